@@ -1,0 +1,4 @@
+from livecut.cli import main
+
+if __name__ == "__main__":
+    main()

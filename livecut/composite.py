@@ -1,0 +1,209 @@
+"""Alpha + frame + background -> output frame.
+
+Backgrounds (``composite.background``):
+
+- ``blur`` -- the original frame blurred more strongly (computed at a reduced size);
+- ``color:#RRGGBB`` -- a flat colour;
+- ``image:PATH`` -- a picture scaled to cover the frame (centre crop);
+- ``video:PATH`` -- frames of a video, looped (handled by the video pipeline, which
+  passes each background frame to :meth:`Compositor.apply`);
+- ``transparent`` -- BGRA output with the alpha as the 4th channel.
+
+Modes (``composite.mode``): ``composite`` (subject over background), ``cutout``
+(BGRA), ``mask`` (the alpha as a gray image) and ``side-by-side`` (input | composite).
+
+A :class:`Compositor` keeps its output and scratch buffers between calls of the
+same size; ``apply`` returns an internal buffer (copy it to keep it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from livecut.config import CompositeConfig, Config
+from livecut.errors import ConfigError, ImageReadError
+
+_HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
+_NAMED = {
+    "black": (0, 0, 0), "white": (255, 255, 255), "green": (0, 255, 0),
+    "blue": (255, 0, 0), "red": (0, 0, 255), "gray": (128, 128, 128), "grey": (128, 128, 128),
+}
+
+
+@dataclass(frozen=True)
+class Background:
+    """A parsed ``--background`` value."""
+
+    kind: str  # blur | color | image | video | transparent
+    color: tuple[int, int, int] = (0, 0, 0)  # BGR
+    path: Path | None = None
+
+    @property
+    def has_alpha(self) -> bool:
+        return self.kind == "transparent"
+
+
+def parse_background(text: str) -> Background:
+    """Parse ``blur``, ``color:#RRGGBB``, ``image:PATH``, ``video:PATH``, ``transparent``."""
+    t = text.strip()
+    low = t.lower()
+    if low in ("blur", "transparent", "none"):
+        return Background("transparent" if low == "none" else low)
+    if low.startswith(("color:", "colour:")):
+        value = t.split(":", 1)[1].strip()
+        m = _HEX.match(value)
+        if m:
+            r, g, b = (int(m.group(1)[i:i + 2], 16) for i in (0, 2, 4))
+            return Background("color", color=(b, g, r))
+        if value.lower() in _NAMED:
+            return Background("color", color=_NAMED[value.lower()])
+        raise ConfigError(f"background {text!r}: expected color:#RRGGBB (e.g. color:#00ff00)")
+    if low.startswith(("image:", "video:")):
+        kind, value = t.split(":", 1)
+        if not value:
+            raise ConfigError(f"background {text!r}: give a path after '{kind.lower()}:'")
+        path = Path(value).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"background {text!r}: file not found: {path}")
+        return Background(kind.lower(), path=path)
+    raise ConfigError(f"background {text!r}: expected blur, color:#RRGGBB, image:PATH, "
+                      "video:PATH or transparent")
+
+
+def cover(img: np.ndarray, w: int, h: int) -> np.ndarray:
+    """Scale ``img`` to cover ``w`` x ``h`` and centre-crop it."""
+    ih, iw = img.shape[:2]
+    s = max(w / iw, h / ih)
+    nw, nh = max(w, int(round(iw * s))), max(h, int(round(ih * s)))
+    interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
+    big = cv2.resize(img, (nw, nh), interpolation=interp)
+    x0, y0 = (nw - w) // 2, (nh - h) // 2
+    return np.ascontiguousarray(big[y0:y0 + h, x0:x0 + w])
+
+
+def load_background_image(path: Path) -> np.ndarray:
+    from livecut.imageio import read_image  # local import: imageio imports nothing of ours
+
+    img = read_image(path)
+    if img.ndim == 2:
+        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    elif img.shape[2] == 4:
+        img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
+    return img
+
+
+class Compositor:
+    """Applies one mode and background to frames; reuses buffers for one frame size."""
+
+    def __init__(self, config: Config | CompositeConfig | None = None,
+                 background: Background | str | None = None, mode: str | None = None):
+        if config is None:
+            cfg = CompositeConfig()
+        elif isinstance(config, Config):
+            cfg = config.composite
+        else:
+            cfg = config
+        self.cfg = cfg
+        self.mode = mode or cfg.mode
+        if self.mode not in ("composite", "cutout", "mask", "side-by-side"):
+            raise ConfigError(f"mode {self.mode!r}: expected composite, cutout, mask or side-by-side")
+        bg = background if background is not None else cfg.background
+        self.background = parse_background(bg) if isinstance(bg, str) else bg
+        self._bg_source: np.ndarray | None = None
+        if self.background.kind == "image":
+            self._bg_source = load_background_image(self.background.path)
+        self._shape: tuple[int, int] | None = None
+        self._bg: np.ndarray | None = None
+
+    @property
+    def channels(self) -> int:
+        """Channels of the output: 4 (BGRA), 3 (BGR) or 1 (mask)."""
+        if self.mode == "mask":
+            return 1
+        if self.mode == "cutout" or (self.mode == "composite" and self.background.has_alpha):
+            return 4
+        return 3
+
+    def output_size(self, w: int, h: int) -> tuple[int, int]:
+        return (2 * w, h) if self.mode == "side-by-side" else (w, h)
+
+    def _prepare(self, h: int, w: int) -> None:
+        self._shape = (h, w)
+        self._a3 = np.empty((h, w, 3), np.uint8)
+        self._tmp = np.empty((h, w, 3), np.uint16)
+        self._tmp2 = np.empty((h, w, 3), np.uint16)
+        self._inv = np.empty((h, w, 3), np.uint8)
+        self._comp = np.empty((h, w, 3), np.uint8)
+        self._bgra = np.empty((h, w, 4), np.uint8)
+        self._sbs = np.empty((h, 2 * w, 3), np.uint8)
+        self._bg = None
+        if self.background.kind == "color":
+            self._bg = np.empty((h, w, 3), np.uint8)
+            self._bg[:] = self.background.color
+        elif self.background.kind == "image":
+            self._bg = cover(self._bg_source, w, h)
+        elif self.background.kind == "blur":
+            self._bg = np.empty((h, w, 3), np.uint8)
+            long_side = max(h, w)
+            # blur at a reduced size (cheap), then upsample: the result is smooth anyway
+            self._blur_scale = min(1.0, 160.0 / long_side)
+            sw, sh = max(1, int(round(w * self._blur_scale))), max(1, int(round(h * self._blur_scale)))
+            self._blur_small = np.empty((sh, sw, 3), np.uint8)
+            sigma = max(0.5, self.cfg.blur_strength * max(sh, sw))
+            self._blur_sigma = sigma
+
+    def background_for(self, frame: np.ndarray, bg_frame: np.ndarray | None = None) -> np.ndarray | None:
+        """The background image for this frame (``None`` for transparent)."""
+        kind = self.background.kind
+        h, w = frame.shape[:2]
+        if kind == "blur":
+            sh, sw = self._blur_small.shape[:2]
+            cv2.resize(frame, (sw, sh), dst=self._blur_small, interpolation=cv2.INTER_AREA)
+            cv2.GaussianBlur(self._blur_small, (0, 0), self._blur_sigma, dst=self._blur_small)
+            cv2.resize(self._blur_small, (w, h), dst=self._bg, interpolation=cv2.INTER_LINEAR)
+            return self._bg
+        if kind == "video":
+            if bg_frame is None:
+                raise ConfigError("video backgrounds need a background frame for each frame")
+            if bg_frame.shape[:2] != (h, w):
+                bg_frame = cover(bg_frame, w, h)
+            return bg_frame
+        return self._bg
+
+    def apply(self, frame: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None) -> np.ndarray:
+        """Return the output for ``frame`` (HxWx3 uint8) and ``alpha`` (HxW uint8)."""
+        h, w = frame.shape[:2]
+        if alpha.shape != (h, w):
+            raise ValueError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
+        if self._shape != (h, w):
+            self._prepare(h, w)
+        mode = self.mode
+        if mode == "mask":
+            return alpha
+        if mode == "cutout" or (mode == "composite" and self.background.has_alpha):
+            cv2.merge((frame[:, :, 0], frame[:, :, 1], frame[:, :, 2], alpha), dst=self._bgra)
+            return self._bgra
+        bg = self.background_for(frame, bg_frame)
+        comp = self.blend(frame, alpha, bg)
+        if mode == "side-by-side":
+            self._sbs[:, :w] = frame
+            self._sbs[:, w:] = comp
+            return self._sbs
+        return comp
+
+    def blend(self, frame: np.ndarray, alpha: np.ndarray, bg: np.ndarray) -> np.ndarray:
+        """out = (frame * a + bg * (255 - a)) / 255, in integer arithmetic, into a reused buffer."""
+        a3 = self._a3
+        cv2.merge((alpha, alpha, alpha), dst=a3)
+        cv2.bitwise_not(a3, dst=self._inv)
+        cv2.multiply(frame, a3, dst=self._tmp, dtype=cv2.CV_16U)
+        cv2.multiply(bg, self._inv, dst=self._tmp2, dtype=cv2.CV_16U)
+        cv2.add(self._tmp, self._tmp2, dst=self._tmp)
+        # divide by 255 with rounding: (x + 128 + ((x + 128) >> 8)) >> 8 ~= x / 255
+        cv2.convertScaleAbs(self._tmp, dst=self._comp, alpha=1.0 / 255.0)
+        return self._comp

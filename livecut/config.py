@@ -1,0 +1,249 @@
+"""Configuration: TOML presets in ``config/`` -> frozen dataclasses.
+
+The dataclasses below are the single source of truth for keys, defaults and
+valid ranges.  ``config/default.toml`` documents each key; a test checks that it
+matches these defaults.  Presets (``fast``, ``quality`` ...) only list the keys
+they change.  ``--set section.key=value`` overrides come last.
+
+Usage::
+
+    cfg = load_config()                                  # defaults
+    cfg = load_config("fast", overrides=["segment.work_size=256"])
+    cfg = load_config(Path("my.toml"))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from livecut.errors import ConfigError
+
+
+def _opt(default: Any, doc: str, *, lo: float | None = None, hi: float | None = None,
+         choices: Iterable[str] | None = None) -> Any:
+    """A dataclass field with its documentation and allowed values."""
+    meta = {"doc": doc, "lo": lo, "hi": hi, "choices": tuple(choices) if choices else None}
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class SegmentConfig:
+    method: str = _opt("focus", "segmentation method (see `livecut methods`)",
+                       choices=("focus", "canny"))
+    work_size: int = _opt(320, "long side in pixels of the reduced image the mask is computed on",
+                          lo=64, hi=2048)
+    threshold: float = _opt(0.5, "decision level on the focus probability (higher = tighter mask)",
+                            lo=0.05, hi=0.95)
+    min_area: float = _opt(0.01, "drop subjects smaller than this fraction of the frame",
+                           lo=0.0, hi=0.5)
+    keep: str = _opt("all", "keep every subject above min_area, or only the largest",
+                     choices=("all", "largest"))
+    fill_holes: bool = _opt(True, "fill holes enclosed by the subject")
+    refine: str = _opt("guided", "full-resolution edge refinement: guided filter or plain resize",
+                       choices=("guided", "none"))
+    refine_radius: float = _opt(0.01, "guided-filter radius as a fraction of the long side",
+                                lo=0.001, hi=0.1)
+    refine_eps: float = _opt(0.002, "guided-filter regularisation (larger = smoother, less edge snap)",
+                             lo=1e-6, hi=1.0)
+    # baseline (canny) parameters
+    canny_low: int = _opt(10, "canny method: lower hysteresis threshold", lo=0, hi=1000)
+    canny_high: int = _opt(100, "canny method: upper hysteresis threshold", lo=0, hi=1000)
+    canny_multi: bool = _opt(False, "canny method: keep every contour above min_area, not only the biggest")
+
+
+@dataclass(frozen=True)
+class CompositeConfig:
+    mode: str = _opt("composite", "what to output: composite, cutout (BGRA), mask, side-by-side",
+                     choices=("composite", "cutout", "mask", "side-by-side"))
+    background: str = _opt("blur", "blur | color:#RRGGBB | image:PATH | video:PATH | transparent")
+    blur_strength: float = _opt(0.03, "background blur radius as a fraction of the long side",
+                                lo=0.0, hi=0.2)
+
+
+@dataclass(frozen=True)
+class SmoothConfig:
+    enabled: bool = _opt(True, "temporal smoothing of the mask in video")
+    rate: float = _opt(0.25, "base EMA rate on a still scene (1 = no smoothing)", lo=0.01, hi=1.0)
+    motion_rate: float = _opt(0.9, "EMA rate where the image moves", lo=0.01, hi=1.0)
+    motion_threshold: float = _opt(12.0, "mean abs pixel change (0-255) that counts as motion",
+                                   lo=0.5, hi=255.0)
+    hysteresis: float = _opt(0.1, "half-width of the hysteresis band around the threshold",
+                             lo=0.0, hi=0.45)
+    scene_cut: float = _opt(40.0, "mean abs frame change (0-255) that resets the smoother",
+                            lo=1.0, hi=255.0)
+
+
+@dataclass(frozen=True)
+class VideoConfig:
+    codec: str = _opt("libx264", "video encoder for MP4/MKV output")
+    crf: int = _opt(20, "x264/x265/VP9 constant rate factor (lower = better)", lo=0, hi=63)
+    preset: str = _opt("veryfast", "x264/x265 speed preset")
+    queue_size: int = _opt(4, "frames buffered between the pipeline threads", lo=1, hi=256)
+    open_timeout: float = _opt(10.0, "seconds to wait for a network stream to open", lo=0.5, hi=600)
+    read_timeout: float = _opt(5.0, "seconds without a frame before a stream counts as stalled",
+                               lo=0.5, hi=600)
+    reconnect: bool = _opt(True, "reconnect to a network stream that stalls or drops")
+    rtsp_transport: str = _opt("tcp", "RTSP transport", choices=("tcp", "udp"))
+
+
+@dataclass(frozen=True)
+class Config:
+    segment: SegmentConfig = field(default_factory=SegmentConfig)
+    composite: CompositeConfig = field(default_factory=CompositeConfig)
+    smooth: SmoothConfig = field(default_factory=SmoothConfig)
+    video: VideoConfig = field(default_factory=VideoConfig)
+
+
+SECTIONS: dict[str, type] = {"segment": SegmentConfig, "composite": CompositeConfig,
+            "smooth": SmoothConfig, "video": VideoConfig}
+
+
+def presets_dir() -> Path:
+    """Folder holding the shipped TOML presets (repo ``config/`` or the installed copy)."""
+    here = Path(__file__).resolve().parent
+    for cand in (here / "_presets", here.parent / "config"):
+        if (cand / "default.toml").is_file():
+            return cand
+    raise ConfigError("the shipped presets (config/default.toml) are missing from this install")
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in presets_dir().glob("*.toml"))
+
+
+def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
+    key = f"{section}.{f.name}"
+    default = f.default
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            out: Any = value
+        elif isinstance(value, str) and value.lower() in ("1", "true", "yes", "on"):
+            out = True
+        elif isinstance(value, str) and value.lower() in ("0", "false", "no", "off"):
+            out = False
+        else:
+            raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    elif isinstance(default, int):
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError
+            out = int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{key}: expected an integer, got {value!r}") from None
+    elif isinstance(default, float):
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            out = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{key}: expected a number, got {value!r}") from None
+    else:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: expected a string, got {value!r}")
+        out = value
+    meta = f.metadata
+    if meta.get("choices") and out not in meta["choices"]:
+        raise ConfigError(f"{key}: {out!r} is not one of {', '.join(meta['choices'])}")
+    if meta.get("lo") is not None and out < meta["lo"]:
+        raise ConfigError(f"{key}: {out} is below the minimum {meta['lo']}")
+    if meta.get("hi") is not None and out > meta["hi"]:
+        raise ConfigError(f"{key}: {out} is above the maximum {meta['hi']}")
+    return out
+
+
+def apply_mapping(cfg: Config, data: Mapping[str, Any], origin: str = "config") -> Config:
+    """Return ``cfg`` with the values of a nested mapping ``{section: {key: value}}`` applied."""
+    new_sections = {}
+    for section, values in data.items():
+        if section not in SECTIONS:
+            raise ConfigError(f"{origin}: unknown section [{section}] "
+                              f"(known: {', '.join(SECTIONS)})")
+        if not isinstance(values, Mapping):
+            raise ConfigError(f"{origin}: [{section}] must be a table")
+        cls = SECTIONS[section]
+        by_name = {f.name: f for f in fields(cls)}
+        changes = {}
+        for key, value in values.items():
+            if key not in by_name:
+                raise ConfigError(f"{origin}: unknown key {section}.{key} "
+                                  f"(known: {', '.join(by_name)})")
+            changes[key] = _coerce(section, by_name[key], value)
+        new_sections[section] = replace(new_sections.get(section, getattr(cfg, section)), **changes)
+    return replace(cfg, **new_sections)
+
+
+def parse_override(text: str) -> dict[str, dict[str, Any]]:
+    """``"segment.work_size=256"`` -> ``{"segment": {"work_size": "256"}}`` (value coerced later)."""
+    if "=" not in text:
+        raise ConfigError(f"--set {text!r}: expected section.key=value")
+    key, value = text.split("=", 1)
+    key = key.strip()
+    if "." not in key:
+        raise ConfigError(f"--set {text!r}: the key must be section.key, e.g. segment.work_size")
+    section, name = key.split(".", 1)
+    value = value.strip()
+    # allow TOML literals (numbers, booleans, quoted strings); fall back to the raw text
+    try:
+        parsed = tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value
+    return {section: {name: parsed}}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+
+
+def load_config(source: str | Path | None = None, overrides: Iterable[str] = ()) -> Config:
+    """Build a :class:`Config` from a preset name or TOML path, then ``--set`` overrides.
+
+    ``source`` may be ``None`` (defaults), a preset name (``"fast"``) or a path to a
+    TOML file.  A file may name a base preset with a top-level ``preset = "fast"``.
+    """
+    cfg = Config()
+    if source is not None:
+        path = Path(source)
+        if not path.suffix and not path.exists():
+            candidate = presets_dir() / f"{source}.toml"
+            if not candidate.is_file():
+                raise ConfigError(f"unknown preset {str(source)!r} "
+                                  f"(known: {', '.join(preset_names())}; or give a .toml path)")
+            path = candidate
+        data = _read_toml(path)
+        base = data.pop("preset", None)
+        if base is not None:
+            if not isinstance(base, str) or Path(base).stem == path.stem:
+                raise ConfigError(f"{path}: preset must name another preset")
+            cfg = load_config(base)
+        cfg = apply_mapping(cfg, data, origin=str(path))
+    for text in overrides:
+        cfg = apply_mapping(cfg, parse_override(text), origin="--set")
+    return cfg
+
+
+def describe(cfg: Config) -> dict[str, dict[str, Any]]:
+    """Nested dict of the config (for ``--json`` output and debugging)."""
+    return dataclasses.asdict(cfg)
+
+
+def documented_keys() -> list[tuple[str, str, Any, str]]:
+    """(section, key, default, doc) for every key, for docs and the default.toml test."""
+    out = []
+    for section, cls in SECTIONS.items():
+        for f in fields(cls):
+            out.append((section, f.name, f.default, f.metadata.get("doc", "")))
+    return out

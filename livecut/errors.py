@@ -1,0 +1,52 @@
+"""Typed errors raised by livecut's library code.
+
+Library code never prints or exits: it raises one of these, and only the CLI
+turns them into a one-line message on stderr and an exit code.
+"""
+
+from __future__ import annotations
+
+
+class LivecutError(Exception):
+    """Base class of every error livecut raises on purpose."""
+
+    #: exit code the CLI uses for this error
+    exit_code: int = 1
+
+
+class UsageError(LivecutError):
+    """Bad input or bad usage: a wrong option, a missing file, an unreadable image."""
+
+    exit_code = 2
+
+
+class ConfigError(UsageError):
+    """A configuration file or ``--set`` override is invalid (names the key)."""
+
+
+class ImageReadError(UsageError):
+    """An image file is missing, empty, truncated or not an image."""
+
+
+class ImageSizeError(UsageError):
+    """An image is too small or too large to process."""
+
+
+class VideoOpenFailure(UsageError):
+    """A video source (file, camera, stream) could not be opened."""
+
+
+class VideoWriteError(LivecutError):
+    """A video sink could not be opened or written."""
+
+
+class OutputExistsError(UsageError):
+    """The output exists (and ``--force`` was not given) or would overwrite an input."""
+
+
+class DeviceUnavailable(LivecutError):
+    """A device (camera, virtual camera) is missing or busy."""
+
+
+class StageError(LivecutError):
+    """A pipeline stage failed; the original exception is chained as ``__cause__``."""

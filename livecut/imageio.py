@@ -1,0 +1,156 @@
+"""Reading and writing still images with clear, typed errors."""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+from typing import Iterable
+
+import cv2
+import numpy as np
+
+from livecut.errors import ImageReadError, ImageSizeError, UsageError
+
+#: extensions recognised when a folder or glob is given
+IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pgm", ".ppm", ".pnm")
+MIN_SIDE = 16
+MAX_PIXELS = 80_000_000
+
+
+def read_image(path: str | Path) -> np.ndarray:
+    """Read an image as stored (gray, BGR, BGRA; 8 or 16 bit); raise :class:`ImageReadError`."""
+    p = Path(path)
+    if not p.exists():
+        raise ImageReadError(f"{p}: file not found")
+    if p.is_dir():
+        raise ImageReadError(f"{p}: is a directory")
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise ImageReadError(f"{p}: cannot read: {exc.strerror}") from None
+    if size == 0:
+        raise ImageReadError(f"{p}: file is empty")
+    try:
+        data = np.fromfile(p, dtype=np.uint8)
+    except OSError as exc:
+        raise ImageReadError(f"{p}: cannot read: {exc.strerror}") from None
+    # check the header before decoding: OpenCV refuses huge images with a vague error
+    header = _peek_size(data)
+    if header is not None:
+        w, h = header
+        if w * h > MAX_PIXELS:
+            raise ImageSizeError(f"{p}: image is {w}x{h}; livecut handles at most "
+                                 f"{MAX_PIXELS // 1_000_000} megapixels")
+    img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    if img is None or img.size == 0:
+        raise ImageReadError(f"{p}: not an image, or truncated/corrupt")
+    if _truncated(data, p):
+        raise ImageReadError(f"{p}: image file is truncated")
+    return img
+
+
+def _truncated(data: np.ndarray, p: Path) -> bool:
+    """JPEG without an end marker or PNG without IEND: OpenCV decodes those partly, silently."""
+    head = data[:8].tobytes()
+    tail = data[-16:].tobytes()
+    if head.startswith(b"\xff\xd8"):
+        return b"\xff\xd9" not in data[-1024:].tobytes()
+    if head.startswith(b"\x89PNG"):
+        return b"IEND" not in tail
+    return False
+
+
+def _peek_size(data: np.ndarray) -> tuple[int, int] | None:
+    """Width and height from a PNG or JPEG header, without decoding."""
+    b = data[:65536].tobytes()
+    if b.startswith(b"\x89PNG\r\n\x1a\n") and len(b) >= 24:
+        return int.from_bytes(b[16:20], "big"), int.from_bytes(b[20:24], "big")
+    if b.startswith(b"\xff\xd8"):
+        i = 2
+        while i + 9 < len(b):
+            if b[i] != 0xFF:
+                i += 1
+                continue
+            marker = b[i + 1]
+            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+                h = int.from_bytes(b[i + 5:i + 7], "big")
+                w = int.from_bytes(b[i + 7:i + 9], "big")
+                return w, h
+            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+                i += 2
+                continue
+            seg = int.from_bytes(b[i + 2:i + 4], "big")
+            i += 2 + seg
+    return None
+
+
+def to_bgr8(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Convert any decoded image to BGR uint8; also return its own alpha channel, if any."""
+    if img.dtype == np.uint16:
+        img = (img >> 8).astype(np.uint8)
+    elif img.dtype != np.uint8:
+        img = cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    own_alpha = None
+    if img.ndim == 2:
+        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    elif img.shape[2] == 4:
+        own_alpha = img[:, :, 3].copy()
+        img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
+    elif img.shape[2] == 1:
+        img = cv2.cvtColor(img[:, :, 0], cv2.COLOR_GRAY2BGR)
+    return img, own_alpha
+
+
+def check_size(img: np.ndarray, path: str | Path) -> None:
+    h, w = img.shape[:2]
+    if min(h, w) < MIN_SIDE:
+        raise ImageSizeError(f"{path}: image is {w}x{h}; livecut needs at least {MIN_SIDE}x{MIN_SIDE} pixels")
+    if h * w > MAX_PIXELS:
+        raise ImageSizeError(f"{path}: image is {w}x{h}; livecut handles at most "
+                             f"{MAX_PIXELS // 1_000_000} megapixels")
+
+
+def write_image(path: str | Path, img: np.ndarray) -> None:
+    p = Path(path)
+    ext = p.suffix.lower() or ".png"
+    ok, buf = cv2.imencode(ext, img)
+    if not ok:
+        raise UsageError(f"{p}: cannot encode an image as {ext}")
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        buf.tofile(str(p))
+    except OSError as exc:
+        raise UsageError(f"{p}: cannot write: {exc.strerror}") from None
+
+
+def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
+    """Files, folders (their images, sorted) and globs -> (image paths, error lines)."""
+    paths: list[Path] = []
+    errors: list[str] = []
+    for text in inputs:
+        p = Path(text)
+        if p.is_dir():
+            found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in IMAGE_EXTS)
+            if not found:
+                errors.append(f"{p}: directory holds no images ({', '.join(IMAGE_EXTS[:4])} ...)")
+            paths.extend(found)
+        elif p.exists():
+            paths.append(p)
+        elif glob.has_magic(text):
+            found = sorted(Path(q) for q in glob.glob(os.path.expanduser(text))
+                           if Path(q).is_file() and Path(q).suffix.lower() in IMAGE_EXTS)
+            if not found:
+                errors.append(f"{text}: pattern matches no images")
+            paths.extend(found)
+        else:
+            errors.append(f"{p}: file not found")
+    # de-duplicate, keep order
+    seen: set[Path] = set()
+    unique = []
+    for q in paths:
+        key = q.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(q)
+    return unique, errors

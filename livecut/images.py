@@ -1,0 +1,74 @@
+"""Batch processing of still images (``livecut image``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from livecut.composite import Compositor
+from livecut.config import Config
+from livecut.errors import LivecutError, OutputExistsError, UsageError
+from livecut.imageio import check_size, expand_inputs, read_image, to_bgr8, write_image
+from livecut.progress import Progress
+from livecut.segment import Segmenter
+
+IMAGE_MODES = ("cutout", "mask", "composite")
+
+
+@dataclass
+class ImageReport:
+    written: int = 0
+    outputs: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def output_path(src: Path, outdir: Path) -> Path:
+    return outdir / f"{src.stem}.png"
+
+
+def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str = "cutout",
+                   progress: bool = False) -> ImageReport:
+    """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
+
+    Raises :class:`UsageError` only for problems that concern the whole run
+    (a bad mode, an output folder that cannot be made).
+    """
+    if mode not in IMAGE_MODES:
+        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(IMAGE_MODES)}")
+    report = ImageReport()
+    paths, report.errors = expand_inputs(list(inputs))
+    outdir = Path(outdir)
+    if outdir.exists() and not outdir.is_dir():
+        raise UsageError(f"{outdir}: output exists and is not a folder")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{outdir}: cannot create output folder: {exc.strerror}") from None
+    inputs_resolved = {p.resolve() for p in paths}
+    segmenter = Segmenter(cfg)
+    compositor = Compositor(cfg, mode=mode)
+    stems: dict[Path, Path] = {}
+    with Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar:
+        for src in paths:
+            try:
+                dst = output_path(src, outdir)
+                if dst.resolve() in inputs_resolved:
+                    raise OutputExistsError(f"{src}: output {dst} would overwrite an input; choose another -o")
+                if dst in stems:
+                    raise OutputExistsError(f"{src}: output {dst} was already written for {stems[dst]} "
+                                            "(same file name)")
+                img = read_image(src)
+                check_size(img, src)
+                bgr, _ = to_bgr8(img)
+                alpha = segmenter.mask(bgr)
+                out = compositor.apply(bgr, alpha)
+                write_image(dst, out)
+                stems[dst] = src
+                report.written += 1
+                report.outputs.append(dst)
+            except LivecutError as exc:
+                msg = str(exc)
+                report.errors.append(msg if str(src) in msg else f"{src}: {msg}")
+            bar.update(1)
+    return report

@@ -1,0 +1,148 @@
+"""Frame -> alpha.  ``Segmenter(config).mask(frame_bgr)`` is the public entry point.
+
+The frame is reduced to ``segment.work_size`` on its long side, the selected
+method (see :mod:`livecut.segment.registry`) computes an alpha there, and the
+alpha is upsampled once to full size -- edge-aware (guided filter with the full
+image as guide) or plain bilinear.  Buffers are kept between calls of the same
+size, so one ``Segmenter`` serves a whole video without per-frame allocation of
+full-size arrays.
+"""
+
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+
+from livecut.config import Config, SegmentConfig
+from livecut.errors import ImageSizeError, UsageError
+from livecut.imageio import MAX_PIXELS, MIN_SIDE
+from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
+from livecut.segment import focus as _focus  # noqa: F401  (registers "focus")
+from livecut.segment.refine import GuidedUpsampler
+from livecut.segment.registry import create_method, method_names, method_summaries, register_method
+
+__all__ = ["Segmenter", "register_method", "method_names", "method_summaries", "MIN_SIDE", "MAX_PIXELS"]
+
+
+
+def _as_bgr(frame: np.ndarray) -> np.ndarray:
+    """Accept BGR uint8, gray, BGRA, and 16-bit images; return a BGR uint8 view or copy."""
+    if not isinstance(frame, np.ndarray):
+        raise UsageError(f"expected a numpy image, got {type(frame).__name__}")
+    if frame.dtype == np.uint16:
+        frame = (frame >> 8).astype(np.uint8)
+    elif frame.dtype in (np.float32, np.float64):
+        frame = np.clip(frame * 255.0, 0, 255).astype(np.uint8)
+    elif frame.dtype != np.uint8:
+        raise UsageError(f"unsupported pixel type {frame.dtype}")
+    if frame.ndim == 2:
+        return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    if frame.ndim == 3 and frame.shape[2] == 1:
+        return cv2.cvtColor(frame[:, :, 0], cv2.COLOR_GRAY2BGR)
+    if frame.ndim == 3 and frame.shape[2] == 4:
+        return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
+    if frame.ndim == 3 and frame.shape[2] == 3:
+        return frame
+    raise UsageError(f"unsupported image shape {frame.shape}")
+
+
+class Segmenter:
+    """Computes the in-focus alpha of frames; keeps buffers between calls of one size.
+
+    ``Segmenter(config=None)`` takes a :class:`~livecut.config.Config`, a
+    :class:`~livecut.config.SegmentConfig` or ``None`` (defaults).
+    """
+
+    def __init__(self, config: Config | SegmentConfig | None = None):
+        if config is None:
+            cfg = SegmentConfig()
+        elif isinstance(config, Config):
+            cfg = config.segment
+        elif isinstance(config, SegmentConfig):
+            cfg = config
+        else:
+            raise TypeError("config must be a Config, a SegmentConfig or None")
+        self.cfg = cfg
+        self.method = create_method(cfg.method, cfg)
+        self._shape: tuple[int, int] | None = None
+        self._small_bgr: np.ndarray | None = None
+        self._small_gray: np.ndarray | None = None
+        self._out: np.ndarray | None = None
+        self._upsampler: GuidedUpsampler | None = None
+        #: milliseconds of the last call, by stage (downscale, focus, mask, refine)
+        self.timings: dict[str, float] = {}
+
+    def small_size(self, h: int, w: int) -> tuple[int, int]:
+        """(height, width) of the reduced image for a frame of ``h`` x ``w``."""
+        scale = min(1.0, self.cfg.work_size / max(h, w))
+        return max(8, int(round(h * scale))), max(8, int(round(w * scale)))
+
+    def _prepare(self, h: int, w: int) -> None:
+        sh, sw = self.small_size(h, w)
+        self._shape = (h, w)
+        self._small_bgr = np.empty((sh, sw, 3), np.uint8)
+        self._small_gray = np.empty((sh, sw), np.uint8)
+        self._out = np.empty((h, w), np.uint8)
+        radius = max(1, int(round(self.cfg.refine_radius * max(sh, sw))))
+        self._upsampler = GuidedUpsampler((sh, sw), (h, w), radius, self.cfg.refine_eps)
+
+    def mask(self, frame_bgr: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Return the HxW uint8 alpha of ``frame_bgr`` (255 = in-focus subject).
+
+        The returned array is an internal buffer reused by the next call unless
+        ``out`` is given; copy it if you keep it.
+        """
+        frame = _as_bgr(frame_bgr)
+        h, w = frame.shape[:2]
+        if min(h, w) < MIN_SIDE:
+            raise ImageSizeError(f"image is {w}x{h}; livecut needs at least {MIN_SIDE}x{MIN_SIDE} pixels")
+        if h * w > MAX_PIXELS:
+            raise ImageSizeError(f"image is {w}x{h}; livecut handles at most {MAX_PIXELS // 1_000_000} megapixels")
+        if self._shape != (h, w):
+            self._prepare(h, w)
+        t = self.timings
+        t.clear()
+        t0 = time.perf_counter()
+        small, gray = self._small_bgr, self._small_gray
+        sh, sw = gray.shape
+        if (sh, sw) == (h, w):
+            small[...] = frame
+        else:
+            _downscale(frame, small)
+        cv2.cvtColor(small, cv2.COLOR_BGR2GRAY, dst=gray)
+        t1 = time.perf_counter()
+        t["downscale"] = (t1 - t0) * 1e3
+        alpha_small = self.method(small, t)
+        t2 = time.perf_counter()
+        dst = self._out if out is None else out
+        if self.cfg.refine == "guided" and self.cfg.method != "canny":
+            self._upsampler(gray, alpha_small, frame, dst)
+        elif (sh, sw) == (h, w):
+            dst[...] = alpha_small
+        else:
+            cv2.resize(alpha_small, (w, h), dst=dst, interpolation=cv2.INTER_LINEAR)
+        t["refine"] = (time.perf_counter() - t2) * 1e3
+        return dst
+
+    def mask_small(self, frame_bgr: np.ndarray) -> np.ndarray:
+        """The alpha at the reduced size (no refinement); for analysis and tests."""
+        frame = _as_bgr(frame_bgr)
+        h, w = frame.shape[:2]
+        if self._shape != (h, w):
+            self._prepare(h, w)
+        _downscale(frame, self._small_bgr)
+        return self.method(self._small_bgr, None)
+
+
+def _downscale(src: np.ndarray, dst: np.ndarray) -> None:
+    """Area-like reduction: halve with pyrDown while > 2x too big, then bilinear."""
+    sh, sw = dst.shape[:2]
+    cur = src
+    while cur.shape[0] >= 4 * sh and cur.shape[1] >= 4 * sw:
+        cur = cv2.pyrDown(cur)
+    if cur.shape[0] >= 2 * sh:
+        cv2.resize(cur, (sw, sh), dst=dst, interpolation=cv2.INTER_AREA)
+    else:
+        cv2.resize(cur, (sw, sh), dst=dst, interpolation=cv2.INTER_LINEAR)
