@@ -1,0 +1,44 @@
+"""What every output sink provides, and the registry that opens one from a spec.
+
+A spec is ``-`` (stdout pipe), a URL (``udp://``, ``srt://``, ``rtsp://``), a
+folder ending in ``/`` (PNG sequence), a file path (by extension), or one of the
+special sinks (``preview``, ``vcam``) chosen by flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+@dataclass
+class SinkInfo:
+    """What a sink needs to know before the first frame."""
+
+    width: int
+    height: int
+    fps: float                           #: nominal output frame rate
+    channels: int = 3                    #: 3 = BGR, 4 = BGRA, 1 = gray mask
+    time_base: Fraction | None = None    #: source time base, so pts survive
+    rotation: int = 0                    #: display rotation to carry over
+    audio_from: Path | None = None       #: file whose audio streams are copied untouched
+    extra: dict = field(default_factory=dict)
+
+
+@runtime_checkable
+class Sink(Protocol):
+    def __enter__(self) -> "Sink": ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def write(self, image: np.ndarray, pts: float | None = None) -> None:
+        """Write one frame (HxWx{1,3,4} uint8); ``pts`` in seconds from the source."""
+        ...
+
+    def close(self) -> None:
+        """Flush and finalize (idempotent)."""
+        ...

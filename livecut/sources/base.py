@@ -1,0 +1,54 @@
+"""What every video source provides, and the registry that opens one from a spec.
+
+A *spec* is what the user typed: an integer (camera index), a URL
+(``rtsp://``, ``rtsps://``, ``http(s)://``, ``udp://``, ``srt://`` -> network
+stream) or anything else (a file path).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable, Protocol, runtime_checkable
+
+import numpy as np
+
+
+@dataclass
+class Frame:
+    """One decoded frame."""
+
+    image: np.ndarray            #: HxWx3 BGR uint8
+    index: int                   #: 0-based count of frames delivered by the source
+    pts: float | None = None     #: presentation time in seconds, from the source when known
+    captured_at: float = 0.0     #: time.perf_counter() when it was read (latency stats)
+
+
+@dataclass
+class SourceInfo:
+    width: int
+    height: int
+    fps: float | None                    #: nominal frame rate (None if unknown)
+    frames: int | None = None            #: frame count if known (files)
+    duration: float | None = None        #: seconds, if known
+    time_base: Fraction | None = None    #: of the video stream (files)
+    rotation: int = 0                    #: display rotation in degrees (files)
+    has_audio: bool = False
+
+
+@runtime_checkable
+class Source(Protocol):
+    """A context manager yielding frames.  ``live`` sources are read newest-first by the runner."""
+
+    live: bool
+    info: SourceInfo
+
+    def __enter__(self) -> "Source": ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def read(self) -> Frame | None:
+        """The next frame, or ``None`` at the end of the source."""
+        ...
+
+    def close(self) -> None: ...
