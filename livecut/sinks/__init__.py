@@ -1,0 +1,54 @@
+"""Output sinks: file (video, PNG sequence), preview window, virtual camera, pipe/network.
+
+Each kind registers a factory with :func:`register_sink`; :func:`open_sink`
+picks by name (``preview``, ``vcam``) or by matching the output spec.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from livecut.config import VideoConfig
+from livecut.errors import VideoWriteError
+from livecut.sinks.base import Sink, SinkInfo
+
+__all__ = ["Sink", "SinkInfo", "open_sink", "register_sink"]
+
+# name -> (matches(spec) -> bool, factory(spec, info, cfg, **options) -> Sink)
+_SINKS: dict[str, tuple[Callable[[str], bool], Callable[..., Sink]]] = {}
+
+
+def register_sink(name: str, matches: Callable[[str], bool]) -> Callable:
+    """Decorator for a sink factory ``(spec, info, cfg, **options) -> Sink``."""
+
+    def deco(factory: Callable[..., Sink]) -> Callable[..., Sink]:
+        _SINKS[name] = (matches, factory)
+        return factory
+
+    return deco
+
+
+def _load_builtin() -> None:
+    import importlib
+
+    for mod in ("preview", "vcam", "network", "file"):
+        try:
+            importlib.import_module(f"livecut.sinks.{mod}")
+        except ModuleNotFoundError as exc:  # a sink module not written yet
+            if exc.name != f"livecut.sinks.{mod}":
+                raise
+
+
+def open_sink(spec: str, info: SinkInfo, cfg: VideoConfig | None = None, *, kind: str | None = None,
+              **options: Any) -> Sink:
+    """Open (not yet enter) the sink ``kind`` (or the one matching ``spec``)."""
+    _load_builtin()
+    cfg = cfg or VideoConfig()
+    if kind is None:
+        for name, (matches, _) in _SINKS.items():
+            if matches(spec):
+                kind = name
+                break
+    if kind is None or kind not in _SINKS:
+        raise VideoWriteError(f"{spec}: no sink can write this")
+    return _SINKS[kind][1](spec, info, cfg, **options)

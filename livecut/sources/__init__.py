@@ -1,0 +1,64 @@
+"""Video sources: camera, file, network stream -- opened by :func:`open_source` from a spec.
+
+Each kind registers a factory with :func:`register_source`; the registry picks
+the first whose ``matches(spec)`` is true, in registration order (files last).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from livecut.config import VideoConfig
+from livecut.errors import VideoOpenFailure
+from livecut.sources.base import Frame, Source, SourceInfo
+
+__all__ = ["Frame", "Source", "SourceInfo", "open_source", "register_source", "source_kind"]
+
+# name -> (matches(spec) -> bool, factory(spec, cfg, **options) -> Source)
+_SOURCES: dict[str, tuple[Callable[[str], bool], Callable[..., Source]]] = {}
+
+NETWORK_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://", "udp://", "srt://", "rtmp://", "tcp://")
+
+
+def register_source(name: str, matches: Callable[[str], bool]) -> Callable:
+    """Decorator for a source factory ``(spec, cfg, **options) -> Source``."""
+
+    def deco(factory: Callable[..., Source]) -> Callable[..., Source]:
+        _SOURCES[name] = (matches, factory)
+        return factory
+
+    return deco
+
+
+def _load_builtin() -> None:
+    # imported for their registration side effect; each module is small
+    import importlib
+
+    for mod in ("camera", "stream", "file"):
+        try:
+            importlib.import_module(f"livecut.sources.{mod}")
+        except ModuleNotFoundError as exc:  # a source module not written yet
+            if exc.name != f"livecut.sources.{mod}":
+                raise
+
+
+def source_kind(spec: str) -> str:
+    """'camera', 'stream' or 'file' for a spec (without opening anything)."""
+    _load_builtin()
+    for name, (matches, _) in _SOURCES.items():
+        if matches(str(spec)):
+            return name
+    return "file"
+
+
+def open_source(spec: str | int, cfg: VideoConfig | None = None, **options: Any) -> Source:
+    """Open (not yet enter) the source for ``spec``; raises :class:`VideoOpenFailure`."""
+    _load_builtin()
+    cfg = cfg or VideoConfig()
+    spec = str(spec)
+    kind = source_kind(spec)
+    try:
+        _, factory = _SOURCES[kind]
+    except KeyError:
+        raise VideoOpenFailure(f"{spec}: no source can open this") from None
+    return factory(spec, cfg, **options)
