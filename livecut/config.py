@@ -36,7 +36,7 @@ class SegmentConfig:
                        choices=("focus", "canny"))
     work_size: int = _opt(320, "long side in pixels of the reduced image the mask is computed on",
                           lo=64, hi=2048)
-    threshold: float = _opt(0.5, "decision level on the focus probability (higher = tighter mask)",
+    threshold: float = _opt(0.45, "decision level on the focus probability (higher = tighter mask)",
                             lo=0.05, hi=0.95)
     min_area: float = _opt(0.01, "drop subjects smaller than this fraction of the frame",
                            lo=0.0, hi=0.5)
@@ -88,6 +88,12 @@ class VideoConfig:
                                lo=0.5, hi=600)
     reconnect: bool = _opt(True, "reconnect to a network stream that stalls or drops")
     rtsp_transport: str = _opt("tcp", "RTSP transport", choices=("tcp", "udp"))
+    reconnect_limit: float = _opt(300.0, "give up reconnecting after this many seconds without a frame "
+                                  "(0 = never)", lo=0, hi=86400)
+    pipe_format: str = _opt("nut", "container for `-o -`: nut (raw frames, lossless, keeps alpha) "
+                            "or mpegts (H.264)", choices=("nut", "mpegts"))
+    stream_bitrate: int = _opt(4000, "kbit/s of the H.264 stream sent to udp://, srt://, rtsp://, "
+                               "rtmp:// and `-o -` as mpegts", lo=100, hi=100000)
 
 
 @dataclass(frozen=True)
