@@ -1,0 +1,103 @@
+"""Network URLs: recognising them, hiding their credentials, FFmpeg options per protocol.
+
+Every message or log line that shows a URL goes through :func:`redact_url`, so
+``rtsp://user:secret@cam/stream`` is shown as ``rtsp://***@cam/stream``.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+#: schemes livecut reads from (through PyAV/FFmpeg)
+INPUT_SCHEMES = ("rtsp", "rtsps", "http", "https", "udp", "srt", "rtmp", "rtmps", "tcp")
+#: schemes livecut can write to
+OUTPUT_SCHEMES = ("udp", "srt", "rtsp", "rtmp", "rtmps", "tcp")
+
+# query keys whose value is a secret (SRT passphrase, tokens, keys ...)
+_SECRET_KEYS = re.compile(r"(pass|pwd|secret|token|key|auth|sig|signature|credential)", re.I)
+_URL_IN_TEXT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+
+
+def url_scheme(spec: str) -> str:
+    """Lower-case scheme of ``spec`` ('' if it is not a URL)."""
+    m = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://", str(spec))
+    return m.group(1).lower() if m else ""
+
+
+def is_input_url(spec: str) -> bool:
+    return url_scheme(spec) in INPUT_SCHEMES
+
+
+def is_output_url(spec: str) -> bool:
+    return url_scheme(spec) in OUTPUT_SCHEMES
+
+
+def redact_url(url: str) -> str:
+    """``url`` with user, password and secret query values replaced by ``***``.
+
+    Never raises; a string that is not a URL comes back unchanged.
+    """
+    text = str(url)
+    if "://" not in text:
+        return text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        # malformed (e.g. a bad IPv6 literal): blank everything between :// and the last @
+        return re.sub(r"://[^/]*@", "://***@", text)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rsplit("@", 1)[1]
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(_SECRET_KEYS.search(k) for k, _ in pairs):
+            query = urlencode([(k, "***" if _SECRET_KEYS.search(k) else v) for k, v in pairs],
+                              safe="*/:")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact_text(text: str) -> str:
+    """Redact every URL found inside a free-form message (e.g. an FFmpeg error)."""
+    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), str(text))
+
+
+def input_options(url: str, rtsp_transport: str = "tcp") -> dict[str, str]:
+    """FFmpeg demuxer/protocol options for reading ``url`` live with low latency.
+
+    Timeouts are not set here: PyAV's ``timeout=(open, read)`` covers every
+    protocol through FFmpeg's interrupt callback.
+    """
+    scheme = url_scheme(url)
+    opts: dict[str, str] = {
+        # a live source: do not wait seconds to probe, do not buffer for smoothness
+        "analyzeduration": "2000000",
+        "probesize": "1000000",
+        "fflags": "discardcorrupt",
+    }
+    if scheme in ("rtsp", "rtsps"):
+        opts["rtsp_transport"] = rtsp_transport
+        opts["max_delay"] = "500000"
+        opts["reorder_queue_size"] = "64"
+    elif scheme == "udp":
+        opts["overrun_nonfatal"] = "1"
+        opts["fifo_size"] = "1000000"
+        opts["buffer_size"] = str(4 * 1024 * 1024)
+    elif scheme == "srt":
+        opts["mode"] = "caller"
+    elif scheme in ("http", "https"):
+        # reconnect inside FFmpeg for short HTTP hiccups; livecut reconnects for the rest
+        opts["reconnect"] = "1"
+        opts["reconnect_streamed"] = "1"
+        opts["reconnect_delay_max"] = "2"
+    return opts
+
+
+def with_query(url: str, **params: str) -> str:
+    """``url`` with query parameters added where not already present."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    have = {k for k, _ in pairs}
+    pairs += [(k, v) for k, v in params.items() if k not in have]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(pairs, safe="/:"), parts.fragment))
