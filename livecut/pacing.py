@@ -1,0 +1,44 @@
+"""Real-time pacing for live outputs (virtual camera, network streams).
+
+A :class:`Pacer` sleeps until a frame's timestamp is due on the wall clock, so
+a file sent to a virtual camera or a UDP stream plays at its own speed.  A late
+frame is never delayed: when the output falls more than ``resync_after``
+seconds behind (slow pipeline, live source, reconnect) the clock restarts.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+
+class Pacer:
+    def __init__(self, fps: float, resync_after: float = 0.25,
+                 clock: Callable[[], float] = time.perf_counter,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.step = 1.0 / fps if fps and fps > 0 else 1 / 30
+        self.resync_after = resync_after
+        self._clock, self._sleep = clock, sleep
+        self._t0: float | None = None
+        self._p0 = 0.0
+        self._last: float | None = None
+        self.slept = 0.0      #: total seconds spent waiting
+
+    def wait(self, pts: float | None) -> None:
+        """Return when the frame with timestamp ``pts`` (seconds, or None = next) is due."""
+        if pts is None or (self._last is not None and pts <= self._last):
+            pts = 0.0 if self._last is None else self._last + self.step
+        self._last = pts
+        now = self._clock()
+        if self._t0 is None:
+            self._t0, self._p0 = now, pts
+            return
+        due = self._t0 + (pts - self._p0)
+        if due > now:
+            if due - now > 2.0:  # a jump in the timestamps: do not freeze the output
+                self._t0, self._p0 = now, pts
+                return
+            self._sleep(due - now)
+            self.slept += due - now
+        elif now - due > self.resync_after:
+            self._t0, self._p0 = now, pts

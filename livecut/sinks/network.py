@@ -1,0 +1,243 @@
+"""Pipe and network output through PyAV.
+
+* ``-``: a stream container on stdout for ``ffmpeg -i -`` / ``ffplay -``:
+  NUT with raw frames (``video.pipe_format = "nut"``, lossless, keeps a cutout's
+  alpha, no encoding cost) or MPEG-TS with H.264 (``"mpegts"``); every frame is
+  written, none dropped;
+* ``udp://HOST:PORT``, ``srt://HOST:PORT``, ``tcp://HOST:PORT``: MPEG-TS with
+  low-latency H.264 (``pkt_size=1316`` added for UDP);
+* ``rtsp://HOST:PORT/PATH``: published to an RTSP server (ANNOUNCE/RECORD, TCP);
+* ``rtmp://...``: FLV to an RTMP server.
+
+Timestamps come from the source (seconds) when given, made strictly increasing;
+otherwise frames are 1/fps apart.  Encoders are flushed with ``encode(None)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from fractions import Fraction
+from typing import Any
+
+import av
+import numpy as np
+
+from livecut.config import VideoConfig
+from livecut.errors import VideoWriteError
+from livecut.pacing import Pacer
+from livecut.sinks import register_sink
+from livecut.sinks.base import SinkInfo
+from livecut.urls import is_output_url, redact_text, redact_url, url_scheme, with_query
+
+log = logging.getLogger("livecut")
+
+TIME_BASE = Fraction(1, 90000)
+_PIX_IN = {1: "gray", 3: "bgr24", 4: "bgra"}
+
+
+def _fps_fraction(fps: float) -> Fraction:
+    return Fraction(fps).limit_denominator(1001) if fps and fps > 0 else Fraction(30)
+
+
+class StreamSink:
+    """Write frames to stdout or a network URL; see the module docstring."""
+
+    def __init__(self, spec: str, info: SinkInfo, cfg: VideoConfig | None = None, *,
+                 pipe_format: str | None = None, pace: bool | None = None) -> None:
+        self.spec = spec
+        self.info = info
+        self.cfg = cfg or VideoConfig()
+        self.safe = "stdout" if spec == "-" else redact_url(spec)
+        self.fps = _fps_fraction(info.fps)
+        self.frames = 0
+        self._container: Any = None
+        self._stream: Any = None
+        self._closed = False
+        self._last_ticks: int | None = None
+        self._pts0: float | None = None
+        scheme = url_scheme(spec)
+        options: dict[str, str] = {}
+        if spec == "-":
+            fmt = pipe_format or self.cfg.pipe_format
+            self.url, self.format = "pipe:1", fmt
+            self.raw = fmt == "nut"
+        elif scheme in ("udp", "srt", "tcp"):
+            self.url, self.format, self.raw = spec, "mpegts", False
+            if scheme == "udp":
+                self.url = with_query(spec, pkt_size="1316")
+        elif scheme in ("rtsp", "rtsps"):
+            self.url, self.format, self.raw = spec, "rtsp", False
+            options["rtsp_transport"] = self.cfg.rtsp_transport
+        elif scheme in ("rtmp", "rtmps"):
+            self.url, self.format, self.raw = spec, "flv", False
+        else:
+            raise VideoWriteError(f"{self.safe}: not a pipe or network output")
+        self.container_options = options
+        # network outputs play in real time (like ffmpeg -re); the pipe takes every frame at once
+        self._pacer = Pacer(float(self.fps)) if (spec != "-" if pace is None else pace) else None
+        self.channels = info.channels if info.channels in _PIX_IN else 3
+        if not self.raw and self.channels == 4:
+            log.warning("%s: H.264 has no alpha channel; the cutout is sent without it "
+                        "(use -o - with video.pipe_format=nut to keep it)", self.safe)
+
+    # ------------------------------------------------------------ open / close
+
+    def open(self) -> "StreamSink":
+        if self._container is not None:
+            return self
+        if self._closed:
+            raise VideoWriteError(f"{self.safe}: already closed")
+        w, h = int(self.info.width), int(self.info.height)
+        if not self.raw:
+            w, h = w - w % 2, h - h % 2   # yuv420p needs even sizes
+        self.width, self.height = w, h
+        if self.spec == "-":
+            sys.stdout.flush()
+        try:
+            container = av.open(self.url, mode="w", format=self.format,
+                                options=self.container_options,
+                                timeout=(self.cfg.open_timeout, self.cfg.read_timeout))
+        except av.error.ProtocolNotFoundError:
+            raise VideoWriteError(f"{self.safe}: the {url_scheme(self.spec)}:// protocol is not in "
+                                  "this PyAV/FFmpeg build") from None
+        except (av.error.FFmpegError, OSError) as exc:
+            raise VideoWriteError(f"{self.safe}: cannot open the output: {self._reason(exc)}") from None
+        try:
+            if self.raw:
+                stream = container.add_stream("rawvideo", rate=self.fps)
+                stream.pix_fmt = _PIX_IN[self.channels]
+            else:
+                stream = container.add_stream("libx264", rate=self.fps)
+                stream.pix_fmt = "yuv420p"
+                kbps = self.cfg.stream_bitrate
+                stream.bit_rate = kbps * 1000
+                gop = max(1, round(float(self.fps)))   # a key frame every second: fast joins
+                stream.gop_size = gop
+                stream.codec_context.max_b_frames = 0
+                stream.options = {"preset": "ultrafast" if w * h > 1280 * 720 else "veryfast",
+                                  "tune": "zerolatency", "maxrate": f"{kbps}k",
+                                  "bufsize": f"{kbps}k", "x264-params": "repeat-headers=1"}
+            stream.width, stream.height = w, h
+            stream.time_base = TIME_BASE
+            stream.codec_context.time_base = TIME_BASE
+            stream.codec_context.framerate = self.fps
+            if self.spec != "-" and url_scheme(self.spec) in ("rtsp", "rtsps", "rtmp", "rtmps"):
+                # these muxers connect while writing the header: surface errors here
+                container.start_encoding()
+        except (av.error.FFmpegError, OSError) as exc:
+            container.close()
+            raise VideoWriteError(f"{self.safe}: cannot start the stream: {self._reason(exc)}") from None
+        self._container, self._stream = container, stream
+        log.info("streaming to %s: %s %s %dx%d @ %.3g fps", self.safe, self.format,
+                 "raw " + stream.pix_fmt if self.raw else "h264", w, h, float(self.fps))
+        return self
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        container, self._container = self._container, None
+        if container is None:
+            return
+        error: str | None = None
+        try:
+            for packet in self._stream.encode(None):
+                container.mux(packet)
+        except (av.error.FFmpegError, OSError) as exc:
+            error = self._reason(exc)
+        finally:
+            try:
+                container.close()
+            except (av.error.FFmpegError, OSError) as exc:
+                error = error or self._reason(exc)
+        if error:
+            raise VideoWriteError(f"{self.safe}: finishing the stream failed: {error}")
+
+    def abort(self) -> None:
+        """Close without flushing (after a write error)."""
+        self._closed = True
+        container, self._container = self._container, None
+        if container is not None:
+            try:
+                container.close()
+            except Exception:
+                pass
+
+    def __enter__(self) -> "StreamSink":
+        return self.open()
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None:
+            self.abort()
+        else:
+            self.close()
+
+    # ------------------------------------------------------------ frames
+
+    def _reason(self, exc: BaseException) -> str:
+        if isinstance(exc, (BrokenPipeError, av.error.BrokenPipeError)) or \
+                getattr(exc, "errno", None) == 32:
+            return "the reader closed the pipe" if self.spec == "-" else "the connection was closed"
+        if isinstance(exc, av.error.ExitError):
+            return "timed out"
+        return redact_text(getattr(exc, "strerror", None) or str(exc))
+
+    def _ticks(self, pts: float | None) -> int:
+        step = max(1, round(TIME_BASE.denominator / float(self.fps)))
+        if pts is None:
+            ticks = 0 if self._last_ticks is None else self._last_ticks + step
+        else:
+            if self._pts0 is None:
+                self._pts0 = pts
+            ticks = round((pts - self._pts0) * TIME_BASE.denominator)
+            if self._last_ticks is not None and ticks <= self._last_ticks:
+                ticks = self._last_ticks + 1
+        self._last_ticks = ticks
+        return ticks
+
+    def _frame(self, image: np.ndarray) -> av.VideoFrame:
+        if image.dtype != np.uint8:
+            raise VideoWriteError(f"{self.safe}: frames must be uint8, got {image.dtype}")
+        if image.ndim == 3 and image.shape[2] == 1:
+            image = image[:, :, 0]
+        ch = 1 if image.ndim == 2 else image.shape[2]
+        if ch != self.channels:
+            import cv2
+            conv = {(1, 3): cv2.COLOR_GRAY2BGR, (1, 4): cv2.COLOR_GRAY2BGRA, (3, 1): cv2.COLOR_BGR2GRAY,
+                    (3, 4): cv2.COLOR_BGR2BGRA, (4, 1): cv2.COLOR_BGRA2GRAY, (4, 3): cv2.COLOR_BGRA2BGR}
+            image = cv2.cvtColor(image, conv[(ch, self.channels)])
+        if image.shape[1] != self.width or image.shape[0] != self.height:
+            if image.shape[1] >= self.width and image.shape[0] >= self.height:
+                image = image[:self.height, :self.width]
+            else:
+                import cv2
+                image = cv2.resize(image, (self.width, self.height), interpolation=cv2.INTER_AREA)
+        return av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format=_PIX_IN[self.channels])
+
+    def write(self, image: np.ndarray, pts: float | None = None) -> None:
+        if self._container is None:
+            self.open()
+        frame = self._frame(image)
+        frame.pts = self._ticks(pts)
+        if self._pacer is not None:
+            self._pacer.wait(pts)
+        frame.time_base = TIME_BASE
+        try:
+            for packet in self._stream.encode(frame):
+                self._container.mux(packet)
+        except (av.error.FFmpegError, OSError) as exc:
+            reason = self._reason(exc)
+            self.abort()
+            raise VideoWriteError(f"{self.safe}: writing failed: {reason}") from None
+        self.frames += 1
+
+
+def _is_stream_output(spec: str) -> bool:
+    return spec == "-" or is_output_url(spec)
+
+
+@register_sink("network", _is_stream_output)
+def open_stream_sink(spec: str, info: SinkInfo, cfg: VideoConfig, **options: Any) -> StreamSink:
+    """``-`` or a udp/srt/tcp/rtsp/rtmp URL; options: pipe_format (nut or mpegts), pace."""
+    return StreamSink(spec, info, cfg, pipe_format=options.get("pipe_format"), pace=options.get("pace"))

@@ -1,0 +1,174 @@
+"""Virtual camera sink (pyvirtualcam; ``pip install 'livecut[vcam]'``).
+
+Linux: a v4l2loopback device (``sudo modprobe v4l2loopback exclusive_caps=1
+card_label=livecut``); macOS/Windows: the OBS virtual camera.  See
+``docs/virtual-camera.md``.
+
+* frames go in as BGR (pyvirtualcam converts to the device's native format in C);
+  a BGRA cutout is flattened over chroma green (keyable in OBS), a mask as gray;
+* frames are paced to their timestamps (or to the fps): a file plays at its own
+  speed, a live source is never delayed more than it already is;
+* the device, backend, size, fps and native pixel format are logged once opened
+  and kept in :attr:`VcamSink.negotiated`;
+* no pyvirtualcam or no device -> :class:`DeviceUnavailable` with one line that
+  says what to install or load.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from typing import Any
+
+import cv2
+import numpy as np
+
+from livecut.config import VideoConfig
+from livecut.errors import DeviceUnavailable, VideoWriteError
+from livecut.pacing import Pacer
+from livecut.sinks import register_sink
+from livecut.sinks.base import SinkInfo
+
+log = logging.getLogger("livecut")
+
+#: background a BGRA cutout is flattened over (chroma-key green, BGR)
+KEY_GREEN = (64, 177, 0)
+#: how far behind its timestamp a frame may be before the pacing clock resyncs (s)
+RESYNC_AFTER = 0.25
+
+MODPROBE = "sudo modprobe v4l2loopback exclusive_caps=1 card_label=livecut"
+
+
+def missing_help() -> str:
+    """What to install/load for a virtual camera on this platform (one sentence)."""
+    system = platform.system()
+    if system == "Linux":
+        return (f"load the v4l2loopback kernel module (package v4l2loopback-dkms): {MODPROBE} "
+                "(see docs/virtual-camera.md)")
+    if system in ("Darwin", "Windows"):
+        return ("install OBS Studio 28+ and click 'Start Virtual Camera' once to register it "
+                "(see docs/virtual-camera.md)")
+    return "see docs/virtual-camera.md"
+
+
+def import_pyvirtualcam() -> Any:
+    """The pyvirtualcam module, or :class:`DeviceUnavailable` saying how to install it."""
+    try:
+        import pyvirtualcam
+    except ImportError:
+        raise DeviceUnavailable("virtual camera: pyvirtualcam is not installed "
+                                "(pip install 'livecut[vcam]'); then " + missing_help()) from None
+    return pyvirtualcam
+
+
+class VcamSink:
+    """Send frames to a virtual camera; see the module docstring."""
+
+    def __init__(self, info: SinkInfo, cfg: VideoConfig | None = None, *, device: str | None = None,
+                 backend: str | None = None, pace: bool = True) -> None:
+        self.info = info
+        self.cfg = cfg or VideoConfig()
+        self.device = device or None
+        self.backend = backend or None
+        self.pace = pace
+        self.fps = float(info.fps) if info.fps and info.fps > 0 else 30.0
+        self.width, self.height = int(info.width), int(info.height)
+        self.negotiated: dict[str, Any] = {}
+        self.frames = 0
+        self._cam: Any = None
+        self._closed = False
+        self._pacer = Pacer(self.fps, RESYNC_AFTER) if pace else None
+        self._gray = info.channels == 1
+
+    # ------------------------------------------------------------ open / close
+
+    def open(self) -> "VcamSink":
+        if self._cam is not None:
+            return self
+        if self._closed:
+            raise VideoWriteError("virtual camera: already closed")
+        pvc = import_pyvirtualcam()
+        if self.width < 2 or self.height < 2:
+            raise VideoWriteError(f"virtual camera: bad frame size {self.width}x{self.height}")
+        if self.width % 2 or self.height % 2:
+            # YUV devices need even sizes: send one pixel less rather than fail
+            self.width -= self.width % 2
+            self.height -= self.height % 2
+        fmt = pvc.PixelFormat.GRAY if self._gray else pvc.PixelFormat.BGR
+        try:
+            cam = pvc.Camera(self.width, self.height, self.fps, fmt=fmt, device=self.device,
+                             backend=self.backend)
+        except Exception as exc:  # pyvirtualcam raises RuntimeError/ValueError/OSError per backend
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            where = f" {self.device}" if self.device else ""
+            raise DeviceUnavailable(f"no virtual camera{where} available ({reason}); "
+                                    + missing_help()) from None
+        self._cam = cam
+        native = cam.native_fmt
+        self.negotiated = {"device": cam.device, "backend": cam.backend, "width": cam.width,
+                           "height": cam.height, "fps": cam.fps,
+                           "pixel_format": str(native) if native else str(fmt)}
+        log.info("virtual camera %s (%s): %dx%d @ %.3g fps, %s", cam.device, cam.backend,
+                 cam.width, cam.height, cam.fps, self.negotiated["pixel_format"])
+        return self
+
+    def close(self) -> None:
+        self._closed = True
+        cam, self._cam = self._cam, None
+        if cam is not None:
+            try:
+                cam.close()
+            except Exception as exc:
+                raise VideoWriteError(f"virtual camera: closing failed: {exc}") from None
+
+    def __enter__(self) -> "VcamSink":
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ frames
+
+    def _convert(self, image: np.ndarray) -> np.ndarray:
+        if image.dtype != np.uint8:
+            raise VideoWriteError(f"virtual camera: frames must be uint8, got {image.dtype}")
+        if image.ndim == 3 and image.shape[2] == 4:
+            alpha = image[:, :, 3:4].astype(np.uint16)
+            bg = np.array(KEY_GREEN, np.uint16)
+            image = ((image[:, :, :3] * alpha + bg * (255 - alpha) + 127) // 255).astype(np.uint8)
+        if self._gray:
+            if image.ndim == 3:
+                image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        elif image.ndim == 2 or image.shape[2] == 1:
+            image = cv2.cvtColor(image.reshape(image.shape[:2]), cv2.COLOR_GRAY2BGR)
+        if image.shape[1] != self.width or image.shape[0] != self.height:
+            image = cv2.resize(image, (self.width, self.height), interpolation=cv2.INTER_AREA)
+        return np.ascontiguousarray(image)
+
+    def write(self, image: np.ndarray, pts: float | None = None) -> None:
+        if self._cam is None:
+            self.open()
+        frame = self._convert(image)
+        if self._pacer is not None:
+            self._pacer.wait(pts)
+        try:
+            self._cam.send(frame)
+        except Exception as exc:
+            raise VideoWriteError(f"virtual camera {self.negotiated.get('device', '')}: "
+                                  f"cannot send a frame: {exc}") from None
+        self.frames += 1
+
+
+def _is_vcam(spec: str) -> bool:
+    return spec == "vcam" or spec.startswith("vcam:")
+
+
+@register_sink("vcam", _is_vcam)
+def open_vcam(spec: str, info: SinkInfo, cfg: VideoConfig, **options: Any) -> VcamSink:
+    """``vcam`` or ``vcam:/dev/videoN``; options: device, backend, pace."""
+    device = options.get("device")
+    if device is None and spec.startswith("vcam:"):
+        device = spec[len("vcam:"):] or None
+    return VcamSink(info, cfg, device=device, backend=options.get("backend"),
+                    pace=options.get("pace", True))

@@ -1,0 +1,271 @@
+"""Network stream source: RTSP, HTTP(S) MJPEG/HLS, UDP, SRT, RTMP through PyAV.
+
+* opened with ``av.open(url, timeout=(open_timeout, read_timeout))`` and the
+  low-latency options of :func:`livecut.urls.input_options`;
+* one long-lived decode generator per connection;
+* when the stream stalls (no frame for ``read_timeout`` s), errors or ends, it
+  reconnects with backoff (one ``livecut`` log line per attempt) and carries on;
+  frame indices keep counting delivered frames and timestamps keep increasing;
+* a URL that never answers raises :class:`VideoOpenFailure` after ``open_timeout``;
+* credentials are never shown: every message goes through :func:`redact_url`.
+
+A stream is ``live`` (the runner keeps only the newest frame) unless it has a
+known duration (a file served over HTTP, an HLS VOD playlist), which is read
+frame by frame and ends at its end.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from fractions import Fraction
+from typing import Any, Callable, Iterator
+
+import av
+
+from livecut.config import VideoConfig
+from livecut.errors import VideoOpenFailure
+from livecut.sources import register_source
+from livecut.sources.base import Frame, SourceInfo
+from livecut.urls import input_options, is_input_url, redact_text, redact_url
+
+log = logging.getLogger("livecut")
+
+#: delays between reconnection attempts (seconds); the last one repeats
+BACKOFF = (0.25, 0.5, 1.0, 1.0, 1.0, 2.0)
+
+
+def _reason(exc: BaseException) -> str:
+    """A short, credential-free description of a PyAV/OS error."""
+    if isinstance(exc, av.error.ExitError):
+        return "timed out"
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return redact_text(str(text))
+
+
+class _Lost(Exception):
+    """The current connection is gone (reason in args[0])."""
+
+
+class StreamSource:
+    """A network video stream; see the module docstring."""
+
+    live = True
+
+    def __init__(self, url: str, cfg: VideoConfig | None = None, *,
+                 rtsp_transport: str | None = None, reconnect: bool | None = None,
+                 backoff: tuple[float, ...] = BACKOFF,
+                 opener: Callable[..., Any] | None = None) -> None:
+        self.url = str(url)
+        self.safe_url = redact_url(self.url)
+        self.cfg = cfg or VideoConfig()
+        self.rtsp_transport = rtsp_transport or self.cfg.rtsp_transport
+        self.reconnect = self.cfg.reconnect if reconnect is None else reconnect
+        self.backoff = tuple(backoff) or BACKOFF
+        self._open = opener or av.open
+        self._container: Any = None
+        self._frames: Iterator[Any] | None = None
+        self._index = 0
+        self._closed = False
+        self._stop = threading.Event()
+        self._pts_offset = 0.0         # added to the stream's pts (grows at each reconnect)
+        self._last_pts: float | None = None
+        self._first_pts: float | None = None
+        self.reconnects = 0            #: successful reconnections so far
+        self.finite = False            #: True when the stream has a known duration (VOD)
+        self.info = SourceInfo(width=0, height=0, fps=None)
+
+    # ------------------------------------------------------------ open / close
+
+    def _connect(self) -> None:
+        """Open the URL and prime the decoder; raises the PyAV/OS error as is."""
+        opts = input_options(self.url, self.rtsp_transport)
+        container = self._open(self.url, mode="r", options=opts,
+                               timeout=(self.cfg.open_timeout, self.cfg.read_timeout))
+        try:
+            if not container.streams.video:
+                raise VideoOpenFailure(f"{self.safe_url}: the stream has no video")
+            stream = container.streams.video[0]
+            # live sources: no frame-threading (it adds frames of latency)
+            stream.thread_type = "SLICE"
+            rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+            fps = float(rate) if rate and 1 <= float(rate) <= 240 else None
+            duration = None
+            if container.duration and container.duration > 0:
+                duration = container.duration / 1_000_000
+            self.finite = duration is not None and self.url.lower().startswith(("http://", "https://"))
+            ctx = stream.codec_context
+            self.info = SourceInfo(width=ctx.width or self.info.width,
+                                   height=ctx.height or self.info.height,
+                                   fps=fps or self.info.fps, duration=duration if self.finite else None,
+                                   time_base=Fraction(stream.time_base) if stream.time_base else None,
+                                   frames=None)
+            self.live = not self.finite
+            self._frames = container.decode(stream)
+        except BaseException:
+            container.close()
+            raise
+        self._container = container
+
+    def _disconnect(self) -> None:
+        self._frames = None
+        if self._container is not None:
+            try:
+                self._container.close()
+            except Exception:  # closing a broken connection may fail; nothing to save
+                pass
+            self._container = None
+
+    def open(self) -> "StreamSource":
+        if self._container is not None:
+            return self
+        t0 = time.monotonic()
+        try:
+            self._connect()
+        except VideoOpenFailure:
+            raise
+        except (av.error.FFmpegError, OSError) as exc:
+            waited = time.monotonic() - t0
+            if isinstance(exc, av.error.ExitError) or waited >= self.cfg.open_timeout * 0.95:
+                msg = f"{self.safe_url}: no answer within {self.cfg.open_timeout:g} s"
+            else:
+                msg = f"{self.safe_url}: cannot open the stream: {_reason(exc)}"
+            raise VideoOpenFailure(msg) from None
+        if not self.info.width or not self.info.height:
+            # size unknown until the first frame: decode it now (kept for read())
+            try:
+                first = next(self._frames)  # type: ignore[arg-type]
+            except (StopIteration, av.error.FFmpegError, OSError) as exc:
+                self._disconnect()
+                reason = "it ended" if isinstance(exc, StopIteration) else _reason(exc)
+                raise VideoOpenFailure(f"{self.safe_url}: no video frame ({reason})") from None
+            self.info.width, self.info.height = first.width, first.height
+            self._pending = first
+        log.info("opened %s: %dx%d%s", self.safe_url, self.info.width, self.info.height,
+                 f" @ {self.info.fps:.3g} fps" if self.info.fps else "")
+        return self
+
+    def close(self) -> None:
+        self._closed = True
+        self._stop.set()
+        self._disconnect()
+
+    def stop(self) -> None:
+        """Ask a read() waiting on a reconnection to give up (thread-safe)."""
+        self._stop.set()
+
+    def __enter__(self) -> "StreamSource":
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ reading
+
+    _pending: Any = None
+
+    def _next_av_frame(self) -> Any:
+        """The next decoded frame of the current connection; raises _Lost or StopIteration."""
+        if self._pending is not None:
+            frame, self._pending = self._pending, None
+            return frame
+        if self._frames is None:
+            raise _Lost("not connected")
+        try:
+            return next(self._frames)
+        except StopIteration:
+            raise
+        except av.error.ExitError:
+            raise _Lost(f"no frame for {self.cfg.read_timeout:g} s") from None
+        except (av.error.FFmpegError, OSError) as exc:
+            raise _Lost(_reason(exc)) from None
+
+    def _reconnect(self, reason: str) -> bool:
+        """Reconnect with backoff; False when told to stop or past the give-up limit."""
+        self._disconnect()
+        t0 = time.monotonic()
+        limit = self.cfg.reconnect_limit
+        attempt = 0
+        while not self._stop.is_set():
+            delay = self.backoff[min(attempt, len(self.backoff) - 1)]
+            attempt += 1
+            if limit and time.monotonic() - t0 + delay > limit:
+                log.warning("stream %s: giving up after %.0f s without a frame", self.safe_url,
+                            time.monotonic() - t0)
+                return False
+            if attempt == 1:
+                log.info("stream %s lost (%s); reconnecting in %.2g s",
+                         self.safe_url, reason, delay)
+            else:
+                log.info("stream %s: reconnect attempt %d failed (%s); retrying in %.2g s",
+                         self.safe_url, attempt - 1, reason, delay)
+            if self._stop.wait(delay):
+                return False
+            try:
+                self._connect()
+            except (av.error.FFmpegError, OSError, VideoOpenFailure) as exc:
+                reason = _reason(exc)
+                continue
+            self.reconnects += 1
+            log.info("stream %s reconnected after %.1f s", self.safe_url, time.monotonic() - t0)
+            # keep timestamps increasing across the cut
+            if self._last_pts is not None:
+                step = 1.0 / self.info.fps if self.info.fps else 1 / 30
+                self._pts_offset = self._last_pts + step
+                self._first_pts = None
+            return True
+        return False
+
+    def read(self) -> Frame | None:
+        """The next frame, or ``None`` at the end (closed, finite stream ended, gave up)."""
+        if self._closed:
+            return None
+        if self._container is None and self._pending is None:
+            if self._index == 0:
+                self.open()
+            elif not (self.reconnect and self._reconnect("not connected")):
+                return None
+        while not self._stop.is_set():
+            try:
+                frame = self._next_av_frame()
+            except StopIteration:
+                if self.finite:
+                    return None
+                reason = "the server ended the stream"
+            except _Lost as exc:
+                reason = str(exc.args[0])
+            else:
+                return self._deliver(frame)
+            if not self.reconnect:
+                log.warning("stream %s lost (%s)", self.safe_url, reason)
+                return None
+            if not self._reconnect(reason):
+                return None
+        return None
+
+    def _deliver(self, frame: Any) -> Frame:
+        image = frame.to_ndarray(format="bgr24")
+        t = frame.time
+        if t is not None:
+            if self._first_pts is None:
+                self._first_pts = t
+            pts = self._pts_offset + (t - self._first_pts)
+            if self._last_pts is not None and pts <= self._last_pts:
+                pts = self._last_pts + (1.0 / self.info.fps if self.info.fps else 1e-3)
+        else:
+            step = 1.0 / self.info.fps if self.info.fps else 1 / 30
+            pts = 0.0 if self._last_pts is None else self._last_pts + step
+        self._last_pts = pts
+        if image.shape[1] != self.info.width or image.shape[0] != self.info.height:
+            # the sender changed resolution (after a reconnect): report the new size
+            self.info.width, self.info.height = image.shape[1], image.shape[0]
+        out = Frame(image=image, index=self._index, pts=pts, captured_at=time.perf_counter())
+        self._index += 1
+        return out
+
+
+@register_source("stream", is_input_url)
+def open_stream(spec: str, cfg: VideoConfig, **options: Any) -> StreamSource:
+    known = {k: options[k] for k in ("rtsp_transport", "reconnect") if options.get(k) is not None}
+    return StreamSource(spec, cfg, **known)
