@@ -71,8 +71,8 @@ def input_options(url: str, rtsp_transport: str = "tcp") -> dict[str, str]:
     """
     scheme = url_scheme(url)
     opts: dict[str, str] = {
-        # a live source: do not wait seconds to probe, do not buffer for smoothness
-        "analyzeduration": "2000000",
+        # a live source: do not wait seconds to probe (0.5 s finds size and rate of RTSP/TS)
+        "analyzeduration": "2000000" if scheme in ("http", "https") else "500000",
         "probesize": "1000000",
         "fflags": "discardcorrupt",
     }

@@ -1,0 +1,128 @@
+"""Helpers for the network tests: a local RTSP server (GStreamer), free ports, ffprobe counts.
+
+Everything binds 127.0.0.1; every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+SERVER = HERE / "rtsp_server.py"
+SYSTEM_PYTHON = "/usr/bin/python3"
+REPO = HERE.parent
+
+
+def gst_missing() -> str | None:
+    """Why the GStreamer RTSP server cannot run here (None when it can)."""
+    if not os.path.exists(SYSTEM_PYTHON):
+        return f"{SYSTEM_PYTHON} not found"
+    probe = ("import gi; gi.require_version('Gst','1.0'); gi.require_version('GstRtspServer','1.0');"
+             "from gi.repository import Gst, GstRtspServer; Gst.init(None);"
+             "import sys; sys.exit(0 if all(Gst.ElementFactory.find(e) for e in "
+             "('videotestsrc','x264enc','rtph264pay')) else 3)")
+    try:
+        r = subprocess.run([SYSTEM_PYTHON, "-c", probe], capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"GStreamer probe failed: {exc}"
+    if r.returncode == 3:
+        return "GStreamer plugins missing (gstreamer1.0-plugins-{base,good,ugly,bad}); see .ci/apt-packages.txt"
+    if r.returncode != 0:
+        return ("GStreamer RTSP server missing (python3-gi gir1.2-gst-rtsp-server-1.0); "
+                "see .ci/apt-packages.txt")
+    return None
+
+
+def require_gst() -> None:
+    reason = gst_missing()
+    if reason:
+        pytest.skip(reason)
+
+
+def require_ffmpeg() -> None:
+    for tool in ("ffmpeg", "ffprobe"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} not installed")
+
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RtspServer:
+    """``with RtspServer(port) as srv: srv.url`` -- the test pattern at rtsp://127.0.0.1:PORT/test."""
+
+    def __init__(self, port: int | None = None, size: str = "320x240", fps: int = 30,
+                 lifetime: float = 90.0) -> None:
+        self.port = port or free_port()
+        self.size, self.fps, self.lifetime = size, fps, lifetime
+        self.proc: subprocess.Popen | None = None
+        self.url = f"rtsp://127.0.0.1:{self.port}/test"
+
+    def start(self, timeout: float = 15.0) -> "RtspServer":
+        deadline = time.monotonic() + timeout
+        while True:  # the port may be in TIME_WAIT right after a kill: retry briefly
+            self.proc = subprocess.Popen(
+                [SYSTEM_PYTHON, str(SERVER), "--port", str(self.port), "--size", self.size,
+                 "--fps", str(self.fps), "--lifetime", str(self.lifetime)],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            line = self.proc.stdout.readline().strip()  # READY ... or ERROR ...
+            if line.startswith("READY"):
+                return self
+            self.stop()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"RTSP server did not start: {line!r}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        try:
+            proc.wait(timeout=10)
+        finally:
+            if proc.stdout:
+                proc.stdout.close()
+
+    def __enter__(self) -> "RtspServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def ffprobe_count(args: list[str], *, stdin=None, input_bytes: bytes | None = None,
+                  timeout: float = 30) -> dict:
+    """Run ffprobe -count_frames on args (e.g. ['-']); returns the first video stream's entries."""
+    cmd = ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+           "-show_entries", "stream=codec_name,pix_fmt,width,height,nb_read_frames,avg_frame_rate",
+           "-of", "json", *args]
+    r = subprocess.run(cmd, stdin=stdin, input=input_bytes, capture_output=True, timeout=timeout)
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    streams = json.loads(r.stdout)["streams"]
+    assert streams, "ffprobe found no video stream"
+    return streams[0]
+
+
+def livecut_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "livecut", *args]
+
+
+def env_with_repo() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return env

@@ -1,0 +1,329 @@
+"""Network input (RTSP/UDP through PyAV, reconnect), pipe and network output, redact_url.
+
+Uses a real RTSP server (GStreamer, tests/rtsp_server.py) and ffmpeg/ffprobe,
+all on 127.0.0.1.  RTSP tests skip only when the GStreamer packages are absent.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from livecut.config import VideoConfig
+from livecut.errors import VideoOpenFailure, VideoWriteError
+from livecut.sinks import SinkInfo, open_sink
+from livecut.sources import open_source, source_kind
+from livecut.urls import redact_text, redact_url
+
+from rtsp_helpers import (RtspServer, env_with_repo, ffprobe_count, free_port, require_ffmpeg,
+                          require_gst)
+
+SECRET = "s3cr3tPW"
+
+
+# ---------------------------------------------------------------- URLs
+
+@pytest.mark.parametrize("url, shown", [
+    ("rtsp://admin:s3cr3tPW@10.0.0.5:554/live", "rtsp://***@10.0.0.5:554/live"),
+    ("rtsp://admin@cam/x", "rtsp://***@cam/x"),
+    ("http://u:p%40ss@host/video.mjpg?x=1", "http://***@host/video.mjpg?x=1"),
+    ("srt://h:9000?mode=caller&passphrase=s3cr3tPW", "srt://h:9000?mode=caller&passphrase=***"),
+    ("https://h/x.m3u8?token=s3cr3tPW&b=2", "https://h/x.m3u8?token=***&b=2"),
+    ("udp://127.0.0.1:5000", "udp://127.0.0.1:5000"),
+    ("clip.mp4", "clip.mp4"),
+])
+def test_redact_url(url, shown):
+    assert redact_url(url) == shown
+
+
+def test_redact_text_in_messages():
+    msg = "Connection refused: 'rtsp://bob:s3cr3tPW@127.0.0.1:1/x' and rtsp://a:s3cr3tPW@h/y"
+    out = redact_text(msg)
+    assert SECRET not in out and out.count("***@") == 2
+
+
+def test_stream_specs_are_recognised():
+    for spec in ("rtsp://h/x", "http://h/x.mjpg", "https://h/x.m3u8", "udp://127.0.0.1:5000",
+                 "srt://h:1", "rtmp://h/app/key"):
+        assert source_kind(spec) == "stream", spec
+    assert source_kind("clip.mp4") != "stream"
+
+
+# ---------------------------------------------------------------- open failures
+
+def test_closed_port_fails_cleanly(caplog):
+    port = free_port()
+    cfg = VideoConfig(open_timeout=2.0, read_timeout=2.0)
+    t0 = time.monotonic()
+    with pytest.raises(VideoOpenFailure) as info:
+        with open_source(f"rtsp://bob:{SECRET}@127.0.0.1:{port}/test", cfg) as src:
+            src.read()
+    assert time.monotonic() - t0 < 3.0
+    msg = str(info.value)
+    assert "Connection refused" in msg and SECRET not in msg and "***@127.0.0.1" in msg
+    assert SECRET not in caplog.text
+
+
+def test_silent_server_times_out():
+    """A port that accepts but never answers fails after open_timeout, with a clear message."""
+    with socket.socket() as lsock:
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen()
+        port = lsock.getsockname()[1]
+        cfg = VideoConfig(open_timeout=1.0, read_timeout=1.0)
+        t0 = time.monotonic()
+        with pytest.raises(VideoOpenFailure, match=r"no answer within 1 s"):
+            with open_source(f"rtsp://u:{SECRET}@127.0.0.1:{port}/test", cfg):
+                pass
+        assert 0.9 < time.monotonic() - t0 < 4.0
+
+
+# ---------------------------------------------------------------- RTSP input
+
+@pytest.fixture(scope="module")
+def rtsp_server():
+    require_gst()
+    with RtspServer() as srv:
+        yield srv
+
+
+def test_read_frames_from_rtsp(rtsp_server):
+    cfg = VideoConfig(open_timeout=10, read_timeout=5)
+    with open_source(rtsp_server.url, cfg) as src:
+        assert src.live is True
+        assert (src.info.width, src.info.height) == (320, 240)
+        assert src.info.fps == pytest.approx(30, abs=0.5)
+        frames = [src.read() for _ in range(30)]
+    assert [f.index for f in frames] == list(range(30))
+    assert all(f.image.shape == (240, 320, 3) and f.image.dtype == np.uint8 for f in frames)
+    pts = [f.pts for f in frames]
+    assert all(b > a for a, b in zip(pts, pts[1:]))
+    assert frames[-1].image.std() > 5  # a real picture, not a blank frame
+
+
+def test_rtsp_udp_transport(rtsp_server):
+    with open_source(rtsp_server.url, VideoConfig(rtsp_transport="udp", open_timeout=10)) as src:
+        frames = [src.read() for _ in range(10)]
+    assert all(f is not None for f in frames)
+
+
+def test_reconnects_after_server_restart(caplog):
+    """Kill the server mid-stream, bring it back 3 s later on the same port: reading carries on."""
+    require_gst()
+    caplog.set_level(logging.INFO, logger="livecut")
+    srv = RtspServer().start()
+    url = f"rtsp://viewer:{SECRET}@127.0.0.1:{srv.port}/test"
+    cfg = VideoConfig(open_timeout=5, read_timeout=2, reconnect=True, reconnect_limit=30)
+    outage = 3.0
+    restarted: list[float] = []
+
+    def restart_later() -> None:
+        time.sleep(outage)
+        srv.start()
+        restarted.append(time.monotonic())
+
+    worker = None
+    try:
+        with open_source(url, cfg) as src:
+            frames, gap, last, killed_at, back_at = [], 0.0, time.monotonic(), None, None
+            deadline = time.monotonic() + 30
+            while len(frames) < 90 and time.monotonic() < deadline:
+                f = src.read()
+                assert f is not None
+                now = time.monotonic()
+                if src.reconnects and back_at is None:
+                    back_at = now  # first frame of the new connection
+                gap = max(gap, now - last)
+                last = now
+                frames.append(f)
+                if len(frames) == 30:
+                    srv.stop()
+                    killed_at = time.monotonic()
+                    worker = threading.Thread(target=restart_later, daemon=True)
+                    worker.start()
+        assert len(frames) == 90
+        assert [f.index for f in frames] == list(range(90))
+        pts = [f.pts for f in frames]
+        assert all(b > a for a, b in zip(pts, pts[1:])), "timestamps must keep increasing"
+        assert src.reconnects == 1
+        assert back_at is not None and restarted
+        # frames again within a few seconds of the server's return
+        assert back_at - restarted[0] < 3.5, f"reconnect took {back_at - restarted[0]:.1f} s"
+        print(f"\noutage {outage:.1f} s: frames again {back_at - killed_at:.2f} s after the kill, "
+              f"{back_at - restarted[0]:.2f} s after the server came back")
+    finally:
+        if worker is not None:
+            worker.join(timeout=20)
+        srv.stop()
+    lines = [r.getMessage() for r in caplog.records if r.name == "livecut"]
+    assert any("reconnecting" in m for m in lines)
+    assert any("reconnected after" in m for m in lines)
+    assert all(SECRET not in m for m in lines), "credentials leaked into the log"
+
+
+def test_no_reconnect_ends_the_source():
+    require_gst()
+    with RtspServer() as srv:
+        cfg = VideoConfig(open_timeout=5, read_timeout=1, reconnect=False)
+        with open_source(srv.url, cfg) as src:
+            assert src.read() is not None
+            srv.stop()
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                if src.read() is None:
+                    break
+            else:
+                pytest.fail("the source did not end after the server went away")
+
+
+# ---------------------------------------------------------------- UDP input (stall + reconnect)
+
+def test_udp_input_survives_a_stall(caplog):
+    """An MPEG-TS/UDP sender stops for 1.5 s and comes back: the stall is detected, reading resumes."""
+    require_ffmpeg()
+    caplog.set_level(logging.INFO, logger="livecut")
+    port = free_port(socket.SOCK_DGRAM)
+    send = ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
+            "-t", "2.5", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
+            "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"]
+    cfg = VideoConfig(open_timeout=5, read_timeout=1.0, reconnect=True, reconnect_limit=20)
+    senders = [subprocess.Popen(send, stdin=subprocess.DEVNULL)]
+    try:
+        src = open_source(f"udp://127.0.0.1:{port}", cfg)
+        with src:
+            got = []
+            deadline = time.monotonic() + 25
+            while len(got) < 80 and time.monotonic() < deadline:
+                f = src.read()
+                assert f is not None
+                got.append(f)
+                if len(senders) == 1 and senders[0].poll() is not None:
+                    time.sleep(1.5)   # the stall
+                    senders.append(subprocess.Popen(send, stdin=subprocess.DEVNULL))
+        assert len(got) == 80
+        assert src.reconnects >= 1
+    finally:
+        for p in senders:
+            p.kill()
+            p.wait(timeout=5)
+    assert any("reconnected" in r.getMessage() for r in caplog.records)
+
+
+# ---------------------------------------------------------------- pipe output
+
+WRITER = r"""
+import sys, numpy as np
+from livecut.sinks import open_sink, SinkInfo
+from livecut.config import VideoConfig
+fmt, n, ch = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open_sink("-", SinkInfo(320, 240, 25.0, channels=ch), VideoConfig(pipe_format=fmt)) as sink:
+    for i in range(n):
+        shape = (240, 320, ch) if ch > 1 else (240, 320)
+        sink.write(np.full(shape, i % 251, np.uint8), i / 25)
+"""
+
+
+@pytest.mark.parametrize("fmt, ch, codec, pix", [("nut", 3, "rawvideo", "bgr24"),
+                                                   ("nut", 4, "rawvideo", "bgra"),
+                                                   ("mpegts", 3, "h264", "yuv420p")])
+def test_pipe_output_every_frame(fmt, ch, codec, pix):
+    require_ffmpeg()
+    n = 120
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, fmt, str(n), str(ch)],
+                              stdout=subprocess.PIPE, env=env_with_repo())
+    try:
+        info = ffprobe_count(["-"], stdin=writer.stdout)
+    finally:
+        writer.stdout.close()
+        assert writer.wait(timeout=30) == 0
+    assert info["codec_name"] == codec and info["pix_fmt"] == pix
+    assert int(info["nb_read_frames"]) == n
+    assert (info["width"], info["height"]) == (320, 240)
+
+
+def test_pipe_closed_by_reader_is_a_clean_error():
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, "nut", "500", "3"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_with_repo())
+    writer.stdout.read(100_000)
+    writer.stdout.close()
+    _, err = writer.communicate(timeout=30)
+    assert writer.returncode != 0
+    assert b"the reader closed the pipe" in err
+
+
+# ---------------------------------------------------------------- network output
+
+def _frames(n: int, w: int = 320, h: int = 240):
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 255, (h, w, 3), np.uint8)
+    for i in range(n):
+        yield np.roll(base, i * 4, axis=1)
+
+
+def test_udp_output_every_frame():
+    require_ffmpeg()
+    port = free_port(socket.SOCK_DGRAM)
+    n = 60
+    url = f"udp://127.0.0.1:{port}?timeout=1500000&fifo_size=1000000&overrun_nonfatal=1"
+    probe = subprocess.Popen(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+                              "-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0", url],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(0.5)  # let ffprobe bind the port
+        t0 = time.monotonic()
+        with open_sink(f"udp://127.0.0.1:{port}", SinkInfo(320, 240, 30.0)) as sink:
+            for i, img in enumerate(_frames(n)):
+                sink.write(img, i / 30)
+        took = time.monotonic() - t0
+        out, err = probe.communicate(timeout=20)
+    finally:
+        probe.kill()
+    assert took > (n - 1) / 30 * 0.9, "network output should be paced to real time"
+    codec, count = out.strip().splitlines()[0].split(",")[:2]
+    assert codec == "h264" and int(count) == n, (out, err)
+
+
+def test_rtsp_publish_every_frame():
+    """Publish to an RTSP server (ffmpeg in listen mode) and count what it receives."""
+    require_ffmpeg()
+    port = free_port()
+    url = f"rtsp://127.0.0.1:{port}/live"
+    server = subprocess.Popen(["ffmpeg", "-hide_banner", "-nostats", "-rtsp_flags", "listen",
+                               "-timeout", "10", "-i", url, "-f", "null", "-"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        n = 60
+        deadline = time.monotonic() + 10
+        while True:  # retry until ffmpeg listens
+            sink = open_sink(url, SinkInfo(320, 240, 30.0), pace=False)
+            try:
+                sink.open()
+                break
+            except VideoWriteError:
+                assert time.monotonic() < deadline, "ffmpeg RTSP listener did not start"
+                time.sleep(0.2)
+        n = 60
+        with sink:
+            for i, img in enumerate(_frames(n)):
+                sink.write(img, i / 30)
+        _, err = server.communicate(timeout=20)
+    finally:
+        server.kill()
+    counts = [int(m) for m in re.findall(r"frame=\s*(\d+)", err)]
+    assert counts and counts[-1] == n, err[-2000:]
+
+
+def test_rtsp_publish_refused_is_a_clean_error():
+    url = f"rtsp://pub:{SECRET}@127.0.0.1:{free_port()}/live"
+    with pytest.raises(VideoWriteError) as info:
+        with open_sink(url, SinkInfo(320, 240, 30.0)) as sink:
+            sink.write(np.zeros((240, 320, 3), np.uint8))
+    assert "Connection refused" in str(info.value) and SECRET not in str(info.value)
