@@ -1,0 +1,193 @@
+"""Virtual camera sink, with a fake pyvirtualcam backend (pyvirtualcam.register_backend)."""
+
+from __future__ import annotations
+
+import builtins
+import logging
+import time
+
+import numpy as np
+import pytest
+
+from livecut.errors import DeviceUnavailable, LivecutError
+from livecut.pacing import Pacer
+from livecut.sinks import SinkInfo, open_sink
+from livecut.sinks.vcam import KEY_GREEN, VcamSink
+
+pyvirtualcam = pytest.importorskip("pyvirtualcam")
+from pyvirtualcam.util import decode_fourcc  # noqa: E402
+
+
+class FakeCamera:
+    """A pyvirtualcam backend that keeps what it receives (one instance per test via reset())."""
+
+    instances: list["FakeCamera"] = []
+    keep = True
+
+    def __init__(self, *, width, height, fps, fourcc, device, **kw):
+        if device not in (None, "/dev/video42"):
+            raise RuntimeError(f"device {device} does not exist")
+        self.width, self.height, self.fps = width, height, fps
+        self.fourcc = decode_fourcc(fourcc)
+        self._device = device or "/dev/video42"
+        self.frames: list[np.ndarray] = []
+        self.times: list[float] = []
+        self.closed = 0
+        FakeCamera.instances.append(self)
+
+    def send(self, frame):
+        self.times.append(time.perf_counter())
+        if FakeCamera.keep:
+            self.frames.append(frame.copy())
+
+    def close(self):
+        self.closed += 1
+
+    def device(self):
+        return self._device
+
+    def native_fourcc(self):
+        return None
+
+
+class NoDevice:
+    def __init__(self, **kw):
+        raise RuntimeError("No v4l2 loopback device found at /dev/video[0-99]. "
+                           "Did you run 'modprobe v4l2loopback'?")
+
+
+@pytest.fixture(autouse=True)
+def fake_backends():
+    pyvirtualcam.register_backend("fake", FakeCamera)
+    pyvirtualcam.register_backend("nodevice", NoDevice)
+    FakeCamera.instances.clear()
+    FakeCamera.keep = True
+    yield
+    pyvirtualcam.camera.BACKENDS.pop("fake", None)
+    pyvirtualcam.camera.BACKENDS.pop("nodevice", None)
+
+
+def _info(w=320, h=240, fps=30.0, ch=3):
+    return SinkInfo(width=w, height=h, fps=fps, channels=ch)
+
+
+def test_frames_reach_the_camera_in_bgr(caplog):
+    caplog.set_level(logging.INFO, logger="livecut")
+    rng = np.random.default_rng(1)
+    sent = [rng.integers(0, 255, (240, 320, 3), np.uint8) for _ in range(5)]
+    with open_sink("vcam", _info(), kind="vcam", backend="fake", pace=False) as sink:
+        for i, img in enumerate(sent):
+            sink.write(img, i / 30)
+    cam = FakeCamera.instances[-1]
+    assert cam.fourcc == "24BG"            # pyvirtualcam's BGR: no colour swap on our side
+    assert (cam.width, cam.height, cam.fps) == (320, 240, 30.0)
+    assert len(cam.frames) == 5 and cam.closed == 1
+    for got, img in zip(cam.frames, sent):
+        np.testing.assert_array_equal(got.reshape(240, 320, 3), img)
+    assert sink.negotiated == {"device": "/dev/video42", "backend": "fake", "width": 320, "height": 240,
+                               "fps": 30.0, "pixel_format": "BGR"}
+    assert any("virtual camera /dev/video42 (fake): 320x240 @ 30 fps" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_device_is_passed_through():
+    with open_sink("vcam:/dev/video42", _info(), backend="fake", pace=False) as sink:
+        sink.write(np.zeros((240, 320, 3), np.uint8))
+    assert FakeCamera.instances[-1].device() == "/dev/video42"
+    with pytest.raises(DeviceUnavailable, match=r"no virtual camera /dev/video7 available"):
+        with VcamSink(_info(), device="/dev/video7", backend="fake"):
+            pass
+
+
+def test_cutout_is_flattened_over_key_green_and_mask_is_gray():
+    bgra = np.zeros((240, 320, 4), np.uint8)
+    bgra[:, :160] = (10, 20, 30, 255)      # opaque left half, transparent right half
+    with VcamSink(_info(ch=4), backend="fake", pace=False) as sink:
+        sink.write(bgra)
+    got = FakeCamera.instances[-1].frames[0].reshape(240, 320, 3)
+    assert tuple(got[0, 0]) == (10, 20, 30) and tuple(got[0, 300]) == KEY_GREEN
+
+    mask = np.full((240, 320), 200, np.uint8)
+    with VcamSink(_info(ch=1), backend="fake", pace=False) as sink:
+        sink.write(mask)
+    cam = FakeCamera.instances[-1]
+    assert cam.fourcc == "J400" and cam.frames[0].reshape(240, 320)[5, 5] == 200
+
+
+def test_odd_size_and_wrong_size_frames_are_fitted():
+    with VcamSink(_info(w=321, h=241), backend="fake", pace=False) as sink:
+        sink.write(np.zeros((241, 321, 3), np.uint8))
+        sink.write(np.zeros((100, 100, 3), np.uint8))
+    cam = FakeCamera.instances[-1]
+    assert (cam.width, cam.height) == (320, 240)
+    assert all(f.size == 320 * 240 * 3 for f in cam.frames)
+
+
+def test_frames_are_paced_to_their_timestamps():
+    n, fps = 15, 30.0
+    with VcamSink(_info(fps=fps), backend="fake") as sink:
+        for i in range(n):
+            sink.write(np.zeros((240, 320, 3), np.uint8), i / fps)
+    t = FakeCamera.instances[-1].times
+    span = t[-1] - t[0]
+    assert (n - 1) / fps * 0.9 < span < (n - 1) / fps + 0.15
+
+
+def test_pacer_resyncs_when_late_and_never_waits_on_jumps():
+    clock = [0.0]
+    waits: list[float] = []
+    pacer = Pacer(30, resync_after=0.25, clock=lambda: clock[0], sleep=waits.append)
+    pacer.wait(0.0)
+    clock[0] = 0.01
+    pacer.wait(1 / 30)                     # early: sleeps the rest
+    assert waits and waits[-1] == pytest.approx(1 / 30 - 0.01)
+    clock[0] = 5.0
+    pacer.wait(2 / 30)                     # very late: resync, no sleep
+    n = len(waits)
+    clock[0] = 5.0
+    pacer.wait(100.0)                      # jump ahead in pts: no freeze
+    assert len(waits) == n
+
+
+def test_no_device_is_one_clear_error(monkeypatch):
+    with pytest.raises(DeviceUnavailable) as info:
+        with VcamSink(_info(), backend="nodevice"):
+            pass
+    msg = str(info.value)
+    assert "\n" not in msg
+    assert "v4l2loopback" in msg and "modprobe v4l2loopback exclusive_caps=1 card_label=livecut" in msg \
+        or "OBS" in msg
+    assert isinstance(info.value, LivecutError) and info.value.exit_code != 0
+
+
+def test_missing_pyvirtualcam_says_how_to_install(monkeypatch):
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kw):
+        if name == "pyvirtualcam":
+            raise ImportError("No module named 'pyvirtualcam'")
+        return real_import(name, *args, **kw)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    with pytest.raises(DeviceUnavailable, match=r"pip install 'livecut\[vcam\]'"):
+        VcamSink(_info()).open()
+
+
+def test_vcam_keeps_30_fps_at_720p():
+    """The sink's own cost at 1280x720 leaves room for 30 fps (unpaced, fake device)."""
+    FakeCamera.keep = False
+    img = np.random.default_rng(0).integers(0, 255, (720, 1280, 3), np.uint8)
+    n = 60
+    with VcamSink(SinkInfo(1280, 720, 30.0), backend="fake", pace=False) as sink:
+        t0 = time.perf_counter()
+        for i in range(n):
+            sink.write(img, i / 30)
+        per_frame = (time.perf_counter() - t0) / n
+    assert per_frame < 1 / 30 / 4, f"{per_frame * 1000:.1f} ms per frame"
+    # paced: 30 fps held
+    with VcamSink(SinkInfo(1280, 720, 30.0), backend="fake") as sink:
+        for i in range(n):
+            sink.write(img, i / 30)
+    t = FakeCamera.instances[-1].times
+    fps = (len(t) - 1) / (t[-1] - t[0])
+    assert 28.5 < fps < 31.5, fps
