@@ -67,10 +67,12 @@ class CompositeConfig:
 @dataclass(frozen=True)
 class SmoothConfig:
     enabled: bool = _opt(True, "temporal smoothing of the mask in video")
-    rate: float = _opt(0.25, "base EMA rate on a still scene (1 = no smoothing)", lo=0.01, hi=1.0)
+    rate: float = _opt(0.03, "base EMA rate on a still scene (1 = no smoothing)", lo=0.01, hi=1.0)
     motion_rate: float = _opt(0.9, "EMA rate where the image moves", lo=0.01, hi=1.0)
     motion_threshold: float = _opt(12.0, "mean abs pixel change (0-255) that counts as motion",
                                    lo=0.5, hi=255.0)
+    motion_spread: float = _opt(0.125, "how far around a change (fraction of the frame width) "
+                                "the rate rises too", lo=0.0, hi=0.5)
     hysteresis: float = _opt(0.1, "half-width of the hysteresis band around the threshold",
                              lo=0.0, hi=0.45)
     scene_cut: float = _opt(40.0, "mean abs frame change (0-255) that resets the smoother",

@@ -1,0 +1,147 @@
+"""Temporal smoothing of the video mask: no flicker on a still scene, no trail behind motion.
+
+Per frame:
+
+1. *Motion* is measured at a reduced size (long side ``MOTION_SIZE``): the absolute
+   difference of the blurred gray frame with a running average of the image (updated
+   with the same per-pixel rates as the mask, so a slow subject accumulates a
+   difference where the mask lags), spread by ``smooth.motion_spread`` (box filter +
+   dilation) so it covers the subject's old and new place and the mask around it.
+2. The soft mask is an exponential moving average whose *rate* is per pixel:
+   ``smooth.rate`` where nothing moves, rising to ``smooth.motion_rate`` where the
+   change reaches ``smooth.motion_threshold`` -- a still scene is averaged over
+   many frames (sensor noise cancels), a moving subject is followed at once.
+3. *Hysteresis* on the binary decision (alpha >= 128): a pixel switches on above
+   ``128 + hysteresis*255`` and off below ``128 - hysteresis*255``; between the two
+   it keeps its previous state (the soft value is clamped to that side of 128).
+4. A *scene cut* (mean change above ``smooth.scene_cut``) resets the average.
+
+All buffers are allocated on the first frame (or when the size changes); the
+full-size work is a handful of OpenCV passes over preallocated arrays.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from livecut.config import Config, SmoothConfig
+
+#: long side of the image motion is measured on
+MOTION_SIZE = 160
+#: how fast the signed mask deviation is averaged, and the deviation (0-255) that counts as real
+BIAS_RATE = 0.04
+BIAS_LEVEL = 1e9
+
+
+class MaskSmoother:
+    """``smoother(alpha, frame) -> alpha`` (an internal buffer, reused by the next call)."""
+
+    def __init__(self, config: Config | SmoothConfig | None = None):
+        if isinstance(config, Config):
+            config = config.smooth
+        self.cfg = config or SmoothConfig()
+        self.rate = self.cfg.rate  # adjustable at run time (preview keys [ and ])
+        self._shape: tuple[int, int] | None = None
+        self.resets = 0
+        #: mean motion (0-255) of the last frame, for diagnostics
+        self.last_motion = 0.0
+
+    def reset(self) -> None:
+        self._have_prev = False
+
+    def _prepare(self, h: int, w: int) -> None:
+        self._shape = (h, w)
+        s = min(1.0, MOTION_SIZE / max(h, w))
+        self._sw, self._sh = max(4, int(round(w * s))), max(4, int(round(h * s)))
+        self._small = np.empty((self._sh, self._sw, 3), np.uint8)
+        self._gray = np.empty((self._sh, self._sw), np.float32)
+        self._prev = np.empty_like(self._gray)
+        self._ref = np.empty_like(self._gray)
+        self._diff = np.empty_like(self._gray)
+        self._rate_small = np.empty_like(self._gray)
+        self._rate = np.empty((h, w), np.float32)
+        self._acc = np.empty((h, w), np.float32)
+        self._cur = np.empty((h, w), np.float32)
+        self._out = np.empty((h, w), np.uint8)
+        self._state = np.empty((h, w), np.uint8)
+        self._hi = np.empty((h, w), np.uint8)
+        self._lo = np.empty((h, w), np.uint8)
+        k = max(3, (self._sw // 5) | 1)
+        self._kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+        self._have_prev = False
+
+    def _motion(self, frame: np.ndarray) -> float:
+        """Per-pixel rate map at the small size from the image change; returns the mean change."""
+        cv2.resize(frame, (self._sw, self._sh), dst=self._small, interpolation=cv2.INTER_AREA)
+        g = self._gray
+        if self._small.ndim == 3:
+            gray8 = cv2.cvtColor(self._small, cv2.COLOR_BGR2GRAY)
+        else:
+            gray8 = self._small
+        g[...] = gray8
+        cv2.GaussianBlur(g, (3, 3), 0, dst=g)
+        if not self._have_prev:
+            self._prev[...] = g
+            self._ref[...] = g
+            return float("inf")
+        cv2.absdiff(g, self._prev, dst=self._diff)
+        mean = float(cv2.mean(self._diff)[0])  # frame-to-frame change: scene cuts
+        self._prev[...] = g
+        # change against the image the smoothed mask reflects (an EMA of the image with the
+        # same rates): a slow subject accumulates a difference where the mask lags behind
+        cv2.absdiff(g, self._ref, dst=self._diff)
+        cv2.blur(self._diff, (5, 5), dst=self._diff)
+        cv2.dilate(self._diff, self._kernel, dst=self._diff)
+        # rate = rate + (motion_rate - rate) * clip(diff / threshold, 0, 1)
+        cfg = self.cfg
+        lo, hi = self.rate, max(self.rate, cfg.motion_rate)
+        cv2.multiply(self._diff, 1.0 / cfg.motion_threshold, dst=self._rate_small)
+        cv2.min(self._rate_small, 1.0, dst=self._rate_small)
+        cv2.multiply(self._rate_small, hi - lo, dst=self._rate_small)
+        cv2.add(self._rate_small, lo, dst=self._rate_small)
+        # ref += rate * (g - ref)
+        cv2.subtract(g, self._ref, dst=self._diff)
+        cv2.multiply(self._diff, self._rate_small, dst=self._diff)
+        cv2.add(self._ref, self._diff, dst=self._ref)
+        return mean
+
+    def __call__(self, alpha: np.ndarray, frame: np.ndarray) -> np.ndarray:
+        h, w = alpha.shape[:2]
+        if self._shape != (h, w):
+            self._prepare(h, w)
+        cfg = self.cfg
+        mean = self._motion(frame)
+        self.last_motion = mean
+        cur = self._cur
+        cur[...] = alpha
+        if mean == float("inf") or mean > cfg.scene_cut:
+            # first frame or scene cut: start over from this mask
+            if mean != float("inf"):
+                self.resets += 1
+            self._have_prev = True
+            self._acc[...] = cur
+            self._ref[...] = self._gray
+            cv2.threshold(alpha, 127, 255, cv2.THRESH_BINARY, dst=self._state)
+            self._out[...] = alpha
+            return self._out
+        # EMA with a per-pixel rate: acc += rate * (alpha - acc)
+        cv2.resize(self._rate_small, (w, h), dst=self._rate, interpolation=cv2.INTER_LINEAR)
+        cv2.subtract(cur, self._acc, dst=cur)
+        cv2.multiply(cur, self._rate, dst=cur)
+        cv2.add(self._acc, cur, dst=self._acc)
+        out = self._out
+        np.copyto(out, self._acc, casting="unsafe")  # acc stays within 0..255
+        band = cfg.hysteresis * 255.0
+        if band > 0:
+            # state = (out >= hi) | (state & (out >= lo))
+            cv2.threshold(out, min(254.0, 127.5 + band), 255, cv2.THRESH_BINARY, dst=self._hi)
+            cv2.threshold(out, max(0.0, 127.5 - band), 255, cv2.THRESH_BINARY, dst=self._lo)
+            cv2.bitwise_and(self._state, self._lo, dst=self._state)
+            cv2.bitwise_or(self._state, self._hi, dst=self._state)
+            # keep the soft value on the side of 128 the state says
+            cv2.bitwise_and(self._state, 128, dst=self._lo)       # 128 where on, 0 where off
+            cv2.max(out, self._lo, dst=out)
+            cv2.bitwise_or(self._state, 127, dst=self._hi)        # 255 where on, 127 where off
+            cv2.min(out, self._hi, dst=out)
+        return out
