@@ -157,6 +157,20 @@ def methods() -> None:
     typer.echo(f"presets: {', '.join(preset_names())}")
 
 
+# ---------------------------------------------------------------- devices
+
+@app.command()
+def devices(
+    probe: bool = typer.Option(False, "--probe", help="Also open each camera once with OpenCV (slower)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """List cameras and virtual cameras (--vcam), and say what is missing for them."""
+    from livecut.devices import format_devices, list_devices
+
+    report = list_devices(probe=probe)
+    typer.echo(json.dumps(report.as_dict(), indent=2) if as_json else format_devices(report))
+
+
 # ---------------------------------------------------------------- entry point
 
 def main(argv: Optional[List[str]] = None) -> None:
