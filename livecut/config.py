@@ -45,7 +45,7 @@ class SegmentConfig:
     fill_holes: bool = _opt(True, "fill holes enclosed by the subject")
     refine: str = _opt("guided", "full-resolution edge refinement: guided filter or plain resize",
                        choices=("guided", "none"))
-    refine_radius: float = _opt(0.01, "guided-filter radius as a fraction of the long side",
+    refine_radius: float = _opt(0.004, "guided-filter radius as a fraction of the long side",
                                 lo=0.001, hi=0.1)
     refine_eps: float = _opt(0.002, "guided-filter regularisation (larger = smoother, less edge snap)",
                              lo=1e-6, hi=1.0)

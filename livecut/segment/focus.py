@@ -79,6 +79,8 @@ def keep_components(mask: np.ndarray, min_area: float, keep: str) -> np.ndarray:
     if n <= 1:
         return mask
     areas = stats[1:, cv2.CC_STAT_AREA]
+    if keep != "largest" and areas.min() >= min_area * mask.size:
+        return mask  # every component stays: nothing to relabel
     keep_lut = np.zeros(n, np.uint8)
     if keep == "largest":
         keep_lut[1 + int(np.argmax(areas))] = 255
@@ -109,15 +111,22 @@ class FocusMethod:
         self.e2 = np.empty((h, w), f)
         self.s = np.empty((h, w), f)
         self.conf = np.empty((h, w), f)
-        self.num = np.empty((h, w), f)
-        self.den = np.empty((h, w), f)
+        # propagation runs at half size: it is a wide, smooth filter
+        hh, hw = max(1, h // 2), max(1, w // 2)
+        self.num = np.empty((hh, hw), f)
+        self.den = np.empty((hh, hw), f)
+        self.sc = np.empty((h, w), f)
         self.p = np.empty((h, w), f)
         self.col = np.empty((h, w), f)
-        self.lab = np.empty((h, w, 3), np.uint8)
-        self.idx = np.empty((h, w), np.int32)
+        # the colour model runs at half size too: its output is smoothed anyway
+        self.half_bgr = np.empty((hh, hw, 3), np.uint8)
+        self.half_p = np.empty((hh, hw), f)
+        self.half_col = np.empty((hh, hw), f)
+        self.lab = np.empty((hh, hw, 3), np.uint8)
+        self.idx = np.empty((hh, hw), np.int32)
         self.mask = np.empty((h, w), np.uint8)
         long_side = max(h, w)
-        self.sigma = max(1.0, PROPAGATE_SIGMA * long_side)
+        self.sigma = max(0.5, PROPAGATE_SIGMA * long_side / 2)
         c = max(3, int(round(CLOSE_SIZE * long_side)) | 1)
         self.close_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (c, c))
         self.sample = (slice(None, None, 3), slice(None, None, 3))
@@ -168,7 +177,12 @@ class FocusMethod:
 
     def _color_prob(self, small_bgr: np.ndarray, p: np.ndarray, dst: np.ndarray) -> np.ndarray:
         """P(subject | colour) from histograms of confidently sharp / blurred pixels."""
-        lab = cv2.cvtColor(small_bgr, cv2.COLOR_BGR2LAB, dst=self.lab)
+        h, w = p.shape
+        hh, hw = self.half_p.shape
+        cv2.resize(small_bgr, (hw, hh), dst=self.half_bgr, interpolation=cv2.INTER_AREA)
+        cv2.resize(p, (hw, hh), dst=self.half_p, interpolation=cv2.INTER_AREA)
+        p = self.half_p
+        lab = cv2.cvtColor(self.half_bgr, cv2.COLOR_BGR2LAB, dst=self.lab)
         b = COLOR_BITS
         shift = 8 - b
         idx = self.idx
@@ -185,19 +199,26 @@ class FocusMethod:
         fg /= fg.sum() + 1e-9
         bg /= bg.sum() + 1e-9
         lut = (fg + 1e-6) / (fg + bg + 2e-6)
-        np.take(lut, idx, out=dst)
-        cv2.GaussianBlur(dst, (0, 0), 2.0, dst=dst)
+        half = self.half_col
+        np.take(lut, idx, out=half)
+        cv2.GaussianBlur(half, (0, 0), 1.0, dst=half)
+        cv2.resize(half, (w, h), dst=dst, interpolation=cv2.INTER_LINEAR)
         return dst
 
     def __call__(self, small_bgr: np.ndarray, timings: dict[str, float] | None = None) -> np.ndarray:
         t0 = time.perf_counter()
         s, conf = self.focus_map(small_bgr)
         # normalised convolution: spread confident measurements
-        cv2.multiply(s, conf, dst=self.num)
+        h, w = s.shape
+        hh, hw = self.num.shape
+        cv2.multiply(s, conf, dst=self.sc)
+        cv2.resize(self.sc, (hw, hh), dst=self.num, interpolation=cv2.INTER_AREA)
+        cv2.resize(conf, (hw, hh), dst=self.den, interpolation=cv2.INTER_AREA)
         cv2.GaussianBlur(self.num, (0, 0), self.sigma, dst=self.num)
-        cv2.GaussianBlur(conf, (0, 0), self.sigma, dst=self.den)
+        cv2.GaussianBlur(self.den, (0, 0), self.sigma, dst=self.den)
         cv2.add(self.den, 1e-4, dst=self.den)
-        p = cv2.divide(self.num, self.den, dst=self.p)
+        cv2.divide(self.num, self.den, dst=self.num)
+        p = cv2.resize(self.num, (w, h), dst=self.p, interpolation=cv2.INTER_LINEAR)
         cv2.min(p, 1.0, dst=p)
         t1 = time.perf_counter()
         col = self._color_prob(small_bgr, p, self.col)

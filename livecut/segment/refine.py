@@ -17,12 +17,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from livecut.tiles import merge_runs, runs, tile_grid
+
 
 class GuidedUpsampler:
     """Reusable buffers for one (small size, full size) pair."""
 
     def __init__(self, small_hw: tuple[int, int], full_hw: tuple[int, int],
-                 radius: int, eps: float, tile: int = 16):
+                 radius: int, eps: float, tile: int = 8):
         self.small_hw = small_hw
         self.full_hw = full_hw
         self.radius = max(1, int(radius))
@@ -37,8 +39,16 @@ class GuidedUpsampler:
         self._b = np.empty((h, w), f32)
         self._full_gray = np.empty((H, W), np.uint8)
         self.tile = tile
-        # tile grid in small coordinates and the matching full-size rectangles
+        self._soft = np.empty((h, w), np.uint8)
+        self._lo = np.empty((h, w), f32)
+        self._hi = np.empty((h, w), f32)
+        self._base = np.empty((h, w), np.uint8)
+        ty, tx = (h + tile - 1) // tile, (w + tile - 1) // tile
+        self._pad = np.zeros((ty * tile, tx * tile), np.uint8)
         self.sy, self.sx = H / h, W / w
+        # full-size coordinate of each reduced pixel edge (python ints, for slicing)
+        self._ymap = np.minimum(H, np.round(np.arange(h + 1) * self.sy)).astype(np.int64)
+        self._xmap = np.minimum(W, np.round(np.arange(w + 1) * self.sx)).astype(np.int64)
 
     def __call__(self, small_gray: np.ndarray, small_alpha: np.ndarray, full_bgr: np.ndarray,
                  out: np.ndarray) -> np.ndarray:
@@ -68,35 +78,68 @@ class GuidedUpsampler:
         cv2.boxFilter(t2, -1, ksize, dst=self._b, borderType=cv2.BORDER_REFLECT)
 
         H, W = self.full_hw
-        # plain upsample everywhere (cheap, uint8), then guided where the edge is
-        cv2.resize(small_alpha, (W, H), dst=out, interpolation=cv2.INTER_LINEAR)
-        # tiles where the smoothed alpha is neither 0 nor 1
-        soft = (mp > 0.004) & (mp < 0.996)
-        T = self.tile
-        h, w = self.small_hw
-        ty = (h + T - 1) // T
-        tx = (w + T - 1) // T
-        pad = np.zeros((ty * T, tx * T), bool)
-        pad[:h, :w] = soft
-        active = pad.reshape(ty, T, tx, T).any(axis=(1, 3))
+        a, b = self._a, self._b
+        # the guided result at the reduced size, upsampled bilinearly, is the answer
+        # wherever a*I + b clips to a constant 0 or 1 (and its neighbours do too)
+        base = self._base
+        cv2.multiply(a, I, dst=t1)
+        cv2.add(t1, b, dst=t1)
+        cv2.multiply(t1, 255.0, dst=t1)
+        np.clip(t1, 0.0, 255.0, out=t1)
+        base[...] = t1
+        cv2.resize(base, (W, H), dst=out, interpolation=cv2.INTER_LINEAR)
+        active = self._active_tiles(a, b)
         if not active.any():
             return out
-        a, b = self._a, self._b
-        for j, i in zip(*np.nonzero(active)):
-            y0s, x0s = j * T, i * T
-            y1s, x1s = min(h, y0s + T), min(w, x0s + T)
-            Y0, X0 = int(round(y0s * self.sy)), int(round(x0s * self.sx))
-            Y1, X1 = int(round(y1s * self.sy)), int(round(x1s * self.sx))
+        rects = np.array(merge_runs(runs(active, self.tile, self.small_hw)), np.int64).reshape(-1, 4)
+        for (y0s, y1s, x0s, x1s), (Y0, Y1, X0, X1) in zip(rects.tolist(), self._full_rects(rects).tolist()):
             if Y1 <= Y0 or X1 <= X0:
                 continue
-            # bilinear sample of a, b at full-size pixel centres of this tile
-            ys = (np.arange(Y0, Y1, dtype=np.float32) + 0.5) / self.sy - 0.5
-            xs = (np.arange(X0, X1, dtype=np.float32) + 0.5) / self.sx - 0.5
-            mx, my = np.meshgrid(xs, ys)
-            A = cv2.remap(a, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            B = cv2.remap(b, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            A, B = self._sample(a, b, y0s, y1s, x0s, x1s, Y0, Y1, X0, X1)
             g = cv2.cvtColor(full_bgr[Y0:Y1, X0:X1], cv2.COLOR_BGR2GRAY)
-            q = A * (g.astype(np.float32) * (255.0 / 255.0)) + B * 255.0
-            np.clip(q, 0, 255, out=q)
-            out[Y0:Y1, X0:X1] = q.astype(np.uint8)
+            q = cv2.multiply(A, g, dtype=cv2.CV_32F)
+            q = cv2.scaleAdd(B, 255.0, q)
+            cv2.max(q, 0.0, dst=q)
+            cv2.convertScaleAbs(q, dst=out[Y0:Y1, X0:X1])  # saturates at 255
         return out
+
+    def _full_rects(self, rects: np.ndarray) -> np.ndarray:
+        """Reduced-pixel rectangles -> full-size rectangles (same rounding everywhere)."""
+        full = np.empty_like(rects)
+        full[:, 0:2] = self._ymap[rects[:, 0:2]]
+        full[:, 2:4] = self._xmap[rects[:, 2:4]]
+        return full
+
+    def _sample(self, a: np.ndarray, b: np.ndarray, y0s: int, y1s: int, x0s: int, x1s: int,
+                Y0: int, Y1: int, X0: int, X1: int) -> tuple[np.ndarray, np.ndarray]:
+        """Bilinear samples of (a, b) at the full-size pixel centres of one run.
+
+        Resizes the reduced patch (plus a one-pixel margin) and crops it: the
+        same values a whole-frame resize would give, to a fraction of a pixel.
+        """
+        h, w = self.small_hw
+        py0, py1 = max(0, y0s - 1), min(h, y1s + 1)
+        px0, px1 = max(0, x0s - 1), min(w, x1s + 1)
+        oy, ox = self._ymap[py0], self._xmap[px0]
+        big_h = max(Y1, self._ymap[py1]) - oy
+        big_w = max(X1, self._xmap[px1]) - ox
+        crop = (slice(Y0 - oy, Y1 - oy), slice(X0 - ox, X1 - ox))
+        A = cv2.resize(a[py0:py1, px0:px1], (big_w, big_h), interpolation=cv2.INTER_LINEAR)
+        B = cv2.resize(b[py0:py1, px0:px1], (big_w, big_h), interpolation=cv2.INTER_LINEAR)
+        return A[crop], B[crop]
+
+    def _active_tiles(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Tiles (of ``tile`` reduced pixels) where ``clip(a*I + b, 0, 1)`` is not constant.
+
+        With I in [0, 1], a*I + b lies between b and a + b: it clips to 0 for
+        every I when both are <= 0, and to 1 when both are >= 1.  The test is
+        dilated by one reduced pixel, the reach of the bilinear upsample.
+        """
+        lo, hi, soft = self._lo, self._hi, self._soft
+        cv2.add(a, b, dst=hi)
+        cv2.min(hi, b, dst=lo)
+        cv2.max(hi, b, dst=hi)
+        # soft where hi > 0 and lo < 1
+        cv2.bitwise_and(cv2.compare(hi, 0.0, cv2.CMP_GT), cv2.compare(lo, 1.0, cv2.CMP_LT), dst=soft)
+        cv2.dilate(soft, None, dst=soft)
+        return tile_grid(soft, self.tile, self._pad)

@@ -1,0 +1,64 @@
+"""Tiles and runs: do full-resolution work only where a mask is soft (its boundary band)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def tile_grid(mask01: np.ndarray, tile: int, pad: np.ndarray | None = None) -> np.ndarray:
+    """Boolean (rows, cols) grid: True where any pixel of the ``tile`` x ``tile`` block is nonzero."""
+    h, w = mask01.shape
+    ty, tx = (h + tile - 1) // tile, (w + tile - 1) // tile
+    if pad is None or pad.shape != (ty * tile, tx * tile):
+        pad = np.zeros((ty * tile, tx * tile), mask01.dtype)
+    pad[:h, :w] = mask01
+    return pad.reshape(ty, tile, tx, tile).max(axis=(1, 3)) > 0
+
+
+def runs(active: np.ndarray, tile: int, hw: tuple[int, int]) -> np.ndarray:
+    """Horizontal runs of active tiles as an (n, 4) int array of pixel rectangles
+    (y0, y1, x0, x1), clipped to ``hw``."""
+    h, w = hw
+    rows, cols = active.shape
+    padded = np.zeros((rows, cols + 2), np.int8)
+    padded[:, 1:-1] = active
+    d = np.diff(padded, axis=1)
+    sj, si = np.nonzero(d == 1)
+    _, ei = np.nonzero(d == -1)   # row-major order: ends pair with starts
+    out = np.empty((len(sj), 4), np.int64)
+    out[:, 0] = sj * tile
+    out[:, 1] = np.minimum(h, (sj + 1) * tile)
+    out[:, 2] = si * tile
+    out[:, 3] = np.minimum(w, ei * tile)
+    return out
+
+
+def merge_runs(rects: np.ndarray, max_growth: float = 1.3) -> list[tuple[int, int, int, int]]:
+    """Merge runs of consecutive rows into taller rectangles where their x-ranges overlap.
+
+    Fewer, larger rectangles mean fewer calls per frame; a merge is refused when
+    the union would exceed ``max_growth`` times the area of its parts.
+    """
+    out: list[list[int]] = []
+    open_: list[int] = []  # indices into out of rectangles ending at the previous row
+    last_row_end = -1
+    for y0, y1, x0, x1 in rects.tolist():
+        if y0 != last_row_end:
+            # a new row of runs starts: rectangles not ending at y0 can no longer grow
+            open_ = [i for i in open_ if out[i][1] == y0]
+            last_row_end = y0
+        merged = False
+        for i in open_:
+            r = out[i]
+            if r[1] != y0 or min(r[3], x1) <= max(r[2], x0):
+                continue
+            nx0, nx1 = min(r[2], x0), max(r[3], x1)
+            covered = r[4] + (y1 - y0) * (x1 - x0)
+            if (y1 - r[0]) * (nx1 - nx0) <= max_growth * covered:
+                r[1], r[2], r[3], r[4] = y1, nx0, nx1, covered
+                merged = True
+                break
+        if not merged:
+            out.append([y0, y1, x0, x1, (y1 - y0) * (x1 - x0)])
+            open_.append(len(out) - 1)
+    return [tuple(r[:4]) for r in out]
