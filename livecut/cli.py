@@ -20,7 +20,7 @@ from typer.core import TyperGroup
 
 from livecut import __version__
 from livecut.config import Config, load_config
-from livecut.errors import LivecutError
+from livecut.errors import LivecutError, UsageError
 
 class _Group(TyperGroup):
     """Maps LivecutError (and Ctrl-C) raised by any command to one line and an exit code."""
@@ -169,6 +169,110 @@ def devices(
 
     report = list_devices(probe=probe)
     typer.echo(json.dumps(report.as_dict(), indent=2) if as_json else format_devices(report))
+
+
+# ---------------------------------------------------------------- video
+
+def video_options(func):
+    """Adds the options shared by ``cam``, ``file`` and ``run`` (one place: VIDEO_OPTIONS).
+
+    The command receives them as one dict, ``opts``; to add a shared flag, append
+    ``(name, annotation, typer.Option(...))`` to VIDEO_OPTIONS and read ``opts[name]``.
+    """
+    import functools
+    import inspect
+
+    sig = inspect.signature(func)
+    params = [p for p in sig.parameters.values() if p.name != "opts"]
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=ann)
+             for name, ann, opt in VIDEO_OPTIONS]
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        opts = {name: kwargs.pop(name) for name, _, _ in VIDEO_OPTIONS if name in kwargs}
+        return func(*args, opts=opts, **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=params + extra)
+    wrapper.__annotations__ = {}
+    del wrapper.__wrapped__
+    return wrapper
+
+
+VIDEO_OPTIONS: list = [
+    ("mode", Optional[str], typer.Option(None, "--mode", "-m",
+                                         help="composite | mask | cutout | side-by-side.")),
+    ("background", Optional[str], typer.Option(None, "--background", "-b",
+                                               help="blur | color:#RRGGBB | image:PATH | video:PATH | transparent.")),
+    ("frames", Optional[int], typer.Option(None, "--frames", "-n", help="Stop after N frames.", min=1)),
+    ("preview", bool, typer.Option(False, "--preview", "-p", help="Show a preview window as well.")),
+    ("force", bool, typer.Option(False, "--force", "-f", help="Overwrite an existing output.")),
+    ("config", Optional[str], typer.Option(None, "--config", "-c",
+                                           help="Preset name (default, fast, quality) or a TOML file.")),
+    ("set_", Optional[List[str]], typer.Option(None, "--set", help="Override one key: section.key=value (repeatable).",
+                                               metavar="KEY=VALUE")),
+    ("quiet", bool, typer.Option(False, "--quiet", "-q", help="No progress line or summary.")),
+]
+
+
+def _run_video(spec: str, output: Optional[str], opts: dict, **kwargs) -> None:
+    """Shared body of cam/file/run: config, run_video, summary line."""
+    from livecut.runner import run_video
+
+    cfg = get_config(opts.get("config"), opts.get("set_"))
+    stats = run_video(spec, output, cfg, mode=opts.get("mode"), background=opts.get("background"),
+                      max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
+                      force=bool(opts.get("force")), progress=not opts.get("quiet"), **kwargs)
+    for w in stats.warnings:
+        typer.echo(f"livecut: warning: {w}", err=True)
+    if not opts.get("quiet"):
+        where = f" -> {output}" if output else ""
+        typer.echo(f"{spec}{where}: {stats.summary()}", err=True)
+
+
+@app.command()
+@video_options
+def cam(
+    index: int = typer.Argument(0, help="Camera index (0 = first camera)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Also record to a video file or DIR/."),
+    size: Optional[str] = typer.Option(None, "--size", help="Capture size WxH, e.g. 1280x720."),
+    fps: Optional[float] = typer.Option(None, "--fps", help="Capture frame rate."),
+    opts: dict = None,
+) -> None:
+    """Live preview of a webcam (q or Esc quits)."""
+    from livecut.bench import parse_size
+
+    opts = dict(opts or {})
+    if not output:
+        opts["preview"] = True
+    _run_video(str(index), output, opts, size=parse_size(size) if size else None, fps=fps)
+
+
+@app.command(name="file")
+@video_options
+def file_(
+    input: Path = typer.Argument(..., help="Video file to process.", metavar="INPUT"),
+    output: str = typer.Option(..., "--output", "-o",
+                               help="Output: .mp4/.mkv (H.264), .mov (ProRes 4444 if transparent), "
+                                    ".webm (VP9), or DIR/ for PNG frames."),
+    opts: dict = None,
+) -> None:
+    """Transcode a recorded video: cut out the subject, replace or remove the background."""
+    from livecut.sources import source_kind
+
+    if source_kind(str(input)) != "file":
+        raise UsageError(f"{input}: not a file (use `livecut run` for cameras and streams)")
+    _run_video(str(input), output, opts or {})
+
+
+@app.command()
+@video_options
+def run(
+    source: str = typer.Argument(..., help="Camera index, rtsp:// / http(s):// / udp:// / srt:// URL, or file."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Video file, DIR/ or stream URL."),
+    opts: dict = None,
+) -> None:
+    """Process any source: an integer is a camera, a URL a network stream, anything else a file."""
+    _run_video(source, output, opts or {})
 
 
 # ---------------------------------------------------------------- entry point

@@ -1,0 +1,556 @@
+"""The video pipeline: reader thread -> bounded queue -> processing -> writer thread.
+
+- A *file* source never drops a frame: the reader blocks on a full queue.
+- A *live* source (camera, stream, file with ``live=True``) never blocks: the
+  reader keeps only the newest frame in a one-slot mailbox; frames replaced
+  before processing took them are counted as drops (so are processed frames a
+  slow writer could not take).
+- Processing runs in the calling (main) thread, so Ctrl-C lands there and GUI
+  sinks (the preview window) are driven from the main thread.
+- An exception in any stage sets the stop event; the main loop notices within
+  ``POLL`` seconds, drains the queues while joining the threads, and re-raises
+  the worker's error (a :class:`LivecutError` as is, anything else as a
+  :class:`StageError` naming the stage).
+
+:func:`run_video` is the library entry point of ``livecut cam/file/run``.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from livecut.composite import Compositor, parse_background
+from livecut.config import Config
+from livecut.errors import LivecutError, StageError, UsageError, VideoOpenFailure
+from livecut.segment import Segmenter
+from livecut.smooth import MaskSmoother
+
+POLL = 0.05          #: seconds between checks of the stop event
+JOIN_TIMEOUT = 1.0   #: seconds to wait for a worker thread after stop
+MODES = ("composite", "cutout", "mask", "side-by-side")
+_END = object()
+
+
+class Interrupted(LivecutError):
+    """Ctrl-C: the output was finalized with the frames so far."""
+
+    exit_code = 130
+
+
+@dataclass
+class Stats:
+    """What happened in a run (also updated live, for the progress line and the overlay)."""
+
+    frames_in: int = 0           #: frames the source delivered
+    processed: int = 0           #: frames processed
+    written: int = 0             #: frames written to the sinks
+    dropped: int = 0             #: live frames skipped (the newest frame wins)
+    corrupt: int = 0             #: undecodable packets skipped by the source
+    started: float = field(default_factory=time.perf_counter)
+    elapsed: float = 0.0
+    latencies_ms: collections.deque = field(default_factory=lambda: collections.deque(maxlen=120))
+    process_ms: collections.deque = field(default_factory=lambda: collections.deque(maxlen=120))
+    warnings: list[str] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def fps(self) -> float:
+        t = self.elapsed or (time.perf_counter() - self.started)
+        return self.processed / t if t > 0 else 0.0
+
+    @property
+    def latency_ms(self) -> float:
+        return float(np.mean(self.latencies_ms)) if self.latencies_ms else 0.0
+
+    @property
+    def process_ms_mean(self) -> float:
+        return float(np.mean(self.process_ms)) if self.process_ms else 0.0
+
+    def summary(self) -> str:
+        parts = [f"{self.processed} frames in {self.elapsed:.1f} s ({self.fps:.1f} fps)",
+                 f"latency {self.latency_ms:.0f} ms", f"processing {self.process_ms_mean:.1f} ms/frame"]
+        if self.dropped:
+            parts.append(f"{self.dropped} dropped")
+        if self.corrupt:
+            parts.append(f"{self.corrupt} corrupt packets skipped")
+        return ", ".join(parts)
+
+    def as_dict(self) -> dict:
+        return {"frames_in": self.frames_in, "processed": self.processed, "written": self.written,
+                "dropped": self.dropped, "corrupt": self.corrupt, "seconds": round(self.elapsed, 3),
+                "fps": round(self.fps, 2), "latency_ms": round(self.latency_ms, 2),
+                "process_ms": round(self.process_ms_mean, 2), "interrupted": self.interrupted}
+
+
+# ------------------------------------------------------------------ processing
+
+class BackgroundVideo:
+    """Frames of ``video:PATH``, looped; one per call."""
+
+    def __init__(self, path: Path, cfg):
+        from livecut.sources.file import FileSource
+
+        self._src = FileSource(path, cfg, loop=True)
+
+    def next(self) -> np.ndarray | None:
+        f = self._src.read()
+        return None if f is None else f.image
+
+    def close(self) -> None:
+        self._src.close()
+
+
+class Processor:
+    """frame -> output image: segment, smooth, composite.  Holds the run-time controls
+    the preview keys change (mode, background, threshold, smoothing, pause)."""
+
+    def __init__(self, cfg: Config, mode: str | None = None, background: str | None = None):
+        self.cfg = cfg
+        self.mode = mode or cfg.composite.mode
+        if self.mode not in MODES:
+            raise UsageError(f"--mode {self.mode!r}: expected one of {', '.join(MODES)}")
+        self.background = background or cfg.composite.background
+        parse_background(self.background)  # validate early
+        self.seg = Segmenter(cfg)
+        self.smoother = MaskSmoother(cfg) if cfg.smooth.enabled else None
+        self.comp = self._compositor(self.mode, self.background)
+        self.view: Compositor | None = None  # preview's own mode/background, if changed
+        self._bg_video: BackgroundVideo | None = None
+        self.paused = False
+        self.quit = False
+        self.alpha: np.ndarray | None = None
+        self.backgrounds = ["blur", "color:#00b140", "color:#ffffff", "transparent"]
+        if self.background not in self.backgrounds:
+            self.backgrounds.insert(0, self.background)
+
+    def _compositor(self, mode: str, background: str) -> Compositor:
+        return Compositor(self.cfg, background=background, mode=mode)
+
+    @property
+    def channels(self) -> int:
+        return self.comp.channels
+
+    def output_size(self, w: int, h: int) -> tuple[int, int]:
+        return self.comp.output_size(w, h)
+
+    def _bg_frame(self, comp: Compositor) -> np.ndarray | None:
+        if comp.background.kind != "video" or comp.mode in ("mask", "cutout"):
+            return None
+        if self._bg_video is None:
+            self._bg_video = BackgroundVideo(comp.background.path, self.cfg.video)
+        return self._bg_video.next()
+
+    def __call__(self, image: np.ndarray, need_output: bool = True) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(output for the sinks, output for the preview); internal buffers."""
+        alpha = self.seg.mask(image)
+        if self.smoother is not None:
+            alpha = self.smoother(alpha, image)
+        self.alpha = alpha
+        out = self.comp.apply(image, alpha, self._bg_frame(self.comp)) if need_output else None
+        view = out
+        if self.view is not None:
+            view = self.view.apply(image, alpha, self._bg_frame(self.view))
+        elif out is None:
+            view = self.comp.apply(image, alpha, self._bg_frame(self.comp))
+        return out, view
+
+    # ---- controls (preview keys)
+    def _view(self) -> Compositor:
+        return self.view or self.comp
+
+    def cycle_mode(self) -> str:
+        v = self._view()
+        mode = MODES[(MODES.index(v.mode) + 1) % len(MODES)]
+        self.view = self._compositor(mode, _bg_text(v))
+        return mode
+
+    def cycle_background(self) -> str:
+        v = self._view()
+        cur = _bg_text(v)
+        i = self.backgrounds.index(cur) if cur in self.backgrounds else -1
+        bg = self.backgrounds[(i + 1) % len(self.backgrounds)]
+        self.view = self._compositor(v.mode, bg)
+        return bg
+
+    def change_threshold(self, delta: float) -> float:
+        t = float(np.clip(self.seg.cfg.threshold + delta, 0.05, 0.95))
+        cfg = dataclasses.replace(self.cfg, segment=dataclasses.replace(self.cfg.segment, threshold=t))
+        self.cfg = cfg
+        self.seg = Segmenter(cfg)
+        return t
+
+    def change_smoothing(self, factor: float) -> float:
+        """factor > 1: smoother (lower base rate); < 1: more responsive."""
+        if self.smoother is None:
+            self.smoother = MaskSmoother(self.cfg)
+        self.smoother.rate = float(np.clip(self.smoother.rate / factor, 0.01, 1.0))
+        return self.smoother.rate
+
+    def close(self) -> None:
+        if self._bg_video is not None:
+            self._bg_video.close()
+            self._bg_video = None
+
+    def __enter__(self) -> "Processor":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _bg_text(comp: Compositor) -> str:
+    b = comp.background
+    if b.kind == "color":
+        bl, g, r = b.color
+        return f"color:#{r:02x}{g:02x}{bl:02x}"
+    if b.kind in ("image", "video"):
+        return f"{b.kind}:{b.path}"
+    return b.kind
+
+
+# ------------------------------------------------------------------ the pipeline
+
+class Pipeline:
+    """Runs ``source`` through ``process`` into ``sinks``.  ``run()`` returns :class:`Stats`.
+
+    ``process(image) -> (output, view)`` returns internal buffers; outputs are copied
+    into a preallocated ring before they cross to the writer thread.  Sinks with
+    ``main_thread = True`` (the preview) are written from the calling thread and may
+    have ``poll() -> bool`` (False = quit) and ``idle()`` (called while paused).
+    """
+
+    def __init__(self, source, process: Callable, sinks: Sequence = (), *, live: bool | None = None,
+                 queue_size: int = 4, max_frames: int | None = None, progress=None,
+                 stats: Stats | None = None, paused: Callable[[], bool] = lambda: False):
+        self.source = source
+        self.process = process
+        self.main_sinks = [s for s in sinks if getattr(s, "main_thread", False)]
+        self.thread_sinks = [s for s in sinks if not getattr(s, "main_thread", False)]
+        self.live = getattr(source, "live", False) if live is None else live
+        self.queue_size = max(1, queue_size)
+        self.max_frames = max_frames
+        self.progress = progress
+        self.stats = stats or Stats()
+        self.paused = paused
+        self._stop = threading.Event()
+        self._errors: list[tuple[str, BaseException]] = []
+        self._inq: queue.Queue = queue.Queue(maxsize=self.queue_size)
+        self._mailbox: Any = None
+        self._mail_lock = threading.Lock()
+        self._mail_ready = threading.Event()
+        self._outq: queue.Queue = queue.Queue(maxsize=self.queue_size)
+        self._free: queue.Queue = queue.Queue()
+        self._ring: list[np.ndarray] = []
+        self._threads: list[threading.Thread] = []
+
+    # ---- workers
+    def _fail(self, stage: str, exc: BaseException) -> None:
+        self._errors.append((stage, exc))
+        self._stop.set()
+
+    def _put(self, q: queue.Queue, item) -> bool:
+        """Blocking put that gives up when the pipeline stops."""
+        while not self._stop.is_set():
+            try:
+                q.put(item, timeout=POLL)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _reader(self) -> None:
+        try:
+            while not self._stop.is_set():
+                frame = self.source.read()
+                if frame is None:
+                    break
+                self.stats.frames_in += 1
+                if self.live:
+                    with self._mail_lock:
+                        if self._mailbox is not None:
+                            self.stats.dropped += 1
+                        self._mailbox = frame
+                    self._mail_ready.set()
+                elif not self._put(self._inq, frame):
+                    return
+        except BaseException as exc:  # noqa: BLE001 -- handed to the main thread
+            self._fail("reader", exc)
+            return
+        # end of the source
+        if self.live:
+            with self._mail_lock:
+                self._live_ended = True
+            self._mail_ready.set()
+        else:
+            self._put(self._inq, _END)
+
+    _live_ended = False
+
+    def _next_frame(self):
+        """The next frame for processing: _END at the end, None on a timeout (poll again)."""
+        if not self.live:
+            try:
+                return self._inq.get(timeout=POLL)
+            except queue.Empty:
+                return None
+        if not self._mail_ready.wait(POLL):
+            return None
+        with self._mail_lock:
+            frame, self._mailbox = self._mailbox, None
+            self._mail_ready.clear()
+            if frame is None and self._live_ended:
+                return _END
+        return frame
+
+    def _writer(self) -> None:
+        try:
+            while True:
+                try:
+                    item = self._outq.get(timeout=POLL)
+                except queue.Empty:
+                    if self._stop.is_set() and not self._finishing:
+                        return
+                    continue
+                if item is _END:
+                    return
+                buf, pts, captured_at = item
+                for sink in self.thread_sinks:
+                    sink.write(buf, pts)
+                self._free.put(buf)
+                self.stats.written += 1
+                self.stats.latencies_ms.append((time.perf_counter() - captured_at) * 1e3)
+        except BaseException as exc:  # noqa: BLE001
+            self._fail("writer", exc)
+
+    _finishing = False
+
+    def _slot(self, out: np.ndarray) -> np.ndarray | None:
+        """A ring buffer holding a copy of ``out`` (None: live and the writer is behind)."""
+        if not self._ring or self._ring[0].shape != out.shape:
+            self._ring = [np.empty_like(out) for _ in range(self.queue_size + 2)]
+            self._free = queue.Queue()
+            for b in self._ring:
+                self._free.put(b)
+        while True:
+            try:
+                buf = self._free.get(timeout=0 if self.live else POLL)
+                break
+            except queue.Empty:
+                if self.live:
+                    return None
+                self._check()
+        np.copyto(buf, out)
+        return buf
+
+    def _check(self) -> None:
+        if self._errors:
+            raise self._error()
+
+    def _error(self) -> BaseException:
+        stage, exc = self._errors[0]
+        if isinstance(exc, LivecutError):
+            return exc
+        return StageError(f"{stage} stage failed: {type(exc).__name__}: {exc}")
+
+    # ---- main loop
+    def run(self) -> Stats:
+        st = self.stats
+        st.started = time.perf_counter()
+        reader = threading.Thread(target=self._reader, name="livecut-reader", daemon=True)
+        self._threads.append(reader)
+        writer = None
+        if self.thread_sinks:
+            writer = threading.Thread(target=self._writer, name="livecut-writer", daemon=True)
+            self._threads.append(writer)
+            writer.start()
+        reader.start()
+        completed = False
+        try:
+            while True:
+                self._check()
+                if self.paused():
+                    for s in self.main_sinks:
+                        idle = getattr(s, "idle", None)
+                        if idle is not None and idle() is False:
+                            raise _Quit
+                    if not self.main_sinks:
+                        time.sleep(POLL)
+                    continue
+                frame = self._next_frame()
+                if frame is None:
+                    continue
+                if frame is _END:
+                    break
+                t0 = time.perf_counter()
+                try:
+                    out, view = self.process(frame.image, bool(self.thread_sinks))
+                except LivecutError:
+                    raise
+                except Exception as exc:
+                    raise StageError(f"processing stage failed: {type(exc).__name__}: {exc}") from exc
+                st.process_ms.append((time.perf_counter() - t0) * 1e3)
+                st.processed += 1
+                if self.thread_sinks:
+                    buf = self._slot(out)
+                    if buf is None:
+                        st.dropped += 1
+                    elif not self._put(self._outq, (buf, frame.pts, frame.captured_at)):
+                        self._check()
+                for s in self.main_sinks:
+                    s.write(view, frame.pts)
+                    poll = getattr(s, "poll", None)
+                    if poll is not None and poll() is False:
+                        raise _Quit
+                if not self.thread_sinks:
+                    st.written += 1
+                    st.latencies_ms.append((time.perf_counter() - frame.captured_at) * 1e3)
+                st.corrupt = getattr(self.source, "corrupt", 0)
+                if self.progress is not None:
+                    extra = f"{st.latency_ms:.0f} ms" + (f" {st.dropped} dropped" if st.dropped else "")
+                    self.progress.update(1, extra=extra)
+                if self.max_frames is not None and st.processed >= self.max_frames:
+                    break
+            completed = True
+        except _Quit:
+            completed = True
+        except KeyboardInterrupt:
+            st.interrupted = True
+            raise
+        finally:
+            self._shutdown(writer, reader, graceful=completed or st.interrupted)
+            st.elapsed = time.perf_counter() - st.started
+            st.corrupt = getattr(self.source, "corrupt", 0)
+        self._check()
+        return st
+
+    def _shutdown(self, writer, reader, graceful: bool) -> None:
+        """Stop the reader, let the writer finish what is queued (when graceful), join both."""
+        deadline = time.perf_counter() + JOIN_TIMEOUT
+        if writer is not None:
+            if graceful and not self._errors:
+                self._finishing = True
+                self._put_end_nowait()
+            self._stop.set()
+            while writer.is_alive() and time.perf_counter() < deadline + 4 * JOIN_TIMEOUT:
+                writer.join(POLL)
+        self._stop.set()
+        while reader.is_alive() and time.perf_counter() < deadline:
+            self._drain(self._inq)  # a reader blocked on a full queue wakes up
+            reader.join(POLL)
+        self._drain(self._inq)
+        alive = [t.name for t in (reader, writer) if t is not None and t.is_alive()]
+        if alive and not self._errors:
+            self._errors.append(("shutdown", StageError(f"{', '.join(alive)} did not stop")))
+
+    def _put_end_nowait(self) -> None:
+        # the writer drains the queue, so this succeeds unless the writer died
+        while True:
+            try:
+                self._outq.put(_END, timeout=POLL)
+                return
+            except queue.Full:
+                if self._errors:
+                    return
+
+    @staticmethod
+    def _drain(q: queue.Queue) -> None:
+        try:
+            while True:
+                q.get_nowait()
+        except queue.Empty:
+            pass
+
+
+class _Quit(Exception):
+    """The preview asked to quit."""
+
+
+# ------------------------------------------------------------------ entry point
+
+def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = None,
+              background: str | None = None, max_frames: int | None = None, preview: bool = False,
+              force: bool = False, size: tuple[int, int] | None = None, fps: float | None = None,
+              live: bool | None = None, progress: bool = True, extra_sinks: Iterable[tuple[str, dict]] = (),
+              preview_options: dict | None = None, source_options: dict | None = None,
+              on_start: Callable[[Any], None] | None = None) -> Stats:
+    """Open the source, the sinks, and run the pipeline.
+
+    ``extra_sinks``: ``(kind, options)`` pairs opened with :func:`open_sink` (e.g.
+    ``("vcam", {...})``), in addition to ``output`` (a file, ``DIR/`` or URL) and
+    the preview.  Raises :class:`Interrupted` (exit 130) on Ctrl-C after finalizing.
+    """
+    from contextlib import ExitStack
+
+    from livecut.progress import Progress
+    from livecut.sinks import SinkInfo, open_sink
+    from livecut.sources import open_source, source_kind
+
+    if max_frames is not None and max_frames < 1:
+        raise UsageError("--frames must be at least 1")
+    kind = source_kind(spec)
+    sinks_wanted = bool(output) or preview or bool(list(extra_sinks))
+    if not sinks_wanted:
+        if kind == "file" and not live:
+            raise UsageError("nothing to write: give -o OUTPUT (a video file or DIR/) and/or --preview")
+        preview = True
+    opts = dict(source_options or {})
+    if size:
+        opts["size"] = size
+    if fps:
+        opts["fps"] = fps
+    if live is not None:
+        opts["live"] = live
+    processor = Processor(cfg, mode=mode, background=background)
+    stats = Stats()
+    with ExitStack() as stack:
+        stack.enter_context(processor)
+        source = stack.enter_context(open_source(spec, cfg.video, **opts))
+        info = source.info
+        ow, oh = processor.output_size(info.width, info.height)
+        file_src = kind == "file" and not getattr(source, "live", False)
+        sink_info = SinkInfo(width=ow, height=oh, fps=info.fps or 30.0, channels=processor.channels,
+                             time_base=info.time_base if file_src else None, rotation=info.rotation,
+                             audio_from=Path(spec) if (file_src and info.has_audio) else None)
+        sinks = []
+        if preview:
+            sinks.append(stack.enter_context(open_sink("preview", sink_info, cfg.video, kind="preview",
+                                                       controls=processor, stats=stats,
+                                                       **(preview_options or {}))))
+        if output:
+            inputs = (spec,) + ((processor.comp.background.path,)
+                                if processor.comp.background.path else ())
+            sinks.append(stack.enter_context(open_sink(output, sink_info, cfg.video, force=force,
+                                                       inputs=inputs)))
+        for k, o in extra_sinks:
+            sinks.append(stack.enter_context(open_sink(o.pop("spec", k), sink_info, cfg.video, kind=k, **o)))
+        total = info.frames if file_src else None
+        if total and max_frames:
+            total = min(total, max_frames)
+        bar = stack.enter_context(Progress(total, label="livecut", unit="frames", enabled=progress))
+        pipe = Pipeline(source, processor, sinks, queue_size=cfg.video.queue_size, max_frames=max_frames,
+                        progress=bar, stats=stats, paused=lambda: processor.paused)
+        if on_start is not None:
+            on_start(pipe)
+        try:
+            pipe.run()
+        except KeyboardInterrupt:
+            stats.interrupted = True
+            stack.close()  # finalize the outputs now: the frames so far play
+            what = f" ({output} finalized with {stats.written} frames)" if output else ""
+            raise Interrupted(f"interrupted{what}") from None
+        for s in sinks:
+            stats.warnings.extend(getattr(s, "warnings", []))
+    if stats.processed == 0 and kind == "file":
+        if output and Path(output).is_file() and Path(output).stat().st_size == 0:
+            Path(output).unlink()
+        raise VideoOpenFailure(f"{spec}: the video has no frames")
+    return stats

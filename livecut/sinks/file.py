@@ -1,0 +1,341 @@
+"""File sinks: a video file (PyAV) or a PNG sequence (``DIR/``).
+
+Video files:
+
+- ``.mp4`` / ``.m4v`` / ``.mkv`` / ``.mov`` / ``.avi``: ``video.codec`` (H.264 by
+  default), yuv420p, ``video.crf`` and ``video.preset``;
+- ``.mov`` with transparency: ProRes 4444 with alpha (yuva444p10le);
+- ``.webm``: VP9 (yuva420p with transparency);
+- ``--mode mask``: the alpha as the luma of a gray video.
+
+The source's time base and timestamps are kept (variable frame rate too), its
+display rotation is written back, and its audio streams are copied packet by
+packet, interleaved with the video as it is written.
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from livecut.config import VideoConfig
+from livecut.errors import OutputExistsError, UsageError, VideoWriteError
+from livecut.sinks import register_sink
+from livecut.sinks.base import SinkInfo
+
+VIDEO_EXTS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm")
+#: audio codecs each container takes as they are (otherwise the audio is dropped with a warning)
+AUDIO_OK = {
+    ".mp4": {"aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"},
+    ".m4v": {"aac", "mp3", "ac3", "eac3", "alac"},
+    ".mov": {"aac", "mp3", "ac3", "eac3", "alac", "pcm_s16le", "pcm_s24le", "pcm_f32le", "opus", "flac"},
+    ".webm": {"opus", "vorbis"},
+    ".avi": {"mp3", "ac3", "pcm_s16le", "aac"},
+}
+
+
+def is_dir_spec(spec: str) -> bool:
+    return spec.endswith(("/", os.sep)) or Path(spec).is_dir()
+
+
+def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
+    """Refuse to overwrite an output without ``force``, and never write over an input."""
+    out = Path(spec).expanduser()
+    for src in inputs:
+        if src is None:
+            continue
+        sp = Path(str(src)).expanduser()
+        try:
+            same = out.exists() and sp.exists() and os.path.samefile(out, sp)
+        except OSError:
+            same = False
+        if same or out.resolve() == sp.resolve():
+            raise OutputExistsError(f"{out}: is an input; refusing to write over it")
+    if is_dir_spec(spec):
+        if out.exists() and not out.is_dir():
+            raise OutputExistsError(f"{out}: exists and is not a folder")
+        if out.is_dir() and any(out.glob("frame_*.png")) and not force:
+            raise OutputExistsError(f"{out}: already holds frames (use --force to overwrite)")
+        return out
+    if out.is_dir():
+        raise OutputExistsError(f"{out}: is a folder (end it with / for a PNG sequence)")
+    if out.exists() and not force:
+        raise OutputExistsError(f"{out}: exists (use --force to overwrite)")
+    if out.suffix.lower() not in VIDEO_EXTS:
+        raise UsageError(f"{out}: unknown video type {out.suffix or '(no extension)'!r} "
+                         f"(use {', '.join(VIDEO_EXTS)} or DIR/ for PNG frames)")
+    if not out.parent.exists():
+        raise VideoWriteError(f"{out}: folder {out.parent} does not exist")
+    return out
+
+
+def _rate(fps: float | None) -> Fraction:
+    if not fps or fps <= 0:
+        return Fraction(30)
+    return Fraction(fps).limit_denominator(1001)
+
+
+class VideoFileSink:
+    """Encodes frames to a video file; flushes the encoder and finalizes on close."""
+
+    main_thread = False
+
+    def __init__(self, path: str | Path, info: SinkInfo, cfg: VideoConfig | None = None):
+        self.path = Path(path)
+        self.info = info
+        self.cfg = cfg or VideoConfig()
+        self.warnings: list[str] = []
+        self.frames = 0
+        self._container = None
+        self._audio_in = None
+        self._closed = False
+        ext = self.path.suffix.lower()
+        ch = info.channels
+        if ch == 4 and ext not in (".mov", ".webm"):
+            raise UsageError(f"{self.path}: {ext or 'this'} video cannot keep transparency; write "
+                             ".mov (ProRes 4444), .webm (VP9) or a folder DIR/ (PNG frames)")
+        # even sizes for 4:2:0 (an odd last row/column is dropped)
+        self.width = info.width - (info.width % 2)
+        self.height = info.height - (info.height % 2)
+        if self.width < 2 or self.height < 2:
+            raise VideoWriteError(f"{self.path}: frame {info.width}x{info.height} is too small to encode")
+        if ch == 4 and ext == ".mov":
+            codec, pix_fmt, opts = "prores_ks", "yuva444p10le", {"profile": "4444", "vendor": "apl0"}
+            self.width, self.height = info.width, info.height
+        elif ext == ".webm":
+            codec = self.cfg.codec if self.cfg.codec.startswith("libvpx") else "libvpx-vp9"
+            pix_fmt = "yuva420p" if ch == 4 else "yuv420p"
+            opts = {"crf": str(self.cfg.crf), "b": "0", "deadline": "realtime", "cpu-used": "8",
+                    "row-mt": "1"}
+        else:
+            codec, pix_fmt = self.cfg.codec, "yuv420p"
+            opts = {"crf": str(self.cfg.crf)}
+            if codec in ("libx264", "libx265", "h264", "hevc"):
+                opts["preset"] = self.cfg.preset
+        self.codec, self.pix_fmt, self._opts = codec, pix_fmt, opts
+        # the input's time base keeps its timestamps exact (variable frame rate too)
+        self.time_base = info.time_base or Fraction(1, 90000)
+        self._last_pts: int | None = None
+        self._last_t = 0.0
+        self._yuv = None
+        self._fast = pix_fmt == "yuv420p" and ch in (1, 3)
+
+    # ------------------------------------------------------------ opening
+    def __enter__(self) -> "VideoFileSink":
+        self.open()
+        return self
+
+    def __exit__(self, exc_type, *exc: object) -> None:
+        self.close(complete=exc_type is None)
+
+    def open(self) -> None:
+        import av
+
+        try:
+            self._container = av.open(str(self.path), "w")
+        except (av.error.FFmpegError, OSError) as exc:
+            raise VideoWriteError(f"{self.path}: cannot create ({getattr(exc, 'strerror', None) or exc})") from None
+        try:
+            c = self._container
+            try:
+                s = c.add_stream(self.codec, rate=_rate(self.info.fps))
+            except (av.error.FFmpegError, ValueError) as exc:
+                raise VideoWriteError(f"{self.path}: encoder {self.codec!r} unavailable ({exc})") from None
+            s.width, s.height = self.width, self.height
+            s.pix_fmt = self.pix_fmt
+            s.time_base = self.time_base
+            s.codec_context.time_base = self.time_base
+            s.options = dict(self._opts)
+            if self.info.rotation:
+                s.set_display_rotation(self.info.rotation)
+            self._stream = s
+            self._add_audio()
+        except BaseException:
+            self._container.close()
+            self._container = None
+            raise
+
+    def _add_audio(self) -> None:
+        import av
+
+        src = self.info.audio_from
+        if src is None:
+            return
+        allowed = AUDIO_OK.get(self.path.suffix.lower())  # None: any codec (mkv)
+        try:
+            inp = av.open(str(src), "r", metadata_errors="ignore")
+        except (av.error.FFmpegError, OSError):
+            self.warnings.append("audio: cannot reopen the input; output has no audio")
+            return
+        amap = {}
+        for a in inp.streams.audio:
+            name = a.codec_context.name if a.codec_context else None
+            if allowed is not None and name not in allowed:
+                self.warnings.append(f"audio stream {a.index} ({name}) cannot go into "
+                                     f"{self.path.suffix}; dropped")
+                continue
+            try:
+                amap[a.index] = self._container.add_stream_from_template(a)
+            except (av.error.FFmpegError, ValueError) as exc:
+                self.warnings.append(f"audio stream {a.index} ({name}): {exc}; dropped")
+        if not amap:
+            inp.close()
+            return
+        self._audio_in = inp
+        self._amap = amap
+        self._apackets = inp.demux(*[inp.streams[i] for i in amap])
+        self._pending = None  # a demuxed packet not yet due
+
+    def _mux_audio(self, until: float | None) -> None:
+        """Copy audio packets with a time up to ``until`` seconds (all of them if None)."""
+        import av
+
+        if self._audio_in is None:
+            return
+        while True:
+            pkt = self._pending
+            if pkt is None:
+                try:
+                    pkt = next(self._apackets, None)
+                except (av.error.FFmpegError, ValueError):
+                    pkt = None
+                if pkt is None:
+                    self._audio_in.close()
+                    self._audio_in = None
+                    return
+                if pkt.size == 0 or pkt.dts is None:  # demuxer flush packets
+                    continue
+            t = float(pkt.pts * pkt.time_base) if pkt.pts is not None else float(pkt.dts * pkt.time_base)
+            if until is not None and t > until:
+                self._pending = pkt
+                return
+            self._pending = None
+            pkt.stream = self._amap[pkt.stream.index]
+            self._container.mux(pkt)
+
+    # ------------------------------------------------------------ writing
+    def _frame(self, image: np.ndarray):
+        import av
+
+        h, w = self.height, self.width
+        img = image[:h, :w] if image.shape[0] != h or image.shape[1] != w else image
+        ch = 1 if img.ndim == 2 else img.shape[2]
+        if self._fast:
+            if self._yuv is None:
+                self._yuv = np.empty((h * 3 // 2, w), np.uint8)
+                if ch == 1:
+                    self._yuv[h:] = 128
+            if ch == 1:  # mask -> limited-range luma, neutral chroma
+                cv2.convertScaleAbs(img, dst=self._yuv[:h], alpha=219.0 / 255.0, beta=16.0)
+            else:
+                if ch == 4:
+                    img = img[:, :, :3]
+                cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_BGR2YUV_I420, dst=self._yuv)
+            return av.VideoFrame.from_ndarray(self._yuv, format="yuv420p")
+        fmt = {1: "gray", 3: "bgr24", 4: "bgra"}[ch]
+        return av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format=fmt)
+
+    def write(self, image: np.ndarray, pts: float | None = None) -> None:
+        import av
+
+        if self._container is None:
+            raise VideoWriteError(f"{self.path}: not open")
+        frame = self._frame(image)
+        tb = self.time_base
+        if pts is None:
+            ipts = self.frames if self._last_pts is None else None
+            if ipts is None:
+                ipts = self._last_pts + max(1, int(round(1 / (_rate(self.info.fps) * tb))))
+        else:
+            ipts = int(round(pts / tb))
+        if self._last_pts is not None and ipts <= self._last_pts:
+            ipts = self._last_pts + 1
+        frame.pts = ipts
+        frame.time_base = tb
+        self._last_pts = ipts
+        self._last_t = float(ipts * tb)
+        try:
+            for packet in self._stream.encode(frame):
+                self._container.mux(packet)
+            self._mux_audio(self._last_t)
+        except (av.error.FFmpegError, OSError) as exc:
+            raise VideoWriteError(f"{self.path}: write failed ({getattr(exc, 'strerror', None) or exc})") from None
+        self.frames += 1
+
+    def close(self, complete: bool = True) -> None:
+        """Flush the encoder (``encode(None)``), copy the rest of the audio, write the trailer."""
+        import av
+
+        c = self._container
+        if c is None or self._closed:
+            return
+        self._closed = True
+        try:
+            if self.frames:
+                for packet in self._stream.encode(None):
+                    c.mux(packet)
+                frame_dur = 1.0 / float(_rate(self.info.fps))
+                # on a complete run all the audio; after an interrupt, only what the video covers
+                self._mux_audio(None if complete else self._last_t + frame_dur)
+        except (av.error.FFmpegError, OSError) as exc:
+            raise VideoWriteError(f"{self.path}: finalizing failed ({exc})") from None
+        finally:
+            if self._audio_in is not None:
+                self._audio_in.close()
+                self._audio_in = None
+            self._container = None
+            try:
+                c.close()
+            except (av.error.FFmpegError, OSError) as exc:
+                raise VideoWriteError(f"{self.path}: finalizing failed ({exc})") from None
+            if not self.frames:
+                try:
+                    self.path.unlink()
+                except OSError:
+                    pass
+
+
+class PngSequenceSink:
+    """Writes ``DIR/frame_000000.png``, ... (BGRA, BGR or gray as given)."""
+
+    main_thread = False
+
+    def __init__(self, path: str | Path, info: SinkInfo, cfg: VideoConfig | None = None):
+        self.path = Path(path)
+        self.info = info
+        self.frames = 0
+        self.warnings: list[str] = []
+        if info.audio_from is not None:
+            self.warnings.append("a PNG sequence has no audio; the audio is not copied")
+
+    def __enter__(self) -> "PngSequenceSink":
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise VideoWriteError(f"{self.path}: cannot create folder ({exc.strerror})") from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def write(self, image: np.ndarray, pts: float | None = None) -> None:
+        p = self.path / f"frame_{self.frames:06d}.png"
+        if not cv2.imwrite(str(p), image, [cv2.IMWRITE_PNG_COMPRESSION, 1]):
+            raise VideoWriteError(f"{p}: cannot write")
+        self.frames += 1
+
+    def close(self) -> None:
+        pass
+
+
+@register_sink("file", lambda spec: spec not in ("", "-") and "://" not in spec)
+def open_file_sink(spec: str, info: SinkInfo, cfg: VideoConfig, *, force: bool = False,
+                   inputs: tuple = (), **_: object):
+    check_output(spec, inputs, force)
+    if is_dir_spec(spec):
+        return PngSequenceSink(spec, info, cfg)
+    return VideoFileSink(spec, info, cfg)

@@ -1,0 +1,199 @@
+"""Video file source (PyAV).
+
+Decodes with frame threading (``thread_type = "AUTO"``) from one long-lived
+generator; packets that fail to decode in the middle of a file are skipped and
+counted (:attr:`FileSource.corrupt`).  ``live=True`` turns a file into a stand-in
+for a camera: frames are paced at the file's rate, no frame threading (lowest
+latency), and the runner treats it like a live source (newest frame wins).
+"""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterator
+
+import cv2
+import numpy as np
+
+from livecut.config import VideoConfig
+from livecut.errors import VideoOpenFailure
+from livecut.sources import register_source
+from livecut.sources.base import Frame, SourceInfo
+
+#: give up on a file after this many undecodable packets in a row
+MAX_CONSECUTIVE_ERRORS = 200
+
+
+def _av_message(exc: BaseException) -> str:
+    text = getattr(exc, "strerror", None) or str(exc)
+    return text.split(": '")[0].strip() or type(exc).__name__
+
+
+class FileSource:
+    """A video file read frame by frame; a context manager (closes the container)."""
+
+    def __init__(self, path: str | Path, cfg: VideoConfig | None = None, *, live: bool = False,
+                 loop: bool = False):
+        import av  # local: importing PyAV costs ~100 ms
+
+        self.path = Path(path)
+        self.cfg = cfg or VideoConfig()
+        self.live = live
+        self.loop = loop
+        #: packets that could not be decoded (skipped)
+        self.corrupt = 0
+        self._index = 0
+        self._container = None
+        p = self.path
+        if not p.exists():
+            raise VideoOpenFailure(f"{p}: no such file")
+        if p.is_dir():
+            raise VideoOpenFailure(f"{p}: is a folder, not a video file")
+        try:
+            self._container = av.open(str(p), "r", metadata_errors="ignore")
+        except av.error.FFmpegError as exc:
+            raise VideoOpenFailure(f"{p}: not a readable video file ({_av_message(exc)})") from None
+        except OSError as exc:
+            raise VideoOpenFailure(f"{p}: cannot open ({exc.strerror or exc})") from None
+        try:
+            self._init_stream()
+        except BaseException:
+            self.close()
+            raise
+
+    def _init_stream(self) -> None:
+        c = self._container
+        if not c.streams.video:
+            raise VideoOpenFailure(f"{self.path}: has no video stream")
+        s = c.streams.video[0]
+        if s.codec_context is None or s.codec_context.name is None:
+            raise VideoOpenFailure(f"{self.path}: video codec not supported")
+        s.thread_type = "SLICE" if self.live else "AUTO"
+        self._stream = s
+        w, h = s.codec_context.width, s.codec_context.height
+        if not w or not h:
+            raise VideoOpenFailure(f"{self.path}: the video stream has no frame size")
+        rate = s.average_rate or s.guessed_rate or s.base_rate
+        fps = float(rate) if rate else None
+        tb = s.time_base or Fraction(1, 90000)
+        duration = None
+        if s.duration is not None and s.time_base:
+            duration = float(s.duration * s.time_base)
+        elif c.duration is not None:
+            duration = c.duration / 1_000_000
+        frames = s.frames or (int(round(duration * fps)) if duration and fps else None)
+        self.info = SourceInfo(width=w, height=h, fps=fps, frames=frames or None, duration=duration,
+                               time_base=tb, rotation=0, has_audio=bool(c.streams.audio))
+        self._rate = rate
+        self._gen = self._decode()
+        # peek at the first frame: rotation (display matrix) and "zero frames" are known now
+        self._first = next(self._gen, None)
+        if self._first is None:
+            raise VideoOpenFailure(f"{self.path}: the video has no frames")
+        if self._first is not None:
+            rot = getattr(self._first, "rotation", 0) or 0
+            self.info.rotation = int(rot)
+        self._t0: float | None = None
+        self._last_pts = 0.0
+
+    # one long-lived generator over the whole file: demux -> decode, skipping bad packets
+    def _decode(self) -> Iterator:
+        import av
+
+        s = self._stream
+        errors = 0
+        while True:
+            try:
+                for packet in self._container.demux(s):
+                    try:
+                        frames = s.decode(packet)  # packet.size == 0: flushes the decoder
+                    except (av.error.InvalidDataError, av.error.PatchWelcomeError,
+                            av.error.UndefinedError, ValueError) as exc:
+                        self.corrupt += 1
+                        errors += 1
+                        if errors > MAX_CONSECUTIVE_ERRORS or self._index == 0 and errors > 50:
+                            raise VideoOpenFailure(f"{self.path}: cannot decode the video "
+                                                   f"({_av_message(exc)})") from None
+                        continue
+                    errors = 0
+                    for f in frames:
+                        if getattr(f, "is_corrupt", False):
+                            self.corrupt += 1
+                        yield f
+                return
+            except (av.error.InvalidDataError, av.error.UndefinedError) as exc:
+                # the demuxer itself choked: count it and resume from where it is
+                self.corrupt += 1
+                errors += 1
+                if errors > MAX_CONSECUTIVE_ERRORS:
+                    raise VideoOpenFailure(f"{self.path}: unreadable ({_av_message(exc)})") from None
+            except av.error.EOFError:
+                return
+
+    def _to_bgr(self, f) -> np.ndarray:
+        if f.format.name in ("yuv420p", "yuvj420p") and f.width % 2 == 0 and f.height % 2 == 0:
+            # faster than swscale, same BT.601 limited-range coefficients
+            return cv2.cvtColor(f.to_ndarray(), cv2.COLOR_YUV2BGR_I420)
+        return f.to_ndarray(format="bgr24")
+
+    def __enter__(self) -> "FileSource":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _next_av_frame(self):
+        if self._first is not None:
+            f, self._first = self._first, None
+            return f
+        f = next(self._gen, None)
+        if f is None and self.loop and self._index > 0:
+            self._container.seek(0)
+            self._stream.codec_context.flush_buffers()
+            self._gen = self._decode()
+            f = next(self._gen, None)
+        return f
+
+    def read(self) -> Frame | None:
+        if self._container is None:
+            return None
+        f = self._next_av_frame()
+        if f is None:
+            return None
+        pts = float(f.pts * f.time_base) if f.pts is not None and f.time_base else None
+        if self.live:
+            # pace like a camera: deliver each frame at its presentation time
+            now = time.perf_counter()
+            if self._t0 is None or (pts is not None and pts < self._last_pts):
+                self._t0 = now - (pts or 0.0)
+            elif pts is not None:
+                delay = self._t0 + pts - now
+                if delay > 0:
+                    time.sleep(min(delay, 1.0))
+            elif self.info.fps:
+                time.sleep(1.0 / self.info.fps)
+        if pts is not None:
+            self._last_pts = pts
+        img = self._to_bgr(f)
+        frame = Frame(image=img, index=self._index, pts=pts, captured_at=time.perf_counter())
+        self._index += 1
+        return frame
+
+    def close(self) -> None:
+        c, self._container = self._container, None
+        if c is not None:
+            gen = getattr(self, "_gen", None)
+            if gen is not None:
+                gen.close()
+            c.close()
+
+
+def _is_file_spec(spec: str) -> bool:
+    return True
+
+
+@register_source("file", _is_file_spec)
+def open_file(spec: str, cfg: VideoConfig, *, live: bool = False, loop: bool = False, **_: object) -> FileSource:
+    return FileSource(spec, cfg, live=live, loop=loop)
