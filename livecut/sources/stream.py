@@ -69,6 +69,7 @@ class StreamSource:
         self._index = 0
         self._closed = False
         self._stop = threading.Event()
+        self._reading = threading.Lock()
         self._pts_offset = 0.0         # added to the stream's pts (grows at each reconnect)
         self._last_pts: float | None = None
         self._first_pts: float | None = None
@@ -147,9 +148,15 @@ class StreamSource:
         return self
 
     def close(self) -> None:
+        """Close; safe from another thread while read() blocks (the reader then closes it)."""
         self._closed = True
         self._stop.set()
-        self._disconnect()
+        if self._reading.acquire(timeout=0.5):
+            try:
+                self._disconnect()
+            finally:
+                self._reading.release()
+        # else: read() is blocked in FFmpeg (bounded by the timeouts); it disconnects on return
 
     def stop(self) -> None:
         """Ask a read() waiting on a reconnection to give up (thread-safe)."""
@@ -219,8 +226,16 @@ class StreamSource:
 
     def read(self) -> Frame | None:
         """The next frame, or ``None`` at the end (closed, finite stream ended, gave up)."""
-        if self._closed:
-            return None
+        with self._reading:
+            if self._closed:
+                self._disconnect()
+                return None
+            frame = self._read()
+            if self._closed:
+                self._disconnect()
+            return frame
+
+    def _read(self) -> Frame | None:
         if self._container is None and self._pending is None:
             if self._index == 0:
                 self.open()
