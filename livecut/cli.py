@@ -182,8 +182,12 @@ def video_options(func):
     import functools
     import inspect
 
+    import typing
+
     sig = inspect.signature(func)
-    params = [p for p in sig.parameters.values() if p.name != "opts"]
+    hints = typing.get_type_hints(func)  # resolve string annotations (from __future__ import annotations)
+    params = [p.replace(annotation=hints.get(p.name, p.annotation))
+              for p in sig.parameters.values() if p.name != "opts"]
     extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=ann)
              for name, ann, opt in VIDEO_OPTIONS]
 
@@ -211,14 +215,41 @@ VIDEO_OPTIONS: list = [
     ("set_", Optional[List[str]], typer.Option(None, "--set", help="Override one key: section.key=value (repeatable).",
                                                metavar="KEY=VALUE")),
     ("quiet", bool, typer.Option(False, "--quiet", "-q", help="No progress line or summary.")),
+    ("vcam", bool, typer.Option(False, "--vcam", help="Send the output to a virtual camera "
+                                "(needs pyvirtualcam, the vcam extra; see docs/virtual-camera.md).")),
+    ("vcam_device", Optional[str], typer.Option(None, "--vcam-device", metavar="DEVICE",
+                                                help="Virtual camera to use, e.g. /dev/video10 (implies --vcam).")),
+    ("rtsp_transport", Optional[str], typer.Option(None, "--rtsp-transport", metavar="tcp|udp",
+                                                   help="RTSP transport for rtsp:// sources (default tcp).")),
 ]
+
+
+def _setup_logging(quiet: bool) -> None:
+    """livecut's log lines (stream reconnects, negotiated devices) as one line each on stderr."""
+    import logging
+
+    logger = logging.getLogger("livecut")
+    if not any(getattr(h, "_livecut", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("livecut: %(message)s"))
+        handler._livecut = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+
+
+def _wants_vcam(opts: dict) -> bool:
+    return bool(opts.get("vcam") or opts.get("vcam_device"))
 
 
 def _run_video(spec: str, output: Optional[str], opts: dict, **kwargs) -> None:
     """Shared body of cam/file/run: config, run_video, summary line."""
     from livecut.runner import run_video
 
-    cfg = get_config(opts.get("config"), opts.get("set_"))
+    _setup_logging(bool(opts.get("quiet")))
+    cfg = get_config(opts.get("config"), opts.get("set_"), video__rtsp_transport=opts.get("rtsp_transport"))
+    if _wants_vcam(opts):
+        kwargs["extra_sinks"] = [("vcam", {"device": opts.get("vcam_device")})]
     stats = run_video(spec, output, cfg, mode=opts.get("mode"), background=opts.get("background"),
                       max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
                       force=bool(opts.get("force")), progress=not opts.get("quiet"), **kwargs)
@@ -242,7 +273,7 @@ def cam(
     from livecut.bench import parse_size
 
     opts = dict(opts or {})
-    if not output:
+    if not output and not _wants_vcam(opts):
         opts["preview"] = True
     _run_video(str(index), output, opts, size=parse_size(size) if size else None, fps=fps)
 
@@ -251,9 +282,10 @@ def cam(
 @video_options
 def file_(
     input: Path = typer.Argument(..., help="Video file to process.", metavar="INPUT"),
-    output: str = typer.Option(..., "--output", "-o",
-                               help="Output: .mp4/.mkv (H.264), .mov (ProRes 4444 if transparent), "
-                                    ".webm (VP9), or DIR/ for PNG frames."),
+    output: Optional[str] = typer.Option(None, "--output", "-o",
+                                         help="Output: .mp4/.mkv (H.264), .mov (ProRes 4444 if transparent), "
+                                              ".webm (VP9), DIR/ for PNG frames, - for a NUT/MPEG-TS "
+                                              "stream on stdout, or a udp:// srt:// rtsp:// URL."),
     opts: dict = None,
 ) -> None:
     """Transcode a recorded video: cut out the subject, replace or remove the background."""
@@ -261,6 +293,8 @@ def file_(
 
     if source_kind(str(input)) != "file":
         raise UsageError(f"{input}: not a file (use `livecut run` for cameras and streams)")
+    if not output and not _wants_vcam(opts or {}) and not (opts or {}).get("preview"):
+        raise UsageError("nothing to write: give -o OUTPUT, --vcam and/or --preview")
     _run_video(str(input), output, opts or {})
 
 
