@@ -26,7 +26,9 @@ import cv2
 import numpy as np
 
 from livecut.config import CompositeConfig, Config
-from livecut.errors import ConfigError, ImageReadError
+from livecut.errors import ConfigError
+from livecut.resize import reduce_buffers, reduce_into
+from livecut.tiles import merge_runs, runs
 
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
 _NAMED = {
@@ -134,13 +136,14 @@ class Compositor:
 
     def _prepare(self, h: int, w: int) -> None:
         self._shape = (h, w)
-        self._a3 = np.empty((h, w, 3), np.uint8)
-        self._tmp = np.empty((h, w, 3), np.uint16)
-        self._tmp2 = np.empty((h, w, 3), np.uint16)
-        self._inv = np.empty((h, w, 3), np.uint8)
         self._comp = np.empty((h, w, 3), np.uint8)
         self._bgra = np.empty((h, w, 4), np.uint8)
         self._sbs = np.empty((h, 2 * w, 3), np.uint8)
+        # soft-band detection grid: alpha reduced by BAND_TILE
+        T = BAND_TILE
+        self._grid = np.zeros(((h + T - 1) // T, (w + T - 1) // T), np.uint8)
+        self._grid_whole = self._grid[:h // T, :w // T]
+        self._mask = np.empty((h, w), np.uint8)
         self._bg = None
         if self.background.kind == "color":
             self._bg = np.empty((h, w, 3), np.uint8)
@@ -148,32 +151,30 @@ class Compositor:
         elif self.background.kind == "image":
             self._bg = cover(self._bg_source, w, h)
         elif self.background.kind == "blur":
-            self._bg = np.empty((h, w, 3), np.uint8)
-            long_side = max(h, w)
             # blur at a reduced size (cheap), then upsample: the result is smooth anyway
-            self._blur_scale = min(1.0, 160.0 / long_side)
-            sw, sh = max(1, int(round(w * self._blur_scale))), max(1, int(round(h * self._blur_scale)))
+            scale = min(1.0, 160.0 / max(h, w))
+            sw, sh = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
             self._blur_small = np.empty((sh, sw, 3), np.uint8)
-            sigma = max(0.5, self.cfg.blur_strength * max(sh, sw))
-            self._blur_sigma = sigma
+            self._blur_mid = reduce_buffers((h, w), (sh, sw))
+            self._blur_sigma = max(0.5, self.cfg.blur_strength * max(sh, sw))
 
-    def background_for(self, frame: np.ndarray, bg_frame: np.ndarray | None = None) -> np.ndarray | None:
-        """The background image for this frame (``None`` for transparent)."""
+    def _background_into(self, frame: np.ndarray, dst: np.ndarray, bg_frame: np.ndarray | None) -> None:
+        """Write the background for this frame into ``dst``."""
         kind = self.background.kind
         h, w = frame.shape[:2]
         if kind == "blur":
-            sh, sw = self._blur_small.shape[:2]
-            cv2.resize(frame, (sw, sh), dst=self._blur_small, interpolation=cv2.INTER_AREA)
-            cv2.GaussianBlur(self._blur_small, (0, 0), self._blur_sigma, dst=self._blur_small)
-            cv2.resize(self._blur_small, (w, h), dst=self._bg, interpolation=cv2.INTER_LINEAR)
-            return self._bg
-        if kind == "video":
+            small = self._blur_small
+            reduce_into(frame, small, self._blur_mid)
+            cv2.GaussianBlur(small, (0, 0), self._blur_sigma, dst=small)
+            cv2.resize(small, (w, h), dst=dst, interpolation=cv2.INTER_LINEAR)
+        elif kind == "video":
             if bg_frame is None:
                 raise ConfigError("video backgrounds need a background frame for each frame")
             if bg_frame.shape[:2] != (h, w):
                 bg_frame = cover(bg_frame, w, h)
-            return bg_frame
-        return self._bg
+            np.copyto(dst, bg_frame)
+        else:
+            np.copyto(dst, self._bg)
 
     def apply(self, frame: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None) -> np.ndarray:
         """Return the output for ``frame`` (HxWx3 uint8) and ``alpha`` (HxW uint8)."""
@@ -188,22 +189,59 @@ class Compositor:
         if mode == "cutout" or (mode == "composite" and self.background.has_alpha):
             cv2.merge((frame[:, :, 0], frame[:, :, 1], frame[:, :, 2], alpha), dst=self._bgra)
             return self._bgra
-        bg = self.background_for(frame, bg_frame)
-        comp = self.blend(frame, alpha, bg)
+        comp = self._comp
+        self._background_into(frame, comp, bg_frame)
+        self.blend_over(frame, alpha, comp)
         if mode == "side-by-side":
             self._sbs[:, :w] = frame
             self._sbs[:, w:] = comp
             return self._sbs
         return comp
 
-    def blend(self, frame: np.ndarray, alpha: np.ndarray, bg: np.ndarray) -> np.ndarray:
-        """out = (frame * a + bg * (255 - a)) / 255, in integer arithmetic, into a reused buffer."""
-        a3 = self._a3
-        cv2.merge((alpha, alpha, alpha), dst=a3)
-        cv2.bitwise_not(a3, dst=self._inv)
-        cv2.multiply(frame, a3, dst=self._tmp, dtype=cv2.CV_16U)
-        cv2.multiply(bg, self._inv, dst=self._tmp2, dtype=cv2.CV_16U)
-        cv2.add(self._tmp, self._tmp2, dst=self._tmp)
-        # divide by 255 with rounding: (x + 128 + ((x + 128) >> 8)) >> 8 ~= x / 255
-        cv2.convertScaleAbs(self._tmp, dst=self._comp, alpha=1.0 / 255.0)
-        return self._comp
+    def blend_over(self, frame: np.ndarray, alpha: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``out = (frame * a + out * (255 - a)) / 255`` where ``out`` holds the background.
+
+        The exact blend is computed only in the tiles where alpha is soft (its
+        boundary band); elsewhere the frame is copied where alpha is 255.
+        """
+        h, w = alpha.shape
+        T = BAND_TILE
+        grid = self._grid
+        gh, gw = grid.shape
+        # soft pixels (255 where 0 < alpha < 255), averaged by tile: one soft pixel
+        # is enough to make its tile's mean nonzero
+        soft = cv2.inRange(alpha, 1, 254, dst=self._mask)
+        fh, fw = h // T, w // T  # whole tiles: an exact INTER_AREA reduction
+        if fh and fw:
+            cv2.resize(soft[:fh * T, :fw * T], (fw, fh), dst=self._grid_whole, interpolation=cv2.INTER_AREA)
+        if fh < gh:  # a partial last row of tiles: mark it where any pixel is soft
+            grid[fh, :] = _tile_any(soft[fh * T:], T, gw)
+        if fw < gw:  # a partial last column
+            grid[:, fw] = _tile_any(soft[:, fw * T:].T, T, gh)
+        if grid.any():
+            for y0, y1, x0, x1 in merge_runs(runs(grid > 0, T, (h, w))):
+                _blend_rect(frame[y0:y1, x0:x1], alpha[y0:y1, x0:x1], out[y0:y1, x0:x1])
+        cv2.compare(alpha, 255, cv2.CMP_EQ, dst=self._mask)
+        cv2.copyTo(frame, self._mask, out)
+        return out
+
+
+#: tile size (pixels) of the soft-band search in :meth:`Compositor.blend_over`
+BAND_TILE = 16
+
+
+def _tile_any(strip: np.ndarray, T: int, n: int) -> np.ndarray:
+    """For a strip of fewer than T rows, whether each T-wide block of columns has a nonzero."""
+    cols = strip.max(axis=0)
+    padded = np.zeros(n * T, cols.dtype)
+    padded[:cols.shape[0]] = cols
+    return padded.reshape(n, T).max(axis=1)
+
+
+def _blend_rect(fg: np.ndarray, a: np.ndarray, out: np.ndarray) -> None:
+    """out = (fg * a + out * (255 - a)) / 255 on one rectangle (integer arithmetic)."""
+    a3 = cv2.merge((a, a, a))
+    inv = cv2.bitwise_not(a3)
+    acc = cv2.multiply(fg, a3, dtype=cv2.CV_16U)
+    cv2.add(acc, cv2.multiply(out, inv, dtype=cv2.CV_16U), dst=acc)
+    cv2.convertScaleAbs(acc, dst=out, alpha=1.0 / 255.0)

@@ -37,28 +37,32 @@ def merge_runs(rects: np.ndarray, max_growth: float = 1.3) -> list[tuple[int, in
     """Merge runs of consecutive rows into taller rectangles where their x-ranges overlap.
 
     Fewer, larger rectangles mean fewer calls per frame; a merge is refused when
-    the union would exceed ``max_growth`` times the area of its parts.
+    the union would exceed ``max_growth`` times the area of its parts, or would
+    overlap another rectangle or run (the results never overlap, so work done
+    per rectangle, such as blending, is done once per pixel).
     """
-    out: list[list[int]] = []
-    open_: list[int] = []  # indices into out of rectangles ending at the previous row
-    last_row_end = -1
-    for y0, y1, x0, x1 in rects.tolist():
-        if y0 != last_row_end:
-            # a new row of runs starts: rectangles not ending at y0 can no longer grow
-            open_ = [i for i in open_ if out[i][1] == y0]
-            last_row_end = y0
-        merged = False
-        for i in open_:
-            r = out[i]
-            if r[1] != y0 or min(r[3], x1) <= max(r[2], x0):
-                continue
-            nx0, nx1 = min(r[2], x0), max(r[3], x1)
-            covered = r[4] + (y1 - y0) * (x1 - x0)
-            if (y1 - r[0]) * (nx1 - nx0) <= max_growth * covered:
+    out: list[list[int]] = []  # [y0, y1, x0, x1, covered_area]
+    rows: dict[int, list[tuple[int, int, int, int]]] = {}
+    for r in rects.tolist():
+        rows.setdefault(r[0], []).append(tuple(r))
+    for y0, row in rows.items():
+        for k, (_, y1, x0, x1) in enumerate(row):
+            others = row[:k] + row[k + 1:]
+            target = None
+            for r in out:
+                if r[1] != y0 or min(r[3], x1) <= max(r[2], x0):
+                    continue
+                nx0, nx1 = min(r[2], x0), max(r[3], x1)
+                covered = r[4] + (y1 - y0) * (x1 - x0)
+                if (y1 - r[0]) * (nx1 - nx0) > max_growth * covered:
+                    continue
+                if any(o is not r and o[1] > r[0] and o[0] < y1 and o[3] > nx0 and o[2] < nx1 for o in out):
+                    continue
+                if any(o[3] > nx0 and o[2] < nx1 for o in others):
+                    continue
+                target = r
                 r[1], r[2], r[3], r[4] = y1, nx0, nx1, covered
-                merged = True
                 break
-        if not merged:
-            out.append([y0, y1, x0, x1, (y1 - y0) * (x1 - x0)])
-            open_.append(len(out) - 1)
+            if target is None:
+                out.append([y0, y1, x0, x1, (y1 - y0) * (x1 - x0)])
     return [tuple(r[:4]) for r in out]

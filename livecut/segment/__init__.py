@@ -18,6 +18,7 @@ import numpy as np
 from livecut.config import Config, SegmentConfig
 from livecut.errors import ImageSizeError, UsageError
 from livecut.imageio import MAX_PIXELS, MIN_SIDE
+from livecut.resize import reduce_buffers, reduce_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
 from livecut.segment import focus as _focus  # noqa: F401  (registers "focus")
 from livecut.segment.refine import GuidedUpsampler
@@ -84,8 +85,7 @@ class Segmenter:
         self._shape = (h, w)
         self._small_bgr = np.empty((sh, sw, 3), np.uint8)
         self._small_gray = np.empty((sh, sw), np.uint8)
-        big = h >= 4 * sh and w >= 4 * sw
-        self._mid = np.empty((2 * sh, 2 * sw, 3), np.uint8) if big else None
+        self._mid = reduce_buffers((h, w), (sh, sw))
         self._out = np.empty((h, w), np.uint8)
         radius = max(1, int(round(self.cfg.refine_radius * max(sh, sw))))
         self._upsampler = GuidedUpsampler((sh, sw), (h, w), radius, self.cfg.refine_eps)
@@ -112,7 +112,7 @@ class Segmenter:
         if (sh, sw) == (h, w):
             small[...] = frame
         else:
-            _downscale(frame, small, self._mid)
+            reduce_into(frame, small, self._mid)
         cv2.cvtColor(small, cv2.COLOR_BGR2GRAY, dst=gray)
         t1 = time.perf_counter()
         t["downscale"] = (t1 - t0) * 1e3
@@ -134,20 +134,7 @@ class Segmenter:
         h, w = frame.shape[:2]
         if self._shape != (h, w):
             self._prepare(h, w)
-        _downscale(frame, self._small_bgr, self._mid)
+        reduce_into(frame, self._small_bgr, self._mid)
         return self.method(self._small_bgr, None)
 
 
-def _downscale(src: np.ndarray, dst: np.ndarray, mid: np.ndarray | None) -> None:
-    """Area-like reduction at a fraction of INTER_AREA's cost.
-
-    Frames more than twice the target size are first resized bilinearly to
-    exactly twice the target (``mid``), then averaged 2x2 (INTER_AREA at a 2x
-    factor is a fast path); smaller ones are resized bilinearly in one step.
-    """
-    sh, sw = dst.shape[:2]
-    if mid is not None:
-        cv2.resize(src, (2 * sw, 2 * sh), dst=mid, interpolation=cv2.INTER_LINEAR)
-        cv2.resize(mid, (sw, sh), dst=dst, interpolation=cv2.INTER_AREA)
-    else:
-        cv2.resize(src, (sw, sh), dst=dst, interpolation=cv2.INTER_AREA)

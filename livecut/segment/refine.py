@@ -20,6 +20,10 @@ import numpy as np
 from livecut.tiles import merge_runs, runs, tile_grid
 
 
+#: alpha values within this many levels (of 255) of 0 or 255 are snapped to 0 or 255
+SNAP = 3.0
+
+
 class GuidedUpsampler:
     """Reusable buffers for one (small size, full size) pair."""
 
@@ -76,6 +80,12 @@ class GuidedUpsampler:
         cv2.subtract(mp, t2, dst=t2)             # b
         cv2.boxFilter(t1, -1, ksize, dst=self._a, borderType=cv2.BORDER_REFLECT)
         cv2.boxFilter(t2, -1, ksize, dst=self._b, borderType=cv2.BORDER_REFLECT)
+        # snap the faint tails (within SNAP/255 of 0 or 1) to exactly 0 or 1: folded
+        # into a and b, so it costs nothing at full size and narrows the soft band
+        s = 1.0 / (1.0 - 2.0 * SNAP / 255.0)
+        cv2.multiply(self._a, s, dst=self._a)
+        cv2.multiply(self._b, s, dst=self._b)
+        cv2.subtract(self._b, SNAP / 255.0 * s, dst=self._b)
 
         H, W = self.full_hw
         a, b = self._a, self._b
