@@ -65,7 +65,9 @@ def get_config(config: Optional[str], overrides: Optional[List[str]], **cli_sets
 
 
 def err(message: str) -> None:
-    typer.echo(f"livecut: error: {message}", err=True)
+    from livecut.urls import redact_text
+
+    typer.echo(f"livecut: error: {redact_text(message)}", err=True)  # never show URL credentials
 
 
 def _debug() -> bool:
@@ -245,6 +247,7 @@ def _wants_vcam(opts: dict) -> bool:
 def _run_video(spec: str, output: Optional[str], opts: dict, **kwargs) -> None:
     """Shared body of cam/file/run: config, run_video, summary line."""
     from livecut.runner import run_video
+    from livecut.urls import redact_text
 
     _setup_logging(bool(opts.get("quiet")))
     cfg = get_config(opts.get("config"), opts.get("set_"), video__rtsp_transport=opts.get("rtsp_transport"))
@@ -254,10 +257,12 @@ def _run_video(spec: str, output: Optional[str], opts: dict, **kwargs) -> None:
                       max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
                       force=bool(opts.get("force")), progress=not opts.get("quiet"), **kwargs)
     for w in stats.warnings:
-        typer.echo(f"livecut: warning: {w}", err=True)
+        typer.echo(f"livecut: warning: {redact_text(w)}", err=True)
     if not opts.get("quiet"):
-        where = f" -> {output}" if output else ""
-        typer.echo(f"{spec}{where}: {stats.summary()}", err=True)
+        from livecut.urls import redact_url
+
+        where = f" -> {redact_url(output)}" if output else ""
+        typer.echo(f"{redact_url(spec)}{where}: {stats.summary()}", err=True)
 
 
 @app.command()

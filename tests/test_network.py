@@ -327,3 +327,74 @@ def test_rtsp_publish_refused_is_a_clean_error():
         with open_sink(url, SinkInfo(320, 240, 30.0)) as sink:
             sink.write(np.zeros((240, 320, 3), np.uint8))
     assert "Connection refused" in str(info.value) and SECRET not in str(info.value)
+
+
+# ---------------------------------------------------------------- end to end through the CLI
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    require_ffmpeg()
+    path = tmp_path_factory.mktemp("clip") / "clip.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+                    "-frames:v", "50", "-pix_fmt", "yuv420p", "-c:v", "libx264", str(path)],
+                   check=True, timeout=60)
+    return path
+
+
+@pytest.mark.parametrize("fmt, codec", [("nut", "rawvideo"), ("mpegts", "h264")])
+def test_cli_file_to_stdout_pipe(clip, fmt, codec):
+    """livecut file clip.mp4 -o - | ffprobe -: every frame arrives."""
+    lc = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o", "-", "-q",
+                           "--set", f"video.pipe_format={fmt}"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_with_repo())
+    try:
+        info = ffprobe_count(["-"], stdin=lc.stdout, timeout=60)
+    finally:
+        lc.stdout.close()
+        _, err = lc.communicate(timeout=60)
+    assert lc.returncode == 0, err.decode(errors="replace")
+    assert info["codec_name"] == codec and int(info["nb_read_frames"]) == 50
+
+
+def test_cli_rtsp_to_file(rtsp_server, tmp_path):
+    out = tmp_path / "out.mp4"
+    url = rtsp_server.url.replace("rtsp://", f"rtsp://cam:{SECRET}@")
+    r = subprocess.run([sys.executable, "-m", "livecut", "run", url, "--frames", "30", "-o", str(out)],
+                       capture_output=True, text=True, timeout=60, env=env_with_repo())
+    assert r.returncode == 0, r.stderr
+    assert SECRET not in r.stderr + r.stdout
+    assert int(ffprobe_count([str(out)])["nb_read_frames"]) == 30
+
+
+def test_cli_closed_port_is_one_line(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "livecut", "run", f"rtsp://u:{SECRET}@127.0.0.1:{free_port()}/x",
+                        "-n", "5", "-o", str(tmp_path / "o.mp4")],
+                       capture_output=True, text=True, timeout=60, env=env_with_repo())
+    assert r.returncode != 0
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines[-1].startswith("livecut: error:") and "Connection refused" in lines[-1]
+    assert "Traceback" not in r.stderr and SECRET not in r.stderr
+
+
+def test_cli_reconnects_after_a_3s_outage(tmp_path):
+    """The RTSP server goes away for 3 s while `livecut run` records: it reconnects and completes."""
+    require_gst()
+    srv = RtspServer().start()
+    out = tmp_path / "out.mp4"
+    url = srv.url.replace("rtsp://", f"rtsp://cam:{SECRET}@")
+    lc = subprocess.Popen([sys.executable, "-m", "livecut", "run", url, "--frames", "75", "-o", str(out),
+                           "--set", "video.read_timeout=2"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    try:
+        time.sleep(2.0)   # recording
+        srv.stop()
+        time.sleep(3.0)   # the outage
+        srv.start()
+        _, err = lc.communicate(timeout=40)
+    finally:
+        lc.kill()
+        srv.stop()
+    assert lc.returncode == 0, err
+    assert "reconnecting" in err and "reconnected after" in err
+    assert SECRET not in err
+    assert int(ffprobe_count([str(out)])["nb_read_frames"]) == 75
