@@ -191,3 +191,49 @@ def test_vcam_keeps_30_fps_at_720p():
     t = FakeCamera.instances[-1].times
     fps = (len(t) - 1) / (t[-1] - t[0])
     assert 28.5 < fps < 31.5, fps
+
+
+# ---------------------------------------------------------------- through the CLI
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    import shutil
+    import subprocess
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg not installed")
+    path = tmp_path_factory.mktemp("vclip") / "clip.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30",
+                    "-frames:v", "20", "-pix_fmt", "yuv420p", "-c:v", "libx264", str(path)],
+                   check=True, timeout=60)
+    return path
+
+
+def _cli(args):
+    from livecut.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    return info.value.code
+
+
+def test_cli_file_to_vcam(clip, capsys, monkeypatch):
+    """`livecut file clip.mp4 --vcam`: every frame reaches the (fake) device, paced to 30 fps."""
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"fake": FakeCamera})  # never a real device
+    assert _cli(["file", str(clip), "--vcam", "-q"]) in (0, None)
+    cam = FakeCamera.instances[-1]
+    assert (cam.width, cam.height, cam.fps, cam.fourcc) == (320, 240, 30.0, "24BG")
+    assert len(cam.frames) == 20 and cam.closed == 1
+    span = cam.times[-1] - cam.times[0]
+    assert span > 19 / 30 * 0.85
+
+
+def test_cli_vcam_missing_device_is_one_line(clip, capsys, monkeypatch):
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"nodevice": NoDevice})
+    code = _cli(["file", str(clip), "--vcam-device", "/dev/video63", "-q"])
+    err = capsys.readouterr().err
+    assert code not in (0, None)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("livecut: error:"), err
+    assert "v4l2loopback" in lines[0] or "OBS" in lines[0]
+    assert "Traceback" not in err
