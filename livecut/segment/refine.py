@@ -47,8 +47,6 @@ class GuidedUpsampler:
         self._lo = np.empty((h, w), f32)
         self._hi = np.empty((h, w), f32)
         self._base = np.empty((h, w), np.uint8)
-        ty, tx = (h + tile - 1) // tile, (w + tile - 1) // tile
-        self._pad = np.zeros((ty * tile, tx * tile), np.uint8)
         self.sy, self.sx = H / h, W / w
         # full-size coordinate of each reduced pixel edge (python ints, for slicing)
         self._ymap = np.minimum(H, np.round(np.arange(h + 1) * self.sy)).astype(np.int64)
@@ -152,4 +150,4 @@ class GuidedUpsampler:
         # soft where hi > 0 and lo < 1
         cv2.bitwise_and(cv2.compare(hi, 0.0, cv2.CMP_GT), cv2.compare(lo, 1.0, cv2.CMP_LT), dst=soft)
         cv2.dilate(soft, None, dst=soft)
-        return tile_grid(soft, self.tile, self._pad)
+        return tile_grid(soft, self.tile)
