@@ -235,8 +235,7 @@ def _setup_logging(quiet: bool) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("livecut: %(message)s"))
         handler._livecut = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
-        logger.propagate = False
+        logger.addHandler(handler)  # propagation stays on: embedding apps/pytest still see records
     logger.setLevel(logging.WARNING if quiet else logging.INFO)
 
 
