@@ -129,6 +129,8 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
     if isinstance(default, bool):
         if isinstance(value, bool):
             out: Any = value
+        elif isinstance(value, int) and value in (0, 1):  # --set key=1 parses as an integer
+            out = bool(value)
         elif isinstance(value, str) and value.lower() in ("1", "true", "yes", "on"):
             out = True
         elif isinstance(value, str) and value.lower() in ("0", "false", "no", "off"):

@@ -1,0 +1,219 @@
+"""Configuration: defaults, presets, config/default.toml, validation, --set coercion."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from livecut.config import (SECTIONS, Config, SegmentConfig, describe, documented_keys, load_config,
+                            parse_override, preset_names, presets_dir)
+from livecut.errors import ConfigError
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_TOML = REPO / "config" / "default.toml"
+
+
+def test_defaults_load():
+    cfg = load_config()
+    assert cfg == Config()
+    assert cfg.segment.method == "focus"
+    assert isinstance(describe(cfg)["segment"]["work_size"], int)
+
+
+def test_presets_present_and_load():
+    names = preset_names()
+    assert {"default", "fast", "quality"} <= set(names)
+    for name in names:
+        cfg = load_config(name)
+        assert isinstance(cfg, Config)
+    assert load_config("default") == Config()
+    assert load_config("fast").segment.work_size < Config().segment.work_size
+    assert load_config("quality").segment.work_size > Config().segment.work_size
+    assert presets_dir() == REPO / "config"
+
+
+def test_preset_files_are_valid_toml_with_known_keys():
+    for path in sorted((REPO / "config").glob("*.toml")):
+        data = tomllib.loads(path.read_text())
+        data.pop("preset", None)
+        for section, values in data.items():
+            assert section in SECTIONS, f"{path.name}: [{section}]"
+            known = {f.name for f in dataclasses.fields(SECTIONS[section])}
+            assert set(values) <= known, f"{path.name}: {set(values) - known}"
+
+
+def test_default_toml_matches_dataclass_defaults():
+    data = tomllib.loads(DEFAULT_TOML.read_text())
+    expected = describe(Config())
+    assert set(data) == set(expected), "sections of config/default.toml"
+    for section, values in expected.items():
+        assert data[section] == values, f"[{section}] in config/default.toml differs from the dataclass defaults"
+
+
+def test_default_toml_documents_every_key():
+    lines = DEFAULT_TOML.read_text().splitlines()
+    section = None
+    seen = set()
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if s.startswith("[") and s.endswith("]"):
+            section = s[1:-1]
+        elif s and not s.startswith("#") and "=" in s and section:
+            key = s.split("=", 1)[0].strip()
+            prev = lines[i - 1].strip() if i else ""
+            assert prev.startswith("#") and len(prev) > 3, f"{section}.{key} has no comment line above it"
+            seen.add((section, key))
+    expected = {(sec, key) for sec, key, _, _ in documented_keys()}
+    assert seen == expected
+    # every field carries its documentation
+    assert all(doc for _, _, _, doc in documented_keys())
+
+
+def test_documented_ranges_in_default_toml():
+    text = DEFAULT_TOML.read_text()
+    for section, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            if f.metadata.get("choices"):
+                assert f"one of: {', '.join(f.metadata['choices'])}" in text, f"{section}.{f.name}"
+
+
+# ---------------------------------------------------------------- refusals
+
+@pytest.mark.parametrize("override,names", [
+    ("segment.bogus=1", "segment.bogus"),
+    ("bogus.key=1", "[bogus]"),
+    ("segment.work_size=10", "segment.work_size"),
+    ("segment.work_size=99999", "segment.work_size"),
+    ("segment.work_size=abc", "segment.work_size"),
+    ("segment.work_size=1.5", "segment.work_size"),
+    ("segment.work_size=true", "segment.work_size"),
+    ("segment.threshold=2", "segment.threshold"),
+    ("segment.threshold=-0.1", "segment.threshold"),
+    ("segment.threshold=high", "segment.threshold"),
+    ("segment.fill_holes=maybe", "segment.fill_holes"),
+    ("segment.fill_holes=2", "segment.fill_holes"),
+    ("segment.method=magic", "segment.method"),
+    ("segment.keep=some", "segment.keep"),
+    ("segment.method=3", "segment.method"),
+    ("composite.mode=sepia", "composite.mode"),
+    ("composite.blur_strength=5", "composite.blur_strength"),
+    ("smooth.rate=0", "smooth.rate"),
+    ("video.crf=100", "video.crf"),
+    ("video.rtsp_transport=http", "video.rtsp_transport"),
+])
+def test_bad_override_names_the_key(override, names):
+    with pytest.raises(ConfigError) as info:
+        load_config(None, [override])
+    assert names in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["segment", "work_size=3", "=3", "segment.work_size"])
+def test_malformed_override(text):
+    with pytest.raises(ConfigError, match="--set"):
+        load_config(None, [text])
+
+
+def _write(tmp_path: Path, text: str, name: str = "my.toml") -> Path:
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def test_file_unknown_section_and_key(tmp_path):
+    with pytest.raises(ConfigError, match=r"\[nope\]"):
+        load_config(_write(tmp_path, "[nope]\nx = 1\n"))
+    with pytest.raises(ConfigError, match="segment.nope"):
+        load_config(_write(tmp_path, "[segment]\nnope = 1\n"))
+    with pytest.raises(ConfigError, match="segment.threshold"):
+        load_config(_write(tmp_path, "[segment]\nthreshold = 7.0\n"))
+    with pytest.raises(ConfigError, match="segment.work_size"):
+        load_config(_write(tmp_path, "[segment]\nwork_size = \"big\"\n"))
+    with pytest.raises(ConfigError, match="segment"):
+        load_config(_write(tmp_path, "segment = 3\n"))
+
+
+def test_file_errors_name_the_file(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "missing.toml")
+    bad = _write(tmp_path, "[segment\nwork_size = ", "bad.toml")
+    with pytest.raises(ConfigError, match="bad.toml.*invalid TOML"):
+        load_config(bad)
+    with pytest.raises(ConfigError, match="unknown preset 'turbo'"):
+        load_config("turbo")
+
+
+# ---------------------------------------------------------------- coercion
+
+def test_set_coercion():
+    cfg = load_config(None, [
+        "segment.work_size=256",        # int
+        "segment.threshold=0.6",        # float
+        "segment.min_area=0",           # int literal into a float key
+        "segment.fill_holes=false",     # bool
+        "segment.keep=largest",         # bare string
+        "segment.refine=\"none\"",      # quoted string
+        "smooth.enabled=no",            # bool word
+        "segment.canny_low=20.0",       # integral float into an int key
+        "composite.background=color:#00ff00",  # string with ':' and '#'
+        " segment.canny_high = 120 ",   # spaces
+    ])
+    s = cfg.segment
+    assert s.work_size == 256 and isinstance(s.work_size, int)
+    assert s.threshold == 0.6 and isinstance(s.threshold, float)
+    assert s.min_area == 0.0 and isinstance(s.min_area, float)
+    assert s.fill_holes is False and cfg.smooth.enabled is False
+    assert s.keep == "largest" and s.refine == "none"
+    assert s.canny_low == 20 and isinstance(s.canny_low, int) and s.canny_high == 120
+    assert cfg.composite.background == "color:#00ff00"
+
+
+@pytest.mark.parametrize("word,value", [("true", True), ("1", True), ("yes", True), ("on", True),
+                                        ("false", False), ("0", False), ("off", False), ("TRUE", True)])
+def test_bool_words(word, value):
+    assert load_config(None, [f"segment.fill_holes={word}"]).segment.fill_holes is value
+
+
+def test_later_override_wins_and_others_untouched():
+    cfg = load_config("fast", ["segment.work_size=200", "segment.work_size=210"])
+    assert cfg.segment.work_size == 210
+    assert cfg.segment.refine == load_config("fast").segment.refine
+    assert cfg.composite == Config().composite
+
+
+def test_parse_override():
+    assert parse_override("segment.work_size=256") == {"segment": {"work_size": 256}}
+    assert parse_override("composite.background=image:/a b.png") == {"composite": {"background": "image:/a b.png"}}
+
+
+def test_file_with_base_preset(tmp_path):
+    p = _write(tmp_path, 'preset = "fast"\n[segment]\nthreshold = 0.6\n')
+    cfg = load_config(p)
+    fast = load_config("fast")
+    assert cfg.segment.work_size == fast.segment.work_size
+    assert cfg.segment.refine == fast.segment.refine
+    assert cfg.segment.threshold == 0.6
+    # and --set on top of the file
+    cfg2 = load_config(p, ["segment.work_size=300"])
+    assert cfg2.segment.work_size == 300 and cfg2.segment.threshold == 0.6
+
+
+def test_file_preset_must_be_another_preset(tmp_path):
+    with pytest.raises(ConfigError, match="preset"):
+        load_config(_write(tmp_path, "preset = 3\n"))
+    with pytest.raises(ConfigError, match="unknown preset"):
+        load_config(_write(tmp_path, 'preset = "nope"\n'))
+    with pytest.raises(ConfigError, match="preset must name another preset"):
+        load_config(_write(tmp_path, 'preset = "fast"\n', name="fast.toml"))
+
+
+def test_copy_of_default_toml_loads(tmp_path):
+    p = _write(tmp_path, DEFAULT_TOML.read_text(), "copy.toml")
+    assert load_config(p) == Config()
+
+
+def test_config_is_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        SegmentConfig().work_size = 3  # type: ignore[misc]
