@@ -28,7 +28,7 @@ import numpy as np
 from livecut.config import CompositeConfig, Config
 from livecut.errors import ConfigError
 from livecut.resize import reduce_buffers, reduce_into
-from livecut.tiles import merge_runs, runs
+from livecut.tiles import merge_runs, runs, split_rects
 
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
 _NAMED = {
@@ -219,7 +219,7 @@ class Compositor:
         if fw < gw:  # a partial last column
             grid[:, fw] = _tile_any(soft[:, fw * T:].T, T, gh)
         if grid.any():
-            for y0, y1, x0, x1 in merge_runs(runs(grid > 0, T, (h, w))):
+            for y0, y1, x0, x1 in split_rects(merge_runs(runs(grid > 0, T, (h, w))), 32768):
                 _blend_rect(frame[y0:y1, x0:x1], alpha[y0:y1, x0:x1], out[y0:y1, x0:x1])
         cv2.compare(alpha, 255, cv2.CMP_EQ, dst=self._mask)
         cv2.copyTo(frame, self._mask, out)

@@ -69,3 +69,18 @@ def merge_runs(rects: np.ndarray, max_growth: float = 1.3) -> list[tuple[int, in
             if target is None:
                 out.append([y0, y1, x0, x1, (y1 - y0) * (x1 - x0)])
     return [tuple(r[:4]) for r in out]
+
+
+def split_rects(rects, max_pixels: int, row_step: int = 1, scale: float = 1.0) -> list[tuple[int, int, int, int]]:
+    """Cut rectangles into horizontal strips of at most ``max_pixels`` (after ``scale``).
+
+    Strips keep the temporaries of per-rectangle work in the CPU cache; strip
+    heights are multiples of ``row_step`` rows.
+    """
+    out = []
+    for y0, y1, x0, x1 in rects:
+        width = max(1.0, (x1 - x0) * scale)
+        rows = max(row_step, int(max_pixels / (width * scale)) // row_step * row_step)
+        for ys in range(y0, y1, rows):
+            out.append((ys, min(y1, ys + rows), x0, x1))
+    return out

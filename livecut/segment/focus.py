@@ -103,6 +103,7 @@ class FocusMethod:
     def _prepare(self, h: int, w: int) -> None:
         self._hw = (h, w)
         f = np.float32
+        self.gray8 = np.empty((h, w), np.uint8)
         self.g = np.empty((h, w), f)
         self.gb = np.empty((h, w), f)
         self.gx = np.empty((h, w), f)
@@ -150,9 +151,8 @@ class FocusMethod:
         if self._hw != (h, w):
             self._prepare(h, w)
         g, gb, e1, e2, s, conf = self.g, self.gb, self.e1, self.e2, self.s, self.conf
-        gray = cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY)
-        gray.astype(np.float32, copy=False)
-        np.multiply(gray, 1.0 / 255.0, out=g, casting="unsafe")
+        gray = cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY, dst=self.gray8)
+        cv2.multiply(gray, 1.0 / 255.0, dst=g, dtype=cv2.CV_32F)
         cv2.GaussianBlur(g, (0, 0), REBLUR_SIGMA, dst=gb)
         self._grad_energy(g, e1)
         self._grad_energy(gb, e2)

@@ -17,11 +17,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from livecut.tiles import merge_runs, runs, tile_grid
+from livecut.tiles import merge_runs, runs, split_rects, tile_grid
 
 
 #: alpha values within this many levels (of 255) of 0 or 255 are snapped to 0 or 255
 SNAP = 3.0
+#: full-size pixels per strip of band work (keeps its temporaries in cache)
+STRIP_PIXELS = 16384
 
 
 class GuidedUpsampler:
@@ -99,7 +101,8 @@ class GuidedUpsampler:
         active = self._active_tiles(a, b)
         if not active.any():
             return out
-        rects = np.array(merge_runs(runs(active, self.tile, self.small_hw)), np.int64).reshape(-1, 4)
+        rects = merge_runs(runs(active, self.tile, self.small_hw))
+        rects = np.array(split_rects(rects, STRIP_PIXELS, scale=self.sy), np.int64).reshape(-1, 4)
         for (y0s, y1s, x0s, x1s), (Y0, Y1, X0, X1) in zip(rects.tolist(), self._full_rects(rects).tolist()):
             if Y1 <= Y0 or X1 <= X0:
                 continue
