@@ -104,6 +104,9 @@ def image(
     cfg = get_config(config, set_, composite__background=background)
     mode = mode or "cutout"
     report = process_images(inputs, outdir, cfg, mode=mode, progress=not quiet)
+    if _debug():
+        for exc in report.exceptions:
+            traceback.print_exception(exc)
     for line in report.errors:
         err(line)
     if not quiet:

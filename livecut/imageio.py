@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
+import sys
+import tempfile
 from pathlib import Path
 from typing import Iterable
 
@@ -42,12 +45,51 @@ def read_image(path: str | Path) -> np.ndarray:
         if w * h > MAX_PIXELS:
             raise ImageSizeError(f"{p}: image is {w}x{h}; livecut handles at most "
                                  f"{MAX_PIXELS // 1_000_000} megapixels")
-    img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
-    if img is None or img.size == 0:
-        raise ImageReadError(f"{p}: not an image, or truncated/corrupt")
+    # a missing end marker first: libpng would print its own complaint on stderr
     if _truncated(data, p):
         raise ImageReadError(f"{p}: image file is truncated")
+    with _capture_stderr() as said:
+        img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    if img is None or img.size == 0:
+        detail = _decoder_message(said)
+        raise ImageReadError(f"{p}: not an image, or truncated/corrupt" + (f" ({detail})" if detail else ""))
     return img
+
+
+@contextlib.contextmanager
+def _capture_stderr():
+    """Collect what C libraries (libpng, libjpeg) print on file descriptor 2 meanwhile.
+
+    Yields a list that receives the captured text.  Falls back to doing nothing
+    when file descriptor 2 cannot be redirected.
+    """
+    said: list[str] = []
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield said
+        return
+    try:
+        with tempfile.TemporaryFile() as tmp:
+            sys.stderr.flush()
+            os.dup2(tmp.fileno(), 2)
+            try:
+                yield said
+            finally:
+                os.dup2(saved, 2)
+                tmp.seek(0)
+                said.append(tmp.read(4096).decode("utf-8", "replace"))
+    finally:
+        os.close(saved)
+
+
+def _decoder_message(said: list[str]) -> str:
+    """The first line a decoder printed, without its library prefix (``libpng error: ...``)."""
+    for line in "".join(said).splitlines():
+        line = line.strip()
+        if line and not line.startswith("[ WARN"):
+            return line[:200]
+    return ""
 
 
 def _truncated(data: np.ndarray, p: Path) -> bool:
@@ -55,10 +97,35 @@ def _truncated(data: np.ndarray, p: Path) -> bool:
     head = data[:8].tobytes()
     tail = data[-16:].tobytes()
     if head.startswith(b"\xff\xd8"):
-        return b"\xff\xd9" not in data[-1024:].tobytes()
+        if b"\xff\xd9" in data[-1024:].tobytes():
+            return False
+        # data after the image (e.g. the video of a "motion photo"): look for the end
+        # marker after the main image's start of scan (entropy-coded data cannot hold it)
+        sos = _jpeg_scan_start(data)
+        return sos is None or data[sos:].tobytes().find(b"\xff\xd9") < 0
     if head.startswith(b"\x89PNG"):
         return b"IEND" not in tail
     return False
+
+
+def _jpeg_scan_start(data: np.ndarray) -> int | None:
+    """Offset of the first top-level start-of-scan segment of a JPEG (skips APPn, e.g. EXIF thumbnails)."""
+    b = data.tobytes() if data.size <= (1 << 20) else data[: 1 << 20].tobytes()
+    i = 2
+    while i + 4 <= len(b):
+        if b[i] != 0xFF:
+            return None
+        marker = b[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0xDA:
+            return i
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            i += 2
+            continue
+        i += 2 + int.from_bytes(b[i + 2:i + 4], "big")
+    return None
 
 
 def _peek_size(data: np.ndarray) -> tuple[int, int] | None:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+import cv2
+
 from livecut.composite import Compositor
 from livecut.config import Config
 from livecut.errors import LivecutError, OutputExistsError, UsageError
@@ -21,6 +23,8 @@ class ImageReport:
     written: int = 0
     outputs: list[Path] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: the exceptions behind ``errors`` (for LIVECUT_DEBUG=1 tracebacks)
+    exceptions: list[BaseException] = field(default_factory=list)
 
 
 def output_path(src: Path, outdir: Path) -> Path:
@@ -70,5 +74,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
             except LivecutError as exc:
                 msg = str(exc)
                 report.errors.append(msg if str(src) in msg else f"{src}: {msg}")
+                report.exceptions.append(exc)
+            except (cv2.error, ValueError, MemoryError) as exc:  # one odd image must not stop the batch
+                report.errors.append(f"{src}: cannot process: {type(exc).__name__}: "
+                                     f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")
+                report.exceptions.append(exc)
             bar.update(1)
     return report
