@@ -1,0 +1,531 @@
+"""``livecut image / eval / bench / methods`` through Typer's CliRunner, and every bad input of issue 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from livecut.cli import app
+from synth import make_scene
+
+REPO = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def invoke(*args: str, env: dict | None = None):
+    return runner.invoke(app, [str(a) for a in args], env=env)
+
+
+# ---------------------------------------------------------------- files
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def png_bytes(arr: np.ndarray, color_type: int, depth: int = 8, *, size: tuple[int, int] | None = None) -> bytes:
+    """A PNG written by hand (any colour type/depth); ``size`` forges the IHDR's width/height."""
+    h, w = arr.shape[:2]
+    dtype = ">u2" if depth == 16 else np.uint8
+    raw = b"".join(b"\0" + arr[y].astype(dtype).tobytes() for y in range(h))
+    W, H = size or (w, h)
+    ihdr = struct.pack(">IIBBBBB", W, H, depth, color_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(raw)) + _chunk(b"IEND", b"")
+
+
+def huge_png(path: Path) -> Path:
+    """A 118-byte PNG whose header says 10000x10000 (100 MP): must be refused without decoding."""
+    path.write_bytes(png_bytes(np.zeros((1, 1), np.uint8), 0, size=(10000, 10000)))
+    return path
+
+
+def huge_jpeg(path: Path) -> Path:
+    """A small JPEG whose SOF0 says 10000x10000."""
+    ok, buf = cv2.imencode(".jpg", np.zeros((16, 16, 3), np.uint8))
+    b = bytearray(buf.tobytes())
+    i = b.index(b"\xff\xc0")
+    b[i + 5:i + 7] = (10000).to_bytes(2, "big")
+    b[i + 7:i + 9] = (10000).to_bytes(2, "big")
+    path.write_bytes(bytes(b))
+    return path
+
+
+@pytest.fixture(scope="module")
+def scene() -> tuple[np.ndarray, np.ndarray]:
+    return make_scene("basic", 160, 120, seed=0)
+
+
+@pytest.fixture
+def good(tmp_path, scene) -> dict[str, Path]:
+    img, _ = scene
+    d = tmp_path / "in"
+    d.mkdir()
+    out = {}
+    for name in ("a.jpg", "b.png"):
+        cv2.imwrite(str(d / name), img)
+        out[name] = d / name
+    return out
+
+
+@pytest.fixture
+def bad(tmp_path, scene) -> dict[str, Path]:
+    """Every bad input of issue 2, in a folder of its own."""
+    img, _ = scene
+    d = tmp_path / "bad"
+    d.mkdir()
+    files = {}
+    files["empty"] = d / "empty.jpg"
+    files["empty"].write_bytes(b"")
+    files["text"] = d / "notes.jpg"
+    files["text"].write_text("this is not an image\n")
+    ok, jpg = cv2.imencode(".jpg", img)
+    files["trunc_jpg"] = d / "trunc.jpg"
+    files["trunc_jpg"].write_bytes(jpg.tobytes()[: len(jpg) // 2])
+    ok, png = cv2.imencode(".png", img)
+    files["trunc_png"] = d / "trunc.png"
+    files["trunc_png"].write_bytes(png.tobytes()[: len(png) // 2])
+    corrupt = bytearray(png.tobytes())
+    corrupt[100:110] = b"\xff" * 10
+    files["corrupt_png"] = d / "corrupt.png"
+    files["corrupt_png"].write_bytes(bytes(corrupt))
+    files["tiny"] = d / "tiny.png"
+    cv2.imwrite(str(files["tiny"]), img[:1, :1])
+    files["huge_png"] = huge_png(d / "huge.png")
+    files["huge_jpg"] = huge_jpeg(d / "huge.jpg")
+    return files
+
+
+def _stderr_lines(result) -> list[str]:
+    return [ln for ln in result.stderr.splitlines() if ln.strip()]
+
+
+def _no_traceback(result) -> None:
+    assert "Traceback" not in result.output
+    assert "Traceback" not in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# ---------------------------------------------------------------- image command
+
+def test_image_files(tmp_path, good):
+    out = tmp_path / "out" / "deeper"  # created, parents too
+    r = invoke("image", good["a.jpg"], good["b.png"], "-o", out)
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", "b.png"]
+    a = cv2.imread(str(out / "a.png"), cv2.IMREAD_UNCHANGED)
+    assert a.shape == (120, 160, 4)  # cutout is the default mode
+    assert "2 written" in r.stderr
+    _no_traceback(r)
+
+
+def test_image_folder_and_glob(tmp_path, good):
+    r = invoke("image", good["a.jpg"].parent, "-o", tmp_path / "o1", "-q")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (tmp_path / "o1").iterdir()) == ["a.png", "b.png"]
+    r = invoke("image", str(good["a.jpg"].parent / "*.jpg"), "-o", tmp_path / "o2", "-q")
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in (tmp_path / "o2").iterdir()] == ["a.png"]
+    assert r.stderr == ""  # -q: nothing on stderr when all is well
+
+
+@pytest.mark.parametrize("mode,channels", [("cutout", 4), ("mask", 1), ("composite", 3)])
+def test_image_modes(tmp_path, good, mode, channels):
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--mode", mode, "-q")
+    assert r.exit_code == 0, r.output
+    img = cv2.imread(str(tmp_path / "o" / "b.png"), cv2.IMREAD_UNCHANGED)
+    assert img.shape[:2] == (120, 160)
+    assert (img.shape[2] if img.ndim == 3 else 1) == channels
+
+
+def test_image_mask_quality(tmp_path, scene):
+    img, gt = make_scene("low_contrast", 320, 240, seed=0)
+    cv2.imwrite(str(tmp_path / "s.png"), img)
+    r = invoke("image", tmp_path / "s.png", "-o", tmp_path / "o", "--mode", "mask", "-q")
+    assert r.exit_code == 0, r.output
+    m = cv2.imread(str(tmp_path / "o" / "s.png"), cv2.IMREAD_UNCHANGED)
+    inter = np.count_nonzero((m >= 128) & (gt > 0))
+    assert inter / np.count_nonzero((m >= 128) | (gt > 0)) > 0.85
+
+
+@pytest.mark.parametrize("background,check", [
+    ("color:#00ff00", lambda px: tuple(px) == (0, 255, 0)),
+    ("transparent", lambda px: len(px) == 4),
+])
+def test_image_backgrounds(tmp_path, good, background, check):
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--mode", "composite", "-b", background, "-q")
+    assert r.exit_code == 0, r.output
+    img = cv2.imread(str(tmp_path / "o" / "b.png"), cv2.IMREAD_UNCHANGED)
+    assert check(img[0, 0])  # the corner is background
+
+
+def test_image_background_picture(tmp_path, good):
+    pic = tmp_path / "bg.jpg"
+    cv2.imwrite(str(pic), np.full((50, 200, 3), (255, 0, 0), np.uint8))
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--mode", "composite", "-b", f"image:{pic}", "-q")
+    assert r.exit_code == 0, r.output
+    img = cv2.imread(str(tmp_path / "o" / "b.png"))
+    assert np.abs(img[0, 0].astype(int) - (255, 0, 0)).max() <= 3
+
+
+def test_image_bad_background(tmp_path, good):
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "-b", "sparkle")
+    assert r.exit_code == 2
+    assert _stderr_lines(r) == ["livecut: error: background 'sparkle': expected blur, color:#RRGGBB, "
+                                "image:PATH, video:PATH or transparent"]
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "-b", "image:/nonexistent/bg.png")
+    assert r.exit_code == 2 and "/nonexistent/bg.png" in r.stderr
+    _no_traceback(r)
+
+
+def test_image_bad_mode(tmp_path, good):
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--mode", "sepia")
+    assert r.exit_code == 2 and "--mode 'sepia'" in r.stderr
+    _no_traceback(r)
+
+
+def test_progress_bar_many_files(tmp_path, scene):
+    d = tmp_path / "many"
+    d.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(d / f"{i}.png"), scene[0])
+    r = invoke("image", d, "-o", tmp_path / "o")
+    assert r.exit_code == 0, r.output
+    assert len(list((tmp_path / "o").iterdir())) == 3
+    assert "3 written" in r.stderr
+
+
+# ---------------------------------------------------------------- bad inputs
+
+BAD_MESSAGES = {
+    "empty": "file is empty",
+    "text": "not an image",
+    "trunc_jpg": "truncated",
+    "trunc_png": "truncated",
+    "corrupt_png": "not an image, or truncated/corrupt",
+    "tiny": "1x1",
+    "huge_png": "10000x10000",
+    "huge_jpg": "10000x10000",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_MESSAGES))
+def test_each_bad_input_alone(tmp_path, good, bad, kind):
+    out = tmp_path / "o"
+    r = invoke("image", bad[kind], good["b.png"], "-o", out, "-q")
+    assert r.exit_code == 2, r.output
+    lines = _stderr_lines(r)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("livecut: error: ")
+    assert str(bad[kind]) in lines[0] and BAD_MESSAGES[kind] in lines[0]
+    assert (out / "b.png").is_file()  # the good input was still processed
+    assert not (out / f"{bad[kind].stem}.png").exists() or bad[kind].stem == "b"
+    _no_traceback(r)
+
+
+def test_huge_image_is_refused_without_decoding(bad):
+    import tracemalloc
+
+    from livecut.errors import ImageSizeError
+    from livecut.imageio import read_image
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImageSizeError, match="at most 80 megapixels"):
+            read_image(bad["huge_png"])
+        with pytest.raises(ImageSizeError, match="10000x10000"):
+            read_image(bad["huge_jpg"])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+
+
+def test_all_bad_inputs_together(tmp_path, good, bad):
+    missing = tmp_path / "missing.png"
+    empty_dir = tmp_path / "nothing_here"
+    empty_dir.mkdir()
+    (empty_dir / "readme.txt").write_text("no images")
+    args = [*bad.values(), missing, empty_dir, str(tmp_path / "nomatch" / "*.png"), good["a.jpg"], good["b.png"]]
+    out = tmp_path / "o"
+    r = invoke("image", *args, "-o", out)
+    assert r.exit_code == 2
+    errors = [ln for ln in _stderr_lines(r) if ln.startswith("livecut: error: ")]
+    assert len(errors) == len(bad) + 3, errors
+    for p in (*bad.values(), missing, empty_dir):
+        assert any(str(p) in ln for ln in errors), p
+    assert any("matches no images" in ln for ln in errors)
+    assert any("holds no images" in ln for ln in errors)
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", "b.png"]
+    assert f"2 written to {out}, {len(bad) + 3} failed" in r.stderr
+    _no_traceback(r)
+
+
+@pytest.mark.parametrize("kind", ["gray", "gray16", "rgb16", "alpha", "gray_alpha", "gray_alpha16", "rgba16",
+                                  "bgr_bmp", "tiff16"])
+def test_unusual_formats_are_processed(tmp_path, scene, kind):
+    img, _ = scene
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    p = tmp_path / f"{kind}.png"
+    if kind == "gray":
+        cv2.imwrite(str(p), gray)
+    elif kind == "gray16":
+        cv2.imwrite(str(p), gray.astype(np.uint16) * 257)
+    elif kind == "rgb16":
+        cv2.imwrite(str(p), img.astype(np.uint16) * 257)
+    elif kind == "alpha":
+        cv2.imwrite(str(p), cv2.cvtColor(img, cv2.COLOR_BGR2BGRA))
+    elif kind == "gray_alpha":
+        p.write_bytes(png_bytes(np.dstack([gray, np.full_like(gray, 200)]), 4))
+    elif kind == "gray_alpha16":
+        g16 = gray.astype(np.uint16) * 257
+        p.write_bytes(png_bytes(np.dstack([g16, np.full_like(g16, 65535)]), 4, 16))
+    elif kind == "rgba16":
+        rgb = img[:, :, ::-1].astype(np.uint16) * 257
+        p.write_bytes(png_bytes(np.dstack([rgb, np.full(gray.shape, 65535, np.uint16)]), 6, 16))
+    elif kind == "bgr_bmp":
+        p = tmp_path / "x.bmp"
+        cv2.imwrite(str(p), img)
+    elif kind == "tiff16":
+        p = tmp_path / "x.tif"
+        cv2.imwrite(str(p), img.astype(np.uint16) * 257)
+    out = tmp_path / "o"
+    r = invoke("image", p, "-o", out, "-q")
+    assert r.exit_code == 0, r.output
+    res = cv2.imread(str(out / f"{p.stem}.png"), cv2.IMREAD_UNCHANGED)
+    assert res.shape == (120, 160, 4) and res.dtype == np.uint8
+
+
+def test_output_never_overwrites_an_input(tmp_path, good):
+    d = good["b.png"].parent
+    before = good["b.png"].read_bytes()
+    r = invoke("image", good["b.png"], good["a.jpg"], "-o", d, "-q")
+    assert r.exit_code == 2
+    assert good["b.png"].read_bytes() == before
+    assert "would overwrite an input" in r.stderr and str(good["b.png"]) in r.stderr
+    assert (d / "a.png").is_file()  # a.jpg -> a.png is fine
+    _no_traceback(r)
+    # the same via the folder itself: b.png is an input, a.png now is one too
+    before_a = (d / "a.png").read_bytes()
+    r = invoke("image", d, "-o", d, "-q")
+    assert r.exit_code == 2
+    assert good["b.png"].read_bytes() == before and (d / "a.png").read_bytes() == before_a
+
+
+def test_same_stem_twice(tmp_path, scene):
+    for sub in ("x", "y"):
+        (tmp_path / sub).mkdir()
+        cv2.imwrite(str(tmp_path / sub / "p.png"), scene[0])
+    r = invoke("image", tmp_path / "x" / "p.png", tmp_path / "y" / "p.png", "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 2 and "already written" in r.stderr
+    assert (tmp_path / "o" / "p.png").is_file()
+
+
+def test_output_is_a_file(tmp_path, good):
+    f = tmp_path / "file.txt"
+    f.write_text("x")
+    r = invoke("image", good["b.png"], "-o", f)
+    assert r.exit_code == 2 and "not a folder" in r.stderr
+    _no_traceback(r)
+
+
+def test_only_bad_inputs(tmp_path):
+    r = invoke("image", tmp_path / "nope.png", "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 2
+    assert _stderr_lines(r) == [f"livecut: error: {tmp_path / 'nope.png'}: file not found"]
+
+
+# ---------------------------------------------------------------- config on the command line
+
+def test_set_unknown_key(tmp_path, good):
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--set", "segment.bogus=1")
+    assert r.exit_code == 2
+    lines = _stderr_lines(r)
+    assert len(lines) == 1 and "segment.bogus" in lines[0]
+    assert not (tmp_path / "o").exists()
+    _no_traceback(r)
+
+
+def test_set_out_of_range(tmp_path, good):
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--set", "segment.threshold=3")
+    assert r.exit_code == 2 and "segment.threshold" in r.stderr
+
+
+def test_config_missing_file(tmp_path, good):
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--config", tmp_path / "missing.toml")
+    assert r.exit_code == 2
+    assert _stderr_lines(r) == [f"livecut: error: {tmp_path / 'missing.toml'}: config file not found"]
+
+
+def test_config_file_and_preset(tmp_path, good):
+    cfg = tmp_path / "my.toml"
+    cfg.write_text('preset = "fast"\n[composite]\nbackground = "color:#0000ff"\n')
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "-m", "composite", "-c", cfg, "-q")
+    assert r.exit_code == 0, r.output
+    img = cv2.imread(str(tmp_path / "o" / "b.png"))
+    assert tuple(img[0, 0]) == (255, 0, 0)
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o2", "-c", "quality", "-q")
+    assert r.exit_code == 0, r.output
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o3", "-c", "turbo")
+    assert r.exit_code == 2 and "unknown preset 'turbo'" in r.stderr
+
+
+@pytest.mark.parametrize("cmd", [["eval", ".", "."], ["bench", "--size", "64x64", "--frames", "1"]])
+def test_set_on_other_commands(cmd):
+    r = invoke(*cmd, "--set", "segment.bogus=1")
+    assert r.exit_code == 2 and "segment.bogus" in r.stderr
+    r = invoke(*cmd, "--config", "missing.toml")
+    assert r.exit_code == 2 and "missing.toml" in r.stderr
+
+
+# ---------------------------------------------------------------- debug tracebacks (real process)
+
+def _run(*args: str, debug: bool) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("LIVECUT_DEBUG", None)
+    if debug:
+        env["LIVECUT_DEBUG"] = "1"
+    return subprocess.run([sys.executable, "-m", "livecut", *args], capture_output=True, text=True,
+                          env=env, timeout=60, cwd=str(REPO))
+
+
+def test_debug_shows_traceback(tmp_path, bad, good):
+    args = ("image", str(bad["tiny"]), str(good["b.png"]), "-o", str(tmp_path / "o"), "-q")
+    plain = _run(*args, debug=False)
+    assert plain.returncode == 2
+    assert "Traceback" not in plain.stderr
+    assert plain.stderr.strip().splitlines() == [f"livecut: error: {bad['tiny']}: image is 1x1; "
+                                                 "livecut needs at least 16x16 pixels"]
+    dbg = _run(*args, debug=True)
+    assert dbg.returncode == 2
+    assert "Traceback" in dbg.stderr and "ImageSizeError" in dbg.stderr
+    assert dbg.stderr.strip().splitlines()[-1].startswith("livecut: error: ")
+    cfg = _run("image", str(good["b.png"]), "-o", str(tmp_path / "o"), "--set", "segment.bogus=1", debug=True)
+    assert cfg.returncode == 2 and "Traceback" in cfg.stderr and "segment.bogus" in cfg.stderr
+
+
+# ---------------------------------------------------------------- eval
+
+@pytest.fixture
+def dataset(tmp_path) -> tuple[Path, Path]:
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    for i, variant in enumerate(("basic", "low_contrast", "several")):
+        img, gt = make_scene(variant, 240, 180, seed=i)
+        cv2.imwrite(str(images / f"{variant}.jpg"), img)
+        cv2.imwrite(str(masks / f"{variant}.png"), gt)
+    cv2.imwrite(str(images / "unmatched.jpg"), img)  # no mask: skipped
+    return images, masks
+
+
+def test_eval_json(dataset):
+    r = invoke("eval", *dataset, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["count"] == 3 and data["method"] == "focus"
+    assert [row["name"] for row in data["images"]] == ["basic.jpg", "low_contrast.jpg", "several.jpg"]
+    for row in data["images"]:
+        assert set(row) == {"name", "iou", "f", "mae", "ms"}
+        assert 0 <= row["iou"] <= 1 and 0 <= row["f"] <= 1 and 0 <= row["mae"] <= 1 and row["ms"] > 0
+    assert data["mean"]["iou"] > 0.7
+    assert data["mean"]["iou"] == pytest.approx(np.mean([row["iou"] for row in data["images"]]))
+
+
+def test_eval_text_and_canny(dataset):
+    r = invoke("eval", *dataset)
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("method: focus") and "images: 3" in lines[0]
+    assert lines[1].split() == ["image", "IoU", "F", "MAE", "ms"]
+    assert lines[-1].startswith("mean") and len(lines) == 6
+    c = json.loads(invoke("eval", *dataset, "--json", "--set", "segment.method=canny").stdout)
+    f = json.loads(invoke("eval", *dataset, "--json").stdout)
+    assert c["method"] == "canny" and f["mean"]["iou"] > c["mean"]["iou"]
+
+
+def test_eval_scores_known_masks(tmp_path):
+    from livecut.evaluate import score
+
+    gt = np.zeros((10, 10), np.uint8)
+    gt[:5] = 255
+    s = score(gt.copy(), gt)
+    assert s.iou == 1 and s.f == pytest.approx(1) and s.mae == 0
+    alpha = np.zeros_like(gt)
+    alpha[:5, :5] = 255  # half the subject, no false positive
+    s = score(alpha, gt)
+    assert s.iou == pytest.approx(0.5)
+    p, rc = 1.0, 0.5
+    assert s.f == pytest.approx(1.3 * p * rc / (0.3 * p + rc))
+    assert s.mae == pytest.approx(0.25)
+
+
+def test_eval_bad_folders(tmp_path, dataset):
+    images, masks = dataset
+    r = invoke("eval", tmp_path / "nope", masks)
+    assert r.exit_code == 2 and "nope: not a folder" in r.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = invoke("eval", images, empty)
+    assert r.exit_code == 2 and "no image" in r.stderr
+    (images / "basic.jpg").write_text("garbage")
+    r = invoke("eval", images, masks)
+    assert r.exit_code == 2 and "basic.jpg" in r.stderr
+    assert len(_stderr_lines(r)) == 1
+    _no_traceback(r)
+
+
+# ---------------------------------------------------------------- bench, methods, misc
+
+def test_bench_json():
+    r = invoke("bench", "--size", "320x240", "--frames", "2", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert {"downscale", "focus", "mask", "refine", "composite"} <= set(data["stages_ms"])
+    assert data["size"] == "320x240" and data["fps"] > 0 and data["total_ms"] > 0
+    assert "baseline_ms" in data
+
+
+def test_bench_text():
+    r = invoke("bench", "--size", "160x120", "--frames", "1", "--no-baseline")
+    assert r.exit_code == 0, r.output
+    assert "fps" in r.stdout and "downscale" in r.stdout and "composite" in r.stdout
+
+
+@pytest.mark.parametrize("args,match", [(["--size", "big"], "--size 'big'"), (["--size", "8x8"], "16..16384"),
+                                        (["--frames", "0"], "--frames")])
+def test_bench_bad_args(args, match):
+    r = invoke("bench", *args)
+    assert r.exit_code == 2 and match in r.stderr
+    _no_traceback(r)
+
+
+def test_methods():
+    r = invoke("methods")
+    assert r.exit_code == 0
+    names = [ln.split()[0] for ln in r.stdout.splitlines() if not ln.startswith("presets:")]
+    assert {"focus", "canny"} <= set(names)
+    assert "presets: default, fast, quality" in r.stdout
+
+
+def test_version_and_help():
+    r = invoke("--version")
+    assert r.exit_code == 0 and r.stdout.startswith("livecut ")
+    r = invoke("image", "--help")
+    assert r.exit_code == 0 and "--mode" in r.stdout
+
+
+def test_missing_required_args():
+    r = invoke("image")
+    assert r.exit_code == 2
+    r = invoke("image", "x.png")  # no -o
+    assert r.exit_code == 2 and "--output" in r.stderr
