@@ -529,3 +529,16 @@ def test_missing_required_args():
     assert r.exit_code == 2
     r = invoke("image", "x.png")  # no -o
     assert r.exit_code == 2 and "--output" in r.stderr
+
+
+def test_decoder_noise_does_not_reach_stderr(tmp_path, bad, good):
+    """libpng prints its own complaints on file descriptor 2: a real process shows one line per file."""
+    files = [str(bad[k]) for k in ("corrupt_png", "trunc_png", "trunc_jpg", "text", "huge_png")]
+    r = _run("image", *files, str(good["b.png"]), "-o", str(tmp_path / "o"), "-q", debug=False)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == len(files), lines
+    for f, line in zip(files, lines):
+        assert line.startswith(f"livecut: error: {f}: ")
+    assert "libpng error" in lines[0]  # folded into the message instead
+    assert (tmp_path / "o" / "b.png").is_file()
