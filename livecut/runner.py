@@ -302,6 +302,9 @@ class Pipeline:
                 return self._inq.get(timeout=POLL)
             except queue.Empty:
                 return None
+        with self._mail_lock:
+            if self._mailbox is None and self._live_ended:
+                return _END
         if not self._mail_ready.wait(POLL):
             return None
         with self._mail_lock:

@@ -51,8 +51,12 @@ class FileSource:
             raise VideoOpenFailure(f"{p}: no such file")
         if p.is_dir():
             raise VideoOpenFailure(f"{p}: is a folder, not a video file")
+        if p.stat().st_size == 0:
+            raise VideoOpenFailure(f"{p}: the file is empty")
         try:
             self._container = av.open(str(p), "r", metadata_errors="ignore")
+        except av.error.EOFError:
+            raise VideoOpenFailure(f"{p}: the video has no frames (the file ends after its header)") from None
         except av.error.FFmpegError as exc:
             raise VideoOpenFailure(f"{p}: not a readable video file ({_av_message(exc)})") from None
         except OSError as exc:

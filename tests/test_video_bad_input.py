@@ -1,0 +1,87 @@
+"""Bad input gives one clear line (or is handled), never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import make_clip, probe, run_cli
+
+
+def _one_line_error(r, code=2, *words):
+    assert r.returncode == code, (r.returncode, r.stderr)
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and lines[0].startswith("livecut: error:"), r.stderr
+    for w in words:
+        assert w in lines[0]
+
+
+def test_missing_file(tmp_path):
+    _one_line_error(run_cli("file", str(tmp_path / "nope.mp4"), "-o", str(tmp_path / "o.mp4")), 2, "no such file")
+
+
+def test_not_a_video(tmp_path):
+    p = tmp_path / "notes.mp4"
+    p.write_text("hello, I am not a video\n" * 50)
+    _one_line_error(run_cli("file", str(p), "-o", str(tmp_path / "o.mp4")), 2, "not a readable video")
+
+
+def test_zero_frames(tmp_path):
+    import av
+
+    p = tmp_path / "empty.mkv"
+    with av.open(str(p), "w") as c:
+        s = c.add_stream("libx264", rate=25)
+        s.width, s.height, s.pix_fmt = 64, 64, "yuv420p"
+        c.start_encoding()  # header only, no frames
+    assert p.stat().st_size > 0
+    _one_line_error(run_cli("file", str(p), "-o", str(tmp_path / "o.mp4")), 2, "no frames")
+    assert not (tmp_path / "o.mp4").exists()
+
+
+def test_corrupt_packets_are_skipped(tmp_path):
+    src = make_clip(tmp_path / "c.ts", n=40, w=320, h=180)
+    data = bytearray(src.read_bytes())
+    mid = len(data) // 2
+    for i in range(mid, mid + 2000, 5):  # scribble over packets in the middle
+        data[i] = 0xFF
+    bad = tmp_path / "bad.ts"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(bad), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    n = probe(out)["frames"]
+    assert 20 <= n <= 40
+    assert "corrupt" in r.stderr
+
+
+@pytest.mark.parametrize("pix_fmt,w,h", [("yuv444p", 321, 181), ("yuv420p10le", 320, 180)])
+def test_odd_size_444_and_10bit(tmp_path, pix_fmt, w, h):
+    src = make_clip(tmp_path / "in.mkv", n=8, w=w, h=h, pix_fmt=pix_fmt)
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    p = probe(out)
+    assert p["frames"] == 8 and p["pix_fmt"] == "yuv420p"
+
+
+def test_missing_camera():
+    _one_line_error(run_cli("run", "97"), 2, "camera 97")
+
+
+def test_preview_without_display(tmp_path):
+    src = make_clip(tmp_path / "p.mp4", n=5)
+    _one_line_error(run_cli("run", str(src), "--preview"), 1, "display")
+
+
+def test_file_needs_an_output(tmp_path):
+    src = make_clip(tmp_path / "p.mp4", n=5)
+    _one_line_error(run_cli("run", str(src)), 2, "-o")
+
+
+def test_bad_mode_and_background(tmp_path):
+    src = make_clip(tmp_path / "p.mp4", n=5)
+    _one_line_error(run_cli("file", str(src), "-o", str(tmp_path / "o.mp4"), "--mode", "bogus"), 2, "mode")
+    _one_line_error(run_cli("file", str(src), "-o", str(tmp_path / "o.mp4"), "-b", "video:/nope.mp4"), 2)

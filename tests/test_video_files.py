@@ -1,0 +1,129 @@
+"""Video files end to end: frame count, fps, timestamps, duration, rotation, audio, alpha outputs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import SAMPLES, make_clip, probe, run_cli
+
+
+def test_transcode_keeps_frames_fps_duration_and_audio(clips, tmp_path):
+    src = clips["audio"]
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    a, b = probe(src), probe(out)
+    assert b["frames"] == a["frames"] == 30
+    assert b["fps"] == pytest.approx(a["fps"])
+    assert b["duration"] == pytest.approx(a["duration"], abs=1e-3)
+    assert b["pts"] == pytest.approx(a["pts"], abs=1e-3)
+    assert b["codec"] == "h264" and b["pix_fmt"] == "yuv420p"
+    assert b["audio"] == ["aac"]
+    assert b["audio_packets"] == a["audio_packets"]
+
+
+def test_sample_clip_end_to_end(tmp_path):
+    out = tmp_path / "moving.mp4"
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", str(out), "-b", "color:#00ff00")
+    assert r.returncode == 0, r.stderr
+    assert "75 frames" in r.stderr
+    p = probe(out)
+    assert p["frames"] == 75 and p["fps"] == 25 and p["audio"] == ["aac"]
+
+
+def test_variable_frame_rate_timestamps_survive(clips, tmp_path):
+    out = tmp_path / "vfr.mp4"
+    assert run_cli("file", str(clips["vfr"]), "-o", str(out)).returncode == 0
+    a, b = probe(clips["vfr"]), probe(out)
+    assert b["pts"] == pytest.approx(a["pts"], abs=1e-3)
+    assert b["duration"] == pytest.approx(a["duration"], abs=0.05)
+
+
+def test_rotation_survives(clips, tmp_path):
+    out = tmp_path / "rot.mp4"
+    assert run_cli("file", str(clips["rotated"]), "-o", str(out)).returncode == 0
+    assert probe(out)["rotation"] == probe(clips["rotated"])["rotation"] == 90
+
+
+def test_frames_option_stops_early(clips, tmp_path):
+    out = tmp_path / "n.mp4"
+    assert run_cli("file", str(clips["plain"]), "-o", str(out), "--frames", "7").returncode == 0
+    assert probe(out)["frames"] == 7
+
+
+def test_prores_4444_mov_has_alpha(clips, tmp_path):
+    import av
+
+    out = tmp_path / "cut.mov"
+    r = run_cli("file", str(clips["audio"]), "-o", str(out), "--background", "transparent")
+    assert r.returncode == 0, r.stderr
+    p = probe(out)
+    assert p["codec"] == "prores" and p["pix_fmt"].startswith("yuva444") and p["frames"] == 30
+    assert p["audio"] == ["aac"]
+    with av.open(str(out)) as c:
+        a = next(c.decode(video=0)).to_ndarray(format="bgra")[:, :, 3]
+    assert a.min() < 50 and a.max() > 200
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs the ffmpeg CLI for the libvpx decoder")
+def test_webm_vp9_has_alpha(clips, tmp_path):
+    out = tmp_path / "cut.webm"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--mode", "cutout")
+    assert r.returncode == 0, r.stderr
+    png = tmp_path / "f.png"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-c:v", "libvpx-vp9", "-i", str(out), "-frames:v", "1",
+                    str(png)], check=True)
+    img = cv2.imread(str(png), cv2.IMREAD_UNCHANGED)
+    assert img.shape[2] == 4 and img[:, :, 3].min() < 50 and img[:, :, 3].max() > 200
+    assert probe(out)["frames"] == 20
+
+
+def test_png_sequence_and_mask_video(clips, tmp_path):
+    d = tmp_path / "frames"
+    r = run_cli("file", str(clips["plain"]), "-o", f"{d}/", "-b", "transparent")
+    assert r.returncode == 0, r.stderr
+    files = sorted(d.glob("frame_*.png"))
+    assert len(files) == 20
+    assert cv2.imread(str(files[0]), cv2.IMREAD_UNCHANGED).shape == (180, 320, 4)
+    m = tmp_path / "mask.mp4"
+    assert run_cli("file", str(clips["plain"]), "-o", str(m), "--mode", "mask").returncode == 0
+    import av
+
+    with av.open(str(m)) as c:
+        f = next(c.decode(video=0))
+        uv = f.to_ndarray()[180:]
+    assert np.abs(uv.astype(int) - 128).max() <= 2  # gray: neutral chroma
+    assert probe(m)["frames"] == 20
+
+
+def test_alpha_into_mp4_is_refused(clips, tmp_path):
+    r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "x.mp4"), "-b", "transparent")
+    assert r.returncode == 2 and "transparency" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.mp4").exists()
+
+
+def test_overwrite_rules(clips, tmp_path):
+    out = tmp_path / "o.mp4"
+    out.write_bytes(b"precious")
+    r = run_cli("file", str(clips["plain"]), "-o", str(out))
+    assert r.returncode == 2 and "--force" in r.stderr and out.read_bytes() == b"precious"
+    assert run_cli("file", str(clips["plain"]), "-o", str(out), "--force").returncode == 0
+    assert probe(out)["frames"] == 20
+    src = tmp_path / "in.mp4"
+    shutil.copy(clips["plain"], src)
+    r = run_cli("file", str(src), "-o", str(src), "--force")
+    assert r.returncode == 2 and "input" in r.stderr
+    assert probe(src)["frames"] == 20
+
+
+def test_video_background(clips, tmp_path):
+    out = tmp_path / "bg.mp4"
+    r = run_cli("file", str(clips["audio"]), "-o", str(out), "-b", f"video:{clips['rotated']}")
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["frames"] == 30  # the 10-frame background loops

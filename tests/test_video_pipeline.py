@@ -1,0 +1,165 @@
+"""The runner: no drops for files, newest-frame for live sources, errors end the run, Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import REPO, make_clip, probe
+from livecut.config import load_config
+from livecut.errors import StageError, VideoWriteError
+from livecut.runner import Pipeline, Processor, run_video
+from livecut.sinks.base import SinkInfo
+from livecut.sinks.preview import PreviewSink
+from livecut.sources.base import Frame, SourceInfo
+from livecut.sources.file import FileSource
+
+
+class ListSink:
+    main_thread = False
+
+    def __init__(self, fail_at=None, delay=0.0):
+        self.n, self.fail_at, self.delay, self.pts = 0, fail_at, delay, []
+
+    def write(self, image, pts=None):
+        if self.fail_at is not None and self.n == self.fail_at:
+            raise RuntimeError("disk on fire")
+        time.sleep(self.delay)
+        self.pts.append(pts)
+        self.n += 1
+
+
+class FakeSource:
+    live = False
+
+    def __init__(self, n=50, fail_at=None):
+        self.n, self.fail_at, self.i = n, fail_at, 0
+        self.info = SourceInfo(64, 48, 25.0, frames=n)
+        self.img = np.zeros((48, 64, 3), np.uint8)
+
+    def read(self):
+        if self.i == self.fail_at:
+            raise OSError("cable pulled")
+        if self.i >= self.n:
+            return None
+        self.i += 1
+        return Frame(self.img, self.i - 1, pts=self.i / 25, captured_at=time.perf_counter())
+
+
+def _identity(image, need_output=True):
+    return image, image
+
+
+def _no_livecut_threads():
+    deadline = time.time() + 1.0
+    while time.time() < deadline:
+        if not [t for t in threading.enumerate() if t.name.startswith("livecut-")]:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_file_source_never_drops(clips):
+    slow = lambda img, need=True: (time.sleep(0.01), (img, img))[1]
+    sink = ListSink()
+    with FileSource(clips["plain"]) as src:
+        st = Pipeline(src, slow, [sink], queue_size=2).run()
+    assert st.processed == sink.n == 20 and st.dropped == 0
+    assert sink.pts == sorted(sink.pts)
+
+
+def test_live_source_keeps_newest_and_counts_drops(tmp_path):
+    clip = make_clip(tmp_path / "live.mp4", n=40, fps=100)  # 0.4 s of "camera"
+    slow = lambda img, need=True: (time.sleep(0.03), (img, img))[1]
+    sink = ListSink()
+    t0 = time.perf_counter()
+    with FileSource(clip, live=True) as src:
+        assert src.live
+        st = Pipeline(src, slow, [sink]).run()
+    assert time.perf_counter() - t0 < 1.5  # capture was never blocked by the slow processing
+    assert st.frames_in == 40 and st.dropped > 0
+    assert st.processed + st.dropped >= 39
+    assert sink.pts == sorted(sink.pts)
+
+
+@pytest.mark.parametrize("where", ["reader", "process", "writer"])
+def test_a_failing_stage_ends_the_run(where):
+    src = FakeSource(n=10_000, fail_at=5 if where == "reader" else None)
+    sink = ListSink(fail_at=5 if where == "writer" else None)
+
+    def process(img, need=True):
+        if where == "process" and src.i > 5:
+            raise ValueError("bad pixel")
+        return img, img
+
+    t0 = time.perf_counter()
+    with pytest.raises(StageError) as e:
+        Pipeline(src, process, [sink]).run()
+    assert time.perf_counter() - t0 < 1.0
+    assert ("cable pulled", "bad pixel", "disk on fire")[["reader", "process", "writer"].index(where)] in str(e.value)
+    assert _no_livecut_threads()
+
+
+def test_livecut_errors_pass_through():
+    class Bad(ListSink):
+        def write(self, image, pts=None):
+            raise VideoWriteError("out.mp4: disk full")
+
+    with pytest.raises(VideoWriteError, match="disk full"):
+        Pipeline(FakeSource(), _identity, [Bad()]).run()
+    assert _no_livecut_threads()
+
+
+def test_preview_keys_with_injected_window(clips, tmp_path):
+    shown, keys = [], list(map(ord, "m b + - ] [ s".split())) + [ord(" "), ord(" "), ord("q")]
+
+    def waitkey(ms):
+        return keys.pop(0) if keys else -1
+
+    cfg = load_config()
+    proc = Processor(cfg)
+    info = SinkInfo(320, 180, 25.0)
+    with PreviewSink(info, controls=proc, imshow=lambda n, img: shown.append(img.shape), waitkey=waitkey,
+                     destroy=lambda: None, snapshot_dir=tmp_path) as pv, FileSource(clips["plain"]) as src:
+        st = Pipeline(src, proc, [pv], paused=lambda: proc.paused).run()
+    assert st.processed < 20  # q quit early
+    assert shown and all(s == (180, 320, 3) for s in shown)
+    assert len(list(tmp_path.glob("livecut-*.png"))) == 1
+    assert proc.view is not None and proc.view.mode == "cutout"
+    assert proc.seg.cfg.threshold == pytest.approx(cfg.segment.threshold)  # + then -
+
+
+def test_run_video_with_injected_preview(clips, tmp_path):
+    out = tmp_path / "o.mp4"
+    st = run_video(str(clips["plain"]), str(out), load_config(), preview=True, progress=False,
+                   preview_options={"imshow": lambda n, i: None, "waitkey": lambda ms: -1, "destroy": lambda: None})
+    assert st.processed == 20 and probe(out)["frames"] == 20
+
+
+def test_ctrl_c_leaves_a_playable_file(tmp_path):
+    src = make_clip(tmp_path / "long.mp4", n=1500, w=320, h=180, audio=True)
+    out = tmp_path / "partial.mp4"
+    env = {"PYTHONPATH": str(REPO)}
+    import os
+
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(src), "-o", str(out), "-q",
+                          "--set", "smooth.enabled=false"],
+                         stderr=subprocess.PIPE, text=True, env={**os.environ, **env}, cwd=str(REPO))
+    deadline = time.time() + 30
+    while time.time() < deadline and not (out.exists() and out.stat().st_size > 20_000):
+        time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 130, err
+    lines = [l for l in err.splitlines() if l.strip()]
+    assert len(lines) == 1 and "interrupted" in lines[0], err
+    info = probe(out)
+    assert 0 < info["frames"] < 1500
+    assert info["audio"] == ["aac"]

@@ -1,0 +1,68 @@
+"""Temporal smoothing measured on the shipped clips (ground truth from make_samples.py)."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import SAMPLES
+from livecut.config import load_config
+from livecut.evaluate import flicker, score
+from livecut.segment import Segmenter
+from livecut.smooth import MaskSmoother
+from livecut.sources.file import FileSource
+
+sys.path.insert(0, str(SAMPLES))
+from make_samples import load_masks  # noqa: E402
+
+
+def _masks(name):
+    cfg = load_config()
+    seg, sm = Segmenter(cfg), MaskSmoother(cfg)
+    raw, smooth = [], []
+    with FileSource(SAMPLES / f"{name}.mp4") as src:
+        while (f := src.read()) is not None:
+            a = seg.mask(f.image)
+            raw.append(a.copy())
+            smooth.append(sm(a, f.image).copy())
+    gt = load_masks(SAMPLES / f"{name}_masks.npz")
+    return raw, smooth, [gt[min(i, len(gt) - 1)] for i in range(len(raw))]
+
+
+def test_still_noisy_clip_flickers_5x_less():
+    raw, smooth, _ = _masks("still_noisy")
+    assert flicker(raw) > 0.001  # the clip does flicker without smoothing
+    assert flicker(raw) / flicker(smooth) >= 5.0
+
+
+def test_moving_subject_iou_is_kept():
+    raw, smooth, gt = _masks("moving")
+    iou_raw = np.mean([score(a, g).iou for a, g in zip(raw, gt)])
+    iou_smooth = np.mean([score(a, g).iou for a, g in zip(smooth, gt)])
+    assert iou_smooth >= iou_raw - 0.02
+
+
+def test_scene_cut_resets():
+    sm = MaskSmoother(load_config())
+    a = np.zeros((90, 160), np.uint8)
+    b = np.full((90, 160), 255, np.uint8)
+    dark = np.zeros((90, 160, 3), np.uint8)
+    bright = np.full((90, 160, 3), 250, np.uint8)
+    for _ in range(5):
+        sm(a, dark)
+    out = sm(b, bright)  # everything changed: take the new mask at once
+    assert sm.resets == 1 and out.min() == 255
+
+
+def test_still_scene_ignores_a_one_frame_glitch():
+    sm = MaskSmoother(load_config())
+    frame = np.random.default_rng(0).integers(0, 256, (90, 160, 3), dtype=np.uint8)
+    a = np.zeros((90, 160), np.uint8)
+    for _ in range(5):
+        sm(a, frame)
+    glitch = a.copy()
+    glitch[30:60, 60:100] = 255
+    out = sm(glitch, frame)
+    assert (out >= 128).sum() == 0  # hysteresis + low still rate: no pop-in
