@@ -29,6 +29,8 @@ from livecut.config import Config, SmoothConfig
 
 #: long side of the image motion is measured on
 MOTION_SIZE = 160
+#: gray-level change (at the reduced size) below which nothing counts as moving
+NOISE_FLOOR = 1.5
 #: how fast the signed mask deviation is averaged, and the deviation (0-255) that counts as real
 BIAS_RATE = 0.04
 BIAS_LEVEL = 1e9
@@ -96,8 +98,11 @@ class MaskSmoother:
         # rate = rate + (motion_rate - rate) * clip(diff / threshold, 0, 1)
         cfg = self.cfg
         lo, hi = self.rate, max(self.rate, cfg.motion_rate)
+        # changes below NOISE_FLOOR gray levels are sensor/codec noise, not motion
+        cv2.subtract(self._diff, NOISE_FLOOR, dst=self._diff)
         cv2.multiply(self._diff, 1.0 / cfg.motion_threshold, dst=self._rate_small)
         cv2.min(self._rate_small, 1.0, dst=self._rate_small)
+        cv2.max(self._rate_small, 0.0, dst=self._rate_small)
         cv2.multiply(self._rate_small, hi - lo, dst=self._rate_small)
         cv2.add(self._rate_small, lo, dst=self._rate_small)
         # ref += rate * (g - ref)
