@@ -142,11 +142,20 @@ def bench(
     config: Optional[str] = ConfigOpt,
     set_: Optional[List[str]] = SetOpt,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    transcode: bool = typer.Option(False, "--transcode", "--file",
+                                   help="Time `livecut file` end to end against a plain decode+encode "
+                                        "(a 1280x720 clip is generated unless --clip is given)."),
+    clip: Optional[Path] = typer.Option(None, "--clip", help="Video for --transcode."),
 ) -> None:
     """Time each stage on a synthetic frame: median ms per stage and frames per second."""
-    from livecut.bench import format_bench, parse_size, run_bench
+    from livecut.bench import format_bench, format_transcode, parse_size, run_bench, run_transcode_bench
 
     cfg = get_config(config, set_)
+    if transcode:
+        tsize = parse_size(size) if size != "1920x1080" else (1280, 720)
+        result = run_transcode_bench(cfg, clip, tsize)
+        typer.echo(json.dumps(result, indent=2) if as_json else format_transcode(result))
+        return
     result = run_bench(cfg, parse_size(size), frames=frames, threads=threads, baseline=baseline)
     typer.echo(json.dumps(result, indent=2) if as_json else format_bench(result))
 
