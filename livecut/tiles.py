@@ -6,22 +6,30 @@ import cv2
 import numpy as np
 
 
-def tile_grid(mask: np.ndarray, tile: int) -> np.ndarray:
-    """Boolean (rows, cols) grid: True where any pixel of the ``tile`` x ``tile`` block is nonzero.
+def _hw(tile: int | tuple[int, int]) -> tuple[int, int]:
+    return (tile, tile) if isinstance(tile, int) else (int(tile[0]), int(tile[1]))
+
+
+def tile_grid(mask: np.ndarray, tile: int | tuple[int, int]) -> np.ndarray:
+    """Boolean (rows, cols) grid: True where any pixel of a tile is nonzero.
+
+    ``tile`` is a side or a (height, width) pair.
 
     A dilation whose window starts at the anchor pixel gives, at each tile's
     top-left pixel, the maximum over that tile (partial tiles at the border
     included), so the grid is one cheap OpenCV call and a strided view.
     """
-    k = np.ones((tile, tile), np.uint8)
+    th, tw = _hw(tile)
+    k = np.ones((th, tw), np.uint8)
     grown = cv2.dilate(mask, k, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT, borderValue=0)
-    return grown[::tile, ::tile] > 0
+    return grown[::th, ::tw] > 0
 
 
-def runs(active: np.ndarray, tile: int, hw: tuple[int, int]) -> np.ndarray:
+def runs(active: np.ndarray, tile: int | tuple[int, int], hw: tuple[int, int]) -> np.ndarray:
     """Horizontal runs of active tiles as an (n, 4) int array of pixel rectangles
     (y0, y1, x0, x1), clipped to ``hw``."""
     h, w = hw
+    th, tw = _hw(tile)
     rows, cols = active.shape
     padded = np.zeros((rows, cols + 2), np.int8)
     padded[:, 1:-1] = active
@@ -29,10 +37,10 @@ def runs(active: np.ndarray, tile: int, hw: tuple[int, int]) -> np.ndarray:
     sj, si = np.nonzero(d == 1)
     _, ei = np.nonzero(d == -1)   # row-major order: ends pair with starts
     out = np.empty((len(sj), 4), np.int64)
-    out[:, 0] = sj * tile
-    out[:, 1] = np.minimum(h, (sj + 1) * tile)
-    out[:, 2] = si * tile
-    out[:, 3] = np.minimum(w, ei * tile)
+    out[:, 0] = sj * th
+    out[:, 1] = np.minimum(h, (sj + 1) * th)
+    out[:, 2] = si * tw
+    out[:, 3] = np.minimum(w, ei * tw)
     return out
 
 

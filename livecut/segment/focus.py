@@ -33,6 +33,7 @@ import cv2
 import numpy as np
 
 from livecut.config import SegmentConfig
+from livecut.segment.guided import ColorGuidedFilter
 from livecut.segment.registry import register_method
 
 #: sigma of the re-blur, in pixels of the reduced image
@@ -46,13 +47,44 @@ CONF_GAIN = 10.0
 #: noise floor percentile
 NOISE_PERCENTILE = 10
 #: propagation radius (Gaussian sigma) as a fraction of the long side
-PROPAGATE_SIGMA = 0.025
-#: closing size as a fraction of the long side
-CLOSE_SIZE = 0.028
+PROPAGATE_SIGMA = 0.015
 #: colour model: bins per Lab channel (8 -> 3 bits), weight, seed level
 COLOR_BITS = 3
 COLOR_WEIGHT = 0.5
 SEED_LEVEL = 0.6
+
+
+EDGE_SNAP_RADIUS = 0.1
+EDGE_SNAP_EPS = 3e-4
+EDGE_SNAP_SUB = 4
+
+
+def guided_filter_gray(I: np.ndarray, p: np.ndarray, r: int, eps: float) -> np.ndarray:
+    k = (2 * r + 1, 2 * r + 1)
+    bf = lambda x: cv2.boxFilter(x, -1, k, borderType=cv2.BORDER_REFLECT)  # noqa: E731
+    mI, mp = bf(I), bf(p)
+    cov = bf(I * p) - mI * mp
+    var = bf(I * I) - mI * mI
+    a = cov / (var + eps)
+    b = mp - a * mI
+    return bf(a) * I + bf(b)
+
+
+def guided_filter_color(bgr: np.ndarray, p: np.ndarray, r: int, eps: float) -> np.ndarray:
+    I = bgr.astype(np.float32) / 255.0
+    k = (2 * r + 1, 2 * r + 1)
+    bf = lambda x: cv2.boxFilter(x, -1, k, borderType=cv2.BORDER_REFLECT)  # noqa: E731
+    mI = [bf(I[..., c]) for c in range(3)]
+    mp = bf(p)
+    cov = np.stack([bf(I[..., c] * p) - mI[c] * mp for c in range(3)], -1)
+    var = np.empty(I.shape[:2] + (3, 3), np.float32)
+    for i in range(3):
+        for j in range(i, 3):
+            var[..., i, j] = var[..., j, i] = bf(I[..., i] * I[..., j]) - mI[i] * mI[j]
+    var += eps * np.eye(3, dtype=np.float32)
+    a = np.einsum("...ij,...j->...i", np.linalg.inv(var), cov)
+    b = mp - (a * np.stack(mI, -1)).sum(-1)
+    return (np.stack([bf(a[..., c]) for c in range(3)], -1) * I).sum(-1) + bf(b)
 
 
 def fill_holes(mask: np.ndarray) -> np.ndarray:
@@ -128,8 +160,6 @@ class FocusMethod:
         self.mask = np.empty((h, w), np.uint8)
         long_side = max(h, w)
         self.sigma = max(0.5, PROPAGATE_SIGMA * long_side / 2)
-        c = max(3, int(round(CLOSE_SIZE * long_side)) | 1)
-        self.close_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (c, c))
         self.sample = (slice(None, None, 3), slice(None, None, 3))
 
     def _grad_energy(self, src: np.ndarray, dst: np.ndarray) -> None:
@@ -205,6 +235,18 @@ class FocusMethod:
         cv2.resize(half, (w, h), dst=dst, interpolation=cv2.INTER_LINEAR)
         return dst
 
+    def _edge_snap(self, small_bgr: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Guided filter of the probability with the image as guide: moves the
+        decision boundary onto the nearest image edge."""
+        h, w = p.shape
+        r = max(1, int(round(EDGE_SNAP_RADIUS * max(h, w))))
+        key = (h, w, r, EDGE_SNAP_EPS, EDGE_SNAP_SUB)
+        if getattr(self, "_snap_key", None) != key:
+            self._snap_key = key
+            self._snap = ColorGuidedFilter((h, w), r, EDGE_SNAP_EPS, subsample=EDGE_SNAP_SUB)
+            self._snapped = np.empty((h, w), np.float32)
+        return self._snap(small_bgr, p, out=self._snapped)
+
     def __call__(self, small_bgr: np.ndarray, timings: dict[str, float] | None = None) -> np.ndarray:
         t0 = time.perf_counter()
         s, conf = self.focus_map(small_bgr)
@@ -223,9 +265,10 @@ class FocusMethod:
         t1 = time.perf_counter()
         col = self._color_prob(small_bgr, p, self.col)
         cv2.addWeighted(p, 1.0 - COLOR_WEIGHT, col, COLOR_WEIGHT, 0.0, dst=p)
+        if EDGE_SNAP_RADIUS > 0:
+            p = self._edge_snap(small_bgr, p)
         mask = self.mask
         cv2.compare(p, self.cfg.threshold, cv2.CMP_GT, dst=mask)
-        cv2.morphologyEx(mask, cv2.MORPH_CLOSE, self.close_kernel, dst=mask)
         keep_components(mask, self.cfg.min_area, self.cfg.keep)
         if self.cfg.fill_holes:
             fill_holes(mask)

@@ -30,7 +30,7 @@ class GuidedUpsampler:
     """Reusable buffers for one (small size, full size) pair."""
 
     def __init__(self, small_hw: tuple[int, int], full_hw: tuple[int, int],
-                 radius: int, eps: float, tile: int = 8):
+                 radius: int, eps: float, tile: int | tuple[int, int] = (8, 2)):
         self.small_hw = small_hw
         self.full_hw = full_hw
         self.radius = max(1, int(radius))
