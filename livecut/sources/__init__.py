@@ -1,7 +1,8 @@
 """Video sources: camera, file, network stream -- opened by :func:`open_source` from a spec.
 
 Each kind registers a factory with :func:`register_source`; the registry picks
-the first whose ``matches(spec)`` is true, in registration order (files last).
+the first whose ``matches(spec)`` is true, in registration order, and falls
+back to the file source.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def _load_builtin() -> None:
 def source_kind(spec: str) -> str:
     """'camera', 'stream' or 'file' for a spec (without opening anything)."""
     _load_builtin()
+    # the file source accepts anything: it is the fallback, whatever the import order
     for name, (matches, _) in _SOURCES.items():
-        if matches(str(spec)):
+        if name != "file" and matches(str(spec)):
             return name
     return "file"
 
