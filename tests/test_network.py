@@ -398,3 +398,31 @@ def test_cli_reconnects_after_a_3s_outage(tmp_path):
     assert "reconnecting" in err and "reconnected after" in err
     assert SECRET not in err
     assert int(ffprobe_count([str(out)])["nb_read_frames"]) == 75
+
+
+def test_http_mjpeg_input():
+    """An HTTP multipart-JPEG camera (ffmpeg serving -f mpjpeg on 127.0.0.1)."""
+    require_ffmpeg()
+    port = free_port()
+    server = subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=15",
+                               "-t", "10", "-c:v", "mjpeg", "-f", "mpjpeg", "-listen", "1",
+                               f"http://127.0.0.1:{port}/cam.mjpg"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        cfg = VideoConfig(open_timeout=5, read_timeout=3)
+        deadline = time.monotonic() + 10
+        while True:  # until ffmpeg listens
+            try:
+                src = open_source(f"http://u:{SECRET}@127.0.0.1:{port}/cam.mjpg", cfg).open()
+                break
+            except VideoOpenFailure as exc:
+                assert SECRET not in str(exc)
+                assert time.monotonic() < deadline, str(exc)
+                time.sleep(0.2)
+        with src:
+            assert src.live
+            frames = [src.read() for _ in range(10)]
+        assert all(f is not None and f.image.shape == (240, 320, 3) for f in frames)
+    finally:
+        server.kill()
+        server.wait(timeout=5)
