@@ -120,8 +120,8 @@ class Processor:
             raise UsageError(f"--mode {self.mode!r}: expected one of {', '.join(MODES)}")
         self.background = background or cfg.composite.background
         parse_background(self.background)  # validate early
-        self.seg = Segmenter(cfg)
         self.smoother = MaskSmoother(cfg) if cfg.smooth.enabled else None
+        self.seg = Segmenter(cfg, temporal=self.smoother)
         self.comp = self._compositor(self.mode, self.background)
         self.view: Compositor | None = None  # preview's own mode/background, if changed
         self._bg_video: BackgroundVideo | None = None
@@ -151,9 +151,7 @@ class Processor:
 
     def __call__(self, image: np.ndarray, need_output: bool = True) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(output for the sinks, output for the preview); internal buffers."""
-        alpha = self.seg.mask(image)
-        if self.smoother is not None:
-            alpha = self.smoother(alpha, image)
+        alpha = self.seg.mask(image)  # smoothed over time inside, at the reduced size
         self.alpha = alpha
         out = self.comp.apply(image, alpha, self._bg_frame(self.comp)) if need_output else None
         view = out
@@ -185,13 +183,14 @@ class Processor:
         t = float(np.clip(self.seg.cfg.threshold + delta, 0.05, 0.95))
         cfg = dataclasses.replace(self.cfg, segment=dataclasses.replace(self.cfg.segment, threshold=t))
         self.cfg = cfg
-        self.seg = Segmenter(cfg)
+        self.seg = Segmenter(cfg, temporal=self.smoother)
         return t
 
     def change_smoothing(self, factor: float) -> float:
         """factor > 1: smoother (lower base rate); < 1: more responsive."""
         if self.smoother is None:
             self.smoother = MaskSmoother(self.cfg)
+            self.seg.temporal = self.smoother
         self.smoother.rate = float(np.clip(self.smoother.rate / factor, 0.01, 1.0))
         return self.smoother.rate
 

@@ -20,13 +20,13 @@ from make_samples import load_masks  # noqa: E402
 
 def _masks(name):
     cfg = load_config()
-    seg, sm = Segmenter(cfg), MaskSmoother(cfg)
+    # as the video pipeline does: the smoother works at the reduced size, before refinement
+    seg, seg_smooth = Segmenter(cfg), Segmenter(cfg, temporal=MaskSmoother(cfg))
     raw, smooth = [], []
     with FileSource(SAMPLES / f"{name}.mp4") as src:
         while (f := src.read()) is not None:
-            a = seg.mask(f.image)
-            raw.append(a.copy())
-            smooth.append(sm(a, f.image).copy())
+            raw.append(seg.mask(f.image).copy())
+            smooth.append(seg_smooth.mask(f.image).copy())
     gt = load_masks(SAMPLES / f"{name}_masks.npz")
     return raw, smooth, [gt[min(i, len(gt) - 1)] for i in range(len(raw))]
 

@@ -11,6 +11,7 @@ full-size arrays.
 from __future__ import annotations
 
 import time
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -53,10 +54,13 @@ class Segmenter:
     """Computes the in-focus alpha of frames; keeps buffers between calls of one size.
 
     ``Segmenter(config=None)`` takes a :class:`~livecut.config.Config`, a
-    :class:`~livecut.config.SegmentConfig` or ``None`` (defaults).
+    :class:`~livecut.config.SegmentConfig` or ``None`` (defaults).  For video, pass
+    ``temporal=MaskSmoother(config)``: the mask is then smoothed over time at the
+    reduced size (cheap) and refined to full resolution afterwards.
     """
 
-    def __init__(self, config: Config | SegmentConfig | None = None):
+    def __init__(self, config: Config | SegmentConfig | None = None,
+                 temporal: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None):
         if config is None:
             cfg = SegmentConfig()
         elif isinstance(config, Config):
@@ -67,6 +71,9 @@ class Segmenter:
             raise TypeError("config must be a Config, a SegmentConfig or None")
         self.cfg = cfg
         self.method = create_method(cfg.method, cfg)
+        #: optional ``temporal(alpha_small, small_bgr) -> alpha_small`` applied at the reduced
+        #: size before the full-size refinement (video: :class:`livecut.smooth.MaskSmoother`)
+        self.temporal = temporal
         self._shape: tuple[int, int] | None = None
         self._small_bgr: np.ndarray | None = None
         self._small_gray: np.ndarray | None = None
@@ -117,6 +124,10 @@ class Segmenter:
         t1 = time.perf_counter()
         t["downscale"] = (t1 - t0) * 1e3
         alpha_small = self.method(small, t)
+        if self.temporal is not None:
+            ts = time.perf_counter()
+            alpha_small = self.temporal(alpha_small, small)
+            t["smooth"] = (time.perf_counter() - ts) * 1e3
         t2 = time.perf_counter()
         dst = self._out if out is None else out
         if self.cfg.refine == "guided" and self.cfg.method != "canny":
