@@ -16,7 +16,7 @@ OUTPUT_SCHEMES = ("udp", "srt", "rtsp", "rtmp", "rtmps", "tcp")
 
 # query keys whose value is a secret (SRT passphrase, tokens, keys ...)
 _SECRET_KEYS = re.compile(r"(pass|pwd|secret|token|key|auth|sig|signature|credential)", re.I)
-_URL_IN_TEXT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+_URL_IN_TEXT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]*[^\s'\"<>:,.;)]")
 
 
 def url_scheme(spec: str) -> str:

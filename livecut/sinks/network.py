@@ -122,9 +122,13 @@ class StreamSink:
             stream.time_base = TIME_BASE
             stream.codec_context.time_base = TIME_BASE
             stream.codec_context.framerate = self.fps
-            if self.spec != "-" and url_scheme(self.spec) in ("rtsp", "rtsps", "rtmp", "rtmps"):
-                # these muxers connect while writing the header: surface errors here
+            if self.spec != "-":
+                # connect now (header), so a refused/unknown URL fails here, not at the first frame
                 container.start_encoding()
+        except av.error.ProtocolNotFoundError:
+            container.close()
+            raise VideoWriteError(f"{self.safe}: the {url_scheme(self.spec)}:// protocol is not in "
+                                  "this PyAV/FFmpeg build") from None
         except (av.error.FFmpegError, OSError) as exc:
             container.close()
             raise VideoWriteError(f"{self.safe}: cannot start the stream: {self._reason(exc)}") from None

@@ -126,6 +126,9 @@ class StreamSource:
             self._connect()
         except VideoOpenFailure:
             raise
+        except av.error.ProtocolNotFoundError:
+            raise VideoOpenFailure(f"{self.safe_url}: this PyAV/FFmpeg build cannot read "
+                                   f"{self.url.split(':', 1)[0]}:// (protocol not compiled in)") from None
         except (av.error.FFmpegError, OSError) as exc:
             waited = time.monotonic() - t0
             if isinstance(exc, av.error.ExitError) or waited >= self.cfg.open_timeout * 0.95:
