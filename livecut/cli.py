@@ -244,7 +244,12 @@ def _setup_logging(quiet: bool) -> None:
 
     logger = logging.getLogger("livecut")
     if not any(getattr(h, "_livecut", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        class _Stderr(logging.StreamHandler):
+            """Writes to whatever sys.stderr is now (it may be swapped, e.g. by pytest)."""
+
+            stream = property(lambda self: sys.stderr, lambda self, value: None)
+
+        handler = _Stderr()
         handler.setFormatter(logging.Formatter("livecut: %(message)s"))
         handler._livecut = True  # type: ignore[attr-defined]
         logger.addHandler(handler)  # propagation stays on: embedding apps/pytest still see records
