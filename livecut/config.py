@@ -67,7 +67,7 @@ class CompositeConfig:
 @dataclass(frozen=True)
 class SmoothConfig:
     enabled: bool = _opt(True, "temporal smoothing of the mask in video")
-    rate: float = _opt(0.03, "base EMA rate on a still scene (1 = no smoothing)", lo=0.01, hi=1.0)
+    rate: float = _opt(0.02, "base EMA rate on a still scene (1 = no smoothing)", lo=0.01, hi=1.0)
     motion_rate: float = _opt(0.9, "EMA rate where the image moves", lo=0.01, hi=1.0)
     motion_threshold: float = _opt(12.0, "mean abs pixel change (0-255) that counts as motion",
                                    lo=0.5, hi=255.0)

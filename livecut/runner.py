@@ -445,6 +445,8 @@ class Pipeline:
             while writer.is_alive() and time.perf_counter() < deadline + 4 * JOIN_TIMEOUT:
                 writer.join(POLL)
         self._stop.set()
+        # a live source may be waiting to reconnect: tell it to give up now
+        getattr(self.source, "stop", lambda: None)()
         while reader.is_alive() and time.perf_counter() < deadline:
             self._drain(self._inq)  # a reader blocked on a full queue wakes up
             reader.join(POLL)
