@@ -67,7 +67,7 @@ def evaluate_folder(images_dir, masks_dir, cfg) -> dict:
 
     import cv2
 
-    from livecut.errors import UsageError
+    from livecut.errors import LivecutError, UsageError
     from livecut.imageio import IMAGE_EXTS, read_image, to_bgr8
     from livecut.segment import Segmenter
 
@@ -81,12 +81,18 @@ def evaluate_folder(images_dir, masks_dir, cfg) -> dict:
     if not pairs:
         raise UsageError(f"no image in {images_dir} has a mask of the same name in {masks_dir}")
     seg = Segmenter(cfg)
-    rows = []
+    rows, errors = [], []
     for img_path, mask_path in pairs:
-        bgr, _ = to_bgr8(read_image(img_path))
-        gt = read_image(mask_path)
+        try:
+            bgr, _ = to_bgr8(read_image(img_path))
+            gt = read_image(mask_path)
+        except LivecutError as exc:  # one unreadable pair does not stop the evaluation
+            errors.append(str(exc))
+            continue
         if gt.ndim == 3:
             gt = cv2.cvtColor(gt[:, :, :3], cv2.COLOR_BGR2GRAY)
+        elif gt.dtype != np.uint8:
+            gt = (gt >> 8).astype(np.uint8) if gt.dtype == np.uint16 else gt.astype(np.uint8)
         if gt.shape != bgr.shape[:2]:
             gt = cv2.resize(gt, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_NEAREST)
         t0 = time.perf_counter()
@@ -94,8 +100,11 @@ def evaluate_folder(images_dir, masks_dir, cfg) -> dict:
         ms = (time.perf_counter() - t0) * 1e3
         s = score(alpha, gt)
         rows.append({"name": img_path.name, "iou": s.iou, "f": s.f, "mae": s.mae, "ms": ms})
+    if not rows:
+        raise UsageError("no image could be evaluated: " + "; ".join(errors))
     mean = {k: float(np.mean([r[k] for r in rows])) for k in ("iou", "f", "mae", "ms")}
-    return {"method": cfg.segment.method, "count": len(rows), "images": rows, "mean": mean}
+    return {"method": cfg.segment.method, "count": len(rows), "images": rows, "mean": mean,
+            "errors": errors}
 
 
 def format_table(result: dict) -> str:

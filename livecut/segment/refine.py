@@ -97,6 +97,9 @@ class GuidedUpsampler:
         cv2.multiply(t1, 255.0, dst=t1)
         np.clip(t1, 0.0, 255.0, out=t1)
         base[...] = t1
+        if (H, W) == self.small_hw:  # nothing to upsample: the guided result is the answer
+            out[...] = base
+            return out
         cv2.resize(base, (W, H), dst=out, interpolation=cv2.INTER_LINEAR)
         active = self._active_tiles(a, b)
         if not active.any():
