@@ -131,6 +131,10 @@ def eval_(
     cfg = get_config(config, set_)
     result = evaluate_folder(images_dir, masks_dir, cfg)
     typer.echo(json.dumps(result, indent=2) if as_json else format_table(result))
+    for line in result["errors"]:
+        err(line)
+    if result["errors"]:
+        raise typer.Exit(2)
 
 
 @app.command()
