@@ -250,6 +250,8 @@ class Pipeline:
         self._free: queue.Queue = queue.Queue()
         self._ring: list[np.ndarray] = []
         self._threads: list[threading.Thread] = []
+        #: True once the source said it has no more frames (False: stopped by --frames, quit, error)
+        self.reached_end = False
 
     # ---- workers
     def _fail(self, stage: str, exc: BaseException) -> None:
@@ -391,6 +393,7 @@ class Pipeline:
                 if frame is None:
                     continue
                 if frame is _END:
+                    self.reached_end = True
                     break
                 t0 = time.perf_counter()
                 try:
@@ -474,6 +477,14 @@ class Pipeline:
             pass
 
 
+def _cut_short(sinks: Iterable) -> None:
+    """Tell the sinks the run stopped before the source's end (--frames, quit, Ctrl-C): a
+    file sink then copies only the audio its video covers."""
+    for s in sinks:
+        if hasattr(s, "cut_short"):
+            s.cut_short = True
+
+
 class _Quit(Exception):
     """The preview asked to quit."""
 
@@ -548,9 +559,12 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             pipe.run()
         except KeyboardInterrupt:
             stats.interrupted = True
+            _cut_short(sinks)
             stack.close()  # finalize the outputs now: the frames so far play
             what = f" ({output} finalized with {stats.written} frames)" if output else ""
             raise Interrupted(f"interrupted{what}") from None
+        if not pipe.reached_end:
+            _cut_short(sinks)
         for s in sinks:
             stats.warnings.extend(getattr(s, "warnings", []))
     if stats.processed == 0 and kind == "file":

@@ -78,10 +78,14 @@ def probe(path: Path) -> dict:
             rot = f.rotation or 0
             fmt = f.format.name
         dur = float(s.duration * s.time_base) if s.duration else (c.duration or 0) / 1e6
+        audio_packets = 0
+        if c.streams.audio:  # decoding the video read this container to its end: count on a fresh one
+            with av.open(str(path)) as c2:
+                audio_packets = sum(1 for p in c2.demux(*c2.streams.audio) if p.size)
         return {"frames": len(pts), "pts": pts, "fps": float(s.average_rate or 0), "duration": dur,
                 "rotation": rot, "pix_fmt": fmt, "codec": s.codec_context.name,
                 "audio": [a.codec_context.name for a in c.streams.audio],
-                "audio_packets": sum(1 for p in c.demux(*c.streams.audio) if p.size) if c.streams.audio else 0}
+                "audio_packets": audio_packets}
 
 
 def run_cli(*args: str, timeout: float = 60, env: dict | None = None) -> subprocess.CompletedProcess:

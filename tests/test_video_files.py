@@ -28,6 +28,21 @@ def test_transcode_keeps_frames_fps_duration_and_audio(clips, tmp_path):
     assert b["audio_packets"] == a["audio_packets"]
 
 
+def test_frames_limit_cuts_the_audio_too(clips, tmp_path):
+    out = tmp_path / "first10.mp4"
+    r = run_cli("file", str(clips["audio"]), "-o", str(out), "--frames", "10")
+    assert r.returncode == 0, r.stderr
+    b = probe(out)
+    assert b["frames"] == 10 and b["audio"] == ["aac"]
+    assert 0 < b["audio_packets"] < probe(clips["audio"])["audio_packets"]
+    import av
+
+    with av.open(str(out)) as c:
+        a = c.streams.audio[0]
+        last = max(float(p.pts * p.time_base) for p in c.demux(a) if p.size)
+    assert last <= b["duration"] + 0.1  # no audio long after the last video frame
+
+
 def test_sample_clip_end_to_end(tmp_path):
     out = tmp_path / "moving.mp4"
     r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", str(out), "-b", "color:#00ff00")

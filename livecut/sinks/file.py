@@ -90,6 +90,8 @@ class VideoFileSink:
         self.cfg = cfg or VideoConfig()
         self.warnings: list[str] = []
         self.frames = 0
+        #: set when the run stopped before the source's end: copy only the audio the video covers
+        self.cut_short = False
         self._container = None
         self._audio_in = None
         self._closed = False
@@ -279,8 +281,10 @@ class VideoFileSink:
                 for packet in self._stream.encode(None):
                     c.mux(packet)
                 frame_dur = 1.0 / float(_rate(self.info.fps))
-                # on a complete run all the audio; after an interrupt, only what the video covers
-                self._mux_audio(None if complete else self._last_t + frame_dur)
+                # on a complete run all the audio; after an interrupt or --frames N, only what
+                # the video covers
+                whole = complete and not self.cut_short
+                self._mux_audio(None if whole else self._last_t + frame_dur)
         except (av.error.FFmpegError, OSError) as exc:
             raise VideoWriteError(f"{self.path}: finalizing failed ({exc})") from None
         finally:
