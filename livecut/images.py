@@ -40,6 +40,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     """
     if mode not in IMAGE_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(IMAGE_MODES)}")
+    compositor = Compositor(cfg, mode=mode)
+    if mode == "composite" and compositor.background.kind == "video":
+        raise UsageError(f"--background video:{compositor.background.path}: video backgrounds are for "
+                         "video; for still images use image:PATH")
     report = ImageReport()
     paths, report.errors = expand_inputs(list(inputs))
     outdir = Path(outdir)
@@ -51,7 +55,6 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
         raise UsageError(f"{outdir}: cannot create output folder: {exc.strerror}") from None
     inputs_resolved = {p.resolve() for p in paths}
     segmenter = Segmenter(cfg)
-    compositor = Compositor(cfg, mode=mode)
     stems: dict[Path, Path] = {}
     with Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar:
         for src in paths:

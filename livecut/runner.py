@@ -512,7 +512,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     if max_frames is not None and max_frames < 1:
         raise UsageError("--frames must be at least 1")
     kind = source_kind(spec)
-    sinks_wanted = bool(output) or preview or bool(list(extra_sinks))
+    extra_sinks = [(k, dict(o)) for k, o in extra_sinks]  # an iterator is read once; pop() below
+    sinks_wanted = bool(output) or preview or bool(extra_sinks)
     if not sinks_wanted:
         if kind == "file" and not live:
             raise UsageError("nothing to write: give -o OUTPUT (a video file or DIR/) and/or --preview")
@@ -530,6 +531,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         stack.enter_context(processor)
         source = stack.enter_context(open_source(spec, cfg.video, **opts))
         info = source.info
+        if getattr(source, "size_note", ""):
+            stats.warnings.append(source.size_note)
         ow, oh = processor.output_size(info.width, info.height)
         file_src = kind == "file" and not getattr(source, "live", False)
         sink_info = SinkInfo(width=ow, height=oh, fps=info.fps or 30.0, channels=processor.channels,

@@ -186,6 +186,14 @@ def test_image_bad_background(tmp_path, good):
     _no_traceback(r)
 
 
+def test_image_video_background_is_refused_up_front(tmp_path, good):
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--mode", "composite",
+               "-b", f"video:{REPO / 'sample_videos' / 'moving.mp4'}")
+    assert r.exit_code == 2 and "for still images use image:PATH" in r.stderr
+    assert len(_stderr_lines(r)) == 1 and not (tmp_path / "o").exists()
+    _no_traceback(r)
+
+
 def test_image_bad_mode(tmp_path, good):
     r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--mode", "sepia")
     assert r.exit_code == 2 and "--mode 'sepia'" in r.stderr

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from conftest import make_clip, probe, run_cli
+from conftest import SAMPLES, make_clip, probe, run_cli
 
 
 def _one_line_error(r, code=2, *words):
@@ -19,6 +17,16 @@ def _one_line_error(r, code=2, *words):
 
 def test_missing_file(tmp_path):
     _one_line_error(run_cli("file", str(tmp_path / "nope.mp4"), "-o", str(tmp_path / "o.mp4")), 2, "no such file")
+
+
+def test_output_folder_missing_is_a_usage_error(tmp_path):
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", str(tmp_path / "nodir" / "o.mp4"))
+    _one_line_error(r, 2, "does not exist")
+
+
+def test_unknown_url_scheme(tmp_path):
+    _one_line_error(run_cli("run", "foo://user:pw@host/x", "-o", str(tmp_path / "o.mp4")), 2,
+                    "unsupported URL scheme foo://", "***@host")
 
 
 def test_not_a_video(tmp_path):

@@ -69,7 +69,7 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
         raise UsageError(f"{out}: unknown video type {out.suffix or '(no extension)'!r} "
                          f"(use {', '.join(VIDEO_EXTS)} or DIR/ for PNG frames)")
     if not out.parent.exists():
-        raise VideoWriteError(f"{out}: folder {out.parent} does not exist")
+        raise UsageError(f"{out}: folder {out.parent} does not exist")
     return out
 
 

@@ -49,6 +49,8 @@ class CameraSource:
         self.index = index
         self.cfg = cfg or VideoConfig()
         self.corrupt = 0
+        #: set when the camera delivers another size than the one asked for (the runner warns)
+        self.size_note = ""
         self._i = 0
         self._cap = None
         if sys.platform.startswith("linux") and not Path(f"/dev/video{index}").exists():

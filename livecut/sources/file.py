@@ -21,6 +21,7 @@ from livecut.config import VideoConfig
 from livecut.errors import VideoOpenFailure
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
+from livecut.urls import INPUT_SCHEMES, redact_url, url_scheme
 
 #: give up on a file after this many undecodable packets in a row
 MAX_CONSECUTIVE_ERRORS = 200
@@ -48,6 +49,10 @@ class FileSource:
         self._container = None
         p = self.path
         if not p.exists():
+            scheme = url_scheme(str(path))
+            if scheme:
+                raise VideoOpenFailure(f"{redact_url(str(path))}: unsupported URL scheme {scheme}:// "
+                                       f"(livecut reads {', '.join(s + '://' for s in INPUT_SCHEMES)})")
             raise VideoOpenFailure(f"{p}: no such file")
         if p.is_dir():
             raise VideoOpenFailure(f"{p}: is a folder, not a video file")
