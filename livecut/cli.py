@@ -228,10 +228,8 @@ VIDEO_OPTIONS: list = [
     ("frames", Optional[int], typer.Option(None, "--frames", "-n", help="Stop after N frames.", min=1)),
     ("preview", bool, typer.Option(False, "--preview", "-p", help="Show a preview window as well.")),
     ("force", bool, typer.Option(False, "--force", "-f", help="Overwrite an existing output.")),
-    ("config", Optional[str], typer.Option(None, "--config", "-c",
-                                           help="Preset name (default, fast, quality) or a TOML file.")),
-    ("set_", Optional[List[str]], typer.Option(None, "--set", help="Override one key: section.key=value (repeatable).",
-                                               metavar="KEY=VALUE")),
+    ("config", Optional[str], ConfigOpt),
+    ("set_", Optional[List[str]], SetOpt),
     ("quiet", bool, typer.Option(False, "--quiet", "-q", help="No progress line or summary.")),
     ("vcam", bool, typer.Option(False, "--vcam", help="Send the output to a virtual camera "
                                 "(needs pyvirtualcam, the vcam extra; see docs/virtual-camera.md).")),

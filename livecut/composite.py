@@ -30,6 +30,8 @@ from livecut.errors import ConfigError
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.tiles import merge_runs, runs, split_rects
 
+#: output modes (``composite.mode``)
+MODES = ("composite", "cutout", "mask", "side-by-side")
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
 _NAMED = {
     "black": (0, 0, 0), "white": (255, 255, 255), "green": (0, 255, 0),
@@ -112,8 +114,8 @@ class Compositor:
             cfg = config
         self.cfg = cfg
         self.mode = mode or cfg.mode
-        if self.mode not in ("composite", "cutout", "mask", "side-by-side"):
-            raise ConfigError(f"mode {self.mode!r}: expected composite, cutout, mask or side-by-side")
+        if self.mode not in MODES:
+            raise ConfigError(f"mode {self.mode!r}: expected {', '.join(MODES[:-1])} or {MODES[-1]}")
         bg = background if background is not None else cfg.background
         self.background = parse_background(bg) if isinstance(bg, str) else bg
         self._bg_source: np.ndarray | None = None

@@ -26,9 +26,7 @@ from typing import Any
 # ---------------------------------------------------------------- V4L2 ioctls (linux/videodev2.h)
 
 _CAP_VIDEO_CAPTURE = 0x00000001
-_CAP_VIDEO_OUTPUT = 0x00000002
 _CAP_VIDEO_CAPTURE_MPLANE = 0x00001000
-_CAP_META_CAPTURE = 0x00800000
 _CAP_DEVICE_CAPS = 0x80000000
 _BUF_TYPE_VIDEO_CAPTURE = 1
 _FRMSIZE_TYPE_DISCRETE = 1

@@ -169,12 +169,14 @@ def to_bgr8(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     return img, own_alpha
 
 
-def check_size(img: np.ndarray, path: str | Path) -> None:
+def check_size(img: np.ndarray, path: str | Path | None = None) -> None:
+    """Raise :class:`ImageSizeError` for an image smaller than MIN_SIDE or larger than MAX_PIXELS."""
     h, w = img.shape[:2]
+    where = "" if path is None else f"{path}: "
     if min(h, w) < MIN_SIDE:
-        raise ImageSizeError(f"{path}: image is {w}x{h}; livecut needs at least {MIN_SIDE}x{MIN_SIDE} pixels")
+        raise ImageSizeError(f"{where}image is {w}x{h}; livecut needs at least {MIN_SIDE}x{MIN_SIDE} pixels")
     if h * w > MAX_PIXELS:
-        raise ImageSizeError(f"{path}: image is {w}x{h}; livecut handles at most "
+        raise ImageSizeError(f"{where}image is {w}x{h}; livecut handles at most "
                              f"{MAX_PIXELS // 1_000_000} megapixels")
 
 

@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from livecut.composite import Compositor, parse_background
+from livecut.composite import MODES, Compositor, parse_background
 from livecut.config import Config
 from livecut.errors import LivecutError, StageError, UsageError, VideoOpenFailure
 from livecut.segment import Segmenter
@@ -36,7 +36,6 @@ from livecut.smooth import MaskSmoother
 
 POLL = 0.05          #: seconds between checks of the stop event
 JOIN_TIMEOUT = 1.0   #: seconds to wait for a worker thread after stop
-MODES = ("composite", "cutout", "mask", "side-by-side")
 _END = object()
 
 

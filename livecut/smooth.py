@@ -31,9 +31,6 @@ from livecut.config import Config, SmoothConfig
 MOTION_SIZE = 160
 #: gray-level change (at the reduced size) below which nothing counts as moving
 NOISE_FLOOR = 1.5
-#: how fast the signed mask deviation is averaged, and the deviation (0-255) that counts as real
-BIAS_RATE = 0.04
-BIAS_LEVEL = 1e9
 
 
 class MaskSmoother:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from conftest import SAMPLES, make_clip, probe, run_cli
+from conftest import SAMPLES, probe, run_cli
 
 
 def test_transcode_keeps_frames_fps_duration_and_audio(clips, tmp_path):

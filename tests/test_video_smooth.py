@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-import pytest
 
 from conftest import SAMPLES
 from livecut.config import load_config

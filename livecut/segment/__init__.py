@@ -17,8 +17,8 @@ import cv2
 import numpy as np
 
 from livecut.config import Config, SegmentConfig
-from livecut.errors import ImageSizeError, UsageError
-from livecut.imageio import MAX_PIXELS, MIN_SIDE
+from livecut.errors import UsageError
+from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
 from livecut.segment import focus as _focus  # noqa: F401  (registers "focus")
@@ -104,11 +104,8 @@ class Segmenter:
         ``out`` is given; copy it if you keep it.
         """
         frame = _as_bgr(frame_bgr)
+        check_size(frame)
         h, w = frame.shape[:2]
-        if min(h, w) < MIN_SIDE:
-            raise ImageSizeError(f"image is {w}x{h}; livecut needs at least {MIN_SIDE}x{MIN_SIDE} pixels")
-        if h * w > MAX_PIXELS:
-            raise ImageSizeError(f"image is {w}x{h}; livecut handles at most {MAX_PIXELS // 1_000_000} megapixels")
         if self._shape != (h, w):
             self._prepare(h, w)
         t = self.timings

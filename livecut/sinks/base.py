@@ -15,6 +15,13 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 
+def fps_fraction(fps: float | None) -> Fraction:
+    """A frame rate as an exact fraction (29.97 -> 30000/1001); 30 when unknown."""
+    if not fps or fps <= 0:
+        return Fraction(30)
+    return Fraction(fps).limit_denominator(1001)
+
+
 @dataclass
 class SinkInfo:
     """What a sink needs to know before the first frame."""

@@ -25,7 +25,7 @@ import numpy as np
 from livecut.config import VideoConfig
 from livecut.errors import OutputExistsError, UsageError, VideoWriteError
 from livecut.sinks import register_sink
-from livecut.sinks.base import SinkInfo
+from livecut.sinks.base import SinkInfo, fps_fraction
 
 VIDEO_EXTS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm")
 #: audio codecs each container takes as they are (otherwise the audio is dropped with a warning)
@@ -71,12 +71,6 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
     if not out.parent.exists():
         raise UsageError(f"{out}: folder {out.parent} does not exist")
     return out
-
-
-def _rate(fps: float | None) -> Fraction:
-    if not fps or fps <= 0:
-        return Fraction(30)
-    return Fraction(fps).limit_denominator(1001)
 
 
 class VideoFileSink:
@@ -144,7 +138,7 @@ class VideoFileSink:
         try:
             c = self._container
             try:
-                s = c.add_stream(self.codec, rate=_rate(self.info.fps))
+                s = c.add_stream(self.codec, rate=fps_fraction(self.info.fps))
             except (av.error.FFmpegError, ValueError) as exc:
                 raise VideoWriteError(f"{self.path}: encoder {self.codec!r} unavailable ({exc})") from None
             s.width, s.height = self.width, self.height
@@ -233,10 +227,8 @@ class VideoFileSink:
                     self._yuv[h:] = 128
             if ch == 1:  # mask -> limited-range luma, neutral chroma
                 cv2.convertScaleAbs(img, dst=self._yuv[:h], alpha=219.0 / 255.0, beta=16.0)
-            else:
-                if ch == 4:
-                    img = img[:, :, :3]
-                cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_BGR2YUV_I420, dst=self._yuv)
+            else:  # (_fast is for 1 or 3 channels; OpenCV reads a cropped view without a copy)
+                cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420, dst=self._yuv)
             return av.VideoFrame.from_ndarray(self._yuv, format="yuv420p")
         fmt = {1: "gray", 3: "bgr24", 4: "bgra"}[ch]
         return av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format=fmt)
@@ -251,7 +243,7 @@ class VideoFileSink:
         if pts is None:
             ipts = self.frames if self._last_pts is None else None
             if ipts is None:
-                ipts = self._last_pts + max(1, int(round(1 / (_rate(self.info.fps) * tb))))
+                ipts = self._last_pts + max(1, int(round(1 / (fps_fraction(self.info.fps) * tb))))
         else:
             ipts = int(round(pts / tb))
         if self._last_pts is not None and ipts <= self._last_pts:
@@ -280,7 +272,7 @@ class VideoFileSink:
             if self.frames:
                 for packet in self._stream.encode(None):
                     c.mux(packet)
-                frame_dur = 1.0 / float(_rate(self.info.fps))
+                frame_dur = 1.0 / float(fps_fraction(self.info.fps))
                 # on a complete run all the audio; after an interrupt or --frames N, only what
                 # the video covers
                 whole = complete and not self.cut_short

@@ -27,17 +27,13 @@ from livecut.config import VideoConfig
 from livecut.errors import VideoWriteError
 from livecut.pacing import Pacer
 from livecut.sinks import register_sink
-from livecut.sinks.base import SinkInfo
+from livecut.sinks.base import SinkInfo, fps_fraction
 from livecut.urls import is_output_url, redact_text, redact_url, url_scheme, with_query
 
 log = logging.getLogger("livecut")
 
 TIME_BASE = Fraction(1, 90000)
 _PIX_IN = {1: "gray", 3: "bgr24", 4: "bgra"}
-
-
-def _fps_fraction(fps: float) -> Fraction:
-    return Fraction(fps).limit_denominator(1001) if fps and fps > 0 else Fraction(30)
 
 
 class StreamSink:
@@ -49,7 +45,7 @@ class StreamSink:
         self.info = info
         self.cfg = cfg or VideoConfig()
         self.safe = "stdout" if spec == "-" else redact_url(spec)
-        self.fps = _fps_fraction(info.fps)
+        self.fps = fps_fraction(info.fps)
         self.frames = 0
         self._container: Any = None
         self._stream: Any = None

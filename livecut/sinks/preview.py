@@ -25,7 +25,6 @@ from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo
 
 WINDOW = "livecut"
-HELP = "q quit  space pause  m mode  b background  +/- threshold  [ ] smoothing  s snapshot"
 
 
 def display_available() -> bool:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import platform
-import time
 from typing import Any
 
 import cv2

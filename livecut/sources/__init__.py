@@ -18,8 +18,6 @@ __all__ = ["Frame", "Source", "SourceInfo", "open_source", "register_source", "s
 # name -> (matches(spec) -> bool, factory(spec, cfg, **options) -> Source)
 _SOURCES: dict[str, tuple[Callable[[str], bool], Callable[..., Source]]] = {}
 
-NETWORK_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://", "udp://", "srt://", "rtmp://", "tcp://")
-
 
 def register_source(name: str, matches: Callable[[str], bool]) -> Callable:
     """Decorator for a source factory ``(spec, cfg, **options) -> Source``."""

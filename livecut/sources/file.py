@@ -101,9 +101,7 @@ class FileSource:
         self._first = next(self._gen, None)
         if self._first is None:
             raise VideoOpenFailure(f"{self.path}: the video has no frames")
-        if self._first is not None:
-            rot = getattr(self._first, "rotation", 0) or 0
-            self.info.rotation = int(rot)
+        self.info.rotation = int(getattr(self._first, "rotation", 0) or 0)
         self._t0: float | None = None
         self._last_pts = 0.0
 
