@@ -79,15 +79,23 @@ def parse_background(text: str) -> Background:
                       "video:PATH or transparent")
 
 
-def cover(img: np.ndarray, w: int, h: int) -> np.ndarray:
-    """Scale ``img`` to cover ``w`` x ``h`` and centre-crop it."""
+def _cover_resize(img: np.ndarray, w: int, h: int, big: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(``img`` scaled to cover ``w`` x ``h``, its centred ``h`` x ``w`` window); ``big`` is
+    reused as the scaled image when its shape fits."""
     ih, iw = img.shape[:2]
     s = max(w / iw, h / ih)
     nw, nh = max(w, int(round(iw * s))), max(h, int(round(ih * s)))
     interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
-    big = cv2.resize(img, (nw, nh), interpolation=interp)
+    if big is None or big.shape[:2] != (nh, nw) or big.shape[2:] != img.shape[2:]:
+        big = None
+    big = cv2.resize(img, (nw, nh), dst=big, interpolation=interp)
     x0, y0 = (nw - w) // 2, (nh - h) // 2
-    return np.ascontiguousarray(big[y0:y0 + h, x0:x0 + w])
+    return big, big[y0:y0 + h, x0:x0 + w]
+
+
+def cover(img: np.ndarray, w: int, h: int) -> np.ndarray:
+    """Scale ``img`` to cover ``w`` x ``h`` and centre-crop it."""
+    return np.ascontiguousarray(_cover_resize(img, w, h)[1])
 
 
 def load_background_image(path: Path) -> np.ndarray:
@@ -123,6 +131,7 @@ class Compositor:
             self._bg_source = load_background_image(self.background.path)
         self._shape: tuple[int, int] | None = None
         self._bg: np.ndarray | None = None
+        self._cover_big: np.ndarray | None = None  # video backgrounds of another size, scaled
 
     @property
     def channels(self) -> int:
@@ -173,7 +182,7 @@ class Compositor:
             if bg_frame is None:
                 raise ConfigError("video backgrounds need a background frame for each frame")
             if bg_frame.shape[:2] != (h, w):
-                bg_frame = cover(bg_frame, w, h)
+                self._cover_big, bg_frame = _cover_resize(bg_frame, w, h, self._cover_big)
             np.copyto(dst, bg_frame)
         else:
             np.copyto(dst, self._bg)

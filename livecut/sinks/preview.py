@@ -76,12 +76,17 @@ class PreviewSink:
             yy, xx = np.mgrid[0:h, 0:w]
             self._checker = np.where(((yy // 16 + xx // 16) % 2)[:, :, None] == 0, 200, 140).astype(np.uint8)
             self._checker = np.ascontiguousarray(np.repeat(self._checker, 3, axis=2))
+            self._bgr = np.empty((h, w, 3), np.uint8)
+            self._w_fg = np.empty((h, w), np.float32)
+            self._w_bg = np.empty((h, w), np.float32)
         out = self._buf
         if image.ndim == 2:
             cv2.cvtColor(image, cv2.COLOR_GRAY2BGR, dst=out)
-        elif image.shape[2] == 4:
-            a = cv2.cvtColor(image[:, :, 3], cv2.COLOR_GRAY2BGR) / np.float32(255)
-            np.copyto(out, (image[:, :, :3] * a + self._checker * (1 - a)).astype(np.uint8))
+        elif image.shape[2] == 4:  # over the checkerboard, in the buffers above
+            cv2.multiply(image[:, :, 3], 1 / 255, dst=self._w_fg, dtype=cv2.CV_32F)
+            cv2.subtract(1.0, self._w_fg, dst=self._w_bg)
+            cv2.cvtColor(image, cv2.COLOR_BGRA2BGR, dst=self._bgr)
+            cv2.blendLinear(self._bgr, self._checker, self._w_fg, self._w_bg, dst=out)
         else:
             np.copyto(out, image)
         return out
