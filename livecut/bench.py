@@ -104,8 +104,10 @@ def format_bench(r: dict) -> str:
     lines.append(f"  {'mask (all)':14s} {r['mask_ms']:8.2f} ms   Segmenter.mask()")
     lines.append(f"  {'total':14s} {r['total_ms']:8.2f} ms   ({r['fps']:.1f} fps, mask + composite)")
     if "baseline_ms" in r:
+        x = r["speedup_vs_baseline"]
+        verdict = f"{x:.1f}x faster" if x >= 1 else f"{1 / x:.1f}x slower"
         lines.append(f"baseline (canny pipeline at full size): {r['baseline_ms']:.2f} ms; "
-                     f"Segmenter.mask() is {r['speedup_vs_baseline']:.1f}x faster")
+                     f"Segmenter.mask() is {verdict}")
     return "\n".join(lines)
 
 
@@ -169,6 +171,10 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
         clip = Path(clip)
         if not clip.is_file():
             raise UsageError(f"{clip}: no such file")
+        from livecut.sources.file import FileSource
+
+        with FileSource(clip) as src:  # a clear error for a file that is not a video
+            w, h = src.info.width, src.info.height
         plain, full = [], []
         frames = 0
         for r in range(max(1, repeat)):
@@ -179,10 +185,6 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
             stats = run_video(str(clip), str(tmpd / f"livecut{r}.mp4"), cfg, progress=False, force=True)
             full.append(time.perf_counter() - t0)
         tp, tf = min(plain), min(full)
-        from livecut.sources.file import FileSource
-
-        with FileSource(clip) as src:
-            w, h = src.info.width, src.info.height
         return {"clip": str(clip), "size": f"{w}x{h}", "frames": frames, "codec": cfg.video.codec,
                 "preset": cfg.video.preset, "crf": cfg.video.crf,
                 "plain_s": tp, "plain_fps": frames / tp, "livecut_s": tf, "livecut_fps": stats.processed / tf,

@@ -40,14 +40,6 @@ def score(alpha: np.ndarray, gt: np.ndarray) -> Scores:
     return Scores(iou=iou, f=f, mae=mae)
 
 
-def mean_scores(items: list[Scores]) -> Scores:
-    if not items:
-        return Scores(float("nan"), float("nan"), float("nan"))
-    return Scores(iou=float(np.mean([s.iou for s in items])),
-                  f=float(np.mean([s.f for s in items])),
-                  mae=float(np.mean([s.mae for s in items])))
-
-
 def flicker(alphas: list[np.ndarray]) -> float:
     """Mean absolute change of the mask between consecutive frames, in [0, 1]."""
     if len(alphas) < 2:
