@@ -75,6 +75,8 @@ class SmoothConfig:
                                 "the rate rises too", lo=0.0, hi=0.5)
     hysteresis: float = _opt(0.1, "half-width of the hysteresis band around the threshold",
                              lo=0.0, hi=0.45)
+    settle: int = _opt(6, "frames the mask must disagree with the smoothed one before it is "
+                       "taken as is (0 = never)", lo=0, hi=250)
     scene_cut: float = _opt(40.0, "mean abs frame change (0-255) that resets the smoother",
                             lo=1.0, hi=255.0)
 

@@ -14,7 +14,11 @@ Per frame:
 3. *Hysteresis* on the binary decision (alpha >= 128): a pixel switches on above
    ``128 + hysteresis*255`` and off below ``128 - hysteresis*255``; between the two
    it keeps its previous state (the soft value is clamped to that side of 128).
-4. A *scene cut* (mean change above ``smooth.scene_cut``) resets the average.
+4. *Settling*: where the incoming mask has disagreed with the smoothed decision
+   over a thick region for ``smooth.settle`` frames in a row, it is taken as is
+   -- a ghost left where a subject was, or a real change in a still area, goes
+   after a fixed short delay instead of the slow still-scene average.
+5. A *scene cut* (mean change above ``smooth.scene_cut``) resets the average.
 
 All buffers are allocated on the first frame (or when the size changes); the
 full-size work is a handful of OpenCV passes over preallocated arrays.
@@ -27,6 +31,8 @@ import numpy as np
 
 from livecut.config import Config, SmoothConfig
 
+#: regions of disagreement thinner than this (fraction of the long side) never settle
+SETTLE_WIDTH = 0.02
 #: long side of the image motion is measured on
 MOTION_SIZE = 160
 #: gray-level change (at the reduced size) below which nothing counts as moving
@@ -66,6 +72,9 @@ class MaskSmoother:
         self._state = np.empty((h, w), np.uint8)
         self._hi = np.empty((h, w), np.uint8)
         self._lo = np.empty((h, w), np.uint8)
+        self._count = np.zeros((h, w), np.uint8)  # consecutive frames of disagreement
+        ks = max(3, int(round(SETTLE_WIDTH * max(h, w))) | 1)
+        self._settle_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (ks, ks))
         k = max(3, (self._sw // 5) | 1)
         self._kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
         self._have_prev = False
@@ -108,6 +117,23 @@ class MaskSmoother:
         cv2.add(self._ref, self._diff, dst=self._ref)
         return mean
 
+    def _settle(self, alpha: np.ndarray) -> None:
+        """Where the incoming mask has disagreed with the smoothed decision for
+        ``smooth.settle`` frames in a row, take the incoming value: a real change in a
+        still area (or a ghost left by a passing subject) is adopted after a short,
+        fixed delay instead of the slow still-scene average; one-frame flicker never
+        lasts that long."""
+        cv2.threshold(alpha, 127, 255, cv2.THRESH_BINARY, dst=self._hi)
+        cv2.compare(self._hi, self._state, cv2.CMP_NE, dst=self._lo)   # 255 where they disagree
+        # only thick regions of disagreement (a whole object, not a jittering edge)
+        cv2.erode(self._lo, self._settle_kernel, dst=self._lo)
+        cv2.bitwise_and(self._count, self._lo, dst=self._count)       # agreement resets the count
+        cv2.add(self._count, 1, dst=self._count, mask=self._lo)
+        cv2.compare(self._count, self.cfg.settle, cv2.CMP_GE, dst=self._lo)
+        if cv2.countNonZero(self._lo):
+            self._acc[self._lo > 0] = alpha[self._lo > 0]
+            self._count[self._lo > 0] = 0
+
     def __call__(self, alpha: np.ndarray, frame: np.ndarray) -> np.ndarray:
         h, w = alpha.shape[:2]
         if self._shape != (h, w):
@@ -132,6 +158,8 @@ class MaskSmoother:
         cv2.subtract(cur, self._acc, dst=cur)
         cv2.multiply(cur, self._rate, dst=cur)
         cv2.add(self._acc, cur, dst=self._acc)
+        if cfg.settle > 0:
+            self._settle(alpha)
         out = self._out
         np.copyto(out, self._acc, casting="unsafe")  # acc stays within 0..255
         band = cfg.hysteresis * 255.0
