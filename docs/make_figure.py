@@ -88,7 +88,7 @@ def main() -> None:
     cv2.imwrite(str(HERE / "sample.jpg"), photo, [cv2.IMWRITE_JPEG_QUALITY, 92])
     photo = cv2.imread(str(HERE / "sample.jpg"))
     cfg = load_config()
-    alpha = Segmenter(cfg).mask(photo).copy()
+    alpha = Segmenter(cfg, still=True).mask(photo).copy()  # as `livecut image` does
     h, w = alpha.shape
     cut = Compositor(cfg, background="transparent", mode="cutout").apply(photo, alpha)
     a = cut[:, :, 3:4].astype(np.float32) / 255

@@ -43,8 +43,10 @@ class SegmentConfig:
     keep: str = _opt("all", "keep every subject above min_area, or only the largest",
                      choices=("all", "largest"))
     fill_holes: bool = _opt(True, "fill holes enclosed by the subject")
-    refine: str = _opt("guided", "full-resolution edge refinement: guided filter or plain resize",
-                       choices=("guided", "none"))
+    refine: str = _opt("auto", "full-resolution edge refinement: guided (gray guide, fast, "
+                       "boundary band only), color (colour guide, finer, for photos), none (plain "
+                       "resize), auto (color for still images, guided for video)",
+                       choices=("auto", "guided", "color", "none"))
     refine_radius: float = _opt(0.004, "guided-filter radius as a fraction of the long side",
                                 lo=0.001, hi=0.1)
     refine_eps: float = _opt(0.002, "guided-filter regularisation (larger = smoother, less edge snap)",

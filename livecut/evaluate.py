@@ -72,7 +72,7 @@ def evaluate_folder(images_dir, masks_dir, cfg) -> dict:
     pairs = [(p, masks[p.stem]) for p in images if p.stem in masks]
     if not pairs:
         raise UsageError(f"no image in {images_dir} has a mask of the same name in {masks_dir}")
-    seg = Segmenter(cfg)
+    seg = Segmenter(cfg, still=True)  # still photos: as `livecut image` does
     rows, errors = [], []
     for img_path, mask_path in pairs:
         try:

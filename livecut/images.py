@@ -54,7 +54,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     except OSError as exc:
         raise UsageError(f"{outdir}: cannot create output folder: {exc.strerror}") from None
     inputs_resolved = {p.resolve() for p in paths}
-    segmenter = Segmenter(cfg)
+    segmenter = Segmenter(cfg, still=True)
     stems: dict[Path, Path] = {}
     with Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar:
         for src in paths:

@@ -254,3 +254,36 @@ def test_unknown_method_is_a_config_error():
 
     with pytest.raises(ConfigError, match="segment.method"):
         load_config(None, ["segment.method=nope"])
+
+
+def test_refine_auto_resolves_by_use():
+    assert Segmenter().refine == "guided"                       # video / live default: fast
+    assert Segmenter(still=True).refine == "color"              # photos: colour-guided edges
+    assert Segmenter(load_config(None, ["segment.refine=none"]), still=True).refine == "none"
+    assert Segmenter(load_config(None, ["segment.method=canny"])).refine == "none"
+
+
+@pytest.mark.parametrize("refine", ["guided", "color", "none"])
+def test_refine_modes_on_an_upscaled_scene(refine):
+    # a scene 4x larger than the working size: the refinement does real upsampling
+    img, gt = make_scene("basic", 400, 300, seed=3)
+    big = cv2.resize(img, (1600, 1200), interpolation=cv2.INTER_CUBIC)
+    gt_big = cv2.resize(gt, (1600, 1200), interpolation=cv2.INTER_LINEAR)
+    alpha = Segmenter(load_config(None, [f"segment.refine={refine}"])).mask(big)
+    assert alpha.shape == (1200, 1600) and alpha.dtype == np.uint8
+    assert iou(alpha, gt_big) >= 0.9
+    if refine != "none":
+        soft = (alpha > 0) & (alpha < 255)
+        assert 0 < soft.mean() < 0.05  # soft values along the boundary only
+
+
+def test_colour_refine_follows_colour_edges_better_than_a_plain_resize():
+    img, gt = make_scene("basic", 400, 300, seed=3)
+    big = cv2.resize(img, (1600, 1200), interpolation=cv2.INTER_CUBIC)
+    gt_big = cv2.resize(gt, (1600, 1200), interpolation=cv2.INTER_LINEAR)
+
+    def mae(refine):
+        a = Segmenter(load_config(None, [f"segment.refine={refine}"])).mask(big)
+        return float(np.mean(np.abs(a / 255.0 - (gt_big >= 128))))
+
+    assert mae("color") < mae("none") < 0.02

@@ -22,8 +22,12 @@ from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
 from livecut.segment import focus as _focus  # noqa: F401  (registers "focus")
-from livecut.segment.refine import GuidedUpsampler
+from livecut.segment.refine import ColorUpsampler, GuidedUpsampler
 from livecut.segment.registry import create_method, method_names, method_summaries, register_method
+
+#: regularisation of the colour refinement (its guide has three channels: a smaller
+#: value than the gray one follows colour edges more closely)
+COLOR_REFINE_EPS = 1e-4
 
 __all__ = ["Segmenter", "register_method", "method_names", "method_summaries", "MIN_SIDE", "MAX_PIXELS"]
 
@@ -60,7 +64,8 @@ class Segmenter:
     """
 
     def __init__(self, config: Config | SegmentConfig | None = None,
-                 temporal: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None):
+                 temporal: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+                 still: bool = False):
         if config is None:
             cfg = SegmentConfig()
         elif isinstance(config, Config):
@@ -74,6 +79,10 @@ class Segmenter:
         #: optional ``temporal(alpha_small, small_bgr) -> alpha_small`` applied at the reduced
         #: size before the full-size refinement (video: :class:`livecut.smooth.MaskSmoother`)
         self.temporal = temporal
+        #: the full-size refinement actually used (``refine = "auto"`` resolved)
+        self.refine = cfg.refine if cfg.refine != "auto" else ("color" if still else "guided")
+        if cfg.method == "canny":
+            self.refine = "none"  # the baseline stays as it was
         self._shape: tuple[int, int] | None = None
         self._small_bgr: np.ndarray | None = None
         self._small_gray: np.ndarray | None = None
@@ -95,7 +104,10 @@ class Segmenter:
         self._mid = reduce_buffers((h, w), (sh, sw))
         self._out = np.empty((h, w), np.uint8)
         radius = max(1, int(round(self.cfg.refine_radius * max(sh, sw))))
-        self._upsampler = GuidedUpsampler((sh, sw), (h, w), radius, self.cfg.refine_eps)
+        if self.refine == "color":
+            self._upsampler = ColorUpsampler((sh, sw), (h, w), radius, COLOR_REFINE_EPS)
+        else:
+            self._upsampler = GuidedUpsampler((sh, sw), (h, w), radius, self.cfg.refine_eps)
 
     def mask(self, frame_bgr: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Return the HxW uint8 alpha of ``frame_bgr`` (255 = in-focus subject).
@@ -127,8 +139,10 @@ class Segmenter:
             t["smooth"] = (time.perf_counter() - ts) * 1e3
         t2 = time.perf_counter()
         dst = self._out if out is None else out
-        if self.cfg.refine == "guided" and self.cfg.method != "canny":
+        if self.refine == "guided":
             self._upsampler(gray, alpha_small, frame, dst)
+        elif self.refine == "color":
+            self._upsampler(small, alpha_small, frame, dst)
         elif (sh, sw) == (h, w):
             dst[...] = alpha_small
         else:

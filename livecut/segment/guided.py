@@ -59,6 +59,21 @@ class ColorGuidedFilter:
     def __call__(self, bgr: np.ndarray, p: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Filter ``p`` (float32, HxW) guided by ``bgr`` (uint8, HxWx3)."""
         h, w = self.hw
+        AB = self.solve(bgr, p)
+        if self.s > 1:
+            full = cv2.resize(AB, (w, h), dst=self.ab_full, interpolation=cv2.INTER_LINEAR)
+        else:
+            full = np.copyto(self.ab_full, AB) or self.ab_full
+        # q = a . (b, g, r) + b * 1, as one 4-channel product and a channel sum
+        if out is None:
+            out = np.empty((h, w), np.float32)
+        q = cv2.multiply(full, self.I, dst=full)
+        np.matmul(q.reshape(-1, 4), _ONES4, out=out.reshape(-1))  # channel sum (BLAS)
+        return out
+
+    def solve(self, bgr: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """The box-filtered coefficients (a_b, a_g, a_r, b) at the solve size, for
+        ``q = a . (b, g, r) / 255 + b`` (an internal buffer)."""
         lh, lw = self.lhw
         cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA, dst=self.bgra)  # alpha 255 -> constant 1 below
         np.multiply(self.bgra, np.float32(1.0 / 255.0), out=self.I, casting="unsafe")
@@ -112,13 +127,4 @@ class ColorGuidedFilter:
         cv2.merge((ab, ag, ar, b), dst=AB)   # in b, g, r order to match the guide
         k = 2 * self.r + 1
         cv2.boxFilter(AB, -1, (k, k), dst=AB, borderType=cv2.BORDER_REFLECT)
-        if self.s > 1:
-            full = cv2.resize(AB, (w, h), dst=self.ab_full, interpolation=cv2.INTER_LINEAR)
-        else:
-            full = AB
-        # q = a . (b, g, r) + b * 1, as one 4-channel product and a channel sum
-        if out is None:
-            out = np.empty((h, w), np.float32)
-        q = cv2.multiply(full, self.I, dst=full)
-        np.matmul(q.reshape(-1, 4), _ONES4, out=out.reshape(-1))  # channel sum (BLAS)
-        return out
+        return AB

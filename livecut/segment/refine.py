@@ -17,6 +17,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from livecut.segment.guided import ColorGuidedFilter
 from livecut.tiles import merge_runs, runs, split_rects, tile_grid
 
 
@@ -157,3 +158,50 @@ class GuidedUpsampler:
         cv2.bitwise_and(cv2.compare(hi, 0.0, cv2.CMP_GT), cv2.compare(lo, 1.0, cv2.CMP_LT), dst=soft)
         cv2.dilate(soft, None, dst=soft)
         return tile_grid(soft, self.tile)
+
+
+class ColorUpsampler:
+    """Colour-guided upsampling for still images: the guided-filter coefficients are
+    solved on the reduced colour image, upsampled, and applied to the full-size
+    colour image, in strips of rows (bounded memory, whatever the photo's size).
+
+    Finer edges than the gray :class:`GuidedUpsampler` where subject and background
+    differ in colour more than in brightness, at a few times its cost.
+    """
+
+    def __init__(self, small_hw: tuple[int, int], full_hw: tuple[int, int], radius: int, eps: float):
+        self.small_hw, self.full_hw = small_hw, full_hw
+        self.gf = ColorGuidedFilter(small_hw, max(1, int(radius)), eps)
+        h, w = small_hw
+        H, W = full_hw
+        self._p = np.empty(small_hw, np.float32)
+        self._ymap = np.minimum(H, np.round(np.arange(h + 1) * (H / h))).astype(np.int64)
+
+    def __call__(self, small_bgr: np.ndarray, small_alpha: np.ndarray, full_bgr: np.ndarray,
+                 out: np.ndarray) -> np.ndarray:
+        h, w = self.small_hw
+        H, W = self.full_hw
+        cv2.multiply(small_alpha, 1.0 / 255.0, dst=self._p, dtype=cv2.CV_32F)
+        AB = self.gf.solve(small_bgr, self._p)
+        rows = max(1, STRIP_PIXELS * 4 // max(1, W) * h // max(1, H))  # reduced rows per strip
+        for y0s in range(0, h, rows):
+            y1s = min(h, y0s + rows)
+            Y0, Y1 = int(self._ymap[y0s]), int(self._ymap[y1s])
+            if Y1 <= Y0:
+                continue
+            # the strip's reduced rows plus one of margin, resized, then cropped: the
+            # same samples a whole-frame resize would give
+            py0, py1 = max(0, y0s - 1), min(h, y1s + 1)
+            oy = int(self._ymap[py0])
+            big = cv2.resize(AB[py0:py1], (W, int(self._ymap[py1]) - oy), interpolation=cv2.INTER_LINEAR)
+            ab = big[Y0 - oy:Y1 - oy]
+            guide = cv2.cvtColor(full_bgr[Y0:Y1], cv2.COLOR_BGR2BGRA)  # 4th channel 255 -> b * 1
+            q4 = cv2.multiply(ab, guide, dtype=cv2.CV_32F, scale=1.0)
+            # a . (b, g, r) + b*255, all scaled by 255: one channel sum (BLAS)
+            q = q4.reshape(-1, 4) @ _ONES4
+            np.clip(q, 0.0, 255.0, out=q)
+            out[Y0:Y1] = q.reshape(Y1 - Y0, W)
+        return out
+
+
+_ONES4 = np.ones(4, np.float32)
