@@ -56,6 +56,8 @@ class PreviewSink:
         if not injected and not display_available():
             raise DeviceUnavailable("--preview needs a display, and none is available "
                                     "(DISPLAY is not set); write a file with -o instead")
+        if not injected:
+            _quiet_qt_fonts()
         self._imshow = imshow or cv2.imshow
         self._waitkey = waitkey or cv2.waitKey
         self._destroy = destroy or (lambda: cv2.destroyWindow(WINDOW))
@@ -200,6 +202,16 @@ class PreviewSink:
                 self._waitkey(1)
             except cv2.error:
                 pass
+
+
+def _quiet_qt_fonts() -> None:
+    """OpenCV's Qt build points Qt at a font folder inside the wheel, which the wheel does not
+    ship, and Qt then warns on stderr; point it at the system's fonts (before the first window)."""
+    if not os.path.isdir(os.environ.get("QT_QPA_FONTDIR", "")):
+        for d in ("/usr/share/fonts/truetype", "/usr/share/fonts", "/usr/local/share/fonts"):
+            if os.path.isdir(d):
+                os.environ["QT_QPA_FONTDIR"] = d
+                break
 
 
 @register_sink("preview", lambda spec: spec == "preview")
