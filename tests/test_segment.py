@@ -287,3 +287,53 @@ def test_colour_refine_follows_colour_edges_better_than_a_plain_resize():
         return float(np.mean(np.abs(a / 255.0 - (gt_big >= 128))))
 
     assert mae("color") < mae("none") < 0.02
+
+
+# ---------------------------------------------------------------- refinement vs a whole-frame reference
+
+def _upsample_case(H, W, seed):
+    """A full frame with edges, its reduction, and a soft disc alpha at the reduced size."""
+    rng = np.random.default_rng(seed)
+    sh, sw = Segmenter().small_size(H, W)
+    coarse = rng.integers(0, 256, (max(2, H // 20), max(2, W // 20), 3), dtype=np.uint8)
+    full = cv2.GaussianBlur(cv2.resize(coarse, (W, H), interpolation=cv2.INTER_NEAREST), (0, 0), 1.0)
+    small = cv2.resize(full, (sw, sh), interpolation=cv2.INTER_AREA)
+    alpha = np.zeros((sh, sw), np.uint8)
+    cv2.ellipse(alpha, (sw // 2, sh // 2), (max(1, sw // 4), max(1, sh // 3)), 0, 0, 360, 255, -1)
+    return full, small, cv2.GaussianBlur(alpha, (0, 0), 1.0)
+
+
+# just above/below/at the working size, odd, very wide and very tall, several aspect ratios
+UPSAMPLE_SIZES = [(16, 16), (240, 320), (321, 319), (319, 321), (50, 4000), (4000, 50), (331, 641),
+                  (1011, 20), (472, 76), (979, 1370), (763, 916), (148, 1296)]
+
+
+@pytest.mark.parametrize("H,W", UPSAMPLE_SIZES)
+def test_guided_upsampler_matches_whole_frame_reference(H, W):
+    # the band-limited result equals clip(resize(a) * gray + resize(b) * 255) everywhere
+    # (no seams between strips: each strip samples a and b exactly as a whole-frame resize)
+    from livecut.segment.refine import GuidedUpsampler
+
+    full, small, alpha = _upsample_case(H, W, H * W)
+    sh, sw = alpha.shape
+    up = GuidedUpsampler((sh, sw), (H, W), max(1, round(0.004 * max(sh, sw))), 0.002)
+    out = np.empty((H, W), np.uint8)
+    up(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), alpha, full, out)
+    A = cv2.resize(up._a, (W, H), interpolation=cv2.INTER_LINEAR)
+    B = cv2.resize(up._b, (W, H), interpolation=cv2.INTER_LINEAR)
+    ref = np.clip(A * cv2.cvtColor(full, cv2.COLOR_BGR2GRAY) + B * 255.0, 0, 255)
+    assert np.abs(out - ref).max() <= 1.0
+
+
+@pytest.mark.parametrize("H,W", UPSAMPLE_SIZES)
+def test_color_upsampler_matches_whole_frame_reference(H, W):
+    from livecut.segment.refine import ColorUpsampler
+
+    full, small, alpha = _upsample_case(H, W, H + W)
+    sh, sw = alpha.shape
+    up = ColorUpsampler((sh, sw), (H, W), max(1, round(0.004 * max(sh, sw))), 1e-4)
+    out = np.empty((H, W), np.uint8)
+    up(small, alpha, full, out)
+    ab = cv2.resize(up.gf.ab, (W, H), interpolation=cv2.INTER_LINEAR)
+    ref = np.clip((ab * cv2.cvtColor(full, cv2.COLOR_BGR2BGRA)).sum(axis=2), 0, 255)
+    assert np.abs(out - ref).max() <= 1.0

@@ -25,6 +25,8 @@ from livecut.tiles import merge_runs, runs, split_rects, tile_grid
 SNAP = 3.0
 #: full-size pixels per strip of band work (keeps its temporaries in cache)
 STRIP_PIXELS = 16384
+#: bilinear sampling with the inverse (full -> reduced) map given
+_WARP = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 
 
 class GuidedUpsampler:
@@ -96,8 +98,8 @@ class GuidedUpsampler:
         cv2.multiply(a, I, dst=t1)
         cv2.add(t1, b, dst=t1)
         cv2.multiply(t1, 255.0, dst=t1)
-        np.clip(t1, 0.0, 255.0, out=t1)
-        base[...] = t1
+        cv2.max(t1, 0.0, dst=t1)
+        cv2.convertScaleAbs(t1, dst=base)  # rounds, saturates at 255 (as the band below)
         if (H, W) == self.small_hw:  # nothing to upsample: the guided result is the answer
             out[...] = base
             return out
@@ -107,10 +109,10 @@ class GuidedUpsampler:
             return out
         rects = merge_runs(runs(active, self.tile, self.small_hw))
         rects = np.array(split_rects(rects, STRIP_PIXELS, scale=self.sy), np.int64).reshape(-1, 4)
-        for (y0s, y1s, x0s, x1s), (Y0, Y1, X0, X1) in zip(rects.tolist(), self._full_rects(rects).tolist()):
+        for Y0, Y1, X0, X1 in self._full_rects(rects).tolist():
             if Y1 <= Y0 or X1 <= X0:
                 continue
-            A, B = self._sample(a, b, y0s, y1s, x0s, x1s, Y0, Y1, X0, X1)
+            A, B = self._sample(a, b, Y0, Y1, X0, X1)
             g = cv2.cvtColor(full_bgr[Y0:Y1, X0:X1], cv2.COLOR_BGR2GRAY)
             q = cv2.multiply(A, g, dtype=cv2.CV_32F)
             q = cv2.scaleAdd(B, 255.0, q)
@@ -125,23 +127,21 @@ class GuidedUpsampler:
         full[:, 2:4] = self._xmap[rects[:, 2:4]]
         return full
 
-    def _sample(self, a: np.ndarray, b: np.ndarray, y0s: int, y1s: int, x0s: int, x1s: int,
-                Y0: int, Y1: int, X0: int, X1: int) -> tuple[np.ndarray, np.ndarray]:
-        """Bilinear samples of (a, b) at the full-size pixel centres of one run.
+    def _sample(self, a: np.ndarray, b: np.ndarray, Y0: int, Y1: int, X0: int, X1: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Bilinear samples of (a, b) at the full-size pixels [Y0, Y1) x [X0, X1).
 
-        Resizes the reduced patch (plus a one-pixel margin) and crops it: the
-        same values a whole-frame resize would give, to a fraction of a pixel.
+        The same values a whole-frame ``cv2.resize`` gives (to 1/32 of a reduced
+        pixel): the affine map is the resize's own, full pixel centre
+        ``X + 0.5`` -> reduced ``(X + 0.5) / sx - 0.5``.  (Resizing a patch and
+        cropping it instead shifts each patch by up to half a pixel: seams.)
         """
-        h, w = self.small_hw
-        py0, py1 = max(0, y0s - 1), min(h, y1s + 1)
-        px0, px1 = max(0, x0s - 1), min(w, x1s + 1)
-        oy, ox = self._ymap[py0], self._xmap[px0]
-        big_h = max(Y1, self._ymap[py1]) - oy
-        big_w = max(X1, self._xmap[px1]) - ox
-        crop = (slice(Y0 - oy, Y1 - oy), slice(X0 - ox, X1 - ox))
-        A = cv2.resize(a[py0:py1, px0:px1], (big_w, big_h), interpolation=cv2.INTER_LINEAR)
-        B = cv2.resize(b[py0:py1, px0:px1], (big_w, big_h), interpolation=cv2.INTER_LINEAR)
-        return A[crop], B[crop]
+        M = np.array([[1.0 / self.sx, 0.0, (X0 + 0.5) / self.sx - 0.5],
+                      [0.0, 1.0 / self.sy, (Y0 + 0.5) / self.sy - 0.5]])
+        size = (X1 - X0, Y1 - Y0)
+        A = cv2.warpAffine(a, M, size, flags=_WARP, borderMode=cv2.BORDER_REPLICATE)
+        B = cv2.warpAffine(b, M, size, flags=_WARP, borderMode=cv2.BORDER_REPLICATE)
+        return A, B
 
     def _active_tiles(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Tiles (of ``tile`` reduced pixels) where ``clip(a*I + b, 0, 1)`` is not constant.
@@ -175,7 +175,10 @@ class ColorUpsampler:
         h, w = small_hw
         H, W = full_hw
         self._p = np.empty(small_hw, np.float32)
-        self._ymap = np.minimum(H, np.round(np.arange(h + 1) * (H / h))).astype(np.int64)
+        # full-size rows per strip: ab (4 floats a pixel) stays within 4 * STRIP_PIXELS
+        self._rows = max(1, STRIP_PIXELS * 4 // W)
+        # the affine map of a whole-frame resize, full pixel -> reduced pixel (row offset set per strip)
+        self._M = np.array([[w / W, 0.0, 0.5 * w / W - 0.5], [0.0, h / H, 0.0]])
 
     def __call__(self, small_bgr: np.ndarray, small_alpha: np.ndarray, full_bgr: np.ndarray,
                  out: np.ndarray) -> np.ndarray:
@@ -183,24 +186,18 @@ class ColorUpsampler:
         H, W = self.full_hw
         cv2.multiply(small_alpha, 1.0 / 255.0, dst=self._p, dtype=cv2.CV_32F)
         AB = self.gf.solve(small_bgr, self._p)
-        rows = max(1, STRIP_PIXELS * 4 // max(1, W) * h // max(1, H))  # reduced rows per strip
-        for y0s in range(0, h, rows):
-            y1s = min(h, y0s + rows)
-            Y0, Y1 = int(self._ymap[y0s]), int(self._ymap[y1s])
-            if Y1 <= Y0:
-                continue
-            # the strip's reduced rows plus one of margin, resized, then cropped: the
-            # same samples a whole-frame resize would give
-            py0, py1 = max(0, y0s - 1), min(h, y1s + 1)
-            oy = int(self._ymap[py0])
-            big = cv2.resize(AB[py0:py1], (W, int(self._ymap[py1]) - oy), interpolation=cv2.INTER_LINEAR)
-            ab = big[Y0 - oy:Y1 - oy]
+        M = self._M
+        for Y0 in range(0, H, self._rows):
+            Y1 = min(H, Y0 + self._rows)
+            # the samples a whole-frame resize gives at these rows (see GuidedUpsampler._sample)
+            M[1, 2] = (Y0 + 0.5) * h / H - 0.5
+            ab = cv2.warpAffine(AB, M, (W, Y1 - Y0), flags=_WARP, borderMode=cv2.BORDER_REPLICATE)
             guide = cv2.cvtColor(full_bgr[Y0:Y1], cv2.COLOR_BGR2BGRA)  # 4th channel 255 -> b * 1
             q4 = cv2.multiply(ab, guide, dtype=cv2.CV_32F, scale=1.0)
             # a . (b, g, r) + b*255, all scaled by 255: one channel sum (BLAS)
-            q = q4.reshape(-1, 4) @ _ONES4
-            np.clip(q, 0.0, 255.0, out=q)
-            out[Y0:Y1] = q.reshape(Y1 - Y0, W)
+            q = (q4.reshape(-1, 4) @ _ONES4).reshape(Y1 - Y0, W)
+            cv2.max(q, 0.0, dst=q)
+            cv2.convertScaleAbs(q, dst=out[Y0:Y1])  # rounds, saturates at 255
         return out
 
 
