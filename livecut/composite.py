@@ -10,10 +10,12 @@ Backgrounds (``composite.background``):
 - ``transparent`` -- BGRA output with the alpha as the 4th channel.
 
 Modes (``composite.mode``): ``composite`` (subject over background), ``cutout``
-(BGRA), ``mask`` (the alpha as a gray image) and ``side-by-side`` (input | composite).
+(BGRA), ``mask`` (the alpha as a gray image) and ``side-by-side`` (input | composite;
+a transparent background shows as black there).
 
 A :class:`Compositor` keeps its output and scratch buffers between calls of the
-same size; ``apply`` returns an internal buffer (copy it to keep it).
+same size; ``apply`` returns an internal buffer (copy it to keep it) -- in ``mask``
+mode, the ``alpha`` it was given.
 """
 
 from __future__ import annotations
@@ -150,6 +152,7 @@ class Compositor:
         self._comp = np.empty((h, w, 3), np.uint8)
         self._bgra = np.empty((h, w, 4), np.uint8)
         self._sbs = np.empty((h, 2 * w, 3), np.uint8)
+        self._sbs_right = self._sbs[:, w:]  # side-by-side composites straight into its right half
         # soft-band detection grid: alpha reduced by BAND_TILE
         T = BAND_TILE
         self._grid = np.zeros(((h + T - 1) // T, (w + T - 1) // T), np.uint8)
@@ -161,6 +164,8 @@ class Compositor:
             self._bg[:] = self.background.color
         elif self.background.kind == "image":
             self._bg = cover(self._bg_source, w, h)
+        elif self.background.kind == "transparent":  # only side-by-side gets here: over black
+            self._bg = np.zeros((h, w, 3), np.uint8)
         elif self.background.kind == "blur":
             # blur at a reduced size (cheap), then upsample: the result is smooth anyway
             scale = min(1.0, 160.0 / max(h, w))
@@ -188,7 +193,8 @@ class Compositor:
             np.copyto(dst, self._bg)
 
     def apply(self, frame: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None) -> np.ndarray:
-        """Return the output for ``frame`` (HxWx3 uint8) and ``alpha`` (HxW uint8)."""
+        """Return the output for ``frame`` (HxWx3 uint8) and ``alpha`` (HxW uint8): an
+        internal buffer, or ``alpha`` itself in ``mask`` mode."""
         h, w = frame.shape[:2]
         if alpha.shape != (h, w):
             raise ValueError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
@@ -200,12 +206,11 @@ class Compositor:
         if mode == "cutout" or (mode == "composite" and self.background.has_alpha):
             cv2.merge((frame[:, :, 0], frame[:, :, 1], frame[:, :, 2], alpha), dst=self._bgra)
             return self._bgra
-        comp = self._comp
+        comp = self._sbs_right if mode == "side-by-side" else self._comp
         self._background_into(frame, comp, bg_frame)
         self.blend_over(frame, alpha, comp)
         if mode == "side-by-side":
             self._sbs[:, :w] = frame
-            self._sbs[:, w:] = comp
             return self._sbs
         return comp
 

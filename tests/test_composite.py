@@ -139,6 +139,23 @@ def test_mode_shapes(mode, shape):
         assert np.array_equal(out[:, :67], frame)
 
 
+@pytest.mark.parametrize("background", ["blur", "color:#102030", "transparent"])
+def test_side_by_side_is_input_and_composite(background):
+    # the right half is the composite (transparent: the subject over black), frame after frame
+    rng = np.random.default_rng(7)
+    sbs = Compositor(background=background, mode="side-by-side")
+    for h, w in ((45, 67), (45, 67), (20, 300)):
+        frame, alpha = _frame(h, w, seed=h), rng.integers(0, 256, (h, w), dtype=np.uint8)
+        if background == "transparent":
+            want = _reference(frame, alpha, np.zeros_like(frame))
+        else:
+            want = Compositor(background=background, mode="composite").apply(frame, alpha).astype(np.float64)
+        out = sbs.apply(frame, alpha)
+        assert out.shape == (h, 2 * w, 3) and sbs.channels == 3
+        assert np.array_equal(out[:, :w], frame)
+        assert np.abs(out[:, w:] - want).max() <= 1.0
+
+
 def test_mode_from_config():
     assert Compositor(load_config(None, ["composite.mode=cutout"])).mode == "cutout"
     with pytest.raises(ConfigError, match="sepia"):
