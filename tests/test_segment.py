@@ -172,6 +172,10 @@ def test_returned_buffer_is_reused():
     # a new size gets a new buffer
     a3 = seg.mask(cv2.resize(img, (200, 150)))
     assert a3.shape == (150, 200)
+    # an out OpenCV cannot write into in place is refused (it would be silently replaced)
+    for bad in (np.empty((240, 321), np.uint8), np.empty((240, 320), np.float32)):
+        with pytest.raises(ValueError, match="out is"):
+            seg.mask(img, out=bad)
 
 
 @pytest.mark.parametrize("method", ["focus", "canny"])

@@ -32,7 +32,6 @@ COLOR_REFINE_EPS = 1e-4
 __all__ = ["Segmenter", "register_method", "method_names", "method_summaries", "MIN_SIDE", "MAX_PIXELS"]
 
 
-
 def _as_bgr(frame: np.ndarray) -> np.ndarray:
     """Accept BGR uint8, gray, BGRA, and 16-bit images; return a BGR uint8 view or copy."""
     if not isinstance(frame, np.ndarray):
@@ -86,9 +85,11 @@ class Segmenter:
         self._shape: tuple[int, int] | None = None
         self._small_bgr: np.ndarray | None = None
         self._small_gray: np.ndarray | None = None
+        self._mid: np.ndarray | None = None
         self._out: np.ndarray | None = None
-        self._upsampler: GuidedUpsampler | None = None
-        #: milliseconds of the last call, by stage (downscale, focus, mask, refine)
+        self._upsampler: GuidedUpsampler | ColorUpsampler | None = None
+        #: milliseconds of the last call, by stage (downscale, focus, mask, smooth with
+        #: ``temporal``, refine)
         self.timings: dict[str, float] = {}
 
     def small_size(self, h: int, w: int) -> tuple[int, int]:
@@ -106,18 +107,22 @@ class Segmenter:
         radius = max(1, int(round(self.cfg.refine_radius * max(sh, sw))))
         if self.refine == "color":
             self._upsampler = ColorUpsampler((sh, sw), (h, w), radius, COLOR_REFINE_EPS)
-        else:
+        elif self.refine == "guided":
             self._upsampler = GuidedUpsampler((sh, sw), (h, w), radius, self.cfg.refine_eps)
+        else:
+            self._upsampler = None
 
     def mask(self, frame_bgr: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Return the HxW uint8 alpha of ``frame_bgr`` (255 = in-focus subject).
 
         The returned array is an internal buffer reused by the next call unless
-        ``out`` is given; copy it if you keep it.
+        ``out`` (HxW uint8) is given; copy it if you keep it.
         """
         frame = _as_bgr(frame_bgr)
         check_size(frame)
         h, w = frame.shape[:2]
+        if out is not None and (out.shape != (h, w) or out.dtype != np.uint8):
+            raise ValueError(f"out is {out.shape} {out.dtype}; expected ({h}, {w}) uint8")
         if self._shape != (h, w):
             self._prepare(h, w)
         t = self.timings
@@ -153,6 +158,7 @@ class Segmenter:
     def mask_small(self, frame_bgr: np.ndarray) -> np.ndarray:
         """The alpha at the reduced size (no refinement); for analysis and tests."""
         frame = _as_bgr(frame_bgr)
+        check_size(frame)
         h, w = frame.shape[:2]
         if self._shape != (h, w):
             self._prepare(h, w)

@@ -14,6 +14,8 @@ rest is a plain bilinear upsample of the reduced alpha, which is exactly 0 or
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -46,7 +48,6 @@ class GuidedUpsampler:
         self._tmp = [np.empty((h, w), f32) for _ in range(6)]
         self._a = np.empty((h, w), f32)
         self._b = np.empty((h, w), f32)
-        self._full_gray = np.empty((H, W), np.uint8)
         self.tile = tile
         self._soft = np.empty((h, w), np.uint8)
         self._lo = np.empty((h, w), f32)
@@ -108,7 +109,9 @@ class GuidedUpsampler:
         if not active.any():
             return out
         rects = merge_runs(runs(active, self.tile, self.small_hw))
-        rects = np.array(split_rects(rects, STRIP_PIXELS, scale=self.sy), np.int64).reshape(-1, 4)
+        # strips of about STRIP_PIXELS full-size pixels (sx * sy of them a reduced pixel)
+        rects = split_rects(rects, STRIP_PIXELS, scale=math.sqrt(self.sx * self.sy))
+        rects = np.array(rects, np.int64).reshape(-1, 4)
         for Y0, Y1, X0, X1 in self._full_rects(rects).tolist():
             if Y1 <= Y0 or X1 <= X0:
                 continue
