@@ -81,10 +81,13 @@ def evaluate_folder(images_dir, masks_dir, cfg) -> dict:
         except LivecutError as exc:  # one unreadable pair does not stop the evaluation
             errors.append(str(exc))
             continue
-        if gt.ndim == 3:
-            gt = cv2.cvtColor(gt[:, :, :3], cv2.COLOR_BGR2GRAY)
+        # 8 bits first (a 16-bit mask in colour too), then one channel
+        if gt.dtype == np.uint16:
+            gt = (gt >> 8).astype(np.uint8)
         elif gt.dtype != np.uint8:
-            gt = (gt >> 8).astype(np.uint8) if gt.dtype == np.uint16 else gt.astype(np.uint8)
+            gt = gt.astype(np.uint8)
+        if gt.ndim == 3:
+            gt = cv2.cvtColor(gt[:, :, :3], cv2.COLOR_BGR2GRAY) if gt.shape[2] >= 3 else gt[:, :, 0]
         if gt.shape != bgr.shape[:2]:
             gt = cv2.resize(gt, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_NEAREST)
         t0 = time.perf_counter()

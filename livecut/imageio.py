@@ -183,7 +183,10 @@ def check_size(img: np.ndarray, path: str | Path | None = None) -> None:
 def write_image(path: str | Path, img: np.ndarray) -> None:
     p = Path(path)
     ext = p.suffix.lower() or ".png"
-    ok, buf = cv2.imencode(ext, img)
+    try:
+        ok, buf = cv2.imencode(ext, img)
+    except cv2.error:  # no writer for this extension, or a layout the format cannot hold
+        ok = False
     if not ok:
         raise UsageError(f"{p}: cannot encode an image as {ext}")
     try:
