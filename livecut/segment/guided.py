@@ -13,7 +13,8 @@ import cv2
 import numpy as np
 
 
-_ONES4 = np.ones(4, np.float32)
+#: channel sum of a 4-channel float image as one matrix product
+ONES4 = np.ones(4, np.float32)
 
 
 def _ab_minus_cd(a, b, c, d, out, tmp):
@@ -49,8 +50,8 @@ class ColorGuidedFilter:
             "mr", "mg", "mb", "mp", "rr", "rg", "rb", "gg", "gb", "bb", "pr", "pg", "pb", "t",
             "irr", "irg", "irb", "igg", "igb", "ibb", "det", "ar", "ag", "ab", "b")}
         self.chans = [np.empty((lh, lw), f) for _ in range(4)]
-        self.ab = np.empty((lh, lw, 4), f)        # a_r, a_g, a_b, b (solve size)
-        self.ab_full = np.empty((h, w, 4), f)
+        self.ab = np.empty((lh, lw, 4), f)        # a_b, a_g, a_r, b (solve size)
+        self.ab_full = np.empty((h, w, 4), f) if self.s > 1 else self.ab
 
     def _box(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
         k = 2 * self.r + 1
@@ -63,12 +64,12 @@ class ColorGuidedFilter:
         if self.s > 1:
             full = cv2.resize(AB, (w, h), dst=self.ab_full, interpolation=cv2.INTER_LINEAR)
         else:
-            full = np.copyto(self.ab_full, AB) or self.ab_full
+            full = AB  # solved at full size already (overwritten below: solve refills it)
         # q = a . (b, g, r) + b * 1, as one 4-channel product and a channel sum
         if out is None:
             out = np.empty((h, w), np.float32)
         q = cv2.multiply(full, self.I, dst=full)
-        np.matmul(q.reshape(-1, 4), _ONES4, out=out.reshape(-1))  # channel sum (BLAS)
+        np.matmul(q.reshape(-1, 4), ONES4, out=out.reshape(-1))  # channel sum (BLAS)
         return out
 
     def solve(self, bgr: np.ndarray, p: np.ndarray) -> np.ndarray:

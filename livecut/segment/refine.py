@@ -19,7 +19,7 @@ import math
 import cv2
 import numpy as np
 
-from livecut.segment.guided import ColorGuidedFilter
+from livecut.segment.guided import ONES4, ColorGuidedFilter
 from livecut.tiles import merge_runs, runs, split_rects, tile_grid
 
 
@@ -198,10 +198,8 @@ class ColorUpsampler:
             guide = cv2.cvtColor(full_bgr[Y0:Y1], cv2.COLOR_BGR2BGRA)  # 4th channel 255 -> b * 1
             q4 = cv2.multiply(ab, guide, dtype=cv2.CV_32F, scale=1.0)
             # a . (b, g, r) + b*255, all scaled by 255: one channel sum (BLAS)
-            q = (q4.reshape(-1, 4) @ _ONES4).reshape(Y1 - Y0, W)
+            q = (q4.reshape(-1, 4) @ ONES4).reshape(Y1 - Y0, W)
             cv2.max(q, 0.0, dst=q)
             cv2.convertScaleAbs(q, dst=out[Y0:Y1])  # rounds, saturates at 255
         return out
 
-
-_ONES4 = np.ones(4, np.float32)
