@@ -7,7 +7,7 @@ Every message or log line that shows a URL goes through :func:`redact_url`, so
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 #: schemes livecut reads from (through PyAV/FFmpeg)
 INPUT_SCHEMES = ("rtsp", "rtsps", "http", "https", "udp", "srt", "rtmp", "rtmps", "tcp")
@@ -56,6 +56,28 @@ def redact_url(url: str) -> str:
             query = urlencode([(k, "***" if _SECRET_KEYS.search(k) else v) for k, v in pairs],
                               safe="*/:")
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def url_secrets(url: str) -> list[str]:
+    """The secret values in ``url`` (password, secret query values), raw and decoded.
+
+    For scrubbing free text (e.g. an external program's messages) where a secret
+    may appear outside a recognisable URL.  Values shorter than 3 characters are left out.
+    """
+    out: set[str] = set()
+    try:
+        parts = urlsplit(str(url))
+    except ValueError:
+        return []
+    userinfo = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else ""
+    if ":" in userinfo:
+        pw = userinfo.split(":", 1)[1]
+        out.update({pw, unquote(pw)})
+    for raw in parts.query.split("&"):
+        key, _, value = raw.partition("=")
+        if _SECRET_KEYS.search(unquote_plus(key)):
+            out.update({value, unquote_plus(value)})
+    return sorted((s for s in out if len(s) >= 3), key=len, reverse=True)
 
 
 def redact_text(text: str) -> str:

@@ -5,7 +5,8 @@
   alpha, no encoding cost) or MPEG-TS with H.264 (``"mpegts"``); every frame is
   written, none dropped;
 * ``udp://HOST:PORT``, ``srt://HOST:PORT``, ``tcp://HOST:PORT``: MPEG-TS with
-  low-latency H.264 (``pkt_size=1316`` added for UDP);
+  low-latency H.264 (``pkt_size=1316`` added for UDP); SRT through an ``ffmpeg``
+  subprocess (:mod:`livecut.srtbridge`), which sends the MPEG-TS unchanged;
 * ``rtsp://HOST:PORT/PATH``: published to an RTSP server (ANNOUNCE/RECORD, TCP);
 * ``rtmp://...``: FLV to an RTMP server.
 
@@ -17,8 +18,10 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from fractions import Fraction
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import av
 import numpy as np
@@ -28,6 +31,7 @@ from livecut.errors import VideoWriteError
 from livecut.pacing import Pacer
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo, fps_fraction
+from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, output_args
 from livecut.urls import is_output_url, redact_text, redact_url, url_scheme, with_query
 
 log = logging.getLogger("livecut")
@@ -49,6 +53,8 @@ class StreamSink:
         self.frames = 0
         self._container: Any = None
         self._stream: Any = None
+        self._bridge: FfmpegBridge | None = None   # srt://: the ffmpeg subprocess
+        self.srt = False
         self._closed = False
         self._last_ticks: int | None = None
         self._pts0: float | None = None
@@ -62,6 +68,8 @@ class StreamSink:
             self.url, self.format, self.raw = spec, "mpegts", False
             if scheme == "udp":
                 self.url = with_query(spec, pkt_size="1316")
+            # PyAV's FFmpeg has no SRT: MPEG-TS goes through an ffmpeg subprocess
+            self.srt = scheme == "srt"
         elif scheme in ("rtsp", "rtsps"):
             self.url, self.format, self.raw = spec, "rtsp", False
             options["rtsp_transport"] = self.cfg.rtsp_transport
@@ -91,13 +99,17 @@ class StreamSink:
         if self.spec == "-":
             sys.stdout.flush()
         try:
-            container = av.open(self.url, mode="w", format=self.format,
-                                options=self.container_options,
-                                timeout=(self.cfg.open_timeout, self.cfg.read_timeout))
+            if self.srt:
+                container = self._open_srt()
+            else:
+                container = av.open(self.url, mode="w", format=self.format,
+                                    options=self.container_options,
+                                    timeout=(self.cfg.open_timeout, self.cfg.read_timeout))
         except av.error.ProtocolNotFoundError:
             raise VideoWriteError(f"{self.safe}: the {url_scheme(self.spec)}:// protocol is not in "
                                   "this PyAV/FFmpeg build") from None
         except (av.error.FFmpegError, OSError) as exc:
+            self._stop_bridge()
             raise VideoWriteError(f"{self.safe}: cannot open the output: {self._reason(exc)}") from None
         try:
             if self.raw:
@@ -127,11 +139,70 @@ class StreamSink:
                                   "this PyAV/FFmpeg build") from None
         except (av.error.FFmpegError, OSError) as exc:
             container.close()
+            self._stop_bridge()
             raise VideoWriteError(f"{self.safe}: cannot start the stream: {self._reason(exc)}") from None
         self._container, self._stream = container, stream
-        log.info("streaming to %s: %s %s %dx%d @ %.3g fps", self.safe, self.format,
-                 "raw " + stream.pix_fmt if self.raw else "h264", w, h, float(self.fps))
+        log.info("streaming to %s: %s %s %dx%d @ %.3g fps%s", self.safe, self.format,
+                 "raw " + stream.pix_fmt if self.raw else "h264", w, h, float(self.fps),
+                 " (through ffmpeg)" if self.srt else "")
         return self
+
+    def _srt_query(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in parse_qsl(urlsplit(self.spec).query)}
+
+    def _srt_listener(self) -> bool:
+        return self._srt_query().get("mode", "caller").lower() == "listener"
+
+    def _srt_drain(self) -> float:
+        """Seconds to keep the connection after the last frame: the receiver's latency buffer
+        (SRT ``latency``, µs in FFmpeg's URL, default 120 ms) is dropped when the sender closes."""
+        q = self._srt_query()
+        try:
+            latency = float(q.get("latency") or q.get("rcvlatency") or q.get("peerlatency") or 120_000) / 1e6
+        except ValueError:
+            latency = 0.12
+        return min(max(latency, 0.12) * 2 + 0.3, 10.0)
+
+    def _open_srt(self) -> Any:
+        """srt://: PyAV writes MPEG-TS into the stdin of an ffmpeg that copies the bytes to the URL."""
+        try:
+            ffmpeg_for_srt()
+        except RuntimeError as exc:
+            raise VideoWriteError(f"{self.safe}: {exc}") from None
+        self._bridge = FfmpegBridge(self.spec, output_args(self.spec, self.cfg.open_timeout), writing=True)
+        # a listener waits for its caller as long as it takes; a caller gives up after the timeouts
+        limit = None if self._srt_listener() else self.cfg.open_timeout + self.cfg.read_timeout
+        if limit is None:
+            log.info("%s: waiting for an SRT caller", self.safe)
+        # flush_packets: each frame goes to ffmpeg at once, not when a 32 KB buffer fills
+        return av.open(PipeWriter(self._bridge, limit), mode="w", format="mpegts",
+                       options={"flush_packets": "1"})
+
+    def _stop_bridge(self) -> None:
+        bridge, self._bridge = self._bridge, None
+        if bridge is not None:
+            bridge.close()
+
+    def _finish_bridge(self) -> str | None:
+        """Close ffmpeg's stdin and wait for it to send the rest; its error, if any."""
+        bridge, self._bridge = self._bridge, None
+        if bridge is None:
+            return None
+        if bridge.alive():
+            time.sleep(self._srt_drain())
+        try:
+            bridge.pipe.close()
+        except OSError:
+            pass
+        code = bridge.wait(self.cfg.open_timeout + self.cfg.read_timeout)
+        try:
+            if code is None:
+                return "ffmpeg did not finish sending (no SRT peer?)"
+            if code != 0:
+                return bridge.reason()
+            return None
+        finally:
+            bridge.close()
 
     def close(self) -> None:
         if self._closed:
@@ -151,6 +222,11 @@ class StreamSink:
                 container.close()
             except (av.error.FFmpegError, OSError) as exc:
                 error = error or self._reason(exc)
+            if self.srt:
+                if error:
+                    self._stop_bridge()
+                else:
+                    error = self._finish_bridge()
         if error:
             raise VideoWriteError(f"{self.safe}: finishing the stream failed: {error}")
 
@@ -163,6 +239,7 @@ class StreamSink:
                 container.close()
             except Exception:
                 pass
+        self._stop_bridge()
 
     def __enter__(self) -> "StreamSink":
         return self.open()
@@ -176,6 +253,11 @@ class StreamSink:
     # ------------------------------------------------------------ frames
 
     def _reason(self, exc: BaseException) -> str:
+        if self.srt and isinstance(exc, OSError) and not isinstance(exc, av.error.FFmpegError):
+            # raised by PipeWriter: ffmpeg's own message (already redacted)
+            text = exc.strerror if isinstance(exc.strerror, str) else (str(exc.args[0]) if exc.args else "")
+            if text:
+                return redact_text(text)
         if isinstance(exc, (BrokenPipeError, av.error.BrokenPipeError)) or \
                 getattr(exc, "errno", None) == 32:
             return "the reader closed the pipe" if self.spec == "-" else "the connection was closed"

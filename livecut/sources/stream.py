@@ -9,6 +9,10 @@
 * a URL that never answers raises :class:`VideoOpenFailure` after ``open_timeout``;
 * credentials are never shown: every message goes through :func:`redact_url`.
 
+``srt://`` is read through an ``ffmpeg`` subprocess (PyAV's FFmpeg has no SRT;
+see :mod:`livecut.srtbridge`): PyAV demuxes its stdout, the same timeouts apply
+(bounded pipe reads), and a reconnection kills and respawns it.
+
 A stream is ``live`` (the runner keeps only the newest frame) unless it has a
 known duration (a file served over HTTP, an HLS VOD playlist), which is read
 frame by frame and ends at its end.
@@ -28,7 +32,8 @@ from livecut.config import VideoConfig
 from livecut.errors import VideoOpenFailure
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
-from livecut.urls import input_options, is_input_url, redact_text, redact_url
+from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
+from livecut.urls import input_options, is_input_url, redact_text, redact_url, url_scheme
 
 log = logging.getLogger("livecut")
 
@@ -65,6 +70,7 @@ class StreamSource:
         self.backoff = tuple(backoff) or BACKOFF
         self._open = opener or av.open
         self._container: Any = None
+        self._bridge: FfmpegBridge | None = None   # srt://: the ffmpeg subprocess
         self._frames: Iterator[Any] | None = None
         self._index = 0
         self._closed = False
@@ -82,8 +88,11 @@ class StreamSource:
     def _connect(self) -> None:
         """Open the URL and prime the decoder; raises the PyAV/OS error as is."""
         opts = input_options(self.url, self.rtsp_transport)
-        container = self._open(self.url, mode="r", options=opts,
-                               timeout=(self.cfg.open_timeout, self.cfg.read_timeout))
+        if url_scheme(self.url) == "srt":
+            container = self._open_srt(opts)
+        else:
+            container = self._open(self.url, mode="r", options=opts,
+                                   timeout=(self.cfg.open_timeout, self.cfg.read_timeout))
         try:
             if not container.streams.video:
                 raise VideoOpenFailure(f"{self.safe_url}: the stream has no video")
@@ -106,8 +115,35 @@ class StreamSource:
             self._frames = container.decode(stream)
         except BaseException:
             container.close()
+            self._stop_bridge()
             raise
         self._container = container
+
+    def _open_srt(self, opts: dict[str, str]) -> Any:
+        """srt://: ffmpeg receives and copies the MPEG-TS bytes to a pipe that PyAV demuxes."""
+        try:
+            ffmpeg_for_srt()
+        except RuntimeError as exc:
+            raise VideoOpenFailure(f"{self.safe_url}: {exc}") from None
+        self._stop_bridge()
+        bridge = FfmpegBridge(self.url, input_args(self.url, self.cfg.open_timeout, self.cfg.read_timeout),
+                              writing=False)
+        self._bridge = bridge
+        reader = PipeReader(bridge, self.cfg.read_timeout)
+        reader.deadline = time.monotonic() + self.cfg.open_timeout
+        opts = {k: v for k, v in opts.items() if k != "mode"}
+        try:
+            container = self._open(reader, mode="r", format="mpegts", options=opts)
+        except BaseException:
+            self._stop_bridge()
+            raise
+        reader.deadline = None      # from now on: the stall timeout per read
+        return container
+
+    def _stop_bridge(self) -> None:
+        bridge, self._bridge = self._bridge, None
+        if bridge is not None:
+            bridge.close()
 
     def _disconnect(self) -> None:
         self._frames = None
@@ -117,6 +153,7 @@ class StreamSource:
             except Exception:  # closing a broken connection may fail; nothing to save
                 pass
             self._container = None
+        self._stop_bridge()
 
     def open(self) -> "StreamSource":
         if self._container is not None:
@@ -159,7 +196,11 @@ class StreamSource:
                 self._disconnect()
             finally:
                 self._reading.release()
-        # else: read() is blocked in FFmpeg (bounded by the timeouts); it disconnects on return
+        else:
+            # read() is blocked in FFmpeg (bounded by the timeouts); it disconnects on return
+            bridge = self._bridge
+            if bridge is not None:
+                bridge.terminate()   # srt://: its pipe ends now, so read() returns soon
 
     def stop(self) -> None:
         """Ask a read() waiting on a reconnection to give up (thread-safe)."""

@@ -1,0 +1,291 @@
+"""SRT through an ``ffmpeg`` subprocess (PyAV's bundled FFmpeg has no ``srt://``).
+
+* input: ``ffmpeg -f data -i srt://... -c copy -f data pipe:1`` copies the
+  MPEG-TS bytes to a pipe that PyAV demuxes through :class:`PipeReader`, whose
+  reads wait at most a timeout (``select``), so open and stall timeouts work as
+  for the other protocols;
+* output: PyAV muxes MPEG-TS into :class:`PipeWriter`, the stdin of
+  ``ffmpeg -f data -i pipe:0 -c copy -f data srt://...``.
+
+ffmpeg neither decodes nor demuxes (see the note on the command lines).  ffmpeg's stderr goes to a temporary
+file (no reader thread); its messages are shown redacted.  The URL (with an SRT
+passphrase, if any) is on ffmpeg's command line but is never logged: only
+:func:`redact_url` forms are.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import select
+import shutil
+import subprocess
+import tempfile
+import time
+from typing import IO
+
+from livecut.urls import redact_text, redact_url, url_secrets
+
+log = logging.getLogger("livecut")
+
+_PREFIX = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\]\s*")
+
+
+@functools.lru_cache(maxsize=1)
+def _probe_ffmpeg() -> tuple[str | None, str | None]:
+    """(path of ffmpeg, None) when it has SRT, else (None, why not)."""
+    exe = shutil.which("ffmpeg")
+    if exe is None:
+        return None, "SRT needs the ffmpeg program (PyAV's FFmpeg has no srt://), and ffmpeg is not installed"
+    try:
+        r = subprocess.run([exe, "-hide_banner", "-protocols"], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, f"SRT needs the ffmpeg program, and {exe} does not run ({exc})"
+    text = r.stdout
+    inputs, _, outputs = text.partition("Output:")
+    has = lambda block: re.search(r"^\s*srt\s*$", block, re.M) is not None  # noqa: E731
+    if not (has(inputs) and has(outputs)):
+        return None, f"{exe} was built without SRT (libsrt); install an ffmpeg with srt in `ffmpeg -protocols`"
+    return exe, None
+
+
+def ffmpeg_for_srt() -> str:
+    """Path of an ffmpeg that speaks SRT; raises RuntimeError (one line) when there is none."""
+    exe, why = _probe_ffmpeg()
+    if exe is None:
+        raise RuntimeError(why)
+    return exe
+
+
+def srt_missing() -> str | None:
+    """Why SRT cannot work here (None when it can)."""
+    return _probe_ffmpeg()[1]
+
+
+class FfmpegBridge:
+    """An ffmpeg subprocess with one pipe (its stdout for input, stdin for output)."""
+
+    def __init__(self, url: str, args: list[str], *, writing: bool) -> None:
+        self.url = url
+        self.safe = redact_url(url)
+        self._secrets = url_secrets(url)
+        exe = ffmpeg_for_srt()
+        self._stderr: IO[bytes] = tempfile.TemporaryFile()
+        cmd = [exe, "-hide_banner", "-nostats", "-loglevel", "error", *args]
+        log.debug("srt: %s", " ".join(self.scrub(a) for a in cmd))
+        try:
+            self.proc = subprocess.Popen(
+                cmd, stdin=subprocess.PIPE if writing else subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL if writing else subprocess.PIPE,
+                stderr=self._stderr, bufsize=0, close_fds=True,
+                # own session: a terminal Ctrl-C reaches livecut only, which then finishes
+                # the stream and stops ffmpeg itself; ffmpeg also ends if livecut dies (EOF/EPIPE)
+                start_new_session=True)
+        except OSError:
+            self._stderr.close()
+            raise
+        self.pipe: IO[bytes] = self.proc.stdin if writing else self.proc.stdout  # type: ignore[assignment]
+        self.fd = self.pipe.fileno()
+        os.set_blocking(self.fd, False)
+        self.closed = False
+
+    def scrub(self, text: str) -> str:
+        text = redact_text(text)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def reason(self) -> str:
+        """ffmpeg's first error message (redacted, without the URL), or its exit status."""
+        try:
+            self._stderr.seek(0)
+            lines = self._stderr.read(65536).decode(errors="replace").splitlines()
+        except (OSError, ValueError):
+            lines = []
+        for line in lines:
+            text = self.scrub(_PREFIX.sub("", line).strip())
+            if not text:
+                continue
+            m = re.match(r"Connection to \S+ failed(?::\s*(.*))?$", text)
+            if m:
+                detail = (m.group(1) or "").strip()
+                return "ffmpeg: no SRT peer answered" + (
+                    f" ({detail})" if detail and detail != "Input/output error" else "")
+            # "srt://host:port?...: Some error" -> "Some error" (our message names the URL)
+            text = re.sub(r"^[a-z]+://\S*?:\s+(?=\S)", "", text)
+            return f"ffmpeg: {text}"
+        code = self.proc.poll()
+        if code is None:
+            return "ffmpeg is still running"
+        return f"ffmpeg exited with status {code}"
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def terminate(self) -> None:
+        """Ask ffmpeg to stop (thread-safe; does not wait)."""
+        if self.proc.poll() is None:
+            try:
+                self.proc.terminate()
+            except OSError:
+                pass
+
+    def wait(self, timeout: float) -> int | None:
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def close(self, grace: float = 2.0) -> None:
+        """Stop ffmpeg now: close our pipe, terminate, wait, kill.  Idempotent."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.pipe.close()
+        except OSError:
+            pass
+        if self.proc.poll() is None:
+            self.terminate()
+            if self.wait(grace) is None:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self._stderr.close()
+
+
+class PipeReader:
+    """File-like reading of ffmpeg's stdout for ``av.open``; every read waits at most ``timeout``.
+
+    ``deadline`` (monotonic), when set, bounds the total wait (the open timeout).
+    """
+
+    def __init__(self, bridge: FfmpegBridge, timeout: float) -> None:
+        self.bridge = bridge
+        self.timeout = timeout
+        self.deadline: float | None = None
+        self.received = 0
+        self.failed = False   # after one error, reads return EOF (PyAV keeps the first error)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = 65536) -> bytes:
+        if self.failed:
+            return b""
+        try:
+            return self._read(max(1, min(int(n), 1 << 20)))
+        except BaseException:
+            self.failed = True
+            raise
+
+    def _read(self, n: int) -> bytes:
+        limit = self.deadline if self.deadline is not None else time.monotonic() + self.timeout
+        while True:
+            wait = limit - time.monotonic()
+            if wait <= 0:
+                raise TimeoutError(f"no data for {self.timeout:g} s")
+            try:
+                ready, _, _ = select.select([self.bridge.fd], [], [], min(wait, 0.5))
+            except (OSError, ValueError):
+                raise OSError("the ffmpeg pipe was closed") from None
+            if not ready:
+                continue
+            try:
+                data = os.read(self.bridge.fd, n)
+            except BlockingIOError:
+                continue
+            except OSError:
+                raise OSError("the ffmpeg pipe was closed") from None
+            if data:
+                self.received += len(data)
+                return data
+            # EOF: ffmpeg ended; an error exit becomes ffmpeg's message
+            code = self.bridge.wait(2.0)
+            if code not in (0, None, -15):
+                raise ConnectionError(self.bridge.reason())
+            return b""
+
+    def close(self) -> None:  # the bridge owns the pipe
+        pass
+
+
+class PipeWriter:
+    """File-like writing into ffmpeg's stdin for ``av.open(mode="w")``.
+
+    A write that cannot proceed for ``timeout`` seconds (None: no limit) or a
+    gone ffmpeg raises :class:`BrokenPipeError` carrying ffmpeg's message.
+    """
+
+    def __init__(self, bridge: FfmpegBridge, timeout: float | None) -> None:
+        self.bridge = bridge
+        self.timeout = timeout
+        self.written = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def _gone(self) -> BrokenPipeError:
+        self.bridge.wait(2.0)
+        return BrokenPipeError(32, self.bridge.reason())
+
+    def write(self, data: bytes) -> int:
+        view = memoryview(data)
+        start = time.monotonic()
+        while view:
+            if self.timeout is not None and time.monotonic() - start > self.timeout:
+                raise TimeoutError(f"ffmpeg took no data for {self.timeout:g} s")
+            try:
+                _, ready, _ = select.select([], [self.bridge.fd], [], 0.5)
+            except (OSError, ValueError):
+                raise self._gone() from None
+            if not ready:
+                if not self.bridge.alive():
+                    raise self._gone()
+                continue
+            try:
+                sent = os.write(self.bridge.fd, view)
+            except BlockingIOError:
+                continue
+            except OSError:
+                raise self._gone() from None
+            view = view[sent:]
+            self.written += sent
+            start = time.monotonic()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:  # the bridge owns the pipe
+        pass
+
+
+# ---------------------------------------------------------------- command lines
+#
+# ffmpeg only moves bytes ("data" in and out, no demuxing, no probing): PyAV
+# demuxes / muxes the MPEG-TS itself.  That opens faster than remuxing (no
+# second probe), adds no latency and does not hold back the last frames: a
+# remuxing ffmpeg keeps the last PES until EOF and then closes the SRT socket at
+# once, so the receiver lost the final frames in tests.  1316 bytes = 7 TS
+# packets = one SRT live payload, so each SRT message stays TS-aligned.
+
+TS_CHUNK = 1316
+
+
+def input_args(url: str, open_timeout: float, read_timeout: float) -> list[str]:
+    """ffmpeg arguments: receive ``url`` (SRT) and copy its bytes (MPEG-TS) to stdout."""
+    return ["-nostdin",
+            "-connect_timeout", str(int(open_timeout * 1000)),     # ms (caller)
+            "-timeout", str(int(max(read_timeout, 1.0) * 2e6)),    # µs, socket I/O
+            "-f", "data", "-raw_packet_size", str(TS_CHUNK), "-i", url,
+            "-map", "0", "-c", "copy", "-f", "data", "-flush_packets", "1", "pipe:1"]
+
+
+def output_args(url: str, open_timeout: float) -> list[str]:
+    """ffmpeg arguments: copy the MPEG-TS bytes on stdin to ``url`` (SRT)."""
+    return ["-f", "data", "-raw_packet_size", str(TS_CHUNK), "-i", "pipe:0",
+            "-map", "0", "-c", "copy", "-connect_timeout", str(int(open_timeout * 1000)),
+            "-f", "data", "-flush_packets", "1", url]

@@ -1,0 +1,256 @@
+"""SRT input and output through the ffmpeg bridge (livecut/srtbridge.py).
+
+Real SRT on 127.0.0.1 against ffmpeg senders/receivers; every wait is bounded
+and every subprocess is killed in a finally block.  Skips only when ffmpeg is
+missing or built without SRT.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from livecut import srtbridge
+from livecut.config import VideoConfig
+from livecut.errors import VideoOpenFailure, VideoWriteError
+from livecut.sinks import SinkInfo, open_sink
+from livecut.sources import open_source
+
+from rtsp_helpers import env_with_repo, ffprobe_count, free_port
+
+SECRET = "s3cr3tPWsrt1"   # SRT passphrases are 10..79 characters
+
+
+@pytest.fixture(autouse=True)
+def _need_srt():
+    if shutil.which("ffprobe") is None:
+        pytest.skip("ffprobe not installed")
+    reason = srtbridge.srt_missing()
+    if reason:
+        pytest.skip(reason)
+
+
+def _udp_port() -> int:
+    return free_port(socket.SOCK_DGRAM)
+
+
+def _wait_bound(port: int, proc: subprocess.Popen, timeout: float = 5.0) -> None:
+    """Wait until something (the ffmpeg listener) has bound UDP ``port``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the ffmpeg listener exited"
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return
+                raise
+        time.sleep(0.05)
+    pytest.fail(f"nothing listened on udp {port} within {timeout:g} s")
+
+
+def _sender(port: int, *, seconds: float = 30, listener: bool = True) -> subprocess.Popen:
+    """ffmpeg serving a test pattern (H.264 in MPEG-TS) over SRT, with a passphrase."""
+    mode = "listener" if listener else "caller"
+    cmd = ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
+           "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
+           "-g", "25", "-f", "mpegts", f"srt://127.0.0.1:{port}?mode={mode}&passphrase={SECRET}"]
+    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def _receiver(port: int, out, *, listener: bool = True) -> subprocess.Popen:
+    """ffmpeg receiving SRT and dumping the bytes as they come (no probing, nothing dropped)."""
+    mode = "listener" if listener else "caller"
+    cmd = ["ffmpeg", "-v", "error", "-y", "-f", "data",
+           "-i", f"srt://127.0.0.1:{port}?mode={mode}&passphrase={SECRET}",
+           "-map", "0", "-c", "copy", "-f", "data", str(out)]
+    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _stop(*procs: subprocess.Popen | None) -> None:
+    for p in procs:
+        if p is not None and p.poll() is None:
+            p.kill()
+        if p is not None:
+            p.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    path = tmp_path_factory.mktemp("srtclip") / "clip.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+                    "-frames:v", "40", "-pix_fmt", "yuv420p", "-c:v", "libx264", str(path)],
+                   check=True, timeout=60)
+    return path
+
+
+# ---------------------------------------------------------------- input
+
+def test_cli_srt_input_to_file(tmp_path):
+    """(a) ffmpeg serves SRT as listener; `livecut run srt://...` (caller) records 20 frames."""
+    port = _udp_port()
+    sender = _sender(port)
+    out = tmp_path / "out.mp4"
+    try:
+        _wait_bound(port, sender)
+        t0 = time.monotonic()
+        r = subprocess.run([sys.executable, "-m", "livecut", "run",
+                            f"srt://127.0.0.1:{port}?passphrase={SECRET}", "--frames", "20",
+                            "-o", str(out), "-q"],
+                           capture_output=True, text=True, timeout=14, env=env_with_repo())
+        took = time.monotonic() - t0
+    finally:
+        _stop(sender)
+    assert r.returncode == 0, r.stderr
+    assert SECRET not in r.stderr + r.stdout
+    info = ffprobe_count([str(out)])
+    assert int(info["nb_read_frames"]) == 20 and (info["width"], info["height"]) == (320, 240)
+    print(f"\nsrt input: 20 frames in {took:.2f} s (livecut start included)")
+
+
+def test_srt_source_reconnects_and_cleans_up(caplog):
+    """The sender dies after 30 frames and is back 2 s later: reading carries on; no ffmpeg is left."""
+    caplog.set_level(logging.INFO, logger="livecut")
+    port = _udp_port()
+    senders = [_sender(port)]
+    cfg = VideoConfig(open_timeout=5, read_timeout=1.0, reconnect=True, reconnect_limit=10)
+    bridges = []
+    timer = None
+    try:
+        _wait_bound(port, senders[0])
+        with open_source(f"srt://127.0.0.1:{port}?passphrase={SECRET}", cfg) as src:
+            assert src.live is True
+            assert (src.info.width, src.info.height) == (320, 240)
+            frames = []
+            deadline = time.monotonic() + 12
+            while len(frames) < 60 and time.monotonic() < deadline:
+                f = src.read()
+                assert f is not None
+                frames.append(f)
+                if src._bridge is not None and src._bridge not in bridges:
+                    bridges.append(src._bridge)
+                if len(frames) == 30:
+                    _stop(senders[0])
+                    timer = threading.Timer(2.0, lambda: senders.append(_sender(port)))
+                    timer.start()
+        assert len(frames) == 60
+        assert [f.index for f in frames] == list(range(60))
+        pts = [f.pts for f in frames]
+        assert all(b > a for a, b in zip(pts, pts[1:])), "timestamps must keep increasing"
+        assert src.reconnects >= 1 and len(bridges) >= 2
+        assert all(b.proc.returncode is not None for b in bridges), "an ffmpeg was left running"
+    finally:
+        if timer is not None:
+            timer.cancel()
+            timer.join(timeout=5)
+        _stop(*senders)
+    lines = [r.getMessage() for r in caplog.records if r.name == "livecut"]
+    assert any("reconnected after" in m for m in lines)
+    assert all(SECRET not in m for m in lines), "the passphrase leaked into the log"
+
+
+def test_cli_srt_closed_port_is_one_line(tmp_path):
+    """(c) Nobody at the port: exit != 0 within the open timeout, one error line, no passphrase."""
+    t0 = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "livecut", "run",
+                        f"srt://127.0.0.1:{_udp_port()}?passphrase={SECRET}", "--frames", "5",
+                        "-o", str(tmp_path / "o.mp4"), "--set", "video.open_timeout=2"],
+                       capture_output=True, text=True, timeout=14, env=env_with_repo())
+    took = time.monotonic() - t0
+    assert r.returncode != 0
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("livecut: error: srt://127.0.0.1:"), r.stderr
+    assert "passphrase=***" in lines[0]
+    assert "Traceback" not in r.stderr and SECRET not in r.stderr
+    assert took < 8, f"took {took:.1f} s"
+
+
+# ---------------------------------------------------------------- output
+
+def test_cli_file_to_srt_output(clip, tmp_path):
+    """(b) an ffmpeg SRT listener receives `livecut file clip -o srt://... --frames 20`: all 20 frames."""
+    port = _udp_port()
+    out = tmp_path / "out.ts"
+    receiver = _receiver(port, out)
+    try:
+        _wait_bound(port, receiver)
+        t0 = time.monotonic()
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o",
+                            f"srt://127.0.0.1:{port}?mode=caller&passphrase={SECRET}", "--frames", "20"],
+                           capture_output=True, text=True, timeout=14, env=env_with_repo())
+        took = time.monotonic() - t0
+        _, err = receiver.communicate(timeout=10)
+    finally:
+        _stop(receiver)
+    assert r.returncode == 0, r.stderr
+    assert SECRET not in r.stderr + r.stdout
+    info = ffprobe_count([str(out)])
+    assert info["codec_name"] == "h264" and int(info["nb_read_frames"]) == 20, err
+    print(f"\nsrt output: 20 frames sent, {info['nb_read_frames']} received, {took:.2f} s")
+
+
+def test_srt_output_as_listener(tmp_path):
+    """livecut listens; the receiver calls 1 s later: every frame still arrives."""
+    port = _udp_port()
+    out = tmp_path / "out.ts"
+    n = 25
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 255, (240, 320, 3), np.uint8)
+    holder: list[subprocess.Popen] = []
+    timer = threading.Timer(1.0, lambda: holder.append(_receiver(port, out, listener=False)))
+    try:
+        timer.start()
+        with open_sink(f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}",
+                       SinkInfo(320, 240, 25.0), VideoConfig(open_timeout=5)) as sink:
+            for i in range(n):
+                sink.write(np.roll(base, i * 4, axis=1), i / 25)
+        timer.join(timeout=5)
+        holder[0].wait(timeout=10)
+    finally:
+        timer.cancel()
+        _stop(*holder)
+    assert int(ffprobe_count([str(out)])["nb_read_frames"]) == n
+
+
+def test_srt_output_nobody_listening_is_a_clean_error():
+    port = _udp_port()
+    cfg = VideoConfig(open_timeout=1.5, read_timeout=1.0)
+    t0 = time.monotonic()
+    with pytest.raises(VideoWriteError) as info:
+        with open_sink(f"srt://127.0.0.1:{port}?passphrase={SECRET}", SinkInfo(320, 240, 25.0), cfg,
+                       pace=False) as sink:
+            for _ in range(200):
+                sink.write(np.zeros((240, 320, 3), np.uint8))
+                time.sleep(0.02)
+    msg = str(info.value)
+    assert "no SRT peer answered" in msg and SECRET not in msg and "passphrase=***" in msg
+    assert time.monotonic() - t0 < 8
+
+
+# ---------------------------------------------------------------- no ffmpeg
+
+def test_without_ffmpeg_one_clear_error(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
+    srtbridge._probe_ffmpeg.cache_clear()
+    try:
+        url = f"srt://127.0.0.1:9?passphrase={SECRET}"
+        with pytest.raises(VideoOpenFailure, match="ffmpeg is not installed") as info:
+            open_source(url, VideoConfig()).open()
+        assert SECRET not in str(info.value)
+        with pytest.raises(VideoWriteError, match="ffmpeg is not installed"):
+            open_sink(url, SinkInfo(320, 240, 25.0)).open()
+    finally:
+        monkeypatch.undo()
+        srtbridge._probe_ffmpeg.cache_clear()
