@@ -14,7 +14,6 @@ import traceback
 from pathlib import Path
 from typing import List, Optional
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -22,10 +21,11 @@ from livecut import __version__
 from livecut.config import Config, load_config
 from livecut.errors import LivecutError, UsageError
 
+
 class _Group(TyperGroup):
     """Maps LivecutError (and Ctrl-C) raised by any command to one line and an exit code."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: typer.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except LivecutError as exc:
