@@ -19,6 +19,8 @@ import time
 import numpy as np
 import pytest
 
+from conftest import make_clip
+
 from livecut import srtbridge
 from livecut.config import VideoConfig
 from livecut.errors import VideoOpenFailure, VideoWriteError
@@ -89,11 +91,7 @@ def _stop(*procs: subprocess.Popen | None) -> None:
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    path = tmp_path_factory.mktemp("srtclip") / "clip.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
-                    "-frames:v", "40", "-pix_fmt", "yuv420p", "-c:v", "libx264", str(path)],
-                   check=True, timeout=60)
-    return path
+    return make_clip(tmp_path_factory.mktemp("srtclip") / "clip.mp4", w=320, h=240, n=40, fps=25)
 
 
 # ---------------------------------------------------------------- input

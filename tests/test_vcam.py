@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 
+from conftest import make_clip
 from livecut.errors import DeviceUnavailable, LivecutError
 from livecut.pacing import Pacer
 from livecut.sinks import SinkInfo, open_sink
@@ -197,16 +198,7 @@ def test_vcam_keeps_30_fps_at_720p():
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    import shutil
-    import subprocess
-
-    if shutil.which("ffmpeg") is None:
-        pytest.skip("ffmpeg not installed")
-    path = tmp_path_factory.mktemp("vclip") / "clip.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30",
-                    "-frames:v", "20", "-pix_fmt", "yuv420p", "-c:v", "libx264", str(path)],
-                   check=True, timeout=60)
-    return path
+    return make_clip(tmp_path_factory.mktemp("vclip") / "clip.mp4", w=320, h=240, n=20, fps=30)
 
 
 def _cli(args):
