@@ -110,6 +110,8 @@ def image(
     for line in report.errors:
         err(line)
     if not quiet:
+        for line in report.notes:
+            typer.echo(f"livecut: note: {line}", err=True)
         typer.echo(f"{report.written} written to {outdir}, {len(report.errors)} failed", err=True)
     if report.errors:
         raise typer.Exit(2)
@@ -124,12 +126,22 @@ def eval_(
     config: Optional[str] = ConfigOpt,
     set_: Optional[List[str]] = SetOpt,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    scales: str = typer.Option("1", "--scales", metavar="S,S,...",
+                               help="Rescale each photo by these factors (cubic up, area down) and score "
+                                    "against the native truth; per-scale means, e.g. 0.5,1,2,3."),
+    sheet: Optional[Path] = typer.Option(None, "--sheet", metavar="OUT.png",
+                                         help="Write a contact sheet: image | truth | mask | cutout on grey, "
+                                              "one row per photo (first scale)."),
+    subset: Optional[str] = typer.Option(None, "--subset", metavar="FILE[.json:KEY]",
+                                         help="Only the photos named in FILE (one a line) or in a JSON list, "
+                                              "e.g. livecut/models/cuhk_split.json:val."),
 ) -> None:
     """Score the segmentation against ground-truth masks: IoU, F (beta^2=0.3), MAE, ms/image."""
-    from livecut.evaluate import evaluate_folder, format_table
+    from livecut.evaluate import evaluate_folder, format_table, parse_scales, read_subset
 
     cfg = get_config(config, set_)
-    result = evaluate_folder(images_dir, masks_dir, cfg)
+    result = evaluate_folder(images_dir, masks_dir, cfg, scales=parse_scales(scales),
+                             subset=read_subset(subset) if subset else None, sheet=sheet)
     typer.echo(json.dumps(result, indent=2) if as_json else format_table(result))
     for line in result["errors"]:
         err(line)

@@ -49,10 +49,93 @@ def flicker(alphas: list[np.ndarray]) -> float:
     return float(np.mean(diffs))
 
 
-def evaluate_folder(images_dir, masks_dir, cfg) -> dict:
-    """Run the segmenter on every image of ``images_dir`` that has a mask of the same stem.
+def rescale(img: np.ndarray, s: float) -> np.ndarray:
+    """A photo rescaled by ``s`` as ``livecut eval --scales`` does: cubic up, area down."""
+    import cv2
 
-    Returns ``{"images": [{name, iou, f, mae, ms}], "mean": {...}, "method": ...}``.
+    if s == 1.0:
+        return img
+    h, w = img.shape[:2]
+    size = (max(8, int(round(w * s))), max(8, int(round(h * s))))
+    return cv2.resize(img, size, interpolation=cv2.INTER_CUBIC if s > 1 else cv2.INTER_AREA)
+
+
+def parse_scales(text: str) -> tuple[float, ...]:
+    """``"0.5,1,2"`` -> ``(0.5, 1.0, 2.0)``; a usage error names what is wrong."""
+    import math
+
+    from livecut.errors import UsageError
+
+    out = []
+    for part in text.split(","):
+        part = part.strip().lstrip("xX")
+        try:
+            v = float(part)
+        except ValueError:
+            raise UsageError(f"--scales: {part!r} is not a number") from None
+        if not math.isfinite(v) or not 0.05 <= v <= 8.0:
+            raise UsageError(f"--scales: {part!r} is outside 0.05 .. 8")
+        out.append(v)
+    return tuple(out)
+
+
+def read_subset(spec: str) -> set[str]:
+    """Names to keep: ``FILE.json:KEY`` (a list under KEY), ``FILE.json`` (a list) or a
+    text file with one name a line.  Names match with or without their extension."""
+    import json
+    from pathlib import Path
+
+    from livecut.errors import UsageError
+
+    path, key = spec.rsplit(":", 1) if ".json:" in spec else (spec, "")
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"--subset: {path}: no such file")
+    text = p.read_text(encoding="utf-8", errors="replace")
+    if p.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise UsageError(f"--subset: {path}: not JSON ({exc})") from None
+        if key:
+            if not isinstance(data, dict) or key not in data:
+                raise UsageError(f"--subset: {path} has no list {key!r}")
+            data = data[key]
+        if not isinstance(data, list):
+            raise UsageError(f"--subset: {path}{':' + key if key else ''} is not a list of names")
+        names = [str(n) for n in data]
+    else:
+        names = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return {Path(n).stem for n in names}
+
+
+def _read_gt(mask_path):
+    import cv2
+
+    from livecut.imageio import read_image
+
+    gt = read_image(mask_path)
+    # 8 bits first (a 16-bit mask in colour too), then one channel
+    if gt.dtype == np.uint16:
+        gt = (gt >> 8).astype(np.uint8)
+    elif gt.dtype != np.uint8:
+        gt = gt.astype(np.uint8)
+    if gt.ndim == 3:
+        gt = cv2.cvtColor(gt[:, :, :3], cv2.COLOR_BGR2GRAY) if gt.shape[2] >= 3 else gt[:, :, 0]
+    return gt
+
+
+def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] | None = None,
+                    sheet=None, progress=None) -> dict:
+    """Run the segmenter on every image of ``images_dir`` that has a mask of the same stem,
+    at each of ``scales`` (the photo rescaled: cubic up, area down; the alpha scored
+    against the native truth, resized back to it).
+
+    Returns ``{"method", "count", "images": [...], "mean": {...}, "scales": [{"scale",
+    "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors"}``; ``images`` and
+    ``mean`` at the top are those of the first scale.  ``sheet``: a PNG path that gets one
+    row per photo (image | truth | mask | cutout on grey) at the first scale.
+    ``progress(done, total)`` is called after each image.
     """
     import time
     from pathlib import Path
@@ -67,46 +150,106 @@ def evaluate_folder(images_dir, masks_dir, cfg) -> dict:
     for d in (images_dir, masks_dir):
         if not d.is_dir():
             raise UsageError(f"{d}: not a folder")
+    scales = tuple(float(s) for s in scales)
+    if not scales or any(not (0.05 <= s <= 8.0) for s in scales):
+        raise UsageError("--scales: each scale must be between 0.05 and 8")
     masks = {p.stem: p for p in masks_dir.iterdir() if p.suffix.lower() in IMAGE_EXTS}
     images = sorted(p for p in images_dir.iterdir() if p.suffix.lower() in IMAGE_EXTS)
     pairs = [(p, masks[p.stem]) for p in images if p.stem in masks]
+    if subset is not None:
+        pairs = [(p, m) for p, m in pairs if p.stem in subset]
     if not pairs:
-        raise UsageError(f"no image in {images_dir} has a mask of the same name in {masks_dir}")
-    seg = Segmenter(cfg, still=True)  # still photos: as `livecut image` does
-    rows, errors = [], []
-    for img_path, mask_path in pairs:
+        raise UsageError(f"no image in {images_dir} has a mask of the same name in {masks_dir}"
+                         + (" (in the subset)" if subset is not None else ""))
+    rows: dict[float, list[dict]] = {s: [] for s in scales}
+    errors: list[str] = []
+    segs: dict[float, Segmenter] = {}
+    sheet_rows = []
+    warmed: set[tuple] = set()
+    for i, (img_path, mask_path) in enumerate(pairs):
         try:
             bgr, _ = to_bgr8(read_image(img_path))
-            gt = read_image(mask_path)
+            gt = _read_gt(mask_path)
         except LivecutError as exc:  # one unreadable pair does not stop the evaluation
             errors.append(str(exc))
             continue
-        # 8 bits first (a 16-bit mask in colour too), then one channel
-        if gt.dtype == np.uint16:
-            gt = (gt >> 8).astype(np.uint8)
-        elif gt.dtype != np.uint8:
-            gt = gt.astype(np.uint8)
-        if gt.ndim == 3:
-            gt = cv2.cvtColor(gt[:, :, :3], cv2.COLOR_BGR2GRAY) if gt.shape[2] >= 3 else gt[:, :, 0]
         if gt.shape != bgr.shape[:2]:
             gt = cv2.resize(gt, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_NEAREST)
-        t0 = time.perf_counter()
-        alpha = seg.mask(bgr)
-        ms = (time.perf_counter() - t0) * 1e3
-        s = score(alpha, gt)
-        rows.append({"name": img_path.name, "iou": s.iou, "f": s.f, "mae": s.mae, "ms": ms})
-    if not rows:
+        for s in scales:
+            seg = segs.get(s) or segs.setdefault(s, Segmenter(cfg, still=True))  # as `livecut image`
+            frame = rescale(bgr, s)
+            key = (s, frame.shape)
+            if key not in warmed:  # buffers and the network are set up outside the timing
+                seg.mask(frame)
+                warmed.add(key)
+            t0 = time.perf_counter()
+            alpha = seg.mask(frame)
+            ms = (time.perf_counter() - t0) * 1e3
+            if alpha.shape != gt.shape:
+                up = alpha.shape[0] < gt.shape[0]
+                alpha = cv2.resize(alpha, (gt.shape[1], gt.shape[0]),
+                                   interpolation=cv2.INTER_LINEAR if up else cv2.INTER_AREA)
+            sc = score(alpha, gt)
+            rows[s].append({"name": img_path.name, "iou": sc.iou, "f": sc.f, "mae": sc.mae, "ms": ms})
+            if sheet is not None and s == scales[0]:
+                sheet_rows.append(_sheet_row(bgr, gt, alpha))
+        if progress is not None:
+            progress(i + 1, len(pairs))
+    if not rows[scales[0]]:
         raise UsageError("no image could be evaluated: " + "; ".join(errors))
-    mean = {k: float(np.mean([r[k] for r in rows])) for k in ("iou", "f", "mae", "ms")}
-    return {"method": cfg.segment.method, "count": len(rows), "images": rows, "mean": mean,
-            "errors": errors}
+    per_scale = []
+    for s in scales:
+        mean = {k: float(np.mean([r[k] for r in rows[s]])) for k in ("iou", "f", "mae", "ms")}
+        per_scale.append({"scale": s, "images": rows[s], "mean": mean})
+    if sheet is not None:
+        _write_sheet(sheet, sheet_rows)
+    return {"method": cfg.segment.method, "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
+            "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors}
+
+
+#: height of one row of the contact sheet
+SHEET_ROW = 180
+
+
+def _sheet_row(bgr: np.ndarray, gt: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """image | truth | mask | cutout on grey, each scaled to SHEET_ROW pixels high."""
+    import cv2
+
+    h, w = bgr.shape[:2]
+    tw = max(1, int(round(w * SHEET_ROW / h)))
+    img = cv2.resize(bgr, (tw, SHEET_ROW), interpolation=cv2.INTER_AREA)
+    a = cv2.resize(alpha, (tw, SHEET_ROW), interpolation=cv2.INTER_AREA)
+    t = cv2.resize(gt, (tw, SHEET_ROW), interpolation=cv2.INTER_AREA)
+    af = (a.astype(np.float32) / 255.0)[:, :, None]
+    cut = (img * af + 128 * (1 - af)).astype(np.uint8)
+    gap = np.full((SHEET_ROW, 4, 3), 255, np.uint8)
+    parts = [img, gap, cv2.cvtColor(t, cv2.COLOR_GRAY2BGR), gap, cv2.cvtColor(a, cv2.COLOR_GRAY2BGR), gap, cut]
+    return np.hstack(parts)
+
+
+def _write_sheet(path, rows: list[np.ndarray]) -> None:
+    import cv2
+
+    from livecut.errors import LivecutError
+
+    width = max(r.shape[1] for r in rows)
+    padded = [np.pad(r, ((0, 4), (0, width - r.shape[1]), (0, 0)), constant_values=255) for r in rows]
+    if not cv2.imwrite(str(path), np.vstack(padded)):
+        raise LivecutError(f"{path}: could not write the sheet")
 
 
 def format_table(result: dict) -> str:
-    lines = [f"method: {result['method']}   images: {result['count']}",
-             f"{'image':24s} {'IoU':>6s} {'F':>6s} {'MAE':>6s} {'ms':>7s}"]
-    for r in result["images"]:
-        lines.append(f"{r['name']:24s} {r['iou']:6.3f} {r['f']:6.3f} {r['mae']:6.3f} {r['ms']:7.1f}")
-    m = result["mean"]
-    lines.append(f"{'mean':24s} {m['iou']:6.3f} {m['f']:6.3f} {m['mae']:6.3f} {m['ms']:7.1f}")
+    lines = [f"method: {result['method']}   images: {result['count']}"]
+    scales = result.get("scales") or [{"scale": 1.0, "images": result["images"], "mean": result["mean"]}]
+    if len(scales) == 1:
+        lines.append(f"{'image':24s} {'IoU':>6s} {'F':>6s} {'MAE':>6s} {'ms':>7s}")
+        for r in result["images"]:
+            lines.append(f"{r['name']:24s} {r['iou']:6.3f} {r['f']:6.3f} {r['mae']:6.3f} {r['ms']:7.1f}")
+        m = result["mean"]
+        lines.append(f"{'mean':24s} {m['iou']:6.3f} {m['f']:6.3f} {m['mae']:6.3f} {m['ms']:7.1f}")
+        return "\n".join(lines)
+    lines.append(f"{'scale':24s} {'IoU':>6s} {'F':>6s} {'MAE':>6s} {'ms':>7s}   (means over the images)")
+    for sc in scales:
+        m = sc["mean"]
+        lines.append(f"{'x' + format(sc['scale'], 'g'):24s} {m['iou']:6.3f} {m['f']:6.3f} {m['mae']:6.3f} {m['ms']:7.1f}")
     return "\n".join(lines)

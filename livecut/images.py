@@ -16,6 +16,11 @@ from livecut.progress import Progress
 from livecut.segment import Segmenter
 
 IMAGE_MODES = ("cutout", "mask", "composite")
+#: what ``livecut image`` says of a photo with no defocused part, or no part in focus
+STATE_NOTES = {
+    "all-sharp": "no defocused background found: the whole image is kept",
+    "all-blurred": "nothing in focus found: the mask is empty",
+}
 
 
 @dataclass
@@ -25,6 +30,8 @@ class ImageReport:
     errors: list[str] = field(default_factory=list)
     #: the exceptions behind ``errors`` (for LIVECUT_DEBUG=1 tracebacks)
     exceptions: list[BaseException] = field(default_factory=list)
+    #: remarks on single images that were processed (e.g. nothing was defocused)
+    notes: list[str] = field(default_factory=list)
 
 
 def output_path(src: Path, outdir: Path) -> Path:
@@ -69,6 +76,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 check_size(img, src)
                 bgr, _ = to_bgr8(img)
                 alpha = segmenter.mask(bgr)
+                if segmenter.state in STATE_NOTES:
+                    report.notes.append(f"{src}: {STATE_NOTES[segmenter.state]}")
                 out = compositor.apply(bgr, alpha)
                 write_image(dst, out)
                 stems[dst] = src

@@ -49,6 +49,8 @@ class MaskSmoother:
         self.rate = self.cfg.rate  # adjustable at run time (preview keys [ and ])
         self._shape: tuple[int, int] | None = None
         self.resets = 0
+        #: frames for which the last mask was held (nothing in focus)
+        self.held = 0
         #: mean motion (0-255) of the last frame, for diagnostics
         self.last_motion = 0.0
 
@@ -133,6 +135,14 @@ class MaskSmoother:
         if cv2.countNonZero(self._lo):
             self._acc[self._lo > 0] = alpha[self._lo > 0]
             self._count[self._lo > 0] = 0
+
+    def hold(self, alpha: np.ndarray, frame: np.ndarray) -> np.ndarray:
+        """The last smoothed mask, unchanged (a frame with nothing in focus: a whip pan, a
+        focus hunt); ``alpha`` itself before any frame was smoothed."""
+        if self._shape != alpha.shape[:2] or not self._have_prev:
+            return alpha
+        self.held += 1
+        return self._out
 
     def __call__(self, alpha: np.ndarray, frame: np.ndarray) -> np.ndarray:
         h, w = alpha.shape[:2]

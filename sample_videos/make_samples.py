@@ -11,6 +11,15 @@ Clips (640x360, H.264 yuv420p):
 - ``still_noisy.mp4`` -- 2 s at 25 fps, one sharp still subject over a blurred
   background with fresh sensor noise in every frame (no audio); ground truth
   in ``still_noisy_masks.npz`` (one mask, the subject does not move).
+- ``rack_focus.mp4`` -- 4 s at 25 fps, a synthetic rack focus: two still subjects
+  over a defocused background; the left one is sharp and the right one blurred,
+  then over 0.32 s (frames 40-48) the focus moves and their blur is swapped.
+  Ground truth per frame in ``rack_focus_masks.npz`` (the subject whose blur is
+  the smaller of the two).
+- ``pan.mp4`` -- 3 s at 25 fps, a camera pan: a sharp subject over a defocused
+  background; from frame 25 to 50 the camera sweeps sideways and the *whole* frame
+  is motion-blurred (nothing is in focus), then it settles on the shifted view.
+  Ground truth per frame in ``pan_masks.npz`` (the subject, blurred or not).
 
 Everything is deterministic (fixed seeds), so the ground truth is exact and the
 functions here (:func:`render`, :func:`load_masks`) are reused by the tests.
@@ -103,7 +112,78 @@ def render(name: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
         rng = np.random.default_rng(5)
         frames = [np.clip(clean + rng.normal(0, 5, clean.shape), 0, 255).astype(np.uint8) for _ in range(n)]
         return frames, [m] * n
-    raise ValueError(f"unknown sample {name!r} (moving, still_noisy)")
+    if name == "rack_focus":
+        return rack_focus()
+    if name == "pan":
+        return pan()
+    raise ValueError(f"unknown sample {name!r} (moving, still_noisy, rack_focus, pan)")
+
+
+#: rack focus: frames over which the blur of the two subjects is swapped
+RACK_START, RACK_END = 40, 48
+#: largest blur (disk radius, px) of the subject out of focus
+RACK_BLUR = 7
+
+
+def rack_focus(n: int = 4 * FPS) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Two still subjects whose focus is swapped over frames RACK_START..RACK_END."""
+    bg = background(6)
+    tex_a, tex_b = subject_texture(7), subject_texture(8)
+    ma = np.zeros((H, W), np.uint8)
+    cv2.ellipse(ma, (180, 190), (100, 130), 10, 0, 360, 255, -1)
+    mb = np.zeros((H, W), np.uint8)
+    cv2.rectangle(mb, (390, 80), (560, 290), 255, -1)
+    frames, masks = [], []
+    cache: dict[tuple[int, int], np.ndarray] = {}
+    for i in range(n):
+        t = min(1.0, max(0.0, (i - RACK_START) / (RACK_END - RACK_START)))
+        ra, rb = int(round(RACK_BLUR * t)), int(round(RACK_BLUR * (1 - t)))
+        key = (ra, rb)
+        if key not in cache:
+            img = bg.copy()
+            for tex, m, r in ((tex_a, ma, ra), (tex_b, mb, rb)):
+                layer = np.where(m[:, :, None] > 0, tex, img)
+                if r > 0:  # a defocused subject: its edge is blurred too
+                    soft = disk_blur(m.astype(np.float32) / 255.0, r)[:, :, None]
+                    layer = (disk_blur(layer, r) * soft + img * (1 - soft)).astype(np.uint8)
+                img = layer
+            cache[key] = img
+        frames.append(cache[key])
+        masks.append(ma if ra < rb else mb)
+    return frames, masks
+
+
+#: pan: frames during which the whole frame is motion-blurred, and the sweep in pixels a frame
+PAN_START, PAN_END, PAN_SPEED = 25, 50, 16
+
+
+def pan(n: int = 3 * FPS) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """A sharp subject over a defocused background; the camera sweeps sideways in between."""
+    pad = PAN_SPEED * (PAN_END - PAN_START)
+    rng = np.random.default_rng(9)
+    bigw = W + pad
+    bg = textured(H, bigw, rng, 8)
+    for _ in range(20):
+        color = tuple(int(v) for v in rng.integers(0, 256, 3))
+        cv2.rectangle(bg, tuple(int(v) for v in rng.integers(0, [bigw, H])),
+                      tuple(int(v) for v in rng.integers(0, [bigw, H])), color, -1)
+    bg = disk_blur(bg, 9)
+    tex = np.tile(subject_texture(10), (1, 3, 1))[:, :bigw]
+    m = np.zeros((H, bigw), np.uint8)
+    cv2.ellipse(m, (320 + pad // 2, 180), (90, 120), 0, 0, 360, 255, -1)
+    world = np.where(m[:, :, None] > 0, tex, bg)
+    k = np.zeros((1, PAN_SPEED * 2 + 1), np.float32)
+    k[0, :] = 1.0 / k.size
+    frames, masks = [], []
+    for i in range(n):
+        step = min(max(i - PAN_START, 0), PAN_END - PAN_START)
+        x0 = step * PAN_SPEED
+        view = world[:, x0:x0 + W]
+        if PAN_START <= i < PAN_END:
+            view = cv2.filter2D(world, -1, k, borderType=cv2.BORDER_REFLECT)[:, x0:x0 + W]
+        frames.append(np.ascontiguousarray(view))
+        masks.append(np.ascontiguousarray(m[:, x0:x0 + W]))
+    return frames, masks
 
 
 def encode(path: Path, frames: list[np.ndarray], fps: int = FPS, audio: bool = False, crf: int = 26) -> None:
@@ -161,6 +241,10 @@ def main(outdir: Path = HERE) -> None:
     frames, masks = render("still_noisy")
     encode(outdir / "still_noisy.mp4", frames, crf=23)
     save_masks(outdir / "still_noisy_masks.npz", masks[:1])
+    for name in ("rack_focus", "pan"):
+        frames, masks = render(name)
+        encode(outdir / f"{name}.mp4", frames)
+        save_masks(outdir / f"{name}_masks.npz", masks)
 
 
 if __name__ == "__main__":

@@ -440,7 +440,7 @@ def test_eval_json(dataset):
     r = invoke("eval", *dataset, "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert data["count"] == 3 and data["method"] == "focus"
+    assert data["count"] == 3 and data["method"] == "focusnet"
     assert [row["name"] for row in data["images"]] == ["basic.jpg", "low_contrast.jpg", "several.jpg"]
     for row in data["images"]:
         assert set(row) == {"name", "iou", "f", "mae", "ms"}
@@ -453,7 +453,7 @@ def test_eval_text_and_canny(dataset):
     r = invoke("eval", *dataset)
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
-    assert lines[0].startswith("method: focus") and "images: 3" in lines[0]
+    assert lines[0].startswith("method: focusnet") and "images: 3" in lines[0]
     assert lines[1].split() == ["image", "IoU", "F", "MAE", "ms"]
     assert lines[-1].startswith("mean") and len(lines) == 6
     c = json.loads(invoke("eval", *dataset, "--json", "--set", "segment.method=canny").stdout)

@@ -19,7 +19,7 @@ DEFAULT_TOML = REPO / "config" / "default.toml"
 def test_defaults_load():
     cfg = load_config()
     assert cfg == Config()
-    assert cfg.segment.method == "focus"
+    assert cfg.segment.method == "focusnet"
     assert isinstance(describe(cfg)["segment"]["work_size"], int)
 
 

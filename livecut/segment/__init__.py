@@ -22,6 +22,7 @@ from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
 from livecut.segment import focus as _focus  # noqa: F401  (registers "focus")
+from livecut.segment import net as _net  # noqa: F401  (registers "focusnet")
 from livecut.segment.refine import ColorUpsampler, GuidedUpsampler
 from livecut.segment.registry import create_method, method_names, method_summaries, register_method
 
@@ -75,6 +76,8 @@ class Segmenter:
             raise TypeError("config must be a Config, a SegmentConfig or None")
         self.cfg = cfg
         self.method = create_method(cfg.method, cfg)
+        if hasattr(self.method, "flip") and cfg.tta == "auto":
+            self.method.flip = still  # twice the network time: worth it for a photo
         #: optional ``temporal(alpha_small, small_bgr) -> alpha_small`` applied at the reduced
         #: size before the full-size refinement (video: :class:`livecut.smooth.MaskSmoother`)
         self.temporal = temporal
@@ -137,10 +140,14 @@ class Segmenter:
         cv2.cvtColor(small, cv2.COLOR_BGR2GRAY, dst=gray)
         t1 = time.perf_counter()
         t["downscale"] = (t1 - t0) * 1e3
-        alpha_small = self.method(small, t)
+        alpha_small = self._run_method(small, frame, t)
         if self.temporal is not None:
             ts = time.perf_counter()
-            alpha_small = self.temporal(alpha_small, small)
+            if self.state == "all-blurred" and hasattr(self.temporal, "hold"):
+                # nothing in focus (a whip pan, a focus hunt): keep the last mask
+                alpha_small = self.temporal.hold(alpha_small, small)
+            else:
+                alpha_small = self.temporal(alpha_small, small)
             t["smooth"] = (time.perf_counter() - ts) * 1e3
         t2 = time.perf_counter()
         dst = self._out if out is None else out
@@ -162,7 +169,21 @@ class Segmenter:
         h, w = frame.shape[:2]
         if self._shape != (h, w):
             self._prepare(h, w)
-        reduce_into(frame, self._small_bgr, self._mid)
-        return self.method(self._small_bgr, None)
+        if self._small_bgr.shape[:2] == (h, w):
+            self._small_bgr[...] = frame
+        else:
+            reduce_into(frame, self._small_bgr, self._mid)
+        return self._run_method(self._small_bgr, frame, None)
+
+    def _run_method(self, small: np.ndarray, frame: np.ndarray, timings: dict | None) -> np.ndarray:
+        if getattr(self.method, "wants_full", False):
+            return self.method(small, timings, full=frame)
+        return self.method(small, timings)
+
+    @property
+    def state(self) -> str:
+        """What the last frame was: "subject", "all-sharp" (nothing defocused: the whole
+        frame is kept) or "all-blurred" (nothing in focus: nothing is kept)."""
+        return getattr(self.method, "last_state", "subject")
 
 

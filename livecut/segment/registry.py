@@ -22,7 +22,10 @@ class Method(Protocol):
     summary: str
 
     def __call__(self, small_bgr: np.ndarray, timings: dict[str, float] | None = None) -> np.ndarray:
-        """Return an alpha (uint8, same height/width as ``small_bgr``)."""
+        """Return an alpha (uint8, same height/width as ``small_bgr``).
+
+        A method with a true ``wants_full`` attribute is called with the full-size
+        frame too, as ``full=frame`` (to measure focus where the detail is)."""
         ...
 
 

@@ -1,0 +1,178 @@
+"""Focus cues for the learned method: measured where the detail is, pooled to a small grid.
+
+The network of :mod:`livecut.segment.net` sees the frame at a small size (``NET_SIDE``
+on the long side), where a defocus of 2-3 px in the original has vanished.  So the
+sharpness is measured on the gray frame at *cue resolution* -- the native frame, or
+an integer reduction of it whose long side is at most ``CUE_MAX_SIDE`` -- and only
+pooled statistics of it (means over the cells of the network's grid) are passed on.
+
+Channels (all float32 at the network's grid, about zero-centred):
+
+0. ``log(1 + mean|grad|)`` relative to the frame's own 95th percentile of it: how much
+   detail a cell has compared with the sharpest parts of *this* frame.
+1. re-blur ratio ``log((mean|grad g| + 1) / (mean|grad G*g| + 1))`` with a Gaussian of
+   sigma 1 px: sharp detail loses much of its gradient to one more blur, defocused
+   detail little (contrast cancels in the ratio).
+2. peakiness ``log(1 + rms|grad|) - log(1 + mean|grad|)``: sharp edges give sparse, high
+   gradients (a heavy-tailed distribution), blur spreads them.
+3. the re-blur ratio again at half the cue resolution (defocus that spans 2 px there
+   is judged at the scale where it shows).
+4. ``log(1 + mean|grad|)`` in absolute terms (scaled), so the network knows the noise level.
+
+The frame itself enters as RGB at the grid, see :func:`grid_size`.  Buffers are kept
+between calls of one size by :class:`CueExtractor`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+#: long side of the network's input grid, about (pixels)
+NET_SIDE = 256
+#: the grid's sides are multiples of this (the network reduces by 16)
+GRID_MULTIPLE = 16
+#: cues are measured at the native size or an integer reduction no coarser than this
+CUE_MAX_SIDE = 1000
+#: number of cue channels
+N_CUES = 5
+#: percentile of the pooled gradient the relative channel is taken against
+REL_PERCENTILE = 95
+
+
+def cue_factor(h: int, w: int) -> int:
+    """Integer reduction from the frame to the cue resolution."""
+    return max(1, math.ceil(max(h, w) / CUE_MAX_SIDE))
+
+
+def pool_factor(ch: int, cw: int, side: int = NET_SIDE) -> int:
+    """Integer pooling from the cue resolution to the network grid (long side near ``side``)."""
+    return max(1, int(max(ch, cw) / side + 0.5))
+
+
+def padded(n: int) -> int:
+    """``n`` rounded up to a multiple of ``GRID_MULTIPLE``."""
+    m = GRID_MULTIPLE
+    return -(-n // m) * m
+
+
+class CueExtractor:
+    """``extract(frame_bgr, small_bgr) -> blob``, the network input, in reused buffers.
+
+    The blob is float32 ``(1, 3 + N_CUES, PH, PW)``: RGB in [-0.5, 0.5] and the cues
+    on the grid (``grid`` = (gh, gw)), replicated at the bottom/right up to multiples
+    of ``GRID_MULTIPLE`` (``PH``, ``PW``); the network's output is cropped back.
+    """
+
+    def __init__(self) -> None:
+        self._shape: tuple[int, int] | None = None
+
+    def _prepare(self, h: int, w: int) -> None:
+        self._shape = (h, w)
+        k = cue_factor(h, w)
+        self.k = k
+        q = pool_factor(h // k, w // k)
+        self.q = q
+        gh, gw = max(1, (h // k) // q), max(1, (w // k) // q)
+        ch, cw = gh * q, gw * q  # the cue resolution, cropped to whole cells
+        self.cue_hw = (ch, cw)
+        self.grid = (gh, gw)
+        u8, f32 = np.uint8, np.float32
+        self.gray_full = np.empty((h, w), u8) if k > 1 else None
+        self.levels = []
+        for lh, lw in ((ch, cw), (max(1, ch // 2), max(1, cw // 2))):
+            self.levels.append(dict(
+                g=np.empty((lh, lw), u8), gb=np.empty((lh, lw), u8),
+                dx=np.empty((lh, lw - 1), u8), dy=np.empty((lh - 1, lw), u8),
+                a8=np.empty((lh, lw), u8), a=np.empty((lh, lw), f32)))
+        self.g2 = self.levels[1]["g"]
+        ph, pw = padded(gh), padded(gw)
+        self.blob = np.empty((1, 3 + N_CUES, ph, pw), f32)
+        self.pool = [np.empty((gh, gw), f32) for _ in range(6)]
+        self.rgb = np.empty((gh, gw, 3), u8)
+
+    def _grad(self, lv: dict, src: np.ndarray) -> np.ndarray:
+        """|forward difference in x| + |in y| of ``src`` (u8, saturating), as float32."""
+        dx, dy, a8 = lv["dx"], lv["dy"], lv["a8"]
+        cv2.absdiff(src[:, 1:], src[:, :-1], dst=dx)
+        cv2.absdiff(src[1:], src[:-1], dst=dy)
+        a8[-1, :] = 0
+        a8[:, -1] = 0
+        cv2.add(dx[:-1], dy[:, :-1], dst=a8[:-1, :-1])
+        a8[-1, :-1] = dx[-1]
+        a8[:-1, -1] = dy[:, -1]
+        a = lv["a"]
+        a[...] = a8
+        return a
+
+    def _pool(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        cv2.resize(src, (dst.shape[1], dst.shape[0]), dst=dst, interpolation=cv2.INTER_AREA)
+        return dst
+
+    def extract(self, frame_bgr: np.ndarray, small_bgr: np.ndarray) -> np.ndarray:
+        """The network input blob for ``frame_bgr``; ``small_bgr`` is the frame reduced to
+        the working size (the RGB channels are taken from it)."""
+        h, w = frame_bgr.shape[:2]
+        if self._shape != (h, w):
+            self._prepare(h, w)
+        k = self.k
+        ch, cw = self.cue_hw
+        gh, gw = self.grid
+        L0, L1 = self.levels
+        g = L0["g"]
+        if k == 1:
+            cv2.cvtColor(frame_bgr[:ch, :cw], cv2.COLOR_BGR2GRAY, dst=g)
+        else:
+            cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY, dst=self.gray_full)
+            cv2.resize(self.gray_full[:ch * k, :cw * k], (cw, ch), dst=g, interpolation=cv2.INTER_AREA)
+        p_a, p_e, p_b, p_a2, p_b2, tmp = self.pool
+        # gradient, its square, and the gradient after a re-blur, pooled to the grid
+        a = self._grad(L0, g)
+        self._pool(a, p_a)
+        cv2.multiply(a, a, dst=a)
+        self._pool(a, p_e)
+        cv2.blur(g, (3, 3), dst=L0["gb"])
+        self._pool(self._grad(L0, L0["gb"]), p_b)
+        # the same ratio at half the cue resolution
+        g2 = L1["g"]
+        cv2.resize(g[:g2.shape[0] * 2, :g2.shape[1] * 2], g2.shape[::-1], dst=g2,
+                   interpolation=cv2.INTER_AREA)
+        cv2.blur(g2, (3, 3), dst=L1["gb"])
+        cv2.resize(self._grad(L1, g2), (gw, gh), dst=p_a2, interpolation=cv2.INTER_AREA)
+        cv2.resize(self._grad(L1, L1["gb"]), (gw, gh), dst=p_b2, interpolation=cv2.INTER_AREA)
+        blob = self.blob[0]
+        c = [blob[3 + i, :gh, :gw] for i in range(N_CUES)]
+        # 4: absolute level (scaled); 0: relative to this frame's sharpest cells
+        cv2.add(p_a, 1.0, dst=tmp)
+        cv2.log(tmp, dst=c[4])
+        ref = float(np.percentile(c[4][::2, ::2], REL_PERCENTILE))
+        cv2.subtract(c[4], ref, dst=c[0])
+        # 1: re-blur ratio
+        cv2.add(p_b, 1.0, dst=p_b)
+        cv2.divide(tmp, p_b, dst=c[1])
+        cv2.log(c[1], dst=c[1])
+        # 2: peakiness, log(1 + rms) - log(1 + mean)
+        cv2.sqrt(p_e, dst=p_e)
+        cv2.add(p_e, 1.0, dst=p_e)
+        cv2.log(p_e, dst=c[2])
+        cv2.subtract(c[2], c[4], dst=c[2])
+        # 3: re-blur ratio at half resolution
+        cv2.add(p_a2, 1.0, dst=p_a2)
+        cv2.add(p_b2, 1.0, dst=p_b2)
+        cv2.divide(p_a2, p_b2, dst=c[3])
+        cv2.log(c[3], dst=c[3])
+        cv2.multiply(c[4], 0.25, dst=c[4])
+        # RGB at the grid, in [-0.5, 0.5]
+        cv2.resize(small_bgr, (gw, gh), dst=self.rgb, interpolation=cv2.INTER_LINEAR)
+        for i in range(3):  # BGR -> RGB planes
+            cv2.multiply(self.rgb[:, :, 2 - i], 1.0 / 255.0, dst=blob[i, :gh, :gw], dtype=cv2.CV_32F)
+            cv2.subtract(blob[i, :gh, :gw], 0.5, dst=blob[i, :gh, :gw])
+        # replicate into the padding
+        ph, pw = blob.shape[1:]
+        if pw > gw:
+            blob[:, :gh, gw:] = blob[:, :gh, gw - 1:gw]
+        if ph > gh:
+            blob[:, gh:, :] = blob[:, gh - 1:gh, :]
+        return self.blob

@@ -1,0 +1,199 @@
+"""The default method, ``focusnet``: focus cues measured where the detail is, judged by a small network.
+
+1. **Cues at native resolution** (:mod:`livecut.segment.cues`): gradient statistics
+   of the gray frame at its own size, or an integer reduction of it no coarser than
+   1000 px, pooled to a grid of about 256 px -- where a 2-3 px defocus still shows.
+2. **A small network** (``livecut/models/focusnet.onnx``, 160k parameters, run by
+   OpenCV's ``cv2.dnn``: no other runtime) takes the frame's colours and those cues
+   at the grid and returns the in-focus probability.  Its deepest features are
+   averaged over the whole frame and added back everywhere, so each frame's
+   decision is made relative to its own statistics, not to fixed levels.  It was
+   trained by ``tools/train_engine.py`` on a fixed training split of the CUHK
+   defocus benchmark, with every photo seen at five pixel scales (0.5x-3x), so
+   that the same scene gives the same mask as a photo or as an HD frame.
+3. **Whole-frame cases** (:meth:`FocusNetMethod._frame_state`): when no part of the
+   frame shows sharp detail (the 99th percentile of the re-blur ratio stays where a
+   4 px disk blur leaves it) nothing is kept (``last_state = "all-blurred"``; video
+   holds the last mask, see :class:`livecut.smooth.MaskSmoother`); when the network
+   keeps nearly the whole frame, or almost no detailed cell looks defocused, the
+   frame is kept whole (``"all-sharp"``).
+4. The probability, resampled to the working size, is the alpha; the
+   :class:`~livecut.segment.Segmenter` refines it to full resolution against the
+   full-size image.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from importlib import resources
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from livecut.config import SegmentConfig
+from livecut.errors import LivecutError
+from livecut.segment.cues import CueExtractor
+from livecut.segment.focus import select_components
+from livecut.segment.guided import ColorGuidedFilter
+from livecut.segment.registry import register_method
+
+#: the shipped network
+MODEL_NAME = "focusnet.onnx"
+#: regularisation of the colour edge snap (segment.snap)
+SNAP_EPS = 1e-3
+#: a frame whose mask covers more than this share is taken as wholly in focus
+ALL_SHARP_SHARE = 0.92
+#: ... and so is one where almost no detailed cell looks defocused: of the cells with
+#: structure (mean |gradient| above STRUCTURE levels a pixel), fewer than this share
+#: have a re-blur ratio below BLURRED_RATIO.  Synthetic sharp textures give 0.025-0.048
+#: here, the 120 first training photos of cuhk-native 0.049 and up (5 % below 0.11).
+ALL_SHARP_BLURRED = 0.03
+STRUCTURE = 2.0
+BLURRED_RATIO = 0.2
+#: a frame is wholly defocused when the 99th percentile of the (log) re-blur ratio over
+#: the cells stays below this: a disk blur of radius >= 4 px (at cue resolution) stays
+#: at or below 0.51, every one of the 120 first training photos of cuhk-native is at
+#: 0.64 or above (see tests/test_engine.py for the synthetic cases)
+ALL_BLURRED_P99 = 0.56
+
+
+def model_path(name: str = MODEL_NAME) -> Path:
+    return Path(str(resources.files("livecut") / "models" / name))
+
+
+def load_net(path: Path | None = None) -> cv2.dnn.Net:
+    path = path or model_path()
+    if not path.is_file():
+        raise LivecutError(f"the focusnet model is missing ({path}); reinstall livecut")
+    net = cv2.dnn.readNetFromONNX(str(path))
+    net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+    return net
+
+
+def model_info() -> dict:
+    p = model_path().with_suffix(".json")
+    return json.loads(p.read_text()) if p.is_file() else {}
+
+
+@register_method("focusnet")
+class FocusNetMethod:
+    summary = "default: native-resolution focus cues + a small shipped network (cv2.dnn), calibrated per frame"
+    #: the method needs the full-size frame (the cues are measured there)
+    wants_full = True
+
+    def __init__(self, cfg: SegmentConfig):
+        self.cfg = cfg
+        self.net = load_net()
+        self.cues = CueExtractor()
+        self.gain = cfg.gain
+        #: also run the network on the mirrored frame and average (set by the Segmenter
+        #: from ``segment.tta``: photos yes, video no)
+        self.flip = cfg.tta == "flip"
+        self._key: tuple | None = None
+        #: what the last frame was: "subject", "all-sharp" or "all-blurred"
+        self.last_state = "subject"
+
+    def _prepare(self, full_hw: tuple[int, int], small_hw: tuple[int, int], out_hw: tuple[int, int]) -> None:
+        self._key = (full_hw, small_hw, out_hw)
+        H, W = full_hw
+        sh, sw = small_hw
+        oh, ow = out_hw
+        c = self.cues
+        # work-size pixel centre -> frame -> network output cell (each covers 2*q*k frame pixels)
+        cell = 2.0 * c.q * c.k
+        fx, fy = W / sw, H / sh
+        self._M = np.array([[fx / cell, 0.0, 0.5 * fx / cell - 0.5],
+                            [0.0, fy / cell, 0.5 * fy / cell - 0.5]])
+        self._prob = np.empty(small_hw, np.float32)
+        self._snapped = np.empty(small_hw, np.float32)
+        r = int(round(self.cfg.snap * max(small_hw)))
+        self._snap = ColorGuidedFilter(small_hw, r, SNAP_EPS) if r >= 1 else None
+        self._mask = np.empty(small_hw, np.uint8)
+        self._scratch = np.empty(small_hw, np.uint8)
+        self._scratch2 = np.empty(small_hw, np.uint8)
+        self._scratch3 = np.empty(small_hw, np.uint8)
+
+    def probability(self, small_bgr: np.ndarray, full: np.ndarray) -> np.ndarray:
+        """The in-focus probability (float32 0..1) at the working size, in an internal buffer."""
+        blob = self.cues.extract(full, small_bgr)
+        self.net.setInput(blob)
+        logits = self.net.forward()[0, 0]
+        if self.flip:  # photos: average with the mirrored frame's answer
+            logits = logits.copy()
+            self.net.setInput(np.ascontiguousarray(blob[:, :, :, ::-1]))
+            mirrored = self.net.forward()[0, 0]
+            cv2.addWeighted(logits, 0.5, mirrored[:, ::-1], 0.5, 0.0, dst=logits)
+        key = (full.shape[:2], small_bgr.shape[:2], logits.shape)
+        if self._key != key:
+            self._prepare(*key)
+        sh, sw = small_bgr.shape[:2]
+        # sigmoid on the small output, then resample (bilinear) to the working size
+        cv2.exp(-logits, dst=logits)
+        cv2.add(logits, 1.0, dst=logits)
+        cv2.divide(1.0, logits, dst=logits)
+        cv2.warpAffine(logits, self._M, (sw, sh), dst=self._prob,
+                       flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+        if self._snap is not None:  # move the boundary onto the image's own colour edges
+            return self._snap(small_bgr, self._prob, out=self._snapped)
+        return self._prob
+
+    def _frame_state(self, share: float) -> str:
+        """"all-blurred", "all-sharp" or "subject", from the cues of this frame and the share
+        of it the network calls in focus."""
+        c = self.cues
+        gh, gw = c.grid
+        ratio = c.blob[0, 3 + 1, :gh, :gw]
+        if np.percentile(ratio, 99) < ALL_BLURRED_P99:
+            return "all-blurred"
+        if share >= ALL_SHARP_SHARE:
+            return "all-sharp"
+        structured = c.blob[0, 3 + 4, :gh, :gw] > 0.25 * np.log1p(STRUCTURE)
+        n = np.count_nonzero(structured)
+        if n and np.count_nonzero(ratio[structured] < BLURRED_RATIO) < ALL_SHARP_BLURRED * n:
+            return "all-sharp"
+        return "subject"
+
+    def __call__(self, small_bgr: np.ndarray, timings: dict[str, float] | None = None,
+                 full: np.ndarray | None = None) -> np.ndarray:
+        t0 = time.perf_counter()
+        if full is None:
+            full = small_bgr
+        prob = self.probability(small_bgr, full)
+        t1 = time.perf_counter()
+        mask = self._mask
+        # alpha = 0.5 + GAIN * (p - threshold): the decision level (segment.threshold) goes
+        # to the middle, and only probabilities near it stay soft (the band the full-size
+        # refinement works on)
+        g = self.gain
+        cv2.add(prob, 0.5 / g - self.cfg.threshold, dst=prob)
+        cv2.max(prob, 0.0, dst=prob)
+        cv2.convertScaleAbs(prob, dst=mask, alpha=255.0 * g)  # rounds, saturates at 255
+        share = cv2.countNonZero(cv2.compare(mask, 127, cv2.CMP_GT, dst=self._scratch)) / mask.size
+        self.last_state = state = self._frame_state(share)
+        if state == "all-blurred":
+            mask[...] = 0
+        elif state == "all-sharp":
+            mask[...] = 255
+        else:
+            if self.cfg.min_area > 0 or self.cfg.fill_holes or self.cfg.keep == "largest":
+                self._select(mask)
+        if timings is not None:
+            t2 = time.perf_counter()
+            timings["focus"] = (t1 - t0) * 1e3
+            timings["mask"] = (t2 - t1) * 1e3
+        return mask
+
+    def _select(self, mask: np.ndarray) -> None:
+        """On the decision (alpha >= 128): drop subjects under ``min_area`` (to 0) and fill
+        the holes they enclose (to 255); elsewhere the soft values stay."""
+        above, sel, tmp = self._scratch, self._scratch2, self._scratch3
+        cv2.compare(mask, 127, cv2.CMP_GT, dst=above)
+        sel[...] = above
+        select_components(sel, self.cfg.min_area, self.cfg.keep, self.cfg.fill_holes, tmp)
+        cv2.bitwise_not(above, dst=above)          # 255 at or below the cut
+        cv2.bitwise_or(sel, above, dst=tmp)        # 0 only in dropped subjects
+        cv2.min(mask, tmp, dst=mask)
+        cv2.bitwise_and(sel, above, dst=tmp)       # 255 in filled holes
+        cv2.max(mask, tmp, dst=mask)

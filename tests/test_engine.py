@@ -1,0 +1,292 @@
+"""Engine v2 (``focusnet``, the default): scale invariance, whole-frame cases, low contrast,
+flat interiors, the rack-focus and pan clips (no ghosts, no blocks), eval --scales/--sheet.
+
+Every scene is synthetic (tests/synth.py, sample_videos/make_samples.py)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import SAMPLES
+from synth import defocused_background, disk_kernel, iou, make_scene, texture
+from livecut.config import load_config
+from livecut.segment import Segmenter
+from livecut.segment.cues import CueExtractor
+from livecut.smooth import MaskSmoother
+
+sys.path.insert(0, str(SAMPLES))
+import make_samples  # noqa: E402
+
+
+def _mask(img, *sets, still=True):
+    return Segmenter(load_config(None, list(sets)), still=still).mask(img)
+
+
+# ------------------------------------------------------------------ scale
+
+@pytest.mark.parametrize("variant", ["basic", "several"])
+def test_same_scene_at_1x_2x_3x_gives_the_same_mask(variant):
+    """The scene rendered at 1x, 2x and 3x (blur radius scaled with it): the masks,
+    brought back to 1x, agree with each other and with the truth."""
+    w, h = 320, 240
+    masks, gts = [], []
+    for s in (1, 2, 3):
+        img, gt = make_scene(variant, w * s, h * s, seed=3, blur_radius=5.0 * s)
+        a = _mask(img)
+        masks.append(cv2.resize(a, (w, h), interpolation=cv2.INTER_AREA))
+        gts.append(cv2.resize(gt, (w, h), interpolation=cv2.INTER_AREA))
+    for a, gt in zip(masks, gts):
+        assert iou(a, gt) > 0.8
+    assert iou(masks[0], masks[1]) > 0.85
+    assert iou(masks[0], masks[2]) > 0.85
+
+
+def test_cues_are_measured_near_native_resolution():
+    ex = CueExtractor()
+    frame = np.zeros((1080, 1920, 3), np.uint8)
+    ex.extract(frame, np.zeros((180, 320, 3), np.uint8))
+    assert ex.k == 2 and max(ex.cue_hw) <= 1000 and max(ex.cue_hw) >= 900  # HD: 960 px, not 320
+    ex = CueExtractor()
+    ex.extract(np.zeros((427, 640, 3), np.uint8), np.zeros((213, 320, 3), np.uint8))
+    assert ex.k == 1 and ex.cue_hw[1] >= 636  # a native photo: its own pixels
+    ex = CueExtractor()
+    blob = ex.extract(frame, np.zeros((180, 320, 3), np.uint8))
+    assert ex.grid == (135, 240) and blob.shape == (1, 8, 144, 240)  # cells of 4x4 cue pixels, padded to /16
+
+
+# ------------------------------------------------------------------ whole-frame cases
+
+def _all_sharp(h=300, w=400, seed=0):
+    rng = np.random.default_rng(seed)
+    return texture(rng, h, w, cell=3, base=(120, 120, 120), amplitude=45.0, shapes=30)
+
+
+def _all_blurred(h=300, w=400, seed=0):
+    return defocused_background(np.random.default_rng(seed), h, w, 7.0)
+
+
+def test_all_sharp_frame_is_kept_whole():
+    seg = Segmenter(still=True)
+    a = seg.mask(_all_sharp())
+    assert seg.state == "all-sharp"
+    assert np.all(a == 255)
+
+
+def test_all_blurred_frame_keeps_nothing():
+    seg = Segmenter(still=True)
+    a = seg.mask(_all_blurred())
+    assert seg.state == "all-blurred"
+    assert np.all(a == 0)
+
+
+def test_a_normal_scene_is_neither():
+    seg = Segmenter(still=True)
+    seg.mask(make_scene("basic", 400, 300, seed=1)[0])
+    assert seg.state == "subject"
+
+
+def test_video_holds_the_last_mask_through_an_all_blurred_frame():
+    cfg = load_config()
+    seg = Segmenter(cfg, temporal=MaskSmoother(cfg))
+    img, gt = make_scene("basic", 400, 300, seed=2)
+    for _ in range(3):
+        before = seg.mask(img).copy()
+    assert iou(before, gt) > 0.8
+    held = seg.mask(_all_blurred())
+    assert seg.state == "all-blurred"
+    assert iou(held, before) > 0.95  # the subject is still there, not an empty frame
+    assert seg.temporal.held == 1
+
+
+def test_image_command_says_no_defocused_background(tmp_path):
+    from conftest import run_cli
+
+    p = tmp_path / "sharp.png"
+    cv2.imwrite(str(p), _all_sharp())
+    r = run_cli("image", str(p), "-o", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    assert "no defocused background found" in r.stderr
+    out = cv2.imread(str(tmp_path / "out" / "sharp.png"), cv2.IMREAD_UNCHANGED)
+    assert out.shape[2] == 4 and np.all(out[:, :, 3] == 255)
+
+
+# ------------------------------------------------------------------ hard cues
+
+def test_low_contrast_sharp_subject_over_high_contrast_blur():
+    """A subject whose texture spans ~15 gray levels over a blurred background of ~90."""
+    for seed in (0, 1):
+        img, gt = make_scene("low_contrast", 400, 300, seed=seed)
+        assert iou(_mask(img), gt) > 0.8
+
+
+def _flat_interior_scene(w=480, h=320, seed=0):
+    """A subject with a sharp textured rim and a flat pale interior on the left; a
+    blurred region of the same pale colour on the right."""
+    rng = np.random.default_rng(seed)
+    img = defocused_background(rng, h, w, 6.0)
+    pale = (205, 215, 225)
+    # the same-coloured region, out of focus
+    far = np.zeros((h, w), np.uint8)
+    cv2.rectangle(far, (int(w * 0.62), int(h * 0.15)), (int(w * 0.95), int(h * 0.85)), 255, -1)
+    layer = img.copy()
+    layer[far > 0] = pale
+    soft = cv2.filter2D(far.astype(np.float32) / 255, -1, disk_kernel(6.0))[:, :, None]
+    img = (cv2.filter2D(layer, -1, disk_kernel(6.0)) * soft + img * (1 - soft)).astype(np.uint8)
+    # the sharp subject: a pale disk with a textured rim
+    gt = np.zeros((h, w), np.uint8)
+    c, r = (int(w * 0.3), h // 2), int(h * 0.36)
+    cv2.circle(gt, c, r, 255, -1)
+    rim = texture(rng, h, w, cell=2, base=(90, 110, 140), amplitude=50.0)
+    inner = np.zeros((h, w), np.uint8)
+    cv2.circle(inner, c, int(r * 0.72), 255, -1)
+    img[gt > 0] = rim[gt > 0]
+    img[inner > 0] = pale
+    return img, gt, far
+
+
+def test_flat_interior_is_filled_but_not_the_same_coloured_blur():
+    img, gt, far = _flat_interior_scene()
+    a = _mask(img)
+    assert iou(a, gt) > 0.8
+    leak = np.count_nonzero((a >= 128) & (far > 0)) / np.count_nonzero(far)
+    assert leak < 0.1
+
+
+# ------------------------------------------------------------------ video
+
+def _run_clip(name):
+    frames, truth = make_samples.render(name)
+    cfg = load_config()
+    seg = Segmenter(cfg, temporal=MaskSmoother(cfg))
+    return frames, truth, [seg.mask(f).copy() for f in frames]
+
+
+def test_rack_focus_mask_follows_within_half_a_second():
+    frames, truth, masks = _run_clip("rack_focus")
+    fps = make_samples.FPS
+    end = make_samples.RACK_END
+    old = truth[0] > 0   # the subject that goes out of focus
+    new = truth[-1] > 0
+    # before the rack: the first subject
+    assert np.mean([iou(m, t) for m, t in zip(masks[10:make_samples.RACK_START], truth[10:])]) > 0.8
+    # within 0.5 s of the end of the rack: the second one, and no ghost of the first
+    settled = end + fps // 2
+    for m in masks[settled:]:
+        assert iou(m, truth[-1]) > 0.8
+        assert np.mean(m[old] >= 128) < 0.05, "a ghost of the old subject remains"
+        assert np.mean(m[new] >= 128) > 0.85
+
+
+def _long_straight_runs(alpha: np.ndarray, truth: np.ndarray, min_run: int) -> int:
+    """Rows/columns where the alpha steps by > 24 levels along >= min_run pixels in a line,
+    away (> 12 px) from the true boundary (a real straight edge is not an artifact)."""
+    a = alpha.astype(np.int16)
+    edge = cv2.morphologyEx(truth, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    near = cv2.dilate(edge, np.ones((25, 25), np.uint8)) > 0
+    n = 0
+    steps_y = (np.abs(np.diff(a, axis=0)) > 24) & ~near[1:]
+    steps_x = (np.abs(np.diff(a, axis=1)) > 24) & ~near[:, 1:]
+    for d in (steps_y, steps_x.T):
+        for row in d:
+            if not row.any():
+                continue
+            x = np.concatenate([[0], row.view(np.int8), [0]])
+            starts, ends = np.flatnonzero(np.diff(x) == 1), np.flatnonzero(np.diff(x) == -1)
+            if (ends - starts).max() >= min_run:
+                n += 1
+    return n
+
+
+def test_the_block_detector_sees_blocks():
+    truth = np.zeros((360, 640), np.uint8)
+    cv2.ellipse(truth, (320, 180), (90, 120), 0, 0, 360, 255, -1)
+    alpha = truth.copy()
+    assert _long_straight_runs(alpha, truth, 80) == 0
+    alpha[20:100, 400:560] = 128  # a block of partial alpha
+    assert _long_straight_runs(alpha, truth, 80) > 0
+
+
+@pytest.mark.parametrize("name", ["pan", "moving"])
+def test_no_block_artifacts(name):
+    """No straight horizontal or vertical step in the mask longer than 1/8 of the frame
+    where the subjects have none, in any frame (the pan: the whole frame moves)."""
+    frames, truth, masks = _run_clip(name)
+    h, w = masks[0].shape
+    bad = [i for i, (m, t) in enumerate(zip(masks, truth)) if _long_straight_runs(m, t, w // 8) > 0]
+    assert not bad, f"straight steps (blocks) in frames {bad[:10]}"
+
+
+def test_pan_recovers_the_subject():
+    frames, truth, masks = _run_clip("pan")
+    end = make_samples.PAN_END
+    after = masks[end + make_samples.FPS // 2:]
+    assert np.mean([iou(m, t) for m, t in zip(after, truth[end + make_samples.FPS // 2:])]) > 0.8
+    before = masks[10:make_samples.PAN_START]
+    assert np.mean([iou(m, t) for m, t in zip(before, truth[10:])]) > 0.8
+
+
+# ------------------------------------------------------------------ eval
+
+@pytest.fixture
+def dataset(tmp_path):
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    for i, variant in enumerate(("basic", "several")):
+        img, gt = make_scene(variant, 320, 240, seed=i)
+        cv2.imwrite(str(images / f"{variant}.png"), img)
+        cv2.imwrite(str(masks / f"{variant}.png"), gt)
+    return images, masks
+
+
+def test_eval_scales_json_and_text(dataset, tmp_path):
+    from conftest import run_cli
+
+    r = run_cli("eval", *map(str, dataset), "--scales", "0.5,1,2", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert [s["scale"] for s in data["scales"]] == [0.5, 1.0, 2.0]
+    for s in data["scales"]:
+        assert len(s["images"]) == 2
+        assert s["mean"]["iou"] == pytest.approx(np.mean([row["iou"] for row in s["images"]]))
+    assert data["mean"] == data["scales"][0]["mean"]
+    assert data["scales"][1]["mean"]["iou"] > 0.8
+    r = run_cli("eval", *map(str, dataset), "--scales", "1,2")
+    lines = r.stdout.splitlines()
+    assert lines[-2].startswith("x1 ") and lines[-1].startswith("x2 ")
+
+
+def test_eval_sheet_and_subset(dataset, tmp_path):
+    from conftest import run_cli
+
+    subset = tmp_path / "split.json"
+    subset.write_text(json.dumps({"val": ["several.png"]}))
+    sheet = tmp_path / "sheet.png"
+    r = run_cli("eval", *map(str, dataset), "--subset", f"{subset}:val", "--sheet", str(sheet), "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["count"] == 1 and data["images"][0]["name"] == "several.png"
+    img = cv2.imread(str(sheet))
+    assert img is not None and img.shape[0] >= 180
+    assert img.shape[1] > 4 * 240  # four panels side by side
+
+
+@pytest.mark.parametrize("bad", ["0", "x", "1,,2", "nan"])
+def test_eval_bad_scales_are_usage_errors(dataset, bad):
+    from conftest import run_cli
+
+    r = run_cli("eval", *map(str, dataset), "--scales", bad)
+    assert r.returncode == 2 and "--scales" in r.stderr
+
+
+def test_shipped_model_has_provenance():
+    from livecut.segment.net import model_info, model_path
+
+    assert model_path().stat().st_size <= 2 * 1024 * 1024
+    info = model_info()
+    assert "CUHK" in info["training_data"] and info["split"]["val"] == 100

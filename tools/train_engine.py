@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Train the ``focusnet`` engine's network on cuhk-native and export it for cv2.dnn.
+
+    pip install -e ".[train]"
+    python tools/train_engine.py ../shared/datasets/cuhk-native
+
+Steps (all from fixed seeds, so a rerun gives the same split and the same data):
+
+1. **Split** the photos (sorted names, shuffled with ``SPLIT_SEED``) into 100
+   *validation* photos -- never trained on, never used for any choice, only
+   reported -- 40 *tuning* photos (early stopping and the post-processing choice)
+   and the rest for *fitting*.  The split is written beside the model.
+2. **Cache** the network inputs exactly as inference computes them
+   (:class:`livecut.segment.cues.CueExtractor` on the frame rescaled by each of
+   ``SCALES`` -- cubic up, area down -- with sensor noise added to some), so the
+   network learns cues measured at every pixel scale a photo or an HD frame gives.
+3. **Train** :class:`engine_net.FocusNet` (BCE + soft IoU, AdamW, cosine schedule,
+   horizontal flips and small colour jitter), keeping the checkpoint with the best
+   tuning-split IoU.
+4. **Export** to ONNX (``livecut/models/focusnet.onnx``) with its provenance
+   (``focusnet.json``: data, split, seeds, epochs, scores).
+
+Needs torch (the ``train`` extra); inference needs only OpenCV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from livecut.resize import reduce_buffers, reduce_into  # noqa: E402
+from livecut.segment.cues import N_CUES, CueExtractor, padded  # noqa: E402
+
+SPLIT_SEED = 20261129
+N_VAL, N_TUNE = 100, 40
+SCALES = (0.5, 1.0, 1.5, 2.0, 3.0)
+NOISE_SIGMAS = (0.0, 0.0, 1.5, 3.0)
+WORK_SIZE = 320  # segment.work_size: the RGB channels come from the frame reduced to it
+
+
+def split(names: list[str]) -> dict[str, list[str]]:
+    rng = np.random.default_rng(SPLIT_SEED)
+    order = [names[i] for i in rng.permutation(len(names))]
+    return {"val": sorted(order[:N_VAL]), "tune": sorted(order[N_VAL:N_VAL + N_TUNE]),
+            "fit": sorted(order[N_VAL + N_TUNE:])}
+
+
+def rescale(img: np.ndarray, s: float) -> np.ndarray:
+    """The protocol of ``livecut eval --scales``: cubic up, area down."""
+    if s == 1.0:
+        return img
+    h, w = img.shape[:2]
+    size = (max(8, int(round(w * s))), max(8, int(round(h * s))))
+    return cv2.resize(img, size, interpolation=cv2.INTER_CUBIC if s > 1 else cv2.INTER_AREA)
+
+
+def small_of(frame: np.ndarray) -> np.ndarray:
+    """The frame reduced to the working size, as :class:`livecut.segment.Segmenter` does."""
+    h, w = frame.shape[:2]
+    s = min(1.0, WORK_SIZE / max(h, w))
+    sh, sw = max(8, int(round(h * s))), max(8, int(round(w * s)))
+    if (sh, sw) == (h, w):
+        return frame
+    small = np.empty((sh, sw, 3), np.uint8)
+    return reduce_into(frame, small, reduce_buffers((h, w), (sh, sw)))
+
+
+def sample(img: np.ndarray, gt: np.ndarray, s: float, noise: float, rng) -> tuple[np.ndarray, np.ndarray]:
+    """(blob cropped to the grid, float16; target at the grid, float16 0..1)."""
+    frame = rescale(img, s)
+    if noise > 0:
+        frame = np.clip(frame + rng.normal(0, noise, frame.shape), 0, 255).astype(np.uint8)
+    ex = CueExtractor()
+    blob = ex.extract(frame, small_of(frame))
+    gh, gw = ex.grid
+    ch, cw = ex.cue_hw
+    k = ex.k
+    # the truth over the region the cues cover, at the grid
+    H, W = frame.shape[:2]
+    t = cv2.resize(gt, (W, H), interpolation=cv2.INTER_LINEAR)[:ch * k, :cw * k]
+    t = cv2.resize(t.astype(np.float32) / 255.0, (gw, gh), interpolation=cv2.INTER_AREA)
+    return blob[0, :, :gh, :gw].astype(np.float16), t.astype(np.float16)
+
+
+def build_cache(data: Path, names: list[str], path: Path, scales, noisy: bool) -> list[dict]:
+    if path.exists():
+        return list(np.load(path, allow_pickle=True)["items"])
+    rng = np.random.default_rng(SPLIT_SEED + 1)
+    items = []
+    t0 = time.time()
+    for i, name in enumerate(names):
+        img = cv2.imread(str(data / "images" / name), cv2.IMREAD_COLOR)
+        gt = cv2.imread(str(data / "masks" / (Path(name).stem + ".png")), cv2.IMREAD_GRAYSCALE)
+        gt = np.where(gt >= 128, 255, 0).astype(np.uint8)
+        for s in scales:
+            noise = float(rng.choice(NOISE_SIGMAS)) if noisy else 0.0
+            x, y = sample(img, gt, s, noise, rng)
+            items.append({"name": name, "scale": s, "x": x, "y": y})
+        if (i + 1) % 50 == 0:
+            print(f"  cache {path.name}: {i + 1}/{len(names)} photos, {time.time() - t0:.0f} s", flush=True)
+    np.savez(path, items=np.array(items, dtype=object))
+    return items
+
+
+def batches(items: list[dict], bs: int, rng, augment: bool):
+    """Batches of items of one padded shape (padding replicated, loss weight 0 there)."""
+    import torch
+    groups: dict[tuple[int, int], list[dict]] = {}
+    for it in items:
+        gh, gw = it["y"].shape
+        groups.setdefault((padded(gh), padded(gw)), []).append(it)
+    out = []
+    for (ph, pw), group in groups.items():
+        idx = rng.permutation(len(group)) if augment else np.arange(len(group))
+        for j in range(0, len(group), bs):
+            out.append([group[i] for i in idx[j:j + bs]])
+    if augment:
+        out = [out[i] for i in rng.permutation(len(out))]
+    for chunk in out:
+        gh0, gw0 = chunk[0]["y"].shape
+        ph, pw = padded(gh0), padded(gw0)
+        X = np.empty((len(chunk), 3 + N_CUES, ph, pw), np.float32)
+        Y = np.zeros((len(chunk), 1, ph, pw), np.float32)
+        M = np.zeros((len(chunk), 1, ph, pw), np.float32)
+        for b, it in enumerate(chunk):
+            x, y = it["x"].astype(np.float32), it["y"].astype(np.float32)
+            gh, gw = y.shape
+            if augment and rng.random() < 0.5:
+                x, y = x[:, :, ::-1], y[:, ::-1]
+            X[b, :, :gh, :gw] = x
+            X[b, :, :gh, gw:] = x[:, :, -1:]
+            X[b, :, gh:, :] = X[b, :, gh - 1:gh, :]
+            Y[b, 0, :gh, :gw] = y
+            M[b, 0, :gh, :gw] = 1.0
+            if augment:  # brightness / contrast jitter of the RGB channels
+                X[b, :3] = X[b, :3] * rng.uniform(0.8, 1.2) + rng.uniform(-0.08, 0.08)
+        yield torch.from_numpy(X), torch.from_numpy(Y), torch.from_numpy(M)
+
+
+def pool2(t):
+    import torch.nn.functional as F
+    return F.avg_pool2d(t, 2)
+
+
+def loss_fn(logits, Y, M):
+    import torch
+    import torch.nn.functional as F
+    y, m = pool2(Y), (pool2(M) > 0.99).float()
+    bce = (F.binary_cross_entropy_with_logits(logits, y, reduction="none") * m).sum() / m.sum()
+    p = torch.sigmoid(logits) * m
+    inter = (p * y).sum(dim=(1, 2, 3))
+    union = (p + y * m - p * y).sum(dim=(1, 2, 3))
+    iou = 1.0 - ((inter + 1.0) / (union + 1.0)).mean()
+    return bce + 0.5 * iou
+
+
+def evaluate(model, items) -> dict:
+    """Mean IoU / MAE at the output grid, per scale."""
+    import torch
+    model.eval()
+    res: dict[float, list[tuple[float, float]]] = {}
+    with torch.no_grad():
+        for it in items:
+            for X, Y, M in batches([it], 1, None, augment=False):
+                p = torch.sigmoid(model(X))
+                y, m = pool2(Y), pool2(M) > 0.99
+                pv, yv = p[m].numpy(), y[m].numpy()
+                pb, yb = pv >= 0.5, yv >= 0.5
+                u = np.count_nonzero(pb | yb)
+                iou = np.count_nonzero(pb & yb) / u if u else 1.0
+                res.setdefault(it["scale"], []).append((iou, float(np.mean(np.abs(pv - yv)))))
+    model.train()
+    return {s: (float(np.mean([a for a, _ in v])), float(np.mean([b for _, b in v]))) for s, v in res.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("data", type=Path, help="cuhk-native folder (images/, masks/)")
+    ap.add_argument("--out", type=Path, default=ROOT / "livecut" / "models" / "focusnet.onnx")
+    ap.add_argument("--cache", type=Path, default=ROOT / "scratch" / "engine-cache")
+    ap.add_argument("--epochs", type=int, default=120)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=4e-3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+
+    import torch
+    from engine_net import FocusNet
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    cv2.setNumThreads(args.threads)
+    names = sorted(p.name for p in (args.data / "images").iterdir() if p.suffix.lower() in (".jpg", ".png"))
+    parts = split(names)
+    print(f"split: fit {len(parts['fit'])}, tune {len(parts['tune'])}, val {len(parts['val'])} (seed {SPLIT_SEED})")
+    args.cache.mkdir(parents=True, exist_ok=True)
+    fit = build_cache(args.data, parts["fit"], args.cache / "fit.npz", SCALES, noisy=True)
+    tune = build_cache(args.data, parts["tune"], args.cache / "tune.npz", (1.0, 2.0), noisy=False)
+    by_name: dict[str, list[dict]] = {}
+    for it in fit:
+        by_name.setdefault(it["name"], []).append(it)
+
+    model = FocusNet(3 + N_CUES)
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"FocusNet {model.widths}: {n_params} parameters")
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    rng = np.random.default_rng(args.seed)
+    total = args.epochs
+    best, best_state, history = -1.0, None, []
+    t0 = time.time()
+    for epoch in range(total):
+        lr = args.lr * 0.5 * (1 + math.cos(math.pi * epoch / total))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        # one scale of each photo per epoch (all scales over a few epochs)
+        items = [v[rng.integers(len(v))] for v in by_name.values()]
+        losses = []
+        for X, Y, M in batches(items, args.batch, rng, augment=True):
+            loss = loss_fn(model(X), Y, M)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(float(loss))
+        if epoch % 3 == 2 or epoch == total - 1:
+            ev = evaluate(model, tune)
+            score = float(np.mean([v[0] for v in ev.values()]))
+            history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "tune": ev})
+            mark = ""
+            if score > best:
+                best, mark = score, " *"
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                best_epoch = epoch + 1
+            print(f"epoch {epoch + 1:3d}/{total} lr {lr:.4f} loss {np.mean(losses):.4f} "
+                  f"tune IoU/MAE " + " ".join(f"x{s:g} {a:.3f}/{b:.3f}" for s, (a, b) in sorted(ev.items()))
+                  + f"  {time.time() - t0:.0f} s{mark}", flush=True)
+    model.load_state_dict(best_state)
+    model.eval()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    dummy = torch.zeros(1, 3 + N_CUES, 144, 240)
+    torch.onnx.export(model, dummy, str(args.out), dynamo=False, input_names=["x"], output_names=["logits"],
+                      dynamic_axes={"x": {2: "h", 3: "w"}, "logits": {2: "h2", 3: "w2"}}, opset_version=13)
+    info = {
+        "model": args.out.name, "architecture": f"tools/engine_net.py FocusNet{model.widths}",
+        "parameters": n_params,
+        "input": f"1 x {3 + N_CUES} x H x W (livecut.segment.cues.CueExtractor), H, W multiples of 16",
+        "output": "logits at H/2 x W/2",
+        "training_data": "CUHK blur detection benchmark (Shi, Xu, Jia, CVPR 2014), defocus part, "
+                         "500 photos at native resolution (shared/datasets/cuhk-native); research use",
+        "split": {"seed": SPLIT_SEED, **{k: len(v) for k, v in parts.items()}},
+        "scales": SCALES, "noise_sigmas": NOISE_SIGMAS, "epochs": total, "best_epoch": best_epoch,
+        "seed": args.seed, "tune_iou_at_grid": best, "trained_seconds": round(time.time() - t0),
+        "command": "python tools/train_engine.py " + " ".join(sys.argv[1:]),
+    }
+    args.out.with_suffix(".json").write_text(json.dumps(info, indent=2) + "\n")
+    (args.out.parent / "cuhk_split.json").write_text(json.dumps(parts, indent=1) + "\n")
+    (args.cache / "history.json").write_text(json.dumps(history, indent=1))
+    print(f"wrote {args.out} ({args.out.stat().st_size} bytes), best epoch {best_epoch}, tune IoU {best:.3f}")
+
+
+if __name__ == "__main__":
+    main()
