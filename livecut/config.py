@@ -230,6 +230,11 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = ())
     """
     cfg = Config()
     if source is not None:
+        from livecut.urls import redact_url, url_scheme
+
+        if url_scheme(str(source)):
+            raise ConfigError(f"{redact_url(str(source))}: is a URL; --config takes a preset name "
+                              "or a local .toml file")
         path = Path(source)
         if not path.suffix and not path.exists():
             candidate = presets_dir() / f"{source}.toml"
