@@ -312,6 +312,8 @@ def cam(
     from livecut.bench import parse_size
 
     opts = dict(opts or {})
+    if fps is not None and not 0 < fps < 1000:  # also refuses nan and inf
+        raise UsageError(f"--fps {fps}: expected a frame rate between 0 and 1000")
     if not output and not _wants_vcam(opts):
         opts["preview"] = True
     _run_video(str(index), output, opts, size=parse_size(size) if size else None, fps=fps)

@@ -15,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -157,6 +158,12 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
             out = float(value)
         except (TypeError, ValueError):
             raise ConfigError(f"{key}: expected a number, got {value!r}") from None
+        # NaN passes every comparison below; inf only where the key has no bound
+        if math.isnan(out):
+            raise ConfigError(f"{key}: expected a number, got nan")
+        if math.isinf(out) and (f.metadata.get("lo") is not None and out < 0
+                                or f.metadata.get("hi") is not None and out > 0):
+            raise ConfigError(f"{key}: expected a finite number, got {out}")
     else:
         if not isinstance(value, str):
             raise ConfigError(f"{key}: expected a string, got {value!r}")

@@ -119,3 +119,29 @@ def test_file_recognises_url_and_points_to_run(cmd, tmp_path):
     r = run_cli(*[c.format(s=SECRET, t=tmp_path) for c in cmd])
     assert r.returncode == 2
     assert "livecut run" in r.stderr and "://" in r.stderr and "***" in r.stderr, r.stderr
+
+
+# ------------------------------------------------------------------ 5. NaN / inf in the config
+
+def _float_keys() -> list[str]:
+    from livecut.config import documented_keys
+
+    return [f"{s}.{k}" for s, k, default, _ in documented_keys()
+            if isinstance(default, float) and not isinstance(default, bool)]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "+nan"])
+def test_nan_and_inf_refused_for_every_float_key(value, tmp_path):
+    from livecut.config import load_config
+    from livecut.errors import ConfigError
+
+    keys = _float_keys()
+    assert "video.open_timeout" in keys and "segment.threshold" in keys
+    for key in keys:
+        with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+            load_config(None, [f"{key}={value}"])
+        section, name = key.split(".")
+        toml = tmp_path / "c.toml"
+        toml.write_text(f"[{section}]\n{name} = {value}\n")
+        with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+            load_config(toml)
