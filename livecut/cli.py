@@ -33,9 +33,9 @@ class _Group(TyperGroup):
                 traceback.print_exc()
             err(str(exc))
             raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # before the run started, or a Terminated signal
             err("interrupted")
-            raise typer.Exit(130) from None
+            raise typer.Exit(getattr(exc, "exit_code", 130)) from None
 
 
 app = typer.Typer(
@@ -107,6 +107,7 @@ def image(
     config: Optional[str] = ConfigOpt,
     set_: Optional[List[str]] = SetOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outputs."),
 ) -> None:
     """Cut the subject out of still images: writes OUTDIR/<stem>.png for each input."""
     from livecut.images import process_images
@@ -116,7 +117,7 @@ def image(
     outdir = local_path(outdir, "`livecut image` writes to a local folder")
     cfg = get_config(config, set_, composite__background=background)
     mode = mode or "cutout"
-    report = process_images(inputs, outdir, cfg, mode=mode, progress=not quiet)
+    report = process_images(inputs, outdir, cfg, mode=mode, progress=not quiet, force=force)
     if _debug():
         for exc in report.exceptions:
             traceback.print_exception(exc)
@@ -280,16 +281,17 @@ def _wants_vcam(opts: dict) -> bool:
 
 def _run_video(spec: str, output: Optional[str], opts: dict, **kwargs) -> None:
     """Shared body of cam/file/run: config, run_video, summary line."""
-    from livecut.runner import run_video
+    from livecut.runner import finalize_on_signals, run_video
     from livecut.urls import redact_text
 
     _setup_logging(bool(opts.get("quiet")))
     cfg = get_config(opts.get("config"), opts.get("set_"), video__rtsp_transport=opts.get("rtsp_transport"))
     if _wants_vcam(opts):
         kwargs["extra_sinks"] = [("vcam", {"device": opts.get("vcam_device")})]
-    stats = run_video(spec, output, cfg, mode=opts.get("mode"), background=opts.get("background"),
-                      max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
-                      force=bool(opts.get("force")), progress=not opts.get("quiet"), **kwargs)
+    with finalize_on_signals():  # SIGTERM/SIGHUP finalize the output like Ctrl-C
+        stats = run_video(spec, output, cfg, mode=opts.get("mode"), background=opts.get("background"),
+                          max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
+                          force=bool(opts.get("force")), progress=not opts.get("quiet"), **kwargs)
     for w in stats.warnings:
         typer.echo(f"livecut: warning: {redact_text(w)}", err=True)
     if not opts.get("quiet"):

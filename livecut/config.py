@@ -225,11 +225,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: config file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
 
 
-def load_config(source: str | Path | None = None, overrides: Iterable[str] = ()) -> Config:
+def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
+                _chain: tuple[Path, ...] = ()) -> Config:
     """Build a :class:`Config` from a preset name or TOML path, then ``--set`` overrides.
 
     ``source`` may be ``None`` (defaults), a preset name (``"fast"``) or a path to a
@@ -254,7 +257,12 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = ())
         if base is not None:
             if not isinstance(base, str) or Path(base).stem == path.stem:
                 raise ConfigError(f"{path}: preset must name another preset")
-            cfg = load_config(base)
+            chain = _chain + (path.resolve(),)
+            if len(chain) > 16 or (Path(base).resolve() in chain or
+                                   (presets_dir() / f"{base}.toml").resolve() in chain):
+                names = " -> ".join(p.name for p in chain) + f" -> {base}"
+                raise ConfigError(f"{path}: presets name each other in a loop ({names})")
+            cfg = load_config(base, _chain=chain)
         cfg = apply_mapping(cfg, data, origin=str(path))
     for text in overrides:
         cfg = apply_mapping(cfg, parse_override(text), origin="--set")

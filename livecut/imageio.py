@@ -13,7 +13,7 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from livecut.errors import ImageReadError, ImageSizeError, UsageError
+from livecut.errors import ImageReadError, ImageSizeError, UsageError, WriteError
 
 #: extensions recognised when a folder or glob is given
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pgm", ".ppm", ".pnm")
@@ -180,7 +180,11 @@ def check_size(img: np.ndarray, path: str | Path | None = None) -> None:
                              f"{MAX_PIXELS // 1_000_000} megapixels")
 
 
-def write_image(path: str | Path, img: np.ndarray) -> None:
+def write_image(path: str | Path, img: np.ndarray, force: bool = True) -> None:
+    """Encode ``img`` and write it to a temporary name next to ``path``, renamed into place
+    when complete; without ``force`` an existing ``path`` is never replaced."""
+    from livecut.atomic import commit, discard, io_reason, temp_path
+
     p = Path(path)
     ext = p.suffix.lower() or ".png"
     try:
@@ -189,11 +193,19 @@ def write_image(path: str | Path, img: np.ndarray) -> None:
         ok = False
     if not ok:
         raise UsageError(f"{p}: cannot encode an image as {ext}")
+    tmp = None
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
-        buf.tofile(str(p))
+        tmp = temp_path(p)
+        with open(tmp, "wb") as fh:  # (ndarray.tofile hides ENOSPC)
+            fh.write(buf.data)
     except OSError as exc:
-        raise UsageError(f"{p}: cannot write: {exc.strerror}") from None
+        discard(tmp)
+        raise WriteError(f"{p}: cannot write: {io_reason(exc)}") from None
+    except BaseException:
+        discard(tmp)
+        raise
+    commit(tmp, p, force)
 
 
 def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:

@@ -40,9 +40,54 @@ _END = object()
 
 
 class Interrupted(LivecutError):
-    """Ctrl-C: the output was finalized with the frames so far."""
+    """Ctrl-C (or SIGTERM/SIGHUP): the output was finalized with the frames so far."""
 
     exit_code = 130
+
+    def __init__(self, message: str, exit_code: int = 130):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread by a SIGTERM/SIGHUP handler (see :func:`finalize_on_signals`),
+    so the run finalizes its outputs exactly as on Ctrl-C; exit code 128 + signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+        self.exit_code = 128 + signum
+
+
+def finalize_on_signals():
+    """Context manager: SIGINT, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread
+    (once; a second signal while the outputs are being finalized is ignored).  For
+    programs (the CLI) that own the process; a no-op outside the main thread."""
+    import contextlib
+    import signal
+
+    @contextlib.contextmanager
+    def cm():
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        fired = []
+
+        def handler(signum, frame):
+            if fired:
+                return
+            fired.append(signum)
+            raise Terminated(signum)
+
+        sigs = [s for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s)]
+        saved = {s: signal.signal(getattr(signal, s), handler) for s in sigs}
+        try:
+            yield
+        finally:
+            for s, h in saved.items():
+                signal.signal(getattr(signal, s), h)
+
+    return cm()
 
 
 @dataclass
@@ -559,18 +604,19 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             on_start(pipe)
         try:
             pipe.run()
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             stats.interrupted = True
             _cut_short(sinks)
             stack.close()  # finalize the outputs now: the frames so far play
             what = f" ({output} finalized with {stats.written} frames)" if output else ""
-            raise Interrupted(f"interrupted{what}") from None
+            signum = getattr(exc, "signum", None)
+            name = {1: "SIGHUP", 15: "SIGTERM"}.get(signum or 0)
+            raise Interrupted(f"{'stopped by ' + name if name else 'interrupted'}{what}",
+                              exit_code=getattr(exc, "exit_code", 130)) from None
         if not pipe.reached_end:
             _cut_short(sinks)
         for s in sinks:
             stats.warnings.extend(getattr(s, "warnings", []))
     if stats.processed == 0 and kind == "file":
-        if output and Path(output).is_file() and Path(output).stat().st_size == 0:
-            Path(output).unlink()
         raise VideoOpenFailure(f"{spec}: the video has no frames")
     return stats

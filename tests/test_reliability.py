@@ -145,3 +145,194 @@ def test_nan_and_inf_refused_for_every_float_key(value, tmp_path):
         toml.write_text(f"[{section}]\n{name} = {value}\n")
         with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
             load_config(toml)
+
+
+# ------------------------------------------------------------------ 2. outputs appear whole or not at all
+
+@pytest.fixture(scope="module")
+def long_clip(tmp_path_factory) -> Path:
+    """~4 s of work on 2 cores: long enough to signal a run in the middle."""
+    return make_clip(tmp_path_factory.mktemp("rel-long") / "long.mp4", n=300, audio=True)
+
+
+def _popen(*args: str) -> subprocess.Popen:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.Popen([sys.executable, "-m", "livecut", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=str(REPO))
+
+
+def _wait_for_temp(folder: Path, name: str, min_size: int = 1, timeout: float = 30,
+                   then: float = 1.0) -> Path:
+    """The temporary output of a run once it exists (then ``then`` seconds more: frames written)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for t in folder.glob(f".{name}.livecut-*"):
+            try:
+                if t.is_dir() and len(list(t.iterdir())) >= min_size or t.is_file() and t.stat().st_size >= min_size:
+                    time.sleep(then)
+                    return t
+            except OSError:
+                pass
+        time.sleep(0.02)
+    raise AssertionError(f"no temporary output for {name} appeared")
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)],
+                         ids=["TERM", "HUP", "INT"])
+def test_signal_finalizes_a_playable_file(sig, code, tmp_path, long_clip):
+    out = tmp_path / "o.mp4"
+    p = _popen("file", str(long_clip), "-o", str(out), "-q")
+    _wait_for_temp(tmp_path, "o.mp4")
+    assert not out.exists()  # written under a temporary name until complete
+    p.send_signal(sig)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == code, err
+    assert "finalized with" in err and len(err.strip().splitlines()) == 1, err
+    assert _ffprobe_ok(out)
+    assert 0 < _playable(out) < 300
+    assert _leftovers(tmp_path, {"o.mp4"}) == []
+
+
+def test_sigkill_leaves_only_a_temporary_file(tmp_path, long_clip):
+    out = tmp_path / "o.mp4"
+    p = _popen("file", str(long_clip), "-o", str(out), "-q")
+    _wait_for_temp(tmp_path, "o.mp4")
+    p.send_signal(signal.SIGKILL)
+    p.communicate(timeout=30)
+    assert not out.exists()
+    assert all(n.startswith(".o.mp4.livecut-") for n in _leftovers(tmp_path, set()))
+
+
+def test_sigkill_of_png_sequence_leaves_no_frames_at_the_final_name(tmp_path, long_clip):
+    out = tmp_path / "frames"
+    p = _popen("file", str(long_clip), "-o", f"{out}/", "-q")
+    _wait_for_temp(tmp_path, "frames", 3)
+    p.send_signal(signal.SIGKILL)
+    p.communicate(timeout=30)
+    assert not out.exists()
+
+
+def test_sigterm_over_a_good_file_with_force(tmp_path, long_clip, rel_clip):
+    out = tmp_path / "o.mp4"
+    shutil.copy(rel_clip, out)
+    p = _popen("file", str(long_clip), "-o", str(out), "-q", "--force")
+    _wait_for_temp(tmp_path, "o.mp4")
+    assert out.read_bytes() == rel_clip.read_bytes()  # untouched while the new one is written
+    p.send_signal(signal.SIGKILL)
+    p.communicate(timeout=30)
+    assert out.read_bytes() == rel_clip.read_bytes()
+
+
+def test_failed_run_with_force_keeps_the_earlier_file(tmp_path, rel_clip):
+    """--force over a good file, then a run that fails after some frames: the good file stays."""
+    from livecut.config import load_config
+    from livecut.errors import StageError
+    from livecut.runner import run_video
+
+    for out in (tmp_path / "o.mp4", tmp_path / "o.mkv", tmp_path / "frames"):
+        if out.suffix:
+            shutil.copy(rel_clip, out)
+            before = out.read_bytes()
+        else:
+            out.mkdir()
+            (out / "frame_000000.png").write_bytes(b"old")
+            before = b"old"
+
+        def sabotage(pipe):
+            process, n = pipe.process, [0]
+
+            def failing(image, need):
+                n[0] += 1
+                if n[0] == 5:
+                    raise RuntimeError("boom")
+                return process(image, need)
+
+            pipe.process = failing
+
+        spec = str(out) + ("" if out.suffix else "/")
+        with pytest.raises(StageError):
+            run_video(str(rel_clip), spec, load_config(), force=True, progress=False, on_start=sabotage)
+        now = out.read_bytes() if out.suffix else (out / "frame_000000.png").read_bytes()
+        assert now == before, out
+        if not out.suffix:
+            assert sorted(q.name for q in out.iterdir()) == ["frame_000000.png"]
+    assert _leftovers(tmp_path, {"o.mp4", "o.mkv", "frames"}) == []
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["exclusive", "force"])
+def test_concurrent_writers(force, tmp_path, rel_clip):
+    """Two runs writing the same path: never a corrupt file; without --force only one succeeds."""
+    for trial in range(2):
+        out = tmp_path / f"o{trial}.mp4"
+        extra = ["--force"] if force else []
+        ps = [_popen("file", str(rel_clip), "-o", str(out), "-q", *extra) for _ in range(2)]
+        results = [(p.wait(timeout=120), p.communicate()[1]) for p in ps]
+        codes = sorted(c for c, _ in results)
+        if force:
+            assert codes == [0, 0], results
+        else:
+            assert codes == [0, 2], results
+            assert any("exists" in e for c, e in results if c == 2), results
+        assert _playable(out) == 20
+    assert _leftovers(tmp_path, {"o0.mp4", "o1.mp4"}) == []
+
+
+def test_image_refuses_to_overwrite_without_force(tmp_path):
+    import cv2
+
+    src = tmp_path / "in"
+    src.mkdir()
+    img = np.random.default_rng(0).integers(0, 255, (64, 64, 3), np.uint8)
+    cv2.imwrite(str(src / "a.jpg"), img)
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    (outdir / "a.png").write_bytes(b"keep me")
+    r = run_cli("image", str(src / "a.jpg"), "-o", str(outdir), "-q")
+    assert r.returncode == 2 and "exists" in r.stderr and "--force" in r.stderr, r.stderr
+    assert (outdir / "a.png").read_bytes() == b"keep me"
+    r = run_cli("image", str(src / "a.jpg"), "-o", str(outdir), "-q", "--force")
+    assert r.returncode == 0, r.stderr
+    assert cv2.imread(str(outdir / "a.png")) is not None
+    assert _leftovers(outdir, {"a.png"}) == []
+
+
+def _tmpfs(path: Path, size: str, ro: bool = False):
+    path.mkdir(exist_ok=True)
+    opts = f"size={size}" + (",ro" if ro else "")
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(path)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root/CAP_SYS_ADMIN): {r.stderr.strip()}")
+
+
+def _umount(path: Path) -> None:
+    subprocess.run(["umount", str(path)], capture_output=True)
+
+
+def test_full_disk_keeps_the_earlier_file_and_says_so(tmp_path, long_clip, rel_clip):
+    mnt = tmp_path / "small"
+    _tmpfs(mnt, "200k")
+    try:
+        out = mnt / "o.mp4"
+        shutil.copy(rel_clip, out)  # ~95 kB: the new file cannot fit beside it
+        before = out.read_bytes()
+        r = run_cli("file", str(long_clip), "-o", str(out), "-q", "--force")
+        assert r.returncode == 1, r.stderr
+        assert "no space left" in r.stderr and "finalizing failed" not in r.stderr, r.stderr
+        assert out.read_bytes() == before
+        assert _leftovers(mnt, {"o.mp4"}) == []
+        r = run_cli("file", str(long_clip), "-o", f"{mnt}/frames/", "-q")
+        assert r.returncode == 1 and "no space left" in r.stderr, r.stderr
+        assert _leftovers(mnt, {"o.mp4"}) == []
+    finally:
+        _umount(mnt)
+
+
+def test_read_only_disk_says_so(tmp_path, rel_clip):
+    mnt = tmp_path / "ro"
+    _tmpfs(mnt, "1m", ro=True)
+    try:
+        r = run_cli("file", str(rel_clip), "-o", str(mnt / "o.mp4"), "-q")
+        assert r.returncode == 1 and "read-only" in r.stderr, r.stderr
+    finally:
+        _umount(mnt)
