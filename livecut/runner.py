@@ -30,7 +30,7 @@ import numpy as np
 
 from livecut.composite import MODES, Compositor, parse_background
 from livecut.config import Config
-from livecut.errors import LivecutError, StageError, UsageError, VideoOpenFailure
+from livecut.errors import IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure
 from livecut.segment import Segmenter
 from livecut.smooth import MaskSmoother
 
@@ -613,10 +613,17 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             name = {1: "SIGHUP", 15: "SIGTERM"}.get(signum or 0)
             raise Interrupted(f"{'stopped by ' + name if name else 'interrupted'}{what}",
                               exit_code=getattr(exc, "exit_code", 130)) from None
-        if not pipe.reached_end:
-            _cut_short(sinks)
+        short = pipe.reached_end and getattr(source, "shortfall", lambda: None)()
+        if not pipe.reached_end or short:
+            _cut_short(sinks)  # (truncated: only the audio the video covers, complete packets)
         for s in sinks:
             stats.warnings.extend(getattr(s, "warnings", []))
+    if short and stats.processed:
+        got, expected = short
+        why = f"a read error: {source.read_error}" if getattr(source, "read_error", "") else "truncated?"
+        where = f"; {output} holds the {stats.written} frames written" if output else ""
+        raise IncompleteError(f"{spec}: the video ends early ({why}): {stats.written} frames written, "
+                              f"{expected} expected{where}")
     if stats.processed == 0 and kind == "file":
         raise VideoOpenFailure(f"{spec}: the video has no frames")
     return stats

@@ -336,3 +336,60 @@ def test_read_only_disk_says_so(tmp_path, rel_clip):
         assert r.returncode == 1 and "read-only" in r.stderr, r.stderr
     finally:
         _umount(mnt)
+
+
+# ------------------------------------------------------------------ 3. truncated sources
+
+def _audio_packets(path: Path) -> dict[int, int]:
+    import av
+
+    with av.open(str(path)) as c:
+        return {p.pts: p.size for p in c.demux(c.streams.audio[0]) if p.size}
+
+
+@pytest.fixture(scope="module")
+def faststart(long_clip, tmp_path_factory) -> Path:
+    """The long clip with its index (moov) first: a cut copy still declares all 300 frames."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs the ffmpeg command to move the moov atom")
+    out = tmp_path_factory.mktemp("rel-fs") / "fs.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(long_clip), "-c", "copy", "-movflags",
+                    "+faststart", str(out)], check=True, timeout=60)
+    return out
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.5])
+def test_truncated_faststart_file_is_not_success(fraction, faststart, tmp_path):
+    data = faststart.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: int(len(data) * fraction)])
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(cut), "-o", str(out), "-q")
+    assert r.returncode == 3, r.stderr
+    line = r.stderr.strip()
+    assert len(line.splitlines()) == 1 and "ends early" in line and "300 expected" in line, line
+    written = _playable(out)
+    assert 0 < written < 300 and f"{written} frames written" in line
+    assert _ffprobe_ok(out)
+
+
+def test_source_truncated_while_read(long_clip, tmp_path):
+    src = tmp_path / "growing.mp4"
+    shutil.copy(long_clip, src)
+    out = tmp_path / "o.mp4"
+    p = _popen("file", str(src), "-o", str(out), "-q")
+    _wait_for_temp(tmp_path, "o.mp4", then=0.0)
+    os.truncate(src, src.stat().st_size // 2)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 3, err
+    assert "ends early" in err and "300 expected" in err
+    assert 0 < _playable(out) < 300
+    # only whole audio packets: each one is exactly as in the source
+    orig, got = _audio_packets(long_clip), _audio_packets(out)
+    assert got and all(orig.get(pts) == size for pts, size in got.items()), \
+        [(pts, size, orig.get(pts)) for pts, size in got.items() if orig.get(pts) != size]
+
+
+def test_complete_files_are_still_success(rel_clip, tmp_path):
+    r = run_cli("file", str(rel_clip), "-o", str(tmp_path / "o.mp4"), "-q")
+    assert r.returncode == 0 and r.stderr == "", r.stderr

@@ -243,6 +243,8 @@ class VideoFileSink:
                     return
                 if pkt.size == 0 or pkt.dts is None:  # demuxer flush packets
                     continue
+                if pkt.is_corrupt:  # e.g. cut short by the end of a truncated file
+                    continue
             t = float(pkt.pts * pkt.time_base) if pkt.pts is not None else float(pkt.dts * pkt.time_base)
             if until is not None and t > until:
                 self._pending = pkt

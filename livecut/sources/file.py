@@ -96,6 +96,10 @@ class FileSource:
         self.info = SourceInfo(width=w, height=h, fps=fps, frames=frames or None, duration=duration,
                                time_base=tb, rotation=0, has_audio=bool(c.streams.audio))
         self._rate = rate
+        self._start = float(s.start_time * tb) if s.start_time is not None else 0.0
+        self._last_end = 0.0
+        #: why decoding stopped before the end, when it stopped on an error ('' otherwise)
+        self.read_error = ""
         self._gen = self._decode()
         # peek at the first frame: rotation (display matrix) and "zero frames" are known now
         self._first = next(self._gen, None)
@@ -138,6 +142,26 @@ class FileSource:
                     raise VideoOpenFailure(f"{self.path}: unreadable ({_av_message(exc)})") from None
             except av.error.EOFError:
                 return
+            except (av.error.FFmpegError, OSError) as exc:  # an I/O error: the rest is unreadable
+                self.read_error = _av_message(exc)
+                return
+
+    def shortfall(self) -> tuple[int, int] | None:
+        """``(frames read, frames expected)`` when decoding ended before the container's
+        declared end (a truncated file, a read error); None when the file was read whole."""
+        if self.loop:
+            return None
+        got = self._index
+        expected = self.info.frames or 0
+        if self.read_error:
+            return got, max(expected, got)
+        if not expected or got >= expected - max(2, expected // 50):
+            return None
+        # few frames but they reach the declared end: skipped corrupt packets, not truncation
+        if self.info.duration and self.info.fps:
+            if self._last_end >= self._start + self.info.duration - 2.0 / self.info.fps:
+                return None
+        return got, expected
 
     def _to_bgr(self, f) -> np.ndarray:
         if f.format.name in ("yuv420p", "yuvj420p") and f.width % 2 == 0 and f.height % 2 == 0:
@@ -183,6 +207,7 @@ class FileSource:
                 time.sleep(1.0 / self.info.fps)
         if pts is not None:
             self._last_pts = pts
+            self._last_end = pts + (1.0 / self.info.fps if self.info.fps else 0.0)
         img = self._to_bgr(f)
         frame = Frame(image=img, index=self._index, pts=pts, captured_at=time.perf_counter())
         self._index += 1
