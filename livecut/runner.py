@@ -138,16 +138,30 @@ class Stats:
 # ------------------------------------------------------------------ processing
 
 class BackgroundVideo:
-    """Frames of ``video:PATH``, looped; one per call."""
+    """Frames of ``video:PATH``, looped; one per call.  Opened (and its first frame decoded)
+    when constructed, so an unreadable background fails before any output is written.  A
+    source that cannot loop (a single picture, e.g. ``video:photo.jpg``) keeps its last frame."""
 
     def __init__(self, path: Path, cfg):
         from livecut.sources.file import FileSource
 
         self._src = FileSource(path, cfg, loop=True)
+        self._last: np.ndarray | None = None
 
     def next(self) -> np.ndarray | None:
-        f = self._src.read()
-        return None if f is None else f.image
+        try:
+            f = self._src.read()
+        except LivecutError:
+            if self._last is None:
+                raise
+            f = None
+        except Exception:  # noqa: BLE001 -- seeking back failed (e.g. one picture): hold the frame
+            if self._last is None:
+                raise
+            f = None
+        if f is not None:
+            self._last = f.image
+        return self._last
 
     def close(self) -> None:
         self._src.close()
@@ -169,6 +183,12 @@ class Processor:
         self.comp = self._compositor(self.mode, self.background)
         self.view: Compositor | None = None  # preview's own mode/background, if changed
         self._bg_video: BackgroundVideo | None = None
+        if self.comp.background.kind == "video" and self.mode not in ("mask", "cutout"):
+            # validate now: a bad background must fail before the first frame is written
+            try:
+                self._bg_video = BackgroundVideo(self.comp.background.path, cfg.video)
+            except VideoOpenFailure as exc:
+                raise VideoOpenFailure(f"background video: {exc}") from None
         self.paused = False
         self.quit = False
         self.alpha: np.ndarray | None = None
@@ -618,6 +638,12 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             _cut_short(sinks)  # (truncated: only the audio the video covers, complete packets)
         for s in sinks:
             stats.warnings.extend(getattr(s, "warnings", []))
+    lost = pipe.reached_end and getattr(source, "lost", "")
+    if lost:
+        from livecut.urls import redact_url
+
+        where = f"; {output} holds the {stats.written} frames written" if output else ""
+        raise IncompleteError(f"{redact_url(spec)}: stream lost ({lost}){where}")
     if short and stats.processed:
         got, expected = short
         why = f"a read error: {source.read_error}" if getattr(source, "read_error", "") else "truncated?"

@@ -27,6 +27,35 @@ from livecut.urls import INPUT_SCHEMES, redact_url, url_scheme
 MAX_CONSECUTIVE_ERRORS = 200
 
 
+def check_frame_size(w: int, h: int, where) -> None:
+    """Refuse, from the header and before decoding, frames livecut cannot process: smaller
+    than MIN_SIDE or larger than MAX_PIXELS (a header may claim absurd dimensions)."""
+    from livecut.imageio import MAX_PIXELS, MIN_SIDE
+
+    if min(w, h) < MIN_SIDE:
+        raise VideoOpenFailure(f"{where}: video is {w}x{h}; livecut needs at least {MIN_SIDE}x{MIN_SIDE} pixels")
+    if w * h > MAX_PIXELS:
+        raise VideoOpenFailure(f"{where}: video is {w}x{h}; livecut handles at most "
+                               f"{MAX_PIXELS // 1_000_000} megapixels per frame")
+
+
+def _check_y4m_header(p: Path) -> None:
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(256)
+    except OSError:
+        return
+    if not head.startswith(b"YUV4MPEG2 "):
+        return
+    fields = head.split(b"\n", 1)[0].split()[1:]
+    try:
+        w = next(int(f[1:]) for f in fields if f.startswith(b"W"))
+        h = next(int(f[1:]) for f in fields if f.startswith(b"H"))
+    except (StopIteration, ValueError):
+        return
+    check_frame_size(w, h, p)
+
+
 def _av_message(exc: BaseException) -> str:
     text = getattr(exc, "strerror", None) or str(exc)
     return text.split(": '")[0].strip() or type(exc).__name__
@@ -56,8 +85,13 @@ class FileSource:
             raise VideoOpenFailure(f"{p}: no such file")
         if p.is_dir():
             raise VideoOpenFailure(f"{p}: is a folder, not a video file")
+        if not p.is_file():
+            kind = "a FIFO (named pipe)" if p.is_fifo() else "a device" if (p.is_char_device() or
+                                                                         p.is_block_device()) else "a socket"
+            raise VideoOpenFailure(f"{p}: is {kind}, not a regular video file")
         if p.stat().st_size == 0:
             raise VideoOpenFailure(f"{p}: the file is empty")
+        _check_y4m_header(p)  # FFmpeg refuses an absurd y4m size with a misleading EBUSY
         try:
             self._container = av.open(str(p), "r", metadata_errors="ignore")
         except av.error.EOFError:
@@ -84,6 +118,7 @@ class FileSource:
         w, h = s.codec_context.width, s.codec_context.height
         if not w or not h:
             raise VideoOpenFailure(f"{self.path}: the video stream has no frame size")
+        check_frame_size(w, h, self.path)
         rate = s.average_rate or s.guessed_rate or s.base_rate
         fps = float(rate) if rate else None
         tb = s.time_base or Fraction(1, 90000)

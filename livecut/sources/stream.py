@@ -244,6 +244,7 @@ class StreamSource:
             if limit and time.monotonic() - t0 + delay > limit:
                 log.warning("stream %s: giving up after %.0f s without a frame", self.safe_url,
                             time.monotonic() - t0)
+                self.lost = f"{reason}; gave up after {time.monotonic() - t0:.0f} s without a frame"
                 return False
             if attempt == 1:
                 log.info("stream %s lost (%s); reconnecting in %.2g s",
@@ -298,10 +299,14 @@ class StreamSource:
                 return self._deliver(frame)
             if not self.reconnect:
                 log.warning("stream %s lost (%s)", self.safe_url, reason)
+                self.lost = f"{reason}; video.reconnect is off"
                 return None
             if not self._reconnect(reason):
                 return None
         return None
+
+    #: why the stream was given up on ('' while it plays, or when it ended or was stopped normally)
+    lost = ""
 
     def _deliver(self, frame: Any) -> Frame:
         image = frame.to_ndarray(format="bgr24")
