@@ -393,3 +393,225 @@ def test_source_truncated_while_read(long_clip, tmp_path):
 def test_complete_files_are_still_success(rel_clip, tmp_path):
     r = run_cli("file", str(rel_clip), "-o", str(tmp_path / "o.mp4"), "-q")
     assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+# ------------------------------------------------------------------ 4. decompression bombs
+
+def _tiff_bomb(path: Path, w: int, h: int, ifd_last: bool = False) -> Path:
+    """A 3-channel 8-bit deflate TIFF of w x h zeros: about 1 MB on disk, w*h*3 bytes decoded.
+    ``ifd_last``: the header (IFD) after the pixel data, out of reach of livecut's own header
+    reader, so only OpenCV's limit can refuse it before decoding."""
+    import struct
+    import zlib
+
+    data = zlib.compress(bytes(w * h * 3), 1)
+    tags = [(256, 4, w), (257, 4, h), (258, 3, 8), (259, 3, 8), (262, 3, 2), (273, 4, 0),
+            (277, 3, 3), (278, 4, h), (279, 4, len(data)), (284, 3, 1)]
+    ifd_size = 2 + 12 * len(tags) + 4
+    ifd_off, data_off = (8 + len(data), 8) if ifd_last else (8, 8 + ifd_size)
+    ifd = bytearray(struct.pack("<H", len(tags)))
+    for tag, typ, val in tags:
+        val = data_off if tag == 273 else val
+        ifd += struct.pack("<HHIHH", tag, typ, 1, val, 0) if typ == 3 else struct.pack("<HHII", tag, typ, 1, val)
+    ifd += struct.pack("<I", 0)
+    head = b"II*\x00" + struct.pack("<I", ifd_off)
+    path.write_bytes(head + (data + ifd if ifd_last else ifd + data))
+    return path
+
+
+_MEASURED = r"""
+import resource, sys
+from livecut.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    print("maxrss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("ifd_last", [False, True], ids=["header-first", "header-last"])
+def test_image_bomb_refused_before_decoding(ifd_last, tmp_path):
+    """12000x12000x3 (432 MB decoded, ~0.4 MB on disk): refused from the header, in little memory."""
+    bomb = _tiff_bomb(tmp_path / "bomb.tif", 12000, 12000, ifd_last)
+    assert bomb.stat().st_size < 2_000_000
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("OPENCV_IO_MAX_IMAGE_PIXELS", None)
+    r = subprocess.run([sys.executable, "-c", _MEASURED, "image", str(bomb), "-o", str(tmp_path / "o"), "-q"],
+                       capture_output=True, text=True, timeout=60, env=env, cwd=str(REPO))
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and "megapixels" in lines[0], r.stderr
+    rss_mb = int(lines[-1].split()[1]) / 1024
+    assert rss_mb < 300, f"{rss_mb:.0f} MB: the image was decoded before the size check"
+
+
+def test_opencv_limit_matches_livecut_limit():
+    import livecut  # noqa: F401
+    from livecut.imageio import MAX_PIXELS
+
+    assert os.environ["OPENCV_IO_MAX_IMAGE_PIXELS"] == str(MAX_PIXELS)
+
+
+# ------------------------------------------------------------------ 8. the bad-input matrix
+
+def _y4m(path: Path, w: int, h: int, frames: int = 2) -> Path:
+    cw, ch = (w + 1) // 2, (h + 1) // 2
+    frame = b"FRAME\n" + bytes(w * h) + bytes(2 * cw * ch) if w * h < 10_000_000 else b"FRAME\n" + bytes(100)
+    path.write_bytes(f"YUV4MPEG2 W{w} H{h} F25:1 Ip A1:1 C420jpeg\n".encode() + frame * frames)
+    return path
+
+
+def _tiny_video(path: Path) -> Path:
+    import av
+
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("ffv1", rate=25)
+        s.width, s.height, s.pix_fmt = 1, 1, "yuv444p"
+        for i in range(3):
+            f = av.VideoFrame.from_ndarray(np.zeros((1, 1, 3), np.uint8), format="rgb24").reformat(format="yuv444p")
+            f.pts = i
+            c.mux(s.encode(f))
+        c.mux(s.encode(None))
+    return path
+
+
+def _photo(path: Path) -> Path:
+    import cv2
+
+    cv2.imwrite(str(path), np.random.default_rng(1).integers(0, 255, (90, 160, 3), np.uint8))
+    return path
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+# input makers: tmp folder, the 20-frame clip -> the INPUT argument
+MAKERS = {
+    "clip": lambda d, clip: clip,
+    "missing": lambda d, clip: d / "nope.mp4",
+    "empty": lambda d, clip: _write(d / "empty.mp4", b""),
+    "text": lambda d, clip: _write(d / "notes.mp4", b"not a video\n" * 40),
+    "fifo": lambda d, clip: _fifo(d / "pipe.mp4"),
+    "dev-zero": lambda d, clip: Path("/dev/zero"),
+    "1x1": lambda d, clip: _tiny_video(d / "tiny.mkv"),
+    "30000x30000-y4m": lambda d, clip: _y4m(d / "huge.y4m", 30000, 30000),
+    "url": lambda d, clip: f"rtsp://u:{SECRET}@127.0.0.1:1/x",
+}
+
+# (id, input, extra args ({o} = output, {d} = folder), exit code, message fragment, output state)
+# output state: "absent" (nothing at the output's name), "kept" (the earlier file unchanged),
+# "playable" (a complete video with all 20 frames)
+MATRIX = [
+    ("missing-file", "missing", [], 2, "no such file", "absent"),
+    ("empty-file", "empty", [], 2, "the file is empty", "absent"),
+    ("not-a-video", "text", [], 2, "not a readable video", "absent"),
+    ("fifo", "fifo", [], 2, "FIFO", "absent"),
+    ("dev-zero", "dev-zero", [], 2, "is a device", "absent"),
+    ("video-1x1", "1x1", [], 2, "at least 16x16", "absent"),
+    ("video-huge-header", "30000x30000-y4m", [], 2, "megapixels", "absent"),
+    ("url-to-file-cmd", "url", [], 2, "livecut run", "absent"),
+    ("codec-is-audio", "clip", ["--set", "video.codec=aac"], 2, "not a video encoder", "absent"),
+    ("codec-unknown", "clip", ["--set", "video.codec=nosuch"], 2, "no such encoder", "absent"),
+    ("preset-x264-unknown", "clip", ["--set", "video.preset=nosuch"], 2, "not an x264", "absent"),
+    ("preset-unknown", "clip", ["-c", "nosuch"], 2, "unknown preset", "absent"),
+    ("config-not-utf8", "clip", ["-c", "{d}/bad.toml"], 2, "not UTF-8", "absent"),
+    ("presets-loop", "clip", ["-c", "{d}/a.toml"], 2, "loop", "absent"),
+    ("threshold-nan", "clip", ["--set", "segment.threshold=nan"], 2, "segment.threshold", "absent"),
+    ("open-timeout-nan", "clip", ["--set", "video.open_timeout=nan"], 2, "video.open_timeout", "absent"),
+    ("reconnect-limit-nan", "clip", ["--set", "video.reconnect_limit=nan"], 2, "video.reconnect_limit", "absent"),
+    ("reconnect-limit-inf", "clip", ["--set", "video.reconnect_limit=inf"], 2, "video.reconnect_limit", "absent"),
+    ("output-url-unknown", "clip", ["-o", "foo://bar"], 2, "unsupported output URL scheme", "absent"),
+    ("output-exists", "clip", ["@existing"], 2, "exists", "kept"),
+    ("output-is-input", "clip", ["-o", "{clip}", "--force"], 2, "is an input", "kept-input"),
+    ("frames-exist-in-dir", "clip", ["-o", "{d}/frames/", "@frames"], 2, "already holds frames", "kept"),
+    ("background-video-photo", "clip", ["-b", "video:{d}/photo.jpg"], 0, "", "playable"),
+    ("background-video-not-video", "clip", ["-b", "video:{d}/notes.txt"], 2, "background video", "absent"),
+    ("background-missing", "clip", ["-b", "image:{d}/none.png"], 2, "file not found", "absent"),
+    ("mode-unknown", "clip", ["--mode", "sideways"], 2, "--mode", "absent"),
+    ("transparent-into-mp4", "clip", ["-b", "transparent", "--mode", "cutout"], 2, "transparency", "absent"),
+]
+
+
+@pytest.mark.parametrize("case", MATRIX, ids=[c[0] for c in MATRIX])
+def test_bad_input_matrix(case, tmp_path, rel_clip, capfd, monkeypatch):
+    name, maker, extra, code, fragment, state = case
+    d = tmp_path
+    (d / "bad.toml").write_bytes(b"[segment]\nthreshold = 0.5 # \xff\xfe\n")
+    (d / "a.toml").write_text('preset = "b.toml"\n')
+    (d / "b.toml").write_text('preset = "a.toml"\n')
+    (d / "notes.txt").write_text("not a video\n")
+    _photo(d / "photo.jpg")
+    monkeypatch.chdir(d)  # presets a.toml/b.toml name each other relative to here
+    src = str(MAKERS[maker](d, rel_clip))
+    out = d / "o.mp4"
+    before = None
+    args = []
+    for a in extra:
+        if a == "@existing":
+            out.write_bytes(b"an earlier output")
+            before = out.read_bytes()
+        elif a == "@frames":
+            (d / "frames").mkdir()
+            (d / "frames" / "frame_000000.png").write_bytes(b"old")
+        else:
+            args.append(a.format(d=d, clip=rel_clip))
+    if "-o" not in args:
+        args += ["-o", str(out)]
+    got, text = _cli_inproc(["file", src, "-q", *args], capfd, monkeypatch, "0")
+    lines = [l for l in text.splitlines() if l.strip()]
+    assert got == code, (name, text)
+    if code:
+        assert len(lines) == 1 and lines[0].startswith("livecut: error:") and fragment in lines[0], (name, text)
+    assert SECRET not in text
+    if state == "absent":
+        assert not out.exists()
+    elif state == "kept":
+        if before is not None:
+            assert out.read_bytes() == before
+        else:
+            assert (d / "frames" / "frame_000000.png").read_bytes() == b"old"
+            assert sorted(p.name for p in (d / "frames").iterdir()) == ["frame_000000.png"]
+    elif state == "kept-input":
+        assert _playable(rel_clip) == 20
+    elif state == "playable":
+        assert _playable(out) == 20
+    assert not [n for n in os.listdir(d) if ".livecut-" in n], os.listdir(d)
+
+
+def test_stdout_closed_is_one_line(rel_clip):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    r = subprocess.run(f'"{sys.executable}" -m livecut file "{rel_clip}" -o - -q >&-', shell=True,
+                       stderr=subprocess.PIPE, text=True, env=env, cwd=str(REPO), timeout=60)
+    assert r.returncode == 2 and "standard output is closed" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_lost_live_stream_is_not_success(tmp_path):
+    """A UDP sender stops for good: livecut gives up (video.reconnect_limit) and exits 3."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs the ffmpeg command to send a UDP stream")
+    import socket
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    out = tmp_path / "o.mp4"
+    lc = _popen("run", f"udp://127.0.0.1:{port}", "-o", str(out), "-q", "--set", "video.read_timeout=0.5",
+                "--set", "video.reconnect_limit=1", "--set", "video.open_timeout=10")
+    time.sleep(0.5)
+    subprocess.run(["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
+                    "-t", "1.5", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
+                    "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"], timeout=30, check=True)
+    _, err = lc.communicate(timeout=60)
+    assert lc.returncode == 3, err
+    assert "stream lost" in err and "gave up" in err
+    assert _playable(out) > 0
