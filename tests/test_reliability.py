@@ -606,7 +606,7 @@ def test_lost_live_stream_is_not_success(tmp_path):
     s.close()
     out = tmp_path / "o.mp4"
     lc = _popen("run", f"udp://127.0.0.1:{port}", "-o", str(out), "-q", "--set", "video.read_timeout=0.5",
-                "--set", "video.reconnect_limit=1", "--set", "video.open_timeout=10")
+                "--set", "video.reconnect_limit=1", "--set", "video.open_timeout=3")
     time.sleep(0.5)
     subprocess.run(["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
                     "-t", "1.5", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
