@@ -106,6 +106,10 @@ class StreamSource:
                 duration = container.duration / 1_000_000
             self.finite = duration is not None and self.url.lower().startswith(("http://", "https://"))
             ctx = stream.codec_context
+            if ctx.width and ctx.height:  # a header claiming absurd dimensions: refuse now
+                from livecut.sources.file import check_frame_size
+
+                check_frame_size(ctx.width, ctx.height, self.safe_url)
             self.info = SourceInfo(width=ctx.width or self.info.width,
                                    height=ctx.height or self.info.height,
                                    fps=fps or self.info.fps, duration=duration if self.finite else None,
