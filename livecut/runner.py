@@ -60,8 +60,9 @@ class Terminated(KeyboardInterrupt):
 
 
 def finalize_on_signals():
-    """Context manager: SIGINT, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread
-    (once; a second signal while the outputs are being finalized is ignored).  For
+    """Context manager: SIGINT, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread.
+    A second signal while the outputs are being finalized is ignored; a third one aborts the
+    finalizing (the temporary output is then removed, the final name left as it was).  For
     programs (the CLI) that own the process; a no-op outside the main thread."""
     import contextlib
     import signal
@@ -74,10 +75,10 @@ def finalize_on_signals():
         fired = []
 
         def handler(signum, frame):
-            if fired:
-                return
             fired.append(signum)
-            raise Terminated(signum)
+            if len(fired) == 2:
+                return
+            raise Terminated(fired[0])
 
         sigs = [s for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s)]
         saved = {s: signal.signal(getattr(signal, s), handler) for s in sigs}
@@ -85,7 +86,9 @@ def finalize_on_signals():
             yield
         finally:
             for s, h in saved.items():
-                signal.signal(getattr(signal, s), h)
+                # once stopped by a signal the process is on its way out with 128 + signal:
+                # a repeated signal must not kill it with a different status meanwhile
+                signal.signal(getattr(signal, s), signal.SIG_IGN if fired else h)
 
     return cm()
 

@@ -198,6 +198,19 @@ def test_signal_finalizes_a_playable_file(sig, code, tmp_path, long_clip):
     assert _leftovers(tmp_path, {"o.mp4"}) == []
 
 
+def test_second_sigterm_while_finalizing_is_ignored(tmp_path, long_clip):
+    out = tmp_path / "o.mp4"
+    p = _popen("file", str(long_clip), "-o", str(out), "-q")
+    _wait_for_temp(tmp_path, "o.mp4")
+    p.send_signal(signal.SIGTERM)
+    time.sleep(0.02)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 143, err
+    assert _ffprobe_ok(out) and 0 < _playable(out) < LONG_N
+    assert _leftovers(tmp_path, {"o.mp4"}) == []
+
+
 def test_sigkill_leaves_only_a_temporary_file(tmp_path, long_clip):
     out = tmp_path / "o.mp4"
     p = _popen("file", str(long_clip), "-o", str(out), "-q")
