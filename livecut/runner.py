@@ -648,7 +648,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         where = f"; {output} holds the {stats.written} frames written" if output else ""
         raise IncompleteError(f"{redact_url(spec)}: stream lost ({lost}){where}")
     if short and stats.processed:
-        got, expected = short
+        _, expected = short
         why = f"a read error: {source.read_error}" if getattr(source, "read_error", "") else "truncated?"
         where = f"; {output} holds the {stats.written} frames written" if output else ""
         raise IncompleteError(f"{spec}: the video ends early ({why}): {stats.written} frames written, "
