@@ -634,3 +634,50 @@ def test_lost_live_stream_is_not_success(tmp_path):
     assert lc.returncode == 3, err
     assert "stream lost" in err and "gave up" in err
     assert _playable(out) > 0
+
+
+# ------------------------------------------------------------------ atomic commit, unit level
+
+def test_commit_without_hard_links_is_still_exclusive(tmp_path, monkeypatch):
+    import errno
+
+    from livecut import atomic
+    from livecut.errors import OutputExistsError
+
+    def no_link(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(atomic.os, "link", no_link)
+    final = tmp_path / "o.mp4"
+    tmp = atomic.temp_path(final)
+    tmp.write_bytes(b"new")
+    atomic.commit(tmp, final, force=False)
+    assert final.read_bytes() == b"new" and not tmp.exists()
+    tmp2 = atomic.temp_path(final)
+    tmp2.write_bytes(b"newer")
+    with pytest.raises(OutputExistsError):
+        atomic.commit(tmp2, final, force=False)
+    assert final.read_bytes() == b"new" and not tmp2.exists()
+
+
+def test_commit_dir_into_a_folder_that_appeared_meanwhile(tmp_path):
+    from livecut import atomic
+    from livecut.errors import OutputExistsError
+
+    final = tmp_path / "frames"
+    for force, expect in ((False, OutputExistsError), (True, None)):
+        tmp = atomic.temp_path(final, keep_suffix=False)
+        tmp.mkdir()
+        (tmp / "frame_000000.png").write_bytes(b"new")
+        final.mkdir(exist_ok=True)
+        (final / "frame_000000.png").write_bytes(b"other run")
+        (final / "frame_000001.png").write_bytes(b"other run")
+        if expect:
+            with pytest.raises(expect):
+                atomic.commit_dir(tmp, final, force, "frame_*.png")
+            assert (final / "frame_000000.png").read_bytes() == b"other run"
+        else:
+            atomic.commit_dir(tmp, final, force, "frame_*.png")
+            assert sorted(p.name for p in final.iterdir()) == ["frame_000000.png"]
+            assert (final / "frame_000000.png").read_bytes() == b"new"
+        assert not tmp.exists()
