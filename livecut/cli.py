@@ -33,9 +33,9 @@ class _Group(TyperGroup):
                 traceback.print_exc()
             err(str(exc))
             raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # before the run started, or a Terminated signal
             err("interrupted")
-            raise typer.Exit(130) from None
+            raise typer.Exit(getattr(exc, "exit_code", 130)) from None
 
 
 app = typer.Typer(
@@ -62,6 +62,16 @@ def get_config(config: Optional[str], overrides: Optional[List[str]], **cli_sets
         if value is not None:
             sets.append(f"{key.replace('__', '.')}={json.dumps(value)}")
     return load_config(config, sets)
+
+
+def local_path(text: str, why: str) -> Path:
+    """``text`` as a local path; a URL is refused (redacted) before it becomes a ``Path``
+    (which would collapse ``://`` to ``:/`` and hide it from redaction)."""
+    from livecut.urls import redact_url, url_scheme
+
+    if url_scheme(text):
+        raise UsageError(f"{redact_url(text)}: is a URL; {why} (use `livecut run` for streams)")
+    return Path(text)
 
 
 def err(message: str) -> None:
@@ -91,19 +101,23 @@ def _root(version: bool = typer.Option(False, "--version", callback=version_call
 @app.command()
 def image(
     inputs: List[str] = typer.Argument(..., help="Image files, folders or globs.", metavar="INPUT..."),
-    outdir: Path = typer.Option(..., "--output", "-o", help="Folder for the results (created if missing)."),
+    outdir: str = typer.Option(..., "--output", "-o", help="Folder for the results (created if missing)."),
     mode: Optional[str] = typer.Option(None, "--mode", "-m", help="cutout (RGBA PNG) | mask | composite."),
     background: Optional[str] = BackgroundOpt,
     config: Optional[str] = ConfigOpt,
     set_: Optional[List[str]] = SetOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outputs."),
 ) -> None:
     """Cut the subject out of still images: writes OUTDIR/<stem>.png for each input."""
     from livecut.images import process_images
 
+    for text in inputs:
+        local_path(text, "`livecut image` reads local image files")
+    outdir = local_path(outdir, "`livecut image` writes to a local folder")
     cfg = get_config(config, set_, composite__background=background)
     mode = mode or "cutout"
-    report = process_images(inputs, outdir, cfg, mode=mode, progress=not quiet)
+    report = process_images(inputs, outdir, cfg, mode=mode, progress=not quiet, force=force)
     if _debug():
         for exc in report.exceptions:
             traceback.print_exception(exc)
@@ -121,8 +135,8 @@ def image(
 
 @app.command(name="eval")
 def eval_(
-    images_dir: Path = typer.Argument(..., help="Folder of images."),
-    masks_dir: Path = typer.Argument(..., help="Folder of ground-truth masks (same stems, 255 = in focus)."),
+    images_dir: str = typer.Argument(..., help="Folder of images."),
+    masks_dir: str = typer.Argument(..., help="Folder of ground-truth masks (same stems, 255 = in focus)."),
     config: Optional[str] = ConfigOpt,
     set_: Optional[List[str]] = SetOpt,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
@@ -139,6 +153,8 @@ def eval_(
     """Score the segmentation against ground-truth masks: IoU, F (beta^2=0.3), MAE, ms/image."""
     from livecut.evaluate import evaluate_folder, format_table, parse_scales, read_subset
 
+    images_dir = local_path(images_dir, "`livecut eval` reads local folders")
+    masks_dir = local_path(masks_dir, "`livecut eval` reads local folders")
     cfg = get_config(config, set_)
     result = evaluate_folder(images_dir, masks_dir, cfg, scales=parse_scales(scales),
                              subset=read_subset(subset) if subset else None, sheet=sheet)
@@ -161,11 +177,12 @@ def bench(
     transcode: bool = typer.Option(False, "--transcode", "--file",
                                    help="Time `livecut file` end to end against a plain decode+encode "
                                         "(a 1280x720 clip is generated unless --clip is given)."),
-    clip: Optional[Path] = typer.Option(None, "--clip", help="Video for --transcode."),
+    clip: Optional[str] = typer.Option(None, "--clip", help="Video for --transcode."),
 ) -> None:
     """Time each stage on a synthetic frame: median ms per stage and frames per second."""
     from livecut.bench import format_bench, format_transcode, parse_size, run_bench, run_transcode_bench
 
+    clip = local_path(clip, "--clip takes a local video file") if clip is not None else None
     cfg = get_config(config, set_)
     if transcode:
         tsize = parse_size(size) if size != "1920x1080" else (1280, 720)
@@ -276,16 +293,17 @@ def _wants_vcam(opts: dict) -> bool:
 
 def _run_video(spec: str, output: Optional[str], opts: dict, **kwargs) -> None:
     """Shared body of cam/file/run: config, run_video, summary line."""
-    from livecut.runner import run_video
+    from livecut.runner import finalize_on_signals, run_video
     from livecut.urls import redact_text
 
     _setup_logging(bool(opts.get("quiet")))
     cfg = get_config(opts.get("config"), opts.get("set_"), video__rtsp_transport=opts.get("rtsp_transport"))
     if _wants_vcam(opts):
         kwargs["extra_sinks"] = [("vcam", {"device": opts.get("vcam_device")})]
-    stats = run_video(spec, output, cfg, mode=opts.get("mode"), background=opts.get("background"),
-                      max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
-                      force=bool(opts.get("force")), progress=not opts.get("quiet"), **kwargs)
+    with finalize_on_signals():  # SIGTERM/SIGHUP finalize the output like Ctrl-C
+        stats = run_video(spec, output, cfg, mode=opts.get("mode"), background=opts.get("background"),
+                          max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
+                          force=bool(opts.get("force")), progress=not opts.get("quiet"), **kwargs)
     for w in stats.warnings:
         typer.echo(f"livecut: warning: {redact_text(w)}", err=True)
     if not opts.get("quiet"):
@@ -308,6 +326,8 @@ def cam(
     from livecut.bench import parse_size
 
     opts = dict(opts or {})
+    if fps is not None and not 0 < fps < 1000:  # also refuses nan and inf
+        raise UsageError(f"--fps {fps}: expected a frame rate between 0 and 1000")
     if not output and not _wants_vcam(opts):
         opts["preview"] = True
     _run_video(str(index), output, opts, size=parse_size(size) if size else None, fps=fps)
@@ -316,7 +336,7 @@ def cam(
 @app.command(name="file")
 @video_options
 def file_(
-    input: Path = typer.Argument(..., help="Video file to process.", metavar="INPUT"),
+    input: str = typer.Argument(..., help="Video file to process.", metavar="INPUT"),
     output: Optional[str] = typer.Option(None, "--output", "-o",
                                          help="Output: .mp4/.mkv (H.264), .mov (ProRes 4444 if transparent), "
                                               ".webm (VP9), DIR/ for PNG frames, - for a NUT/MPEG-TS "
@@ -325,9 +345,10 @@ def file_(
 ) -> None:
     """Transcode a recorded video: cut out the subject, replace or remove the background."""
     from livecut.sources import source_kind
+    from livecut.urls import is_input_url, redact_url
 
-    if source_kind(str(input)) != "file":
-        raise UsageError(f"{input}: not a file (use `livecut run` for cameras and streams)")
+    if source_kind(input) != "file" or is_input_url(input):
+        raise UsageError(f"{redact_url(input)}: not a file (use `livecut run` for cameras and streams)")
     if not output and not _wants_vcam(opts or {}) and not (opts or {}).get("preview"):
         raise UsageError("nothing to write: give -o OUTPUT, --vcam and/or --preview")
     _run_video(str(input), output, opts or {})
@@ -346,12 +367,56 @@ def run(
 
 # ---------------------------------------------------------------- entry point
 
+class _Scrubbed:
+    """A text stream that redacts URLs and removes the command line's secrets from all it is
+    given: messages, log lines, tracebacks, Typer's own usage errors (binary output such as
+    ``-o -`` goes through ``.buffer``, untouched)."""
+
+    def __init__(self, stream, secrets: List[str]):
+        self._stream = stream
+        self._secrets = secrets
+
+    def write(self, text):
+        from livecut.urls import redact_text
+
+        if isinstance(text, str):
+            text = redact_text(text)
+            for secret in self._secrets:
+                text = text.replace(secret, "***")
+        return self._stream.write(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _argv_secrets(argv: List[str]) -> List[str]:
+    """Passwords and secret query values of every URL on the command line."""
+    from livecut.urls import _URL_IN_TEXT, url_secrets
+
+    found: set = set()
+    for arg in argv:
+        for m in _URL_IN_TEXT.finditer(str(arg)):
+            found.update(url_secrets(m.group(0)))
+    return sorted(found, key=len, reverse=True)
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Console-script entry point."""
+    secrets = _argv_secrets(sys.argv[1:] if argv is None else list(argv))
+    saved = sys.stdout, sys.stderr
+    if secrets:
+        sys.stdout = _Scrubbed(sys.stdout, secrets) if sys.stdout is not None else None
+        sys.stderr = _Scrubbed(sys.stderr, secrets) if sys.stderr is not None else None
     try:
         app(args=argv, prog_name="livecut")
     except Exception as exc:  # a bug: one line unless LIVECUT_DEBUG=1
         if _debug():
-            raise
+            traceback.print_exc()  # through the scrubbed stderr
         err(f"internal error: {type(exc).__name__}: {exc} (set LIVECUT_DEBUG=1 for a traceback)")
         sys.exit(1)
+    finally:
+        sys.stdout, sys.stderr = saved

@@ -73,6 +73,11 @@ def parse_background(text: str) -> Background:
         kind, value = t.split(":", 1)
         if not value:
             raise ConfigError(f"background {text!r}: give a path after '{kind.lower()}:'")
+        from livecut.urls import redact_url, url_scheme
+
+        if url_scheme(value):  # before Path() collapses :// (and hides it from redaction)
+            raise ConfigError(f"background {kind.lower()}:{redact_url(value)}: is a URL; "
+                              "give a local file")
         path = Path(value).expanduser()
         if not path.is_file():
             raise ConfigError(f"background {text!r}: file not found: {path}")

@@ -15,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -163,6 +164,12 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
             out = float(value)
         except (TypeError, ValueError):
             raise ConfigError(f"{key}: expected a number, got {value!r}") from None
+        # NaN passes every comparison below; inf only where the key has no bound
+        if math.isnan(out):
+            raise ConfigError(f"{key}: expected a number, got nan")
+        if math.isinf(out) and (f.metadata.get("lo") is not None and out < 0
+                                or f.metadata.get("hi") is not None and out > 0):
+            raise ConfigError(f"{key}: expected a finite number, got {out}")
     else:
         if not isinstance(value, str):
             raise ConfigError(f"{key}: expected a string, got {value!r}")
@@ -224,11 +231,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: config file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
 
 
-def load_config(source: str | Path | None = None, overrides: Iterable[str] = ()) -> Config:
+def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
+                _chain: tuple[Path, ...] = ()) -> Config:
     """Build a :class:`Config` from a preset name or TOML path, then ``--set`` overrides.
 
     ``source`` may be ``None`` (defaults), a preset name (``"fast"``) or a path to a
@@ -236,6 +246,11 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = ())
     """
     cfg = Config()
     if source is not None:
+        from livecut.urls import redact_url, url_scheme
+
+        if url_scheme(str(source)):
+            raise ConfigError(f"{redact_url(str(source))}: is a URL; --config takes a preset name "
+                              "or a local .toml file")
         path = Path(source)
         if not path.suffix and not path.exists():
             candidate = presets_dir() / f"{source}.toml"
@@ -248,7 +263,12 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = ())
         if base is not None:
             if not isinstance(base, str) or Path(base).stem == path.stem:
                 raise ConfigError(f"{path}: preset must name another preset")
-            cfg = load_config(base)
+            chain = _chain + (path.resolve(),)
+            if len(chain) > 16 or (Path(base).resolve() in chain or
+                                   (presets_dir() / f"{base}.toml").resolve() in chain):
+                names = " -> ".join(p.name for p in chain) + f" -> {base}"
+                raise ConfigError(f"{path}: presets name each other in a loop ({names})")
+            cfg = load_config(base, _chain=chain)
         cfg = apply_mapping(cfg, data, origin=str(path))
     for text in overrides:
         cfg = apply_mapping(cfg, parse_override(text), origin="--set")

@@ -36,12 +36,23 @@ class VideoOpenFailure(UsageError):
     """A video source (file, camera, stream) could not be opened."""
 
 
-class VideoWriteError(LivecutError):
+class WriteError(LivecutError):
+    """An output could not be written (full disk, read-only folder, ...)."""
+
+
+class VideoWriteError(WriteError):
     """A video sink could not be opened or written."""
 
 
 class OutputExistsError(UsageError):
     """The output exists (and ``--force`` was not given) or would overwrite an input."""
+
+
+class IncompleteError(LivecutError):
+    """The run ended before its source did (a truncated file, a live source given up on):
+    the output is playable but holds only part of the input."""
+
+    exit_code = 3
 
 
 class DeviceUnavailable(LivecutError):

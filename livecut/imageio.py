@@ -13,12 +13,19 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from livecut.errors import ImageReadError, ImageSizeError, UsageError
+from livecut.errors import ImageReadError, ImageSizeError, UsageError, WriteError
 
 #: extensions recognised when a folder or glob is given
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pgm", ".ppm", ".pnm")
 MIN_SIDE = 16
 MAX_PIXELS = 80_000_000
+
+# OpenCV checks width x height against OPENCV_IO_MAX_IMAGE_PIXELS after reading a header and
+# before allocating and decoding, for every format (default 2^30).  Measured on a 12000x12000
+# deflate TIFF (1 MB on disk): 60 MB and 0.3 s to refuse, against 760 MB and 1.8 s to decode
+# it first (a 32000x32000 one: 16 GB, 97 s).  OpenCV reads the variable when it is loaded, so
+# livecut/__init__.py sets it before cv2 is imported; an application that imported cv2 before
+# livecut keeps OpenCV's own limit (the headers read below still catch PNG, JPEG and TIFF).
 
 
 def read_image(path: str | Path) -> np.ndarray:
@@ -49,7 +56,13 @@ def read_image(path: str | Path) -> np.ndarray:
     if _truncated(data, p):
         raise ImageReadError(f"{p}: image file is truncated")
     with _capture_stderr() as said:
-        img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+        try:
+            img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+        except cv2.error as exc:
+            if "CV_IO_MAX_IMAGE_PIXELS" in str(exc):  # refused from the header, before decoding
+                raise ImageSizeError(f"{p}: image is larger than livecut's limit of "
+                                     f"{MAX_PIXELS // 1_000_000} megapixels") from None
+            img = None
     if img is None or img.size == 0:
         detail = _decoder_message(said)
         raise ImageReadError(f"{p}: not an image, or truncated/corrupt" + (f" ({detail})" if detail else ""))
@@ -128,9 +141,33 @@ def _jpeg_scan_start(data: np.ndarray) -> int | None:
     return None
 
 
+def _peek_tiff(b: bytes) -> tuple[int, int] | None:
+    """Width and height of a TIFF's first image (classic TIFF, either byte order)."""
+    import struct
+
+    if b[:4] not in (b"II*\x00", b"MM\x00*"):
+        return None
+    e = "<" if b[:2] == b"II" else ">"
+    try:
+        (off,) = struct.unpack(e + "I", b[4:8])
+        (n,) = struct.unpack(e + "H", b[off:off + 2])
+        size = {}
+        for i in range(n):
+            tag, typ, _cnt = struct.unpack(e + "HHI", b[off + 2 + 12 * i:off + 10 + 12 * i])
+            raw = b[off + 10 + 12 * i:off + 14 + 12 * i]
+            if tag in (256, 257):
+                size[tag] = struct.unpack(e + "H", raw[:2])[0] if typ == 3 else struct.unpack(e + "I", raw)[0]
+        return (size[256], size[257]) if len(size) == 2 else None
+    except (struct.error, KeyError):
+        return None  # IFD beyond what was read, or malformed: OpenCV's own limit still applies
+
+
 def _peek_size(data: np.ndarray) -> tuple[int, int] | None:
-    """Width and height from a PNG or JPEG header, without decoding."""
+    """Width and height from a PNG, JPEG or TIFF header, without decoding."""
     b = data[:65536].tobytes()
+    tiff = _peek_tiff(b)
+    if tiff is not None:
+        return tiff
     if b.startswith(b"\x89PNG\r\n\x1a\n") and len(b) >= 24:
         return int.from_bytes(b[16:20], "big"), int.from_bytes(b[20:24], "big")
     if b.startswith(b"\xff\xd8"):
@@ -180,7 +217,11 @@ def check_size(img: np.ndarray, path: str | Path | None = None) -> None:
                              f"{MAX_PIXELS // 1_000_000} megapixels")
 
 
-def write_image(path: str | Path, img: np.ndarray) -> None:
+def write_image(path: str | Path, img: np.ndarray, force: bool = True) -> None:
+    """Encode ``img`` and write it to a temporary name next to ``path``, renamed into place
+    when complete; without ``force`` an existing ``path`` is never replaced."""
+    from livecut.atomic import commit, discard, io_reason, temp_path
+
     p = Path(path)
     ext = p.suffix.lower() or ".png"
     try:
@@ -189,11 +230,19 @@ def write_image(path: str | Path, img: np.ndarray) -> None:
         ok = False
     if not ok:
         raise UsageError(f"{p}: cannot encode an image as {ext}")
+    tmp = None
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
-        buf.tofile(str(p))
+        tmp = temp_path(p)
+        with open(tmp, "wb") as fh:  # (ndarray.tofile hides ENOSPC)
+            fh.write(buf.data)
     except OSError as exc:
-        raise UsageError(f"{p}: cannot write: {exc.strerror}") from None
+        discard(tmp)
+        raise WriteError(f"{p}: cannot write: {io_reason(exc)}") from None
+    except BaseException:
+        discard(tmp)
+        raise
+    commit(tmp, p, force)
 
 
 def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -39,7 +40,7 @@ def output_path(src: Path, outdir: Path) -> Path:
 
 
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str = "cutout",
-                   progress: bool = False) -> ImageReport:
+                   progress: bool = False, force: bool = False) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
 
     Raises :class:`UsageError` only for problems that concern the whole run
@@ -72,6 +73,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if dst in stems:
                     raise OutputExistsError(f"{src}: output {dst} was already written for {stems[dst]} "
                                             "(same file name)")
+                if not force and os.path.lexists(dst):
+                    raise OutputExistsError(f"{src}: output {dst} exists (use --force to overwrite)")
                 img = read_image(src)
                 check_size(img, src)
                 bgr, _ = to_bgr8(img)
@@ -79,7 +82,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if segmenter.state in STATE_NOTES:
                     report.notes.append(f"{src}: {STATE_NOTES[segmenter.state]}")
                 out = compositor.apply(bgr, alpha)
-                write_image(dst, out)
+                write_image(dst, out, force=force)
                 stems[dst] = src
                 report.written += 1
                 report.outputs.append(dst)

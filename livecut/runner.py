@@ -30,7 +30,7 @@ import numpy as np
 
 from livecut.composite import MODES, Compositor, parse_background
 from livecut.config import Config
-from livecut.errors import LivecutError, StageError, UsageError, VideoOpenFailure
+from livecut.errors import IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure
 from livecut.segment import Segmenter
 from livecut.smooth import MaskSmoother
 
@@ -40,9 +40,57 @@ _END = object()
 
 
 class Interrupted(LivecutError):
-    """Ctrl-C: the output was finalized with the frames so far."""
+    """Ctrl-C (or SIGTERM/SIGHUP): the output was finalized with the frames so far."""
 
     exit_code = 130
+
+    def __init__(self, message: str, exit_code: int = 130):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread by a SIGTERM/SIGHUP handler (see :func:`finalize_on_signals`),
+    so the run finalizes its outputs exactly as on Ctrl-C; exit code 128 + signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+        self.exit_code = 128 + signum
+
+
+def finalize_on_signals():
+    """Context manager: SIGINT, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread.
+    A second signal while the outputs are being finalized is ignored; a third one aborts the
+    finalizing (the temporary output is then removed, the final name left as it was).  For
+    programs (the CLI) that own the process; a no-op outside the main thread."""
+    import contextlib
+    import signal
+
+    @contextlib.contextmanager
+    def cm():
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        fired = []
+
+        def handler(signum, frame):
+            fired.append(signum)
+            if len(fired) == 2:
+                return
+            raise Terminated(fired[0])
+
+        sigs = [s for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s)]
+        saved = {s: signal.signal(getattr(signal, s), handler) for s in sigs}
+        try:
+            yield
+        finally:
+            for s, h in saved.items():
+                # once stopped by a signal the process is on its way out with 128 + signal:
+                # a repeated signal must not kill it with a different status meanwhile
+                signal.signal(getattr(signal, s), signal.SIG_IGN if fired else h)
+
+    return cm()
 
 
 @dataclass
@@ -93,16 +141,30 @@ class Stats:
 # ------------------------------------------------------------------ processing
 
 class BackgroundVideo:
-    """Frames of ``video:PATH``, looped; one per call."""
+    """Frames of ``video:PATH``, looped; one per call.  Opened (and its first frame decoded)
+    when constructed, so an unreadable background fails before any output is written.  A
+    source that cannot loop (a single picture, e.g. ``video:photo.jpg``) keeps its last frame."""
 
     def __init__(self, path: Path, cfg):
         from livecut.sources.file import FileSource
 
         self._src = FileSource(path, cfg, loop=True)
+        self._last: np.ndarray | None = None
 
     def next(self) -> np.ndarray | None:
-        f = self._src.read()
-        return None if f is None else f.image
+        try:
+            f = self._src.read()
+        except LivecutError:
+            if self._last is None:
+                raise
+            f = None
+        except Exception:  # noqa: BLE001 -- seeking back failed (e.g. one picture): hold the frame
+            if self._last is None:
+                raise
+            f = None
+        if f is not None:
+            self._last = f.image
+        return self._last
 
     def close(self) -> None:
         self._src.close()
@@ -124,6 +186,12 @@ class Processor:
         self.comp = self._compositor(self.mode, self.background)
         self.view: Compositor | None = None  # preview's own mode/background, if changed
         self._bg_video: BackgroundVideo | None = None
+        if self.comp.background.kind == "video" and self.mode not in ("mask", "cutout"):
+            # validate now: a bad background must fail before the first frame is written
+            try:
+                self._bg_video = BackgroundVideo(self.comp.background.path, cfg.video)
+            except VideoOpenFailure as exc:
+                raise VideoOpenFailure(f"background video: {exc}") from None
         self.paused = False
         self.quit = False
         self.alpha: np.ndarray | None = None
@@ -559,18 +627,32 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             on_start(pipe)
         try:
             pipe.run()
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             stats.interrupted = True
             _cut_short(sinks)
             stack.close()  # finalize the outputs now: the frames so far play
             what = f" ({output} finalized with {stats.written} frames)" if output else ""
-            raise Interrupted(f"interrupted{what}") from None
-        if not pipe.reached_end:
-            _cut_short(sinks)
+            signum = getattr(exc, "signum", None)
+            name = {1: "SIGHUP", 15: "SIGTERM"}.get(signum or 0)
+            raise Interrupted(f"{'stopped by ' + name if name else 'interrupted'}{what}",
+                              exit_code=getattr(exc, "exit_code", 130)) from None
+        short = pipe.reached_end and getattr(source, "shortfall", lambda: None)()
+        if not pipe.reached_end or short:
+            _cut_short(sinks)  # (truncated: only the audio the video covers, complete packets)
         for s in sinks:
             stats.warnings.extend(getattr(s, "warnings", []))
+    lost = pipe.reached_end and getattr(source, "lost", "")
+    if lost:
+        from livecut.urls import redact_url
+
+        where = f"; {output} holds the {stats.written} frames written" if output else ""
+        raise IncompleteError(f"{redact_url(spec)}: stream lost ({lost}){where}")
+    if short and stats.processed:
+        _, expected = short
+        why = f"a read error: {source.read_error}" if getattr(source, "read_error", "") else "truncated?"
+        where = f"; {output} holds the {stats.written} frames written" if output else ""
+        raise IncompleteError(f"{spec}: the video ends early ({why}): {stats.written} frames written, "
+                              f"{expected} expected{where}")
     if stats.processed == 0 and kind == "file":
-        if output and Path(output).is_file() and Path(output).stat().st_size == 0:
-            Path(output).unlink()
         raise VideoOpenFailure(f"{spec}: the video has no frames")
     return stats

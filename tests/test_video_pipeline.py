@@ -152,8 +152,11 @@ def test_ctrl_c_leaves_a_playable_file(tmp_path):
                           "--set", "smooth.enabled=false"],
                          stderr=subprocess.PIPE, text=True, env={**os.environ, **env}, cwd=str(REPO))
     deadline = time.time() + 30
-    while time.time() < deadline and not (out.exists() and out.stat().st_size > 20_000):
+    # the output is written under a temporary name next to it until it is complete
+    while time.time() < deadline and not any(t.stat().st_size > 20_000
+                                             for t in tmp_path.glob(".partial.mp4.livecut-*")):
         time.sleep(0.05)
+    assert not out.exists()
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=30)
     assert p.returncode == 130, err
@@ -162,3 +165,4 @@ def test_ctrl_c_leaves_a_playable_file(tmp_path):
     info = probe(out)
     assert 0 < info["frames"] < 1500
     assert info["audio"] == ["aac"]
+    assert not list(tmp_path.glob(".partial.mp4.livecut-*"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from livecut.config import VideoConfig
-from livecut.errors import VideoWriteError
 from livecut.sinks.base import Sink, SinkInfo
 
 __all__ = ["Sink", "SinkInfo", "open_sink", "register_sink"]
@@ -50,5 +49,12 @@ def open_sink(spec: str, info: SinkInfo, cfg: VideoConfig | None = None, *, kind
                 kind = name
                 break
     if kind is None or kind not in _SINKS:
-        raise VideoWriteError(f"{spec}: no sink can write this")
+        from livecut.errors import UsageError
+        from livecut.urls import OUTPUT_SCHEMES, redact_url, url_scheme
+
+        scheme = url_scheme(spec)
+        if scheme:
+            raise UsageError(f"{redact_url(spec)}: unsupported output URL scheme {scheme}:// "
+                             f"(livecut writes {', '.join(s + '://' for s in OUTPUT_SCHEMES)})")
+        raise UsageError(f"{redact_url(spec)}: no sink can write this")
     return _SINKS[kind][1](spec, info, cfg, **options)

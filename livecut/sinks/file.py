@@ -22,6 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from livecut.atomic import io_reason
 from livecut.config import VideoConfig
 from livecut.errors import OutputExistsError, UsageError, VideoWriteError
 from livecut.sinks import register_sink
@@ -36,6 +37,27 @@ AUDIO_OK = {
     ".webm": {"opus", "vorbis"},
     ".avi": {"mp3", "ac3", "pcm_s16le", "aac"},
 }
+
+
+#: the speed presets x264 and x265 know
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
+                "veryslow", "placebo")
+
+
+def check_encoder(name: str, preset: str | None = None) -> None:
+    """Refuse (as bad input) a ``video.codec`` that is not a video encoder, or an unknown x264 preset."""
+    import av
+
+    try:
+        codec = av.codec.Codec(name, "w")
+    except (av.error.FFmpegError, ValueError, av.codec.codec.UnknownCodecError):
+        raise UsageError(f"video.codec {name!r}: no such encoder in this FFmpeg build "
+                         "(e.g. libx264, libx265, libvpx-vp9, mpeg4)") from None
+    if codec.type != "video":
+        raise UsageError(f"video.codec {name!r}: is an {codec.type} encoder, not a video encoder")
+    if preset is not None and codec.name in ("libx264", "libx265") and preset not in X264_PRESETS:
+        raise UsageError(f"video.preset {preset!r}: not an x264/x265 preset "
+                         f"(one of {', '.join(X264_PRESETS)})")
 
 
 def is_dir_spec(spec: str) -> bool:
@@ -78,10 +100,14 @@ class VideoFileSink:
 
     main_thread = False
 
-    def __init__(self, path: str | Path, info: SinkInfo, cfg: VideoConfig | None = None):
+    def __init__(self, path: str | Path, info: SinkInfo, cfg: VideoConfig | None = None, *,
+                 force: bool = False):
         self.path = Path(path)
         self.info = info
         self.cfg = cfg or VideoConfig()
+        self.force = force
+        #: where the file is written until it is complete (then renamed to ``path``)
+        self.tmp: Path | None = None
         self.warnings: list[str] = []
         self.frames = 0
         #: set when the run stopped before the source's end: copy only the audio the video covers
@@ -112,6 +138,7 @@ class VideoFileSink:
             opts = {"crf": str(self.cfg.crf)}
             if codec in ("libx264", "libx265", "h264", "hevc"):
                 opts["preset"] = self.cfg.preset
+        check_encoder(codec, self.cfg.preset)
         self.codec, self.pix_fmt, self._opts = codec, pix_fmt, opts
         # the input's time base keeps its timestamps exact (variable frame rate too)
         self.time_base = info.time_base or Fraction(1, 90000)
@@ -131,10 +158,14 @@ class VideoFileSink:
     def open(self) -> None:
         import av
 
+        from livecut.atomic import temp_path
+
+        self.tmp = temp_path(self.path)
         try:
-            self._container = av.open(str(self.path), "w")
+            self._container = av.open(str(self.tmp), "w")
         except (av.error.FFmpegError, OSError) as exc:
-            raise VideoWriteError(f"{self.path}: cannot create ({getattr(exc, 'strerror', None) or exc})") from None
+            self._discard()
+            raise VideoWriteError(f"{self.path}: cannot create ({io_reason(exc)})") from None
         try:
             c = self._container
             try:
@@ -153,7 +184,14 @@ class VideoFileSink:
         except BaseException:
             self._container.close()
             self._container = None
+            self._discard()
             raise
+
+    def _discard(self) -> None:
+        from livecut.atomic import discard
+
+        discard(self.tmp)
+        self.tmp = None
 
     def _add_audio(self) -> None:
         import av
@@ -204,6 +242,8 @@ class VideoFileSink:
                     self._audio_in = None
                     return
                 if pkt.size == 0 or pkt.dts is None:  # demuxer flush packets
+                    continue
+                if pkt.is_corrupt:  # e.g. cut short by the end of a truncated file
                     continue
             t = float(pkt.pts * pkt.time_base) if pkt.pts is not None else float(pkt.dts * pkt.time_base)
             if until is not None and t > until:
@@ -257,17 +297,30 @@ class VideoFileSink:
                 self._container.mux(packet)
             self._mux_audio(self._last_t)
         except (av.error.FFmpegError, OSError) as exc:
-            raise VideoWriteError(f"{self.path}: write failed ({getattr(exc, 'strerror', None) or exc})") from None
+            raise VideoWriteError(f"{self.path}: write failed ({io_reason(exc)})") from None
         self.frames += 1
 
     def close(self, complete: bool = True) -> None:
-        """Flush the encoder (``encode(None)``), copy the rest of the audio, write the trailer."""
+        """Flush the encoder (``encode(None)``), copy the rest of the audio, write the trailer,
+        then rename the finished file into place.  ``complete=False`` (the run failed): the
+        temporary file is removed and an earlier file at ``path`` stays as it was."""
         import av
+
+        from livecut.atomic import commit
 
         c = self._container
         if c is None or self._closed:
             return
         self._closed = True
+        if not complete:
+            self._container = None
+            self._close_audio()
+            try:
+                c.close()
+            except Exception:  # noqa: BLE001 -- the file is thrown away anyway
+                pass
+            self._discard()
+            return
         try:
             if self.frames:
                 for packet in self._stream.encode(None):
@@ -275,24 +328,33 @@ class VideoFileSink:
                 frame_dur = 1.0 / float(fps_fraction(self.info.fps))
                 # on a complete run all the audio; after an interrupt or --frames N, only what
                 # the video covers
-                whole = complete and not self.cut_short
+                whole = not self.cut_short
                 self._mux_audio(None if whole else self._last_t + frame_dur)
-        except (av.error.FFmpegError, OSError) as exc:
-            raise VideoWriteError(f"{self.path}: finalizing failed ({exc})") from None
-        finally:
-            if self._audio_in is not None:
-                self._audio_in.close()
-                self._audio_in = None
             self._container = None
+            self._close_audio()
+            c.close()
+        except (av.error.FFmpegError, OSError) as exc:
+            self._container = None
+            self._close_audio()
             try:
                 c.close()
-            except (av.error.FFmpegError, OSError) as exc:
-                raise VideoWriteError(f"{self.path}: finalizing failed ({exc})") from None
-            if not self.frames:
-                try:
-                    self.path.unlink()
-                except OSError:
-                    pass
+            except Exception:  # noqa: BLE001
+                pass
+            self._discard()
+            raise VideoWriteError(f"{self.path}: finishing the file failed ({io_reason(exc)})") from None
+        except BaseException:
+            self._discard()
+            raise
+        if not self.frames:
+            self._discard()
+            return
+        tmp, self.tmp = self.tmp, None
+        commit(tmp, self.path, self.force)
+
+    def _close_audio(self) -> None:
+        if self._audio_in is not None:
+            self._audio_in.close()
+            self._audio_in = None
 
 
 class PngSequenceSink:
@@ -300,32 +362,58 @@ class PngSequenceSink:
 
     main_thread = False
 
-    def __init__(self, path: str | Path, info: SinkInfo, cfg: VideoConfig | None = None):
+    def __init__(self, path: str | Path, info: SinkInfo, cfg: VideoConfig | None = None, *,
+                 force: bool = False):
         self.path = Path(path)
         self.info = info
+        self.force = force
         self.frames = 0
         self.warnings: list[str] = []
+        #: frames go to this hidden folder next to ``path`` until the run is complete
+        self.tmp: Path | None = None
+        self._closed = False
         if info.audio_from is not None:
             self.warnings.append("a PNG sequence has no audio; the audio is not copied")
 
     def __enter__(self) -> "PngSequenceSink":
+        from livecut.atomic import temp_path
+
+        tmp = temp_path(self.path, keep_suffix=False)
         try:
-            self.path.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.mkdir()
         except OSError as exc:
-            raise VideoWriteError(f"{self.path}: cannot create folder ({exc.strerror})") from None
+            raise VideoWriteError(f"{self.path}: cannot create folder ({io_reason(exc)})") from None
+        self.tmp = tmp
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc: object) -> None:
+        self.close(complete=exc_type is None)
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
-        p = self.path / f"frame_{self.frames:06d}.png"
-        if not cv2.imwrite(str(p), image, [cv2.IMWRITE_PNG_COMPRESSION, 1]):
-            raise VideoWriteError(f"{p}: cannot write")
+        name = f"frame_{self.frames:06d}.png"
+        ok, buf = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+        if not ok:
+            raise VideoWriteError(f"{self.path / name}: cannot encode")
+        try:
+            with open(self.tmp / name, "wb") as fh:  # (ndarray.tofile hides ENOSPC)
+                fh.write(buf.data)
+        except OSError as exc:
+            raise VideoWriteError(f"{self.path / name}: cannot write ({io_reason(exc)})") from None
         self.frames += 1
 
-    def close(self) -> None:
-        pass
+    def close(self, complete: bool = True) -> None:
+        """Move the frames into ``path`` (complete run) or throw them away (failed run)."""
+        from livecut.atomic import commit_dir, discard
+
+        if self._closed or self.tmp is None:
+            return
+        self._closed = True
+        tmp, self.tmp = self.tmp, None
+        if not complete or not self.frames:
+            discard(tmp)
+            return
+        commit_dir(tmp, self.path, self.force, "frame_*.png")
 
 
 @register_sink("file", lambda spec: spec not in ("", "-") and "://" not in spec)
@@ -333,5 +421,5 @@ def open_file_sink(spec: str, info: SinkInfo, cfg: VideoConfig, *, force: bool =
                    inputs: tuple = (), **_: object):
     check_output(spec, inputs, force)
     if is_dir_spec(spec):
-        return PngSequenceSink(spec, info, cfg)
-    return VideoFileSink(spec, info, cfg)
+        return PngSequenceSink(spec, info, cfg, force=force)
+    return VideoFileSink(spec, info, cfg, force=force)

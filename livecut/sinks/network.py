@@ -17,6 +17,7 @@ otherwise frames are 1/fps apart.  Encoders are flushed with ``encode(None)``.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from fractions import Fraction
@@ -27,7 +28,7 @@ import av
 import numpy as np
 
 from livecut.config import VideoConfig
-from livecut.errors import VideoWriteError
+from livecut.errors import UsageError, VideoWriteError
 from livecut.pacing import Pacer
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo, fps_fraction
@@ -97,6 +98,14 @@ class StreamSink:
             w, h = w - w % 2, h - h % 2   # yuv420p needs even sizes
         self.width, self.height = w, h
         if self.spec == "-":
+            # Python sets sys.stdout to None when file descriptor 1 was closed at start (and
+            # descriptor 1 may since have been reused by a file opened for reading)
+            try:
+                if sys.stdout is None:
+                    raise OSError
+                os.fstat(1)
+            except OSError:
+                raise UsageError("-o -: standard output is closed; give an output file") from None
             sys.stdout.flush()
         try:
             if self.srt:

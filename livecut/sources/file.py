@@ -27,6 +27,35 @@ from livecut.urls import INPUT_SCHEMES, redact_url, url_scheme
 MAX_CONSECUTIVE_ERRORS = 200
 
 
+def check_frame_size(w: int, h: int, where) -> None:
+    """Refuse, from the header and before decoding, frames livecut cannot process: smaller
+    than MIN_SIDE or larger than MAX_PIXELS (a header may claim absurd dimensions)."""
+    from livecut.imageio import MAX_PIXELS, MIN_SIDE
+
+    if min(w, h) < MIN_SIDE:
+        raise VideoOpenFailure(f"{where}: video is {w}x{h}; livecut needs at least {MIN_SIDE}x{MIN_SIDE} pixels")
+    if w * h > MAX_PIXELS:
+        raise VideoOpenFailure(f"{where}: video is {w}x{h}; livecut handles at most "
+                               f"{MAX_PIXELS // 1_000_000} megapixels per frame")
+
+
+def _check_y4m_header(p: Path) -> None:
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(256)
+    except OSError:
+        return
+    if not head.startswith(b"YUV4MPEG2 "):
+        return
+    fields = head.split(b"\n", 1)[0].split()[1:]
+    try:
+        w = next(int(f[1:]) for f in fields if f.startswith(b"W"))
+        h = next(int(f[1:]) for f in fields if f.startswith(b"H"))
+    except (StopIteration, ValueError):
+        return
+    check_frame_size(w, h, p)
+
+
 def _av_message(exc: BaseException) -> str:
     text = getattr(exc, "strerror", None) or str(exc)
     return text.split(": '")[0].strip() or type(exc).__name__
@@ -56,8 +85,13 @@ class FileSource:
             raise VideoOpenFailure(f"{p}: no such file")
         if p.is_dir():
             raise VideoOpenFailure(f"{p}: is a folder, not a video file")
+        if not p.is_file():
+            kind = "a FIFO (named pipe)" if p.is_fifo() else "a device" if (p.is_char_device() or
+                                                                         p.is_block_device()) else "a socket"
+            raise VideoOpenFailure(f"{p}: is {kind}, not a regular video file")
         if p.stat().st_size == 0:
             raise VideoOpenFailure(f"{p}: the file is empty")
+        _check_y4m_header(p)  # FFmpeg refuses an absurd y4m size with a misleading EBUSY
         try:
             self._container = av.open(str(p), "r", metadata_errors="ignore")
         except av.error.EOFError:
@@ -84,6 +118,7 @@ class FileSource:
         w, h = s.codec_context.width, s.codec_context.height
         if not w or not h:
             raise VideoOpenFailure(f"{self.path}: the video stream has no frame size")
+        check_frame_size(w, h, self.path)
         rate = s.average_rate or s.guessed_rate or s.base_rate
         fps = float(rate) if rate else None
         tb = s.time_base or Fraction(1, 90000)
@@ -96,6 +131,10 @@ class FileSource:
         self.info = SourceInfo(width=w, height=h, fps=fps, frames=frames or None, duration=duration,
                                time_base=tb, rotation=0, has_audio=bool(c.streams.audio))
         self._rate = rate
+        self._start = float(s.start_time * tb) if s.start_time is not None else 0.0
+        self._last_end = 0.0
+        #: why decoding stopped before the end, when it stopped on an error ('' otherwise)
+        self.read_error = ""
         self._gen = self._decode()
         # peek at the first frame: rotation (display matrix) and "zero frames" are known now
         self._first = next(self._gen, None)
@@ -138,6 +177,26 @@ class FileSource:
                     raise VideoOpenFailure(f"{self.path}: unreadable ({_av_message(exc)})") from None
             except av.error.EOFError:
                 return
+            except (av.error.FFmpegError, OSError) as exc:  # an I/O error: the rest is unreadable
+                self.read_error = _av_message(exc)
+                return
+
+    def shortfall(self) -> tuple[int, int] | None:
+        """``(frames read, frames expected)`` when decoding ended before the container's
+        declared end (a truncated file, a read error); None when the file was read whole."""
+        if self.loop:
+            return None
+        got = self._index
+        expected = self.info.frames or 0
+        if self.read_error:
+            return got, max(expected, got)
+        if not expected or got >= expected - max(2, expected // 50):
+            return None
+        # few frames but they reach the declared end: skipped corrupt packets, not truncation
+        if self.info.duration and self.info.fps:
+            if self._last_end >= self._start + self.info.duration - 2.0 / self.info.fps:
+                return None
+        return got, expected
 
     def _to_bgr(self, f) -> np.ndarray:
         if f.format.name in ("yuv420p", "yuvj420p") and f.width % 2 == 0 and f.height % 2 == 0:
@@ -183,6 +242,7 @@ class FileSource:
                 time.sleep(1.0 / self.info.fps)
         if pts is not None:
             self._last_pts = pts
+            self._last_end = pts + (1.0 / self.info.fps if self.info.fps else 0.0)
         img = self._to_bgr(f)
         frame = Frame(image=img, index=self._index, pts=pts, captured_at=time.perf_counter())
         self._index += 1

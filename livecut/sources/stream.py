@@ -106,6 +106,10 @@ class StreamSource:
                 duration = container.duration / 1_000_000
             self.finite = duration is not None and self.url.lower().startswith(("http://", "https://"))
             ctx = stream.codec_context
+            if ctx.width and ctx.height:  # a header claiming absurd dimensions: refuse now
+                from livecut.sources.file import check_frame_size
+
+                check_frame_size(ctx.width, ctx.height, self.safe_url)
             self.info = SourceInfo(width=ctx.width or self.info.width,
                                    height=ctx.height or self.info.height,
                                    fps=fps or self.info.fps, duration=duration if self.finite else None,
@@ -244,6 +248,7 @@ class StreamSource:
             if limit and time.monotonic() - t0 + delay > limit:
                 log.warning("stream %s: giving up after %.0f s without a frame", self.safe_url,
                             time.monotonic() - t0)
+                self.lost = f"{reason}; gave up after {time.monotonic() - t0:.0f} s without a frame"
                 return False
             if attempt == 1:
                 log.info("stream %s lost (%s); reconnecting in %.2g s",
@@ -298,10 +303,14 @@ class StreamSource:
                 return self._deliver(frame)
             if not self.reconnect:
                 log.warning("stream %s lost (%s)", self.safe_url, reason)
+                self.lost = f"{reason}; video.reconnect is off"
                 return None
             if not self._reconnect(reason):
                 return None
         return None
+
+    #: why the stream was given up on ('' while it plays, or when it ended or was stopped normally)
+    lost = ""
 
     def _deliver(self, frame: Any) -> Frame:
         image = frame.to_ndarray(format="bgr24")

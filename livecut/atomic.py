@@ -1,0 +1,129 @@
+"""Outputs that appear whole or not at all.
+
+Every file livecut writes goes to a temporary name in the same folder (so the final
+rename is atomic, on the same file system) and is moved into place only once complete:
+
+- without ``force`` the final name is created *exclusively* (a hard link, which fails
+  if the name exists), so two runs writing the same path cannot both succeed and an
+  existing file is never replaced;
+- with ``force`` it is replaced atomically (``os.replace``): a reader sees the old file
+  or the new one, never a mix;
+- on failure the temporary file is removed and any earlier file is left untouched.
+
+A process killed outright (SIGKILL) can leave only a temporary ``.NAME.livecut-*``
+file behind, never a broken file at the final name.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+from livecut.errors import OutputExistsError, WriteError
+
+#: marks livecut's temporary names: ``.out.mp4.livecut-1a2b3c4d.mp4``
+TEMP_MARK = ".livecut-"
+
+
+def temp_path(final: Path, keep_suffix: bool = True) -> Path:
+    """A fresh temporary name next to ``final`` (ends with the same suffix, so muxers and
+    encoders that pick the format from the name still do)."""
+    final = Path(final)
+    token = secrets.token_hex(4)
+    suffix = final.suffix if keep_suffix else ""
+    return final.with_name(f".{final.name}{TEMP_MARK}{os.getpid()}-{token}{suffix}")
+
+
+def _exists_error(final: Path) -> OutputExistsError:
+    return OutputExistsError(f"{final}: exists (written by another run meanwhile?); "
+                             "use --force to overwrite")
+
+
+def io_reason(exc: BaseException) -> str:
+    """A short reason for an OS/FFmpeg error, naming a full or read-only disk plainly."""
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOSPC or code == -errno.ENOSPC:
+        return "no space left on the device"
+    if code == errno.EROFS or code == -errno.EROFS:
+        return "read-only file system"
+    if code == errno.EDQUOT:
+        return "disk quota exceeded"
+    text = getattr(exc, "strerror", None) or str(exc)
+    return str(text).split(": '")[0].strip() or type(exc).__name__
+
+
+def commit(tmp: Path, final: Path, force: bool) -> None:
+    """Move the complete file ``tmp`` to ``final`` (see the module docstring); ``tmp`` is gone
+    afterwards, whatever happens."""
+    tmp, final = Path(tmp), Path(final)
+    try:
+        if force:
+            os.replace(tmp, final)
+            return
+        try:
+            os.link(tmp, final)  # atomic and exclusive: EEXIST if the name is taken
+        except FileExistsError:
+            raise _exists_error(final) from None
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                raise
+            # no hard links here (some network/FAT file systems): reserve the name exclusively
+            try:
+                os.close(os.open(final, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+            except FileExistsError:
+                raise _exists_error(final) from None
+            os.replace(tmp, final)
+    except OSError as exc:
+        raise WriteError(f"{final}: cannot move the finished output into place ({io_reason(exc)})") from None
+    finally:
+        discard(tmp)
+
+
+def discard(tmp: Path | None) -> None:
+    """Remove a temporary file or folder (never raises)."""
+    if tmp is None:
+        return
+    tmp = Path(tmp)
+    try:
+        if tmp.is_dir() and not tmp.is_symlink():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink()
+    except OSError:
+        pass
+
+
+def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> None:
+    """Move the files of the complete folder ``tmp`` into ``final``.
+
+    A new ``final`` is the renamed ``tmp`` (atomic).  An existing ``final`` (allowed when it
+    holds no ``pattern`` files, or with ``force``) receives each file by ``os.replace``;
+    with ``force``, old ``pattern`` files the new run did not write are removed, so the
+    folder never mixes two runs.
+    """
+    tmp, final = Path(tmp), Path(final)
+    try:
+        try:
+            os.rename(tmp, final)  # final missing (or an empty folder): one atomic step
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.EISDIR, errno.ENOTDIR):
+                raise
+        if not final.is_dir():
+            raise OutputExistsError(f"{final}: exists and is not a folder")
+        new = {p.name for p in tmp.iterdir()}
+        old = [p for p in final.glob(pattern) if p.name not in new]
+        if not force and (old or any((final / n).exists() for n in new)):
+            raise OutputExistsError(f"{final}: already holds frames (written by another run "
+                                    "meanwhile?); use --force to overwrite")
+        for name in sorted(new):
+            os.replace(tmp / name, final / name)
+        for p in old:
+            p.unlink()
+    except OSError as exc:
+        raise WriteError(f"{final}: cannot move the finished frames into place ({io_reason(exc)})") from None
+    finally:
+        discard(tmp)

@@ -1,0 +1,683 @@
+"""Reliability suite (issue 8): bad input, faults, signals, full disk, concurrent writers,
+truncated sources.  Every case runs the real CLI in a subprocess.
+
+Never lose or corrupt a file, never call a partial result success, never print a secret.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import REPO, make_clip, run_cli
+
+SECRET = "s3cret"
+
+
+def _playable(path: Path) -> int:
+    """Decoded video frames of ``path`` (raises if it does not open: e.g. no moov atom)."""
+    import av
+
+    with av.open(str(path)) as c:
+        return sum(1 for _ in c.decode(c.streams.video[0]))
+
+
+def _ffprobe_ok(path: Path) -> bool:
+    exe = shutil.which("ffprobe")
+    if exe is None:
+        return _playable(path) > 0
+    r = subprocess.run([exe, "-v", "error", "-count_frames", "-select_streams", "v:0",
+                        "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", str(path)],
+                       capture_output=True, text=True, timeout=60)
+    return r.returncode == 0 and r.stdout.strip().isdigit() and int(r.stdout.strip()) > 0
+
+
+@pytest.fixture(scope="module")
+def rel_clip(tmp_path_factory) -> Path:
+    return make_clip(tmp_path_factory.mktemp("rel") / "clip.mp4", n=20, audio=True)
+
+
+def _leftovers(folder: Path, keep: set[str]) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name not in keep)
+
+
+# ------------------------------------------------------------------ 1. secrets in URLs
+
+URLS = [
+    f"rtsp://user:{SECRET}@127.0.0.1:1/x",
+    f"rtsps://user:{SECRET}@127.0.0.1:1/x",
+    f"http://127.0.0.1:1/x?token={SECRET}",
+    f"srt://127.0.0.1:1?passphrase={SECRET}xyzxyzxyz",
+]
+
+
+def _secret_commands(url: str, tmp: Path, clip: Path) -> list[list[str]]:
+    o = str(tmp / "o.mp4")
+    return [
+        ["file", url, "-o", o],
+        ["file", "-q", url, "-o", o],
+        ["file", str(clip), "-o", url.replace("127.0.0.1:1", "127.0.0.1:1"), "--frames", "1",
+         "--set", "video.open_timeout=0.5"],
+        ["file", str(clip), url],                       # Typer's own usage error
+        ["file", str(clip), "-o", o, "-c", url],
+        ["file", str(clip), "-o", o, "-b", f"image:{url}"],
+        ["image", url, "-o", str(tmp / "imgs")],
+        ["image", str(clip), "-o", url],
+        ["eval", url, url],
+        ["bench", "--transcode", "--clip", url],
+        ["run", url, "-o", o, "-q", "--set", "video.open_timeout=0.5"],
+    ]
+
+
+def _cli_inproc(argv: list[str], capfd, monkeypatch, debug: str) -> tuple[int, str]:
+    """Run ``livecut.cli.main(argv)`` in this process (40 subprocesses would take a minute);
+    returns (exit code, everything written to file descriptors 1 and 2)."""
+    from livecut.cli import main
+
+    monkeypatch.setenv("LIVECUT_DEBUG", debug)
+    capfd.readouterr()
+    code = 0
+    try:
+        main(argv)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    out = capfd.readouterr()
+    return code, out.out + out.err
+
+
+@pytest.mark.parametrize("url", URLS, ids=["rtsp", "rtsps", "http-token", "srt-passphrase"])
+def test_secret_never_printed(url, tmp_path, rel_clip, capfd, monkeypatch):
+    for debug in ("0", "1"):
+        for cmd in _secret_commands(url, tmp_path, rel_clip):
+            code, text = _cli_inproc(cmd, capfd, monkeypatch, debug)
+            assert SECRET not in text, (cmd, debug, text)
+            assert code != 0, (cmd, text)
+            assert "livecut: error:" in text or "Usage:" in text, (cmd, text)
+
+
+def test_secret_never_printed_subprocess(tmp_path):
+    """The same through the console entry point, traceback included."""
+    for url in URLS[:3]:
+        r = run_cli("file", url, "-o", str(tmp_path / "o.mp4"), env={"LIVECUT_DEBUG": "1"})
+        assert r.returncode == 2 and SECRET not in r.stdout + r.stderr, r.stderr
+        assert "Traceback" in r.stderr and "***" in r.stderr
+
+
+@pytest.mark.parametrize("cmd", [
+    ["file", "rtsp://user:{s}@127.0.0.1:1/x", "-o", "{t}/o.mp4"],
+    ["file", "http://127.0.0.1:1/x?token={s}", "-o", "{t}/o.mp4"],
+])
+def test_file_recognises_url_and_points_to_run(cmd, tmp_path):
+    r = run_cli(*[c.format(s=SECRET, t=tmp_path) for c in cmd])
+    assert r.returncode == 2
+    assert "livecut run" in r.stderr and "://" in r.stderr and "***" in r.stderr, r.stderr
+
+
+# ------------------------------------------------------------------ 5. NaN / inf in the config
+
+def _float_keys() -> list[str]:
+    from livecut.config import documented_keys
+
+    return [f"{s}.{k}" for s, k, default, _ in documented_keys()
+            if isinstance(default, float) and not isinstance(default, bool)]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "+nan"])
+def test_nan_and_inf_refused_for_every_float_key(value, tmp_path):
+    from livecut.config import load_config
+    from livecut.errors import ConfigError
+
+    keys = _float_keys()
+    assert "video.open_timeout" in keys and "segment.threshold" in keys
+    for key in keys:
+        with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+            load_config(None, [f"{key}={value}"])
+        section, name = key.split(".")
+        toml = tmp_path / "c.toml"
+        toml.write_text(f"[{section}]\n{name} = {value}\n")
+        with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+            load_config(toml)
+
+
+# ------------------------------------------------------------------ 2. outputs appear whole or not at all
+
+LONG_N = 900  #: frames of the long clip: ~10 s of work on 2 cores, signalled after ~1 s
+
+
+@pytest.fixture(scope="module")
+def long_clip(tmp_path_factory) -> Path:
+    """Long enough to signal a run in the middle, even on a fast machine (the runs that use it
+    are stopped or cut early, so its length costs only its generation)."""
+    return make_clip(tmp_path_factory.mktemp("rel-long") / "long.mp4", n=LONG_N, audio=True)
+
+
+def _popen(*args: str) -> subprocess.Popen:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.Popen([sys.executable, "-m", "livecut", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=str(REPO))
+
+
+def _wait_for_temp(folder: Path, name: str, min_size: int = 1, timeout: float = 30,
+                   then: float = 1.0) -> Path:
+    """The temporary output of a run once it exists (then ``then`` seconds more: frames written)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for t in folder.glob(f".{name}.livecut-*"):
+            try:
+                if t.is_dir() and len(list(t.iterdir())) >= min_size or t.is_file() and t.stat().st_size >= min_size:
+                    time.sleep(then)
+                    return t
+            except OSError:
+                pass
+        time.sleep(0.02)
+    raise AssertionError(f"no temporary output for {name} appeared")
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)],
+                         ids=["TERM", "HUP", "INT"])
+def test_signal_finalizes_a_playable_file(sig, code, tmp_path, long_clip):
+    out = tmp_path / "o.mp4"
+    p = _popen("file", str(long_clip), "-o", str(out), "-q")
+    _wait_for_temp(tmp_path, "o.mp4")
+    assert not out.exists()  # written under a temporary name until complete
+    p.send_signal(sig)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == code, err
+    assert "finalized with" in err and len(err.strip().splitlines()) == 1, err
+    assert _ffprobe_ok(out)
+    assert 0 < _playable(out) < LONG_N
+    assert _leftovers(tmp_path, {"o.mp4"}) == []
+
+
+def test_second_sigterm_while_finalizing_is_ignored(tmp_path, long_clip):
+    out = tmp_path / "o.mp4"
+    p = _popen("file", str(long_clip), "-o", str(out), "-q")
+    _wait_for_temp(tmp_path, "o.mp4")
+    p.send_signal(signal.SIGTERM)
+    time.sleep(0.02)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 143, err
+    assert _ffprobe_ok(out) and 0 < _playable(out) < LONG_N
+    assert _leftovers(tmp_path, {"o.mp4"}) == []
+
+
+def test_sigkill_leaves_only_a_temporary_file(tmp_path, long_clip):
+    out = tmp_path / "o.mp4"
+    p = _popen("file", str(long_clip), "-o", str(out), "-q")
+    _wait_for_temp(tmp_path, "o.mp4")
+    p.send_signal(signal.SIGKILL)
+    p.communicate(timeout=30)
+    assert not out.exists()
+    assert all(n.startswith(".o.mp4.livecut-") for n in _leftovers(tmp_path, set()))
+
+
+def test_sigkill_of_png_sequence_leaves_no_frames_at_the_final_name(tmp_path, long_clip):
+    out = tmp_path / "frames"
+    p = _popen("file", str(long_clip), "-o", f"{out}/", "-q")
+    _wait_for_temp(tmp_path, "frames", 3)
+    p.send_signal(signal.SIGKILL)
+    p.communicate(timeout=30)
+    assert not out.exists()
+
+
+def test_sigterm_over_a_good_file_with_force(tmp_path, long_clip, rel_clip):
+    out = tmp_path / "o.mp4"
+    shutil.copy(rel_clip, out)
+    p = _popen("file", str(long_clip), "-o", str(out), "-q", "--force")
+    _wait_for_temp(tmp_path, "o.mp4")
+    assert out.read_bytes() == rel_clip.read_bytes()  # untouched while the new one is written
+    p.send_signal(signal.SIGKILL)
+    p.communicate(timeout=30)
+    assert out.read_bytes() == rel_clip.read_bytes()
+
+
+def test_failed_run_with_force_keeps_the_earlier_file(tmp_path, rel_clip):
+    """--force over a good file, then a run that fails after some frames: the good file stays."""
+    from livecut.config import load_config
+    from livecut.errors import StageError
+    from livecut.runner import run_video
+
+    for out in (tmp_path / "o.mp4", tmp_path / "o.mkv", tmp_path / "frames"):
+        if out.suffix:
+            shutil.copy(rel_clip, out)
+            before = out.read_bytes()
+        else:
+            out.mkdir()
+            (out / "frame_000000.png").write_bytes(b"old")
+            before = b"old"
+
+        def sabotage(pipe):
+            process, n = pipe.process, [0]
+
+            def failing(image, need):
+                n[0] += 1
+                if n[0] == 5:
+                    raise RuntimeError("boom")
+                return process(image, need)
+
+            pipe.process = failing
+
+        spec = str(out) + ("" if out.suffix else "/")
+        with pytest.raises(StageError):
+            run_video(str(rel_clip), spec, load_config(), force=True, progress=False, on_start=sabotage)
+        now = out.read_bytes() if out.suffix else (out / "frame_000000.png").read_bytes()
+        assert now == before, out
+        if not out.suffix:
+            assert sorted(q.name for q in out.iterdir()) == ["frame_000000.png"]
+    assert _leftovers(tmp_path, {"o.mp4", "o.mkv", "frames"}) == []
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["exclusive", "force"])
+def test_concurrent_writers(force, tmp_path, rel_clip):
+    """Two runs writing the same path: never a corrupt file; without --force only one succeeds."""
+    for trial in range(2):
+        out = tmp_path / f"o{trial}.mp4"
+        extra = ["--force"] if force else []
+        ps = [_popen("file", str(rel_clip), "-o", str(out), "-q", *extra) for _ in range(2)]
+        results = [(p.wait(timeout=120), p.communicate()[1]) for p in ps]
+        codes = sorted(c for c, _ in results)
+        if force:
+            assert codes == [0, 0], results
+        else:
+            assert codes == [0, 2], results
+            assert any("exists" in e for c, e in results if c == 2), results
+        assert _playable(out) == 20
+    assert _leftovers(tmp_path, {"o0.mp4", "o1.mp4"}) == []
+
+
+def test_image_refuses_to_overwrite_without_force(tmp_path):
+    import cv2
+
+    src = tmp_path / "in"
+    src.mkdir()
+    img = np.random.default_rng(0).integers(0, 255, (64, 64, 3), np.uint8)
+    cv2.imwrite(str(src / "a.jpg"), img)
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    (outdir / "a.png").write_bytes(b"keep me")
+    r = run_cli("image", str(src / "a.jpg"), "-o", str(outdir), "-q")
+    assert r.returncode == 2 and "exists" in r.stderr and "--force" in r.stderr, r.stderr
+    assert (outdir / "a.png").read_bytes() == b"keep me"
+    r = run_cli("image", str(src / "a.jpg"), "-o", str(outdir), "-q", "--force")
+    assert r.returncode == 0, r.stderr
+    assert cv2.imread(str(outdir / "a.png")) is not None
+    assert _leftovers(outdir, {"a.png"}) == []
+
+
+def _tmpfs(path: Path, size: str, ro: bool = False):
+    path.mkdir(exist_ok=True)
+    opts = f"size={size}" + (",ro" if ro else "")
+    if shutil.which("mount") is None or shutil.which("umount") is None:
+        pytest.skip("no mount command here to make a small tmpfs")
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(path)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root/CAP_SYS_ADMIN): {r.stderr.strip()}")
+
+
+def _umount(path: Path) -> None:
+    subprocess.run(["umount", str(path)], capture_output=True)
+
+
+def test_full_disk_keeps_the_earlier_file_and_says_so(tmp_path, long_clip, rel_clip):
+    mnt = tmp_path / "small"
+    _tmpfs(mnt, "200k")
+    try:
+        out = mnt / "o.mp4"
+        shutil.copy(rel_clip, out)  # ~95 kB: the new file cannot fit beside it
+        before = out.read_bytes()
+        r = run_cli("file", str(long_clip), "-o", str(out), "-q", "--force")
+        assert r.returncode == 1, r.stderr
+        assert "no space left" in r.stderr and "finalizing failed" not in r.stderr, r.stderr
+        assert out.read_bytes() == before
+        assert _leftovers(mnt, {"o.mp4"}) == []
+        r = run_cli("file", str(long_clip), "-o", f"{mnt}/frames/", "-q")
+        assert r.returncode == 1 and "no space left" in r.stderr, r.stderr
+        assert _leftovers(mnt, {"o.mp4"}) == []
+    finally:
+        _umount(mnt)
+
+
+def test_read_only_disk_says_so(tmp_path, rel_clip):
+    mnt = tmp_path / "ro"
+    _tmpfs(mnt, "1m", ro=True)
+    try:
+        r = run_cli("file", str(rel_clip), "-o", str(mnt / "o.mp4"), "-q")
+        assert r.returncode == 1 and "read-only" in r.stderr, r.stderr
+    finally:
+        _umount(mnt)
+
+
+# ------------------------------------------------------------------ 3. truncated sources
+
+def _audio_packets(path: Path) -> dict[int, int]:
+    import av
+
+    with av.open(str(path)) as c:
+        return {p.pts: p.size for p in c.demux(c.streams.audio[0]) if p.size}
+
+
+@pytest.fixture(scope="module")
+def faststart(long_clip, tmp_path_factory) -> Path:
+    """The long clip with its index (moov) first: a cut copy still declares all its frames."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs the ffmpeg command to move the moov atom")
+    out = tmp_path_factory.mktemp("rel-fs") / "fs.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(long_clip), "-c", "copy", "-movflags",
+                    "+faststart", str(out)], check=True, timeout=60)
+    return out
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.5])
+def test_truncated_faststart_file_is_not_success(fraction, faststart, tmp_path):
+    data = faststart.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: int(len(data) * fraction)])
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(cut), "-o", str(out), "-q")
+    assert r.returncode == 3, r.stderr
+    line = r.stderr.strip()
+    assert len(line.splitlines()) == 1 and "ends early" in line and f"{LONG_N} expected" in line, line
+    written = _playable(out)
+    assert 0 < written < LONG_N and f"{written} frames written" in line
+    assert _ffprobe_ok(out)
+
+
+def test_source_truncated_while_read(long_clip, tmp_path):
+    src = tmp_path / "growing.mp4"
+    shutil.copy(long_clip, src)
+    out = tmp_path / "o.mp4"
+    p = _popen("file", str(src), "-o", str(out), "-q")
+    _wait_for_temp(tmp_path, "o.mp4", then=0.0)
+    os.truncate(src, src.stat().st_size // 2)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 3, err
+    assert "ends early" in err and f"{LONG_N} expected" in err
+    assert 0 < _playable(out) < LONG_N
+    # only whole audio packets: each one is exactly as in the source
+    orig, got = _audio_packets(long_clip), _audio_packets(out)
+    assert got and all(orig.get(pts) == size for pts, size in got.items()), \
+        [(pts, size, orig.get(pts)) for pts, size in got.items() if orig.get(pts) != size]
+
+
+def test_complete_files_are_still_success(rel_clip, tmp_path):
+    r = run_cli("file", str(rel_clip), "-o", str(tmp_path / "o.mp4"), "-q")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+# ------------------------------------------------------------------ 4. decompression bombs
+
+def _tiff_bomb(path: Path, w: int, h: int, ifd_last: bool = False) -> Path:
+    """A 3-channel 8-bit deflate TIFF of w x h zeros: about 1 MB on disk, w*h*3 bytes decoded.
+    ``ifd_last``: the header (IFD) after the pixel data, out of reach of livecut's own header
+    reader, so only OpenCV's limit can refuse it before decoding."""
+    import struct
+    import zlib
+
+    data = zlib.compress(bytes(w * h * 3), 1)
+    tags = [(256, 4, w), (257, 4, h), (258, 3, 8), (259, 3, 8), (262, 3, 2), (273, 4, 0),
+            (277, 3, 3), (278, 4, h), (279, 4, len(data)), (284, 3, 1)]
+    ifd_size = 2 + 12 * len(tags) + 4
+    ifd_off, data_off = (8 + len(data), 8) if ifd_last else (8, 8 + ifd_size)
+    ifd = bytearray(struct.pack("<H", len(tags)))
+    for tag, typ, val in tags:
+        val = data_off if tag == 273 else val
+        ifd += struct.pack("<HHIHH", tag, typ, 1, val, 0) if typ == 3 else struct.pack("<HHII", tag, typ, 1, val)
+    ifd += struct.pack("<I", 0)
+    head = b"II*\x00" + struct.pack("<I", ifd_off)
+    path.write_bytes(head + (data + ifd if ifd_last else ifd + data))
+    return path
+
+
+_MEASURED = r"""
+import resource, sys
+from livecut.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    print("maxrss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("ifd_last", [False, True], ids=["header-first", "header-last"])
+def test_image_bomb_refused_before_decoding(ifd_last, tmp_path):
+    """12000x12000x3 (432 MB decoded, ~0.4 MB on disk): refused from the header, in little memory."""
+    bomb = _tiff_bomb(tmp_path / "bomb.tif", 12000, 12000, ifd_last)
+    assert bomb.stat().st_size < 2_000_000
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("OPENCV_IO_MAX_IMAGE_PIXELS", None)
+    r = subprocess.run([sys.executable, "-c", _MEASURED, "image", str(bomb), "-o", str(tmp_path / "o"), "-q"],
+                       capture_output=True, text=True, timeout=60, env=env, cwd=str(REPO))
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and "megapixels" in lines[0], r.stderr
+    rss_mb = int(lines[-1].split()[1]) / 1024
+    assert rss_mb < 300, f"{rss_mb:.0f} MB: the image was decoded before the size check"
+
+
+def test_opencv_limit_matches_livecut_limit():
+    import livecut  # noqa: F401
+    from livecut.imageio import MAX_PIXELS
+
+    assert os.environ["OPENCV_IO_MAX_IMAGE_PIXELS"] == str(MAX_PIXELS)
+
+
+# ------------------------------------------------------------------ 8. the bad-input matrix
+
+def _y4m(path: Path, w: int, h: int, frames: int = 2) -> Path:
+    cw, ch = (w + 1) // 2, (h + 1) // 2
+    frame = b"FRAME\n" + bytes(w * h) + bytes(2 * cw * ch) if w * h < 10_000_000 else b"FRAME\n" + bytes(100)
+    path.write_bytes(f"YUV4MPEG2 W{w} H{h} F25:1 Ip A1:1 C420jpeg\n".encode() + frame * frames)
+    return path
+
+
+def _tiny_video(path: Path) -> Path:
+    import av
+
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("ffv1", rate=25)
+        s.width, s.height, s.pix_fmt = 1, 1, "yuv444p"
+        for i in range(3):
+            f = av.VideoFrame.from_ndarray(np.zeros((1, 1, 3), np.uint8), format="rgb24").reformat(format="yuv444p")
+            f.pts = i
+            c.mux(s.encode(f))
+        c.mux(s.encode(None))
+    return path
+
+
+def _photo(path: Path) -> Path:
+    import cv2
+
+    cv2.imwrite(str(path), np.random.default_rng(1).integers(0, 255, (90, 160, 3), np.uint8))
+    return path
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+# input makers: tmp folder, the 20-frame clip -> the INPUT argument
+MAKERS = {
+    "clip": lambda d, clip: clip,
+    "missing": lambda d, clip: d / "nope.mp4",
+    "empty": lambda d, clip: _write(d / "empty.mp4", b""),
+    "text": lambda d, clip: _write(d / "notes.mp4", b"not a video\n" * 40),
+    "fifo": lambda d, clip: _fifo(d / "pipe.mp4"),
+    "dev-zero": lambda d, clip: Path("/dev/zero"),
+    "1x1": lambda d, clip: _tiny_video(d / "tiny.mkv"),
+    "30000x30000-y4m": lambda d, clip: _y4m(d / "huge.y4m", 30000, 30000),
+    "url": lambda d, clip: f"rtsp://u:{SECRET}@127.0.0.1:1/x",
+}
+
+# (id, input, extra args ({o} = output, {d} = folder), exit code, message fragment, output state)
+# output state: "absent" (nothing at the output's name), "kept" (the earlier file unchanged),
+# "playable" (a complete video with all 20 frames)
+MATRIX = [
+    ("missing-file", "missing", [], 2, "no such file", "absent"),
+    ("empty-file", "empty", [], 2, "the file is empty", "absent"),
+    ("not-a-video", "text", [], 2, "not a readable video", "absent"),
+    ("fifo", "fifo", [], 2, "FIFO", "absent"),
+    ("dev-zero", "dev-zero", [], 2, "is a device", "absent"),
+    ("video-1x1", "1x1", [], 2, "at least 16x16", "absent"),
+    ("video-huge-header", "30000x30000-y4m", [], 2, "megapixels", "absent"),
+    ("url-to-file-cmd", "url", [], 2, "livecut run", "absent"),
+    ("codec-is-audio", "clip", ["--set", "video.codec=aac"], 2, "not a video encoder", "absent"),
+    ("codec-unknown", "clip", ["--set", "video.codec=nosuch"], 2, "no such encoder", "absent"),
+    ("preset-x264-unknown", "clip", ["--set", "video.preset=nosuch"], 2, "not an x264", "absent"),
+    ("preset-unknown", "clip", ["-c", "nosuch"], 2, "unknown preset", "absent"),
+    ("config-not-utf8", "clip", ["-c", "{d}/bad.toml"], 2, "not UTF-8", "absent"),
+    ("presets-loop", "clip", ["-c", "{d}/a.toml"], 2, "loop", "absent"),
+    ("threshold-nan", "clip", ["--set", "segment.threshold=nan"], 2, "segment.threshold", "absent"),
+    ("open-timeout-nan", "clip", ["--set", "video.open_timeout=nan"], 2, "video.open_timeout", "absent"),
+    ("reconnect-limit-nan", "clip", ["--set", "video.reconnect_limit=nan"], 2, "video.reconnect_limit", "absent"),
+    ("reconnect-limit-inf", "clip", ["--set", "video.reconnect_limit=inf"], 2, "video.reconnect_limit", "absent"),
+    ("output-url-unknown", "clip", ["-o", "foo://bar"], 2, "unsupported output URL scheme", "absent"),
+    ("output-exists", "clip", ["@existing"], 2, "exists", "kept"),
+    ("output-is-input", "clip", ["-o", "{clip}", "--force"], 2, "is an input", "kept-input"),
+    ("frames-exist-in-dir", "clip", ["-o", "{d}/frames/", "@frames"], 2, "already holds frames", "kept"),
+    ("background-video-photo", "clip", ["-b", "video:{d}/photo.jpg"], 0, "", "playable"),
+    ("background-video-not-video", "clip", ["-b", "video:{d}/notes.txt"], 2, "background video", "absent"),
+    ("background-missing", "clip", ["-b", "image:{d}/none.png"], 2, "file not found", "absent"),
+    ("mode-unknown", "clip", ["--mode", "sideways"], 2, "--mode", "absent"),
+    ("transparent-into-mp4", "clip", ["-b", "transparent", "--mode", "cutout"], 2, "transparency", "absent"),
+]
+
+
+@pytest.mark.parametrize("case", MATRIX, ids=[c[0] for c in MATRIX])
+def test_bad_input_matrix(case, tmp_path, rel_clip, capfd, monkeypatch):
+    name, maker, extra, code, fragment, state = case
+    d = tmp_path
+    (d / "bad.toml").write_bytes(b"[segment]\nthreshold = 0.5 # \xff\xfe\n")
+    (d / "a.toml").write_text('preset = "b.toml"\n')
+    (d / "b.toml").write_text('preset = "a.toml"\n')
+    (d / "notes.txt").write_text("not a video\n")
+    _photo(d / "photo.jpg")
+    monkeypatch.chdir(d)  # presets a.toml/b.toml name each other relative to here
+    src = str(MAKERS[maker](d, rel_clip))
+    out = d / "o.mp4"
+    before = None
+    args = []
+    for a in extra:
+        if a == "@existing":
+            out.write_bytes(b"an earlier output")
+            before = out.read_bytes()
+        elif a == "@frames":
+            (d / "frames").mkdir()
+            (d / "frames" / "frame_000000.png").write_bytes(b"old")
+        else:
+            args.append(a.format(d=d, clip=rel_clip))
+    if "-o" not in args:
+        args += ["-o", str(out)]
+    got, text = _cli_inproc(["file", src, "-q", *args], capfd, monkeypatch, "0")
+    lines = [l for l in text.splitlines() if l.strip()]
+    assert got == code, (name, text)
+    if code:
+        assert len(lines) == 1 and lines[0].startswith("livecut: error:") and fragment in lines[0], (name, text)
+    assert SECRET not in text
+    if state == "absent":
+        assert not out.exists()
+    elif state == "kept":
+        if before is not None:
+            assert out.read_bytes() == before
+        else:
+            assert (d / "frames" / "frame_000000.png").read_bytes() == b"old"
+            assert sorted(p.name for p in (d / "frames").iterdir()) == ["frame_000000.png"]
+    elif state == "kept-input":
+        assert _playable(rel_clip) == 20
+    elif state == "playable":
+        assert _playable(out) == 20
+    assert not [n for n in os.listdir(d) if ".livecut-" in n], os.listdir(d)
+
+
+def test_stdout_closed_is_one_line(rel_clip):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    r = subprocess.run(f'"{sys.executable}" -m livecut file "{rel_clip}" -o - -q >&-', shell=True,
+                       stderr=subprocess.PIPE, text=True, env=env, cwd=str(REPO), timeout=60)
+    assert r.returncode == 2 and "standard output is closed" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_lost_live_stream_is_not_success(tmp_path):
+    """A UDP sender stops for good: livecut gives up (video.reconnect_limit) and exits 3."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs the ffmpeg command to send a UDP stream")
+    import socket
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    out = tmp_path / "o.mp4"
+    lc = _popen("run", f"udp://127.0.0.1:{port}", "-o", str(out), "-q", "--set", "video.read_timeout=0.5",
+                "--set", "video.reconnect_limit=1", "--set", "video.open_timeout=3")
+    time.sleep(0.5)
+    subprocess.run(["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
+                    "-t", "1.5", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
+                    "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"], timeout=30, check=True)
+    _, err = lc.communicate(timeout=60)
+    assert lc.returncode == 3, err
+    assert "stream lost" in err and "gave up" in err
+    assert _playable(out) > 0
+
+
+# ------------------------------------------------------------------ atomic commit, unit level
+
+def test_commit_without_hard_links_is_still_exclusive(tmp_path, monkeypatch):
+    import errno
+
+    from livecut import atomic
+    from livecut.errors import OutputExistsError
+
+    def no_link(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(atomic.os, "link", no_link)
+    final = tmp_path / "o.mp4"
+    tmp = atomic.temp_path(final)
+    tmp.write_bytes(b"new")
+    atomic.commit(tmp, final, force=False)
+    assert final.read_bytes() == b"new" and not tmp.exists()
+    tmp2 = atomic.temp_path(final)
+    tmp2.write_bytes(b"newer")
+    with pytest.raises(OutputExistsError):
+        atomic.commit(tmp2, final, force=False)
+    assert final.read_bytes() == b"new" and not tmp2.exists()
+
+
+def test_commit_dir_into_a_folder_that_appeared_meanwhile(tmp_path):
+    from livecut import atomic
+    from livecut.errors import OutputExistsError
+
+    final = tmp_path / "frames"
+    for force, expect in ((False, OutputExistsError), (True, None)):
+        tmp = atomic.temp_path(final, keep_suffix=False)
+        tmp.mkdir()
+        (tmp / "frame_000000.png").write_bytes(b"new")
+        final.mkdir(exist_ok=True)
+        (final / "frame_000000.png").write_bytes(b"other run")
+        (final / "frame_000001.png").write_bytes(b"other run")
+        if expect:
+            with pytest.raises(expect):
+                atomic.commit_dir(tmp, final, force, "frame_*.png")
+            assert (final / "frame_000000.png").read_bytes() == b"other run"
+        else:
+            atomic.commit_dir(tmp, final, force, "frame_*.png")
+            assert sorted(p.name for p in final.iterdir()) == ["frame_000000.png"]
+            assert (final / "frame_000000.png").read_bytes() == b"new"
+        assert not tmp.exists()
