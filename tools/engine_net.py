@@ -44,7 +44,7 @@ class FocusNet(nn.Module):
         x1 = self.e1(x0)
         x2 = self.e2(x1)
         x3 = self.e3(x2)
-        x3 = x3 + self.glob(x3.mean(dim=(2, 3), keepdim=True))
+        x3 = x3 + self.glob(F.adaptive_avg_pool2d(x3, 1))  # GlobalAveragePool: every cv2.dnn reads it
         y = self.d2(torch.cat([_up(x3), x2], 1))
         y = self.d1(torch.cat([_up(y), x1], 1))
         y = self.d0(torch.cat([_up(y), x0], 1))

@@ -16,7 +16,9 @@ Steps (all from fixed seeds, so a rerun gives the same split and the same data):
    network learns cues measured at every pixel scale a photo or an HD frame gives.
 3. **Train** :class:`engine_net.FocusNet` (BCE + soft IoU, AdamW, cosine schedule,
    horizontal flips and small colour jitter), keeping the checkpoint with the best
-   tuning-split IoU.
+   tuning-split IoU.  A tenth of each epoch are whole-frame examples: synthetic
+   frames sharp all over (keep everything) and fitting photos blurred all over
+   (keep nothing).
 4. **Export** to ONNX (``livecut/models/focusnet.onnx``) with its provenance
    (``focusnet.json``: data, split, seeds, epochs, scores).
 
@@ -113,6 +115,60 @@ def build_cache(data: Path, names: list[str], path: Path, scales, noisy: bool) -
     return items
 
 
+#: whole-frame examples added to the fitting set: frames sharp all over (target: keep all)
+#: and photos blurred all over (target: keep nothing), a tenth of each epoch
+N_WHOLE = 20
+
+
+def sharp_texture(rng, h: int, w: int) -> np.ndarray:
+    """A frame in focus all over: colour texture with detail at several scales and shapes."""
+    base = rng.integers(40, 216, 3).astype(np.float32)
+    amp = float(rng.uniform(10, 60))
+    img = np.zeros((h, w, 3), np.float32) + base
+    for cell in (int(rng.integers(12, 40)), int(rng.integers(3, 9)), 1):
+        small = rng.normal(0, 1, (h // cell + 2, w // cell + 2, 3)).astype(np.float32)
+        img += amp * 0.6 * cv2.resize(small, (w + 2 * cell, h + 2 * cell), interpolation=cv2.INTER_CUBIC)[cell:cell + h, cell:cell + w]
+    for _ in range(int(rng.integers(5, 40))):
+        color = tuple(float(c) for c in rng.integers(0, 256, 3))
+        p = tuple(int(v) for v in rng.integers(0, [w, h]))
+        if rng.random() < 0.5:
+            cv2.circle(img, p, int(rng.integers(3, max(4, min(h, w) // 6))), color, -1)
+        else:
+            q = tuple(int(v) for v in rng.integers(0, [w, h]))
+            cv2.rectangle(img, p, q, color, -1)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def disk_blur(img: np.ndarray, radius: float) -> np.ndarray:
+    r = int(np.ceil(radius))
+    y, x = np.mgrid[-r:r + 1, -r:r + 1]
+    k = (x * x + y * y <= radius * radius).astype(np.float32)
+    return cv2.filter2D(img, -1, k / k.sum(), borderType=cv2.BORDER_REFLECT)
+
+
+def build_whole_cache(data: Path, names: list[str], path: Path) -> list[dict]:
+    """N_WHOLE sharp-all-over and N_WHOLE blurred-all-over frames, each at every scale."""
+    if path.exists():
+        return list(np.load(path, allow_pickle=True)["items"])
+    rng = np.random.default_rng(SPLIT_SEED + 2)
+    items = []
+    for i in range(N_WHOLE):
+        h, w = (427, 640) if rng.random() < 0.75 else (640, 427)
+        img = sharp_texture(rng, h, w)
+        ones = np.full((h, w), 255, np.uint8)
+        photo = cv2.imread(str(data / "images" / names[int(rng.integers(len(names)))]), cv2.IMREAD_COLOR)
+        blurred = disk_blur(photo, float(rng.uniform(3.0, 8.0)))
+        zeros = np.zeros(photo.shape[:2], np.uint8)
+        for s in SCALES:
+            noise = float(rng.choice(NOISE_SIGMAS))
+            x, y = sample(img, ones, s, noise, rng)
+            items.append({"name": f"sharp{i}", "scale": s, "x": x, "y": y})
+            x, y = sample(blurred, zeros, s, noise, rng)
+            items.append({"name": f"blurred{i}", "scale": s, "x": x, "y": y})
+    np.savez(path, items=np.array(items, dtype=object))
+    return items
+
+
 def batches(items: list[dict], bs: int, rng, augment: bool):
     """Batches of items of one padded shape (padding replicated, loss weight 0 there)."""
     import torch
@@ -184,6 +240,24 @@ def evaluate(model, items) -> dict:
     return {s: (float(np.mean([a for a, _ in v])), float(np.mean([b for _, b in v]))) for s, v in res.items()}
 
 
+def global_pool_fix(path: Path) -> None:
+    """Replace a ReduceMean over (H, W) by GlobalAveragePool (the same mean), which every
+    OpenCV cv2.dnn importer reads (OpenCV 4's classic importer has no ReduceMean)."""
+    import onnx
+    from onnx import helper
+
+    m = onnx.load(str(path))
+    nodes = m.graph.node
+    for i, n in enumerate(nodes):
+        if n.op_type == "ReduceMean":
+            attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
+            if list(attrs.get("axes", [])) == [2, 3] and attrs.get("keepdims", 1) == 1:
+                nodes.remove(n)
+                nodes.insert(i, helper.make_node("GlobalAveragePool", [n.input[0]], list(n.output), name=n.name))
+    onnx.checker.check_model(m)
+    onnx.save(m, str(path))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("data", type=Path, help="cuhk-native folder (images/, masks/)")
@@ -208,6 +282,7 @@ def main() -> None:
     args.cache.mkdir(parents=True, exist_ok=True)
     fit = build_cache(args.data, parts["fit"], args.cache / "fit.npz", SCALES, noisy=True)
     tune = build_cache(args.data, parts["tune"], args.cache / "tune.npz", (1.0, 2.0), noisy=False)
+    fit = fit + build_whole_cache(args.data, parts["fit"], args.cache / "whole.npz")
     by_name: dict[str, list[dict]] = {}
     for it in fit:
         by_name.setdefault(it["name"], []).append(it)
@@ -259,10 +334,14 @@ def main() -> None:
         "training_data": "CUHK blur detection benchmark (Shi, Xu, Jia, CVPR 2014), defocus part, "
                          "500 photos at native resolution (shared/datasets/cuhk-native); research use",
         "split": {"seed": SPLIT_SEED, **{k: len(v) for k, v in parts.items()}},
-        "scales": SCALES, "noise_sigmas": NOISE_SIGMAS, "epochs": total, "best_epoch": best_epoch,
+        "scales": SCALES, "noise_sigmas": NOISE_SIGMAS,
+        "whole_frame_examples": f"{N_WHOLE} synthetic sharp-all-over frames (target: all) and {N_WHOLE} "
+                                "fitting photos disk-blurred all over (target: none), at every scale", "epochs": total, "best_epoch": best_epoch,
         "seed": args.seed, "tune_iou_at_grid": best, "trained_seconds": round(time.time() - t0),
         "command": "python tools/train_engine.py " + " ".join(sys.argv[1:]),
     }
+    global_pool_fix(args.out)
+    torch.save(best_state, args.cache / f"{args.out.stem}.pt")
     args.out.with_suffix(".json").write_text(json.dumps(info, indent=2) + "\n")
     (args.out.parent / "cuhk_split.json").write_text(json.dumps(parts, indent=1) + "\n")
     (args.cache / "history.json").write_text(json.dumps(history, indent=1))

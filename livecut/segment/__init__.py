@@ -152,7 +152,7 @@ class Segmenter:
         t2 = time.perf_counter()
         dst = self._out if out is None else out
         if self.refine == "guided":
-            self._upsampler(gray, alpha_small, frame, dst)
+            self._upsampler(gray, alpha_small, frame, dst, full_gray=getattr(self.method, "full_gray", None))
         elif self.refine == "color":
             self._upsampler(small, alpha_small, frame, dst)
         elif (sh, sw) == (h, w):

@@ -80,7 +80,7 @@ class CueExtractor:
         self.cue_hw = (ch, cw)
         self.grid = (gh, gw)
         u8, f32 = np.uint8, np.float32
-        self.gray_full = np.empty((h, w), u8) if k > 1 else None
+        self.gray_full = np.empty((h, w), u8)
         self.levels = []
         for lh, lw in ((ch, cw), (max(1, ch // 2), max(1, cw // 2))):
             self.levels.append(dict(
@@ -122,10 +122,10 @@ class CueExtractor:
         gh, gw = self.grid
         L0, L1 = self.levels
         g = L0["g"]
+        cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY, dst=self.gray_full)
         if k == 1:
-            cv2.cvtColor(frame_bgr[:ch, :cw], cv2.COLOR_BGR2GRAY, dst=g)
+            g[...] = self.gray_full[:ch, :cw]
         else:
-            cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY, dst=self.gray_full)
             cv2.resize(self.gray_full[:ch * k, :cw * k], (cw, ch), dst=g, interpolation=cv2.INTER_AREA)
         p_a, p_e, p_b, p_a2, p_b2, tmp = self.pool
         # gradient, its square, and the gradient after a re-blur, pooled to the grid

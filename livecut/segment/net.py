@@ -95,6 +95,11 @@ class FocusNetMethod:
         #: what the last frame was: "subject", "all-sharp" or "all-blurred"
         self.last_state = "subject"
 
+    @property
+    def full_gray(self) -> np.ndarray | None:
+        """The full-size gray frame of the last call (the refinement reuses it)."""
+        return getattr(self.cues, "gray_full", None)
+
     def _prepare(self, full_hw: tuple[int, int], small_hw: tuple[int, int], out_hw: tuple[int, int]) -> None:
         self._key = (full_hw, small_hw, out_hw)
         H, W = full_hw

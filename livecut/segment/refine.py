@@ -59,8 +59,9 @@ class GuidedUpsampler:
         self._xmap = np.minimum(W, np.round(np.arange(w + 1) * self.sx)).astype(np.int64)
 
     def __call__(self, small_gray: np.ndarray, small_alpha: np.ndarray, full_bgr: np.ndarray,
-                 out: np.ndarray) -> np.ndarray:
-        """``out`` (HxW uint8) receives the full-size alpha."""
+                 out: np.ndarray, full_gray: np.ndarray | None = None) -> np.ndarray:
+        """``out`` (HxW uint8) receives the full-size alpha.  ``full_gray``, the full-size
+        gray frame if one is at hand, saves converting the boundary tiles."""
         r = self.radius
         ksize = (2 * r + 1, 2 * r + 1)
         I, p = self._I, self._p
@@ -116,7 +117,8 @@ class GuidedUpsampler:
             if Y1 <= Y0 or X1 <= X0:
                 continue
             A, B = self._sample(a, b, Y0, Y1, X0, X1)
-            g = cv2.cvtColor(full_bgr[Y0:Y1, X0:X1], cv2.COLOR_BGR2GRAY)
+            g = (full_gray[Y0:Y1, X0:X1] if full_gray is not None
+                 else cv2.cvtColor(full_bgr[Y0:Y1, X0:X1], cv2.COLOR_BGR2GRAY))
             q = cv2.multiply(A, g, dtype=cv2.CV_32F)
             q = cv2.scaleAdd(B, 255.0, q)
             cv2.max(q, 0.0, dst=q)

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Temporal quality of the engine on the shipped synthetic clips (sample_videos/).
+
+    python tools/video_metrics.py [--set segment.method=focus ...]
+
+For each clip, the frames are decoded from the shipped .mp4 (codec noise included)
+and run through ``Segmenter`` + ``MaskSmoother`` as ``livecut file`` does:
+
+- ``still_noisy``: flicker (mean absolute mask change between frames, 0-1), with and
+  without smoothing;
+- ``moving``: mean IoU against the per-frame truth;
+- ``rack_focus``: frames after the end of the rack until the mask holds the new
+  subject (IoU > 0.8 from then on), and the largest share of the old subject still
+  in the mask after 0.5 s (a ghost);
+- ``pan``: mean IoU before and after the sweep, and during it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "sample_videos"))
+
+import make_samples  # noqa: E402
+
+from livecut.config import load_config  # noqa: E402
+from livecut.evaluate import flicker, score  # noqa: E402
+from livecut.segment import Segmenter  # noqa: E402
+from livecut.smooth import MaskSmoother  # noqa: E402
+
+
+def decode(name: str) -> list[np.ndarray]:
+    import av
+
+    with av.open(str(ROOT / "sample_videos" / f"{name}.mp4")) as c:
+        return [f.to_ndarray(format="bgr24") for f in c.decode(video=0)]
+
+
+def run(frames, cfg, smooth: bool = True) -> list[np.ndarray]:
+    seg = Segmenter(cfg, temporal=MaskSmoother(cfg) if smooth else None)
+    return [seg.mask(f).copy() for f in frames]
+
+
+def iou(a, t) -> float:
+    return score(a, t).iou
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--set", action="append", default=[], dest="sets", metavar="KEY=VALUE")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    cfg = load_config(None, args.sets)
+    out: dict[str, dict] = {"method": cfg.segment.method}
+
+    frames = decode("still_noisy")
+    out["still_noisy"] = {"flicker_smoothed": flicker(run(frames, cfg)),
+                          "flicker_raw": flicker(run(frames, cfg, smooth=False))}
+
+    frames = decode("moving")
+    truth = make_samples.load_masks(ROOT / "sample_videos" / "moving_masks.npz")
+    masks = run(frames, cfg)
+    out["moving"] = {"iou": float(np.mean([iou(m, t) for m, t in zip(masks, truth)]))}
+
+    frames = decode("rack_focus")
+    truth = make_samples.load_masks(ROOT / "sample_videos" / "rack_focus_masks.npz")
+    masks = run(frames, cfg)
+    end, fps = make_samples.RACK_END, make_samples.FPS
+    ious = [iou(m, t) for m, t in zip(masks, truth)]
+    lag = next((i - end for i in range(end, len(masks)) if min(ious[i:]) > 0.8), None)
+    old = truth[0] > 0
+    ghost = max(float(np.mean(m[old] >= 128)) for m in masks[end + fps // 2:])
+    out["rack_focus"] = {"iou_before": float(np.mean(ious[10:make_samples.RACK_START])),
+                         "frames_to_follow_after_rack": lag,
+                         "seconds_to_follow": None if lag is None else lag / fps,
+                         "old_subject_share_after_0.5s": ghost,
+                         "iou_after": float(np.mean(ious[end + fps // 2:]))}
+
+    frames = decode("pan")
+    truth = make_samples.load_masks(ROOT / "sample_videos" / "pan_masks.npz")
+    masks = run(frames, cfg)
+    ious = [iou(m, t) for m, t in zip(masks, truth)]
+    s, e = make_samples.PAN_START, make_samples.PAN_END
+    out["pan"] = {"iou_before": float(np.mean(ious[:s])), "iou_during": float(np.mean(ious[s:e])),
+                  "iou_after": float(np.mean(ious[e + fps // 2:]))}
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return
+    for clip, vals in out.items():
+        if isinstance(vals, dict):
+            print(f"{clip:12s} " + "  ".join(f"{k} {v:.5f}" if isinstance(v, float) else f"{k} {v}"
+                                             for k, v in vals.items()))
+        else:
+            print(f"{clip:12s} {vals}")
+
+
+if __name__ == "__main__":
+    main()
