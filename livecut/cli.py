@@ -227,6 +227,9 @@ VIDEO_OPTIONS: list = [
                                                help="blur | color:#RRGGBB | image:PATH | video:PATH | transparent.")),
     ("frames", Optional[int], typer.Option(None, "--frames", "-n", help="Stop after N frames.", min=1)),
     ("preview", bool, typer.Option(False, "--preview", "-p", help="Show a preview window as well.")),
+    ("pace", Optional[bool], typer.Option(None, "--pace/--no-pace",
+                                          help="Play a file at its own speed (default when a preview window "
+                                               "or a virtual camera shows it); --no-pace: as fast as possible.")),
     ("force", bool, typer.Option(False, "--force", "-f", help="Overwrite an existing output.")),
     ("config", Optional[str], ConfigOpt),
     ("set_", Optional[List[str]], SetOpt),
@@ -272,7 +275,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, **kwargs) -> None:
     if _wants_vcam(opts):
         kwargs["extra_sinks"] = [("vcam", {"device": opts.get("vcam_device")})]
     stats = run_video(spec, output, cfg, mode=opts.get("mode"), background=opts.get("background"),
-                      max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
+                      max_frames=opts.get("frames"), preview=bool(opts.get("preview")), pace=opts.get("pace"),
                       force=bool(opts.get("force")), progress=not opts.get("quiet"), **kwargs)
     for w in stats.warnings:
         typer.echo(f"livecut: warning: {redact_text(w)}", err=True)

@@ -493,14 +493,17 @@ class _Quit(Exception):
 def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = None,
               background: str | None = None, max_frames: int | None = None, preview: bool = False,
               force: bool = False, size: tuple[int, int] | None = None, fps: float | None = None,
-              live: bool | None = None, progress: bool = True, extra_sinks: Iterable[tuple[str, dict]] = (),
+              live: bool | None = None, pace: bool | None = None, progress: bool = True,
+              extra_sinks: Iterable[tuple[str, dict]] = (),
               preview_options: dict | None = None, source_options: dict | None = None,
               on_start: Callable[[Any], None] | None = None) -> Stats:
     """Open the source, the sinks, and run the pipeline.
 
     ``extra_sinks``: ``(kind, options)`` pairs opened with :func:`open_sink` (e.g.
     ``("vcam", {...})``), in addition to ``output`` (a file, ``DIR/`` or URL) and
-    the preview.  Raises :class:`Interrupted` (exit 130) on Ctrl-C after finalizing.
+    the preview.  ``pace``: read a file at its own speed (None: when a preview or a
+    virtual camera shows it; False: as fast as possible, a virtual camera included).
+    Raises :class:`Interrupted` (exit 130) on Ctrl-C after finalizing.
     """
     from contextlib import ExitStack
 
@@ -524,6 +527,13 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         opts["fps"] = fps
     if live is not None:
         opts["live"] = live
+    if kind == "file" and not live:
+        shown = preview or any(k == "vcam" for k, _ in extra_sinks)
+        opts["pace"] = shown if pace is None else pace
+    if pace is False:
+        for k, o in extra_sinks:
+            if k == "vcam":
+                o.setdefault("pace", False)
     processor = Processor(cfg, mode=mode, background=background)
     stats = Stats()
     with ExitStack() as stack:

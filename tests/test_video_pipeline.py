@@ -162,3 +162,27 @@ def test_ctrl_c_leaves_a_playable_file(tmp_path):
     info = probe(out)
     assert 0 < info["frames"] < 1500
     assert info["audio"] == ["aac"]
+
+
+def _timed_preview_run(clip, **kw):
+    shown = []
+    t0 = time.perf_counter()
+    st = run_video(str(clip), None, load_config(), preview=True, progress=False,
+                   preview_options={"imshow": lambda n, i: shown.append(time.perf_counter()),
+                                    "waitkey": lambda ms: -1, "destroy": lambda: None}, **kw)
+    return st, shown, time.perf_counter() - t0
+
+
+def test_preview_of_a_file_plays_at_its_own_speed(tmp_path):
+    clip = make_clip(tmp_path / "c.mp4", n=25, fps=25)  # 1 s
+    st, shown, _ = _timed_preview_run(clip)
+    assert st.processed == 25 and st.dropped == 0
+    span = shown[-1] - shown[0]  # 24 frame intervals of 40 ms
+    assert span >= 0.85, span
+
+
+def test_no_pace_runs_flat_out(tmp_path):
+    clip = make_clip(tmp_path / "c.mp4", n=25, fps=5)  # 5 s of timestamps
+    st, shown, elapsed = _timed_preview_run(clip, pace=False)
+    assert st.processed == 25
+    assert shown[-1] - shown[0] < 3.0  # paced, it would take 4.8 s
