@@ -152,6 +152,7 @@ class Processor:
         """(output for the sinks, output for the preview); internal buffers."""
         alpha = self.seg.mask(image)  # smoothed over time inside, at the reduced size
         self.alpha = alpha
+        self.image = image  # for redraw() while paused
         out = self.comp.apply(image, alpha, self._bg_frame(self.comp)) if need_output else None
         view = out
         if self.view is not None:
@@ -161,6 +162,15 @@ class Processor:
         return out, view
 
     # ---- controls (preview keys)
+    image: np.ndarray | None = None
+
+    def redraw(self) -> np.ndarray | None:
+        """The preview's view of the last frame again (after a mode/background key while paused)."""
+        if self.image is None or self.alpha is None:
+            return None
+        v = self._view()
+        return v.apply(self.image, self.alpha, self._bg_frame(v))
+
     def _view(self) -> Compositor:
         return self.view or self.comp
 
