@@ -429,7 +429,7 @@ class Pipeline:
                     st.latencies_ms.append((time.perf_counter() - frame.captured_at) * 1e3)
                 st.corrupt = getattr(self.source, "corrupt", 0)
                 if self.progress is not None:
-                    extra = f"{st.latency_ms:.0f} ms" + (f" {st.dropped} dropped" if st.dropped else "")
+                    extra = f"latency {st.latency_ms:.0f} ms" + (f" {st.dropped} dropped" if st.dropped else "")
                     self.progress.update(1, extra=extra)
                 if self.max_frames is not None and st.processed >= self.max_frames:
                     break
