@@ -156,13 +156,13 @@ def image(
     outdir: Path = typer.Option(..., "--output", "-o", metavar="OUTDIR", rich_help_panel=P_OUTPUT,
                                 help="Folder for the results (created if missing)."),
     mode: Optional[str] = typer.Option(None, "--mode", "-m", metavar="MODE", rich_help_panel=P_OUTPUT,
-                                       show_default="cutout",
+                                       show_default="cutout, or composite with --background",
                                        help="cutout (RGBA PNG), mask (gray PNG) or composite (the "
                                             "subject over --background)."),
     background: Optional[str] = typer.Option(None, "--background", "-b", metavar="BG",
                                              rich_help_panel=P_OUTPUT, show_default="blur",
-                                             help="For --mode composite: blur, color:#RRGGBB, image:PATH "
-                                                  "or transparent."),
+                                             help="blur, color:#RRGGBB, image:PATH or transparent, behind "
+                                                  "the subject (implies --mode composite)."),
     config: Optional[str] = ConfigOpt,
     set_: Optional[List[str]] = SetOpt,
     quiet: bool = QuietOpt,
@@ -171,7 +171,11 @@ def image(
     from livecut.images import process_images
 
     cfg = get_config(config, set_, composite__background=background)
-    mode = mode or "cutout"
+    if mode is None:
+        mode = "composite" if background else "cutout"  # -b alone means: put it behind the subject
+    elif background and mode != "composite":
+        typer.echo(f"livecut: warning: --background is for --mode composite; --mode {mode} "
+                   f"writes {'transparency' if mode == 'cutout' else 'the mask'}, so it is ignored", err=True)
     report = process_images(inputs, outdir, cfg, mode=mode, progress=not quiet)
     if _debug():
         for exc in report.exceptions:
