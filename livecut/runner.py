@@ -127,6 +127,8 @@ class Processor:
         self.paused = False
         self.quit = False
         self.alpha: np.ndarray | None = None
+        #: frames per segmentation state, when the segmenter reports one (Segmenter.state)
+        self.states: collections.Counter = collections.Counter()
         self.backgrounds = ["blur", "color:#00b140", "color:#ffffff", "transparent"]
         if self.background not in self.backgrounds:
             self.backgrounds.insert(0, self.background)
@@ -153,6 +155,9 @@ class Processor:
         alpha = self.seg.mask(image)  # smoothed over time inside, at the reduced size
         self.alpha = alpha
         self.image = image  # for redraw() while paused
+        state = getattr(self.seg, "state", None)  # "subject", "all-sharp", "all-blurred" (if the engine says)
+        if isinstance(state, str):
+            self.states[state] += 1
         out = self.comp.apply(image, alpha, self._bg_frame(self.comp)) if need_output else None
         view = out
         if self.view is not None:
@@ -213,6 +218,25 @@ class Processor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: what a run's summary says of frames in these segmentation states
+STATE_NOTES = {
+    "all-sharp": "nothing was out of focus in {pct} of the frames: the whole picture was kept there "
+                 "(livecut needs a defocused background)",
+    "all-blurred": "nothing was in focus in {pct} of the frames: the subject was lost there",
+}
+
+
+def state_notes(states: collections.Counter, frames: int) -> list[str]:
+    """Summary lines for frames where the segmenter found no subject/background split."""
+    notes = []
+    for state, text in STATE_NOTES.items():
+        n = states.get(state, 0)
+        if n and frames:
+            pct = f"{100 * n / frames:.0f} %" if n < frames else "all"
+            notes.append(text.format(pct=pct))
+    return notes
 
 
 def _bg_text(comp: Compositor) -> str:
@@ -589,6 +613,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             _cut_short(sinks)
         for s in sinks:
             stats.warnings.extend(getattr(s, "warnings", []))
+        stats.warnings.extend(state_notes(processor.states, stats.processed))
     if stats.processed == 0 and kind == "file":
         if output and Path(output).is_file() and Path(output).stat().st_size == 0:
             Path(output).unlink()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import signal
 import subprocess
 import sys
@@ -186,3 +187,27 @@ def test_no_pace_runs_flat_out(tmp_path):
     st, shown, elapsed = _timed_preview_run(clip, pace=False)
     assert st.processed == 25
     assert shown[-1] - shown[0] < 3.0  # paced, it would take 4.8 s
+
+
+def test_summary_says_when_nothing_was_defocused():
+    """With a segmenter that reports its state (Segmenter.state), the run summary says how
+    many frames had no defocused background, instead of silently keeping the picture."""
+    from livecut.runner import state_notes
+
+    class AllSharp:
+        cfg = load_config().segment
+        state = "all-sharp"
+
+        def mask(self, image):
+            return np.full(image.shape[:2], 255, np.uint8)
+
+    proc = Processor(load_config())
+    proc.seg = AllSharp()
+    src = FakeSource(n=10)
+    Pipeline(src, proc, [ListSink()]).run()
+    assert proc.states["all-sharp"] == 10
+    notes = state_notes(proc.states, 10)
+    assert len(notes) == 1 and "nothing was out of focus in all of the frames" in notes[0]
+    proc.states["subject"] += 30
+    assert "in 25 % of the frames" in state_notes(proc.states, 40)[0]
+    assert state_notes(collections.Counter(subject=5), 5) == []
