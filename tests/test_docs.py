@@ -60,3 +60,20 @@ def test_shipped_eval_set_is_what_the_script_makes(tmp_path):
         ia = cv2.imread(str(shipped / "images" / name)).astype(np.int16)
         ib = cv2.imread(str(tmp_path / "images" / name)).astype(np.int16)
         assert np.abs(ia - ib).mean() < 2.0, name
+
+
+def test_figure_script_remakes_the_readme_pictures(tmp_path):
+    import subprocess
+    import sys
+
+    import cv2
+
+    r = subprocess.run([sys.executable, str(REPO / "docs/make_figure.py"), str(tmp_path)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    for name in ("before-after.png", "video-strip.png"):
+        made = cv2.imread(str(tmp_path / name))
+        shipped = cv2.imread(str(REPO / "docs" / name))
+        assert made is not None and shipped is not None and made.shape == shipped.shape, name
+        assert f"docs/{name}" in README
+    assert (REPO / "docs/photos/chelsea.png").is_file() and "CC0" in README
