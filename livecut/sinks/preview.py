@@ -36,15 +36,13 @@ SCREEN_FILL = (0.92, 0.85)
 #: screen size assumed when it cannot be detected
 DEFAULT_SCREEN = (1920, 1080)
 
-HELP = (
-    "h / ?    this help",
-    "space    pause / resume",
-    "m        next mode        } this window only,",
-    "b        next background  } not the output",
-    "+ / -    threshold        } the window",
-    "[ / ]    smoothing        } and the output",
-    "s        snapshot PNG of the window's frame",
-    "q / Esc  quit (the output is finalized)",
+HELP = (  # one statement a line: the overlay's font is proportional, columns would not line up
+    "h or ?: this help",
+    "space: pause / resume",
+    "m: next mode, b: next background (this window only, not the output)",
+    "+ / -: threshold, [ / ]: smoothing (the window and the output)",
+    "s: snapshot PNG of the window's frame",
+    "q or Esc: quit (the output is finalized)",
 )
 
 
