@@ -132,14 +132,14 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-EXAMPLES = """\
-Examples:
-  livecut file in.mp4 -o out.mp4                 blur the background further, keep the audio
-  livecut file in.mp4 -o cut.webm -b transparent  remove it (VP9 with alpha)
-  livecut image shots/*.jpg -o cut/               RGBA PNG cutouts
-  livecut cam 0 --vcam                            webcam to a virtual camera
-Run 'livecut COMMAND --help' for a command's options.
-"""
+_EXAMPLES = [
+    ("livecut file in.mp4 -o out.mp4", "blur the background further, keep the audio"),
+    ("livecut file in.mp4 -o cut.webm -b transparent", "remove it (VP9 with alpha)"),
+    ("livecut image shots/*.jpg -o cut/", "RGBA PNG cutouts"),
+    ("livecut cam 0 --vcam", "webcam to a virtual camera"),
+]
+EXAMPLES = ("Examples:\n" + "".join(f"  {cmd.ljust(48)}{what}\n" for cmd, what in _EXAMPLES)
+            + "Run 'livecut COMMAND --help' for a command's options.\n")
 
 
 @app.callback(epilog=EXAMPLES)
