@@ -151,7 +151,9 @@ def test_ctrl_c_leaves_a_playable_file(tmp_path):
 
     p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(src), "-o", str(out), "-q",
                           "--set", "smooth.enabled=false"],
-                         stderr=subprocess.PIPE, text=True, env={**os.environ, **env}, cwd=str(REPO))
+                         stderr=subprocess.PIPE, text=True, env={**os.environ, **env}, cwd=str(REPO),
+                         # a run started in the background of a shell inherits SIGINT ignored
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 30
     while time.time() < deadline and not (out.exists() and out.stat().st_size > 20_000):
         time.sleep(0.05)
