@@ -1,19 +1,67 @@
 #!/usr/bin/env bash
-# One command installs everything livecut and its tests need (Debian/Ubuntu):
-#   ./install.sh
-# system packages (ffmpeg, OpenCV's libGL, GStreamer's RTSP server for the network
-# tests), then livecut itself with the virtual-camera and test extras.
+# One command installs livecut (Debian/Ubuntu; elsewhere install ffmpeg yourself):
+#   ./install.sh          livecut and the system packages it needs (ffmpeg, OpenCV's libGL)
+#   ./install.sh --dev    also what the tests need (pytest, GStreamer's RTSP server)
+# Python packages go into the active virtual environment, or else into .venv in this
+# checkout (created here): a stock system Python refuses `pip install` (PEP 668).
+# PYTHON=/path/to/python3.x picks the interpreter for .venv (3.11 or newer).
 set -euo pipefail
 cd "$(dirname "$0")"
-SUDO=""
-if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-if command -v apt-get >/dev/null 2>&1; then
-    export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get update -qq
-    # shellcheck disable=SC2046
-    $SUDO apt-get install -y -qq --no-install-recommends $(grep -v '^\s*#' .ci/apt-packages.txt) >/dev/null
+
+dev=0
+for arg in "$@"; do
+    case "$arg" in
+        --dev) dev=1 ;;
+        -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "install.sh: unknown option $arg (use --dev or --help)" >&2; exit 2 ;;
+    esac
+done
+
+# ---- system packages (only the missing ones; no sudo prompt when all are there)
+lists=(.ci/apt-packages.txt)
+[ "$dev" = 1 ] && lists+=(.ci/apt-packages-dev.txt)
+if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then
+    missing=()
+    for pkg in $(grep -hv '^\s*#' "${lists[@]}"); do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        SUDO=""
+        if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+        echo "install.sh: installing system packages: ${missing[*]}" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        $SUDO apt-get update -qq
+        $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
 else
-    echo "install.sh: no apt-get here; install ffmpeg yourself (GStreamer's RTSP server is only needed by the network tests)" >&2
+    echo "install.sh: no apt-get here; install ffmpeg yourself" \
+         "(GStreamer's RTSP server is only needed by the network tests)" >&2
 fi
-python3 -m pip install -q -e ".[dev,vcam]"
-echo "livecut installed: try 'livecut --help'"
+
+# ---- Python environment: the active virtual environment, else .venv here
+if [ -n "${VIRTUAL_ENV:-}" ]; then
+    py="$VIRTUAL_ENV/bin/python"
+    where="the active virtual environment ($VIRTUAL_ENV)"
+    run_hint="livecut"
+else
+    if [ ! -x .venv/bin/python ]; then
+        base="${PYTHON:-python3}"
+        if ! "$base" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            echo "install.sh: livecut needs Python 3.11 or newer; $base is" \
+                 "$("$base" --version 2>&1 || echo missing) (set PYTHON=/path/to/python3.11)" >&2
+            exit 1
+        fi
+        rm -rf .venv
+        if ! "$base" -m venv .venv; then
+            echo "install.sh: '$base -m venv' failed; on Debian/Ubuntu install python3-venv" >&2
+            exit 1
+        fi
+    fi
+    py=.venv/bin/python
+    where=".venv"
+    run_hint=".venv/bin/livecut (or '. .venv/bin/activate', then livecut)"
+fi
+extras="vcam"
+[ "$dev" = 1 ] && extras="dev,vcam"
+"$py" -m pip install -q --disable-pip-version-check -e ".[$extras]"
+echo "livecut installed into $where: run $run_hint"

@@ -1,10 +1,17 @@
-"""Make the README's before/after picture with livecut itself.
+"""Make the README's pictures with livecut itself, as the code on this checkout cuts.
 
-    python docs/make_figure.py          # writes docs/sample.jpg and docs/before-after.png
+    python docs/make_figure.py          # writes docs/before-after.png and docs/video-strip.png
+    python docs/make_figure.py OUTDIR   # or into OUTDIR
 
-The "photo" is rendered here (no third-party images ship with livecut): a sharp,
-detailed flower-like subject in front of a defocused garden of bokeh discs and
-leaves.  livecut then cuts it out exactly as ``livecut image`` does.
+- ``before-after.png``: a real photograph with a shallow depth of field
+  (``docs/photos/chelsea.png``, CC0, see ``docs/photos/README.md``), the alpha livecut
+  computed, the cutout over a checkerboard and the subject over a new background --
+  cut exactly as ``livecut image`` does.
+- ``video-strip.png``: four frames of ``sample_videos/moving.mp4`` and the same frames
+  out of the video pipeline (temporal smoothing included) as ``livecut file`` makes
+  them with ``-b color:#2b6cb0``.
+
+Deterministic for a given livecut: re-run it after the engine changes.
 """
 
 from __future__ import annotations
@@ -16,95 +23,83 @@ import cv2
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
 
 from livecut import Compositor, Segmenter  # noqa: E402
 from livecut.config import load_config  # noqa: E402
 
-
-def disk_blur(img: np.ndarray, radius: int) -> np.ndarray:
-    k = np.zeros((2 * radius + 1, 2 * radius + 1), np.float32)
-    cv2.circle(k, (radius, radius), radius, 1.0, -1, lineType=cv2.LINE_AA)
-    return cv2.filter2D(img, -1, k / k.sum(), borderType=cv2.BORDER_REFLECT)
-
-
-def render(w: int = 960, h: int = 640, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
-    """The rendered photo and its ground-truth mask (255 = the sharp flower)."""
-    rng = np.random.default_rng(seed)
-    # background: leaves, stems and light spots, then a strong defocus blur
-    bg = np.zeros((h, w, 3), np.float32)
-    bg[:] = (40, 90, 60)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    bg[..., 1] += 60 * (1 - yy / h)[..., None][..., 0]
-    for _ in range(120):
-        c = (int(rng.integers(0, w)), int(rng.integers(0, h)))
-        axes = (int(rng.integers(20, 90)), int(rng.integers(8, 30)))
-        col = (float(rng.integers(20, 90)), float(rng.integers(90, 200)), float(rng.integers(30, 120)))
-        cv2.ellipse(bg, c, axes, float(rng.integers(0, 180)), 0, 360, col, -1, cv2.LINE_AA)
-    for _ in range(40):
-        c = (int(rng.integers(0, w)), int(rng.integers(0, h)))
-        cv2.circle(bg, c, int(rng.integers(6, 22)), (200, 235, 245), -1, cv2.LINE_AA)
-    bg = disk_blur(np.clip(bg, 0, 255).astype(np.uint8), 14)
-
-    # subject: a flower with veined petals and a seeded centre, sharp
-    cx, cy = int(w * 0.55), int(h * 0.5)
-    img = bg.copy()
-    stem = np.zeros((h, w), np.uint8)
-    cv2.line(stem, (cx, cy), (cx - 60, h), 255, 14, cv2.LINE_AA)
-    img[stem > 0] = (40, 120, 60)
-    gt = stem.copy()
-    for k in range(9):
-        ang = k * 2 * np.pi / 9 + 0.2
-        px, py = cx + 120 * np.cos(ang), cy + 120 * np.sin(ang)
-        petal = np.zeros((h, w), np.uint8)
-        cv2.ellipse(petal, (int(px), int(py)), (105, 42), np.degrees(ang), 0, 360, 255, -1, cv2.LINE_AA)
-        m = petal > 0
-        gt[m] = 255
-        tone = 0.85 + 0.15 * np.sin((xx - cx) * np.sin(ang) * 0.9 - (yy - cy) * np.cos(ang) * 0.9)
-        shade = np.stack([120 * tone, 80 * tone, 230 * tone], -1)
-        img[m] = np.clip(shade[m] + rng.normal(0, 6, (m.sum(), 3)), 0, 255)
-        edge = cv2.morphologyEx(petal, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
-        img[edge] = (90, 50, 170)
-    centre = np.zeros((h, w), np.uint8)
-    cv2.circle(centre, (cx, cy), 48, 255, -1, cv2.LINE_AA)
-    m = centre > 0
-    gt[m] = 255
-    img[m] = (30, 170, 230)
-    for _ in range(260):
-        r, t = 46 * np.sqrt(rng.random()), rng.random() * 2 * np.pi
-        cv2.circle(img, (int(cx + r * np.cos(t)), int(cy + r * np.sin(t))), 2, (10, 80, 120), -1, cv2.LINE_AA)
-    noise = rng.normal(0, 2.0, img.shape)
-    return np.clip(img.astype(np.float32) + noise, 0, 255).astype(np.uint8), np.where(gt > 127, 255, 0).astype(np.uint8)
+PHOTO = HERE / "photos" / "chelsea.png"
+CLIP = REPO / "sample_videos" / "moving.mp4"
+NEW_BG = "color:#2b6cb0"
+STRIP_FRAMES = (8, 28, 48, 68)
 
 
-def checker(h: int, w: int, s: int = 16) -> np.ndarray:
+def checker(h: int, w: int, s: int = 12) -> np.ndarray:
     yy, xx = np.mgrid[0:h, 0:w]
     v = np.where(((yy // s) + (xx // s)) % 2 == 0, 200, 150).astype(np.uint8)
     return cv2.merge((v, v, v))
 
 
-def main() -> None:
-    photo, _ = render()
-    cv2.imwrite(str(HERE / "sample.jpg"), photo, [cv2.IMWRITE_JPEG_QUALITY, 92])
-    photo = cv2.imread(str(HERE / "sample.jpg"))
-    cfg = load_config()
+def over_checker(bgra: np.ndarray) -> np.ndarray:
+    a = bgra[:, :, 3:4].astype(np.float32) / 255
+    h, w = bgra.shape[:2]
+    return (bgra[:, :, :3] * a + checker(h, w) * (1 - a)).astype(np.uint8)
+
+
+def label(img: np.ndarray, text: str) -> np.ndarray:
+    """``img`` under a black bar that names it (the picture is not covered)."""
+    bar = np.zeros((22, img.shape[1], 3), np.uint8)
+    cv2.putText(bar, text, (6, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.48, (255, 255, 255), 1, cv2.LINE_AA)
+    return np.vstack([bar, img])
+
+
+def photo_figure(cfg) -> np.ndarray:
+    photo = cv2.imread(str(PHOTO))
+    if photo is None:
+        raise SystemExit(f"{PHOTO}: missing")
     alpha = Segmenter(cfg, still=True).mask(photo).copy()  # as `livecut image` does
-    h, w = alpha.shape
-    cut = Compositor(cfg, background="transparent", mode="cutout").apply(photo, alpha)
-    a = cut[:, :, 3:4].astype(np.float32) / 255
-    on_checker = (cut[:, :, :3] * a + checker(h, w) * (1 - a)).astype(np.uint8)
-    replaced = Compositor(cfg, background="color:#2b6cb0").apply(photo, alpha).copy()
-    panels = [photo, cv2.cvtColor(alpha, cv2.COLOR_GRAY2BGR), on_checker, replaced]
-    labels = ["input (sharp subject, defocused background)", "livecut alpha", "cutout", "new background"]
-    small = []
-    for img, label in zip(panels, labels):
-        p = cv2.resize(img, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
-        cv2.rectangle(p, (0, 0), (p.shape[1], 26), (0, 0, 0), -1)
-        cv2.putText(p, label, (8, 19), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (255, 255, 255), 1, cv2.LINE_AA)
-        small.append(p)
-    grid = np.vstack([np.hstack(small[:2]), np.hstack(small[2:])])
-    cv2.imwrite(str(HERE / "before-after.png"), grid)
+    cut = Compositor(cfg, background="transparent", mode="cutout").apply(photo, alpha).copy()
+    replaced = Compositor(cfg, background=NEW_BG).apply(photo, alpha).copy()
+    panels = [label(photo, "photo (CC0, Stefan van der Walt)"),
+              label(cv2.cvtColor(alpha, cv2.COLOR_GRAY2BGR), "alpha livecut computed"),
+              label(over_checker(cut), "cutout (livecut image)"),
+              label(replaced, f"new background (-b {NEW_BG})")]
+    return np.vstack([np.hstack(panels[:2]), np.hstack(panels[2:])])
+
+
+def video_strip(cfg) -> np.ndarray:
+    from livecut.runner import Processor
+    from livecut.sources.file import FileSource
+
+    inputs, outputs = {}, {}
+    with FileSource(CLIP, cfg.video) as src, Processor(cfg, background=NEW_BG) as proc:
+        while True:
+            frame = src.read()
+            if frame is None or frame.index > max(STRIP_FRAMES):
+                break
+            out, _ = proc(frame.image)  # every frame: the temporal smoother sees them all
+            if frame.index in STRIP_FRAMES:
+                inputs[frame.index] = frame.image.copy()
+                outputs[frame.index] = out.copy()
+    if set(inputs) != set(STRIP_FRAMES):
+        raise SystemExit(f"{CLIP}: too short for frames {STRIP_FRAMES}")
+    h, w = inputs[STRIP_FRAMES[0]].shape[:2]
+    size = (w // 2, h // 2)
+    top = [label(cv2.resize(inputs[i], size, interpolation=cv2.INTER_AREA), f"frame {i}")
+           for i in STRIP_FRAMES]
+    bottom = [label(cv2.resize(outputs[i], size, interpolation=cv2.INTER_AREA), f"livecut file, frame {i}")
+              for i in STRIP_FRAMES]
+    return np.vstack([np.hstack(top), np.hstack(bottom)])
+
+
+def main(outdir: Path = HERE) -> None:
+    cfg = load_config()
+    outdir.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(outdir / "before-after.png"), photo_figure(cfg))
+    cv2.imwrite(str(outdir / "video-strip.png"), video_strip(cfg))
+    print(f"wrote {outdir / 'before-after.png'} and {outdir / 'video-strip.png'}")
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)

@@ -15,15 +15,55 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from livecut import __version__
 from livecut.config import Config, load_config
 from livecut.errors import LivecutError, UsageError
 
 
+class _Command(TyperCommand):
+    """A command whose --help page is livecut's own (livecut/clihelp.py)."""
+
+    def format_help(self, ctx, formatter) -> None:  # type: ignore[override]
+        from livecut.clihelp import render_help
+
+        formatter.write(render_help(ctx, self) + "\n")
+
+
 class _Group(TyperGroup):
-    """Maps LivecutError (and Ctrl-C) raised by any command to one line and an exit code."""
+    """Maps LivecutError (and Ctrl-C) raised by any command, and usage errors, to one line
+    and an exit code; draws livecut's own --help pages."""
+
+    panel_order = ("Video", "Still images", "Measure", "Information")
+    option_panel_order = ("Input", "Output", "Preview and virtual camera", "Configuration", "Options")
+
+    def format_help(self, ctx, formatter) -> None:  # type: ignore[override]
+        from livecut.clihelp import render_help
+
+        formatter.write(render_help(ctx, self) + "\n")
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        from livecut.clihelp import usage_error_line
+
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except Exception as exc:
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:  # plain `livecut`
+                typer.echo(ctx.get_help())
+                sys.exit(getattr(exc, "exit_code", 2))
+            line = usage_error_line(exc)
+            if line is None:
+                if type(exc).__name__ == "Abort":  # Ctrl-C while Typer/click parse or prompt
+                    err("interrupted")
+                    sys.exit(130)
+                raise
+            err(line)
+            sys.exit(getattr(exc, "exit_code", 2))
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: typer.Context):  # type: ignore[override]
         try:
@@ -45,14 +85,26 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+VIDEO, IMAGES, MEASURE, INFO = "Video", "Still images", "Measure", "Information"
+P_INPUT, P_OUTPUT, P_SHOW, P_CONFIG = "Input", "Output", "Preview and virtual camera", "Configuration"
+command = app.command
 
 # ---------------------------------------------------------------- shared options
 
-ConfigOpt = typer.Option(None, "--config", "-c", help="Preset name (default, fast, quality) or a TOML file.")
-SetOpt = typer.Option(None, "--set", help="Override one key: section.key=value (repeatable).", metavar="KEY=VALUE")
-BackgroundOpt = typer.Option(None, "--background", "-b",
-                             help="blur | color:#RRGGBB | image:PATH | transparent.")
+ConfigOpt = typer.Option(None, "--config", "-c", metavar="PRESET|FILE", rich_help_panel=P_CONFIG,
+                         show_default="default",
+                         help="A preset (default, fast, quality; see `livecut methods`) or a TOML file.")
+SetOpt = typer.Option(None, "--set", metavar="KEY=VALUE", rich_help_panel=P_CONFIG,
+                      help="Override one key of the configuration, e.g. segment.threshold=0.5 (repeatable; "
+                           "keys in config/default.toml).")
+BackgroundOpt = typer.Option(None, "--background", "-b", metavar="BG", rich_help_panel=P_OUTPUT,
+                             show_default="blur",
+                             help="blur, color:#RRGGBB, image:PATH or transparent.")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress bar or summary.")
+JsonOpt = typer.Option(False, "--json", help="Machine-readable output.")
 
 
 def get_config(config: Optional[str], overrides: Optional[List[str]], **cli_sets: object) -> Config:
@@ -90,7 +142,17 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+_EXAMPLES = [
+    ("livecut file in.mp4 -o out.mp4", "blur the background further, keep the audio"),
+    ("livecut file in.mp4 -o cut.webm -b transparent", "remove it (VP9 with alpha)"),
+    ("livecut image shots/*.jpg -o cut/", "RGBA PNG cutouts"),
+    ("livecut cam 0 --vcam", "webcam to a virtual camera"),
+]
+EXAMPLES = ("Examples:\n" + "".join(f"  {cmd.ljust(48)}{what}\n" for cmd, what in _EXAMPLES)
+            + "Run 'livecut COMMAND --help' for a command's options.\n")
+
+
+@app.callback(epilog=EXAMPLES)
 def _root(version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
                                        help="Show the version and exit.")) -> None:
     """Cut the sharp subject out of photos and video whose background is out of focus."""
@@ -98,16 +160,24 @@ def _root(version: bool = typer.Option(False, "--version", callback=version_call
 
 # ---------------------------------------------------------------- images
 
-@app.command()
+@command(cls=_Command, rich_help_panel=IMAGES)
 def image(
     inputs: List[str] = typer.Argument(..., help="Image files, folders or globs.", metavar="INPUT..."),
-    outdir: str = typer.Option(..., "--output", "-o", help="Folder for the results (created if missing)."),
-    mode: Optional[str] = typer.Option(None, "--mode", "-m", help="cutout (RGBA PNG) | mask | composite."),
-    background: Optional[str] = BackgroundOpt,
+    outdir: str = typer.Option(..., "--output", "-o", metavar="OUTDIR", rich_help_panel=P_OUTPUT,
+                               help="Folder for the results (created if missing)."),
+    mode: Optional[str] = typer.Option(None, "--mode", "-m", metavar="MODE", rich_help_panel=P_OUTPUT,
+                                       show_default="cutout, or composite with --background",
+                                       help="cutout (RGBA PNG), mask (gray PNG) or composite (the "
+                                            "subject over --background)."),
+    background: Optional[str] = typer.Option(None, "--background", "-b", metavar="BG",
+                                             rich_help_panel=P_OUTPUT, show_default="blur",
+                                             help="blur, color:#RRGGBB, image:PATH or transparent, behind "
+                                                  "the subject (implies --mode composite)."),
+    force: bool = typer.Option(False, "--force", "-f", rich_help_panel=P_OUTPUT,
+                               help="Overwrite existing outputs (never an input)."),
     config: Optional[str] = ConfigOpt,
     set_: Optional[List[str]] = SetOpt,
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outputs."),
+    quiet: bool = QuietOpt,
 ) -> None:
     """Cut the subject out of still images: writes OUTDIR/<stem>.png for each input."""
     from livecut.images import process_images
@@ -116,7 +186,11 @@ def image(
         local_path(text, "`livecut image` reads local image files")
     outdir = local_path(outdir, "`livecut image` writes to a local folder")
     cfg = get_config(config, set_, composite__background=background)
-    mode = mode or "cutout"
+    if mode is None:
+        mode = "composite" if background else "cutout"  # -b alone means: put it behind the subject
+    elif background and mode != "composite":
+        typer.echo(f"livecut: warning: --background is for --mode composite; --mode {mode} "
+                   f"writes {'transparency' if mode == 'cutout' else 'the mask'}, so it is ignored", err=True)
     report = process_images(inputs, outdir, cfg, mode=mode, progress=not quiet, force=force)
     if _debug():
         for exc in report.exceptions:
@@ -133,13 +207,14 @@ def image(
 
 # ---------------------------------------------------------------- measures
 
-@app.command(name="eval")
+@command(name="eval", cls=_Command, rich_help_panel=MEASURE)
 def eval_(
-    images_dir: str = typer.Argument(..., help="Folder of images."),
-    masks_dir: str = typer.Argument(..., help="Folder of ground-truth masks (same stems, 255 = in focus)."),
+    images_dir: str = typer.Argument(..., metavar="IMAGES", help="Folder of images."),
+    masks_dir: str = typer.Argument(..., metavar="MASKS",
+                                    help="Folder of ground-truth masks (same stems, 255 = in focus)."),
     config: Optional[str] = ConfigOpt,
     set_: Optional[List[str]] = SetOpt,
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    as_json: bool = JsonOpt,
     scales: str = typer.Option("1", "--scales", metavar="S,S,...",
                                help="Rescale each photo by these factors (cubic up, area down) and score "
                                     "against the native truth; per-scale means, e.g. 0.5,1,2,3."),
@@ -165,19 +240,21 @@ def eval_(
         raise typer.Exit(2)
 
 
-@app.command()
+@command(cls=_Command, rich_help_panel=MEASURE)
 def bench(
-    size: str = typer.Option("1920x1080", "--size", help="Frame size WxH."),
-    frames: int = typer.Option(30, "--frames", "-n", help="Frames to time (median is reported)."),
-    threads: int = typer.Option(1, "--threads", help="OpenCV threads (1 = one core)."),
-    baseline: bool = typer.Option(True, "--baseline/--no-baseline", help="Also time the baseline at full size."),
+    size: str = typer.Option("1920x1080", "--size", metavar="WxH",
+                             help="Frame size (1280x720 for --transcode unless given)."),
+    frames: int = typer.Option(30, "--frames", "-n", metavar="N", help="Frames to time (median is reported)."),
+    threads: int = typer.Option(1, "--threads", metavar="N", help="OpenCV threads (1 = one core)."),
+    baseline: bool = typer.Option(True, "--baseline/--no-baseline", show_default="--baseline",
+                                  help="Also time the baseline at full size."),
     config: Optional[str] = ConfigOpt,
     set_: Optional[List[str]] = SetOpt,
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    as_json: bool = JsonOpt,
     transcode: bool = typer.Option(False, "--transcode", "--file",
                                    help="Time `livecut file` end to end against a plain decode+encode "
                                         "(a 1280x720 clip is generated unless --clip is given)."),
-    clip: Optional[str] = typer.Option(None, "--clip", help="Video for --transcode."),
+    clip: Optional[str] = typer.Option(None, "--clip", metavar="FILE", help="Video for --transcode."),
 ) -> None:
     """Time each stage on a synthetic frame: median ms per stage and frames per second."""
     from livecut.bench import format_bench, format_transcode, parse_size, run_bench, run_transcode_bench
@@ -193,7 +270,7 @@ def bench(
     typer.echo(json.dumps(result, indent=2) if as_json else format_bench(result))
 
 
-@app.command()
+@command(cls=_Command, rich_help_panel=INFO)
 def methods() -> None:
     """List the segmentation methods and the shipped presets."""
     from livecut.config import preset_names
@@ -206,10 +283,10 @@ def methods() -> None:
 
 # ---------------------------------------------------------------- devices
 
-@app.command()
+@command(cls=_Command, rich_help_panel=INFO)
 def devices(
     probe: bool = typer.Option(False, "--probe", help="Also open each camera once with OpenCV (slower)."),
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    as_json: bool = JsonOpt,
 ) -> None:
     """List cameras and virtual cameras (--vcam), and say what is missing for them."""
     from livecut.devices import format_devices, list_devices
@@ -220,8 +297,9 @@ def devices(
 
 # ---------------------------------------------------------------- video
 
-def video_options(func):
-    """Adds the options shared by ``cam``, ``file`` and ``run`` (one place: VIDEO_OPTIONS).
+def video_options(*skip: str):
+    """Adds the options shared by ``cam``, ``file`` and ``run`` (one place: VIDEO_OPTIONS),
+    but those named in ``skip`` (e.g. ``--rtsp-transport`` for a camera).
 
     The command receives them as one dict, ``opts``; to add a shared flag, append
     ``(name, annotation, typer.Option(...))`` to VIDEO_OPTIONS and read ``opts[name]``.
@@ -231,41 +309,57 @@ def video_options(func):
 
     import typing
 
-    sig = inspect.signature(func)
-    hints = typing.get_type_hints(func)  # resolve string annotations (from __future__ import annotations)
-    params = [p.replace(annotation=hints.get(p.name, p.annotation))
-              for p in sig.parameters.values() if p.name != "opts"]
-    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=ann)
-             for name, ann, opt in VIDEO_OPTIONS]
+    shared = [o for o in VIDEO_OPTIONS if o[0] not in skip]
 
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        opts = {name: kwargs.pop(name) for name, _, _ in VIDEO_OPTIONS if name in kwargs}
-        return func(*args, opts=opts, **kwargs)
+    def deco(func):
+        sig = inspect.signature(func)
+        hints = typing.get_type_hints(func)  # resolve string annotations (from __future__ import annotations)
+        params = [p.replace(annotation=hints.get(p.name, p.annotation))
+                  for p in sig.parameters.values() if p.name != "opts"]
+        extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=ann)
+                 for name, ann, opt in shared]
 
-    wrapper.__signature__ = sig.replace(parameters=params + extra)
-    wrapper.__annotations__ = {}
-    del wrapper.__wrapped__
-    return wrapper
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            opts = {name: kwargs.pop(name) for name, _, _ in shared if name in kwargs}
+            return func(*args, opts=opts, **kwargs)
+
+        wrapper.__signature__ = sig.replace(parameters=params + extra)
+        wrapper.__annotations__ = {}
+        del wrapper.__wrapped__
+        return wrapper
+
+    return deco
 
 
 VIDEO_OPTIONS: list = [
-    ("mode", Optional[str], typer.Option(None, "--mode", "-m",
-                                         help="composite | mask | cutout | side-by-side.")),
-    ("background", Optional[str], typer.Option(None, "--background", "-b",
-                                               help="blur | color:#RRGGBB | image:PATH | video:PATH | transparent.")),
-    ("frames", Optional[int], typer.Option(None, "--frames", "-n", help="Stop after N frames.", min=1)),
-    ("preview", bool, typer.Option(False, "--preview", "-p", help="Show a preview window as well.")),
-    ("force", bool, typer.Option(False, "--force", "-f", help="Overwrite an existing output.")),
+    ("mode", Optional[str], typer.Option(None, "--mode", "-m", metavar="MODE", rich_help_panel=P_OUTPUT,
+                                         show_default="composite",
+                                         help="composite (subject over --background), cutout (with alpha), "
+                                              "mask, or side-by-side (input | composite).")),
+    ("background", Optional[str], typer.Option(None, "--background", "-b", metavar="BG",
+                                               rich_help_panel=P_OUTPUT, show_default="blur",
+                                               help="blur, color:#RRGGBB, image:PATH, video:PATH or transparent.")),
+    ("force", bool, typer.Option(False, "--force", "-f", rich_help_panel=P_OUTPUT,
+                                 help="Overwrite an existing output (never the input).")),
+    ("frames", Optional[int], typer.Option(None, "--frames", "-n", metavar="N", rich_help_panel=P_INPUT,
+                                           help="Stop after N frames (N >= 1).")),
+    ("rtsp_transport", Optional[str], typer.Option(None, "--rtsp-transport", metavar="tcp|udp",
+                                                   rich_help_panel=P_INPUT, show_default="tcp",
+                                                   help="RTSP transport for rtsp:// sources.")),
+    ("preview", bool, typer.Option(False, "--preview", "-p", rich_help_panel=P_SHOW,
+                                   help="Show a preview window as well (h in it lists the keys).")),
+    ("pace", Optional[bool], typer.Option(None, "--pace/--no-pace", rich_help_panel=P_SHOW,
+                                          show_default="paced with --preview or --vcam",
+                                          help="Play a file at its own speed; --no-pace: as fast as possible.")),
+    ("vcam", bool, typer.Option(False, "--vcam", rich_help_panel=P_SHOW,
+                                help="Send the output to a virtual camera (needs pyvirtualcam, the vcam "
+                                     "extra; see docs/virtual-camera.md).")),
+    ("vcam_device", Optional[str], typer.Option(None, "--vcam-device", metavar="DEVICE", rich_help_panel=P_SHOW,
+                                                help="Virtual camera to use, e.g. /dev/video10 (implies --vcam).")),
     ("config", Optional[str], ConfigOpt),
     ("set_", Optional[List[str]], SetOpt),
-    ("quiet", bool, typer.Option(False, "--quiet", "-q", help="No progress line or summary.")),
-    ("vcam", bool, typer.Option(False, "--vcam", help="Send the output to a virtual camera "
-                                "(needs pyvirtualcam, the vcam extra; see docs/virtual-camera.md).")),
-    ("vcam_device", Optional[str], typer.Option(None, "--vcam-device", metavar="DEVICE",
-                                                help="Virtual camera to use, e.g. /dev/video10 (implies --vcam).")),
-    ("rtsp_transport", Optional[str], typer.Option(None, "--rtsp-transport", metavar="tcp|udp",
-                                                   help="RTSP transport for rtsp:// sources (default tcp).")),
+    ("quiet", bool, QuietOpt),
 ]
 
 
@@ -303,7 +397,8 @@ def _run_video(spec: str, output: Optional[str], opts: dict, **kwargs) -> None:
     with finalize_on_signals():  # SIGTERM/SIGHUP finalize the output like Ctrl-C
         stats = run_video(spec, output, cfg, mode=opts.get("mode"), background=opts.get("background"),
                           max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
-                          force=bool(opts.get("force")), progress=not opts.get("quiet"), **kwargs)
+                          pace=opts.get("pace"), force=bool(opts.get("force")),
+                          progress=not opts.get("quiet"), **kwargs)
     for w in stats.warnings:
         typer.echo(f"livecut: warning: {redact_text(w)}", err=True)
     if not opts.get("quiet"):
@@ -313,16 +408,20 @@ def _run_video(spec: str, output: Optional[str], opts: dict, **kwargs) -> None:
         typer.echo(f"{redact_url(spec)}{where}: {stats.summary()}", err=True)
 
 
-@app.command()
-@video_options
+@command(cls=_Command, rich_help_panel=VIDEO)
+@video_options("pace", "rtsp_transport")
 def cam(
-    index: int = typer.Argument(0, help="Camera index (0 = first camera)."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Also record to a video file or DIR/."),
-    size: Optional[str] = typer.Option(None, "--size", help="Capture size WxH, e.g. 1280x720."),
-    fps: Optional[float] = typer.Option(None, "--fps", help="Capture frame rate."),
+    index: int = typer.Argument(0, metavar="INDEX", help="Camera index (0 = the first camera)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="OUTPUT", rich_help_panel=P_OUTPUT,
+                                         help="Also record to a video file or DIR/ (see `livecut file --help`)."),
+    size: Optional[str] = typer.Option(None, "--size", metavar="WxH", rich_help_panel=P_INPUT,
+                                       show_default="the camera's",
+                                       help="Capture size, e.g. 1280x720."),
+    fps: Optional[float] = typer.Option(None, "--fps", metavar="FPS", rich_help_panel=P_INPUT,
+                                        show_default="the camera's", help="Capture frame rate."),
     opts: dict = None,
 ) -> None:
-    """Live preview of a webcam (q or Esc quits)."""
+    """Live webcam preview (q or Esc quits, h lists the keys), recording or virtual camera."""
     from livecut.bench import parse_size
 
     opts = dict(opts or {})
@@ -333,14 +432,15 @@ def cam(
     _run_video(str(index), output, opts, size=parse_size(size) if size else None, fps=fps)
 
 
-@app.command(name="file")
-@video_options
+@command(name="file", cls=_Command, rich_help_panel=VIDEO)
+@video_options("rtsp_transport")
 def file_(
     input: str = typer.Argument(..., help="Video file to process.", metavar="INPUT"),
-    output: Optional[str] = typer.Option(None, "--output", "-o",
-                                         help="Output: .mp4/.mkv (H.264), .mov (ProRes 4444 if transparent), "
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="OUTPUT", rich_help_panel=P_OUTPUT,
+                                         help=".mp4/.mkv (H.264), .mov (ProRes 4444 if transparent), "
                                               ".webm (VP9), DIR/ for PNG frames, - for a NUT/MPEG-TS "
-                                              "stream on stdout, or a udp:// srt:// rtsp:// URL."),
+                                              "stream on stdout, or a udp:// srt:// rtsp:// URL. Audio is "
+                                              "copied, or transcoded when the container cannot hold it."),
     opts: dict = None,
 ) -> None:
     """Transcode a recorded video: cut out the subject, replace or remove the background."""
@@ -354,11 +454,13 @@ def file_(
     _run_video(str(input), output, opts or {})
 
 
-@app.command()
-@video_options
+@command(cls=_Command, rich_help_panel=VIDEO)
+@video_options()
 def run(
-    source: str = typer.Argument(..., help="Camera index, rtsp:// / http(s):// / udp:// / srt:// URL, or file."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Video file, DIR/ or stream URL."),
+    source: str = typer.Argument(..., metavar="SOURCE",
+                                 help="Camera index, rtsp:// rtsps:// http(s):// udp:// srt:// URL, or a file."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="OUTPUT", rich_help_panel=P_OUTPUT,
+                                         help="Video file, DIR/ or stream URL (see `livecut file --help`)."),
     opts: dict = None,
 ) -> None:
     """Process any source: an integer is a camera, a URL a network stream, anything else a file."""

@@ -9,6 +9,7 @@ from typing import Iterable
 
 import cv2
 
+from livecut.atomic import io_reason
 from livecut.composite import Compositor
 from livecut.config import Config
 from livecut.errors import LivecutError, OutputExistsError, UsageError
@@ -35,6 +36,18 @@ class ImageReport:
     notes: list[str] = field(default_factory=list)
 
 
+class _OutdirError(UsageError):
+    """The output folder cannot be made: the whole run stops."""
+
+
+def _make_outdir(outdir: Path) -> None:
+    if not outdir.is_dir():
+        try:
+            outdir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _OutdirError(f"{outdir}: cannot create output folder: {io_reason(exc)}") from None
+
+
 def output_path(src: Path, outdir: Path) -> Path:
     return outdir / f"{src.stem}.png"
 
@@ -42,6 +55,7 @@ def output_path(src: Path, outdir: Path) -> Path:
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str = "cutout",
                    progress: bool = False, force: bool = False) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
+    ``outdir`` is created before the first output is written (not at all when every input fails).
 
     Raises :class:`UsageError` only for problems that concern the whole run
     (a bad mode, an output folder that cannot be made).
@@ -57,10 +71,6 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     outdir = Path(outdir)
     if outdir.exists() and not outdir.is_dir():
         raise UsageError(f"{outdir}: output exists and is not a folder")
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"{outdir}: cannot create output folder: {exc.strerror}") from None
     inputs_resolved = {p.resolve() for p in paths}
     segmenter = Segmenter(cfg, still=True)
     stems: dict[Path, Path] = {}
@@ -82,10 +92,13 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if segmenter.state in STATE_NOTES:
                     report.notes.append(f"{src}: {STATE_NOTES[segmenter.state]}")
                 out = compositor.apply(bgr, alpha)
+                _make_outdir(outdir)  # only once there is something to write
                 write_image(dst, out, force=force)
                 stems[dst] = src
                 report.written += 1
                 report.outputs.append(dst)
+            except _OutdirError:
+                raise
             except LivecutError as exc:
                 msg = str(exc)
                 report.errors.append(msg if str(src) in msg else f"{src}: {msg}")

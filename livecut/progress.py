@@ -1,5 +1,10 @@
-"""A small progress bar on stderr (no dependency; silent when stderr is not a terminal
-unless forced)."""
+"""Progress bar on stderr (rich): count, rate, elapsed and ETA, plus a labelled extra
+(e.g. ``latency 40 ms``).  Silent when stderr is not a terminal, unless a stream is given.
+
+Rich redraws from its own thread a few times a second; :meth:`Progress.update` only
+records the numbers (a lock and a few assignments), so the processing loop does not wait
+for the terminal.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,11 @@ import sys
 import time
 
 
-def _fmt_time(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h:d}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
-
-
 class Progress:
     """``with Progress(total, label) as bar: bar.update(1)``; shows count, rate and ETA."""
 
     def __init__(self, total: int | None, label: str = "", enabled: bool = True, unit: str = "it",
-                 stream=None, min_interval: float = 0.2):
+                 stream=None, refresh_per_second: float = 4.0):
         self.total = total
         self.label = label
         self.unit = unit
@@ -27,8 +25,29 @@ class Progress:
         self.count = 0
         self.extra = ""
         self._start = time.perf_counter()
-        self._last = 0.0
-        self._min_interval = min_interval
+        self._bar = None
+        self._task = None
+        if self.enabled:
+            self._open(refresh_per_second, forced=stream is not None)
+
+    def _open(self, refresh_per_second: float, forced: bool) -> None:
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn,
+                                   TimeElapsedColumn, TimeRemainingColumn)
+
+        console = Console(file=self.stream, force_terminal=True if forced else None, highlight=False)
+        known = self.total is not None
+        columns = [TextColumn("[bold]{task.description}"), BarColumn(bar_width=None if known else 24),
+                   MofNCompleteColumn() if known else TextColumn("{task.completed}"),
+                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn()]
+        if known:
+            columns += [TextColumn("ETA"), TimeRemainingColumn()]
+        columns.append(TextColumn("{task.fields[extra]}"))
+        self._bar = RichProgress(*columns, console=console, transient=False,
+                                 refresh_per_second=refresh_per_second, redirect_stdout=False,
+                                 redirect_stderr=False)
+        self._task = self._bar.add_task(self.label, total=self.total, rate="", extra="")
+        self._bar.start()
 
     def __enter__(self) -> "Progress":
         return self
@@ -40,31 +59,18 @@ class Progress:
         self.count += n
         if extra is not None:
             self.extra = extra
-        now = time.perf_counter()
-        if self.enabled and (now - self._last >= self._min_interval or self.count == self.total):
-            self._last = now
-            self._draw(now)
-
-    def _draw(self, now: float) -> None:
-        elapsed = now - self._start
-        rate = self.count / elapsed if elapsed > 0 else 0.0
-        if self.total:
-            frac = min(1.0, self.count / self.total)
-            width = 24
-            filled = int(frac * width)
-            eta = (self.total - self.count) / rate if rate > 0 else 0.0
-            text = (f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.count}/{self.total} "
-                    f"{rate:.1f} {self.unit}/s ETA {_fmt_time(eta)}")
-        else:
-            text = f"\r{self.label} {self.count} {rate:.1f} {self.unit}/s {_fmt_time(elapsed)}"
-        if self.extra:
-            text += f" {self.extra}"
-        self.stream.write(text + "\x1b[K")
-        self.stream.flush()
+        if self._bar is not None:
+            elapsed = time.perf_counter() - self._start
+            rate = self.count / elapsed if elapsed > 0 else 0.0
+            self._bar.update(self._task, completed=self.count, rate=f"{rate:.1f} {self.unit}/s",
+                             extra=self.extra)
 
     def close(self) -> None:
-        if self.enabled and self.count:
-            self._draw(time.perf_counter())
-            self.stream.write("\n")
-            self.stream.flush()
-            self.enabled = False
+        bar, self._bar = self._bar, None
+        if bar is not None:
+            if self.count:
+                bar.refresh()
+            else:  # nothing happened: leave no empty bar behind
+                bar.update(self._task, visible=False)
+            bar.stop()
+        self.enabled = False

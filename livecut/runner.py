@@ -195,6 +195,8 @@ class Processor:
         self.paused = False
         self.quit = False
         self.alpha: np.ndarray | None = None
+        #: frames per segmentation state, when the segmenter reports one (Segmenter.state)
+        self.states: collections.Counter = collections.Counter()
         self.backgrounds = ["blur", "color:#00b140", "color:#ffffff", "transparent"]
         if self.background not in self.backgrounds:
             self.backgrounds.insert(0, self.background)
@@ -220,6 +222,10 @@ class Processor:
         """(output for the sinks, output for the preview); internal buffers."""
         alpha = self.seg.mask(image)  # smoothed over time inside, at the reduced size
         self.alpha = alpha
+        self.image = image  # for redraw() while paused
+        state = getattr(self.seg, "state", None)  # "subject", "all-sharp", "all-blurred" (if the engine says)
+        if isinstance(state, str):
+            self.states[state] += 1
         out = self.comp.apply(image, alpha, self._bg_frame(self.comp)) if need_output else None
         view = out
         if self.view is not None:
@@ -229,6 +235,15 @@ class Processor:
         return out, view
 
     # ---- controls (preview keys)
+    image: np.ndarray | None = None
+
+    def redraw(self) -> np.ndarray | None:
+        """The preview's view of the last frame again (after a mode/background key while paused)."""
+        if self.image is None or self.alpha is None:
+            return None
+        v = self._view()
+        return v.apply(self.image, self.alpha, self._bg_frame(v))
+
     def _view(self) -> Compositor:
         return self.view or self.comp
 
@@ -271,6 +286,25 @@ class Processor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: what a run's summary says of frames in these segmentation states
+STATE_NOTES = {
+    "all-sharp": "nothing was out of focus in {pct} of the frames: the whole picture was kept there "
+                 "(livecut needs a defocused background)",
+    "all-blurred": "nothing was in focus in {pct} of the frames: the subject was lost there",
+}
+
+
+def state_notes(states: collections.Counter, frames: int) -> list[str]:
+    """Summary lines for frames where the segmenter found no subject/background split."""
+    notes = []
+    for state, text in STATE_NOTES.items():
+        n = states.get(state, 0)
+        if n and frames:
+            pct = f"{100 * n / frames:.0f} %" if n < frames else "all"
+            notes.append(text.format(pct=pct))
+    return notes
 
 
 def _bg_text(comp: Compositor) -> str:
@@ -487,7 +521,7 @@ class Pipeline:
                     st.latencies_ms.append((time.perf_counter() - frame.captured_at) * 1e3)
                 st.corrupt = getattr(self.source, "corrupt", 0)
                 if self.progress is not None:
-                    extra = f"{st.latency_ms:.0f} ms" + (f" {st.dropped} dropped" if st.dropped else "")
+                    extra = f"latency {st.latency_ms:.0f} ms" + (f" {st.dropped} dropped" if st.dropped else "")
                     self.progress.update(1, extra=extra)
                 if self.max_frames is not None and st.processed >= self.max_frames:
                     break
@@ -561,14 +595,17 @@ class _Quit(Exception):
 def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = None,
               background: str | None = None, max_frames: int | None = None, preview: bool = False,
               force: bool = False, size: tuple[int, int] | None = None, fps: float | None = None,
-              live: bool | None = None, progress: bool = True, extra_sinks: Iterable[tuple[str, dict]] = (),
+              live: bool | None = None, pace: bool | None = None, progress: bool = True,
+              extra_sinks: Iterable[tuple[str, dict]] = (),
               preview_options: dict | None = None, source_options: dict | None = None,
               on_start: Callable[[Any], None] | None = None) -> Stats:
     """Open the source, the sinks, and run the pipeline.
 
     ``extra_sinks``: ``(kind, options)`` pairs opened with :func:`open_sink` (e.g.
     ``("vcam", {...})``), in addition to ``output`` (a file, ``DIR/`` or URL) and
-    the preview.  Raises :class:`Interrupted` (exit 130) on Ctrl-C after finalizing.
+    the preview.  ``pace``: read a file at its own speed (None: when a preview or a
+    virtual camera shows it; False: as fast as possible, a virtual camera included).
+    Raises :class:`Interrupted` (exit 130) on Ctrl-C after finalizing.
     """
     from contextlib import ExitStack
 
@@ -592,6 +629,13 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         opts["fps"] = fps
     if live is not None:
         opts["live"] = live
+    if kind == "file" and not live:
+        shown = preview or any(k == "vcam" for k, _ in extra_sinks)
+        opts["pace"] = shown if pace is None else pace
+    if pace is False:
+        for k, o in extra_sinks:
+            if k == "vcam":
+                o.setdefault("pace", False)
     processor = Processor(cfg, mode=mode, background=background)
     stats = Stats()
     with ExitStack() as stack:
@@ -641,6 +685,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             _cut_short(sinks)  # (truncated: only the audio the video covers, complete packets)
         for s in sinks:
             stats.warnings.extend(getattr(s, "warnings", []))
+        stats.warnings.extend(state_notes(processor.states, stats.processed))
     lost = pipe.reached_end and getattr(source, "lost", "")
     if lost:
         from livecut.urls import redact_url

@@ -19,7 +19,8 @@ SAMPLES = REPO / "sample_videos"
 
 def make_clip(path: Path, *, w: int = 320, h: int = 180, n: int = 20, fps: int = 25, audio: bool = False,
               pix_fmt: str = "yuv420p", codec: str = "libx264", pts: list[int] | None = None,
-              time_base: Fraction | None = None, rotation: int = 0, seed: int = 0) -> Path:
+              time_base: Fraction | None = None, rotation: int = 0, seed: int = 0,
+              audio_codec: str = "aac") -> Path:
     """A small synthetic clip: a sharp textured square moving over a blurred background.
 
     ``pts`` (in ``time_base`` units) gives variable-frame-rate timestamps.
@@ -43,8 +44,9 @@ def make_clip(path: Path, *, w: int = 320, h: int = 180, n: int = 20, fps: int =
             vs.set_display_rotation(rotation)
         as_ = None
         if audio:
-            as_ = out.add_stream("aac", rate=16000)
+            as_ = out.add_stream(audio_codec, rate=16000)
             as_.layout = "mono"
+            fmt = "s16" if audio_codec.startswith("pcm_s16") else "fltp"
         for i in range(n):
             img = bg.copy()
             x = int((w - h // 2) * i / max(1, n - 1))
@@ -58,8 +60,10 @@ def make_clip(path: Path, *, w: int = 320, h: int = 180, n: int = 20, fps: int =
             sr = 16000
             total = int(sr * n / fps)
             tone = (0.2 * np.sin(2 * np.pi * 440 * np.arange(total) / sr)).astype(np.float32)
+            if fmt == "s16":
+                tone = (tone * 32767).astype(np.int16)
             for s in range(0, total, 1024):
-                af = av.AudioFrame.from_ndarray(tone[None, s:s + 1024], format="fltp", layout="mono")
+                af = av.AudioFrame.from_ndarray(tone[None, s:s + 1024], format=fmt, layout="mono")
                 af.sample_rate, af.pts, af.time_base = sr, s, Fraction(1, sr)
                 out.mux(as_.encode(af))
             out.mux(as_.encode(None))

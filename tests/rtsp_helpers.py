@@ -36,10 +36,10 @@ def gst_missing() -> str | None:
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"GStreamer probe failed: {exc}"
     if r.returncode == 3:
-        return "GStreamer plugins missing (gstreamer1.0-plugins-{base,good,ugly,bad}); see .ci/apt-packages.txt"
+        return "GStreamer plugins missing (gstreamer1.0-plugins-{base,good,ugly,bad}); see .ci/apt-packages-dev.txt"
     if r.returncode != 0:
         return ("GStreamer RTSP server missing (python3-gi gir1.2-gst-rtsp-server-1.0); "
-                "see .ci/apt-packages.txt")
+                "see .ci/apt-packages-dev.txt")
     return None
 
 

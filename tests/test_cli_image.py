@@ -550,3 +550,35 @@ def test_decoder_noise_does_not_reach_stderr(tmp_path, bad, good):
         assert line.startswith(f"livecut: error: {f}: ")
     assert "libpng error" in lines[0]  # folded into the message instead
     assert (tmp_path / "o" / "b.png").is_file()
+
+
+# ---------------------------------------------------------------- front door (issue 9)
+
+def test_background_alone_implies_composite(tmp_path, good):
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "-b", "color:#00ff00", "-q")
+    assert r.exit_code == 0, r.output
+    img = cv2.imread(str(tmp_path / "o" / "b.png"), cv2.IMREAD_UNCHANGED)
+    assert img.ndim == 3 and img.shape[2] == 3 and tuple(img[0, 0]) == (0, 255, 0)
+    assert "warning" not in r.stderr
+
+
+@pytest.mark.parametrize("mode", ["cutout", "mask"])
+def test_background_with_a_mode_that_ignores_it_warns(tmp_path, good, mode):
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--mode", mode, "-b", "color:#00ff00", "-q")
+    assert r.exit_code == 0, r.output
+    warnings = [ln for ln in _stderr_lines(r) if ln.startswith("livecut: warning:")]
+    assert len(warnings) == 1 and "--background" in warnings[0] and "ignored" in warnings[0]
+
+
+def test_no_output_folder_when_every_input_fails(tmp_path, bad):
+    out = tmp_path / "never"
+    r = invoke("image", bad["text"], tmp_path / "nope.png", "-o", out, "-q")
+    assert r.exit_code == 2
+    assert not out.exists()
+
+
+def test_output_folder_made_for_the_first_good_image(tmp_path, good):
+    out = tmp_path / "deep" / "er"
+    r = invoke("image", good["b.png"], "-o", out, "-q")
+    assert r.exit_code == 0, r.output
+    assert (out / "b.png").is_file()

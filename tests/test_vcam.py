@@ -229,3 +229,18 @@ def test_cli_vcam_missing_device_is_one_line(clip, capsys, monkeypatch):
     assert len(lines) == 1 and lines[0].startswith("livecut: error:"), err
     assert "v4l2loopback" in lines[0] or "OBS" in lines[0]
     assert "Traceback" not in err
+
+
+def test_no_device_message_gives_the_advice_once():
+    class PyvirtualcamStyle:
+        def __init__(self, **kw):
+            raise RuntimeError("'v4l2loopback' backend: No v4l2 loopback device found at /dev/video[0-99]. "
+                               "Did you run 'modprobe v4l2loopback'? See also pyvirtualcam's documentation.")
+
+    pyvirtualcam.register_backend("pvcstyle", PyvirtualcamStyle)
+    with pytest.raises(DeviceUnavailable) as info:
+        VcamSink(_info(), backend="pvcstyle").open()
+    msg = str(info.value)
+    assert "No v4l2 loopback device found" in msg
+    assert msg.count("modprobe") <= 1 and "Did you run" not in msg and "See also" not in msg
+    assert len(msg) < 230, len(msg)  # was 330, with the advice twice

@@ -141,3 +141,49 @@ def test_video_background(clips, tmp_path):
     r = run_cli("file", str(clips["audio"]), "-o", str(out), "-b", f"video:{clips['rotated']}")
     assert r.returncode == 0, r.stderr
     assert probe(out)["frames"] == 30  # the 10-frame background loops
+
+
+def _audio_seconds(path) -> float:
+    import av
+
+    with av.open(str(path)) as c:
+        a = c.streams.audio[0]
+        return sum(f.samples for f in c.decode(a)) / a.codec_context.sample_rate
+
+
+@pytest.mark.parametrize("src_codec, out_ext, expect", [
+    ("aac", ".webm", "opus"),          # the README's transparent WebM example
+    ("pcm_s16le", ".mp4", "aac"),      # PCM (a camera's .mov) into MP4
+])
+def test_audio_that_does_not_fit_is_transcoded(tmp_path, src_codec, out_ext, expect):
+    from conftest import make_clip
+
+    ext = ".mov" if src_codec.startswith("pcm") else ".mp4"
+    src = make_clip(tmp_path / f"src{ext}", n=25, audio=True, audio_codec=src_codec)
+    out = tmp_path / f"out{out_ext}"
+    args = ["-b", "transparent"] if out_ext == ".webm" else []
+    r = run_cli("file", str(src), "-o", str(out), *args)
+    assert r.returncode == 0, r.stderr
+    assert "dropped" not in r.stderr and "warning" not in r.stderr, r.stderr
+    p = probe(out)
+    assert p["frames"] == 25 and p["audio"] == [expect]
+    # AAC adds up to two frames of 1024 samples (encoder priming, padding of the last frame)
+    slack = 0.02 + (2 * 1024 / 16000 if expect == "aac" else 0.0)
+    assert _audio_seconds(out) == pytest.approx(_audio_seconds(src), abs=slack)
+
+
+def test_transcoded_audio_is_cut_with_frames_limit(tmp_path):
+    from conftest import make_clip
+
+    src = make_clip(tmp_path / "src.mp4", n=50, audio=True)  # 2 s
+    out = tmp_path / "out.webm"
+    r = run_cli("file", str(src), "-o", str(out), "--frames", "10")
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["audio"] == ["opus"]
+    assert 0.3 < _audio_seconds(out) < 0.6  # 10 frames = 0.4 s
+
+
+def test_audio_that_fits_is_copied(clips, tmp_path):
+    out = tmp_path / "out.mkv"
+    assert run_cli("file", str(clips["audio"]), "-o", str(out)).returncode == 0
+    assert probe(out)["audio_packets"] == probe(clips["audio"])["audio_packets"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import signal
 import subprocess
 import sys
@@ -150,7 +151,9 @@ def test_ctrl_c_leaves_a_playable_file(tmp_path):
 
     p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(src), "-o", str(out), "-q",
                           "--set", "smooth.enabled=false"],
-                         stderr=subprocess.PIPE, text=True, env={**os.environ, **env}, cwd=str(REPO))
+                         stderr=subprocess.PIPE, text=True, env={**os.environ, **env}, cwd=str(REPO),
+                         # a run started in the background of a shell inherits SIGINT ignored
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 30
     # the output is written under a temporary name next to it until it is complete
     while time.time() < deadline and not any(t.stat().st_size > 20_000
@@ -166,3 +169,51 @@ def test_ctrl_c_leaves_a_playable_file(tmp_path):
     assert 0 < info["frames"] < 1500
     assert info["audio"] == ["aac"]
     assert not list(tmp_path.glob(".partial.mp4.livecut-*"))
+
+
+def _timed_preview_run(clip, **kw):
+    shown = []
+    t0 = time.perf_counter()
+    st = run_video(str(clip), None, load_config(), preview=True, progress=False,
+                   preview_options={"imshow": lambda n, i: shown.append(time.perf_counter()),
+                                    "waitkey": lambda ms: -1, "destroy": lambda: None}, **kw)
+    return st, shown, time.perf_counter() - t0
+
+
+def test_preview_of_a_file_plays_at_its_own_speed(tmp_path):
+    clip = make_clip(tmp_path / "c.mp4", n=25, fps=25)  # 1 s
+    st, shown, _ = _timed_preview_run(clip)
+    assert st.processed == 25 and st.dropped == 0
+    span = shown[-1] - shown[0]  # 24 frame intervals of 40 ms
+    assert span >= 0.85, span
+
+
+def test_no_pace_runs_flat_out(tmp_path):
+    clip = make_clip(tmp_path / "c.mp4", n=25, fps=5)  # 5 s of timestamps
+    st, shown, elapsed = _timed_preview_run(clip, pace=False)
+    assert st.processed == 25
+    assert shown[-1] - shown[0] < 3.0  # paced, it would take 4.8 s
+
+
+def test_summary_says_when_nothing_was_defocused():
+    """With a segmenter that reports its state (Segmenter.state), the run summary says how
+    many frames had no defocused background, instead of silently keeping the picture."""
+    from livecut.runner import state_notes
+
+    class AllSharp:
+        cfg = load_config().segment
+        state = "all-sharp"
+
+        def mask(self, image):
+            return np.full(image.shape[:2], 255, np.uint8)
+
+    proc = Processor(load_config())
+    proc.seg = AllSharp()
+    src = FakeSource(n=10)
+    Pipeline(src, proc, [ListSink()]).run()
+    assert proc.states["all-sharp"] == 10
+    notes = state_notes(proc.states, 10)
+    assert len(notes) == 1 and "nothing was out of focus in all of the frames" in notes[0]
+    proc.states["subject"] += 30
+    assert "in 25 % of the frames" in state_notes(proc.states, 40)[0]
+    assert state_notes(collections.Counter(subject=5), 5) == []

@@ -10,7 +10,9 @@ Video files:
 
 The source's time base and timestamps are kept (variable frame rate too), its
 display rotation is written back, and its audio streams are copied packet by
-packet, interleaved with the video as it is written.
+packet, interleaved with the video as it is written.  An audio codec the output
+container cannot hold (AAC into WebM, PCM into MP4) is transcoded instead:
+Opus for ``.webm``, AAC for the others (:data:`AUDIO_TRANSCODE`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo, fps_fraction
 
 VIDEO_EXTS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm")
-#: audio codecs each container takes as they are (otherwise the audio is dropped with a warning)
+#: audio codecs each container takes as they are (others are transcoded, AUDIO_TRANSCODE)
 AUDIO_OK = {
     ".mp4": {"aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"},
     ".m4v": {"aac", "mp3", "ac3", "eac3", "alac"},
@@ -37,6 +39,11 @@ AUDIO_OK = {
     ".webm": {"opus", "vorbis"},
     ".avi": {"mp3", "ac3", "pcm_s16le", "aac"},
 }
+#: the encoder for audio a container cannot take as it is
+AUDIO_TRANSCODE = {".webm": "libopus"}
+AUDIO_TRANSCODE_DEFAULT = "aac"
+#: sample rates libopus accepts (others are resampled to 48 kHz)
+OPUS_RATES = (48000, 24000, 16000, 12000, 8000)
 
 
 #: the speed presets x264 and x265 know
@@ -206,14 +213,15 @@ class VideoFileSink:
             self.warnings.append("audio: cannot reopen the input; output has no audio")
             return
         amap = {}
+        self._transcode: set[int] = set()  # input audio streams decoded and re-encoded
         for a in inp.streams.audio:
             name = a.codec_context.name if a.codec_context else None
-            if allowed is not None and name not in allowed:
-                self.warnings.append(f"audio stream {a.index} ({name}) cannot go into "
-                                     f"{self.path.suffix}; dropped")
-                continue
             try:
-                amap[a.index] = self._container.add_stream_from_template(a)
+                if allowed is None or name in allowed:
+                    amap[a.index] = self._container.add_stream_from_template(a)
+                else:
+                    amap[a.index] = self._audio_encoder(a)
+                    self._transcode.add(a.index)
             except (av.error.FFmpegError, ValueError) as exc:
                 self.warnings.append(f"audio stream {a.index} ({name}): {exc}; dropped")
         if not amap:
@@ -223,6 +231,48 @@ class VideoFileSink:
         self._amap = amap
         self._apackets = inp.demux(*[inp.streams[i] for i in amap])
         self._pending = None  # a demuxed packet not yet due
+
+    def _audio_encoder(self, a):
+        """An output stream that re-encodes input audio stream ``a`` (see AUDIO_TRANSCODE)."""
+        ext = self.path.suffix.lower()
+        codec = AUDIO_TRANSCODE.get(ext, AUDIO_TRANSCODE_DEFAULT)
+        cc = a.codec_context
+        rate = cc.sample_rate or 48000
+        if codec == "libopus" and rate not in OPUS_RATES:
+            rate = 48000
+        layout = cc.layout.name if cc.layout and cc.channels in (1, 2) else "stereo"
+        s = self._container.add_stream(codec, rate=rate)
+        s.layout = layout
+        if codec == "aac" and cc.bit_rate is None:
+            s.bit_rate = 64000 * (1 if layout == "mono" else 2)
+        s.time_base = Fraction(1, rate)
+        a.thread_type = "AUTO"
+        return s
+
+    def _encode_audio(self, index: int, frames) -> None:
+        out = self._amap[index]
+        for frame in frames:
+            if frame is not None:
+                frame.pts = None  # the encoder counts samples: no gaps or overlaps to fix
+            for packet in out.encode(frame):
+                self._container.mux(packet)
+
+    def _end_audio(self) -> None:
+        """Flush the audio decoders and encoders of transcoded streams; close the input."""
+        import av
+
+        inp, self._audio_in = self._audio_in, None
+        if inp is None:
+            return
+        try:
+            for i in sorted(self._transcode):
+                try:
+                    rest = list(inp.streams[i].decode(None))
+                except (av.error.FFmpegError, ValueError):
+                    rest = []
+                self._encode_audio(i, rest + [None])
+        finally:
+            inp.close()
 
     def _mux_audio(self, until: float | None) -> None:
         """Copy audio packets with a time up to ``until`` seconds (all of them if None)."""
@@ -238,8 +288,7 @@ class VideoFileSink:
                 except (av.error.FFmpegError, ValueError):
                     pkt = None
                 if pkt is None:
-                    self._audio_in.close()
-                    self._audio_in = None
+                    self._end_audio()
                     return
                 if pkt.size == 0 or pkt.dts is None:  # demuxer flush packets
                     continue
@@ -250,7 +299,15 @@ class VideoFileSink:
                 self._pending = pkt
                 return
             self._pending = None
-            pkt.stream = self._amap[pkt.stream.index]
+            index = pkt.stream.index
+            if index in self._transcode:
+                try:
+                    frames = pkt.decode()
+                except (av.error.FFmpegError, ValueError):
+                    continue  # an undecodable audio packet: a short gap, not a failed run
+                self._encode_audio(index, frames)
+                continue
+            pkt.stream = self._amap[index]
             self._container.mux(pkt)
 
     # ------------------------------------------------------------ writing
@@ -330,6 +387,7 @@ class VideoFileSink:
                 # the video covers
                 whole = not self.cut_short
                 self._mux_audio(None if whole else self._last_t + frame_dur)
+                self._end_audio()  # flush transcoded audio (decoder and encoder)
             self._container = None
             self._close_audio()
             c.close()

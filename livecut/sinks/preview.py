@@ -1,7 +1,13 @@
 """Preview window (OpenCV HighGUI) with an fps/latency overlay and keyboard controls.
 
 Keys: ``q``/Esc quit, space pause, ``m`` cycle mode, ``b`` cycle background,
-``+``/``-`` threshold, ``[``/``]`` less/more smoothing, ``s`` snapshot PNG.
+``+``/``-`` threshold, ``[``/``]`` less/more smoothing, ``s`` snapshot PNG,
+``h``/``?`` help.  Mode and background change this window only (the output keeps
+the ones it started with; while paused the shown frame is redrawn); threshold and
+smoothing change the segmentation, so the output too.
+
+A frame larger than the screen is shown scaled down to fit (``screen_size()``;
+``LIVECUT_SCREEN=WxH`` overrides what is detected).
 
 The window functions are injectable (``imshow``, ``waitkey``, ``destroy``) so the
 sink is testable without a display; on a machine without one, opening the
@@ -25,6 +31,19 @@ from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo
 
 WINDOW = "livecut"
+#: share of the screen the window may take (room for its title bar, the taskbar)
+SCREEN_FILL = (0.92, 0.85)
+#: screen size assumed when it cannot be detected
+DEFAULT_SCREEN = (1920, 1080)
+
+HELP = (  # one statement a line: the overlay's font is proportional, columns would not line up
+    "h or ?: this help",
+    "space: pause / resume",
+    "m: next mode, b: next background (this window only, not the output)",
+    "+ / -: threshold, [ / ]: smoothing (the window and the output)",
+    "s: snapshot PNG of the window's frame",
+    "q or Esc: quit (the output is finalized)",
+)
 
 
 def display_available() -> bool:
@@ -33,13 +52,106 @@ def display_available() -> bool:
     return True
 
 
+def screen_size() -> tuple[int, int] | None:
+    """Size of the (primary) screen in pixels, or None when unknown."""
+    env = os.environ.get("LIVECUT_SCREEN", "")
+    if env:
+        try:
+            w, h = (int(v) for v in env.lower().split("x"))
+            return (w, h) if w > 0 and h > 0 else None
+        except ValueError:
+            return None
+    try:
+        if sys.platform.startswith("linux") and os.environ.get("DISPLAY"):
+            return _x11_screen()
+        if sys.platform == "win32":
+            import ctypes
+
+            user32 = ctypes.windll.user32  # type: ignore[attr-defined]
+            user32.SetProcessDPIAware()
+            return int(user32.GetSystemMetrics(0)), int(user32.GetSystemMetrics(1))
+    except (OSError, AttributeError, ValueError):
+        return None
+    return None
+
+
+def _x11_screen() -> tuple[int, int] | None:
+    """The primary monitor (XRandR), else the whole X screen (Xlib), via ctypes."""
+    import ctypes
+    import ctypes.util
+
+    lib = ctypes.util.find_library("X11")
+    if not lib:
+        return None
+    x11 = ctypes.CDLL(lib)
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    dpy = x11.XOpenDisplay(None)
+    if not dpy:
+        return None
+    try:
+        x11.XDefaultScreen.argtypes = [ctypes.c_void_p]
+        x11.XDisplayWidth.argtypes = x11.XDisplayHeight.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        x11.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+        x11.XDefaultRootWindow.restype = ctypes.c_ulong
+        scr = x11.XDefaultScreen(dpy)
+        size = (int(x11.XDisplayWidth(dpy, scr)), int(x11.XDisplayHeight(dpy, scr)))
+        xrandr = ctypes.util.find_library("Xrandr")
+        if xrandr:
+            class Monitor(ctypes.Structure):
+                _fields_ = [("name", ctypes.c_ulong), ("primary", ctypes.c_int), ("automatic", ctypes.c_int),
+                            ("noutput", ctypes.c_int), ("x", ctypes.c_int), ("y", ctypes.c_int),
+                            ("width", ctypes.c_int), ("height", ctypes.c_int), ("mwidth", ctypes.c_int),
+                            ("mheight", ctypes.c_int), ("outputs", ctypes.c_void_p)]
+
+            xr = ctypes.CDLL(xrandr)
+            xr.XRRGetMonitors.restype = ctypes.POINTER(Monitor)
+            xr.XRRGetMonitors.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int,
+                                          ctypes.POINTER(ctypes.c_int)]
+            xr.XRRFreeMonitors.argtypes = [ctypes.POINTER(Monitor)]
+            n = ctypes.c_int(0)
+            mons = xr.XRRGetMonitors(dpy, x11.XDefaultRootWindow(dpy), 1, ctypes.byref(n))
+            if mons and n.value > 0:
+                pick = next((mons[i] for i in range(n.value) if mons[i].primary), mons[0])
+                if pick.width > 0 and pick.height > 0:
+                    size = (int(pick.width), int(pick.height))
+            if mons:
+                xr.XRRFreeMonitors(mons)
+        return size
+    finally:
+        x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        x11.XCloseDisplay(dpy)
+
+
+def fit_scale(width: int, height: int, screen: tuple[int, int] | None) -> float:
+    """Scale (<= 1) that makes a width x height frame fit the usable part of the screen."""
+    sw, sh = screen or DEFAULT_SCREEN
+    return min(1.0, sw * SCREEN_FILL[0] / max(1, width), sh * SCREEN_FILL[1] / max(1, height))
+
+
+def draw_text(img: np.ndarray, text: str, org: tuple[int, int], color=(255, 255, 255),
+              scale: float = 0.5) -> None:
+    """White (or ``color``) text on a darkened box: legible on any picture, and the box
+    follows the text's own metrics (a thicker 'shadow' pass is wider under OpenCV 5)."""
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    (tw, th), base = cv2.getTextSize(text, font, scale, 1)
+    x, y = org
+    x0, y0 = max(0, x - 4), max(0, y - th - 4)
+    x1, y1 = min(img.shape[1], x + tw + 4), min(img.shape[0], y + base + 3)
+    if x1 > x0 and y1 > y0:
+        roi = img[y0:y1, x0:x1]
+        np.right_shift(roi, 2, out=roi)  # a quarter of the brightness
+    cv2.putText(img, text, (x, y), font, scale, color, 1, cv2.LINE_AA)
+
+
 class PreviewSink:
     """Shows frames in a window; drives the keyboard controls of a :class:`~livecut.runner.Processor`."""
 
     main_thread = True
 
     def __init__(self, info: SinkInfo, *, controls=None, stats=None, imshow=None, waitkey=None,
-                 destroy=None, snapshot_dir: str | Path = ".", overlay: bool = True):
+                 destroy=None, snapshot_dir: str | Path = ".", overlay: bool = True,
+                 screen: tuple[int, int] | None = None):
         self.info = info
         self.controls = controls
         self.stats = stats
@@ -62,6 +174,13 @@ class PreviewSink:
         self._waitkey = waitkey or cv2.waitKey
         self._destroy = destroy or (lambda: cv2.destroyWindow(WINDOW))
         self._open = False
+        self.help = False
+        if screen is None and not injected:
+            screen = screen_size()
+        self.screen = screen
+        self.scale = 1.0
+        self._small: np.ndarray | None = None
+        self._say("h: help", 4.0)
 
     def __enter__(self) -> "PreviewSink":
         return self
@@ -91,6 +210,13 @@ class PreviewSink:
             cv2.blendLinear(self._bgr, self._checker, self._w_fg, self._w_bg, dst=out)
         else:
             np.copyto(out, image)
+        self.scale = s = fit_scale(w, h, self.screen)
+        if s < 1.0:  # a frame larger than the screen: show it scaled to fit
+            size = (max(1, int(w * s)), max(1, int(h * s)))
+            if self._small is None or self._small.shape[1::-1] != size:
+                self._small = np.empty((size[1], size[0], 3), np.uint8)
+            cv2.resize(out, size, dst=self._small, interpolation=cv2.INTER_AREA)
+            return self._small
         return out
 
     def _draw_overlay(self, img: np.ndarray) -> None:
@@ -110,13 +236,14 @@ class PreviewSink:
                 parts.append(f"smooth {c.smoother.rate:.2f}")
             if c.paused:
                 parts.append("PAUSED")
-        text = "  ".join(parts)
-        for color, thick in (((0, 0, 0), 3), ((255, 255, 255), 1)):
-            cv2.putText(img, text, (8, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.5, color, thick, cv2.LINE_AA)
+        if self.scale < 1.0:
+            parts.append(f"shown at {self.scale:.0%}")
+        draw_text(img, "  ".join(parts), (8, 20))
         if self.message and time.perf_counter() < self._message_until:
-            for color, thick in (((0, 0, 0), 3), ((0, 255, 255), 1)):
-                cv2.putText(img, self.message, (8, 42), cv2.FONT_HERSHEY_SIMPLEX, 0.5, color, thick,
-                            cv2.LINE_AA)
+            draw_text(img, self.message, (8, 42), color=(0, 255, 255))
+        if self.help:
+            for i, line in enumerate(HELP):
+                draw_text(img, line, (8, 70 + 20 * i))
 
     def _show(self, img: np.ndarray) -> None:
         try:
@@ -139,9 +266,18 @@ class PreviewSink:
         self._show(img)
 
     # ---- keys
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, seconds: float = 1.5) -> None:
         self.message = text
-        self._message_until = time.perf_counter() + 1.5
+        self._message_until = time.perf_counter() + seconds
+
+    def _redraw(self) -> None:
+        """While paused, show the frame again in the preview's new mode/background."""
+        c = self.controls
+        redraw = getattr(c, "redraw", None)
+        if c is not None and c.paused and redraw is not None:
+            view = redraw()
+            if view is not None:
+                self._last = view.copy()
 
     def handle_key(self, key: int) -> bool:
         """Apply one key; False means quit."""
@@ -153,14 +289,18 @@ class PreviewSink:
             return False
         if ch == "s":
             self.snapshot()
+        elif ch in ("h", "?"):
+            self.help = not self.help
         elif c is None:
             return True
         elif ch == " ":
             c.paused = not c.paused
         elif ch == "m":
-            self._say(f"mode: {c.cycle_mode()}")
+            self._say(f"preview mode: {c.cycle_mode()} (the output is unchanged)", 2.5)
+            self._redraw()
         elif ch == "b":
-            self._say(f"background: {c.cycle_background()}")
+            self._say(f"preview background: {c.cycle_background()} (the output is unchanged)", 2.5)
+            self._redraw()
         elif ch in ("+", "="):
             self._say(f"threshold {c.change_threshold(+0.05):.2f}")
         elif ch in ("-", "_"):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import platform
+import re
 from typing import Any
 
 import cv2
@@ -43,12 +44,22 @@ def missing_help() -> str:
     """What to install/load for a virtual camera on this platform (one sentence)."""
     system = platform.system()
     if system == "Linux":
-        return (f"load the v4l2loopback kernel module (package v4l2loopback-dkms): {MODPROBE} "
-                "(see docs/virtual-camera.md)")
+        return f"load v4l2loopback: {MODPROBE} (package v4l2loopback-dkms; see docs/virtual-camera.md)"
     if system in ("Darwin", "Windows"):
         return ("install OBS Studio 28+ and click 'Start Virtual Camera' once to register it "
                 "(see docs/virtual-camera.md)")
     return "see docs/virtual-camera.md"
+
+
+def backend_reason(exc: BaseException) -> str:
+    """pyvirtualcam's error without its own advice (livecut gives it, once): \"'v4l2loopback'
+    backend: No v4l2 loopback device found at /dev/video[0-99]. Did you run 'modprobe
+    v4l2loopback'? See also pyvirtualcam's documentation.\" -> the first sentence only."""
+    text = " ".join(str(exc).split())
+    text = re.sub(r"'[^']*' backend: ", "", text)
+    keep = [s for s in re.split(r"(?<=[.?!])\s+", text)
+            if not re.search(r"modprobe|did you|see also|documentation|install", s, re.I)]
+    return " ".join(keep).rstrip(".") or type(exc).__name__
 
 
 def import_pyvirtualcam() -> Any:
@@ -100,7 +111,7 @@ class VcamSink:
             cam = pvc.Camera(self.width, self.height, self.fps, fmt=fmt, device=self.device,
                              backend=self.backend)
         except Exception as exc:  # pyvirtualcam raises RuntimeError/ValueError/OSError per backend
-            reason = " ".join(str(exc).split()) or type(exc).__name__
+            reason = backend_reason(exc)
             where = f" {self.device}" if self.device else ""
             raise DeviceUnavailable(f"no virtual camera{where} available ({reason}); "
                                     + missing_help()) from None

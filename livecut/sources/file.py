@@ -2,9 +2,12 @@
 
 Decodes with frame threading (``thread_type = "AUTO"``) from one long-lived
 generator; packets that fail to decode in the middle of a file are skipped and
-counted (:attr:`FileSource.corrupt`).  ``live=True`` turns a file into a stand-in
-for a camera: frames are paced at the file's rate, no frame threading (lowest
-latency), and the runner treats it like a live source (newest frame wins).
+counted (:attr:`FileSource.corrupt`).  ``pace=True`` delivers each frame at its
+timestamp on the wall clock (a preview window or a virtual camera shows the file
+at its own speed; no frame is dropped, and after a pause or a slow stretch the
+clock resyncs instead of rushing).  ``live=True`` turns a file into a stand-in
+for a camera: paced, no frame threading (lowest latency), and the runner treats
+it like a live source (newest frame wins).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import numpy as np
 
 from livecut.config import VideoConfig
 from livecut.errors import VideoOpenFailure
+from livecut.pacing import Pacer
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
 from livecut.urls import INPUT_SCHEMES, redact_url, url_scheme
@@ -65,13 +69,14 @@ class FileSource:
     """A video file read frame by frame; a context manager (closes the container)."""
 
     def __init__(self, path: str | Path, cfg: VideoConfig | None = None, *, live: bool = False,
-                 loop: bool = False):
+                 loop: bool = False, pace: bool = False):
         import av  # local: importing PyAV costs ~100 ms
 
         self.path = Path(path)
         self.cfg = cfg or VideoConfig()
         self.live = live
         self.loop = loop
+        self.pace = pace or live
         #: packets that could not be decoded (skipped)
         self.corrupt = 0
         self._index = 0
@@ -141,8 +146,7 @@ class FileSource:
         if self._first is None:
             raise VideoOpenFailure(f"{self.path}: the video has no frames")
         self.info.rotation = int(getattr(self._first, "rotation", 0) or 0)
-        self._t0: float | None = None
-        self._last_pts = 0.0
+        self._pacer = Pacer(fps or 30.0, resync_after=0.25) if self.pace else None
 
     # one long-lived generator over the whole file: demux -> decode, skipping bad packets
     def _decode(self) -> Iterator:
@@ -229,19 +233,9 @@ class FileSource:
         if f is None:
             return None
         pts = float(f.pts * f.time_base) if f.pts is not None and f.time_base else None
-        if self.live:
-            # pace like a camera: deliver each frame at its presentation time
-            now = time.perf_counter()
-            if self._t0 is None or (pts is not None and pts < self._last_pts):
-                self._t0 = now - (pts or 0.0)
-            elif pts is not None:
-                delay = self._t0 + pts - now
-                if delay > 0:
-                    time.sleep(min(delay, 1.0))
-            elif self.info.fps:
-                time.sleep(1.0 / self.info.fps)
+        if self._pacer is not None:  # deliver each frame at its presentation time
+            self._pacer.wait(pts)
         if pts is not None:
-            self._last_pts = pts
             self._last_end = pts + (1.0 / self.info.fps if self.info.fps else 0.0)
         img = self._to_bgr(f)
         frame = Frame(image=img, index=self._index, pts=pts, captured_at=time.perf_counter())
@@ -262,5 +256,6 @@ def _is_file_spec(spec: str) -> bool:
 
 
 @register_source("file", _is_file_spec)
-def open_file(spec: str, cfg: VideoConfig, *, live: bool = False, loop: bool = False, **_: object) -> FileSource:
-    return FileSource(spec, cfg, live=live, loop=loop)
+def open_file(spec: str, cfg: VideoConfig, *, live: bool = False, loop: bool = False, pace: bool = False,
+              **_: object) -> FileSource:
+    return FileSource(spec, cfg, live=live, loop=loop, pace=pace)

@@ -1,0 +1,176 @@
+"""livecut's ``--help`` pages and usage errors (rich), drawn from the command's parameters.
+
+Typer's own help shows a type placeholder on every option (``<bool>``, ``<str>``,
+``<int range> [x>=1]``) and marks arguments in the usage line with ``{}``.  Here each
+option shows its metavar (``-o, --output FILE``) or nothing for a flag, its default,
+and sits in the panel its ``rich_help_panel`` names; the usage line reads
+``livecut image [OPTIONS] -o OUTDIR INPUT...``; commands are grouped the same way.
+Only click's stable parameter attributes are read (``opts``, ``secondary_opts``,
+``metavar``, ``help``, ``default``, ``show_default``, ``required``, ``nargs``,
+``is_flag``), so the pages do not depend on Typer's internals.
+
+A usage error (a missing argument, an unknown option) becomes one line on stderr,
+``livecut: error: ...``, like every other error, with the exit code 2.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sys
+from typing import Any, Iterable
+
+#: panel of parameters and commands that name none
+DEFAULT_PANEL = "Options"
+
+
+def _is_argument(param: Any) -> bool:
+    return getattr(param, "param_type_name", "") == "argument"
+
+
+def _metavar(param: Any) -> str:
+    mv = getattr(param, "metavar", None)
+    if mv:
+        return str(mv)
+    name = (getattr(param, "name", None) or "value").upper()
+    return f"{name}..." if _is_argument(param) and getattr(param, "nargs", 1) != 1 else name
+
+
+def _usage_piece(param: Any) -> str:
+    mv = _metavar(param)
+    if getattr(param, "nargs", 1) != 1 and not mv.endswith("..."):
+        mv += "..."
+    return mv if getattr(param, "required", False) else f"[{mv}]"
+
+
+def usage(ctx: Any, command: Any) -> str:
+    """``livecut file [OPTIONS] INPUT``; required options are spelled out."""
+    pieces = [ctx.command_path, "[OPTIONS]"]
+    params = command.get_params(ctx)
+    for p in params:
+        if not _is_argument(p) and getattr(p, "required", False):
+            pieces.append(f"{min(p.opts, key=len)} {_metavar(p)}")
+    if hasattr(command, "list_commands"):
+        pieces.append("COMMAND [ARGS]...")
+    pieces.extend(_usage_piece(p) for p in params if _is_argument(p))
+    return " ".join(pieces)
+
+
+def option_label(param: Any) -> str:
+    """``-o, --output FILE``, ``--pace / --no-pace``, ``INPUT...``."""
+    if _is_argument(param):
+        return _metavar(param)
+    label = ", ".join(sorted(param.opts, key=lambda o: (not o.startswith("--"), len(o)), reverse=True))
+    if param.secondary_opts:
+        label += " / " + ", ".join(param.secondary_opts)
+    if not getattr(param, "is_flag", False) and not getattr(param, "count", False):
+        label += f" {_metavar(param)}"
+    return label
+
+
+def default_text(param: Any) -> str | None:
+    """What ``[default: ...]`` says: a string ``show_default`` as is; else the default value,
+    except for flags (off unless given) and empty defaults."""
+    sd = getattr(param, "show_default", None)
+    if isinstance(sd, str):
+        return sd
+    if not sd or getattr(param, "is_flag", False) or getattr(param, "required", False):
+        return None
+    d = getattr(param, "default", None)
+    if d is None or d == () or d == [] or callable(d):
+        return None
+    return str(getattr(d, "value", d))
+
+
+def param_help(param: Any) -> str:
+    text = (getattr(param, "help", None) or "").strip()
+    extra = []
+    d = default_text(param)
+    if d:
+        extra.append(f"default: {d}")
+    if getattr(param, "required", False) and not _is_argument(param):
+        extra.append("required")
+    if extra:
+        text += f"  [{'; '.join(extra)}]"
+    return text
+
+
+def _panels(items: Iterable[Any], default: str, order: Iterable[str] = ()) -> dict[str, list[Any]]:
+    """Items by panel: the panels named in ``order`` first, then the others as they come."""
+    out: dict[str, list[Any]] = {name: [] for name in order}
+    for item in items:
+        out.setdefault(getattr(item, "rich_help_panel", None) or default, []).append(item)
+    return {name: group for name, group in out.items() if group}
+
+
+def _width() -> int:
+    try:
+        cols = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        cols = shutil.get_terminal_size((100, 24)).columns
+    return max(60, min(cols, 120))
+
+
+def render_help(ctx: Any, command: Any) -> str:
+    """The whole help page of a command or of the group, as text (ANSI colours on a terminal)."""
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.table import Table
+
+    buf = io.StringIO()
+    tty = sys.stdout.isatty() and os.environ.get("NO_COLOR", "") == ""
+    con = Console(file=buf, width=_width(), force_terminal=tty, no_color=not tty, highlight=False,
+                  emoji=False)
+    con.print(f"[bold]Usage:[/] {escape(usage(ctx, command))}")
+    con.print()
+    if command.help:
+        for para in command.help.strip().split("\n\n"):
+            con.print(" " + escape(" ".join(para.split())))
+        con.print()
+
+    def panel(title: str, rows: list[tuple[str, str]]) -> None:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for left, right in rows:
+            table.add_row(escape(left), escape(right))
+        con.print(Panel(table, title=title, title_align="left", border_style="dim", box=box.ROUNDED))
+
+    params = command.get_params(ctx)
+    args = [p for p in params if _is_argument(p) and getattr(p, "help", None)]
+    if args:
+        panel("Arguments", [(option_label(p), param_help(p)) for p in args])
+    if hasattr(command, "list_commands"):
+        cmds = [command.get_command(ctx, n) for n in command.list_commands(ctx)]
+        cmds = [c for c in cmds if c is not None and not getattr(c, "hidden", False)]
+        for title, group in _panels(cmds, "Commands", getattr(command, "panel_order", ())).items():
+            panel(title, [(c.name, c.get_short_help_str(limit=90)) for c in group])
+    opts = [p for p in params if not _is_argument(p) and not getattr(p, "hidden", False)]
+    helpopt = [p for p in opts if "--help" in p.opts]
+    panels = _panels([p for p in opts if p not in helpopt], DEFAULT_PANEL,
+                     getattr(ctx.find_root().command, "option_panel_order", ()))
+    panels.setdefault(DEFAULT_PANEL, []).extend(helpopt)
+    for title, group in panels.items():
+        panel(title, [(option_label(p), param_help(p)) for p in group])
+    if command.epilog:
+        con.print()
+        for line in command.epilog.strip("\n").splitlines():
+            con.print(" " + escape(line.rstrip()) if line.strip() else "")
+    return buf.getvalue().rstrip("\n")
+
+
+def usage_error_line(exc: Any) -> str | None:
+    """One line for a click/Typer usage error (None: not one)."""
+    if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+        return None
+    mod = type(exc).__module__
+    if not mod.startswith(("click", "typer")):
+        return None
+    msg = " ".join(str(exc.format_message()).split())
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        msg += f" (see '{ctx.command_path} --help')"
+    return msg

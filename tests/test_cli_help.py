@@ -1,0 +1,75 @@
+"""The help pages read like a well-kept CLI's: no type placeholders, plain usage lines,
+choices and defaults shown, options grouped; usage errors are one line."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from livecut.cli import app
+from livecut.composite import MODES
+from livecut.config import load_config
+
+COMMANDS = ["image", "eval", "bench", "methods", "devices", "cam", "file", "run"]
+runner = CliRunner()
+
+
+def help_of(*args: str) -> str:
+    r = runner.invoke(app, [*args, "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert r.exit_code == 0, r.output
+    return r.stdout
+
+
+@pytest.mark.parametrize("cmd", [None, *COMMANDS])
+def test_no_type_placeholders_and_a_plain_usage_line(cmd):
+    text = help_of(*([cmd] if cmd else []))
+    for junk in ("<bool>", "<str>", "<int", "<float>", "<path>", "list[", "x>=", "{"):
+        assert junk not in text, f"{junk!r} in `livecut {cmd or ''} --help`"
+    usage = text.splitlines()[0]
+    assert usage.startswith(f"Usage: livecut {cmd + ' ' if cmd else ''}[OPTIONS]"), usage
+    assert re.fullmatch(r"Usage: [\w .\-\[\]|=]+", usage), usage
+
+
+def test_usage_lines_name_arguments_in_capitals():
+    assert help_of("image").splitlines()[0] == "Usage: livecut image [OPTIONS] -o OUTDIR INPUT..."
+    assert help_of("cam").splitlines()[0] == "Usage: livecut cam [OPTIONS] [INDEX]"
+    assert help_of("run").splitlines()[0] == "Usage: livecut run [OPTIONS] SOURCE"
+    assert help_of("eval").splitlines()[0] == "Usage: livecut eval [OPTIONS] IMAGES MASKS"
+
+
+@pytest.mark.parametrize("cmd", ["file", "cam", "run"])
+def test_video_help_lists_choices_and_the_configs_defaults(cmd):
+    text = " ".join(help_of(cmd).split())
+    cfg = load_config()
+    assert f"[default: {cfg.composite.mode}]" in text
+    assert f"[default: {cfg.composite.background}]" in text
+    for mode in MODES:
+        assert mode in text
+    for panel in ("Input", "Output", "Preview and virtual camera", "Configuration"):
+        assert f"─ {panel} ─" in text
+
+
+def test_options_only_where_they_apply():
+    assert "--rtsp-transport" not in help_of("cam") and "--rtsp-transport" not in help_of("file")
+    assert "--rtsp-transport" in help_of("run")
+    assert "--pace" not in help_of("cam") and "--no-pace" in help_of("file")
+
+
+def test_root_help_groups_commands_and_shows_examples():
+    text = help_of()
+    for panel in ("Video", "Still images", "Measure", "Information"):
+        assert f"─ {panel} ─" in text
+    assert text.index("─ Video ─") < text.index("─ Still images ─")
+    assert "Examples:" in text
+
+
+@pytest.mark.parametrize("args, needle", [(["file"], "Missing argument 'INPUT'"),
+                                          (["bogus"], "No such command"),
+                                          (["file", "x.mp4", "--bogus"], "No such option")])
+def test_usage_errors_are_one_line(args, needle):
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("livecut: error: ") and needle in lines[0], r.stderr

@@ -1,0 +1,79 @@
+"""The README's commands: the quick start is what CI runs, and every command shown runs in a
+fresh clone (no path outside the checkout, every file it names is shipped or made by it)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from conftest import REPO
+
+README = (REPO / "README.md").read_text()
+
+
+def _sh_lines() -> list[str]:
+    lines = []
+    for block in re.findall(r"```sh\n(.*?)```", README, re.S):
+        for line in block.splitlines():
+            line = line.split("  #")[0].strip()
+            if line:
+                lines.append(line)
+    return lines
+
+
+def test_ci_runs_the_quick_start_test_line():
+    ci = [ln for ln in (REPO / ".ci/run").read_text().splitlines() if ln and not ln.startswith("#")]
+    assert ci[-1] in _sh_lines(), ci[-1]
+    quick = README[README.index("## Quick start"):]
+    first, second = re.search(r"```sh\n(.*?)```", quick, re.S).group(1).strip().splitlines()
+    assert first.startswith("./install.sh && ") and "sample_videos/" in first
+    assert second == ci[-1] and second.startswith("./install.sh --dev && ")
+
+
+def test_readme_commands_stay_inside_the_checkout():
+    for line in _sh_lines():
+        for word in shlex.split(line):
+            arg = word.split(":", 1)[1] if word.startswith(("image:", "video:")) else word
+            assert not arg.startswith(("../", "/")), line
+            if re.match(r"(sample_videos|docs|config)/", arg) and "*" not in arg:
+                made = any(arg in ln.split(">")[-1] for ln in _sh_lines() if ">" in ln)
+                assert (REPO / arg).exists() or made, f"{arg} (in: {line}) is not shipped"
+
+
+def test_shipped_eval_set_is_what_the_script_makes(tmp_path):
+    import subprocess
+    import sys
+
+    import cv2
+    import numpy as np
+
+    subprocess.run([sys.executable, str(REPO / "sample_videos/make_eval_set.py"), str(tmp_path)],
+                   check=True, capture_output=True)
+    shipped = REPO / "sample_videos/eval"
+    names = sorted(p.name for p in (tmp_path / "images").iterdir())
+    assert names and names == sorted(p.name for p in (shipped / "images").iterdir())
+    for name in names:
+        stem = name.rsplit(".", 1)[0]
+        a = cv2.imread(str(shipped / "masks" / f"{stem}.png"), cv2.IMREAD_GRAYSCALE)
+        b = cv2.imread(str(tmp_path / "masks" / f"{stem}.png"), cv2.IMREAD_GRAYSCALE)
+        assert np.array_equal(a, b), stem
+        ia = cv2.imread(str(shipped / "images" / name)).astype(np.int16)
+        ib = cv2.imread(str(tmp_path / "images" / name)).astype(np.int16)
+        assert np.abs(ia - ib).mean() < 2.0, name
+
+
+def test_figure_script_remakes_the_readme_pictures(tmp_path):
+    import subprocess
+    import sys
+
+    import cv2
+
+    r = subprocess.run([sys.executable, str(REPO / "docs/make_figure.py"), str(tmp_path)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    for name in ("before-after.png", "video-strip.png"):
+        made = cv2.imread(str(tmp_path / name))
+        shipped = cv2.imread(str(REPO / "docs" / name))
+        assert made is not None and shipped is not None and made.shape == shipped.shape, name
+        assert f"docs/{name}" in README
+    assert (REPO / "docs/photos/chelsea.png").is_file() and "CC0" in README

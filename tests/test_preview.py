@@ -1,0 +1,103 @@
+"""The preview window, with injected window functions: legible overlay text, a window that
+fits the screen, mode/background keys that redraw a paused frame, the help overlay."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from livecut.config import load_config
+from livecut.runner import Processor
+from livecut.sinks.base import SinkInfo
+from livecut.sinks.preview import HELP, PreviewSink, draw_text, fit_scale, screen_size
+
+
+class Window:
+    def __init__(self, keys=()):
+        self.shown: list[np.ndarray] = []
+        self.keys = list(keys)
+
+    def imshow(self, name, img):
+        self.shown.append(img.copy())
+
+    def waitkey(self, ms):
+        return self.keys.pop(0) if self.keys else -1
+
+    def sink(self, info, **kw):
+        return PreviewSink(info, imshow=self.imshow, waitkey=self.waitkey, destroy=lambda: None, **kw)
+
+
+def test_overlay_text_box_follows_the_text():
+    img = np.full((60, 700, 3), 128, np.uint8)
+    text = "30.0 fps  latency 40 ms  composite  thr 0.50  PAUSED"
+    draw_text(img, text, (8, 20))
+    changed = np.argwhere(np.any(img != 128, axis=2))
+    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.5, 1)
+    x0, x1 = changed[:, 1].min(), changed[:, 1].max()
+    assert x0 >= 4 and x1 <= 8 + tw + 4  # no shadow sticking out past the text ("PAUSEDSED")
+    inside = img[20 - th:20 + base, 8:8 + tw]
+    assert inside.max() > 200 and inside.min() < 40  # white text on a dark box
+
+
+@pytest.mark.parametrize("size, screen, fits", [((2560, 780), (1600, 900), True),
+                                                ((640, 360), (1600, 900), False)])
+def test_a_frame_larger_than_the_screen_is_scaled_to_fit(size, screen, fits):
+    w, h = size
+    win = Window()
+    with win.sink(SinkInfo(w, h, 25.0), screen=screen) as pv:
+        pv.write(np.full((h, w, 3), 90, np.uint8))
+    sh, sw = win.shown[-1].shape[:2]
+    assert sw <= screen[0] and sh <= screen[1]
+    if fits:
+        assert sw < w and abs(sw / sh - w / h) < 0.01
+    else:
+        assert (sw, sh) == (w, h)
+
+
+def test_fit_scale_and_screen_override(monkeypatch):
+    assert fit_scale(1280, 720, (1920, 1080)) == 1.0
+    assert fit_scale(2560, 780, (1600, 900)) == pytest.approx(1600 * 0.92 / 2560)
+    monkeypatch.setenv("LIVECUT_SCREEN", "1366x768")
+    assert screen_size() == (1366, 768)
+    monkeypatch.setenv("LIVECUT_SCREEN", "bogus")
+    assert screen_size() is None
+
+
+def _scene(h=180, w=320):
+    rng = np.random.default_rng(0)
+    bg = cv2.GaussianBlur(rng.integers(0, 256, (h, w, 3), dtype=np.uint8), (0, 0), 6)
+    img = bg.copy()
+    img[40:140, 100:220] = rng.integers(0, 256, (100, 120, 3), dtype=np.uint8)
+    return img
+
+
+@pytest.mark.parametrize("key", ["m", "b"])
+def test_mode_and_background_keys_redraw_a_paused_frame(key):
+    proc = Processor(load_config())
+    img = _scene()
+    win = Window()
+    with win.sink(SinkInfo(320, 180, 25.0), controls=proc, screen=(1920, 1080)) as pv:
+        out, view = proc(img)
+        pv.write(view)
+        proc.paused = True
+        pv.idle()
+        before = win.shown[-1][60:, :].astype(int)  # below the overlay text
+        assert pv.handle_key(ord(key))
+        pv.idle()
+        after = win.shown[-1][60:, :].astype(int)
+    assert np.abs(after - before).mean() > 5, "the paused picture did not change"
+    assert proc.comp.mode == "composite" and proc.comp.background.kind == "blur"  # output unchanged
+
+
+def test_help_overlay_says_what_keys_change():
+    text = "\n".join(HELP)
+    assert "not the output" in text and "and the output" in text
+    win = Window()
+    with win.sink(SinkInfo(320, 240, 25.0), screen=(1920, 1080)) as pv:
+        img = np.full((240, 320, 3), 128, np.uint8)
+        pv.write(img)
+        plain = win.shown[-1].copy()
+        assert pv.handle_key(ord("h")) and pv.help
+        pv.write(img)
+        assert np.any(win.shown[-1][70:] != plain[70:])
