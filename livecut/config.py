@@ -39,12 +39,13 @@ class SegmentConfig:
                           lo=64, hi=2048)
     threshold: float = _opt(0.45, "decision level on the focus probability (higher = tighter mask)",
                             lo=0.05, hi=0.95)
-    gain: float = _opt(2.0, "focusnet: slope of the alpha around the threshold (probabilities within "
+    gain: float = _opt(8.0, "focusnet: slope of the alpha around the threshold (probabilities within "
                        "0.5/gain of it stay soft, the rest is 0 or 255)", lo=1.0, hi=100.0)
     tta: str = _opt("auto", "focusnet: also judge the mirrored frame and average (twice the network "
                     "time): auto = for still images, not for video", choices=("auto", "flip", "off"))
-    snap: float = _opt(0.0, "focusnet: radius (fraction of the long side) of a colour guided filter that "
-                       "moves the boundary onto the image's edges at the working size (0 = off)", lo=0.0, hi=0.2)
+    snap: float = _opt(0.03, "focusnet, still images: radius (fraction of the long side) of a colour guided "
+                       "filter that moves the boundary onto the image's edges at the working size (0 = off)",
+                       lo=0.0, hi=0.2)
     min_area: float = _opt(0.01, "drop subjects smaller than this fraction of the frame",
                            lo=0.0, hi=0.5)
     keep: str = _opt("all", "keep every subject above min_area, or only the largest",

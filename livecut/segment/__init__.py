@@ -76,6 +76,8 @@ class Segmenter:
             raise TypeError("config must be a Config, a SegmentConfig or None")
         self.cfg = cfg
         self.method = create_method(cfg.method, cfg)
+        if hasattr(self.method, "still"):
+            self.method.still = still  # photo-only extras (a few ms more): the colour edge snap
         if hasattr(self.method, "flip") and cfg.tta == "auto":
             self.method.flip = still  # twice the network time: worth it for a photo
         #: optional ``temporal(alpha_small, small_bgr) -> alpha_small`` applied at the reduced

@@ -11,12 +11,13 @@
    trained by ``tools/train_engine.py`` on a fixed training split of the CUHK
    defocus benchmark, with every photo seen at five pixel scales (0.5x-3x), so
    that the same scene gives the same mask as a photo or as an HD frame.
-3. **Whole-frame cases** (:meth:`FocusNetMethod._frame_state`): when no part of the
-   frame shows sharp detail (the 99th percentile of the re-blur ratio stays where a
-   4 px disk blur leaves it) nothing is kept (``last_state = "all-blurred"``; video
-   holds the last mask, see :class:`livecut.smooth.MaskSmoother`); when the network
-   keeps nearly the whole frame, or almost no detailed cell looks defocused, the
-   frame is kept whole (``"all-sharp"``).
+3. **Whole-frame cases** (:meth:`FocusNetMethod._frame_state`): when the network
+   keeps (nearly) nothing and the cues confirm that no part of the frame shows sharp
+   detail (the 99th percentile of the re-blur ratio stays where a 4 px disk blur
+   leaves it), the frame is "all-blurred": nothing is kept, and video holds the last
+   mask (see :class:`livecut.smooth.MaskSmoother`); when the network keeps nearly
+   the whole frame, it is "all-sharp" and kept whole.  The network was trained with
+   such frames (synthetic textures sharp all over, photos blurred all over).
 4. The probability, resampled to the working size, is the alpha; the
    :class:`~livecut.segment.Segmenter` refines it to full resolution against the
    full-size image.
@@ -45,17 +46,11 @@ MODEL_NAME = "focusnet.onnx"
 SNAP_EPS = 1e-3
 #: a frame whose mask covers more than this share is taken as wholly in focus
 ALL_SHARP_SHARE = 0.92
-#: ... and so is one where almost no detailed cell looks defocused: of the cells with
-#: structure (mean |gradient| above STRUCTURE levels a pixel), fewer than this share
-#: have a re-blur ratio below BLURRED_RATIO.  Synthetic sharp textures give 0.025-0.048
-#: here, the 120 first training photos of cuhk-native 0.049 and up (5 % below 0.11).
-ALL_SHARP_BLURRED = 0.03
-STRUCTURE = 2.0
-BLURRED_RATIO = 0.2
-#: a frame is wholly defocused when the 99th percentile of the (log) re-blur ratio over
-#: the cells stays below this: a disk blur of radius >= 4 px (at cue resolution) stays
-#: at or below 0.51, every one of the 120 first training photos of cuhk-native is at
-#: 0.64 or above (see tests/test_engine.py for the synthetic cases)
+#: a frame of which the network keeps at most this share is wholly defocused if the
+#: 99th percentile of the (log) re-blur ratio over its cells also stays below
+#: ALL_BLURRED_P99: a disk blur of radius >= 4 px (at cue resolution) stays at or below
+#: 0.51, each of the 120 first training photos of cuhk-native is at 0.64 or above
+ALL_BLURRED_SHARE = 0.01
 ALL_BLURRED_P99 = 0.56
 
 
@@ -91,6 +86,8 @@ class FocusNetMethod:
         #: also run the network on the mirrored frame and average (set by the Segmenter
         #: from ``segment.tta``: photos yes, video no)
         self.flip = cfg.tta == "flip"
+        #: still images (set by the Segmenter): the colour edge snap (segment.snap) is on
+        self.still = False
         self._key: tuple | None = None
         #: what the last frame was: "subject", "all-sharp" or "all-blurred"
         self.last_state = "subject"
@@ -113,7 +110,7 @@ class FocusNetMethod:
                             [0.0, fy / cell, 0.5 * fy / cell - 0.5]])
         self._prob = np.empty(small_hw, np.float32)
         self._snapped = np.empty(small_hw, np.float32)
-        r = int(round(self.cfg.snap * max(small_hw)))
+        r = int(round(self.cfg.snap * max(small_hw))) if self.still else 0
         self._snap = ColorGuidedFilter(small_hw, r, SNAP_EPS) if r >= 1 else None
         self._mask = np.empty(small_hw, np.uint8)
         self._scratch = np.empty(small_hw, np.uint8)
@@ -122,7 +119,9 @@ class FocusNetMethod:
 
     def probability(self, small_bgr: np.ndarray, full: np.ndarray) -> np.ndarray:
         """The in-focus probability (float32 0..1) at the working size, in an internal buffer."""
+        t0 = time.perf_counter()
         blob = self.cues.extract(full, small_bgr)
+        self._t_cues = (time.perf_counter() - t0) * 1e3
         self.net.setInput(blob)
         logits = self.net.forward()[0, 0]
         if self.flip:  # photos: average with the mirrored frame's answer
@@ -145,19 +144,16 @@ class FocusNetMethod:
         return self._prob
 
     def _frame_state(self, share: float) -> str:
-        """"all-blurred", "all-sharp" or "subject", from the cues of this frame and the share
-        of it the network calls in focus."""
-        c = self.cues
-        gh, gw = c.grid
-        ratio = c.blob[0, 3 + 1, :gh, :gw]
-        if np.percentile(ratio, 99) < ALL_BLURRED_P99:
-            return "all-blurred"
+        """"all-blurred", "all-sharp" or "subject": what the network kept of the frame
+        (``share``), confirmed for "all-blurred" by the cues (an upscaled photo is blurred
+        everywhere too, but the network still finds its subject)."""
         if share >= ALL_SHARP_SHARE:
             return "all-sharp"
-        structured = c.blob[0, 3 + 4, :gh, :gw] > 0.25 * np.log1p(STRUCTURE)
-        n = np.count_nonzero(structured)
-        if n and np.count_nonzero(ratio[structured] < BLURRED_RATIO) < ALL_SHARP_BLURRED * n:
-            return "all-sharp"
+        if share <= ALL_BLURRED_SHARE:
+            c = self.cues
+            gh, gw = c.grid
+            if np.percentile(c.blob[0, 3 + 1, :gh, :gw], 99) < ALL_BLURRED_P99:
+                return "all-blurred"
         return "subject"
 
     def __call__(self, small_bgr: np.ndarray, timings: dict[str, float] | None = None,
@@ -186,7 +182,8 @@ class FocusNetMethod:
                 self._select(mask)
         if timings is not None:
             t2 = time.perf_counter()
-            timings["focus"] = (t1 - t0) * 1e3
+            timings["cues"] = self._t_cues
+            timings["network"] = (t1 - t0) * 1e3 - self._t_cues
             timings["mask"] = (t2 - t1) * 1e3
         return mask
 
