@@ -498,7 +498,7 @@ def test_bench_json():
     r = invoke("bench", "--size", "320x240", "--frames", "2", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert {"downscale", "focus", "mask", "refine", "composite"} <= set(data["stages_ms"])
+    assert {"downscale", "cues", "network", "mask", "refine", "composite"} <= set(data["stages_ms"])
     assert data["size"] == "320x240" and data["fps"] > 0 and data["total_ms"] > 0
     assert "baseline_ms" in data
 
