@@ -69,6 +69,8 @@ class Plan:
     #: items the manifest shows done (or failed, without ``retry_failed``) with unchanged inputs
     skipped_done: int = 0
     skipped_failed: int = 0
+    #: exit codes of the failures skipped (the batch is still not a success)
+    skipped_codes: list[int] = field(default_factory=list)
     #: (input, error) refused while planning (missing file, output clash): recorded as failed
     refused: list[tuple[Item | None, str]] = field(default_factory=list)
 
@@ -97,8 +99,9 @@ class BatchReport:
 
     @property
     def exit_code(self) -> int:
-        """0, or 1 when an item failed at run time, else 3 (incomplete) or 2 (bad input)."""
-        if not self.failed:
+        """0, or 1 when an item failed at run time, else 3 (incomplete) or 2 (bad input); items
+        skipped because they failed before count too."""
+        if not self.failed and not self.skipped_failed:
             return 0
         codes = set(self.exit_codes) or {1}
         return 1 if 1 in codes else 3 if 3 in codes else min(codes)
@@ -274,6 +277,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
                 continue
             if prev.get("status") != "ok" and not retry_failed:
                 result.skipped_failed += 1
+                result.skipped_codes.append(int(prev.get("exit_code") or 1))
                 continue
         # an output this batch wrote earlier may be replaced; any other only with --force
         item.force = force or (ours and bool(prev.get("written")))
@@ -510,7 +514,8 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
     key = settings_key(cfg, mode, background)
     the_plan = plan(inputs, outdir, list_file=list_file, video_ext=video_ext, use_hash=use_hash,
                     retry_failed=retry_failed, force=force, settings=key)
-    report = BatchReport(skipped_done=the_plan.skipped_done, skipped_failed=the_plan.skipped_failed)
+    report = BatchReport(skipped_done=the_plan.skipped_done, skipped_failed=the_plan.skipped_failed,
+                         exit_codes=list(the_plan.skipped_codes))
     total = len(the_plan.todo) + sum(1 for it, _ in the_plan.refused if it is not None)
     if not total and not the_plan.refused:
         return report
@@ -540,6 +545,7 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
             rec["settings"] = key
             rec.update(frames=int(result.get("frames") or 0), seconds=result.get("seconds", 0.0),
                        status=result["status"], error=result.get("error"),
+                       exit_code=0 if ok else int(result.get("exit_code") or 1),
                        written=bool(result.get("written")),
                        finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
             append_record(manifest, rec)
