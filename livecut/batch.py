@@ -358,13 +358,27 @@ def _remove_temps(dst: Path) -> None:
 
 # ------------------------------------------------------------------ backends
 
-def _init_worker(threads: int) -> None:
+def _init_worker(threads: int, driver: int = 0) -> None:
     import signal
 
     import cv2
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver stops the workers (Ctrl-C)
     cv2.setNumThreads(max(1, threads))
+    if driver:  # a driver killed outright (SIGKILL): stop at once rather than finish unrecorded items
+        import threading
+
+        def watch() -> None:
+            while True:
+                time.sleep(0.5)
+                try:
+                    os.kill(driver, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                except OSError:
+                    pass
+
+        threading.Thread(target=watch, name="livecut-driver-watch", daemon=True).start()
 
 
 class _Local:
@@ -385,7 +399,7 @@ class _Local:
         except Exception:  # pragma: no cover - best effort
             pass
         return ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(self.threads,))
+                                   initargs=(self.threads, os.getpid()))
 
     def run(self, items: list[Item], settings: Settings, outdir: Path, on_result: Callable) -> None:
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -488,6 +502,7 @@ class _Ray:
 
     def close(self) -> None:
         if self.started:
+            self.started = False
             self.ray.shutdown()
 
 
@@ -567,11 +582,14 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
     except KeyboardInterrupt as exc:
         if backend is not None:
             backend.stop()
+            if isinstance(backend, _Ray):
+                backend.close()  # a Ray instance started for this run: its workers are gone after this
         for it in the_plan.todo:  # finished items left no temp files; the killed ones' go
             _remove_temps(outdir / it.rel)
         report.seconds = time.perf_counter() - start
         bar.close()
-        raise Interrupted(f"interrupted: {report.summary()}; run the same command again to finish",
+        name = {1: "stopped by SIGHUP", 15: "stopped by SIGTERM"}.get(getattr(exc, "signum", 0), "interrupted")
+        raise Interrupted(f"{name}: {report.summary()}; run the same command again to finish",
                           exit_code=getattr(exc, "exit_code", 130)) from None
     finally:
         bar.close()

@@ -244,6 +244,7 @@ def batch(
 ) -> None:
     """Process a library of photos and videos on every core (or a Ray cluster); resumable."""
     from livecut.batch import run_batch
+    from livecut.runner import finalize_on_signals
 
     inputs = list(inputs or [])
     if not inputs and list_file is None:
@@ -252,9 +253,10 @@ def batch(
         local_path(text, "`livecut batch` reads local files")
     outdir = local_path(outdir, "`livecut batch` writes to a local folder")
     cfg = get_config(config, set_, composite__background=background)
-    report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs, list_file=list_file,
-                       video_ext=video_ext, use_hash=use_hash, retry_failed=retry_failed, force=force,
-                       ray=ray, progress=not quiet)
+    with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does
+        report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
+                           list_file=list_file, video_ext=video_ext, use_hash=use_hash,
+                           retry_failed=retry_failed, force=force, ray=ray, progress=not quiet)
     for line in report.errors:
         err(line)
     if not quiet:
