@@ -57,6 +57,9 @@ class Item:
     kind: str
     rel: str
     size: int = 0
+    #: estimated frames (1 for a photo) and work (frames x megapixels): the order, the ETA
+    frames: int = 1
+    work: float = 1.0
     mtime_ns: int = 0
     digest: str | None = None
     force: bool = False
@@ -169,6 +172,38 @@ def output_rel(src: Path, root: Path, kind: str, video_ext: str) -> str:
     return str(rel.with_name(rel.stem + video_ext))
 
 
+def estimate(path: Path, kind: str) -> tuple[int, float]:
+    """(frames, frames x megapixels) from the file's header, without decoding; a rough guess
+    from the file size when the header says nothing."""
+    try:
+        if kind == "image":
+            import numpy as np
+
+            from livecut.imageio import _peek_size
+
+            with open(path, "rb") as f:
+                head = f.read(1 << 18)
+            wh = _peek_size(np.frombuffer(head, np.uint8))
+            if wh:
+                return 1, wh[0] * wh[1] / 1e6
+        else:
+            import av
+
+            with av.open(str(path)) as c:
+                vs = c.streams.video[0]
+                n = vs.frames
+                if not n and vs.duration and vs.time_base and vs.average_rate:
+                    n = int(vs.duration * vs.time_base * vs.average_rate)
+                if not n and c.duration and vs.average_rate:
+                    n = int(c.duration / 1e6 * vs.average_rate)
+                if n:
+                    return int(n), n * vs.codec_context.width * vs.codec_context.height / 1e6
+    except Exception:
+        pass
+    size_mb = path.stat().st_size / 1e6 if path.exists() else 1.0
+    return (1, max(0.1, size_mb * 4)) if kind == "image" else (0, max(0.1, size_mb * 20))
+
+
 def file_digest(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -260,6 +295,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
         except OSError as exc:
             result.refused.append((item, f"{src}: cannot read: {exc.strerror or exc}"))
             continue
+        item.frames, item.work = estimate(src, kind)
         dst = outdir / item.rel
         if item.rel in taken:
             result.refused.append((item, f"{src}: output {dst} is also the output of {taken[item.rel]} "
@@ -285,7 +321,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
             result.refused.append((item, f"{src}: output {dst} exists (use --force to overwrite)"))
             continue
         result.todo.append(item)
-    result.todo.sort(key=lambda it: it.size, reverse=True)  # long videos first: they set the pace
+    result.todo.sort(key=lambda it: (it.work, it.size), reverse=True)  # long videos first: they set the pace
     return result
 
 
@@ -299,6 +335,33 @@ class Settings:
     mode: str | None = None
     background: str | None = None
     threads: int = 1
+
+
+#: in a local worker process: where run_item reports the frames done so far (see _init_worker)
+_FRAMES_QUEUE = None
+
+
+def _frame_reporter(src: str):
+    """``(on_start, stop)`` for run_video: sends ``(src, frames processed)`` to the driver
+    every half second; no-ops where there is no queue (Ray tasks)."""
+    import threading
+
+    q = _FRAMES_QUEUE
+    done = threading.Event()
+    if q is None:
+        return None, done.set
+
+    def on_start(pipe) -> None:
+        def loop() -> None:
+            while not done.wait(0.5):
+                try:
+                    q.put((src, pipe.stats.processed))
+                except Exception:
+                    return
+
+        threading.Thread(target=loop, name="livecut-frames", daemon=True).start()
+
+    return on_start, done.set
 
 
 def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> dict:
@@ -330,13 +393,16 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
             from livecut.runner import run_video
 
             dstp.parent.mkdir(parents=True, exist_ok=True)
+            on_start, stop = _frame_reporter(src)
             try:
                 stats = run_video(src, dst, settings.cfg, mode=settings.mode, background=settings.background,
-                                  force=force, progress=False, pace=False)
+                                  force=force, progress=False, pace=False, on_start=on_start)
             except LivecutError as exc:
                 # an incomplete video was finalized at its name: a failure, but ours to replace
                 out["written"] = getattr(exc, "exit_code", 1) == 3 and os.path.lexists(dst.rstrip("/"))
                 raise
+            finally:
+                stop()
             out["notes"] = [f"{src}: {w}" for w in stats.warnings]
             out.update(status="ok", frames=stats.written, written=True)
     except LivecutError as exc:
@@ -358,10 +424,13 @@ def _remove_temps(dst: Path) -> None:
 
 # ------------------------------------------------------------------ backends
 
-def _init_worker(threads: int, driver: int = 0) -> None:
+def _init_worker(threads: int, driver: int = 0, frames_queue=None) -> None:
     import signal
 
     import cv2
+
+    global _FRAMES_QUEUE
+    _FRAMES_QUEUE = frames_queue
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver stops the workers (Ctrl-C)
     cv2.setNumThreads(max(1, threads))
@@ -388,6 +457,7 @@ class _Local:
     def __init__(self, jobs: int, threads: int, item_fn: Callable = run_item):
         self.jobs, self.threads, self.item_fn = jobs, threads, item_fn
         self.pool = None
+        self.frames_queue = None
 
     def _new_pool(self):
         import multiprocessing
@@ -398,10 +468,20 @@ class _Local:
             ctx.set_forkserver_preload(["livecut.batch", "livecut.images", "livecut.runner"])
         except Exception:  # pragma: no cover - best effort
             pass
+        if self.frames_queue is None:
+            self.frames_queue = ctx.SimpleQueue()
         return ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(self.threads, os.getpid()))
+                                   initargs=(self.threads, os.getpid(), self.frames_queue))
 
-    def run(self, items: list[Item], settings: Settings, outdir: Path, on_result: Callable) -> None:
+    def _drain(self, on_frames: Callable | None) -> None:
+        q = self.frames_queue
+        while q is not None and not q.empty():
+            src, n = q.get()
+            if on_frames is not None:
+                on_frames(src, n)
+
+    def run(self, items: list[Item], settings: Settings, outdir: Path, on_result: Callable,
+            on_frames: Callable | None = None) -> None:
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
@@ -415,6 +495,7 @@ class _Local:
             broken = False
             while futures:
                 done, _ = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
+                self._drain(on_frames)
                 for fut in done:
                     it = futures.pop(fut)
                     try:
@@ -433,7 +514,7 @@ class _Local:
             self.pool.shutdown(wait=True)
             self.pool = None
             if broken:
-                queue.sort(key=lambda it: it.size, reverse=True)
+                queue.sort(key=lambda it: (it.work, it.size), reverse=True)
 
     def stop(self) -> None:
         pool, self.pool = self.pool, None
@@ -474,7 +555,8 @@ class _Ray:
                     raise UsageError(f"--ray {address}: cannot connect to the Ray cluster: {exc}") from None
         self.remote = ray.remote(num_cpus=1, max_retries=MAX_ATTEMPTS)(item_fn)
 
-    def run(self, items: list[Item], settings: Settings, outdir: Path, on_result: Callable) -> None:
+    def run(self, items: list[Item], settings: Settings, outdir: Path, on_result: Callable,
+            on_frames: Callable | None = None) -> None:
         ray = self.ray
         shared = ray.put(settings)
         self.refs = {self.remote.remote(str(it.src), str(outdir / it.rel), it.kind, it.force, shared): it
@@ -508,6 +590,75 @@ class _Ray:
 
 # ------------------------------------------------------------------ driver
 
+class _BatchBar:
+    """One rich line: the share of the estimated work done, items done / failed / left, frames
+    per second overall (frames in flight included, where the backend reports them) and an ETA
+    from the work left.  Silent unless ``stream`` (stderr) is a terminal."""
+
+    def __init__(self, items: list[Item], total_items: int, enabled: bool, stream=None):
+        import sys
+
+        self.items = {str(it.src): it for it in items}
+        self.total_items = total_items
+        self.total_work = sum(it.work for it in items) or 1.0
+        self.done = self.failed = self.frames_done = 0
+        self.work_done = 0.0
+        self.live: dict[str, int] = {}
+        self.start = time.perf_counter()
+        stream = stream or sys.stderr
+        self._bar = None
+        if enabled and getattr(stream, "isatty", lambda: False)():
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+
+            self._bar = RichProgress(TextColumn("[bold]batch"), BarColumn(bar_width=None),
+                                     TextColumn("{task.fields[counts]}"), TextColumn("{task.fields[fps]}"),
+                                     TimeElapsedColumn(), TextColumn("ETA {task.fields[eta]}"),
+                                     console=Console(file=stream, highlight=False), transient=False,
+                                     refresh_per_second=4, redirect_stdout=False, redirect_stderr=False)
+            self._task = self._bar.add_task("batch", total=self.total_work, counts="", fps="", eta="-")
+            self._show()
+            self._bar.start()
+
+    def frames(self, src: str, n: int) -> None:
+        self.live[src] = n
+        self._show()
+
+    def finished(self, item: Item | None, ok: bool, frames: int) -> None:
+        if ok:
+            self.done += 1
+            self.frames_done += frames
+        else:
+            self.failed += 1
+        if item is not None and str(item.src) in self.items:
+            self.live.pop(str(item.src), None)
+            self.work_done += item.work
+        self._show()
+
+    def _show(self) -> None:
+        if self._bar is None:
+            return
+        live_work = sum(min(1.0, n / self.items[s].frames) * self.items[s].work
+                        for s, n in self.live.items() if s in self.items and self.items[s].frames)
+        work = min(self.total_work, self.work_done + live_work)
+        frames = self.frames_done + sum(self.live.values())
+        elapsed = time.perf_counter() - self.start
+        eta = "-:--:--"
+        if work > 0 and elapsed > 1:
+            left = int(elapsed * (self.total_work - work) / work)
+            eta = f"{left // 3600}:{left // 60 % 60:02d}:{left % 60:02d}"
+        left_items = self.total_items - self.done - self.failed
+        self._bar.update(self._task, completed=work, eta=eta,
+                         counts=f"{self.done} done, {self.failed} failed, {left_items} left",
+                         fps=f"{frames / elapsed if elapsed > 0 else 0.0:.1f} fps")
+
+    def close(self) -> None:
+        bar, self._bar = self._bar, None
+        if bar is not None:
+            bar.refresh()
+            bar.stop()
+
+
 def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | None = None,
               background: str | None = None, jobs: int | None = None, list_file: str | None = None,
               video_ext: str = ".mp4", use_hash: bool = False, retry_failed: bool = False,
@@ -515,7 +666,6 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
               item_fn: Callable = run_item) -> BatchReport:
     """Plan, run every item to do on ``jobs`` local processes (or on Ray), record each in the
     manifest.  Raises :class:`livecut.runner.Interrupted` on Ctrl-C, after recording what finished."""
-    from livecut.progress import Progress
     from livecut.runner import Interrupted
 
     if mode is not None and mode not in VIDEO_MODES:
@@ -540,7 +690,7 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
         raise UsageError(f"{outdir}: cannot create output folder: {exc.strerror or exc}") from None
     manifest = outdir / MANIFEST
     start = time.perf_counter()
-    bar = Progress(total, label="batch", unit="items", enabled=progress and total > 0)
+    bar = _BatchBar(the_plan.todo, total, enabled=progress and total > 0)
 
     def record(item: Item | None, result: dict) -> None:
         ok = result["status"] == "ok"
@@ -564,11 +714,7 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
                        written=bool(result.get("written")),
                        finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
             append_record(manifest, rec)
-        if bar.enabled and item is not None:
-            elapsed = time.perf_counter() - start
-            left = total - report.done - report.failed
-            bar.update(1, extra=f"{report.done} done, {report.failed} failed, {left} left, "
-                                f"{report.frames / elapsed if elapsed else 0:.1f} fps")
+        bar.finished(item, ok, int(result.get("frames") or 0))
 
     for item, error in the_plan.refused:
         record(item, {"status": "failed", "error": error, "exit_code": 2, "frames": 0, "seconds": 0.0})
@@ -578,7 +724,7 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
     try:
         if the_plan.todo:
             backend = _Ray(ray, jobs, item_fn) if ray else _Local(jobs, settings.threads, item_fn)
-            backend.run(the_plan.todo, settings, outdir, record)
+            backend.run(the_plan.todo, settings, outdir, record, on_frames=bar.frames)
     except KeyboardInterrupt as exc:
         if backend is not None:
             backend.stop()
