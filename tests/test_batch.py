@@ -61,8 +61,11 @@ def test_plan_mirrors_the_tree_and_orders_largest_first(library, tmp_path):
     rels = {it.rel: it.kind for it in p.todo}
     assert rels == {"a.png": "image", "day2/b.png": "image", "day2/deep/c.png": "image",
                     "day2/v.mp4": "video", "w.mp4": "video", "broken.png": "image"}
-    sizes = [it.size for it in p.todo]
-    assert sizes == sorted(sizes, reverse=True)
+    # largest first, by estimated work (frames x megapixels from the headers)
+    assert [it.rel for it in p.todo][:2] == ["day2/v.mp4", "w.mp4"]
+    by = {it.rel: it for it in p.todo}
+    assert (by["day2/v.mp4"].frames, by["w.mp4"].frames, by["a.png"].frames) == (12, 8, 1)
+    assert by["a.png"].work == pytest.approx(0.12)  # 400x300
     assert not p.refused
     # several inputs: mirrored from the deepest folder holding them all; .mov on request
     p = plan([str(library / "day2" / "deep"), str(library / "w.mkv")], tmp_path / "out", video_ext=".mov")
