@@ -256,3 +256,29 @@ def test_ray_retries_an_item_whose_worker_died_and_records_it_once(ray_head, lib
     recs = _records(out)
     assert sorted(Path(r["input"]).name for r in recs) == ["a.jpg", "w.mkv"]
     assert all(r["status"] == "ok" for r in recs)
+
+
+def test_hash_tells_changed_content_not_a_new_mtime(tmp_path):
+    src = tmp_path / "in"
+    a, b = _photo(src / "a.jpg", 0), _photo(src / "b.jpg", 1)
+    out, cfg = tmp_path / "out", load_config(None, [])
+    assert run_batch([str(src)], out, cfg, jobs=1, use_hash=True).done == 2
+    assert all(r["hash"].startswith("sha256:") for r in _records(out))
+    os.utime(a, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns + 10**9))  # touched, same content
+    _photo(b, 2)  # new content
+    report = run_batch([str(src)], out, cfg, jobs=1, use_hash=True)
+    assert (report.done, report.skipped_done) == (1, 1)
+    assert Path(_records(out)[-1]["input"]).name == "b.jpg"
+
+
+def test_local_workers_report_the_frames_of_the_video_in_flight(tmp_path):
+    from livecut.batch import Settings, _Local
+
+    clip = make_clip(tmp_path / "long.mp4", w=640, h=360, n=120)  # a few seconds: several reports
+    item = plan([str(clip)], tmp_path / "out").todo[0]
+    seen, results = [], []
+    _Local(1, 1).run([item], Settings(cfg=load_config(None, [])), tmp_path / "out",
+                     lambda it, r: results.append(r), on_frames=lambda src, n: seen.append((src, n)))
+    assert results[0]["status"] == "ok" and results[0]["frames"] == 120
+    assert seen and all(src == str(clip.resolve()) for src, _ in seen)
+    assert [n for _, n in seen] == sorted(n for _, n in seen) and 0 <= seen[-1][1] <= 120
