@@ -415,6 +415,11 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
     return out
 
 
+def _dst(outdir: Path, item: Item) -> str:
+    """The output path as run_item takes it (``DIR/`` keeps its slash: PNG frames)."""
+    return str(outdir / item.rel) + ("/" if item.rel.endswith("/") else "")
+
+
 def _remove_temps(dst: Path) -> None:
     """Remove the temporary files a killed worker left next to ``dst`` (``.NAME.livecut-*``)."""
     final = Path(str(dst).rstrip("/"))
@@ -489,7 +494,7 @@ class _Local:
         queue = list(items)
         while queue:
             self.pool = self._new_pool()
-            futures = {self.pool.submit(self.item_fn, str(it.src), str(outdir / it.rel), it.kind, it.force,
+            futures = {self.pool.submit(self.item_fn, str(it.src), _dst(outdir, it), it.kind, it.force,
                                         settings): it for it in queue}
             queue = []
             broken = False
@@ -559,7 +564,7 @@ class _Ray:
             on_frames: Callable | None = None) -> None:
         ray = self.ray
         shared = ray.put(settings)
-        self.refs = {self.remote.remote(str(it.src), str(outdir / it.rel), it.kind, it.force, shared): it
+        self.refs = {self.remote.remote(str(it.src), _dst(outdir, it), it.kind, it.force, shared): it
                      for it in items}
         while self.refs:
             done, _ = ray.wait(list(self.refs), num_returns=1, timeout=0.5)

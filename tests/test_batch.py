@@ -282,3 +282,11 @@ def test_local_workers_report_the_frames_of_the_video_in_flight(tmp_path):
     assert results[0]["status"] == "ok" and results[0]["frames"] == 120
     assert seen and all(src == str(clip.resolve()) for src, _ in seen)
     assert [n for _, n in seen] == sorted(n for _, n in seen) and 0 <= seen[-1][1] <= 120
+
+
+def test_videos_as_folders_of_png_frames(library, tmp_path):
+    out, cfg = tmp_path / "out", load_config(None, [])
+    report = run_batch([str(library / "w.mkv")], out, cfg, jobs=1, video_ext="/", mode="mask")
+    assert report.done == 1, report.errors
+    assert len(list((out / "w").glob("*.png"))) == 8 and _records(out)[0]["output"] == "w/"
+    assert run_batch([str(library / "w.mkv")], out, cfg, jobs=1, video_ext="/", mode="mask").skipped_done == 1
