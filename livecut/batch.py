@@ -133,6 +133,7 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
         texts += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     skip = outdir.resolve()
     files: list[Path] = []
+    anchors: set[Path] = set()  # a folder given is mirrored from itself, a file from its folder
     errors: list[str] = []
     for text in texts:
         p = Path(os.path.expanduser(text))
@@ -140,6 +141,8 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
             found = _walk(p, skip)
             if not found:
                 errors.append(f"{p}: folder holds no photos or videos")
+            elif not (p.resolve() == skip or skip in p.resolve().parents):
+                anchors.add(p.resolve())
             files.extend(found)
         elif p.exists():
             files.append(p)
@@ -159,7 +162,7 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
         unique.setdefault(r, f)
     if not unique:
         return [], errors
-    root = Path(os.path.commonpath([str(r.parent) for r in unique]))
+    root = Path(os.path.commonpath([str(a) for a in anchors] + [str(r.parent) for r in unique]))
     return [(r, root) for r in unique], errors
 
 

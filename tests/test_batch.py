@@ -70,6 +70,11 @@ def test_plan_mirrors_the_tree_and_orders_largest_first(library, tmp_path):
     # several inputs: mirrored from the deepest folder holding them all; .mov on request
     p = plan([str(library / "day2" / "deep"), str(library / "w.mkv")], tmp_path / "out", video_ext=".mov")
     assert sorted(it.rel for it in p.todo) == ["day2/deep/c.png", "w.mov"]
+    # a folder given is mirrored from itself, even when all it holds is in a subfolder
+    p = plan([str(library / "day2")], tmp_path / "out")
+    assert sorted(it.rel for it in p.todo) == ["b.png", "deep/c.png", "v.mp4"]
+    p = plan([str(library / "day2" / "deep" / "c.jpg")], tmp_path / "out")
+    assert [it.rel for it in p.todo] == ["c.png"]
 
 
 def test_plan_reads_a_list_globs_and_skips_the_output_folder(library, tmp_path):
