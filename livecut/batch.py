@@ -679,7 +679,7 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
     if mode is not None and mode not in VIDEO_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(VIDEO_MODES)} "
                          f"(photos take {', '.join(IMAGE_MODES)})")
-    cores = os.cpu_count() or 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     jobs = cores if jobs is None else jobs
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")

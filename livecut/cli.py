@@ -147,6 +147,7 @@ _EXAMPLES = [
     ("livecut file in.mp4 -o out.mp4", "blur the background further, keep the audio"),
     ("livecut file in.mp4 -o cut.webm -b transparent", "remove it (VP9 with alpha)"),
     ("livecut image shots/*.jpg -o cut/", "RGBA PNG cutouts"),
+    ("livecut batch shoot/ -o cut/", "a whole tree of photos and videos, every core"),
     ("livecut cam 0 --vcam", "webcam to a virtual camera"),
 ]
 EXAMPLES = ("Examples:\n" + "".join(f"  {cmd.ljust(48)}{what}\n" for cmd, what in _EXAMPLES)
