@@ -536,6 +536,22 @@ class _Local:
             p.join(2.0)
 
 
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Refuse a ``HOST:PORT`` (or ``ray://HOST:PORT``) nothing answers on, at once, rather than
+    after Ray's own minutes of retries."""
+    import socket
+
+    text = address.split("://", 1)[-1]
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit():
+        return  # not HOST:PORT: let Ray read it
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise UsageError(f"--ray {address}: no Ray cluster answers there ({exc.strerror or exc}); "
+                         "start one with `ray start --head`, or use --ray auto") from None
+
+
 class _Ray:
     """Items as Ray tasks (``num_cpus`` = the OpenCV threads each uses); Ray retries a task whose
     worker died; only the driver writes the manifest, once per item."""
@@ -557,6 +573,7 @@ class _Ray:
                     ray.init(num_cpus=jobs, **kw)  # no cluster running: a local one, for this run
                     self.started = True
             else:
+                _check_reachable(address)
                 try:
                     ray.init(address=address, **kw)
                 except (ConnectionError, RuntimeError, ValueError) as exc:

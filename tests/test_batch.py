@@ -295,3 +295,22 @@ def test_videos_as_folders_of_png_frames(library, tmp_path):
     assert report.done == 1, report.errors
     assert len(list((out / "w").glob("*.png"))) == 8 and _records(out)[0]["output"] == "w/"
     assert run_batch([str(library / "w.mkv")], out, cfg, jobs=1, video_ext="/", mode="mask").skipped_done == 1
+
+
+def test_ray_cli_connects_to_a_running_cluster_by_address(ray_head, library, tmp_path):
+    address = ray_head.get_runtime_context().gcs_address  # the head on 127.0.0.1 of this module
+    out = tmp_path / "out"
+    r = run_cli("batch", str(library / "a.jpg"), str(library / "w.mkv"), "-o", str(out), "--ray", address,
+                timeout=180)
+    assert r.returncode == 0, r.stderr
+    assert "2 done, 0 failed" in r.stderr and len(_records(out)) == 2
+    assert (out / "a.png").is_file() and len(_frames(out / "w.mp4")) == 8
+
+
+def test_ray_address_nothing_answers_on_is_refused_at_once(tmp_path):
+    pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'livecut[ray]')")
+    _photo(tmp_path / "in" / "a.jpg")
+    t = time.monotonic()
+    r = run_cli("batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--ray", "127.0.0.1:1")
+    assert r.returncode == 2 and "no Ray cluster answers there" in r.stderr
+    assert time.monotonic() - t < 20
