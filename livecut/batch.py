@@ -476,8 +476,7 @@ class _Local:
             ctx.set_forkserver_preload(["livecut.batch", "livecut.images", "livecut.runner"])
         except Exception:  # pragma: no cover - best effort
             pass
-        if self.frames_queue is None:
-            self.frames_queue = ctx.SimpleQueue()
+        self.frames_queue = ctx.SimpleQueue()  # a fresh one: a dead worker may hold the old one's lock
         return ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
                                    initargs=(self.threads, os.getpid(), self.frames_queue))
 
