@@ -35,7 +35,7 @@ class _Group(TyperGroup):
     """Maps LivecutError (and Ctrl-C) raised by any command, and usage errors, to one line
     and an exit code; draws livecut's own --help pages."""
 
-    panel_order = ("Video", "Still images", "Measure", "Information")
+    panel_order = ("Video", "Still images", "Many files", "Measure", "Information")
     option_panel_order = ("Input", "Output", "Preview and virtual camera", "Configuration", "Options")
 
     def format_help(self, ctx, formatter) -> None:  # type: ignore[override]
@@ -89,6 +89,7 @@ app = typer.Typer(
 )
 
 VIDEO, IMAGES, MEASURE, INFO = "Video", "Still images", "Measure", "Information"
+MANY = "Many files"
 P_INPUT, P_OUTPUT, P_SHOW, P_CONFIG = "Input", "Output", "Preview and virtual camera", "Configuration"
 command = app.command
 
@@ -146,6 +147,7 @@ _EXAMPLES = [
     ("livecut file in.mp4 -o out.mp4", "blur the background further, keep the audio"),
     ("livecut file in.mp4 -o cut.webm -b transparent", "remove it (VP9 with alpha)"),
     ("livecut image shots/*.jpg -o cut/", "RGBA PNG cutouts"),
+    ("livecut batch shoot/ -o cut/", "a whole tree of photos and videos, every core"),
     ("livecut cam 0 --vcam", "webcam to a virtual camera"),
 ]
 EXAMPLES = ("Examples:\n" + "".join(f"  {cmd.ljust(48)}{what}\n" for cmd, what in _EXAMPLES)
@@ -203,6 +205,68 @@ def image(
         typer.echo(f"{report.written} written to {outdir}, {len(report.errors)} failed", err=True)
     if report.errors:
         raise typer.Exit(2)
+
+
+# ---------------------------------------------------------------- many files
+
+@command(cls=_Command, rich_help_panel=MANY)
+def batch(
+    inputs: Optional[List[str]] = typer.Argument(None, help="Photos, videos, folders (recursively) or globs.",
+                                                 metavar="INPUT..."),
+    outdir: str = typer.Option(..., "--output", "-o", metavar="OUTDIR", rich_help_panel=P_OUTPUT,
+                               help="Folder for the results; mirrors the input tree; holds the manifest "
+                                    "livecut-batch.jsonl."),
+    list_file: Optional[str] = typer.Option(None, "--list", metavar="FILE", rich_help_panel=P_INPUT,
+                                            help="Also the inputs named in FILE, one path a line."),
+    mode: Optional[str] = typer.Option(None, "--mode", "-m", metavar="MODE", rich_help_panel=P_OUTPUT,
+                                       show_default="as `livecut image` / `livecut file`",
+                                       help="cutout, mask or composite (photos and videos), side-by-side "
+                                            "(videos only)."),
+    background: Optional[str] = typer.Option(None, "--background", "-b", metavar="BG",
+                                             rich_help_panel=P_OUTPUT, show_default="blur",
+                                             help="blur, color:#RRGGBB, image:PATH or transparent."),
+    video_ext: str = typer.Option(".mp4", "--video-ext", metavar="EXT", rich_help_panel=P_OUTPUT,
+                                  help="Output type of the videos: .mp4 .mkv .mov .webm .avi, or / for "
+                                       "folders of PNG frames (photos are written as .png)."),
+    force: bool = typer.Option(False, "--force", "-f", rich_help_panel=P_OUTPUT,
+                               help="Overwrite outputs this batch did not write (never an input)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", show_default="the number of cores",
+                                       help="Worker processes, each with its own segmenter."),
+    use_hash: bool = typer.Option(False, "--hash", help="Tell changed inputs by a SHA-256 of their "
+                                                         "content, not by size and mtime."),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="Also redo the items that failed before."),
+    ray: Optional[str] = typer.Option(None, "--ray", metavar="auto|ADDRESS",
+                                      help="Run the items as Ray tasks: auto (a running cluster, else a "
+                                           "local one) or the cluster's address (the ray extra; OUTDIR and "
+                                           "the inputs on a shared file system)."),
+    config: Optional[str] = ConfigOpt,
+    set_: Optional[List[str]] = SetOpt,
+    quiet: bool = QuietOpt,
+) -> None:
+    """Process a library of photos and videos on every core (or a Ray cluster); resumable."""
+    from livecut.batch import run_batch
+    from livecut.runner import finalize_on_signals
+
+    inputs = list(inputs or [])
+    if not inputs and list_file is None:
+        raise UsageError("no inputs: give INPUT... and/or --list FILE")
+    for text in inputs:
+        local_path(text, "`livecut batch` reads local files")
+    outdir = local_path(outdir, "`livecut batch` writes to a local folder")
+    cfg = get_config(config, set_, composite__background=background)
+    with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does
+        report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
+                           list_file=list_file, video_ext=video_ext, use_hash=use_hash,
+                           retry_failed=retry_failed, force=force, ray=ray, progress=not quiet)
+    for line in report.errors:
+        err(line)
+    if not quiet:
+        for line in report.notes:
+            typer.echo(f"livecut: note: {line}", err=True)
+    if not quiet or report.exit_code:
+        typer.echo(f"livecut batch: {report.summary()}", err=True)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
 
 
 # ---------------------------------------------------------------- measures

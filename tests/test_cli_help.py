@@ -12,7 +12,7 @@ from livecut.cli import app
 from livecut.composite import MODES
 from livecut.config import load_config
 
-COMMANDS = ["image", "eval", "bench", "methods", "devices", "cam", "file", "run"]
+COMMANDS = ["image", "batch", "eval", "bench", "methods", "devices", "cam", "file", "run"]
 runner = CliRunner()
 
 
@@ -37,6 +37,7 @@ def test_usage_lines_name_arguments_in_capitals():
     assert help_of("cam").splitlines()[0] == "Usage: livecut cam [OPTIONS] [INDEX]"
     assert help_of("run").splitlines()[0] == "Usage: livecut run [OPTIONS] SOURCE"
     assert help_of("eval").splitlines()[0] == "Usage: livecut eval [OPTIONS] IMAGES MASKS"
+    assert help_of("batch").splitlines()[0] == "Usage: livecut batch [OPTIONS] -o OUTDIR [INPUT...]"
 
 
 @pytest.mark.parametrize("cmd", ["file", "cam", "run"])

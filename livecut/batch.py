@@ -1,0 +1,773 @@
+"""``livecut batch``: a whole library of photos and videos, resumable, on every core or on Ray.
+
+Planning (:func:`plan`): the inputs (files, folders walked recursively, globs, a ``--list``
+file) become :class:`Item` s whose outputs mirror the input tree under ``OUTDIR`` (paths
+relative to the deepest folder that holds every input); the manifest
+``OUTDIR/livecut-batch.jsonl`` decides what is already done.
+
+Execution: one item function, :func:`run_item`, calls exactly what ``livecut image``
+(:func:`livecut.images.process_images`) and ``livecut file`` (:func:`livecut.runner.run_video`)
+call; it runs in worker processes of a local ``ProcessPoolExecutor`` (forkserver, SIGINT
+ignored, OpenCV threads = cores // jobs) or as Ray tasks.  Only the driver writes the
+manifest: one JSON line per finished item, appended and fsync'ed, so a crash loses at most
+the line being written (a truncated last line is ignored when read back).
+
+Ctrl-C: the workers are killed (outputs are written under a temporary name and renamed
+into place only when complete, :mod:`livecut.atomic`, so nothing partial appears at a final
+name; the temporary files of the items in flight are removed), everything finished stays
+recorded, and :class:`livecut.runner.Interrupted` (exit 130) is raised.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from livecut.atomic import TEMP_MARK, discard
+from livecut.config import Config
+from livecut.errors import LivecutError, UsageError
+from livecut.imageio import IMAGE_EXTS
+
+MANIFEST = "livecut-batch.jsonl"
+#: video files a folder or glob contributes (any file named explicitly is tried by its extension)
+VIDEO_EXTS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm", ".mts", ".m2ts", ".ts", ".mpg", ".mpeg",
+              ".wmv", ".flv", ".3gp")
+IMAGE_MODES = ("cutout", "mask", "composite")
+VIDEO_MODES = ("composite", "mask", "cutout", "side-by-side")
+#: a worker process that died takes its item down with it this many times at most
+MAX_ATTEMPTS = 3
+
+
+def kind_of(path: Path) -> str | None:
+    ext = path.suffix.lower()
+    return "image" if ext in IMAGE_EXTS else "video" if ext in VIDEO_EXTS else None
+
+
+@dataclass
+class Item:
+    """One input and its output (``rel``: the output's path relative to OUTDIR)."""
+
+    src: Path
+    kind: str
+    rel: str
+    size: int = 0
+    #: estimated frames (1 for a photo) and work (frames x megapixels): the order, the ETA
+    frames: int = 1
+    work: float = 1.0
+    mtime_ns: int = 0
+    digest: str | None = None
+    force: bool = False
+
+
+@dataclass
+class Plan:
+    outdir: Path
+    todo: list[Item] = field(default_factory=list)
+    #: items the manifest shows done (or failed, without ``retry_failed``) with unchanged inputs
+    skipped_done: int = 0
+    skipped_failed: int = 0
+    #: exit codes of the failures skipped (the batch is still not a success)
+    skipped_codes: list[int] = field(default_factory=list)
+    #: (input, error) refused while planning (missing file, output clash): recorded as failed
+    refused: list[tuple[Item | None, str]] = field(default_factory=list)
+
+
+@dataclass
+class BatchReport:
+    done: int = 0
+    failed: int = 0
+    skipped_done: int = 0
+    skipped_failed: int = 0
+    frames: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    exit_codes: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        fps = self.frames / self.seconds if self.seconds > 0 else 0.0
+        skipped = ""
+        if self.skipped_done or self.skipped_failed:
+            skipped = f", {self.skipped_done} already done"
+            if self.skipped_failed:
+                skipped += f", {self.skipped_failed} failed before (--retry-failed retries them)"
+        return (f"{self.done} done, {self.failed} failed{skipped}; {self.frames} frames in "
+                f"{self.seconds:.1f} s ({fps:.1f} fps)")
+
+    @property
+    def exit_code(self) -> int:
+        """0, or 1 when an item failed at run time, else 3 (incomplete) or 2 (bad input); items
+        skipped because they failed before count too."""
+        if not self.failed and not self.skipped_failed:
+            return 0
+        codes = set(self.exit_codes) or {1}
+        return 1 if 1 in codes else 3 if 3 in codes else min(codes)
+
+
+# ------------------------------------------------------------------ planning
+
+def _walk(folder: Path, skip: Path) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        rootp = Path(root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (rootp / d).resolve() != skip)
+        found.extend(rootp / f for f in sorted(files) if not f.startswith(".") and kind_of(Path(f)))
+    return found
+
+
+def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
+    """Files, folders (recursively, OUTDIR excluded), globs and a list file -> ``(file, root)``
+    pairs (``root``: the folder the output tree mirrors from) and error lines."""
+    texts = list(inputs)
+    if list_file is not None:
+        try:
+            lines = Path(list_file).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise UsageError(f"--list {list_file}: cannot read: {exc.strerror or exc}") from None
+        texts += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    skip = outdir.resolve()
+    files: list[Path] = []
+    anchors: set[Path] = set()  # a folder given is mirrored from itself, a file from its folder
+    errors: list[str] = []
+    for text in texts:
+        p = Path(os.path.expanduser(text))
+        if p.is_dir():
+            found = _walk(p, skip)
+            if not found:
+                errors.append(f"{p}: folder holds no photos or videos")
+            elif not (p.resolve() == skip or skip in p.resolve().parents):
+                anchors.add(p.resolve())
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        elif glob.has_magic(text):
+            found = sorted(Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True)
+                           if Path(q).is_file() and kind_of(Path(q)))
+            if not found:
+                errors.append(f"{text}: pattern matches no photos or videos")
+            files.extend(found)
+        else:
+            errors.append(f"{p}: file not found")
+    unique: dict[Path, Path] = {}
+    for f in files:
+        r = f.resolve()
+        if skip in r.parents:
+            continue  # a result of an earlier run, not an input
+        unique.setdefault(r, f)
+    if not unique:
+        return [], errors
+    root = Path(os.path.commonpath([str(a) for a in anchors] + [str(r.parent) for r in unique]))
+    return [(r, root) for r in unique], errors
+
+
+def output_rel(src: Path, root: Path, kind: str, video_ext: str) -> str:
+    rel = src.relative_to(root)
+    if kind == "image":
+        return str(rel.with_name(f"{rel.stem}.png"))  # what `livecut image` writes
+    if video_ext == "/":
+        return str(rel.with_name(rel.stem)) + "/"
+    return str(rel.with_name(rel.stem + video_ext))
+
+
+def estimate(path: Path, kind: str) -> tuple[int, float]:
+    """(frames, frames x megapixels) from the file's header, without decoding; a rough guess
+    from the file size when the header says nothing."""
+    try:
+        if kind == "image":
+            import numpy as np
+
+            from livecut.imageio import _peek_size
+
+            with open(path, "rb") as f:
+                head = f.read(1 << 18)
+            wh = _peek_size(np.frombuffer(head, np.uint8))
+            if wh:
+                return 1, wh[0] * wh[1] / 1e6
+        else:
+            import av
+
+            with av.open(str(path)) as c:
+                vs = c.streams.video[0]
+                n = vs.frames
+                if not n and vs.duration and vs.time_base and vs.average_rate:
+                    n = int(vs.duration * vs.time_base * vs.average_rate)
+                if not n and c.duration and vs.average_rate:
+                    n = int(c.duration / 1e6 * vs.average_rate)
+                if n:
+                    return int(n), n * vs.codec_context.width * vs.codec_context.height / 1e6
+    except Exception:
+        pass
+    size_mb = path.stat().st_size / 1e6 if path.exists() else 1.0
+    return (1, max(0.1, size_mb * 4)) if kind == "image" else (0, max(0.1, size_mb * 20))
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return "sha256:" + h.hexdigest()
+
+
+def read_manifest(path: Path) -> dict[str, dict]:
+    """The last record of each input; unreadable lines (a truncated last line) are skipped."""
+    records: dict[str, dict] = {}
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(rec, dict) and isinstance(rec.get("input"), str):
+                    records[rec["input"]] = rec
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the manifest: {exc.strerror or exc}") from None
+    return records
+
+
+def append_record(path: Path, record: dict) -> None:
+    """One JSON line, appended and fsync'ed (after a newline if a crash left the last line cut)."""
+    line = json.dumps(record, ensure_ascii=False) + "\n"
+    with open(path, "a+b") as f:
+        if f.tell() > 0:
+            f.seek(-1, os.SEEK_END)
+            if f.read(1) != b"\n":
+                line = "\n" + line
+        f.write(line.encode("utf-8"))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def settings_key(cfg: Config, mode: str | None, background: str | None) -> str:
+    """A short fingerprint of what shapes an output (mode, background, configuration): an item
+    done with other settings is done again."""
+    text = json.dumps([mode, background, repr(cfg)])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _unchanged(prev: dict, item: Item, key: str | None) -> bool:
+    if key is not None and prev.get("settings") != key:
+        return False
+    if item.digest is not None:
+        return prev.get("hash") == item.digest
+    return prev.get("size") == item.size and prev.get("mtime_ns") == item.mtime_ns
+
+
+def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, video_ext: str = ".mp4",
+         use_hash: bool = False, retry_failed: bool = False, force: bool = False,
+         settings: str | None = None) -> Plan:
+    """What to do: the items whose outputs are missing, whose inputs changed, or (with
+    ``retry_failed``) that failed, or that were made with other ``settings``
+    (:func:`settings_key`); largest input first."""
+    outdir = Path(outdir)
+    if outdir.exists() and not outdir.is_dir():
+        raise UsageError(f"{outdir}: output exists and is not a folder")
+    if video_ext != "/" and not video_ext.startswith("."):
+        video_ext = "." + video_ext
+    from livecut.sinks.file import VIDEO_EXTS as OUT_EXTS
+
+    if video_ext != "/" and video_ext.lower() not in OUT_EXTS:
+        raise UsageError(f"--video-ext {video_ext}: expected one of {', '.join(OUT_EXTS)} or / (PNG frames)")
+    pairs, errors = expand(inputs, outdir, list_file)
+    result = Plan(outdir=outdir)
+    result.refused += [(None, e) for e in errors]
+    manifest = read_manifest(outdir / MANIFEST)
+    taken: dict[str, Path] = {}
+    inputs_resolved = {src for src, _ in pairs}
+    for src, root in pairs:
+        kind = kind_of(src)
+        if kind is None:
+            result.refused.append((None, f"{src}: not a photo or video this tool knows "
+                                         f"({', '.join(IMAGE_EXTS[:3] + VIDEO_EXTS[:3])} ...)"))
+            continue
+        item = Item(src=src, kind=kind, rel=output_rel(src, root, kind, video_ext))
+        try:
+            st = src.stat()
+            item.size, item.mtime_ns = st.st_size, st.st_mtime_ns
+            if use_hash:
+                item.digest = file_digest(src)
+        except OSError as exc:
+            result.refused.append((item, f"{src}: cannot read: {exc.strerror or exc}"))
+            continue
+        item.frames, item.work = estimate(src, kind)
+        dst = outdir / item.rel
+        if item.rel in taken:
+            result.refused.append((item, f"{src}: output {dst} is also the output of {taken[item.rel]} "
+                                         "(same name, another extension)"))
+            continue
+        taken[item.rel] = src
+        if dst.resolve() in inputs_resolved:
+            result.refused.append((item, f"{src}: output {dst} would overwrite an input"))
+            continue
+        prev = manifest.get(str(src))
+        ours = prev is not None and prev.get("output") == item.rel
+        if ours and _unchanged(prev, item, settings):
+            if prev.get("status") == "ok" and os.path.lexists(dst):
+                result.skipped_done += 1
+                continue
+            if prev.get("status") != "ok" and not retry_failed:
+                result.skipped_failed += 1
+                result.skipped_codes.append(int(prev.get("exit_code") or 1))
+                continue
+        # an output this batch wrote earlier may be replaced; any other only with --force
+        item.force = force or (ours and bool(prev.get("written")))
+        if not item.force and os.path.lexists(dst):
+            result.refused.append((item, f"{src}: output {dst} exists (use --force to overwrite)"))
+            continue
+        result.todo.append(item)
+    result.todo.sort(key=lambda it: (it.work, it.size), reverse=True)  # long videos first: they set the pace
+    return result
+
+
+# ------------------------------------------------------------------ one item (both backends)
+
+@dataclass(frozen=True)
+class Settings:
+    """What every item needs besides its paths (picklable: it travels to the workers)."""
+
+    cfg: Config
+    mode: str | None = None
+    background: str | None = None
+    threads: int = 1
+
+
+#: in a local worker process: where run_item reports the frames done so far (see _init_worker)
+_FRAMES_QUEUE = None
+
+
+def _frame_reporter(src: str):
+    """``(on_start, stop)`` for run_video: sends ``(src, frames processed)`` to the driver
+    every half second; no-ops where there is no queue (Ray tasks)."""
+    import threading
+
+    q = _FRAMES_QUEUE
+    done = threading.Event()
+    if q is None:
+        return None, done.set
+
+    def on_start(pipe) -> None:
+        def loop() -> None:
+            while not done.wait(0.5):
+                try:
+                    q.put((src, pipe.stats.processed))
+                except Exception:
+                    return
+
+        threading.Thread(target=loop, name="livecut-frames", daemon=True).start()
+
+    return on_start, done.set
+
+
+def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> dict:
+    """Process one photo or video exactly as ``livecut image`` / ``livecut file`` would; never
+    raises: returns ``{"status": "ok"|"failed", "error", "exit_code", "frames", "seconds",
+    "written", "notes"}``."""
+    import cv2
+
+    cv2.setNumThreads(max(1, settings.threads))
+    start = time.perf_counter()
+    out: dict = {"status": "failed", "error": None, "exit_code": 0, "frames": 0, "written": False,
+                 "notes": []}
+    dstp = Path(dst)
+    try:
+        if kind == "image":
+            from livecut.images import process_images
+
+            mode = settings.mode or ("composite" if settings.background else "cutout")
+            if mode not in IMAGE_MODES:
+                raise UsageError(f"--mode {mode}: photos take {', '.join(IMAGE_MODES)}")
+            report = process_images([src], dstp.parent, settings.cfg, mode=mode, progress=False, force=force)
+            out["notes"] = list(report.notes)
+            if report.errors:
+                exc = report.exceptions[0] if report.exceptions else None
+                out.update(error=report.errors[0], exit_code=getattr(exc, "exit_code", 2))
+            else:
+                out.update(status="ok", frames=1, written=True)
+        else:
+            from livecut.runner import run_video
+
+            dstp.parent.mkdir(parents=True, exist_ok=True)
+            on_start, stop = _frame_reporter(src)
+            try:
+                stats = run_video(src, dst, settings.cfg, mode=settings.mode, background=settings.background,
+                                  force=force, progress=False, pace=False, on_start=on_start)
+            except LivecutError as exc:
+                # an incomplete video was finalized at its name: a failure, but ours to replace
+                out["written"] = getattr(exc, "exit_code", 1) == 3 and os.path.lexists(dst.rstrip("/"))
+                raise
+            finally:
+                stop()
+            out["notes"] = [f"{src}: {w}" for w in stats.warnings]
+            out.update(status="ok", frames=stats.written, written=True)
+    except LivecutError as exc:
+        msg = str(exc)
+        out.update(error=msg if src in msg else f"{src}: {msg}", exit_code=exc.exit_code)
+    except Exception as exc:  # one odd file must not stop the batch
+        text = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+        out.update(error=f"{src}: cannot process: {type(exc).__name__}: {text}", exit_code=1)
+    out["seconds"] = round(time.perf_counter() - start, 3)
+    return out
+
+
+def _dst(outdir: Path, item: Item) -> str:
+    """The output path as run_item takes it (``DIR/`` keeps its slash: PNG frames)."""
+    return str(outdir / item.rel) + ("/" if item.rel.endswith("/") else "")
+
+
+def _remove_temps(dst: Path) -> None:
+    """Remove the temporary files a killed worker left next to ``dst`` (``.NAME.livecut-*``)."""
+    final = Path(str(dst).rstrip("/"))
+    for tmp in glob.glob(glob.escape(str(final.parent / f".{final.name}{TEMP_MARK}")) + "*"):
+        discard(Path(tmp))
+
+
+# ------------------------------------------------------------------ backends
+
+def _init_worker(threads: int, driver: int = 0, frames_queue=None) -> None:
+    import signal
+
+    import cv2
+
+    global _FRAMES_QUEUE
+    _FRAMES_QUEUE = frames_queue
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver stops the workers (Ctrl-C)
+    cv2.setNumThreads(max(1, threads))
+    if driver:  # a driver killed outright (SIGKILL): stop at once rather than finish unrecorded items
+        import threading
+
+        def watch() -> None:
+            while True:
+                time.sleep(0.5)
+                try:
+                    os.kill(driver, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                except OSError:
+                    pass
+
+        threading.Thread(target=watch, name="livecut-driver-watch", daemon=True).start()
+
+
+class _Local:
+    """``jobs`` worker processes; a pool broken by a dying worker is replaced and the items it
+    held are tried again (at most MAX_ATTEMPTS times each)."""
+
+    def __init__(self, jobs: int, threads: int, item_fn: Callable = run_item):
+        self.jobs, self.threads, self.item_fn = jobs, threads, item_fn
+        self.pool = None
+        self.frames_queue = None
+
+    def _new_pool(self):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("forkserver")
+        try:
+            ctx.set_forkserver_preload(["livecut.batch", "livecut.images", "livecut.runner"])
+        except Exception:  # pragma: no cover - best effort
+            pass
+        self.frames_queue = ctx.SimpleQueue()  # a fresh one: a dead worker may hold the old one's lock
+        return ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(self.threads, os.getpid(), self.frames_queue))
+
+    def _drain(self, on_frames: Callable | None) -> None:
+        q = self.frames_queue
+        while q is not None and not q.empty():
+            src, n = q.get()
+            if on_frames is not None:
+                on_frames(src, n)
+
+    def run(self, items: list[Item], settings: Settings, outdir: Path, on_result: Callable,
+            on_frames: Callable | None = None) -> None:
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        attempts = {id(it): 0 for it in items}
+        queue = list(items)
+        while queue:
+            self.pool = self._new_pool()
+            futures = {self.pool.submit(self.item_fn, str(it.src), _dst(outdir, it), it.kind, it.force,
+                                        settings): it for it in queue}
+            queue = []
+            broken = False
+            while futures:
+                done, _ = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
+                self._drain(on_frames)
+                for fut in done:
+                    it = futures.pop(fut)
+                    try:
+                        on_result(it, fut.result())
+                    except BrokenProcessPool:
+                        broken = True
+                        _remove_temps(outdir / it.rel)
+                        attempts[id(it)] += 1
+                        if attempts[id(it)] >= MAX_ATTEMPTS:
+                            on_result(it, {"status": "failed", "exit_code": 1, "frames": 0, "seconds": 0.0,
+                                           "written": False, "notes": [],
+                                           "error": f"{it.src}: the worker process died "
+                                                    f"({MAX_ATTEMPTS} attempts)"})
+                        else:
+                            queue.append(it)
+            self.pool.shutdown(wait=True)
+            self.pool = None
+            if broken:
+                queue.sort(key=lambda it: (it.work, it.size), reverse=True)
+
+    def stop(self) -> None:
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        procs = list(getattr(pool, "_processes", {}).values())
+        for p in procs:
+            p.terminate()  # SIGTERM: the worker dies at once; its output stays a temp file
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            p.join(2.0)
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Refuse a ``HOST:PORT`` (or ``ray://HOST:PORT``) nothing answers on, at once, rather than
+    after Ray's own minutes of retries."""
+    import socket
+
+    text = address.split("://", 1)[-1]
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit():
+        return  # not HOST:PORT: let Ray read it
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise UsageError(f"--ray {address}: no Ray cluster answers there ({exc.strerror or exc}); "
+                         "start one with `ray start --head`, or use --ray auto") from None
+
+
+class _Ray:
+    """Items as Ray tasks (``num_cpus`` = the OpenCV threads each uses); Ray retries a task whose
+    worker died; only the driver writes the manifest, once per item."""
+
+    def __init__(self, address: str, jobs: int, item_fn: Callable = run_item):
+        try:
+            import ray
+        except ImportError:
+            raise UsageError("--ray needs Ray: pip install 'livecut[ray]'") from None
+        self.ray = ray
+        self.started = False
+        self.refs: dict = {}
+        kw = dict(include_dashboard=False, log_to_driver=False, logging_level="WARNING")
+        if not ray.is_initialized():
+            if address == "auto":
+                try:
+                    ray.init(address="auto", **kw)
+                except (ConnectionError, RuntimeError, ValueError):
+                    ray.init(num_cpus=jobs, **kw)  # no cluster running: a local one, for this run
+                    self.started = True
+            else:
+                _check_reachable(address)
+                try:
+                    ray.init(address=address, **kw)
+                except (ConnectionError, RuntimeError, ValueError) as exc:
+                    raise UsageError(f"--ray {address}: cannot connect to the Ray cluster: {exc}") from None
+        self.remote = ray.remote(num_cpus=1, max_retries=MAX_ATTEMPTS)(item_fn)
+
+    def run(self, items: list[Item], settings: Settings, outdir: Path, on_result: Callable,
+            on_frames: Callable | None = None) -> None:
+        ray = self.ray
+        shared = ray.put(settings)
+        self.refs = {self.remote.remote(str(it.src), _dst(outdir, it), it.kind, it.force, shared): it
+                     for it in items}
+        while self.refs:
+            done, _ = ray.wait(list(self.refs), num_returns=1, timeout=0.5)
+            for ref in done:
+                it = self.refs.pop(ref)
+                try:
+                    result = ray.get(ref)
+                except Exception as exc:  # the task failed on every try (worker lost each time)
+                    _remove_temps(outdir / it.rel)
+                    result = {"status": "failed", "exit_code": 1, "frames": 0, "seconds": 0.0,
+                              "written": False, "notes": [],
+                              "error": f"{it.src}: Ray task failed: {type(exc).__name__}"}
+                on_result(it, result)
+
+    def stop(self) -> None:
+        for ref in list(self.refs):
+            try:
+                self.ray.cancel(ref, force=True)
+            except Exception:
+                pass
+        self.refs = {}
+
+    def close(self) -> None:
+        if self.started:
+            self.started = False
+            self.ray.shutdown()
+
+
+# ------------------------------------------------------------------ driver
+
+class _BatchBar:
+    """One rich line: the share of the estimated work done, items done / failed / left, frames
+    per second overall (frames in flight included, where the backend reports them) and an ETA
+    from the work left.  Silent unless ``stream`` (stderr) is a terminal."""
+
+    def __init__(self, items: list[Item], total_items: int, enabled: bool, stream=None):
+        import sys
+
+        self.items = {str(it.src): it for it in items}
+        self.total_items = total_items
+        self.total_work = sum(it.work for it in items) or 1.0
+        self.done = self.failed = self.frames_done = 0
+        self.work_done = 0.0
+        self.live: dict[str, int] = {}
+        self.start = time.perf_counter()
+        stream = stream or sys.stderr
+        self._bar = None
+        if enabled and getattr(stream, "isatty", lambda: False)():
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+
+            self._bar = RichProgress(TextColumn("[bold]batch"), BarColumn(bar_width=None),
+                                     TextColumn("{task.fields[counts]}"), TextColumn("{task.fields[fps]}"),
+                                     TimeElapsedColumn(), TextColumn("ETA {task.fields[eta]}"),
+                                     console=Console(file=stream, highlight=False), transient=False,
+                                     refresh_per_second=4, redirect_stdout=False, redirect_stderr=False)
+            self._task = self._bar.add_task("batch", total=self.total_work, counts="", fps="", eta="-")
+            self._show()
+            self._bar.start()
+
+    def frames(self, src: str, n: int) -> None:
+        self.live[src] = n
+        self._show()
+
+    def finished(self, item: Item | None, ok: bool, frames: int) -> None:
+        if ok:
+            self.done += 1
+            self.frames_done += frames
+        else:
+            self.failed += 1
+        if item is not None and str(item.src) in self.items:
+            self.live.pop(str(item.src), None)
+            self.work_done += item.work
+        self._show()
+
+    def _show(self) -> None:
+        if self._bar is None:
+            return
+        live_work = sum(min(1.0, n / self.items[s].frames) * self.items[s].work
+                        for s, n in self.live.items() if s in self.items and self.items[s].frames)
+        work = min(self.total_work, self.work_done + live_work)
+        frames = self.frames_done + sum(self.live.values())
+        elapsed = time.perf_counter() - self.start
+        eta = "-:--:--"
+        if work > 0 and elapsed > 1:
+            left = int(elapsed * (self.total_work - work) / work)
+            eta = f"{left // 3600}:{left // 60 % 60:02d}:{left % 60:02d}"
+        left_items = self.total_items - self.done - self.failed
+        self._bar.update(self._task, completed=work, eta=eta,
+                         counts=f"{self.done} done, {self.failed} failed, {left_items} left",
+                         fps=f"{frames / elapsed if elapsed > 0 else 0.0:.1f} fps")
+
+    def close(self) -> None:
+        bar, self._bar = self._bar, None
+        if bar is not None:
+            bar.refresh()
+            bar.stop()
+
+
+def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | None = None,
+              background: str | None = None, jobs: int | None = None, list_file: str | None = None,
+              video_ext: str = ".mp4", use_hash: bool = False, retry_failed: bool = False,
+              force: bool = False, ray: str | None = None, progress: bool = False,
+              item_fn: Callable = run_item) -> BatchReport:
+    """Plan, run every item to do on ``jobs`` local processes (or on Ray), record each in the
+    manifest.  Raises :class:`livecut.runner.Interrupted` on Ctrl-C, after recording what finished."""
+    from livecut.runner import Interrupted
+
+    if mode is not None and mode not in VIDEO_MODES:
+        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(VIDEO_MODES)} "
+                         f"(photos take {', '.join(IMAGE_MODES)})")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    jobs = cores if jobs is None else jobs
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    outdir = Path(outdir)
+    key = settings_key(cfg, mode, background)
+    the_plan = plan(inputs, outdir, list_file=list_file, video_ext=video_ext, use_hash=use_hash,
+                    retry_failed=retry_failed, force=force, settings=key)
+    report = BatchReport(skipped_done=the_plan.skipped_done, skipped_failed=the_plan.skipped_failed,
+                         exit_codes=list(the_plan.skipped_codes))
+    total = len(the_plan.todo) + sum(1 for it, _ in the_plan.refused if it is not None)
+    if not total and not the_plan.refused:
+        return report
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{outdir}: cannot create output folder: {exc.strerror or exc}") from None
+    manifest = outdir / MANIFEST
+    start = time.perf_counter()
+    bar = _BatchBar(the_plan.todo, total, enabled=progress and total > 0)
+
+    def record(item: Item | None, result: dict) -> None:
+        ok = result["status"] == "ok"
+        if ok:
+            report.done += 1
+            report.frames += int(result.get("frames") or 0)
+        else:
+            report.failed += 1
+            report.errors.append(result["error"])
+            report.exit_codes.append(int(result.get("exit_code") or 1))
+        report.notes.extend(result.get("notes") or [])
+        if item is not None:
+            rec = {"input": str(item.src), "output": item.rel, "kind": item.kind, "size": item.size,
+                   "mtime_ns": item.mtime_ns}
+            if item.digest is not None:
+                rec["hash"] = item.digest
+            rec["settings"] = key
+            rec.update(frames=int(result.get("frames") or 0), seconds=result.get("seconds", 0.0),
+                       status=result["status"], error=result.get("error"),
+                       exit_code=0 if ok else int(result.get("exit_code") or 1),
+                       written=bool(result.get("written")),
+                       finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+            append_record(manifest, rec)
+        bar.finished(item, ok, int(result.get("frames") or 0))
+
+    for item, error in the_plan.refused:
+        record(item, {"status": "failed", "error": error, "exit_code": 2, "frames": 0, "seconds": 0.0})
+    settings = Settings(cfg=cfg, mode=mode, background=background,
+                        threads=1 if ray else max(1, cores // jobs))
+    backend = None
+    try:
+        if the_plan.todo:
+            backend = _Ray(ray, jobs, item_fn) if ray else _Local(jobs, settings.threads, item_fn)
+            backend.run(the_plan.todo, settings, outdir, record, on_frames=bar.frames)
+    except KeyboardInterrupt as exc:
+        if backend is not None:
+            backend.stop()
+            if isinstance(backend, _Ray):
+                backend.close()  # a Ray instance started for this run: its workers are gone after this
+        for it in the_plan.todo:  # finished items left no temp files; the killed ones' go
+            _remove_temps(outdir / it.rel)
+        report.seconds = time.perf_counter() - start
+        bar.close()
+        name = {1: "stopped by SIGHUP", 15: "stopped by SIGTERM"}.get(getattr(exc, "signum", 0), "interrupted")
+        raise Interrupted(f"{name}: {report.summary()}; run the same command again to finish",
+                          exit_code=getattr(exc, "exit_code", 130)) from None
+    finally:
+        bar.close()
+        if isinstance(backend, _Ray):
+            backend.close()
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+__all__ = ["BatchReport", "Item", "MANIFEST", "Plan", "Settings", "append_record", "expand", "plan",
+           "read_manifest", "run_batch", "run_item"]

@@ -1,0 +1,316 @@
+"""``livecut batch`` (issue 11): planning (mirrored tree, inputs, manifest and skip logic),
+the local process pool, Ctrl-C and resume, a worker that dies, and the Ray backend (a real
+local Ray head on 127.0.0.1; skipped only when the ``ray`` extra is not installed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import REPO, make_clip, run_cli
+from livecut.batch import MANIFEST, append_record, plan, read_manifest, run_batch, run_item
+from livecut.config import load_config
+from synth import make_scene
+
+
+def _photo(path: Path, seed: int = 0, w: int = 400, h: int = 300) -> Path:
+    img, _ = make_scene("basic", w=w, h=h, seed=seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    assert cv2.imwrite(str(path), img)
+    return path
+
+
+def _records(outdir: Path) -> list[dict]:
+    return [json.loads(ln) for ln in (outdir / MANIFEST).read_text().splitlines() if ln.strip()]
+
+
+def _frames(path: Path) -> list[np.ndarray]:
+    import av
+
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="gray") for f in c.decode(video=0)]
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory) -> Path:
+    """A small shoot: photos at two depths, two clips, one broken file."""
+    root = tmp_path_factory.mktemp("lib") / "shoot"
+    _photo(root / "a.jpg", 0)
+    _photo(root / "day2" / "b.png", 1)
+    _photo(root / "day2" / "deep" / "c.jpg", 2)
+    make_clip(root / "day2" / "v.mp4", n=12, seed=1)
+    make_clip(root / "w.mkv", n=8, seed=2)
+    (root / "broken.jpg").write_bytes(b"not an image")
+    (root / "notes.txt").write_text("ignored")
+    return root
+
+
+# ---------------------------------------------------------------- planning and manifest
+
+def test_plan_mirrors_the_tree_and_orders_largest_first(library, tmp_path):
+    p = plan([str(library)], tmp_path / "out")
+    rels = {it.rel: it.kind for it in p.todo}
+    assert rels == {"a.png": "image", "day2/b.png": "image", "day2/deep/c.png": "image",
+                    "day2/v.mp4": "video", "w.mp4": "video", "broken.png": "image"}
+    # largest first, by estimated work (frames x megapixels from the headers)
+    assert [it.rel for it in p.todo][:2] == ["day2/v.mp4", "w.mp4"]
+    by = {it.rel: it for it in p.todo}
+    assert (by["day2/v.mp4"].frames, by["w.mp4"].frames, by["a.png"].frames) == (12, 8, 1)
+    assert by["a.png"].work == pytest.approx(0.12)  # 400x300
+    assert not p.refused
+    # several inputs: mirrored from the deepest folder holding them all; .mov on request
+    p = plan([str(library / "day2" / "deep"), str(library / "w.mkv")], tmp_path / "out", video_ext=".mov")
+    assert sorted(it.rel for it in p.todo) == ["day2/deep/c.png", "w.mov"]
+    # a folder given is mirrored from itself, even when all it holds is in a subfolder
+    p = plan([str(library / "day2")], tmp_path / "out")
+    assert sorted(it.rel for it in p.todo) == ["b.png", "deep/c.png", "v.mp4"]
+    p = plan([str(library / "day2" / "deep" / "c.jpg")], tmp_path / "out")
+    assert [it.rel for it in p.todo] == ["c.png"]
+
+
+def test_plan_reads_a_list_globs_and_skips_the_output_folder(library, tmp_path):
+    lst = tmp_path / "list.txt"
+    lst.write_text(f"{library / 'a.jpg'}\n\n# a comment\n{library / 'day2' / 'v.mp4'}\n")
+    p = plan([str(library / "day2" / "deep" / "*.jpg")], tmp_path / "o", list_file=str(lst))
+    assert sorted(it.rel for it in p.todo) == ["a.png", "day2/deep/c.png", "day2/v.mp4"]
+    # an OUTDIR inside the input tree is not read back as input
+    inside = library / "day2" / "cut"
+    _photo(inside / "old.png", 5)
+    try:
+        p = plan([str(library / "day2")], inside)
+        assert all("cut" not in it.rel for it in p.todo) and len(p.todo) == 3
+    finally:
+        (inside / "old.png").unlink()
+        inside.rmdir()
+    p = plan([str(tmp_path / "missing.jpg"), str(tmp_path / "*.png")], tmp_path / "o")
+    assert not p.todo and [e for _, e in p.refused] == [f"{tmp_path / 'missing.jpg'}: file not found",
+                                                        f"{tmp_path / '*.png'}: pattern matches no photos or videos"]
+
+
+def test_plan_refuses_two_inputs_with_one_output(tmp_path):
+    _photo(tmp_path / "in" / "x.jpg", 0)
+    _photo(tmp_path / "in" / "x.png", 1)
+    p = plan([str(tmp_path / "in")], tmp_path / "out")
+    assert len(p.todo) == 1 and len(p.refused) == 1 and "also the output of" in p.refused[0][1]
+
+
+def test_manifest_tolerates_a_truncated_last_line(tmp_path):
+    m = tmp_path / MANIFEST
+    append_record(m, {"input": "/a", "status": "ok"})
+    with open(m, "a") as f:
+        f.write('{"input": "/b", "sta')  # a crash mid-line
+    assert set(read_manifest(m)) == {"/a"}
+    append_record(m, {"input": "/c", "status": "failed"})
+    assert set(read_manifest(m)) == {"/a", "/c"}
+    assert m.read_text().splitlines()[-1] == '{"input": "/c", "status": "failed"}'
+
+
+# ---------------------------------------------------------------- local runs
+
+def test_batch_runs_mixed_inputs_records_each_and_resumes(library, tmp_path):
+    out = tmp_path / "out"
+    r = run_cli("batch", str(library), "-o", str(out), "--jobs", "2", timeout=180)
+    assert r.returncode == 2, r.stderr  # the broken photo: bad input, the rest goes on
+    assert "broken.jpg" in r.stderr and "5 done, 1 failed" in r.stderr
+    for rel in ("a.png", "day2/b.png", "day2/deep/c.png", "day2/v.mp4", "w.mp4"):
+        assert (out / rel).is_file(), rel
+    assert not (out / "broken.png").exists()
+    assert not [p for p in out.rglob(".*")]  # no temporary files left
+    recs = _records(out)
+    assert len(recs) == 6 and {r["status"] for r in recs} == {"ok", "failed"}
+    by = {Path(r["input"]).name: r for r in recs}
+    assert by["v.mp4"]["frames"] == 12 and by["w.mkv"]["frames"] == 8 and by["a.jpg"]["frames"] == 1
+    assert by["broken.jpg"]["error"] and by["broken.jpg"]["exit_code"] == 2
+    for r in recs:
+        assert {"input", "output", "size", "mtime_ns", "frames", "seconds", "status", "error"} <= set(r)
+
+    # the photo is what `livecut image` writes (the same code, not a second implementation)
+    single = tmp_path / "single"
+    assert run_cli("image", str(library / "a.jpg"), "-o", str(single)).returncode == 0
+    assert np.array_equal(cv2.imread(str(single / "a.png"), cv2.IMREAD_UNCHANGED),
+                          cv2.imread(str(out / "a.png"), cv2.IMREAD_UNCHANGED))
+
+    # same command again: nothing redone, the old failure still fails the batch
+    r = run_cli("batch", str(library), "-o", str(out), "--jobs", "2", timeout=120)
+    assert r.returncode == 2 and "0 done, 0 failed, 5 already done, 1 failed before" in r.stderr
+    assert len(_records(out)) == 6
+
+    # a changed input is redone (its output replaced); --retry-failed retries the failure
+    a = library / "a.jpg"
+    os.utime(a, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns + 10**9))
+    r = run_cli("batch", str(library), "-o", str(out), "--jobs", "2", "--retry-failed", timeout=120)
+    assert r.returncode == 2 and "1 done, 1 failed, 4 already done" in r.stderr, r.stderr
+    assert [Path(x["input"]).name for x in _records(out)[6:]] in (["a.jpg", "broken.jpg"],
+                                                                  ["broken.jpg", "a.jpg"])
+    # other settings make other outputs: everything is redone
+    r = run_cli("batch", str(library), "-o", str(out), "--mode", "mask", "-q", timeout=120)
+    assert "5 done, 1 failed" in r.stderr and r.returncode == 2
+    assert cv2.imread(str(out / "a.png"), cv2.IMREAD_UNCHANGED).ndim == 2
+
+
+def test_batch_refuses_to_replace_what_it_did_not_write(library, tmp_path):
+    out = tmp_path / "out"
+    _photo(out / "a.png", 7)
+    before = (out / "a.png").read_bytes()
+    report = run_batch([str(library / "a.jpg"), str(library / "day2" / "b.png")], out, load_config(None, []),
+                       jobs=1)
+    assert report.done == 1 and report.failed == 1 and "exists (use --force" in report.errors[0]
+    assert (out / "a.png").read_bytes() == before
+    report = run_batch([str(library / "a.jpg")], out, load_config(None, []), jobs=1, force=True,
+                       retry_failed=True)
+    assert report.done == 1 and (out / "a.png").read_bytes() != before
+
+
+def test_ctrl_c_stops_keeps_the_finished_and_a_rerun_completes(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(4):
+        make_clip(src / f"c{i}.mp4", n=150, seed=i)
+    for i in range(6):
+        _photo(src / f"p{i}.jpg", i)
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, "-m", "livecut", "batch", str(src), "-o", str(out), "-j", "2"],
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not ((out / MANIFEST).exists() and _records(out)):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
+    t0 = time.monotonic()
+    _, stderr = proc.communicate(timeout=30)
+    assert time.monotonic() - t0 < 3, stderr
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr
+    done = {r["output"] for r in _records(out) if r["status"] == "ok"}
+    assert 1 <= len(done) < 10, stderr
+    # nothing partial at a final name, no temporary file left
+    finals = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.name != MANIFEST}
+    assert finals == done
+    r = run_cli("batch", str(src), "-o", str(out), "-j", "2", timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert f"{10 - len(done)} done, 0 failed, {len(done)} already done" in r.stderr
+    recs = _records(out)
+    assert len(recs) == 10 and len({x["input"] for x in recs}) == 10
+    assert {p.name for p in out.iterdir()} == {MANIFEST} | {f"c{i}.mp4" for i in range(4)} | \
+        {f"p{i}.png" for i in range(6)}
+
+
+def _dies_once(src, dst, kind, force, settings):
+    """An item function whose worker process dies on its first try of each item."""
+    marker = Path(dst).parent / f"died-{Path(src).name}"
+    if not marker.exists():
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        os._exit(1)
+    return run_item(src, dst, kind, force, settings)
+
+
+def test_a_dead_local_worker_is_replaced_and_recorded_once(library, tmp_path):
+    out = tmp_path / "out"
+    report = run_batch([str(library / "a.jpg"), str(library / "w.mkv")], out, load_config(None, []), jobs=2,
+                       item_fn=_dies_once)
+    assert report.done == 2 and report.failed == 0, report.errors
+    recs = _records(out)
+    assert sorted(Path(r["input"]).name for r in recs) == ["a.jpg", "w.mkv"]
+
+
+# ---------------------------------------------------------------- Ray
+
+@pytest.fixture(scope="module")
+def ray_head():
+    ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'livecut[ray]')")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1",
+             object_store_memory=100 * 2**20)
+    yield ray
+    ray.shutdown()
+
+
+def test_ray_gives_the_same_outputs_as_the_local_pool(ray_head, library, tmp_path):
+    cfg = load_config(None, ["video.codec=\"ffv1\""])
+    inputs = [str(library / "a.jpg"), str(library / "day2"), str(library / "w.mkv")]
+    kw = dict(mode="mask", video_ext=".mkv")
+    local = run_batch(inputs, tmp_path / "local", cfg, jobs=2, **kw)
+    viaray = run_batch(inputs, tmp_path / "ray", cfg, ray="auto", **kw)
+    assert (local.done, local.failed) == (viaray.done, viaray.failed) == (5, 0)
+    for rel in ("a.png", "day2/b.png", "day2/deep/c.png"):
+        a = cv2.imread(str(tmp_path / "local" / rel), cv2.IMREAD_UNCHANGED)
+        b = cv2.imread(str(tmp_path / "ray" / rel), cv2.IMREAD_UNCHANGED)
+        assert a is not None and np.array_equal(a, b), rel
+    for rel, n in (("day2/v.mkv", 12), ("w.mkv", 8)):
+        fa, fb = _frames(tmp_path / "local" / rel), _frames(tmp_path / "ray" / rel)
+        assert len(fa) == len(fb) == n
+        assert all(np.array_equal(x, y) for x, y in zip(fa, fb)), rel
+    assert len(_records(tmp_path / "ray")) == 5
+
+
+def test_ray_retries_an_item_whose_worker_died_and_records_it_once(ray_head, library, tmp_path):
+    ray_head.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    out = tmp_path / "out"
+    report = run_batch([str(library / "a.jpg"), str(library / "w.mkv")], out, load_config(None, []),
+                       ray="auto", item_fn=_dies_once)
+    assert report.done == 2 and report.failed == 0, report.errors
+    recs = _records(out)
+    assert sorted(Path(r["input"]).name for r in recs) == ["a.jpg", "w.mkv"]
+    assert all(r["status"] == "ok" for r in recs)
+
+
+def test_hash_tells_changed_content_not_a_new_mtime(tmp_path):
+    src = tmp_path / "in"
+    a, b = _photo(src / "a.jpg", 0), _photo(src / "b.jpg", 1)
+    out, cfg = tmp_path / "out", load_config(None, [])
+    assert run_batch([str(src)], out, cfg, jobs=1, use_hash=True).done == 2
+    assert all(r["hash"].startswith("sha256:") for r in _records(out))
+    os.utime(a, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns + 10**9))  # touched, same content
+    _photo(b, 2)  # new content
+    report = run_batch([str(src)], out, cfg, jobs=1, use_hash=True)
+    assert (report.done, report.skipped_done) == (1, 1)
+    assert Path(_records(out)[-1]["input"]).name == "b.jpg"
+
+
+def test_local_workers_report_the_frames_of_the_video_in_flight(tmp_path):
+    from livecut.batch import Settings, _Local
+
+    clip = make_clip(tmp_path / "long.mp4", w=640, h=360, n=120)  # a few seconds: several reports
+    item = plan([str(clip)], tmp_path / "out").todo[0]
+    seen, results = [], []
+    _Local(1, 1).run([item], Settings(cfg=load_config(None, [])), tmp_path / "out",
+                     lambda it, r: results.append(r), on_frames=lambda src, n: seen.append((src, n)))
+    assert results[0]["status"] == "ok" and results[0]["frames"] == 120
+    assert seen and all(src == str(clip.resolve()) for src, _ in seen)
+    assert [n for _, n in seen] == sorted(n for _, n in seen) and 0 <= seen[-1][1] <= 120
+
+
+def test_videos_as_folders_of_png_frames(library, tmp_path):
+    out, cfg = tmp_path / "out", load_config(None, [])
+    report = run_batch([str(library / "w.mkv")], out, cfg, jobs=1, video_ext="/", mode="mask")
+    assert report.done == 1, report.errors
+    assert len(list((out / "w").glob("*.png"))) == 8 and _records(out)[0]["output"] == "w/"
+    assert run_batch([str(library / "w.mkv")], out, cfg, jobs=1, video_ext="/", mode="mask").skipped_done == 1
+
+
+def test_ray_cli_connects_to_a_running_cluster_by_address(ray_head, library, tmp_path):
+    address = ray_head.get_runtime_context().gcs_address  # the head on 127.0.0.1 of this module
+    out = tmp_path / "out"
+    r = run_cli("batch", str(library / "a.jpg"), str(library / "w.mkv"), "-o", str(out), "--ray", address,
+                timeout=180)
+    assert r.returncode == 0, r.stderr
+    assert "2 done, 0 failed" in r.stderr and len(_records(out)) == 2
+    assert (out / "a.png").is_file() and len(_frames(out / "w.mp4")) == 8
+
+
+def test_ray_address_nothing_answers_on_is_refused_at_once(tmp_path):
+    pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'livecut[ray]')")
+    _photo(tmp_path / "in" / "a.jpg")
+    t = time.monotonic()
+    r = run_cli("batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--ray", "127.0.0.1:1")
+    assert r.returncode == 2 and "no Ray cluster answers there" in r.stderr
+    assert time.monotonic() - t < 20
