@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
+from livecut.evaluate import rescale  # noqa: E402  (the protocol of `livecut eval --scales`)
 from livecut.resize import reduce_buffers, reduce_into  # noqa: E402
 from livecut.segment.cues import N_CUES, CueExtractor, padded  # noqa: E402
 
@@ -56,15 +57,6 @@ def split(names: list[str]) -> dict[str, list[str]]:
     order = [names[i] for i in rng.permutation(len(names))]
     return {"val": sorted(order[:N_VAL]), "tune": sorted(order[N_VAL:N_VAL + N_TUNE]),
             "fit": sorted(order[N_VAL + N_TUNE:])}
-
-
-def rescale(img: np.ndarray, s: float) -> np.ndarray:
-    """The protocol of ``livecut eval --scales``: cubic up, area down."""
-    if s == 1.0:
-        return img
-    h, w = img.shape[:2]
-    size = (max(8, int(round(w * s))), max(8, int(round(h * s))))
-    return cv2.resize(img, size, interpolation=cv2.INTER_CUBIC if s > 1 else cv2.INTER_AREA)
 
 
 def small_of(frame: np.ndarray) -> np.ndarray:
