@@ -98,7 +98,7 @@ def select_components(mask: np.ndarray, min_area: float, keep: str, fill: bool,
 
 @register_method("focus")
 class FocusMethod:
-    summary = "default: re-blur gradient ratio (contrast-independent), propagation, colour model, edge snap"
+    summary = "the 0.1 engine: re-blur gradient ratio (contrast-independent), propagation, colour model, edge snap"
 
     def __init__(self, cfg: SegmentConfig):
         self.cfg = cfg
