@@ -176,7 +176,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         if gt.shape != bgr.shape[:2]:
             gt = cv2.resize(gt, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_NEAREST)
         for s in scales:
-            seg = segs.get(s) or segs.setdefault(s, Segmenter(cfg, still=True))  # as `livecut image`
+            if s not in segs:
+                segs[s] = Segmenter(cfg, still=True)  # as `livecut image`
+            seg = segs[s]
             frame = rescale(bgr, s)
             key = (s, frame.shape)
             if key not in warmed:  # buffers and the network are set up outside the timing

@@ -75,11 +75,7 @@ class Segmenter:
         else:
             raise TypeError("config must be a Config, a SegmentConfig or None")
         self.cfg = cfg
-        self.method = create_method(cfg.method, cfg)
-        if hasattr(self.method, "still"):
-            self.method.still = still  # photo-only extras (a few ms more): the colour edge snap
-        if hasattr(self.method, "flip") and cfg.tta == "auto":
-            self.method.flip = still  # twice the network time: worth it for a photo
+        self.method = create_method(cfg.method, cfg, still)
         #: optional ``temporal(alpha_small, small_bgr) -> alpha_small`` applied at the reduced
         #: size before the full-size refinement (video: :class:`livecut.smooth.MaskSmoother`)
         self.temporal = temporal
@@ -133,16 +129,12 @@ class Segmenter:
         t = self.timings
         t.clear()
         t0 = time.perf_counter()
-        small, gray = self._small_bgr, self._small_gray
+        small, gray = self._downscale(frame), self._small_gray
         sh, sw = gray.shape
-        if (sh, sw) == (h, w):
-            small[...] = frame
-        else:
-            reduce_into(frame, small, self._mid)
         cv2.cvtColor(small, cv2.COLOR_BGR2GRAY, dst=gray)
         t1 = time.perf_counter()
         t["downscale"] = (t1 - t0) * 1e3
-        alpha_small = self._run_method(small, frame, t)
+        alpha_small = self.method(small, t, full=frame)
         if self.temporal is not None:
             ts = time.perf_counter()
             if self.state == "all-blurred" and hasattr(self.temporal, "hold"):
@@ -171,16 +163,16 @@ class Segmenter:
         h, w = frame.shape[:2]
         if self._shape != (h, w):
             self._prepare(h, w)
-        if self._small_bgr.shape[:2] == (h, w):
-            self._small_bgr[...] = frame
-        else:
-            reduce_into(frame, self._small_bgr, self._mid)
-        return self._run_method(self._small_bgr, frame, None)
+        return self.method(self._downscale(frame), None, full=frame)
 
-    def _run_method(self, small: np.ndarray, frame: np.ndarray, timings: dict | None) -> np.ndarray:
-        if getattr(self.method, "wants_full", False):
-            return self.method(small, timings, full=frame)
-        return self.method(small, timings)
+    def _downscale(self, frame: np.ndarray) -> np.ndarray:
+        """The frame at the working size, in the reused buffer."""
+        small = self._small_bgr
+        if small.shape[:2] == frame.shape[:2]:
+            small[...] = frame
+        else:
+            reduce_into(frame, small, self._mid)
+        return small
 
     @property
     def state(self) -> str:

@@ -44,10 +44,11 @@ def canny_mask(bgr: np.ndarray, low: int = 10, high: int = 100, keep: str = "lar
 class CannyMethod:
     summary = "baseline: Canny edges, biggest contour, open, median blur (reference only)"
 
-    def __init__(self, cfg: SegmentConfig):
+    def __init__(self, cfg: SegmentConfig, still: bool = False):
         self.cfg = cfg
 
-    def __call__(self, small_bgr: np.ndarray, timings: dict[str, float] | None = None) -> np.ndarray:
+    def __call__(self, small_bgr: np.ndarray, timings: dict[str, float] | None = None,
+                 full: np.ndarray | None = None) -> np.ndarray:
         c = self.cfg
         return canny_mask(small_bgr, c.canny_low, c.canny_high,
                           keep="all" if c.canny_multi else "largest", min_area=c.min_area)

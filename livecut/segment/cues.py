@@ -87,7 +87,6 @@ class CueExtractor:
                 g=np.empty((lh, lw), u8), gb=np.empty((lh, lw), u8),
                 dx=np.empty((lh, lw - 1), u8), dy=np.empty((lh - 1, lw), u8),
                 a8=np.empty((lh, lw), u8), a=np.empty((lh, lw), f32)))
-        self.g2 = self.levels[1]["g"]
         ph, pw = padded(gh), padded(gw)
         self.blob = np.empty((1, 3 + N_CUES, ph, pw), f32)
         self.pool = [np.empty((gh, gw), f32) for _ in range(6)]

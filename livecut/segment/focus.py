@@ -100,7 +100,7 @@ def select_components(mask: np.ndarray, min_area: float, keep: str, fill: bool,
 class FocusMethod:
     summary = "the 0.1 engine: re-blur gradient ratio (contrast-independent), propagation, colour model, edge snap"
 
-    def __init__(self, cfg: SegmentConfig):
+    def __init__(self, cfg: SegmentConfig, still: bool = False):
         self.cfg = cfg
         self._hw: tuple[int, int] | None = None
 
@@ -215,7 +215,8 @@ class FocusMethod:
         cv2.resize(half, (w, h), dst=dst, interpolation=cv2.INTER_LINEAR)
         return dst
 
-    def __call__(self, small_bgr: np.ndarray, timings: dict[str, float] | None = None) -> np.ndarray:
+    def __call__(self, small_bgr: np.ndarray, timings: dict[str, float] | None = None,
+                 full: np.ndarray | None = None) -> np.ndarray:
         t0 = time.perf_counter()
         s, conf = self.focus_map(small_bgr)
         # normalised convolution: spread confident measurements

@@ -75,19 +75,16 @@ def model_info() -> dict:
 @register_method("focusnet")
 class FocusNetMethod:
     summary = "default: native-resolution focus cues + a small shipped network (cv2.dnn), calibrated per frame"
-    #: the method needs the full-size frame (the cues are measured there)
-    wants_full = True
-
-    def __init__(self, cfg: SegmentConfig):
+    def __init__(self, cfg: SegmentConfig, still: bool = False):
         self.cfg = cfg
         self.net = load_net()
         self.cues = CueExtractor()
         self.gain = cfg.gain
-        #: also run the network on the mirrored frame and average (set by the Segmenter
-        #: from ``segment.tta``: photos yes, video no)
-        self.flip = cfg.tta == "flip"
-        #: still images (set by the Segmenter): the colour edge snap (segment.snap) is on
-        self.still = False
+        #: also run the network on the mirrored frame and average (``segment.tta``: auto =
+        #: photos yes, video no: twice the network time)
+        self.flip = cfg.tta == "flip" or (cfg.tta == "auto" and still)
+        #: still images get the colour edge snap (segment.snap; a few ms more)
+        self.still = still
         self._key: tuple | None = None
         #: what the last frame was: "subject", "all-sharp" or "all-blurred"
         self.last_state = "subject"
@@ -101,7 +98,6 @@ class FocusNetMethod:
         self._key = (full_hw, small_hw, out_hw)
         H, W = full_hw
         sh, sw = small_hw
-        oh, ow = out_hw
         c = self.cues
         # work-size pixel centre -> frame -> network output cell (each covers 2*q*k frame pixels)
         cell = 2.0 * c.q * c.k

@@ -21,34 +21,35 @@ class Method(Protocol):
     #: one line for ``livecut methods``
     summary: str
 
-    def __call__(self, small_bgr: np.ndarray, timings: dict[str, float] | None = None) -> np.ndarray:
-        """Return an alpha (uint8, same height/width as ``small_bgr``).
-
-        A method with a true ``wants_full`` attribute is called with the full-size
-        frame too, as ``full=frame`` (to measure focus where the detail is)."""
+    def __call__(self, small_bgr: np.ndarray, timings: dict[str, float] | None = None,
+                 full: np.ndarray | None = None) -> np.ndarray:
+        """Return an alpha (uint8, same height/width as ``small_bgr``); ``full`` is the
+        full-size frame (a method may measure focus there)."""
         ...
 
 
-_METHODS: dict[str, Callable[[SegmentConfig], Method]] = {}
+#: ``factory(cfg, still)``: ``still`` is true for still images (photos may get extras
+#: that video cannot afford)
+_METHODS: dict[str, Callable[[SegmentConfig, bool], Method]] = {}
 
 
 def register_method(name: str) -> Callable:
     """Class decorator: make a method selectable as ``segment.method = name``."""
 
-    def deco(factory: Callable[[SegmentConfig], Method]) -> Callable[[SegmentConfig], Method]:
+    def deco(factory: Callable[[SegmentConfig, bool], Method]) -> Callable[[SegmentConfig, bool], Method]:
         _METHODS[name] = factory
         return factory
 
     return deco
 
 
-def create_method(name: str, cfg: SegmentConfig) -> Method:
+def create_method(name: str, cfg: SegmentConfig, still: bool = False) -> Method:
     try:
         factory = _METHODS[name]
     except KeyError:
         raise ConfigError(f"segment.method: unknown method {name!r} "
                           f"(known: {', '.join(sorted(_METHODS))})") from None
-    return factory(cfg)
+    return factory(cfg, still)
 
 
 def method_names() -> list[str]:
