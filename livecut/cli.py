@@ -288,6 +288,10 @@ def eval_(
     subset: Optional[str] = typer.Option(None, "--subset", metavar="FILE[.json:KEY]",
                                          help="Only the photos named in FILE (one a line) or in a JSON list, "
                                               "e.g. livecut/models/cuhk_split.json:val."),
+    video: bool = typer.Option(False, "--video", help="Segment each photo as a video frame is (no mirrored "
+                                                      "pass, no colour snap, gray guided refinement)."),
+    i420: bool = typer.Option(False, "--i420", help="Pass each photo to the engine as YUV 4:2:0 planes "
+                                                    "(the transcode path), not BGR."),
 ) -> None:
     """Score the segmentation against ground-truth masks: IoU, F (beta^2=0.3), MAE, ms/image."""
     from livecut.evaluate import evaluate_folder, format_table, parse_scales, read_subset
@@ -296,7 +300,8 @@ def eval_(
     masks_dir = local_path(masks_dir, "`livecut eval` reads local folders")
     cfg = get_config(config, set_)
     result = evaluate_folder(images_dir, masks_dir, cfg, scales=parse_scales(scales),
-                             subset=read_subset(subset) if subset else None, sheet=sheet)
+                             subset=read_subset(subset) if subset else None, sheet=sheet,
+                             video=video, i420=i420)
     typer.echo(json.dumps(result, indent=2) if as_json else format_table(result))
     for line in result["errors"]:
         err(line)

@@ -126,7 +126,7 @@ def _read_gt(mask_path):
 
 
 def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] | None = None,
-                    sheet=None, progress=None) -> dict:
+                    sheet=None, progress=None, video: bool = False, i420: bool = False) -> dict:
     """Run the segmenter on every image of ``images_dir`` that has a mask of the same stem,
     at each of ``scales`` (the photo rescaled: cubic up, area down; the alpha scored
     against the native truth, resized back to it).
@@ -135,7 +135,11 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors"}``; ``images`` and
     ``mean`` at the top are those of the first scale.  ``sheet``: a PNG path that gets one
     row per photo (image | truth | mask | cutout on grey) at the first scale.
-    ``progress(done, total)`` is called after each image.
+    ``progress(done, total)`` is called after each image.  ``video``: segment each photo
+    as a video frame is (``Segmenter(still=False)``: no mirrored pass, no colour snap, the
+    gray guided refinement), not as ``livecut image`` does.  ``i420``: hand the segmenter
+    the photo as planar YUV 4:2:0 (:meth:`Segmenter.mask_i420`, the transcode path; the
+    photo is cropped to even sides and the last row/column of the alpha repeated).
     """
     import time
     from pathlib import Path
@@ -177,16 +181,23 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             gt = cv2.resize(gt, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_NEAREST)
         for s in scales:
             if s not in segs:
-                segs[s] = Segmenter(cfg, still=True)  # as `livecut image`
+                segs[s] = Segmenter(cfg, still=not video)  # as `livecut image` (or a video)
             seg = segs[s]
             frame = rescale(bgr, s)
+            if i420:
+                fh, fw = frame.shape[:2]
+                frame = cv2.cvtColor(frame[:fh // 2 * 2, :fw // 2 * 2], cv2.COLOR_BGR2YUV_I420)
+            run = seg.mask_i420 if i420 else seg.mask
             key = (s, frame.shape)
             if key not in warmed:  # buffers and the network are set up outside the timing
-                seg.mask(frame)
+                run(frame)
                 warmed.add(key)
             t0 = time.perf_counter()
-            alpha = seg.mask(frame)
+            alpha = run(frame)
             ms = (time.perf_counter() - t0) * 1e3
+            if i420 and alpha.shape != (fh, fw):
+                alpha = cv2.copyMakeBorder(alpha, 0, fh - alpha.shape[0], 0, fw - alpha.shape[1],
+                                           cv2.BORDER_REPLICATE)
             if alpha.shape != gt.shape:
                 up = alpha.shape[0] < gt.shape[0]
                 alpha = cv2.resize(alpha, (gt.shape[1], gt.shape[0]),
@@ -205,7 +216,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         per_scale.append({"scale": s, "images": rows[s], "mean": mean})
     if sheet is not None:
         _write_sheet(sheet, sheet_rows)
-    return {"method": cfg.segment.method, "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
+    return {"method": cfg.segment.method, "as": ("video frames" if video else "photos") + (", I420" if i420 else ""),
+            "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
             "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors}
 
 
@@ -241,7 +253,8 @@ def _write_sheet(path, rows: list[np.ndarray]) -> None:
 
 
 def format_table(result: dict) -> str:
-    lines = [f"method: {result['method']}   images: {result['count']}"]
+    lines = [f"method: {result['method']}   images: {result['count']}"
+             + (f"   segmented as: {result['as']}" if result.get("as") else "")]
     scales = result.get("scales") or [{"scale": 1.0, "images": result["images"], "mean": result["mean"]}]
     if len(scales) == 1:
         lines.append(f"{'image':24s} {'IoU':>6s} {'F':>6s} {'MAE':>6s} {'ms':>7s}")

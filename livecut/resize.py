@@ -6,10 +6,12 @@ import cv2
 import numpy as np
 
 
-def reduce_buffers(src_hw: tuple[int, int], dst_hw: tuple[int, int], channels: int = 3) -> np.ndarray | None:
-    """The intermediate buffer :func:`reduce_into` needs for this pair of sizes (or None)."""
+def reduce_buffers(src_hw: tuple[int, int], dst_hw: tuple[int, int], channels: int = 3,
+                   min_factor: int = 4) -> np.ndarray | None:
+    """The intermediate buffer :func:`reduce_into` needs for this pair of sizes (or None:
+    a plain INTER_AREA), used for reductions by ``min_factor`` or more."""
     (h, w), (sh, sw) = src_hw, dst_hw
-    if h >= 4 * sh and w >= 4 * sw:
+    if h >= min_factor * sh and w >= min_factor * sw:
         shape = (2 * sh, 2 * sw, channels) if channels > 1 else (2 * sh, 2 * sw)
         return np.empty(shape, np.uint8)
     return None

@@ -23,8 +23,15 @@ from livecut.resize import reduce_buffers, reduce_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
 from livecut.segment import focus as _focus  # noqa: F401  (registers "focus")
 from livecut.segment import net as _net  # noqa: F401  (registers "focusnet")
+from livecut.segment.cues import LUMA_TO_GRAY
 from livecut.segment.refine import ColorUpsampler, GuidedUpsampler
 from livecut.segment.registry import create_method, method_names, method_summaries, register_method
+
+#: limited-range BT.601 Y'CbCr -> BGR (rows B, G, R; columns Y, U, V, offset), for
+#: :meth:`Segmenter.mask_i420` at the working size
+YUV_TO_BGR = np.array([[1.164383, 2.017232, 0.0, -276.836],
+                       [1.164383, -0.391762, -0.812968, 135.576],
+                       [1.164383, 0.0, 1.596027, -222.921]], np.float32)
 
 #: regularisation of the colour refinement (its guide has three channels: a smaller
 #: value than the gray one follows colour edges more closely)
@@ -103,13 +110,25 @@ class Segmenter:
         self._shape = (h, w)
         self._small_bgr = np.empty((sh, sw, 3), np.uint8)
         self._small_gray = np.empty((sh, sw), np.uint8)
-        self._mid = reduce_buffers((h, w), (sh, sw))
+        # a method that measures the frame at an intermediate size (focusnet: the cue
+        # resolution) reduces the frame itself; the working-size image is taken from that
+        guide_size = getattr(self.method, "guide_size", None)
+        self._guide_hw = guide_size(h, w) if guide_size is not None else None
+        # (from the guide's size, the working size is 2-4x smaller: sample to twice the
+        # working size, then average 2x2 -- a plain INTER_AREA by 3 costs 3x more)
+        self._mid = (reduce_buffers(self._guide_hw, (sh, sw), min_factor=2) if self._guide_hw
+                     else reduce_buffers((h, w), (sh, sw)))
         self._out = np.empty((h, w), np.uint8)
+        self._i420: dict | None = None  # buffers of mask_i420, made on its first call
         radius = max(1, int(round(self.cfg.refine_radius * max(sh, sw))))
+        # the gray guided refinement solves the boundary at the guide's size when there is
+        # one (its band then upsampled bilinearly to full size), else at full size
+        self._guided_hw = self._guide_hw or (h, w)
         if self.refine == "color":
             self._upsampler = ColorUpsampler((sh, sw), (h, w), radius, COLOR_REFINE_EPS)
         elif self.refine == "guided":
-            self._upsampler = GuidedUpsampler((sh, sw), (h, w), radius, self.cfg.refine_eps)
+            self._upsampler = GuidedUpsampler((sh, sw), self._guided_hw, radius, self.cfg.refine_eps,
+                                              out_hw=(h, w))
         else:
             self._upsampler = None
 
@@ -122,19 +141,78 @@ class Segmenter:
         frame = _as_bgr(frame_bgr)
         check_size(frame)
         h, w = frame.shape[:2]
-        if out is not None and (out.shape != (h, w) or out.dtype != np.uint8):
-            raise ValueError(f"out is {out.shape} {out.dtype}; expected ({h}, {w}) uint8")
+        out = self._check_out(out, h, w)
         if self._shape != (h, w):
             self._prepare(h, w)
         t = self.timings
         t.clear()
         t0 = time.perf_counter()
-        small, gray = self._downscale(frame), self._small_gray
+        small = self._downscale(frame)
+        cv2.cvtColor(small, cv2.COLOR_BGR2GRAY, dst=self._small_gray)
+        t["downscale"] = (time.perf_counter() - t0) * 1e3
+        return self._finish(small, frame, frame, out)
+
+    def mask_i420(self, i420: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`mask` for a frame given as planar YUV 4:2:0 (I420: the Y plane, then U,
+        then V, packed as ``(H * 3 // 2, W)`` uint8, as PyAV's
+        ``frame.to_ndarray(format="yuv420p")`` gives; limited range, BT.601), with no
+        conversion of the frame to BGR: the engine's gray is the Y plane (reduced), its
+        colours come from the planes at the working size.  H and W must be even.
+
+        Photos (``refine = color``) and methods without a guide of their own are served
+        by converting to BGR first.
+        """
+        if not isinstance(i420, np.ndarray) or i420.dtype != np.uint8 or i420.ndim != 2:
+            raise UsageError("mask_i420 expects a 2-D uint8 I420 array of shape (H * 3 // 2, W)")
+        H, W = i420.shape[0] * 2 // 3, i420.shape[1]
+        if H * 3 // 2 != i420.shape[0] or H % 2 or W % 2:
+            raise UsageError(f"mask_i420: {i420.shape} is not an I420 frame with even sides")
+        check_size(i420[:H])
+        if self.refine == "color" or not hasattr(self.method, "reduce_luma"):
+            return self.mask(cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420), out)
+        out = self._check_out(out, H, W)
+        if self._shape != (H, W):
+            self._prepare(H, W)
+        b = self._i420
+        sh, sw = self._small_gray.shape
+        if b is None:  # the planes at the working size, and the luma reduction's buffer
+            self._i420 = b = dict(yuv=np.empty((sh, sw, 3), np.uint8), u=np.empty((sh, sw), np.uint8),
+                                  v=np.empty((sh, sw), np.uint8),
+                                  mid=reduce_buffers((H, W), (sh, sw), channels=1))
+        t = self.timings
+        t.clear()
+        t0 = time.perf_counter()
+        y = i420[:H]
+        flat = np.ascontiguousarray(i420).reshape(-1)  # U and V: (H/2, W/2) each, packed after Y
+        n = H * W
+        u = flat[n:n + n // 4].reshape(H // 2, W // 2)
+        v = flat[n + n // 4:].reshape(H // 2, W // 2)
+        self.method.reduce_luma(y)
+        gray = self._small_gray
+        reduce_into(y, gray, b["mid"])
+        cv2.resize(u, (sw, sh), dst=b["u"], interpolation=cv2.INTER_AREA)
+        cv2.resize(v, (sw, sh), dst=b["v"], interpolation=cv2.INTER_AREA)
+        cv2.merge((gray, b["u"], b["v"]), dst=b["yuv"])
+        small = self._small_bgr
+        cv2.transform(b["yuv"], YUV_TO_BGR, dst=small)  # limited-range BT.601 -> BGR, saturating
+        cv2.LUT(gray, LUMA_TO_GRAY, dst=gray)
+        t["downscale"] = (time.perf_counter() - t0) * 1e3
+        return self._finish(small, y, None, out)
+
+    @staticmethod
+    def _check_out(out: np.ndarray | None, h: int, w: int) -> np.ndarray | None:
+        if out is not None and (out.shape != (h, w) or out.dtype != np.uint8):
+            raise ValueError(f"out is {out.shape} {out.dtype}; expected ({h}, {w}) uint8")
+        return out
+
+    def _finish(self, small: np.ndarray, full: np.ndarray, frame_bgr: np.ndarray | None,
+                out: np.ndarray | None) -> np.ndarray:
+        """Method, temporal smoothing and refinement, after the frame was reduced."""
+        t = self.timings
+        gray = self._small_gray
         sh, sw = gray.shape
-        cv2.cvtColor(small, cv2.COLOR_BGR2GRAY, dst=gray)
-        t1 = time.perf_counter()
-        t["downscale"] = (t1 - t0) * 1e3
-        alpha_small = self.method(small, t, full=frame)
+        h, w = self._shape
+        alpha_small = self.method(small, t, full=full)
         if self.temporal is not None:
             ts = time.perf_counter()
             if self.state == "all-blurred" and hasattr(self.temporal, "hold"):
@@ -146,9 +224,10 @@ class Segmenter:
         t2 = time.perf_counter()
         dst = self._out if out is None else out
         if self.refine == "guided":
-            self._upsampler(gray, alpha_small, frame, dst, full_gray=getattr(self.method, "full_gray", None))
+            # (mask_i420 comes here only with a method that has a guide)
+            self._upsampler(gray, alpha_small, frame_bgr, dst, full_gray=getattr(self.method, "guide", None))
         elif self.refine == "color":
-            self._upsampler(small, alpha_small, frame, dst)
+            self._upsampler(small, alpha_small, frame_bgr, dst)
         elif (sh, sw) == (h, w):
             dst[...] = alpha_small
         else:
@@ -166,12 +245,15 @@ class Segmenter:
         return self.method(self._downscale(frame), None, full=frame)
 
     def _downscale(self, frame: np.ndarray) -> np.ndarray:
-        """The frame at the working size, in the reused buffer."""
+        """The frame at the working size, in the reused buffer (through the method's own
+        reduction when it has one)."""
+        reduce = getattr(self.method, "reduce", None)
+        src = reduce(frame) if reduce is not None else frame
         small = self._small_bgr
-        if small.shape[:2] == frame.shape[:2]:
-            small[...] = frame
+        if small.shape[:2] == src.shape[:2]:
+            small[...] = src
         else:
-            reduce_into(frame, small, self._mid)
+            reduce_into(src, small, self._mid)
         return small
 
     @property

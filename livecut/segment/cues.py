@@ -40,6 +40,8 @@ CUE_MAX_SIDE = 1000
 N_CUES = 5
 #: percentile of the pooled gradient the relative channel is taken against
 REL_PERCENTILE = 95
+#: limited-range luma (16..235, as decoded video is) -> full-range gray (BT.601)
+LUMA_TO_GRAY = np.clip(np.round((np.arange(256) - 16) * (255.0 / 219.0)), 0, 255).astype(np.uint8)
 
 
 def cue_factor(h: int, w: int) -> int:
@@ -61,36 +63,82 @@ def padded(n: int) -> int:
 class CueExtractor:
     """``extract(frame_bgr, small_bgr) -> blob``, the network input, in reused buffers.
 
+    The gray frame is taken at the cue resolution in one pass over the full-size frame
+    (:meth:`reduce`: an area reduction by ``k``, then gray; or :meth:`reduce_luma` from a
+    decoded luma plane).
+
     The blob is float32 ``(1, 3 + N_CUES, PH, PW)``: RGB in [-0.5, 0.5] and the cues
     on the grid (``grid`` = (gh, gw)), replicated at the bottom/right up to multiples
     of ``GRID_MULTIPLE`` (``PH``, ``PW``); the network's output is cropped back.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, side: int = NET_SIDE) -> None:
+        #: long side of the grid, about (the pooling factor is chosen to come near it)
+        self.side = int(side)
         self._shape: tuple[int, int] | None = None
 
     def _prepare(self, h: int, w: int) -> None:
         self._shape = (h, w)
         k = cue_factor(h, w)
         self.k = k
-        q = pool_factor(h // k, w // k)
+        rh, rw = max(1, h // k), max(1, w // k)
+        #: the frame reduced by ``k`` (the whole of it, unlike ``cue_hw``)
+        self.reduced_hw = (rh, rw)
+        q = pool_factor(rh, rw, self.side)
         self.q = q
-        gh, gw = max(1, (h // k) // q), max(1, (w // k) // q)
+        gh, gw = max(1, rh // q), max(1, rw // q)
         ch, cw = gh * q, gw * q  # the cue resolution, cropped to whole cells
         self.cue_hw = (ch, cw)
         self.grid = (gh, gw)
         u8, f32 = np.uint8, np.float32
-        self.gray_full = np.empty((h, w), u8)
+        #: the gray frame reduced by ``k``: the cues' input, and the guide of the video
+        #: refinement (:class:`livecut.segment.Segmenter`)
+        self.gray = np.empty((rh, rw), u8)
+        self.reduced = np.empty((rh, rw, 3), u8) if k > 1 else None
         self.levels = []
         for lh, lw in ((ch, cw), (max(1, ch // 2), max(1, cw // 2))):
             self.levels.append(dict(
                 g=np.empty((lh, lw), u8), gb=np.empty((lh, lw), u8),
                 dx=np.empty((lh, lw - 1), u8), dy=np.empty((lh - 1, lw), u8),
                 a8=np.empty((lh, lw), u8), a=np.empty((lh, lw), f32)))
+        self.levels[0]["g"] = self.gray[:ch, :cw]  # a view: no copy
         ph, pw = padded(gh), padded(gw)
         self.blob = np.empty((1, 3 + N_CUES, ph, pw), f32)
         self.pool = [np.empty((gh, gw), f32) for _ in range(6)]
         self.rgb = np.empty((gh, gw, 3), u8)
+
+    def reduce(self, frame_bgr: np.ndarray) -> np.ndarray:
+        """Reduce the frame by ``k`` (area) and keep its gray (:attr:`gray`); return the
+        reduced BGR frame (the frame itself when ``k`` is 1), from which the working-size
+        image is taken.  One pass over the full-size frame."""
+        h, w = frame_bgr.shape[:2]
+        if self._shape != (h, w):
+            self._prepare(h, w)
+        k = self.k
+        if k == 1:
+            cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY, dst=self.gray)
+            return frame_bgr
+        rh, rw = self.reduced_hw
+        # by 2 (an HD frame), INTER_LINEAR is the exact 2x2 mean, and faster than INTER_AREA
+        cv2.resize(frame_bgr[:rh * k, :rw * k], (rw, rh), dst=self.reduced,
+                   interpolation=cv2.INTER_LINEAR if k == 2 else cv2.INTER_AREA)
+        cv2.cvtColor(self.reduced, cv2.COLOR_BGR2GRAY, dst=self.gray)
+        return self.reduced
+
+    def reduce_luma(self, y: np.ndarray) -> None:
+        """As :meth:`reduce` for a frame given as its luma plane (limited range, as decoded
+        video is): :attr:`gray` is the plane reduced by ``k`` and expanded to full range."""
+        h, w = y.shape[:2]
+        if self._shape != (h, w):
+            self._prepare(h, w)
+        k = self.k
+        if k == 1:
+            cv2.LUT(y, LUMA_TO_GRAY, dst=self.gray)
+            return
+        rh, rw = self.reduced_hw
+        cv2.resize(y[:rh * k, :rw * k], (rw, rh), dst=self.gray,
+                   interpolation=cv2.INTER_LINEAR if k == 2 else cv2.INTER_AREA)
+        cv2.LUT(self.gray, LUMA_TO_GRAY, dst=self.gray)
 
     def _grad(self, lv: dict, src: np.ndarray) -> np.ndarray:
         """|forward difference in x| + |in y| of ``src`` (u8, saturating), as float32."""
@@ -110,22 +158,17 @@ class CueExtractor:
         cv2.resize(src, (dst.shape[1], dst.shape[0]), dst=dst, interpolation=cv2.INTER_AREA)
         return dst
 
-    def extract(self, frame_bgr: np.ndarray, small_bgr: np.ndarray) -> np.ndarray:
+    def extract(self, frame_bgr: np.ndarray | None, small_bgr: np.ndarray) -> np.ndarray:
         """The network input blob for ``frame_bgr``; ``small_bgr`` is the frame reduced to
-        the working size (the RGB channels are taken from it)."""
-        h, w = frame_bgr.shape[:2]
-        if self._shape != (h, w):
-            self._prepare(h, w)
-        k = self.k
-        ch, cw = self.cue_hw
+        the working size (the RGB channels are taken from it).  ``frame_bgr=None`` uses the
+        frame of the last :meth:`reduce` / :meth:`reduce_luma` call."""
+        if frame_bgr is not None:
+            self.reduce(frame_bgr)
+        elif self._shape is None:
+            raise ValueError("extract(None, ...) before any reduce()")
         gh, gw = self.grid
         L0, L1 = self.levels
         g = L0["g"]
-        cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY, dst=self.gray_full)
-        if k == 1:
-            g[...] = self.gray_full[:ch, :cw]
-        else:
-            cv2.resize(self.gray_full[:ch * k, :cw * k], (cw, ch), dst=g, interpolation=cv2.INTER_AREA)
         p_a, p_e, p_b, p_a2, p_b2, tmp = self.pool
         # gradient, its square, and the gradient after a re-blur, pooled to the grid
         a = self._grad(L0, g)

@@ -35,9 +35,15 @@ class GuidedUpsampler:
     """Reusable buffers for one (small size, full size) pair."""
 
     def __init__(self, small_hw: tuple[int, int], full_hw: tuple[int, int],
-                 radius: int, eps: float, tile: int | tuple[int, int] = (8, 2)):
+                 radius: int, eps: float, tile: int | tuple[int, int] = (8, 2),
+                 out_hw: tuple[int, int] | None = None):
         self.small_hw = small_hw
+        #: the guide's size (where ``a * I + b`` is evaluated)
         self.full_hw = full_hw
+        #: the output's size: the guide's, or larger (the guide is the frame reduced, as
+        #: the engine's cue image): the boundary is then solved at the guide's size and
+        #: only its band is upsampled bilinearly to the output
+        self.out_hw = tuple(out_hw or full_hw)
         self.radius = max(1, int(radius))
         self.eps = float(eps)
         h, w = small_hw
@@ -57,6 +63,7 @@ class GuidedUpsampler:
         # full-size coordinate of each reduced pixel edge (python ints, for slicing)
         self._ymap = np.minimum(H, np.round(np.arange(h + 1) * self.sy)).astype(np.int64)
         self._xmap = np.minimum(W, np.round(np.arange(w + 1) * self.sx)).astype(np.int64)
+        self._A = self._B = self._mid = None  # whole-guide buffers of _scaled (made on first use)
 
     def __call__(self, small_gray: np.ndarray, small_alpha: np.ndarray, full_bgr: np.ndarray,
                  out: np.ndarray, full_gray: np.ndarray | None = None) -> np.ndarray:
@@ -94,6 +101,9 @@ class GuidedUpsampler:
 
         H, W = self.full_hw
         a, b = self._a, self._b
+        OH, OW = self.out_hw
+        if (OH, OW) != (H, W):
+            return self._scaled(a, b, full_gray, out)
         # the guided result at the reduced size, upsampled bilinearly, is the answer
         # wherever a*I + b clips to a constant 0 or 1 (and its neighbours do too)
         base = self._base
@@ -102,10 +112,10 @@ class GuidedUpsampler:
         cv2.multiply(t1, 255.0, dst=t1)
         cv2.max(t1, 0.0, dst=t1)
         cv2.convertScaleAbs(t1, dst=base)  # rounds, saturates at 255 (as the band below)
-        if (H, W) == self.small_hw:  # nothing to upsample: the guided result is the answer
+        if (OH, OW) == self.small_hw:  # nothing to upsample: the guided result is the answer
             out[...] = base
             return out
-        cv2.resize(base, (W, H), dst=out, interpolation=cv2.INTER_LINEAR)
+        cv2.resize(base, (OW, OH), dst=out, interpolation=cv2.INTER_LINEAR)
         active = self._active_tiles(a, b)
         if not active.any():
             return out
@@ -123,6 +133,26 @@ class GuidedUpsampler:
             q = cv2.scaleAdd(B, 255.0, q)
             cv2.max(q, 0.0, dst=q)
             cv2.convertScaleAbs(q, dst=out[Y0:Y1, X0:X1])  # saturates at 255
+        return out
+
+    def _scaled(self, a: np.ndarray, b: np.ndarray, guide: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """A guide smaller than the output (the frame reduced by the engine): ``a * I + b``
+        over the whole guide (two float resizes and four passes, cheaper at that size than
+        finding the boundary's tiles), then one bilinear upsample to the output."""
+        H, W = self.full_hw
+        OH, OW = self.out_hw
+        if self._A is None:
+            self._A = np.empty((H, W), np.float32)
+            self._B = np.empty((H, W), np.float32)
+            self._mid = np.empty((H, W), np.uint8)
+        A, B, mid = self._A, self._B, self._mid
+        cv2.resize(a, (W, H), dst=A, interpolation=cv2.INTER_LINEAR)
+        cv2.resize(b, (W, H), dst=B, interpolation=cv2.INTER_LINEAR)
+        cv2.multiply(A, guide, dst=A, dtype=cv2.CV_32F)
+        cv2.scaleAdd(B, 255.0, A, dst=A)
+        cv2.max(A, 0.0, dst=A)
+        cv2.convertScaleAbs(A, dst=mid)  # rounds, saturates at 255
+        cv2.resize(mid, (OW, OH), dst=out, interpolation=cv2.INTER_LINEAR)
         return out
 
     def _full_rects(self, rects: np.ndarray) -> np.ndarray:
