@@ -148,7 +148,7 @@ class _Upsampler:
 
     def __init__(self, dst_hw: tuple[int, int], channels: int, step: int = BLUR_ROW_STEP):
         h, w = dst_hw
-        self.step = step if h >= 8 * step else 1
+        self.step = max(1, step) if h >= 8 * step else 1
         self.rows = -(-h // self.step)
         shape = (self.rows, w, channels) if channels > 1 else (self.rows, w)
         self.mid = np.empty(shape, np.uint8) if self.step > 1 else None
@@ -176,7 +176,10 @@ class _BlurBackground:
         self.small = np.empty((sh, sw, channels) if channels > 1 else (sh, sw), np.uint8)
         self.mid = reduce_buffers((h, w), (sh, sw), channels)
         self.sigma = max(0.5, strength * max(sh, sw))
-        self.up = _Upsampler((h, w), channels)
+        # rows of the output per upsampled row: the blur's sigma over 14 pixels (at most
+        # BLUR_ROW_STEP), so a step between rows stays about a level even at strong edges
+        step = max(1, min(BLUR_ROW_STEP, int(strength * max(h, w) / 14.0)))
+        self.up = _Upsampler((h, w), channels, step)
 
     def __call__(self, src: np.ndarray, dst: np.ndarray) -> None:
         small = self.small
@@ -254,9 +257,23 @@ def _i420_planes(buf: np.ndarray, h: int, w: int) -> tuple[np.ndarray, np.ndarra
     return buf[:h], _plane(buf, h * w, ch, cw), _plane(buf, h * w + ch * cw, ch, cw)
 
 
-def bgr_to_i420(bgr: np.ndarray, dst: np.ndarray | None = None) -> np.ndarray:
-    """BGR (even sizes) -> I420 as the video file sink converts it (BT.601, limited range)."""
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420, dst=dst)
+#: BGR -> (U, V) of BT.601 limited range (what swscale and OpenCV's I420 conversion use)
+_BGR2UV = np.array([[0.439, -0.291, -0.148, 128.0], [-0.071, -0.368, 0.439, 128.0]], np.float32)
+
+
+def bgr_to_i420(bgr: np.ndarray, dst: np.ndarray | None = None, half: np.ndarray | None = None,
+                uv: np.ndarray | None = None) -> np.ndarray:
+    """BGR (even sizes) -> I420, BT.601 limited range, with each U and V sample taken
+    from the 2x2 average of the pixels it covers, as swscale does (OpenCV's I420
+    conversion samples one pixel of the four).  ``dst``, ``half`` ((H/2, W/2, 3)) and
+    ``uv`` ((H/2, W/2, 2)) are reused when given."""
+    h, w = bgr.shape[:2]
+    dst = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420, dst=dst)  # its luma; chroma is redone below
+    half = cv2.resize(bgr, (w // 2, h // 2), dst=half, interpolation=cv2.INTER_AREA)
+    uv = cv2.transform(half, _BGR2UV, dst=uv)
+    _, u, v = _i420_planes(dst, h, w)
+    cv2.split(uv, [u, v])
+    return dst
 
 
 class Compositor:
@@ -387,6 +404,9 @@ class Compositor:
         self._alpha_c = np.empty((ch, cw), np.uint8)
         self._bg_i420: np.ndarray | None = None
         kind = self.background.kind
+        if kind == "video":
+            self._half = np.empty((ch, cw, 3), np.uint8)
+            self._uv = np.empty((ch, cw, 2), np.uint8)
         if self.mode == "mask":
             self._yuv[h:] = 128
         elif kind == "color":
@@ -437,7 +457,7 @@ class Compositor:
             self._blur_c(fu, ou)
             self._blur_c(fv, ov)
         elif kind == "video":
-            bgr_to_i420(self._video_frame(bg_frame, w, h, "_cover_big_i420"), dst=out)
+            bgr_to_i420(self._video_frame(bg_frame, w, h, "_cover_big_i420"), out, self._half, self._uv)
         else:
             np.copyto(out, self._bg_i420)
         self._tiles_y.over(fy, alpha, oy)
