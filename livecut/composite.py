@@ -15,7 +15,13 @@ a transparent background shows as black there).
 
 A :class:`Compositor` keeps its output and scratch buffers between calls of the
 same size; ``apply`` returns an internal buffer (copy it to keep it) -- in ``mask``
-mode, the ``alpha`` it was given.
+mode, the ``alpha`` it was given.  :meth:`Compositor.apply_i420` does the same on
+I420 (yuv420p) frames for the modes an encoder takes as yuv420p (``composite`` over
+an opaque background, ``mask``), so a transcode need not convert to BGR and back.
+
+Work is done where it shows: the exact blend only in the tiles where alpha is
+soft, the frame copied where alpha is 255, and the blurred background computed
+at a reduced size and upsampled cheaply (see :class:`_Upsampler`).
 """
 
 from __future__ import annotations
@@ -28,9 +34,9 @@ import cv2
 import numpy as np
 
 from livecut.config import CompositeConfig, Config
-from livecut.errors import ConfigError
+from livecut.errors import ConfigError, ImageSizeError, UsageError
 from livecut.resize import reduce_buffers, reduce_into
-from livecut.tiles import merge_runs, runs, split_rects
+from livecut.tiles import runs
 
 #: output modes (``composite.mode``)
 MODES = ("composite", "cutout", "mask", "side-by-side")
@@ -116,6 +122,160 @@ def load_background_image(path: Path) -> np.ndarray:
     return img
 
 
+class FrameSizeError(ImageSizeError, ValueError):
+    """A frame of a size an operation cannot take (I420 needs even sizes)."""
+
+
+#: tile size (pixels) of the soft-band search (a power of two)
+BAND_TILE = 16
+#: blur sigma in pixels of the reduced frame the blur background is computed on
+#: (it sets that frame's size: 2.5 / ``blur_strength`` on its long side, at most 160)
+BLUR_SMALL_SIGMA = 2.5
+#: rows of the full-size blur background that share one upsampled row (see :class:`_Upsampler`)
+BLUR_ROW_STEP = 4
+
+
+class _Upsampler:
+    """Upsample a small, smooth image to ``dst_hw`` at little more than a copy's cost.
+
+    The small image is resized (bilinear) to the full width and ``1/step`` of the
+    height, then each of those rows is written to ``step`` consecutive output rows
+    (plain row copies).  A full bilinear resize costs about 5x a copy of the output
+    on one core; for a blur background whose sigma is tens of pixels, neighbouring
+    rows differ by well under a level, so a step of 4 rows changes the picture by a
+    fraction of a level on average (measured in ``docs/composite-blur-cheap.png``).
+    """
+
+    def __init__(self, dst_hw: tuple[int, int], channels: int, step: int = BLUR_ROW_STEP):
+        h, w = dst_hw
+        self.step = max(1, step) if h >= 8 * step else 1
+        self.rows = -(-h // self.step)
+        shape = (self.rows, w, channels) if channels > 1 else (self.rows, w)
+        self.mid = np.empty(shape, np.uint8) if self.step > 1 else None
+
+    def __call__(self, small: np.ndarray, dst: np.ndarray) -> None:
+        h, w = dst.shape[:2]
+        if self.mid is None:
+            cv2.resize(small, (w, h), dst=dst, interpolation=cv2.INTER_LINEAR)
+            return
+        mid, k = self.mid, self.step
+        cv2.resize(small, (w, self.rows), dst=mid, interpolation=cv2.INTER_LINEAR)
+        for j in range(k):  # output rows j, j+k, ... are the rows of mid (strided views: any dst)
+            rows = dst[j::k]
+            np.copyto(rows, mid[:rows.shape[0]])
+
+
+class _BlurBackground:
+    """The ``blur`` background of an image or plane of one size: reduce, blur, upsample."""
+
+    def __init__(self, hw: tuple[int, int], channels: int, strength: float):
+        h, w = hw
+        side = min(160.0, BLUR_SMALL_SIGMA / max(strength, 1e-6))
+        scale = min(1.0, side / max(h, w))
+        sw, sh = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
+        self.small = np.empty((sh, sw, channels) if channels > 1 else (sh, sw), np.uint8)
+        self.mid = reduce_buffers((h, w), (sh, sw), channels)
+        self.sigma = max(0.5, strength * max(sh, sw))
+        # rows of the output per upsampled row: the blur's sigma over 14 pixels (at most
+        # BLUR_ROW_STEP), so a step between rows stays about a level even at strong edges
+        step = max(1, min(BLUR_ROW_STEP, int(strength * max(h, w) / 14.0)))
+        self.up = _Upsampler((h, w), channels, step)
+
+    def __call__(self, src: np.ndarray, dst: np.ndarray) -> None:
+        small = self.small
+        reduce_into(src, small, self.mid)
+        cv2.GaussianBlur(small, (0, 0), self.sigma, dst=small)
+        self.up(small, dst)
+
+
+class _SoftTiles:
+    """Where an alpha of one size is soft (0 < a < 255), by tiles, and where it is 255.
+
+    Tiles are ``2 * tile`` rows by ``tile`` columns.  The soft mask is reduced to one
+    value per ``tile`` square by 2x2 area halvings (OpenCV's fast path; a single soft
+    pixel stays nonzero through them), row pairs are joined, and each horizontal run
+    of soft tiles becomes one rectangle to blend: a few dozen per HD frame, so the
+    per-call cost of the blend stays small (merging runs further costs more in
+    Python than it saves).
+    """
+
+    def __init__(self, hw: tuple[int, int], tile: int = BAND_TILE):
+        h, w = hw
+        self.hw, self.tile = hw, (2 * tile, tile)
+        gh, gw = -(-h // (2 * tile)), -(-w // tile)
+        self._soft = np.zeros((2 * gh * tile, gw * tile), np.uint8)  # the padding stays 0
+        self._soft_view = self._soft[:h, :w]
+        self._levels = []
+        lh, lw = self._soft.shape
+        while lw > gw:
+            lh, lw = lh // 2, lw // 2
+            self._levels.append(np.empty((lh, lw), np.uint8))
+        self._grid = np.empty((gh, gw), np.uint8)
+        #: 255 where alpha is 255 (after :meth:`plan`)
+        self.opaque = np.empty((h, w), np.uint8)
+
+    def plan(self, alpha: np.ndarray):
+        """(rectangles to blend, the bounding rectangle of alpha == 255 or None)."""
+        cv2.inRange(alpha, 1, 254, dst=self._soft_view)
+        src = self._soft
+        for lv in self._levels:
+            cv2.resize(src, (lv.shape[1], lv.shape[0]), dst=lv, interpolation=cv2.INTER_AREA)
+            src = lv
+        grid = np.maximum(src[0::2], src[1::2], out=self._grid)
+        rects = runs(grid > 0, self.tile, self.hw).tolist() if grid.any() else []
+        cv2.compare(alpha, 255, cv2.CMP_EQ, dst=self.opaque)
+        x, y, bw, bh = cv2.boundingRect(self.opaque)
+        return rects, ((y, y + bh, x, x + bw) if bw and bh else None)
+
+    def over(self, fg: np.ndarray, alpha: np.ndarray, out: np.ndarray, plan=None) -> None:
+        """``out = fg * a + out * (1 - a)`` (``out`` holds the background)."""
+        rects, box = plan if plan is not None else self.plan(alpha)
+        for y0, y1, x0, x1 in rects:
+            _blend_rect(fg[y0:y1, x0:x1], alpha[y0:y1, x0:x1], out[y0:y1, x0:x1])
+        if box is not None:
+            y0, y1, x0, x1 = box
+            cv2.copyTo(fg[y0:y1, x0:x1], self.opaque[y0:y1, x0:x1], out[y0:y1, x0:x1])
+
+
+def _blend_rect(fg: np.ndarray, a: np.ndarray, out: np.ndarray) -> None:
+    """out = fg * a / 255 + out * (255 - a) / 255 on one rectangle, each term rounded
+    (a term is never exactly halfway, so the sum is within 254/255 of the exact blend)."""
+    if fg.ndim == 3:
+        a = cv2.merge((a,) * fg.shape[2])
+    t = cv2.multiply(fg, a, scale=1.0 / 255.0)
+    cv2.multiply(out, cv2.bitwise_not(a), dst=out, scale=1.0 / 255.0)
+    cv2.add(out, t, dst=out)
+
+
+def _plane(buf: np.ndarray, start: int, h: int, w: int) -> np.ndarray:
+    """The ``h`` x ``w`` plane at element ``start`` of a contiguous I420 buffer (a view)."""
+    return buf.reshape(-1)[start:start + h * w].reshape(h, w)
+
+
+def _i420_planes(buf: np.ndarray, h: int, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ch, cw = h // 2, w // 2
+    return buf[:h], _plane(buf, h * w, ch, cw), _plane(buf, h * w + ch * cw, ch, cw)
+
+
+#: BGR -> (U, V) of BT.601 limited range (what swscale and OpenCV's I420 conversion use)
+_BGR2UV = np.array([[0.439, -0.291, -0.148, 128.0], [-0.071, -0.368, 0.439, 128.0]], np.float32)
+
+
+def bgr_to_i420(bgr: np.ndarray, dst: np.ndarray | None = None, half: np.ndarray | None = None,
+                uv: np.ndarray | None = None) -> np.ndarray:
+    """BGR (even sizes) -> I420, BT.601 limited range, with each U and V sample taken
+    from the 2x2 average of the pixels it covers, as swscale does (OpenCV's I420
+    conversion samples one pixel of the four).  ``dst``, ``half`` ((H/2, W/2, 3)) and
+    ``uv`` ((H/2, W/2, 2)) are reused when given."""
+    h, w = bgr.shape[:2]
+    dst = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420, dst=dst)  # its luma; chroma is redone below
+    half = cv2.resize(bgr, (w // 2, h // 2), dst=half, interpolation=cv2.INTER_AREA)
+    uv = cv2.transform(half, _BGR2UV, dst=uv)
+    _, u, v = _i420_planes(dst, h, w)
+    cv2.split(uv, [u, v])
+    return dst
+
+
 class Compositor:
     """Applies one mode and background to frames; reuses buffers for one frame size."""
 
@@ -137,8 +297,10 @@ class Compositor:
         if self.background.kind == "image":
             self._bg_source = load_background_image(self.background.path)
         self._shape: tuple[int, int] | None = None
+        self._i420_shape: tuple[int, int] | None = None
         self._bg: np.ndarray | None = None
         self._cover_big: np.ndarray | None = None  # video backgrounds of another size, scaled
+        self._cover_big_i420: np.ndarray | None = None
 
     @property
     def channels(self) -> int:
@@ -149,20 +311,23 @@ class Compositor:
             return 4
         return 3
 
+    @property
+    def supports_i420(self) -> bool:
+        """Whether :meth:`apply_i420` can make this output (``composite`` over an opaque
+        background, or ``mask``); transparent, cutout and side-by-side keep BGR(A)."""
+        return self.mode == "mask" or (self.mode == "composite" and not self.background.has_alpha)
+
     def output_size(self, w: int, h: int) -> tuple[int, int]:
         return (2 * w, h) if self.mode == "side-by-side" else (w, h)
 
+    # ------------------------------------------------------------ BGR
     def _prepare(self, h: int, w: int) -> None:
         self._shape = (h, w)
         self._comp = np.empty((h, w, 3), np.uint8)
         self._bgra = np.empty((h, w, 4), np.uint8)
         self._sbs = np.empty((h, 2 * w, 3), np.uint8)
         self._sbs_right = self._sbs[:, w:]  # side-by-side composites straight into its right half
-        # soft-band detection grid: alpha reduced by BAND_TILE
-        T = BAND_TILE
-        self._grid = np.zeros(((h + T - 1) // T, (w + T - 1) // T), np.uint8)
-        self._grid_whole = self._grid[:h // T, :w // T]
-        self._mask = np.empty((h, w), np.uint8)
+        self._tiles = _SoftTiles((h, w))
         self._bg = None
         if self.background.kind == "color":
             self._bg = np.empty((h, w, 3), np.uint8)
@@ -172,30 +337,27 @@ class Compositor:
         elif self.background.kind == "transparent":  # only side-by-side gets here: over black
             self._bg = np.zeros((h, w, 3), np.uint8)
         elif self.background.kind == "blur":
-            # blur at a reduced size (cheap), then upsample: the result is smooth anyway
-            scale = min(1.0, 160.0 / max(h, w))
-            sw, sh = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
-            self._blur_small = np.empty((sh, sw, 3), np.uint8)
-            self._blur_mid = reduce_buffers((h, w), (sh, sw))
-            self._blur_sigma = max(0.5, self.cfg.blur_strength * max(sh, sw))
+            self._blur = _BlurBackground((h, w), 3, self.cfg.blur_strength)
 
     def _background_into(self, frame: np.ndarray, dst: np.ndarray, bg_frame: np.ndarray | None) -> None:
         """Write the background for this frame into ``dst``."""
         kind = self.background.kind
         h, w = frame.shape[:2]
         if kind == "blur":
-            small = self._blur_small
-            reduce_into(frame, small, self._blur_mid)
-            cv2.GaussianBlur(small, (0, 0), self._blur_sigma, dst=small)
-            cv2.resize(small, (w, h), dst=dst, interpolation=cv2.INTER_LINEAR)
+            self._blur(frame, dst)
         elif kind == "video":
-            if bg_frame is None:
-                raise ConfigError("video backgrounds need a background frame for each frame")
-            if bg_frame.shape[:2] != (h, w):
-                self._cover_big, bg_frame = _cover_resize(bg_frame, w, h, self._cover_big)
+            bg_frame = self._video_frame(bg_frame, w, h, "_cover_big")
             np.copyto(dst, bg_frame)
         else:
             np.copyto(dst, self._bg)
+
+    def _video_frame(self, bg_frame: np.ndarray | None, w: int, h: int, slot: str) -> np.ndarray:
+        if bg_frame is None:
+            raise ConfigError("video backgrounds need a background frame for each frame")
+        if bg_frame.shape[:2] != (h, w):
+            big, bg_frame = _cover_resize(bg_frame, w, h, getattr(self, slot))
+            setattr(self, slot, big)
+        return bg_frame
 
     def apply(self, frame: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None) -> np.ndarray:
         """Return the output for ``frame`` (HxWx3 uint8) and ``alpha`` (HxW uint8): an
@@ -226,43 +388,89 @@ class Compositor:
         boundary band); elsewhere the frame is copied where alpha is 255.
         """
         h, w = alpha.shape
-        T = BAND_TILE
-        grid = self._grid
-        gh, gw = grid.shape
-        # soft pixels (255 where 0 < alpha < 255), averaged by tile: one soft pixel
-        # is enough to make its tile's mean nonzero
-        soft = cv2.inRange(alpha, 1, 254, dst=self._mask)
-        fh, fw = h // T, w // T  # whole tiles: an exact INTER_AREA reduction
-        if fh and fw:
-            cv2.resize(soft[:fh * T, :fw * T], (fw, fh), dst=self._grid_whole, interpolation=cv2.INTER_AREA)
-        if fh < gh:  # a partial last row of tiles: mark it where any pixel is soft
-            grid[fh, :] = _tile_any(soft[fh * T:], T, gw)
-        if fw < gw:  # a partial last column
-            grid[:, fw] = _tile_any(soft[:, fw * T:].T, T, gh)
-        if grid.any():
-            for y0, y1, x0, x1 in split_rects(merge_runs(runs(grid > 0, T, (h, w))), 32768):
-                _blend_rect(frame[y0:y1, x0:x1], alpha[y0:y1, x0:x1], out[y0:y1, x0:x1])
-        cv2.compare(alpha, 255, cv2.CMP_EQ, dst=self._mask)
-        cv2.copyTo(frame, self._mask, out)
+        if self._shape != (h, w):
+            self._prepare(h, w)
+        self._tiles.over(frame, alpha, out)
+        return out
+
+    # ------------------------------------------------------------ I420
+    def _prepare_i420(self, h: int, w: int) -> None:
+        self._i420_shape = (h, w)
+        ch, cw = h // 2, w // 2
+        self._yuv = np.empty((h * 3 // 2, w), np.uint8)
+        self._yuv_planes = _i420_planes(self._yuv, h, w)
+        self._tiles_y = _SoftTiles((h, w))
+        self._tiles_c = _SoftTiles((ch, cw), BAND_TILE // 2)
+        self._alpha_c = np.empty((ch, cw), np.uint8)
+        self._bg_i420: np.ndarray | None = None
+        kind = self.background.kind
+        if kind == "video":
+            self._half = np.empty((ch, cw, 3), np.uint8)
+            self._uv = np.empty((ch, cw, 2), np.uint8)
+        if self.mode == "mask":
+            self._yuv[h:] = 128
+        elif kind == "color":
+            y, u, v = color_i420(self.background.color)
+            self._bg_i420 = np.empty_like(self._yuv)
+            by, bu, bv = _i420_planes(self._bg_i420, h, w)
+            by[:], bu[:], bv[:] = y, u, v
+        elif kind == "image":
+            self._bg_i420 = bgr_to_i420(cover(self._bg_source, w, h))
+        elif kind == "blur":
+            self._blur_y = _BlurBackground((h, w), 1, self.cfg.blur_strength)
+            self._blur_c = _BlurBackground((ch, cw), 1, self.cfg.blur_strength)
+
+    def apply_i420(self, i420: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None) -> np.ndarray:
+        """The output for an I420 frame, as I420: an internal ``(H*3//2, W)`` buffer.
+
+        ``i420`` is uint8 ``(H*3//2, W)``: the Y plane (H x W), then U and V (H/2 x W/2
+        each), as ``VideoFrame.to_ndarray(format="yuv420p")`` gives it; H and W are even.
+        ``alpha`` is H x W uint8.  For ``video:`` backgrounds ``bg_frame`` is the
+        background frame as BGR, of any size (as :meth:`apply` takes it).  The result
+        matches :meth:`apply` followed by the video sink's BGR -> I420 conversion
+        (luma exactly but for rounding; chroma is blended at half resolution with the
+        alpha averaged 2x2, so it differs a little along soft edges).
+        """
+        if not self.supports_i420:
+            raise UsageError(f"mode {self.mode!r} with background {self.background.kind!r} "
+                             "has no I420 output; use apply()")
+        if alpha.ndim != 2:
+            raise ValueError(f"alpha must be HxW, got shape {alpha.shape}")
+        h, w = alpha.shape
+        if h % 2 or w % 2 or h < 2 or w < 2:
+            raise FrameSizeError(f"I420 frames need an even width and height, got {w}x{h}")
+        if i420.shape != (h * 3 // 2, w) or i420.dtype != np.uint8:
+            raise FrameSizeError(f"I420 frame {i420.shape} {i420.dtype} does not match alpha {w}x{h}: "
+                                 f"expected uint8 ({h * 3 // 2}, {w})")
+        if self._i420_shape != (h, w):
+            self._prepare_i420(h, w)
+        out = self._yuv
+        oy, ou, ov = self._yuv_planes
+        if self.mode == "mask":  # as the video sink writes a gray frame: limited-range luma
+            cv2.convertScaleAbs(alpha, dst=oy, alpha=219.0 / 255.0, beta=16.0)
+            return out
+        i420 = np.ascontiguousarray(i420)
+        fy, fu, fv = _i420_planes(i420, h, w)
+        kind = self.background.kind
+        if kind == "blur":
+            self._blur_y(fy, oy)
+            self._blur_c(fu, ou)
+            self._blur_c(fv, ov)
+        elif kind == "video":
+            bgr_to_i420(self._video_frame(bg_frame, w, h, "_cover_big_i420"), out, self._half, self._uv)
+        else:
+            np.copyto(out, self._bg_i420)
+        self._tiles_y.over(fy, alpha, oy)
+        ac = cv2.resize(alpha, (w // 2, h // 2), dst=self._alpha_c, interpolation=cv2.INTER_AREA)
+        plan = self._tiles_c.plan(ac)
+        self._tiles_c.over(fu, ac, ou, plan)
+        self._tiles_c.over(fv, ac, ov, plan)
         return out
 
 
-#: tile size (pixels) of the soft-band search in :meth:`Compositor.blend_over`
-BAND_TILE = 16
-
-
-def _tile_any(strip: np.ndarray, T: int, n: int) -> np.ndarray:
-    """For a strip of fewer than T rows, whether each T-wide block of columns has a nonzero."""
-    cols = strip.max(axis=0)
-    padded = np.zeros(n * T, cols.dtype)
-    padded[:cols.shape[0]] = cols
-    return padded.reshape(n, T).max(axis=1)
-
-
-def _blend_rect(fg: np.ndarray, a: np.ndarray, out: np.ndarray) -> None:
-    """out = (fg * a + out * (255 - a)) / 255 on one rectangle (integer arithmetic)."""
-    a3 = cv2.merge((a, a, a))
-    inv = cv2.bitwise_not(a3)
-    acc = cv2.multiply(fg, a3, dtype=cv2.CV_16U)
-    cv2.add(acc, cv2.multiply(out, inv, dtype=cv2.CV_16U), dst=acc)
-    cv2.convertScaleAbs(acc, dst=out, alpha=1.0 / 255.0)
+def color_i420(bgr: tuple[int, int, int]) -> tuple[int, int, int]:
+    """(Y, U, V) of a BGR colour, as :func:`bgr_to_i420` converts it."""
+    patch = np.empty((2, 2, 3), np.uint8)
+    patch[:] = bgr
+    yuv = bgr_to_i420(patch)
+    return int(yuv[0, 0]), int(yuv[2, 0]), int(yuv[2, 1])

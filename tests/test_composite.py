@@ -10,7 +10,7 @@ import pytest
 
 from livecut.composite import Background, Compositor, cover, parse_background
 from livecut.config import load_config
-from livecut.errors import ConfigError, ImageReadError
+from livecut.errors import ConfigError, ImageReadError, ImageSizeError, UsageError
 
 
 def _frame(h: int, w: int, seed: int = 0) -> np.ndarray:
@@ -270,3 +270,167 @@ def test_bad_background_in_config_is_refused_when_used():
 
 def test_path_type():
     assert isinstance(parse_background(f"image:{__file__}").path, Path)
+
+
+# ---------------------------------------------------------------- I420 compositing
+
+from livecut.composite import FrameSizeError, color_i420  # noqa: E402
+
+
+def _scene(h: int, w: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """A smooth-ish textured frame (like video) and a soft-edged alpha with a hard part."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (h // 8 + 1, w // 8 + 1, 3), dtype=np.uint8)
+    frame = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+    frame = cv2.add(frame, rng.integers(0, 20, (h, w, 3), dtype=np.uint8))
+    alpha = _disk_alpha(h, w)
+    alpha[: h // 6, : w // 5] = 255  # an opaque block with hard edges
+    return frame, alpha
+
+
+def _swscale_i420(bgr: np.ndarray) -> np.ndarray:
+    """BGR -> yuv420p by PyAV/swscale (what a bgr24 VideoFrame is reformatted to)."""
+    av = pytest.importorskip("av")
+    f = av.VideoFrame.from_ndarray(np.ascontiguousarray(bgr), format="bgr24")
+    return f.reformat(format="yuv420p").to_ndarray()
+
+
+def _planes(i420: np.ndarray, h: int, w: int):
+    flat = i420.reshape(-1)
+    n, c = h * w, (h // 2) * (w // 2)
+    return (flat[:n].reshape(h, w).astype(np.float64), flat[n:n + c].reshape(h // 2, w // 2).astype(np.float64),
+            flat[n + c:n + 2 * c].reshape(h // 2, w // 2).astype(np.float64))
+
+
+@pytest.mark.parametrize("color", [(0, 0, 0), (255, 255, 255), (0, 255, 0), (48, 32, 16), (200, 80, 240)])
+def test_color_i420_matches_swscale(color):
+    # the sink's conversion (cv2) and swscale's agree within 2 levels on flat colours
+    patch = np.empty((4, 4, 3), np.uint8)
+    patch[:] = color
+    ref = _swscale_i420(patch)
+    y, u, v = color_i420(color)
+    assert abs(y - int(ref[0, 0])) <= 2
+    assert abs(u - int(ref.reshape(-1)[16])) <= 2 and abs(v - int(ref.reshape(-1)[20])) <= 2
+
+
+def test_i420_background_planes_match_swscale(tmp_path):
+    # colour and image backgrounds prepared in I420 (alpha 0 everywhere) vs swscale of the BGR
+    h, w = 64, 96
+    pic = _scene(90, 130, seed=9)[0]
+    path = tmp_path / "bg.png"
+    cv2.imwrite(str(path), pic)
+    frame, alpha = _frame(h, w), np.zeros((h, w), np.uint8)
+    i420 = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420)
+    for bg in ("color:#3366cc", f"image:{path}"):
+        comp = Compositor(background=bg)
+        ref = _planes(_swscale_i420(comp.apply(frame, alpha)), h, w)
+        got = _planes(comp.apply_i420(i420, alpha), h, w)
+        for name, g, r in zip("YUV", got, ref):
+            assert np.abs(g - r).max() <= 2, f"{bg} {name}: max diff {np.abs(g - r).max()}"
+
+
+@pytest.mark.parametrize("background", ["blur", "color:#10ff40", "image", "video"])
+def test_apply_i420_agrees_with_bgr_path(background, tmp_path):
+    h, w = 120, 176
+    frame, alpha = _scene(h, w)
+    bg_frame = None
+    if background == "image":
+        path = tmp_path / "bg.png"
+        cv2.imwrite(str(path), _scene(100, 150, seed=4)[0])
+        background = f"image:{path}"
+    elif background == "video":
+        path = tmp_path / "bg.mp4"
+        path.write_bytes(b"\0")
+        background = f"video:{path}"
+        bg_frame = _scene(90, 100, seed=5)[0]  # another size: covered
+    comp = Compositor(background=background, mode="composite")
+    assert comp.supports_i420
+    want = _planes(_swscale_i420(comp.apply(frame, alpha, bg_frame)), h, w)
+    src = _swscale_i420(frame)  # the frame as a decoder of a swscale-converted video gives it
+    got = _planes(comp.apply_i420(src, alpha, bg_frame), h, w)
+    for name, g, r in zip("YUV", got, want):
+        mad = np.abs(g - r).mean()
+        assert mad <= 1.5, f"{background} {name}: mean abs diff {mad:.2f}"
+    # where alpha is 255, the frame's own luma comes through exactly
+    assert np.array_equal(got[0][alpha == 255], src[:h][alpha == 255])
+
+
+def test_apply_i420_mask_is_what_the_sink_writes():
+    h, w = 40, 64
+    frame, alpha = _scene(h, w)
+    comp = Compositor(mode="mask")
+    assert comp.supports_i420
+    got = comp.apply_i420(cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420), alpha)
+    # the sink writes a gray frame as limited-range luma and neutral chroma
+    gray = comp.apply(frame, alpha)
+    want = np.full((h * 3 // 2, w), 128, np.uint8)
+    cv2.convertScaleAbs(gray, dst=want[:h], alpha=219.0 / 255.0, beta=16.0)
+    assert np.array_equal(got, want)
+    assert got[:h].min() >= 16 and got[:h].max() <= 235
+    # and swscale's gray -> yuv420p agrees within 2 levels
+    av = pytest.importorskip("av")
+    sw = av.VideoFrame.from_ndarray(gray, format="gray").reformat(format="yuv420p").to_ndarray()
+    assert np.abs(sw.astype(int) - got.astype(int)).max() <= 2
+
+
+@pytest.mark.parametrize("mode,background,ok", [("composite", "blur", True), ("composite", "transparent", False),
+                                                ("cutout", "blur", False), ("side-by-side", "blur", False),
+                                                ("mask", "transparent", True)])
+def test_supports_i420(mode, background, ok):
+    comp = Compositor(background=background, mode=mode)
+    assert comp.supports_i420 is ok
+    if not ok:
+        with pytest.raises(UsageError, match="apply"):
+            comp.apply_i420(np.zeros((6, 4), np.uint8), np.zeros((4, 4), np.uint8))
+
+
+@pytest.mark.parametrize("background", ["blur", "color:#102030"])
+def test_apply_i420_reuses_buffers(background):
+    comp = Compositor(background=background)
+    h, w = 64, 80
+    frame, alpha = _scene(h, w)
+    i420 = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420)
+    first = comp.apply_i420(i420, alpha)
+    bufs = [first, comp._alpha_c, comp._tiles_y.opaque, comp._tiles_c.opaque]
+    if background == "blur":
+        bufs += [comp._blur_y.small, comp._blur_y.up.mid, comp._blur_c.small]
+    for seed in (1, 2):
+        f2, a2 = _scene(h, w, seed)
+        out = comp.apply_i420(cv2.cvtColor(f2, cv2.COLOR_BGR2YUV_I420), a2)
+        assert out is first
+        now = [out, comp._alpha_c, comp._tiles_y.opaque, comp._tiles_c.opaque]
+        if background == "blur":
+            now += [comp._blur_y.small, comp._blur_y.up.mid, comp._blur_c.small]
+        assert all(a is b for a, b in zip(now, bufs))
+    # a new size gets new buffers, the old size afterwards works again
+    assert comp.apply_i420(np.zeros((48, 32), np.uint8), np.zeros((32, 32), np.uint8)).shape == (48, 32)
+
+
+@pytest.mark.parametrize("i420_shape,alpha_shape", [((22, 20), (15, 20)), ((21, 21), (14, 21)),
+                                                    ((24, 20), (15, 20)), ((30, 20), (14, 20))])
+def test_apply_i420_refuses_odd_or_mismatched_sizes(i420_shape, alpha_shape):
+    comp = Compositor(background="color:#000000")
+    with pytest.raises(FrameSizeError) as e:
+        comp.apply_i420(np.zeros(i420_shape, np.uint8), np.zeros(alpha_shape, np.uint8))
+    assert isinstance(e.value, ValueError) and isinstance(e.value, ImageSizeError)
+
+
+def test_cheap_blur_close_to_full_gaussian():
+    # The blur background is computed on a reduced frame and upsampled in 4-row steps.
+    # Against an exact full-size Gaussian of the same sigma (strength x long side) on a
+    # smooth-textured frame, it differs by a few levels on average: the reduction's
+    # box footprint and the row steps (each under a level here) are small next to the
+    # blur itself, while any error in the blur (wrong sigma, no blur, misplaced
+    # upsample) shows as tens of levels (checked below on an unblurred copy).
+    h, w = 270, 480
+    frame = _scene(h, w, seed=11)[0]
+    comp = Compositor(background="blur")
+    out = comp.apply(frame, np.zeros((h, w), np.uint8)).astype(np.float64)
+    sigma = comp.cfg.blur_strength * max(h, w)
+    ref = cv2.GaussianBlur(frame, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE).astype(np.float64)
+    inner = (slice(h // 10, -h // 10), slice(w // 10, -w // 10))  # borders are handled differently
+    mad = np.abs(out - ref)[inner].mean()
+    assert mad <= 3.0, mad
+    assert np.abs(frame.astype(np.float64) - ref)[inner].mean() > 5 * mad  # the bound means something
+    # neighbouring rows never jump by more than a few levels (no visible steps)
+    assert np.abs(np.diff(out, axis=0)).max() <= 4
