@@ -128,6 +128,11 @@ class FrameSizeError(ImageSizeError, ValueError):
 
 #: tile size (pixels) of the soft-band search (a power of two)
 BAND_TILE = 16
+#: soft tiles of one row closer than this many tiles are blended as one rectangle (each
+#: rectangle costs a few OpenCV calls: fewer, wider ones are cheaper than many small)
+BAND_GAP = 9  # odd: a centred kernel (an even one makes the closing shift, not only grow)
+#: tile rows joined into one band of rectangles (see :class:`_SoftTiles`)
+BAND_ROWS = 4
 #: blur sigma in pixels of the reduced frame the blur background is computed on
 #: (it sets that frame's size: 2.5 / ``blur_strength`` on its long side, at most 160)
 BLUR_SMALL_SIGMA = 2.5
@@ -211,6 +216,14 @@ class _SoftTiles:
             lh, lw = lh // 2, lw // 2
             self._levels.append(np.empty((lh, lw), np.uint8))
         self._grid = np.empty((gh, gw), np.uint8)
+        self._close = np.ones((1, BAND_GAP), np.uint8)
+        # tile rows are joined BAND_ROWS at a time (their soft columns OR-ed): a band running
+        # down the subject's side becomes one tall rectangle instead of one per tile row
+        self._rows = max(1, min(BAND_ROWS, gh))
+        nb = -(-gh // self._rows)
+        self._joined = np.zeros((nb * self._rows, gw), np.uint8)
+        self._joined_view = self._joined[:gh]
+        self._joined_tile = (self._rows * 2 * tile, tile)
         #: 255 where alpha is 255 (after :meth:`plan`)
         self.opaque = np.empty((h, w), np.uint8)
 
@@ -222,7 +235,15 @@ class _SoftTiles:
             cv2.resize(src, (lv.shape[1], lv.shape[0]), dst=lv, interpolation=cv2.INTER_AREA)
             src = lv
         grid = np.maximum(src[0::2], src[1::2], out=self._grid)
-        rects = runs(grid > 0, self.tile, self.hw).tolist() if grid.any() else []
+        if BAND_GAP > 1:  # join runs of a row closer than BAND_GAP tiles: fewer, wider blends
+            # (the default border: the image edge neither grows nor erodes the tiles)
+            cv2.morphologyEx(grid, cv2.MORPH_CLOSE, self._close, dst=grid)
+        if grid.any():
+            self._joined_view[...] = grid
+            j = self._joined.reshape(-1, self._rows, grid.shape[1]).max(axis=1)
+            rects = runs(j > 0, self._joined_tile, self.hw).tolist()
+        else:
+            rects = []
         cv2.compare(alpha, 255, cv2.CMP_EQ, dst=self.opaque)
         x, y, bw, bh = cv2.boundingRect(self.opaque)
         return rects, ((y, y + bh, x, x + bw) if bw and bh else None)
