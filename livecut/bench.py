@@ -245,6 +245,7 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
         stages, convert = _stage_ms(clock_f, stats.processed, cpu_f)
         from livecut.sinks.file import encoder_options
         from livecut.sources.file import decoder_threads
+        from livecut.threads import thread_plan, usable_cpus
 
         return {"clip": str(clip), "size": f"{w}x{h}", "frames": frames, "codec": cfg.video.codec,
                 "preset": cfg.video.preset, "crf": cfg.video.crf,
@@ -254,18 +255,8 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
                 "plain_cpu_s": cpu_p, "livecut_cpu_s": cpu_f,
                 "plain_stages_cpu_ms": plain_stages, "stages_cpu_ms": stages, "convert_cpu_ms": convert,
                 "decoder": decoder_threads(),
-                "encoder": encoder_options(cfg.video, cfg.video.codec)[0]
-                | {k: str(v) for k, v in encoder_options(cfg.video, cfg.video.codec)[1].items()},
-                "opencv_threads": cv2.getNumThreads()}
-
-
-def usable_cpus() -> int:
-    import os
-
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+                "encoder": {k: str(v) for d in encoder_options(cfg.video, cfg.video.codec) for k, v in d.items()},
+                "opencv_threads": thread_plan().opencv_threads or cv2.getNumThreads()}
 
 
 def format_transcode(r: dict) -> str:

@@ -755,8 +755,13 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                         progress=bar, stats=stats, paused=lambda: processor.paused, clock=clock)
         if on_start is not None:
             on_start(pipe)
+        # a file is processed as fast as the CPUs allow: thread counts that do not oversubscribe
+        from livecut.threads import opencv_threads, thread_plan
+
+        cv_threads = thread_plan().opencv_threads if file_src else None
         try:
-            pipe.run()
+            with opencv_threads(cv_threads):
+                pipe.run()
         except KeyboardInterrupt as exc:
             stats.interrupted = True
             _cut_short(sinks)

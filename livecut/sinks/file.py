@@ -81,6 +81,12 @@ def encoder_options(cfg: VideoConfig, codec: str) -> tuple[dict[str, str], dict]
     opts = {"crf": str(cfg.crf)}
     if codec in ("libx264", "libx265", "h264", "hevc"):
         opts["preset"] = cfg.preset
+    if codec in ("libx264", "h264"):
+        from livecut.threads import thread_plan
+
+        n = thread_plan().x264_threads
+        if n is not None:
+            opts["threads"] = str(n)
     return opts, {}
 
 
