@@ -190,11 +190,12 @@ def _process_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def _stage_ms(clock, frames: int, cpu_s: float) -> dict:
+def _stage_ms(clock, frames: int, cpu_s: float, stages=TRANSCODE_STAGES) -> tuple[dict, dict]:
+    """({stage: CPU ms per frame} for ``stages`` plus ``other``, {convert part: ms})."""
     ms = clock.ms_per_frame(frames)
-    out = {k: ms.get(k, 0.0) for k in TRANSCODE_STAGES if k != "convert"}
     conv = {k: ms[k] for k in ("convert_in", "convert_copy", "convert_out") if k in ms}
-    out = {"decode": out["decode"], "convert": sum(conv.values()), **{k: out[k] for k in TRANSCODE_STAGES[2:]}}
+    ms["convert"] = sum(conv.values())
+    out = {k: ms.get(k, 0.0) for k in stages}
     out["other"] = max(0.0, cpu_s * 1e3 / max(1, frames) - sum(out.values()))
     return {k: round(v, 3) for k, v in out.items()}, {k: round(v, 3) for k, v in conv.items()}
 
@@ -241,7 +242,7 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
                 best_full = run
         tp, cpu_p, clock_p = best_plain
         tf, cpu_f, clock_f, stats = best_full
-        plain_stages, _ = _stage_ms(clock_p, frames, cpu_p)
+        plain_stages, _ = _stage_ms(clock_p, frames, cpu_p, ("decode", "encode", "mux"))
         stages, convert = _stage_ms(clock_f, stats.processed, cpu_f)
         from livecut.sinks.file import encoder_options
         from livecut.sources.file import decoder_threads
