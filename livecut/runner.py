@@ -374,6 +374,8 @@ class Pipeline:
     into a preallocated ring before they cross to the writer thread.  Sinks with
     ``main_thread = True`` (the preview) are written from the calling thread and may
     have ``poll() -> bool`` (False = quit) and ``idle()`` (called while paused).
+    A source with ``release_frame(image)`` gets each frame's image back once the output is
+    copied (its buffers are reused), when no main-thread sink still shows it.
     """
 
     def __init__(self, source, process: Callable, sinks: Sequence = (), *, live: bool | None = None,

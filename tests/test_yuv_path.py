@@ -39,14 +39,16 @@ def _decode_bgr(path) -> list[np.ndarray]:
         return [f.to_ndarray(format="bgr24").astype(np.int16) for f in c.decode(video=0)]
 
 
-@pytest.mark.parametrize("mode,background", [("composite", "blur"), ("composite", "color:#00b140"),
-                                             ("mask", "blur")])
-def test_yuv_path_is_chosen_for_yuv420p_mp4_to_mp4(yuv_clips, tmp_path, mode, background):
-    out = tmp_path / "out.mp4"
+@pytest.mark.parametrize("mode,background,ext", [("composite", "blur", "mp4"), ("composite", "color:#00b140", "mp4"),
+                                                 ("mask", "blur", "mp4"), ("composite", "blur", "webm"),
+                                                 ("composite", "blur", "mkv")])
+def test_yuv_path_is_chosen_for_yuv420p_file_to_yuv420p_file(yuv_clips, tmp_path, mode, background, ext):
+    out = tmp_path / f"out.{ext}"
     st = run_video(str(yuv_clips["plain"]), str(out), _cfg(), mode=mode, background=background, progress=False)
     assert st.pixel_format == "yuv420p"
     assert st.as_dict()["pixel_format"] == "yuv420p" and "yuv420p" in st.summary()
-    assert probe(out)["frames"] == 12
+    p = probe(out)
+    assert p["frames"] == 12 and p["pix_fmt"] == "yuv420p"
 
 
 @pytest.mark.parametrize("output,mode,background", [
