@@ -188,3 +188,41 @@ def test_bench_transcode_json_has_the_stage_keys():
     r = CliRunner().invoke(app, ["bench", "--transcode", "--size", "192x108"])
     assert r.exit_code == 0, r.output
     assert "wall clock" in r.stdout and "CPU ms per frame" in r.stdout and "engine" in r.stdout
+
+
+def test_thread_plan_does_not_oversubscribe_two_cpus(monkeypatch):
+    import livecut.threads as th
+    from livecut.sinks.file import encoder_options
+
+    assert th.thread_plan(2) == th.ThreadPlan(cpus=2, x264_threads=2, opencv_threads=1)
+    assert th.thread_plan(1).x264_threads == 1
+    big = th.thread_plan(16)
+    assert big.x264_threads is None and big.opencv_threads is None  # library defaults
+    monkeypatch.setattr(th, "usable_cpus", lambda: 2)
+    assert encoder_options(Config().video, "libx264")[0]["threads"] == "2"
+    assert "threads" not in encoder_options(Config().video, "libvpx-vp9")[0]
+    monkeypatch.setattr(th, "usable_cpus", lambda: 16)
+    assert "threads" not in encoder_options(Config().video, "libx264")[0]
+
+
+def test_run_video_restores_opencv_threads(yuv_clips, tmp_path, monkeypatch):
+    import cv2
+
+    import livecut.threads as th
+
+    import contextlib
+
+    seen = []
+    real = th.opencv_threads
+
+    @contextlib.contextmanager
+    def spy(n):
+        with real(n):
+            seen.append(cv2.getNumThreads())  # while the file is processed
+            yield
+
+    monkeypatch.setattr(th, "opencv_threads", spy)
+    monkeypatch.setattr(th, "usable_cpus", lambda: 2)
+    before = cv2.getNumThreads()
+    run_video(str(yuv_clips["plain"]), str(tmp_path / "o.mp4"), _cfg(), progress=False, max_frames=2)
+    assert seen == [1] and cv2.getNumThreads() == before
