@@ -143,34 +143,83 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
         out.mux(s.encode(None))
 
 
-def plain_transcode(src, dst, cfg: Config) -> int:
-    """Decode + encode with the same encoder settings, no processing (the reference)."""
+def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
+    """Decode + encode with the same decoder and encoder settings as ``livecut file``
+    (:func:`livecut.sources.file.decoder_threads`, :func:`livecut.sinks.file.encoder_options`),
+    no processing: the reference.  ``clock`` collects the CPU time of decode, encode, mux."""
     import av
+
+    from livecut.sinks.file import encoder_options
+    from livecut.sources.file import decoder_threads
 
     n = 0
     with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
         vin = inp.streams.video[0]
-        vin.thread_type = "AUTO"
+        for k, v in decoder_threads().items():
+            setattr(vin.codec_context, k, v)
         s = out.add_stream(cfg.video.codec, rate=vin.average_rate)
         s.width, s.height, s.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
         s.time_base = vin.time_base
-        s.options = {"crf": str(cfg.video.crf), "preset": cfg.video.preset}
-        for frame in inp.decode(vin):
+        opts, ctx = encoder_options(cfg.video, cfg.video.codec)
+        s.options = opts
+        for k, v in ctx.items():
+            setattr(s.codec_context, k, v)
+        frames = inp.decode(vin)
+        t = clock.now() if clock else 0.0
+        for frame in frames:
+            if clock:
+                t = clock.add("decode", t)
             frame.pict_type = av.video.frame.PictureType.NONE
-            for p in s.encode(frame):
+            packets = s.encode(frame)
+            if clock:
+                t = clock.add("encode", t)
+            for p in packets:
                 out.mux(p)
+            if clock:
+                t = clock.add("mux", t)
             n += 1
-        for p in s.encode(None):
+        packets = s.encode(None)
+        if clock:
+            t = clock.add("encode", t)
+        for p in packets:
             out.mux(p)
+        if clock:
+            clock.add("mux", t)
     return n
 
 
-def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 720), repeat: int = 1) -> dict:
-    """``livecut file`` end to end next to a plain decode+encode of the same clip, same run."""
+#: the stages ``bench --transcode`` reports (CPU ms per frame in the thread that runs them)
+TRANSCODE_STAGES = ("decode", "convert", "engine", "composite", "encode", "mux")
+
+
+def _process_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _stage_ms(clock, frames: int, cpu_s: float, stages=TRANSCODE_STAGES) -> tuple[dict, dict]:
+    """({stage: CPU ms per frame} for ``stages`` plus ``other``, {convert part: ms})."""
+    ms = clock.ms_per_frame(frames)
+    conv = {k: ms[k] for k in ("convert_in", "convert_copy", "convert_out") if k in ms}
+    ms["convert"] = sum(conv.values())
+    out = {k: ms.get(k, 0.0) for k in stages}
+    out["other"] = max(0.0, cpu_s * 1e3 / max(1, frames) - sum(out.values()))
+    return {k: round(v, 3) for k, v in out.items()}, {k: round(v, 3) for k, v in conv.items()}
+
+
+def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 720), repeat: int = 2) -> dict:
+    """``livecut file`` end to end next to a plain decode+encode of the same clip, same run
+    (interleaved, best of ``repeat``): wall-clock seconds and their ratio, CPU ms per frame
+    and stage (:data:`TRANSCODE_STAGES`, timed with ``time.thread_time`` in the thread that
+    runs each stage; ``other`` = the process's CPU time not in a stage: codec worker
+    threads, queues)."""
     import tempfile
     from pathlib import Path
 
     from livecut.runner import run_video
+    from livecut.stageclock import StageClock
 
     with tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
         tmpd = Path(tmp)
@@ -184,26 +233,59 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
 
         with FileSource(clip) as src:  # a clear error for a file that is not a video
             w, h = src.info.width, src.info.height
-        plain, full = [], []
+        best_plain = best_full = None
         frames = 0
         for r in range(max(1, repeat)):
-            t0 = time.perf_counter()
-            frames = plain_transcode(clip, tmpd / f"plain{r}.mp4", cfg)
-            plain.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            stats = run_video(str(clip), str(tmpd / f"livecut{r}.mp4"), cfg, progress=False, force=True)
-            full.append(time.perf_counter() - t0)
-        tp, tf = min(plain), min(full)
+            clock = StageClock()
+            c0, t0 = _process_cpu(), time.perf_counter()
+            frames = plain_transcode(clip, tmpd / f"plain{r}.mp4", cfg, clock)
+            run = (time.perf_counter() - t0, _process_cpu() - c0, clock)
+            if best_plain is None or run[0] < best_plain[0]:
+                best_plain = run
+            clock = StageClock()
+            c0, t0 = _process_cpu(), time.perf_counter()
+            stats = run_video(str(clip), str(tmpd / f"livecut{r}.mp4"), cfg, progress=False, force=True,
+                              clock=clock)
+            run = (time.perf_counter() - t0, _process_cpu() - c0, clock, stats)
+            if best_full is None or run[0] < best_full[0]:
+                best_full = run
+        tp, cpu_p, clock_p = best_plain
+        tf, cpu_f, clock_f, stats = best_full
+        plain_stages, _ = _stage_ms(clock_p, frames, cpu_p, ("decode", "encode", "mux"))
+        stages, convert = _stage_ms(clock_f, stats.processed, cpu_f)
+        from livecut.sinks.file import encoder_options
+        from livecut.sources.file import decoder_threads
+        from livecut.threads import thread_plan, usable_cpus
+
         return {"clip": str(clip), "size": f"{w}x{h}", "frames": frames, "codec": cfg.video.codec,
                 "preset": cfg.video.preset, "crf": cfg.video.crf,
                 "plain_s": tp, "plain_fps": frames / tp, "livecut_s": tf, "livecut_fps": stats.processed / tf,
-                "ratio": tf / tp, "process_ms": stats.process_ms_mean}
+                "ratio": tf / tp, "process_ms": stats.process_ms_mean,
+                "pixel_format": stats.pixel_format, "repeat": max(1, repeat), "cpus": usable_cpus(),
+                "plain_cpu_s": cpu_p, "livecut_cpu_s": cpu_f,
+                "plain_stages_cpu_ms": plain_stages, "stages_cpu_ms": stages, "convert_cpu_ms": convert,
+                "decoder": decoder_threads(),
+                "encoder": {k: str(v) for d in encoder_options(cfg.video, cfg.video.codec) for k, v in d.items()},
+                "opencv_threads": thread_plan().opencv_threads or cv2.getNumThreads()}
 
 
 def format_transcode(r: dict) -> str:
-    return (f"file throughput, {r['size']}, {r['frames']} frames, {r['codec']} crf {r['crf']} "
-            f"preset {r['preset']}\n"
-            f"  plain decode+encode  {r['plain_s']:6.2f} s  ({r['plain_fps']:.1f} fps)\n"
-            f"  livecut file         {r['livecut_s']:6.2f} s  ({r['livecut_fps']:.1f} fps, "
-            f"processing {r['process_ms']:.1f} ms/frame)\n"
-            f"  livecut / plain      {r['ratio']:.2f}x")
+    lines = [f"file throughput, {r['size']}, {r['frames']} frames, {r['codec']} crf {r['crf']} "
+             f"preset {r['preset']}, {r['cpus']} CPUs, best of {r['repeat']}, frames as {r['pixel_format']}",
+             "wall clock:",
+             f"  plain decode+encode  {r['plain_s']:6.2f} s  ({r['plain_fps']:.1f} fps)",
+             f"  livecut file         {r['livecut_s']:6.2f} s  ({r['livecut_fps']:.1f} fps)",
+             f"  livecut / plain      {r['ratio']:.2f}x",
+             "CPU ms per frame (thread CPU time of each stage; other = the rest of the process's "
+             "CPU: codec worker threads, queues):",
+             f"  {'stage':10s} {'plain':>8s} {'livecut':>8s}"]
+    for k in (*TRANSCODE_STAGES, "other"):
+        p = r["plain_stages_cpu_ms"].get(k)
+        lines.append(f"  {k:10s} {'-' if p is None else f'{p:.2f}':>8s} {r['stages_cpu_ms'][k]:8.2f}")
+    n = r["frames"] or 1
+    lines.append(f"  {'total':10s} {r['plain_cpu_s'] * 1e3 / n:8.2f} {r['livecut_cpu_s'] * 1e3 / n:8.2f}")
+    if r["convert_cpu_ms"]:
+        lines.append("  convert = " + ", ".join(f"{k.split('_')[1]} {v:.2f}" for k, v in r["convert_cpu_ms"].items()))
+    enc = " ".join(f"{k}={v}" for k, v in r["encoder"].items())
+    lines.append(f"encoder {enc}; decoder {r['decoder']}; OpenCV threads {r['opencv_threads']}")
+    return "\n".join(lines)

@@ -311,8 +311,8 @@ def eval_(
 
 @command(cls=_Command, rich_help_panel=MEASURE)
 def bench(
-    size: str = typer.Option("1920x1080", "--size", metavar="WxH",
-                             help="Frame size (1280x720 for --transcode unless given)."),
+    size: Optional[str] = typer.Option(None, "--size", metavar="WxH", show_default=False,
+                                       help="Frame size (default 1920x1080; 1280x720 for --transcode)."),
     frames: int = typer.Option(30, "--frames", "-n", metavar="N", help="Frames to time (median is reported)."),
     threads: int = typer.Option(1, "--threads", metavar="N", help="OpenCV threads (1 = one core)."),
     baseline: bool = typer.Option(True, "--baseline/--no-baseline", show_default="--baseline",
@@ -331,11 +331,11 @@ def bench(
     clip = local_path(clip, "--clip takes a local video file") if clip is not None else None
     cfg = get_config(config, set_)
     if transcode:
-        tsize = parse_size(size) if size != "1920x1080" else (1280, 720)
+        tsize = parse_size(size) if size else (1280, 720)
         result = run_transcode_bench(cfg, clip, tsize)
         typer.echo(json.dumps(result, indent=2) if as_json else format_transcode(result))
         return
-    result = run_bench(cfg, parse_size(size), frames=frames, threads=threads, baseline=baseline)
+    result = run_bench(cfg, parse_size(size or "1920x1080"), frames=frames, threads=threads, baseline=baseline)
     typer.echo(json.dumps(result, indent=2) if as_json else format_bench(result))
 
 

@@ -111,6 +111,8 @@ class VideoConfig:
                             "or mpegts (H.264)", choices=("nut", "mpegts"))
     stream_bitrate: int = _opt(4000, "kbit/s of the H.264 stream sent to udp://, srt://, rtsp://, "
                                "rtmp:// and `-o -` as mpegts", lo=100, hi=100000)
+    yuv: str = _opt("auto", "file -> yuv420p video file: pass frames as YUV 4:2:0 (no colour conversion) "
+                    "when nothing needs BGR (auto) or always convert to BGR (off)", choices=("auto", "off"))
 
 
 @dataclass(frozen=True)

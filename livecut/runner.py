@@ -108,6 +108,8 @@ class Stats:
     process_ms: collections.deque = field(default_factory=lambda: collections.deque(maxlen=120))
     warnings: list[str] = field(default_factory=list)
     interrupted: bool = False
+    #: how frames travelled from the source to the sinks: "bgr24" or "yuv420p" (I420, no conversion)
+    pixel_format: str = "bgr24"
 
     @property
     def fps(self) -> float:
@@ -129,13 +131,16 @@ class Stats:
             parts.append(f"{self.dropped} dropped")
         if self.corrupt:
             parts.append(f"{self.corrupt} corrupt packets skipped")
+        if self.pixel_format != "bgr24":
+            parts.append(f"frames passed as {self.pixel_format}")
         return ", ".join(parts)
 
     def as_dict(self) -> dict:
         return {"frames_in": self.frames_in, "processed": self.processed, "written": self.written,
                 "dropped": self.dropped, "corrupt": self.corrupt, "seconds": round(self.elapsed, 3),
                 "fps": round(self.fps, 2), "latency_ms": round(self.latency_ms, 2),
-                "process_ms": round(self.process_ms_mean, 2), "interrupted": self.interrupted}
+                "process_ms": round(self.process_ms_mean, 2), "interrupted": self.interrupted,
+                "pixel_format": self.pixel_format}
 
 
 # ------------------------------------------------------------------ processing
@@ -195,6 +200,11 @@ class Processor:
         self.paused = False
         self.quit = False
         self.alpha: np.ndarray | None = None
+        #: what __call__ takes and returns: "bgr24" (BGR frames) or "yuv420p" (I420 frames,
+        #: see :attr:`supports_i420`); chosen once per run by :func:`run_video`
+        self.pixel_format = "bgr24"
+        #: optional :class:`livecut.stageclock.StageClock`: CPU time of engine and composite
+        self.clock = None
         #: frames per segmentation state, when the segmenter reports one (Segmenter.state)
         self.states: collections.Counter = collections.Counter()
         self.backgrounds = ["blur", "color:#00b140", "color:#ffffff", "transparent"]
@@ -211,6 +221,20 @@ class Processor:
     def output_size(self, w: int, h: int) -> tuple[int, int]:
         return self.comp.output_size(w, h)
 
+    @property
+    def supports_i420(self) -> bool:
+        """Whether this mode and background can run on I420 frames (composite over an
+        opaque background, or mask; no preview view of its own)."""
+        return self.view is None and self.comp.supports_i420
+
+    def use_pixel_format(self, fmt: str) -> None:
+        """Process ``"bgr24"`` or ``"yuv420p"`` (I420) frames (the latter needs :attr:`supports_i420`)."""
+        if fmt == "yuv420p" and not self.supports_i420:
+            raise UsageError(f"--mode {self.mode} with background {self.background}: needs BGR frames")
+        if fmt not in ("bgr24", "yuv420p"):
+            raise UsageError(f"pixel format {fmt!r}: expected bgr24 or yuv420p")
+        self.pixel_format = fmt
+
     def _bg_frame(self, comp: Compositor) -> np.ndarray | None:
         if comp.background.kind != "video" or comp.mode in ("mask", "cutout"):
             return None
@@ -220,7 +244,13 @@ class Processor:
 
     def __call__(self, image: np.ndarray, need_output: bool = True) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(output for the sinks, output for the preview); internal buffers."""
+        if self.pixel_format == "yuv420p":
+            return self._call_i420(image)
+        clock = self.clock
+        t = clock.now() if clock is not None else 0.0
         alpha = self.seg.mask(image)  # smoothed over time inside, at the reduced size
+        if clock is not None:
+            t = clock.add("engine", t)
         self.alpha = alpha
         self.image = image  # for redraw() while paused
         state = getattr(self.seg, "state", None)  # "subject", "all-sharp", "all-blurred" (if the engine says)
@@ -232,7 +262,25 @@ class Processor:
             view = self.view.apply(image, alpha, self._bg_frame(self.view))
         elif out is None:
             view = self.comp.apply(image, alpha, self._bg_frame(self.comp))
+        if clock is not None:
+            clock.add("composite", t)
         return out, view
+
+    def _call_i420(self, i420: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """I420 in, I420 out (no preview: the output is also the view)."""
+        clock = self.clock
+        t = clock.now() if clock is not None else 0.0
+        alpha = self.seg.mask_i420(i420)
+        if clock is not None:
+            t = clock.add("engine", t)
+        self.alpha = alpha
+        state = getattr(self.seg, "state", None)
+        if isinstance(state, str):
+            self.states[state] += 1
+        out = self.comp.apply_i420(i420, alpha, self._bg_frame(self.comp))
+        if clock is not None:
+            clock.add("composite", t)
+        return out, out
 
     # ---- controls (preview keys)
     image: np.ndarray | None = None
@@ -326,12 +374,17 @@ class Pipeline:
     into a preallocated ring before they cross to the writer thread.  Sinks with
     ``main_thread = True`` (the preview) are written from the calling thread and may
     have ``poll() -> bool`` (False = quit) and ``idle()`` (called while paused).
+    A source with ``release_frame(image)`` gets each frame's image back once the output is
+    copied (its buffers are reused), when no main-thread sink still shows it.
     """
 
     def __init__(self, source, process: Callable, sinks: Sequence = (), *, live: bool | None = None,
                  queue_size: int = 4, max_frames: int | None = None, progress=None,
-                 stats: Stats | None = None, paused: Callable[[], bool] = lambda: False):
+                 stats: Stats | None = None, paused: Callable[[], bool] = lambda: False,
+                 clock=None):
         self.source = source
+        #: optional :class:`livecut.stageclock.StageClock`: CPU time of the copy into the ring
+        self.clock = clock
         self.process = process
         self.main_sinks = [s for s in sinks if getattr(s, "main_thread", False)]
         self.thread_sinks = [s for s in sinks if not getattr(s, "main_thread", False)]
@@ -453,7 +506,11 @@ class Pipeline:
                 if self.live:
                     return None
                 self._check()
+        clock = self.clock
+        t = clock.now() if clock is not None else 0.0
         np.copyto(buf, out)
+        if clock is not None:
+            clock.add("convert_copy", t)
         return buf
 
     def _check(self) -> None:
@@ -479,6 +536,8 @@ class Pipeline:
             writer.start()
         reader.start()
         completed = False
+        # a source that hands out pooled buffers wants them back once the output is copied
+        release = getattr(self.source, "release_frame", None) if self.thread_sinks and not self.main_sinks else None
         try:
             while True:
                 self._check()
@@ -507,6 +566,8 @@ class Pipeline:
                 st.processed += 1
                 if self.thread_sinks:
                     buf = self._slot(out)
+                    if release is not None:  # the source's buffer is free again
+                        release(frame.image)
                     if buf is None:
                         st.dropped += 1
                     elif not self._put(self._outq, (buf, frame.pts, frame.captured_at)):
@@ -578,6 +639,21 @@ class Pipeline:
             pass
 
 
+def choose_pixel_format(cfg: Config, source, processor: Processor, sinks: Sequence) -> str:
+    """``"yuv420p"`` when frames can stay I420 from the source to every sink: ``video.yuv``
+    is ``auto``, the source decodes yuv420p of even size (a file, not live), the mode and
+    background work on I420 (:attr:`Processor.supports_i420`) and every sink is a yuv420p
+    video file of the same size (no preview, virtual camera, PNG, BGRA or network output);
+    ``"bgr24"`` otherwise."""
+    if cfg.video.yuv != "auto" or not sinks:
+        return "bgr24"
+    if not getattr(source, "can_yuv420p", False) or not processor.supports_i420:
+        return "bgr24"
+    if not all(getattr(s, "accepts_i420", False) for s in sinks):
+        return "bgr24"
+    return "yuv420p"
+
+
 def _cut_short(sinks: Iterable) -> None:
     """Tell the sinks the run stopped before the source's end (--frames, quit, Ctrl-C): a
     file sink then copies only the audio its video covers."""
@@ -598,7 +674,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
               live: bool | None = None, pace: bool | None = None, progress: bool = True,
               extra_sinks: Iterable[tuple[str, dict]] = (),
               preview_options: dict | None = None, source_options: dict | None = None,
-              on_start: Callable[[Any], None] | None = None) -> Stats:
+              on_start: Callable[[Any], None] | None = None, clock=None) -> Stats:
     """Open the source, the sinks, and run the pipeline.
 
     ``extra_sinks``: ``(kind, options)`` pairs opened with :func:`open_sink` (e.g.
@@ -606,6 +682,11 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     the preview.  ``pace``: read a file at its own speed (None: when a preview or a
     virtual camera shows it; False: as fast as possible, a virtual camera included).
     Raises :class:`Interrupted` (exit 130) on Ctrl-C after finalizing.
+
+    Frames travel as I420 (no colour conversion, see :func:`choose_pixel_format`) from a
+    yuv420p file to a yuv420p video file when nothing on the way needs BGR
+    (``video.yuv = "auto"``); ``stats.pixel_format`` says which.  ``clock``: a
+    :class:`livecut.stageclock.StageClock` that collects the CPU time of each stage.
     """
     from contextlib import ExitStack
 
@@ -661,16 +742,28 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                                                        inputs=inputs)))
         for k, o in extra_sinks:
             sinks.append(stack.enter_context(open_sink(o.pop("spec", k), sink_info, cfg.video, kind=k, **o)))
+        fmt = choose_pixel_format(cfg, source, processor, sinks) if file_src else "bgr24"
+        for part in (source, processor, *sinks):
+            if fmt != "bgr24":
+                part.use_pixel_format(fmt)
+            if clock is not None and hasattr(part, "clock"):
+                part.clock = clock
+        stats.pixel_format = fmt
         total = info.frames if file_src else None
         if total and max_frames:
             total = min(total, max_frames)
         bar = stack.enter_context(Progress(total, label="livecut", unit="frames", enabled=progress))
         pipe = Pipeline(source, processor, sinks, queue_size=cfg.video.queue_size, max_frames=max_frames,
-                        progress=bar, stats=stats, paused=lambda: processor.paused)
+                        progress=bar, stats=stats, paused=lambda: processor.paused, clock=clock)
         if on_start is not None:
             on_start(pipe)
+        # a file is processed as fast as the CPUs allow: thread counts that do not oversubscribe
+        from livecut.threads import opencv_threads, thread_plan
+
+        cv_threads = thread_plan().opencv_threads if file_src else None
         try:
-            pipe.run()
+            with opencv_threads(cv_threads):
+                pipe.run()
         except KeyboardInterrupt as exc:
             stats.interrupted = True
             _cut_short(sinks)

@@ -8,6 +8,10 @@ Video files:
 - ``.webm``: VP9 (yuva420p with transparency);
 - ``--mode mask``: the alpha as the luma of a gray video.
 
+A yuv420p video sink takes BGR (or gray) frames, or -- after
+``use_pixel_format("yuv420p")`` -- I420 frames (``(H*3//2) x W`` uint8, Y then U
+then V) that are copied into the encoder's frame as they are.
+
 The source's time base and timestamps are kept (variable frame rate too), its
 display rotation is written back, and its audio streams are copied packet by
 packet, interleaved with the video as it is written.  An audio codec the output
@@ -65,6 +69,25 @@ def check_encoder(name: str, preset: str | None = None) -> None:
     if preset is not None and codec.name in ("libx264", "libx265") and preset not in X264_PRESETS:
         raise UsageError(f"video.preset {preset!r}: not an x264/x265 preset "
                          f"(one of {', '.join(X264_PRESETS)})")
+
+
+def encoder_options(cfg: VideoConfig, codec: str) -> tuple[dict[str, str], dict]:
+    """(encoder options, codec context attributes) for ``codec``: quality and speed from
+    ``video.crf`` / ``video.preset``, and the threading chosen for this machine."""
+    if codec == "prores_ks":
+        return {"profile": "4444", "vendor": "apl0"}, {}
+    if codec.startswith("libvpx"):
+        return {"crf": str(cfg.crf), "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"}, {}
+    opts = {"crf": str(cfg.crf)}
+    if codec in ("libx264", "libx265", "h264", "hevc"):
+        opts["preset"] = cfg.preset
+    if codec in ("libx264", "h264"):
+        from livecut.threads import thread_plan
+
+        n = thread_plan().x264_threads
+        if n is not None:
+            opts["threads"] = str(n)
+    return opts, {}
 
 
 def is_dir_spec(spec: str) -> bool:
@@ -133,19 +156,15 @@ class VideoFileSink:
         if self.width < 2 or self.height < 2:
             raise VideoWriteError(f"{self.path}: frame {info.width}x{info.height} is too small to encode")
         if ch == 4 and ext == ".mov":
-            codec, pix_fmt, opts = "prores_ks", "yuva444p10le", {"profile": "4444", "vendor": "apl0"}
+            codec, pix_fmt = "prores_ks", "yuva444p10le"
             self.width, self.height = info.width, info.height
         elif ext == ".webm":
             codec = self.cfg.codec if self.cfg.codec.startswith("libvpx") else "libvpx-vp9"
             pix_fmt = "yuva420p" if ch == 4 else "yuv420p"
-            opts = {"crf": str(self.cfg.crf), "b": "0", "deadline": "realtime", "cpu-used": "8",
-                    "row-mt": "1"}
         else:
             codec, pix_fmt = self.cfg.codec, "yuv420p"
-            opts = {"crf": str(self.cfg.crf)}
-            if codec in ("libx264", "libx265", "h264", "hevc"):
-                opts["preset"] = self.cfg.preset
         check_encoder(codec, self.cfg.preset)
+        opts, self._ctx = encoder_options(self.cfg, codec)
         self.codec, self.pix_fmt, self._opts = codec, pix_fmt, opts
         # the input's time base keeps its timestamps exact (variable frame rate too)
         self.time_base = info.time_base or Fraction(1, 90000)
@@ -153,6 +172,25 @@ class VideoFileSink:
         self._last_t = 0.0
         self._yuv = None
         self._fast = pix_fmt == "yuv420p" and ch in (1, 3)
+        #: what write() takes: "bgr24" (BGR, BGRA or gray as the channels say) or "yuv420p" (I420)
+        self.pixel_format = "bgr24"
+        #: optional :class:`livecut.stageclock.StageClock`: CPU time of convert, encode and mux
+        self.clock = None
+        self._vframe = None  # the encoder's input frame, refilled for each I420 frame
+
+    @property
+    def accepts_i420(self) -> bool:
+        """Whether write() can take I420 frames (a yuv420p output of the frames' own size)."""
+        return self._fast and (self.width, self.height) == (self.info.width, self.info.height)
+
+    def use_pixel_format(self, fmt: str) -> None:
+        """Take ``"bgr24"`` frames (BGR/BGRA/gray) or ``"yuv420p"`` (I420; needs :attr:`accepts_i420`)."""
+        if fmt == "yuv420p" and not self.accepts_i420:
+            raise UsageError(f"{self.path}: writes {self.pix_fmt} {self.width}x{self.height}; "
+                             "cannot take I420 frames")
+        if fmt not in ("bgr24", "yuv420p"):
+            raise UsageError(f"pixel format {fmt!r}: expected bgr24 or yuv420p")
+        self.pixel_format = fmt
 
     # ------------------------------------------------------------ opening
     def __enter__(self) -> "VideoFileSink":
@@ -184,6 +222,8 @@ class VideoFileSink:
             s.time_base = self.time_base
             s.codec_context.time_base = self.time_base
             s.options = dict(self._opts)
+            for k, v in self._ctx.items():
+                setattr(s.codec_context, k, v)
             if self.info.rotation:
                 s.set_display_rotation(self.info.rotation)
             self._stream = s
@@ -311,9 +351,36 @@ class VideoFileSink:
             self._container.mux(pkt)
 
     # ------------------------------------------------------------ writing
+    def _frame_i420(self, i420: np.ndarray):
+        """An encoder frame holding the planes of ``i420``.  One frame is refilled: once the
+        encoder has taken its picture (x264 and libvpx copy it) make_writable() is free; if
+        the encoder still holds a reference, it gives the frame a new buffer."""
+        import av
+
+        h, w = self.height, self.width
+        if i420.shape != (h * 3 // 2, w) or i420.dtype != np.uint8:
+            raise VideoWriteError(f"{self.path}: I420 frame {i420.shape} {i420.dtype}; "
+                                  f"expected ({h * 3 // 2}, {w}) uint8")
+        f = self._vframe
+        if f is None:
+            f = self._vframe = av.VideoFrame(w, h, "yuv420p")
+        else:
+            f.make_writable()
+        flat = i420.reshape(-1)
+        ys, cs = w * h, (w // 2) * (h // 2)
+        for plane, src, pw, ph in ((f.planes[0], flat[:ys], w, h),
+                                   (f.planes[1], flat[ys:ys + cs], w // 2, h // 2),
+                                   (f.planes[2], flat[ys + cs:], w // 2, h // 2)):
+            ls = plane.line_size
+            dst = np.frombuffer(plane, np.uint8, count=ls * (ph - 1) + pw)
+            np.lib.stride_tricks.as_strided(dst, (ph, pw), (ls, 1))[...] = src.reshape(ph, pw)
+        return f
+
     def _frame(self, image: np.ndarray):
         import av
 
+        if self.pixel_format == "yuv420p":
+            return self._frame_i420(image)
         h, w = self.height, self.width
         img = image[:h, :w] if image.shape[0] != h or image.shape[1] != w else image
         ch = 1 if img.ndim == 2 else img.shape[2]
@@ -335,7 +402,11 @@ class VideoFileSink:
 
         if self._container is None:
             raise VideoWriteError(f"{self.path}: not open")
+        clock = self.clock
+        t = clock.now() if clock is not None else 0.0
         frame = self._frame(image)
+        if clock is not None:
+            t = clock.add("convert_out", t)
         tb = self.time_base
         if pts is None:
             ipts = self.frames if self._last_pts is None else None
@@ -350,9 +421,14 @@ class VideoFileSink:
         self._last_pts = ipts
         self._last_t = float(ipts * tb)
         try:
-            for packet in self._stream.encode(frame):
+            packets = self._stream.encode(frame)
+            if clock is not None:
+                t = clock.add("encode", t)
+            for packet in packets:
                 self._container.mux(packet)
             self._mux_audio(self._last_t)
+            if clock is not None:
+                clock.add("mux", t)
         except (av.error.FFmpegError, OSError) as exc:
             raise VideoWriteError(f"{self.path}: write failed ({io_reason(exc)})") from None
         self.frames += 1

@@ -8,10 +8,17 @@ at its own speed; no frame is dropped, and after a pause or a slow stretch the
 clock resyncs instead of rushing).  ``live=True`` turns a file into a stand-in
 for a camera: paced, no frame threading (lowest latency), and the runner treats
 it like a live source (newest frame wins).
+
+Frames are BGR (HxWx3) unless the runner asks for I420 with
+:meth:`FileSource.use_pixel_format` (``"yuv420p"``: ``(H*3//2) x W`` uint8, the
+decoded Y, U and V planes without colour conversion; only for a yuv420p video of
+even size, see :attr:`FileSource.can_yuv420p`).  I420 frames come from a pool of
+buffers the runner gives back with :meth:`FileSource.release_frame`.
 """
 
 from __future__ import annotations
 
+import collections
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -21,7 +28,7 @@ import cv2
 import numpy as np
 
 from livecut.config import VideoConfig
-from livecut.errors import VideoOpenFailure
+from livecut.errors import UsageError, VideoOpenFailure
 from livecut.pacing import Pacer
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
@@ -60,6 +67,12 @@ def _check_y4m_header(p: Path) -> None:
     check_frame_size(w, h, p)
 
 
+def decoder_threads(live: bool = False) -> dict:
+    """Codec context attributes that set the decoder's threading: frame threading for files,
+    slice threading (no added delay) for live sources."""
+    return {"thread_type": "SLICE" if live else "AUTO"}
+
+
 def _av_message(exc: BaseException) -> str:
     text = getattr(exc, "strerror", None) or str(exc)
     return text.split(": '")[0].strip() or type(exc).__name__
@@ -79,6 +92,11 @@ class FileSource:
         self.pace = pace or live
         #: packets that could not be decoded (skipped)
         self.corrupt = 0
+        #: what read() delivers in Frame.image: "bgr24" (HxWx3) or "yuv420p" (I420)
+        self.pixel_format = "bgr24"
+        #: optional :class:`livecut.stageclock.StageClock`: CPU time of decode and convert
+        self.clock = None
+        self._pool: collections.deque = collections.deque()  # I420 buffers given back
         self._index = 0
         self._container = None
         p = self.path
@@ -118,7 +136,8 @@ class FileSource:
         s = c.streams.video[0]
         if s.codec_context is None or s.codec_context.name is None:
             raise VideoOpenFailure(f"{self.path}: video codec not supported")
-        s.thread_type = "SLICE" if self.live else "AUTO"
+        for k, v in decoder_threads(self.live).items():
+            setattr(s.codec_context, k, v)
         self._stream = s
         w, h = s.codec_context.width, s.codec_context.height
         if not w or not h:
@@ -146,6 +165,8 @@ class FileSource:
         if self._first is None:
             raise VideoOpenFailure(f"{self.path}: the video has no frames")
         self.info.rotation = int(getattr(self._first, "rotation", 0) or 0)
+        #: the decoder's pixel format (of the first frame)
+        self.native_format = self._first.format.name
         self._pacer = Pacer(fps or 30.0, resync_after=0.25) if self.pace else None
 
     # one long-lived generator over the whole file: demux -> decode, skipping bad packets
@@ -202,6 +223,47 @@ class FileSource:
                 return None
         return got, expected
 
+    @property
+    def can_yuv420p(self) -> bool:
+        """Whether frames can be delivered as I420 without conversion: a yuv420p video of
+        even width and height, read as a file (not live)."""
+        return (self.native_format == "yuv420p" and not self.live
+                and self.info.width % 2 == 0 and self.info.height % 2 == 0)
+
+    def use_pixel_format(self, fmt: str) -> None:
+        """Deliver frames as ``"bgr24"`` (HxWx3) or ``"yuv420p"`` (I420; needs :attr:`can_yuv420p`)."""
+        if fmt == "yuv420p" and not self.can_yuv420p:
+            raise UsageError(f"{self.path}: frames are {self.native_format} "
+                             f"{self.info.width}x{self.info.height}; cannot deliver them as I420")
+        if fmt not in ("bgr24", "yuv420p"):
+            raise UsageError(f"pixel format {fmt!r}: expected bgr24 or yuv420p")
+        self.pixel_format = fmt
+
+    def release_frame(self, image: np.ndarray) -> None:
+        """Give back an I420 frame the caller is done with; its buffer is reused (a no-op
+        for BGR frames)."""
+        if self.pixel_format == "yuv420p" and len(self._pool) < 64:
+            self._pool.append(image)
+
+    def _to_i420(self, f) -> np.ndarray:
+        """The frame's planes copied into one (H*3//2) x W buffer (Y, U, V)."""
+        w, h = self.info.width, self.info.height
+        if f.format.name != "yuv420p" or f.width != w or f.height != h:  # a change mid-stream
+            f = f.reformat(width=w, height=h, format="yuv420p")
+        try:
+            buf = self._pool.popleft()
+        except IndexError:
+            buf = np.empty((h * 3 // 2, w), np.uint8)
+        flat = buf.reshape(-1)
+        ys, cs = w * h, (w // 2) * (h // 2)
+        for plane, dst, pw, ph in ((f.planes[0], flat[:ys], w, h),
+                                   (f.planes[1], flat[ys:ys + cs], w // 2, h // 2),
+                                   (f.planes[2], flat[ys + cs:], w // 2, h // 2)):
+            ls = plane.line_size
+            src = np.frombuffer(plane, np.uint8, count=ls * (ph - 1) + pw)
+            dst.reshape(ph, pw)[...] = np.lib.stride_tricks.as_strided(src, (ph, pw), (ls, 1))
+        return buf
+
     def _to_bgr(self, f) -> np.ndarray:
         if f.format.name in ("yuv420p", "yuvj420p") and f.width % 2 == 0 and f.height % 2 == 0:
             # faster than swscale, same BT.601 limited-range coefficients
@@ -229,7 +291,11 @@ class FileSource:
     def read(self) -> Frame | None:
         if self._container is None:
             return None
+        clock = self.clock
+        t = clock.now() if clock is not None else 0.0
         f = self._next_av_frame()
+        if clock is not None:
+            t = clock.add("decode", t)
         if f is None:
             return None
         pts = float(f.pts * f.time_base) if f.pts is not None and f.time_base else None
@@ -237,7 +303,11 @@ class FileSource:
             self._pacer.wait(pts)
         if pts is not None:
             self._last_end = pts + (1.0 / self.info.fps if self.info.fps else 0.0)
-        img = self._to_bgr(f)
+        if clock is not None:
+            t = clock.now()  # (the pacer sleeps: no CPU, but keep the stages apart)
+        img = self._to_i420(f) if self.pixel_format == "yuv420p" else self._to_bgr(f)
+        if clock is not None:
+            clock.add("convert_in", t)
         frame = Frame(image=img, index=self._index, pts=pts, captured_at=time.perf_counter())
         self._index += 1
         return frame

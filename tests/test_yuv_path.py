@@ -1,0 +1,228 @@
+"""Issue 10: file -> file frames travel as I420 (no colour conversion) when nothing needs BGR."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from conftest import make_clip, probe
+from livecut.config import Config
+from livecut.runner import Processor, choose_pixel_format, run_video
+
+
+def _cfg(yuv: str = "auto") -> Config:
+    c = Config()
+    return dataclasses.replace(c, video=dataclasses.replace(c.video, yuv=yuv))
+
+
+@pytest.fixture(scope="module")
+def yuv_clips(tmp_path_factory):
+    d = tmp_path_factory.mktemp("yuvclips")
+    return {
+        "plain": make_clip(d / "plain.mp4", w=320, h=180, n=12),
+        # odd chroma height (242 / 2 = 121 rows): the I420 planes do not split into whole rows
+        "odd": make_clip(d / "odd.mp4", w=322, h=242, n=6, seed=3),
+        "audio_vfr": make_clip(d / "audio_vfr.mp4", n=12, audio=True, time_base=Fraction(1, 1000),
+                               pts=[0, 40, 80, 200, 240, 260, 280, 400, 440, 480, 600, 640]),
+        "yuv444": make_clip(d / "yuv444.mp4", n=4, pix_fmt="yuv444p"),
+    }
+
+
+def _decode_bgr(path) -> list[np.ndarray]:
+    import av
+
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="bgr24").astype(np.int16) for f in c.decode(video=0)]
+
+
+@pytest.mark.parametrize("mode,background,ext", [("composite", "blur", "mp4"), ("composite", "color:#00b140", "mp4"),
+                                                 ("mask", "blur", "mp4"), ("composite", "blur", "webm"),
+                                                 ("composite", "blur", "mkv")])
+def test_yuv_path_is_chosen_for_yuv420p_file_to_yuv420p_file(yuv_clips, tmp_path, mode, background, ext):
+    out = tmp_path / f"out.{ext}"
+    st = run_video(str(yuv_clips["plain"]), str(out), _cfg(), mode=mode, background=background, progress=False)
+    assert st.pixel_format == "yuv420p"
+    assert st.as_dict()["pixel_format"] == "yuv420p" and "yuv420p" in st.summary()
+    p = probe(out)
+    assert p["frames"] == 12 and p["pix_fmt"] == "yuv420p"
+
+
+@pytest.mark.parametrize("output,mode,background", [
+    ("out.mov", "composite", "transparent"),   # BGRA (ProRes 4444)
+    ("out.webm", "cutout", "blur"),            # BGRA (VP9 with alpha)
+    ("frames/", "composite", "blur"),          # a PNG sequence takes BGR
+    ("out.mp4", "side-by-side", "blur"),       # not an I420 mode
+])
+def test_yuv_path_is_not_chosen_where_bgr_is_needed(yuv_clips, tmp_path, output, mode, background):
+    st = run_video(str(yuv_clips["plain"]), f"{tmp_path}/{output}", _cfg(), mode=mode, background=background,
+                   progress=False, max_frames=3)
+    assert st.pixel_format == "bgr24" and "yuv420p" not in st.summary()
+
+
+def test_yuv_path_is_not_chosen_when_off_or_source_is_not_yuv420p(yuv_clips, tmp_path):
+    st = run_video(str(yuv_clips["plain"]), str(tmp_path / "a.mp4"), _cfg("off"), progress=False, max_frames=2)
+    assert st.pixel_format == "bgr24"
+    st = run_video(str(yuv_clips["yuv444"]), str(tmp_path / "b.mp4"), _cfg(), progress=False)
+    assert st.pixel_format == "bgr24"
+
+
+def test_a_bgr_only_sink_keeps_the_bgr_path(yuv_clips, tmp_path):
+    """A preview window / virtual camera has no accepts_i420: the whole run stays BGR."""
+    from livecut.sinks import SinkInfo, open_sink
+    from livecut.sources.file import FileSource
+
+    cfg = _cfg()
+
+    class BgrSink:  # what a preview or a virtual camera looks like to the runner
+        main_thread = False
+
+    with FileSource(yuv_clips["plain"]) as src, Processor(cfg) as proc:
+        assert src.can_yuv420p and proc.supports_i420
+        info = SinkInfo(width=320, height=180, fps=25.0)
+        with open_sink(str(tmp_path / "o.mp4"), info, cfg.video) as sink:
+            assert choose_pixel_format(cfg, src, proc, [sink]) == "yuv420p"
+            assert choose_pixel_format(cfg, src, proc, [sink, BgrSink()]) == "bgr24"
+            assert choose_pixel_format(cfg, src, proc, []) == "bgr24"
+        proc.cycle_mode()  # the preview shows another view: it needs BGR frames
+        assert not proc.supports_i420
+
+
+@pytest.mark.parametrize("mode,tol", [("composite", 1.5), ("mask", 1.0)])
+@pytest.mark.parametrize("clip", ["plain", "odd"])
+def test_yuv_output_agrees_with_the_bgr_path(yuv_clips, tmp_path, mode, tol, clip):
+    outs = {}
+    for yuv in ("auto", "off"):
+        out = tmp_path / f"{yuv}.mp4"
+        st = run_video(str(yuv_clips[clip]), str(out), _cfg(yuv), mode=mode, background="blur", progress=False)
+        assert st.pixel_format == ("yuv420p" if yuv == "auto" else "bgr24")
+        outs[yuv] = _decode_bgr(out)
+    a, b = outs["auto"], outs["off"]
+    assert len(a) == len(b) == probe(yuv_clips[clip])["frames"]
+    assert a[0].shape == b[0].shape
+    diff = float(np.mean([np.abs(x - y).mean() for x, y in zip(a, b)]))
+    assert diff < tol, f"mean abs difference {diff:.2f} between the YUV and the BGR path"
+    # and the outputs are not trivially equal to the input (something was composited)
+    src = _decode_bgr(yuv_clips[clip])
+    assert float(np.mean([np.abs(x - s).mean() for x, s in zip(a, src)])) > 2 * tol
+
+
+def test_yuv_path_keeps_audio_frame_count_and_pts(yuv_clips, tmp_path):
+    src = yuv_clips["audio_vfr"]
+    out = tmp_path / "out.mp4"
+    st = run_video(str(src), str(out), _cfg(), progress=False)
+    assert st.pixel_format == "yuv420p"
+    a, b = probe(src), probe(out)
+    assert b["frames"] == a["frames"] == 12
+    assert b["pts"] == pytest.approx(a["pts"], abs=1e-3)
+    assert b["audio"] == ["aac"] and b["audio_packets"] == a["audio_packets"]
+    assert b["pix_fmt"] == "yuv420p"
+
+
+def test_source_pool_and_sink_planes_round_trip(yuv_clips, tmp_path):
+    """I420 frames from the source are the decoder's planes; the sink writes them unchanged
+    (compared after a lossless encode)."""
+    import av
+
+    from livecut.sinks.file import VideoFileSink
+    from livecut.sinks import SinkInfo
+    from livecut.sources.file import FileSource
+
+    clip = yuv_clips["odd"]
+    with av.open(str(clip)) as c:
+        ref = [f.to_ndarray() for f in c.decode(video=0)]
+    cfg = dataclasses.replace(_cfg().video, crf=0, preset="ultrafast")
+    out = tmp_path / "lossless.mkv"
+    with FileSource(clip) as src:
+        src.use_pixel_format("yuv420p")
+        info = SinkInfo(width=src.info.width, height=src.info.height, fps=25.0, time_base=src.info.time_base)
+        with VideoFileSink(out, info, cfg) as sink:
+            sink.use_pixel_format("yuv420p")
+            got = []
+            while (fr := src.read()) is not None:
+                assert fr.image.shape == (242 * 3 // 2, 322)
+                assert np.array_equal(fr.image, ref[fr.index])
+                sink.write(fr.image, fr.pts)
+                got.append(fr.image)
+                src.release_frame(fr.image)
+    assert len(got) == len(ref) and len({id(g) for g in got}) < len(got)  # buffers were reused
+    with av.open(str(out)) as c:
+        back = [f.to_ndarray(format="yuv420p") for f in c.decode(video=0)]
+    assert len(back) == len(ref) and all(np.array_equal(x, y) for x, y in zip(back, ref))
+
+
+def test_pixel_format_refused_where_impossible(yuv_clips):
+    from livecut.errors import UsageError
+    from livecut.sources.file import FileSource
+
+    with FileSource(yuv_clips["yuv444"]) as src:
+        assert not src.can_yuv420p
+        with pytest.raises(UsageError):
+            src.use_pixel_format("yuv420p")
+    with Processor(_cfg(), mode="cutout") as proc:
+        assert not proc.supports_i420
+        with pytest.raises(UsageError):
+            proc.use_pixel_format("yuv420p")
+
+
+def test_bench_transcode_json_has_the_stage_keys():
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    r = CliRunner().invoke(app, ["bench", "--transcode", "--size", "192x108", "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    for k in ("clip", "size", "frames", "codec", "preset", "crf", "plain_s", "plain_fps", "livecut_s",
+              "livecut_fps", "ratio", "process_ms"):
+        assert k in data
+    assert data["size"] == "192x108" and data["frames"] == 90 and data["pixel_format"] == "yuv420p"
+    stages = {"decode", "convert", "engine", "composite", "encode", "mux", "other"}
+    assert set(data["stages_cpu_ms"]) == stages
+    assert {"decode", "encode", "mux"} <= set(data["plain_stages_cpu_ms"])
+    assert data["stages_cpu_ms"]["engine"] > 0 and data["stages_cpu_ms"]["encode"] > 0
+    assert data["livecut_cpu_s"] > 0 and data["plain_cpu_s"] > 0
+    r = CliRunner().invoke(app, ["bench", "--transcode", "--size", "192x108"])
+    assert r.exit_code == 0, r.output
+    assert "wall clock" in r.stdout and "CPU ms per frame" in r.stdout and "engine" in r.stdout
+
+
+def test_thread_plan_does_not_oversubscribe_two_cpus(monkeypatch):
+    import livecut.threads as th
+    from livecut.sinks.file import encoder_options
+
+    assert th.thread_plan(2) == th.ThreadPlan(cpus=2, x264_threads=2, opencv_threads=1)
+    assert th.thread_plan(1).x264_threads == 1
+    big = th.thread_plan(16)
+    assert big.x264_threads is None and big.opencv_threads is None  # library defaults
+    monkeypatch.setattr(th, "usable_cpus", lambda: 2)
+    assert encoder_options(Config().video, "libx264")[0]["threads"] == "2"
+    assert "threads" not in encoder_options(Config().video, "libvpx-vp9")[0]
+    monkeypatch.setattr(th, "usable_cpus", lambda: 16)
+    assert "threads" not in encoder_options(Config().video, "libx264")[0]
+
+
+def test_run_video_restores_opencv_threads(yuv_clips, tmp_path, monkeypatch):
+    import cv2
+
+    import livecut.threads as th
+
+    import contextlib
+
+    seen = []
+    real = th.opencv_threads
+
+    @contextlib.contextmanager
+    def spy(n):
+        with real(n):
+            seen.append(cv2.getNumThreads())  # while the file is processed
+            yield
+
+    monkeypatch.setattr(th, "opencv_threads", spy)
+    monkeypatch.setattr(th, "usable_cpus", lambda: 2)
+    before = cv2.getNumThreads()
+    run_video(str(yuv_clips["plain"]), str(tmp_path / "o.mp4"), _cfg(), progress=False, max_frames=2)
+    assert seen == [1] and cv2.getNumThreads() == before
