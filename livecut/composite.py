@@ -488,22 +488,6 @@ class Compositor:
         self._tiles_c.over(fv, ac, ov, plan)
         return out
 
-    # TEMP(issue10): replaced by the real supports_i420 / apply_i420 (converts to BGR and back)
-    @property
-    def supports_i420(self) -> bool:
-        """Whether :meth:`apply_i420` handles this mode and background (composite over an
-        opaque background, or mask)."""
-        return self.mode == "mask" or (self.mode == "composite" and not self.background.has_alpha)
-
-    # TEMP(issue10): replaced by the real apply_i420
-    def apply_i420(self, i420: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None) -> np.ndarray:
-        """:meth:`apply` on an I420 frame ((H*3//2) x W uint8); returns an I420 frame (the mask
-        as limited-range luma with neutral chroma in ``mask`` mode).  ``bg_frame`` is BGR."""
-        out = self.apply(cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420), alpha, bg_frame)
-        if out.ndim == 2:
-            out = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
-        return cv2.cvtColor(out, cv2.COLOR_BGR2YUV_I420)
-
 
 def color_i420(bgr: tuple[int, int, int]) -> tuple[int, int, int]:
     """(Y, U, V) of a BGR colour, as :func:`bgr_to_i420` converts it."""

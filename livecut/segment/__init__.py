@@ -262,9 +262,4 @@ class Segmenter:
         frame is kept) or "all-blurred" (nothing in focus: nothing is kept)."""
         return getattr(self.method, "last_state", "subject")
 
-    # TEMP(issue10): replaced by the engine's mask_i420
-    def mask_i420(self, i420: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """The HxW uint8 alpha of an I420 frame ((H*3//2) x W uint8: Y, then U, then V)."""
-        return self.mask(cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420), out)
-
 
