@@ -91,7 +91,10 @@ def test_a_bgr_only_sink_keeps_the_bgr_path(yuv_clips, tmp_path):
         assert not proc.supports_i420
 
 
-@pytest.mark.parametrize("mode,tol", [("composite", 1.5), ("mask", 1.0)])
+# composite: the BGR path's sink takes each chroma sample from one pixel of four
+# (OpenCV's I420 conversion), the YUV path keeps the decoder's chroma and blends it at half
+# size: with the same mask the two differ by ~1.5 levels before encoding, ~2.2 after
+@pytest.mark.parametrize("mode,tol", [("composite", 3.0), ("mask", 1.0)])
 @pytest.mark.parametrize("clip", ["plain", "odd"])
 def test_yuv_output_agrees_with_the_bgr_path(yuv_clips, tmp_path, mode, tol, clip):
     outs = {}
@@ -107,7 +110,7 @@ def test_yuv_output_agrees_with_the_bgr_path(yuv_clips, tmp_path, mode, tol, cli
     assert diff < tol, f"mean abs difference {diff:.2f} between the YUV and the BGR path"
     # and the outputs are not trivially equal to the input (something was composited)
     src = _decode_bgr(yuv_clips[clip])
-    assert float(np.mean([np.abs(x - s).mean() for x, s in zip(a, src)])) > 2 * tol
+    assert float(np.mean([np.abs(x - s).mean() for x, s in zip(a, src)])) > 3.0
 
 
 def test_yuv_path_keeps_audio_frame_count_and_pts(yuv_clips, tmp_path):
