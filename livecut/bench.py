@@ -289,3 +289,48 @@ def format_transcode(r: dict) -> str:
     enc = " ".join(f"{k}={v}" for k, v in r["encoder"].items())
     lines.append(f"encoder {enc}; decoder {r['decoder']}; OpenCV threads {r['opencv_threads']}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- live CPU share
+
+def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: float = 6.0,
+                   fps: int = 30, clip=None) -> dict:
+    """A clip played as a live source (at its own frame rate, newest frame wins) through
+    the whole pipeline into a ``null:`` sink (no preview, nothing written): the share of
+    one CPU the process uses, the processing time per frame and the frames dropped."""
+    import tempfile
+    from pathlib import Path
+
+    from livecut.runner import run_video
+
+    generated = clip is None
+    with tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
+        if clip is None:
+            clip = Path(tmp) / f"live_{size[0]}x{size[1]}.mp4"
+            make_bench_clip(clip, size, seconds=seconds, fps=fps, cfg=cfg)
+        clip = Path(clip)
+        if not clip.is_file():
+            raise UsageError(f"{clip}: no such file")
+        from livecut.sources.file import FileSource
+
+        with FileSource(clip) as src:  # a clear error for a file that is not a video
+            w, h, rate = src.info.width, src.info.height, src.info.fps
+        c0, t0 = _process_cpu(), time.perf_counter()
+        stats = run_video(str(clip), "null:", cfg, live=True, progress=False)
+        wall, cpu = time.perf_counter() - t0, _process_cpu() - c0
+    return {"clip": "generated" if generated else str(clip), "size": f"{w}x{h}", "fps_source": rate, "seconds": round(wall, 3),
+            "cpu_s": round(cpu, 3), "cpu_share": round(cpu / wall, 3) if wall > 0 else 0.0,
+            "process_ms": round(stats.process_ms_mean, 2), "processed": stats.processed,
+            "dropped": stats.dropped, "fps": round(stats.fps, 2),
+            "opencv_threads": cv2.getNumThreads()}
+
+
+def format_live(r: dict) -> str:
+    return "\n".join([
+        f"live source: {r['size']} at {r['fps_source']:g} fps ({r['clip']}), null sink, no preview",
+        f"  processed {r['processed']} frames in {r['seconds']:.1f} s ({r['fps']:.1f} fps), "
+        f"{r['dropped']} dropped",
+        f"  processing {r['process_ms']:.1f} ms/frame (segment + composite, wall clock in the main thread)",
+        f"  CPU: {r['cpu_s']:.2f} s over {r['seconds']:.2f} s = {100 * r['cpu_share']:.0f} % of one core "
+        "(the whole process: decode, engine, composite)",
+    ])

@@ -323,13 +323,23 @@ def bench(
     transcode: bool = typer.Option(False, "--transcode", "--file",
                                    help="Time `livecut file` end to end against a plain decode+encode "
                                         "(a 1280x720 clip is generated unless --clip is given)."),
-    clip: Optional[str] = typer.Option(None, "--clip", metavar="FILE", help="Video for --transcode."),
+    live: bool = typer.Option(False, "--live", help="Play a 30 fps clip as a live source into a null sink "
+                                                    "(no preview) and report the CPU share it takes "
+                                                    "(1920x1080 unless --size)."),
+    clip: Optional[str] = typer.Option(None, "--clip", metavar="FILE", help="Video for --transcode or --live."),
 ) -> None:
     """Time each stage on a synthetic frame: median ms per stage and frames per second."""
-    from livecut.bench import format_bench, format_transcode, parse_size, run_bench, run_transcode_bench
+    from livecut.bench import (format_bench, format_live, format_transcode, parse_size, run_bench,
+                               run_live_bench, run_transcode_bench)
 
     clip = local_path(clip, "--clip takes a local video file") if clip is not None else None
     cfg = get_config(config, set_)
+    if live and transcode:
+        raise UsageError("--live and --transcode: choose one")
+    if live:
+        result = run_live_bench(cfg, parse_size(size) if size else (1920, 1080), clip=clip)
+        typer.echo(json.dumps(result, indent=2) if as_json else format_live(result))
+        return
     if transcode:
         tsize = parse_size(size) if size else (1280, 720)
         result = run_transcode_bench(cfg, clip, tsize)

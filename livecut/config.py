@@ -49,6 +49,9 @@ class SegmentConfig:
     grid: int = _opt(256, "focusnet: long side, in cells, of the network's input grid (about); smaller "
                      "is faster and coarser (192: ~40 % less network time at 1080p, but IoU 0.737 -> "
                      "0.698 on the tuning photos at 3x)", lo=64, hi=512)
+    every: int = _opt(1, "focusnet, video: judge focus (cues + network) on every Nth frame only; the "
+                      "frames between reuse the last judgement, smoothed and refined against their own "
+                      "pixels (less CPU, up to N-1 frames of lag after a change)", lo=1, hi=8)
     min_area: float = _opt(0.01, "drop subjects smaller than this fraction of the frame",
                            lo=0.0, hi=0.5)
     keep: str = _opt("all", "keep every subject above min_area, or only the largest",

@@ -364,3 +364,21 @@ def test_eval_as_video_frames_and_through_i420(dataset):
     data = json.loads(r.stdout)
     assert data["as"] == "video frames, I420"
     assert data["mean"]["iou"] > 0.8
+
+
+def test_every_nth_frame_judges_focus_on_those_only():
+    """segment.every = 2 (video): cues and network run on every other frame; the frames
+    between reuse that judgement and are still refined on their own pixels."""
+    img, gt = make_scene("basic", 640, 360, seed=4, blur_radius=6.0)
+    seg = Segmenter(load_config(None, ["segment.every=2"]))
+    judged = []
+    for i in range(6):
+        shifted = np.roll(img, 2 * i, axis=1)  # a slow pan: the refinement follows it
+        a = seg.mask(shifted)
+        judged.append(seg.timings["network"] > 0 or seg.timings["cues"] > 0)
+        assert iou(a, np.roll(gt, 2 * i, axis=1)) > 0.85
+    assert judged == [True, False, True, False, True, False]
+    still = Segmenter(load_config(None, ["segment.every=2"]), still=True)  # photos: always judged
+    still.mask(img)
+    still.mask(img)
+    assert still.timings["network"] > 0

@@ -229,3 +229,19 @@ def test_run_video_restores_opencv_threads(yuv_clips, tmp_path, monkeypatch):
     before = cv2.getNumThreads()
     run_video(str(yuv_clips["plain"]), str(tmp_path / "o.mp4"), _cfg(), progress=False, max_frames=2)
     assert seen == [1] and cv2.getNumThreads() == before
+
+
+def test_null_sink_takes_every_frame_and_writes_nothing(yuv_clips, tmp_path):
+    st = run_video(str(yuv_clips["plain"]), "null:", _cfg(), progress=False)
+    assert st.written == st.processed == 12
+    assert not list(tmp_path.iterdir())
+
+
+def test_bench_live_reports_the_cpu_share():
+    from livecut.bench import run_live_bench
+
+    r = run_live_bench(Config(), (320, 180), seconds=1.0, fps=30)
+    assert r["size"] == "320x180" and r["clip"] == "generated"
+    assert r["processed"] + r["dropped"] >= 25  # ~30 frames at 30 fps, the newest frame wins
+    assert 0.0 < r["cpu_share"] < 2.5 and r["seconds"] >= 0.9  # paced: about a second, not flat out
+    assert r["process_ms"] > 0

@@ -260,6 +260,8 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=4e-3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--widths", default="16,24,40,64",
+                    help="channels of the four levels of FocusNet (tools/engine_net.py)")
     args = ap.parse_args()
 
     import torch
@@ -279,7 +281,7 @@ def main() -> None:
     for it in fit:
         by_name.setdefault(it["name"], []).append(it)
 
-    model = FocusNet(3 + N_CUES)
+    model = FocusNet(3 + N_CUES, tuple(int(x) for x in args.widths.split(",")))
     n_params = sum(p.numel() for p in model.parameters())
     print(f"FocusNet {model.widths}: {n_params} parameters")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)

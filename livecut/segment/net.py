@@ -90,6 +90,10 @@ class FocusNetMethod:
         self.still = still
         self._key: tuple | None = None
         self._reduced = False  # reduce() was called for the frame of the next __call__
+        #: video: run cues + network on every ``every``-th frame (segment.every)
+        self.every = 1 if still else max(1, int(cfg.every))
+        self._frame = 0
+        self._raw: np.ndarray | None = None  # the last judged probability (every > 1)
         #: what the last frame was: "subject", "all-sharp" or "all-blurred"
         self.last_state = "subject"
 
@@ -183,7 +187,19 @@ class FocusNetMethod:
         t0 = time.perf_counter()
         if full is None:
             full = small_bgr
-        prob = self.probability(small_bgr, full)
+        reuse = (self.every > 1 and self._frame % self.every and self._raw is not None
+                 and self._raw.shape == small_bgr.shape[:2])
+        self._frame += 1
+        self._t_cues = 0.0
+        if reuse:  # between judged frames: the last judgement (the guide is still this frame's)
+            self._reduced = False
+            prob = self._prob
+            np.copyto(prob, self._raw)
+        else:
+            prob = self.probability(small_bgr, full)
+            if self.every > 1:
+                self._raw = prob.copy() if self._raw is None or self._raw.shape != prob.shape else self._raw
+                np.copyto(self._raw, prob)
         t1 = time.perf_counter()
         mask = self._mask
         # alpha = 0.5 + GAIN * (p - threshold): the decision level (segment.threshold) goes
@@ -194,7 +210,8 @@ class FocusNetMethod:
         cv2.max(prob, 0.0, dst=prob)
         cv2.convertScaleAbs(prob, dst=mask, alpha=255.0 * g)  # rounds, saturates at 255
         share = cv2.countNonZero(cv2.compare(mask, 127, cv2.CMP_GT, dst=self._scratch)) / mask.size
-        self.last_state = state = self._frame_state(share)
+        state = self.last_state if reuse else self._frame_state(share)
+        self.last_state = state
         if state == "all-blurred":
             mask[...] = 0
         elif state == "all-sharp":
@@ -205,7 +222,7 @@ class FocusNetMethod:
         if timings is not None:
             t2 = time.perf_counter()
             timings["cues"] = self._t_cues
-            timings["network"] = (t1 - t0) * 1e3 - self._t_cues
+            timings["network"] = 0.0 if reuse else (t1 - t0) * 1e3 - self._t_cues
             timings["mask"] = (t2 - t1) * 1e3
         return mask
 

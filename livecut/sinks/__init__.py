@@ -30,7 +30,7 @@ def register_sink(name: str, matches: Callable[[str], bool]) -> Callable:
 def _load_builtin() -> None:
     import importlib
 
-    for mod in ("preview", "vcam", "network", "file"):
+    for mod in ("preview", "vcam", "network", "null", "file"):
         try:
             importlib.import_module(f"livecut.sinks.{mod}")
         except ModuleNotFoundError as exc:  # a sink module not written yet
