@@ -268,14 +268,10 @@ def _blend_rect(fg: np.ndarray, a: np.ndarray, out: np.ndarray) -> None:
     cv2.add(out, t, dst=out)
 
 
-def _plane(buf: np.ndarray, start: int, h: int, w: int) -> np.ndarray:
-    """The ``h`` x ``w`` plane at element ``start`` of a contiguous I420 buffer (a view)."""
-    return buf.reshape(-1)[start:start + h * w].reshape(h, w)
-
-
 def _i420_planes(buf: np.ndarray, h: int, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    ch, cw = h // 2, w // 2
-    return buf[:h], _plane(buf, h * w, ch, cw), _plane(buf, h * w + ch * cw, ch, cw)
+    from livecut.i420 import planes
+
+    return planes(buf, h, w)
 
 
 #: BGR -> (U, V) of BT.601 limited range (what swscale and OpenCV's I420 conversion use)

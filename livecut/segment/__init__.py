@@ -23,6 +23,7 @@ from livecut.resize import reduce_buffers, reduce_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
 from livecut.segment import focus as _focus  # noqa: F401  (registers "focus")
 from livecut.segment import net as _net  # noqa: F401  (registers "focusnet")
+from livecut.i420 import planes
 from livecut.segment.cues import LUMA_TO_GRAY
 from livecut.segment.refine import ColorUpsampler, GuidedUpsampler
 from livecut.segment.registry import create_method, method_names, method_summaries, register_method
@@ -182,11 +183,7 @@ class Segmenter:
         t = self.timings
         t.clear()
         t0 = time.perf_counter()
-        y = i420[:H]
-        flat = np.ascontiguousarray(i420).reshape(-1)  # U and V: (H/2, W/2) each, packed after Y
-        n = H * W
-        u = flat[n:n + n // 4].reshape(H // 2, W // 2)
-        v = flat[n + n // 4:].reshape(H // 2, W // 2)
+        y, u, v = planes(np.ascontiguousarray(i420), H, W)
         self.method.reduce_luma(y)
         gray = self._small_gray
         reduce_into(y, gray, b["mid"])

@@ -366,14 +366,10 @@ class VideoFileSink:
             f = self._vframe = av.VideoFrame(w, h, "yuv420p")
         else:
             f.make_writable()
-        flat = i420.reshape(-1)
-        ys, cs = w * h, (w // 2) * (h // 2)
-        for plane, src, pw, ph in ((f.planes[0], flat[:ys], w, h),
-                                   (f.planes[1], flat[ys:ys + cs], w // 2, h // 2),
-                                   (f.planes[2], flat[ys + cs:], w // 2, h // 2)):
-            ls = plane.line_size
-            dst = np.frombuffer(plane, np.uint8, count=ls * (ph - 1) + pw)
-            np.lib.stride_tricks.as_strided(dst, (ph, pw), (ls, 1))[...] = src.reshape(ph, pw)
+        from livecut.i420 import frame_planes, planes
+
+        for dst, src in zip(frame_planes(f, h, w), planes(i420, h, w)):
+            dst[...] = src
         return f
 
     def _frame(self, image: np.ndarray):

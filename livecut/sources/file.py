@@ -254,14 +254,10 @@ class FileSource:
             buf = self._pool.popleft()
         except IndexError:
             buf = np.empty((h * 3 // 2, w), np.uint8)
-        flat = buf.reshape(-1)
-        ys, cs = w * h, (w // 2) * (h // 2)
-        for plane, dst, pw, ph in ((f.planes[0], flat[:ys], w, h),
-                                   (f.planes[1], flat[ys:ys + cs], w // 2, h // 2),
-                                   (f.planes[2], flat[ys + cs:], w // 2, h // 2)):
-            ls = plane.line_size
-            src = np.frombuffer(plane, np.uint8, count=ls * (ph - 1) + pw)
-            dst.reshape(ph, pw)[...] = np.lib.stride_tricks.as_strided(src, (ph, pw), (ls, 1))
+        from livecut.i420 import frame_planes, planes
+
+        for src, dst in zip(frame_planes(f, h, w), planes(buf, h, w)):
+            dst[...] = src
         return buf
 
     def _to_bgr(self, f) -> np.ndarray:

@@ -1,0 +1,27 @@
+"""Planar YUV 4:2:0 (I420) buffers: one ``(H * 3 // 2, W)`` uint8 array holding the Y plane
+(H x W), then U and V (H/2 x W/2 each), as ``VideoFrame.to_ndarray(format="yuv420p")`` and
+OpenCV's ``COLOR_YUV2BGR_I420`` have it.  U and V do not split into whole rows of W when
+H/2 is odd, so they are views of the flat buffer."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def planes(buf: np.ndarray, h: int, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(Y, U, V) views of a contiguous I420 buffer of an ``h`` x ``w`` frame (even sides)."""
+    flat = buf.reshape(-1)
+    n, c = h * w, (h // 2) * (w // 2)
+    return (flat[:n].reshape(h, w), flat[n:n + c].reshape(h // 2, w // 2),
+            flat[n + c:n + 2 * c].reshape(h // 2, w // 2))
+
+
+def frame_planes(frame, h: int, w: int) -> tuple[np.ndarray, ...]:
+    """(Y, U, V) views of a PyAV yuv420p ``VideoFrame``'s planes, line padding skipped
+    (writable where the frame is)."""
+    out = []
+    for plane, (ph, pw) in zip(frame.planes, ((h, w), (h // 2, w // 2), (h // 2, w // 2))):
+        ls = plane.line_size
+        flat = np.frombuffer(plane, np.uint8, count=ls * (ph - 1) + pw)
+        out.append(np.lib.stride_tricks.as_strided(flat, (ph, pw), (ls, 1)))
+    return tuple(out)
