@@ -288,12 +288,21 @@ def test_eval_bad_scales_are_usage_errors(dataset, bad):
     assert r.returncode == 2 and "--scales" in r.stderr
 
 
-def test_shipped_model_has_provenance():
+@pytest.mark.parametrize("name", ["focusnet.onnx", "focusnet_small.onnx"])
+def test_shipped_model_has_provenance(name):
     from livecut.segment.net import model_info, model_path
 
-    assert model_path().stat().st_size <= 2 * 1024 * 1024
-    info = model_info()
+    assert model_path(name).stat().st_size <= 2 * 1024 * 1024
+    info = model_info(name)
+    assert info["model"] == name
     assert "CUHK" in info["training_data"] and info["split"]["val"] == 100
+
+
+def test_the_small_network_is_selectable_and_finds_the_subject():
+    img, gt = make_scene("basic", 640, 480, seed=1, blur_radius=8.0)
+    seg = Segmenter(load_config("fast"))
+    assert seg.cfg.model == "small"
+    assert iou(seg.mask(img), gt) > 0.8
 
 
 # ------------------------------------------------------------------ the YUV entry (transcode path)

@@ -42,6 +42,8 @@ from livecut.segment.registry import register_method
 
 #: the shipped network
 MODEL_NAME = "focusnet.onnx"
+#: ``segment.model`` -> file (each with its provenance beside it, same stem, .json)
+MODEL_FILES = {"standard": MODEL_NAME, "small": "focusnet_small.onnx"}
 #: regularisation of the colour edge snap (segment.snap)
 SNAP_EPS = 1e-3
 #: a frame whose mask covers more than this share is taken as wholly in focus
@@ -70,8 +72,8 @@ def load_net(path: Path | None = None) -> cv2.dnn.Net:
     return net
 
 
-def model_info() -> dict:
-    p = model_path().with_suffix(".json")
+def model_info(name: str = MODEL_NAME) -> dict:
+    p = model_path(name).with_suffix(".json")
     return json.loads(p.read_text()) if p.is_file() else {}
 
 
@@ -80,7 +82,7 @@ class FocusNetMethod:
     summary = "default: native-resolution focus cues + a small shipped network (cv2.dnn), calibrated per frame"
     def __init__(self, cfg: SegmentConfig, still: bool = False):
         self.cfg = cfg
-        self.net = load_net()
+        self.net = load_net(model_path(MODEL_FILES[cfg.model]))
         self.cues = CueExtractor(cfg.grid)
         self.gain = cfg.gain
         #: also run the network on the mirrored frame and average (``segment.tta``: auto =
