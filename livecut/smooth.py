@@ -14,8 +14,10 @@ Per frame:
 3. *Hysteresis* on the binary decision (alpha >= 128): a pixel switches on above
    ``128 + hysteresis*255`` and off below ``128 - hysteresis*255``; between the two
    it keeps its previous state (the soft value is clamped to that side of 128).
-4. *Settling*: where the incoming mask has disagreed with the smoothed decision
-   over a thick region for ``smooth.settle`` frames in a row, it is taken as is
+4. *Settling*: where the incoming mask has disagreed with the smoothed decision (or
+   stayed more than ``SETTLE_LEVELS`` from the smoothed value: a ghost half faded, a
+   new subject at 80 %) over a thick region for ``smooth.settle`` frames in a row, it
+   is taken as is
    -- a ghost left where a subject was, or a real change in a still area, goes
    after a fixed short delay instead of the slow still-scene average.
 5. A *scene cut* (mean change above ``smooth.scene_cut``) resets the average.
@@ -33,6 +35,10 @@ from livecut.config import Config, SmoothConfig
 
 #: regions of disagreement thinner than this (fraction of the long side) never settle
 SETTLE_WIDTH = 0.02
+#: the incoming mask also disagrees where it is this many levels (of 255) from the smoothed
+#: one on the same side of the decision: a ghost fading at the still-scene rate, a subject
+#: that stays at 80 % (32: an eighth of full opacity, plainly visible over a blurred background)
+SETTLE_LEVELS = 32
 #: long side of the image motion is measured on
 MOTION_SIZE = 160
 #: gray-level change (at the reduced size) below which nothing counts as moving
@@ -127,14 +133,20 @@ class MaskSmoother:
         lasts that long."""
         cv2.threshold(alpha, 127, 255, cv2.THRESH_BINARY, dst=self._hi)
         cv2.compare(self._hi, self._state, cv2.CMP_NE, dst=self._lo)   # 255 where they disagree
+        # ... or where the soft values are far apart (a ghost fading at the still-scene rate)
+        cv2.convertScaleAbs(self._acc, dst=self._hi)
+        cv2.absdiff(alpha, self._hi, dst=self._hi)
+        cv2.threshold(self._hi, SETTLE_LEVELS, 255, cv2.THRESH_BINARY, dst=self._hi)
+        cv2.bitwise_or(self._lo, self._hi, dst=self._lo)
         # only thick regions of disagreement (a whole object, not a jittering edge)
         cv2.erode(self._lo, self._settle_kernel, dst=self._lo)
         cv2.bitwise_and(self._count, self._lo, dst=self._count)       # agreement resets the count
         cv2.add(self._count, 1, dst=self._count, mask=self._lo)
         cv2.compare(self._count, self.cfg.settle, cv2.CMP_GE, dst=self._lo)
         if cv2.countNonZero(self._lo):
-            self._acc[self._lo > 0] = alpha[self._lo > 0]
-            self._count[self._lo > 0] = 0
+            settled = self._lo > 0
+            self._acc[settled] = alpha[settled]
+            self._count[settled] = 0
 
     def hold(self, alpha: np.ndarray, frame: np.ndarray) -> np.ndarray:
         """The last smoothed mask, unchanged (a frame with nothing in focus: a whip pan, a

@@ -181,6 +181,9 @@ def test_rack_focus_mask_follows_within_half_a_second():
         assert iou(m, truth[-1]) > 0.8
         assert np.mean(m[old] >= 128) < 0.05, "a ghost of the old subject remains"
         assert np.mean(m[new] >= 128) > 0.85
+        # nor a faint one: a ghost at 1/8 opacity shows over a blurred background
+        assert np.mean(m[old & ~new]) / 255.0 < 0.05, "a soft ghost of the old subject remains"
+        assert np.mean(m[new]) / 255.0 > 0.93, "the new subject is still fading in"
 
 
 def _long_straight_runs(alpha: np.ndarray, truth: np.ndarray, min_run: int) -> int:

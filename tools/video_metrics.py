@@ -76,11 +76,17 @@ def main() -> None:
     ious = [iou(m, t) for m, t in zip(masks, truth)]
     lag = next((i - end for i in range(end, len(masks)) if min(ious[i:]) > 0.8), None)
     old = truth[0] > 0
-    ghost = max(float(np.mean(m[old] >= 128)) for m in masks[end + fps // 2:])
+    new = truth[-1] > 0
+    after = masks[end + fps // 2:]
+    ghost = max(float(np.mean(m[old] >= 128)) for m in after)
+    ghost_alpha = max(float(np.mean(m[old & ~new])) / 255.0 for m in after)  # soft ghost too
+    new_alpha = min(float(np.mean(m[new])) / 255.0 for m in after)
     out["rack_focus"] = {"iou_before": float(np.mean(ious[10:make_samples.RACK_START])),
                          "frames_to_follow_after_rack": lag,
                          "seconds_to_follow": None if lag is None else lag / fps,
                          "old_subject_share_after_0.5s": ghost,
+                         "old_subject_mean_alpha_after_0.5s": ghost_alpha,
+                         "new_subject_mean_alpha_after_0.5s": new_alpha,
                          "iou_after": float(np.mean(ious[end + fps // 2:]))}
 
     frames = decode("pan")
