@@ -245,3 +245,19 @@ def test_bench_live_reports_the_cpu_share():
     assert r["processed"] + r["dropped"] >= 25  # ~30 frames at 30 fps, the newest frame wins
     assert 0.0 < r["cpu_share"] < 2.5 and r["seconds"] >= 0.9  # paced: about a second, not flat out
     assert r["process_ms"] > 0
+
+
+def test_null_sink_is_found_whatever_sink_module_loaded_first():
+    """The file sink takes any path; ``null:`` must not reach it even when livecut.sinks.file
+    was imported before the registry loaded the others."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    code = ("import livecut.sinks.file\n"
+            "from livecut.sinks import SinkInfo, open_sink\n"
+            "print(type(open_sink('null:', SinkInfo(64, 64, 30.0))).__name__)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=str(REPO))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "NullSink"

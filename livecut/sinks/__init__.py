@@ -44,7 +44,8 @@ def open_sink(spec: str, info: SinkInfo, cfg: VideoConfig | None = None, *, kind
     _load_builtin()
     cfg = cfg or VideoConfig()
     if kind is None:
-        for name, (matches, _) in _SINKS.items():
+        # the file sink takes any path: it is asked last, whatever order the modules loaded in
+        for name, (matches, _) in sorted(_SINKS.items(), key=lambda kv: kv[0] == "file"):
             if matches(spec):
                 kind = name
                 break
