@@ -145,13 +145,13 @@ class GuidedUpsampler:
             self._A = np.empty((H, W), np.float32)
             self._B = np.empty((H, W), np.float32)
             self._mid = np.empty((H, W), np.uint8)
+            self._b255 = np.empty(self.small_hw, np.float32)
         A, B, mid = self._A, self._B, self._mid
         cv2.resize(a, (W, H), dst=A, interpolation=cv2.INTER_LINEAR)
-        cv2.resize(b, (W, H), dst=B, interpolation=cv2.INTER_LINEAR)
+        cv2.multiply(b, 255.0, dst=self._b255)  # (at the small size: the resize is linear)
+        cv2.resize(self._b255, (W, H), dst=B, interpolation=cv2.INTER_LINEAR)
         cv2.multiply(A, guide, dst=A, dtype=cv2.CV_32F)
-        cv2.scaleAdd(B, 255.0, A, dst=A)
-        cv2.max(A, 0.0, dst=A)
-        cv2.convertScaleAbs(A, dst=mid)  # rounds, saturates at 255
+        cv2.add(A, B, dst=mid, dtype=cv2.CV_8U)  # rounds and saturates to 0..255 in one pass
         cv2.resize(mid, (OW, OH), dst=out, interpolation=cv2.INTER_LINEAR)
         return out
 
