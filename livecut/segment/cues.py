@@ -1,7 +1,7 @@
 """Focus cues for the learned method: measured where the detail is, pooled to a small grid.
 
-The network of :mod:`livecut.segment.net` sees the frame on a small grid (cells of
-``CELL`` cue pixels), where a defocus of 2-3 px in the original has vanished.  So the
+The network of :mod:`livecut.segment.net` sees the frame at a small size (``NET_SIDE``
+on the long side), where a defocus of 2-3 px in the original has vanished.  So the
 sharpness is measured on the gray frame at *cue resolution* -- the native frame, or
 an integer reduction of it whose long side is at most ``CUE_MAX_SIDE`` -- and only
 pooled statistics of it (means over the cells of the network's grid) are passed on.
@@ -30,10 +30,8 @@ import math
 import cv2
 import numpy as np
 
-#: cue pixels per cell of the network's grid (the pooling), at most ...
-CELL = 4
-#: ... for the grid keeps at least this many cells on its long side
-MIN_GRID = 160
+#: long side of the network's input grid, about (pixels)
+NET_SIDE = 256
 #: the grid's sides are multiples of this (the network reduces by 16)
 GRID_MULTIPLE = 16
 #: cues are measured at the native size or an integer reduction no coarser than this
@@ -51,13 +49,9 @@ def cue_factor(h: int, w: int) -> int:
     return max(1, math.ceil(max(h, w) / CUE_MAX_SIDE))
 
 
-def pool_factor(ch: int, cw: int) -> int:
-    """Integer pooling from the cue resolution to the network grid: cells of ``CELL`` cue
-    pixels, fewer where the grid would be shorter than ``MIN_GRID`` cells (an HD frame:
-    960x540 -> 240x135; a 640 px photo or a 720p frame: 160 cells).  Chosen on the tuning
-    split against the first rule (a grid of ~256 cells): the same IoU at 0.5x-3x (-0.004 to
-    +0.002) at up to half the time where the cue image is 640 px or smaller."""
-    return max(1, min(CELL, max(ch, cw) // MIN_GRID))
+def pool_factor(ch: int, cw: int, side: int = NET_SIDE) -> int:
+    """Integer pooling from the cue resolution to the network grid (long side near ``side``)."""
+    return max(1, int(max(ch, cw) / side + 0.5))
 
 
 def padded(n: int) -> int:
@@ -78,7 +72,9 @@ class CueExtractor:
     of ``GRID_MULTIPLE`` (``PH``, ``PW``); the network's output is cropped back.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, side: int = NET_SIDE) -> None:
+        #: long side of the grid, about (the pooling factor is chosen to come near it)
+        self.side = int(side)
         self._shape: tuple[int, int] | None = None
 
     def _prepare(self, h: int, w: int) -> None:
@@ -88,7 +84,7 @@ class CueExtractor:
         rh, rw = max(1, h // k), max(1, w // k)
         #: the frame reduced by ``k`` (the whole of it, unlike ``cue_hw``)
         self.reduced_hw = (rh, rw)
-        q = pool_factor(rh, rw)
+        q = pool_factor(rh, rw, self.side)
         self.q = q
         gh, gw = max(1, rh // q), max(1, rw // q)
         ch, cw = gh * q, gw * q  # the cue resolution, cropped to whole cells

@@ -2,8 +2,7 @@
 
 1. **Cues at native resolution** (:mod:`livecut.segment.cues`): gradient statistics
    of the gray frame at its own size, or an integer reduction of it no coarser than
-   1000 px, pooled to a grid of cells of 4 such pixels (at least 160 cells long) -- where
-   a 2-3 px defocus still shows.
+   1000 px, pooled to a grid of about 256 px -- where a 2-3 px defocus still shows.
 2. **A small network** (``livecut/models/focusnet.onnx``, 160k parameters, run by
    OpenCV's ``cv2.dnn``: no other runtime) takes the frame's colours and those cues
    at the grid and returns the in-focus probability.  Its deepest features are
@@ -84,7 +83,7 @@ class FocusNetMethod:
     def __init__(self, cfg: SegmentConfig, still: bool = False):
         self.cfg = cfg
         self.net = load_net(model_path(MODEL_FILES[cfg.model]))
-        self.cues = CueExtractor()
+        self.cues = CueExtractor(cfg.grid)
         self.gain = cfg.gain
         #: also run the network on the mirrored frame and average (``segment.tta``: auto =
         #: photos yes, video no: twice the network time)
