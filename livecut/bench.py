@@ -143,6 +143,23 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
         out.mux(s.encode(None))
 
 
+def _bench_clip(clip, generated, size: tuple[int, int], cfg: Config, **clip_options):
+    """(path, source info) of the clip to time: ``clip``, or a synthetic one made at
+    ``generated`` (:func:`make_bench_clip`); a missing file or a non-video fails clearly."""
+    from pathlib import Path
+
+    from livecut.sources.file import FileSource
+
+    if clip is None:
+        clip = generated
+        make_bench_clip(clip, size, cfg=cfg, **clip_options)
+    clip = Path(clip)
+    if not clip.is_file():
+        raise UsageError(f"{clip}: no such file")
+    with FileSource(clip) as src:
+        return clip, src.info
+
+
 def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
     """Decode + encode with the same decoder and encoder settings as ``livecut file``
     (:func:`livecut.sources.file.decoder_threads`, :func:`livecut.sinks.file.encoder_options`),
@@ -223,16 +240,8 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
 
     with tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
         tmpd = Path(tmp)
-        if clip is None:
-            clip = tmpd / f"clip_{size[0]}x{size[1]}.mp4"
-            make_bench_clip(clip, size, cfg=cfg)
-        clip = Path(clip)
-        if not clip.is_file():
-            raise UsageError(f"{clip}: no such file")
-        from livecut.sources.file import FileSource
-
-        with FileSource(clip) as src:  # a clear error for a file that is not a video
-            w, h = src.info.width, src.info.height
+        clip, info = _bench_clip(clip, tmpd / f"clip_{size[0]}x{size[1]}.mp4", size, cfg)
+        w, h = info.width, info.height
         best_plain = best_full = None
         frames = 0
         for r in range(max(1, repeat)):
@@ -305,16 +314,9 @@ def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: f
 
     generated = clip is None
     with tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
-        if clip is None:
-            clip = Path(tmp) / f"live_{size[0]}x{size[1]}.mp4"
-            make_bench_clip(clip, size, seconds=seconds, fps=fps, cfg=cfg)
-        clip = Path(clip)
-        if not clip.is_file():
-            raise UsageError(f"{clip}: no such file")
-        from livecut.sources.file import FileSource
-
-        with FileSource(clip) as src:  # a clear error for a file that is not a video
-            w, h, rate = src.info.width, src.info.height, src.info.fps
+        clip, info = _bench_clip(clip, Path(tmp) / f"live_{size[0]}x{size[1]}.mp4", size, cfg,
+                                 seconds=seconds, fps=fps)
+        w, h, rate = info.width, info.height, info.fps
         c0, t0 = _process_cpu(), time.perf_counter()
         stats = run_video(str(clip), "null:", cfg, live=True, progress=False)
         wall, cpu = time.perf_counter() - t0, _process_cpu() - c0

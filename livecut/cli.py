@@ -101,9 +101,20 @@ ConfigOpt = typer.Option(None, "--config", "-c", metavar="PRESET|FILE", rich_hel
 SetOpt = typer.Option(None, "--set", metavar="KEY=VALUE", rich_help_panel=P_CONFIG,
                       help="Override one key of the configuration, e.g. segment.threshold=0.5 (repeatable; "
                            "keys in config/default.toml).")
-BackgroundOpt = typer.Option(None, "--background", "-b", metavar="BG", rich_help_panel=P_OUTPUT,
-                             show_default="blur",
-                             help="blur, color:#RRGGBB, image:PATH or transparent.")
+
+
+def mode_opt(show_default: str, help: str):
+    """``--mode/-m`` (its default and help differ between photos and video)."""
+    return typer.Option(None, "--mode", "-m", metavar="MODE", rich_help_panel=P_OUTPUT,
+                        show_default=show_default, help=help)
+
+
+def background_opt(help: str = "blur, color:#RRGGBB, image:PATH or transparent."):
+    """``--background/-b``."""
+    return typer.Option(None, "--background", "-b", metavar="BG", rich_help_panel=P_OUTPUT,
+                        show_default="blur", help=help)
+
+
 QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress bar or summary.")
 JsonOpt = typer.Option(False, "--json", help="Machine-readable output.")
 
@@ -167,14 +178,11 @@ def image(
     inputs: List[str] = typer.Argument(..., help="Image files, folders or globs.", metavar="INPUT..."),
     outdir: str = typer.Option(..., "--output", "-o", metavar="OUTDIR", rich_help_panel=P_OUTPUT,
                                help="Folder for the results (created if missing)."),
-    mode: Optional[str] = typer.Option(None, "--mode", "-m", metavar="MODE", rich_help_panel=P_OUTPUT,
-                                       show_default="cutout, or composite with --background",
-                                       help="cutout (RGBA PNG), mask (gray PNG) or composite (the "
-                                            "subject over --background)."),
-    background: Optional[str] = typer.Option(None, "--background", "-b", metavar="BG",
-                                             rich_help_panel=P_OUTPUT, show_default="blur",
-                                             help="blur, color:#RRGGBB, image:PATH or transparent, behind "
-                                                  "the subject (implies --mode composite)."),
+    mode: Optional[str] = mode_opt("cutout, or composite with --background",
+                                   "cutout (RGBA PNG), mask (gray PNG) or composite (the subject over "
+                                   "--background)."),
+    background: Optional[str] = background_opt("blur, color:#RRGGBB, image:PATH or transparent, behind "
+                                               "the subject (implies --mode composite)."),
     force: bool = typer.Option(False, "--force", "-f", rich_help_panel=P_OUTPUT,
                                help="Overwrite existing outputs (never an input)."),
     config: Optional[str] = ConfigOpt,
@@ -218,13 +226,9 @@ def batch(
                                     "livecut-batch.jsonl."),
     list_file: Optional[str] = typer.Option(None, "--list", metavar="FILE", rich_help_panel=P_INPUT,
                                             help="Also the inputs named in FILE, one path a line."),
-    mode: Optional[str] = typer.Option(None, "--mode", "-m", metavar="MODE", rich_help_panel=P_OUTPUT,
-                                       show_default="as `livecut image` / `livecut file`",
-                                       help="cutout, mask or composite (photos and videos), side-by-side "
-                                            "(videos only)."),
-    background: Optional[str] = typer.Option(None, "--background", "-b", metavar="BG",
-                                             rich_help_panel=P_OUTPUT, show_default="blur",
-                                             help="blur, color:#RRGGBB, image:PATH or transparent."),
+    mode: Optional[str] = mode_opt("as `livecut image` / `livecut file`",
+                                   "cutout, mask or composite (photos and videos), side-by-side (videos only)."),
+    background: Optional[str] = background_opt(),
     video_ext: str = typer.Option(".mp4", "--video-ext", metavar="EXT", rich_help_panel=P_OUTPUT,
                                   help="Output type of the videos: .mp4 .mkv .mov .webm .avi, or / for "
                                        "folders of PNG frames (photos are written as .png)."),
@@ -412,13 +416,9 @@ def video_options(*skip: str):
 
 
 VIDEO_OPTIONS: list = [
-    ("mode", Optional[str], typer.Option(None, "--mode", "-m", metavar="MODE", rich_help_panel=P_OUTPUT,
-                                         show_default="composite",
-                                         help="composite (subject over --background), cutout (with alpha), "
-                                              "mask, or side-by-side (input | composite).")),
-    ("background", Optional[str], typer.Option(None, "--background", "-b", metavar="BG",
-                                               rich_help_panel=P_OUTPUT, show_default="blur",
-                                               help="blur, color:#RRGGBB, image:PATH, video:PATH or transparent.")),
+    ("mode", Optional[str], mode_opt("composite", "composite (subject over --background), cutout (with "
+                                                  "alpha), mask, or side-by-side (input | composite).")),
+    ("background", Optional[str], background_opt("blur, color:#RRGGBB, image:PATH, video:PATH or transparent.")),
     ("force", bool, typer.Option(False, "--force", "-f", rich_help_panel=P_OUTPUT,
                                  help="Overwrite an existing output (never the input).")),
     ("frames", Optional[int], typer.Option(None, "--frames", "-n", metavar="N", rich_help_panel=P_INPUT,

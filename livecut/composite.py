@@ -35,6 +35,7 @@ import numpy as np
 
 from livecut.config import CompositeConfig, Config
 from livecut.errors import ConfigError, ImageSizeError, UsageError
+from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.tiles import runs
 
@@ -271,12 +272,6 @@ def _blend_rect(fg: np.ndarray, a: np.ndarray, out: np.ndarray) -> None:
     cv2.add(out, t, dst=out)
 
 
-def _i420_planes(buf: np.ndarray, h: int, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    from livecut.i420 import planes
-
-    return planes(buf, h, w)
-
-
 #: BGR -> (U, V) of BT.601 limited range (what swscale and OpenCV's I420 conversion use)
 _BGR2UV = np.array([[0.439, -0.291, -0.148, 128.0], [-0.071, -0.368, 0.439, 128.0]], np.float32)
 
@@ -291,7 +286,7 @@ def bgr_to_i420(bgr: np.ndarray, dst: np.ndarray | None = None, half: np.ndarray
     dst = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420, dst=dst)  # its luma; chroma is redone below
     half = cv2.resize(bgr, (w // 2, h // 2), dst=half, interpolation=cv2.INTER_AREA)
     uv = cv2.transform(half, _BGR2UV, dst=uv)
-    _, u, v = _i420_planes(dst, h, w)
+    _, u, v = planes(dst, h, w)
     cv2.split(uv, [u, v])
     return dst
 
@@ -418,7 +413,7 @@ class Compositor:
         self._i420_shape = (h, w)
         ch, cw = h // 2, w // 2
         self._yuv = np.empty((h * 3 // 2, w), np.uint8)
-        self._yuv_planes = _i420_planes(self._yuv, h, w)
+        self._yuv_planes = planes(self._yuv, h, w)
         self._tiles_y = _SoftTiles((h, w))
         self._tiles_c = _SoftTiles((ch, cw), BAND_TILE // 2)
         self._alpha_c = np.empty((ch, cw), np.uint8)
@@ -432,7 +427,7 @@ class Compositor:
         elif kind == "color":
             y, u, v = color_i420(self.background.color)
             self._bg_i420 = np.empty_like(self._yuv)
-            by, bu, bv = _i420_planes(self._bg_i420, h, w)
+            by, bu, bv = planes(self._bg_i420, h, w)
             by[:], bu[:], bv[:] = y, u, v
         elif kind == "image":
             self._bg_i420 = bgr_to_i420(cover(self._bg_source, w, h))
@@ -470,7 +465,7 @@ class Compositor:
             cv2.convertScaleAbs(alpha, dst=oy, alpha=219.0 / 255.0, beta=16.0)
             return out
         i420 = np.ascontiguousarray(i420)
-        fy, fu, fv = _i420_planes(i420, h, w)
+        fy, fu, fv = planes(i420, h, w)
         kind = self.background.kind
         if kind == "blur":
             self._blur_y(fy, oy)

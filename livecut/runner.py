@@ -244,43 +244,30 @@ class Processor:
 
     def __call__(self, image: np.ndarray, need_output: bool = True) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(output for the sinks, output for the preview); internal buffers."""
-        if self.pixel_format == "yuv420p":
-            return self._call_i420(image)
+        i420 = self.pixel_format == "yuv420p"
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
-        alpha = self.seg.mask(image)  # smoothed over time inside, at the reduced size
+        # smoothed over time inside, at the reduced size
+        alpha = self.seg.mask_i420(image) if i420 else self.seg.mask(image)
         if clock is not None:
             t = clock.add("engine", t)
         self.alpha = alpha
-        self.image = image  # for redraw() while paused
         state = getattr(self.seg, "state", None)  # "subject", "all-sharp", "all-blurred" (if the engine says)
         if isinstance(state, str):
             self.states[state] += 1
-        out = self.comp.apply(image, alpha, self._bg_frame(self.comp)) if need_output else None
-        view = out
-        if self.view is not None:
-            view = self.view.apply(image, alpha, self._bg_frame(self.view))
-        elif out is None:
-            view = self.comp.apply(image, alpha, self._bg_frame(self.comp))
+        if i420:  # I420 in, I420 out (no preview: the output is also the view)
+            out = view = self.comp.apply_i420(image, alpha, self._bg_frame(self.comp))
+        else:
+            self.image = image  # for redraw() while paused
+            out = self.comp.apply(image, alpha, self._bg_frame(self.comp)) if need_output else None
+            view = out
+            if self.view is not None:
+                view = self.view.apply(image, alpha, self._bg_frame(self.view))
+            elif out is None:
+                view = self.comp.apply(image, alpha, self._bg_frame(self.comp))
         if clock is not None:
             clock.add("composite", t)
         return out, view
-
-    def _call_i420(self, i420: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """I420 in, I420 out (no preview: the output is also the view)."""
-        clock = self.clock
-        t = clock.now() if clock is not None else 0.0
-        alpha = self.seg.mask_i420(i420)
-        if clock is not None:
-            t = clock.add("engine", t)
-        self.alpha = alpha
-        state = getattr(self.seg, "state", None)
-        if isinstance(state, str):
-            self.states[state] += 1
-        out = self.comp.apply_i420(i420, alpha, self._bg_frame(self.comp))
-        if clock is not None:
-            clock.add("composite", t)
-        return out, out
 
     # ---- controls (preview keys)
     image: np.ndarray | None = None

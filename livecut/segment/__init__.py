@@ -114,21 +114,20 @@ class Segmenter:
         # a method that measures the frame at an intermediate size (focusnet: the cue
         # resolution) reduces the frame itself; the working-size image is taken from that
         guide_size = getattr(self.method, "guide_size", None)
-        self._guide_hw = guide_size(h, w) if guide_size is not None else None
+        guide_hw = guide_size(h, w) if guide_size is not None else None
         # (from the guide's size, the working size is 2-4x smaller: sample to twice the
         # working size, then average 2x2 -- a plain INTER_AREA by 3 costs 3x more)
-        self._mid = (reduce_buffers(self._guide_hw, (sh, sw), min_factor=2) if self._guide_hw
+        self._mid = (reduce_buffers(guide_hw, (sh, sw), min_factor=2) if guide_hw
                      else reduce_buffers((h, w), (sh, sw)))
         self._out = np.empty((h, w), np.uint8)
         self._i420: dict | None = None  # buffers of mask_i420, made on its first call
         radius = max(1, int(round(self.cfg.refine_radius * max(sh, sw))))
         # the gray guided refinement solves the boundary at the guide's size when there is
-        # one (its band then upsampled bilinearly to full size), else at full size
-        self._guided_hw = self._guide_hw or (h, w)
+        # one (then one bilinear upsample to full size), else at full size
         if self.refine == "color":
             self._upsampler = ColorUpsampler((sh, sw), (h, w), radius, COLOR_REFINE_EPS)
         elif self.refine == "guided":
-            self._upsampler = GuidedUpsampler((sh, sw), self._guided_hw, radius, self.cfg.refine_eps,
+            self._upsampler = GuidedUpsampler((sh, sw), guide_hw or (h, w), radius, self.cfg.refine_eps,
                                               out_hw=(h, w))
         else:
             self._upsampler = None

@@ -96,12 +96,13 @@ class CueExtractor:
         self.gray = np.empty((rh, rw), u8)
         self.reduced = np.empty((rh, rw, 3), u8) if k > 1 else None
         self.levels = []
-        for lh, lw in ((ch, cw), (max(1, ch // 2), max(1, cw // 2))):
+        # level 0's gray is a view of the reduced gray (no copy); level 1's its 2x2 mean
+        for g in (self.gray[:ch, :cw], np.empty((max(1, ch // 2), max(1, cw // 2)), u8)):
+            lh, lw = g.shape
             self.levels.append(dict(
-                g=np.empty((lh, lw), u8), gb=np.empty((lh, lw), u8),
+                g=g, gb=np.empty((lh, lw), u8),
                 dx=np.empty((lh, lw - 1), u8), dy=np.empty((lh - 1, lw), u8),
                 a8=np.empty((lh, lw), u8), a=np.empty((lh, lw), f32)))
-        self.levels[0]["g"] = self.gray[:ch, :cw]  # a view: no copy
         ph, pw = padded(gh), padded(gw)
         self.blob = np.empty((1, 3 + N_CUES, ph, pw), f32)
         self.pool = [np.empty((gh, gw), f32) for _ in range(6)]

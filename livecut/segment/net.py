@@ -35,7 +35,7 @@ import numpy as np
 
 from livecut.config import SegmentConfig
 from livecut.errors import LivecutError
-from livecut.segment.cues import CueExtractor
+from livecut.segment.cues import CueExtractor, cue_factor
 from livecut.segment.focus import select_components
 from livecut.segment.guided import ColorGuidedFilter
 from livecut.segment.registry import register_method
@@ -103,8 +103,6 @@ class FocusNetMethod:
     def guide_size(self, h: int, w: int) -> tuple[int, int]:
         """(height, width) of :attr:`guide` for a frame of ``h`` x ``w``: the frame reduced
         by the cue factor (the native size up to 1000 px on the long side)."""
-        from livecut.segment.cues import cue_factor
-
         k = cue_factor(h, w)
         return max(1, h // k), max(1, w // k)
 
@@ -135,6 +133,7 @@ class FocusNetMethod:
         self._M = np.array([[fx / cell, 0.0, 0.5 * fx / cell - 0.5],
                             [0.0, fy / cell, 0.5 * fy / cell - 0.5]])
         self._prob = np.empty(small_hw, np.float32)
+        self._raw = np.empty(small_hw, np.float32) if self.every > 1 else None
         self._snapped = np.empty(small_hw, np.float32)
         r = int(round(self.cfg.snap * max(small_hw))) if self.still else 0
         self._snap = ColorGuidedFilter(small_hw, r, SNAP_EPS) if r >= 1 else None
@@ -199,8 +198,7 @@ class FocusNetMethod:
             np.copyto(prob, self._raw)
         else:
             prob = self.probability(small_bgr, full)
-            if self.every > 1:
-                self._raw = prob.copy() if self._raw is None or self._raw.shape != prob.shape else self._raw
+            if self._raw is not None:
                 np.copyto(self._raw, prob)
         t1 = time.perf_counter()
         mask = self._mask

@@ -63,7 +63,11 @@ class GuidedUpsampler:
         # full-size coordinate of each reduced pixel edge (python ints, for slicing)
         self._ymap = np.minimum(H, np.round(np.arange(h + 1) * self.sy)).astype(np.int64)
         self._xmap = np.minimum(W, np.round(np.arange(w + 1) * self.sx)).astype(np.int64)
-        self._A = self._B = self._mid = None  # whole-guide buffers of _scaled (made on first use)
+        if self.out_hw != (H, W):  # buffers of _scaled, at the guide's size
+            self._A = np.empty((H, W), f32)
+            self._B = np.empty((H, W), f32)
+            self._mid = np.empty((H, W), np.uint8)
+            self._b255 = np.empty((h, w), f32)
 
     def __call__(self, small_gray: np.ndarray, small_alpha: np.ndarray, full_bgr: np.ndarray,
                  out: np.ndarray, full_gray: np.ndarray | None = None) -> np.ndarray:
@@ -137,15 +141,10 @@ class GuidedUpsampler:
 
     def _scaled(self, a: np.ndarray, b: np.ndarray, guide: np.ndarray, out: np.ndarray) -> np.ndarray:
         """A guide smaller than the output (the frame reduced by the engine): ``a * I + b``
-        over the whole guide (two float resizes and four passes, cheaper at that size than
+        over the whole guide (two float resizes and two passes, cheaper at that size than
         finding the boundary's tiles), then one bilinear upsample to the output."""
         H, W = self.full_hw
         OH, OW = self.out_hw
-        if self._A is None:
-            self._A = np.empty((H, W), np.float32)
-            self._B = np.empty((H, W), np.float32)
-            self._mid = np.empty((H, W), np.uint8)
-            self._b255 = np.empty(self.small_hw, np.float32)
         A, B, mid = self._A, self._B, self._mid
         cv2.resize(a, (W, H), dst=A, interpolation=cv2.INTER_LINEAR)
         cv2.multiply(b, 255.0, dst=self._b255)  # (at the small size: the resize is linear)

@@ -31,6 +31,7 @@ import numpy as np
 from livecut.atomic import io_reason
 from livecut.config import VideoConfig
 from livecut.errors import OutputExistsError, UsageError, VideoWriteError
+from livecut.i420 import frame_planes, planes
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo, fps_fraction
 
@@ -366,8 +367,6 @@ class VideoFileSink:
             f = self._vframe = av.VideoFrame(w, h, "yuv420p")
         else:
             f.make_writable()
-        from livecut.i420 import frame_planes, planes
-
         for dst, src in zip(frame_planes(f, h, w), planes(i420, h, w)):
             dst[...] = src
         return f

@@ -29,6 +29,7 @@ import numpy as np
 
 from livecut.config import VideoConfig
 from livecut.errors import UsageError, VideoOpenFailure
+from livecut.i420 import frame_planes, planes
 from livecut.pacing import Pacer
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
@@ -254,8 +255,6 @@ class FileSource:
             buf = self._pool.popleft()
         except IndexError:
             buf = np.empty((h * 3 // 2, w), np.uint8)
-        from livecut.i420 import frame_planes, planes
-
         for src, dst in zip(frame_planes(f, h, w), planes(buf, h, w)):
             dst[...] = src
         return buf
