@@ -122,21 +122,37 @@ def format_bench(r: dict) -> str:
 
 # ---------------------------------------------------------------- end-to-end file throughput
 
+#: what the generated bench clip shows (``livecut bench --scene``)
+SCENES = ("moving", "still")
+#: sensor noise (gray levels, per pixel and frame) of the ``still`` scene
+STILL_NOISE = 2.0
+
+
 def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 3.0, fps: int = 30,
-                    cfg: Config | None = None) -> None:
-    """A clip with a sharp subject moving over a blurred background, encoded like livecut's output."""
+                    cfg: Config | None = None, scene: str = "moving") -> None:
+    """A clip, encoded like livecut's output: ``moving``, a sharp subject crossing half
+    the frame over a blurred background; ``still``, the same scene held still with
+    sensor noise (a camera on a tripod, a video call)."""
     import av
 
+    if scene not in SCENES:
+        raise UsageError(f"--scene {scene!r}: expected one of {', '.join(SCENES)}")
     cfg = cfg or Config()
     w, h = size
     base = synthetic_frame(w, h)
     n = max(1, int(seconds * fps))
+    rng = np.random.default_rng(0)
+    noise = np.empty((h, w, 3), np.int16)
     with av.open(str(path), "w") as out:
         s = out.add_stream(cfg.video.codec, rate=fps)
         s.width, s.height, s.pix_fmt = w, h, "yuv420p"
         s.options = {"crf": str(cfg.video.crf), "preset": cfg.video.preset}
         for i in range(n):
-            img = np.roll(base, int(i * w / (2 * n)), axis=1)
+            if scene == "still":
+                noise[...] = rng.normal(0.0, STILL_NOISE, noise.shape)
+                img = cv2.add(base, noise, dtype=cv2.CV_8U)
+            else:
+                img = np.roll(base, int(i * w / (2 * n)), axis=1)
             f = av.VideoFrame.from_ndarray(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420), format="yuv420p")
             f.pts = i
             out.mux(s.encode(f))
@@ -226,7 +242,8 @@ def _stage_ms(clock, frames: int, cpu_s: float, stages=TRANSCODE_STAGES) -> tupl
     return {k: round(v, 3) for k, v in out.items()}, {k: round(v, 3) for k, v in conv.items()}
 
 
-def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 720), repeat: int = 2) -> dict:
+def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 720), repeat: int = 2,
+                        scene: str = "moving") -> dict:
     """``livecut file`` end to end next to a plain decode+encode of the same clip, same run
     (interleaved, best of ``repeat``): wall-clock seconds and their ratio, CPU ms per frame
     and stage (:data:`TRANSCODE_STAGES`, timed with ``time.thread_time`` in the thread that
@@ -238,9 +255,10 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
     from livecut.runner import run_video
     from livecut.stageclock import StageClock
 
+    generated = clip is None
     with tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
         tmpd = Path(tmp)
-        clip, info = _bench_clip(clip, tmpd / f"clip_{size[0]}x{size[1]}.mp4", size, cfg)
+        clip, info = _bench_clip(clip, tmpd / f"clip_{size[0]}x{size[1]}.mp4", size, cfg, scene=scene)
         w, h = info.width, info.height
         best_plain = best_full = None
         frames = 0
@@ -266,7 +284,8 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
         from livecut.sources.file import decoder_threads
         from livecut.threads import thread_plan, usable_cpus
 
-        return {"clip": str(clip), "size": f"{w}x{h}", "frames": frames, "codec": cfg.video.codec,
+        return {"clip": str(clip), "scene": scene if generated else None, "judged": stats.judged,
+                "size": f"{w}x{h}", "frames": frames, "codec": cfg.video.codec,
                 "preset": cfg.video.preset, "crf": cfg.video.crf,
                 "plain_s": tp, "plain_fps": frames / tp, "livecut_s": tf, "livecut_fps": stats.processed / tf,
                 "ratio": tf / tp, "process_ms": stats.process_ms_mean,
@@ -279,7 +298,8 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
 
 
 def format_transcode(r: dict) -> str:
-    lines = [f"file throughput, {r['size']}, {r['frames']} frames, {r['codec']} crf {r['crf']} "
+    scene = f"{r['scene']} scene, " if r.get("scene") else ""
+    lines = [f"file throughput, {scene}{r['size']}, {r['frames']} frames, {r['codec']} crf {r['crf']} "
              f"preset {r['preset']}, {r['cpus']} CPUs, best of {r['repeat']}, frames as {r['pixel_format']}",
              "wall clock:",
              f"  plain decode+encode  {r['plain_s']:6.2f} s  ({r['plain_fps']:.1f} fps)",
@@ -295,6 +315,8 @@ def format_transcode(r: dict) -> str:
     lines.append(f"  {'total':10s} {r['plain_cpu_s'] * 1e3 / n:8.2f} {r['livecut_cpu_s'] * 1e3 / n:8.2f}")
     if r["convert_cpu_ms"]:
         lines.append("  convert = " + ", ".join(f"{k.split('_')[1]} {v:.2f}" for k, v in r["convert_cpu_ms"].items()))
+    if r.get("judged") is not None:
+        lines.append(f"engine judged focus on {r['judged']} of {r['frames']} frames" + _judged_note())
     enc = " ".join(f"{k}={v}" for k, v in r["encoder"].items())
     lines.append(f"encoder {enc}; decoder {r['decoder']}; OpenCV threads {r['opencv_threads']}")
     return "\n".join(lines)
@@ -302,8 +324,12 @@ def format_transcode(r: dict) -> str:
 
 # ---------------------------------------------------------------- live CPU share
 
+def _judged_note() -> str:
+    return " (the others reused a judgement: segment.still, segment.every)"
+
+
 def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: float = 6.0,
-                   fps: int = 30, clip=None) -> dict:
+                   fps: int = 30, clip=None, scene: str = "moving") -> dict:
     """A clip played as a live source (at its own frame rate, newest frame wins) through
     the whole pipeline into a ``null:`` sink (no preview, nothing written): the share of
     one CPU the process uses, the processing time per frame and the frames dropped."""
@@ -315,12 +341,13 @@ def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: f
     generated = clip is None
     with tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
         clip, info = _bench_clip(clip, Path(tmp) / f"live_{size[0]}x{size[1]}.mp4", size, cfg,
-                                 seconds=seconds, fps=fps)
+                                 seconds=seconds, fps=fps, scene=scene)
         w, h, rate = info.width, info.height, info.fps
         c0, t0 = _process_cpu(), time.perf_counter()
         stats = run_video(str(clip), "null:", cfg, live=True, progress=False)
         wall, cpu = time.perf_counter() - t0, _process_cpu() - c0
-    return {"clip": "generated" if generated else str(clip), "size": f"{w}x{h}", "fps_source": rate, "seconds": round(wall, 3),
+    return {"clip": f"generated, {scene} scene" if generated else str(clip), "judged": stats.judged,
+            "size": f"{w}x{h}", "fps_source": rate, "seconds": round(wall, 3),
             "cpu_s": round(cpu, 3), "cpu_share": round(cpu / wall, 3) if wall > 0 else 0.0,
             "process_ms": round(stats.process_ms_mean, 2), "processed": stats.processed,
             "dropped": stats.dropped, "fps": round(stats.fps, 2),
@@ -335,4 +362,5 @@ def format_live(r: dict) -> str:
         f"  processing {r['process_ms']:.1f} ms/frame (segment + composite, wall clock in the main thread)",
         f"  CPU: {r['cpu_s']:.2f} s over {r['seconds']:.2f} s = {100 * r['cpu_share']:.0f} % of one core "
         "(the whole process: decode, engine, composite)",
-    ])
+    ] + ([f"  engine judged focus on {r['judged']} of {r['processed']} frames" + _judged_note()]
+         if r.get("judged") is not None else []))

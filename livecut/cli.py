@@ -331,6 +331,9 @@ def bench(
                                                     "(no preview) and report the CPU share it takes "
                                                     "(1920x1080 unless --size)."),
     clip: Optional[str] = typer.Option(None, "--clip", metavar="FILE", help="Video for --transcode or --live."),
+    scene: str = typer.Option("moving", "--scene", metavar="moving|still",
+                              help="The generated clip of --transcode/--live: a subject crossing the "
+                                   "frame, or a still scene with sensor noise (a tripod, a video call)."),
 ) -> None:
     """Time each stage on a synthetic frame: median ms per stage and frames per second."""
     from livecut.bench import (format_bench, format_live, format_transcode, parse_size, run_bench,
@@ -341,12 +344,12 @@ def bench(
     if live and transcode:
         raise UsageError("--live and --transcode: choose one")
     if live:
-        result = run_live_bench(cfg, parse_size(size) if size else (1920, 1080), clip=clip)
+        result = run_live_bench(cfg, parse_size(size) if size else (1920, 1080), clip=clip, scene=scene)
         typer.echo(json.dumps(result, indent=2) if as_json else format_live(result))
         return
     if transcode:
         tsize = parse_size(size) if size else (1280, 720)
-        result = run_transcode_bench(cfg, clip, tsize)
+        result = run_transcode_bench(cfg, clip, tsize, scene=scene)
         typer.echo(json.dumps(result, indent=2) if as_json else format_transcode(result))
         return
     result = run_bench(cfg, parse_size(size or "1920x1080"), frames=frames, threads=threads, baseline=baseline)

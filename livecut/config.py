@@ -55,6 +55,9 @@ class SegmentConfig:
     every: int = _opt(1, "focusnet, video: judge focus (cues + network) on every Nth frame only; the "
                       "frames between reuse the last judgement, smoothed and refined against their own "
                       "pixels (less CPU, up to N-1 frames of lag after a change)", lo=1, hi=8)
+    still: int = _opt(3, "focusnet, video: on a still scene (under 0.2 % of the working-size pixels "
+                      "changed by 8 or more levels since the last judged frame) reuse that judgement, "
+                      "for at most this many frames in a row (0 = judge every frame)", lo=0, hi=8)
     min_area: float = _opt(0.01, "drop subjects smaller than this fraction of the frame",
                            lo=0.0, hi=0.5)
     keep: str = _opt("all", "keep every subject above min_area, or only the largest",

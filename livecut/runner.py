@@ -110,6 +110,9 @@ class Stats:
     interrupted: bool = False
     #: how frames travelled from the source to the sinks: "bgr24" or "yuv420p" (I420, no conversion)
     pixel_format: str = "bgr24"
+    #: frames on which the engine judged focus anew (cues + network); the others reused a
+    #: judgement (segment.every, segment.still); None for a method that judges every frame
+    judged: int | None = None
 
     @property
     def fps(self) -> float:
@@ -133,6 +136,8 @@ class Stats:
             parts.append(f"{self.corrupt} corrupt packets skipped")
         if self.pixel_format != "bgr24":
             parts.append(f"frames passed as {self.pixel_format}")
+        if self.judged is not None and self.judged < self.processed:
+            parts.append(f"focus judged on {self.judged} of them")
         return ", ".join(parts)
 
     def as_dict(self) -> dict:
@@ -140,7 +145,7 @@ class Stats:
                 "dropped": self.dropped, "corrupt": self.corrupt, "seconds": round(self.elapsed, 3),
                 "fps": round(self.fps, 2), "latency_ms": round(self.latency_ms, 2),
                 "process_ms": round(self.process_ms_mean, 2), "interrupted": self.interrupted,
-                "pixel_format": self.pixel_format}
+                "pixel_format": self.pixel_format, "judged": self.judged}
 
 
 # ------------------------------------------------------------------ processing
@@ -766,6 +771,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         for s in sinks:
             stats.warnings.extend(getattr(s, "warnings", []))
         stats.warnings.extend(state_notes(processor.states, stats.processed))
+        stats.judged = getattr(processor.seg.method, "judged", None)
     lost = pipe.reached_end and getattr(source, "lost", "")
     if lost:
         from livecut.urls import redact_url

@@ -19,7 +19,10 @@ Per frame:
    new subject at 80 %) over a thick region for ``smooth.settle`` frames in a row, it
    is taken as is
    -- a ghost left where a subject was, or a real change in a still area, goes
-   after a fixed short delay instead of the slow still-scene average.
+   after a fixed short delay instead of the slow still-scene average.  Where the
+   incoming mask is 0 or 255, a value within ``SETTLE_LEVELS`` of it is taken at once,
+   and where it is 0 for ``smooth.settle`` frames in a row, any value below the cut
+   (the thin outline of a subject that left, translucent cracks in one that came).
 5. A *scene cut* (mean change above ``smooth.scene_cut``) resets the average.
 
 All buffers are allocated on the first frame (or when the size changes); the
@@ -81,6 +84,8 @@ class MaskSmoother:
         self._hi = np.empty((h, w), np.uint8)
         self._lo = np.empty((h, w), np.uint8)
         self._count = np.zeros((h, w), np.uint8)  # consecutive frames of disagreement
+        self._zeros = np.zeros((h, w), np.uint8)  # consecutive frames of incoming 0
+        self._faint = np.empty((h, w), np.uint8)
         ks = max(3, int(round(SETTLE_WIDTH * max(h, w))) | 1)
         self._settle_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (ks, ks))
         k = max(3, (self._sw // 5) | 1)
@@ -148,6 +153,31 @@ class MaskSmoother:
             self._acc[settled] = alpha[settled]
             self._count[settled] = 0
 
+    def _clear_residue(self, alpha: np.ndarray) -> None:
+        """Where the incoming mask is exactly 0, take the 0 if the smoothed value is faint
+        (under SETTLE_LEVELS), or below the cut after ``smooth.settle`` frames of 0 in a
+        row; where it is exactly 255, take the 255 if the smoothed value is within
+        SETTLE_LEVELS of it.  The residue of a subject that left (a thin outline, a
+        half-faded part: settling takes thick, far-off regions only) goes, and a subject
+        that came has no translucent cracks, instead of fading at the still-scene rate
+        over seconds.  Elsewhere (soft edges, an alpha that flickers) the average is as
+        before.  (Taking 255 after a run of 255s too made a flickering mask flicker more.)"""
+        acc, now, tmp, take = self._acc, self._lo, self._hi, self._faint
+        cv2.compare(alpha, 0, cv2.CMP_EQ, dst=now)
+        cv2.bitwise_and(self._zeros, now, dst=self._zeros)          # another value resets the run
+        cv2.add(self._zeros, 1, dst=self._zeros, mask=now)          # (saturates at 255)
+        cv2.compare(self._zeros, self.cfg.settle, cv2.CMP_GE, dst=take)
+        cv2.compare(acc, 128.0, cv2.CMP_LT, dst=tmp)
+        cv2.bitwise_and(take, tmp, dst=take)                        # steadily 0, below the cut
+        cv2.compare(acc, float(SETTLE_LEVELS), cv2.CMP_LT, dst=tmp)
+        cv2.bitwise_and(tmp, now, dst=tmp)                          # 0 now, faint
+        cv2.bitwise_or(take, tmp, dst=take)
+        acc[take.view(bool)] = 0.0
+        cv2.compare(alpha, 255, cv2.CMP_EQ, dst=now)
+        cv2.compare(acc, 255.0 - SETTLE_LEVELS, cv2.CMP_GT, dst=tmp)
+        cv2.bitwise_and(tmp, now, dst=tmp)                          # 255 now, nearly opaque
+        acc[tmp.view(bool)] = 255.0
+
     def hold(self, alpha: np.ndarray, frame: np.ndarray) -> np.ndarray:
         """The last smoothed mask, unchanged (a frame with nothing in focus: a whip pan, a
         focus hunt); ``alpha`` itself before any frame was smoothed."""
@@ -182,6 +212,7 @@ class MaskSmoother:
         cv2.add(self._acc, cur, dst=self._acc)
         if cfg.settle > 0:
             self._settle(alpha)
+            self._clear_residue(alpha)
         out = self._out
         np.copyto(out, self._acc, casting="unsafe")  # acc stays within 0..255
         band = cfg.hysteresis * 255.0

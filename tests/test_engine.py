@@ -177,7 +177,10 @@ def test_rack_focus_mask_follows_within_half_a_second():
     assert np.mean([iou(m, t) for m, t in zip(masks[10:make_samples.RACK_START], truth[10:])]) > 0.8
     # within 0.5 s of the end of the rack: the second one, and no ghost of the first
     settled = end + fps // 2
+    # the old subject away from the new one's soft edge: not even a faint outline
+    away = old & ~(cv2.dilate(new.astype(np.uint8), np.ones((25, 25), np.uint8)) > 0)
     for m in masks[settled:]:
+        assert m[away].max() < 8, "an outline of the old subject remains"
         assert iou(m, truth[-1]) > 0.8
         assert np.mean(m[old] >= 128) < 0.05, "a ghost of the old subject remains"
         assert np.mean(m[new] >= 128) > 0.85
@@ -376,6 +379,37 @@ def test_eval_as_video_frames_and_through_i420(dataset):
     data = json.loads(r.stdout)
     assert data["as"] == "video frames, I420"
     assert data["mean"]["iou"] > 0.8
+
+
+def _judged(seg) -> bool:
+    return seg.timings["network"] > 0 or seg.timings["cues"] > 0
+
+
+def test_a_still_scene_reuses_the_judgement_and_a_change_is_judged_at_once():
+    """segment.still = 3 (video): while the frame stays as it was when last judged (only
+    sensor noise), cues and network rest for up to 3 frames; the frame in which the
+    subject moves is judged anew, and the masks match judging every frame."""
+    img, gt = make_scene("basic", 640, 360, seed=4, blur_radius=6.0)
+    rng = np.random.default_rng(5)
+    noisy = [np.clip(img + rng.normal(0, 3.0, img.shape), 0, 255).astype(np.uint8) for _ in range(9)]
+    moved = np.roll(img, 40, axis=1)
+    frames = noisy + [moved, moved]
+    seg = Segmenter(load_config(None, ["segment.still=3"]))
+    every = Segmenter(load_config(None, ["segment.still=0"]))
+    judged = []
+    for i, f in enumerate(frames):
+        a = seg.mask(f).copy()
+        judged.append(_judged(seg))
+        b = every.mask(f)
+        assert _judged(every)
+        assert iou(a, b) > 0.97, i
+    assert judged == [True, False, False, False, True, False, False, False, True, True, False]
+    assert iou(a, np.roll(gt, 40, axis=1)) > 0.85  # the moved subject, from the frame it moved
+    assert seg.method.reused_still == 7 and seg.method.judged == 4
+    photo = Segmenter(load_config(None, ["segment.still=3"]), still=True)  # photos: always judged
+    photo.mask(img)
+    photo.mask(img)
+    assert _judged(photo)
 
 
 def test_every_nth_frame_judges_focus_on_those_only():

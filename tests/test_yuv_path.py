@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import make_clip, probe
-from livecut.config import Config
+from livecut.config import Config, SegmentConfig
 from livecut.runner import Processor, choose_pixel_format, run_video
 
 
@@ -241,10 +241,32 @@ def test_bench_live_reports_the_cpu_share():
     from livecut.bench import run_live_bench
 
     r = run_live_bench(Config(), (320, 180), seconds=1.0, fps=30)
-    assert r["size"] == "320x180" and r["clip"] == "generated"
+    assert r["size"] == "320x180" and r["clip"] == "generated, moving scene"
     assert r["processed"] + r["dropped"] >= 25  # ~30 frames at 30 fps, the newest frame wins
     assert 0.0 < r["cpu_share"] < 2.5 and r["seconds"] >= 0.9  # paced: about a second, not flat out
     assert r["process_ms"] > 0
+
+
+def test_bench_still_scene_reuses_the_judgement_and_says_so():
+    """--scene still: a tripod shot with sensor noise; the engine judges focus on about one
+    frame in segment.still + 1 (the moving scene: every frame), and the bench says how many."""
+    from typer.testing import CliRunner
+
+    from livecut.bench import run_transcode_bench
+    from livecut.cli import app
+
+    still = run_transcode_bench(Config(), size=(192, 108), repeat=1, scene="still")
+    moving = run_transcode_bench(Config(), size=(192, 108), repeat=1)
+    assert still["scene"] == "still" and still["frames"] == 90
+    assert 90 // 4 <= still["judged"] <= 40
+    assert moving["judged"] >= 85
+    off = run_transcode_bench(Config(segment=SegmentConfig(still=0)), size=(192, 108), repeat=1, scene="still")
+    assert off["judged"] == 90
+    r = CliRunner().invoke(app, ["bench", "--live", "--size", "192x108", "--scene", "still"])
+    assert r.exit_code == 0, r.output
+    assert "still scene" in r.stdout and "engine judged focus on" in r.stdout
+    r = CliRunner().invoke(app, ["bench", "--live", "--size", "192x108", "--scene", "tripod"])
+    assert r.exit_code == 2 and "--scene" in r.output
 
 
 def test_null_sink_is_found_whatever_sink_module_loaded_first():

@@ -260,6 +260,9 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=4e-3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ema", type=float, default=0.0,
+                    help="keep an exponential moving average of the weights (and BatchNorm statistics) "
+                         "with this decay per step, and evaluate / export the average (0: off)")
     ap.add_argument("--widths", default="16,24,40,64",
                     help="channels of the four levels of FocusNet (tools/engine_net.py)")
     args = ap.parse_args()
@@ -288,6 +291,13 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     total = args.epochs
     best, best_state, history = -1.0, None, []
+    # the weight average (--ema): smooths the epoch-to-epoch swings of the tuning score
+    ema = None
+    if args.ema > 0:
+        import copy
+        ema = copy.deepcopy(model)
+        for p in ema.parameters():
+            p.requires_grad_(False)
     t0 = time.time()
     for epoch in range(total):
         lr = args.lr * 0.5 * (1 + math.cos(math.pi * epoch / total))
@@ -302,14 +312,22 @@ def main() -> None:
             loss.backward()
             opt.step()
             losses.append(float(loss))
+            if ema is not None:
+                with torch.no_grad():
+                    for e, m in zip(ema.state_dict().values(), model.state_dict().values()):
+                        if e.dtype.is_floating_point:
+                            e.mul_(args.ema).add_(m, alpha=1.0 - args.ema)
+                        else:
+                            e.copy_(m)
+        judged = ema if ema is not None else model
         if epoch % 3 == 2 or epoch == total - 1:
-            ev = evaluate(model, tune)
+            ev = evaluate(judged, tune)
             score = float(np.mean([v[0] for v in ev.values()]))
             history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "tune": ev})
             mark = ""
             if score > best:
                 best, mark = score, " *"
-                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                best_state = {k: v.detach().clone() for k, v in judged.state_dict().items()}
                 best_epoch = epoch + 1
             print(f"epoch {epoch + 1:3d}/{total} lr {lr:.4f} loss {np.mean(losses):.4f} "
                   f"tune IoU/MAE " + " ".join(f"x{s:g} {a:.3f}/{b:.3f}" for s, (a, b) in sorted(ev.items()))
@@ -331,7 +349,7 @@ def main() -> None:
         "scales": SCALES, "noise_sigmas": NOISE_SIGMAS,
         "whole_frame_examples": f"{N_WHOLE} synthetic sharp-all-over frames (target: all) and {N_WHOLE} "
                                 "fitting photos disk-blurred all over (target: none), at every scale", "epochs": total, "best_epoch": best_epoch,
-        "seed": args.seed, "tune_iou_at_grid": best, "trained_seconds": round(time.time() - t0),
+        "seed": args.seed, "weight_average": args.ema or None, "tune_iou_at_grid": best, "trained_seconds": round(time.time() - t0),
         "command": "python tools/train_engine.py " + " ".join(sys.argv[1:]),
     }
     global_pool_fix(args.out)

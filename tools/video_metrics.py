@@ -12,7 +12,9 @@ and run through ``Segmenter`` + ``MaskSmoother`` as ``livecut file`` does:
 - ``rack_focus``: frames after the end of the rack until the mask holds the new
   subject (IoU > 0.8 from then on), and the largest share of the old subject still
   in the mask after 0.5 s (a ghost);
-- ``pan``: mean IoU before and after the sweep, and during it.
+- ``pan``: mean IoU before and after the sweep, and during it;
+- for each clip, ``judged_share``: the share of frames on which cues and network ran
+  (``segment.every`` and ``segment.still`` let the others reuse a judgement).
 """
 
 from __future__ import annotations
@@ -43,9 +45,15 @@ def decode(name: str) -> list[np.ndarray]:
         return [f.to_ndarray(format="bgr24") for f in c.decode(video=0)]
 
 
-def run(frames, cfg, smooth: bool = True) -> list[np.ndarray]:
+JUDGED: dict[str, float] = {}
+
+
+def run(frames, cfg, smooth: bool = True, clip: str | None = None) -> list[np.ndarray]:
     seg = Segmenter(cfg, temporal=MaskSmoother(cfg) if smooth else None)
-    return [seg.mask(f).copy() for f in frames]
+    masks = [seg.mask(f).copy() for f in frames]
+    if clip is not None and hasattr(seg.method, "judged"):  # share of frames cues + network ran on
+        JUDGED[clip] = seg.method.judged / len(frames)
+    return masks
 
 
 def iou(a, t) -> float:
@@ -61,17 +69,17 @@ def main() -> None:
     out: dict[str, dict] = {"method": cfg.segment.method}
 
     frames = decode("still_noisy")
-    out["still_noisy"] = {"flicker_smoothed": flicker(run(frames, cfg)),
+    out["still_noisy"] = {"flicker_smoothed": flicker(run(frames, cfg, clip="still_noisy")),
                           "flicker_raw": flicker(run(frames, cfg, smooth=False))}
 
     frames = decode("moving")
     truth = make_samples.load_masks(ROOT / "sample_videos" / "moving_masks.npz")
-    masks = run(frames, cfg)
+    masks = run(frames, cfg, clip="moving")
     out["moving"] = {"iou": float(np.mean([iou(m, t) for m, t in zip(masks, truth)]))}
 
     frames = decode("rack_focus")
     truth = make_samples.load_masks(ROOT / "sample_videos" / "rack_focus_masks.npz")
-    masks = run(frames, cfg)
+    masks = run(frames, cfg, clip="rack_focus")
     end, fps = make_samples.RACK_END, make_samples.FPS
     ious = [iou(m, t) for m, t in zip(masks, truth)]
     lag = next((i - end for i in range(end, len(masks)) if min(ious[i:]) > 0.8), None)
@@ -91,11 +99,13 @@ def main() -> None:
 
     frames = decode("pan")
     truth = make_samples.load_masks(ROOT / "sample_videos" / "pan_masks.npz")
-    masks = run(frames, cfg)
+    masks = run(frames, cfg, clip="pan")
     ious = [iou(m, t) for m, t in zip(masks, truth)]
     s, e = make_samples.PAN_START, make_samples.PAN_END
     out["pan"] = {"iou_before": float(np.mean(ious[:s])), "iou_during": float(np.mean(ious[s:e])),
                   "iou_after": float(np.mean(ious[e + fps // 2:]))}
+    for clip, share in JUDGED.items():  # segment.every / segment.still: frames judged anew
+        out[clip]["judged_share"] = share
     if args.json:
         print(json.dumps(out, indent=2))
         return

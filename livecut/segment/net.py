@@ -54,6 +54,13 @@ ALL_SHARP_SHARE = 0.92
 #: 0.51, each of the 120 first training photos of cuhk-native is at 0.64 or above
 ALL_BLURRED_SHARE = 0.01
 ALL_BLURRED_P99 = 0.56
+#: video, a still scene (segment.still): a working-size pixel has changed when its gray
+#: differs by at least this many levels from the last judged frame (the working image
+#: averages 3-6 frame pixels per side, so sensor and codec noise stay well below it) ...
+STILL_LEVEL = 8
+#: ... and the scene is still while at most this share of the pixels has changed (0.2 %:
+#: a patch of about 10 x 10 working-size pixels, a hand's width in an HD frame)
+STILL_SHARE = 0.002
 
 
 def model_path(name: str = MODEL_NAME) -> Path:
@@ -95,7 +102,14 @@ class FocusNetMethod:
         #: video: run cues + network on every ``every``-th frame (segment.every)
         self.every = 1 if still else max(1, int(cfg.every))
         self._frame = 0
-        self._raw: np.ndarray | None = None  # the last judged probability (every > 1)
+        #: video, still scenes: reuse the last judgement for up to this many frames (segment.still)
+        self.still_max = 0 if still else max(0, int(cfg.still))
+        self._still_run = 0  # frames in a row served by the last judgement
+        self._judged_gray: np.ndarray | None = None  # the working-size gray of the last judged frame
+        #: frames judged / frames served by a still scene's earlier judgement (diagnostics)
+        self.judged = 0
+        self.reused_still = 0
+        self._raw: np.ndarray | None = None  # the last judged probability (every > 1, still > 0)
         #: what the last frame was: "subject", "all-sharp" or "all-blurred"
         self.last_state = "subject"
 
@@ -133,7 +147,10 @@ class FocusNetMethod:
         self._M = np.array([[fx / cell, 0.0, 0.5 * fx / cell - 0.5],
                             [0.0, fy / cell, 0.5 * fy / cell - 0.5]])
         self._prob = np.empty(small_hw, np.float32)
-        self._raw = np.empty(small_hw, np.float32) if self.every > 1 else None
+        self._raw = np.empty(small_hw, np.float32) if self.every > 1 or self.still_max else None
+        self._gray = np.empty(small_hw, np.uint8)
+        self._judged_gray = np.empty(small_hw, np.uint8) if self.still_max else None
+        self._have_judged = False
         self._snapped = np.empty(small_hw, np.float32)
         r = int(round(self.cfg.snap * max(small_hw))) if self.still else 0
         self._snap = ColorGuidedFilter(small_hw, r, SNAP_EPS) if r >= 1 else None
@@ -170,6 +187,19 @@ class FocusNetMethod:
             return self._snap(small_bgr, self._prob, out=self._snapped)
         return self._prob
 
+    def _is_still(self, small_bgr: np.ndarray) -> bool:
+        """Whether this frame may reuse the last judgement (segment.still): it is at most
+        ``still`` frames after a judged one, and under STILL_SHARE of its working-size
+        pixels differ from that frame by STILL_LEVEL or more (measured against the judged
+        frame, not the previous one, so a slow drift adds up and is judged anew)."""
+        if not self._have_judged or self._still_run >= self.still_max:
+            return False
+        g = self._gray
+        cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY, dst=g)
+        cv2.absdiff(g, self._judged_gray, dst=g)
+        cv2.threshold(g, STILL_LEVEL - 1, 255, cv2.THRESH_BINARY, dst=g)
+        return cv2.countNonZero(g) <= STILL_SHARE * g.size
+
     def _frame_state(self, share: float) -> str:
         """"all-blurred", "all-sharp" or "subject": what the network kept of the frame
         (``share``), confirmed for "all-blurred" by the cues (an upscaled photo is blurred
@@ -188,8 +218,12 @@ class FocusNetMethod:
         t0 = time.perf_counter()
         if full is None:
             full = small_bgr
-        reuse = (self.every > 1 and self._frame % self.every and self._raw is not None
-                 and self._raw.shape == small_bgr.shape[:2])
+        ready = self._raw is not None and self._raw.shape == small_bgr.shape[:2]
+        reuse = bool(self.every > 1 and self._frame % self.every and ready)
+        if not reuse and self.still_max and ready:
+            reuse = self._is_still(small_bgr)
+            self.reused_still += reuse
+        self._still_run = self._still_run + 1 if reuse else 0
         self._frame += 1
         self._t_cues = 0.0
         if reuse:  # between judged frames: the last judgement (the guide is still this frame's)
@@ -198,8 +232,12 @@ class FocusNetMethod:
             np.copyto(prob, self._raw)
         else:
             prob = self.probability(small_bgr, full)
+            self.judged += 1
             if self._raw is not None:
                 np.copyto(self._raw, prob)
+            if self._judged_gray is not None:
+                cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY, dst=self._judged_gray)
+                self._have_judged = True
         t1 = time.perf_counter()
         mask = self._mask
         # alpha = 0.5 + GAIN * (p - threshold): the decision level (segment.threshold) goes
