@@ -141,6 +141,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     the photo as planar YUV 4:2:0 (:meth:`Segmenter.mask_i420`, the transcode path; the
     photo is cropped to even sides and the last row/column of the alpha repeated).
     """
+    import dataclasses
     import time
     from pathlib import Path
 
@@ -181,7 +182,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             gt = cv2.resize(gt, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_NEAREST)
         for s in scales:
             if s not in segs:
-                segs[s] = Segmenter(cfg, still=not video)  # as `livecut image` (or a video)
+                # as `livecut image` (or a video frame); each photo judged on its own: no
+                # judgement reused from the photo before (segment.still, segment.every)
+                segs[s] = Segmenter(dataclasses.replace(cfg.segment, still=0, every=1), still=not video)
             seg = segs[s]
             frame = rescale(bgr, s)
             if i420:

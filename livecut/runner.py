@@ -305,7 +305,9 @@ class Processor:
         t = float(np.clip(self.seg.cfg.threshold + delta, 0.05, 0.95))
         cfg = dataclasses.replace(self.cfg, segment=dataclasses.replace(self.cfg.segment, threshold=t))
         self.cfg = cfg
-        self.seg = Segmenter(cfg, temporal=self.smoother)
+        old, self.seg = self.seg, Segmenter(cfg, temporal=self.smoother)
+        if hasattr(old.method, "judged") and hasattr(self.seg.method, "judged"):
+            self.seg.method.judged += old.method.judged  # the run's count (Stats.judged)
         return t
 
     def change_smoothing(self, factor: float) -> float:

@@ -495,10 +495,13 @@ def test_eval_bad_folders(tmp_path, dataset):
 # ---------------------------------------------------------------- bench, methods, misc
 
 def test_bench_json():
-    r = invoke("bench", "--size", "320x240", "--frames", "2", "--json")
+    r = invoke("bench", "--size", "320x240", "--frames", "5", "--json", "--set", "segment.every=2")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert {"downscale", "cues", "network", "mask", "refine", "composite"} <= set(data["stages_ms"])
+    # the one frame is judged anew each time: a repeated frame is a still scene, and
+    # segment.still / segment.every would otherwise time a reused judgement (no network)
+    assert data["stages_ms"]["network"] > 0 and data["stages_ms"]["cues"] > 0
     assert data["size"] == "320x240" and data["fps"] > 0 and data["total_ms"] > 0
     assert "baseline_ms" in data
 
