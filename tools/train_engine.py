@@ -263,6 +263,8 @@ def main() -> None:
     ap.add_argument("--ema", type=float, default=0.0,
                     help="keep an exponential moving average of the weights (and BatchNorm statistics) "
                          "with this decay per step, and evaluate / export the average (0: off)")
+    ap.add_argument("--skips", default="concat", choices=("concat", "add"),
+                    help="how FocusNet's decoder joins levels (tools/engine_net.py)")
     ap.add_argument("--widths", default="16,24,40,64",
                     help="channels of the four levels of FocusNet (tools/engine_net.py)")
     args = ap.parse_args()
@@ -284,7 +286,7 @@ def main() -> None:
     for it in fit:
         by_name.setdefault(it["name"], []).append(it)
 
-    model = FocusNet(3 + N_CUES, tuple(int(x) for x in args.widths.split(",")))
+    model = FocusNet(3 + N_CUES, tuple(int(x) for x in args.widths.split(",")), skips=args.skips)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"FocusNet {model.widths}: {n_params} parameters")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -339,7 +341,8 @@ def main() -> None:
     torch.onnx.export(model, dummy, str(args.out), dynamo=False, input_names=["x"], output_names=["logits"],
                       dynamic_axes={"x": {2: "h", 3: "w"}, "logits": {2: "h2", 3: "w2"}}, opset_version=13)
     info = {
-        "model": args.out.name, "architecture": f"tools/engine_net.py FocusNet{model.widths}",
+        "model": args.out.name, "architecture": f"tools/engine_net.py FocusNet{model.widths}"
+                        + (f", skips={model.skips!r}" if model.skips != "concat" else ""),
         "parameters": n_params,
         "input": f"1 x {3 + N_CUES} x H x W (livecut.segment.cues.CueExtractor), H, W multiples of 16",
         "output": "logits at H/2 x W/2",
