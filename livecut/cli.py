@@ -343,6 +343,9 @@ def bench(
     cfg = get_config(config, set_)
     if live and transcode:
         raise UsageError("--live and --transcode: choose one")
+    if scene != "moving" and (clip is not None or not (live or transcode)):
+        raise UsageError("--scene chooses the clip --live/--transcode generate; it does not apply "
+                         + ("to --clip" if clip is not None else "to the one-frame bench"))
     if live:
         result = run_live_bench(cfg, parse_size(size) if size else (1920, 1080), clip=clip, scene=scene)
         typer.echo(json.dumps(result, indent=2) if as_json else format_live(result))

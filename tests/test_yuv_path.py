@@ -267,6 +267,8 @@ def test_bench_still_scene_reuses_the_judgement_and_says_so():
     assert "still scene" in r.stdout and "engine judged focus on" in r.stdout
     r = CliRunner().invoke(app, ["bench", "--live", "--size", "192x108", "--scene", "tripod"])
     assert r.exit_code == 2 and "--scene" in r.output
+    r = CliRunner().invoke(app, ["bench", "--size", "192x108", "--scene", "still"])
+    assert r.exit_code == 2 and "--scene" in r.output
 
 
 def test_null_sink_is_found_whatever_sink_module_loaded_first():
