@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import statistics
 import time
@@ -13,7 +12,8 @@ import numpy as np
 from livecut.composite import Compositor
 from livecut.config import Config
 from livecut.errors import UsageError
-from livecut.segment import Segmenter
+from livecut.segment import Segmenter, each_frame_judged
+from livecut.threads import opencv_threads
 from livecut.segment.canny import canny_mask
 
 
@@ -50,14 +50,12 @@ def run_bench(cfg: Config, size: tuple[int, int], frames: int = 30, threads: int
               baseline: bool = True) -> dict:
     if frames < 1:
         raise UsageError("--frames must be at least 1")
-    prev_threads = cv2.getNumThreads()
-    cv2.setNumThreads(max(1, threads))
-    try:
+    with opencv_threads(max(1, threads)):
         w, h = size
         frame = synthetic_frame(w, h)
         # one frame, repeated: time the engine judging it every time (a still scene would
         # otherwise reuse the judgement: segment.still; segment.every likewise)
-        seg = Segmenter(dataclasses.replace(cfg.segment, still=0, every=1))
+        seg = Segmenter(each_frame_judged(cfg))
         comp = Compositor(cfg)
         stages: dict[str, list[float]] = {}
         totals: list[float] = []
@@ -104,8 +102,6 @@ def run_bench(cfg: Config, size: tuple[int, int], frames: int = 30, threads: int
             result["baseline_ms"] = _median_ms(base_samples)
             result["speedup_vs_baseline"] = result["baseline_ms"] / result["mask_ms"]
         return result
-    finally:
-        cv2.setNumThreads(prev_threads)
 
 
 def format_bench(r: dict) -> str:
@@ -126,6 +122,8 @@ def format_bench(r: dict) -> str:
 
 # ---------------------------------------------------------------- end-to-end file throughput
 
+#: after "engine judged focus on N of M frames"
+JUDGED_NOTE = " (the others reused a judgement: segment.still, segment.every)"
 #: what the generated bench clip shows (``livecut bench --scene``)
 SCENES = ("moving", "still")
 #: sensor noise (gray levels, per pixel and frame) of the ``still`` scene
@@ -320,17 +318,13 @@ def format_transcode(r: dict) -> str:
     if r["convert_cpu_ms"]:
         lines.append("  convert = " + ", ".join(f"{k.split('_')[1]} {v:.2f}" for k, v in r["convert_cpu_ms"].items()))
     if r.get("judged") is not None:
-        lines.append(f"engine judged focus on {r['judged']} of {r['frames']} frames" + _judged_note())
+        lines.append(f"engine judged focus on {r['judged']} of {r['frames']} frames" + JUDGED_NOTE)
     enc = " ".join(f"{k}={v}" for k, v in r["encoder"].items())
     lines.append(f"encoder {enc}; decoder {r['decoder']}; OpenCV threads {r['opencv_threads']}")
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- live CPU share
-
-def _judged_note() -> str:
-    return " (the others reused a judgement: segment.still, segment.every)"
-
 
 def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: float = 6.0,
                    fps: int = 30, clip=None, scene: str = "moving") -> dict:
@@ -366,5 +360,5 @@ def format_live(r: dict) -> str:
         f"  processing {r['process_ms']:.1f} ms/frame (segment + composite, wall clock in the main thread)",
         f"  CPU: {r['cpu_s']:.2f} s over {r['seconds']:.2f} s = {100 * r['cpu_share']:.0f} % of one core "
         "(the whole process: decode, engine, composite)",
-    ] + ([f"  engine judged focus on {r['judged']} of {r['processed']} frames" + _judged_note()]
+    ] + ([f"  engine judged focus on {r['judged']} of {r['processed']} frames" + JUDGED_NOTE]
          if r.get("judged") is not None else []))

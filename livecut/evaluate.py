@@ -141,7 +141,6 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     the photo as planar YUV 4:2:0 (:meth:`Segmenter.mask_i420`, the transcode path; the
     photo is cropped to even sides and the last row/column of the alpha repeated).
     """
-    import dataclasses
     import time
     from pathlib import Path
 
@@ -149,7 +148,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     from livecut.errors import LivecutError, UsageError
     from livecut.imageio import IMAGE_EXTS, read_image, to_bgr8
-    from livecut.segment import Segmenter
+    from livecut.segment import Segmenter, each_frame_judged
 
     images_dir, masks_dir = Path(images_dir), Path(masks_dir)
     for d in (images_dir, masks_dir):
@@ -184,7 +183,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             if s not in segs:
                 # as `livecut image` (or a video frame); each photo judged on its own: no
                 # judgement reused from the photo before (segment.still, segment.every)
-                segs[s] = Segmenter(dataclasses.replace(cfg.segment, still=0, every=1), still=not video)
+                segs[s] = Segmenter(each_frame_judged(cfg), still=not video)
             seg = segs[s]
             frame = rescale(bgr, s)
             if i420:

@@ -212,6 +212,8 @@ class Processor:
         self.clock = None
         #: frames per segmentation state, when the segmenter reports one (Segmenter.state)
         self.states: collections.Counter = collections.Counter()
+        #: frames on which focus was judged anew, when the segmenter says (Segmenter.judged_anew)
+        self.judged: int | None = None
         self.backgrounds = ["blur", "color:#00b140", "color:#ffffff", "transparent"]
         if self.background not in self.backgrounds:
             self.backgrounds.insert(0, self.background)
@@ -260,6 +262,9 @@ class Processor:
         state = getattr(self.seg, "state", None)  # "subject", "all-sharp", "all-blurred" (if the engine says)
         if isinstance(state, str):
             self.states[state] += 1
+        judged = getattr(self.seg, "judged_anew", None)  # (as state: a stand-in may not say)
+        if judged is not None:
+            self.judged = (self.judged or 0) + judged
         if i420:  # I420 in, I420 out (no preview: the output is also the view)
             out = view = self.comp.apply_i420(image, alpha, self._bg_frame(self.comp))
         else:
@@ -305,9 +310,7 @@ class Processor:
         t = float(np.clip(self.seg.cfg.threshold + delta, 0.05, 0.95))
         cfg = dataclasses.replace(self.cfg, segment=dataclasses.replace(self.cfg.segment, threshold=t))
         self.cfg = cfg
-        old, self.seg = self.seg, Segmenter(cfg, temporal=self.smoother)
-        if hasattr(old.method, "judged") and hasattr(self.seg.method, "judged"):
-            self.seg.method.judged += old.method.judged  # the run's count (Stats.judged)
+        self.seg = Segmenter(cfg, temporal=self.smoother)
         return t
 
     def change_smoothing(self, factor: float) -> float:
@@ -773,7 +776,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         for s in sinks:
             stats.warnings.extend(getattr(s, "warnings", []))
         stats.warnings.extend(state_notes(processor.states, stats.processed))
-        stats.judged = getattr(processor.seg.method, "judged", None)
+        stats.judged = processor.judged
     lost = pipe.reached_end and getattr(source, "lost", "")
     if lost:
         from livecut.urls import redact_url

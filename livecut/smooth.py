@@ -48,6 +48,13 @@ MOTION_SIZE = 160
 NOISE_FLOOR = 1.5
 
 
+def _extend_runs(runs: np.ndarray, where: np.ndarray) -> None:
+    """Per pixel, frames in a row of some condition: ``runs + 1`` where ``where`` is 255
+    (saturating at 255), 0 where it is 0."""
+    cv2.bitwise_and(runs, where, dst=runs)
+    cv2.add(runs, 1, dst=runs, mask=where)
+
+
 class MaskSmoother:
     """``smoother(alpha, frame) -> alpha`` (an internal buffer, reused by the next call)."""
 
@@ -145,8 +152,7 @@ class MaskSmoother:
         cv2.bitwise_or(self._lo, self._hi, dst=self._lo)
         # only thick regions of disagreement (a whole object, not a jittering edge)
         cv2.erode(self._lo, self._settle_kernel, dst=self._lo)
-        cv2.bitwise_and(self._count, self._lo, dst=self._count)       # agreement resets the count
-        cv2.add(self._count, 1, dst=self._count, mask=self._lo)
+        _extend_runs(self._count, self._lo)                           # agreement resets the count
         cv2.compare(self._count, self.cfg.settle, cv2.CMP_GE, dst=self._lo)
         if cv2.countNonZero(self._lo):
             settled = self._lo > 0
@@ -164,8 +170,7 @@ class MaskSmoother:
         before.  (Taking 255 after a run of 255s too made a flickering mask flicker more.)"""
         acc, now, tmp, take = self._acc, self._lo, self._hi, self._faint
         cv2.compare(alpha, 0, cv2.CMP_EQ, dst=now)
-        cv2.bitwise_and(self._zeros, now, dst=self._zeros)          # another value resets the run
-        cv2.add(self._zeros, 1, dst=self._zeros, mask=now)          # (saturates at 255)
+        _extend_runs(self._zeros, now)                              # another value resets the run
         cv2.compare(self._zeros, self.cfg.settle, cv2.CMP_GE, dst=take)
         cv2.compare(acc, 128.0, cv2.CMP_LT, dst=tmp)
         cv2.bitwise_and(take, tmp, dst=take)                        # steadily 0, below the cut

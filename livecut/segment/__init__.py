@@ -10,6 +10,7 @@ full-size arrays.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Callable
 
@@ -38,7 +39,16 @@ YUV_TO_BGR = np.array([[1.164383, 2.017232, 0.0, -276.836],
 #: value than the gray one follows colour edges more closely)
 COLOR_REFINE_EPS = 1e-4
 
-__all__ = ["Segmenter", "register_method", "method_names", "method_summaries", "MIN_SIDE", "MAX_PIXELS"]
+__all__ = ["Segmenter", "each_frame_judged", "register_method", "method_names", "method_summaries",
+           "MIN_SIDE", "MAX_PIXELS"]
+
+
+def each_frame_judged(cfg: Config | SegmentConfig) -> SegmentConfig:
+    """``cfg``'s segment settings with no judgement reused from an earlier frame
+    (``segment.still`` and ``segment.every`` off): for frames that are not consecutive
+    frames of one video (a set of photos), or one frame timed over and over (a bench)."""
+    seg = cfg.segment if isinstance(cfg, Config) else cfg
+    return dataclasses.replace(seg, still=0, every=1)
 
 
 def _as_bgr(frame: np.ndarray) -> np.ndarray:
@@ -257,5 +267,11 @@ class Segmenter:
         """What the last frame was: "subject", "all-sharp" (nothing defocused: the whole
         frame is kept) or "all-blurred" (nothing in focus: nothing is kept)."""
         return getattr(self.method, "last_state", "subject")
+
+    @property
+    def judged_anew(self) -> bool | None:
+        """Whether focus was judged anew for the last frame (False: it reused an earlier
+        judgement, ``segment.still`` / ``segment.every``); None for a method that does not say."""
+        return getattr(self.method, "last_judged", None)
 
 

@@ -109,6 +109,8 @@ class FocusNetMethod:
         #: frames judged / frames served by a still scene's earlier judgement (diagnostics)
         self.judged = 0
         self.reused_still = 0
+        #: whether the last frame was judged anew (not served by an earlier judgement)
+        self.last_judged = True
         self._raw: np.ndarray | None = None  # the last judged probability (every > 1, still > 0)
         #: what the last frame was: "subject", "all-sharp" or "all-blurred"
         self.last_state = "subject"
@@ -148,9 +150,9 @@ class FocusNetMethod:
                             [0.0, fy / cell, 0.5 * fy / cell - 0.5]])
         self._prob = np.empty(small_hw, np.float32)
         self._raw = np.empty(small_hw, np.float32) if self.every > 1 or self.still_max else None
-        self._gray = np.empty(small_hw, np.uint8)
+        self._gray = np.empty(small_hw, np.uint8)  # this frame's working-size gray (segment.still)
         self._judged_gray = np.empty(small_hw, np.uint8) if self.still_max else None
-        self._have_judged = False
+        self._diff = np.empty(small_hw, np.uint8)
         self._snapped = np.empty(small_hw, np.float32)
         r = int(round(self.cfg.snap * max(small_hw))) if self.still else 0
         self._snap = ColorGuidedFilter(small_hw, r, SNAP_EPS) if r >= 1 else None
@@ -188,17 +190,14 @@ class FocusNetMethod:
         return self._prob
 
     def _is_still(self, small_bgr: np.ndarray) -> bool:
-        """Whether this frame may reuse the last judgement (segment.still): it is at most
-        ``still`` frames after a judged one, and under STILL_SHARE of its working-size
-        pixels differ from that frame by STILL_LEVEL or more (measured against the judged
-        frame, not the previous one, so a slow drift adds up and is judged anew)."""
-        if not self._have_judged or self._still_run >= self.still_max:
-            return False
-        g = self._gray
-        cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY, dst=g)
-        cv2.absdiff(g, self._judged_gray, dst=g)
-        cv2.threshold(g, STILL_LEVEL - 1, 255, cv2.THRESH_BINARY, dst=g)
-        return cv2.countNonZero(g) <= STILL_SHARE * g.size
+        """Whether this frame may reuse the last judgement (segment.still): under
+        STILL_SHARE of its working-size pixels differ by STILL_LEVEL or more from the
+        judged frame (that frame, not the previous one, so a slow drift adds up and is
+        judged anew).  Leaves this frame's gray in ``_gray``."""
+        cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY, dst=self._gray)
+        d = cv2.absdiff(self._gray, self._judged_gray, dst=self._diff)
+        cv2.threshold(d, STILL_LEVEL - 1, 255, cv2.THRESH_BINARY, dst=d)
+        return cv2.countNonZero(d) <= STILL_SHARE * d.size
 
     def _frame_state(self, share: float) -> str:
         """"all-blurred", "all-sharp" or "subject": what the network kept of the frame
@@ -218,12 +217,15 @@ class FocusNetMethod:
         t0 = time.perf_counter()
         if full is None:
             full = small_bgr
+        # (a judgement of this size exists: with segment.still, so does its gray)
         ready = self._raw is not None and self._raw.shape == small_bgr.shape[:2]
         reuse = bool(self.every > 1 and self._frame % self.every and ready)
-        if not reuse and self.still_max and ready:
+        checked = not reuse and ready and self._still_run < self.still_max
+        if checked:
             reuse = self._is_still(small_bgr)
             self.reused_still += reuse
         self._still_run = self._still_run + 1 if reuse else 0
+        self.last_judged = not reuse
         self._frame += 1
         self._t_cues = 0.0
         if reuse:  # between judged frames: the last judgement (the guide is still this frame's)
@@ -235,9 +237,11 @@ class FocusNetMethod:
             self.judged += 1
             if self._raw is not None:
                 np.copyto(self._raw, prob)
-            if self._judged_gray is not None:
-                cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY, dst=self._judged_gray)
-                self._have_judged = True
+            if self._judged_gray is not None:  # the reference of the next still checks
+                if checked:  # this frame's gray is at hand
+                    self._gray, self._judged_gray = self._judged_gray, self._gray
+                else:
+                    cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY, dst=self._judged_gray)
         t1 = time.perf_counter()
         mask = self._mask
         # alpha = 0.5 + GAIN * (p - threshold): the decision level (segment.threshold) goes
