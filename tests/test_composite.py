@@ -434,3 +434,27 @@ def test_cheap_blur_close_to_full_gaussian():
     assert np.abs(frame.astype(np.float64) - ref)[inner].mean() > 5 * mad  # the bound means something
     # neighbouring rows never jump by more than a few levels (no visible steps)
     assert np.abs(np.diff(out, axis=0)).max() <= 4
+
+
+@pytest.mark.parametrize("h", [64, 66, 67])
+@pytest.mark.parametrize("channels", [1, 3])
+def test_row_step_upsampler_repeats_each_resized_row(h, channels):
+    """Output rows i*k .. i*k+k-1 are row i of the small image resized to (width, rows),
+    for heights that are and are not a multiple of the step, into a plain or a strided
+    destination (the right half of a side-by-side frame)."""
+    from livecut.composite import _Upsampler
+
+    w = 40
+    rng = np.random.default_rng(h)
+    small = rng.integers(0, 256, (9, 7, channels) if channels > 1 else (9, 7), dtype=np.uint8)
+    up = _Upsampler((h, w), channels, step=4)
+    assert up.step == 4
+    rows = -(-h // 4)
+    want = cv2.resize(small, (w, rows), interpolation=cv2.INTER_LINEAR)
+    want = np.repeat(want, 4, axis=0)[:h]
+    plain = np.zeros((h, w, channels) if channels > 1 else (h, w), np.uint8)
+    up(small, plain)
+    assert np.array_equal(plain, want)
+    wide = np.zeros((h, 2 * w, channels) if channels > 1 else (h, 2 * w), np.uint8)
+    up(small, wide[:, w:])
+    assert np.array_equal(wide[:, w:], want) and not wide[:, :w].any()

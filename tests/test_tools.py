@@ -32,3 +32,70 @@ def test_clip_metrics_clips_move_the_truth_with_the_picture():
     assert all(np.array_equal(t, still_truth[0]) for t in still_truth)
     noise = still[1].astype(int) - still[0].astype(int)
     assert 2.0 < noise[:, 20:300].std() < 5.0  # fresh sensor noise every frame (sigma 2.5 each)
+
+
+def test_shipped_networks_have_their_decoder_joins_folded():
+    """tools/fold_skips.py was applied: no Concat is left in the shipped graphs (the
+    cheaper, equivalent form of the decoder's joins), and each still maps an input of
+    multiples of 16 to logits at half its size."""
+    from livecut.segment.net import MODEL_FILES, load_net, model_path
+
+    for name in MODEL_FILES.values():
+        net = load_net(model_path(name))
+        layers = net.getLayerNames()
+        assert not [n for n in layers if "Concat" in n], name
+        assert sum("_add" in n for n in layers) == 3, name
+        net.setInput(np.zeros((1, 8, 48, 64), np.float32))
+        assert net.forward().shape == (1, 1, 24, 32)
+
+
+def _join_graph(rng):
+    """A tiny decoder join, Conv1x1(Concat(Resize(Relu(Conv(x))), Relu(Conv(x)))), as ONNX."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    def w(name, *shape):
+        return numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32), name)
+
+    nodes = [
+        helper.make_node("Conv", ["x", "wf", "bf"], ["f0"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["f0"], ["f"]),
+        helper.make_node("Conv", ["f", "wc", "bc"], ["c0"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2]),
+        helper.make_node("Relu", ["c0"], ["c"]),
+        helper.make_node("Constant", [], ["scales"],
+                         value=numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32))),
+        helper.make_node("Resize", ["c", "", "scales"], ["up"], mode="linear",
+                         coordinate_transformation_mode="half_pixel"),
+        helper.make_node("Concat", ["up", "f"], ["cat"], axis=1),
+        helper.make_node("Conv", ["cat", "wj", "bj"], ["y"], kernel_shape=[1, 1]),
+    ]
+    inits = [w("wf", 4, 3, 3, 3), w("bf", 4), w("wc", 6, 4, 3, 3), w("bc", 6), w("wj", 5, 10, 1, 1), w("bj", 5)]
+    graph = helper.make_graph(nodes, "join", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 24])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5, 16, 24])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def test_fold_skips_keeps_the_function(tmp_path):
+    """The rewrite of tools/fold_skips.py gives the same outputs as the graph it rewrote."""
+    import pytest
+
+    onnx = pytest.importorskip("onnx")
+    import cv2
+    import fold_skips
+
+    rng = np.random.default_rng(1)
+    model = _join_graph(rng)
+    before, after = tmp_path / "before.onnx", tmp_path / "after.onnx"
+    onnx.save(model, str(before))
+    assert fold_skips.fold(model) == 1
+    assert not [n for n in model.graph.node if n.op_type == "Concat"]
+    onnx.save(model, str(after))
+    x = rng.standard_normal((1, 3, 16, 24)).astype(np.float32)
+    outs = []
+    for p in (before, after):
+        net = cv2.dnn.readNetFromONNX(str(p))
+        net.setInput(x)
+        outs.append(net.forward().copy())
+    assert outs[0].shape == outs[1].shape == (1, 5, 16, 24)
+    assert np.abs(outs[0] - outs[1]).max() < 1e-4 * max(1.0, float(np.abs(outs[0]).max()))
+    assert fold_skips.fold(model) == 0  # nothing left to fold
