@@ -53,8 +53,9 @@ class SegmentConfig:
                      "is faster and coarser (192: ~40 % less network time at 1080p, but IoU 0.737 -> "
                      "0.698 on the tuning photos at 3x)", lo=64, hi=512)
     every: int = _opt(1, "focusnet, video: judge focus (cues + network) on every Nth frame only; the "
-                      "frames between reuse the last judgement, smoothed and refined against their own "
-                      "pixels (less CPU, up to N-1 frames of lag after a change)", lo=1, hi=8)
+                      "frames between take the last judgement moved with the image (optical flow at the "
+                      "working size), smoothed and refined against their own pixels (less CPU, up to "
+                      "N-1 frames of lag after a change of focus)", lo=1, hi=8)
     still: int = _opt(3, "focusnet, video: on a still scene (under 0.2 % of the working-size pixels "
                       "changed by 8 or more levels since the last judged frame) reuse that judgement, "
                       "for at most this many frames in a row (0 = judge every frame)", lo=0, hi=8)

@@ -47,6 +47,38 @@ def test_same_scene_at_1x_2x_3x_gives_the_same_mask(variant):
     assert iou(masks[0], masks[2]) > 0.85
 
 
+def test_an_enlarged_picture_is_judged_at_the_coarse_level():
+    """A picture enlarged 4x (a small photo shown big, a soft camera) has no sharp detail at
+    pixel scale: its cues are measured again at half the cue resolution, and its mask is
+    the picture's own (aligned with the truth); the same scene rendered natively at that
+    size is judged at the cue resolution."""
+    w, h = 240, 180
+    img, gt = make_scene("basic", w, h, seed=0)
+    big = cv2.resize(img, (w * 4, h * 4), interpolation=cv2.INTER_CUBIC)
+    big_gt = cv2.resize(gt, (w * 4, h * 4), interpolation=cv2.INTER_NEAREST)
+    seg = Segmenter(still=True)
+    a = seg.mask(big)
+    assert seg.method.judged_coarse == 1 and seg.state == "subject"
+    assert iou(a, big_gt) > 0.95
+    small = cv2.resize(a, (w, h), interpolation=cv2.INTER_AREA)
+    assert iou(small, _mask(img)) > 0.95
+    native, native_gt = make_scene("basic", w * 4, h * 4, seed=0)
+    seg = Segmenter(still=True)
+    assert iou(seg.mask(native), native_gt) > 0.95
+    assert seg.method.judged_coarse == 0
+
+
+def test_a_frame_blurred_all_over_stays_all_blurred_after_the_coarse_look():
+    """An enlarged picture that is defocused all over (the all-blurred frame of
+    _all_blurred, at 240x180, enlarged 4x) is measured at the coarse level, and is still
+    nothing in focus there (the whole-frame decision is the cue resolution's)."""
+    seg = Segmenter(still=True)
+    blurred = cv2.resize(_all_blurred(180, 240), (960, 720), interpolation=cv2.INTER_CUBIC)
+    a = seg.mask(blurred)
+    assert seg.method.judged_coarse == 1
+    assert seg.state == "all-blurred" and not a.any()
+
+
 def test_cues_are_measured_near_native_resolution():
     ex = CueExtractor()
     frame = np.zeros((1080, 1920, 3), np.uint8)
@@ -428,3 +460,44 @@ def test_every_nth_frame_judges_focus_on_those_only():
     still.mask(img)
     still.mask(img)
     assert still.timings["network"] > 0
+
+
+@pytest.mark.parametrize("hw", [(240, 320), (256, 320)])  # padded rows, and rows that need none
+def test_measuring_the_sharpest_detail_leaves_the_network_input_alone(hw):
+    h, w = hw
+    img = make_scene("basic", w, h, seed=0)[0]
+    ex = CueExtractor()
+    blob = ex.extract(img, cv2.resize(img, (w, h))).copy()
+    p99 = np.percentile(blob[0, 4, :ex.grid[0], :ex.grid[1]], 99)
+    assert ex.sharpest() == pytest.approx(p99, abs=1e-5)
+    assert np.array_equal(ex.blob, blob)
+
+
+def _moving_subject(i: int, step: int, seed: int = 5):
+    """A sharp subject moved ``step * i`` px to the right over a still defocused background."""
+    rng = np.random.default_rng(seed)
+    h, w = 360, 640
+    bg = defocused_background(rng, h, w, 6.0)
+    tex = texture(rng, h, w, cell=3, base=(60, 90, 200), amplitude=40.0, shapes=0)
+    gt = np.zeros((h, w), np.uint8)
+    cv2.ellipse(gt, (200 + step * i, 180), (90, 120), 0, 0, 360, 255, -1)
+    img = bg.copy()
+    sel = gt > 0
+    img[sel] = np.roll(tex, step * i, axis=1)[sel]
+    return img, gt
+
+
+def test_every_nth_frame_follows_a_moving_subject():
+    """segment.every = 2: a frame between judged ones takes the last judgement moved with
+    the image (optical flow at the working size), so its mask follows a subject that moves
+    6 px a frame (3 working-size pixels: further than the refinement reaches).  The
+    judgement as it was, unmoved, gives 0.91 here."""
+    seg = Segmenter(load_config(None, ["segment.every=2"]))
+    between = []
+    for i in range(6):
+        img, gt = _moving_subject(i, 6)
+        a = seg.mask(img)
+        if i % 2:
+            assert not seg.judged_anew
+            between.append(iou(a, gt))
+    assert min(between) > 0.94

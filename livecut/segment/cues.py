@@ -72,14 +72,22 @@ class CueExtractor:
     of ``GRID_MULTIPLE`` (``PH``, ``PW``); the network's output is cropped back.
     """
 
-    def __init__(self, side: int = NET_SIDE) -> None:
+    def __init__(self, side: int = NET_SIDE, extra: int = 1) -> None:
         #: long side of the grid, about (the pooling factor is chosen to come near it)
         self.side = int(side)
+        #: a further integer reduction after the cue factor (2: the coarse level, for frames
+        #: with no sharp detail at pixel scale, see :meth:`reduce_gray`)
+        self.extra = max(1, int(extra))
         self._shape: tuple[int, int] | None = None
+
+    def reduced_size(self, h: int, w: int) -> tuple[int, int]:
+        """(height, width) of :attr:`gray` for a frame of ``h`` x ``w``."""
+        k = cue_factor(h, w) * self.extra
+        return max(1, h // k), max(1, w // k)
 
     def _prepare(self, h: int, w: int) -> None:
         self._shape = (h, w)
-        k = cue_factor(h, w)
+        k = cue_factor(h, w) * self.extra
         self.k = k
         rh, rw = max(1, h // k), max(1, w // k)
         #: the frame reduced by ``k`` (the whole of it, unlike ``cue_hw``)
@@ -148,6 +156,29 @@ class CueExtractor:
         cv2.resize(y[:rh * k, :rw * k], (rw, rh), dst=self.gray,
                    interpolation=cv2.INTER_LINEAR if k == 2 else cv2.INTER_AREA)
         cv2.LUT(self.gray, LUMA_TO_GRAY, dst=self.gray)
+
+    def reduce_gray(self, gray: np.ndarray, frame_hw: tuple[int, int]) -> None:
+        """Take :attr:`gray` from the gray of a finer extractor of the same frame (``gray``,
+        the frame reduced by ``k / extra``): its ``extra`` x ``extra`` means."""
+        h, w = frame_hw
+        if self._shape != (h, w):
+            self._prepare(h, w)
+        e = self.extra
+        rh, rw = self.reduced_hw
+        cv2.resize(gray[:rh * e, :rw * e], (rw, rh), dst=self.gray,
+                   interpolation=cv2.INTER_LINEAR if e == 2 else cv2.INTER_AREA)
+
+    def sharpest(self) -> float:
+        """The 99th percentile over the grid of the re-blur ratio (channel 1) of the last
+        :meth:`extract`: how sharp the frame's sharpest detail is at the cue resolution."""
+        gh, gw = self.grid
+        v = self.blob[0, 3 + 1, :gh, :gw].flatten()  # a copy (sorted in part below)
+        # np.percentile(v, 99) (linear interpolation), by a partial sort: a tenth of its time
+        pos = 0.99 * (v.size - 1)
+        lo = int(pos)
+        hi = min(lo + 1, v.size - 1)
+        v.partition((lo, hi))
+        return float(v[lo] + (pos - lo) * (v[hi] - v[lo]))
 
     def _grad(self, lv: dict, src: np.ndarray) -> np.ndarray:
         """|forward difference in x| + |in y| of ``src`` (u8, saturating), as float32."""

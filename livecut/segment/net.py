@@ -3,6 +3,9 @@
 1. **Cues at native resolution** (:mod:`livecut.segment.cues`): gradient statistics
    of the gray frame at its own size, or an integer reduction of it no coarser than
    1000 px, pooled to a grid of about 256 px -- where a 2-3 px defocus still shows.
+   A frame softer at pixel scale than any photo the network was fitted on (an
+   enlarged picture, a soft camera: see ``COARSE_P99``) is measured again at half
+   that resolution, where its detail shows at a scale the network knows.
 2. **A small network** (``livecut/models/focusnet.onnx``, 160k parameters, run by
    OpenCV's ``cv2.dnn``: no other runtime) takes the frame's colours and those cues
    at the grid and returns the in-focus probability.  Its deepest features are
@@ -35,7 +38,7 @@ import numpy as np
 
 from livecut.config import SegmentConfig
 from livecut.errors import LivecutError
-from livecut.segment.cues import CueExtractor, cue_factor
+from livecut.segment.cues import NET_SIDE, CueExtractor, cue_factor
 from livecut.segment.focus import select_components
 from livecut.segment.guided import ColorGuidedFilter
 from livecut.segment.registry import register_method
@@ -54,6 +57,16 @@ ALL_SHARP_SHARE = 0.92
 #: 0.51, each of the 120 first training photos of cuhk-native is at 0.64 or above
 ALL_BLURRED_SHARE = 0.01
 ALL_BLURRED_P99 = 0.56
+#: the coarse level: a frame whose sharpest detail at the cue resolution (the 99th
+#: percentile of the re-blur ratio) stays below COARSE_P99 is softer at pixel scale than
+#: any photo the network was fitted on, at the largest scales it was fitted at (x1.5 and
+#: x3: the lowest of the 360 fitting photos of cuhk-native are 0.361 and 0.344) -- an
+#: enlarged picture, a soft camera.  Its cues are measured again at half the cue
+#: resolution, where such detail shows at the scale the network knows, provided the grid
+#: keeps its full size there (a long side of at least COARSE_MIN_SIDE cue pixels).  The
+#: whole-frame cases are still decided on the cue resolution's own level.
+COARSE_P99 = 0.34
+COARSE_MIN_SIDE = NET_SIDE
 #: video, a still scene (segment.still): a working-size pixel has changed when its gray
 #: differs by at least this many levels from the last judged frame (the working image
 #: averages 3-6 frame pixels per side, so sensor and codec noise stay well below it) ...
@@ -91,6 +104,12 @@ class FocusNetMethod:
         self.cfg = cfg
         self.net = load_net(model_path(MODEL_FILES[cfg.model]))
         self.cues = CueExtractor(cfg.grid)
+        #: the coarse level: the same cues at half the cue resolution (see COARSE_MIN_SIDE)
+        self.coarse = CueExtractor(cfg.grid, extra=2)
+        self._used = self.cues  # the extractor whose cues the last judgement used
+        self._sharpest = 0.0  # CueExtractor.sharpest() of the last judged frame (cue resolution)
+        #: frames judged at the coarse level (diagnostics)
+        self.judged_coarse = 0
         self.gain = cfg.gain
         #: also run the network on the mirrored frame and average (``segment.tta``: auto =
         #: photos yes, video no: twice the network time)
@@ -138,20 +157,30 @@ class FocusNetMethod:
         """The gray frame at :meth:`guide_size` of the last call (the refinement's guide)."""
         return getattr(self.cues, "gray", None)
 
-    def _prepare(self, full_hw: tuple[int, int], small_hw: tuple[int, int], out_hw: tuple[int, int]) -> None:
-        self._key = (full_hw, small_hw, out_hw)
+    def _mapping(self, c: CueExtractor, full_hw: tuple[int, int], small_hw: tuple[int, int]) -> np.ndarray:
+        """Work-size pixel centre -> frame -> network output cell (each covers 2*q*k frame
+        pixels of extractor ``c``'s grid)."""
         H, W = full_hw
         sh, sw = small_hw
-        c = self.cues
-        # work-size pixel centre -> frame -> network output cell (each covers 2*q*k frame pixels)
         cell = 2.0 * c.q * c.k
         fx, fy = W / sw, H / sh
-        self._M = np.array([[fx / cell, 0.0, 0.5 * fx / cell - 0.5],
-                            [0.0, fy / cell, 0.5 * fy / cell - 0.5]])
+        return np.array([[fx / cell, 0.0, 0.5 * fx / cell - 0.5],
+                         [0.0, fy / cell, 0.5 * fy / cell - 0.5]])
+
+    def _prepare(self, full_hw: tuple[int, int], small_hw: tuple[int, int]) -> None:
+        self._key = (full_hw, small_hw)
+        self._maps: dict[int, np.ndarray] = {}  # extractor.extra -> _mapping
         self._prob = np.empty(small_hw, np.float32)
         self._raw = np.empty(small_hw, np.float32) if self.every > 1 or self.still_max else None
-        self._gray = np.empty(small_hw, np.uint8)  # this frame's working-size gray (segment.still)
-        self._judged_gray = np.empty(small_hw, np.uint8) if self.still_max else None
+        self._gray = np.empty(small_hw, np.uint8)  # this frame's working-size gray (segment.still/every)
+        self._judged_gray = np.empty(small_hw, np.uint8) if self.still_max or self.every > 1 else None
+        if self.every > 1:  # motion between this frame and the judged one (see _follow)
+            sh, sw = small_hw
+            self._flow = np.zeros((sh, sw, 2), np.float32)
+            self._gx, self._gy = np.meshgrid(np.arange(sw, dtype=np.float32), np.arange(sh, dtype=np.float32))
+            self._mx = np.empty(small_hw, np.float32)
+            self._my = np.empty(small_hw, np.float32)
+            self._dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
         self._diff = np.empty(small_hw, np.uint8)
         self._snapped = np.empty(small_hw, np.float32)
         r = int(round(self.cfg.snap * max(small_hw))) if self.still else 0
@@ -167,6 +196,16 @@ class FocusNetMethod:
         # the Segmenter has reduced this frame already (reduce/reduce_luma), unless called directly
         blob = self.cues.extract(None if self._reduced else full, small_bgr)
         self._reduced = False
+        used = self.cues
+        full_hw = full.shape[:2]
+        self._sharpest = self.cues.sharpest()
+        if self._sharpest < COARSE_P99 and max(self.coarse.reduced_size(*full_hw)) >= COARSE_MIN_SIDE:
+            # no sharp detail at pixel scale: measure at half the cue resolution
+            self.coarse.reduce_gray(self.cues.gray, full_hw)
+            blob = self.coarse.extract(None, small_bgr)
+            used = self.coarse
+            self.judged_coarse += 1
+        self._used = used
         self._t_cues = (time.perf_counter() - t0) * 1e3
         self.net.setInput(blob)
         logits = self.net.forward()[0, 0]
@@ -175,19 +214,33 @@ class FocusNetMethod:
             self.net.setInput(np.ascontiguousarray(blob[:, :, :, ::-1]))
             mirrored = self.net.forward()[0, 0]
             cv2.addWeighted(logits, 0.5, mirrored[:, ::-1], 0.5, 0.0, dst=logits)
-        key = (full.shape[:2], small_bgr.shape[:2], logits.shape)
+        key = (full_hw, small_bgr.shape[:2])
         if self._key != key:
             self._prepare(*key)
+        M = self._maps.get(used.extra)
+        if M is None:
+            M = self._maps[used.extra] = self._mapping(used, *key)
         sh, sw = small_bgr.shape[:2]
         # sigmoid on the small output, then resample (bilinear) to the working size
         cv2.exp(-logits, dst=logits)
         cv2.add(logits, 1.0, dst=logits)
         cv2.divide(1.0, logits, dst=logits)
-        cv2.warpAffine(logits, self._M, (sw, sh), dst=self._prob,
+        cv2.warpAffine(logits, M, (sw, sh), dst=self._prob,
                        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
         if self._snap is not None:  # move the boundary onto the image's own colour edges
             return self._snap(small_bgr, self._prob, out=self._snapped)
         return self._prob
+
+    def _follow(self, prob: np.ndarray) -> None:
+        """``prob`` = the last judgement moved with the image (segment.every): the dense
+        optical flow (DIS) from this frame's working-size gray (``_gray``, left by
+        :meth:`_is_still`) to the judged frame's gives, for each pixel, where it was then;
+        the judged probability is sampled there.  A subject that moves between judged
+        frames is followed instead of left behind."""
+        flow = self._dis.calc(self._gray, self._judged_gray, self._flow)
+        cv2.add(self._gx, flow[:, :, 0], dst=self._mx)
+        cv2.add(self._gy, flow[:, :, 1], dst=self._my)
+        cv2.remap(self._raw, self._mx, self._my, cv2.INTER_LINEAR, dst=prob, borderMode=cv2.BORDER_REPLICATE)
 
     def _is_still(self, small_bgr: np.ndarray) -> bool:
         """Whether this frame may reuse the last judgement (segment.still): under
@@ -205,11 +258,8 @@ class FocusNetMethod:
         everywhere too, but the network still finds its subject)."""
         if share >= ALL_SHARP_SHARE:
             return "all-sharp"
-        if share <= ALL_BLURRED_SHARE:
-            c = self.cues
-            gh, gw = c.grid
-            if np.percentile(c.blob[0, 3 + 1, :gh, :gw], 99) < ALL_BLURRED_P99:
-                return "all-blurred"
+        if share <= ALL_BLURRED_SHARE and self._sharpest < ALL_BLURRED_P99:
+            return "all-blurred"  # (the cue resolution's level, also for a frame judged coarse)
         return "subject"
 
     def __call__(self, small_bgr: np.ndarray, timings: dict[str, float] | None = None,
@@ -231,7 +281,10 @@ class FocusNetMethod:
         if reuse:  # between judged frames: the last judgement (the guide is still this frame's)
             self._reduced = False
             prob = self._prob
-            np.copyto(prob, self._raw)
+            if checked or self._is_still(small_bgr):  # a still scene: as it was
+                np.copyto(prob, self._raw)
+            else:  # segment.every, the image moved: the judgement moves with it
+                self._follow(prob)
         else:
             prob = self.probability(small_bgr, full)
             self.judged += 1
