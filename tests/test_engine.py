@@ -501,3 +501,27 @@ def test_every_nth_frame_follows_a_moving_subject():
             assert not seg.judged_anew
             between.append(iou(a, gt))
     assert min(between) > 0.94
+
+
+def test_the_kurtosis_channel_is_the_pooled_moments_ratio():
+    """CueExtractor(kurtosis=True) (for a network trained with train_engine.py --kurtosis)
+    adds log(1 + mean g^4) - 2 log(1 + mean g^2) per cell as a 9th channel, and leaves the
+    first eight as they are."""
+    img = make_scene("basic", 640, 480, seed=2)[0]
+    small = cv2.resize(img, (320, 240), interpolation=cv2.INTER_AREA)
+    plain = CueExtractor().extract(img, small).copy()
+    ex = CueExtractor(kurtosis=True)
+    blob = ex.extract(img, small)
+    assert blob.shape[1] == 9 == ex.channels and np.array_equal(blob[:, :8], plain)
+    gh, gw, q = ex.grid[0], ex.grid[1], ex.q
+    g = ex.levels[0]["g"].astype(np.float64)
+    a = np.zeros_like(g)  # |forward difference in x| + |in y|, saturating at 255 as the extractor's
+    a[:-1, :-1] = np.minimum(255, np.abs(np.diff(g, axis=1))[:-1] + np.abs(np.diff(g, axis=0))[:, :-1])
+    a[-1, :-1] = np.abs(np.diff(g, axis=1))[-1]
+    a[:-1, -1] = np.abs(np.diff(g, axis=0))[:, -1]
+
+    def cells(x):
+        return x[:gh * q, :gw * q].reshape(gh, q, gw, q).mean(axis=(1, 3))
+
+    want = np.log1p(cells(a ** 4)) - 2 * np.log1p(cells(a ** 2))
+    assert np.abs(blob[0, 8, :gh, :gw] - want).max() < 1e-3

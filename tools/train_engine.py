@@ -59,6 +59,11 @@ def split(names: list[str]) -> dict[str, list[str]]:
             "fit": sorted(order[N_VAL + N_TUNE:])}
 
 
+#: the network's input: RGB + the cues (+ the kurtosis channel with --kurtosis)
+KURTOSIS = False
+CHANNELS = 3 + N_CUES
+
+
 def small_of(frame: np.ndarray) -> np.ndarray:
     """The frame reduced to the working size, as :class:`livecut.segment.Segmenter` does."""
     h, w = frame.shape[:2]
@@ -75,7 +80,7 @@ def sample(img: np.ndarray, gt: np.ndarray, s: float, noise: float, rng) -> tupl
     frame = rescale(img, s)
     if noise > 0:
         frame = np.clip(frame + rng.normal(0, noise, frame.shape), 0, 255).astype(np.uint8)
-    ex = CueExtractor()
+    ex = CueExtractor(kurtosis=KURTOSIS)
     blob = ex.extract(frame, small_of(frame))
     gh, gw = ex.grid
     ch, cw = ex.cue_hw
@@ -178,7 +183,7 @@ def batches(items: list[dict], bs: int, rng, augment: bool):
     for chunk in out:
         gh0, gw0 = chunk[0]["y"].shape
         ph, pw = padded(gh0), padded(gw0)
-        X = np.empty((len(chunk), 3 + N_CUES, ph, pw), np.float32)
+        X = np.empty((len(chunk), CHANNELS, ph, pw), np.float32)
         Y = np.zeros((len(chunk), 1, ph, pw), np.float32)
         M = np.zeros((len(chunk), 1, ph, pw), np.float32)
         for b, it in enumerate(chunk):
@@ -282,7 +287,13 @@ def main() -> None:
                     help="how FocusNet's decoder joins levels (tools/engine_net.py)")
     ap.add_argument("--widths", default="16,24,40,64",
                     help="channels of the four levels of FocusNet (tools/engine_net.py)")
+    ap.add_argument("--kurtosis", action="store_true",
+                    help="also give the network the gradient's kurtosis (a 9th input channel; "
+                         "use a --cache of its own)")
     args = ap.parse_args()
+    global KURTOSIS, CHANNELS
+    KURTOSIS = args.kurtosis
+    CHANNELS = 3 + N_CUES + int(KURTOSIS)
 
     import torch
     from engine_net import FocusNet
@@ -301,7 +312,7 @@ def main() -> None:
     for it in fit:
         by_name.setdefault(it["name"], []).append(it)
 
-    model = FocusNet(3 + N_CUES, tuple(int(x) for x in args.widths.split(",")), skips=args.skips)
+    model = FocusNet(CHANNELS, tuple(int(x) for x in args.widths.split(",")), skips=args.skips)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"FocusNet {model.widths}: {n_params} parameters")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -352,14 +363,15 @@ def main() -> None:
     model.load_state_dict(best_state)
     model.eval()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    dummy = torch.zeros(1, 3 + N_CUES, 144, 240)
+    dummy = torch.zeros(1, CHANNELS, 144, 240)
     torch.onnx.export(model, dummy, str(args.out), dynamo=False, input_names=["x"], output_names=["logits"],
                       dynamic_axes={"x": {2: "h", 3: "w"}, "logits": {2: "h2", 3: "w2"}}, opset_version=13)
     info = {
         "model": args.out.name, "architecture": f"tools/engine_net.py FocusNet{model.widths}"
                         + (f", skips={model.skips!r}" if model.skips != "concat" else ""),
         "parameters": n_params,
-        "input": f"1 x {3 + N_CUES} x H x W (livecut.segment.cues.CueExtractor), H, W multiples of 16",
+        "input": f"1 x {CHANNELS} x H x W (livecut.segment.cues.CueExtractor"
+                 + (", kurtosis=True" if KURTOSIS else "") + "), H, W multiples of 16",
         "output": "logits at H/2 x W/2",
         "training_data": "CUHK blur detection benchmark (Shi, Xu, Jia, CVPR 2014), defocus part, "
                          "500 photos at native resolution (shared/datasets/cuhk-native); research use",

@@ -18,6 +18,9 @@ Channels (all float32 at the network's grid, about zero-centred):
 3. the re-blur ratio again at half the cue resolution (defocus that spans 2 px there
    is judged at the scale where it shows).
 4. ``log(1 + mean|grad|)`` in absolute terms (scaled), so the network knows the noise level.
+5. (only for a network that takes it, ``kurtosis=True``) the gradient's kurtosis,
+   ``log(1 + mean g^4) - 2 log(1 + mean g^2)``: heavy tails (sparse strong edges) mark
+   sharp detail whatever the contrast.
 
 The frame itself enters as RGB at the grid, see :func:`grid_size`.  Buffers are kept
 between calls of one size by :class:`CueExtractor`.
@@ -72,9 +75,12 @@ class CueExtractor:
     of ``GRID_MULTIPLE`` (``PH``, ``PW``); the network's output is cropped back.
     """
 
-    def __init__(self, side: int = NET_SIDE, extra: int = 1) -> None:
+    def __init__(self, side: int = NET_SIDE, extra: int = 1, kurtosis: bool = False) -> None:
         #: long side of the grid, about (the pooling factor is chosen to come near it)
         self.side = int(side)
+        #: also the kurtosis channel (3 + N_CUES + 1 channels in all)
+        self.kurtosis = bool(kurtosis)
+        self.channels = 3 + N_CUES + int(self.kurtosis)
         #: a further integer reduction after the cue factor (2: the coarse level, for frames
         #: with no sharp detail at pixel scale, see :meth:`reduce_gray`)
         self.extra = max(1, int(extra))
@@ -112,8 +118,8 @@ class CueExtractor:
                 dx=np.empty((lh, lw - 1), u8), dy=np.empty((lh - 1, lw), u8),
                 a8=np.empty((lh, lw), u8), a=np.empty((lh, lw), f32)))
         ph, pw = padded(gh), padded(gw)
-        self.blob = np.empty((1, 3 + N_CUES, ph, pw), f32)
-        self.pool = [np.empty((gh, gw), f32) for _ in range(6)]
+        self.blob = np.empty((1, self.channels, ph, pw), f32)
+        self.pool = [np.empty((gh, gw), f32) for _ in range(7)]
         # pooling by a power of two is done as 2x2 halvings (OpenCV's fast INTER_AREA
         # path: half the time of one reduction by 4, the same means)
         self._halvings = []
@@ -213,12 +219,15 @@ class CueExtractor:
         gh, gw = self.grid
         L0, L1 = self.levels
         g = L0["g"]
-        p_a, p_e, p_b, p_a2, p_b2, tmp = self.pool
+        p_a, p_e, p_b, p_a2, p_b2, tmp, p_4 = self.pool
         # gradient, its square, and the gradient after a re-blur, pooled to the grid
         a = self._grad(L0, g)
         self._pool(a, p_a)
         cv2.multiply(a, a, dst=a)
         self._pool(a, p_e)
+        if self.kurtosis:  # its 4th power too
+            cv2.multiply(a, a, dst=a)
+            self._pool(a, p_4)
         cv2.blur(g, (3, 3), dst=L0["gb"])
         self._pool(self._grad(L0, L0["gb"]), p_b)
         # the same ratio at half the cue resolution
@@ -239,6 +248,13 @@ class CueExtractor:
         cv2.add(p_b, 1.0, dst=p_b)
         cv2.divide(tmp, p_b, dst=c[1])
         cv2.log(c[1], dst=c[1])
+        if self.kurtosis:  # 5: log(1 + mean g^4) - 2 log(1 + mean g^2)
+            k5 = blob[3 + N_CUES, :gh, :gw]
+            cv2.add(p_4, 1.0, dst=p_4)
+            cv2.log(p_4, dst=k5)
+            cv2.add(p_e, 1.0, dst=p_4)
+            cv2.log(p_4, dst=p_4)
+            cv2.scaleAdd(p_4, -2.0, k5, dst=k5)
         # 2: peakiness, log(1 + rms) - log(1 + mean)
         cv2.sqrt(p_e, dst=p_e)
         cv2.add(p_e, 1.0, dst=p_e)

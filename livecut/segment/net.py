@@ -38,7 +38,7 @@ import numpy as np
 
 from livecut.config import SegmentConfig
 from livecut.errors import LivecutError
-from livecut.segment.cues import NET_SIDE, CueExtractor, cue_factor
+from livecut.segment.cues import N_CUES, NET_SIDE, CueExtractor, cue_factor
 from livecut.segment.focus import select_components
 from livecut.segment.guided import ColorGuidedFilter
 from livecut.segment.registry import register_method
@@ -92,6 +92,11 @@ def load_net(path: Path | None = None) -> cv2.dnn.Net:
     return net
 
 
+def input_channels(net: cv2.dnn.Net) -> int:
+    """The number of input channels the network takes (its first convolution's)."""
+    return int(net.getParam(net.getLayerNames()[0], 0).shape[1])
+
+
 def model_info(name: str = MODEL_NAME) -> dict:
     p = model_path(name).with_suffix(".json")
     return json.loads(p.read_text()) if p.is_file() else {}
@@ -103,9 +108,11 @@ class FocusNetMethod:
     def __init__(self, cfg: SegmentConfig, still: bool = False):
         self.cfg = cfg
         self.net = load_net(model_path(MODEL_FILES[cfg.model]))
-        self.cues = CueExtractor(cfg.grid)
+        # a network with a 9th input channel takes the gradient's kurtosis too
+        kurtosis = input_channels(self.net) == 3 + N_CUES + 1
+        self.cues = CueExtractor(cfg.grid, kurtosis=kurtosis)
         #: the coarse level: the same cues at half the cue resolution (see COARSE_MIN_SIDE)
-        self.coarse = CueExtractor(cfg.grid, extra=2)
+        self.coarse = CueExtractor(cfg.grid, extra=2, kurtosis=kurtosis)
         self._used = self.cues  # the extractor whose cues the last judgement used
         self._sharpest = 0.0  # CueExtractor.sharpest() of the last judged frame (cue resolution)
         #: frames judged at the coarse level (diagnostics)
