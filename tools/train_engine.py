@@ -287,6 +287,11 @@ def main() -> None:
                     help="how FocusNet's decoder joins levels (tools/engine_net.py)")
     ap.add_argument("--widths", default="16,24,40,64",
                     help="channels of the four levels of FocusNet (tools/engine_net.py)")
+    ap.add_argument("--swa", type=int, default=0, metavar="EPOCH",
+                    help="also average the weights of every epoch from EPOCH on (stochastic weight "
+                         "averaging over the low-rate tail; BatchNorm statistics recomputed on the "
+                         "fitting set) and export the average if it scores better on the tuning "
+                         "photos than the best single epoch (0: off)")
     ap.add_argument("--kurtosis", action="store_true",
                     help="also give the network the gradient's kurtosis (a 9th input channel; "
                          "use a --cache of its own)")
@@ -326,6 +331,7 @@ def main() -> None:
         ema = copy.deepcopy(model)
         for p in ema.parameters():
             p.requires_grad_(False)
+    swa_state, swa_n = None, 0
     t0 = time.time()
     for epoch in range(total):
         lr = args.lr * 0.5 * (1 + math.cos(math.pi * epoch / total))
@@ -347,6 +353,15 @@ def main() -> None:
                             e.mul_(args.ema).add_(m, alpha=1.0 - args.ema)
                         else:
                             e.copy_(m)
+        if args.swa and epoch + 1 >= args.swa:
+            with torch.no_grad():
+                if swa_state is None:
+                    swa_state = {k: v.detach().clone().double() for k, v in model.state_dict().items()}
+                    swa_n = 1
+                else:
+                    swa_n += 1
+                    for k, v in model.state_dict().items():
+                        swa_state[k] += (v.double() - swa_state[k]) / swa_n
         judged = ema if ema is not None else model
         if epoch % 3 == 2 or epoch == total - 1:
             ev = evaluate(judged, tune)
@@ -360,6 +375,28 @@ def main() -> None:
             print(f"epoch {epoch + 1:3d}/{total} lr {lr:.4f} loss {np.mean(losses):.4f} "
                   f"tune IoU/MAE " + " ".join(f"x{s:g} {a:.3f}/{b:.3f}" for s, (a, b) in sorted(ev.items()))
                   + f"  {time.time() - t0:.0f} s{mark}", flush=True)
+    swa_note = None
+    if swa_state is not None:
+        # the average's weights, with BatchNorm statistics measured anew under them
+        model.load_state_dict({k: v.to(best_state[k].dtype) for k, v in swa_state.items()})
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.reset_running_stats()
+                m.momentum = None  # a plain average over the pass
+        model.train()
+        with torch.no_grad():
+            for X, _, _ in batches(list(fit), args.batch, np.random.default_rng(0), augment=False):
+                model(X)
+        ev = evaluate(model, tune)
+        score = float(np.mean([v[0] for v in ev.values()]))
+        print(f"weight average of epochs {args.swa}-{total} ({swa_n}): tune IoU/MAE "
+              + " ".join(f"x{s:g} {a:.3f}/{b:.3f}" for s, (a, b) in sorted(ev.items()))
+              + f" ({score:.3f} against the best epoch's {best:.3f})", flush=True)
+        swa_note = {"from_epoch": args.swa, "epochs": swa_n, "tune_iou_at_grid": score,
+                    "exported": score > best}
+        if score > best:
+            best, best_epoch = score, f"average of {args.swa}-{total}"
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
     model.load_state_dict(best_state)
     model.eval()
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -379,7 +416,7 @@ def main() -> None:
         "scales": SCALES, "noise_sigmas": NOISE_SIGMAS,
         "whole_frame_examples": f"{N_WHOLE} synthetic sharp-all-over frames (target: all) and {N_WHOLE} "
                                 "fitting photos disk-blurred all over (target: none), at every scale", "epochs": total, "best_epoch": best_epoch,
-        "seed": args.seed, "weight_average": args.ema or None, "tune_iou_at_grid": best, "trained_seconds": round(time.time() - t0),
+        "seed": args.seed, "weight_average": args.ema or None, "swa": swa_note, "tune_iou_at_grid": best, "trained_seconds": round(time.time() - t0),
         "command": "python tools/train_engine.py " + " ".join(sys.argv[1:]),
     }
     global_pool_fix(args.out)
