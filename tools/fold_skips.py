@@ -33,82 +33,85 @@ def fold(model):
     g = model.graph
     inits = {t.name: t for t in g.initializer}
     producers = {o: n for n in g.node for o in n.output}
-    consumers: dict[str, list] = {}
+    uses: dict[str, int] = {}
     for n in g.node:
         for i in n.input:
-            consumers.setdefault(i, []).append(n)
-    count = 0
-    new_nodes = []
-    drop = set()
-    for n in list(g.node):
-        if n.op_type != "Conv" or id(n) in drop:
+            uses[i] = uses.get(i, 0) + 1
+    replaced: dict[int, list] = {}  # id(conv) -> the nodes that stand for it
+    removed: set[int] = set()       # ids of the Resize and Concat nodes folded in
+    for n in g.node:
+        join = _join(n, producers, uses, inits)
+        if join is None:
             continue
-        cat = producers.get(n.input[0])
-        if cat is None or cat.op_type != "Concat" or len(cat.input) != 2 or len(consumers[cat.output[0]]) != 1:
-            continue
-        attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
-        if any(k not in ("dilations", "pads", "strides", "group", "kernel_shape") for k in attrs):
-            continue
-        W = numpy_helper.to_array(inits[n.input[1]])
-        if W.shape[2:] != (1, 1) or attrs.get("group", 1) != 1 or any(attrs.get("strides", [1, 1])) != 1:
-            continue
-        if any(attrs.get("pads", [0, 0, 0, 0])):
-            continue
-        rs = producers.get(cat.input[0])
-        if rs is None or rs.op_type != "Resize" or len(consumers[rs.output[0]]) != 1:
-            continue
-        ra = {a.name: helper.get_attribute_value(a) for a in rs.attribute}
-        if ra.get("mode", b"nearest") not in (b"linear", b"nearest"):
-            continue
-        coarse = rs.input[0]
-        fine = cat.input[1]
-        cc = W.shape[1] - _channels_of(W, fine, model, inits, producers)
-        if cc <= 0:
-            continue
-        b = numpy_helper.to_array(inits[n.input[2]]) if len(n.input) > 2 and n.input[2] else None
+        rs, cat, W, cc = join
+        coarse, fine = rs.input[0], cat.input[1]
         pre = n.name or n.output[0]
         wc_name, wf_name = pre + "_Wc", pre + "_Wf"
         g.initializer.append(numpy_helper.from_array(np.ascontiguousarray(W[:, :cc]), wc_name))
         g.initializer.append(numpy_helper.from_array(np.ascontiguousarray(W[:, cc:]), wf_name))
-        f_inputs = [fine, wf_name]
-        if b is not None:
-            f_inputs.append(n.input[2])
         c_out, r_out, f_out = pre + "_coarse", pre + "_up", pre + "_fine"
-        conv_c = helper.make_node("Conv", [coarse, wc_name], [c_out], name=pre + "_c", kernel_shape=[1, 1])
-        resize = helper.make_node("Resize", [c_out] + list(rs.input[1:]), [r_out], name=pre + "_resize",
-                                  **ra)
-        conv_f = helper.make_node("Conv", f_inputs, [f_out], name=pre + "_f", kernel_shape=[1, 1])
-        add = helper.make_node("Add", [r_out, f_out], list(n.output), name=pre + "_add")
-        new_nodes.append((n, [conv_c, resize, conv_f, add], (rs, cat)))
-        drop.update((id(n), id(rs), id(cat)))
-        count += 1
-    if not count:
+        ra = {a.name: helper.get_attribute_value(a) for a in rs.attribute}
+        replaced[id(n)] = [
+            helper.make_node("Conv", [coarse, wc_name], [c_out], name=pre + "_c", kernel_shape=[1, 1]),
+            helper.make_node("Resize", [c_out] + list(rs.input[1:]), [r_out], name=pre + "_resize", **ra),
+            # the bias (if any) goes with the fine part: once per output pixel
+            helper.make_node("Conv", [fine, wf_name] + [b for b in n.input[2:3] if b], [f_out],
+                             name=pre + "_f", kernel_shape=[1, 1]),
+            helper.make_node("Add", [r_out, f_out], list(n.output), name=pre + "_add"),
+        ]
+        removed.update((id(rs), id(cat)))
+    if not replaced:
         return 0
-    out = []
+    nodes = []
     for n in g.node:
-        rep = next((r for r in new_nodes if r[0] is n), None)
-        if rep is not None:
-            out.extend(rep[1])
-        elif id(n) not in drop:
-            out.append(n)
+        if id(n) not in removed:
+            nodes.extend(replaced.get(id(n), [n]))
     del g.node[:]
-    g.node.extend(out)
+    g.node.extend(nodes)
     used = {i for n in g.node for i in n.input}
     keep = [t for t in g.initializer if t.name in used]
     del g.initializer[:]
     g.initializer.extend(keep)
-    return count
+    return len(replaced)
 
 
-def _channels_of(W, name, model, inits, producers) -> int:
-    """Channels of tensor ``name``: the output channels of the Relu/Conv producing it."""
+def _join(n, producers, uses, inits):
+    """``(resize, concat, W, coarse channels)`` when ``n`` is a plain 1x1 Conv of
+    ``Concat(Resize(coarse), fine)`` whose intermediate results nothing else reads; else None."""
+    from onnx import helper, numpy_helper
+
+    if n.op_type != "Conv":
+        return None
+    cat = producers.get(n.input[0])
+    if cat is None or cat.op_type != "Concat" or len(cat.input) != 2 or uses[cat.output[0]] != 1:
+        return None
+    rs = producers.get(cat.input[0])
+    if rs is None or rs.op_type != "Resize" or uses[rs.output[0]] != 1:
+        return None
+    if {a.name: helper.get_attribute_value(a) for a in rs.attribute}.get("mode", b"nearest") \
+            not in (b"linear", b"nearest"):  # (both are per-channel linear: they commute)
+        return None
+    attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
+    if any(k not in ("dilations", "pads", "strides", "group", "kernel_shape") for k in attrs):
+        return None
+    W = numpy_helper.to_array(inits[n.input[1]])
+    if (W.shape[2:] != (1, 1) or attrs.get("group", 1) != 1
+            or any(v != 1 for v in attrs.get("strides", [1, 1])) or any(attrs.get("pads", [0, 0, 0, 0]))):
+        return None
+    cc = W.shape[1] - _channels_of(cat.input[1], inits, producers)
+    return (rs, cat, W, cc) if cc > 0 else None
+
+
+def _channels_of(name, inits, producers) -> int:
+    """Channels of tensor ``name``: the output channels of the Conv that produced it
+    (through activations)."""
+    from onnx import numpy_helper
+
     n = producers.get(name)
     while n is not None and n.op_type != "Conv":
         n = producers.get(n.input[0])
     if n is None:
         raise ValueError(f"cannot tell the channels of {name}")
-    from onnx import numpy_helper
-
     return int(numpy_helper.to_array(inits[n.input[1]]).shape[0])
 
 

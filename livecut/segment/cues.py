@@ -93,9 +93,8 @@ class CueExtractor:
 
     def _prepare(self, h: int, w: int) -> None:
         self._shape = (h, w)
-        k = cue_factor(h, w) * self.extra
-        self.k = k
-        rh, rw = max(1, h // k), max(1, w // k)
+        self.k = cue_factor(h, w) * self.extra
+        rh, rw = self.reduced_size(h, w)
         #: the frame reduced by ``k`` (the whole of it, unlike ``cue_hw``)
         self.reduced_hw = (rh, rw)
         q = pool_factor(rh, rw, self.side)
@@ -108,7 +107,7 @@ class CueExtractor:
         #: the gray frame reduced by ``k``: the cues' input, and the guide of the video
         #: refinement (:class:`livecut.segment.Segmenter`)
         self.gray = np.empty((rh, rw), u8)
-        self.reduced = np.empty((rh, rw, 3), u8) if k > 1 else None
+        self.reduced = np.empty((rh, rw, 3), u8) if self.k > 1 else None
         self.levels = []
         # level 0's gray is a view of the reduced gray (no copy); level 1's its 2x2 mean
         for g in (self.gray[:ch, :cw], np.empty((max(1, ch // 2), max(1, cw // 2)), u8)):

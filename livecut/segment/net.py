@@ -38,7 +38,7 @@ import numpy as np
 
 from livecut.config import SegmentConfig
 from livecut.errors import LivecutError
-from livecut.segment.cues import N_CUES, NET_SIDE, CueExtractor, cue_factor
+from livecut.segment.cues import N_CUES, NET_SIDE, CueExtractor
 from livecut.segment.focus import select_components
 from livecut.segment.guided import ColorGuidedFilter
 from livecut.segment.registry import register_method
@@ -113,7 +113,6 @@ class FocusNetMethod:
         self.cues = CueExtractor(cfg.grid, kurtosis=kurtosis)
         #: the coarse level: the same cues at half the cue resolution (see COARSE_MIN_SIDE)
         self.coarse = CueExtractor(cfg.grid, extra=2, kurtosis=kurtosis)
-        self._used = self.cues  # the extractor whose cues the last judgement used
         self._sharpest = 0.0  # CueExtractor.sharpest() of the last judged frame (cue resolution)
         #: frames judged at the coarse level (diagnostics)
         self.judged_coarse = 0
@@ -145,8 +144,7 @@ class FocusNetMethod:
     def guide_size(self, h: int, w: int) -> tuple[int, int]:
         """(height, width) of :attr:`guide` for a frame of ``h`` x ``w``: the frame reduced
         by the cue factor (the native size up to 1000 px on the long side)."""
-        k = cue_factor(h, w)
-        return max(1, h // k), max(1, w // k)
+        return self.cues.reduced_size(h, w)
 
     def reduce(self, frame_bgr: np.ndarray) -> np.ndarray:
         """Measure the frame's gray at the cue resolution; return the frame at that size
@@ -212,7 +210,6 @@ class FocusNetMethod:
             blob = self.coarse.extract(None, small_bgr)
             used = self.coarse
             self.judged_coarse += 1
-        self._used = used
         self._t_cues = (time.perf_counter() - t0) * 1e3
         self.net.setInput(blob)
         logits = self.net.forward()[0, 0]
