@@ -194,6 +194,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             if key not in warmed:  # buffers and the network are set up outside the timing
                 run(frame)
                 warmed.add(key)
+            seg.reset()  # each photo on its own, whatever the order
             t0 = time.perf_counter()
             alpha = run(frame)
             ms = (time.perf_counter() - t0) * 1e3

@@ -326,7 +326,7 @@ def test_eval_bad_scales_are_usage_errors(dataset, bad):
     assert r.returncode == 2 and "--scales" in r.stderr
 
 
-@pytest.mark.parametrize("name", ["focusnet.onnx", "focusnet_small.onnx"])
+@pytest.mark.parametrize("name", ["focusnet.onnx", "focusnet_small.onnx", "focusnet_soft.onnx"])
 def test_shipped_model_has_provenance(name):
     from livecut.segment.net import model_info, model_path
 
@@ -525,3 +525,60 @@ def test_the_kurtosis_channel_is_the_pooled_moments_ratio():
 
     want = np.log1p(cells(a ** 4)) - 2 * np.log1p(cells(a ** 2))
     assert np.abs(blob[0, 8, :gh, :gw] - want).max() < 1e-3
+
+
+# ------------------------------------------------------------------ soft frames
+
+def _softened(img, f):
+    """``img`` with its detail at 1/f of the pixel scale (reduced by area, enlarged back by
+    cubic), as a soft camera or an enlarged small picture shows a scene."""
+    h, w = img.shape[:2]
+    small = cv2.resize(img, (round(w / f), round(h / f)), interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+
+
+def test_a_soft_frame_is_judged_by_the_soft_network():
+    """Three sharp subjects over a mild defocus (3 px), softened 2.5x: the sharpest detail
+    falls below SOFT_P99 and the frame goes to the network fitted on softened photos, which
+    finds the subjects (the standard network keeps ~0.73 of them here).  The same scene
+    as rendered goes to the standard network; segment.soft = false never uses the soft one."""
+    from livecut.segment.net import SOFT_P99
+
+    img, gt = make_scene("several", 640, 480, seed=0, blur_radius=3.0)
+    soft = _softened(img, 2.5)
+    seg = Segmenter(still=True)
+    a = seg.mask(soft)
+    assert seg.method._sharpest < SOFT_P99 and seg.method.judged_soft == 1
+    assert iou(a, gt) > 0.9
+    seg.mask(img)
+    assert seg.method._sharpest > SOFT_P99 and seg.method.judged_soft == 1
+    off = Segmenter(load_config(None, ["segment.soft=false"]), still=True)
+    off.mask(soft)
+    assert off.method.soft_net is None and off.method.judged_soft == 0
+    small = Segmenter(load_config(None, ["segment.model=small"]), still=True)
+    assert small.method.soft_net is None  # (no soft version of the small network)
+
+
+def test_video_changes_network_only_across_the_hysteresis():
+    """In video a frame near SOFT_P99 does not switch networks back and forth: the soft
+    network takes over below SOFT_P99 - SOFT_HYSTERESIS and hands back at or above
+    SOFT_P99 + SOFT_HYSTERESIS; a photo is decided on the level alone.  reset() forgets
+    the choice (frames that are not one video: `livecut eval --video`)."""
+    from livecut.segment.net import SOFT_HYSTERESIS as H, SOFT_P99 as T
+
+    video = Segmenter().method
+    photo = Segmenter(still=True).method
+    seq = [T - H / 2, T + H / 2, T - H / 2, T - 1.5 * H, T - H / 2, T + H / 2, T + 1.5 * H, T + H / 2]
+    got_video, got_photo = [], []
+    for p in seq:
+        video._sharpest = photo._sharpest = p
+        got_video.append(video._judge_soft())
+        got_photo.append(photo._judge_soft())
+    assert got_video == [False, False, False, True, True, True, False, False]
+    assert got_photo == [p < T for p in seq]
+    video._sharpest = T - 1.5 * H
+    assert video._judge_soft()
+    seg = Segmenter()
+    seg.method._soft = True
+    seg.reset()
+    assert not seg.method._soft

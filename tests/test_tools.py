@@ -38,9 +38,10 @@ def test_shipped_networks_have_their_decoder_joins_folded():
     """tools/fold_skips.py was applied: no Concat is left in the shipped graphs (the
     cheaper, equivalent form of the decoder's joins), and each still maps an input of
     multiples of 16 to logits at half its size."""
-    from livecut.segment.net import MODEL_FILES, input_channels, load_net, model_path
+    from livecut.segment.net import SHIPPED, input_channels, load_net, model_path
 
-    for name in MODEL_FILES.values():
+    assert len(SHIPPED) == 3
+    for name in SHIPPED:
         net = load_net(model_path(name))
         assert input_channels(net) == 8, name  # RGB + 5 cues (no kurtosis channel)
         layers = net.getLayerNames()

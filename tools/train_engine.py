@@ -143,6 +143,45 @@ def disk_blur(img: np.ndarray, radius: float) -> np.ndarray:
     return cv2.filter2D(img, -1, k / k.sum(), borderType=cv2.BORDER_REFLECT)
 
 
+#: --soft: each fitting photo also seen softened, as a soft camera or an enlarged small picture
+#: shows it: its detail reduced to 1/f (area) and brought back to the same pixels (cubic),
+#: f uniform in SOFT_FACTORS, then rescaled by one of SOFT_SCALES
+SOFT_FACTORS = (1.5, 2.5)
+SOFT_SCALES = (1.0, 2.0)
+
+
+def soften(img: np.ndarray, f: float) -> np.ndarray:
+    """``img`` with its detail at 1/f of the pixel scale, at its own size."""
+    h, w = img.shape[:2]
+    small = cv2.resize(img, (max(8, int(round(w / f))), max(8, int(round(h / f)))), interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+
+
+def build_soft_cache(data: Path, names: list[str], path: Path, per_photo: int) -> list[dict]:
+    """``per_photo`` softened versions of each fitting photo (see SOFT_FACTORS)."""
+    if path.exists():
+        items = list(np.load(path, allow_pickle=True)["items"])
+        if len(items) == per_photo * len(names):
+            return items
+    rng = np.random.default_rng(SPLIT_SEED + 3)
+    items = []
+    t0 = time.time()
+    for i, name in enumerate(names):
+        img = cv2.imread(str(data / "images" / name), cv2.IMREAD_COLOR)
+        gt = cv2.imread(str(data / "masks" / (Path(name).stem + ".png")), cv2.IMREAD_GRAYSCALE)
+        gt = np.where(gt >= 128, 255, 0).astype(np.uint8)
+        for _ in range(per_photo):
+            f = float(rng.uniform(*SOFT_FACTORS))
+            s = float(rng.choice(SOFT_SCALES))
+            noise = float(rng.choice(NOISE_SIGMAS))
+            x, y = sample(soften(img, f), gt, s, noise, rng)
+            items.append({"name": name, "scale": s, "soft": f, "x": x, "y": y})
+        if (i + 1) % 50 == 0:
+            print(f"  cache {path.name}: {i + 1}/{len(names)} photos, {time.time() - t0:.0f} s", flush=True)
+    np.savez(path, items=np.array(items, dtype=object))
+    return items
+
+
 def build_whole_cache(data: Path, names: list[str], path: Path) -> list[dict]:
     """N_WHOLE sharp-all-over and N_WHOLE blurred-all-over frames, each at every scale."""
     if path.exists():
@@ -292,6 +331,9 @@ def main() -> None:
                          "averaging over the low-rate tail; BatchNorm statistics recomputed on the "
                          "fitting set) and export the average if it scores better on the tuning "
                          "photos than the best single epoch (0: off)")
+    ap.add_argument("--soft", type=int, default=0, metavar="N",
+                    help="also fit on N softened versions of each fitting photo (detail at 1/1.5-1/2.5 "
+                         "of the pixel scale: soft cameras, enlarged small pictures)")
     ap.add_argument("--kurtosis", action="store_true",
                     help="also give the network the gradient's kurtosis (a 9th input channel; "
                          "use a --cache of its own)")
@@ -313,6 +355,8 @@ def main() -> None:
     fit = build_cache(args.data, parts["fit"], args.cache / "fit.npz", SCALES, noisy=True)
     tune = build_cache(args.data, parts["tune"], args.cache / "tune.npz", (1.0, 2.0), noisy=False)
     fit = fit + build_whole_cache(args.data, parts["fit"], args.cache / "whole.npz")
+    if args.soft:
+        fit = fit + build_soft_cache(args.data, parts["fit"], args.cache / "soft.npz", args.soft)
     by_name: dict[str, list[dict]] = {}
     for it in fit:
         by_name.setdefault(it["name"], []).append(it)
@@ -414,6 +458,8 @@ def main() -> None:
                          "500 photos at native resolution (shared/datasets/cuhk-native); research use",
         "split": {"seed": SPLIT_SEED, **{k: len(v) for k, v in parts.items()}},
         "scales": SCALES, "noise_sigmas": NOISE_SIGMAS,
+        "softened": ({"per_photo": args.soft, "factors": SOFT_FACTORS, "scales": SOFT_SCALES}
+                     if args.soft else None),
         "whole_frame_examples": f"{N_WHOLE} synthetic sharp-all-over frames (target: all) and {N_WHOLE} "
                                 "fitting photos disk-blurred all over (target: none), at every scale", "epochs": total, "best_epoch": best_epoch,
         "seed": args.seed, "weight_average": args.ema or None, "swa": swa_note, "tune_iou_at_grid": best, "trained_seconds": round(time.time() - t0),

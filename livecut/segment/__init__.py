@@ -262,6 +262,15 @@ class Segmenter:
             reduce_into(src, small, self._mid)
         return small
 
+    def reset(self) -> None:
+        """Forget earlier frames (for frames that are not consecutive frames of one video):
+        the method's state (focusnet: judgements to reuse, the soft network's hysteresis)
+        and the temporal smoother's, where they have one."""
+        for part in (self.method, self.temporal):
+            reset = getattr(part, "reset", None)
+            if reset is not None:
+                reset()
+
     @property
     def state(self) -> str:
         """What the last frame was: "subject", "all-sharp" (nothing defocused: the whole
