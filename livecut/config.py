@@ -49,9 +49,9 @@ class SegmentConfig:
     model: str = _opt("standard", "focusnet: the shipped network: standard (160k parameters) or small "
                       "(92k: ~1/3 less network time; IoU 0.01-0.02 lower on the tuning photos)",
                       choices=("standard", "small"))
-    soft: bool = _opt(True, "focusnet, standard model: frames whose sharpest detail is soft at pixel "
-                      "scale (a soft camera, an enlarged picture) are judged by a second network, "
-                      "fitted on softened photos too")
+    soft: bool = _opt(True, "focusnet: frames whose sharpest detail is soft at pixel scale (a soft "
+                      "camera, an enlarged picture) are judged by a second network, fitted on softened "
+                      "photos too (the standard network's size, also with model = small)")
     grid: int = _opt(256, "focusnet: long side, in cells, of the network's input grid (about); smaller "
                      "is faster and coarser (192: ~40 % less network time at 1080p, but IoU 0.737 -> "
                      "0.698 on the tuning photos at 3x)", lo=64, hi=512)
