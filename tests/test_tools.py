@@ -101,3 +101,28 @@ def test_fold_skips_keeps_the_function(tmp_path):
     assert outs[0].shape == outs[1].shape == (1, 5, 16, 24)
     assert np.abs(outs[0] - outs[1]).max() < 1e-4 * max(1.0, float(np.abs(outs[0]).max()))
     assert fold_skips.fold(model) == 0  # nothing left to fold
+
+
+def test_train_engine_soften_is_what_the_soft_network_is_routed():
+    """train_engine.soften (the --soft augmentation) keeps the picture's size and content
+    and takes its detail below pixel scale: a sharp scene softened by the factors the soft
+    network was fitted on falls below SOFT_P99 (so inference sends such frames to it), the
+    scene as rendered does not."""
+    sys.path.insert(0, str(REPO / "tests"))
+    import cv2
+    import train_engine
+    from synth import make_scene
+    from livecut.segment import Segmenter
+    from livecut.segment.net import SOFT_P99
+
+    img = make_scene("basic", 640, 480, seed=4)[0]
+    seg = Segmenter(still=True)
+    seg.mask(img)
+    assert seg.method._sharpest > SOFT_P99
+    for f in train_engine.SOFT_FACTORS:
+        soft = train_engine.soften(img, f)
+        assert soft.shape == img.shape
+        blur = cv2.GaussianBlur(img, (0, 0), 8)  # the content is kept: same large-scale picture
+        assert np.abs(cv2.GaussianBlur(soft, (0, 0), 8).astype(int) - blur).mean() < 1.5
+        seg.mask(soft)
+        assert seg.method._sharpest < SOFT_P99
