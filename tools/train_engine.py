@@ -92,24 +92,37 @@ def sample(img: np.ndarray, gt: np.ndarray, s: float, noise: float, rng) -> tupl
     return blob[0, :, :gh, :gw].astype(np.float16), t.astype(np.float16)
 
 
-def build_cache(data: Path, names: list[str], path: Path, scales, noisy: bool) -> list[dict]:
-    if path.exists():
-        return list(np.load(path, allow_pickle=True)["items"])
-    rng = np.random.default_rng(SPLIT_SEED + 1)
+def _read_pair(data: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """A photo and its truth (0 / 255)."""
+    img = cv2.imread(str(data / "images" / name), cv2.IMREAD_COLOR)
+    gt = cv2.imread(str(data / "masks" / (Path(name).stem + ".png")), cv2.IMREAD_GRAYSCALE)
+    return img, np.where(gt >= 128, 255, 0).astype(np.uint8)
+
+
+def _build(data: Path, names: list[str], path: Path, seed: int, make) -> list[dict]:
+    """The items ``make(name, img, gt, rng)`` gives for each photo, saved to ``path``."""
+    rng = np.random.default_rng(seed)
     items = []
     t0 = time.time()
     for i, name in enumerate(names):
-        img = cv2.imread(str(data / "images" / name), cv2.IMREAD_COLOR)
-        gt = cv2.imread(str(data / "masks" / (Path(name).stem + ".png")), cv2.IMREAD_GRAYSCALE)
-        gt = np.where(gt >= 128, 255, 0).astype(np.uint8)
-        for s in scales:
-            noise = float(rng.choice(NOISE_SIGMAS)) if noisy else 0.0
-            x, y = sample(img, gt, s, noise, rng)
-            items.append({"name": name, "scale": s, "x": x, "y": y})
+        items.extend(make(name, *_read_pair(data, name), rng))
         if (i + 1) % 50 == 0:
             print(f"  cache {path.name}: {i + 1}/{len(names)} photos, {time.time() - t0:.0f} s", flush=True)
     np.savez(path, items=np.array(items, dtype=object))
     return items
+
+
+def build_cache(data: Path, names: list[str], path: Path, scales, noisy: bool) -> list[dict]:
+    if path.exists():
+        return list(np.load(path, allow_pickle=True)["items"])
+
+    def make(name, img, gt, rng):
+        for s in scales:
+            noise = float(rng.choice(NOISE_SIGMAS)) if noisy else 0.0
+            x, y = sample(img, gt, s, noise, rng)
+            yield {"name": name, "scale": s, "x": x, "y": y}
+
+    return _build(data, names, path, SPLIT_SEED + 1, make)
 
 
 #: whole-frame examples added to the fitting set: frames sharp all over (target: keep all)
@@ -163,23 +176,16 @@ def build_soft_cache(data: Path, names: list[str], path: Path, per_photo: int) -
         items = list(np.load(path, allow_pickle=True)["items"])
         if len(items) == per_photo * len(names):
             return items
-    rng = np.random.default_rng(SPLIT_SEED + 3)
-    items = []
-    t0 = time.time()
-    for i, name in enumerate(names):
-        img = cv2.imread(str(data / "images" / name), cv2.IMREAD_COLOR)
-        gt = cv2.imread(str(data / "masks" / (Path(name).stem + ".png")), cv2.IMREAD_GRAYSCALE)
-        gt = np.where(gt >= 128, 255, 0).astype(np.uint8)
+
+    def make(name, img, gt, rng):
         for _ in range(per_photo):
             f = float(rng.uniform(*SOFT_FACTORS))
             s = float(rng.choice(SOFT_SCALES))
             noise = float(rng.choice(NOISE_SIGMAS))
             x, y = sample(soften(img, f), gt, s, noise, rng)
-            items.append({"name": name, "scale": s, "soft": f, "x": x, "y": y})
-        if (i + 1) % 50 == 0:
-            print(f"  cache {path.name}: {i + 1}/{len(names)} photos, {time.time() - t0:.0f} s", flush=True)
-    np.savez(path, items=np.array(items, dtype=object))
-    return items
+            yield {"name": name, "scale": s, "soft": f, "x": x, "y": y}
+
+    return _build(data, names, path, SPLIT_SEED + 3, make)
 
 
 def build_whole_cache(data: Path, names: list[str], path: Path) -> list[dict]:
