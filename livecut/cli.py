@@ -296,6 +296,9 @@ def eval_(
                                                       "pass, no colour snap, gray guided refinement)."),
     i420: bool = typer.Option(False, "--i420", help="Pass each photo to the engine as YUV 4:2:0 planes "
                                                     "(the transcode path), not BGR."),
+    soften: float = typer.Option(1.0, "--soften", metavar="F", min=1.0, max=8.0,
+                                 help="Soften each photo first, as a soft camera shows a scene: reduced F "
+                                      "times (area) and enlarged back (cubic), before --scales."),
 ) -> None:
     """Score the segmentation against ground-truth masks: IoU, F (beta^2=0.3), MAE, ms/image."""
     from livecut.evaluate import evaluate_folder, format_table, parse_scales, read_subset
@@ -305,7 +308,7 @@ def eval_(
     cfg = get_config(config, set_)
     result = evaluate_folder(images_dir, masks_dir, cfg, scales=parse_scales(scales),
                              subset=read_subset(subset) if subset else None, sheet=sheet,
-                             video=video, i420=i420)
+                             video=video, i420=i420, soft=soften)
     typer.echo(json.dumps(result, indent=2) if as_json else format_table(result))
     for line in result["errors"]:
         err(line)

@@ -60,6 +60,18 @@ def rescale(img: np.ndarray, s: float) -> np.ndarray:
     return cv2.resize(img, size, interpolation=cv2.INTER_CUBIC if s > 1 else cv2.INTER_AREA)
 
 
+def soften(img: np.ndarray, f: float) -> np.ndarray:
+    """``img`` at its own size with its detail above pixel scale, as a soft camera or an
+    enlarged small picture shows a scene: reduced by ``f`` (area) and enlarged back (cubic)."""
+    import cv2
+
+    if f <= 1.0:
+        return img
+    h, w = img.shape[:2]
+    small = cv2.resize(img, (max(8, int(round(w / f))), max(8, int(round(h / f)))), interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+
+
 def parse_scales(text: str) -> tuple[float, ...]:
     """``"0.5,1,2"`` -> ``(0.5, 1.0, 2.0)``; a usage error names what is wrong."""
     import math
@@ -126,7 +138,8 @@ def _read_gt(mask_path):
 
 
 def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] | None = None,
-                    sheet=None, progress=None, video: bool = False, i420: bool = False) -> dict:
+                    sheet=None, progress=None, video: bool = False, i420: bool = False,
+                    soft: float = 1.0) -> dict:
     """Run the segmenter on every image of ``images_dir`` that has a mask of the same stem,
     at each of ``scales`` (the photo rescaled: cubic up, area down; the alpha scored
     against the native truth, resized back to it).
@@ -140,6 +153,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     gray guided refinement), not as ``livecut image`` does.  ``i420``: hand the segmenter
     the photo as planar YUV 4:2:0 (:meth:`Segmenter.mask_i420`, the transcode path; the
     photo is cropped to even sides and the last row/column of the alpha repeated).
+    ``soft``: soften each photo by this factor first (:func:`soften`; 1 = as it is).
     """
     import time
     from pathlib import Path
@@ -179,6 +193,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             continue
         if gt.shape != bgr.shape[:2]:
             gt = cv2.resize(gt, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_NEAREST)
+        bgr = soften(bgr, soft)
         for s in scales:
             if s not in segs:
                 # as `livecut image` (or a video frame); each photo judged on its own: no
@@ -219,7 +234,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         per_scale.append({"scale": s, "images": rows[s], "mean": mean})
     if sheet is not None:
         _write_sheet(sheet, sheet_rows)
-    return {"method": cfg.segment.method, "as": ("video frames" if video else "photos") + (", I420" if i420 else ""),
+    as_ = ("video frames" if video else "photos") + (", I420" if i420 else "") + \
+        (f", softened {soft:g}x" if soft > 1.0 else "")
+    return {"method": cfg.segment.method, "as": as_,
             "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
             "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors}
 

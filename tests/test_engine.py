@@ -318,6 +318,29 @@ def test_eval_sheet_and_subset(dataset, tmp_path):
     assert img.shape[1] > 4 * 240  # four panels side by side
 
 
+def test_eval_soften_scores_the_softened_photos(dataset, tmp_path):
+    """`livecut eval --soften F` scores each photo reduced F times and enlarged back (the
+    same as scoring such copies of the photos), says so, and refuses F < 1."""
+    from conftest import run_cli
+    from livecut.evaluate import soften
+
+    r = run_cli("eval", *map(str, dataset), "--soften", "2.5", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["as"] == "photos, softened 2.5x"
+    copies = tmp_path / "soft"
+    copies.mkdir()
+    for f in dataset[0].iterdir():
+        img = cv2.imread(str(f))
+        soft = soften(img, 2.5)
+        assert soft.shape == img.shape and np.abs(soft.astype(int) - img).mean() > 1.5
+        cv2.imwrite(str(copies / f.name), soft)
+    direct = json.loads(run_cli("eval", str(copies), str(dataset[1]), "--json").stdout)
+    assert [row["iou"] for row in data["images"]] == [row["iou"] for row in direct["images"]]
+    r = run_cli("eval", *map(str, dataset), "--soften", "0.5")
+    assert r.returncode == 2 and "--soften" in r.stderr
+
+
 @pytest.mark.parametrize("bad", ["0", "x", "1,,2", "nan"])
 def test_eval_bad_scales_are_usage_errors(dataset, bad):
     from conftest import run_cli
@@ -554,31 +577,37 @@ def test_a_soft_frame_is_judged_by_the_soft_network():
     assert seg.method._sharpest > SOFT_P99 and seg.method.judged_soft == 1
     off = Segmenter(load_config(None, ["segment.soft=false"]), still=True)
     off.mask(soft)
-    assert off.method.soft_net is None and off.method.judged_soft == 0
+    assert off.method.soft_net is None
     small = Segmenter(load_config(None, ["segment.model=small"]), still=True)
     assert iou(small.mask(soft), gt) > 0.9 and small.method.judged_soft == 1
 
 
 def test_video_changes_network_only_across_the_hysteresis():
-    """In video a frame near SOFT_P99 does not switch networks back and forth: the soft
-    network takes over below SOFT_P99 - SOFT_HYSTERESIS and hands back at or above
-    SOFT_P99 + SOFT_HYSTERESIS; a photo is decided on the level alone.  reset() forgets
-    the choice (frames that are not one video: `livecut eval --video`)."""
+    """In video a frame near SOFT_P99 does not switch networks back and forth: the first
+    frame is decided on the level alone; after it the soft network takes over below
+    SOFT_P99 - SOFT_HYSTERESIS and hands back at or above SOFT_P99 + SOFT_HYSTERESIS.  A
+    photo is always decided on the level alone.  A frame of another size, or reset()
+    (frames that are not one video: `livecut eval --video`), starts afresh."""
     from livecut.segment.net import SOFT_HYSTERESIS as H, SOFT_P99 as T
 
+    hd, sd = (1080, 1920), (480, 640)
     video = Segmenter().method
     photo = Segmenter(still=True).method
-    seq = [T - H / 2, T + H / 2, T - H / 2, T - 1.5 * H, T - H / 2, T + H / 2, T + 1.5 * H, T + H / 2]
+    seq = [T + H / 2, T - H / 2, T - 1.5 * H, T - H / 2, T + H / 2, T + 1.5 * H, T + H / 2, T - H / 2]
     got_video, got_photo = [], []
     for p in seq:
         video._sharpest = photo._sharpest = p
-        got_video.append(video._judge_soft())
-        got_photo.append(photo._judge_soft())
-    assert got_video == [False, False, False, True, True, True, False, False]
+        got_video.append(video._judge_soft(hd))
+        got_photo.append(photo._judge_soft(hd))
+    assert got_video == [False, False, True, True, True, False, False, False]
     assert got_photo == [p < T for p in seq]
-    video._sharpest = T - 1.5 * H
-    assert video._judge_soft()
+    video._sharpest = T - H / 2  # (video is on the standard network now)
+    assert video._judge_soft(sd)  # another size: the level alone
+    video._sharpest = T + H / 2
+    assert video._judge_soft(sd)  # then the band again, for that size
     seg = Segmenter()
-    seg.method._soft = True
+    seg.method._sharpest = T - 1.5 * H
+    assert seg.method._judge_soft(hd)
     seg.reset()
-    assert not seg.method._soft
+    seg.method._sharpest = T + H / 2
+    assert not seg.method._judge_soft(hd)  # as a first frame (without reset: still soft)

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from livecut.evaluate import rescale  # noqa: E402  (the protocol of `livecut eval --scales`)
+from livecut.evaluate import rescale, soften  # noqa: E402  (`livecut eval --scales`, `--soften`)
 from livecut.resize import reduce_buffers, reduce_into  # noqa: E402
 from livecut.segment.cues import N_CUES, CueExtractor, padded  # noqa: E402
 
@@ -163,18 +163,13 @@ SOFT_FACTORS = (1.5, 2.5)
 SOFT_SCALES = (1.0, 2.0)
 
 
-def soften(img: np.ndarray, f: float) -> np.ndarray:
-    """``img`` with its detail at 1/f of the pixel scale, at its own size."""
-    h, w = img.shape[:2]
-    small = cv2.resize(img, (max(8, int(round(w / f))), max(8, int(round(h / f)))), interpolation=cv2.INTER_AREA)
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
-
-
 def build_soft_cache(data: Path, names: list[str], path: Path, per_photo: int) -> list[dict]:
     """``per_photo`` softened versions of each fitting photo (see SOFT_FACTORS)."""
-    if path.exists():
+    if path.exists():  # reused only if made the same way
         items = list(np.load(path, allow_pickle=True)["items"])
-        if len(items) == per_photo * len(names):
+        made = {(it["soft"], it["scale"]) for it in items}
+        if (len(items) == per_photo * len(names)
+                and all(SOFT_FACTORS[0] <= f <= SOFT_FACTORS[1] and s in SOFT_SCALES for f, s in made)):
             return items
 
     def make(name, img, gt, rng):

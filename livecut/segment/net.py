@@ -84,7 +84,9 @@ COARSE_MIN_SIDE = NET_SIDE
 #: against 0.577), the soft one is 0.01-0.02 worse on photos as they are.  The level was
 #: chosen on the tuning photos (11 conditions: as they are at x0.5-x3, softened 1.5x, 2x
 #: and 2.5x at x1 and x2): the mean IoU is highest, on a plateau, from 0.9 to 1.1.  The
-#: validation photos took no part.
+#: validation photos took no part.  (Frames measured at the coarse level, below COARSE_P99,
+#: are below this level too: they go to the soft network, which is how their scores were
+#: measured.)
 SOFT_P99 = 1.0
 #: video: the network changes only when the level is crossed by this much (no back and
 #: forth between the two on a frame near the level): the band 0.9-1.1 is the plateau
@@ -135,7 +137,14 @@ class FocusNetMethod:
         #: 40 tuning photos softened 2x, video settings, small alone 0.530 / 0.504 at x1 / x2,
         #: with the soft network 0.692 / 0.685, and as they are within 0.01 (x1-x3)
         self.soft_net = load_net(model_path(SOFT_MODEL)) if cfg.soft else None
-        self._soft = False  # the last judged frame went to the soft network
+        if self.soft_net is not None and input_channels(self.soft_net) != input_channels(self.net):
+            raise LivecutError(f"{SOFT_MODEL} takes {input_channels(self.soft_net)} input channels, "
+                               f"{MODEL_FILES[cfg.model]} {input_channels(self.net)}: retrain them alike "
+                               "or set segment.soft = false")
+        #: whether the last judged frame (of ``_soft_hw``) went to the soft network; None: no
+        #: earlier frame of this size (the level alone decides)
+        self._soft: bool | None = None
+        self._soft_hw: tuple[int, int] | None = None
         #: frames judged by the soft network (diagnostics)
         self.judged_soft = 0
         # a network with a 9th input channel takes the gradient's kurtosis too
@@ -241,7 +250,7 @@ class FocusNetMethod:
             used = self.coarse
             self.judged_coarse += 1
         self._t_cues = (time.perf_counter() - t0) * 1e3
-        net = self.soft_net if self._judge_soft() else self.net
+        net = self.soft_net if self._judge_soft(full_hw) else self.net
         net.setInput(blob)
         logits = net.forward()[0, 0]
         if self.flip:  # photos: average with the mirrored frame's answer
@@ -269,19 +278,21 @@ class FocusNetMethod:
     def reset(self) -> None:
         """Forget the frames before: the next one is judged on its own, as the first frame
         of a video (no judgement reused, no network choice carried over)."""
-        self._soft = False
+        self._soft = None
         self._frame = 0
         self._still_run = self.still_max  # (no still check against the frame before)
         self.last_state = "subject"
 
-    def _judge_soft(self) -> bool:
+    def _judge_soft(self, full_hw: tuple[int, int]) -> bool:
         """Whether this frame goes to the soft network: its sharpest detail is below
-        SOFT_P99 (video: the network changes only once the level is crossed by
-        SOFT_HYSTERESIS)."""
+        SOFT_P99 (video: once a frame of this size was judged, the network changes only
+        when the level is crossed by SOFT_HYSTERESIS)."""
         if self.soft_net is None:
             return False
+        if full_hw != self._soft_hw:  # (the measure depends on the frame's scale)
+            self._soft, self._soft_hw = None, full_hw
         level = SOFT_P99
-        if not self.still:
+        if not self.still and self._soft is not None:
             level += SOFT_HYSTERESIS if self._soft else -SOFT_HYSTERESIS
         self._soft = self._sharpest < level
         self.judged_soft += self._soft
