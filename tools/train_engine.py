@@ -183,6 +183,23 @@ def build_soft_cache(data: Path, names: list[str], path: Path, per_photo: int) -
     return _build(data, names, path, SPLIT_SEED + 3, make)
 
 
+#: --select-soft: the tuning photos softened by this factor, at x1 and x2
+TUNE_SOFT_FACTOR = 2.0
+
+
+def build_tune_soft_cache(data: Path, names: list[str], path: Path) -> list[dict]:
+    """The tuning photos softened by TUNE_SOFT_FACTOR, at x1 and x2 (no noise)."""
+    if path.exists():
+        return list(np.load(path, allow_pickle=True)["items"])
+
+    def make(name, img, gt, rng):
+        for s in (1.0, 2.0):
+            x, y = sample(soften(img, TUNE_SOFT_FACTOR), gt, s, 0.0, rng)
+            yield {"name": name, "scale": s, "soft": TUNE_SOFT_FACTOR, "x": x, "y": y}
+
+    return _build(data, names, path, SPLIT_SEED + 4, make)
+
+
 def build_whole_cache(data: Path, names: list[str], path: Path) -> list[dict]:
     """N_WHOLE sharp-all-over and N_WHOLE blurred-all-over frames, each at every scale."""
     if path.exists():
@@ -259,10 +276,10 @@ def loss_fn(logits, Y, M):
 
 
 def evaluate(model, items) -> dict:
-    """Mean IoU / MAE at the output grid, per scale."""
+    """Mean IoU / MAE at the output grid, per scale (and softening): {"x1": (iou, mae), ...}."""
     import torch
     model.eval()
-    res: dict[float, list[tuple[float, float]]] = {}
+    res: dict[str, list[tuple[float, float]]] = {}
     with torch.no_grad():
         for it in items:
             for X, Y, M in batches([it], 1, None, augment=False):
@@ -272,7 +289,8 @@ def evaluate(model, items) -> dict:
                 pb, yb = pv >= 0.5, yv >= 0.5
                 u = np.count_nonzero(pb | yb)
                 iou = np.count_nonzero(pb & yb) / u if u else 1.0
-                res.setdefault(it["scale"], []).append((iou, float(np.mean(np.abs(pv - yv)))))
+                key = f"x{it['scale']:g}" + (f" soft{it['soft']:g}" if "soft" in it else "")
+                res.setdefault(key, []).append((iou, float(np.mean(np.abs(pv - yv)))))
     model.train()
     return {s: (float(np.mean([a for a, _ in v])), float(np.mean([b for _, b in v]))) for s, v in res.items()}
 
@@ -335,6 +353,9 @@ def main() -> None:
     ap.add_argument("--soft", type=int, default=0, metavar="N",
                     help="also fit on N softened versions of each fitting photo (detail at 1/1.5-1/2.5 "
                          "of the pixel scale: soft cameras, enlarged small pictures)")
+    ap.add_argument("--select-soft", action="store_true",
+                    help="choose the best epoch on the tuning photos as they are and softened 2x "
+                         "(equal weight), not only as they are (for a network that judges soft frames)")
     ap.add_argument("--kurtosis", action="store_true",
                     help="also give the network the gradient's kurtosis (a 9th input channel; "
                          "use a --cache of its own)")
@@ -355,6 +376,8 @@ def main() -> None:
     args.cache.mkdir(parents=True, exist_ok=True)
     fit = build_cache(args.data, parts["fit"], args.cache / "fit.npz", SCALES, noisy=True)
     tune = build_cache(args.data, parts["tune"], args.cache / "tune.npz", (1.0, 2.0), noisy=False)
+    if args.select_soft:  # the best epoch is the best on the tuning photos as they are and softened
+        tune = tune + build_tune_soft_cache(args.data, parts["tune"], args.cache / "tune_soft.npz")
     fit = fit + build_whole_cache(args.data, parts["fit"], args.cache / "whole.npz")
     if args.soft:
         fit = fit + build_soft_cache(args.data, parts["fit"], args.cache / "soft.npz", args.soft)
@@ -418,7 +441,7 @@ def main() -> None:
                 best_state = {k: v.detach().clone() for k, v in judged.state_dict().items()}
                 best_epoch = epoch + 1
             print(f"epoch {epoch + 1:3d}/{total} lr {lr:.4f} loss {np.mean(losses):.4f} "
-                  f"tune IoU/MAE " + " ".join(f"x{s:g} {a:.3f}/{b:.3f}" for s, (a, b) in sorted(ev.items()))
+                  f"tune IoU/MAE " + " ".join(f"{s} {a:.3f}/{b:.3f}" for s, (a, b) in sorted(ev.items()))
                   + f"  {time.time() - t0:.0f} s{mark}", flush=True)
     swa_note = None
     if swa_state is not None:
@@ -435,7 +458,7 @@ def main() -> None:
         ev = evaluate(model, tune)
         score = float(np.mean([v[0] for v in ev.values()]))
         print(f"weight average of epochs {args.swa}-{total} ({swa_n}): tune IoU/MAE "
-              + " ".join(f"x{s:g} {a:.3f}/{b:.3f}" for s, (a, b) in sorted(ev.items()))
+              + " ".join(f"{s} {a:.3f}/{b:.3f}" for s, (a, b) in sorted(ev.items()))
               + f" ({score:.3f} against the best epoch's {best:.3f})", flush=True)
         swa_note = {"from_epoch": args.swa, "epochs": swa_n, "tune_iou_at_grid": score,
                     "exported": score > best}
@@ -461,6 +484,8 @@ def main() -> None:
         "scales": SCALES, "noise_sigmas": NOISE_SIGMAS,
         "softened": ({"per_photo": args.soft, "factors": SOFT_FACTORS, "scales": SOFT_SCALES}
                      if args.soft else None),
+        "best_epoch_chosen_on": "tuning photos at x1, x2" + (
+            f" and softened {TUNE_SOFT_FACTOR:g}x at x1, x2" if args.select_soft else ""),
         "whole_frame_examples": f"{N_WHOLE} synthetic sharp-all-over frames (target: all) and {N_WHOLE} "
                                 "fitting photos disk-blurred all over (target: none), at every scale", "epochs": total, "best_epoch": best_epoch,
         "seed": args.seed, "weight_average": args.ema or None, "swa": swa_note, "tune_iou_at_grid": best, "trained_seconds": round(time.time() - t0),
