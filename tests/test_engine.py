@@ -590,24 +590,24 @@ def test_video_changes_network_only_across_the_hysteresis():
     (frames that are not one video: `livecut eval --video`), starts afresh."""
     from livecut.segment.net import SOFT_HYSTERESIS as H, SOFT_P99 as T
 
-    hd, sd = (1080, 1920), (480, 640)
     video = Segmenter().method
     photo = Segmenter(still=True).method
     seq = [T + H / 2, T - H / 2, T - 1.5 * H, T - H / 2, T + H / 2, T + 1.5 * H, T + H / 2, T - H / 2]
     got_video, got_photo = [], []
     for p in seq:
         video._sharpest = photo._sharpest = p
-        got_video.append(video._judge_soft(hd))
-        got_photo.append(photo._judge_soft(hd))
+        got_video.append(video._judge_soft())
+        got_photo.append(photo._judge_soft())
     assert got_video == [False, False, True, True, True, False, False, False]
     assert got_photo == [p < T for p in seq]
+    video._prepare((480, 640), (240, 320))  # frames of another size from here on
     video._sharpest = T - H / 2  # (video is on the standard network now)
-    assert video._judge_soft(sd)  # another size: the level alone
+    assert video._judge_soft()  # another size: the level alone
     video._sharpest = T + H / 2
-    assert video._judge_soft(sd)  # then the band again, for that size
+    assert video._judge_soft()  # then the band again, for that size
     seg = Segmenter()
     seg.method._sharpest = T - 1.5 * H
-    assert seg.method._judge_soft(hd)
+    assert seg.method._judge_soft()
     seg.reset()
     seg.method._sharpest = T + H / 2
-    assert not seg.method._judge_soft(hd)  # as a first frame (without reset: still soft)
+    assert not seg.method._judge_soft()  # as a first frame (without reset: still soft)

@@ -112,15 +112,18 @@ def _build(data: Path, names: list[str], path: Path, seed: int, make) -> list[di
     return items
 
 
-def build_cache(data: Path, names: list[str], path: Path, scales, noisy: bool) -> list[dict]:
+def build_cache(data: Path, names: list[str], path: Path, scales, noisy: bool,
+                soft: float = 1.0) -> list[dict]:
+    """Each photo at each of ``scales`` (softened by ``soft`` first, when above 1)."""
     if path.exists():
         return list(np.load(path, allow_pickle=True)["items"])
 
     def make(name, img, gt, rng):
+        img = soften(img, soft)
         for s in scales:
             noise = float(rng.choice(NOISE_SIGMAS)) if noisy else 0.0
             x, y = sample(img, gt, s, noise, rng)
-            yield {"name": name, "scale": s, "x": x, "y": y}
+            yield {"name": name, "scale": s, "x": x, "y": y, **({"soft": soft} if soft > 1.0 else {})}
 
     return _build(data, names, path, SPLIT_SEED + 1, make)
 
@@ -185,19 +188,6 @@ def build_soft_cache(data: Path, names: list[str], path: Path, per_photo: int) -
 
 #: --select-soft: the tuning photos softened by this factor, at x1 and x2
 TUNE_SOFT_FACTOR = 2.0
-
-
-def build_tune_soft_cache(data: Path, names: list[str], path: Path) -> list[dict]:
-    """The tuning photos softened by TUNE_SOFT_FACTOR, at x1 and x2 (no noise)."""
-    if path.exists():
-        return list(np.load(path, allow_pickle=True)["items"])
-
-    def make(name, img, gt, rng):
-        for s in (1.0, 2.0):
-            x, y = sample(soften(img, TUNE_SOFT_FACTOR), gt, s, 0.0, rng)
-            yield {"name": name, "scale": s, "soft": TUNE_SOFT_FACTOR, "x": x, "y": y}
-
-    return _build(data, names, path, SPLIT_SEED + 4, make)
 
 
 def build_whole_cache(data: Path, names: list[str], path: Path) -> list[dict]:
@@ -295,6 +285,11 @@ def evaluate(model, items) -> dict:
     return {s: (float(np.mean([a for a, _ in v])), float(np.mean([b for _, b in v]))) for s, v in res.items()}
 
 
+def tune_score(ev: dict) -> float:
+    """The choice of the best epoch: the mean IoU over the tuning sets of :func:`evaluate`."""
+    return float(np.mean([iou for iou, _ in ev.values()]))
+
+
 def fold_exported(path: Path) -> str:
     """Rewrite the exported decoder joins into the equivalent, cheaper graph of
     tools/fold_skips.py (the same function; ~15 % less network time in cv2.dnn)."""
@@ -377,7 +372,8 @@ def main() -> None:
     fit = build_cache(args.data, parts["fit"], args.cache / "fit.npz", SCALES, noisy=True)
     tune = build_cache(args.data, parts["tune"], args.cache / "tune.npz", (1.0, 2.0), noisy=False)
     if args.select_soft:  # the best epoch is the best on the tuning photos as they are and softened
-        tune = tune + build_tune_soft_cache(args.data, parts["tune"], args.cache / "tune_soft.npz")
+        tune = tune + build_cache(args.data, parts["tune"], args.cache / "tune_soft.npz", (1.0, 2.0),
+                                  noisy=False, soft=TUNE_SOFT_FACTOR)
     fit = fit + build_whole_cache(args.data, parts["fit"], args.cache / "whole.npz")
     if args.soft:
         fit = fit + build_soft_cache(args.data, parts["fit"], args.cache / "soft.npz", args.soft)
@@ -433,7 +429,7 @@ def main() -> None:
         judged = ema if ema is not None else model
         if epoch % 3 == 2 or epoch == total - 1:
             ev = evaluate(judged, tune)
-            score = float(np.mean([v[0] for v in ev.values()]))
+            score = tune_score(ev)
             history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "tune": ev})
             mark = ""
             if score > best:
@@ -456,7 +452,7 @@ def main() -> None:
             for X, _, _ in batches(list(fit), args.batch, np.random.default_rng(0), augment=False):
                 model(X)
         ev = evaluate(model, tune)
-        score = float(np.mean([v[0] for v in ev.values()]))
+        score = tune_score(ev)
         print(f"weight average of epochs {args.swa}-{total} ({swa_n}): tune IoU/MAE "
               + " ".join(f"{s} {a:.3f}/{b:.3f}" for s, (a, b) in sorted(ev.items()))
               + f" ({score:.3f} against the best epoch's {best:.3f})", flush=True)

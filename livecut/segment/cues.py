@@ -63,6 +63,25 @@ def padded(n: int) -> int:
     return -(-n // m) * m
 
 
+def shrink(src: np.ndarray, k: int, dst: np.ndarray) -> np.ndarray:
+    """``dst`` = the ``k`` x ``k`` means of ``src`` (cropped to ``k`` times ``dst``'s size).
+    By 2 (an HD frame), INTER_LINEAR is the exact 2x2 mean, and faster than INTER_AREA."""
+    h, w = dst.shape[:2]
+    return cv2.resize(src[:h * k, :w * k], (w, h), dst=dst,
+                      interpolation=cv2.INTER_LINEAR if k == 2 else cv2.INTER_AREA)
+
+
+def percentile(v: np.ndarray, q: float) -> float:
+    """``np.percentile(v, q)`` (linear interpolation) by a partial sort of a copy of ``v``:
+    a tenth of its time on a grid of cues."""
+    v = v.flatten()  # a copy (sorted in part below)
+    pos = q / 100.0 * (v.size - 1)
+    lo = int(pos)
+    hi = min(lo + 1, v.size - 1)
+    v.partition((lo, hi))
+    return float(v[lo] + (pos - lo) * (v[hi] - v[lo]))
+
+
 class CueExtractor:
     """``extract(frame_bgr, small_bgr) -> blob``, the network input, in reused buffers.
 
@@ -94,9 +113,7 @@ class CueExtractor:
     def _prepare(self, h: int, w: int) -> None:
         self._shape = (h, w)
         self.k = cue_factor(h, w) * self.extra
-        rh, rw = self.reduced_size(h, w)
-        #: the frame reduced by ``k`` (the whole of it, unlike ``cue_hw``)
-        self.reduced_hw = (rh, rw)
+        rh, rw = self.reduced_size(h, w)  # the frame reduced by ``k`` (the whole of it, unlike ``cue_hw``)
         q = pool_factor(rh, rw, self.side)
         self.q = q
         gh, gw = max(1, rh // q), max(1, rw // q)
@@ -140,10 +157,7 @@ class CueExtractor:
         if k == 1:
             cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY, dst=self.gray)
             return frame_bgr
-        rh, rw = self.reduced_hw
-        # by 2 (an HD frame), INTER_LINEAR is the exact 2x2 mean, and faster than INTER_AREA
-        cv2.resize(frame_bgr[:rh * k, :rw * k], (rw, rh), dst=self.reduced,
-                   interpolation=cv2.INTER_LINEAR if k == 2 else cv2.INTER_AREA)
+        shrink(frame_bgr, k, self.reduced)
         cv2.cvtColor(self.reduced, cv2.COLOR_BGR2GRAY, dst=self.gray)
         return self.reduced
 
@@ -157,9 +171,7 @@ class CueExtractor:
         if k == 1:
             cv2.LUT(y, LUMA_TO_GRAY, dst=self.gray)
             return
-        rh, rw = self.reduced_hw
-        cv2.resize(y[:rh * k, :rw * k], (rw, rh), dst=self.gray,
-                   interpolation=cv2.INTER_LINEAR if k == 2 else cv2.INTER_AREA)
+        shrink(y, k, self.gray)
         cv2.LUT(self.gray, LUMA_TO_GRAY, dst=self.gray)
 
     def reduce_gray(self, gray: np.ndarray, frame_hw: tuple[int, int]) -> None:
@@ -168,22 +180,13 @@ class CueExtractor:
         h, w = frame_hw
         if self._shape != (h, w):
             self._prepare(h, w)
-        e = self.extra
-        rh, rw = self.reduced_hw
-        cv2.resize(gray[:rh * e, :rw * e], (rw, rh), dst=self.gray,
-                   interpolation=cv2.INTER_LINEAR if e == 2 else cv2.INTER_AREA)
+        shrink(gray, self.extra, self.gray)
 
     def sharpest(self) -> float:
         """The 99th percentile over the grid of the re-blur ratio (channel 1) of the last
         :meth:`extract`: how sharp the frame's sharpest detail is at the cue resolution."""
         gh, gw = self.grid
-        v = self.blob[0, 3 + 1, :gh, :gw].flatten()  # a copy (sorted in part below)
-        # np.percentile(v, 99) (linear interpolation), by a partial sort: a tenth of its time
-        pos = 0.99 * (v.size - 1)
-        lo = int(pos)
-        hi = min(lo + 1, v.size - 1)
-        v.partition((lo, hi))
-        return float(v[lo] + (pos - lo) * (v[hi] - v[lo]))
+        return percentile(self.blob[0, 3 + 1, :gh, :gw], 99)
 
     def _grad(self, lv: dict, src: np.ndarray) -> np.ndarray:
         """|forward difference in x| + |in y| of ``src`` (u8, saturating), as float32."""
@@ -241,7 +244,7 @@ class CueExtractor:
         # 4: absolute level (scaled); 0: relative to this frame's sharpest cells
         cv2.add(p_a, 1.0, dst=tmp)
         cv2.log(tmp, dst=c[4])
-        ref = float(np.percentile(c[4][::2, ::2], REL_PERCENTILE))
+        ref = percentile(c[4][::2, ::2], REL_PERCENTILE)
         cv2.subtract(c[4], ref, dst=c[0])
         # 1: re-blur ratio
         cv2.add(p_b, 1.0, dst=p_b)

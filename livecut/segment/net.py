@@ -139,18 +139,18 @@ class FocusNetMethod:
         #: 40 tuning photos softened 2x, video settings, small alone 0.530 / 0.504 at x1 / x2,
         #: with the soft network 0.692 / 0.685, and as they are within 0.01 (x1-x3)
         self.soft_net = load_net(model_path(SOFT_MODEL)) if cfg.soft else None
-        if self.soft_net is not None and input_channels(self.soft_net) != input_channels(self.net):
+        channels = input_channels(self.net)
+        if self.soft_net is not None and input_channels(self.soft_net) != channels:
             raise LivecutError(f"{SOFT_MODEL} takes {input_channels(self.soft_net)} input channels, "
-                               f"{MODEL_FILES[cfg.model]} {input_channels(self.net)}: retrain them alike "
+                               f"{MODEL_FILES[cfg.model]} {channels}: retrain them alike "
                                "or set segment.soft = false")
-        #: whether the last judged frame (of ``_soft_hw``) went to the soft network; None: no
-        #: earlier frame of this size (the level alone decides)
+        #: whether the last judged frame went to the soft network; None: no earlier frame of
+        #: this size (the level alone decides; :meth:`_prepare` and :meth:`reset` clear it)
         self._soft: bool | None = None
-        self._soft_hw: tuple[int, int] | None = None
         #: frames judged by the soft network (diagnostics)
         self.judged_soft = 0
         # a network with a 9th input channel takes the gradient's kurtosis too
-        kurtosis = input_channels(self.net) == 3 + N_CUES + 1
+        kurtosis = channels == 3 + N_CUES + 1
         self.cues = CueExtractor(cfg.grid, kurtosis=kurtosis)
         #: the coarse level: the same cues at half the cue resolution (see COARSE_MIN_SIDE)
         self.coarse = CueExtractor(cfg.grid, extra=2, kurtosis=kurtosis)
@@ -215,6 +215,7 @@ class FocusNetMethod:
 
     def _prepare(self, full_hw: tuple[int, int], small_hw: tuple[int, int]) -> None:
         self._key = (full_hw, small_hw)
+        self._soft = None  # (the sharpness measure depends on the frame's scale)
         self._maps: dict[int, np.ndarray] = {}  # extractor.extra -> _mapping
         self._prob = np.empty(small_hw, np.float32)
         self._raw = np.empty(small_hw, np.float32) if self.every > 1 or self.still_max else None
@@ -244,6 +245,9 @@ class FocusNetMethod:
         self._reduced = False
         used = self.cues
         full_hw = full.shape[:2]
+        key = (full_hw, small_bgr.shape[:2])
+        if self._key != key:
+            self._prepare(*key)
         self._sharpest = self.cues.sharpest()
         if self._sharpest < COARSE_P99 and max(self.coarse.reduced_size(*full_hw)) >= COARSE_MIN_SIDE:
             # no sharp detail at pixel scale: measure at half the cue resolution
@@ -252,7 +256,7 @@ class FocusNetMethod:
             used = self.coarse
             self.judged_coarse += 1
         self._t_cues = (time.perf_counter() - t0) * 1e3
-        net = self.soft_net if self._judge_soft(full_hw) else self.net
+        net = self.soft_net if self._judge_soft() else self.net
         net.setInput(blob)
         logits = net.forward()[0, 0]
         if self.flip:  # photos: average with the mirrored frame's answer
@@ -260,9 +264,6 @@ class FocusNetMethod:
             net.setInput(np.ascontiguousarray(blob[:, :, :, ::-1]))
             mirrored = net.forward()[0, 0]
             cv2.addWeighted(logits, 0.5, mirrored[:, ::-1], 0.5, 0.0, dst=logits)
-        key = (full_hw, small_bgr.shape[:2])
-        if self._key != key:
-            self._prepare(*key)
         M = self._maps.get(used.extra)
         if M is None:
             M = self._maps[used.extra] = self._mapping(used, *key)
@@ -285,14 +286,12 @@ class FocusNetMethod:
         self._still_run = self.still_max  # (no still check against the frame before)
         self.last_state = "subject"
 
-    def _judge_soft(self, full_hw: tuple[int, int]) -> bool:
+    def _judge_soft(self) -> bool:
         """Whether this frame goes to the soft network: its sharpest detail is below
         SOFT_P99 (video: once a frame of this size was judged, the network changes only
         when the level is crossed by SOFT_HYSTERESIS)."""
         if self.soft_net is None:
             return False
-        if full_hw != self._soft_hw:  # (the measure depends on the frame's scale)
-            self._soft, self._soft_hw = None, full_hw
         level = SOFT_P99
         if not self.still and self._soft is not None:
             level += SOFT_HYSTERESIS if self._soft else -SOFT_HYSTERESIS
