@@ -97,7 +97,7 @@ class SmoothConfig:
     motion_rate: float = _opt(0.9, "EMA rate where the image moves", lo=0.01, hi=1.0)
     motion_threshold: float = _opt(12.0, "mean abs pixel change (0-255) that counts as motion",
                                    lo=0.5, hi=255.0)
-    motion_spread: float = _opt(0.125, "how far around a change (fraction of the frame width) "
+    motion_spread: float = _opt(0.1, "how far around a change (fraction of the frame width) "
                                 "the rate rises too", lo=0.0, hi=0.5)
     hysteresis: float = _opt(0.1, "half-width of the hysteresis band around the threshold",
                              lo=0.0, hi=0.45)

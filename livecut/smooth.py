@@ -5,8 +5,9 @@ Per frame:
 1. *Motion* is measured at a reduced size (long side ``MOTION_SIZE``): the absolute
    difference of the blurred gray frame with a running average of the image (updated
    with the same per-pixel rates as the mask, so a slow subject accumulates a
-   difference where the mask lags), spread by ``smooth.motion_spread`` (box filter +
-   dilation) so it covers the subject's old and new place and the mask around it.
+   difference where the mask lags), spread by ``smooth.motion_spread`` of the width (a
+   5x5 box filter, then a dilation) so it covers the subject's old and new place and the
+   mask around it.
 2. The soft mask is an exponential moving average whose *rate* is per pixel:
    ``smooth.rate`` where nothing moves, rising to ``smooth.motion_rate`` where the
    change reaches ``smooth.motion_threshold`` -- a still scene is averaged over
@@ -46,6 +47,8 @@ SETTLE_LEVELS = 32
 MOTION_SIZE = 160
 #: gray-level change (at the reduced size) below which nothing counts as moving
 NOISE_FLOOR = 1.5
+_SQUARE = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+_CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
 
 
 def _extend_runs(runs: np.ndarray, where: np.ndarray) -> None:
@@ -95,8 +98,11 @@ class MaskSmoother:
         self._faint = np.empty((h, w), np.uint8)
         ks = max(3, int(round(SETTLE_WIDTH * max(h, w))) | 1)
         self._settle_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (ks, ks))
-        k = max(3, (self._sw // 5) | 1)
-        self._kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+        # the motion's spread (smooth.motion_spread of the width): a dilation by an octagon of
+        # that radius, made of 3x3 squares then 3x3 crosses -- within a pixel of a disk along
+        # the axes and the diagonals, at a tenth of an elliptic kernel's time
+        r = max(0, int(round(self.cfg.motion_spread * self._sw)))
+        self._spread = (r // 2, r - r // 2)
         self._have_prev = False
 
     def _motion(self, frame: np.ndarray) -> float:
@@ -120,7 +126,11 @@ class MaskSmoother:
         # same rates): a slow subject accumulates a difference where the mask lags behind
         cv2.absdiff(g, self._ref, dst=self._diff)
         cv2.blur(self._diff, (5, 5), dst=self._diff)
-        cv2.dilate(self._diff, self._kernel, dst=self._diff)
+        squares, crosses = self._spread
+        if squares:
+            cv2.dilate(self._diff, _SQUARE, dst=self._diff, iterations=squares)
+        if crosses:
+            cv2.dilate(self._diff, _CROSS, dst=self._diff, iterations=crosses)
         # rate = rate + (motion_rate - rate) * clip(diff / threshold, 0, 1)
         cfg = self.cfg
         lo, hi = self.rate, max(self.rate, cfg.motion_rate)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
+import pytest
 
 from conftest import SAMPLES
 from livecut.config import load_config
@@ -62,6 +63,23 @@ def test_scene_cut_resets():
         sm(a, dark)
     out = sm(b, bright)  # everything changed: take the new mask at once
     assert sm.resets == 1 and out.min() == 255
+
+
+@pytest.mark.parametrize("spread", [0.0, 0.1, 0.4])
+def test_motion_spread_sets_how_far_around_a_change_the_mask_follows_at_once(spread):
+    # a small patch of the image changes while the mask turns on everywhere: the mask
+    # follows at once where the image moved and within smooth.motion_spread (of the
+    # width) of it, and at the still-scene rate beyond
+    sm = MaskSmoother(load_config(None, [f"smooth.motion_spread={spread}"]))
+    img = np.full((90, 160, 3), 100, np.uint8)
+    sm(np.zeros((90, 160), np.uint8), img)
+    moved = img.copy()
+    moved[40:50, 10:20] = 200
+    out = sm(np.full((90, 160), 255, np.uint8), moved)
+    assert out[45, 15] > 200                             # where the image changed
+    assert (out[45, 32] > 200) == (spread >= 0.1)        # 13 px (0.08 of the width) from it
+    assert (out[45, 60] > 200) == (spread >= 0.4)        # 41 px (0.26 of the width) from it
+    assert out[5, 155] < 20                              # far away: the still-scene rate
 
 
 def test_still_scene_ignores_a_one_frame_glitch():
