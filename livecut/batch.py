@@ -380,9 +380,9 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
     dstp = Path(dst)
     try:
         if kind == "image":
-            from livecut.images import process_images
+            from livecut.images import photo_mode, process_images
 
-            mode = settings.mode or ("composite" if settings.background else "cutout")
+            mode = photo_mode(settings.mode, settings.background, settings.cfg)
             if mode not in IMAGE_MODES:
                 raise UsageError(f"--mode {mode}: photos take {', '.join(IMAGE_MODES)}")
             report = process_images([src], dstp.parent, settings.cfg, mode=mode, progress=False, force=force)

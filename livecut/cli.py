@@ -180,7 +180,9 @@ def image(
                                help="Folder for the results (created if missing)."),
     mode: Optional[str] = mode_opt("cutout, or composite with --background",
                                    "cutout (RGBA PNG), mask (gray PNG) or composite (the subject over "
-                                   "--background)."),
+                                   "--background). Unset: composite if a background is given (-b or "
+                                   "composite.background in the configuration), mask if the "
+                                   "configuration's composite.mode is mask, else cutout."),
     background: Optional[str] = background_opt("blur, color:#RRGGBB, image:PATH or transparent, behind "
                                                "the subject (implies --mode composite)."),
     force: bool = typer.Option(False, "--force", "-f", rich_help_panel=P_OUTPUT,
@@ -190,18 +192,17 @@ def image(
     quiet: bool = QuietOpt,
 ) -> None:
     """Cut the subject out of still images: writes OUTDIR/<stem>.png for each input."""
-    from livecut.images import process_images
+    from livecut.images import photo_mode, process_images
 
     for text in inputs:
         local_path(text, "`livecut image` reads local image files")
     outdir = local_path(outdir, "`livecut image` writes to a local folder")
     cfg = get_config(config, set_, composite__background=background)
-    if mode is None:
-        mode = "composite" if background else "cutout"  # -b alone means: put it behind the subject
-    elif background and mode != "composite":
+    if mode is not None and background and mode != "composite":
         typer.echo(f"livecut: warning: --background is for --mode composite; --mode {mode} "
                    f"writes {'transparency' if mode == 'cutout' else 'the mask'}, so it is ignored", err=True)
-    report = process_images(inputs, outdir, cfg, mode=mode, progress=not quiet, force=force)
+    report = process_images(inputs, outdir, cfg, mode=photo_mode(mode, background, cfg), progress=not quiet,
+                            force=force)
     if _debug():
         for exc in report.exceptions:
             traceback.print_exception(exc)

@@ -37,7 +37,8 @@ class SegmentConfig:
                        choices=("focusnet", "focus", "canny"))
     work_size: int = _opt(320, "long side in pixels of the reduced image the mask is computed on",
                           lo=64, hi=2048)
-    threshold: float = _opt(0.45, "decision level on the focus probability (higher = tighter mask)",
+    threshold: float = _opt(0.45, "focusnet, focus: decision level on the focus probability (higher "
+                            "= tighter mask)",
                             lo=0.05, hi=0.95)
     gain: float = _opt(8.0, "focusnet: slope of the alpha around the threshold (probabilities within "
                        "0.5/gain of it stay soft, the rest is 0 or 255)", lo=1.0, hi=100.0)
@@ -62,18 +63,21 @@ class SegmentConfig:
     still: int = _opt(3, "focusnet, video: on a still scene (under 0.2 % of the working-size pixels "
                       "changed by 8 or more levels since the last judged frame) reuse that judgement, "
                       "for at most this many frames in a row (0 = judge every frame)", lo=0, hi=8)
-    min_area: float = _opt(0.01, "drop subjects smaller than this fraction of the frame",
+    min_area: float = _opt(0.01, "focusnet, focus: drop subjects smaller than this fraction of the frame "
+                           "(the largest one is always kept)",
                            lo=0.0, hi=0.5)
-    keep: str = _opt("all", "keep every subject above min_area, or only the largest",
+    keep: str = _opt("all", "focusnet, focus: keep every subject above min_area, or only the largest",
                      choices=("all", "largest"))
-    fill_holes: bool = _opt(True, "fill holes enclosed by the subject")
-    refine: str = _opt("auto", "full-resolution edge refinement: guided (gray guide, fast, "
+    fill_holes: bool = _opt(True, "focusnet, focus: fill holes enclosed by the subject")
+    refine: str = _opt("auto", "focusnet, focus: full-resolution edge refinement: guided (gray guide, fast, "
                        "boundary band only), color (colour guide, finer, for photos), none (plain "
                        "resize), auto (color for still images, guided for video)",
                        choices=("auto", "guided", "color", "none"))
-    refine_radius: float = _opt(0.004, "guided-filter radius as a fraction of the long side",
+    refine_radius: float = _opt(0.004, "guided-filter radius as a fraction of the working size's long side "
+                                "(at least 1 pixel there)",
                                 lo=0.001, hi=0.1)
-    refine_eps: float = _opt(0.002, "guided-filter regularisation (larger = smoother, less edge snap)",
+    refine_eps: float = _opt(0.002, "regularisation of the guided (gray) refinement (larger = "
+                             "smoother, less edge snap); the colour refinement of photos uses 1e-4",
                              lo=1e-6, hi=1.0)
     # baseline (canny) parameters
     canny_low: int = _opt(10, "canny method: lower hysteresis threshold", lo=0, hi=1000)
@@ -86,23 +90,26 @@ class CompositeConfig:
     mode: str = _opt("composite", "what to output: composite, cutout (BGRA), mask, side-by-side",
                      choices=("composite", "cutout", "mask", "side-by-side"))
     background: str = _opt("blur", "blur | color:#RRGGBB | image:PATH | video:PATH | transparent")
-    blur_strength: float = _opt(0.03, "background blur radius as a fraction of the long side",
+    blur_strength: float = _opt(0.03, "background blur (Gaussian sigma) as a fraction of the long "
+                                "side (below 0.003 it blurs as 0.003)",
                                 lo=0.0, hi=0.2)
 
 
 @dataclass(frozen=True)
 class SmoothConfig:
     enabled: bool = _opt(True, "temporal smoothing of the mask in video")
-    rate: float = _opt(0.02, "base EMA rate on a still scene (1 = no smoothing)", lo=0.01, hi=1.0)
+    rate: float = _opt(0.02, "base EMA rate on a still scene (1 = no averaging; the "
+                  "hysteresis still applies)", lo=0.01, hi=1.0)
     motion_rate: float = _opt(0.9, "EMA rate where the image moves", lo=0.01, hi=1.0)
-    motion_threshold: float = _opt(12.0, "mean abs pixel change (0-255) that counts as motion",
+    motion_threshold: float = _opt(12.0, "change of the image (0-255 gray levels, above a noise floor "
+                                   "of 1.5) at which the rate reaches motion_rate (it rises linearly up to it)",
                                    lo=0.5, hi=255.0)
     motion_spread: float = _opt(0.1, "how far around a change (fraction of the frame width) "
                                 "the rate rises too", lo=0.0, hi=0.5)
     hysteresis: float = _opt(0.1, "half-width of the hysteresis band around the threshold",
                              lo=0.0, hi=0.45)
     settle: int = _opt(6, "frames the mask must disagree with the smoothed one before it is "
-                       "taken as is (0 = never)", lo=0, hi=250)
+                       "taken as is (0 = never; also turns off the clearing of residue)", lo=0, hi=250)
     scene_cut: float = _opt(40.0, "mean abs frame change (0-255) that resets the smoother",
                             lo=1.0, hi=255.0)
 
@@ -110,7 +117,8 @@ class SmoothConfig:
 @dataclass(frozen=True)
 class VideoConfig:
     codec: str = _opt("libx264", "video encoder for MP4/MKV output")
-    crf: int = _opt(20, "x264/x265/VP9 constant rate factor (lower = better)", lo=0, hi=63)
+    crf: int = _opt(20, "x264/x265/VP9 constant rate factor (lower = better; x264 and "
+                  "x265 take 0-51, higher acts as 51)", lo=0, hi=63)
     preset: str = _opt("veryfast", "x264/x265 speed preset")
     queue_size: int = _opt(4, "frames buffered between the pipeline threads", lo=1, hi=256)
     open_timeout: float = _opt(10.0, "seconds to wait for a network stream to open", lo=0.5, hi=600)

@@ -11,7 +11,7 @@ import cv2
 
 from livecut.atomic import io_reason
 from livecut.composite import Compositor
-from livecut.config import Config
+from livecut.config import CompositeConfig, Config
 from livecut.errors import LivecutError, OutputExistsError, UsageError
 from livecut.imageio import check_size, expand_inputs, read_image, to_bgr8, write_image
 from livecut.progress import Progress
@@ -23,6 +23,23 @@ STATE_NOTES = {
     "all-sharp": "no defocused background found: the whole image is kept",
     "all-blurred": "nothing in focus found: the mask is empty",
 }
+
+
+def photo_mode(mode: str | None, background: str | None, cfg: Config) -> str:
+    """What a photo becomes (``livecut image``, photos in ``livecut batch``): ``mode`` (--mode)
+    when given; else ``composite`` when a background is asked for (-b, or a configuration
+    that sets ``composite.background`` to something other than the default); else the
+    configuration's ``composite.mode`` when it sets ``mask`` or ``cutout``; else ``cutout``
+    -- a photo's default is the subject on transparency, not the video default (the
+    subject over its blurred photo)."""
+    if mode is not None:
+        return mode
+    default = CompositeConfig()
+    if background or cfg.composite.background != default.background:
+        return "composite"
+    if cfg.composite.mode in ("mask", "cutout"):
+        return cfg.composite.mode
+    return "cutout"
 
 
 @dataclass

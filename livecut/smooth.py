@@ -231,13 +231,13 @@ class MaskSmoother:
         out = self._out
         np.copyto(out, self._acc, casting="unsafe")  # acc stays within 0..255
         band = cfg.hysteresis * 255.0
-        if band > 0:
-            # state = (out >= hi) | (state & (out >= lo))
-            cv2.threshold(out, min(254.0, 127.5 + band), 255, cv2.THRESH_BINARY, dst=self._hi)
-            cv2.threshold(out, max(0.0, 127.5 - band), 255, cv2.THRESH_BINARY, dst=self._lo)
-            cv2.bitwise_and(self._state, self._lo, dst=self._state)
-            cv2.bitwise_or(self._state, self._hi, dst=self._state)
-            # keep the soft value on the side of 128 the state says
+        # state = (out >= hi) | (state & (out >= lo)); with no band, out >= 128 (the state is
+        # the smoothed decision settling compares with: it is kept up to date in any case)
+        cv2.threshold(out, min(254.0, 127.5 + band), 255, cv2.THRESH_BINARY, dst=self._hi)
+        cv2.threshold(out, max(0.0, 127.5 - band), 255, cv2.THRESH_BINARY, dst=self._lo)
+        cv2.bitwise_and(self._state, self._lo, dst=self._state)
+        cv2.bitwise_or(self._state, self._hi, dst=self._state)
+        if band > 0:  # keep the soft value on the side of 128 the state says
             cv2.bitwise_and(self._state, 128, dst=self._lo)       # 128 where on, 0 where off
             cv2.max(out, self._lo, dst=out)
             cv2.bitwise_or(self._state, 127, dst=self._hi)        # 255 where on, 127 where off

@@ -146,6 +146,19 @@ def test_image_modes(tmp_path, good, mode, channels):
     assert (img.shape[2] if img.ndim == 3 else 1) == channels
 
 
+@pytest.mark.parametrize("sets,channels", [
+    ((), 4),                                                       # a photo's default: cutout
+    (("--set", "composite.mode=mask"), 1),                         # the configuration's mode
+    (("--set", "composite.background=color:#00ff00"), 3),          # ... or its background
+    (("--set", "composite.mode=mask", "--mode", "cutout"), 4),     # --mode wins
+])
+def test_image_follows_the_configured_mode_and_background(tmp_path, good, sets, channels):
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", *sets, "-q")
+    assert r.exit_code == 0, r.output
+    img = cv2.imread(str(tmp_path / "o" / "b.png"), cv2.IMREAD_UNCHANGED)
+    assert (img.shape[2] if img.ndim == 3 else 1) == channels
+
+
 def test_image_mask_quality(tmp_path, scene):
     img, gt = make_scene("low_contrast", 320, 240, seed=0)
     cv2.imwrite(str(tmp_path / "s.png"), img)

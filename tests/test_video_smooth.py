@@ -82,6 +82,24 @@ def test_motion_spread_sets_how_far_around_a_change_the_mask_follows_at_once(spr
     assert out[5, 155] < 20                              # far away: the still-scene rate
 
 
+@pytest.mark.parametrize("hysteresis", [0.0, 0.1])
+def test_a_subject_that_came_stays_steady_with_or_without_hysteresis(hysteresis):
+    # a still picture; a subject turns on with a noisy soft alpha (170-230) and stays: the
+    # smoothed decision follows it (with no hysteresis band too: it once stayed at the first
+    # frame's, and settling re-took the noisy mask every few frames: 3.8 levels of flicker)
+    sm = MaskSmoother(load_config(None, [f"smooth.hysteresis={hysteresis}"]))
+    rng = np.random.default_rng(0)
+    frame = np.full((90, 160, 3), 100, np.uint8)
+    sm(np.zeros((90, 160), np.uint8), frame)
+    outs = []
+    for _ in range(60):
+        a = np.zeros((90, 160), np.uint8)
+        a[20:70, 40:120] = rng.integers(170, 231, (50, 80))
+        outs.append(sm(a, frame)[30:60, 50:110].astype(np.float32))
+    assert np.abs(np.diff(outs[-30:], axis=0)).mean() < 1.0  # levels a frame
+    assert np.mean(outs[-1]) > 180
+
+
 def test_still_scene_ignores_a_one_frame_glitch():
     sm = MaskSmoother(load_config())
     frame = np.random.default_rng(0).integers(0, 256, (90, 160, 3), dtype=np.uint8)
