@@ -62,7 +62,8 @@ class SegmentConfig:
                       "N-1 frames of lag after a change of focus)", lo=1, hi=8)
     still: int = _opt(3, "focusnet, video: on a still scene (under 0.2 % of the working-size pixels "
                       "changed by 8 or more levels since the last judged frame) reuse that judgement, "
-                      "for at most this many frames in a row (0 = judge every frame)", lo=0, hi=8)
+                      "for at most this many frames in a row, segment.every's included (0 = judge every "
+                      "frame)", lo=0, hi=8)
     min_area: float = _opt(0.01, "focusnet, focus: drop subjects smaller than this fraction of the frame "
                            "(the largest one is always kept)",
                            lo=0.0, hi=0.5)

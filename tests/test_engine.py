@@ -467,6 +467,22 @@ def test_a_still_scene_reuses_the_judgement_and_a_change_is_judged_at_once():
     assert _judged(photo)
 
 
+@pytest.mark.parametrize("every,still,expected", [
+    (2, 3, "JrsrJrsrJ"),   # at most 3 frames in a row reuse a judgement, every other one judged
+    (3, 3, "JrrJrrJrr"),   # a still check would make 5 in a row: not done
+    (3, 6, "JrrsrrJrr"),
+])
+def test_still_and_every_together_keep_the_cap_on_frames_in_a_row(every, still, expected):
+    img = make_scene("basic", 640, 360, seed=4, blur_radius=6.0)[0]
+    seg = Segmenter(load_config(None, [f"segment.every={every}", f"segment.still={still}"]))
+    got = ""
+    for _ in range(len(expected)):
+        before = seg.method.reused_still
+        seg.mask(img)
+        got += "J" if _judged(seg) else ("s" if seg.method.reused_still > before else "r")
+    assert got == expected
+
+
 def test_every_nth_frame_judges_focus_on_those_only():
     """segment.every = 2 (video): cues and network run on every other frame; the frames
     between reuse that judgement and are still refined on their own pixels."""

@@ -338,7 +338,9 @@ class FocusNetMethod:
         # (a judgement of this size exists: with segment.still, so does its gray)
         ready = self._raw is not None and self._raw.shape == small_bgr.shape[:2]
         reuse = bool(self.every > 1 and self._frame % self.every and ready)
-        checked = not reuse and ready and self._still_run < self.still_max
+        # a still check may reuse the judgement once more only if the run of reused frames,
+        # with the every-th frames that follow it, stays within segment.still
+        checked = not reuse and ready and self._still_run + self.every <= self.still_max
         if checked:
             reuse = self._is_still(small_bgr)
             self.reused_still += reuse
