@@ -11,7 +11,8 @@ rename is atomic, on the same file system) and is moved into place only once com
 - on failure the temporary file is removed and any earlier file is left untouched.
 
 A process killed outright (SIGKILL) can leave only a temporary ``.NAME.livecut-*``
-file behind, never a broken file at the final name.
+file behind, never a broken file at the final name; the next video run to the same name
+removes it (:func:`sweep_stale`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,49 @@ def temp_path(final: Path, keep_suffix: bool = True) -> Path:
     token = secrets.token_hex(4)
     suffix = final.suffix if keep_suffix else ""
     return final.with_name(f".{final.name}{TEMP_MARK}{os.getpid()}-{token}{suffix}")
+
+
+#: a temporary file of a process that no longer runs is removed once it has not changed
+#: for this long (a run on another machine writing to the same shared folder keeps its own
+#: fresh: a video's is written every frame)
+STALE_SECONDS = 60.0
+
+
+def sweep_stale(final: Path) -> list[Path]:
+    """Remove the temporary files or folders a killed run (SIGKILL, a power cut) left for
+    ``final``: ``.NAME.livecut-PID-*`` whose process is gone and which have not changed for
+    STALE_SECONDS.  Returns what was removed; never raises."""
+    import glob
+    import time
+
+    final = Path(final)
+    removed = []
+    try:
+        candidates = glob.glob(os.path.join(glob.escape(str(final.parent)),
+                                            f".{glob.escape(final.name)}{TEMP_MARK}*"))
+    except OSError:
+        return removed
+    now = time.time()
+    for name in candidates:
+        p = Path(name)
+        pid_text = p.name[len(final.name) + 1 + len(TEMP_MARK):].split("-", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+            continue  # that process runs (or is another user's): not ours to remove
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        try:
+            if now - p.lstat().st_mtime < STALE_SECONDS:
+                continue
+        except OSError:
+            continue
+        discard(p)
+        removed.append(p)
+    return removed
 
 
 def _exists_error(final: Path) -> OutputExistsError:

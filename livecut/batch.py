@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from livecut.atomic import TEMP_MARK, discard
+from livecut.atomic import TEMP_MARK, discard, io_reason
 from livecut.config import Config
-from livecut.errors import LivecutError, UsageError
+from livecut.errors import LivecutError, UsageError, WriteError
 from livecut.imageio import IMAGE_EXTS
 
 MANIFEST = "livecut-batch.jsonl"
@@ -237,14 +237,17 @@ def read_manifest(path: Path) -> dict[str, dict]:
 def append_record(path: Path, record: dict) -> None:
     """One JSON line, appended and fsync'ed (after a newline if a crash left the last line cut)."""
     line = json.dumps(record, ensure_ascii=False) + "\n"
-    with open(path, "a+b") as f:
-        if f.tell() > 0:
-            f.seek(-1, os.SEEK_END)
-            if f.read(1) != b"\n":
-                line = "\n" + line
-        f.write(line.encode("utf-8"))
-        f.flush()
-        os.fsync(f.fileno())
+    try:
+        with open(path, "a+b") as f:
+            if f.tell() > 0:
+                f.seek(-1, os.SEEK_END)
+                if f.read(1) != b"\n":
+                    line = "\n" + line
+            f.write(line.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as exc:  # a batch that cannot record what it did stops (exit 1)
+        raise WriteError(f"{path}: cannot write the manifest ({io_reason(exc)})") from None
 
 
 def settings_key(cfg: Config, mode: str | None, background: str | None) -> str:

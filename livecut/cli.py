@@ -212,8 +212,8 @@ def image(
         for line in report.notes:
             typer.echo(f"livecut: note: {line}", err=True)
         typer.echo(f"{report.written} written to {outdir}, {len(report.errors)} failed", err=True)
-    if report.errors:
-        raise typer.Exit(2)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
 
 
 # ---------------------------------------------------------------- many files

@@ -52,6 +52,15 @@ class ImageReport:
     #: remarks on single images that were processed (e.g. nothing was defocused)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def exit_code(self) -> int:
+        """0, or 1 when an image failed at run time (an output that could not be written),
+        else 2 (bad input: unreadable, missing, an output that exists)."""
+        if not self.errors:
+            return 0
+        codes = {getattr(exc, "exit_code", 2) for exc in self.exceptions} or {2}
+        return 1 if 1 in codes else max(codes)
+
 
 class _OutdirError(UsageError):
     """The output folder cannot be made: the whole run stops."""

@@ -211,14 +211,41 @@ def test_second_sigterm_while_finalizing_is_ignored(tmp_path, long_clip):
     assert _leftovers(tmp_path, {"o.mp4"}) == []
 
 
-def test_sigkill_leaves_only_a_temporary_file(tmp_path, long_clip):
+def test_sigkill_leaves_only_a_temporary_file(tmp_path, long_clip, rel_clip):
     out = tmp_path / "o.mp4"
     p = _popen("file", str(long_clip), "-o", str(out), "-q")
     _wait_for_temp(tmp_path, "o.mp4")
     p.send_signal(signal.SIGKILL)
     p.communicate(timeout=30)
     assert not out.exists()
-    assert all(n.startswith(".o.mp4.livecut-") for n in _leftovers(tmp_path, set()))
+    left = _leftovers(tmp_path, set())
+    assert left and all(n.startswith(".o.mp4.livecut-") for n in left)
+    # the next run to the same name removes what the killed one left (once it is a minute old)
+    for n in left:
+        os.utime(tmp_path / n, (time.time() - 120, time.time() - 120))
+    r = run_cli("file", str(rel_clip), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert _leftovers(tmp_path, {"o.mp4"}) == []
+
+
+def test_sweep_keeps_temporaries_of_running_or_recent_runs(tmp_path):
+    from livecut.atomic import STALE_SECONDS, sweep_stale
+
+    old = time.time() - 2 * STALE_SECONDS
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()  # a pid no longer running
+    names = {"mine": f".o.mp4.livecut-{os.getpid()}-aa.mp4",        # this process: kept
+             "alive": f".o.mp4.livecut-{os.getppid()}-bb.mp4",      # a running process: kept
+             "fresh": f".o.mp4.livecut-{dead}-cc.mp4",              # gone but recent: kept
+             "stale": f".o.mp4.livecut-{dead}-dd.mp4",              # gone and old: removed
+             "other": f".x.mp4.livecut-{dead}-ee.mp4"}              # another output's: kept
+    for key, n in names.items():
+        (tmp_path / n).write_bytes(b"x")
+        if key != "fresh":
+            os.utime(tmp_path / n, (old, old))
+    removed = sweep_stale(tmp_path / "o.mp4")
+    assert [p.name for p in removed] == [names["stale"]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for k, n in names.items() if k != "stale")
 
 
 def test_sigkill_of_png_sequence_leaves_no_frames_at_the_final_name(tmp_path, long_clip):
@@ -353,6 +380,17 @@ def test_read_only_disk_says_so(tmp_path, rel_clip):
     try:
         r = run_cli("file", str(rel_clip), "-o", str(mnt / "o.mp4"), "-q")
         assert r.returncode == 1 and "read-only" in r.stderr, r.stderr
+        # photos: a runtime failure (1), not bad input (2); the batch's manifest alike
+        import cv2
+        from synth import make_scene
+
+        photo = tmp_path / "p.png"
+        cv2.imwrite(str(photo), make_scene("basic", 160, 120, seed=0)[0])
+        r = run_cli("image", str(photo), "-o", str(mnt), "-q")
+        assert r.returncode == 1 and "read-only" in r.stderr, r.stderr
+        r = run_cli("batch", str(photo), "-o", f"{mnt}/", "--jobs", "1", "-q")
+        assert r.returncode == 1 and "read-only" in r.stderr and "internal error" not in r.stderr, r.stderr
+        assert r.stderr.count("livecut: error:") >= 1
     finally:
         _umount(mnt)
 
@@ -621,6 +659,27 @@ def test_stdout_closed_is_one_line(rel_clip):
                        stderr=subprocess.PIPE, text=True, env=env, cwd=str(REPO), timeout=60)
     assert r.returncode == 2 and "standard output is closed" in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_stdout_a_terminal_is_refused(rel_clip):
+    # raw video bytes must not flood a terminal: a pseudo-terminal as stdout
+    master, slave = os.openpty()
+    try:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(rel_clip), "-o", "-", "-q"],
+                           stdout=slave, stderr=subprocess.PIPE, text=True, env=env, cwd=str(REPO), timeout=60)
+        os.set_blocking(master, False)
+        try:
+            written = os.read(master, 1 << 16)
+        except (BlockingIOError, OSError):
+            written = b""
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert r.returncode == 2 and "standard output is a terminal" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert len(written) < 200  # no video on the terminal
 
 
 def test_lost_live_stream_is_not_success(tmp_path):

@@ -24,6 +24,16 @@ def test_output_folder_missing_is_a_usage_error(tmp_path):
     _one_line_error(r, 2, "does not exist")
 
 
+def test_an_existing_folder_without_a_slash_is_refused(tmp_path):
+    # PNG frames go to DIR/ only when asked for: a folder named without the slash (a photo
+    # folder, say) is not filled with frames
+    (tmp_path / "cut").mkdir()
+    (tmp_path / "cut" / "photo.png").write_bytes(b"x")
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", str(tmp_path / "cut"))
+    _one_line_error(r, 2, "is a folder", "end it with /")
+    assert [p.name for p in (tmp_path / "cut").iterdir()] == ["photo.png"]
+
+
 def test_unknown_url_scheme(tmp_path):
     _one_line_error(run_cli("run", "foo://user:pw@host/x", "-o", str(tmp_path / "o.mp4")), 2,
                     "unsupported URL scheme foo://", "***@host")

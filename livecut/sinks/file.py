@@ -108,14 +108,14 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
             same = False
         if same or out.resolve() == sp.resolve():
             raise OutputExistsError(f"{out}: is an input; refusing to write over it")
+    if out.is_dir() and not spec.endswith(("/", os.sep)):  # PNG frames only when asked for: DIR/
+        raise OutputExistsError(f"{out}: is a folder (end it with / for a PNG sequence)")
     if is_dir_spec(spec):
         if out.exists() and not out.is_dir():
             raise OutputExistsError(f"{out}: exists and is not a folder")
         if out.is_dir() and any(out.glob("frame_*.png")) and not force:
             raise OutputExistsError(f"{out}: already holds frames (use --force to overwrite)")
         return out
-    if out.is_dir():
-        raise OutputExistsError(f"{out}: is a folder (end it with / for a PNG sequence)")
     if out.exists() and not force:
         raise OutputExistsError(f"{out}: exists (use --force to overwrite)")
     if out.suffix.lower() not in VIDEO_EXTS:
@@ -204,8 +204,9 @@ class VideoFileSink:
     def open(self) -> None:
         import av
 
-        from livecut.atomic import temp_path
+        from livecut.atomic import sweep_stale, temp_path
 
+        sweep_stale(self.path)  # what a killed run left for this name
         self.tmp = temp_path(self.path)
         try:
             self._container = av.open(str(self.tmp), "w")
@@ -505,8 +506,9 @@ class PngSequenceSink:
             self.warnings.append("a PNG sequence has no audio; the audio is not copied")
 
     def __enter__(self) -> "PngSequenceSink":
-        from livecut.atomic import temp_path
+        from livecut.atomic import sweep_stale, temp_path
 
+        sweep_stale(self.path)  # what a killed run left for this name
         tmp = temp_path(self.path, keep_suffix=False)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -106,6 +106,9 @@ class StreamSink:
                 os.fstat(1)
             except OSError:
                 raise UsageError("-o -: standard output is closed; give an output file") from None
+            if os.isatty(1):  # raw video bytes would flood the terminal
+                raise UsageError("-o -: standard output is a terminal; pipe it into a program "
+                                 "(e.g. | ffplay -) or give an output file")
             sys.stdout.flush()
         try:
             if self.srt:
