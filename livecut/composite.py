@@ -390,7 +390,10 @@ class Compositor:
         if mode == "mask":
             return alpha
         if mode == "cutout" or (mode == "composite" and self.background.has_alpha):
-            cv2.merge((frame[:, :, 0], frame[:, :, 1], frame[:, :, 2], alpha), dst=self._bgra)
+            # (one conversion and one channel write: a merge of the frame's channel views copies
+            # each of them first, ~4x the time)
+            cv2.cvtColor(frame, cv2.COLOR_BGR2BGRA, dst=self._bgra)
+            cv2.insertChannel(alpha, self._bgra, 3)
             return self._bgra
         comp = self._sbs_right if mode == "side-by-side" else self._comp
         self._background_into(frame, comp, bg_frame)

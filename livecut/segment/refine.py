@@ -76,8 +76,9 @@ class GuidedUpsampler:
         r = self.radius
         ksize = (2 * r + 1, 2 * r + 1)
         I, p = self._I, self._p
-        np.multiply(small_gray, 1.0 / 255.0, out=I, casting="unsafe")
-        np.multiply(small_alpha, 1.0 / 255.0, out=p, casting="unsafe")
+        # (a float32 scalar: numpy keeps the loop in float32, a third of the float64 loop's time)
+        np.multiply(small_gray, np.float32(1.0 / 255.0), out=I, casting="unsafe")
+        np.multiply(small_alpha, np.float32(1.0 / 255.0), out=p, casting="unsafe")
         mI, mp, mIp, mII, t1, t2 = self._tmp
         cv2.boxFilter(I, -1, ksize, dst=mI, borderType=cv2.BORDER_REFLECT)
         cv2.boxFilter(p, -1, ksize, dst=mp, borderType=cv2.BORDER_REFLECT)

@@ -389,7 +389,7 @@ class VideoFileSink:
                 cv2.convertScaleAbs(img, dst=self._yuv[:h], alpha=219.0 / 255.0, beta=16.0)
             else:  # (_fast is for 1 or 3 channels; OpenCV reads a cropped view without a copy)
                 cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420, dst=self._yuv)
-            return av.VideoFrame.from_ndarray(self._yuv, format="yuv420p")
+            return self._frame_i420(self._yuv)  # (the reused encoder frame: no new one a frame)
         fmt = {1: "gray", 3: "bgr24", 4: "bgra"}[ch]
         return av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format=fmt)
 
