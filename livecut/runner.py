@@ -735,8 +735,12 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         if output:
             inputs = (spec,) + ((processor.comp.background.path,)
                                 if processor.comp.background.path else ())
+            # a network output plays a file in real time; a live source comes at its own pace
+            # already (pacing it again waits on the bursts of its timestamps and drops frames),
+            # and --no-pace sends a file as fast as it is processed
+            out_opts = {"pace": False} if (not file_src or pace is False) else {}
             sinks.append(stack.enter_context(open_sink(output, sink_info, cfg.video, force=force,
-                                                       inputs=inputs)))
+                                                       inputs=inputs, **out_opts)))
         for k, o in extra_sinks:
             sinks.append(stack.enter_context(open_sink(o.pop("spec", k), sink_info, cfg.video, kind=k, **o)))
         fmt = choose_pixel_format(cfg, source, processor, sinks) if file_src else "bgr24"

@@ -426,3 +426,70 @@ def test_http_mjpeg_input():
     finally:
         server.kill()
         server.wait(timeout=5)
+
+
+@pytest.mark.parametrize("live,pace,paced", [
+    (True, None, False),    # a live source comes at its own pace: not paced again (it dropped frames)
+    (False, False, False),  # --no-pace: a file as fast as it is processed
+    (False, None, True),    # a file plays in real time
+])
+def test_network_output_pacing_follows_the_source(monkeypatch, live, pace, paced):
+    import livecut.sinks as sinks
+    from conftest import SAMPLES
+    from livecut.config import load_config
+    from livecut.runner import run_video
+
+    seen = {}
+    real = sinks.open_sink
+
+    def spy(spec, info, cfg=None, **options):
+        if spec.startswith("udp://"):  # what the network output would be given
+            seen.update(options)
+            return real("null:", info, cfg)
+        return real(spec, info, cfg, **options)
+
+    monkeypatch.setattr(sinks, "open_sink", spy)
+    run_video(str(SAMPLES / "moving.mp4"), "udp://127.0.0.1:9", load_config(), live=live, pace=pace,
+              max_frames=3, progress=False)
+    assert seen.get("pace", True) == paced
+
+
+def test_a_file_over_http_resumes_after_a_reconnect_without_repeating_frames(tmp_path):
+    """A file served over HTTP whose connection breaks: the reconnection carries on after the
+    last frame delivered (it was read again from the start: 63 frames repeated, exit 0)."""
+    import av
+
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    clip = make_clip(tmp_path / "c.mp4", n=40, audio=False)
+    opened = []
+
+    class Breaks:  # the first connection fails after 15 frames
+        def __init__(self, container, cut):
+            self._c, self._cut = container, cut
+
+        def __getattr__(self, name):
+            return getattr(self._c, name)
+
+        def decode(self, stream):
+            for i, f in enumerate(self._c.decode(stream)):
+                if i == self._cut:
+                    raise OSError(104, "Connection reset by peer")
+                yield f
+
+    def opener(url, **kw):
+        c = av.open(str(clip))
+        opened.append(c)
+        return Breaks(c, 15 if len(opened) == 1 else None)
+
+    src = StreamSource("http://127.0.0.1:9/c.mp4", VideoConfig(), backoff=(0.01,), opener=opener)
+    got = []
+    with src:
+        while (f := src.read()) is not None:
+            got.append(f)
+    with av.open(str(clip)) as c:
+        want = [f.to_ndarray(format="bgr24") for f in c.decode(video=0)]
+    assert src.reconnects == 1 and len(got) == len(want) == 40
+    assert all(b.pts > a.pts for a, b in zip(got, got[1:]))
+    assert max(float(np.abs(g.image.astype(np.int16) - w).mean()) for g, w in zip(got, want)) < 1.0

@@ -79,6 +79,9 @@ class StreamSource:
         self._pts_offset = 0.0         # added to the stream's pts (grows at each reconnect)
         self._last_pts: float | None = None
         self._first_pts: float | None = None
+        self._last_src: float | None = None    # the source's own time of the last frame delivered
+        #: a finite stream reconnected: the frames up to this source time were delivered already
+        self._resume_after: float | None = None
         self.reconnects = 0            #: successful reconnections so far
         self.finite = False            #: True when the stream has a known duration (VOD)
         self.info = SourceInfo(width=0, height=0, fps=None)
@@ -116,6 +119,13 @@ class StreamSource:
                                    time_base=Fraction(stream.time_base) if stream.time_base else None,
                                    frames=None)
             self.live = not self.finite
+            if self.finite and self._resume_after is not None and stream.time_base:
+                # a file over HTTP, reconnected: carry on where it stopped (a server without
+                # byte ranges cannot seek: it is read from the start, the frames before skipped)
+                try:
+                    container.seek(int(self._resume_after / stream.time_base), stream=stream, backward=True)
+                except (av.error.FFmpegError, OSError, ValueError):
+                    pass
             self._frames = container.decode(stream)
         except BaseException:
             container.close()
@@ -258,6 +268,8 @@ class StreamSource:
                          self.safe_url, attempt - 1, reason, delay)
             if self._stop.wait(delay):
                 return False
+            # a file over HTTP: carry on after the last frame delivered (see _connect, _read)
+            self._resume_after = self._last_src if self.finite else None
             try:
                 self._connect()
             except (av.error.FFmpegError, OSError, VideoOpenFailure) as exc:
@@ -265,8 +277,9 @@ class StreamSource:
                 continue
             self.reconnects += 1
             log.info("stream %s reconnected after %.1f s", self.safe_url, time.monotonic() - t0)
-            # keep timestamps increasing across the cut
-            if self._last_pts is not None:
+            if not self.finite:  # (a file's own timestamps go on where they were)
+                self._resume_after = None
+            if not self.finite and self._last_pts is not None:  # keep timestamps increasing across the cut
                 step = 1.0 / self.info.fps if self.info.fps else 1 / 30
                 self._pts_offset = self._last_pts + step
                 self._first_pts = None
@@ -300,6 +313,10 @@ class StreamSource:
             except _Lost as exc:
                 reason = str(exc.args[0])
             else:
+                if self._resume_after is not None:  # read again after a reconnection: skip
+                    if frame.time is not None and frame.time <= self._resume_after + 1e-6:
+                        continue
+                    self._resume_after = None
                 return self._deliver(frame)
             if not self.reconnect:
                 log.warning("stream %s lost (%s)", self.safe_url, reason)
@@ -316,6 +333,7 @@ class StreamSource:
         image = frame.to_ndarray(format="bgr24")
         t = frame.time
         if t is not None:
+            self._last_src = t
             if self._first_pts is None:
                 self._first_pts = t
             pts = self._pts_offset + (t - self._first_pts)
