@@ -590,25 +590,32 @@ class Pipeline:
             st.interrupted = True
             raise
         finally:
-            self._shutdown(writer, reader, graceful=completed or st.interrupted)
+            self._shutdown(writer, reader, graceful=completed or st.interrupted, hurry=st.interrupted)
             st.elapsed = time.perf_counter() - st.started
             st.corrupt = getattr(self.source, "corrupt", 0)
         self._check()
         return st
 
-    def _shutdown(self, writer, reader, graceful: bool) -> None:
-        """Stop the reader, let the writer finish what is queued (when graceful), join both."""
+    def _shutdown(self, writer, reader, graceful: bool, hurry: bool = False) -> None:
+        """Stop the reader, let the writer finish what is queued (when graceful), join both.
+        Bounded: a writer stuck in a sink (an srt:// listener nobody called) is cancelled after
+        5 s, or 2 s when ``hurry`` (a signal stopped the run)."""
         deadline = time.perf_counter() + JOIN_TIMEOUT
+        # nothing more is read: a live source waiting to reconnect gives up now
+        getattr(self.source, "stop", lambda: None)()
         if writer is not None:
+            writer_deadline = deadline + (1 if hurry else 4) * JOIN_TIMEOUT
             if graceful and not self._errors:
                 self._finishing = True
-                self._put_end_nowait()
+                self._put_end_nowait(writer_deadline)
             self._stop.set()
-            while writer.is_alive() and time.perf_counter() < deadline + 4 * JOIN_TIMEOUT:
+            while writer.is_alive() and time.perf_counter() < writer_deadline:
                 writer.join(POLL)
+            if writer.is_alive():  # blocked in a sink: make its write fail, then it ends
+                for s in self.thread_sinks:
+                    getattr(s, "cancel", lambda: None)()
+                writer.join(JOIN_TIMEOUT)
         self._stop.set()
-        # a live source may be waiting to reconnect: tell it to give up now
-        getattr(self.source, "stop", lambda: None)()
         while reader.is_alive() and time.perf_counter() < deadline:
             self._drain(self._inq)  # a reader blocked on a full queue wakes up
             reader.join(POLL)
@@ -617,9 +624,9 @@ class Pipeline:
         if alive and not self._errors:
             self._errors.append(("shutdown", StageError(f"{', '.join(alive)} did not stop")))
 
-    def _put_end_nowait(self) -> None:
-        # the writer drains the queue, so this succeeds unless the writer died
-        while True:
+    def _put_end_nowait(self, until: float) -> None:
+        # the writer drains the queue, so this succeeds unless the writer died or is stuck
+        while time.perf_counter() < until:
             try:
                 self._outq.put(_END, timeout=POLL)
                 return
@@ -768,6 +775,9 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         except KeyboardInterrupt as exc:
             stats.interrupted = True
             _cut_short(sinks)
+            for s in sinks:
+                if hasattr(s, "interrupted"):
+                    s.interrupted = True
             stack.close()  # finalize the outputs now: the frames so far play
             what = f" ({output} finalized with {stats.written} frames)" if output else ""
             signum = getattr(exc, "signum", None)

@@ -699,10 +699,36 @@ def test_lost_live_stream_is_not_success(tmp_path):
     subprocess.run(["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
                     "-t", "1.5", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
                     "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"], timeout=30, check=True)
+    t0 = time.monotonic()
     _, err = lc.communicate(timeout=60)
+    # 0.5 s to notice the loss, then attempts bounded by the 1 s limit (an attempt once took
+    # the whole 3 s open_timeout)
+    assert time.monotonic() - t0 < 3.0, err
     assert lc.returncode == 3, err
     assert "stream lost" in err and "gave up" in err
     assert _playable(out) > 0
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_a_stream_opens_stops_at_once(tmp_path, sig, code):
+    """Nothing sends yet: the open waits (video.open_timeout 20 s); a signal ends the run at
+    once with its exit code and one line (it waited out the timeout, then exited 2)."""
+    import socket
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    lc = _popen("run", f"udp://127.0.0.1:{port}", "-o", str(tmp_path / "o.mp4"), "-q",
+                "--set", "video.open_timeout=20")
+    time.sleep(2.0)
+    t0 = time.monotonic()
+    lc.send_signal(sig)
+    _, err = lc.communicate(timeout=30)
+    assert time.monotonic() - t0 < 3.0, err
+    assert lc.returncode == code, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) <= 1, err
+    assert not (tmp_path / "o.mp4").exists()
 
 
 # ------------------------------------------------------------------ atomic commit, unit level

@@ -252,3 +252,25 @@ def test_without_ffmpeg_one_clear_error(monkeypatch):
     finally:
         monkeypatch.undo()
         srtbridge._probe_ffmpeg.cache_clear()
+
+
+def test_srt_listener_nobody_calls_ctrl_c_ends_the_run_at_once(clip, tmp_path):
+    """livecut listens and nobody calls (the pipeline waits for a caller): Ctrl-C ends the run
+    at once with 130 (it took 16 s and exit 1: the writer blocked on the pipe, the end marker
+    could not be queued, closing waited for a peer)."""
+    import signal
+
+    port = _udp_port()
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o",
+                          f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}", "--no-pace", "-q"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    try:
+        time.sleep(3.0)
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=30)
+        took = time.monotonic() - t0
+    finally:
+        _stop(p)
+    assert SECRET not in err and "Traceback" not in err, err
+    assert p.returncode == 130 and took < 4, (p.returncode, took, err)

@@ -206,15 +206,20 @@ class StreamSink:
             bridge.pipe.close()
         except OSError:
             pass
-        code = bridge.wait(self.cfg.open_timeout + self.cfg.read_timeout)
+        # (a run stopped by a signal does not wait for a peer that never came)
+        code = bridge.wait(1.0 if self.interrupted else self.cfg.open_timeout + self.cfg.read_timeout)
         try:
             if code is None:
-                return "ffmpeg did not finish sending (no SRT peer?)"
+                return None if self.interrupted else "ffmpeg did not finish sending (no SRT peer?)"
             if code != 0:
                 return bridge.reason()
             return None
         finally:
             bridge.close()
+
+    #: set by the pipeline when a signal (Ctrl-C, SIGTERM) stopped the run: closing then does
+    #: not wait long for an srt:// peer
+    interrupted = False
 
     def close(self) -> None:
         if self._closed:
@@ -240,7 +245,17 @@ class StreamSink:
                 else:
                     error = self._finish_bridge()
         if error:
+            if self.interrupted:  # stopped by a signal: the exit says so; the stream could not finish
+                log.warning("%s: finishing the stream failed: %s", self.safe, error)
+                return
             raise VideoWriteError(f"{self.safe}: finishing the stream failed: {error}")
+
+    def cancel(self) -> None:
+        """Make a write blocked on the peer fail (thread-safe): the srt:// bridge is stopped.
+        For a pipeline that must end (a listener nobody called)."""
+        bridge = self._bridge
+        if bridge is not None:
+            bridge.terminate()
 
     def abort(self) -> None:
         """Close without flushing (after a write error)."""

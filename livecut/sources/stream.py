@@ -88,14 +88,15 @@ class StreamSource:
 
     # ------------------------------------------------------------ open / close
 
-    def _connect(self) -> None:
-        """Open the URL and prime the decoder; raises the PyAV/OS error as is."""
+    def _connect(self, open_timeout: float | None = None) -> None:
+        """Open the URL and prime the decoder; raises the PyAV/OS error as is.  ``open_timeout``:
+        seconds the open may take (video.open_timeout when None)."""
         opts = input_options(self.url, self.rtsp_transport)
+        wait = self.cfg.open_timeout if open_timeout is None else open_timeout
         if url_scheme(self.url) == "srt":
-            container = self._open_srt(opts)
+            container = self._open_srt(opts, wait)
         else:
-            container = self._open(self.url, mode="r", options=opts,
-                                   timeout=(self.cfg.open_timeout, self.cfg.read_timeout))
+            container = self._open(self.url, mode="r", options=opts, timeout=(wait, self.cfg.read_timeout))
         try:
             if not container.streams.video:
                 raise VideoOpenFailure(f"{self.safe_url}: the stream has no video")
@@ -133,18 +134,18 @@ class StreamSource:
             raise
         self._container = container
 
-    def _open_srt(self, opts: dict[str, str]) -> Any:
+    def _open_srt(self, opts: dict[str, str], open_timeout: float) -> Any:
         """srt://: ffmpeg receives and copies the MPEG-TS bytes to a pipe that PyAV demuxes."""
         try:
             ffmpeg_for_srt()
         except RuntimeError as exc:
             raise VideoOpenFailure(f"{self.safe_url}: {exc}") from None
         self._stop_bridge()
-        bridge = FfmpegBridge(self.url, input_args(self.url, self.cfg.open_timeout, self.cfg.read_timeout),
+        bridge = FfmpegBridge(self.url, input_args(self.url, open_timeout, self.cfg.read_timeout),
                               writing=False)
         self._bridge = bridge
         reader = PipeReader(bridge, self.cfg.read_timeout)
-        reader.deadline = time.monotonic() + self.cfg.open_timeout
+        reader.deadline = time.monotonic() + open_timeout
         opts = {k: v for k, v in opts.items() if k != "mode"}
         try:
             container = self._open(reader, mode="r", format="mpegts", options=opts)
@@ -172,6 +173,37 @@ class StreamSource:
     def open(self) -> "StreamSource":
         if self._container is not None:
             return self
+        if threading.current_thread() is not threading.main_thread():
+            self._open_now()
+            return self
+        # from the main thread, in a helper thread: FFmpeg's open blocks for up to
+        # video.open_timeout, and a signal (Ctrl-C, SIGTERM) is handled only between the main
+        # thread's Python steps -- here at once, not after the timeout (nor inside PyAV's
+        # read callback of an srt:// bridge, which would swallow it)
+        box: dict[str, BaseException] = {}
+
+        def work() -> None:
+            try:
+                self._open_now()
+            except BaseException as exc:  # handed to the main thread
+                box["exc"] = exc
+            else:
+                if self._closed:  # given up on meanwhile: nobody will read it
+                    self._disconnect()
+
+        helper = threading.Thread(target=work, name="livecut-open", daemon=True)
+        helper.start()
+        try:
+            while helper.is_alive():
+                helper.join(0.05)
+        except BaseException:
+            self.close()  # (an srt:// bridge is stopped: its pipe ends, the helper returns)
+            raise
+        if "exc" in box:
+            raise box["exc"]
+        return self
+
+    def _open_now(self) -> None:
         t0 = time.monotonic()
         try:
             self._connect()
@@ -199,7 +231,6 @@ class StreamSource:
             self._pending = first
         log.info("opened %s: %dx%d%s", self.safe_url, self.info.width, self.info.height,
                  f" @ {self.info.fps:.3g} fps" if self.info.fps else "")
-        return self
 
     def close(self) -> None:
         """Close; safe from another thread while read() blocks (the reader then closes it)."""
@@ -270,8 +301,13 @@ class StreamSource:
                 return False
             # a file over HTTP: carry on after the last frame delivered (see _connect, _read)
             self._resume_after = self._last_src if self.finite else None
+            # an attempt may not outlast video.reconnect_limit (one that hangs would hold the
+            # run for a whole video.open_timeout past it)
+            wait = self.cfg.open_timeout
+            if limit:
+                wait = min(wait, max(0.5, limit - (time.monotonic() - t0)))
             try:
-                self._connect()
+                self._connect(wait)
             except (av.error.FFmpegError, OSError, VideoOpenFailure) as exc:
                 reason = _reason(exc)
                 continue
