@@ -723,6 +723,12 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                 o.setdefault("pace", False)
     processor = Processor(cfg, mode=mode, background=background)
     stats = Stats()
+    inputs = (spec,) + ((processor.comp.background.path,) if processor.comp.background.path else ())
+    if output and output != "-" and "://" not in output and output.strip().lower() != "null:":
+        # an output file that exists (no --force) or is an input: refused before a stream opens
+        from livecut.sinks.file import check_output
+
+        check_output(output, inputs, force)
     with ExitStack() as stack:
         stack.enter_context(processor)
         source = stack.enter_context(open_source(spec, cfg.video, **opts))
@@ -740,8 +746,6 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                                                        controls=processor, stats=stats,
                                                        **(preview_options or {}))))
         if output:
-            inputs = (spec,) + ((processor.comp.background.path,)
-                                if processor.comp.background.path else ())
             # a network output plays a file in real time; a live source comes at its own pace
             # already (pacing it again waits on the bursts of its timestamps and drops frames),
             # and --no-pace sends a file as fast as it is processed

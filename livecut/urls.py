@@ -33,6 +33,34 @@ def is_output_url(spec: str) -> bool:
     return url_scheme(spec) in OUTPUT_SCHEMES
 
 
+#: schemes whose URL must name a port (FFmpeg has no default one for them)
+_PORT_REQUIRED = ("udp", "srt", "tcp")
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a stream address (a missing or impossible port, an IPv4 address
+    out of range), or None.  Caught at once instead of after a connection timeout."""
+    import ipaddress
+
+    scheme = url_scheme(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # (ValueError when out of 0..65535)
+    except ValueError:
+        return "the port must be a number from 1 to 65535"
+    host = parts.hostname or ""
+    if re.fullmatch(r"\d+(\.\d+){3}", host):
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return f"{host} is not an IPv4 address"
+    if port == 0:
+        return "the port must be a number from 1 to 65535"
+    if port is None and scheme in _PORT_REQUIRED:
+        return f"{scheme}:// needs a port (e.g. {scheme}://127.0.0.1:5000)"
+    return None
+
+
 def redact_url(url: str) -> str:
     """``url`` with user, password and secret query values replaced by ``***``.
 

@@ -493,3 +493,25 @@ def test_a_file_over_http_resumes_after_a_reconnect_without_repeating_frames(tmp
     assert src.reconnects == 1 and len(got) == len(want) == 40
     assert all(b.pts > a.pts for a, b in zip(got, got[1:]))
     assert max(float(np.abs(g.image.astype(np.int16) - w).mean()) for g, w in zip(got, want)) < 1.0
+
+
+@pytest.mark.parametrize("url,why", [
+    ("udp://127.0.0.1", "needs a port"),
+    ("udp://127.0.0.1:99999", "from 1 to 65535"),
+    ("srt://user:pw@256.1.1.1:5000", "not an IPv4 address"),
+    ("tcp://host", "needs a port"),
+])
+@pytest.mark.parametrize("side", ["input", "output"])
+def test_impossible_stream_addresses_are_refused_at_once(url, why, side):
+    # (they waited for the open timeout, or failed as a write error with exit 1)
+    from livecut.errors import UsageError
+    from livecut.sources.stream import StreamSource
+
+    t0 = time.monotonic()
+    with pytest.raises(UsageError) as info:
+        if side == "input":
+            StreamSource(url, VideoConfig(open_timeout=5))
+        else:
+            open_sink(url, SinkInfo(320, 240, 25.0))
+    assert why in str(info.value) and "pw" not in str(info.value)
+    assert time.monotonic() - t0 < 1.0

@@ -103,3 +103,15 @@ def test_bad_mode_and_background(tmp_path):
     src = make_clip(tmp_path / "p.mp4", n=5)
     _one_line_error(run_cli("file", str(src), "-o", str(tmp_path / "o.mp4"), "--mode", "bogus"), 2, "mode")
     _one_line_error(run_cli("file", str(src), "-o", str(tmp_path / "o.mp4"), "-b", "video:/nope.mp4"), 2)
+
+
+def test_an_existing_output_is_refused_before_a_stream_is_opened(tmp_path):
+    # nothing sends to the port: the refusal comes at once, not after the open timeout
+    import time
+
+    out = tmp_path / "o.mp4"
+    out.write_bytes(b"earlier")
+    t0 = time.monotonic()
+    r = run_cli("run", "udp://127.0.0.1:9", "-o", str(out), "--set", "video.open_timeout=20")
+    _one_line_error(r, 2, "exists")
+    assert time.monotonic() - t0 < 10 and out.read_bytes() == b"earlier"

@@ -33,7 +33,7 @@ from livecut.pacing import Pacer
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo, fps_fraction
 from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, output_args
-from livecut.urls import is_output_url, redact_text, redact_url, url_scheme, with_query
+from livecut.urls import is_output_url, redact_text, redact_url, url_problem, url_scheme, with_query
 
 log = logging.getLogger("livecut")
 
@@ -60,6 +60,9 @@ class StreamSink:
         self._last_ticks: int | None = None
         self._pts0: float | None = None
         scheme = url_scheme(spec)
+        problem = url_problem(spec) if spec != "-" else None
+        if problem:
+            raise UsageError(f"{self.safe}: {problem}")
         options: dict[str, str] = {}
         if spec == "-":
             fmt = pipe_format or self.cfg.pipe_format

@@ -29,11 +29,11 @@ from typing import Any, Callable, Iterator
 import av
 
 from livecut.config import VideoConfig
-from livecut.errors import VideoOpenFailure
+from livecut.errors import UsageError, VideoOpenFailure
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
 from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
-from livecut.urls import input_options, is_input_url, redact_text, redact_url, url_scheme
+from livecut.urls import input_options, is_input_url, redact_text, redact_url, url_problem, url_scheme
 
 log = logging.getLogger("livecut")
 
@@ -64,6 +64,9 @@ class StreamSource:
                  opener: Callable[..., Any] | None = None) -> None:
         self.url = str(url)
         self.safe_url = redact_url(self.url)
+        problem = url_problem(self.url)
+        if problem:
+            raise UsageError(f"{self.safe_url}: {problem}")
         self.cfg = cfg or VideoConfig()
         self.rtsp_transport = rtsp_transport or self.cfg.rtsp_transport
         self.reconnect = self.cfg.reconnect if reconnect is None else reconnect
