@@ -25,17 +25,26 @@ from pathlib import Path
 
 from livecut.errors import OutputExistsError, WriteError
 
-#: marks livecut's temporary names: ``.out.mp4.livecut-1a2b3c4d.mp4``
+#: marks livecut's temporary names: ``.out.mp4.livecut-PID-HOST-1a2b3c4d.mp4``
 TEMP_MARK = ".livecut-"
+
+
+def _host_tag() -> str:
+    """Six hex digits naming this machine in temporary names (see :func:`sweep_stale`)."""
+    import hashlib
+    import socket
+
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
 
 
 def temp_path(final: Path, keep_suffix: bool = True) -> Path:
     """A fresh temporary name next to ``final`` (ends with the same suffix, so muxers and
-    encoders that pick the format from the name still do)."""
+    encoders that pick the format from the name still do): the process id and this
+    machine's tag in it say whose it is."""
     final = Path(final)
     token = secrets.token_hex(4)
     suffix = final.suffix if keep_suffix else ""
-    return final.with_name(f".{final.name}{TEMP_MARK}{os.getpid()}-{token}{suffix}")
+    return final.with_name(f".{final.name}{TEMP_MARK}{os.getpid()}-{_host_tag()}-{token}{suffix}")
 
 
 #: a temporary file of a process that no longer runs is removed once it has not changed
@@ -45,39 +54,44 @@ STALE_SECONDS = 60.0
 
 
 def sweep_stale(final: Path) -> list[Path]:
-    """Remove the temporary files or folders a killed run (SIGKILL, a power cut) left for
-    ``final``: ``.NAME.livecut-PID-*`` whose process is gone and which have not changed for
-    STALE_SECONDS.  Returns what was removed; never raises."""
+    """Remove the temporary files or folders a killed run (SIGKILL, a power cut) on this
+    machine left for ``final``: names exactly as :func:`temp_path` makes them, with this
+    machine's tag, whose process is gone and which have not changed for STALE_SECONDS (a
+    run on another machine writing to a shared folder is never judged from here).  Returns
+    what was removed; never raises."""
     import glob
+    import re
     import time
 
     final = Path(final)
-    removed = []
+    removed: list[Path] = []
+    pattern = re.compile(re.escape(f".{final.name}{TEMP_MARK}") + r"(\d{1,9})-" + re.escape(_host_tag())
+                         + r"-[0-9a-f]{8}(" + re.escape(final.suffix) + r")?", re.ASCII)
     try:
         candidates = glob.glob(os.path.join(glob.escape(str(final.parent)),
                                             f".{glob.escape(final.name)}{TEMP_MARK}*"))
-    except OSError:
-        return removed
-    now = time.time()
-    for name in candidates:
-        p = Path(name)
-        pid_text = p.name[len(final.name) + 1 + len(TEMP_MARK):].split("-", 1)[0]
-        if not pid_text.isdigit() or int(pid_text) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid_text), 0)
-            continue  # that process runs (or is another user's): not ours to remove
-        except ProcessLookupError:
-            pass
-        except OSError:
-            continue
-        try:
-            if now - p.lstat().st_mtime < STALE_SECONDS:
+        now = time.time()
+        for name in candidates:
+            p = Path(name)
+            m = pattern.fullmatch(p.name)
+            if m is None or int(m.group(1)) == os.getpid():
                 continue
-        except OSError:
-            continue
-        discard(p)
-        removed.append(p)
+            try:
+                os.kill(int(m.group(1)), 0)
+                continue  # that process runs (or is another user's): not ours to remove
+            except ProcessLookupError:
+                pass
+            except (OSError, OverflowError, ValueError):
+                continue
+            try:
+                if now - p.lstat().st_mtime < STALE_SECONDS:
+                    continue
+            except OSError:
+                continue
+            discard(p)
+            removed.append(p)
+    except Exception:  # (never raises: a sweep must not stop a run)
+        pass
     return removed
 
 

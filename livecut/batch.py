@@ -764,6 +764,12 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
         name = {1: "stopped by SIGHUP", 15: "stopped by SIGTERM"}.get(getattr(exc, "signum", 0), "interrupted")
         raise Interrupted(f"{name}: {report.summary()}; run the same command again to finish",
                           exit_code=getattr(exc, "exit_code", 130)) from None
+    except BaseException:  # (a manifest that cannot be written): the items queued are not run
+        if backend is not None:
+            backend.stop()
+        for it in the_plan.todo:
+            _remove_temps(outdir / it.rel)
+        raise
     finally:
         bar.close()
         if isinstance(backend, _Ray):

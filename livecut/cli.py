@@ -180,9 +180,9 @@ def image(
                                help="Folder for the results (created if missing)."),
     mode: Optional[str] = mode_opt("cutout, or composite with --background",
                                    "cutout (RGBA PNG), mask (gray PNG) or composite (the subject over "
-                                   "--background). Unset: composite if a background is given (-b or "
-                                   "composite.background in the configuration), mask if the "
-                                   "configuration's composite.mode is mask, else cutout."),
+                                   "--background). Unset: composite with -b; else the configuration's "
+                                   "composite.mode if mask or cutout; else composite if its "
+                                   "composite.background is not the default (blur); else cutout."),
     background: Optional[str] = background_opt("blur, color:#RRGGBB, image:PATH or transparent, behind "
                                                "the subject (implies --mode composite)."),
     force: bool = typer.Option(False, "--force", "-f", rich_help_panel=P_OUTPUT,

@@ -64,8 +64,8 @@ class SegmentConfig:
                       "changed by 8 or more levels since the last judged frame) reuse that judgement, "
                       "for at most this many frames in a row, segment.every's included (0 = judge every "
                       "frame)", lo=0, hi=8)
-    min_area: float = _opt(0.01, "focusnet, focus: drop subjects smaller than this fraction of the frame "
-                           "(the largest one is always kept)",
+    min_area: float = _opt(0.01, "drop subjects smaller than this fraction of the frame (focusnet, "
+                           "focus: the largest one is always kept; canny: with canny_multi)",
                            lo=0.0, hi=0.5)
     keep: str = _opt("all", "focusnet, focus: keep every subject above min_area, or only the largest",
                      choices=("all", "largest"))
@@ -118,8 +118,8 @@ class SmoothConfig:
 @dataclass(frozen=True)
 class VideoConfig:
     codec: str = _opt("libx264", "video encoder for MP4/MKV output")
-    crf: int = _opt(20, "x264/x265/VP9 constant rate factor (lower = better; x264 and "
-                  "x265 take 0-51, higher acts as 51)", lo=0, hi=63)
+    crf: int = _opt(20, "x264/x265/VP9 constant rate factor (lower = better; x264 takes "
+                  "0-51, higher acts as 51; x265 refuses above 51; VP9 takes 0-63)", lo=0, hi=63)
     preset: str = _opt("veryfast", "x264/x265 speed preset")
     queue_size: int = _opt(4, "frames buffered between the pipeline threads", lo=1, hi=256)
     open_timeout: float = _opt(10.0, "seconds to wait for a network stream to open", lo=0.5, hi=600)

@@ -12,7 +12,7 @@ import cv2
 from livecut.atomic import io_reason
 from livecut.composite import Compositor
 from livecut.config import CompositeConfig, Config
-from livecut.errors import LivecutError, OutputExistsError, UsageError
+from livecut.errors import LivecutError, OutputExistsError, UsageError, WriteError
 from livecut.imageio import check_size, expand_inputs, read_image, to_bgr8, write_image
 from livecut.progress import Progress
 from livecut.segment import Segmenter
@@ -26,19 +26,21 @@ STATE_NOTES = {
 
 
 def photo_mode(mode: str | None, background: str | None, cfg: Config) -> str:
-    """What a photo becomes (``livecut image``, photos in ``livecut batch``): ``mode`` (--mode)
-    when given; else ``composite`` when a background is asked for (-b, or a configuration
-    that sets ``composite.background`` to something other than the default); else the
-    configuration's ``composite.mode`` when it sets ``mask`` or ``cutout``; else ``cutout``
-    -- a photo's default is the subject on transparency, not the video default (the
-    subject over its blurred photo)."""
+    """What a photo becomes (``livecut image``, photos in ``livecut batch``), in this order:
+    ``mode`` (--mode) when given; ``composite`` when -b is given; the configuration's
+    ``composite.mode`` when it is ``mask`` or ``cutout``; ``composite`` when the
+    configuration's ``composite.background`` is another picture background than the default
+    (``blur``; a ``video:`` one is for video); else ``cutout`` -- a photo's default is the
+    subject on transparency, not the video default (the subject over its blurred photo)."""
     if mode is not None:
         return mode
-    default = CompositeConfig()
-    if background or cfg.composite.background != default.background:
+    if background:
         return "composite"
     if cfg.composite.mode in ("mask", "cutout"):
         return cfg.composite.mode
+    bg = cfg.composite.background
+    if bg != CompositeConfig().background and not bg.strip().lower().startswith("video:"):
+        return "composite"
     return "cutout"
 
 
@@ -62,8 +64,8 @@ class ImageReport:
         return 1 if 1 in codes else max(codes)
 
 
-class _OutdirError(UsageError):
-    """The output folder cannot be made: the whole run stops."""
+class _OutdirError(WriteError):
+    """The output folder cannot be made (a read-only or full disk): the whole run stops (exit 1)."""
 
 
 def _make_outdir(outdir: Path) -> None:

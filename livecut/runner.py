@@ -590,21 +590,21 @@ class Pipeline:
             st.interrupted = True
             raise
         finally:
-            self._shutdown(writer, reader, graceful=completed or st.interrupted, hurry=st.interrupted)
+            self._shutdown(writer, reader, graceful=completed or st.interrupted)
             st.elapsed = time.perf_counter() - st.started
             st.corrupt = getattr(self.source, "corrupt", 0)
         self._check()
         return st
 
-    def _shutdown(self, writer, reader, graceful: bool, hurry: bool = False) -> None:
+    def _shutdown(self, writer, reader, graceful: bool) -> None:
         """Stop the reader, let the writer finish what is queued (when graceful), join both.
         Bounded: a writer stuck in a sink (an srt:// listener nobody called) is cancelled after
-        5 s, or 2 s when ``hurry`` (a signal stopped the run)."""
+        5 s."""
         deadline = time.perf_counter() + JOIN_TIMEOUT
         # nothing more is read: a live source waiting to reconnect gives up now
         getattr(self.source, "stop", lambda: None)()
         if writer is not None:
-            writer_deadline = deadline + (1 if hurry else 4) * JOIN_TIMEOUT
+            writer_deadline = deadline + 4 * JOIN_TIMEOUT
             if graceful and not self._errors:
                 self._finishing = True
                 self._put_end_nowait(writer_deadline)
@@ -724,13 +724,13 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     processor = Processor(cfg, mode=mode, background=background)
     stats = Stats()
     inputs = (spec,) + ((processor.comp.background.path,) if processor.comp.background.path else ())
-    if output and output != "-" and "://" not in output and output.strip().lower() != "null:":
-        # an output file that exists (no --force) or is an input: refused before a stream opens
-        from livecut.sinks.file import check_output
-
-        check_output(output, inputs, force)
     with ExitStack() as stack:
         stack.enter_context(processor)
+        if output and output != "-" and "://" not in output and output.strip().lower() != "null:":
+            # an output file that exists (no --force) or is an input: refused before a stream opens
+            from livecut.sinks.file import check_output
+
+            check_output(output, inputs, force)
         source = stack.enter_context(open_source(spec, cfg.video, **opts))
         info = source.info
         if getattr(source, "size_note", ""):
@@ -749,7 +749,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             # a network output plays a file in real time; a live source comes at its own pace
             # already (pacing it again waits on the bursts of its timestamps and drops frames),
             # and --no-pace sends a file as fast as it is processed
-            out_opts = {"pace": False} if (not file_src or pace is False) else {}
+            live_src = not file_src and getattr(source, "live", True)  # (a file over HTTP is not)
+            out_opts = {"pace": False} if (live_src or pace is False) else {}
             sinks.append(stack.enter_context(open_sink(output, sink_info, cfg.video, force=force,
                                                        inputs=inputs, **out_opts)))
         for k, o in extra_sinks:

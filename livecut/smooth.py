@@ -99,8 +99,9 @@ class MaskSmoother:
         ks = max(3, int(round(SETTLE_WIDTH * max(h, w))) | 1)
         self._settle_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (ks, ks))
         # the motion's spread (smooth.motion_spread of the width): a dilation by an octagon of
-        # that radius, made of 3x3 squares then 3x3 crosses -- within a pixel of a disk along
-        # the axes and the diagonals, at a tenth of an elliptic kernel's time
+        # that radius, made of 3x3 squares then 3x3 crosses -- the disk's reach along the axes,
+        # 6 % more along the diagonals (a pixel at the default spread), at a tenth of an
+        # elliptic kernel's time
         r = max(0, int(round(self.cfg.motion_spread * self._sw)))
         self._spread = (r // 2, r - r // 2)
         self._have_prev = False

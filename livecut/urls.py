@@ -39,25 +39,25 @@ _PORT_REQUIRED = ("udp", "srt", "tcp")
 
 def url_problem(url: str) -> str | None:
     """Why ``url`` cannot be a stream address (a missing or impossible port, an IPv4 address
-    out of range), or None.  Caught at once instead of after a connection timeout."""
-    import ipaddress
-
+    out of range), or None.  Caught at once instead of after a connection timeout.  Only the
+    part after the last ``@`` is read (a password may hold any character)."""
     scheme = url_scheme(url)
-    try:
-        parts = urlsplit(url)
-        port = parts.port  # (ValueError when out of 0..65535)
-    except ValueError:
-        return "the port must be a number from 1 to 65535"
-    host = parts.hostname or ""
-    if re.fullmatch(r"\d+(\.\d+){3}", host):
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            return f"{host} is not an IPv4 address"
-    if port == 0:
-        return "the port must be a number from 1 to 65535"
-    if port is None and scheme in _PORT_REQUIRED:
+    rest = str(url).split("://", 1)[1] if "://" in str(url) else ""
+    netloc = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    query = rest[len(netloc):]
+    hostport = netloc.rsplit("@", 1)[-1]
+    if hostport.startswith("["):  # [IPv6]:port
+        host, _, tail = hostport[1:].partition("]")
+        port_text = tail[1:] if tail.startswith(":") else ""
+    else:
+        host, _, port_text = hostport.partition(":")
+    if port_text:
+        if not port_text.isascii() or not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+            return "the port must be a number from 1 to 65535"
+    elif scheme in _PORT_REQUIRED and "localport=" not in query:
         return f"{scheme}:// needs a port (e.g. {scheme}://127.0.0.1:5000)"
+    if re.fullmatch(r"\d+(\.\d+){3}", host, re.ASCII) and any(int(o) > 255 for o in host.split(".")):
+        return f"{host} is not an IPv4 address"
     return None
 
 

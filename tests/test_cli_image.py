@@ -151,6 +151,7 @@ def test_image_modes(tmp_path, good, mode, channels):
     (("--set", "composite.mode=mask"), 1),                         # the configuration's mode
     (("--set", "composite.background=color:#00ff00"), 3),          # ... or its background
     (("--set", "composite.mode=mask", "--mode", "cutout"), 4),     # --mode wins
+    (("--set", "composite.mode=mask", "--set", "composite.background=color:#00ff00"), 1),  # the mode first
 ])
 def test_image_follows_the_configured_mode_and_background(tmp_path, good, sets, channels):
     r = invoke("image", good["b.png"], "-o", tmp_path / "o", *sets, "-q")

@@ -229,16 +229,20 @@ def test_sigkill_leaves_only_a_temporary_file(tmp_path, long_clip, rel_clip):
 
 
 def test_sweep_keeps_temporaries_of_running_or_recent_runs(tmp_path):
-    from livecut.atomic import STALE_SECONDS, sweep_stale
+    from livecut.atomic import STALE_SECONDS, _host_tag, sweep_stale
 
     old = time.time() - 2 * STALE_SECONDS
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True).stdout.strip()  # a pid no longer running
-    names = {"mine": f".o.mp4.livecut-{os.getpid()}-aa.mp4",        # this process: kept
-             "alive": f".o.mp4.livecut-{os.getppid()}-bb.mp4",      # a running process: kept
-             "fresh": f".o.mp4.livecut-{dead}-cc.mp4",              # gone but recent: kept
-             "stale": f".o.mp4.livecut-{dead}-dd.mp4",              # gone and old: removed
-             "other": f".x.mp4.livecut-{dead}-ee.mp4"}              # another output's: kept
+    host = _host_tag()
+    names = {"mine": f".o.mp4.livecut-{os.getpid()}-{host}-000000aa.mp4",   # this process: kept
+             "alive": f".o.mp4.livecut-{os.getppid()}-{host}-000000bb.mp4",  # a running process: kept
+             "fresh": f".o.mp4.livecut-{dead}-{host}-000000cc.mp4",          # gone but recent: kept
+             "stale": f".o.mp4.livecut-{dead}-{host}-000000dd.mp4",          # gone and old: removed
+             "remote": f".o.mp4.livecut-{dead}-zzzzzz-000000ee.mp4",         # another machine's: kept
+             "loose": f".o.mp4.livecut-{dead}-backup.mp4",                   # not a livecut name: kept
+             "huge": f".o.mp4.livecut-{'9' * 30}-{host}-000000ff.mp4",       # not a pid: kept
+             "other": f".x.mp4.livecut-{dead}-{host}-00000011.mp4"}          # another output's: kept
     for key, n in names.items():
         (tmp_path / n).write_bytes(b"x")
         if key != "fresh":

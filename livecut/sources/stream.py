@@ -147,6 +147,9 @@ class StreamSource:
         bridge = FfmpegBridge(self.url, input_args(self.url, open_timeout, self.cfg.read_timeout),
                               writing=False)
         self._bridge = bridge
+        if self._closed:  # closed while the bridge started (a signal during the open)
+            self._stop_bridge()
+            raise VideoOpenFailure(f"{self.safe_url}: closed while opening")
         reader = PipeReader(bridge, self.cfg.read_timeout)
         reader.deadline = time.monotonic() + open_timeout
         opts = {k: v for k, v in opts.items() if k != "mode"}
@@ -186,13 +189,16 @@ class StreamSource:
         box: dict[str, BaseException] = {}
 
         def work() -> None:
-            try:
-                self._open_now()
-            except BaseException as exc:  # handed to the main thread
-                box["exc"] = exc
-            else:
-                if self._closed:  # given up on meanwhile: nobody will read it
-                    self._disconnect()
+            # (holding the read lock: a close() meanwhile does not close the container under it;
+            # it stops the srt:// bridge instead, and this thread cleans up)
+            with self._reading:
+                try:
+                    self._open_now()
+                except BaseException as exc:  # handed to the main thread
+                    box["exc"] = exc
+                else:
+                    if self._closed:  # given up on meanwhile: nobody will read it
+                        self._disconnect()
 
         helper = threading.Thread(target=work, name="livecut-open", daemon=True)
         helper.start()
@@ -201,6 +207,7 @@ class StreamSource:
                 helper.join(0.05)
         except BaseException:
             self.close()  # (an srt:// bridge is stopped: its pipe ends, the helper returns)
+            helper.join(1.0)
             raise
         if "exc" in box:
             raise box["exc"]
