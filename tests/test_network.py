@@ -515,3 +515,41 @@ def test_impossible_stream_addresses_are_refused_at_once(url, why, side):
             open_sink(url, SinkInfo(320, 240, 25.0))
     assert why in str(info.value) and "pw" not in str(info.value)
     assert time.monotonic() - t0 < 1.0
+
+
+def test_a_file_over_http_that_comes_back_shorter_is_not_taken_as_complete(tmp_path):
+    """The connection breaks after 15 frames and the server then serves a 10-frame file: the
+    run does not end as if complete (it skipped everything and ended with exit 0)."""
+    import av
+
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    long_clip = make_clip(tmp_path / "long.mp4", n=40, audio=False)
+    short_clip = make_clip(tmp_path / "short.mp4", n=10, audio=False)
+    opened = []
+
+    class Breaks:
+        def __init__(self, container):
+            self._c = container
+
+        def __getattr__(self, name):
+            return getattr(self._c, name)
+
+        def decode(self, stream):
+            for i, f in enumerate(self._c.decode(stream)):
+                if i == 15:
+                    raise OSError(104, "Connection reset by peer")
+                yield f
+
+    def opener(url, **kw):
+        opened.append(url)
+        return Breaks(av.open(str(long_clip))) if len(opened) == 1 else av.open(str(short_clip))
+
+    src = StreamSource("http://127.0.0.1:9/c.mp4", VideoConfig(), backoff=(0.01,), opener=opener)
+    got = []
+    with src:
+        while (f := src.read()) is not None:
+            got.append(f)
+    assert len(got) == 15 and src.reconnects == 1
+    assert "ends before" in src.lost

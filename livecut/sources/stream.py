@@ -83,6 +83,7 @@ class StreamSource:
         self._last_pts: float | None = None
         self._first_pts: float | None = None
         self._last_src: float | None = None    # the source's own time of the last frame delivered
+        self._last_frame_at: float | None = None  # time.monotonic() of the last frame delivered
         #: a finite stream reconnected: the frames up to this source time were delivered already
         self._resume_after: float | None = None
         self.reconnects = 0            #: successful reconnections so far
@@ -290,7 +291,9 @@ class StreamSource:
     def _reconnect(self, reason: str) -> bool:
         """Reconnect with backoff; False when told to stop or past the give-up limit."""
         self._disconnect()
-        t0 = time.monotonic()
+        # video.reconnect_limit counts the seconds without a frame: from the last one delivered
+        # (the loss itself was noticed up to video.read_timeout later)
+        t0 = time.monotonic() if self._last_frame_at is None else self._last_frame_at
         limit = self.cfg.reconnect_limit
         attempt = 0
         while not self._stop.is_set():
@@ -354,6 +357,8 @@ class StreamSource:
                 frame = self._next_av_frame()
             except StopIteration:
                 if self.finite:
+                    if self._resume_after is not None:  # reconnected to a file that ends sooner
+                        self.lost = "the file ends before the point reached before the reconnection"
                     return None
                 reason = "the server ended the stream"
             except _Lost as exc:
@@ -392,6 +397,7 @@ class StreamSource:
         if image.shape[1] != self.info.width or image.shape[0] != self.info.height:
             # the sender changed resolution (after a reconnect): report the new size
             self.info.width, self.info.height = image.shape[1], image.shape[0]
+        self._last_frame_at = time.monotonic()
         out = Frame(image=image, index=self._index, pts=pts, captured_at=time.perf_counter())
         self._index += 1
         return out
