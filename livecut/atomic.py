@@ -18,6 +18,7 @@ removes it (:func:`sweep_stale`).
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import secrets
 import shutil
@@ -29,6 +30,7 @@ from livecut.errors import OutputExistsError, WriteError
 TEMP_MARK = ".livecut-"
 
 
+@functools.lru_cache(maxsize=1)
 def _host_tag() -> str:
     """Six hex digits naming this machine in temporary names (see :func:`sweep_stale`)."""
     import hashlib

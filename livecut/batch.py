@@ -752,24 +752,20 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
         if the_plan.todo:
             backend = _Ray(ray, jobs, item_fn) if ray else _Local(jobs, settings.threads, item_fn)
             backend.run(the_plan.todo, settings, outdir, record, on_frames=bar.frames)
-    except KeyboardInterrupt as exc:
+    except BaseException as exc:  # Ctrl-C, or an error (a manifest that cannot be written)
         if backend is not None:
-            backend.stop()
+            backend.stop()  # the items still queued are not run
             if isinstance(backend, _Ray):
                 backend.close()  # a Ray instance started for this run: its workers are gone after this
         for it in the_plan.todo:  # finished items left no temp files; the killed ones' go
             _remove_temps(outdir / it.rel)
+        if not isinstance(exc, KeyboardInterrupt):
+            raise
         report.seconds = time.perf_counter() - start
         bar.close()
         name = {1: "stopped by SIGHUP", 15: "stopped by SIGTERM"}.get(getattr(exc, "signum", 0), "interrupted")
         raise Interrupted(f"{name}: {report.summary()}; run the same command again to finish",
                           exit_code=getattr(exc, "exit_code", 130)) from None
-    except BaseException:  # (a manifest that cannot be written): the items queued are not run
-        if backend is not None:
-            backend.stop()
-        for it in the_plan.todo:
-            _remove_temps(outdir / it.rel)
-        raise
     finally:
         bar.close()
         if isinstance(backend, _Ray):

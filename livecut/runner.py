@@ -658,12 +658,15 @@ def choose_pixel_format(cfg: Config, source, processor: Processor, sinks: Sequen
     return "yuv420p"
 
 
-def _cut_short(sinks: Iterable) -> None:
+def _cut_short(sinks: Iterable, interrupted: bool = False) -> None:
     """Tell the sinks the run stopped before the source's end (--frames, quit, Ctrl-C): a
-    file sink then copies only the audio its video covers."""
+    file sink then copies only the audio its video covers; ``interrupted`` (a signal): a
+    network sink does not wait for its peer when closing."""
     for s in sinks:
         if hasattr(s, "cut_short"):
             s.cut_short = True
+        if interrupted and hasattr(s, "interrupted"):
+            s.interrupted = True
 
 
 class _Quit(Exception):
@@ -695,7 +698,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     from contextlib import ExitStack
 
     from livecut.progress import Progress
-    from livecut.sinks import SinkInfo, open_sink
+    from livecut.sinks import SinkInfo, open_sink, sink_kind
     from livecut.sources import open_source, source_kind
 
     if max_frames is not None and max_frames < 1:
@@ -726,7 +729,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     inputs = (spec,) + ((processor.comp.background.path,) if processor.comp.background.path else ())
     with ExitStack() as stack:
         stack.enter_context(processor)
-        if output and output != "-" and "://" not in output and output.strip().lower() != "null:":
+        if output and sink_kind(output) == "file":
             # an output file that exists (no --force) or is an input: refused before a stream opens
             from livecut.sinks.file import check_output
 
@@ -779,10 +782,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                 pipe.run()
         except KeyboardInterrupt as exc:
             stats.interrupted = True
-            _cut_short(sinks)
-            for s in sinks:
-                if hasattr(s, "interrupted"):
-                    s.interrupted = True
+            _cut_short(sinks, interrupted=True)
             stack.close()  # finalize the outputs now: the frames so far play
             what = f" ({output} finalized with {stats.written} frames)" if output else ""
             signum = getattr(exc, "signum", None)

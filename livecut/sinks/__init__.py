@@ -11,7 +11,7 @@ from typing import Any, Callable
 from livecut.config import VideoConfig
 from livecut.sinks.base import Sink, SinkInfo
 
-__all__ = ["Sink", "SinkInfo", "open_sink", "register_sink"]
+__all__ = ["Sink", "SinkInfo", "open_sink", "register_sink", "sink_kind"]
 
 # name -> (matches(spec) -> bool, factory(spec, info, cfg, **options) -> Sink)
 _SINKS: dict[str, tuple[Callable[[str], bool], Callable[..., Sink]]] = {}
@@ -38,17 +38,23 @@ def _load_builtin() -> None:
                 raise
 
 
+def sink_kind(spec: str) -> str | None:
+    """The name of the sink that writes ``spec`` (None: none can), without opening anything."""
+    _load_builtin()
+    # the file sink takes any path: it is asked last, whatever order the modules loaded in
+    for name, (matches, _) in sorted(_SINKS.items(), key=lambda kv: kv[0] == "file"):
+        if matches(spec):
+            return name
+    return None
+
+
 def open_sink(spec: str, info: SinkInfo, cfg: VideoConfig | None = None, *, kind: str | None = None,
               **options: Any) -> Sink:
     """Open (not yet enter) the sink ``kind`` (or the one matching ``spec``)."""
     _load_builtin()
     cfg = cfg or VideoConfig()
     if kind is None:
-        # the file sink takes any path: it is asked last, whatever order the modules loaded in
-        for name, (matches, _) in sorted(_SINKS.items(), key=lambda kv: kv[0] == "file"):
-            if matches(spec):
-                kind = name
-                break
+        kind = sink_kind(spec)
     if kind is None or kind not in _SINKS:
         from livecut.errors import UsageError
         from livecut.urls import OUTPUT_SCHEMES, redact_url, url_scheme

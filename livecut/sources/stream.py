@@ -326,12 +326,12 @@ class StreamSource:
                 continue
             self.reconnects += 1
             log.info("stream %s reconnected after %.1f s", self.safe_url, time.monotonic() - t0)
-            if not self.finite:  # (a file's own timestamps go on where they were)
+            if not self.finite:  # a live stream (a file's own timestamps go on where they were)
                 self._resume_after = None
-            if not self.finite and self._last_pts is not None:  # keep timestamps increasing across the cut
-                step = 1.0 / self.info.fps if self.info.fps else 1 / 30
-                self._pts_offset = self._last_pts + step
-                self._first_pts = None
+                if self._last_pts is not None:  # keep timestamps increasing across the cut
+                    step = 1.0 / self.info.fps if self.info.fps else 1 / 30
+                    self._pts_offset = self._last_pts + step
+                    self._first_pts = None
             return True
         return False
 
