@@ -595,6 +595,26 @@ def _argv_secrets(argv: List[str]) -> List[str]:
     return sorted(found, key=len, reverse=True)
 
 
+def _exit_now_if_an_open_waits(code: object) -> None:
+    """A signal stopped a run while a stream was being opened: the helper thread of that open
+    still waits inside FFmpeg, whose timeout callback takes the GIL; Python's shutdown would
+    let it back into an interpreter being torn down (a crash, seen as SIGSEGV). Its outputs
+    are finalized already: the process ends here, with its exit code."""
+    import threading
+
+    from livecut.sources.stream import OPEN_THREAD
+
+    if not any(t.name == OPEN_THREAD and t.is_alive() for t in threading.enumerate()):
+        return
+    for f in (sys.stdout, sys.stderr):
+        try:
+            if f is not None:
+                f.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Console-script entry point."""
     secrets = _argv_secrets(sys.argv[1:] if argv is None else list(argv))
@@ -604,6 +624,9 @@ def main(argv: Optional[List[str]] = None) -> None:
         sys.stderr = _Scrubbed(sys.stderr, secrets) if sys.stderr is not None else None
     try:
         app(args=argv, prog_name="livecut")
+    except SystemExit as exc:
+        _exit_now_if_an_open_waits(exc.code)
+        raise
     except Exception as exc:  # a bug: one line unless LIVECUT_DEBUG=1
         if _debug():
             traceback.print_exc()  # through the scrubbed stderr

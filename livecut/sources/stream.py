@@ -37,6 +37,10 @@ from livecut.urls import input_options, is_input_url, redact_text, redact_url, u
 
 log = logging.getLogger("livecut")
 
+#: the helper thread a stream is opened in from the main thread (see StreamSource.open); one
+#: still alive at exit waits inside FFmpeg (see livecut.cli.main)
+OPEN_THREAD = "livecut-open"
+
 #: delays between reconnection attempts (seconds); the last one repeats
 BACKOFF = (0.25, 0.5, 1.0, 1.0, 1.0, 2.0)
 
@@ -201,7 +205,7 @@ class StreamSource:
                     if self._closed:  # given up on meanwhile: nobody will read it
                         self._disconnect()
 
-        helper = threading.Thread(target=work, name="livecut-open", daemon=True)
+        helper = threading.Thread(target=work, name=OPEN_THREAD, daemon=True)
         helper.start()
         try:
             while helper.is_alive():
