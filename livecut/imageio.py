@@ -57,7 +57,7 @@ def read_image(path: str | Path) -> np.ndarray:
         raise ImageReadError(f"{p}: image file is truncated")
     with _capture_stderr() as said:
         try:
-            img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+            img = cv2.imdecode(data, _decode_flags(data))
         except cv2.error as exc:
             if "CV_IO_MAX_IMAGE_PIXELS" in str(exc):  # refused from the header, before decoding
                 raise ImageSizeError(f"{p}: image is larger than livecut's limit of "
@@ -67,6 +67,17 @@ def read_image(path: str | Path) -> np.ndarray:
         detail = _decoder_message(said)
         raise ImageReadError(f"{p}: not an image, or truncated/corrupt" + (f" ({detail})" if detail else ""))
     return img
+
+
+def _decode_flags(data: np.ndarray) -> int:
+    """How to decode: as stored (gray or colour, 8 or 16 bit, alpha kept), and turned
+    upright by the EXIF orientation of a JPEG (a camera's or a phone's portrait shot is
+    stored sideways with a tag saying so).  OpenCV's IMREAD_UNCHANGED, the only flag that
+    keeps an alpha channel, ignores that tag; a JPEG has no alpha, so it is decoded with
+    the flags that keep depth and colours and apply the orientation."""
+    if data[:3].tobytes() == b"\xff\xd8\xff":
+        return cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR
+    return cv2.IMREAD_UNCHANGED
 
 
 @contextlib.contextmanager

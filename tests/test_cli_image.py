@@ -326,6 +326,33 @@ def test_unusual_formats_are_processed(tmp_path, scene, kind):
     assert res.shape == (120, 160, 4) and res.dtype == np.uint8
 
 
+def _with_orientation(jpg: bytes, orientation: int) -> bytes:
+    """``jpg`` with an EXIF APP1 segment whose IFD0 holds only the Orientation tag."""
+    tiff = (b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 1)
+            + struct.pack("<HHIHH", 0x0112, 3, 1, orientation, 0) + struct.pack("<I", 0))
+    app1 = b"Exif\x00\x00" + tiff
+    return jpg[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + jpg[2:]
+
+
+@pytest.mark.parametrize("gray", [False, True])
+def test_jpeg_exif_orientation_is_applied(tmp_path, scene, gray):
+    """A portrait photo stored sideways with EXIF orientation 6 (rotate 90 degrees clockwise to
+    show) is cut out upright, as every viewer shows it, not on its side."""
+    img, _ = scene  # 160 x 120
+    if gray:
+        img = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    ok, jpg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 98])
+    p = tmp_path / "portrait.jpg"
+    p.write_bytes(_with_orientation(jpg.tobytes(), 6))
+    out = tmp_path / "o"
+    r = invoke("image", p, "-o", out, "-q", "--mode", "cutout")
+    assert r.exit_code == 0, r.output
+    res = cv2.imread(str(out / "portrait.png"), cv2.IMREAD_UNCHANGED)
+    assert res.shape[:2] == (160, 120)
+    upright = cv2.rotate(cv2.imdecode(jpg, cv2.IMREAD_COLOR), cv2.ROTATE_90_CLOCKWISE)
+    assert np.abs(res[:, :, :3].astype(int) - upright.astype(int)).mean() < 2.0
+
+
 def test_output_never_overwrites_an_input(tmp_path, good):
     d = good["b.png"].parent
     before = good["b.png"].read_bytes()
