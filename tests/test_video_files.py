@@ -187,3 +187,31 @@ def test_audio_that_fits_is_copied(clips, tmp_path):
     out = tmp_path / "out.mkv"
     assert run_cli("file", str(clips["audio"]), "-o", str(out)).returncode == 0
     assert probe(out)["audio_packets"] == probe(clips["audio"])["audio_packets"]
+
+
+def test_full_range_video_keeps_its_shadows_and_highlights(tmp_path):
+    """A full-range (yuvj420p) clip -- phones, screen recorders, MJPEG cameras: its levels
+    below 16 and above 235 are picture, not headroom.  Read as limited range they went to
+    black and white."""
+    import av
+
+    src = tmp_path / "full.mp4"
+    ramp = np.tile(np.arange(256, dtype=np.uint8), (64, 1))
+    bgr = np.ascontiguousarray(np.dstack([ramp] * 3))
+    with av.open(str(src), "w") as out:
+        s = out.add_stream("libx264", rate=25)
+        s.width, s.height, s.pix_fmt = 256, 64, "yuvj420p"
+        s.options = {"crf": "0"}
+        for _ in range(3):
+            for p in s.encode(av.VideoFrame.from_ndarray(bgr, format="bgr24")):
+                out.mux(p)
+        for p in s.encode(None):
+            out.mux(p)
+    with av.open(str(src)) as c:
+        assert next(c.decode(video=0)).format.name == "yuvj420p"
+    d = tmp_path / "frames"
+    r = run_cli("file", str(src), "-o", f"{d}/", "--mode", "cutout")
+    assert r.returncode == 0, r.stderr
+    got = cv2.imread(str(sorted(d.glob("frame_*.png"))[0]), cv2.IMREAD_UNCHANGED)[32, :, :3].astype(int)
+    for x in (4, 10, 245, 251):
+        assert abs(got[x].mean() - x) <= 3, (x, got[x])

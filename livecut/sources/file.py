@@ -260,8 +260,10 @@ class FileSource:
         return buf
 
     def _to_bgr(self, f) -> np.ndarray:
-        if f.format.name in ("yuv420p", "yuvj420p") and f.width % 2 == 0 and f.height % 2 == 0:
-            # faster than swscale, same BT.601 limited-range coefficients
+        if f.format.name == "yuv420p" and f.width % 2 == 0 and f.height % 2 == 0:
+            # faster than swscale, same BT.601 limited-range coefficients (limited range only:
+            # a full-range yuvj420p frame goes to swscale, which knows its range -- read as
+            # limited, its shadows below 16 went black and its highlights above 235 white)
             return cv2.cvtColor(f.to_ndarray(), cv2.COLOR_YUV2BGR_I420)
         return f.to_ndarray(format="bgr24")
 
