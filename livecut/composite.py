@@ -276,20 +276,35 @@ def _blend_rect(fg: np.ndarray, a: np.ndarray, out: np.ndarray) -> None:
     cv2.add(out, t, dst=out)
 
 
+#: the YUV matrices of video (limited range): ``bt601`` (SD, and what swscale and OpenCV
+#: assume when a video does not say) and ``bt709`` (HD video that says so)
+MATRICES = ("bt601", "bt709")
 #: BGR -> (U, V) of BT.601 limited range (what swscale and OpenCV's I420 conversion use)
 _BGR2UV = np.array([[0.439, -0.291, -0.148, 128.0], [-0.071, -0.368, 0.439, 128.0]], np.float32)
+#: BGR -> Y and (U, V) of BT.709 limited range (Kr 0.2126, Kb 0.0722)
+_BGR2Y_709 = np.array([[0.06201, 0.61423, 0.18259, 16.0]], np.float32)
+_BGR2UV_709 = np.array([[0.43922, -0.33857, -0.10064, 128.0], [-0.04027, -0.39894, 0.43922, 128.0]], np.float32)
 
 
 def bgr_to_i420(bgr: np.ndarray, dst: np.ndarray | None = None, half: np.ndarray | None = None,
-                uv: np.ndarray | None = None) -> np.ndarray:
-    """BGR (even sizes) -> I420, BT.601 limited range, with each U and V sample taken
-    from the 2x2 average of the pixels it covers, as swscale does (OpenCV's I420
-    conversion samples one pixel of the four).  ``dst``, ``half`` ((H/2, W/2, 3)) and
-    ``uv`` ((H/2, W/2, 2)) are reused when given."""
+                uv: np.ndarray | None = None, matrix: str = "bt601") -> np.ndarray:
+    """BGR (even sizes) -> I420, limited range, of ``matrix`` (see :data:`MATRICES`), with
+    each U and V sample taken from the 2x2 average of the pixels it covers, as swscale
+    does (OpenCV's I420 conversion samples one pixel of the four).  ``dst``, ``half``
+    ((H/2, W/2, 3)) and ``uv`` ((H/2, W/2, 2)) are reused when given."""
     h, w = bgr.shape[:2]
-    dst = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420, dst=dst)  # its luma; chroma is redone below
+    if matrix == "bt709":
+        if dst is None:
+            dst = np.empty((h * 3 // 2, w), np.uint8)
+        cv2.transform(bgr, _BGR2Y_709, dst=dst[:h])
+        to_uv = _BGR2UV_709
+    elif matrix == "bt601":
+        dst = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420, dst=dst)  # its luma; chroma is redone below
+        to_uv = _BGR2UV
+    else:
+        raise ValueError(f"matrix {matrix!r}: expected one of {', '.join(MATRICES)}")
     half = cv2.resize(bgr, (w // 2, h // 2), dst=half, interpolation=cv2.INTER_AREA)
-    uv = cv2.transform(half, _BGR2UV, dst=uv)
+    uv = cv2.transform(half, to_uv, dst=uv)
     _, u, v = planes(dst, h, w)
     cv2.split(uv, [u, v])
     return dst
@@ -316,10 +331,13 @@ class Compositor:
         if self.background.kind == "image":
             self._bg_source = load_background_image(self.background.path)
         self._shape: tuple[int, int] | None = None
-        self._i420_shape: tuple[int, int] | None = None
+        self._i420_shape: tuple | None = None  # (h, w, matrix)
         self._bg: np.ndarray | None = None
         self._cover_big: np.ndarray | None = None  # video backgrounds of another size, scaled
         self._cover_big_i420: np.ndarray | None = None
+        #: the YUV matrix of :meth:`apply_i420`'s frames (the video's own: see :data:`MATRICES`);
+        #: its colour, picture and video backgrounds are converted with it
+        self.matrix = "bt601"
 
     @property
     def channels(self) -> int:
@@ -417,7 +435,7 @@ class Compositor:
 
     # ------------------------------------------------------------ I420
     def _prepare_i420(self, h: int, w: int) -> None:
-        self._i420_shape = (h, w)
+        self._i420_shape = (h, w, self.matrix)
         ch, cw = h // 2, w // 2
         self._yuv = np.empty((h * 3 // 2, w), np.uint8)
         self._yuv_planes = planes(self._yuv, h, w)
@@ -432,12 +450,12 @@ class Compositor:
         if self.mode == "mask":
             self._yuv[h:] = 128
         elif kind == "color":
-            y, u, v = color_i420(self.background.color)
+            y, u, v = color_i420(self.background.color, self.matrix)
             self._bg_i420 = np.empty_like(self._yuv)
             by, bu, bv = planes(self._bg_i420, h, w)
             by[:], bu[:], bv[:] = y, u, v
         elif kind == "image":
-            self._bg_i420 = bgr_to_i420(cover(self._bg_source, w, h))
+            self._bg_i420 = bgr_to_i420(cover(self._bg_source, w, h), matrix=self.matrix)
         elif kind == "blur":
             self._blur_y = _BlurBackground((h, w), 1, self.cfg.blur_strength)
             self._blur_c = _BlurBackground((ch, cw), 1, self.cfg.blur_strength)
@@ -464,7 +482,7 @@ class Compositor:
         if i420.shape != (h * 3 // 2, w) or i420.dtype != np.uint8:
             raise FrameSizeError(f"I420 frame {i420.shape} {i420.dtype} does not match alpha {w}x{h}: "
                                  f"expected uint8 ({h * 3 // 2}, {w})")
-        if self._i420_shape != (h, w):
+        if self._i420_shape != (h, w, self.matrix):
             self._prepare_i420(h, w)
         out = self._yuv
         oy, ou, ov = self._yuv_planes
@@ -479,7 +497,8 @@ class Compositor:
             self._blur_c(fu, ou)
             self._blur_c(fv, ov)
         elif kind == "video":
-            bgr_to_i420(self._video_frame(bg_frame, w, h, "_cover_big_i420"), out, self._half, self._uv)
+            bgr_to_i420(self._video_frame(bg_frame, w, h, "_cover_big_i420"), out, self._half, self._uv,
+                        self.matrix)
         else:
             np.copyto(out, self._bg_i420)
         self._tiles_y.over(fy, alpha, oy)
@@ -490,9 +509,9 @@ class Compositor:
         return out
 
 
-def color_i420(bgr: tuple[int, int, int]) -> tuple[int, int, int]:
+def color_i420(bgr: tuple[int, int, int], matrix: str = "bt601") -> tuple[int, int, int]:
     """(Y, U, V) of a BGR colour, as :func:`bgr_to_i420` converts it."""
     patch = np.empty((2, 2, 3), np.uint8)
     patch[:] = bgr
-    yuv = bgr_to_i420(patch)
+    yuv = bgr_to_i420(patch, matrix=matrix)
     return int(yuv[0, 0]), int(yuv[2, 0]), int(yuv[2, 1])

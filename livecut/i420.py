@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
+#: FFmpeg's code of the BT.709 YUV matrix (AVCOL_SPC_BT709), as PyAV's frames and codec
+#: contexts give and take it
+BT709 = 1
+
 
 def planes(buf: np.ndarray, h: int, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(Y, U, V) views of a contiguous I420 buffer of an ``h`` x ``w`` frame (even sides)."""

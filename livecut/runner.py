@@ -742,6 +742,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         file_src = kind == "file" and not getattr(source, "live", False)
         sink_info = SinkInfo(width=ow, height=oh, fps=info.fps or 30.0, channels=processor.channels,
                              time_base=info.time_base if file_src else None, rotation=info.rotation,
+                             matrix=getattr(info, "matrix", "bt601"), color_tags=dict(getattr(info, "color_tags", {})),
                              audio_from=Path(spec) if (file_src and info.has_audio) else None)
         sinks = []
         if preview:
@@ -759,6 +760,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         for k, o in extra_sinks:
             sinks.append(stack.enter_context(open_sink(o.pop("spec", k), sink_info, cfg.video, kind=k, **o)))
         fmt = choose_pixel_format(cfg, source, processor, sinks) if file_src else "bgr24"
+        # I420 frames keep the source's matrix: backgrounds are converted to it
+        processor.comp.matrix = getattr(info, "matrix", "bt601")
         for part in (source, processor, *sinks):
             if fmt != "bgr24":
                 part.use_pixel_format(fmt)

@@ -285,3 +285,71 @@ def test_null_sink_is_found_whatever_sink_module_loaded_first():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=str(REPO))
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "NullSink"
+
+
+@pytest.fixture(scope="module")
+def bt709_clips(tmp_path_factory):
+    """A sharp and a blurred colour clip whose YUV is BT.709 and says so (as HD footage from
+    phones and cameras does)."""
+    import subprocess
+
+    d = tmp_path_factory.mktemp("bt709")
+    out = {}
+    for name, blur in (("sharp", ""), ("blurred", "gblur=sigma=10,")):
+        p = d / f"{name}.mp4"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
+                        "-t", "0.24", "-vf", f"{blur}scale=out_color_matrix=bt709:out_range=tv",
+                        "-pix_fmt", "yuv420p", "-colorspace", "bt709", "-color_primaries", "bt709",
+                        "-color_trc", "bt709", "-c:v", "libx264", "-crf", "0", str(p)], check=True)
+        out[name] = p
+    return out
+
+
+def _first_frame(path):
+    import av
+
+    with av.open(str(path)) as c:
+        f = next(c.decode(video=0))
+        return f.colorspace, f.to_ndarray(format="bgr24").astype(np.int16)
+
+
+@pytest.mark.parametrize("output,mode,background", [
+    ("frames/", "cutout", "blur"),            # BGR frames as PNG: the colours themselves
+    ("sbs.mp4", "side-by-side", "blur"),      # BGR -> yuv420p by livecut
+    ("cut.mov", "cutout", "blur"),            # BGRA -> ProRes 4444 (yuva444p10le) by swscale
+])
+def test_bt709_video_keeps_its_colours(bt709_clips, tmp_path, output, mode, background):
+    """A BT.709 video's colours survive: read with its own matrix (OpenCV's conversion took
+    BT.601: reds 20 levels dark), and a YUV output is converted with it and says so."""
+    import cv2
+
+    from conftest import run_cli
+
+    _, want = _first_frame(bt709_clips["sharp"])
+    out = tmp_path / output
+    r = run_cli("file", str(bt709_clips["sharp"]), "-o", str(out) + ("/" if output.endswith("/") else ""),
+                "--mode", mode, "-b", background)
+    assert r.returncode == 0, r.stderr
+    if output.endswith("/"):
+        got = cv2.imread(str(sorted(out.glob("frame_*.png"))[0]), cv2.IMREAD_COLOR).astype(np.int16)
+    else:
+        space, got = _first_frame(out)
+        assert space == 1  # BT.709, as the source
+        got = got[:, :320]
+    # (4:2:0 chroma differs at the test pattern's sharp colour edges: the mean, not the max)
+    assert np.abs(got - want).mean() < 2.0
+
+
+@pytest.mark.parametrize("yuv", ["auto", "off"])
+def test_bt709_colour_background_is_the_colour_asked_for(bt709_clips, tmp_path, yuv):
+    """A colour background over a BT.709 video shows as the colour given, on the I420 path
+    (the colour converted with the video's matrix) and on the BGR path alike."""
+    from conftest import run_cli
+
+    out = tmp_path / "green.mp4"
+    r = run_cli("file", str(bt709_clips["blurred"]), "-o", str(out), "-b", "color:#00b140",
+                "--set", f"video.yuv={yuv}")
+    assert r.returncode == 0, r.stderr
+    space, got = _first_frame(out)
+    assert space == 1
+    assert np.abs(got[90, 160] - np.array([0x40, 0xb1, 0x00])).max() <= 3

@@ -32,6 +32,11 @@ class SinkInfo:
     channels: int = 3                    #: 3 = BGR, 4 = BGRA, 1 = gray mask
     time_base: Fraction | None = None    #: source time base, so pts survive
     rotation: int = 0                    #: display rotation to carry over
+    #: the YUV matrix of the frames' source ("bt601" or "bt709", see livecut.composite.MATRICES):
+    #: a YUV output is converted with it and says so, as the source did
+    matrix: str = "bt601"
+    #: the source's colour description to write back (colour_primaries, color_trc; PyAV's codes)
+    color_tags: dict = field(default_factory=dict)
     audio_from: Path | None = None       #: file whose audio streams are copied untouched
     extra: dict = field(default_factory=dict)
 

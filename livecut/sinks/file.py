@@ -31,7 +31,8 @@ import numpy as np
 from livecut.atomic import io_reason
 from livecut.config import VideoConfig
 from livecut.errors import OutputExistsError, UsageError, VideoWriteError
-from livecut.i420 import frame_planes, planes
+from livecut.composite import bgr_to_i420
+from livecut.i420 import BT709, frame_planes, planes
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo, fps_fraction
 
@@ -172,6 +173,7 @@ class VideoFileSink:
         self._last_pts: int | None = None
         self._last_t = 0.0
         self._yuv = None
+        self._half = self._uv = None  # BT.709 conversion buffers
         self._fast = pix_fmt == "yuv420p" and ch in (1, 3)
         #: what write() takes: "bgr24" (BGR, BGRA or gray as the channels say) or "yuv420p" (I420)
         self.pixel_format = "bgr24"
@@ -228,6 +230,10 @@ class VideoFileSink:
                 setattr(s.codec_context, k, v)
             if self.info.rotation:
                 s.set_display_rotation(self.info.rotation)
+            if self.info.matrix == "bt709":  # as the source said (players take an untagged file as BT.601 or guess)
+                s.codec_context.colorspace = BT709
+                for k, v in self.info.color_tags.items():
+                    setattr(s.codec_context, k, v)
             self._stream = s
             self._add_audio()
         except BaseException:
@@ -387,11 +393,19 @@ class VideoFileSink:
                     self._yuv[h:] = 128
             if ch == 1:  # mask -> limited-range luma, neutral chroma
                 cv2.convertScaleAbs(img, dst=self._yuv[:h], alpha=219.0 / 255.0, beta=16.0)
+            elif self.info.matrix == "bt709":
+                if self._half is None:
+                    self._half = np.empty((h // 2, w // 2, 3), np.uint8)
+                    self._uv = np.empty((h // 2, w // 2, 2), np.uint8)
+                bgr_to_i420(img, self._yuv, self._half, self._uv, "bt709")
             else:  # (_fast is for 1 or 3 channels; OpenCV reads a cropped view without a copy)
                 cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420, dst=self._yuv)
             return self._frame_i420(self._yuv)  # (the reused encoder frame: no new one a frame)
         fmt = {1: "gray", 3: "bgr24", 4: "bgra"}[ch]
-        return av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format=fmt)
+        f = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format=fmt)
+        if self.info.matrix == "bt709":  # (the encoder's own conversion would take BT.601)
+            f = f.reformat(format=self.pix_fmt, dst_colorspace="ITU709")
+        return f
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
         import av

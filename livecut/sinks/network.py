@@ -29,6 +29,7 @@ import numpy as np
 
 from livecut.config import VideoConfig
 from livecut.errors import UsageError, VideoWriteError
+from livecut.i420 import BT709
 from livecut.pacing import Pacer
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo, fps_fraction
@@ -138,6 +139,10 @@ class StreamSink:
                 gop = max(1, round(float(self.fps)))   # a key frame every second: fast joins
                 stream.gop_size = gop
                 stream.codec_context.max_b_frames = 0
+                if self.info.matrix == "bt709":  # as the source said (see VideoFileSink)
+                    stream.codec_context.colorspace = BT709
+                    for k, v in self.info.color_tags.items():
+                        setattr(stream.codec_context, k, v)
                 stream.options = {"preset": "ultrafast" if w * h > 1280 * 720 else "veryfast",
                                   "tune": "zerolatency", "maxrate": f"{kbps}k",
                                   "bufsize": f"{kbps}k", "x264-params": "repeat-headers=1"}
@@ -325,7 +330,10 @@ class StreamSink:
             else:
                 import cv2
                 image = cv2.resize(image, (self.width, self.height), interpolation=cv2.INTER_AREA)
-        return av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format=_PIX_IN[self.channels])
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format=_PIX_IN[self.channels])
+        if self.info.matrix == "bt709" and not self.raw:  # (the encoder's own conversion takes BT.601)
+            frame = frame.reformat(format="yuv420p", dst_colorspace="ITU709")
+        return frame
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
         if self._container is None:

@@ -7,7 +7,7 @@ stream) or anything else (a file path).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Protocol, runtime_checkable
 
@@ -33,6 +33,10 @@ class SourceInfo:
     duration: float | None = None        #: seconds, if known
     time_base: Fraction | None = None    #: of the video stream (files)
     rotation: int = 0                    #: display rotation in degrees (files)
+    #: the YUV matrix the video says it has: "bt709", else "bt601" (what FFmpeg assumes)
+    matrix: str = "bt601"
+    #: its colour primaries and transfer (PyAV's codes, those it states), for the output
+    color_tags: dict = field(default_factory=dict)
     has_audio: bool = False
 
 
