@@ -186,6 +186,40 @@ def build_soft_cache(data: Path, names: list[str], path: Path, per_photo: int) -
     return _build(data, names, path, SPLIT_SEED + 3, make)
 
 
+#: --paste: each fitting photo's subject (its in-focus truth) also seen over another fitting
+#: photo disk-blurred all over, of a radius uniform in PASTE_RADII (pixels at the photo's own
+#: size): the same subject before backgrounds of every colour and of known, varied defocus
+PASTE_RADII = (2.0, 8.0)
+
+
+def build_paste_cache(data: Path, names: list[str], path: Path, per_photo: int) -> list[dict]:
+    """``per_photo`` composites of each fitting photo's subject over another blurred photo."""
+    if path.exists():
+        items = list(np.load(path, allow_pickle=True)["items"])
+        if len(items) == per_photo * len(names):
+            return items
+
+    def make(name, img, gt, rng):
+        h, w = img.shape[:2]
+        inside = (gt >= 128)[:, :, None]
+        for _ in range(per_photo):
+            other = names[int(rng.integers(len(names)))]
+            while other == name:
+                other = names[int(rng.integers(len(names)))]
+            bg, _ = _read_pair(data, other)
+            if rng.random() < 0.5:
+                bg = bg[:, ::-1]
+            bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_AREA if bg.shape[1] > w else cv2.INTER_CUBIC)
+            r = float(rng.uniform(*PASTE_RADII))
+            comp = np.where(inside, img, disk_blur(np.ascontiguousarray(bg), r))
+            s = float(rng.choice(SCALES))
+            noise = float(rng.choice(NOISE_SIGMAS))
+            x, y = sample(comp, gt, s, noise, rng)
+            yield {"name": name, "scale": s, "paste": r, "x": x, "y": y}
+
+    return _build(data, names, path, SPLIT_SEED + 4, make)
+
+
 #: --select-soft: the tuning photos softened by this factor, at x1 and x2
 TUNE_SOFT_FACTOR = 2.0
 
@@ -348,6 +382,9 @@ def main() -> None:
     ap.add_argument("--soft", type=int, default=0, metavar="N",
                     help="also fit on N softened versions of each fitting photo (detail at 1/1.5-1/2.5 "
                          "of the pixel scale: soft cameras, enlarged small pictures)")
+    ap.add_argument("--paste", type=int, default=0, metavar="N",
+                    help="also fit on N composites of each fitting photo's subject over another "
+                         "fitting photo blurred all over (a disk of radius 2-8 px)")
     ap.add_argument("--select-soft", action="store_true",
                     help="choose the best epoch on the tuning photos as they are and softened 2x "
                          "(equal weight), not only as they are (for a network that judges soft frames)")
@@ -377,6 +414,8 @@ def main() -> None:
     fit = fit + build_whole_cache(args.data, parts["fit"], args.cache / "whole.npz")
     if args.soft:
         fit = fit + build_soft_cache(args.data, parts["fit"], args.cache / "soft.npz", args.soft)
+    if args.paste:
+        fit = fit + build_paste_cache(args.data, parts["fit"], args.cache / f"paste{args.paste}.npz", args.paste)
     by_name: dict[str, list[dict]] = {}
     for it in fit:
         by_name.setdefault(it["name"], []).append(it)
@@ -480,6 +519,7 @@ def main() -> None:
         "scales": SCALES, "noise_sigmas": NOISE_SIGMAS,
         "softened": ({"per_photo": args.soft, "factors": SOFT_FACTORS, "scales": SOFT_SCALES}
                      if args.soft else None),
+        "pasted": ({"per_photo": args.paste, "disk_radii": PASTE_RADII} if args.paste else None),
         "best_epoch_chosen_on": "tuning photos at x1, x2" + (
             f" and softened {TUNE_SOFT_FACTOR:g}x at x1, x2" if args.select_soft else ""),
         "whole_frame_examples": f"{N_WHOLE} synthetic sharp-all-over frames (target: all) and {N_WHOLE} "
