@@ -761,7 +761,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             sinks.append(stack.enter_context(open_sink(o.pop("spec", k), sink_info, cfg.video, kind=k, **o)))
         fmt = choose_pixel_format(cfg, source, processor, sinks) if file_src else "bgr24"
         # I420 frames keep the source's matrix: backgrounds are converted to it
-        processor.comp.matrix = getattr(info, "matrix", "bt601")
+        processor.comp.matrix = processor.seg.matrix = getattr(info, "matrix", "bt601")
         for part in (source, processor, *sinks):
             if fmt != "bgr24":
                 part.use_pixel_format(fmt)

@@ -392,6 +392,20 @@ def test_mask_i420_agrees_with_the_bgr_path(size):
     assert iou(a_yuv, gt) > 0.8
 
 
+@pytest.mark.parametrize("matrix", ["bt601", "bt709"])
+def test_mask_i420_reads_the_colours_with_the_videos_matrix(matrix):
+    """The engine's colours from the planes of a BT.709 frame are the frame's colours when
+    the Segmenter is told its matrix (as the runner does from the source)."""
+    from livecut.composite import bgr_to_i420
+
+    img, _ = make_scene("several", 640, 360, seed=4, blur_radius=4.0)
+    seg_bgr, seg_yuv = Segmenter(), Segmenter()
+    seg_yuv.matrix = matrix
+    seg_bgr.mask(img)
+    seg_yuv.mask_i420(bgr_to_i420(img, matrix=matrix))
+    assert np.abs(seg_yuv._small_bgr.astype(int) - seg_bgr._small_bgr).mean() < 1.5
+
+
 def test_mask_i420_luma_is_the_gray_of_the_bgr_frame():
     img, _ = make_scene("basic", 1920, 1080, seed=2, blur_radius=8.0)
     yuv = _i420(img)

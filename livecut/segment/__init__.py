@@ -34,6 +34,10 @@ from livecut.segment.registry import create_method, method_names, method_summari
 YUV_TO_BGR = np.array([[1.164383, 2.017232, 0.0, -276.836],
                        [1.164383, -0.391762, -0.812968, 135.576],
                        [1.164383, 0.0, 1.596027, -222.921]], np.float32)
+#: the same for BT.709 (HD video that says so; :attr:`Segmenter.matrix`)
+YUV_TO_BGR_709 = np.array([[1.164383, 2.112402, 0.0, -289.017],
+                           [1.164383, -0.213249, -0.532909, 76.878],
+                           [1.164383, 0.0, 1.792741, -248.101]], np.float32)
 
 #: regularisation of the colour refinement (its guide has three channels: a smaller
 #: value than the gray one follows colour edges more closely)
@@ -107,6 +111,8 @@ class Segmenter:
         self._mid: np.ndarray | None = None
         self._out: np.ndarray | None = None
         self._upsampler: GuidedUpsampler | ColorUpsampler | None = None
+        #: the YUV matrix of the frames :meth:`mask_i420` is given ("bt601" or "bt709")
+        self.matrix = "bt601"
         #: milliseconds of the last call, by stage (downscale, focus, mask, smooth with
         #: ``temporal``, refine)
         self.timings: dict[str, float] = {}
@@ -200,7 +206,8 @@ class Segmenter:
         cv2.resize(v, (sw, sh), dst=b["v"], interpolation=cv2.INTER_AREA)
         cv2.merge((gray, b["u"], b["v"]), dst=b["yuv"])
         small = self._small_bgr
-        cv2.transform(b["yuv"], YUV_TO_BGR, dst=small)  # limited-range BT.601 -> BGR, saturating
+        # limited range -> BGR, saturating
+        cv2.transform(b["yuv"], YUV_TO_BGR_709 if self.matrix == "bt709" else YUV_TO_BGR, dst=small)
         cv2.LUT(gray, LUMA_TO_GRAY, dst=gray)
         t["downscale"] = (time.perf_counter() - t0) * 1e3
         return self._finish(small, y, None, out)
