@@ -397,7 +397,8 @@ class VideoFileSink:
                 if self._half is None:
                     self._half = np.empty((h // 2, w // 2, 3), np.uint8)
                     self._uv = np.empty((h // 2, w // 2, 2), np.uint8)
-                bgr_to_i420(img, self._yuv, self._half, self._uv, "bt709")
+                    self._bgr_planes = [np.empty((h, w), np.uint8) for _ in range(3)]
+                bgr_to_i420(img, self._yuv, self._half, self._uv, "bt709", self._bgr_planes)
             else:  # (_fast is for 1 or 3 channels; OpenCV reads a cropped view without a copy)
                 cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420, dst=self._yuv)
             return self._frame_i420(self._yuv)  # (the reused encoder frame: no new one a frame)
