@@ -142,7 +142,7 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
             if not found:
                 errors.append(f"{p}: folder holds no photos or videos")
             elif not (p.resolve() == skip or skip in p.resolve().parents):
-                anchors.add(p.resolve())
+                anchors.add(Path(os.path.abspath(p)))
             files.extend(found)
         elif p.exists():
             files.append(p)
@@ -154,16 +154,19 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
             files.extend(found)
         else:
             errors.append(f"{p}: file not found")
+    # each file once (two names of one file: the first), under the name it was found by: a
+    # symbolic link keeps its own name and place in the mirrored tree, not its target's
     unique: dict[Path, Path] = {}
     for f in files:
         r = f.resolve()
         if skip in r.parents:
             continue  # a result of an earlier run, not an input
-        unique.setdefault(r, f)
+        unique.setdefault(r, Path(os.path.abspath(f)))
     if not unique:
         return [], errors
-    root = Path(os.path.commonpath([str(a) for a in anchors] + [str(r.parent) for r in unique]))
-    return [(r, root) for r in unique], errors
+    named = list(unique.values())
+    root = Path(os.path.commonpath([str(a) for a in anchors] + [str(a.parent) for a in named]))
+    return [(a, root) for a in named], errors
 
 
 def output_rel(src: Path, root: Path, kind: str, video_ext: str) -> str:

@@ -41,7 +41,7 @@ from livecut.tiles import runs
 
 #: output modes (``composite.mode``)
 MODES = ("composite", "cutout", "mask", "side-by-side")
-_HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
+_HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 _NAMED = {
     "black": (0, 0, 0), "white": (255, 255, 255), "green": (0, 255, 0),
     "blue": (255, 0, 0), "red": (0, 0, 255), "gray": (128, 128, 128), "grey": (128, 128, 128),
@@ -71,11 +71,12 @@ def parse_background(text: str) -> Background:
         value = t.split(":", 1)[1].strip()
         m = _HEX.match(value)
         if m:
-            r, g, b = (int(m.group(1)[i:i + 2], 16) for i in (0, 2, 4))
+            hx = m.group(1) if len(m.group(1)) == 6 else "".join(c * 2 for c in m.group(1))  # #fff = #ffffff
+            r, g, b = (int(hx[i:i + 2], 16) for i in (0, 2, 4))
             return Background("color", color=(b, g, r))
         if value.lower() in _NAMED:
             return Background("color", color=_NAMED[value.lower()])
-        raise ConfigError(f"background {text!r}: expected color:#RRGGBB (e.g. color:#00ff00)")
+        raise ConfigError(f"background {text!r}: expected color:#RRGGBB or #RGB (e.g. color:#00ff00)")
     if low.startswith(("image:", "video:")):
         kind, value = t.split(":", 1)
         if not value:
@@ -113,14 +114,10 @@ def cover(img: np.ndarray, w: int, h: int) -> np.ndarray:
 
 
 def load_background_image(path: Path) -> np.ndarray:
-    from livecut.imageio import read_image  # local import: imageio imports nothing of ours
+    from livecut.imageio import read_image, to_bgr8  # local import: imageio imports nothing of ours
 
-    img = read_image(path)
-    if img.ndim == 2:
-        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
-    elif img.shape[2] == 4:
-        img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
-    return img
+    # (8-bit BGR as a photo is read: a 16-bit or floating-point picture too)
+    return to_bgr8(read_image(path))[0]
 
 
 class FrameSizeError(ImageSizeError, ValueError):

@@ -16,7 +16,8 @@ import numpy as np
 from livecut.errors import ImageReadError, ImageSizeError, UsageError, WriteError
 
 #: extensions recognised when a folder or glob is given
-IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pgm", ".ppm", ".pnm")
+IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pgm", ".ppm", ".pnm",
+              ".jfif", ".avif")
 MIN_SIDE = 16
 MAX_PIXELS = 80_000_000
 
@@ -66,7 +67,104 @@ def read_image(path: str | Path) -> np.ndarray:
     if img is None or img.size == 0:
         detail = _decoder_message(said)
         raise ImageReadError(f"{p}: not an image, or truncated/corrupt" + (f" ({detail})" if detail else ""))
+    if img.dtype == np.uint16:
+        top = _stored_max(data)
+        if top is not None and 255 < top < 65535:  # e.g. 10/12-bit values: to the 16-bit range to_bgr8 takes
+            img = (np.minimum(img, top).astype(np.uint32) * 65535 // top).astype(np.uint16)
+    orientation = _exif_orientation(data)
+    if orientation > 1:
+        img = orient(img, orientation)
     return img
+
+
+def orient(img: np.ndarray, orientation: int) -> np.ndarray:
+    """``img`` turned as EXIF ``orientation`` (1-8) says it is to be shown (OpenCV's own mapping)."""
+    if orientation in (5, 6, 7, 8):
+        img = cv2.transpose(img)
+    flip = {2: 1, 3: -1, 4: 0, 6: 1, 7: -1, 8: 0}.get(orientation)
+    return cv2.flip(img, flip) if flip is not None else img
+
+
+def _exif_orientation(data: np.ndarray) -> int:
+    """The EXIF orientation of a PNG (eXIf chunk) or WebP (EXIF chunk), which OpenCV does not
+    apply when it keeps an alpha channel (JPEG: see _decode_flags; TIFF: its decoder applies
+    its own tag); 1 (as stored) when there is none."""
+    import struct
+
+    b = data[:8].tobytes()
+    exif = None
+    if b.startswith(b"\x89PNG\r\n\x1a\n"):
+        for kind, start, length in _png_chunks(data):
+            if kind == b"eXIf":
+                exif = data[start:start + length].tobytes()
+                break
+    elif b.startswith(b"RIFF") and data[8:12].tobytes() == b"WEBP":
+        i, n = 12, data.size
+        while i + 8 <= n:
+            kind = data[i:i + 4].tobytes()
+            (size,) = struct.unpack("<I", data[i + 4:i + 8].tobytes())
+            if kind == b"EXIF":
+                exif = data[i + 8:i + 8 + size].tobytes()
+                break
+            i += 8 + size + (size & 1)
+    if not exif:
+        return 1
+    if exif.startswith(b"Exif\x00\x00"):
+        exif = exif[6:]
+    if exif[:4] not in (b"II*\x00", b"MM\x00*"):
+        return 1
+    e = "<" if exif[:2] == b"II" else ">"
+    try:
+        (off,) = struct.unpack(e + "I", exif[4:8])
+        (count,) = struct.unpack(e + "H", exif[off:off + 2])
+        for k in range(count):
+            tag, typ, _n = struct.unpack(e + "HHI", exif[off + 2 + 12 * k:off + 10 + 12 * k])
+            if tag == 0x0112 and typ == 3:
+                (value,) = struct.unpack(e + "H", exif[off + 10 + 12 * k:off + 12 + 12 * k])
+                return value if 1 <= value <= 8 else 1
+    except struct.error:
+        pass
+    return 1
+
+
+def _png_chunks(data: np.ndarray):
+    """(type, data offset, data length) of each chunk of a PNG, in order, up to IEND or as far
+    as the file goes (a chunk cut short is given as what is there)."""
+    i, n = 8, data.size
+    while i + 8 <= n:
+        length = int.from_bytes(data[i:i + 4].tobytes(), "big")
+        kind = data[i + 4:i + 8].tobytes()
+        yield kind, i + 8, length
+        if kind == b"IEND":
+            return
+        i += 12 + length
+
+
+def _stored_max(data: np.ndarray) -> int | None:
+    """The largest sample value of a 16-bit container holding fewer bits (a PNM's maxval, an
+    AVIF's bit depth in its pixi box), which OpenCV returns unscaled; None where the format
+    says nothing."""
+    head = data[:4096].tobytes()
+    if head[:2] in (b"P2", b"P3", b"P5", b"P6"):
+        fields, i = [], 2
+        while len(fields) < 3 and i < len(head):  # width, height, maxval (comments skipped)
+            c = head[i:i + 1]
+            if c == b"#":
+                i = head.find(b"\n", i) + 1 or len(head)
+            elif c.isdigit():
+                j = i
+                while j < len(head) and head[j:j + 1].isdigit():
+                    j += 1
+                fields.append(int(head[i:j]))
+                i = j
+            else:
+                i += 1
+        return fields[2] if len(fields) == 3 and fields[2] > 0 else None
+    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
+        i = head.find(b"pixi")
+        if i > 0 and i + 10 <= len(head) and 8 < head[i + 9] <= 16:
+            return (1 << head[i + 9]) - 1
+    return None
 
 
 def _decode_flags(data: np.ndarray) -> int:
@@ -111,7 +209,7 @@ def _decoder_message(said: list[str]) -> str:
     """The first line a decoder printed, without its library prefix (``libpng error: ...``)."""
     for line in "".join(said).splitlines():
         line = line.strip()
-        if line and not line.startswith("[ WARN"):
+        if line and not line.startswith(("[ WARN", "[ERROR", "[ INFO")):
             return line[:200]
     return ""
 
@@ -119,7 +217,6 @@ def _decoder_message(said: list[str]) -> str:
 def _truncated(data: np.ndarray, p: Path) -> bool:
     """JPEG without an end marker or PNG without IEND: OpenCV decodes those partly, silently."""
     head = data[:8].tobytes()
-    tail = data[-16:].tobytes()
     if head.startswith(b"\xff\xd8"):
         if b"\xff\xd9" in data[-1024:].tobytes():
             return False
@@ -127,14 +224,18 @@ def _truncated(data: np.ndarray, p: Path) -> bool:
         # marker after the main image's start of scan (entropy-coded data cannot hold it)
         sos = _jpeg_scan_start(data)
         return sos is None or data[sos:].tobytes().find(b"\xff\xd9") < 0
-    if head.startswith(b"\x89PNG"):
-        return b"IEND" not in tail
+    if head.startswith(b"\x89PNG"):  # its chunks, to IEND (data may follow it)
+        last = None
+        for last, start, length in _png_chunks(data):
+            if start + length + 4 > data.size:
+                return True
+        return last != b"IEND"
     return False
 
 
 def _jpeg_scan_start(data: np.ndarray) -> int | None:
     """Offset of the first top-level start-of-scan segment of a JPEG (skips APPn, e.g. EXIF thumbnails)."""
-    b = data.tobytes() if data.size <= (1 << 20) else data[: 1 << 20].tobytes()
+    b = data.tobytes()  # (segment to segment: a few reads, however large the metadata)
     i = 2
     while i + 4 <= len(b):
         if b[i] != 0xFF:
@@ -204,7 +305,9 @@ def to_bgr8(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Convert any decoded image to BGR uint8; also return its own alpha channel, if any."""
     if img.dtype == np.uint16:
         img = (img >> 8).astype(np.uint8)
-    elif img.dtype != np.uint8:
+    elif img.dtype in (np.float32, np.float64) and np.nanmin(img) >= 0.0 and np.nanmax(img) <= 1.0:
+        img = cv2.convertScaleAbs(np.nan_to_num(img), alpha=255.0)  # 0..1, the floating-point convention
+    elif img.dtype != np.uint8:  # other ranges: stretched to 0..255
         img = cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     own_alpha = None
     if img.ndim == 2:
@@ -263,7 +366,8 @@ def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
     for text in inputs:
         p = Path(text)
         if p.is_dir():
-            found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in IMAGE_EXTS)
+            found = sorted(q for q in p.iterdir()
+                           if q.is_file() and q.suffix.lower() in IMAGE_EXTS and not q.name.startswith("."))
             if not found:
                 errors.append(f"{p}: directory holds no images ({', '.join(IMAGE_EXTS[:4])} ...)")
             paths.extend(found)

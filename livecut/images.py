@@ -115,8 +115,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                     raise OutputExistsError(f"{src}: output {dst} exists (use --force to overwrite)")
                 img = read_image(src)
                 check_size(img, src)
-                bgr, _ = to_bgr8(img)
+                bgr, own_alpha = to_bgr8(img)
                 alpha = segmenter.mask(bgr)
+                if own_alpha is not None:  # what the picture itself leaves transparent stays so
+                    cv2.multiply(alpha, own_alpha, dst=alpha, scale=1.0 / 255.0)
                 if segmenter.state in STATE_NOTES:
                     report.notes.append(f"{src}: {STATE_NOTES[segmenter.state]}")
                 out = compositor.apply(bgr, alpha)

@@ -77,6 +77,19 @@ def test_plan_mirrors_the_tree_and_orders_largest_first(library, tmp_path):
     assert [it.rel for it in p.todo] == ["c.png"]
 
 
+def test_plan_keeps_a_linked_files_own_name_and_place(tmp_path):
+    """A symbolic link in the folder is an input under its own name, where it is (its target
+    elsewhere neither renames it nor moves the mirrored tree's root)."""
+    shoot = tmp_path / "shoot"
+    _photo(shoot / "a.jpg", 0)
+    _photo(shoot / "b.jpg", 1)
+    target = _photo(tmp_path / "elsewhere" / "x.tif", 2)
+    (shoot / "pick.tif").symlink_to(target)
+    (shoot / "a_again.jpg").symlink_to(shoot / "a.jpg")  # one file, two names: once
+    p = plan([str(shoot)], tmp_path / "out")
+    assert sorted(it.rel for it in p.todo) == ["a.png", "b.png", "pick.png"]
+
+
 def test_plan_reads_a_list_globs_and_skips_the_output_folder(library, tmp_path):
     lst = tmp_path / "list.txt"
     lst.write_text(f"{library / 'a.jpg'}\n\n# a comment\n{library / 'day2' / 'v.mp4'}\n")

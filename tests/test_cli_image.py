@@ -626,3 +626,120 @@ def test_output_folder_made_for_the_first_good_image(tmp_path, good):
     r = invoke("image", good["b.png"], "-o", out, "-q")
     assert r.exit_code == 0, r.output
     assert (out / "b.png").is_file()
+
+
+# ---------------------------------------------------------------- real-world files (audit)
+
+def _cutout(tmp_path, src, *args):
+    out = tmp_path / "o"
+    r = invoke("image", src, "-o", out, "-q", "--force", *args)
+    assert r.exit_code == 0, r.output
+    return cv2.imread(str(out / f"{Path(src).stem}.png"), cv2.IMREAD_UNCHANGED)
+
+
+def test_input_transparency_stays_transparent(tmp_path, scene):
+    """An RGBA photo's own transparent parts stay transparent (the cut is combined with it)."""
+    img, _ = scene
+    ref = _cutout(tmp_path, _write(tmp_path / "ref.png", img))
+    assert ref[:, :80, 3].max() == 255  # the subject shows on the left
+    rgba = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)
+    rgba[:, :80, 3] = 0
+    rgba[:, 80:100, 3] = 128
+    res = _cutout(tmp_path, _write(tmp_path / "rgba.png", rgba))
+    assert res[:, :80, 3].max() == 0
+    assert np.abs(res[:, 80:100, 3].astype(int) - ref[:, 80:100, 3] // 2).max() <= 1
+    assert np.array_equal(res[:, 100:, 3], ref[:, 100:, 3])
+
+
+def _write(path, img):
+    cv2.imwrite(str(path), img)
+    return path
+
+
+def test_sixteen_bit_background_picture(tmp_path, good):
+    bg = tmp_path / "bg16.png"
+    cv2.imwrite(str(bg), np.full((120, 160, 3), (0, 0, 40000), np.uint16))
+    res = _cutout(tmp_path, good["b.png"], "--mode", "composite", "-b", f"image:{bg}")
+    assert np.abs(res[0, 0].astype(int) - (0, 0, 40000 >> 8)).max() <= 1  # not 40000 mod 256
+
+
+def test_ten_bit_ppm_keeps_its_brightness(tmp_path, scene):
+    """A PPM of maxval 1023 is read as the same picture as its 8-bit version."""
+    img, _ = scene
+    rgb10 = img[:, :, ::-1].astype(np.uint32) * 1023 // 255
+    p = tmp_path / "ten.ppm"
+    p.write_bytes(b"P6\n160 120\n1023\n" + rgb10.astype(">u2").tobytes())
+    res = _cutout(tmp_path, p)
+    ref = _cutout(tmp_path, _write(tmp_path / "eight.png", img))
+    assert ref[:, :, 3].mean() > 10
+    assert np.abs(res.astype(int) - ref).mean() < 1.0
+
+
+def test_float_tiff_in_zero_to_one_is_not_stretched(tmp_path, scene):
+    img, _ = scene
+    p = tmp_path / "half.tif"
+    cv2.imwrite(str(p), (img.astype(np.float32) / 255.0) * 0.5)
+    res = _cutout(tmp_path, p)
+    opaque = res[:, :, 3] == 255
+    assert opaque.mean() > 0.05
+    assert np.abs(res[opaque][:, :3].astype(int) - (img[opaque].astype(int) // 2)).mean() < 1.5
+
+
+def _png_with_exif(img: np.ndarray, orientation: int) -> bytes:
+    ok, png = cv2.imencode(".png", img)
+    png = png.tobytes()
+    tiff = (b"MM\x00*" + struct.pack(">I", 8) + struct.pack(">H", 1)
+            + struct.pack(">HHIHH", 0x0112, 3, 1, orientation, 0) + struct.pack(">I", 0))
+    i = png.index(b"IDAT") - 4
+    return png[:i] + _chunk(b"eXIf", tiff) + png[i:]
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_png_exif_orientation_is_applied_as_for_jpeg(tmp_path, scene, orientation):
+    """A PNG's eXIf orientation turns it as OpenCV turns a JPEG with that orientation."""
+    img, _ = scene
+    p = tmp_path / "o.png"
+    p.write_bytes(_png_with_exif(img, orientation))
+    res = _cutout(tmp_path, p)
+    ok, jpg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 100])
+    want = cv2.imdecode(np.frombuffer(_with_orientation(jpg.tobytes(), orientation), np.uint8), cv2.IMREAD_COLOR)
+    assert res.shape[:2] == want.shape[:2]
+    assert np.abs(res[:, :, :3].astype(int) - want).mean() < 3.0
+
+
+def test_png_with_data_after_its_end_is_read(tmp_path, good):
+    p = tmp_path / "trail.png"
+    p.write_bytes(good["b.png"].read_bytes() + b"\0" * 100)
+    _cutout(tmp_path, p)
+
+
+def test_truncated_png_is_still_refused(tmp_path, good):
+    data = good["b.png"].read_bytes()
+    p = tmp_path / "cut.png"
+    p.write_bytes(data[:len(data) - 30])  # IEND and the end of the last IDAT gone
+    r = invoke("image", p, "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 2 and "truncated" in r.stderr
+
+
+def test_jpeg_with_large_metadata_and_a_trailer_is_read(tmp_path, scene):
+    """More than 1 MB of metadata before the picture, and bytes after it (a motion photo)."""
+    img, _ = scene
+    ok, jpg = cv2.imencode(".jpg", img)
+    jpg = jpg.tobytes()
+    apps = b"".join(b"\xff\xe2" + struct.pack(">H", 65535) + bytes(65533) for _ in range(20))
+    p = tmp_path / "big.jpg"
+    p.write_bytes(jpg[:2] + apps + jpg[2:] + b"ftypmp42" + bytes(5000))
+    _cutout(tmp_path, p)
+
+
+def test_hidden_files_in_a_folder_are_skipped(tmp_path, good):
+    d = good["a.jpg"].parent
+    (d / "._a.jpg").write_bytes(b"\x00\x05\x16\x07" + bytes(4000))  # a macOS AppleDouble file
+    r = invoke("image", d, "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 0, r.output
+    assert sorted(q.name for q in (tmp_path / "o").iterdir()) == ["a.png", "b.png"]
+
+
+def test_three_digit_colour(tmp_path, good):
+    res = _cutout(tmp_path, good["b.png"], "--mode", "composite", "-b", "color:#f80")
+    assert tuple(res[0, 0]) in ((0, 136, 255),) or np.abs(res[0, 0].astype(int) - (0, 0x88, 0xff)).max() <= 1
