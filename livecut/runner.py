@@ -742,6 +742,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         file_src = kind == "file" and not getattr(source, "live", False)
         sink_info = SinkInfo(width=ow, height=oh, fps=info.fps or 30.0, channels=processor.channels,
                              time_base=info.time_base if file_src else None, rotation=info.rotation,
+                             start=getattr(info, "start", 0.0) if file_src else 0.0,
                              matrix=getattr(info, "matrix", "bt601"), color_tags=dict(getattr(info, "color_tags", {})),
                              audio_from=Path(spec) if (file_src and info.has_audio) else None)
         sinks = []

@@ -215,3 +215,99 @@ def test_full_range_video_keeps_its_shadows_and_highlights(tmp_path):
     got = cv2.imread(str(sorted(d.glob("frame_*.png"))[0]), cv2.IMREAD_UNCHANGED)[32, :, :3].astype(int)
     for x in (4, 10, 245, 251):
         assert abs(got[x].mean() - x) <= 3, (x, got[x])
+
+
+# ------------------------------------------------------- real-world files (audit)
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True)
+
+
+def _start_times(path) -> dict[str, float]:
+    import av
+
+    with av.open(str(path)) as c:
+        return {s.type: float(s.start_time * s.time_base) for s in c.streams if s.start_time is not None}
+
+
+SRC = ["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-f", "lavfi", "-i", "sine=f=440:r=48000"]
+
+
+def test_rotated_video_to_png_frames_is_written_upright(clips, tmp_path):
+    """A PNG has no display rotation: the frames are written as the video is shown."""
+    d = tmp_path / "frames"
+    r = run_cli("file", str(clips["rotated"]), "-o", f"{d}/", "--mode", "cutout")
+    assert r.returncode == 0, r.stderr
+    h, w = cv2.imread(str(sorted(d.glob("*.png"))[0])).shape[:2]
+    import av
+
+    with av.open(str(clips["rotated"])) as c:
+        stored = next(c.decode(video=0))
+    assert (w, h) == (stored.height, stored.width)  # turned by 90 degrees
+
+
+def test_avi_with_pcm_audio_to_mp4(tmp_path):
+    """A webcam recording (MJPEG + PCM in AVI, whose demuxer gives the audio no channel order)
+    goes to .mp4 with AAC audio."""
+    src = tmp_path / "cam.avi"
+    _ffmpeg(*SRC, "-t", "0.6", "-c:v", "mjpeg", "-pix_fmt", "yuvj422p", "-c:a", "pcm_s16le", "-ac", "2", str(src))
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["audio"] == ["aac"]
+
+
+def test_mp3_audio_is_copied_not_reencoded(tmp_path):
+    src = tmp_path / "mp3.mp4"
+    _ffmpeg(*SRC, "-t", "0.6", "-c:v", "libx264", "-c:a", "libmp3lame", str(src))
+    out = tmp_path / "out.mp4"
+    assert run_cli("file", str(src), "-o", str(out)).returncode == 0
+    assert probe(out)["audio"] in (["mp3float"], ["mp3"])
+
+
+def test_a_late_start_is_taken_off_video_and_audio_alike(tmp_path):
+    """An MPEG-TS starts at 1.4 s: the output starts at 0, its audio still in sync."""
+    src = tmp_path / "in.ts"
+    _ffmpeg(*SRC, "-t", "1", "-c:v", "libx264", "-c:a", "aac", str(src))
+    st = _start_times(src)
+    assert st["video"] > 1.0
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    got = _start_times(out)
+    assert got["video"] < 0.1
+    assert abs((got["video"] - got["audio"]) - (st["video"] - st["audio"])) < 0.03
+    assert probe(out)["duration"] < 1.2
+
+
+def test_matroska_whose_video_starts_late_is_complete(tmp_path):
+    """A complete .mkv whose video starts at 0.5 s (Matroska's duration counts from 0) is
+    not reported as truncated."""
+    base = tmp_path / "base.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-t", "1", "-c:v", "libx264", str(base))
+    src = tmp_path / "late.mkv"
+    _ffmpeg("-itsoffset", "0.5", "-i", str(base), "-c:v", "copy", str(src))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"))
+    assert r.returncode == 0, r.stderr
+
+
+def test_a_song_with_cover_art_is_not_a_video(tmp_path):
+    cover = tmp_path / "cover.png"
+    cv2.imwrite(str(cover), np.full((64, 64, 3), 200, np.uint8))
+    src = tmp_path / "song.m4a"
+    _ffmpeg("-f", "lavfi", "-i", "sine=f=440:r=48000", "-i", str(cover), "-map", "0", "-map", "1", "-t", "1",
+            "-c:a", "aac", "-c:v", "mjpeg", "-disposition:v", "attached_pic", str(src))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"))
+    assert r.returncode == 2
+    assert "no video stream" in r.stderr
+
+
+def test_avi_output_has_the_frame_rate_and_one_entry_a_frame(clips, tmp_path):
+    out = tmp_path / "out.avi"
+    assert run_cli("file", str(clips["plain"]), "-o", str(out)).returncode == 0
+    import av
+
+    with av.open(str(out)) as c:
+        s = c.streams.video[0]
+        assert float(s.average_rate) == pytest.approx(probe(clips["plain"])["fps"], rel=0.01)
+        assert sum(1 for p in c.demux(s) if p.size) == probe(clips["plain"])["frames"]

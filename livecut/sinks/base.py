@@ -32,6 +32,9 @@ class SinkInfo:
     channels: int = 3                    #: 3 = BGR, 4 = BGRA, 1 = gray mask
     time_base: Fraction | None = None    #: source time base, so pts survive
     rotation: int = 0                    #: display rotation to carry over
+    #: seconds the source took off its timestamps (SourceInfo.start): the audio copied from
+    #: ``audio_from`` is shifted by as much
+    start: float = 0.0
     #: the YUV matrix of the frames' source ("bt601" or "bt709", see livecut.composite.MATRICES):
     #: a YUV output is converted with it and says so, as the source did
     matrix: str = "bt601"

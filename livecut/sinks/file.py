@@ -168,8 +168,12 @@ class VideoFileSink:
         check_encoder(codec, self.cfg.preset)
         opts, self._ctx = encoder_options(self.cfg, codec)
         self.codec, self.pix_fmt, self._opts = codec, pix_fmt, opts
-        # the input's time base keeps its timestamps exact (variable frame rate too)
+        # the input's time base keeps its timestamps exact (variable frame rate too); AVI has
+        # one frame a tick (its rate is 1 / time base: a fine base made a 90000 fps file of
+        # mostly empty frames)
         self.time_base = info.time_base or Fraction(1, 90000)
+        if ext == ".avi":
+            self.time_base = 1 / fps_fraction(info.fps)
         self._last_pts: int | None = None
         self._last_t = 0.0
         self._yuv = None
@@ -263,7 +267,9 @@ class VideoFileSink:
         amap = {}
         self._transcode: set[int] = set()  # input audio streams decoded and re-encoded
         for a in inp.streams.audio:
-            name = a.codec_context.name if a.codec_context else None
+            # the codec's name (the decoder's may differ: mp3float for mp3)
+            name = (getattr(a.codec_context.codec, "canonical_name", None) or a.codec_context.name
+                    if a.codec_context else None)
             try:
                 if allowed is None or name in allowed:
                     amap[a.index] = self._container.add_stream_from_template(a)
@@ -288,7 +294,11 @@ class VideoFileSink:
         rate = cc.sample_rate or 48000
         if codec == "libopus" and rate not in OPUS_RATES:
             rate = 48000
-        layout = cc.layout.name if cc.layout and cc.channels in (1, 2) else "stereo"
+        # (from the count: a demuxer may give "2 channels", an unordered layout the encoders refuse)
+        layout = "mono" if cc.channels == 1 else "stereo"
+        if cc.channels > 2:
+            self.warnings.append(f"audio stream {a.index}: {cc.channels} channels mixed down to stereo "
+                                 f"for {ext} (.mkv keeps them as they are)")
         s = self._container.add_stream(codec, rate=rate)
         s.layout = layout
         if codec == "aac" and cc.bit_rate is None:
@@ -342,7 +352,9 @@ class VideoFileSink:
                     continue
                 if pkt.is_corrupt:  # e.g. cut short by the end of a truncated file
                     continue
-            t = float(pkt.pts * pkt.time_base) if pkt.pts is not None else float(pkt.dts * pkt.time_base)
+            # (in the output's time: the source took info.start off the video's timestamps)
+            t = (float(pkt.pts * pkt.time_base) if pkt.pts is not None else float(pkt.dts * pkt.time_base)) \
+                - self.info.start
             if until is not None and t > until:
                 self._pending = pkt
                 return
@@ -355,6 +367,11 @@ class VideoFileSink:
                     continue  # an undecodable audio packet: a short gap, not a failed run
                 self._encode_audio(index, frames)
                 continue
+            if self.info.start:
+                shift = int(round(self.info.start / pkt.time_base))
+                if pkt.pts is not None:
+                    pkt.pts -= shift
+                pkt.dts -= shift
             pkt.stream = self._amap[index]
             self._container.mux(pkt)
 
@@ -502,6 +519,11 @@ class VideoFileSink:
             self._audio_in = None
 
 
+#: a video's display rotation (degrees counter-clockwise, as PyAV gives it) -> the turn that
+#: shows its frames upright
+_UPRIGHT = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
+
+
 class PngSequenceSink:
     """Writes ``DIR/frame_000000.png``, ... (BGRA, BGR or gray as given)."""
 
@@ -538,6 +560,9 @@ class PngSequenceSink:
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
         name = f"frame_{self.frames:06d}.png"
+        turn = _UPRIGHT.get(self.info.rotation % 360)
+        if turn is not None:  # pictures carry no display rotation: written as the video is shown
+            image = cv2.rotate(image, turn)
         ok, buf = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
         if not ok:
             raise VideoWriteError(f"{self.path / name}: cannot encode")

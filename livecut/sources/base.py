@@ -33,6 +33,9 @@ class SourceInfo:
     duration: float | None = None        #: seconds, if known
     time_base: Fraction | None = None    #: of the video stream (files)
     rotation: int = 0                    #: display rotation in degrees (files)
+    #: seconds subtracted from the file's timestamps so that its video and audio start at 0 as
+    #: they started together (an MPEG-TS starts at 1.4 s, say); the sink shifts the audio alike
+    start: float = 0.0
     #: the YUV matrix the video says it has: "bt709", else "bt601" (what FFmpeg assumes)
     matrix: str = "bt601"
     #: its colour primaries and transfer (PyAV's codes, those it states), for the output

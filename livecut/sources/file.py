@@ -131,10 +131,15 @@ class FileSource:
             raise
 
     def _init_stream(self) -> None:
+        import av
+
         c = self._container
-        if not c.streams.video:
-            raise VideoOpenFailure(f"{self.path}: has no video stream")
-        s = c.streams.video[0]
+        # (a song's cover art is a "video" stream of one picture: not a video)
+        moving = [v for v in c.streams.video if not (v.disposition & av.stream.Disposition.attached_pic)]
+        if not moving:
+            raise VideoOpenFailure(f"{self.path}: has no video stream"
+                                   + (" (only a cover picture)" if c.streams.video else ""))
+        s = moving[0]
         if s.codec_context is None or s.codec_context.name is None:
             raise VideoOpenFailure(f"{self.path}: video codec not supported")
         for k, v in decoder_threads(self.live).items():
@@ -148,15 +153,23 @@ class FileSource:
         fps = float(rate) if rate else None
         tb = s.time_base or Fraction(1, 90000)
         duration = None
+        #: the duration is the container's, which some formats (Matroska) count from 0, not
+        #: from the video's start: then the end it gives is known only to within that start
+        self._loose_end = False
         if s.duration is not None and s.time_base:
             duration = float(s.duration * s.time_base)
         elif c.duration is not None:
             duration = c.duration / 1_000_000
+            self._loose_end = True
         frames = s.frames or (int(round(duration * fps)) if duration and fps else None)
         self.info = SourceInfo(width=w, height=h, fps=fps, frames=frames or None, duration=duration,
                                time_base=tb, rotation=0, has_audio=bool(c.streams.audio))
         self._rate = rate
         self._start = float(s.start_time * tb) if s.start_time is not None else 0.0
+        # where the video and the audio begin, together, in the output: at 0
+        starts = [float(x.start_time * x.time_base) for x in (s, *c.streams.audio)
+                  if x.start_time is not None and x.time_base]
+        self.info.start = min(starts) if starts else 0.0
         self._last_end = 0.0
         #: why decoding stopped before the end, when it stopped on an error ('' otherwise)
         self.read_error = ""
@@ -224,7 +237,10 @@ class FileSource:
             return None
         # few frames but they reach the declared end: skipped corrupt packets, not truncation
         if self.info.duration and self.info.fps:
-            if self._last_end >= self._start + self.info.duration - 2.0 / self.info.fps:
+            end = self._start + self.info.duration
+            if self._loose_end:  # (counted from 0 or from the start: the earlier of the two)
+                end = min(end, self.info.duration)
+            if self._last_end >= end - 2.0 / self.info.fps:
                 return None
         return got, expected
 
@@ -311,7 +327,8 @@ class FileSource:
         img = self._to_i420(f) if self.pixel_format == "yuv420p" else self._to_bgr(f)
         if clock is not None:
             clock.add("convert_in", t)
-        frame = Frame(image=img, index=self._index, pts=pts, captured_at=time.perf_counter())
+        frame = Frame(image=img, index=self._index, pts=None if pts is None else pts - self.info.start,
+                      captured_at=time.perf_counter())
         self._index += 1
         return frame
 
