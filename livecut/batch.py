@@ -391,7 +391,8 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
             mode = photo_mode(settings.mode, settings.background, settings.cfg)
             if mode not in IMAGE_MODES:
                 raise UsageError(f"--mode {mode}: photos take {', '.join(IMAGE_MODES)}")
-            report = process_images([src], dstp.parent, settings.cfg, mode=mode, progress=False, force=force)
+            report = process_images([src], dstp.parent, settings.cfg, mode=mode, progress=False, force=force,
+                                    one_file=False)
             out["notes"] = list(report.notes)
             if report.errors:
                 exc = report.exceptions[0] if report.exceptions else None

@@ -177,7 +177,8 @@ def _root(version: bool = typer.Option(False, "--version", callback=version_call
 def image(
     inputs: List[str] = typer.Argument(..., help="Image files, folders or globs.", metavar="INPUT..."),
     outdir: str = typer.Option(..., "--output", "-o", metavar="OUTDIR", rich_help_panel=P_OUTPUT,
-                               help="Folder for the results (created if missing)."),
+                               help="Folder for the results (created if missing), or, for one input, "
+                                    "the output file (cut.png; .jpg for composite or mask)."),
     mode: Optional[str] = mode_opt("cutout, or composite with --background",
                                    "cutout (RGBA PNG), mask (gray PNG) or composite (the subject over "
                                    "--background). Unset: composite with -b; else the configuration's "

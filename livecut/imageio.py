@@ -29,8 +29,9 @@ MAX_PIXELS = 80_000_000
 # livecut keeps OpenCV's own limit (the headers read below still catch PNG, JPEG and TIFF).
 
 
-def read_image(path: str | Path) -> np.ndarray:
-    """Read an image as stored (gray, BGR, BGRA; 8 or 16 bit); raise :class:`ImageReadError`."""
+def read_image(path: str | Path, meta: dict | None = None) -> np.ndarray:
+    """Read an image as stored (gray, BGR, BGRA; 8 or 16 bit); raise :class:`ImageReadError`.
+    ``meta``, when given, receives ``"icc"``: the embedded colour profile (bytes) or None."""
     p = Path(path)
     if not p.exists():
         raise ImageReadError(f"{p}: file not found")
@@ -74,7 +75,63 @@ def read_image(path: str | Path) -> np.ndarray:
     orientation = _exif_orientation(data)
     if orientation > 1:
         img = orient(img, orientation)
+    if meta is not None:
+        meta["icc"] = icc_profile(data)
     return img
+
+
+def icc_profile(data: np.ndarray) -> bytes | None:
+    """The colour profile embedded in a JPEG (APP2 ICC_PROFILE segments), PNG (iCCP) or WebP
+    (ICCP chunk); None if there is none or it cannot be read."""
+    import struct
+    import zlib
+
+    head = data[:12].tobytes()
+    try:
+        if head.startswith(b"\xff\xd8"):
+            b = data.tobytes()
+            parts: dict[int, bytes] = {}
+            i = 2
+            while i + 4 <= len(b) and b[i] == 0xFF:
+                marker = b[i + 1]
+                if marker == 0xDA or marker == 0xD9:
+                    break
+                if marker in (0xD8, 0x01, 0xFF) or 0xD0 <= marker <= 0xD7:
+                    i += 1 if marker == 0xFF else 2
+                    continue
+                n = int.from_bytes(b[i + 2:i + 4], "big")
+                if marker == 0xE2 and b[i + 4:i + 16] == b"ICC_PROFILE\x00":
+                    parts[b[i + 16]] = b[i + 18:i + 2 + n]
+                i += 2 + n
+            return b"".join(parts[k] for k in sorted(parts)) or None
+        if head.startswith(b"\x89PNG\r\n\x1a\n"):
+            for kind, start, length in _png_chunks(data):
+                if kind == b"iCCP":
+                    chunk = data[start:start + length].tobytes()
+                    return zlib.decompress(chunk[chunk.index(b"\x00") + 2:]) or None
+                if kind == b"IDAT":
+                    return None
+        elif head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+            i, n = 12, data.size
+            while i + 8 <= n:
+                kind = data[i:i + 4].tobytes()
+                (size,) = struct.unpack("<I", data[i + 4:i + 8].tobytes())
+                if kind == b"ICCP":
+                    return data[i + 8:i + 8 + size].tobytes() or None
+                i += 8 + size + (size & 1)
+    except (ValueError, IndexError, zlib.error, struct.error):
+        return None
+    return None
+
+
+def _with_icc_png(png: bytes, icc: bytes) -> bytes:
+    """``png`` with an iCCP chunk holding ``icc``, after its IHDR (where the format wants it)."""
+    import zlib
+
+    body = b"icc\x00\x00" + zlib.compress(icc)
+    chunk = len(body).to_bytes(4, "big") + b"iCCP" + body + (zlib.crc32(b"iCCP" + body) & 0xFFFFFFFF).to_bytes(4, "big")
+    end = 8 + 8 + int.from_bytes(png[8:12], "big") + 4  # signature, IHDR
+    return png[:end] + chunk + png[end:]
 
 
 def orient(img: np.ndarray, orientation: int) -> np.ndarray:
@@ -331,9 +388,15 @@ def check_size(img: np.ndarray, path: str | Path | None = None) -> None:
                              f"{MAX_PIXELS // 1_000_000} megapixels")
 
 
-def write_image(path: str | Path, img: np.ndarray, force: bool = True) -> None:
+#: the extensions of single output files whose format keeps an alpha channel
+ALPHA_EXTS = (".png", ".webp", ".tif", ".tiff")
+
+
+def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: bytes | None = None) -> None:
     """Encode ``img`` and write it to a temporary name next to ``path``, renamed into place
-    when complete; without ``force`` an existing ``path`` is never replaced."""
+    when complete; without ``force`` an existing ``path`` is never replaced.  ``icc``: the
+    colour profile of the pixels, embedded in a PNG (the input's, so colour-managed viewers
+    show its colours: a phone's Display P3 photo is not taken as sRGB)."""
     from livecut.atomic import commit, discard, io_reason, temp_path
 
     p = Path(path)
@@ -344,6 +407,8 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True) -> None:
         ok = False
     if not ok:
         raise UsageError(f"{p}: cannot encode an image as {ext}")
+    if icc and ext == ".png":
+        buf = np.frombuffer(_with_icc_png(buf.tobytes(), icc), np.uint8)
     tmp = None
     try:
         p.parent.mkdir(parents=True, exist_ok=True)

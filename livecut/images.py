@@ -13,7 +13,7 @@ from livecut.atomic import io_reason
 from livecut.composite import Compositor
 from livecut.config import CompositeConfig, Config
 from livecut.errors import LivecutError, OutputExistsError, UsageError, WriteError
-from livecut.imageio import check_size, expand_inputs, read_image, to_bgr8, write_image
+from livecut.imageio import ALPHA_EXTS, IMAGE_EXTS, check_size, expand_inputs, read_image, to_bgr8, write_image
 from livecut.progress import Progress
 from livecut.segment import Segmenter
 
@@ -80,10 +80,18 @@ def output_path(src: Path, outdir: Path) -> Path:
     return outdir / f"{src.stem}.png"
 
 
+def single_output(out: Path) -> bool:
+    """Whether ``-o`` names one output file (``cut.png``: an image extension, not an existing
+    folder) rather than a folder for ``<stem>.png`` files."""
+    return out.suffix.lower() in IMAGE_EXTS and not out.is_dir()
+
+
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str = "cutout",
-                   progress: bool = False, force: bool = False) -> ImageReport:
+                   progress: bool = False, force: bool = False, one_file: bool | None = None) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
     ``outdir`` is created before the first output is written (not at all when every input fails).
+    ``one_file``: ``outdir`` is the output file of the one input (None: when
+    :func:`single_output` says so, as ``-o cut.png``).
 
     Raises :class:`UsageError` only for problems that concern the whole run
     (a bad mode, an output folder that cannot be made).
@@ -97,7 +105,15 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     report = ImageReport()
     paths, report.errors = expand_inputs(list(inputs))
     outdir = Path(outdir)
-    if outdir.exists() and not outdir.is_dir():
+    single = single_output(outdir) if one_file is None else one_file  # -o cut.png: that file, for one input
+    if single:
+        if len(paths) > 1:
+            raise UsageError(f"-o {outdir} names one file, but {len(paths)} images were given; "
+                             "give a folder (-o DIR) for several")
+        if compositor.channels == 4 and outdir.suffix.lower() not in ALPHA_EXTS:
+            raise UsageError(f"-o {outdir}: {outdir.suffix} cannot hold transparency ({mode}); write "
+                             f"{', '.join(ALPHA_EXTS)}, or use --mode composite or mask")
+    elif outdir.exists() and not outdir.is_dir():
         raise UsageError(f"{outdir}: output exists and is not a folder")
     inputs_resolved = {p.resolve() for p in paths}
     segmenter = Segmenter(cfg, still=True)
@@ -105,7 +121,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     with Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar:
         for src in paths:
             try:
-                dst = output_path(src, outdir)
+                dst = outdir if single else output_path(src, outdir)
                 if dst.resolve() in inputs_resolved:
                     raise OutputExistsError(f"{src}: output {dst} would overwrite an input; choose another -o")
                 if dst in stems:
@@ -113,7 +129,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                                             "(same file name)")
                 if not force and os.path.lexists(dst):
                     raise OutputExistsError(f"{src}: output {dst} exists (use --force to overwrite)")
-                img = read_image(src)
+                meta: dict = {}
+                img = read_image(src, meta)
                 check_size(img, src)
                 bgr, own_alpha = to_bgr8(img)
                 alpha = segmenter.mask(bgr)
@@ -122,8 +139,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if segmenter.state in STATE_NOTES:
                     report.notes.append(f"{src}: {STATE_NOTES[segmenter.state]}")
                 out = compositor.apply(bgr, alpha)
-                _make_outdir(outdir)  # only once there is something to write
-                write_image(dst, out, force=force)
+                _make_outdir(dst.parent)  # only once there is something to write
+                # (its colour profile stays with the photo's pixels; a mask has no colours)
+                write_image(dst, out, force=force, icc=meta.get("icc") if mode != "mask" else None)
                 stems[dst] = src
                 report.written += 1
                 report.outputs.append(dst)

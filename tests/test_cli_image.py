@@ -743,3 +743,43 @@ def test_hidden_files_in_a_folder_are_skipped(tmp_path, good):
 def test_three_digit_colour(tmp_path, good):
     res = _cutout(tmp_path, good["b.png"], "--mode", "composite", "-b", "color:#f80")
     assert tuple(res[0, 0]) in ((0, 136, 255),) or np.abs(res[0, 0].astype(int) - (0, 0x88, 0xff)).max() <= 1
+
+
+def _jpeg_with_icc(img: np.ndarray, icc: bytes) -> bytes:
+    ok, jpg = cv2.imencode(".jpg", img)
+    jpg = jpg.tobytes()
+    seg = b"ICC_PROFILE\x00\x01\x01" + icc
+    return jpg[:2] + b"\xff\xe2" + struct.pack(">H", len(seg) + 2) + seg + jpg[2:]
+
+
+@pytest.mark.parametrize("mode,kept", [("cutout", True), ("composite", True), ("mask", False)])
+def test_colour_profile_is_kept(tmp_path, scene, mode, kept):
+    """A photo's embedded colour profile (a phone's Display P3) goes with its pixels into the PNG."""
+    from livecut.imageio import icc_profile
+
+    img, _ = scene
+    icc = b"fake-profile-" + bytes(range(256)) * 3
+    p = tmp_path / "p3.jpg"
+    p.write_bytes(_jpeg_with_icc(img, icc))
+    out = tmp_path / "o"
+    r = invoke("image", p, "-o", out, "-q", "--mode", mode)
+    assert r.exit_code == 0, r.output
+    data = np.fromfile(out / "p3.png", np.uint8)
+    assert icc_profile(data) == (icc if kept else None)
+    assert cv2.imdecode(data, cv2.IMREAD_UNCHANGED) is not None
+
+
+def test_output_can_be_one_file(tmp_path, good):
+    out = tmp_path / "sub" / "one.png"
+    r = invoke("image", good["a.jpg"], "-o", out, "-q")
+    assert r.exit_code == 0, r.output
+    assert out.is_file() and cv2.imread(str(out), cv2.IMREAD_UNCHANGED).shape == (120, 160, 4)
+    jpg = tmp_path / "one.jpg"
+    r = invoke("image", good["a.jpg"], "-o", jpg, "-q", "-b", "color:#fff")
+    assert r.exit_code == 0 and cv2.imread(str(jpg)).shape == (120, 160, 3)
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "cut.jpg")  # a cutout has alpha
+    assert r.exit_code == 2 and "cannot hold transparency" in r.stderr
+    assert not (tmp_path / "cut.jpg").exists()
+    r = invoke("image", good["a.jpg"], good["b.png"], "-o", tmp_path / "two.png")
+    assert r.exit_code == 2 and "names one file" in r.stderr
+    assert not (tmp_path / "two.png").exists()
