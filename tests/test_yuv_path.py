@@ -335,6 +335,11 @@ def test_bt709_video_keeps_its_colours(bt709_clips, tmp_path, output, mode, back
     else:
         space, got = _first_frame(out)
         assert space == 1  # BT.709, as the source
+        import av
+
+        with av.open(str(out)) as c:  # (ProRes takes the description from its frames)
+            cc = c.streams.video[0].codec_context
+            assert (cc.color_primaries, cc.color_trc) == (1, 1)
         got = got[:, :320]
     # (4:2:0 chroma differs at the test pattern's sharp colour edges: the mean, not the max)
     assert np.abs(got - want).mean() < 2.0

@@ -423,6 +423,9 @@ class VideoFileSink:
         f = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format=fmt)
         if self.info.matrix == "bt709":  # (the encoder's own conversion would take BT.601)
             f = f.reformat(format=self.pix_fmt, dst_colorspace="ITU709")
+            f.colorspace = BT709  # (ProRes takes the description from its frames)
+            for k, v in self.info.color_tags.items():
+                setattr(f, k, v)
         return f
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
