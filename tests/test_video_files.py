@@ -311,3 +311,17 @@ def test_avi_output_has_the_frame_rate_and_one_entry_a_frame(clips, tmp_path):
         s = c.streams.video[0]
         assert float(s.average_rate) == pytest.approx(probe(clips["plain"])["fps"], rel=0.01)
         assert sum(1 for p in c.demux(s) if p.size) == probe(clips["plain"])["frames"]
+
+
+def test_odd_frame_size_is_written_one_pixel_smaller_and_says_so(tmp_path):
+    src = tmp_path / "odd.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-t", "0.2", "-vf", "scale=161:97",
+            "-c:v", "ffv1", "-pix_fmt", "yuv444p", str(src))
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "161x97 written as 160x96" in r.stderr
+    import av
+
+    with av.open(str(out)) as c:
+        assert (c.streams.video[0].width, c.streams.video[0].height) == (160, 96)

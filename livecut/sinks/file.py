@@ -165,6 +165,9 @@ class VideoFileSink:
             pix_fmt = "yuva420p" if ch == 4 else "yuv420p"
         else:
             codec, pix_fmt = self.cfg.codec, "yuv420p"
+        if (self.width, self.height) != (info.width, info.height):
+            self.warnings.append(f"frames {info.width}x{info.height} written as {self.width}x{self.height} "
+                                 "(4:2:0 video needs even sides; .mov ProRes 4444 or DIR/ keep every pixel)")
         check_encoder(codec, self.cfg.preset)
         opts, self._ctx = encoder_options(self.cfg, codec)
         self.codec, self.pix_fmt, self._opts = codec, pix_fmt, opts
