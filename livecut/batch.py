@@ -161,7 +161,8 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
         r = f.resolve()
         if skip in r.parents:
             continue  # a result of an earlier run, not an input
-        unique.setdefault(r, Path(os.path.abspath(f)))
+        # (abspath folds "link/.." by its text; the system by the link: resolve the folder then)
+        unique.setdefault(r, f.parent.resolve() / f.name if ".." in f.parts else Path(os.path.abspath(f)))
     if not unique:
         return [], errors
     named = list(unique.values())

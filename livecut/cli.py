@@ -197,7 +197,7 @@ def image(
 
     for text in inputs:
         local_path(text, "`livecut image` reads local image files")
-    outdir = local_path(outdir, "`livecut image` writes to a local folder")
+    local_path(outdir, "`livecut image` writes to a local folder")  # (the text goes on: a final / means a folder)
     cfg = get_config(config, set_, composite__background=background)
     if mode is not None and background and mode != "composite":
         typer.echo(f"livecut: warning: --background is for --mode composite; --mode {mode} "

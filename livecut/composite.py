@@ -454,6 +454,7 @@ class Compositor:
         if kind == "video":
             self._half = np.empty((ch, cw, 3), np.uint8)
             self._uv = np.empty((ch, cw, 2), np.uint8)
+            self._bgr_planes = [np.empty((h, w), np.uint8) for _ in range(3)] if self.matrix == "bt709" else None
         if self.mode == "mask":
             self._yuv[h:] = 128
         elif kind == "color":
@@ -505,7 +506,7 @@ class Compositor:
             self._blur_c(fv, ov)
         elif kind == "video":
             bgr_to_i420(self._video_frame(bg_frame, w, h, "_cover_big_i420"), out, self._half, self._uv,
-                        self.matrix)
+                        self.matrix, self._bgr_planes)
         else:
             np.copyto(out, self._bg_i420)
         self._tiles_y.over(fy, alpha, oy)

@@ -12,6 +12,16 @@ import numpy as np
 BT709 = 1
 
 
+def describe_bt709(target, tags: dict) -> None:
+    """Say BT.709 on a PyAV codec context or frame (``colorspace``), with the source's
+    primaries and transfer (``tags``) where this PyAV can set them."""
+    for k, v in {"colorspace": BT709, **tags}.items():
+        try:
+            setattr(target, k, v)
+        except (AttributeError, TypeError, ValueError):
+            pass
+
+
 def planes(buf: np.ndarray, h: int, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(Y, U, V) views of a contiguous I420 buffer of an ``h`` x ``w`` frame (even sides)."""
     flat = buf.reshape(-1)

@@ -217,7 +217,9 @@ def _stored_max(data: np.ndarray) -> int | None:
             else:
                 i += 1
         return fields[2] if len(fields) == 3 and fields[2] > 0 else None
-    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
+    size = int.from_bytes(head[0:4], "big")
+    brands = [head[j:j + 4] for j in (8, *range(16, min(size, len(head)) - 3, 4))] if head[4:8] == b"ftyp" else []
+    if b"avif" in brands or b"avis" in brands:  # (the major brand may be mif1)
         i = head.find(b"pixi")
         if i > 0 and i + 10 <= len(head) and 8 < head[i + 9] <= 16:
             return (1 << head[i + 9]) - 1

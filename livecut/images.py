@@ -80,10 +80,13 @@ def output_path(src: Path, outdir: Path) -> Path:
     return outdir / f"{src.stem}.png"
 
 
-def single_output(out: Path) -> bool:
+def single_output(out: str | Path) -> bool:
     """Whether ``-o`` names one output file (``cut.png``: an image extension, not an existing
-    folder) rather than a folder for ``<stem>.png`` files."""
-    return out.suffix.lower() in IMAGE_EXTS and not out.is_dir()
+    folder, no final ``/``) rather than a folder for ``<stem>.png`` files."""
+    text = str(out)
+    if text.endswith(("/", os.sep)):
+        return False
+    return Path(text).suffix.lower() in IMAGE_EXTS and not Path(text).is_dir()
 
 
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str = "cutout",
@@ -104,8 +107,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                          "video; for still images use image:PATH")
     report = ImageReport()
     paths, report.errors = expand_inputs(list(inputs))
-    outdir = Path(outdir)
     single = single_output(outdir) if one_file is None else one_file  # -o cut.png: that file, for one input
+    outdir = Path(outdir)
     if single:
         if len(paths) > 1:
             raise UsageError(f"-o {outdir} names one file, but {len(paths)} images were given; "
@@ -141,7 +144,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 out = compositor.apply(bgr, alpha)
                 _make_outdir(dst.parent)  # only once there is something to write
                 # (its colour profile stays with the photo's pixels; a mask has no colours)
-                write_image(dst, out, force=force, icc=meta.get("icc") if mode != "mask" else None)
+                icc = meta.get("icc")
+                if mode == "mask" or not icc or icc[16:20] != b"RGB ":  # (a gray or CMYK profile
+                    icc = None                                        # does not describe RGB output)
+                write_image(dst, out, force=force, icc=icc)
                 stems[dst] = src
                 report.written += 1
                 report.outputs.append(dst)

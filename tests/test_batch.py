@@ -88,6 +88,13 @@ def test_plan_keeps_a_linked_files_own_name_and_place(tmp_path):
     (shoot / "a_again.jpg").symlink_to(shoot / "a.jpg")  # one file, two names: once
     p = plan([str(shoot)], tmp_path / "out")
     assert sorted(it.rel for it in p.todo) == ["a.png", "b.png", "pick.png"]
+    # "link/.." is where the link leads, then up (as the system reads it), not the link's folder
+    other = tmp_path / "other" / "sub"
+    other.mkdir(parents=True)
+    _photo(tmp_path / "other" / "c.jpg", 3)
+    (shoot / "link").symlink_to(other)
+    p = plan([str(shoot / "link" / ".." / "c.jpg")], tmp_path / "out")
+    assert [Path(it.src).resolve() for it in p.todo] == [(tmp_path / "other" / "c.jpg").resolve()]
 
 
 def test_plan_reads_a_list_globs_and_skips_the_output_folder(library, tmp_path):

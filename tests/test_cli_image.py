@@ -758,7 +758,8 @@ def test_colour_profile_is_kept(tmp_path, scene, mode, kept):
     from livecut.imageio import icc_profile
 
     img, _ = scene
-    icc = b"fake-profile-" + bytes(range(256)) * 3
+    # (the header of an RGB display profile: size, CMM, version, class "mntr", space "RGB ")
+    icc = struct.pack(">I", 784) + b"lcms" + bytes(4) + b"mntrRGB XYZ " + bytes(256) * 3
     p = tmp_path / "p3.jpg"
     p.write_bytes(_jpeg_with_icc(img, icc))
     out = tmp_path / "o"
@@ -767,6 +768,11 @@ def test_colour_profile_is_kept(tmp_path, scene, mode, kept):
     data = np.fromfile(out / "p3.png", np.uint8)
     assert icc_profile(data) == (icc if kept else None)
     assert cv2.imdecode(data, cv2.IMREAD_UNCHANGED) is not None
+    # a gray profile does not describe the RGB output: not embedded
+    gray = icc[:16] + b"GRAY" + icc[20:]
+    p.write_bytes(_jpeg_with_icc(img, gray))
+    assert invoke("image", p, "-o", out, "-q", "--force", "--mode", mode).exit_code == 0
+    assert icc_profile(np.fromfile(out / "p3.png", np.uint8)) is None
 
 
 def test_output_can_be_one_file(tmp_path, good):
@@ -783,3 +789,16 @@ def test_output_can_be_one_file(tmp_path, good):
     r = invoke("image", good["a.jpg"], good["b.png"], "-o", tmp_path / "two.png")
     assert r.exit_code == 2 and "names one file" in r.stderr
     assert not (tmp_path / "two.png").exists()
+    r = invoke("image", good["a.jpg"], "-o", f"{tmp_path / 'folder.png'}/", "-q")  # a final / : a folder
+    assert r.exit_code == 0 and (tmp_path / "folder.png" / "a.png").is_file()
+
+
+@pytest.mark.parametrize("major", [b"avif", b"mif1"])
+def test_ten_bit_avif_depth_is_read_from_its_header(major):
+    """The bit depth of a 10-bit AVIF (its pixi box), whatever its major brand."""
+    from livecut.imageio import _stored_max
+
+    ftyp = struct.pack(">I", 24) + b"ftyp" + major + bytes(4) + b"mif1avif"
+    pixi = struct.pack(">I", 14) + b"pixi" + bytes(4) + bytes([3, 10, 10, 10])
+    assert _stored_max(np.frombuffer(ftyp + pixi + bytes(64), np.uint8)) == 1023
+    assert _stored_max(np.frombuffer(b"\x89PNG\r\n\x1a\n" + bytes(64), np.uint8)) is None

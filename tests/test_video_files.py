@@ -189,6 +189,22 @@ def test_audio_that_fits_is_copied(clips, tmp_path):
     assert probe(out)["audio_packets"] == probe(clips["audio"])["audio_packets"]
 
 
+def test_full_range_said_by_a_yuv420p_video_is_honoured(tmp_path):
+    """Full range may be said by the colour range of a yuv420p video (VP9), not its format name."""
+    ramp = np.tile(np.arange(256, dtype=np.uint8), (64, 1))
+    png = tmp_path / "ramp.png"
+    cv2.imwrite(str(png), np.dstack([ramp] * 3))
+    src = tmp_path / "full.webm"
+    _ffmpeg("-loop", "1", "-i", str(png), "-t", "0.2", "-r", "25", "-vf", "scale=out_range=pc",
+            "-c:v", "libvpx-vp9", "-lossless", "1", "-pix_fmt", "yuv420p", "-color_range", "pc", str(src))
+    d = tmp_path / "frames"
+    r = run_cli("file", str(src), "-o", f"{d}/", "--mode", "cutout")
+    assert r.returncode == 0, r.stderr
+    got = cv2.imread(str(sorted(d.glob("frame_*.png"))[0]), cv2.IMREAD_UNCHANGED)[32, :, :3].astype(int)
+    for x in (4, 10, 245, 251):
+        assert abs(got[x].mean() - x) <= 3, (x, got[x])
+
+
 def test_full_range_video_keeps_its_shadows_and_highlights(tmp_path):
     """A full-range (yuvj420p) clip -- phones, screen recorders, MJPEG cameras: its levels
     below 16 and above 235 are picture, not headroom.  Read as limited range they went to
@@ -238,12 +254,15 @@ def test_rotated_video_to_png_frames_is_written_upright(clips, tmp_path):
     d = tmp_path / "frames"
     r = run_cli("file", str(clips["rotated"]), "-o", f"{d}/", "--mode", "cutout")
     assert r.returncode == 0, r.stderr
-    h, w = cv2.imread(str(sorted(d.glob("*.png"))[0])).shape[:2]
+    got = cv2.imread(str(sorted(d.glob("*.png"))[0])).astype(int)
     import av
 
     with av.open(str(clips["rotated"])) as c:
         stored = next(c.decode(video=0))
-    assert (w, h) == (stored.height, stored.width)  # turned by 90 degrees
+        assert stored.rotation == 90  # (PyAV: degrees counter-clockwise to show it)
+        upright = cv2.rotate(stored.to_ndarray(format="bgr24"), cv2.ROTATE_90_COUNTERCLOCKWISE).astype(int)
+    assert got.shape == upright.shape
+    assert np.abs(got - upright).mean() < 2.0  # (the other way round differs everywhere)
 
 
 def test_avi_with_pcm_audio_to_mp4(tmp_path):
@@ -325,3 +344,30 @@ def test_odd_frame_size_is_written_one_pixel_smaller_and_says_so(tmp_path):
 
     with av.open(str(out)) as c:
         assert (c.streams.video[0].width, c.streams.video[0].height) == (160, 96)
+
+
+@pytest.mark.parametrize("ext", [".mp4", ".webm"])
+def test_reencoded_audio_that_starts_late_keeps_its_place(tmp_path, ext):
+    """Audio starting 0.5 s after the video, re-encoded (MP2 -> AAC / Opus), is heard 0.5 s
+    in, as in the source (its encoder counts from 0: it came 0.5 s early)."""
+    src = tmp_path / "late.ts"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-itsoffset", "0.5", "-f", "lavfi",
+            "-i", "sine=f=440:r=48000", "-t", "1.5", "-c:v", "libx264", "-c:a", "mp2", str(src))
+    st = _start_times(src)
+    assert st["audio"] - st["video"] == pytest.approx(0.5, abs=0.05)
+    out = tmp_path / f"out{ext}"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    import av
+
+    with av.open(str(out)) as c:
+        assert c.streams.audio[0].codec_context.name in ("aac", "opus", "libopus")
+        onset = None
+        for f in c.decode(audio=0):
+            x = np.abs(f.to_ndarray().astype(np.float64))
+            x = x / (32768.0 if f.to_ndarray().dtype.kind in "iu" else 1.0)
+            hit = np.nonzero(x.max(axis=0) > 0.05)[0]
+            if hit.size:
+                onset = float(f.pts * f.time_base) + hit[0] / f.sample_rate
+                break
+    assert onset == pytest.approx(0.5, abs=0.06)

@@ -32,7 +32,7 @@ from livecut.atomic import io_reason
 from livecut.config import VideoConfig
 from livecut.errors import OutputExistsError, UsageError, VideoWriteError
 from livecut.composite import bgr_to_i420
-from livecut.i420 import BT709, frame_planes, planes
+from livecut.i420 import describe_bt709 as _describe, frame_planes, planes
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo, fps_fraction
 
@@ -238,9 +238,7 @@ class VideoFileSink:
             if self.info.rotation:
                 s.set_display_rotation(self.info.rotation)
             if self.info.matrix == "bt709":  # as the source said (players take an untagged file as BT.601 or guess)
-                s.codec_context.colorspace = BT709
-                for k, v in self.info.color_tags.items():
-                    setattr(s.codec_context, k, v)
+                _describe(s.codec_context, self.info.color_tags)
             self._stream = s
             self._add_audio()
         except BaseException:
@@ -269,6 +267,7 @@ class VideoFileSink:
             return
         amap = {}
         self._transcode: set[int] = set()  # input audio streams decoded and re-encoded
+        self._audio_begun: set[int] = set()  # those whose first frame was encoded (see _lead_in)
         for a in inp.streams.audio:
             # the codec's name (the decoder's may differ: mp3float for mp3)
             name = (getattr(a.codec_context.codec, "canonical_name", None) or a.codec_context.name
@@ -314,9 +313,30 @@ class VideoFileSink:
         out = self._amap[index]
         for frame in frames:
             if frame is not None:
+                if index not in self._audio_begun:
+                    self._audio_begun.add(index)
+                    self._lead_in(out, frame)
                 frame.pts = None  # the encoder counts samples: no gaps or overlaps to fix
             for packet in out.encode(frame):
                 self._container.mux(packet)
+
+    def _lead_in(self, out, first) -> None:
+        """Silence before the first frame of a re-encoded audio stream that starts after the
+        output's 0 (its encoder counts samples from 0: without it the sound came early)."""
+        import av
+
+        if first.time is None or not first.sample_rate:
+            return
+        left = int(round((first.time - self.info.start) * first.sample_rate))
+        while left > 0:  # (in pieces of a second at most)
+            n = min(left, first.sample_rate)
+            silence = av.AudioFrame(format=first.format.name, layout=first.layout.name, samples=n)
+            for plane in silence.planes:
+                plane.update(bytes(plane.buffer_size))
+            silence.sample_rate = first.sample_rate
+            for packet in out.encode(silence):
+                self._container.mux(packet)
+            left -= n
 
     def _end_audio(self) -> None:
         """Flush the audio decoders and encoders of transcoded streams; close the input."""
@@ -426,9 +446,7 @@ class VideoFileSink:
         f = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format=fmt)
         if self.info.matrix == "bt709":  # (the encoder's own conversion would take BT.601)
             f = f.reformat(format=self.pix_fmt, dst_colorspace="ITU709")
-            f.colorspace = BT709  # (ProRes takes the description from its frames)
-            for k, v in self.info.color_tags.items():
-                setattr(f, k, v)
+            _describe(f, self.info.color_tags)  # (ProRes takes the description from its frames)
         return f
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:

@@ -29,7 +29,7 @@ import numpy as np
 
 from livecut.config import VideoConfig
 from livecut.errors import UsageError, VideoWriteError
-from livecut.i420 import BT709
+from livecut.i420 import describe_bt709 as _describe
 from livecut.pacing import Pacer
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo, fps_fraction
@@ -140,9 +140,7 @@ class StreamSink:
                 stream.gop_size = gop
                 stream.codec_context.max_b_frames = 0
                 if self.info.matrix == "bt709":  # as the source said (see VideoFileSink)
-                    stream.codec_context.colorspace = BT709
-                    for k, v in self.info.color_tags.items():
-                        setattr(stream.codec_context, k, v)
+                    _describe(stream.codec_context, self.info.color_tags)
                 stream.options = {"preset": "ultrafast" if w * h > 1280 * 720 else "veryfast",
                                   "tune": "zerolatency", "maxrate": f"{kbps}k",
                                   "bufsize": f"{kbps}k", "x264-params": "repeat-headers=1"}

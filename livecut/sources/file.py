@@ -135,7 +135,8 @@ class FileSource:
 
         c = self._container
         # (a song's cover art is a "video" stream of one picture: not a video)
-        moving = [v for v in c.streams.video if not (v.disposition & av.stream.Disposition.attached_pic)]
+        cover = getattr(getattr(av.stream, "Disposition", None), "attached_pic", 0)
+        moving = [v for v in c.streams.video if not (int(getattr(v, "disposition", 0) or 0) & int(cover))]
         if not moving:
             raise VideoOpenFailure(f"{self.path}: has no video stream"
                                    + (" (only a cover picture)" if c.streams.video else ""))
@@ -185,6 +186,9 @@ class FileSource:
                                     if (v := int(getattr(self._first, k, 0) or 0)) not in (0, 2)}
         #: the decoder's pixel format (of the first frame)
         self.native_format = self._first.format.name
+        #: full-range YUV (yuvj420p, or yuv420p that says so): read by swscale, which knows it
+        self.full_range = (self.native_format.startswith("yuvj")
+                           or int(getattr(self._first, "color_range", 0) or 0) == 2)
         self._pacer = Pacer(fps or 30.0, resync_after=0.25) if self.pace else None
 
     # one long-lived generator over the whole file: demux -> decode, skipping bad packets
@@ -248,7 +252,7 @@ class FileSource:
     def can_yuv420p(self) -> bool:
         """Whether frames can be delivered as I420 without conversion: a yuv420p video of
         even width and height, read as a file (not live)."""
-        return (self.native_format == "yuv420p" and not self.live
+        return (self.native_format == "yuv420p" and not self.full_range and not self.live
                 and self.info.width % 2 == 0 and self.info.height % 2 == 0)
 
     def use_pixel_format(self, fmt: str) -> None:
@@ -280,7 +284,7 @@ class FileSource:
         return buf
 
     def _to_bgr(self, f) -> np.ndarray:
-        if (f.format.name == "yuv420p" and self.info.matrix == "bt601"
+        if (f.format.name == "yuv420p" and self.info.matrix == "bt601" and not self.full_range
                 and f.width % 2 == 0 and f.height % 2 == 0):
             # faster than swscale, same BT.601 limited-range coefficients.  Other frames go
             # to swscale, which knows their matrix and range: a BT.709 video's reds came out
