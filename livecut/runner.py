@@ -394,7 +394,10 @@ class Pipeline:
         self._stop = threading.Event()
         self._errors: list[tuple[str, BaseException]] = []
         self._inq: queue.Queue = queue.Queue(maxsize=self.queue_size)
-        self._mailbox: Any = None
+        #: live frames waiting: the newest only (``live_buffer`` 1: a camera, RTSP), or the last
+        #: few for a source that sends in bursts (HLS delivers a segment at once: keeping only
+        #: the newest of each burst dropped 4 frames in 5)
+        self._mailbox: collections.deque = collections.deque(maxlen=max(1, int(getattr(source, "live_buffer", 1))))
         self._mail_lock = threading.Lock()
         self._mail_ready = threading.Event()
         self._outq: queue.Queue = queue.Queue(maxsize=self.queue_size)
@@ -428,9 +431,9 @@ class Pipeline:
                 self.stats.frames_in += 1
                 if self.live:
                     with self._mail_lock:
-                        if self._mailbox is not None:
-                            self.stats.dropped += 1
-                        self._mailbox = frame
+                        if len(self._mailbox) == self._mailbox.maxlen:
+                            self.stats.dropped += 1  # (the oldest waiting goes)
+                        self._mailbox.append(frame)
                     self._mail_ready.set()
                 elif not self._put(self._inq, frame):
                     return
@@ -455,13 +458,14 @@ class Pipeline:
             except queue.Empty:
                 return None
         with self._mail_lock:
-            if self._mailbox is None and self._live_ended:
+            if not self._mailbox and self._live_ended:
                 return _END
         if not self._mail_ready.wait(POLL):
             return None
         with self._mail_lock:
-            frame, self._mailbox = self._mailbox, None
-            self._mail_ready.clear()
+            frame = self._mailbox.popleft() if self._mailbox else None
+            if not self._mailbox:
+                self._mail_ready.clear()
             if frame is None and self._live_ended:
                 return _END
         return frame
@@ -804,7 +808,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     if lost:
         from livecut.urls import redact_url
 
-        where = f"; {output} holds the {stats.written} frames written" if output else ""
+        where = (f"; {output} holds the {stats.written} frames written" if stats.written
+                 else "; nothing was written") if output else ""
         raise IncompleteError(f"{redact_url(spec)}: stream lost ({lost}){where}")
     if short and stats.processed:
         _, expected = short
@@ -812,6 +817,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         where = f"; {output} holds the {stats.written} frames written" if output else ""
         raise IncompleteError(f"{spec}: the video ends early ({why}): {stats.written} frames written, "
                               f"{expected} expected{where}")
-    if stats.processed == 0 and kind == "file":
-        raise VideoOpenFailure(f"{spec}: the video has no frames")
+    if stats.processed == 0 and (kind == "file" or getattr(source, "finite", False)):
+        from livecut.urls import redact_url
+
+        raise VideoOpenFailure(f"{redact_url(spec)}: the video has no frames")
     return stats

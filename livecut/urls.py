@@ -44,6 +44,9 @@ def url_problem(url: str) -> str | None:
     scheme = url_scheme(url)
     rest = str(url).split("://", 1)[1] if "://" in str(url) else ""
     netloc = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if _hidden_userinfo(str(url)):
+        return ("its user or password holds / ? or #, which end the address there: write them "
+                "percent-encoded (%2F %3F %23)")
     query = rest[len(netloc):]
     hostport = netloc.rsplit("@", 1)[-1]
     if hostport.startswith("["):  # [IPv6]:port
@@ -61,6 +64,20 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+def _hidden_userinfo(text: str) -> bool:
+    """Whether ``text`` has a ``user:password`` whose password holds an unencoded ``/``, ``?``
+    or ``#``: a URL parser stops the address there, and would show the rest of the password
+    as a path (an ``@`` later in the text, not in the parser's address, after a ``user:``)."""
+    if "://" not in text:
+        return False
+    rest = text.split("://", 1)[1]
+    if "@" not in rest:
+        return False
+    netloc = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    # ("user:pa" before the / of "user:pa/ss@host"; not "host:8080" before "/path@x")
+    return "@" not in netloc and ":" in netloc and not netloc.rsplit(":", 1)[1].isdigit()
+
+
 def redact_url(url: str) -> str:
     """``url`` with user, password and secret query values replaced by ``***``.
 
@@ -69,6 +86,9 @@ def redact_url(url: str) -> str:
     text = str(url)
     if "://" not in text:
         return text
+    if _hidden_userinfo(text):  # (a password with / ? #: all up to the last @ goes)
+        head, rest = text.split("://", 1)
+        text = head + "://***@" + rest.rsplit("@", 1)[1]
     try:
         parts = urlsplit(text)
     except ValueError:
@@ -98,6 +118,8 @@ def url_secrets(url: str) -> list[str]:
     except ValueError:
         return []
     userinfo = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else ""
+    if _hidden_userinfo(str(url)):
+        userinfo = str(url).split("://", 1)[1].rsplit("@", 1)[0]
     if ":" in userinfo:
         pw = userinfo.split(":", 1)[1]
         out.update({pw, unquote(pw)})

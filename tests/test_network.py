@@ -39,6 +39,11 @@ SECRET = "s3cr3tPW"
     ("https://h/x.m3u8?token=s3cr3tPW&b=2", "https://h/x.m3u8?token=***&b=2"),
     ("udp://127.0.0.1:5000", "udp://127.0.0.1:5000"),
     ("clip.mp4", "clip.mp4"),
+    # a password with an unencoded / ? #: a URL parser ends the address there
+    ("http://admin:pa/ss99@127.0.0.1:8702/x.mjpg", "http://***@127.0.0.1:8702/x.mjpg"),
+    ("http://admin:pa#ss99@h:80/x", "http://***@h:80/x"),
+    ("http://admin:pa?ss99@h/x", "http://***@h/x"),
+    ("http://h:8080/p@x", "http://h:8080/p@x"),  # an @ in a path is not a password
 ])
 def test_redact_url(url, shown):
     assert redact_url(url) == shown
@@ -423,6 +428,10 @@ def test_http_mjpeg_input():
             assert src.live
             frames = [src.read() for _ in range(10)]
         assert all(f is not None and f.image.shape == (240, 320, 3) for f in frames)
+        # its demuxer makes up 25 fps: frames are timed by their arrival (15 fps here); a
+        # recording played 1.7x too fast
+        assert src.info.fps is None
+        assert frames[-1].pts - frames[0].pts > 9 / 15 * 0.8
     finally:
         server.kill()
         server.wait(timeout=5)
@@ -553,3 +562,83 @@ def test_a_file_over_http_that_comes_back_shorter_is_not_taken_as_complete(tmp_p
             got.append(f)
     assert len(got) == 15 and src.reconnects == 1
     assert "ends before" in src.lost
+
+
+def _read_within(src, seconds: float):
+    """``src.read()``'s frame, or the exception it raised; fails (after stopping the source)
+    if it has not returned within ``seconds`` (it reconnected for ever before)."""
+    got = []
+
+    def read():
+        try:
+            got.append(src.read())
+        except Exception as exc:  # noqa: BLE001 -- handed to the test
+            got.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(seconds)
+    if reader.is_alive():
+        src.stop()
+        reader.join(5.0)
+        pytest.fail(f"read() still reconnecting after {seconds:g} s")
+    return got[0]
+
+
+class _NoFrame:
+    """A container that opens and then gives no frame (an MP4 whose index is at its end,
+    from a server that answers no byte ranges)."""
+
+    def __init__(self, container):
+        self._c = container
+
+    def __getattr__(self, name):
+        return getattr(self._c, name)
+
+    def decode(self, stream):
+        raise av_error_invalid()
+        yield  # (a generator)
+
+
+def av_error_invalid():
+    import av
+
+    return av.error.InvalidDataError(1094995529, "Invalid data found when processing input")
+
+
+def test_a_file_over_http_that_opens_but_gives_no_frame_fails_at_once(tmp_path):
+    """It was reconnected to for ever (5000 requests in 10 minutes): the limit's clock and the
+    backoff started again at each open that worked."""
+    import av
+
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    clip = make_clip(tmp_path / "c.mp4", n=10, audio=False)
+    src = StreamSource("http://127.0.0.1:9/c.mp4", VideoConfig(), backoff=(0.01,),
+                       opener=lambda url, **kw: _NoFrame(av.open(str(clip))))
+    with src:
+        got = _read_within(src, 3.0)
+    assert isinstance(got, VideoOpenFailure) and "faststart" in str(got)
+
+
+def test_a_live_stream_that_opens_but_never_gives_a_frame_is_given_up(tmp_path):
+    import av
+
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    clip = make_clip(tmp_path / "c.mp4", n=10, audio=False)
+    opens = []
+
+    def opener(url, **kw):
+        opens.append(time.monotonic())
+        return _NoFrame(av.open(str(clip)))
+
+    src = StreamSource("rtsp://127.0.0.1:9/live", VideoConfig(reconnect_limit=1.5), backoff=(0.05, 0.2, 0.4),
+                       opener=opener)
+    with src:
+        got = _read_within(src, 6.0)
+    assert got is None and "gave up" in src.lost
+    gaps = [b - a for a, b in zip(opens, opens[1:])]
+    assert len(opens) <= 6 and gaps[-1] > 0.3  # backed off, not 0.05 s each time

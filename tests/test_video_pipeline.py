@@ -89,6 +89,29 @@ def test_live_source_keeps_newest_and_counts_drops(tmp_path):
     assert sink.pts == sorted(sink.pts)
 
 
+@pytest.mark.parametrize("buffer,drops", [(1, True), (16, False)])
+def test_a_bursty_live_source_keeps_its_bursts(buffer, drops):
+    """HLS delivers a segment's frames at once: a source that says so (live_buffer) keeps them
+    all when processing keeps up on average; a camera's (1) keeps only the newest."""
+
+    class Bursts(FakeSource):
+        live = True
+        live_buffer = buffer
+
+        def read(self):
+            if self.i and self.i % 8 == 0:
+                time.sleep(0.12)  # the next segment comes later
+            return super().read()
+
+    slow = lambda img, need=True: (time.sleep(0.01), (img, img))[1]
+    sink = ListSink()
+    st = Pipeline(Bursts(n=32), slow, [sink]).run()
+    assert st.frames_in == 32
+    assert (st.dropped > 0) == drops
+    if not drops:
+        assert sink.n == 32 and sink.pts == sorted(sink.pts)
+
+
 @pytest.mark.parametrize("where", ["reader", "process", "writer"])
 def test_a_failing_stage_ends_the_run(where):
     src = FakeSource(n=10_000, fail_at=5 if where == "reader" else None)

@@ -89,6 +89,12 @@ class StreamSource:
         self._first_pts: float | None = None
         self._last_src: float | None = None    # the source's own time of the last frame delivered
         self._last_frame_at: float | None = None  # time.monotonic() of the last frame delivered
+        self._arrival_time = False  # frames timed by their arrival (see _connect)
+        self.live_buffer = 1
+        #: before any frame: when the first loss was noticed, and the reconnections since (an
+        #: open that works and then gives no frame must not restart the limit or the backoff)
+        self._dry_since: float | None = None
+        self._dry_attempts = 0
         #: a finite stream reconnected: the frames up to this source time were delivered already
         self._resume_after: float | None = None
         self.reconnects = 0            #: successful reconnections so far
@@ -114,6 +120,14 @@ class StreamSource:
             stream.thread_type = "SLICE"
             rate = stream.average_rate or stream.guessed_rate or stream.base_rate
             fps = float(rate) if rate and 1 <= float(rate) <= 240 else None
+            #: a format whose frames carry no time (MJPEG over HTTP, as IP cameras send it: its
+            #: demuxer makes up 25 fps): frames are timed by their arrival, their rate unknown
+            self._arrival_time = container.format.name in WALLCLOCK_FORMATS
+            #: live frames the runner may hold (1: only the newest); HLS and DASH deliver a
+            #: segment at a time, in a burst: room for a few seconds of it
+            self.live_buffer = (max(32, int(4 * fps)) if fps else 100) if container.format.name in BURST_FORMATS else 1
+            if self._arrival_time:
+                fps = None
             duration = None
             if container.duration and container.duration > 0:
                 duration = container.duration / 1_000_000
@@ -302,11 +316,13 @@ class StreamSource:
         self._disconnect()
         # video.reconnect_limit counts the seconds without a frame: from the last one delivered
         # (the loss itself was noticed up to video.read_timeout later)
-        t0 = time.monotonic() if self._last_frame_at is None else self._last_frame_at
+        if self._last_frame_at is None and self._dry_since is None:
+            self._dry_since = time.monotonic()
+        t0 = self._dry_since if self._last_frame_at is None else self._last_frame_at
         limit = self.cfg.reconnect_limit
         attempt = 0
         while not self._stop.is_set():
-            delay = self.backoff[min(attempt, len(self.backoff) - 1)]
+            delay = self.backoff[min(attempt + self._dry_attempts, len(self.backoff) - 1)]
             attempt += 1
             if limit and time.monotonic() - t0 + delay > limit:
                 log.warning("stream %s: giving up after %.0f s without a frame", self.safe_url,
@@ -334,6 +350,7 @@ class StreamSource:
                 reason = _reason(exc)
                 continue
             self.reconnects += 1
+            self._dry_attempts += attempt  # (reset by the next frame delivered)
             log.info("stream %s reconnected after %.1f s", self.safe_url, time.monotonic() - t0)
             if not self.finite:  # a live stream (a file's own timestamps go on where they were)
                 self._resume_after = None
@@ -378,6 +395,13 @@ class StreamSource:
                         continue
                     self._resume_after = None
                 return self._deliver(frame)
+            if self.finite and self._last_frame_at is None and self._index == 0:
+                # a file over HTTP that opens but gives no frame will not give one on the next
+                # try either (an MP4 whose index is at its end, from a server without byte ranges)
+                hint = (": an MP4 read over HTTP needs its index at the start (ffmpeg -movflags "
+                        "+faststart) or a server that answers byte ranges"
+                        if self.url.lower().split("?")[0].endswith((".mp4", ".m4v", ".mov")) else "")
+                raise VideoOpenFailure(f"{self.safe_url}: cannot read its video ({reason}){hint}")
             if not self.reconnect:
                 log.warning("stream %s lost (%s)", self.safe_url, reason)
                 self.lost = f"{reason}; video.reconnect is off"
@@ -391,7 +415,7 @@ class StreamSource:
 
     def _deliver(self, frame: Any) -> Frame:
         image = frame.to_ndarray(format="bgr24")
-        t = frame.time
+        t = time.monotonic() if self._arrival_time else frame.time
         if t is not None:
             self._last_src = t
             if self._first_pts is None:
@@ -407,9 +431,16 @@ class StreamSource:
             # the sender changed resolution (after a reconnect): report the new size
             self.info.width, self.info.height = image.shape[1], image.shape[0]
         self._last_frame_at = time.monotonic()
+        self._dry_since, self._dry_attempts = None, 0
         out = Frame(image=image, index=self._index, pts=pts, captured_at=time.perf_counter())
         self._index += 1
         return out
+
+
+#: demuxers that deliver a live stream a segment at a time (see StreamSource.live_buffer)
+BURST_FORMATS = ("hls", "dash")
+#: demuxers whose timestamps are made up, not sent (see StreamSource._arrival_time)
+WALLCLOCK_FORMATS = ("mpjpeg", "mjpeg", "jpeg_pipe")
 
 
 @register_source("stream", is_input_url)
