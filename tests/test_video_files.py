@@ -189,6 +189,16 @@ def test_audio_that_fits_is_copied(clips, tmp_path):
     assert probe(out)["audio_packets"] == probe(clips["audio"])["audio_packets"]
 
 
+def _assert_ramp_levels_kept(src, tmp_path) -> None:
+    """The cutout's first frame of a 0..255 gray ramp video keeps the levels near both ends."""
+    d = tmp_path / "frames"
+    r = run_cli("file", str(src), "-o", f"{d}/", "--mode", "cutout")
+    assert r.returncode == 0, r.stderr
+    got = cv2.imread(str(sorted(d.glob("frame_*.png"))[0]), cv2.IMREAD_UNCHANGED)[32, :, :3].astype(int)
+    for x in (4, 10, 245, 251):
+        assert abs(got[x].mean() - x) <= 3, (x, got[x])
+
+
 def test_full_range_said_by_a_yuv420p_video_is_honoured(tmp_path):
     """Full range may be said by the colour range of a yuv420p video (VP9), not its format name."""
     ramp = np.tile(np.arange(256, dtype=np.uint8), (64, 1))
@@ -197,12 +207,7 @@ def test_full_range_said_by_a_yuv420p_video_is_honoured(tmp_path):
     src = tmp_path / "full.webm"
     _ffmpeg("-loop", "1", "-i", str(png), "-t", "0.2", "-r", "25", "-vf", "scale=out_range=pc",
             "-c:v", "libvpx-vp9", "-lossless", "1", "-pix_fmt", "yuv420p", "-color_range", "pc", str(src))
-    d = tmp_path / "frames"
-    r = run_cli("file", str(src), "-o", f"{d}/", "--mode", "cutout")
-    assert r.returncode == 0, r.stderr
-    got = cv2.imread(str(sorted(d.glob("frame_*.png"))[0]), cv2.IMREAD_UNCHANGED)[32, :, :3].astype(int)
-    for x in (4, 10, 245, 251):
-        assert abs(got[x].mean() - x) <= 3, (x, got[x])
+    _assert_ramp_levels_kept(src, tmp_path)
 
 
 def test_full_range_video_keeps_its_shadows_and_highlights(tmp_path):
@@ -225,12 +230,7 @@ def test_full_range_video_keeps_its_shadows_and_highlights(tmp_path):
             out.mux(p)
     with av.open(str(src)) as c:
         assert next(c.decode(video=0)).format.name == "yuvj420p"
-    d = tmp_path / "frames"
-    r = run_cli("file", str(src), "-o", f"{d}/", "--mode", "cutout")
-    assert r.returncode == 0, r.stderr
-    got = cv2.imread(str(sorted(d.glob("frame_*.png"))[0]), cv2.IMREAD_UNCHANGED)[32, :, :3].astype(int)
-    for x in (4, 10, 245, 251):
-        assert abs(got[x].mean() - x) <= 3, (x, got[x])
+    _assert_ramp_levels_kept(src, tmp_path)
 
 
 # ------------------------------------------------------- real-world files (audit)
