@@ -64,7 +64,7 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def _hidden_userinfo(text: str) -> bool:
+def _hidden_userinfo(text: str, strict: bool = False) -> bool:
     """Whether ``text`` has a ``user:password`` whose password holds an unencoded ``/``, ``?``
     or ``#``: a URL parser stops the address there, and would show the rest of the password
     as a path (an ``@`` later in the text, not in the parser's address, after a ``user:``)."""
@@ -74,8 +74,11 @@ def _hidden_userinfo(text: str) -> bool:
     if "@" not in rest:
         return False
     netloc = re.split(r"[/?#]", rest, maxsplit=1)[0]
-    # ("user:pa" before the / of "user:pa/ss@host"; not "host:8080" before "/path@x")
-    return "@" not in netloc and ":" in netloc and not netloc.rsplit(":", 1)[1].isdigit()
+    if "@" in netloc or ":" not in netloc or netloc.startswith("["):  # ([IPv6] host)
+        return False
+    # "user:pa" before the / of "user:pa/ss@host"; "host:8080" before "/path@x" is a port --
+    # unless strict, for redaction: "user:2024/x@host" may be a password of digits too
+    return strict or not netloc.rsplit(":", 1)[1].isdigit()
 
 
 def redact_url(url: str) -> str:
@@ -86,7 +89,7 @@ def redact_url(url: str) -> str:
     text = str(url)
     if "://" not in text:
         return text
-    if _hidden_userinfo(text):  # (a password with / ? #: all up to the last @ goes)
+    if _hidden_userinfo(text, strict=True):  # (a password with / ? #: all up to the last @ goes)
         head, rest = text.split("://", 1)
         text = head + "://***@" + rest.rsplit("@", 1)[1]
     try:
@@ -118,7 +121,7 @@ def url_secrets(url: str) -> list[str]:
     except ValueError:
         return []
     userinfo = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else ""
-    if _hidden_userinfo(str(url)):
+    if _hidden_userinfo(str(url), strict=True):
         userinfo = str(url).split("://", 1)[1].rsplit("@", 1)[0]
     if ":" in userinfo:
         pw = userinfo.split(":", 1)[1]

@@ -43,10 +43,16 @@ SECRET = "s3cr3tPW"
     ("http://admin:pa/ss99@127.0.0.1:8702/x.mjpg", "http://***@127.0.0.1:8702/x.mjpg"),
     ("http://admin:pa#ss99@h:80/x", "http://***@h:80/x"),
     ("http://admin:pa?ss99@h/x", "http://***@h/x"),
-    ("http://h:8080/p@x", "http://h:8080/p@x"),  # an @ in a path is not a password
+    ("http://h/p@x", "http://h/p@x"),  # an @ in a path is not a password
+    ("http://[::1]/x?email=a@b.c", "http://[::1]/x?email=a@b.c"),
+    ("rtsp://admin:2024/cam@127.0.0.1:8554/live", "rtsp://***@127.0.0.1:8554/live"),  # (digits)
 ])
 def test_redact_url(url, shown):
+    from livecut.urls import url_problem
+
     assert redact_url(url) == shown
+    if "[::1]" in url or "p@x" in url:  # valid addresses, not refused
+        assert url_problem(url) is None
 
 
 def test_redact_text_in_messages():
@@ -642,3 +648,39 @@ def test_a_live_stream_that_opens_but_never_gives_a_frame_is_given_up(tmp_path):
     assert got is None and "gave up" in src.lost
     gaps = [b - a for a, b in zip(opens, opens[1:])]
     assert len(opens) <= 6 and gaps[-1] > 0.3  # backed off, not 0.05 s each time
+
+
+def test_a_file_over_http_whose_connection_breaks_before_its_first_frame_is_reconnected(tmp_path):
+    """Only undecodable data is final before the first frame; a broken or stalled connection
+    is reconnected to, as after any frame."""
+    import av
+
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    clip = make_clip(tmp_path / "c.mp4", n=12, audio=False)
+    opened = []
+
+    class BreaksAtOnce:
+        def __init__(self, container):
+            self._c = container
+
+        def __getattr__(self, name):
+            return getattr(self._c, name)
+
+        def decode(self, stream):
+            raise OSError(104, "Connection reset by peer")
+            yield  # (a generator)
+
+    def opener(url, **kw):
+        opened.append(url)
+        c = av.open(str(clip))
+        return BreaksAtOnce(c) if len(opened) == 1 else c
+
+    src = StreamSource("http://127.0.0.1:9/c.mp4", VideoConfig(), backoff=(0.01,), opener=opener)
+    got = []
+    with src:
+        while (f := _read_within(src, 5.0)) is not None:
+            assert not isinstance(f, Exception), f
+            got.append(f)
+    assert len(got) == 12 and src.reconnects == 1

@@ -55,7 +55,13 @@ def _reason(exc: BaseException) -> str:
 
 
 class _Lost(Exception):
-    """The current connection is gone (reason in args[0])."""
+    """The current connection is gone (reason in args[0]); ``unreadable``: the data that came
+    cannot be decoded (not a timeout nor a broken connection), so a new connection to the same
+    file would read the same."""
+
+    def __init__(self, reason: str, unreadable: bool = False):
+        super().__init__(reason)
+        self.unreadable = unreadable
 
 
 class StreamSource:
@@ -123,9 +129,6 @@ class StreamSource:
             #: a format whose frames carry no time (MJPEG over HTTP, as IP cameras send it: its
             #: demuxer makes up 25 fps): frames are timed by their arrival, their rate unknown
             self._arrival_time = container.format.name in WALLCLOCK_FORMATS
-            #: live frames the runner may hold (1: only the newest); HLS and DASH deliver a
-            #: segment at a time, in a burst: room for a few seconds of it
-            self.live_buffer = (max(32, int(4 * fps)) if fps else 100) if container.format.name in BURST_FORMATS else 1
             if self._arrival_time:
                 fps = None
             duration = None
@@ -133,6 +136,12 @@ class StreamSource:
                 duration = container.duration / 1_000_000
             self.finite = duration is not None and self.url.lower().startswith(("http://", "https://"))
             ctx = stream.codec_context
+            #: live frames the runner may hold (1: only the newest); HLS and DASH deliver a
+            #: segment at a time, in a burst: room for a few seconds of it
+            self.live_buffer = 1
+            if container.format.name in BURST_FORMATS:  # (4 s of frames, at most LIVE_BUFFER_BYTES)
+                frame_bytes = 3 * max(1, (ctx.width or 1920) * (ctx.height or 1080))
+                self.live_buffer = max(8, min(int(4 * (fps or 25)), LIVE_BUFFER_BYTES // frame_bytes))
             if ctx.width and ctx.height:  # a header claiming absurd dimensions: refuse now
                 from livecut.sources.file import check_frame_size
 
@@ -309,7 +318,7 @@ class StreamSource:
         except av.error.ExitError:
             raise _Lost(f"no frame for {self.cfg.read_timeout:g} s") from None
         except (av.error.FFmpegError, OSError) as exc:
-            raise _Lost(_reason(exc)) from None
+            raise _Lost(_reason(exc), unreadable=isinstance(exc, av.error.InvalidDataError)) from None
 
     def _reconnect(self, reason: str) -> bool:
         """Reconnect with backoff; False when told to stop or past the give-up limit."""
@@ -379,6 +388,7 @@ class StreamSource:
             elif not (self.reconnect and self._reconnect("not connected")):
                 return None
         while not self._stop.is_set():
+            unreadable = False
             try:
                 frame = self._next_av_frame()
             except StopIteration:
@@ -389,13 +399,14 @@ class StreamSource:
                 reason = "the server ended the stream"
             except _Lost as exc:
                 reason = str(exc.args[0])
+                unreadable = exc.unreadable
             else:
                 if self._resume_after is not None:  # read again after a reconnection: skip
                     if frame.time is not None and frame.time <= self._resume_after + 1e-6:
                         continue
                     self._resume_after = None
                 return self._deliver(frame)
-            if self.finite and self._last_frame_at is None and self._index == 0:
+            if unreadable and self.finite and self._last_frame_at is None and self._index == 0:
                 # a file over HTTP that opens but gives no frame will not give one on the next
                 # try either (an MP4 whose index is at its end, from a server without byte ranges)
                 hint = (": an MP4 read over HTTP needs its index at the start (ffmpeg -movflags "
@@ -439,6 +450,8 @@ class StreamSource:
 
 #: demuxers that deliver a live stream a segment at a time (see StreamSource.live_buffer)
 BURST_FORMATS = ("hls", "dash")
+#: the most memory their frames waiting may take (1080p: 43 frames, 4K: 10)
+LIVE_BUFFER_BYTES = 256 << 20
 #: demuxers whose timestamps are made up, not sent (see StreamSource._arrival_time)
 WALLCLOCK_FORMATS = ("mpjpeg", "mjpeg", "jpeg_pipe")
 
