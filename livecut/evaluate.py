@@ -188,6 +188,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         try:
             bgr, _ = to_bgr8(read_image(img_path))
             gt = _read_gt(mask_path)
+            if gt.shape == bgr.shape[1::-1] and gt.shape != bgr.shape[:2]:
+                # a truth drawn on the photo as stored, not as its EXIF orientation turns it
+                bgr, _ = to_bgr8(read_image(img_path, upright=False))
         except LivecutError as exc:  # one unreadable pair does not stop the evaluation
             errors.append(str(exc))
             continue

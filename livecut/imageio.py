@@ -29,9 +29,11 @@ MAX_PIXELS = 80_000_000
 # livecut keeps OpenCV's own limit (the headers read below still catch PNG, JPEG and TIFF).
 
 
-def read_image(path: str | Path, meta: dict | None = None) -> np.ndarray:
+def read_image(path: str | Path, meta: dict | None = None, upright: bool = True) -> np.ndarray:
     """Read an image as stored (gray, BGR, BGRA; 8 or 16 bit); raise :class:`ImageReadError`.
-    ``meta``, when given, receives ``"icc"``: the embedded colour profile (bytes) or None."""
+    ``meta``, when given, receives ``"icc"``: the embedded colour profile (bytes) or None.
+    ``upright``: turned as its EXIF orientation says (JPEG, PNG, WebP), as viewers show it;
+    False: as stored."""
     p = Path(path)
     if not p.exists():
         raise ImageReadError(f"{p}: file not found")
@@ -59,7 +61,7 @@ def read_image(path: str | Path, meta: dict | None = None) -> np.ndarray:
         raise ImageReadError(f"{p}: image file is truncated")
     with _capture_stderr() as said:
         try:
-            img = cv2.imdecode(data, _decode_flags(data))
+            img = cv2.imdecode(data, _decode_flags(data) if upright else cv2.IMREAD_UNCHANGED)
         except cv2.error as exc:
             if "CV_IO_MAX_IMAGE_PIXELS" in str(exc):  # refused from the header, before decoding
                 raise ImageSizeError(f"{p}: image is larger than livecut's limit of "
@@ -72,7 +74,7 @@ def read_image(path: str | Path, meta: dict | None = None) -> np.ndarray:
         top = _stored_max(data)
         if top is not None and 255 < top < 65535:  # e.g. 10/12-bit values: to the 16-bit range to_bgr8 takes
             img = (np.minimum(img, top).astype(np.uint32) * 65535 // top).astype(np.uint16)
-    orientation = _exif_orientation(data)
+    orientation = _exif_orientation(data) if upright else 1
     if orientation > 1:
         img = orient(img, orientation)
     if meta is not None:

@@ -490,6 +490,27 @@ def test_eval_json(dataset):
     assert data["mean"]["iou"] == pytest.approx(np.mean([row["iou"] for row in data["images"]]))
 
 
+@pytest.mark.parametrize("truth", ["stored", "upright"])
+def test_eval_pairs_a_turned_photo_with_its_truth_either_way(tmp_path, truth):
+    """A photo with EXIF orientation 6 is scored against a truth drawn on it as stored or as
+    shown (it scored against a truth turned the other way before: a mismatch resized)."""
+    img, gt = make_scene("basic", 240, 180, seed=0)
+    ok, jpg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    scores = {}
+    for tagged in (False, True):
+        images, masks = tmp_path / f"i{tagged}", tmp_path / f"m{tagged}"
+        images.mkdir()
+        masks.mkdir()
+        (images / "a.jpg").write_bytes(_with_orientation(jpg.tobytes(), 6) if tagged else jpg.tobytes())
+        t = cv2.rotate(gt, cv2.ROTATE_90_CLOCKWISE) if tagged and truth == "upright" else gt
+        cv2.imwrite(str(masks / "a.png"), t)
+        r = invoke("eval", images, masks, "--json")
+        assert r.exit_code == 0, r.output
+        scores[tagged] = json.loads(r.stdout)["mean"]["iou"]
+    assert scores[False] > 0.7
+    assert scores[True] == pytest.approx(scores[False], abs=0.05)
+
+
 def test_eval_text_and_canny(dataset):
     r = invoke("eval", *dataset)
     assert r.exit_code == 0, r.output
