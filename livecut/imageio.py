@@ -421,7 +421,9 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
             fh.write(buf.data)
     except OSError as exc:
         discard(tmp)
-        raise WriteError(f"{p}: cannot write: {io_reason(exc)}") from None
+        error = WriteError(f"{p}: cannot write: {io_reason(exc)}")
+        error.errno = exc.errno  # (a full disk stops a run of many images: see process_images)
+        raise error from None
     except BaseException:
         discard(tmp)
         raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,7 +123,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     segmenter = Segmenter(cfg, still=True)
     stems: dict[Path, Path] = {}
     with Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar:
-        for src in paths:
+        for i, src in enumerate(paths):
             try:
                 dst = outdir if single else output_path(src, outdir)
                 if dst.resolve() in inputs_resolved:
@@ -157,6 +158,11 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 msg = str(exc)
                 report.errors.append(msg if str(src) in msg else f"{src}: {msg}")
                 report.exceptions.append(exc)
+                if getattr(exc, "errno", None) == errno.ENOSPC:  # the next ones would fail alike
+                    left = len(paths) - i - 1
+                    if left > 0:
+                        report.errors.append(f"{outdir}: the disk is full: {left} more images not processed")
+                    break
             except (cv2.error, ValueError, MemoryError) as exc:  # one odd image must not stop the batch
                 report.errors.append(f"{src}: cannot process: {type(exc).__name__}: "
                                      f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")

@@ -347,7 +347,8 @@ def state_notes(states: collections.Counter, frames: int) -> list[str]:
     for state, text in STATE_NOTES.items():
         n = states.get(state, 0)
         if n and frames:
-            pct = f"{100 * n / frames:.0f} %" if n < frames else "all"
+            share = 100 * n / frames
+            pct = "all" if n == frames else f"{share:.0f} %" if share >= 0.5 else "under 1 %"
             notes.append(text.format(pct=pct))
     return notes
 

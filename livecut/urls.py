@@ -157,7 +157,9 @@ def input_options(url: str, rtsp_transport: str = "tcp") -> dict[str, str]:
         opts["reorder_queue_size"] = "64"
     elif scheme == "udp":
         opts["overrun_nonfatal"] = "1"
-        opts["fifo_size"] = "1000000"
+        # FFmpeg's receive ring, in 188-byte packets: 65536 is 12 MB, seconds of any stream (the
+        # 1000000 before was 188 MB, taken into memory as the stream filled it over minutes)
+        opts["fifo_size"] = "65536"
         opts["buffer_size"] = str(4 * 1024 * 1024)
     elif scheme == "srt":
         opts["mode"] = "caller"

@@ -823,3 +823,33 @@ def test_ten_bit_avif_depth_is_read_from_its_header(major):
     pixi = struct.pack(">I", 14) + b"pixi" + bytes(4) + bytes([3, 10, 10, 10])
     assert _stored_max(np.frombuffer(ftyp + pixi + bytes(64), np.uint8)) == 1023
     assert _stored_max(np.frombuffer(b"\x89PNG\r\n\x1a\n" + bytes(64), np.uint8)) is None
+
+
+def test_a_full_disk_stops_the_run_with_one_line(tmp_path, scene, monkeypatch):
+    """After the disk is full the next images would fail alike: one line for them, exit 1."""
+    import errno as _errno
+
+    import livecut.images as images
+    from livecut.config import load_config
+    from livecut.errors import WriteError
+
+    img, _ = scene
+    d = tmp_path / "many"
+    d.mkdir()
+    for i in range(6):
+        cv2.imwrite(str(d / f"p{i}.png"), img)
+    real, calls = images.write_image, []
+
+    def full_after_two(path, *a, **kw):
+        calls.append(path)
+        if len(calls) > 2:
+            err = WriteError(f"{path}: cannot write: no space left on the device")
+            err.errno = _errno.ENOSPC
+            raise err
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(images, "write_image", full_after_two)
+    report = images.process_images([str(d)], tmp_path / "out", load_config())
+    assert report.written == 2 and len(calls) == 3
+    assert report.errors[-1].endswith("the disk is full: 3 more images not processed")
+    assert report.exit_code == 1

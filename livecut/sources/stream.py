@@ -263,13 +263,24 @@ class StreamSource:
                 msg = f"{self.safe_url}: cannot open the stream: {_reason(exc)}"
             raise VideoOpenFailure(msg) from None
         if not self.info.width or not self.info.height:
-            # size unknown until the first frame: decode it now (kept for read())
-            try:
-                first = next(self._frames)  # type: ignore[arg-type]
-            except (StopIteration, av.error.FFmpegError, OSError) as exc:
-                self._disconnect()
-                reason = "it ended" if isinstance(exc, StopIteration) else _reason(exc)
-                raise VideoOpenFailure(f"{self.safe_url}: no video frame ({reason})") from None
+            # size unknown until the first frame: decode it now (kept for read()).  A live
+            # stream joined between key frames (UDP, SRT: up to 10 s apart with x264's default)
+            # gives undecodable packets until the next one: skipped for up to open_timeout (a
+            # new decode() goes on from the next packet; a generator that raised is spent)
+            while True:
+                try:
+                    first = next(self._frames)  # type: ignore[arg-type]
+                    break
+                except av.error.InvalidDataError as exc:
+                    if time.monotonic() - t0 < self.cfg.open_timeout and self._container is not None:
+                        self._frames = self._container.decode(self._container.streams.video[0])
+                        continue
+                    self._disconnect()
+                    raise VideoOpenFailure(f"{self.safe_url}: no video frame ({_reason(exc)})") from None
+                except (StopIteration, av.error.FFmpegError, OSError) as exc:
+                    self._disconnect()
+                    reason = "it ended" if isinstance(exc, StopIteration) else _reason(exc)
+                    raise VideoOpenFailure(f"{self.safe_url}: no video frame ({reason})") from None
             self.info.width, self.info.height = first.width, first.height
             self._pending = first
         log.info("opened %s: %dx%d%s", self.safe_url, self.info.width, self.info.height,
