@@ -12,6 +12,16 @@ import numpy as np
 BT709 = 1
 
 
+def read_description(info, described) -> None:
+    """Set ``info.matrix`` and ``info.color_tags`` (a SourceInfo) from what a PyAV frame or
+    codec context ``described`` says: "bt709" with its primaries and transfer (those it
+    states) when it says BT.709; else left as they are (BT.601, as FFmpeg assumes)."""
+    if int(getattr(described, "colorspace", 0) or 0) == BT709:
+        info.matrix = "bt709"
+        info.color_tags = {k: v for k in ("color_primaries", "color_trc")
+                           if (v := int(getattr(described, k, 0) or 0)) not in (0, 2)}
+
+
 def describe_bt709(target, tags: dict) -> None:
     """Say BT.709 on a PyAV codec context or frame (``colorspace``), with the source's
     primaries and transfer (``tags``) where this PyAV can set them."""

@@ -85,26 +85,16 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
 def icc_profile(data: np.ndarray) -> bytes | None:
     """The colour profile embedded in a JPEG (APP2 ICC_PROFILE segments), PNG (iCCP) or WebP
     (ICCP chunk); None if there is none or it cannot be read."""
-    import struct
     import zlib
 
     head = data[:12].tobytes()
     try:
         if head.startswith(b"\xff\xd8"):
             b = data.tobytes()
-            parts: dict[int, bytes] = {}
-            i = 2
-            while i + 4 <= len(b) and b[i] == 0xFF:
-                marker = b[i + 1]
-                if marker == 0xDA or marker == 0xD9:
-                    break
-                if marker in (0xD8, 0x01, 0xFF) or 0xD0 <= marker <= 0xD7:
-                    i += 1 if marker == 0xFF else 2
-                    continue
-                n = int.from_bytes(b[i + 2:i + 4], "big")
+            parts: dict[int, bytes] = {}  # (a profile is split over numbered APP2 segments)
+            for marker, i in _jpeg_segments(b):
                 if marker == 0xE2 and b[i + 4:i + 16] == b"ICC_PROFILE\x00":
-                    parts[b[i + 16]] = b[i + 18:i + 2 + n]
-                i += 2 + n
+                    parts[b[i + 16]] = b[i + 18:i + 2 + int.from_bytes(b[i + 2:i + 4], "big")]
             return b"".join(parts[k] for k in sorted(parts)) or None
         if head.startswith(b"\x89PNG\r\n\x1a\n"):
             for kind, start, length in _png_chunks(data):
@@ -114,14 +104,8 @@ def icc_profile(data: np.ndarray) -> bytes | None:
                 if kind == b"IDAT":
                     return None
         elif head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-            i, n = 12, data.size
-            while i + 8 <= n:
-                kind = data[i:i + 4].tobytes()
-                (size,) = struct.unpack("<I", data[i + 4:i + 8].tobytes())
-                if kind == b"ICCP":
-                    return data[i + 8:i + 8 + size].tobytes() or None
-                i += 8 + size + (size & 1)
-    except (ValueError, IndexError, zlib.error, struct.error):
+            return _webp_chunk(data, b"ICCP")
+    except (ValueError, IndexError, zlib.error):
         return None
     return None
 
@@ -158,14 +142,7 @@ def _exif_orientation(data: np.ndarray) -> int:
                 exif = data[start:start + length].tobytes()
                 break
     elif b.startswith(b"RIFF") and data[8:12].tobytes() == b"WEBP":
-        i, n = 12, data.size
-        while i + 8 <= n:
-            kind = data[i:i + 4].tobytes()
-            (size,) = struct.unpack("<I", data[i + 4:i + 8].tobytes())
-            if kind == b"EXIF":
-                exif = data[i + 8:i + 8 + size].tobytes()
-                break
-            i += 8 + size + (size & 1)
+        exif = _webp_chunk(data, b"EXIF")
     if not exif:
         return 1
     if exif.startswith(b"Exif\x00\x00"):
@@ -184,6 +161,17 @@ def _exif_orientation(data: np.ndarray) -> int:
     except struct.error:
         pass
     return 1
+
+
+def _webp_chunk(data: np.ndarray, kind: bytes) -> bytes | None:
+    """The payload of a WebP's first chunk of type ``kind`` (``EXIF``, ``ICCP``), or None."""
+    i, n = 12, data.size
+    while i + 8 <= n:
+        size = int.from_bytes(data[i + 4:i + 8].tobytes(), "little")
+        if data[i:i + 4].tobytes() == kind:
+            return data[i + 8:i + 8 + size].tobytes() or None
+        i += 8 + size + (size & 1)
+    return None
 
 
 def _png_chunks(data: np.ndarray):
@@ -294,24 +282,30 @@ def _truncated(data: np.ndarray, p: Path) -> bool:
     return False
 
 
-def _jpeg_scan_start(data: np.ndarray) -> int | None:
-    """Offset of the first top-level start-of-scan segment of a JPEG (skips APPn, e.g. EXIF thumbnails)."""
-    b = data.tobytes()  # (segment to segment: a few reads, however large the metadata)
+def _jpeg_segments(b: bytes):
+    """(marker, offset) of each top-level segment of a JPEG from its start to its first
+    start-of-scan (0xDA, given last), segment to segment: a few reads, however large the
+    metadata; stops early at anything that is not a marker."""
     i = 2
     while i + 4 <= len(b):
         if b[i] != 0xFF:
-            return None
+            return
         marker = b[i + 1]
         if marker == 0xFF:  # fill byte
             i += 1
             continue
-        if marker == 0xDA:
-            return i
+        yield marker, i
+        if marker in (0xDA, 0xD9):
+            return
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
             i += 2
             continue
         i += 2 + int.from_bytes(b[i + 2:i + 4], "big")
-    return None
+
+
+def _jpeg_scan_start(data: np.ndarray) -> int | None:
+    """Offset of the first top-level start-of-scan segment of a JPEG (skips APPn, e.g. EXIF thumbnails)."""
+    return next((i for marker, i in _jpeg_segments(data.tobytes()) if marker == 0xDA), None)
 
 
 def _peek_tiff(b: bytes) -> tuple[int, int] | None:

@@ -29,7 +29,7 @@ import numpy as np
 
 from livecut.config import VideoConfig
 from livecut.errors import UsageError, VideoOpenFailure
-from livecut.i420 import BT709, frame_planes, planes
+from livecut.i420 import frame_planes, planes, read_description
 from livecut.pacing import Pacer
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
@@ -180,15 +180,14 @@ class FileSource:
         if self._first is None:
             raise VideoOpenFailure(f"{self.path}: the video has no frames")
         self.info.rotation = int(getattr(self._first, "rotation", 0) or 0)
-        if int(getattr(self._first, "colorspace", 0) or 0) == BT709:  # HD video that says so
-            self.info.matrix = "bt709"
-            self.info.color_tags = {k: v for k in ("color_primaries", "color_trc")
-                                    if (v := int(getattr(self._first, k, 0) or 0)) not in (0, 2)}
+        read_description(self.info, self._first)  # (HD video that says BT.709)
         #: the decoder's pixel format (of the first frame)
         self.native_format = self._first.format.name
         #: full-range YUV (yuvj420p, or yuv420p that says so): read by swscale, which knows it
         self.full_range = (self.native_format.startswith("yuvj")
                            or int(getattr(self._first, "color_range", 0) or 0) == 2)
+        #: limited-range BT.601, which OpenCV's I420 conversion reads as swscale does (see _to_bgr)
+        self._opencv_reads = self.info.matrix == "bt601" and not self.full_range
         self._pacer = Pacer(fps or 30.0, resync_after=0.25) if self.pace else None
 
     # one long-lived generator over the whole file: demux -> decode, skipping bad packets
@@ -284,8 +283,7 @@ class FileSource:
         return buf
 
     def _to_bgr(self, f) -> np.ndarray:
-        if (f.format.name == "yuv420p" and self.info.matrix == "bt601" and not self.full_range
-                and f.width % 2 == 0 and f.height % 2 == 0):
+        if self._opencv_reads and f.format.name == "yuv420p" and f.width % 2 == 0 and f.height % 2 == 0:
             # faster than swscale, same BT.601 limited-range coefficients.  Other frames go
             # to swscale, which knows their matrix and range: a BT.709 video's reds came out
             # 20 levels dark, and a full-range (yuvj420p) one's shadows below 16 black and

@@ -30,7 +30,7 @@ import av
 
 from livecut.config import VideoConfig
 from livecut.errors import UsageError, VideoOpenFailure
-from livecut.i420 import BT709
+from livecut.i420 import read_description
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
 from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
@@ -151,10 +151,7 @@ class StreamSource:
                                    fps=fps or self.info.fps, duration=duration if self.finite else None,
                                    time_base=Fraction(stream.time_base) if stream.time_base else None,
                                    frames=None)
-            if int(getattr(ctx, "colorspace", 0) or 0) == BT709:  # (frames are read by swscale, with it)
-                self.info.matrix = "bt709"
-                self.info.color_tags = {k: v for k in ("color_primaries", "color_trc")
-                                        if (v := int(getattr(ctx, k, 0) or 0)) not in (0, 2)}
+            read_description(self.info, ctx)  # (frames are read by swscale, with it)
             self.live = not self.finite
             if self.finite and self._resume_after is not None and stream.time_base:
                 # a file over HTTP, reconnected: carry on where it stopped (a server without
