@@ -480,23 +480,10 @@ def test_a_file_over_http_resumes_after_a_reconnect_without_repeating_frames(tmp
     clip = make_clip(tmp_path / "c.mp4", n=40, audio=False)
     opened = []
 
-    class Breaks:  # the first connection fails after 15 frames
-        def __init__(self, container, cut):
-            self._c, self._cut = container, cut
-
-        def __getattr__(self, name):
-            return getattr(self._c, name)
-
-        def decode(self, stream):
-            for i, f in enumerate(self._c.decode(stream)):
-                if i == self._cut:
-                    raise OSError(104, "Connection reset by peer")
-                yield f
-
-    def opener(url, **kw):
+    def opener(url, **kw):  # the first connection fails after 15 frames
         c = av.open(str(clip))
         opened.append(c)
-        return Breaks(c, 15 if len(opened) == 1 else None)
+        return _Breaks(c, 15 if len(opened) == 1 else None)
 
     src = StreamSource("http://127.0.0.1:9/c.mp4", VideoConfig(), backoff=(0.01,), opener=opener)
     got = []
@@ -544,22 +531,9 @@ def test_a_file_over_http_that_comes_back_shorter_is_not_taken_as_complete(tmp_p
     short_clip = make_clip(tmp_path / "short.mp4", n=10, audio=False)
     opened = []
 
-    class Breaks:
-        def __init__(self, container):
-            self._c = container
-
-        def __getattr__(self, name):
-            return getattr(self._c, name)
-
-        def decode(self, stream):
-            for i, f in enumerate(self._c.decode(stream)):
-                if i == 15:
-                    raise OSError(104, "Connection reset by peer")
-                yield f
-
     def opener(url, **kw):
         opened.append(url)
-        return Breaks(av.open(str(long_clip))) if len(opened) == 1 else av.open(str(short_clip))
+        return _Breaks(av.open(str(long_clip)), 15) if len(opened) == 1 else av.open(str(short_clip))
 
     src = StreamSource("http://127.0.0.1:9/c.mp4", VideoConfig(), backoff=(0.01,), opener=opener)
     got = []
@@ -591,19 +565,24 @@ def _read_within(src, seconds: float):
     return got[0]
 
 
-class _NoFrame:
-    """A container that opens and then gives no frame (an MP4 whose index is at its end,
-    from a server that answers no byte ranges)."""
+class _Breaks:
+    """A container whose video decoding fails after ``cut`` frames with ``error`` (a broken
+    connection by default; undecodable data: an MP4 indexed at its end, from a server that
+    answers no byte ranges)."""
 
-    def __init__(self, container):
-        self._c = container
+    def __init__(self, container, cut=None, error=None):
+        self._c, self._cut, self._error = container, cut, error
 
     def __getattr__(self, name):
         return getattr(self._c, name)
 
     def decode(self, stream):
-        raise av_error_invalid()
-        yield  # (a generator)
+        if self._cut == 0:
+            raise self._error or OSError(104, "Connection reset by peer")
+        for i, f in enumerate(self._c.decode(stream)):
+            if i == self._cut:
+                raise self._error or OSError(104, "Connection reset by peer")
+            yield f
 
 
 def av_error_invalid():
@@ -622,7 +601,7 @@ def test_a_file_over_http_that_opens_but_gives_no_frame_fails_at_once(tmp_path):
 
     clip = make_clip(tmp_path / "c.mp4", n=10, audio=False)
     src = StreamSource("http://127.0.0.1:9/c.mp4", VideoConfig(), backoff=(0.01,),
-                       opener=lambda url, **kw: _NoFrame(av.open(str(clip))))
+                       opener=lambda url, **kw: _Breaks(av.open(str(clip)), 0, av_error_invalid()))
     with src:
         got = _read_within(src, 3.0)
     assert isinstance(got, VideoOpenFailure) and "faststart" in str(got)
@@ -639,7 +618,7 @@ def test_a_live_stream_that_opens_but_never_gives_a_frame_is_given_up(tmp_path):
 
     def opener(url, **kw):
         opens.append(time.monotonic())
-        return _NoFrame(av.open(str(clip)))
+        return _Breaks(av.open(str(clip)), 0, av_error_invalid())
 
     src = StreamSource("rtsp://127.0.0.1:9/live", VideoConfig(reconnect_limit=1.5), backoff=(0.05, 0.2, 0.4),
                        opener=opener)
@@ -661,21 +640,10 @@ def test_a_file_over_http_whose_connection_breaks_before_its_first_frame_is_reco
     clip = make_clip(tmp_path / "c.mp4", n=12, audio=False)
     opened = []
 
-    class BreaksAtOnce:
-        def __init__(self, container):
-            self._c = container
-
-        def __getattr__(self, name):
-            return getattr(self._c, name)
-
-        def decode(self, stream):
-            raise OSError(104, "Connection reset by peer")
-            yield  # (a generator)
-
     def opener(url, **kw):
         opened.append(url)
         c = av.open(str(clip))
-        return BreaksAtOnce(c) if len(opened) == 1 else c
+        return _Breaks(c, 0) if len(opened) == 1 else c
 
     src = StreamSource("http://127.0.0.1:9/c.mp4", VideoConfig(), backoff=(0.01,), opener=opener)
     got = []
