@@ -349,7 +349,7 @@ def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: f
             "cpu_s": round(cpu, 3), "cpu_share": round(cpu / wall, 3) if wall > 0 else 0.0,
             "process_ms": round(stats.process_ms_mean, 2), "processed": stats.processed,
             "dropped": stats.dropped, "fps": round(stats.fps, 2),
-            "opencv_threads": cv2.getNumThreads()}
+            "opencv_threads": stats.opencv_threads or cv2.getNumThreads()}
 
 
 def format_live(r: dict) -> str:
@@ -360,5 +360,6 @@ def format_live(r: dict) -> str:
         f"  processing {r['process_ms']:.1f} ms/frame (segment + composite, wall clock in the main thread)",
         f"  CPU: {r['cpu_s']:.2f} s over {r['seconds']:.2f} s = {100 * r['cpu_share']:.0f} % of one core "
         "(the whole process: decode, engine, composite)",
+        f"  OpenCV threads {r['opencv_threads']}",
     ] + ([f"  engine judged focus on {r['judged']} of {r['processed']} frames" + JUDGED_NOTE]
          if r.get("judged") is not None else []))

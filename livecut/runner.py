@@ -113,6 +113,8 @@ class Stats:
     #: frames on which the engine judged focus anew (cues + network); the others reused a
     #: judgement (segment.every, segment.still); None for a method that judges every frame
     judged: int | None = None
+    #: OpenCV threads the processing ran with at the end (None: OpenCV's default, untouched)
+    opencv_threads: int | None = None
 
     @property
     def fps(self) -> float:
@@ -379,8 +381,10 @@ class Pipeline:
     def __init__(self, source, process: Callable, sinks: Sequence = (), *, live: bool | None = None,
                  queue_size: int = 4, max_frames: int | None = None, progress=None,
                  stats: Stats | None = None, paused: Callable[[], bool] = lambda: False,
-                 clock=None):
+                 clock=None, after_frame: Callable[[float], None] | None = None):
         self.source = source
+        #: called with each frame's processing time in ms (e.g. :class:`livecut.threads.LiveThreads`)
+        self.after_frame = after_frame
         #: optional :class:`livecut.stageclock.StageClock`: CPU time of the copy into the ring
         self.clock = clock
         self.process = process
@@ -566,6 +570,8 @@ class Pipeline:
                     raise StageError(f"processing stage failed: {type(exc).__name__}: {exc}") from exc
                 st.process_ms.append((time.perf_counter() - t0) * 1e3)
                 st.processed += 1
+                if self.after_frame is not None:
+                    self.after_frame(st.process_ms[-1])
                 if self.thread_sinks:
                     buf = self._slot(out)
                     if release is not None:  # the source's buffer is free again
@@ -778,17 +784,31 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         if total and max_frames:
             total = min(total, max_frames)
         bar = stack.enter_context(Progress(total, label="livecut", unit="frames", enabled=progress))
+        # a file is processed as fast as the CPUs allow: thread counts that do not oversubscribe;
+        # a live source at its own rate: as few OpenCV threads as keep up with it
+        from livecut.threads import LiveThreads, opencv_threads, thread_plan
+
+        plan = thread_plan()
+        governor = None
+        if not file_src and getattr(source, "live", True):
+            cv_threads = plan.live_opencv_threads
+            if cv_threads is not None:
+                import cv2
+
+                governor = LiveThreads(info.fps, cv_threads, cv2.getNumThreads())
+        else:
+            cv_threads = plan.opencv_threads
         pipe = Pipeline(source, processor, sinks, queue_size=cfg.video.queue_size, max_frames=max_frames,
-                        progress=bar, stats=stats, paused=lambda: processor.paused, clock=clock)
+                        progress=bar, stats=stats, paused=lambda: processor.paused, clock=clock,
+                        after_frame=governor)
         if on_start is not None:
             on_start(pipe)
-        # a file is processed as fast as the CPUs allow: thread counts that do not oversubscribe
-        from livecut.threads import opencv_threads, thread_plan
-
-        cv_threads = thread_plan().opencv_threads if file_src else None
         try:
             with opencv_threads(cv_threads):
-                pipe.run()
+                try:
+                    pipe.run()
+                finally:
+                    stats.opencv_threads = governor.threads if governor is not None else cv_threads
         except KeyboardInterrupt as exc:
             stats.interrupted = True
             _cut_short(sinks, interrupted=True)

@@ -201,6 +201,7 @@ def test_thread_plan_does_not_oversubscribe_two_cpus(monkeypatch):
     assert th.thread_plan(1).x264_threads == 1
     big = th.thread_plan(16)
     assert big.x264_threads is None and big.opencv_threads is None  # library defaults
+    assert big.live_opencv_threads == 1 and th.thread_plan(2).live_opencv_threads is None
     monkeypatch.setattr(th, "usable_cpus", lambda: 2)
     assert encoder_options(Config().video, "libx264")[0]["threads"] == "2"
     assert "threads" not in encoder_options(Config().video, "libvpx-vp9")[0]
@@ -229,6 +230,54 @@ def test_run_video_restores_opencv_threads(yuv_clips, tmp_path, monkeypatch):
     before = cv2.getNumThreads()
     run_video(str(yuv_clips["plain"]), str(tmp_path / "o.mp4"), _cfg(), progress=False, max_frames=2)
     assert seen == [1] and cv2.getNumThreads() == before
+
+
+def test_live_threads_rise_only_when_one_falls_behind(monkeypatch):
+    import cv2
+
+    import livecut.threads as th
+
+    before = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(1)
+        gov = th.LiveThreads(fps=30.0, start=1, full=4)  # budget: 0.6 * 33.3 ms = 20 ms a frame
+        for _ in range(3 * th.LIVE_WINDOW):
+            gov(15.0)
+        assert not gov.raised and cv2.getNumThreads() == 1
+        for _ in range(th.LIVE_WINDOW - 1):
+            gov(30.0)
+        assert not gov.raised  # (a window's average, not one slow frame)
+        gov(30.0)
+        assert gov.raised and gov.threads == 4 and cv2.getNumThreads() == 4
+        slow = th.LiveThreads(fps=None, start=1, full=1)  # nothing to raise to
+        for _ in range(th.LIVE_WINDOW):
+            slow(100.0)
+        assert not slow.raised
+    finally:
+        cv2.setNumThreads(before)
+
+
+def test_live_run_uses_the_live_thread_count(yuv_clips, monkeypatch):
+    import cv2
+
+    import livecut.threads as th
+
+    monkeypatch.setattr(th, "usable_cpus", lambda: 16)
+    before = cv2.getNumThreads()
+    seen = []
+    real_init = th.LiveThreads.__init__
+
+    def spy(self, fps, start, full):
+        real_init(self, fps, start, full)
+        seen.append((start, cv2.getNumThreads()))
+
+    monkeypatch.setattr(th.LiveThreads, "__init__", spy)
+    st = run_video(str(yuv_clips["plain"]), "null:", _cfg(), live=True, progress=False)
+    assert st.processed >= 1 and st.opencv_threads in (1, before)
+    assert seen == [(1, before)] and cv2.getNumThreads() == before  # restored after the run
+    # a file run on 16 CPUs keeps OpenCV's default
+    st = run_video(str(yuv_clips["plain"]), "null:", _cfg(), progress=False)
+    assert st.opencv_threads is None and len(seen) == 1
 
 
 def test_null_sink_takes_every_frame_and_writes_nothing(yuv_clips, tmp_path):
