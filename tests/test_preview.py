@@ -101,3 +101,44 @@ def test_help_overlay_says_what_keys_change():
         assert pv.handle_key(ord("h")) and pv.help
         pv.write(img)
         assert np.any(win.shown[-1][70:] != plain[70:])
+
+
+def test_a_display_that_does_not_answer_is_refused_in_one_line(monkeypatch, tmp_path):
+    """DISPLAY set but unreachable (a dead SSH X forwarding, a container that inherited it):
+    OpenCV's Qt would abort the whole process (exit 134, a temporary output left behind)."""
+    import livecut.sinks.preview as pv
+    from livecut.errors import DeviceUnavailable
+
+    info = SinkInfo(width=64, height=48, fps=25.0)
+    monkeypatch.setattr(pv, "_x11_connects", lambda display: False)
+    monkeypatch.setenv("DISPLAY", ":99")
+    with pytest.raises(DeviceUnavailable, match="':99'"):
+        PreviewSink(info)
+    monkeypatch.setattr(pv, "_x11_connects", lambda display: None)  # no Xlib to ask: tried
+    assert pv.display_problem() is None
+    monkeypatch.delenv("DISPLAY")
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-7")
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    assert "XDG_RUNTIME_DIR" in pv.display_problem()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    assert "wayland-7" in pv.display_problem()
+    (tmp_path / "wayland-7").touch()
+    assert pv.display_problem() is None
+    monkeypatch.delenv("WAYLAND_DISPLAY")
+    assert pv.display_problem() == "DISPLAY is not set"
+
+
+def test_preview_without_a_display_leaves_no_output_behind(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    import livecut.sinks.preview as pv
+    from livecut.cli import app
+    from tests.conftest import make_clip
+
+    clip = tmp_path / "c.mp4"
+    make_clip(clip, n=4)
+    monkeypatch.setattr(pv, "_x11_connects", lambda display: False)
+    monkeypatch.setenv("DISPLAY", ":99")
+    r = CliRunner().invoke(app, ["file", str(clip), "-o", str(tmp_path / "o.mp4"), "--preview"])
+    assert r.exit_code == 1 and "cannot connect to the X display" in r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4"]

@@ -46,10 +46,51 @@ HELP = (  # one statement a line: the overlay's font is proportional, columns wo
 )
 
 
-def display_available() -> bool:
-    if sys.platform.startswith("linux"):
-        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    return True
+def display_problem() -> str | None:
+    """Why no window can be opened here (None: one can, as far as can be told).
+
+    On Linux a ``DISPLAY`` must be set and answer (an SSH session whose X forwarding
+    died, a container that inherited the variable: OpenCV's Qt aborts the whole process
+    when it cannot connect), or a ``WAYLAND_DISPLAY`` whose socket exists."""
+    if not sys.platform.startswith("linux"):
+        return None
+    display = os.environ.get("DISPLAY")
+    wayland = os.environ.get("WAYLAND_DISPLAY")
+    if display:
+        if _x11_connects(display) is False:
+            return f"cannot connect to the X display {display!r} (DISPLAY)"
+        return None
+    if wayland:
+        runtime = os.environ.get("XDG_RUNTIME_DIR")
+        if not os.path.isabs(wayland) and not runtime:
+            return "WAYLAND_DISPLAY is set, XDG_RUNTIME_DIR is not"
+        sock = Path(wayland) if os.path.isabs(wayland) else Path(runtime) / wayland
+        if not sock.exists():
+            return f"no Wayland display at {str(sock)!r} (WAYLAND_DISPLAY)"
+        return None
+    return "DISPLAY is not set"
+
+
+def _x11_connects(display: str) -> bool | None:
+    """Whether X display ``display`` accepts a connection (None: Xlib is not at hand to try)."""
+    import ctypes
+    import ctypes.util
+
+    lib = ctypes.util.find_library("X11")
+    if not lib:
+        return None
+    try:
+        x11 = ctypes.CDLL(lib)
+        x11.XOpenDisplay.restype = ctypes.c_void_p
+        x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        dpy = x11.XOpenDisplay(display.encode())
+        if not dpy:
+            return False
+        x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        x11.XCloseDisplay(dpy)
+        return True
+    except (OSError, AttributeError):
+        return None
 
 
 def screen_size() -> tuple[int, int] | None:
@@ -165,9 +206,10 @@ class PreviewSink:
         self._t_prev: float | None = None
         self._fps = 0.0
         injected = imshow is not None
-        if not injected and not display_available():
-            raise DeviceUnavailable("--preview needs a display, and none is available "
-                                    "(DISPLAY is not set); write a file with -o instead")
+        problem = None if injected else display_problem()
+        if problem:
+            raise DeviceUnavailable(f"--preview needs a display, and none is available ({problem}); "
+                                    "write a file with -o instead")
         if not injected:
             _quiet_qt_fonts()
         self._imshow = imshow or cv2.imshow
