@@ -63,6 +63,9 @@ class Item:
     mtime_ns: int = 0
     digest: str | None = None
     force: bool = False
+    #: the output at its final name was written by an earlier run of this batch (the
+    #: manifest says so): it stays this batch's to replace, whatever becomes of this run
+    owned: bool = False
 
 
 @dataclass
@@ -297,6 +300,9 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
                                          f"({', '.join(IMAGE_EXTS[:3] + VIDEO_EXTS[:3])} ...)"))
             continue
         item = Item(src=src, kind=kind, rel=output_rel(src, root, kind, video_ext))
+        prev = manifest.get(str(src))
+        ours = prev is not None and prev.get("output") == item.rel
+        item.owned = ours and bool(prev.get("written"))
         try:
             st = src.stat()
             item.size, item.mtime_ns = st.st_size, st.st_mtime_ns
@@ -315,8 +321,6 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
         if dst.resolve() in inputs_resolved:
             result.refused.append((item, f"{src}: output {dst} would overwrite an input"))
             continue
-        prev = manifest.get(str(src))
-        ours = prev is not None and prev.get("output") == item.rel
         if ours and _unchanged(prev, item, settings):
             if prev.get("status") == "ok" and os.path.lexists(dst):
                 result.skipped_done += 1
@@ -326,7 +330,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
                 result.skipped_codes.append(int(prev.get("exit_code") or 1))
                 continue
         # an output this batch wrote earlier may be replaced; any other only with --force
-        item.force = force or (ours and bool(prev.get("written")))
+        item.force = force or item.owned
         if not item.force and os.path.lexists(dst):
             result.refused.append((item, f"{src}: output {dst} exists (use --force to overwrite)"))
             continue
@@ -707,10 +711,20 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
     jobs = cores if jobs is None else jobs
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    # the background once, before any item: a bad -b is one error, not one per item
+    from livecut.composite import Compositor
+
+    video_comp = Compositor(cfg, background=background, mode=mode)  # (a picture is read here)
     outdir = Path(outdir)
     key = settings_key(cfg, mode, background)
     the_plan = plan(inputs, outdir, list_file=list_file, video_ext=video_ext, use_hash=use_hash,
                     retry_failed=retry_failed, force=force, settings=key)
+    ext = video_ext if video_ext.startswith(("/", ".")) else "." + video_ext
+    if (video_comp.channels == 4 and ext.lower() not in (".mov", ".webm", "/")
+            and any(it.kind == "video" for it in the_plan.todo)):
+        raise UsageError(f"videos with transparency (--mode {video_comp.mode}"
+                         f"{', -b transparent' if video_comp.mode == 'composite' else ''}) cannot be "
+                         f"{ext} files: give --video-ext .mov (ProRes 4444), .webm (VP9) or / (PNG frames)")
     report = BatchReport(skipped_done=the_plan.skipped_done, skipped_failed=the_plan.skipped_failed,
                          exit_codes=list(the_plan.skipped_codes))
     total = len(the_plan.todo) + sum(1 for it, _ in the_plan.refused if it is not None)
@@ -743,7 +757,9 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
             rec.update(frames=int(result.get("frames") or 0), seconds=result.get("seconds", 0.0),
                        status=result["status"], error=result.get("error"),
                        exit_code=0 if ok else int(result.get("exit_code") or 1),
-                       written=bool(result.get("written")),
+                       # (a failure that left an earlier output of this batch in place: still ours)
+                       written=bool(result.get("written"))
+                       or (item.owned and os.path.lexists(outdir / item.rel)),
                        finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
             append_record(manifest, rec)
         bar.finished(item, ok, int(result.get("frames") or 0))

@@ -190,6 +190,37 @@ def test_batch_refuses_to_replace_what_it_did_not_write(library, tmp_path):
     assert report.done == 1 and (out / "a.png").read_bytes() != before
 
 
+def test_a_failed_run_does_not_disown_an_earlier_output(library, tmp_path):
+    """A run that fails on an item whose output an earlier run of the batch wrote leaves that
+    output in place: a later run with other settings replaces it without --force."""
+    out = tmp_path / "out"
+    photo = [str(library / "a.jpg")]
+    cfg = load_config(None, [])
+    assert run_batch(photo, out, cfg, jobs=1).done == 1
+    first = (out / "a.png").read_bytes()
+    report = run_batch(photo, out, cfg, jobs=1, mode="side-by-side")  # videos only: fails
+    assert report.failed == 1 and (out / "a.png").read_bytes() == first
+    assert _records(out)[-1]["status"] == "failed" and _records(out)[-1]["written"] is True
+    report = run_batch(photo, out, cfg, jobs=1, mode="mask")
+    assert report.done == 1 and report.failed == 0, report.errors
+    assert (out / "a.png").read_bytes() != first
+
+
+def test_a_bad_background_or_a_container_without_alpha_is_refused_once(library, tmp_path):
+    from livecut.errors import UsageError
+
+    out = tmp_path / "out"
+    cfg = load_config(None, [])
+    for bg in ("bogus", f"image:{tmp_path / 'missing.png'}"):
+        with pytest.raises(UsageError, match="background"):
+            run_batch([str(library)], out, cfg, jobs=1, background=bg)
+    with pytest.raises(UsageError, match="--video-ext .mov"):
+        run_batch([str(library)], out, cfg, jobs=1, mode="cutout")
+    assert not out.exists()  # nothing started, no manifest line per item
+    # photos alone can be cut out whatever --video-ext says
+    assert run_batch([str(library / "a.jpg")], out, cfg, jobs=1, mode="cutout").done == 1
+
+
 def test_ctrl_c_stops_keeps_the_finished_and_a_rerun_completes(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
