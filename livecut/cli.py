@@ -312,6 +312,10 @@ def eval_(
                              subset=read_subset(subset) if subset else None, sheet=sheet,
                              video=video, i420=i420, soft=soften)
     typer.echo(json.dumps(result, indent=2) if as_json else format_table(result))
+    missing = result.get("without_mask") or []
+    if missing:
+        typer.echo(f"livecut: note: {len(missing)} image(s) without a mask of the same name in {masks_dir}, "
+                   f"not scored: {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}", err=True)
     for line in result["errors"]:
         err(line)
     if result["errors"]:

@@ -87,7 +87,8 @@ def parse_scales(text: str) -> tuple[float, ...]:
             raise UsageError(f"--scales: {part!r} is not a number") from None
         if not math.isfinite(v) or not 0.05 <= v <= 8.0:
             raise UsageError(f"--scales: {part!r} is outside 0.05 .. 8")
-        out.append(v)
+        if v not in out:  # (a repeated scale would count every image twice)
+            out.append(v)
     return tuple(out)
 
 
@@ -168,14 +169,21 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     for d in (images_dir, masks_dir):
         if not d.is_dir():
             raise UsageError(f"{d}: not a folder")
-    scales = tuple(float(s) for s in scales)
+    scales = tuple(dict.fromkeys(float(s) for s in scales))
     if not scales or any(not (0.05 <= s <= 8.0) for s in scales):
         raise UsageError("--scales: each scale must be between 0.05 and 8")
-    masks = {p.stem: p for p in masks_dir.iterdir() if p.suffix.lower() in IMAGE_EXTS}
-    images = sorted(p for p in images_dir.iterdir() if p.suffix.lower() in IMAGE_EXTS)
-    pairs = [(p, masks[p.stem]) for p in images if p.stem in masks]
+    if sheet is not None:
+        check_sheet_path(sheet)
+
+    def listed(d: Path) -> list[Path]:  # (names starting with a dot: macOS ._* files, hidden files)
+        return [p for p in d.iterdir() if p.suffix.lower() in IMAGE_EXTS and not p.name.startswith(".")]
+
+    masks = {p.stem: p for p in listed(masks_dir)}
+    images = sorted(listed(images_dir))
     if subset is not None:
-        pairs = [(p, m) for p, m in pairs if p.stem in subset]
+        images = [p for p in images if p.stem in subset]
+    pairs = [(p, masks[p.stem]) for p in images if p.stem in masks]
+    unmatched = [p.name for p in images if p.stem not in masks]
     if not pairs:
         raise UsageError(f"no image in {images_dir} has a mask of the same name in {masks_dir}"
                          + (" (in the subset)" if subset is not None else ""))
@@ -236,12 +244,16 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         mean = {k: float(np.mean([r[k] for r in rows[s]])) for k in ("iou", "f", "mae", "ms")}
         per_scale.append({"scale": s, "images": rows[s], "mean": mean})
     if sheet is not None:
-        _write_sheet(sheet, sheet_rows)
+        try:  # (the scores stand without the picture)
+            _write_sheet(sheet, sheet_rows)
+        except LivecutError as exc:
+            errors.append(str(exc))
     as_ = ("video frames" if video else "photos") + (", I420" if i420 else "") + \
         (f", softened {soft:g}x" if soft > 1.0 else "")
     return {"method": cfg.segment.method, "as": as_,
             "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
-            "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors}
+            "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors,
+            "without_mask": unmatched}
 
 
 #: height of one row of the contact sheet
@@ -264,6 +276,25 @@ def _sheet_row(bgr: np.ndarray, gt: np.ndarray, alpha: np.ndarray) -> np.ndarray
     return np.hstack(parts)
 
 
+#: what ``--sheet`` writes
+SHEET_EXTS = (".png", ".jpg", ".jpeg")
+
+
+def check_sheet_path(path) -> None:
+    """Refuse a ``--sheet`` path that cannot be written, before the evaluation starts."""
+    from pathlib import Path
+
+    from livecut.errors import UsageError
+
+    p = Path(path)
+    if p.suffix.lower() not in SHEET_EXTS:
+        raise UsageError(f"--sheet {p}: give a .png or .jpg file")
+    if not p.parent.is_dir():
+        raise UsageError(f"--sheet {p}: no folder {p.parent}")
+    if p.is_dir():
+        raise UsageError(f"--sheet {p}: is a folder")
+
+
 def _write_sheet(path, rows: list[np.ndarray]) -> None:
     import cv2
 
@@ -271,7 +302,11 @@ def _write_sheet(path, rows: list[np.ndarray]) -> None:
 
     width = max(r.shape[1] for r in rows)
     padded = [np.pad(r, ((0, 4), (0, width - r.shape[1]), (0, 0)), constant_values=255) for r in rows]
-    if not cv2.imwrite(str(path), np.vstack(padded)):
+    try:
+        ok = cv2.imwrite(str(path), np.vstack(padded))
+    except cv2.error as exc:
+        raise LivecutError(f"{path}: could not write the sheet ({str(exc).strip().splitlines()[-1]})") from None
+    if not ok:
         raise LivecutError(f"{path}: could not write the sheet")
 
 

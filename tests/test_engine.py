@@ -341,6 +341,27 @@ def test_eval_soften_scores_the_softened_photos(dataset, tmp_path):
     assert r.returncode == 2 and "--soften" in r.stderr
 
 
+def test_eval_skips_hidden_files_says_what_has_no_mask_and_checks_the_sheet_first(dataset, tmp_path):
+    """A folder copied from a Mac (``._*`` files), an image without a truth, a repeated
+    scale, and a --sheet that cannot be written (refused before the work, one line)."""
+    from conftest import run_cli
+
+    images, masks = dataset
+    for d, name in ((images, "._basic.png"), (masks, "._basic.png")):
+        (d / name).write_bytes(b"\x00\x05\x16\x07AppleDouble")
+    cv2.imwrite(str(images / "extra.png"), cv2.imread(str(images / "basic.png")))
+    r = run_cli("eval", str(images), str(masks), "--scales", "1,x1", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["count"] == 2 and [s["scale"] for s in data["scales"]] == [1.0]
+    assert len(data["scales"][0]["images"]) == 2 and data["without_mask"] == ["extra.png"]
+    assert "1 image(s) without a mask" in r.stderr and "extra.png" in r.stderr
+    for sheet, says in ((tmp_path / "nodir" / "s.png", "no folder"), (tmp_path / "s.txt", ".png or .jpg")):
+        r = run_cli("eval", str(images), str(masks), "--sheet", str(sheet))
+        assert r.returncode == 2 and says in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert r.stdout == ""  # refused before any photo was segmented
+
+
 @pytest.mark.parametrize("bad", ["0", "x", "1,,2", "nan"])
 def test_eval_bad_scales_are_usage_errors(dataset, bad):
     from conftest import run_cli
