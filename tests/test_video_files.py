@@ -27,6 +27,19 @@ def test_transcode_keeps_frames_fps_duration_and_audio(clips, tmp_path):
     assert b["audio_packets"] == a["audio_packets"]
 
 
+def test_h265_output_is_quiet(clips, tmp_path):
+    """`--set video.codec=libx265 -q`: x265 printed its banner and settings (~25 lines) on
+    stderr at its default log level; now nothing but errors."""
+    import av
+
+    if "libx265" not in av.codecs_available:
+        pytest.skip("this FFmpeg has no libx265")
+    out = tmp_path / "out.mkv"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=libx265", "-q")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "" and probe(out)["codec"] == "hevc" and probe(out)["frames"] == 20
+
+
 def test_frames_limit_cuts_the_audio_too(clips, tmp_path):
     out = tmp_path / "first10.mp4"
     r = run_cli("file", str(clips["audio"]), "-o", str(out), "--frames", "10")

@@ -83,6 +83,8 @@ def encoder_options(cfg: VideoConfig, codec: str) -> tuple[dict[str, str], dict]
     opts = {"crf": str(cfg.crf)}
     if codec in ("libx264", "libx265", "h264", "hevc"):
         opts["preset"] = cfg.preset
+    if codec == "libx265":  # (x265 prints its banner and settings, ~25 lines, at its default level)
+        opts["x265-params"] = "log-level=error"
     if codec in ("libx264", "h264"):
         from livecut.threads import thread_plan
 
