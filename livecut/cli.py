@@ -326,8 +326,8 @@ def eval_(
 def bench(
     size: Optional[str] = typer.Option(None, "--size", metavar="WxH", show_default=False,
                                        help="Frame size (default 1920x1080; 1280x720 for --transcode)."),
-    frames: int = typer.Option(30, "--frames", "-n", metavar="N", help="Frames to time (median is reported)."),
-    threads: int = typer.Option(1, "--threads", metavar="N", help="OpenCV threads (1 = one core)."),
+    frames: int = typer.Option(30, "--frames", "-n", metavar="N", min=1, help="Frames to time (median is reported)."),
+    threads: int = typer.Option(1, "--threads", metavar="N", min=1, help="OpenCV threads (1 = one core)."),
     baseline: bool = typer.Option(True, "--baseline/--no-baseline", show_default="--baseline",
                                   help="Also time the baseline at full size."),
     config: Optional[str] = ConfigOpt,
@@ -352,6 +352,9 @@ def bench(
     cfg = get_config(config, set_)
     if live and transcode:
         raise UsageError("--live and --transcode: choose one")
+    if clip is not None and not (live or transcode):
+        raise UsageError("--clip is the video of --transcode or --live; the one-frame bench times a "
+                         "synthetic frame")
     if scene != "moving" and (clip is not None or not (live or transcode)):
         raise UsageError("--scene chooses the clip --live/--transcode generate; it does not apply "
                          + ("to --clip" if clip is not None else "to the one-frame bench"))

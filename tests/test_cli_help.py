@@ -68,7 +68,11 @@ def test_root_help_groups_commands_and_shows_examples():
 
 @pytest.mark.parametrize("args, needle", [(["file"], "Missing argument 'INPUT'"),
                                           (["bogus"], "No such command"),
-                                          (["file", "x.mp4", "--bogus"], "No such option")])
+                                          (["file", "x.mp4", "--bogus"], "No such option"),
+                                          # (accepted before, the run used 1 thread / ignored --clip)
+                                          (["bench", "--threads", "0"], "--threads"),
+                                          (["bench", "-n", "-3"], "--frames"),
+                                          (["bench", "--clip", "nowhere.mp4"], "--clip is the video of")])
 def test_usage_errors_are_one_line(args, needle):
     r = runner.invoke(app, args)
     assert r.exit_code == 2
