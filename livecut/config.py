@@ -228,7 +228,10 @@ def apply_mapping(cfg: Config, data: Mapping[str, Any], origin: str = "config") 
             if key not in by_name:
                 raise ConfigError(f"{origin}: unknown key {section}.{key} "
                                   f"(known: {', '.join(by_name)})")
-            changes[key] = _coerce(section, by_name[key], value)
+            try:
+                changes[key] = _coerce(section, by_name[key], value)
+            except ConfigError as exc:  # (name the file the value came from)
+                raise ConfigError(f"{origin}: {exc}") from None
         new_sections[section] = replace(new_sections.get(section, getattr(cfg, section)), **changes)
     return replace(cfg, **new_sections)
 
@@ -291,16 +294,35 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
         if base is not None:
             if not isinstance(base, str) or Path(base).stem == path.stem:
                 raise ConfigError(f"{path}: preset must name another preset")
+            # a file named by a relative path is found beside this file, not in the current folder
+            if (Path(base).suffix or "/" in base) and not Path(base).expanduser().is_absolute():
+                base = str(path.parent / base)
             chain = _chain + (path.resolve(),)
             if len(chain) > 16 or (Path(base).resolve() in chain or
                                    (presets_dir() / f"{base}.toml").resolve() in chain):
                 names = " -> ".join(p.name for p in chain) + f" -> {base}"
                 raise ConfigError(f"{path}: presets name each other in a loop ({names})")
             cfg = load_config(base, _chain=chain)
+        _paths_beside(data, path.parent)
         cfg = apply_mapping(cfg, data, origin=str(path))
     for text in overrides:
         cfg = apply_mapping(cfg, parse_override(text), origin="--set")
     return cfg
+
+
+def _paths_beside(data: dict, folder: Path) -> None:
+    """A relative ``image:PATH`` / ``video:PATH`` background in a config file is relative
+    to the file's folder (as written there), not to where livecut is run."""
+    comp = data.get("composite")
+    bg = comp.get("background") if isinstance(comp, Mapping) else None
+    if not isinstance(bg, str) or ":" not in bg:
+        return
+    kind, value = bg.split(":", 1)
+    if kind.strip().lower() not in ("image", "video") or not value:
+        return
+    p = Path(value).expanduser()
+    if not p.is_absolute() and "://" not in value:
+        comp["background"] = f"{kind}:{folder / p}"
 
 
 def describe(cfg: Config) -> dict[str, dict[str, Any]]:

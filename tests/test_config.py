@@ -143,6 +143,29 @@ def test_file_errors_name_the_file(tmp_path):
         load_config(bad)
     with pytest.raises(ConfigError, match="unknown preset 'turbo'"):
         load_config("turbo")
+    wrong = _write(tmp_path, "[segment]\nwork_size = \"big\"\n", "wrong.toml")
+    with pytest.raises(ConfigError, match=r"wrong\.toml: segment\.work_size: expected an integer"):
+        load_config(wrong)
+
+
+def test_paths_in_a_config_file_are_beside_it(tmp_path, monkeypatch):
+    """A base preset and an image:/video: background named by a relative path are found
+    beside the config file, wherever livecut runs (they were read from the current folder)."""
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "bg.png").write_bytes(b"")
+    _write(conf, "[segment]\nwork_size = 400\n", "base.toml")
+    child = _write(conf, 'preset = "base.toml"\n[composite]\nbackground = "image:bg.png"\n', "child.toml")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    cfg = load_config(str(child))
+    assert cfg.segment.work_size == 400
+    assert cfg.composite.background == f"image:{conf / 'bg.png'}"
+    absolute = _write(conf, f'[composite]\nbackground = "video:{tmp_path}/v.mp4"\n', "abs.toml")
+    assert load_config(str(absolute)).composite.background == f"video:{tmp_path}/v.mp4"
+    assert load_config(str(_write(conf, '[composite]\nbackground = "color:#00ff00"\n', "c.toml"))
+                       ).composite.background == "color:#00ff00"
 
 
 # ---------------------------------------------------------------- coercion
