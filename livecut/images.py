@@ -107,8 +107,18 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
         raise UsageError(f"--background video:{compositor.background.path}: video backgrounds are for "
                          "video; for still images use image:PATH")
     report = ImageReport()
+    if one_file is None and str(outdir) == "-":
+        raise UsageError("-o -: livecut image writes files, not standard output; give a folder "
+                         "(-o cut/) or, for one image, a file (-o cut.png)")
     paths, report.errors = expand_inputs(list(inputs))
     single = single_output(outdir) if one_file is None else one_file  # -o cut.png: that file, for one input
+    text = str(outdir)
+    suffix = Path(text).suffix
+    if (one_file is None and not single and not text.endswith(("/", os.sep)) and not Path(text).exists()
+            and 2 <= len(suffix) <= 5 and suffix[1:].isalpha()):
+        # (-o cut.pgn: a typo of a file name, or a folder meant so; say which it became)
+        report.notes.append(f"-o {text}: {suffix} is not an image extension ({', '.join(IMAGE_EXTS[:4])} ...): "
+                            f"writing into a new folder {text}/ (end -o with / to say it is a folder)")
     outdir = Path(outdir)
     if single:
         if len(paths) > 1:

@@ -814,6 +814,20 @@ def test_output_can_be_one_file(tmp_path, good):
     assert r.exit_code == 0 and (tmp_path / "folder.png" / "a.png").is_file()
 
 
+def test_output_to_stdout_is_refused_and_a_mistyped_extension_noted(tmp_path, good, monkeypatch):
+    """`-o -` made a folder named '-'; `-o cut.pgn` (a typo) silently made a folder."""
+    monkeypatch.chdir(tmp_path)
+    r = invoke("image", good["a.jpg"], "-o", "-")
+    assert r.exit_code == 2 and "standard output" in r.stderr and not (tmp_path / "-").exists()
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "cut.pgn")
+    assert r.exit_code == 0 and (tmp_path / "cut.pgn" / "a.png").is_file()
+    assert "note: -o" in r.stderr and ".pgn is not an image extension" in r.stderr
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "cut.pgn", "--force")  # the folder exists now
+    assert r.exit_code == 0 and "not an image extension" not in r.stderr
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "plain", "--force")
+    assert r.exit_code == 0 and "note" not in r.stderr
+
+
 @pytest.mark.parametrize("major", [b"avif", b"mif1"])
 def test_ten_bit_avif_depth_is_read_from_its_header(major):
     """The bit depth of a 10-bit AVIF (its pixi box), whatever its major brand."""
