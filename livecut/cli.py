@@ -230,7 +230,8 @@ def batch(
                                             help="Also the inputs named in FILE, one path a line."),
     mode: Optional[str] = mode_opt("as `livecut image` / `livecut file`",
                                    "cutout, mask or composite (photos and videos), side-by-side (videos only)."),
-    background: Optional[str] = background_opt(),
+    background: Optional[str] = background_opt("blur, color:#RRGGBB, image:PATH or transparent; "
+                                                "video:PATH for the videos only."),
     video_ext: str = typer.Option(".mp4", "--video-ext", metavar="EXT", rich_help_panel=P_OUTPUT,
                                   help="Output type of the videos: .mp4 .mkv .mov .webm .avi, or / for "
                                        "folders of PNG frames (photos are written as .png)."),
@@ -389,7 +390,7 @@ def devices(
     probe: bool = typer.Option(False, "--probe", help="Also open each camera once with OpenCV (slower)."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """List cameras and virtual cameras (--vcam), and say what is missing for them."""
+    """List cameras and virtual cameras (for --vcam), and say what is missing for them."""
     from livecut.devices import format_devices, list_devices
 
     report = list_devices(probe=probe)
