@@ -647,10 +647,16 @@ class _BatchBar:
             from rich.console import Console
             from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
 
-            self._bar = RichProgress(TextColumn("[bold]batch"), BarColumn(bar_width=None),
-                                     TextColumn("{task.fields[counts]}"), TextColumn("{task.fields[fps]}"),
-                                     TimeElapsedColumn(), TextColumn("ETA {task.fields[eta]}"),
-                                     console=Console(file=stream, highlight=False), transient=False,
+            from livecut.progress import WIDE
+
+            console = Console(file=stream, highlight=False)
+            # (a narrow terminal: no bar, no rate; rich cut the counts and the ETA first)
+            columns = ([TextColumn("[bold]batch"), BarColumn(bar_width=None)] if console.width >= WIDE
+                       else [TextColumn("[bold]batch")])
+            columns += [TextColumn("{task.fields[counts]}")]
+            columns += ([TextColumn("{task.fields[fps]}"), TimeElapsedColumn()] if console.width >= WIDE else [])
+            columns += [TextColumn("ETA {task.fields[eta]}")]
+            self._bar = RichProgress(*columns, console=console, transient=False,
                                      refresh_per_second=4, redirect_stdout=False, redirect_stderr=False)
             self._task = self._bar.add_task("batch", total=self.total_work, counts="", fps="", eta="-")
             self._show()

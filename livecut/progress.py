@@ -12,6 +12,12 @@ import sys
 import time
 
 
+#: terminal columns under which the progress line leaves out the bar and the extra text ...
+WIDE = 100
+#: ... and under which also the rate
+NARROW = 60
+
+
 class Progress:
     """``with Progress(total, label) as bar: bar.update(1)``; shows count, rate and ETA."""
 
@@ -37,12 +43,18 @@ class Progress:
 
         console = Console(file=self.stream, force_terminal=True if forced else None, highlight=False)
         known = self.total is not None
-        columns = [TextColumn("[bold]{task.description}"), BarColumn(bar_width=None if known else 24),
-                   MofNCompleteColumn() if known else TextColumn("{task.completed}"),
-                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn()]
-        if known:
-            columns += [TextColumn("ETA"), TimeRemainingColumn()]
-        columns.append(TextColumn("{task.fields[extra]}"))
+        count = MofNCompleteColumn() if known else TextColumn("{task.completed}")
+        eta = [TextColumn("ETA"), TimeRemainingColumn()] if known else []
+        if console.width >= WIDE:
+            columns = [TextColumn("[bold]{task.description}"), BarColumn(bar_width=None if known else 24),
+                       count, TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), *eta,
+                       TextColumn("{task.fields[extra]}")]
+        else:  # a narrow terminal: the count, the rate and the ETA, whole (rich cut them first)
+            columns = [TextColumn("[bold]{task.description}"), count, *eta]
+            if console.width >= NARROW:
+                columns.insert(2, TextColumn("{task.fields[rate]}"))
+                if not known:  # a live source: its latency and drops are what there is to see
+                    columns.append(TextColumn("{task.fields[extra]}"))
         self._bar = RichProgress(*columns, console=console, transient=False,
                                  refresh_per_second=refresh_per_second, redirect_stdout=False,
                                  redirect_stderr=False)

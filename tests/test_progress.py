@@ -12,7 +12,8 @@ def _plain(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
 
 
-def test_bar_shows_count_rate_eta_and_label():
+def test_bar_shows_count_rate_eta_and_label(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
     buf = io.StringIO()
     with Progress(40, "livecut", unit="frames", stream=buf) as bar:
         for _ in range(40):
@@ -28,6 +29,28 @@ def test_unknown_total_shows_count_and_rate():
         bar.update(7)
     text = _plain(buf.getvalue())
     assert "7" in text and "frames/s" in text and "ETA" not in text
+
+
+def _last_line(columns: int, total, monkeypatch) -> str:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    buf = io.StringIO()
+    with Progress(total, "livecut", unit="frames", stream=buf) as bar:
+        for _ in range(160):
+            bar.update(1, extra="latency 12 ms 3 dropped")
+    lines = [ln for ln in _plain(buf.getvalue()).replace("\r", "\n").splitlines() if ln.strip()]
+    return lines[-1]
+
+
+def test_a_narrow_terminal_keeps_the_count_and_the_eta_whole(monkeypatch):
+    """On 40-60 columns rich cut the count and the ETA first ('16...', 'ETA 0:0...') and kept
+    the latency text: the bar and the extra text go instead."""
+    for columns in (40, 60, 80):
+        last = _last_line(columns, 1600, monkeypatch)
+        assert "160/1600" in last and re.search(r"ETA \d+:\d\d:\d\d", last), (columns, last)
+        assert "\u2026" not in last and len(last.rstrip()) <= columns, (columns, last)
+        assert ("frames/s" in last) == (columns >= 60)
+    live = _last_line(60, None, monkeypatch)  # a live source: count, rate and the latency
+    assert "160" in live and "frames/s" in live and "latency 12 ms 3 dropped" in live, live
 
 
 def test_silent_when_stderr_is_not_a_terminal(capsys):
