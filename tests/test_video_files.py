@@ -323,6 +323,30 @@ def test_matroska_whose_video_starts_late_is_complete(tmp_path):
     assert r.returncode == 0, r.stderr
 
 
+@pytest.mark.parametrize("ext, acodec", [(".mkv", "libopus"), (".webm", "libopus"), (".flv", "aac")])
+def test_audio_that_runs_past_the_video_is_not_truncation(tmp_path, ext, acodec):
+    """Matroska/WebM (duration per stream in a tag) and FLV (none: the container's is the
+    audio's) whose audio runs 2 s past the video: complete (exit 3 'truncated?' before, the
+    audio tail cut); the same file cut within the video still is truncated."""
+    import av
+
+    src = tmp_path / f"long_audio{ext}"
+    vcodec = "libvpx-vp9" if ext == ".webm" else "libx264"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            "sine=r=48000:duration=3", "-c:v", vcodec, "-c:a", acodec, str(src))
+    out = tmp_path / "out.mkv"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        a = c.streams.audio[0]
+        end = max(float((p.pts + p.duration) * p.time_base) for p in c.demux(a) if p.size)
+    assert end > 2.9 and probe(out)["frames"] == 25
+    cut = tmp_path / f"cut{ext}"
+    cut.write_bytes(src.read_bytes()[: src.stat().st_size // 7])  # (within the video's second)
+    r = run_cli("file", str(cut), "-o", str(tmp_path / "cut_out.mp4"), "-q")
+    assert r.returncode == 3 and "ends early" in r.stderr, r.stderr
+
+
 def test_a_song_with_cover_art_is_not_a_video(tmp_path):
     cover = tmp_path / "cover.png"
     cv2.imwrite(str(cover), np.full((64, 64, 3), 200, np.uint8))

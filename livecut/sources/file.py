@@ -68,6 +68,26 @@ def _check_y4m_header(p: Path) -> None:
     check_frame_size(w, h, p)
 
 
+#: seconds of a file read again at its end to see whether its streams reach the declared end
+END_WINDOW = 3.0
+#: how far short of the declared end the last packet may stop (a frame or two of audio)
+END_SLACK = 0.25
+
+
+def _duration_tag(stream) -> float | None:
+    """A stream's ``DURATION`` tag (Matroska, WebM: ``HH:MM:SS.nnnnnnnnn``) in seconds, or None."""
+    text = str((getattr(stream, "metadata", None) or {}).get("DURATION", "")).strip()
+    parts = text.split(":")
+    if len(parts) != 3:
+        return None
+    try:
+        h, m, sec = int(parts[0]), int(parts[1]), float(parts[2])
+    except ValueError:
+        return None
+    value = h * 3600 + m * 60 + sec
+    return value if value > 0 and value == value and value != float("inf") else None
+
+
 def decoder_threads(live: bool = False) -> dict:
     """Codec context attributes that set the decoder's threading: frame threading for files,
     slice threading (no added delay) for live sources."""
@@ -157,11 +177,20 @@ class FileSource:
         #: the duration is the container's, which some formats (Matroska) count from 0, not
         #: from the video's start: then the end it gives is known only to within that start
         self._loose_end = False
+        #: the video's own end is not known (the container's duration may be the audio's):
+        #: a video that ends before it is not taken for a truncated file
+        self._end_unknown = False
+        tagged = _duration_tag(s)
         if s.duration is not None and s.time_base:
             duration = float(s.duration * s.time_base)
+        elif tagged is not None:  # Matroska/WebM: the video's own end (from 0), in its DURATION tag
+            duration = tagged
+            self._loose_end = True
         elif c.duration is not None:
+            # (the container's: the longest stream's end, an audio track that runs on included)
             duration = c.duration / 1_000_000
             self._loose_end = True
+            self._end_unknown = any(x is not s and x.type in ("audio", "video", "subtitle") for x in c.streams)
         frames = s.frames or (int(round(duration * fps)) if duration and fps else None)
         self.info = SourceInfo(width=w, height=h, fps=fps, frames=frames or None, duration=duration,
                                time_base=tb, rotation=0, has_audio=bool(c.streams.audio))
@@ -245,7 +274,31 @@ class FileSource:
                 end = min(end, self.info.duration)
             if self._last_end >= end - 2.0 / self.info.fps:
                 return None
+        if self._end_unknown and self._others_reach_the_end():
+            return None  # the container's end was an audio track's that runs on: the video is whole
         return got, expected
+
+    def _others_reach_the_end(self) -> bool:
+        """Whether the file's packets (any stream) reach the container's declared end: its
+        last seconds are read again.  A complete file whose audio runs past its video does;
+        a truncated one stops short of it."""
+        import av
+
+        try:
+            with av.open(str(self.path), "r", metadata_errors="ignore") as c:
+                if not c.duration:
+                    return False
+                dur = c.duration / 1_000_000
+                start = (c.start_time or 0) / 1_000_000
+                c.seek(int(max(0.0, start + dur - END_WINDOW) * 1_000_000), backward=True)
+                end = 0.0
+                for pkt in c.demux():
+                    if pkt.size and pkt.pts is not None and pkt.time_base:
+                        end = max(end, float((pkt.pts + (pkt.duration or 0)) * pkt.time_base))
+        except (av.error.FFmpegError, OSError, ValueError):
+            return False
+        # (Matroska counts its duration from 0, others from the start)
+        return end >= min(dur, start + dur) - END_SLACK
 
     @property
     def can_yuv420p(self) -> bool:
