@@ -755,6 +755,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                              time_base=info.time_base if file_src else None, rotation=info.rotation,
                              start=getattr(info, "start", 0.0) if file_src else 0.0,
                              matrix=getattr(info, "matrix", "bt601"), color_tags=dict(getattr(info, "color_tags", {})),
+                             sample_aspect=getattr(info, "sample_aspect", None),
+                             tick_fps=getattr(info, "tick_fps", None) if file_src else None,
                              audio_from=Path(spec) if (file_src and info.has_audio) else None)
         sinks = []
         if preview:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from fractions import Fraction
 
 import cv2
 import numpy as np
@@ -408,3 +409,132 @@ def test_reencoded_audio_that_starts_late_keeps_its_place(tmp_path, ext):
                 onset = float(f.pts * f.time_base) + hit[0] / f.sample_rate
                 break
     assert onset == pytest.approx(0.5, abs=0.06)
+
+
+# ------------------------------------------------------------------ containers and their audio
+
+def _flash_and_beep(path) -> tuple[float, float | None]:
+    """(time of the brightest video frame, time of the first loud audio sample) of a file."""
+    import av
+
+    with av.open(str(path)) as c:
+        flash = max(((f.to_ndarray(format="gray").mean(), f.time) for f in c.decode(video=0)))[1]
+    beep = None
+    with av.open(str(path)) as c:
+        for f in c.decode(audio=0):
+            x = f.to_ndarray().astype(np.float64)
+            if f.format.name.startswith("s16"):
+                x /= 32768
+            i = np.nonzero(np.abs(x).max(axis=0) > 0.1)[0]
+            if len(i):
+                beep = f.time + i[0] / f.sample_rate
+                break
+    return flash, beep
+
+
+def _flash_clip(path, *, rate="25", flash_at=1.0, beep_at=1.0, audio_offset=0.0, acodec="pcm_s16le",
+                extra=()):
+    """A 2 s clip with a white frame at ``flash_at`` and a 1 kHz beep at ``beep_at``."""
+    vf = f"testsrc2=size=160x96:rate={rate}:duration=2,drawbox=enable='between(t,{flash_at},{flash_at + 0.039})'" \
+         ":x=0:y=0:w=iw:h=ih:c=white:t=fill"
+    af = f"sine=f=1000:r=48000:duration={2 - audio_offset},volume=enable='not(between(t,{beep_at - audio_offset}," \
+         f"{beep_at - audio_offset + 0.1}))':volume=0"
+    offset = ["-itsoffset", str(audio_offset)] if audio_offset else []
+    _ffmpeg("-f", "lavfi", "-i", vf, *offset, "-f", "lavfi", "-i", af, "-c:v", "libx264", "-c:a", acodec,
+            *extra, str(path))
+    return path
+
+
+@pytest.mark.parametrize("acodec, src_ext, out_ext", [("libopus", ".webm", ".mov"), ("flac", ".mkv", ".mov"),
+                                                      ("libmp3lame", ".avi", ".m4v"), ("pcm_mulaw", ".mov", ".mkv")])
+def test_audio_a_container_cannot_hold_is_transcoded(tmp_path, acodec, src_ext, out_ext):
+    """Opus/FLAC into .mov failed the run (exit 1); MP3 into .m4v and G.711 into .mkv were
+    dropped with a warning: they become AAC."""
+    src = tmp_path / f"in{src_ext}"
+    vcodec = ["-c:v", "libvpx-vp9"] if src_ext == ".webm" else []
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            "sine=r=48000:duration=1", *vcodec, "-c:a", acodec, str(src))
+    out = tmp_path / f"out{out_ext}"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0 and "dropped" not in r.stderr, r.stderr
+    assert probe(out)["audio"] == ["aac"]
+
+
+def test_reencoded_audio_keeps_its_timing_and_tags(tmp_path):
+    """AAC made from PCM starts with the encoder's priming before 0 (as FFmpeg does), not
+    21 ms late; an audio track's language and title are kept."""
+    src = _flash_clip(tmp_path / "beep.mkv", extra=("-metadata:s:a:0", "language=fra",
+                                                    "-metadata:s:a:0", "title=Commentaire"))
+    for ext in (".mp4", ".webm"):  # (AAC, Opus)
+        out = tmp_path / f"out{ext}"
+        assert run_cli("file", str(src), "-o", str(out), "-q").returncode == 0
+        f0, b0 = _flash_and_beep(src)
+        f1, b1 = _flash_and_beep(out)
+        assert abs((b1 - f1) - (b0 - f0)) < 0.005, (ext, f0, b0, f1, b1)
+        import av
+
+        with av.open(str(out)) as c:
+            tags = c.streams.audio[0].metadata
+        assert tags.get("language") == "fra" and (ext == ".mp4" or tags.get("title") == "Commentaire"), tags
+
+
+def test_avi_output_keeps_late_audio_in_sync_and_turns_a_rotated_video_upright(tmp_path):
+    """AVI has no start time per stream (audio 0.5 s late came 0.5 s early) and no display
+    rotation (a portrait clip played sideways)."""
+    src = _flash_clip(tmp_path / "late.mov", audio_offset=0.5)
+    out = tmp_path / "late.avi"
+    assert run_cli("file", str(src), "-o", str(out), "-q").returncode == 0
+    f0, b0 = _flash_and_beep(src)
+    f1, b1 = _flash_and_beep(out)
+    assert abs((b1 - f1) - (b0 - f0)) < 0.045, (f0, b0, f1, b1)  # (AVI: within a frame)
+    rot = tmp_path / "rot.mp4"
+    _ffmpeg("-i", str(src), "-c:v", "copy", "-c:a", "aac", "-metadata:s:v:0", "rotate=90", str(rot))
+    out = tmp_path / "rot.avi"
+    assert run_cli("file", str(rot), "-o", str(out), "-q").returncode == 0
+    import av
+
+    with av.open(str(out)) as c:
+        f = next(c.decode(video=0))
+        assert (f.width, f.height) == (96, 160) and not f.rotation
+
+
+def test_variable_frame_rate_into_avi_keeps_its_timing(tmp_path):
+    """1 s at 25 fps then 1 s at 10 fps: on a tick of the average rate (17.5 fps) the frames
+    of the fast part were pushed later and later (the flash 0.18 s after the beep)."""
+    a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-c:v", "libx264", str(a))
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=10:duration=1,drawbox=enable='between(t,0.5,0.59)'"
+            ":x=0:y=0:w=iw:h=ih:c=white:t=fill", "-c:v", "libx264", str(b))
+    vfr = tmp_path / "vfr.mp4"
+    _ffmpeg("-i", str(a), "-i", str(b), "-f", "lavfi", "-i", "sine=f=1000:r=48000:duration=2,"
+            "volume=enable='not(between(t,1.5,1.6))':volume=0", "-filter_complex",
+            "[0:v][1:v]concat=n=2:v=1:a=0[v]", "-map", "[v]", "-map", "2:a", "-c:v", "libx264", "-bf", "0",
+            "-c:a", "aac", "-fps_mode", "passthrough", str(vfr))
+    out = tmp_path / "vfr.avi"
+    assert run_cli("file", str(vfr), "-o", str(out), "-q").returncode == 0
+    f0, b0 = _flash_and_beep(vfr)
+    f1, b1 = _flash_and_beep(out)
+    assert abs(f1 - f0) < 0.045 and abs((b1 - f1) - (b0 - f0)) < 0.09, (f0, b0, f1, b1)
+    assert probe(out)["frames"] == probe(vfr)["frames"]
+
+
+def test_non_square_pixels_are_kept(tmp_path):
+    """720x576 at 64:45 (16:9 PAL): the outputs said nothing, and played squeezed to 5:4."""
+    import av
+
+    src = tmp_path / "pal.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=720x576:rate=25:duration=0.4,setsar=64/45", "-c:v", "libx264",
+            str(src))
+    for ext in (".mp4", ".mkv", ".mov"):
+        out = tmp_path / f"out{ext}"
+        assert run_cli("file", str(src), "-o", str(out), "-q").returncode == 0
+        with av.open(str(out)) as c:
+            assert c.streams.video[0].sample_aspect_ratio == Fraction(64, 45), ext
+
+
+def test_an_encoder_that_cannot_take_the_output_is_refused(tmp_path, clips):
+    r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "o.mov"), "--set", "video.codec=png")
+    assert r.returncode == 2 and "cannot encode yuv420p" in r.stderr, r.stderr
+    out = tmp_path / "o.avi"  # MJPEG of limited-range video (it failed: 'Invalid argument')
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=mjpeg", "-q")
+    assert r.returncode == 0 and probe(out)["codec"] == "mjpeg", r.stderr

@@ -41,6 +41,10 @@ class SinkInfo:
     #: the source's colour description to write back (colour_primaries, color_trc; PyAV's codes)
     color_tags: dict = field(default_factory=dict)
     audio_from: Path | None = None       #: file whose audio streams are copied untouched
+    #: the source's sample aspect ratio (non-square pixels) to write back; None: square
+    sample_aspect: Fraction | None = None
+    #: the source's finest regular frame rate (SourceInfo.tick_fps): AVI's tick
+    tick_fps: float | None = None
     extra: dict = field(default_factory=dict)
 
 

@@ -40,8 +40,8 @@ VIDEO_EXTS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm")
 #: audio codecs each container takes as they are (others are transcoded, AUDIO_TRANSCODE)
 AUDIO_OK = {
     ".mp4": {"aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"},
-    ".m4v": {"aac", "mp3", "ac3", "eac3", "alac"},
-    ".mov": {"aac", "mp3", "ac3", "eac3", "alac", "pcm_s16le", "pcm_s24le", "pcm_f32le", "opus", "flac"},
+    ".m4v": {"aac", "ac3", "eac3", "alac"},
+    ".mov": {"aac", "mp3", "ac3", "eac3", "alac", "pcm_s16le", "pcm_s24le", "pcm_f32le"},
     ".webm": {"opus", "vorbis"},
     ".avi": {"mp3", "ac3", "pcm_s16le", "aac"},
 }
@@ -52,13 +52,20 @@ AUDIO_TRANSCODE_DEFAULT = "aac"
 OPUS_RATES = (48000, 24000, 16000, 12000, 8000)
 
 
+#: AVI's tick may be this many times finer than the average frame rate (each tick without a
+#: frame costs an index entry)
+AVI_TICK_MAX = 3.0
+#: seconds after the output's start from which an audio stream counts as starting late (AVI)
+AVI_LATE_AUDIO = 0.005
+
 #: the speed presets x264 and x265 know
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
                 "veryslow", "placebo")
 
 
-def check_encoder(name: str, preset: str | None = None) -> None:
-    """Refuse (as bad input) a ``video.codec`` that is not a video encoder, or an unknown x264 preset."""
+def check_encoder(name: str, preset: str | None = None, pix_fmt: str | None = None) -> None:
+    """Refuse (as bad input) a ``video.codec`` that is not a video encoder, that cannot take
+    ``pix_fmt`` (the output's: yuv420p but for alpha outputs), or an unknown x264 preset."""
     import av
 
     try:
@@ -68,6 +75,10 @@ def check_encoder(name: str, preset: str | None = None) -> None:
                          "(e.g. libx264, libx265, libvpx-vp9, mpeg4)") from None
     if codec.type != "video":
         raise UsageError(f"video.codec {name!r}: is an {codec.type} encoder, not a video encoder")
+    formats = [f.name for f in (getattr(codec, "video_formats", None) or [])]
+    if pix_fmt is not None and formats and pix_fmt not in formats:
+        raise UsageError(f"video.codec {name!r}: cannot encode {pix_fmt} (it takes {', '.join(formats[:4])}"
+                         f"{' ...' if len(formats) > 4 else ''}); e.g. libx264, libx265, libvpx-vp9, mpeg4, mjpeg")
     if preset is not None and codec.name in ("libx264", "libx265") and preset not in X264_PRESETS:
         raise UsageError(f"video.preset {preset!r}: not an x264/x265 preset "
                          f"(one of {', '.join(X264_PRESETS)})")
@@ -80,6 +91,8 @@ def encoder_options(cfg: VideoConfig, codec: str) -> tuple[dict[str, str], dict]
         return {"profile": "4444", "vendor": "apl0"}, {}
     if codec.startswith("libvpx"):
         return {"crf": str(cfg.crf), "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"}, {}
+    if codec == "mjpeg":  # (limited-range yuv420p, as video is: FFmpeg wants it said)
+        return {"strict": "unofficial"}, {}
     opts = {"crf": str(cfg.crf)}
     if codec in ("libx264", "libx265", "h264", "hevc"):
         opts["preset"] = cfg.preset
@@ -154,9 +167,15 @@ class VideoFileSink:
         if ch == 4 and ext not in (".mov", ".webm"):
             raise UsageError(f"{self.path}: {ext or 'this'} video cannot keep transparency; write "
                              ".mov (ProRes 4444), .webm (VP9) or a folder DIR/ (PNG frames)")
+        #: AVI cannot say a video is turned (a phone's portrait clip): its frames are written
+        #: turned upright instead, as PNG frames are (see _UPRIGHT)
+        self._turn = _UPRIGHT.get(info.rotation % 360) if ext == ".avi" else None
+        self._turned = None
+        quarter = self._turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)
+        src_w, src_h = (info.height, info.width) if quarter else (info.width, info.height)
         # even sizes for 4:2:0 (an odd last row/column is dropped)
-        self.width = info.width - (info.width % 2)
-        self.height = info.height - (info.height % 2)
+        self.width = src_w - (src_w % 2)
+        self.height = src_h - (src_h % 2)
         if self.width < 2 or self.height < 2:
             raise VideoWriteError(f"{self.path}: frame {info.width}x{info.height} is too small to encode")
         if ch == 4 and ext == ".mov":
@@ -167,10 +186,10 @@ class VideoFileSink:
             pix_fmt = "yuva420p" if ch == 4 else "yuv420p"
         else:
             codec, pix_fmt = self.cfg.codec, "yuv420p"
-        if (self.width, self.height) != (info.width, info.height):
-            self.warnings.append(f"frames {info.width}x{info.height} written as {self.width}x{self.height} "
+        if (self.width, self.height) != (src_w, src_h):
+            self.warnings.append(f"frames {src_w}x{src_h} written as {self.width}x{self.height} "
                                  "(4:2:0 video needs even sides; .mov ProRes 4444 or DIR/ keep every pixel)")
-        check_encoder(codec, self.cfg.preset)
+        check_encoder(codec, self.cfg.preset, pix_fmt)
         opts, self._ctx = encoder_options(self.cfg, codec)
         self.codec, self.pix_fmt, self._opts = codec, pix_fmt, opts
         # the input's time base keeps its timestamps exact (variable frame rate too); AVI has
@@ -178,7 +197,12 @@ class VideoFileSink:
         # mostly empty frames)
         self.time_base = info.time_base or Fraction(1, 90000)
         if ext == ".avi":
-            self.time_base = 1 / fps_fraction(info.fps)
+            # a variable frame rate keeps its timing on the finest regular rate its timestamps
+            # need, when that is near the average (frames pushed to the next free tick of the
+            # average rate drifted from the audio); else the average
+            tick = info.tick_fps
+            fine = tick is not None and info.fps and info.fps <= tick <= AVI_TICK_MAX * info.fps
+            self.time_base = 1 / fps_fraction(tick if fine else info.fps)
         self._last_pts: int | None = None
         self._last_t = 0.0
         self._yuv = None
@@ -193,7 +217,8 @@ class VideoFileSink:
     @property
     def accepts_i420(self) -> bool:
         """Whether write() can take I420 frames (a yuv420p output of the frames' own size)."""
-        return self._fast and (self.width, self.height) == (self.info.width, self.info.height)
+        return (self._fast and self._turn is None
+                and (self.width, self.height) == (self.info.width, self.info.height))
 
     def use_pixel_format(self, fmt: str) -> None:
         """Take ``"bgr24"`` frames (BGR/BGRA/gray) or ``"yuv420p"`` (I420; needs :attr:`accepts_i420`)."""
@@ -237,8 +262,12 @@ class VideoFileSink:
             s.options = dict(self._opts)
             for k, v in self._ctx.items():
                 setattr(s.codec_context, k, v)
-            if self.info.rotation:
+            if self.info.rotation and self._turn is None:
                 s.set_display_rotation(self.info.rotation)
+            sar = self.info.sample_aspect
+            if sar and self.codec != "libvpx-vp9" and self.codec != "libvpx":  # (non-square pixels)
+                quarter = self._turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)
+                s.codec_context.sample_aspect_ratio = 1 / sar if quarter else sar
             if self.info.matrix == "bt709":  # as the source said (players take an untagged file as BT.601 or guess)
                 _describe(s.codec_context, self.info.color_tags)
             self._stream = s
@@ -270,16 +299,33 @@ class VideoFileSink:
         amap = {}
         self._transcode: set[int] = set()  # input audio streams decoded and re-encoded
         self._audio_begun: set[int] = set()  # those whose first frame was encoded (see _lead_in)
+        self._asamples: dict[int, int] = {}
+        ext = self.path.suffix.lower()
         for a in inp.streams.audio:
             # the codec's name (the decoder's may differ: mp3float for mp3)
             name = (getattr(a.codec_context.codec, "canonical_name", None) or a.codec_context.name
                     if a.codec_context else None)
+            # AVI has no start time per stream: audio that begins after the output's 0 is
+            # re-encoded with a lead-in of silence (copied, it played that much early)
+            late = ext == ".avi" and a.start_time is not None and a.time_base is not None and \
+                float(a.start_time * a.time_base) - self.info.start > AVI_LATE_AUDIO
             try:
-                if allowed is None or name in allowed:
-                    amap[a.index] = self._container.add_stream_from_template(a)
+                copied = None
+                if (allowed is None or name in allowed) and not late:
+                    try:
+                        copied = self._container.add_stream_from_template(a)
+                    except (av.error.FFmpegError, ValueError):
+                        if allowed is not None:
+                            raise
+                if copied is not None:
+                    amap[a.index] = copied
                 else:
                     amap[a.index] = self._audio_encoder(a)
                     self._transcode.add(a.index)
+                for key in ("language", "title"):  # (a dub's language, a commentary's title)
+                    value = (a.metadata or {}).get(key)
+                    if value:
+                        amap[a.index].metadata[key] = value
             except (av.error.FFmpegError, ValueError) as exc:
                 self.warnings.append(f"audio stream {a.index} ({name}): {exc}; dropped")
         if not amap:
@@ -317,12 +363,17 @@ class VideoFileSink:
             if frame is not None:
                 if index not in self._audio_begun:
                     self._audio_begun.add(index)
-                    self._lead_in(out, frame)
-                frame.pts = None  # the encoder counts samples: no gaps or overlaps to fix
+                    self._lead_in(out, frame, index)
+                # a running sample count in the encoder's rate: the encoder's priming then
+                # shows as a negative first timestamp (an edit list), not as a late start
+                n = self._asamples.get(index, 0)
+                frame.pts = n
+                frame.time_base = Fraction(1, out.codec_context.sample_rate)
+                self._asamples[index] = n + int(round(frame.samples * out.codec_context.sample_rate / frame.sample_rate))
             for packet in out.encode(frame):
                 self._container.mux(packet)
 
-    def _lead_in(self, out, first) -> None:
+    def _lead_in(self, out, first, index) -> None:
         """Silence before the first frame of a re-encoded audio stream that starts after the
         output's 0 (its encoder counts samples from 0: without it the sound came early)."""
         import av
@@ -336,6 +387,10 @@ class VideoFileSink:
             for plane in silence.planes:
                 plane.update(bytes(plane.buffer_size))
             silence.sample_rate = first.sample_rate
+            k = self._asamples.get(index, 0)
+            silence.pts = k
+            silence.time_base = Fraction(1, out.codec_context.sample_rate)
+            self._asamples[index] = k + int(round(n * out.codec_context.sample_rate / first.sample_rate))
             for packet in out.encode(silence):
                 self._container.mux(packet)
             left -= n
@@ -425,6 +480,8 @@ class VideoFileSink:
 
         if self.pixel_format == "yuv420p":
             return self._frame_i420(image)
+        if self._turn is not None:  # (AVI: upright, see __init__)
+            self._turned = image = cv2.rotate(image, self._turn, dst=self._turned)
         h, w = self.height, self.width
         img = image[:h, :w] if image.shape[0] != h or image.shape[1] != w else image
         ch = 1 if img.ndim == 2 else img.shape[2]

@@ -41,6 +41,11 @@ class SourceInfo:
     #: its colour primaries and transfer (PyAV's codes, those it states), for the output
     color_tags: dict = field(default_factory=dict)
     has_audio: bool = False
+    #: the pixels' shape (sample aspect ratio) when not square (anamorphic video), else None
+    sample_aspect: Fraction | None = None
+    #: the finest regular rate the timestamps need (FFmpeg's r_frame_rate; a variable-rate
+    #: video's is above its average rate), None if unknown
+    tick_fps: float | None = None
 
 
 @runtime_checkable

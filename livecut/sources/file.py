@@ -194,6 +194,11 @@ class FileSource:
         frames = s.frames or (int(round(duration * fps)) if duration and fps else None)
         self.info = SourceInfo(width=w, height=h, fps=fps, frames=frames or None, duration=duration,
                                time_base=tb, rotation=0, has_audio=bool(c.streams.audio))
+        sar = s.sample_aspect_ratio or getattr(s.codec_context, "sample_aspect_ratio", None)
+        if sar and sar > 0 and sar != 1:
+            self.info.sample_aspect = Fraction(sar)
+        if s.base_rate:
+            self.info.tick_fps = float(s.base_rate)
         self._rate = rate
         self._start = float(s.start_time * tb) if s.start_time is not None else 0.0
         # where the video and the audio begin, together, in the output: at 0
