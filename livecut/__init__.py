@@ -11,11 +11,27 @@ import os as _os
 # livecut/imageio.py; must equal imageio.MAX_PIXELS, a test checks).
 _os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", "80000000")
 
-from livecut.config import Config, load_config  # noqa: E402
-from livecut.errors import LivecutError  # noqa: E402
-from livecut.segment import Segmenter  # noqa: E402
-from livecut.composite import Compositor, parse_background  # noqa: E402
-
 __version__ = "0.1.0"
+
+# the public names are imported when first used (PEP 562): `import livecut` costs nothing,
+# so the command's entry point can catch a Ctrl-C during the heavy imports (numpy, OpenCV)
+_LAZY = {"Segmenter": "livecut.segment", "Compositor": "livecut.composite",
+         "parse_background": "livecut.composite", "Config": "livecut.config",
+         "load_config": "livecut.config", "LivecutError": "livecut.errors"}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'livecut' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY))
 
 __all__ = ["Segmenter", "Compositor", "parse_background", "Config", "load_config", "LivecutError", "__version__"]

@@ -1,4 +1,4 @@
-from livecut.cli import main
+from livecut._entry import main
 
 if __name__ == "__main__":
     main()

@@ -710,6 +710,8 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
     manifest.  Raises :class:`livecut.runner.Interrupted` on Ctrl-C, after recording what finished."""
     from livecut.runner import Interrupted
 
+    if str(outdir) == "-":
+        raise UsageError("-o -: livecut batch writes a tree of files, not standard output; give a folder")
     if mode is not None and mode not in VIDEO_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(VIDEO_MODES)} "
                          f"(photos take {', '.join(IMAGE_MODES)})")

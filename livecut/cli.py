@@ -74,7 +74,8 @@ class _Group(TyperGroup):
             err(str(exc))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt as exc:  # before the run started, or a Terminated signal
-            err("interrupted")
+            name = {1: "SIGHUP", 15: "SIGTERM"}.get(getattr(exc, "signum", None) or 0)
+            err(f"stopped by {name}" if name else "interrupted")
             raise typer.Exit(getattr(exc, "exit_code", 130)) from None
 
 
@@ -202,8 +203,11 @@ def image(
     if mode is not None and background and mode != "composite":
         typer.echo(f"livecut: warning: --background is for --mode composite; --mode {mode} "
                    f"writes {'transparency' if mode == 'cutout' else 'the mask'}, so it is ignored", err=True)
-    report = process_images(inputs, outdir, cfg, mode=photo_mode(mode, background, cfg), progress=not quiet,
-                            force=force)
+    from livecut.runner import finalize_on_signals
+
+    with finalize_on_signals():  # SIGTERM/SIGHUP stop it as Ctrl-C does (the bar closed, one line)
+        report = process_images(inputs, outdir, cfg, mode=photo_mode(mode, background, cfg),
+                                progress=not quiet, force=force)
     if _debug():
         for exc in report.exceptions:
             traceback.print_exception(exc)
@@ -567,6 +571,33 @@ def run(
 
 # ---------------------------------------------------------------- entry point
 
+class _Tolerant:
+    """Standard error that never fails a run: a message that cannot be written (stderr closed,
+    ``2>&1 | true``) is dropped -- the outputs and the exit code stand."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except (OSError, ValueError):
+            return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except (OSError, ValueError):
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 class _Scrubbed:
     """A text stream that redacts URLs and removes the command line's secrets from all it is
     given: messages, log lines, tracebacks, Typer's own usage errors (binary output such as
@@ -613,7 +644,10 @@ def _exit_now_if_an_open_waits(code: object) -> None:
 
     from livecut.sources.stream import OPEN_THREAD
 
-    if not any(t.name == OPEN_THREAD and t.is_alive() for t in threading.enumerate()):
+    # (also a writer or a closing left blocked in a sink whose reader stopped reading: the
+    # pipeline abandoned it, and it must not be finalized under that write at shutdown)
+    waiting = {OPEN_THREAD, "livecut-writer", "livecut-close"}
+    if not any(t.name in waiting and t.is_alive() for t in threading.enumerate()):
         return
     for f in (sys.stdout, sys.stderr):
         try:
@@ -628,6 +662,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     """Console-script entry point."""
     secrets = _argv_secrets(sys.argv[1:] if argv is None else list(argv))
     saved = sys.stdout, sys.stderr
+    if sys.stderr is not None:
+        sys.stderr = _Tolerant(sys.stderr)
     if secrets:
         sys.stdout = _Scrubbed(sys.stdout, secrets) if sys.stdout is not None else None
         sys.stderr = _Scrubbed(sys.stderr, secrets) if sys.stderr is not None else None

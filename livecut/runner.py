@@ -36,6 +36,8 @@ from livecut.smooth import MaskSmoother
 
 POLL = 0.05          #: seconds between checks of the stop event
 JOIN_TIMEOUT = 1.0   #: seconds to wait for a worker thread after stop
+#: a writer that has written no frame for this long at the end of a run is stuck in a sink
+WRITER_STALL = 5.0
 _END = object()
 
 
@@ -601,49 +603,109 @@ class Pipeline:
             st.interrupted = True
             raise
         finally:
-            self._shutdown(writer, reader, graceful=completed or st.interrupted)
+            self._shutdown(writer, reader, graceful=completed or st.interrupted, hurry=st.interrupted)
             st.elapsed = time.perf_counter() - st.started
             st.corrupt = getattr(self.source, "corrupt", 0)
         self._check()
         return st
 
-    def _shutdown(self, writer, reader, graceful: bool) -> None:
+    def _shutdown(self, writer, reader, graceful: bool, hurry: bool = False) -> None:
         """Stop the reader, let the writer finish what is queued (when graceful), join both.
-        Bounded: a writer stuck in a sink (an srt:// listener nobody called) is cancelled after
-        5 s."""
-        deadline = time.perf_counter() + JOIN_TIMEOUT
+
+        A graceful end waits for the writer as long as it writes (a slow encoder, a slow
+        reader of ``-o -``); one that has written nothing for WRITER_STALL seconds is stuck in
+        a sink (an srt:// listener nobody called, a reader that stopped reading) and its sinks
+        are cancelled.  A writer that still does not stop leaves its sinks abandoned: they
+        are not closed under it (that crashed the process).  After Ctrl-C or a signal
+        (``hurry``) the queued frames are still written, but a writer that writes nothing for
+        JOIN_TIMEOUT counts as stuck; a signal while waiting cancels the sinks at once."""
         # nothing more is read: a live source waiting to reconnect gives up now
         getattr(self.source, "stop", lambda: None)()
-        if writer is not None:
-            writer_deadline = deadline + 4 * JOIN_TIMEOUT
-            if graceful and not self._errors:
-                self._finishing = True
-                self._put_end_nowait(writer_deadline)
+        try:
+            if writer is not None:
+                self._finish_writer(writer, graceful and not self._errors,
+                                    JOIN_TIMEOUT if hurry else WRITER_STALL)
+        finally:
             self._stop.set()
-            while writer.is_alive() and time.perf_counter() < writer_deadline:
-                writer.join(POLL)
-            if writer.is_alive():  # blocked in a sink: make its write fail, then it ends
-                for s in self.thread_sinks:
-                    getattr(s, "cancel", lambda: None)()
-                writer.join(JOIN_TIMEOUT)
-        self._stop.set()
-        while reader.is_alive() and time.perf_counter() < deadline:
-            self._drain(self._inq)  # a reader blocked on a full queue wakes up
-            reader.join(POLL)
-        self._drain(self._inq)
+            deadline = time.perf_counter() + JOIN_TIMEOUT
+            while reader.is_alive() and time.perf_counter() < deadline:
+                self._drain(self._inq)  # a reader blocked on a full queue wakes up
+                reader.join(POLL)
+            self._drain(self._inq)
         alive = [t.name for t in (reader, writer) if t is not None and t.is_alive()]
         if alive and not self._errors:
             self._errors.append(("shutdown", StageError(f"{', '.join(alive)} did not stop")))
+        # a sink whose closing writes to a reader that may have stopped reading (-o -): closed
+        # here, in a thread of its own, so that a signal still ends the run
+        for s in self.thread_sinks:
+            if getattr(s, "close_may_block", False):
+                self._close_bounded(s, WRITER_STALL if graceful and not hurry and not self._errors
+                                    else JOIN_TIMEOUT)
 
-    def _put_end_nowait(self, until: float) -> None:
-        # the writer drains the queue, so this succeeds unless the writer died or is stuck
-        while time.perf_counter() < until:
+    def _close_bounded(self, sink, timeout: float) -> None:
+        """``sink.close()`` in a helper thread, waited for ``timeout`` seconds (interruptibly);
+        a close that does not end by then leaves the sink abandoned."""
+        def close() -> None:
             try:
-                self._outq.put(_END, timeout=POLL)
-                return
-            except queue.Full:
-                if self._errors:
-                    return
+                sink.close()
+            except BaseException as exc:  # noqa: BLE001 -- handed to the main thread
+                self._fail("writer", exc)
+
+        t = threading.Thread(target=close, name="livecut-close", daemon=True)
+        t.start()
+        end = time.perf_counter() + timeout
+        try:
+            while t.is_alive() and time.perf_counter() < end:
+                t.join(POLL)
+        finally:  # (a signal while waiting, or the time is up: the reader stopped reading)
+            if t.is_alive():
+                getattr(sink, "cancel", lambda: None)()
+                getattr(sink, "abandon", lambda: None)()
+                if not self._errors:
+                    self._errors.append(("writer", StageError("the output could not be finished: its "
+                                                              "reader stopped reading")))
+
+    def _finish_writer(self, writer, graceful: bool, stall: float = WRITER_STALL) -> None:
+        try:
+            if graceful:
+                self._finishing = True
+                ended = False
+                last, since = self.stats.written, time.perf_counter()
+                while writer.is_alive():
+                    if not ended:  # (the writer takes from the queue: room comes as it writes)
+                        try:
+                            self._outq.put(_END, timeout=POLL)
+                            ended = True
+                        except queue.Full:
+                            pass
+                    else:
+                        writer.join(POLL)
+                    if self._errors:
+                        break
+                    if self.stats.written != last:
+                        last, since = self.stats.written, time.perf_counter()
+                    elif time.perf_counter() - since > stall:
+                        break  # stuck in a sink
+            self._stop.set()
+            writer.join(JOIN_TIMEOUT if not graceful else POLL)
+        except BaseException:  # Ctrl-C / a signal while waiting: stop writing now
+            self._stop.set()
+            self._release_writer(writer)
+            raise
+        self._release_writer(writer)
+
+    def _release_writer(self, writer) -> None:
+        """Cancel the sinks of a writer that has not stopped (a write blocked on a peer fails),
+        and abandon them if it still does not stop: closing a sink under a running write
+        crashed the process."""
+        if not writer.is_alive():
+            return
+        for s in self.thread_sinks:
+            getattr(s, "cancel", lambda: None)()
+        writer.join(JOIN_TIMEOUT)
+        if writer.is_alive():
+            for s in self.thread_sinks:
+                getattr(s, "abandon", lambda: None)()
 
     @staticmethod
     def _drain(q: queue.Queue) -> None:
@@ -667,6 +729,17 @@ def choose_pixel_format(cfg: Config, source, processor: Processor, sinks: Sequen
     if not all(getattr(s, "accepts_i420", False) for s in sinks):
         return "bgr24"
     return "yuv420p"
+
+
+def _finalized(output: str | None, sinks: Sequence, written: int) -> str:
+    """What became of ``output`` after an interrupt, for the one-line message."""
+    if not output:
+        return ""
+    if any(getattr(s, "abandoned", False) for s in sinks):
+        return f" ({output} could not be finished: its reader did not take the rest)"
+    if not written:
+        return f" (nothing was written to {output})"
+    return f" ({output} finalized with {written} frames)"
 
 
 def _cut_short(sinks: Iterable, interrupted: bool = False) -> None:
@@ -815,7 +888,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             stats.interrupted = True
             _cut_short(sinks, interrupted=True)
             stack.close()  # finalize the outputs now: the frames so far play
-            what = f" ({output} finalized with {stats.written} frames)" if output else ""
+            what = _finalized(output, sinks, stats.written)
             signum = getattr(exc, "signum", None)
             name = {1: "SIGHUP", 15: "SIGTERM"}.get(signum or 0)
             raise Interrupted(f"{'stopped by ' + name if name else 'interrupted'}{what}",

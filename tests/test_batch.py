@@ -216,6 +216,8 @@ def test_a_bad_background_or_a_container_without_alpha_is_refused_once(library, 
             run_batch([str(library)], out, cfg, jobs=1, background=bg)
     with pytest.raises(UsageError, match="--video-ext .mov"):
         run_batch([str(library)], out, cfg, jobs=1, mode="cutout")
+    with pytest.raises(UsageError, match="not standard output"):  # (it made a folder named '-')
+        run_batch([str(library)], Path("-"), cfg, jobs=1)
     assert not out.exists()  # nothing started, no manifest line per item
     # photos alone can be cut out whatever --video-ext says
     assert run_batch([str(library / "a.jpg")], out, cfg, jobs=1, mode="cutout").done == 1

@@ -867,3 +867,64 @@ def test_a_full_disk_stops_the_run_with_one_line(tmp_path, scene, monkeypatch):
     assert report.written == 2 and len(calls) == 3
     assert report.errors[-1].endswith("the disk is full: 3 more images not processed")
     assert report.exit_code == 1
+
+
+@pytest.mark.parametrize("redirect", ["2>&-", "2>&1 | true"])
+def test_a_closed_or_broken_stderr_does_not_fail_the_run(tmp_path, good, redirect):
+    """Standard error closed (cron, `2>&-`) or a log pipe that ends: the last summary line
+    could not be written and a complete run exited 1 ('internal error')."""
+    import shlex
+
+    out = tmp_path / "cut"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    cmd = f"{shlex.quote(sys.executable)} -m livecut image {shlex.quote(str(good['a.jpg']))} -o {shlex.quote(str(out))}/"
+    r = subprocess.run(["bash", "-c", f"set -o pipefail; {cmd} {redirect}; echo rc=${{PIPESTATUS[0]}}"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert "rc=0" in r.stdout, (r.stdout, r.stderr)
+    assert (out / "a.png").is_file()
+
+
+def test_sigterm_stops_image_with_one_line(tmp_path, scene):
+    """`livecut image` over many photos, SIGTERM: the process was killed by the signal with
+    no word (and on a terminal the hidden cursor stayed hidden); now it stops as on Ctrl-C."""
+    import signal
+    import time
+
+    img, _ = scene
+    src = tmp_path / "in"
+    src.mkdir()
+    big = cv2.resize(img, (1200, 900))
+    for i in range(60):
+        cv2.imwrite(str(src / f"p{i:02d}.png"), big)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "image", str(src), "-o", str(tmp_path / "out") + "/"],
+                         stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.time() + 60
+    while time.time() < deadline and not list((tmp_path / "out").glob("*.png")):
+        time.sleep(0.05)  # (the first photo is written: the run is under way)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 143 and err.strip().endswith("stopped by SIGTERM"), (p.returncode, err)
+    assert not [q for q in (tmp_path / "out").iterdir() if q.name.startswith(".")]  # no temporary left
+
+
+def test_ctrl_c_while_starting_is_one_line(tmp_path, scene):
+    """Ctrl-C in the first tenths of a second (while numpy and OpenCV are imported) printed a
+    Python traceback; now one line and exit 130, whenever it lands."""
+    import signal
+    import time
+
+    img, _ = scene
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(20):
+        cv2.imwrite(str(src / f"p{i:02d}.png"), img)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    for delay in (0.1, 0.25, 0.4):
+        p = subprocess.Popen([sys.executable, "-m", "livecut", "image", str(src), "-o", str(tmp_path / "out") + "/",
+                              "--force"], stderr=subprocess.PIPE, text=True, env=env)
+        time.sleep(delay)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=30)
+        assert "Traceback" not in err, (delay, err)
+        assert p.returncode in (0, 130), (delay, p.returncode, err)

@@ -140,6 +140,81 @@ def test_livecut_errors_pass_through():
     assert _no_livecut_threads()
 
 
+def test_a_slow_writer_finishes_every_frame_at_the_end(monkeypatch):
+    """The end of a run waits for the writer as long as it writes: a slow encoder or a slow
+    reader of `-o -` with a deep queue took longer than the fixed 5 JOIN_TIMEOUTs the writer
+    was given, and the run failed with 'livecut-writer did not stop' (the stream cut mid-frame)."""
+    import livecut.runner as runner
+
+    monkeypatch.setattr(runner, "JOIN_TIMEOUT", 0.1)  # (the old deadline: 0.5 s)
+    sink = ListSink(delay=0.08)
+    st = Pipeline(FakeSource(n=16), _identity, [sink], queue_size=16).run()
+    assert sink.n == st.written == 16
+    assert _no_livecut_threads()
+
+
+class _Stuck(ListSink):
+    """A sink whose write blocks for good from frame ``at`` on (a reader that stopped
+    reading), and that records whether it was closed while a write was running."""
+
+    def __init__(self, at: int):
+        super().__init__()
+        self.at = at
+        self.writing = threading.Event()
+        self.release = threading.Event()
+        self.closed_under_write = False
+        self.abandoned = False
+
+    def write(self, image, pts=None):
+        if self.n >= self.at:
+            self.writing.set()
+            self.release.wait(30)
+            self.writing.clear()
+        super().write(image, pts)
+
+    def abandon(self):
+        self.abandoned = True
+
+    def close(self):
+        self.closed_under_write = self.writing.is_set()
+
+
+def test_a_writer_stuck_in_a_sink_is_abandoned_not_closed_under_it(monkeypatch):
+    import livecut.runner as runner
+
+    monkeypatch.setattr(runner, "WRITER_STALL", 0.5)
+    sink = _Stuck(at=7)  # (the last frame: the run is ending)
+    t0 = time.perf_counter()
+    with pytest.raises(StageError, match="did not stop"):
+        Pipeline(FakeSource(n=8), _identity, [sink], queue_size=2).run()
+    assert time.perf_counter() - t0 < 4.0
+    assert sink.abandoned and sink.writing.is_set()  # (still inside the write: never closed under it)
+    sink.release.set()
+
+
+def test_ctrl_c_with_a_reader_that_stopped_reading_ends_the_run(tmp_path, clips):
+    """`livecut file x -o - > fifo` whose reader never reads: Ctrl-C / SIGTERM did nothing
+    (the main thread was blocked writing the stream's end); a slow reader crashed it (SIGSEGV)."""
+    import os
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader_fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader that never reads
+    try:
+        with open(fifo, "wb") as out:
+            p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clips["audio"]), "-o", "-"],
+                                 stdout=out, stderr=subprocess.PIPE, text=True, cwd=str(REPO))
+        time.sleep(3.0)
+        t0 = time.perf_counter()
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=15)
+        took = time.perf_counter() - t0
+    finally:
+        os.close(reader_fd)
+    assert p.returncode == 143 and took < 4.0, (p.returncode, took, err)
+    assert "could not be finished" in err and "Traceback" not in err, err
+
+
 def test_preview_keys_with_injected_window(clips, tmp_path):
     shown, keys = [], list(map(ord, "m b + - ] [ s".split())) + [ord(" "), ord(" "), ord("q")]
 

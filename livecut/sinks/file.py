@@ -544,6 +544,16 @@ class VideoFileSink:
             raise VideoWriteError(f"{self.path}: write failed ({io_reason(exc)})") from None
         self.frames += 1
 
+    def abandon(self) -> None:
+        """Give the file up while a write may still be running in another thread: the
+        container is not touched again (closing it under that write crashed the process);
+        the temporary file is removed, an earlier file at ``path`` stays."""
+        self._closed = True
+        self.abandoned = True
+        # (kept referenced: a container freed under a running write is closed by PyAV)
+        self._abandoned, self._container = self._container, None
+        self._discard()
+
     def close(self, complete: bool = True) -> None:
         """Flush the encoder (``encode(None)``), copy the rest of the audio, write the trailer,
         then rename the finished file into place.  ``complete=False`` (the run failed): the

@@ -263,6 +263,21 @@ class StreamSink:
         if bridge is not None:
             bridge.terminate()
 
+    @property
+    def close_may_block(self) -> bool:
+        """Closing writes the stream's end to a reader that may have stopped reading (``-o -``):
+        the pipeline closes it in a thread of its own (see Pipeline._close_bounded)."""
+        return self.spec == "-"
+
+    def abandon(self) -> None:
+        """Give the sink up while a write may still be running in another thread: its
+        container is not touched again (closing it under that write crashed the process)."""
+        self._closed = True
+        self.abandoned = True
+        # (kept referenced: a container freed under a running write is closed by PyAV)
+        self._abandoned, self._container = self._container, None
+        self._stop_bridge()
+
     def abort(self) -> None:
         """Close without flushing (after a write error)."""
         self._closed = True
