@@ -22,6 +22,7 @@ import re
 import select
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from typing import IO
@@ -65,6 +66,38 @@ def srt_missing() -> str | None:
     return _probe_ffmpeg()[1]
 
 
+#: the bridge's ffmpeg runs under this small watchdog (a Python process): it forwards
+#: SIGTERM/SIGINT/SIGHUP to ffmpeg, exits with ffmpeg's status, and stops ffmpeg when livecut
+#: is gone (kill -9, the OOM killer): a listener waiting for its caller writes nothing, so it
+#: never learnt by EPIPE that livecut had died, and held its port for ever
+_WATCHDOG = r"""
+import os, signal, subprocess, sys
+parent = os.getppid()
+p = subprocess.Popen(sys.argv[1:])
+def forward(signum, frame):
+    try:
+        p.send_signal(signum)
+    except OSError:
+        pass
+for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    signal.signal(s, forward)
+while True:
+    try:
+        code = p.wait(timeout=0.5)
+        break
+    except subprocess.TimeoutExpired:
+        if os.getppid() != parent:
+            p.terminate()
+            try:
+                code = p.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                code = p.wait()
+            break
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
 class FfmpegBridge:
     """An ffmpeg subprocess with one pipe (its stdout for input, stdin for output)."""
 
@@ -78,11 +111,12 @@ class FfmpegBridge:
         log.debug("srt: %s", " ".join(self.scrub(a) for a in cmd))
         try:
             self.proc = subprocess.Popen(
-                cmd, stdin=subprocess.PIPE if writing else subprocess.DEVNULL,
+                [sys.executable, "-c", _WATCHDOG, *cmd], stdin=subprocess.PIPE if writing else subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL if writing else subprocess.PIPE,
                 stderr=self._stderr, bufsize=0, close_fds=True,
                 # own session: a terminal Ctrl-C reaches livecut only, which then finishes
-                # the stream and stops ffmpeg itself; ffmpeg also ends if livecut dies (EOF/EPIPE)
+                # the stream and stops ffmpeg itself; ffmpeg also ends if livecut dies (EOF/EPIPE,
+                # and the watchdog for a listener that waits)
                 start_new_session=True)
         except OSError:
             self._stderr.close()

@@ -274,3 +274,41 @@ def test_srt_listener_nobody_calls_ctrl_c_ends_the_run_at_once(clip, tmp_path):
         _stop(p)
     assert SECRET not in err and "Traceback" not in err, err
     assert p.returncode == 130 and took < 8, (p.returncode, took, err)  # (the writer gets 5 s)
+
+
+def test_a_killed_listener_does_not_leave_its_ffmpeg_holding_the_port(tmp_path):
+    """`livecut run "srt://...?mode=listener"` killed with SIGKILL (the OOM killer, a crash):
+    its ffmpeg bridge, waiting for a caller, never wrote and so never noticed; it held the
+    port for ever and the next run could not listen there.  Its watchdog ends it now."""
+    import os
+    import signal
+
+    port = _udp_port()
+    url = f"srt://127.0.0.1:{port}?mode=listener"
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "run", url, "-o", str(tmp_path / "o.mp4"), "-q"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env_with_repo(),
+                         start_new_session=True)
+
+    def bridges() -> list[int]:
+        out = subprocess.run(["pgrep", "-f", f"srt://127.0.0.1:{port}"], capture_output=True, text=True).stdout
+        return [int(x) for x in out.split() if int(x) != p.pid]
+
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not bridges():
+            time.sleep(0.1)
+        assert bridges(), "the listener's ffmpeg did not start"
+        time.sleep(0.5)
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait(timeout=10)
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline and bridges():
+            time.sleep(0.1)
+        left = bridges()
+    finally:
+        for pid in bridges():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    assert not left, f"still running: {left}"
