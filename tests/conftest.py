@@ -114,3 +114,14 @@ def clips(tmp_path_factory) -> dict[str, Path]:
                          pts=[0, 40, 80, 200, 240, 260, 280, 400, 440, 480, 600, 640, 680, 700, 740]),
         "rotated": make_clip(d / "rotated.mp4", n=10, rotation=90),
     }
+
+
+def signal_after(p: subprocess.Popen, delay: float, sig: int, timeout: float = 30) -> tuple[str, float]:
+    """Send ``sig`` to ``p`` after ``delay`` seconds; (its stderr, seconds it took to end)."""
+    import time
+
+    time.sleep(delay)
+    t0 = time.monotonic()
+    p.send_signal(sig)
+    _, err = p.communicate(timeout=timeout)
+    return err, time.monotonic() - t0

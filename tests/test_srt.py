@@ -19,7 +19,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import make_clip
+from conftest import make_clip, signal_after
 
 from livecut import srtbridge
 from livecut.config import VideoConfig
@@ -265,15 +265,11 @@ def test_srt_listener_nobody_calls_ctrl_c_ends_the_run_at_once(clip, tmp_path):
                           f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}", "--no-pace", "-q"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
     try:
-        time.sleep(3.0)
-        t0 = time.monotonic()
-        p.send_signal(signal.SIGINT)
-        _, err = p.communicate(timeout=30)
-        took = time.monotonic() - t0
+        err, took = signal_after(p, 3.0, signal.SIGINT)
     finally:
         _stop(p)
     assert SECRET not in err and "Traceback" not in err, err
-    assert p.returncode == 130 and took < 8, (p.returncode, took, err)  # (the writer gets 5 s)
+    assert p.returncode == 130 and took < 8, (p.returncode, took, err)
 
 
 def test_a_killed_listener_does_not_leave_its_ffmpeg_holding_the_port(tmp_path):

@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import REPO, make_clip, probe
+from conftest import REPO, make_clip, probe, signal_after
 from livecut.config import load_config
 from livecut.errors import StageError, VideoWriteError
 from livecut.runner import Pipeline, Processor, run_video
@@ -204,11 +204,7 @@ def test_ctrl_c_with_a_reader_that_stopped_reading_ends_the_run(tmp_path, clips)
         with open(fifo, "wb") as out:
             p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clips["audio"]), "-o", "-"],
                                  stdout=out, stderr=subprocess.PIPE, text=True, cwd=str(REPO))
-        time.sleep(3.0)
-        t0 = time.perf_counter()
-        p.send_signal(signal.SIGTERM)
-        _, err = p.communicate(timeout=15)
-        took = time.perf_counter() - t0
+        err, took = signal_after(p, 3.0, signal.SIGTERM, timeout=15)
     finally:
         os.close(reader_fd)
     assert p.returncode == 143 and took < 4.0, (p.returncode, took, err)
