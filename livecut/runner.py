@@ -117,6 +117,8 @@ class Stats:
     judged: int | None = None
     #: OpenCV threads the processing ran with at the end (None: OpenCV's default, untouched)
     opencv_threads: int | None = None
+    #: whether frames were segmented in the reader thread, ahead of their compositing
+    segmented_ahead: bool = False
 
     @property
     def fps(self) -> float:
@@ -253,20 +255,32 @@ class Processor:
             self._bg_video = BackgroundVideo(comp.background.path, self.cfg.video)
         return self._bg_video.next()
 
-    def __call__(self, image: np.ndarray, need_output: bool = True) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """(output for the sinks, output for the preview); internal buffers."""
-        i420 = self.pixel_format == "yuv420p"
+    def segment(self, image: np.ndarray, out: np.ndarray | None = None) -> tuple:
+        """The alpha of ``image`` (smoothed over time: frames in order) and what the segmenter
+        said of the frame: ``(alpha, state, judged)``, for :meth:`__call__`'s ``pre``.  The
+        alpha is ``out`` when given, else an internal buffer.  Called by the pipeline's reader
+        thread ahead of the frame's compositing when it segments ahead (see
+        :attr:`livecut.threads.ThreadPlan.segment_ahead`)."""
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
         # smoothed over time inside, at the reduced size
-        alpha = self.seg.mask_i420(image) if i420 else self.seg.mask(image)
+        alpha = self.seg.mask_i420(image, out) if self.pixel_format == "yuv420p" else self.seg.mask(image, out)
         if clock is not None:
-            t = clock.add("engine", t)
+            clock.add("engine", t)
+        # "subject", "all-sharp", "all-blurred"; judged anew or not (if the engine says: a stand-in may not)
+        return alpha, getattr(self.seg, "state", None), getattr(self.seg, "judged_anew", None)
+
+    def __call__(self, image: np.ndarray, need_output: bool = True,
+                 pre: tuple | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(output for the sinks, output for the preview); internal buffers.  ``pre``: the
+        frame's :meth:`segment` result, when it was segmented ahead."""
+        i420 = self.pixel_format == "yuv420p"
+        alpha, state, judged = pre if pre is not None else self.segment(image)
+        clock = self.clock
+        t = clock.now() if clock is not None else 0.0
         self.alpha = alpha
-        state = getattr(self.seg, "state", None)  # "subject", "all-sharp", "all-blurred" (if the engine says)
         if isinstance(state, str):
             self.states[state] += 1
-        judged = getattr(self.seg, "judged_anew", None)  # (as state: a stand-in may not say)
         if judged is not None:
             self.judged = (self.judged or 0) + judged
         if i420:  # I420 in, I420 out (no preview: the output is also the view)
@@ -383,8 +397,14 @@ class Pipeline:
     def __init__(self, source, process: Callable, sinks: Sequence = (), *, live: bool | None = None,
                  queue_size: int = 4, max_frames: int | None = None, progress=None,
                  stats: Stats | None = None, paused: Callable[[], bool] = lambda: False,
-                 clock=None, after_frame: Callable[[float], None] | None = None):
+                 clock=None, after_frame: Callable[[float], None] | None = None,
+                 ahead: Callable | None = None):
         self.source = source
+        #: ``ahead(image, out) -> pre``: segmentation run by the reader thread for each frame
+        #: of a file, ahead of its compositing (``process(image, need, pre=pre)``): the two
+        #: overlap on machines with the CPUs for it; frames stay in order, so the result is
+        #: the same as one after the other.  Not for live sources or a preview.
+        self.ahead = ahead
         #: called with each frame's processing time in ms (e.g. :class:`livecut.threads.LiveThreads`)
         self.after_frame = after_frame
         #: optional :class:`livecut.stageclock.StageClock`: CPU time of the copy into the ring
@@ -393,6 +413,10 @@ class Pipeline:
         self.main_sinks = [s for s in sinks if getattr(s, "main_thread", False)]
         self.thread_sinks = [s for s in sinks if not getattr(s, "main_thread", False)]
         self.live = getattr(source, "live", False) if live is None else live
+        if self.live or self.main_sinks:
+            self.ahead = None
+        self._ahead_ring: list[np.ndarray] = []
+        self._ahead_i = 0
         self.queue_size = max(1, queue_size)
         self.max_frames = max_frames
         self.progress = progress
@@ -436,6 +460,13 @@ class Pipeline:
                 if frame is None:
                     break
                 self.stats.frames_in += 1
+                if self.ahead is not None:
+                    try:
+                        frame.pre = self.ahead(frame.image, self._ahead_buffer(frame.image))
+                    except BaseException as exc:  # noqa: BLE001 -- handed to the main thread
+                        self._fail("processing", exc if isinstance(exc, LivecutError) else StageError(
+                            f"processing stage failed: {type(exc).__name__}: {exc}"))
+                        return
                 if self.live:
                     with self._mail_lock:
                         if len(self._mailbox) == self._mailbox.maxlen:
@@ -456,6 +487,20 @@ class Pipeline:
             self._put(self._inq, _END)
 
     _live_ended = False
+
+    def _ahead_buffer(self, image: np.ndarray) -> np.ndarray:
+        """The alpha buffer for the next frame segmented ahead: a ring that outlasts every frame
+        in flight (the input queue, the one being read, the one being composited)."""
+        h = image.shape[0] * 2 // 3 if self.ahead_i420 else image.shape[0]
+        shape = (h, image.shape[1])
+        if not self._ahead_ring or self._ahead_ring[0].shape != shape:
+            self._ahead_ring = [np.empty(shape, np.uint8) for _ in range(self.queue_size + 3)]
+        buf = self._ahead_ring[self._ahead_i % len(self._ahead_ring)]
+        self._ahead_i += 1
+        return buf
+
+    #: whether the frames segmented ahead are I420 (their alpha is 2/3 of the array's height)
+    ahead_i420 = False
 
     def _next_frame(self):
         """The next frame for processing: _END at the end, None on a timeout (poll again)."""
@@ -565,7 +610,9 @@ class Pipeline:
                     break
                 t0 = time.perf_counter()
                 try:
-                    out, view = self.process(frame.image, bool(self.thread_sinks))
+                    pre = getattr(frame, "pre", None)
+                    out, view = (self.process(frame.image, bool(self.thread_sinks), pre=pre) if pre is not None
+                                 else self.process(frame.image, bool(self.thread_sinks)))
                 except LivecutError:
                     raise
                 except Exception as exc:
@@ -873,9 +920,12 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                 governor = LiveThreads(info.fps, cv_threads, cv2.getNumThreads())
         else:
             cv_threads = plan.opencv_threads
+        ahead = processor.segment if (file_src and cfg.video.segment_ahead) else None
         pipe = Pipeline(source, processor, sinks, queue_size=cfg.video.queue_size, max_frames=max_frames,
                         progress=bar, stats=stats, paused=lambda: processor.paused, clock=clock,
-                        after_frame=governor)
+                        after_frame=governor, ahead=ahead)
+        pipe.ahead_i420 = fmt == "yuv420p"
+        stats.segmented_ahead = pipe.ahead is not None
         if on_start is not None:
             on_start(pipe)
         try:

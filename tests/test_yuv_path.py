@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from conftest import make_clip, probe
+from conftest import SAMPLES, make_clip, probe
 from livecut.config import Config, SegmentConfig
 from livecut.runner import Processor, choose_pixel_format, run_video
 
@@ -407,3 +407,63 @@ def test_bt709_colour_background_is_the_colour_asked_for(bt709_clips, tmp_path, 
     space, got = _first_frame(out)
     assert space == 1
     assert np.abs(got[90, 160] - np.array([0x40, 0xb1, 0x00])).max() <= 3
+
+
+def _ahead(on: bool, yuv: str = "auto") -> Config:
+    c = _cfg(yuv)
+    return dataclasses.replace(c, video=dataclasses.replace(c.video, segment_ahead=on))
+
+
+@pytest.mark.parametrize("yuv, mode", [("auto", None), ("off", None), ("auto", "cutout")])
+def test_segmenting_ahead_gives_the_same_output(yuv_clips, tmp_path, monkeypatch, yuv, mode):
+    """video.segment_ahead: the reader thread segments each frame while the processing thread
+    composites the one before; the frames stay in order, so the frames handed to the file are
+    the same, byte for byte, and so are the run's counts (also with --frames, which stops
+    ahead of the reader).  (The encoded files are compared through what the encoder is
+    given: x264's frame threads may round a few levels differently under load, either way.)"""
+    import zlib
+
+    from livecut.sinks.file import VideoFileSink
+
+    written: list[int] = []
+    real = VideoFileSink.write
+
+    def write(self, image, pts=None):
+        written.append((zlib.crc32(np.ascontiguousarray(image).tobytes()), pts))
+        return real(self, image, pts)
+
+    monkeypatch.setattr(VideoFileSink, "write", write)
+    ext = ".mov" if mode == "cutout" else ".mp4"
+    runs = {}
+    for on in (False, True):
+        written.clear()
+        # (the shipped clip: its subject moves, so each frame's alpha is its own)
+        st = run_video(str(SAMPLES / "moving.mp4"), str(tmp_path / f"o_{on}{ext}"), _ahead(on, yuv), mode=mode,
+                       progress=False, max_frames=20)
+        assert st.segmented_ahead is on and st.processed == st.written == 20
+        runs[on] = (list(written), st.judged, st.pixel_format)
+    assert runs[False] == runs[True] and len(runs[True][0]) == 20
+    assert runs[True][2] == ("bgr24" if yuv == "off" or mode else "yuv420p")
+
+
+def test_a_segmentation_that_fails_ahead_ends_the_run(yuv_clips, tmp_path, monkeypatch):
+    import time
+
+    from livecut.errors import StageError
+    from livecut.runner import Processor
+
+    calls = []
+    real = Processor.segment
+
+    def segment(self, image, out=None):
+        calls.append(1)
+        if len(calls) == 4:
+            raise ValueError("bad pixel")
+        return real(self, image, out)
+
+    monkeypatch.setattr(Processor, "segment", segment)
+    t0 = time.perf_counter()
+    with pytest.raises(StageError, match="processing stage failed: ValueError: bad pixel"):
+        run_video(str(yuv_clips["plain"]), str(tmp_path / "o.mp4"), _ahead(True), progress=False)
+    assert time.perf_counter() - t0 < 3.0
+    assert not (tmp_path / "o.mp4").exists()

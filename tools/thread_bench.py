@@ -35,6 +35,8 @@ def main() -> None:
     ap.add_argument("--opencv", default="plan", help="OpenCV threads: plan, default or N")
     ap.add_argument("--size", default="1280x720", help="WxH of the generated clip")
     ap.add_argument("--repeat", type=int, default=3, help="transcode: best of N runs")
+    ap.add_argument("--ahead", default="plan", choices=("plan", "on", "off"),
+                    help="transcode: video.segment_ahead (plan: the configuration's)")
     ap.add_argument("--live", action="store_true", help="the live CPU share instead of a transcode")
     ap.add_argument("--seconds", type=float, default=5.0, help="live: clip length")
     a = ap.parse_args()
@@ -57,9 +59,10 @@ def main() -> None:
         T.thread_plan = lambda cpus=None: T.ThreadPlan(plan0.cpus, x264, ocv, plan0.live_opencv_threads)
         from livecut.bench import run_transcode_bench
 
-        r = run_transcode_bench(load_config(), size=(w, h), repeat=a.repeat)
+        sets = [] if a.ahead == "plan" else [f"video.segment_ahead={str(a.ahead == 'on').lower()}"]
+        r = run_transcode_bench(load_config(None, sets), size=(w, h), repeat=a.repeat)
         r.pop("clip", None)
-    r.update(cpus=T.usable_cpus(), setting_x264=a.x264, setting_opencv=a.opencv)
+    r.update(cpus=T.usable_cpus(), setting_x264=a.x264, setting_opencv=a.opencv, setting_ahead=a.ahead)
     print(json.dumps(r), flush=True)
 
 

@@ -22,6 +22,8 @@ class Frame:
     index: int                   #: 0-based count of frames delivered by the source
     pts: float | None = None     #: presentation time in seconds, from the source when known
     captured_at: float = 0.0     #: time.perf_counter() when it was read (latency stats)
+    #: the frame's segmentation, when the pipeline segments ahead (see Pipeline.ahead)
+    pre: object = None
 
 
 @dataclass
