@@ -276,19 +276,17 @@ def _sheet_row(bgr: np.ndarray, gt: np.ndarray, alpha: np.ndarray) -> np.ndarray
     return np.hstack(parts)
 
 
-#: what ``--sheet`` writes
-SHEET_EXTS = (".png", ".jpg", ".jpeg")
-
-
 def check_sheet_path(path) -> None:
     """Refuse a ``--sheet`` path that cannot be written, before the evaluation starts."""
     from pathlib import Path
 
     from livecut.errors import UsageError
 
+    import cv2
+
     p = Path(path)
-    if p.suffix.lower() not in SHEET_EXTS:
-        raise UsageError(f"--sheet {p}: give a .png or .jpg file")
+    if not p.suffix or not cv2.haveImageWriter(str(p)):
+        raise UsageError(f"--sheet {p}: not a picture OpenCV can write (give e.g. a .png or .jpg file)")
     if not p.parent.is_dir():
         raise UsageError(f"--sheet {p}: no folder {p.parent}")
     if p.is_dir():

@@ -264,7 +264,8 @@ class Processor:
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
         # smoothed over time inside, at the reduced size
-        alpha = self.seg.mask_i420(image, out) if self.pixel_format == "yuv420p" else self.seg.mask(image, out)
+        run = self.seg.mask_i420 if self.pixel_format == "yuv420p" else self.seg.mask
+        alpha = run(image) if out is None else run(image, out)
         if clock is not None:
             clock.add("engine", t)
         # "subject", "all-sharp", "all-blurred"; judged anew or not (if the engine says: a stand-in may not)
@@ -531,7 +532,7 @@ class Pipeline:
                     if self._stop.is_set() and not self._finishing:
                         return
                     continue
-                if item is _END:
+                if item is _END or self._hurry:
                     return
                 buf, pts, captured_at = item
                 for sink in self.thread_sinks:
@@ -543,6 +544,8 @@ class Pipeline:
             self._fail("writer", exc)
 
     _finishing = False
+    #: stopped by a signal, file outputs only: the writer ends after the frame it is writing
+    _hurry = False
 
     def _slot(self, out: np.ndarray) -> np.ndarray | None:
         """A ring buffer holding a copy of ``out`` (None: live and the writer is behind)."""
@@ -668,10 +671,14 @@ class Pipeline:
         JOIN_TIMEOUT counts as stuck; a signal while waiting cancels the sinks at once."""
         # nothing more is read: a live source waiting to reconnect gives up now
         getattr(self.source, "stop", lambda: None)()
+        signalled = False
         try:
             if writer is not None:
                 self._finish_writer(writer, graceful and not self._errors,
-                                    JOIN_TIMEOUT if hurry else WRITER_STALL)
+                                    JOIN_TIMEOUT if hurry else WRITER_STALL, hurry)
+        except BaseException:  # (a signal while waiting for the writer)
+            signalled = True
+            raise
         finally:
             self._stop.set()
             deadline = time.perf_counter() + JOIN_TIMEOUT
@@ -679,22 +686,24 @@ class Pipeline:
                 self._drain(self._inq)  # a reader blocked on a full queue wakes up
                 reader.join(POLL)
             self._drain(self._inq)
-        alive = [t.name for t in (reader, writer) if t is not None and t.is_alive()]
-        if alive and not self._errors:
-            self._errors.append(("shutdown", StageError(f"{', '.join(alive)} did not stop")))
-        # a sink whose closing writes to a reader that may have stopped reading (-o -): closed
-        # here, in a thread of its own, so that a signal still ends the run
-        for s in self.thread_sinks:
-            if getattr(s, "close_may_block", False):
-                self._close_bounded(s, WRITER_STALL if graceful and not hurry and not self._errors
-                                    else JOIN_TIMEOUT)
+            alive = [t.name for t in (reader, writer) if t is not None and t.is_alive()]
+            if alive and not self._errors:
+                self._errors.append(("shutdown", StageError(f"{', '.join(alive)} did not stop")))
+            # a sink whose closing writes to a reader that may have stopped reading (-o -):
+            # closed here, in a thread of its own, so that a signal still ends the run
+            quick = signalled or hurry or not graceful or bool(self._errors)
+            failed = bool(self._errors) and not signalled and not hurry  # (then without a flush)
+            for s in self.thread_sinks:
+                if getattr(s, "close_may_block", False):
+                    self._close_bounded(s, JOIN_TIMEOUT if quick else WRITER_STALL, abort=failed)
 
-    def _close_bounded(self, sink, timeout: float) -> None:
-        """``sink.close()`` in a helper thread, waited for ``timeout`` seconds (interruptibly);
-        a close that does not end by then leaves the sink abandoned."""
+    def _close_bounded(self, sink, timeout: float, abort: bool = False) -> None:
+        """``sink.close()`` (``sink.abort()`` after a failure) in a helper thread, waited for
+        ``timeout`` seconds (interruptibly); one that does not end by then leaves the sink
+        abandoned."""
         def close() -> None:
             try:
-                sink.close()
+                (sink.abort if abort else sink.close)()
             except BaseException as exc:  # noqa: BLE001 -- handed to the main thread
                 self._fail("writer", exc)
 
@@ -712,7 +721,12 @@ class Pipeline:
                     self._errors.append(("writer", StageError("the output could not be finished: its "
                                                               "reader stopped reading")))
 
-    def _finish_writer(self, writer, graceful: bool, stall: float = WRITER_STALL) -> None:
+    def _finish_writer(self, writer, graceful: bool, stall: float = WRITER_STALL, hurry: bool = False) -> None:
+        # only a sink that writes to a peer can be stuck (cancel() makes its write fail); a
+        # file's encoder is only slow (x265 veryslow, 4K): waited for, as long as it takes
+        peers = any(getattr(s, "cancel", None) is not None for s in self.thread_sinks)
+        if hurry and not peers:
+            self._hurry = True  # after Ctrl-C: the frame being encoded is the last one
         try:
             if graceful:
                 self._finishing = True
@@ -731,12 +745,20 @@ class Pipeline:
                         break
                     if self.stats.written != last:
                         last, since = self.stats.written, time.perf_counter()
-                    elif time.perf_counter() - since > stall:
+                    elif peers and time.perf_counter() - since > stall:
                         break  # stuck in a sink
+                self._finishing = False  # (the writer ends at the stop now, without an _END)
             self._stop.set()
             writer.join(JOIN_TIMEOUT if not graceful else POLL)
         except BaseException:  # Ctrl-C / a signal while waiting: stop writing now
             self._stop.set()
+            if not peers:  # a file: the frame being encoded is the last, then it is finalized
+                self._hurry = True
+                try:
+                    while writer.is_alive():
+                        writer.join(POLL)
+                except BaseException:  # noqa: BLE001 -- a third signal: give it up
+                    pass
             self._release_writer(writer)
             raise
         self._release_writer(writer)
@@ -782,8 +804,11 @@ def _finalized(output: str | None, sinks: Sequence, written: int) -> str:
     """What became of ``output`` after an interrupt, for the one-line message."""
     if not output:
         return ""
-    if any(getattr(s, "abandoned", False) for s in sinks):
+    abandoned = [s for s in sinks if getattr(s, "abandoned", False)]
+    if any(getattr(s, "cancel", None) is not None for s in abandoned):
         return f" ({output} could not be finished: its reader did not take the rest)"
+    if abandoned:
+        return f" ({output} could not be finished)"
     if not written:
         return f" (nothing was written to {output})"
     return f" ({output} finalized with {written} frames)"

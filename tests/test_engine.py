@@ -356,10 +356,12 @@ def test_eval_skips_hidden_files_says_what_has_no_mask_and_checks_the_sheet_firs
     assert data["count"] == 2 and [s["scale"] for s in data["scales"]] == [1.0]
     assert len(data["scales"][0]["images"]) == 2 and data["without_mask"] == ["extra.png"]
     assert "1 image(s) without a mask" in r.stderr and "extra.png" in r.stderr
-    for sheet, says in ((tmp_path / "nodir" / "s.png", "no folder"), (tmp_path / "s.txt", ".png or .jpg")):
+    for sheet, says in ((tmp_path / "nodir" / "s.png", "no folder"), (tmp_path / "s.txt", "not a picture")):
         r = run_cli("eval", str(images), str(masks), "--sheet", str(sheet))
         assert r.returncode == 2 and says in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
         assert r.stdout == ""  # refused before any photo was segmented
+    r = run_cli("eval", str(images), str(masks), "--sheet", str(tmp_path / "sheet.webp"))
+    assert r.returncode == 0 and (tmp_path / "sheet.webp").stat().st_size > 0  # (any format OpenCV writes)
 
 
 @pytest.mark.parametrize("bad", ["0", "x", "1,,2", "nan"])

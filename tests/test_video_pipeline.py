@@ -175,6 +175,9 @@ class _Stuck(ListSink):
     def abandon(self):
         self.abandoned = True
 
+    def cancel(self):  # (a peer's sink, as -o -: cancelling cannot unblock its write)
+        pass
+
     def close(self):
         self.closed_under_write = self.writing.is_set()
 
@@ -190,6 +193,41 @@ def test_a_writer_stuck_in_a_sink_is_abandoned_not_closed_under_it(monkeypatch):
     assert time.perf_counter() - t0 < 4.0
     assert sink.abandoned and sink.writing.is_set()  # (still inside the write: never closed under it)
     sink.release.set()
+
+
+class _SlowEncoder(ListSink):
+    """A file sink whose encoder takes 1.5 s a frame (x265 veryslow at 4K, say): slow, not
+    stuck; it has no cancel(), as a file has no peer."""
+
+    def __init__(self):
+        super().__init__(delay=1.5)
+        self.closed = False
+
+    def close(self):
+        self.closed = True
+
+
+def test_ctrl_c_with_a_slow_file_encoder_finalizes_the_frames_so_far():
+    """After Ctrl-C a file's writer that wrote nothing for 1 s was taken for stuck: the file
+    was abandoned (deleted, 'its reader did not take the rest'); now the frame being encoded
+    is the last and the sink is left to be finalized."""
+    sink = _SlowEncoder()
+    pipe = Pipeline(FakeSource(n=40), _identity, [sink], queue_size=4)
+
+    def interrupt():
+        time.sleep(2.0)
+        import _thread
+
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    t0 = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        pipe.run()
+    assert time.perf_counter() - t0 < 6.0
+    assert 1 <= sink.n <= 3 and pipe.stats.written == sink.n  # (the queue was not written out)
+    assert not getattr(sink, "abandoned", False) and not sink.closed  # (run_video closes it)
+    assert _no_livecut_threads()
 
 
 def test_ctrl_c_with_a_reader_that_stopped_reading_ends_the_run(tmp_path, clips):

@@ -58,6 +58,9 @@ AVI_TICK_MAX = 3.0
 #: seconds after the output's start from which an audio stream counts as starting late (AVI)
 AVI_LATE_AUDIO = 0.005
 
+#: samples of silence FFmpeg's AAC encoder puts before the sound (its initial padding)
+AAC_PRIMING = 1024
+
 #: the speed presets x264 and x265 know
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
                 "veryslow", "placebo")
@@ -299,7 +302,7 @@ class VideoFileSink:
         amap = {}
         self._transcode: set[int] = set()  # input audio streams decoded and re-encoded
         self._audio_begun: set[int] = set()  # those whose first frame was encoded (see _lead_in)
-        self._asamples: dict[int, int] = {}
+        self._aseconds: dict[int, Fraction] = {}  # audio encoded so far, per stream (see _stamp)
         ext = self.path.suffix.lower()
         for a in inp.streams.audio:
             # the codec's name (the decoder's may differ: mp3float for mp3)
@@ -364,14 +367,20 @@ class VideoFileSink:
                 if index not in self._audio_begun:
                     self._audio_begun.add(index)
                     self._lead_in(out, frame, index)
-                # a running sample count in the encoder's rate: the encoder's priming then
-                # shows as a negative first timestamp (an edit list), not as a late start
-                n = self._asamples.get(index, 0)
-                frame.pts = n
-                frame.time_base = Fraction(1, out.codec_context.sample_rate)
-                self._asamples[index] = n + int(round(frame.samples * out.codec_context.sample_rate / frame.sample_rate))
+                self._stamp(out, frame, index)
             for packet in out.encode(frame):
                 self._container.mux(packet)
+
+    def _stamp(self, out, frame, index: int) -> None:
+        """The frame's pts: the audio so far (exact seconds, summed as fractions) in the
+        encoder's samples.  The encoder's priming then shows as a negative first timestamp (an
+        edit list), not as a late start; rounding each frame's count to the encoder's rate
+        instead (44.1 kHz into 48 kHz Opus) ran 1.4 s ahead in an hour."""
+        rate = out.codec_context.sample_rate
+        done = self._aseconds.get(index, Fraction(0))
+        frame.pts = int(round(done * rate))
+        frame.time_base = Fraction(1, rate)
+        self._aseconds[index] = done + Fraction(frame.samples, frame.sample_rate)
 
     def _lead_in(self, out, first, index) -> None:
         """Silence before the first frame of a re-encoded audio stream that starts after the
@@ -381,16 +390,16 @@ class VideoFileSink:
         if first.time is None or not first.sample_rate:
             return
         left = int(round((first.time - self.info.start) * first.sample_rate))
+        if self.path.suffix.lower() == ".avi" and out.codec_context.name == "aac":
+            # AVI cannot start a stream before 0: the encoder's priming plays as sound time
+            left -= int(round(AAC_PRIMING * first.sample_rate / out.codec_context.sample_rate))
         while left > 0:  # (in pieces of a second at most)
             n = min(left, first.sample_rate)
             silence = av.AudioFrame(format=first.format.name, layout=first.layout.name, samples=n)
             for plane in silence.planes:
                 plane.update(bytes(plane.buffer_size))
             silence.sample_rate = first.sample_rate
-            k = self._asamples.get(index, 0)
-            silence.pts = k
-            silence.time_base = Fraction(1, out.codec_context.sample_rate)
-            self._asamples[index] = k + int(round(n * out.codec_context.sample_rate / first.sample_rate))
+            self._stamp(out, silence, index)
             for packet in out.encode(silence):
                 self._container.mux(packet)
             left -= n

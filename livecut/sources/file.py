@@ -74,6 +74,15 @@ END_WINDOW = 3.0
 END_SLACK = 0.25
 
 
+def _packets_end(container) -> float:
+    """The latest end (seconds) of the packets demuxed from here on, 0 if none."""
+    end = 0.0
+    for pkt in container.demux():
+        if pkt.size and pkt.pts is not None and pkt.time_base:
+            end = max(end, float((pkt.pts + (pkt.duration or 0)) * pkt.time_base))
+    return end
+
+
 def _duration_tag(stream) -> float | None:
     """A stream's ``DURATION`` tag (Matroska, WebM: ``HH:MM:SS.nnnnnnnnn``) in seconds, or None."""
     text = str((getattr(stream, "metadata", None) or {}).get("DURATION", "")).strip()
@@ -295,11 +304,18 @@ class FileSource:
                     return False
                 dur = c.duration / 1_000_000
                 start = (c.start_time or 0) / 1_000_000
-                c.seek(int(max(0.0, start + dur - END_WINDOW) * 1_000_000), backward=True)
-                end = 0.0
-                for pkt in c.demux():
-                    if pkt.size and pkt.pts is not None and pkt.time_base:
-                        end = max(end, float((pkt.pts + (pkt.duration or 0)) * pkt.time_base))
+                target = max(0.0, start + dur - END_WINDOW)
+                # seek on a stream that runs to the end (the video may stop long before it:
+                # a seek past its last packet lands at the end of the file, where nothing is left)
+                others = [x for x in c.streams if x.type in ("audio", "subtitle") and x.time_base]
+                if others:
+                    c.seek(int(target / others[0].time_base), stream=others[0], backward=True, any_frame=True)
+                else:
+                    c.seek(int(target * 1_000_000), backward=True)
+                end = _packets_end(c)
+                if end == 0.0 and target > 0:  # (the seek gave nothing: read the file through)
+                    c.seek(0)
+                    end = _packets_end(c)
         except (av.error.FFmpegError, OSError, ValueError):
             return False
         # (Matroska counts its duration from 0, others from the start)
