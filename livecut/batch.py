@@ -116,10 +116,14 @@ class BatchReport:
 # ------------------------------------------------------------------ planning
 
 def _walk(folder: Path, skip: Path) -> list[Path]:
+    """The photos and videos under ``folder``; hidden names, OUTDIR (``skip``) and the output
+    folders of other batches (a folder holding a manifest: `batch . -o cut2` beside an earlier
+    `cut/`) are left out below it."""
     found = []
     for root, dirs, files in os.walk(folder):
         rootp = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (rootp / d).resolve() != skip)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (rootp / d).resolve() != skip
+                         and not (rootp / d / MANIFEST).is_file())
         found.extend(rootp / f for f in sorted(files) if not f.startswith(".") and kind_of(Path(f)))
     return found
 

@@ -190,6 +190,22 @@ def test_batch_refuses_to_replace_what_it_did_not_write(library, tmp_path):
     assert report.done == 1 and (out / "a.png").read_bytes() != before
 
 
+def test_an_earlier_batchs_output_inside_the_input_is_not_taken_for_input(tmp_path):
+    """`batch shoot -o shoot/cut2` after `batch shoot -o shoot/cut`: cut/ (an output folder, it
+    holds a manifest) was walked as input, and every cutout cut out again."""
+    shoot = tmp_path / "shoot"
+    _photo(shoot / "a.jpg", 0)
+    _photo(shoot / "day" / "b.jpg", 1)
+    cfg = load_config(None, [])
+    assert run_batch([str(shoot)], shoot / "cut", cfg, jobs=1).done == 2
+    report = run_batch([str(shoot)], shoot / "cut2", cfg, jobs=1)
+    assert report.done == 2, report.errors
+    assert sorted(p.relative_to(shoot / "cut2").as_posix() for p in (shoot / "cut2").rglob("*.png")) == \
+        ["a.png", "day/b.png"]
+    # given by name, an output folder still is an input
+    assert run_batch([str(shoot / "cut")], tmp_path / "again", cfg, jobs=1).done == 2
+
+
 def test_a_failed_run_does_not_disown_an_earlier_output(library, tmp_path):
     """A run that fails on an item whose output an earlier run of the batch wrote leaves that
     output in place: a later run with other settings replaces it without --force."""
