@@ -487,8 +487,9 @@ def _wants_vcam(opts: dict) -> bool:
     return bool(opts.get("vcam") or opts.get("vcam_device"))
 
 
-def _run_video(spec: str, output: Optional[str], opts: dict, **kwargs) -> None:
-    """Shared body of cam/file/run: config, run_video, summary line."""
+def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str] = None, **kwargs) -> None:
+    """Shared body of cam/file/run: config, run_video, summary line (the input named ``label``
+    when given)."""
     from livecut.runner import finalize_on_signals, run_video
     from livecut.urls import redact_text
 
@@ -507,7 +508,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, **kwargs) -> None:
         from livecut.urls import redact_url
 
         where = f" -> {redact_url(output)}" if output else ""
-        typer.echo(f"{redact_url(spec)}{where}: {stats.summary()}", err=True)
+        typer.echo(f"{label or redact_url(spec)}{where}: {stats.summary()}", err=True)
 
 
 @command(cls=_Command, rich_help_panel=VIDEO)
@@ -537,7 +538,8 @@ def cam(
 @command(name="file", cls=_Command, rich_help_panel=VIDEO)
 @video_options("rtsp_transport")
 def file_(
-    input: str = typer.Argument(..., help="Video file to process.", metavar="INPUT"),
+    input: str = typer.Argument(..., help="Video file to process (- : a video piped into standard input).",
+                                metavar="INPUT"),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="OUTPUT", rich_help_panel=P_OUTPUT,
                                          help=".mp4/.mkv (H.264), .mov (ProRes 4444 if transparent), "
                                               ".webm (VP9), DIR/ for PNG frames, - for a NUT/MPEG-TS "
@@ -549,10 +551,19 @@ def file_(
     from livecut.sources import source_kind
     from livecut.urls import is_input_url, redact_url
 
-    if source_kind(input) != "file" or is_input_url(input):
+    if input != "-" and (source_kind(input) != "file" or is_input_url(input)):
         raise UsageError(f"{redact_url(input)}: not a file (use `livecut run` for cameras and streams)")
     if not output and not _wants_vcam(opts or {}) and not (opts or {}).get("preview"):
         raise UsageError("nothing to write: give -o OUTPUT, --vcam and/or --preview")
+    if input == "-":  # a video piped in: kept in a temporary file, then read as one
+        from livecut.sources.stdin import spooled_stdin
+
+        with spooled_stdin() as path:
+            try:
+                _run_video(str(path), output, opts or {}, label="-")
+            except LivecutError as exc:  # (the copy's name means nothing to the user)
+                raise type(exc)(str(exc).replace(str(path), "-")) from None
+        return
     _run_video(str(input), output, opts or {})
 
 

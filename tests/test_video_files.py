@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from fractions import Fraction
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from conftest import SAMPLES, probe, run_cli
+from conftest import REPO, SAMPLES, probe, run_cli
 
 
 def test_transcode_keeps_frames_fps_duration_and_audio(clips, tmp_path):
@@ -555,3 +558,26 @@ def test_an_encoder_that_cannot_take_the_output_is_refused(tmp_path, clips):
     out = tmp_path / "o.avi"  # MJPEG of limited-range video (it failed: 'Invalid argument')
     r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=mjpeg", "-q")
     assert r.returncode == 0 and probe(out)["codec"] == "mjpeg", r.stderr
+
+
+def test_a_video_piped_into_stdin(clips, tmp_path):
+    """`... | livecut file - -o out.mp4`: there was no video input from a pipe.  An MP4 (its
+    index at the end: a format that must seek) with audio comes out whole, and the summary
+    names the input '-'; an empty pipe is one line, exit 2; no copy of the pipe is left."""
+    import tempfile
+
+    before = set(Path(tempfile.gettempdir()).glob("livecut-stdin-*"))
+    src = clips["audio"]
+    out = tmp_path / "out.mp4"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(out)], input=src.read_bytes(),
+                       capture_output=True, env=env, timeout=120)
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    a, b = probe(src), probe(out)
+    assert b["frames"] == a["frames"] and b["audio"] == ["aac"] and b["audio_packets"] == a["audio_packets"]
+    assert err.strip().splitlines()[-1].startswith(f"- -> {out}:")
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "e.mp4")], input=b"",
+                       capture_output=True, env=env, timeout=60)
+    assert r.returncode == 2 and "standard input was empty" in r.stderr.decode()
+    assert set(Path(tempfile.gettempdir()).glob("livecut-stdin-*")) == before

@@ -1,0 +1,53 @@
+"""``livecut file -``: a video piped into standard input.
+
+The pipe is copied to a temporary file first (beside nothing: in the system's temporary
+folder), which is then read as any file: its audio is copied from it, a truncated stream is
+told from a complete one, and formats that need to seek (an MP4 whose index is at its end)
+work.  The run starts once the pipe is closed; the copy is removed afterwards, whatever
+happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from livecut.errors import UsageError, VideoOpenFailure
+
+#: bytes read from the pipe at a time
+CHUNK = 1 << 20
+
+
+@contextlib.contextmanager
+def spooled_stdin(stream: BinaryIO | None = None) -> Iterator[Path]:
+    """A temporary file holding all of ``stream`` (standard input by default)."""
+    if stream is None:
+        if sys.stdin is None:
+            raise UsageError("-: standard input is closed; give a video file")
+        stream = sys.stdin.buffer
+    try:
+        if os.isatty(stream.fileno()):
+            raise UsageError("-: standard input is a terminal; pipe a video into it "
+                             "(e.g. ffmpeg ... -f matroska - | livecut file - -o out.mp4) or give a file")
+    except (AttributeError, OSError, ValueError):
+        pass
+    fd, name = tempfile.mkstemp(prefix="livecut-stdin-")
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                shutil.copyfileobj(stream, out, CHUNK)
+            except OSError as exc:
+                raise VideoOpenFailure(f"-: cannot keep standard input in {path.parent} "
+                                       f"({exc.strerror or exc})") from None
+        if path.stat().st_size == 0:
+            raise VideoOpenFailure("-: standard input was empty (no video was piped in)")
+        yield path
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
