@@ -556,9 +556,11 @@ def file_(
     if not output and not _wants_vcam(opts or {}) and not (opts or {}).get("preview"):
         raise UsageError("nothing to write: give -o OUTPUT, --vcam and/or --preview")
     if input == "-":  # a video piped in: kept in a temporary file, then read as one
+        from livecut.runner import finalize_on_signals
         from livecut.sources.stdin import spooled_stdin
 
-        with spooled_stdin() as path:
+        # (SIGTERM/SIGHUP while the pipe is read: the copy is removed, as on Ctrl-C)
+        with finalize_on_signals(), spooled_stdin() as path:
             try:
                 _run_video(str(path), output, opts or {}, label="-")
             except LivecutError as exc:  # (the copy's name means nothing to the user)

@@ -581,3 +581,28 @@ def test_a_video_piped_into_stdin(clips, tmp_path):
                        capture_output=True, env=env, timeout=60)
     assert r.returncode == 2 and "standard input was empty" in r.stderr.decode()
     assert set(Path(tempfile.gettempdir()).glob("livecut-stdin-*")) == before
+
+
+def test_a_signal_while_stdin_is_read_leaves_no_copy(tmp_path):
+    import signal
+    import tempfile
+    import time
+
+    before = set(Path(tempfile.gettempdir()).glob("livecut-stdin-*"))
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "o.mp4")],
+                         stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        p.stdin.write(b"\x1aE\xdf\xa3" + bytes(100000))  # (a pipe that stays open)
+        p.stdin.flush()
+        deadline = time.time() + 30
+        while time.time() < deadline and not set(Path(tempfile.gettempdir()).glob("livecut-stdin-*")) - before:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        p.send_signal(signal.SIGTERM)
+        err = p.communicate(timeout=30)[1].decode()
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 143 and "stopped by SIGTERM" in err, (p.returncode, err)
+    assert set(Path(tempfile.gettempdir()).glob("livecut-stdin-*")) == before
