@@ -538,7 +538,7 @@ def cam(
 @command(name="file", cls=_Command, rich_help_panel=VIDEO)
 @video_options("rtsp_transport")
 def file_(
-    input: str = typer.Argument(..., help="Video file to process (- : a video piped into standard input).",
+    input: str = typer.Argument(..., help="Video file to process, or - for a video piped into standard input.",
                                 metavar="INPUT"),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="OUTPUT", rich_help_panel=P_OUTPUT,
                                          help=".mp4/.mkv (H.264), .mov (ProRes 4444 if transparent), "
