@@ -115,16 +115,43 @@ class BatchReport:
 
 # ------------------------------------------------------------------ planning
 
+def _manifest_outputs(folder: Path) -> set[Path]:
+    """Every output a batch's manifest in ``folder`` names (resolved), whatever became of it."""
+    out: set[Path] = set()
+    try:
+        with open(folder / MANIFEST, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(rec, dict) and isinstance(rec.get("output"), str):
+                    out.add((folder / rec["output"].rstrip("/")).resolve())
+    except OSError:
+        pass
+    return out
+
+
 def _walk(folder: Path, skip: Path) -> list[Path]:
-    """The photos and videos under ``folder``; hidden names, OUTDIR (``skip``) and the output
-    folders of other batches (a folder holding a manifest: `batch . -o cut2` beside an earlier
-    `cut/`) are left out below it."""
+    """The photos and videos under ``folder``; hidden names, OUTDIR (``skip``) and, below
+    ``folder``, the outputs another batch's manifest names (`batch . -o cut2` beside an earlier
+    `cut/`: the cutouts, not the photos kept beside them) are left out."""
     found = []
+    outputs: set[Path] = set()
     for root, dirs, files in os.walk(folder):
         rootp = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (rootp / d).resolve() != skip
-                         and not (rootp / d / MANIFEST).is_file())
-        found.extend(rootp / f for f in sorted(files) if not f.startswith(".") and kind_of(Path(f)))
+        if rootp != folder and (rootp / MANIFEST).is_file():
+            outputs |= _manifest_outputs(rootp)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (rootp / d).resolve() != skip)
+        for f in sorted(files):
+            q = rootp / f
+            if f.startswith(".") or not kind_of(q):
+                continue
+            if outputs:
+                r = q.resolve()
+                if r in outputs or any(parent in outputs for parent in r.parents):
+                    continue  # (a PNG frame of an output DIR/ too)
+            found.append(q)
     return found
 
 

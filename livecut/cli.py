@@ -559,12 +559,19 @@ def file_(
         from livecut.runner import finalize_on_signals
         from livecut.sources.stdin import spooled_stdin
 
+        from livecut.runner import check_video_args
+
+        # what would be refused after the run is refused before the pipe is read to its end
+        o = opts or {}
+        check_video_args(get_config(o.get("config"), o.get("set_")), output, mode=o.get("mode"),
+                         background=o.get("background"), force=bool(o.get("force")))
         # (SIGTERM/SIGHUP while the pipe is read: the copy is removed, as on Ctrl-C)
         with finalize_on_signals(), spooled_stdin() as path:
             try:
-                _run_video(str(path), output, opts or {}, label="-")
+                _run_video(str(path), output, o, label="-")
             except LivecutError as exc:  # (the copy's name means nothing to the user)
-                raise type(exc)(str(exc).replace(str(path), "-")) from None
+                exc.args = (str(exc).replace(str(path), "-"), *exc.args[1:])
+                raise
         return
     _run_video(str(input), output, opts or {})
 

@@ -285,8 +285,16 @@ def check_sheet_path(path) -> None:
     import cv2
 
     p = Path(path)
-    if not p.suffix or not cv2.haveImageWriter(str(p)):
-        raise UsageError(f"--sheet {p}: not a picture OpenCV can write (give e.g. a .png or .jpg file)")
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # (its refusal is ours to say)
+    try:  # (a colour picture of that type: .pbm and .pgm take gray only)
+        ok = bool(p.suffix) and cv2.imencode(p.suffix, np.zeros((8, 8, 3), np.uint8))[0]
+    except cv2.error:
+        ok = False
+    finally:
+        cv2.utils.logging.setLogLevel(level)
+    if not ok:
+        raise UsageError(f"--sheet {p}: not a colour picture OpenCV can write (give e.g. a .png or .jpg file)")
     if not p.parent.is_dir():
         raise UsageError(f"--sheet {p}: no folder {p.parent}")
     if p.is_dir():

@@ -667,8 +667,9 @@ class Pipeline:
         a sink (an srt:// listener nobody called, a reader that stopped reading) and its sinks
         are cancelled.  A writer that still does not stop leaves its sinks abandoned: they
         are not closed under it (that crashed the process).  After Ctrl-C or a signal
-        (``hurry``) the queued frames are still written, but a writer that writes nothing for
-        JOIN_TIMEOUT counts as stuck; a signal while waiting cancels the sinks at once."""
+        (``hurry``) a file's writer ends after the frame it is encoding (the queued frames are
+        dropped), and a peer's writer that writes nothing for JOIN_TIMEOUT counts as stuck; a
+        further signal while waiting cancels the sinks at once."""
         # nothing more is read: a live source waiting to reconnect gives up now
         getattr(self.source, "stop", lambda: None)()
         signalled = False
@@ -752,7 +753,8 @@ class Pipeline:
             writer.join(JOIN_TIMEOUT if not graceful else POLL)
         except BaseException:  # Ctrl-C / a signal while waiting: stop writing now
             self._stop.set()
-            if not peers:  # a file: the frame being encoded is the last, then it is finalized
+            if not peers and not hurry:  # a file: the frame being encoded is the last, then it is
+                # finalized (after a first signal already, this one is the one that aborts)
                 self._hurry = True
                 try:
                     while writer.is_alive():
@@ -783,6 +785,23 @@ class Pipeline:
                 q.get_nowait()
         except queue.Empty:
             pass
+
+
+def check_video_args(cfg: Config, output: str | None, mode: str | None = None, background: str | None = None,
+                     force: bool = False) -> None:
+    """Refuse, before any input is read, what :func:`run_video` would refuse at its start: a
+    bad mode or background (a picture background is read), an output file that exists
+    without ``force``."""
+    if mode is not None and mode not in MODES:
+        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(MODES)}")
+    Compositor(cfg, background=background, mode=mode)
+    if output:
+        from livecut.sinks import sink_kind
+
+        if sink_kind(output) == "file":
+            from livecut.sinks.file import check_output
+
+            check_output(output, (), force)
 
 
 def choose_pixel_format(cfg: Config, source, processor: Processor, sinks: Sequence) -> str:

@@ -204,6 +204,11 @@ def test_an_earlier_batchs_output_inside_the_input_is_not_taken_for_input(tmp_pa
         ["a.png", "day/b.png"]
     # given by name, an output folder still is an input
     assert run_batch([str(shoot / "cut")], tmp_path / "again", cfg, jobs=1).done == 2
+    # a folder that holds photos and, since, another batch's outputs: only the outputs are left out
+    _photo(shoot / "cut" / "original.jpg", 3)
+    report = run_batch([str(shoot)], tmp_path / "all", cfg, jobs=1)
+    assert report.done == 3, report.errors
+    assert (tmp_path / "all" / "cut" / "original.png").is_file() and not (tmp_path / "all" / "cut" / "a.png").exists()
 
 
 def test_a_failed_run_does_not_disown_an_earlier_output(library, tmp_path):

@@ -356,7 +356,8 @@ def test_eval_skips_hidden_files_says_what_has_no_mask_and_checks_the_sheet_firs
     assert data["count"] == 2 and [s["scale"] for s in data["scales"]] == [1.0]
     assert len(data["scales"][0]["images"]) == 2 and data["without_mask"] == ["extra.png"]
     assert "1 image(s) without a mask" in r.stderr and "extra.png" in r.stderr
-    for sheet, says in ((tmp_path / "nodir" / "s.png", "no folder"), (tmp_path / "s.txt", "not a picture")):
+    for sheet, says in ((tmp_path / "nodir" / "s.png", "no folder"), (tmp_path / "s.txt", "not a colour picture"),
+                        (tmp_path / "s.pbm", "not a colour picture")):  # (.pbm: 1-bit only)
         r = run_cli("eval", str(images), str(masks), "--sheet", str(sheet))
         assert r.returncode == 2 and says in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
         assert r.stdout == ""  # refused before any photo was segmented

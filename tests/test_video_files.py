@@ -606,3 +606,58 @@ def test_a_signal_while_stdin_is_read_leaves_no_copy(tmp_path):
             p.kill()
     assert p.returncode == 143 and "stopped by SIGTERM" in err, (p.returncode, err)
     assert set(Path(tempfile.gettempdir()).glob("livecut-stdin-*")) == before
+
+
+def test_stdin_runs_refuse_early_keep_their_exit_codes_and_survive_a_full_disk(tmp_path, clips, monkeypatch):
+    """`livecut file -`: an output that exists is refused before the pipe is read to its end
+    (it was refused after the producer finished); a SIGTERM during the run exits 143 (130: the
+    message's rewrite lost it); a full disk while the pipe is kept is one line, exit 2."""
+    import errno
+    import signal
+    import time
+
+    import livecut.sources.stdin as stdin_mod
+    from livecut.errors import VideoOpenFailure
+
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    exists = tmp_path / "exists.mp4"
+    exists.write_bytes(b"x")
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", "-", "-o", str(exists)],
+                         stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        err = p.communicate(timeout=20)[1].decode()  # (the pipe is never closed)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 2 and "exists" in err, err
+    long_clip = tmp_path / "long.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=20", "-c:v", "libx264", str(long_clip))
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "o.mp4")],
+                         stdin=open(long_clip, "rb"), stderr=subprocess.PIPE, env=env)
+    deadline = time.time() + 60
+    while time.time() < deadline and not list(tmp_path.glob(".o.mp4.livecut-*")):
+        time.sleep(0.05)  # (the run is under way: its output's temporary name exists)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    err = p.communicate(timeout=30)[1].decode()
+    assert p.returncode == 143 and "stopped by SIGTERM" in err and "livecut-stdin" not in err, (p.returncode, err)
+
+    class Full:
+        def __init__(self, fd, mode):
+            os.close(fd)
+
+        def __enter__(self):
+            return self
+
+        def write(self, data):
+            return len(data)
+
+        def __exit__(self, *exc):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(stdin_mod.os, "fdopen", Full)
+    import io
+
+    with pytest.raises(VideoOpenFailure, match="No space left"):
+        with stdin_mod.spooled_stdin(io.BytesIO(b"data")):
+            pass

@@ -1,9 +1,9 @@
 """``livecut file -``: a video piped into standard input.
 
 The pipe is copied to a temporary file first (beside nothing: in the system's temporary
-folder), which is then read as any file: its audio is copied from it, a truncated stream is
-told from a complete one, and formats that need to seek (an MP4 whose index is at its end)
-work.  The run starts once the pipe is closed; the copy is removed afterwards, whatever
+folder), which is then read as any file: its audio is copied from it, and formats that need
+to seek (an MP4 whose index is at its end) work.  (A stream cut short is told from a complete
+one only when its format states its length: Matroska written to a pipe does not.)  The run starts once the pipe is closed; the copy is removed afterwards, whatever
 happens.
 """
 
@@ -36,15 +36,19 @@ def spooled_stdin(stream: BinaryIO | None = None) -> Iterator[Path]:
                              "(e.g. ffmpeg ... -f matroska - | livecut file - -o out.mp4) or give a file")
     except (AttributeError, OSError, ValueError):
         pass
-    fd, name = tempfile.mkstemp(prefix="livecut-stdin-")
+    try:
+        fd, name = tempfile.mkstemp(prefix="livecut-stdin-")
+    except OSError as exc:
+        raise VideoOpenFailure(f"-: cannot keep standard input in {tempfile.gettempdir()} "
+                               f"({exc.strerror or exc})") from None
     path = Path(name)
     try:
-        with os.fdopen(fd, "wb") as out:
-            try:
+        try:  # (the last piece is written when the file is closed: a full disk shows there too)
+            with os.fdopen(fd, "wb") as out:
                 shutil.copyfileobj(stream, out, CHUNK)
-            except OSError as exc:
-                raise VideoOpenFailure(f"-: cannot keep standard input in {path.parent} "
-                                       f"({exc.strerror or exc})") from None
+        except OSError as exc:
+            raise VideoOpenFailure(f"-: cannot keep standard input in {path.parent} "
+                                   f"({exc.strerror or exc})") from None
         if path.stat().st_size == 0:
             raise VideoOpenFailure("-: standard input was empty (no video was piped in)")
         yield path
