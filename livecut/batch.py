@@ -117,19 +117,11 @@ class BatchReport:
 
 def _manifest_outputs(folder: Path) -> set[Path]:
     """Every output a batch's manifest in ``folder`` names (resolved), whatever became of it."""
-    out: set[Path] = set()
     try:
-        with open(folder / MANIFEST, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                try:
-                    rec = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(rec, dict) and isinstance(rec.get("output"), str):
-                    out.add((folder / rec["output"].rstrip("/")).resolve())
+        return {(folder / rec["output"].rstrip("/")).resolve() for rec in _records(folder / MANIFEST)
+                if isinstance(rec.get("output"), str)}
     except OSError:
-        pass
-    return out
+        return set()
 
 
 def _walk(folder: Path, skip: Path) -> list[Path]:
@@ -253,18 +245,26 @@ def file_digest(path: Path) -> str:
     return "sha256:" + h.hexdigest()
 
 
+def _records(path: Path):
+    """The manifest's records (dicts), in order; unreadable lines (a truncated last line) are
+    skipped.  Raises OSError."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(rec, dict):
+                yield rec
+
+
 def read_manifest(path: Path) -> dict[str, dict]:
     """The last record of each input; unreadable lines (a truncated last line) are skipped."""
     records: dict[str, dict] = {}
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                try:
-                    rec = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(rec, dict) and isinstance(rec.get("input"), str):
-                    records[rec["input"]] = rec
+        for rec in _records(path):
+            if isinstance(rec.get("input"), str):
+                records[rec["input"]] = rec
     except FileNotFoundError:
         pass
     except OSError as exc:
