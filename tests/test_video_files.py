@@ -661,3 +661,33 @@ def test_stdin_runs_refuse_early_keep_their_exit_codes_and_survive_a_full_disk(t
     with pytest.raises(VideoOpenFailure, match="No space left"):
         with stdin_mod.spooled_stdin(io.BytesIO(b"data")):
             pass
+
+
+def test_audio_whose_sample_rate_changes_is_transcoded_whole(tmp_path):
+    """Two MPEG-TS parts put together, MP2 audio at 44.1 kHz then 48 kHz (a TV recording):
+    the encoder's resampler, made from the first frame, refused the others and the run failed
+    ('Frame does not match AudioResampler setup', exit 1, no output)."""
+    import av
+
+    parts = []
+    for i, (f, rate) in enumerate(((440, 44100), (880, 48000))):
+        part = tmp_path / f"p{i}.ts"
+        _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=2", "-f", "lavfi", "-i",
+                f"sine=f={f}:r={rate}:duration=2", "-c:v", "libx264", "-c:a", "mp2", "-output_ts_offset", str(2 * i),
+                "-f", "mpegts", str(part))
+        parts.append(part.read_bytes())
+    src = tmp_path / "mixed.ts"
+    src.write_bytes(b"".join(parts))
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        pcm = np.concatenate([f.to_ndarray()[0] for f in c.decode(audio=0)])
+        rate = c.streams.audio[0].sample_rate
+    assert abs(len(pcm) / rate - 4.0) < 0.1
+
+    def hz(t0):  # the tone's frequency from its zero crossings over 0.5 s at t0
+        x = pcm[int(t0 * rate): int((t0 + 0.5) * rate)]
+        return np.count_nonzero(np.diff(np.signbit(x))) / 2 / 0.5
+
+    assert abs(hz(0.5) - 440) < 10 and abs(hz(3.0) - 880) < 10

@@ -303,6 +303,7 @@ class VideoFileSink:
         self._transcode: set[int] = set()  # input audio streams decoded and re-encoded
         self._audio_begun: set[int] = set()  # those whose first frame was encoded (see _lead_in)
         self._aseconds: dict[int, Fraction] = {}  # audio encoded so far, per stream (see _stamp)
+        self._resamplers: dict[int, tuple] = {}  # per stream: (input format, layout, rate), resampler
         ext = self.path.suffix.lower()
         for a in inp.streams.audio:
             # the codec's name (the decoder's may differ: mp3float for mp3)
@@ -363,12 +364,37 @@ class VideoFileSink:
     def _encode_audio(self, index: int, frames) -> None:
         out = self._amap[index]
         for frame in frames:
+            if frame is not None and index not in self._audio_begun:
+                self._audio_begun.add(index)
+                self._lead_in(out, frame, index)
+            self._encode_frame(out, frame, index)
+
+    def _encode_frame(self, out, frame, index: int) -> None:
+        """Encode one decoded frame (None: flush), through a resampler of this stream's own to
+        the encoder's format, layout and rate: a stream whose rate or layout changes (a TV
+        recording, parts put together) gets a new one -- PyAV's own, made from the first
+        frame, refused the others and failed the run."""
+        import av
+
+        cc = out.codec_context
+        made = self._resamplers.get(index)
+        frames = []
+        if frame is None or made is None or made[0] != (frame.format.name, frame.layout.name, frame.sample_rate):
+            if made is not None:
+                frames += made[1].resample(None)  # (what the old one holds)
             if frame is not None:
-                if index not in self._audio_begun:
-                    self._audio_begun.add(index)
-                    self._lead_in(out, frame, index)
-                self._stamp(out, frame, index)
-            for packet in out.encode(frame):
+                made = ((frame.format.name, frame.layout.name, frame.sample_rate),
+                        av.AudioResampler(format=cc.format.name, layout=cc.layout.name, rate=cc.sample_rate,
+                                          frame_size=cc.frame_size or None))
+                self._resamplers[index] = made
+        if frame is not None:
+            frames += made[1].resample(frame)
+        for f in frames:
+            self._stamp(out, f, index)
+            for packet in out.encode(f):
+                self._container.mux(packet)
+        if frame is None:
+            for packet in out.encode(None):
                 self._container.mux(packet)
 
     def _stamp(self, out, frame, index: int) -> None:
@@ -399,9 +425,7 @@ class VideoFileSink:
             for plane in silence.planes:
                 plane.update(bytes(plane.buffer_size))
             silence.sample_rate = first.sample_rate
-            self._stamp(out, silence, index)
-            for packet in out.encode(silence):
-                self._container.mux(packet)
+            self._encode_frame(out, silence, index)
             left -= n
 
     def _end_audio(self) -> None:
