@@ -591,12 +591,23 @@ def run(
 
 # ---------------------------------------------------------------- entry point
 
-class _Tolerant:
-    """Standard error that never fails a run: a message that cannot be written (stderr closed,
-    ``2>&1 | true``) is dropped -- the outputs and the exit code stand."""
+class _Wrapped:
+    """A text stream that passes everything to ``stream`` but what a subclass changes."""
 
     def __init__(self, stream):
         self._stream = stream
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+class _Tolerant(_Wrapped):
+    """Standard error that never fails a run: a message that cannot be written (stderr closed,
+    ``2>&1 | true``) is dropped -- the outputs and the exit code stand."""
 
     def write(self, text):
         try:
@@ -604,27 +615,20 @@ class _Tolerant:
         except (OSError, ValueError):
             return len(text)
 
-    def writelines(self, lines) -> None:
-        for line in lines:
-            self.write(line)
-
     def flush(self) -> None:
         try:
             self._stream.flush()
         except (OSError, ValueError):
             pass
 
-    def __getattr__(self, name):
-        return getattr(self._stream, name)
 
-
-class _Scrubbed:
+class _Scrubbed(_Wrapped):
     """A text stream that redacts URLs and removes the command line's secrets from all it is
     given: messages, log lines, tracebacks, Typer's own usage errors (binary output such as
     ``-o -`` goes through ``.buffer``, untouched)."""
 
     def __init__(self, stream, secrets: List[str]):
-        self._stream = stream
+        super().__init__(stream)
         self._secrets = secrets
 
     def write(self, text):
@@ -635,13 +639,6 @@ class _Scrubbed:
             for secret in self._secrets:
                 text = text.replace(secret, "***")
         return self._stream.write(text)
-
-    def writelines(self, lines) -> None:
-        for line in lines:
-            self.write(line)
-
-    def __getattr__(self, name):
-        return getattr(self._stream, name)
 
 
 def _argv_secrets(argv: List[str]) -> List[str]:

@@ -193,8 +193,7 @@ class Processor:
     def __init__(self, cfg: Config, mode: str | None = None, background: str | None = None):
         self.cfg = cfg
         self.mode = mode or cfg.composite.mode
-        if self.mode not in MODES:
-            raise UsageError(f"--mode {self.mode!r}: expected one of {', '.join(MODES)}")
+        _check_mode(self.mode)
         self.background = background or cfg.composite.background
         parse_background(self.background)  # validate early
         self.smoother = MaskSmoother(cfg) if cfg.smooth.enabled else None
@@ -259,8 +258,7 @@ class Processor:
         """The alpha of ``image`` (smoothed over time: frames in order) and what the segmenter
         said of the frame: ``(alpha, state, judged)``, for :meth:`__call__`'s ``pre``.  The
         alpha is ``out`` when given, else an internal buffer.  Called by the pipeline's reader
-        thread ahead of the frame's compositing when it segments ahead (see
-        :attr:`livecut.threads.ThreadPlan.segment_ahead`)."""
+        thread ahead of the frame's compositing when it segments ahead (``video.segment_ahead``)."""
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
         # smoothed over time inside, at the reduced size
@@ -492,16 +490,14 @@ class Pipeline:
     def _ahead_buffer(self, image: np.ndarray) -> np.ndarray:
         """The alpha buffer for the next frame segmented ahead: a ring that outlasts every frame
         in flight (the input queue, the one being read, the one being composited)."""
-        h = image.shape[0] * 2 // 3 if self.ahead_i420 else image.shape[0]
+        # (a 2-D frame is I420: its Y plane is the top two thirds; a BGR frame has 3 dimensions)
+        h = image.shape[0] * 2 // 3 if image.ndim == 2 else image.shape[0]
         shape = (h, image.shape[1])
         if not self._ahead_ring or self._ahead_ring[0].shape != shape:
             self._ahead_ring = [np.empty(shape, np.uint8) for _ in range(self.queue_size + 3)]
         buf = self._ahead_ring[self._ahead_i % len(self._ahead_ring)]
         self._ahead_i += 1
         return buf
-
-    #: whether the frames segmented ahead are I420 (their alpha is 2/3 of the array's height)
-    ahead_i420 = False
 
     def _next_frame(self):
         """The next frame for processing: _END at the end, None on a timeout (poll again)."""
@@ -716,8 +712,7 @@ class Pipeline:
                 t.join(POLL)
         finally:  # (a signal while waiting, or the time is up: the reader stopped reading)
             if t.is_alive():
-                getattr(sink, "cancel", lambda: None)()
-                getattr(sink, "abandon", lambda: None)()
+                _give_up([sink])
                 if not self._errors:
                     self._errors.append(("writer", StageError("the output could not be finished: its "
                                                               "reader stopped reading")))
@@ -775,8 +770,7 @@ class Pipeline:
             getattr(s, "cancel", lambda: None)()
         writer.join(JOIN_TIMEOUT)
         if writer.is_alive():
-            for s in self.thread_sinks:
-                getattr(s, "abandon", lambda: None)()
+            _give_up(self.thread_sinks)
 
     @staticmethod
     def _drain(q: queue.Queue) -> None:
@@ -787,21 +781,38 @@ class Pipeline:
             pass
 
 
+def _give_up(sinks: Iterable) -> None:
+    """Sinks a write may still be running in: make that write fail where it can (cancel),
+    and never touch them again (abandon: closing one under the write crashed the process)."""
+    for s in sinks:
+        getattr(s, "cancel", lambda: None)()
+        getattr(s, "abandon", lambda: None)()
+
+
 def check_video_args(cfg: Config, output: str | None, mode: str | None = None, background: str | None = None,
                      force: bool = False) -> None:
     """Refuse, before any input is read, what :func:`run_video` would refuse at its start: a
     bad mode or background (a picture background is read), an output file that exists
     without ``force``."""
-    if mode is not None and mode not in MODES:
-        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(MODES)}")
+    if mode is not None:
+        _check_mode(mode)
     Compositor(cfg, background=background, mode=mode)
-    if output:
-        from livecut.sinks import sink_kind
+    _check_output_file(output, (), force)
 
-        if sink_kind(output) == "file":
-            from livecut.sinks.file import check_output
 
-            check_output(output, (), force)
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(MODES)}")
+
+
+def _check_output_file(output: str | None, inputs: tuple, force: bool) -> None:
+    """Refuse an output file that exists without ``force``, or that is one of ``inputs``."""
+    from livecut.sinks import sink_kind
+
+    if output and sink_kind(output) == "file":
+        from livecut.sinks.file import check_output
+
+        check_output(output, inputs, force)
 
 
 def choose_pixel_format(cfg: Config, source, processor: Processor, sinks: Sequence) -> str:
@@ -873,7 +884,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     from contextlib import ExitStack
 
     from livecut.progress import Progress
-    from livecut.sinks import SinkInfo, open_sink, sink_kind
+    from livecut.sinks import SinkInfo, open_sink
     from livecut.sources import open_source, source_kind
 
     if max_frames is not None and max_frames < 1:
@@ -904,11 +915,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     inputs = (spec,) + ((processor.comp.background.path,) if processor.comp.background.path else ())
     with ExitStack() as stack:
         stack.enter_context(processor)
-        if output and sink_kind(output) == "file":
-            # an output file that exists (no --force) or is an input: refused before a stream opens
-            from livecut.sinks.file import check_output
-
-            check_output(output, inputs, force)
+        # an output file that exists (no --force) or is an input: refused before a stream opens
+        _check_output_file(output, inputs, force)
         source = stack.enter_context(open_source(spec, cfg.video, **opts))
         info = source.info
         if getattr(source, "size_note", ""):
@@ -968,7 +976,6 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         pipe = Pipeline(source, processor, sinks, queue_size=cfg.video.queue_size, max_frames=max_frames,
                         progress=bar, stats=stats, paused=lambda: processor.paused, clock=clock,
                         after_frame=governor, ahead=ahead)
-        pipe.ahead_i420 = fmt == "yuv420p"
         stats.segmented_ahead = pipe.ahead is not None
         if on_start is not None:
             on_start(pipe)

@@ -172,10 +172,9 @@ class VideoFileSink:
                              ".mov (ProRes 4444), .webm (VP9) or a folder DIR/ (PNG frames)")
         #: AVI cannot say a video is turned (a phone's portrait clip): its frames are written
         #: turned upright instead, as PNG frames are (see _UPRIGHT)
-        self._turn = _UPRIGHT.get(info.rotation % 360) if ext == ".avi" else None
-        self._turned = None
-        quarter = self._turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)
-        src_w, src_h = (info.height, info.width) if quarter else (info.width, info.height)
+        self.ext = ext
+        self._upright = Upright(info.rotation if ext == ".avi" else 0)
+        src_w, src_h = self._upright.size(info.width, info.height)
         # even sizes for 4:2:0 (an odd last row/column is dropped)
         self.width = src_w - (src_w % 2)
         self.height = src_h - (src_h % 2)
@@ -220,7 +219,7 @@ class VideoFileSink:
     @property
     def accepts_i420(self) -> bool:
         """Whether write() can take I420 frames (a yuv420p output of the frames' own size)."""
-        return (self._fast and self._turn is None
+        return (self._fast and self._upright.turn is None
                 and (self.width, self.height) == (self.info.width, self.info.height))
 
     def use_pixel_format(self, fmt: str) -> None:
@@ -265,12 +264,11 @@ class VideoFileSink:
             s.options = dict(self._opts)
             for k, v in self._ctx.items():
                 setattr(s.codec_context, k, v)
-            if self.info.rotation and self._turn is None:
+            if self.info.rotation and self._upright.turn is None:
                 s.set_display_rotation(self.info.rotation)
             sar = self.info.sample_aspect
-            if sar and self.codec != "libvpx-vp9" and self.codec != "libvpx":  # (non-square pixels)
-                quarter = self._turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)
-                s.codec_context.sample_aspect_ratio = 1 / sar if quarter else sar
+            if sar and not self.codec.startswith("libvpx"):  # (non-square pixels; libvpx drops them)
+                s.codec_context.sample_aspect_ratio = 1 / sar if self._upright.quarter else sar
             if self.info.matrix == "bt709":  # as the source said (players take an untagged file as BT.601 or guess)
                 _describe(s.codec_context, self.info.color_tags)
             self._stream = s
@@ -293,7 +291,7 @@ class VideoFileSink:
         src = self.info.audio_from
         if src is None:
             return
-        allowed = AUDIO_OK.get(self.path.suffix.lower())  # None: any codec (mkv)
+        allowed = AUDIO_OK.get(self.ext)  # None: any codec (mkv)
         try:
             inp = av.open(str(src), "r", metadata_errors="ignore")
         except (av.error.FFmpegError, OSError):
@@ -304,14 +302,13 @@ class VideoFileSink:
         self._audio_begun: set[int] = set()  # those whose first frame was encoded (see _lead_in)
         self._aseconds: dict[int, Fraction] = {}  # audio encoded so far, per stream (see _stamp)
         self._resamplers: dict[int, tuple] = {}  # per stream: (input format, layout, rate), resampler
-        ext = self.path.suffix.lower()
         for a in inp.streams.audio:
             # the codec's name (the decoder's may differ: mp3float for mp3)
             name = (getattr(a.codec_context.codec, "canonical_name", None) or a.codec_context.name
                     if a.codec_context else None)
             # AVI has no start time per stream: audio that begins after the output's 0 is
             # re-encoded with a lead-in of silence (copied, it played that much early)
-            late = ext == ".avi" and a.start_time is not None and a.time_base is not None and \
+            late = self.ext == ".avi" and a.start_time is not None and a.time_base is not None and \
                 float(a.start_time * a.time_base) - self.info.start > AVI_LATE_AUDIO
             try:
                 copied = None
@@ -342,7 +339,7 @@ class VideoFileSink:
 
     def _audio_encoder(self, a):
         """An output stream that re-encodes input audio stream ``a`` (see AUDIO_TRANSCODE)."""
-        ext = self.path.suffix.lower()
+        ext = self.ext
         codec = AUDIO_TRANSCODE.get(ext, AUDIO_TRANSCODE_DEFAULT)
         cc = a.codec_context
         rate = cc.sample_rate or 48000
@@ -416,7 +413,7 @@ class VideoFileSink:
         if first.time is None or not first.sample_rate:
             return
         left = int(round((first.time - self.info.start) * first.sample_rate))
-        if self.path.suffix.lower() == ".avi" and out.codec_context.name == "aac":
+        if self.ext == ".avi" and out.codec_context.name == "aac":
             # AVI cannot start a stream before 0: the encoder's priming plays as sound time
             left -= int(round(AAC_PRIMING * first.sample_rate / out.codec_context.sample_rate))
         while left > 0:  # (in pieces of a second at most)
@@ -513,8 +510,7 @@ class VideoFileSink:
 
         if self.pixel_format == "yuv420p":
             return self._frame_i420(image)
-        if self._turn is not None:  # (AVI: upright, see __init__)
-            self._turned = image = cv2.rotate(image, self._turn, dst=self._turned)
+        image = self._upright(image)  # (AVI: see __init__)
         h, w = self.height, self.width
         img = image[:h, :w] if image.shape[0] != h or image.shape[1] != w else image
         ch = 1 if img.ndim == 2 else img.shape[2]
@@ -650,6 +646,27 @@ class VideoFileSink:
 _UPRIGHT = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
 
 
+class Upright:
+    """Frames turned as a video's display rotation says, for outputs that cannot state it
+    (PNG frames, AVI): one turn chosen once, into a buffer reused from frame to frame."""
+
+    def __init__(self, rotation: int):
+        self.turn = _UPRIGHT.get(rotation % 360)
+        #: a quarter turn: width and height swap
+        self.quarter = self.turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)
+        self._buf: np.ndarray | None = None
+
+    def size(self, w: int, h: int) -> tuple[int, int]:
+        """(width, height) of a ``w`` x ``h`` frame once turned."""
+        return (h, w) if self.quarter else (w, h)
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        if self.turn is None:
+            return image
+        self._buf = cv2.rotate(image, self.turn, dst=self._buf)
+        return self._buf
+
+
 class PngSequenceSink:
     """Writes ``DIR/frame_000000.png``, ... (BGRA, BGR or gray as given)."""
 
@@ -667,6 +684,8 @@ class PngSequenceSink:
         self._closed = False
         if info.audio_from is not None:
             self.warnings.append("a PNG sequence has no audio; the audio is not copied")
+        #: pictures carry no display rotation: written as the video is shown
+        self._upright = Upright(info.rotation)
 
     def __enter__(self) -> "PngSequenceSink":
         from livecut.atomic import sweep_stale, temp_path
@@ -686,9 +705,7 @@ class PngSequenceSink:
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
         name = f"frame_{self.frames:06d}.png"
-        turn = _UPRIGHT.get(self.info.rotation % 360)
-        if turn is not None:  # pictures carry no display rotation: written as the video is shown
-            image = cv2.rotate(image, turn)
+        image = self._upright(image)
         ok, buf = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
         if not ok:
             raise VideoWriteError(f"{self.path / name}: cannot encode")

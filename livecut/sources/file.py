@@ -19,6 +19,7 @@ buffers the runner gives back with :meth:`FileSource.release_frame`.
 from __future__ import annotations
 
 import collections
+import math
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -94,7 +95,7 @@ def _duration_tag(stream) -> float | None:
     except ValueError:
         return None
     value = h * 3600 + m * 60 + sec
-    return value if value > 0 and value == value and value != float("inf") else None
+    return value if value > 0 and math.isfinite(value) else None
 
 
 def decoder_threads(live: bool = False) -> dict:
