@@ -929,4 +929,6 @@ def test_ctrl_c_while_starting_is_one_line(tmp_path, scene):
         p.send_signal(signal.SIGINT)
         _, err = p.communicate(timeout=30)
         assert "Traceback" not in err, (delay, err)
-        assert p.returncode in (0, 130), (delay, p.returncode, err)
+        # 130, or ended by the SIGINT itself (a shell sees 130 either way: Python re-raises an
+        # interrupt that lands while it is still starting up or shutting down)
+        assert p.returncode in (0, 130, -signal.SIGINT), (delay, p.returncode, err)
