@@ -692,7 +692,19 @@ class Pipeline:
             failed = bool(self._errors) and not signalled and not hurry  # (then without a flush)
             for s in self.thread_sinks:
                 if getattr(s, "close_may_block", False):
+                    if hasattr(s, "cut_short") and self._short():
+                        s.cut_short = True  # (closed before run_video says so: only the audio its video covers)
                     self._close_bounded(s, JOIN_TIMEOUT if quick else WRITER_STALL, abort=failed)
+
+    def _short(self) -> bool:
+        """Whether the frames written stop before the source's end (--frames, quit, a signal,
+        a truncated file)."""
+        if not self.reached_end:
+            return True
+        try:
+            return bool(getattr(self.source, "shortfall", lambda: None)())
+        except Exception:  # noqa: BLE001 -- (run_video asks again, and reports it)
+            return False
 
     def _close_bounded(self, sink, timeout: float, abort: bool = False) -> None:
         """``sink.close()`` (``sink.abort()`` after a failure) in a helper thread, waited for

@@ -691,3 +691,57 @@ def test_audio_whose_sample_rate_changes_is_transcoded_whole(tmp_path):
         return np.count_nonzero(np.diff(np.signbit(x))) / 2 / 0.5
 
     assert abs(hz(0.5) - 440) < 10 and abs(hz(3.0) - 880) < 10
+
+
+def _pipe_out(src: Path, tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, Path]:
+    """`livecut file SRC -o - ARGS > out.bin`: (the run, the file holding its standard output)."""
+    out = tmp_path / "piped.bin"
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    with open(out, "wb") as f:
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(src), "-o", "-", *args],
+                           stdout=f, stderr=subprocess.PIPE, text=True, timeout=120, env=env, cwd=str(REPO))
+    return r, out
+
+
+@pytest.mark.parametrize("fmt, src_codec, expect", [
+    ("nut", "aac", "aac"),             # copied: NUT takes any codec it can store
+    ("nut", "pcm_s16le", "pcm_s16le"),
+    ("mpegts", "aac", "aac"),
+    ("mpegts", "pcm_s16le", "aac"),    # MPEG-TS cannot carry PCM readably: transcoded
+])
+def test_stdout_pipe_carries_the_audio(tmp_path, fmt, src_codec, expect):
+    """`livecut file in.mp4 -o - | ffmpeg -i - ...` lost the audio silently (an editor piping
+    into an encoder of their own): its tracks now go with the video, as into a file."""
+    import av
+
+    from conftest import make_clip
+
+    src = make_clip(tmp_path / ("src.mov" if src_codec.startswith("pcm") else "src.mp4"), n=30, audio=True,
+                    audio_codec=src_codec)
+    r, out = _pipe_out(src, tmp_path, "-q", "--set", f"video.pipe_format={fmt}")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    with av.open(str(out)) as c:
+        assert [s.codec_context.name for s in c.streams.audio] == [expect]
+        assert sum(1 for _ in c.decode(video=0)) == 30
+    # AAC: up to two frames of 1024 samples (the encoder's priming and last frame's padding,
+    # which NUT and MPEG-TS, having no edit list, do not trim)
+    slack = 0.02 + (2 * 1024 / 16000 if expect == "aac" else 0.0)
+    assert _audio_seconds(out) == pytest.approx(_audio_seconds(src), abs=slack)
+
+
+def test_stdout_pipe_audio_stops_with_the_video(tmp_path):
+    """`-o - --frames 10`: the audio stops where the video does, as in a file."""
+    from conftest import make_clip
+
+    src = make_clip(tmp_path / "src.mp4", n=50, audio=True)  # 2 s
+    r, out = _pipe_out(src, tmp_path, "-q", "--frames", "10")
+    assert r.returncode == 0, r.stderr
+    assert 0.3 < _audio_seconds(out) < 0.6  # 10 frames = 0.4 s
+
+
+def test_network_output_says_it_sends_no_audio(clips):
+    """A file with sound sent to udp:// lost its audio without a word; now the run says so."""
+    r = run_cli("file", str(clips["audio"]), "-o", "udp://127.0.0.1:9", "--frames", "5", "--no-pace")
+    assert r.returncode == 0, r.stderr
+    assert "audio is not sent to udp:// outputs" in r.stderr

@@ -3,7 +3,7 @@
 * ``-``: a stream container on stdout for ``ffmpeg -i -`` / ``ffplay -``:
   NUT with raw frames (``video.pipe_format = "nut"``, lossless, keeps a cutout's
   alpha, no encoding cost) or MPEG-TS with H.264 (``"mpegts"``); every frame is
-  written, none dropped;
+  written, none dropped; a file's audio goes with it (:mod:`livecut.sinks.audio`);
 * ``udp://HOST:PORT``, ``srt://HOST:PORT``, ``tcp://HOST:PORT``: MPEG-TS with
   low-latency H.264 (``pkt_size=1316`` added for UDP); SRT through an ``ffmpeg``
   subprocess (:mod:`livecut.srtbridge`), which sends the MPEG-TS unchanged;
@@ -32,6 +32,7 @@ from livecut.errors import UsageError, VideoWriteError
 from livecut.i420 import describe_bt709 as _describe
 from livecut.pacing import Pacer
 from livecut.sinks import register_sink
+from livecut.sinks.audio import AudioCopy
 from livecut.sinks.base import SinkInfo, fps_fraction
 from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, output_args
 from livecut.urls import is_output_url, redact_text, redact_url, url_problem, url_scheme, with_query
@@ -60,6 +61,11 @@ class StreamSink:
         self._closed = False
         self._last_ticks: int | None = None
         self._pts0: float | None = None
+        #: notes for the run's summary (audio dropped or transcoded)
+        self.warnings: list[str] = []
+        #: set when the run stopped before the source's end: carry only the audio the video covers
+        self.cut_short = False
+        self._audio: AudioCopy | None = None
         scheme = url_scheme(spec)
         problem = url_problem(spec) if spec != "-" else None
         if problem:
@@ -148,14 +154,20 @@ class StreamSink:
             stream.time_base = TIME_BASE
             stream.codec_context.time_base = TIME_BASE
             stream.codec_context.framerate = self.fps
-            if self.spec != "-":
+            if self.spec == "-":
+                self._add_audio(container)
+            else:
                 # connect now (header), so a refused/unknown URL fails here, not at the first frame
                 container.start_encoding()
+                if self.info.audio_from is not None:
+                    self.warnings.append(f"audio is not sent to {url_scheme(self.spec)}:// outputs "
+                                         "(-o - and video files carry it)")
         except av.error.ProtocolNotFoundError:
             container.close()
             raise VideoWriteError(f"{self.safe}: the {url_scheme(self.spec)}:// protocol is not in "
                                   "this PyAV/FFmpeg build") from None
         except (av.error.FFmpegError, OSError) as exc:
+            self._close_audio()
             container.close()
             self._stop_bridge()
             raise VideoWriteError(f"{self.safe}: cannot start the stream: {self._reason(exc)}") from None
@@ -164,6 +176,19 @@ class StreamSink:
                  "raw " + stream.pix_fmt if self.raw else "h264", w, h, float(self.fps),
                  " (through ffmpeg)" if self.srt else "")
         return self
+
+    def _add_audio(self, container: Any) -> None:
+        """``-o -`` from a file: its audio streams beside the video (copied, or transcoded to
+        AAC when the stream's container cannot take them), on the source's timeline."""
+        self._audio = AudioCopy.open(container, self.info.audio_from, ".nut" if self.raw else ".ts",
+                                     self.info.start, self.warnings)
+        if self._audio is not None:
+            self._pts0 = 0.0  # the video keeps the source's times, as the audio does
+
+    def _close_audio(self) -> None:
+        audio, self._audio = self._audio, None
+        if audio is not None:
+            audio.close()
 
     def _srt_query(self) -> dict[str, str]:
         return {k.lower(): v for k, v in parse_qsl(urlsplit(self.spec).query)}
@@ -238,9 +263,15 @@ class StreamSink:
         try:
             for packet in self._stream.encode(None):
                 container.mux(packet)
+            if self._audio is not None and self.frames:
+                # on a complete run all the audio; after an interrupt or --frames N, what the video covers
+                end = None if not self.cut_short else \
+                    float(self._last_ticks * TIME_BASE) + 1.0 / float(self.fps)
+                self._audio.finish(end)
         except (av.error.FFmpegError, OSError) as exc:
             error = self._reason(exc)
         finally:
+            self._close_audio()
             try:
                 container.close()
             except (av.error.FFmpegError, OSError) as exc:
@@ -281,6 +312,7 @@ class StreamSink:
     def abort(self) -> None:
         """Close without flushing (after a write error)."""
         self._closed = True
+        self._close_audio()
         container, self._container = self._container, None
         if container is not None:
             try:
@@ -359,6 +391,8 @@ class StreamSink:
         try:
             for packet in self._stream.encode(frame):
                 self._container.mux(packet)
+            if self._audio is not None:
+                self._audio.mux(float(frame.pts * TIME_BASE))
         except (av.error.FFmpegError, OSError) as exc:
             reason = self._reason(exc)
             self.abort()

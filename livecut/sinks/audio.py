@@ -1,0 +1,267 @@
+"""The audio of a source file, carried into an output container beside its new video.
+
+:meth:`AudioCopy.open` reopens the source file, adds one output stream per audio stream
+and demuxes them; the sink calls :meth:`AudioCopy.mux` after each video frame (audio
+interleaved with the video, up to the frame's time) and :meth:`AudioCopy.finish` at the
+end.  Each stream is copied packet by packet when the container takes its codec as it is
+(:data:`AUDIO_OK`), else decoded and re-encoded (:data:`AUDIO_TRANSCODE`: Opus for WebM,
+AAC for the others) with its timing kept.  Used by the video file sink and by ``-o -``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+#: audio codecs each output takes as they are (others are transcoded, AUDIO_TRANSCODE); an
+#: output not listed (``.mkv``, NUT) takes any codec its muxer accepts
+AUDIO_OK = {
+    ".mp4": {"aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"},
+    ".m4v": {"aac", "ac3", "eac3", "alac"},
+    ".mov": {"aac", "mp3", "ac3", "eac3", "alac", "pcm_s16le", "pcm_s24le", "pcm_f32le"},
+    ".webm": {"opus", "vorbis"},
+    ".avi": {"mp3", "ac3", "pcm_s16le", "aac"},
+    # MPEG-TS (``-o -`` with video.pipe_format = "mpegts"): FFmpeg writes others (FLAC,
+    # PCM) that no reader can decode
+    ".ts": {"aac", "mp3", "ac3", "eac3", "opus"},
+}
+#: the encoder for audio a container cannot take as it is
+AUDIO_TRANSCODE = {".webm": "libopus"}
+AUDIO_TRANSCODE_DEFAULT = "aac"
+#: sample rates libopus accepts (others are resampled to 48 kHz)
+OPUS_RATES = (48000, 24000, 16000, 12000, 8000)
+#: seconds after the output's start from which an audio stream counts as starting late (AVI)
+AVI_LATE_AUDIO = 0.005
+#: samples of silence FFmpeg's AAC encoder puts before the sound (its initial padding)
+AAC_PRIMING = 1024
+
+
+class AudioCopy:
+    """The audio streams of ``src`` in ``container`` (see the module docstring).
+
+    ``ext`` names the output's kind (``.mp4``, ``.avi``, ``.ts``, ...: which codecs it
+    takes, and AVI's peculiarities); ``start`` is the seconds the source took off its
+    video's timestamps (the audio is shifted by as much); ``warnings`` receives what was
+    dropped or changed.  Use :meth:`open`, which returns None when there is no audio to carry.
+    """
+
+    def __init__(self, container, inp, amap: dict, transcode: set[int], ext: str, start: float,
+                 warnings: list[str]):
+        self._container = container
+        self._audio_in = inp
+        self._amap = amap
+        self._transcode = transcode  # input audio streams decoded and re-encoded
+        self.ext = ext
+        self.start = start
+        self.warnings = warnings
+        self._audio_begun: set[int] = set()  # those whose first frame was encoded (see _lead_in)
+        self._aseconds: dict[int, Fraction] = {}  # audio encoded so far, per stream (see _stamp)
+        self._resamplers: dict[int, tuple] = {}  # per stream: (input format, layout, rate), resampler
+        self._apackets = inp.demux(*[inp.streams[i] for i in amap])
+        self._pending = None  # a demuxed packet not yet due
+
+    @classmethod
+    def open(cls, container, src: Path | None, ext: str, start: float,
+             warnings: list[str]) -> "AudioCopy | None":
+        import av
+
+        if src is None:
+            return None
+        allowed = AUDIO_OK.get(ext)  # None: any codec (mkv)
+        try:
+            inp = av.open(str(src), "r", metadata_errors="ignore")
+        except (av.error.FFmpegError, OSError):
+            warnings.append("audio: cannot reopen the input; output has no audio")
+            return None
+        amap = {}
+        transcode: set[int] = set()
+        for a in inp.streams.audio:
+            # the codec's name (the decoder's may differ: mp3float for mp3)
+            name = (getattr(a.codec_context.codec, "canonical_name", None) or a.codec_context.name
+                    if a.codec_context else None)
+            # AVI has no start time per stream: audio that begins after the output's 0 is
+            # re-encoded with a lead-in of silence (copied, it played that much early)
+            late = ext == ".avi" and a.start_time is not None and a.time_base is not None and \
+                float(a.start_time * a.time_base) - start > AVI_LATE_AUDIO
+            try:
+                copied = None
+                if (allowed is None or name in allowed) and not late:
+                    try:
+                        copied = container.add_stream_from_template(a)
+                    except (av.error.FFmpegError, ValueError):
+                        if allowed is not None:
+                            raise
+                if copied is not None:
+                    amap[a.index] = copied
+                else:
+                    amap[a.index] = _audio_encoder(container, a, ext, warnings)
+                    transcode.add(a.index)
+                for key in ("language", "title"):  # (a dub's language, a commentary's title)
+                    value = (a.metadata or {}).get(key)
+                    if value:
+                        amap[a.index].metadata[key] = value
+            except (av.error.FFmpegError, ValueError) as exc:
+                warnings.append(f"audio stream {a.index} ({name}): {exc}; dropped")
+        if not amap:
+            inp.close()
+            return None
+        return cls(container, inp, amap, transcode, ext, start, warnings)
+
+    def _encode_audio(self, index: int, frames) -> None:
+        out = self._amap[index]
+        for frame in frames:
+            if frame is not None and index not in self._audio_begun:
+                self._audio_begun.add(index)
+                self._lead_in(out, frame, index)
+            self._encode_frame(out, frame, index)
+
+    def _encode_frame(self, out, frame, index: int) -> None:
+        """Encode one decoded frame (None: flush), through a resampler of this stream's own to
+        the encoder's format, layout and rate: a stream whose rate or layout changes (a TV
+        recording, parts put together) gets a new one -- PyAV's own, made from the first
+        frame, refused the others and failed the run."""
+        import av
+
+        cc = out.codec_context
+        made = self._resamplers.get(index)
+        frames = []
+        if frame is None or made is None or made[0] != (frame.format.name, frame.layout.name, frame.sample_rate):
+            if made is not None:
+                frames += made[1].resample(None)  # (what the old one holds)
+            if frame is not None:
+                made = ((frame.format.name, frame.layout.name, frame.sample_rate),
+                        av.AudioResampler(format=cc.format.name, layout=cc.layout.name, rate=cc.sample_rate,
+                                          frame_size=cc.frame_size or None))
+                self._resamplers[index] = made
+        if frame is not None:
+            frames += made[1].resample(frame)
+        for f in frames:
+            self._stamp(out, f, index)
+            for packet in out.encode(f):
+                self._container.mux(packet)
+        if frame is None:
+            for packet in out.encode(None):
+                self._container.mux(packet)
+
+    def _stamp(self, out, frame, index: int) -> None:
+        """The frame's pts: the audio so far (exact seconds, summed as fractions) in the
+        encoder's samples.  The encoder's priming then shows as a negative first timestamp (an
+        edit list), not as a late start; rounding each frame's count to the encoder's rate
+        instead (44.1 kHz into 48 kHz Opus) ran 1.4 s ahead in an hour."""
+        rate = out.codec_context.sample_rate
+        done = self._aseconds.get(index, Fraction(0))
+        frame.pts = int(round(done * rate))
+        frame.time_base = Fraction(1, rate)
+        self._aseconds[index] = done + Fraction(frame.samples, frame.sample_rate)
+
+    def _lead_in(self, out, first, index) -> None:
+        """Silence before the first frame of a re-encoded audio stream that starts after the
+        output's 0 (its encoder counts samples from 0: without it the sound came early)."""
+        import av
+
+        if first.time is None or not first.sample_rate:
+            return
+        left = int(round((first.time - self.start) * first.sample_rate))
+        if self.ext == ".avi" and out.codec_context.name == "aac":
+            # AVI cannot start a stream before 0: the encoder's priming plays as sound time
+            left -= int(round(AAC_PRIMING * first.sample_rate / out.codec_context.sample_rate))
+        while left > 0:  # (in pieces of a second at most)
+            n = min(left, first.sample_rate)
+            silence = av.AudioFrame(format=first.format.name, layout=first.layout.name, samples=n)
+            for plane in silence.planes:
+                plane.update(bytes(plane.buffer_size))
+            silence.sample_rate = first.sample_rate
+            self._encode_frame(out, silence, index)
+            left -= n
+
+    def end(self) -> None:
+        """Flush the audio decoders and encoders of transcoded streams; close the input."""
+        import av
+
+        inp, self._audio_in = self._audio_in, None
+        if inp is None:
+            return
+        try:
+            for i in sorted(self._transcode):
+                try:
+                    rest = list(inp.streams[i].decode(None))
+                except (av.error.FFmpegError, ValueError):
+                    rest = []
+                self._encode_audio(i, rest + [None])
+        finally:
+            inp.close()
+
+    def finish(self, until: float | None) -> None:
+        """The rest of the audio up to ``until`` seconds (all of it if None), then :meth:`end`."""
+        self.mux(until)
+        self.end()
+
+    def close(self) -> None:
+        """Close the input without writing more (a failed or abandoned output)."""
+        inp, self._audio_in = self._audio_in, None
+        if inp is not None:
+            inp.close()
+
+    def mux(self, until: float | None) -> None:
+        """Copy audio packets with a time up to ``until`` seconds (all of them if None)."""
+        import av
+
+        if self._audio_in is None:
+            return
+        while True:
+            pkt = self._pending
+            if pkt is None:
+                try:
+                    pkt = next(self._apackets, None)
+                except (av.error.FFmpegError, ValueError):
+                    pkt = None
+                if pkt is None:
+                    self.end()
+                    return
+                if pkt.size == 0 or pkt.dts is None:  # demuxer flush packets
+                    continue
+                if pkt.is_corrupt:  # e.g. cut short by the end of a truncated file
+                    continue
+            # (in the output's time: the source took ``start`` off the video's timestamps)
+            t = (float(pkt.pts * pkt.time_base) if pkt.pts is not None else float(pkt.dts * pkt.time_base)) \
+                - self.start
+            if until is not None and t > until:
+                self._pending = pkt
+                return
+            self._pending = None
+            index = pkt.stream.index
+            if index in self._transcode:
+                try:
+                    frames = pkt.decode()
+                except (av.error.FFmpegError, ValueError):
+                    continue  # an undecodable audio packet: a short gap, not a failed run
+                self._encode_audio(index, frames)
+                continue
+            if self.start:
+                shift = int(round(self.start / pkt.time_base))
+                if pkt.pts is not None:
+                    pkt.pts -= shift
+                pkt.dts -= shift
+            pkt.stream = self._amap[index]
+            self._container.mux(pkt)
+
+
+def _audio_encoder(container, a, ext: str, warnings: list[str]):
+    """An output stream that re-encodes input audio stream ``a`` (see AUDIO_TRANSCODE)."""
+    codec = AUDIO_TRANSCODE.get(ext, AUDIO_TRANSCODE_DEFAULT)
+    cc = a.codec_context
+    rate = cc.sample_rate or 48000
+    if codec == "libopus" and rate not in OPUS_RATES:
+        rate = 48000
+    # (from the count: a demuxer may give "2 channels", an unordered layout the encoders refuse)
+    layout = "mono" if cc.channels == 1 else "stereo"
+    if cc.channels > 2:
+        warnings.append(f"audio stream {a.index}: {cc.channels} channels mixed down to stereo "
+                        f"for {ext} (.mkv keeps them as they are)")
+    s = container.add_stream(codec, rate=rate)
+    s.layout = layout
+    if codec == "aac" and cc.bit_rate is None:
+        s.bit_rate = 64000 * (1 if layout == "mono" else 2)
+    s.time_base = Fraction(1, rate)
+    a.thread_type = "AUTO"
+    return s
