@@ -740,8 +740,39 @@ def test_stdout_pipe_audio_stops_with_the_video(tmp_path):
     assert 0.3 < _audio_seconds(out) < 0.6  # 10 frames = 0.4 s
 
 
-def test_network_output_says_it_sends_no_audio(clips):
-    """A file with sound sent to udp:// lost its audio without a word; now the run says so."""
-    r = run_cli("file", str(clips["audio"]), "-o", "udp://127.0.0.1:9", "--frames", "5", "--no-pace")
-    assert r.returncode == 0, r.stderr
-    assert "audio is not sent to udp:// outputs" in r.stderr
+@pytest.mark.parametrize("scheme, src_codec, expect", [
+    ("tcp", "aac", "aac"),             # MPEG-TS, as udp:// and srt:// send it
+    ("rtsp", "pcm_s16le", "aac"),      # published to an RTSP server: PCM transcoded
+])
+def test_network_output_carries_the_audio(tmp_path, scheme, src_codec, expect):
+    """A file with sound sent to a stream (udp, tcp, srt, rtsp, rtmp) arrived silent; its
+    audio now goes with the video. An ffmpeg listener on 127.0.0.1 receives it."""
+    import socket
+    import time
+
+    from conftest import make_clip
+
+    src = make_clip(tmp_path / ("src.mov" if src_codec.startswith("pcm") else "src.mp4"), n=30, audio=True,
+                    audio_codec=src_codec)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"tcp://127.0.0.1:{port}" if scheme == "tcp" else f"rtsp://127.0.0.1:{port}/live"
+    listen = ["-i", url + "?listen=1"] if scheme == "tcp" else ["-rtsp_flags", "listen", "-timeout", "20", "-i", url]
+    got = tmp_path / "got.mkv"
+    rx = subprocess.Popen(["ffmpeg", "-v", "error", "-y", *listen, "-c", "copy", str(got)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:  # (until the listener is up)
+            r = run_cli("file", str(src), "-o", url, "--no-pace", "-q")
+            if r.returncode == 0 or time.monotonic() > deadline or "refused" not in r.stderr:
+                break
+            time.sleep(0.3)
+        assert r.returncode == 0, r.stderr
+        _, err = rx.communicate(timeout=20)
+    finally:
+        rx.kill()
+    assert probe(got)["audio"] == [expect], err
+    assert probe(got)["frames"] == 30
+    assert _audio_seconds(got) == pytest.approx(_audio_seconds(src), abs=0.02 + 2 * 1024 / 16000)

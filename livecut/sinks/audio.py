@@ -5,7 +5,8 @@ and demuxes them; the sink calls :meth:`AudioCopy.mux` after each video frame (a
 interleaved with the video, up to the frame's time) and :meth:`AudioCopy.finish` at the
 end.  Each stream is copied packet by packet when the container takes its codec as it is
 (:data:`AUDIO_OK`), else decoded and re-encoded (:data:`AUDIO_TRANSCODE`: Opus for WebM,
-AAC for the others) with its timing kept.  Used by the video file sink and by ``-o -``.
+AAC for the others) with its timing kept.  Used by the video file sink, ``-o -`` and
+network outputs.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ AUDIO_OK = {
     # MPEG-TS (``-o -`` with video.pipe_format = "mpegts"): FFmpeg writes others (FLAC,
     # PCM) that no reader can decode
     ".ts": {"aac", "mp3", "ac3", "eac3", "opus"},
+    ".rtsp": {"aac", "opus"},   # (published to an RTSP server)
+    ".flv": {"aac", "mp3"},     # (RTMP)
 }
 #: the encoder for audio a container cannot take as it is
 AUDIO_TRANSCODE = {".webm": "libopus"}

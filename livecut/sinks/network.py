@@ -3,13 +3,14 @@
 * ``-``: a stream container on stdout for ``ffmpeg -i -`` / ``ffplay -``:
   NUT with raw frames (``video.pipe_format = "nut"``, lossless, keeps a cutout's
   alpha, no encoding cost) or MPEG-TS with H.264 (``"mpegts"``); every frame is
-  written, none dropped; a file's audio goes with it (:mod:`livecut.sinks.audio`);
+  written, none dropped;
 * ``udp://HOST:PORT``, ``srt://HOST:PORT``, ``tcp://HOST:PORT``: MPEG-TS with
   low-latency H.264 (``pkt_size=1316`` added for UDP); SRT through an ``ffmpeg``
   subprocess (:mod:`livecut.srtbridge`), which sends the MPEG-TS unchanged;
 * ``rtsp://HOST:PORT/PATH``: published to an RTSP server (ANNOUNCE/RECORD, TCP);
 * ``rtmp://...``: FLV to an RTMP server.
 
+A file's audio goes with its video (:mod:`livecut.sinks.audio`), on the source's timeline.
 Timestamps come from the source (seconds) when given, made strictly increasing;
 otherwise frames are 1/fps apart.  Encoders are flushed with ``encode(None)``.
 """
@@ -40,6 +41,8 @@ from livecut.urls import is_output_url, redact_text, redact_url, url_problem, ur
 log = logging.getLogger("livecut")
 
 TIME_BASE = Fraction(1, 90000)
+#: the kind of output each container format is for the audio it takes (livecut.sinks.audio.AUDIO_OK)
+_AUDIO_KIND = {"mpegts": ".ts", "rtsp": ".rtsp", "flv": ".flv"}
 _PIX_IN = {1: "gray", 3: "bgr24", 4: "bgra"}
 
 
@@ -154,14 +157,10 @@ class StreamSink:
             stream.time_base = TIME_BASE
             stream.codec_context.time_base = TIME_BASE
             stream.codec_context.framerate = self.fps
-            if self.spec == "-":
-                self._add_audio(container)
-            else:
+            self._add_audio(container)
+            if self.spec != "-":
                 # connect now (header), so a refused/unknown URL fails here, not at the first frame
                 container.start_encoding()
-                if self.info.audio_from is not None:
-                    self.warnings.append(f"audio is not sent to {url_scheme(self.spec)}:// outputs "
-                                         "(-o - and video files carry it)")
         except av.error.ProtocolNotFoundError:
             container.close()
             raise VideoWriteError(f"{self.safe}: the {url_scheme(self.spec)}:// protocol is not in "
@@ -178,10 +177,10 @@ class StreamSink:
         return self
 
     def _add_audio(self, container: Any) -> None:
-        """``-o -`` from a file: its audio streams beside the video (copied, or transcoded to
-        AAC when the stream's container cannot take them), on the source's timeline."""
-        self._audio = AudioCopy.open(container, self.info.audio_from, ".nut" if self.raw else ".ts",
-                                     self.info.start, self.warnings)
+        """From a file: its audio streams beside the video (copied, or transcoded to AAC when
+        the stream's container cannot take them), on the source's timeline."""
+        kind = ".nut" if self.raw else _AUDIO_KIND[self.format]
+        self._audio = AudioCopy.open(container, self.info.audio_from, kind, self.info.start, self.warnings)
         if self._audio is not None:
             self._pts0 = 0.0  # the video keeps the source's times, as the audio does
 
