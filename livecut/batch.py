@@ -276,6 +276,10 @@ def append_record(path: Path, record: dict) -> None:
     """One JSON line, appended and fsync'ed (after a newline if a crash left the last line cut)."""
     line = json.dumps(record, ensure_ascii=False) + "\n"
     try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8 (a Latin-1 archive): escaped, as JSON can
+        line = json.dumps(record) + "\n"
+    try:
         with open(path, "a+b") as f:
             if f.tell() > 0:
                 f.seek(-1, os.SEEK_END)

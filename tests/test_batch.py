@@ -134,6 +134,23 @@ def test_manifest_tolerates_a_truncated_last_line(tmp_path):
     assert m.read_text().splitlines()[-1] == '{"input": "/c", "status": "failed"}'
 
 
+def test_a_file_name_that_is_not_utf8_is_recorded_and_skipped_next_time(tmp_path):
+    """A Latin-1 name (an old archive, a camera card copied from Windows): the manifest could
+    not encode it (internal error, exit 1, the item unrecorded); now escaped as JSON does."""
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    src = Path(os.fsdecode(bytes(shoot) + b"/caf\xe9.jpg"))
+    src.write_bytes(_photo(tmp_path / "a.jpg", 0).read_bytes())  # (cv2.imwrite crashes on such a name)
+    out = tmp_path / "out"
+    cfg = load_config(None, [])
+    report = run_batch([str(shoot)], out, cfg, jobs=1)
+    assert report.done == 1 and not report.errors, report.errors
+    assert (out / "caf\udce9.png").is_file() and (out / MANIFEST).read_text(encoding="utf-8")
+    assert set(read_manifest(out / MANIFEST)) == {str(src)}
+    again = run_batch([str(shoot)], out, cfg, jobs=1)
+    assert again.done == 0 and again.skipped_done == 1 and again.exit_code == 0
+
+
 # ---------------------------------------------------------------- local runs
 
 def test_batch_runs_mixed_inputs_records_each_and_resumes(library, tmp_path):
