@@ -153,9 +153,13 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
     texts = list(inputs)
     if list_file is not None:
         try:
-            lines = Path(list_file).read_text(encoding="utf-8").splitlines()
+            # (a BOM, as Windows editors write, is no part of the first path; a name that is not
+            # UTF-8 is the file's own bytes, as the system gives such names)
+            lines = Path(list_file).read_text(encoding="utf-8-sig", errors="surrogateescape").splitlines()
         except OSError as exc:
             raise UsageError(f"--list {list_file}: cannot read: {exc.strerror or exc}") from None
+        if any("\x00" in ln for ln in lines):  # (no path holds one: a picture given for the list?)
+            raise UsageError(f"--list {list_file}: not a text file of paths (one a line)")
         texts += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     skip = outdir.resolve()
     files: list[Path] = []

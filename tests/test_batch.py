@@ -19,6 +19,7 @@ import pytest
 from conftest import REPO, make_clip, run_cli
 from livecut.batch import MANIFEST, append_record, plan, read_manifest, run_batch, run_item
 from livecut.config import load_config
+from livecut.errors import UsageError
 from synth import make_scene
 
 
@@ -114,6 +115,21 @@ def test_plan_reads_a_list_globs_and_skips_the_output_folder(library, tmp_path):
     p = plan([str(tmp_path / "missing.jpg"), str(tmp_path / "*.png")], tmp_path / "o")
     assert not p.todo and [e for _, e in p.refused] == [f"{tmp_path / 'missing.jpg'}: file not found",
                                                         f"{tmp_path / '*.png'}: pattern matches no photos or videos"]
+
+
+def test_a_list_from_a_windows_editor_or_with_latin1_names_is_read(tmp_path):
+    """--list written with a BOM (Notepad, PowerShell): its first path was 'file not found'; a
+    Latin-1 name in it: internal error (UnicodeDecodeError), exit 1; a picture given as the
+    list: internal error (ValueError, a NUL in a path)."""
+    _photo(tmp_path / "a.jpg", 0)
+    latin = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9.jpg"))
+    latin.write_bytes((tmp_path / "a.jpg").read_bytes())
+    lst = tmp_path / "list.txt"
+    lst.write_bytes(b"\xef\xbb\xbf" + bytes(tmp_path / "a.jpg") + b"\r\n" + bytes(latin) + b"\r\n")
+    p = plan([], tmp_path / "o", list_file=str(lst))
+    assert not p.refused and sorted(it.rel for it in p.todo) == ["a.png", "caf\udce9.png"]
+    with pytest.raises(UsageError, match="not a text file"):
+        plan([], tmp_path / "o", list_file=str(tmp_path / "a.jpg"))
 
 
 def test_plan_refuses_two_inputs_with_one_output(tmp_path):
