@@ -175,6 +175,11 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
                 anchors.add(Path(os.path.abspath(p)))
             files.extend(found)
         elif p.exists():
+            if skip in p.resolve().parents and p.resolve() not in _manifest_outputs(skip):
+                # (dropped below as a result of an earlier run: say so, it was named)
+                errors.append(f"{p}: is inside the output folder {outdir}; write the results elsewhere "
+                              "(-o OTHER)")
+                continue
             files.append(p)
         elif glob.has_magic(text):
             found = sorted(Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True)
@@ -194,6 +199,9 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
         # (abspath folds "link/.." by its text; the system by the link: resolve the folder then)
         unique.setdefault(r, f.parent.resolve() / f.name if ".." in f.parts else Path(os.path.abspath(f)))
     if not unique:
+        if files:  # (`batch . -o .`: every photo found is inside OUTDIR)
+            errors.append(f"{outdir}: every photo and video found is inside the output folder (taken for "
+                          "results); write the results elsewhere (-o OTHER)")
         return [], errors
     named = list(unique.values())
     root = Path(os.path.commonpath([str(a) for a in anchors] + [str(a.parent) for a in named]))

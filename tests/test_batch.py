@@ -132,6 +132,20 @@ def test_a_list_from_a_windows_editor_or_with_latin1_names_is_read(tmp_path):
         plan([], tmp_path / "o", list_file=str(tmp_path / "a.jpg"))
 
 
+def test_inputs_inside_the_output_folder_are_not_dropped_silently(tmp_path):
+    """`batch a.jpg -o .` or `batch . -o .`: every input is inside OUTDIR and was dropped as a
+    result of an earlier run: 0 done, 0 failed, exit 0, nothing written, nothing said."""
+    _photo(tmp_path / "a.jpg", 0)
+    for inputs in ([str(tmp_path / "a.jpg")], [str(tmp_path)]):
+        p = plan(inputs, tmp_path)
+        assert not p.todo and len(p.refused) == 1 and "inside the output folder" in p.refused[0][1]
+    # the results of an earlier run named again (a shell's glob over OUTDIR) are still left out quietly
+    out = tmp_path / "cut"
+    assert run_batch([str(tmp_path / "a.jpg")], out, load_config(None, []), jobs=1).done == 1
+    p = plan([str(tmp_path / "a.jpg"), str(out / "a.png")], out)
+    assert not p.todo and not p.refused and p.skipped_done == 1
+
+
 def test_plan_refuses_two_inputs_with_one_output(tmp_path):
     _photo(tmp_path / "in" / "x.jpg", 0)
     _photo(tmp_path / "in" / "x.png", 1)
