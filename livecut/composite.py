@@ -404,11 +404,20 @@ class Compositor:
         return bg_frame
 
     def apply(self, frame: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None) -> np.ndarray:
-        """Return the output for ``frame`` (HxWx3 uint8) and ``alpha`` (HxW uint8): an
+        """Return the output for ``frame`` (HxWx3 uint8; gray, BGRA, 16-bit and 0-1 floating
+        point are converted as :meth:`Segmenter.mask` takes them) and ``alpha`` (HxW uint8): an
         internal buffer, or ``alpha`` itself in ``mask`` mode."""
+        if not (isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3
+                and frame.shape[2] == 3):
+            from livecut.segment import _as_bgr  # (they gave garbage or cv2.error)
+
+            frame = _as_bgr(frame)
         h, w = frame.shape[:2]
+        if not isinstance(alpha, np.ndarray) or alpha.dtype != np.uint8:
+            raise UsageError(f"alpha: expected an HxW uint8 array (as Segmenter.mask returns), got "
+                             f"{getattr(alpha, 'dtype', type(alpha).__name__)}")
         if alpha.shape != (h, w):
-            raise ValueError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
+            raise FrameSizeError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
         if self._shape != (h, w):
             self._prepare(h, w)
         mode = self.mode

@@ -170,6 +170,27 @@ def test_size_change_and_mismatch():
         comp.apply(_frame(40, 60), np.zeros((40, 61), np.uint8))
 
 
+def test_frames_the_segmenter_takes_are_taken_here_too():
+    """Gray, BGRA, 16-bit and 0-1 float frames (cv2.imread(..., IMREAD_UNCHANGED) of a PNG),
+    which Segmenter.mask takes: cutout gave uninitialised colours, composite a cv2.error; a
+    wrong alpha gave an AttributeError or a cv2.error, not a livecut error."""
+    frame, alpha = _frame(40, 60), _disk_alpha(40, 60)
+    same = {"bgra": cv2.cvtColor(frame, cv2.COLOR_BGR2BGRA), "16-bit": frame.astype(np.uint16) * 257,
+            "float": frame.astype(np.float32) / 255.0}
+    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    for mode in ("cutout", "composite", "side-by-side"):
+        want = Compositor(background="color:#102030", mode=mode).apply(frame, alpha).copy()
+        for name, f in same.items():
+            got = Compositor(background="color:#102030", mode=mode).apply(f, alpha)
+            assert np.array_equal(got, want), (mode, name)
+        want = Compositor(background="color:#102030", mode=mode).apply(cv2.merge([gray] * 3), alpha).copy()
+        assert np.array_equal(Compositor(background="color:#102030", mode=mode).apply(gray, alpha), want), mode
+    comp = Compositor()
+    for bad in (None, alpha / 255.0, alpha[:10], cv2.merge([alpha] * 3)):
+        with pytest.raises(UsageError):
+            comp.apply(frame, bad)
+
+
 def test_buffers_reused():
     comp = Compositor(background="color:#000000")
     frame, alpha = _frame(40, 60), _disk_alpha(40, 60)
