@@ -399,10 +399,13 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
 
     p = Path(path)
     ext = p.suffix.lower() or ".png"
-    try:
-        ok, buf = cv2.imencode(ext, img)
-    except cv2.error:  # no writer for this extension, or a layout the format cannot hold
-        ok = False
+    if ext == ".ppm" and img.ndim == 2:  # (a mask: PPM holds colour only)
+        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    with _capture_stderr():  # (OpenCV logs its refusal: the error below says it in one line)
+        try:
+            ok, buf = cv2.imencode(".jpg" if ext == ".jfif" else ext, img)  # (JFIF is JPEG's file format)
+        except cv2.error:  # no writer for this extension, or a layout the format cannot hold
+            ok = False
     if not ok:
         raise UsageError(f"{p}: cannot encode an image as {ext}")
     if icc and ext == ".png":

@@ -816,6 +816,21 @@ def test_output_can_be_one_file(tmp_path, good):
     assert r.exit_code == 0 and (tmp_path / "folder.png" / "a.png").is_file()
 
 
+def test_output_files_of_the_jpeg_and_netpbm_names(tmp_path, good):
+    """-o cut.jfif (a JPEG) could not be encoded at all; -o mask.ppm failed after the work and
+    -o comp.pgm too, each with OpenCV's own [ERROR] log line on stderr besides livecut's."""
+    a = str(good["a.jpg"])
+    for name, mode, shape in (("c.jfif", "composite", (120, 160, 3)), ("m.jfif", "mask", (120, 160)),
+                              ("m.ppm", "mask", (120, 160, 3)), ("m.pgm", "mask", (120, 160))):
+        r = _run("image", a, "-o", str(tmp_path / name), "-q", "--mode", mode, debug=False)
+        assert r.returncode == 0 and not r.stderr, (name, r.stderr)
+        assert cv2.imread(str(tmp_path / name), cv2.IMREAD_UNCHANGED).shape == shape, name
+    assert (tmp_path / "c.jfif").read_bytes()[:3] == b"\xff\xd8\xff"
+    r = _run("image", a, "-o", str(tmp_path / "c.pgm"), "--mode", "composite", debug=False)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "gray" in r.stderr, r.stderr
+    assert not (tmp_path / "c.pgm").exists()
+
+
 def test_output_to_stdout_is_refused_and_a_mistyped_extension_noted(tmp_path, good, monkeypatch):
     """`-o -` made a folder named '-'; `-o cut.pgn` (a typo) silently made a folder."""
     monkeypatch.chdir(tmp_path)
