@@ -70,6 +70,10 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
     if img is None or img.size == 0:
         detail = _decoder_message(said)
         raise ImageReadError(f"{p}: not an image, or truncated/corrupt" + (f" ({detail})" if detail else ""))
+    if img.ndim == 2:
+        key = _gray_key(data)
+        if key is not None:  # a gray PNG's transparent value, which OpenCV does not apply
+            img = cv2.merge([img, img, img, np.where(img == key, 0, np.iinfo(img.dtype).max).astype(img.dtype)])
     if img.dtype == np.uint16:
         top = _stored_max(data)
         if top is not None and 255 < top < 65535:  # e.g. 10/12-bit values: to the 16-bit range to_bgr8 takes
@@ -185,6 +189,25 @@ def _png_chunks(data: np.ndarray):
         if kind == b"IEND":
             return
         i += 12 + length
+
+
+def _gray_key(data: np.ndarray) -> int | None:
+    """The transparent value (tRNS) of a gray PNG, as OpenCV decodes its samples (1, 2 and 4
+    bits scaled to 8); None when it has none or is not a gray PNG."""
+    if data[:8].tobytes() != b"\x89PNG\r\n\x1a\n":
+        return None
+    depth = 0
+    for kind, start, length in _png_chunks(data):
+        if kind == b"IHDR" and length >= 13:
+            depth, color_type = int(data[start + 8]), int(data[start + 9])
+            if color_type != 0:
+                return None
+        elif kind == b"tRNS" and length >= 2 and depth:
+            key = int.from_bytes(data[start:start + 2].tobytes(), "big")
+            return key * (255 // ((1 << depth) - 1)) if depth < 8 else key
+        elif kind == b"IDAT":
+            return None
+    return None
 
 
 def _stored_max(data: np.ndarray) -> int | None:

@@ -674,6 +674,31 @@ def test_input_transparency_stays_transparent(tmp_path, scene):
     assert np.array_equal(res[:, 100:, 3], ref[:, 100:, 3])
 
 
+def test_a_gray_pngs_transparent_value_stays_transparent(tmp_path, scene):
+    """A gray PNG says its transparent value in a tRNS chunk, which OpenCV does not apply: the
+    hole of a sticker, a scan's paper, came out opaque (the subject's enclosed holes are filled)."""
+    img, gt = scene
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    ys, xs = np.nonzero(cv2.erode(gt, np.ones((15, 15), np.uint8)))
+    hole = np.zeros_like(gt)
+    cv2.circle(hole, (int(xs.mean()), int(ys.mean())), 4, 255, -1)
+    gray = np.where(gray == 7, 8, gray).astype(np.uint8)
+    gray[hole > 0] = 7
+    for depth, pixels, key in ((8, gray, 7), (16, gray.astype(np.uint16) * 257, 7 * 257)):
+        plain = png_bytes(pixels, 0, depth)
+        ref = _cutout(tmp_path, _write_bytes(tmp_path / f"plain{depth}.png", plain))
+        assert ref[hole > 0, 3].min() == 255  # (filled: the hole is enclosed by the subject)
+        keyed = plain[:33] + _chunk(b"tRNS", struct.pack(">H", key)) + plain[33:]
+        res = _cutout(tmp_path, _write_bytes(tmp_path / f"keyed{depth}.png", keyed))
+        assert res[hole > 0, 3].max() == 0, depth
+        assert np.array_equal(res[hole == 0], ref[hole == 0]), depth
+
+
+def _write_bytes(path, data):
+    path.write_bytes(data)
+    return path
+
+
 def _write(path, img):
     cv2.imwrite(str(path), img)
     return path
