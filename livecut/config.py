@@ -42,11 +42,12 @@ class SegmentConfig:
                             lo=0.05, hi=0.95)
     gain: float = _opt(8.0, "focusnet: slope of the alpha around the threshold (probabilities within "
                        "0.5/gain of it stay soft, the rest is 0 or 255)", lo=1.0, hi=100.0)
-    tta: str = _opt("auto", "focusnet: also judge the mirrored frame and average (twice the network "
-                    "time): auto = for still images, not for video", choices=("auto", "flip", "off"))
-    snap: float = _opt(0.03, "focusnet, still images: radius (fraction of the long side) of a colour guided "
-                       "filter that moves the boundary onto the image's edges at the working size (0 = off)",
-                       lo=0.0, hi=0.2)
+    tta: str = _opt("off", "focusnet: also judge the mirrored frame and average (twice the network "
+                    "time; no better on the tuning photos): flip, off, auto = for still images only",
+                    choices=("auto", "flip", "off"))
+    snap: float = _opt(0.03, "focusnet: radius (fraction of the long side) of a colour guided filter that "
+                       "moves the boundary onto the image's edges at the working size, photos and video "
+                       "(solved at half that size; 0 = off)", lo=0.0, hi=0.2)
     model: str = _opt("standard", "focusnet: the shipped network: standard (160k parameters) or small "
                       "(92k: ~1/3 less network time; IoU 0.01-0.02 lower on the tuning photos)",
                       choices=("standard", "small"))

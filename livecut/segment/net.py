@@ -58,6 +58,9 @@ SOFT_MODEL = "focusnet_soft.onnx"
 SHIPPED = (*MODEL_FILES.values(), SOFT_MODEL)
 #: regularisation of the colour edge snap (segment.snap)
 SNAP_EPS = 1e-3
+#: the edge snap's coefficients are solved at the working size reduced by this (a fast guided
+#: filter): 1.2 ms instead of 4.5 at 320x180, the same IoU on the tuning photos
+SNAP_SUBSAMPLE = 2
 #: a frame whose mask covers more than this share is taken as wholly in focus
 ALL_SHARP_SHARE = 0.92
 #: a frame of which the network keeps at most this share is wholly defocused if the
@@ -161,7 +164,6 @@ class FocusNetMethod:
         #: also run the network on the mirrored frame and average (``segment.tta``: auto =
         #: photos yes, video no: twice the network time)
         self.flip = cfg.tta == "flip" or (cfg.tta == "auto" and still)
-        #: still images get the colour edge snap (segment.snap; a few ms more)
         self.still = still
         self._key: tuple | None = None
         self._reduced = False  # reduce() was called for the frame of the next __call__
@@ -230,8 +232,8 @@ class FocusNetMethod:
             self._dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
         self._diff = np.empty(small_hw, np.uint8)
         self._snapped = np.empty(small_hw, np.float32)
-        r = int(round(self.cfg.snap * max(small_hw))) if self.still else 0
-        self._snap = ColorGuidedFilter(small_hw, r, SNAP_EPS) if r >= 1 else None
+        r = int(round(self.cfg.snap * max(small_hw)))
+        self._snap = ColorGuidedFilter(small_hw, r, SNAP_EPS, subsample=SNAP_SUBSAMPLE) if r >= 1 else None
         self._mask = np.empty(small_hw, np.uint8)
         self._scratch = np.empty(small_hw, np.uint8)
         self._scratch2 = np.empty(small_hw, np.uint8)
@@ -275,7 +277,10 @@ class FocusNetMethod:
         cv2.warpAffine(logits, M, (sw, sh), dst=self._prob,
                        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
         if self._snap is not None:  # move the boundary onto the image's own colour edges
-            return self._snap(small_bgr, self._prob, out=self._snapped)
+            ts = time.perf_counter()
+            snapped = self._snap(small_bgr, self._prob, out=self._snapped)
+            self._t_snap = (time.perf_counter() - ts) * 1e3
+            return snapped
         return self._prob
 
     def reset(self) -> None:
@@ -347,7 +352,7 @@ class FocusNetMethod:
         self._still_run = self._still_run + 1 if reuse else 0
         self.last_judged = not reuse
         self._frame += 1
-        self._t_cues = 0.0
+        self._t_cues = self._t_snap = 0.0
         if reuse:  # between judged frames: the last judgement (the guide is still this frame's)
             self._reduced = False
             prob = self._prob
@@ -387,7 +392,8 @@ class FocusNetMethod:
         if timings is not None:
             t2 = time.perf_counter()
             timings["cues"] = self._t_cues
-            timings["network"] = 0.0 if reuse else (t1 - t0) * 1e3 - self._t_cues
+            timings["network"] = 0.0 if reuse else (t1 - t0) * 1e3 - self._t_cues - self._t_snap
+            timings["snap"] = self._t_snap
             timings["mask"] = (t2 - t1) * 1e3
         return mask
 
