@@ -387,6 +387,29 @@ def test_cli_closed_port_is_one_line(tmp_path):
     assert "Traceback" not in r.stderr and SECRET not in r.stderr
 
 
+def test_cli_rtsp_publish_to_a_server_that_never_answers_gives_up(clip):
+    """An RTSP server that accepts the connection but never answers the ANNOUNCE (hung, stopped
+    with kill -STOP): the publish gives up after video.open_timeout with one line (it waited
+    for ever, deaf to Ctrl-C, before)."""
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(4)  # (the kernel accepts; nobody reads or answers)
+        url = f"rtsp://pub:{SECRET}@127.0.0.1:{srv.getsockname()[1]}/live"
+        t0 = time.monotonic()
+        try:
+            r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
+                                "--set", "video.open_timeout=1.5"],
+                               capture_output=True, text=True, timeout=30, env=env_with_repo())
+        except subprocess.TimeoutExpired:
+            pytest.fail("livecut waited for ever on an RTSP server that does not answer")
+        took = time.monotonic() - t0
+    assert r.returncode == 1, r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("livecut: error:"), r.stderr
+    assert "no answer within 1.5 s" in lines[0] and SECRET not in r.stderr
+    assert took < 15
+
+
 def test_cli_reconnects_after_a_3s_outage(tmp_path):
     """The RTSP server goes away for 3 s while `livecut run` records: it reconnects and completes."""
     require_gst()

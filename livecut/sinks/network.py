@@ -87,6 +87,9 @@ class StreamSink:
         elif scheme in ("rtsp", "rtsps"):
             self.url, self.format, self.raw = spec, "rtsp", False
             options["rtsp_transport"] = self.cfg.rtsp_transport
+            # socket I/O timeout (µs): PyAV's timeout= covers inputs only, and a server that
+            # accepts but never answers the ANNOUNCE held the run for ever (deaf to Ctrl-C)
+            options["timeout"] = str(int(self.cfg.open_timeout * 1_000_000))
         elif scheme in ("rtmp", "rtmps"):
             self.url, self.format, self.raw = spec, "flv", False
         else:
@@ -123,6 +126,7 @@ class StreamSink:
                 raise UsageError("-o -: standard output is a terminal; pipe it into a program "
                                  "(e.g. | ffplay -) or give an output file")
             sys.stdout.flush()
+        t0 = time.monotonic()
         try:
             if self.srt:
                 container = self._open_srt()
@@ -169,6 +173,8 @@ class StreamSink:
             self._close_audio()
             container.close()
             self._stop_bridge()
+            if "timeout" in self.container_options and time.monotonic() - t0 >= self.cfg.open_timeout * 0.95:
+                raise VideoWriteError(f"{self.safe}: no answer within {self.cfg.open_timeout:g} s") from None
             raise VideoWriteError(f"{self.safe}: cannot start the stream: {self._reason(exc)}") from None
         self._container, self._stream = container, stream
         log.info("streaming to %s: %s %s %dx%d @ %.3g fps%s", self.safe, self.format,
