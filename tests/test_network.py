@@ -675,3 +675,44 @@ def test_a_file_over_http_whose_connection_breaks_before_its_first_frame_is_reco
             assert not isinstance(f, Exception), f
             got.append(f)
     assert len(got) == 12 and src.reconnects == 1
+
+
+def test_a_live_hls_playlist_that_stops_growing_is_not_replayed_and_is_given_up(tmp_path):
+    """The encoder of a live HLS stream dies: its playlist stays on the server as it was. Each
+    reconnection read its last segments again: the same frames were delivered again and again
+    as new ones (a recording grew with the same seconds in a loop) and the stream was never
+    given up on (frames kept coming)."""
+    require_ffmpeg()
+    import functools
+    import http.server
+
+    from livecut.sources.stream import StreamSource
+
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25",
+                    "-t", "3", "-g", "25", "-c:v", "libx264", "-f", "hls", "-hls_time", "1",
+                    "-hls_list_size", "0", str(tmp_path / "live.m3u8")], check=True, timeout=60)
+    playlist = tmp_path / "live.m3u8"
+    playlist.write_text(playlist.read_text().replace("#EXT-X-ENDLIST\n", ""))  # live, and dead
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/live.m3u8"
+    cfg = VideoConfig(read_timeout=1.0, reconnect_limit=3.0, open_timeout=5.0)
+    times = []
+    try:
+        with StreamSource(url, cfg, backoff=(0.1,)) as src:
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < 20:
+                f = _read_within(src, 15.0)
+                assert not isinstance(f, Exception), f
+                if f is None:
+                    break
+                times.append(src._last_src)
+    finally:
+        server.shutdown()
+    assert times and len(times) == len(set(times)), "frames delivered again after a reconnection"
+    assert f is None and "gave up" in src.lost

@@ -103,6 +103,7 @@ class StreamSource:
         self._dry_attempts = 0
         #: a finite stream reconnected: the frames up to this source time were delivered already
         self._resume_after: float | None = None
+        self._replays = False      #: HLS/DASH: a reconnection reads segments delivered already
         self.reconnects = 0            #: successful reconnections so far
         self.finite = False            #: True when the stream has a known duration (VOD)
         self.info = SourceInfo(width=0, height=0, fps=None)
@@ -139,7 +140,8 @@ class StreamSource:
             #: live frames the runner may hold (1: only the newest); HLS and DASH deliver a
             #: segment at a time, in a burst: room for a few seconds of it
             self.live_buffer = 1
-            if container.format.name in BURST_FORMATS:  # (4 s of frames, at most LIVE_BUFFER_BYTES)
+            self._replays = container.format.name in BURST_FORMATS
+            if self._replays:  # (4 s of frames, at most LIVE_BUFFER_BYTES)
                 frame_bytes = 3 * max(1, (ctx.width or 1920) * (ctx.height or 1080))
                 self.live_buffer = max(8, min(int(4 * (fps or 25)), LIVE_BUFFER_BYTES // frame_bytes))
             if ctx.width and ctx.height:  # a header claiming absurd dimensions: refuse now
@@ -370,7 +372,9 @@ class StreamSource:
             self._dry_attempts += attempt  # (reset by the next frame delivered)
             log.info("stream %s reconnected after %.1f s", self.safe_url, time.monotonic() - t0)
             if not self.finite:  # a live stream (a file's own timestamps go on where they were)
-                self._resume_after = None
+                # HLS/DASH start again a few segments behind the live edge: the frames already
+                # delivered are skipped (a dead encoder's playlist was replayed at each reconnection)
+                self._resume_after = self._last_src if self._replays else None
                 if self._last_pts is not None:  # keep timestamps increasing across the cut
                     step = 1.0 / self.info.fps if self.info.fps else 1 / 30
                     self._pts_offset = self._last_pts + step
@@ -410,7 +414,10 @@ class StreamSource:
                 unreadable = exc.unreadable
             else:
                 if self._resume_after is not None:  # read again after a reconnection: skip
-                    if frame.time is not None and frame.time <= self._resume_after + 1e-6:
+                    t = frame.time
+                    # (a live stream's frames far behind: a restarted encoder's, not a replay)
+                    if t is not None and t <= self._resume_after + 1e-6 and (
+                            self.finite or t >= self._resume_after - REPLAY_WINDOW):
                         continue
                     self._resume_after = None
                 return self._deliver(frame)
@@ -460,6 +467,9 @@ class StreamSource:
 BURST_FORMATS = ("hls", "dash")
 #: the most memory their frames waiting may take (1080p: 43 frames, 4K: 10)
 LIVE_BUFFER_BYTES = 256 << 20
+#: how far behind the last frame delivered a live HLS/DASH stream read again after a
+#: reconnection may start (a few segments); frames older than that are a restarted encoder's
+REPLAY_WINDOW = 60.0
 #: demuxers whose timestamps are made up, not sent (see StreamSource._arrival_time)
 WALLCLOCK_FORMATS = ("mpjpeg", "mjpeg", "jpeg_pipe")
 
