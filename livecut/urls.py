@@ -25,6 +25,13 @@ def url_scheme(spec: str) -> str:
     return m.group(1).lower() if m else ""
 
 
+def lower_scheme(url: str) -> str:
+    """``url`` with its scheme in lower case (``RTSP://cam/x`` -> ``rtsp://cam/x``): schemes are
+    case-insensitive, FFmpeg's protocol names are not."""
+    scheme = url_scheme(url)
+    return scheme + str(url)[len(scheme):] if scheme else str(url)
+
+
 def is_input_url(spec: str) -> bool:
     return url_scheme(spec) in INPUT_SCHEMES
 

@@ -332,6 +332,19 @@ def test_rtsp_publish_every_frame():
     assert counts and counts[-1] == n, err[-2000:]
 
 
+@pytest.mark.parametrize("scheme", ["RTSP", "Rtsp"])
+def test_a_scheme_in_capitals_is_the_same_scheme(scheme):
+    """URL schemes are case-insensitive (RTSP:// as some cameras' manuals write it); FFmpeg's
+    are not: it said 'this PyAV/FFmpeg build cannot read RTSP:// (protocol not compiled in)'
+    (publishing: 'Invalid data found when processing input')."""
+    with pytest.raises(VideoOpenFailure) as info:
+        open_source(f"{scheme}://127.0.0.1:{free_port()}/x", VideoConfig()).open()
+    assert "Connection refused" in str(info.value)
+    with pytest.raises(VideoWriteError) as info:
+        open_sink(f"{scheme}://127.0.0.1:{free_port()}/live", SinkInfo(320, 240, 30.0)).open()
+    assert "Connection refused" in str(info.value)
+
+
 def test_rtsp_publish_refused_is_a_clean_error():
     url = f"rtsp://pub:{SECRET}@127.0.0.1:{free_port()}/live"
     with pytest.raises(VideoWriteError) as info:

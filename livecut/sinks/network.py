@@ -36,7 +36,8 @@ from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy
 from livecut.sinks.base import SinkInfo, fps_fraction
 from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, output_args
-from livecut.urls import is_output_url, redact_text, redact_url, url_problem, url_scheme, with_query
+from livecut.urls import (is_output_url, lower_scheme, redact_text, redact_url, url_problem, url_scheme,
+                          with_query)
 
 log = logging.getLogger("livecut")
 
@@ -51,6 +52,7 @@ class StreamSink:
 
     def __init__(self, spec: str, info: SinkInfo, cfg: VideoConfig | None = None, *,
                  pipe_format: str | None = None, pace: bool | None = None) -> None:
+        spec = lower_scheme(spec)
         self.spec = spec
         self.info = info
         self.cfg = cfg or VideoConfig()

@@ -34,7 +34,8 @@ from livecut.i420 import read_description
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
 from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
-from livecut.urls import input_options, is_input_url, redact_text, redact_url, url_problem, url_scheme
+from livecut.urls import (input_options, is_input_url, lower_scheme, redact_text, redact_url, url_problem,
+                          url_scheme)
 
 log = logging.getLogger("livecut")
 
@@ -73,7 +74,7 @@ class StreamSource:
                  rtsp_transport: str | None = None, reconnect: bool | None = None,
                  backoff: tuple[float, ...] = BACKOFF,
                  opener: Callable[..., Any] | None = None) -> None:
-        self.url = str(url)
+        self.url = lower_scheme(str(url))
         self.safe_url = redact_url(self.url)
         problem = url_problem(self.url)
         if problem:
