@@ -867,6 +867,20 @@ def _cut_short(sinks: Iterable, interrupted: bool = False) -> None:
             s.interrupted = True
 
 
+def _check_devices(preview: bool, preview_options: dict | None, extra_sinks: Iterable[tuple[str, dict]]) -> None:
+    """:class:`DeviceUnavailable` for a preview without a display or a virtual camera that
+    certainly cannot open, before the source is opened."""
+    if preview and (preview_options or {}).get("imshow") is None:
+        from livecut.sinks.preview import check_display
+
+        check_display()
+    for kind, options in extra_sinks:
+        if kind == "vcam":
+            from livecut.sinks.vcam import check_available
+
+            check_available(options.get("device"), options.get("backend"))
+
+
 class _Quit(Exception):
     """The preview asked to quit."""
 
@@ -929,6 +943,9 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         stack.enter_context(processor)
         # an output file that exists (no --force) or is an input: refused before a stream opens
         _check_output_file(output, inputs, force)
+        # as is a display or a virtual camera that is not there (a stream may take
+        # video.open_timeout to answer, or not answer at all)
+        _check_devices(preview, preview_options, extra_sinks)
         source = stack.enter_context(open_source(spec, cfg.video, **opts))
         info = source.info
         if getattr(source, "size_note", ""):

@@ -71,6 +71,14 @@ def display_problem() -> str | None:
     return "DISPLAY is not set"
 
 
+def check_display() -> None:
+    """:class:`DeviceUnavailable` when no window can be opened here (see :func:`display_problem`)."""
+    problem = display_problem()
+    if problem:
+        raise DeviceUnavailable(f"--preview needs a display, and none is available ({problem}); "
+                                "write a file with -o instead")
+
+
 def _x11_connects(display: str) -> bool | None:
     """Whether X display ``display`` accepts a connection (None: Xlib is not at hand to try)."""
     import ctypes
@@ -206,10 +214,8 @@ class PreviewSink:
         self._t_prev: float | None = None
         self._fps = 0.0
         injected = imshow is not None
-        problem = None if injected else display_problem()
-        if problem:
-            raise DeviceUnavailable(f"--preview needs a display, and none is available ({problem}); "
-                                    "write a file with -o instead")
+        if not injected:
+            check_display()
         if not injected:
             _quiet_qt_fonts()
         self._imshow = imshow or cv2.imshow

@@ -17,6 +17,7 @@ card_label=livecut``); macOS/Windows: the OBS virtual camera.  See
 from __future__ import annotations
 
 import logging
+import os
 import platform
 import re
 from typing import Any
@@ -70,6 +71,23 @@ def import_pyvirtualcam() -> Any:
         raise DeviceUnavailable("virtual camera: pyvirtualcam is not installed "
                                 "(pip install 'livecut[vcam]'); then " + missing_help()) from None
     return pyvirtualcam
+
+
+def check_available(device: str | None = None, backend: str | None = None) -> None:
+    """:class:`DeviceUnavailable` now when a virtual camera certainly cannot be opened (no
+    pyvirtualcam; on Linux, v4l2loopback not loaded or the device named absent), so that a
+    run says so before it waits for a stream; whether the device takes the frames is only
+    known when it opens (:meth:`VcamSink.open`)."""
+    pvc = import_pyvirtualcam()
+    # (pyvirtualcam tries each registered backend when none is named: others than its own
+    # v4l2loopback one, registered by a plugin or a test, may open without the module)
+    others = set(getattr(getattr(pvc, "camera", None), "BACKENDS", None) or {}) - {"v4l2loopback"}
+    if platform.system() != "Linux" or backend not in (None, "v4l2loopback") or (backend is None and others):
+        return
+    if device is None and not os.path.exists("/sys/module/v4l2loopback"):
+        raise DeviceUnavailable("no virtual camera available (v4l2loopback is not loaded); " + missing_help())
+    if device is not None and not os.path.exists(device):
+        raise DeviceUnavailable(f"no virtual camera {device} available (no such device); " + missing_help())
 
 
 class VcamSink:
