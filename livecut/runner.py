@@ -553,11 +553,14 @@ class Pipeline:
         while True:
             try:
                 buf = self._free.get(timeout=0 if self.live else POLL)
-                break
             except queue.Empty:
                 if self.live:
                     return None
                 self._check()
+                continue
+            # (the writer gives back buffers of the ring before a change of frame size: dropped)
+            if buf.shape == out.shape:
+                break
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
         np.copyto(buf, out)

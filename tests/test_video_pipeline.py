@@ -153,6 +153,34 @@ def test_a_slow_writer_finishes_every_frame_at_the_end(monkeypatch):
     assert _no_livecut_threads()
 
 
+def test_a_change_of_frame_size_with_the_writer_behind(monkeypatch):
+    """A video whose frame size changes mid-stream (a live stream reconnected at another
+    resolution, joined MPEG-TS) while the writer still holds frames of the old size: those
+    buffers went back into the new ring's free queue, and the next copy into one of them
+    failed (ValueError: could not broadcast, an internal error).  Every frame is written, and
+    the ring holds only buffers of the current size."""
+
+    class Resized(FakeSource):
+        def read(self):
+            f = super().read()
+            if f is not None and self.i > 8:
+                f.image = np.zeros((36, 80, 3), np.uint8)
+            return f
+
+    class Shapes(ListSink):
+        def write(self, image, pts=None):
+            self.shapes = getattr(self, "shapes", []) + [image.shape]
+            super().write(image, pts)
+
+    sink = Shapes(delay=0.02)
+    pipe = Pipeline(Resized(n=24), _identity, [sink], queue_size=4)
+    st = pipe.run()
+    assert sink.n == st.written == 24
+    assert sink.shapes == [(48, 64, 3)] * 8 + [(36, 80, 3)] * 16
+    assert all(b.shape == (36, 80, 3) for b in pipe._free.queue)
+    assert _no_livecut_threads()
+
+
 class _Stuck(ListSink):
     """A sink whose write blocks for good from frame ``at`` on (a reader that stopped
     reading), and that records whether it was closed while a write was running."""
