@@ -76,25 +76,31 @@ def sweep_stale(final: Path) -> list[Path]:
         for name in candidates:
             p = Path(name)
             m = pattern.fullmatch(p.name)
-            if m is None or int(m.group(1)) == os.getpid():
-                continue
-            try:
-                os.kill(int(m.group(1)), 0)
-                continue  # that process runs (or is another user's): not ours to remove
-            except ProcessLookupError:
-                pass
-            except (OSError, OverflowError, ValueError):
-                continue
-            try:
-                if now - p.lstat().st_mtime < STALE_SECONDS:
-                    continue
-            except OSError:
+            if m is None or not is_stale(p, int(m.group(1)), now):
                 continue
             discard(p)
             removed.append(p)
     except Exception:  # (never raises: a sweep must not stop a run)
         pass
     return removed
+
+
+def is_stale(p: Path, pid: int, now: float) -> bool:
+    """Whether ``p``, written by process ``pid`` of this machine, was left by a run that is
+    gone: that process does not exist and ``p`` has not changed for STALE_SECONDS."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+        return False  # that process runs (or is another user's): not ours to remove
+    except ProcessLookupError:
+        pass
+    except (OSError, OverflowError, ValueError):
+        return False
+    try:
+        return now - p.lstat().st_mtime >= STALE_SECONDS
+    except OSError:
+        return False
 
 
 def _exists_error(final: Path) -> OutputExistsError:

@@ -776,3 +776,39 @@ def test_network_output_carries_the_audio(tmp_path, scheme, src_codec, expect):
     assert probe(got)["audio"] == [expect], err
     assert probe(got)["frames"] == 30
     assert _audio_seconds(got) == pytest.approx(_audio_seconds(src), abs=0.02 + 2 * 1024 / 16000)
+
+
+def test_the_copy_of_stdin_a_killed_run_left_is_removed_by_the_next(tmp_path, clips):
+    """`livecut file -` killed outright (kill -9) left its copy of the pipe (a whole video) in
+    the temporary folder for good; the next `livecut file -` removes it once its process is
+    gone and it is a minute old. A live run's copy, and a fresh one, stay."""
+    import signal
+    import time
+
+    from livecut.atomic import _host_tag
+
+    env = dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(tmp_path))
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "o.mp4")],
+                         stdin=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    p.stdin.write(b"\x1aE\xdf\xa3" + bytes(100000))  # (a pipe that stays open)
+    p.stdin.flush()
+    deadline = time.time() + 30
+    while time.time() < deadline and not list(tmp_path.glob("livecut-stdin-*")):
+        time.sleep(0.05)
+    time.sleep(0.3)
+    p.send_signal(signal.SIGKILL)
+    p.wait(timeout=30)
+    p.stdin.close()
+    left = list(tmp_path.glob("livecut-stdin-*"))
+    assert len(left) == 1, left  # what kill -9 leaves behind
+    old = time.time() - 120
+    os.utime(left[0], (old, old))
+    fresh = tmp_path / f"livecut-stdin-{p.pid}-{_host_tag()}-fresh"  # (gone, but written just now)
+    fresh.write_bytes(b"x")
+    mine = tmp_path / f"livecut-stdin-{os.getpid()}-{_host_tag()}-mine"  # (a run still going)
+    mine.write_bytes(b"x")
+    os.utime(mine, (old, old))
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "out.mp4"), "-q"],
+                       input=clips["plain"].read_bytes(), capture_output=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr.decode()
+    assert sorted(tmp_path.glob("livecut-stdin-*")) == sorted([fresh, mine])

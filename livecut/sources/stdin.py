@@ -4,7 +4,7 @@ The pipe is copied to a temporary file first (beside nothing: in the system's te
 folder), which is then read as any file: its audio is copied from it, and formats that need
 to seek (an MP4 whose index is at its end) work.  (A stream cut short is told from a complete
 one only when its format states its length: Matroska written to a pipe does not.)  The run starts once the pipe is closed; the copy is removed afterwards, whatever
-happens.
+happens (after ``kill -9``, by the next ``livecut file -``: :func:`sweep_stale_spools`).
 """
 
 from __future__ import annotations
@@ -17,10 +17,40 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from livecut.atomic import _host_tag
 from livecut.errors import UsageError, VideoOpenFailure
 
 #: bytes read from the pipe at a time
 CHUNK = 1 << 20
+
+
+#: the copies' names: ``livecut-stdin-PID-HOST-XXXXXXXX`` in the system's temporary folder
+SPOOL_PREFIX = "livecut-stdin-"
+
+
+def sweep_stale_spools(folder: str | None = None) -> list[Path]:
+    """Remove the copies a killed run (``kill -9``, a power cut) left in the temporary folder:
+    this machine's, whose process is gone and which have not changed for a minute (see
+    :func:`livecut.atomic.sweep_stale`).  Never raises."""
+    import re
+    import time
+
+    from livecut.atomic import is_stale
+
+    folder = folder or tempfile.gettempdir()
+    pattern = re.compile(re.escape(SPOOL_PREFIX) + r"(\d{1,9})-" + re.escape(_host_tag()) + r"-\w+", re.ASCII)
+    removed = []
+    try:
+        now = time.time()
+        for entry in os.scandir(folder):
+            m = pattern.fullmatch(entry.name)
+            if m and entry.is_file(follow_symlinks=False) and is_stale(Path(entry.path), int(m.group(1)), now):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    except OSError:
+        pass
+    return removed
 
 
 @contextlib.contextmanager
@@ -36,8 +66,9 @@ def spooled_stdin(stream: BinaryIO | None = None) -> Iterator[Path]:
                              "(e.g. ffmpeg ... -f matroska - | livecut file - -o out.mp4) or give a file")
     except (AttributeError, OSError, ValueError):
         pass
+    sweep_stale_spools()
     try:
-        fd, name = tempfile.mkstemp(prefix="livecut-stdin-")
+        fd, name = tempfile.mkstemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-{_host_tag()}-")
     except OSError as exc:
         raise VideoOpenFailure(f"-: cannot keep standard input in {tempfile.gettempdir()} "
                                f"({exc.strerror or exc})") from None
