@@ -150,8 +150,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     ``mean`` at the top are those of the first scale.  ``sheet``: a PNG path that gets one
     row per photo (image | truth | mask | cutout on grey) at the first scale.
     ``progress(done, total)`` is called after each image.  ``video``: segment each photo
-    as a video frame is (``Segmenter(still=False)``: no mirrored pass, no colour snap, the
-    gray guided refinement), not as ``livecut image`` does.  ``i420``: hand the segmenter
+    as a video frame is (``Segmenter(still=False)``: the gray guided refinement, no
+    mirrored pass with ``segment.tta=auto``), not as ``livecut image`` does.  ``i420``: hand the segmenter
     the photo as planar YUV 4:2:0 (:meth:`Segmenter.mask_i420`, the transcode path; the
     photo is cropped to even sides and the last row/column of the alpha repeated).
     ``soft``: soften each photo by this factor first (:func:`soften`; 1 = as it is).

@@ -740,25 +740,30 @@ def test_stdout_pipe_audio_stops_with_the_video(tmp_path):
     assert 0.3 < _audio_seconds(out) < 0.6  # 10 frames = 0.4 s
 
 
-@pytest.mark.parametrize("scheme, src_codec, expect", [
-    ("tcp", "aac", "aac"),             # MPEG-TS, as udp:// and srt:// send it
-    ("rtsp", "pcm_s16le", "aac"),      # published to an RTSP server: PCM transcoded
+@pytest.mark.parametrize("scheme, src, expect", [
+    ("tcp", "aac.mp4", "aac"),         # MPEG-TS, as udp:// and srt:// send it
+    ("rtsp", "pcm_s16le.mov", "aac"),  # published to an RTSP server: PCM transcoded
+    ("rtsp", "aac.ts", "aac"),         # AAC without its header (from MPEG-TS): RTP cannot state it
+    ("rtmp", "libmp3lame.mkv", "aac"),  # MP3 at 16 kHz: FLV cannot state the rate
 ])
-def test_network_output_carries_the_audio(tmp_path, scheme, src_codec, expect):
+def test_network_output_carries_the_audio(tmp_path, scheme, src, expect):
     """A file with sound sent to a stream (udp, tcp, srt, rtsp, rtmp) arrived silent; its
-    audio now goes with the video. An ffmpeg listener on 127.0.0.1 receives it."""
+    audio now goes with the video (copied, or transcoded where the stream cannot state it:
+    copied, those failed the stream's start). An ffmpeg listener on 127.0.0.1 receives it."""
     import socket
     import time
 
     from conftest import make_clip
 
-    src = make_clip(tmp_path / ("src.mov" if src_codec.startswith("pcm") else "src.mp4"), n=30, audio=True,
-                    audio_codec=src_codec)
+    codec, ext = src.split(".")
+    src = make_clip(tmp_path / f"src.{ext}", n=30, audio=True, audio_codec=codec)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    url = f"tcp://127.0.0.1:{port}" if scheme == "tcp" else f"rtsp://127.0.0.1:{port}/live"
-    listen = ["-i", url + "?listen=1"] if scheme == "tcp" else ["-rtsp_flags", "listen", "-timeout", "20", "-i", url]
+    url = {"tcp": f"tcp://127.0.0.1:{port}", "rtsp": f"rtsp://127.0.0.1:{port}/live",
+           "rtmp": f"rtmp://127.0.0.1:{port}/live/x"}[scheme]
+    listen = {"tcp": ["-i", url + "?listen=1"], "rtsp": ["-rtsp_flags", "listen", "-timeout", "20", "-i", url],
+              "rtmp": ["-listen", "1", "-i", url]}[scheme]
     got = tmp_path / "got.mkv"
     rx = subprocess.Popen(["ffmpeg", "-v", "error", "-y", *listen, "-c", "copy", str(got)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -812,3 +817,33 @@ def test_the_copy_of_stdin_a_killed_run_left_is_removed_by_the_next(tmp_path, cl
                        input=clips["plain"].read_bytes(), capture_output=True, env=env, timeout=120)
     assert r.returncode == 0, r.stderr.decode()
     assert sorted(tmp_path.glob("livecut-stdin-*")) == sorted([fresh, mine])
+
+
+def test_audio_that_ends_early_does_not_hold_the_video_back(tmp_path):
+    """`-o -` of a file whose audio stops before its video: the muxer held up to 10 s of frames
+    waiting for more audio (1.5 GB of raw 1080p frames; a stream 10 s late); now the frames go
+    out as they are written."""
+    src = tmp_path / "short_audio.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=s=64x64:r=25:d=6", "-f", "lavfi",
+                    "-i", "sine=d=1", "-c:v", "libx264", "-c:a", "aac", str(src)], check=True, timeout=60)
+    script = f"""
+import os, sys, numpy as np
+from pathlib import Path
+from livecut.sinks import SinkInfo, open_sink
+from livecut.config import VideoConfig
+sink = open_sink("-", SinkInfo(64, 64, 25.0, audio_from=Path({str(src)!r})), VideoConfig())
+frame = np.zeros((64, 64, 3), np.uint8)
+for i in range(100):
+    sink.write(frame, i / 25)
+sys.stdout.flush()
+print(os.fstat(1).st_size, file=sys.stderr)
+sink.close()
+"""
+    out = tmp_path / "out.nut"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    with open(out, "wb") as f:
+        r = subprocess.run([sys.executable, "-c", script], stdout=f, stderr=subprocess.PIPE, text=True,
+                           env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    written = int(r.stderr.strip().splitlines()[-1])
+    assert written > 90 * 64 * 64 * 3, written  # (of 100 frames written, at least 90 out)

@@ -24,10 +24,12 @@ AUDIO_OK = {
     ".avi": {"mp3", "ac3", "pcm_s16le", "aac"},
     # MPEG-TS (``-o -`` with video.pipe_format = "mpegts"): FFmpeg writes others (FLAC,
     # PCM) that no reader can decode
-    ".ts": {"aac", "mp3", "ac3", "eac3", "opus"},
-    ".rtsp": {"aac", "opus"},   # (published to an RTSP server)
-    ".flv": {"aac", "mp3"},     # (RTMP)
+    ".ts": {"aac", "mp3", "mp2", "ac3", "eac3", "opus"},
+    ".rtsp": {"aac", "opus"},   # (published to an RTSP server; AAC only with its header, see _copyable)
+    ".flv": {"aac", "mp3"},     # (RTMP; MP3 only at the rates FLV can state, see _copyable)
 }
+#: the MP3 sample rates FLV can state (others fail its header)
+FLV_MP3_RATES = (44100, 22050, 11025)
 #: the encoder for audio a container cannot take as it is
 AUDIO_TRANSCODE = {".webm": "libopus"}
 AUDIO_TRANSCODE_DEFAULT = "aac"
@@ -88,7 +90,7 @@ class AudioCopy:
                 float(a.start_time * a.time_base) - start > AVI_LATE_AUDIO
             try:
                 copied = None
-                if (allowed is None or name in allowed) and not late:
+                if (allowed is None or name in allowed) and not late and _copyable(a, name, ext):
                     try:
                         copied = container.add_stream_from_template(a)
                     except (av.error.FFmpegError, ValueError):
@@ -247,6 +249,18 @@ class AudioCopy:
                 pkt.dts -= shift
             pkt.stream = self._amap[index]
             self._container.mux(pkt)
+
+
+def _copyable(a, name: str | None, ext: str) -> bool:
+    """Whether input audio stream ``a`` (codec ``name``), which ``ext`` takes, can be copied as
+    it is: RTP (rtsp://) states AAC from its global header, which AAC taken from MPEG-TS
+    (ADTS) lacks; FLV states MP3 only at 44.1, 22.05 and 11.025 kHz.  (Either failed the
+    stream's start; such audio is transcoded.)"""
+    if ext == ".rtsp" and name == "aac":
+        return bool(a.codec_context.extradata)
+    if ext == ".flv" and name == "mp3":
+        return a.codec_context.sample_rate in FLV_MP3_RATES
+    return True
 
 
 def _audio_encoder(container, a, ext: str, warnings: list[str]):

@@ -42,6 +42,8 @@ from livecut.urls import (is_output_url, lower_scheme, redact_text, redact_url, 
 log = logging.getLogger("livecut")
 
 TIME_BASE = Fraction(1, 90000)
+#: how long (µs) the muxer may hold packets of one stream waiting for another's
+MAX_INTERLEAVE_US = 200_000
 #: the kind of output each container format is for the audio it takes (livecut.sinks.audio.AUDIO_OK)
 _AUDIO_KIND = {"mpegts": ".ts", "rtsp": ".rtsp", "flv": ".flv"}
 _PIX_IN = {1: "gray", 3: "bgr24", 4: "bgra"}
@@ -96,6 +98,9 @@ class StreamSink:
             self.url, self.format, self.raw = spec, "flv", False
         else:
             raise VideoWriteError(f"{self.safe}: not a pipe or network output")
+        # (audio that ends before the video, or starts after it: the muxer held up to 10 s of
+        # video waiting for it, its default; the audio comes in time order, little is needed)
+        options["max_interleave_delta"] = str(MAX_INTERLEAVE_US)
         self.container_options = options
         # network outputs play in real time (like ffmpeg -re); the pipe takes every frame at once
         self._pacer = Pacer(float(self.fps)) if (spec != "-" if pace is None else pace) else None
@@ -168,6 +173,7 @@ class StreamSink:
                 # connect now (header), so a refused/unknown URL fails here, not at the first frame
                 container.start_encoding()
         except av.error.ProtocolNotFoundError:
+            self._close_audio()
             container.close()
             raise VideoWriteError(f"{self.safe}: the {url_scheme(self.spec)}:// protocol is not in "
                                   "this PyAV/FFmpeg build") from None
@@ -226,7 +232,7 @@ class StreamSink:
             log.info("%s: waiting for an SRT caller", self.safe)
         # flush_packets: each frame goes to ffmpeg at once, not when a 32 KB buffer fills
         return av.open(PipeWriter(self._bridge, limit), mode="w", format="mpegts",
-                       options={"flush_packets": "1"})
+                       options={"flush_packets": "1", **self.container_options})
 
     def _stop_bridge(self) -> None:
         bridge, self._bridge = self._bridge, None
@@ -312,8 +318,10 @@ class StreamSink:
         container is not touched again (closing it under that write crashed the process)."""
         self._closed = True
         self.abandoned = True
-        # (kept referenced: a container freed under a running write is closed by PyAV)
-        self._abandoned, self._container = self._container, None
+        # (kept referenced: a container freed under a running write is closed by PyAV; so is
+        # the audio input that write may be reading)
+        self._abandoned, self._container = (self._container, self._audio), None
+        self._audio = None
         self._stop_bridge()
 
     def abort(self) -> None:
