@@ -433,6 +433,8 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
         raise UsageError(f"{p}: cannot encode an image as {ext}")
     if icc and ext == ".png":
         buf = np.frombuffer(_with_icc_png(buf.tobytes(), icc), np.uint8)
+    if ext in (".tif", ".tiff") and img.ndim == 3 and img.shape[2] == 4:
+        buf = np.frombuffer(_tiff_alpha(buf.tobytes()), np.uint8)
     tmp = None
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -448,6 +450,38 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
         discard(tmp)
         raise
     commit(tmp, p, force)
+
+
+def _tiff_alpha(data: bytes) -> bytes:
+    """A TIFF from OpenCV with a 4th sample, with that sample stated as (unassociated) alpha:
+    OpenCV writes no ExtraSamples tag, so programs took the cutout's transparency for a 4th,
+    unnamed channel (libtiff warns about it).  The first directory is written again at the
+    end of the file with the tag added, and the header pointed at it; a file not laid out
+    as expected (BigTIFF, the tag there already) is returned as it is."""
+    import struct
+
+    if len(data) < 8 or data[:2] not in (b"II", b"MM"):
+        return data
+    bo = "<" if data[:2] == b"II" else ">"
+    if struct.unpack(bo + "H", data[2:4])[0] != 42:
+        return data
+    off = struct.unpack(bo + "I", data[4:8])[0]
+    if off + 2 > len(data):
+        return data
+    n = struct.unpack(bo + "H", data[off:off + 2])[0]
+    end = off + 2 + 12 * n
+    if end + 4 > len(data):
+        return data
+    entries = [data[off + 2 + 12 * i:off + 14 + 12 * i] for i in range(n)]
+    tags = [struct.unpack(bo + "H", e[:2])[0] for e in entries]
+    if 338 in tags:
+        return data
+    extra = struct.pack(bo + "HHI", 338, 3, 1) + struct.pack(bo + "H", 2) + b"\0\0"  # SHORT 2: unassociated alpha
+    entries.append(extra)
+    entries.sort(key=lambda e: struct.unpack(bo + "H", e[:2])[0])
+    body = data + (b"\0" if len(data) % 2 else b"")  # (a directory starts on a word boundary)
+    ifd = struct.pack(bo + "H", n + 1) + b"".join(entries) + data[end:end + 4]
+    return data[:4] + struct.pack(bo + "I", len(body)) + body[8:] + ifd
 
 
 def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:

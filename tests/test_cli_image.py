@@ -972,3 +972,25 @@ def test_ctrl_c_while_starting_is_one_line(tmp_path, scene):
         # 130, or ended by the SIGINT itself (a shell sees 130 either way: Python re-raises an
         # interrupt that lands while it is still starting up or shutting down)
         assert p.returncode in (0, 130, -signal.SIGINT), (delay, p.returncode, err)
+
+
+def test_a_tiff_cutout_states_its_alpha(good, tmp_path):
+    """`-o cut.tif`: OpenCV wrote the cutout's 4th sample without the ExtraSamples tag, so
+    programs took the transparency for an unnamed channel (libtiff warned); it is stated as
+    unassociated alpha now, and the alpha reads back as written."""
+    out = tmp_path / "cut.tif"
+    r = invoke("image", str(good["a.jpg"]), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    data = out.read_bytes()
+    bo = "<" if data[:2] == b"II" else ">"
+    off = struct.unpack(bo + "I", data[4:8])[0]
+    n = struct.unpack(bo + "H", data[off:off + 2])[0]
+    tags = {}
+    for i in range(n):
+        tag, kind, count = struct.unpack(bo + "HHI", data[off + 2 + 12 * i:off + 10 + 12 * i])
+        tags[tag] = struct.unpack(bo + "H", data[off + 10 + 12 * i:off + 12 + 12 * i])[0]
+    assert tags.get(338) == 2 and tags.get(277) == 4  # ExtraSamples: unassociated alpha, of 4 samples
+    back = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
+    png = tmp_path / "cut.png"
+    assert invoke("image", str(good["a.jpg"]), "-o", str(png)).exit_code == 0
+    assert back.shape[2] == 4 and np.array_equal(back[:, :, 3], cv2.imread(str(png), cv2.IMREAD_UNCHANGED)[:, :, 3])
