@@ -965,7 +965,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         sinks = []
         if preview:
             sinks.append(stack.enter_context(open_sink("preview", sink_info, cfg.video, kind="preview",
-                                                       controls=processor, stats=stats,
+                                                       controls=processor, stats=stats, display_checked=True,
                                                        **(preview_options or {}))))
         if output:
             # a network output plays a file in real time; a live source comes at its own pace

@@ -200,7 +200,7 @@ class PreviewSink:
 
     def __init__(self, info: SinkInfo, *, controls=None, stats=None, imshow=None, waitkey=None,
                  destroy=None, snapshot_dir: str | Path = ".", overlay: bool = True,
-                 screen: tuple[int, int] | None = None):
+                 screen: tuple[int, int] | None = None, display_checked: bool = False):
         self.info = info
         self.controls = controls
         self.stats = stats
@@ -214,7 +214,7 @@ class PreviewSink:
         self._t_prev: float | None = None
         self._fps = 0.0
         injected = imshow is not None
-        if not injected:
+        if not injected and not display_checked:  # (run_video asks before its source opens)
             check_display()
         if not injected:
             _quiet_qt_fonts()
