@@ -705,9 +705,16 @@ class Pipeline:
         if not self.reached_end:
             return True
         try:
-            return bool(getattr(self.source, "shortfall", lambda: None)())
+            return bool(self.shortfall())
         except Exception:  # noqa: BLE001 -- (run_video asks again, and reports it)
             return False
+
+    def shortfall(self):
+        """The source's ``shortfall()`` (a truncated file: frames read and expected), asked of
+        it once: near its end it may read the file's last seconds again."""
+        if not hasattr(self, "_shortfall"):
+            self._shortfall = getattr(self.source, "shortfall", lambda: None)()
+        return self._shortfall
 
     def _close_bounded(self, sink, timeout: float, abort: bool = False) -> None:
         """``sink.close()`` (``sink.abort()`` after a failure) in a helper thread, waited for
@@ -946,9 +953,12 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         stack.enter_context(processor)
         # an output file that exists (no --force) or is an input: refused before a stream opens
         _check_output_file(output, inputs, force)
-        # as is a display or a virtual camera that is not there (a stream may take
-        # video.open_timeout to answer, or not answer at all)
-        _check_devices(preview, preview_options, extra_sinks)
+        # as is a display or a virtual camera that is not there, before a stream (which may
+        # take video.open_timeout to answer, or not answer at all; a camera or a file that is
+        # not there is said at once, and first)
+        early = kind == "stream"
+        if early:
+            _check_devices(preview, preview_options, extra_sinks)
         source = stack.enter_context(open_source(spec, cfg.video, **opts))
         info = source.info
         if getattr(source, "size_note", ""):
@@ -965,7 +975,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         sinks = []
         if preview:
             sinks.append(stack.enter_context(open_sink("preview", sink_info, cfg.video, kind="preview",
-                                                       controls=processor, stats=stats, display_checked=True,
+                                                       controls=processor, stats=stats, display_checked=early,
                                                        **(preview_options or {}))))
         if output:
             # a network output plays a file in real time; a live source comes at its own pace
@@ -1026,7 +1036,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             name = {1: "SIGHUP", 15: "SIGTERM"}.get(signum or 0)
             raise Interrupted(f"{'stopped by ' + name if name else 'interrupted'}{what}",
                               exit_code=getattr(exc, "exit_code", 130)) from None
-        short = pipe.reached_end and getattr(source, "shortfall", lambda: None)()
+        short = pipe.reached_end and pipe.shortfall()
         if not pipe.reached_end or short:
             _cut_short(sinks)  # (truncated: only the audio the video covers, complete packets)
         for s in sinks:
