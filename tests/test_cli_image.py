@@ -963,11 +963,18 @@ def test_ctrl_c_while_starting_is_one_line(tmp_path, scene):
         cv2.imwrite(str(src / f"p{i:02d}.png"), img)
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     for delay in (0.1, 0.25, 0.4):
-        p = subprocess.Popen([sys.executable, "-m", "livecut", "image", str(src), "-o", str(tmp_path / "out") + "/",
-                              "--force"], stderr=subprocess.PIPE, text=True, env=env)
-        time.sleep(delay)
-        p.send_signal(signal.SIGINT)
-        _, err = p.communicate(timeout=30)
+        for _ in range(3):
+            p = subprocess.Popen([sys.executable, "-m", "livecut", "image", str(src), "-o",
+                                  str(tmp_path / "out") + "/", "--force"], stderr=subprocess.PIPE, text=True, env=env)
+            time.sleep(delay)
+            p.send_signal(signal.SIGINT)
+            _, err = p.communicate(timeout=30)
+            # (on a loaded machine the signal may land while Python itself starts, before any
+            # of livecut runs: Python's own "Fatal Python error: init_import_site"; again)
+            if "init_import_site" not in err:
+                break
+        else:
+            continue
         assert "Traceback" not in err, (delay, err)
         # 130, or ended by the SIGINT itself (a shell sees 130 either way: Python re-raises an
         # interrupt that lands while it is still starting up or shutting down)
@@ -994,3 +1001,19 @@ def test_a_tiff_cutout_states_its_alpha(good, tmp_path):
     png = tmp_path / "cut.png"
     assert invoke("image", str(good["a.jpg"]), "-o", str(png)).exit_code == 0
     assert back.shape[2] == 4 and np.array_equal(back[:, :, 3], cv2.imread(str(png), cv2.IMREAD_UNCHANGED)[:, :, 3])
+
+
+def test_ctrl_c_before_the_command_takes_it_over_is_one_line():
+    """A Ctrl-C after the imports but before the command handles it (while the arguments are
+    read: a loaded machine makes that window tenths of a second) printed a traceback."""
+    code = ("import sys, livecut.cli as c\n"
+            "def interrupted(args):\n"
+            "    raise KeyboardInterrupt\n"
+            "c._argv_secrets = interrupted\n"
+            "sys.argv = ['livecut', 'image', 'x.jpg', '-o', 'out/']\n"
+            "from livecut._entry import main\n"
+            "main()\n")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 130, (r.returncode, r.stderr)
+    assert r.stderr == "livecut: error: interrupted\n"
