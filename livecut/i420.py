@@ -10,22 +10,32 @@ import numpy as np
 #: FFmpeg's code of the BT.709 YUV matrix (AVCOL_SPC_BT709), as PyAV's frames and codec
 #: contexts give and take it
 BT709 = 1
+#: FFmpeg's code of the BT.601 YUV matrix (AVCOL_SPC_SMPTE170M)
+BT601 = 6
+#: the matrices read as BT.601 (unspecified, BT.470BG, SMPTE 170M; 0 is RGB): any other
+#: (BT.2020, as HDR video says) only swscale reads right
+AS_BT601 = (0, 2, 5, 6)
 
 
 def read_description(info, described) -> None:
     """Set ``info.matrix`` and ``info.color_tags`` (a SourceInfo) from what a PyAV frame or
     codec context ``described`` says: "bt709" with its primaries and transfer (those it
-    states) when it says BT.709; else left as they are (BT.601, as FFmpeg assumes)."""
+    states) when it says BT.709; else the matrix is left as it is (BT.601, as FFmpeg assumes:
+    the frames of another matrix, BT.2020, are read by swscale and written as BT.601) and
+    the primaries and transfer it states are kept (HDR video: BT.2020, PQ or HLG)."""
+    tags = {k: v for k in ("color_primaries", "color_trc")
+            if (v := int(getattr(described, k, 0) or 0)) not in (0, 2)}
     if int(getattr(described, "colorspace", 0) or 0) == BT709:
         info.matrix = "bt709"
-        info.color_tags = {k: v for k in ("color_primaries", "color_trc")
-                           if (v := int(getattr(described, k, 0) or 0)) not in (0, 2)}
+        info.color_tags = tags
+    elif tags:
+        info.color_tags = tags
 
 
-def describe_bt709(target, tags: dict) -> None:
-    """Say BT.709 on a PyAV codec context or frame (``colorspace``), with the source's
-    primaries and transfer (``tags``) where this PyAV can set them."""
-    for k, v in {"colorspace": BT709, **tags}.items():
+def describe_bt709(target, tags: dict, matrix: str = "bt709") -> None:
+    """Say BT.709 (or ``matrix`` "bt601") on a PyAV codec context or frame (``colorspace``),
+    with the source's primaries and transfer (``tags``) where this PyAV can set them."""
+    for k, v in {"colorspace": BT709 if matrix == "bt709" else BT601, **tags}.items():
         try:
             setattr(target, k, v)
         except (AttributeError, TypeError, ValueError):

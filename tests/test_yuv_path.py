@@ -409,6 +409,54 @@ def test_bt709_colour_background_is_the_colour_asked_for(bt709_clips, tmp_path, 
     assert np.abs(got[90, 160] - np.array([0x40, 0xb1, 0x00])).max() <= 3
 
 
+@pytest.fixture(scope="module")
+def bt2020_clip(tmp_path_factory):
+    """A sharp 8-bit yuv420p clip whose YUV is BT.2020 and says so, with HDR's primaries and
+    transfer (PQ)."""
+    import subprocess
+
+    p = tmp_path_factory.mktemp("bt2020") / "pq.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
+                    "-t", "0.24", "-vf", "scale=out_color_matrix=bt2020:out_range=tv", "-pix_fmt", "yuv420p",
+                    "-colorspace", "bt2020nc", "-color_primaries", "bt2020", "-color_trc", "smpte2084",
+                    "-c:v", "libx264", "-crf", "0", str(p)], check=True)
+    return p
+
+
+@pytest.mark.parametrize("output,mode", [
+    ("frames/", "cutout"),            # BGR frames as PNG (OpenCV read them as BT.601)
+    ("comp.mp4", "composite"),        # yuv420p -> yuv420p (passed on as I420, said nothing)
+    ("sbs.mp4", "side-by-side"),      # BGR -> yuv420p by livecut
+    ("cut.mov", "cutout"),            # BGRA -> ProRes 4444 by swscale
+])
+def test_bt2020_video_keeps_its_colours_and_says_its_primaries_and_transfer(bt2020_clip, tmp_path,
+                                                                             output, mode):
+    """A BT.2020 video (HDR) is read with its matrix (taken for BT.601: blues 12 levels off)
+    and written as BT.601 that says so, with the source's primaries and transfer (they were
+    dropped: PQ shown as SDR, washed out)."""
+    import av
+    import cv2
+
+    from conftest import run_cli
+
+    space, want = _first_frame(bt2020_clip)
+    assert space == 9
+    out = tmp_path / output
+    r = run_cli("file", str(bt2020_clip), "-o", str(out) + ("/" if output.endswith("/") else ""),
+                "--mode", mode)
+    assert r.returncode == 0, r.stderr
+    if output.endswith("/"):
+        got = cv2.imread(str(sorted(out.glob("frame_*.png"))[0]), cv2.IMREAD_COLOR).astype(np.int16)
+    else:
+        space, got = _first_frame(out)
+        assert space == 6  # BT.601, as written
+        with av.open(str(out)) as c:
+            cc = c.streams.video[0].codec_context
+            assert (cc.color_primaries, cc.color_trc) == (9, 16)  # BT.2020, PQ
+        got = got[:, :320]
+    assert np.abs(got - want).mean() < 2.0
+
+
 def _ahead(on: bool, yuv: str = "auto") -> Config:
     c = _cfg(yuv)
     return dataclasses.replace(c, video=dataclasses.replace(c.video, segment_ahead=on))

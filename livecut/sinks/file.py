@@ -249,8 +249,10 @@ class VideoFileSink:
             sar = self.info.sample_aspect
             if sar and not self.codec.startswith("libvpx"):  # (non-square pixels; libvpx drops them)
                 s.codec_context.sample_aspect_ratio = 1 / sar if self._upright.quarter else sar
-            if self.info.matrix == "bt709":  # as the source said (players take an untagged file as BT.601 or guess)
-                _describe(s.codec_context, self.info.color_tags)
+            # as the source said (players take an untagged file as BT.601 or guess); a mask is
+            # no picture in the source's primaries and transfer (HDR)
+            if self.info.matrix == "bt709" or (self.info.color_tags and self.info.channels != 1):
+                _describe(s.codec_context, self.info.color_tags, self.info.matrix)
             self._stream = s
             self._audio = AudioCopy.open(c, self.info.audio_from, self.ext, self.info.start,
                                          self.warnings)
@@ -316,6 +318,8 @@ class VideoFileSink:
         if self.info.matrix == "bt709":  # (the encoder's own conversion would take BT.601)
             f = f.reformat(format=self.pix_fmt, dst_colorspace="ITU709")
             _describe(f, self.info.color_tags)  # (ProRes takes the description from its frames)
+        elif self.info.color_tags and ch != 1:  # (BT.601, with the source's primaries and transfer: HDR)
+            _describe(f, self.info.color_tags, self.info.matrix)
         return f
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:

@@ -159,8 +159,8 @@ class StreamSink:
                 gop = max(1, round(float(self.fps)))   # a key frame every second: fast joins
                 stream.gop_size = gop
                 stream.codec_context.max_b_frames = 0
-                if self.info.matrix == "bt709":  # as the source said (see VideoFileSink)
-                    _describe(stream.codec_context, self.info.color_tags)
+                if self.info.matrix == "bt709" or (self.info.color_tags and self.channels != 1):  # as the source said (see VideoFileSink)
+                    _describe(stream.codec_context, self.info.color_tags, self.info.matrix)
                 stream.options = {"preset": "ultrafast" if w * h > 1280 * 720 else "veryfast",
                                   "tune": "zerolatency", "maxrate": f"{kbps}k",
                                   "bufsize": f"{kbps}k", "x264-params": "repeat-headers=1"}

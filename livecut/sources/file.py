@@ -30,7 +30,7 @@ import numpy as np
 
 from livecut.config import VideoConfig
 from livecut.errors import UsageError, VideoOpenFailure
-from livecut.i420 import frame_planes, planes, read_description
+from livecut.i420 import AS_BT601, frame_planes, planes, read_description
 from livecut.pacing import Pacer
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
@@ -230,8 +230,11 @@ class FileSource:
         #: full-range YUV (yuvj420p, or yuv420p that says so): read by swscale, which knows it
         self.full_range = (self.native_format.startswith("yuvj")
                            or int(getattr(self._first, "color_range", 0) or 0) == 2)
+        #: a YUV matrix neither BT.601 nor BT.709 (BT.2020): only swscale reads it (OpenCV and
+        #: the I420 path took it for BT.601: blues 12 levels off)
+        self.other_matrix = int(getattr(self._first, "colorspace", 0) or 0) not in (*AS_BT601, 1)
         #: limited-range BT.601, which OpenCV's I420 conversion reads as swscale does (see _to_bgr)
-        self._opencv_reads = self.info.matrix == "bt601" and not self.full_range
+        self._opencv_reads = self.info.matrix == "bt601" and not self.full_range and not self.other_matrix
         self._pacer = Pacer(fps or 30.0, resync_after=0.25) if self.pace else None
 
     # one long-lived generator over the whole file: demux -> decode, skipping bad packets
@@ -325,9 +328,9 @@ class FileSource:
     @property
     def can_yuv420p(self) -> bool:
         """Whether frames can be delivered as I420 without conversion: a yuv420p video of
-        even width and height, read as a file (not live)."""
+        even width and height, BT.601 or BT.709, read as a file (not live)."""
         return (self.native_format == "yuv420p" and not self.full_range and not self.live
-                and self.info.width % 2 == 0 and self.info.height % 2 == 0)
+                and not self.other_matrix and self.info.width % 2 == 0 and self.info.height % 2 == 0)
 
     def use_pixel_format(self, fmt: str) -> None:
         """Deliver frames as ``"bgr24"`` (HxWx3) or ``"yuv420p"`` (I420; needs :attr:`can_yuv420p`)."""
