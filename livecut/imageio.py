@@ -17,7 +17,7 @@ from livecut.errors import ImageReadError, ImageSizeError, UsageError, WriteErro
 
 #: extensions recognised when a folder or glob is given
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pgm", ".ppm", ".pnm",
-              ".jfif", ".avif")
+              ".jfif", ".avif", ".pbm", ".pam")
 MIN_SIDE = 16
 MAX_PIXELS = 80_000_000
 

@@ -127,8 +127,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
         if compositor.channels == 4 and outdir.suffix.lower() not in ALPHA_EXTS:
             raise UsageError(f"-o {outdir}: {outdir.suffix} cannot hold transparency ({mode}); write "
                              f"{', '.join(ALPHA_EXTS)}, or use --mode composite or mask")
-        if compositor.channels == 3 and outdir.suffix.lower() == ".pgm":
-            raise UsageError(f"-o {outdir}: .pgm holds gray pictures only ({mode}); write .ppm, .png, .jpg ..., "
+        if compositor.channels == 3 and outdir.suffix.lower() in (".pgm", ".pbm"):
+            raise UsageError(f"-o {outdir}: {outdir.suffix} holds gray pictures only ({mode}); write .ppm, .png, .jpg ..., "
                              "or use --mode mask")
     elif outdir.exists() and not outdir.is_dir():
         raise UsageError(f"{outdir}: output exists and is not a folder")

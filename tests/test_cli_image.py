@@ -1017,3 +1017,26 @@ def test_ctrl_c_before_the_command_takes_it_over_is_one_line():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 130, (r.returncode, r.stderr)
     assert r.stderr == "livecut: error: interrupted\n"
+
+
+def test_a_folder_of_pnm_family_pictures_is_read(tmp_path, scene):
+    """The README: `livecut image` reads "the PNM family"; a folder or glob of PBM (P4) and PAM
+    (P7) pictures was taken for a folder holding no images (and `livecut batch` refused them
+    as files of no known kind), though each one named on its own was read."""
+    img, _ = scene
+    d = tmp_path / "scans"
+    d.mkdir()
+    cv2.imwrite(str(d / "a.pbm"), cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
+    cv2.imwrite(str(d / "b.pam"), img)
+    out = tmp_path / "o"
+    r = invoke("image", d, "-o", out, "-q")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", "b.png"]
+    r = invoke("image", str(d / "*"), "-o", tmp_path / "g", "-q")
+    assert r.exit_code == 0, r.output
+    from livecut.batch import kind_of
+    assert kind_of(d / "a.pbm") == kind_of(d / "b.pam") == "image"
+    # (-o x.pbm: one output file now, and a colour composite is refused before the work)
+    r = invoke("image", d / "b.pam", "-o", tmp_path / "c.pbm", "-b", "color:#00b140")
+    assert r.exit_code == 2 and "gray pictures only" in r.output
+    assert not (tmp_path / "c.pbm").exists()
