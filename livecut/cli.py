@@ -543,8 +543,9 @@ def file_(
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="OUTPUT", rich_help_panel=P_OUTPUT,
                                          help=".mp4/.mkv (H.264), .mov (ProRes 4444 if transparent), "
                                               ".webm (VP9), DIR/ for PNG frames, - for a NUT/MPEG-TS "
-                                              "stream on stdout, or a udp:// srt:// rtsp:// URL. Audio is "
-                                              "copied, or transcoded when the container cannot hold it."),
+                                              "stream on stdout, a udp:// tcp:// srt:// rtsp:// rtmp:// URL, or null: "
+                                              "(nothing, to measure). Audio is copied, or transcoded when "
+                                              "the container cannot hold it."),
     opts: dict = None,
 ) -> None:
     """Transcode a recorded video: cut out the subject, replace or remove the background."""

@@ -78,3 +78,11 @@ def test_usage_errors_are_one_line(args, needle):
     assert r.exit_code == 2
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("livecut: error: ") and needle in lines[0], r.stderr
+
+
+def test_file_help_names_every_output_the_readme_lists():
+    """The README's `livecut file INPUT -o OUTPUT` row lists udp:// tcp:// srt:// rtsp:// rtmp://
+    and null: outputs; `livecut file --help` named only udp://, srt:// and rtsp://."""
+    text = " ".join(help_of("file").split())
+    for out in ("udp://", "tcp://", "srt://", "rtsp://", "rtmp://", "null:", "DIR/", ".webm", ".mov"):
+        assert out in text, out
