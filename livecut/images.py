@@ -125,8 +125,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
             raise UsageError(f"-o {outdir} names one file, but {len(paths)} images were given; "
                              "give a folder (-o DIR) for several")
         if compositor.channels == 4 and outdir.suffix.lower() not in ALPHA_EXTS:
+            instead = ("another background (-b color:#RRGGBB, -b blur) or --mode mask" if mode == "composite"
+                       else "--mode composite or mask")
             raise UsageError(f"-o {outdir}: {outdir.suffix} cannot hold transparency ({mode}); write "
-                             f"{', '.join(ALPHA_EXTS)}, or use --mode composite or mask")
+                             f"{', '.join(ALPHA_EXTS)}, or use {instead}")
         if compositor.channels == 3 and outdir.suffix.lower() in (".pgm", ".pbm"):
             raise UsageError(f"-o {outdir}: {outdir.suffix} holds gray pictures only ({mode}); write .ppm, .png, .jpg ..., "
                              "or use --mode mask")

@@ -833,7 +833,12 @@ def test_output_can_be_one_file(tmp_path, good):
     assert r.exit_code == 0 and cv2.imread(str(jpg)).shape == (120, 160, 3)
     r = invoke("image", good["a.jpg"], "-o", tmp_path / "cut.jpg")  # a cutout has alpha
     assert r.exit_code == 2 and "cannot hold transparency" in r.stderr
+    assert "--mode composite or mask" in r.stderr
     assert not (tmp_path / "cut.jpg").exists()
+    # a composite over a transparent background has alpha too: another background is the way
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "t.jpg", "-b", "transparent")
+    assert r.exit_code == 2 and "cannot hold transparency" in r.stderr
+    assert "another background" in r.stderr and "--mode composite" not in r.stderr
     r = invoke("image", good["a.jpg"], good["b.png"], "-o", tmp_path / "two.png")
     assert r.exit_code == 2 and "names one file" in r.stderr
     assert not (tmp_path / "two.png").exists()
