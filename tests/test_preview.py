@@ -142,3 +142,29 @@ def test_preview_without_a_display_leaves_no_output_behind(monkeypatch, tmp_path
     r = CliRunner().invoke(app, ["file", str(clip), "-o", str(tmp_path / "o.mp4"), "--preview"])
     assert r.exit_code == 1 and "cannot connect to the X display" in r.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4"]
+
+
+def test_closing_the_window_quits_as_q_does(tmp_path):
+    """The window manager's close button: the run ends (the output finalised), instead of
+    the next frame opening the window again and the run going on to the end."""
+    from livecut.runner import run_video
+    from tests.conftest import make_clip, probe
+
+    clip = make_clip(tmp_path / "c.mp4", n=20)
+    out = tmp_path / "o.mp4"
+    shown = []
+    st = run_video(str(clip), str(out), load_config(), preview=True, progress=False,
+                   preview_options={"imshow": lambda n, i: shown.append(1), "waitkey": lambda ms: -1,
+                                    "destroy": lambda: None, "visible": lambda: len(shown) < 5})
+    assert st.processed == 5 and len(shown) == 5
+    assert probe(out)["frames"] == 5
+    # and while paused
+    proc = Processor(load_config())
+    win, open_ = Window(), [True]
+    with PreviewSink(SinkInfo(320, 180, 25.0), controls=proc, imshow=win.imshow, waitkey=win.waitkey,
+                     destroy=lambda: None, visible=lambda: open_[0], screen=(1920, 1080)) as pv:
+        pv.write(_scene())
+        proc.paused = True
+        assert pv.idle() and pv.poll()
+        open_[0] = False
+        assert pv.idle() is False and pv.poll() is False

@@ -9,7 +9,9 @@ smoothing change the segmentation, so the output too.
 A frame larger than the screen is shown scaled down to fit (``screen_size()``;
 ``LIVECUT_SCREEN=WxH`` overrides what is detected).
 
-The window functions are injectable (``imshow``, ``waitkey``, ``destroy``) so the
+Closing the window (its close button, the window manager) quits as ``q`` does.
+
+The window functions are injectable (``imshow``, ``waitkey``, ``destroy``, ``visible``) so the
 sink is testable without a display; on a machine without one, opening the
 preview raises :class:`DeviceUnavailable` with one clear line instead of letting
 the GUI toolkit abort the process.
@@ -199,7 +201,7 @@ class PreviewSink:
     main_thread = True
 
     def __init__(self, info: SinkInfo, *, controls=None, stats=None, imshow=None, waitkey=None,
-                 destroy=None, snapshot_dir: str | Path = ".", overlay: bool = True,
+                 destroy=None, visible=None, snapshot_dir: str | Path = ".", overlay: bool = True,
                  screen: tuple[int, int] | None = None, display_checked: bool = False):
         self.info = info
         self.controls = controls
@@ -221,6 +223,8 @@ class PreviewSink:
         self._imshow = imshow or cv2.imshow
         self._waitkey = waitkey or cv2.waitKey
         self._destroy = destroy or (lambda: cv2.destroyWindow(WINDOW))
+        # (an injected window is not a real one: it stays open unless ``visible`` says otherwise)
+        self._visible = visible or ((lambda: True) if injected else _window_visible)
         self._open = False
         self.help = False
         if screen is None and not injected:
@@ -359,8 +363,12 @@ class PreviewSink:
             self._say(f"smoothing rate {c.change_smoothing(1 / 1.5):.2f}")
         return True
 
+    def _closed(self) -> bool:
+        """Whether the user closed the window (the next imshow would open a new one)."""
+        return self._open and not self._visible()
+
     def poll(self) -> bool:
-        return self.handle_key(self._waitkey(1))
+        return self.handle_key(self._waitkey(1)) and not self._closed()
 
     def idle(self) -> bool:
         """While paused: keep the window alive and answer keys."""
@@ -369,7 +377,7 @@ class PreviewSink:
             if self.overlay:
                 self._draw_overlay(img)
             self._show(img)
-        return self.handle_key(self._waitkey(30))
+        return self.handle_key(self._waitkey(30)) and not self._closed()
 
     def snapshot(self) -> Path | None:
         if self._last is None:
@@ -390,6 +398,14 @@ class PreviewSink:
                 self._waitkey(1)
             except cv2.error:
                 pass
+
+
+def _window_visible() -> bool:
+    """Whether the preview window is still open (Qt forgets a closed one: an error)."""
+    try:
+        return cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) >= 1
+    except cv2.error:
+        return False
 
 
 def _quiet_qt_fonts() -> None:
