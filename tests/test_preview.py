@@ -168,3 +168,19 @@ def test_closing_the_window_quits_as_q_does(tmp_path):
         assert pv.idle() and pv.poll()
         open_[0] = False
         assert pv.idle() is False and pv.poll() is False
+
+
+def test_a_snapshot_never_overwrites_another(tmp_path, monkeypatch):
+    """Two runs (or windows) that snapshot in the same second into the same folder."""
+    import livecut.sinks.preview as pv_mod
+
+    monkeypatch.setattr(pv_mod.time, "strftime", lambda fmt: "20250101-120000")
+    paths = []
+    for value in (50, 200):
+        win = Window()
+        with win.sink(SinkInfo(64, 48, 25.0), snapshot_dir=tmp_path, screen=(1920, 1080)) as pv:
+            pv.write(np.full((48, 64, 3), value, np.uint8))
+            paths.append(pv.snapshot())
+    assert paths[0] != paths[1]
+    assert [int(cv2.imread(str(p))[0, 0, 0]) for p in paths] == [50, 200]
+    assert len(list(tmp_path.glob("livecut-*.png"))) == 2

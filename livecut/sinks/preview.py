@@ -384,8 +384,16 @@ class PreviewSink:
             return None
         self.snapshot_dir.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        p = self.snapshot_dir / f"livecut-{stamp}-{len(self.snapshots):03d}.png"
-        cv2.imwrite(str(p), self._last)
+        png = cv2.imencode(".png", self._last)[1].tobytes()
+        n = len(self.snapshots)
+        while True:  # another run's snapshot of the same second is not overwritten
+            p = self.snapshot_dir / f"livecut-{stamp}-{n:03d}.png"
+            try:
+                with open(p, "xb") as f:
+                    f.write(png)
+                break
+            except FileExistsError:
+                n += 1
         self.snapshots.append(p)
         self._say(f"saved {p}")
         return p
