@@ -184,3 +184,14 @@ def test_a_snapshot_never_overwrites_another(tmp_path, monkeypatch):
     assert paths[0] != paths[1]
     assert [int(cv2.imread(str(p))[0, 0, 0]) for p in paths] == [50, 200]
     assert len(list(tmp_path.glob("livecut-*.png"))) == 2
+
+
+def test_a_snapshot_that_cannot_be_written_says_so(tmp_path):
+    """A folder that cannot take it (read-only, full, not a folder): the window says the
+    snapshot was not saved, and the run goes on (no 'saved ...', no exception out of a key)."""
+    (tmp_path / "file").write_bytes(b"x")
+    win = Window()
+    with win.sink(SinkInfo(64, 48, 25.0), snapshot_dir=tmp_path / "file" / "sub", screen=(1920, 1080)) as pv:
+        pv.write(np.full((48, 64, 3), 90, np.uint8))
+        assert pv.handle_key(ord("s"))
+        assert pv.snapshots == [] and pv.message.startswith("snapshot not saved")

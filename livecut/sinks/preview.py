@@ -382,18 +382,25 @@ class PreviewSink:
     def snapshot(self) -> Path | None:
         if self._last is None:
             return None
-        self.snapshot_dir.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         png = cv2.imencode(".png", self._last)[1].tobytes()
         n = len(self.snapshots)
-        while True:  # another run's snapshot of the same second is not overwritten
-            p = self.snapshot_dir / f"livecut-{stamp}-{n:03d}.png"
-            try:
-                with open(p, "xb") as f:
-                    f.write(png)
-                break
-            except FileExistsError:
-                n += 1
+        try:
+            self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+            while True:  # another run's snapshot of the same second is not overwritten
+                p = self.snapshot_dir / f"livecut-{stamp}-{n:03d}.png"
+                try:
+                    with open(p, "xb") as f:
+                        f.write(png)
+                    break
+                except FileExistsError:
+                    n += 1
+                except OSError:
+                    p.unlink(missing_ok=True)  # (no half-written picture left)
+                    raise
+        except OSError as exc:  # (a read-only or full disk: said in the window, the run goes on)
+            self._say(f"snapshot not saved: {exc.strerror or exc}", 4.0)
+            return None
         self.snapshots.append(p)
         self._say(f"saved {p}")
         return p
