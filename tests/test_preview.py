@@ -195,3 +195,20 @@ def test_a_snapshot_that_cannot_be_written_says_so(tmp_path):
         pv.write(np.full((48, 64, 3), 90, np.uint8))
         assert pv.handle_key(ord("s"))
         assert pv.snapshots == [] and pv.message.startswith("snapshot not saved")
+
+
+def test_overlay_and_help_fit_a_small_window():
+    """A 320x240 clip: the status line (PAUSED, threshold...) and the help's longer lines go on
+    as many lines as they need instead of being cut at the window's right edge."""
+    proc = Processor(load_config())
+    proc.paused = True
+    win = Window()
+    with win.sink(SinkInfo(320, 240, 25.0), controls=proc, stats=None, screen=(1920, 1080)) as pv:
+        pv.help = True
+        pv.message = ""
+        pv.write(np.full((240, 320, 3), 128, np.uint8))
+    shown = win.shown[-1]
+    assert np.all(shown[:, -4:] == 128), "overlay text cut at the right edge"
+    drawn_rows = np.flatnonzero(np.any(shown != 128, axis=(1, 2)))
+    assert drawn_rows.max() < 240 - 2  # and it all fits below too
+    assert drawn_rows.max() > 70 + 20 * len(HELP)  # the help took more lines than it has

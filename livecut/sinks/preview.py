@@ -195,6 +195,19 @@ def draw_text(img: np.ndarray, text: str, org: tuple[int, int], color=(255, 255,
     cv2.putText(img, text, (x, y), font, scale, color, 1, cv2.LINE_AA)
 
 
+def wrap(words: list[str], sep: str, width: int, scale: float = 0.5) -> list[str]:
+    """``words`` joined by ``sep`` in lines of at most ``width`` pixels (a word wider than
+    that stays on a line of its own)."""
+    lines: list[str] = []
+    for word in words:
+        joined = f"{lines[-1]}{sep}{word}" if lines else word
+        if lines and cv2.getTextSize(joined, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)[0][0] <= width:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return lines
+
+
 class PreviewSink:
     """Shows frames in a window; drives the keyboard controls of a :class:`~livecut.runner.Processor`."""
 
@@ -290,12 +303,21 @@ class PreviewSink:
                 parts.append("PAUSED")
         if self.scale < 1.0:
             parts.append(f"shown at {self.scale:.0%}")
-        draw_text(img, "  ".join(parts), (8, 20))
+        width = img.shape[1] - 16  # a line that does not fit a small window goes on the next one
+        y = 20
+        for line in wrap(parts, "  ", width):
+            draw_text(img, line, (8, y))
+            y += 22
         if self.message and time.perf_counter() < self._message_until:
-            draw_text(img, self.message, (8, 42), color=(0, 255, 255))
+            for line in wrap(self.message.split(" "), " ", width):
+                draw_text(img, line, (8, y), color=(0, 255, 255))
+                y += 22
         if self.help:
-            for i, line in enumerate(HELP):
-                draw_text(img, line, (8, 70 + 20 * i))
+            y = max(y + 6, 70)
+            for line in HELP:
+                for part in wrap(line.split(" "), " ", width):
+                    draw_text(img, part, (8, y))
+                    y += 20
 
     def _show(self, img: np.ndarray) -> None:
         try:
