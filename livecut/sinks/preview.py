@@ -438,9 +438,10 @@ class PreviewSink:
 
 
 def _window_visible() -> bool:
-    """Whether the preview window is still open (Qt forgets a closed one: an error)."""
+    """Whether the preview window is still open (Qt forgets a closed one: an error; a
+    backend that cannot tell answers -1: taken as open, never as a quit)."""
     try:
-        return cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) >= 1
+        return cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) != 0
     except cv2.error:
         return False
 
