@@ -212,3 +212,13 @@ def test_overlay_and_help_fit_a_small_window():
     drawn_rows = np.flatnonzero(np.any(shown != 128, axis=(1, 2)))
     assert drawn_rows.max() < 240 - 2  # and it all fits below too
     assert drawn_rows.max() > 70 + 20 * len(HELP)  # the help took more lines than it has
+
+
+def test_keys_work_with_caps_lock_on():
+    """With Caps Lock on, Q, M, H ... did nothing (the keys were compared case-sensitively)."""
+    proc = Processor(load_config())
+    win = Window()
+    with win.sink(SinkInfo(320, 180, 25.0), controls=proc, screen=(1920, 1080)) as pv:
+        assert pv.handle_key(ord("H")) and pv.help
+        assert pv.handle_key(ord(" ")) and proc.paused
+        assert not pv.handle_key(ord("Q"))

@@ -357,7 +357,7 @@ class PreviewSink:
         """Apply one key; False means quit."""
         if key < 0:
             return True
-        ch = chr(key & 0xFF)
+        ch = chr(key & 0xFF).lower()  # (Caps Lock on: Q quits as q does)
         c = self.controls
         if ch in ("q", "\x1b"):
             return False
