@@ -270,13 +270,15 @@ def _records(path: Path):
                 yield rec
 
 
-def read_manifest(path: Path) -> dict[str, dict]:
-    """The last record of each input; unreadable lines (a truncated last line) are skipped."""
-    records: dict[str, dict] = {}
+def read_manifest(path: Path, by_output: bool = False) -> dict:
+    """The last record of each input (``by_output``: of each ``(input, output)``, so that going
+    back to an earlier --video-ext finds what that run wrote); unreadable lines (a truncated
+    last line) are skipped."""
+    records: dict = {}
     try:
         for rec in _records(path):
             if isinstance(rec.get("input"), str):
-                records[rec["input"]] = rec
+                records[(rec["input"], rec.get("output")) if by_output else rec["input"]] = rec
     except FileNotFoundError:
         pass
     except OSError as exc:
@@ -337,7 +339,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
     pairs, errors = expand(inputs, outdir, list_file)
     result = Plan(outdir=outdir)
     result.refused += [(None, e) for e in errors]
-    manifest = read_manifest(outdir / MANIFEST)
+    manifest = read_manifest(outdir / MANIFEST, by_output=True)
     taken: dict[str, Path] = {}
     inputs_resolved = {src for src, _ in pairs}
     for src, root in pairs:
@@ -347,7 +349,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
                                          f"({', '.join(IMAGE_EXTS[:3] + VIDEO_EXTS[:3])} ...)"))
             continue
         item = Item(src=src, kind=kind, rel=output_rel(src, root, kind, video_ext))
-        prev = manifest.get(str(src))
+        prev = manifest.get((str(src), item.rel))
         ours = prev is not None and prev.get("output") == item.rel
         item.owned = ours and bool(prev.get("written"))
         try:

@@ -435,3 +435,18 @@ def test_ray_address_nothing_answers_on_is_refused_at_once(tmp_path):
     r = run_cli("batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--ray", "127.0.0.1:1")
     assert r.returncode == 2 and "no Ray cluster answers there" in r.stderr
     assert time.monotonic() - t < 20
+
+
+def test_going_back_to_an_earlier_video_type_skips_what_that_run_wrote(tmp_path):
+    (tmp_path / "in").mkdir()
+    clip = make_clip(tmp_path / "in" / "v.mp4", n=4)
+    out, cfg = tmp_path / "out", load_config(None, [])
+    for ext in (".mp4", ".mkv"):
+        assert run_batch([str(clip)], out, cfg, jobs=1, video_ext=ext).done == 1
+    # the same command as the first: v.mp4 is this batch's, done with the same input and settings
+    report = run_batch([str(clip)], out, cfg, jobs=1, video_ext=".mp4")
+    assert report.exit_code == 0 and report.skipped_done == 1, report.errors
+    # changed: redone, the output being the batch's own to replace
+    os.utime(clip, ns=(clip.stat().st_atime_ns, clip.stat().st_mtime_ns + 10**9))
+    report = run_batch([str(clip)], out, cfg, jobs=1, video_ext=".mp4")
+    assert report.exit_code == 0 and report.done == 1, report.errors
