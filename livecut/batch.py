@@ -374,18 +374,25 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
             if prev.get("status") == "ok" and os.path.lexists(dst):
                 result.skipped_done += 1
                 continue
-            if prev.get("status") != "ok" and not retry_failed:
+            # (refused before because its output existed: --force is what that refusal asked for)
+            refused_as_existing = force and EXISTS_HINT in str(prev.get("error") or "")
+            if prev.get("status") != "ok" and not retry_failed and not refused_as_existing:
                 result.skipped_failed += 1
                 result.skipped_codes.append(int(prev.get("exit_code") or 1))
                 continue
         # an output this batch wrote earlier may be replaced; any other only with --force
         item.force = force or item.owned
         if not item.force and os.path.lexists(dst):
-            result.refused.append((item, f"{src}: output {dst} exists (use --force to overwrite)"))
+            result.refused.append((item, f"{src}: output {dst} {EXISTS_HINT}"))
             continue
         result.todo.append(item)
     result.todo.sort(key=lambda it: (it.work, it.size), reverse=True)  # long videos first: they set the pace
     return result
+
+
+#: how an item whose output exists (not written by this batch) is refused; ``--force`` on a
+#: later run takes such an item up again without ``--retry-failed``
+EXISTS_HINT = "exists (use --force to overwrite)"
 
 
 # ------------------------------------------------------------------ one item (both backends)

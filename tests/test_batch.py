@@ -450,3 +450,17 @@ def test_going_back_to_an_earlier_video_type_skips_what_that_run_wrote(tmp_path)
     os.utime(clip, ns=(clip.stat().st_atime_ns, clip.stat().st_mtime_ns + 10**9))
     report = run_batch([str(clip)], out, cfg, jobs=1, video_ext=".mp4")
     assert report.exit_code == 0 and report.done == 1, report.errors
+
+
+def test_force_alone_takes_up_an_item_refused_because_its_output_existed(library, tmp_path):
+    """"exists (use --force to overwrite)", then the same command with --force: the item was
+    skipped as 'failed before' (it took --force --retry-failed)."""
+    out = tmp_path / "out"
+    _photo(out / "a.png", 7)
+    before = (out / "a.png").read_bytes()
+    cfg = load_config(None, [])
+    report = run_batch([str(library / "a.jpg")], out, cfg, jobs=1)
+    assert report.failed == 1 and "exists (use --force" in report.errors[0]
+    report = run_batch([str(library / "a.jpg")], out, cfg, jobs=1, force=True)
+    assert report.done == 1, report.errors
+    assert (out / "a.png").read_bytes() != before
