@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 # the public names are imported when first used (PEP 562): `import livecut` costs nothing,
 # so the command's entry point can catch a Ctrl-C during the heavy imports (numpy, OpenCV)
-_LAZY = {"Segmenter": "livecut.segment", "Compositor": "livecut.composite",
+_LAZY = {"Segmenter": "livecut.segment", "Compositor": "livecut.composite", "MaskSmoother": "livecut.smooth",
          "parse_background": "livecut.composite", "Config": "livecut.config",
          "load_config": "livecut.config", "LivecutError": "livecut.errors"}
 
@@ -34,4 +34,4 @@ def __getattr__(name: str):
 def __dir__():
     return sorted(list(globals()) + list(_LAZY))
 
-__all__ = ["Segmenter", "Compositor", "parse_background", "Config", "load_config", "LivecutError", "__version__"]
+__all__ = ["Segmenter", "Compositor", "MaskSmoother", "parse_background", "Config", "load_config", "LivecutError", "__version__"]

@@ -77,3 +77,26 @@ def test_figure_script_remakes_the_readme_pictures(tmp_path):
         assert made is not None and shipped is not None and made.shape == shipped.shape, name
         assert f"docs/{name}" in README
     assert (REPO / "docs/photos/chelsea.png").is_file() and "CC0" in README
+
+
+def test_the_library_examples_run(tmp_path, monkeypatch):
+    """The README's Python examples (section Library) run as written, on a photo and a clip
+    made here under the names they use."""
+    import cv2
+    import numpy as np
+
+    from conftest import make_clip
+    from synth import make_scene
+
+    section = README.split("## Library", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) >= 2, "the Library section shows a photo and a video example"
+    img, _ = make_scene("basic", 320, 240, seed=0)
+    cv2.imwrite(str(tmp_path / "photo.jpg"), img)
+    make_clip(tmp_path / "clip.mp4", n=8)
+    monkeypatch.chdir(tmp_path)
+    for block in blocks:
+        names: dict = {}
+        exec(compile(block, "README.md", "exec"), names)  # noqa: S102 -- the README's own example
+        out = names.get("out")
+        assert isinstance(out, np.ndarray) and out.ndim == 3 and out.shape[2] == 3
