@@ -15,7 +15,6 @@ camera indices 0-4 are opened with OpenCV.
 from __future__ import annotations
 
 import ctypes
-import fcntl
 import os
 import platform
 import threading
@@ -108,6 +107,8 @@ def _read(path: Path) -> str:
 
 def _query_v4l2(dev: Path, max_formats: int = 8) -> tuple[int | None, str, list[str]]:
     """(device caps, driver, formats) from ioctls; (None, '', []) when the node cannot be asked."""
+    import fcntl  # POSIX only: not at the top, so ``livecut devices`` imports on Windows
+
     try:
         fd = os.open(dev, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:

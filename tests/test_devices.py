@@ -74,3 +74,19 @@ def test_devices_command():
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert set(data) >= {"cameras", "virtual", "missing"}
+
+
+def test_imports_without_fcntl(monkeypatch):
+    """Windows has no fcntl: ``livecut devices`` (other platforms: OpenCV indices) still imports."""
+    import importlib
+
+    import livecut.devices
+
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # `import fcntl` raises ImportError, as on Windows
+    try:
+        mod = importlib.reload(livecut.devices)
+        report = mod.list_devices(system="Windows")
+        assert any("--probe" in n for n in report.notes)
+    finally:
+        monkeypatch.delitem(sys.modules, "fcntl")
+        importlib.reload(livecut.devices)
