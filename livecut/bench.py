@@ -228,7 +228,10 @@ TRANSCODE_STAGES = ("decode", "convert", "engine", "composite", "encode", "mux")
 
 
 def _process_cpu() -> float:
-    import resource
+    try:
+        import resource
+    except ImportError:  # Windows: no resource module; the same user + system time
+        return time.process_time()
 
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
