@@ -539,11 +539,14 @@ class _Local:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        ctx = multiprocessing.get_context("forkserver")
-        try:
-            ctx.set_forkserver_preload(["livecut.batch", "livecut.images", "livecut.runner"])
-        except Exception:  # pragma: no cover - best effort
-            pass
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("forkserver")
+            try:
+                ctx.set_forkserver_preload(["livecut.batch", "livecut.images", "livecut.runner"])
+            except Exception:  # pragma: no cover - best effort
+                pass
+        else:  # Windows: spawn is the only start method
+            ctx = multiprocessing.get_context("spawn")
         self.frames_queue = ctx.SimpleQueue()  # a fresh one: a dead worker may hold the old one's lock
         return ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
                                    initargs=(self.threads, os.getpid(), self.frames_queue))
