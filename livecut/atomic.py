@@ -22,6 +22,7 @@ import functools
 import os
 import secrets
 import shutil
+import sys
 from pathlib import Path
 
 from livecut.errors import OutputExistsError, WriteError
@@ -85,18 +86,41 @@ def sweep_stale(final: Path) -> list[Path]:
     return removed
 
 
+def pid_exists(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (or is another user's); True when it
+    cannot be told.  Not ``os.kill(pid, 0)`` on Windows: there signal 0 is CTRL_C_EVENT,
+    sent to the console's processes, and says nothing of ``pid``."""
+    if sys.platform == "win32":
+        import ctypes
+
+        try:
+            kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+            handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+            if not handle:
+                # ERROR_INVALID_PARAMETER: no such process; ERROR_ACCESS_DENIED: another user's
+                return ctypes.get_last_error() != 87  # type: ignore[attr-defined]
+            try:
+                code = ctypes.c_ulong()
+                ok = kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+                return not ok or code.value == 259  # STILL_ACTIVE
+            finally:
+                kernel32.CloseHandle(handle)
+        except (OSError, AttributeError, ValueError, ctypes.ArgumentError):
+            return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError, ValueError):
+        pass
+    return True
+
+
 def is_stale(p: Path, pid: int, now: float) -> bool:
     """Whether ``p``, written by process ``pid`` of this machine, was left by a run that is
     gone: that process does not exist and ``p`` has not changed for STALE_SECONDS."""
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
+    if pid == os.getpid() or pid_exists(pid):
         return False  # that process runs (or is another user's): not ours to remove
-    except ProcessLookupError:
-        pass
-    except (OSError, OverflowError, ValueError):
-        return False
     try:
         return now - p.lstat().st_mtime >= STALE_SECONDS
     except OSError:

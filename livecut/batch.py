@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from livecut.atomic import TEMP_MARK, discard, io_reason
+from livecut.atomic import TEMP_MARK, discard, io_reason, pid_exists
 from livecut.config import Config
 from livecut.errors import LivecutError, UsageError, WriteError
 from livecut.imageio import IMAGE_EXTS
@@ -516,12 +516,8 @@ def _init_worker(threads: int, driver: int = 0, frames_queue=None) -> None:
         def watch() -> None:
             while True:
                 time.sleep(0.5)
-                try:
-                    os.kill(driver, 0)
-                except ProcessLookupError:
+                if not pid_exists(driver):
                     os._exit(1)
-                except OSError:
-                    pass
 
         threading.Thread(target=watch, name="livecut-driver-watch", daemon=True).start()
 

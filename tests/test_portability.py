@@ -44,3 +44,91 @@ def test_batch_jobs_with_spawn_only(monkeypatch, tmp_path):
     report = run_batch([str(shoot)], tmp_path / "out", load_config(None, []), jobs=2)
     assert report.done == 2 and report.failed == 0, report.errors
     assert (tmp_path / "out" / "a.png").exists() or any((tmp_path / "out").glob("a.*"))
+
+
+class _FakeKernel32:
+    """Just enough of Windows' kernel32 for pid_exists: only ``alive`` pids exist."""
+
+    def __init__(self, alive: set[int]):
+        self.alive = alive
+        self.error = 0
+
+    def OpenProcess(self, access, inherit, pid):  # noqa: N802
+        if pid in self.alive:
+            return 1000 + pid
+        self.error = 87  # ERROR_INVALID_PARAMETER
+        return 0
+
+    def GetExitCodeProcess(self, handle, ref):  # noqa: N802
+        ref._obj.value = 259  # STILL_ACTIVE
+        return 1
+
+    def CloseHandle(self, handle):  # noqa: N802
+        return 1
+
+
+def _as_windows(monkeypatch, alive: set[int]) -> list:
+    """sys.platform win32, kernel32 faked; os.kill(pid, 0) as on Windows: signal 0 is
+    CTRL_C_EVENT, sent to the console (no error for a process that is gone).  Returns the
+    list of such sends."""
+    import ctypes
+    import os
+
+    k = _FakeKernel32(alive)
+    sent: list = []
+
+    def kill(pid, sig):
+        sent.append((pid, sig))
+        if sig == 0:
+            return None  # GenerateConsoleCtrlEvent(CTRL_C_EVENT, ...)
+        raise AssertionError("TerminateProcess")
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(ctypes, "WinDLL", lambda name, use_last_error=False: k, raising=False)
+    monkeypatch.setattr(ctypes, "get_last_error", lambda: k.error, raising=False)
+    monkeypatch.setattr(os, "kill", kill)
+    return sent
+
+
+def test_stale_temp_of_a_dead_process_is_found_without_ctrl_c_on_windows(monkeypatch, tmp_path):
+    import os
+    import time
+
+    from livecut.atomic import STALE_SECONDS, is_stale
+
+    old = tmp_path / ".out.mp4.livecut-99999-abcdef-01234567.mp4"
+    old.write_bytes(b"x")
+    t = time.time() - STALE_SECONDS - 10
+    os.utime(old, (t, t))
+    sent = _as_windows(monkeypatch, alive={4242})
+    assert is_stale(old, 99999, time.time())       # its process is gone
+    assert not is_stale(old, 4242, time.time())    # its process runs
+    assert sent == []                               # no CTRL_C_EVENT sent to the console
+
+
+def test_batch_worker_stops_when_its_driver_is_gone_on_windows(monkeypatch):
+    """The worker's watch on its driver: gone (a dead pid) -> the worker exits; no Ctrl-C."""
+    import os
+    import signal
+    import threading
+
+    from livecut import batch
+
+    exited = threading.Event()
+    never = threading.Event()  # the watch thread (a daemon) then waits for ever: it cannot outlive the fakes
+
+    def fake_exit(code):
+        exited.set()
+        never.wait()
+
+    monkeypatch.setattr(signal, "signal", lambda *a: None)
+    monkeypatch.setattr(os, "_exit", fake_exit)
+    sent = _as_windows(monkeypatch, alive=set())
+
+    def kill(pid, sig):  # (as above, but the watch thread then waits for ever, as in fake_exit)
+        sent.append((pid, sig))
+        never.wait()
+    monkeypatch.setattr(os, "kill", kill)
+    batch._init_worker(1, driver=99999)
+    assert exited.wait(5.0)
+    assert sent == []
