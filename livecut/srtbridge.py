@@ -79,8 +79,9 @@ def forward(signum, frame):
         p.send_signal(signum)
     except OSError:
         pass
-for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-    signal.signal(s, forward)
+for s in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)):  # (Windows: no SIGHUP)
+    if s is not None:
+        signal.signal(s, forward)
 while True:
     try:
         code = p.wait(timeout=0.5)

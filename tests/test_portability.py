@@ -132,3 +132,16 @@ def test_batch_worker_stops_when_its_driver_is_gone_on_windows(monkeypatch):
     batch._init_worker(1, driver=99999)
     assert exited.wait(5.0)
     assert sent == []
+
+
+def test_srt_watchdog_runs_without_sighup():
+    """Windows has no signal.SIGHUP: the SRT bridge's watchdog still runs its child and
+    exits with its status (it died with AttributeError, leaving the child behind)."""
+    import subprocess
+
+    from livecut.srtbridge import _WATCHDOG
+
+    code = "import signal; del signal.SIGHUP; exec(compile(" + repr(_WATCHDOG) + ", '<watchdog>', 'exec'))"
+    child = [sys.executable, "-c", "import sys; sys.exit(3)"]
+    r = subprocess.run([sys.executable, "-c", code, *child], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 3, r.stderr
