@@ -37,6 +37,8 @@ _PREFIX = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\]\s*")
 @functools.lru_cache(maxsize=1)
 def _probe_ffmpeg() -> tuple[str | None, str | None]:
     """(path of ffmpeg, None) when it has SRT, else (None, why not)."""
+    if sys.platform == "win32":  # (the bridge's pipes are polled with select(), sockets only there)
+        return None, "srt:// is not supported on Windows yet (use udp://, tcp:// or rtsp://)"
     exe = shutil.which("ffmpeg")
     if exe is None:
         return None, "SRT needs the ffmpeg program (PyAV's FFmpeg has no srt://), and ffmpeg is not installed"

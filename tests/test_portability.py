@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
 
 def test_bench_cpu_time_without_resource(monkeypatch):
     """Windows has no ``resource`` module: ``bench --transcode`` still measures CPU time."""
@@ -145,3 +147,17 @@ def test_srt_watchdog_runs_without_sighup():
     child = [sys.executable, "-c", "import sys; sys.exit(3)"]
     r = subprocess.run([sys.executable, "-c", code, *child], capture_output=True, text=True, timeout=30)
     assert r.returncode == 3, r.stderr
+
+
+def test_srt_is_refused_in_one_line_on_windows(monkeypatch):
+    """The SRT bridge polls its pipes with select(), which Windows allows on sockets only: an
+    srt:// run there failed with a misleading 'the ffmpeg pipe was closed'; it is refused."""
+    from livecut import srtbridge
+
+    monkeypatch.setattr(srtbridge.sys, "platform", "win32")
+    srtbridge._probe_ffmpeg.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="not supported on Windows"):
+            srtbridge.ffmpeg_for_srt()
+    finally:
+        srtbridge._probe_ffmpeg.cache_clear()
