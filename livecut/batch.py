@@ -204,7 +204,12 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
                           "results); write the results elsewhere (-o OTHER)")
         return [], errors
     named = list(unique.values())
-    root = Path(os.path.commonpath([str(a) for a in anchors] + [str(a.parent) for a in named]))
+    try:
+        root = Path(os.path.commonpath([str(a) for a in anchors] + [str(a.parent) for a in named]))
+    except ValueError:  # (Windows: inputs on two drives have no common folder to mirror)
+        drives = sorted({Path(os.path.abspath(a)).drive for a in named})
+        raise UsageError(f"the inputs are on different drives ({', '.join(drives)}), which one output tree "
+                         "cannot mirror: run one batch per drive") from None
     return [(a, root) for a in named], errors
 
 

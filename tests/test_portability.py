@@ -161,3 +161,23 @@ def test_srt_is_refused_in_one_line_on_windows(monkeypatch):
             srtbridge.ffmpeg_for_srt()
     finally:
         srtbridge._probe_ffmpeg.cache_clear()
+
+
+def test_batch_inputs_on_two_drives_are_one_clear_error(monkeypatch, tmp_path):
+    """Windows: `batch C:\\a D:\\b -o out` raised an uncaught ValueError ("Paths don't have the
+    same drive") from the output tree's common folder; now one usage error."""
+    import cv2
+    import numpy as np
+
+    from livecut import batch
+    from livecut.errors import UsageError
+
+    for name in ("a.png", "b.png"):
+        cv2.imwrite(str(tmp_path / name), np.zeros((32, 32, 3), np.uint8))
+
+    def no_common(paths):
+        raise ValueError("Paths don't have the same drive")
+
+    monkeypatch.setattr(batch.os.path, "commonpath", no_common)
+    with pytest.raises(UsageError, match="different drives"):
+        batch.expand([str(tmp_path / "a.png"), str(tmp_path / "b.png")], tmp_path / "out")
