@@ -115,3 +115,14 @@ def test_an_existing_output_is_refused_before_a_stream_is_opened(tmp_path):
     r = run_cli("run", "udp://127.0.0.1:9", "-o", str(out), "--set", "video.open_timeout=20")
     _one_line_error(r, 2, "exists")
     assert time.monotonic() - t0 < 10 and out.read_bytes() == b"earlier"
+
+
+def test_png_frames_into_the_current_or_root_folder(tmp_path):
+    # -o ./ or DIR/sub/../ writes the frames into that folder itself; -o / is refused with one
+    # line (all were an internal error or a failed rename after the whole run)
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", "/", "--frames", "2")
+    _one_line_error(r, 2, "folder of their own")
+    (tmp_path / "sub").mkdir()
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", f"{tmp_path}/sub/../", "--frames", "2")
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["frame_000000.png", "frame_000001.png", "sub"]

@@ -110,6 +110,10 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
     if out.is_dir() and not spec.endswith(("/", os.sep)):  # PNG frames only when asked for: DIR/
         raise OutputExistsError(f"{out}: is a folder (end it with / for a PNG sequence)")
     if is_dir_spec(spec):
+        if out.name in ("", ".."):  # -o ./ or ../: that folder, by its own name
+            out = Path(os.path.abspath(out))
+            if not out.name:
+                raise UsageError(f"{spec}: PNG frames need a folder of their own, e.g. -o /frames/")
         if out.exists() and not out.is_dir():
             raise OutputExistsError(f"{out}: exists and is not a folder")
         if out.is_dir() and any(out.glob("frame_*.png")) and not force:
@@ -519,7 +523,7 @@ class PngSequenceSink:
 @register_sink("file", lambda spec: spec not in ("", "-") and "://" not in spec)
 def open_file_sink(spec: str, info: SinkInfo, cfg: VideoConfig, *, force: bool = False,
                    inputs: tuple = (), **_: object):
-    check_output(spec, inputs, force)
+    out = check_output(spec, inputs, force)
     if is_dir_spec(spec):
-        return PngSequenceSink(spec, info, cfg, force=force)
+        return PngSequenceSink(out, info, cfg, force=force)
     return VideoFileSink(spec, info, cfg, force=force)
