@@ -65,6 +65,13 @@ class _Group(TyperGroup):
             sys.exit(getattr(exc, "exit_code", 2))
         sys.exit(rv if isinstance(rv, int) else 0)
 
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[override]
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except KeyboardInterrupt:  # Ctrl-C while the arguments are read (Typer imports pydantic
+            err("interrupted")     # then): Typer itself would exit 130 without a word
+            raise typer.Exit(130) from None
+
     def invoke(self, ctx: typer.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)

@@ -1045,3 +1045,19 @@ def test_a_folder_of_pnm_family_pictures_is_read(tmp_path, scene):
     r = invoke("image", d / "b.pam", "-o", tmp_path / "c.pbm", "-b", "color:#00b140")
     assert r.exit_code == 2 and "gray pictures only" in r.output
     assert not (tmp_path / "c.pbm").exists()
+
+
+def test_ctrl_c_while_the_arguments_are_read_says_so(monkeypatch, capsys):
+    # Typer turns a KeyboardInterrupt in its argument parsing into exit 130 with no message
+    import typer.core
+
+    from livecut.cli import main
+
+    def interrupted(self, ctx, args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(typer.core.TyperGroup, "parse_args", interrupted)
+    with pytest.raises(SystemExit) as exc:
+        main(["methods"])
+    assert exc.value.code == 130
+    assert capsys.readouterr().err.strip() == "livecut: error: interrupted"
