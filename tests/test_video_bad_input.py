@@ -126,3 +126,12 @@ def test_png_frames_into_the_current_or_root_folder(tmp_path):
     r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", f"{tmp_path}/sub/../", "--frames", "2")
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["frame_000000.png", "frame_000001.png", "sub"]
+
+
+def test_a_tilde_output_is_written_where_it_was_checked(tmp_path):
+    # -o '~/o.mp4' (quoted, or from a script): checked as HOME/o.mp4 but written to ./~/o.mp4,
+    # which failed after the input was opened ('write failed', exit 1)
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", "~/o.mp4", "--frames", "2",
+                env={"HOME": str(tmp_path)})
+    assert r.returncode == 0, r.stderr
+    assert probe(tmp_path / "o.mp4")["frames"] == 2

@@ -526,4 +526,4 @@ def open_file_sink(spec: str, info: SinkInfo, cfg: VideoConfig, *, force: bool =
     out = check_output(spec, inputs, force)
     if is_dir_spec(spec):
         return PngSequenceSink(out, info, cfg, force=force)
-    return VideoFileSink(spec, info, cfg, force=force)
+    return VideoFileSink(out, info, cfg, force=force)  # (~ expanded, as it was checked)
