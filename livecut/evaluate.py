@@ -299,6 +299,13 @@ def check_sheet_path(path) -> None:
         raise UsageError(f"--sheet {p}: no folder {p.parent}")
     if p.is_dir():
         raise UsageError(f"--sheet {p}: is a folder")
+    import os
+
+    from livecut.errors import WriteError
+
+    if not os.access(p.parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise WriteError(f"--sheet {p}: cannot write there (read-only folder or file); "
+                         "give a path in a writable folder")
 
 
 def _write_sheet(path, rows: list[np.ndarray]) -> None:

@@ -678,3 +678,22 @@ def test_video_frames_get_the_colour_edge_snap_too(variant):
         snapped = iou(_mask(img, still=False), gt)
         plain = iou(_mask(img, "segment.snap=0", still=False), gt)
         assert snapped > 0.985 and snapped > plain + 0.008, (seed, snapped, plain)
+
+
+def test_eval_sheet_in_a_read_only_folder_is_refused_before_the_evaluation(dataset, tmp_path, monkeypatch):
+    # it was 'could not write the sheet' (no reason, exit 2) after every photo was evaluated
+    import os
+
+    from typer.testing import CliRunner
+
+    from livecut import evaluate
+    from livecut.cli import app
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, *a, **k: False if str(p) == str(ro) else real(p, mode, *a, **k))
+    monkeypatch.setattr(evaluate, "_sheet_row", lambda *a: pytest.fail("evaluated before refusing"))
+    r = CliRunner().invoke(app, ["eval", *map(str, dataset), "--sheet", str(ro / "sheet.png")])
+    assert r.exit_code == 1, r.output
+    assert "cannot write there" in r.output and "sheet.png" in r.output
