@@ -287,6 +287,9 @@ def read_manifest(path: Path, by_output: bool = False) -> dict:
     except FileNotFoundError:
         pass
     except OSError as exc:
+        from livecut.images import _in_the_way
+
+        _in_the_way(path.parent, exc)  # (a file where the output folder should be)
         raise UsageError(f"{path}: cannot read the manifest: {exc.strerror or exc}") from None
     return records
 
@@ -800,8 +803,11 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
         return report
     try:
         outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"{outdir}: cannot create output folder: {exc.strerror or exc}") from None
+    except OSError as exc:  # a file in the way: the command's mistake (2); a read-only disk: 1
+        from livecut.images import _in_the_way
+
+        _in_the_way(outdir, exc)
+        raise WriteError(f"{outdir}: cannot create output folder: {io_reason(exc)}") from None
     manifest = outdir / MANIFEST
     start = time.perf_counter()
     bar = _BatchBar(the_plan.todo, total, enabled=progress and total > 0)

@@ -1061,3 +1061,14 @@ def test_ctrl_c_while_the_arguments_are_read_says_so(monkeypatch, capsys):
         main(["methods"])
     assert exc.value.code == 130
     assert capsys.readouterr().err.strip() == "livecut: error: interrupted"
+
+
+def test_a_file_where_the_output_folder_should_be_is_said_plainly(good, tmp_path):
+    """`image p.jpg -o afile/cut/` (afile a file): 'cannot create output folder: File exists',
+    exit 1, as if the disk had failed; now it names the file in the way, exit 2. batch too."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    r = invoke("image", str(good["a.jpg"]), "-o", str(afile / "cut") + "/")
+    assert r.exit_code == 2 and f"{afile} is a file, not a folder" in r.stderr, r.stderr
+    r = invoke("batch", str(good["a.jpg"]), "-o", str(afile / "cut"), "-q")
+    assert r.exit_code == 2 and f"{afile} is a file, not a folder" in r.stderr, r.stderr
