@@ -526,6 +526,7 @@ def _init_worker(threads: int, driver: int = 0, frames_queue=None) -> None:
                 time.sleep(0.5)
                 if not pid_exists(driver):
                     os._exit(1)
+                    return  # (os._exit does not return; a test's stand-in does: the watch ends)
 
         threading.Thread(target=watch, name="livecut-driver-watch", daemon=True).start()
 

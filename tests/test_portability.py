@@ -117,23 +117,25 @@ def test_batch_worker_stops_when_its_driver_is_gone_on_windows(monkeypatch):
     from livecut import batch
 
     exited = threading.Event()
-    never = threading.Event()  # the watch thread (a daemon) then waits for ever: it cannot outlive the fakes
 
-    def fake_exit(code):
+    def fake_exit(code):  # (returns: the watch thread then ends, none outlives the test)
         exited.set()
-        never.wait()
 
     monkeypatch.setattr(signal, "signal", lambda *a: None)
     monkeypatch.setattr(os, "_exit", fake_exit)
     sent = _as_windows(monkeypatch, alive=set())
 
-    def kill(pid, sig):  # (as above, but the watch thread then waits for ever, as in fake_exit)
+    def kill(pid, sig):  # (as above: a process that is gone)
         sent.append((pid, sig))
-        never.wait()
+        raise ProcessLookupError
     monkeypatch.setattr(os, "kill", kill)
     batch._init_worker(1, driver=99999)
     assert exited.wait(5.0)
     assert sent == []
+    watch = [t for t in threading.enumerate() if t.name == "livecut-driver-watch"]
+    for t in watch:
+        t.join(5.0)
+    assert not any(t.is_alive() for t in watch)  # (a later test counts livecut-* threads)
 
 
 def test_srt_watchdog_runs_without_sighup():
