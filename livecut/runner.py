@@ -961,8 +961,9 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             _check_devices(preview, preview_options, extra_sinks)
         source = stack.enter_context(open_source(spec, cfg.video, **opts))
         info = source.info
-        if getattr(source, "size_note", ""):
-            stats.warnings.append(source.size_note)
+        for note in (getattr(source, "size_note", ""), getattr(source, "note", "")):
+            if note:
+                stats.warnings.append(note)
         ow, oh = processor.output_size(info.width, info.height)
         file_src = kind == "file" and not getattr(source, "live", False)
         sink_info = SinkInfo(width=ow, height=oh, fps=info.fps or 30.0, channels=processor.channels,

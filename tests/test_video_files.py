@@ -847,3 +847,15 @@ sink.close()
     assert r.returncode == 0, r.stderr
     written = int(r.stderr.strip().splitlines()[-1])
     assert written > 90 * 64 * 64 * 3, written  # (of 100 frames written, at least 90 out)
+
+
+def test_a_picture_given_as_a_video_gets_a_hint(tmp_path, clips):
+    """`livecut file photo.png -o out.mp4` made a 1-frame video without a word; the run now
+    says that `livecut image` cuts photos (finer edges, EXIF turn, colour profile)."""
+    pic = tmp_path / "photo.png"
+    cv2.imwrite(str(pic), np.random.default_rng(0).integers(0, 256, (120, 160, 3), dtype=np.uint8))
+    r = run_cli("file", str(pic), "-o", str(tmp_path / "out.mp4"))
+    assert r.returncode == 0, r.stderr
+    assert "photo.png is a picture, not a video: `livecut image` cuts photos" in r.stderr
+    r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "clip.mp4"))
+    assert r.returncode == 0 and "is a picture" not in r.stderr

@@ -130,6 +130,8 @@ class FileSource:
         self._pool: collections.deque = collections.deque()  # I420 buffers given back
         self._index = 0
         self._container = None
+        #: a note for the run's summary (a picture given as a video)
+        self.note = ""
         p = self.path
         if not p.exists():
             scheme = url_scheme(str(path))
@@ -154,6 +156,10 @@ class FileSource:
             raise VideoOpenFailure(f"{p}: not a readable video file ({_av_message(exc)})") from None
         except OSError as exc:
             raise VideoOpenFailure(f"{p}: cannot open ({exc.strerror or exc})") from None
+        fmt = self._container.format.name or ""
+        if fmt.endswith("_pipe") or fmt == "image2":  # (FFmpeg's demuxers of single pictures)
+            self.note = (f"{p.name} is a picture, not a video: `livecut image` cuts photos with finer "
+                         "edges (colour guide), its EXIF turn and colour profile")
         try:
             self._init_stream()
         except BaseException:
