@@ -479,6 +479,8 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
             except LivecutError as exc:
                 # an incomplete video was finalized at its name: a failure, but ours to replace
                 out["written"] = getattr(exc, "exit_code", 1) == 3 and os.path.lexists(dst.rstrip("/"))
+                if out["written"]:  # (the frames it holds: the manifest said 0)
+                    out["frames"] = int(getattr(exc, "frames", 0) or 0)
                 raise
             finally:
                 stop()

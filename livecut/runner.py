@@ -877,6 +877,12 @@ def _cut_short(sinks: Iterable, interrupted: bool = False) -> None:
             s.interrupted = True
 
 
+def _with_frames(exc: Exception, frames: int) -> Exception:
+    """``exc`` saying how many frames the output holds (``exc.frames``: batch records them)."""
+    exc.frames = frames  # type: ignore[attr-defined]
+    return exc
+
+
 def _check_devices(preview: bool, preview_options: dict | None, extra_sinks: Iterable[tuple[str, dict]]) -> None:
     """:class:`DeviceUnavailable` for a preview without a display or a virtual camera that
     certainly cannot open, before the source is opened."""
@@ -1050,13 +1056,13 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
 
         where = (f"; {output} holds the {stats.written} frames written" if stats.written
                  else "; nothing was written") if output else ""
-        raise IncompleteError(f"{redact_url(spec)}: stream lost ({lost}){where}")
+        raise _with_frames(IncompleteError(f"{redact_url(spec)}: stream lost ({lost}){where}"), stats.written)
     if short and stats.processed:
         _, expected = short
         why = f"a read error: {source.read_error}" if getattr(source, "read_error", "") else "truncated?"
         where = f"; {output} holds the {stats.written} frames written" if output else ""
-        raise IncompleteError(f"{spec}: the video ends early ({why}): {stats.written} frames written, "
-                              f"{expected} expected{where}")
+        raise _with_frames(IncompleteError(f"{spec}: the video ends early ({why}): {stats.written} frames "
+                                           f"written, {expected} expected{where}"), stats.written)
     if stats.processed == 0 and (kind == "file" or getattr(source, "finite", False)):
         from livecut.urls import redact_url
 

@@ -464,3 +464,22 @@ def test_force_alone_takes_up_an_item_refused_because_its_output_existed(library
     report = run_batch([str(library / "a.jpg")], out, cfg, jobs=1, force=True)
     assert report.done == 1, report.errors
     assert (out / "a.png").read_bytes() != before
+
+
+def test_a_video_cut_short_is_recorded_with_the_frames_it_holds(tmp_path):
+    """A truncated video (exit 3, its output finalised with the frames read) was recorded in
+    the manifest with "frames": 0."""
+    clip = make_clip(tmp_path / "long.mp4", n=60)
+    fast = tmp_path / "fast.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(clip), "-c", "copy", "-movflags", "+faststart",
+                    str(fast)], check=True, timeout=60)
+    src = tmp_path / "in" / "cut.mp4"
+    src.parent.mkdir()
+    data = fast.read_bytes()
+    src.write_bytes(data[: len(data) // 2])
+    out = tmp_path / "out"
+    r = run_cli("batch", str(src), "-o", str(out), "-q")
+    assert r.returncode == 3, r.stderr
+    rec = [json.loads(ln) for ln in (out / "livecut-batch.jsonl").read_text().splitlines() if ln.strip()][-1]
+    assert rec["exit_code"] == 3 and rec["written"] is True
+    assert 0 < rec["frames"] < 60, rec
