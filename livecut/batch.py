@@ -805,7 +805,8 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
     if not total and not the_plan.refused:
         return report
     try:
-        outdir.mkdir(parents=True, exist_ok=True)
+        if total:  # (inputs that are all missing or unreadable leave no empty output folder behind)
+            outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # a file in the way: the command's mistake (2); a read-only disk: 1
         from livecut.images import _in_the_way
 

@@ -483,3 +483,10 @@ def test_a_video_cut_short_is_recorded_with_the_frames_it_holds(tmp_path):
     rec = [json.loads(ln) for ln in (out / "livecut-batch.jsonl").read_text().splitlines() if ln.strip()][-1]
     assert rec["exit_code"] == 3 and rec["written"] is True
     assert 0 < rec["frames"] < 60, rec
+
+
+def test_inputs_all_missing_leave_no_output_folder(tmp_path):
+    """`batch nothere.jpg -o out`: exit 2, and an empty out/ was made all the same."""
+    r = run_cli("batch", str(tmp_path / "nothere.jpg"), "-o", str(tmp_path / "out"), "-q")
+    assert r.returncode == 2 and "file not found" in r.stderr
+    assert not (tmp_path / "out").exists()
