@@ -62,17 +62,26 @@ def sweep_stale(final: Path) -> list[Path]:
     machine's tag, whose process is gone and which have not changed for STALE_SECONDS (a
     run on another machine writing to a shared folder is never judged from here).  Returns
     what was removed; never raises."""
+    import re
+
+    final = Path(final)
+    return sweep_left_behind(final.parent, f".{final.name}{TEMP_MARK}",
+                             r"-[0-9a-f]{8}(" + re.escape(final.suffix) + r")?")
+
+
+def sweep_left_behind(folder: Path | str, prefix: str, rest: str) -> list[Path]:
+    """Remove what killed runs of this machine left in ``folder``: names ``prefix`` + PID +
+    ``-`` + this machine's tag + ``rest`` (a regular expression), whose process is gone and
+    which have not changed for STALE_SECONDS (:func:`is_stale`).  Returns what was removed;
+    never raises."""
     import glob
     import re
     import time
 
-    final = Path(final)
     removed: list[Path] = []
-    pattern = re.compile(re.escape(f".{final.name}{TEMP_MARK}") + r"(\d{1,9})-" + re.escape(_host_tag())
-                         + r"-[0-9a-f]{8}(" + re.escape(final.suffix) + r")?", re.ASCII)
+    pattern = re.compile(re.escape(prefix) + r"(\d{1,9})-" + re.escape(_host_tag()) + rest, re.ASCII)
     try:
-        candidates = glob.glob(os.path.join(glob.escape(str(final.parent)),
-                                            f".{glob.escape(final.name)}{TEMP_MARK}*"))
+        candidates = glob.glob(os.path.join(glob.escape(str(folder)), f"{glob.escape(prefix)}*"))
         now = time.time()
         for name in candidates:
             p = Path(name)
@@ -84,6 +93,20 @@ def sweep_stale(final: Path) -> list[Path]:
     except Exception:  # (never raises: a sweep must not stop a run)
         pass
     return removed
+
+
+def raise_if_in_the_way(folder: Path, exc: OSError) -> None:
+    """:class:`UsageError` when ``exc`` (making or reading ``folder``) comes from a file that
+    stands where ``folder`` or one above it should be: a mistake in the command, not a disk's
+    failure."""
+    import errno
+
+    from livecut.errors import UsageError
+
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        blocker = next((q for q in (folder, *folder.parents) if q.exists() and not q.is_dir()), None)
+        if blocker is not None:
+            raise UsageError(f"{folder}: cannot create output folder: {blocker} is a file, not a folder") from None
 
 
 def pid_exists(pid: int) -> bool:

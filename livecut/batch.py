@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from livecut.atomic import TEMP_MARK, discard, io_reason, pid_exists
+from livecut.atomic import TEMP_MARK, discard, io_reason, pid_exists, raise_if_in_the_way
 from livecut.config import Config
 from livecut.errors import LivecutError, UsageError, WriteError
 from livecut.imageio import IMAGE_EXTS
@@ -287,9 +287,7 @@ def read_manifest(path: Path, by_output: bool = False) -> dict:
     except FileNotFoundError:
         pass
     except OSError as exc:
-        from livecut.images import _in_the_way
-
-        _in_the_way(path.parent, exc)  # (a file where the output folder should be)
+        raise_if_in_the_way(path.parent, exc)  # (a file where the output folder should be)
         raise UsageError(f"{path}: cannot read the manifest: {exc.strerror or exc}") from None
     return records
 
@@ -808,9 +806,7 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
         if total:  # (inputs that are all missing or unreadable leave no empty output folder behind)
             outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # a file in the way: the command's mistake (2); a read-only disk: 1
-        from livecut.images import _in_the_way
-
-        _in_the_way(outdir, exc)
+        raise_if_in_the_way(outdir, exc)
         raise WriteError(f"{outdir}: cannot create output folder: {io_reason(exc)}") from None
     manifest = outdir / MANIFEST
     start = time.perf_counter()

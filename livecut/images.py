@@ -10,7 +10,7 @@ from typing import Iterable
 
 import cv2
 
-from livecut.atomic import io_reason
+from livecut.atomic import io_reason, raise_if_in_the_way
 from livecut.composite import Compositor
 from livecut.config import CompositeConfig, Config
 from livecut.errors import LivecutError, OutputExistsError, UsageError, WriteError
@@ -74,19 +74,8 @@ def _make_outdir(outdir: Path) -> None:
         try:
             outdir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            _in_the_way(outdir, exc)
+            raise_if_in_the_way(outdir, exc)
             raise _OutdirError(f"{outdir}: cannot create output folder: {io_reason(exc)}") from None
-
-
-def _in_the_way(outdir: Path, exc: OSError) -> None:
-    """:class:`UsageError` when a file stands where the output folder (or one above it)
-    should be: a mistake in the command, not a disk's failure."""
-    import errno
-
-    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
-        blocker = next((q for q in (outdir, *outdir.parents) if q.exists() and not q.is_dir()), None)
-        if blocker is not None:
-            raise UsageError(f"{outdir}: cannot create output folder: {blocker} is a file, not a folder") from None
 
 
 def output_path(src: Path, outdir: Path) -> Path:

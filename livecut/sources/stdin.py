@@ -31,26 +31,10 @@ SPOOL_PREFIX = "livecut-stdin-"
 def sweep_stale_spools(folder: str | None = None) -> list[Path]:
     """Remove the copies a killed run (``kill -9``, a power cut) left in the temporary folder:
     this machine's, whose process is gone and which have not changed for a minute (see
-    :func:`livecut.atomic.sweep_stale`).  Never raises."""
-    import re
-    import time
+    :func:`livecut.atomic.sweep_left_behind`).  Never raises."""
+    from livecut.atomic import sweep_left_behind
 
-    from livecut.atomic import is_stale
-
-    folder = folder or tempfile.gettempdir()
-    pattern = re.compile(re.escape(SPOOL_PREFIX) + r"(\d{1,9})-" + re.escape(_host_tag()) + r"-\w+", re.ASCII)
-    removed = []
-    try:
-        now = time.time()
-        for entry in os.scandir(folder):
-            m = pattern.fullmatch(entry.name)
-            if m and entry.is_file(follow_symlinks=False) and is_stale(Path(entry.path), int(m.group(1)), now):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-                    removed.append(Path(entry.path))
-    except OSError:
-        pass
-    return removed
+    return sweep_left_behind(folder or tempfile.gettempdir(), SPOOL_PREFIX, r"-\w+")
 
 
 @contextlib.contextmanager
