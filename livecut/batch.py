@@ -460,7 +460,7 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
                 raise UsageError(f"--mode {mode}: photos take {', '.join(IMAGE_MODES)}")
             report = process_images([src], dstp.parent, settings.cfg, mode=mode, progress=False, force=force,
                                     one_file=False)
-            out["notes"] = list(report.notes)
+            out["notes"] = list(report.warnings) + list(report.notes)
             if report.errors:
                 exc = report.exceptions[0] if report.exceptions else None
                 out.update(error=report.errors[0], exit_code=getattr(exc, "exit_code", 2))

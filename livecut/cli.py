@@ -220,6 +220,8 @@ def image(
             traceback.print_exception(exc)
     for line in report.errors:
         err(line)
+    for line in report.warnings:  # (what an output leaves out: said even with --quiet)
+        typer.echo(f"livecut: warning: {line}", err=True)
     if not quiet:
         for line in report.notes:
             typer.echo(f"livecut: note: {line}", err=True)

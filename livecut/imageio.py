@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import struct
 import sys
 import tempfile
 from pathlib import Path
@@ -31,7 +32,10 @@ MAX_PIXELS = 80_000_000
 
 def read_image(path: str | Path, meta: dict | None = None, upright: bool = True) -> np.ndarray:
     """Read an image as stored (gray, BGR, BGRA; 8 or 16 bit); raise :class:`ImageReadError`.
-    ``meta``, when given, receives ``"icc"``: the embedded colour profile (bytes) or None.
+    ``meta``, when given, receives ``"icc"``: the embedded colour profile (bytes) or None, and
+    ``"pictures"``: ``(kind, unit, count)`` for a file of several pictures, of which only the
+    first is read (an animated GIF, PNG or WebP: frames; a multi-page TIFF: pages; see
+    :func:`picture_count`), else None.
     ``upright``: turned as its EXIF orientation says (JPEG, PNG, WebP), as viewers show it;
     False: as stored."""
     p = Path(path)
@@ -83,7 +87,97 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
         img = orient(img, orientation)
     if meta is not None:
         meta["icc"] = icc_profile(data)
+        kind, unit, count = picture_count(data)
+        meta["pictures"] = (kind, unit, count) if count > 1 else None
     return img
+
+
+def picture_count(data: np.ndarray) -> tuple[str, str, int]:
+    """``(kind, unit, count)``: how many pictures a file holds, read from its structure without
+    decoding: an animated GIF, PNG (APNG) or WebP its frames (``"frames"``), a TIFF its pages
+    (``"pages"``: directories that are not reduced-resolution copies such as thumbnails).
+    OpenCV decodes the first of them only.  Anything else, or a file that cannot be read so
+    far, counts as 1."""
+    head = data[:12].tobytes()
+    try:
+        if head[:6] in (b"GIF87a", b"GIF89a"):
+            return "animated GIF", "frames", _gif_frames(data.tobytes())
+        if head[:8] == b"\x89PNG\r\n\x1a\n":
+            for kind, start, length in _png_chunks(data):
+                if kind == b"acTL" and length >= 8:
+                    return "animated PNG", "frames", int.from_bytes(data[start:start + 4].tobytes(), "big")
+                if kind == b"IDAT":
+                    break
+            return "PNG", "frames", 1
+        if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+            return "animated WebP", "frames", max(1, _webp_frames(data))
+        if head[:4] in (b"II*\x00", b"MM\x00*"):
+            return "TIFF", "pages", max(1, _tiff_pages(data.tobytes()))
+    except (IndexError, ValueError, struct.error):
+        pass
+    return "image", "frames", 1
+
+
+def _gif_frames(b: bytes) -> int:
+    """The image descriptors of a GIF (its frames), block by block up to its trailer or as far
+    as the file goes."""
+    flags, i, n = b[10], 13, 0
+    if flags & 0x80:  # global colour table
+        i += 3 * (2 << (flags & 7))
+    while i < len(b):
+        block = b[i]
+        if block == 0x2C:  # image descriptor, [local colour table], LZW code size, data
+            n += 1
+            if i + 10 > len(b):
+                break
+            flags = b[i + 9]
+            i += 10 + (3 * (2 << (flags & 7)) if flags & 0x80 else 0) + 1
+        elif block == 0x21:  # extension: label, then data sub-blocks
+            i += 2
+        else:  # 0x3B, the trailer (or something that is not GIF)
+            break
+        while i < len(b):  # data sub-blocks, up to the empty one
+            size = b[i]
+            i += 1 + size
+            if size == 0:
+                break
+    return n
+
+
+def _webp_frames(data: np.ndarray) -> int:
+    """The ANMF (animation frame) chunks of a WebP; 0 for a still one."""
+    i, n = 12, 0
+    while i + 8 <= data.size:
+        size = int.from_bytes(data[i + 4:i + 8].tobytes(), "little")
+        if data[i:i + 4].tobytes() == b"ANMF":
+            n += 1
+        i += 8 + size + (size & 1)
+    return n
+
+
+def _tiff_pages(b: bytes) -> int:
+    """The image directories of a classic TIFF, less those its NewSubfileType (254) marks as a
+    reduced-resolution copy of another (a thumbnail, a preview)."""
+    e = "<" if b[:2] == b"II" else ">"
+    (off,) = struct.unpack(e + "I", b[4:8])
+    seen: set[int] = set()
+    pages = 0
+    while off and off not in seen and off + 2 <= len(b) and len(seen) < 100_000:
+        seen.add(off)
+        (n,) = struct.unpack(e + "H", b[off:off + 2])
+        reduced = False
+        for k in range(n):
+            entry = b[off + 2 + 12 * k:off + 14 + 12 * k]
+            if len(entry) < 12:
+                break
+            tag, typ = struct.unpack(e + "HH", entry[:4])
+            if tag == 254 and typ in (3, 4):  # SHORT or LONG
+                value = struct.unpack(e + ("H" if typ == 3 else "I"), entry[8:10] if typ == 3 else entry[8:12])[0]
+                reduced = bool(value & 1)
+        pages += not reduced
+        nxt = b[off + 2 + 12 * n:off + 6 + 12 * n]
+        off = struct.unpack(e + "I", nxt)[0] if len(nxt) == 4 else 0
+    return pages
 
 
 def icc_profile(data: np.ndarray) -> bytes | None:

@@ -54,6 +54,9 @@ class ImageReport:
     exceptions: list[BaseException] = field(default_factory=list)
     #: remarks on single images that were processed (e.g. nothing was defocused)
     notes: list[str] = field(default_factory=list)
+    #: what of an input was left out of its output (the frames of an animated GIF after the
+    #: first, the pages of a TIFF after the first): said even when the run is quiet
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -76,6 +79,18 @@ def _make_outdir(outdir: Path) -> None:
         except OSError as exc:
             raise_if_in_the_way(outdir, exc)
             raise _OutdirError(f"{outdir}: cannot create output folder: {io_reason(exc)}") from None
+
+
+def pictures_warning(src: str | Path, pictures: tuple[str, str, int] | None) -> str | None:
+    """What to say of an input whose file holds several pictures (``meta["pictures"]`` of
+    :func:`livecut.imageio.read_image`), of which only the first is cut; None for one."""
+    if not pictures:
+        return None
+    kind, unit, count = pictures
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
+    # (FFmpeg reads an animated GIF or PNG as a video; a TIFF's pages or an animated WebP not)
+    video = " (use `livecut file` for video)" if kind in ("animated GIF", "animated PNG") else ""
+    return f"{src}: {article} {kind} of {count} {unit}; only the first is cut{video}"
 
 
 def output_path(src: Path, outdir: Path) -> Path:
@@ -165,6 +180,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if mode == "mask" or not icc or icc[16:20] != b"RGB ":  # (a gray or CMYK profile
                     icc = None                                        # does not describe RGB output)
                 write_image(dst, out, force=force, icc=icc)
+                several = pictures_warning(src, meta.get("pictures"))
+                if several:  # (said of an output written: what it leaves out)
+                    report.warnings.append(several)
                 stems[dst] = src
                 report.written += 1
                 report.outputs.append(dst)

@@ -1072,3 +1072,64 @@ def test_a_file_where_the_output_folder_should_be_is_said_plainly(good, tmp_path
     assert r.exit_code == 2 and f"{afile} is a file, not a folder" in r.stderr, r.stderr
     r = invoke("batch", str(good["a.jpg"]), "-o", str(afile / "cut"), "-q")
     assert r.exit_code == 2 and f"{afile} is a file, not a folder" in r.stderr, r.stderr
+
+
+def test_an_animated_gif_or_a_multipage_tiff_says_only_the_first_is_cut(tmp_path, scene):
+    """`livecut image anim.gif` cut its first frame, and a multi-page TIFF its first page,
+    without a word; now one warning line says so (even with -q); `livecut batch` passes it on.
+    One-picture GIF and TIFF files say nothing."""
+    import shutil
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg not installed")
+    img, _ = scene
+    d = tmp_path / "in"
+    d.mkdir()
+    frames = d / "f%02d.png"
+    for i in range(5):
+        cv2.imwrite(str(frames).replace("%02d", f"{i:02d}"), np.roll(img, 4 * i, axis=1))
+    for name, n in (("anim.gif", 5), ("still.gif", 1)):
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-framerate", "5", "-i", str(frames), "-frames:v", str(n),
+                        str(d / name)], check=True, timeout=60)
+    if cv2.imdecode(np.fromfile(d / "anim.gif", np.uint8), cv2.IMREAD_UNCHANGED) is None:
+        pytest.skip("this OpenCV reads no GIF")
+    assert cv2.imwritemulti(str(d / "pages.tif"), [img, img[:, ::-1].copy(), img[::-1].copy()])
+    assert cv2.imwrite(str(d / "one.tif"), img)
+    out = tmp_path / "o"
+    r = invoke("image", d / "anim.gif", d / "pages.tif", d / "still.gif", d / "one.tif", "-o", out, "-q")
+    assert r.exit_code == 0, r.output
+    lines = _stderr_lines(r)
+    assert lines == [f"livecut: warning: {d / 'anim.gif'}: an animated GIF of 5 frames; only the first "
+                     "is cut (use `livecut file` for video)",
+                     f"livecut: warning: {d / 'pages.tif'}: a TIFF of 3 pages; only the first is cut"], lines
+    assert all((out / f"{s}.png").is_file() for s in ("anim", "pages", "still", "one"))
+    r = invoke("batch", d / "pages.tif", d / "one.tif", "-o", tmp_path / "b", "--jobs", "1")
+    assert r.exit_code == 0, r.output
+    said = [ln for ln in _stderr_lines(r) if "only the first" in ln]
+    assert said == [f"livecut: note: {d / 'pages.tif'}: a TIFF of 3 pages; only the first is cut"], r.stderr
+
+
+def test_picture_count_reads_the_structure_of_animations_and_pages():
+    from livecut.imageio import picture_count
+
+    def gif(frames: int) -> bytes:  # a 1x1 GIF89a of ``frames`` frames (with a graphic control each)
+        head = b"GIF89a" + struct.pack("<HHBBB", 1, 1, 0x80, 0, 0) + b"\0\0\0\xff\xff\xff"
+        frame = (b"\x21\xf9\x04\x00\x0a\x00\x00\x00" + b"\x2c" + struct.pack("<HHHHB", 0, 0, 1, 1, 0)
+                 + b"\x02\x02\x44\x01\x00")
+        return head + b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00" + frame * frames + b"\x3b"
+
+    as_array = lambda b: np.frombuffer(b, np.uint8)  # noqa: E731
+    assert picture_count(as_array(gif(7))) == ("animated GIF", "frames", 7)
+    assert picture_count(as_array(gif(1)))[2] == 1
+    assert picture_count(as_array(gif(3)[:-3]))[2] == 3  # (cut short: as far as it goes)
+    ok, png = cv2.imencode(".png", np.zeros((4, 4), np.uint8))
+    b = png.tobytes()
+    assert picture_count(as_array(b))[2] == 1
+    apng = b[:33] + _chunk(b"acTL", struct.pack(">II", 9, 0)) + b[33:]
+    assert picture_count(as_array(apng)) == ("animated PNG", "frames", 9)
+    ok, tif = cv2.imencode(".tif", np.zeros((4, 4), np.uint8))
+    assert picture_count(as_array(tif.tobytes())) == ("TIFF", "pages", 1)
+    ok, tif3 = cv2.imencodemulti(".tif", [np.zeros((4, 4), np.uint8)] * 3)
+    assert picture_count(as_array(tif3.tobytes())) == ("TIFF", "pages", 3)
+    ok, jpg = cv2.imencode(".jpg", np.zeros((16, 16, 3), np.uint8))
+    assert picture_count(as_array(jpg.tobytes()))[2] == 1
