@@ -368,13 +368,23 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
             continue
         item.frames, item.work = estimate(src, kind)
         dst = outdir / item.rel
+
+        def refuse(error: str) -> None:
+            # refused the same way before, and recorded then: a failure skipped, as any other
+            # (a rerun recorded it again each time), unless failures are retried
+            if (not retry_failed and ours and prev.get("status") != "ok" and prev.get("error") == error
+                    and _unchanged(prev, item, settings)):
+                result.skipped_failed += 1
+                result.skipped_codes.append(int(prev.get("exit_code") or 2))
+            else:
+                result.refused.append((item, error))
+
         if item.rel in taken:
-            result.refused.append((item, f"{src}: output {dst} is also the output of {taken[item.rel]} "
-                                         "(same name, another extension)"))
+            refuse(f"{src}: output {dst} is also the output of {taken[item.rel]} (same name, another extension)")
             continue
         taken[item.rel] = src
         if dst.resolve() in inputs_resolved:
-            result.refused.append((item, f"{src}: output {dst} would overwrite an input"))
+            refuse(f"{src}: output {dst} would overwrite an input")
             continue
         if ours and _unchanged(prev, item, settings):
             if prev.get("status") == "ok" and os.path.lexists(dst):
@@ -497,6 +507,30 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
 def _dst(outdir: Path, item: Item) -> str:
     """The output path as run_item takes it (``DIR/`` keeps its slash: PNG frames)."""
     return str(outdir / item.rel) + ("/" if item.rel.endswith("/") else "")
+
+
+def _missing_folders(outdir: Path, items: list[Item]) -> list[Path]:
+    """The folders the outputs of ``items`` go into (OUTDIR and the mirrored ones) that do not
+    exist yet, deepest first."""
+    found: set[Path] = set()
+    for it in items:
+        folder = (outdir / it.rel.rstrip("/")).parent
+        while folder not in found and not os.path.lexists(folder):
+            found.add(folder)
+            if folder == outdir:
+                break
+            folder = folder.parent
+    return sorted(found, key=lambda f: len(f.parts), reverse=True)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove those of ``folders`` (deepest first) that are empty: made for outputs that were
+    not written (Ctrl-C killed their items, or they failed)."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or gone): kept
+            pass
 
 
 def _remove_temps(dst: Path) -> None:
@@ -802,6 +836,9 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
     total = len(the_plan.todo) + sum(1 for it, _ in the_plan.refused if it is not None)
     if not total and not the_plan.refused:
         return report
+    # (made here or by the items; those still empty at the end are removed: Ctrl-C left the
+    # mirrored folders of the items it stopped behind, empty)
+    new_folders = _missing_folders(outdir, the_plan.todo)
     try:
         if total:  # (inputs that are all missing or unreadable leave no empty output folder behind)
             outdir.mkdir(parents=True, exist_ok=True)
@@ -865,6 +902,7 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
         bar.close()
         if isinstance(backend, _Ray):
             backend.close()
+        _remove_empty(new_folders)
     report.seconds = time.perf_counter() - start
     return report
 

@@ -490,3 +490,61 @@ def test_inputs_all_missing_leave_no_output_folder(tmp_path):
     r = run_cli("batch", str(tmp_path / "nothere.jpg"), "-o", str(tmp_path / "out"), "-q")
     assert r.returncode == 2 and "file not found" in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_refused_collision_is_recorded_once_not_at_every_rerun(tmp_path):
+    """Two inputs with one output (x.jpg, x.png): the second was refused and recorded again in
+    the manifest at every rerun; now a rerun counts it among the failures skipped (exit 2
+    still), and --retry-failed tries (and records) it again."""
+    _photo(tmp_path / "in" / "x.jpg", 0)
+    _photo(tmp_path / "in" / "x.png", 1)
+    out = tmp_path / "out"
+    cfg = load_config(None, [])
+    first = run_batch([str(tmp_path / "in")], out, cfg, jobs=1)
+    assert (first.done, first.failed, first.exit_code) == (1, 1, 2)
+    assert len(_records(out)) == 2
+    for _ in range(2):
+        again = run_batch([str(tmp_path / "in")], out, cfg, jobs=1)
+        assert (again.done, again.failed, again.skipped_done, again.skipped_failed) == (0, 0, 1, 1)
+        assert again.exit_code == 2
+        assert len(_records(out)) == 2
+    retried = run_batch([str(tmp_path / "in")], out, cfg, jobs=1, retry_failed=True)
+    assert (retried.failed, retried.skipped_done) == (1, 1) and "also the output of" in retried.errors[0]
+    assert len(_records(out)) == 3
+
+
+def test_a_failed_item_leaves_no_empty_mirrored_folder(tmp_path):
+    _photo(tmp_path / "in" / "a.jpg", 0)
+    bad = tmp_path / "in" / "day2" / "deep" / "broken.mp4"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"not a video at all" * 100)
+    out = tmp_path / "out"
+    report = run_batch([str(tmp_path / "in")], out, load_config(None, []), jobs=1)
+    assert (report.done, report.failed) == (1, 1)
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", MANIFEST]
+
+
+def test_ctrl_c_leaves_no_empty_mirrored_folders(tmp_path):
+    """Ctrl-C while videos in subfolders are cut: their temporary files were removed, but the
+    mirrored folders made for them stayed behind, empty."""
+    src = tmp_path / "in"
+    for i, sub in enumerate(("day1", "day2/deep")):
+        (src / sub).mkdir(parents=True)
+        make_clip(src / sub / f"c{i}.mp4", n=400, seed=i)
+    _photo(src / "p.jpg", 0)
+    (tmp_path / "out" / "kept-empty").mkdir(parents=True)  # (not made by the batch: stays)
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, "-m", "livecut", "batch", str(src), "-o", str(out), "-j", "2"],
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.rglob(".c*.mp4.livecut-*"))) < 2:
+        time.sleep(0.05)
+    assert (out / "day1").is_dir() and (out / "day2" / "deep").is_dir()
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    left = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+    done = {r["output"] for r in _records(out) if r["status"] == "ok"} if (out / MANIFEST).exists() else set()
+    assert not {"day1/c0.mp4", "day2/deep/c1.mp4"} & done, stderr  # (both were stopped)
+    assert left == sorted({"kept-empty", *done} | ({MANIFEST} if done else set())), left
