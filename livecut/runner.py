@@ -104,6 +104,8 @@ class Stats:
     written: int = 0             #: frames written to the sinks
     dropped: int = 0             #: live frames skipped (the newest frame wins)
     corrupt: int = 0             #: undecodable packets skipped by the source
+    #: frames at the start of a file that could not be decoded (it starts between key frames)
+    lead_dropped: int = 0
     started: float = field(default_factory=time.perf_counter)
     elapsed: float = 0.0
     latencies_ms: collections.deque = field(default_factory=lambda: collections.deque(maxlen=120))
@@ -140,6 +142,8 @@ class Stats:
             parts.append(f"{self.dropped} dropped")
         if self.corrupt:
             parts.append(f"{self.corrupt} corrupt packets skipped")
+        if self.lead_dropped:
+            parts.append(f"{self.lead_dropped} undecodable frames before the first key frame dropped")
         if self.pixel_format != "bgr24":
             parts.append(f"frames passed as {self.pixel_format}")
         if self.judged is not None and self.judged < self.processed:
@@ -148,7 +152,8 @@ class Stats:
 
     def as_dict(self) -> dict:
         return {"frames_in": self.frames_in, "processed": self.processed, "written": self.written,
-                "dropped": self.dropped, "corrupt": self.corrupt, "seconds": round(self.elapsed, 3),
+                "dropped": self.dropped, "corrupt": self.corrupt, "lead_dropped": self.lead_dropped,
+                "seconds": round(self.elapsed, 3),
                 "fps": round(self.fps, 2), "latency_ms": round(self.latency_ms, 2),
                 "process_ms": round(self.process_ms_mean, 2), "interrupted": self.interrupted,
                 "pixel_format": self.pixel_format, "judged": self.judged}
@@ -655,6 +660,7 @@ class Pipeline:
             self._shutdown(writer, reader, graceful=completed or st.interrupted, hurry=st.interrupted)
             st.elapsed = time.perf_counter() - st.started
             st.corrupt = getattr(self.source, "corrupt", 0)
+            st.lead_dropped = getattr(self.source, "lead_dropped", 0)
         self._check()
         return st
 
@@ -1049,6 +1055,11 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         for s in sinks:
             stats.warnings.extend(getattr(s, "warnings", []))
         stats.warnings.extend(state_notes(processor.states, stats.processed))
+        if stats.lead_dropped:  # (not "every frame": the summary counts them too)
+            n = stats.lead_dropped
+            stats.warnings.append(f"{Path(spec).name}: the first {n} frame{'s' if n > 1 else ''} could not be "
+                                  "decoded (the video starts between key frames: a cut or open-GOP clip) "
+                                  "and are not in the output")
         stats.judged = processor.judged
     lost = pipe.reached_end and getattr(source, "lost", "")
     if lost:

@@ -135,3 +135,55 @@ def test_a_tilde_output_is_written_where_it_was_checked(tmp_path):
                 env={"HOME": str(tmp_path)})
     assert r.returncode == 0, r.stderr
     assert probe(tmp_path / "o.mp4")["frames"] == 2
+
+
+@pytest.mark.parametrize("container", [".ts", ".mp4"])
+def test_frames_before_the_first_key_frame_are_counted_and_said(tmp_path, container):
+    """A clip cut between key frames (its first packets reference frames it does not hold):
+    the decoder drops them without an error, and the run ended with exit 0 and a summary of
+    the frames it wrote, as if that was every frame of the input."""
+    import subprocess
+
+    import av
+
+    full = tmp_path / "full.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
+                    "-frames:v", "100", "-c:v", "libx264", "-g", "50", "-keyint_min", "50", "-sc_threshold", "0",
+                    "-bf", "2", "-pix_fmt", "yuv420p", str(full)], check=True, timeout=60)
+    with av.open(str(full)) as c:  # cut at the 20th packet (of 50 before the second key frame)
+        pos = next(p.pos for i, p in enumerate(c.demux(video=0)) if i == 20)
+    cut = tmp_path / "cut.ts"
+    cut.write_bytes(full.read_bytes()[pos // 188 * 188:])
+    if container == ".mp4":  # (its header then says 80 frames: the packets, undecodable ones too)
+        mp4 = tmp_path / "cut.mp4"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(cut), "-c", "copy", "-copyinkf", str(mp4)],
+                       check=True, timeout=60)
+        cut = mp4
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(cut), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["frames"] == 50
+    assert (f"livecut: warning: {cut.name}: the first 30 frames could not be decoded (the video starts "
+            "between key frames: a cut or open-GOP clip) and are not in the output") in r.stderr, r.stderr
+    assert "50 frames in" in r.stderr and "30 undecodable frames before the first key frame dropped" in r.stderr
+    # a clip that starts at a key frame says nothing of the kind
+    r = run_cli("file", str(full), "-o", str(tmp_path / "o2.mp4"), "-q")
+    assert r.returncode == 0 and "could not be decoded" not in r.stderr, r.stderr
+
+
+def test_an_edit_lists_hidden_lead_in_is_not_counted_as_dropped(tmp_path):
+    """`ffmpeg -ss 1.3 -c copy` keeps the frames from the key frame before 1.3 s, marked not to
+    be shown (an edit list): those are no loss."""
+    import subprocess
+
+    full = make_clip(tmp_path / "full.mp4", n=60)
+    cut = tmp_path / "cut.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", "1.3", "-i", str(full), "-c", "copy", str(cut)],
+                   check=True, timeout=60)
+    from livecut.sources.file import FileSource
+
+    with FileSource(cut) as src:
+        n = 0
+        while src.read() is not None:
+            n += 1
+    assert 0 < n < 60 and src.lead_dropped == 0

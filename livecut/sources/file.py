@@ -123,6 +123,12 @@ class FileSource:
         self.pace = pace or live
         #: packets that could not be decoded (skipped)
         self.corrupt = 0
+        #: frames before the first one decoded that could not be decoded (a clip cut between key
+        #: frames, an open GOP: their references are not in the file), dropped by the decoder
+        #: without an error: those presented before the first frame delivered
+        self.lead_dropped = 0
+        self._lead_pts: list[int] | None = []  # (the packets' pts until the first frame)
+        self._first_pts: int | None = None
         #: what read() delivers in Frame.image: "bgr24" (HxWx3) or "yuv420p" (I420)
         self.pixel_format = "bgr24"
         #: optional :class:`livecut.stageclock.StageClock`: CPU time of decode and convert
@@ -263,9 +269,15 @@ class FileSource:
                                                    f"({_av_message(exc)})") from None
                         continue
                     errors = 0
+                    lead = self._lead_pts
+                    if lead is not None and packet.size and packet.pts is not None \
+                            and not getattr(packet, "is_discard", False):  # (an edit list's pre-roll: not shown)
+                        lead.append(packet.pts)
                     for f in frames:
                         if getattr(f, "is_corrupt", False):
                             self.corrupt += 1
+                        if f.pts is not None:
+                            self._count_lead(f.pts)
                         yield f
                 return
             except (av.error.InvalidDataError, av.error.UndefinedError) as exc:
@@ -279,6 +291,15 @@ class FileSource:
             except (av.error.FFmpegError, OSError) as exc:  # an I/O error: the rest is unreadable
                 self.read_error = _av_message(exc)
                 return
+
+    def _count_lead(self, pts: int) -> None:
+        """At the first frame decoded: the packets before it presented before it were dropped
+        by the decoder (undecodable); a frame presented before it that comes later was not."""
+        if self._lead_pts is not None:
+            self.lead_dropped = sum(1 for p in self._lead_pts if p < pts)
+            self._lead_pts, self._first_pts = None, pts
+        elif self.lead_dropped and self._first_pts is not None and pts < self._first_pts:
+            self.lead_dropped -= 1
 
     def shortfall(self) -> tuple[int, int] | None:
         """``(frames read, frames expected)`` when decoding ended before the container's
