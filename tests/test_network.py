@@ -97,6 +97,64 @@ def test_silent_server_times_out():
         assert 0.9 < time.monotonic() - t0 < 4.0
 
 
+def test_stop_interrupts_a_read_that_waits_for_a_stalled_stream(tmp_path):
+    """A read blocked in FFmpeg on a stream that sends nothing more returned only at
+    video.read_timeout (then, stopped, gave up): stop() and close() now interrupt it at once,
+    and a stop is not taken for a lost stream."""
+    from conftest import make_clip
+    from livecut.sources import stream
+
+    if not getattr(stream, "INTERRUPTIBLE", True):
+        pytest.skip("this PyAV reads its clock otherwise: a stop waits for the timeouts")
+    data = make_clip(tmp_path / "c.ts", n=50, w=160, h=120).read_bytes()
+    with socket.socket() as lsock:
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen()
+        port = lsock.getsockname()[1]
+        conns = []
+
+        def serve() -> None:
+            c, _ = lsock.accept()
+            conns.append(c)
+            c.sendall(data[: len(data) // 2])  # then nothing: the connection stays open
+
+        threading.Thread(target=serve, daemon=True).start()
+        cfg = VideoConfig(open_timeout=10.0, read_timeout=30.0)
+        src = open_source(f"tcp://127.0.0.1:{port}", cfg)
+        try:
+            got, done = [], threading.Event()
+
+            def reader() -> None:
+                while True:
+                    f = src.read()
+                    if f is None:
+                        break
+                    got.append(f.index)
+                done.set()
+
+            threading.Thread(target=reader, daemon=True).start()
+            deadline = time.monotonic() + 20
+            seen, since = 0, time.monotonic()
+            while time.monotonic() < deadline and not (got and time.monotonic() - since > 1.0):
+                if len(got) != seen:  # (the stall: no new frame for a second)
+                    seen, since = len(got), time.monotonic()
+                time.sleep(0.1)
+            assert got, "no frame read"
+            t0 = time.monotonic()
+            src.stop()
+            assert done.wait(5.0), "the read went on waiting"
+            assert time.monotonic() - t0 < 0.5
+            assert src.lost == "" and src.reconnects == 0
+            # (and the thread that waited is not left marked: its next wait is a real one)
+            assert not stream._ABORTED
+        finally:
+            t0 = time.monotonic()
+            src.close()
+            assert time.monotonic() - t0 < 0.5
+            for c in conns:
+                c.close()
+
+
 # ---------------------------------------------------------------- RTSP input
 
 @pytest.fixture(scope="module")

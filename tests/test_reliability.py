@@ -735,6 +735,67 @@ def test_a_signal_while_a_stream_opens_stops_at_once(tmp_path, sig, code):
     assert not (tmp_path / "o.mp4").exists()
 
 
+class _StallingServer:
+    """A TCP server on 127.0.0.1 that sends the first half of ``data`` (paced: a live stream)
+    to each client, then stalls: the connection stays open and nothing more comes."""
+
+    def __init__(self, data: bytes):
+        import socket
+        import threading
+
+        self.data = data[: len(data) // 2]
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        self.conns: list = []
+        self.sent = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            try:
+                for i in range(0, len(self.data), 18800):
+                    conn.sendall(self.data[i:i + 18800])
+                    time.sleep(0.02)
+            except OSError:
+                continue
+            self.sent.set()
+
+    def close(self) -> None:
+        for c in [*self.conns, self.sock]:
+            c.close()
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_a_stream_stalls_stops_within_a_second(tmp_path, sig, code):
+    """A stream that stalls (the server keeps the connection open and sends nothing more): a
+    signal waited 1.6 s for the read blocked in FFmpeg (video.read_timeout 5 s) -- the runner's
+    join, then the source's close -- and left it there; the read is now interrupted at once."""
+    clip = make_clip(tmp_path / "c.ts", n=100, w=320, h=180)
+    srv = _StallingServer(clip.read_bytes())
+    try:
+        out = tmp_path / "o.mp4"
+        lc = _popen("run", f"tcp://127.0.0.1:{srv.port}", "-o", str(out), "-q")
+        assert srv.sent.wait(60), "the server sent nothing"
+        time.sleep(1.0)  # (the stall: no frame since, none coming)
+        t0 = time.monotonic()
+        lc.send_signal(sig)
+        _, err = lc.communicate(timeout=30)
+        took = time.monotonic() - t0
+    finally:
+        srv.close()
+    assert lc.returncode == code, err
+    assert took < 1.0, (took, err)
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert "finalized with" in err and _playable(out) > 0
+
+
 # ------------------------------------------------------------------ atomic commit, unit level
 
 def test_commit_without_hard_links_is_still_exclusive(tmp_path, monkeypatch):

@@ -20,6 +20,7 @@ frame by frame and ends at its end.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -45,6 +46,53 @@ OPEN_THREAD = "livecut-open"
 
 #: delays between reconnection attempts (seconds); the last one repeats
 BACKOFF = (0.25, 0.5, 1.0, 1.0, 1.0, 2.0)
+
+#: the threads whose FFmpeg input is to give up now (see _InterruptibleClock)
+_ABORTED: set[int] = set()
+
+
+class _InterruptibleClock:
+    """The ``time`` module as PyAV's container code sees it, with one difference: to a thread
+    in :data:`_ABORTED`, ``monotonic()`` says a time far past any timeout.
+
+    PyAV bounds FFmpeg's waits (``av.open(..., timeout=(open, read))``) with an interrupt
+    callback that FFmpeg calls, in the waiting thread, every 0.1 s or so while it waits for
+    data, and that compares ``time.monotonic()`` with the timeout: so a stream's read (or
+    open) stopped by :meth:`StreamSource.stop` or ``close`` gives up within that 0.1 s
+    (``av.error.ExitError``) instead of holding its thread until ``video.read_timeout``
+    (``open_timeout``).  Ctrl-C on a stalled stream waited 1.5 s for that thread (the
+    runner's join, then close()), and left it inside FFmpeg.  Other threads, and every other
+    use of PyAV in the process, see the real clock."""
+
+    def __getattr__(self, name: str):
+        return getattr(time, name)
+
+    @staticmethod
+    def monotonic() -> float:
+        now = time.monotonic()
+        if _ABORTED and threading.get_ident() in _ABORTED:
+            return now + 1e9
+        return now
+
+
+def _install_clock() -> bool:
+    """Put :class:`_InterruptibleClock` where PyAV's interrupt callback reads the time; False
+    where this PyAV reads it otherwise (a stop then waits for the timeouts, as before)."""
+    try:
+        import av.container.core as core
+    except ImportError:  # pragma: no cover
+        return False
+    current = getattr(core, "time", None)
+    if isinstance(current, _InterruptibleClock):
+        return True
+    if current is not time:
+        return False
+    core.time = _InterruptibleClock()
+    return True
+
+
+#: whether a stop interrupts FFmpeg's waits (see _InterruptibleClock)
+INTERRUPTIBLE = _install_clock()
 
 
 def _reason(exc: BaseException) -> str:
@@ -91,6 +139,8 @@ class StreamSource:
         self._closed = False
         self._stop = threading.Event()
         self._reading = threading.Lock()
+        self._io_lock = threading.Lock()
+        self._io_threads: set[int] = set()  # the threads in FFmpeg for this source (see _io)
         self._pts_offset = 0.0         # added to the stream's pts (grows at each reconnect)
         self._last_pts: float | None = None
         self._first_pts: float | None = None
@@ -183,7 +233,7 @@ class StreamSource:
         if self._closed:  # closed while the bridge started (a signal during the open)
             self._stop_bridge()
             raise VideoOpenFailure(f"{self.safe_url}: closed while opening")
-        reader = PipeReader(bridge, self.cfg.read_timeout)
+        reader = PipeReader(bridge, self.cfg.read_timeout, stop=self._stop)
         reader.deadline = time.monotonic() + open_timeout
         opts = {k: v for k, v in opts.items() if k != "mode"}
         try:
@@ -224,7 +274,7 @@ class StreamSource:
         def work() -> None:
             # (holding the read lock: a close() meanwhile does not close the container under it;
             # it stops the srt:// bridge instead, and this thread cleans up)
-            with self._reading:
+            with self._reading, self._io():
                 try:
                     self._open_now()
                 except BaseException as exc:  # handed to the main thread
@@ -286,10 +336,31 @@ class StreamSource:
         log.info("opened %s: %dx%d%s", self.safe_url, self.info.width, self.info.height,
                  f" @ {self.info.fps:.3g} fps" if self.info.fps else "")
 
+    @contextlib.contextmanager
+    def _io(self):
+        """Marks the calling thread as one that may wait in FFmpeg for this source: a stop()
+        or close() meanwhile makes that wait give up at once (see _InterruptibleClock)."""
+        me = threading.get_ident()
+        with self._io_lock:
+            self._io_threads.add(me)
+            if self._stop.is_set():
+                _ABORTED.add(me)
+        try:
+            yield
+        finally:
+            with self._io_lock:
+                self._io_threads.discard(me)
+                _ABORTED.discard(me)
+
+    def _abort_io(self) -> None:
+        with self._io_lock:
+            _ABORTED.update(self._io_threads)
+
     def close(self) -> None:
         """Close; safe from another thread while read() blocks (the reader then closes it)."""
         self._closed = True
         self._stop.set()
+        self._abort_io()  # (a read or an open waiting in FFmpeg gives up now)
         if self._reading.acquire(timeout=0.5):
             try:
                 self._disconnect()
@@ -302,8 +373,9 @@ class StreamSource:
                 bridge.terminate()   # srt://: its pipe ends now, so read() returns soon
 
     def stop(self) -> None:
-        """Ask a read() waiting on a reconnection to give up (thread-safe)."""
+        """Ask a read() waiting for data or on a reconnection to give up (thread-safe)."""
         self._stop.set()
+        self._abort_io()
 
     def __enter__(self) -> "StreamSource":
         return self.open()
@@ -385,7 +457,7 @@ class StreamSource:
 
     def read(self) -> Frame | None:
         """The next frame, or ``None`` at the end (closed, finite stream ended, gave up)."""
-        with self._reading:
+        with self._reading, self._io():
             if self._closed:
                 self._disconnect()
                 return None
@@ -411,6 +483,8 @@ class StreamSource:
                     return None
                 reason = "the server ended the stream"
             except _Lost as exc:
+                if self._stop.is_set():  # (stopped: the wait was interrupted, nothing was lost)
+                    return None
                 reason = str(exc.args[0])
                 unreadable = exc.unreadable
             else:
