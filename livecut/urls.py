@@ -1,7 +1,8 @@
 """Network URLs: recognising them, hiding their credentials, FFmpeg options per protocol.
 
 Every message or log line that shows a URL goes through :func:`redact_url`, so
-``rtsp://user:secret@cam/stream`` is shown as ``rtsp://***@cam/stream``.
+``rtsp://user:secret@cam/stream`` is shown as ``rtsp://***@cam/stream`` and an RTMP stream
+key, ``rtmp://host/app/KEY``, as ``rtmp://host/app/***``.
 """
 
 from __future__ import annotations
@@ -88,8 +89,18 @@ def _hidden_userinfo(text: str, strict: bool = False) -> bool:
     return strict or not netloc.rsplit(":", 1)[1].isdigit()
 
 
+def _rtmp_key(scheme: str, path: str) -> str:
+    """The stream key (play path) of an rtmp-family URL's ``path``: what follows the
+    application, its first segment ('' when there is none)."""
+    if not scheme.lower().startswith("rtmp"):
+        return ""
+    parts = path.split("/", 2)
+    return parts[2] if len(parts) > 2 else ""
+
+
 def redact_url(url: str) -> str:
-    """``url`` with user, password and secret query values replaced by ``***``.
+    """``url`` with user, password, secret query values and an RTMP stream key replaced by
+    ``***``.
 
     Never raises; a string that is not a URL comes back unchanged.
     """
@@ -113,11 +124,14 @@ def redact_url(url: str) -> str:
         if any(_SECRET_KEYS.search(k) for k, _ in pairs):
             query = urlencode([(k, "***" if _SECRET_KEYS.search(k) else v) for k, v in pairs],
                               safe="*/:")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    path = parts.path
+    if _rtmp_key(parts.scheme, path):
+        path = path.split("/", 2)[1].join(("/", "/***"))
+    return urlunsplit((parts.scheme, netloc, path, query, parts.fragment))
 
 
 def url_secrets(url: str) -> list[str]:
-    """The secret values in ``url`` (password, secret query values), raw and decoded.
+    """The secret values in ``url`` (password, secret query values, RTMP stream key), raw and decoded.
 
     For scrubbing free text (e.g. an external program's messages) where a secret
     may appear outside a recognisable URL.  Values shorter than 3 characters are left out.
@@ -133,6 +147,9 @@ def url_secrets(url: str) -> list[str]:
     if ":" in userinfo:
         pw = userinfo.split(":", 1)[1]
         out.update({pw, unquote(pw)})
+    key = _rtmp_key(parts.scheme, parts.path)
+    if key:
+        out.update({key, unquote(key)})
     for raw in parts.query.split("&"):
         key, _, value = raw.partition("=")
         if _SECRET_KEYS.search(unquote_plus(key)):

@@ -46,6 +46,11 @@ SECRET = "s3cr3tPW"
     ("http://h/p@x", "http://h/p@x"),  # an @ in a path is not a password
     ("http://[::1]/x?email=a@b.c", "http://[::1]/x?email=a@b.c"),
     ("rtsp://admin:2024/cam@127.0.0.1:8554/live", "rtsp://***@127.0.0.1:8554/live"),  # (digits)
+    # an RTMP stream key is the path after the application: the secret of the URL
+    ("rtmp://a.rtmp.youtube.com/live2/s3cr3tPW-abcd", "rtmp://a.rtmp.youtube.com/live2/***"),
+    ("rtmps://u:s3cr3tPW@live.example.com:443/rtmp/FB-s3cr3tPW?x=1",
+     "rtmps://***@live.example.com:443/rtmp/***?x=1"),
+    ("rtmp://h/app", "rtmp://h/app"),
 ])
 def test_redact_url(url, shown):
     from livecut.urls import url_problem
@@ -53,6 +58,13 @@ def test_redact_url(url, shown):
     assert redact_url(url) == shown
     if "[::1]" in url or "p@x" in url:  # valid addresses, not refused
         assert url_problem(url) is None
+
+
+def test_an_rtmp_stream_key_is_a_secret():
+    from livecut.urls import url_secrets
+
+    assert url_secrets("rtmp://h:1935/live/s3cr3tPW") == ["s3cr3tPW"]
+    assert "s3cr3tPW" not in redact_text("Cannot publish 'rtmp://127.0.0.1:40001/live/s3cr3tPW': I/O error")
 
 
 def test_redact_text_in_messages():
