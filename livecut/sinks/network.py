@@ -8,7 +8,9 @@
   low-latency H.264 (``pkt_size=1316`` added for UDP); SRT through an ``ffmpeg``
   subprocess (:mod:`livecut.srtbridge`), which sends the MPEG-TS unchanged;
 * ``rtsp://HOST:PORT/PATH``: published to an RTSP server (ANNOUNCE/RECORD, TCP);
-* ``rtmp://...``: FLV to an RTMP server.
+* ``rtmp://...``, ``rtmps://...``: FLV to an RTMP server, through a local relay process that
+  gives the connection the time limits FFmpeg's RTMP output lacks (:mod:`livecut.rtmprelay`):
+  ``video.open_timeout`` to publish, ``video.read_timeout`` for a server that stops taking data.
 
 A file's audio goes with its video (:mod:`livecut.sinks.audio`), on the source's timeline.
 Timestamps come from the source (seconds) when given, made strictly increasing;
@@ -20,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
 from fractions import Fraction
 from typing import Any
@@ -32,6 +35,7 @@ from livecut.config import VideoConfig
 from livecut.errors import UsageError, VideoWriteError
 from livecut.i420 import describe_bt709 as _describe
 from livecut.pacing import Pacer
+from livecut.rtmprelay import RtmpRelay
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy
 from livecut.sinks.base import SinkInfo, fps_fraction
@@ -65,6 +69,8 @@ class StreamSink:
         self._stream: Any = None
         self._bridge: FfmpegBridge | None = None   # srt://: the ffmpeg subprocess
         self.srt = False
+        self._relay: RtmpRelay | None = None       # rtmp(s)://: the relay process
+        self.rtmp = False
         self._closed = False
         self._last_ticks: int | None = None
         self._pts0: float | None = None
@@ -95,7 +101,9 @@ class StreamSink:
             # accepts but never answers the ANNOUNCE held the run for ever (deaf to Ctrl-C)
             options["timeout"] = str(int(self.cfg.open_timeout * 1_000_000))
         elif scheme in ("rtmp", "rtmps"):
+            # (FFmpeg publishes to a local relay: PyAV opens outputs without a time limit)
             self.url, self.format, self.raw = spec, "flv", False
+            self.rtmp = True
         else:
             raise VideoWriteError(f"{self.safe}: not a pipe or network output")
         # (audio that ends before the video, or starts after it: the muxer held up to 10 s of
@@ -138,15 +146,21 @@ class StreamSink:
             if self.srt:
                 container = self._open_srt()
             else:
-                container = av.open(self.url, mode="w", format=self.format,
+                url = self.url
+                if self.rtmp:
+                    self._relay = RtmpRelay(self.spec, self.cfg.open_timeout, self.cfg.read_timeout)
+                    url = self._relay.local_url
+                container = av.open(url, mode="w", format=self.format,
                                     options=self.container_options,
                                     timeout=(self.cfg.open_timeout, self.cfg.read_timeout))
         except av.error.ProtocolNotFoundError:
             raise VideoWriteError(f"{self.safe}: the {url_scheme(self.spec)}:// protocol is not in "
                                   "this PyAV/FFmpeg build") from None
         except (av.error.FFmpegError, OSError) as exc:
+            reason = self._reason(exc)
             self._stop_bridge()
-            raise VideoWriteError(f"{self.safe}: cannot open the output: {self._reason(exc)}") from None
+            self._stop_relay()
+            raise VideoWriteError(f"{self.safe}: cannot open the output: {reason}") from None
         try:
             if self.raw:
                 stream = container.add_stream("rawvideo", rate=self.fps)
@@ -171,24 +185,72 @@ class StreamSink:
             self._add_audio(container)
             if self.spec != "-":
                 # connect now (header), so a refused/unknown URL fails here, not at the first frame
-                container.start_encoding()
+                if self._relay is not None:
+                    self._start_relayed(container)
+                else:
+                    container.start_encoding()
         except av.error.ProtocolNotFoundError:
             self._close_audio()
             container.close()
+            self._stop_relay()
             raise VideoWriteError(f"{self.safe}: the {url_scheme(self.spec)}:// protocol is not in "
                                   "this PyAV/FFmpeg build") from None
         except (av.error.FFmpegError, OSError) as exc:
+            reason = self._reason(exc)
             self._close_audio()
             container.close()
             self._stop_bridge()
+            self._stop_relay()
             if "timeout" in self.container_options and time.monotonic() - t0 >= self.cfg.open_timeout * 0.95:
                 raise VideoWriteError(f"{self.safe}: no answer within {self.cfg.open_timeout:g} s") from None
-            raise VideoWriteError(f"{self.safe}: cannot start the stream: {self._reason(exc)}") from None
+            raise VideoWriteError(f"{self.safe}: cannot start the stream: {reason}") from None
+        except BaseException:  # a signal while the stream opened: nothing is left behind
+            self._close_audio()
+            if not self._opening:
+                container.close()
+            self._stop_bridge()
+            self._stop_relay()
+            raise
         self._container, self._stream = container, stream
         log.info("streaming to %s: %s %s %dx%d @ %.3g fps%s", self.safe, self.format,
                  "raw " + stream.pix_fmt if self.raw else "h264", w, h, float(self.fps),
                  " (through ffmpeg)" if self.srt else "")
         return self
+
+    #: an rtmp:// start that did not end when it was given up: its container is not touched
+    _opening = False
+
+    def _start_relayed(self, container: Any) -> None:
+        """``container.start_encoding()`` for rtmp(s):// (FFmpeg connects and publishes).
+
+        FFmpeg holds the GIL while it does, so it runs in a thread of its own and this one
+        waits: a signal meanwhile (Ctrl-C, SIGTERM) is written to the relay by Python's C
+        handler, the relay gives up, FFmpeg returns, and the handler's exception is raised
+        here -- raised in FFmpeg's thread, inside PyAV's error handling, it was lost."""
+        relay = self._relay
+        failed: list[BaseException] = []
+        done = threading.Event()
+
+        def start() -> None:
+            try:
+                container.start_encoding()
+            except BaseException as exc:  # noqa: BLE001 -- raised in the waiting thread
+                failed.append(exc)
+            finally:
+                done.set()
+
+        with relay.wake_on_signals():
+            try:
+                threading.Thread(target=start, name="livecut-rtmp-open", daemon=True).start()
+                while not done.wait(0.05):
+                    pass
+            except BaseException:
+                relay.cancel()  # (FFmpeg's wait on the relay ends at once)
+                self._opening = not done.wait(5.0)
+                raise
+        if failed:
+            raise failed[0]
+        relay.opened()
 
     def _add_audio(self, container: Any) -> None:
         """From a file: its audio streams beside the video (copied, or transcoded to AAC when
@@ -239,6 +301,22 @@ class StreamSink:
         if bridge is not None:
             bridge.close()
 
+    def _stop_relay(self) -> None:
+        """Cut the rtmp(s):// relay's connections and end it."""
+        relay, self._relay = self._relay, None
+        if relay is not None:
+            relay.cancel()
+            relay.close(1.0)
+
+    def _finish_relay(self) -> str | None:
+        """After FFmpeg closed its side: let the relay send the rest (bounded by its stall
+        timeout), end it; why it failed, if it did."""
+        relay, self._relay = self._relay, None
+        if relay is None:
+            return None
+        relay.close(grace=(1.0 if self.interrupted else self.cfg.read_timeout) + 2.0)
+        return relay.failure()
+
     def _finish_bridge(self) -> str | None:
         """Close ffmpeg's stdin and wait for it to send the rest; its error, if any."""
         bridge, self._bridge = self._bridge, None
@@ -273,6 +351,8 @@ class StreamSink:
         if container is None:
             return
         error: str | None = None
+        if self._relay is not None and self.interrupted:
+            self._relay.hurry()  # (stopped by a signal: a server that takes nothing is waited 1 s)
         try:
             for packet in self._stream.encode(None):
                 container.mux(packet)
@@ -294,6 +374,11 @@ class StreamSink:
                     self._stop_bridge()
                 else:
                     error = self._finish_bridge()
+            if self._relay is not None:
+                if error:
+                    self._stop_relay()
+                else:
+                    error = self._finish_relay()
         if error:
             if self.interrupted:  # stopped by a signal: the exit says so; the stream could not finish
                 log.warning("%s: finishing the stream failed: %s", self.safe, error)
@@ -301,11 +386,15 @@ class StreamSink:
             raise VideoWriteError(f"{self.safe}: finishing the stream failed: {error}")
 
     def cancel(self) -> None:
-        """Make a write blocked on the peer fail (thread-safe): the srt:// bridge is stopped.
-        For a pipeline that must end (a listener nobody called)."""
+        """Make a write blocked on the peer fail (thread-safe): the srt:// bridge is stopped,
+        the rtmp:// relay cuts its connections.  For a pipeline that must end (a listener
+        nobody called, a server that takes no data)."""
         bridge = self._bridge
         if bridge is not None:
             bridge.terminate()
+        relay = self._relay
+        if relay is not None:
+            relay.cancel()
 
     @property
     def close_may_block(self) -> bool:
@@ -323,11 +412,14 @@ class StreamSink:
         self._abandoned, self._container = (self._container, self._audio), None
         self._audio = None
         self._stop_bridge()
+        self._stop_relay()
 
     def abort(self) -> None:
         """Close without flushing (after a write error)."""
         self._closed = True
         self._close_audio()
+        # (first: the trailer that closing writes would wait on a server that takes nothing)
+        self._stop_relay()
         container, self._container = self._container, None
         if container is not None:
             try:
@@ -348,6 +440,11 @@ class StreamSink:
     # ------------------------------------------------------------ frames
 
     def _reason(self, exc: BaseException) -> str:
+        if self._relay is not None:
+            # the relay cut the connection (a time limit): it says why before FFmpeg fails
+            why = self._relay.failure(wait=0.5)
+            if why:
+                return why
         if self.srt and isinstance(exc, OSError) and not isinstance(exc, av.error.FFmpegError):
             # raised by PipeWriter: ffmpeg's own message (already redacted)
             text = exc.strerror if isinstance(exc.strerror, str) else (str(exc.args[0]) if exc.args else "")

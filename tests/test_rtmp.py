@@ -1,0 +1,216 @@
+"""rtmp:// output: time limits through the relay (livecut.rtmprelay), signals, stream keys.
+
+A server on 127.0.0.1 (tests/rtmp_server.py) that accepts the connection and never answers,
+answers the handshake and then nothing, or takes the stream and then stops reading: each
+held livecut for ever (FFmpeg's RTMP output has no time limit, and is deaf to Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import make_clip
+from livecut.rtmprelay import HANDSHAKE, ConnectRewriter
+from rtmp_server import FakeRtmpServer, amf_decode, amf_encode
+from rtsp_helpers import env_with_repo
+
+KEY = "live_s3cr3tKEY"
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return make_clip(tmp_path_factory.mktemp("rtmp") / "clip.mp4", w=320, h=240, n=50, fps=25)
+
+
+def _livecut(clip, url: str, *settings: str) -> subprocess.Popen:
+    sets = [a for s in settings for a in ("--set", s)]
+    return subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o", url, *sets],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+
+
+def _finish(p: subprocess.Popen, timeout: float = 30) -> str:
+    try:
+        _, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        pytest.fail("livecut waited for ever on an RTMP server")
+    return err
+
+
+def _error_line(err: str) -> str:
+    assert "Traceback" not in err and KEY not in err, err
+    errors = [ln for ln in err.splitlines() if ln.startswith("livecut: error:")]
+    assert len(errors) == 1, err
+    return errors[0]
+
+
+def test_a_server_that_never_answers_is_given_up_after_the_open_timeout(clip):
+    with FakeRtmpServer("silent") as srv:  # (the kernel accepts; nobody reads or answers)
+        t0 = time.monotonic()
+        p = _livecut(clip, f"rtmp://pub:pw123@127.0.0.1:{srv.port}/live/{KEY}", "video.open_timeout=1.5")
+        err = _finish(p)
+        took = time.monotonic() - t0
+    assert p.returncode == 1, err
+    line = _error_line(err)
+    assert "no answer within 1.5 s" in line and "/live/***" in line and "pw123" not in err
+    assert took < 15
+
+
+def test_a_server_that_answers_the_handshake_and_then_nothing_is_given_up(clip):
+    with FakeRtmpServer("handshake") as srv:
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live/{KEY}", "video.open_timeout=1.5")
+        err = _finish(p)
+        assert srv.handshaken.is_set()
+    assert p.returncode == 1, err
+    assert "did not take the stream within 1.5 s" in _error_line(err)
+
+
+def test_a_server_that_stops_reading_mid_stream_ends_the_run(clip):
+    """The stream starts; then the server takes nothing more (hung, kill -STOP): the run ends
+    after video.read_timeout without progress, with one line and exit 1."""
+    with FakeRtmpServer("stall", stall_after=20_000) as srv:
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live/{KEY}", "video.open_timeout=5",
+                     "video.read_timeout=1")
+        assert srv.stalled.wait(30), "the stream never started"
+        t0 = time.monotonic()
+        err = _finish(p)
+        took = time.monotonic() - t0
+        assert srv.published == KEY
+    assert p.returncode == 1, err
+    assert "the server took no data for 1 s" in _error_line(err)
+    assert took < 12  # (the buffers on the way fill, then 1 s without progress)
+
+
+@pytest.mark.parametrize("sig, code, said", [(signal.SIGTERM, 143, "stopped by SIGTERM"),
+                                             (signal.SIGINT, 130, "interrupted")])
+def test_a_signal_while_the_server_does_not_answer_ends_the_run_at_once(clip, sig, code, said):
+    """FFmpeg holds the GIL while it publishes: the signal reached Python only when the
+    server answered -- never, for this one."""
+    with FakeRtmpServer("handshake") as srv:
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live/{KEY}", "video.open_timeout=60")
+        assert srv.handshaken.wait(30)
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        p.send_signal(sig)
+        err = _finish(p)
+        took = time.monotonic() - t0
+    assert p.returncode == code, err
+    assert _error_line(err).endswith(said)
+    assert took < 5
+
+
+def test_a_signal_while_the_server_stalls_mid_stream_ends_the_run_at_once(clip):
+    with FakeRtmpServer("stall", stall_after=20_000) as srv:
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live/{KEY}", "video.open_timeout=60",
+                     "video.read_timeout=60")
+        assert srv.stalled.wait(30), "the stream never started"
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        err = _finish(p)
+        took = time.monotonic() - t0
+    assert p.returncode == 143, err
+    assert "stopped by SIGTERM" in _error_line(err)
+    assert took < 6
+
+
+def test_publishing_through_the_relay_names_the_real_server(clip):
+    """The server sees what FFmpeg itself would have sent: the tcUrl names it (not the
+    relay's port), the key is the one given; the stream arrives and ends cleanly.  (The
+    server runs in this process, livecut in another: FFmpeg holds the GIL while it opens.)"""
+    with FakeRtmpServer("ok") as srv:
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live/{KEY}", "video.open_timeout=10")
+        err = _finish(p, 60)
+        assert srv.ended.wait(10)
+        assert srv.connect.get("tcUrl") == f"rtmp://127.0.0.1:{srv.port}/live", srv.connect
+        assert srv.connect["app"] == "live" and srv.published == KEY
+        assert srv.media > 50 * 100
+    assert p.returncode == 0, err
+    assert KEY not in err and "/live/***" in err
+
+
+def test_a_refused_connection_fails_at_once(clip):
+    with FakeRtmpServer("silent") as srv:
+        port = srv.port
+    t0 = time.monotonic()
+    p = _livecut(clip, f"rtmp://127.0.0.1:{port}/live/{KEY}", "video.open_timeout=30")
+    err = _finish(p)
+    assert p.returncode == 1 and "Connection refused" in _error_line(err)
+    assert time.monotonic() - t0 < 15
+
+
+# ---------------------------------------------------------------- the connect command's tcUrl
+
+def _chunk(fmt: int, csid: int, payload: bytes, *, ts: int = 0, length: int = 0, mtype: int = 20,
+           msid: int = 0, size: int = 128) -> bytes:
+    """One message as FFmpeg writes it: header ``fmt``, continuation chunks of ``size``."""
+    head = bytes([(fmt << 6) | csid])
+    if fmt <= 2:
+        head += ts.to_bytes(3, "big")
+    if fmt <= 1:
+        head += (length or len(payload)).to_bytes(3, "big") + bytes([mtype])
+    if fmt == 0:
+        head += msid.to_bytes(4, "little")
+    out = bytearray(head)
+    for k in range(0, len(payload), size):
+        if k:
+            out.append(0xC0 | csid)
+        out += payload[k:k + size]
+    return bytes(out)
+
+
+def _messages(stream: bytes) -> list[tuple[int, int, bytes]]:
+    """(csid, type, payload) of each message of a client's chunk stream (chunks of 128)."""
+    out, st, i = [], {}, 0
+    while i < len(stream):
+        fmt, csid = stream[i] >> 6, stream[i] & 63
+        i += 1
+        s = st.setdefault(csid, {"len": 0, "type": 0, "left": 0, "data": b""})
+        h = stream[i:i + (11, 7, 3, 0)[fmt]]
+        i += len(h)
+        if fmt <= 1:
+            s["len"], s["type"] = int.from_bytes(h[3:6], "big"), h[6]
+        if s["left"] == 0:
+            s["left"], s["data"] = s["len"], b""
+        n = min(128, s["left"])
+        s["data"] += stream[i:i + n]
+        i += n
+        s["left"] -= n
+        if not s["left"]:
+            out.append((csid, s["type"], s["data"]))
+    return out
+
+
+def test_the_connect_names_the_real_server_and_the_stream_stays_readable():
+    local, real = "rtmp://127.0.0.1:40001", "rtmps://live.example.com:443"
+    connect = amf_encode("connect", 1, {"app": "app", "type": "nonprivate", "flashVer": "FMLE/3.0 (x)",
+                                        "tcUrl": local + "/app"})
+    # the next command has the connect's size and type: FFmpeg sends it with a header that
+    # leaves the length out (fmt 2) -- the server must not read it with the new length
+    same = amf_encode("releaseStream", 2, None, "k" * (len(connect) - 30))
+    same += b"\x05" * (len(connect) - len(same))
+    assert len(same) == len(connect)
+    after = amf_encode("createStream", 4, None)
+    client = (bytes(range(256)) * 13)[:HANDSHAKE] + _chunk(0, 3, connect) + _chunk(2, 3, same) + \
+        _chunk(1, 3, after) + _chunk(0, 8, b"\x17\x01" + bytes(300), mtype=9, msid=1)
+    rw = ConnectRewriter(local, real)
+    out = b"".join(rw.feed(client[k:k + 7]) for k in range(0, len(client), 7))  # (any pieces)
+    assert out[:HANDSHAKE] == client[:HANDSHAKE]
+    msgs = _messages(out[HANDSHAKE:])
+    assert [m[:2] for m in msgs] == [(3, 20), (3, 20), (3, 20), (8, 9)]
+    assert amf_decode(msgs[0][2])[2]["tcUrl"] == real + "/app"
+    assert msgs[1][2] == same and msgs[2][2] == after and msgs[3][2] == b"\x17\x01" + bytes(300)
+    assert rw.state == "pass"
+
+
+def test_a_connect_that_is_not_ffmpegs_passes_unchanged():
+    local = "rtmp://127.0.0.1:40001"
+    connect = amf_encode("connect", 1, {"app": "app", "tcUrl": "rtmp://elsewhere:1935/app"})
+    client = bytes(HANDSHAKE) + _chunk(0, 3, connect) + _chunk(0, 3, amf_encode("createStream", 2, None))
+    assert ConnectRewriter(local, "rtmp://h:1935").feed(client) == client
