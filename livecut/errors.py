@@ -20,6 +20,11 @@ class UsageError(LivecutError):
     exit_code = 2
 
 
+class ArrayError(UsageError, ValueError):
+    """An array given to the library (a frame, an alpha, an ``out=`` buffer) has the wrong
+    type, shape or memory layout (also a ``ValueError``, as numpy and OpenCV raise)."""
+
+
 class ConfigError(UsageError):
     """A configuration file or ``--set`` override is invalid (names the key)."""
 

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from livecut.config import Config, SegmentConfig
-from livecut.errors import UsageError
+from livecut.errors import ArrayError, UsageError
 from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
@@ -152,7 +152,9 @@ class Segmenter:
         """Return the HxW uint8 alpha of ``frame_bgr`` (255 = in-focus subject).
 
         The returned array is an internal buffer reused by the next call unless
-        ``out`` (HxW uint8) is given; copy it if you keep it.
+        ``out`` is given; copy it if you keep it.  ``out``: an HxW uint8 array with
+        contiguous rows (a C-order array, or a window ``canvas[y:y+H, x:x+W]`` of one) that
+        receives the alpha and is returned; another raises :class:`~livecut.errors.ArrayError`.
         """
         frame = _as_bgr(frame_bgr)
         check_size(frame)
@@ -214,8 +216,19 @@ class Segmenter:
 
     @staticmethod
     def _check_out(out: np.ndarray | None, h: int, w: int) -> np.ndarray | None:
-        if out is not None and (out.shape != (h, w) or out.dtype != np.uint8):
-            raise ValueError(f"out is {out.shape} {out.dtype}; expected ({h}, {w}) uint8")
+        """``out`` if OpenCV can write the alpha into it in place, else :class:`ArrayError`
+        (OpenCV would silently write a new array instead, and ``out`` keep its old values)."""
+        if out is None:
+            return None
+        if not isinstance(out, np.ndarray) or out.shape != (h, w) or out.dtype != np.uint8:
+            got = (f"{out.shape} {out.dtype}" if isinstance(out, np.ndarray) else type(out).__name__)
+            raise ArrayError(f"out is {got}; expected ({h}, {w}) uint8, e.g. np.empty(({h}, {w}), np.uint8)")
+        if not out.flags.writeable:
+            raise ArrayError("out is read-only; give a writable (H, W) uint8 array")
+        if not (out.flags.c_contiguous or (out.strides[1] == 1 and out.strides[0] >= w)):
+            raise ArrayError(f"out has strides {out.strides}: its rows must be contiguous, as in a "
+                             "C-order array or a window of one (not Fortran order, a column step "
+                             "or a flip); e.g. np.empty((H, W), np.uint8)")
         return out
 
     def _finish(self, small: np.ndarray, full: np.ndarray, frame_bgr: np.ndarray | None,
