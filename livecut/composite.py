@@ -404,7 +404,7 @@ class Compositor:
         return bg_frame
 
     def apply(self, frame: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None) -> np.ndarray:
-        """Return the output for ``frame`` (HxWx3 uint8; gray, BGRA, 16-bit and 0-1 floating
+        """Return the output for ``frame`` (HxWx3 uint8; gray, BGRA, 16-bit and floating
         point are converted as :meth:`Segmenter.mask` takes them) and ``alpha`` (HxW uint8): an
         internal buffer, or ``alpha`` itself in ``mask`` mode."""
         if not (isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3

@@ -9,8 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
-from livecut import Compositor, LivecutError, MaskSmoother, Segmenter, load_config
+from livecut import Compositor, Config, LivecutError, MaskSmoother, Segmenter, load_config
 from livecut.errors import ArrayError
+from livecut.segment import each_frame_judged
 from synth import make_scene
 
 
@@ -21,7 +22,7 @@ def scene() -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def seg() -> Segmenter:
-    return Segmenter()
+    return Segmenter(each_frame_judged(Config()))  # (no judgement reused between the calls)
 
 
 # ---------------------------------------------------------------- out= buffers
@@ -65,3 +66,49 @@ def test_out_may_be_a_window_of_a_larger_array(scene, still):
     assert s.mask(img, out=roi) is roi
     assert np.array_equal(roi, ref)
     assert (canvas[:10] == 7).all() and (canvas[:, :20] == 7).all()  # nothing written outside
+
+
+# ---------------------------------------------------------------- frames
+
+def test_float_frames_nan_and_ranges(seg, scene):
+    """NaN in a float frame was cast to uint8 (undefined: a RuntimeWarning, any value); a
+    float frame of 0-255 (img.astype(np.float32), PIL's mode "F") was clipped at 1: nearly
+    all white, a wrong mask without a word.  Now NaN is 0 and another range is stretched by
+    its min and max (as livecut image reads a floating-point picture)."""
+    import warnings
+
+    img, _ = scene
+    ref = seg.mask(img).copy()
+    f = img.astype(np.float32) / 255.0
+    assert np.array_equal(seg.mask(f), ref)
+    assert np.array_equal(seg.mask(f.astype(np.float16)), ref)  # was "unsupported pixel type"
+    u8 = img.copy()
+    u8[0, 0], u8[0, 1] = 0, 255  # (its min and max are 0 and 255: the levels are kept)
+    assert np.array_equal(seg.mask(u8.astype(np.float32)), seg.mask(u8))
+    nan = f.copy()
+    nan[50:60, 50:60] = np.nan
+    zero = f.copy()
+    zero[50:60, 50:60] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the invalid cast warned
+        got = seg.mask(nan).copy()
+    assert np.array_equal(got, seg.mask(zero))
+
+
+def test_other_pixel_types_and_layouts(seg, scene):
+    img, _ = scene
+    ref = seg.mask(img).copy()
+    be16 = (img.astype(np.uint16) * 257).astype(">u2")  # PIL's "I;16B"
+    assert np.array_equal(seg.mask(be16), ref)
+    ro = img.copy()
+    ro.flags.writeable = False  # np.asarray of a PIL image
+    for view in (ro, np.asfortranarray(img), img[::-1][::-1], np.repeat(img, 2, axis=1)[:, ::2]):
+        assert np.array_equal(seg.mask(view), ref)
+
+
+@pytest.mark.parametrize("bad,match", [(None, "cv2.imread"), (np.zeros((40, 40), np.int32), "uint8"),
+                                       (np.zeros((40, 40, 2), np.uint8), "HxWx3"),
+                                       (np.zeros((40, 40), bool), "uint16")])
+def test_unsupported_frames_say_what_to_give(seg, bad, match):
+    with pytest.raises(ArrayError, match=match):
+        seg.mask(bad)

@@ -55,25 +55,58 @@ def each_frame_judged(cfg: Config | SegmentConfig) -> SegmentConfig:
     return dataclasses.replace(seg, still=0, every=1)
 
 
+def _float_to_u8(frame: np.ndarray) -> np.ndarray:
+    """A floating-point image as uint8: 0-1 scaled by 255 (rounded); another range stretched
+    to 0-255 by its own finite minimum and maximum, as ``livecut image`` reads a
+    floating-point picture (a float copy of a 0-255 image keeps its levels).  NaN is 0,
+    +-inf the top and the bottom of the range."""
+    if frame.dtype != np.float32 and frame.dtype != np.float64:
+        frame = frame.astype(np.float32)  # (float16, and byte orders OpenCV does not take)
+    finite = np.isfinite(frame)
+    every = bool(finite.all())
+    values = frame if every else frame[finite]
+    lo = float(values.min()) if values.size else 0.0
+    hi = float(values.max()) if values.size else 0.0
+    if lo >= 0.0 and hi <= 1.0:
+        lo, hi, scale = 0.0, 1.0, 255.0
+    else:
+        scale = 255.0 / (hi - lo) if hi > lo else 0.0
+    if not every:
+        frame = np.nan_to_num(frame, nan=lo, posinf=hi, neginf=lo)
+    return cv2.convertScaleAbs(frame, alpha=scale, beta=-lo * scale)  # rounds, saturates
+
+
 def _as_bgr(frame: np.ndarray) -> np.ndarray:
-    """Accept BGR uint8, gray, BGRA, and 16-bit images; return a BGR uint8 view or copy."""
+    """Accept BGR uint8, gray (HxW or HxWx1), BGRA, 16-bit and floating-point (0-1)
+    images, of any memory layout; return a BGR uint8 view or copy."""
     if not isinstance(frame, np.ndarray):
-        raise UsageError(f"expected a numpy image, got {type(frame).__name__}")
-    if frame.dtype == np.uint16:
+        hint = " (cv2.imread gives None for a file it cannot read)" if frame is None else ""
+        raise ArrayError(f"expected a numpy image (HxW gray, HxWx3 BGR or HxWx4 BGRA), got "
+                         f"{type(frame).__name__}{hint}")
+    if not (frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] in (1, 3, 4))):
+        raise ArrayError(f"unsupported image shape {frame.shape}: expected HxW or HxWx1 (gray), "
+                         "HxWx3 (BGR) or HxWx4 (BGRA)")
+    if frame.size == 0:
+        from livecut.imageio import check_size
+
+        check_size(frame)  # (says how small it is)
+    kind, size = frame.dtype.kind, frame.dtype.itemsize
+    if kind == "u" and size == 1:
+        pass
+    elif kind == "u" and size == 2:  # (either byte order: PIL's "I;16B" is big-endian)
         frame = (frame >> 8).astype(np.uint8)
-    elif frame.dtype in (np.float32, np.float64):
-        frame = np.clip(frame * 255.0, 0, 255).astype(np.uint8)
-    elif frame.dtype != np.uint8:
-        raise UsageError(f"unsupported pixel type {frame.dtype}")
+    elif kind == "f":
+        frame = _float_to_u8(frame)
+    else:
+        raise ArrayError(f"unsupported pixel type {frame.dtype}: give uint8 (0-255), uint16 "
+                         "(0-65535) or floating point (0-1), e.g. frame.astype(np.uint8)")
     if frame.ndim == 2:
         return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-    if frame.ndim == 3 and frame.shape[2] == 1:
+    if frame.shape[2] == 1:
         return cv2.cvtColor(frame[:, :, 0], cv2.COLOR_GRAY2BGR)
-    if frame.ndim == 3 and frame.shape[2] == 4:
+    if frame.shape[2] == 4:
         return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
-    if frame.ndim == 3 and frame.shape[2] == 3:
-        return frame
-    raise UsageError(f"unsupported image shape {frame.shape}")
+    return frame
 
 
 class Segmenter:
@@ -150,6 +183,15 @@ class Segmenter:
 
     def mask(self, frame_bgr: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Return the HxW uint8 alpha of ``frame_bgr`` (255 = in-focus subject).
+
+        ``frame_bgr``: HxWx3 uint8 BGR, as OpenCV reads and decodes (taken as it is); gray
+        (HxW, HxWx1), BGRA, 16-bit and floating point are converted to a BGR uint8 copy
+        first -- floating point 0-1 scaled by 255, another range stretched by its own
+        minimum and maximum, NaN as 0.  Any memory layout (views, negative strides,
+        Fortran order, read-only arrays such as ``np.asarray`` of a PIL image, which is
+        RGB: reverse it, ``[:, :, ::-1]``).  At least 16x16 pixels, at most 80 megapixels
+        (:class:`~livecut.errors.ImageSizeError`); another type or shape raises
+        :class:`~livecut.errors.ArrayError`.
 
         The returned array is an internal buffer reused by the next call unless
         ``out`` is given; copy it if you keep it.  ``out``: an HxW uint8 array with
