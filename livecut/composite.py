@@ -34,7 +34,7 @@ import cv2
 import numpy as np
 
 from livecut.config import CompositeConfig, Config
-from livecut.errors import ConfigError, ImageSizeError, UsageError
+from livecut.errors import ArrayError, ConfigError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
 from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.tiles import runs
@@ -118,10 +118,6 @@ def load_background_image(path: Path) -> np.ndarray:
 
     # (8-bit BGR as a photo is read: a 16-bit or floating-point picture too)
     return to_bgr8(read_image(path))[0]
-
-
-class FrameSizeError(ImageSizeError, ValueError):
-    """A frame of a size an operation cannot take (I420 needs even sizes)."""
 
 
 #: tile size (pixels) of the soft-band search (a power of two)
@@ -249,7 +245,10 @@ class _SoftTiles:
             rects = runs(j > 0, self._joined_tile, self.hw).tolist()
         else:
             rects = []
-        cv2.compare(alpha, 255, cv2.CMP_EQ, dst=self.opaque)
+        if alpha.size > 1:
+            cv2.compare(alpha, 255, cv2.CMP_EQ, dst=self.opaque)
+        else:  # (OpenCV's Python binding takes a 1x1 array for a scalar there)
+            cv2.inRange(alpha, 255, 255, dst=self.opaque)
         # (one masked copy over the whole plane costs less than finding the opaque box first)
         return rects, (0, alpha.shape[0], 0, alpha.shape[1])
 
@@ -413,11 +412,11 @@ class Compositor:
 
             frame = _as_bgr(frame)
         h, w = frame.shape[:2]
-        if not isinstance(alpha, np.ndarray) or alpha.dtype != np.uint8:
-            raise UsageError(f"alpha: expected an HxW uint8 array (as Segmenter.mask returns), got "
-                             f"{getattr(alpha, 'dtype', type(alpha).__name__)}")
+        _check_alpha(alpha)
         if alpha.shape != (h, w):
             raise FrameSizeError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
+        if h * w == 0:
+            raise FrameSizeError(f"frame is {w}x{h}: empty")
         if self._shape != (h, w):
             self._prepare(h, w)
         mode = self.mode
@@ -491,11 +490,13 @@ class Compositor:
         if not self.supports_i420:
             raise UsageError(f"mode {self.mode!r} with background {self.background.kind!r} "
                              "has no I420 output; use apply()")
-        if alpha.ndim != 2:
-            raise ValueError(f"alpha must be HxW, got shape {alpha.shape}")
+        _check_alpha(alpha)
         h, w = alpha.shape
         if h % 2 or w % 2 or h < 2 or w < 2:
             raise FrameSizeError(f"I420 frames need an even width and height, got {w}x{h}")
+        if not isinstance(i420, np.ndarray):
+            raise ArrayError(f"i420: expected a uint8 array of shape ({h * 3 // 2}, {w}) (Y, then U and V), "
+                             f"got {type(i420).__name__}")
         if i420.shape != (h * 3 // 2, w) or i420.dtype != np.uint8:
             raise FrameSizeError(f"I420 frame {i420.shape} {i420.dtype} does not match alpha {w}x{h}: "
                                  f"expected uint8 ({h * 3 // 2}, {w})")
@@ -505,6 +506,7 @@ class Compositor:
         oy, ou, ov = self._yuv_planes
         if self.mode == "mask":  # as the video sink writes a gray frame: limited-range luma
             cv2.convertScaleAbs(alpha, dst=oy, alpha=219.0 / 255.0, beta=16.0)
+            out[h:] = 128  # (again: the caller may have drawn on the buffer it was given)
             return out
         i420 = np.ascontiguousarray(i420)
         fy, fu, fv = planes(i420, h, w)
@@ -524,6 +526,12 @@ class Compositor:
         self._tiles_c.over(fu, ac, ou, plan)
         self._tiles_c.over(fv, ac, ov, plan)
         return out
+
+
+def _check_alpha(alpha) -> None:
+    if not isinstance(alpha, np.ndarray) or alpha.dtype != np.uint8 or alpha.ndim != 2:
+        got = (f"{alpha.shape} {alpha.dtype}" if isinstance(alpha, np.ndarray) else type(alpha).__name__)
+        raise ArrayError(f"alpha: expected an HxW uint8 array (as Segmenter.mask returns), got {got}")
 
 
 def color_i420(bgr: tuple[int, int, int], matrix: str = "bt601") -> tuple[int, int, int]:

@@ -37,6 +37,11 @@ class ImageSizeError(UsageError):
     """An image is too small or too large to process."""
 
 
+class FrameSizeError(ImageSizeError, ArrayError):
+    """A frame of a size an operation cannot take (empty; I420 needs even sizes); also a
+    ``ValueError``."""
+
+
 class VideoOpenFailure(UsageError):
     """A video source (file, camera, stream) could not be opened."""
 

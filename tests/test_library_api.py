@@ -112,3 +112,71 @@ def test_other_pixel_types_and_layouts(seg, scene):
 def test_unsupported_frames_say_what_to_give(seg, bad, match):
     with pytest.raises(ArrayError, match=match):
         seg.mask(bad)
+
+
+# ---------------------------------------------------------------- Compositor
+
+def test_apply_i420_mask_mode_is_whole_again_after_the_caller_drew_on_it(scene):
+    """apply_i420 in mask mode wrote the chroma planes (128) only when its buffer was made:
+    a caller that drew on the frame it got (a timestamp, an overlay) saw its colours on
+    every later frame."""
+    img, _ = scene
+    alpha = np.zeros(img.shape[:2], np.uint8)
+    alpha[60:180, 80:240] = 255
+    yuv = cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420)
+    comp = Compositor(mode="mask")
+    ref = comp.apply_i420(yuv, alpha).copy()
+    comp.apply_i420(yuv, alpha)[:] = 200  # drawn on
+    assert np.array_equal(comp.apply_i420(yuv, alpha), ref)
+
+
+@pytest.mark.parametrize("mode,bg", [("composite", "blur"), ("composite", "color:#00b140"),
+                                     ("cutout", "blur"), ("side-by-side", "blur"),
+                                     ("composite", "transparent")])
+def test_apply_is_whole_again_after_the_caller_drew_on_it(scene, mode, bg):
+    img, _ = scene
+    alpha = np.zeros(img.shape[:2], np.uint8)
+    alpha[60:180, 80:240] = 255
+    comp = Compositor(mode=mode, background=bg)
+    ref = comp.apply(img, alpha).copy()
+    comp.apply(img, alpha)[:] = 200
+    assert np.array_equal(comp.apply(img, alpha), ref)
+
+
+def test_apply_i420_takes_what_apply_takes_and_says_so(scene):
+    """apply_i420 raised AttributeError for a list, cv2.error for a float alpha and a bare
+    ValueError for an HxWx1 one."""
+    img, _ = scene
+    h, w = img.shape[:2]
+    yuv = cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420)
+    alpha = np.full((h, w), 128, np.uint8)
+    comp = Compositor(background="blur")
+    for bad in (alpha.astype(np.float32) / 255, alpha[:, :, None], alpha > 0, alpha.tolist()):
+        with pytest.raises(ArrayError, match="alpha"):
+            comp.apply_i420(yuv, bad)
+        with pytest.raises(ArrayError, match="alpha"):
+            comp.apply(img, bad)
+    with pytest.raises(ArrayError, match="i420"):
+        comp.apply_i420(yuv.tolist(), alpha)
+    with pytest.raises(ArrayError):
+        comp.apply_i420(yuv.astype(np.float32), alpha)
+
+
+@pytest.mark.parametrize("bg", ["blur", "color:#00b140"])
+def test_compositor_tiny_and_empty_frames(bg):
+    """A 1x1 frame (and a 2x2 I420 one: its chroma planes are 1x1) gave cv2.error, an empty
+    one ZeroDivisionError or cv2.error."""
+    comp = Compositor(background=bg)
+    for shape in ((0, 0), (0, 5)):
+        with pytest.raises(ArrayError, match="empty"):
+            comp.apply(np.zeros(shape + (3,), np.uint8), np.zeros(shape, np.uint8))
+        with pytest.raises(ArrayError, match="empty"):
+            comp.apply(np.zeros(shape, np.float32), np.zeros(shape, np.uint8))
+    frame = np.full((1, 1, 3), 200, np.uint8)
+    for a in (0, 128, 255):
+        out = comp.apply(frame, np.full((1, 1), a, np.uint8))
+        if a == 255 or bg == "blur":  # (the blur of one pixel is itself)
+            assert (out == 200).all()
+        y = comp.apply_i420(np.full((3, 2), 200, np.uint8), np.full((2, 2), a, np.uint8))
+        assert y.shape == (3, 2)
+    assert tuple(comp.apply(frame, np.zeros((1, 1), np.uint8))[0, 0]) == comp.background.color or bg == "blur"

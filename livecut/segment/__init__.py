@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from livecut.config import Config, SegmentConfig
-from livecut.errors import ArrayError, UsageError
+from livecut.errors import ArrayError, FrameSizeError, UsageError
 from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
@@ -87,9 +87,7 @@ def _as_bgr(frame: np.ndarray) -> np.ndarray:
         raise ArrayError(f"unsupported image shape {frame.shape}: expected HxW or HxWx1 (gray), "
                          "HxWx3 (BGR) or HxWx4 (BGRA)")
     if frame.size == 0:
-        from livecut.imageio import check_size
-
-        check_size(frame)  # (says how small it is)
+        raise FrameSizeError(f"image is {frame.shape[1]}x{frame.shape[0]}: empty")
     kind, size = frame.dtype.kind, frame.dtype.itemsize
     if kind == "u" and size == 1:
         pass
