@@ -180,3 +180,41 @@ def test_compositor_tiny_and_empty_frames(bg):
         y = comp.apply_i420(np.full((3, 2), 200, np.uint8), np.full((2, 2), a, np.uint8))
         assert y.shape == (3, 2)
     assert tuple(comp.apply(frame, np.zeros((1, 1), np.uint8))[0, 0]) == comp.background.color or bg == "blur"
+
+
+# ---------------------------------------------------------------- sizes
+
+@pytest.mark.parametrize("shape", [(16, 20000), (20000, 16), (20, 12000)])
+def test_a_frame_too_long_for_its_width_is_refused_by_focusnet(shape):
+    """focusnet raised cv2.error on a frame far wider than high (its cue grid had no whole
+    cell across), and on one far higher than wide computed on uninitialised buffers; now an
+    ImageSizeError says how wide it must be and what to do."""
+    from livecut.errors import ImageSizeError
+
+    import re
+
+    frame = np.random.default_rng(0).integers(0, 256, shape + (3,), dtype=np.uint8)
+    with pytest.raises(ImageSizeError, match=r"short side needs at least \d+ pixels.*segment.method=focus") as e:
+        Segmenter().mask(frame)
+    assert Segmenter(load_config(None, ["segment.method=focus"])).mask(frame).shape == shape
+    if shape[0] < shape[1]:
+        with pytest.raises(ImageSizeError):
+            Segmenter().mask_i420(np.zeros((shape[0] * 3 // 2, shape[1]), np.uint8))
+    need = int(re.search(r"at least (\d+)", str(e.value)).group(1))  # (and that is enough)
+    wide = (need, shape[1]) if shape[0] < shape[1] else (shape[0], need)
+    assert Segmenter().mask(np.zeros(wide + (3,), np.uint8)).shape == wide
+
+
+def test_soft_frame_too_long_for_the_coarse_level_is_judged_without_it(monkeypatch):
+    """A soft frame (no sharp detail at pixel scale) is measured again at half the cue
+    resolution; a 16x3000 frame has no room there (2 rows): cv2.error.  It is now judged at
+    the cue resolution alone."""
+    import livecut.segment.net as net
+
+    monkeypatch.setattr(net, "COARSE_P99", 100.0)  # every frame counts as soft
+    frame = np.random.default_rng(0).integers(0, 256, (16, 3000, 3), dtype=np.uint8)
+    seg = Segmenter()
+    assert seg.mask(frame).shape == (16, 3000)
+    assert seg.method.judged_coarse == 0
+    seg.mask(np.random.default_rng(0).integers(0, 256, (400, 3000, 3), dtype=np.uint8))
+    assert seg.method.judged_coarse == 1  # (where it has room, it is used)

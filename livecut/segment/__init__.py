@@ -154,6 +154,9 @@ class Segmenter:
         return max(8, int(round(h * scale))), max(8, int(round(w * scale)))
 
     def _prepare(self, h: int, w: int) -> None:
+        check = getattr(self.method, "check_size", None)  # (a size the method cannot take)
+        if check is not None:
+            check(h, w)
         sh, sw = self.small_size(h, w)
         self._shape = (h, w)
         self._small_bgr = np.empty((sh, sw, 3), np.uint8)

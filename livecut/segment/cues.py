@@ -110,6 +110,14 @@ class CueExtractor:
         k = cue_factor(h, w) * self.extra
         return max(1, h // k), max(1, w // k)
 
+    def fits(self, h: int, w: int) -> bool:
+        """Whether the cues can be measured on a frame of ``h`` x ``w``: at the cue resolution
+        it must hold a whole cell of the grid each way, and at least 2 pixels each way at
+        half of it (a frame far longer than it is wide has neither)."""
+        rh, rw = self.reduced_size(h, w)
+        q = pool_factor(rh, rw, self.side)
+        return min((rh // q) * q, (rw // q) * q) >= 4
+
     def _prepare(self, h: int, w: int) -> None:
         self._shape = (h, w)
         self.k = cue_factor(h, w) * self.extra

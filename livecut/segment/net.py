@@ -40,7 +40,7 @@ import cv2
 import numpy as np
 
 from livecut.config import SegmentConfig
-from livecut.errors import LivecutError
+from livecut.errors import ImageSizeError, LivecutError
 from livecut.segment.cues import N_CUES, NET_SIDE, CueExtractor
 from livecut.segment.focus import select_components
 from livecut.segment.guided import ColorGuidedFilter
@@ -189,6 +189,18 @@ class FocusNetMethod:
         by the cue factor (the native size up to 1000 px on the long side)."""
         return self.cues.reduced_size(h, w)
 
+    def check_size(self, h: int, w: int) -> None:
+        """Raise :class:`ImageSizeError` for a frame too long for its width to measure the
+        cues on (see :meth:`CueExtractor.fits`: about 250:1 at the cue resolution)."""
+        if self.cues.fits(h, w):
+            return
+        long_side = max(h, w)
+        need = next((s for s in range(min(h, w), long_side + 1)
+                     if self.cues.fits(*((s, long_side) if h <= w else (long_side, s)))), long_side)
+        raise ImageSizeError(f"image is {w}x{h}: too long for its width for segment.method=focusnet "
+                             f"(at this length the short side needs at least {need} pixels); "
+                             "crop or split it, or use segment.method=focus")
+
     def reduce(self, frame_bgr: np.ndarray) -> np.ndarray:
         """Measure the frame's gray at the cue resolution; return the frame at that size
         (BGR), from which the Segmenter takes the working-size image."""
@@ -251,7 +263,8 @@ class FocusNetMethod:
         if self._key != key:
             self._prepare(*key)
         self._sharpest = self.cues.sharpest()
-        if self._sharpest < COARSE_P99 and max(self.coarse.reduced_size(*full_hw)) >= COARSE_MIN_SIDE:
+        if (self._sharpest < COARSE_P99 and max(self.coarse.reduced_size(*full_hw)) >= COARSE_MIN_SIDE
+                and self.coarse.fits(*full_hw)):
             # no sharp detail at pixel scale: measure at half the cue resolution
             self.coarse.reduce_gray(self.cues.gray, full_hw)
             blob = self.coarse.extract(None, small_bgr)
