@@ -33,7 +33,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livecut.config import CompositeConfig, Config
+from livecut.config import CompositeConfig, Config, section_config
 from livecut.errors import ArrayError, ConfigError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
 from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into
@@ -321,12 +321,7 @@ class Compositor:
 
     def __init__(self, config: Config | CompositeConfig | None = None,
                  background: Background | str | None = None, mode: str | None = None):
-        if config is None:
-            cfg = CompositeConfig()
-        elif isinstance(config, Config):
-            cfg = config.composite
-        else:
-            cfg = config
+        cfg = section_config(config, CompositeConfig, "Compositor")
         self.cfg = cfg
         self.mode = mode or cfg.mode
         if self.mode not in MODES:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from livecut.errors import ConfigError
+from livecut.errors import ConfigError, ConfigTypeError
 
 
 def _opt(default: Any, doc: str, *, lo: float | None = None, hi: float | None = None,
@@ -31,8 +31,25 @@ def _opt(default: Any, doc: str, *, lo: float | None = None, hi: float | None = 
     return field(default=default, metadata=meta)
 
 
+class _Checked:
+    """Each section checks its values when it is made, however it is made (``load_config``,
+    the class itself, ``dataclasses.replace``): a wrong type, an unknown choice or a value
+    out of range is a :class:`ConfigError` naming the key, as in a file; numbers and
+    booleans given as text or as the other numeric type are converted, as a file's are."""
+
+    def __post_init__(self) -> None:
+        section = next((name for name, cls in SECTIONS.items() if isinstance(self, cls)), None)
+        if section is None:
+            return
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out = _coerce(section, f, value)
+            if out is not value:
+                object.__setattr__(self, f.name, out)
+
+
 @dataclass(frozen=True)
-class SegmentConfig:
+class SegmentConfig(_Checked):
     method: str = _opt("focusnet", "segmentation method (see `livecut methods`)",
                        choices=("focusnet", "focus", "canny"))
     work_size: int = _opt(320, "long side in pixels of the reduced image the mask is computed on",
@@ -88,7 +105,7 @@ class SegmentConfig:
 
 
 @dataclass(frozen=True)
-class CompositeConfig:
+class CompositeConfig(_Checked):
     mode: str = _opt("composite", "what to output: composite, cutout (BGRA), mask, side-by-side",
                      choices=("composite", "cutout", "mask", "side-by-side"))
     background: str = _opt("blur", "blur | color:#RRGGBB | image:PATH | video:PATH | transparent")
@@ -98,7 +115,7 @@ class CompositeConfig:
 
 
 @dataclass(frozen=True)
-class SmoothConfig:
+class SmoothConfig(_Checked):
     enabled: bool = _opt(True, "temporal smoothing of the mask in video")
     rate: float = _opt(0.02, "base EMA rate on a still scene (1 = no averaging; the "
                   "hysteresis still applies)", lo=0.01, hi=1.0)
@@ -117,7 +134,7 @@ class SmoothConfig:
 
 
 @dataclass(frozen=True)
-class VideoConfig:
+class VideoConfig(_Checked):
     codec: str = _opt("libx264", "video encoder for MP4/MKV output")
     crf: int = _opt(20, "x264/x265/VP9 constant rate factor (lower = better; x264 takes "
                   "0-51, higher acts as 51; x265 refuses above 51; VP9 takes 0-63)", lo=0, hi=63)
@@ -147,6 +164,12 @@ class Config:
     composite: CompositeConfig = field(default_factory=CompositeConfig)
     smooth: SmoothConfig = field(default_factory=SmoothConfig)
     video: VideoConfig = field(default_factory=VideoConfig)
+
+    def __post_init__(self) -> None:
+        for name, cls in SECTIONS.items():
+            value = getattr(self, name)
+            if not isinstance(value, cls):
+                raise ConfigTypeError(f"Config.{name} must be a {cls.__name__}, got {type(value).__name__}")
 
 
 SECTIONS: dict[str, type] = {"segment": SegmentConfig, "composite": CompositeConfig,
@@ -207,13 +230,42 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
             raise ConfigError(f"{key}: expected a string, got {value!r}")
         out = value
     meta = f.metadata
-    if meta.get("choices") and out not in meta["choices"]:
-        raise ConfigError(f"{key}: {out!r} is not one of {', '.join(meta['choices'])}")
+    choices = meta.get("choices")
+    if key == "segment.method":
+        choices = _method_names(choices)
+    if choices and out not in choices:
+        raise ConfigError(f"{key}: {out!r} is not one of {', '.join(choices)}")
     if meta.get("lo") is not None and out < meta["lo"]:
         raise ConfigError(f"{key}: {out} is below the minimum {meta['lo']}")
     if meta.get("hi") is not None and out > meta["hi"]:
         raise ConfigError(f"{key}: {out} is above the maximum {meta['hi']}")
     return out
+
+
+def _method_names(shipped: tuple[str, ...]) -> tuple[str, ...]:
+    """The methods ``segment.method`` may name: the shipped ones and those an application
+    registered (:func:`livecut.segment.register_method`; once it has, the registry is loaded)."""
+    import sys
+
+    registry = sys.modules.get("livecut.segment.registry")
+    if registry is None:
+        return shipped
+    return shipped + tuple(n for n in registry.method_names() if n not in shipped)
+
+
+def section_config(config: Any, cls: type, owner: str) -> Any:
+    """The ``cls`` section (e.g. :class:`SegmentConfig`) of what ``owner`` (a class taking a
+    ``config``) was given: a :class:`Config`, the section itself or None (defaults); else a
+    :class:`ConfigTypeError` saying what to give."""
+    if config is None:
+        return cls()
+    if isinstance(config, Config):
+        return getattr(config, next(name for name, c in SECTIONS.items() if c is cls))
+    if isinstance(config, cls):
+        return config
+    hint = f"; for a preset or a file, load_config({str(config)!r})" if isinstance(config, (str, Path)) else ""
+    raise ConfigTypeError(f"{owner}: config must be a Config (see load_config), a {cls.__name__} or None, "
+                          f"got {type(config).__name__}{hint}")
 
 
 def apply_mapping(cfg: Config, data: Mapping[str, Any], origin: str = "config") -> Config:

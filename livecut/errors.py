@@ -29,6 +29,11 @@ class ConfigError(UsageError):
     """A configuration file or ``--set`` override is invalid (names the key)."""
 
 
+class ConfigTypeError(ConfigError, TypeError):
+    """A configuration object of the wrong type was given (a preset name where a
+    :class:`~livecut.config.Config` goes); also a ``TypeError``."""
+
+
 class ImageReadError(UsageError):
     """An image file is missing, empty, truncated or not an image."""
 

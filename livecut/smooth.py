@@ -35,7 +35,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from livecut.config import Config, SmoothConfig
+from livecut.config import Config, SmoothConfig, section_config
 
 #: regions of disagreement thinner than this (fraction of the long side) never settle
 SETTLE_WIDTH = 0.02
@@ -62,9 +62,7 @@ class MaskSmoother:
     """``smoother(alpha, frame) -> alpha`` (an internal buffer, reused by the next call)."""
 
     def __init__(self, config: Config | SmoothConfig | None = None):
-        if isinstance(config, Config):
-            config = config.smooth
-        self.cfg = config or SmoothConfig()
+        self.cfg = section_config(config, SmoothConfig, "MaskSmoother")
         self.rate = self.cfg.rate  # adjustable at run time (preview keys [ and ])
         self._shape: tuple[int, int] | None = None
         self.resets = 0

@@ -218,3 +218,74 @@ def test_soft_frame_too_long_for_the_coarse_level_is_judged_without_it(monkeypat
     assert seg.method.judged_coarse == 0
     seg.mask(np.random.default_rng(0).integers(0, 256, (400, 3000, 3), dtype=np.uint8))
     assert seg.method.judged_coarse == 1  # (where it has room, it is used)
+
+
+# ---------------------------------------------------------------- configuration objects
+
+@pytest.mark.parametrize("make", [Segmenter, Compositor, MaskSmoother])
+def test_a_config_of_the_wrong_type_is_a_typed_error(make):
+    """Segmenter("fast") raised a bare TypeError; Compositor("fast"), MaskSmoother("fast")
+    and Compositor(cfg.segment) an AttributeError."""
+    from livecut.errors import ConfigTypeError
+
+    with pytest.raises(ConfigTypeError, match=r"load_config\('fast'\)") as e:
+        make("fast")
+    assert isinstance(e.value, LivecutError) and isinstance(e.value, TypeError)
+    cfg = load_config("fast")
+    wrong = cfg.smooth if make is not MaskSmoother else cfg.segment
+    with pytest.raises(ConfigTypeError, match=type(wrong).__name__):
+        make(wrong)
+    make(cfg)
+    make(None)
+
+
+def test_config_sections_check_their_values_however_they_are_made():
+    """dataclasses.replace and the classes themselves took any value: work_size=5 ran,
+    refine="bogus" silently meant none, threshold=NaN gave an empty mask, a motion_threshold
+    of 0 a ZeroDivisionError on the second frame."""
+    import dataclasses
+
+    from livecut.config import ConfigError, SegmentConfig, SmoothConfig
+
+    cfg = load_config("fast")
+    for section, key, value, match in [
+            (cfg.segment, "work_size", 5, "segment.work_size: 5 is below the minimum 64"),
+            (cfg.segment, "refine", "bogus", "segment.refine: 'bogus' is not one of"),
+            (cfg.segment, "threshold", float("nan"), "segment.threshold"),
+            (cfg.segment, "soft", "maybe", "segment.soft: expected true or false"),
+            (cfg.smooth, "motion_threshold", 0, "smooth.motion_threshold"),
+            (cfg.composite, "mode", "sepia", "composite.mode")]:
+        with pytest.raises(ConfigError, match=match):
+            dataclasses.replace(section, **{key: value})
+    with pytest.raises(ConfigError, match="segment.grid"):
+        SegmentConfig(grid=10_000)
+    # as in a file: numbers and booleans are converted
+    assert SegmentConfig(work_size=256.0).work_size == 256 and isinstance(SegmentConfig(work_size=256.0).work_size, int)
+    assert SmoothConfig(rate=1).rate == 1.0 and SegmentConfig(soft="off").soft is False
+    with pytest.raises(ConfigError, match="Config.segment must be a SegmentConfig"):
+        dataclasses.replace(cfg, segment=cfg.smooth)
+
+
+def test_a_registered_method_can_be_named_in_the_configuration():
+    """register_method says a method becomes selectable as segment.method = name, but
+    load_config (and so --set and a TOML file) refused every name but the shipped three."""
+    from livecut.segment import register_method
+    from livecut.segment.registry import _METHODS
+
+    @register_method("test-everything")
+    class Everything:
+        summary = "keeps the whole frame"
+
+        def __init__(self, cfg, still=False):
+            pass
+
+        def __call__(self, small, timings=None, full=None):
+            return np.full(small.shape[:2], 255, np.uint8)
+
+    try:
+        cfg = load_config(None, ["segment.method=test-everything"])
+        assert (Segmenter(cfg).mask(np.zeros((32, 32, 3), np.uint8)) == 255).all()
+        with pytest.raises(LivecutError, match="test-everything"):
+            load_config(None, ["segment.method=nope"])  # (the message lists it)
+    finally:
+        del _METHODS["test-everything"]

@@ -17,7 +17,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from livecut.config import Config, SegmentConfig
+from livecut.config import Config, SegmentConfig, section_config
 from livecut.errors import ArrayError, FrameSizeError, UsageError
 from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
 from livecut.resize import reduce_buffers, reduce_into
@@ -119,14 +119,7 @@ class Segmenter:
     def __init__(self, config: Config | SegmentConfig | None = None,
                  temporal: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
                  still: bool = False):
-        if config is None:
-            cfg = SegmentConfig()
-        elif isinstance(config, Config):
-            cfg = config.segment
-        elif isinstance(config, SegmentConfig):
-            cfg = config
-        else:
-            raise TypeError("config must be a Config, a SegmentConfig or None")
+        cfg = section_config(config, SegmentConfig, "Segmenter")
         self.cfg = cfg
         self.method = create_method(cfg.method, cfg, still)
         #: optional ``temporal(alpha_small, small_bgr) -> alpha_small`` applied at the reduced
