@@ -36,6 +36,7 @@ import cv2
 import numpy as np
 
 from livecut.config import Config, SmoothConfig, section_config
+from livecut.errors import ArrayError
 
 #: regions of disagreement thinner than this (fraction of the long side) never settle
 SETTLE_WIDTH = 0.02
@@ -58,8 +59,21 @@ def _extend_runs(runs: np.ndarray, where: np.ndarray) -> None:
     cv2.add(runs, 1, dst=runs, mask=where)
 
 
+def _check_alpha(alpha) -> None:
+    if not isinstance(alpha, np.ndarray) or alpha.dtype != np.uint8 or alpha.ndim != 2 or not alpha.size:
+        got = (f"{alpha.shape} {alpha.dtype}" if isinstance(alpha, np.ndarray) else type(alpha).__name__)
+        raise ArrayError(f"alpha: expected an HxW uint8 array (as Segmenter.mask returns), got {got}")
+
+
 class MaskSmoother:
-    """``smoother(alpha, frame) -> alpha`` (an internal buffer, reused by the next call)."""
+    """``smoother(alpha, frame) -> alpha`` (an internal buffer, reused by the next call).
+
+    ``alpha`` is HxW uint8; ``frame`` the picture it belongs to, of its size or another
+    (the motion is measured on it reduced): BGR uint8, or what :meth:`Segmenter.mask` takes
+    (gray, BGRA, 16-bit, floating point), converted first.  Given to a
+    :class:`~livecut.segment.Segmenter` as ``temporal``, it gets the frames at the
+    working size.  One per video, as the Segmenter (:meth:`reset` between videos).
+    """
 
     def __init__(self, config: Config | SmoothConfig | None = None):
         self.cfg = section_config(config, SmoothConfig, "MaskSmoother")
@@ -195,12 +209,20 @@ class MaskSmoother:
     def hold(self, alpha: np.ndarray, frame: np.ndarray) -> np.ndarray:
         """The last smoothed mask, unchanged (a frame with nothing in focus: a whip pan, a
         focus hunt); ``alpha`` itself before any frame was smoothed."""
+        _check_alpha(alpha)
         if self._shape != alpha.shape[:2] or not self._have_prev:
             return alpha
         self.held += 1
         return self._out
 
     def __call__(self, alpha: np.ndarray, frame: np.ndarray) -> np.ndarray:
+        _check_alpha(alpha)
+        if not (isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3
+                and frame.shape[2] == 3):
+            # (a gray or BGRA frame left the motion buffer unwritten: no motion, no scene cut)
+            from livecut.segment import _as_bgr
+
+            frame = _as_bgr(frame)
         h, w = alpha.shape[:2]
         if self._shape != (h, w):
             self._prepare(h, w)

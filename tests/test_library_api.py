@@ -289,3 +289,29 @@ def test_a_registered_method_can_be_named_in_the_configuration():
             load_config(None, ["segment.method=nope"])  # (the message lists it)
     finally:
         del _METHODS["test-everything"]
+
+
+# ---------------------------------------------------------------- MaskSmoother
+
+def test_mask_smoother_takes_gray_frames_and_checks_alpha():
+    """A gray (or BGRA) frame left the smoother's motion buffer unwritten (OpenCV wrote a
+    new array instead): no motion was seen, so a scene cut was missed and the old mask
+    stayed; a float alpha was taken and gave a black mask."""
+    img, gt = make_scene("basic", 320, 240, seed=0)
+    img2, gt2 = make_scene("basic", 320, 240, seed=1)
+
+    def run(conv):
+        sm = MaskSmoother()
+        return [sm(g, conv(im)).copy() for im, g in ((img, gt), (img, gt), (img2, gt2), (img2, gt2))]
+
+    gray = lambda im: cv2.cvtColor(im, cv2.COLOR_BGR2GRAY)  # noqa: E731
+    ref = run(lambda im: cv2.cvtColor(gray(im), cv2.COLOR_GRAY2BGR))
+    for conv in (gray, lambda im: cv2.cvtColor(im, cv2.COLOR_BGR2BGRA)):
+        got = run(conv)
+        assert np.abs(got[2].astype(int) - gt2).mean() < 1  # the cut was seen: the new mask
+        if conv is gray:
+            assert all(np.array_equal(a, b) for a, b in zip(got, ref))
+    sm = MaskSmoother()
+    for bad in (gt.astype(np.float32) / 255, gt[:, :, None], gt.tolist()):
+        with pytest.raises(ArrayError, match="alpha"):
+            sm(bad, img)
