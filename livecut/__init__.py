@@ -32,6 +32,6 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_LAZY))
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = ["Segmenter", "Compositor", "MaskSmoother", "parse_background", "Config", "load_config", "LivecutError", "__version__"]

@@ -317,7 +317,10 @@ def bgr_to_i420(bgr: np.ndarray, dst: np.ndarray | None = None, half: np.ndarray
 
 
 class Compositor:
-    """Applies one mode and background to frames; reuses buffers for one frame size."""
+    """Applies one mode and background to frames; reuses buffers for one frame size.
+
+    Not thread-safe (it returns its own buffers): one per thread.
+    """
 
     def __init__(self, config: Config | CompositeConfig | None = None,
                  background: Background | str | None = None, mode: str | None = None):

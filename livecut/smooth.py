@@ -72,7 +72,8 @@ class MaskSmoother:
     (the motion is measured on it reduced): BGR uint8, or what :meth:`Segmenter.mask` takes
     (gray, BGRA, 16-bit, floating point), converted first.  Given to a
     :class:`~livecut.segment.Segmenter` as ``temporal``, it gets the frames at the
-    working size.  One per video, as the Segmenter (:meth:`reset` between videos).
+    working size.  One per video, as the Segmenter (:meth:`reset` between videos); not
+    thread-safe.
     """
 
     def __init__(self, config: Config | SmoothConfig | None = None):

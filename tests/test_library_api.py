@@ -315,3 +315,29 @@ def test_mask_smoother_takes_gray_frames_and_checks_alpha():
     for bad in (gt.astype(np.float32) / 255, gt[:, :, None], gt.tolist()):
         with pytest.raises(ArrayError, match="alpha"):
             sm(bad, img)
+
+
+# ---------------------------------------------------------------- documented behaviour
+
+def test_one_segmenter_over_unrelated_photos(scene):
+    """Documented: a Segmenter takes its calls as the frames of one video (the fast preset
+    reuses every other judgement, moved onto the next frame); still=True or reset() before
+    each judges every photo on its own."""
+    cfg = load_config("fast")
+    photos = [make_scene(v, 320, 240, seed=s)[0] for v in ("basic", "several") for s in (0, 1)]
+    alone = [Segmenter(cfg, still=True).mask(p).copy() for p in photos]
+    shared = Segmenter(cfg, still=True)
+    assert all(np.array_equal(shared.mask(p), a) for p, a in zip(photos, alone))
+    video = Segmenter(cfg)
+    firsts = [Segmenter(cfg).mask(p).copy() for p in photos]
+    for p, a in zip(photos, firsts):
+        video.reset()
+        assert np.array_equal(video.mask(p), a) and video.judged_anew
+
+
+def test_dir_lists_each_public_name_once():
+    import livecut
+
+    livecut.Segmenter  # (cached in the module's globals once used)
+    names = dir(livecut)
+    assert len(names) == len(set(names)) and "Segmenter" in names and "load_config" in names

@@ -111,9 +111,21 @@ class Segmenter:
     """Computes the in-focus alpha of frames; keeps buffers between calls of one size.
 
     ``Segmenter(config=None)`` takes a :class:`~livecut.config.Config`, a
-    :class:`~livecut.config.SegmentConfig` or ``None`` (defaults).  For video, pass
+    :class:`~livecut.config.SegmentConfig` or ``None`` (defaults).
+
+    ``still=False`` (the default) takes the calls as the consecutive frames of one video:
+    a judgement may be reused for the next frames (``segment.every``, on the moved image;
+    ``segment.still``, while the picture stands still), and the refinement is the fast
+    gray one.  For photos, or any frames that are not consecutive frames of one video
+    (requests of a service, a folder of pictures), give ``still=True``, as ``livecut
+    image`` does: each frame is judged on its own and refined against its colours; or
+    call :meth:`reset` before each.  For video, also pass
     ``temporal=MaskSmoother(config)``: the mask is then smoothed over time at the
     reduced size (cheap) and refined to full resolution afterwards.
+
+    An instance is not thread-safe (it holds one frame's buffers, and returns one): use
+    one per thread; instances in different threads run in parallel (OpenCV releases the
+    GIL).
     """
 
     def __init__(self, config: Config | SegmentConfig | None = None,
