@@ -282,6 +282,13 @@ _BGR2Y_709 = np.array([[0.06201, 0.61423, 0.18259, 16.0]], np.float32)
 _BGR2UV_709 = np.array([[0.43922, -0.33857, -0.10064, 128.0], [-0.04027, -0.39894, 0.43922, 128.0]], np.float32)
 
 
+def check_matrix(value: str) -> str:
+    """``value`` if it is one of :data:`MATRICES`, else a :class:`ConfigError`."""
+    if value not in MATRICES:
+        raise ConfigError(f"matrix {value!r}: expected one of {', '.join(MATRICES)}")
+    return value
+
+
 def bgr_to_i420(bgr: np.ndarray, dst: np.ndarray | None = None, half: np.ndarray | None = None,
                 uv: np.ndarray | None = None, matrix: str = "bt601",
                 channels: list[np.ndarray] | None = None) -> np.ndarray:
@@ -339,9 +346,17 @@ class Compositor:
         self._bg: np.ndarray | None = None
         self._cover_big: np.ndarray | None = None  # video backgrounds of another size, scaled
         self._cover_big_i420: np.ndarray | None = None
-        #: the YUV matrix of :meth:`apply_i420`'s frames (the video's own: see :data:`MATRICES`);
-        #: its colour, picture and video backgrounds are converted with it
         self.matrix = "bt601"
+
+    @property
+    def matrix(self) -> str:
+        """The YUV matrix of :meth:`apply_i420`'s frames (the video's own: see :data:`MATRICES`);
+        its colour, picture and video backgrounds are converted with it."""
+        return self._matrix
+
+    @matrix.setter
+    def matrix(self, value: str) -> None:
+        self._matrix = check_matrix(value)
 
     @property
     def channels(self) -> int:
@@ -395,6 +410,14 @@ class Compositor:
     def _video_frame(self, bg_frame: np.ndarray | None, w: int, h: int, slot: str) -> np.ndarray:
         if bg_frame is None:
             raise ConfigError("video backgrounds need a background frame for each frame")
+        if not (isinstance(bg_frame, np.ndarray) and bg_frame.dtype == np.uint8 and bg_frame.ndim == 3
+                and bg_frame.shape[2] == 3):  # (gray, BGRA ...: as a frame is taken)
+            from livecut.segment import _as_bgr
+
+            try:
+                bg_frame = _as_bgr(bg_frame)
+            except ArrayError as exc:
+                raise type(exc)(f"bg_frame: {exc}") from None
         if bg_frame.shape[:2] != (h, w):
             big, bg_frame = _cover_resize(bg_frame, w, h, getattr(self, slot))
             setattr(self, slot, big)

@@ -341,3 +341,38 @@ def test_dir_lists_each_public_name_once():
     livecut.Segmenter  # (cached in the module's globals once used)
     names = dir(livecut)
     assert len(names) == len(set(names)) and "Segmenter" in names and "load_config" in names
+
+
+def test_video_background_frames_are_taken_as_frames_are(scene, tmp_path):
+    """A video background's bg_frame that was gray, BGRA or float raised a bare ValueError
+    or TypeError (a list: AttributeError); it is converted as the frame is."""
+    from conftest import make_clip
+
+    img, _ = scene
+    h, w = img.shape[:2]
+    alpha = np.full((h, w), 128, np.uint8)
+    clip = make_clip(tmp_path / "bg.mp4", n=2)
+    comp = Compositor(background=f"video:{clip}")
+    bg = np.random.default_rng(1).integers(0, 256, (100, 150, 3), dtype=np.uint8)
+    ref = comp.apply(img, alpha, bg_frame=bg).copy()
+    for same in (cv2.cvtColor(bg, cv2.COLOR_BGR2BGRA), bg.astype(np.float32) / 255, bg.astype(np.uint16) * 257):
+        assert np.array_equal(comp.apply(img, alpha, bg_frame=same), ref)
+    gray = cv2.cvtColor(bg, cv2.COLOR_BGR2GRAY)
+    assert comp.apply(img, alpha, bg_frame=gray).shape == (h, w, 3)
+    yuv = cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420)
+    assert comp.apply_i420(yuv, alpha, bg_frame=gray).shape == yuv.shape
+    with pytest.raises(ArrayError, match="bg_frame"):
+        comp.apply(img, alpha, bg_frame=[[0]])
+
+
+def test_an_unknown_yuv_matrix_is_refused_when_set():
+    """Segmenter.matrix = "bt2020" was taken as BT.601 without a word; Compositor.matrix
+    raised a bare ValueError at the next I420 frame."""
+    from livecut.errors import ConfigError
+
+    for obj in (Segmenter(), Compositor(background="color:#00ff00")):
+        obj.matrix = "bt709"
+        assert obj.matrix == "bt709"
+        with pytest.raises(ConfigError, match="bt601, bt709"):
+            obj.matrix = "bt2020"
+        assert obj.matrix == "bt709"

@@ -147,11 +147,21 @@ class Segmenter:
         self._mid: np.ndarray | None = None
         self._out: np.ndarray | None = None
         self._upsampler: GuidedUpsampler | ColorUpsampler | None = None
-        #: the YUV matrix of the frames :meth:`mask_i420` is given ("bt601" or "bt709")
         self.matrix = "bt601"
         #: milliseconds of the last call, by stage (downscale, focus, mask, smooth with
         #: ``temporal``, refine)
         self.timings: dict[str, float] = {}
+
+    @property
+    def matrix(self) -> str:
+        """The YUV matrix of the frames :meth:`mask_i420` is given ("bt601" or "bt709")."""
+        return self._matrix
+
+    @matrix.setter
+    def matrix(self, value: str) -> None:
+        from livecut.composite import check_matrix
+
+        self._matrix = check_matrix(value)
 
     def small_size(self, h: int, w: int) -> tuple[int, int]:
         """(height, width) of the reduced image for a frame of ``h`` x ``w``."""
