@@ -376,3 +376,11 @@ def test_an_unknown_yuv_matrix_is_refused_when_set():
         with pytest.raises(ConfigError, match="bt601, bt709"):
             obj.matrix = "bt2020"
         assert obj.matrix == "bt709"
+
+
+def test_mask_i420_refusals_are_array_errors(seg):
+    for bad in (np.zeros((48, 32, 3), np.uint8), np.zeros((48, 32), np.float32), [[0]]):
+        with pytest.raises(ArrayError, match="I420"):
+            seg.mask_i420(bad)
+    with pytest.raises(ArrayError, match="even sides"):
+        seg.mask_i420(np.zeros((49, 32), np.uint8))

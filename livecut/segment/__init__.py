@@ -239,10 +239,10 @@ class Segmenter:
         by converting to BGR first.
         """
         if not isinstance(i420, np.ndarray) or i420.dtype != np.uint8 or i420.ndim != 2:
-            raise UsageError("mask_i420 expects a 2-D uint8 I420 array of shape (H * 3 // 2, W)")
+            raise ArrayError("mask_i420 expects a 2-D uint8 I420 array of shape (H * 3 // 2, W)")
         H, W = i420.shape[0] * 2 // 3, i420.shape[1]
         if H * 3 // 2 != i420.shape[0] or H % 2 or W % 2:
-            raise UsageError(f"mask_i420: {i420.shape} is not an I420 frame with even sides")
+            raise FrameSizeError(f"mask_i420: {i420.shape} is not an I420 frame with even sides")
         check_size(i420[:H])
         if self.refine == "color" or not hasattr(self.method, "reduce_luma"):
             return self.mask(cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420), out)
