@@ -24,6 +24,11 @@ def parse_size(text: str) -> tuple[int, int]:
     w, h = int(m.group(1)), int(m.group(2))
     if not (16 <= w <= 16384 and 16 <= h <= 16384):
         raise UsageError(f"--size {text!r}: width and height must be 16..16384")
+    from livecut.imageio import MAX_PIXELS
+
+    if w * h > MAX_PIXELS:  # (refused here, not after the frame of several GB is made)
+        raise UsageError(f"--size {text!r}: {w * h / 1e6:.0f} megapixels; livecut handles at most "
+                         f"{MAX_PIXELS // 1_000_000} megapixels a frame")
     return w, h
 
 
@@ -141,6 +146,9 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
         raise UsageError(f"--scene {scene!r}: expected one of {', '.join(SCENES)}")
     cfg = cfg or Config()
     w, h = size
+    if w % 2 or h % 2:  # (it was an OpenCV assertion, an "internal error")
+        raise UsageError(f"--size {w}x{h}: the generated clip is YUV 4:2:0, which needs an even width "
+                         "and height")
     base = synthetic_frame(w, h)
     n = max(1, int(seconds * fps))
     rng = np.random.default_rng(0)
@@ -184,6 +192,7 @@ def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
     no processing: the reference.  ``clock`` collects the CPU time of decode, encode, mux."""
     import av
 
+    from livecut.sinks.base import fps_fraction
     from livecut.sinks.file import encoder_options
     from livecut.sources.file import decoder_threads
 
@@ -192,9 +201,13 @@ def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
         vin = inp.streams.video[0]
         for k, v in decoder_threads().items():
             setattr(vin.codec_context, k, v)
-        s = out.add_stream(cfg.video.codec, rate=vin.average_rate)
+        s = out.add_stream(cfg.video.codec, rate=fps_fraction(float(vin.average_rate or 0)))
         s.width, s.height, s.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
+        # the source's timestamps as they are (a variable frame rate too), as `livecut file`
+        # keeps them: the encoder counts in the same time base (it counted in 1/average
+        # rate and took them as such: a VFR clip's packets were refused by the muxer)
         s.time_base = vin.time_base
+        s.codec_context.time_base = vin.time_base
         opts, ctx = encoder_options(cfg.video, cfg.video.codec)
         s.options = opts
         for k, v in ctx.items():
