@@ -293,9 +293,12 @@ def batch(
 
 @command(name="eval", cls=_Command, rich_help_panel=MEASURE)
 def eval_(
-    images_dir: str = typer.Argument(..., metavar="IMAGES", help="Folder of images."),
+    images_dir: str = typer.Argument(..., metavar="IMAGES", help="Folder of images (subfolders too)."),
     masks_dir: str = typer.Argument(..., metavar="MASKS",
-                                    help="Folder of ground-truth masks (same stems, 255 = in focus)."),
+                                    help="Folder of ground-truth masks: the same names (path in the folder, "
+                                         "any extension and letter case); bright = in focus (0/255, 0/1, "
+                                         "16-bit, colour, palette; a mask with transparency is its alpha). "
+                                         "A mask of another size but the photo's shape is resized to it."),
     config: Optional[str] = ConfigOpt,
     set_: Optional[List[str]] = SetOpt,
     as_json: bool = JsonOpt,
@@ -304,7 +307,7 @@ def eval_(
                                     "against the native truth; per-scale means, e.g. 0.5,1,2,3."),
     sheet: Optional[Path] = typer.Option(None, "--sheet", metavar="OUT.png",
                                          help="Write a contact sheet: image | truth | mask | cutout on grey, "
-                                              "one row per photo (first scale)."),
+                                              "one row per photo (first scale), 50 rows a page: OUT.png, OUT-2.png, ..."),
     subset: Optional[str] = typer.Option(None, "--subset", metavar="FILE[.json:KEY]",
                                          help="Only the photos named in FILE (one a line) or in a JSON list, "
                                               "e.g. livecut/models/cuhk_split.json:val."),
@@ -315,6 +318,8 @@ def eval_(
     soften: float = typer.Option(1.0, "--soften", metavar="F", min=1.0, max=8.0,
                                  help="Soften each photo first, as a soft camera shows a scene: reduced F "
                                       "times (area) and enlarged back (cubic), before --scales."),
+    invert: bool = typer.Option(False, "--invert", help="The masks mark the blurred part, not the subject "
+                                                        "(as the CUHK benchmark's own masks do)."),
 ) -> None:
     """Score the segmentation against ground-truth masks: IoU, F (beta^2=0.3), MAE, ms/image."""
     from livecut.evaluate import evaluate_folder, format_table, parse_scales, read_subset
@@ -324,12 +329,20 @@ def eval_(
     cfg = get_config(config, set_)
     result = evaluate_folder(images_dir, masks_dir, cfg, scales=parse_scales(scales),
                              subset=read_subset(subset) if subset else None, sheet=sheet,
-                             video=video, i420=i420, soft=soften)
+                             video=video, i420=i420, soft=soften, invert=invert)
     typer.echo(json.dumps(result, indent=2) if as_json else format_table(result))
-    missing = result.get("without_mask") or []
-    if missing:
-        typer.echo(f"livecut: note: {len(missing)} image(s) without a mask of the same name in {masks_dir}, "
-                   f"not scored: {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}", err=True)
+
+    def note(names: list, what: str) -> None:
+        if names:
+            typer.echo(f"livecut: note: {len(names)} {what}: {', '.join(names[:3])}"
+                       f"{' ...' if len(names) > 3 else ''}", err=True)
+
+    note(result.get("without_mask") or [], f"image(s) without a mask of the same name in {masks_dir}, not scored")
+    note(result.get("without_image") or [], f"mask(s) without an image of the same name in {images_dir}")
+    note(result.get("subset_missing") or [], f"name(s) of --subset not in {images_dir}")
+    note(result.get("resized_masks") or [], "mask(s) of another size than their photo, resized to it")
+    if len(result.get("sheets") or []) > 1:
+        note(result["sheets"], "pages of the contact sheet")
     for line in result["errors"]:
         err(line)
     if result["errors"]:

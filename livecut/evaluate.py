@@ -55,9 +55,8 @@ def rescale(img: np.ndarray, s: float) -> np.ndarray:
 
     if s == 1.0:
         return img
-    h, w = img.shape[:2]
-    size = (max(8, int(round(w * s))), max(8, int(round(h * s))))
-    return cv2.resize(img, size, interpolation=cv2.INTER_CUBIC if s > 1 else cv2.INTER_AREA)
+    h, w = rescaled_size(*img.shape[:2], s)
+    return cv2.resize(img, (w, h), interpolation=cv2.INTER_CUBIC if s > 1 else cv2.INTER_AREA)
 
 
 def soften(img: np.ndarray, f: float) -> np.ndarray:
@@ -122,158 +121,363 @@ def read_subset(spec: str) -> set[str]:
     return {Path(n).stem for n in names}
 
 
-def _read_gt(mask_path):
-    import cv2
+def read_truth(mask_path, invert: bool = False) -> np.ndarray:
+    """The ground truth of a mask file as HxW uint8, 255 = in focus, 0 = not.
 
+    What is read (any format :func:`~livecut.imageio.read_image` reads, 8 or 16 bit or float,
+    turned as its EXIF orientation says):
+
+    - a mask with transparency (an alpha channel that is not opaque everywhere: a cutout PNG,
+      gray + alpha) is its alpha; otherwise its colour, the brightest channel of each pixel
+      (white, grey or a coloured subject on black; a palette PNG by its colours);
+    - a mask of two values (0/255, 0/1, 0 and a palette's label colour) has the higher one in
+      focus; one of 0 and 1 only is a 0/1 mask; any other (soft edges, JPEG noise) is in
+      focus from half its range up (128 of 255; 0.5 of a float mask in 0..1);
+    - ``invert``: the mask marks the blurred part (the CUHK benchmark's own masks do).
+
+    A file that is not a mask (half its pixels neither dark nor bright: a photo) is an
+    :class:`~livecut.errors.ImageReadError`.
+    """
+    from livecut.errors import ImageReadError
     from livecut.imageio import read_image
 
-    gt = read_image(mask_path)
-    # 8 bits first (a 16-bit mask in colour too), then one channel
-    if gt.dtype == np.uint16:
-        gt = (gt >> 8).astype(np.uint8)
-    elif gt.dtype != np.uint8:
-        gt = gt.astype(np.uint8)
-    if gt.ndim == 3:
-        gt = cv2.cvtColor(gt[:, :, :3], cv2.COLOR_BGR2GRAY) if gt.shape[2] >= 3 else gt[:, :, 0]
-    return gt
+    img = read_image(mask_path)
+    floating = img.dtype.kind == "f"
+    if floating:
+        img = np.nan_to_num(img.astype(np.float32), nan=0.0)
+    top = 1.0 if floating else float(np.iinfo(img.dtype).max)
+    v = img
+    if v.ndim == 3 and v.shape[2] in (2, 4):  # (gray + alpha, BGRA)
+        alpha = v[:, :, -1]
+        v = alpha if np.any(alpha < top) else v[:, :, :-1]
+    if v.ndim == 3:
+        v = v.max(axis=2)
+    lo, hi = v.min(), v.max()
+    if floating and hi > 1.0:  # a float mask in 0..255
+        top = 255.0
+    if not floating and hi <= 1:
+        truth = v >= 1  # 0/1
+    elif lo < hi and not np.any((v != lo) & (v != hi)):
+        truth = v == hi  # two values: the higher one
+    else:
+        mid = np.count_nonzero((v > 0.1 * top) & (v < 0.9 * top))
+        if mid > v.size // 2:
+            raise ImageReadError(f"{mask_path}: not a mask (most of its pixels are neither dark nor "
+                                 "bright, as in a photo): is MASKS the folder of the masks?")
+        truth = v >= (top + 1) / 2 if not floating else v >= top / 2
+    if invert:
+        truth = ~truth
+    return truth.astype(np.uint8) * 255
+
+
+def rescaled_size(h: int, w: int, s: float) -> tuple[int, int]:
+    """(height, width) of an ``h`` x ``w`` photo rescaled by ``s`` (:func:`rescale`)."""
+    if s == 1.0:
+        return h, w
+    return max(8, int(round(h * s))), max(8, int(round(w * s)))
+
+
+def list_images(d, skip=None) -> list:
+    """The image files in folder ``d`` and its subfolders, sorted by their path in it; names
+    starting with a dot (hidden files and folders, macOS ``._*`` files) and the folder
+    ``skip`` (the other folder of the pair, when it lies inside this one) are left out."""
+    import os
+    from pathlib import Path
+
+    from livecut.imageio import IMAGE_EXTS
+
+    d = Path(d)
+    skip = Path(skip).resolve() if skip is not None else None
+    out = []
+    for root, dirs, files in os.walk(d):
+        r = Path(root)
+        dirs[:] = [x for x in dirs if not x.startswith(".") and (skip is None or (r / x).resolve() != skip)]
+        out += [r / f for f in files if not f.startswith(".") and Path(f).suffix.lower() in IMAGE_EXTS]
+    return sorted(out, key=lambda p: p.relative_to(d).as_posix())
+
+
+def _key(p, d) -> str:
+    """The name a photo and its mask share: the path in its folder without the extension."""
+    return p.relative_to(d).with_suffix("").as_posix()
+
+
+def match_masks(images: list, images_dir, masks: list, masks_dir) -> tuple[list, list, list]:
+    """(pairs ``(name, image, mask)``, images without a mask, errors): an image's mask has
+    the same path in MASKS without the extension, in any letter case (``IMG_1.JPG`` and
+    ``img_1.png``), or, when there is none, the same file name anywhere in MASKS (a flat
+    folder of masks for photos in subfolders) if that is unique.  An image with two such
+    masks (``a.png`` and ``a.jpg``) is an error, not a guess."""
+    by_key: dict[str, list] = {}
+    by_stem: dict[str, list] = {}
+    for m in masks:
+        by_key.setdefault(_key(m, masks_dir).casefold(), []).append(m)
+        by_stem.setdefault(m.stem.casefold(), []).append(m)
+    stems: dict[str, int] = {}
+    for p in images:
+        stems[p.stem.casefold()] = stems.get(p.stem.casefold(), 0) + 1
+    pairs, unmatched, errors = [], [], []
+    for p in images:
+        name, key = p.relative_to(images_dir).as_posix(), _key(p, images_dir)
+        found = by_key.get(key.casefold())
+        if not found and stems[p.stem.casefold()] == 1:
+            found = by_stem.get(p.stem.casefold())
+        if not found:
+            unmatched.append(name)
+            continue
+        if len(found) > 1:  # (one that matches the letter case exactly wins)
+            exact = [m for m in found if _key(m, masks_dir) == key or m.stem == p.stem]
+            if len(exact) != 1:
+                errors.append(f"{p}: more than one mask of that name in {masks_dir}: "
+                              + ", ".join(m.relative_to(masks_dir).as_posix() for m in found))
+                continue
+            found = exact
+        pairs.append((name, p, found[0]))
+    return pairs, unmatched, errors
+
+
+def same_shape(mask_hw: tuple[int, int], image_hw: tuple[int, int]) -> bool:
+    """Whether a mask of ``mask_hw`` is the photo's ``image_hw`` at another size (the same
+    aspect, within a pixel of the mask)."""
+    (hm, wm), (hi, wi) = mask_hw, image_hw
+    return abs(hm * wi / wm - hi) <= max(1.0, wi / wm) and abs(wm * hi / hm - wi) <= max(1.0, hi / hm)
 
 
 def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] | None = None,
                     sheet=None, progress=None, video: bool = False, i420: bool = False,
-                    soft: float = 1.0) -> dict:
-    """Run the segmenter on every image of ``images_dir`` that has a mask of the same stem,
-    at each of ``scales`` (the photo rescaled: cubic up, area down; the alpha scored
-    against the native truth, resized back to it).
+                    soft: float = 1.0, invert: bool = False) -> dict:
+    """Run the segmenter on every image of ``images_dir`` (and its subfolders) that has a
+    mask of the same name in ``masks_dir`` (:func:`match_masks`; each mask read by
+    :func:`read_truth`), at each of ``scales`` (the photo rescaled: cubic up, area down; the
+    alpha scored against the native truth, resized back to it).  A mask of the photo's shape
+    at another size is resized to it (linear, at 128 again; listed in ``resized_masks``); one of another
+    shape is an error.  A photo that cannot be scored at one of the scales (too small or too
+    large there, unreadable, ...) is scored at none: every scale's means are over the same
+    photos.
 
-    Returns ``{"method", "count", "images": [...], "mean": {...}, "scales": [{"scale",
-    "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors"}``; ``images`` and
-    ``mean`` at the top are those of the first scale.  ``sheet``: a PNG path that gets one
-    row per photo (image | truth | mask | cutout on grey) at the first scale.
+    Returns ``{"method", "as", "count", "images": [...], "mean": {...}, "scales": [{"scale",
+    "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors", "without_mask",
+    "without_image", "resized_masks", "subset_missing", "sheets"}``; ``images`` and ``mean``
+    at the top are those of the first scale.  ``sheet``: a picture path that gets one row
+    per photo (image | truth | mask | cutout on grey) at the first scale, SHEET_PAGE_ROWS
+    rows a page (the second page ``NAME-2.png``, ...).
     ``progress(done, total)`` is called after each image.  ``video``: segment each photo
     as a video frame is (``Segmenter(still=False)``: the gray guided refinement, no
     mirrored pass with ``segment.tta=auto``), not as ``livecut image`` does.  ``i420``: hand the segmenter
     the photo as planar YUV 4:2:0 (:meth:`Segmenter.mask_i420`, the transcode path; the
     photo is cropped to even sides and the last row/column of the alpha repeated).
     ``soft``: soften each photo by this factor first (:func:`soften`; 1 = as it is).
+    ``invert``: the masks mark the blurred part (:func:`read_truth`).
     """
     import time
     from pathlib import Path
 
     import cv2
 
-    from livecut.errors import LivecutError, UsageError
-    from livecut.imageio import IMAGE_EXTS, read_image, to_bgr8
+    from livecut.errors import ImageSizeError, LivecutError, UsageError
+    from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, MIN_SIDE, read_image, to_bgr8
     from livecut.segment import Segmenter, each_frame_judged
 
     images_dir, masks_dir = Path(images_dir), Path(masks_dir)
     for d in (images_dir, masks_dir):
         if not d.is_dir():
             raise UsageError(f"{d}: not a folder")
+    if images_dir.resolve() == masks_dir.resolve():
+        raise UsageError(f"{images_dir}: IMAGES and MASKS are the same folder; give the folder of "
+                         "the photos and that of their masks")
     scales = tuple(dict.fromkeys(float(s) for s in scales))
     if not scales or any(not (0.05 <= s <= 8.0) for s in scales):
         raise UsageError("--scales: each scale must be between 0.05 and 8")
     if sheet is not None:
         check_sheet_path(sheet)
 
-    def listed(d: Path) -> list[Path]:  # (names starting with a dot: macOS ._* files, hidden files)
-        return [p for p in d.iterdir() if p.suffix.lower() in IMAGE_EXTS and not p.name.startswith(".")]
+    def inside(a: Path, b: Path) -> bool:
+        return b.resolve() in a.resolve().parents
 
-    masks = {p.stem: p for p in listed(masks_dir)}
-    images = sorted(listed(images_dir))
+    images = list_images(images_dir, skip=masks_dir if inside(masks_dir, images_dir) else None)
+    masks = list_images(masks_dir, skip=images_dir if inside(images_dir, masks_dir) else None)
+    exts = ", ".join(IMAGE_EXTS[:5])
+    if not images:
+        raise UsageError(f"{images_dir}: no photos: no image files in it or its subfolders ({exts}, ...)")
+    if not masks:
+        raise UsageError(f"{masks_dir}: no masks: no image files in it or its subfolders ({exts}, ...)")
+    subset_missing: list[str] = []
     if subset is not None:
+        subset_missing = sorted(subset - {p.stem for p in images})
         images = [p for p in images if p.stem in subset]
-    pairs = [(p, masks[p.stem]) for p in images if p.stem in masks]
-    unmatched = [p.name for p in images if p.stem not in masks]
+    pairs, unmatched, errors = match_masks(images, images_dir, masks, masks_dir)
+    used = {m for _, _, m in pairs}
+    without_image = [] if subset is not None else \
+        [m.relative_to(masks_dir).as_posix() for m in masks if m not in used]
     if not pairs:
         raise UsageError(f"no image in {images_dir} has a mask of the same name in {masks_dir}"
-                         + (" (in the subset)" if subset is not None else ""))
+                         + (" (in the subset)" if subset is not None else "")
+                         + (f" (images: {images[0].name}, ...; masks: {masks[0].name}, ...)" if images else "")
+                         + ("; " + "; ".join(errors) if errors else ""))
     rows: dict[float, list[dict]] = {s: [] for s in scales}
-    errors: list[str] = []
     segs: dict[float, Segmenter] = {}
-    sheet_rows = []
+    pages = _SheetPages(sheet) if sheet is not None else None
+    resized: list[str] = []
     warmed: set[tuple] = set()
-    for i, (img_path, mask_path) in enumerate(pairs):
+    for i, (name, img_path, mask_path) in enumerate(pairs):
+        mine: dict[float, dict] = {}
         try:
             bgr, _ = to_bgr8(read_image(img_path))
-            gt = _read_gt(mask_path)
+            gt = read_truth(mask_path, invert=invert)
             if gt.shape == bgr.shape[1::-1] and gt.shape != bgr.shape[:2]:
                 # a truth drawn on the photo as stored, not as its EXIF orientation turns it
                 bgr, _ = to_bgr8(read_image(img_path, upright=False))
-        except LivecutError as exc:  # one unreadable pair does not stop the evaluation
-            errors.append(str(exc))
+            if gt.shape != bgr.shape[:2]:
+                if not same_shape(gt.shape, bgr.shape[:2]):
+                    raise ImageSizeError(
+                        f"{mask_path}: the mask is {gt.shape[1]}x{gt.shape[0]}, its photo {name} "
+                        f"{bgr.shape[1]}x{bgr.shape[0]}: not the same shape (the mask of another photo?)")
+                # (linear and threshold again: a smoother edge than nearest's steps)
+                gt = cv2.resize(gt, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_LINEAR)
+                gt = np.where(gt >= 128, 255, 0).astype(np.uint8)
+                resized.append(name)
+            for s in scales:  # (before any: a photo is scored at every scale or at none)
+                fh, fw = rescaled_size(*bgr.shape[:2], s)
+                if min(fh, fw) < MIN_SIDE or fh * fw > MAX_PIXELS:
+                    raise ImageSizeError(
+                        f"{img_path}: at x{s:g} it is {fw}x{fh}; livecut takes {MIN_SIDE}x{MIN_SIDE} "
+                        f"pixels to {MAX_PIXELS // 1_000_000} megapixels (not scored at any scale)")
+            bgr = soften(bgr, soft)
+            for s in scales:
+                if s not in segs:
+                    # as `livecut image` (or a video frame); each photo judged on its own: no
+                    # judgement reused from the photo before (segment.still, segment.every)
+                    segs[s] = Segmenter(each_frame_judged(cfg), still=not video)
+                seg = segs[s]
+                frame = rescale(bgr, s)
+                if i420:
+                    fh, fw = frame.shape[:2]
+                    frame = cv2.cvtColor(frame[:fh // 2 * 2, :fw // 2 * 2], cv2.COLOR_BGR2YUV_I420)
+                run = seg.mask_i420 if i420 else seg.mask
+                key = (s, frame.shape)
+                if key not in warmed:  # buffers and the network are set up outside the timing
+                    run(frame)
+                    warmed.add(key)
+                seg.reset()  # each photo on its own, whatever the order
+                t0 = time.perf_counter()
+                alpha = run(frame)
+                ms = (time.perf_counter() - t0) * 1e3
+                if i420 and alpha.shape != (fh, fw):
+                    alpha = cv2.copyMakeBorder(alpha, 0, fh - alpha.shape[0], 0, fw - alpha.shape[1],
+                                               cv2.BORDER_REPLICATE)
+                if alpha.shape != gt.shape:
+                    up = alpha.shape[0] < gt.shape[0]
+                    alpha = cv2.resize(alpha, (gt.shape[1], gt.shape[0]),
+                                       interpolation=cv2.INTER_LINEAR if up else cv2.INTER_AREA)
+                sc = score(alpha, gt)
+                mine[s] = {"name": name, "iou": sc.iou, "f": sc.f, "mae": sc.mae, "ms": ms}
+                if pages is not None and s == scales[0]:
+                    first_alpha = alpha
+        except LivecutError as exc:  # one pair that cannot be scored does not stop the evaluation
+            msg = str(exc)
+            errors.append(msg if str(img_path) in msg or str(mask_path) in msg else f"{img_path}: {msg}")
+            if progress is not None:
+                progress(i + 1, len(pairs))
             continue
-        if gt.shape != bgr.shape[:2]:
-            gt = cv2.resize(gt, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_NEAREST)
-        bgr = soften(bgr, soft)
         for s in scales:
-            if s not in segs:
-                # as `livecut image` (or a video frame); each photo judged on its own: no
-                # judgement reused from the photo before (segment.still, segment.every)
-                segs[s] = Segmenter(each_frame_judged(cfg), still=not video)
-            seg = segs[s]
-            frame = rescale(bgr, s)
-            if i420:
-                fh, fw = frame.shape[:2]
-                frame = cv2.cvtColor(frame[:fh // 2 * 2, :fw // 2 * 2], cv2.COLOR_BGR2YUV_I420)
-            run = seg.mask_i420 if i420 else seg.mask
-            key = (s, frame.shape)
-            if key not in warmed:  # buffers and the network are set up outside the timing
-                run(frame)
-                warmed.add(key)
-            seg.reset()  # each photo on its own, whatever the order
-            t0 = time.perf_counter()
-            alpha = run(frame)
-            ms = (time.perf_counter() - t0) * 1e3
-            if i420 and alpha.shape != (fh, fw):
-                alpha = cv2.copyMakeBorder(alpha, 0, fh - alpha.shape[0], 0, fw - alpha.shape[1],
-                                           cv2.BORDER_REPLICATE)
-            if alpha.shape != gt.shape:
-                up = alpha.shape[0] < gt.shape[0]
-                alpha = cv2.resize(alpha, (gt.shape[1], gt.shape[0]),
-                                   interpolation=cv2.INTER_LINEAR if up else cv2.INTER_AREA)
-            sc = score(alpha, gt)
-            rows[s].append({"name": img_path.name, "iou": sc.iou, "f": sc.f, "mae": sc.mae, "ms": ms})
-            if sheet is not None and s == scales[0]:
-                sheet_rows.append(_sheet_row(bgr, gt, alpha))
+            rows[s].append(mine[s])
+        if pages is not None:
+            pages.add(_sheet_row(bgr, gt, first_alpha))
         if progress is not None:
             progress(i + 1, len(pairs))
+    if pages is not None:
+        pages.close()
+        errors += pages.errors
     if not rows[scales[0]]:
         raise UsageError("no image could be evaluated: " + "; ".join(errors))
     per_scale = []
     for s in scales:
         mean = {k: float(np.mean([r[k] for r in rows[s]])) for k in ("iou", "f", "mae", "ms")}
         per_scale.append({"scale": s, "images": rows[s], "mean": mean})
-    if sheet is not None:
-        try:  # (the scores stand without the picture)
-            _write_sheet(sheet, sheet_rows)
-        except LivecutError as exc:
-            errors.append(str(exc))
     as_ = ("video frames" if video else "photos") + (", I420" if i420 else "") + \
         (f", softened {soft:g}x" if soft > 1.0 else "")
     return {"method": cfg.segment.method, "as": as_,
             "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
             "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors,
-            "without_mask": unmatched}
+            "without_mask": unmatched, "without_image": without_image, "resized_masks": resized,
+            "subset_missing": subset_missing,
+            "sheets": [str(p) for p in pages.written] if pages is not None else []}
 
 
 #: height of one row of the contact sheet
 SHEET_ROW = 180
+#: the widest panel of a row (a panorama is reduced to it, in a white band)
+SHEET_PANEL_MAX = 3 * SHEET_ROW
+#: rows of one page of the contact sheet: 50 rows are 9,200 px high (a WebP takes 16,383, a
+#: JPEG 65,535; 500 photos in one picture were 92,000 px, which neither could write)
+SHEET_PAGE_ROWS = 50
 
 
 def _sheet_row(bgr: np.ndarray, gt: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """image | truth | mask | cutout on grey, each scaled to SHEET_ROW pixels high."""
+    """image | truth | mask | cutout on grey, each scaled to SHEET_ROW pixels high (at
+    most SHEET_PANEL_MAX wide)."""
     import cv2
 
     h, w = bgr.shape[:2]
     tw = max(1, int(round(w * SHEET_ROW / h)))
-    img = cv2.resize(bgr, (tw, SHEET_ROW), interpolation=cv2.INTER_AREA)
-    a = cv2.resize(alpha, (tw, SHEET_ROW), interpolation=cv2.INTER_AREA)
-    t = cv2.resize(gt, (tw, SHEET_ROW), interpolation=cv2.INTER_AREA)
+    th = SHEET_ROW
+    if tw > SHEET_PANEL_MAX:
+        tw, th = SHEET_PANEL_MAX, max(1, int(round(h * SHEET_PANEL_MAX / w)))
+    img = cv2.resize(bgr, (tw, th), interpolation=cv2.INTER_AREA)
+    a = cv2.resize(alpha, (tw, th), interpolation=cv2.INTER_AREA)
+    t = cv2.resize(gt, (tw, th), interpolation=cv2.INTER_AREA)
     af = (a.astype(np.float32) / 255.0)[:, :, None]
     cut = (img * af + 128 * (1 - af)).astype(np.uint8)
-    gap = np.full((SHEET_ROW, 4, 3), 255, np.uint8)
+    gap = np.full((th, 4, 3), 255, np.uint8)
     parts = [img, gap, cv2.cvtColor(t, cv2.COLOR_GRAY2BGR), gap, cv2.cvtColor(a, cv2.COLOR_GRAY2BGR), gap, cut]
-    return np.hstack(parts)
+    row = np.hstack(parts)
+    if th < SHEET_ROW:
+        top = (SHEET_ROW - th) // 2
+        row = np.pad(row, ((top, SHEET_ROW - th - top), (0, 0), (0, 0)), constant_values=255)
+    return row
+
+
+def sheet_page_path(path, page: int):
+    """The file of page ``page`` (1, 2, ...) of a contact sheet ``path``: the first is
+    ``path``, the second ``NAME-2.EXT``, and so on."""
+    from pathlib import Path
+
+    p = Path(path)
+    return p if page == 1 else p.with_name(f"{p.stem}-{page}{p.suffix}")
+
+
+class _SheetPages:
+    """The contact sheet written a page (SHEET_PAGE_ROWS rows) at a time, as the rows come
+    (no more than one page in memory); a page that cannot be written is an error in
+    ``errors`` and ends the sheet (the scores stand without the picture)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.rows: list[np.ndarray] = []
+        self.written: list = []
+        self.errors: list[str] = []
+
+    def add(self, row: np.ndarray) -> None:
+        if self.errors:
+            return
+        self.rows.append(row)
+        if len(self.rows) >= SHEET_PAGE_ROWS:
+            self._flush()
+
+    def close(self) -> None:
+        if self.rows and not self.errors:
+            self._flush()
+
+    def _flush(self) -> None:
+        from livecut.errors import LivecutError
+
+        page = sheet_page_path(self.path, len(self.written) + 1)
+        try:
+            _write_sheet(page, self.rows)
+        except LivecutError as exc:
+            self.errors.append(str(exc))
+        else:
+            self.written.append(page)
+        self.rows = []
 
 
 def check_sheet_path(path) -> None:

@@ -1,0 +1,297 @@
+"""``livecut eval IMAGES MASKS`` on datasets as other people make them: mask formats and
+conventions, sizes, names and folders, scales, the contact sheet (audit of its inputs)."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from livecut.cli import app
+from synth import make_scene
+
+W, H = 200, 150
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def _png(arr: np.ndarray, color_type: int, palette: list[int] | None = None) -> bytes:
+    """A PNG written by hand: 8-bit ``color_type`` (3: palette, 4: gray + alpha)."""
+    h, w = arr.shape[:2]
+    raw = b"".join(b"\0" + arr[y].tobytes() for y in range(h))
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, color_type, 0, 0, 0)
+    plte = _chunk(b"PLTE", bytes(palette)) if palette else b""
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + plte + _chunk(b"IDAT", zlib.compress(raw))
+            + _chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def photos(tmp_path) -> tuple[Path, Path, dict]:
+    """IMAGES (two photos), MASKS (their 0/255 masks), and the masks as arrays."""
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    truths = {}
+    for i, name in enumerate(("basic", "several")):
+        img, gt = make_scene(name, W, H, seed=i)
+        cv2.imwrite(str(images / f"{name}.png"), img)
+        cv2.imwrite(str(masks / f"{name}.png"), gt)
+        truths[name] = gt
+    return images, masks, truths
+
+
+def _scores(images, masks, *extra) -> dict:
+    r = invoke("eval", images, masks, "--json", *extra)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+# ---------------------------------------------------------------- mask formats and conventions
+
+def _variants(gt: np.ndarray) -> dict:
+    """The same truth (255 = in focus) written as other tools write masks: (extension, bytes)."""
+    on = gt >= 128
+    z = np.zeros_like(gt)
+    bits = on.astype(np.uint8)
+
+    def enc(ext, arr, *params):
+        return ext, cv2.imencode(ext, arr, list(params))[1].tobytes()
+
+    red = cv2.merge([z, z, gt])
+    cutout = make_scene("basic", W, H, seed=7)[0]
+    return {
+        "0-1": enc(".png", bits),
+        "0-1 16-bit": enc(".png", bits.astype(np.uint16)),
+        "16-bit": enc(".png", gt.astype(np.uint16) * 257),
+        "red on black": enc(".png", red),
+        "alpha, black colour": enc(".png", cv2.merge([z, z, z, gt])),
+        "cutout (photo + alpha)": enc(".png", cv2.merge([*cv2.split(cutout), gt])),
+        "gray + alpha": (".png", _png(np.dstack([z, gt]), 4)),
+        "palette, VOC colours": (".png", _png(bits, 3, [0, 0, 0, 128, 0, 0])),
+        "palette, dark label": (".png", _png(bits, 3, [0, 0, 0, 64, 0, 0])),
+        "float tiff 0..1": enc(".tif", on.astype(np.float32)),
+        "jpeg": enc(".jpg", gt, cv2.IMWRITE_JPEG_QUALITY, 70),
+        "bmp": enc(".bmp", gt),
+        "tiff": enc(".tiff", gt),
+    }
+
+
+def test_every_mask_convention_scores_as_the_plain_mask(photos, tmp_path):
+    """0/1 masks (8 and 16 bit), coloured masks, a palette PNG whose label colour is dark,
+    cutouts whose alpha is the mask and float masks in 0..1 were read as gray >= 128: an
+    all-empty (or all-full) truth, scores of nothing, no word said."""
+    images, masks, truths = photos
+    plain = _scores(images, masks)
+    assert plain["mean"]["iou"] > 0.6
+    variants = {name: _variants(gt) for name, gt in truths.items()}
+    wrong = {}
+    for kind in variants["basic"]:
+        d = tmp_path / ("m-" + kind.replace(" ", "_").replace(",", "").replace("/", "-"))
+        d.mkdir()
+        for name in truths:
+            ext, data = variants[name][kind]
+            (d / f"{name}{ext}").write_bytes(data)
+        got = _scores(images, d)
+        if [r["iou"] for r in got["images"]] != pytest.approx([r["iou"] for r in plain["images"]], abs=0.01):
+            wrong[kind] = [round(r["iou"], 3) for r in got["images"]]
+    assert not wrong, f"plain {[round(r['iou'], 3) for r in plain['images']]}: {wrong}"
+
+
+def test_read_truth_levels():
+    """The rules of read_truth on arrays: two levels (the higher in focus), 0/1, soft edges
+    from half the range, a single value, a photo refused."""
+    from livecut.errors import ImageReadError
+    from livecut.evaluate import read_truth
+
+    def truth(arr, tmp=Path(__import__("tempfile").mkdtemp()), **kw):
+        p = tmp / "m.png"
+        cv2.imwrite(str(p), arr)
+        return read_truth(p, **kw)
+
+    m = np.zeros((40, 40), np.uint8)
+    m[10:30, 10:30] = 40
+    assert np.array_equal(truth(m) > 0, m > 0)  # (0 and 40: the label is the higher)
+    assert np.array_equal(truth(m, invert=True) > 0, m == 0)
+    soft = cv2.GaussianBlur(m * 6, (0, 0), 2)  # soft edges: in focus from 128 up
+    assert np.array_equal(truth(soft) > 0, soft >= 128)
+    assert not truth(np.zeros((40, 40), np.uint8)).any() and truth(np.full((40, 40), 255, np.uint8)).all()
+    assert truth(np.ones((40, 40), np.uint8)).all()  # (all 1: a 0/1 mask, all in focus)
+    photo = make_scene("basic", 80, 60, seed=0)[0]
+    with pytest.raises(ImageReadError, match="not a mask"):
+        truth(photo)
+
+
+def test_photos_given_as_masks_are_refused(photos, tmp_path):
+    """`livecut eval IMAGES IMAGES2` (the photos again where the masks go) scored each photo
+    against itself thresholded: numbers, and no word."""
+    images, _, _ = photos
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    for p in images.iterdir():
+        (copies / p.name).write_bytes(p.read_bytes())
+    r = invoke("eval", images, copies)
+    assert r.exit_code == 2 and "not a mask" in r.stderr, r.output
+
+
+def test_invert_takes_masks_of_the_blurred_part(photos, tmp_path):
+    images, masks, truths = photos
+    inverted = tmp_path / "inverted"
+    inverted.mkdir()
+    for name, gt in truths.items():
+        cv2.imwrite(str(inverted / f"{name}.png"), 255 - gt)
+    plain = _scores(images, masks)
+    got = _scores(images, inverted, "--invert")
+    assert [r["iou"] for r in got["images"]] == pytest.approx([r["iou"] for r in plain["images"]], abs=0.01)
+    assert _scores(images, inverted)["mean"]["iou"] < 0.3
+
+
+# ---------------------------------------------------------------- sizes
+
+def test_mask_of_another_size_is_resized_only_when_it_has_the_photo_s_shape(photos):
+    """A mask at half size is resized (and said so); one of another shape (another photo's)
+    was stretched to the photo without a word and scored."""
+    images, masks, truths = photos
+    plain = _scores(images, masks)
+    cv2.imwrite(str(masks / "basic.png"), cv2.resize(truths["basic"], (W // 2, H // 2),
+                                                     interpolation=cv2.INTER_NEAREST))
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["resized_masks"] == ["basic.png"] and "resized" in r.stderr
+    assert data["images"][0]["iou"] == pytest.approx(plain["images"][0]["iou"], abs=0.06)
+    cv2.imwrite(str(masks / "basic.png"), cv2.resize(truths["basic"], (H, H)))  # square: not this photo
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 2 and "not the same shape" in r.stderr and "150x150" in r.stderr, r.output
+    data = json.loads(r.stdout)
+    assert data["count"] == 1 and data["images"][0]["name"] == "several.png"
+
+
+# ---------------------------------------------------------------- names and folders
+
+def test_names_match_in_any_letter_case_and_extension_and_leftovers_are_said(photos):
+    images, masks, truths = photos
+    (images / "basic.png").rename(images / "BASIC.PNG")
+    (masks / "several.png").rename(masks / "Several.bmp")
+    cv2.imwrite(str(masks / "orphan.png"), truths["basic"])  # a mask without a photo
+    for junk in ("Thumbs.db", ".DS_Store", "._basic.png", "notes.txt"):
+        (images / junk).write_bytes(b"junk")
+        (masks / junk).write_bytes(b"junk")
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert [row["name"] for row in data["images"]] == ["BASIC.PNG", "several.png"]
+    assert data["without_image"] == ["orphan.png"] and "1 mask(s) without an image" in r.stderr
+
+
+def test_two_masks_of_one_name_are_an_error_not_a_guess(photos):
+    """masks/basic.png and masks/basic.jpg: one of them was taken, whichever the folder
+    listed last."""
+    images, masks, truths = photos
+    cv2.imwrite(str(masks / "basic.jpg"), 255 - truths["basic"])
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 2 and "more than one mask" in r.stderr and "basic.jpg" in r.stderr, r.output
+    assert json.loads(r.stdout)["count"] == 1
+
+
+def test_nested_folders(photos, tmp_path):
+    """Photos in subfolders were not seen ("no image has a mask"); they match masks at the
+    same path, or of the same name in a flat folder of masks."""
+    images, masks, _ = photos
+    nested_i, nested_m = tmp_path / "ni", tmp_path / "nm"
+    for d in (nested_i / "set1", nested_i / "set2", nested_m / "set1", nested_m / "set2"):
+        d.mkdir(parents=True)
+    (images / "basic.png").rename(nested_i / "set1" / "basic.png")
+    (images / "several.png").rename(nested_i / "set2" / "several.png")
+    (masks / "basic.png").rename(nested_m / "set1" / "basic.png")
+    (masks / "several.png").rename(nested_m / "set2" / "several.png")
+    data = _scores(nested_i, nested_m)
+    assert [r["name"] for r in data["images"]] == ["set1/basic.png", "set2/several.png"]
+    flat = _scores(nested_i, nested_m / "set1")  # (basic only; several's mask is elsewhere)
+    assert [r["name"] for r in flat["images"]] == ["set1/basic.png"] and flat["without_mask"] == ["set2/several.png"]
+
+
+def test_folders_that_cannot_pair(photos, tmp_path):
+    images, masks, _ = photos
+    r = invoke("eval", images, images)
+    assert r.exit_code == 2 and "same folder" in r.stderr
+    (images / "masks").mkdir()  # masks inside the photos' folder: not taken as photos
+    for p in masks.iterdir():
+        (images / "masks" / p.name).write_bytes(p.read_bytes())
+    data = _scores(images, images / "masks")
+    assert data["count"] == 2 and not data["without_mask"]
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    r = invoke("eval", empty, masks)
+    assert r.exit_code == 2 and "no image files in it" in r.stderr, r.output
+
+
+# ---------------------------------------------------------------- scales
+
+def test_a_scale_too_small_for_one_photo_skips_that_photo_at_every_scale(photos, tmp_path):
+    """--scales 0.12 on a photo of 120 px made it 14 px: the whole evaluation stopped with
+    "image is 14x11" (neither photo nor scale named)."""
+    images, masks, truths = photos
+    small, gt = make_scene("basic", 120, 90, seed=3)
+    cv2.imwrite(str(images / "small.png"), small)
+    cv2.imwrite(str(masks / "small.png"), gt)
+    r = invoke("eval", images, masks, "--scales", "1,0.12", "--json")
+    assert r.exit_code == 2, r.output
+    assert "small.png" in r.stderr and "x0.12" in r.stderr
+    data = json.loads(r.stdout)
+    assert [len(s["images"]) for s in data["scales"]] == [2, 2]  # the same photos at every scale
+    assert all(np.isfinite(v) for s in data["scales"] for v in s["mean"].values())
+
+
+def test_a_scale_too_large_is_refused_before_the_photo_is_enlarged(photos, monkeypatch):
+    """x8 on a 4000 px photo is 768 megapixels: it was made (GBs) before being refused."""
+    from livecut import evaluate, imageio
+
+    monkeypatch.setattr(imageio, "MAX_PIXELS", W * H * 3)
+    enlarged = []
+    real = evaluate.rescale
+    monkeypatch.setattr(evaluate, "rescale", lambda img, s: enlarged.append(s) or real(img, s))
+    r = invoke("eval", *photos[:2], "--scales", "1,2")
+    assert r.exit_code == 2 and "at x2" in r.stderr and "megapixels" in r.stderr, r.output
+    assert 2.0 not in enlarged
+
+
+# ---------------------------------------------------------------- contact sheet
+
+def test_sheet_is_written_in_pages(photos, tmp_path, monkeypatch):
+    """One picture of 500 rows was 92,000 px high: a JPEG (65,535 at most) or WebP (16,383)
+    could not be written (after every photo was evaluated) and a PNG was unusable."""
+    from livecut import evaluate
+
+    images, masks, truths = photos
+    pano, gt = make_scene("basic", 800, 100, seed=4)
+    cv2.imwrite(str(images / "pano.png"), pano)
+    cv2.imwrite(str(masks / "pano.png"), gt)
+    monkeypatch.setattr(evaluate, "SHEET_PAGE_ROWS", 2)
+    sheet = tmp_path / "sheet.jpg"
+    r = invoke("eval", images, masks, "--sheet", sheet, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["sheets"] == [str(sheet), str(tmp_path / "sheet-2.jpg")]
+    first, second = cv2.imread(data["sheets"][0]), cv2.imread(data["sheets"][1])
+    assert first.shape[0] == 2 * (evaluate.SHEET_ROW + 4) and second.shape[0] == evaluate.SHEET_ROW + 4
+    # a panorama's panels are no wider than SHEET_PANEL_MAX
+    assert first.shape[1] <= 4 * evaluate.SHEET_PANEL_MAX + 12
+
+
+def test_many_rows_fit_a_jpeg_sheet():
+    """The default page holds rows a JPEG and a WebP can take."""
+    from livecut import evaluate
+
+    assert evaluate.SHEET_PAGE_ROWS * (evaluate.SHEET_ROW + 4) <= 16383
