@@ -103,7 +103,7 @@ def read_subset(spec: str) -> set[str]:
     p = Path(path)
     if not p.is_file():
         raise UsageError(f"--subset: {path}: no such file")
-    text = p.read_text(encoding="utf-8", errors="replace")
+    text = p.read_text(encoding="utf-8-sig", errors="replace")  # (-sig: a BOM, as Notepad writes)
     if p.suffix.lower() == ".json":
         try:
             data = json.loads(text)
@@ -117,7 +117,7 @@ def read_subset(spec: str) -> set[str]:
             raise UsageError(f"--subset: {path}{':' + key if key else ''} is not a list of names")
         names = [str(n) for n in data]
     else:
-        names = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+        names = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
     return {Path(n).stem for n in names}
 
 

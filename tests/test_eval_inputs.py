@@ -237,6 +237,19 @@ def test_folders_that_cannot_pair(photos, tmp_path):
     assert r.exit_code == 2 and "no image files in it" in r.stderr, r.output
 
 
+def test_subset_with_a_bom_and_names_not_in_the_folder(photos, tmp_path):
+    """A list saved by Notepad (a BOM before the first name) lost its first name; names of the
+    subset that are not in IMAGES were dropped without a word (a mean over fewer photos)."""
+    images, masks, _ = photos
+    names = tmp_path / "names.txt"
+    names.write_bytes("basic.jpg\r\n  # a comment\r\nmissing.jpg\r\n".encode("utf-8-sig"))
+    r = invoke("eval", images, masks, "--subset", names, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert [row["name"] for row in data["images"]] == ["basic.png"]
+    assert data["subset_missing"] == ["missing"] and "--subset not in" in r.stderr
+
+
 # ---------------------------------------------------------------- scales
 
 def test_a_scale_too_small_for_one_photo_skips_that_photo_at_every_scale(photos, tmp_path):
