@@ -1067,7 +1067,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
 
         where = (f"; {output} holds the {stats.written} frames written" if stats.written
                  else "; nothing was written") if output else ""
-        raise _with_frames(IncompleteError(f"{redact_url(spec)}: stream lost ({lost}){where}"), stats.written)
+        what = f"camera {spec}: lost" if kind == "camera" else f"{redact_url(spec)}: stream lost"
+        raise _with_frames(IncompleteError(f"{what} ({lost}){where}"), stats.written)
     if short and stats.processed:
         _, expected = short
         why = f"a read error: {source.read_error}" if getattr(source, "read_error", "") else "truncated?"

@@ -2,12 +2,18 @@
 
 A live source: the driver buffer is kept to one frame and the runner always
 processes the newest frame (older ones are dropped and counted).
+
+A camera that stops delivering frames (unplugged, taken by another program) ends the
+source: ``read`` returns None and :attr:`CameraSource.lost` says why, so that the run
+finalises its outputs and reports the loss (exit 3), as for a lost stream.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -18,8 +24,16 @@ from livecut.errors import DeviceUnavailable, VideoOpenFailure
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
 
+log = logging.getLogger("livecut")
+
 #: consecutive failed reads after which a camera counts as gone
 MAX_FAILED_READS = 30
+#: a camera whose reads have failed for this many seconds counts as gone, however few the
+#: failures (OpenCV's V4L2 backend waits up to 10 s in each failing read)
+MAX_FAILED_SECONDS = 5.0
+#: seconds ``close`` waits for a read in progress in another thread before leaving the release
+#: to that read (releasing the capture under a running read is undefined in OpenCV)
+CLOSE_WAIT = 0.5
 
 
 def _quiet_opencv() -> None:
@@ -45,20 +59,27 @@ class CameraSource:
     live = True
 
     def __init__(self, index: int, cfg: VideoConfig | None = None, *, size: tuple[int, int] | None = None,
-                 fps: float | None = None, capture_factory=cv2.VideoCapture):
+                 fps: float | None = None, capture_factory=None):
         self.index = index
         self.cfg = cfg or VideoConfig()
         self.corrupt = 0
-        #: set when the camera delivers another size than the one asked for (the runner warns)
+        #: set when the camera delivers another size or frame rate than the one asked for (the
+        #: runner warns)
         self.size_note = ""
+        #: why the camera was given up on mid-run ('' while it delivers frames)
+        self.lost = ""
         self._i = 0
         self._cap = None
+        self._first = None
+        self._stop = threading.Event()
+        self._reading = threading.Lock()  # held by read() while it waits in the capture
+        self._closed = False
         if sys.platform.startswith("linux") and not Path(f"/dev/video{index}").exists():
             raise VideoOpenFailure(f"camera {index}: not found (no /dev/video{index}; "
                                    "see `livecut devices`)")
         _quiet_opencv()
         backend = cv2.CAP_V4L2 if sys.platform.startswith("linux") else cv2.CAP_ANY
-        cap = capture_factory(index, backend)
+        cap = (capture_factory or cv2.VideoCapture)(index, backend)
         if cap is None or not cap.isOpened():
             raise VideoOpenFailure(f"camera {index}: cannot open (missing, busy or no permission)")
         self._cap = cap
@@ -74,9 +95,23 @@ class CameraSource:
                 raise DeviceUnavailable(f"camera {index}: opened but delivers no frames (busy?)")
             self._first = img
             h, w = img.shape[:2]
-            cam_fps = cap.get(cv2.CAP_PROP_FPS) or fps or 30.0
+            got_fps = cap.get(cv2.CAP_PROP_FPS)
+            got_fps = float(got_fps) if got_fps and 0 < got_fps < 1000 else None  # (0, nan: not said)
+            cam_fps = got_fps or fps or 30.0
+            got, wanted = [], []  # (what differs from what was asked)
             if size and (w, h) != tuple(size):
-                self.size_note = f"camera {index} delivers {w}x{h}, not the requested {size[0]}x{size[1]}"
+                got.append(f"{w}x{h}")
+                wanted.append(f"{size[0]}x{size[1]}")
+            if fps and got_fps and abs(got_fps - fps) > 0.01 * fps:
+                got.append(f"{got_fps:g} fps")
+                wanted.append(f"{fps:g} fps")
+            if got:
+                self.size_note = (f"camera {index} delivers {' @ '.join(got)}, not the requested "
+                                  f"{' @ '.join(wanted)}")
+            # what it gives, said when it opens (the run's warnings come at its end)
+            log.info("camera %d: %dx%d @ %s%s", index, w, h,
+                     f"{got_fps:g} fps" if got_fps else "an unknown frame rate",
+                     f" (asked for {' @ '.join(wanted)})" if wanted else "")
             self.info = SourceInfo(width=w, height=h, fps=float(cam_fps))
         except BaseException:
             self.close()
@@ -90,26 +125,57 @@ class CameraSource:
         self.close()
 
     def read(self) -> Frame | None:
-        if self._cap is None:
+        """The next frame; None once closed or stopped, or when the camera is gone (then
+        :attr:`lost` says why)."""
+        with self._reading:
+            try:
+                return self._read()
+            finally:
+                if self._closed:  # closed while this read waited in the capture: released here
+                    self._release()
+
+    def _read(self) -> Frame | None:
+        if self._cap is None or self._stop.is_set():
             return None
         if self._first is not None:
             img, self._first = self._first, None
         else:
-            failed = 0
+            failed, since = 0, None
             while True:
                 ok, img = self._cap.read()
                 if ok and img is not None:
                     break
+                if self._stop.is_set() or self._closed:
+                    return None
                 failed += 1
-                if failed >= MAX_FAILED_READS:
-                    raise DeviceUnavailable(f"camera {self.index}: stopped delivering frames")
-                time.sleep(0.01)
+                now = time.monotonic()
+                since = since if since is not None else now
+                if failed >= MAX_FAILED_READS or now - since >= MAX_FAILED_SECONDS:
+                    self.lost = "it stopped delivering frames: unplugged, or taken by another program?"
+                    return None
+                if self._stop.wait(0.01):
+                    return None
         now = time.perf_counter()
         frame = Frame(image=img, index=self._i, pts=now - self._t0, captured_at=now)
         self._i += 1
         return frame
 
+    def stop(self) -> None:
+        """Make a read() that waits on a failing camera give up (thread-safe)."""
+        self._stop.set()
+
     def close(self) -> None:
+        """Release the camera; safe from another thread while read() waits in the capture
+        (a read that does not return within CLOSE_WAIT releases it when it does)."""
+        self._closed = True
+        self._stop.set()
+        if self._reading.acquire(timeout=CLOSE_WAIT):
+            try:
+                self._release()
+            finally:
+                self._reading.release()
+
+    def _release(self) -> None:
         cap, self._cap = self._cap, None
         if cap is not None:
             cap.release()
@@ -117,5 +183,5 @@ class CameraSource:
 
 @register_source("camera", lambda spec: camera_index(spec) is not None)
 def open_camera(spec: str, cfg: VideoConfig, *, size: tuple[int, int] | None = None,
-                fps: float | None = None, **_: object) -> CameraSource:
-    return CameraSource(camera_index(spec), cfg, size=size, fps=fps)
+                fps: float | None = None, capture_factory=None, **_: object) -> CameraSource:
+    return CameraSource(camera_index(spec), cfg, size=size, fps=fps, capture_factory=capture_factory)

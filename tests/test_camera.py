@@ -1,0 +1,225 @@
+"""The webcam source and `livecut cam` with a fake OpenCV capture (no camera needed) and a
+fake pyvirtualcam backend (no v4l2loopback needed)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import probe
+from livecut.sources import camera
+from livecut.sources.camera import CameraSource
+
+
+class FakeCapture:
+    """cv2.VideoCapture's part a camera uses.  Class attributes script its behaviour."""
+
+    size = (160, 120)           #: what it delivers, whatever was asked
+    fps = 30.0                  #: what get(CAP_PROP_FPS) says
+    fail_from: int | None = None   #: read() returns False from this frame on (unplugged)
+    fail_blocks = 0.0           #: seconds a failing read() waits first (V4L2 waits in select)
+    stall_at: int | None = None    #: read() of this frame blocks for stall_s seconds
+    stall_s = 0.0
+    instances: list["FakeCapture"] = []
+
+    def __init__(self, index, backend=None):
+        self.index, self.n, self.released = index, 0, 0
+        self.reading = False
+        self.released_while_reading = False
+        self.asked: dict = {}
+        self._next = None
+        FakeCapture.instances.append(self)
+
+    @classmethod
+    def reset(cls):
+        cls.size, cls.fps, cls.fail_from, cls.fail_blocks = (160, 120), 30.0, None, 0.0
+        cls.stall_at, cls.stall_s = None, 0.0
+        cls.instances = []
+
+    def isOpened(self):
+        return True
+
+    def set(self, prop, value):
+        self.asked[prop] = value
+        return True
+
+    def get(self, prop):
+        return self.fps if prop == cv2.CAP_PROP_FPS else 0.0
+
+    def read(self):
+        self.reading = True
+        try:
+            if self.released:
+                return False, None
+            if self.fail_from is not None and self.n >= self.fail_from:
+                time.sleep(self.fail_blocks)
+                return False, None
+            if self.n == self.stall_at:
+                time.sleep(self.stall_s)
+            now = time.perf_counter()  # deliver at the camera's rate
+            self._next = now if self._next is None else max(self._next + 1 / self.fps, now - 0.5)
+            if self._next > now:
+                time.sleep(self._next - now)
+            self.n += 1
+            w, h = self.size
+            img = np.full((h, w, 3), 40, np.uint8)
+            img[h // 4:3 * h // 4, w // 4:3 * w // 4] = np.random.default_rng(self.n).integers(
+                0, 255, (3 * h // 4 - h // 4, 3 * w // 4 - w // 4, 3), np.uint8)
+            return True, img
+        finally:
+            self.reading = False
+
+    def release(self):
+        if self.reading:
+            self.released_while_reading = True
+        self.released += 1
+
+
+class FakeVcam:
+    """A pyvirtualcam backend that records the time of each frame sent."""
+
+    instances: list["FakeVcam"] = []
+
+    def __init__(self, *, width, height, fps, fourcc, device, **kw):
+        self.width, self.height, self.fps = width, height, fps
+        self.sent: list[float] = []
+        self.closed = 0
+        FakeVcam.instances.append(self)
+
+    def send(self, frame):
+        self.sent.append(time.perf_counter())
+
+    def close(self):
+        self.closed += 1
+
+    def device(self):
+        return "/dev/video42"
+
+    def native_fourcc(self):
+        return None
+
+
+@pytest.fixture
+def fake_camera(monkeypatch):
+    """`livecut cam N` opens a FakeCapture (and /dev/videoN exists for it)."""
+    FakeCapture.reset()
+    monkeypatch.setattr(cv2, "VideoCapture", FakeCapture)
+    monkeypatch.setitem(CameraSource.__init__.__kwdefaults__, "capture_factory", FakeCapture)
+
+    class _Dev:
+        def __init__(self, path):
+            self.path = str(path)
+
+        def exists(self):
+            return self.path.startswith("/dev/video")
+
+    monkeypatch.setattr(camera, "Path", _Dev)
+    return FakeCapture
+
+
+@pytest.fixture
+def fake_vcam(monkeypatch):
+    pyvirtualcam = pytest.importorskip("pyvirtualcam")
+    FakeVcam.instances = []
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"fake": FakeVcam})  # never a real device
+    return FakeVcam
+
+
+def _cli(args):
+    from livecut.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    return info.value.code
+
+
+# ---------------------------------------------------------------- a camera that goes away
+
+def test_an_unplugged_camera_ends_the_run_with_the_recording_kept(fake_camera, fake_vcam, tmp_path, capsys):
+    """A camera unplugged mid-run (read() fails from then on) raised DeviceUnavailable in the
+    reader: exit 1, and the recording was thrown away (a failed run's output is discarded).
+    Now it ends the run as a lost stream does: the outputs finalised, one line, exit 3."""
+    fake_camera.fail_from = 20
+    out = tmp_path / "rec.mp4"
+    t0 = time.monotonic()
+    code = _cli(["cam", "0", "-o", str(out), "--vcam", "-q"])
+    took = time.monotonic() - t0
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 3, err
+    assert len(lines) == 1 and lines[0].startswith("livecut: error: camera 0: lost"), err
+    m = re.search(rf"{re.escape(str(out))} holds the (\d+) frames written$", lines[0])
+    assert m and "Traceback" not in err, err
+    # playable, with the frames written (all 20 read, unless slow processing dropped some)
+    assert 1 <= int(m.group(1)) <= 20 and probe(out)["frames"] == int(m.group(1))
+    assert fake_vcam.instances[-1].closed == 1 and fake_camera.instances[-1].released == 1
+    assert took < 15, took
+
+
+def test_a_camera_whose_reads_fail_slowly_is_given_up_on_in_seconds(fake_camera, monkeypatch):
+    """OpenCV's V4L2 backend waits up to 10 s in a read that fails: 30 such failures held the
+    run for 5 minutes before the camera counted as gone; now failing for MAX_FAILED_SECONDS
+    is enough."""
+    monkeypatch.setattr(camera, "MAX_FAILED_SECONDS", 0.5, raising=False)
+    fake_camera.fail_from, fake_camera.fail_blocks = 1, 0.2   # 30 failures: 6 s
+    with CameraSource(0) as src:
+        assert src.read() is not None                # (the frame read when it opened)
+        t0 = time.monotonic()
+        assert src.read() is None
+        assert time.monotonic() - t0 < 3.0
+        assert "stopped delivering frames" in src.lost
+
+
+def test_stop_ends_a_read_waiting_on_a_failing_camera(fake_camera):
+    fake_camera.fail_from, fake_camera.fail_blocks = 1, 0.05
+    with CameraSource(0) as src:
+        src.read()
+        threading.Timer(0.2, src.stop).start()
+        t0 = time.monotonic()
+        assert src.read() is None and src.lost == ""    # (stopped: nothing was lost)
+        assert time.monotonic() - t0 < 1.0
+
+
+def test_close_never_releases_the_capture_under_a_running_read(fake_camera):
+    """Ctrl-C while the camera stalls: the reader thread is still in cap.read() when the run
+    closes the source; cap.release() under that read (undefined in OpenCV) is left to the
+    read, which releases the camera when it returns."""
+    fake_camera.stall_at, fake_camera.stall_s = 1, 1.0
+    src = CameraSource(0)
+    src.read()
+    reader = threading.Thread(target=src.read, daemon=True)
+    reader.start()
+    time.sleep(0.2)                                   # the reader is in the stalled read
+    t0 = time.monotonic()
+    src.close()
+    assert time.monotonic() - t0 < 1.5                # (it waits CLOSE_WAIT, 0.5 s, for the read)
+    reader.join(5)
+    cap = fake_camera.instances[-1]
+    assert not cap.released_while_reading
+    assert cap.released == 1                          # released by the read, once it returned
+    assert src.read() is None
+
+
+# ---------------------------------------------------------------- what the camera gives
+
+def test_the_camera_says_what_it_delivers_when_it_opens(fake_camera, caplog):
+    """--size and --fps are requests a camera may ignore: what it gives is logged when it
+    opens (the run's warnings come only at its end, and not at all if it fails), and a frame
+    rate other than the one asked for is noted as well as a size."""
+    caplog.set_level(logging.INFO, logger="livecut")
+    fake_camera.size, fake_camera.fps = (160, 120), 15.0
+    with CameraSource(0, size=(1280, 720), fps=30) as src:
+        assert (src.info.width, src.info.height, src.info.fps) == (160, 120, 15.0)
+        assert src.size_note == "camera 0 delivers 160x120 @ 15 fps, not the requested 1280x720 @ 30 fps"
+    said = [r.getMessage() for r in caplog.records]
+    assert "camera 0: 160x120 @ 15 fps (asked for 1280x720 @ 30 fps)" in said, said
+    caplog.clear()
+    with CameraSource(0, fps=15) as src:                # as asked: nothing to note
+        assert src.size_note == ""
+    assert "camera 0: 160x120 @ 15 fps" in [r.getMessage() for r in caplog.records]
