@@ -999,6 +999,10 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             sinks.append(stack.enter_context(open_sink(output, sink_info, cfg.video, force=force,
                                                        inputs=inputs, **out_opts)))
         for k, o in extra_sinks:
+            if k == "vcam" and kind == "camera":
+                # a camera's timestamps are the frames' arrival times: pacing them again only
+                # delays the picture (to the first frame's latency, warm-up included) and drops frames
+                o.setdefault("pace", False)
             sinks.append(stack.enter_context(open_sink(o.pop("spec", k), sink_info, cfg.video, kind=k, **o)))
         fmt = choose_pixel_format(cfg, source, processor, sinks) if file_src else "bgr24"
         # I420 frames keep the source's matrix: backgrounds are converted to it
