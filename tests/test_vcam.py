@@ -282,3 +282,26 @@ def test_a_missing_display_is_said_before_a_stream_is_waited_for(capsys, monkeyp
     err = capsys.readouterr().err
     assert code == 1 and took < 4.0, (code, took, err)
     assert "needs a display" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("reason,hint,not_said", [
+    ("Virtual camera device /dev/video10 could not be configured: Device or resource busy",
+     "another program", "modprobe"),
+    ("Device /dev/video10 could not be opened: Permission denied", "'video' group", "modprobe"),
+    ("No v4l2 loopback device found at /dev/video[0-99].", "modprobe v4l2loopback", "another program"),
+])
+def test_a_virtual_camera_that_will_not_open_gets_the_right_advice(reason, hint, not_said):
+    """A loopback device that is busy (another producer, or fixed at another size) or not
+    allowed was answered with 'load v4l2loopback: sudo modprobe ...': the module is loaded."""
+    class Refuses:
+        def __init__(self, **kw):
+            raise RuntimeError(reason)
+
+    pyvirtualcam.register_backend("refuses", Refuses)
+    try:
+        with pytest.raises(DeviceUnavailable) as info:
+            VcamSink(_info(), device="/dev/video10", backend="refuses").open()
+    finally:
+        pyvirtualcam.camera.BACKENDS.pop("refuses", None)
+    msg = str(info.value)
+    assert "\n" not in msg and hint in msg and not_said not in msg, msg

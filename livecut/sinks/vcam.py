@@ -52,6 +52,19 @@ def missing_help() -> str:
     return "see docs/virtual-camera.md"
 
 
+def open_failure_help(reason: str) -> str:
+    """What to do about a virtual camera that is there but would not open: busy (another
+    program sends to it, or it is fixed at another size) or not allowed; else what
+    :func:`missing_help` says."""
+    if re.search(r"busy|could not be configured", reason, re.I):
+        return ("another program may be sending to it, or it is fixed at another size by an earlier "
+                "one: stop that program, or pick another device (`livecut devices`; see "
+                "docs/virtual-camera.md)")
+    if re.search(r"permission denied|not permitted", reason, re.I):
+        return "add yourself to the 'video' group (sudo usermod -aG video $USER, then log in again)"
+    return missing_help()
+
+
 def backend_reason(exc: BaseException) -> str:
     """pyvirtualcam's error without its own advice (livecut gives it, once): \"'v4l2loopback'
     backend: No v4l2 loopback device found at /dev/video[0-99]. Did you run 'modprobe
@@ -132,7 +145,7 @@ class VcamSink:
             reason = backend_reason(exc)
             where = f" {self.device}" if self.device else ""
             raise DeviceUnavailable(f"no virtual camera{where} available ({reason}); "
-                                    + missing_help()) from None
+                                    + open_failure_help(reason)) from None
         self._cam = cam
         native = cam.native_fmt
         self.negotiated = {"device": cam.device, "backend": cam.backend, "width": cam.width,
