@@ -132,6 +132,22 @@ def test_a_list_from_a_windows_editor_or_with_latin1_names_is_read(tmp_path):
         plan([], tmp_path / "o", list_file=str(tmp_path / "a.jpg"))
 
 
+def test_a_url_in_a_list_file_is_refused_without_its_password(tmp_path):
+    """A URL in --list (the command line refuses one) became a Path, its :// folded to :/ out of
+    reach of redaction: "rtsp:/user:PASSWORD@host/x: file not found" on stderr."""
+    from livecut.batch import expand
+
+    lst = tmp_path / "list.txt"
+    lst.write_text("rtsp://user:Hunter2pw@127.0.0.1:9/x\nhttp://127.0.0.1:9/v.mp4?token=Tok3nSecret\n")
+    pairs, errors = expand([], tmp_path / "o", list_file=str(lst))
+    assert pairs == [] and len(errors) == 2
+    assert all("is a URL" in e for e in errors), errors
+    assert not any("Hunter2pw" in e or "Tok3nSecret" in e for e in errors), errors
+    r = run_cli("batch", "--list", str(lst), "-o", str(tmp_path / "o"), "--jobs", "1")
+    assert r.returncode == 2
+    assert "Hunter2pw" not in r.stderr and "Tok3nSecret" not in r.stderr, r.stderr
+
+
 def test_inputs_inside_the_output_folder_are_not_dropped_silently(tmp_path):
     """`batch a.jpg -o .` or `batch . -o .`: every input is inside OUTDIR and was dropped as a
     result of an earlier run: 0 done, 0 failed, exit 0, nothing written, nothing said."""
