@@ -799,3 +799,39 @@ def test_a_live_hls_playlist_that_stops_growing_is_not_replayed_and_is_given_up(
         server.shutdown()
     assert times and len(times) == len(set(times)), "frames delivered again after a reconnection"
     assert f is None and "gave up" in src.lost
+
+
+@pytest.mark.parametrize("first, second", [(0, 3600), (3600, 0)], ids=["ahead", "back"])
+@pytest.mark.parametrize("fps_known", [True, False], ids=["fps", "no-fps"])
+def test_a_live_stream_whose_clock_jumps_keeps_its_timestamps_continuous(tmp_path, first, second, fps_known):
+    """A UDP sender restarted within video.read_timeout (or any clock reset) goes on with other
+    timestamps on the same connection: an hour ahead put an hour's gap into the output's
+    timestamps (an hour of frozen picture in a file); an hour back, with no frame rate
+    known, gave timestamps 1 ms apart for the next hour."""
+    require_ffmpeg()
+    import av
+
+    from livecut.sources.stream import StreamSource
+
+    parts = []
+    for i, offset in enumerate((first, second)):
+        part = tmp_path / f"{i}.ts"
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=30", "-t", "1",
+                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-output_ts_offset", str(offset),
+                        "-f", "mpegts", str(part)], check=True, timeout=60)
+        parts.append(part.read_bytes())
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(b"".join(parts))
+    src = StreamSource("udp://127.0.0.1:9", VideoConfig(reconnect=False),
+                       opener=lambda url, **kw: av.open(str(joined)))
+    got = []
+    with src:
+        if not fps_known:
+            src.info.fps = None
+        while (f := src.read()) is not None:
+            got.append(f.pts)
+    assert len(got) == 60
+    steps = np.diff(got)
+    assert steps.min() > 0 and steps.max() < 0.1, f"steps {steps.min():.4f} .. {steps.max():.1f} s"
+    assert abs(got[-1] - got[0] - 59 / 30) < 0.05
+    assert src.jumps == 1

@@ -156,6 +156,8 @@ class StreamSource:
         self._resume_after: float | None = None
         self._replays = False      #: HLS/DASH: a reconnection reads segments delivered already
         self.reconnects = 0            #: successful reconnections so far
+        #: jumps of the stream's own clock (see _deliver) carried over without a gap
+        self.jumps = 0
         self.finite = False            #: True when the stream has a known duration (VOD)
         self.info = SourceInfo(width=0, height=0, fps=None)
 
@@ -516,11 +518,23 @@ class StreamSource:
 
     def _deliver(self, frame: Any) -> Frame:
         image = frame.to_ndarray(format="bgr24")
-        t = time.monotonic() if self._arrival_time else frame.time
+        now = time.monotonic()
+        t = now if self._arrival_time else frame.time
         if t is not None:
-            self._last_src = t
             if self._first_pts is None:
                 self._first_pts = t
+            elif self.live and self._last_src is not None and self._last_frame_at is not None and (
+                    t - self._last_src - (now - self._last_frame_at) > TS_JUMP or t < self._last_src - TS_JUMP):
+                # the stream's clock jumped without a reconnection (a UDP sender restarted within
+                # video.read_timeout, a camera's clock reset, a discontinuity): carry on one frame
+                # after the last one delivered.  Taken as is, a jump ahead put as long a gap into
+                # the output (an hour's jump: an hour of frozen picture in a file), and one back
+                # a run of timestamps 1 ms apart where the rate is unknown
+                step = 1.0 / self.info.fps if self.info.fps else 1 / 30
+                self._pts_offset = (self._last_pts if self._last_pts is not None else 0.0) + step
+                self._first_pts = t
+                self.jumps += 1
+            self._last_src = t
             pts = self._pts_offset + (t - self._first_pts)
             if self._last_pts is not None and pts <= self._last_pts:
                 pts = self._last_pts + (1.0 / self.info.fps if self.info.fps else 1e-3)
@@ -531,7 +545,7 @@ class StreamSource:
         if image.shape[1] != self.info.width or image.shape[0] != self.info.height:
             # the sender changed resolution (after a reconnect): report the new size
             self.info.width, self.info.height = image.shape[1], image.shape[0]
-        self._last_frame_at = time.monotonic()
+        self._last_frame_at = now
         self._dry_since, self._dry_attempts = None, 0
         out = Frame(image=image, index=self._index, pts=pts, captured_at=time.perf_counter())
         self._index += 1
@@ -545,6 +559,9 @@ LIVE_BUFFER_BYTES = 256 << 20
 #: how far behind the last frame delivered a live HLS/DASH stream read again after a
 #: reconnection may start (a few segments); frames older than that are a restarted encoder's
 REPLAY_WINDOW = 60.0
+#: seconds by which a live stream's clock may run ahead of the time its frames took to come
+#: (or back) before it counts as a jump (see StreamSource._deliver)
+TS_JUMP = 2.0
 #: demuxers whose timestamps are made up, not sent (see StreamSource._arrival_time)
 WALLCLOCK_FORMATS = ("mpjpeg", "mjpeg", "jpeg_pipe")
 
