@@ -16,6 +16,7 @@ passphrase, if any) is on ffmpeg's command line but is never logged: only
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import re
@@ -72,10 +73,15 @@ def srt_missing() -> str | None:
 #: SIGTERM/SIGINT/SIGHUP to ffmpeg, exits with ffmpeg's status, and stops ffmpeg when livecut
 #: is gone (kill -9, the OOM killer): a listener waiting for its caller writes nothing, so it
 #: never learnt by EPIPE that livecut had died, and held its port for ever
+#: The command comes in the environment (LIVECUT_SRT_CMD: argv and the descriptors to pass on),
+#: not on the watchdog's command line, which every local user sees (ps): it holds the URL.
 _WATCHDOG = r"""
-import os, signal, subprocess, sys
+import json, os, signal, subprocess, sys
 parent = os.getppid()
-p = subprocess.Popen(sys.argv[1:])
+spec = json.loads(os.environ.pop("LIVECUT_SRT_CMD"))
+p = subprocess.Popen(spec["argv"], pass_fds=spec["fds"])
+for fd in spec["fds"]:
+    os.close(fd)
 def forward(signum, frame):
     try:
         p.send_signal(signum)
@@ -104,19 +110,32 @@ sys.exit(code if code >= 0 else 128 - code)
 class FfmpegBridge:
     """An ffmpeg subprocess with one pipe (its stdout for input, stdin for output)."""
 
-    def __init__(self, url: str, args: list[str], *, writing: bool) -> None:
+    def __init__(self, url: str, args: list[str], *, writing: bool,
+                 preset: dict[str, str] | None = None) -> None:
+        """``preset``: options of the output (the last argument), given to ffmpeg in a preset
+        file read from an inherited pipe (``-fpre /dev/fd/N``), not on its command line."""
         self.url = url
         self.safe = redact_url(url)
         self._secrets = url_secrets(url)
         exe = ffmpeg_for_srt()
         self._stderr: IO[bytes] = tempfile.TemporaryFile()
+        fds: list[int] = []
+        if preset:
+            r, w = os.pipe()
+            try:
+                os.write(w, "".join(f"{k}={v}\n" for k, v in preset.items()).encode())
+            finally:
+                os.close(w)
+            fds.append(r)
+            args = [*args[:-1], "-fpre", f"/dev/fd/{r}", args[-1]]
         cmd = [exe, "-hide_banner", "-nostats", "-loglevel", "error", *args]
         log.debug("srt: %s", " ".join(self.scrub(a) for a in cmd))
+        env = dict(os.environ, LIVECUT_SRT_CMD=json.dumps({"argv": cmd, "fds": fds}))
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-c", _WATCHDOG, *cmd], stdin=subprocess.PIPE if writing else subprocess.DEVNULL,
+                [sys.executable, "-c", _WATCHDOG], stdin=subprocess.PIPE if writing else subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL if writing else subprocess.PIPE,
-                stderr=self._stderr, bufsize=0, close_fds=True,
+                stderr=self._stderr, bufsize=0, close_fds=True, pass_fds=fds, env=env,
                 # own session: a terminal Ctrl-C reaches livecut only, which then finishes
                 # the stream and stops ffmpeg itself; ffmpeg also ends if livecut dies (EOF/EPIPE,
                 # and the watchdog for a listener that waits)
@@ -124,6 +143,9 @@ class FfmpegBridge:
         except OSError:
             self._stderr.close()
             raise
+        finally:
+            for fd in fds:
+                os.close(fd)
         self.pipe: IO[bytes] = self.proc.stdin if writing else self.proc.stdout  # type: ignore[assignment]
         self.fd = self.pipe.fileno()
         os.set_blocking(self.fd, False)
@@ -323,6 +345,30 @@ def input_args(url: str, open_timeout: float, read_timeout: float) -> list[str]:
             "-timeout", str(int(max(read_timeout, 1.0) * 2e6)),    # µs, socket I/O
             "-f", "data", "-raw_packet_size", str(TS_CHUNK), "-i", url,
             "-map", "0", "-c", "copy", "-f", "data", "-flush_packets", "1", "pipe:1"]
+
+
+#: SRT options that are secrets: taken out of an output URL and given to ffmpeg in a preset
+#: (see :func:`hidden_options`)
+SECRET_OPTIONS = ("passphrase",)
+
+
+def hidden_options(url: str) -> tuple[str, dict[str, str]]:
+    """``url`` without its secret SRT options, and those options, for :class:`FfmpegBridge`'s
+    ``preset``: a process's command line is seen by every local user.  The values go as
+    written (FFmpeg's SRT protocol does not decode them either).  (ffmpeg 5 and 6 take a
+    preset for an output only: an input's passphrase stays in its URL.)"""
+    head, sep, query = url.partition("?")
+    query, hash_, fragment = query.partition("#")
+    kept, hidden = [], {}
+    for item in query.split("&") if sep else []:
+        key, eq, value = item.partition("=")
+        if key in SECRET_OPTIONS and eq and key not in hidden and value and not re.search(r"[\r\n#]", value):
+            hidden[key] = value
+        else:
+            kept.append(item)
+    if not hidden or any(item.partition("=")[0] in hidden for item in kept):
+        return url, {}  # (the same key twice: left as FFmpeg reads it)
+    return head + ("?" + "&".join(kept) if kept else "") + hash_ + fragment, hidden
 
 
 def output_args(url: str, open_timeout: float) -> list[str]:

@@ -308,3 +308,45 @@ def test_a_killed_listener_does_not_leave_its_ffmpeg_holding_the_port(tmp_path):
             except OSError:
                 pass
     assert not left, f"still running: {left}"
+
+
+def _cmdlines(pid: int) -> list[str]:
+    """The command lines of ``pid`` and its descendants, as ps shows them to every local user."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/cmdline", "rb") as f:
+                out.append(f.read().replace(b"\0", b" ").decode(errors="replace"))
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo += [int(c) for c in f.read().split()]
+        except OSError:
+            continue
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_an_srt_output_passphrase_is_on_no_command_line(tmp_path):
+    """The passphrase of an srt:// output was on the command lines of the bridge's watchdog and
+    of its ffmpeg, which every local user sees in ps; it goes through a pipe now, and the
+    stream still reaches a receiver that demands it."""
+    port = _udp_port()
+    out = tmp_path / "out.ts"
+    receiver = _receiver(port, out)
+    n = 25
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 255, (240, 320, 3), np.uint8)
+    try:
+        _wait_bound(port, receiver)
+        with open_sink(f"srt://127.0.0.1:{port}?mode=caller&passphrase={SECRET}&latency=120000",
+                       SinkInfo(320, 240, 25.0), VideoConfig(open_timeout=5)) as sink:
+            for i in range(n):
+                sink.write(np.roll(base, i * 4, axis=1), i / 25)
+                if i == 5:
+                    lines = _cmdlines(sink._bridge.proc.pid)
+        receiver.wait(timeout=10)
+    finally:
+        _stop(receiver)
+    assert len(lines) == 2 and any("ffmpeg" in ln for ln in lines), lines
+    assert not any(SECRET in ln for ln in lines), lines
+    assert int(ffprobe_count([str(out)])["nb_read_frames"]) == n

@@ -39,7 +39,7 @@ from livecut.rtmprelay import RtmpRelay
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy
 from livecut.sinks.base import SinkInfo, fps_fraction
-from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, output_args
+from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, hidden_options, output_args
 from livecut.urls import (is_output_url, lower_scheme, redact_text, redact_url, url_problem, url_scheme,
                           with_query)
 
@@ -287,7 +287,10 @@ class StreamSink:
             ffmpeg_for_srt()
         except RuntimeError as exc:
             raise VideoWriteError(f"{self.safe}: {exc}") from None
-        self._bridge = FfmpegBridge(self.spec, output_args(self.spec, self.cfg.open_timeout), writing=True)
+        # (the passphrase goes to ffmpeg through a pipe, not on its command line: ps shows that)
+        url, hidden = hidden_options(self.spec)
+        self._bridge = FfmpegBridge(self.spec, output_args(url, self.cfg.open_timeout), writing=True,
+                                    preset=hidden)
         # a listener waits for its caller as long as it takes; a caller gives up after the timeouts
         limit = None if self._srt_listener() else self.cfg.open_timeout + self.cfg.read_timeout
         if limit is None:
