@@ -8,9 +8,10 @@
   ``ffmpeg -f data -i pipe:0 -c copy -f data srt://...``.
 
 ffmpeg neither decodes nor demuxes (see the note on the command lines).  ffmpeg's stderr goes to a temporary
-file (no reader thread); its messages are shown redacted.  The URL (with an SRT
-passphrase, if any) is on ffmpeg's command line but is never logged: only
-:func:`redact_url` forms are.
+file (no reader thread); its messages are shown redacted.  An output's passphrase reaches
+ffmpeg through a pipe (see :func:`hidden_options`); an input's URL, passphrase included, is on
+ffmpeg's command line (ffmpeg 5 and 6 take no input options from a file) but is never logged:
+only :func:`redact_url` forms are.
 """
 
 from __future__ import annotations
