@@ -835,3 +835,59 @@ def test_a_live_stream_whose_clock_jumps_keeps_its_timestamps_continuous(tmp_pat
     assert steps.min() > 0 and steps.max() < 0.1, f"steps {steps.min():.4f} .. {steps.max():.1f} s"
     assert abs(got[-1] - got[0] - 59 / 30) < 0.05
     assert src.jumps == 1
+
+
+def test_a_live_stream_that_lost_seconds_on_the_way_keeps_the_gap(tmp_path, monkeypatch):
+    """A step ahead in the stream's clock that the time since its first frame covers is stream
+    lost on the way (a UDP overrun after the reader fell behind), not a jump of the sender's
+    clock: the gap is real and stays in the timestamps."""
+    require_ffmpeg()
+    import av
+
+    import livecut.sources.stream as stream_mod
+    from livecut.sources.stream import StreamSource
+
+    clip = tmp_path / "c.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=30", "-t", "4",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-f", "mpegts", str(clip)],
+                   check=True, timeout=60)
+
+    class Clock:
+        now = 1000.0
+
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+        def monotonic(self):
+            return self.now
+
+    clock = Clock()
+    monkeypatch.setattr(stream_mod, "time", clock)
+
+    class Lossy:
+        """Frames 30-104 lost (2.5 s); the reader took 4 s of wall time for the first 30."""
+
+        def __init__(self, c):
+            self._c = c
+
+        def __getattr__(self, name):
+            return getattr(self._c, name)
+
+        def decode(self, stream):
+            for i, f in enumerate(self._c.decode(stream)):
+                if 30 <= i < 105:
+                    continue
+                if i < 30:
+                    clock.now += 4 / 30
+                yield f
+
+    src = StreamSource("udp://127.0.0.1:9", VideoConfig(reconnect=False),
+                       opener=lambda url, **kw: Lossy(av.open(str(clip))))
+    got = []
+    with src:
+        while (f := src.read()) is not None:
+            got.append(f.pts)
+    assert len(got) == 45
+    steps = np.diff(got)
+    assert src.jumps == 0
+    assert abs(steps.max() - 76 / 30) < 0.01 and steps.min() > 0

@@ -146,6 +146,7 @@ class StreamSource:
         self._first_pts: float | None = None
         self._last_src: float | None = None    # the source's own time of the last frame delivered
         self._last_frame_at: float | None = None  # time.monotonic() of the last frame delivered
+        self._anchored_at = 0.0        # time.monotonic() when _first_pts was taken
         self._arrival_time = False  # frames timed by their arrival (see _connect)
         self.live_buffer = 1
         #: before any frame: when the first loss was noticed, and the reconnections since (an
@@ -522,17 +523,21 @@ class StreamSource:
         t = now if self._arrival_time else frame.time
         if t is not None:
             if self._first_pts is None:
-                self._first_pts = t
+                self._first_pts, self._anchored_at = t, now
             elif self.live and self._last_src is not None and self._last_frame_at is not None and (
-                    t - self._last_src - (now - self._last_frame_at) > TS_JUMP or t < self._last_src - TS_JUMP):
+                    t - self._last_src - (now - self._last_frame_at) > TS_JUMP
+                    and t - self._first_pts - (now - self._anchored_at) > TS_JUMP
+                    or t < self._last_src - TS_JUMP):
                 # the stream's clock jumped without a reconnection (a UDP sender restarted within
                 # video.read_timeout, a camera's clock reset, a discontinuity): carry on one frame
                 # after the last one delivered.  Taken as is, a jump ahead put as long a gap into
                 # the output (an hour's jump: an hour of frozen picture in a file), and one back
-                # a run of timestamps 1 ms apart where the rate is unknown
+                # a run of timestamps 1 ms apart where the rate is unknown.  (A step ahead that the
+                # time since the first frame covers is stream lost on the way, a UDP overrun
+                # after the reader fell behind: that gap is real and kept.)
                 step = 1.0 / self.info.fps if self.info.fps else 1 / 30
                 self._pts_offset = (self._last_pts if self._last_pts is not None else 0.0) + step
-                self._first_pts = t
+                self._first_pts, self._anchored_at = t, now
                 self.jumps += 1
             self._last_src = t
             pts = self._pts_offset + (t - self._first_pts)
