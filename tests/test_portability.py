@@ -141,13 +141,17 @@ def test_batch_worker_stops_when_its_driver_is_gone_on_windows(monkeypatch):
 def test_srt_watchdog_runs_without_sighup():
     """Windows has no signal.SIGHUP: the SRT bridge's watchdog still runs its child and
     exits with its status (it died with AttributeError, leaving the child behind)."""
+    import json
+    import os
     import subprocess
 
     from livecut.srtbridge import _WATCHDOG
 
     code = "import signal; del signal.SIGHUP; exec(compile(" + repr(_WATCHDOG) + ", '<watchdog>', 'exec'))"
     child = [sys.executable, "-c", "import sys; sys.exit(3)"]
-    r = subprocess.run([sys.executable, "-c", code, *child], capture_output=True, text=True, timeout=30)
+    # (the watchdog takes its child's command from the environment, as the bridge gives it)
+    env = dict(os.environ, LIVECUT_SRT_CMD=json.dumps({"argv": child, "fds": []}))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, env=env)
     assert r.returncode == 3, r.stderr
 
 
