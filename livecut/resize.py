@@ -34,3 +34,51 @@ def reduce_into(src: np.ndarray, dst: np.ndarray, mid: np.ndarray | None) -> np.
     else:
         cv2.resize(src, (sw, sh), dst=dst, interpolation=cv2.INTER_AREA)
     return dst
+
+
+def fitted_size(src_w: int, src_h: int, w: int, h: int, even: bool = False) -> tuple[int, int, int, int]:
+    """(x, y, width, height) of a ``src_w`` x ``src_h`` picture scaled to fit inside ``w`` x
+    ``h`` with its aspect ratio kept, centred (``even``: sizes and offsets even, for I420)."""
+    s = min(w / src_w, h / src_h)
+    fw, fh = min(w, max(1, round(src_w * s))), min(h, max(1, round(src_h * s)))
+    x, y = (w - fw) // 2, (h - fh) // 2
+    if even:
+        fw, fh = max(2, fw - fw % 2), max(2, fh - fh % 2)
+        x, y = x - x % 2, y - y % 2
+    return x, y, fw, fh
+
+
+class Fitter:
+    """Frames of the wrong size for an output of a fixed size (a stream or a file whose
+    picture changes size mid-run: an adaptive HLS stream, a camera, a spliced file): scaled
+    to fit with their aspect ratio kept, centred on black bars (transparent for BGRA), in a
+    buffer reused while the sizes stay.  A frame one pixel larger (an odd size written even)
+    loses its last row or column instead.  :attr:`sizes` lists the sizes fitted so far."""
+
+    def __init__(self) -> None:
+        self._buf: np.ndarray | None = None
+        self._key: tuple | None = None
+        #: (width, height) of each source size fitted, in order
+        self.sizes: list[tuple[int, int]] = []
+
+    def __call__(self, image: np.ndarray, w: int, h: int, warnings: list[str] | None = None) -> np.ndarray:
+        """``image`` at ``w`` x ``h``; the first frame of each new size adds a line to
+        ``warnings`` (a sink's, reported with the run's summary)."""
+        ih, iw = image.shape[:2]
+        if (iw, ih) == (w, h):
+            return image
+        if 0 <= iw - w <= 1 and 0 <= ih - h <= 1:
+            return image[:h, :w]
+        key = (iw, ih, w, h, image.shape[2:], image.dtype)
+        if key != self._key:
+            self._key = key
+            self._buf = np.zeros((h, w) + image.shape[2:], image.dtype)
+            if (iw, ih) not in self.sizes:
+                self.sizes.append((iw, ih))
+                if warnings is not None:
+                    warnings.append(f"the picture changed size mid-run to {iw}x{ih}: fitted into the "
+                                    f"output's {w}x{h} with its shape kept (black bars)")
+        x, y, fw, fh = fitted_size(iw, ih, w, h)
+        cv2.resize(image, (fw, fh), dst=self._buf[y:y + fh, x:x + fw],
+                   interpolation=cv2.INTER_AREA if fw < iw else cv2.INTER_LINEAR)
+        return self._buf

@@ -1056,7 +1056,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         short = pipe.reached_end and pipe.shortfall()
         if not pipe.reached_end or short:
             _cut_short(sinks)  # (truncated: only the audio the video covers, complete packets)
-        for s in sinks:
+        for s in (source, *sinks):
             stats.warnings.extend(getattr(s, "warnings", []))
         stats.warnings.extend(state_notes(processor.states, stats.processed))
         if stats.lead_dropped:  # (not "every frame": the summary counts them too)

@@ -33,6 +33,7 @@ from livecut.config import VideoConfig
 from livecut.errors import OutputExistsError, UsageError, VideoWriteError
 from livecut.composite import bgr_to_i420
 from livecut.i420 import describe_bt709 as _describe, frame_planes, planes
+from livecut.resize import Fitter
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy
 from livecut.sinks.base import SinkInfo, fps_fraction
@@ -143,6 +144,7 @@ class VideoFileSink:
         #: where the file is written until it is complete (then renamed to ``path``)
         self.tmp: Path | None = None
         self.warnings: list[str] = []
+        self._fit = Fitter()
         self.frames = 0
         #: set when the run stopped before the source's end: copy only the audio the video covers
         self.cut_short = False
@@ -299,7 +301,7 @@ class VideoFileSink:
             return self._frame_i420(image)
         image = self._upright(image)  # (AVI: see __init__)
         h, w = self.height, self.width
-        img = image[:h, :w] if image.shape[0] != h or image.shape[1] != w else image
+        img = self._fit(image, w, h, self.warnings)  # (an odd size, or a change mid-run)
         ch = 1 if img.ndim == 2 else img.shape[2]
         if self._fast:
             if self._yuv is None:

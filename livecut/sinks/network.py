@@ -35,6 +35,7 @@ from livecut.config import VideoConfig
 from livecut.errors import UsageError, VideoWriteError
 from livecut.i420 import describe_bt709 as _describe
 from livecut.pacing import Pacer
+from livecut.resize import Fitter
 from livecut.rtmprelay import RtmpRelay
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy
@@ -76,6 +77,7 @@ class StreamSink:
         self._pts0: float | None = None
         #: notes for the run's summary (audio dropped or transcoded)
         self.warnings: list[str] = []
+        self._fit = Fitter()
         #: set when the run stopped before the source's end: carry only the audio the video covers
         self.cut_short = False
         self._audio: AudioCopy | None = None
@@ -484,12 +486,9 @@ class StreamSink:
             conv = {(1, 3): cv2.COLOR_GRAY2BGR, (1, 4): cv2.COLOR_GRAY2BGRA, (3, 1): cv2.COLOR_BGR2GRAY,
                     (3, 4): cv2.COLOR_BGR2BGRA, (4, 1): cv2.COLOR_BGRA2GRAY, (4, 3): cv2.COLOR_BGRA2BGR}
             image = cv2.cvtColor(image, conv[(ch, self.channels)])
-        if image.shape[1] != self.width or image.shape[0] != self.height:
-            if image.shape[1] >= self.width and image.shape[0] >= self.height:
-                image = image[:self.height, :self.width]
-            else:
-                import cv2
-                image = cv2.resize(image, (self.width, self.height), interpolation=cv2.INTER_AREA)
+        # (an odd size, or a picture that changed size mid-run: a larger one was cropped to
+        # its top-left corner, a smaller one stretched)
+        image = self._fit(image, self.width, self.height, self.warnings)
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format=_PIX_IN[self.channels])
         if self.info.matrix == "bt709" and not self.raw:  # (the encoder's own conversion takes BT.601)
             frame = frame.reformat(format="yuv420p", dst_colorspace="ITU709")

@@ -28,6 +28,7 @@ import numpy as np
 from livecut.config import VideoConfig
 from livecut.errors import DeviceUnavailable, VideoWriteError
 from livecut.pacing import Pacer
+from livecut.resize import Fitter
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo
 
@@ -121,6 +122,9 @@ class VcamSink:
         self._closed = False
         self._pacer = Pacer(self.fps, RESYNC_AFTER) if pace else None
         self._gray = info.channels == 1
+        self._fit = Fitter()
+        #: what the run's summary should say (a picture that changed size mid-run)
+        self.warnings: list[str] = []
         self._green: np.ndarray | None = None
 
     # ------------------------------------------------------------ open / close
@@ -197,11 +201,8 @@ class VcamSink:
                 image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
         elif image.ndim == 2 or image.shape[2] == 1:
             image = cv2.cvtColor(image.reshape(image.shape[:2]), cv2.COLOR_GRAY2BGR)
-        if image.shape[1] != self.width or image.shape[0] != self.height:
-            if image.shape[1] - self.width in (0, 1) and image.shape[0] - self.height in (0, 1):
-                image = image[:self.height, :self.width]  # odd size: drop the last row/column
-            else:
-                image = cv2.resize(image, (self.width, self.height), interpolation=cv2.INTER_AREA)
+        # (an odd size, or a picture that changed size mid-run: it was stretched)
+        image = self._fit(image, self.width, self.height, self.warnings)
         return np.ascontiguousarray(image)
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:

@@ -32,6 +32,7 @@ from livecut.config import VideoConfig
 from livecut.errors import UsageError, VideoOpenFailure
 from livecut.i420 import AS_BT601, frame_planes, planes, read_description
 from livecut.pacing import Pacer
+from livecut.resize import fitted_size
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
 from livecut.urls import INPUT_SCHEMES, redact_url, url_scheme
@@ -134,6 +135,9 @@ class FileSource:
         #: optional :class:`livecut.stageclock.StageClock`: CPU time of decode and convert
         self.clock = None
         self._pool: collections.deque = collections.deque()  # I420 buffers given back
+        #: what the run's summary should say (a picture that changed size mid-run, as I420)
+        self.warnings: list[str] = []
+        self._sizes: list[tuple[int, int]] = []  # the sizes fitted so far (see _fit_i420)
         self._index = 0
         self._container = None
         #: a note for the run's summary (a picture given as a video)
@@ -375,16 +379,37 @@ class FileSource:
             self._pool.append(image)
 
     def _to_i420(self, f) -> np.ndarray:
-        """The frame's planes copied into one (H*3//2) x W buffer (Y, U, V)."""
+        """The frame's planes copied into one (H*3//2) x W buffer (Y, U, V).  A picture that
+        changed size mid-stream is scaled to fit with its shape kept, on black bars (it was
+        stretched to the first size), and :attr:`warnings` says so once per size."""
         w, h = self.info.width, self.info.height
-        if f.format.name != "yuv420p" or f.width != w or f.height != h:  # a change mid-stream
-            f = f.reformat(width=w, height=h, format="yuv420p")
         try:
             buf = self._pool.popleft()
         except IndexError:
             buf = np.empty((h * 3 // 2, w), np.uint8)
+        if f.width != w or f.height != h:  # a change mid-stream
+            return self._fit_i420(f, buf, w, h)
+        if f.format.name != "yuv420p":
+            f = f.reformat(format="yuv420p")
         for src, dst in zip(frame_planes(f, h, w), planes(buf, h, w)):
             dst[...] = src
+        return buf
+
+    def _fit_i420(self, f, buf: np.ndarray, w: int, h: int) -> np.ndarray:
+        x, y, fw, fh = fitted_size(f.width, f.height, w, h, even=True)
+        if (f.width, f.height) not in self._sizes:
+            self._sizes.append((f.width, f.height))
+            self.warnings.append(f"the picture changed size mid-run to {f.width}x{f.height}: fitted into the "
+                                 f"output's {w}x{h} with its shape kept (black bars)")
+        g = f.reformat(width=fw, height=fh, format="yuv420p")
+        by, bu, bv = planes(buf, h, w)
+        by[...] = 16  # (limited-range black)
+        bu[...] = 128
+        bv[...] = 128
+        sy, su, sv = frame_planes(g, fh, fw)
+        by[y:y + fh, x:x + fw] = sy
+        bu[y // 2:(y + fh) // 2, x // 2:(x + fw) // 2] = su
+        bv[y // 2:(y + fh) // 2, x // 2:(x + fw) // 2] = sv
         return buf
 
     def _to_bgr(self, f) -> np.ndarray:

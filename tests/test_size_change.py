@@ -1,0 +1,99 @@
+"""A picture that changes size mid-run (an adaptive HLS stream switching variants, a camera,
+a spliced file) is fitted into the output with its shape kept, on black bars, and the run
+says so.  A larger picture was cropped to its top-left corner (streams and pipes), or
+stretched to the first picture's shape (files)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import run_cli
+from rtsp_helpers import env_with_repo
+from livecut.resize import Fitter, fitted_size
+
+needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs the ffmpeg command")
+
+
+def test_fitter_keeps_the_shape_on_black_bars():
+    fit, warnings = Fitter(), []
+    img = np.zeros((360, 640, 3), np.uint8)
+    img[:, :320] = (0, 0, 255)
+    img[:, 320:] = (255, 0, 0)
+    out = fit(img, 320, 240, warnings)
+    assert out.shape == (240, 320, 3)
+    assert fitted_size(640, 360, 320, 240) == (0, 30, 320, 180)
+    assert out[:30].max() == 0 and out[210:].max() == 0                  # the bars
+    assert tuple(out[120, 80]) == (0, 0, 255) and tuple(out[120, 240]) == (255, 0, 0)  # the whole picture
+    assert len(warnings) == 1 and "640x360" in warnings[0] and "320x240" in warnings[0]
+    assert fit(img, 320, 240, warnings) is out and len(warnings) == 1    # buffer reused, said once
+    # a frame one pixel larger (an odd size written even) loses its last row/column, silently
+    odd = np.full((241, 321), 9, np.uint8)
+    assert fit(odd, 320, 240, warnings).shape == (240, 320) and len(warnings) == 1
+    # a narrower one: bars left and right; BGRA bars are transparent
+    tall = np.full((480, 320, 4), 200, np.uint8)
+    out = fit(tall, 320, 240, warnings)
+    assert out[:, :79].max() == 0 and out[:, 241:].max() == 0 and out[120, 160, 3] == 200
+    assert fitted_size(320, 480, 320, 240) == (80, 0, 160, 240)
+    assert fitted_size(641, 361, 320, 240, even=True) == (0, 30, 320, 180)
+
+
+@pytest.fixture(scope="module")
+def spliced(tmp_path_factory):
+    """2 s at 320x240, then 2 s at 640x360 (testsrc2: bright colour bars up to its top row),
+    one MPEG-TS file, as an adaptive stream or a splice gives it."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs the ffmpeg command")
+    d = tmp_path_factory.mktemp("spliced")
+    parts = []
+    for i, (size, offset) in enumerate((("320x240", 0), ("640x360", 2))):
+        p = d / f"{i}.ts"
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25", "-t", "2",
+                        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-output_ts_offset", str(offset),
+                        "-f", "mpegts", str(p)], check=True, timeout=60)
+        parts.append(p.read_bytes())
+    out = d / "spliced.ts"
+    out.write_bytes(b"".join(parts))
+    return out
+
+
+def _frames(data_or_path) -> list[np.ndarray]:
+    import av
+
+    src = io.BytesIO(data_or_path) if isinstance(data_or_path, bytes) else str(data_or_path)
+    with av.open(src) as c:
+        return [f.to_ndarray(format="bgr24") for f in c.decode(video=0)]
+
+
+def _check_letterboxed(frames: list[np.ndarray], width: int) -> None:
+    assert len(frames) == 100
+    first, late = frames[20], frames[80]
+    assert first.shape == late.shape == (240, width, 3)
+    assert first[:6].mean() > 60                       # the first picture fills the frame
+    assert late[:6].mean() < 8 and late[-6:].mean() < 8  # the later one: 16:9 in 4:3, bars
+    assert late[100:140].mean() > 60                   # ... and its picture between them
+
+
+@needs_ffmpeg
+@pytest.mark.parametrize("extra", [[], ["-m", "side-by-side"]], ids=["i420", "bgr"])
+def test_a_file_whose_picture_changes_size_is_fitted_not_stretched(spliced, tmp_path, extra):
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(spliced), "-o", str(out), *extra)
+    assert r.returncode == 0, r.stderr
+    # (side by side: the picture the output is given, the frame and its composite, 1280x360)
+    assert f"changed size mid-run to {'1280x360' if extra else '640x360'}" in r.stderr
+    _check_letterboxed(_frames(out), 640 if extra else 320)
+
+
+@needs_ffmpeg
+def test_a_pipe_whose_picture_changes_size_is_fitted_not_cropped(spliced):
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(spliced), "-o", "-",
+                        "--set", "video.pipe_format=nut"], capture_output=True, timeout=120, env=env_with_repo())
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    assert "changed size mid-run to 640x360" in r.stderr.decode(errors="replace")
+    _check_letterboxed(_frames(r.stdout), 320)
