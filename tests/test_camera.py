@@ -178,6 +178,22 @@ def test_a_camera_whose_reads_fail_slowly_is_given_up_on_in_seconds(fake_camera,
         assert "stopped delivering frames" in src.lost
 
 
+def test_a_read_that_waits_past_the_limit_and_fails_is_the_loss_itself(fake_camera, monkeypatch):
+    """MAX_FAILED_SECONDS counts from the start of the first failing read: with V4L2, which
+    waits 10 s in it, a second such read (20 s in all) was needed before the camera counted
+    as gone."""
+    monkeypatch.setattr(camera, "MAX_FAILED_SECONDS", 0.2, raising=False)
+    fake_camera.fail_from, fake_camera.fail_blocks = 1, 0.3   # each failing read: over the limit
+    with CameraSource(0) as src:
+        assert src.read() is not None
+        cap = fake_camera.instances[-1]
+        calls = []
+        real = cap.read
+        cap.read = lambda: (calls.append(1), real())[1]
+        assert src.read() is None and "stopped delivering frames" in src.lost
+        assert len(calls) == 1, f"{len(calls)} failing reads"
+
+
 def test_stop_ends_a_read_waiting_on_a_failing_camera(fake_camera):
     fake_camera.fail_from, fake_camera.fail_blocks = 1, 0.05
     with CameraSource(0) as src:

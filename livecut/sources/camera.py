@@ -142,15 +142,16 @@ class CameraSource:
         else:
             failed, since = 0, None
             while True:
+                began = time.monotonic()
                 ok, img = self._cap.read()
                 if ok and img is not None:
                     break
                 if self._stop.is_set() or self._closed:
                     return None
                 failed += 1
-                now = time.monotonic()
-                since = since if since is not None else now
-                if failed >= MAX_FAILED_READS or now - since >= MAX_FAILED_SECONDS:
+                # (counted from the start of the first failing read: V4L2 waits 10 s in it)
+                since = since if since is not None else began
+                if failed >= MAX_FAILED_READS or time.monotonic() - since >= MAX_FAILED_SECONDS:
                     self.lost = "it stopped delivering frames: unplugged, or taken by another program?"
                     return None
                 if self._stop.wait(0.01):
