@@ -745,6 +745,10 @@ class RtmpRelay:
             line = self.proc.stdout.readline()
         except OSError:
             line = ""
+        except BaseException:  # (Ctrl-C while it starts: neither the relay nor its pipe is left)
+            self.cancel()
+            self.close(0.5)
+            raise
         if not line.startswith("port "):
             self.close(0.5)
             raise OSError("the RTMP relay did not start")

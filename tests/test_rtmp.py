@@ -214,3 +214,49 @@ def test_a_connect_that_is_not_ffmpegs_passes_unchanged():
     connect = amf_encode("connect", 1, {"app": "app", "tcUrl": "rtmp://elsewhere:1935/app"})
     client = bytes(HANDSHAKE) + _chunk(0, 3, connect) + _chunk(0, 3, amf_encode("createStream", 2, None))
     assert ConnectRewriter(local, "rtmp://h:1935").feed(client) == client
+
+
+# ---------------------------------------------------------------- the relay process
+
+def test_ctrl_c_while_the_relay_starts_leaves_no_process_or_pipe(monkeypatch):
+    """A KeyboardInterrupt while RtmpRelay waited for the relay's port left the relay process
+    running and the signal pipe's write end open (an fd of no object: never closed)."""
+    import os
+
+    from livecut import rtmprelay
+
+    started = []
+    real_popen = subprocess.Popen
+
+    class _Interrupted:
+        def __init__(self, stream):
+            self._stream = stream
+
+        def readline(self):
+            raise KeyboardInterrupt
+
+        def __getattr__(self, name):
+            return getattr(self._stream, name)
+
+    def popen(*a, **kw):
+        p = real_popen(*a, **kw)
+        p.stdout = _Interrupted(p.stdout)
+        started.append(p)
+        return p
+
+    monkeypatch.setattr(rtmprelay.subprocess, "Popen", popen)
+    opened = []
+    real_pipe = os.pipe
+
+    def pipe():
+        fds = real_pipe()
+        opened.extend(fds)
+        return fds
+
+    monkeypatch.setattr(rtmprelay.os, "pipe", pipe)
+    with pytest.raises(KeyboardInterrupt):
+        rtmprelay.RtmpRelay("rtmp://127.0.0.1:1/live/key", 5.0, 5.0)
+    assert started and started[0].poll() is not None, "the relay is still running"
+    for fd in opened:
+        with pytest.raises(OSError):
+            os.fstat(fd)
