@@ -452,8 +452,7 @@ class StreamSource:
                 # delivered are skipped (a dead encoder's playlist was replayed at each reconnection)
                 self._resume_after = self._last_src if self._replays else None
                 if self._last_pts is not None:  # keep timestamps increasing across the cut
-                    step = 1.0 / self.info.fps if self.info.fps else 1 / 30
-                    self._pts_offset = self._last_pts + step
+                    self._pts_offset = self._after_last()
                     self._first_pts = None
             return True
         return False
@@ -517,6 +516,24 @@ class StreamSource:
     #: why the stream was given up on ('' while it plays, or when it ended or was stopped normally)
     lost = ""
 
+    def _after_last(self) -> float:
+        """The ``_pts_offset`` that puts the next frame one frame after the last one delivered."""
+        step = 1.0 / self.info.fps if self.info.fps else 1 / 30
+        return (self._last_pts if self._last_pts is not None else 0.0) + step
+
+    def _clock_jumped(self, t: float, now: float) -> bool:
+        """Whether a live stream's own clock jumped between the last frame delivered and this
+        one, at ``t`` (its time) and ``now`` (ours), without a reconnection: a UDP sender
+        restarted within video.read_timeout, a camera's clock reset, a discontinuity.  A step
+        ahead that the time since the first frame covers is stream lost on the way (a UDP
+        overrun after the reader fell behind): that gap is real, not a jump."""
+        if not self.live or self._last_src is None or self._last_frame_at is None:
+            return False
+        if t < self._last_src - TS_JUMP:
+            return True
+        return (t - self._last_src - (now - self._last_frame_at) > TS_JUMP
+                and t - self._first_pts - (now - self._anchored_at) > TS_JUMP)
+
     def _deliver(self, frame: Any) -> Frame:
         image = frame.to_ndarray(format="bgr24")
         now = time.monotonic()
@@ -524,19 +541,11 @@ class StreamSource:
         if t is not None:
             if self._first_pts is None:
                 self._first_pts, self._anchored_at = t, now
-            elif self.live and self._last_src is not None and self._last_frame_at is not None and (
-                    t - self._last_src - (now - self._last_frame_at) > TS_JUMP
-                    and t - self._first_pts - (now - self._anchored_at) > TS_JUMP
-                    or t < self._last_src - TS_JUMP):
-                # the stream's clock jumped without a reconnection (a UDP sender restarted within
-                # video.read_timeout, a camera's clock reset, a discontinuity): carry on one frame
-                # after the last one delivered.  Taken as is, a jump ahead put as long a gap into
-                # the output (an hour's jump: an hour of frozen picture in a file), and one back
-                # a run of timestamps 1 ms apart where the rate is unknown.  (A step ahead that the
-                # time since the first frame covers is stream lost on the way, a UDP overrun
-                # after the reader fell behind: that gap is real and kept.)
-                step = 1.0 / self.info.fps if self.info.fps else 1 / 30
-                self._pts_offset = (self._last_pts if self._last_pts is not None else 0.0) + step
+            elif self._clock_jumped(t, now):
+                # carry on one frame after the last one delivered.  Taken as is, a jump ahead put
+                # as long a gap into the output (an hour's jump: an hour of frozen picture in a
+                # file), and one back a run of timestamps 1 ms apart where the rate is unknown.
+                self._pts_offset = self._after_last()
                 self._first_pts, self._anchored_at = t, now
                 self.jumps += 1
             self._last_src = t
