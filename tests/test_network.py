@@ -155,14 +155,14 @@ def test_stop_interrupts_a_read_that_waits_for_a_stalled_stream(tmp_path):
             t0 = time.monotonic()
             src.stop()
             assert done.wait(5.0), "the read went on waiting"
-            assert time.monotonic() - t0 < 0.5
+            assert time.monotonic() - t0 < 3.0   # (it waited for video.read_timeout, 30 s)
             assert src.lost == "" and src.reconnects == 0
             # (and the thread that waited is not left marked: its next wait is a real one)
             assert not stream._ABORTED
         finally:
             t0 = time.monotonic()
             src.close()
-            assert time.monotonic() - t0 < 0.5
+            assert time.monotonic() - t0 < 3.0
             for c in conns:
                 c.close()
 

@@ -791,7 +791,9 @@ def test_a_signal_while_a_stream_stalls_stops_within_a_second(tmp_path, sig, cod
     finally:
         srv.close()
     assert lc.returncode == code, err
-    assert took < 1.0, (took, err)
+    # (it took 1.5 s or more: the runner's 1 s join, then close()'s 0.5 s; under 1.4 s the read
+    # was interrupted, with room for a loaded machine to finalise the output)
+    assert took < 1.4, (took, err)
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert "finalized with" in err and _playable(out) > 0
 
