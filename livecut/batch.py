@@ -33,7 +33,7 @@ from livecut.atomic import TEMP_MARK, discard, io_reason, pid_exists, raise_if_i
 from livecut.config import Config
 from livecut.errors import LivecutError, UsageError, WriteError
 from livecut.imageio import IMAGE_EXTS
-from livecut.urls import redact_url, url_scheme
+from livecut.urls import not_local
 
 MANIFEST = "livecut-batch.jsonl"
 #: video files a folder or glob contributes (any file named explicitly is tried by its extension)
@@ -167,11 +167,9 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
     anchors: set[Path] = set()  # a folder given is mirrored from itself, a file from its folder
     errors: list[str] = []
     for text in texts:
-        if url_scheme(text):
-            # (a URL in a list file: Path() would fold its :// to :/, out of reach of redaction,
-            # and the message would show its password; the command line refuses URLs alike)
-            errors.append(f"{redact_url(text)}: is a URL; `livecut batch` reads local files "
-                          "(use `livecut run` for streams)")
+        refused = not_local(text, "`livecut batch` reads local files")
+        if refused:  # (a URL in a list file, refused as on the command line)
+            errors.append(refused)
             continue
         p = Path(os.path.expanduser(text))
         if p.is_dir():

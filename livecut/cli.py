@@ -139,10 +139,11 @@ def get_config(config: Optional[str], overrides: Optional[List[str]], **cli_sets
 def local_path(text: str, why: str) -> Path:
     """``text`` as a local path; a URL is refused (redacted) before it becomes a ``Path``
     (which would collapse ``://`` to ``:/`` and hide it from redaction)."""
-    from livecut.urls import redact_url, url_scheme
+    from livecut.urls import not_local
 
-    if url_scheme(text):
-        raise UsageError(f"{redact_url(text)}: is a URL; {why} (use `livecut run` for streams)")
+    refused = not_local(text, why)
+    if refused:
+        raise UsageError(refused)
     return Path(text)
 
 

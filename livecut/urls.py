@@ -26,6 +26,15 @@ def url_scheme(spec: str) -> str:
     return m.group(1).lower() if m else ""
 
 
+def not_local(text: str, why: str) -> str | None:
+    """The message refusing ``text`` where a local path is wanted, if it is a URL (redacted:
+    as a ``Path`` its ``://`` would fold to ``:/``, out of reach of redaction); else None.
+    ``why``: what needs a local path, e.g. "`livecut batch` reads local files"."""
+    if not url_scheme(text):
+        return None
+    return f"{redact_url(text)}: is a URL; {why} (use `livecut run` for streams)"
+
+
 def lower_scheme(url: str) -> str:
     """``url`` with its scheme in lower case (``RTSP://cam/x`` -> ``rtsp://cam/x``): schemes are
     case-insensitive, FFmpeg's protocol names are not."""
