@@ -167,6 +167,45 @@ def test_stop_interrupts_a_read_that_waits_for_a_stalled_stream(tmp_path):
                 c.close()
 
 
+def test_a_wait_whose_timer_starts_after_the_stop_gives_up_too():
+    """PyAV starts its timer on the patched clock (before each packet, at the open): in a
+    stopped thread a constant offset cancelled out, and such a wait ran to its timeout."""
+    import av.container.core as core
+
+    from livecut.sources import stream
+
+    if not getattr(stream, "INTERRUPTIBLE", True):
+        pytest.skip("this PyAV reads its clock otherwise")
+    src = stream.StreamSource("tcp://127.0.0.1:9", VideoConfig())
+    with src._io():
+        src.stop()
+        start = core.time.monotonic()            # PyAV: start_timeout(), after the stop
+        time.sleep(0.01)
+        assert core.time.monotonic() > start + 3600.0   # its interrupt check: given up
+    assert not stream._ABORTED
+
+
+def test_an_open_after_the_stop_gives_up_at_once():
+    """An open that begins in a stopped source (its timer started on the stopped clock)
+    waited for the whole video.open_timeout on a server that never answers."""
+    from livecut.sources import stream
+
+    if not getattr(stream, "INTERRUPTIBLE", True):
+        pytest.skip("this PyAV reads its clock otherwise")
+    with socket.socket() as lsock:
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen()
+        port = lsock.getsockname()[1]
+        src = stream.StreamSource(f"tcp://127.0.0.1:{port}", VideoConfig(open_timeout=20.0, read_timeout=20.0))
+        src.stop()
+        t0 = time.monotonic()
+        with pytest.raises(VideoOpenFailure, match="stopped while opening"):   # (not "no answer")
+            src.open()
+        took = time.monotonic() - t0
+        src.close()
+    assert took < 5.0, took   # (was 20 s)
+
+
 # ---------------------------------------------------------------- RTSP input
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,8 @@ class _InterruptibleClock:
 
     PyAV bounds FFmpeg's waits (``av.open(..., timeout=(open, read))``) with an interrupt
     callback that FFmpeg calls, in the waiting thread, every 0.1 s or so while it waits for
-    data, and that compares ``time.monotonic()`` with the timeout: so a stream's read (or
+    data, and that compares ``time.monotonic()`` with the time the wait started (also read
+    from ``time.monotonic()``) plus the timeout: so a stream's read (or
     open) stopped by :meth:`StreamSource.stop` or ``close`` gives up within that 0.1 s
     (``av.error.ExitError``) instead of holding its thread until ``video.read_timeout``
     (``open_timeout``).  Ctrl-C on a stalled stream waited 1.5 s for that thread (the
@@ -71,7 +72,10 @@ class _InterruptibleClock:
     def monotonic() -> float:
         now = time.monotonic()
         if _ABORTED and threading.get_ident() in _ABORTED:
-            return now + 1e9
+            # past any timeout however PyAV's timer started: before the stop (on the real
+            # clock) or after it (PyAV starts it on this clock before each packet and at the
+            # open: a constant offset cancelled out, and such a wait ran to its timeout)
+            return now * 1e6 + 1e9
         return now
 
 
@@ -310,7 +314,9 @@ class StreamSource:
                                    f"{self.url.split(':', 1)[0]}:// (protocol not compiled in)") from None
         except (av.error.FFmpegError, OSError) as exc:
             waited = time.monotonic() - t0
-            if isinstance(exc, av.error.ExitError) or waited >= self.cfg.open_timeout * 0.95:
+            if self._stop.is_set():  # (the open was interrupted: not the server's silence)
+                msg = f"{self.safe_url}: {'closed' if self._closed else 'stopped'} while opening"
+            elif isinstance(exc, av.error.ExitError) or waited >= self.cfg.open_timeout * 0.95:
                 msg = f"{self.safe_url}: no answer within {self.cfg.open_timeout:g} s"
             else:
                 msg = f"{self.safe_url}: cannot open the stream: {_reason(exc)}"
