@@ -273,7 +273,7 @@ def apply_mapping(cfg: Config, data: Mapping[str, Any], origin: str = "config") 
     new_sections = {}
     for section, values in data.items():
         if section not in SECTIONS:
-            raise ConfigError(f"{origin}: unknown section [{section}] "
+            raise ConfigError(f"{origin}: unknown section [{section}]{_did_you_mean(section, SECTIONS)} "
                               f"(known: {', '.join(SECTIONS)})")
         if not isinstance(values, Mapping):
             raise ConfigError(f"{origin}: [{section}] must be a table")
@@ -282,7 +282,7 @@ def apply_mapping(cfg: Config, data: Mapping[str, Any], origin: str = "config") 
         changes = {}
         for key, value in values.items():
             if key not in by_name:
-                raise ConfigError(f"{origin}: unknown key {section}.{key} "
+                raise ConfigError(f"{origin}: unknown key {section}.{key}{_key_hint(section, key)} "
                                   f"(known: {', '.join(by_name)})")
             try:
                 changes[key] = _coerce(section, by_name[key], value)
@@ -292,6 +292,31 @@ def apply_mapping(cfg: Config, data: Mapping[str, Any], origin: str = "config") 
     return replace(cfg, **new_sections)
 
 
+def _did_you_mean(word: str, names: Iterable[str], prefix: str = "") -> str:
+    """``"; did you mean segment.threshold?"`` for a misspelt name, else ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(word.lower(), list(names), n=1, cutoff=0.75)
+    return f"; did you mean {prefix}{close[0]}?" if close else ""
+
+
+def _key_hint(section: str, key: str) -> str:
+    """What an unknown ``section.key`` most likely meant: the same key in the section that
+    has it (``segment.background`` -> ``composite.background``), or a close spelling."""
+    elsewhere = [name for name, cls in SECTIONS.items()
+                 if name != section and key.lower() in {f.name for f in fields(cls)}]
+    if elsewhere:
+        return f"; {key.lower()} is in [{elsewhere[0]}]: {elsewhere[0]}.{key.lower()}"
+    own = [f.name for f in fields(SECTIONS[section])]
+    hint = _did_you_mean(key, own, f"{section}.")
+    if hint:
+        return hint
+    others = {f"{name}.{f.name}": f.name for name, cls in SECTIONS.items() if name != section
+              for f in fields(cls)}
+    close = [full for full, name in others.items() if _did_you_mean(key, [name])]
+    return f"; did you mean {close[0]}?" if close else ""
+
+
 def parse_override(text: str) -> dict[str, dict[str, Any]]:
     """``"segment.work_size=256"`` -> ``{"segment": {"work_size": "256"}}`` (value coerced later)."""
     if "=" not in text:
@@ -299,7 +324,9 @@ def parse_override(text: str) -> dict[str, dict[str, Any]]:
     key, value = text.split("=", 1)
     key = key.strip()
     if "." not in key:
-        raise ConfigError(f"--set {text!r}: the key must be section.key, e.g. segment.work_size")
+        owners = [name for name, cls in SECTIONS.items() if key.lower() in {f.name for f in fields(cls)}]
+        example = f"{owners[0]}.{key.lower()}" if owners else "segment.work_size"
+        raise ConfigError(f"--set {text!r}: the key must be section.key, e.g. {example}")
     section, name = key.split(".", 1)
     value = value.strip()
     # allow TOML literals (numbers, booleans, quoted strings); fall back to the raw text

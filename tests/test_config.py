@@ -240,3 +240,33 @@ def test_copy_of_default_toml_loads(tmp_path):
 def test_config_is_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         SegmentConfig().work_size = 3  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- audit: what users meet
+
+@pytest.mark.parametrize("override,hint", [
+    ("segment.threshhold=0.5", "did you mean segment.threshold?"),
+    ("segment.background=blur", "background is in [composite]: composite.background"),
+    ("smooth.threshold=0.5", "threshold is in [segment]: segment.threshold"),
+    ("segmnt.threshold=0.5", "did you mean segment?"),
+    ("composite.Mode=mask", "did you mean composite.mode?"),
+])
+def test_unknown_key_suggests_the_meant_one(override, hint):
+    """A misspelt key or one in the wrong section said only 'unknown key' and listed the
+    section's keys: the one meant is named."""
+    with pytest.raises(ConfigError) as info:
+        load_config(None, [override])
+    assert hint in str(info.value)
+
+
+def test_unknown_key_in_a_file_suggests_the_meant_one(tmp_path):
+    with pytest.raises(ConfigError, match=r"my\.toml: unknown key segment\.threshhold; did you mean "
+                                          r"segment\.threshold\?"):
+        load_config(_write(tmp_path, "[segment]\nthreshhold = 0.5\n"))
+    with pytest.raises(ConfigError, match=r"composite\.background"):
+        load_config(_write(tmp_path, '[segment]\nbackground = "blur"\n'))
+
+
+def test_set_without_a_section_names_the_full_key():
+    with pytest.raises(ConfigError, match=r"e\.g\. segment\.threshold"):
+        load_config(None, ["threshold=0.5"])
