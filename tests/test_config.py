@@ -270,3 +270,15 @@ def test_unknown_key_in_a_file_suggests_the_meant_one(tmp_path):
 def test_set_without_a_section_names_the_full_key():
     with pytest.raises(ConfigError, match=r"e\.g\. segment\.threshold"):
         load_config(None, ["threshold=0.5"])
+
+
+def test_a_folder_named_like_a_preset_does_not_hide_it(tmp_path, monkeypatch):
+    """`-c quality` where the current folder holds a folder quality/ (an output folder, say)
+    read the folder: 'quality: cannot read config: Is a directory'."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "quality").mkdir()
+    (tmp_path / "fast").mkdir()
+    assert load_config("quality") == load_config(presets_dir() / "quality.toml")
+    assert load_config("fast").segment.work_size == 192
+    with pytest.raises(ConfigError, match="unknown preset ''"):
+        load_config("")
