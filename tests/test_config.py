@@ -282,3 +282,14 @@ def test_a_folder_named_like_a_preset_does_not_hide_it(tmp_path, monkeypatch):
     assert load_config("fast").segment.work_size == 192
     with pytest.raises(ConfigError, match="unknown preset ''"):
         load_config("")
+
+
+def test_set_edge_forms():
+    """'=' in the value, a key with no value, lists, quoted numbers, repeated keys."""
+    assert load_config(None, ["composite.background=image:a=b.png"]).composite.background == "image:a=b.png"
+    assert load_config(None, ["segment.threshold='0.5'"]).segment.threshold == 0.5
+    assert load_config(None, ["segment.threshold=0.5", "segment.threshold=0.6"]).segment.threshold == 0.6
+    with pytest.raises(ConfigError, match="segment.threshold: expected a number, got ''"):
+        load_config(None, ["segment.threshold="])
+    with pytest.raises(ConfigError, match="segment.method: expected a string"):
+        load_config(None, ["segment.method=[1, 2]"])
