@@ -127,13 +127,24 @@ QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress bar or summary
 JsonOpt = typer.Option(False, "--json", help="Machine-readable output.")
 
 
+#: the options that set a key of the configuration (they win over --config and --set)
+FLAG_OF_KEY = {"composite.background": "--background", "video.rtsp_transport": "--rtsp-transport"}
+
+
 def get_config(config: Optional[str], overrides: Optional[List[str]], **cli_sets: object) -> Config:
-    """Preset/TOML, then ``--set``, then dedicated flags (``section.key`` -> value, None = unset)."""
-    sets = list(overrides or [])
+    """Preset/TOML, then ``--set``, then dedicated flags (``section__key`` -> value, None = unset).
+
+    A flag's value is applied as given (not as ``--set`` text, which would turn a path that
+    is not UTF-8, or a quote, into other text), and an error in it names the flag."""
+    from livecut.config import apply_mapping
+
+    cfg = load_config(config, list(overrides or []))
     for key, value in cli_sets.items():
         if value is not None:
-            sets.append(f"{key.replace('__', '.')}={json.dumps(value)}")
-    return load_config(config, sets)
+            section, name = key.split("__", 1)
+            cfg = apply_mapping(cfg, {section: {name: value}},
+                                origin=FLAG_OF_KEY.get(f"{section}.{name}", f"--{name.replace('_', '-')}"))
+    return cfg
 
 
 def local_path(text: str, why: str) -> Path:

@@ -86,3 +86,35 @@ def test_file_help_names_every_output_the_readme_lists():
     text = " ".join(help_of("file").split())
     for out in ("udp://", "tcp://", "srt://", "rtsp://", "rtmp://", "null:", "DIR/", ".webm", ".mov"):
         assert out in text, out
+
+
+def test_a_flag_that_sets_a_key_is_named_in_its_error():
+    """`livecut run --rtsp-transport http` said '--set: video.rtsp_transport: ...' though no
+    --set was given."""
+    r = runner.invoke(app, ["run", "x.mp4", "-o", "null:", "--rtsp-transport", "http"])
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("livecut: error: --rtsp-transport: "), r.stderr
+    assert "--set" not in r.stderr
+
+
+def test_a_background_flag_is_taken_as_given(tmp_path):
+    """`livecut image -b image:PATH` went through --set text (JSON-quoted): a file name that is
+    not UTF-8 (kept by Python as surrogates) came out as '"image:caf\\udce9.png"' and was
+    refused; the flag wins over --set."""
+    import os
+
+    import cv2
+    import numpy as np
+
+    from conftest import run_cli
+
+    cv2.imwrite(str(tmp_path / "a.png"), np.random.default_rng(0).integers(0, 255, (40, 48, 3), np.uint8))
+    name = os.fsdecode(b"caf\xe9.png")
+    cv2.imwrite(str(tmp_path / "bg.png"), np.full((40, 48, 3), 200, np.uint8))
+    os.rename(tmp_path / "bg.png", os.path.join(os.fsencode(tmp_path), b"caf\xe9.png"))
+    out = tmp_path / "out"
+    r = run_cli("image", str(tmp_path / "a.png"), "-o", f"{out}/", "-q",
+                "--set", "composite.background=color:#ff0000", "-b", f"image:{tmp_path / name}")
+    assert r.returncode == 0, r.stderr
+    assert (out / "a.png").is_file()
