@@ -20,12 +20,13 @@ recorded, and :class:`livecut.runner.Interrupted` (exit 130) is raised.
 
 from __future__ import annotations
 
+
 import glob
 import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -804,6 +805,18 @@ class _BatchBar:
             bar.stop()
 
 
+def absolute_background(text: str | None) -> str | None:
+    """``image:PATH`` / ``video:PATH`` with a relative PATH as an absolute one (as the current
+    folder gives it); any other background as it is."""
+    if not text:
+        return text
+    kind, sep, value = text.strip().partition(":")
+    if not sep or kind.lower() not in ("image", "video") or not value or "://" in value:
+        return text
+    path = Path(value).expanduser()
+    return text if path.is_absolute() else f"{kind}:{os.path.abspath(path)}"
+
+
 def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | None = None,
               background: str | None = None, jobs: int | None = None, list_file: str | None = None,
               video_ext: str = ".mp4", use_hash: bool = False, retry_failed: bool = False,
@@ -882,7 +895,11 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
 
     for item, error in the_plan.refused:
         record(item, {"status": "failed", "error": error, "exit_code": 2, "frames": 0, "seconds": 0.0})
-    settings = Settings(cfg=cfg, mode=mode, background=background,
+    # (a picture background named by a relative path is handed on absolute: a worker reads it
+    # where this process found it, whatever folder it runs in -- a Ray node's, a forkserver's)
+    wcfg = replace(cfg, composite=replace(
+        cfg.composite, background=absolute_background(cfg.composite.background)))
+    settings = Settings(cfg=wcfg, mode=mode, background=absolute_background(background),
                         threads=1 if ray else max(1, cores // jobs))
     backend = None
     try:

@@ -293,3 +293,29 @@ def test_set_edge_forms():
         load_config(None, ["segment.threshold="])
     with pytest.raises(ConfigError, match="segment.method: expected a string"):
         load_config(None, ["segment.method=[1, 2]"])
+
+
+def _report_settings(src, dst, kind, force, settings):
+    """An item function that reports the backgrounds its worker was given."""
+    return {"status": "ok", "frames": 1, "written": False, "seconds": 0.0,
+            "notes": [f"bg={settings.background}", f"cfg={settings.cfg.composite.background}",
+                      f"work_size={settings.cfg.segment.work_size}"]}
+
+
+def test_batch_workers_get_the_config_with_backgrounds_absolute(tmp_path, monkeypatch):
+    """A worker runs in its own folder (a Ray node's; a forkserver started before a chdir):
+    a relative image:/video: background (-b or the configuration) reached it relative."""
+    import cv2
+    import numpy as np
+
+    from livecut.batch import run_batch
+
+    monkeypatch.chdir(tmp_path)
+    cv2.imwrite("bg.png", np.full((32, 32, 3), 90, np.uint8))
+    cv2.imwrite("p.png", np.random.default_rng(0).integers(0, 255, (40, 40, 3), np.uint8))
+    cfg = load_config(None, ["composite.background=image:bg.png", "segment.work_size=200"])
+    report = run_batch(["p.png"], tmp_path / "out", cfg, jobs=1, background="image:bg.png",
+                       item_fn=_report_settings)
+    assert report.done == 1, report.errors
+    bg = f"image:{tmp_path / 'bg.png'}"
+    assert sorted(report.notes) == sorted([f"bg={bg}", f"cfg={bg}", "work_size=200"])
