@@ -24,7 +24,8 @@ Per frame:
    incoming mask is 0 or 255, a value within ``SETTLE_LEVELS`` of it is taken at once,
    and where it is 0 for ``smooth.settle`` frames in a row, any value below the cut
    (the thin outline of a subject that left, translucent cracks in one that came).
-5. A *scene cut* (mean change above ``smooth.scene_cut``) resets the average.
+5. A *scene cut* (mean change above ``smooth.scene_cut``) resets the average (and the
+   runs of frames settling counts).
 
 All buffers are allocated on the first frame (or when the size changes); the
 full-size work is a handful of OpenCV passes over preallocated arrays.
@@ -239,6 +240,9 @@ class MaskSmoother:
             self._have_prev = True
             self._acc[...] = cur
             self._ref[...] = self._gray
+            # the runs of disagreement and of zeros were counted against the old mask
+            self._count[...] = 0
+            self._zeros[...] = 0
             cv2.threshold(alpha, 127, 255, cv2.THRESH_BINARY, dst=self._state)
             self._out[...] = alpha
             return self._out

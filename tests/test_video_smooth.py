@@ -110,3 +110,31 @@ def test_still_scene_ignores_a_one_frame_glitch():
     glitch[30:60, 60:100] = 255
     out = sm(glitch, frame)
     assert (out >= 128).sum() == 0  # hysteresis + low still rate: no pop-in
+
+
+def _still_frame(seed, level, h=90, w=160):
+    return np.random.default_rng(seed).integers(level, level + 100, (h, w, 3), dtype=np.uint8)
+
+
+@pytest.mark.parametrize("restart", ["scene_cut", "reset"])
+def test_a_restart_forgets_the_runs_of_disagreement_before_it(restart):
+    """A scene cut (or reset()) starts over from the new mask: the frames of disagreement
+    counted before it are not carried over, so one glitch right after the cut is not
+    taken as settled (it was, where the old scene's run was one frame short)."""
+    cfg = load_config()
+    sm = MaskSmoother(cfg)
+    a_frame, b_frame = _still_frame(1, 20), _still_frame(2, 140)
+    empty = np.zeros((90, 160), np.uint8)
+    square = empty.copy()
+    square[20:70, 40:120] = 255
+    sm(empty, a_frame)
+    for _ in range(cfg.smooth.settle - 1):  # a change in a still area, one frame short of settling
+        sm(square, a_frame)
+    if restart == "reset":
+        sm.reset()
+        sm(empty, a_frame)
+    else:
+        sm(empty, b_frame)
+        assert sm.resets == 1
+    out = sm(square, b_frame if restart == "scene_cut" else a_frame)  # a one-frame glitch
+    assert out[30:60, 60:100].max() < 128
