@@ -131,6 +131,9 @@ class SmoothConfig(_Checked):
                        "taken as is (0 = never; also turns off the clearing of residue)", lo=0, hi=250)
     scene_cut: float = _opt(40.0, "mean abs frame change (0-255) that resets the smoother",
                             lo=1.0, hi=255.0)
+    hold: int = _opt(50, "frames with nothing in focus (a whip pan, a focus hunt) through which the "
+                     "last mask is held; after that the empty mask is smoothed in as any change "
+                     "(0 = no hold)", lo=0, hi=100000)
 
 
 @dataclass(frozen=True)

@@ -84,11 +84,13 @@ class MaskSmoother:
         self.resets = 0
         #: frames for which the last mask was held (nothing in focus)
         self.held = 0
+        self._held_run = 0  # frames in a row given to hold() (held or, past smooth.hold, not)
         #: mean motion (0-255) of the last frame, for diagnostics
         self.last_motion = 0.0
 
     def reset(self) -> None:
         self._have_prev = False
+        self._held_run = 0
 
     def _prepare(self, h: int, w: int) -> None:
         self._shape = (h, w)
@@ -210,15 +212,25 @@ class MaskSmoother:
 
     def hold(self, alpha: np.ndarray, frame: np.ndarray) -> np.ndarray:
         """The last smoothed mask, unchanged (a frame with nothing in focus: a whip pan, a
-        focus hunt); ``alpha`` itself before any frame was smoothed."""
+        focus hunt); ``alpha`` itself before any frame was smoothed.  For at most
+        ``smooth.hold`` frames in a row: a camera that stays defocused, or a subject that
+        left a blurred background behind, then has ``alpha`` smoothed in as any other
+        frame's (the mask empties within ``smooth.settle`` frames), not the ghost of the
+        last subject for ever."""
         _check_alpha(alpha)
         if self._shape != alpha.shape[:2] or not self._have_prev:
             return alpha
+        if self._held_run >= self.cfg.hold:
+            out = self(alpha, frame)
+            self._held_run = self.cfg.hold  # (still in the run: __call__ ended it)
+            return out
+        self._held_run += 1
         self.held += 1
         return self._out
 
     def __call__(self, alpha: np.ndarray, frame: np.ndarray) -> np.ndarray:
         _check_alpha(alpha)
+        self._held_run = 0
         if not (isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3
                 and frame.shape[2] == 3):
             # (a gray or BGRA frame left the motion buffer unwritten: no motion, no scene cut)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import cv2
 import numpy as np
 import pytest
 
@@ -138,3 +139,31 @@ def test_a_restart_forgets_the_runs_of_disagreement_before_it(restart):
         assert sm.resets == 1
     out = sm(square, b_frame if restart == "scene_cut" else a_frame)  # a one-frame glitch
     assert out[30:60, 60:100].max() < 128
+
+
+def test_the_hold_through_frames_with_nothing_in_focus_ends():
+    """Frames with nothing in focus (a whip pan, a focus hunt) hold the last mask, but
+    not for ever: a camera that stays defocused, or a subject that left a blurred
+    background behind, empties the mask after ``smooth.hold`` frames (then as any
+    change: within ``smooth.settle`` more) -- it held the subject's ghost indefinitely."""
+    cfg = load_config()
+    sm = MaskSmoother(cfg)
+    frame = _still_frame(1, 20)
+    square = np.zeros((90, 160), np.uint8)
+    square[20:70, 40:120] = 255
+    for _ in range(3):
+        sm(square, frame)
+    empty = np.zeros_like(square)
+    blurred = cv2.blur(frame, (9, 9))  # the camera lost focus
+    for i in range(cfg.smooth.hold):  # held, as before
+        assert np.array_equal(sm.hold(empty, blurred), square), i
+    assert sm.held == cfg.smooth.hold
+    for _ in range(cfg.smooth.settle + 1):
+        out = sm.hold(empty, blurred)
+    assert out.max() < 128
+    assert sm.held == cfg.smooth.hold  # (frames actually held)
+    # frames in focus end the run: the next hold holds again
+    for _ in range(cfg.smooth.settle + 2):
+        before = sm(square, frame).copy()
+    assert before.max() == 255 and np.array_equal(sm.hold(empty, blurred), before)
+    assert sm.held == cfg.smooth.hold + 1
