@@ -44,6 +44,17 @@ def test_h265_output_is_quiet(clips, tmp_path):
     assert r.stderr == "" and probe(out)["codec"] == "hevc" and probe(out)["frames"] == 20
 
 
+def test_a_crf_x265_refuses_is_bad_input(clips, tmp_path):
+    """video.crf takes 0-63 (VP9's range); x265 takes 0-51: 60 with libx265 failed as a write
+    error (exit 1) with x265's own line; it is bad input (exit 2), said in one line."""
+    out = tmp_path / "out.mkv"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=libx265",
+                "--set", "video.crf=60", "-q")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip() == "livecut: error: video.crf: 60 is above 51, the most x265 takes"
+    assert not out.exists()
+
+
 def test_frames_limit_cuts_the_audio_too(clips, tmp_path):
     out = tmp_path / "first10.mp4"
     r = run_cli("file", str(clips["audio"]), "-o", str(out), "--frames", "10")

@@ -30,7 +30,7 @@ import numpy as np
 
 from livecut.atomic import io_reason
 from livecut.config import VideoConfig
-from livecut.errors import OutputExistsError, UsageError, VideoWriteError
+from livecut.errors import ConfigError, OutputExistsError, UsageError, VideoWriteError
 from livecut.composite import bgr_to_i420
 from livecut.i420 import describe_bt709 as _describe, frame_planes, planes
 from livecut.resize import Fitter
@@ -77,6 +77,8 @@ def encoder_options(cfg: VideoConfig, codec: str) -> tuple[dict[str, str], dict]
         return {"crf": str(cfg.crf), "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"}, {}
     if codec == "mjpeg":  # (limited-range yuv420p, as video is: FFmpeg wants it said)
         return {"strict": "unofficial"}, {}
+    if codec in ("libx265", "hevc") and cfg.crf > 51:  # (the key takes VP9's 0-63; x265 fails to open)
+        raise ConfigError(f"video.crf: {cfg.crf} is above 51, the most x265 takes")
     opts = {"crf": str(cfg.crf)}
     if codec in ("libx264", "libx265", "h264", "hevc"):
         opts["preset"] = cfg.preset
