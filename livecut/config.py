@@ -369,8 +369,9 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
             raise ConfigError(f"{redact_url(str(source))}: is a URL; --config takes a preset name "
                               "or a local .toml file")
         path = Path(source)
-        # (a folder of the same name in the current one, e.g. quality/, does not hide the preset)
-        if not path.suffix and not path.is_file():
+        # (a folder of the same name in the current one, e.g. quality/, does not hide the
+        # preset; a pipe, -c <(...) or /dev/stdin, is read)
+        if not path.suffix and (not path.exists() or path.is_dir()):
             candidate = presets_dir() / f"{source}.toml"
             if not candidate.is_file():
                 raise ConfigError(f"unknown preset {str(source)!r} "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from pathlib import Path
 
@@ -282,6 +283,27 @@ def test_a_folder_named_like_a_preset_does_not_hide_it(tmp_path, monkeypatch):
     assert load_config("fast").segment.work_size == 192
     with pytest.raises(ConfigError, match="unknown preset ''"):
         load_config("")
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="needs /dev/fd")
+def test_a_config_from_a_pipe_is_read_not_taken_for_a_preset():
+    """`-c <(...)` or `-c /dev/stdin`: a pipe is no regular file, but it is read (the check
+    that lets a folder not hide a preset took it for an unknown preset)."""
+    import threading
+
+    r, w = os.pipe()
+
+    def feed():
+        os.write(w, b"[segment]\nwork_size = 200\n")
+        os.close(w)
+
+    t = threading.Thread(target=feed)
+    t.start()
+    try:
+        assert load_config(f"/dev/fd/{r}").segment.work_size == 200
+    finally:
+        t.join()
+        os.close(r)
 
 
 def test_set_edge_forms():
