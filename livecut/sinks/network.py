@@ -486,8 +486,7 @@ class StreamSink:
             conv = {(1, 3): cv2.COLOR_GRAY2BGR, (1, 4): cv2.COLOR_GRAY2BGRA, (3, 1): cv2.COLOR_BGR2GRAY,
                     (3, 4): cv2.COLOR_BGR2BGRA, (4, 1): cv2.COLOR_BGRA2GRAY, (4, 3): cv2.COLOR_BGRA2BGR}
             image = cv2.cvtColor(image, conv[(ch, self.channels)])
-        # (an odd size, or a picture that changed size mid-run: a larger one was cropped to
-        # its top-left corner, a smaller one stretched)
+        # (an odd size, or a picture that changed size mid-run: fitted with its shape kept)
         image = self._fit(image, self.width, self.height, self.warnings)
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format=_PIX_IN[self.channels])
         if self.info.matrix == "bt709" and not self.raw:  # (the encoder's own conversion takes BT.601)

@@ -201,7 +201,7 @@ class VcamSink:
                 image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
         elif image.ndim == 2 or image.shape[2] == 1:
             image = cv2.cvtColor(image.reshape(image.shape[:2]), cv2.COLOR_GRAY2BGR)
-        # (an odd size, or a picture that changed size mid-run: it was stretched)
+        # (an odd size, or a picture that changed size mid-run: fitted with its shape kept)
         image = self._fit(image, self.width, self.height, self.warnings)
         return np.ascontiguousarray(image)
 
