@@ -35,6 +35,7 @@ import numpy as np
 
 from livecut.config import CompositeConfig, Config, section_config
 from livecut.errors import ArrayError, ConfigError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
+from livecut.frames import as_bgr, check_alpha
 from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.tiles import runs
@@ -410,14 +411,10 @@ class Compositor:
     def _video_frame(self, bg_frame: np.ndarray | None, w: int, h: int, slot: str) -> np.ndarray:
         if bg_frame is None:
             raise ConfigError("video backgrounds need a background frame for each frame")
-        if not (isinstance(bg_frame, np.ndarray) and bg_frame.dtype == np.uint8 and bg_frame.ndim == 3
-                and bg_frame.shape[2] == 3):  # (gray, BGRA ...: as a frame is taken)
-            from livecut.segment import _as_bgr
-
-            try:
-                bg_frame = _as_bgr(bg_frame)
-            except ArrayError as exc:
-                raise type(exc)(f"bg_frame: {exc}") from None
+        try:  # (gray, BGRA ...: as a frame is taken)
+            bg_frame = as_bgr(bg_frame)
+        except ArrayError as exc:
+            raise type(exc)(f"bg_frame: {exc}") from None
         if bg_frame.shape[:2] != (h, w):
             big, bg_frame = _cover_resize(bg_frame, w, h, getattr(self, slot))
             setattr(self, slot, big)
@@ -427,13 +424,9 @@ class Compositor:
         """Return the output for ``frame`` (HxWx3 uint8; gray, BGRA, 16-bit and floating
         point are converted as :meth:`Segmenter.mask` takes them) and ``alpha`` (HxW uint8): an
         internal buffer, or ``alpha`` itself in ``mask`` mode."""
-        if not (isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3
-                and frame.shape[2] == 3):
-            from livecut.segment import _as_bgr  # (they gave garbage or cv2.error)
-
-            frame = _as_bgr(frame)
+        frame = as_bgr(frame)  # (gray, BGRA ... gave garbage or cv2.error)
         h, w = frame.shape[:2]
-        _check_alpha(alpha)
+        check_alpha(alpha)
         if alpha.shape != (h, w):
             raise FrameSizeError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
         if h * w == 0:
@@ -511,7 +504,7 @@ class Compositor:
         if not self.supports_i420:
             raise UsageError(f"mode {self.mode!r} with background {self.background.kind!r} "
                              "has no I420 output; use apply()")
-        _check_alpha(alpha)
+        check_alpha(alpha)
         h, w = alpha.shape
         if h % 2 or w % 2 or h < 2 or w < 2:
             raise FrameSizeError(f"I420 frames need an even width and height, got {w}x{h}")
@@ -547,12 +540,6 @@ class Compositor:
         self._tiles_c.over(fu, ac, ou, plan)
         self._tiles_c.over(fv, ac, ov, plan)
         return out
-
-
-def _check_alpha(alpha) -> None:
-    if not isinstance(alpha, np.ndarray) or alpha.dtype != np.uint8 or alpha.ndim != 2:
-        got = (f"{alpha.shape} {alpha.dtype}" if isinstance(alpha, np.ndarray) else type(alpha).__name__)
-        raise ArrayError(f"alpha: expected an HxW uint8 array (as Segmenter.mask returns), got {got}")
 
 
 def color_i420(bgr: tuple[int, int, int], matrix: str = "bt601") -> tuple[int, int, int]:

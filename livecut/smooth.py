@@ -37,7 +37,7 @@ import cv2
 import numpy as np
 
 from livecut.config import Config, SmoothConfig, section_config
-from livecut.errors import ArrayError
+from livecut.frames import as_bgr, check_alpha
 
 #: regions of disagreement thinner than this (fraction of the long side) never settle
 SETTLE_WIDTH = 0.02
@@ -58,12 +58,6 @@ def _extend_runs(runs: np.ndarray, where: np.ndarray) -> None:
     (saturating at 255), 0 where it is 0."""
     cv2.bitwise_and(runs, where, dst=runs)
     cv2.add(runs, 1, dst=runs, mask=where)
-
-
-def _check_alpha(alpha) -> None:
-    if not isinstance(alpha, np.ndarray) or alpha.dtype != np.uint8 or alpha.ndim != 2 or not alpha.size:
-        got = (f"{alpha.shape} {alpha.dtype}" if isinstance(alpha, np.ndarray) else type(alpha).__name__)
-        raise ArrayError(f"alpha: expected an HxW uint8 array (as Segmenter.mask returns), got {got}")
 
 
 class MaskSmoother:
@@ -217,7 +211,7 @@ class MaskSmoother:
         left a blurred background behind, then has ``alpha`` smoothed in as any other
         frame's (the mask empties within ``smooth.settle`` frames), not the ghost of the
         last subject for ever."""
-        _check_alpha(alpha)
+        check_alpha(alpha, empty=False)
         if self._shape != alpha.shape[:2] or not self._have_prev:
             return alpha
         if self._held_run >= self.cfg.hold:
@@ -229,14 +223,10 @@ class MaskSmoother:
         return self._out
 
     def __call__(self, alpha: np.ndarray, frame: np.ndarray) -> np.ndarray:
-        _check_alpha(alpha)
+        check_alpha(alpha, empty=False)
         self._held_run = 0
-        if not (isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3
-                and frame.shape[2] == 3):
-            # (a gray or BGRA frame left the motion buffer unwritten: no motion, no scene cut)
-            from livecut.segment import _as_bgr
-
-            frame = _as_bgr(frame)
+        # (a gray or BGRA frame left the motion buffer unwritten: no motion, no scene cut)
+        frame = as_bgr(frame)
         h, w = alpha.shape[:2]
         if self._shape != (h, w):
             self._prepare(h, w)

@@ -18,7 +18,8 @@ import cv2
 import numpy as np
 
 from livecut.config import Config, SegmentConfig, section_config
-from livecut.errors import ArrayError, FrameSizeError, UsageError
+from livecut.errors import ArrayError, FrameSizeError
+from livecut.frames import as_bgr as _as_bgr
 from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
@@ -53,58 +54,6 @@ def each_frame_judged(cfg: Config | SegmentConfig) -> SegmentConfig:
     frames of one video (a set of photos), or one frame timed over and over (a bench)."""
     seg = cfg.segment if isinstance(cfg, Config) else cfg
     return dataclasses.replace(seg, still=0, every=1)
-
-
-def _float_to_u8(frame: np.ndarray) -> np.ndarray:
-    """A floating-point image as uint8: 0-1 scaled by 255 (rounded); another range stretched
-    to 0-255 by its own finite minimum and maximum, as ``livecut image`` reads a
-    floating-point picture (a float copy of a 0-255 image keeps its levels).  NaN is 0,
-    +-inf the top and the bottom of the range."""
-    if frame.dtype != np.float32 and frame.dtype != np.float64:
-        frame = frame.astype(np.float32)  # (float16, and byte orders OpenCV does not take)
-    finite = np.isfinite(frame)
-    every = bool(finite.all())
-    values = frame if every else frame[finite]
-    lo = float(values.min()) if values.size else 0.0
-    hi = float(values.max()) if values.size else 0.0
-    if lo >= 0.0 and hi <= 1.0:
-        lo, hi, scale = 0.0, 1.0, 255.0
-    else:
-        scale = 255.0 / (hi - lo) if hi > lo else 0.0
-    if not every:
-        frame = np.nan_to_num(frame, nan=lo, posinf=hi, neginf=lo)
-    return cv2.convertScaleAbs(frame, alpha=scale, beta=-lo * scale)  # rounds, saturates
-
-
-def _as_bgr(frame: np.ndarray) -> np.ndarray:
-    """Accept BGR uint8, gray (HxW or HxWx1), BGRA, 16-bit and floating-point (0-1)
-    images, of any memory layout; return a BGR uint8 view or copy."""
-    if not isinstance(frame, np.ndarray):
-        hint = " (cv2.imread gives None for a file it cannot read)" if frame is None else ""
-        raise ArrayError(f"expected a numpy image (HxW gray, HxWx3 BGR or HxWx4 BGRA), got "
-                         f"{type(frame).__name__}{hint}")
-    if not (frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] in (1, 3, 4))):
-        raise ArrayError(f"unsupported image shape {frame.shape}: expected HxW or HxWx1 (gray), "
-                         "HxWx3 (BGR) or HxWx4 (BGRA)")
-    if frame.size == 0:
-        raise FrameSizeError(f"image is {frame.shape[1]}x{frame.shape[0]}: empty")
-    kind, size = frame.dtype.kind, frame.dtype.itemsize
-    if kind == "u" and size == 1:
-        pass
-    elif kind == "u" and size == 2:  # (either byte order: PIL's "I;16B" is big-endian)
-        frame = (frame >> 8).astype(np.uint8)
-    elif kind == "f":
-        frame = _float_to_u8(frame)
-    else:
-        raise ArrayError(f"unsupported pixel type {frame.dtype}: give uint8 (0-255), uint16 "
-                         "(0-65535) or floating point (0-1), e.g. frame.astype(np.uint8)")
-    if frame.ndim == 2:
-        return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-    if frame.shape[2] == 1:
-        return cv2.cvtColor(frame[:, :, 0], cv2.COLOR_GRAY2BGR)
-    if frame.shape[2] == 4:
-        return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
-    return frame
 
 
 class Segmenter:

@@ -1,0 +1,75 @@
+"""The frames livecut's library takes: any numpy image as BGR uint8 (:func:`as_bgr`), and
+the check of an alpha (:func:`check_alpha`).  Shared by the Segmenter, the Compositor and
+the MaskSmoother, so that each takes the same frames and refuses the same way."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from livecut.errors import ArrayError, FrameSizeError
+
+
+def _float_to_u8(frame: np.ndarray) -> np.ndarray:
+    """A floating-point image as uint8: 0-1 scaled by 255 (rounded); another range stretched
+    to 0-255 by its own finite minimum and maximum, as ``livecut image`` reads a
+    floating-point picture (a float copy of a 0-255 image keeps its levels).  NaN is 0,
+    +-inf the top and the bottom of the range."""
+    if frame.dtype != np.float32 and frame.dtype != np.float64:
+        frame = frame.astype(np.float32)  # (float16, and byte orders OpenCV does not take)
+    finite = np.isfinite(frame)
+    every = bool(finite.all())
+    values = frame if every else frame[finite]
+    lo = float(values.min()) if values.size else 0.0
+    hi = float(values.max()) if values.size else 0.0
+    if lo >= 0.0 and hi <= 1.0:
+        lo, hi, scale = 0.0, 1.0, 255.0
+    else:
+        scale = 255.0 / (hi - lo) if hi > lo else 0.0
+    if not every:
+        frame = np.nan_to_num(frame, nan=lo, posinf=hi, neginf=lo)
+    return cv2.convertScaleAbs(frame, alpha=scale, beta=-lo * scale)  # rounds, saturates
+
+
+def as_bgr(frame: np.ndarray) -> np.ndarray:
+    """Accept BGR uint8, gray (HxW or HxWx1), BGRA, 16-bit and floating-point (0-1)
+    images, of any memory layout; return a BGR uint8 view or copy (``frame`` itself when
+    it is BGR uint8 already)."""
+    if isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3 and frame.shape[2] == 3:
+        if frame.size == 0:
+            raise FrameSizeError(f"image is {frame.shape[1]}x{frame.shape[0]}: empty")
+        return frame
+    if not isinstance(frame, np.ndarray):
+        hint = " (cv2.imread gives None for a file it cannot read)" if frame is None else ""
+        raise ArrayError(f"expected a numpy image (HxW gray, HxWx3 BGR or HxWx4 BGRA), got "
+                         f"{type(frame).__name__}{hint}")
+    if not (frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] in (1, 3, 4))):
+        raise ArrayError(f"unsupported image shape {frame.shape}: expected HxW or HxWx1 (gray), "
+                         "HxWx3 (BGR) or HxWx4 (BGRA)")
+    if frame.size == 0:
+        raise FrameSizeError(f"image is {frame.shape[1]}x{frame.shape[0]}: empty")
+    kind, size = frame.dtype.kind, frame.dtype.itemsize
+    if kind == "u" and size == 1:
+        pass
+    elif kind == "u" and size == 2:  # (either byte order: PIL's "I;16B" is big-endian)
+        frame = (frame >> 8).astype(np.uint8)
+    elif kind == "f":
+        frame = _float_to_u8(frame)
+    else:
+        raise ArrayError(f"unsupported pixel type {frame.dtype}: give uint8 (0-255), uint16 "
+                         "(0-65535) or floating point (0-1), e.g. frame.astype(np.uint8)")
+    if frame.ndim == 2:
+        return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    if frame.shape[2] == 1:
+        return cv2.cvtColor(frame[:, :, 0], cv2.COLOR_GRAY2BGR)
+    if frame.shape[2] == 4:
+        return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
+    return frame
+
+
+def check_alpha(alpha, empty: bool = True) -> None:
+    """Refuse an ``alpha`` that is not an HxW uint8 array (``empty=False``: nor an empty one)."""
+    if (not isinstance(alpha, np.ndarray) or alpha.dtype != np.uint8 or alpha.ndim != 2
+            or (not empty and not alpha.size)):
+        got = (f"{alpha.shape} {alpha.dtype}" if isinstance(alpha, np.ndarray) else type(alpha).__name__)
+        raise ArrayError(f"alpha: expected an HxW uint8 array (as Segmenter.mask returns), got {got}")
