@@ -88,6 +88,8 @@ class SegmentConfig(_Checked):
     keep: str = _opt("all", "focusnet, focus: keep every subject above min_area, or only the largest",
                      choices=("all", "largest"))
     fill_holes: bool = _opt(True, "focusnet, focus: fill holes enclosed by the subject")
+    bars: bool = _opt(True, "focusnet, focus: find black bars around the picture (letterbox, "
+                      "pillarbox) and judge only the picture inside them; the bars get alpha 0")
     refine: str = _opt("auto", "focusnet, focus: full-resolution edge refinement: guided (gray guide, fast, "
                        "boundary band only), color (colour guide, finer, for photos), none (plain "
                        "resize), auto (color for still images, guided for video)",

@@ -25,6 +25,7 @@ from livecut.resize import reduce_buffers, reduce_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
 from livecut.segment import focus as _focus  # noqa: F401  (registers "focus")
 from livecut.segment import net as _net  # noqa: F401  (registers "focusnet")
+from livecut.segment.bars import BAR_DARK, BAR_DARK_LUMA, BarTracker
 from livecut.i420 import planes
 from livecut.segment.cues import LUMA_TO_GRAY
 from livecut.segment.refine import ColorUpsampler, GuidedUpsampler
@@ -96,6 +97,11 @@ class Segmenter:
         self._mid: np.ndarray | None = None
         self._out: np.ndarray | None = None
         self._upsampler: GuidedUpsampler | ColorUpsampler | None = None
+        #: black bars around the picture (segment.bars; not for the baseline, kept as it was)
+        self._bars = BarTracker(still) if cfg.bars and cfg.method != "canny" else None
+        self._full: np.ndarray | None = None  # the whole frame's alpha when there are bars
+        #: the part of the last frame that was judged, (y0, y1, x0, x1), when it had bars
+        self.box: tuple[int, int, int, int] | None = None
         self.matrix = "bt601"
         #: milliseconds of the last call, by stage (downscale, focus, mask, smooth with
         #: ``temporal``, refine)
@@ -167,10 +173,36 @@ class Segmenter:
         check_size(frame)
         h, w = frame.shape[:2]
         out = self._check_out(out, h, w)
+        self.timings.clear()
+        box = self._find_bars(frame, BAR_DARK)
+        if box is None:
+            return self._mask_bgr(frame, out)
+        y0, y1, x0, x1 = box
+        dst = self._whole(h, w, out)
+        self._mask_bgr(frame[y0:y1, x0:x1], dst[y0:y1, x0:x1])
+        return _clear_outside(dst, box)
+
+    def _find_bars(self, img: np.ndarray, dark: int, even: bool = False) -> tuple[int, int, int, int] | None:
+        if self._bars is None:
+            return None
+        t0 = time.perf_counter()
+        self.box = self._bars.update(img, dark, even)
+        self.timings["bars"] = (time.perf_counter() - t0) * 1e3
+        return self.box
+
+    def _whole(self, h: int, w: int, out: np.ndarray | None) -> np.ndarray:
+        """Where the whole frame's alpha goes when only a part of it is judged."""
+        if out is not None:
+            return out
+        if self._full is None or self._full.shape != (h, w):
+            self._full = np.empty((h, w), np.uint8)
+        return self._full
+
+    def _mask_bgr(self, frame: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+        h, w = frame.shape[:2]
         if self._shape != (h, w):
             self._prepare(h, w)
         t = self.timings
-        t.clear()
         t0 = time.perf_counter()
         small = self._downscale(frame)
         cv2.cvtColor(small, cv2.COLOR_BGR2GRAY, dst=self._small_gray)
@@ -196,6 +228,19 @@ class Segmenter:
         if self.refine == "color" or not hasattr(self.method, "reduce_luma"):
             return self.mask(cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420), out)
         out = self._check_out(out, H, W)
+        self.timings.clear()
+        y, u, v = planes(np.ascontiguousarray(i420), H, W)
+        box = self._find_bars(y, BAR_DARK_LUMA, even=True)
+        if box is None:
+            return self._mask_planes(y, u, v, out)
+        y0, y1, x0, x1 = box  # (even: the chroma planes are cut at half of them)
+        dst = self._whole(H, W, out)
+        self._mask_planes(y[y0:y1, x0:x1], u[y0 // 2:y1 // 2, x0 // 2:x1 // 2],
+                          v[y0 // 2:y1 // 2, x0 // 2:x1 // 2], dst[y0:y1, x0:x1])
+        return _clear_outside(dst, box)
+
+    def _mask_planes(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+        H, W = y.shape
         if self._shape != (H, W):
             self._prepare(H, W)
         b = self._i420
@@ -205,9 +250,7 @@ class Segmenter:
                                   v=np.empty((sh, sw), np.uint8),
                                   mid=reduce_buffers((H, W), (sh, sw), channels=1))
         t = self.timings
-        t.clear()
         t0 = time.perf_counter()
-        y, u, v = planes(np.ascontiguousarray(i420), H, W)
         self.method.reduce_luma(y)
         gray = self._small_gray
         reduce_into(y, gray, b["mid"])
@@ -291,9 +334,9 @@ class Segmenter:
 
     def reset(self) -> None:
         """Forget earlier frames (for frames that are not consecutive frames of one video):
-        the method's state (focusnet: judgements to reuse, the soft network's hysteresis)
-        and the temporal smoother's, where they have one."""
-        for part in (self.method, self.temporal):
+        the method's state (focusnet: judgements to reuse, the soft network's hysteresis),
+        the temporal smoother's, where they have one, and the bars followed."""
+        for part in (self.method, self.temporal, self._bars):
             reset = getattr(part, "reset", None)
             if reset is not None:
                 reset()
@@ -311,3 +354,13 @@ class Segmenter:
         return getattr(self.method, "last_judged", None)
 
 
+
+
+def _clear_outside(dst: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """``dst`` with 0 outside ``box`` (the bars), its inside kept."""
+    y0, y1, x0, x1 = box
+    dst[:y0] = 0
+    dst[y1:] = 0
+    dst[y0:y1, :x0] = 0
+    dst[y0:y1, x1:] = 0
+    return dst

@@ -1,0 +1,171 @@
+"""Black bars around the picture (letterbox, pillarbox): found, and left out of the judgement."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import cv2
+import numpy as np
+import pytest
+
+from livecut.config import Config, SegmentConfig
+from livecut.segment import Segmenter
+from livecut.segment.bars import ADOPT_FRAMES, CHECK_EVERY, MIN_BAR, BarTracker, bars_hold, find_bars
+from synth import iou, make_scene
+
+
+def _pad(img: np.ndarray, top=0, bottom=0, left=0, right=0, value=0) -> np.ndarray:
+    return cv2.copyMakeBorder(img, top, bottom, left, right, cv2.BORDER_CONSTANT,
+                              value=(value,) * 3 if img.ndim == 3 else value)
+
+
+@pytest.fixture(scope="module")
+def scene():
+    return make_scene("basic", w=400, h=300, seed=3)
+
+
+@pytest.mark.parametrize("pads", [(40, 40, 0, 0), (0, 0, 70, 70), (30, 30, 50, 50), (36, 0, 0, 0), (0, 0, 0, 45)])
+def test_bars_are_found_to_the_pixel(scene, pads):
+    img, _ = scene
+    t, b, l, r = pads
+    framed = _pad(img, t, b, l, r, value=16)  # (black in video: a few levels above 0)
+    h, w = framed.shape[:2]
+    assert find_bars(framed) == (t, h - b, l, w - r)
+
+
+def test_no_bars_in_a_picture_without_them(scene):
+    img, _ = scene
+    assert find_bars(img) is None
+    assert find_bars(_pad(img, 2, 2, 2, 2)) is None  # thinner than MIN_BAR: left in the picture
+    assert MIN_BAR > 2
+
+
+def test_noise_in_a_bar_is_tolerated_but_a_picture_is_not(scene):
+    img, _ = scene
+    framed = _pad(img, 40, 40, 0, 0)
+    rng = np.random.default_rng(0)
+    framed[:40] = rng.integers(0, 20, framed[:40].shape, dtype=np.uint8)  # sensor noise, below the dark level
+    framed[5, 17] = 255  # one speck in a row
+    assert find_bars(framed) == (40, 340, 0, 400)
+    framed[5, 20:60] = 255  # 40 bright pixels in a row: not a bar row, and the bar ends there
+    assert find_bars(framed)[0] == 5
+
+
+def test_bars_that_leave_too_little_picture_or_a_black_frame_are_not_bars(scene):
+    img, _ = scene
+    assert find_bars(np.zeros((300, 400, 3), np.uint8)) is None
+    assert find_bars(_pad(img[:, 180:220], 0, 0, 200, 200)) is None  # 40 px of 440: under MIN_KEEP
+
+
+def test_even_boxes_for_i420(scene):
+    img, _ = scene
+    framed = _pad(img, 41, 39, 33, 0)
+    h, w = framed.shape[:2]
+    assert find_bars(framed) == (41, h - 39, 33, w)
+    assert find_bars(framed, even=True) == (42, h - 40, 34, w - 1)  # (w is odd)
+
+
+def _cfg(**kw) -> Config:
+    return dataclasses.replace(Config(), segment=dataclasses.replace(SegmentConfig(), **kw))
+
+
+@pytest.mark.parametrize("pads", [(60, 60, 0, 0), (0, 0, 90, 90)])
+def test_a_framed_picture_gets_the_mask_of_the_picture_alone(scene, pads):
+    img, gt = scene
+    t, b, l, r = pads
+    framed = _pad(img, t, b, l, r)
+    h, w = framed.shape[:2]
+    seg = Segmenter(_cfg(), still=True)
+    alone = seg.mask(img).copy()
+    seg.reset()
+    alpha = seg.mask(framed)
+    assert seg.box == (t, h - b, l, w - r)
+    assert np.array_equal(alpha[t:h - b, l:w - r], alone)  # the same pixels judged the same way
+    inside = np.zeros((h, w), bool)
+    inside[t:h - b, l:w - r] = True
+    assert not alpha[~inside].any()  # the bars are background
+    assert iou(alone, gt) > 0.8
+    # without the bar search the framed picture is judged with its bars (and differently)
+    off = Segmenter(_cfg(bars=False), still=True).mask(framed)
+    assert not np.array_equal(off[t:h - b, l:w - r], alone)
+
+
+def test_mask_i420_leaves_the_bars_out_too(scene):
+    img, _ = scene
+    framed = _pad(img, 50, 50, 0, 0)
+    yuv = cv2.cvtColor(framed, cv2.COLOR_BGR2YUV_I420)  # black: luma 16
+    alone = Segmenter().mask_i420(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420)).copy()
+    seg = Segmenter()
+    out = np.full(framed.shape[:2], 7, np.uint8)
+    alpha = seg.mask_i420(yuv, out=out)
+    assert alpha is out and seg.box == (50, 350, 0, 400)
+    assert np.array_equal(alpha[50:350], alone)
+    assert not alpha[:50].any() and not alpha[350:].any()
+
+
+def test_the_baseline_keeps_its_bars():
+    assert Segmenter(_cfg(method="canny"))._bars is None
+
+
+def _frame(img, bottom_text=False, full=False, top=40):
+    framed = _pad(img, top, 80 - top, 0, 0)
+    if full:  # a picture with no bars
+        framed = cv2.resize(img, framed.shape[1::-1])
+    if bottom_text:  # a subtitle in the bottom bar: bright text over part of its rows
+        cv2.putText(framed, "subtitle text here", (60, framed.shape[0] - 12), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.8, (235, 235, 235), 2)
+    return framed
+
+
+def test_video_keeps_its_box_through_subtitles_and_drops_it_when_the_picture_fills_the_frame(scene):
+    img, _ = scene
+    tr = BarTracker()
+    assert tr.update(_frame(img)) == (40, 340, 0, 400)  # the first frame's bars at once
+    with_text = _frame(img, bottom_text=True)
+    assert find_bars(with_text) != (40, 340, 0, 400)  # the text reaches into the bottom bar
+    assert bars_hold(with_text, (40, 340, 0, 400))
+    for _ in range(ADOPT_FRAMES + 5):  # subtitles for a while: the box stays
+        assert tr.update(with_text) == (40, 340, 0, 400)
+    assert tr.update(_frame(img, full=True)) is None  # the picture fills the frame: at once
+
+
+def test_video_takes_deeper_bars_only_once_they_last(scene):
+    img, _ = scene
+    tr = BarTracker()
+    assert tr.update(_frame(img, top=40)) == (40, 340, 0, 400)
+    deeper = _pad(img[20:280], 60, 60, 0, 0)  # a dark scene, or new framing: bars of 60
+    boxes = [tr.update(deeper) for _ in range(ADOPT_FRAMES + CHECK_EVERY)]
+    n = boxes.index((60, 320, 0, 400))  # frames with the old box
+    assert ADOPT_FRAMES - 1 <= n <= ADOPT_FRAMES + CHECK_EVERY - 1
+    assert set(boxes[:n]) == {(40, 340, 0, 400)} and set(boxes[n:]) == {(60, 320, 0, 400)}
+    # a photo (still=True) takes each frame's own bars
+    st = BarTracker(still=True)
+    assert st.update(_frame(img)) == (40, 340, 0, 400)
+    assert st.update(deeper) == (60, 320, 0, 400)
+
+
+def test_video_bars_after_a_start_without_them_are_taken_once_they_last(scene):
+    img, _ = scene
+    tr = BarTracker()
+    assert tr.update(_frame(img, full=True)) is None
+    framed = _frame(img)
+    for _ in range(ADOPT_FRAMES - 1):
+        assert tr.update(framed) is None
+    assert tr.update(framed) == (40, 340, 0, 400)
+    tr.reset()
+    assert tr.update(_frame(img, full=True)) is None
+
+
+def test_a_letterboxed_clip_is_cut_out_as_the_picture_alone(scene):
+    """Through the video pipeline's Segmenter (temporal smoothing, I420): the bars stay 0
+    and the subject is found as without them."""
+    from livecut.smooth import MaskSmoother
+
+    img, gt = scene
+    framed = _pad(img, 60, 60, 0, 0)
+    seg = Segmenter(Config(), temporal=MaskSmoother(Config()))
+    yuv = cv2.cvtColor(framed, cv2.COLOR_BGR2YUV_I420)
+    for _ in range(8):
+        alpha = seg.mask_i420(yuv)
+    assert not alpha[:60].any() and not alpha[360:].any()
+    assert iou(alpha[60:360], gt) > 0.8
