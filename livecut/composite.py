@@ -420,10 +420,16 @@ class Compositor:
             setattr(self, slot, big)
         return bg_frame
 
-    def apply(self, frame: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None) -> np.ndarray:
+    def apply(self, frame: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None,
+              box: tuple[int, int, int, int] | None = None) -> np.ndarray:
         """Return the output for ``frame`` (HxWx3 uint8; gray, BGRA, 16-bit and floating
         point are converted as :meth:`Segmenter.mask` takes them) and ``alpha`` (HxW uint8): an
-        internal buffer, or ``alpha`` itself in ``mask`` mode."""
+        internal buffer, or ``alpha`` itself in ``mask`` mode.
+
+        ``box``: ``(y0, y1, x0, x1)``, the picture inside black bars (:attr:`Segmenter.box`).
+        Over an opaque background the bars are kept as they are and the background is made
+        for the picture alone (a blur does not darken its edges with the bars; a picture
+        or video background covers the picture, not the bars)."""
         frame = as_bgr(frame)  # (gray, BGRA ... gave garbage or cv2.error)
         h, w = frame.shape[:2]
         check_alpha(alpha)
@@ -434,6 +440,7 @@ class Compositor:
         if self._shape != (h, w):
             self._prepare(h, w)
         mode = self.mode
+        box = self._box(box, h, w)
         if mode == "mask":
             return alpha
         if mode == "cutout" or (mode == "composite" and self.background.has_alpha):
@@ -443,12 +450,45 @@ class Compositor:
             cv2.insertChannel(alpha, self._bgra, 3)
             return self._bgra
         comp = self._sbs_right if mode == "side-by-side" else self._comp
-        self._background_into(frame, comp, bg_frame)
-        self.blend_over(frame, alpha, comp)
+        if box is None:
+            self._background_into(frame, comp, bg_frame)
+            self.blend_over(frame, alpha, comp)
+        else:  # the bars as they are; the picture composited on its own
+            y0, y1, x0, x1 = box
+            _copy_outside(frame, comp, box)
+            inner = self._inner_compositor(y1 - y0, x1 - x0)
+            fv, cv = frame[y0:y1, x0:x1], comp[y0:y1, x0:x1]
+            inner._background_into(fv, cv, bg_frame)
+            inner.blend_over(fv, alpha[y0:y1, x0:x1], cv)
         if mode == "side-by-side":
             self._sbs[:, :w] = frame
             return self._sbs
         return comp
+
+    def _box(self, box, h: int, w: int) -> tuple[int, int, int, int] | None:
+        """``box`` checked; None when it is the whole frame or the output has no background
+        to keep the bars from (mask, cutout, transparent)."""
+        if box is None or self.mode in ("mask", "cutout") or self.background.has_alpha and self.mode == "composite":
+            return None
+        try:
+            y0, y1, x0, x1 = (int(v) for v in box)
+        except (TypeError, ValueError):
+            raise ArrayError(f"box {box!r}: expected (y0, y1, x0, x1)") from None
+        if not (0 <= y0 < y1 <= h and 0 <= x0 < x1 <= w):
+            raise FrameSizeError(f"box {box!r} is not inside the {w}x{h} frame")
+        return None if (y0, y1, x0, x1) == (0, h, 0, w) else (y0, y1, x0, x1)
+
+    def _inner_compositor(self, h: int, w: int) -> "Compositor":
+        """The compositor of the picture inside black bars (its own buffers, for its size)."""
+        inner = getattr(self, "_inner", None)
+        if inner is None:
+            inner = self._inner = Compositor(self.cfg, background=self.background, mode="composite")
+            inner.matrix = self.matrix
+        if inner.background.kind == "transparent":  # (side-by-side: over black, as here)
+            inner.background = Background("color")
+        if inner._shape != (h, w):
+            inner._prepare(h, w)
+        return inner
 
     def blend_over(self, frame: np.ndarray, alpha: np.ndarray, out: np.ndarray) -> np.ndarray:
         """``out = (frame * a + out * (255 - a)) / 255`` where ``out`` holds the background.
@@ -490,7 +530,8 @@ class Compositor:
             self._blur_y = _BlurBackground((h, w), 1, self.cfg.blur_strength)
             self._blur_c = _BlurBackground((ch, cw), 1, self.cfg.blur_strength)
 
-    def apply_i420(self, i420: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None) -> np.ndarray:
+    def apply_i420(self, i420: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None,
+                   box: tuple[int, int, int, int] | None = None) -> np.ndarray:
         """The output for an I420 frame, as I420: an internal ``(H*3//2, W)`` buffer.
 
         ``i420`` is uint8 ``(H*3//2, W)``: the Y plane (H x W), then U and V (H/2 x W/2
@@ -499,7 +540,8 @@ class Compositor:
         background frame as BGR, of any size (as :meth:`apply` takes it).  The result
         matches :meth:`apply` followed by the video sink's BGR -> I420 conversion
         (luma exactly but for rounding; chroma is blended at half resolution with the
-        alpha averaged 2x2, so it differs a little along soft edges).
+        alpha averaged 2x2, so it differs a little along soft edges).  ``box``: as
+        :meth:`apply` takes it, with even values.
         """
         if not self.supports_i420:
             raise UsageError(f"mode {self.mode!r} with background {self.background.kind!r} "
@@ -518,6 +560,11 @@ class Compositor:
             self._prepare_i420(h, w)
         out = self._yuv
         oy, ou, ov = self._yuv_planes
+        box = self._box(box, h, w)
+        if box is not None:
+            if any(v % 2 for v in box):
+                raise FrameSizeError(f"box {box!r}: I420 frames are cut at even rows and columns")
+            return self._apply_i420_box(i420, alpha, bg_frame, box)
         if self.mode == "mask":  # as the video sink writes a gray frame: limited-range luma
             cv2.convertScaleAbs(alpha, dst=oy, alpha=219.0 / 255.0, beta=16.0)
             out[h:] = 128  # (again: the caller may have drawn on the buffer it was given)
@@ -540,6 +587,45 @@ class Compositor:
         self._tiles_c.over(fu, ac, ou, plan)
         self._tiles_c.over(fv, ac, ov, plan)
         return out
+
+
+    def _apply_i420_box(self, i420: np.ndarray, alpha: np.ndarray, bg_frame, box) -> np.ndarray:
+        """:meth:`apply_i420` of the picture inside black bars; the bars as they are."""
+        h, w = alpha.shape
+        y0, y1, x0, x1 = box
+        bh, bw = y1 - y0, x1 - x0
+        inner = self._inner_compositor_i420()
+        packed = getattr(self, "_box_yuv", None)
+        if packed is None or packed.shape != (bh * 3 // 2, bw):
+            packed = self._box_yuv = np.empty((bh * 3 // 2, bw), np.uint8)
+            self._box_alpha = np.empty((bh, bw), np.uint8)
+        src = planes(np.ascontiguousarray(i420), h, w)
+        part = planes(packed, bh, bw)
+        cuts = ((y0, y1, x0, x1), (y0 // 2, y1 // 2, x0 // 2, x1 // 2), (y0 // 2, y1 // 2, x0 // 2, x1 // 2))
+        for s, p, (a, b, c, d) in zip(src, part, cuts):
+            p[...] = s[a:b, c:d]
+        np.copyto(self._box_alpha, alpha[y0:y1, x0:x1])
+        res = planes(inner.apply_i420(packed, self._box_alpha, bg_frame), bh, bw)
+        for s, o, r, (a, b, c, d) in zip(src, self._yuv_planes, res, cuts):
+            _copy_outside(s, o, (a, b, c, d))
+            o[a:b, c:d] = r
+        return self._yuv
+
+    def _inner_compositor_i420(self) -> "Compositor":
+        inner = getattr(self, "_inner", None)
+        if inner is None:
+            inner = self._inner = Compositor(self.cfg, background=self.background, mode="composite")
+        inner.matrix = self.matrix
+        return inner
+
+
+def _copy_outside(src: np.ndarray, dst: np.ndarray, box: tuple[int, int, int, int]) -> None:
+    """``dst`` = ``src`` outside ``box`` (the bars)."""
+    y0, y1, x0, x1 = box
+    dst[:y0] = src[:y0]
+    dst[y1:] = src[y1:]
+    dst[y0:y1, :x0] = src[y0:y1, :x0]
+    dst[y0:y1, x1:] = src[y0:y1, x1:]
 
 
 def color_i420(bgr: tuple[int, int, int], matrix: str = "bt601") -> tuple[int, int, int]:

@@ -173,7 +173,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                     cv2.multiply(alpha, own_alpha, dst=alpha, scale=1.0 / 255.0)
                 if segmenter.state in STATE_NOTES:
                     report.notes.append(f"{src}: {STATE_NOTES[segmenter.state]}")
-                out = compositor.apply(bgr, alpha)
+                out = compositor.apply(bgr, alpha, box=segmenter.box)  # (black bars kept as they are)
                 _make_outdir(dst.parent)  # only once there is something to write
                 # (its colour profile stays with the photo's pixels; a mask has no colours)
                 icc = meta.get("icc")

@@ -261,7 +261,8 @@ class Processor:
 
     def segment(self, image: np.ndarray, out: np.ndarray | None = None) -> tuple:
         """The alpha of ``image`` (smoothed over time: frames in order) and what the segmenter
-        said of the frame: ``(alpha, state, judged)``, for :meth:`__call__`'s ``pre``.  The
+        said of the frame: ``(alpha, state, judged, box)`` (``box``: the picture inside black
+        bars, or None), for :meth:`__call__`'s ``pre``.  The
         alpha is ``out`` when given, else an internal buffer.  Called by the pipeline's reader
         thread ahead of the frame's compositing when it segments ahead (``video.segment_ahead``)."""
         clock = self.clock
@@ -272,44 +273,46 @@ class Processor:
         if clock is not None:
             clock.add("engine", t)
         # "subject", "all-sharp", "all-blurred"; judged anew or not (if the engine says: a stand-in may not)
-        return alpha, getattr(self.seg, "state", None), getattr(self.seg, "judged_anew", None)
+        return (alpha, getattr(self.seg, "state", None), getattr(self.seg, "judged_anew", None),
+                getattr(self.seg, "box", None))
 
     def __call__(self, image: np.ndarray, need_output: bool = True,
                  pre: tuple | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(output for the sinks, output for the preview); internal buffers.  ``pre``: the
         frame's :meth:`segment` result, when it was segmented ahead."""
         i420 = self.pixel_format == "yuv420p"
-        alpha, state, judged = pre if pre is not None else self.segment(image)
+        alpha, state, judged, box = pre if pre is not None else self.segment(image)
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
-        self.alpha = alpha
+        self.alpha, self.box = alpha, box
         if isinstance(state, str):
             self.states[state] += 1
         if judged is not None:
             self.judged = (self.judged or 0) + judged
         if i420:  # I420 in, I420 out (no preview: the output is also the view)
-            out = view = self.comp.apply_i420(image, alpha, self._bg_frame(self.comp))
+            out = view = self.comp.apply_i420(image, alpha, self._bg_frame(self.comp), box)
         else:
             self.image = image  # for redraw() while paused
-            out = self.comp.apply(image, alpha, self._bg_frame(self.comp)) if need_output else None
+            out = self.comp.apply(image, alpha, self._bg_frame(self.comp), box) if need_output else None
             view = out
             if self.view is not None:
-                view = self.view.apply(image, alpha, self._bg_frame(self.view))
+                view = self.view.apply(image, alpha, self._bg_frame(self.view), box)
             elif out is None:
-                view = self.comp.apply(image, alpha, self._bg_frame(self.comp))
+                view = self.comp.apply(image, alpha, self._bg_frame(self.comp), box)
         if clock is not None:
             clock.add("composite", t)
         return out, view
 
     # ---- controls (preview keys)
     image: np.ndarray | None = None
+    box: tuple[int, int, int, int] | None = None
 
     def redraw(self) -> np.ndarray | None:
         """The preview's view of the last frame again (after a mode/background key while paused)."""
         if self.image is None or self.alpha is None:
             return None
         v = self._view()
-        return v.apply(self.image, self.alpha, self._bg_frame(v))
+        return v.apply(self.image, self.alpha, self._bg_frame(v), self.box)
 
     def _view(self) -> Compositor:
         return self.view or self.comp

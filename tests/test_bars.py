@@ -169,3 +169,73 @@ def test_a_letterboxed_clip_is_cut_out_as_the_picture_alone(scene):
         alpha = seg.mask_i420(yuv)
     assert not alpha[:60].any() and not alpha[360:].any()
     assert iou(alpha[60:360], gt) > 0.8
+
+
+# ---------------------------------------------------------------- the composite keeps the bars
+
+@pytest.mark.parametrize("background", ["blur", "color:#00ff00", "image"])
+def test_the_composite_keeps_the_bars_and_composites_the_picture_alone(scene, background, tmp_path):
+    from livecut.composite import Compositor
+
+    img, gt = scene
+    if background == "image":
+        pic = tmp_path / "bg.png"
+        cv2.imwrite(str(pic), np.random.default_rng(1).integers(0, 256, (90, 160, 3), dtype=np.uint8))
+        background = f"image:{pic}"
+    framed = _pad(img, 50, 50, 0, 0, value=3)
+    alpha = _pad(gt, 50, 50, 0, 0)
+    box = (50, 350, 0, 400)
+    out = Compositor(background=background).apply(framed, alpha, box=box).copy()
+    alone = Compositor(background=background).apply(img, gt)
+    assert np.array_equal(out[:50], framed[:50]) and np.array_equal(out[350:], framed[350:])
+    assert np.array_equal(out[50:350], alone)
+    # without the box the background runs over the bars (a blur darkens the picture's edges)
+    whole = Compositor(background=background).apply(framed, alpha)
+    assert not np.array_equal(whole[:50], framed[:50])
+
+
+def test_the_i420_composite_keeps_the_bars_too(scene):
+    from livecut.composite import Compositor
+
+    img, gt = scene
+    framed = _pad(img, 50, 50, 0, 0)
+    yuv = cv2.cvtColor(framed, cv2.COLOR_BGR2YUV_I420)
+    alpha = _pad(gt, 50, 50, 0, 0)
+    out = Compositor().apply_i420(yuv, alpha, box=(50, 350, 0, 400)).copy()
+    alone = Compositor().apply_i420(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420), gt)
+    y, ya = out[:400], alone[:300]
+    assert np.array_equal(y[:50], yuv[:50]) and np.array_equal(y[350:400], yuv[350:400])
+    assert np.array_equal(y[50:350], ya)
+    # chroma: U and V are 200 x 200 each after the luma, packed two rows a row
+    u = out[400:500].reshape(200, 200)
+    u_alone = alone[300:375].reshape(150, 200)
+    assert np.array_equal(u[25:175], u_alone)
+    assert np.array_equal(u[:25], yuv[400:500].reshape(200, 200)[:25])
+    with pytest.raises(Exception, match="even"):
+        Compositor().apply_i420(yuv, alpha, box=(51, 349, 0, 400))
+
+
+def test_a_letterboxed_clip_keeps_black_bars_through_the_cli(scene, tmp_path):
+    import av
+
+    from conftest import run_cli
+
+    img, _ = scene
+    src, dst = tmp_path / "lb.mp4", tmp_path / "out.mp4"
+    framed = _pad(img, 60, 60, 0, 0)
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libx264", rate=25)
+        vs.width, vs.height, vs.pix_fmt = framed.shape[1], framed.shape[0], "yuv420p"
+        vs.options = {"crf": "16", "preset": "ultrafast"}
+        for i in range(10):
+            f = av.VideoFrame.from_ndarray(framed, format="bgr24")
+            f.pts = i
+            c.mux(vs.encode(f))
+        c.mux(vs.encode(None))
+    r = run_cli("file", str(src), "-o", str(dst))
+    assert r.returncode == 0, r.stderr
+    with av.open(str(dst)) as c:
+        frames = [f.to_ndarray(format="gray") for f in c.decode(video=0)]
+    assert len(frames) == 10
+    for g in frames:  # the bars stay black; the blur did not spread the picture into them
+        assert g[:56].max() <= 24 and g[364:].max() <= 24, (g[:56].max(), g[364:].max())
