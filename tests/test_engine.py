@@ -110,6 +110,32 @@ def test_all_sharp_frame_is_kept_whole():
     assert np.all(a == 255)
 
 
+@pytest.mark.parametrize("hw", [(480, 640), (720, 1280)])
+def test_all_sharp_frame_is_kept_whole_after_the_second_look_too(hw):
+    """Where the coarse level fits, an all-sharp judgement is looked at again there: a
+    frame sharp all over stays all sharp."""
+    seg = Segmenter(still=True)
+    a = seg.mask(_all_sharp(*hw))
+    assert seg.state == "all-sharp" and seg.method.last_coarse
+    assert np.all(a == 255)
+
+
+def test_sensor_noise_everywhere_is_not_taken_for_a_frame_sharp_all_over(monkeypatch):
+    """Strong noise looks sharp at pixel scale over the whole frame; at half the
+    resolution it is halved and the subject shows."""
+    import livecut.segment.net as net
+
+    img, gt = make_scene("basic", 640, 480, seed=2)
+    noisy = np.clip(img + np.random.default_rng(0).normal(0, 12, img.shape), 0, 255).astype(np.uint8)
+    seg = Segmenter(still=True)
+    a = seg.mask(noisy)
+    assert seg.state == "subject" and iou(a, gt) > 0.5
+    monkeypatch.setattr(net, "AGAIN_COARSE", False)  # judged at the cue resolution only
+    seg = Segmenter(still=True)
+    seg.mask(noisy)
+    assert seg.state == "all-sharp"
+
+
 def test_all_blurred_frame_keeps_nothing():
     seg = Segmenter(still=True)
     a = seg.mask(_all_blurred())
