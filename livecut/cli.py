@@ -332,6 +332,16 @@ def eval_(
                                       "times (area) and enlarged back (cubic), before --scales."),
     invert: bool = typer.Option(False, "--invert", help="The masks mark the blurred part, not the subject "
                                                         "(as the CUHK benchmark's own masks do)."),
+    noise: float = typer.Option(0.0, "--noise", metavar="SIGMA", min=0.0, max=64.0,
+                                help="Add Gaussian sensor noise of this sigma (gray levels) to each "
+                                     "rescaled photo (the same noise every run)."),
+    jpeg: int = typer.Option(0, "--jpeg", metavar="Q", min=0, max=100,
+                             help="Compress each rescaled photo as JPEG at this quality (after --noise; "
+                                  "0: not)."),
+    bars: Optional[str] = typer.Option(None, "--bars", metavar="letterbox|pillarbox",
+                                       help="Put black bars (18 % of the photo each side) above and below "
+                                            "or left and right of each rescaled photo; the truth gets them "
+                                            "as background."),
 ) -> None:
     """Score the segmentation against ground-truth masks: IoU, F (beta^2=0.3), MAE, ms/image."""
     from livecut.evaluate import evaluate_folder, format_table, parse_scales, read_subset
@@ -341,7 +351,8 @@ def eval_(
     cfg = get_config(config, set_)
     result = evaluate_folder(images_dir, masks_dir, cfg, scales=parse_scales(scales),
                              subset=read_subset(subset) if subset else None, sheet=sheet,
-                             video=video, i420=i420, soft=soften, invert=invert)
+                             video=video, i420=i420, soft=soften, invert=invert, noise=noise, jpeg=jpeg,
+                             bars=bars)
     typer.echo(json.dumps(result, indent=2) if as_json else format_table(result))
 
     def note(names: list, what: str) -> None:

@@ -71,6 +71,36 @@ def soften(img: np.ndarray, f: float) -> np.ndarray:
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
+#: ``--bars``: black bars of this share of the photo's height (letterbox: above and below)
+#: or width (pillarbox: left and right) on each side, as a film in a 16:9 frame has them
+BARS_SHARE = 0.18
+BARS = ("letterbox", "pillarbox")
+
+
+def degrade(img: np.ndarray, noise: float = 0.0, jpeg: int = 0, seed: int = 0) -> np.ndarray:
+    """``img`` as a camera or a codec may deliver it: Gaussian sensor noise of sigma ``noise``
+    (gray levels; drawn from ``seed``), then JPEG compression at quality ``jpeg`` (0: none)."""
+    import cv2
+
+    if noise > 0:
+        rng = np.random.default_rng(seed)
+        img = np.clip(img + rng.normal(0.0, noise, img.shape), 0, 255).astype(np.uint8)
+    if jpeg:
+        ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg)])
+        img = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    return img
+
+
+def add_bars(img: np.ndarray, kind: str, depth: int) -> np.ndarray:
+    """``img`` with black bars ``depth`` pixels deep: above and below (``letterbox``) or
+    left and right (``pillarbox``)."""
+    import cv2
+
+    t, l = (depth, 0) if kind == "letterbox" else (0, depth)
+    value = 0 if img.ndim == 2 else (0,) * img.shape[2]
+    return cv2.copyMakeBorder(img, t, t, l, l, cv2.BORDER_CONSTANT, value=value)
+
+
 def parse_scales(text: str) -> tuple[float, ...]:
     """``"0.5,1,2"`` -> ``(0.5, 1.0, 2.0)``; a usage error names what is wrong."""
     import math
@@ -244,7 +274,8 @@ def same_shape(mask_hw: tuple[int, int], image_hw: tuple[int, int]) -> bool:
 
 def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] | None = None,
                     sheet=None, progress=None, video: bool = False, i420: bool = False,
-                    soft: float = 1.0, invert: bool = False) -> dict:
+                    soft: float = 1.0, invert: bool = False, noise: float = 0.0, jpeg: int = 0,
+                    bars: str | None = None) -> dict:
     """Run the segmenter on every image of ``images_dir`` (and its subfolders) that has a
     mask of the same name in ``masks_dir`` (:func:`match_masks`; each mask read by
     :func:`read_truth`), at each of ``scales`` (the photo rescaled: cubic up, area down; the
@@ -266,7 +297,11 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     the photo as planar YUV 4:2:0 (:meth:`Segmenter.mask_i420`, the transcode path; the
     photo is cropped to even sides and the last row/column of the alpha repeated).
     ``soft``: soften each photo by this factor first (:func:`soften`; 1 = as it is).
-    ``invert``: the masks mark the blurred part (:func:`read_truth`).
+    ``invert``: the masks mark the blurred part (:func:`read_truth`).  ``noise``, ``jpeg``:
+    each rescaled photo degraded as :func:`degrade` does (noise drawn from the photo's
+    index: the same for every scale and run).  ``bars``: ``letterbox`` or ``pillarbox``,
+    black bars (:data:`BARS_SHARE` of the photo each side) around each rescaled photo; the
+    truth gets the same bars as background, so a mask that keeps a bar is scored down.
     """
     import time
     from pathlib import Path
@@ -287,6 +322,12 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     scales = tuple(dict.fromkeys(float(s) for s in scales))
     if not scales or any(not (0.05 <= s <= 8.0) for s in scales):
         raise UsageError("--scales: each scale must be between 0.05 and 8")
+    if not (0.0 <= noise <= 64.0):
+        raise UsageError(f"--noise {noise:g}: expected a sigma of 0 to 64 gray levels")
+    if not (0 <= jpeg <= 100):
+        raise UsageError(f"--jpeg {jpeg}: expected a quality of 1 to 100 (0: none)")
+    if bars is not None and bars not in BARS:
+        raise UsageError(f"--bars {bars!r}: expected {' or '.join(BARS)}")
     if sheet is not None:
         check_sheet_path(sheet)
 
@@ -342,13 +383,20 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                         f"{img_path}: at x{s:g} it is {fw}x{fh}; livecut takes {MIN_SIDE}x{MIN_SIDE} "
                         f"pixels to {MAX_PIXELS // 1_000_000} megapixels (not scored at any scale)")
             bgr = soften(bgr, soft)
+            if bars is not None:  # the truth's bars at the native size; the frame's at its own
+                side = gt.shape[0] if bars == "letterbox" else gt.shape[1]
+                depth = int(round(BARS_SHARE * side))
+                gt = add_bars(gt, bars, depth)
             for s in scales:
                 if s not in segs:
                     # as `livecut image` (or a video frame); each photo judged on its own: no
                     # judgement reused from the photo before (segment.still, segment.every)
                     segs[s] = Segmenter(each_frame_judged(cfg), still=not video)
                 seg = segs[s]
-                frame = rescale(bgr, s)
+                frame = degrade(rescale(bgr, s), noise, jpeg, seed=i)
+                if bars is not None:
+                    fside = frame.shape[0] if bars == "letterbox" else frame.shape[1]
+                    frame = add_bars(frame, bars, int(round(depth * fside / side)))
                 if i420:
                     fh, fw = frame.shape[:2]
                     frame = cv2.cvtColor(frame[:fh // 2 * 2, :fw // 2 * 2], cv2.COLOR_BGR2YUV_I420)
@@ -381,7 +429,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         for s in scales:
             rows[s].append(mine[s])
         if pages is not None:
-            pages.add(_sheet_row(bgr, gt, first_alpha))
+            shown = add_bars(bgr, bars, depth) if bars is not None else bgr
+            pages.add(_sheet_row(shown, gt, first_alpha))
         if progress is not None:
             progress(i + 1, len(pairs))
     if pages is not None:
@@ -394,7 +443,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         mean = {k: float(np.mean([r[k] for r in rows[s]])) for k in ("iou", "f", "mae", "ms")}
         per_scale.append({"scale": s, "images": rows[s], "mean": mean})
     as_ = ("video frames" if video else "photos") + (", I420" if i420 else "") + \
-        (f", softened {soft:g}x" if soft > 1.0 else "")
+        (f", softened {soft:g}x" if soft > 1.0 else "") + (f", noise sigma {noise:g}" if noise > 0 else "") + \
+        (f", JPEG q{jpeg}" if jpeg else "") + (f", {bars}ed" if bars else "")
     return {"method": cfg.segment.method, "as": as_,
             "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
             "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors,

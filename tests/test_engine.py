@@ -367,6 +367,45 @@ def test_eval_soften_scores_the_softened_photos(dataset, tmp_path):
     assert r.returncode == 2 and "--soften" in r.stderr
 
 
+def test_eval_degrades_the_photos_as_asked(dataset, tmp_path):
+    """`--noise`, `--jpeg` and `--bars` score degraded copies of the photos: the same scores
+    as such copies made by hand (the bars' truth is background), and they say so."""
+    from conftest import run_cli
+    from livecut.evaluate import BARS_SHARE, add_bars, degrade
+
+    r = run_cli("eval", *map(str, dataset), "--noise", "6", "--jpeg", "40", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["as"] == "photos, noise sigma 6, JPEG q40"
+    names = sorted(f.name for f in dataset[0].iterdir())
+    copies, truths = tmp_path / "copies", tmp_path / "truths"
+    copies.mkdir()
+    truths.mkdir()
+    for i, name in enumerate(names):  # (the noise is drawn from the photo's index)
+        img = cv2.imread(str(dataset[0] / name))
+        worse = degrade(img, 6, 40, seed=i)
+        assert np.abs(worse.astype(int) - img).mean() > 3
+        cv2.imwrite(str(copies / name), worse)
+    direct = json.loads(run_cli("eval", str(copies), str(dataset[1]), "--json").stdout)
+    assert [row["iou"] for row in data["images"]] == [row["iou"] for row in direct["images"]]
+
+    r = run_cli("eval", *map(str, dataset), "--bars", "pillarbox", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["as"] == "photos, pillarboxed"
+    for name in names:
+        img = cv2.imread(str(dataset[0] / name))
+        depth = int(round(BARS_SHARE * img.shape[1]))
+        cv2.imwrite(str(copies / name), add_bars(img, "pillarbox", depth))
+        cv2.imwrite(str(truths / name), add_bars(cv2.imread(str(dataset[1] / name), 0), "pillarbox", depth))
+    direct = json.loads(run_cli("eval", str(copies), str(truths), "--json").stdout)
+    assert [row["iou"] for row in data["images"]] == [row["iou"] for row in direct["images"]]
+    plain = json.loads(run_cli("eval", *map(str, dataset), "--json").stdout)
+    assert data["mean"]["iou"] == pytest.approx(plain["mean"]["iou"], abs=0.01)  # the bars are found
+    r = run_cli("eval", *map(str, dataset), "--bars", "diagonal")
+    assert r.returncode == 2 and "--bars" in r.stderr
+
+
 def test_eval_skips_hidden_files_says_what_has_no_mask_and_checks_the_sheet_first(dataset, tmp_path):
     """A folder copied from a Mac (``._*`` files), an image without a truth, a repeated
     scale, and a --sheet that cannot be written (refused before the work, one line)."""
