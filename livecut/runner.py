@@ -969,9 +969,14 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         # an output file that exists (no --force) or is an input: refused before a stream opens
         _check_output_file(output, inputs, force)
         # as is a display or a virtual camera that is not there, before a stream (which may
-        # take video.open_timeout to answer, or not answer at all; a camera or a file that is
-        # not there is said at once, and first)
-        early = kind == "stream"
+        # take video.open_timeout to answer, or not answer at all) or a camera (opening it
+        # turns it on, its light too, for nothing); a camera or a file that is not there is
+        # said at once, and first
+        early = kind in ("stream", "camera")
+        if kind == "camera":
+            from livecut.sources.camera import camera_index, check_present
+
+            check_present(camera_index(spec))
         if early:
             _check_devices(preview, preview_options, extra_sinks)
         source = stack.enter_context(open_source(spec, cfg.video, **opts))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 import time
 
@@ -269,3 +270,23 @@ def test_a_camera_sent_to_a_virtual_camera_is_not_delayed(fake_camera, fake_vcam
     assert np.median(later) < 200, np.median(later)   # was ~ 400 ms: the first frame's latency
     assert sinks and sinks[0]._pacer is None
     assert fake_vcam.instances[-1].closed == 1
+
+
+# ---------------------------------------------------------------- what is missing, before the camera turns on
+
+def test_a_missing_pyvirtualcam_is_said_before_the_camera_turns_on(fake_camera, monkeypatch, capsys):
+    """`livecut cam 0 --vcam` without pyvirtualcam opened the camera (its light on, the first
+    frame read) and only then said pyvirtualcam was missing; it is said first, and the camera
+    is never opened. A camera that is not there is still said before it (exit 2)."""
+    monkeypatch.setitem(sys.modules, "pyvirtualcam", None)   # `import pyvirtualcam` fails
+    code = _cli(["cam", "0", "--vcam", "-q"])
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 1, err                                    # (DeviceUnavailable, as before)
+    assert len(lines) == 1 and "pyvirtualcam is not installed" in lines[0], err
+    assert fake_camera.instances == [], "the camera was opened"
+    if sys.platform.startswith("linux"):
+        monkeypatch.setattr(camera, "Path", lambda p: type("Gone", (), {"exists": lambda self: False})())
+        code = _cli(["cam", "5", "--vcam", "-q"])
+        err = capsys.readouterr().err
+        assert code == 2 and "camera 5: not found" in err, err

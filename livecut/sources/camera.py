@@ -53,6 +53,14 @@ def camera_index(spec: str) -> int | None:
     return None
 
 
+def check_present(index: int) -> None:
+    """:class:`VideoOpenFailure` for a camera certainly not there (Linux: no /dev/videoN),
+    without opening it; elsewhere only opening it tells."""
+    if sys.platform.startswith("linux") and not Path(f"/dev/video{index}").exists():
+        raise VideoOpenFailure(f"camera {index}: not found (no /dev/video{index}; "
+                               "see `livecut devices`)")
+
+
 class CameraSource:
     """One camera, opened on construction and released by ``close``/``__exit__``."""
 
@@ -74,9 +82,7 @@ class CameraSource:
         self._stop = threading.Event()
         self._reading = threading.Lock()  # held by read() while it waits in the capture
         self._closed = False
-        if sys.platform.startswith("linux") and not Path(f"/dev/video{index}").exists():
-            raise VideoOpenFailure(f"camera {index}: not found (no /dev/video{index}; "
-                                   "see `livecut devices`)")
+        check_present(index)
         _quiet_opencv()
         backend = cv2.CAP_V4L2 if sys.platform.startswith("linux") else cv2.CAP_ANY
         cap = (capture_factory or cv2.VideoCapture)(index, backend)
