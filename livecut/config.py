@@ -240,11 +240,35 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
         choices = _method_names(choices)
     if choices and out not in choices:
         raise ConfigError(f"{key}: {out!r} is not one of {', '.join(choices)}")
+    if key == "composite.background":
+        _check_background(key, out)
     if meta.get("lo") is not None and out < meta["lo"]:
         raise ConfigError(f"{key}: {out} is below the minimum {meta['lo']}")
     if meta.get("hi") is not None and out > meta["hi"]:
         raise ConfigError(f"{key}: {out} is above the maximum {meta['hi']}")
     return out
+
+
+def _check_background(key: str, value: str) -> None:
+    """A ``composite.background`` that is no background (``nonsense``, a colour that is not
+    one, ``image:`` without a path, a URL) is refused where the value is read, naming the key
+    (and the file), as a bad choice is; it was refused only where a command made the
+    background, naming neither. The picture or video itself is looked for when it is used:
+    ``-b`` may replace it, a batch worker reads it on its own node."""
+    kind, colon, rest = value.strip().partition(":")
+    if not colon and kind.lower() in ("blur", "transparent", "none"):
+        return  # (the usual words: no need to load the compositor, and OpenCV with it)
+    if kind.lower() in ("image", "video") and rest:
+        from livecut.urls import url_scheme
+
+        if not url_scheme(rest):
+            return
+    from livecut.composite import parse_background  # (the one parser; it reads no file here)
+
+    try:
+        parse_background(value)
+    except ConfigError as exc:  # "background 'x': why" -> "composite.background: 'x': why"
+        raise ConfigError(f"{key}: {str(exc).removeprefix('background ')}") from None
 
 
 def _method_names(shipped: tuple[str, ...]) -> tuple[str, ...]:

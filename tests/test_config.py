@@ -341,3 +341,36 @@ def test_batch_workers_get_the_config_with_backgrounds_absolute(tmp_path, monkey
     assert report.done == 1, report.errors
     bg = f"image:{tmp_path / 'bg.png'}"
     assert sorted(report.notes) == sorted([f"bg={bg}", f"cfg={bg}", "work_size=200"])
+
+
+@pytest.mark.parametrize("value", ["nonsense", "color:#12345", "color:chartreuse-ish", "image:", "video:",
+                                   "image:https://user:pw@example.com/bg.png"])
+def test_a_bad_background_in_a_file_is_refused_when_the_file_is_read(tmp_path, value):
+    """composite.background = "nonsense" in a -c file was taken as is, and refused only when a
+    command made a background of it, as 'background 'nonsense': ...' (no key, no file); a run
+    that used no background never said it. It is refused as the other keys are: on loading,
+    naming the file and the key. (The picture or video itself is looked for when it is used.)"""
+    bad = _write(tmp_path, f'[composite]\nbackground = "{value}"\n', "bg.toml")
+    with pytest.raises(ConfigError) as info:
+        load_config(bad)
+    msg = str(info.value)
+    assert msg.startswith(f"{bad}: composite.background: "), msg
+    assert "\n" not in msg and "pw" not in msg, msg
+    with pytest.raises(ConfigError, match=r"^--set: composite\.background: "):
+        load_config(None, [f"composite.background={value}"])
+
+
+@pytest.mark.parametrize("value", ["blur", "transparent", "none", "BLUR", "color:#00ff00", "color:#0f0",
+                                   "colour:green", "image:missing.png", "video:/nowhere/v.mp4"])
+def test_good_backgrounds_load_and_pictures_are_looked_for_later(tmp_path, value):
+    assert load_config(None, [f"composite.background={value}"]).composite.background == value
+
+
+def test_a_bad_background_in_a_file_is_one_line_exit_2(tmp_path):
+    from conftest import run_cli
+
+    bad = _write(tmp_path, '[composite]\nbackground = "nonsense"\n', "bg.toml")
+    r = run_cli("bench", "-c", str(bad), "--frames", "1")   # (a command that makes no background)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode == 2 and len(lines) == 1, r.stderr
+    assert f"{bad}: composite.background: 'nonsense'" in lines[0], r.stderr
