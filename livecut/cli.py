@@ -319,7 +319,8 @@ def eval_(
                                     "against the native truth; per-scale means, e.g. 0.5,1,2,3."),
     sheet: Optional[Path] = typer.Option(None, "--sheet", metavar="OUT.png",
                                          help="Write a contact sheet: image | truth | mask | cutout on grey, "
-                                              "one row per photo (first scale), 50 rows a page: OUT.png, OUT-2.png, ..."),
+                                              "one row per photo (first scale), 50 rows a page: OUT.png, OUT-2.png, ... "
+                                              "(the further pages of an earlier, longer sheet are removed)."),
     subset: Optional[str] = typer.Option(None, "--subset", metavar="FILE[.json:KEY]",
                                          help="Only the photos named in FILE (one a line) or in a JSON list, "
                                               "e.g. livecut/models/cuhk_split.json:val."),
@@ -366,6 +367,7 @@ def eval_(
     note(result.get("resized_masks") or [], "mask(s) of another size than their photo, resized to it")
     if len(result.get("sheets") or []) > 1:
         note(result["sheets"], "pages of the contact sheet")
+    note(result.get("sheets_removed") or [], "page(s) of an earlier, longer contact sheet removed")
     for line in result["errors"]:
         err(line)
     if result["errors"]:

@@ -287,10 +287,11 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     Returns ``{"method", "as", "count", "images": [...], "mean": {...}, "scales": [{"scale",
     "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors", "without_mask",
-    "without_image", "resized_masks", "subset_missing", "sheets"}``; ``images`` and ``mean``
-    at the top are those of the first scale.  ``sheet``: a picture path that gets one row
+    "without_image", "resized_masks", "subset_missing", "sheets", "sheets_removed"}``;
+    ``images`` and ``mean`` at the top are those of the first scale.  ``sheet``: a picture path that gets one row
     per photo (image | truth | mask | cutout on grey) at the first scale, SHEET_PAGE_ROWS
-    rows a page (the second page ``NAME-2.png``, ...).
+    rows a page (the second page ``NAME-2.png``, ...); the pages of an earlier, longer sheet
+    of that name after its last are removed (``sheets_removed``).
     ``progress(done, total)`` is called after each image.  ``video``: segment each photo
     as a video frame is (``Segmenter(still=False)``: the gray guided refinement, no
     mirrored pass with ``segment.tta=auto``), not as ``livecut image`` does.  ``i420``: hand the segmenter
@@ -450,7 +451,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors,
             "without_mask": unmatched, "without_image": without_image, "resized_masks": resized,
             "subset_missing": subset_missing,
-            "sheets": [str(p) for p in pages.written] if pages is not None else []}
+            "sheets": [str(p) for p in pages.written] if pages is not None else [],
+            "sheets_removed": [str(p) for p in pages.removed] if pages is not None else []}
 
 
 #: height of one row of the contact sheet
@@ -498,12 +500,15 @@ def sheet_page_path(path, page: int):
 class _SheetPages:
     """The contact sheet written a page (SHEET_PAGE_ROWS rows) at a time, as the rows come
     (no more than one page in memory); a page that cannot be written is an error in
-    ``errors`` and ends the sheet (the scores stand without the picture)."""
+    ``errors`` and ends the sheet (the scores stand without the picture). Once it has a
+    page, the pages of an earlier, longer sheet of the same name after its last are removed
+    (``removed``)."""
 
     def __init__(self, path):
         self.path = path
         self.rows: list[np.ndarray] = []
         self.written: list = []
+        self.removed: list = []
         self.errors: list[str] = []
 
     def add(self, row: np.ndarray) -> None:
@@ -516,6 +521,24 @@ class _SheetPages:
     def close(self) -> None:
         if self.rows and not self.errors:
             self._flush()
+        if self.written:
+            self._remove_stale()
+
+    def _remove_stale(self) -> None:
+        """Remove NAME-k.EXT from the page after this sheet's last on, as long as they follow
+        each other: left from an earlier run with more photos, they read as pages of this
+        sheet. Only names this sheet would have written for more photos, and no further than
+        the first missing one (a NAME-2024.EXT of the user's own is never reached)."""
+        page = len(self.written) + 1
+        while (p := sheet_page_path(self.path, page)).is_file():
+            try:
+                p.unlink()
+            except OSError as exc:
+                self.errors.append(f"{p}: a page of an earlier, longer contact sheet could not be "
+                                   f"removed ({exc.strerror})")
+                return
+            self.removed.append(p)
+            page += 1
 
     def _flush(self) -> None:
         from livecut.errors import LivecutError

@@ -303,6 +303,36 @@ def test_sheet_is_written_in_pages(photos, tmp_path, monkeypatch):
     assert first.shape[1] <= 4 * evaluate.SHEET_PANEL_MAX + 12
 
 
+def test_a_shorter_run_removes_the_pages_of_an_earlier_longer_sheet(photos, tmp_path, monkeypatch):
+    """A run of 4 pages then one of 2 to the same --sheet left pages 3 and 4 of the first: they
+    read as part of the second. The pages after this run's last are removed, as long as they
+    follow each other (NAME-3, NAME-4, ...); nothing else of a similar name."""
+    from livecut import evaluate
+
+    images, masks, _ = photos
+    monkeypatch.setattr(evaluate, "SHEET_PAGE_ROWS", 1)   # two photos: two pages
+    sheet = tmp_path / "sheet.png"
+    stale = [tmp_path / "sheet-3.png", tmp_path / "sheet-4.png"]
+    kept = [tmp_path / n for n in ("sheet-6.png", "sheet-03.png", "sheet-x.png", "sheet-3.jpg",
+                                   "sheet-3.png.bak", "other-3.png")]
+    for p in stale + kept:
+        p.write_bytes(b"earlier")
+    r = invoke("eval", images, masks, "--sheet", sheet, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["sheets"] == [str(sheet), str(tmp_path / "sheet-2.png")]
+    assert data["sheets_removed"] == [str(p) for p in stale]
+    assert not any(p.exists() for p in stale)
+    assert all(p.read_bytes() == b"earlier" for p in kept)
+    assert "2 page(s) of an earlier, longer contact sheet removed" in r.output
+    # a run that writes no page (no photo scored) removes nothing
+    (tmp_path / "sheet-3.png").write_bytes(b"earlier")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = invoke("eval", empty, masks, "--sheet", sheet)
+    assert r.exit_code == 2 and (tmp_path / "sheet-3.png").exists()
+
+
 def test_many_rows_fit_a_jpeg_sheet():
     """The default page holds rows a JPEG and a WebP can take."""
     from livecut import evaluate
