@@ -213,7 +213,7 @@ def image(
     quiet: bool = QuietOpt,
 ) -> None:
     """Cut the subject out of still images: writes OUTDIR/<stem>.png for each input."""
-    from livecut.images import photo_mode, process_images
+    from livecut.images import background_warning, photo_mode, process_images
 
     for text in inputs:
         local_path(text, "`livecut image` reads local image files")
@@ -224,9 +224,12 @@ def image(
                    f"writes {'transparency' if mode == 'cutout' else 'the mask'}, so it is ignored", err=True)
     from livecut.runner import finalize_on_signals
 
+    photo = photo_mode(mode, background, cfg)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop it as Ctrl-C does (the bar closed, one line)
-        report = process_images(inputs, outdir, cfg, mode=photo_mode(mode, background, cfg),
-                                progress=not quiet, force=force)
+        report = process_images(inputs, outdir, cfg, mode=photo, progress=not quiet, force=force)
+    if report.written:  # (said of outputs written: what they leave out of the background)
+        several = background_warning(cfg, mode=photo)
+        report.warnings[:0] = [several] if several else []
     if _debug():
         for exc in report.exceptions:
             traceback.print_exception(exc)
@@ -292,6 +295,13 @@ def batch(
                            retry_failed=retry_failed, force=force, ray=ray, progress=not quiet)
     for line in report.errors:
         err(line)
+    if report.done:  # (once for the whole batch, not once an item)
+        from livecut.images import background_warning, photo_mode
+
+        several = (background_warning(cfg, mode=photo_mode(mode, background, cfg))
+                   or background_warning(cfg, mode=mode))
+        if several:
+            typer.echo(f"livecut: warning: {several}", err=True)
     if not quiet:
         for line in report.notes:
             typer.echo(f"livecut: note: {line}", err=True)
@@ -549,7 +559,10 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
                           max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
                           pace=opts.get("pace"), force=bool(opts.get("force")),
                           progress=not opts.get("quiet"), **kwargs)
-    for w in stats.warnings:
+    from livecut.images import background_warning
+
+    several = background_warning(cfg, opts.get("background"), opts.get("mode"), video=True)
+    for w in stats.warnings + ([several] if several else []):
         typer.echo(f"livecut: warning: {redact_text(w)}", err=True)
     if not opts.get("quiet"):
         from livecut.urls import redact_url

@@ -93,6 +93,35 @@ def pictures_warning(src: str | Path, pictures: tuple[str, str, int] | None) -> 
     return f"{src}: {article} {kind} of {count} {unit}; only the first is cut{video}"
 
 
+def background_warning(cfg: Config, background: str | None = None, mode: str | None = None,
+                       video: bool = False) -> str | None:
+    """What to say of a picture background (``image:PATH``: ``background``, else the
+    configuration's) whose file holds several pictures (an animated GIF, a multi-page TIFF),
+    of which only the first is used, as :func:`pictures_warning` says of an input; None for
+    one picture, another background, or a ``mode`` (else the configuration's) that shows no
+    background. ``video``: for a video run (an animated GIF or PNG plays as ``video:PATH``).
+    A background that cannot be read is said where it is used, not here."""
+    import numpy as np
+
+    from livecut.composite import parse_background
+    from livecut.imageio import picture_count
+
+    if (mode or cfg.composite.mode) not in ("composite", "side-by-side"):
+        return None
+    try:
+        bg = parse_background(background if background is not None else cfg.composite.background)
+        if bg.kind != "image":
+            return None
+        kind, unit, count = picture_count(np.fromfile(bg.path, np.uint8))
+    except (LivecutError, OSError, ValueError):
+        return None
+    if count < 2:
+        return None
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
+    plays = f" (-b video:{bg.path} plays it)" if video and kind in ("animated GIF", "animated PNG") else ""
+    return f"background {bg.path}: {article} {kind} of {count} {unit}; only the first is used{plays}"
+
+
 def output_path(src: Path, outdir: Path) -> Path:
     return outdir / f"{src.stem}.png"
 

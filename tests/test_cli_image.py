@@ -1109,6 +1109,51 @@ def test_an_animated_gif_or_a_multipage_tiff_says_only_the_first_is_cut(tmp_path
     assert said == [f"livecut: note: {d / 'pages.tif'}: a TIFF of 3 pages; only the first is cut"], r.stderr
 
 
+def test_a_picture_background_of_several_pictures_says_only_the_first_is_used(tmp_path, scene, good):
+    """-b image:pages.tif (a multi-page TIFF) or image:anim.gif used the first page/frame
+    without a word, though `livecut image pages.tif` says so of an input; the same one line
+    now says it of the background: livecut image (even with -q), livecut file, livecut batch
+    (once, not once an item). A background the output does not show (--mode mask) and a
+    one-picture file say nothing."""
+    import shutil
+
+    from conftest import make_clip
+
+    img, _ = scene
+    pages, one = tmp_path / "pages.tif", tmp_path / "one.tif"
+    assert cv2.imwritemulti(str(pages), [img, img[::-1].copy(), img[:, ::-1].copy()])
+    assert cv2.imwrite(str(one), img)
+    said = f"livecut: warning: background {pages}: a TIFF of 3 pages; only the first is used"
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "-b", f"image:{pages}", "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [said], r.stderr
+    for args in (("-b", f"image:{one}"), ("-b", f"image:{pages}", "--mode", "mask")):
+        r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--force", "-q", *args)
+        assert r.exit_code == 0 and not any("only the first" in ln for ln in _stderr_lines(r)), r.stderr
+    r = invoke("batch", good["a.jpg"], good["b.png"], "-o", tmp_path / "b", "--jobs", "1",
+               "-b", f"image:{pages}")
+    assert r.exit_code == 0, r.output
+    assert [ln for ln in _stderr_lines(r) if "only the first" in ln] == [said], r.stderr
+    clip = make_clip(tmp_path / "clip.mp4", w=160, h=120, n=3)
+    r = invoke("file", clip, "-o", tmp_path / "out.mp4", "-b", f"image:{pages}", "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [said], r.stderr
+    if shutil.which("ffmpeg") is None:
+        return
+    frames = tmp_path / "f%02d.png"
+    for i in range(4):
+        cv2.imwrite(str(frames).replace("%02d", f"{i:02d}"), np.roll(img, 4 * i, axis=1))
+    gif = tmp_path / "anim.gif"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-framerate", "5", "-i", str(frames), str(gif)],
+                   check=True, timeout=60)
+    if cv2.imdecode(np.fromfile(gif, np.uint8), cv2.IMREAD_UNCHANGED) is None:
+        return  # (this OpenCV reads no GIF)
+    r = invoke("file", clip, "-o", tmp_path / "out2.mp4", "-b", f"image:{gif}", "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [f"livecut: warning: background {gif}: an animated GIF of 4 frames; only "
+                                f"the first is used (-b video:{gif} plays it)"], r.stderr
+
+
 def test_picture_count_reads_the_structure_of_animations_and_pages():
     from livecut.imageio import picture_count
 
