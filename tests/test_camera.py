@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import probe
-from livecut.config import load_config
+from livecut.config import VideoConfig, load_config
 from livecut.runner import run_video
 from livecut.sources import camera
 from livecut.sources.camera import CameraSource
@@ -165,13 +165,12 @@ def test_an_unplugged_camera_ends_the_run_with_the_recording_kept(fake_camera, f
     assert took < 15, took
 
 
-def test_a_camera_whose_reads_fail_slowly_is_given_up_on_in_seconds(fake_camera, monkeypatch):
+def test_a_camera_whose_reads_fail_slowly_is_given_up_on_in_seconds(fake_camera):
     """OpenCV's V4L2 backend waits up to 10 s in a read that fails: 30 such failures held the
-    run for 5 minutes before the camera counted as gone; now failing for MAX_FAILED_SECONDS
+    run for 5 minutes before the camera counted as gone; now failing for video.read_timeout
     is enough."""
-    monkeypatch.setattr(camera, "MAX_FAILED_SECONDS", 0.5, raising=False)
     fake_camera.fail_from, fake_camera.fail_blocks = 1, 0.2   # 30 failures: 6 s
-    with CameraSource(0) as src:
+    with CameraSource(0, VideoConfig(read_timeout=0.5)) as src:
         assert src.read() is not None                # (the frame read when it opened)
         t0 = time.monotonic()
         assert src.read() is None
@@ -179,13 +178,12 @@ def test_a_camera_whose_reads_fail_slowly_is_given_up_on_in_seconds(fake_camera,
         assert "stopped delivering frames" in src.lost
 
 
-def test_a_read_that_waits_past_the_limit_and_fails_is_the_loss_itself(fake_camera, monkeypatch):
-    """MAX_FAILED_SECONDS counts from the start of the first failing read: with V4L2, which
-    waits 10 s in it, a second such read (20 s in all) was needed before the camera counted
-    as gone."""
-    monkeypatch.setattr(camera, "MAX_FAILED_SECONDS", 0.2, raising=False)
-    fake_camera.fail_from, fake_camera.fail_blocks = 1, 0.3   # each failing read: over the limit
-    with CameraSource(0) as src:
+def test_a_read_that_waits_past_the_limit_and_fails_is_the_loss_itself(fake_camera):
+    """The limit (video.read_timeout) counts from the start of the first failing read: with
+    V4L2, which waits 10 s in it, a second such read (20 s in all) was needed before the
+    camera counted as gone."""
+    fake_camera.fail_from, fake_camera.fail_blocks = 1, 0.6   # each failing read: over the limit
+    with CameraSource(0, VideoConfig(read_timeout=0.5)) as src:
         assert src.read() is not None
         cap = fake_camera.instances[-1]
         calls = []
@@ -193,6 +191,21 @@ def test_a_read_that_waits_past_the_limit_and_fails_is_the_loss_itself(fake_came
         cap.read = lambda: (calls.append(1), real())[1]
         assert src.read() is None and "stopped delivering frames" in src.lost
         assert len(calls) == 1, f"{len(calls)} failing reads"
+
+
+def test_the_give_up_on_failing_reads_is_video_read_timeout(fake_camera):
+    """A camera whose reads failed counted as gone after a fixed 5 s, whatever
+    video.read_timeout (the time a stalled stream counts as lost after) said; it is that key
+    now, 5 s by default as before."""
+    from livecut.sources import open_source
+
+    assert VideoConfig().read_timeout == 5.0
+    fake_camera.fail_from, fake_camera.fail_blocks = 1, 0.25   # 30 failures: 7.5 s
+    with open_source("0", VideoConfig(read_timeout=0.5)) as src:
+        assert src.read() is not None
+        t0 = time.monotonic()
+        assert src.read() is None and "stopped delivering frames" in src.lost
+        assert time.monotonic() - t0 < 2.0   # (was 5 s)
 
 
 def test_stop_ends_a_read_waiting_on_a_failing_camera(fake_camera):

@@ -3,8 +3,8 @@
 A live source: the driver buffer is kept to one frame and the runner always
 processes the newest frame (older ones are dropped and counted).
 
-A camera that stops delivering frames (unplugged, taken by another program) ends the
-source: ``read`` returns None and :attr:`CameraSource.lost` says why, so that the run
+A camera that stops delivering frames (unplugged, taken by another program: its reads fail
+30 times in a row or for ``video.read_timeout`` seconds) ends the source: ``read`` returns None and :attr:`CameraSource.lost` says why, so that the run
 finalises its outputs and reports the loss (exit 3), as for a lost stream.
 """
 
@@ -26,11 +26,10 @@ from livecut.sources.base import Frame, SourceInfo
 
 log = logging.getLogger("livecut")
 
-#: consecutive failed reads after which a camera counts as gone
+#: consecutive failed reads after which a camera counts as gone (a camera whose reads have
+#: failed for ``video.read_timeout`` seconds counts as gone too, however few the failures:
+#: OpenCV's V4L2 backend waits up to 10 s in each failing read)
 MAX_FAILED_READS = 30
-#: a camera whose reads have failed for this many seconds counts as gone, however few the
-#: failures (OpenCV's V4L2 backend waits up to 10 s in each failing read)
-MAX_FAILED_SECONDS = 5.0
 #: seconds ``close`` waits for a read in progress in another thread before leaving the release
 #: to that read (releasing the capture under a running read is undefined in OpenCV)
 CLOSE_WAIT = 0.5
@@ -157,7 +156,8 @@ class CameraSource:
                 failed += 1
                 # (counted from the start of the first failing read: V4L2 waits 10 s in it)
                 since = since if since is not None else began
-                if failed >= MAX_FAILED_READS or time.monotonic() - since >= MAX_FAILED_SECONDS:
+                # (the key a stalled stream counts as lost after: 5 s by default)
+                if failed >= MAX_FAILED_READS or time.monotonic() - since >= self.cfg.read_timeout:
                     self.lost = "it stopped delivering frames: unplugged, or taken by another program?"
                     return None
                 if self._stop.wait(0.01):
