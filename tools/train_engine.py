@@ -358,6 +358,7 @@ def global_pool_fix(path: Path) -> None:
 
 
 def main() -> None:
+    global NOISE_SIGMAS, KURTOSIS, CHANNELS
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("data", type=Path, help="cuhk-native folder (images/, masks/)")
     ap.add_argument("--out", type=Path, default=ROOT / "livecut" / "models" / "focusnet.onnx")
@@ -391,8 +392,12 @@ def main() -> None:
     ap.add_argument("--kurtosis", action="store_true",
                     help="also give the network the gradient's kurtosis (a 9th input channel; "
                          "use a --cache of its own)")
+    ap.add_argument("--noise-sigmas", default=None, metavar="S,S,...",
+                    help="sensor noise sigmas (gray levels) drawn from for each fitting example "
+                         f"(default {','.join(f'{v:g}' for v in NOISE_SIGMAS)}; use a --cache of its own)")
     args = ap.parse_args()
-    global KURTOSIS, CHANNELS
+    if args.noise_sigmas:
+        NOISE_SIGMAS = tuple(float(v) for v in args.noise_sigmas.split(","))
     KURTOSIS = args.kurtosis
     CHANNELS = 3 + N_CUES + int(KURTOSIS)
 
