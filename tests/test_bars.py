@@ -103,6 +103,23 @@ def test_mask_i420_leaves_the_bars_out_too(scene):
     assert not alpha[:50].any() and not alpha[350:].any()
 
 
+@pytest.mark.parametrize("kw", [dict(method="focus"), dict(refine="color")])
+def test_mask_i420_served_in_bgr_finds_even_bars_for_the_i420_composite(scene, kw):
+    """A method without a luma path of its own, or the colour refinement, serves an I420
+    frame through BGR: its box must be even too, or apply_i420 refuses it (bars of odd
+    depth: a film's 803 rows in 1080; a gray picture, so no chroma shows in the BGR bars)."""
+    from livecut.composite import Compositor
+
+    img, _ = scene
+    gray = cv2.cvtColor(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    yuv = cv2.cvtColor(_pad(gray, 41, 39, 0, 0), cv2.COLOR_BGR2YUV_I420)
+    seg = Segmenter(_cfg(**kw))
+    alpha = seg.mask_i420(yuv)
+    assert seg.box == (42, 340, 0, 400)  # as the planes' path finds it
+    assert not alpha[:42].any() and not alpha[340:].any()
+    Compositor().apply_i420(yuv, alpha, box=seg.box)  # (raised FrameSizeError: "cut at even rows")
+
+
 def test_the_baseline_keeps_its_bars():
     assert Segmenter(_cfg(method="canny"))._bars is None
 

@@ -169,12 +169,17 @@ class Segmenter:
         contiguous rows (a C-order array, or a window ``canvas[y:y+H, x:x+W]`` of one) that
         receives the alpha and is returned; another raises :class:`~livecut.errors.ArrayError`.
         """
+        return self._mask(frame_bgr, out)
+
+    def _mask(self, frame_bgr: np.ndarray, out: np.ndarray | None, even: bool = False) -> np.ndarray:
+        """:meth:`mask`; ``even``: the bars' box at even rows and columns (an I420 frame
+        served in BGR: its box is cut out of the I420 planes, and composited there)."""
         frame = _as_bgr(frame_bgr)
         check_size(frame)
         h, w = frame.shape[:2]
         out = self._check_out(out, h, w)
         self.timings.clear()
-        box = self._find_bars(frame, BAR_DARK)
+        box = self._find_bars(frame, BAR_DARK, even)
         if box is None:
             return self._mask_bgr(frame, out)
         y0, y1, x0, x1 = box
@@ -226,7 +231,8 @@ class Segmenter:
             raise FrameSizeError(f"mask_i420: {i420.shape} is not an I420 frame with even sides")
         check_size(i420[:H])
         if self.refine == "color" or not hasattr(self.method, "reduce_luma"):
-            return self.mask(cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420), out)
+            # (its box even, as the planes' path finds it: Compositor.apply_i420 takes no other)
+            return self._mask(cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420), out, even=True)
         out = self._check_out(out, H, W)
         self.timings.clear()
         y, u, v = planes(np.ascontiguousarray(i420), H, W)
