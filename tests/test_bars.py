@@ -146,6 +146,31 @@ def test_video_keeps_its_box_through_subtitles_and_drops_it_when_the_picture_fil
     assert tr.update(_frame(img, full=True)) is None  # the picture fills the frame: at once
 
 
+def test_i420_video_keeps_a_box_of_odd_bars_through_subtitles(scene):
+    """In I420 the box is rounded inwards to even rows: one line of picture is left in each
+    bar of odd depth, and must not count as the picture reaching into the bar."""
+    from livecut.segment.bars import BAR_DARK_LUMA
+
+    img, _ = scene
+    h = 380
+    plain = cv2.cvtColor(_pad(img, 41, 39, 0, 0), cv2.COLOR_BGR2YUV_I420)[:h]
+    subbed = cv2.cvtColor(_pad(img, 41, 39, 0, 0), cv2.COLOR_BGR2YUV_I420)[:h]
+    cv2.putText(subbed, "subtitle text here", (60, h - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 235, 2)
+    box = (42, 340, 0, 400)
+    assert find_bars(plain, BAR_DARK_LUMA, even=True) == box
+    assert find_bars(subbed, BAR_DARK_LUMA, even=True) != box
+    assert bars_hold(plain, box, BAR_DARK_LUMA, even=True) and bars_hold(subbed, box, BAR_DARK_LUMA, even=True)
+    tr = BarTracker()
+    for i in range(ADOPT_FRAMES + 5):  # subtitles come and go: the box stays
+        assert tr.update(subbed if i % 10 >= 5 else plain, BAR_DARK_LUMA, even=True) == box, i
+    # ... and so do pillarbox bars of odd width
+    side = cv2.cvtColor(_pad(img, 0, 0, 41, 39), cv2.COLOR_BGR2YUV_I420)[:300]
+    assert bars_hold(side, find_bars(side, BAR_DARK_LUMA, even=True), BAR_DARK_LUMA, even=True)
+    # the picture reaching into a bar still releases the box at once
+    assert tr.update(cv2.cvtColor(cv2.resize(img, (400, 380)), cv2.COLOR_BGR2YUV_I420)[:h],
+                     BAR_DARK_LUMA, even=True) is None
+
+
 def test_video_takes_deeper_bars_only_once_they_last(scene):
     img, _ = scene
     tr = BarTracker()

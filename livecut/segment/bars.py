@@ -131,9 +131,13 @@ def _bright_per_line(band: np.ndarray, dark: int, axis: int) -> np.ndarray:
     return counts
 
 
-def bars_hold(img: np.ndarray, box: Box, dark: int = BAR_DARK) -> bool:
-    """Whether every row (column) of the bars around ``box`` is still mostly dark."""
+def bars_hold(img: np.ndarray, box: Box, dark: int = BAR_DARK, even: bool = False) -> bool:
+    """Whether every row (column) of the bars around ``box`` is still mostly dark.
+    ``even``: ``box`` was rounded inwards to even values (:func:`find_bars`), so the line of
+    each bar next to it may be the picture's: it is left out."""
     y0, y1, x0, x1 = box
+    if even:  # (a bar of odd depth keeps one line of the picture: not the picture reaching in)
+        y0, x0, y1, x1 = max(0, y0 - 1), max(0, x0 - 1), y1 + 1, x1 + 1
     # (every 4th line across the bar is enough to see a picture in it)
     for band, axis in ((img[:y0:4], 0), (img[y1::4], 0), (img[::4, :x0], 1), (img[::4, x1:], 1)):
         if band.size == 0:
@@ -172,7 +176,7 @@ class BarTracker:
             self._shape = img.shape[:2]
         self._frame += 1
         box = self.box
-        if self._frame == 1 or (box is not None and not bars_hold(img, box, dark)):
+        if self._frame == 1 or (box is not None and not bars_hold(img, box, dark, even)):
             # the first frame, or the picture reaches into a bar: this frame's bars at once
             self.box, self._pending = find_bars(img, dark, even), None
             return self.box
