@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterable
 
 import cv2
+import numpy as np
 
 from livecut.atomic import io_reason, raise_if_in_the_way
 from livecut.composite import Compositor
@@ -135,6 +136,13 @@ def single_output(out: str | Path) -> bool:
     return Path(text).suffix.lower() in IMAGE_EXTS and not Path(text).is_dir()
 
 
+def _opaque_outside(alpha: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """Whether ``alpha`` is 255 all over the bars around ``box``."""
+    y0, y1, x0, x1 = box
+    return all(band.min() == 255 for band in (alpha[:y0], alpha[y1:], alpha[y0:y1, :x0], alpha[y0:y1, x1:])
+               if band.size)
+
+
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str = "cutout",
                    progress: bool = False, force: bool = False, one_file: bool | None = None) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
@@ -202,7 +210,12 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                     cv2.multiply(alpha, own_alpha, dst=alpha, scale=1.0 / 255.0)
                 if segmenter.state in STATE_NOTES:
                     report.notes.append(f"{src}: {STATE_NOTES[segmenter.state]}")
-                out = compositor.apply(bgr, alpha, box=segmenter.box)  # (black bars kept as they are)
+                box = segmenter.box  # (black bars kept as they are)
+                if box is not None and own_alpha is not None and not _opaque_outside(own_alpha, box):
+                    # the picture's transparent margins (black under alpha 0, as editors store
+                    # them) were found as bars: they show the background, as the alpha says
+                    box = None
+                out = compositor.apply(bgr, alpha, box=box)
                 _make_outdir(dst.parent)  # only once there is something to write
                 # (its colour profile stays with the photo's pixels; a mask has no colours)
                 icc = meta.get("icc")

@@ -281,3 +281,26 @@ def test_a_letterboxed_clip_keeps_black_bars_through_the_cli(scene, tmp_path):
     assert len(frames) == 10
     for g in frames:  # the bars stay black; the blur did not spread the picture into them
         assert g[:56].max() <= 24 and g[364:].max() <= 24, (g[:56].max(), g[364:].max())
+
+
+def test_transparent_margins_of_a_png_take_the_background_not_black(scene, tmp_path):
+    """A PNG's transparent margins (black under alpha 0, as most editors store them) are
+    found as bars; they are the background's, as before, not kept as black bars.  Opaque
+    black bars of a PNG are still kept."""
+    from livecut.config import load_config
+    from livecut.images import process_images
+
+    img, _ = scene
+    bgra = _pad(cv2.cvtColor(img, cv2.COLOR_BGR2BGRA), 50, 50, 0, 0)  # (0, 0, 0, 0) margins
+    cv2.imwrite(str(tmp_path / "logo.png"), bgra)
+    opaque = bgra.copy()
+    opaque[..., 3] = 255
+    cv2.imwrite(str(tmp_path / "framed.png"), opaque)
+    cfg = load_config(overrides=["composite.background=color:#00ff00"])
+    report = process_images([str(tmp_path / "logo.png"), str(tmp_path / "framed.png")], tmp_path / "out",
+                            cfg, mode="composite")
+    assert report.written == 2, report.errors
+    out = cv2.imread(str(tmp_path / "out" / "logo.png"))
+    assert (out[:50] == (0, 255, 0)).all() and (out[350:] == (0, 255, 0)).all()
+    out = cv2.imread(str(tmp_path / "out" / "framed.png"))
+    assert not out[:50].any() and not out[350:].any()  # black bars of the picture: kept
