@@ -346,6 +346,7 @@ class Segmenter:
             reset = getattr(part, "reset", None)
             if reset is not None:
                 reset()
+        self.box = None
 
     @property
     def state(self) -> str:
