@@ -136,6 +136,18 @@ def test_sensor_noise_everywhere_is_not_taken_for_a_frame_sharp_all_over(monkeyp
     assert seg.state == "all-sharp"
 
 
+def test_probability_can_be_called_directly_on_a_fresh_method():
+    """FocusNetMethod.probability (public: the in-focus probability at the working size)
+    raised AttributeError '_t_cues' unless __call__ had run first: the second look's
+    timing bookkeeping added to a field only __call__ set."""
+    img, _ = make_scene("basic", 400, 300, seed=3)
+    method = Segmenter(still=True).method
+    small = cv2.resize(img, (320, 240), interpolation=cv2.INTER_AREA)
+    p = method.probability(small, img).copy()
+    assert p.shape == (240, 320) and p.dtype == np.float32 and np.isfinite(p).all()
+    assert np.array_equal(method.probability(small, img), p)  # (the same again)
+
+
 def test_all_blurred_frame_keeps_nothing():
     seg = Segmenter(still=True)
     a = seg.mask(_all_blurred())

@@ -272,6 +272,7 @@ class FocusNetMethod:
         if again_coarse:
             coarse = True
         else:
+            self._t_cues = self._t_snap = 0.0  # (ms of this frame's looks: a second one adds to them)
             # the Segmenter has reduced this frame already (reduce/reduce_luma), unless called directly
             blob = self.cues.extract(None if self._reduced else full, small_bgr)
             self._reduced = False
