@@ -18,6 +18,7 @@ from livecut.errors import LivecutError, OutputExistsError, UsageError, WriteErr
 from livecut.imageio import ALPHA_EXTS, IMAGE_EXTS, check_size, expand_inputs, read_image, to_bgr8, write_image
 from livecut.progress import Progress
 from livecut.segment import Segmenter
+from livecut.segment.bars import framing
 
 IMAGE_MODES = ("cutout", "mask", "composite")
 #: what ``livecut image`` says of a photo with no defocused part, or no part in focus
@@ -210,7 +211,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                     cv2.multiply(alpha, own_alpha, dst=alpha, scale=1.0 / 255.0)
                 if segmenter.state in STATE_NOTES:
                     report.notes.append(f"{src}: {STATE_NOTES[segmenter.state]}")
-                box = segmenter.box  # (black bars kept as they are)
+                box = segmenter.box  # (black bars kept as they are; a black backdrop's bands are not)
+                box = framing(box, *alpha.shape) if box is not None else None
                 if box is not None and own_alpha is not None and not _opaque_outside(own_alpha, box):
                     # the picture's transparent margins (black under alpha 0, as editors store
                     # them) were found as bars: they show the background, as the alpha says

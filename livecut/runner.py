@@ -32,6 +32,7 @@ from livecut.composite import MODES, Compositor, parse_background
 from livecut.config import Config
 from livecut.errors import IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure
 from livecut.segment import Segmenter
+from livecut.segment.bars import framing
 from livecut.smooth import MaskSmoother
 
 POLL = 0.05          #: seconds between checks of the stop event
@@ -272,9 +273,11 @@ class Processor:
         alpha = run(image) if out is None else run(image, out)
         if clock is not None:
             clock.add("engine", t)
+        # (black bars kept as they are in the composite; a black backdrop's bands are not)
+        box = getattr(self.seg, "box", None)
+        box = framing(box, *alpha.shape[:2]) if box is not None else None
         # "subject", "all-sharp", "all-blurred"; judged anew or not (if the engine says: a stand-in may not)
-        return (alpha, getattr(self.seg, "state", None), getattr(self.seg, "judged_anew", None),
-                getattr(self.seg, "box", None))
+        return alpha, getattr(self.seg, "state", None), getattr(self.seg, "judged_anew", None), box
 
     def __call__(self, image: np.ndarray, need_output: bool = True,
                  pre: tuple | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:

@@ -304,3 +304,30 @@ def test_transparent_margins_of_a_png_take_the_background_not_black(scene, tmp_p
     assert (out[:50] == (0, 255, 0)).all() and (out[350:] == (0, 255, 0)).all()
     out = cv2.imread(str(tmp_path / "out" / "framed.png"))
     assert not out[:50].any() and not out[350:].any()  # black bars of the picture: kept
+
+
+def test_a_black_backdrop_is_not_kept_black_in_a_composite(scene, tmp_path):
+    """A subject shot against a black backdrop: the backdrop's black bands along the sides are
+    found as bars (only the picture inside is judged: harmless), but the composite kept them
+    black, so `livecut image -b color:#ffffff` left two thirds of the backdrop black around a
+    white rectangle (it was all white before the bar search). Bars are kept as they are only
+    in pairs of the same depth on opposite sides, as letterbox and pillarbox put them."""
+    from livecut.config import load_config
+    from livecut.images import process_images
+
+    img, gt = scene
+    photo = img.copy()
+    photo[gt == 0] = (8, 8, 8)
+    cv2.imwrite(str(tmp_path / "studio.png"), photo)
+    cfg = load_config(overrides=["composite.background=color:#ffffff"])
+    report = process_images([str(tmp_path / "studio.png")], tmp_path / "out", cfg, mode="composite")
+    assert report.written == 1, report.errors
+    out = cv2.imread(str(tmp_path / "out" / "studio.png"))
+    left_black = np.count_nonzero(out[gt == 0].max(axis=1) < 30) / np.count_nonzero(gt == 0)
+    assert left_black < 0.05, left_black
+    from livecut.segment.bars import framing
+
+    assert framing((40, 340, 0, 400), 380, 400) == (40, 340, 0, 400)  # letterbox
+    assert framing((42, 340, 0, 400), 380, 400) == (42, 340, 0, 400)  # (odd bars made even)
+    assert framing((0, 300, 60, 460), 300, 520) == (0, 300, 60, 460)  # pillarbox
+    assert framing((60, 234, 0, 288), 300, 400) is None                # a backdrop's bands

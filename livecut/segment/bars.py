@@ -49,6 +49,9 @@ MIN_KEEP = 0.25
 ADOPT_FRAMES = 25
 #: while the bars in use hold, deeper ones are looked for on every this many frames only
 CHECK_EVERY = 5
+#: the bars on opposite sides of a picture framed in them differ by at most this share of
+#: the side (or 2 pixels: odd bars rounded to even rows, a picture of odd size centred)
+FRAME_SLACK = 0.01
 #: rows (columns) sampled at this step when a bar's depth is searched, then refined
 _STEP = 8
 
@@ -194,6 +197,16 @@ class BarTracker:
         else:
             self._pending = None
         return self.box
+
+
+def framing(box: Box, h: int, w: int) -> Box | None:
+    """``box`` when its bars frame the picture as letterbox, pillarbox or a window box do: in
+    pairs of the same depth on opposite sides (within :data:`FRAME_SLACK`), else None.  The
+    composite keeps only such bars as they are: a black backdrop or a night sky, judged apart
+    as bars (which costs nothing), is the picture's own background and takes the chosen one."""
+    y0, y1, x0, x1 = box
+    return box if (abs(y0 - (h - y1)) <= max(2, FRAME_SLACK * h)
+                   and abs(x0 - (w - x1)) <= max(2, FRAME_SLACK * w)) else None
 
 
 def _inside(box: Box, other: Box) -> bool:
