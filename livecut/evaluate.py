@@ -430,7 +430,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         for s in scales:
             rows[s].append(mine[s])
         if pages is not None:
-            shown = add_bars(bgr, bars, depth) if bars is not None else bgr
+            shown = degrade(bgr, noise, jpeg, seed=i)  # (as degraded, at the native size)
+            shown = add_bars(shown, bars, depth) if bars is not None else shown
             pages.add(_sheet_row(shown, gt, first_alpha))
         if progress is not None:
             progress(i + 1, len(pairs))

@@ -397,7 +397,12 @@ def main() -> None:
                          f"(default {','.join(f'{v:g}' for v in NOISE_SIGMAS)}; use a --cache of its own)")
     args = ap.parse_args()
     if args.noise_sigmas:
-        NOISE_SIGMAS = tuple(float(v) for v in args.noise_sigmas.split(","))
+        try:
+            NOISE_SIGMAS = tuple(float(v) for v in args.noise_sigmas.split(","))
+        except ValueError:
+            ap.error(f"--noise-sigmas {args.noise_sigmas!r}: expected numbers separated by commas")
+        if any(not (0.0 <= v <= 64.0) for v in NOISE_SIGMAS):
+            ap.error(f"--noise-sigmas {args.noise_sigmas!r}: each sigma from 0 to 64")
     KURTOSIS = args.kurtosis
     CHANNELS = 3 + N_CUES + int(KURTOSIS)
 
