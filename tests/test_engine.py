@@ -125,13 +125,19 @@ def test_sensor_noise_everywhere_is_not_taken_for_a_frame_sharp_all_over(monkeyp
     resolution it is halved and the subject shows."""
     import livecut.segment.net as net
 
+    import dataclasses
+
+    from livecut.config import Config, SegmentConfig
+
     img, gt = make_scene("basic", 640, 480, seed=2)
     noisy = np.clip(img + np.random.default_rng(0).normal(0, 12, img.shape), 0, 255).astype(np.uint8)
-    seg = Segmenter(still=True)
+    # the standard network (the noisy one, segment.noisy, would take this frame)
+    cfg = dataclasses.replace(Config(), segment=dataclasses.replace(SegmentConfig(), noisy=False))
+    seg = Segmenter(cfg, still=True)
     a = seg.mask(noisy)
     assert seg.state == "subject" and iou(a, gt) > 0.5
     monkeypatch.setattr(net, "AGAIN_COARSE", False)  # judged at the cue resolution only
-    seg = Segmenter(still=True)
+    seg = Segmenter(cfg, still=True)
     seg.mask(noisy)
     assert seg.state == "all-sharp"
 
@@ -450,7 +456,8 @@ def test_eval_bad_scales_are_usage_errors(dataset, bad):
     assert r.returncode == 2 and "--scales" in r.stderr
 
 
-@pytest.mark.parametrize("name", ["focusnet.onnx", "focusnet_small.onnx", "focusnet_soft.onnx"])
+@pytest.mark.parametrize("name", ["focusnet.onnx", "focusnet_small.onnx", "focusnet_soft.onnx",
+                                  "focusnet_noisy.onnx"])
 def test_shipped_model_has_provenance(name):
     from livecut.segment.net import model_info, model_path
 
@@ -742,6 +749,46 @@ def test_video_changes_network_only_across_the_hysteresis():
     seg.reset()
     seg.method._sharpest = T + H / 2
     assert not seg.method._judge_soft()  # as a first frame (without reset: still soft)
+
+
+@pytest.mark.parametrize("variant", ["basic", "several"])
+def test_a_noisy_frame_is_judged_by_the_noisy_network(variant):
+    """Sensor noise of sigma 8 over a 640x480 frame: its noise level sends it to the noisy
+    network, which finds the subject the standard network loses in the noise; the clean
+    frame stays with the standard one."""
+    import dataclasses
+
+    from livecut.config import Config, SegmentConfig
+    from livecut.segment.net import NOISY_LEVEL
+
+    img, gt = make_scene(variant, 640, 480, seed=2)
+    noisy = np.clip(img + np.random.default_rng(0).normal(0, 8, img.shape), 0, 255).astype(np.uint8)
+    seg = Segmenter(still=True)
+    assert iou(seg.mask(noisy), gt) > 0.9
+    assert seg.method.judged_noisy == 1 and seg.method.noise_level >= NOISY_LEVEL
+    seg.mask(img)
+    assert seg.method.judged_noisy == 1 and seg.method.noise_level < NOISY_LEVEL / 2
+    off = Segmenter(dataclasses.replace(Config(), segment=dataclasses.replace(SegmentConfig(), noisy=False)),
+                    still=True)
+    assert off.method.noisy_net is None
+    assert iou(off.mask(noisy), gt) < 0.7
+
+
+def test_video_changes_to_the_noisy_network_only_across_its_hysteresis():
+    from livecut.segment.net import NOISY_HYSTERESIS as H, NOISY_LEVEL as T
+
+    video, photo = Segmenter().method, Segmenter(still=True).method
+    seq = [T - H / 2, T + H / 2, T + 1.5 * H, T + H / 2, T - H / 2, T - 1.5 * H, T - H / 2, T + H / 2]
+    got_video, got_photo = [], []
+    for level in seq:
+        video.cues.noise = photo.cues.noise = lambda level=level: level
+        got_video.append(video._judge_noisy())
+        got_photo.append(photo._judge_noisy())
+    assert got_video == [False, False, True, True, True, False, False, False]
+    assert got_photo == [level >= T for level in seq]
+    video.reset()
+    video.cues.noise = lambda: T + H / 2
+    assert video._judge_noisy()  # as a first frame: the level alone
 
 
 # ------------------------------------------------------------------ edge snap

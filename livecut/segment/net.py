@@ -54,8 +54,12 @@ MODEL_FILES = {"standard": MODEL_NAME, "small": "focusnet_small.onnx"}
 #: softened versions of them (``tools/train_engine.py --soft 1``): it judges frames softer at
 #: pixel scale than photos usually are (see SOFT_P99), whichever ``segment.model`` judges the rest
 SOFT_MODEL = "focusnet_soft.onnx"
+#: the third network (the standard one's shape), fitted with more and stronger sensor noise
+#: (``tools/train_engine.py --noise-sigmas 0,0,0,1.5,3,6,10``): it judges frames whose noise
+#: level is NOISY_LEVEL or more (segment.noisy), whichever ``segment.model`` judges the rest
+NOISY_MODEL = "focusnet_noisy.onnx"
 #: every network shipped in the package
-SHIPPED = (*MODEL_FILES.values(), SOFT_MODEL)
+SHIPPED = (*MODEL_FILES.values(), SOFT_MODEL, NOISY_MODEL)
 #: regularisation of the colour edge snap (segment.snap)
 SNAP_EPS = 1e-3
 #: the edge snap's coefficients are solved at the working size reduced by this (a fast guided
@@ -104,6 +108,20 @@ AGAIN_COARSE = True
 #: forth between the two on a frame near the level): the band 0.9-1.1 is the plateau
 #: where the tuning score does not depend on the level
 SOFT_HYSTERESIS = 0.1
+#: noisy frames (segment.noisy): a frame whose noise level (CueExtractor.noise(), about 1.3x
+#: the noise sigma at the cue resolution) is at least NOISY_LEVEL goes to the noisy network
+#: (NOISY_MODEL).  Chosen on the 40 tuning photos as video frames, with noise of sigma 0, 4,
+#: 8 and 12 added at x1 and x2 (8 conditions; levels 6-10 tried: mean IoU 0.712 / 0.711 /
+#: 0.712 / 0.707 / 0.706; the standard network alone 0.674, the noisy one alone about
+#: 0.704).  8, of the best three the one that keeps the photos as they are nearest the
+#: standard network's level: 0.760 / 0.759 at x1 / x2 against 0.762 / 0.760 (a photo textured
+#: all over measures as noisy); sigma 8 at x1 0.686 (0.577), sigma 12 at x1 / x2 0.664 /
+#: 0.678 (0.517 / 0.611), sigma 4 at x1 0.704 (0.717).  The validation photos took no
+#: part.  Soft frames go to the soft network first.
+NOISY_LEVEL = 8.0
+#: video: the noisy network is left only when the level falls this much below NOISY_LEVEL,
+#: and taken only when it rises this much above it (the level moves in whole steps)
+NOISY_HYSTERESIS = 1.0
 #: video, a still scene (segment.still): a working-size pixel has changed when its gray
 #: differs by at least this many levels from the last judged frame (the working image
 #: averages 3-6 frame pixels per side, so sensor and codec noise stay well below it) ...
@@ -154,6 +172,17 @@ class FocusNetMethod:
             raise LivecutError(f"{SOFT_MODEL} takes {input_channels(self.soft_net)} input channels, "
                                f"{MODEL_FILES[cfg.model]} {channels}: retrain them alike "
                                "or set segment.soft = false")
+        #: the noisy frames' network (segment.noisy; see NOISY_LEVEL)
+        self.noisy_net = load_net(model_path(NOISY_MODEL)) if cfg.noisy else None
+        if self.noisy_net is not None and input_channels(self.noisy_net) != channels:
+            raise LivecutError(f"{NOISY_MODEL} takes {input_channels(self.noisy_net)} input channels, "
+                               f"{MODEL_FILES[cfg.model]} {channels}: retrain them alike "
+                               "or set segment.noisy = false")
+        #: whether the last judged frame went to the noisy network (None: as ``_soft``)
+        self._noisy: bool | None = None
+        #: frames judged by the noisy network (diagnostics), and the last frame's noise level
+        self.judged_noisy = 0
+        self.noise_level = 0.0
         #: whether the last judged frame went to the soft network; None: no earlier frame of
         #: this size (the level alone decides; :meth:`_prepare` and :meth:`reset` clear it)
         self._soft: bool | None = None
@@ -238,7 +267,7 @@ class FocusNetMethod:
 
     def _prepare(self, full_hw: tuple[int, int], small_hw: tuple[int, int]) -> None:
         self._key = (full_hw, small_hw)
-        self._soft = None  # (the sharpness measure depends on the frame's scale)
+        self._soft = self._noisy = None  # (the sharpness and noise measures depend on the frame's scale)
         self._maps: dict[int, np.ndarray] = {}  # extractor.extra -> _mapping
         self._prob = np.empty(small_hw, np.float32)
         self._raw = np.empty(small_hw, np.float32) if self.every > 1 or self.still_max else None
@@ -290,7 +319,9 @@ class FocusNetMethod:
             self.judged_coarse += 1
         self._t_cues += (time.perf_counter() - t0) * 1e3
         if not again_coarse:
-            self._net = self.soft_net if self._judge_soft() else self.net
+            soft = self._judge_soft()
+            noisy = self._judge_noisy() if not soft else False
+            self._net = self.soft_net if soft else self.noisy_net if noisy else self.net
         net = self._net
         net.setInput(blob)
         logits = net.forward()[0, 0]
@@ -319,7 +350,7 @@ class FocusNetMethod:
     def reset(self) -> None:
         """Forget the frames before: the next one is judged on its own, as the first frame
         of a video (no judgement reused, no network choice carried over)."""
-        self._soft = None
+        self._soft = self._noisy = None
         self._frame = 0
         self._still_run = self.still_max  # (no still check against the frame before)
         self.last_state = "subject"
@@ -336,6 +367,21 @@ class FocusNetMethod:
         self._soft = self._sharpest < level
         self.judged_soft += self._soft
         return self._soft
+
+    def _judge_noisy(self) -> bool:
+        """Whether this frame goes to the noisy network: its noise level (measured on the
+        cue resolution's cues, just extracted) is NOISY_LEVEL or more (video: once a frame of
+        this size was judged, the network changes only when the level is crossed by
+        NOISY_HYSTERESIS)."""
+        if self.noisy_net is None:
+            return False
+        self.noise_level = self.cues.noise()
+        level = NOISY_LEVEL
+        if not self.still and self._noisy is not None:
+            level += -NOISY_HYSTERESIS if self._noisy else NOISY_HYSTERESIS
+        self._noisy = self.noise_level >= level
+        self.judged_noisy += self._noisy
+        return self._noisy
 
     def _follow(self, prob: np.ndarray) -> None:
         """``prob`` = the last judgement moved with the image (segment.every): the dense
