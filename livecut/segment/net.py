@@ -317,11 +317,11 @@ class FocusNetMethod:
             blob = self.coarse.extract(None, small_bgr)
             used = self.coarse
             self.judged_coarse += 1
-        self._t_cues += (time.perf_counter() - t0) * 1e3
-        if not again_coarse:
+        if not again_coarse:  # (the noise level is measured here: its time is the cues')
             soft = self._judge_soft()
             noisy = self._judge_noisy() if not soft else False
             self._net = self.soft_net if soft else self.noisy_net if noisy else self.net
+        self._t_cues += (time.perf_counter() - t0) * 1e3
         net = self._net
         net.setInput(blob)
         logits = net.forward()[0, 0]
