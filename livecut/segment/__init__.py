@@ -340,8 +340,8 @@ class Segmenter:
 
     def reset(self) -> None:
         """Forget earlier frames (for frames that are not consecutive frames of one video):
-        the method's state (focusnet: judgements to reuse, the soft network's hysteresis),
-        the temporal smoother's, where they have one, and the bars followed."""
+        the method's state (focusnet: judgements to reuse, the soft and noisy networks'
+        hysteresis), the temporal smoother's, where they have one, and the bars followed."""
         for part in (self.method, self.temporal, self._bars):
             reset = getattr(part, "reset", None)
             if reset is not None:

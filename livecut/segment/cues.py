@@ -198,9 +198,10 @@ class CueExtractor:
     def noise(self) -> float:
         """Sensor noise of the last :meth:`extract`, about: the 10th percentile over cells of
         8 x 8 pixels of ``|g * N|`` at half the cue resolution (N: Immerkaer's 3x3 kernel of
-        second differences, which smooth content leaves near 0), rounded to whole levels.
-        The flattest tenth of the frame -- a defocused background, a wall -- shows the noise
-        alone.  Roughly 1.3 x the noise sigma at x1 (the cue resolution halves it at x2)."""
+        second differences, which smooth content leaves near 0; each cell's mean rounded to a
+        whole level, the percentile interpolated between two cells).  The flattest tenth of
+        the frame -- a defocused background, a wall -- shows the noise alone.  Roughly 1.3 x
+        the noise sigma at x1 (the cue resolution halves it at x2)."""
         g = self.levels[1]["g"]
         h, w = g.shape
         if self._noise_buf is None or self._noise_buf[0].shape != (h, w):

@@ -16,7 +16,9 @@
    that the same scene gives the same mask as a photo or as an HD frame.  A frame whose
    sharpest detail is soft (``SOFT_P99``: a soft camera, an enlarged picture) goes to a
    second network of the same shape (``focusnet_soft.onnx``), fitted on softened copies
-   of the photos too (``segment.soft``).
+   of the photos too (``segment.soft``); a frame with strong sensor noise (``NOISY_LEVEL``:
+   a camera in low light) to a third (``focusnet_noisy.onnx``), fitted with stronger
+   noise (``segment.noisy``).
 3. **Whole-frame cases** (:meth:`FocusNetMethod._frame_state`): when the network
    keeps (nearly) nothing and the cues confirm that no part of the frame shows sharp
    detail (the 99th percentile of the re-blur ratio stays where a 4 px disk blur
@@ -120,7 +122,8 @@ SOFT_HYSTERESIS = 0.1
 #: part.  Soft frames go to the soft network first.
 NOISY_LEVEL = 8.0
 #: video: the noisy network is left only when the level falls this much below NOISY_LEVEL,
-#: and taken only when it rises this much above it (the level moves in whole steps)
+#: and taken only when it rises this much above it (the level moves in about whole steps:
+#: cells' means are whole levels, the 10th percentile is interpolated between two of them)
 NOISY_HYSTERESIS = 1.0
 #: video, a still scene (segment.still): a working-size pixel has changed when its gray
 #: differs by at least this many levels from the last judged frame (the working image
