@@ -180,6 +180,32 @@ def test_video_holds_the_last_mask_through_an_all_blurred_frame():
     assert seg.temporal.held == 1
 
 
+def test_a_noisy_camera_holds_the_last_mask_through_a_frame_blurred_all_over(monkeypatch):
+    """A focus hunt on a camera in low light: noise keeps the re-blur ratio high, so it
+    cannot confirm that nothing is in focus; the noisy network's empty judgement stands
+    alone, and video holds the last mask instead of blanking it."""
+    import livecut.segment.net as net
+
+    rng = np.random.default_rng(0)
+
+    def noisy(img):
+        return np.clip(img + rng.normal(0, 10, img.shape), 0, 255).astype(np.uint8)
+
+    img, gt = make_scene("basic", 640, 480, seed=2)
+    blurred = noisy(cv2.filter2D(img, -1, disk_kernel(8)))
+    cfg = load_config()
+    for alone, state in ((True, "all-blurred"), (False, "subject")):
+        monkeypatch.setattr(net, "NOISY_ALONE", alone)
+        seg = Segmenter(cfg, temporal=MaskSmoother(cfg))
+        for _ in range(3):
+            before = seg.mask(noisy(img)).copy()
+        assert iou(before, gt) > 0.8
+        held = seg.mask(blurred)
+        assert seg.method._net is seg.method.noisy_net and seg.state == state
+        if alone:
+            assert iou(held, before) > 0.95 and seg.temporal.held == 1
+
+
 def test_image_command_says_no_defocused_background(tmp_path):
     from conftest import run_cli
 

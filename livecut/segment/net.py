@@ -125,6 +125,9 @@ NOISY_LEVEL = 8.0
 #: and taken only when it rises this much above it (the level moves in about whole steps:
 #: cells' means are whole levels, the 10th percentile is interpolated between two of them)
 NOISY_HYSTERESIS = 1.0
+#: a frame judged by the noisy network that keeps at most ALL_BLURRED_SHARE is all blurred
+#: without the re-blur ratio's confirmation (noise keeps it high)
+NOISY_ALONE = True
 #: video, a still scene (segment.still): a working-size pixel has changed when its gray
 #: differs by at least this many levels from the last judged frame (the working image
 #: averages 3-6 frame pixels per side, so sensor and codec noise stay well below it) ...
@@ -413,8 +416,12 @@ class FocusNetMethod:
         everywhere too, but the network still finds its subject)."""
         if share >= ALL_SHARP_SHARE:
             return "all-sharp"
-        if share <= ALL_BLURRED_SHARE and self._sharpest < ALL_BLURRED_P99:
-            return "all-blurred"  # (the cue resolution's level, also for a frame judged coarse)
+        if share <= ALL_BLURRED_SHARE and (self._sharpest < ALL_BLURRED_P99
+                                           or (NOISY_ALONE and self._net is self.noisy_net)):
+            # (the cue resolution's level, also for a frame judged coarse; on a noisy frame
+            # the noise keeps that level high whatever the focus, and the noisy network's
+            # judgement stands alone)
+            return "all-blurred"
         return "subject"
 
     def __call__(self, small_bgr: np.ndarray, timings: dict[str, float] | None = None,
