@@ -19,8 +19,8 @@ kept while each of its bars stays dark in most of every line (:data:`HOLD_BRIGHT
 subtitles or a channel's logo in a bar do not release it), given up at once when the
 picture reaches into a bar, and replaced by deeper bars (looked for on every
 :data:`CHECK_EVERY` th frame) only when they have been found for :data:`ADOPT_FRAMES`
-frames in a row: a dark scene does not make the box tighter for a moment, and each
-change of box starts the engine's buffers and smoothing anew.  The first frame's bars
+frames in a row: a dark scene does not make the box tighter for a moment, and a box of
+another size starts the engine's buffers and smoothing anew.  The first frame's bars
 are taken at once.
 """
 
