@@ -118,6 +118,10 @@ class Stats:
     #: frames on which the engine judged focus anew (cues + network); the others reused a
     #: judgement (segment.every, segment.still); None for a method that judges every frame
     judged: int | None = None
+    #: frames judged by the noisy network (sensor noise) and by the soft network (soft at
+    #: pixel scale) instead of the standard one (focusnet; 0 for another method)
+    judged_noisy: int = 0
+    judged_soft: int = 0
     #: OpenCV threads the processing ran with at the end (None: OpenCV's default, untouched)
     opencv_threads: int | None = None
     #: whether frames were segmented in the reader thread, ahead of their compositing
@@ -149,6 +153,9 @@ class Stats:
             parts.append(f"frames passed as {self.pixel_format}")
         if self.judged is not None and self.judged < self.processed:
             parts.append(f"focus judged on {self.judged} of them")
+        for n, what in ((self.judged_noisy, "noisy"), (self.judged_soft, "soft")):
+            if n:
+                parts.append(f"{n} judged by the {what} network")
         return ", ".join(parts)
 
     def as_dict(self) -> dict:
@@ -157,7 +164,8 @@ class Stats:
                 "seconds": round(self.elapsed, 3),
                 "fps": round(self.fps, 2), "latency_ms": round(self.latency_ms, 2),
                 "process_ms": round(self.process_ms_mean, 2), "interrupted": self.interrupted,
-                "pixel_format": self.pixel_format, "judged": self.judged}
+                "pixel_format": self.pixel_format, "judged": self.judged,
+                "judged_noisy": self.judged_noisy, "judged_soft": self.judged_soft}
 
 
 # ------------------------------------------------------------------ processing
@@ -1076,6 +1084,9 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                                   "decoded (the video starts between key frames: a cut or open-GOP clip) "
                                   "and are not in the output")
         stats.judged = processor.judged
+        method = getattr(processor.seg, "method", None)  # (which network judged: focusnet's counts)
+        stats.judged_noisy = int(getattr(method, "judged_noisy", 0) or 0)
+        stats.judged_soft = int(getattr(method, "judged_soft", 0) or 0)
     lost = pipe.reached_end and getattr(source, "lost", "")
     if lost:
         from livecut.urls import redact_url

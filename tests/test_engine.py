@@ -800,6 +800,30 @@ def test_a_noisy_frame_is_judged_by_the_noisy_network(variant):
     assert iou(off.mask(noisy), gt) < 0.7
 
 
+def test_the_run_summary_says_how_many_frames_the_noisy_network_judged(tmp_path):
+    import av
+
+    from conftest import run_cli
+
+    img, _ = make_scene("basic", 640, 480, seed=2)
+    rng = np.random.default_rng(0)
+    for name, sigma in (("noisy", 10), ("clean", 0)):
+        src = tmp_path / f"{name}.mkv"
+        with av.open(str(src), "w") as c:  # (lossless: the noise as it was made)
+            vs = c.add_stream("ffv1", rate=25)
+            vs.width, vs.height, vs.pix_fmt = 640, 480, "yuv420p"
+            for i in range(6):
+                f = np.clip(img + rng.normal(0, sigma, img.shape), 0, 255).astype(np.uint8)
+                fr = av.VideoFrame.from_ndarray(f, format="bgr24")
+                fr.pts = i
+                c.mux(vs.encode(fr))
+            c.mux(vs.encode(None))
+        r = run_cli("file", str(src), "-o", str(tmp_path / f"{name}_out.mkv"), "--mode", "mask")
+        assert r.returncode == 0, r.stderr
+        said = "judged by the noisy network" in r.stderr
+        assert said == (name == "noisy"), r.stderr
+
+
 def test_video_changes_to_the_noisy_network_only_across_its_hysteresis():
     from livecut.segment.net import NOISY_HYSTERESIS as H, NOISY_LEVEL as T
 
