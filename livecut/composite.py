@@ -470,10 +470,15 @@ class Compositor:
         to keep the bars from (mask, cutout, transparent)."""
         if box is None or self.mode in ("mask", "cutout") or self.background.has_alpha and self.mode == "composite":
             return None
-        try:
-            y0, y1, x0, x1 = (int(v) for v in box)
-        except (TypeError, ValueError):
-            raise ArrayError(f"box {box!r}: expected (y0, y1, x0, x1)") from None
+        try:  # (whole numbers: a string or bytes taken digit by digit, 10.5 cut to 10, inf)
+            if isinstance(box, (str, bytes)):
+                raise TypeError
+            vals = tuple(box)
+            y0, y1, x0, x1 = (int(v) for v in vals)
+            if any(isinstance(v, (str, bytes)) or v != int(v) for v in vals):
+                raise ValueError
+        except (TypeError, ValueError, OverflowError):
+            raise ArrayError(f"box {box!r}: expected (y0, y1, x0, x1), whole numbers") from None
         if not (0 <= y0 < y1 <= h and 0 <= x0 < x1 <= w):
             raise FrameSizeError(f"box {box!r} is not inside the {w}x{h} frame")
         return None if (y0, y1, x0, x1) == (0, h, 0, w) else (y0, y1, x0, x1)

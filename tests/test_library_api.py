@@ -384,3 +384,26 @@ def test_mask_i420_refusals_are_array_errors(seg):
             seg.mask_i420(bad)
     with pytest.raises(ArrayError, match="even sides"):
         seg.mask_i420(np.zeros((49, 32), np.uint8))
+
+
+# ---------------------------------------------------------------- box=
+
+@pytest.mark.parametrize("box", [(0, float("inf"), 0, 100), (10.5, 100, 0, 100), "0164", b"\x00\x10\x00\x10",
+                                 ("0", "16", "0", "16"), np.array([0.5, 100, 0, 100])])
+def test_compositor_box_takes_whole_numbers_only(scene, box):
+    """A box with inf raised a bare OverflowError; a string or bytes was taken digit by digit
+    and 10.5 was cut to 10 without a word."""
+    from livecut.errors import ArrayError
+
+    img, _ = scene
+    h, w = img.shape[:2]
+    alpha = np.full((h, w), 255, np.uint8)
+    c = Compositor(Config(), background="color:#00ff00")
+    with pytest.raises(ArrayError, match="box"):
+        c.apply(img, alpha, box=box)
+    with pytest.raises(ArrayError, match="box"):
+        c.apply_i420(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420), alpha, box=box)
+    # whole numbers of any kind stand
+    ref = c.apply(img, alpha, box=(10, 100, 20, 200)).copy()
+    for ok in ([10, 100, 20, 200], np.array([10, 100, 20, 200]), (10.0, 100.0, 20.0, 200.0)):
+        assert np.array_equal(c.apply(img, alpha, box=ok), ref)
