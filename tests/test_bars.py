@@ -331,3 +331,18 @@ def test_a_black_backdrop_is_not_kept_black_in_a_composite(scene, tmp_path):
     assert framing((42, 340, 0, 400), 380, 400) == (42, 340, 0, 400)  # (odd bars made even)
     assert framing((0, 300, 60, 460), 300, 520) == (0, 300, 60, 460)  # pillarbox
     assert framing((60, 234, 0, 288), 300, 400) is None                # a backdrop's bands
+
+
+@pytest.mark.parametrize("bad", ["uint16", "float32", "bool", "1-D", "list"])
+def test_bars_refuse_what_they_cannot_read_as_a_typed_error(bad):
+    """find_bars, bars_hold and BarTracker.update raised cv2.error (16-bit, float, bool),
+    ValueError (1-D) or AttributeError (a list) from inside."""
+    from livecut.errors import ArrayError
+
+    img = np.zeros((240, 320, 3), np.uint8)
+    img = {"uint16": img.astype(np.uint16), "float32": img.astype(np.float32),
+           "bool": img[:, :, 0] > 0, "1-D": img[0, :, 0], "list": img.tolist()}[bad]
+    for call in (lambda: find_bars(img), lambda: bars_hold(img, (40, 200, 0, 320)),
+                 lambda: BarTracker().update(img)):
+        with pytest.raises(ArrayError, match="uint8"):
+            call()

@@ -29,6 +29,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from livecut.errors import ArrayError
+
 #: a sample (a byte of BGR, or full-range gray) at most this bright is dark; black in
 #: video is 0 (limited-range luma 16), and codecs leave it within a few levels
 BAR_DARK = 24
@@ -101,10 +103,20 @@ def _depth(img: np.ndarray, axis: int, from_end: bool, limit: int, dark: int) ->
     return depth if depth < limit else 0  # (dark beyond the limit: a dark frame, not a bar)
 
 
+def _image(img) -> np.ndarray:
+    """``img`` checked: H x W or H x W x C uint8."""
+    if not isinstance(img, np.ndarray) or img.dtype != np.uint8 or img.ndim not in (2, 3):
+        got = f"{img.shape} {img.dtype}" if isinstance(img, np.ndarray) else type(img).__name__
+        raise ArrayError(f"bars: expected an HxW or HxWxC uint8 image, got {got}")
+    return img
+
+
 def find_bars(img: np.ndarray, dark: int = BAR_DARK, even: bool = False) -> Box | None:
-    """The picture inside dark bars of ``img`` (H x W or H x W x C uint8), as ``(y0, y1,
-    x0, x1)``, or None when there are none.  ``even``: the values are rounded inwards to
-    even ones (I420 planes can be cut there)."""
+    """The picture inside dark bars of ``img`` (H x W or H x W x C uint8), as
+    ``(y0, y1, x0, x1)``, or None when there are none.  ``even``: the values are rounded
+    inwards to even ones (I420 planes can be cut there).  Another array is an
+    :class:`~livecut.errors.ArrayError`."""
+    img = _image(img)
     h, w = img.shape[:2]
     lim_y, lim_x = int(h * (1 - MIN_KEEP) / 2), int(w * (1 - MIN_KEEP) / 2)
     top = _depth(img, 0, False, lim_y, dark)
@@ -138,6 +150,7 @@ def bars_hold(img: np.ndarray, box: Box, dark: int = BAR_DARK, even: bool = Fals
     """Whether every row (column) of the bars around ``box`` is still mostly dark.
     ``even``: ``box`` was rounded inwards to even values (:func:`find_bars`), so the line of
     each bar next to it may be the picture's: it is left out."""
+    img = _image(img)
     y0, y1, x0, x1 = box
     if even:  # (a bar of odd depth keeps one line of the picture: not the picture reaching in)
         y0, x0, y1, x1 = max(0, y0 - 1), max(0, x0 - 1), y1 + 1, x1 + 1
@@ -171,6 +184,7 @@ class BarTracker:
     def update(self, img: np.ndarray, dark: int = BAR_DARK, even: bool = False) -> Box | None:
         """The box for this frame: ``(y0, y1, x0, x1)``, or None for the whole frame
         (``dark`` and ``even`` as :func:`find_bars` takes them)."""
+        img = _image(img)
         if self.still:
             self.box = find_bars(img, dark, even)
             return self.box
