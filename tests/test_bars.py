@@ -346,3 +346,15 @@ def test_bars_refuse_what_they_cannot_read_as_a_typed_error(bad):
                  lambda: BarTracker().update(img)):
         with pytest.raises(ArrayError, match="uint8"):
             call()
+
+
+def test_bars_of_a_bgra_image_are_found_by_its_colour():
+    """An opaque BGRA picture's alpha (255 in the bars too) hid every bar: None."""
+    rng = np.random.default_rng(0)
+    img = rng.integers(60, 255, (240, 320, 3), np.uint8)
+    img[:40] = 0
+    img[-40:] = 0
+    bgra = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)
+    assert find_bars(bgra) == find_bars(img) == (40, 200, 0, 320)
+    assert bars_hold(bgra, (40, 200, 0, 320))
+    assert BarTracker().update(bgra) == (40, 200, 0, 320)

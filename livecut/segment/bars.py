@@ -104,17 +104,18 @@ def _depth(img: np.ndarray, axis: int, from_end: bool, limit: int, dark: int) ->
 
 
 def _image(img) -> np.ndarray:
-    """``img`` checked: H x W or H x W x C uint8."""
+    """``img`` checked: H x W or H x W x C uint8; of BGRA, its colour (the alpha of an
+    opaque picture is bright everywhere: no bar was ever found)."""
     if not isinstance(img, np.ndarray) or img.dtype != np.uint8 or img.ndim not in (2, 3):
         got = f"{img.shape} {img.dtype}" if isinstance(img, np.ndarray) else type(img).__name__
         raise ArrayError(f"bars: expected an HxW or HxWxC uint8 image, got {got}")
-    return img
+    return img[:, :, :3] if img.ndim == 3 and img.shape[2] == 4 else img
 
 
 def find_bars(img: np.ndarray, dark: int = BAR_DARK, even: bool = False) -> Box | None:
-    """The picture inside dark bars of ``img`` (H x W or H x W x C uint8), as
-    ``(y0, y1, x0, x1)``, or None when there are none.  ``even``: the values are rounded
-    inwards to even ones (I420 planes can be cut there).  Another array is an
+    """The picture inside dark bars of ``img`` (H x W or H x W x C uint8; BGRA by its
+    colour), as ``(y0, y1, x0, x1)``, or None when there are none.  ``even``: the values
+    are rounded inwards to even ones (I420 planes can be cut there).  Another array is an
     :class:`~livecut.errors.ArrayError`."""
     img = _image(img)
     h, w = img.shape[:2]
