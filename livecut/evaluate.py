@@ -79,9 +79,15 @@ BARS = ("letterbox", "pillarbox")
 
 def degrade(img: np.ndarray, noise: float = 0.0, jpeg: int = 0, seed: int = 0) -> np.ndarray:
     """``img`` as a camera or a codec may deliver it: Gaussian sensor noise of sigma ``noise``
-    (gray levels; drawn from ``seed``), then JPEG compression at quality ``jpeg`` (0: none)."""
+    (gray levels; drawn from ``seed``), then JPEG compression at quality ``jpeg`` (0: none).
+    ``img``: HxW or HxWxC uint8 (another is an :class:`~livecut.errors.ArrayError`)."""
     import cv2
 
+    from livecut.errors import ArrayError
+
+    if not isinstance(img, np.ndarray) or img.dtype != np.uint8 or img.ndim not in (2, 3) or not img.size:
+        got = f"{img.shape} {img.dtype}" if isinstance(img, np.ndarray) else type(img).__name__
+        raise ArrayError(f"degrade: expected an HxW or HxWxC uint8 image, got {got}")
     if noise > 0:
         rng = np.random.default_rng(seed)
         img = np.clip(img + rng.normal(0.0, noise, img.shape), 0, 255).astype(np.uint8)

@@ -338,3 +338,18 @@ def test_many_rows_fit_a_jpeg_sheet():
     from livecut import evaluate
 
     assert evaluate.SHEET_PAGE_ROWS * (evaluate.SHEET_ROW + 4) <= 16383
+
+
+@pytest.mark.parametrize("bad", ["uint16", "float32", "empty", "list"])
+def test_degrade_refuses_what_it_cannot_degrade(bad):
+    """degrade gave a 16-bit picture back white (clipped at 255 and cast), a 0-1 float one
+    black, both without a word; an empty one raised cv2.error, a list AttributeError."""
+    from livecut.errors import ArrayError
+    from livecut.evaluate import degrade
+
+    img = np.full((32, 32, 3), 100, np.uint8)
+    img = {"uint16": img.astype(np.uint16) * 257, "float32": img.astype(np.float32) / 255,
+           "empty": img[:0], "list": img.tolist()}[bad]
+    for kw in ({"noise": 4.0}, {"jpeg": 80}):
+        with pytest.raises(ArrayError, match="uint8"):
+            degrade(img, **kw)
