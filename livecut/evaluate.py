@@ -91,9 +91,11 @@ def degrade(img: np.ndarray, noise: float = 0.0, jpeg: int = 0, seed: int = 0) -
     if noise > 0:
         rng = np.random.default_rng(seed)
         img = np.clip(img + rng.normal(0.0, noise, img.shape), 0, 255).astype(np.uint8)
-    if jpeg:
-        ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg)])
-        img = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    if jpeg:  # (JPEG has no alpha: BGRA's colour is compressed, its alpha kept; HxWx1 stays so)
+        color = img[:, :, :3] if img.ndim == 3 and img.shape[2] == 4 else img
+        ok, buf = cv2.imencode(".jpg", color, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg)])
+        out = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED).reshape(color.shape)
+        img = np.concatenate([out, img[:, :, 3:]], axis=2) if color is not img else out
     return img
 
 

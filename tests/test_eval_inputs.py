@@ -353,3 +353,16 @@ def test_degrade_refuses_what_it_cannot_degrade(bad):
     for kw in ({"noise": 4.0}, {"jpeg": 80}):
         with pytest.raises(ArrayError, match="uint8"):
             degrade(img, **kw)
+
+
+@pytest.mark.parametrize("shape", [(32, 48), (32, 48, 1), (32, 48, 3), (32, 48, 4)])
+def test_degrade_keeps_the_channels(shape):
+    """degrade(jpeg=) of a BGRA picture came back BGR (its alpha dropped), of HxWx1 as HxW."""
+    from livecut.evaluate import degrade
+
+    img = np.random.default_rng(0).integers(0, 256, shape, np.uint8)
+    for kw in ({"jpeg": 80}, {"noise": 4.0, "jpeg": 80}, {"noise": 4.0}):
+        out = degrade(img, **kw)
+        assert out.shape == img.shape and out.dtype == np.uint8
+    if len(shape) == 3 and shape[2] == 4:
+        assert np.array_equal(degrade(img, jpeg=80)[:, :, 3], img[:, :, 3])
