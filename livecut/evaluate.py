@@ -85,6 +85,7 @@ def degrade(img: np.ndarray, noise: float = 0.0, jpeg: int = 0, seed: int = 0) -
 
     from livecut.errors import ArrayError
 
+    check_degrade(noise, jpeg)
     if not isinstance(img, np.ndarray) or img.dtype != np.uint8 or img.ndim not in (2, 3) or not img.size:
         got = f"{img.shape} {img.dtype}" if isinstance(img, np.ndarray) else type(img).__name__
         raise ArrayError(f"degrade: expected an HxW or HxWxC uint8 image, got {got}")
@@ -97,6 +98,21 @@ def degrade(img: np.ndarray, noise: float = 0.0, jpeg: int = 0, seed: int = 0) -
         out = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED).reshape(color.shape)
         img = np.concatenate([out, img[:, :, 3:]], axis=2) if color is not img else out
     return img
+
+
+def check_degrade(noise: float, jpeg: int) -> None:
+    """Refuse a ``noise`` that is not a sigma of 0 to 64 or a ``jpeg`` that is not a whole
+    quality of 0 to 100 (:class:`~livecut.errors.UsageError`): NaN and negative noise added
+    none, inf noise made salt and pepper, OpenCV clamped a quality out of range (printing a
+    warning), took True as 1 and cut 50.5 to 50."""
+    import numbers
+
+    from livecut.errors import UsageError
+
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not (0.0 <= noise <= 64.0):
+        raise UsageError(f"--noise {noise!r}: expected a sigma of 0 to 64 gray levels")
+    if isinstance(jpeg, bool) or not isinstance(jpeg, numbers.Integral) or not (0 <= jpeg <= 100):
+        raise UsageError(f"--jpeg {jpeg!r}: expected a quality of 1 to 100 (0: none)")
 
 
 def add_bars(img: np.ndarray, kind: str, depth: int) -> np.ndarray:
@@ -331,10 +347,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     scales = tuple(dict.fromkeys(float(s) for s in scales))
     if not scales or any(not (0.05 <= s <= 8.0) for s in scales):
         raise UsageError("--scales: each scale must be between 0.05 and 8")
-    if not (0.0 <= noise <= 64.0):
-        raise UsageError(f"--noise {noise:g}: expected a sigma of 0 to 64 gray levels")
-    if not (0 <= jpeg <= 100):
-        raise UsageError(f"--jpeg {jpeg}: expected a quality of 1 to 100 (0: none)")
+    check_degrade(noise, jpeg)
     if bars is not None and bars not in BARS:
         raise UsageError(f"--bars {bars!r}: expected {' or '.join(BARS)}")
     if sheet is not None:

@@ -366,3 +366,24 @@ def test_degrade_keeps_the_channels(shape):
         assert out.shape == img.shape and out.dtype == np.uint8
     if len(shape) == 3 and shape[2] == 4:
         assert np.array_equal(degrade(img, jpeg=80)[:, :, 3], img[:, :, 3])
+
+
+@pytest.mark.parametrize("kw", [{"noise": float("nan")}, {"noise": float("inf")}, {"noise": -2.0},
+                                {"noise": "5"}, {"noise": None}, {"noise": True}, {"jpeg": -1},
+                                {"jpeg": 101}, {"jpeg": True}, {"jpeg": 50.5}, {"jpeg": "50"},
+                                {"jpeg": None}])
+def test_degrade_and_evaluate_folder_refuse_bad_noise_and_quality(tmp_path, kw):
+    """degrade took NaN and negative noise as none, inf as salt and pepper, and let OpenCV
+    clamp a quality out of range (printing a warning), take True as 1 and 50.5 as 50;
+    evaluate_folder took jpeg=True ('JPEG qTrue') and 50.5, and raised a bare TypeError for
+    a string or None."""
+    from livecut.config import Config
+    from livecut.errors import UsageError
+    from livecut.evaluate import degrade, evaluate_folder
+
+    with pytest.raises(UsageError, match="--noise|--jpeg"):
+        degrade(np.zeros((16, 16, 3), np.uint8), **kw)
+    (tmp_path / "i").mkdir()
+    (tmp_path / "m").mkdir()
+    with pytest.raises(UsageError, match="--noise|--jpeg"):
+        evaluate_folder(tmp_path / "i", tmp_path / "m", Config(), **kw)
