@@ -117,9 +117,19 @@ def check_degrade(noise: float, jpeg: int) -> None:
 
 def add_bars(img: np.ndarray, kind: str, depth: int) -> np.ndarray:
     """``img`` with black bars ``depth`` pixels deep: above and below (``letterbox``) or
-    left and right (``pillarbox``)."""
+    left and right (``pillarbox``); another ``kind``, a negative ``depth`` or an ``img`` that is
+    not an array is a :class:`~livecut.errors.UsageError` (any other kind was a pillarbox)."""
     import cv2
 
+    from livecut.errors import ArrayError, UsageError
+
+    if kind not in BARS:
+        raise UsageError(f"bars {kind!r}: expected {' or '.join(BARS)}")
+    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 0:
+        raise UsageError(f"bars depth {depth!r}: expected a whole number of pixels, 0 or more")
+    if not isinstance(img, np.ndarray) or img.ndim not in (2, 3) or not img.size:
+        raise ArrayError(f"add_bars: expected an HxW or HxWxC image, got "
+                         f"{img.shape if isinstance(img, np.ndarray) else type(img).__name__}")
     t, l = (depth, 0) if kind == "letterbox" else (0, depth)
     value = 0 if img.ndim == 2 else (0,) * img.shape[2]
     return cv2.copyMakeBorder(img, t, t, l, l, cv2.BORDER_CONSTANT, value=value)

@@ -387,3 +387,16 @@ def test_degrade_and_evaluate_folder_refuse_bad_noise_and_quality(tmp_path, kw):
     (tmp_path / "m").mkdir()
     with pytest.raises(UsageError, match="--noise|--jpeg"):
         evaluate_folder(tmp_path / "i", tmp_path / "m", Config(), **kw)
+
+
+@pytest.mark.parametrize("args", [("LETTERBOX", 4), ("bogus", 4), ("letterbox", -4), ("letterbox", 4.5),
+                                  ("pillarbox", True)])
+def test_add_bars_refuses_an_unknown_kind_or_depth(args):
+    """add_bars made any kind but 'letterbox' a pillarbox ('LETTERBOX' too) and raised
+    cv2.error for a negative depth."""
+    from livecut.errors import UsageError
+    from livecut.evaluate import add_bars
+
+    with pytest.raises(UsageError, match="bars"):
+        add_bars(np.zeros((16, 16, 3), np.uint8), *args)
+    assert add_bars(np.zeros((16, 16, 3), np.uint8), "letterbox", np.int64(4)).shape == (24, 16, 3)
