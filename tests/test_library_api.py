@@ -407,3 +407,22 @@ def test_compositor_box_takes_whole_numbers_only(scene, box):
     ref = c.apply(img, alpha, box=(10, 100, 20, 200)).copy()
     for ok in ([10, 100, 20, 200], np.array([10, 100, 20, 200]), (10.0, 100.0, 20.0, 200.0)):
         assert np.array_equal(c.apply(img, alpha, box=ok), ref)
+
+
+def test_cue_measures_before_extract_are_a_typed_error(scene):
+    """CueExtractor.noise() and sharpest() before any extract() raised AttributeError; after a
+    reduce() alone they measured buffers never written (noise 216 on a clean frame)."""
+    from livecut.errors import UsageError
+    from livecut.segment.cues import CueExtractor
+
+    img, _ = scene
+    c = CueExtractor()
+    for when in ("new", "reduced"):
+        if when == "reduced":
+            c.reduce(img)
+        for name in ("noise", "sharpest"):
+            with pytest.raises(UsageError, match="extract"):
+                getattr(c, name)()
+    small = cv2.resize(img, (160, 120), interpolation=cv2.INTER_AREA)
+    c.extract(img, small)
+    assert 0 <= c.noise() < 20 and c.sharpest() > 0

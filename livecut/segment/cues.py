@@ -109,6 +109,7 @@ class CueExtractor:
         self.extra = max(1, int(extra))
         self._shape: tuple[int, int] | None = None
         self._noise_buf: tuple | None = None
+        self._extracted = False  # (noise, sharpest: the cues of an extract() of this size)
 
     def reduced_size(self, h: int, w: int) -> tuple[int, int]:
         """(height, width) of :attr:`gray` for a frame of ``h`` x ``w``."""
@@ -125,6 +126,7 @@ class CueExtractor:
 
     def _prepare(self, h: int, w: int) -> None:
         self._shape = (h, w)
+        self._extracted = False
         self.k = cue_factor(h, w) * self.extra
         rh, rw = self.reduced_size(h, w)  # the frame reduced by ``k`` (the whole of it, unlike ``cue_hw``)
         q = pool_factor(rh, rw, self.side)
@@ -202,6 +204,7 @@ class CueExtractor:
         whole level, the percentile interpolated between two cells).  The flattest tenth of
         the frame -- a defocused background, a wall -- shows the noise alone.  Roughly 1.3 x
         the noise sigma at x1 (the cue resolution halves it at x2)."""
+        self._check_extracted("noise")
         g = self.levels[1]["g"]
         h, w = g.shape
         if self._noise_buf is None or self._noise_buf[0].shape != (h, w):
@@ -217,8 +220,18 @@ class CueExtractor:
     def sharpest(self) -> float:
         """The 99th percentile over the grid of the re-blur ratio (channel 1) of the last
         :meth:`extract`: how sharp the frame's sharpest detail is at the cue resolution."""
+        self._check_extracted("sharpest")
         gh, gw = self.grid
         return percentile(self.blob[0, 3 + 1, :gh, :gw], 99)
+
+    def _check_extracted(self, name: str) -> None:
+        """Refuse to measure before an :meth:`extract` of this frame size (an AttributeError;
+        after a reduce() alone, the measure of buffers never written)."""
+        if not self._extracted:
+            from livecut.errors import UsageError
+
+            raise UsageError(f"CueExtractor.{name}(): call extract() first (it measures the cues "
+                             f"of the last extract of this frame size)")
 
     def _grad(self, lv: dict, src: np.ndarray) -> np.ndarray:
         """|forward difference in x| + |in y| of ``src`` (u8, saturating), as float32."""
@@ -311,4 +324,5 @@ class CueExtractor:
             blob[:, :gh, gw:] = blob[:, :gh, gw - 1:gw]
         if ph > gh:
             blob[:, gh:, :] = blob[:, gh - 1:gh, :]
+        self._extracted = True
         return self.blob
