@@ -35,7 +35,7 @@ import numpy as np
 
 from livecut.config import CompositeConfig, Config, section_config
 from livecut.errors import ArrayError, ConfigError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
-from livecut.frames import as_bgr, check_alpha
+from livecut.frames import as_bgr, bar_regions, check_alpha
 from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.tiles import runs
@@ -347,6 +347,7 @@ class Compositor:
         self._bg: np.ndarray | None = None
         self._cover_big: np.ndarray | None = None  # video backgrounds of another size, scaled
         self._cover_big_i420: np.ndarray | None = None
+        self._inner: Compositor | None = None  # the picture's inside black bars (see _inner_compositor)
         self.matrix = "bt601"
 
     @property
@@ -456,7 +457,7 @@ class Compositor:
         else:  # the bars as they are; the picture composited on its own
             y0, y1, x0, x1 = box
             _copy_outside(frame, comp, box)
-            inner = self._inner_compositor(y1 - y0, x1 - x0)
+            inner = self._inner_compositor(y1 - y0, x1 - x0, i420=False)
             fv, cv = frame[y0:y1, x0:x1], comp[y0:y1, x0:x1]
             inner._background_into(fv, cv, bg_frame)
             inner.blend_over(fv, alpha[y0:y1, x0:x1], cv)
@@ -483,15 +484,19 @@ class Compositor:
             raise FrameSizeError(f"box {box!r} is not inside the {w}x{h} frame")
         return None if (y0, y1, x0, x1) == (0, h, 0, w) else (y0, y1, x0, x1)
 
-    def _inner_compositor(self, h: int, w: int) -> "Compositor":
-        """The compositor of the picture inside black bars (its own buffers, for its size)."""
-        inner = getattr(self, "_inner", None)
+    def _inner_compositor(self, h: int, w: int, i420: bool) -> "Compositor":
+        """The compositor of the picture inside black bars (its own buffers, for its size; as
+        :meth:`apply` or :meth:`apply_i420` prepares them)."""
+        inner = self._inner
         if inner is None:
             inner = self._inner = Compositor(self.cfg, background=self.background, mode="composite")
-            inner.matrix = self.matrix
-        if inner.background.kind == "transparent":  # (side-by-side: over black, as here)
-            inner.background = Background("color")
-        if inner._shape != (h, w):
+            if inner.background.kind == "transparent":  # (side-by-side: over black, as here)
+                inner.background = Background("color")
+        inner.matrix = self.matrix
+        if i420:
+            if inner._i420_shape != (h, w, inner.matrix):
+                inner._prepare_i420(h, w)
+        elif inner._shape != (h, w):
             inner._prepare(h, w)
         return inner
 
@@ -574,63 +579,57 @@ class Compositor:
             cv2.convertScaleAbs(alpha, dst=oy, alpha=219.0 / 255.0, beta=16.0)
             out[h:] = 128  # (again: the caller may have drawn on the buffer it was given)
             return out
-        i420 = np.ascontiguousarray(i420)
-        fy, fu, fv = planes(i420, h, w)
+        self._over_planes(planes(np.ascontiguousarray(i420), h, w), alpha, self._yuv_planes, bg_frame)
+        return out
+
+    def _over_planes(self, src, alpha: np.ndarray, dst, bg_frame) -> None:
+        """The composite of the I420 planes ``src`` (Y, U, V) into the planes ``dst``, both of
+        this compositor's I420 size (views of larger planes welcome: the picture inside
+        black bars); ``alpha`` is the luma's size."""
+        fy, fu, fv = src
+        oy, ou, ov = dst
+        h, w = alpha.shape
         kind = self.background.kind
         if kind == "blur":
             self._blur_y(fy, oy)
             self._blur_c(fu, ou)
             self._blur_c(fv, ov)
-        elif kind == "video":
-            bgr_to_i420(self._video_frame(bg_frame, w, h, "_cover_big_i420"), out, self._half, self._uv,
-                        self.matrix, self._bgr_planes)
-        else:
-            np.copyto(out, self._bg_i420)
+        else:  # (the video frame converted into this compositor's own buffer first)
+            if kind == "video":
+                bg = bgr_to_i420(self._video_frame(bg_frame, w, h, "_cover_big_i420"), self._yuv, self._half,
+                                 self._uv, self.matrix, self._bgr_planes)
+            else:
+                bg = self._bg_i420
+            for o, b in zip(dst, planes(bg, h, w)):
+                if o is not b:
+                    np.copyto(o, b)
         self._tiles_y.over(fy, alpha, oy)
         ac = cv2.resize(alpha, (w // 2, h // 2), dst=self._alpha_c, interpolation=cv2.INTER_AREA)
         plan = self._tiles_c.plan(ac)
         self._tiles_c.over(fu, ac, ou, plan)
         self._tiles_c.over(fv, ac, ov, plan)
-        return out
 
 
     def _apply_i420_box(self, i420: np.ndarray, alpha: np.ndarray, bg_frame, box) -> np.ndarray:
-        """:meth:`apply_i420` of the picture inside black bars; the bars as they are."""
+        """:meth:`apply_i420` of the picture inside black bars, on views of the planes (no
+        copy of the picture); the bars as they are."""
         h, w = alpha.shape
         y0, y1, x0, x1 = box
-        bh, bw = y1 - y0, x1 - x0
-        inner = self._inner_compositor_i420()
-        packed = getattr(self, "_box_yuv", None)
-        if packed is None or packed.shape != (bh * 3 // 2, bw):
-            packed = self._box_yuv = np.empty((bh * 3 // 2, bw), np.uint8)
-            self._box_alpha = np.empty((bh, bw), np.uint8)
+        inner = self._inner_compositor(y1 - y0, x1 - x0, i420=True)
         src = planes(np.ascontiguousarray(i420), h, w)
-        part = planes(packed, bh, bw)
-        cuts = ((y0, y1, x0, x1), (y0 // 2, y1 // 2, x0 // 2, x1 // 2), (y0 // 2, y1 // 2, x0 // 2, x1 // 2))
-        for s, p, (a, b, c, d) in zip(src, part, cuts):
-            p[...] = s[a:b, c:d]
-        np.copyto(self._box_alpha, alpha[y0:y1, x0:x1])
-        res = planes(inner.apply_i420(packed, self._box_alpha, bg_frame), bh, bw)
-        for s, o, r, (a, b, c, d) in zip(src, self._yuv_planes, res, cuts):
-            _copy_outside(s, o, (a, b, c, d))
-            o[a:b, c:d] = r
+        half = (y0 // 2, y1 // 2, x0 // 2, x1 // 2)
+        inside = []
+        for s, o, b in zip(src, self._yuv_planes, (box, half, half)):
+            _copy_outside(s, o, b)
+            inside.append((s[b[0]:b[1], b[2]:b[3]], o[b[0]:b[1], b[2]:b[3]]))
+        inner._over_planes([s for s, _ in inside], alpha[y0:y1, x0:x1], [o for _, o in inside], bg_frame)
         return self._yuv
-
-    def _inner_compositor_i420(self) -> "Compositor":
-        inner = getattr(self, "_inner", None)
-        if inner is None:
-            inner = self._inner = Compositor(self.cfg, background=self.background, mode="composite")
-        inner.matrix = self.matrix
-        return inner
 
 
 def _copy_outside(src: np.ndarray, dst: np.ndarray, box: tuple[int, int, int, int]) -> None:
     """``dst`` = ``src`` outside ``box`` (the bars)."""
-    y0, y1, x0, x1 = box
-    dst[:y0] = src[:y0]
-    dst[y1:] = src[y1:]
-    dst[y0:y1, :x0] = src[y0:y1, :x0]
-    dst[y0:y1, x1:] = src[y0:y1, x1:]
+    for r in bar_regions(box):
+        dst[r] = src[r]
 
 
 def color_i420(bgr: tuple[int, int, int], matrix: str = "bt601") -> tuple[int, int, int]:

@@ -83,12 +83,10 @@ def degrade(img: np.ndarray, noise: float = 0.0, jpeg: int = 0, seed: int = 0) -
     ``img``: HxW or HxWxC uint8 (another is an :class:`~livecut.errors.ArrayError`)."""
     import cv2
 
-    from livecut.errors import ArrayError
+    from livecut.frames import check_u8_image
 
     check_degrade(noise, jpeg)
-    if not isinstance(img, np.ndarray) or img.dtype != np.uint8 or img.ndim not in (2, 3) or not img.size:
-        got = f"{img.shape} {img.dtype}" if isinstance(img, np.ndarray) else type(img).__name__
-        raise ArrayError(f"degrade: expected an HxW or HxWxC uint8 image, got {got}")
+    check_u8_image(img, "degrade", empty=False)
     if noise > 0:
         rng = np.random.default_rng(seed)
         img = np.clip(img + rng.normal(0.0, noise, img.shape), 0, 255).astype(np.uint8)

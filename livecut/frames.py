@@ -73,3 +73,20 @@ def check_alpha(alpha, empty: bool = True) -> None:
             or (not empty and not alpha.size)):
         got = (f"{alpha.shape} {alpha.dtype}" if isinstance(alpha, np.ndarray) else type(alpha).__name__)
         raise ArrayError(f"alpha: expected an HxW uint8 array (as Segmenter.mask returns), got {got}")
+
+
+def check_u8_image(img, who: str, empty: bool = True) -> None:
+    """Refuse an ``img`` that is not an HxW or HxWxC uint8 array (``empty=False``: nor an
+    empty one) as :class:`~livecut.errors.ArrayError`, the message starting with ``who``."""
+    if (not isinstance(img, np.ndarray) or img.dtype != np.uint8 or img.ndim not in (2, 3)
+            or (not empty and not img.size)):
+        got = f"{img.shape} {img.dtype}" if isinstance(img, np.ndarray) else type(img).__name__
+        raise ArrayError(f"{who}: expected an HxW or HxWxC uint8 image, got {got}")
+
+
+def bar_regions(box: tuple[int, int, int, int]) -> tuple[tuple[slice, slice], ...]:
+    """The index pairs of the four bars around ``box``: above, below, left, right (any may
+    be empty): ``img[r]`` for each ``r`` is a bar of ``img``."""
+    y0, y1, x0, x1 = box
+    return ((slice(None, y0), slice(None)), (slice(y1, None), slice(None)),
+            (slice(y0, y1), slice(None, x0)), (slice(y0, y1), slice(x1, None)))

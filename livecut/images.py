@@ -15,6 +15,7 @@ from livecut.atomic import io_reason, raise_if_in_the_way
 from livecut.composite import Compositor
 from livecut.config import CompositeConfig, Config
 from livecut.errors import LivecutError, OutputExistsError, UsageError, WriteError
+from livecut.frames import bar_regions
 from livecut.imageio import ALPHA_EXTS, IMAGE_EXTS, check_size, expand_inputs, read_image, to_bgr8, write_image
 from livecut.progress import Progress
 from livecut.segment import Segmenter
@@ -139,9 +140,7 @@ def single_output(out: str | Path) -> bool:
 
 def _opaque_outside(alpha: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     """Whether ``alpha`` is 255 all over the bars around ``box``."""
-    y0, y1, x0, x1 = box
-    return all(band.min() == 255 for band in (alpha[:y0], alpha[y1:], alpha[y0:y1, :x0], alpha[y0:y1, x1:])
-               if band.size)
+    return all(alpha[r].min() == 255 for r in bar_regions(box) if alpha[r].size)
 
 
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str = "cutout",
@@ -211,8 +210,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                     cv2.multiply(alpha, own_alpha, dst=alpha, scale=1.0 / 255.0)
                 if segmenter.state in STATE_NOTES:
                     report.notes.append(f"{src}: {STATE_NOTES[segmenter.state]}")
-                box = segmenter.box  # (black bars kept as they are; a black backdrop's bands are not)
-                box = framing(box, *alpha.shape) if box is not None else None
+                # (black bars kept as they are; a black backdrop's bands are not)
+                box = framing(segmenter.box, *alpha.shape)
                 if box is not None and own_alpha is not None and not _opaque_outside(own_alpha, box):
                     # the picture's transparent margins (black under alpha 0, as editors store
                     # them) were found as bars: they show the background, as the alpha says

@@ -282,8 +282,7 @@ class Processor:
         if clock is not None:
             clock.add("engine", t)
         # (black bars kept as they are in the composite; a black backdrop's bands are not)
-        box = getattr(self.seg, "box", None)
-        box = framing(box, *alpha.shape[:2]) if box is not None else None
+        box = framing(getattr(self.seg, "box", None), *alpha.shape[:2])
         # "subject", "all-sharp", "all-blurred"; judged anew or not (if the engine says: a stand-in may not)
         return alpha, getattr(self.seg, "state", None), getattr(self.seg, "judged_anew", None), box
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from livecut.config import Config, SegmentConfig, section_config
 from livecut.errors import ArrayError, FrameSizeError
-from livecut.frames import as_bgr as _as_bgr
+from livecut.frames import as_bgr as _as_bgr, bar_regions
 from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
@@ -361,13 +361,8 @@ class Segmenter:
         return getattr(self.method, "last_judged", None)
 
 
-
-
 def _clear_outside(dst: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     """``dst`` with 0 outside ``box`` (the bars), its inside kept."""
-    y0, y1, x0, x1 = box
-    dst[:y0] = 0
-    dst[y1:] = 0
-    dst[y0:y1, :x0] = 0
-    dst[y0:y1, x1:] = 0
+    for r in bar_regions(box):
+        dst[r] = 0
     return dst

@@ -29,7 +29,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from livecut.errors import ArrayError
+from livecut.frames import check_u8_image
 
 #: a sample (a byte of BGR, or full-range gray) at most this bright is dark; black in
 #: video is 0 (limited-range luma 16), and codecs leave it within a few levels
@@ -106,9 +106,7 @@ def _depth(img: np.ndarray, axis: int, from_end: bool, limit: int, dark: int) ->
 def _image(img) -> np.ndarray:
     """``img`` checked: H x W or H x W x C uint8; of BGRA, its colour (the alpha of an
     opaque picture is bright everywhere: no bar was ever found)."""
-    if not isinstance(img, np.ndarray) or img.dtype != np.uint8 or img.ndim not in (2, 3):
-        got = f"{img.shape} {img.dtype}" if isinstance(img, np.ndarray) else type(img).__name__
-        raise ArrayError(f"bars: expected an HxW or HxWxC uint8 image, got {got}")
+    check_u8_image(img, "bars")
     return img[:, :, :3] if img.ndim == 3 and img.shape[2] == 4 else img
 
 
@@ -214,11 +212,14 @@ class BarTracker:
         return self.box
 
 
-def framing(box: Box, h: int, w: int) -> Box | None:
+def framing(box: Box | None, h: int, w: int) -> Box | None:
     """``box`` when its bars frame the picture as letterbox, pillarbox or a window box do: in
-    pairs of the same depth on opposite sides (within :data:`FRAME_SLACK`), else None.  The
-    composite keeps only such bars as they are: a black backdrop or a night sky, judged apart
-    as bars (which costs nothing), is the picture's own background and takes the chosen one."""
+    pairs of the same depth on opposite sides (within :data:`FRAME_SLACK`), else None (and
+    None for None).  The composite keeps only such bars as they are: a black backdrop or a
+    night sky, judged apart as bars (which costs nothing), is the picture's own background
+    and takes the chosen one."""
+    if box is None:
+        return None
     y0, y1, x0, x1 = box
     return box if (abs(y0 - (h - y1)) <= max(2, FRAME_SLACK * h)
                    and abs(x0 - (w - x1)) <= max(2, FRAME_SLACK * w)) else None

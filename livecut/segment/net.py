@@ -163,6 +163,15 @@ def model_info(name: str = MODEL_NAME) -> dict:
     return json.loads(p.read_text()) if p.is_file() else {}
 
 
+def _past(value: float, level: float, band: float, now: bool | None, below: bool) -> bool:
+    """Whether ``value`` is past ``level``: below it (``below``) or at or above it.  Once
+    a decision ``now`` is known (video, frames of one size), the level moves ``band`` away
+    from it, so that a value near the level does not switch back and forth."""
+    if now is not None:
+        level += (band if now else -band) if below else (-band if now else band)
+    return value < level if below else value >= level
+
+
 @register_method("focusnet")
 class FocusNetMethod:
     summary = "default: native-resolution focus cues + a small shipped network (cv2.dnn), calibrated per frame"
@@ -274,6 +283,9 @@ class FocusNetMethod:
     def _prepare(self, full_hw: tuple[int, int], small_hw: tuple[int, int]) -> None:
         self._key = (full_hw, small_hw)
         self._soft = self._noisy = None  # (the sharpness and noise measures depend on the frame's scale)
+        #: whether the coarse level can measure frames of this size (see COARSE_MIN_SIDE)
+        self._coarse_ok = (max(self.coarse.reduced_size(*full_hw)) >= COARSE_MIN_SIDE
+                           and self.coarse.fits(*full_hw))
         self._maps: dict[int, np.ndarray] = {}  # extractor.extra -> _mapping
         self._prob = np.empty(small_hw, np.float32)
         self._raw = np.empty(small_hw, np.float32) if self.every > 1 or self.still_max else None
@@ -295,9 +307,6 @@ class FocusNetMethod:
         self._scratch2 = np.empty(small_hw, np.uint8)
         self._scratch3 = np.empty(small_hw, np.uint8)
 
-    def _coarse_fits(self, full_hw: tuple[int, int]) -> bool:
-        return max(self.coarse.reduced_size(*full_hw)) >= COARSE_MIN_SIDE and self.coarse.fits(*full_hw)
-
     def probability(self, small_bgr: np.ndarray, full: np.ndarray, again_coarse: bool = False) -> np.ndarray:
         """The in-focus probability (float32 0..1) at the working size, in an internal buffer.
         ``again_coarse``: the frame was judged just now; judge it again at the coarse level."""
@@ -316,7 +325,7 @@ class FocusNetMethod:
                 self._prepare(*key)
             self._sharpest = self.cues.sharpest()
             # no sharp detail at pixel scale: measure at half the cue resolution
-            coarse = self._sharpest < COARSE_P99 and self._coarse_fits(full_hw)
+            coarse = self._sharpest < COARSE_P99 and self._coarse_ok
         self.last_coarse = coarse
         if coarse:
             self.coarse.reduce_gray(self.cues.gray, full_hw)
@@ -367,10 +376,8 @@ class FocusNetMethod:
         when the level is crossed by SOFT_HYSTERESIS)."""
         if self.soft_net is None:
             return False
-        level = SOFT_P99
-        if not self.still and self._soft is not None:
-            level += SOFT_HYSTERESIS if self._soft else -SOFT_HYSTERESIS
-        self._soft = self._sharpest < level
+        self._soft = _past(self._sharpest, SOFT_P99, SOFT_HYSTERESIS, None if self.still else self._soft,
+                           below=True)
         self.judged_soft += self._soft
         return self._soft
 
@@ -382,10 +389,8 @@ class FocusNetMethod:
         if self.noisy_net is None:
             return False
         self.noise_level = self.cues.noise()
-        level = NOISY_LEVEL
-        if not self.still and self._noisy is not None:
-            level += -NOISY_HYSTERESIS if self._noisy else NOISY_HYSTERESIS
-        self._noisy = self.noise_level >= level
+        self._noisy = _past(self.noise_level, NOISY_LEVEL, NOISY_HYSTERESIS, None if self.still else self._noisy,
+                            below=False)
         self.judged_noisy += self._noisy
         return self._noisy
 
@@ -461,26 +466,15 @@ class FocusNetMethod:
                     cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY, dst=self._judged_gray)
         t1 = time.perf_counter()
         mask = self._mask
-        # alpha = 0.5 + GAIN * (p - threshold): the decision level (segment.threshold) goes
-        # to the middle, and only probabilities near it stay soft (the band the full-size
-        # refinement works on)
-        g = self.gain
-        cv2.add(prob, 0.5 / g - self.cfg.threshold, dst=prob)
-        cv2.max(prob, 0.0, dst=prob)
-        cv2.convertScaleAbs(prob, dst=mask, alpha=255.0 * g)  # rounds, saturates at 255
-        share = cv2.countNonZero(cv2.compare(mask, 127, cv2.CMP_GT, dst=self._scratch)) / mask.size
-        if (AGAIN_COARSE and not reuse and share >= ALL_SHARP_SHARE and not self.last_coarse
-                and self._coarse_fits(full.shape[:2])):
+        share = self._to_alpha(prob, mask)
+        if AGAIN_COARSE and not reuse and share >= ALL_SHARP_SHARE and not self.last_coarse and self._coarse_ok:
             # sharp all over at pixel scale -- or sensor noise everywhere: look again at
             # half the resolution, where noise is halved and real detail stays sharp
             ta = time.perf_counter()
             prob = self.probability(small_bgr, full, again_coarse=True)
             if self._raw is not None:
                 np.copyto(self._raw, prob)
-            cv2.add(prob, 0.5 / g - self.cfg.threshold, dst=prob)
-            cv2.max(prob, 0.0, dst=prob)
-            cv2.convertScaleAbs(prob, dst=mask, alpha=255.0 * g)
-            share = cv2.countNonZero(cv2.compare(mask, 127, cv2.CMP_GT, dst=self._scratch)) / mask.size
+            share = self._to_alpha(prob, mask)
             t1 += time.perf_counter() - ta  # (the second look's time is the cues' and the network's)
         state = self.last_state if reuse else self._frame_state(share)
         self.last_state = state
@@ -498,6 +492,17 @@ class FocusNetMethod:
             timings["snap"] = self._t_snap
             timings["mask"] = (t2 - t1) * 1e3
         return mask
+
+    def _to_alpha(self, prob: np.ndarray, mask: np.ndarray) -> float:
+        """``mask`` = the alpha of ``prob`` (which is changed on the way); the share of the
+        frame it keeps.  alpha = 0.5 + GAIN * (p - threshold): the decision level
+        (segment.threshold) goes to the middle, and only probabilities near it stay soft
+        (the band the full-size refinement works on)."""
+        g = self.gain
+        cv2.add(prob, 0.5 / g - self.cfg.threshold, dst=prob)
+        cv2.max(prob, 0.0, dst=prob)
+        cv2.convertScaleAbs(prob, dst=mask, alpha=255.0 * g)  # rounds, saturates at 255
+        return cv2.countNonZero(cv2.compare(mask, 127, cv2.CMP_GT, dst=self._scratch)) / mask.size
 
     def _select(self, mask: np.ndarray) -> None:
         """On the decision (alpha >= 128): drop subjects under ``min_area`` (to 0) and fill
