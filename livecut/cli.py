@@ -720,11 +720,13 @@ def _exit_now_if_an_open_waits(code: object) -> None:
     are finalized already: the process ends here, with its exit code."""
     import threading
 
-    from livecut.sources.stream import OPEN_THREAD
-
+    # (the stream module only if a stream was opened: importing it here, after a Ctrl-C that
+    # landed while numpy was being imported, raised ImportError "cannot load module more
+    # than once per process" past the one-line message)
+    stream = sys.modules.get("livecut.sources.stream")
     # (also a writer or a closing left blocked in a sink whose reader stopped reading: the
     # pipeline abandoned it, and it must not be finalized under that write at shutdown)
-    waiting = {OPEN_THREAD, "livecut-writer", "livecut-close"}
+    waiting = {getattr(stream, "OPEN_THREAD", None), "livecut-writer", "livecut-close"} - {None}
     if not any(t.name in waiting and t.is_alive() for t in threading.enumerate()):
         return
     for f in (sys.stdout, sys.stderr):

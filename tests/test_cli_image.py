@@ -986,6 +986,26 @@ def test_ctrl_c_while_starting_is_one_line(tmp_path, scene):
         assert p.returncode in (0, 130, -signal.SIGINT), (delay, p.returncode, err)
 
 
+def test_the_exit_after_a_signal_imports_nothing(monkeypatch):
+    """A Ctrl-C that lands while numpy is being imported leaves it half imported: the exit
+    path must not import the stream module (and numpy with it), or ImportError "cannot load
+    module more than once per process" follows the one-line message as a traceback."""
+    import builtins
+
+    from livecut.cli import _exit_now_if_an_open_waits
+
+    monkeypatch.delitem(sys.modules, "livecut.sources.stream", raising=False)
+    real = builtins.__import__
+
+    def refuse(name, *args, **kwargs):
+        if name.startswith("livecut.sources"):
+            raise ImportError("cannot load module more than once per process")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", refuse)
+    assert _exit_now_if_an_open_waits(130) is None  # (no open waits: it returns)
+
+
 def test_a_tiff_cutout_states_its_alpha(good, tmp_path):
     """`-o cut.tif`: OpenCV wrote the cutout's 4th sample without the ExtraSamples tag, so
     programs took the transparency for an unnamed channel (libtiff warned); it is stated as
