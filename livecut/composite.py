@@ -35,7 +35,7 @@ import numpy as np
 
 from livecut.config import CompositeConfig, Config, section_config
 from livecut.errors import ArrayError, ConfigError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
-from livecut.frames import as_bgr, bar_regions, check_alpha
+from livecut.frames import as_bgr, bar_regions, check_alpha, check_box
 from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.tiles import runs
@@ -467,22 +467,12 @@ class Compositor:
         return comp
 
     def _box(self, box, h: int, w: int) -> tuple[int, int, int, int] | None:
-        """``box`` checked; None when it is the whole frame or the output has no background
-        to keep the bars from (mask, cutout, transparent)."""
+        """``box`` checked (:func:`~livecut.frames.check_box`); None when it is the whole frame
+        or the output has no background to keep the bars from (mask, cutout, transparent)."""
         if box is None or self.mode in ("mask", "cutout") or self.background.has_alpha and self.mode == "composite":
             return None
-        try:  # (whole numbers: a string or bytes taken digit by digit, 10.5 cut to 10, inf)
-            if isinstance(box, (str, bytes)):
-                raise TypeError
-            vals = tuple(box)
-            y0, y1, x0, x1 = (int(v) for v in vals)
-            if any(isinstance(v, (str, bytes)) or v != int(v) for v in vals):
-                raise ValueError
-        except (TypeError, ValueError, OverflowError):
-            raise ArrayError(f"box {box!r}: expected (y0, y1, x0, x1), whole numbers") from None
-        if not (0 <= y0 < y1 <= h and 0 <= x0 < x1 <= w):
-            raise FrameSizeError(f"box {box!r} is not inside the {w}x{h} frame")
-        return None if (y0, y1, x0, x1) == (0, h, 0, w) else (y0, y1, x0, x1)
+        box = check_box(box, h, w)  # (whole numbers inside the frame; booleans are not)
+        return None if box == (0, h, 0, w) else box
 
     def _inner_compositor(self, h: int, w: int, i420: bool) -> "Compositor":
         """The compositor of the picture inside black bars (its own buffers, for its size; as

@@ -1,8 +1,11 @@
 """The frames livecut's library takes: any numpy image as BGR uint8 (:func:`as_bgr`), and
-the check of an alpha (:func:`check_alpha`).  Shared by the Segmenter, the Compositor and
-the MaskSmoother, so that each takes the same frames and refuses the same way."""
+the checks of an alpha (:func:`check_alpha`) and of a box inside black bars
+(:func:`check_box`).  Shared by the Segmenter, the Compositor and the MaskSmoother, so that
+each takes the same frames and refuses the same way."""
 
 from __future__ import annotations
+
+import numbers
 
 import cv2
 import numpy as np
@@ -82,6 +85,31 @@ def check_u8_image(img, who: str, empty: bool = True) -> None:
             or (not empty and not img.size)):
         got = f"{img.shape} {img.dtype}" if isinstance(img, np.ndarray) else type(img).__name__
         raise ArrayError(f"{who}: expected an HxW or HxWxC uint8 image, got {got}")
+
+
+def check_box(box, h: int, w: int) -> tuple[int, int, int, int]:
+    """``box``, ``(y0, y1, x0, x1)``, as a tuple of Python ints when it is four whole numbers
+    (ints, numpy integers, floats of whole value) with ``0 <= y0 < y1 <= h`` and
+    ``0 <= x0 < x1 <= w``.  Anything else is an :class:`~livecut.errors.ArrayError` (``int()``
+    would take a string or bytes digit by digit, booleans as 0 and 1, and cut 10.5 to 10), a
+    box that is empty or not inside the ``w`` x ``h`` frame a
+    :class:`~livecut.errors.FrameSizeError`."""
+    try:
+        if isinstance(box, (str, bytes, bytearray)):
+            raise TypeError
+        vals = tuple(box)
+        # (numpy's bool_ is no numbers.Real; Python's bool is one, named apart)
+        if len(vals) != 4 or any(isinstance(v, bool) or not isinstance(v, numbers.Real) for v in vals):
+            raise TypeError
+        y0, y1, x0, x1 = ints = tuple(int(v) for v in vals)  # (OverflowError for inf, ValueError NaN)
+        if any(v != i for v, i in zip(vals, ints)):
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
+        raise ArrayError(f"box {box!r}: expected (y0, y1, x0, x1), whole numbers") from None
+    if not (0 <= y0 < y1 <= h and 0 <= x0 < x1 <= w):
+        raise FrameSizeError(f"box {box!r} is not inside the {w}x{h} frame "
+                             "(expected 0 <= y0 < y1 <= height, 0 <= x0 < x1 <= width)")
+    return y0, y1, x0, x1
 
 
 def bar_regions(box: tuple[int, int, int, int]) -> tuple[tuple[slice, slice], ...]:

@@ -389,10 +389,12 @@ def test_mask_i420_refusals_are_array_errors(seg):
 # ---------------------------------------------------------------- box=
 
 @pytest.mark.parametrize("box", [(0, float("inf"), 0, 100), (10.5, 100, 0, 100), "0164", b"\x00\x10\x00\x10",
-                                 ("0", "16", "0", "16"), np.array([0.5, 100, 0, 100])])
+                                 ("0", "16", "0", "16"), np.array([0.5, 100, 0, 100]),
+                                 (False, True, False, True), (0, True, 0, 16),
+                                 np.array([False, True, False, True]), (np.False_, np.True_, np.False_, np.True_)])
 def test_compositor_box_takes_whole_numbers_only(scene, box):
-    """A box with inf raised a bare OverflowError; a string or bytes was taken digit by digit
-    and 10.5 was cut to 10 without a word."""
+    """A box with inf raised a bare OverflowError; a string or bytes was taken digit by digit,
+    10.5 was cut to 10 and booleans (Python's or numpy's) were taken as 0 and 1 without a word."""
     from livecut.errors import ArrayError
 
     img, _ = scene
@@ -405,7 +407,9 @@ def test_compositor_box_takes_whole_numbers_only(scene, box):
         c.apply_i420(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420), alpha, box=box)
     # whole numbers of any kind stand
     ref = c.apply(img, alpha, box=(10, 100, 20, 200)).copy()
-    for ok in ([10, 100, 20, 200], np.array([10, 100, 20, 200]), (10.0, 100.0, 20.0, 200.0)):
+    for ok in ([10, 100, 20, 200], np.array([10, 100, 20, 200]), (10.0, 100.0, 20.0, 200.0),
+               np.array([10, 100, 20, 200], np.uint16), tuple(np.int32(v) for v in (10, 100, 20, 200)),
+               (np.int64(10), 100, np.uint8(20), 200)):
         assert np.array_equal(c.apply(img, alpha, box=ok), ref)
 
 
