@@ -430,7 +430,8 @@ class Compositor:
         ``box``: ``(y0, y1, x0, x1)``, the picture inside black bars (:attr:`Segmenter.box`).
         Over an opaque background the bars are kept as they are and the background is made
         for the picture alone (a blur does not darken its edges with the bars; a picture
-        or video background covers the picture, not the bars)."""
+        or video background covers the picture, not the bars).  It is checked in every mode,
+        used or not (:func:`~livecut.frames.check_box`: whole numbers inside the frame)."""
         frame = as_bgr(frame)  # (gray, BGRA ... gave garbage or cv2.error)
         h, w = frame.shape[:2]
         check_alpha(alpha)
@@ -466,13 +467,20 @@ class Compositor:
             return self._sbs
         return comp
 
-    def _box(self, box, h: int, w: int) -> tuple[int, int, int, int] | None:
-        """``box`` checked (:func:`~livecut.frames.check_box`); None when it is the whole frame
-        or the output has no background to keep the bars from (mask, cutout, transparent)."""
-        if box is None or self.mode in ("mask", "cutout") or self.background.has_alpha and self.mode == "composite":
+    def _box(self, box, h: int, w: int, even: bool = False) -> tuple[int, int, int, int] | None:
+        """``box`` checked (:func:`~livecut.frames.check_box`; ``even``: at even rows and
+        columns, as I420 frames are cut) in every mode, so that a bad box is refused whether or
+        not this output uses it; None when it is the whole frame or the output has no
+        background to keep the bars from (mask, cutout, transparent)."""
+        if box is None:
             return None
-        box = check_box(box, h, w)  # (whole numbers inside the frame; booleans are not)
-        return None if box == (0, h, 0, w) else box
+        given, box = box, check_box(box, h, w)
+        if even and any(v % 2 for v in box):
+            raise FrameSizeError(f"box {given!r}: I420 frames are cut at even rows and columns")
+        if box == (0, h, 0, w) or self.mode in ("mask", "cutout") or (
+                self.background.has_alpha and self.mode == "composite"):
+            return None
+        return box
 
     def _inner_compositor(self, h: int, w: int, i420: bool) -> "Compositor":
         """The compositor of the picture inside black bars (its own buffers, for its size; as
@@ -541,7 +549,7 @@ class Compositor:
         matches :meth:`apply` followed by the video sink's BGR -> I420 conversion
         (luma exactly but for rounding; chroma is blended at half resolution with the
         alpha averaged 2x2, so it differs a little along soft edges).  ``box``: as
-        :meth:`apply` takes it, with even values.
+        :meth:`apply` takes it, with even values (in ``mask`` mode too, which does not use it).
         """
         if not self.supports_i420:
             raise UsageError(f"mode {self.mode!r} with background {self.background.kind!r} "
@@ -560,10 +568,8 @@ class Compositor:
             self._prepare_i420(h, w)
         out = self._yuv
         oy, ou, ov = self._yuv_planes
-        box = self._box(box, h, w)
+        box = self._box(box, h, w, even=True)
         if box is not None:
-            if any(v % 2 for v in box):
-                raise FrameSizeError(f"box {box!r}: I420 frames are cut at even rows and columns")
             return self._apply_i420_box(i420, alpha, bg_frame, box)
         if self.mode == "mask":  # as the video sink writes a gray frame: limited-range luma
             cv2.convertScaleAbs(alpha, dst=oy, alpha=219.0 / 255.0, beta=16.0)

@@ -413,6 +413,50 @@ def test_compositor_box_takes_whole_numbers_only(scene, box):
         assert np.array_equal(c.apply(img, alpha, box=ok), ref)
 
 
+@pytest.mark.parametrize("box, error", [((10, 100, 20), "whole numbers"), (("0", "16", "0", "16"), "whole numbers"),
+                                        ((False, True, False, True), "whole numbers"),
+                                        ((0, 9999, 0, 16), "not inside"), ((100, 10, 0, 16), "not inside"),
+                                        ((-2, 100, 0, 16), "not inside")])
+@pytest.mark.parametrize("mode, background", [("mask", "color:#00ff00"), ("cutout", "color:#00ff00"),
+                                              ("composite", "transparent"), ("side-by-side", "transparent")])
+def test_compositor_box_is_checked_in_the_modes_that_do_not_use_it(scene, mode, background, box, error):
+    """Mask, cutout and a composite over a transparent background returned before looking at
+    the box: a box of three values, of strings or outside the frame passed without a word
+    there, and raised in the other modes."""
+    from livecut.errors import FrameSizeError
+
+    img, _ = scene
+    h, w = img.shape[:2]
+    alpha = np.full((h, w), 255, np.uint8)
+    alpha[:, : w // 2] = 0
+    c = Compositor(Config(), background=background, mode=mode)
+    with pytest.raises(ArrayError, match=error) as e:
+        c.apply(img, alpha, box=box)
+    assert isinstance(e.value, FrameSizeError) == (error == "not inside")
+    if c.supports_i420:
+        with pytest.raises(ArrayError, match=error):
+            c.apply_i420(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420), alpha, box=box)
+    # a good box changes nothing where it is not used (side-by-side uses it)
+    if mode != "side-by-side":
+        ref = c.apply(img, alpha).copy()
+        assert np.array_equal(c.apply(img, alpha, box=(10, 100, 20, 200)), ref)
+
+
+def test_compositor_i420_box_is_even_in_mask_mode_too(scene):
+    """apply_i420 in mask mode took a box of odd values, which composite mode refuses."""
+    from livecut.errors import FrameSizeError
+
+    img, _ = scene
+    h, w = img.shape[:2]
+    alpha = np.full((h, w), 255, np.uint8)
+    yuv = cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420)
+    for mode in ("composite", "mask"):
+        c = Compositor(Config(), background="color:#00ff00", mode=mode)
+        with pytest.raises(FrameSizeError, match="even"):
+            c.apply_i420(yuv, alpha, box=(11, 101, 20, 200))
+        c.apply_i420(yuv, alpha, box=(10, 100, 20, 200))
+
+
 def test_cue_measures_before_extract_are_a_typed_error(scene):
     """CueExtractor.noise() and sharpest() before any extract() raised AttributeError; after a
     reduce() alone they measured buffers never written (noise 216 on a clean frame)."""
