@@ -93,7 +93,9 @@ def check_box(box, h: int, w: int) -> tuple[int, int, int, int]:
     ``0 <= x0 < x1 <= w``.  Anything else is an :class:`~livecut.errors.ArrayError` (``int()``
     would take a string or bytes digit by digit, booleans as 0 and 1, and cut 10.5 to 10), a
     box that is empty or not inside the ``w`` x ``h`` frame a
-    :class:`~livecut.errors.FrameSizeError`."""
+    :class:`~livecut.errors.FrameSizeError`.  The Compositor's ``box=`` and the bars'
+    :func:`~livecut.segment.bars.bars_hold` and :func:`~livecut.segment.bars.framing` take
+    what it takes."""
     try:
         if isinstance(box, (str, bytes, bytearray)):
             raise TypeError

@@ -348,6 +348,35 @@ def test_bars_refuse_what_they_cannot_read_as_a_typed_error(bad):
             call()
 
 
+@pytest.mark.parametrize("box, error", [((40, 200, 0), "whole numbers"), (("40", "200", "0", "320"), "whole numbers"),
+                                        ((40.5, 200, 0, 320), "whole numbers"),
+                                        ((False, True, False, True), "whole numbers"),
+                                        (np.array([False, True, False, True]), "whole numbers"),
+                                        ((40, 200, 0, 999), "not inside"), ((-4, 200, 0, 320), "not inside"),
+                                        ((200, 40, 0, 320), "not inside"), ((40, 40, 0, 320), "not inside")])
+def test_bars_hold_and_framing_check_the_box(box, error):
+    """bars_hold and framing took any box: booleans as 0 and 1, a box outside the image or
+    upside down (framing gave an inverted one back as framed), and raised a bare ValueError
+    (three values) or TypeError (strings)."""
+    from livecut.errors import ArrayError, FrameSizeError
+    from livecut.segment.bars import framing
+
+    img = np.zeros((240, 320, 3), np.uint8)
+    img[40:200] = 100
+    for call in (lambda: bars_hold(img, box), lambda: bars_hold(img, box, even=True),
+                 lambda: framing(box, 240, 320)):
+        with pytest.raises(ArrayError, match=error) as e:
+            call()
+        assert isinstance(e.value, FrameSizeError) == (error == "not inside")
+    # whole numbers of any kind stand (framing gives Python ints back, as find_bars finds them)
+    found = find_bars(img)
+    assert found == (40, 200, 0, 320) and all(type(v) is int for v in found)
+    for ok in (np.array(found), np.array(found, np.uint16), [float(v) for v in found], found):
+        assert bars_hold(img, ok)
+        got = framing(ok, 240, 320)
+        assert got == found and type(got) is tuple and all(type(v) is int for v in got)
+
+
 def test_bars_of_a_bgra_image_are_found_by_its_colour():
     """An opaque BGRA picture's alpha (255 in the bars too) hid every bar: None."""
     rng = np.random.default_rng(0)

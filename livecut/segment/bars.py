@@ -29,7 +29,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from livecut.frames import check_u8_image
+from livecut.frames import check_box, check_u8_image
 
 #: a sample (a byte of BGR, or full-range gray) at most this bright is dark; black in
 #: video is 0 (limited-range luma 16), and codecs leave it within a few levels
@@ -148,9 +148,13 @@ def _bright_per_line(band: np.ndarray, dark: int, axis: int) -> np.ndarray:
 def bars_hold(img: np.ndarray, box: Box, dark: int = BAR_DARK, even: bool = False) -> bool:
     """Whether every row (column) of the bars around ``box`` is still mostly dark.
     ``even``: ``box`` was rounded inwards to even values (:func:`find_bars`), so the line of
-    each bar next to it may be the picture's: it is left out."""
+    each bar next to it may be the picture's: it is left out.  ``box``: whole numbers inside
+    ``img`` (:func:`~livecut.frames.check_box`: another is an
+    :class:`~livecut.errors.ArrayError`)."""
     img = _image(img)
-    y0, y1, x0, x1 = box
+    # (checked: a box outside the image, inverted or of booleans would be read as bars that
+    # hold or not, without a word; one of three values or of strings raised a bare error)
+    y0, y1, x0, x1 = check_box(box, *img.shape[:2])
     if even:  # (a bar of odd depth keeps one line of the picture: not the picture reaching in)
         y0, x0, y1, x1 = max(0, y0 - 1), max(0, x0 - 1), y1 + 1, x1 + 1
     # (every 4th line across the bar is enough to see a picture in it)
@@ -217,10 +221,11 @@ def framing(box: Box | None, h: int, w: int) -> Box | None:
     pairs of the same depth on opposite sides (within :data:`FRAME_SLACK`), else None (and
     None for None).  The composite keeps only such bars as they are: a black backdrop or a
     night sky, judged apart as bars (which costs nothing), is the picture's own background
-    and takes the chosen one."""
+    and takes the chosen one.  ``box`` is checked as :func:`bars_hold` checks it (and given
+    back as a tuple of ints)."""
     if box is None:
         return None
-    y0, y1, x0, x1 = box
+    y0, y1, x0, x1 = box = check_box(box, h, w)
     return box if (abs(y0 - (h - y1)) <= max(2, FRAME_SLACK * h)
                    and abs(x0 - (w - x1)) <= max(2, FRAME_SLACK * w)) else None
 
