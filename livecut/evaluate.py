@@ -80,21 +80,27 @@ BARS = ("letterbox", "pillarbox")
 def degrade(img: np.ndarray, noise: float = 0.0, jpeg: int = 0, seed: int = 0) -> np.ndarray:
     """``img`` as a camera or a codec may deliver it: Gaussian sensor noise of sigma ``noise``
     (gray levels; drawn from ``seed``), then JPEG compression at quality ``jpeg`` (0: none).
-    ``img``: HxW or HxWxC uint8 (another is an :class:`~livecut.errors.ArrayError`)."""
+    ``img``: HxW or HxWxC uint8 (another is an :class:`~livecut.errors.ArrayError`); with
+    ``jpeg``, of 1 to 4 channels: gray, gray + alpha, BGR or BGRA (an alpha is kept as it is)."""
     import cv2
 
+    from livecut.errors import ArrayError
     from livecut.frames import check_u8_image
 
     check_degrade(noise, jpeg)
     check_u8_image(img, "degrade", empty=False)
+    channels = img.shape[2] if img.ndim == 3 else 1
+    if jpeg and channels > 4:  # (cv2.imencode raised cv2.error)
+        raise ArrayError(f"degrade: JPEG takes gray, gray + alpha, BGR or BGRA, got {channels} channels")
     if noise > 0:
         rng = np.random.default_rng(seed)
         img = np.clip(img + rng.normal(0.0, noise, img.shape), 0, 255).astype(np.uint8)
-    if jpeg:  # (JPEG has no alpha: BGRA's colour is compressed, its alpha kept; HxWx1 stays so)
-        color = img[:, :, :3] if img.ndim == 3 and img.shape[2] == 4 else img
+    if jpeg:  # (JPEG has no alpha: the colour of BGRA and the gray of gray + alpha are
+        # compressed, the alpha kept -- cv2.imencode refuses 2 channels; HxWx1 stays so)
+        color = img[:, :, :channels - 1] if channels in (2, 4) else img
         ok, buf = cv2.imencode(".jpg", color, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg)])
         out = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED).reshape(color.shape)
-        img = np.concatenate([out, img[:, :, 3:]], axis=2) if color is not img else out
+        img = np.concatenate([out, img[:, :, channels - 1:]], axis=2) if color is not img else out
     return img
 
 

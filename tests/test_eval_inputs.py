@@ -355,17 +355,36 @@ def test_degrade_refuses_what_it_cannot_degrade(bad):
             degrade(img, **kw)
 
 
-@pytest.mark.parametrize("shape", [(32, 48), (32, 48, 1), (32, 48, 3), (32, 48, 4)])
+@pytest.mark.parametrize("shape", [(32, 48), (32, 48, 1), (32, 48, 2), (32, 48, 3), (32, 48, 4)])
 def test_degrade_keeps_the_channels(shape):
-    """degrade(jpeg=) of a BGRA picture came back BGR (its alpha dropped), of HxWx1 as HxW."""
+    """degrade(jpeg=) of a BGRA picture came back BGR (its alpha dropped), of HxWx1 as HxW;
+    of gray + alpha (HxWx2) it raised cv2.error."""
+    import cv2
+
     from livecut.evaluate import degrade
 
     img = np.random.default_rng(0).integers(0, 256, shape, np.uint8)
     for kw in ({"jpeg": 80}, {"noise": 4.0, "jpeg": 80}, {"noise": 4.0}):
         out = degrade(img, **kw)
         assert out.shape == img.shape and out.dtype == np.uint8
-    if len(shape) == 3 and shape[2] == 4:
-        assert np.array_equal(degrade(img, jpeg=80)[:, :, 3], img[:, :, 3])
+    if len(shape) == 3 and shape[2] in (2, 4):  # the colour (gray) compressed, the alpha kept
+        out = degrade(img, jpeg=80)
+        assert np.array_equal(out[:, :, -1], img[:, :, -1])
+        color = img[:, :, :-1]
+        ok, buf = cv2.imencode(".jpg", color, [cv2.IMWRITE_JPEG_QUALITY, 80])
+        assert ok and np.array_equal(out[:, :, :-1], cv2.imdecode(buf, cv2.IMREAD_UNCHANGED).reshape(color.shape))
+        assert not np.array_equal(out[:, :, :-1], color)
+
+
+def test_degrade_refuses_a_jpeg_of_more_than_four_channels():
+    """cv2.imencode raised cv2.error for 5 channels (noise alone takes any number)."""
+    from livecut.errors import ArrayError
+    from livecut.evaluate import degrade
+
+    img = np.zeros((32, 48, 5), np.uint8)
+    with pytest.raises(ArrayError, match="5 channels"):
+        degrade(img, jpeg=80)
+    assert degrade(img, noise=4.0).shape == img.shape
 
 
 @pytest.mark.parametrize("kw", [{"noise": float("nan")}, {"noise": float("inf")}, {"noise": -2.0},
