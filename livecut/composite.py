@@ -109,6 +109,11 @@ def _cover_resize(img: np.ndarray, w: int, h: int, big: np.ndarray | None = None
     return big, big[y0:y0 + h, x0:x0 + w]
 
 
+#: the turn that puts an upright picture the way a video's frames are stored under a display
+#: rotation (the inverse of the one that shows those frames upright; see Compositor.rotation)
+_TO_STORED = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
 def cover(img: np.ndarray, w: int, h: int) -> np.ndarray:
     """Scale ``img`` to cover ``w`` x ``h`` and centre-crop it."""
     return np.ascontiguousarray(_cover_resize(img, w, h)[1])
@@ -349,6 +354,29 @@ class Compositor:
         self._cover_big_i420: np.ndarray | None = None
         self._inner: Compositor | None = None  # the picture's inside black bars (see _inner_compositor)
         self.matrix = "bt601"
+        self._rotation = 0
+
+    @property
+    def rotation(self) -> int:
+        """The display rotation of the frames (degrees, as a video's ``SourceInfo.rotation``
+        says: a phone's portrait clip is stored sideways, 90 or 270): picture and video
+        backgrounds, which are upright, are turned the way the frames are stored, so the
+        output shows them upright where the video is shown turned (they were put in as
+        stored, and played sideways and cropped).  0 by default."""
+        return self._rotation
+
+    @rotation.setter
+    def rotation(self, value: int) -> None:
+        value = int(value) % 360
+        if value != self._rotation:
+            self._rotation = value
+            self._shape = self._i420_shape = None  # (backgrounds made again, turned)
+            self._inner = None
+
+    def _stored(self, picture: np.ndarray) -> np.ndarray:
+        """An upright ``picture`` turned the way the frames are stored (see :attr:`rotation`)."""
+        turn = _TO_STORED.get(self._rotation)
+        return picture if turn is None else cv2.rotate(picture, turn)
 
     @property
     def matrix(self) -> str:
@@ -391,7 +419,7 @@ class Compositor:
             self._bg = np.empty((h, w, 3), np.uint8)
             self._bg[:] = self.background.color
         elif self.background.kind == "image":
-            self._bg = cover(self._bg_source, w, h)
+            self._bg = cover(self._stored(self._bg_source), w, h)
         elif self.background.kind == "transparent":  # only side-by-side gets here: over black
             self._bg = np.zeros((h, w, 3), np.uint8)
         elif self.background.kind == "blur":
@@ -416,6 +444,7 @@ class Compositor:
             bg_frame = as_bgr(bg_frame)
         except ArrayError as exc:
             raise type(exc)(f"bg_frame: {exc}") from None
+        bg_frame = self._stored(bg_frame)
         if bg_frame.shape[:2] != (h, w):
             big, bg_frame = _cover_resize(bg_frame, w, h, getattr(self, slot))
             setattr(self, slot, big)
@@ -491,6 +520,7 @@ class Compositor:
             if inner.background.kind == "transparent":  # (side-by-side: over black, as here)
                 inner.background = Background("color")
         inner.matrix = self.matrix
+        inner.rotation = self.rotation
         if i420:
             if inner._i420_shape != (h, w, inner.matrix):
                 inner._prepare_i420(h, w)
@@ -533,7 +563,7 @@ class Compositor:
             by, bu, bv = planes(self._bg_i420, h, w)
             by[:], bu[:], bv[:] = y, u, v
         elif kind == "image":
-            self._bg_i420 = bgr_to_i420(cover(self._bg_source, w, h), matrix=self.matrix)
+            self._bg_i420 = bgr_to_i420(cover(self._stored(self._bg_source), w, h), matrix=self.matrix)
         elif kind == "blur":
             self._blur_y = _BlurBackground((h, w), 1, self.cfg.blur_strength)
             self._blur_c = _BlurBackground((ch, cw), 1, self.cfg.blur_strength)

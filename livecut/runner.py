@@ -178,8 +178,12 @@ class BackgroundVideo:
     def __init__(self, path: Path, cfg):
         from livecut.sources.file import FileSource
 
+        from livecut.sinks.file import Upright
+
         self._src = FileSource(path, cfg, loop=True)
         self._last: np.ndarray | None = None
+        # (a phone's clip is stored sideways: its frames upright, as a player shows them)
+        self._upright = Upright(self._src.info.rotation)
 
     def next(self) -> np.ndarray | None:
         try:
@@ -193,7 +197,7 @@ class BackgroundVideo:
                 raise
             f = None
         if f is not None:
-            self._last = f.image
+            self._last = self._upright(f.image)
         return self._last
 
     def close(self) -> None:
@@ -237,8 +241,22 @@ class Processor:
         if self.background not in self.backgrounds:
             self.backgrounds.insert(0, self.background)
 
+    @property
+    def rotation(self) -> int:
+        """The display rotation of the frames (see :attr:`Compositor.rotation`): picture and
+        video backgrounds are put in turned the way the frames are stored."""
+        return self.comp.rotation
+
+    @rotation.setter
+    def rotation(self, value: int) -> None:
+        for comp in (self.comp, self.view):
+            if comp is not None:
+                comp.rotation = value
+
     def _compositor(self, mode: str, background: str) -> Compositor:
-        return Compositor(self.cfg, background=background, mode=mode)
+        comp = Compositor(self.cfg, background=background, mode=mode)
+        comp.rotation = self.comp.rotation if hasattr(self, "comp") else 0
+        return comp
 
     @property
     def channels(self) -> int:
@@ -1025,6 +1043,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         fmt = choose_pixel_format(cfg, source, processor, sinks) if file_src else "bgr24"
         # I420 frames keep the source's matrix: backgrounds are converted to it
         processor.comp.matrix = processor.seg.matrix = getattr(info, "matrix", "bt601")
+        processor.rotation = getattr(info, "rotation", 0) or 0  # (a phone's clip, stored sideways)
         for part in (source, processor, *sinks):
             if fmt != "bgr24":
                 part.use_pixel_format(fmt)

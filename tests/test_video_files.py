@@ -870,3 +870,69 @@ def test_a_picture_given_as_a_video_gets_a_hint(tmp_path, clips):
     assert "photo.png is a picture, not a video: `livecut image` cuts photos" in r.stderr
     r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "clip.mp4"))
     assert r.returncode == 0 and "is a picture" not in r.stderr
+
+
+def _halves(w: int, h: int) -> np.ndarray:
+    """An upright BGR picture: red top half, blue bottom half."""
+    img = np.zeros((h, w, 3), np.uint8)
+    img[: h // 2] = (0, 0, 255)
+    img[h // 2:] = (255, 0, 0)
+    return img
+
+
+def _first_frame_shown(path) -> np.ndarray:
+    """The first frame of a video as a player shows it (turned by its display rotation)."""
+    import av
+
+    with av.open(str(path)) as c:
+        f = next(c.decode(video=0))
+        img = f.to_ndarray(format="bgr24")
+        turn = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180,
+                270: cv2.ROTATE_90_CLOCKWISE}.get((f.rotation or 0) % 360)
+    return img if turn is None else cv2.rotate(img, turn)
+
+
+def _is(pixels: np.ndarray, bgr: tuple[int, int, int]) -> bool:
+    return bool(np.abs(pixels.reshape(-1, 3).mean(0) - bgr).max() < 40)
+
+
+def test_a_picture_background_stays_upright_on_a_rotated_video(clips, tmp_path):
+    """A phone's portrait clip (stored sideways, display rotation 90) over `-b image:`: the
+    picture was put in as the frames are stored, so a player showed it turned a quarter and
+    cropped to its middle; it is now shown upright, as over an unrotated clip."""
+    bg = tmp_path / "bg.png"
+    cv2.imwrite(str(bg), _halves(180, 320))  # portrait, as the clip is shown
+    for extra in ((), ("--set", "video.yuv=off")):  # (I420 and BGR composites)
+        out = tmp_path / f"out{len(extra)}.mp4"
+        r = run_cli("file", str(clips["rotated"]), "-o", str(out), "-b", f"image:{bg}", "--force", *extra)
+        assert r.returncode == 0, r.stderr
+        shown = _first_frame_shown(out)
+        assert shown.shape[:2] == (320, 180)
+        # (corners away from the subject, which moves along the stored frame's middle rows)
+        assert _is(shown[:20, :20], (0, 0, 255)) and _is(shown[:20, -20:], (0, 0, 255))
+        assert _is(shown[-20:, :20], (255, 0, 0)) and _is(shown[-20:, -20:], (255, 0, 0))
+
+
+def test_a_rotated_background_video_is_shown_as_a_player_shows_it(clips, tmp_path):
+    """`-b video:phone.mp4` (a portrait clip stored sideways): its frames were put in as
+    stored, sideways; they are now turned upright first, as a player shows them."""
+    import av
+
+    bgv = tmp_path / "bg.mp4"
+    stored = cv2.rotate(_halves(180, 320), cv2.ROTATE_90_CLOCKWISE)  # 320x180, shown upright turned 90
+    with av.open(str(bgv), "w") as c:
+        s = c.add_stream("libx264", rate=25)
+        s.width, s.height, s.pix_fmt = 320, 180, "yuv420p"
+        s.set_display_rotation(90)
+        for i in range(5):
+            f = av.VideoFrame.from_ndarray(stored, format="bgr24")
+            f.pts = i
+            c.mux(s.encode(f))
+        c.mux(s.encode(None))
+    assert _is(_first_frame_shown(bgv)[:20, :20], (0, 0, 255))  # (the clip is made as meant)
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "-b", f"video:{bgv}")
+    assert r.returncode == 0, r.stderr
+    shown = _first_frame_shown(out)  # 320x180: the upright picture's middle, red over blue
+    assert _is(shown[:20, :20], (0, 0, 255)) and _is(shown[:20, -20:], (0, 0, 255))
+    assert _is(shown[-20:, :20], (255, 0, 0)) and _is(shown[-20:, -20:], (255, 0, 0))
