@@ -222,3 +222,20 @@ def test_keys_work_with_caps_lock_on():
         assert pv.handle_key(ord("H")) and pv.help
         assert pv.handle_key(ord(" ")) and proc.paused
         assert not pv.handle_key(ord("Q"))
+
+
+def test_a_rotated_video_is_shown_and_snapshot_upright(tmp_path):
+    """A phone's portrait clip (stored sideways, display rotation 90) was shown, and its
+    snapshots saved, sideways: they are turned upright, as a player shows the clip."""
+    stored = np.zeros((240, 320, 3), np.uint8)
+    stored[:, :40] = (0, 0, 255)  # the stored left edge: the bottom as it is shown
+    win = Window()
+    with win.sink(SinkInfo(320, 240, 25.0, rotation=90), screen=(1920, 1080), overlay=False,
+                  snapshot_dir=tmp_path) as pv:
+        pv.write(stored)
+        snap = pv.snapshot()
+    shown = win.shown[-1]
+    assert shown.shape[:2] == (320, 240)
+    assert tuple(shown[-1, 120]) == (0, 0, 255) and tuple(shown[0, 120]) == (0, 0, 0)
+    saved = cv2.imread(str(snap))
+    assert saved.shape[:2] == (320, 240) and tuple(saved[-1, 120]) == (0, 0, 255)

@@ -305,3 +305,16 @@ def test_a_virtual_camera_that_will_not_open_gets_the_right_advice(reason, hint,
         pyvirtualcam.camera.BACKENDS.pop("refuses", None)
     msg = str(info.value)
     assert "\n" not in msg and hint in msg and not_said not in msg, msg
+
+
+def test_a_rotated_video_is_sent_upright():
+    """A phone's portrait clip (stored sideways, display rotation 90): a camera has no display
+    rotation, so the frames are sent turned upright (video calls showed it sideways)."""
+    stored = np.zeros((240, 320, 3), np.uint8)
+    stored[:, :40] = (0, 0, 255)  # the stored left edge: the bottom as it is shown
+    with VcamSink(SinkInfo(width=320, height=240, fps=30.0, rotation=90), backend="fake", pace=False) as sink:
+        sink.write(stored)
+    cam = FakeCamera.instances[-1]
+    assert (cam.width, cam.height) == (240, 320)
+    got = cam.frames[0].reshape(320, 240, 3)
+    assert tuple(got[-1, 120]) == (0, 0, 255) and tuple(got[0, 120]) == (0, 0, 0)

@@ -936,3 +936,24 @@ def test_a_rotated_background_video_is_shown_as_a_player_shows_it(clips, tmp_pat
     shown = _first_frame_shown(out)  # 320x180: the upright picture's middle, red over blue
     assert _is(shown[:20, :20], (0, 0, 255)) and _is(shown[:20, -20:], (0, 0, 255))
     assert _is(shown[-20:, :20], (255, 0, 0)) and _is(shown[-20:, -20:], (255, 0, 0))
+
+
+@pytest.mark.parametrize("fmt", ["nut", "mpegts"])
+def test_a_rotated_video_piped_out_is_upright(clips, tmp_path, fmt):
+    """`-o -` of a phone's portrait clip: NUT and MPEG-TS cannot say the video is turned, so
+    ffplay or an encoder downstream showed it sideways; its frames are now sent upright, as
+    into AVI."""
+    import av
+
+    r, out = _pipe_out(clips["rotated"], tmp_path, "-q", "--set", f"video.pipe_format={fmt}")
+    assert r.returncode == 0, r.stderr
+    ref = tmp_path / "ref.mp4"  # (an MP4 keeps the rotation: as a player shows it)
+    r = run_cli("file", str(clips["rotated"]), "-o", str(ref), "-q")
+    assert r.returncode == 0, r.stderr
+    shown = _first_frame_shown(ref)
+    with av.open(str(out)) as c:
+        f = next(c.decode(video=0))
+        got = f.to_ndarray(format="bgr24")
+        assert not f.rotation
+    assert got.shape == shown.shape == (320, 180, 3)
+    assert np.abs(got.astype(int) - shown).mean() < 12  # (sideways differs everywhere)

@@ -40,6 +40,7 @@ from livecut.rtmprelay import RtmpRelay
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy
 from livecut.sinks.base import SinkInfo, fps_fraction
+from livecut.sinks.file import Upright
 from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, hidden_options, output_args
 from livecut.urls import (is_output_url, lower_scheme, redact_text, redact_url, url_problem, url_scheme,
                           with_query)
@@ -78,6 +79,9 @@ class StreamSink:
         #: notes for the run's summary (audio dropped or transcoded)
         self.warnings: list[str] = []
         self._fit = Fitter()
+        #: NUT, MPEG-TS, RTSP and FLV cannot say a video is turned (a phone's portrait clip):
+        #: its frames are sent turned upright, as into AVI (they played sideways)
+        self._upright = Upright(info.rotation)
         #: set when the run stopped before the source's end: carry only the audio the video covers
         self.cut_short = False
         self._audio: AudioCopy | None = None
@@ -126,7 +130,7 @@ class StreamSink:
             return self
         if self._closed:
             raise VideoWriteError(f"{self.safe}: already closed")
-        w, h = int(self.info.width), int(self.info.height)
+        w, h = self._upright.size(int(self.info.width), int(self.info.height))
         if not self.raw:
             w, h = w - w % 2, h - h % 2   # yuv420p needs even sizes
         self.width, self.height = w, h
@@ -486,6 +490,7 @@ class StreamSink:
             conv = {(1, 3): cv2.COLOR_GRAY2BGR, (1, 4): cv2.COLOR_GRAY2BGRA, (3, 1): cv2.COLOR_BGR2GRAY,
                     (3, 4): cv2.COLOR_BGR2BGRA, (4, 1): cv2.COLOR_BGRA2GRAY, (4, 3): cv2.COLOR_BGRA2BGR}
             image = cv2.cvtColor(image, conv[(ch, self.channels)])
+        image = self._upright(image)
         # (an odd size, or a picture that changed size mid-run: fitted with its shape kept)
         image = self._fit(image, self.width, self.height, self.warnings)
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format=_PIX_IN[self.channels])

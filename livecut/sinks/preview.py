@@ -31,6 +31,7 @@ from livecut.config import VideoConfig
 from livecut.errors import DeviceUnavailable
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo
+from livecut.sinks.file import Upright
 
 WINDOW = "livecut"
 #: share of the screen the window may take (room for its title bar, the taskbar)
@@ -245,6 +246,8 @@ class PreviewSink:
         self.screen = screen
         self.scale = 1.0
         self._small: np.ndarray | None = None
+        #: a phone's portrait clip (stored sideways) is shown, and snapshot, upright
+        self._upright = Upright(info.rotation)
         self._say("h: help", 4.0)
 
     def __enter__(self) -> "PreviewSink":
@@ -333,6 +336,7 @@ class PreviewSink:
             if dt > 0:
                 self._fps = 0.9 * self._fps + 0.1 / dt if self._fps else 1.0 / dt
         self._t_prev = now
+        image = self._upright(image)
         img = self._display(image)
         self._last = image
         if self.overlay:
@@ -351,7 +355,7 @@ class PreviewSink:
         if c is not None and c.paused and redraw is not None:
             view = redraw()
             if view is not None:
-                self._last = view.copy()
+                self._last = self._upright(view).copy()
 
     def handle_key(self, key: int) -> bool:
         """Apply one key; False means quit."""

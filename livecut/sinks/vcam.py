@@ -31,6 +31,7 @@ from livecut.pacing import Pacer
 from livecut.resize import Fitter
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo
+from livecut.sinks.file import Upright
 
 log = logging.getLogger("livecut")
 
@@ -115,7 +116,9 @@ class VcamSink:
         self.backend = backend or None
         self.pace = pace
         self.fps = float(info.fps) if info.fps and info.fps > 0 else 30.0
-        self.width, self.height = int(info.width), int(info.height)
+        #: a camera has no display rotation: a phone's portrait clip is sent turned upright
+        self._upright = Upright(info.rotation)
+        self.width, self.height = self._upright.size(int(info.width), int(info.height))
         self.negotiated: dict[str, Any] = {}
         self.frames = 0
         self._cam: Any = None
@@ -201,6 +204,7 @@ class VcamSink:
                 image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
         elif image.ndim == 2 or image.shape[2] == 1:
             image = cv2.cvtColor(image.reshape(image.shape[:2]), cv2.COLOR_GRAY2BGR)
+        image = self._upright(image)
         # (an odd size, or a picture that changed size mid-run: fitted with its shape kept)
         image = self._fit(image, self.width, self.height, self.warnings)
         return np.ascontiguousarray(image)
