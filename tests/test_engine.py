@@ -615,6 +615,42 @@ def test_a_still_scene_reuses_the_judgement_and_a_change_is_judged_at_once():
     assert _judged(photo)
 
 
+def test_a_still_scene_judged_again_is_averaged_with_the_last_judgement():
+    """segment.still = 3: when the reuse of a still scene's judgement runs out, the scene is
+    judged anew and that probability averaged with the last one (STILL_AVERAGE): noise
+    makes each judgement differ, the mask jumped at each.  A scene that changed is judged
+    alone, and so is the first frame after reset()."""
+    from livecut.segment import net
+
+    img, _ = make_scene("basic", 640, 360, seed=4, blur_radius=6.0)
+    rng = np.random.default_rng(5)
+    frames = [np.clip(img + rng.normal(0, 3.0, img.shape), 0, 255).astype(np.uint8) for _ in range(5)]
+    cfg = load_config(None, ["segment.still=3"])
+
+    def alone(f):  # the probability of a frame judged on its own, as the first of a video
+        s = Segmenter(cfg)
+        s.mask(f)
+        return s.method._raw.copy()
+
+    seg = Segmenter(cfg)
+    for f in frames:
+        seg.mask(f)
+    m = seg.method
+    assert m.judged == 2 and m.averaged_still == 1
+    first, fifth = alone(frames[0]), alone(frames[4])
+    assert np.abs(fifth - first).max() > 0.05  # (the noise changes the judgement)
+    want = net.STILL_AVERAGE * first + (1 - net.STILL_AVERAGE) * fifth
+    assert np.abs(m._raw - want).max() < 1e-4
+    moved = np.roll(frames[0], 40, axis=1)  # a change: judged alone
+    seg.mask(moved)
+    assert m.judged == 3 and m.averaged_still == 1
+    assert np.abs(m._raw - alone(moved)).max() < 1e-4
+    seg.reset()  # the first frame after reset: judged alone, though the scene is the same
+    seg.mask(moved)
+    assert m.judged == 4 and m.averaged_still == 1
+    assert np.abs(m._raw - alone(moved)).max() < 1e-4
+
+
 @pytest.mark.parametrize("every,still,expected", [
     (2, 3, "JrsrJrsrJ"),   # at most 3 frames in a row reuse a judgement, every other one judged
     (3, 3, "JrrJrrJrr"),   # a still check would make 5 in a row: not done

@@ -2,10 +2,13 @@
 """The video pipeline on clips made from real photos (cuhk-native), with per-frame truth.
 
     python tools/clip_metrics.py ../shared/datasets/cuhk-native [--photos 20] [--set KEY=VALUE ...]
+        [--split val|tune] [--noise SIGMA] [--crf Q] [--kinds still,slow_pan,pan]
 
-Each photo of the validation split (``livecut/models/cuhk_split.json:val``; the first
-``--photos`` by name) is enlarged 2.2x (cubic, about an HD frame's scale) and three 40-frame
-1280x720 clips are cut from it, each frame with fresh sensor noise (sigma 2.5 levels):
+Each photo of the validation split (``livecut/models/cuhk_split.json:val``, or ``--split
+tune`` to choose on; the first ``--photos`` by name) is enlarged 2.2x (cubic, about an HD
+frame's scale) and three 40-frame 1280x720 clips are cut from it, each frame with fresh
+sensor noise (sigma 2.5 levels, or ``--noise``; ``--crf``: the clip then goes through
+H.264 at that quality, as a camera's or a phone's recording does, and is decoded back):
 
 - ``still``: a tripod shot (the same window every frame);
 - ``slow_pan``: the window drifts 0.5 px a frame (sub-pixel, bilinear);
@@ -43,7 +46,7 @@ NOISE = 2.5
 SPEEDS = {"still": 0.0, "slow_pan": 0.5, "pan": 3.0}
 
 
-def clip(img: np.ndarray, gt: np.ndarray, speed: float, rng) -> tuple[list, list]:
+def clip(img: np.ndarray, gt: np.ndarray, speed: float, rng, sigma: float = NOISE) -> tuple[list, list]:
     big = cv2.resize(img, None, fx=ENLARGE, fy=ENLARGE, interpolation=cv2.INTER_CUBIC)
     tbig = cv2.resize(gt, (big.shape[1], big.shape[0]), interpolation=cv2.INTER_LINEAR)
     bh, bw = big.shape[:2]
@@ -59,10 +62,30 @@ def clip(img: np.ndarray, gt: np.ndarray, speed: float, rng) -> tuple[list, list
         M = np.float32([[1, 0, -speed * i], [0, 1, -y0]])
         f = cv2.warpAffine(big, M, (W, H), flags=cv2.INTER_LINEAR)
         t = cv2.warpAffine(tbig, M, (W, H), flags=cv2.INTER_LINEAR)
-        noise[...] = rng.normal(0.0, NOISE, noise.shape)
+        noise[...] = rng.normal(0.0, sigma, noise.shape)
         frames.append(cv2.add(f, noise, dtype=cv2.CV_8U))
         truth.append(np.where(t >= 128, 255, 0).astype(np.uint8))
     return frames, truth
+
+
+def through_h264(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
+    """``frames`` encoded as H.264 (yuv420p, crf ``crf``, preset veryfast) and decoded back."""
+    import io
+
+    import av
+
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="mp4") as out:
+        st = out.add_stream("libx264", rate=25, options={"crf": str(crf), "preset": "veryfast"})
+        st.width, st.height, st.pix_fmt = W, H, "yuv420p"
+        for f in frames:
+            for p in st.encode(av.VideoFrame.from_ndarray(f, format="bgr24")):
+                out.mux(p)
+        for p in st.encode(None):
+            out.mux(p)
+    buf.seek(0)
+    with av.open(buf) as inp:
+        return [fr.to_ndarray(format="bgr24") for fr in inp.decode(video=0)]
 
 
 def main() -> None:
@@ -71,17 +94,24 @@ def main() -> None:
     ap.add_argument("--photos", type=int, default=20)
     ap.add_argument("--set", action="append", default=[], dest="sets", metavar="KEY=VALUE")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--split", choices=("val", "tune"), default="val")
+    ap.add_argument("--noise", type=float, default=NOISE, help="sensor noise sigma (gray levels)")
+    ap.add_argument("--crf", type=int, default=0, help="H.264 quality the clip goes through (0: none)")
+    ap.add_argument("--kinds", default=",".join(SPEEDS), help="clip kinds, comma-separated")
     args = ap.parse_args()
     cv2.setNumThreads(1)
     cfg = load_config(None, args.sets)
-    names = json.loads((ROOT / "livecut" / "models" / "cuhk_split.json").read_text())["val"][:args.photos]
+    names = json.loads((ROOT / "livecut" / "models" / "cuhk_split.json").read_text())[args.split][:args.photos]
     rng = np.random.default_rng(7)
-    rows: dict[str, dict[str, list[float]]] = {k: {} for k in SPEEDS}
+    kinds = {k: SPEEDS[k] for k in args.kinds.split(",")}
+    rows: dict[str, dict[str, list[float]]] = {k: {} for k in kinds}
     for name in names:
         img = cv2.imread(str(args.data / "images" / name), cv2.IMREAD_COLOR)
         gt = cv2.imread(str(args.data / "masks" / (Path(name).stem + ".png")), cv2.IMREAD_GRAYSCALE)
-        for kind, speed in SPEEDS.items():
-            frames, truth = clip(img, gt, speed, rng)
+        for kind, speed in kinds.items():
+            frames, truth = clip(img, gt, speed, rng, args.noise)
+            if args.crf:
+                frames = through_h264(frames, args.crf)
             seg = Segmenter(cfg, temporal=MaskSmoother(cfg))
             masks, ms = [], []
             for f in frames:
@@ -93,15 +123,17 @@ def main() -> None:
             r.setdefault("flicker", []).append(flicker(masks))
             r.setdefault("judged", []).append(getattr(seg.method, "judged", len(frames)) / len(frames))
             r.setdefault("ms", []).append(float(np.mean(ms[1:])))
+            r.setdefault("noisy", []).append(getattr(seg.method, "judged_noisy", 0) / len(frames))
     out = {kind: {k: float(np.mean(v)) for k, v in r.items()} for kind, r in rows.items()}
     out["photos"] = len(names)
     if args.json:
         print(json.dumps(out, indent=2))
         return
-    print(f"{len(names)} validation photos, {N}-frame {W}x{H} clips, noise sigma {NOISE}")
-    for kind in SPEEDS:
+    print(f"{len(names)} {args.split} photos, {N}-frame {W}x{H} clips, noise sigma {args.noise}"
+          + (f", H.264 crf {args.crf}" if args.crf else ""))
+    for kind in kinds:
         v = out[kind]
-        print(f"{kind:9s} IoU {v['iou']:.4f}  flicker {v['flicker']:.5f}  judged {v['judged']:.2f}  "
+        print(f"{kind:9s} IoU {v['iou']:.4f}  flicker {v['flicker']:.5f}  judged {v['judged']:.2f}  noisy net {v['noisy']:.2f}  "
               f"{v['ms']:.1f} ms/frame")
 
 
