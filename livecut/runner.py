@@ -424,7 +424,9 @@ class Pipeline:
     ``process(image) -> (output, view)`` returns internal buffers; outputs are copied
     into a preallocated ring before they cross to the writer thread.  Sinks with
     ``main_thread = True`` (the preview) are written from the calling thread and may
-    have ``poll() -> bool`` (False = quit) and ``idle()`` (called while paused).
+    have ``poll() -> bool`` (False = quit), ``idle()`` (called while paused) and
+    ``stalled()`` (called, every ``POLL`` s, while a live source delivers no frame: a camera's
+    hiccup, a stalled stream; ``poll()`` is when it has none), so that a window keeps answering.
     A source with ``release_frame(image)`` gets each frame's image back once the output is
     copied (its buffers are reused), when no main-thread sink still shows it.
     """
@@ -629,6 +631,10 @@ class Pipeline:
         completed = False
         # a source that hands out pooled buffers wants them back once the output is copied
         release = getattr(self.source, "release_frame", None) if self.thread_sinks and not self.main_sinks else None
+        # while a live source delivers nothing, the preview is polled still (its keys, its close
+        # button: a window not polled froze); a file's frames come as fast as it is read
+        stalled = [f for f in (getattr(s, "stalled", None) or getattr(s, "poll", None)
+                               for s in self.main_sinks) if f is not None] if self.live else []
         try:
             while True:
                 self._check()
@@ -641,7 +647,10 @@ class Pipeline:
                         time.sleep(POLL)
                     continue
                 frame = self._next_frame()
-                if frame is None:
+                if frame is None:  # (none for POLL s)
+                    for f in stalled:
+                        if f() is False:
+                            raise _Quit
                     continue
                 if frame is _END:
                     self.reached_end = True
@@ -723,7 +732,10 @@ class Pipeline:
                 self._drain(self._inq)  # a reader blocked on a full queue wakes up
                 reader.join(POLL)
             self._drain(self._inq)
-            alive = [t.name for t in (reader, writer) if t is not None and t.is_alive()]
+            # (a live source's reader can only be waiting in its read: a camera's capture waits
+            # up to 10 s for a frame that does not come; the source's close is safe under it)
+            alive = [t.name for t in (reader, writer) if t is not None and t.is_alive()
+                     and not (t is reader and self.live)]
             if alive and not self._errors:
                 self._errors.append(("shutdown", StageError(f"{', '.join(alive)} did not stop")))
             # a sink whose closing writes to a reader that may have stopped reading (-o -):

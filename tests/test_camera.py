@@ -29,6 +29,7 @@ class FakeCapture:
     fail_blocks = 0.0           #: seconds a failing read() waits first (V4L2 waits in select)
     stall_at: int | None = None    #: read() of this frame blocks for stall_s seconds
     stall_s = 0.0
+    stalled_at: float | None = None  #: perf_counter() when the stall began
     instances: list["FakeCapture"] = []
 
     def __init__(self, index, backend=None):
@@ -42,7 +43,7 @@ class FakeCapture:
     @classmethod
     def reset(cls):
         cls.size, cls.fps, cls.fail_from, cls.fail_blocks = (160, 120), 30.0, None, 0.0
-        cls.stall_at, cls.stall_s = None, 0.0
+        cls.stall_at, cls.stall_s, cls.stalled_at = None, 0.0, None
         cls.instances = []
 
     def isOpened(self):
@@ -64,7 +65,8 @@ class FakeCapture:
                 time.sleep(self.fail_blocks)
                 return False, None
             if self.n == self.stall_at:
-                time.sleep(self.stall_s)
+                FakeCapture.stalled_at = time.perf_counter()
+                time.sleep(self.stall_s)  # (as V4L2's read waits, deaf to stop())
             now = time.perf_counter()  # deliver at the camera's rate
             self._next = now if self._next is None else max(self._next + 1 / self.fps, now - 0.5)
             if self._next > now:
@@ -236,6 +238,52 @@ def test_close_never_releases_the_capture_under_a_running_read(fake_camera):
     assert not cap.released_while_reading
     assert cap.released == 1                          # released by the read, once it returned
     assert src.read() is None
+
+
+# ---------------------------------------------------------------- the preview while it stalls
+
+def _window(waitkey, shown=None):
+    """An injected preview window (no display): ``waitkey(ms)`` answers its polls."""
+    return {"imshow": lambda name, img: None if shown is None else shown.append(time.perf_counter()),
+            "waitkey": waitkey, "destroy": lambda: None}
+
+
+def test_the_preview_is_polled_while_the_camera_stalls(fake_camera):
+    """A camera that delivers nothing for a while (a USB hiccup: its read waits in the
+    driver): the runner waited for the next frame without polling the preview window, which
+    froze (the desktop's "not responding", its keys and close button dead) until frames came
+    back.  Now it is polled all along, and shows its last frame again saying that it waits."""
+    fake_camera.stall_at, fake_camera.stall_s = 10, 2.0
+    polls, shown = [], []
+    st = run_video("0", None, load_config(), preview=True, progress=False, max_frames=20,
+                   preview_options=_window(lambda ms: polls.append(time.perf_counter()) or -1, shown))
+    stall = fake_camera.stalled_at
+    assert st.processed == 20 and stall is not None
+    # (every POLL, 0.05 s: some 30 polls; none at all before)
+    during = [stall + 0.2] + [t for t in polls if stall + 0.2 < t < stall + 1.8] + [stall + 1.8]
+    assert len(during) - 2 >= 8 and max(np.diff(during)) < 0.5, (len(during), max(np.diff(during)))
+    assert any(stall + 0.9 < t < stall + 2.0 for t in shown)  # the last frame, with a note
+
+
+def test_q_during_a_camera_stall_ends_the_run_at_once(fake_camera, tmp_path):
+    """q pressed while the camera stalls ends the run as q does otherwise (the output
+    finalised, no error), at once: not when the camera comes back; the read still waiting
+    in the driver is not an error, and releases the camera when it returns."""
+    fake_camera.stall_at, fake_camera.stall_s = 10, 5.0
+
+    def waitkey(ms):
+        return ord("q") if fake_camera.stalled_at and time.perf_counter() - fake_camera.stalled_at > 0.3 else -1
+
+    out = tmp_path / "rec.mp4"
+    st = run_video("0", str(out), load_config(), preview=True, progress=False, preview_options=_window(waitkey))
+    took = time.perf_counter() - fake_camera.stalled_at
+    assert took < 3.2, took                   # (q at 0.3 s; the camera came back at 5 s)
+    assert not st.interrupted and 1 <= st.written <= 10 and probe(out)["frames"] == st.written
+    deadline = time.monotonic() + 8
+    while any(t.name == "livecut-reader" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    cap = fake_camera.instances[-1]
+    assert cap.released == 1 and not cap.released_while_reading
 
 
 # ---------------------------------------------------------------- what the camera gives

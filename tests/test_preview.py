@@ -3,6 +3,8 @@ fits the screen, mode/background keys that redraw a paused frame, the help overl
 
 from __future__ import annotations
 
+import time
+
 import cv2
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from livecut.config import load_config
 from livecut.runner import Processor
 from livecut.sinks.base import SinkInfo
 from livecut.sinks.preview import HELP, PreviewSink, draw_text, fit_scale, screen_size
+from livecut.sources.base import Frame, SourceInfo
 
 
 class Window:
@@ -239,3 +242,74 @@ def test_a_rotated_video_is_shown_and_snapshot_upright(tmp_path):
     assert tuple(shown[-1, 120]) == (0, 0, 255) and tuple(shown[0, 120]) == (0, 0, 0)
     saved = cv2.imread(str(snap))
     assert saved.shape[:2] == (320, 240) and tuple(saved[-1, 120]) == (0, 0, 255)
+
+
+def test_a_window_waiting_for_frames_answers_and_says_so():
+    """While a live source delivers nothing the runner calls stalled(): it answers keys and the
+    close button, and once no frame came for WAITING_NOTE s shows the last one saying so
+    (drawn again each second or after a key, not at every poll)."""
+    from livecut.sinks.preview import WAITING_NOTE
+
+    win, open_ = Window(keys=[-1, -1, -1, ord("h"), ord("q")]), [True]
+    with win.sink(SinkInfo(320, 180, 25.0), screen=(1920, 1080), visible=lambda: open_[0]) as pv:
+        pv.write(_scene())
+        assert pv.stalled() and len(win.shown) == 1       # a frame late: nothing drawn again
+        pv._t_prev -= WAITING_NOTE + 0.2                  # (no frame for 1.2 s)
+        assert pv.stalled() and len(win.shown) == 2
+        assert np.any(win.shown[1][20:60] != win.shown[0][20:60])  # the note, below the stats
+        assert pv.stalled() and len(win.shown) == 2       # the same second: not drawn again
+        assert pv.stalled() and pv.help and len(win.shown) == 3  # h: the help shown at once
+        assert pv.stalled() is False                      # q
+        open_[0] = False
+        assert pv.stalled() is False                      # the window closed
+
+
+class _Stalling:
+    """A source whose frame ``gap_at`` comes ``gap`` s late."""
+
+    def __init__(self, live, n=6, gap_at=3, gap=0.6):
+        self.live, self.n, self.gap_at, self.gap, self.i = live, n, gap_at, gap, 0
+        self.info = SourceInfo(64, 48, 25.0, frames=n)
+
+    def read(self):
+        if self.i >= self.n:
+            return None
+        if self.i == self.gap_at:
+            time.sleep(self.gap)
+        self.i += 1
+        return Frame(np.zeros((48, 64, 3), np.uint8), self.i - 1, pts=self.i / 25, captured_at=time.perf_counter())
+
+
+class _Counting:
+    main_thread = True
+
+    def __init__(self, stalled=True):
+        self.writes = self.polls = self.stalls = 0
+        if stalled:
+            self.stalled = self._stalled
+
+    def write(self, image, pts=None):
+        self.writes += 1
+
+    def poll(self):
+        self.polls += 1
+        return True
+
+    def _stalled(self):
+        self.stalls += 1
+        return True
+
+
+def test_only_a_live_source_that_stalls_polls_the_window():
+    """The pipeline polls its window sinks while a live source delivers nothing (stalled(),
+    else poll()); a file's frames are waited for as before (never dropped, never polled)."""
+    from livecut.runner import Pipeline
+
+    ident = lambda img, need=True: (img, img)
+    live, plain = _Counting(), _Counting(stalled=False)
+    st = Pipeline(_Stalling(live=True), ident, [live, plain]).run()
+    assert st.processed == live.writes and live.polls == live.writes
+    assert live.stalls >= 5 and plain.polls >= plain.writes + 5   # (every 0.05 s of the 0.6 s)
+    file = _Counting()
+    st = Pipeline(_Stalling(live=False), ident, [file]).run()
+    assert st.processed == file.writes == 6 and st.dropped == 0 and file.stalls == 0

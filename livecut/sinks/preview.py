@@ -11,6 +11,10 @@ A frame larger than the screen is shown scaled down to fit (``screen_size()``;
 
 Closing the window (its close button, the window manager) quits as ``q`` does.
 
+While a live source delivers no frame (a camera's hiccup, a stalled stream) the window keeps
+answering (keys, its close button) and, after ``WAITING_NOTE`` seconds, shows its last frame
+saying how long it has waited.
+
 The window functions are injectable (``imshow``, ``waitkey``, ``destroy``, ``visible``) so the
 sink is testable without a display; on a machine without one, opening the
 preview raises :class:`DeviceUnavailable` with one clear line instead of letting
@@ -38,6 +42,9 @@ WINDOW = "livecut"
 SCREEN_FILL = (0.92, 0.85)
 #: screen size assumed when it cannot be detected
 DEFAULT_SCREEN = (1920, 1080)
+#: seconds without a new frame after which the window says it is waiting for one (above the
+#: time between two frames of a slow camera: a camera in low light gives 5 fps)
+WAITING_NOTE = 1.0
 
 HELP = (  # one statement a line: the overlay's font is proportional, columns would not line up
     "h or ?: this help",
@@ -287,7 +294,7 @@ class PreviewSink:
             return self._small
         return out
 
-    def _draw_overlay(self, img: np.ndarray) -> None:
+    def _draw_overlay(self, img: np.ndarray, note: str = "") -> None:
         st = self.stats
         parts = [f"{self._fps:4.1f} fps"]
         if st is not None:
@@ -311,6 +318,10 @@ class PreviewSink:
         for line in wrap(parts, "  ", width):
             draw_text(img, line, (8, y))
             y += 22
+        if note:  # (a live source that delivers nothing: see stalled)
+            for line in wrap(note.split(" "), " ", width):
+                draw_text(img, line, (8, y), color=(0, 255, 255))
+                y += 22
         if self.message and time.perf_counter() < self._message_until:
             for line in wrap(self.message.split(" "), " ", width):
                 draw_text(img, line, (8, y), color=(0, 255, 255))
@@ -395,6 +406,27 @@ class PreviewSink:
 
     def poll(self) -> bool:
         return self.handle_key(self._waitkey(1)) and not self._closed()
+
+    def stalled(self) -> bool:
+        """While a live source delivers no frame: answer keys and the close button (False
+        means quit) and, once none came for WAITING_NOTE s, show the last frame saying so."""
+        if not self._open:  # (no window yet: nothing to answer for)
+            return True
+        key = self._waitkey(1)
+        if not self.handle_key(key) or self._closed():
+            return False
+        if self._last is None or self._t_prev is None or not self.overlay:
+            return True
+        waited = time.perf_counter() - self._t_prev
+        noted = (self._t_prev, int(waited))  # (drawn again each second, and after a key)
+        if waited >= WAITING_NOTE and (noted != self._noted or key >= 0):
+            self._noted = noted
+            img = self._display(self._last)
+            self._draw_overlay(img, note=f"waiting for frames: none for {int(waited)} s")
+            self._show(img)
+        return True
+
+    _noted: tuple = ()
 
     def idle(self) -> bool:
         """While paused: keep the window alive and answer keys."""
