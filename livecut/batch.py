@@ -117,6 +117,16 @@ class BatchReport:
 
 # ------------------------------------------------------------------ planning
 
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, or its absolute path where a symbolic link loop stops the resolution
+    (Python < 3.13 raises RuntimeError): such a name is then an item that cannot be read, not
+    the end of the batch."""
+    try:
+        return path.resolve()
+    except RuntimeError:
+        return Path(os.path.abspath(path))
+
+
 def _manifest_outputs(folder: Path) -> set[Path]:
     """Every output a batch's manifest in ``folder`` names (resolved), whatever became of it."""
     try:
@@ -142,7 +152,7 @@ def _walk(folder: Path, skip: Path) -> list[Path]:
             if f.startswith(".") or not kind_of(q):
                 continue
             if outputs:
-                r = q.resolve()
+                r = _resolved(q)
                 if r in outputs or any(parent in outputs for parent in r.parents):
                     continue  # (a PNG frame of an output DIR/ too)
             found.append(q)
@@ -199,7 +209,7 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
     # symbolic link keeps its own name and place in the mirrored tree, not its target's
     unique: dict[Path, Path] = {}
     for f in files:
-        r = f.resolve()
+        r = _resolved(f)
         if skip in r.parents:
             continue  # a result of an earlier run, not an input
         # (abspath folds "link/.." by its text; the system by the link: resolve the folder then)
@@ -389,7 +399,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
             refuse(f"{src}: output {dst} is also the output of {taken[item.rel]} (same name, another extension)")
             continue
         taken[item.rel] = src
-        if dst.resolve() in inputs_resolved:
+        if _resolved(dst) in inputs_resolved:
             refuse(f"{src}: output {dst} would overwrite an input")
             continue
         if ours and _unchanged(prev, item, settings):

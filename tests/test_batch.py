@@ -564,3 +564,18 @@ def test_ctrl_c_leaves_no_empty_mirrored_folders(tmp_path):
     done = {r["output"] for r in _records(out) if r["status"] == "ok"} if (out / MANIFEST).exists() else set()
     assert not {"day1/c0.mp4", "day2/deep/c1.mp4"} & done, stderr  # (both were stopped)
     assert left == sorted({"kept-empty", *done} | ({MANIFEST} if done else set())), left
+
+
+def test_a_symbolic_link_loop_is_a_failed_item_not_the_end_of_the_batch(tmp_path):
+    """A folder holding a symbolic link loop named like a photo (a.jpg -> b.jpg -> a.jpg) made
+    the whole batch fail with "internal error: RuntimeError: Symlink loop" (exit 1), nothing
+    done; now the loop is one failed item (exit 2) and the rest is done."""
+    src = tmp_path / "in"
+    _photo(src / "good.jpg", 0)
+    (src / "loop1.jpg").symlink_to("loop2.jpg")
+    (src / "loop2.jpg").symlink_to("loop1.jpg")
+    out = tmp_path / "out"
+    report = run_batch([str(src)], out, load_config(None, []), jobs=1)
+    assert (report.done, report.failed, report.exit_code) == (1, 2, 2), report.errors
+    assert all("cannot read" in e for e in report.errors), report.errors
+    assert (out / "good.png").is_file()
