@@ -408,7 +408,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
                 continue
             # (refused before because its output existed: --force is what that refusal asked for)
             refused_as_existing = force and EXISTS_HINT in str(prev.get("error") or "")
-            if prev.get("status") != "ok" and not retry_failed and not refused_as_existing:
+            if prev.get("status") not in ("ok", INTERRUPTED) and not retry_failed and not refused_as_existing:
                 result.skipped_failed += 1
                 result.skipped_codes.append(int(prev.get("exit_code") or 1))
                 continue
@@ -421,6 +421,10 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
     result.todo.sort(key=lambda it: (it.work, it.size), reverse=True)  # long videos first: they set the pace
     return result
 
+
+#: the status of an item whose output appeared at its final name while Ctrl-C stopped the batch,
+#: before its result came back: the output is this batch's, the item is done again
+INTERRUPTED = "interrupted"
 
 #: how an item whose output exists (not written by this batch) is refused; ``--force`` on a
 #: later run takes such an item up again without ``--retry-failed``
@@ -877,16 +881,19 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
     start = time.perf_counter()
     bar = _BatchBar(the_plan.todo, total, enabled=progress and total > 0)
 
-    def record(item: Item | None, result: dict) -> None:
+    recorded: set[int] = set()  # (the items with a manifest line from this run)
+
+    def record(item: Item | None, result: dict, count: bool = True) -> None:
         ok = result["status"] == "ok"
-        if ok:
+        if count and ok:
             report.done += 1
             report.frames += int(result.get("frames") or 0)
-        else:
+        elif count:
             report.failed += 1
             report.errors.append(result["error"])
             report.exit_codes.append(int(result.get("exit_code") or 1))
-        report.notes.extend(result.get("notes") or [])
+        if count:
+            report.notes.extend(result.get("notes") or [])
         if item is not None:
             rec = {"input": str(item.src), "output": item.rel, "kind": item.kind, "size": item.size,
                    "mtime_ns": item.mtime_ns}
@@ -901,7 +908,9 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
                        or (item.owned and os.path.lexists(outdir / item.rel)),
                        finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
             append_record(manifest, rec)
-        bar.finished(item, ok, int(result.get("frames") or 0))
+            recorded.add(id(item))
+        if count:
+            bar.finished(item, ok, int(result.get("frames") or 0))
 
     for item, error in the_plan.refused:
         record(item, {"status": "failed", "error": error, "exit_code": 2, "frames": 0, "seconds": 0.0})
@@ -925,6 +934,13 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
             _remove_temps(outdir / it.rel)
         if not isinstance(exc, KeyboardInterrupt):
             raise
+        for it in the_plan.todo:
+            # stopped after its output was renamed into place (nothing was there when planned),
+            # before its result came back: recorded as this batch's, to be done again by the next
+            # run, not refused then as an output the batch did not write
+            if id(it) not in recorded and not it.force and os.path.lexists(outdir / it.rel):
+                record(it, {"status": INTERRUPTED, "exit_code": 130, "written": True,
+                            "error": f"{it.src}: stopped before its result was recorded"}, count=False)
         report.seconds = time.perf_counter() - start
         bar.close()
         name = {1: "stopped by SIGHUP", 15: "stopped by SIGTERM"}.get(getattr(exc, "signum", 0), "interrupted")

@@ -566,6 +566,44 @@ def test_ctrl_c_leaves_no_empty_mirrored_folders(tmp_path):
     assert left == sorted({"kept-empty", *done} | ({MANIFEST} if done else set())), left
 
 
+def _writes_then_hangs(src, dst, kind, force, settings):
+    """An item function whose result never comes back after its output is in place (the
+    moment Ctrl-C can fall in: renamed, not yet recorded by the driver)."""
+    run_item(src, dst, kind, force, settings)
+    time.sleep(60)  # (stopped by the driver)
+
+
+def test_ctrl_c_after_an_output_was_renamed_into_place_does_not_disown_it(tmp_path):
+    """Ctrl-C between an item's rename into place and the driver's manifest line left a whole
+    output that no line named: the same command again refused it ("exists (use --force ...)",
+    exit 2) at every run.  Now it is recorded as this batch's and done again by the next run."""
+    import threading
+
+    from livecut.runner import Interrupted
+
+    src = _photo(tmp_path / "in" / "a.jpg", 0)
+    out = tmp_path / "out"
+    cfg = load_config(None, [])
+    main = os.getpid()
+
+    def interrupt_once_written() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (out / "a.png").exists():
+            time.sleep(0.01)
+        os.kill(main, signal.SIGINT)  # (the driver: KeyboardInterrupt in its wait)
+
+    watcher = threading.Thread(target=interrupt_once_written, daemon=True)
+    watcher.start()
+    with pytest.raises(Interrupted):
+        run_batch([str(src)], out, cfg, jobs=1, item_fn=_writes_then_hangs)
+    watcher.join(5)
+    assert (out / "a.png").is_file()
+    again = run_batch([str(src)], out, cfg, jobs=1)
+    assert (again.done, again.failed, again.exit_code) == (1, 0, 0), again.errors
+    assert _records(out)[-1]["status"] == "ok"
+    assert run_batch([str(src)], out, cfg, jobs=1).skipped_done == 1
+
+
 def test_a_symbolic_link_loop_is_a_failed_item_not_the_end_of_the_batch(tmp_path):
     """A folder holding a symbolic link loop named like a photo (a.jpg -> b.jpg -> a.jpg) made
     the whole batch fail with "internal error: RuntimeError: Symlink loop" (exit 1), nothing
