@@ -831,13 +831,99 @@ def absolute_background(text: str | None) -> str | None:
     return text if path.is_absolute() else f"{kind}:{os.path.abspath(path)}"
 
 
+#: held (locked) in OUTDIR while a batch plans and writes there
+LOCK = ".livecut-batch.lock"
+
+
+class _OutdirLock:
+    """``OUTDIR/.livecut-batch.lock``, locked while a batch plans and writes there: a second
+    batch into the same folder is refused at once (two at once did every item twice, and each
+    recorded the other's outputs as its own failures, "exists", which the manifest then kept).
+    Removed when released.  A folder where it cannot be made (read-only) is not locked: nothing
+    can be written there either."""
+
+    def __init__(self, outdir: Path):
+        self.outdir = outdir
+        self.path = outdir / LOCK
+        self.fd: int | None = None
+        self.tried = False
+
+    def acquire(self) -> None:
+        """Raises :class:`UsageError` when another batch holds it."""
+        self.tried = True
+        while self.fd is None:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError:
+                return
+            try:
+                _lock_fd(fd)
+            except OSError:
+                try:
+                    holder = os.read(fd, 32).decode("ascii", "replace").strip()
+                finally:
+                    os.close(fd)
+                who = f" (process {holder})" if holder.isdigit() else ""
+                raise UsageError(f"{self.outdir}: another livecut batch{who} is writing there; wait for it "
+                                 "to end, or give another -o") from None
+            try:  # (the file its last holder removed meanwhile is no lock: again, on the new one)
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except OSError:
+                same = False
+            if not same:
+                os.close(fd)
+                continue
+            self.fd = fd
+            try:
+                os.ftruncate(fd, 0)
+                os.write(fd, str(os.getpid()).encode("ascii"))
+            except OSError:
+                pass
+
+    def release(self) -> None:
+        fd, self.fd = self.fd, None
+        if fd is None:
+            return
+        if os.name != "nt":  # (removed while held: a batch waiting on it tries the next file)
+            discard(self.path)
+        os.close(fd)
+        if os.name == "nt":
+            discard(self.path)
+
+
+def _lock_fd(fd: int) -> None:
+    """An exclusive lock on ``fd``, at once, or OSError."""
+    if os.name == "nt":
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | None = None,
               background: str | None = None, jobs: int | None = None, list_file: str | None = None,
               video_ext: str = ".mp4", use_hash: bool = False, retry_failed: bool = False,
               force: bool = False, ray: str | None = None, progress: bool = False,
               item_fn: Callable = run_item) -> BatchReport:
     """Plan, run every item to do on ``jobs`` local processes (or on Ray), record each in the
-    manifest.  Raises :class:`livecut.runner.Interrupted` on Ctrl-C, after recording what finished."""
+    manifest.  Raises :class:`livecut.runner.Interrupted` on Ctrl-C, after recording what finished,
+    and :class:`UsageError` when another batch writes to ``outdir`` (:class:`_OutdirLock`)."""
+    lock = _OutdirLock(Path(outdir))
+    try:
+        return _run_batch(lock, inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
+                          list_file=list_file, video_ext=video_ext, use_hash=use_hash,
+                          retry_failed=retry_failed, force=force, ray=ray, progress=progress, item_fn=item_fn)
+    finally:
+        lock.release()
+
+
+def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | None,
+               background: str | None, jobs: int | None, list_file: str | None, video_ext: str,
+               use_hash: bool, retry_failed: bool, force: bool, ray: str | None, progress: bool,
+               item_fn: Callable) -> BatchReport:
     from livecut.runner import Interrupted
 
     if str(outdir) == "-":
@@ -855,6 +941,8 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
     video_comp = Compositor(cfg, background=background, mode=mode)  # (a picture is read here)
     outdir = Path(outdir)
     key = settings_key(cfg, mode, background)
+    if outdir.is_dir():  # (before planning: the manifest read is the one this batch adds to)
+        lock.acquire()
     the_plan = plan(inputs, outdir, list_file=list_file, video_ext=video_ext, use_hash=use_hash,
                     retry_failed=retry_failed, force=force, settings=key)
     ext = video_ext if video_ext.startswith(("/", ".")) else "." + video_ext
@@ -878,6 +966,11 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
         raise_if_in_the_way(outdir, exc)
         raise WriteError(f"{outdir}: cannot create output folder: {io_reason(exc)}") from None
     manifest = outdir / MANIFEST
+    if total and not lock.tried:  # (a folder made by this batch, or by another one meanwhile)
+        lock.acquire()
+        if manifest.exists():
+            raise UsageError(f"{outdir}: another livecut batch wrote there while this one planned; run "
+                             "the command again")
     start = time.perf_counter()
     bar = _BatchBar(the_plan.todo, total, enabled=progress and total > 0)
 
@@ -950,6 +1043,7 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
         bar.close()
         if isinstance(backend, _Ray):
             backend.close()
+        lock.release()
         _remove_empty(new_folders)
     report.seconds = time.perf_counter() - start
     return report

@@ -617,3 +617,51 @@ def test_a_symbolic_link_loop_is_a_failed_item_not_the_end_of_the_batch(tmp_path
     assert (report.done, report.failed, report.exit_code) == (1, 2, 2), report.errors
     assert all("cannot read" in e for e in report.errors), report.errors
     assert (out / "good.png").is_file()
+
+
+def _waits_for_go(src, dst, kind, force, settings):
+    """An item function that says it started, then waits for the test's word."""
+    base = Path(dst).parent.parent
+    (base / "started").touch()
+    deadline = time.monotonic() + 60
+    while not (base / "go").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return run_item(src, dst, kind, force, settings)
+
+
+def test_a_second_batch_into_the_same_output_folder_is_refused_while_one_runs(tmp_path):
+    """The same command twice at once (two terminals, an overlapping cron job): both did every
+    item, each refused the other's outputs as "exists" and recorded those failures after the
+    successes, so that every later run said "N failed before" and --retry-failed "exists (use
+    --force ...)" for outputs the batch had written.  Now the second is refused at once."""
+    import threading
+
+    src = _photo(tmp_path / "in" / "a.jpg", 0)
+    out = tmp_path / "out"
+    out.mkdir()
+    cfg = load_config(None, [])
+    first: dict = {}
+
+    def run_first() -> None:
+        try:
+            first["report"] = run_batch([str(src)], out, cfg, jobs=1, item_fn=_waits_for_go)
+        except BaseException as exc:  # (shown by the asserts below)
+            first["error"] = exc
+
+    thread = threading.Thread(target=run_first, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "started").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        with pytest.raises(UsageError, match="another livecut batch"):
+            run_batch([str(src)], out, cfg, jobs=1)
+    finally:
+        (tmp_path / "go").touch()
+        thread.join(60)
+    assert "error" not in first, first
+    assert (first["report"].done, first["report"].failed) == (1, 0), first["report"].errors
+    assert [r["status"] for r in _records(out)] == ["ok"]
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", MANIFEST]  # (no lock file left)
+    again = run_batch([str(src)], out, cfg, jobs=1)
+    assert (again.skipped_done, again.failed, again.exit_code) == (1, 0, 0)
