@@ -374,16 +374,6 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
         prev = manifest.get((str(src), item.rel))
         ours = prev is not None and prev.get("output") == item.rel
         item.owned = ours and bool(prev.get("written"))
-        try:
-            st = src.stat()
-            item.size, item.mtime_ns = st.st_size, st.st_mtime_ns
-            if use_hash:
-                item.digest = file_digest(src)
-        except OSError as exc:
-            result.refused.append((item, f"{src}: cannot read: {exc.strerror or exc}"))
-            continue
-        item.frames, item.work = estimate(src, kind)
-        dst = outdir / item.rel
 
         def refuse(error: str) -> None:
             # refused the same way before, and recorded then: a failure skipped, as any other
@@ -394,6 +384,17 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
                 result.skipped_codes.append(int(prev.get("exit_code") or 2))
             else:
                 result.refused.append((item, error))
+
+        try:
+            st = src.stat()
+            item.size, item.mtime_ns = st.st_size, st.st_mtime_ns
+            if use_hash:
+                item.digest = file_digest(src)
+        except OSError as exc:  # (a link to nothing, or a loop: recorded once, as other refusals)
+            refuse(f"{src}: cannot read: {exc.strerror or exc}")
+            continue
+        item.frames, item.work = estimate(src, kind)
+        dst = outdir / item.rel
 
         if item.rel in taken:
             refuse(f"{src}: output {dst} is also the output of {taken[item.rel]} (same name, another extension)")

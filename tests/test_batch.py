@@ -665,3 +665,22 @@ def test_a_second_batch_into_the_same_output_folder_is_refused_while_one_runs(tm
     assert sorted(p.name for p in out.iterdir()) == ["a.png", MANIFEST]  # (no lock file left)
     again = run_batch([str(src)], out, cfg, jobs=1)
     assert (again.skipped_done, again.failed, again.exit_code) == (1, 0, 0)
+
+
+def test_an_input_that_cannot_be_read_is_recorded_once_not_at_every_rerun(tmp_path):
+    """A link to a photo since removed (a card's copy gone): refused "cannot read" and recorded
+    again at every rerun, counted as a new failure each time, where any other failure is
+    counted among the failures before; now as those (exit 2 still), retried with --retry-failed."""
+    src = tmp_path / "in"
+    _photo(src / "good.jpg", 0)
+    (src / "gone.jpg").symlink_to(tmp_path / "nowhere.jpg")
+    out = tmp_path / "out"
+    cfg = load_config(None, [])
+    first = run_batch([str(src)], out, cfg, jobs=1)
+    assert (first.done, first.failed, first.exit_code) == (1, 1, 2) and "cannot read" in first.errors[0]
+    assert len(_records(out)) == 2
+    again = run_batch([str(src)], out, cfg, jobs=1)
+    assert (again.done, again.failed, again.skipped_done, again.skipped_failed) == (0, 0, 1, 1)
+    assert again.exit_code == 2 and len(_records(out)) == 2
+    retried = run_batch([str(src)], out, cfg, jobs=1, retry_failed=True)
+    assert (retried.failed, retried.skipped_done) == (1, 1) and len(_records(out)) == 3
