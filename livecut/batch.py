@@ -471,6 +471,17 @@ def _frame_reporter(src: str):
     return on_start, done.set
 
 
+def photo_background(background: str | None) -> str | None:
+    """``-b`` as the photos of a batch take it: a ``video:`` background is for the videos only
+    (as the batch's help says), so for a photo it is as if no ``-b`` were given -- the photo then
+    becomes what a ``video:`` background set in the configuration gives it (a cutout, or the
+    configuration's ``mask``/``cutout`` mode: :func:`livecut.images.photo_mode`); any other
+    background as it is."""
+    if background and background.strip().lower().startswith("video:"):
+        return None
+    return background
+
+
 def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> dict:
     """Process one photo or video exactly as ``livecut image`` / ``livecut file`` would; never
     raises: returns ``{"status": "ok"|"failed", "error", "exit_code", "frames", "seconds",
@@ -486,7 +497,7 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
         if kind == "image":
             from livecut.images import photo_mode, process_images
 
-            mode = photo_mode(settings.mode, settings.background, settings.cfg)
+            mode = photo_mode(settings.mode, photo_background(settings.background), settings.cfg)
             if mode not in IMAGE_MODES:
                 raise UsageError(f"--mode {mode}: photos take {', '.join(IMAGE_MODES)}")
             report = process_images([src], dstp.parent, settings.cfg, mode=mode, progress=False, force=force,
@@ -1050,5 +1061,5 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
     return report
 
 
-__all__ = ["BatchReport", "Item", "MANIFEST", "Plan", "Settings", "append_record", "expand", "plan",
-           "read_manifest", "run_batch", "run_item"]
+__all__ = ["BatchReport", "Item", "MANIFEST", "Plan", "Settings", "append_record", "expand", "photo_background",
+           "plan", "read_manifest", "run_batch", "run_item"]

@@ -296,9 +296,10 @@ def batch(
     for line in report.errors:
         err(line)
     if report.done:  # (once for the whole batch, not once an item)
+        from livecut.batch import photo_background
         from livecut.images import background_warning, photo_mode
 
-        several = (background_warning(cfg, mode=photo_mode(mode, background, cfg))
+        several = (background_warning(cfg, mode=photo_mode(mode, photo_background(background), cfg))
                    or background_warning(cfg, mode=mode))
         if several:
             typer.echo(f"livecut: warning: {several}", err=True)

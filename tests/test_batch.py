@@ -684,3 +684,26 @@ def test_an_input_that_cannot_be_read_is_recorded_once_not_at_every_rerun(tmp_pa
     assert again.exit_code == 2 and len(_records(out)) == 2
     retried = run_batch([str(src)], out, cfg, jobs=1, retry_failed=True)
     assert (retried.failed, retried.skipped_done) == (1, 1) and len(_records(out)) == 3
+
+
+def test_a_video_background_is_for_the_videos_of_a_mixed_batch(tmp_path):
+    """`batch DIR -b video:BG.mp4` on photos and videos failed every photo ("video backgrounds
+    are for video", exit 2), where the help says "video:PATH for the videos only" and the same
+    background set in the configuration leaves the photos as cutouts.  Now -b does what the
+    configuration does: the photos are cutouts, the videos composited over BG.mp4, exit 0."""
+    src = tmp_path / "in"
+    _photo(src / "p.jpg", 0, w=320, h=240)
+    make_clip(src / "v.mp4", w=320, h=240, n=25, seed=1)
+    bg = make_clip(tmp_path / "bg.mp4", w=320, h=240, n=25, seed=2)
+    out, conf = tmp_path / "out", tmp_path / "conf"
+    r = run_cli("batch", str(src), "-o", str(out), "-b", f"video:{bg}", "-j", "2", "-q", timeout=180)
+    assert r.returncode == 0, r.stderr
+    assert "video backgrounds are for video" not in r.stderr
+    r = run_cli("batch", str(src), "-o", str(conf), "--set", f'composite.background="video:{bg}"', "-j", "2",
+                "-q", timeout=180)
+    assert r.returncode == 0, r.stderr
+    photo = cv2.imread(str(out / "p.png"), cv2.IMREAD_UNCHANGED)
+    assert photo.shape == (240, 320, 4)  # a cutout, as with the configuration's video: background
+    assert np.array_equal(photo, cv2.imread(str(conf / "p.png"), cv2.IMREAD_UNCHANGED))
+    assert len(_frames(out / "v.mp4")) == 25
+    assert {r["status"] for r in _records(out)} == {"ok"}
