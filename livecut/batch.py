@@ -9,8 +9,11 @@ Execution: one item function, :func:`run_item`, calls exactly what ``livecut ima
 (:func:`livecut.images.process_images`) and ``livecut file`` (:func:`livecut.runner.run_video`)
 call; it runs in worker processes of a local ``ProcessPoolExecutor`` (forkserver, SIGINT
 ignored, OpenCV threads = cores // jobs) or as Ray tasks.  Only the driver writes the
-manifest: one JSON line per finished item, appended and fsync'ed, so a crash loses at most
-the line being written (a truncated last line is ignored when read back).
+manifest: a ``started`` line when an item is handed out (whether something stood at its final
+name then), and one JSON line when it finishes, each appended and fsync'ed, so a crash loses at
+most the line being written (a truncated last line is ignored when read back); an output found
+at its final name for an item whose last line is ``started``, where nothing stood before, is
+this batch's own: the next run does the item again over it (not refused as "exists").
 
 Ctrl-C: the workers are killed (outputs are written under a temporary name and renamed
 into place only when complete, :mod:`livecut.atomic`, so nothing partial appears at a final
@@ -68,6 +71,9 @@ class Item:
     #: the output at its final name was written by an earlier run of this batch (the
     #: manifest says so): it stays this batch's to replace, whatever becomes of this run
     owned: bool = False
+    #: something stood at the output's final name when planned (recorded in the ``started``
+    #: line: what is found there after a crash is this batch's only where nothing was)
+    existed: bool = False
 
 
 @dataclass
@@ -310,18 +316,30 @@ def read_manifest(path: Path, by_output: bool = False) -> dict:
 
 def append_record(path: Path, record: dict) -> None:
     """One JSON line, appended and fsync'ed (after a newline if a crash left the last line cut)."""
+    append_records(path, [record])
+
+
+def _json_line(record: dict) -> str:
     line = json.dumps(record, ensure_ascii=False) + "\n"
     try:
         line.encode("utf-8")
     except UnicodeEncodeError:  # a file name that is not UTF-8 (a Latin-1 archive): escaped, as JSON can
         line = json.dumps(record) + "\n"
+    return line
+
+
+def append_records(path: Path, records: list[dict]) -> None:
+    """JSON lines, appended and fsync'ed once (after a newline if a crash left the last line cut)."""
+    text = "".join(_json_line(rec) for rec in records)
+    if not text:
+        return
     try:
         with open(path, "a+b") as f:
             if f.tell() > 0:
                 f.seek(-1, os.SEEK_END)
                 if f.read(1) != b"\n":
-                    line = "\n" + line
-            f.write(line.encode("utf-8"))
+                    text = "\n" + text
+            f.write(text.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
     except OSError as exc:  # a batch that cannot record what it did stops (exit 1)
@@ -371,9 +389,13 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
                                          f"({', '.join(IMAGE_EXTS[:3] + VIDEO_EXTS[:3])} ...)"))
             continue
         item = Item(src=src, kind=kind, rel=output_rel(src, root, kind, video_ext))
+        dst = outdir / item.rel
         prev = manifest.get((str(src), item.rel))
         ours = prev is not None and prev.get("output") == item.rel
-        item.owned = ours and bool(prev.get("written"))
+        # (an output at its final name for an item started where nothing stood, its result
+        # never recorded -- a crash, SIGKILL, a power cut: this batch's own, to be done again)
+        item.owned = ours and (bool(prev.get("written")) or (
+            prev.get("status") == STARTED and prev.get("existed") is False and os.path.lexists(dst)))
 
         def refuse(error: str) -> None:
             # refused the same way before, and recorded then: a failure skipped, as any other
@@ -394,7 +416,6 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
             refuse(f"{src}: cannot read: {exc.strerror or exc}")
             continue
         item.frames, item.work = estimate(src, kind)
-        dst = outdir / item.rel
 
         if item.rel in taken:
             refuse(f"{src}: output {dst} is also the output of {taken[item.rel]} (same name, another extension)")
@@ -409,13 +430,15 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
                 continue
             # (refused before because its output existed: --force is what that refusal asked for)
             refused_as_existing = force and EXISTS_HINT in str(prev.get("error") or "")
-            if prev.get("status") not in ("ok", INTERRUPTED) and not retry_failed and not refused_as_existing:
+            if (prev.get("status") not in ("ok", INTERRUPTED, STARTED) and not retry_failed
+                    and not refused_as_existing):
                 result.skipped_failed += 1
                 result.skipped_codes.append(int(prev.get("exit_code") or 1))
                 continue
         # an output this batch wrote earlier may be replaced; any other only with --force
         item.force = force or item.owned
-        if not item.force and os.path.lexists(dst):
+        item.existed = os.path.lexists(dst)
+        if not item.force and item.existed:
             result.refused.append((item, f"{src}: output {dst} {EXISTS_HINT}"))
             continue
         result.todo.append(item)
@@ -426,6 +449,11 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
 #: the status of an item whose output appeared at its final name while Ctrl-C stopped the batch,
 #: before its result came back: the output is this batch's, the item is done again
 INTERRUPTED = "interrupted"
+
+#: the status of an item's first line, written when it is handed out (before its output can
+#: appear), with ``existed``: whether something stood at its final name then; an item whose
+#: last line it is was stopped before its result was recorded (a crash), and is done again
+STARTED = "started"
 
 #: how an item whose output exists (not written by this batch) is refused; ``--force`` on a
 #: later run takes such an item up again without ``--retry-failed``
@@ -630,19 +658,41 @@ class _Local:
                 on_frames(src, n)
 
     def run(self, items: list[Item], settings: Settings, outdir: Path, on_result: Callable,
-            on_frames: Callable | None = None) -> None:
+            on_frames: Callable | None = None, on_start: Callable | None = None) -> None:
+        """Run ``items`` (in their order), ``on_result(item, result)`` for each; ``on_start(items)``
+        is called before items are first handed to the pool: one per worker and one ahead, so
+        that an item's ``started`` line is written shortly before it can write its output."""
+        from collections import deque
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
         attempts = {id(it): 0 for it in items}
-        queue = list(items)
+        announced: set[int] = set()
+        queue = deque(items)
         while queue:
             self.pool = self._new_pool()
-            futures = {self.pool.submit(self.item_fn, str(it.src), _dst(outdir, it), it.kind, it.force,
-                                        settings): it for it in queue}
-            queue = []
+            futures: dict = {}
+            retry: list[Item] = []
             broken = False
-            while futures:
+            while futures or (queue and not broken):
+                if not broken and queue:
+                    room = self.jobs + 1 - len(futures)
+                    batch = [queue[i] for i in range(min(room, len(queue)))]
+                    new = [it for it in batch if id(it) not in announced]
+                    if new and on_start is not None:
+                        on_start(new)
+                    announced.update(id(it) for it in new)
+                    for it in batch:
+                        try:
+                            fut = self.pool.submit(self.item_fn, str(it.src), _dst(outdir, it), it.kind,
+                                                   it.force, settings)
+                        except BrokenProcessPool:
+                            broken = True
+                            break
+                        futures[fut] = it
+                        queue.popleft()
+                if not futures:
+                    continue
                 done, _ = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
                 self._drain(on_frames)
                 for fut in done:
@@ -659,11 +709,11 @@ class _Local:
                                            "error": f"{it.src}: the worker process died "
                                                     f"({MAX_ATTEMPTS} attempts)"})
                         else:
-                            queue.append(it)
+                            retry.append(it)
             self.pool.shutdown(wait=True)
             self.pool = None
-            if broken:
-                queue.sort(key=lambda it: (it.work, it.size), reverse=True)
+            if retry:
+                queue = deque(sorted(retry + list(queue), key=lambda it: (it.work, it.size), reverse=True))
 
     def stop(self) -> None:
         pool, self.pool = self.pool, None
@@ -695,7 +745,8 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
 
 class _Ray:
     """Items as Ray tasks (``num_cpus`` = the OpenCV threads each uses); Ray retries a task whose
-    worker died; only the driver writes the manifest, once per item."""
+    worker died; only the driver writes the manifest (each item's "started" line, all before they are
+    submitted, and its result once)."""
 
     def __init__(self, address: str, jobs: int, item_fn: Callable = run_item):
         try:
@@ -722,9 +773,11 @@ class _Ray:
         self.remote = ray.remote(num_cpus=1, max_retries=MAX_ATTEMPTS)(item_fn)
 
     def run(self, items: list[Item], settings: Settings, outdir: Path, on_result: Callable,
-            on_frames: Callable | None = None) -> None:
+            on_frames: Callable | None = None, on_start: Callable | None = None) -> None:
         ray = self.ray
         shared = ray.put(settings)
+        if on_start is not None:  # (all at once: Ray schedules them itself)
+            on_start(list(items))
         self.refs = {self.remote.remote(str(it.src), _dst(outdir, it), it.kind, it.force, shared): it
                      for it in items}
         while self.refs:
@@ -986,7 +1039,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
     start = time.perf_counter()
     bar = _BatchBar(the_plan.todo, total, enabled=progress and total > 0)
 
-    recorded: set[int] = set()  # (the items with a manifest line from this run)
+    recorded: set[int] = set()  # (the items with a result line from this run)
 
     def record(item: Item | None, result: dict, count: bool = True) -> None:
         ok = result["status"] == "ok"
@@ -1000,11 +1053,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
         if count:
             report.notes.extend(result.get("notes") or [])
         if item is not None:
-            rec = {"input": str(item.src), "output": item.rel, "kind": item.kind, "size": item.size,
-                   "mtime_ns": item.mtime_ns}
-            if item.digest is not None:
-                rec["hash"] = item.digest
-            rec["settings"] = key
+            rec = item_record(item)
             rec.update(frames=int(result.get("frames") or 0), seconds=result.get("seconds", 0.0),
                        status=result["status"], error=result.get("error"),
                        exit_code=0 if ok else int(result.get("exit_code") or 1),
@@ -1016,6 +1065,25 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
             recorded.add(id(item))
         if count:
             bar.finished(item, ok, int(result.get("frames") or 0))
+
+    def item_record(item: Item) -> dict:
+        rec = {"input": str(item.src), "output": item.rel, "kind": item.kind, "size": item.size,
+               "mtime_ns": item.mtime_ns}
+        if item.digest is not None:
+            rec["hash"] = item.digest
+        rec["settings"] = key
+        return rec
+
+    def started(items: list[Item]) -> None:
+        """A ``started`` line for each of ``items``, fsync'ed before they are handed out."""
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        recs = []
+        for it in items:
+            rec = item_record(it)
+            rec.update(status=STARTED, error=None, existed=it.existed,
+                       written=it.owned and os.path.lexists(outdir / it.rel), started=now)
+            recs.append(rec)
+        append_records(manifest, recs)
 
     for item, error in the_plan.refused:
         record(item, {"status": "failed", "error": error, "exit_code": 2, "frames": 0, "seconds": 0.0})
@@ -1029,7 +1097,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
     try:
         if the_plan.todo:
             backend = _Ray(ray, jobs, item_fn) if ray else _Local(jobs, settings.threads, item_fn)
-            backend.run(the_plan.todo, settings, outdir, record, on_frames=bar.frames)
+            backend.run(the_plan.todo, settings, outdir, record, on_frames=bar.frames, on_start=started)
     except BaseException as exc:  # Ctrl-C, or an error (a manifest that cannot be written)
         if backend is not None:
             backend.stop()  # the items still queued are not run
@@ -1061,5 +1129,5 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
     return report
 
 
-__all__ = ["BatchReport", "Item", "MANIFEST", "Plan", "Settings", "append_record", "expand", "photo_background",
-           "plan", "read_manifest", "run_batch", "run_item"]
+__all__ = ["BatchReport", "Item", "MANIFEST", "Plan", "STARTED", "Settings", "append_record", "append_records",
+           "expand", "photo_background", "plan", "read_manifest", "run_batch", "run_item"]

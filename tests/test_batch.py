@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from conftest import REPO, make_clip, run_cli
-from livecut.batch import MANIFEST, append_record, plan, read_manifest, run_batch, run_item
+from livecut.batch import (MANIFEST, STARTED, append_record, plan, read_manifest, run_batch, run_item,
+                           settings_key)
 from livecut.config import load_config
 from livecut.errors import UsageError
 from synth import make_scene
@@ -30,8 +31,11 @@ def _photo(path: Path, seed: int = 0, w: int = 400, h: int = 300) -> Path:
     return path
 
 
-def _records(outdir: Path) -> list[dict]:
-    return [json.loads(ln) for ln in (outdir / MANIFEST).read_text().splitlines() if ln.strip()]
+def _records(outdir: Path, started: bool = False) -> list[dict]:
+    """The manifest's result lines (``started``: its ``started`` lines too, written as each item
+    is handed out)."""
+    recs = [json.loads(ln) for ln in (outdir / MANIFEST).read_text().splitlines() if ln.strip()]
+    return recs if started else [r for r in recs if r["status"] != STARTED]
 
 
 def _frames(path: Path) -> list[np.ndarray]:
@@ -561,9 +565,10 @@ def test_ctrl_c_leaves_no_empty_mirrored_folders(tmp_path):
     _, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130, stderr
     left = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
-    done = {r["output"] for r in _records(out) if r["status"] == "ok"} if (out / MANIFEST).exists() else set()
+    # (the manifest holds the items' "started" lines, written before they were handed out)
+    done = {r["output"] for r in _records(out) if r["status"] == "ok"}
     assert not {"day1/c0.mp4", "day2/deep/c1.mp4"} & done, stderr  # (both were stopped)
-    assert left == sorted({"kept-empty", *done} | ({MANIFEST} if done else set())), left
+    assert left == sorted({"kept-empty", MANIFEST, *done}), left
 
 
 def _writes_then_hangs(src, dst, kind, force, settings):
@@ -684,6 +689,82 @@ def test_an_input_that_cannot_be_read_is_recorded_once_not_at_every_rerun(tmp_pa
     assert again.exit_code == 2 and len(_records(out)) == 2
     retried = run_batch([str(src)], out, cfg, jobs=1, retry_failed=True)
     assert (retried.failed, retried.skipped_done) == (1, 1) and len(_records(out)) == 3
+
+
+def test_an_output_renamed_into_place_before_a_crash_is_the_batchs_own_on_the_rerun(tmp_path):
+    """A crash, SIGKILL or power cut between an item's rename into place and its manifest line
+    left an output no line named: the same command again refused it ("exists (use --force ...)",
+    exit 2) and every later run counted it "failed before".  Each item now gets a "started" line
+    (fsync'ed, with whether something stood at its final name) before it is handed out; an
+    output found where nothing stood, for an item whose last line is "started", is done again."""
+    src = tmp_path / "in"
+    a = _photo(src / "a.jpg", 0, w=320, h=240)
+    b = _photo(src / "b.jpg", 1, w=320, h=240)
+    out = tmp_path / "out"
+    cfg = load_config(None, [])
+    first = run_batch([str(src)], out, cfg, jobs=1)
+    assert (first.done, first.failed, first.exit_code) == (2, 0, 0), first.errors
+    journal = _records(out, started=True)
+
+    # the state a crash leaves: the last item's output at its final name, its result line lost
+    lines = (out / MANIFEST).read_text().splitlines(keepends=True)
+    last = json.loads(lines[-1])
+    (out / MANIFEST).write_text("".join(lines[:-1]))
+    crashed = out / last["output"]
+    assert crashed.is_file()
+    inode = crashed.stat().st_ino
+    p = plan([str(src)], out, settings=json.loads(lines[0])["settings"])
+    assert [str(it.src) for it in p.todo] == [last["input"]] and p.todo[0].force and not p.refused
+    assert (p.skipped_done, p.skipped_failed) == (1, 0)  # (started-only: not "already done")
+
+    again = run_batch([str(src)], out, cfg, jobs=1)
+    assert (again.done, again.failed, again.skipped_done, again.skipped_failed, again.exit_code) == (1, 0, 1, 0, 0), \
+        again.errors
+    assert crashed.stat().st_ino != inode  # (done again: written under a temporary name, renamed over it)
+    assert _records(out)[-1]["input"] == last["input"] and _records(out)[-1]["status"] == "ok"
+    assert not [q for q in out.rglob(".*")]
+    third = run_batch([str(src)], out, cfg, jobs=1)
+    assert (third.done, third.skipped_done, third.exit_code) == (0, 2, 0)
+    for path in (a, b):  # each item: its "started" line (nothing at its final name then), then its result
+        mine = [r for r in journal if r["input"] == str(path)]
+        assert [r["status"] for r in mine] == [STARTED, "ok"], journal
+        assert mine[0]["existed"] is False and mine[0]["output"] == mine[1]["output"]
+
+    # the crash cut the started line too (it was being written): nothing was handed out then;
+    # an output there is not the batch's -- refused, as one no line names
+    (out / MANIFEST).write_text("".join(ln for ln in lines if json.loads(ln)["input"] != last["input"]))
+    before = crashed.read_bytes()
+    refused = run_batch([str(src)], out, cfg, jobs=1)
+    assert (refused.done, refused.failed, refused.exit_code) == (0, 1, 2)
+    assert "exists (use --force" in refused.errors[0] and crashed.read_bytes() == before
+
+
+def test_a_crash_after_force_over_another_programs_file_leaves_that_output_refused(tmp_path):
+    """An item started over something that stood at its final name and was not the batch's
+    (--force) and stopped by a crash: what is there may still be the other program's, so the
+    rerun without --force refuses it, as before; an older manifest (no "started" lines) reads
+    as it did."""
+    src = _photo(tmp_path / "in" / "a.jpg", 0, w=320, h=240)
+    out = tmp_path / "out"
+    foreign = _photo(out / "a.png", 5, w=64, h=48).read_bytes()
+    cfg = load_config(None, [])
+    # the journal of a --force run stopped by a crash before the item ran: its "started" line only
+    rec = {"input": str(src), "output": "a.png", "kind": "image", "size": src.stat().st_size,
+           "mtime_ns": src.stat().st_mtime_ns, "settings": settings_key(cfg, None, None), "status": STARTED,
+           "error": None,
+           "existed": True, "written": False, "started": "2026-01-01T00:00:00Z"}
+    append_record(out / MANIFEST, rec)
+    report = run_batch([str(src)], out, cfg, jobs=1)
+    assert (report.done, report.failed, report.exit_code) == (0, 1, 2), report.errors
+    assert "exists (use --force" in report.errors[0] and (out / "a.png").read_bytes() == foreign
+    # an older manifest, results only: skipped as done
+    (out / "a.png").unlink()
+    (out / MANIFEST).unlink()
+    assert run_batch([str(src)], out, cfg, jobs=1).done == 1
+    (out / MANIFEST).write_text("".join(ln + "\n" for ln in (out / MANIFEST).read_text().splitlines()
+                                        if json.loads(ln)["status"] != STARTED))
+    old = run_batch([str(src)], out, cfg, jobs=1)
+    assert (old.done, old.skipped_done, old.exit_code) == (0, 1, 0)
 
 
 def test_a_video_background_is_for_the_videos_of_a_mixed_batch(tmp_path):
