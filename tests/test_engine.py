@@ -836,6 +836,26 @@ def test_a_noisy_frame_is_judged_by_the_noisy_network(variant):
     assert iou(off.mask(noisy), gt) < 0.7
 
 
+def test_an_hd_frame_goes_to_the_noisy_network_from_a_lower_level():
+    """An HD frame's cues are measured on it reduced 2x, which averages its noise down before
+    it is measured: from a cue factor of 2 the noisy network takes frames from
+    NOISY_LEVEL_REDUCED (sigma 10 at 1280x720 reads 7: the standard network judged it
+    before), at a cue factor of 1 from NOISY_LEVEL as before."""
+    from livecut.segment.net import NOISY_LEVEL, NOISY_LEVEL_REDUCED
+
+    img, gt = make_scene("basic", 1280, 720, seed=2)
+    noisy = np.clip(img + np.random.default_rng(0).normal(0, 10, img.shape), 0, 255).astype(np.uint8)
+    seg = Segmenter(still=True)
+    assert iou(seg.mask(noisy), gt) > 0.95
+    m = seg.method
+    assert m.cues.k == 2 and NOISY_LEVEL_REDUCED <= m.noise_level < NOISY_LEVEL
+    assert m.judged_noisy == 1 and m.noisy_level() == NOISY_LEVEL_REDUCED
+    small = Segmenter(still=True).method  # the same level at a cue factor of 1: the standard network
+    small.cues.k = 1
+    small.cues.noise = lambda: m.noise_level
+    assert small.noisy_level() == NOISY_LEVEL and not small._judge_noisy()
+
+
 def test_the_run_summary_says_how_many_frames_the_noisy_network_judged(tmp_path):
     import av
 

@@ -16,7 +16,8 @@
    that the same scene gives the same mask as a photo or as an HD frame.  A frame whose
    sharpest detail is soft (``SOFT_P99``: a soft camera, an enlarged picture) goes to a
    second network of the same shape (``focusnet_soft.onnx``), fitted on softened copies
-   of the photos too (``segment.soft``); a frame with strong sensor noise (``NOISY_LEVEL``:
+   of the photos too (``segment.soft``); a frame with strong sensor noise (``NOISY_LEVEL``,
+   ``NOISY_LEVEL_REDUCED`` for HD frames:
    a camera in low light) to a third (``focusnet_noisy.onnx``), fitted with stronger
    noise (``segment.noisy``).
 3. **Whole-frame cases** (:meth:`FocusNetMethod._frame_state`): when the network
@@ -121,6 +122,17 @@ SOFT_HYSTERESIS = 0.1
 #: 0.678 (0.517 / 0.611), sigma 4 at x1 0.704 (0.717).  The validation photos took no
 #: part.  Soft frames go to the soft network first.
 NOISY_LEVEL = 8.0
+#: ... and NOISY_LEVEL_REDUCED for a frame whose cue resolution is reduced from it (a cue
+#: factor of 2 or more: an HD frame; the reduction averages the noise down before it is
+#: measured).  Chosen on the 40 tuning photos as video frames at x2 and x3 (cue factor 2),
+#: with no noise, sensor noise of sigma 4, 8 and 12, and sigma 8 and 12 through JPEG at
+#: quality 75 and 50 (8 conditions each): mean IoU at x2 for levels 4 / 5 / 6 / 7 / 8
+#: 0.705 / 0.707 / 0.711 / 0.705 / 0.705, at x3 for 6 / 8 0.691 / 0.682; at x2 the photos as
+#: they are 0.757 against 0.759 and sigma 4 0.736 against 0.748, sigma 8 0.713 against 0.695,
+#: through JPEG 50 0.716 against 0.697.  At x1 (cue factor 1) the levels 4-6 sent textured
+#: clean photos to the noisy network (0.740-0.746 against 0.760) and changed no noisy
+#: condition: NOISY_LEVEL stays there.  The validation photos took no part.
+NOISY_LEVEL_REDUCED = 6.0
 #: video: the noisy network is left only when the level falls this much below NOISY_LEVEL,
 #: and taken only when it rises this much above it (the level moves in about whole steps:
 #: cells' means are whole levels, the 10th percentile is interpolated between two of them)
@@ -397,16 +409,21 @@ class FocusNetMethod:
         self.judged_soft += self._soft
         return self._soft
 
+    def noisy_level(self) -> float:
+        """The noise level from which frames of the last extracted size go to the noisy
+        network: NOISY_LEVEL at a cue factor of 1, NOISY_LEVEL_REDUCED from 2 (HD frames)."""
+        return NOISY_LEVEL if getattr(self.cues, "k", 1) <= 1 else NOISY_LEVEL_REDUCED
+
     def _judge_noisy(self) -> bool:
         """Whether this frame goes to the noisy network: its noise level (measured on the
-        cue resolution's cues, just extracted) is NOISY_LEVEL or more (video: once a frame of
-        this size was judged, the network changes only when the level is crossed by
-        NOISY_HYSTERESIS)."""
+        cue resolution's cues, just extracted) is :meth:`noisy_level` or more (video: once a
+        frame of this size was judged, the network changes only when the level is crossed
+        by NOISY_HYSTERESIS)."""
         if self.noisy_net is None:
             return False
         self.noise_level = self.cues.noise()
-        self._noisy = _past(self.noise_level, NOISY_LEVEL, NOISY_HYSTERESIS, None if self.still else self._noisy,
-                            below=False)
+        self._noisy = _past(self.noise_level, self.noisy_level(), NOISY_HYSTERESIS,
+                            None if self.still else self._noisy, below=False)
         self.judged_noisy += self._noisy
         return self._noisy
 
