@@ -651,6 +651,23 @@ def test_a_still_scene_judged_again_is_averaged_with_the_last_judgement():
     assert np.abs(m._raw - alone(moved)).max() < 1e-4
 
 
+def test_a_still_scene_after_a_change_of_frame_size_is_checked_against_its_own_gray():
+    """segment.still: a frame of another size with the same working size (bars of a line
+    or two appearing) that the still check sees changed is judged with new buffers; the
+    next checks' reference was swapped in from a buffer never written (np.empty), so the
+    same frame again was judged anew instead of reused."""
+    a = make_scene("basic", 1280, 720, seed=4, blur_radius=6.0)[0]
+    b = np.ascontiguousarray(make_scene("basic", 1280, 720, seed=7, blur_radius=6.0)[0][:718])
+    seg = Segmenter(load_config(None, ["segment.still=3"]))
+    m = seg.method
+    seg.mask(a)
+    seg.mask(b)
+    assert m._key[1] == (180, 320) and m._key[0] == (718, 1280) and m.judged == 2
+    assert np.array_equal(m._judged_gray, cv2.cvtColor(seg._small_bgr, cv2.COLOR_BGR2GRAY))
+    seg.mask(b)
+    assert m.judged == 2 and m.reused_still == 1
+
+
 @pytest.mark.parametrize("every,still,expected", [
     (2, 3, "JrsrJrsrJ"),   # at most 3 frames in a row reuse a judgement, every other one judged
     (3, 3, "JrrJrrJrr"),   # a still check would make 5 in a row: not done

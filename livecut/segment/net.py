@@ -494,8 +494,10 @@ class FocusNetMethod:
                        and not self._fresh and self._is_still(small_bgr))
             key = self._key
             prob = self.probability(small_bgr, full)
-            average = average and self._key == key  # (not across a change of frame size)
-            checked = checked or average
+            # (not across a change of frame size: its new buffers hold no gray, no judgement)
+            same = self._key == key
+            average = average and same
+            checked = (checked or average) and same
             self.judged += 1
             self._fresh = False
             self.averaged_still += average
