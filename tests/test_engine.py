@@ -668,6 +668,20 @@ def test_a_still_scene_after_a_change_of_frame_size_is_checked_against_its_own_g
     assert m.judged == 2 and m.reused_still == 1
 
 
+def test_a_direct_probability_call_of_another_size_leaves_no_judgement_to_reuse():
+    """probability() called directly on a frame of another size makes that size's buffers
+    without a judgement in them; the video's next frame of that size reused them
+    (segment.every = 2: an empty mask, or garbage) instead of being judged."""
+    img = make_scene("basic", 640, 360, seed=4, blur_radius=6.0)[0]
+    img2, gt2 = make_scene("basic", 800, 450, seed=5, blur_radius=6.0)
+    seg = Segmenter(load_config(None, ["segment.every=2", "segment.still=3"]))
+    seg.mask(img)
+    seg.method.probability(cv2.resize(img2, (320, 180), interpolation=cv2.INTER_AREA), img2)
+    a = seg.mask(img2)
+    assert seg.method.last_judged and seg.method.judged == 2
+    assert iou(a, gt2) > 0.9
+
+
 @pytest.mark.parametrize("every,still,expected", [
     (2, 3, "JrsrJrsrJ"),   # at most 3 frames in a row reuse a judgement, every other one judged
     (3, 3, "JrrJrrJrr"),   # a still check would make 5 in a row: not done

@@ -260,6 +260,7 @@ class FocusNetMethod:
         #: whether the last frame was judged anew (not served by an earlier judgement)
         self.last_judged = True
         self._raw: np.ndarray | None = None  # the last judged probability (every > 1, still > 0)
+        self._raw_set = False  # whether __call__ judged a frame since _raw was made
         #: what the last frame was: "subject", "all-sharp" or "all-blurred"
         self.last_state = "subject"
 
@@ -316,6 +317,7 @@ class FocusNetMethod:
         self._maps: dict[int, np.ndarray] = {}  # extractor.extra -> _mapping
         self._prob = np.empty(small_hw, np.float32)
         self._raw = np.empty(small_hw, np.float32) if self.every > 1 or self.still_max else None
+        self._raw_set = False  # (a direct probability() call of a new size leaves it unwritten)
         self._gray = np.empty(small_hw, np.uint8)  # this frame's working-size gray (segment.still/every)
         self._judged_gray = np.empty(small_hw, np.uint8) if self.still_max or self.every > 1 else None
         if self.every > 1:  # motion between this frame and the judged one (see _follow)
@@ -468,7 +470,7 @@ class FocusNetMethod:
         if full is None:
             full = small_bgr
         # (a judgement of this size exists: with segment.still, so does its gray)
-        ready = self._raw is not None and self._raw.shape == small_bgr.shape[:2]
+        ready = self._raw_set and self._raw is not None and self._raw.shape == small_bgr.shape[:2]
         reuse = bool(self.every > 1 and self._frame % self.every and ready)
         # a still check may reuse the judgement once more only if the run of reused frames,
         # with the every-th frames that follow it, stays within segment.still
@@ -505,6 +507,7 @@ class FocusNetMethod:
                 cv2.addWeighted(prob, 1.0 - STILL_AVERAGE, self._raw, STILL_AVERAGE, 0.0, dst=prob)
             if self._raw is not None:
                 np.copyto(self._raw, prob)
+                self._raw_set = True
             if self._judged_gray is not None:  # the reference of the next still checks
                 if checked:  # this frame's gray is at hand
                     self._gray, self._judged_gray = self._judged_gray, self._gray
