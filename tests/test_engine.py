@@ -682,6 +682,36 @@ def test_a_direct_probability_call_of_another_size_leaves_no_judgement_to_reuse(
     assert iou(a, gt2) > 0.9
 
 
+def test_a_still_scene_judged_again_with_a_second_look_is_averaged_too():
+    """segment.still: a still scene judged again whose judgement takes the second look at
+    the coarse level (AGAIN_COARSE: strong noise, sharp all over at pixel scale) is
+    averaged with the last judgement as another is; the second look replaced the averaged
+    probability with its own alone (counted in averaged_still all the same)."""
+    from livecut.segment import net
+
+    img, _ = make_scene("basic", 640, 480, seed=2)
+    rng = np.random.default_rng(0)
+    base = img + rng.normal(0, 12, img.shape)  # (fixed noise: the still check passes)
+    frames = [np.clip(base + rng.normal(0, 2, img.shape), 0, 255).astype(np.uint8) for _ in range(5)]
+    cfg = load_config(None, ["segment.still=3", "segment.noisy=false"])
+
+    def alone(f):
+        s = Segmenter(cfg)
+        s.mask(f)
+        assert s.method.last_coarse  # (the second look)
+        return s.method._raw.copy()
+
+    seg = Segmenter(cfg)
+    for f in frames:
+        seg.mask(f)
+    m = seg.method
+    assert m.judged == 2 and m.averaged_still == 1 and m.judged_coarse == 2
+    first, fifth = alone(frames[0]), alone(frames[4])
+    assert np.abs(fifth - first).max() > 0.05
+    want = net.STILL_AVERAGE * first + (1 - net.STILL_AVERAGE) * fifth
+    assert np.abs(m._raw - want).max() < 1e-4
+
+
 @pytest.mark.parametrize("every,still,expected", [
     (2, 3, "JrsrJrsrJ"),   # at most 3 frames in a row reuse a judgement, every other one judged
     (3, 3, "JrrJrrJrr"),   # a still check would make 5 in a row: not done

@@ -318,6 +318,8 @@ class FocusNetMethod:
         self._prob = np.empty(small_hw, np.float32)
         self._raw = np.empty(small_hw, np.float32) if self.every > 1 or self.still_max else None
         self._raw_set = False  # (a direct probability() call of a new size leaves it unwritten)
+        #: the judgement before the last one, when the last was averaged with it (its second look too)
+        self._prev = np.empty(small_hw, np.float32) if self.still_max else None
         self._gray = np.empty(small_hw, np.uint8)  # this frame's working-size gray (segment.still/every)
         self._judged_gray = np.empty(small_hw, np.uint8) if self.still_max or self.every > 1 else None
         if self.every > 1:  # motion between this frame and the judged one (see _follow)
@@ -482,6 +484,7 @@ class FocusNetMethod:
         self.last_judged = not reuse
         self._frame += 1
         self._t_cues = self._t_snap = 0.0
+        average = False
         if reuse:  # between judged frames: the last judgement (the guide is still this frame's)
             self._reduced = False
             prob = self._prob
@@ -503,8 +506,9 @@ class FocusNetMethod:
             self.judged += 1
             self._fresh = False
             self.averaged_still += average
-            if average:
-                cv2.addWeighted(prob, 1.0 - STILL_AVERAGE, self._raw, STILL_AVERAGE, 0.0, dst=prob)
+            if average:  # (the last judgement kept in _prev: a second look is averaged with it too)
+                self._raw, self._prev = self._prev, self._raw
+                cv2.addWeighted(prob, 1.0 - STILL_AVERAGE, self._prev, STILL_AVERAGE, 0.0, dst=prob)
             if self._raw is not None:
                 np.copyto(self._raw, prob)
                 self._raw_set = True
@@ -521,6 +525,8 @@ class FocusNetMethod:
             # half the resolution, where noise is halved and real detail stays sharp
             ta = time.perf_counter()
             prob = self.probability(small_bgr, full, again_coarse=True)
+            if average:
+                cv2.addWeighted(prob, 1.0 - STILL_AVERAGE, self._prev, STILL_AVERAGE, 0.0, dst=prob)
             if self._raw is not None:
                 np.copyto(self._raw, prob)
             share = self._to_alpha(prob, mask)
