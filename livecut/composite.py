@@ -35,7 +35,7 @@ import numpy as np
 
 from livecut.config import CompositeConfig, Config, section_config
 from livecut.errors import ArrayError, ConfigError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
-from livecut.frames import as_bgr, bar_regions, check_alpha, check_box
+from livecut.frames import Upright, as_bgr, bar_regions, check_alpha, check_box
 from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.tiles import runs
@@ -107,11 +107,6 @@ def _cover_resize(img: np.ndarray, w: int, h: int, big: np.ndarray | None = None
     big = cv2.resize(img, (nw, nh), dst=big, interpolation=interp)
     x0, y0 = (nw - w) // 2, (nh - h) // 2
     return big, big[y0:y0 + h, x0:x0 + w]
-
-
-#: the turn that puts an upright picture the way a video's frames are stored under a display
-#: rotation (the inverse of the one that shows those frames upright; see Compositor.rotation)
-_TO_STORED = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
 
 def cover(img: np.ndarray, w: int, h: int) -> np.ndarray:
@@ -355,6 +350,7 @@ class Compositor:
         self._inner: Compositor | None = None  # the picture's inside black bars (see _inner_compositor)
         self.matrix = "bt601"
         self._rotation = 0
+        self._to_stored = Upright(0)  # (the inverse of the turn that shows the frames upright)
 
     @property
     def rotation(self) -> int:
@@ -370,13 +366,14 @@ class Compositor:
         value = int(value) % 360
         if value != self._rotation:
             self._rotation = value
+            self._to_stored = Upright(-value)
             self._shape = self._i420_shape = None  # (backgrounds made again, turned)
             self._inner = None
 
     def _stored(self, picture: np.ndarray) -> np.ndarray:
-        """An upright ``picture`` turned the way the frames are stored (see :attr:`rotation`)."""
-        turn = _TO_STORED.get(self._rotation)
-        return picture if turn is None else cv2.rotate(picture, turn)
+        """An upright ``picture`` turned the way the frames are stored (see :attr:`rotation`;
+        a buffer reused by the next call)."""
+        return self._to_stored(picture)
 
     @property
     def matrix(self) -> str:

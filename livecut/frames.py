@@ -1,7 +1,8 @@
 """The frames livecut's library takes: any numpy image as BGR uint8 (:func:`as_bgr`), and
 the checks of an alpha (:func:`check_alpha`) and of a box inside black bars
 (:func:`check_box`).  Shared by the Segmenter, the Compositor and the MaskSmoother, so that
-each takes the same frames and refuses the same way."""
+each takes the same frames and refuses the same way; and a video's frames turned as its
+display rotation says (:class:`Upright`), for the outputs and the backgrounds."""
 
 from __future__ import annotations
 
@@ -120,3 +121,29 @@ def bar_regions(box: tuple[int, int, int, int]) -> tuple[tuple[slice, slice], ..
     y0, y1, x0, x1 = box
     return ((slice(None, y0), slice(None)), (slice(y1, None), slice(None)),
             (slice(y0, y1), slice(None, x0)), (slice(y0, y1), slice(x1, None)))
+
+
+#: a video's display rotation (degrees counter-clockwise, as PyAV gives it) -> the turn that
+#: shows its frames upright
+_UPRIGHT = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
+
+
+class Upright:
+    """Frames turned as a video's display rotation says, for outputs that cannot state it
+    (PNG frames, AVI): one turn chosen once, into a buffer reused from frame to frame."""
+
+    def __init__(self, rotation: int):
+        self.turn = _UPRIGHT.get(rotation % 360)
+        #: a quarter turn: width and height swap
+        self.quarter = self.turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)
+        self._buf: np.ndarray | None = None
+
+    def size(self, w: int, h: int) -> tuple[int, int]:
+        """(width, height) of a ``w`` x ``h`` frame once turned."""
+        return (h, w) if self.quarter else (w, h)
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        if self.turn is None:
+            return image
+        self._buf = cv2.rotate(image, self.turn, dst=self._buf)
+        return self._buf

@@ -31,6 +31,7 @@ import numpy as np
 from livecut.composite import MODES, Compositor, parse_background
 from livecut.config import Config
 from livecut.errors import IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure
+from livecut.frames import Upright
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
 from livecut.smooth import MaskSmoother
@@ -178,8 +179,6 @@ class BackgroundVideo:
     def __init__(self, path: Path, cfg):
         from livecut.sources.file import FileSource
 
-        from livecut.sinks.file import Upright
-
         self._src = FileSource(path, cfg, loop=True)
         self._last: np.ndarray | None = None
         # (a phone's clip is stored sideways: its frames upright, as a player shows them)
@@ -216,6 +215,7 @@ class Processor:
         parse_background(self.background)  # validate early
         self.smoother = MaskSmoother(cfg) if cfg.smooth.enabled else None
         self.seg = Segmenter(cfg, temporal=self.smoother)
+        self._rotation = 0  # the frames' display rotation (see the rotation property)
         self.comp = self._compositor(self.mode, self.background)
         self.view: Compositor | None = None  # preview's own mode/background, if changed
         self._bg_video: BackgroundVideo | None = None
@@ -245,17 +245,18 @@ class Processor:
     def rotation(self) -> int:
         """The display rotation of the frames (see :attr:`Compositor.rotation`): picture and
         video backgrounds are put in turned the way the frames are stored."""
-        return self.comp.rotation
+        return self._rotation
 
     @rotation.setter
     def rotation(self, value: int) -> None:
+        self._rotation = int(value) % 360
         for comp in (self.comp, self.view):
             if comp is not None:
                 comp.rotation = value
 
     def _compositor(self, mode: str, background: str) -> Compositor:
         comp = Compositor(self.cfg, background=background, mode=mode)
-        comp.rotation = self.comp.rotation if hasattr(self, "comp") else 0
+        comp.rotation = self._rotation
         return comp
 
     @property

@@ -115,7 +115,11 @@ def find_bars(img: np.ndarray, dark: int = BAR_DARK, even: bool = False) -> Box 
     colour), as ``(y0, y1, x0, x1)``, or None when there are none.  ``even``: the values
     are rounded inwards to even ones (I420 planes can be cut there).  Another array is an
     :class:`~livecut.errors.ArrayError`."""
-    img = _image(img)
+    return _find(_image(img), dark, even)
+
+
+def _find(img: np.ndarray, dark: int, even: bool) -> Box | None:
+    """:func:`find_bars` of an image already checked (:func:`_image`)."""
     h, w = img.shape[:2]
     lim_y, lim_x = int(h * (1 - MIN_KEEP) / 2), int(w * (1 - MIN_KEEP) / 2)
     top = _depth(img, 0, False, lim_y, dark)
@@ -154,7 +158,12 @@ def bars_hold(img: np.ndarray, box: Box, dark: int = BAR_DARK, even: bool = Fals
     img = _image(img)
     # (checked: a box outside the image, inverted or of booleans would be read as bars that
     # hold or not, without a word; one of three values or of strings raised a bare error)
-    y0, y1, x0, x1 = check_box(box, *img.shape[:2])
+    return _hold(img, check_box(box, *img.shape[:2]), dark, even)
+
+
+def _hold(img: np.ndarray, box: Box, dark: int, even: bool) -> bool:
+    """:func:`bars_hold` of an image and a box already checked."""
+    y0, y1, x0, x1 = box
     if even:  # (a bar of odd depth keeps one line of the picture: not the picture reaching in)
         y0, x0, y1, x1 = max(0, y0 - 1), max(0, x0 - 1), y1 + 1, x1 + 1
     # (every 4th line across the bar is enough to see a picture in it)
@@ -187,22 +196,22 @@ class BarTracker:
     def update(self, img: np.ndarray, dark: int = BAR_DARK, even: bool = False) -> Box | None:
         """The box for this frame: ``(y0, y1, x0, x1)``, or None for the whole frame
         (``dark`` and ``even`` as :func:`find_bars` takes them)."""
-        img = _image(img)
+        img = _image(img)  # (checked once; its own box needs no check either)
         if self.still:
-            self.box = find_bars(img, dark, even)
+            self.box = _find(img, dark, even)
             return self.box
         if self._shape != img.shape[:2]:  # a new picture size: start again
             self.reset()
             self._shape = img.shape[:2]
         self._frame += 1
         box = self.box
-        if self._frame == 1 or (box is not None and not bars_hold(img, box, dark, even)):
+        if self._frame == 1 or (box is not None and not _hold(img, box, dark, even)):
             # the first frame, or the picture reaches into a bar: this frame's bars at once
-            self.box, self._pending = find_bars(img, dark, even), None
+            self.box, self._pending = _find(img, dark, even), None
             return self.box
         if box is not None and self._frame % CHECK_EVERY:
             return box  # (its bars hold; deeper ones are looked for every CHECK_EVERY frames)
-        found = find_bars(img, dark, even)
+        found = _find(img, dark, even)
         if found is not None and found != box and (box is None or not _inside(box, found)):
             # deeper bars, or bars where there were none: taken once they last (bars found
             # thinner than the ones in use while those stay dark -- subtitles, a logo in a

@@ -251,7 +251,6 @@ class FocusNetMethod:
         #: video, still scenes: reuse the last judgement for up to this many frames (segment.still)
         self.still_max = 0 if still else max(0, int(cfg.still))
         self._still_run = 0  # frames in a row served by the last judgement
-        self._fresh = True  # no judgement of this video yet to average a still scene's with
         self._judged_gray: np.ndarray | None = None  # the working-size gray of the last judged frame
         #: frames judged / frames served by a still scene's earlier judgement (diagnostics)
         self.judged = 0
@@ -261,7 +260,9 @@ class FocusNetMethod:
         #: whether the last frame was judged anew (not served by an earlier judgement)
         self.last_judged = True
         self._raw: np.ndarray | None = None  # the last judged probability (every > 1, still > 0)
-        self._raw_set = False  # whether __call__ judged a frame since _raw was made
+        #: whether __call__ judged a frame since _raw was made (or since reset): a judgement to
+        #: reuse, to check a still scene against, to average a still scene's with
+        self._raw_set = False
         #: what the last frame was: "subject", "all-sharp" or "all-blurred"
         self.last_state = "subject"
 
@@ -399,8 +400,8 @@ class FocusNetMethod:
         of a video (no judgement reused, no network choice carried over)."""
         self._soft = self._noisy = None
         self._frame = 0
-        self._still_run = self.still_max  # (no still check against the frame before)
-        self._fresh = True  # (nor an average with its judgement)
+        self._still_run = 0
+        self._raw_set = False  # (no judgement reused, no still check, no average across it)
         self.last_state = "subject"
 
     def _judge_soft(self) -> bool:
@@ -497,7 +498,7 @@ class FocusNetMethod:
             # a still scene whose reuse ran out: judged again, and averaged with the last judgement
             # (the still check's gray is this frame's: it becomes the next checks' reference)
             average = (STILL_AVERAGE > 0 and not checked and ready and self.still_max > 0
-                       and not self._fresh and self._is_still(small_bgr))
+                       and self._is_still(small_bgr))
             key = self._key
             prob = self.probability(small_bgr, full)
             # (not across a change of frame size: its new buffers hold no gray, no judgement)
@@ -505,7 +506,6 @@ class FocusNetMethod:
             average = average and same
             checked = (checked or average) and same
             self.judged += 1
-            self._fresh = False
             self.averaged_still += average
             if average:  # (the last judgement kept in _prev: a second look is averaged with it too)
                 self._raw, self._prev = self._prev, self._raw

@@ -31,6 +31,7 @@ import numpy as np
 from livecut.atomic import io_reason
 from livecut.config import VideoConfig
 from livecut.errors import ConfigError, OutputExistsError, UsageError, VideoWriteError
+from livecut.frames import Upright
 from livecut.composite import bgr_to_i420
 from livecut.i420 import describe_bt709 as _describe, frame_planes, planes
 from livecut.resize import Fitter
@@ -159,7 +160,7 @@ class VideoFileSink:
             raise UsageError(f"{self.path}: {ext or 'this'} video cannot keep transparency; write "
                              ".mov (ProRes 4444), .webm (VP9) or a folder DIR/ (PNG frames)")
         #: AVI cannot say a video is turned (a phone's portrait clip): its frames are written
-        #: turned upright instead, as PNG frames are (see _UPRIGHT)
+        #: turned upright instead, as PNG frames are (see livecut.frames.Upright)
         self.ext = ext
         self._upright = Upright(info.rotation if ext == ".avi" else 0)
         src_w, src_h = self._upright.size(info.width, info.height)
@@ -433,32 +434,6 @@ class VideoFileSink:
         audio, self._audio = self._audio, None
         if audio is not None:
             audio.close()
-
-
-#: a video's display rotation (degrees counter-clockwise, as PyAV gives it) -> the turn that
-#: shows its frames upright
-_UPRIGHT = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
-
-
-class Upright:
-    """Frames turned as a video's display rotation says, for outputs that cannot state it
-    (PNG frames, AVI): one turn chosen once, into a buffer reused from frame to frame."""
-
-    def __init__(self, rotation: int):
-        self.turn = _UPRIGHT.get(rotation % 360)
-        #: a quarter turn: width and height swap
-        self.quarter = self.turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)
-        self._buf: np.ndarray | None = None
-
-    def size(self, w: int, h: int) -> tuple[int, int]:
-        """(width, height) of a ``w`` x ``h`` frame once turned."""
-        return (h, w) if self.quarter else (w, h)
-
-    def __call__(self, image: np.ndarray) -> np.ndarray:
-        if self.turn is None:
-            return image
-        self._buf = cv2.rotate(image, self.turn, dst=self._buf)
-        return self._buf
 
 
 class PngSequenceSink:

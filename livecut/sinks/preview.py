@@ -35,7 +35,7 @@ from livecut.config import VideoConfig
 from livecut.errors import DeviceUnavailable
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo
-from livecut.sinks.file import Upright
+from livecut.frames import Upright
 
 WINDOW = "livecut"
 #: share of the screen the window may take (room for its title bar, the taskbar)
@@ -235,6 +235,7 @@ class PreviewSink:
         self._last: np.ndarray | None = None
         self._buf: np.ndarray | None = None
         self._t_prev: float | None = None
+        self._noted: tuple = ()  # (the wait last drawn by stalled: the frame's time, whole seconds)
         self._fps = 0.0
         injected = imshow is not None
         if not injected and not display_checked:  # (run_video asks before its source opens)
@@ -425,8 +426,6 @@ class PreviewSink:
             self._draw_overlay(img, note=f"waiting for frames: none for {int(waited)} s")
             self._show(img)
         return True
-
-    _noted: tuple = ()
 
     def idle(self) -> bool:
         """While paused: keep the window alive and answer keys."""

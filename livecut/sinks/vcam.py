@@ -31,7 +31,7 @@ from livecut.pacing import Pacer
 from livecut.resize import Fitter
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo
-from livecut.sinks.file import Upright
+from livecut.frames import Upright
 
 log = logging.getLogger("livecut")
 
