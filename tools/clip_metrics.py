@@ -2,13 +2,15 @@
 """The video pipeline on clips made from real photos (cuhk-native), with per-frame truth.
 
     python tools/clip_metrics.py ../shared/datasets/cuhk-native [--photos 20] [--set KEY=VALUE ...]
-        [--split val|tune] [--noise SIGMA] [--crf Q] [--kinds still,slow_pan,pan]
+        [--split val|tune] [--noise SIGMA] [--crf Q] [--kinds still,slow_pan,pan] [--size WxH]
 
 Each photo of the validation split (``livecut/models/cuhk_split.json:val``, or ``--split
 tune`` to choose on; the first ``--photos`` by name) is enlarged 2.2x (cubic, about an HD
 frame's scale) and three 40-frame 1280x720 clips are cut from it, each frame with fresh
 sensor noise (sigma 2.5 levels, or ``--noise``; ``--crf``: the clip then goes through
-H.264 at that quality, as a camera's or a phone's recording does, and is decoded back):
+H.264 at that quality, as a camera's or a phone's recording does, and is decoded back;
+``--size 640x360``: clips of that size, the photo enlarged in proportion, 1.1x for 640 px
+wide -- about its own scale, a frame whose cues are measured at full resolution):
 
 - ``still``: a tripod shot (the same window every frame);
 - ``slow_pan``: the window drifts 0.5 px a frame (sub-pixel, bilinear);
@@ -47,7 +49,8 @@ SPEEDS = {"still": 0.0, "slow_pan": 0.5, "pan": 3.0}
 
 
 def clip(img: np.ndarray, gt: np.ndarray, speed: float, rng, sigma: float = NOISE) -> tuple[list, list]:
-    big = cv2.resize(img, None, fx=ENLARGE, fy=ENLARGE, interpolation=cv2.INTER_CUBIC)
+    enlarge = ENLARGE * W / 1280
+    big = cv2.resize(img, None, fx=enlarge, fy=enlarge, interpolation=cv2.INTER_CUBIC)
     tbig = cv2.resize(gt, (big.shape[1], big.shape[0]), interpolation=cv2.INTER_LINEAR)
     bh, bw = big.shape[:2]
     if bh < H or bw < W + speed * N:  # portrait photos: enlarge until the window fits
@@ -89,6 +92,7 @@ def through_h264(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
 
 
 def main() -> None:
+    global W, H
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("data", type=Path, help="cuhk-native folder (images/, masks/)")
     ap.add_argument("--photos", type=int, default=20)
@@ -98,7 +102,15 @@ def main() -> None:
     ap.add_argument("--noise", type=float, default=NOISE, help="sensor noise sigma (gray levels)")
     ap.add_argument("--crf", type=int, default=0, help="H.264 quality the clip goes through (0: none)")
     ap.add_argument("--kinds", default=",".join(SPEEDS), help="clip kinds, comma-separated")
+    ap.add_argument("--size", default=f"{W}x{H}", help="clip frame size WxH (the photo is enlarged "
+                    f"{ENLARGE} x W / 1280)")
     args = ap.parse_args()
+    try:
+        W, H = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        ap.error(f"--size: WxH expected, not {args.size!r}")
+    if W < 64 or H < 64 or W % 2 or H % 2:
+        ap.error(f"--size: even sides of 64 or more expected, not {args.size!r}")
     cv2.setNumThreads(1)
     cfg = load_config(None, args.sets)
     names = json.loads((ROOT / "livecut" / "models" / "cuhk_split.json").read_text())[args.split][:args.photos]

@@ -17,7 +17,7 @@
    sharpest detail is soft (``SOFT_P99``: a soft camera, an enlarged picture) goes to a
    second network of the same shape (``focusnet_soft.onnx``), fitted on softened copies
    of the photos too (``segment.soft``); a frame with strong sensor noise (``NOISY_LEVEL``,
-   ``NOISY_LEVEL_REDUCED`` for HD frames:
+   ``NOISY_LEVEL_REDUCED`` for HD frames, ``NOISY_LEVEL_VIDEO`` for smaller video frames:
    a camera in low light) to a third (``focusnet_noisy.onnx``), fitted with stronger
    noise (``segment.noisy``).
 3. **Whole-frame cases** (:meth:`FocusNetMethod._frame_state`): when the network
@@ -134,8 +134,24 @@ NOISY_LEVEL = 8.0
 #: clean photos to the noisy network (0.740-0.746 against 0.760) and changed no noisy
 #: condition: NOISY_LEVEL stays there.  The validation photos took no part.
 NOISY_LEVEL_REDUCED = 6.0
-#: video: the noisy network is left only when the level falls this much below NOISY_LEVEL,
-#: and taken only when it rises this much above it (the level moves in about whole steps:
+#: ... and NOISY_LEVEL_VIDEO for a video frame at a cue factor of 1 (up to about 1000 px:
+#: 640x360, 640x480, 960x540).  Video is recorded through a codec, which wipes the sensor
+#: noise out of flat regions -- where the noise level is read -- and leaves it, blotchy, over
+#: the detail, where the standard network takes it for focus: sigma 8 through H.264 crf 23
+#: reads 3-6 at 640x360, and the mask spread into the blurred background (IoU 0.57 against
+#: 0.68 with the noisy network).  Chosen on the 40 tuning photos: as 40-frame 640x360 clips
+#: (tools/clip_metrics.py --size 640x360 --split tune --photos 20, still and pan) with no
+#: noise, sensor noise of sigma 2.5, 4 and 8, and sigma 2.5, 5 and 8 through H.264 crf 23 and
+#: 12 through crf 28 (8 conditions), and as video frames at x1 in NOISY_LEVEL_REDUCED's 8
+#: conditions; mean IoU for levels 0 / 2 / 3 / 4 / 5 / 8: clips 0.695 / 0.695 / 0.693 /
+#: 0.689 / 0.680 / 0.657, frames 0.687 / 0.687 / 0.688 / 0.689 / 0.690 / 0.687, both 0.691 /
+#: 0.691 / 0.691 / 0.689 / 0.685 / 0.672.  3, of the best three the one that keeps the clean
+#: photos as frames nearest the standard network's score: 0.734 against 0.760 (0.725 at 0),
+#: while the clean clips gain (0.747 against 0.730) and those of sigma 8 through crf 23 most
+#: (0.683 against 0.569).  Photos keep NOISY_LEVEL.  The validation photos took no part.
+NOISY_LEVEL_VIDEO = 3.0
+#: video: the noisy network is left only when the level falls this much below its level
+#: (noisy_level()), and taken only when it rises this much above it (the level moves in about whole steps:
 #: cells' means are whole levels, the 10th percentile is interpolated between two of them)
 NOISY_HYSTERESIS = 1.0
 #: a frame judged by the noisy network that keeps at most ALL_BLURRED_SHARE is all blurred
@@ -417,8 +433,11 @@ class FocusNetMethod:
 
     def noisy_level(self) -> float:
         """The noise level from which frames of the last extracted size go to the noisy
-        network: NOISY_LEVEL at a cue factor of 1, NOISY_LEVEL_REDUCED from 2 (HD frames)."""
-        return NOISY_LEVEL if getattr(self.cues, "k", 1) <= 1 else NOISY_LEVEL_REDUCED
+        network: NOISY_LEVEL for a photo at a cue factor of 1, NOISY_LEVEL_VIDEO for a video
+        frame there, NOISY_LEVEL_REDUCED from 2 (HD frames)."""
+        if getattr(self.cues, "k", 1) > 1:
+            return NOISY_LEVEL_REDUCED
+        return NOISY_LEVEL if self.still else NOISY_LEVEL_VIDEO
 
     def _judge_noisy(self) -> bool:
         """Whether this frame goes to the noisy network: its noise level (measured on the
