@@ -552,7 +552,10 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
     from livecut.urls import redact_text
 
     _setup_logging(bool(opts.get("quiet")))
-    cfg = get_config(opts.get("config"), opts.get("set_"), video__rtsp_transport=opts.get("rtsp_transport"))
+    # (-b is applied to the configuration too, as `image` and `batch` do: an error in it names
+    # the option; run_video still takes it as given)
+    cfg = get_config(opts.get("config"), opts.get("set_"), video__rtsp_transport=opts.get("rtsp_transport"),
+                     composite__background=opts.get("background"))
     if _wants_vcam(opts):
         kwargs["extra_sinks"] = [("vcam", {"device": opts.get("vcam_device")})]
     with finalize_on_signals():  # SIGTERM/SIGHUP finalize the output like Ctrl-C
@@ -625,7 +628,8 @@ def file_(
 
         # what would be refused after the run is refused before the pipe is read to its end
         o = opts or {}
-        check_video_args(get_config(o.get("config"), o.get("set_")), output, mode=o.get("mode"),
+        check_video_args(get_config(o.get("config"), o.get("set_"), composite__background=o.get("background")),
+                         output, mode=o.get("mode"),
                          background=o.get("background"), force=bool(o.get("force")))
         # (SIGTERM/SIGHUP while the pipe is read: the copy is removed, as on Ctrl-C)
         with finalize_on_signals(), spooled_stdin() as path:

@@ -187,3 +187,16 @@ def test_an_edit_lists_hidden_lead_in_is_not_counted_as_dropped(tmp_path):
         while src.read() is not None:
             n += 1
     assert 0 < n < 60 and src.lead_dropped == 0
+
+
+@pytest.mark.parametrize("command", ["file", "run", "cam"])
+def test_a_bad_background_option_is_named_as_the_option(tmp_path, command):
+    """README: the options that set a key (--mode, --background, --rtsp-transport) win over
+    -c and --set, and "an error in one names the option"; `livecut image` and `batch` said
+    "--background: ...", the video commands only "background 'sparkle': ..."."""
+    src = str(make_clip(tmp_path / "p.mp4", n=5)) if command != "cam" else "0"
+    r = run_cli(command, src, "-o", str(tmp_path / "o.mp4"), "-b", "sparkle")
+    _one_line_error(r, 2, "sparkle")
+    assert r.stderr.strip() == ("livecut: error: --background: composite.background: 'sparkle': expected "
+                                "blur, color:#RRGGBB, image:PATH, video:PATH or transparent")
+    assert not (tmp_path / "o.mp4").exists()
