@@ -147,9 +147,9 @@ def parse_scales(text: str) -> tuple[float, ...]:
 
     out = []
     for part in text.split(","):
-        part = part.strip().lstrip("xX")
+        part = part.strip()  # (quoted as given: "x" said '' once its x was stripped)
         try:
-            v = float(part)
+            v = float(part.lstrip("xX"))  # ("x2" is 2)
         except ValueError:
             raise UsageError(f"--scales: {part!r} is not a number") from None
         if not math.isfinite(v) or not 0.05 <= v <= 8.0:

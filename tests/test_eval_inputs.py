@@ -419,3 +419,16 @@ def test_add_bars_refuses_an_unknown_kind_or_depth(args):
     with pytest.raises(UsageError, match="bars"):
         add_bars(np.zeros((16, 16, 3), np.uint8), *args)
     assert add_bars(np.zeros((16, 16, 3), np.uint8), "letterbox", np.int64(4)).shape == (24, 16, 3)
+
+
+@pytest.mark.parametrize("text,shown", [("1,x", "'x'"), ("x2,abc", "'abc'"), ("X", "'X'"), ("1,,2", "''")])
+def test_a_bad_scale_is_quoted_as_given(text, shown):
+    """--scales takes "x2" for 2, and stripped the x before the message: `--scales x` said
+    "'' is not a number"; the message quotes what was given."""
+    from livecut.errors import UsageError
+    from livecut.evaluate import parse_scales
+
+    with pytest.raises(UsageError) as info:
+        parse_scales(text)
+    assert str(info.value) == f"--scales: {shown} is not a number"
+    assert parse_scales("x2, 0.5,X1") == (2.0, 0.5, 1.0)
