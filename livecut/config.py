@@ -304,6 +304,8 @@ def apply_mapping(cfg: Config, data: Mapping[str, Any], origin: str = "config") 
     """Return ``cfg`` with the values of a nested mapping ``{section: {key: value}}`` applied."""
     new_sections = {}
     for section, values in data.items():
+        if section not in SECTIONS and not isinstance(values, Mapping):
+            raise ConfigError(f"{origin}: {section} is outside any section{_top_level_hint(section)}")
         if section not in SECTIONS:
             raise ConfigError(f"{origin}: unknown section [{section}]{_did_you_mean(section, SECTIONS)} "
                               f"(known: {', '.join(SECTIONS)})")
@@ -347,6 +349,17 @@ def _key_hint(section: str, key: str) -> str:
               for f in fields(cls)}
     close = [full for full, name in others.items() if _did_you_mean(key, [name])]
     return f"; did you mean {close[0]}?" if close else ""
+
+
+def _top_level_hint(key: str) -> str:
+    """What a key written above every ``[section]`` header of a file meant: ``threshold`` ->
+    ``; did you mean segment.threshold (under [segment])?`` (also for a close spelling)."""
+    full = {f"{name}.{f.name}": (name, f.name) for name, cls in SECTIONS.items() for f in fields(cls)}
+    exact = [k for k, (_, name) in full.items() if name == key.lower()]
+    close = exact or [k for k, (_, name) in full.items() if _did_you_mean(key, [name])]
+    if close:
+        return f"; did you mean {close[0]} (under [{full[close[0]][0]}])?"
+    return f" (a file holds [{'], ['.join(SECTIONS)}] and, at its top, only preset = ...)"
 
 
 def parse_override(text: str) -> dict[str, dict[str, Any]]:

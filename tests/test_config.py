@@ -374,3 +374,22 @@ def test_a_bad_background_in_a_file_is_one_line_exit_2(tmp_path):
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2 and len(lines) == 1, r.stderr
     assert f"{bad}: composite.background: 'nonsense'" in lines[0], r.stderr
+
+
+def test_a_key_above_every_section_says_where_it_goes(tmp_path):
+    """README: "a misspelt key or one in the wrong section is answered with the key meant".
+    A key written before any [section] header (`threshold = 0.5` at the top of a file) was
+    called "unknown section [threshold]", with no hint."""
+    with pytest.raises(ConfigError) as info:
+        load_config(_write(tmp_path, "threshold = 0.5\n[segment]\nwork_size = 256\n"))
+    assert str(info.value) == (f"{tmp_path / 'my.toml'}: threshold is outside any section; did you mean "
+                               "segment.threshold (under [segment])?")
+    with pytest.raises(ConfigError, match=r"my\.toml: treshold is outside any section; did you mean "
+                                          r"segment\.threshold \(under \[segment\]\)\?"):
+        load_config(_write(tmp_path, "treshold = 0.5\n"))
+    with pytest.raises(ConfigError) as info:
+        load_config(_write(tmp_path, "sparkle = 1\n"))
+    assert "sparkle is outside any section" in str(info.value)
+    assert "preset" in str(info.value) and "[segment], [composite], [smooth], [video]" in str(info.value)
+    with pytest.raises(ConfigError, match=r"\[segment\] must be a table"):  # (a section's name: as before)
+        load_config(_write(tmp_path, "segment = 3\n"))
