@@ -474,6 +474,27 @@ def test_audio_a_container_cannot_hold_is_transcoded(tmp_path, acodec, src_ext, 
     assert probe(out)["audio"] == ["aac"]
 
 
+@pytest.mark.parametrize("rate, out_ext, expect", [(192000, ".mp4", 96000), (37800, ".avi", 44100)])
+def test_audio_at_a_rate_aac_lacks_is_resampled(tmp_path, rate, out_ext, expect):
+    """PCM at 192 kHz (a field recorder) or 37.8 kHz into .mp4/.avi: FFmpeg's AAC encoder
+    takes neither, and the run failed as "write failed (Invalid argument)" (exit 1, no file);
+    the audio is resampled to a rate AAC takes, keeps its length, and the summary says so."""
+    src = tmp_path / "in.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            f"sine=r={rate}:duration=1", "-c:v", "libx264", "-c:a", "pcm_s24le", str(src))
+    out = tmp_path / f"out{out_ext}"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert f"{rate} Hz resampled to {expect} Hz" in r.stderr
+    import av
+
+    with av.open(str(out)) as c:
+        a = c.streams.audio[0]
+        assert a.codec_context.name == "aac" and a.codec_context.sample_rate == expect
+        samples = sum(f.samples for f in c.decode(audio=0))
+    assert abs(samples / expect - 1.0) < 0.15
+
+
 def test_reencoded_audio_keeps_its_timing_and_tags(tmp_path):
     """AAC made from PCM starts with the encoder's priming before 0 (as FFmpeg does), not
     21 ms late; an audio track's language and title are kept."""

@@ -263,6 +263,22 @@ def _copyable(a, name: str | None, ext: str) -> bool:
     return True
 
 
+def _encoder_rate(codec: str, rate: int) -> int:
+    """A sample rate ``codec`` encodes: ``rate`` itself when it takes it, else the nearest it
+    takes above (the least loss), else its highest.  (FFmpeg's AAC encoder stops at 96 kHz and
+    knows only the usual rates: 192 kHz PCM from a field recorder, or 37.8 kHz, failed the
+    run as "write failed (Invalid argument)".)"""
+    import av
+
+    try:
+        rates = list(av.codec.Codec(codec, "w").audio_rates or ())
+    except (av.error.FFmpegError, ValueError, av.codec.codec.UnknownCodecError):
+        rates = []
+    if not rates or rate in rates:
+        return rate
+    return min((r for r in rates if r >= rate), default=max(rates))
+
+
 def _audio_encoder(container, a, ext: str, warnings: list[str]):
     """An output stream that re-encodes input audio stream ``a`` (see AUDIO_TRANSCODE)."""
     codec = AUDIO_TRANSCODE.get(ext, AUDIO_TRANSCODE_DEFAULT)
@@ -270,6 +286,11 @@ def _audio_encoder(container, a, ext: str, warnings: list[str]):
     rate = cc.sample_rate or 48000
     if codec == "libopus" and rate not in OPUS_RATES:
         rate = 48000
+    else:
+        rate = _encoder_rate(codec, rate)
+    if cc.sample_rate and rate != cc.sample_rate and codec != "libopus":
+        warnings.append(f"audio stream {a.index}: {cc.sample_rate} Hz resampled to {rate} Hz for {ext} "
+                        f"(the {codec} encoder does not take {cc.sample_rate} Hz)")
     # (from the count: a demuxer may give "2 channels", an unordered layout the encoders refuse)
     layout = "mono" if cc.channels == 1 else "stereo"
     if cc.channels > 2:
