@@ -893,6 +893,22 @@ def test_a_picture_given_as_a_video_gets_a_hint(tmp_path, clips):
     assert r.returncode == 0 and "is a picture" not in r.stderr
 
 
+def test_a_raw_mjpeg_video_is_not_taken_for_a_picture(tmp_path):
+    """A raw MJPEG stream (``ffmpeg -f mjpeg``, an IP camera's recording) opens with FFmpeg's
+    ``jpeg_pipe`` demuxer, as a photo does: its run said "is a picture, not a video"."""
+    src = tmp_path / "cam.mjpeg"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.4", "-c:v", "mjpeg", "-f", "mjpeg", str(src))
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "is a picture" not in r.stderr and probe(out)["frames"] == 10
+    one = tmp_path / "one.mjpeg"  # (one picture in the same demuxer: the hint stays)
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-frames:v", "1", "-c:v", "mjpeg",
+            "-f", "mjpeg", str(one))
+    r = run_cli("file", str(one), "-o", str(tmp_path / "one.mp4"))
+    assert r.returncode == 0 and "one.mjpeg is a picture, not a video" in r.stderr, r.stderr
+
+
 def _halves(w: int, h: int) -> np.ndarray:
     """An upright BGR picture: red top half, blue bottom half."""
     img = np.zeros((h, w, 3), np.uint8)

@@ -85,6 +85,23 @@ def _packets_end(container) -> float:
     return end
 
 
+def _pictures(p: Path) -> int:
+    """How many pictures (1, or 2 for more) a picture demuxer finds in ``p``, from its packets:
+    a raw MJPEG video opens as ``jpeg_pipe`` as a photo does."""
+    import av
+
+    n = 0
+    try:
+        with av.open(str(p), "r", metadata_errors="ignore") as c:
+            for pkt in c.demux(video=0):
+                n += bool(pkt.size)
+                if n > 1:
+                    break
+    except (av.error.FFmpegError, OSError, ValueError):
+        pass
+    return n
+
+
 def _duration_tag(stream) -> float | None:
     """A stream's ``DURATION`` tag (Matroska, WebM: ``HH:MM:SS.nnnnnnnnn``) in seconds, or None."""
     text = str((getattr(stream, "metadata", None) or {}).get("DURATION", "")).strip()
@@ -167,7 +184,8 @@ class FileSource:
         except OSError as exc:
             raise VideoOpenFailure(f"{p}: cannot open ({exc.strerror or exc})") from None
         fmt = self._container.format.name or ""
-        if fmt.endswith("_pipe") or fmt == "image2":  # (FFmpeg's demuxers of single pictures)
+        # (FFmpeg's demuxers of pictures; a pipe demuxer reads a stream of them too: raw MJPEG)
+        if fmt == "image2" or fmt.endswith("_pipe") and _pictures(p) == 1:
             self.note = (f"{p.name} is a picture, not a video: `livecut image` cuts photos with finer "
                          "edges (colour guide), its EXIF turn and colour profile")
         try:
