@@ -117,6 +117,21 @@ def test_an_existing_output_is_refused_before_a_stream_is_opened(tmp_path):
     assert time.monotonic() - t0 < 10 and out.read_bytes() == b"earlier"
 
 
+def test_a_dangling_link_as_output_is_refused_before_the_run(tmp_path):
+    """An output name held by a symbolic link to a missing file passed the check (it does not
+    "exist"), the whole video was processed, then the finished file could not take the name:
+    "exists (written by another run meanwhile?)".  It is refused at once; --force replaces it."""
+    src = make_clip(tmp_path / "in.mp4", n=5)
+    out = tmp_path / "o.mp4"
+    out.symlink_to(tmp_path / "gone" / "x.mp4")
+    r = run_cli("file", str(src), "-o", str(out))
+    _one_line_error(r, 2, "symbolic link", "--force")
+    assert "meanwhile" not in r.stderr and out.is_symlink()
+    r = run_cli("file", str(src), "-o", str(out), "--force", "-q")
+    assert r.returncode == 0, r.stderr
+    assert not out.is_symlink() and probe(out)["frames"] == 5
+
+
 def test_png_frames_into_the_current_or_root_folder(tmp_path):
     # -o ./ or DIR/sub/../ writes the frames into that folder itself; -o / is refused with one
     # line (all were an internal error or a failed rename after the whole run)

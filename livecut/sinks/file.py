@@ -125,6 +125,9 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
         return out
     if out.exists() and not force:
         raise OutputExistsError(f"{out}: exists (use --force to overwrite)")
+    if out.is_symlink() and not out.exists() and not force:  # (the finished file cannot take the name)
+        raise OutputExistsError(f"{out}: exists, a symbolic link to {os.readlink(out)} that is missing "
+                                "(use --force to replace the link)")
     if out.suffix.lower() not in VIDEO_EXTS:
         raise UsageError(f"{out}: unknown video type {out.suffix or '(no extension)'!r} "
                          f"(use {', '.join(VIDEO_EXTS)} or DIR/ for PNG frames)")
