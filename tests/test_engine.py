@@ -962,6 +962,29 @@ def test_a_small_noisy_video_frame_through_h264_goes_to_the_noisy_network(varian
     assert photo.method.noisy_level() == NOISY_LEVEL and photo.method.judged_noisy == 0
 
 
+@pytest.mark.parametrize("sigma,crf", [(8, 0), (10, 23)])
+def test_an_hd_video_frame_goes_to_the_noisy_network_from_a_lower_level_still(sigma, crf):
+    """An HD video frame (cue factor 2) with sensor noise of sigma 8, or 10 through H.264:
+    its level reads 4-5, under the HD photos' NOISY_LEVEL_REDUCED, and the standard network
+    judged it (IoU about 0.82); video frames go to the noisy network from
+    NOISY_LEVEL_VIDEO_REDUCED.  A photo keeps NOISY_LEVEL_REDUCED."""
+    from livecut.segment.net import NOISY_LEVEL_REDUCED, NOISY_LEVEL_VIDEO_REDUCED
+
+    img, gt = make_scene("basic", 1280, 720, seed=2)
+    rng = np.random.default_rng(0)
+    frames = [np.clip(img + rng.normal(0, sigma, img.shape), 0, 255).astype(np.uint8) for _ in range(3)]
+    if crf:
+        frames = _through_h264(frames, crf)
+    video = Segmenter()
+    assert iou(video.mask(frames[-1]), gt) > 0.95
+    m = video.method
+    assert m.cues.k == 2 and NOISY_LEVEL_VIDEO_REDUCED <= m.noise_level < NOISY_LEVEL_REDUCED
+    assert m.judged_noisy == 1 and m.noisy_level() == NOISY_LEVEL_VIDEO_REDUCED
+    photo = Segmenter(still=True)
+    photo.mask(frames[-1])
+    assert photo.method.noisy_level() == NOISY_LEVEL_REDUCED and photo.method.judged_noisy == 0
+
+
 def test_the_run_summary_says_how_many_frames_the_noisy_network_judged(tmp_path):
     import av
 

@@ -17,7 +17,8 @@
    sharpest detail is soft (``SOFT_P99``: a soft camera, an enlarged picture) goes to a
    second network of the same shape (``focusnet_soft.onnx``), fitted on softened copies
    of the photos too (``segment.soft``); a frame with strong sensor noise (``NOISY_LEVEL``,
-   ``NOISY_LEVEL_REDUCED`` for HD frames, ``NOISY_LEVEL_VIDEO`` for smaller video frames:
+   ``NOISY_LEVEL_REDUCED`` for HD photos, ``NOISY_LEVEL_VIDEO`` and
+   ``NOISY_LEVEL_VIDEO_REDUCED`` for video frames:
    a camera in low light) to a third (``focusnet_noisy.onnx``), fitted with stronger
    noise (``segment.noisy``).
 3. **Whole-frame cases** (:meth:`FocusNetMethod._frame_state`): when the network
@@ -132,13 +133,9 @@ NOISY_LEVEL = 8.0
 #: they are 0.757 against 0.759 and sigma 4 0.736 against 0.748, sigma 8 0.713 against 0.695,
 #: through JPEG 50 0.716 against 0.697.  At x1 (cue factor 1) the levels 4-6 sent textured
 #: clean photos to the noisy network (0.740-0.746 against 0.760) and changed no noisy
-#: condition: NOISY_LEVEL stays there for photos.  That gave 6; then chosen again with
-#: clips too, as NOISY_LEVEL_VIDEO was (a codec wipes the noise out of flat regions): the
-#: same 8 clip conditions at 1280x720 (tools/clip_metrics.py --split tune --photos 20, still
-#: and pan), mean IoU for levels 3 / 4 / 6 0.748 / 0.748 / 0.736 (every condition gains or
-#: ties), the frames at x2 and x3 0.695 / 0.696 / 0.701 (the photos as they are at x2 0.732 /
-#: 0.737 / 0.757), both 0.721 / 0.722 / 0.718: 4.  The validation photos took no part.
-NOISY_LEVEL_REDUCED = 4.0
+#: condition: NOISY_LEVEL stays there.  The validation photos took no part.  Photos; video
+#: frames: NOISY_LEVEL_VIDEO_REDUCED.
+NOISY_LEVEL_REDUCED = 6.0
 #: ... and NOISY_LEVEL_VIDEO for a video frame at a cue factor of 1 (up to about 1000 px:
 #: 640x360, 640x480, 960x540).  Video is recorded through a codec, which wipes the sensor
 #: noise out of flat regions -- where the noise level is read -- and leaves it, blotchy, over
@@ -155,6 +152,13 @@ NOISY_LEVEL_REDUCED = 4.0
 #: while the clean clips gain (0.747 against 0.730) and those of sigma 8 through crf 23 most
 #: (0.683 against 0.569).  Photos keep NOISY_LEVEL.  The validation photos took no part.
 NOISY_LEVEL_VIDEO = 3.0
+#: ... and NOISY_LEVEL_VIDEO_REDUCED for an HD video frame (a cue factor of 2 or more),
+#: chosen as NOISY_LEVEL_VIDEO was: the same 8 clip conditions at 1280x720
+#: (tools/clip_metrics.py --split tune --photos 20, still and pan), mean IoU for levels 3 / 4
+#: / 6 0.748 / 0.748 / 0.736 (every condition gains or ties), NOISY_LEVEL_REDUCED's frames at
+#: x2 and x3 0.695 / 0.696 / 0.701 (the photos as they are at x2 0.732 / 0.737 / 0.757), both
+#: 0.721 / 0.722 / 0.718: 4.  The validation photos took no part.
+NOISY_LEVEL_VIDEO_REDUCED = 4.0
 #: video: the noisy network is left only when the level falls this much below its level
 #: (noisy_level()), and taken only when it rises this much above it (the level moves in about whole steps:
 #: cells' means are whole levels, the 10th percentile is interpolated between two of them)
@@ -438,10 +442,10 @@ class FocusNetMethod:
 
     def noisy_level(self) -> float:
         """The noise level from which frames of the last extracted size go to the noisy
-        network: NOISY_LEVEL for a photo at a cue factor of 1, NOISY_LEVEL_VIDEO for a video
-        frame there, NOISY_LEVEL_REDUCED from 2 (HD frames)."""
+        network: for a photo NOISY_LEVEL at a cue factor of 1, NOISY_LEVEL_REDUCED from 2 (HD
+        frames); for a video frame NOISY_LEVEL_VIDEO and NOISY_LEVEL_VIDEO_REDUCED."""
         if getattr(self.cues, "k", 1) > 1:
-            return NOISY_LEVEL_REDUCED
+            return NOISY_LEVEL_REDUCED if self.still else NOISY_LEVEL_VIDEO_REDUCED
         return NOISY_LEVEL if self.still else NOISY_LEVEL_VIDEO
 
     def _judge_noisy(self) -> bool:
