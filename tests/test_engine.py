@@ -918,7 +918,9 @@ def test_an_hd_frame_goes_to_the_noisy_network_from_a_lower_level():
 
 
 def _through_h264(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
-    """``frames`` encoded as H.264 (yuv420p, crf ``crf``) in memory and decoded back."""
+    """``frames`` encoded as H.264 (yuv420p, crf ``crf``) in memory and decoded back (one
+    encoder thread: x264's output, and so the noise level read, depends on its thread
+    count, which by default follows the machine's CPUs)."""
     import io
 
     import av
@@ -926,7 +928,8 @@ def _through_h264(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
     h, w = frames[0].shape[:2]
     buf = io.BytesIO()
     with av.open(buf, "w", format="mp4") as out:
-        st = out.add_stream("libx264", rate=25, options={"crf": str(crf), "preset": "veryfast"})
+        st = out.add_stream("libx264", rate=25, options={"crf": str(crf), "preset": "veryfast",
+                                                            "threads": "1"})
         st.width, st.height, st.pix_fmt = w, h, "yuv420p"
         for f in frames:
             for p in st.encode(av.VideoFrame.from_ndarray(f, format="bgr24")):
