@@ -71,9 +71,10 @@ class SegmentConfig(_Checked):
     soft: bool = _opt(True, "focusnet: frames whose sharpest detail is soft at pixel scale (a soft "
                       "camera, an enlarged picture) are judged by a second network, fitted on softened "
                       "photos too (the standard network's size, also with model = small)")
-    noisy: bool = _opt(True, "focusnet: frames with strong sensor noise (a camera in low light; noise sigma "
-                       "about 6 or more at the cue resolution) are judged by a third network, fitted with "
-                       "stronger noise (the standard network's size, also with model = small)")
+    noisy: bool = _opt(True, "focusnet: frames with sensor noise (a camera in low light; a noise level, about "
+                       "1.3x the noise sigma at the cue resolution, of 8 or more for a photo, 3 for a video "
+                       "frame, 6 and 4 over 1000 px) are judged by a third network, fitted with stronger "
+                       "noise (the standard network's size, also with model = small)")
     grid: int = _opt(256, "focusnet: long side, in cells, of the network's input grid (about); smaller "
                      "is faster and coarser (192: ~40 % less network time at 1080p, but IoU 0.737 -> "
                      "0.698 on the tuning photos at 3x)", lo=64, hi=512)

@@ -60,7 +60,8 @@ MODEL_FILES = {"standard": MODEL_NAME, "small": "focusnet_small.onnx"}
 SOFT_MODEL = "focusnet_soft.onnx"
 #: the third network (the standard one's shape), fitted with more and stronger sensor noise
 #: (``tools/train_engine.py --noise-sigmas 0,0,0,1.5,3,6,10``): it judges frames whose noise
-#: level is NOISY_LEVEL (NOISY_LEVEL_REDUCED for HD frames) or more (segment.noisy), whichever
+#: level is FocusNetMethod.noisy_level() or more (segment.noisy: NOISY_LEVEL and
+#: NOISY_LEVEL_REDUCED for photos, NOISY_LEVEL_VIDEO and NOISY_LEVEL_VIDEO_REDUCED for video), whichever
 #: ``segment.model`` judges the rest
 NOISY_MODEL = "focusnet_noisy.onnx"
 #: every network shipped in the package
