@@ -332,7 +332,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     of that name after its last are removed (``sheets_removed``).
     ``progress(done, total)`` is called after each image.  ``video``: segment each photo
     as a video frame is (``Segmenter(still=False)``: the gray guided refinement, no
-    mirrored pass with ``segment.tta=auto``), not as ``livecut image`` does.  ``i420``: hand the segmenter
+    mirrored pass with ``segment.tta=auto``, the video's noise levels for the noisy network,
+    :meth:`FocusNetMethod.noisy_level`), not as ``livecut image`` does.  ``i420``: hand the segmenter
     the photo as planar YUV 4:2:0 (:meth:`Segmenter.mask_i420`, the transcode path; the
     photo is cropped to even sides and the last row/column of the alpha repeated).
     ``soft``: soften each photo by this factor first (:func:`soften`; 1 = as it is).

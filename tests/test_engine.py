@@ -1030,6 +1030,25 @@ def test_video_changes_to_the_noisy_network_only_across_its_hysteresis():
     assert video._judge_noisy()  # as a first frame: the level alone
 
 
+@pytest.mark.parametrize("k", [1, 2])
+def test_video_and_photo_frames_go_by_their_own_noise_levels(k):
+    """A video frame goes to the noisy network from NOISY_LEVEL_VIDEO (cue factor 1) or
+    NOISY_LEVEL_VIDEO_REDUCED (2 and more), a photo from NOISY_LEVEL or NOISY_LEVEL_REDUCED."""
+    from livecut.segment import net
+
+    want_video = net.NOISY_LEVEL_VIDEO if k == 1 else net.NOISY_LEVEL_VIDEO_REDUCED
+    want_photo = net.NOISY_LEVEL if k == 1 else net.NOISY_LEVEL_REDUCED
+    assert want_video < want_photo
+    for still, want in ((False, want_video), (True, want_photo)):
+        m = Segmenter(still=still).method
+        m.cues.k = k
+        assert m.noisy_level() == want
+        for level, expected in ((want - 0.5, False), (want, True)):
+            m.reset()
+            m.cues.noise = lambda level=level: level
+            assert m._judge_noisy() is expected, (still, level)
+
+
 # ------------------------------------------------------------------ edge snap
 
 @pytest.mark.parametrize("variant", ["basic", "several"])

@@ -10,7 +10,9 @@ frame's scale) and three 40-frame 1280x720 clips are cut from it, each frame wit
 sensor noise (sigma 2.5 levels, or ``--noise``; ``--crf``: the clip then goes through
 H.264 at that quality, as a camera's or a phone's recording does, and is decoded back;
 ``--size 640x360``: clips of that size, the photo enlarged in proportion, 1.1x for 640 px
-wide -- about its own scale, a frame whose cues are measured at full resolution):
+wide -- about its own scale, a frame whose cues are measured at full resolution; the pans
+keep their speeds in pixels, and a photo is enlarged further where the window and its
+travel do not fit):
 
 - ``still``: a tripod shot (the same window every frame);
 - ``slow_pan``: the window drifts 0.5 px a frame (sub-pixel, bilinear);
@@ -80,7 +82,8 @@ def through_h264(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
     buf = io.BytesIO()
     with av.open(buf, "w", format="mp4") as out:
         st = out.add_stream("libx264", rate=25, options={"crf": str(crf), "preset": "veryfast"})
-        st.width, st.height, st.pix_fmt = W, H, "yuv420p"
+        st.height, st.width = frames[0].shape[:2]
+        st.pix_fmt = "yuv420p"
         for f in frames:
             for p in st.encode(av.VideoFrame.from_ndarray(f, format="bgr24")):
                 out.mux(p)
@@ -138,6 +141,7 @@ def main() -> None:
             r.setdefault("noisy", []).append(getattr(seg.method, "judged_noisy", 0) / len(frames))
     out = {kind: {k: float(np.mean(v)) for k, v in r.items()} for kind, r in rows.items()}
     out["photos"] = len(names)
+    out.update(split=args.split, size=f"{W}x{H}", noise=args.noise, crf=args.crf)
     if args.json:
         print(json.dumps(out, indent=2))
         return

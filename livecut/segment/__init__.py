@@ -69,7 +69,8 @@ class Segmenter:
     gray one.  For photos, or any frames that are not consecutive frames of one video
     (requests of a service, a folder of pictures), give ``still=True``, as ``livecut
     image`` does: each frame is judged on its own and refined against its colours; or
-    call :meth:`reset` before each.  For video, also pass
+    call :meth:`reset` before each (each judged on its own then, but as a video frame: the
+    gray refinement, and the video's lower noise levels for the noisy network).  For video, also pass
     ``temporal=MaskSmoother(config)``: the mask is then smoothed over time at the
     reduced size (cheap) and refined to full resolution afterwards.
 

@@ -114,7 +114,7 @@ AGAIN_COARSE = True
 #: forth between the two on a frame near the level): the band 0.9-1.1 is the plateau
 #: where the tuning score does not depend on the level
 SOFT_HYSTERESIS = 0.1
-#: noisy frames (segment.noisy): a frame whose noise level (CueExtractor.noise(), about 1.3x
+#: noisy frames (segment.noisy): a photo whose noise level (CueExtractor.noise(), about 1.3x
 #: the noise sigma at the cue resolution) is at least NOISY_LEVEL goes to the noisy network
 #: (NOISY_MODEL).  Chosen on the 40 tuning photos as video frames, with noise of sigma 0, 4,
 #: 8 and 12 added at x1 and x2 (8 conditions; levels 6-10 tried: mean IoU 0.712 / 0.711 /
