@@ -917,75 +917,39 @@ def test_an_hd_frame_goes_to_the_noisy_network_from_a_lower_level():
     assert small.noisy_level() == NOISY_LEVEL and not small._judge_noisy()
 
 
-def _through_h264(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
-    """``frames`` encoded as H.264 (yuv420p, crf ``crf``) in memory and decoded back (one
-    encoder thread: x264's output, and so the noise level read, depends on its thread
-    count, which by default follows the machine's CPUs)."""
-    import io
+@pytest.mark.parametrize("variant,w,h,sigma,crf", [
+    ("basic", 640, 360, 10, 23), ("several", 640, 360, 10, 23),
+    ("basic", 1280, 720, 8, 0), ("basic", 1280, 720, 10, 23)])
+def test_a_noisy_video_frame_goes_to_the_noisy_network_from_the_video_level(variant, w, h, sigma, crf):
+    """Sensor noise over a video, recorded through H.264 or not.  The codec wipes the noise
+    out of the flat background, where the level is read, and leaves it over the detail; an
+    HD frame's reduction averages it down.  Either way the level reads under the photos'
+    (NOISY_LEVEL at 640x360, NOISY_LEVEL_REDUCED for HD: about 6 and 4-5), and the standard
+    network took the noise for focus (IoU 0.30-0.83).  A video frame goes to the noisy
+    network from NOISY_LEVEL_VIDEO (cue factor 1) or NOISY_LEVEL_VIDEO_REDUCED (2); a photo
+    keeps the photos' level."""
+    from conftest import REPO
+    from livecut.segment import net
 
-    import av
+    sys.path.insert(0, str(REPO / "tools"))
+    from clip_metrics import through_h264
 
-    h, w = frames[0].shape[:2]
-    buf = io.BytesIO()
-    with av.open(buf, "w", format="mp4") as out:
-        st = out.add_stream("libx264", rate=25, options={"crf": str(crf), "preset": "veryfast",
-                                                            "threads": "1"})
-        st.width, st.height, st.pix_fmt = w, h, "yuv420p"
-        for f in frames:
-            for p in st.encode(av.VideoFrame.from_ndarray(f, format="bgr24")):
-                out.mux(p)
-        for p in st.encode(None):
-            out.mux(p)
-    buf.seek(0)
-    with av.open(buf) as inp:
-        return [fr.to_ndarray(format="bgr24") for fr in inp.decode(video=0)]
-
-
-@pytest.mark.parametrize("variant", ["basic", "several"])
-def test_a_small_noisy_video_frame_through_h264_goes_to_the_noisy_network(variant):
-    """Sensor noise of sigma 10 over a 640x360 video, recorded through H.264 (crf 23): the
-    codec wipes the noise out of the flat background, where the level is read (about 6,
-    under the photos' NOISY_LEVEL), and leaves it over the detail, where the standard
-    network took it for focus and the mask spread (IoU 0.30-0.70).  A video frame at a cue
-    factor of 1 goes to the noisy network from NOISY_LEVEL_VIDEO; a photo keeps
-    NOISY_LEVEL."""
-    from livecut.segment.net import NOISY_LEVEL, NOISY_LEVEL_VIDEO
-
-    img, gt = make_scene(variant, 640, 360, seed=2)
-    rng = np.random.default_rng(0)
-    frames = _through_h264([np.clip(img + rng.normal(0, 10, img.shape), 0, 255).astype(np.uint8)
-                            for _ in range(3)], crf=23)
-    video = Segmenter()
-    assert iou(video.mask(frames[-1]), gt) > 0.95
-    m = video.method
-    assert m.cues.k == 1 and NOISY_LEVEL_VIDEO <= m.noise_level < NOISY_LEVEL
-    assert m.judged_noisy == 1 and m.noisy_level() == NOISY_LEVEL_VIDEO
-    photo = Segmenter(still=True)
-    photo.mask(frames[-1])
-    assert photo.method.noisy_level() == NOISY_LEVEL and photo.method.judged_noisy == 0
-
-
-@pytest.mark.parametrize("sigma,crf", [(8, 0), (10, 23)])
-def test_an_hd_video_frame_goes_to_the_noisy_network_from_a_lower_level_still(sigma, crf):
-    """An HD video frame (cue factor 2) with sensor noise of sigma 8, or 10 through H.264:
-    its level reads 4-5, under the HD photos' NOISY_LEVEL_REDUCED, and the standard network
-    judged it (IoU about 0.82); video frames go to the noisy network from
-    NOISY_LEVEL_VIDEO_REDUCED.  A photo keeps NOISY_LEVEL_REDUCED."""
-    from livecut.segment.net import NOISY_LEVEL_REDUCED, NOISY_LEVEL_VIDEO_REDUCED
-
-    img, gt = make_scene("basic", 1280, 720, seed=2)
+    img, gt = make_scene(variant, w, h, seed=2)
     rng = np.random.default_rng(0)
     frames = [np.clip(img + rng.normal(0, sigma, img.shape), 0, 255).astype(np.uint8) for _ in range(3)]
-    if crf:
-        frames = _through_h264(frames, crf)
+    if crf:  # (one x264 thread: its output, and the level read, would follow the CPU count)
+        frames = through_h264(frames, crf, threads=1)
     video = Segmenter()
     assert iou(video.mask(frames[-1]), gt) > 0.95
     m = video.method
-    assert m.cues.k == 2 and NOISY_LEVEL_VIDEO_REDUCED <= m.noise_level < NOISY_LEVEL_REDUCED
-    assert m.judged_noisy == 1 and m.noisy_level() == NOISY_LEVEL_VIDEO_REDUCED
+    k = 1 if w < 1000 else 2
+    level_video = net.NOISY_LEVEL_VIDEO if k == 1 else net.NOISY_LEVEL_VIDEO_REDUCED
+    level_photo = net.NOISY_LEVEL if k == 1 else net.NOISY_LEVEL_REDUCED
+    assert m.cues.k == k and level_video <= m.noise_level < level_photo
+    assert m.judged_noisy == 1 and m.noisy_level() == level_video
     photo = Segmenter(still=True)
     photo.mask(frames[-1])
-    assert photo.method.noisy_level() == NOISY_LEVEL_REDUCED and photo.method.judged_noisy == 0
+    assert photo.method.noisy_level() == level_photo and photo.method.judged_noisy == 0
 
 
 def test_the_run_summary_says_how_many_frames_the_noisy_network_judged(tmp_path):

@@ -73,15 +73,18 @@ def clip(img: np.ndarray, gt: np.ndarray, speed: float, rng, sigma: float = NOIS
     return frames, truth
 
 
-def through_h264(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
-    """``frames`` encoded as H.264 (yuv420p, crf ``crf``, preset veryfast) and decoded back."""
+def through_h264(frames: list[np.ndarray], crf: int, threads: int = 0) -> list[np.ndarray]:
+    """``frames`` encoded as H.264 (yuv420p, crf ``crf``, preset veryfast; ``threads`` x264
+    threads, 0: its choice, which follows the CPU count -- and so does its output) and decoded
+    back."""
     import io
 
     import av
 
     buf = io.BytesIO()
     with av.open(buf, "w", format="mp4") as out:
-        st = out.add_stream("libx264", rate=25, options={"crf": str(crf), "preset": "veryfast"})
+        st = out.add_stream("libx264", rate=25, options={"crf": str(crf), "preset": "veryfast",
+                                                            "threads": str(threads)})
         st.height, st.width = frames[0].shape[:2]
         st.pix_fmt = "yuv420p"
         for f in frames:
