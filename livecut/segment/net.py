@@ -141,8 +141,8 @@ NOISY_LEVEL_REDUCED = 6.0
 #: 640x360, 640x480, 960x540).  Video is recorded through a codec, which wipes the sensor
 #: noise out of flat regions -- where the noise level is read -- and leaves it, blotchy, over
 #: the detail, where the standard network takes it for focus: sigma 8 through H.264 crf 23
-#: reads 3-6 at 640x360, and the mask spread into the blurred background (IoU 0.57 against
-#: 0.68 with the noisy network).  Chosen on the 40 tuning photos: as 40-frame 640x360 clips
+#: reads 3-8 at 640x360 (median 5), and the mask spread into the blurred background (IoU
+#: 0.57 against 0.68 with the noisy network).  Chosen on the 40 tuning photos: as 40-frame 640x360 clips
 #: (tools/clip_metrics.py --size 640x360 --split tune --photos 20, still and pan) with no
 #: noise, sensor noise of sigma 2.5, 4 and 8, and sigma 2.5, 5 and 8 through H.264 crf 23 and
 #: 12 through crf 28 (8 conditions), and as video frames at x1 in NOISY_LEVEL_REDUCED's 8
