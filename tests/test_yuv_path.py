@@ -515,3 +515,46 @@ def test_a_segmentation_that_fails_ahead_ends_the_run(yuv_clips, tmp_path, monke
         run_video(str(yuv_clips["plain"]), str(tmp_path / "o.mp4"), _ahead(True), progress=False)
     assert time.perf_counter() - t0 < 3.0
     assert not (tmp_path / "o.mp4").exists()
+
+
+@pytest.fixture(scope="module")
+def high_bit_clips(tmp_path_factory):
+    """One picture (sharp right half, blurred left half, 10-bit master) as FFmpeg writes it in
+    yuv420p10le, yuv420p12le and yuv420p (ffv1: lossless), BT.601 and BT.709."""
+    import subprocess
+
+    d = tmp_path_factory.mktemp("highbit")
+    graph = ("testsrc2=size=320x180:rate=25:duration=0.4,format=yuv420p10le,split[a][b];"
+             "[a]crop=160:180:0:0,gblur=sigma=4[l];[b]crop=160:180:160:0,gblur=sigma=0.7[r];[l][r]hstack")
+    clips = {}
+    for matrix in ("bt470bg", "bt709"):
+        master = d / f"{matrix}-master.mkv"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", graph, "-colorspace", matrix,
+                        "-pix_fmt", "yuv420p10le", "-c:v", "ffv1", str(master)], check=True)
+        for fmt in ("yuv420p", "yuv420p10le", "yuv420p12le"):
+            out = d / f"{matrix}-{fmt}.mkv"
+            subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(master), "-colorspace", matrix,
+                            "-pix_fmt", fmt, "-c:v", "ffv1", str(out)], check=True)
+            clips[matrix, fmt] = out
+    return clips
+
+
+@pytest.mark.parametrize("matrix", ["bt470bg", "bt709"])
+@pytest.mark.parametrize("fmt", ["yuv420p10le", "yuv420p12le"])
+def test_high_bit_video_reads_and_cuts_as_its_8_bit_version(high_bit_clips, matrix, fmt):
+    from livecut.segment import Segmenter
+    from livecut.sources.file import FileSource
+
+    def read(path):
+        seg = Segmenter(_cfg())
+        with FileSource(path) as src:
+            frames = [f.image for f in iter(src.read, None)]
+        return frames, [seg.mask(img) for img in frames]
+
+    frames8, masks8 = read(high_bit_clips[matrix, "yuv420p"])
+    frames, masks = read(high_bit_clips[matrix, fmt])
+    assert len(frames) == len(frames8) >= 5
+    for a, b, ma, mb in zip(frames8, frames, masks8, masks):
+        diff = np.abs(a.astype(int) - b)
+        assert diff.max() <= 1, diff.max()  # (was up to 179 at colour edges)
+        assert np.abs(ma.astype(int) - mb).mean() < 1.0

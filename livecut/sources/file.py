@@ -40,6 +40,9 @@ from livecut.urls import INPUT_SCHEMES, redact_url, url_scheme
 #: give up on a file after this many undecodable packets in a row
 MAX_CONSECUTIVE_ERRORS = 200
 
+#: high-bit-depth 4:2:0 pixel formats read as their 8-bit yuv420p conversion (see FileSource._to_bgr)
+HIGH_BIT_420 = frozenset({"yuv420p10le", "yuv420p10be", "yuv420p12le", "yuv420p12be"})
+
 
 def check_frame_size(w: int, h: int, where) -> None:
     """Refuse, from the header and before decoding, frames livecut cannot process: smaller
@@ -431,6 +434,13 @@ class FileSource:
         return buf
 
     def _to_bgr(self, f) -> np.ndarray:
+        if f.format.name in HIGH_BIT_420:
+            # 10- and 12-bit 4:2:0 to 8 bits first, as FFmpeg writes the same video as yuv420p
+            # (byte for byte, its ordered dither included; matrix and range kept), then read
+            # as 8-bit frames are.  Straight to BGR, swscale's high-bit path interpolates the
+            # chroma between rows: colour edges up to 179 levels off and a mask 1-40 of 255
+            # off the 8-bit video's
+            f = f.reformat(format="yuv420p")
         if self._opencv_reads and f.format.name == "yuv420p" and f.width % 2 == 0 and f.height % 2 == 0:
             # faster than swscale, same BT.601 limited-range coefficients.  Other frames go
             # to swscale, which knows their matrix and range: a BT.709 video's reds came out
