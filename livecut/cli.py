@@ -744,6 +744,20 @@ def _exit_now_if_an_open_waits(code: object) -> None:
     os._exit(code if isinstance(code, int) else (0 if code is None else 1))
 
 
+def _interrupt_under(exc: BaseException) -> bool:
+    """Whether a Ctrl-C lies under ``exc`` (its causes and contexts): Python 3.11 wraps an
+    exception raised in a ``__set_name__`` -- a Ctrl-C landing while pydantic builds its
+    classes, imported in the first tenth of a second -- in a RuntimeError."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Console-script entry point."""
     secrets = _argv_secrets(sys.argv[1:] if argv is None else list(argv))
@@ -761,6 +775,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     except Exception as exc:  # a bug: one line unless LIVECUT_DEBUG=1
         if _debug():
             traceback.print_exc()  # through the scrubbed stderr
+        if _interrupt_under(exc):  # a Ctrl-C wrapped by Python itself
+            err("interrupted")
+            sys.exit(130)
         err(f"internal error: {type(exc).__name__}: {exc} (set LIVECUT_DEBUG=1 for a traceback)")
         sys.exit(1)
     finally:

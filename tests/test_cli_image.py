@@ -955,6 +955,36 @@ def test_sigterm_stops_image_with_one_line(tmp_path, scene):
     assert not [q for q in (tmp_path / "out").iterdir() if q.name.startswith(".")]  # no temporary left
 
 
+def test_ctrl_c_wrapped_by_python_is_one_line(monkeypatch, capsys):
+    """Python 3.11 wraps an exception raised in a __set_name__ in a RuntimeError: a Ctrl-C
+    landing while pydantic builds its classes (imported in the first tenth of a second) was
+    "internal error: RuntimeError: Error calling __set_name__ ..." and exit 1 (seen once in
+    test_ctrl_c_while_starting_is_one_line).  It is an interrupt: one line, exit 130."""
+    import pytest
+
+    import livecut.cli as cli
+
+    def app(**_kw):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Error calling __set_name__ on 'Field' instance 'validators'") from exc
+
+    monkeypatch.setattr(cli, "app", app)
+    with pytest.raises(SystemExit) as info:
+        cli.main([])
+    assert info.value.code == 130
+    assert capsys.readouterr().err.strip() == "livecut: error: interrupted"
+
+    def bug(**_kw):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "app", bug)
+    with pytest.raises(SystemExit) as info:
+        cli.main([])
+    assert info.value.code == 1 and "internal error: RuntimeError: a bug" in capsys.readouterr().err
+
+
 def test_ctrl_c_while_starting_is_one_line(tmp_path, scene):
     """Ctrl-C in the first tenths of a second (while numpy and OpenCV are imported) printed a
     Python traceback; now one line and exit 130, whenever it lands."""
