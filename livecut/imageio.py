@@ -72,6 +72,11 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
                                      f"{MAX_PIXELS // 1_000_000} megapixels") from None
             img = None
     if img is None or img.size == 0:
+        if _video_container(data):
+            import shlex
+
+            raise ImageReadError(f"{p}: a video, not an image (cut a video with: livecut file "
+                                 f"{shlex.quote(str(p))} -o OUT.mp4)")
         detail = _decoder_message(said)
         raise ImageReadError(f"{p}: not an image, or truncated/corrupt" + (f" ({detail})" if detail else ""))
     if img.ndim == 2:
@@ -378,6 +383,20 @@ def _decoder_message(said: list[str]) -> str:
         if line and not line.startswith(("[ WARN", "[ERROR", "[ INFO")):
             return line[:200]
     return ""
+
+
+#: ISO media brands of video files (MP4, MOV, M4V, 3GP); HEIF/AVIF pictures use others
+_VIDEO_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"qt  ",
+                 b"M4V ", b"M4VP", b"3gp4", b"3gp5", b"3gp6", b"3g2a", b"dash", b"MSNV", b"f4v "}
+
+
+def _video_container(data: np.ndarray) -> bool:
+    """Whether ``data`` (a file's bytes) opens like a video container: MP4/MOV/3GP (an ISO
+    media ``ftyp`` of a video brand), Matroska/WebM (EBML), AVI (RIFF)."""
+    head = bytes(data[:12])
+    if head[4:8] == b"ftyp":
+        return head[8:12] in _VIDEO_BRANDS
+    return head[:4] == b"\x1a\x45\xdf\xa3" or (head[:4] == b"RIFF" and head[8:12] == b"AVI ")
 
 
 def _truncated(data: np.ndarray, p: Path) -> bool:

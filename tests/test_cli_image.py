@@ -955,6 +955,28 @@ def test_sigterm_stops_image_with_one_line(tmp_path, scene):
     assert not [q for q in (tmp_path / "out").iterdir() if q.name.startswith(".")]  # no temporary left
 
 
+@pytest.mark.parametrize("ext", [".mp4", ".mkv", ".avi"])
+def test_a_video_given_to_livecut_image_points_to_livecut_file(tmp_path, ext):
+    """``livecut image clip.mp4`` said "not an image, or truncated/corrupt"; it now says it is
+    a video and how to cut one."""
+    import av
+
+    from conftest import run_cli
+
+    src = tmp_path / f"my clip{ext}"
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("mpeg4", rate=10)
+        vs.width, vs.height, vs.pix_fmt = 160, 120, "yuv420p"
+        for i in range(3):
+            fr = av.VideoFrame.from_ndarray(np.full((120, 160, 3), 40 * i, np.uint8), format="bgr24")
+            c.mux(vs.encode(fr))
+        c.mux(vs.encode(None))
+    r = run_cli("image", str(src), "-o", str(tmp_path / "out.png"))
+    assert r.returncode == 2
+    assert f"a video, not an image (cut a video with: livecut file '{src}' -o OUT.mp4)" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+
+
 def test_ctrl_c_wrapped_by_python_is_one_line(monkeypatch, capsys):
     """Python 3.11 wraps an exception raised in a __set_name__ in a RuntimeError: a Ctrl-C
     landing while pydantic builds its classes (imported in the first tenth of a second) was
