@@ -1043,14 +1043,14 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
 
     def record(item: Item | None, result: dict, count: bool = True) -> None:
         ok = result["status"] == "ok"
-        if count and ok:
-            report.done += 1
-            report.frames += int(result.get("frames") or 0)
-        elif count:
-            report.failed += 1
-            report.errors.append(result["error"])
-            report.exit_codes.append(int(result.get("exit_code") or 1))
         if count:
+            if ok:
+                report.done += 1
+                report.frames += int(result.get("frames") or 0)
+            else:
+                report.failed += 1
+                report.errors.append(result["error"])
+                report.exit_codes.append(int(result.get("exit_code") or 1))
             report.notes.extend(result.get("notes") or [])
         if item is not None:
             rec = item_record(item)

@@ -284,11 +284,10 @@ def _audio_encoder(container, a, ext: str, warnings: list[str]):
     codec = AUDIO_TRANSCODE.get(ext, AUDIO_TRANSCODE_DEFAULT)
     cc = a.codec_context
     rate = cc.sample_rate or 48000
-    if codec == "libopus" and rate not in OPUS_RATES:
-        rate = 48000
-    else:
-        rate = _encoder_rate(codec, rate)
-    if cc.sample_rate and rate != cc.sample_rate and codec != "libopus":
+    if codec == "libopus":
+        rate = rate if rate in OPUS_RATES else 48000
+    elif (taken := _encoder_rate(codec, rate)) != rate:
+        rate = taken
         warnings.append(f"audio stream {a.index}: {cc.sample_rate} Hz resampled to {rate} Hz for {ext} "
                         f"(the {codec} encoder does not take {cc.sample_rate} Hz)")
     # (from the count: a demuxer may give "2 channels", an unordered layout the encoders refuse)
