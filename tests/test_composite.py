@@ -376,6 +376,87 @@ def test_apply_i420_agrees_with_bgr_path(background, tmp_path):
     assert np.array_equal(got[0][alpha == 255], src[:h][alpha == 255])
 
 
+def test_apply_i420_blur_agrees_with_bgr_path_where_the_background_is_written_by_bands():
+    """With a strong blur (rows of the background repeated 4 at a time, in the chroma too)
+    each plane's background rows are written band by band: U and V took each other's
+    background once they were blurred before the bands were written."""
+    from livecut.config import CompositeConfig
+
+    h, w = 360, 640
+    frame, alpha = _scene(h, w)
+    comp = Compositor(CompositeConfig(blur_strength=0.2), background="blur", mode="composite")
+    comp.apply_i420(_swscale_i420(frame), alpha)
+    assert comp._blur_y.up.step > 1 and comp._blur_u.up.step > 1
+    want = _planes(_swscale_i420(comp.apply(frame, alpha)), h, w)
+    got = _planes(comp.apply_i420(_swscale_i420(frame), alpha), h, w)
+    for name, g, r in zip("YUV", got, want):
+        mad = np.abs(g - r).mean()
+        assert mad <= 1.5, f"{name}: mean abs diff {mad:.2f}"
+
+
+def _speckled_alpha(h: int, w: int, seed: int = 7) -> np.ndarray:
+    """A soft disk, with lone 1, 2, 253 and 254 values in its flat parts (which the soft-tile
+    search at half size rounds away)."""
+    rng = np.random.default_rng(seed)
+    alpha = _disk_alpha(h, w)
+    flat = alpha.reshape(-1)
+    for v in (1, 2, 253, 254):
+        at = rng.choice(np.flatnonzero(flat == (0 if v < 128 else 255)), 300, replace=False)
+        flat[at] = v
+    return alpha
+
+
+@pytest.mark.parametrize("background", ["blur", "color:#204060", "image", "video", "side-by-side"])
+def test_bgr_bands_agree_with_the_whole_frame_blend(background, tmp_path):
+    """BGR frames of a megapixel or more are composited band by band (background rows, blends,
+    opaque copy), their soft tiles found at half size: within 2 levels of the background
+    written whole and blended exactly, and the frame itself exactly where alpha is 255."""
+    from livecut.composite import BANDS_MIN_PIXELS
+
+    h, w = 800, 1280
+    assert h * w >= BANDS_MIN_PIXELS
+    frame, alpha = _scene(h, w)[0], _speckled_alpha(h, w)
+    bg_frame, mode = None, "composite"
+    if background == "image":
+        path = tmp_path / "bg.png"
+        cv2.imwrite(str(path), _scene(300, 400, seed=4)[0])
+        background = f"image:{path}"
+    elif background == "video":
+        path = tmp_path / "bg.mp4"
+        path.write_bytes(b"\0")
+        background, bg_frame = f"video:{path}", _scene(200, 300, seed=5)[0]
+    elif background == "side-by-side":
+        background, mode = "blur", "side-by-side"
+    comp = Compositor(background=background, mode=mode)
+    got = comp.apply(frame, alpha, bg_frame)[:, -w:].astype(np.float64)
+    assert comp._half_tiles is not None  # (the bands' path)
+    ref = Compositor(background=background, mode="composite")
+    want = np.empty((h, w, 3), np.uint8)
+    ref.apply(frame, alpha, bg_frame)  # (its buffers for this size)
+    ref._background_into(frame, want, bg_frame)
+    bg = want.astype(np.float64)
+    a = alpha.astype(np.float64)[:, :, None] / 255.0
+    exact = frame.astype(np.float64) * a + bg * (1.0 - a)
+    assert np.abs(got - exact).max() <= 2.5
+    assert np.array_equal(got[alpha == 255], frame[alpha == 255])
+
+
+def test_apply_i420_luma_within_two_levels_of_the_exact_blend():
+    """The luma's soft tiles are found on the alpha reduced to the chroma's size: an alpha of
+    1-2 or 253-254 among 0s or 255s (which that reduction rounds away) is blended as 0 or 255,
+    within 2 levels of the exact blend; the frame's luma comes through exactly where alpha is 255."""
+    h, w = 256, 384
+    frame, alpha = _frame(h, w, seed=5), _speckled_alpha(h, w)
+    comp = Compositor(background="color:#204060", mode="composite")
+    i420 = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420)
+    got = comp.apply_i420(i420, alpha)[:h].astype(np.float64)
+    by = float(color_i420((0x60, 0x40, 0x20))[0])
+    a = alpha.astype(np.float64) / 255.0
+    exact = i420[:h].astype(np.float64) * a + by * (1.0 - a)
+    assert np.abs(got - exact).max() <= 2.5
+    assert np.array_equal(got[alpha == 255], i420[:h][alpha == 255])
+
+
 def test_apply_i420_mask_is_what_the_sink_writes():
     h, w = 40, 64
     frame, alpha = _scene(h, w)
@@ -412,16 +493,16 @@ def test_apply_i420_reuses_buffers(background):
     frame, alpha = _scene(h, w)
     i420 = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420)
     first = comp.apply_i420(i420, alpha)
-    bufs = [first, comp._alpha_c, comp._tiles_y.opaque, comp._tiles_c.opaque]
+    bufs = [first, comp._alpha_c, comp._opaque_y, comp._tiles_c.opaque]
     if background == "blur":
-        bufs += [comp._blur_y.small, comp._blur_y.up.mid, comp._blur_c.small]
+        bufs += [comp._blur_y.small, comp._blur_y.up.mid, comp._blur_u.small, comp._blur_v.small]
     for seed in (1, 2):
         f2, a2 = _scene(h, w, seed)
         out = comp.apply_i420(cv2.cvtColor(f2, cv2.COLOR_BGR2YUV_I420), a2)
         assert out is first
-        now = [out, comp._alpha_c, comp._tiles_y.opaque, comp._tiles_c.opaque]
+        now = [out, comp._alpha_c, comp._opaque_y, comp._tiles_c.opaque]
         if background == "blur":
-            now += [comp._blur_y.small, comp._blur_y.up.mid, comp._blur_c.small]
+            now += [comp._blur_y.small, comp._blur_y.up.mid, comp._blur_u.small, comp._blur_v.small]
         assert all(a is b for a, b in zip(now, bufs))
     # a new size gets new buffers, the old size afterwards works again
     assert comp.apply_i420(np.zeros((48, 32), np.uint8), np.zeros((32, 32), np.uint8)).shape == (48, 32)
