@@ -535,6 +535,22 @@ def test_avi_output_keeps_late_audio_in_sync_and_turns_a_rotated_video_upright(t
         assert (f.width, f.height) == (96, 160) and not f.rotation
 
 
+def test_avi_cut_before_late_audio_begins_has_silence_not_an_empty_audio_stream(tmp_path):
+    """--frames N ending before late audio begins: AVI's silent lead-in was written with the
+    first sound, which never came, and the audio stream was left without a packet (ffprobe:
+    duration 0); it is silence up to the cut."""
+    src = _flash_clip(tmp_path / "late.mov", audio_offset=0.5)
+    out = tmp_path / "cut.avi"
+    r = run_cli("file", str(src), "-o", str(out), "-n", "5", "-q")
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["audio_packets"] > 0
+    assert 0.15 < _audio_seconds(out) < 0.35  # 5 frames at 25 fps: 0.2 s
+    import av
+
+    with av.open(str(out)) as c:
+        assert max(np.abs(f.to_ndarray()).max() for f in c.decode(audio=0)) < 1e-3
+
+
 def test_resampled_audio_does_not_drift(tmp_path):
     """44.1 kHz audio into .webm (Opus at 48 kHz): each frame's length rounded to 48 kHz on
     its own added 0.44 samples a frame -- 24 ms late after a minute, 1.4 s after an hour."""

@@ -162,20 +162,25 @@ class AudioCopy:
     def _lead_in(self, out, first, index) -> None:
         """Silence before the first frame of a re-encoded audio stream that starts after the
         output's 0 (its encoder counts samples from 0: without it the sound came early)."""
-        import av
-
         if first.time is None or not first.sample_rate:
             return
-        left = int(round((first.time - self.start) * first.sample_rate))
+        self._silence(out, index, first.time - self.start, first.format.name, first.layout.name,
+                      first.sample_rate)
+
+    def _silence(self, out, index: int, seconds: float, fmt: str, layout: str, rate: int) -> None:
+        """Encode ``seconds`` of silence (in ``fmt``, ``layout`` and ``rate``) into ``out``."""
+        import av
+
+        left = int(round(seconds * rate))
         if self.ext == ".avi" and out.codec_context.name == "aac":
             # AVI cannot start a stream before 0: the encoder's priming plays as sound time
-            left -= int(round(AAC_PRIMING * first.sample_rate / out.codec_context.sample_rate))
+            left -= int(round(AAC_PRIMING * rate / out.codec_context.sample_rate))
         while left > 0:  # (in pieces of a second at most)
-            n = min(left, first.sample_rate)
-            silence = av.AudioFrame(format=first.format.name, layout=first.layout.name, samples=n)
+            n = min(left, rate)
+            silence = av.AudioFrame(format=fmt, layout=layout, samples=n)
             for plane in silence.planes:
                 plane.update(bytes(plane.buffer_size))
-            silence.sample_rate = first.sample_rate
+            silence.sample_rate = rate
             self._encode_frame(out, silence, index)
             left -= n
 
@@ -197,8 +202,16 @@ class AudioCopy:
             inp.close()
 
     def finish(self, until: float | None) -> None:
-        """The rest of the audio up to ``until`` seconds (all of it if None), then :meth:`end`."""
+        """The rest of the audio up to ``until`` seconds (all of it if None), then :meth:`end`.
+        A re-encoded stream whose sound begins after ``until`` (late audio, ``--frames N``)
+        gets its lead-in up to ``until``: it was left without a packet (an empty stream)."""
         self.mux(until)
+        if until is not None and self._audio_in is not None:
+            for i in sorted(self._transcode - self._audio_begun):
+                self._audio_begun.add(i)
+                out = self._amap[i]
+                cc = out.codec_context
+                self._silence(out, i, until, cc.format.name, cc.layout.name, cc.sample_rate)
         self.end()
 
     def close(self) -> None:
