@@ -551,6 +551,24 @@ def test_avi_cut_before_late_audio_begins_has_silence_not_an_empty_audio_stream(
         assert max(np.abs(f.to_ndarray()).max() for f in c.decode(audio=0)) < 1e-3
 
 
+def test_avi_with_aac_audio_has_one_entry_a_frame_from_0(tmp_path):
+    """AAC's priming lies before 0, which AVI cannot hold: the muxer moved every stream by as
+    much, the video by a whole frame -- a one-frame AVI said two frames (0.08 s), and without
+    B-frames (two frames, video.preset=ultrafast) each frame after the first came a frame late."""
+    src = _flash_clip(tmp_path / "in.mp4", acodec="aac")
+    import av
+
+    for n, extra in ((1, ()), (5, ("--set", "video.preset=ultrafast"))):
+        out = tmp_path / f"cut{n}.avi"
+        r = run_cli("file", str(src), "-o", str(out), "-n", str(n), "-q", *extra)
+        assert r.returncode == 0, r.stderr
+        with av.open(str(out)) as c:
+            s = c.streams.video[0]
+            assert s.frames == n and float(s.duration * s.time_base) == pytest.approx(n / 25)
+            assert [p.dts for p in c.demux(s) if p.size] == list(range(n))
+        assert probe(out)["audio"] == ["aac"]
+
+
 def test_resampled_audio_does_not_drift(tmp_path):
     """44.1 kHz audio into .webm (Opus at 48 kHz): each frame's length rounded to 48 kHz on
     its own added 0.44 samples a frame -- 24 ms late after a minute, 1.4 s after an hour."""

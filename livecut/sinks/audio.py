@@ -64,6 +64,7 @@ class AudioCopy:
         self._resamplers: dict[int, tuple] = {}  # per stream: (input format, layout, rate), resampler
         self._apackets = inp.demux(*[inp.streams[i] for i in amap])
         self._pending = None  # a demuxed packet not yet due
+        self._before_zero: dict[int, Fraction] = {}  # per output stream: seconds moved (AVI, see _put)
 
     @classmethod
     def open(cls, container, src: Path | None, ext: str, start: float,
@@ -143,10 +144,10 @@ class AudioCopy:
         for f in frames:
             self._stamp(out, f, index)
             for packet in out.encode(f):
-                self._container.mux(packet)
+                self._put(packet)
         if frame is None:
             for packet in out.encode(None):
-                self._container.mux(packet)
+                self._put(packet)
 
     def _stamp(self, out, frame, index: int) -> None:
         """The frame's pts: the audio so far (exact seconds, summed as fractions) in the
@@ -261,7 +262,25 @@ class AudioCopy:
                     pkt.pts -= shift
                 pkt.dts -= shift
             pkt.stream = self._amap[index]
-            self._container.mux(pkt)
+            self._put(pkt)
+
+    def _put(self, packet) -> None:
+        """Mux one audio packet.  AVI has no time before 0 (its audio plays from its first
+        packet): a stream that starts before it (AAC's priming, copied or encoded) is moved to
+        start at 0, as AVI plays it anyway; else the muxer moved every stream by as much, the
+        video by a whole frame (a one-frame file said two frames, the second frame came a
+        frame late)."""
+        if self.ext == ".avi" and packet.dts is not None and packet.time_base is not None:
+            index = packet.stream.index
+            shift = self._before_zero.get(index)
+            if shift is None:
+                shift = self._before_zero[index] = max(Fraction(0), -packet.dts * packet.time_base)
+            if shift:
+                ticks = int(round(shift / packet.time_base))
+                if packet.pts is not None:
+                    packet.pts += ticks
+                packet.dts += ticks
+        self._container.mux(packet)
 
 
 def _copyable(a, name: str | None, ext: str) -> bool:
