@@ -119,6 +119,18 @@ def check_degrade(noise: float, jpeg: int) -> None:
         raise UsageError(f"--jpeg {jpeg!r}: expected a quality of 1 to 100 (0: none)")
 
 
+def check_soften(f: float) -> None:
+    """Refuse a soften factor ``f`` that is not a number of 1 to 8, as ``--soften`` takes
+    (:class:`~livecut.errors.UsageError`): NaN failed as "cannot convert float NaN to
+    integer", inf reduced each photo to 8x8 pixels, 0 and less scored it as it is."""
+    import numbers
+
+    from livecut.errors import UsageError
+
+    if isinstance(f, bool) or not isinstance(f, numbers.Real) or not (1.0 <= f <= 8.0):
+        raise UsageError(f"--soften {f!r}: expected a factor of 1 to 8 (1: the photo as it is)")
+
+
 def add_bars(img: np.ndarray, kind: str, depth: int) -> np.ndarray:
     """``img`` with black bars ``depth`` pixels deep: above and below (``letterbox``) or
     left and right (``pillarbox``); another ``kind``, a negative ``depth`` or an ``img`` that is
@@ -363,6 +375,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     if not scales or any(not (0.05 <= s <= 8.0) for s in scales):
         raise UsageError("--scales: each scale must be between 0.05 and 8")
     check_degrade(noise, jpeg)
+    check_soften(soft)
     if bars is not None and bars not in BARS:
         raise UsageError(f"--bars {bars!r}: expected {' or '.join(BARS)}")
     if sheet is not None:

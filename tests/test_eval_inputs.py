@@ -408,6 +408,23 @@ def test_degrade_and_evaluate_folder_refuse_bad_noise_and_quality(tmp_path, kw):
         evaluate_folder(tmp_path / "i", tmp_path / "m", Config(), **kw)
 
 
+@pytest.mark.parametrize("soft", [float("nan"), float("inf"), 0.0, -2.0, 0.5, 9.0, True, "2", None])
+def test_evaluate_folder_refuses_a_bad_soften(photos, soft):
+    """evaluate_folder(soft=nan) failed as a bare ValueError ("cannot convert float NaN to
+    integer"), inf reduced each photo to 8x8 pixels and 0 or less scored it unsoftened; the
+    CLI refuses them in one line naming --soften (exit 2)."""
+    from livecut.config import Config
+    from livecut.errors import UsageError
+    from livecut.evaluate import evaluate_folder
+
+    images, masks, _ = photos
+    with pytest.raises(UsageError, match="--soften"):
+        evaluate_folder(images, masks, Config(), soft=soft)
+    if isinstance(soft, float):
+        r = invoke("eval", images, masks, f"--soften={soft}")
+        assert r.exit_code == 2 and "--soften" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.output
+
+
 @pytest.mark.parametrize("args", [("LETTERBOX", 4), ("bogus", 4), ("letterbox", -4), ("letterbox", 4.5),
                                   ("pillarbox", True)])
 def test_add_bars_refuses_an_unknown_kind_or_depth(args):
