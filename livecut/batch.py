@@ -49,8 +49,18 @@ VIDEO_MODES = ("composite", "mask", "cutout", "side-by-side")
 MAX_ATTEMPTS = 3
 
 
-def kind_of(path: Path) -> str | None:
+#: photos only when named (on the command line or in --list), as `livecut image` reads them
+#: (its first frame); folders and globs do not contribute them, as in `livecut image`
+NAMED_IMAGE_EXTS = (".gif",)
+
+
+def kind_of(path: Path, named: bool = False) -> str | None:
+    """The kind of ``path`` by its extension: ``"image"``, ``"video"`` or None (not one this
+    tool knows); ``named``: the file was named, not found in a folder or by a glob (a GIF is
+    then a photo)."""
     ext = path.suffix.lower()
+    if named and ext in NAMED_IMAGE_EXTS:
+        return "image"
     return "image" if ext in IMAGE_EXTS else "video" if ext in VIDEO_EXTS else None
 
 
@@ -383,7 +393,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
     taken: dict[str, Path] = {}
     inputs_resolved = {src for src, _ in pairs}
     for src, root in pairs:
-        kind = kind_of(src)
+        kind = kind_of(src, named=True)  # (what folders and globs gave was taken by kind_of)
         if kind is None:
             result.refused.append((None, f"{src}: not a photo or video this tool knows "
                                          f"({', '.join(IMAGE_EXTS[:3] + VIDEO_EXTS[:3])} ...)"))

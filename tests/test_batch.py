@@ -121,6 +121,40 @@ def test_plan_reads_a_list_globs_and_skips_the_output_folder(library, tmp_path):
                                                         f"{tmp_path / '*.png'}: pattern matches no photos or videos"]
 
 
+def test_a_named_gif_is_a_photo_as_livecut_image_takes_it(tmp_path):
+    """`livecut image anim.gif` cuts its first frame (and says so); `livecut batch anim.gif`
+    refused it as 'not a photo or video this tool knows'.  Named (on the command line or in
+    --list) a GIF is a photo, its first frame as `livecut image` writes it; folders and globs
+    give none, as in `livecut image`."""
+    import shutil
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg not installed")
+    d = tmp_path / "in"
+    frames = [_photo(d / f"f{i}.png", i, 160, 120) for i in range(3)]
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-framerate", "5", "-i", str(d / "f%d.png"), str(d / "anim.gif")],
+                   check=True, timeout=60)
+    for f in frames:
+        f.unlink()
+    gif = d / "anim.gif"
+    if cv2.imdecode(np.fromfile(gif, np.uint8), cv2.IMREAD_UNCHANGED) is None:
+        pytest.skip("this OpenCV reads no GIF")
+    lst = tmp_path / "list.txt"
+    lst.write_text(f"{gif}\n")
+    for p in (plan([str(gif)], tmp_path / "o"), plan([], tmp_path / "o", list_file=str(lst))):
+        assert [(it.kind, it.rel) for it in p.todo] == [("image", "anim.png")] and not p.refused
+    p = plan([str(d), str(d / "*.gif")], tmp_path / "o")
+    assert not p.todo and len(p.refused) == 2  # (folder and glob: no photos or videos)
+    out = tmp_path / "out"
+    r = run_cli("batch", str(gif), "-o", str(out), "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    assert "an animated GIF of 3 frames; only the first is cut" in r.stderr
+    single = tmp_path / "single"
+    assert run_cli("image", str(gif), "-o", str(single), "-q").returncode == 0
+    assert np.array_equal(cv2.imread(str(out / "anim.png"), cv2.IMREAD_UNCHANGED),
+                          cv2.imread(str(single / "anim.png"), cv2.IMREAD_UNCHANGED))
+
+
 def test_a_list_from_a_windows_editor_or_with_latin1_names_is_read(tmp_path):
     """--list written with a BOM (Notepad, PowerShell): its first path was 'file not found'; a
     Latin-1 name in it: internal error (UnicodeDecodeError), exit 1; a picture given as the
