@@ -188,6 +188,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     elif outdir.exists() and not outdir.is_dir():
         raise UsageError(f"{outdir}: output exists and is not a folder")
     inputs_resolved = {p.resolve() for p in paths}
+    # (the picture behind the subject is an input too: -o bg.png -b image:bg.png --force
+    # wrote the composite over it)
+    bg_path = compositor.background.path
+    bg_resolved = bg_path.resolve() if bg_path is not None else None
     segmenter = Segmenter(cfg, still=True)
     stems: dict[Path, Path] = {}
     with Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar:
@@ -196,6 +200,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 dst = outdir if single else output_path(src, outdir)
                 if dst.resolve() in inputs_resolved:
                     raise OutputExistsError(f"{src}: output {dst} would overwrite an input; choose another -o")
+                if bg_resolved is not None and dst.resolve() == bg_resolved:
+                    raise OutputExistsError(f"{src}: output {dst} would overwrite the background image "
+                                            f"{bg_path}; choose another -o")
                 if dst in stems:
                     raise OutputExistsError(f"{src}: output {dst} was already written for {stems[dst]} "
                                             "(same file name)")

@@ -369,6 +369,29 @@ def test_output_never_overwrites_an_input(tmp_path, good):
     assert good["b.png"].read_bytes() == before and (d / "a.png").read_bytes() == before_a
 
 
+def test_output_never_overwrites_the_background_image(tmp_path, good, scene):
+    """-b image:PATH names an input too: --force (which never writes over an input) must not
+    write the composite over the picture it was composed on, as -o FILE or as OUTDIR/<stem>.png."""
+    bg = tmp_path / "bg.png"
+    cv2.imwrite(str(bg), np.full((40, 60, 3), (30, 160, 60), np.uint8))
+    before = bg.read_bytes()
+    r = invoke("image", good["a.jpg"], "-o", bg, "-b", f"image:{bg}", "--force", "-q")
+    assert r.exit_code == 2, r.output
+    assert bg.read_bytes() == before
+    assert "would overwrite the background image" in r.stderr
+    _no_traceback(r)
+    # as OUTDIR/<stem>.png: a.jpg -> tmp_path/a.png, the background's name
+    bg2 = tmp_path / "a.png"
+    bg2.write_bytes(before)
+    r = invoke("image", good["a.jpg"], "-o", tmp_path, "-b", f"image:{bg2}", "--force", "-q")
+    assert r.exit_code == 2, r.output
+    assert bg2.read_bytes() == before
+    # another output name is fine
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "cut.png", "-b", f"image:{bg}", "-q")
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "cut.png").is_file() and bg.read_bytes() == before
+
+
 def test_same_stem_twice(tmp_path, scene):
     for sub in ("x", "y"):
         (tmp_path / sub).mkdir()
