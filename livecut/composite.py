@@ -89,6 +89,10 @@ def parse_background(text: str) -> Background:
                               "give a local file")
         path = Path(value).expanduser()
         if not path.is_file():
+            if path.is_dir():  # (a folder of pictures is no picture: it was 'file not found')
+                raise ConfigError(f"background {text!r}: {path} is a folder, not a file")
+            if path.exists():
+                raise ConfigError(f"background {text!r}: {path} is not a regular file")
             raise ConfigError(f"background {text!r}: file not found: {path}")
         return Background(kind.lower(), path=path)
     raise ConfigError(f"background {text!r}: expected blur, color:#RRGGBB, image:PATH, "

@@ -284,6 +284,15 @@ def test_parse_background_errors(text, match):
         parse_background(text)
 
 
+@pytest.mark.parametrize("kind", ["image", "video"])
+def test_parse_background_folder_is_not_file_not_found(tmp_path, kind):
+    """-b image:DIR (a folder of backgrounds, say) exists: 'file not found' sent the user
+    looking for a typo."""
+    with pytest.raises(ConfigError, match="is a folder, not a file") as info:
+        parse_background(f"{kind}:{tmp_path}")
+    assert "not found" not in str(info.value)
+
+
 def test_bad_background_in_config_is_refused_when_used():
     with pytest.raises(ConfigError, match="sparkle"):
         Compositor(load_config(None, ["composite.background=sparkle"]))
