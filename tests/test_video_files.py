@@ -513,6 +513,28 @@ def test_reencoded_audio_keeps_its_timing_and_tags(tmp_path):
         assert tags.get("language") == "fra" and (ext == ".mp4" or tags.get("title") == "Commentaire"), tags
 
 
+def test_default_audio_track_is_kept(tmp_path):
+    """Two audio tracks, the second (a dub) flagged default: the .mp4 output made the first
+    the default (the player switched language) and .mkv/.webm flagged no track at all."""
+    src = tmp_path / "dub.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            "sine=f=440:r=48000:duration=1", "-f", "lavfi", "-i", "sine=f=880:r=48000:duration=1",
+            "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-c:a", "aac",
+            "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=deu",
+            "-disposition:a:0", "0", "-disposition:a:1", "default", str(src))
+    import av
+
+    for ext in (".mp4", ".mkv", ".webm"):  # (copied, copied, transcoded to Opus)
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out), "-q")
+        assert r.returncode == 0, r.stderr
+        with av.open(str(out)) as c:
+            default = int(av.stream.Disposition.default)
+            flags = [(s.type, s.metadata.get("language"), bool(int(s.disposition) & default)) for s in c.streams]
+        assert flags[0][0] == "video" and flags[0][2], (ext, flags)
+        assert flags[1:] == [("audio", "eng", False), ("audio", "deu", True)], (ext, flags)
+
+
 def test_avi_output_keeps_late_audio_in_sync_and_turns_a_rotated_video_upright(tmp_path):
     """AVI has no start time per stream (audio 0.5 s late came 0.5 s early) and no display
     rotation (a portrait clip played sideways)."""

@@ -106,6 +106,10 @@ class AudioCopy:
                     value = (a.metadata or {}).get(key)
                     if value:
                         amap[a.index].metadata[key] = value
+                # which track a player picks (a dub flagged default over the original, a
+                # commentary): neither a template nor an encoder carries it, and Matroska then
+                # flagged no track default, MP4 the first
+                amap[a.index].disposition = int(a.disposition or 0)
             except (av.error.FFmpegError, ValueError) as exc:
                 warnings.append(f"audio stream {a.index} ({name}): {exc}; dropped")
         if not amap:

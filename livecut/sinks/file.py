@@ -256,6 +256,8 @@ class VideoFileSink:
             s.options = dict(self._opts)
             for k, v in self._ctx.items():
                 setattr(s.codec_context, k, v)
+            # the one video track is the default one (Matroska and WebM flagged none)
+            s.disposition = int(av.stream.Disposition.default)
             if self.info.rotation and self._upright.turn is None:
                 s.set_display_rotation(self.info.rotation)
             sar = self.info.sample_aspect
