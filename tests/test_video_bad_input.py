@@ -24,6 +24,17 @@ def test_output_folder_missing_is_a_usage_error(tmp_path):
     _one_line_error(r, 2, "does not exist")
 
 
+@pytest.mark.parametrize("tail", ["o.mp4", "frames/", "a/b/"])
+def test_a_file_where_the_output_folder_should_be_is_a_usage_error(tmp_path, tail):
+    """-o in.mp4/o.mp4 (a file where a folder of the path should be) failed after the run had
+    started: "write failed (Not a directory)" or "cannot create folder (File exists)", exit 1."""
+    blocker = tmp_path / "clip.mp4"
+    blocker.write_bytes(b"not a folder")
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", f"{blocker}/{tail}")
+    _one_line_error(r, 2, f"{blocker} is a file, not a folder")
+    assert blocker.read_bytes() == b"not a folder"
+
+
 def test_an_existing_folder_without_a_slash_is_refused(tmp_path):
     # PNG frames go to DIR/ only when asked for: a folder named without the slash (a photo
     # folder, say) is not filled with frames

@@ -111,6 +111,12 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
             same = False
         if same or out.resolve() == sp.resolve():
             raise OutputExistsError(f"{out}: is an input; refusing to write over it")
+    # a file where a folder of the path should be (-o in.mp4/x.mp4): a mistake in the command,
+    # not a disk's failure (it was "write failed (Not a directory)" or "cannot create folder
+    # (File exists)", exit 1, once the run had started)
+    blocker = next((q for q in out.parents if q.exists() and not q.is_dir()), None)
+    if blocker is not None:
+        raise UsageError(f"{out}: {blocker} is a file, not a folder")
     if out.is_dir() and not spec.endswith(("/", os.sep)):  # PNG frames only when asked for: DIR/
         raise OutputExistsError(f"{out}: is a folder (end it with / for a PNG sequence)")
     if is_dir_spec(spec):
