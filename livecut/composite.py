@@ -119,10 +119,24 @@ def cover(img: np.ndarray, w: int, h: int) -> np.ndarray:
 
 
 def load_background_image(path: Path) -> np.ndarray:
-    from livecut.imageio import read_image, to_bgr8  # local import: imageio imports nothing of ours
+    """The picture of an ``image:PATH`` background as 8-bit BGR; its errors say that it is the
+    background (the input's message, "a video, not an image (cut a video with: livecut file
+    ...)", told to cut the background)."""
+    from livecut.errors import LivecutError
+    from livecut.imageio import _video_container, read_image, to_bgr8  # (imageio imports nothing of ours)
 
-    # (8-bit BGR as a photo is read: a 16-bit or floating-point picture too)
-    return to_bgr8(read_image(path))[0]
+    try:
+        # (8-bit BGR as a photo is read: a 16-bit or floating-point picture too)
+        return to_bgr8(read_image(path))[0]
+    except LivecutError as exc:
+        try:
+            video = _video_container(np.fromfile(path, np.uint8, count=12))
+        except OSError:
+            video = False
+        if video:
+            raise type(exc)(f"background image:{path}: a video, not a picture (`livecut file` plays "
+                            f"it behind the subject as -b video:{path})") from None
+        raise type(exc)(f"background image: {exc}") from None
 
 
 #: tile size (pixels) of the soft-band search (a power of two)

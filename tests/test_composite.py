@@ -100,6 +100,21 @@ def test_image_background_not_an_image(tmp_path):
         Compositor(background=f"image:{bad}")
 
 
+def test_image_background_errors_say_it_is_the_background(tmp_path):
+    """An unreadable -b image:PATH was "X: not an image" (the input, or the background?), and a
+    video given as image:PATH was told to be cut with `livecut file X -o OUT.mp4`."""
+    bad = tmp_path / "bad.png"
+    bad.write_text("not a png")
+    with pytest.raises(ImageReadError, match="^background image: .*bad.png: not an image"):
+        Compositor(background=f"image:{bad}")
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"\0\0\0\x18ftypisom" + bytes(64))  # (an MP4's head: a video brand)
+    with pytest.raises(ImageReadError, match="a video, not a picture") as info:
+        Compositor(background=f"image:{clip}")
+    assert f"video:{clip}" in str(info.value) and "livecut file" in str(info.value)
+    assert "OUT.mp4" not in str(info.value)
+
+
 def test_transparent_background_gives_bgra():
     h, w = 50, 70
     frame, alpha = _frame(h, w), _disk_alpha(h, w)
