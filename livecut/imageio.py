@@ -77,6 +77,9 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
 
             raise ImageReadError(f"{p}: a video, not an image (cut a video with: livecut file "
                                  f"{shlex.quote(str(p))} -o OUT.mp4)")
+        if _heif_picture(data):  # (an iPhone's photo: it was "not an image, or truncated/corrupt")
+            raise ImageReadError(f"{p}: a HEIC/HEIF picture, which livecut does not read; convert it "
+                                 "to JPEG or PNG first")
         detail = _decoder_message(said)
         raise ImageReadError(f"{p}: not an image, or truncated/corrupt" + (f" ({detail})" if detail else ""))
     if img.ndim == 2:
@@ -388,6 +391,21 @@ def _decoder_message(said: list[str]) -> str:
 #: ISO media brands of video files (MP4, MOV, M4V, 3GP); HEIF/AVIF pictures use others
 _VIDEO_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"qt  ",
                  b"M4V ", b"M4VP", b"3gp4", b"3gp5", b"3gp6", b"3g2a", b"dash", b"MSNV", b"f4v "}
+
+
+#: ISO media brands of HEIF pictures coded in HEVC (HEIC: iPhones, many Android phones)
+_HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}
+
+
+def _heif_picture(data: np.ndarray) -> bool:
+    """Whether ``data`` is a HEIF picture coded in HEVC (a HEIC brand; an AVIF, which OpenCV
+    reads, is not one)."""
+    head = bytes(data[:64])
+    if head[4:8] != b"ftyp":
+        return False
+    size = int.from_bytes(head[0:4], "big")
+    brands = {head[j:j + 4] for j in (8, *range(16, min(size, len(head)) - 3, 4))}
+    return bool(brands & _HEIC_BRANDS) and not brands & {b"avif", b"avis"}
 
 
 def _video_container(data: np.ndarray) -> bool:

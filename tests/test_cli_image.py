@@ -1000,6 +1000,26 @@ def test_a_video_given_to_livecut_image_points_to_livecut_file(tmp_path, ext):
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("major, compatible", [(b"heic", b"mif1heic"), (b"mif1", b"mif1heicmiaf")])
+def test_a_heic_photo_is_said_to_be_heic(tmp_path, major, compatible):
+    """An iPhone's HEIC photo (HEVC in HEIF, which OpenCV does not decode) was "not an image,
+    or truncated/corrupt": it is an image, of a type livecut does not read."""
+    ftyp = major + b"\0\0\0\0" + compatible
+    head = (8 + len(ftyp)).to_bytes(4, "big") + b"ftyp" + ftyp
+    src = tmp_path / "IMG_0001.HEIC"
+    src.write_bytes(head + struct.pack(">I", 40) + b"meta" + bytes(32))
+    r = invoke("image", src, "-o", tmp_path / "out")
+    assert r.exit_code == 2, r.output
+    assert "a HEIC/HEIF picture, which livecut does not read; convert it to JPEG or PNG" in r.stderr, r.stderr
+    assert "truncated" not in r.stderr
+    _no_traceback(r)
+    # an AVIF (which OpenCV reads) that cannot be decoded is not called HEIC
+    avif = tmp_path / "bad.avif"
+    avif.write_bytes(head.replace(b"heic", b"avif") + bytes(40))
+    r = invoke("image", avif, "-o", tmp_path / "out")
+    assert r.exit_code == 2 and "HEIC" not in r.stderr and "not an image" in r.stderr, r.stderr
+
+
 def test_ctrl_c_wrapped_by_python_is_one_line(monkeypatch, capsys):
     """Python 3.11 wraps an exception raised in a __set_name__ in a RuntimeError: a Ctrl-C
     landing while pydantic builds its classes (imported in the first tenth of a second) was
