@@ -67,12 +67,26 @@ def padded(n: int) -> int:
     return -(-n // m) * m
 
 
-def shrink(src: np.ndarray, k: int, dst: np.ndarray) -> np.ndarray:
+def shrink(src: np.ndarray, k: int, dst: np.ndarray, mid: np.ndarray | None = None) -> np.ndarray:
     """``dst`` = the ``k`` x ``k`` means of ``src`` (cropped to ``k`` times ``dst``'s size).
-    By 2 (an HD frame), INTER_LINEAR is the exact 2x2 mean, and faster than INTER_AREA."""
+    By 2 (an HD frame), INTER_LINEAR is the exact 2x2 mean, and faster than INTER_AREA.
+    By another even factor (a 4K frame: 4), given ``mid`` (:func:`shrink_buffer`), a 2x2
+    mean into it first, then the rest: at 3840x2160 3.3 ms instead of INTER_AREA's 8.6 for
+    a BGR frame (each mean rounded: within 1 level of the exact 4x4 mean, 0.3 on average)."""
     h, w = dst.shape[:2]
+    if mid is not None and k > 2 and k % 2 == 0:
+        cv2.resize(src[:h * k, :w * k], (w * k // 2, h * k // 2), dst=mid, interpolation=cv2.INTER_LINEAR)
+        return shrink(mid, k // 2, dst)
     return cv2.resize(src[:h * k, :w * k], (w, h), dst=dst,
                       interpolation=cv2.INTER_LINEAR if k == 2 else cv2.INTER_AREA)
+
+
+def shrink_buffer(dst: np.ndarray, k: int) -> np.ndarray | None:
+    """The intermediate buffer :func:`shrink` by ``k`` into ``dst`` takes (None: it needs none)."""
+    if k > 2 and k % 2 == 0:
+        h, w = dst.shape[:2]
+        return np.empty((h * k // 2, w * k // 2) + dst.shape[2:], dst.dtype)
+    return None
 
 
 def percentile(v: np.ndarray, q: float) -> float:
@@ -140,6 +154,8 @@ class CueExtractor:
         #: refinement (:class:`livecut.segment.Segmenter`)
         self.gray = np.empty((rh, rw), u8)
         self.reduced = np.empty((rh, rw, 3), u8) if self.k > 1 else None
+        # shrink()'s intermediate frames (by 4: a 4K frame), made on first use (BGR or luma)
+        self._mid_bgr = self._mid_gray = None
         self.levels = []
         # level 0's gray is a view of the reduced gray (no copy); level 1's its 2x2 mean
         for g in (self.gray[:ch, :cw], np.empty((max(1, ch // 2), max(1, cw // 2)), u8)):
@@ -172,7 +188,9 @@ class CueExtractor:
         if k == 1:
             cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY, dst=self.gray)
             return frame_bgr
-        shrink(frame_bgr, k, self.reduced)
+        if self._mid_bgr is None:
+            self._mid_bgr = shrink_buffer(self.reduced, k)
+        shrink(frame_bgr, k, self.reduced, self._mid_bgr)
         cv2.cvtColor(self.reduced, cv2.COLOR_BGR2GRAY, dst=self.gray)
         return self.reduced
 
@@ -186,7 +204,9 @@ class CueExtractor:
         if k == 1:
             cv2.LUT(y, LUMA_TO_GRAY, dst=self.gray)
             return
-        shrink(y, k, self.gray)
+        if self._mid_gray is None:
+            self._mid_gray = shrink_buffer(self.gray, k)
+        shrink(y, k, self.gray, self._mid_gray)
         cv2.LUT(self.gray, LUMA_TO_GRAY, dst=self.gray)
 
     def reduce_gray(self, gray: np.ndarray, frame_hw: tuple[int, int]) -> None:
