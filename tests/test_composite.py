@@ -465,6 +465,37 @@ def test_bgr_bands_agree_with_the_whole_frame_blend(background, tmp_path):
     assert np.array_equal(got[alpha == 255], frame[alpha == 255])
 
 
+@pytest.mark.parametrize("strength,steps", [(0.045, (3, 3, 1)), (0.09, (4, 4, 3))])  # (BGR, Y, chroma)
+def test_blur_background_written_by_bands_is_the_whole_frame_one(strength, steps):
+    """The bands (64 rows of the half-size plan: 128 of the frame, 64 of the chroma) write the
+    blur background's rows from the upsampler's; with a row step of 3, which does not divide
+    the band, a band starts inside a group of repeated rows.  Where alpha is 0 each plane is
+    exactly the background written whole."""
+    from livecut.composite import BANDS_MIN_PIXELS
+    from livecut.config import CompositeConfig
+    from livecut.i420 import planes
+
+    h, w = 1000, 1000
+    assert h * w >= BANDS_MIN_PIXELS
+    frame, alpha = _scene(h, w)
+    comp = Compositor(CompositeConfig(blur_strength=strength), background="blur", mode="composite")
+    got = comp.apply(frame, alpha)
+    assert comp._half_tiles is not None and comp._half_tiles.band_rows == 64
+    want = np.empty_like(got)
+    comp._blur(frame, want)
+    assert np.array_equal(got[alpha == 0], want[alpha == 0])
+    i420 = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420)
+    out = comp.apply_i420(i420, alpha)
+    blurs = (comp._blur_y, comp._blur_u, comp._blur_v)
+    # (the rows per upsampled row: BGR, Y, U and V)
+    assert (comp._blur.up.step,) + tuple(b.up.step for b in blurs) == steps + steps[-1:]
+    zero = (alpha == 0, comp._alpha_c == 0, comp._alpha_c == 0)
+    for name, g, s, blur, z in zip("YUV", planes(out, h, w), planes(i420, h, w), blurs, zero):
+        want = np.empty_like(g)
+        blur(s, want)
+        assert np.array_equal(g[z], want[z]), name
+
+
 def test_apply_i420_luma_within_two_levels_of_the_exact_blend():
     """The luma's soft tiles are found on the alpha reduced to the chroma's size: an alpha of
     1-2 or 253-254 among 0s or 255s (which that reduction rounds away) is blended as 0 or 255,
