@@ -271,8 +271,10 @@ def estimate(path: Path, kind: str) -> tuple[int, float]:
         else:
             import av
 
+            from livecut.sources.file import video_streams
+
             with av.open(str(path)) as c:
-                vs = c.streams.video[0]
+                vs = video_streams(c)[0]  # (the one `livecut file` cuts)
                 n = vs.frames
                 if not n and vs.duration and vs.time_base and vs.average_rate:
                     n = int(vs.duration * vs.time_base * vs.average_rate)

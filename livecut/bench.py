@@ -194,11 +194,11 @@ def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
 
     from livecut.sinks.base import fps_fraction
     from livecut.sinks.file import encoder_options
-    from livecut.sources.file import decoder_threads
+    from livecut.sources.file import decoder_threads, video_streams
 
     n = 0
     with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
-        vin = inp.streams.video[0]
+        vin = video_streams(inp)[0]  # (the one `livecut file` cuts)
         for k, v in decoder_threads().items():
             setattr(vin.codec_context, k, v)
         s = out.add_stream(cfg.video.codec, rate=fps_fraction(float(vin.average_rate or 0)))

@@ -373,6 +373,39 @@ def test_a_song_with_cover_art_is_not_a_video(tmp_path):
     assert "no video stream" in r.stderr
 
 
+def test_a_file_with_two_video_streams_says_which_it_cuts(tmp_path):
+    """Two video streams (a 0.4 s one first, a 1 s one second, and 1 s of audio): the first was
+    cut without a word (0.4 s of video beside 1 s of audio).  The stream ffmpeg would take is
+    cut (the largest picture, the default-flagged one preferred) and a warning says which, which
+    are left out and how to cut another."""
+    src = tmp_path / "two.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.4",
+            "-f", "lavfi", "-i", "testsrc=size=160x96:rate=25:duration=1",
+            "-f", "lavfi", "-i", "sine=f=440:r=48000:duration=1",
+            "-map", "0:v", "-map", "1:v", "-map", "2:a", "-c:v", "libx264", "-c:a", "aac", str(src))
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    # (the same size: ffmpeg's default flag, on the first, decides)
+    assert "two.mkv has 2 video streams: #0 (160x96, 0.4 s, flagged default) is cut" in r.stderr
+    assert "#1 (160x96, 1.0 s) is left out" in r.stderr and "-map 0:1" in r.stderr
+    assert probe(out)["frames"] == 10
+    # none flagged default: the larger picture, the second stream, as ffmpeg takes it
+    big = tmp_path / "big.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.4",
+            "-f", "lavfi", "-i", "testsrc=size=320x192:rate=25:duration=1",
+            "-map", "0:v", "-map", "1:v", "-c:v", "libx264", "-disposition:v", "0", str(big))
+    out = tmp_path / "big.mp4"
+    r = run_cli("file", str(big), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "#1 (320x192, 1.0 s) is cut" in r.stderr and "#0 (160x96, 0.4 s) is left out" in r.stderr
+    import av
+
+    with av.open(str(out)) as c:
+        assert (c.streams.video[0].codec_context.width, c.streams.video[0].codec_context.height) == (320, 192)
+    assert probe(out)["frames"] == 25
+
+
 def test_avi_output_has_the_frame_rate_and_one_entry_a_frame(clips, tmp_path):
     out = tmp_path / "out.avi"
     assert run_cli("file", str(clips["plain"]), "-o", str(out)).returncode == 0

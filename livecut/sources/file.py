@@ -119,6 +119,35 @@ def _duration_tag(stream) -> float | None:
     return value if value > 0 and math.isfinite(value) else None
 
 
+#: what a stream flagged default counts for, in pixels, when one video stream is picked
+#: among several (as ffmpeg's: the largest picture, the default one by 5 megapixels)
+DEFAULT_STREAM_BONUS = 5_000_000
+
+
+def video_streams(container) -> list:
+    """The container's moving video streams, the one to cut first: a cover picture (a song's
+    cover art, a "video" stream of one picture) is left out, and of several the one ffmpeg
+    would take (:data:`DEFAULT_STREAM_BONUS`: the largest picture, a stream flagged default
+    counting as 5 megapixels more; of equals, the first) leads."""
+    import av
+
+    flags = getattr(av.stream, "Disposition", None)
+    cover = int(getattr(flags, "attached_pic", 0))
+    default = int(getattr(flags, "default", 1))
+    moving = [v for v in container.streams.video if not (int(getattr(v, "disposition", 0) or 0) & cover)]
+
+    def score(v) -> int:
+        cc = v.codec_context
+        pixels = (cc.width or 0) * (cc.height or 0) if cc is not None else 0
+        return pixels + DEFAULT_STREAM_BONUS * bool(int(getattr(v, "disposition", 0) or 0) & default)
+
+    if len(moving) > 1:
+        best = max(moving, key=score)  # (the first of equals)
+        moving.remove(best)
+        moving.insert(0, best)
+    return moving
+
+
 def decoder_threads(live: bool = False) -> dict:
     """Codec context attributes that set the decoder's threading: frame threading for files,
     slice threading (no added delay) for live sources."""
@@ -202,12 +231,13 @@ class FileSource:
 
         c = self._container
         # (a song's cover art is a "video" stream of one picture: not a video)
-        cover = getattr(getattr(av.stream, "Disposition", None), "attached_pic", 0)
-        moving = [v for v in c.streams.video if not (int(getattr(v, "disposition", 0) or 0) & int(cover))]
+        moving = video_streams(c)
         if not moving:
             raise VideoOpenFailure(f"{self.path}: has no video stream"
                                    + (" (only a cover picture)" if c.streams.video else ""))
         s = moving[0]
+        if len(moving) > 1:
+            self.warnings.append(self._several_note(moving))
         if s.codec_context is None or s.codec_context.name is None:
             raise VideoOpenFailure(f"{self.path}: video codec not supported")
         for k, v in decoder_threads(self.live).items():
@@ -273,6 +303,33 @@ class FileSource:
         #: limited-range BT.601, which OpenCV's I420 conversion reads as swscale does (see _to_bgr)
         self._opencv_reads = self.info.matrix == "bt601" and not self.full_range and not self.other_matrix
         self._pacer = Pacer(fps or 30.0, resync_after=0.25) if self.pace else None
+
+    def _several_note(self, moving: list) -> str:
+        """What the summary says of a file with several video streams (``moving``, the one cut
+        first): which is cut, which are left out, and how to cut another."""
+        import av
+
+        default = int(getattr(getattr(av.stream, "Disposition", None), "default", 1))
+
+        def describe(v) -> str:
+            cc = v.codec_context
+            what = [f"{cc.width}x{cc.height}"]
+            seconds = float(v.duration * v.time_base) if v.duration is not None and v.time_base \
+                else _duration_tag(v)
+            if seconds:
+                what.append(f"{seconds:.1f} s")
+            if int(getattr(v, "disposition", 0) or 0) & default:
+                what.append("flagged default")
+            return f"#{v.index} ({', '.join(what)})"
+
+        s, others = moving[0], moving[1:]
+        name = self.path.name
+        left = ", ".join(describe(v) for v in others)
+        return (f"{name} has {len(moving)} video streams: {describe(s)} is cut (the largest picture, "
+                f"preferring the one flagged default, as ffmpeg picks) and {left} "
+                f"{'is' if len(others) == 1 else 'are'} left out; to cut "
+                f"{'it' if len(others) == 1 else 'another'}, extract it first: "
+                f"ffmpeg -i {name} -map 0:{others[0].index} -map '0:a?' -c copy {self.path.stem}-{others[0].index}.mkv")
 
     # one long-lived generator over the whole file: demux -> decode, skipping bad packets
     def _decode(self) -> Iterator:
