@@ -56,6 +56,24 @@ def test_not_a_video(tmp_path):
     _one_line_error(run_cli("file", str(p), "-o", str(tmp_path / "o.mp4")), 2, "not a readable video")
 
 
+@pytest.mark.parametrize("ext", [".mp4", ".mov"])
+def test_an_mp4_cut_short_before_its_index_says_so(tmp_path, ext):
+    """An MP4/MOV recording interrupted before its index (the 'moov' box, written last) was
+    "not a readable video file (Invalid data found when processing input)": it says the file
+    has no index, most likely a recording cut short (exit 2 as before)."""
+    whole = make_clip(tmp_path / f"whole{ext}", w=64, h=48, n=10, audio=True)
+    data = whole.read_bytes()
+    moov = data.index(b"moov") - 4  # (the box's size comes before its type)
+    assert data[4:8] == b"ftyp" and moov > 0
+    for name, cut in (("no_index", data[:moov]), ("mid_data", data[:moov // 2])):
+        p = tmp_path / f"{name}{ext}"
+        p.write_bytes(cut)
+        r = run_cli("file", str(p), "-o", str(tmp_path / "o.mp4"))
+        _one_line_error(r, 2, f"{p}: the MP4/MOV file has no index (no 'moov' atom)",
+                        "a recording that was cut short")
+    assert not (tmp_path / "o.mp4").exists()
+
+
 def test_zero_frames(tmp_path):
     import av
 

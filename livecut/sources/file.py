@@ -73,6 +73,47 @@ def _check_y4m_header(p: Path) -> None:
     check_frame_size(w, h, p)
 
 
+#: box types an MP4/MOV (ISO-BMFF, QuickTime) file starts with
+BMFF_FIRST_BOXES = frozenset({b"ftyp", b"wide", b"free", b"skip", b"mdat", b"pnot"})
+#: top-level boxes read at most, looking for the index (a file has a handful)
+MAX_TOP_BOXES = 10_000
+
+
+def _lacks_moov(p: Path) -> bool:
+    """Whether ``p`` is an MP4/MOV file without its index (its ``moov`` box): a recording cut
+    short before the index, written last, was (a camera or phone that lost power, a screen
+    recorder killed).  Only the top-level box headers are read; a file whose boxes do not
+    parse, or that holds a ``moov``, is not one."""
+    try:
+        with open(p, "rb") as fh:
+            end = fh.seek(0, 2)
+            pos = 0
+            for n in range(MAX_TOP_BOXES):
+                if pos + 8 > end:
+                    return n > 0  # (the boxes ran to the end, or the last header is cut)
+                fh.seek(pos)
+                head = fh.read(16)
+                size, kind = int.from_bytes(head[:4], "big"), head[4:8]
+                if n == 0 and kind not in BMFF_FIRST_BOXES:
+                    return False
+                if kind == b"moov":
+                    return False
+                if size == 1:  # (a 64-bit size follows)
+                    if len(head) < 16:
+                        return True
+                    size = int.from_bytes(head[8:16], "big")
+                    if size < 16:
+                        return False
+                elif size == 0:  # (the box runs to the end of the file)
+                    return True
+                elif size < 8:
+                    return False
+                pos += size  # (past the end: a box cut short, the file truncated in it)
+    except OSError:
+        return False
+    return False
+
+
 #: seconds of a file read again at its end to see whether its streams reach the declared end
 END_WINDOW = 3.0
 #: how far short of the declared end the last packet may stop (a frame or two of audio)
@@ -212,6 +253,9 @@ class FileSource:
         except av.error.EOFError:
             raise VideoOpenFailure(f"{p}: the video has no frames (the file ends after its header)") from None
         except av.error.FFmpegError as exc:
+            if _lacks_moov(p):  # (FFmpeg says "Invalid data found when processing input")
+                raise VideoOpenFailure(f"{p}: the MP4/MOV file has no index (no 'moov' atom): most likely "
+                                       "a recording that was cut short before it was finished") from None
             raise VideoOpenFailure(f"{p}: not a readable video file ({_av_message(exc)})") from None
         except OSError as exc:
             raise VideoOpenFailure(f"{p}: cannot open ({exc.strerror or exc})") from None
