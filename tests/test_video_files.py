@@ -606,6 +606,31 @@ def test_avi_cut_before_late_audio_begins_has_silence_not_an_empty_audio_stream(
         assert max(np.abs(f.to_ndarray()).max() for f in c.decode(audio=0)) < 1e-3
 
 
+@pytest.mark.parametrize("acodec, src_ext, out_ext", [("aac", ".mov", ".mkv"), ("libopus", ".mkv", ".webm"),
+                                                      ("aac", ".mov", ".mp4")])
+def test_a_cut_before_late_copied_audio_begins_leaves_the_track_out(tmp_path, acodec, src_ext, out_ext):
+    """--frames N ending before late audio begins, the audio copied: MP4's muxer leaves the
+    empty track out; Matroska and WebM wrote an audio track without a packet.  The track is
+    added with its first packet (the header waits): left out in every container.  A cut that
+    reaches the audio, and the whole file, keep it as it was."""
+    import av
+
+    src = _flash_clip(tmp_path / f"late{src_ext}", audio_offset=0.5, acodec=acodec)
+    out = tmp_path / f"cut{out_ext}"
+    r = run_cli("file", str(src), "-o", str(out), "-n", "5", "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        assert [s.type for s in c.streams] == ["video"]
+    assert probe(out)["frames"] == 5
+    for n, frames in (("20", 20), (None, 50)):
+        out = tmp_path / f"cut{n}{out_ext}"
+        r = run_cli("file", str(src), "-o", str(out), "-q", *(("-n", n) if n else ()))
+        assert r.returncode == 0, r.stderr
+        assert probe(out)["frames"] == frames and probe(out)["audio_packets"] > 0
+        assert _start_times(out)["audio"] == pytest.approx(_start_times(src)["audio"], abs=0.03)
+        assert _audio_seconds(out) == pytest.approx(0.3 if n else 1.5, abs=0.05)
+
+
 def test_avi_with_aac_audio_has_one_entry_a_frame_from_0(tmp_path):
     """AAC's priming lies before 0, which AVI cannot hold: the muxer moved every stream by as
     much, the video by a whole frame -- a one-frame AVI said two frames (0.08 s), and without

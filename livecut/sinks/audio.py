@@ -39,6 +39,11 @@ OPUS_RATES = (48000, 24000, 16000, 12000, 8000)
 AVI_LATE_AUDIO = 0.005
 #: samples of silence FFmpeg's AAC encoder puts before the sound (its initial padding)
 AAC_PRIMING = 1024
+#: outputs whose muxer keeps a track that got no packet (MP4 and MOV leave it out): a copied
+#: track is added there with its first packet (see AudioCopy)
+KEEPS_EMPTY_TRACKS = frozenset({".mkv", ".webm"})
+#: bytes of packets held back at most while the output's header waits for late audio
+HOLD_MAX_BYTES = 64 << 20
 
 
 class AudioCopy:
@@ -48,10 +53,17 @@ class AudioCopy:
     takes, and AVI's peculiarities); ``start`` is the seconds the source took off its
     video's timestamps (the audio is shifted by as much); ``warnings`` receives what was
     dropped or changed.  Use :meth:`open`, which returns None when there is no audio to carry.
+
+    With ``hold=True`` (Matroska, WebM: :data:`KEEPS_EMPTY_TRACKS`; every track copied) the
+    tracks are added to the output with their first packets: until each has one (or the run
+    ends, or :data:`HOLD_MAX_BYTES` are held) the output's header waits and every packet, the
+    video's too (:meth:`mux_video`), is held back.  A track whose sound begins after the end of
+    a cut (``--frames N`` before late audio) is then left out, as MP4 leaves it out, not written
+    without a packet.  (PyAV cannot take a stream out once the header is written.)
     """
 
     def __init__(self, container, inp, amap: dict, transcode: set[int], ext: str, start: float,
-                 warnings: list[str]):
+                 warnings: list[str], deferred: dict | None = None):
         self._container = container
         self._audio_in = inp
         self._amap = amap
@@ -65,10 +77,18 @@ class AudioCopy:
         self._apackets = inp.demux(*[inp.streams[i] for i in amap])
         self._pending = None  # a demuxed packet not yet due
         self._before_zero: dict[int, Fraction] = {}  # per output stream: seconds moved (AVI, see _put)
+        #: copied input streams not yet added to the output (index: input stream), see hold
+        self._deferred = dict(deferred or {})
+        self._begun: set[int] = set()  # those of them whose first packet came
+        #: packets held back while the header waits: (input audio index, or None for video, packet)
+        self._held: list | None = [] if self._deferred else None
+        self._held_bytes = 0
+        if self._deferred:
+            self._apackets = inp.demux(*self._deferred.values())
 
     @classmethod
     def open(cls, container, src: Path | None, ext: str, start: float,
-             warnings: list[str]) -> "AudioCopy | None":
+             warnings: list[str], hold: bool = False) -> "AudioCopy | None":
         import av
 
         if src is None:
@@ -81,10 +101,18 @@ class AudioCopy:
             return None
         amap = {}
         transcode: set[int] = set()
-        for a in inp.streams.audio:
-            # the codec's name (the decoder's may differ: mp3float for mp3)
-            name = (getattr(a.codec_context.codec, "canonical_name", None) or a.codec_context.name
-                    if a.codec_context else None)
+        streams = list(inp.streams.audio)
+        if hold and ext in KEEPS_EMPTY_TRACKS and streams and all(
+                a.codec_context is not None and _copyable(a, _codec_name(a), ext)
+                and (allowed is None or _codec_name(a) in allowed)
+                and a.codec_context.codec.name in container.supported_codecs  # (the muxer takes it)
+                for a in streams):
+            # (every track copied: added in their order once each has a packet; with a track
+            # re-encoded, whose encoder is opened now, they are all added now, in order)
+            return cls(container, inp, {}, transcode, ext, start, warnings,
+                       deferred={a.index: a for a in streams})
+        for a in streams:
+            name = _codec_name(a)
             # AVI has no start time per stream: audio that begins after the output's 0 is
             # re-encoded with a lead-in of silence (copied, it played that much early)
             late = ext == ".avi" and a.start_time is not None and a.time_base is not None and \
@@ -102,14 +130,7 @@ class AudioCopy:
                 else:
                     amap[a.index] = _audio_encoder(container, a, ext, warnings)
                     transcode.add(a.index)
-                for key in ("language", "title"):  # (a dub's language, a commentary's title)
-                    value = (a.metadata or {}).get(key)
-                    if value:
-                        amap[a.index].metadata[key] = value
-                # which track a player picks (a dub flagged default over the original, a
-                # commentary): neither a template nor an encoder carries it, and Matroska then
-                # flagged no track default, MP4 the first
-                amap[a.index].disposition = int(a.disposition or 0)
+                _describe_track(amap[a.index], a)
             except (av.error.FFmpegError, ValueError) as exc:
                 warnings.append(f"audio stream {a.index} ({name}): {exc}; dropped")
         if not amap:
@@ -193,6 +214,7 @@ class AudioCopy:
         """Flush the audio decoders and encoders of transcoded streams; close the input."""
         import av
 
+        self._release()  # (the end: a track without a packet is left out)
         inp, self._audio_in = self._audio_in, None
         if inp is None:
             return
@@ -265,8 +287,56 @@ class AudioCopy:
                 if pkt.pts is not None:
                     pkt.pts -= shift
                 pkt.dts -= shift
-            pkt.stream = self._amap[index]
+            if self._held is not None:  # (the header waits for each track's first packet)
+                self._begun.add(index)
+                self._hold(index, pkt)
+                if self._held is not None and self._begun >= self._deferred.keys():
+                    self._release()
+                continue
+            out = self._amap.get(index)
+            if out is None:  # (a track that could not be added)
+                continue
+            pkt.stream = out
             self._put(pkt)
+
+    def mux_video(self, packet) -> None:
+        """Mux a packet of the output's video (held back while the header waits, see the class)."""
+        if self._held is None:
+            self._container.mux(packet)
+        else:
+            self._hold(None, packet)
+
+    def _hold(self, index: int | None, packet) -> None:
+        self._held.append((index, packet))
+        self._held_bytes += packet.size
+        if self._held_bytes > HOLD_MAX_BYTES:  # (audio far into the file: every track added now)
+            self._release(everything=True)
+
+    def _release(self, everything: bool = False) -> None:
+        """Add the held-back tracks that have begun (all of them with ``everything``) in their
+        order, then mux what was held: the output's header is written."""
+        import av
+
+        held, self._held = self._held, None
+        if held is None:
+            return
+        for i, a in sorted(self._deferred.items()):
+            if i not in self._begun and not everything:
+                continue  # (no packet before the end: left out, as MP4 leaves it)
+            try:
+                out = self._container.add_stream_from_template(a)
+                _describe_track(out, a)
+                self._amap[i] = out
+            except (av.error.FFmpegError, ValueError) as exc:
+                self.warnings.append(f"audio stream {i} ({_codec_name(a)}): {exc}; dropped")
+        self._deferred = {}
+        for index, packet in held:
+            if index is not None:
+                out = self._amap.get(index)
+                if out is None:
+                    continue
+                packet.stream = out
+            self._container.mux(packet)
 
     def _put(self, packet) -> None:
         """Mux one audio packet.  AVI has no time before 0 (its audio plays from its first
@@ -285,6 +355,24 @@ class AudioCopy:
                     packet.pts += ticks
                 packet.dts += ticks
         self._container.mux(packet)
+
+
+def _codec_name(a) -> str | None:
+    """An audio stream's codec (the decoder's name may differ: mp3float for mp3)."""
+    return (getattr(a.codec_context.codec, "canonical_name", None) or a.codec_context.name
+            if a.codec_context else None)
+
+
+def _describe_track(out, a) -> None:
+    """Give output stream ``out`` input audio stream ``a``'s language, title and default flag."""
+    for key in ("language", "title"):  # (a dub's language, a commentary's title)
+        value = (a.metadata or {}).get(key)
+        if value:
+            out.metadata[key] = value
+    # which track a player picks (a dub flagged default over the original, a commentary):
+    # neither a template nor an encoder carries it, and Matroska then flagged no track
+    # default, MP4 the first
+    out.disposition = int(a.disposition or 0)
 
 
 def _copyable(a, name: str | None, ext: str) -> bool:

@@ -274,8 +274,10 @@ class VideoFileSink:
             if self.info.matrix == "bt709" or (self.info.color_tags and self.info.channels != 1):
                 _describe(s.codec_context, self.info.color_tags, self.info.matrix)
             self._stream = s
+            # (Matroska, WebM: a copied track is added with its first packet, the header waits
+            # for it: a cut that ends before late audio begins leaves the track out, as MP4 does)
             self._audio = AudioCopy.open(c, self.info.audio_from, self.ext, self.info.start,
-                                         self.warnings)
+                                         self.warnings, hold=True)
         except BaseException:
             self._container.close()
             self._container = None
@@ -370,7 +372,7 @@ class VideoFileSink:
             if clock is not None:
                 t = clock.add("encode", t)
             for packet in packets:
-                self._container.mux(packet)
+                self._mux(packet)
             if self._audio is not None:
                 self._audio.mux(self._last_t)
             if clock is not None:
@@ -378,6 +380,13 @@ class VideoFileSink:
         except (av.error.FFmpegError, OSError) as exc:
             raise VideoWriteError(f"{self.path}: write failed ({io_reason(exc)})") from None
         self.frames += 1
+
+    def _mux(self, packet) -> None:
+        """Mux a video packet (through the audio, which may hold it back: see AudioCopy)."""
+        if self._audio is not None:
+            self._audio.mux_video(packet)
+        else:
+            self._container.mux(packet)
 
     def abandon(self) -> None:
         """Give the file up while a write may still be running in another thread: the
@@ -413,7 +422,7 @@ class VideoFileSink:
         try:
             if self.frames:
                 for packet in self._stream.encode(None):
-                    c.mux(packet)
+                    self._mux(packet)
                 frame_dur = 1.0 / float(fps_fraction(self.info.fps))
                 # on a complete run all the audio; after an interrupt or --frames N, only what
                 # the video covers
