@@ -664,6 +664,40 @@ def test_impossible_stream_addresses_are_refused_at_once(url, why, side):
     assert time.monotonic() - t0 < 1.0
 
 
+@pytest.mark.parametrize("out,args,why", [
+    ("cut.mp4", ["-m", "cutout"], ".mp4 video cannot keep transparency"),
+    ("cut.mkv", ["-b", "transparent"], ".mkv video cannot keep transparency"),
+    ("udp://127.0.0.1", [], "udp:// needs a port"),
+    ("tcp://u:s3cr3tPW@999.1.1.1:5000", [], "not an IPv4 address"),
+    ("ftp://127.0.0.1/x", [], "unsupported output URL scheme ftp://"),
+    ("-", [], "standard output is a terminal"),
+])
+def test_an_output_that_cannot_be_written_is_refused_before_a_stream_is_waited_for(
+        out, args, why, tmp_path, monkeypatch, capsys):
+    """`livecut run udp://... -o cut.mp4 -m cutout` (or an output URL without a port, of a
+    scheme livecut does not write, -o - on a terminal) with nobody sending: the output was
+    looked at only once the stream gave its first frame, so the run waited video.open_timeout
+    and said 'no answer' (a camera was turned on first); the output's fault now comes at once."""
+    import os
+
+    from livecut.cli import main
+
+    if out == "-":
+        isatty = os.isatty
+        monkeypatch.setattr(os, "isatty", lambda fd: fd == 1 or isatty(fd))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    target = out if out == "-" or "://" in out else str(tmp_path / out)
+    t0 = time.monotonic()
+    with pytest.raises(SystemExit) as info:
+        main(["run", f"udp://127.0.0.1:{port}", "-o", target, *args, "--set", "video.open_timeout=3", "-q"])
+    took = time.monotonic() - t0
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and took < 2.0, (info.value.code, took, err)
+    assert why in err and "no answer" not in err and SECRET not in err, err
+
+
 def test_a_file_over_http_that_comes_back_shorter_is_not_taken_as_complete(tmp_path):
     """The connection breaks after 15 frames and the server then serves a 10-frame file: the
     run does not end as if complete (it skipped everything and ended with exit 0)."""

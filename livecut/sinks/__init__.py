@@ -11,17 +11,24 @@ from typing import Any, Callable
 from livecut.config import VideoConfig
 from livecut.sinks.base import Sink, SinkInfo
 
-__all__ = ["Sink", "SinkInfo", "open_sink", "register_sink", "sink_kind"]
+__all__ = ["Sink", "SinkInfo", "check_sink", "open_sink", "register_sink", "sink_kind"]
 
 # name -> (matches(spec) -> bool, factory(spec, info, cfg, **options) -> Sink)
 _SINKS: dict[str, tuple[Callable[[str], bool], Callable[..., Sink]]] = {}
+# name -> check(spec, channels): raises what the factory would refuse in the spec itself
+_CHECKS: dict[str, Callable[[str, int], None]] = {}
 
 
-def register_sink(name: str, matches: Callable[[str], bool]) -> Callable:
-    """Decorator for a sink factory ``(spec, info, cfg, **options) -> Sink``."""
+def register_sink(name: str, matches: Callable[[str], bool],
+                  check: Callable[[str, int], None] | None = None) -> Callable:
+    """Decorator for a sink factory ``(spec, info, cfg, **options) -> Sink``; ``check(spec,
+    channels)``, when given, refuses without opening anything what the factory would refuse
+    in ``spec`` itself (see :func:`check_sink`)."""
 
     def deco(factory: Callable[..., Sink]) -> Callable[..., Sink]:
         _SINKS[name] = (matches, factory)
+        if check is not None:
+            _CHECKS[name] = check
         return factory
 
     return deco
@@ -56,12 +63,32 @@ def open_sink(spec: str, info: SinkInfo, cfg: VideoConfig | None = None, *, kind
     if kind is None:
         kind = sink_kind(spec)
     if kind is None or kind not in _SINKS:
-        from livecut.errors import UsageError
-        from livecut.urls import OUTPUT_SCHEMES, redact_url, url_scheme
-
-        scheme = url_scheme(spec)
-        if scheme:
-            raise UsageError(f"{redact_url(spec)}: unsupported output URL scheme {scheme}:// "
-                             f"(livecut writes {', '.join(s + '://' for s in OUTPUT_SCHEMES)})")
-        raise UsageError(f"{redact_url(spec)}: no sink can write this")
+        _unsupported(spec)
     return _SINKS[kind][1](spec, info, cfg, **options)
+
+
+def check_sink(spec: str, channels: int = 3) -> None:
+    """Refuse, without opening anything, an output that :func:`open_sink` would refuse for what
+    ``spec`` itself says, whatever the source gives: a scheme no sink writes, a URL without a
+    port or with an impossible address, a video type that cannot keep a cutout's alpha
+    (``channels`` 4), standard output on a terminal.  For a live source or a camera, which the
+    sinks are opened after (at their first frame), so this is said before a stream is waited
+    for or a camera turned on."""
+    _load_builtin()
+    kind = sink_kind(spec)
+    if kind is None:
+        _unsupported(spec)
+    check = _CHECKS.get(kind)
+    if check is not None:
+        check(spec, channels)
+
+
+def _unsupported(spec: str) -> None:
+    from livecut.errors import UsageError
+    from livecut.urls import OUTPUT_SCHEMES, redact_url, url_scheme
+
+    scheme = url_scheme(spec)
+    if scheme:
+        raise UsageError(f"{redact_url(spec)}: unsupported output URL scheme {scheme}:// "
+                         f"(livecut writes {', '.join(s + '://' for s in OUTPUT_SCHEMES)})")
+    raise UsageError(f"{redact_url(spec)}: no sink can write this")

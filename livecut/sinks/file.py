@@ -142,6 +142,25 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
     return out
 
 
+#: video types that keep transparency (ProRes 4444, VP9 with alpha)
+ALPHA_EXTS = (".mov", ".webm")
+
+
+def check_alpha(path: str | Path, channels: int) -> None:
+    """Refuse frames with alpha (``channels`` 4: a cutout) for a video type that cannot keep it."""
+    ext = Path(path).suffix.lower()
+    if channels == 4 and ext not in ALPHA_EXTS:
+        raise UsageError(f"{path}: {ext or 'this'} video cannot keep transparency; write "
+                         ".mov (ProRes 4444), .webm (VP9) or a folder DIR/ (PNG frames)")
+
+
+def _check_spec(spec: str, channels: int) -> None:
+    """What :func:`open_file_sink` refuses in ``spec`` itself, for :func:`livecut.sinks.check_sink`
+    (an existing output, a missing folder: :func:`check_output`)."""
+    if not is_dir_spec(spec):  # (PNG frames keep alpha)
+        check_alpha(Path(spec).expanduser(), channels)
+
+
 class VideoFileSink:
     """Encodes frames to a video file; flushes the encoder and finalizes on close."""
 
@@ -165,9 +184,7 @@ class VideoFileSink:
         self._closed = False
         ext = self.path.suffix.lower()
         ch = info.channels
-        if ch == 4 and ext not in (".mov", ".webm"):
-            raise UsageError(f"{self.path}: {ext or 'this'} video cannot keep transparency; write "
-                             ".mov (ProRes 4444), .webm (VP9) or a folder DIR/ (PNG frames)")
+        check_alpha(self.path, ch)
         #: AVI cannot say a video is turned (a phone's portrait clip): its frames are written
         #: turned upright instead, as PNG frames are (see livecut.frames.Upright)
         self.ext = ext
@@ -519,7 +536,7 @@ class PngSequenceSink:
         commit_dir(tmp, self.path, self.force, "frame_*.png")
 
 
-@register_sink("file", lambda spec: spec not in ("", "-") and "://" not in spec)
+@register_sink("file", lambda spec: spec not in ("", "-") and "://" not in spec, check=_check_spec)
 def open_file_sink(spec: str, info: SinkInfo, cfg: VideoConfig, *, force: bool = False,
                    inputs: tuple = (), **_: object):
     out = check_output(spec, inputs, force)

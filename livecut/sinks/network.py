@@ -135,17 +135,7 @@ class StreamSink:
             w, h = w - w % 2, h - h % 2   # yuv420p needs even sizes
         self.width, self.height = w, h
         if self.spec == "-":
-            # Python sets sys.stdout to None when file descriptor 1 was closed at start (and
-            # descriptor 1 may since have been reused by a file opened for reading)
-            try:
-                if sys.stdout is None:
-                    raise OSError
-                os.fstat(1)
-            except OSError:
-                raise UsageError("-o -: standard output is closed; give an output file") from None
-            if os.isatty(1):  # raw video bytes would flood the terminal
-                raise UsageError("-o -: standard output is a terminal; pipe it into a program "
-                                 "(e.g. | ffplay -) or give an output file")
+            _check_stdout()
             sys.stdout.flush()
         t0 = time.monotonic()
         try:
@@ -522,7 +512,32 @@ def _is_stream_output(spec: str) -> bool:
     return spec == "-" or is_output_url(spec)
 
 
-@register_sink("network", _is_stream_output)
+def _check_stdout() -> None:
+    # Python sets sys.stdout to None when file descriptor 1 was closed at start (and
+    # descriptor 1 may since have been reused by a file opened for reading)
+    try:
+        if sys.stdout is None:
+            raise OSError
+        os.fstat(1)
+    except OSError:
+        raise UsageError("-o -: standard output is closed; give an output file") from None
+    if os.isatty(1):  # raw video bytes would flood the terminal
+        raise UsageError("-o -: standard output is a terminal; pipe it into a program "
+                         "(e.g. | ffplay -) or give an output file")
+
+
+def _check_spec(spec: str, channels: int) -> None:
+    """What :class:`StreamSink` refuses in ``spec`` itself, for :func:`livecut.sinks.check_sink`."""
+    if spec == "-":
+        _check_stdout()
+        return
+    spec = lower_scheme(spec)
+    problem = url_problem(spec)
+    if problem:
+        raise UsageError(f"{redact_url(spec)}: {problem}")
+
+
+@register_sink("network", _is_stream_output, check=_check_spec)
 def open_stream_sink(spec: str, info: SinkInfo, cfg: VideoConfig, **options: Any) -> StreamSink:
     """``-`` or a udp/srt/tcp/rtsp/rtmp URL; options: pipe_format (nut or mpegts), pace."""
     return StreamSink(spec, info, cfg, pipe_format=options.get("pipe_format"), pace=options.get("pace"))
