@@ -34,6 +34,15 @@ from livecut.urls import redact_text, redact_url, url_secrets
 log = logging.getLogger("livecut")
 
 _PREFIX = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\]\s*")
+#: the header of a line the SRT library logs itself, whatever ffmpeg's -loglevel: its time, thread
+#: and function ("14:11:03.877600/SRT:RcvQ:w1!W:SRT.cn: processAsyncConnectRequest: ")
+_SRT_LOG = re.compile(r"^\d{1,2}:\d{2}:\d{2}\.\d+/SRT:\S*\s+(?:\w+:\s+)?")
+#: the peer's rejections (the SRT library's words) -> what they mean for the user
+_SRT_REJECTS = (
+    ("Incorrect passphrase", "the SRT peer refused the passphrase (not the one it has)"),
+    ("Password required or unexpected", "the SRT peer refused the connection: one side has a "
+                                        "passphrase and the other none (give the same passphrase= to both)"),
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -169,6 +178,11 @@ class FfmpegBridge:
             text = self.scrub(_PREFIX.sub("", line).strip())
             if not text:
                 continue
+            if _SRT_LOG.match(text):
+                said = next((means for words, means in _SRT_REJECTS if words in text), None)
+                if said:
+                    return f"ffmpeg: {said}"
+                text = _SRT_LOG.sub("", text)
             m = re.match(r"Connection to \S+ failed(?::\s*(.*))?$", text)
             if m:
                 detail = (m.group(1) or "").strip()

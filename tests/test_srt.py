@@ -175,6 +175,29 @@ def test_cli_srt_closed_port_is_one_line(tmp_path):
     assert took < 8, f"took {took:.1f} s"
 
 
+@pytest.mark.parametrize("side", ["input", "output"])
+def test_a_wrong_passphrase_is_said_in_words(side, clip, tmp_path):
+    """The peer rejects the passphrase: the one line said so in the SRT library's own log line
+    ('ffmpeg: 14:11:03.877600/SRT:RcvQ:w1!W:SRT.cn: processAsyncConnectRequest: REJECT reported
+    from HS processing: Incorrect passphrase - not processing further'); now in words."""
+    port = _udp_port()
+    wrong = "wr0ngPWsrt99"
+    peer = _sender(port) if side == "input" else _receiver(port, tmp_path / "rx.ts")
+    try:
+        _wait_bound(port, peer)
+        url = f"srt://127.0.0.1:{port}?passphrase={wrong}"
+        args = (["run", url, "-o", str(tmp_path / "o.mp4"), "--frames", "5"] if side == "input"
+                else ["file", str(clip), "-o", url])
+        r = subprocess.run([sys.executable, "-m", "livecut", *args, "-q", "--set", "video.open_timeout=3"],
+                           capture_output=True, text=True, timeout=20, env=env_with_repo())
+    finally:
+        _stop(peer)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode == (2 if side == "input" else 1) and len(lines) == 1, r.stderr
+    assert "refused the passphrase" in lines[0] and "/SRT:" not in lines[0], lines[0]
+    assert wrong not in r.stderr and SECRET not in r.stderr
+
+
 # ---------------------------------------------------------------- output
 
 def test_cli_file_to_srt_output(clip, tmp_path):
