@@ -494,7 +494,11 @@ class Pipeline:
     def _reader(self) -> None:
         try:
             while not self._stop.is_set():
-                frame = self.source.read()
+                self._in_read = True
+                try:
+                    frame = self.source.read()
+                finally:
+                    self._in_read = False
                 if frame is None:
                     break
                 self.stats.frames_in += 1
@@ -525,6 +529,8 @@ class Pipeline:
             self._put(self._inq, _END)
 
     _live_ended = False
+    #: the reader thread is inside ``source.read()``
+    _in_read = False
 
     def _ahead_buffer(self, image: np.ndarray) -> np.ndarray:
         """The alpha buffer for the next frame segmented ahead: a ring that outlasts every frame
@@ -731,12 +737,14 @@ class Pipeline:
             deadline = time.perf_counter() + JOIN_TIMEOUT
             while reader.is_alive() and time.perf_counter() < deadline:
                 self._drain(self._inq)  # a reader blocked on a full queue wakes up
+                if self._left_to_close():
+                    break  # (a read that may never return: the source's close is safe under it)
                 reader.join(POLL)
             self._drain(self._inq)
             # (a live source's reader can only be waiting in its read: a camera's capture waits
             # up to 10 s for a frame that does not come; the source's close is safe under it)
             alive = [t.name for t in (reader, writer) if t is not None and t.is_alive()
-                     and not (t is reader and self.live)]
+                     and not (t is reader and (self.live or self._left_to_close()))]
             if alive and not self._errors:
                 self._errors.append(("shutdown", StageError(f"{', '.join(alive)} did not stop")))
             # a sink whose closing writes to a reader that may have stopped reading (-o -):
@@ -748,6 +756,13 @@ class Pipeline:
                     if hasattr(s, "cut_short") and self._short():
                         s.cut_short = True  # (closed before run_video says so: only the audio its video covers)
                     self._close_bounded(s, JOIN_TIMEOUT if quick else WRITER_STALL, abort=failed)
+
+    def _left_to_close(self) -> bool:
+        """Whether the reader waits in the read of a source whose ``close()`` is safe while a
+        read runs (``close_while_reading``: it closes when the read returns): then the run ends
+        without waiting for that read (a stuck camera, a file on a dead mount: 1 s of
+        JOIN_TIMEOUT, then the source's own wait to close, was 1.5 s after Ctrl-C)."""
+        return self._in_read and getattr(self.source, "close_while_reading", False)
 
     def _short(self) -> bool:
         """Whether the frames written stop before the source's end (--frames, quit, a signal,

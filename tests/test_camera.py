@@ -351,3 +351,30 @@ def test_a_missing_pyvirtualcam_is_said_before_the_camera_turns_on(fake_camera, 
         code = _cli(["cam", "5", "--vcam", "-q"])
         err = capsys.readouterr().err
         assert code == 2 and "camera 5: not found" in err, err
+
+
+def test_ctrl_c_with_a_stuck_camera_ends_the_run_within_a_second(fake_camera, tmp_path):
+    """A camera whose read never returns (a USB stall, deaf to stop()): Ctrl-C waited
+    JOIN_TIMEOUT (1 s) for the reader, then the camera's close waited CLOSE_WAIT (0.5 s) for
+    the read: 1.5 s.  The camera's close is safe under the read, so the run hands the read
+    over to it: the recording is finalised, and the run ends within a second."""
+    import _thread
+
+    from livecut.runner import Interrupted
+
+    fake_camera.stall_at, fake_camera.stall_s = 10, 30.0
+    out = tmp_path / "rec.mp4"
+
+    def interrupt():
+        while fake_camera.stalled_at is None:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    with pytest.raises(Interrupted, match="finalized with 10 frames") as e:
+        run_video("0", str(out), load_config(), progress=False)
+    took = time.perf_counter() - fake_camera.stalled_at - 0.2
+    assert took < 1.0, took
+    assert e.value.exit_code == 130 and probe(out)["frames"] == 10
+    assert not fake_camera.instances[-1].released_while_reading

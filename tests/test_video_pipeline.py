@@ -377,3 +377,44 @@ def test_summary_says_when_nothing_was_defocused():
     proc.states["subject"] += 30
     assert "in 25 % of the frames" in state_notes(proc.states, 40)[0]
     assert state_notes(collections.Counter(subject=5), 5) == []
+
+
+def test_ctrl_c_with_a_file_read_that_never_returns(tmp_path, clips, monkeypatch):
+    """A file whose read blocks for good (a dead network mount): Ctrl-C waited 1 s for the
+    reader, then closed the file under the running read -- 'internal error: ValueError:
+    generator already executing', exit 1, for an output that was in fact finalised.  The
+    file's close is now safe under a read (it waits CLOSE_WAIT, then leaves the closing to
+    the read): one line, exit 130, the frames so far kept, within a second."""
+    import _thread
+
+    from livecut.runner import Interrupted
+
+    stuck, release = threading.Event(), threading.Event()
+    real = FileSource._decode
+
+    def decode(self):
+        for i, f in enumerate(real(self)):
+            if i == 8:
+                stuck.set()
+                release.wait(30)
+            yield f
+
+    monkeypatch.setattr(FileSource, "_decode", decode)
+    signalled = []
+
+    def interrupt():
+        stuck.wait(30)
+        time.sleep(0.2)
+        signalled.append(time.perf_counter())
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    out = tmp_path / "o.mp4"
+    try:
+        with pytest.raises(Interrupted, match="finalized with 8 frames"):
+            run_video(str(clips["plain"]), str(out), load_config(), progress=False)
+        took = time.perf_counter() - signalled[0]
+    finally:
+        release.set()
+    assert took < 1.0, took
+    assert probe(out)["frames"] == 8

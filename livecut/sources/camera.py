@@ -64,6 +64,8 @@ class CameraSource:
     """One camera, opened on construction and released by ``close``/``__exit__``."""
 
     live = True
+    #: close() is safe from another thread while read() waits in the capture (see close)
+    close_while_reading = True
 
     def __init__(self, index: int, cfg: VideoConfig | None = None, *, size: tuple[int, int] | None = None,
                  fps: float | None = None, capture_factory=None):

@@ -121,6 +121,8 @@ class StreamSource:
     """A network video stream; see the module docstring."""
 
     live = True
+    #: close() is safe from another thread while read() waits in FFmpeg (see close)
+    close_while_reading = True
 
     def __init__(self, url: str, cfg: VideoConfig | None = None, *,
                  rtsp_transport: str | None = None, reconnect: bool | None = None,
