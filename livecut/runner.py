@@ -40,6 +40,10 @@ POLL = 0.05          #: seconds between checks of the stop event
 JOIN_TIMEOUT = 1.0   #: seconds to wait for a worker thread after stop
 #: a writer that has written no frame for this long at the end of a run is stuck in a sink
 WRITER_STALL = 5.0
+#: after Ctrl-C or a signal, a writer to a peer (``-o -``, a stream, a virtual camera) that
+#: writes nothing for this long is stuck; cancelled, it is given as long again to end (the run
+#: ends within a second of the signal)
+HURRY_STALL = 0.4
 _END = object()
 
 
@@ -720,15 +724,17 @@ class Pipeline:
         are cancelled.  A writer that still does not stop leaves its sinks abandoned: they
         are not closed under it (that crashed the process).  After Ctrl-C or a signal
         (``hurry``) a file's writer ends after the frame it is encoding (the queued frames are
-        dropped), and a peer's writer that writes nothing for JOIN_TIMEOUT counts as stuck; a
-        further signal while waiting cancels the sinks at once."""
+        dropped) -- one whose write does not end within WRITER_STALL is stuck (a disk that
+        stopped answering: told from a slow encoder no sooner) and its sinks are abandoned --,
+        and a peer's writer that writes nothing for HURRY_STALL counts as stuck; a further
+        signal while waiting cancels the sinks at once."""
         # nothing more is read: a live source waiting to reconnect gives up now
         getattr(self.source, "stop", lambda: None)()
         signalled = False
         try:
             if writer is not None:
                 self._finish_writer(writer, graceful and not self._errors,
-                                    JOIN_TIMEOUT if hurry else WRITER_STALL, hurry)
+                                    HURRY_STALL if hurry else WRITER_STALL, hurry)
         except BaseException:  # (a signal while waiting for the writer)
             signalled = True
             raise
@@ -755,7 +761,8 @@ class Pipeline:
                 if getattr(s, "close_may_block", False):
                     if hasattr(s, "cut_short") and self._short():
                         s.cut_short = True  # (closed before run_video says so: only the audio its video covers)
-                    self._close_bounded(s, JOIN_TIMEOUT if quick else WRITER_STALL, abort=failed)
+                    wait = HURRY_STALL if (signalled or hurry) else JOIN_TIMEOUT if quick else WRITER_STALL
+                    self._close_bounded(s, wait, abort=failed)
 
     def _left_to_close(self) -> bool:
         """Whether the reader waits in the read of a source whose ``close()`` is safe while a
@@ -806,7 +813,8 @@ class Pipeline:
 
     def _finish_writer(self, writer, graceful: bool, stall: float = WRITER_STALL, hurry: bool = False) -> None:
         # only a sink that writes to a peer can be stuck (cancel() makes its write fail); a
-        # file's encoder is only slow (x265 veryslow, 4K): waited for, as long as it takes
+        # file's encoder is only slow (x265 veryslow, 4K): waited for as long as it writes (after
+        # a signal: its write may take up to WRITER_STALL)
         peers = any(getattr(s, "cancel", None) is not None for s in self.thread_sinks)
         if hurry and not peers:
             self._hurry = True  # after Ctrl-C: the frame being encoded is the last one
@@ -828,7 +836,7 @@ class Pipeline:
                         break
                     if self.stats.written != last:
                         last, since = self.stats.written, time.perf_counter()
-                    elif peers and time.perf_counter() - since > stall:
+                    elif (peers or hurry) and time.perf_counter() - since > (stall if peers else WRITER_STALL):
                         break  # stuck in a sink
                 self._finishing = False  # (the writer ends at the stop now, without an _END)
             self._stop.set()
@@ -839,23 +847,31 @@ class Pipeline:
                 # finalized (after a first signal already, this one is the one that aborts)
                 self._hurry = True
                 try:
+                    last, since = self.stats.written, time.perf_counter()
                     while writer.is_alive():
                         writer.join(POLL)
+                        if self.stats.written != last:
+                            last, since = self.stats.written, time.perf_counter()
+                        elif time.perf_counter() - since > WRITER_STALL:
+                            break  # (a write that does not end: stuck, abandoned below)
                 except BaseException:  # noqa: BLE001 -- a third signal: give it up
                     pass
-            self._release_writer(writer)
+            self._release_writer(writer, HURRY_STALL)
             raise
-        self._release_writer(writer)
+        self._release_writer(writer, HURRY_STALL if hurry else JOIN_TIMEOUT)
 
-    def _release_writer(self, writer) -> None:
+    def _release_writer(self, writer, timeout: float = JOIN_TIMEOUT) -> None:
         """Cancel the sinks of a writer that has not stopped (a write blocked on a peer fails),
-        and abandon them if it still does not stop: closing a sink under a running write
+        and abandon them if it still does not stop within ``timeout`` (at once when no sink can
+        be cancelled: nothing would end the write): closing a sink under a running write
         crashed the process."""
         if not writer.is_alive():
             return
-        for s in self.thread_sinks:
-            getattr(s, "cancel", lambda: None)()
-        writer.join(JOIN_TIMEOUT)
+        cancels = [c for c in (getattr(s, "cancel", None) for s in self.thread_sinks) if c is not None]
+        for cancel in cancels:
+            cancel()
+        if cancels:
+            writer.join(timeout)
         if writer.is_alive():
             _give_up(self.thread_sinks)
 

@@ -181,9 +181,9 @@ def test_a_change_of_frame_size_with_the_writer_behind(monkeypatch):
     assert _no_livecut_threads()
 
 
-class _Stuck(ListSink):
-    """A sink whose write blocks for good from frame ``at`` on (a reader that stopped
-    reading), and that records whether it was closed while a write was running."""
+class _StuckWrite(ListSink):
+    """A sink whose write blocks for good from frame ``at`` on, and that records whether it
+    was closed while a write was running."""
 
     def __init__(self, at: int):
         super().__init__()
@@ -203,11 +203,15 @@ class _Stuck(ListSink):
     def abandon(self):
         self.abandoned = True
 
-    def cancel(self):  # (a peer's sink, as -o -: cancelling cannot unblock its write)
-        pass
-
     def close(self):
         self.closed_under_write = self.writing.is_set()
+
+
+class _Stuck(_StuckWrite):
+    """A peer's sink whose write blocks for good (a reader that stopped reading)."""
+
+    def cancel(self):  # (a peer's sink, as -o -: cancelling cannot unblock its write)
+        pass
 
 
 def test_a_writer_stuck_in_a_sink_is_abandoned_not_closed_under_it(monkeypatch):
@@ -418,3 +422,60 @@ def test_ctrl_c_with_a_file_read_that_never_returns(tmp_path, clips, monkeypatch
         release.set()
     assert took < 1.0, took
     assert probe(out)["frames"] == 8
+
+
+def _interrupt_when(event: threading.Event, after: float, at: list) -> None:
+    """Ctrl-C in the main thread ``after`` seconds once ``event`` is set (its time in ``at``)."""
+    import _thread
+
+    def fire():
+        event.wait(30)
+        time.sleep(after)
+        at.append(time.perf_counter())
+        _thread.interrupt_main()
+
+    threading.Thread(target=fire, daemon=True).start()
+
+
+def test_ctrl_c_with_a_peer_that_stopped_reading_ends_within_a_second():
+    """Ctrl-C while the writer is blocked on a peer (`-o -` whose reader stopped reading):
+    the writer was given JOIN_TIMEOUT to write, then, cancelled, JOIN_TIMEOUT again: 2 s.
+    Now HURRY_STALL each, and the sinks are abandoned, never closed under the write."""
+    sink = _Stuck(at=5)
+    at: list = []
+    _interrupt_when(sink.writing, 0.2, at)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            Pipeline(FakeSource(n=100_000), _identity, [sink], queue_size=2).run()
+        took = time.perf_counter() - at[0]
+    finally:
+        sink.release.set()
+    assert took < 1.0, took
+    assert sink.abandoned and not sink.closed_under_write
+
+
+class _StuckFile(_StuckWrite):
+    """A file sink (no cancel(): no peer) whose write never returns (a disk that stopped
+    answering, a dead network mount)."""
+
+
+def test_ctrl_c_with_a_file_write_that_never_returns_ends_the_run(monkeypatch):
+    """After Ctrl-C a file's writer was waited for as long as it took to end its frame (a
+    slow encoder): a write that never returns hung the run until a third Ctrl-C, and SIGTERM
+    never ended it.  A write that does not end within WRITER_STALL is stuck: the sink is
+    abandoned (never closed under the write) and the run ends."""
+    import livecut.runner as runner
+
+    monkeypatch.setattr(runner, "WRITER_STALL", 0.5)
+    sink = _StuckFile(at=5)
+    threading.Timer(6.0, sink.release.set).start()  # (without the fix: the test ends, failing)
+    at: list = []
+    _interrupt_when(sink.writing, 0.2, at)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            Pipeline(FakeSource(n=100_000), _identity, [sink], queue_size=2).run()
+        took = time.perf_counter() - at[0]
+    finally:
+        sink.release.set()
+    assert took < 0.5 + 0.5, took   # (WRITER_STALL, and no more)
+    assert sink.abandoned and not sink.closed_under_write
