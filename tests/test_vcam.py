@@ -318,3 +318,45 @@ def test_a_rotated_video_is_sent_upright():
     assert (cam.width, cam.height) == (240, 320)
     got = cam.frames[0].reshape(320, 240, 3)
     assert tuple(got[-1, 120]) == (0, 0, 255) and tuple(got[0, 120]) == (0, 0, 0)
+
+
+def test_ctrl_c_with_a_stalled_virtual_camera_ends_the_run_within_a_second(tmp_path):
+    """A virtual camera whose send blocks (its reader stalled the device): it was taken for a
+    file's slow encoder and waited for as long as it took -- Ctrl-C and SIGTERM never ended
+    the run.  It is a peer now: abandoned (never closed under the send) within a second."""
+    import _thread
+    import threading
+
+    from livecut.config import load_config
+    from livecut.runner import Interrupted, run_video
+
+    stalled, release = threading.Event(), threading.Event()
+
+    class Stalling(FakeCamera):
+        def send(self, frame):
+            if len(self.times) >= 5:
+                stalled.set()
+                release.wait(8)  # (without the fix: the test ends, failing)
+            super().send(frame)
+
+    pyvirtualcam.register_backend("stalling", Stalling)
+    at = []
+
+    def interrupt():
+        stalled.wait(30)
+        time.sleep(0.2)
+        at.append(time.perf_counter())
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    clip = make_clip(tmp_path / "c.mp4", n=200, w=160, h=120)
+    try:
+        with pytest.raises(Interrupted):
+            run_video(str(clip), None, load_config(), progress=False, pace=False,
+                      extra_sinks=[("vcam", {"backend": "stalling"})])
+        took = time.perf_counter() - at[0]
+    finally:
+        release.set()
+        pyvirtualcam.camera.BACKENDS.pop("stalling", None)
+    assert took < 1.0, took
+    assert Stalling.instances[-1].closed == 0  # (not closed under the running send)

@@ -171,6 +171,18 @@ class VcamSink:
             except Exception as exc:
                 raise VideoWriteError(f"virtual camera: closing failed: {exc}") from None
 
+    def cancel(self) -> None:
+        """A send blocked on the device cannot be made to fail; said so that the pipeline
+        takes the virtual camera for a peer whose reader can stall it (not a slow encoder to
+        wait for): after Ctrl-C a send that does not end leaves it abandoned."""
+
+    def abandon(self) -> None:
+        """Give the device up while a send may still be running in another thread: it is not
+        closed under that send (kept referenced; the process ends without closing it)."""
+        self._closed = True
+        self.abandoned = True
+        self._abandoned, self._cam = self._cam, None
+
     def __enter__(self) -> "VcamSink":
         return self.open()
 
