@@ -30,6 +30,7 @@ class FakeCapture:
     stall_at: int | None = None    #: read() of this frame blocks for stall_s seconds
     stall_s = 0.0
     stalled_at: float | None = None  #: perf_counter() when the stall began
+    unstall = threading.Event()  #: (see reset)
     instances: list["FakeCapture"] = []
 
     def __init__(self, index, backend=None):
@@ -44,6 +45,9 @@ class FakeCapture:
     def reset(cls):
         cls.size, cls.fps, cls.fail_from, cls.fail_blocks = (160, 120), 30.0, None, 0.0
         cls.stall_at, cls.stall_s, cls.stalled_at = None, 0.0, None
+        #: ends a stall early: set when the test ends (a stalled read left behind kept its
+        #: livecut-reader thread alive into the next tests, which check that none is left)
+        cls.unstall = threading.Event()
         cls.instances = []
 
     def isOpened(self):
@@ -66,7 +70,7 @@ class FakeCapture:
                 return False, None
             if self.n == self.stall_at:
                 FakeCapture.stalled_at = time.perf_counter()
-                time.sleep(self.stall_s)  # (as V4L2's read waits, deaf to stop())
+                FakeCapture.unstall.wait(self.stall_s)  # (as V4L2's read waits, deaf to stop())
             now = time.perf_counter()  # deliver at the camera's rate
             self._next = now if self._next is None else max(self._next + 1 / self.fps, now - 0.5)
             if self._next > now:
@@ -125,7 +129,8 @@ def fake_camera(monkeypatch):
             return self.path.startswith("/dev/video")
 
     monkeypatch.setattr(camera, "Path", _Dev)
-    return FakeCapture
+    yield FakeCapture
+    FakeCapture.unstall.set()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ stream) or anything else (a file path).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Protocol, runtime_checkable
@@ -66,3 +67,50 @@ class Source(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+#: seconds ``close`` waits for a read in progress in another thread before leaving the release
+#: to that read (releasing the resource under a running read is unsafe: OpenCV's capture, PyAV's
+#: demux and decode)
+CLOSE_WAIT = 0.5
+
+
+class ClosesWhileReading:
+    """``read()`` and ``close()`` for a source whose ``close()`` is safe from another thread
+    while ``read()`` waits (a stuck camera, a file on a dead mount): the pipeline does not
+    wait for such a read to end.  ``read()`` holds a lock while it runs :meth:`_read`;
+    ``close()`` releases the resource (:meth:`_release`) if it gets the lock within
+    :data:`CLOSE_WAIT`, else the read releases it when it returns.  Subclasses call
+    :meth:`_init_reading` and provide ``_read()`` and ``_release()``."""
+
+    close_while_reading = True
+
+    def _init_reading(self) -> None:
+        self._reading = threading.Lock()  # held by read() while it runs
+        self._closed = False
+
+    def read(self) -> "Frame | None":
+        with self._reading:
+            try:
+                return self._read()
+            finally:
+                if self._closed:  # closed while this read waited: released here
+                    self._release()
+
+    def close(self) -> None:
+        self._closed = True
+        self._stop_reading()
+        if self._reading.acquire(timeout=CLOSE_WAIT):
+            try:
+                self._release()
+            finally:
+                self._reading.release()
+
+    def _stop_reading(self) -> None:
+        """Make a read that waits give up, where the source can (thread-safe)."""
+
+    def _read(self) -> "Frame | None":
+        raise NotImplementedError
+
+    def _release(self) -> None:
+        raise NotImplementedError

@@ -22,7 +22,7 @@ import cv2
 from livecut.config import VideoConfig
 from livecut.errors import DeviceUnavailable, VideoOpenFailure
 from livecut.sources import register_source
-from livecut.sources.base import Frame, SourceInfo
+from livecut.sources.base import ClosesWhileReading, Frame, SourceInfo
 
 log = logging.getLogger("livecut")
 
@@ -30,9 +30,6 @@ log = logging.getLogger("livecut")
 #: failed for ``video.read_timeout`` seconds counts as gone too, however few the failures:
 #: OpenCV's V4L2 backend waits up to 10 s in each failing read)
 MAX_FAILED_READS = 30
-#: seconds ``close`` waits for a read in progress in another thread before leaving the release
-#: to that read (releasing the capture under a running read is undefined in OpenCV)
-CLOSE_WAIT = 0.5
 
 
 def _quiet_opencv() -> None:
@@ -60,12 +57,11 @@ def check_present(index: int) -> None:
                                "see `livecut devices`)")
 
 
-class CameraSource:
-    """One camera, opened on construction and released by ``close``/``__exit__``."""
+class CameraSource(ClosesWhileReading):
+    """One camera, opened on construction and released by ``close``/``__exit__``; ``close`` is
+    safe from another thread while ``read()`` waits in the capture."""
 
     live = True
-    #: close() is safe from another thread while read() waits in the capture (see close)
-    close_while_reading = True
 
     def __init__(self, index: int, cfg: VideoConfig | None = None, *, size: tuple[int, int] | None = None,
                  fps: float | None = None, capture_factory=None):
@@ -81,8 +77,7 @@ class CameraSource:
         self._cap = None
         self._first = None
         self._stop = threading.Event()
-        self._reading = threading.Lock()  # held by read() while it waits in the capture
-        self._closed = False
+        self._init_reading()
         check_present(index)
         _quiet_opencv()
         backend = cv2.CAP_V4L2 if sys.platform.startswith("linux") else cv2.CAP_ANY
@@ -134,12 +129,7 @@ class CameraSource:
     def read(self) -> Frame | None:
         """The next frame; None once closed or stopped, or when the camera is gone (then
         :attr:`lost` says why)."""
-        with self._reading:
-            try:
-                return self._read()
-            finally:
-                if self._closed:  # closed while this read waited in the capture: released here
-                    self._release()
+        return super().read()
 
     def _read(self) -> Frame | None:
         if self._cap is None or self._stop.is_set():
@@ -173,16 +163,8 @@ class CameraSource:
         """Make a read() that waits on a failing camera give up (thread-safe)."""
         self._stop.set()
 
-    def close(self) -> None:
-        """Release the camera; safe from another thread while read() waits in the capture
-        (a read that does not return within CLOSE_WAIT releases it when it does)."""
-        self._closed = True
+    def _stop_reading(self) -> None:
         self._stop.set()
-        if self._reading.acquire(timeout=CLOSE_WAIT):
-            try:
-                self._release()
-            finally:
-                self._reading.release()
 
     def _release(self) -> None:
         cap, self._cap = self._cap, None

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import collections
 import math
-import threading
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -35,12 +34,8 @@ from livecut.i420 import AS_BT601, frame_planes, planes, read_description
 from livecut.pacing import Pacer
 from livecut.resize import fitted_size
 from livecut.sources import register_source
-from livecut.sources.base import Frame, SourceInfo
+from livecut.sources.base import ClosesWhileReading, Frame, SourceInfo
 from livecut.urls import INPUT_SCHEMES, redact_url, url_scheme
-
-#: seconds ``close`` waits for a read in progress in another thread before leaving the closing
-#: to that read (closing the container under a running demux or decode is unsafe in PyAV)
-CLOSE_WAIT = 0.5
 
 #: give up on a file after this many undecodable packets in a row
 MAX_CONSECUTIVE_ERRORS = 200
@@ -205,12 +200,10 @@ def _av_message(exc: BaseException) -> str:
     return text.split(": '")[0].strip() or type(exc).__name__
 
 
-class FileSource:
-    """A video file read frame by frame; a context manager (closes the container)."""
-
-    #: close() is safe from another thread while read() waits (a stuck read: a dead network
-    #: mount, a pipe whose writer stalls): the pipeline does not wait for such a read to end
-    close_while_reading = True
+class FileSource(ClosesWhileReading):
+    """A video file read frame by frame; a context manager (closes the container).  ``close``
+    is safe from another thread while ``read()`` waits (a dead network mount, a pipe whose
+    writer stalls)."""
 
     def __init__(self, path: str | Path, cfg: VideoConfig | None = None, *, live: bool = False,
                  loop: bool = False, pace: bool = False):
@@ -237,8 +230,7 @@ class FileSource:
         #: what the run's summary should say (a picture that changed size mid-run, as I420)
         self.warnings: list[str] = []
         self._sizes: list[tuple[int, int]] = []  # the sizes fitted so far (see _fit_i420)
-        self._reading = threading.Lock()  # held by read() while it demuxes and decodes
-        self._closed = False
+        self._init_reading()
         self._index = 0
         self._container = None
         #: a note for the run's summary (a picture given as a video)
@@ -581,12 +573,7 @@ class FileSource:
 
     def read(self) -> Frame | None:
         """The next frame, or None at the end (or once closed)."""
-        with self._reading:
-            try:
-                return self._read()
-            finally:
-                if self._closed:  # closed while this read waited: the container is closed here
-                    self._release()
+        return super().read()
 
     def _read(self) -> Frame | None:
         if self._container is None or self._closed:
@@ -612,17 +599,6 @@ class FileSource:
                       captured_at=time.perf_counter())
         self._index += 1
         return frame
-
-    def close(self) -> None:
-        """Close the container; safe from another thread while read() waits (a read that does
-        not return within CLOSE_WAIT closes it when it does: closing it under the read, or the
-        decoding generator still running, is not)."""
-        self._closed = True
-        if self._reading.acquire(timeout=CLOSE_WAIT):
-            try:
-                self._release()
-            finally:
-                self._reading.release()
 
     def _release(self) -> None:
         c, self._container = self._container, None
