@@ -477,6 +477,7 @@ class Pipeline:
         self._free: queue.Queue = queue.Queue()
         self._ring: list[np.ndarray] = []
         self._threads: list[threading.Thread] = []
+        self._sink_lock = threading.Lock()
         #: True once the source said it has no more frames (False: stopped by --frames, quit, error)
         self.reached_end = False
 
@@ -574,14 +575,22 @@ class Pipeline:
                 try:
                     item = self._outq.get(timeout=POLL)
                 except queue.Empty:
-                    if self._stop.is_set() and not self._finishing:
+                    if (self._stop.is_set() and not self._finishing) or self._released:
                         return
                     continue
                 if item is _END or self._hurry:
                     return
                 buf, pts, captured_at = item
                 for sink in self.thread_sinks:
-                    sink.write(buf, pts)
+                    with self._sink_lock:
+                        if self._released:  # (its sinks are the main thread's now)
+                            return
+                        self._in_sink = sink
+                    try:
+                        sink.write(buf, pts)
+                    finally:
+                        with self._sink_lock:
+                            self._in_sink = None
                 self._free.put(buf)
                 self.stats.written += 1
                 self.stats.latencies_ms.append((time.perf_counter() - captured_at) * 1e3)
@@ -591,6 +600,12 @@ class Pipeline:
     _finishing = False
     #: stopped by a signal, file outputs only: the writer ends after the frame it is writing
     _hurry = False
+    #: the sink the writer thread is inside (its write running), None between writes; with
+    #: :attr:`_released`, under :attr:`_sink_lock`
+    _in_sink = None
+    #: the writer was given up on (see _release_writer): it enters no sink again, and the sinks
+    #: it is not inside are the main thread's to finish
+    _released = False
 
     def _slot(self, out: np.ndarray) -> np.ndarray | None:
         """A ring buffer holding a copy of ``out`` (None: live and the writer is behind)."""
@@ -861,19 +876,26 @@ class Pipeline:
         self._release_writer(writer, HURRY_STALL if hurry else JOIN_TIMEOUT)
 
     def _release_writer(self, writer, timeout: float = JOIN_TIMEOUT) -> None:
-        """Cancel the sinks of a writer that has not stopped (a write blocked on a peer fails),
-        and abandon them if it still does not stop within ``timeout`` (at once when no sink can
-        be cancelled: nothing would end the write): closing a sink under a running write
-        crashed the process."""
+        """Cancel the sink a writer that has not stopped is inside (a write blocked on a peer
+        fails), and abandon that sink if the writer still does not stop within ``timeout`` (at
+        once when the sink cannot be cancelled: nothing would end the write): closing a sink
+        under a running write crashed the process.  The writer enters no sink after that; the
+        others it fed (a recording beside a stalled virtual camera) are left to be finished
+        as usual, with the frames they have."""
         if not writer.is_alive():
             return
-        cancels = [c for c in (getattr(s, "cancel", None) for s in self.thread_sinks) if c is not None]
-        for cancel in cancels:
+        with self._sink_lock:
+            stuck = self._in_sink
+        cancel = getattr(stuck, "cancel", None)
+        if cancel is not None:
             cancel()
-        if cancels:
+        if cancel is not None or stuck is None:  # (between two writes: it ends at the stop)
             writer.join(timeout)
-        if writer.is_alive():
-            _give_up(self.thread_sinks)
+        with self._sink_lock:
+            self._released = True
+            stuck = self._in_sink if writer.is_alive() else None
+        if stuck is not None:
+            _give_up([stuck])
 
     @staticmethod
     def _drain(q: queue.Queue) -> None:
@@ -945,18 +967,27 @@ def choose_pixel_format(cfg: Config, source, processor: Processor, sinks: Sequen
     return "yuv420p"
 
 
-def _finalized(output: str | None, sinks: Sequence, written: int) -> str:
-    """What became of ``output`` after an interrupt, for the one-line message."""
-    if not output:
-        return ""
-    abandoned = [s for s in sinks if getattr(s, "abandoned", False)]
-    if any(getattr(s, "cancel", None) is not None for s in abandoned):
-        return f" ({output} could not be finished: its reader did not take the rest)"
-    if abandoned:
-        return f" ({output} could not be finished)"
-    if not written:
-        return f" (nothing was written to {output})"
-    return f" ({output} finalized with {written} frames)"
+def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None) -> str:
+    """What became of ``output`` (written by ``out_sink``) and of the other sinks given up on
+    (a virtual camera whose send did not return) after an interrupt, for the one-line message."""
+    parts = []
+    for s in sinks:
+        if s is out_sink or not getattr(s, "abandoned", False):
+            continue
+        label = getattr(s, "label", "an output")
+        why = getattr(s, "stall_reason", "")
+        parts.append(f"{label} could not be finished" + (f": {why}" if why else ""))
+    if output:
+        frames = getattr(out_sink, "frames", None)
+        frames = frames if isinstance(frames, int) else written
+        if getattr(out_sink, "abandoned", False):
+            why = ": its reader did not take the rest" if getattr(out_sink, "cancel", None) is not None else ""
+            parts.insert(0, f"{output} could not be finished{why}")
+        elif not frames:
+            parts.insert(0, f"nothing was written to {output}")
+        else:
+            parts.insert(0, f"{output} finalized with {frames} frames")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _cut_short(sinks: Iterable, interrupted: bool = False) -> None:
@@ -1080,6 +1111,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                              tick_fps=getattr(info, "tick_fps", None) if file_src else None,
                              audio_from=Path(spec) if (file_src and info.has_audio) else None)
         sinks = []
+        out_sink = None
         if preview:
             sinks.append(stack.enter_context(open_sink("preview", sink_info, cfg.video, kind="preview",
                                                        controls=processor, stats=stats, display_checked=early,
@@ -1090,8 +1122,9 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             # and --no-pace sends a file as fast as it is processed
             live_src = not file_src and getattr(source, "live", True)  # (a file over HTTP is not)
             out_opts = {"pace": False} if (live_src or pace is False) else {}
-            sinks.append(stack.enter_context(open_sink(output, sink_info, cfg.video, force=force,
-                                                       inputs=inputs, **out_opts)))
+            out_sink = stack.enter_context(open_sink(output, sink_info, cfg.video, force=force,
+                                                     inputs=inputs, **out_opts))
+            sinks.append(out_sink)
         for k, o in extra_sinks:
             if k == "vcam" and kind == "camera":
                 # a camera's timestamps are the frames' arrival times: pacing them again only
@@ -1143,7 +1176,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             stats.interrupted = True
             _cut_short(sinks, interrupted=True)
             stack.close()  # finalize the outputs now: the frames so far play
-            what = _finalized(output, sinks, stats.written)
+            what = _finalized(output, sinks, stats.written, out_sink)
             signum = getattr(exc, "signum", None)
             name = {1: "SIGHUP", 15: "SIGTERM"}.get(signum or 0)
             raise Interrupted(f"{'stopped by ' + name if name else 'interrupted'}{what}",

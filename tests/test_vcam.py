@@ -360,3 +360,54 @@ def test_ctrl_c_with_a_stalled_virtual_camera_ends_the_run_within_a_second(tmp_p
         pyvirtualcam.camera.BACKENDS.pop("stalling", None)
     assert took < 1.0, took
     assert Stalling.instances[-1].closed == 0  # (not closed under the running send)
+
+
+def test_ctrl_c_with_a_stalled_virtual_camera_still_finalizes_the_recording(tmp_path):
+    """`-o rec.mp4 --vcam`, the virtual camera's send blocked, Ctrl-C: giving up on the stuck
+    writer abandoned every sink it feeds -- the recording's frames were thrown away and the
+    message blamed rec.mp4's 'reader'.  Only the virtual camera is given up now (never closed
+    under its send); the recording is finalised with its frames, and the message says both."""
+    import _thread
+    import threading
+
+    from conftest import probe
+    from livecut.config import load_config
+    from livecut.runner import Interrupted, run_video
+
+    stalled, release = threading.Event(), threading.Event()
+
+    class Stalling(FakeCamera):
+        def send(self, frame):
+            if len(self.times) >= 5:
+                stalled.set()
+                release.wait(8)
+            super().send(frame)
+
+    pyvirtualcam.register_backend("stalling", Stalling)
+    at = []
+
+    def interrupt():
+        stalled.wait(30)
+        time.sleep(0.2)
+        at.append(time.perf_counter())
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    clip = make_clip(tmp_path / "c.mp4", n=200, w=160, h=120)
+    out = tmp_path / "rec.mp4"
+    try:
+        with pytest.raises(Interrupted) as info:
+            run_video(str(clip), str(out), load_config(), progress=False, pace=False,
+                      extra_sinks=[("vcam", {"backend": "stalling"})])
+        took = time.perf_counter() - at[0]
+    finally:
+        release.set()
+        pyvirtualcam.camera.BACKENDS.pop("stalling", None)
+    msg = str(info.value)
+    assert took < 1.5, took
+    assert info.value.exit_code == 130
+    assert Stalling.instances[-1].closed == 0  # (not closed under the running send)
+    frames = probe(out)["frames"]  # (the frames the camera took, and the one it is stuck on)
+    assert frames == 6, frames
+    assert f"rec.mp4 finalized with {frames} frames" in msg, msg
+    assert "virtual camera could not be finished" in msg and "its reader" not in msg, msg

@@ -108,6 +108,10 @@ def check_available(device: str | None = None, backend: str | None = None) -> No
 class VcamSink:
     """Send frames to a virtual camera; see the module docstring."""
 
+    #: what a run's message calls it, and why it could not be finished once given up on
+    label = "the virtual camera"
+    stall_reason = "sending a frame to it did not return (a reader that stalled the device)"
+
     def __init__(self, info: SinkInfo, cfg: VideoConfig | None = None, *, device: str | None = None,
                  backend: str | None = None, pace: bool = True) -> None:
         self.info = info
