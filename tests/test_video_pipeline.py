@@ -479,3 +479,48 @@ def test_ctrl_c_with_a_file_write_that_never_returns_ends_the_run(monkeypatch):
         sink.release.set()
     assert took < 0.5 + 0.5, took   # (WRITER_STALL, and no more)
     assert sink.abandoned and not sink.closed_under_write
+
+
+
+def test_ctrl_c_while_the_writer_ends_its_last_frame_does_not_close_the_file_under_it(tmp_path, clips, monkeypatch):
+    """Ctrl-C while the run waits for the writer to encode its last frame: on Python 3.11 a
+    thread's join() interrupted by the signal marks the thread as stopped while it is still
+    running (bpo-45274), so the file was closed under the running write (a crash, or the
+    frame lost and 'finalized' said of it).  The writer is waited for by an event of its own
+    now: the frame is written, then the file is finalised."""
+    import _thread
+
+    from livecut.runner import Interrupted
+    from livecut.sinks.file import VideoFileSink
+
+    writing, state = threading.Event(), {"in_write": False, "closed_under_write": False}
+    real_write, real_close = VideoFileSink.write, VideoFileSink.close
+
+    def write(self, image, pts=None):
+        state["in_write"] = True
+        try:
+            if self.frames == 19:  # (the last frame: the main thread waits in the writer's join)
+                writing.set()
+                time.sleep(0.8)
+            real_write(self, image, pts)
+        finally:
+            state["in_write"] = False
+
+    def close(self, complete=True):
+        state["closed_under_write"] |= state["in_write"]
+        real_close(self, complete)
+
+    monkeypatch.setattr(VideoFileSink, "write", write)
+    monkeypatch.setattr(VideoFileSink, "close", close)
+
+    def interrupt():
+        writing.wait(10)
+        time.sleep(0.3)
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    out = tmp_path / "o.mp4"
+    with pytest.raises(Interrupted, match="finalized with 20 frames"):
+        run_video(str(clips["plain"]), str(out), load_config(), progress=False)
+    assert not state["closed_under_write"]
+    assert probe(out)["frames"] == 20
