@@ -682,6 +682,7 @@ class Pipeline:
             writer.start()
         reader.start()
         completed = False
+        failure: BaseException | None = None
         # a source that hands out pooled buffers wants them back once the output is copied
         release = getattr(self.source, "release_frame", None) if self.thread_sinks and not self.main_sinks else None
         # while a live source delivers nothing, the preview is polled still (its keys, its close
@@ -749,15 +750,32 @@ class Pipeline:
         except KeyboardInterrupt:
             st.interrupted = True
             raise
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
-            self._shutdown(writer, reader, graceful=completed or st.interrupted, hurry=st.interrupted)
+            failing = failure is not None or bool(self._errors)
+            try:
+                self._shutdown(writer, reader, graceful=completed or st.interrupted, hurry=st.interrupted,
+                               failing=failing)
+            except KeyboardInterrupt as sig:
+                if not (failing or self._failing):
+                    raise
+                self.late_signal = sig  # (the run was failing already: its error is the one raised)
             st.elapsed = time.perf_counter() - st.started
             st.corrupt = getattr(self.source, "corrupt", 0)
             st.lead_dropped = getattr(self.source, "lead_dropped", 0)
         self._check()
         return st
 
-    def _shutdown(self, writer, reader, graceful: bool, hurry: bool = False) -> None:
+    #: a signal that came while the run was stopping on an error (that error is the one raised)
+    late_signal: BaseException | None = None
+    #: the run stops on an error that came before any signal (see _shutdown)
+    _failing = False
+    #: how many errors there were when a signal interrupted the wait for the writer
+    _errors_at_signal: int | None = None
+
+    def _shutdown(self, writer, reader, graceful: bool, hurry: bool = False, failing: bool = False) -> None:
         """Stop the reader, let the writer finish what is queued (when graceful), join both.
 
         A graceful end waits for the writer as long as it writes (a slow encoder, a slow
@@ -769,7 +787,11 @@ class Pipeline:
         dropped) -- one whose write does not end within WRITER_STALL is stuck (a disk that
         stopped answering: told from a slow encoder no sooner) and its sinks are abandoned --,
         and a peer's writer that writes nothing for HURRY_STALL counts as stuck; a further
-        signal while waiting cancels the sinks at once."""
+        signal while waiting cancels the sinks at once.
+
+        ``failing``: the run stops on an error (a reader's, the processing's).  A signal
+        meanwhile only hurries the shutdown: it is kept in :attr:`late_signal`, and the error, which
+        came first, is the run's (as it is without the signal: its outputs are not finished)."""
         # nothing more is read: a live source waiting to reconnect gives up now
         getattr(self.source, "stop", lambda: None)()
         signalled = False
@@ -777,10 +799,19 @@ class Pipeline:
             if writer is not None:
                 self._finish_writer(writer, graceful and not self._errors,
                                     HURRY_STALL if hurry else WRITER_STALL, hurry)
-        except BaseException:  # (a signal while waiting for the writer)
+        except KeyboardInterrupt as sig:  # (a signal while waiting for the writer)
+            signalled = True
+            before = self._errors_at_signal if self._errors_at_signal is not None else len(self._errors)
+            if not (failing or before):
+                raise
+            self.late_signal = sig  # (an error came first: it is the run's)
+        except BaseException:
             signalled = True
             raise
         finally:
+            # (an error by now came before any signal still to come: it is the run's)
+            failing = self._failing = (failing or self.late_signal is not None
+                                       or (not signalled and bool(self._errors)))
             self._stop.set()
             deadline = time.perf_counter() + JOIN_TIMEOUT
             while reader.is_alive() and time.perf_counter() < deadline:
@@ -798,7 +829,8 @@ class Pipeline:
             # a sink whose closing writes to a reader that may have stopped reading (-o -):
             # closed here, in a thread of its own, so that a signal still ends the run
             quick = signalled or hurry or not graceful or bool(self._errors)
-            failed = bool(self._errors) and not signalled and not hurry  # (then without a flush)
+            # (then without a flush; after a signal that came first, with it)
+            failed = bool(self._errors) and (failing or not (signalled or hurry))
             for s in self.thread_sinks:
                 if getattr(s, "close_may_block", False):
                     if hasattr(s, "cut_short") and self._short():
@@ -884,6 +916,7 @@ class Pipeline:
             self._stop.set()
             writer.join(JOIN_TIMEOUT if not graceful else POLL)
         except BaseException:  # Ctrl-C / a signal while waiting: stop writing now
+            self._errors_at_signal = len(self._errors)
             self._stop.set()
             if not peers and not hurry:  # a file: the frame being encoded is the last, then it is
                 # finalized (after a first signal already, this one is the one that aborts)
@@ -1052,6 +1085,29 @@ class _Quit(Exception):
     """The preview asked to quit."""
 
 
+class _FirstFailure:
+    """On a run's ExitStack: an error that stops the run, then a signal while the outputs and
+    the source close (their ``__exit__``) -- the error is raised, not the signal: the first
+    failure wins.  :meth:`note` is pushed last (called first, with the error); the instance
+    is entered first (its ``__exit__`` is called last, with what propagates by then)."""
+
+    def __init__(self) -> None:
+        self.error: BaseException | None = None
+
+    def note(self, exc_type, exc, tb) -> bool:
+        if exc is not None and not isinstance(exc, KeyboardInterrupt):
+            self.error = exc
+        return False
+
+    def __enter__(self) -> "_FirstFailure":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if self.error is not None and isinstance(exc, KeyboardInterrupt) and exc is not self.error:
+            raise self.error
+        return False
+
+
 # ------------------------------------------------------------------ entry point
 
 def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = None,
@@ -1107,6 +1163,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     stats = Stats()
     inputs = (spec,) + ((processor.comp.background.path,) if processor.comp.background.path else ())
     with ExitStack() as stack:
+        first = stack.enter_context(_FirstFailure())
         stack.enter_context(processor)
         # an output file that exists (no --force) or is an input, or that cannot be written as
         # asked (a cutout's alpha into .mp4, a URL without a port, -o - on a terminal): refused
@@ -1191,6 +1248,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                         progress=bar, stats=stats, paused=lambda: processor.paused, clock=clock,
                         after_frame=governor, ahead=ahead)
         stats.segmented_ahead = pipe.ahead is not None
+        stack.push(first.note)  # (last in: told first of an error that stops the run)
         if on_start is not None:
             on_start(pipe)
         try:

@@ -524,3 +524,86 @@ def test_ctrl_c_while_the_writer_ends_its_last_frame_does_not_close_the_file_und
         run_video(str(clips["plain"]), str(out), load_config(), progress=False)
     assert not state["closed_under_write"]
     assert probe(out)["frames"] == 20
+
+
+@pytest.mark.parametrize("stage", ["reader", "processing", "closing"])
+def test_a_signal_while_an_error_stops_the_run_does_not_replace_the_error(tmp_path, clips, monkeypatch, stage):
+    """A reader or processing error stops the run; SIGTERM comes while it is stopping (the
+    writer still encoding a frame, or the source closing).  The signal took over: 'stopped by
+    SIGTERM (o.mp4 finalized with 6 frames)', exit 143, the output committed as if it were
+    good.  The first failure wins now: the error, as without the signal (exit 1), and the
+    output is not kept."""
+    import os
+
+    from livecut.runner import Interrupted, finalize_on_signals
+    from livecut.sinks.file import VideoFileSink
+
+    blocked = threading.Event()
+    if stage == "closing":  # (the error is a processing one; the source takes its time to close)
+        real_close = FileSource.close
+
+        def close(self):
+            if not blocked.is_set():
+                blocked.set()
+                time.sleep(0.8)
+            real_close(self)
+
+        monkeypatch.setattr(FileSource, "close", close)
+        ready = threading.Event()
+        ready.set()
+    else:
+        ready = blocked
+        real_write = VideoFileSink.write
+
+        def write(self, image, pts=None):
+            if self.frames == 5:
+                blocked.set()
+                time.sleep(1.0)  # (an encoder busy with its frame when the error comes)
+            real_write(self, image, pts)
+
+        monkeypatch.setattr(VideoFileSink, "write", write)
+    if stage == "reader":
+        real_read = FileSource.read
+
+        def read(self):
+            f = real_read(self)
+            if f is not None and f.index == 10:
+                blocked.wait(10)
+                raise OSError("cable pulled")
+            return f
+
+        monkeypatch.setattr(FileSource, "read", read)
+    else:
+        real_call = Processor.__call__
+
+        def call(self, image, *a, **kw):
+            self._n = getattr(self, "_n", 0) + 1
+            if self._n == 10:
+                ready.wait(10)
+                raise RuntimeError("no more memory")
+            return real_call(self, image, *a, **kw)
+
+        monkeypatch.setattr(Processor, "__call__", call)
+
+    def terminate():
+        blocked.wait(10)
+        time.sleep(0.3)  # (the error is stopping the run)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=terminate, daemon=True).start()
+    out = tmp_path / "o.mp4"
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        with pytest.raises(BaseException) as info:
+            with finalize_on_signals():
+                try:
+                    run_video(str(clips["plain"]), str(out), load_config(), progress=False)
+                finally:
+                    time.sleep(0.5)  # (the signal has come by now)
+    finally:
+        for s, h in saved.items():  # (after a signal they are left ignored: the process is ending)
+            signal.signal(s, h)
+    assert not isinstance(info.value, (Interrupted, KeyboardInterrupt)), info.value
+    assert isinstance(info.value, StageError) and info.value.exit_code == 1, info.value
+    assert f"{'reader' if stage == 'reader' else 'processing'} stage failed" in str(info.value), info.value
+    assert not out.exists()
