@@ -964,3 +964,43 @@ def test_a_live_stream_that_lost_seconds_on_the_way_keeps_the_gap(tmp_path, monk
     steps = np.diff(got)
     assert src.jumps == 0
     assert abs(steps.max() - 76 / 30) < 0.01 and steps.min() > 0
+
+
+@pytest.mark.parametrize("audio", [True, False], ids=["audio", "silent"])
+def test_a_streams_audio_is_said_not_to_be_carried(tmp_path, monkeypatch, audio):
+    """`livecut run udp://...` (rtsp, http) of a stream with audio writes video only: it said
+    nothing.  The run's warnings say the stream's audio is not carried (README scopes audio to
+    `livecut file` and `run FILE`), once, and only for a stream that has audio."""
+    import av
+
+    import livecut.sources as sources
+    from conftest import make_clip
+    from livecut.config import load_config
+    from livecut.runner import run_video
+    from livecut.sources.stream import StreamSource
+
+    clip = make_clip(tmp_path / "c.mp4", n=30, audio=audio)
+    opener = lambda url, **kw: av.open(str(clip))  # noqa: E731 -- (a local file as the stream)
+    src = StreamSource("udp://127.0.0.1:9", VideoConfig(reconnect=False), opener=opener)
+    with src:
+        assert src.read() is not None
+    said = [w for w in src.warnings if "audio is not carried" in w]
+    assert len(said) == (1 if audio else 0), src.warnings
+    if audio:
+        assert said[0].startswith("udp://127.0.0.1:9: the stream's audio is not carried"), said
+
+    # through a run: the line is among its warnings (printed after the summary); the frames
+    # come at a stream's pace (read at once, a live run keeps only the newest)
+    class Paced(_Breaks):
+        def decode(self, stream):
+            for f in self._c.decode(stream):
+                time.sleep(0.03)
+                yield f
+
+    paced = lambda url, **kw: Paced(av.open(str(clip)))  # noqa: E731
+    matches, _ = sources._SOURCES["stream"]
+    monkeypatch.setitem(sources._SOURCES, "stream",
+                        (matches, lambda spec, cfg, **o: StreamSource(spec, cfg, reconnect=False, opener=paced)))
+    stats = run_video("udp://127.0.0.1:9", "null:", load_config(), max_frames=5, progress=False)
+    assert stats.processed == 5
+    assert sum("audio is not carried" in w for w in stats.warnings) == (1 if audio else 0), stats.warnings

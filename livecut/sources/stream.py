@@ -166,6 +166,9 @@ class StreamSource:
         #: jumps of the stream's own clock (see _deliver) carried over without a gap
         self.jumps = 0
         self.finite = False            #: True when the stream has a known duration (VOD)
+        #: what the run's summary should say (a stream's audio, which is not carried)
+        self.warnings: list[str] = []
+        self.has_audio = False         #: the stream carries audio (which livecut does not)
         self.info = SourceInfo(width=0, height=0, fps=None)
 
     # ------------------------------------------------------------ open / close
@@ -183,6 +186,10 @@ class StreamSource:
             if not container.streams.video:
                 raise VideoOpenFailure(f"{self.safe_url}: the stream has no video")
             stream = container.streams.video[0]
+            if container.streams.audio and not self.has_audio:  # (said once, not per reconnection)
+                self.has_audio = True
+                self.warnings.append(f"{self.safe_url}: the stream's audio is not carried: the output is video "
+                                     "only (audio is copied by `livecut file` and `livecut run FILE`)")
             # live sources: no frame-threading (it adds frames of latency)
             stream.thread_type = "SLICE"
             rate = stream.average_rate or stream.guessed_rate or stream.base_rate
@@ -344,8 +351,10 @@ class StreamSource:
                     raise VideoOpenFailure(f"{self.safe_url}: no video frame ({reason})") from None
             self.info.width, self.info.height = first.width, first.height
             self._pending = first
-        log.info("opened %s: %dx%d%s", self.safe_url, self.info.width, self.info.height,
-                 f" @ {self.info.fps:.3g} fps" if self.info.fps else "")
+        # (a live run mostly ends by Ctrl-C, without the summary's warnings: said here too)
+        log.info("opened %s: %dx%d%s%s", self.safe_url, self.info.width, self.info.height,
+                 f" @ {self.info.fps:.3g} fps" if self.info.fps else "",
+                 " (video only: its audio is not carried)" if self.has_audio else "")
 
     @contextlib.contextmanager
     def _io(self):
