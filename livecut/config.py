@@ -84,8 +84,9 @@ class SegmentConfig(_Checked):
                       "N-1 frames of lag after a change of focus)", lo=1, hi=8)
     still: int = _opt(3, "focusnet, video: on a still scene (under 0.2 % of the working-size pixels "
                       "changed by 8 or more levels since the last judged frame) reuse that judgement, "
-                      "for at most this many frames in a row, segment.every's included (0 = judge every "
-                      "frame)", lo=0, hi=8)
+                      "for at most this many frames in a row, segment.every's included; the still scene "
+                      "judged again after them is averaged with that judgement (0 = judge every frame)",
+                      lo=0, hi=8)
     min_area: float = _opt(0.01, "drop subjects smaller than this fraction of the frame (focusnet, "
                            "focus: the largest one is always kept; canny: with canny_multi)",
                            lo=0.0, hi=0.5)
