@@ -145,7 +145,8 @@ class SmoothConfig(_Checked):
 
 @dataclass(frozen=True)
 class VideoConfig(_Checked):
-    codec: str = _opt("libx264", "video encoder for MP4/MKV output")
+    codec: str = _opt("libx264", "video encoder for .mp4 .mkv .mov .avi output (.webm: VP9 unless "
+                      "this is a libvpx one; a transparent .mov: ProRes 4444)")
     crf: int = _opt(20, "x264/x265/VP9 constant rate factor (lower = better; x264 takes "
                   "0-51, higher acts as 51; x265 refuses above 51; VP9 takes 0-63)", lo=0, hi=63)
     preset: str = _opt("veryfast", "x264/x265 speed preset")
