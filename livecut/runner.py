@@ -946,16 +946,18 @@ class Pipeline:
             return
         with self._sink_lock:
             stuck = self._in_sink
-        cancel = getattr(stuck, "cancel", None)
-        if cancel is not None:
-            cancel()
-        if cancel is not None or stuck is None:  # (between two writes: it ends at the stop)
-            writer.join(timeout)
-        with self._sink_lock:
-            self._released = True
-            stuck = self._in_sink if writer.is_alive() else None
-        if stuck is not None:
-            _give_up([stuck])
+        try:
+            cancel = getattr(stuck, "cancel", None)
+            if cancel is not None:
+                cancel()
+            if cancel is not None or stuck is None:  # (between two writes: it ends at the stop)
+                writer.join(timeout)
+        finally:  # (a signal while waiting too: the writer is given up on all the same)
+            with self._sink_lock:
+                self._released = True
+                stuck = self._in_sink if writer.is_alive() else None
+            if stuck is not None:
+                _give_up([stuck])
 
     @staticmethod
     def _drain(q: queue.Queue) -> None:

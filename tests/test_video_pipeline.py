@@ -607,3 +607,46 @@ def test_a_signal_while_an_error_stops_the_run_does_not_replace_the_error(tmp_pa
     assert isinstance(info.value, StageError) and info.value.exit_code == 1, info.value
     assert f"{'reader' if stage == 'reader' else 'processing'} stage failed" in str(info.value), info.value
     assert not out.exists()
+
+
+class _StuckCancelledByCtrlC(_Stuck):
+    """A ``-o -`` peer whose write blocks for good; Ctrl-C comes as it is cancelled (while the
+    run waits for the writer to give up).  Closing it is recorded only if it was not abandoned
+    first (an abandoned sink's close does nothing)."""
+
+    close_may_block = True
+    interrupted_at = None
+
+    def cancel(self):
+        if self.interrupted_at is None:
+            import _thread
+
+            self.interrupted_at = time.perf_counter()
+            _thread.interrupt_main()
+
+    def close(self):
+        self.closed_under_write |= self.writing.is_set() and not self.abandoned
+
+    abort = close
+
+
+def test_ctrl_c_while_a_stuck_writer_is_given_up_still_abandons_its_sink(monkeypatch):
+    """A writer stuck in a peer's write at the end of a run is cancelled, then waited for
+    JOIN_TIMEOUT; Ctrl-C during that wait (the run looks hung: the user presses it) skipped
+    giving the writer up: the sink was not abandoned, the writer not released, and the sink
+    was closed under the running write (the pipeline's bounded close of `-o -`, then
+    run_video's: a crash).  The writer is given up on whatever interrupts the wait."""
+    import livecut.runner as runner
+
+    monkeypatch.setattr(runner, "WRITER_STALL", 0.3)
+    sink = _StuckCancelledByCtrlC(at=7)  # (the last frame: the run is ending)
+    pipe = Pipeline(FakeSource(n=8), _identity, [sink], queue_size=2)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            pipe.run()
+        took = time.perf_counter() - sink.interrupted_at
+    finally:
+        sink.release.set()
+    assert took < 1.0, took
+    assert sink.abandoned and pipe._released
+    assert not sink.closed_under_write
