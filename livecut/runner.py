@@ -918,8 +918,10 @@ class Pipeline:
         except BaseException:  # Ctrl-C / a signal while waiting: stop writing now
             self._errors_at_signal = len(self._errors)
             self._stop.set()
-            if not peers and not hurry:  # a file: the frame being encoded is the last, then it is
-                # finalized (after a first signal already, this one is the one that aborts)
+            # a file: the frame being encoded is the last, then it is finalized (after a first
+            # signal already, this one is the one that aborts; after an error it is not
+            # finalized: the signal only hurries the shutdown, the write is not waited for)
+            if not peers and not hurry and graceful:
                 self._hurry = True
                 try:
                     last, since = self.stats.written, time.perf_counter()

@@ -650,3 +650,40 @@ def test_ctrl_c_while_a_stuck_writer_is_given_up_still_abandons_its_sink(monkeyp
     assert took < 1.0, took
     assert sink.abandoned and pipe._released
     assert not sink.closed_under_write
+
+
+def test_a_signal_while_an_error_stops_the_run_does_not_wait_for_a_stuck_file_write(monkeypatch):
+    """A processing error while the file's writer is stuck in a write (a disk that stopped
+    answering): the writer is given JOIN_TIMEOUT, then its sink abandoned.  Ctrl-C meanwhile
+    made the run wait WRITER_STALL more for that write, as if the file were to be finalised
+    (it is not: the run failed) -- the signal slowed the shutdown down instead of hurrying it.
+    Now the error is raised at once, the sink abandoned (never closed under the write)."""
+    import _thread
+
+    import livecut.runner as runner
+
+    monkeypatch.setattr(runner, "WRITER_STALL", 3.0)
+    sink = _StuckFile(at=3)
+    n, at = [0], []
+
+    def process(image, need=True):
+        n[0] += 1
+        if n[0] == 5:  # (the writer is inside frame 3's write; this frame has a buffer)
+            sink.writing.wait(10)
+
+            def interrupt():
+                at.append(time.perf_counter())
+                _thread.interrupt_main()
+
+            threading.Timer(0.3, interrupt).start()
+            raise RuntimeError("no more memory")
+        return image, image
+
+    try:
+        with pytest.raises(StageError, match="no more memory"):
+            Pipeline(FakeSource(n=100), process, [sink], queue_size=2).run()
+        took = time.perf_counter() - at[0]
+    finally:
+        sink.release.set()
+    assert took < 0.8, took  # (it was WRITER_STALL)
+    assert sink.abandoned and not sink.closed_under_write
