@@ -35,6 +35,7 @@ from livecut.frames import Upright
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
 from livecut.smooth import MaskSmoother
+from livecut.threads import Worker
 
 POLL = 0.05          #: seconds between checks of the stop event
 JOIN_TIMEOUT = 1.0   #: seconds to wait for a worker thread after stop
@@ -423,33 +424,6 @@ def _bg_text(comp: Compositor) -> str:
 
 # ------------------------------------------------------------------ the pipeline
 
-class _Worker(threading.Thread):
-    """A pipeline thread whose ``is_alive()`` and ``join()`` a signal cannot fool.  On Python
-    3.11 a ``join()`` interrupted by a signal handler's exception (Ctrl-C, SIGTERM's
-    :class:`Terminated`) marks a thread that is still running as stopped (the interrupted
-    wait releases the thread's own state lock, bpo-45274): the writer then looked done in
-    the middle of a frame and its file was closed under the write.  This one is done when its
-    target has returned (an event), whatever interrupted a wait for it."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._done = threading.Event()
-
-    def run(self) -> None:
-        try:
-            super().run()
-        finally:
-            self._done.set()
-
-    def is_alive(self) -> bool:
-        return self.ident is not None and not self._done.is_set()
-
-    def join(self, timeout: float | None = None) -> None:
-        if self.ident is None:
-            raise RuntimeError("cannot join thread before it is started")
-        self._done.wait(timeout)
-
-
 class Pipeline:
     """Runs ``source`` through ``process`` into ``sinks``.  ``run()`` returns :class:`Stats`.
 
@@ -673,11 +647,11 @@ class Pipeline:
     def run(self) -> Stats:
         st = self.stats
         st.started = time.perf_counter()
-        reader = _Worker(target=self._reader, name="livecut-reader", daemon=True)
+        reader = Worker(target=self._reader, name="livecut-reader", daemon=True)
         self._threads.append(reader)
         writer = None
         if self.thread_sinks:
-            writer = _Worker(target=self._writer, name="livecut-writer", daemon=True)
+            writer = Worker(target=self._writer, name="livecut-writer", daemon=True)
             self._threads.append(writer)
             writer.start()
         reader.start()
@@ -872,7 +846,7 @@ class Pipeline:
             except BaseException as exc:  # noqa: BLE001 -- handed to the main thread
                 self._fail("writer", exc)
 
-        t = _Worker(target=close, name="livecut-close", daemon=True)
+        t = Worker(target=close, name="livecut-close", daemon=True)
         t.start()
         end = time.perf_counter() + timeout
         try:

@@ -15,12 +15,16 @@ meeting app).  OpenCV's default (one thread per CPU) took 220 % of one core on 1
 for 14.3 ms a 1080p frame, one thread 80 % for 16.8 ms.  On more than 2 CPUs a live run
 starts with one OpenCV thread (:class:`LiveThreads`) and goes to OpenCV's default only
 if one thread falls behind the source.
+
+:class:`Worker` is a thread whose ``is_alive()`` and ``join()`` a signal cannot fool (the
+pipeline's reader, writer and closing, a stream's open).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from dataclasses import dataclass
 
 #: at most this many usable CPUs count as a "small" machine (the measured 2-CPU settings)
@@ -103,3 +107,31 @@ def opencv_threads(n: int | None):
         yield
     finally:
         cv2.setNumThreads(prev)
+
+
+class Worker(threading.Thread):
+    """A thread whose ``is_alive()`` and ``join()`` a signal cannot fool.  On Python 3.11 a
+    ``join()`` interrupted by a signal handler's exception (Ctrl-C, SIGTERM's ``Terminated``)
+    marks a thread that is still running as stopped (the interrupted wait releases the
+    thread's own state lock, bpo-45274): ``is_alive()`` is False from then on and a further
+    ``join()`` returns at once -- the pipeline's writer looked done in the middle of a frame
+    and its file was closed under the write.  This one is done when its target has returned
+    (an event), whatever interrupted a wait for it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        try:
+            super().run()
+        finally:
+            self._done.set()
+
+    def is_alive(self) -> bool:
+        return self.ident is not None and not self._done.is_set()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self.ident is None:
+            raise RuntimeError("cannot join thread before it is started")
+        self._done.wait(timeout)

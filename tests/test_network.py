@@ -1004,3 +1004,42 @@ def test_a_streams_audio_is_said_not_to_be_carried(tmp_path, monkeypatch, audio)
     stats = run_video("udp://127.0.0.1:9", "null:", load_config(), max_frames=5, progress=False)
     assert stats.processed == 5
     assert sum("audio is not carried" in w for w in stats.warnings) == (1 if audio else 0), stats.warnings
+
+
+def test_ctrl_c_during_a_stream_open_leaves_the_open_thread_seen_as_running():
+    """Ctrl-C while a stream opens (in a helper thread: FFmpeg's open blocks): on Python 3.11
+    the interrupted join() marked the helper, still inside FFmpeg, as stopped (bpo-45274) --
+    the join(1.0) after close() returned at once, and the CLI, which ends the process with
+    os._exit while an open waits (Python's shutdown let such a thread back into a dying
+    interpreter: a crash), saw none and shut Python down under it."""
+    import _thread
+
+    from livecut.sources.stream import OPEN_THREAD, StreamSource
+
+    inside, release = threading.Event(), threading.Event()
+
+    def opener(url, **kw):  # (an open FFmpeg cannot abort at once: a name being resolved)
+        inside.set()
+        release.wait(10)
+        raise OSError("connection refused")
+
+    def interrupt():
+        inside.wait(10)
+        time.sleep(0.2)
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    src = StreamSource("http://127.0.0.1:9/c.mp4", VideoConfig(open_timeout=5), opener=opener)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            src.open()
+        waited = time.monotonic() - t0
+        helpers = [t for t in threading.enumerate() if t.name == OPEN_THREAD]
+        assert helpers and all(t.is_alive() for t in helpers)  # (what the CLI's exit asks)
+        assert waited > 0.2 + 0.9, waited  # (the join(1.0) after close() waited)
+    finally:
+        release.set()
+    for t in helpers:
+        t.join(2.0)
+        assert not t.is_alive()

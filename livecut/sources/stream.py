@@ -35,6 +35,7 @@ from livecut.i420 import read_description
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
 from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
+from livecut.threads import Worker
 from livecut.urls import (input_options, is_input_url, lower_scheme, redact_text, redact_url, url_problem,
                           url_scheme)
 
@@ -299,7 +300,9 @@ class StreamSource:
                     if self._closed:  # given up on meanwhile: nobody will read it
                         self._disconnect()
 
-        helper = threading.Thread(target=work, name=OPEN_THREAD, daemon=True)
+        # (a Worker: a signal that interrupts the wait does not make it look ended -- join(1.0)
+        # below would not wait, and the CLI's exit would let it back into a dying interpreter)
+        helper = Worker(target=work, name=OPEN_THREAD, daemon=True)
         helper.start()
         try:
             while helper.is_alive():
