@@ -125,3 +125,19 @@ def signal_after(p: subprocess.Popen, delay: float, sig: int, timeout: float = 3
     p.send_signal(sig)
     _, err = p.communicate(timeout=timeout)
     return err, time.monotonic() - t0
+
+
+def interrupt_when(event, after: float, at: list) -> None:
+    """Ctrl-C in the main thread ``after`` seconds once ``event`` (a threading.Event) is set;
+    the time it fired is appended to ``at``."""
+    import _thread
+    import threading
+    import time
+
+    def fire():
+        event.wait(30)
+        time.sleep(after)
+        at.append(time.perf_counter())
+        _thread.interrupt_main()
+
+    threading.Thread(target=fire, daemon=True).start()

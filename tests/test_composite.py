@@ -374,20 +374,26 @@ def test_i420_background_planes_match_swscale(tmp_path):
             assert np.abs(g - r).max() <= 2, f"{bg} {name}: max diff {np.abs(g - r).max()}"
 
 
+def _background_case(background: str, tmp_path, picture_hw, video_hw):
+    """(the background spec, the background frame) for a test case: "image" -> a picture of
+    ``picture_hw`` written to a file, "video" -> a video background with a frame of
+    ``video_hw``; anything else as it is, with no frame."""
+    if background == "image":
+        path = tmp_path / "bg.png"
+        cv2.imwrite(str(path), _scene(*picture_hw, seed=4)[0])
+        return f"image:{path}", None
+    if background == "video":
+        path = tmp_path / "bg.mp4"
+        path.write_bytes(b"\0")
+        return f"video:{path}", _scene(*video_hw, seed=5)[0]
+    return background, None
+
+
 @pytest.mark.parametrize("background", ["blur", "color:#10ff40", "image", "video"])
 def test_apply_i420_agrees_with_bgr_path(background, tmp_path):
     h, w = 120, 176
     frame, alpha = _scene(h, w)
-    bg_frame = None
-    if background == "image":
-        path = tmp_path / "bg.png"
-        cv2.imwrite(str(path), _scene(100, 150, seed=4)[0])
-        background = f"image:{path}"
-    elif background == "video":
-        path = tmp_path / "bg.mp4"
-        path.write_bytes(b"\0")
-        background = f"video:{path}"
-        bg_frame = _scene(90, 100, seed=5)[0]  # another size: covered
+    background, bg_frame = _background_case(background, tmp_path, (100, 150), (90, 100))  # (another size: covered)
     comp = Compositor(background=background, mode="composite")
     assert comp.supports_i420
     want = _planes(_swscale_i420(comp.apply(frame, alpha, bg_frame)), h, w)
@@ -440,16 +446,9 @@ def test_bgr_bands_agree_with_the_whole_frame_blend(background, tmp_path):
     h, w = 800, 1280
     assert h * w >= BANDS_MIN_PIXELS
     frame, alpha = _scene(h, w)[0], _speckled_alpha(h, w)
-    bg_frame, mode = None, "composite"
-    if background == "image":
-        path = tmp_path / "bg.png"
-        cv2.imwrite(str(path), _scene(300, 400, seed=4)[0])
-        background = f"image:{path}"
-    elif background == "video":
-        path = tmp_path / "bg.mp4"
-        path.write_bytes(b"\0")
-        background, bg_frame = f"video:{path}", _scene(200, 300, seed=5)[0]
-    elif background == "side-by-side":
+    mode = "composite"
+    background, bg_frame = _background_case(background, tmp_path, (300, 400), (200, 300))
+    if background == "side-by-side":
         background, mode = "blur", "side-by-side"
     comp = Compositor(background=background, mode=mode)
     got = comp.apply(frame, alpha, bg_frame)[:, -w:].astype(np.float64)

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import make_clip
+from conftest import interrupt_when, make_clip
 from livecut.errors import DeviceUnavailable, LivecutError
 from livecut.pacing import Pacer
 from livecut.sinks import SinkInfo, open_sink
@@ -324,53 +324,17 @@ def test_ctrl_c_with_a_stalled_virtual_camera_ends_the_run_within_a_second(tmp_p
     """A virtual camera whose send blocks (its reader stalled the device): it was taken for a
     file's slow encoder and waited for as long as it took -- Ctrl-C and SIGTERM never ended
     the run.  It is a peer now: abandoned (never closed under the send) within a second."""
-    import _thread
-    import threading
-
-    from livecut.config import load_config
-    from livecut.runner import Interrupted, run_video
-
-    stalled, release = threading.Event(), threading.Event()
-
-    class Stalling(FakeCamera):
-        def send(self, frame):
-            if len(self.times) >= 5:
-                stalled.set()
-                release.wait(8)  # (without the fix: the test ends, failing)
-            super().send(frame)
-
-    pyvirtualcam.register_backend("stalling", Stalling)
-    at = []
-
-    def interrupt():
-        stalled.wait(30)
-        time.sleep(0.2)
-        at.append(time.perf_counter())
-        _thread.interrupt_main()
-
-    threading.Thread(target=interrupt, daemon=True).start()
-    clip = make_clip(tmp_path / "c.mp4", n=200, w=160, h=120)
-    try:
-        with pytest.raises(Interrupted):
-            run_video(str(clip), None, load_config(), progress=False, pace=False,
-                      extra_sinks=[("vcam", {"backend": "stalling"})])
-        took = time.perf_counter() - at[0]
-    finally:
-        release.set()
-        pyvirtualcam.camera.BACKENDS.pop("stalling", None)
+    took, _, cam = _run_with_a_stalling_vcam(tmp_path, None)
     assert took < 1.0, took
-    assert Stalling.instances[-1].closed == 0  # (not closed under the running send)
+    assert cam.closed == 0  # (not closed under the running send)
 
 
-def test_ctrl_c_with_a_stalled_virtual_camera_still_finalizes_the_recording(tmp_path):
-    """`-o rec.mp4 --vcam`, the virtual camera's send blocked, Ctrl-C: giving up on the stuck
-    writer abandoned every sink it feeds -- the recording's frames were thrown away and the
-    message blamed rec.mp4's 'reader'.  Only the virtual camera is given up now (never closed
-    under its send); the recording is finalised with its frames, and the message says both."""
-    import _thread
+def _run_with_a_stalling_vcam(tmp_path, output):
+    """run_video of a clip into ``output`` and a virtual camera whose send blocks from its 6th
+    frame (for up to 8 s: without a fix the test ends, failing), with Ctrl-C 0.2 s into the
+    stall: (seconds from the Ctrl-C to the run's end, the Interrupted raised, the camera)."""
     import threading
 
-    from conftest import probe
     from livecut.config import load_config
     from livecut.runner import Interrupted, run_video
 
@@ -384,29 +348,33 @@ def test_ctrl_c_with_a_stalled_virtual_camera_still_finalizes_the_recording(tmp_
             super().send(frame)
 
     pyvirtualcam.register_backend("stalling", Stalling)
-    at = []
-
-    def interrupt():
-        stalled.wait(30)
-        time.sleep(0.2)
-        at.append(time.perf_counter())
-        _thread.interrupt_main()
-
-    threading.Thread(target=interrupt, daemon=True).start()
+    at: list = []
+    interrupt_when(stalled, 0.2, at)
     clip = make_clip(tmp_path / "c.mp4", n=200, w=160, h=120)
-    out = tmp_path / "rec.mp4"
     try:
         with pytest.raises(Interrupted) as info:
-            run_video(str(clip), str(out), load_config(), progress=False, pace=False,
+            run_video(str(clip), output, load_config(), progress=False, pace=False,
                       extra_sinks=[("vcam", {"backend": "stalling"})])
         took = time.perf_counter() - at[0]
     finally:
         release.set()
         pyvirtualcam.camera.BACKENDS.pop("stalling", None)
-    msg = str(info.value)
+    return took, info.value, Stalling.instances[-1]
+
+
+def test_ctrl_c_with_a_stalled_virtual_camera_still_finalizes_the_recording(tmp_path):
+    """`-o rec.mp4 --vcam`, the virtual camera's send blocked, Ctrl-C: giving up on the stuck
+    writer abandoned every sink it feeds -- the recording's frames were thrown away and the
+    message blamed rec.mp4's 'reader'.  Only the virtual camera is given up now (never closed
+    under its send); the recording is finalised with its frames, and the message says both."""
+    from conftest import probe
+
+    out = tmp_path / "rec.mp4"
+    took, exc, cam = _run_with_a_stalling_vcam(tmp_path, str(out))
+    msg = str(exc)
     assert took < 1.5, took
-    assert info.value.exit_code == 130
-    assert Stalling.instances[-1].closed == 0  # (not closed under the running send)
+    assert exc.exit_code == 130
+    assert cam.closed == 0  # (not closed under the running send)
     frames = probe(out)["frames"]  # (the frames the camera took, and the one it is stuck on)
     assert frames == 6, frames
     assert f"rec.mp4 finalized with {frames} frames" in msg, msg

@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import REPO, make_clip, probe, signal_after
+from conftest import REPO, interrupt_when, make_clip, probe, signal_after
 from livecut.config import load_config
 from livecut.errors import StageError, VideoWriteError
 from livecut.runner import Pipeline, Processor, run_video
@@ -389,8 +389,6 @@ def test_ctrl_c_with_a_file_read_that_never_returns(tmp_path, clips, monkeypatch
     generator already executing', exit 1, for an output that was in fact finalised.  The
     file's close is now safe under a read (it waits CLOSE_WAIT, then leaves the closing to
     the read): one line, exit 130, the frames so far kept, within a second."""
-    import _thread
-
     from livecut.runner import Interrupted
 
     stuck, release = threading.Event(), threading.Event()
@@ -404,15 +402,8 @@ def test_ctrl_c_with_a_file_read_that_never_returns(tmp_path, clips, monkeypatch
             yield f
 
     monkeypatch.setattr(FileSource, "_decode", decode)
-    signalled = []
-
-    def interrupt():
-        stuck.wait(30)
-        time.sleep(0.2)
-        signalled.append(time.perf_counter())
-        _thread.interrupt_main()
-
-    threading.Thread(target=interrupt, daemon=True).start()
+    signalled: list = []
+    interrupt_when(stuck, 0.2, signalled)
     out = tmp_path / "o.mp4"
     try:
         with pytest.raises(Interrupted, match="finalized with 8 frames"):
@@ -424,17 +415,17 @@ def test_ctrl_c_with_a_file_read_that_never_returns(tmp_path, clips, monkeypatch
     assert probe(out)["frames"] == 8
 
 
-def _interrupt_when(event: threading.Event, after: float, at: list) -> None:
-    """Ctrl-C in the main thread ``after`` seconds once ``event`` is set (its time in ``at``)."""
-    import _thread
-
-    def fire():
-        event.wait(30)
-        time.sleep(after)
-        at.append(time.perf_counter())
-        _thread.interrupt_main()
-
-    threading.Thread(target=fire, daemon=True).start()
+def _ctrl_c_while_stuck_in(sink) -> float:
+    """Run into ``sink`` (a _StuckWrite) with Ctrl-C 0.2 s after its write got stuck: the
+    seconds from the Ctrl-C to the run's end."""
+    at: list = []
+    interrupt_when(sink.writing, 0.2, at)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            Pipeline(FakeSource(n=100_000), _identity, [sink], queue_size=2).run()
+        return time.perf_counter() - at[0]
+    finally:
+        sink.release.set()
 
 
 def test_ctrl_c_with_a_peer_that_stopped_reading_ends_within_a_second():
@@ -442,14 +433,7 @@ def test_ctrl_c_with_a_peer_that_stopped_reading_ends_within_a_second():
     the writer was given JOIN_TIMEOUT to write, then, cancelled, JOIN_TIMEOUT again: 2 s.
     Now HURRY_STALL each, and the sinks are abandoned, never closed under the write."""
     sink = _Stuck(at=5)
-    at: list = []
-    _interrupt_when(sink.writing, 0.2, at)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            Pipeline(FakeSource(n=100_000), _identity, [sink], queue_size=2).run()
-        took = time.perf_counter() - at[0]
-    finally:
-        sink.release.set()
+    took = _ctrl_c_while_stuck_in(sink)
     assert took < 1.0, took
     assert sink.abandoned and not sink.closed_under_write
 
@@ -469,14 +453,7 @@ def test_ctrl_c_with_a_file_write_that_never_returns_ends_the_run(monkeypatch):
     monkeypatch.setattr(runner, "WRITER_STALL", 0.5)
     sink = _StuckFile(at=5)
     threading.Timer(6.0, sink.release.set).start()  # (without the fix: the test ends, failing)
-    at: list = []
-    _interrupt_when(sink.writing, 0.2, at)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            Pipeline(FakeSource(n=100_000), _identity, [sink], queue_size=2).run()
-        took = time.perf_counter() - at[0]
-    finally:
-        sink.release.set()
+    took = _ctrl_c_while_stuck_in(sink)
     assert took < 0.5 + 0.5, took   # (WRITER_STALL, and no more)
     assert sink.abandoned and not sink.closed_under_write
 
