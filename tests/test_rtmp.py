@@ -1,4 +1,5 @@
-"""rtmp:// output: time limits through the relay (livecut.rtmprelay), signals, stream keys.
+"""rtmp:// output: time limits through the relay (livecut.rtmprelay), signals, stream keys;
+rtmp:// and rtmps:// input, from an ffmpeg server on 127.0.0.1.
 
 A server on 127.0.0.1 (tests/rtmp_server.py) that accepts the connection and never answers,
 answers the handshake and then nothing, or takes the stream and then stops reading: each
@@ -7,9 +8,13 @@ held livecut for ever (FFmpeg's RTMP output has no time limit, and is deaf to Ct
 
 from __future__ import annotations
 
+import shutil
 import signal
+import socket
+import ssl
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -17,7 +22,7 @@ import pytest
 from conftest import make_clip
 from livecut.rtmprelay import HANDSHAKE, ConnectRewriter
 from rtmp_server import FakeRtmpServer, amf_decode, amf_encode
-from rtsp_helpers import env_with_repo
+from rtsp_helpers import env_with_repo, ffprobe_count, free_port, require_ffmpeg
 
 KEY = "live_s3cr3tKEY"
 
@@ -143,6 +148,108 @@ def test_a_refused_connection_fails_at_once(clip):
     err = _finish(p)
     assert p.returncode == 1 and "Connection refused" in _error_line(err)
     assert time.monotonic() - t0 < 15
+
+
+# ---------------------------------------------------------------- rtmp:// and rtmps:// input
+
+def _tls_front(port: int, upstream: int, tmp_path) -> threading.Thread:
+    """A TLS server on ``port`` (a self-signed certificate for 127.0.0.1, tmp_path/cert.pem:
+    FFmpeg does not check it unless told to) passing one connection's bytes to and from
+    127.0.0.1:``upstream`` (waited for while it does not listen yet)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                    "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=30)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    lsock = socket.create_server(("127.0.0.1", port))
+    lsock.settimeout(30)
+
+    def pump(a, b) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def serve() -> None:
+        with lsock:
+            try:
+                conn = ctx.wrap_socket(lsock.accept()[0], server_side=True)
+            except OSError:
+                return
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    up = socket.create_connection(("127.0.0.1", upstream), timeout=10)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        conn.close()
+                        return
+                    time.sleep(0.1)
+            up.settimeout(None)
+            conn.settimeout(None)
+            threading.Thread(target=pump, args=(up, conn), daemon=True).start()
+            pump(conn, up)
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    return t
+
+
+@pytest.mark.parametrize("scheme", ["rtmp", "rtmps"])
+def test_an_rtmp_stream_is_read_from_the_cli(tmp_path, scheme):
+    """`livecut run rtmp://host/app/KEY` (and rtmps://) reads a live RTMP stream: an ffmpeg
+    server on 127.0.0.1 (-listen 1) plays it to the first client; rtmps:// reaches it
+    through a TLS front. The key is never shown."""
+    require_ffmpeg()
+    port = free_port()
+    if scheme == "rtmps":
+        front = free_port()
+        _tls_front(front, port, tmp_path)
+    url = f"{scheme}://127.0.0.1:{front if scheme == 'rtmps' else port}/live/{KEY}"
+    srv = subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i",
+                            "testsrc2=size=320x240:rate=25", "-t", "4", "-c:v", "libx264", "-g", "25",
+                            "-f", "flv", "-listen", "1", f"rtmp://127.0.0.1:{port}/live/{KEY}"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = tmp_path / "out.mp4"
+    try:
+        deadline = time.monotonic() + 20
+        while True:  # (until the server listens)
+            r = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-o", str(out), "-f",
+                                "--frames", "20", "--set", "video.open_timeout=10"],
+                               capture_output=True, text=True, timeout=60, env=env_with_repo())
+            if r.returncode == 0 or time.monotonic() > deadline or "refused" not in r.stderr:
+                break
+            time.sleep(0.3)
+    finally:
+        srv.kill()
+        srv.wait()
+    assert r.returncode == 0, r.stderr
+    assert KEY not in r.stderr and f"{scheme}://127.0.0.1:" in r.stderr and "/live/***" in r.stderr
+    got = ffprobe_count([str(out)])
+    assert (got["codec_name"], got["width"], got["height"]) == ("h264", 320, 240)
+    assert int(got["nb_read_frames"]) == 20
+
+
+def test_a_refused_rtmp_input_is_one_line_without_the_key(tmp_path):
+    port = free_port()
+    r = subprocess.run([sys.executable, "-m", "livecut", "run", f"rtmp://pub:pw123@127.0.0.1:{port}/live/{KEY}",
+                        "-o", str(tmp_path / "out.mp4")],
+                       capture_output=True, text=True, timeout=60, env=env_with_repo())
+    assert r.returncode == 2, r.stderr
+    assert _error_line(r.stderr) == (f"livecut: error: rtmp://***@127.0.0.1:{port}/live/***: "
+                                     "cannot open the stream: Connection refused")
+    assert "pw123" not in r.stderr
 
 
 # ---------------------------------------------------------------- the connect command's tcUrl
