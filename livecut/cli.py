@@ -647,7 +647,8 @@ def file_(
 @video_options()
 def run(
     source: str = typer.Argument(..., metavar="SOURCE",
-                                 help="Camera index, rtsp:// rtsps:// http(s):// udp:// srt:// URL, or a file."),
+                                 help="Camera index, rtsp:// rtsps:// http(s):// udp:// tcp:// srt:// rtmp:// "
+                                      "rtmps:// URL, or a file."),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="OUTPUT", rich_help_panel=P_OUTPUT,
                                          help="Video file, DIR/ or stream URL (see `livecut file --help`)."),
     opts: dict = None,

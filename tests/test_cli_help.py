@@ -88,6 +88,27 @@ def test_file_help_names_every_output_the_readme_lists():
         assert out in text, out
 
 
+def test_run_help_and_the_readme_name_every_input_scheme():
+    """`livecut run` reads every scheme of livecut.urls.INPUT_SCHEMES; its --help and the
+    README's `livecut run SOURCE` row named only rtsp:// rtsps:// http(s):// udp:// srt://,
+    not tcp:// rtmp:// rtmps://."""
+    import re
+
+    from livecut.urls import INPUT_SCHEMES
+
+    from rtsp_helpers import REPO
+
+    text = " ".join(help_of("run").split())
+    row = next(ln for ln in (REPO / "README.md").read_text().splitlines()
+               if ln.startswith("| `livecut run SOURCE"))
+    for scheme in INPUT_SCHEMES:
+        said = "http(s)://" if scheme.startswith("http") else f"{scheme}://"
+        assert said in text, scheme
+        assert f"`{said}`" in row, scheme
+    named = set(re.findall(r"\b([a-z]+)(?:\(s\))?://", row))
+    assert named <= set(INPUT_SCHEMES), named  # (and nothing it does not read)
+
+
 def test_a_flag_that_sets_a_key_is_named_in_its_error():
     """`livecut run --rtsp-transport http` said '--set: video.rtsp_transport: ...' though no
     --set was given."""
