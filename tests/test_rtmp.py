@@ -252,6 +252,46 @@ def test_a_refused_rtmp_input_is_one_line_without_the_key(tmp_path):
     assert "pw123" not in r.stderr
 
 
+@pytest.mark.parametrize("trusted", [True, False], ids=["trusted", "self-signed"])
+def test_publishing_to_rtmps_through_the_relay(clip, tmp_path, trusted):
+    """rtmps:// output: the relay speaks TLS to the server and checks its certificate. Trusted
+    (SSL_CERT_FILE names it), every frame arrives at an ffmpeg server behind a TLS front;
+    self-signed and not trusted, the run ends with one line and exit 1, the key unshown."""
+    require_ffmpeg()
+    port, front = free_port(), free_port()
+    _tls_front(front, port, tmp_path)
+    env = env_with_repo()
+    env.pop("SSL_CERT_FILE", None)
+    env.pop("SSL_CERT_DIR", None)
+    if trusted:
+        env["SSL_CERT_FILE"] = str(tmp_path / "cert.pem")
+    got = tmp_path / "got.flv"
+    rx = subprocess.Popen(["ffmpeg", "-v", "error", "-y", "-listen", "1",
+                           "-i", f"rtmp://127.0.0.1:{port}/live/{KEY}", "-c", "copy", str(got)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o",
+                              f"rtmps://127.0.0.1:{front}/live/{KEY}", "--no-pace",
+                              "--set", "video.open_timeout=10"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+        err = _finish(p, 60)
+        if trusted:
+            _, rx_err = rx.communicate(timeout=20)
+    finally:
+        rx.kill()
+        rx.wait()
+    assert KEY not in err, err
+    if not trusted:
+        assert p.returncode == 1, err
+        assert "certificate verify failed" in _error_line(err) and "/live/***" in err
+        return
+    assert p.returncode == 0, err
+    assert "rtmps://127.0.0.1:" in err and "/live/***" in err
+    info = ffprobe_count([str(got)])
+    assert (info["codec_name"], info["width"], info["height"]) == ("h264", 320, 240), rx_err
+    assert int(info["nb_read_frames"]) == 50
+
+
 # ---------------------------------------------------------------- the connect command's tcUrl
 
 def _chunk(fmt: int, csid: int, payload: bytes, *, ts: int = 0, length: int = 0, mtype: int = 20,
