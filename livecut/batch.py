@@ -152,13 +152,19 @@ def _manifest_outputs(folder: Path) -> set[Path]:
         return set()
 
 
-def _walk(folder: Path, skip: Path) -> list[Path]:
+def _walk(folder: Path, skip: Path, errors: list[str] | None = None) -> list[Path]:
     """The photos and videos under ``folder``; hidden names, OUTDIR (``skip``) and, below
     ``folder``, the outputs another batch's manifest names (`batch . -o cut2` beside an earlier
-    `cut/`: the cutouts, not the photos kept beside them) are left out."""
+    `cut/`: the cutouts, not the photos kept beside them) are left out.  A folder that cannot
+    be read (no permission) is an error line in ``errors``, not a folder left out unsaid."""
     found = []
     outputs: set[Path] = set()
-    for root, dirs, files in os.walk(folder):
+
+    def unreadable(exc: OSError) -> None:
+        if errors is not None:
+            errors.append(f"{exc.filename or folder}: cannot read the folder: {exc.strerror or exc}")
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
         rootp = Path(root)
         if rootp != folder and (rootp / MANIFEST).is_file():
             outputs |= _manifest_outputs(rootp)
@@ -200,8 +206,10 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
             continue
         p = Path(os.path.expanduser(text))
         if p.is_dir():
-            found = _walk(p, skip)
-            if not found:
+            walk_errors: list[str] = []
+            found = _walk(p, skip, walk_errors)
+            errors.extend(walk_errors)
+            if not found and not walk_errors:
                 errors.append(f"{p}: folder holds no photos or videos")
             elif not (p.resolve() == skip or skip in p.resolve().parents):
                 anchors.add(Path(os.path.abspath(p)))

@@ -822,3 +822,27 @@ def test_a_video_background_is_for_the_videos_of_a_mixed_batch(tmp_path):
     assert np.array_equal(photo, cv2.imread(str(conf / "p.png"), cv2.IMREAD_UNCHANGED))
     assert len(_frames(out / "v.mp4")) == 25
     assert {r["status"] for r in _records(out)} == {"ok"}
+
+
+def test_a_folder_that_cannot_be_read_is_said_not_left_out_silently(tmp_path, monkeypatch):
+    """A subfolder without read permission (a card copied as another user, chmod 000) was
+    left out without a word: its photos were missing from the output tree, the summary said
+    nothing failed, exit 0; the folder given itself unreadable was "holds no photos or
+    videos".  Now each is one error line "cannot read the folder" (exit 2), the rest done."""
+    src = tmp_path / "in"
+    _photo(src / "good.jpg", 0)
+    _photo(src / "private" / "x.jpg", 1)
+    real_scandir = os.scandir
+
+    def scandir(path=None):  # (as chmod 000 does, also where the tests run as root)
+        if path is not None and Path(os.fsdecode(path)).name == "private":
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_scandir(path) if path is not None else real_scandir()
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    cfg = load_config(None, [])
+    report = run_batch([str(src)], tmp_path / "out", cfg, jobs=1)
+    assert (report.done, report.failed, report.exit_code) == (1, 1, 2), report.errors
+    assert report.errors == [f"{src / 'private'}: cannot read the folder: Permission denied"]
+    report = run_batch([str(src / "private")], tmp_path / "out2", cfg, jobs=1)
+    assert report.errors == [f"{src / 'private'}: cannot read the folder: Permission denied"]
