@@ -24,6 +24,7 @@ recorded, and :class:`livecut.runner.Interrupted` (exit 130) is raised.
 from __future__ import annotations
 
 
+import contextlib
 import glob
 import hashlib
 import json
@@ -645,6 +646,56 @@ def _init_worker(threads: int, driver: int = 0, frames_queue=None) -> None:
         threading.Thread(target=watch, name="livecut-driver-watch", daemon=True).start()
 
 
+@contextlib.contextmanager
+def _signals_held():
+    """SIGINT, SIGTERM and SIGHUP held back in the main thread meanwhile, then delivered: a
+    Ctrl-C while a worker process was being started (the forkserver's first start takes tenths
+    of a second) stopped the driver before it knew that worker's pid, so that the worker was
+    never stopped: it outlived the driver and printed a traceback after the batch had ended."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    saved = {}
+    try:
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                sig = getattr(signal, name)
+                saved[sig] = signal.signal(sig, lambda signum, frame: held.append(signum))
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        if held:
+            signal.raise_signal(held[0])  # (as it came: the handler of the batch's caller takes it)
+
+
+@contextlib.contextmanager
+def _sigint_ignored_by_programs_started():
+    """A program started meanwhile (the forkserver, and so every worker it forks) ignores SIGINT
+    from its first instruction on (an ignored signal stays ignored across exec): a terminal's
+    Ctrl-C, sent to the whole group, stopped the forkserver in the middle of its imports, or a
+    worker before it could ignore SIGINT itself, each with a traceback.  SIGINT is blocked
+    here meanwhile, so that one that comes is delivered afterwards (Linux keeps a blocked
+    signal pending, ignored or not)."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    saved = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, saved)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
 class _Local:
     """``jobs`` worker processes; a pool broken by a dying worker is replaced and the items it
     held are tried again (at most MAX_ATTEMPTS times each)."""
@@ -664,6 +715,10 @@ class _Local:
                 ctx.set_forkserver_preload(["livecut.batch", "livecut.images", "livecut.runner"])
             except Exception:  # pragma: no cover - best effort
                 pass
+            from multiprocessing import forkserver
+
+            with _signals_held(), _sigint_ignored_by_programs_started():
+                forkserver.ensure_running()  # (the workers it forks ignore SIGINT as it does)
         else:  # Windows: spawn is the only start method
             ctx = multiprocessing.get_context("spawn")
         self.frames_queue = ctx.SimpleQueue()  # a fresh one: a dead worker may hold the old one's lock
@@ -704,8 +759,9 @@ class _Local:
                     announced.update(id(it) for it in new)
                     for it in batch:
                         try:
-                            fut = self.pool.submit(self.item_fn, str(it.src), _dst(outdir, it), it.kind,
-                                                   it.force, settings)
+                            with _signals_held():  # (submit starts a worker process, when one is missing)
+                                fut = self.pool.submit(self.item_fn, str(it.src), _dst(outdir, it), it.kind,
+                                                       it.force, settings)
                         except BrokenProcessPool:
                             broken = True
                             break

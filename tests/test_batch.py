@@ -846,3 +846,59 @@ def test_a_folder_that_cannot_be_read_is_said_not_left_out_silently(tmp_path, mo
     assert report.errors == [f"{src / 'private'}: cannot read the folder: Permission denied"]
     report = run_batch([str(src / "private")], tmp_path / "out2", cfg, jobs=1)
     assert report.errors == [f"{src / 'private'}: cannot read the folder: Permission denied"]
+
+
+def _children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux: /proc)."""
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if int(text.rsplit(")", 1)[1].split()[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_ctrl_c_while_a_worker_starts_leaves_no_worker_behind(tmp_path, monkeypatch, capfd):
+    """Ctrl-C in the first half second of a batch (the forkserver still importing livecut, the
+    driver waiting for the new worker's pid) stopped the driver before it knew that worker, so
+    that it was never stopped: it outlived the batch and printed a traceback after the
+    "interrupted" line (FileNotFoundError unpickling its queue), or the forkserver did, stopped
+    by the same Ctrl-C in its imports (KeyboardInterrupt).  Now the signal waits for the start
+    to end (the worker is then stopped with the others), and the forkserver and its workers
+    ignore SIGINT from their start (the driver stops them)."""
+    from multiprocessing import forkserver
+
+    from livecut.runner import Interrupted
+
+    src = _photo(tmp_path / "in" / "a.jpg", 0)
+    forkserver._forkserver._stop()  # (this batch starts it: as the CLI's first batch does)
+    real_read_signed = forkserver.read_signed
+    fired: list[int] = []
+
+    def read_signed(fd):  # (the driver waits here for the new worker's pid)
+        if not fired:
+            fired.append(1)
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C just then
+        return real_read_signed(fd)
+
+    monkeypatch.setattr(forkserver, "read_signed", read_signed)
+    with pytest.raises(Interrupted):
+        run_batch([str(src)], tmp_path / "out", load_config(None, []), jobs=1)
+    assert fired
+    server = forkserver._forkserver._forkserver_pid
+    assert server is not None
+    status = Path(f"/proc/{server}/status").read_text()
+    ignored = int(status.split("SigIgn:")[1].split()[0], 16)
+    assert ignored & (1 << (signal.SIGINT - 1)), "the forkserver can be stopped by a Ctrl-C"
+    deadline = time.monotonic() + 5
+    while _children_of(server) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _children_of(server)
+    for pid in left:  # (not to outlive the test)
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "a worker started at Ctrl-C was left running"
+    assert "Traceback" not in capfd.readouterr().err
