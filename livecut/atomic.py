@@ -56,20 +56,21 @@ def temp_path(final: Path, keep_suffix: bool = True) -> Path:
 STALE_SECONDS = 60.0
 
 
-def sweep_stale(final: Path) -> list[Path]:
+def sweep_stale(final: Path, min_age: float = STALE_SECONDS) -> list[Path]:
     """Remove the temporary files or folders a killed run (SIGKILL, a power cut) on this
     machine left for ``final``: names exactly as :func:`temp_path` makes them, with this
     machine's tag, whose process is gone and which have not changed for STALE_SECONDS (a
-    run on another machine writing to a shared folder is never judged from here).  Returns
-    what was removed; never raises."""
+    run on another machine writing to a shared folder is never judged from here; ``min_age``:
+    another span, 0 where nothing else can be writing there).  Returns what was removed;
+    never raises."""
     import re
 
     final = Path(final)
     return sweep_left_behind(final.parent, f".{final.name}{TEMP_MARK}",
-                             r"-[0-9a-f]{8}(" + re.escape(final.suffix) + r")?")
+                             r"-[0-9a-f]{8}(" + re.escape(final.suffix) + r")?", min_age)
 
 
-def sweep_left_behind(folder: Path | str, prefix: str, rest: str) -> list[Path]:
+def sweep_left_behind(folder: Path | str, prefix: str, rest: str, min_age: float = STALE_SECONDS) -> list[Path]:
     """Remove what killed runs of this machine left in ``folder``: names ``prefix`` + PID +
     ``-`` + this machine's tag + ``rest`` (a regular expression), whose process is gone and
     which have not changed for STALE_SECONDS (:func:`is_stale`).  Returns what was removed;
@@ -86,7 +87,7 @@ def sweep_left_behind(folder: Path | str, prefix: str, rest: str) -> list[Path]:
         for name in candidates:
             p = Path(name)
             m = pattern.fullmatch(p.name)
-            if m is None or not is_stale(p, int(m.group(1)), now):
+            if m is None or not is_stale(p, int(m.group(1)), now, min_age):
                 continue
             discard(p)
             removed.append(p)
@@ -139,13 +140,13 @@ def pid_exists(pid: int) -> bool:
     return True
 
 
-def is_stale(p: Path, pid: int, now: float) -> bool:
+def is_stale(p: Path, pid: int, now: float, min_age: float = STALE_SECONDS) -> bool:
     """Whether ``p``, written by process ``pid`` of this machine, was left by a run that is
-    gone: that process does not exist and ``p`` has not changed for STALE_SECONDS."""
+    gone: that process does not exist and ``p`` has not changed for ``min_age`` seconds."""
     if pid == os.getpid() or pid_exists(pid):
         return False  # that process runs (or is another user's): not ours to remove
     try:
-        return now - p.lstat().st_mtime >= STALE_SECONDS
+        return now - p.lstat().st_mtime >= min_age
     except OSError:
         return False
 

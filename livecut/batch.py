@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from livecut.atomic import TEMP_MARK, discard, io_reason, pid_exists, raise_if_in_the_way
+from livecut.atomic import TEMP_MARK, discard, io_reason, pid_exists, raise_if_in_the_way, sweep_stale
 from livecut.config import Config
 from livecut.errors import LivecutError, UsageError, WriteError
 from livecut.imageio import IMAGE_EXTS
@@ -1169,6 +1169,12 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
         cfg.composite, background=absolute_background(cfg.composite.background)))
     settings = Settings(cfg=wcfg, mode=mode, background=absolute_background(background),
                         threads=1 if ray else max(1, cores // jobs))
+    # what a crash (kill -9, a power cut) left of the items done again: their workers' temporary
+    # files, at once, not only after STALE_SECONDS -- the next run, started at once, did the
+    # item and then skipped it for good, the temporary file staying beside the output forever
+    # (this batch holds OUTDIR's lock; a process of this machine that is gone writes nothing)
+    for it in the_plan.todo:
+        sweep_stale(outdir / it.rel.rstrip("/"), min_age=0.0)
     backend = None
     try:
         if the_plan.todo:

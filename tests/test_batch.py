@@ -902,3 +902,31 @@ def test_ctrl_c_while_a_worker_starts_leaves_no_worker_behind(tmp_path, monkeypa
         os.kill(pid, signal.SIGKILL)
     assert not left, "a worker started at Ctrl-C was left running"
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_crashed_runs_temporary_files_go_when_the_rerun_does_its_items(tmp_path):
+    """kill -9 (or a power cut) mid-batch left the workers' temporary files beside the outputs
+    (``.v.mp4.livecut-PID-HOST-TOKEN.mp4``); the same command again at once (as the README asks)
+    did the items but left those files for good: they go only once 60 s old, when an output
+    is opened again, and the next runs skip the items.  Now the rerun removes them as it does
+    the items (a live process's temporary file stays)."""
+    from livecut.atomic import _host_tag
+
+    src = tmp_path / "in"
+    _photo(src / "a.jpg", 0)
+    make_clip(src / "v.mp4", n=6, seed=1)
+    out = tmp_path / "out"
+    out.mkdir()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # (a worker of the crashed run: its process is gone)
+    left = [out / f".v.mp4.livecut-{gone.pid}-{_host_tag()}-0123abcd.mp4",
+            out / f".a.png.livecut-{gone.pid}-{_host_tag()}-89abcdef.png"]
+    for p in left:
+        p.write_bytes(b"half a video")
+    alive = out / f".v.mp4.livecut-1-{_host_tag()}-00000000.mp4"  # (pid 1 runs: not ours to remove)
+    alive.write_bytes(b"being written")
+    report = run_batch([str(src)], out, load_config(None, []), jobs=1)
+    assert (report.done, report.failed) == (2, 0), report.errors
+    assert not any(p.exists() for p in left)
+    assert alive.exists()
+    assert sorted(p.name for p in out.iterdir()) == sorted([alive.name, "a.png", "v.mp4", MANIFEST])
