@@ -154,7 +154,7 @@ def test_a_refused_connection_fails_at_once(clip):
 
 def _tls_front(port: int, upstream: int, tmp_path) -> threading.Thread:
     """A TLS server on ``port`` (a self-signed certificate for 127.0.0.1, tmp_path/cert.pem:
-    FFmpeg does not check it unless told to) passing one connection's bytes to and from
+    trusted where SSL_CERT_FILE names it) passing one connection's bytes to and from
     127.0.0.1:``upstream`` (waited for while it does not listen yet)."""
     if shutil.which("openssl") is None:
         pytest.skip("openssl not installed")
@@ -210,12 +210,15 @@ def _tls_front(port: int, upstream: int, tmp_path) -> threading.Thread:
 def test_an_rtmp_stream_is_read_from_the_cli(tmp_path, scheme):
     """`livecut run rtmp://host/app/KEY` (and rtmps://) reads a live RTMP stream: an ffmpeg
     server on 127.0.0.1 (-listen 1) plays it to the first client; rtmps:// reaches it
-    through a TLS front. The key is never shown."""
+    through a TLS front, whose certificate SSL_CERT_FILE names (checked: see
+    test_tls_input.py). The key is never shown."""
     require_ffmpeg()
     port = free_port()
+    env = env_with_repo()
     if scheme == "rtmps":
         front = free_port()
         _tls_front(front, port, tmp_path)
+        env["SSL_CERT_FILE"] = str(tmp_path / "cert.pem")
     url = f"{scheme}://127.0.0.1:{front if scheme == 'rtmps' else port}/live/{KEY}"
     srv = subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i",
                             "testsrc2=size=320x240:rate=25", "-t", "4", "-c:v", "libx264", "-g", "25",
@@ -227,7 +230,7 @@ def test_an_rtmp_stream_is_read_from_the_cli(tmp_path, scheme):
         while True:  # (until the server listens)
             r = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-o", str(out), "-f",
                                 "--frames", "20", "--set", "video.open_timeout=10"],
-                               capture_output=True, text=True, timeout=60, env=env_with_repo())
+                               capture_output=True, text=True, timeout=60, env=env)
             if r.returncode == 0 or time.monotonic() > deadline or "refused" not in r.stderr:
                 break
             time.sleep(0.3)

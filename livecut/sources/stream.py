@@ -7,7 +7,10 @@
   reconnects with backoff (one ``livecut`` log line per attempt) and carries on;
   frame indices keep counting delivered frames and timestamps keep increasing;
 * a URL that never answers raises :class:`VideoOpenFailure` after ``open_timeout``;
-* credentials are never shown: every message goes through :func:`redact_url`.
+* credentials are never shown: every message goes through :func:`redact_url`;
+* ``https://``, ``rtsps://`` and ``rtmps://``: FFmpeg's TLS checks the server's certificate
+  (``video.tls_verify``) against Python's CA file (see :func:`ca_file`); a refusal is one line
+  naming the opt-out.
 
 ``srt://`` is read through an ``ffmpeg`` subprocess (PyAV's FFmpeg has no SRT;
 see :mod:`livecut.srtbridge`): PyAV demuxes its stdout, the same timeouts apply
@@ -21,11 +24,15 @@ frame by frame and ends at its end.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
+import socket
+import ssl
 import threading
 import time
 from fractions import Fraction
 from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
 
 import av
 
@@ -50,6 +57,56 @@ BACKOFF = (0.25, 0.5, 1.0, 1.0, 1.0, 2.0)
 
 #: the threads whose FFmpeg input is to give up now (see _InterruptibleClock)
 _ABORTED: set[int] = set()
+
+#: input schemes read through FFmpeg's TLS, and their default ports
+TLS_PORTS = {"https": 443, "rtsps": 322, "rtmps": 443}
+
+
+def ca_file() -> str | None:
+    """The CA certificates a TLS input's server certificate is checked against: Python's
+    (OpenSSL's) CA file, or the one ``SSL_CERT_FILE`` names; None when there is none.
+
+    PyAV's FFmpeg is built with GnuTLS, whose own default store (``/etc/pki/tls/cert.pem``,
+    compiled into its wheel) is absent on Debian and Ubuntu: without a ``ca_file`` every
+    certificate would be refused there."""
+    path = ssl.get_default_verify_paths().cafile  # (None unless the file exists)
+    return path or None
+
+
+def tls_options(url: str, verify: bool) -> tuple[dict[str, str], str | None]:
+    """FFmpeg's TLS options for reading ``url``, and a warning when its certificate cannot be
+    checked (no CA file on this machine)."""
+    if not verify or url_scheme(url) not in TLS_PORTS:
+        return {}, None
+    path = ca_file()
+    if path is None:
+        return {}, (f"{redact_url(url)}: the server's certificate is not checked: no CA certificates "
+                    "found (SSL_CERT_FILE can name a file of them)")
+    return {"tls_verify": "1", "ca_file": path}, None
+
+
+def tls_refusal(url: str, cafile: str, timeout: float) -> str | None:
+    """Why ``url``'s server certificate is not trusted, if it is not: FFmpeg says no more
+    than "Input/output error" when its check fails, so the same check is made again here with
+    Python's ssl (the same CA file, the same host name).  None when it passes or the server
+    cannot be reached."""
+    parts = urlsplit(url)
+    try:
+        host, port = parts.hostname, parts.port or TLS_PORTS.get(url_scheme(url), 443)
+    except ValueError:
+        return None
+    if not host:
+        return None
+    try:
+        ctx = ssl.create_default_context(cafile=cafile)
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            with ctx.wrap_socket(sock, server_hostname=host):
+                return None
+    except ssl.SSLCertVerificationError as exc:
+        why = str(exc.verify_message or "certificate verify failed").rstrip(". ")
+        return f"the server's certificate is not trusted ({redact_text(why)})"
+    except (OSError, ValueError):
+        return None
 
 
 class _InterruptibleClock:
@@ -170,6 +227,12 @@ class StreamSource:
         #: what the run's summary should say (a stream's audio, which is not carried)
         self.warnings: list[str] = []
         self.has_audio = False         #: the stream carries audio (which livecut does not)
+        #: FFmpeg's TLS options (https://, rtsps://, rtmps://: check the server's certificate)
+        self._tls, unchecked = tls_options(self.url, self.cfg.tls_verify)
+        self._unchecked = bool(unchecked)
+        if unchecked:
+            self.warnings.append(unchecked)
+        self._hls_noted = False
         self.info = SourceInfo(width=0, height=0, fps=None)
 
     # ------------------------------------------------------------ open / close
@@ -177,7 +240,7 @@ class StreamSource:
     def _connect(self, open_timeout: float | None = None) -> None:
         """Open the URL and prime the decoder; raises the PyAV/OS error as is.  ``open_timeout``:
         seconds the open may take (video.open_timeout when None)."""
-        opts = input_options(self.url, self.rtsp_transport)
+        opts = {**input_options(self.url, self.rtsp_transport), **self._tls}
         wait = self.cfg.open_timeout if open_timeout is None else open_timeout
         if url_scheme(self.url) == "srt":
             container = self._open_srt(opts, wait)
@@ -187,6 +250,12 @@ class StreamSource:
             if not container.streams.video:
                 raise VideoOpenFailure(f"{self.safe_url}: the stream has no video")
             stream = container.streams.video[0]
+            if self._tls and container.format.name == "hls" and not self._hls_noted:
+                # (FFmpeg's HLS demuxer opens the segments, and reloads the playlist, without the
+                # options it was opened with)
+                self._hls_noted = True
+                self.warnings.append(f"{self.safe_url}: only the playlist's certificate was checked: "
+                                     "FFmpeg reads HLS segments without checking theirs")
             if container.streams.audio and not self.has_audio:  # (said once, not per reconnection)
                 self.has_audio = True
                 self.warnings.append(f"{self.safe_url}: the stream's audio is not carried: the output is video "
@@ -330,6 +399,9 @@ class StreamSource:
                 msg = f"{self.safe_url}: {'closed' if self._closed else 'stopped'} while opening"
             elif isinstance(exc, av.error.ExitError) or waited >= self.cfg.open_timeout * 0.95:
                 msg = f"{self.safe_url}: no answer within {self.cfg.open_timeout:g} s"
+            elif refused := self._tls_refusal(exc):
+                msg = (f"{self.safe_url}: {refused} (a camera with a self-signed certificate: "
+                       "--set video.tls_verify=false)")
             else:
                 msg = f"{self.safe_url}: cannot open the stream: {_reason(exc)}"
             raise VideoOpenFailure(msg) from None
@@ -355,9 +427,16 @@ class StreamSource:
             self.info.width, self.info.height = first.width, first.height
             self._pending = first
         # (a live run mostly ends by Ctrl-C, without the summary's warnings: said here too)
-        log.info("opened %s: %dx%d%s%s", self.safe_url, self.info.width, self.info.height,
+        log.info("opened %s: %dx%d%s%s%s", self.safe_url, self.info.width, self.info.height,
                  f" @ {self.info.fps:.3g} fps" if self.info.fps else "",
-                 " (video only: its audio is not carried)" if self.has_audio else "")
+                 " (video only: its audio is not carried)" if self.has_audio else "",
+                 " (its certificate not checked: no CA certificates found)" if self._unchecked else "")
+
+    def _tls_refusal(self, exc: BaseException) -> str | None:
+        """Why the open failed, when it failed on the server's certificate (see tls_refusal)."""
+        if not self._tls or getattr(exc, "errno", None) != errno.EIO or self._stop.is_set():
+            return None
+        return tls_refusal(self.url, self._tls["ca_file"], min(5.0, self.cfg.open_timeout))
 
     @contextlib.contextmanager
     def _io(self):
@@ -462,7 +541,7 @@ class StreamSource:
             try:
                 self._connect(wait)
             except (av.error.FFmpegError, OSError, VideoOpenFailure) as exc:
-                reason = _reason(exc)
+                reason = self._tls_refusal(exc) or _reason(exc)
                 continue
             self.reconnects += 1
             self._dry_attempts += attempt  # (reset by the next frame delivered)
