@@ -1,0 +1,189 @@
+"""https:// and rtmps:// inputs: FFmpeg's TLS checks the server's certificate (video.tls_verify),
+against Python's CA file (SSL_CERT_FILE can name one): servers on 127.0.0.1 with a self-signed
+certificate made here.  Each test takes a few seconds.  (An rtmps:// server whose certificate
+is trusted is read in test_rtmp.py's test_an_rtmp_stream_is_read_from_the_cli.)"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from conftest import make_clip
+from livecut.config import VideoConfig
+from livecut.sources import stream as stream_mod
+from livecut.sources.stream import StreamSource, tls_options
+from rtsp_helpers import env_with_repo, require_ffmpeg
+from test_rtmp import KEY
+
+OPT_OUT = "--set video.tls_verify=false"
+
+
+@pytest.fixture(scope="module")
+def cert(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 (and no other name): (cert.pem, key.pem)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    d = tmp_path_factory.mktemp("tls")
+    crt, key = d / "cert.pem", d / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                    "-out", str(crt), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=30)
+    return crt, key
+
+
+@pytest.fixture(scope="module")
+def https_server(cert, tmp_path_factory):
+    """An HTTPS server on 127.0.0.1 serving clip.mp4 with the self-signed certificate: its port."""
+    root = tmp_path_factory.mktemp("www")
+    make_clip(root / "clip.mp4", w=160, h=120, n=25, fps=25)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(*cert)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd.server_address[1], root
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _env(trust=None) -> dict:
+    env = env_with_repo()
+    env.pop("SSL_CERT_FILE", None)
+    if trust is not None:
+        env["SSL_CERT_FILE"] = str(trust)
+    return env
+
+
+def _run(url: str, out, *settings: str, env: dict) -> subprocess.CompletedProcess:
+    sets = [a for s in settings for a in ("--set", s)]
+    return subprocess.run([sys.executable, "-m", "livecut", "run", url, "-o", str(out), "-f", "--frames", "5",
+                           "--set", "video.open_timeout=10", "--set", "video.reconnect=false", *sets],
+                          capture_output=True, text=True, timeout=60, env=env)
+
+
+def _error_line(err: str) -> str:
+    assert "Traceback" not in err, err
+    errors = [ln for ln in err.splitlines() if ln.startswith("livecut: error:")]
+    assert len(errors) == 1, err
+    return errors[0]
+
+
+def test_a_self_signed_https_server_is_refused_by_default_naming_the_opt_out(https_server, tmp_path):
+    port, _ = https_server
+    r = _run(f"https://user:pw123@127.0.0.1:{port}/clip.mp4?token=s3cr3t", tmp_path / "o.mp4", env=_env())
+    assert r.returncode == 2, r.stderr
+    line = _error_line(r.stderr)
+    assert "certificate is not trusted (self-signed certificate)" in line and OPT_OUT in line
+    assert f"https://***@127.0.0.1:{port}/clip.mp4?token=***" in line
+    assert "pw123" not in r.stderr and "s3cr3t" not in r.stderr
+    assert not (tmp_path / "o.mp4").exists()
+
+
+def test_a_self_signed_https_server_is_read_with_tls_verify_off(https_server, tmp_path):
+    port, _ = https_server
+    r = _run(f"https://127.0.0.1:{port}/clip.mp4", tmp_path / "o.mp4", "video.tls_verify=false", env=_env())
+    assert r.returncode == 0, r.stderr
+    assert "5 frames" in r.stderr and "certificate" not in r.stderr
+
+
+def test_an_https_server_whose_certificate_is_trusted_is_read(https_server, cert, tmp_path):
+    """SSL_CERT_FILE names the certificate: read; the same server by another name (the
+    certificate is for 127.0.0.1 only): refused, the host name checked too."""
+    port, _ = https_server
+    r = _run(f"https://127.0.0.1:{port}/clip.mp4", tmp_path / "o.mp4", env=_env(cert[0]))
+    assert r.returncode == 0, r.stderr
+    assert "5 frames" in r.stderr and "certificate" not in r.stderr
+    r = _run(f"https://localhost:{port}/clip.mp4", tmp_path / "o2.mp4", env=_env(cert[0]))
+    assert r.returncode == 2, r.stderr
+    line = _error_line(r.stderr)
+    assert "certificate is not trusted (Hostname mismatch" in line and OPT_OUT in line
+
+
+def test_hls_over_https_says_its_segments_are_not_checked(https_server, cert, monkeypatch):
+    """FFmpeg's HLS demuxer opens segments without the TLS options: said in one warning."""
+    require_ffmpeg()
+    port, root = https_server
+    (root / "hls").mkdir(exist_ok=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(root / "clip.mp4"), "-c", "copy", "-f", "hls",
+                    "-hls_time", "1", "-hls_playlist_type", "vod", str(root / "hls" / "index.m3u8")],
+                   check=True, timeout=30)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert[0]))
+    with StreamSource(f"https://127.0.0.1:{port}/hls/index.m3u8", VideoConfig(reconnect=False)) as src:
+        assert src.read() is not None
+    assert [w for w in src.warnings if "certificate" in w] == [
+        f"https://127.0.0.1:{port}/hls/index.m3u8: only the playlist's certificate was checked: "
+        "FFmpeg reads HLS segments without checking theirs"]
+
+
+def test_without_a_ca_file_tls_inputs_are_read_unchecked_with_one_warning(monkeypatch):
+    paths = ssl.get_default_verify_paths()
+    monkeypatch.setattr(stream_mod.ssl, "get_default_verify_paths", lambda: paths._replace(cafile=None))
+    src = StreamSource("rtmps://127.0.0.1:1/live/" + KEY, VideoConfig())
+    assert src._tls == {}
+    assert src.warnings == ["rtmps://127.0.0.1:1/live/***: the server's certificate is not checked: "
+                            "no CA certificates found (SSL_CERT_FILE can name a file of them)"]
+
+
+def test_tls_options_only_for_tls_inputs_and_only_when_asked(monkeypatch, tmp_path):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("")
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+    for url in ("https://h/x", "rtsps://h/x", "rtmps://h/app/k"):
+        assert tls_options(url, True) == ({"tls_verify": "1", "ca_file": str(ca)}, None)
+        assert tls_options(url, False) == ({}, None)
+    for url in ("http://h/x", "rtsp://h/x", "rtmp://h/app/k", "udp://127.0.0.1:5000", "srt://h:1"):
+        assert tls_options(url, True) == ({}, None)
+
+
+class _TlsRefuser:
+    """A TLS server on 127.0.0.1 (the self-signed certificate) that takes every connection's
+    handshake and closes it: FFmpeg refuses its certificate, livecut's check too."""
+
+    def __init__(self, cert):
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(*cert)
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            try:
+                conn.settimeout(5)
+                self.ctx.wrap_socket(conn, server_side=True).close()
+            except OSError:
+                conn.close()
+
+    def close(self):
+        self.sock.close()
+
+
+def test_a_self_signed_rtmps_server_is_refused_by_default(cert, tmp_path):
+    srv = _TlsRefuser(cert)
+    try:
+        r = _run(f"rtmps://127.0.0.1:{srv.port}/live/{KEY}", tmp_path / "o.mp4", env=_env())
+    finally:
+        srv.close()
+    assert r.returncode == 2, r.stderr
+    line = _error_line(r.stderr)
+    assert line == (f"livecut: error: rtmps://127.0.0.1:{srv.port}/live/***: the server's certificate is not "
+                    f"trusted (self-signed certificate) (a camera with a self-signed certificate: {OPT_OUT})")
+    assert KEY not in r.stderr
+
