@@ -34,7 +34,7 @@ import cv2
 import numpy as np
 
 from livecut.config import CompositeConfig, Config, section_config
-from livecut.errors import ArrayError, ConfigError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
+from livecut.errors import ArrayError, ConfigError, ConfigTypeError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
 from livecut.frames import Upright, as_bgr, bar_regions, check_alpha, check_box
 from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into
@@ -64,6 +64,9 @@ class Background:
 
 def parse_background(text: str) -> Background:
     """Parse ``blur``, ``color:#RRGGBB``, ``image:PATH``, ``video:PATH``, ``transparent``."""
+    if not isinstance(text, str):  # (None, a number, bytes: AttributeError or TypeError from .strip())
+        raise ConfigTypeError(f"background: expected a string (blur, color:#RRGGBB, image:PATH, video:PATH "
+                              f"or transparent), got {type(text).__name__}")
     t = text.strip()
     low = t.lower()
     if low in ("blur", "transparent", "none"):
@@ -413,7 +416,8 @@ class Compositor:
         if self.mode not in MODES:
             raise ConfigError(f"mode {self.mode!r}: expected {', '.join(MODES[:-1])} or {MODES[-1]}")
         bg = background if background is not None else cfg.background
-        self.background = parse_background(bg) if isinstance(bg, str) else bg
+        # (a Background as it is; anything else parsed: a string, or a ConfigTypeError)
+        self.background = bg if isinstance(bg, Background) else parse_background(bg)
         self._bg_source: np.ndarray | None = None
         if self.background.kind == "image":
             self._bg_source = load_background_image(self.background.path)

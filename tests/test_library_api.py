@@ -474,3 +474,22 @@ def test_cue_measures_before_extract_are_a_typed_error(scene):
     small = cv2.resize(img, (160, 120), interpolation=cv2.INTER_AREA)
     c.extract(img, small)
     assert 0 <= c.noise() < 20 and c.sharpest() > 0
+
+
+@pytest.mark.parametrize("bad", [None, 5, b"blur", ["blur"]])
+def test_a_background_of_the_wrong_type_is_a_typed_error(bad):
+    """parse_background(None) and parse_background(5) raised AttributeError ('.strip'),
+    parse_background(b"blur") a bare TypeError; Compositor(background=5), b"blur" or ["blur"]
+    an AttributeError ('.kind') -- now a ConfigTypeError that lists what to give."""
+    from livecut import parse_background
+    from livecut.composite import Background
+    from livecut.errors import ConfigTypeError
+
+    with pytest.raises(ConfigTypeError, match="background: expected a string") as e:
+        parse_background(bad)
+    assert isinstance(e.value, LivecutError) and isinstance(e.value, TypeError)
+    if bad is not None:  # (None: the configured background)
+        with pytest.raises(ConfigTypeError, match=type(bad).__name__):
+            Compositor(background=bad)
+    assert Compositor(background=Background("color", (1, 2, 3))).background.color == (1, 2, 3)
+    assert Compositor(background=None).background.kind == "blur"
