@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -409,6 +410,18 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
     ``source`` may be ``None`` (defaults), a preset name (``"fast"``) or a path to a
     TOML file.  A file may name a base preset with a top-level ``preset = "fast"``.
     """
+    if source is not None and not isinstance(source, (str, os.PathLike)):
+        # (a number or bytes: a bare TypeError from Path(); a Config: it is one already)
+        hint = ": give it to Segmenter, Compositor or MaskSmoother as it is" if isinstance(source, Config) else ""
+        raise ConfigTypeError(f"load_config: source must be a preset name, a .toml path or None, "
+                              f"got {type(source).__name__}{hint}")
+    # (a lone string was read character by character, "--set 's': expected section.key=value";
+    # a number, or None in the list, a bare TypeError)
+    if not isinstance(overrides, (str, bytes)) and isinstance(overrides, Iterable):
+        overrides = list(overrides)
+    if not isinstance(overrides, list) or not all(isinstance(t, str) for t in overrides):
+        raise ConfigTypeError("load_config: overrides must be a list of 'section.key=value' strings, "
+                              "e.g. ['segment.threshold=0.5']")
     cfg = Config()
     if source is not None:
         from livecut.urls import redact_url, url_scheme

@@ -493,3 +493,24 @@ def test_a_background_of_the_wrong_type_is_a_typed_error(bad):
             Compositor(background=bad)
     assert Compositor(background=Background("color", (1, 2, 3))).background.color == (1, 2, 3)
     assert Compositor(background=None).background.kind == "blur"
+
+
+@pytest.mark.parametrize("source, overrides", [(5, ()), (b"fast", ()), (Config(), ()),
+                                               (None, "segment.threshold=0.5"), (None, [5]), (None, [None]),
+                                               (None, 5)])
+def test_load_config_arguments_of_the_wrong_type_are_typed_errors(source, overrides):
+    """load_config(5), load_config(b"fast") and load_config(Config()) raised a bare TypeError
+    from Path(); overrides given as one string were read character by character ("--set 's':
+    expected section.key=value"), a number or None among them a bare TypeError."""
+    from pathlib import Path
+
+    from livecut.errors import ConfigTypeError
+
+    with pytest.raises(ConfigTypeError, match="load_config: (source|overrides)") as e:
+        load_config(source, overrides)
+    assert isinstance(e.value, LivecutError) and isinstance(e.value, TypeError)
+    if isinstance(source, Config):
+        assert "as it is" in str(e.value)
+    assert load_config(Path(__file__).parent.parent / "config" / "fast.toml",
+                       ("segment.threshold=0.5",)).segment.threshold == 0.5
+    assert load_config("fast", (s for s in ["segment.threshold=0.5"])).segment.threshold == 0.5
