@@ -585,6 +585,10 @@ class Compositor:
             raise FrameSizeError(f"frame is {w}x{h}: empty")
         if self._shape != (h, w):
             self._prepare(h, w)
+        if any(np.may_share_memory(frame, b) for b in (self._comp, self._sbs, self._bgra)):
+            # (the output of the last call given back: it was overwritten by the background
+            # before it was blended -- the frame lost where alpha was soft or 0)
+            frame = frame.copy()
         mode = self.mode
         box = self._box(box, h, w)
         if mode == "mask":
@@ -711,6 +715,8 @@ class Compositor:
                                  f"expected uint8 ({h * 3 // 2}, {w})")
         if self._i420_shape != (h, w, self.matrix):
             self._prepare_i420(h, w)
+        if np.may_share_memory(i420, self._yuv):  # (the last output given back: as apply())
+            i420 = i420.copy()
         out = self._yuv
         oy, ou, ov = self._yuv_planes
         box = self._box(box, h, w, even=True)

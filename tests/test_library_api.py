@@ -514,3 +514,33 @@ def test_load_config_arguments_of_the_wrong_type_are_typed_errors(source, overri
     assert load_config(Path(__file__).parent.parent / "config" / "fast.toml",
                        ("segment.threshold=0.5",)).segment.threshold == 0.5
     assert load_config("fast", (s for s in ["segment.threshold=0.5"])).segment.threshold == 0.5
+
+
+@pytest.mark.parametrize("mode", ["composite", "side-by-side", "cutout"])
+@pytest.mark.parametrize("size", [(240, 320), (1080, 1920)])  # (1080p: composited band by band)
+def test_the_output_given_back_as_the_frame_is_composited_as_a_copy_would_be(mode, size):
+    """comp.apply(comp.apply(frame, a), a) -- the frame is the buffer apply returned -- wrote
+    the background over the frame before blending it: the frame was lost where alpha was
+    soft or 0 (off by up to 170 levels); apply_i420 the same with its own output."""
+    from livecut.composite import bgr_to_i420
+
+    h, w = size
+    rng = np.random.default_rng(0)
+    frame = cv2.GaussianBlur(rng.integers(0, 256, (h, w, 3), np.uint8), (0, 0), 2)
+    a = np.zeros((h, w), np.uint8)
+    a[h // 4:3 * h // 4, w // 4:3 * w // 4] = 255
+    a = cv2.GaussianBlur(a, (0, 0), 3)
+    c = Compositor(background="color:#00b140", mode=mode)
+    out = c.apply(frame, a)
+    if mode == "side-by-side":
+        given = out[:, w:]  # (the composite half, a window of the output)
+    elif mode == "cutout":
+        given = out[:, :, :3]
+    else:
+        given = out
+    expected = Compositor(background="color:#00b140", mode=mode).apply(given.copy(), a)
+    assert np.array_equal(c.apply(given, a), expected)
+    if mode == "composite":
+        yuv = c.apply_i420(bgr_to_i420(frame), a)
+        expected = Compositor(background="color:#00b140").apply_i420(yuv.copy(), a)
+        assert np.array_equal(c.apply_i420(yuv, a), expected)
