@@ -109,6 +109,17 @@ def _cover_resize(img: np.ndarray, w: int, h: int, big: np.ndarray | None = None
     s = max(w / iw, h / ih)
     nw, nh = max(w, int(round(iw * s))), max(h, int(round(ih * s)))
     interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
+    if s >= 1 and nw * nh > COVER_MAX_SCALED * w * h:
+        # a picture of a far other shape (a strip behind a 1080p frame, a square behind a
+        # banner): the scaled picture is mostly cropped away, and was made whole first (a
+        # 100x10000 strip behind 1920x1080: 1.1 GB; beyond memory, a cv2.error).  Only the
+        # window is made: the same bilinear mapping as the resize's, as one warp
+        x0, y0 = (nw - w) // 2, (nh - h) // 2
+        sx, sy = iw / nw, ih / nh
+        m = np.array([[sx, 0.0, (x0 + 0.5) * sx - 0.5], [0.0, sy, (y0 + 0.5) * sy - 0.5]])
+        window = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                borderMode=cv2.BORDER_REPLICATE)
+        return window, window
     if big is None or big.shape[:2] != (nh, nw) or big.shape[2:] != img.shape[2:]:
         big = None
     big = cv2.resize(img, (nw, nh), dst=big, interpolation=interp)
@@ -141,6 +152,10 @@ def load_background_image(path: Path) -> np.ndarray:
                             f"it behind the subject as -b video:{path})") from None
         raise type(exc)(f"background image: {exc}") from None
 
+
+#: a picture or video background scaled up to cover the frame is made only where the frame
+#: shows it when it would be this many times the frame's pixels (see :func:`_cover_resize`)
+COVER_MAX_SCALED = 4
 
 #: tile size (pixels) of the soft-band search (a power of two)
 BAND_TILE = 16

@@ -544,3 +544,38 @@ def test_the_output_given_back_as_the_frame_is_composited_as_a_copy_would_be(mod
         yuv = c.apply_i420(bgr_to_i420(frame), a)
         expected = Compositor(background="color:#00b140").apply_i420(yuv.copy(), a)
         assert np.array_equal(c.apply_i420(yuv, a), expected)
+
+
+def test_a_picture_of_a_far_other_shape_is_scaled_only_where_the_frame_shows_it(tmp_path):
+    """A picture background was scaled whole to cover the frame, then cropped: a 70x50
+    picture behind a 2x1000000 frame asked for 2.1 TB (a bare cv2.error, "Insufficient
+    memory"), a 100x10000 strip behind 1080p made 1.1 GB.  Now only the window is made, within
+    a level of the whole resize's crop."""
+    import livecut.composite as composite
+
+    rng = np.random.default_rng(0)
+    pic = cv2.GaussianBlur(rng.integers(0, 256, (50, 70, 3), np.uint8), (0, 0), 1)
+    path = tmp_path / "bg.png"
+    cv2.imwrite(str(path), pic)
+    h, w = 2, 1_000_000
+    out = Compositor(background=f"image:{path}").apply(np.zeros((h, w, 3), np.uint8), np.zeros((h, w), np.uint8))
+    assert out.shape == (h, w, 3) and out.std() > 10  # (the picture, not black)
+    strip = cv2.GaussianBlur(rng.integers(0, 256, (1000, 10, 3), np.uint8), (0, 0), 1)
+    made = []
+    real_resize = cv2.resize
+
+    def resize(src, dsize, *args, **kw):
+        made.append(dsize[0] * dsize[1])
+        return real_resize(src, dsize, *args, **kw)
+
+    window = composite.cover(strip, 192, 108)
+    assert window.shape == (108, 192, 3)
+    whole = real_resize(strip, (192, 19200), interpolation=cv2.INTER_LINEAR)[9546:9654]
+    assert np.abs(window.astype(int) - whole).max() <= 1
+    try:
+        cv2.resize = resize
+        composite.cover(strip, 192, 108)
+        composite.cover(pic, 192, 108)  # (a usual picture: scaled whole, as before)
+    finally:
+        cv2.resize = real_resize
+    assert made == [192 * 137]
