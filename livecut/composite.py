@@ -427,7 +427,7 @@ class Compositor:
                  background: Background | str | None = None, mode: str | None = None):
         cfg = section_config(config, CompositeConfig, "Compositor")
         self.cfg = cfg
-        self.mode = mode or cfg.mode
+        self.mode = cfg.mode if mode is None else mode
         if self.mode not in MODES:
             raise ConfigError(f"mode {self.mode!r}: expected {', '.join(MODES[:-1])} or {MODES[-1]}")
         bg = background if background is not None else cfg.background

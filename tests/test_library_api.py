@@ -579,3 +579,14 @@ def test_a_picture_of_a_far_other_shape_is_scaled_only_where_the_frame_shows_it(
     finally:
         cv2.resize = real_resize
     assert made == [192 * 137]
+
+
+def test_an_empty_mode_is_refused_not_taken_for_the_configured_one():
+    """Compositor(mode="") silently used the configuration's mode (``mode or cfg.mode``);
+    only None means 'the configured one' now."""
+    from livecut.composite import Compositor
+    from livecut.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="mode ''"):
+        Compositor(mode="")
+    assert Compositor(mode=None).mode == "composite"

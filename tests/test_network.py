@@ -95,6 +95,18 @@ def test_closed_port_fails_cleanly(caplog):
     assert SECRET not in caplog.text
 
 
+def test_a_silent_udp_port_says_no_data_not_no_answer():
+    """UDP has no answer to give: a port nothing is sent to said 'no answer within N s', as a
+    server that does not answer; it says 'no data' now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe_sock:
+        probe_sock.bind(("127.0.0.1", 0))
+        port = probe_sock.getsockname()[1]
+    cfg = VideoConfig(open_timeout=1.0, read_timeout=1.0)
+    with pytest.raises(VideoOpenFailure, match=r"no data within 1 s"):
+        with open_source(f"udp://127.0.0.1:{port}", cfg):
+            pass
+
+
 def test_silent_server_times_out():
     """A port that accepts but never answers fails after open_timeout, with a clear message."""
     with socket.socket() as lsock:
