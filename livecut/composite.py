@@ -117,7 +117,9 @@ def _cover_resize(img: np.ndarray, w: int, h: int, big: np.ndarray | None = None
         x0, y0 = (nw - w) // 2, (nh - h) // 2
         sx, sy = iw / nw, ih / nh
         m = np.array([[sx, 0.0, (x0 + 0.5) * sx - 0.5], [0.0, sy, (y0 + 0.5) * sy - 0.5]])
-        window = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        if big is None or big.shape[:2] != (h, w) or big.shape[2:] != img.shape[2:]:
+            big = None  # (a video background's window is made into the same buffer each frame)
+        window = cv2.warpAffine(img, m, (w, h), dst=big, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                 borderMode=cv2.BORDER_REPLICATE)
         return window, window
     if big is None or big.shape[:2] != (nh, nw) or big.shape[2:] != img.shape[2:]:
@@ -335,6 +337,20 @@ def _by_band(rects, band: int) -> dict[int, list]:
     for r in rects:
         out.setdefault(r[0] // band, []).append(r)
     return out
+
+
+def _doubled(rects) -> list:
+    """Slices of the full-size rectangles of rectangles (y0, y1, x0, x1) found at half size."""
+    return [np.s_[2 * y0:2 * y1, 2 * x0:2 * x1] for y0, y1, x0, x1 in rects]
+
+
+def _fill_rows(dst: np.ndarray, fill, r0: int, r1: int) -> None:
+    """Rows ``r0 .. r1 - 1`` of the background into ``dst``: ``fill`` is an :class:`_Upsampler`
+    that writes them, the background's own plane or frame, or None (written whole already)."""
+    if isinstance(fill, _Upsampler):
+        fill.rows_into(dst, r0, r1)
+    elif fill is not None:
+        np.copyto(dst[r0:r1], fill[r0:r1])
 
 
 def _at_least(alpha: np.ndarray, level: int, dst: np.ndarray) -> None:
@@ -557,11 +573,8 @@ class Compositor:
         opaque = self._tiles.opaque
         for i, c0 in enumerate(range(0, h // 2, band)):
             y0, y1 = 2 * c0, min(h, 2 * (c0 + band))
-            if isinstance(fill, _Upsampler):
-                fill.rows_into(out, y0, y1)
-            elif fill is not None:
-                np.copyto(out[y0:y1], fill[y0:y1])
-            mine = [np.s_[2 * r0:2 * r1, 2 * x0:2 * x1] for r0, r1, x0, x1 in by_band.get(i, ())]
+            _fill_rows(out, fill, y0, y1)
+            mine = _doubled(by_band.get(i, ()))
             for r in mine:
                 _blend_rect(frame[r], alpha[r], out[r])
             _opaque(alpha, opaque, y0, y1, mine)
@@ -782,19 +795,16 @@ class Compositor:
             c1 = min(h // 2, c0 + band)
             y0, y1 = 2 * c0, 2 * c1
             for (o, fill), (r0, r1) in zip(fills, ((y0, y1), (c0, c1), (c0, c1))):
-                if isinstance(fill, _Upsampler):
-                    fill.rows_into(o, r0, r1)
-                elif fill is not None:
-                    np.copyto(o[r0:r1], fill[r0:r1])
+                _fill_rows(o, fill, r0, r1)
             mine = by_band.get(i, ())
-            for r0, r1, x0, x1 in mine:
-                _blend_rect(fy[2 * r0:2 * r1, 2 * x0:2 * x1], alpha[2 * r0:2 * r1, 2 * x0:2 * x1],
-                            oy[2 * r0:2 * r1, 2 * x0:2 * x1])
+            luma = _doubled(mine)
+            for (r0, r1, x0, x1), r in zip(mine, luma):
+                _blend_rect(fy[r], alpha[r], oy[r])
                 a = ac[r0:r1, x0:x1]
                 inv = cv2.bitwise_not(a)
                 for f, o in ((fu, ou), (fv, ov)):
                     _blend_rect(f[r0:r1, x0:x1], a, o[r0:r1, x0:x1], inv)
-            _opaque(alpha, op_y, y0, y1, [np.s_[2 * r0:2 * r1, 2 * x0:2 * x1] for r0, r1, x0, x1 in mine])
+            _opaque(alpha, op_y, y0, y1, luma)
             cv2.copyTo(fy[y0:y1], op_y[y0:y1], oy[y0:y1])
             _at_least(ac[c0:c1], 255, op_c[c0:c1])
             cv2.copyTo(fu[c0:c1], op_c[c0:c1], ou[c0:c1])
