@@ -165,22 +165,25 @@ def _duration_tag(stream) -> float | None:
 DEFAULT_STREAM_BONUS = 5_000_000
 
 
+def _flagged(stream, name: str) -> bool:
+    """Whether ``stream``'s disposition has PyAV's flag ``name`` (default, attached_pic ...)."""
+    import av
+
+    flag = int(getattr(getattr(av.stream, "Disposition", None), name, 0))
+    return bool(int(getattr(stream, "disposition", 0) or 0) & flag)
+
+
 def video_streams(container) -> list:
     """The container's moving video streams, the one to cut first: a cover picture (a song's
     cover art, a "video" stream of one picture) is left out, and of several the one ffmpeg
     would take (:data:`DEFAULT_STREAM_BONUS`: the largest picture, a stream flagged default
     counting as 5 megapixels more; of equals, the first) leads."""
-    import av
-
-    flags = getattr(av.stream, "Disposition", None)
-    cover = int(getattr(flags, "attached_pic", 0))
-    default = int(getattr(flags, "default", 1))
-    moving = [v for v in container.streams.video if not (int(getattr(v, "disposition", 0) or 0) & cover)]
+    moving = [v for v in container.streams.video if not _flagged(v, "attached_pic")]
 
     def score(v) -> int:
         cc = v.codec_context
         pixels = (cc.width or 0) * (cc.height or 0) if cc is not None else 0
-        return pixels + DEFAULT_STREAM_BONUS * bool(int(getattr(v, "disposition", 0) or 0) & default)
+        return pixels + DEFAULT_STREAM_BONUS * _flagged(v, "default")
 
     if len(moving) > 1:
         best = max(moving, key=score)  # (the first of equals)
@@ -354,10 +357,6 @@ class FileSource(ClosesWhileReading):
     def _several_note(self, moving: list) -> str:
         """What the summary says of a file with several video streams (``moving``, the one cut
         first): which is cut, which are left out, and how to cut another."""
-        import av
-
-        default = int(getattr(getattr(av.stream, "Disposition", None), "default", 1))
-
         def describe(v) -> str:
             cc = v.codec_context
             what = [f"{cc.width}x{cc.height}"]
@@ -365,7 +364,7 @@ class FileSource(ClosesWhileReading):
                 else _duration_tag(v)
             if seconds:
                 what.append(f"{seconds:.1f} s")
-            if int(getattr(v, "disposition", 0) or 0) & default:
+            if _flagged(v, "default"):
                 what.append("flagged default")
             return f"#{v.index} ({', '.join(what)})"
 

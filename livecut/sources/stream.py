@@ -399,7 +399,7 @@ class StreamSource:
                 msg = f"{self.safe_url}: {'closed' if self._closed else 'stopped'} while opening"
             elif isinstance(exc, av.error.ExitError) or waited >= self.cfg.open_timeout * 0.95:
                 # (UDP has no answer to give, only data that comes or does not)
-                silent = "no data" if self.url.lower().startswith("udp:") else "no answer"
+                silent = "no data" if url_scheme(self.url) == "udp" else "no answer"
                 msg = f"{self.safe_url}: {silent} within {self.cfg.open_timeout:g} s"
             elif refused := self._tls_refusal(exc):
                 msg = (f"{self.safe_url}: {refused} (a camera with a self-signed certificate: "
