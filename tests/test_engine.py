@@ -493,6 +493,31 @@ def test_shipped_model_has_provenance(name):
     assert "CUHK" in info["training_data"] and info["split"]["val"] == 100
 
 
+def test_the_shipped_networks_take_at_most_2_mb_together():
+    from livecut.segment.net import SHIPPED, model_info, model_path
+
+    assert sum(model_path(name).stat().st_size for name in SHIPPED) <= 2 * 1024 * 1024
+    assert all("float16" in model_info(name)["weights"] for name in SHIPPED)
+
+
+@pytest.mark.parametrize("version,says", [("4.12.0", "needs OpenCV 5 or later"), ("5.0.0", "reinstall livecut")])
+def test_a_network_opencv_cannot_read_is_one_clear_error(monkeypatch, version, says):
+    import cv2
+
+    from livecut.errors import LivecutError
+    from livecut.segment import net as netmod
+
+    def refuse(*args, **kwargs):
+        raise cv2.error("OpenCV(4.12.0) onnx_importer.cpp:1058: error: (-2:Unspecified error) in "
+                        "function 'handleNode'\n> Node [Add@ai.onnx] parse error")
+
+    monkeypatch.setattr(cv2.dnn, "readNetFromONNX", refuse)
+    monkeypatch.setattr(cv2, "__version__", version)
+    with pytest.raises(LivecutError, match=says) as e:
+        netmod.load_net()
+    assert "\n" not in str(e.value)
+
+
 def test_the_small_network_is_selectable_and_finds_the_subject():
     img, gt = make_scene("basic", 640, 480, seed=1, blur_radius=8.0)
     seg = Segmenter(load_config("fast"))

@@ -103,6 +103,34 @@ def test_fold_skips_keeps_the_function(tmp_path):
     assert fold_skips.fold(model) == 0  # nothing left to fold
 
 
+def test_half_weights_keeps_the_function(tmp_path):
+    """tools/half_weights.py stores the weights as float16 with a Cast back: a valid ONNX
+    graph half the size that cv2.dnn runs as the float32 one with rounded weights."""
+    import pytest
+
+    onnx = pytest.importorskip("onnx")
+    import cv2
+    import half_weights
+
+    rng = np.random.default_rng(2)
+    model = _join_graph(rng)
+    before, after = tmp_path / "before.onnx", tmp_path / "after.onnx"
+    onnx.save(model, str(before))
+    assert half_weights.halve(model) == 3  # the three weights; the biases (< 16 values) stay
+    onnx.checker.check_model(model, full_check=True)
+    onnx.save(model, str(after))
+    assert after.stat().st_size < before.stat().st_size
+    x = rng.standard_normal((1, 3, 16, 24)).astype(np.float32)
+    outs = []
+    for p in (before, after):
+        net = cv2.dnn.readNetFromONNX(str(p))
+        net.setInput(x)
+        outs.append(net.forward().copy())
+    err = np.abs(outs[0] - outs[1]).max() / max(1.0, float(np.abs(outs[0]).max()))
+    assert 0 < err < 3e-3  # float16 rounding (2^-11 a weight), not another network
+    assert half_weights.halve(model) == 0  # nothing float32 left to halve
+
+
 def test_train_engine_soften_is_what_the_soft_network_is_routed():
     """train_engine.soften (the --soft augmentation) keeps the picture's size and content
     and takes its detail below pixel scale: a sharp scene softened by the factors the soft

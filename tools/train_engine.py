@@ -19,8 +19,9 @@ Steps (all from fixed seeds, so a rerun gives the same split and the same data):
    tuning-split IoU.  A tenth of each epoch are whole-frame examples: synthetic
    frames sharp all over (keep everything) and fitting photos blurred all over
    (keep nothing).
-4. **Export** to ONNX (``livecut/models/focusnet.onnx``) with its provenance
-   (``focusnet.json``: data, split, seeds, epochs, scores).
+4. **Export** to ONNX (``livecut/models/focusnet.onnx``; decoder joins folded by
+   tools/fold_skips.py, weights stored as float16 by tools/half_weights.py) with its
+   provenance (``focusnet.json``: data, split, seeds, epochs, scores).
 
 Needs torch (the ``train`` extra); inference needs only OpenCV.
 """
@@ -339,6 +340,21 @@ def fold_exported(path: Path) -> str:
     return f"{n} decoder joins folded by tools/fold_skips.py (the same function)"
 
 
+def halve_exported(path: Path) -> str:
+    """Store the exported weights as float16 (tools/half_weights.py: half the file; cv2.dnn
+    runs the float32 network with the rounded weights).  After :func:`fold_exported`."""
+    import onnx
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from half_weights import halve
+
+    m = onnx.load(str(path))
+    n = halve(m)
+    onnx.checker.check_model(m, full_check=True)
+    onnx.save(m, str(path))
+    return f"{n} weight tensors stored as float16 by tools/half_weights.py, cast to float32 on loading"
+
+
 def global_pool_fix(path: Path) -> None:
     """Replace a ReduceMean over (H, W) by GlobalAveragePool (the same mean), which every
     OpenCV cv2.dnn importer reads (OpenCV 4's classic importer has no ReduceMean)."""
@@ -539,6 +555,7 @@ def main() -> None:
     }
     global_pool_fix(args.out)
     info["graph"] = fold_exported(args.out)
+    info["weights"] = halve_exported(args.out)
     torch.save(best_state, args.cache / f"{args.out.stem}.pt")
     args.out.with_suffix(".json").write_text(json.dumps(info, indent=2) + "\n")
     (args.out.parent / "cuhk_split.json").write_text(json.dumps(parts, indent=1) + "\n")
