@@ -340,7 +340,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     "without_image", "resized_masks", "subset_missing", "sheets", "sheets_removed"}``;
     ``images`` and ``mean`` at the top are those of the first scale.  ``sheet``: a picture path that gets one row
     per photo (image | truth | mask | cutout on grey) at the first scale, SHEET_PAGE_ROWS
-    rows a page (the second page ``NAME-2.png``, ...); the pages of an earlier, longer sheet
+    rows a page (the second page ``NAME-2.png``, ...), moved into place from temporary names once
+    the evaluation is complete (:class:`_SheetPages`); the pages of an earlier, longer sheet
     of that name after its last are removed (``sheets_removed``).
     ``progress(done, total)`` is called after each image.  ``video``: segment each photo
     as a video frame is (``Segmenter(still=False)``: the gray guided refinement, no
@@ -409,81 +410,86 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     pages = _SheetPages(sheet) if sheet is not None else None
     resized: list[str] = []
     warmed: set[tuple] = set()
-    for i, (name, img_path, mask_path) in enumerate(pairs):
-        mine: dict[float, dict] = {}
-        try:
-            bgr, _ = to_bgr8(read_image(img_path))
-            gt = read_truth(mask_path, invert=invert)
-            if gt.shape == bgr.shape[1::-1] and gt.shape != bgr.shape[:2]:
-                # a truth drawn on the photo as stored, not as its EXIF orientation turns it
-                bgr, _ = to_bgr8(read_image(img_path, upright=False))
-            if gt.shape != bgr.shape[:2]:
-                if not same_shape(gt.shape, bgr.shape[:2]):
-                    raise ImageSizeError(
-                        f"{mask_path}: the mask is {gt.shape[1]}x{gt.shape[0]}, its photo {name} "
-                        f"{bgr.shape[1]}x{bgr.shape[0]}: not the same shape (the mask of another photo?)")
-                # (linear and threshold again: a smoother edge than nearest's steps)
-                gt = cv2.resize(gt, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_LINEAR)
-                gt = np.where(gt >= 128, 255, 0).astype(np.uint8)
-                resized.append(name)
-            for s in scales:  # (before any: a photo is scored at every scale or at none)
-                fh, fw = rescaled_size(*bgr.shape[:2], s)
-                if min(fh, fw) < MIN_SIDE or fh * fw > MAX_PIXELS:
-                    raise ImageSizeError(
-                        f"{img_path}: at x{s:g} it is {fw}x{fh}; livecut takes {MIN_SIDE}x{MIN_SIDE} "
-                        f"pixels to {MAX_PIXELS // 1_000_000} megapixels (not scored at any scale)")
-            bgr = soften(bgr, soft)
-            if bars is not None:  # the truth's bars at the native size; the frame's at its own
-                side = gt.shape[0] if bars == "letterbox" else gt.shape[1]
-                depth = int(round(BARS_SHARE * side))
-                gt = add_bars(gt, bars, depth)
+    try:
+        for i, (name, img_path, mask_path) in enumerate(pairs):
+            mine: dict[float, dict] = {}
+            try:
+                bgr, _ = to_bgr8(read_image(img_path))
+                gt = read_truth(mask_path, invert=invert)
+                if gt.shape == bgr.shape[1::-1] and gt.shape != bgr.shape[:2]:
+                    # a truth drawn on the photo as stored, not as its EXIF orientation turns it
+                    bgr, _ = to_bgr8(read_image(img_path, upright=False))
+                if gt.shape != bgr.shape[:2]:
+                    if not same_shape(gt.shape, bgr.shape[:2]):
+                        raise ImageSizeError(
+                            f"{mask_path}: the mask is {gt.shape[1]}x{gt.shape[0]}, its photo {name} "
+                            f"{bgr.shape[1]}x{bgr.shape[0]}: not the same shape (the mask of another photo?)")
+                    # (linear and threshold again: a smoother edge than nearest's steps)
+                    gt = cv2.resize(gt, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_LINEAR)
+                    gt = np.where(gt >= 128, 255, 0).astype(np.uint8)
+                    resized.append(name)
+                for s in scales:  # (before any: a photo is scored at every scale or at none)
+                    fh, fw = rescaled_size(*bgr.shape[:2], s)
+                    if min(fh, fw) < MIN_SIDE or fh * fw > MAX_PIXELS:
+                        raise ImageSizeError(
+                            f"{img_path}: at x{s:g} it is {fw}x{fh}; livecut takes {MIN_SIDE}x{MIN_SIDE} "
+                            f"pixels to {MAX_PIXELS // 1_000_000} megapixels (not scored at any scale)")
+                bgr = soften(bgr, soft)
+                if bars is not None:  # the truth's bars at the native size; the frame's at its own
+                    side = gt.shape[0] if bars == "letterbox" else gt.shape[1]
+                    depth = int(round(BARS_SHARE * side))
+                    gt = add_bars(gt, bars, depth)
+                for s in scales:
+                    if s not in segs:
+                        # as `livecut image` (or a video frame); each photo judged on its own: no
+                        # judgement reused from the photo before (segment.still, segment.every)
+                        segs[s] = Segmenter(each_frame_judged(cfg), still=not video)
+                    seg = segs[s]
+                    frame = degrade(rescale(bgr, s), noise, jpeg, seed=i)
+                    if bars is not None:
+                        fside = frame.shape[0] if bars == "letterbox" else frame.shape[1]
+                        frame = add_bars(frame, bars, int(round(depth * fside / side)))
+                    if i420:
+                        fh, fw = frame.shape[:2]
+                        frame = cv2.cvtColor(frame[:fh // 2 * 2, :fw // 2 * 2], cv2.COLOR_BGR2YUV_I420)
+                    run = seg.mask_i420 if i420 else seg.mask
+                    key = (s, frame.shape)
+                    if key not in warmed:  # buffers and the network are set up outside the timing
+                        run(frame)
+                        warmed.add(key)
+                    seg.reset()  # each photo on its own, whatever the order
+                    t0 = time.perf_counter()
+                    alpha = run(frame)
+                    ms = (time.perf_counter() - t0) * 1e3
+                    if i420 and alpha.shape != (fh, fw):
+                        alpha = cv2.copyMakeBorder(alpha, 0, fh - alpha.shape[0], 0, fw - alpha.shape[1],
+                                                   cv2.BORDER_REPLICATE)
+                    if alpha.shape != gt.shape:
+                        up = alpha.shape[0] < gt.shape[0]
+                        alpha = cv2.resize(alpha, (gt.shape[1], gt.shape[0]),
+                                           interpolation=cv2.INTER_LINEAR if up else cv2.INTER_AREA)
+                    sc = score(alpha, gt)
+                    mine[s] = {"name": name, "iou": sc.iou, "f": sc.f, "mae": sc.mae, "ms": ms}
+                    if pages is not None and s == scales[0]:
+                        first_alpha = alpha
+            except LivecutError as exc:  # one pair that cannot be scored does not stop the evaluation
+                msg = str(exc)
+                errors.append(msg if str(img_path) in msg or str(mask_path) in msg else f"{img_path}: {msg}")
+                if progress is not None:
+                    progress(i + 1, len(pairs))
+                continue
             for s in scales:
-                if s not in segs:
-                    # as `livecut image` (or a video frame); each photo judged on its own: no
-                    # judgement reused from the photo before (segment.still, segment.every)
-                    segs[s] = Segmenter(each_frame_judged(cfg), still=not video)
-                seg = segs[s]
-                frame = degrade(rescale(bgr, s), noise, jpeg, seed=i)
-                if bars is not None:
-                    fside = frame.shape[0] if bars == "letterbox" else frame.shape[1]
-                    frame = add_bars(frame, bars, int(round(depth * fside / side)))
-                if i420:
-                    fh, fw = frame.shape[:2]
-                    frame = cv2.cvtColor(frame[:fh // 2 * 2, :fw // 2 * 2], cv2.COLOR_BGR2YUV_I420)
-                run = seg.mask_i420 if i420 else seg.mask
-                key = (s, frame.shape)
-                if key not in warmed:  # buffers and the network are set up outside the timing
-                    run(frame)
-                    warmed.add(key)
-                seg.reset()  # each photo on its own, whatever the order
-                t0 = time.perf_counter()
-                alpha = run(frame)
-                ms = (time.perf_counter() - t0) * 1e3
-                if i420 and alpha.shape != (fh, fw):
-                    alpha = cv2.copyMakeBorder(alpha, 0, fh - alpha.shape[0], 0, fw - alpha.shape[1],
-                                               cv2.BORDER_REPLICATE)
-                if alpha.shape != gt.shape:
-                    up = alpha.shape[0] < gt.shape[0]
-                    alpha = cv2.resize(alpha, (gt.shape[1], gt.shape[0]),
-                                       interpolation=cv2.INTER_LINEAR if up else cv2.INTER_AREA)
-                sc = score(alpha, gt)
-                mine[s] = {"name": name, "iou": sc.iou, "f": sc.f, "mae": sc.mae, "ms": ms}
-                if pages is not None and s == scales[0]:
-                    first_alpha = alpha
-        except LivecutError as exc:  # one pair that cannot be scored does not stop the evaluation
-            msg = str(exc)
-            errors.append(msg if str(img_path) in msg or str(mask_path) in msg else f"{img_path}: {msg}")
+                rows[s].append(mine[s])
+            if pages is not None:
+                shown = degrade(bgr, noise, jpeg, seed=i)  # (as degraded, at the native size)
+                shown = add_bars(shown, bars, depth) if bars is not None else shown
+                pages.add(_sheet_row(shown, gt, first_alpha))
             if progress is not None:
                 progress(i + 1, len(pairs))
-            continue
-        for s in scales:
-            rows[s].append(mine[s])
+    except BaseException:  # (a Ctrl-C, a bug: the pages written so far are not the sheet)
         if pages is not None:
-            shown = degrade(bgr, noise, jpeg, seed=i)  # (as degraded, at the native size)
-            shown = add_bars(shown, bars, depth) if bars is not None else shown
-            pages.add(_sheet_row(shown, gt, first_alpha))
-        if progress is not None:
-            progress(i + 1, len(pairs))
+            pages.discard()
+        raise
     if pages is not None:
         pages.close()
         errors += pages.errors
@@ -549,14 +555,18 @@ def sheet_page_path(path, page: int):
 
 class _SheetPages:
     """The contact sheet written a page (SHEET_PAGE_ROWS rows) at a time, as the rows come
-    (no more than one page in memory); a page that cannot be written is an error in
-    ``errors`` and ends the sheet (the scores stand without the picture). Once it has a
-    page, the pages of an earlier, longer sheet of the same name after its last are removed
-    (``removed``)."""
+    (no more than one page in memory), each to a temporary name beside it
+    (:func:`livecut.atomic.temp_path`); :meth:`close` moves them all into place once the
+    evaluation is complete, :meth:`discard` removes them when it fails (a Ctrl-C, a crash): an
+    earlier sheet of that name is then left as it was, not half replaced. A page that cannot
+    be written is an error in ``errors`` and ends the sheet: none of its pages is moved into
+    place (the scores stand without the picture). Once the sheet is in place, the pages of an
+    earlier, longer sheet of the same name after its last are removed (``removed``)."""
 
     def __init__(self, path):
         self.path = path
         self.rows: list[np.ndarray] = []
+        self.temps: list = []
         self.written: list = []
         self.removed: list = []
         self.errors: list[str] = []
@@ -569,10 +579,34 @@ class _SheetPages:
             self._flush()
 
     def close(self) -> None:
+        from livecut.atomic import commit
+        from livecut.errors import LivecutError
+
         if self.rows and not self.errors:
             self._flush()
+        if self.errors:
+            self.discard()
+            return
+        for page, tmp in enumerate(self.temps, 1):
+            final = sheet_page_path(self.path, page)
+            try:
+                commit(tmp, final, force=True)  # (a sheet of that name was always replaced)
+            except LivecutError as exc:
+                self.errors.append(str(exc))
+                self.discard()
+                return
+            self.written.append(final)
+        self.temps = []
         if self.written:
             self._remove_stale()
+
+    def discard(self) -> None:
+        """Remove the pages not yet moved into place."""
+        from livecut.atomic import discard
+
+        for tmp in self.temps:
+            discard(tmp)
+        self.temps = []
 
     def _remove_stale(self) -> None:
         """Remove NAME-k.EXT from the page after this sheet's last on, as long as they follow
@@ -591,15 +625,16 @@ class _SheetPages:
             page += 1
 
     def _flush(self) -> None:
+        from livecut.atomic import temp_path
         from livecut.errors import LivecutError
 
-        page = sheet_page_path(self.path, len(self.written) + 1)
+        page = sheet_page_path(self.path, len(self.temps) + 1)
+        tmp = temp_path(page)
+        self.temps.append(tmp)  # (first: a write that fails half-way leaves it to discard)
         try:
-            _write_sheet(page, self.rows)
+            _write_sheet(tmp, self.rows, name=page)
         except LivecutError as exc:
             self.errors.append(str(exc))
-        else:
-            self.written.append(page)
         self.rows = []
 
 
@@ -635,7 +670,8 @@ def check_sheet_path(path) -> None:
                          "give a path in a writable folder")
 
 
-def _write_sheet(path, rows: list[np.ndarray]) -> None:
+def _write_sheet(path, rows: list[np.ndarray], name=None) -> None:
+    """Write the page ``rows`` to ``path``; an error names ``name`` (the page's final name)."""
     import cv2
 
     from livecut.errors import LivecutError
@@ -645,9 +681,10 @@ def _write_sheet(path, rows: list[np.ndarray]) -> None:
     try:
         ok = cv2.imwrite(str(path), np.vstack(padded))
     except cv2.error as exc:
-        raise LivecutError(f"{path}: could not write the sheet ({str(exc).strip().splitlines()[-1]})") from None
+        raise LivecutError(f"{name or path}: could not write the sheet "
+                           f"({str(exc).strip().splitlines()[-1]})") from None
     if not ok:
-        raise LivecutError(f"{path}: could not write the sheet")
+        raise LivecutError(f"{name or path}: could not write the sheet")
 
 
 def format_table(result: dict) -> str:

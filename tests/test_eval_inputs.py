@@ -333,6 +333,46 @@ def test_a_shorter_run_removes_the_pages_of_an_earlier_longer_sheet(photos, tmp_
     assert r.exit_code == 2 and (tmp_path / "sheet-3.png").exists()
 
 
+@pytest.mark.parametrize("failure", ["interrupted", "page not written"])
+def test_a_failed_evaluation_leaves_the_earlier_sheet_as_it_was(photos, tmp_path, monkeypatch, failure):
+    """The pages were written to their final names as the rows came: a run stopped (Ctrl-C)
+    after its first page, or whose second page could not be written, left that first page in
+    place of the earlier sheet's, next to the earlier sheet's second page. The pages go to
+    temporary names and are moved into place only once the sheet is whole."""
+    from livecut import evaluate
+
+    images, masks, _ = photos
+    monkeypatch.setattr(evaluate, "SHEET_PAGE_ROWS", 1)   # two photos: two pages
+    sheet, second = tmp_path / "sheet.png", tmp_path / "sheet-2.png"
+    for p in (sheet, second):
+        p.write_bytes(b"earlier")
+    if failure == "interrupted":
+        real, calls = evaluate.score, []
+
+        def score(*a):  # the second photo is stopped while it is scored
+            calls.append(1)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            return real(*a)
+
+        monkeypatch.setattr(evaluate, "score", score)
+    else:
+        from livecut.errors import LivecutError
+
+        real_write = evaluate._write_sheet
+
+        def write(path, rows, **kw):  # (a full disk on the second page)
+            if kw.get("name", path) == second:
+                raise LivecutError(f"{second}: could not write the sheet")
+            return real_write(path, rows, **kw)
+
+        monkeypatch.setattr(evaluate, "_write_sheet", write)
+    r = invoke("eval", images, masks, "--sheet", sheet, "--json")
+    assert r.exit_code == (130 if failure == "interrupted" else 2), r.output
+    assert sheet.read_bytes() == b"earlier" and second.read_bytes() == b"earlier"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["sheet-2.png", "sheet.png"]
+
+
 def test_many_rows_fit_a_jpeg_sheet():
     """The default page holds rows a JPEG and a WebP can take."""
     from livecut import evaluate
