@@ -390,10 +390,15 @@ def eval_(
 def bench(
     size: Optional[str] = typer.Option(None, "--size", metavar="WxH", show_default=False,
                                        help="Frame size (default 1920x1080; 1280x720 for --transcode)."),
-    frames: int = typer.Option(30, "--frames", "-n", metavar="N", min=1, help="Frames to time (median is reported)."),
-    threads: int = typer.Option(1, "--threads", metavar="N", min=1, help="OpenCV threads (1 = one core)."),
-    baseline: bool = typer.Option(True, "--baseline/--no-baseline", show_default="--baseline",
-                                  help="Also time the baseline at full size."),
+    frames: Optional[int] = typer.Option(None, "--frames", "-n", metavar="N", min=1, show_default="30",
+                                         help="Frames to time (median is reported; not with --transcode "
+                                              "or --live, which play a whole clip)."),
+    threads: Optional[int] = typer.Option(None, "--threads", metavar="N", min=1, show_default="1",
+                                          help="OpenCV threads (1 = one core; not with --transcode or "
+                                               "--live, which use livecut's own)."),
+    baseline: Optional[bool] = typer.Option(None, "--baseline/--no-baseline", show_default="--baseline",
+                                            help="Also time the baseline at full size (not with "
+                                                 "--transcode or --live)."),
     config: Optional[str] = ConfigOpt,
     set_: Optional[List[str]] = SetOpt,
     as_json: bool = JsonOpt,
@@ -419,6 +424,13 @@ def bench(
     if clip is not None and not (live or transcode):
         raise UsageError("--clip is the video of --transcode or --live; the one-frame bench times a "
                          "synthetic frame")
+    # (they were ignored there without a word: -n 60 --live still played the whole clip)
+    one_frame = [flag for flag, value in (("--frames", frames), ("--threads", threads),
+                                          ("--baseline" if baseline else "--no-baseline", baseline))
+                 if value is not None]
+    if one_frame and (live or transcode):
+        raise UsageError(f"{', '.join(one_frame)}: only for the one-frame bench; "
+                         f"--{'live' if live else 'transcode'} times a whole clip")
     if scene != "moving" and (clip is not None or not (live or transcode)):
         raise UsageError("--scene chooses the clip --live/--transcode generate; it does not apply "
                          + ("to --clip" if clip is not None else "to the one-frame bench"))
@@ -431,7 +443,8 @@ def bench(
         result = run_transcode_bench(cfg, clip, tsize, scene=scene)
         typer.echo(json.dumps(result, indent=2) if as_json else format_transcode(result))
         return
-    result = run_bench(cfg, parse_size(size or "1920x1080"), frames=frames, threads=threads, baseline=baseline)
+    result = run_bench(cfg, parse_size(size or "1920x1080"), frames=30 if frames is None else frames,
+                       threads=threads or 1, baseline=baseline is not False)
     typer.echo(json.dumps(result, indent=2) if as_json else format_bench(result))
 
 

@@ -25,6 +25,37 @@ def test_generated_clip_of_an_odd_size_is_refused_clearly(mode):
     assert "even width and height" in r.stderr and "internal error" not in r.stderr
 
 
+@pytest.mark.parametrize("mode", ["--transcode", "--live"])
+@pytest.mark.parametrize("option", [["-n", "5"], ["--threads", "2"], ["--no-baseline"], ["--baseline"]])
+def test_options_of_the_one_frame_bench_are_refused_with_a_clip(monkeypatch, mode, option):
+    """-n, --threads and --baseline/--no-baseline were ignored without a word by --transcode and
+    --live (`-n 5 --live` played the whole clip, `--threads 2` timed livecut's own thread plan)."""
+    from livecut import bench
+
+    for name in ("run_live_bench", "run_transcode_bench"):
+        monkeypatch.setattr(bench, name, lambda *a, **k: pytest.fail("the clip was timed"))
+    r = invoke("bench", mode, *option)
+    assert r.exit_code == 2, r.output
+    flag = {"-n": "--frames"}.get(option[0], option[0])
+    assert f"{flag}: only for the one-frame bench" in r.stderr and mode[2:] in r.stderr
+
+
+def test_the_one_frame_bench_keeps_its_defaults(monkeypatch):
+    from livecut import bench
+
+    seen = {}
+
+    def run_bench(cfg, size, **kw):
+        seen.update(kw)
+        raise bench.UsageError("not timed here")
+
+    monkeypatch.setattr(bench, "run_bench", run_bench)
+    invoke("bench")
+    assert seen == {"frames": 30, "threads": 1, "baseline": True}
+    invoke("bench", "-n", "3", "--threads", "2", "--no-baseline")
+    assert seen == {"frames": 3, "threads": 2, "baseline": False}
+
+
 def test_size_over_the_pixel_limit_is_refused_before_the_frame_is_made(monkeypatch):
     """16384x16384 (268 MP) passed the 16..16384 check: a frame of several GB was made
     before the segmenter refused it."""
