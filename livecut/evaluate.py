@@ -395,7 +395,13 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     subset_missing: list[str] = []
     if subset is not None:
         subset_missing = sorted(subset - {p.stem for p in images})
-        images = [p for p in images if p.stem in subset]
+        kept = [p for p in images if p.stem in subset]
+        if not kept:  # (it was "no image ... has a mask of the same name", the masks not at fault)
+            names = ", ".join(subset_missing[:3]) + (", ..." if len(subset_missing) > 3 else "")
+            raise UsageError(f"--subset names no photo in {images_dir} ("
+                             + (f"its names: {names}; photos: {images[0].stem}, ...)" if subset
+                                else "it holds no name)"))
+        images = kept
     pairs, unmatched, errors = match_masks(images, images_dir, masks, masks_dir)
     used = {m for _, _, m in pairs}
     without_image = [] if subset is not None else \

@@ -250,6 +250,20 @@ def test_subset_with_a_bom_and_names_not_in_the_folder(photos, tmp_path):
     assert data["subset_missing"] == ["missing"] and "--subset not in" in r.stderr
 
 
+@pytest.mark.parametrize("content, said", [("IMG_0001\nIMG_0002\n", "its names: IMG_0001, IMG_0002; photos: basic"),
+                                           ("# nothing yet\n", "it holds no name")])
+def test_a_subset_that_names_no_photo_says_so(photos, tmp_path, content, said):
+    """A subset none of whose names is in IMAGES (another dataset's list, an empty file) was
+    'no image in IMAGES has a mask of the same name in MASKS (in the subset)': the masks,
+    which were there, were blamed."""
+    images, masks, _ = photos
+    names = tmp_path / "names.txt"
+    names.write_text(content)
+    r = invoke("eval", images, masks, "--subset", names)
+    assert r.exit_code == 2, r.output
+    assert f"--subset names no photo in {images} ({said}" in r.stderr and "mask" not in r.stderr
+
+
 # ---------------------------------------------------------------- scales
 
 def test_a_scale_too_small_for_one_photo_skips_that_photo_at_every_scale(photos, tmp_path):
