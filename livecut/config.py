@@ -439,13 +439,22 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                                   f"(known: {', '.join(preset_names())}; or give a .toml path)")
             path = candidate
         data = _read_toml(path)
-        base = data.pop("preset", None)
+        base = data_base = data.pop("preset", None)
         if base is not None:
             if not isinstance(base, str) or Path(base).stem == path.stem:
                 raise ConfigError(f"{path}: preset must name another preset")
             # a file named by a relative path is found beside this file, not in the current folder
-            if (Path(base).suffix or "/" in base) and not Path(base).expanduser().is_absolute():
-                base = str(path.parent / base)
+            # (~/ too: it was taken for absolute, then read as a folder named ~); a base that is
+            # not there is said here, naming this file: it was "unknown preset 'x'" or "x.toml:
+            # config file not found", without the file that asked for it
+            if Path(base).suffix or "/" in base:
+                base = str(path.parent / Path(base).expanduser())  # (an absolute one as it is)
+                if not Path(base).exists():
+                    raise ConfigError(f"{path}: preset = {data_base!r}: no file {base}")
+            elif not (presets_dir() / f"{base}.toml").is_file() and (not Path(base).exists()
+                                                                     or Path(base).is_dir()):
+                raise ConfigError(f"{path}: preset = {base!r}: unknown preset (known: "
+                                  f"{', '.join(preset_names())}; or a .toml path, beside this file)")
             chain = _chain + (path.resolve(),)
             if len(chain) > 16 or (Path(base).resolve() in chain or
                                    (presets_dir() / f"{base}.toml").resolve() in chain):

@@ -236,6 +236,31 @@ def test_file_preset_must_be_another_preset(tmp_path):
         load_config(_write(tmp_path, 'preset = "fast"\n', name="fast.toml"))
 
 
+def test_a_base_that_is_not_there_names_the_file_that_asks_for_it(tmp_path):
+    """A preset = line naming no preset or no file was "unknown preset 'nope'" or "base.toml:
+    config file not found": not which of the user's files said so."""
+    p = _write(tmp_path, 'preset = "nope"\n')
+    with pytest.raises(ConfigError) as exc:
+        load_config(p)
+    assert str(exc.value).startswith(f"{p}: preset = 'nope': unknown preset (known: default")
+    p = _write(tmp_path, 'preset = "base.toml"\n')
+    with pytest.raises(ConfigError) as exc:
+        load_config(p)
+    assert str(exc.value) == f"{p}: preset = 'base.toml': no file {tmp_path / 'base.toml'}"
+
+
+def test_a_base_file_under_home_is_read(tmp_path, monkeypatch):
+    """preset = "~/base.toml" was taken for an absolute path, then read as it was written (a
+    folder named ~ in the current one): "config file not found"."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    _write(home, "[segment]\nwork_size = 200\n", "base.toml")
+    p = _write(tmp_path, 'preset = "~/base.toml"\n[segment]\nthreshold = 0.6\n')
+    cfg = load_config(p)
+    assert cfg.segment.work_size == 200 and cfg.segment.threshold == 0.6
+
+
 def test_copy_of_default_toml_loads(tmp_path):
     p = _write(tmp_path, DEFAULT_TOML.read_text(), "copy.toml")
     assert load_config(p) == Config()
