@@ -361,7 +361,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     import cv2
 
-    from livecut.errors import ImageSizeError, LivecutError, UsageError
+    from livecut.errors import ImageSizeError, LivecutError, OutputExistsError, UsageError
     from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, MIN_SIDE, read_image, to_bgr8
     from livecut.segment import Segmenter, each_frame_judged
 
@@ -387,6 +387,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     images = list_images(images_dir, skip=masks_dir if inside(masks_dir, images_dir) else None)
     masks = list_images(masks_dir, skip=images_dir if inside(images_dir, masks_dir) else None)
+    inputs = {p.resolve() for p in images + masks} if sheet is not None else set()
     exts = ", ".join(IMAGE_EXTS[:5])
     if not images:
         raise UsageError(f"{images_dir}: no photos: no image files in it or its subfolders ({exts}, ...)")
@@ -411,9 +412,14 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                          + (" (in the subset)" if subset is not None else "")
                          + (f" (images: {images[0].name}, ...; masks: {masks[0].name}, ...)" if images else "")
                          + ("; " + "; ".join(errors) if errors else ""))
+    if sheet is not None:  # (a --sheet in MASKS was written over a truth of the set, without a word)
+        for page in (sheet_page_path(sheet, k) for k in range(1, -(-len(pairs) // SHEET_PAGE_ROWS) + 1)):
+            if page.resolve() in inputs:
+                raise OutputExistsError(f"--sheet {sheet}: {page} is a photo or mask of this evaluation; "
+                                        "give a path outside IMAGES and MASKS")
     rows: dict[float, list[dict]] = {s: [] for s in scales}
     segs: dict[float, Segmenter] = {}
-    pages = _SheetPages(sheet) if sheet is not None else None
+    pages = _SheetPages(sheet, keep=inputs) if sheet is not None else None
     resized: list[str] = []
     warmed: set[tuple] = set()
     try:
@@ -567,10 +573,12 @@ class _SheetPages:
     earlier sheet of that name is then left as it was, not half replaced. A page that cannot
     be written is an error in ``errors`` and ends the sheet: none of its pages is moved into
     place (the scores stand without the picture). Once the sheet is in place, the pages of an
-    earlier, longer sheet of the same name after its last are removed (``removed``)."""
+    earlier, longer sheet of the same name after its last are removed (``removed``), but none
+    of the files in ``keep`` (the photos and masks evaluated)."""
 
-    def __init__(self, path):
+    def __init__(self, path, keep=frozenset()):
         self.path = path
+        self.keep = keep
         self.rows: list[np.ndarray] = []
         self.temps: list = []
         self.written: list = []
@@ -620,7 +628,7 @@ class _SheetPages:
         sheet. Only names this sheet would have written for more photos, and no further than
         the first missing one (a NAME-2024.EXT of the user's own is never reached)."""
         page = len(self.written) + 1
-        while (p := sheet_page_path(self.path, page)).is_file():
+        while (p := sheet_page_path(self.path, page)).is_file() and p.resolve() not in self.keep:
             try:
                 p.unlink()
             except OSError as exc:

@@ -387,6 +387,30 @@ def test_a_failed_evaluation_leaves_the_earlier_sheet_as_it_was(photos, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["sheet-2.png", "sheet.png"]
 
 
+def test_a_sheet_never_replaces_nor_removes_a_photo_or_mask(photos, tmp_path, monkeypatch):
+    """--sheet MASKS/basic.png wrote the sheet over that truth without a word (exit 0); a mask
+    named like a further page of the sheet (x-2.png beside --sheet x.png) was written over or
+    removed as a page of an earlier sheet."""
+    from livecut import evaluate
+
+    images, masks, truths = photos
+    cv2.imwrite(str(masks / "x-2.png"), truths["basic"])   # (a mask without its photo: listed, not scored)
+    before = {p.name: p.read_bytes() for p in masks.iterdir()}
+    monkeypatch.setattr(evaluate, "_sheet_row", lambda *a: pytest.fail("evaluated before refusing"))
+    for sheet, page in ((masks / "basic.png", masks / "basic.png"), (images / "basic.png", images / "basic.png")):
+        r = invoke("eval", images, masks, "--sheet", sheet)
+        assert r.exit_code == 2, r.output
+        assert f"--sheet {sheet}: {page} is a photo or mask of this evaluation" in r.stderr
+    monkeypatch.setattr(evaluate, "SHEET_PAGE_ROWS", 1)   # two photos: x.png, x-2.png
+    r = invoke("eval", images, masks, "--sheet", masks / "x.png")
+    assert r.exit_code == 2 and f"{masks / 'x-2.png'} is a photo or mask" in r.stderr, r.output
+    monkeypatch.undo()
+    r = invoke("eval", images, masks, "--sheet", masks / "x.png", "--json")   # one page: x.png
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["sheets_removed"] == []
+    assert {p.name: p.read_bytes() for p in masks.iterdir() if p.name != "x.png"} == before
+
+
 def test_many_rows_fit_a_jpeg_sheet():
     """The default page holds rows a JPEG and a WebP can take."""
     from livecut import evaluate
