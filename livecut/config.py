@@ -392,7 +392,9 @@ def parse_override(text: str) -> dict[str, dict[str, Any]]:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            # (a byte-order mark, as Notepad saves "UTF-8 with BOM", was "Invalid statement (at
+            # line 1, column 1)" in a file that looks right)
+            return tomllib.loads(fh.read().decode("utf-8").removeprefix("\ufeff"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
     except tomllib.TOMLDecodeError as exc:

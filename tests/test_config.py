@@ -261,6 +261,17 @@ def test_a_base_file_under_home_is_read(tmp_path, monkeypatch):
     assert cfg.segment.work_size == 200 and cfg.segment.threshold == 0.6
 
 
+def test_a_file_saved_with_a_byte_order_mark_loads(tmp_path):
+    """Notepad's "UTF-8 with BOM" (a copy of default.toml edited on Windows) was refused as
+    "invalid TOML: Invalid statement (at line 1, column 1)"."""
+    p = tmp_path / "my.toml"
+    p.write_bytes("\ufeff[segment]\r\nthreshold = 0.6\r\n".encode())
+    assert load_config(p).segment.threshold == 0.6
+    p.write_bytes("\ufeff[segment]\nthreshold = 0.6\n".encode() + b"\xff")
+    with pytest.raises(ConfigError, match="not UTF-8 text \\(byte 29\\)"):   # (counted from the file's start)
+        load_config(p)
+
+
 def test_copy_of_default_toml_loads(tmp_path):
     p = _write(tmp_path, DEFAULT_TOML.read_text(), "copy.toml")
     assert load_config(p) == Config()
