@@ -396,7 +396,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
             # line 1, column 1)" in a file that looks right)
             return tomllib.loads(fh.read().decode("utf-8").removeprefix("\ufeff"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+        # (-c fast.toml, meaning the shipped preset, is a file name: say what the preset's is)
+        hint = (f" (the shipped preset is -c {path.stem})"
+                if path.suffix == ".toml" and (presets_dir() / path.name).is_file() else "")
+        raise ConfigError(f"{path}: config file not found{hint}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
@@ -437,8 +440,9 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
         if not path.suffix and (not path.exists() or path.is_dir()):
             candidate = presets_dir() / f"{source}.toml"
             if not candidate.is_file():
+                folder = f"; {str(source)!r} is a folder" if path.is_dir() else ""
                 raise ConfigError(f"unknown preset {str(source)!r} "
-                                  f"(known: {', '.join(preset_names())}; or give a .toml path)")
+                                  f"(known: {', '.join(preset_names())}; or give a .toml path{folder})")
             path = candidate
         data = _read_toml(path)
         base = data_base = data.pop("preset", None)

@@ -324,6 +324,19 @@ def test_a_folder_named_like_a_preset_does_not_hide_it(tmp_path, monkeypatch):
         load_config("")
 
 
+def test_a_preset_name_mistaken_for_a_file_or_a_folder_says_so(tmp_path, monkeypatch):
+    """-c fast.toml where no such file is (the preset is -c fast), and -c FOLDER, say what
+    went wrong: they were "config file not found" and "unknown preset" alone."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match=r"fast\.toml: config file not found \(the shipped preset is -c fast\)"):
+        load_config("fast.toml")
+    with pytest.raises(ConfigError, match=r"config file not found$"):
+        load_config("mine.toml")
+    (tmp_path / "shots").mkdir()
+    with pytest.raises(ConfigError, match=r"unknown preset 'shots' .*'shots' is a folder\)"):
+        load_config("shots")
+
+
 @pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="needs /dev/fd")
 def test_a_config_from_a_pipe_is_read_not_taken_for_a_preset():
     """`-c <(...)` or `-c /dev/stdin`: a pipe is no regular file, but it is read (the check
