@@ -113,10 +113,11 @@ def format_bench(r: dict) -> str:
     lines = [f"frame {r['size']}, method {r['method']}, work size {r['work_size']}, "
              f"{r['threads']} thread(s), median of {r['frames']} frames (each judged anew: "
              "segment.still and segment.every do not apply here)"]
+    n = max(14, *map(len, r["stages_ms"]))  # (one column of numbers, "composite (i420)" too)
     for k, v in r["stages_ms"].items():
-        lines.append(f"  {k:14s} {v:8.2f} ms" + ("   Compositor.apply_i420()" if k == "composite (i420)" else ""))
-    lines.append(f"  {'mask (all)':14s} {r['mask_ms']:8.2f} ms   Segmenter.mask()")
-    lines.append(f"  {'total':14s} {r['total_ms']:8.2f} ms   ({r['fps']:.1f} fps, mask + composite)")
+        lines.append(f"  {k:{n}s} {v:8.2f} ms" + ("   Compositor.apply_i420()" if k == "composite (i420)" else ""))
+    lines.append(f"  {'mask (all)':{n}s} {r['mask_ms']:8.2f} ms   Segmenter.mask()")
+    lines.append(f"  {'total':{n}s} {r['total_ms']:8.2f} ms   ({r['fps']:.1f} fps, mask + composite)")
     if "baseline_ms" in r:
         x = r["speedup_vs_baseline"]
         verdict = f"{x:.1f}x faster" if x >= 1 else f"{1 / x:.1f}x slower"

@@ -75,3 +75,16 @@ def test_transcode_bench_times_a_variable_frame_rate_clip(tmp_path):
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["frames"] == 8 and data["plain_s"] > 0
+
+
+def test_the_one_frame_bench_prints_its_times_in_one_column():
+    """Every stage's time ends in the same column ("composite (i420)", longer than the
+    others' names, pushed its number out of line)."""
+    from livecut.bench import format_bench
+
+    r = {"size": "640x360", "method": "focusnet", "work_size": 320, "threads": 1, "frames": 3,
+         "stages_ms": {"downscale": 0.25, "composite": 1.5, "composite (i420)": 1.25},
+         "mask_ms": 9.5, "total_ms": 11.0, "fps": 90.9}
+    rows = [ln for ln in format_bench(r).splitlines() if " ms" in ln and ln.startswith("  ")]
+    assert len(rows) == 5
+    assert len({ln.index(" ms") for ln in rows}) == 1
