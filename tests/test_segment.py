@@ -330,15 +330,21 @@ UPSAMPLE_SIZES = [(16, 16), (240, 320), (321, 319), (319, 321), (50, 4000), (400
                   (1011, 20), (472, 76), (979, 1370), (763, 916), (148, 1296)]
 
 
+@pytest.mark.parametrize("banded", [False, True])
 @pytest.mark.parametrize("H,W", UPSAMPLE_SIZES)
-def test_guided_upsampler_matches_whole_frame_reference(H, W):
+def test_guided_upsampler_matches_whole_frame_reference(H, W, banded, monkeypatch):
     # the band-limited result equals clip(resize(a) * gray + resize(b) * 255) everywhere
-    # (no seams between strips: each strip samples a and b exactly as a whole-frame resize)
+    # (no seams between strips: each strip samples a and b exactly as a whole-frame resize);
+    # so does the whole-frame path of frames up to WHOLE_PIXELS
+    from livecut.segment import refine
     from livecut.segment.refine import GuidedUpsampler
 
+    if banded:
+        monkeypatch.setattr(refine, "WHOLE_PIXELS", 0)
     full, small, alpha = _upsample_case(H, W, H * W)
     sh, sw = alpha.shape
     up = GuidedUpsampler((sh, sw), (H, W), max(1, round(0.004 * max(sh, sw))), 0.002)
+    assert up.whole == (not banded and H * W <= refine.WHOLE_PIXELS)
     out = np.empty((H, W), np.uint8)
     up(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), alpha, full, out)
     A = cv2.resize(up._a, (W, H), interpolation=cv2.INTER_LINEAR)

@@ -27,6 +27,9 @@ from livecut.tiles import merge_runs, runs, split_rects, tile_grid
 SNAP = 3.0
 #: full-size pixels per strip of band work (keeps its temporaries in cache)
 STRIP_PIXELS = 16384
+#: frames of up to this many pixels are refined whole, not band by band (faster there; the
+#: engine's guide is at most 1000 px on the long side)
+WHOLE_PIXELS = 1_000_000
 #: bilinear sampling with the inverse (full -> reduced) map given
 _WARP = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 
@@ -63,6 +66,12 @@ class GuidedUpsampler:
         # full-size coordinate of each reduced pixel edge (python ints, for slicing)
         self._ymap = np.minimum(H, np.round(np.arange(h + 1) * self.sy)).astype(np.int64)
         self._xmap = np.minimum(W, np.round(np.arange(w + 1) * self.sx)).astype(np.int64)
+        #: a frame of up to WHOLE_PIXELS is worked out whole (see _whole)
+        self.whole = self.out_hw == (H, W) and H * W <= WHOLE_PIXELS
+        if self.whole:
+            self._A = np.empty((H, W), f32)
+            self._B = np.empty((H, W), f32)
+            self._gray = np.empty((H, W), np.uint8)
         if self.out_hw != (H, W):  # buffers of _scaled, at the guide's size
             self._A = np.empty((H, W), f32)
             self._B = np.empty((H, W), f32)
@@ -109,6 +118,10 @@ class GuidedUpsampler:
         OH, OW = self.out_hw
         if (OH, OW) != (H, W):
             return self._scaled(a, b, full_gray, out)
+        if self.whole:
+            if full_gray is None:
+                full_gray = cv2.cvtColor(full_bgr, cv2.COLOR_BGR2GRAY, dst=self._gray)
+            return self._whole(a, b, full_gray, out)
         # the guided result at the reduced size, upsampled bilinearly, is the answer
         # wherever a*I + b clips to a constant 0 or 1 (and its neighbours do too)
         base = self._base
@@ -138,6 +151,20 @@ class GuidedUpsampler:
             q = cv2.scaleAdd(B, 255.0, q)
             cv2.max(q, 0.0, dst=q)
             cv2.convertScaleAbs(q, dst=out[Y0:Y1, X0:X1])  # saturates at 255
+        return out
+
+    def _whole(self, a: np.ndarray, b: np.ndarray, gray: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``a * I + b`` over the whole frame: (a, b) resized, one product and sum, rounded
+        and saturated to 0..255 -- the band's result everywhere.  Up to WHOLE_PIXELS this is
+        faster than finding the band's tiles and sampling them (half the time at 640x360
+        and 960x540, with a band of 7 % of the frame)."""
+        H, W = self.full_hw
+        A, B = self._A, self._B
+        cv2.resize(a, (W, H), dst=A, interpolation=cv2.INTER_LINEAR)
+        cv2.resize(b, (W, H), dst=B, interpolation=cv2.INTER_LINEAR)
+        cv2.multiply(A, gray, dst=A, dtype=cv2.CV_32F)
+        cv2.scaleAdd(B, 255.0, A, dst=A)
+        cv2.add(A, 0.0, dst=out, dtype=cv2.CV_8U)  # rounds, saturates to 0..255
         return out
 
     def _scaled(self, a: np.ndarray, b: np.ndarray, guide: np.ndarray, out: np.ndarray) -> np.ndarray:
