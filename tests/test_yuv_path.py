@@ -558,3 +558,33 @@ def test_high_bit_video_reads_and_cuts_as_its_8_bit_version(high_bit_clips, matr
         diff = np.abs(a.astype(int) - b)
         assert diff.max() <= 1, diff.max()  # (was up to 179 at colour edges)
         assert np.abs(ma.astype(int) - mb).mean() < 1.0
+
+
+@pytest.mark.parametrize("matrix", ["bt601", "bt709"])
+def test_bgr_frames_get_the_chroma_of_the_2x2_average(tmp_path, matrix):
+    # a BGR frame (the side-by-side mode's, a full-range or odd-sized video's) written to a
+    # yuv420p file: each U and V sample is the average of the 2x2 pixels it covers, as the
+    # I420 composite and swscale make it.  OpenCV's own conversion took one pixel of the
+    # four: a red | blue edge at an odd column came out a whole chroma sample off
+    import av
+
+    from livecut.composite import bgr_to_i420
+    from livecut.i420 import planes
+    from livecut.sinks.base import SinkInfo
+    from livecut.sinks.file import VideoFileSink
+
+    h, w = 32, 48
+    frame = np.empty((h, w, 3), np.uint8)
+    frame[:] = (40, 40, 200)
+    frame[:, 21:] = (200, 60, 30)  # the edge inside a chroma sample's pair of columns
+    frame[9::2, :8] = (30, 180, 40)  # colour on every other row, finer than the chroma
+    out = tmp_path / "edge.mkv"
+    cfg = dataclasses.replace(Config().video, codec="ffv1")
+    with VideoFileSink(out, SinkInfo(width=w, height=h, fps=25.0, matrix=matrix), cfg) as sink:
+        for _ in range(2):
+            sink.write(frame)
+    with av.open(str(out)) as c:
+        got = c.decode(video=0).__next__().to_ndarray(format="yuv420p")
+    want = bgr_to_i420(frame, matrix=matrix)
+    for g, e in zip(planes(got, h, w)[1:], planes(want, h, w)[1:]):
+        assert np.abs(g.astype(int) - e).max() <= 1

@@ -223,7 +223,7 @@ class VideoFileSink:
         self._last_pts: int | None = None
         self._last_t = 0.0
         self._yuv = None
-        self._half = self._uv = None  # BT.709 conversion buffers
+        self._half = self._uv = self._bgr_planes = None  # BGR -> I420 conversion buffers
         self._fast = pix_fmt == "yuv420p" and ch in (1, 3)
         #: what write() takes: "bgr24" (BGR, BGRA or gray as the channels say) or "yuv420p" (I420)
         self.pixel_format = "bgr24"
@@ -343,14 +343,17 @@ class VideoFileSink:
                     self._yuv[h:] = 128
             if ch == 1:  # mask -> limited-range luma, neutral chroma
                 cv2.convertScaleAbs(img, dst=self._yuv[:h], alpha=219.0 / 255.0, beta=16.0)
-            elif self.info.matrix == "bt709":
+            else:  # (_fast is for 1 or 3 channels; OpenCV reads a cropped view without a copy)
+                # chroma from the 2x2 average, as the I420 composite and swscale make it:
+                # OpenCV's own I420 conversion samples one pixel of the four, which moved a
+                # subject's colour edge by a pixel against its luma in the BGR path's outputs
+                # (side-by-side, full-range or odd-sized video) and aliased fine colour
                 if self._half is None:
                     self._half = np.empty((h // 2, w // 2, 3), np.uint8)
                     self._uv = np.empty((h // 2, w // 2, 2), np.uint8)
-                    self._bgr_planes = [np.empty((h, w), np.uint8) for _ in range(3)]
-                bgr_to_i420(img, self._yuv, self._half, self._uv, "bt709", self._bgr_planes)
-            else:  # (_fast is for 1 or 3 channels; OpenCV reads a cropped view without a copy)
-                cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420, dst=self._yuv)
+                    if self.info.matrix == "bt709":
+                        self._bgr_planes = [np.empty((h, w), np.uint8) for _ in range(3)]
+                bgr_to_i420(img, self._yuv, self._half, self._uv, self.info.matrix, self._bgr_planes)
             return self._frame_i420(self._yuv)  # (the reused encoder frame: no new one a frame)
         fmt = {1: "gray", 3: "bgr24", 4: "bgra"}[ch]
         f = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format=fmt)
