@@ -649,6 +649,21 @@ def test_avi_with_aac_audio_has_one_entry_a_frame_from_0(tmp_path):
         assert probe(out)["audio"] == ["aac"]
 
 
+def test_adts_aac_from_mpeg_ts_into_avi(tmp_path):
+    """AAC read from MPEG-TS (ADTS: no global header, as a camcorder's or a capture's .ts has)
+    into .avi failed at its first audio packet ("write failed (Invalid argument)", exit 1, no
+    file): AVI takes ADTS under no tag a copy keeps.  It is transcoded, its length kept."""
+    src = tmp_path / "in.ts"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            "sine=r=48000:duration=1", "-c:v", "libx264", "-c:a", "aac", str(src))
+    out = tmp_path / "out.avi"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    p = probe(out)
+    assert p["frames"] == 25 and p["audio"] == ["aac"]
+    assert _audio_seconds(out) == pytest.approx(1.0, abs=0.02 + 2 * 1024 / 48000)
+
+
 def test_resampled_audio_does_not_drift(tmp_path):
     """44.1 kHz audio into .webm (Opus at 48 kHz): each frame's length rounded to 48 kHz on
     its own added 0.44 samples a frame -- 24 ms late after a minute, 1.4 s after an hour."""

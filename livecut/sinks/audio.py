@@ -378,9 +378,10 @@ def _describe_track(out, a) -> None:
 def _copyable(a, name: str | None, ext: str) -> bool:
     """Whether input audio stream ``a`` (codec ``name``), which ``ext`` takes, can be copied as
     it is: RTP (rtsp://) states AAC from its global header, which AAC taken from MPEG-TS
-    (ADTS) lacks; FLV states MP3 only at 44.1, 22.05 and 11.025 kHz.  (Either failed the
-    stream's start; such audio is transcoded.)"""
-    if ext == ".rtsp" and name == "aac":
+    (ADTS) lacks, and AVI refuses ADTS under any codec tag but 0x1610 (a copy keeps the
+    source's); FLV states MP3 only at 44.1, 22.05 and 11.025 kHz.  (Each failed the stream's
+    start, or its first audio packet; such audio is transcoded.)"""
+    if ext in (".rtsp", ".avi") and name == "aac":
         return bool(a.codec_context.extradata)
     if ext == ".flv" and name == "mp3":
         return a.codec_context.sample_rate in FLV_MP3_RATES
