@@ -664,6 +664,25 @@ def test_adts_aac_from_mpeg_ts_into_avi(tmp_path):
     assert _audio_seconds(out) == pytest.approx(1.0, abs=0.02 + 2 * 1024 / 48000)
 
 
+def test_a_relative_name_with_a_colon_is_a_file_not_a_url(tmp_path, monkeypatch):
+    """-o 12:30.mp4 (a time in the name) from the current folder: FFmpeg took the temporary
+    name .12:30.mp4.livecut-... for a URL of protocol ".12" ("write failed (Protocol not
+    found)", exit 1), and the audio of an input so named could not be reopened (dropped)."""
+    from conftest import make_clip
+    from livecut.sinks.base import SinkInfo
+    from livecut.sinks.file import VideoFileSink
+
+    make_clip(tmp_path / "take:1.mp4", n=10, audio=True)
+    monkeypatch.chdir(tmp_path)
+    info = SinkInfo(width=320, height=180, fps=25.0, audio_from=Path("take:1.mp4"))
+    with VideoFileSink("12:30.mp4", info) as sink:
+        for i in range(10):
+            sink.write(np.full((180, 320, 3), 20 * i, np.uint8), i / 25)
+    assert sink.warnings == []
+    p = probe(tmp_path / "12:30.mp4")
+    assert p["frames"] == 10 and p["audio"] == ["aac"]
+
+
 def test_resampled_audio_does_not_drift(tmp_path):
     """44.1 kHz audio into .webm (Opus at 48 kHz): each frame's length rounded to 48 kHz on
     its own added 0.44 samples a frame -- 24 ms late after a minute, 1.4 s after an hour."""

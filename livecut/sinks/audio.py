@@ -11,6 +11,7 @@ network outputs.
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 from pathlib import Path
 
@@ -95,7 +96,7 @@ class AudioCopy:
             return None
         allowed = AUDIO_OK.get(ext)  # None: any codec (mkv)
         try:
-            inp = av.open(str(src), "r", metadata_errors="ignore")
+            inp = av.open(os.path.abspath(src), "r", metadata_errors="ignore")  # (see VideoFileSink.open)
         except (av.error.FFmpegError, OSError):
             warnings.append("audio: cannot reopen the input; output has no audio")
             return None

@@ -262,7 +262,9 @@ class VideoFileSink:
         sweep_stale(self.path)  # what a killed run left for this name
         self.tmp = temp_path(self.path)
         try:
-            self._container = av.open(str(self.tmp), "w")
+            # (absolute: FFmpeg reads a relative name such as 12:30.mp4 as a URL of protocol
+            # ".12", which it did not find: "write failed (Protocol not found)", exit 1)
+            self._container = av.open(os.path.abspath(self.tmp), "w")
         except (av.error.FFmpegError, OSError) as exc:
             self._discard()
             raise VideoWriteError(f"{self.path}: cannot create ({io_reason(exc)})") from None
