@@ -507,6 +507,27 @@ def test_audio_a_container_cannot_hold_is_transcoded(tmp_path, acodec, src_ext, 
     assert probe(out)["audio"] == ["aac"]
 
 
+@pytest.mark.parametrize("acodec", ["pcm_s16be", "pcm_s24be", "pcm_s32le"])
+def test_pcm_a_mov_holds_is_copied_into_mov(tmp_path, acodec):
+    """QuickTime's own PCM (big-endian, 'twos'/'in24') and 32-bit PCM from a .mov into .mov
+    were re-encoded to AAC: lossy, where the README says .mov keeps PCM.  Copied, sample for
+    sample."""
+    src = tmp_path / "in.mov"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            "sine=r=48000:duration=1", "-c:v", "libx264", "-c:a", acodec, str(src))
+    out = tmp_path / "out.mov"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["audio"] == [acodec]
+    import av
+
+    def samples(path):
+        with av.open(str(path)) as c:
+            return np.concatenate([f.to_ndarray() for f in c.decode(audio=0)], axis=1)
+
+    assert np.array_equal(samples(out), samples(src))
+
+
 @pytest.mark.parametrize("rate, out_ext, expect", [(192000, ".mp4", 96000), (37800, ".avi", 44100)])
 def test_audio_at_a_rate_aac_lacks_is_resampled(tmp_path, rate, out_ext, expect):
     """PCM at 192 kHz (a field recorder) or 37.8 kHz into .mp4/.avi: FFmpeg's AAC encoder
