@@ -114,12 +114,14 @@ def test_prores_4444_mov_has_alpha(clips, tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs the ffmpeg CLI for the libvpx decoder")
-def test_webm_vp9_has_alpha(clips, tmp_path):
+@pytest.mark.parametrize("codec", ["libvpx-vp9", "libvpx"])
+def test_webm_vp9_has_alpha(clips, tmp_path, codec):
+    """VP9, and VP8 (video.codec=libvpx), which failed at its first frame (exit 1, no file)."""
     out = tmp_path / "cut.webm"
-    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--mode", "cutout")
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--mode", "cutout", "--set", f"video.codec={codec}")
     assert r.returncode == 0, r.stderr
     png = tmp_path / "f.png"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-c:v", "libvpx-vp9", "-i", str(out), "-frames:v", "1",
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-c:v", codec, "-i", str(out), "-frames:v", "1",
                     str(png)], check=True)
     img = cv2.imread(str(png), cv2.IMREAD_UNCHANGED)
     assert img.shape[2] == 4 and img[:, :, 3].min() < 50 and img[:, :, 3].max() > 200

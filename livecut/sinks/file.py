@@ -69,13 +69,18 @@ def check_encoder(name: str, preset: str | None = None, pix_fmt: str | None = No
                          f"(one of {', '.join(X264_PRESETS)})")
 
 
-def encoder_options(cfg: VideoConfig, codec: str) -> tuple[dict[str, str], dict]:
-    """(encoder options, codec context attributes) for ``codec``: quality and speed from
-    ``video.crf`` / ``video.preset``, and the threading chosen for this machine."""
+def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) -> tuple[dict[str, str], dict]:
+    """(encoder options, codec context attributes) for ``codec`` writing ``pix_fmt``: quality
+    and speed from ``video.crf`` / ``video.preset``, and the threading chosen for this machine."""
     if codec == "prores_ks":
         return {"profile": "4444", "vendor": "apl0"}, {}
     if codec.startswith("libvpx"):
-        return {"crf": str(cfg.crf), "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"}, {}
+        opts = {"crf": str(cfg.crf), "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"}
+        # VP8 encodes no alpha with alt-ref frames, on by default: a transparent .webm failed
+        # at its first frame ("write failed (Invalid argument)", exit 1)
+        if codec == "libvpx" and pix_fmt == "yuva420p":
+            opts["auto-alt-ref"] = "0"
+        return opts, {}
     if codec == "mjpeg":  # (limited-range yuv420p, as video is: FFmpeg wants it said)
         return {"strict": "unofficial"}, {}
     if codec in ("libx265", "hevc") and cfg.crf > 51:  # (the key takes VP9's 0-63; x265 fails to open)
@@ -207,7 +212,7 @@ class VideoFileSink:
             self.warnings.append(f"frames {src_w}x{src_h} written as {self.width}x{self.height} "
                                  "(4:2:0 video needs even sides; .mov ProRes 4444 or DIR/ keep every pixel)")
         check_encoder(codec, self.cfg.preset, pix_fmt)
-        opts, self._ctx = encoder_options(self.cfg, codec)
+        opts, self._ctx = encoder_options(self.cfg, codec, pix_fmt)
         self.codec, self.pix_fmt, self._opts = codec, pix_fmt, opts
         # the input's time base keeps its timestamps exact (variable frame rate too); AVI has
         # one frame a tick (its rate is 1 / time base: a fine base made a 90000 fps file of
