@@ -758,6 +758,10 @@ def test_non_square_pixels_are_kept(tmp_path):
 def test_an_encoder_that_cannot_take_the_output_is_refused(tmp_path, clips):
     r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "o.mov"), "--set", "video.codec=png")
     assert r.returncode == 2 and "cannot encode yuv420p" in r.stderr, r.stderr
+    # a codec the container cannot hold is a setting too (it was "encoder 'libx265' unavailable", exit 1)
+    r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "o.avi"), "--set", "video.codec=libx265")
+    assert r.returncode == 2 and "a .avi file cannot hold it" in r.stderr, r.stderr
+    assert not (tmp_path / "o.avi").exists() and not list(tmp_path.glob(".o.avi*"))
     out = tmp_path / "o.avi"  # MJPEG of limited-range video (it failed: 'Invalid argument')
     r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=mjpeg", "-q")
     assert r.returncode == 0 and probe(out)["codec"] == "mjpeg", r.stderr

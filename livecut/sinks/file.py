@@ -277,7 +277,10 @@ class VideoFileSink:
             c = self._container
             try:
                 s = c.add_stream(self.codec, rate=fps_fraction(self.info.fps))
-            except (av.error.FFmpegError, ValueError) as exc:
+            except ValueError as exc:  # (the muxer's refusal: a setting, as check_encoder's are)
+                raise UsageError(f"video.codec {self.codec!r}: a {self.ext} file cannot hold it ({exc}); "
+                                 "write .mkv, or use libx264") from None
+            except av.error.FFmpegError as exc:
                 raise VideoWriteError(f"{self.path}: encoder {self.codec!r} unavailable ({exc})") from None
             s.width, s.height = self.width, self.height
             s.pix_fmt = self.pix_fmt
