@@ -40,6 +40,28 @@ def _host_tag() -> str:
     return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
 
 
+#: the most bytes a file name may have (ext4, XFS, Btrfs, tmpfs; APFS and NTFS count characters)
+NAME_MAX = 255
+#: the most bytes a temporary name adds to ``.`` + NAME + suffix: the mark, a process id (up to
+#: 9 digits, as sweep_left_behind reads them), this machine's tag and the token
+_TEMP_EXTRA = len(TEMP_MARK) + 9 + 1 + 6 + 1 + 8
+
+
+def temp_prefix(final: Path) -> str:
+    """``.NAME.livecut-``, what the temporary names for ``final`` start with.  A NAME that fits
+    NAME_MAX but leaves no room for the rest is cut short: the temporary name of a valid name
+    (220-255 bytes: 75 Chinese or Japanese characters) was refused, "File name too long", exit 1.
+    (A NAME over NAME_MAX is kept, so that it is refused at once, not when the finished output
+    is renamed.)"""
+    final = Path(final)
+    name = final.name
+    if len(os.fsencode(name)) <= NAME_MAX:
+        room = NAME_MAX - 1 - _TEMP_EXTRA - len(os.fsencode(final.suffix))
+        while len(os.fsencode(name)) > room:  # (by characters: a UTF-8 sequence is not split)
+            name = name[:-1]
+    return f".{name}{TEMP_MARK}"
+
+
 def temp_path(final: Path, keep_suffix: bool = True) -> Path:
     """A fresh temporary name next to ``final`` (ends with the same suffix, so muxers and
     encoders that pick the format from the name still do): the process id and this
@@ -47,7 +69,7 @@ def temp_path(final: Path, keep_suffix: bool = True) -> Path:
     final = Path(final)
     token = secrets.token_hex(4)
     suffix = final.suffix if keep_suffix else ""
-    return final.with_name(f".{final.name}{TEMP_MARK}{os.getpid()}-{_host_tag()}-{token}{suffix}")
+    return final.with_name(f"{temp_prefix(final)}{os.getpid()}-{_host_tag()}-{token}{suffix}")
 
 
 #: a temporary file of a process that no longer runs is removed once it has not changed
@@ -66,7 +88,7 @@ def sweep_stale(final: Path, min_age: float = STALE_SECONDS) -> list[Path]:
     import re
 
     final = Path(final)
-    return sweep_left_behind(final.parent, f".{final.name}{TEMP_MARK}",
+    return sweep_left_behind(final.parent, temp_prefix(final),
                              r"-[0-9a-f]{8}(" + re.escape(final.suffix) + r")?", min_age)
 
 

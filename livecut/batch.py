@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from livecut.atomic import TEMP_MARK, discard, io_reason, pid_exists, raise_if_in_the_way, sweep_stale
+from livecut.atomic import discard, io_reason, pid_exists, raise_if_in_the_way, sweep_stale, temp_prefix
 from livecut.config import Config
 from livecut.errors import LivecutError, UsageError, WriteError
 from livecut.imageio import IMAGE_EXTS
@@ -617,7 +617,7 @@ def _remove_empty(folders: list[Path]) -> None:
 def _remove_temps(dst: Path) -> None:
     """Remove the temporary files a killed worker left next to ``dst`` (``.NAME.livecut-*``)."""
     final = Path(str(dst).rstrip("/"))
-    for tmp in glob.glob(glob.escape(str(final.parent / f".{final.name}{TEMP_MARK}")) + "*"):
+    for tmp in glob.glob(glob.escape(str(final.parent / temp_prefix(final))) + "*"):
         discard(Path(tmp))
 
 

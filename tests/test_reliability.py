@@ -252,6 +252,29 @@ def test_sweep_keeps_temporaries_of_running_or_recent_runs(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for k, n in names.items() if k != "stale")
 
 
+def test_a_long_output_name_that_the_system_takes_is_written(tmp_path, rel_clip):
+    """A name of 220-255 bytes (here 119 two-byte characters: 242) is valid, but its temporary
+    name, 34 bytes and more longer, was refused ("write failed (File name too long)", exit 1):
+    the temporary names shorten it, and what a killed run left under them is still swept."""
+    from livecut.atomic import STALE_SECONDS, _host_tag, sweep_stale, temp_path
+
+    name = "é" * 119 + ".mp4"
+    for out in (str(tmp_path / name), f"{tmp_path / name[:-4]}/"):  # (a video; PNG frames)
+        r = run_cli("file", str(rel_clip), "-o", out, "-q")
+        assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, name[:-4]])
+    for final in (tmp_path / name, tmp_path / name[:-4]):
+        for keep in (True, False):
+            assert len(os.fsencode(temp_path(final, keep).name)) <= 255
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    left = temp_path(tmp_path / name).name.replace(f"-{os.getpid()}-{_host_tag()}-", f"-{dead}-{_host_tag()}-")
+    (tmp_path / left).write_bytes(b"x")
+    old = time.time() - 2 * STALE_SECONDS
+    os.utime(tmp_path / left, (old, old))
+    assert [p.name for p in sweep_stale(tmp_path / name)] == [left]
+
+
 def test_sigkill_of_png_sequence_leaves_no_frames_at_the_final_name(tmp_path, long_clip):
     out = tmp_path / "frames"
     p = _popen("file", str(long_clip), "-o", f"{out}/", "-q")
