@@ -35,6 +35,40 @@ def test_a_file_where_the_output_folder_should_be_is_a_usage_error(tmp_path, tai
     assert blocker.read_bytes() == b"not a folder"
 
 
+@pytest.mark.parametrize("out", ["b" * 260 + ".mp4", "b" * 260 + "/", "b" * 260 + "/o.mp4"])
+def test_an_output_name_too_long_is_a_usage_error(tmp_path, out):
+    """A name over 255 bytes: "internal error: OSError: [Errno 36] File name too long" (exit 1)."""
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", str(tmp_path / out))
+    _one_line_error(r, 2, "file name too long")
+    assert "internal error" not in r.stderr
+
+
+def test_an_output_folder_this_user_may_not_enter_is_one_line(tmp_path, monkeypatch):
+    """-o /a/folder/of/another/user/o.mp4: Path.exists() and is_dir() raise PermissionError,
+    which came out as "internal error: PermissionError" (as root, checked in-process)."""
+    import errno
+    from pathlib import Path
+
+    from livecut.errors import VideoWriteError
+    from livecut.sinks.file import check_output
+
+    closed = tmp_path / "theirs"
+    real_stat, real_lstat = Path.stat, Path.lstat
+
+    def refuse(real):
+        def look(self, *a, **k):
+            if closed in self.parents:
+                raise PermissionError(errno.EACCES, "Permission denied", str(self))
+            return real(self, *a, **k)
+        return look
+
+    monkeypatch.setattr(Path, "stat", refuse(real_stat))
+    monkeypatch.setattr(Path, "lstat", refuse(real_lstat))
+    for out in (f"{closed}/o.mp4", f"{closed}/frames/"):
+        with pytest.raises(VideoWriteError, match="cannot write there"):
+            check_output(out)
+
+
 def test_an_existing_folder_without_a_slash_is_refused(tmp_path):
     # PNG frames go to DIR/ only when asked for: a folder named without the slash (a photo
     # folder, say) is not filled with frames

@@ -100,12 +100,32 @@ def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) ->
 
 
 def is_dir_spec(spec: str) -> bool:
-    return spec.endswith(("/", os.sep)) or Path(spec).is_dir()
+    try:
+        return spec.endswith(("/", os.sep)) or Path(spec).is_dir()
+    except OSError:  # (a name the system will not look up: check_output says why)
+        return False
+
+
+def _check_lookup(out: Path) -> None:
+    """Refuse an output the system will not look up: a name too long (over 255 bytes), a
+    folder on its way this user may not enter.  (Path.exists() and is_dir() raised it: an
+    "internal error: OSError".)"""
+    import errno
+
+    try:
+        out.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise UsageError(f"{out}: file name too long") from None
+        raise VideoWriteError(f"{out}: cannot write there ({io_reason(exc)})") from None
 
 
 def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
     """Refuse to overwrite an output without ``force``, and never write over an input."""
     out = Path(spec).expanduser()
+    _check_lookup(out)
     for src in inputs:
         if src is None:
             continue
