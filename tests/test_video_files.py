@@ -509,15 +509,16 @@ def test_audio_a_container_cannot_hold_is_transcoded(tmp_path, acodec, src_ext, 
     assert probe(out)["audio"] == ["aac"]
 
 
-@pytest.mark.parametrize("acodec", ["pcm_s16be", "pcm_s24be", "pcm_s32le"])
-def test_pcm_a_mov_holds_is_copied_into_mov(tmp_path, acodec):
-    """QuickTime's own PCM (big-endian, 'twos'/'in24') and 32-bit PCM from a .mov into .mov
-    were re-encoded to AAC: lossy, where the README says .mov keeps PCM.  Copied, sample for
-    sample."""
-    src = tmp_path / "in.mov"
+@pytest.mark.parametrize("acodec, ext", [("pcm_s16be", ".mov"), ("pcm_s24be", ".mov"), ("pcm_s32le", ".mov"),
+                                         ("pcm_u8", ".avi"), ("pcm_s24le", ".avi")])
+def test_pcm_the_container_holds_is_copied(tmp_path, acodec, ext):
+    """QuickTime's own PCM (big-endian, 'twos'/'in24') and 32-bit PCM from a .mov into .mov,
+    8- and 24-bit PCM from an .avi into .avi, were re-encoded to AAC: lossy, where the README
+    says .mov and .avi keep PCM.  Copied, sample for sample."""
+    src = tmp_path / f"in{ext}"
     _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
             "sine=r=48000:duration=1", "-c:v", "libx264", "-c:a", acodec, str(src))
-    out = tmp_path / "out.mov"
+    out = tmp_path / f"out{ext}"
     r = run_cli("file", str(src), "-o", str(out), "-q")
     assert r.returncode == 0, r.stderr
     assert probe(out)["audio"] == [acodec]
@@ -530,14 +531,16 @@ def test_pcm_a_mov_holds_is_copied_into_mov(tmp_path, acodec):
     assert np.array_equal(samples(out), samples(src))
 
 
-@pytest.mark.parametrize("rate, out_ext, expect", [(192000, ".mp4", 96000), (37800, ".avi", 44100)])
-def test_audio_at_a_rate_aac_lacks_is_resampled(tmp_path, rate, out_ext, expect):
-    """PCM at 192 kHz (a field recorder) or 37.8 kHz into .mp4/.avi: FFmpeg's AAC encoder
-    takes neither, and the run failed as "write failed (Invalid argument)" (exit 1, no file);
-    the audio is resampled to a rate AAC takes, keeps its length, and the summary says so."""
+@pytest.mark.parametrize("rate, out_ext, expect, acodec", [(192000, ".mp4", 96000, "pcm_s24le"),
+                                                            (37800, ".avi", 44100, "pcm_s16be")])
+def test_audio_at_a_rate_aac_lacks_is_resampled(tmp_path, rate, out_ext, expect, acodec):
+    """PCM at 192 kHz (a field recorder) or 37.8 kHz into .mp4/.avi (big-endian: AVI keeps only
+    little-endian PCM): FFmpeg's AAC encoder takes neither, and the run failed as "write failed
+    (Invalid argument)" (exit 1, no file); the audio is resampled to a rate AAC takes, keeps its
+    length, and the summary says so."""
     src = tmp_path / "in.mkv"
     _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
-            f"sine=r={rate}:duration=1", "-c:v", "libx264", "-c:a", "pcm_s24le", str(src))
+            f"sine=r={rate}:duration=1", "-c:v", "libx264", "-c:a", acodec, str(src))
     out = tmp_path / f"out{out_ext}"
     r = run_cli("file", str(src), "-o", str(out))
     assert r.returncode == 0, r.stderr

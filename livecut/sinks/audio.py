@@ -24,7 +24,7 @@ AUDIO_OK = {
     ".mov": {"aac", "mp3", "ac3", "eac3", "alac", "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le",
              "pcm_f64le", "pcm_s16be", "pcm_s24be", "pcm_s32be", "pcm_f32be", "pcm_f64be"},
     ".webm": {"opus", "vorbis"},
-    ".avi": {"mp3", "ac3", "pcm_s16le", "aac"},
+    ".avi": {"mp3", "ac3", "aac", "pcm_u8", "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le"},
     # MPEG-TS (``-o -`` with video.pipe_format = "mpegts"): FFmpeg writes others (FLAC,
     # PCM) that no reader can decode
     ".ts": {"aac", "mp3", "mp2", "ac3", "eac3", "opus"},
