@@ -544,6 +544,34 @@ def test_cli_rtsp_publish_to_a_server_that_never_answers_gives_up(clip):
     assert took < 15
 
 
+def test_cli_tcp_listen_output_that_nobody_connects_to_gives_up(clip):
+    """-o tcp://HOST:PORT?listen=1 serves the stream to the viewer that connects; with none it
+    waited for ever, deaf to Ctrl-C and SIGTERM (only SIGKILL ended it): it gives up after
+    video.open_timeout with one line.  A viewer that connects gets every frame."""
+    url = f"tcp://127.0.0.1:{free_port()}?listen=1"
+    t0 = time.monotonic()
+    try:
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
+                            "--set", "video.open_timeout=1.5"],
+                           capture_output=True, text=True, timeout=30, env=env_with_repo())
+    except subprocess.TimeoutExpired:
+        pytest.fail("livecut waited for ever for a viewer of its tcp:// output")
+    assert r.returncode == 1, r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "no viewer connected within 1.5 s" in lines[0], r.stderr
+    assert time.monotonic() - t0 < 15
+    port = free_port()
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o",
+                          f"tcp://127.0.0.1:{port}?listen=1", "-q", "--no-pace"],
+                         stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    try:
+        time.sleep(1.0)  # (livecut listens)
+        assert int(ffprobe_count([f"tcp://127.0.0.1:{port}"])["nb_read_frames"]) == 50
+        assert p.wait(timeout=20) == 0, p.stderr.read()
+    finally:
+        p.kill()
+
+
 def test_cli_reconnects_after_a_3s_outage(tmp_path):
     """The RTSP server goes away for 3 s while `livecut run` records: it reconnects and completes."""
     require_gst()

@@ -98,6 +98,11 @@ class StreamSink:
             self.url, self.format, self.raw = spec, "mpegts", False
             if scheme == "udp":
                 self.url = with_query(spec, pkt_size="1316")
+            self._listens = scheme == "tcp" and self._query().get("listen", "0") not in ("", "0")
+            if self._listens:
+                # tcp://...?listen=1 waits for a viewer to connect: without a limit (ms) it
+                # waited for ever, deaf to Ctrl-C and SIGTERM, a run nobody watched
+                self.url = with_query(spec, listen_timeout=str(int(self.cfg.open_timeout * 1000)))
             # PyAV's FFmpeg has no SRT: MPEG-TS goes through an ffmpeg subprocess
             self.srt = scheme == "srt"
         elif scheme in ("rtsp", "rtsps"):
@@ -197,8 +202,10 @@ class StreamSink:
             container.close()
             self._stop_bridge()
             self._stop_relay()
-            if "timeout" in self.container_options and time.monotonic() - t0 >= self.cfg.open_timeout * 0.95:
-                raise VideoWriteError(f"{self.safe}: no answer within {self.cfg.open_timeout:g} s") from None
+            if ("timeout" in self.container_options or self._listens) and \
+                    time.monotonic() - t0 >= self.cfg.open_timeout * 0.95:
+                who = "no viewer connected" if self._listens else "no answer"
+                raise VideoWriteError(f"{self.safe}: {who} within {self.cfg.open_timeout:g} s") from None
             raise VideoWriteError(f"{self.safe}: cannot start the stream: {reason}") from None
         except BaseException:  # a signal while the stream opened: nothing is left behind
             self._close_audio()
@@ -215,6 +222,8 @@ class StreamSink:
 
     #: an rtmp:// start that did not end when it was given up: its container is not touched
     _opening = False
+    #: tcp://...?listen=1: waits for a viewer to connect (see __init__)
+    _listens = False
 
     def _start_relayed(self, container: Any) -> None:
         """``container.start_encoding()`` for rtmp(s):// (FFmpeg connects and publishes).
@@ -261,16 +270,16 @@ class StreamSink:
         if audio is not None:
             audio.close()
 
-    def _srt_query(self) -> dict[str, str]:
+    def _query(self) -> dict[str, str]:
         return {k.lower(): v for k, v in parse_qsl(urlsplit(self.spec).query)}
 
     def _srt_listener(self) -> bool:
-        return self._srt_query().get("mode", "caller").lower() == "listener"
+        return self._query().get("mode", "caller").lower() == "listener"
 
     def _srt_drain(self) -> float:
         """Seconds to keep the connection after the last frame: the receiver's latency buffer
         (SRT ``latency``, µs in FFmpeg's URL, default 120 ms) is dropped when the sender closes."""
-        q = self._srt_query()
+        q = self._query()
         try:
             latency = float(q.get("latency") or q.get("rcvlatency") or q.get("peerlatency") or 120_000) / 1e6
         except ValueError:
