@@ -282,7 +282,7 @@ def estimate(path: Path, kind: str) -> tuple[int, float]:
 
             from livecut.sources.file import video_streams
 
-            with av.open(str(path)) as c:
+            with av.open(os.path.abspath(path)) as c:  # (a relative a:b.mp4 is no URL)
                 vs = video_streams(c)[0]  # (the one `livecut file` cuts)
                 n = vs.frames
                 if not n and vs.duration and vs.time_base and vs.average_rate:

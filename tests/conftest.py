@@ -92,7 +92,8 @@ def probe(path: Path) -> dict:
                 "audio_packets": audio_packets}
 
 
-def run_cli(*args: str, timeout: float = 60, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, timeout: float = 60, env: dict | None = None, cwd: Path | None = None
+            ) -> subprocess.CompletedProcess:
     e = dict(os.environ)
     e["PYTHONPATH"] = str(REPO) + os.pathsep + e.get("PYTHONPATH", "")
     e.pop("DISPLAY", None)
@@ -100,7 +101,7 @@ def run_cli(*args: str, timeout: float = 60, env: dict | None = None) -> subproc
     if env:
         e.update(env)
     return subprocess.run([sys.executable, "-m", "livecut", *args], capture_output=True, text=True,
-                          timeout=timeout, env=e, cwd=str(REPO))
+                          timeout=timeout, env=e, cwd=str(cwd or REPO))
 
 
 @pytest.fixture(scope="session")

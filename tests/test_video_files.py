@@ -709,6 +709,18 @@ def test_a_relative_name_with_a_colon_is_a_file_not_a_url(tmp_path, monkeypatch)
     assert p["frames"] == 10 and p["audio"] == ["aac"]
 
 
+def test_an_input_with_a_colon_in_its_relative_name_is_read(tmp_path):
+    """livecut file take:1.mp4 from the current folder: FFmpeg took the name for a URL of
+    protocol "take" ("not a readable video file (Protocol not found)", exit 2)."""
+    from conftest import make_clip
+
+    make_clip(tmp_path / "take:1.mp4", n=10, audio=True)
+    r = run_cli("file", "take:1.mp4", "-o", "out.mp4", "-q", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    p = probe(tmp_path / "out.mp4")
+    assert p["frames"] == 10 and p["audio"] == ["aac"]
+
+
 def test_resampled_audio_does_not_drift(tmp_path):
     """44.1 kHz audio into .webm (Opus at 48 kHz): each frame's length rounded to 48 kHz on
     its own added 0.44 samples a frame -- 24 ms late after a minute, 1.4 s after an hour."""

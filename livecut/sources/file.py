@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import collections
 import math
+import os
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -136,7 +137,7 @@ def _pictures(p: Path) -> int:
 
     n = 0
     try:
-        with av.open(str(p), "r", metadata_errors="ignore") as c:
+        with av.open(os.path.abspath(p), "r", metadata_errors="ignore") as c:
             for pkt in c.demux(video=0):
                 n += bool(pkt.size)
                 if n > 1:
@@ -255,7 +256,9 @@ class FileSource(ClosesWhileReading):
             raise VideoOpenFailure(f"{p}: the file is empty")
         _check_y4m_header(p)  # FFmpeg refuses an absurd y4m size with a misleading EBUSY
         try:
-            self._container = av.open(str(p), "r", metadata_errors="ignore")
+            # (absolute: FFmpeg reads a relative name such as take:1.mp4 as a URL of protocol
+            # "take": "not a readable video file (Protocol not found)")
+            self._container = av.open(os.path.abspath(p), "r", metadata_errors="ignore")
         except av.error.EOFError:
             raise VideoOpenFailure(f"{p}: the video has no frames (the file ends after its header)") from None
         except av.error.FFmpegError as exc:
@@ -458,7 +461,7 @@ class FileSource(ClosesWhileReading):
         import av
 
         try:
-            with av.open(str(self.path), "r", metadata_errors="ignore") as c:
+            with av.open(os.path.abspath(self.path), "r", metadata_errors="ignore") as c:
                 if not c.duration:
                     return False
                 dur = c.duration / 1_000_000
