@@ -381,6 +381,23 @@ def test_pipe_output_every_frame(fmt, ch, codec, pix):
     assert (info["width"], info["height"]) == (320, 240)
 
 
+@pytest.mark.parametrize("spec, fmt", [("udp://127.0.0.1:9", None), ("tcp://127.0.0.1:9", None),
+                                       ("srt://127.0.0.1:9", None), ("-", "mpegts")])
+def test_a_cutout_to_an_h264_stream_is_refused(spec, fmt):
+    """A cutout (BGRA) for an output in H.264 was sent without its alpha, a warning in the log
+    and exit 0: the viewer got the whole picture, uncut.  Refused, before anything is opened
+    (for a URL already by check_sink, before a camera is turned on); raw NUT keeps it."""
+    from livecut.errors import UsageError
+    from livecut.sinks import check_sink
+
+    if spec != "-":
+        with pytest.raises(UsageError, match="H.264 cannot keep transparency"):
+            check_sink(spec, channels=4)
+        check_sink(spec, channels=3)
+    with pytest.raises(UsageError, match="H.264 cannot keep transparency"):
+        open_sink(spec, SinkInfo(320, 240, 25.0, channels=4), VideoConfig(pipe_format=fmt or "nut"))
+
+
 def test_pipe_closed_by_reader_is_a_clean_error():
     writer = subprocess.Popen([sys.executable, "-c", WRITER, "nut", "500", "3"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_with_repo())

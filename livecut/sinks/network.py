@@ -125,8 +125,9 @@ class StreamSink:
         self._pacer = Pacer(float(self.fps)) if (spec != "-" if pace is None else pace) else None
         self.channels = info.channels if info.channels in _PIX_IN else 3
         if not self.raw and self.channels == 4:
-            log.warning("%s: H.264 has no alpha channel; the cutout is sent without it "
-                        "(use -o - with video.pipe_format=nut to keep it)", self.safe)
+            # (it was sent without its alpha, a warning in the log: the cutout's colour is the
+            # whole frame, so the viewer got the picture uncut, and the run said it succeeded)
+            raise UsageError(_NO_ALPHA.format(self.safe))
 
     # ------------------------------------------------------------ open / close
 
@@ -535,6 +536,12 @@ def _check_stdout() -> None:
                          "(e.g. | ffplay -) or give an output file")
 
 
+#: a cutout (alpha) for an output in H.264, which has none
+_NO_ALPHA = ("{}: H.264 cannot keep transparency (a cutout would arrive uncut); give a background "
+             "(-b blur, -b color:#RRGGBB), send raw frames (-o - with video.pipe_format=nut), or "
+             "write .mov or .webm")
+
+
 def _check_spec(spec: str, channels: int) -> None:
     """What :class:`StreamSink` refuses in ``spec`` itself, for :func:`livecut.sinks.check_sink`."""
     if spec == "-":
@@ -544,6 +551,8 @@ def _check_spec(spec: str, channels: int) -> None:
     problem = url_problem(spec)
     if problem:
         raise UsageError(f"{redact_url(spec)}: {problem}")
+    if channels == 4:  # (said before a camera is turned on or a stream waited for)
+        raise UsageError(_NO_ALPHA.format(redact_url(spec)))
 
 
 @register_sink("network", _is_stream_output, check=_check_spec)
