@@ -100,3 +100,11 @@ def test_the_library_examples_run(tmp_path, monkeypatch):
         exec(compile(block, "README.md", "exec"), names)  # noqa: S102 -- the README's own example
         out = names.get("out")
         assert isinstance(out, np.ndarray) and out.ndim == 3 and out.shape[2] == 3
+
+
+def test_readme_installs_livecut_from_the_checkout():
+    """livecut is not on PyPI: `pip install 'livecut[ray]'` on a machine without it finds no
+    such distribution. The README's pip lines install the checkout ('.', '.[extra]')."""
+    for m in re.finditer(r"pip install ([^`\n]*)", README):
+        args = [a for a in shlex.split(m.group(1).split("  #")[0]) if not a.startswith("-")]
+        assert not any(re.match(r"livecut\b", a) for a in args), m.group(0)
