@@ -1118,29 +1118,35 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
     recorded: set[int] = set()  # (the items with a result line from this run)
 
     def record(item: Item | None, result: dict, count: bool = True) -> None:
-        ok = result["status"] == "ok"
-        if count:
-            if ok:
-                report.done += 1
-                report.frames += int(result.get("frames") or 0)
-            else:
-                report.failed += 1
-                report.errors.append(result["error"])
-                report.exit_codes.append(int(result.get("exit_code") or 1))
-            report.notes.extend(result.get("notes") or [])
-        if item is not None:
-            rec = item_record(item)
-            rec.update(frames=int(result.get("frames") or 0), seconds=result.get("seconds", 0.0),
-                       status=result["status"], error=result.get("error"),
-                       exit_code=0 if ok else int(result.get("exit_code") or 1),
-                       # (a failure that left an earlier output of this batch in place: still ours)
-                       written=bool(result.get("written"))
-                       or (item.owned and os.path.lexists(outdir / item.rel)),
-                       finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-            append_record(manifest, rec)
-            recorded.add(id(item))
-        if count:
-            bar.finished(item, ok, int(result.get("frames") or 0))
+        # Ctrl-C (SIGTERM, SIGHUP) is held until the result is counted, its line written and the
+        # item noted as recorded: one that came in between (while the line was fsync'ed, most
+        # often) left an item recorded "ok" but not noted, and the stop below then recorded it
+        # "interrupted" after its "ok": its whole output was done again by the next run, which
+        # counted one "already done" fewer than the stop had said done
+        with _signals_held():
+            ok = result["status"] == "ok"
+            if count:
+                if ok:
+                    report.done += 1
+                    report.frames += int(result.get("frames") or 0)
+                else:
+                    report.failed += 1
+                    report.errors.append(result["error"])
+                    report.exit_codes.append(int(result.get("exit_code") or 1))
+                report.notes.extend(result.get("notes") or [])
+            if item is not None:
+                rec = item_record(item)
+                rec.update(frames=int(result.get("frames") or 0), seconds=result.get("seconds", 0.0),
+                           status=result["status"], error=result.get("error"),
+                           exit_code=0 if ok else int(result.get("exit_code") or 1),
+                           # (a failure that left an earlier output of this batch in place: still ours)
+                           written=bool(result.get("written"))
+                           or (item.owned and os.path.lexists(outdir / item.rel)),
+                           finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+                append_record(manifest, rec)
+                recorded.add(id(item))
+            if count:
+                bar.finished(item, ok, int(result.get("frames") or 0))
 
     def item_record(item: Item) -> dict:
         rec = {"input": str(item.src), "output": item.rel, "kind": item.kind, "size": item.size,

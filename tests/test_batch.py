@@ -364,19 +364,67 @@ def test_ctrl_c_stops_keeps_the_finished_and_a_rerun_completes(tmp_path):
     _, stderr = proc.communicate(timeout=30)
     assert time.monotonic() - t0 < 3, stderr
     assert proc.returncode == 130, stderr
-    assert "interrupted" in stderr
-    done = {r["output"] for r in _records(out) if r["status"] == "ok"}
+    recs = _records(out)
+    last = {x["output"]: x for x in recs}  # (an item's last line is what the next run goes by)
+    done = {o for o, x in last.items() if x["status"] == "ok"}
+    # an output renamed into place while Ctrl-C stopped the batch, before its result came back
+    # (the timing decides whether any): this batch's, recorded to be done again
+    again = {o for o, x in last.items() if x["status"] == "interrupted" and x["written"]}
+    # what the stop said done is what the manifest keeps done: no "ok" is followed by
+    # "interrupted" (its whole output done again, one "already done" fewer in the rerun)
+    assert not {x["output"] for x in recs if x["status"] == "ok"} & again, recs
+    assert f"interrupted: {len(done)} done, 0 failed;" in stderr
     assert 1 <= len(done) < 10, stderr
-    # nothing partial at a final name, no temporary file left
+    assert len(done) + len(again) == len(last), recs
+    # every file at a final name is whole and recorded (done, or to be done again), no
+    # temporary file left
     finals = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.name != MANIFEST}
-    assert finals == done
+    assert finals == done | again, recs
+    for name in finals:
+        if name.endswith(".png"):
+            assert cv2.imread(str(out / name)) is not None, name
+        else:
+            assert len(_frames(out / name)) == 150, name
     r = run_cli("batch", str(src), "-o", str(out), "-j", "2", timeout=300)
     assert r.returncode == 0, r.stderr
     assert f"{10 - len(done)} done, 0 failed, {len(done)} already done" in r.stderr
     recs = _records(out)
-    assert len(recs) == 10 and len({x["input"] for x in recs}) == 10
+    last = {x["input"]: x for x in recs}
+    assert len(last) == 10 and {x["status"] for x in last.values()} == {"ok"}
+    assert sum(x["status"] == "ok" for x in recs) == 10  # (each item done once)
     assert {p.name for p in out.iterdir()} == {MANIFEST} | {f"c{i}.mp4" for i in range(4)} | \
         {f"p{i}.png" for i in range(6)}
+
+
+def test_ctrl_c_while_a_result_is_recorded_keeps_it_done(tmp_path, monkeypatch):
+    """Ctrl-C while an item's "ok" line was written (its fsync: just when a watcher sees the
+    line appear) stopped the driver before it noted the item as recorded: the stop then
+    recorded it "interrupted" after its "ok", so the next run did its whole output again and
+    said one "already done" fewer than the stop had said done (the test above, 6 runs in 40).
+    Now Ctrl-C waits until the result is counted, written and noted."""
+    import livecut.batch as batch
+    from livecut.runner import Interrupted
+
+    src = _photo(tmp_path / "in" / "a.jpg", 0, w=320, h=240)
+    out = tmp_path / "out"
+    real_append_record = batch.append_record
+    fired: list[str] = []
+
+    def append_record(path, rec):
+        real_append_record(path, rec)
+        if rec["status"] == "ok" and not fired:
+            fired.append(rec["output"])
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C just as the line is written
+
+    monkeypatch.setattr(batch, "append_record", append_record)
+    cfg = load_config(None, [])
+    with pytest.raises(Interrupted, match="interrupted: 1 done, 0 failed;"):
+        run_batch([str(src)], out, cfg, jobs=1)
+    assert fired == ["a.png"]
+    assert [(x["output"], x["status"]) for x in _records(out)] == [("a.png", "ok")]
+    monkeypatch.setattr(batch, "append_record", real_append_record)
+    report = run_batch([str(src)], out, cfg, jobs=1)
+    assert (report.done, report.failed, report.skipped_done) == (0, 0, 1)
 
 
 def _dies_once(src, dst, kind, force, settings):
