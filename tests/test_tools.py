@@ -77,12 +77,23 @@ def _join_graph(rng):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def _outputs(paths, x):
+    """What cv2.dnn gives for input ``x`` with each model of ``paths``."""
+    import cv2
+
+    outs = []
+    for p in paths:
+        net = cv2.dnn.readNetFromONNX(str(p))
+        net.setInput(x)
+        outs.append(net.forward().copy())
+    return outs
+
+
 def test_fold_skips_keeps_the_function(tmp_path):
     """The rewrite of tools/fold_skips.py gives the same outputs as the graph it rewrote."""
     import pytest
 
     onnx = pytest.importorskip("onnx")
-    import cv2
     import fold_skips
 
     rng = np.random.default_rng(1)
@@ -93,11 +104,7 @@ def test_fold_skips_keeps_the_function(tmp_path):
     assert not [n for n in model.graph.node if n.op_type == "Concat"]
     onnx.save(model, str(after))
     x = rng.standard_normal((1, 3, 16, 24)).astype(np.float32)
-    outs = []
-    for p in (before, after):
-        net = cv2.dnn.readNetFromONNX(str(p))
-        net.setInput(x)
-        outs.append(net.forward().copy())
+    outs = _outputs((before, after), x)
     assert outs[0].shape == outs[1].shape == (1, 5, 16, 24)
     assert np.abs(outs[0] - outs[1]).max() < 1e-4 * max(1.0, float(np.abs(outs[0]).max()))
     assert fold_skips.fold(model) == 0  # nothing left to fold
@@ -109,7 +116,6 @@ def test_half_weights_keeps_the_function(tmp_path):
     import pytest
 
     onnx = pytest.importorskip("onnx")
-    import cv2
     import half_weights
 
     rng = np.random.default_rng(2)
@@ -121,11 +127,7 @@ def test_half_weights_keeps_the_function(tmp_path):
     onnx.save(model, str(after))
     assert after.stat().st_size < before.stat().st_size
     x = rng.standard_normal((1, 3, 16, 24)).astype(np.float32)
-    outs = []
-    for p in (before, after):
-        net = cv2.dnn.readNetFromONNX(str(p))
-        net.setInput(x)
-        outs.append(net.forward().copy())
+    outs = _outputs((before, after), x)
     err = np.abs(outs[0] - outs[1]).max() / max(1.0, float(np.abs(outs[0]).max()))
     assert 0 < err < 3e-3  # float16 rounding (2^-11 a weight), not another network
     assert half_weights.halve(model) == 0  # nothing float32 left to halve

@@ -19,9 +19,7 @@ Needs the ``onnx`` package (in the ``train`` extra).
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -116,19 +114,9 @@ def _channels_of(name, inits, producers) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("model", type=Path)
-    ap.add_argument("out", type=Path, nargs="?")
-    args = ap.parse_args(argv)
-    import onnx
+    from onnx_edit import main as edit_main
 
-    m = onnx.load(str(args.model))
-    n = fold(m)
-    onnx.checker.check_model(m)
-    out = args.out or args.model
-    onnx.save(m, str(out))
-    print(f"{args.model}: {n} joins rewritten -> {out}")
-    return 0
+    return edit_main(argv, __doc__, fold, "joins rewritten")
 
 
 if __name__ == "__main__":

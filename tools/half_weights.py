@@ -15,9 +15,7 @@ Run it last, after tools/fold_skips.py (which reads the float32 weights).  Needs
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -53,20 +51,9 @@ def halve(model) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("model", type=Path)
-    ap.add_argument("out", type=Path, nargs="?")
-    args = ap.parse_args(argv)
-    import onnx
+    from onnx_edit import main as edit_main
 
-    m = onnx.load(str(args.model))
-    n = halve(m)
-    onnx.checker.check_model(m, full_check=True)
-    out = args.out or args.model
-    before = args.model.stat().st_size
-    onnx.save(m, str(out))
-    print(f"{args.model}: {n} initializers stored as float16, {before} -> {out.stat().st_size} bytes ({out})")
-    return 0
+    return edit_main(argv, __doc__, halve, "initializers stored as float16")
 
 
 if __name__ == "__main__":
