@@ -782,6 +782,18 @@ def test_an_encoder_that_cannot_take_the_output_is_refused(tmp_path, clips):
     assert r.returncode == 0 and probe(out)["codec"] == "mjpeg", r.stderr
 
 
+@pytest.mark.parametrize("codec,name", [("libvpx-vp9", "VP9"), ("libvpx", "VP8")])
+def test_a_codec_mov_cannot_hold_is_refused_up_front(tmp_path, clips, codec, name):
+    """FFmpeg's MOV muxer takes VP8/VP9/AV1 as a stream and refuses them at the header: it was
+    "write failed" or "finishing the file failed (Invalid argument)", exit 1, the reason
+    ("vp9 only supported in MP4") only in FFmpeg's log."""
+    out = tmp_path / "o.mov"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", f"video.codec={codec}")
+    assert r.returncode == 2 and f"a .mov file cannot hold {name}" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert not out.exists() and not list(tmp_path.glob(".o.mov*"))
+
+
 def test_a_video_piped_into_stdin(clips, tmp_path):
     """`... | livecut file - -o out.mp4`: there was no video input from a pipe.  An MP4 (its
     index at the end: a format that must seek) with audio comes out whole, and the summary

@@ -69,6 +69,22 @@ def check_encoder(name: str, preset: str | None = None, pix_fmt: str | None = No
                          f"(one of {', '.join(X264_PRESETS)})")
 
 
+#: codecs a muxer takes as a stream but refuses when it writes the header, at the first frame
+#: or at the close ("write failed (...)", exit 1; its reason only in FFmpeg's log): FFmpeg
+#: writes VP9 and AV1 into MP4 only, not MOV, and has no MOV tag for VP8
+_HEADER_REFUSES = {".mov": ("vp8", "vp9", "av1")}
+
+
+def check_container(name: str, ext: str) -> None:
+    """Refuse (as bad input) a ``video.codec`` that a file of type ``ext`` cannot hold."""
+    import av
+
+    canonical = av.codec.Codec(name, "w").canonical_name
+    if canonical in _HEADER_REFUSES.get(ext, ()):
+        raise UsageError(f"video.codec {name!r}: a {ext} file cannot hold {canonical.upper()}; "
+                         "write .mkv or .webm, or use libx264")
+
+
 def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) -> tuple[dict[str, str], dict]:
     """(encoder options, codec context attributes) for ``codec`` writing ``pix_fmt``: quality
     and speed from ``video.crf`` / ``video.preset``, and the threading chosen for this machine."""
@@ -232,6 +248,7 @@ class VideoFileSink:
             self.warnings.append(f"frames {src_w}x{src_h} written as {self.width}x{self.height} "
                                  "(4:2:0 video needs even sides; .mov ProRes 4444 or DIR/ keep every pixel)")
         check_encoder(codec, self.cfg.preset, pix_fmt)
+        check_container(codec, ext)
         opts, self._ctx = encoder_options(self.cfg, codec, pix_fmt)
         self.codec, self.pix_fmt, self._opts = codec, pix_fmt, opts
         # the input's time base keeps its timestamps exact (variable frame rate too); AVI has
