@@ -794,6 +794,29 @@ def test_a_codec_mov_cannot_hold_is_refused_up_front(tmp_path, clips, codec, nam
     assert not out.exists() and not list(tmp_path.glob(".o.mov*"))
 
 
+@pytest.mark.parametrize("codec", ["mpeg2video", "mpeg1video"])
+def test_mpeg_1_and_2_get_a_frame_rate_they_store(tmp_path, clips, codec):
+    """MPEG-1/2 take 1 / time base as the frame rate: the input's (1/12800, 1/1000) was
+    refused ("MPEG-1/2 does not support 1000/1 fps"), "write failed", exit 1, whatever the
+    input.  The frames keep their times (to the frame); a rate the codec cannot store is one
+    line, exit 2."""
+    src = tmp_path / "in.mkv"  # (Matroska: a 1/1000 time base)
+    _ffmpeg("-i", str(clips["audio"]), "-c", "copy", str(src))
+    out = tmp_path / "o.mkv"
+    r = run_cli("file", str(src), "-o", str(out), "--set", f"video.codec={codec}", "-q")
+    assert r.returncode == 0, r.stderr
+    a, b = probe(src), probe(out)
+    assert b["codec"] == codec and b["frames"] == a["frames"] and b["fps"] == 25 and b["audio"] == a["audio"]
+    # (on the frame grid: the first frame, 0.064 s after the audio's start, moves to the nearest tick)
+    assert np.allclose(b["pts"], a["pts"], atol=0.5 / 25 + 1e-6), (a["pts"], b["pts"])
+    assert np.allclose(np.diff(b["pts"]), 1 / 25), b["pts"]
+    seven = tmp_path / "7fps.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=7:duration=0.5", "-c:v", "libx264", str(seven))
+    r = run_cli("file", str(seven), "-o", str(tmp_path / "o7.mkv"), "--set", f"video.codec={codec}")
+    assert r.returncode == 2 and f"video.codec '{codec}': cannot store 7 fps" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
 def test_a_video_piped_into_stdin(clips, tmp_path):
     """`... | livecut file - -o out.mp4`: there was no video input from a pipe.  An MP4 (its
     index at the end: a format that must seek) with audio comes out whole, and the summary

@@ -85,6 +85,23 @@ def check_container(name: str, ext: str) -> None:
                          "write .mkv or .webm, or use libx264")
 
 
+def _fixed_rate(name: str, fps: float | None) -> Fraction | None:
+    """The frame rate an encoder that stores one of a list (MPEG-1/2) is given, as 1 / its time
+    base (the input's was refused: "MPEG-1/2 does not support 1000/1 fps", "write failed",
+    exit 1); None for the others, which keep the input's time base."""
+    import av
+
+    rates = av.codec.Codec(name, "w").frame_rates
+    if not rates:
+        return None
+    rate = fps_fraction(fps)
+    if rate not in rates:
+        raise UsageError(f"video.codec {name!r}: cannot store {rate} fps (it takes "
+                         f"{', '.join(str(Fraction(r.numerator, r.denominator)) for r in rates[:8])} ...); "
+                         "use libx264")
+    return rate
+
+
 def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) -> tuple[dict[str, str], dict]:
     """(encoder options, codec context attributes) for ``codec`` writing ``pix_fmt``: quality
     and speed from ``video.crf`` / ``video.preset``, and the threading chosen for this machine."""
@@ -98,6 +115,8 @@ def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) ->
             opts["auto-alt-ref"] = "0"
         return opts, {}
     if codec == "mjpeg":  # (limited-range yuv420p, as video is: FFmpeg wants it said)
+        return {"strict": "unofficial"}, {}
+    if codec == "mpeg1video":  # (the frame rates it lists beyond the standard's: 15, 12, 10, 5)
         return {"strict": "unofficial"}, {}
     if codec in ("libx265", "hevc") and cfg.crf > 51:  # (the key takes VP9's 0-63; x265 fails to open)
         raise ConfigError(f"video.crf: {cfg.crf} is above 51, the most x265 takes")
@@ -262,6 +281,9 @@ class VideoFileSink:
             tick = info.tick_fps
             fine = tick is not None and info.fps and info.fps <= tick <= AVI_TICK_MAX * info.fps
             self.time_base = 1 / fps_fraction(tick if fine else info.fps)
+        rate = _fixed_rate(codec, info.fps)
+        if rate is not None:
+            self.time_base = 1 / rate
         self._last_pts: int | None = None
         self._last_t = 0.0
         self._yuv = None
