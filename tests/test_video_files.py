@@ -817,6 +817,29 @@ def test_mpeg_1_and_2_get_a_frame_rate_they_store(tmp_path, clips, codec):
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 
+def test_a_hardware_encoder_without_its_device_is_said(tmp_path, clips):
+    """h264_nvenc on a machine without an NVIDIA GPU: it was "write failed (Operation not
+    permitted)" at the first frame; the encoder is now opened with the file and named."""
+    import av
+
+    try:
+        ctx = av.CodecContext.create("h264_nvenc", "w")
+        ctx.width, ctx.height, ctx.pix_fmt, ctx.time_base = 320, 180, "yuv420p", Fraction(1, 25)
+        ctx.open()
+    except av.codec.codec.UnknownCodecError:
+        pytest.skip("this FFmpeg has no h264_nvenc")
+    except av.error.FFmpegError:
+        pass  # (no device: what this test needs)
+    else:
+        pytest.skip("h264_nvenc has its device here")
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=h264_nvenc")
+    assert r.returncode == 1, r.stderr
+    assert "encoder 'h264_nvenc' unavailable: a hardware encoder whose device is missing" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert not out.exists() and not list(tmp_path.glob(".o.mp4*"))
+
+
 def test_a_video_piped_into_stdin(clips, tmp_path):
     """`... | livecut file - -o out.mp4`: there was no video input from a pipe.  An MP4 (its
     index at the end: a format that must seek) with audio comes out whole, and the summary

@@ -359,6 +359,15 @@ class VideoFileSink:
             # no picture in the source's primaries and transfer (HDR)
             if self.info.matrix == "bt709" or (self.info.color_tags and self.info.channels != 1):
                 _describe(s.codec_context, self.info.color_tags, self.info.matrix)
+            if av.codec.Codec(self.codec, "w").capabilities & av.codec.codec.Capabilities.hardware:
+                # a hardware encoder opens its device (a GPU, a VA-API or V4L2 node): opened now,
+                # one missing is said so (it was "write failed (Operation not permitted)" at the
+                # first frame, exit 1)
+                try:
+                    s.codec_context.open()
+                except av.error.FFmpegError as exc:
+                    raise VideoWriteError(f"{self.path}: encoder {self.codec!r} unavailable: a hardware encoder "
+                                          f"whose device is missing or unusable here ({io_reason(exc)}); use libx264") from None
             self._stream = s
             # (Matroska, WebM: a copied track is added with its first packet, the header waits
             # for it: a cut that ends before late audio begins leaves the track out, as MP4 does)
