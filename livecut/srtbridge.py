@@ -389,5 +389,6 @@ def hidden_options(url: str) -> tuple[str, dict[str, str]]:
 def output_args(url: str, open_timeout: float) -> list[str]:
     """ffmpeg arguments: copy the MPEG-TS bytes on stdin to ``url`` (SRT)."""
     return ["-f", "data", "-raw_packet_size", str(TS_CHUNK), "-i", "pipe:0",
-            "-map", "0", "-c", "copy", "-connect_timeout", str(int(open_timeout * 1000)),
+            "-map", "0", "-c", "copy", "-connect_timeout", str(int(open_timeout * 1000)),  # ms (caller)
+            "-listen_timeout", str(int(open_timeout * 1_000_000)),                      # µs (listener)
             "-f", "data", "-flush_packets", "1", url]

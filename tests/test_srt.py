@@ -295,6 +295,25 @@ def test_srt_listener_nobody_calls_ctrl_c_ends_the_run_at_once(clip, tmp_path):
     assert p.returncode == 130 and took < 8, (p.returncode, took, err)
 
 
+def test_srt_listener_output_that_nobody_calls_gives_up(clip):
+    """-o "srt://...?mode=listener" with no caller waited for ever (only Ctrl-C ended it); it
+    gives up after video.open_timeout with one line, exit 1, as tcp://...?listen=1 does."""
+    port = _udp_port()
+    t0 = time.monotonic()
+    try:
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o",
+                            f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}",
+                            "--set", "video.open_timeout=1.5", "--no-pace"],
+                           capture_output=True, text=True, timeout=20, env=env_with_repo())
+    except subprocess.TimeoutExpired:
+        pytest.fail("livecut waited for ever for a caller of its srt:// listener output")
+    assert r.returncode == 1, r.stderr
+    errors = [ln for ln in r.stderr.splitlines() if "error" in ln]
+    assert len(errors) == 1 and "no viewer connected within 1.5 s" in errors[0], r.stderr
+    assert SECRET not in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert time.monotonic() - t0 < 15
+
+
 def test_a_killed_listener_does_not_leave_its_ffmpeg_holding_the_port(tmp_path):
     """`livecut run "srt://...?mode=listener"` killed with SIGKILL (the OOM killer, a crash):
     its ffmpeg bridge, waiting for a caller, never wrote and so never noticed; it held the

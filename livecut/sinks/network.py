@@ -297,7 +297,8 @@ class StreamSink:
         url, hidden = hidden_options(self.spec)
         self._bridge = FfmpegBridge(self.spec, output_args(url, self.cfg.open_timeout), writing=True,
                                     preset=hidden)
-        # a listener waits for its caller as long as it takes; a caller gives up after the timeouts
+        # a listener's ffmpeg waits for its caller up to video.open_timeout (then it ends: see
+        # _failed); a caller gives up after the timeouts
         limit = None if self._srt_listener() else self.cfg.open_timeout + self.cfg.read_timeout
         if limit is None:
             log.info("%s: waiting for an SRT caller", self.safe)
@@ -392,7 +393,14 @@ class StreamSink:
             if self.interrupted:  # stopped by a signal: the exit says so; the stream could not finish
                 log.warning("%s: finishing the stream failed: %s", self.safe, error)
                 return
-            raise VideoWriteError(f"{self.safe}: finishing the stream failed: {error}")
+            raise self._failed("finishing the stream failed", error)
+
+    def _failed(self, what: str, reason: str) -> VideoWriteError:
+        if self.srt and self._srt_listener() and reason == "ffmpeg: Connection timed out":
+            # the listener's ffmpeg gave up on its caller (listen_timeout): said as for
+            # tcp://...?listen=1 (it waited for ever, a run nobody watched)
+            return VideoWriteError(f"{self.safe}: no viewer connected within {self.cfg.open_timeout:g} s")
+        return VideoWriteError(f"{self.safe}: {what}: {reason}")
 
     def cancel(self) -> None:
         """Make a write blocked on the peer fail (thread-safe): the srt:// bridge is stopped,
@@ -514,7 +522,7 @@ class StreamSink:
         except (av.error.FFmpegError, OSError) as exc:
             reason = self._reason(exc)
             self.abort()
-            raise VideoWriteError(f"{self.safe}: writing failed: {reason}") from None
+            raise self._failed("writing failed", reason) from None
         self.frames += 1
 
 
