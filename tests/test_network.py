@@ -538,6 +538,19 @@ def test_cli_closed_port_is_one_line(tmp_path):
     assert "Traceback" not in r.stderr and SECRET not in r.stderr
 
 
+def _publish_with_open_timeout(clip, url: str, waited: str):
+    """``livecut file CLIP -o URL`` with video.open_timeout 1.5 s: (the run, its seconds);
+    a run still going after 30 s fails the test (livecut waited ``waited`` for ever)."""
+    t0 = time.monotonic()
+    try:
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
+                            "--set", "video.open_timeout=1.5"],
+                           capture_output=True, text=True, timeout=30, env=env_with_repo())
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"livecut waited for ever {waited}")
+    return r, time.monotonic() - t0
+
+
 def test_cli_rtsp_publish_to_a_server_that_never_answers_gives_up(clip):
     """An RTSP server that accepts the connection but never answers the ANNOUNCE (hung, stopped
     with kill -STOP): the publish gives up after video.open_timeout with one line (it waited
@@ -546,14 +559,7 @@ def test_cli_rtsp_publish_to_a_server_that_never_answers_gives_up(clip):
         srv.bind(("127.0.0.1", 0))
         srv.listen(4)  # (the kernel accepts; nobody reads or answers)
         url = f"rtsp://pub:{SECRET}@127.0.0.1:{srv.getsockname()[1]}/live"
-        t0 = time.monotonic()
-        try:
-            r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
-                                "--set", "video.open_timeout=1.5"],
-                               capture_output=True, text=True, timeout=30, env=env_with_repo())
-        except subprocess.TimeoutExpired:
-            pytest.fail("livecut waited for ever on an RTSP server that does not answer")
-        took = time.monotonic() - t0
+        r, took = _publish_with_open_timeout(clip, url, "on an RTSP server that does not answer")
     assert r.returncode == 1, r.stderr
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("livecut: error:"), r.stderr
@@ -566,17 +572,11 @@ def test_cli_tcp_listen_output_that_nobody_connects_to_gives_up(clip):
     waited for ever, deaf to Ctrl-C and SIGTERM (only SIGKILL ended it): it gives up after
     video.open_timeout with one line.  A viewer that connects gets every frame."""
     url = f"tcp://127.0.0.1:{free_port()}?listen=1"
-    t0 = time.monotonic()
-    try:
-        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
-                            "--set", "video.open_timeout=1.5"],
-                           capture_output=True, text=True, timeout=30, env=env_with_repo())
-    except subprocess.TimeoutExpired:
-        pytest.fail("livecut waited for ever for a viewer of its tcp:// output")
+    r, took = _publish_with_open_timeout(clip, url, "for a viewer of its tcp:// output")
     assert r.returncode == 1, r.stderr
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "no viewer connected within 1.5 s" in lines[0], r.stderr
-    assert time.monotonic() - t0 < 15
+    assert took < 15
     port = free_port()
     p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o",
                           f"tcp://127.0.0.1:{port}?listen=1", "-q", "--no-pace"],
