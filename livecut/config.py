@@ -200,6 +200,17 @@ def presets_dir() -> Path:
     raise ConfigError("the shipped presets (config/default.toml) are missing from this install")
 
 
+def _as_preset(name: str) -> Path | None:
+    """The shipped preset file ``name`` stands for (it may not exist), or None for a file
+    path: a name with a suffix, or one of a file here.  (A folder of the same name in the
+    current one, e.g. quality/, does not hide the preset; a pipe, -c <(...) or /dev/stdin,
+    is read.)"""
+    p = Path(name)
+    if p.suffix or (p.exists() and not p.is_dir()):
+        return None
+    return presets_dir() / f"{name}.toml"
+
+
 def preset_names() -> list[str]:
     return sorted(p.stem for p in presets_dir().glob("*.toml"))
 
@@ -435,10 +446,8 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
             raise ConfigError(f"{redact_url(str(source))}: is a URL; --config takes a preset name "
                               "or a local .toml file")
         path = Path(source)
-        # (a folder of the same name in the current one, e.g. quality/, does not hide the
-        # preset; a pipe, -c <(...) or /dev/stdin, is read)
-        if not path.suffix and (not path.exists() or path.is_dir()):
-            candidate = presets_dir() / f"{source}.toml"
+        candidate = _as_preset(str(source))
+        if candidate is not None:
             if not candidate.is_file():
                 folder = f"; {str(source)!r} is a folder" if path.is_dir() else ""
                 raise ConfigError(f"unknown preset {str(source)!r} "
@@ -457,8 +466,7 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                 base = str(path.parent / Path(base).expanduser())  # (an absolute one as it is)
                 if not Path(base).exists():
                     raise ConfigError(f"{path}: preset = {data_base!r}: no file {base}")
-            elif not (presets_dir() / f"{base}.toml").is_file() and (not Path(base).exists()
-                                                                     or Path(base).is_dir()):
+            elif (named := _as_preset(base)) is not None and not named.is_file():
                 raise ConfigError(f"{path}: preset = {base!r}: unknown preset (known: "
                                   f"{', '.join(preset_names())}; or a .toml path, beside this file)")
             chain = _chain + (path.resolve(),)
