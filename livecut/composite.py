@@ -353,6 +353,33 @@ def _fill_rows(dst: np.ndarray, fill, r0: int, r1: int) -> None:
         np.copyto(dst[r0:r1], fill[r0:r1])
 
 
+def _bands(alpha, tiles, half):
+    """(c0, c1, rects, full-size slices) per band of ``tiles``' plan of ``alpha`` at half size."""
+    h, w = alpha.shape
+    cv2.resize(alpha, (w // 2, h // 2), dst=half, interpolation=cv2.INTER_AREA)
+    rects, _ = tiles.plan(half, opaque=False)
+    band = tiles.band_rows
+    by_band = _by_band(rects, band)
+    for i, c0 in enumerate(range(0, h // 2, band)):
+        mine = by_band.get(i, ())
+        yield c0, min(h // 2, c0 + band), mine, _doubled(mine)
+
+
+def _full_band(src, alpha, dst, fill, opaque, y0, y1, rects) -> None:
+    """Rows y0..y1 of a full-size plane (or BGR frame): background, blends, opaque copy."""
+    _fill_rows(dst, fill, y0, y1)
+    for r in rects:
+        _blend_rect(src[r], alpha[r], dst[r])
+    _opaque(alpha, opaque, y0, y1, rects)
+    cv2.copyTo(src[y0:y1], opaque[y0:y1], dst[y0:y1])
+
+
+def _same_view(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``a`` and ``b`` are the same pixels of the same memory."""
+    return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+            and a.shape == b.shape and a.strides == b.strides)
+
+
 def _at_least(alpha: np.ndarray, level: int, dst: np.ndarray) -> None:
     """``dst`` = 255 where ``alpha`` >= ``level``, else 0."""
     if alpha.size > 1:
@@ -566,19 +593,9 @@ class Compositor:
             fill = blur.up if blur.prepare(frame, out) else None
         else:
             fill = self._video_frame(bg_frame, w, h, "_cover_big") if kind == "video" else self._bg
-        ah = cv2.resize(alpha, (w // 2, h // 2), dst=self._alpha_half, interpolation=cv2.INTER_AREA)
-        rects, _ = half.plan(ah, opaque=False)
-        band = half.band_rows
-        by_band = _by_band(rects, band)
         opaque = self._tiles.opaque
-        for i, c0 in enumerate(range(0, h // 2, band)):
-            y0, y1 = 2 * c0, min(h, 2 * (c0 + band))
-            _fill_rows(out, fill, y0, y1)
-            mine = _doubled(by_band.get(i, ()))
-            for r in mine:
-                _blend_rect(frame[r], alpha[r], out[r])
-            _opaque(alpha, opaque, y0, y1, mine)
-            cv2.copyTo(frame[y0:y1], opaque[y0:y1], out[y0:y1])
+        for c0, c1, _, luma in _bands(alpha, half, self._alpha_half):
+            _full_band(frame, alpha, out, fill, opaque, 2 * c0, 2 * c1, luma)
 
     def _video_frame(self, bg_frame: np.ndarray | None, w: int, h: int, slot: str) -> np.ndarray:
         if bg_frame is None:
@@ -776,40 +793,30 @@ class Compositor:
                                  self._uv, self.matrix, self._bgr_planes)
             else:
                 bg = self._bg_i420
-            fills = [(o, None if o is b else b) for o, b in zip(dst, planes(bg, h, w))]
+            # (a plane of the video frame converted into the output is there already: planes()
+            # makes new views each call, so `is` never told, and each band copied onto itself)
+            fills = [(o, None if _same_view(o, b) else b) for o, b in zip(dst, planes(bg, h, w))]
         # one plan for the three planes, found on the alpha at the chroma's size: the chroma's
         # soft tiles (0 < alpha < 255 there) are the luma's too (the same grid, in 2x the
         # pixels).  Outside them each 2x2 block of the luma's alpha averages (rounded) to 0
         # or 255: its values are 0-1 or 253-255, taken as 0 and 255 -- the blend within 2
         # levels of exact, and the frame's own luma exact where alpha is 255
-        ac = cv2.resize(alpha, (w // 2, h // 2), dst=self._alpha_c, interpolation=cv2.INTER_AREA)
-        tiles_c = self._tiles_c
-        rects, _ = tiles_c.plan(ac, opaque=False)
-        # bands of the joined tile rows (each rectangle lies in one), done one after the other:
-        # background, blends, then the opaque part, while the band's rows are in the cache
-        band = tiles_c.band_rows
-        by_band = _by_band(rects, band)
+        ac = self._alpha_c
         oy, ou, ov = dst
-        op_y, op_c = self._opaque_y, tiles_c.opaque
-        for i, c0 in enumerate(range(0, h // 2, band)):
-            c1 = min(h // 2, c0 + band)
-            y0, y1 = 2 * c0, 2 * c1
-            for (o, fill), (r0, r1) in zip(fills, ((y0, y1), (c0, c1), (c0, c1))):
-                _fill_rows(o, fill, r0, r1)
-            mine = by_band.get(i, ())
-            luma = _doubled(mine)
-            for (r0, r1, x0, x1), r in zip(mine, luma):
-                _blend_rect(fy[r], alpha[r], oy[r])
+        op_c = self._tiles_c.opaque
+        (_, yfill), (_, ufill), (_, vfill) = fills
+        for c0, c1, mine, luma in _bands(alpha, self._tiles_c, ac):
+            _full_band(fy, alpha, oy, yfill, self._opaque_y, 2 * c0, 2 * c1, luma)
+            _fill_rows(ou, ufill, c0, c1)
+            _fill_rows(ov, vfill, c0, c1)
+            for r0, r1, x0, x1 in mine:
                 a = ac[r0:r1, x0:x1]
                 inv = cv2.bitwise_not(a)
                 for f, o in ((fu, ou), (fv, ov)):
                     _blend_rect(f[r0:r1, x0:x1], a, o[r0:r1, x0:x1], inv)
-            _opaque(alpha, op_y, y0, y1, luma)
-            cv2.copyTo(fy[y0:y1], op_y[y0:y1], oy[y0:y1])
             _at_least(ac[c0:c1], 255, op_c[c0:c1])
             cv2.copyTo(fu[c0:c1], op_c[c0:c1], ou[c0:c1])
             cv2.copyTo(fv[c0:c1], op_c[c0:c1], ov[c0:c1])
-
 
     def _apply_i420_box(self, i420: np.ndarray, alpha: np.ndarray, bg_frame, box) -> np.ndarray:
         """:meth:`apply_i420` of the picture inside black bars, on views of the planes (no
