@@ -89,6 +89,10 @@ def shrink_buffer(dst: np.ndarray, k: int) -> np.ndarray | None:
     return None
 
 
+#: a buffer not made yet (a made one may be None: not needed)
+_UNMADE = object()
+
+
 def percentile(v: np.ndarray, q: float) -> float:
     """``np.percentile(v, q)`` (linear interpolation) by a partial sort of a copy of ``v``:
     a tenth of its time on a grid of cues."""
@@ -155,7 +159,7 @@ class CueExtractor:
         self.gray = np.empty((rh, rw), u8)
         self.reduced = np.empty((rh, rw, 3), u8) if self.k > 1 else None
         # shrink()'s intermediate frames (by 4: a 4K frame), made on first use (BGR or luma)
-        self._mid_bgr = self._mid_gray = None
+        self._mid_bgr = self._mid_gray = _UNMADE  # (None, once made: the factor needs none)
         self.levels = []
         # level 0's gray is a view of the reduced gray (no copy); level 1's its 2x2 mean
         for g in (self.gray[:ch, :cw], np.empty((max(1, ch // 2), max(1, cw // 2)), u8)):
@@ -188,7 +192,7 @@ class CueExtractor:
         if k == 1:
             cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY, dst=self.gray)
             return frame_bgr
-        if self._mid_bgr is None:
+        if self._mid_bgr is _UNMADE:
             self._mid_bgr = shrink_buffer(self.reduced, k)
         shrink(frame_bgr, k, self.reduced, self._mid_bgr)
         cv2.cvtColor(self.reduced, cv2.COLOR_BGR2GRAY, dst=self.gray)
@@ -204,7 +208,7 @@ class CueExtractor:
         if k == 1:
             cv2.LUT(y, LUMA_TO_GRAY, dst=self.gray)
             return
-        if self._mid_gray is None:
+        if self._mid_gray is _UNMADE:
             self._mid_gray = shrink_buffer(self.gray, k)
         shrink(y, k, self.gray, self._mid_gray)
         cv2.LUT(self.gray, LUMA_TO_GRAY, dst=self.gray)

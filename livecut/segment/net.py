@@ -196,16 +196,13 @@ def load_net(path: Path | None = None) -> cv2.dnn.Net:
     path = path or model_path()
     if not path.is_file():
         raise LivecutError(f"the focusnet model is missing ({path}); reinstall livecut")
-    try:
-        try:  # OpenCV 5: the classic engine runs this small graph ~10 % faster than the new one
-            net = cv2.dnn.readNetFromONNX(str(path), engine=cv2.dnn.ENGINE_CLASSIC)
-        except (AttributeError, TypeError):  # an OpenCV before 5 (one engine)
-            net = cv2.dnn.readNetFromONNX(str(path))
+    if int(cv2.__version__.split(".")[0]) < 5:  # (its ONNX importer cannot read the folded joins)
+        raise LivecutError(f"OpenCV {cv2.__version__} cannot run the focus network: livecut needs "
+                           "OpenCV 5 or later (pip install -U 'opencv-python>=5'); "
+                           "segment.method=focus or canny runs without it")
+    try:  # (the classic engine runs this small graph ~10 % faster than the new one)
+        net = cv2.dnn.readNetFromONNX(str(path), engine=cv2.dnn.ENGINE_CLASSIC)
     except cv2.error as e:
-        if int(cv2.__version__.split(".")[0]) < 5:  # (its importer cannot read the folded joins)
-            raise LivecutError(f"OpenCV {cv2.__version__} cannot run the focus network: livecut needs "
-                               "OpenCV 5 or later (pip install -U 'opencv-python>=5'); "
-                               "segment.method=focus or canny runs without it") from e
         raise LivecutError(f"the focusnet model {path} cannot be read ({_first_line(e)}); "
                            "reinstall livecut") from e
     net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)

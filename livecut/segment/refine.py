@@ -69,13 +69,12 @@ class GuidedUpsampler:
         #: a frame of up to WHOLE_PIXELS is worked out whole (see _whole)
         self.whole = self.out_hw == (H, W) and H * W <= WHOLE_PIXELS
         if self.whole:
-            self._A = np.empty((H, W), f32)
-            self._B = np.empty((H, W), f32)
             self._gray = np.empty((H, W), np.uint8)
-        if self.out_hw != (H, W):  # buffers of _scaled, at the guide's size
+        if self.out_hw != (H, W):  # _scaled's result at the guide's size
+            self._mid = np.empty((H, W), np.uint8)
+        if self.whole or self.out_hw != (H, W):  # buffers of _product
             self._A = np.empty((H, W), f32)
             self._B = np.empty((H, W), f32)
-            self._mid = np.empty((H, W), np.uint8)
             self._b255 = np.empty((h, w), f32)
 
     def __call__(self, small_gray: np.ndarray, small_alpha: np.ndarray, full_bgr: np.ndarray,
@@ -153,33 +152,30 @@ class GuidedUpsampler:
             cv2.convertScaleAbs(q, dst=out[Y0:Y1, X0:X1])  # saturates at 255
         return out
 
-    def _whole(self, a: np.ndarray, b: np.ndarray, gray: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """``a * I + b`` over the whole frame: (a, b) resized, one product and sum, rounded
-        and saturated to 0..255 -- the band's result everywhere.  Up to WHOLE_PIXELS this is
-        faster than finding the band's tiles and sampling them (half the time at 640x360
-        and 960x540, with a band of 7 % of the frame)."""
+    def _product(self, a: np.ndarray, b: np.ndarray, gray: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        """``dst`` = ``a * I + b`` over the whole guide (``gray``): (a, b) resized, one product
+        and one sum, rounded and saturated to 0..255 -- the band's result everywhere."""
         H, W = self.full_hw
         A, B = self._A, self._B
         cv2.resize(a, (W, H), dst=A, interpolation=cv2.INTER_LINEAR)
-        cv2.resize(b, (W, H), dst=B, interpolation=cv2.INTER_LINEAR)
-        cv2.multiply(A, gray, dst=A, dtype=cv2.CV_32F)
-        cv2.scaleAdd(B, 255.0, A, dst=A)
-        cv2.add(A, 0.0, dst=out, dtype=cv2.CV_8U)  # rounds, saturates to 0..255
-        return out
-
-    def _scaled(self, a: np.ndarray, b: np.ndarray, guide: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """A guide smaller than the output (the frame reduced by the engine): ``a * I + b``
-        over the whole guide (two float resizes and two passes, cheaper at that size than
-        finding the boundary's tiles), then one bilinear upsample to the output."""
-        H, W = self.full_hw
-        OH, OW = self.out_hw
-        A, B, mid = self._A, self._B, self._mid
-        cv2.resize(a, (W, H), dst=A, interpolation=cv2.INTER_LINEAR)
         cv2.multiply(b, 255.0, dst=self._b255)  # (at the small size: the resize is linear)
         cv2.resize(self._b255, (W, H), dst=B, interpolation=cv2.INTER_LINEAR)
-        cv2.multiply(A, guide, dst=A, dtype=cv2.CV_32F)
-        cv2.add(A, B, dst=mid, dtype=cv2.CV_8U)  # rounds and saturates to 0..255 in one pass
-        cv2.resize(mid, (OW, OH), dst=out, interpolation=cv2.INTER_LINEAR)
+        cv2.multiply(A, gray, dst=A, dtype=cv2.CV_32F)
+        cv2.add(A, B, dst=dst, dtype=cv2.CV_8U)  # rounds and saturates to 0..255 in one pass
+        return dst
+
+    def _whole(self, a: np.ndarray, b: np.ndarray, gray: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """A frame of up to WHOLE_PIXELS: :meth:`_product` is the answer, faster there than
+        finding the band's tiles and sampling them (half the time at 640x360 and 960x540,
+        with a band of 7 % of the frame)."""
+        return self._product(a, b, gray, out)
+
+    def _scaled(self, a: np.ndarray, b: np.ndarray, guide: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """A guide smaller than the output (the frame reduced by the engine): :meth:`_product`
+        over the whole guide (cheaper at that size than finding the boundary's tiles), then
+        one bilinear upsample to the output."""
+        OH, OW = self.out_hw
+        cv2.resize(self._product(a, b, guide, self._mid), (OW, OH), dst=out, interpolation=cv2.INTER_LINEAR)
         return out
 
     def _full_rects(self, rects: np.ndarray) -> np.ndarray:
