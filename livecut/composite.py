@@ -290,7 +290,7 @@ class _SoftTiles:
         self._joined = np.zeros((nb * self._rows, gw), np.uint8)
         self._joined_view = self._joined[:gh]
         self._joined_tile = (self._rows * 2 * tile, tile)
-        #: 255 where alpha is 255 (after :meth:`plan`)
+        #: 255 where alpha is 255 (after :meth:`over`; the band-by-band composites write it by bands)
         self.opaque = np.empty((h, w), np.uint8)
 
     @property
@@ -298,9 +298,8 @@ class _SoftTiles:
         """Rows of a band of joined tile rows: each rectangle :meth:`plan` gives lies in one."""
         return self._joined_tile[0]
 
-    def plan(self, alpha: np.ndarray, opaque: bool = True):
-        """(rectangles to blend, the rectangle to copy where alpha == 255: the whole plane).
-        ``opaque``: also find :attr:`opaque` (the caller may find it band by band instead)."""
+    def plan(self, alpha: np.ndarray) -> list:
+        """The rectangles (y0, y1, x0, x1) to blend."""
         cv2.inRange(alpha, 1, 254, dst=self._soft_view)
         src = self._soft
         for lv in self._levels:
@@ -316,19 +315,15 @@ class _SoftTiles:
             rects = runs(j > 0, self._joined_tile, self.hw).tolist()
         else:
             rects = []
-        if opaque:
-            _at_least(alpha, 255, self.opaque)
-        # (one masked copy over the whole plane costs less than finding the opaque box first)
-        return rects, (0, alpha.shape[0], 0, alpha.shape[1])
+        return rects
 
-    def over(self, fg: np.ndarray, alpha: np.ndarray, out: np.ndarray, plan=None) -> None:
+    def over(self, fg: np.ndarray, alpha: np.ndarray, out: np.ndarray) -> None:
         """``out = fg * a + out * (1 - a)`` (``out`` holds the background)."""
-        rects, box = plan if plan is not None else self.plan(alpha)
-        for y0, y1, x0, x1 in rects:
+        for y0, y1, x0, x1 in self.plan(alpha):
             _blend_rect(fg[y0:y1, x0:x1], alpha[y0:y1, x0:x1], out[y0:y1, x0:x1])
-        if box is not None:
-            y0, y1, x0, x1 = box
-            cv2.copyTo(fg[y0:y1, x0:x1], self.opaque[y0:y1, x0:x1], out[y0:y1, x0:x1])
+        # (one masked copy over the whole plane costs less than finding the opaque box first)
+        _at_least(alpha, 255, self.opaque)
+        cv2.copyTo(fg, self.opaque, out)
 
 
 def _by_band(rects, band: int) -> dict[int, list]:
@@ -357,7 +352,7 @@ def _bands(alpha, tiles, half):
     """(c0, c1, rects, full-size slices) per band of ``tiles``' plan of ``alpha`` at half size."""
     h, w = alpha.shape
     cv2.resize(alpha, (w // 2, h // 2), dst=half, interpolation=cv2.INTER_AREA)
-    rects, _ = tiles.plan(half, opaque=False)
+    rects = tiles.plan(half)
     band = tiles.band_rows
     by_band = _by_band(rects, band)
     for i, c0 in enumerate(range(0, h // 2, band)):
