@@ -38,7 +38,7 @@ from livecut.atomic import discard, io_reason, pid_exists, raise_if_in_the_way, 
 from livecut.config import Config
 from livecut.errors import LivecutError, UsageError, WriteError
 from livecut.imageio import IMAGE_EXTS
-from livecut.urls import not_local
+from livecut.urls import file_for_ffmpeg, not_local
 
 MANIFEST = "livecut-batch.jsonl"
 #: video files a folder or glob contributes (any file named explicitly is tried by its extension)
@@ -282,7 +282,7 @@ def estimate(path: Path, kind: str) -> tuple[int, float]:
 
             from livecut.sources.file import video_streams
 
-            with av.open(os.path.abspath(path)) as c:  # (a relative a:b.mp4 is no URL)
+            with av.open(file_for_ffmpeg(path)) as c:
                 vs = video_streams(c)[0]  # (the one `livecut file` cuts)
                 n = vs.frames
                 if not n and vs.duration and vs.time_base and vs.average_rate:

@@ -196,9 +196,10 @@ def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
     from livecut.sinks.base import fps_fraction
     from livecut.sinks.file import encoder_options
     from livecut.sources.file import decoder_threads, video_streams
+    from livecut.urls import file_for_ffmpeg
 
     n = 0
-    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+    with av.open(file_for_ffmpeg(src)) as inp, av.open(file_for_ffmpeg(dst), "w") as out:
         vin = video_streams(inp)[0]  # (the one `livecut file` cuts)
         for k, v in decoder_threads().items():
             setattr(vin.codec_context, k, v)

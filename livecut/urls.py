@@ -7,6 +7,7 @@ key, ``rtmp://host/app/KEY``, as ``rtmp://host/app/***``.
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
@@ -18,6 +19,13 @@ OUTPUT_SCHEMES = ("udp", "srt", "rtsp", "rtmp", "rtmps", "tcp")
 # query keys whose value is a secret (SRT passphrase, tokens, keys ...)
 _SECRET_KEYS = re.compile(r"(pass|pwd|secret|token|key|auth|sig|signature|credential)", re.I)
 _URL_IN_TEXT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]*[^\s'\"<>:,.;)]")
+
+
+def file_for_ffmpeg(path) -> str:
+    """The name FFmpeg is to open a local file ``path`` by: absolute, for FFmpeg reads a
+    relative name with a colon as a URL (``take:1.mp4``: protocol "take"; a temporary
+    ``.12:30.mp4.livecut-...``: protocol ".12"), "Protocol not found"."""
+    return os.path.abspath(path)
 
 
 def url_scheme(spec: str) -> str:

@@ -11,7 +11,6 @@ network outputs.
 
 from __future__ import annotations
 
-import os
 from fractions import Fraction
 from pathlib import Path
 
@@ -94,11 +93,13 @@ class AudioCopy:
              warnings: list[str], hold: bool = False) -> "AudioCopy | None":
         import av
 
+        from livecut.urls import file_for_ffmpeg
+
         if src is None:
             return None
         allowed = AUDIO_OK.get(ext)  # None: any codec (mkv)
         try:
-            inp = av.open(os.path.abspath(src), "r", metadata_errors="ignore")  # (see VideoFileSink.open)
+            inp = av.open(file_for_ffmpeg(src), "r", metadata_errors="ignore")
         except (av.error.FFmpegError, OSError):
             warnings.append("audio: cannot reopen the input; output has no audio")
             return None

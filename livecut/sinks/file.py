@@ -38,6 +38,7 @@ from livecut.resize import Fitter
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy
 from livecut.sinks.base import SinkInfo, fps_fraction
+from livecut.urls import file_for_ffmpeg
 
 VIDEO_EXTS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm")
 #: AVI's tick may be this many times finer than the average frame rate (each tick without a
@@ -326,9 +327,7 @@ class VideoFileSink:
         sweep_stale(self.path)  # what a killed run left for this name
         self.tmp = temp_path(self.path)
         try:
-            # (absolute: FFmpeg reads a relative name such as 12:30.mp4 as a URL of protocol
-            # ".12", which it did not find: "write failed (Protocol not found)", exit 1)
-            self._container = av.open(os.path.abspath(self.tmp), "w")
+            self._container = av.open(file_for_ffmpeg(self.tmp), "w")
         except (av.error.FFmpegError, OSError) as exc:
             self._discard()
             raise VideoWriteError(f"{self.path}: cannot create ({io_reason(exc)})") from None

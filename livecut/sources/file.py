@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import collections
 import math
-import os
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -36,7 +35,7 @@ from livecut.pacing import Pacer
 from livecut.resize import fitted_size
 from livecut.sources import register_source
 from livecut.sources.base import ClosesWhileReading, Frame, SourceInfo
-from livecut.urls import INPUT_SCHEMES, redact_url, url_scheme
+from livecut.urls import INPUT_SCHEMES, file_for_ffmpeg, redact_url, url_scheme
 
 #: give up on a file after this many undecodable packets in a row
 MAX_CONSECUTIVE_ERRORS = 200
@@ -137,7 +136,7 @@ def _pictures(p: Path) -> int:
 
     n = 0
     try:
-        with av.open(os.path.abspath(p), "r", metadata_errors="ignore") as c:
+        with av.open(file_for_ffmpeg(p), "r", metadata_errors="ignore") as c:
             for pkt in c.demux(video=0):
                 n += bool(pkt.size)
                 if n > 1:
@@ -256,9 +255,7 @@ class FileSource(ClosesWhileReading):
             raise VideoOpenFailure(f"{p}: the file is empty")
         _check_y4m_header(p)  # FFmpeg refuses an absurd y4m size with a misleading EBUSY
         try:
-            # (absolute: FFmpeg reads a relative name such as take:1.mp4 as a URL of protocol
-            # "take": "not a readable video file (Protocol not found)")
-            self._container = av.open(os.path.abspath(p), "r", metadata_errors="ignore")
+            self._container = av.open(file_for_ffmpeg(p), "r", metadata_errors="ignore")
         except av.error.EOFError:
             raise VideoOpenFailure(f"{p}: the video has no frames (the file ends after its header)") from None
         except av.error.FFmpegError as exc:
@@ -461,7 +458,7 @@ class FileSource(ClosesWhileReading):
         import av
 
         try:
-            with av.open(os.path.abspath(self.path), "r", metadata_errors="ignore") as c:
+            with av.open(file_for_ffmpeg(self.path), "r", metadata_errors="ignore") as c:
                 if not c.duration:
                     return False
                 dur = c.duration / 1_000_000
