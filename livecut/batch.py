@@ -1086,8 +1086,10 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
         lock.acquire()
     the_plan = plan(inputs, outdir, list_file=list_file, video_ext=video_ext, use_hash=use_hash,
                     retry_failed=retry_failed, force=force, settings=key)
+    from livecut.sinks.file import ALPHA_VIDEO_EXTS
+
     ext = video_ext if video_ext.startswith(("/", ".")) else "." + video_ext
-    if (video_comp.channels == 4 and ext.lower() not in (".mov", ".webm", "/")
+    if (video_comp.channels == 4 and ext.lower() not in (*ALPHA_VIDEO_EXTS, "/")
             and any(it.kind == "video" for it in the_plan.todo)):
         raise UsageError(f"videos with transparency (--mode {video_comp.mode}"
                          f"{', -b transparent' if video_comp.mode == 'composite' else ''}) cannot be "

@@ -204,13 +204,13 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
 
 
 #: video types that keep transparency (ProRes 4444, VP9 with alpha)
-ALPHA_EXTS = (".mov", ".webm")
+ALPHA_VIDEO_EXTS = (".mov", ".webm")
 
 
-def check_alpha(path: str | Path, channels: int) -> None:
+def check_keeps_alpha(path: str | Path, channels: int) -> None:
     """Refuse frames with alpha (``channels`` 4: a cutout) for a video type that cannot keep it."""
     ext = Path(path).suffix.lower()
-    if channels == 4 and ext not in ALPHA_EXTS:
+    if channels == 4 and ext not in ALPHA_VIDEO_EXTS:
         raise UsageError(f"{path}: {ext or 'this'} video cannot keep transparency; write "
                          ".mov (ProRes 4444), .webm (VP9) or a folder DIR/ (PNG frames)")
 
@@ -219,7 +219,7 @@ def _check_spec(spec: str, channels: int) -> None:
     """What :func:`open_file_sink` refuses in ``spec`` itself, for :func:`livecut.sinks.check_sink`
     (an existing output, a missing folder: :func:`check_output`)."""
     if not is_dir_spec(spec):  # (PNG frames keep alpha)
-        check_alpha(Path(spec).expanduser(), channels)
+        check_keeps_alpha(Path(spec).expanduser(), channels)
 
 
 class VideoFileSink:
@@ -245,7 +245,7 @@ class VideoFileSink:
         self._closed = False
         ext = self.path.suffix.lower()
         ch = info.channels
-        check_alpha(self.path, ch)
+        check_keeps_alpha(self.path, ch)
         #: AVI cannot say a video is turned (a phone's portrait clip): its frames are written
         #: turned upright instead, as PNG frames are (see livecut.frames.Upright)
         self.ext = ext
