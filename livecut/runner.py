@@ -771,8 +771,7 @@ class Pipeline:
         signalled = False
         try:
             if writer is not None:
-                self._finish_writer(writer, graceful and not self._errors,
-                                    HURRY_STALL if hurry else WRITER_STALL, hurry)
+                self._finish_writer(writer, graceful and not self._errors, hurry)
         except KeyboardInterrupt as sig:  # (a signal while waiting for the writer)
             signalled = True
             before = self._errors_at_signal if self._errors_at_signal is not None else len(self._errors)
@@ -859,11 +858,12 @@ class Pipeline:
                     self._errors.append(("writer", StageError("the output could not be finished: its "
                                                               "reader stopped reading")))
 
-    def _finish_writer(self, writer, graceful: bool, stall: float = WRITER_STALL, hurry: bool = False) -> None:
+    def _finish_writer(self, writer, graceful: bool, hurry: bool = False) -> None:
         # only a sink that writes to a peer can be stuck (cancel() makes its write fail); a
         # file's encoder is only slow (x265 veryslow, 4K): waited for as long as it writes (after
-        # a signal: its write may take up to WRITER_STALL)
+        # a signal: its write may take up to WRITER_STALL; a peer's, after a signal, HURRY_STALL)
         peers = any(getattr(s, "cancel", None) is not None for s in self.thread_sinks)
+        stall = HURRY_STALL if hurry and peers else WRITER_STALL
         if hurry and not peers:
             self._hurry = True  # after Ctrl-C: the frame being encoded is the last one
         try:
@@ -884,7 +884,7 @@ class Pipeline:
                         break
                     if self.stats.written != last:
                         last, since = self.stats.written, time.perf_counter()
-                    elif (peers or hurry) and time.perf_counter() - since > (stall if peers else WRITER_STALL):
+                    elif (peers or hurry) and time.perf_counter() - since > stall:
                         break  # stuck in a sink
                 self._finishing = False  # (the writer ends at the stop now, without an _END)
             self._stop.set()
