@@ -37,7 +37,7 @@ from livecut.config import CompositeConfig, Config, section_config
 from livecut.errors import ArrayError, ConfigError, ConfigTypeError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
 from livecut.frames import Upright, as_bgr, bar_regions, check_alpha, check_box
 from livecut.i420 import planes
-from livecut.resize import reduce_buffers, reduce_into
+from livecut.resize import reduce_buffers, reduce_into, resize_map
 from livecut.tiles import runs
 
 #: output modes (``composite.mode``)
@@ -114,9 +114,7 @@ def _cover_resize(img: np.ndarray, w: int, h: int, big: np.ndarray | None = None
         # banner): the scaled picture is mostly cropped away, and was made whole first (a
         # 100x10000 strip behind 1920x1080: 1.1 GB; beyond memory, a cv2.error).  Only the
         # window is made: the same bilinear mapping as the resize's, as one warp
-        x0, y0 = (nw - w) // 2, (nh - h) // 2
-        sx, sy = iw / nw, ih / nh
-        m = np.array([[sx, 0.0, (x0 + 0.5) * sx - 0.5], [0.0, sy, (y0 + 0.5) * sy - 0.5]])
+        m = resize_map(iw / nw, ih / nh, (nw - w) // 2, (nh - h) // 2)
         if big is None or big.shape[:2] != (h, w) or big.shape[2:] != img.shape[2:]:
             big = None  # (a video background's window is made into the same buffer each frame)
         window = cv2.warpAffine(img, m, (w, h), dst=big, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,

@@ -1,4 +1,4 @@
-"""Fast area-like image reduction into preallocated buffers."""
+"""Fast area-like image reduction into preallocated buffers, and the pixel map of a resize."""
 
 from __future__ import annotations
 
@@ -82,3 +82,14 @@ class Fitter:
         cv2.resize(image, (fw, fh), dst=self._buf[y:y + fh, x:x + fw],
                    interpolation=cv2.INTER_AREA if fw < iw else cv2.INTER_LINEAR)
         return self._buf
+
+
+def resize_map(sx: float, sy: float, x0: float = 0.0, y0: float = 0.0) -> np.ndarray:
+    """The 2x3 map (for ``cv2.warpAffine`` with ``WARP_INVERSE_MAP``) of a resize in which
+    one output pixel spans ``sx`` x ``sy`` source pixels, for the output window whose
+    top-left pixel is (``x0``, ``y0``) of the whole resized image: output pixel centre
+    ``x0 + X + 0.5`` -> source ``(x0 + X + 0.5) * sx - 0.5`` (and so for y), the centres
+    ``cv2.resize`` itself samples at.  A window warped with it equals that window of the
+    whole-image resize (bilinear: to 1/32 of a source pixel), where resizing a patch and
+    cropping it shifts each patch by up to half a pixel."""
+    return np.array([[sx, 0.0, (x0 + 0.5) * sx - 0.5], [0.0, sy, (y0 + 0.5) * sy - 0.5]])

@@ -45,6 +45,7 @@ import numpy as np
 
 from livecut.config import SegmentConfig
 from livecut.errors import ImageSizeError, LivecutError
+from livecut.resize import resize_map
 from livecut.segment.cues import N_CUES, NET_SIDE, CueExtractor
 from livecut.segment.focus import select_components
 from livecut.segment.guided import ColorGuidedFilter
@@ -343,9 +344,7 @@ class FocusNetMethod:
         H, W = full_hw
         sh, sw = small_hw
         cell = 2.0 * c.q * c.k
-        fx, fy = W / sw, H / sh
-        return np.array([[fx / cell, 0.0, 0.5 * fx / cell - 0.5],
-                         [0.0, fy / cell, 0.5 * fy / cell - 0.5]])
+        return resize_map(W / sw / cell, H / sh / cell)
 
     def _prepare(self, full_hw: tuple[int, int], small_hw: tuple[int, int]) -> None:
         self._key = (full_hw, small_hw)

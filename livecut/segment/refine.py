@@ -19,6 +19,7 @@ import math
 import cv2
 import numpy as np
 
+from livecut.resize import resize_map
 from livecut.segment.guided import ONES4, ColorGuidedFilter
 from livecut.tiles import merge_runs, runs, split_rects, tile_grid
 
@@ -194,8 +195,7 @@ class GuidedUpsampler:
         ``X + 0.5`` -> reduced ``(X + 0.5) / sx - 0.5``.  (Resizing a patch and
         cropping it instead shifts each patch by up to half a pixel: seams.)
         """
-        M = np.array([[1.0 / self.sx, 0.0, (X0 + 0.5) / self.sx - 0.5],
-                      [0.0, 1.0 / self.sy, (Y0 + 0.5) / self.sy - 0.5]])
+        M = resize_map(1.0 / self.sx, 1.0 / self.sy, X0, Y0)
         size = (X1 - X0, Y1 - Y0)
         A = cv2.warpAffine(a, M, size, flags=_WARP, borderMode=cv2.BORDER_REPLICATE)
         B = cv2.warpAffine(b, M, size, flags=_WARP, borderMode=cv2.BORDER_REPLICATE)
@@ -230,13 +230,9 @@ class ColorUpsampler:
     def __init__(self, small_hw: tuple[int, int], full_hw: tuple[int, int], radius: int, eps: float):
         self.small_hw, self.full_hw = small_hw, full_hw
         self.gf = ColorGuidedFilter(small_hw, max(1, int(radius)), eps)
-        h, w = small_hw
-        H, W = full_hw
         self._p = np.empty(small_hw, np.float32)
         # full-size rows per strip: ab (4 floats a pixel) stays within 4 * STRIP_PIXELS
-        self._rows = max(1, STRIP_PIXELS * 4 // W)
-        # the affine map of a whole-frame resize, full pixel -> reduced pixel (row offset set per strip)
-        self._M = np.array([[w / W, 0.0, 0.5 * w / W - 0.5], [0.0, h / H, 0.0]])
+        self._rows = max(1, STRIP_PIXELS * 4 // full_hw[1])
 
     def __call__(self, small_bgr: np.ndarray, small_alpha: np.ndarray, full_bgr: np.ndarray,
                  out: np.ndarray) -> np.ndarray:
@@ -244,11 +240,9 @@ class ColorUpsampler:
         H, W = self.full_hw
         cv2.multiply(small_alpha, 1.0 / 255.0, dst=self._p, dtype=cv2.CV_32F)
         AB = self.gf.solve(small_bgr, self._p)
-        M = self._M
         for Y0 in range(0, H, self._rows):
             Y1 = min(H, Y0 + self._rows)
-            # the samples a whole-frame resize gives at these rows (see GuidedUpsampler._sample)
-            M[1, 2] = (Y0 + 0.5) * h / H - 0.5
+            M = resize_map(w / W, h / H, 0, Y0)  # (the samples a whole-frame resize gives at these rows)
             ab = cv2.warpAffine(AB, M, (W, Y1 - Y0), flags=_WARP, borderMode=cv2.BORDER_REPLICATE)
             guide = cv2.cvtColor(full_bgr[Y0:Y1], cv2.COLOR_BGR2BGRA)  # 4th channel 255 -> b * 1
             q4 = cv2.multiply(ab, guide, dtype=cv2.CV_32F, scale=1.0)
