@@ -189,8 +189,9 @@ def _tiff_pages(b: bytes) -> int:
 
 
 def icc_profile(data: np.ndarray) -> bytes | None:
-    """The colour profile embedded in a JPEG (APP2 ICC_PROFILE segments), PNG (iCCP) or WebP
-    (ICCP chunk); None if there is none or it cannot be read."""
+    """The colour profile embedded in a JPEG (APP2 ICC_PROFILE segments), PNG (iCCP), WebP
+    (ICCP chunk) or TIFF (tag 34675 of its first directory); None if there is none or it
+    cannot be read."""
     import zlib
 
     head = data[:12].tobytes()
@@ -211,8 +212,28 @@ def icc_profile(data: np.ndarray) -> bytes | None:
                     return None
         elif head.startswith(b"RIFF") and head[8:12] == b"WEBP":
             return _webp_chunk(data, b"ICCP")
-    except (ValueError, IndexError, zlib.error):
+        elif head[:4] in (b"II*\x00", b"MM\x00*"):
+            return _tiff_icc(data)
+    except (ValueError, IndexError, struct.error, zlib.error):
         return None
+    return None
+
+
+def _tiff_icc(data: np.ndarray) -> bytes | None:
+    """The InterColorProfile (tag 34675) of a classic TIFF's first directory, or None; read
+    entry by entry (the file is not copied whole)."""
+    e = "<" if data[:2].tobytes() == b"II" else ">"
+    (off,) = struct.unpack(e + "I", data[4:8].tobytes())
+    (n,) = struct.unpack(e + "H", data[off:off + 2].tobytes())
+    for k in range(n):
+        entry = data[off + 2 + 12 * k:off + 14 + 12 * k].tobytes()
+        tag, typ, count = struct.unpack(e + "HHI", entry[:8])
+        if tag == _TIFF_ICC and typ in (1, 7):  # BYTE or UNDEFINED
+            if count <= 4:
+                return entry[8:8 + count] or None
+            (at,) = struct.unpack(e + "I", entry[8:12])
+            value = data[at:at + count].tobytes()
+            return value if len(value) == count else None
     return None
 
 
@@ -224,6 +245,77 @@ def _with_icc_png(png: bytes, icc: bytes) -> bytes:
     chunk = len(body).to_bytes(4, "big") + b"iCCP" + body + (zlib.crc32(b"iCCP" + body) & 0xFFFFFFFF).to_bytes(4, "big")
     end = 8 + 8 + int.from_bytes(png[8:12], "big") + 4  # signature, IHDR
     return png[:end] + chunk + png[end:]
+
+
+#: the most profile bytes one JPEG APP2 segment holds (65535, less its length, signature, numbers)
+_ICC_JPEG_CHUNK = 65519
+
+
+def _with_icc_jpeg(jpg: bytes, icc: bytes) -> bytes:
+    """``jpg`` with ``icc`` in APP2 ``ICC_PROFILE`` segments (at most 65519 bytes each, numbered
+    from 1, with their count), after its SOI and the APP0 (JFIF) and APP1 (EXIF) segments that
+    follow it, as the ICC specification places them; a file not laid out as expected (no
+    start of scan among its segments, a profile there already, one too large for 255
+    segments) is returned as it is."""
+    parts = [icc[i:i + _ICC_JPEG_CHUNK] for i in range(0, len(icc), _ICC_JPEG_CHUNK)]
+    if not jpg.startswith(b"\xff\xd8") or not 0 < len(parts) <= 255:
+        return jpg
+    at = scan = None
+    for marker, i in _jpeg_segments(jpg):
+        if at is None and marker not in (0xE0, 0xE1):
+            at = i
+        if marker == 0xE2 and jpg[i + 4:i + 16] == b"ICC_PROFILE\x00":
+            return jpg
+        if marker == 0xDA:
+            scan = i
+    if scan is None or at is None:
+        return jpg
+    segments = b"".join(b"\xff\xe2" + (16 + len(part)).to_bytes(2, "big") + b"ICC_PROFILE\x00"
+                        + bytes((k + 1, len(parts))) + part for k, part in enumerate(parts))
+    return jpg[:at] + segments + jpg[at:]
+
+
+def _with_icc_webp(webp: bytes, icc: bytes) -> bytes:
+    """``webp`` in the extended format with an ICCP chunk holding ``icc``: a VP8X chunk (its
+    ICC flag set; the canvas size and alpha flag of a simple file's VP8 or VP8L image), the
+    ICCP chunk after it, then the rest, and the RIFF size updated.  A file not laid out as
+    expected (chunks that do not fill the RIFF exactly, a profile there already, a first
+    chunk of another kind) is returned as it is."""
+    n = len(webp)
+    if n < 20 or webp[:4] != b"RIFF" or webp[8:12] != b"WEBP" or int.from_bytes(webp[4:8], "little") + 8 != n:
+        return webp
+    kinds, i = [], 12
+    while i + 8 <= n:
+        size = int.from_bytes(webp[i + 4:i + 8], "little")
+        kinds.append(webp[i:i + 4])
+        i += 8 + size + (size & 1)
+    if i != n or b"ICCP" in kinds:
+        return webp
+    size = int.from_bytes(webp[16:20], "little")
+    image = webp[20:20 + size]
+    if kinds[0] == b"VP8X" and size == 10:
+        header, rest = webp[12:20] + bytes((webp[20] | 0x20,)) + webp[21:30], webp[30:]
+    else:
+        if kinds == [b"VP8 "] and size >= 10 and image[3:6] == b"\x9d\x01\x2a":  # a key frame's start code
+            w = int.from_bytes(image[6:8], "little") & 0x3FFF
+            h = int.from_bytes(image[8:10], "little") & 0x3FFF
+            flags = 0x20
+        elif kinds == [b"VP8L"] and size >= 5 and image[0] == 0x2F:  # the lossless signature
+            bits = int.from_bytes(image[1:5], "little")  # 14 bits width-1, 14 height-1, 1 alpha used
+            w, h = (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+            flags = 0x20 | (0x10 if bits >> 28 & 1 else 0)
+        else:
+            return webp
+        if not w or not h:
+            return webp
+        header = (b"VP8X" + (10).to_bytes(4, "little") + bytes((flags, 0, 0, 0))
+                  + (w - 1).to_bytes(3, "little") + (h - 1).to_bytes(3, "little"))
+        rest = webp[12:]
+    iccp = b"ICCP" + len(icc).to_bytes(4, "little") + icc + b"\x00" * (len(icc) & 1)
+    body = b"WEBP" + header + iccp + rest
+    if len(body) >= 1 << 32:
+        return webp
+    return b"RIFF" + len(body).to_bytes(4, "little") + body
 
 
 def orient(img: np.ndarray, orientation: int) -> np.ndarray:
@@ -547,8 +639,9 @@ ALPHA_EXTS = (".png", ".webp", ".tif", ".tiff")
 def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: bytes | None = None) -> None:
     """Encode ``img`` and write it to a temporary name next to ``path``, renamed into place
     when complete; without ``force`` an existing ``path`` is never replaced.  ``icc``: the
-    colour profile of the pixels, embedded in a PNG (the input's, so colour-managed viewers
-    show its colours: a phone's Display P3 photo is not taken as sRGB)."""
+    colour profile of the pixels, embedded in a PNG, JPEG, WebP or TIFF (the input's, so
+    colour-managed viewers show its colours: a phone's Display P3 photo is not taken as
+    sRGB); an encoder's file not laid out as expected is written without it."""
     from livecut.atomic import commit, discard, io_reason, temp_path
 
     p = Path(path)
@@ -562,10 +655,12 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
             ok = False
     if not ok:
         raise UsageError(f"{p}: cannot encode an image as {ext}")
-    if icc and ext == ".png":
-        buf = np.frombuffer(_with_icc_png(buf.tobytes(), icc), np.uint8)
-    if ext in (".tif", ".tiff") and img.ndim == 3 and img.shape[2] == 4:
-        buf = np.frombuffer(_tiff_alpha(buf.tobytes()), np.uint8)
+    if ext in (".tif", ".tiff"):
+        alpha = img.ndim == 3 and img.shape[2] == 4
+        if alpha or icc:
+            buf = np.frombuffer(_tiff_tags(buf.tobytes(), alpha, icc), np.uint8)
+    elif icc and ext in _EMBED_ICC:
+        buf = np.frombuffer(_EMBED_ICC[ext](buf.tobytes(), icc), np.uint8)
     tmp = None
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -583,14 +678,18 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     commit(tmp, p, force)
 
 
-def _tiff_alpha(data: bytes) -> bytes:
-    """A TIFF from OpenCV with a 4th sample, with that sample stated as (unassociated) alpha:
-    OpenCV writes no ExtraSamples tag, so programs took the cutout's transparency for a 4th,
-    unnamed channel (libtiff warns about it).  The first directory is written again at the
-    end of the file with the tag added, and the header pointed at it; a file not laid out
-    as expected (BigTIFF, the tag there already) is returned as it is."""
-    import struct
+#: the TIFF tag of an embedded colour profile (InterColorProfile, type UNDEFINED)
+_TIFF_ICC = 34675
 
+
+def _tiff_tags(data: bytes, alpha: bool, icc: bytes | None = None) -> bytes:
+    """A TIFF from OpenCV with tags it does not write added to its first directory.
+    ``alpha``: its 4th sample stated as (unassociated) alpha: OpenCV writes no ExtraSamples
+    tag, so programs took the cutout's transparency for a 4th, unnamed channel (libtiff warns
+    about it).  ``icc``: the colour profile, in tag 34675.  The directory is written again at
+    the end of the file with the tags added (after the profile's bytes), and the header
+    pointed at it; a tag there already is left as it is; a file not laid out as expected
+    (BigTIFF, a directory beyond the end) is returned as it is."""
     if len(data) < 8 or data[:2] not in (b"II", b"MM"):
         return data
     bo = "<" if data[:2] == b"II" else ">"
@@ -604,15 +703,26 @@ def _tiff_alpha(data: bytes) -> bytes:
     if end + 4 > len(data):
         return data
     entries = [data[off + 2 + 12 * i:off + 14 + 12 * i] for i in range(n)]
-    tags = [struct.unpack(bo + "H", e[:2])[0] for e in entries]
-    if 338 in tags:
+    tags = {struct.unpack(bo + "H", e[:2])[0] for e in entries}
+    body = data + (b"\0" if len(data) % 2 else b"")  # (a directory or value starts on a word boundary)
+    if alpha and 338 not in tags:
+        entries.append(struct.pack(bo + "HHIH", 338, 3, 1, 2) + b"\0\0")  # SHORT 2: unassociated alpha
+    if icc and _TIFF_ICC not in tags:
+        if len(icc) <= 4:
+            entries.append(struct.pack(bo + "HHI", _TIFF_ICC, 7, len(icc)) + icc.ljust(4, b"\0"))
+        else:
+            entries.append(struct.pack(bo + "HHII", _TIFF_ICC, 7, len(icc), len(body)))
+            body += icc + b"\0" * (len(icc) % 2)
+    if len(entries) == n or len(body) + 6 + 12 * len(entries) >= 1 << 32:
         return data
-    extra = struct.pack(bo + "HHI", 338, 3, 1) + struct.pack(bo + "H", 2) + b"\0\0"  # SHORT 2: unassociated alpha
-    entries.append(extra)
     entries.sort(key=lambda e: struct.unpack(bo + "H", e[:2])[0])
-    body = data + (b"\0" if len(data) % 2 else b"")  # (a directory starts on a word boundary)
-    ifd = struct.pack(bo + "H", n + 1) + b"".join(entries) + data[end:end + 4]
+    ifd = struct.pack(bo + "H", len(entries)) + b"".join(entries) + data[end:end + 4]
     return data[:4] + struct.pack(bo + "I", len(body)) + body[8:] + ifd
+
+
+#: how an output format holds a colour profile (TIFF: see _tiff_tags)
+_EMBED_ICC = {".png": _with_icc_png, ".jpg": _with_icc_jpeg, ".jpeg": _with_icc_jpeg, ".jfif": _with_icc_jpeg,
+              ".webp": _with_icc_webp}
 
 
 def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:

@@ -846,6 +846,181 @@ def test_colour_profile_is_kept(tmp_path, scene, mode, kept):
     assert icc_profile(np.fromfile(out / "p3.png", np.uint8)) is None
 
 
+def _rgb_profile(size: int, seed: int = 0) -> bytes:
+    """An ICC profile's bytes: the header of an RGB display profile, then ``size`` in all."""
+    head = struct.pack(">I", size) + b"lcms" + bytes(4) + b"mntrRGB XYZ "
+    return head + np.random.default_rng(seed).integers(0, 256, size - len(head), dtype=np.uint8).tobytes()
+
+
+def _ffprobe_icc(path: Path) -> tuple[tuple[int, int], int | None]:
+    """(width, height) of the picture FFmpeg decodes from ``path`` and the size of the colour
+    profile it finds there (None: none): an independent reader of each format."""
+    r = subprocess.run(["ffprobe", "-v", "error", "-show_entries",
+                        "frame=width,height:frame_side_data=side_data_type,size", "-of", "json", str(path)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and not r.stderr.strip(), r.stderr
+    frame = json.loads(r.stdout)["frames"][0]
+    sizes = [s["size"] for s in frame.get("side_data_list", []) if s["side_data_type"] == "ICC profile"]
+    return (frame["width"], frame["height"]), (sizes[0] if sizes else None)
+
+
+def _bgra(img: np.ndarray) -> np.ndarray:
+    out = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)
+    out[:, :, 3] = np.linspace(0, 255, img.shape[1], dtype=np.uint8)  # (every level of transparency)
+    return out
+
+
+@pytest.mark.parametrize("ext,alpha,params,layout", [
+    (".jpg", False, [], b"JFIF"),
+    (".webp", False, [], b"VP8L"),  # (OpenCV's default: lossless, what livecut writes)
+    (".webp", True, [], b"VP8L"),
+    (".webp", False, [cv2.IMWRITE_WEBP_QUALITY, 90], b"VP8 "),  # a simple lossy file
+    (".webp", True, [cv2.IMWRITE_WEBP_QUALITY, 90], b"VP8X"),  # extended already (ALPH, VP8)
+    (".tif", False, [], b"II*\x00"),
+    (".tif", True, [], b"II*\x00"),
+])
+def test_colour_profile_is_embedded_in_each_format(tmp_path, scene, monkeypatch, ext, alpha, params, layout):
+    """A photo's colour profile was embedded in a PNG output only: a Display P3 photo cut into a
+    JPEG, WebP or TIFF was shown as sRGB.  It is in each now (APP2 segments, an ICCP chunk in
+    the extended WebP format, TIFF tag 34675), read back as written, by livecut and by FFmpeg,
+    and the pixels decode as without it."""
+    from livecut import imageio
+    from livecut.imageio import icc_profile, write_image
+
+    img = scene[0][:64, :80]
+    if alpha:
+        img = _bgra(img)
+    real = cv2.imencode
+    monkeypatch.setattr(imageio.cv2, "imencode", lambda e, a: real(e, a, params))
+    icc = _rgb_profile(3144)
+    plain, out = tmp_path / f"plain{ext}", tmp_path / f"p3{ext}"
+    write_image(plain, img)
+    write_image(out, img, icc=icc)
+    assert layout in plain.read_bytes()[:40]  # (the layout this case is about)
+    data = np.fromfile(out, np.uint8)
+    assert icc_profile(data) == icc
+    assert icc_profile(np.fromfile(plain, np.uint8)) is None
+    back = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    assert np.array_equal(back, cv2.imdecode(np.fromfile(plain, np.uint8), cv2.IMREAD_UNCHANGED))
+    assert back.shape == img.shape
+    assert _ffprobe_icc(out) == ((80, 64), len(icc))
+    if ext == ".webp":  # RIFF size, then VP8X (ICC flag; alpha flag as the image has it), ICCP
+        raw = out.read_bytes()
+        assert int.from_bytes(raw[4:8], "little") == len(raw) - 8
+        assert raw[12:16] == b"VP8X" and raw[30:34] == b"ICCP"
+        assert raw[20] & 0x20 and bool(raw[20] & 0x10) == alpha
+        assert (int.from_bytes(raw[24:27], "little") + 1, int.from_bytes(raw[27:30], "little") + 1) == (80, 64)
+    if ext == ".tif" and alpha:  # the alpha is still stated (ExtraSamples), in the same directory
+        raw = out.read_bytes()
+        off = struct.unpack("<I", raw[4:8])[0]
+        tags = [struct.unpack("<H", raw[off + 2 + 12 * i:off + 4 + 12 * i])[0]
+                for i in range(struct.unpack("<H", raw[off:off + 2])[0])]
+        assert 338 in tags and 34675 in tags and tags == sorted(tags)
+
+
+def test_a_large_colour_profile_spans_jpeg_segments(tmp_path, scene, monkeypatch):
+    """A profile larger than one APP2 segment holds (65519 bytes) is split over numbered
+    segments, placed after the JFIF (APP0) and EXIF (APP1) segments."""
+    from livecut import imageio
+    from livecut.imageio import _jpeg_segments, icc_profile, write_image
+
+    img = scene[0]
+    icc = _rgb_profile(140_000)
+    real = cv2.imencode
+    app1 = _with_orientation(b"\xff\xd8", 1)[2:]
+
+    def with_exif(e, a):  # SOI, APP0 (JFIF: 18 bytes), APP1 (EXIF), ...
+        ok, buf = real(e, a)
+        b = buf.tobytes()
+        assert b[2:4] == b"\xff\xe0" and b[4:6] == b"\x00\x10"
+        return ok, np.frombuffer(b[:20] + app1 + b[20:], np.uint8)
+
+    monkeypatch.setattr(imageio.cv2, "imencode", with_exif)
+    out = tmp_path / "big.jpg"
+    write_image(out, img, icc=icc)
+    raw = out.read_bytes()
+    segments = list(_jpeg_segments(raw))
+    assert [m for m, _ in segments][:5] == [0xE0, 0xE1, 0xE2, 0xE2, 0xE2]
+    app2 = [raw[i + 4:i + 18] for m, i in segments if m == 0xE2]
+    assert app2 == [b"ICC_PROFILE\x00" + bytes((k, 3)) for k in (1, 2, 3)]
+    assert max(int.from_bytes(raw[i + 2:i + 4], "big") for m, i in segments if m == 0xE2) == 65535
+    assert icc_profile(np.fromfile(out, np.uint8)) == icc
+    assert np.array_equal(cv2.imread(str(out)), cv2.imdecode(real(".jpg", img)[1], cv2.IMREAD_COLOR))
+    assert _ffprobe_icc(out) == ((160, 120), len(icc))
+
+
+@pytest.mark.parametrize("ext", [".jpg", ".webp", ".tif"])
+def test_a_file_not_laid_out_as_expected_is_written_without_the_profile(tmp_path, scene, monkeypatch, ext):
+    """The profile goes into the encoder's file as it is laid out; one laid out otherwise (here:
+    a JPEG whose segments do not reach its image, a WebP with data after its RIFF, a TIFF whose
+    directory lies beyond its end) is written as the encoder made it, not broken."""
+    from livecut import imageio
+    from livecut.imageio import icc_profile, write_image
+
+    img = scene[0]
+    icc = _rgb_profile(1000)
+    write_image(tmp_path / f"good{ext}", img, icc=icc)  # (its usual layout takes the profile)
+    assert icc_profile(np.fromfile(tmp_path / f"good{ext}", np.uint8)) == icc
+    real = cv2.imencode
+    odd = {".jpg": lambda b: b[:2] + b"\x00\x00" + b[2:],
+           ".webp": lambda b: b + b"\x00" * 8,
+           ".tif": lambda b: b[:4] + struct.pack("<I", len(b) + 100) + b[8:]}[ext]
+    made = []
+
+    def encode(e, a):
+        ok, buf = real(e, a)
+        made.append(odd(buf.tobytes()))
+        return ok, np.frombuffer(made[-1], np.uint8)
+
+    monkeypatch.setattr(imageio.cv2, "imencode", encode)
+    out = tmp_path / f"odd{ext}"
+    write_image(out, img, icc=icc)
+    assert out.read_bytes() == made[0]
+
+
+def _tiff_with_icc(img: np.ndarray, icc: bytes) -> bytes:
+    """An uncompressed big-endian RGB TIFF written by hand, with ``icc`` in tag 34675."""
+    h, w = img.shape[:2]
+    pixels = cv2.cvtColor(img, cv2.COLOR_BGR2RGB).tobytes()
+    n = 11
+    bps_at = 8 + 2 + 12 * n + 4
+    icc_at = bps_at + 6
+    pix_at = icc_at + len(icc) + len(icc) % 2
+    entries = [(256, 4, 1, w), (257, 4, 1, h), (258, 3, 3, bps_at), (259, 3, 1, 1), (262, 3, 1, 2),
+               (273, 4, 1, pix_at), (277, 3, 1, 3), (278, 4, 1, h), (279, 4, 1, len(pixels)),
+               (284, 3, 1, 1), (34675, 7, len(icc), icc_at)]
+    ifd = struct.pack(">H", n) + b"".join(
+        struct.pack(">HHIHH", t, k, c, v, 0) if k == 3 and c == 1 else struct.pack(">HHII", t, k, c, v)
+        for t, k, c, v in entries) + struct.pack(">I", 0)
+    return (b"MM\x00*" + struct.pack(">I", 8) + ifd + struct.pack(">HHH", 8, 8, 8)
+            + icc + b"\x00" * (len(icc) % 2) + pixels)
+
+
+@pytest.mark.parametrize("src,dst,mode", [
+    ("p3.jpg", "cut.webp", "cutout"),
+    ("p3.jpg", "cut.tif", "cutout"),
+    ("p3.jpg", "comp.jpg", "composite"),
+    ("p3.tif", "cut.png", "cutout"),
+    ("p3.tif", "comp.tiff", "composite"),
+])
+def test_colour_profile_is_kept_in_each_output_format(tmp_path, scene, src, dst, mode):
+    """`livecut image p3.jpg -o cut.webp` (and JPEG, TIFF outputs; a TIFF input's profile, tag
+    34675) keeps the photo's colour profile, as a PNG output did."""
+    from livecut.imageio import icc_profile
+
+    img, _ = scene
+    icc = _rgb_profile(2000)
+    p = tmp_path / src
+    p.write_bytes(_jpeg_with_icc(img, icc) if src.endswith(".jpg") else _tiff_with_icc(img, icc))
+    assert icc_profile(np.fromfile(p, np.uint8)) == icc
+    out = tmp_path / dst
+    r = invoke("image", p, "-o", out, "-q", "--mode", mode)
+    assert r.exit_code == 0, r.output
+    assert icc_profile(np.fromfile(out, np.uint8)) == icc
+    assert _ffprobe_icc(out) == ((160, 120), len(icc))
+    assert cv2.imread(str(out), cv2.IMREAD_UNCHANGED).shape == ((120, 160, 4) if mode == "cutout" else (120, 160, 3))
+
+
 def test_output_can_be_one_file(tmp_path, good):
     out = tmp_path / "sub" / "one.png"
     r = invoke("image", good["a.jpg"], "-o", out, "-q")
