@@ -32,6 +32,8 @@ MAX_PIXELS = 80_000_000
 
 def read_image(path: str | Path, meta: dict | None = None, upright: bool = True) -> np.ndarray:
     """Read an image as stored (gray, BGR, BGRA; 8 or 16 bit); raise :class:`ImageReadError`.
+    Colours are straight (not multiplied by the alpha): a TIFF's associated alpha (colours
+    stored premultiplied) is divided out; see :func:`_unspecified_alpha` for unassociated.
     ``meta``, when given, receives ``"icc"``: the embedded colour profile (bytes) or None, and
     ``"pictures"``: ``(kind, unit, count)`` for a file of several pictures, of which only the
     first is read (an animated GIF, PNG or WebP: frames; a multi-page TIFF: pages; see
@@ -63,9 +65,11 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
     # a missing end marker first: libpng would print its own complaint on stderr
     if _truncated(data, p):
         raise ImageReadError(f"{p}: image file is truncated")
+    alpha_kind = _tiff_alpha(data)
     with _capture_stderr() as said:
         try:
-            img = cv2.imdecode(data, _decode_flags(data) if upright else cv2.IMREAD_UNCHANGED)
+            img = cv2.imdecode(_unspecified_alpha(data, alpha_kind[1]) if alpha_kind[0] == 2 else data,
+                               _decode_flags(data) if upright else cv2.IMREAD_UNCHANGED)
         except cv2.error as exc:
             if "CV_IO_MAX_IMAGE_PIXELS" in str(exc):  # refused from the header, before decoding
                 raise ImageSizeError(f"{p}: image is larger than livecut's limit of "
@@ -86,6 +90,14 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
         key = _gray_key(data)
         if key is not None:  # a gray PNG's transparent value, which OpenCV does not apply
             img = cv2.merge([img, img, img, np.where(img == key, 0, np.iinfo(img.dtype).max).astype(img.dtype)])
+    if alpha_kind[0] == 1 and img.ndim == 3 and img.shape[2] == 4:
+        # associated alpha: colours stored multiplied by their alpha.  livecut's BGRA is
+        # straight (unassociated, as PNG's) everywhere: the cut multiplies this alpha into its
+        # own and the compositor blends the colours with it (a premultiplied colour would be
+        # darkened twice); colour = stored * max / alpha, 0 where alpha is 0 (no colour kept)
+        b, g, r, a = cv2.split(img)
+        top = float(np.iinfo(img.dtype).max)
+        img = cv2.merge([cv2.divide(c, a, scale=top) for c in (b, g, r)] + [a])
     if img.dtype == np.uint16:
         top = _stored_max(data)
         if top is not None and 255 < top < 65535:  # e.g. 10/12-bit values: to the 16-bit range to_bgr8 takes
@@ -552,6 +564,45 @@ def _jpeg_segments(b: bytes):
 def _jpeg_scan_start(data: np.ndarray) -> int | None:
     """Offset of the first top-level start-of-scan segment of a JPEG (skips APPn, e.g. EXIF thumbnails)."""
     return next((i for marker, i in _jpeg_segments(data.tobytes()) if marker == 0xDA), None)
+
+
+def _tiff_alpha(data: np.ndarray) -> tuple[int, int]:
+    """``(kind, offset)``: the first ExtraSamples (tag 338) value of a classic TIFF's first
+    directory -- 0 unspecified, 1 associated alpha (colours premultiplied), 2 unassociated
+    alpha -- and the offset of that value in the file; ``(-1, 0)`` for a file that is not a
+    TIFF or has no such tag."""
+    if data[:4].tobytes() not in (b"II*\x00", b"MM\x00*"):
+        return -1, 0
+    e = "<" if data[:2].tobytes() == b"II" else ">"
+    try:
+        (off,) = struct.unpack(e + "I", data[4:8].tobytes())
+        (n,) = struct.unpack(e + "H", data[off:off + 2].tobytes())
+        for k in range(n):
+            at = off + 2 + 12 * k
+            tag, typ, count = struct.unpack(e + "HHI", data[at:at + 8].tobytes())
+            if tag == 338 and typ == 3 and count >= 1:  # SHORT, one per extra sample
+                if count > 2:  # (values that do not fit the entry are elsewhere)
+                    (at,) = struct.unpack(e + "I", data[at + 8:at + 12].tobytes())
+                else:
+                    at += 8
+                (kind,) = struct.unpack(e + "H", data[at:at + 2].tobytes())
+                return kind, at
+    except struct.error:  # (a directory beyond the end: OpenCV says what is wrong)
+        pass
+    return -1, 0
+
+
+def _unspecified_alpha(data: np.ndarray, at: int) -> np.ndarray:
+    """A copy of a TIFF's bytes with the ExtraSamples value at ``at`` (see :func:`_tiff_alpha`)
+    made 0, unspecified.  OpenCV decodes an 8-bit TIFF through libtiff's RGBA interface,
+    which multiplies the colours of unassociated alpha (2: what livecut writes, as GIMP,
+    Photoshop and FFmpeg do) by it: a half-transparent (200, 100, 50) came back as
+    (100, 50, 25), a transparent pixel's colour as 0 (in every layout: contiguous or planar,
+    strips or tiles, any compression).  An unspecified alpha of a 4-sample file it takes as
+    associated, and returns as stored; 16-bit files it reads itself, as stored either way."""
+    data = data.copy()
+    data[at:at + 2] = 0
+    return data
 
 
 def _peek_tiff(b: bytes) -> tuple[int, int] | None:

@@ -1298,6 +1298,129 @@ def test_a_tiff_cutout_states_its_alpha(good, tmp_path):
     assert back.shape[2] == 4 and np.array_equal(back[:, :, 3], cv2.imread(str(png), cv2.IMREAD_UNCHANGED)[:, :, 3])
 
 
+def test_a_tiff_cutout_reads_back_with_its_colours(good, tmp_path):
+    """`livecut image cut.tif -o again.png` darkened a livecut cutout: OpenCV multiplied the
+    colours of the TIFF's unassociated alpha into them (200 at alpha 129 came back as 101;
+    a transparent pixel's colour as 0).  A cutout TIFF reads back as written (its PNG twin),
+    and cutting it again keeps its colours."""
+    from livecut.imageio import read_image
+
+    tif, png, again = tmp_path / "cut.tif", tmp_path / "cut.png", tmp_path / "again.png"
+    for out in (tif, png):
+        r = invoke("image", str(good["b.png"]), "-o", str(out), "--mode", "cutout")
+        assert r.exit_code == 0, r.output
+    written = cv2.imread(str(png), cv2.IMREAD_UNCHANGED)
+    assert np.any((written[:, :, 3] > 0) & (written[:, :, 3] < 255))  # (soft edges: some alpha between)
+    assert np.array_equal(read_image(tif), written)
+    r = invoke("image", str(tif), "-o", str(again))
+    assert r.exit_code == 0, r.output
+    assert np.array_equal(cv2.imread(str(again), cv2.IMREAD_UNCHANGED)[:, :, :3], written[:, :, :3])
+
+
+def _tiff(samples: np.ndarray, extra: int, planar: bool = False, tile: int = 0, bo: str = "<") -> bytes:
+    """A deflate TIFF written by hand: ``samples`` HxWxS (gray + alpha or RGBA, in file order;
+    8 or 16 bit), ExtraSamples ``extra``, planes or interleaved, strips of 8 rows or square
+    tiles of side ``tile``."""
+    h, w, s = samples.shape
+    a = samples.astype(samples.dtype.newbyteorder(bo))
+    planes = [a[:, :, c:c + 1] for c in range(s)] if planar else [a]
+    step = tile or 8
+    chunks = []
+    for pl in planes:
+        for y in range(0, h, step):
+            for x in range(0, w, tile or w):
+                part = pl[y:y + step, x:x + (tile or w)]
+                if tile:  # (a tile at the edge is padded to its full size)
+                    part = np.pad(part, ((0, tile - part.shape[0]), (0, tile - part.shape[1]), (0, 0)))
+                chunks.append(zlib.compress(part.tobytes()))
+    where = (322, 323, 324, 325) if tile else (278, 273, 279)
+    entries = [(256, 4, [w]), (257, 4, [h]), (258, 3, [a.itemsize * 8] * s), (259, 3, [8]),
+               (262, 3, [2 if s == 4 else 1]), (277, 3, [s]), (284, 3, [2 if planar else 1]), (338, 3, [extra])]
+    entries += [(322, 4, [tile]), (323, 4, [tile])] if tile else [(278, 4, [step])]
+    entries += [(where[-2], 4, [0] * len(chunks)), (where[-1], 4, [len(c) for c in chunks])]
+    entries.sort()
+    at = 8 + 2 + 12 * len(entries) + 4  # values that do not fit their entry, then the pixels
+    values = {t: struct.pack(bo + ("H" if k == 3 else "I") * len(v), *v) for t, k, v in entries}
+    spill = sum(len(b) for b in values.values() if len(b) > 4)
+    offsets, pos = [], at + spill
+    for c in chunks:
+        offsets.append(pos)
+        pos += len(c)
+    values[where[-2]] = struct.pack(bo + "I" * len(offsets), *offsets)
+    ifd, extra_bytes = struct.pack(bo + "H", len(entries)), b""
+    for t, k, v in entries:
+        b = values[t]
+        if len(b) > 4:
+            ifd += struct.pack(bo + "HHII", t, k, len(v), at + len(extra_bytes))
+            extra_bytes += b
+        else:
+            ifd += struct.pack(bo + "HHI", t, k, len(v)) + b.ljust(4, b"\0")
+    head = (b"II*\0" if bo == "<" else b"MM\0*") + struct.pack(bo + "I", 8)
+    return head + ifd + struct.pack(bo + "I", 0) + extra_bytes + b"".join(chunks)
+
+
+def _samples(channels: int, dtype, seed: int = 0) -> np.ndarray:
+    """Random samples of 37x53 pixels, the last channel an alpha with transparent and opaque
+    columns."""
+    top = np.iinfo(dtype).max
+    a = np.random.default_rng(seed).integers(0, top + 1, (37, 53, channels), dtype=dtype)
+    a[:, :3, -1], a[:, 3:6, -1] = 0, top
+    return a
+
+
+def test_a_tiff_with_unassociated_alpha_is_read_as_stored(tmp_path):
+    """A TIFF whose ExtraSamples (338) says unassociated alpha (2: livecut's cutouts, GIMP,
+    Photoshop, FFmpeg) was read with its colours multiplied by the alpha: OpenCV decodes 8-bit
+    files through libtiff's RGBA interface, which does that (contiguous or planar, strips or
+    tiles, any compression; a planar gray + alpha one too).  They are read as stored now; a
+    16-bit file, which OpenCV reads itself, was and is."""
+    import shutil
+
+    from livecut.imageio import read_image
+
+    cases = {"rgba8": (_samples(4, np.uint8), {}),
+             "rgba8 planar tiles": (_samples(4, np.uint8, 1), {"planar": True, "tile": 16, "bo": ">"}),
+             "gray+alpha8 planar": (_samples(2, np.uint8, 2), {"planar": True}),
+             "rgba16": (_samples(4, np.uint16, 3), {"bo": ">"})}
+    for name, (stored, layout) in cases.items():
+        p = tmp_path / f"{name}.tif"
+        p.write_bytes(_tiff(stored, 2, **layout))
+        got = read_image(p)
+        want = stored[:, :, [2, 1, 0, 3]] if stored.shape[2] == 4 else stored[:, :, 0]  # (BGRA; gray: OpenCV
+        assert got.dtype == stored.dtype and np.array_equal(got, want), name           # drops its alpha)
+    if shutil.which("ffmpeg"):  # FFmpeg's own file (LZW) of the same kind
+        stored = _samples(4, np.uint8, 4)
+        p = tmp_path / "ffmpeg.tif"
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "rawvideo", "-pix_fmt", "rgba", "-s", "53x37", "-i", "-",
+                        "-compression_algo", "lzw", "-y", str(p)], input=stored.tobytes(), check=True, timeout=60)
+        assert np.array_equal(read_image(p), stored[:, :, [2, 1, 0, 3]])
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_a_tiff_with_associated_alpha_is_read_with_straight_colours(tmp_path, dtype):
+    """ExtraSamples 1, associated alpha: the colours are stored multiplied by it.  livecut's
+    BGRA is straight everywhere (the cut multiplies this alpha into its own, the compositor
+    blends the colours with it), so they are divided by it (they were used premultiplied:
+    darkened where the picture is half transparent); 0 where the alpha is 0."""
+    from livecut.imageio import read_image
+
+    top = np.iinfo(dtype).max
+    straight = _samples(4, dtype, 5)
+    a = straight[:, :, 3:].astype(np.float64)
+    stored = straight.copy()
+    stored[:, :, :3] = np.round(straight[:, :, :3] * a / top)
+    p = tmp_path / "assoc.tif"
+    p.write_bytes(_tiff(stored, 1))
+    got = read_image(p)
+    assert got.dtype == dtype and np.array_equal(got[:, :, 3], stored[:, :, 3])
+    bgr = stored[:, :, [2, 1, 0]].astype(np.float64)
+    exact = np.where(a > 0, np.minimum(bgr * top / np.maximum(a, 1), top), 0)
+    assert np.abs(got[:, :, :3] - exact).max() < 1  # (the nearest value, or next to it: cv2.divide
+    #                                                    computes 16 bits in single precision)
+    opaque = straight[:, :, 3] == top
+    assert np.array_equal(got[opaque][:, :3], straight[opaque][:, [2, 1, 0]])
+
+
 def test_ctrl_c_before_the_command_takes_it_over_is_one_line():
     """A Ctrl-C after the imports but before the command handles it (while the arguments are
     read: a loaded machine makes that window tenths of a second) printed a traceback."""
