@@ -123,6 +123,20 @@ def bar_regions(box: tuple[int, int, int, int]) -> tuple[tuple[slice, slice], ..
             (slice(y0, y1), slice(None, x0)), (slice(y0, y1), slice(x1, None)))
 
 
+def with_own_alpha(alpha: np.ndarray, own: np.ndarray, box: tuple[int, int, int, int] | None
+                   ) -> tuple[int, int, int, int] | None:
+    """What a picture's own alpha ``own`` (HxW uint8: a PNG's, a video's) makes of the engine's
+    ``alpha`` and of ``box`` (the picture inside black bars, or None): ``alpha`` is multiplied
+    by ``own`` in place (what the picture leaves transparent stays so), and the box returned
+    is None when ``own`` is not opaque all over the bars (the picture's transparent margins,
+    black under alpha 0 as editors store them, were found as bars: they show the background,
+    as the alpha says), else ``box``."""
+    cv2.multiply(alpha, own, dst=alpha, scale=1.0 / 255.0)
+    if box is not None and not all(own[r].min() == 255 for r in bar_regions(box) if own[r].size):
+        return None
+    return box
+
+
 #: a video's display rotation (degrees counter-clockwise, as PyAV gives it) -> the turn that
 #: shows its frames upright
 _UPRIGHT = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}

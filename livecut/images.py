@@ -15,7 +15,7 @@ from livecut.atomic import io_reason, raise_if_in_the_way
 from livecut.composite import Compositor
 from livecut.config import CompositeConfig, Config
 from livecut.errors import LivecutError, OutputExistsError, UsageError, WriteError
-from livecut.frames import bar_regions
+from livecut.frames import with_own_alpha
 from livecut.imageio import ALPHA_EXTS, IMAGE_EXTS, check_size, expand_inputs, read_image, to_bgr8, write_image
 from livecut.progress import Progress
 from livecut.segment import Segmenter
@@ -138,11 +138,6 @@ def single_output(out: str | Path) -> bool:
     return Path(text).suffix.lower() in IMAGE_EXTS and not Path(text).is_dir()
 
 
-def _opaque_outside(alpha: np.ndarray, box: tuple[int, int, int, int]) -> bool:
-    """Whether ``alpha`` is 255 all over the bars around ``box``."""
-    return all(alpha[r].min() == 255 for r in bar_regions(box) if alpha[r].size)
-
-
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str = "cutout",
                    progress: bool = False, force: bool = False, one_file: bool | None = None) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
@@ -213,16 +208,12 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 check_size(img, src)
                 bgr, own_alpha = to_bgr8(img)
                 alpha = segmenter.mask(bgr)
-                if own_alpha is not None:  # what the picture itself leaves transparent stays so
-                    cv2.multiply(alpha, own_alpha, dst=alpha, scale=1.0 / 255.0)
                 if segmenter.state in STATE_NOTES:
                     report.notes.append(f"{src}: {STATE_NOTES[segmenter.state]}")
                 # (black bars kept as they are; a black backdrop's bands are not)
                 box = framing(segmenter.box, *alpha.shape)
-                if box is not None and own_alpha is not None and not _opaque_outside(own_alpha, box):
-                    # the picture's transparent margins (black under alpha 0, as editors store
-                    # them) were found as bars: they show the background, as the alpha says
-                    box = None
+                if own_alpha is not None:  # what the picture itself leaves transparent stays so
+                    box = with_own_alpha(alpha, own_alpha, box)
                 out = compositor.apply(bgr, alpha, box=box)
                 _make_outdir(dst.parent)  # only once there is something to write
                 # (its colour profile stays with the photo's pixels; a mask has no colours)

@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+import cv2
 import numpy as np
 
 from livecut.composite import MODES, Compositor, parse_background
 from livecut.config import Config
 from livecut.errors import IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure
-from livecut.frames import Upright
+from livecut.frames import Upright, with_own_alpha
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
 from livecut.smooth import MaskSmoother
@@ -297,7 +298,9 @@ class Processor:
         said of the frame: ``(alpha, state, judged, box)`` (``box``: the picture inside black
         bars, or None), for :meth:`__call__`'s ``pre``.  The
         alpha is ``out`` when given, else an internal buffer.  Called by the pipeline's reader
-        thread ahead of the frame's compositing when it segments ahead (``video.segment_ahead``)."""
+        thread ahead of the frame's compositing when it segments ahead (``video.segment_ahead``).
+        A BGRA ``image`` (a video with its own alpha) is judged on its colours, and what its
+        alpha leaves transparent stays so, as ``livecut image`` does with a picture's alpha."""
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
         # smoothed over time inside, at the reduced size
@@ -307,6 +310,8 @@ class Processor:
             clock.add("engine", t)
         # (black bars kept as they are in the composite; a black backdrop's bands are not)
         box = framing(getattr(self.seg, "box", None), *alpha.shape[:2])
+        if image.ndim == 3 and image.shape[2] == 4:
+            box = with_own_alpha(alpha, cv2.extractChannel(image, 3), box)
         # "subject", "all-sharp", "all-blurred"; judged anew or not (if the engine says: a stand-in may not)
         return alpha, getattr(self.seg, "state", None), getattr(self.seg, "judged_anew", None), box
 
@@ -1130,6 +1135,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         opts["fps"] = fps
     if live is not None:
         opts["live"] = live
+    if kind == "file":  # (a video with an alpha of its own: what it leaves transparent stays so)
+        opts["alpha"] = True
     if kind == "file" and not live:
         shown = preview or any(k == "vcam" for k, _ in extra_sinks)
         opts["pace"] = shown if pace is None else pace
@@ -1216,8 +1223,6 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         if not file_src and getattr(source, "live", True):
             cv_threads = plan.live_opencv_threads
             if cv_threads is not None:
-                import cv2
-
                 governor = LiveThreads(info.fps, cv_threads, cv2.getNumThreads())
         else:
             cv_threads = plan.opencv_threads

@@ -19,7 +19,9 @@ import numpy as np
 class Frame:
     """One decoded frame."""
 
-    image: np.ndarray            #: HxWx3 BGR uint8 (or I420 (H*3//2)xW when the source was told "yuv420p")
+    #: HxWx3 BGR uint8 (HxWx4 BGRA: a file's own alpha, FileSource.alpha; I420 (H*3//2)xW when
+    #: the source was told "yuv420p")
+    image: np.ndarray
     index: int                   #: 0-based count of frames delivered by the source
     pts: float | None = None     #: presentation time in seconds, from the source when known
     captured_at: float = 0.0     #: time.perf_counter() when it was read (latency stats)

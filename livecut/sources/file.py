@@ -13,7 +13,11 @@ Frames are BGR (HxWx3) unless the runner asks for I420 with
 :meth:`FileSource.use_pixel_format` (``"yuv420p"``: ``(H*3//2) x W`` uint8, the
 decoded Y, U and V planes without colour conversion; only for a yuv420p video of
 even size, see :attr:`FileSource.can_yuv420p`).  I420 frames come from a pool of
-buffers the runner gives back with :meth:`FileSource.release_frame`.
+buffers the runner gives back with :meth:`FileSource.release_frame`.  A video with
+an alpha channel of its own (VP8/VP9 WebM with alpha, ProRes 4444, QuickTime
+Animation, PNG in MOV, FFV1 yuva) opened with ``alpha=True`` gives BGRA (HxWx4)
+frames instead (:attr:`FileSource.alpha`): FFmpeg's own VP8/VP9 decoders drop the
+alpha, so such a WebM is decoded by libvpx (:data:`ALPHA_DECODERS`).
 """
 
 from __future__ import annotations
@@ -42,6 +46,15 @@ MAX_CONSECUTIVE_ERRORS = 200
 
 #: high-bit-depth 4:2:0 pixel formats read as their 8-bit yuv420p conversion (see FileSource._to_bgr)
 HIGH_BIT_420 = frozenset({"yuv420p10le", "yuv420p10be", "yuv420p12le", "yuv420p12be"})
+
+#: the decoders that read the alpha of a VP8/VP9 stream (Matroska/WebM, tagged ``alpha_mode``
+#: 1; the alpha travels beside the picture, in BlockAdditions): FFmpeg's own drop it
+ALPHA_DECODERS = {"vp8": "libvpx", "vp9": "libvpx-vp9"}
+
+
+def has_alpha_plane(fmt) -> bool:
+    """Whether a PyAV ``VideoFormat`` has an alpha component (yuva420p, rgba, argb ...)."""
+    return any(c.is_alpha for c in fmt.components)
 
 
 def check_frame_size(w: int, h: int, where) -> None:
@@ -209,7 +222,7 @@ class FileSource(ClosesWhileReading):
     writer stalls)."""
 
     def __init__(self, path: str | Path, cfg: VideoConfig | None = None, *, live: bool = False,
-                 loop: bool = False, pace: bool = False):
+                 loop: bool = False, pace: bool = False, alpha: bool = False):
         import av  # local: importing PyAV costs ~100 ms
 
         self.path = Path(path)
@@ -225,8 +238,15 @@ class FileSource(ClosesWhileReading):
         self.lead_dropped = 0
         self._lead_pts: list[int] | None = []  # (the packets' pts until the first frame)
         self._first_pts: int | None = None
-        #: what read() delivers in Frame.image: "bgr24" (HxWx3) or "yuv420p" (I420)
+        #: what read() delivers in Frame.image: "bgr24" (HxWx3), "bgra" (HxWx4: the video's
+        #: own alpha, see :attr:`alpha`) or "yuv420p" (I420)
         self.pixel_format = "bgr24"
+        #: the frames are BGRA, with the video's own alpha: asked for (``alpha=True``) and the
+        #: video has one (known once the first frame is decoded)
+        self.alpha = False
+        self._want_alpha = alpha
+        #: the decoder of a VP8/VP9 stream with alpha (libvpx), else None: the stream's own
+        self._decoder = None
         #: optional :class:`livecut.stageclock.StageClock`: CPU time of decode and convert
         self.clock = None
         self._pool: collections.deque = collections.deque()  # I420 buffers given back
@@ -293,6 +313,8 @@ class FileSource(ClosesWhileReading):
         for k, v in decoder_threads(self.live).items():
             setattr(s.codec_context, k, v)
         self._stream = s
+        if self._want_alpha:
+            self._decoder = self._alpha_decoder(s)
         w, h = s.codec_context.width, s.codec_context.height
         if not w or not h:
             raise VideoOpenFailure(f"{self.path}: the video stream has no frame size")
@@ -340,8 +362,12 @@ class FileSource(ClosesWhileReading):
         self._first = next(self._gen, None)
         if self._first is None:
             raise VideoOpenFailure(f"{self.path}: the video has no frames")
-        self.info.rotation = int(getattr(self._first, "rotation", 0) or 0)
-        read_description(self.info, self._first)  # (HD video that says BT.709)
+        # (libvpx's frames lack what the container says: the rotation, the colour tags)
+        described = self._first if self._decoder is None else self._native_first()
+        self.info.rotation = int(getattr(described, "rotation", 0) or 0)
+        read_description(self.info, described)  # (HD video that says BT.709)
+        if self._want_alpha and has_alpha_plane(self._first.format):
+            self.alpha, self.pixel_format = True, "bgra"
         #: the decoder's pixel format (of the first frame)
         self.native_format = self._first.format.name
         #: full-range YUV (yuvj420p, or yuv420p that says so): read by swscale, which knows it
@@ -353,6 +379,38 @@ class FileSource(ClosesWhileReading):
         #: limited-range BT.601, which OpenCV's I420 conversion reads as swscale does (see _to_bgr)
         self._opencv_reads = self.info.matrix == "bt601" and not self.full_range and not self.other_matrix
         self._pacer = Pacer(fps or 30.0, resync_after=0.25) if self.pace else None
+
+    def _alpha_decoder(self, s):
+        """A libvpx decoder for a VP8/VP9 stream that says it has alpha (``alpha_mode`` 1),
+        else None; when this FFmpeg has none, :attr:`warnings` says the alpha is not read."""
+        import av
+
+        name = ALPHA_DECODERS.get(s.codec_context.name or "")
+        if name is None or str((s.metadata or {}).get("alpha_mode", "")).strip() != "1":
+            return None
+        try:
+            dec = av.CodecContext.create(name, "r")
+        except (av.error.FFmpegError, ValueError):
+            self.warnings.append(f"{self.path.name}: its {s.codec_context.name.upper()} video has an alpha channel "
+                                 f"that this FFmpeg cannot read (no {name} decoder): transparent parts are "
+                                 "cut as the colours stored under them")
+            return None
+        for k, v in decoder_threads(self.live).items():
+            setattr(dec, k, v)
+        if not self.live:
+            dec.thread_count = 0  # (libvpx's threads: one a core)
+        return dec
+
+    def _native_first(self):
+        """The first frame of the video stream as the stream's own decoder gives it, with what
+        the container says of it (rotation, colour tags; libvpx's frames lack them), or None."""
+        import av
+
+        try:
+            with av.open(file_for_ffmpeg(self.path), "r", metadata_errors="ignore") as c:
+                return next(c.decode(c.streams[self._stream.index]), None)
+        except (av.error.FFmpegError, OSError, ValueError, IndexError):
+            return None
 
     def _several_note(self, moving: list) -> str:
         """What the summary says of a file with several video streams (``moving``, the one cut
@@ -382,12 +440,13 @@ class FileSource(ClosesWhileReading):
         import av
 
         s = self._stream
+        decode = s.decode if self._decoder is None else self._decoder.decode
         errors = 0
         while True:
             try:
                 for packet in self._container.demux(s):
                     try:
-                        frames = s.decode(packet)  # packet.size == 0: flushes the decoder
+                        frames = decode(packet)  # packet.size == 0: flushes the decoder
                     except (av.error.InvalidDataError, av.error.PatchWelcomeError,
                             av.error.UndefinedError, ValueError) as exc:
                         self.corrupt += 1
@@ -485,7 +544,8 @@ class FileSource(ClosesWhileReading):
         """Whether frames can be delivered as I420 without conversion: a yuv420p video of
         even width and height, BT.601 or BT.709, read as a file (not live)."""
         return (self.native_format == "yuv420p" and not self.full_range and not self.live
-                and not self.other_matrix and self.info.width % 2 == 0 and self.info.height % 2 == 0)
+                and not self.alpha and not self.other_matrix
+                and self.info.width % 2 == 0 and self.info.height % 2 == 0)
 
     def use_pixel_format(self, fmt: str) -> None:
         """Deliver frames as ``"bgr24"`` (HxWx3) or ``"yuv420p"`` (I420; needs :attr:`can_yuv420p`)."""
@@ -495,6 +555,7 @@ class FileSource(ClosesWhileReading):
         if fmt not in ("bgr24", "yuv420p"):
             raise UsageError(f"pixel format {fmt!r}: expected bgr24 or yuv420p")
         self.pixel_format = fmt
+        self.alpha = False
 
     def release_frame(self, image: np.ndarray) -> None:
         """Give back an I420 frame the caller is done with; its buffer is reused (a no-op
@@ -537,6 +598,8 @@ class FileSource(ClosesWhileReading):
         return buf
 
     def _to_bgr(self, f) -> np.ndarray:
+        if self.alpha:  # (the video's own alpha kept, as BGRA)
+            return f.to_ndarray(format="bgra")
         if f.format.name in HIGH_BIT_420:
             # 10- and 12-bit 4:2:0 to 8 bits first, as FFmpeg writes the same video as yuv420p
             # (byte for byte, its ordered dither included; matrix and range kept), then read
@@ -565,7 +628,7 @@ class FileSource(ClosesWhileReading):
         f = next(self._gen, None)
         if f is None and self.loop and self._index > 0:
             self._container.seek(0)
-            self._stream.codec_context.flush_buffers()
+            (self._stream.codec_context if self._decoder is None else self._decoder).flush_buffers()
             self._gen = self._decode()
             f = next(self._gen, None)
         return f
@@ -614,5 +677,5 @@ def _is_file_spec(spec: str) -> bool:
 
 @register_source("file", _is_file_spec)
 def open_file(spec: str, cfg: VideoConfig, *, live: bool = False, loop: bool = False, pace: bool = False,
-              **_: object) -> FileSource:
-    return FileSource(spec, cfg, live=live, loop=loop, pace=pace)
+              alpha: bool = False, **_: object) -> FileSource:
+    return FileSource(spec, cfg, live=live, loop=loop, pace=pace, alpha=alpha)

@@ -1,0 +1,198 @@
+"""A video's own alpha as input (VP9/VP8 WebM with alpha, ProRes 4444, QuickTime Animation,
+PNG in MOV, FFV1 yuva): what it leaves transparent stays transparent in a cutout, shows the
+background in a composite and is out of the mask, as ``livecut image`` does with a picture's
+alpha.  The clips hold a sharp texture under their transparent half: read without its alpha
+(FFmpeg's own VP9 decoder drops it; the others' alpha was converted away), that half was cut
+as subject."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import probe, run_cli
+from synth import make_scene
+
+W, H = 320, 240
+#: columns from here on are transparent in the clips (the right half, over half the subject)
+EDGE = W // 2
+#: pixels left out on each side of EDGE when checking (chroma and lossy alpha at the edge)
+MARGIN = 8
+
+#: name -> (encoder, pixel format, encoder options): the kinds of video with alpha
+KINDS = {
+    "vp9.webm": ("libvpx-vp9", "yuva420p", {"lossless": "1"}),
+    "vp8.webm": ("libvpx", "yuva420p", {"auto-alt-ref": "0", "crf": "4", "b": "0"}),
+    "prores4444.mov": ("prores_ks", "yuva444p10le", {"profile": "4444"}),
+    "qtrle.mov": ("qtrle", "argb", {}),
+    "png.mov": ("png", "rgba", {}),
+    "ffv1.mkv": ("ffv1", "yuva420p", {}),
+}
+
+
+def _need(codec: str) -> None:
+    import av
+
+    if codec not in av.codecs_available:
+        pytest.skip(f"this FFmpeg has no {codec}")
+
+
+def make_alpha_clip(path: Path, codec: str, pix_fmt: str, options: dict, *, n: int = 6,
+                    margins: int = 0, rotation: int = 0) -> Path:
+    """A clip of a sharp subject over a defocused background, its right half (from EDGE)
+    transparent with the picture left under it; ``margins``: instead, that many columns on
+    the left and the right transparent and black (as an editor stores transparency)."""
+    import av
+
+    img, _ = make_scene("basic", W, H, seed=3)
+    bgra = np.dstack([img, np.full((H, W), 255, np.uint8)])
+    if margins:
+        bgra[:, :margins] = 0
+        bgra[:, W - margins:] = 0
+    else:
+        bgra[:, EDGE:, 3] = 0
+    with av.open(str(path), "w") as c:
+        s = c.add_stream(codec, rate=10)
+        s.width, s.height, s.pix_fmt = W, H, pix_fmt
+        s.options = dict(options)
+        if rotation:
+            s.set_display_rotation(rotation)
+        for _ in range(n):
+            for p in s.encode(av.VideoFrame.from_ndarray(bgra, format="bgra")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    return path
+
+
+def output_alphas(path: Path) -> list[np.ndarray]:
+    """The alpha of every frame of a video written with alpha (a WebM's read by libvpx, as
+    FFmpeg's own VP9 decoder drops it), or of a folder of PNG frames."""
+    import av
+    import cv2
+
+    if path.is_dir():
+        return [cv2.imread(str(f), cv2.IMREAD_UNCHANGED)[:, :, 3] for f in sorted(path.glob("*.png"))]
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        if s.codec_context.name == "vp9":
+            dec = av.CodecContext.create("libvpx-vp9", "r")
+            frames = [f for p in c.demux(s) for f in dec.decode(p)]
+        else:
+            frames = list(c.decode(s))
+        return [f.to_ndarray(format="bgra")[:, :, 3] for f in frames]
+
+
+def check_cut(alphas: list[np.ndarray], n: int = 6) -> None:
+    assert len(alphas) == n
+    for a in alphas:
+        assert a.shape == (H, W)
+        assert a[:, EDGE + MARGIN:].max() == 0  # transparent in the source: transparent still
+        assert a[:, :EDGE - MARGIN].max() > 200  # the subject's opaque half is cut out
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_cutout_keeps_the_sources_transparency(tmp_path, kind):
+    codec, pix_fmt, options = KINDS[kind]
+    _need(codec)
+    _need("libvpx-vp9")
+    src = make_alpha_clip(tmp_path / kind, codec, pix_fmt, options)
+    out = tmp_path / "cut.webm"
+    r = run_cli("file", str(src), "-o", str(out), "--mode", "cutout")
+    assert r.returncode == 0, r.stderr
+    check_cut(output_alphas(out))
+
+
+@pytest.mark.parametrize("output", ["cut.mov", "frames/"])
+def test_a_transparent_webm_cut_to_prores_or_png_frames(tmp_path, output):
+    """ProRes 4444 and PNG frames keep the cut's alpha too; the WebM's rotation (which libvpx's
+    frames do not carry) is kept."""
+    _need("libvpx-vp9")
+    src = make_alpha_clip(tmp_path / "in.webm", *KINDS["vp9.webm"], rotation=90 if output == "cut.mov" else 0)
+    out = tmp_path / output
+    r = run_cli("file", str(src), "-o", str(out) + ("/" if output.endswith("/") else ""), "--mode", "cutout")
+    assert r.returncode == 0, r.stderr
+    check_cut(output_alphas(out))
+    if output == "cut.mov":
+        assert probe(out)["rotation"] == 90
+
+
+def test_composite_shows_the_background_where_the_source_is_transparent(tmp_path):
+    """Over a green background: green where the WebM is transparent; not through the I420
+    path, which has no alpha (FFmpeg's own VP9 decoder gave yuv420p without it)."""
+    import av
+
+    _need("libvpx-vp9")
+    src = make_alpha_clip(tmp_path / "in.webm", *KINDS["vp9.webm"])
+    out = tmp_path / "comp.mp4"
+    r = run_cli("file", str(src), "-o", str(out), "--mode", "composite", "-b", "color:#00ff00")
+    assert r.returncode == 0, r.stderr
+    assert "yuv420p" not in r.stderr.splitlines()[-1]
+    with av.open(str(out)) as c:
+        frames = [f.to_ndarray(format="bgr24") for f in c.decode(video=0)]
+    assert len(frames) == 6
+    for f in frames:
+        right = f[:, EDGE + MARGIN:].reshape(-1, 3).astype(int)
+        assert np.abs(right - (0, 255, 0)).max() <= 12
+
+
+def test_mask_is_empty_where_the_source_is_transparent(tmp_path):
+    import cv2
+
+    _need("prores_ks")
+    src = make_alpha_clip(tmp_path / "in.mov", *KINDS["prores4444.mov"])
+    out = tmp_path / "mask"
+    r = run_cli("file", str(src), "-o", f"{out}/", "--mode", "mask")
+    assert r.returncode == 0, r.stderr
+    masks = [cv2.imread(str(f), cv2.IMREAD_GRAYSCALE) for f in sorted(out.glob("*.png"))]
+    assert len(masks) == 6
+    for m in masks:
+        assert m[:, EDGE + MARGIN:].max() == 0 and m[:, :EDGE - MARGIN].max() > 200
+
+
+def test_transparent_margins_are_not_black_bars(tmp_path):
+    """Transparent black margins (an editor's export) were found as black bars and kept black
+    in a composite; they show the background, as a picture's do in ``livecut image``."""
+    import av
+
+    _need("libvpx-vp9")
+    src = make_alpha_clip(tmp_path / "in.webm", *KINDS["vp9.webm"], margins=40)
+    out = tmp_path / "comp.mp4"
+    r = run_cli("file", str(src), "-o", str(out), "--mode", "composite", "-b", "color:#00ff00")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        f = next(c.decode(video=0)).to_ndarray(format="bgr24")
+    for side in (f[:, :40 - MARGIN], f[:, W - 40 + MARGIN:]):
+        assert np.abs(side.reshape(-1, 3).astype(int) - (0, 255, 0)).max() <= 12
+
+
+def test_alpha_source_frames_and_a_missing_decoder(tmp_path, monkeypatch):
+    """FileSource(alpha=True): BGRA frames with the WebM's alpha, every frame, at its time; an
+    ordinary video stays BGR (and may travel as I420); a transparent WebM this FFmpeg cannot
+    read the alpha of (no libvpx decoder) says so, in one line, and is read without it."""
+    import livecut.sources.file as file_mod
+    from livecut.sources.file import FileSource
+
+    _need("libvpx-vp9")
+    src = make_alpha_clip(tmp_path / "in.webm", *KINDS["vp9.webm"])
+    with FileSource(src, alpha=True) as s:
+        assert s.alpha and s.pixel_format == "bgra" and not s.can_yuv420p and not s.warnings
+        frames = []
+        while (f := s.read()) is not None:
+            frames.append(f)
+    assert len(frames) == 6 and [f.pts for f in frames] == pytest.approx([i / 10 for i in range(6)])
+    assert all(f.image.shape == (H, W, 4) for f in frames)
+    check_cut([f.image[:, :, 3] for f in frames])
+    with FileSource(src) as s:  # (not asked: BGR, as before)
+        assert not s.alpha and s.read().image.shape == (H, W, 3)
+    plain = tmp_path / "plain.webm"
+    make_alpha_clip(plain, "libvpx-vp9", "yuv420p", {})
+    with FileSource(plain, alpha=True) as s:
+        assert not s.alpha and s.pixel_format == "bgr24" and s.can_yuv420p and not s.warnings
+    monkeypatch.setattr(file_mod, "ALPHA_DECODERS", {"vp9": "no-such-decoder"})
+    with FileSource(src, alpha=True) as s:
+        assert not s.alpha and s.read().image.shape == (H, W, 3)
+        assert len(s.warnings) == 1
+        assert "in.webm: its VP9 video has an alpha channel that this FFmpeg cannot read" in s.warnings[0]
