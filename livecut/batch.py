@@ -704,6 +704,9 @@ class _Local:
         self.jobs, self.threads, self.item_fn = jobs, threads, item_fn
         self.pool = None
         self.frames_queue = None
+        #: future -> item, from its submission until its result was handed to ``on_result``
+        #: (see :meth:`results_left`)
+        self.unhandled: dict = {}
 
     def _new_pool(self):
         import multiprocessing
@@ -762,6 +765,7 @@ class _Local:
                             with _signals_held():  # (submit starts a worker process, when one is missing)
                                 fut = self.pool.submit(self.item_fn, str(it.src), _dst(outdir, it), it.kind,
                                                        it.force, settings)
+                                self.unhandled[fut] = it
                         except BrokenProcessPool:
                             broken = True
                             break
@@ -786,10 +790,20 @@ class _Local:
                                                     f"({MAX_ATTEMPTS} attempts)"})
                         else:
                             retry.append(it)
+                    self.unhandled.pop(fut, None)
             self.pool.shutdown(wait=True)
             self.pool = None
             if retry:
                 queue = deque(sorted(retry + list(queue), key=lambda it: (it.work, it.size), reverse=True))
+
+    def results_left(self) -> list[tuple[Item, dict]]:
+        """The items whose result came back but was not handed to ``on_result`` (Ctrl-C came
+        in between: in the wait that returned it, or while an earlier one was recorded), with
+        their results."""
+        left = [(it, fut.result()) for fut, it in self.unhandled.items()
+                if fut.done() and not fut.cancelled() and fut.exception(timeout=0) is None]
+        self.unhandled = {}
+        return left
 
     def stop(self) -> None:
         pool, self.pool = self.pool, None
@@ -1197,6 +1211,12 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
             _remove_temps(outdir / it.rel)
         if not isinstance(exc, KeyboardInterrupt):
             raise
+        # finished before the stop, its result back but not yet recorded (Ctrl-C in the wait
+        # that returned it, or while another was recorded): done, as it is -- it was recorded
+        # "interrupted", and the next run did it again and counted it as not done
+        for it, result in getattr(backend, "results_left", list)():
+            if id(it) not in recorded:
+                record(it, result)
         for it in the_plan.todo:
             # stopped after its output was renamed into place (nothing was there when planned),
             # before its result came back: recorded as this batch's, to be done again by the next

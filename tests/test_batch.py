@@ -427,6 +427,52 @@ def test_ctrl_c_while_a_result_is_recorded_keeps_it_done(tmp_path, monkeypatch):
     assert (report.done, report.failed, report.skipped_done) == (0, 0, 1)
 
 
+@pytest.mark.parametrize("when", ["in the wait", "while another is recorded"])
+def test_ctrl_c_keeps_results_that_came_back_but_were_not_yet_handled(tmp_path, monkeypatch, when):
+    """Two photos cut in parallel, both results back in the driver, then Ctrl-C before they
+    were handled -- in the wait that returned them, or while the first one's line was written:
+    the one not handled was recorded "interrupted" although its output was whole ("interrupted:
+    0 done" or "1 done"), and the next run cut it again.  Now a result that came back before the
+    stop is recorded done, and counted."""
+    import concurrent.futures
+
+    import livecut.batch as batch
+    from livecut.runner import Interrupted
+
+    srcs = [str(_photo(tmp_path / "in" / f"{n}.jpg", i, w=320, h=240)) for i, n in enumerate("ab")]
+    out = tmp_path / "out"
+    real_wait, real_append_record = concurrent.futures.wait, batch.append_record
+    fired: list[str] = []
+
+    def wait(fs, timeout=None, return_when=concurrent.futures.ALL_COMPLETED):
+        if len(fs) == 2 and not fired:  # (both handed out: both results back before going on)
+            real_wait(fs, timeout=120, return_when=concurrent.futures.ALL_COMPLETED)
+            if when == "in the wait":
+                fired.append("wait")
+                signal.raise_signal(signal.SIGINT)  # Ctrl-C just as the wait returns them
+        return real_wait(fs, timeout=timeout, return_when=return_when)
+
+    def append_record(path, rec):
+        real_append_record(path, rec)
+        if when != "in the wait" and rec["status"] == "ok" and not fired:
+            fired.append(rec["output"])
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C while the first result is recorded
+
+    monkeypatch.setattr(concurrent.futures, "wait", wait)
+    monkeypatch.setattr(batch, "append_record", append_record)
+    cfg = load_config(None, [])
+    with pytest.raises(Interrupted, match="interrupted: 2 done, 0 failed;"):
+        run_batch(srcs, out, cfg, jobs=2)
+    assert len(fired) == 1
+    assert sorted((x["output"], x["status"], x["written"]) for x in _records(out)) == \
+        [("a.png", "ok", True), ("b.png", "ok", True)]
+    assert all(cv2.imread(str(out / n)) is not None for n in ("a.png", "b.png"))
+    monkeypatch.setattr(concurrent.futures, "wait", real_wait)
+    monkeypatch.setattr(batch, "append_record", real_append_record)
+    report = run_batch(srcs, out, cfg, jobs=2)
+    assert (report.done, report.failed, report.skipped_done) == (0, 0, 2)
+
+
 def _dies_once(src, dst, kind, force, settings):
     """An item function whose worker process dies on its first try of each item."""
     marker = Path(dst).parent / f"died-{Path(src).name}"
