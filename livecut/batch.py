@@ -696,17 +696,38 @@ def _sigint_ignored_by_programs_started():
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
-class _Local:
+class _Backend:
+    """What the backends share on the driver's side: the items handed to a worker whose result
+    was not yet handed to ``on_result`` (by the backend's handle for each: a future, a Ray object
+    ref), and of those, the results that came back meanwhile (:meth:`results_left`)."""
+
+    def __init__(self):
+        #: handle -> item, from its hand-out until its result was handed to ``on_result``
+        self.unhandled: dict = {}
+
+    def _results_back(self, handles: list) -> dict:
+        """handle -> result, for each of ``handles`` whose item's result is back in the driver
+        (not a failure of the worker), without waiting for any other."""
+        raise NotImplementedError
+
+    def results_left(self) -> list[tuple[Item, dict]]:
+        """The items whose result came back but was not handed to ``on_result`` (Ctrl-C came
+        in between: in the wait that returned it, or while an earlier one was recorded), with
+        their results; handled from then on.  Taken before :meth:`stop`, which does not keep
+        them (a Ray backend cancels its refs) -- and nothing waits here for a worker it stops."""
+        back = self._results_back(list(self.unhandled)) if self.unhandled else {}
+        return [(self.unhandled.pop(h), result) for h, result in back.items()]
+
+
+class _Local(_Backend):
     """``jobs`` worker processes; a pool broken by a dying worker is replaced and the items it
     held are tried again (at most MAX_ATTEMPTS times each)."""
 
     def __init__(self, jobs: int, threads: int, item_fn: Callable = run_item):
+        super().__init__()
         self.jobs, self.threads, self.item_fn = jobs, threads, item_fn
         self.pool = None
         self.frames_queue = None
-        #: future -> item, from its submission until its result was handed to ``on_result``
-        #: (see :meth:`results_left`)
-        self.unhandled: dict = {}
 
     def _new_pool(self):
         import multiprocessing
@@ -796,14 +817,9 @@ class _Local:
             if retry:
                 queue = deque(sorted(retry + list(queue), key=lambda it: (it.work, it.size), reverse=True))
 
-    def results_left(self) -> list[tuple[Item, dict]]:
-        """The items whose result came back but was not handed to ``on_result`` (Ctrl-C came
-        in between: in the wait that returned it, or while an earlier one was recorded), with
-        their results."""
-        left = [(it, fut.result()) for fut, it in self.unhandled.items()
-                if fut.done() and not fut.cancelled() and fut.exception(timeout=0) is None]
-        self.unhandled = {}
-        return left
+    def _results_back(self, handles: list) -> dict:
+        return {fut: fut.result() for fut in handles
+                if fut.done() and not fut.cancelled() and fut.exception(timeout=0) is None}
 
     def stop(self) -> None:
         pool, self.pool = self.pool, None
@@ -833,7 +849,7 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
                          "start one with `ray start --head`, or use --ray auto") from None
 
 
-class _Ray:
+class _Ray(_Backend):
     """Items as Ray tasks (``num_cpus`` = the OpenCV threads each uses); Ray retries a task whose
     worker died; only the driver writes the manifest (each item's "started" line, all before they are
     submitted, and its result once)."""
@@ -843,9 +859,9 @@ class _Ray:
             import ray
         except ImportError:
             raise UsageError("--ray needs Ray: pip install 'livecut[ray]'") from None
+        super().__init__()
         self.ray = ray
         self.started = False
-        self.refs: dict = {}
         kw = dict(include_dashboard=False, log_to_driver=False, logging_level="WARNING")
         if not ray.is_initialized():
             if address == "auto":
@@ -868,12 +884,13 @@ class _Ray:
         shared = ray.put(settings)
         if on_start is not None:  # (all at once: Ray schedules them itself)
             on_start(list(items))
-        self.refs = {self.remote.remote(str(it.src), _dst(outdir, it), it.kind, it.force, shared): it
-                     for it in items}
-        while self.refs:
-            done, _ = ray.wait(list(self.refs), num_returns=1, timeout=0.5)
+        for it in items:
+            self.unhandled[self.remote.remote(str(it.src), _dst(outdir, it), it.kind, it.force, shared)] = it
+        waiting = list(self.unhandled)
+        while waiting:
+            done, waiting = ray.wait(waiting, num_returns=1, timeout=0.5)
             for ref in done:
-                it = self.refs.pop(ref)
+                it = self.unhandled[ref]
                 try:
                     result = ray.get(ref)
                 except Exception as exc:  # the task failed on every try (worker lost each time)
@@ -882,14 +899,29 @@ class _Ray:
                               "written": False, "notes": [],
                               "error": f"{it.src}: Ray task failed: {type(exc).__name__}"}
                 on_result(it, result)
+                self.unhandled.pop(ref, None)
+
+    def _results_back(self, handles: list) -> dict:
+        ray = self.ray
+        try:  # (one look at them all, not one per ref: a batch hands out every item at once)
+            ready, _ = ray.wait(handles, num_returns=len(handles), timeout=0)
+        except Exception:
+            return {}
+        back = {}
+        for ref in ready:
+            try:
+                back[ref] = ray.get(ref, timeout=0)
+            except Exception:  # (failed on every try: done again by the next run)
+                pass
+        return back
 
     def stop(self) -> None:
-        for ref in list(self.refs):
+        for ref in list(self.unhandled):
             try:
                 self.ray.cancel(ref, force=True)
             except Exception:
                 pass
-        self.refs = {}
+        self.unhandled = {}
 
     def close(self) -> None:
         if self.started:
@@ -1203,6 +1235,11 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
             backend = _Ray(ray, jobs, item_fn) if ray else _Local(jobs, settings.threads, item_fn)
             backend.run(the_plan.todo, settings, outdir, record, on_frames=bar.frames, on_start=started)
     except BaseException as exc:  # Ctrl-C, or an error (a manifest that cannot be written)
+        # finished before the stop, its result back but not yet recorded (Ctrl-C in the wait
+        # that returned it, or while another was recorded): done, as it is -- it was recorded
+        # "interrupted", and the next run did it again and counted it as not done (taken
+        # before the stop: a Ray backend's are gone after it)
+        left = backend.results_left() if backend is not None and isinstance(exc, KeyboardInterrupt) else []
         if backend is not None:
             backend.stop()  # the items still queued are not run
             if isinstance(backend, _Ray):
@@ -1211,10 +1248,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
             _remove_temps(outdir / it.rel)
         if not isinstance(exc, KeyboardInterrupt):
             raise
-        # finished before the stop, its result back but not yet recorded (Ctrl-C in the wait
-        # that returned it, or while another was recorded): done, as it is -- it was recorded
-        # "interrupted", and the next run did it again and counted it as not done
-        for it, result in getattr(backend, "results_left", list)():
+        for it, result in left:
             if id(it) not in recorded:
                 record(it, result)
         for it in the_plan.todo:

@@ -532,6 +532,62 @@ def test_ray_retries_an_item_whose_worker_died_and_records_it_once(ray_head, lib
     assert all(r["status"] == "ok" for r in recs)
 
 
+def _hangs_on_c(src, dst, kind, force, settings):
+    """An item function that never finishes the item named ``c`` (stopped by the driver)."""
+    if Path(src).stem == "c":
+        time.sleep(60)
+    return run_item(src, dst, kind, force, settings)
+
+
+@pytest.mark.parametrize("when", ["in the wait", "while another is recorded"])
+def test_ray_ctrl_c_keeps_results_that_came_back_but_were_not_yet_handled(ray_head, tmp_path, monkeypatch,
+                                                                          when):
+    """The Ray backend as the local one above: two photos done, their results back in the
+    driver, a third still running, then Ctrl-C before the two were handled -- in the wait that
+    returned them, or while the first one's line was written: the stop cancelled their refs and
+    recorded them "interrupted" although their outputs were whole ("interrupted: 0 done" or "1
+    done"), and the next run cut them again.  Now a result that came back before the stop is
+    recorded done, and counted; the item still running is not waited for."""
+    import livecut.batch as batch
+    from livecut.runner import Interrupted
+
+    ray_head.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    srcs = [str(_photo(tmp_path / "in" / f"{n}.jpg", i, w=320, h=240)) for i, n in enumerate("abc")]
+    out = tmp_path / "out"
+    real_wait, real_append_record = ray_head.wait, batch.append_record
+    fired: list[float] = []
+
+    def wait(refs, *, num_returns=1, timeout=None, fetch_local=True):
+        if len(refs) == 3 and not fired:  # (all handed out: a's and b's results back before going on)
+            ready, _ = real_wait(refs, num_returns=2, timeout=120)
+            assert len(ready) == 2
+            if when == "in the wait":
+                fired.append(time.monotonic())
+                signal.raise_signal(signal.SIGINT)  # Ctrl-C just as the wait returns them
+        return real_wait(refs, num_returns=num_returns, timeout=timeout, fetch_local=fetch_local)
+
+    def append_record(path, rec):
+        real_append_record(path, rec)
+        if when != "in the wait" and rec["status"] == "ok" and not fired:
+            fired.append(time.monotonic())
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C while the first result is recorded
+
+    monkeypatch.setattr(ray_head, "wait", wait)
+    monkeypatch.setattr(batch, "append_record", append_record)
+    cfg = load_config(None, [])
+    with pytest.raises(Interrupted, match="interrupted: 2 done, 0 failed;"):
+        run_batch(srcs, out, cfg, ray="auto", item_fn=_hangs_on_c)
+    assert len(fired) == 1 and time.monotonic() - fired[0] < 2  # (c's worker is not waited for)
+    assert sorted((x["output"], x["status"], x["written"]) for x in _records(out)) == \
+        [("a.png", "ok", True), ("b.png", "ok", True)]
+    assert all(cv2.imread(str(out / n)) is not None for n in ("a.png", "b.png"))
+    assert not (out / "c.png").exists()
+    monkeypatch.setattr(ray_head, "wait", real_wait)
+    monkeypatch.setattr(batch, "append_record", real_append_record)
+    report = run_batch(srcs, out, cfg, ray="auto")
+    assert (report.done, report.failed, report.skipped_done) == (1, 0, 2), report.errors
+
+
 def test_hash_tells_changed_content_not_a_new_mtime(tmp_path):
     src = tmp_path / "in"
     a, b = _photo(src / "a.jpg", 0), _photo(src / "b.jpg", 1)
