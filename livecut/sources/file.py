@@ -29,12 +29,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Iterator
 
-import cv2
 import numpy as np
 
 from livecut.config import VideoConfig
 from livecut.errors import UsageError, VideoOpenFailure
-from livecut.i420 import AS_BT601, frame_planes, planes, read_description
+from livecut.i420 import AS_BT601, BgrReader, frame_planes, planes, read_description
 from livecut.pacing import Pacer
 from livecut.resize import fitted_size
 from livecut.sources import register_source
@@ -43,9 +42,6 @@ from livecut.urls import INPUT_SCHEMES, file_for_ffmpeg, redact_url, url_scheme
 
 #: give up on a file after this many undecodable packets in a row
 MAX_CONSECUTIVE_ERRORS = 200
-
-#: high-bit-depth 4:2:0 pixel formats read as their 8-bit yuv420p conversion (see FileSource._to_bgr)
-HIGH_BIT_420 = frozenset({"yuv420p10le", "yuv420p10be", "yuv420p12le", "yuv420p12be"})
 
 #: the decoders that read the alpha of a VP8/VP9 stream (Matroska/WebM, tagged ``alpha_mode``
 #: 1; the alpha travels beside the picture, in BlockAdditions): FFmpeg's own drop it
@@ -376,8 +372,8 @@ class FileSource(ClosesWhileReading):
         #: a YUV matrix neither BT.601 nor BT.709 (BT.2020): only swscale reads it (OpenCV and
         #: the I420 path took it for BT.601: blues 12 levels off)
         self.other_matrix = int(getattr(self._first, "colorspace", 0) or 0) not in (*AS_BT601, 1)
-        #: limited-range BT.601, which OpenCV's I420 conversion reads as swscale does (see _to_bgr)
-        self._opencv_reads = self.info.matrix == "bt601" and not self.full_range and not self.other_matrix
+        #: the frames as BGR, with their own matrix and range
+        self._bgr = BgrReader()
         self._pacer = Pacer(fps or 30.0, resync_after=0.25) if self.pace else None
 
     def _alpha_decoder(self, s):
@@ -600,20 +596,7 @@ class FileSource(ClosesWhileReading):
     def _to_bgr(self, f) -> np.ndarray:
         if self.alpha:  # (the video's own alpha kept, as BGRA)
             return f.to_ndarray(format="bgra")
-        if f.format.name in HIGH_BIT_420:
-            # 10- and 12-bit 4:2:0 to 8 bits first, as FFmpeg writes the same video as yuv420p
-            # (byte for byte, its ordered dither included; matrix and range kept), then read
-            # as 8-bit frames are.  Straight to BGR, swscale's high-bit path interpolates the
-            # chroma between rows: colour edges up to 179 levels off and a mask 1-40 of 255
-            # off the 8-bit video's
-            f = f.reformat(format="yuv420p")
-        if self._opencv_reads and f.format.name == "yuv420p" and f.width % 2 == 0 and f.height % 2 == 0:
-            # faster than swscale, same BT.601 limited-range coefficients.  Other frames go
-            # to swscale, which knows their matrix and range: a BT.709 video's reds came out
-            # 20 levels dark, and a full-range (yuvj420p) one's shadows below 16 black and
-            # highlights above 235 white
-            return cv2.cvtColor(f.to_ndarray(), cv2.COLOR_YUV2BGR_I420)
-        return f.to_ndarray(format="bgr24")
+        return self._bgr(f)
 
     def __enter__(self) -> "FileSource":
         return self

@@ -38,7 +38,7 @@ import av
 
 from livecut.config import VideoConfig
 from livecut.errors import UsageError, VideoOpenFailure
-from livecut.i420 import read_description
+from livecut.i420 import BgrReader, read_description
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
 from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
@@ -199,6 +199,7 @@ class StreamSource:
         self._container: Any = None
         self._bridge: FfmpegBridge | None = None   # srt://: the ffmpeg subprocess
         self._frames: Iterator[Any] | None = None
+        self._to_bgr = BgrReader()  # (the frames with their own matrix and range)
         self._index = 0
         self._closed = False
         self._stop = threading.Event()
@@ -636,7 +637,7 @@ class StreamSource:
                 and t - self._first_pts - (now - self._anchored_at) > TS_JUMP)
 
     def _deliver(self, frame: Any) -> Frame:
-        image = frame.to_ndarray(format="bgr24")
+        image = self._to_bgr(frame)
         now = time.monotonic()
         t = now if self._arrival_time else frame.time
         if t is not None:

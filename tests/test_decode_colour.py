@@ -1,0 +1,144 @@
+"""Decoded video frames as BGR: each kind of video (BT.601 or BT.709, limited or full range,
+odd size) gives the colours its planes hold, with no bias, from a file and from a stream.
+swscale's default conversion (PyAV's) was 0.3-0.7 of a level dark on average for those,
+up to 2.6 levels on flat colour.
+
+The reference is worked out here from the decoded planes, with the matrix and range the
+clip was written with; it is compared where the chroma is flat (the same whichever way it is
+upsampled), on a picture of every luma level and many colours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from livecut.config import VideoConfig
+
+#: Kr, Kb
+KRB = {"bt601": (0.299, 0.114), "bt709": (0.2126, 0.0722)}
+#: FFmpeg's codes of the matrices (AVCOL_SPC_*)
+SPACE = {"bt601": 6, "bt709": 1}
+BLOCK = 16  # pixels of one colour (8 x 8 chroma samples)
+
+
+def _planes(w: int, h: int, full: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Y: a ramp through every level of the range; U and V: one pair of values a block,
+    spread over the range (limited: 16-235 and 16-240, full: 0-255)."""
+    lo, hi, chi = (0, 255, 255) if full else (16, 235, 240)
+    y = np.linspace(lo, hi, h * w).reshape(h, w)
+    ch, cw = (h + 1) // 2, (w + 1) // 2
+    rng = np.random.default_rng(7)
+    n = BLOCK // 2
+    blocks = rng.integers(lo + 20, chi - 20, (2, -(-ch // n), -(-cw // n)))
+    u, v = (np.repeat(np.repeat(b, n, 0), n, 1)[:ch, :cw] for b in blocks)
+    return tuple(np.round(a).astype(np.uint8) for a in (y, u, v))
+
+
+def _write(path, w: int, h: int, matrix: str, full: bool, codec: str = "ffv1") -> None:
+    import av
+
+    y, u, v = _planes(w, h, full)
+    fmt = "yuvj420p" if codec == "libx264" and full else "yuv420p"
+    with av.open(str(path), "w") as out:
+        s = out.add_stream(codec, rate=25)
+        s.width, s.height, s.pix_fmt = w, h, fmt
+        s.codec_context.colorspace = SPACE[matrix] if matrix == "bt709" else 2  # (BT.601: unsaid)
+        s.codec_context.color_range = 2 if full else 1
+        if codec == "libx264":
+            s.options = {"qp": "0", "preset": "ultrafast"}
+        for i in range(3):
+            f = av.VideoFrame(w, h, fmt)
+            for plane, data in zip(f.planes, (y, u, v)):
+                rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
+                rows[:data.shape[0], :data.shape[1]] = data
+            f.pts = i
+            for p in s.encode(f):
+                out.mux(p)
+        for p in s.encode(None):
+            out.mux(p)
+
+
+def _reference(frame, matrix: str, full: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The exact BGR (float) of a decoded frame's planes, and where its chroma is flat."""
+    h, w = frame.height, frame.width
+    ch, cw = (h + 1) // 2, (w + 1) // 2
+    y, u, v = (np.frombuffer(p, np.uint8).reshape(-1, p.line_size)[:ph, :pw].astype(float)
+               for p, (ph, pw) in zip(frame.planes, ((h, w), (ch, cw), (ch, cw))))
+    flat = np.ones((ch, cw), bool)
+    for c in (u, v):
+        e = np.pad(c, 1, mode="edge")
+        for dy in (0, 1, 2):
+            for dx in (0, 1, 2):
+                flat &= e[dy:dy + ch, dx:dx + cw] == c
+    u, v, flat = (np.repeat(np.repeat(a, 2, 0), 2, 1)[:h, :w] for a in (u, v, flat))
+    kr, kb = KRB[matrix]
+    kg = 1 - kr - kb
+    if full:
+        yy, cb, cr = y, u - 128, v - 128
+    else:
+        yy, cb, cr = (y - 16) * 255 / 219, (u - 128) * 255 / 224, (v - 128) * 255 / 224
+    r = yy + 2 * (1 - kr) * cr
+    b = yy + 2 * (1 - kb) * cb
+    g = (yy - kr * r - kb * b) / kg
+    return np.clip(np.dstack([b, g, r]), 0, 255), flat
+
+
+def _read(path, how: str) -> list[np.ndarray]:
+    import av
+
+    from livecut.sources.file import FileSource
+    from livecut.sources.stream import StreamSource
+
+    if how == "file":
+        src = FileSource(path)
+    else:  # (a stream's frames, as a URL's: the file handed over by the opener)
+        src = StreamSource("http://127.0.0.1:9/clip.mkv", VideoConfig(),
+                           opener=lambda url, **kw: av.open(str(path)))
+    with src:
+        return [f.image for f in iter(src.read, None)]
+
+
+def _check(path, matrix: str, full: bool) -> None:
+    import av
+
+    with av.open(str(path)) as c:
+        frame = next(c.decode(video=0))
+        assert (frame.color_range == 2) == full
+    want, flat = _reference(frame, matrix, full)
+    assert flat.mean() > 0.5
+    for how in ("file", "stream"):
+        got = _read(path, how)
+        assert len(got) == 3 and got[0].shape == want.shape
+        err = got[0].astype(float)[flat] - want[flat]
+        bias = err.mean(axis=0)
+        # (rounding to whole levels: within half a level, no bias; swscale's default was
+        # 0.3-0.7 dark on average, up to 2.6 levels off)
+        assert np.abs(bias).max() < 0.15, (how, bias)
+        assert np.abs(err).mean() < 0.3 and np.abs(err).max() <= 1.0, (how, np.abs(err).mean(), np.abs(err).max())
+
+
+def test_bt601_limited_range_video_reads_without_bias(tmp_path):
+    path = tmp_path / "bt601.mkv"
+    _write(path, 320, 180, "bt601", full=False)
+    _check(path, "bt601", False)
+
+
+def test_bt709_video_reads_without_bias(tmp_path):
+    path = tmp_path / "bt709.mkv"
+    _write(path, 320, 180, "bt709", full=False)
+    _check(path, "bt709", False)
+
+
+@pytest.mark.parametrize("codec,matrix", [("libx264", "bt601"), ("ffv1", "bt709")])
+def test_full_range_video_reads_without_bias(tmp_path, codec, matrix):
+    # (yuvj420p from H.264, as phones and MJPEG cameras give it; yuv420p that says full range)
+    path = tmp_path / f"full-{matrix}.mkv"
+    _write(path, 320, 180, matrix, full=True, codec=codec)
+    _check(path, matrix, True)
+
+
+@pytest.mark.parametrize("w,h,matrix", [(321, 180, "bt601"), (320, 181, "bt709")])
+def test_odd_sized_video_reads_without_bias(tmp_path, w, h, matrix):
+    path = tmp_path / f"odd-{w}x{h}.mkv"
+    _write(path, w, h, matrix, full=False)
+    _check(path, matrix, False)
