@@ -565,6 +565,23 @@ def test_mask_i420_reads_the_colours_with_the_videos_matrix(matrix):
     assert np.abs(seg_yuv._small_bgr.astype(int) - seg_bgr._small_bgr).mean() < 1.5
 
 
+@pytest.mark.parametrize("how", ["refine=color", "method=focus"])
+def test_mask_i420_converted_to_bgr_keeps_the_videos_matrix(how):
+    """The frames mask_i420 converts to BGR first (the colour refinement, a method with no
+    reduction of its own) are read with the video's matrix: a BT.709 frame was read as
+    BT.601 (reds 20 levels dark) for the engine."""
+    from livecut.composite import bgr_to_i420
+
+    img, _ = make_scene("several", 640, 360, seed=4, blur_radius=4.0)
+    cfg = load_config(None, ["segment.method=focus"] if how == "method=focus" else [])
+    still = how == "refine=color"
+    seg_bgr, seg_yuv = Segmenter(cfg, still=still), Segmenter(cfg, still=still)
+    seg_yuv.matrix = "bt709"
+    seg_bgr.mask(img)
+    seg_yuv.mask_i420(bgr_to_i420(img, matrix="bt709"))
+    assert np.abs(seg_yuv._small_bgr.astype(int) - seg_bgr._small_bgr).mean() < 1.5
+
+
 def test_mask_i420_luma_is_the_gray_of_the_bgr_frame():
     img, _ = make_scene("basic", 1920, 1080, seed=2, blur_radius=8.0)
     yuv = _i420(img)

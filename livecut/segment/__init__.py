@@ -26,7 +26,7 @@ from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
 from livecut.segment import focus as _focus  # noqa: F401  (registers "focus")
 from livecut.segment import net as _net  # noqa: F401  (registers "focusnet")
 from livecut.segment.bars import BAR_DARK, BAR_DARK_LUMA, BarTracker
-from livecut.i420 import planes
+from livecut.i420 import BT709, BgrReader, planes
 from livecut.segment.cues import LUMA_TO_GRAY
 from livecut.segment.refine import ColorUpsampler, GuidedUpsampler
 from livecut.segment.registry import create_method, method_names, method_summaries, register_method
@@ -104,6 +104,7 @@ class Segmenter:
         #: the part of the last frame that was judged, (y0, y1, x0, x1), when it had bars
         self.box: tuple[int, int, int, int] | None = None
         self.matrix = "bt601"
+        self._reader: BgrReader | None = None  # (BT.709 I420 frames to BGR, see _i420_to_bgr)
         #: milliseconds of the last call, by stage (downscale, focus, mask, smooth with
         #: ``temporal``, refine)
         self.timings: dict[str, float] = {}
@@ -218,7 +219,7 @@ class Segmenter:
     def mask_i420(self, i420: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """:meth:`mask` for a frame given as planar YUV 4:2:0 (I420: the Y plane, then U,
         then V, packed as ``(H * 3 // 2, W)`` uint8, as PyAV's
-        ``frame.to_ndarray(format="yuv420p")`` gives; limited range, BT.601), with no
+        ``frame.to_ndarray(format="yuv420p")`` gives; limited range, of :attr:`matrix`), with no
         conversion of the frame to BGR: the engine's gray is the Y plane (reduced), its
         colours come from the planes at the working size.  H and W must be even.
 
@@ -233,7 +234,7 @@ class Segmenter:
         check_size(i420[:H])
         if self.refine == "color" or not hasattr(self.method, "reduce_luma"):
             # (its box even, as the planes' path finds it: Compositor.apply_i420 takes no other)
-            return self._mask(cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420), out, even=True)
+            return self._mask(self._i420_to_bgr(i420, H, W), out, even=True)
         out = self._check_out(out, H, W)
         self.timings.clear()
         y, u, v = planes(np.ascontiguousarray(i420), H, W)
@@ -245,6 +246,14 @@ class Segmenter:
         self._mask_planes(y[y0:y1, x0:x1], u[y0 // 2:y1 // 2, x0 // 2:x1 // 2],
                           v[y0 // 2:y1 // 2, x0 // 2:x1 // 2], dst[y0:y1, x0:x1])
         return _clear_outside(dst, box)
+
+    def _i420_to_bgr(self, i420: np.ndarray, h: int, w: int) -> np.ndarray:
+        """An I420 frame (even sides) as BGR, with :attr:`matrix` (OpenCV's conversion is BT.601)."""
+        if self.matrix == "bt601":
+            return cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420)
+        if self._reader is None:
+            self._reader = BgrReader()
+        return self._reader.from_planes(*planes(np.ascontiguousarray(i420), h, w), BT709)
 
     def _mask_planes(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, out: np.ndarray | None) -> np.ndarray:
         H, W = y.shape
