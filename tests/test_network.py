@@ -349,6 +349,37 @@ def test_udp_input_survives_a_stall(caplog):
     assert any("reconnected" in r.getMessage() for r in caplog.records)
 
 
+def test_a_stream_whose_video_stops_while_its_audio_goes_on_counts_as_stalled(tmp_path):
+    """A camera whose video stops and whose audio goes on: PyAV's read timeout starts again
+    at every packet, of any stream, so the stream never counted as stalled: no frame, no
+    reconnection, no end, until Ctrl-C (or the audio's end).  It is lost after
+    video.read_timeout without a frame now."""
+    require_ffmpeg()
+    ts = tmp_path / "va.ts"   # 1 s of video, 30 s of audio
+    subprocess.run(["ffmpeg", "-v", "error", "-t", "1", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
+                    "-t", "30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                    "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-g", "5",
+                    "-c:a", "aac", "-f", "mpegts", str(ts)], check=True, timeout=60)
+    port = free_port(socket.SOCK_DGRAM)
+    # (-max_interleave_delta: the audio is sent as it comes, not held for video that never does)
+    sender = subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-i", str(ts), "-c", "copy",
+                               "-max_interleave_delta", "100000", "-f", "mpegts",
+                               f"udp://127.0.0.1:{port}?pkt_size=1316"], stdin=subprocess.DEVNULL)
+    try:
+        src = open_source(f"udp://127.0.0.1:{port}", VideoConfig(open_timeout=5, read_timeout=1.0,
+                                                                  reconnect=False))
+        with src:
+            frames = 0
+            while (got := _read_within(src, 4.0)) is not None:
+                assert not isinstance(got, Exception), got
+                frames += 1
+        assert sender.poll() is None, "the sender ended: the audio did not go on"
+    finally:
+        sender.kill()
+        sender.wait(timeout=5)
+    assert frames > 5 and "no frame for 1 s" in src.lost, (frames, src.lost)
+
+
 # ---------------------------------------------------------------- pipe output
 
 WRITER = r"""
@@ -1054,6 +1085,12 @@ def test_a_streams_audio_is_said_not_to_be_carried(tmp_path, monkeypatch, audio)
             for f in self._c.decode(stream):
                 time.sleep(0.03)
                 yield f
+
+        def demux(self):  # (a stream with audio is demuxed, not decoded: see StreamSource._video_frames)
+            for p in self._c.demux():
+                if p.stream.type == "video":
+                    time.sleep(0.03)
+                yield p
 
     paced = lambda url, **kw: Paced(av.open(str(clip)))  # noqa: E731
     matches, _ = sources._SOURCES["stream"]

@@ -300,12 +300,34 @@ class StreamSource:
                     container.seek(int(self._resume_after / stream.time_base), stream=stream, backward=True)
                 except (av.error.FFmpegError, OSError, ValueError):
                     pass
-            self._frames = container.decode(stream)
+            self._frames = self._video_frames(container, stream, wait)
         except BaseException:
             container.close()
             self._stop_bridge()
             raise
         self._container = container
+
+    def _video_frames(self, container: Any, stream: Any, first_within: float) -> Iterator[Any]:
+        """``container.decode(stream)`` (the video), with a stall of its own: no frame within
+        ``first_within`` s of the first request (a connection's first frame: the open's time),
+        then for video.read_timeout, raises TimeoutError while the container's other streams
+        (audio) go on.  PyAV's read timeout starts again at every packet of any stream: a
+        camera whose video stopped while its audio went on was never taken for stalled (no
+        frame, no reconnection, no end until Ctrl-C).  Time the caller spends between frames
+        does not count."""
+        if len(container.streams) <= 1:  # (every packet is the video's: PyAV's timeout is it)
+            yield from container.decode(stream)
+            return
+        limit = first_within
+        due = time.monotonic() + limit
+        for packet in container.demux():
+            if packet.stream.index == stream.index:
+                for frame in packet.decode():
+                    yield frame
+                    limit = self.cfg.read_timeout
+                    due = time.monotonic() + limit
+            if time.monotonic() > due:
+                raise TimeoutError(f"no frame for {limit:g} s")
 
     def _open_srt(self, opts: dict[str, str], open_timeout: float) -> Any:
         """srt://: ffmpeg receives and copies the MPEG-TS bytes to a pipe that PyAV demuxes."""
@@ -419,7 +441,8 @@ class StreamSource:
                     break
                 except av.error.InvalidDataError as exc:
                     if time.monotonic() - t0 < self.cfg.open_timeout and self._container is not None:
-                        self._frames = self._container.decode(self._container.streams.video[0])
+                        self._frames = self._video_frames(self._container, self._container.streams.video[0],
+                                                          t0 + self.cfg.open_timeout - time.monotonic())
                         continue
                     self._disconnect()
                     raise VideoOpenFailure(f"{self.safe_url}: no video frame ({_reason(exc)})") from None
