@@ -261,8 +261,9 @@ class PipeReader:
         limit = self.deadline if self.deadline is not None else time.monotonic() + self.timeout
         while True:
             wait = limit - time.monotonic()
-            if wait <= 0:
-                raise TimeoutError(f"no data for {self.timeout:g} s")
+            if wait <= 0:  # (past the deadline: the open's time, not the stall timeout, ran out)
+                raise TimeoutError("timed out" if self.deadline is not None
+                                   else f"no data for {self.timeout:g} s")
             if self.stop is not None and self.stop.is_set():
                 raise TimeoutError("stopped")
             try:

@@ -392,3 +392,28 @@ def test_an_srt_output_passphrase_is_on_no_command_line(tmp_path):
     assert len(lines) == 2 and any("ffmpeg" in ln for ln in lines), lines
     assert not any(SECRET in ln for ln in lines), lines
     assert int(ffprobe_count([str(out)])["nb_read_frames"]) == n
+
+
+def test_an_open_that_waits_past_its_deadline_says_timed_out_not_the_stall_timeout():
+    """The bridge's first bytes are waited for until the open's deadline: its end said "no data
+    for 5 s" (video.read_timeout) whatever the wait was -- a reconnection attempt bounded by
+    what was left of video.reconnect_limit logged "failed (no data for 5 s)" after 0.5 s, and
+    the run's last line said so.  It says "timed out", as for the other inputs."""
+    import os
+
+    r, w = os.pipe()
+    try:
+        bridge = type("Bridge", (), {"fd": r})()
+        reader = srtbridge.PipeReader(bridge, timeout=5.0)
+        reader.deadline = time.monotonic() + 0.3
+        t0 = time.monotonic()
+        with pytest.raises(TimeoutError) as info:
+            reader.read(1024)
+        assert time.monotonic() - t0 < 2
+        assert str(info.value) == "timed out"
+        stalled = srtbridge.PipeReader(bridge, timeout=0.2)   # (no deadline: the stall timeout)
+        with pytest.raises(TimeoutError, match=r"no data for 0.2 s"):
+            stalled.read(1024)
+    finally:
+        os.close(r)
+        os.close(w)
