@@ -121,6 +121,63 @@ def test_silent_server_times_out():
         assert 0.9 < time.monotonic() - t0 < 4.0
 
 
+@pytest.mark.parametrize("late, burst, gap", [(1.2, 4096, 0.3), (0.0, 0, 0.15)], ids=["late", "trickle"])
+def test_an_open_that_a_slow_server_drags_out_ends_within_open_timeout(tmp_path, late, burst, gap):
+    """PyAV times FFmpeg's open (the connection, the format's probe) and its look at the
+    streams each with video.open_timeout, and the first frame (when the size is not known
+    before it) was waited for packet by packet: a server that answers late, or sends its
+    data a few bytes at a time, held the open for twice open_timeout or more (8 s for 3 s).
+    One deadline bounds the whole open now."""
+    from livecut.sources.stream import StreamSource
+
+    require_ffmpeg()
+    ts = tmp_path / "v.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "2",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-g", "250", "-f", "mpegts", str(ts)],
+                   check=True, timeout=60)
+    data = ts.read_bytes()
+    stop = threading.Event()
+
+    def slow(lsock):  # the answer after `late` s, `burst` bytes at once, then 188 bytes every `gap` s
+        conns = []
+        while not stop.is_set():
+            try:
+                conn, _ = lsock.accept()
+            except OSError:
+                return
+            conns.append(conn)
+            try:
+                conn.recv(65536)
+                stop.wait(late)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\n\r\n" + data[:burst])
+                for i in range(burst, len(data), 188):
+                    if stop.wait(gap):
+                        break
+                    conn.sendall(data[i:i + 188])
+            except OSError:
+                pass
+
+    with socket.socket() as lsock:
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen()
+        port = lsock.getsockname()[1]
+        server = threading.Thread(target=slow, args=(lsock,), daemon=True)
+        server.start()
+        src = StreamSource(f"http://u:{SECRET}@127.0.0.1:{port}/v.ts",
+                           VideoConfig(open_timeout=2.0, read_timeout=5.0, reconnect=False))
+        t0 = time.monotonic()
+        try:
+            src.open()
+        except VideoOpenFailure as exc:
+            assert re.search(r"no answer within 2 s|no video frame \(timed out\)", str(exc)), exc
+            assert SECRET not in str(exc)
+        finally:
+            took = time.monotonic() - t0
+            src.close()
+            stop.set()
+    assert took < 2.8, f"the open took {took:.1f} s (video.open_timeout=2)"
+
+
 def test_stop_interrupts_a_read_that_waits_for_a_stalled_stream(tmp_path):
     """A read blocked in FFmpeg on a stream that sends nothing more returned only at
     video.read_timeout (then, stopped, gave up): stop() and close() now interrupt it at once,
@@ -378,6 +435,41 @@ def test_a_stream_whose_video_stops_while_its_audio_goes_on_counts_as_stalled(tm
         sender.kill()
         sender.wait(timeout=5)
     assert frames > 5 and "no frame for 1 s" in src.lost, (frames, src.lost)
+
+
+def test_a_stream_that_sends_its_audio_and_no_video_fails_to_open_within_open_timeout(tmp_path):
+    """An MPEG-TS stream whose programme lists a video that does not come while its audio
+    does: the open waited for the video's parameters for open_timeout, then for its first
+    frame packet by packet, each audio packet starting that wait again: until the audio
+    ended (40 s with open_timeout=3).  It fails within open_timeout now, in one line."""
+    from livecut.sources.stream import StreamSource
+
+    require_ffmpeg()
+    ts = tmp_path / "va.ts"   # 1 s of video, 30 s of audio: sent from 1.5 s on, audio only
+    subprocess.run(["ffmpeg", "-v", "error", "-t", "1", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
+                    "-t", "30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                    "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-g", "5",
+                    "-c:a", "aac", "-f", "mpegts", str(ts)], check=True, timeout=60)
+    port = free_port(socket.SOCK_DGRAM)
+    sender = subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-ss", "1.5", "-i", str(ts), "-c", "copy",
+                               "-max_interleave_delta", "100000", "-f", "mpegts",
+                               f"udp://127.0.0.1:{port}?pkt_size=1316"], stdin=subprocess.DEVNULL)
+    src = StreamSource(f"udp://127.0.0.1:{port}", VideoConfig(open_timeout=2.0, read_timeout=30.0, reconnect=False))
+    guard = threading.Timer(12.0, src.close)   # (a regression fails, not hangs)
+    guard.start()
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(VideoOpenFailure) as info:
+            src.open()
+        took = time.monotonic() - t0
+        assert took < 3.0, f"took {took:.1f} s (video.open_timeout=2): {info.value}"
+        assert sender.poll() is None, "the sender ended: the audio did not go on"
+    finally:
+        guard.cancel()
+        src.close()
+        sender.kill()
+        sender.wait(timeout=5)
+    assert re.search(r"no video frame \((timed out|no frame for 2 s)\)|no data within 2 s", str(info.value)), info.value
 
 
 # ---------------------------------------------------------------- pipe output

@@ -57,6 +57,8 @@ BACKOFF = (0.25, 0.5, 1.0, 1.0, 1.0, 2.0)
 
 #: the threads whose FFmpeg input is to give up now (see _InterruptibleClock)
 _ABORTED: set[int] = set()
+#: thread -> time.monotonic() at which its FFmpeg open is to give up (see _InterruptibleClock)
+_DEADLINES: dict[int, float] = {}
 
 #: input schemes read through FFmpeg's TLS, and their default ports
 TLS_PORTS = {"https": 443, "rtsps": 322, "rtmps": 443}
@@ -121,7 +123,12 @@ class _InterruptibleClock:
     (``av.error.ExitError``) instead of holding its thread until ``video.read_timeout``
     (``open_timeout``).  Ctrl-C on a stalled stream waited 1.5 s for that thread (the
     runner's join, then close()), and left it inside FFmpeg.  Other threads, and every other
-    use of PyAV in the process, see the real clock."""
+    use of PyAV in the process, see the real clock.
+
+    The same goes for a thread in :data:`_DEADLINES` once its deadline is past: an open is
+    bounded by one deadline (see :meth:`StreamSource._connect`), where PyAV times FFmpeg's
+    open and its look at the streams each with the open timeout (a server that answered late
+    and then sent a few bytes at a time held an open for twice video.open_timeout)."""
 
     def __getattr__(self, name: str):
         return getattr(time, name)
@@ -129,12 +136,29 @@ class _InterruptibleClock:
     @staticmethod
     def monotonic() -> float:
         now = time.monotonic()
-        if _ABORTED and threading.get_ident() in _ABORTED:
+        if (_ABORTED and threading.get_ident() in _ABORTED) or (
+                _DEADLINES and now >= _DEADLINES.get(threading.get_ident(), now + 1)):
             # past any timeout however PyAV's timer started: before the stop (on the real
             # clock) or after it (PyAV starts it on this clock before each packet and at the
             # open: a constant offset cancelled out, and such a wait ran to its timeout)
             return now * 1e6 + 1e9
         return now
+
+
+@contextlib.contextmanager
+def _open_deadline(seconds: float):
+    """FFmpeg's waits in the calling thread give up ``seconds`` from now (or at an earlier
+    deadline already set), however PyAV times them (see _InterruptibleClock)."""
+    me = threading.get_ident()
+    before = _DEADLINES.get(me)
+    _DEADLINES[me] = min(time.monotonic() + seconds, before if before is not None else float("inf"))
+    try:
+        yield
+    finally:
+        if before is None:
+            _DEADLINES.pop(me, None)
+        else:
+            _DEADLINES[me] = before
 
 
 def _install_clock() -> bool:
@@ -198,6 +222,7 @@ class StreamSource:
         self._open = opener or av.open
         self._container: Any = None
         self._bridge: FfmpegBridge | None = None   # srt://: the ffmpeg subprocess
+        self._srt_reader: PipeReader | None = None  # srt://: its pipe, as PyAV reads it
         self._frames: Iterator[Any] | None = None
         self._to_bgr = BgrReader()  # (the frames with their own matrix and range)
         self._index = 0
@@ -246,7 +271,8 @@ class StreamSource:
         if url_scheme(self.url) == "srt":
             container = self._open_srt(opts, wait)
         else:
-            container = self._open(self.url, mode="r", options=opts, timeout=(wait, self.cfg.read_timeout))
+            with _open_deadline(wait):
+                container = self._open(self.url, mode="r", options=opts, timeout=(wait, self.cfg.read_timeout))
         try:
             if not container.streams.video:
                 raise VideoOpenFailure(f"{self.safe_url}: the stream has no video")
@@ -351,9 +377,11 @@ class StreamSource:
             self._stop_bridge()
             raise
         reader.deadline = None      # from now on: the stall timeout per read
+        self._srt_reader = reader
         return container
 
     def _stop_bridge(self) -> None:
+        self._srt_reader = None
         bridge, self._bridge = self._bridge, None
         if bridge is not None:
             bridge.close()
@@ -431,25 +459,17 @@ class StreamSource:
                 msg = f"{self.safe_url}: cannot open the stream: {_reason(exc)}"
             raise VideoOpenFailure(msg) from None
         if not self.info.width or not self.info.height:
-            # size unknown until the first frame: decode it now (kept for read()).  A live
-            # stream joined between key frames (UDP, SRT: up to 10 s apart with x264's default)
-            # gives undecodable packets until the next one: skipped for up to open_timeout (a
-            # new decode() goes on from the next packet; a generator that raised is spent)
-            while True:
-                try:
-                    first = next(self._frames)  # type: ignore[arg-type]
-                    break
-                except av.error.InvalidDataError as exc:
-                    if time.monotonic() - t0 < self.cfg.open_timeout and self._container is not None:
-                        self._frames = self._video_frames(self._container, self._container.streams.video[0],
-                                                          t0 + self.cfg.open_timeout - time.monotonic())
-                        continue
-                    self._disconnect()
-                    raise VideoOpenFailure(f"{self.safe_url}: no video frame ({_reason(exc)})") from None
-                except (StopIteration, av.error.FFmpegError, OSError) as exc:
-                    self._disconnect()
-                    reason = "it ended" if isinstance(exc, StopIteration) else _reason(exc)
-                    raise VideoOpenFailure(f"{self.safe_url}: no video frame ({reason})") from None
+            # size unknown until the first frame: decode it now (kept for read()), within
+            # what is left of open_timeout (FFmpeg's waits, an srt:// pipe's reads)
+            reader, due = self._srt_reader, t0 + self.cfg.open_timeout
+            if reader is not None:
+                reader.deadline = due
+            try:
+                with _open_deadline(max(0.0, due - time.monotonic())):
+                    first = self._first_frame(due)
+            finally:
+                if reader is not None:
+                    reader.deadline = None
             self.info.width, self.info.height = first.width, first.height
             self._pending = first
         # (a live run mostly ends by Ctrl-C, without the summary's warnings: said here too)
@@ -457,6 +477,26 @@ class StreamSource:
                  f" @ {self.info.fps:.3g} fps" if self.info.fps else "",
                  " (video only: its audio is not carried)" if self.has_audio else "",
                  " (its certificate not checked: no CA certificates found)" if self._unchecked else "")
+
+    def _first_frame(self, due: float) -> Any:
+        """The connection's first frame, by ``due`` (time.monotonic()).  A live stream joined
+        between key frames (UDP, SRT: up to 10 s apart with x264's default) gives undecodable
+        packets until the next one: skipped until then (a new decode goes on from the next
+        packet; a generator that raised is spent)."""
+        while True:
+            try:
+                return next(self._frames)  # type: ignore[arg-type]
+            except av.error.InvalidDataError as exc:
+                if time.monotonic() < due and self._container is not None:
+                    self._frames = self._video_frames(self._container, self._container.streams.video[0],
+                                                      due - time.monotonic())
+                    continue
+                self._disconnect()
+                raise VideoOpenFailure(f"{self.safe_url}: no video frame ({_reason(exc)})") from None
+            except (StopIteration, av.error.FFmpegError, OSError) as exc:
+                self._disconnect()
+                reason = "it ended" if isinstance(exc, StopIteration) else _reason(exc)
+                raise VideoOpenFailure(f"{self.safe_url}: no video frame ({reason})") from None
 
     def _tls_refusal(self, exc: BaseException) -> str | None:
         """Why the open failed, when it failed on the server's certificate (see tls_refusal)."""
