@@ -175,6 +175,86 @@ def test_cli_srt_closed_port_is_one_line(tmp_path):
     assert took < 8, f"took {took:.1f} s"
 
 
+@pytest.mark.parametrize("host", ["", "127.0.0.1"], ids=["any", "loopback"])
+def test_an_srt_listener_input_that_nobody_calls_gives_up(host):
+    """`livecut run "srt://:PORT?mode=listener"` and no caller: the bridge's ffmpeg waits for
+    one as long as it lives; the open gives up after video.open_timeout (its first bytes are
+    waited for until then), VideoOpenFailure, and the bridge is gone."""
+    port = _udp_port()
+    cfg = VideoConfig(open_timeout=1.5, read_timeout=30.0)   # (a stall timeout it must not wait for)
+    src = open_source(f"srt://{host}:{port}?mode=listener&passphrase={SECRET}", cfg)
+    guard = threading.Timer(10.0, src.close)   # (a regression fails, not hangs)
+    guard.start()
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(VideoOpenFailure) as info:
+            src.open()
+    finally:
+        took = time.monotonic() - t0
+        guard.cancel()
+        src.close()
+    msg = str(info.value)
+    assert msg == f"srt://{host}:{port}?mode=listener&passphrase=***: no answer within 1.5 s", msg
+    assert 1.4 < took < 3.5, f"took {took:.1f} s"
+    assert src._bridge is None
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:  # (the port is free again)
+        s.bind(("127.0.0.1", port))
+
+
+def test_cli_srt_listener_input_nobody_calls_is_one_line_and_ctrl_c_is_at_once(tmp_path):
+    """The same through the CLI: one line, exit 2 (as an rtsp/tcp/udp input that nothing
+    answers); and Ctrl-C during a long wait ends it at once with 130."""
+    import signal
+
+    port = _udp_port()
+    url = f"srt://:{port}?mode=listener&passphrase={SECRET}"
+    t0 = time.monotonic()
+    try:
+        r = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-o", str(tmp_path / "o.mp4"),
+                            "--set", "video.open_timeout=2", "--set", "video.read_timeout=30"],
+                           capture_output=True, text=True, timeout=20, env=env_with_repo())
+    except subprocess.TimeoutExpired:
+        pytest.fail("livecut waited for ever for a caller of its srt:// listener input")
+    took = time.monotonic() - t0
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode == 2 and lines == [f"livecut: error: srt://:{port}?mode=listener&passphrase=***: "
+                                           "no answer within 2 s"], r.stderr
+    assert took < 6, f"took {took:.1f} s"
+    assert not (tmp_path / "o.mp4").exists()
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "run", url, "-o", str(tmp_path / "o.mp4"),
+                          "--set", "video.open_timeout=60", "-q"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    try:
+        err, took = signal_after(p, 3.0, signal.SIGINT)
+    finally:
+        _stop(p)
+    assert p.returncode == 130 and took < 2, (p.returncode, took, err)
+    assert SECRET not in err and "Traceback" not in err, err
+
+
+def test_cli_srt_listener_input_that_a_caller_calls_records(tmp_path):
+    """livecut listens (`mode=listener`); an ffmpeg caller connects 1 s later and sends a test
+    pattern: 20 frames recorded, exit 0."""
+    port = _udp_port()
+    out = tmp_path / "out.mp4"
+    lc = subprocess.Popen([sys.executable, "-m", "livecut", "run",
+                           f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}", "--frames", "20",
+                           "-o", str(out), "-q", "--set", "video.open_timeout=15"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    sender = None
+    try:
+        _wait_bound(port, lc, timeout=15)
+        time.sleep(1.0)
+        sender = _sender(port, listener=False)
+        _, err = lc.communicate(timeout=30)
+    finally:
+        _stop(lc, sender)
+    assert lc.returncode == 0, err
+    assert SECRET not in err
+    info = ffprobe_count([str(out)])
+    assert int(info["nb_read_frames"]) == 20 and (info["width"], info["height"]) == (320, 240)
+
+
 @pytest.mark.parametrize("side", ["input", "output"])
 def test_a_wrong_passphrase_is_said_in_words(side, clip, tmp_path):
     """The peer rejects the passphrase: the one line said so in the SRT library's own log line
