@@ -651,6 +651,50 @@ def test_cli_rtsp_to_file(rtsp_server, tmp_path):
     assert int(ffprobe_count([str(out)])["nb_read_frames"]) == 30
 
 
+@pytest.mark.parametrize("kind", ["tcp-listen", "tcp-listen-bare", "http-silent", "http-headers-only"])
+def test_cli_an_input_that_nothing_comes_from_is_one_line_within_open_timeout(tmp_path, kind):
+    """`livecut run` of a tcp:// listener nobody connects to (?listen=1, ?listen), an http://
+    server that accepts and never answers, or answers its headers and sends nothing: one line
+    after video.open_timeout (not video.read_timeout, set longer here), exit 2, no password."""
+    conns = []
+    with socket.socket() as lsock:
+        if kind.startswith("http"):
+            lsock.bind(("127.0.0.1", 0))
+            lsock.listen()
+            port = lsock.getsockname()[1]
+
+            def serve():
+                while True:
+                    try:
+                        conn, _ = lsock.accept()
+                    except OSError:
+                        return
+                    conns.append(conn)
+                    if kind == "http-headers-only":
+                        conn.recv(65536)
+                        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\n\r\n")
+
+            threading.Thread(target=serve, daemon=True).start()
+            url = f"http://u:{SECRET}@127.0.0.1:{port}/live.ts"
+        else:
+            url = f"tcp://127.0.0.1:{free_port()}?listen" + ("=1" if kind == "tcp-listen" else "")
+        t0 = time.monotonic()
+        try:
+            r = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-o", str(tmp_path / "o.mp4"),
+                                "--set", "video.open_timeout=2", "--set", "video.read_timeout=30"],
+                               capture_output=True, text=True, timeout=25, env=env_with_repo())
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{kind}: livecut still waiting after 25 s (video.open_timeout=2)", pytrace=False)
+        finally:
+            took = time.monotonic() - t0
+            for c in conns:
+                c.close()
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode == 2 and lines == [f"livecut: error: {redact_url(url)}: no answer within 2 s"], r.stderr
+    assert SECRET not in r.stderr
+    assert took < 6, f"took {took:.1f} s"
+
+
 def test_cli_closed_port_is_one_line(tmp_path):
     r = subprocess.run([sys.executable, "-m", "livecut", "run", f"rtsp://u:{SECRET}@127.0.0.1:{free_port()}/x",
                         "-n", "5", "-o", str(tmp_path / "o.mp4")],
