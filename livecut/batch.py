@@ -858,7 +858,8 @@ class _Ray(_Backend):
         try:
             import ray
         except ImportError:
-            raise UsageError("--ray needs Ray: pip install 'livecut[ray]'") from None
+            raise UsageError("--ray needs Ray (the ray extra): pip install -e '.[ray]' in the livecut "
+                             "checkout, or pip install ray") from None
         super().__init__()
         self.ray = ray
         self.started = False

@@ -242,7 +242,9 @@ def list_devices(probe: bool = False, *, system: str | None = None, sysfs: Path 
     try:
         import pyvirtualcam  # noqa: F401
     except ImportError:
-        report.missing.insert(0, "pyvirtualcam is not installed: pip install 'livecut[vcam]'")
+        from livecut.sinks.vcam import VCAM_INSTALL
+
+        report.missing.insert(0, f"pyvirtualcam is not installed: {VCAM_INSTALL}")
     return report
 
 

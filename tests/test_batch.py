@@ -496,7 +496,7 @@ def test_a_dead_local_worker_is_replaced_and_recorded_once(library, tmp_path):
 
 @pytest.fixture(scope="module")
 def ray_head():
-    ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'livecut[ray]')")
+    ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e '.[ray]')")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1",
              object_store_memory=100 * 2**20)
     yield ray
@@ -632,8 +632,29 @@ def test_ray_cli_connects_to_a_running_cluster_by_address(ray_head, library, tmp
     assert (out / "a.png").is_file() and len(_frames(out / "w.mp4")) == 8
 
 
+def test_without_ray_the_message_says_how_to_install_it(monkeypatch):
+    """--ray without Ray said `pip install 'livecut[ray]'`: livecut is not on PyPI, so that finds
+    no such package; the extra is installed from the checkout (or Ray itself)."""
+    import builtins
+
+    from livecut.batch import _Ray
+
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kw):
+        if name == "ray":
+            raise ImportError("No module named 'ray'")
+        return real_import(name, *args, **kw)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    with pytest.raises(UsageError) as info:
+        _Ray("auto", 1)
+    msg = str(info.value)
+    assert "livecut[" not in msg and "pip install -e '.[ray]' in the livecut checkout" in msg, msg
+
+
 def test_ray_address_nothing_answers_on_is_refused_at_once(tmp_path):
-    pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'livecut[ray]')")
+    pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e '.[ray]')")
     _photo(tmp_path / "in" / "a.jpg")
     t = time.monotonic()
     r = run_cli("batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--ray", "127.0.0.1:1")

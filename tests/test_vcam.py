@@ -172,8 +172,16 @@ def test_missing_pyvirtualcam_says_how_to_install(monkeypatch):
         return real_import(name, *args, **kw)
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
-    with pytest.raises(DeviceUnavailable, match=r"pip install 'livecut\[vcam\]'"):
+    with pytest.raises(DeviceUnavailable) as info:
         VcamSink(_info()).open()
+    # (livecut is not on PyPI: the `pip install 'livecut[vcam]'` it said finds no such package)
+    msg = str(info.value)
+    assert "livecut[" not in msg, msg
+    assert "pip install -e '.[vcam]' in the livecut checkout" in msg and "pip install pyvirtualcam" in msg, msg
+    from livecut.devices import list_devices
+
+    missing = list_devices(system="Darwin").missing
+    assert any("pip install pyvirtualcam" in m and "livecut[" not in m for m in missing), missing
 
 
 def test_vcam_keeps_30_fps_at_720p():

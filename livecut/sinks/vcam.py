@@ -1,4 +1,4 @@
-"""Virtual camera sink (pyvirtualcam; ``pip install 'livecut[vcam]'``).
+"""Virtual camera sink (pyvirtualcam: the ``vcam`` extra, ``pip install -e '.[vcam]'`` in the checkout).
 
 Linux: a v4l2loopback device (``sudo modprobe v4l2loopback exclusive_caps=1
 card_label=livecut``); macOS/Windows: the OBS virtual camera.  See
@@ -35,6 +35,8 @@ from livecut.frames import Upright
 
 log = logging.getLogger("livecut")
 
+#: how to install pyvirtualcam (livecut is not on PyPI: its extras come from the checkout)
+VCAM_INSTALL = "pip install -e '.[vcam]' in the livecut checkout, or pip install pyvirtualcam"
 #: background a BGRA cutout is flattened over (chroma-key green, BGR)
 KEY_GREEN = (64, 177, 0)
 #: how far behind its timestamp a frame may be before the pacing clock resyncs (s)
@@ -83,8 +85,8 @@ def import_pyvirtualcam() -> Any:
     try:
         import pyvirtualcam
     except ImportError:
-        raise DeviceUnavailable("virtual camera: pyvirtualcam is not installed "
-                                "(pip install 'livecut[vcam]'); then " + missing_help()) from None
+        raise DeviceUnavailable(f"virtual camera: pyvirtualcam is not installed ({VCAM_INSTALL}); then "
+                                + missing_help()) from None
     return pyvirtualcam
 
 
