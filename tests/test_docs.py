@@ -111,3 +111,74 @@ def test_readme_installs_livecut_from_the_checkout():
     for name, text in texts.items():
         for m in re.finditer(r"pip install((?: -[-\w]+)*) ['\"]?([^\s'\"`)]+)", text):
             assert not re.match(r"livecut\b", m.group(2)), f"{name}: {m.group(0)}"  # (the package it names)
+
+
+DOCS = {p.relative_to(REPO).as_posix(): p.read_text() for p in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]}
+
+
+def _shown_commands(text: str) -> list[str]:
+    """What the text shows as commands: the lines of its ```sh blocks (comments cut off) and
+    its inline code spans (a table's escaped \\| kept as text, a bare | ending a command)."""
+    shown = []
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        shown += [ln.split("  #")[0] for ln in block.splitlines()]
+    shown += re.findall(r"`([^`\n]+)`", text)
+    return [s.replace("\\|", "\x00") for s in shown]
+
+
+def test_the_commands_shown_use_options_that_exist():
+    """Every `livecut COMMAND ...` in the README and docs/*.md uses only options `livecut COMMAND`
+    takes, and every `python tools/X.py ...` only options of that script (a renamed or removed
+    option left behind in the docs fails here, not in a user's shell)."""
+    from typer.main import get_command
+
+    from livecut.cli import app
+
+    commands = get_command(app).commands
+    takes = {name: {o for p in cmd.params for o in (*p.opts, *p.secondary_opts)} | {"-h", "--help"}
+             for name, cmd in commands.items()}
+    option = re.compile(r"(?<![\w/.:=-])(--?[A-Za-z][\w-]*)")
+    said = re.compile(r"\blivecut (" + "|".join(commands) + r")\b")
+    checked = 0
+    for doc, text in DOCS.items():
+        for shown in _shown_commands(text):
+            for part in shown.split("|"):  # (what is piped into is another program)
+                m = said.search(part)
+                if m:
+                    for opt in option.findall(part[m.end():]):
+                        assert opt in takes[m.group(1)], f"{doc}: `livecut {m.group(1)}` has no {opt}: {shown}"
+                        checked += 1
+                m = re.search(r"\bpython (tools/\w+\.py)\b", part)
+                if m:
+                    script = REPO / m.group(1)
+                    assert script.is_file(), f"{doc}: {m.group(1)} is not shipped: {shown}"
+                    known = set(re.findall(r"add_argument\(\s*\"(--?[\w-]+)\"", script.read_text()))
+                    for opt in option.findall(part[m.end():]):
+                        assert opt in known | {"-h", "--help"}, f"{doc}: {m.group(1)} has no {opt}: {shown}"
+                        checked += 1
+    assert checked > 50, checked
+
+
+def test_the_configuration_keys_named_exist():
+    """Every `section.key` the README, docs/*.md and the presets name is a key of the
+    configuration, and every `section.key=value` given as an example is one it takes."""
+    import dataclasses
+
+    from livecut.config import load_config
+
+    cfg = load_config()
+    keys = {f"{s.name}.{f.name}" for s in dataclasses.fields(cfg) for f in dataclasses.fields(getattr(cfg, s.name))}
+    texts = dict(DOCS, **{p.relative_to(REPO).as_posix(): p.read_text() for p in (REPO / "config").glob("*.toml")})
+    named = 0
+    for doc, text in texts.items():
+        for m in re.finditer(r"\b(segment|composite|smooth|video)\.([a-z_0-9]+)\b"
+                             r"(?:\s?=\s?(\"[^\"]*\"|[^\s`),;]+))?", text):
+            if m.group(2) == "py":  # (smooth.py, composite.py: files)
+                continue
+            key = f"{m.group(1)}.{m.group(2)}"
+            assert key in keys, f"{doc}: {key} is no configuration key"
+            value = m.group(3)
+            if value and not re.fullmatch(r"[A-Z]+", value):  # (=N, =S: placeholders)
+                load_config(None, [f"{key}={value}"])  # (a ConfigError names it)
+            named += 1
+    assert named > 30, named
