@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command installs livecut (Debian/Ubuntu; elsewhere install ffmpeg yourself):
-#   ./install.sh          livecut and the system packages it needs (ffmpeg, OpenCV's libGL)
+#   ./install.sh          livecut and the system packages it needs (ffmpeg, OpenCV's libGL and GLib, python3-venv)
 #   ./install.sh --dev    also what the tests need (pytest, Ray, GStreamer's RTSP server)
 # Python packages go into the active virtual environment, or else into .venv in this
 # checkout (created here): a stock system Python refuses `pip install` (PEP 668).

@@ -203,7 +203,7 @@ def image(
                                    "cutout (RGBA PNG), mask (gray PNG) or composite (the subject over "
                                    "--background). Unset: composite with -b; else the configuration's "
                                    "composite.mode if mask or cutout; else composite if its "
-                                   "composite.background is not the default (blur); else cutout."),
+                                   "composite.background is neither the default (blur) nor a video; else cutout."),
     background: Optional[str] = background_opt("blur, color:#RRGGBB, image:PATH or transparent, behind "
                                                "the subject (implies --mode composite)."),
     force: bool = typer.Option(False, "--force", "-f", rich_help_panel=P_OUTPUT,
