@@ -164,8 +164,8 @@ class VideoConfig(_Checked):
                                   "(0 = never)", lo=0, hi=86400)
     pipe_format: str = _opt("nut", "container for `-o -`: nut (raw frames, lossless, keeps alpha) "
                             "or mpegts (H.264)", choices=("nut", "mpegts"))
-    stream_bitrate: int = _opt(4000, "kbit/s of the H.264 stream sent to udp://, srt://, rtsp://, "
-                               "rtmp:// and `-o -` as mpegts", lo=100, hi=100000)
+    stream_bitrate: int = _opt(4000, "kbit/s of the H.264 stream sent to udp://, tcp://, srt://, rtsp://, "
+                               "rtmp://, rtmps:// and `-o -` as mpegts", lo=100, hi=100000)
     yuv: str = _opt("auto", "file -> yuv420p video file: pass frames as YUV 4:2:0 (no colour conversion) "
                     "when nothing needs BGR (auto) or always convert to BGR (off)", choices=("auto", "off"))
     segment_ahead: bool = _opt(False, "file runs: segment each frame in the reader thread while the one "

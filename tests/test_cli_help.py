@@ -109,6 +109,27 @@ def test_run_help_and_the_readme_name_every_input_scheme():
     assert named <= set(INPUT_SCHEMES), named  # (and nothing it does not read)
 
 
+def test_file_help_and_the_readme_name_every_output_scheme():
+    """livecut writes every scheme of livecut.urls.OUTPUT_SCHEMES; `livecut file --help`, the
+    README's `livecut file INPUT -o OUTPUT` row and video.stream_bitrate's doc named neither
+    rtmps:// (nor the doc tcp://)."""
+    from dataclasses import fields
+
+    from livecut.config import VideoConfig
+    from livecut.urls import OUTPUT_SCHEMES
+
+    from rtsp_helpers import REPO
+
+    text = " ".join(help_of("file").split())
+    row = next(ln for ln in (REPO / "README.md").read_text().splitlines()
+               if ln.startswith("| `livecut file INPUT -o OUTPUT`"))
+    doc = next(f.metadata["doc"] for f in fields(VideoConfig) if f.name == "stream_bitrate")
+    for scheme in OUTPUT_SCHEMES:
+        assert f"{scheme}://" in text, scheme
+        assert f"`{scheme}://`" in row, scheme
+        assert f"{scheme}://" in doc, scheme
+
+
 def test_a_flag_that_sets_a_key_is_named_in_its_error():
     """`livecut run --rtsp-transport http` said '--set: video.rtsp_transport: ...' though no
     --set was given."""
