@@ -67,6 +67,7 @@ def test_figure_script_remakes_the_readme_pictures(tmp_path):
     import sys
 
     import cv2
+    import numpy as np
 
     r = subprocess.run([sys.executable, str(REPO / "docs/make_figure.py"), str(tmp_path)],
                        capture_output=True, text=True, timeout=300)
@@ -76,6 +77,11 @@ def test_figure_script_remakes_the_readme_pictures(tmp_path):
         shipped = cv2.imread(str(REPO / "docs" / name))
         assert made is not None and shipped is not None and made.shape == shipped.shape, name
         assert f"docs/{name}" in README
+        # ... and they are what this livecut cuts (they showed an engine and compositor 400
+        # commits old: 2 % of the pixels 10 levels or more off); a little room for another
+        # machine's arithmetic along the edges
+        off = (np.abs(made.astype(np.int16) - shipped).max(axis=2) > 10).mean()
+        assert off < 0.002, f"docs/{name} is stale ({off:.2%} of it differs): run python docs/make_figure.py"
     assert (REPO / "docs/photos/chelsea.png").is_file() and "CC0" in README
 
 
