@@ -21,12 +21,16 @@ SPACE = {"bt601": 6, "bt709": 1}
 BLOCK = 16  # pixels of one colour (8 x 8 chroma samples)
 
 
-def _planes(w: int, h: int, full: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+#: chroma subsampling (rows, columns) of the pixel formats
+SUB = {"yuv420p": (2, 2), "yuvj420p": (2, 2), "yuv422p": (1, 2), "yuv444p": (1, 1)}
+
+
+def _planes(w: int, h: int, full: bool, sub: tuple[int, int] = (2, 2)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Y: a ramp through every level of the range; U and V: one pair of values a block,
     spread over the range (limited: 16-235 and 16-240, full: 0-255)."""
     lo, hi, chi = (0, 255, 255) if full else (16, 235, 240)
     y = np.linspace(lo, hi, h * w).reshape(h, w)
-    ch, cw = (h + 1) // 2, (w + 1) // 2
+    ch, cw = -(-h // sub[0]), -(-w // sub[1])
     rng = np.random.default_rng(7)
     n = BLOCK // 2
     blocks = rng.integers(lo + 20, chi - 20, (2, -(-ch // n), -(-cw // n)))
@@ -34,11 +38,11 @@ def _planes(w: int, h: int, full: bool) -> tuple[np.ndarray, np.ndarray, np.ndar
     return tuple(np.round(a).astype(np.uint8) for a in (y, u, v))
 
 
-def _write(path, w: int, h: int, matrix: str, full: bool, codec: str = "ffv1") -> None:
+def _write(path, w: int, h: int, matrix: str, full: bool, codec: str = "ffv1", fmt: str = "yuv420p") -> None:
     import av
 
-    y, u, v = _planes(w, h, full)
-    fmt = "yuvj420p" if codec == "libx264" and full else "yuv420p"
+    fmt = "yuvj420p" if codec == "libx264" and full else fmt
+    y, u, v = _planes(w, h, full, SUB[fmt])
     with av.open(str(path), "w") as out:
         s = out.add_stream(codec, rate=25)
         s.width, s.height, s.pix_fmt = w, h, fmt
@@ -61,7 +65,8 @@ def _write(path, w: int, h: int, matrix: str, full: bool, codec: str = "ffv1") -
 def _reference(frame, matrix: str, full: bool) -> tuple[np.ndarray, np.ndarray]:
     """The exact BGR (float) of a decoded frame's planes, and where its chroma is flat."""
     h, w = frame.height, frame.width
-    ch, cw = (h + 1) // 2, (w + 1) // 2
+    sy, sx = SUB[frame.format.name]
+    ch, cw = -(-h // sy), -(-w // sx)
     y, u, v = (np.frombuffer(p, np.uint8).reshape(-1, p.line_size)[:ph, :pw].astype(float)
                for p, (ph, pw) in zip(frame.planes, ((h, w), (ch, cw), (ch, cw))))
     flat = np.ones((ch, cw), bool)
@@ -70,7 +75,7 @@ def _reference(frame, matrix: str, full: bool) -> tuple[np.ndarray, np.ndarray]:
         for dy in (0, 1, 2):
             for dx in (0, 1, 2):
                 flat &= e[dy:dy + ch, dx:dx + cw] == c
-    u, v, flat = (np.repeat(np.repeat(a, 2, 0), 2, 1)[:h, :w] for a in (u, v, flat))
+    u, v, flat = (np.repeat(np.repeat(a, sy, 0), sx, 1)[:h, :w] for a in (u, v, flat))
     kr, kb = KRB[matrix]
     kg = 1 - kr - kb
     if full:
@@ -142,3 +147,13 @@ def test_odd_sized_video_reads_without_bias(tmp_path, w, h, matrix):
     path = tmp_path / f"odd-{w}x{h}.mkv"
     _write(path, w, h, matrix, full=False)
     _check(path, matrix, False)
+
+
+@pytest.mark.parametrize("fmt,matrix,full", [("yuv422p", "bt709", False), ("yuv444p", "bt601", False),
+                                             ("yuv422p", "bt601", True)])
+def test_422_and_444_video_reads_without_bias(tmp_path, fmt, matrix, full):
+    # (ProRes 422 / 4444, DNxHR, H.264 4:2:2 and 4:4:4: swscale's default conversion was
+    # 0.5-0.8 of a level dark)
+    path = tmp_path / f"{fmt}-{matrix}.mkv"
+    _write(path, 320, 180, matrix, full=full, fmt=fmt)
+    _check(path, matrix, full)
