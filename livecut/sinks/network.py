@@ -105,7 +105,7 @@ class StreamSink:
                 self.url = with_query(spec, listen_timeout=str(int(self.cfg.open_timeout * 1000)))
             # PyAV's FFmpeg has no SRT: MPEG-TS goes through an ffmpeg subprocess
             self.srt = scheme == "srt"
-        elif scheme in ("rtsp", "rtsps"):
+        elif scheme == "rtsp":  # (rtsps:// is not an output: see urls.OUTPUT_SCHEMES)
             self.url, self.format, self.raw = spec, "rtsp", False
             options["rtsp_transport"] = self.cfg.rtsp_transport
             # socket I/O timeout (µs): PyAV's timeout= covers inputs only, and a server that
