@@ -1242,3 +1242,55 @@ def test_a_rotated_video_piped_out_is_upright(clips, tmp_path, fmt):
         assert not f.rotation
     assert got.shape == shown.shape == (320, 180, 3)
     assert np.abs(got.astype(int) - shown).mean() < 12  # (sideways differs everywhere)
+
+
+# ------------------------------------------------------- what a transcode keeps of its source
+
+def _tags(path) -> tuple[dict, list[dict]]:
+    """(the container's tags, each stream's) of ``path``, names in lower case."""
+    import av
+
+    with av.open(str(path)) as c:
+        return ({k.lower(): v for k, v in c.metadata.items()},
+                [{k.lower(): v for k, v in s.metadata.items()} for s in c.streams])
+
+
+def test_the_source_s_tags_and_creation_time_are_kept(tmp_path):
+    """A phone's clip: its title, creation time, location, make and model, and its tracks'
+    names, were all dropped (the output said only the muxer's brand and encoder), so an
+    editor or a photo library put the cut at today's date, without its place."""
+    src = tmp_path / "phone.mov"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.6", "-f", "lavfi", "-i",
+            "sine=f=440:r=48000:duration=0.6", "-f", "lavfi", "-i", "sine=f=880:r=48000:duration=0.6",
+            "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-c:a", "aac",
+            "-metadata", "title=Holiday", "-metadata", "creation_time=2024-05-01T12:34:56Z",
+            "-metadata", "com.apple.quicktime.location.ISO6709=+48.8584+002.2945+035.000/",
+            "-metadata", "com.apple.quicktime.make=Apple", "-metadata", "com.apple.quicktime.model=iPhone 12",
+            "-metadata:s:v:0", "handler_name=Core Media Video", "-metadata:s:v:0", "language=eng",
+            "-metadata:s:a:1", "language=fra", "-metadata:s:a:1", "title=Doublage",
+            "-metadata:s:a:1", "handler_name=Doublage", "-movflags", "use_metadata_tags", str(src))
+    for ext in (".mov", ".mp4", ".mkv", ".webm"):
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out), "-q")
+        assert r.returncode == 0, r.stderr
+        tags, streams = _tags(out)
+        assert tags.get("title") == "Holiday", (ext, tags)
+        assert tags.get("creation_time", "").startswith("2024-05-01T12:34:56"), (ext, tags)
+        assert tags.get("com.apple.quicktime.location.iso6709") == "+48.8584+002.2945+035.000/", (ext, tags)
+        assert tags.get("com.apple.quicktime.model") == "iPhone 12", (ext, tags)
+        assert "major_brand" not in tags or ext in (".mov", ".mp4"), (ext, tags)
+        assert streams[0].get("language") == "eng", (ext, streams)
+        assert streams[2].get("language") == "fra", (ext, streams)
+        if ext in (".mov", ".mp4"):  # (a track's name, as players show it)
+            assert streams[0].get("handler_name") == "Core Media Video", (ext, streams)
+            assert streams[2].get("handler_name") == "Doublage", (ext, streams)
+        else:  # (FFmpeg reads an MP4 track's title as "name")
+            assert streams[2].get("title") == "Doublage", (ext, streams)
+    # the Apple keys as Apple spells them, from Matroska's capitals too
+    again = tmp_path / "again.mp4"
+    assert run_cli("file", str(tmp_path / "out.mkv"), "-o", str(again), "-q").returncode == 0
+    import av
+
+    with av.open(str(again)) as c:
+        assert c.metadata.get("com.apple.quicktime.location.ISO6709") == "+48.8584+002.2945+035.000/", c.metadata
+        assert c.metadata.get("title") == "Holiday", c.metadata

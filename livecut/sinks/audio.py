@@ -134,7 +134,7 @@ class AudioCopy:
                 else:
                     amap[a.index] = _audio_encoder(container, a, ext, warnings)
                     transcode.add(a.index)
-                _describe_track(amap[a.index], a)
+                _describe_track(amap[a.index], a, ext)
             except (av.error.FFmpegError, ValueError) as exc:
                 warnings.append(f"audio stream {a.index} ({name}): {exc}; dropped")
         if not amap:
@@ -329,7 +329,7 @@ class AudioCopy:
                 continue  # (no packet before the end: left out, as MP4 leaves it)
             try:
                 out = self._container.add_stream_from_template(a)
-                _describe_track(out, a)
+                _describe_track(out, a, self.ext)
                 self._amap[i] = out
             except (av.error.FFmpegError, ValueError) as exc:
                 self.warnings.append(f"audio stream {i} ({_codec_name(a)}): {exc}; dropped")
@@ -367,12 +367,32 @@ def _codec_name(a) -> str | None:
             if a.codec_context else None)
 
 
-def _describe_track(out, a) -> None:
-    """Give output stream ``out`` input audio stream ``a``'s language, title and default flag."""
-    for key in ("language", "title"):  # (a dub's language, a commentary's title)
-        value = (a.metadata or {}).get(key)
+#: outputs whose tracks have a handler name (MP4, MOV), which players show as a track's name
+HANDLER_EXTS = (".mp4", ".m4v", ".mov")
+#: handler names FFmpeg gives a track that has none of its own (not carried into Matroska)
+DEFAULT_HANDLERS = frozenset({"VideoHandler", "SoundHandler", "SubtitleHandler", "DataHandler"})
+
+
+def track_tags(a, ext: str) -> dict[str, str]:
+    """The tags of input stream ``a`` that its copy in an ``ext`` output keeps: its language and
+    title (a dub's language, a commentary's title; FFmpeg reads an MP4 track's title as
+    "name"), and into MP4 and MOV its handler name, which players show as the track's name."""
+    tags = a.metadata or {}
+    out = {}
+    for key in ("language", "title"):
+        value = tags.get(key) or (tags.get("name") if key == "title" else None)
         if value:
-            out.metadata[key] = value
+            out[key] = value
+    handler = tags.get("handler_name")
+    if handler and ext in HANDLER_EXTS and handler not in DEFAULT_HANDLERS:
+        out["handler_name"] = handler
+    return out
+
+
+def _describe_track(out, a, ext: str) -> None:
+    """Give output stream ``out`` input audio stream ``a``'s tags (:func:`track_tags`) and
+    default flag."""
+    out.metadata.update(track_tags(a, ext))
     # which track a player picks (a dub flagged default over the original, a commentary):
     # neither a template nor an encoder carries it, and Matroska then flagged no track
     # default, MP4 the first

@@ -41,6 +41,9 @@ class SinkInfo:
     #: the source's colour description to write back (colour_primaries, color_trc; PyAV's codes)
     color_tags: dict = field(default_factory=dict)
     audio_from: Path | None = None       #: file whose audio streams are copied untouched
+    #: the file the frames come from: a video file output keeps its tags (title, creation time,
+    #: a phone's location, make and model) and its video stream's language and name
+    source_file: Path | None = None
     #: the source's sample aspect ratio (non-square pixels) to write back; None: square
     sample_aspect: Fraction | None = None
     #: the source's finest regular frame rate (SourceInfo.tick_fps): AVI's tick

@@ -36,7 +36,7 @@ from livecut.composite import bgr_to_i420
 from livecut.i420 import describe_bt709 as _describe, frame_planes, planes
 from livecut.resize import Fitter
 from livecut.sinks import register_sink
-from livecut.sinks.audio import AudioCopy
+from livecut.sinks.audio import AudioCopy, track_tags
 from livecut.sinks.base import SinkInfo, fps_fraction
 from livecut.urls import file_for_ffmpeg
 
@@ -84,6 +84,49 @@ def check_container(name: str, ext: str) -> None:
     if canonical in _HEADER_REFUSES.get(ext, ()):
         raise UsageError(f"video.codec {name!r}: a {ext} file cannot hold {canonical.upper()}; "
                          "write .mkv or .webm, or use libx264")
+
+
+#: container tags a muxer writes of its own (the file's brand, the library that wrote it): not
+#: carried from the source
+MUXER_TAGS = frozenset({"major_brand", "minor_version", "compatible_brands", "encoder", "duration"})
+#: a phone's own tags (location, make, model, software, creation date with its time zone):
+#: MP4 and MOV hold them as QuickTime metadata keys only (``movflags=use_metadata_tags``)
+APPLE_TAGS = "com.apple.quicktime."
+QUICKTIME_EXTS = (".mp4", ".m4v", ".mov")
+
+
+def _quicktime_key(key: str) -> str:
+    """A tag's name as MP4 and MOV spell it (lower case; Apple's location key ends in ISO6709)
+    when Matroska gave it in capitals, as it writes every tag."""
+    if key.isupper():
+        return key.lower().replace(APPLE_TAGS + "location.iso6709", APPLE_TAGS + "location.ISO6709")
+    return key
+
+
+def carry_tags(container, stream, src: Path, ext: str) -> None:
+    """Give ``container`` (a ``ext`` output not yet begun) the tags of source file ``src`` --
+    title, creation time, comment, a phone's location, make and model, as ``ffmpeg -map_metadata
+    0 -movflags use_metadata_tags`` keeps them -- and its video ``stream`` those of the source's
+    video stream (:func:`livecut.sinks.audio.track_tags`).  A source that cannot be reopened
+    leaves them out (the audio's copy says so)."""
+    import av
+
+    from livecut.sources.file import video_streams
+
+    try:
+        inp = av.open(file_for_ffmpeg(src), "r", metadata_errors="ignore")
+    except (av.error.FFmpegError, OSError):
+        return
+    with inp:
+        tags = {k: v for k, v in (inp.metadata or {}).items() if v and k.lower() not in MUXER_TAGS}
+        if ext in QUICKTIME_EXTS:
+            tags = {_quicktime_key(k): v for k, v in tags.items()}
+            if any(k.startswith(APPLE_TAGS) for k in tags):
+                container.container_options["movflags"] = "use_metadata_tags"
+        container.metadata.update(tags)
+        moving = video_streams(inp)
+        if moving:
+            stream.metadata.update(track_tags(moving[0], ext))
 
 
 def _fixed_rate(name: str, fps: float | None) -> Fraction | None:
@@ -367,6 +410,8 @@ class VideoFileSink:
                 except av.error.FFmpegError as exc:
                     raise VideoWriteError(f"{self.path}: encoder {self.codec!r} unavailable: a hardware encoder "
                                           f"whose device is missing or unusable here ({io_reason(exc)}); use libx264") from None
+            if self.info.source_file is not None:
+                carry_tags(c, s, self.info.source_file, self.ext)
             self._stream = s
             # (Matroska, WebM: a copied track is added with its first packet, the header waits
             # for it: a cut that ends before late audio begins leaves the track out, as MP4 does)
