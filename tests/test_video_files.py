@@ -1294,3 +1294,76 @@ def test_the_source_s_tags_and_creation_time_are_kept(tmp_path):
     with av.open(str(again)) as c:
         assert c.metadata.get("com.apple.quicktime.location.ISO6709") == "+48.8584+002.2945+035.000/", c.metadata
         assert c.metadata.get("title") == "Holiday", c.metadata
+
+
+def _cues(path) -> tuple[list[tuple], list[tuple]]:
+    """(each subtitle stream's codec, language and default flag; each cue's stream (counted
+    among the subtitles), seconds from the first video frame, seconds shown and text)."""
+    import av
+
+    with av.open(str(path)) as c:
+        first = min(float(p.pts * p.time_base) for p in c.demux(c.streams.video[0]) if p.pts is not None)
+    with av.open(str(path)) as c:
+        subs = list(c.streams.subtitles)
+        default = int(av.stream.Disposition.default)
+        tracks = [(s.codec_context.codec.canonical_name, s.metadata.get("language"),
+                   bool(int(s.disposition) & default))
+                  for s in subs]
+        order = {s.index: n for n, s in enumerate(subs)}
+        cues = []
+        for p in c.demux(*subs):
+            if not p.size or p.pts is None:
+                continue
+            for sub in p.stream.codec_context.decode(p):
+                text = sub.dialogue.decode() if hasattr(sub, "dialogue") else str(sub)
+                cues.append((order[p.stream.index], round(float(p.pts * p.time_base) - first, 3),
+                             round(float(p.duration * p.time_base), 3), text.strip()))
+    return tracks, sorted(cues)
+
+
+@pytest.mark.parametrize("ext, codecs", [(".mkv", ["subrip", "ass"]), (".webm", ["webvtt", "webvtt"]),
+                                         (".mp4", ["mov_text", "mov_text"]), (".mov", ["mov_text", "mov_text"])])
+def test_subtitle_tracks_are_kept(tmp_path, ext, codecs):
+    """A film's subtitles (SubRip and ASS in Matroska, 1 s into its timeline): they
+    were left out, without a word.  Each track is copied where the output takes its codec,
+    else converted to the output's text subtitles, in order, with its language, default flag
+    and timing (to the millisecond, against the video)."""
+    (tmp_path / "en.srt").write_text("1\n00:00:00,100 --> 00:00:00,800\nHello\n\n"
+                                     "2\n00:00:01,000 --> 00:00:01,400\nWorld\n")
+    (tmp_path / "fr.srt").write_text("1\n00:00:00,300 --> 00:00:00,900\nBonjour\n")
+    src = tmp_path / "film.mkv"  # (its sound 0.5 s late: the first cues come before it)
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1.5", "-itsoffset", "0.5", "-f", "lavfi", "-i",
+            "sine=f=440:r=48000:duration=1", "-i", str(tmp_path / "en.srt"),
+            "-i", str(tmp_path / "fr.srt"), "-map", "0", "-map", "1", "-map", "2",
+            "-map", "3", "-c:v", "libx264", "-c:a", "libopus", "-c:s:0", "srt", "-c:s:1", "ass",
+            "-metadata:s:s:0", "language=eng", "-metadata:s:s:1", "language=fra",
+            "-disposition:s:0", "0", "-disposition:s:1", "default", "-output_ts_offset", "1", str(src))
+    tracks, cues = _cues(src)
+    assert [c[:2] for c in cues] == [(0, 0.1), (0, 1.0), (1, 0.3)], cues  # (as made)
+    out = tmp_path / f"out{ext}"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "subtitle" not in r.stderr, r.stderr
+    got_tracks, got_cues = _cues(out)
+    assert got_tracks == [(codecs[0], "eng", False), (codecs[1], "fra", True)], got_tracks
+    assert [(n, t, d) for n, t, d, _ in got_cues] == [(0, 0.1, 0.7), (0, 1.0, 0.4), (1, 0.3, 0.6)], got_cues
+    assert [text.rsplit(",", 1)[-1].split(">")[-1].split("<")[0] for *_, text in got_cues] == \
+        ["Hello", "World", "Bonjour"], got_cues
+
+
+def test_subtitles_an_output_cannot_hold_are_said(tmp_path):
+    """A phone's or an editor's MP4 subtitles (mov_text) into .mkv are converted (SubRip); into
+    .avi, which holds none, the run says they are left out."""
+    (tmp_path / "en.srt").write_text("1\n00:00:00,200 --> 00:00:00,600\nHello\n")
+    src = tmp_path / "clip.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-i", str(tmp_path / "en.srt"),
+            "-map", "0", "-map", "1", "-c:v", "libx264", "-c:s", "mov_text", "-metadata:s:s:0", "language=eng",
+            str(src))
+    out = tmp_path / "out.mkv"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    tracks, cues = _cues(out)
+    assert tracks == [("subrip", "eng", True)] and [c[1:3] for c in cues] == [(0.2, 0.4)], (tracks, cues)
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.avi"), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "subtitle stream 1 (mov_text, eng): a .avi file cannot hold it; left out (.mkv keeps it)" in r.stderr

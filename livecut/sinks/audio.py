@@ -7,6 +7,10 @@ end.  Each stream is copied packet by packet when the container takes its codec 
 (:data:`AUDIO_OK`), else decoded and re-encoded (:data:`AUDIO_TRANSCODE`: Opus for WebM,
 AAC for the others) with its timing kept.  Used by the video file sink, ``-o -`` and
 network outputs.
+
+For the video file sink its subtitle tracks go along the same way: copied when the muxer
+takes their codec, text subtitles otherwise converted (:data:`SUBTITLE_CONVERT`: mov_text
+for MP4 and MOV, SubRip for Matroska, WebVTT for WebM), others left out and said so.
 """
 
 from __future__ import annotations
@@ -46,10 +50,15 @@ AAC_PRIMING = 1024
 KEEPS_EMPTY_TRACKS = frozenset({".mkv", ".webm"})
 #: bytes of packets held back at most while the output's header waits for late audio
 HOLD_MAX_BYTES = 64 << 20
+#: the text subtitle codec each output is given for text subtitles it cannot hold as they are
+#: (SubRip from a phone's or an editor's MP4, mov_text from Matroska ...), as FFmpeg converts them
+SUBTITLE_CONVERT = {".mp4": "mov_text", ".m4v": "mov_text", ".mov": "mov_text", ".mkv": "subrip",
+                    ".webm": "webvtt"}
 
 
 class AudioCopy:
-    """The audio streams of ``src`` in ``container`` (see the module docstring).
+    """The audio streams of ``src`` (and the subtitle streams of ``subtitles_from``) in
+    ``container`` (see the module docstring).
 
     ``ext`` names the output's kind (``.mp4``, ``.avi``, ``.ts``, ...: which codecs it
     takes, and AVI's peculiarities); ``start`` is the seconds the source took off its
@@ -65,7 +74,7 @@ class AudioCopy:
     """
 
     def __init__(self, container, inp, amap: dict, transcode: set[int], ext: str, start: float,
-                 warnings: list[str], deferred: dict | None = None):
+                 warnings: list[str], deferred: dict | None = None, subtitles: dict | None = None):
         self._container = container
         self._audio_in = inp
         self._amap = amap
@@ -85,27 +94,35 @@ class AudioCopy:
         #: packets held back while the header waits: (input audio index, or None for video, packet)
         self._held: list | None = [] if self._deferred else None
         self._held_bytes = 0
+        #: subtitle streams carried (index: None to copy, else the encoder to convert to); with
+        #: the header held back, added to the output after the audio (see _release)
+        self._subtitles = dict(subtitles or {})
         if self._deferred:
-            self._apackets = inp.demux(*self._deferred.values())
+            self._apackets = inp.demux(*self._deferred.values(), *(inp.streams[i] for i in self._subtitles))
 
     @classmethod
     def open(cls, container, src: Path | None, ext: str, start: float,
-             warnings: list[str], hold: bool = False) -> "AudioCopy | None":
+             warnings: list[str], hold: bool = False, subtitles_from: Path | None = None
+             ) -> "AudioCopy | None":
+        """See the class; ``subtitles_from`` (the same file as ``src``, or the source when it
+        has no audio): its subtitle tracks are carried too."""
         import av
 
         from livecut.urls import file_for_ffmpeg
 
-        if src is None:
+        if src is None and subtitles_from is None:
             return None
         allowed = AUDIO_OK.get(ext)  # None: any codec (mkv)
         try:
-            inp = av.open(file_for_ffmpeg(src), "r", metadata_errors="ignore")
+            inp = av.open(file_for_ffmpeg(src or subtitles_from), "r", metadata_errors="ignore")
         except (av.error.FFmpegError, OSError):
-            warnings.append("audio: cannot reopen the input; output has no audio")
+            warnings.append("audio: cannot reopen the input; output has no audio" if src is not None
+                            else "subtitles: cannot reopen the input; output has no subtitles")
             return None
         amap = {}
         transcode: set[int] = set()
-        streams = list(inp.streams.audio)
+        streams = list(inp.streams.audio) if src is not None else []
+        subs = _subtitle_plan(container, inp, ext, warnings) if subtitles_from is not None else {}
         if hold and ext in KEEPS_EMPTY_TRACKS and streams and all(
                 a.codec_context is not None and _copyable(a, _codec_name(a), ext)
                 and (allowed is None or _codec_name(a) in allowed)
@@ -114,7 +131,7 @@ class AudioCopy:
             # (every track copied: added in their order once each has a packet; with a track
             # re-encoded, whose encoder is opened now, they are all added now, in order)
             return cls(container, inp, {}, transcode, ext, start, warnings,
-                       deferred={a.index: a for a in streams})
+                       deferred={a.index: a for a in streams}, subtitles=subs)
         for a in streams:
             name = _codec_name(a)
             # AVI has no start time per stream: audio that begins after the output's 0 is
@@ -137,10 +154,15 @@ class AudioCopy:
                 _describe_track(amap[a.index], a, ext)
             except (av.error.FFmpegError, ValueError) as exc:
                 warnings.append(f"audio stream {a.index} ({name}): {exc}; dropped")
+        for i, encoder in subs.items():
+            out = _add_subtitle(container, inp.streams[i], encoder, ext, warnings)
+            if out is not None:
+                amap[i] = out
         if not amap:
             inp.close()
             return None
-        return cls(container, inp, amap, transcode, ext, start, warnings)
+        return cls(container, inp, amap, transcode, ext, start, warnings,
+                   subtitles={i: e for i, e in subs.items() if i in amap})
 
     def _encode_audio(self, index: int, frames) -> None:
         out = self._amap[index]
@@ -279,6 +301,9 @@ class AudioCopy:
                 return
             self._pending = None
             index = pkt.stream.index
+            if index in self._subtitles:
+                self._subtitle(index, pkt)
+                continue
             if index in self._transcode:
                 try:
                     frames = pkt.decode()
@@ -302,6 +327,30 @@ class AudioCopy:
                 continue
             pkt.stream = out
             self._put(pkt)
+
+    def _subtitle(self, index: int, pkt) -> None:
+        """Mux (or hold back, see the class) a packet of subtitle stream ``index``, taking
+        the source's start off its time; a converted one is decoded and encoded again."""
+        if self.start:
+            shift = int(round(self.start / pkt.time_base))
+            if pkt.pts is not None:
+                pkt.pts -= shift
+            pkt.dts -= shift
+        if self._held is not None:
+            self._hold(index, pkt)
+        else:
+            self._put_subtitle(index, pkt)
+
+    def _put_subtitle(self, index: int, pkt) -> None:
+        out = self._amap.get(index)
+        if out is None:
+            return
+        if self._subtitles[index] is not None:
+            pkt = _convert_subtitle(pkt, out)
+            if pkt is None:
+                return
+        pkt.stream = out
+        self._container.mux(pkt)
 
     def mux_video(self, packet) -> None:
         """Mux a packet of the output's video (held back while the header waits, see the class)."""
@@ -334,7 +383,14 @@ class AudioCopy:
             except (av.error.FFmpegError, ValueError) as exc:
                 self.warnings.append(f"audio stream {i} ({_codec_name(a)}): {exc}; dropped")
         self._deferred = {}
+        for i, encoder in self._subtitles.items():  # (after the audio, as without the hold)
+            out = _add_subtitle(self._container, self._audio_in.streams[i], encoder, self.ext, self.warnings)
+            if out is not None:
+                self._amap[i] = out
         for index, packet in held:
+            if index in self._subtitles:
+                self._put_subtitle(index, packet)
+                continue
             if index is not None:
                 out = self._amap.get(index)
                 if out is None:
@@ -397,6 +453,73 @@ def _describe_track(out, a, ext: str) -> None:
     # neither a template nor an encoder carries it, and Matroska then flagged no track
     # default, MP4 the first
     out.disposition = int(a.disposition or 0)
+
+
+def _subtitle_plan(container, inp, ext: str, warnings: list[str]) -> dict[int, str | None]:
+    """The subtitle streams of ``inp`` an ``ext`` output keeps: index -> None (copied: the
+    muxer takes the codec) or the encoder a text subtitle is converted to
+    (:data:`SUBTITLE_CONVERT`); a picture subtitle the output cannot hold (DVD or Blu-ray
+    subtitles into MP4 or WebM) or any into AVI is left out, and said so."""
+    plan: dict[int, str | None] = {}
+    for t in inp.streams.subtitles:
+        cc = t.codec_context
+        codec = cc.codec if cc is not None else None
+        if codec is not None and codec.name in container.supported_codecs:
+            plan[t.index] = None
+        elif codec is not None and codec.text_sub and ext in SUBTITLE_CONVERT:
+            plan[t.index] = SUBTITLE_CONVERT[ext]
+        else:
+            name = codec.canonical_name if codec is not None else "unknown codec"
+            lang = (t.metadata or {}).get("language")
+            warnings.append(f"subtitle stream {t.index} ({name}{', ' + lang if lang else ''}): a {ext} file "
+                            f"cannot hold it; left out{' (.mkv keeps it)' if ext != '.mkv' else ''}")
+    return plan
+
+
+def _add_subtitle(container, t, encoder: str | None, ext: str, warnings: list[str]):
+    """The output stream for subtitle stream ``t``: a copy, or a ``encoder`` stream (set up
+    from ``t``'s decoder: its styles) that its packets are converted into; None (said) when
+    the output refuses it."""
+    import av
+
+    try:
+        if encoder is None:
+            out = container.add_stream_from_template(t)
+        else:
+            dec = t.codec_context
+            if not dec.is_open:
+                dec.open(strict=False)
+            out = container.add_stream(encoder)
+            out.codec_context.subtitle_header = dec.subtitle_header  # (ASS styles: mov_text's)
+            out.time_base = out.codec_context.time_base = Fraction(1, 1000)
+        _describe_track(out, t, ext)
+    except (av.error.FFmpegError, ValueError) as exc:
+        warnings.append(f"subtitle stream {t.index} ({_codec_name(t)}): {exc}; left out")
+        return None
+    return out
+
+
+def _convert_subtitle(pkt, out):
+    """Input subtitle packet ``pkt`` as a packet of ``out`` (its encoder's codec), at the
+    same time for as long; None for a packet that shows nothing (an MP4's gap)."""
+    import av
+
+    try:
+        sub = pkt.stream.codec_context.decode2(pkt)
+        if sub is None or not len(sub):
+            return None
+        shown = sub.end_display_time - sub.start_display_time
+        sub.end_display_time, sub.start_display_time = shown, 0
+        packet = out.codec_context.encode_subtitle(sub)
+    except (av.error.FFmpegError, ValueError):
+        return None  # (a cue that cannot be converted: left out, not a failed run)
+    tb = out.time_base
+    t = pkt.pts if pkt.pts is not None else pkt.dts
+    packet.pts = packet.dts = int(round(t * pkt.time_base / tb))
+    dur = pkt.duration * pkt.time_base if pkt.duration else Fraction(shown, 1000)
+    packet.duration = int(round(dur / tb))
+    packet.time_base = tb
+    return packet
 
 
 def _copyable(a, name: str | None, ext: str) -> bool:

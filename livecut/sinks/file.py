@@ -416,7 +416,7 @@ class VideoFileSink:
             # (Matroska, WebM: a copied track is added with its first packet, the header waits
             # for it: a cut that ends before late audio begins leaves the track out, as MP4 does)
             self._audio = AudioCopy.open(c, self.info.audio_from, self.ext, self.info.start,
-                                         self.warnings, hold=True)
+                                         self.warnings, hold=True, subtitles_from=self.info.source_file)
         except BaseException:
             self._container.close()
             self._container = None
