@@ -1367,3 +1367,26 @@ def test_subtitles_an_output_cannot_hold_are_said(tmp_path):
     r = run_cli("file", str(src), "-o", str(tmp_path / "out.avi"), "-q")
     assert r.returncode == 0, r.stderr
     assert "subtitle stream 1 (mov_text, eng): a .avi file cannot hold it; left out (.mkv keeps it)" in r.stderr
+
+
+def test_chapters_are_kept(tmp_path):
+    """A recording's chapters were left out of every output; they are kept where the container
+    holds them, and .avi, which holds none, says they are left out."""
+    meta = tmp_path / "chapters.txt"
+    meta.write_text(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=600\ntitle=Intro\n"
+                    "[CHAPTER]\nTIMEBASE=1/1000\nSTART=600\nEND=1200\ntitle=Talk\n")
+    src = tmp_path / "talk.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1.2", "-i", str(meta),
+            "-map", "0", "-map_chapters", "1", "-c:v", "libx264", str(src))
+    import av
+
+    for ext in (".mp4", ".mov", ".mkv", ".webm"):
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out), "-q")
+        assert r.returncode == 0, r.stderr
+        with av.open(str(out)) as c:
+            got = [(round(float(ch["start"] * ch["time_base"]), 3), ch["metadata"].get("title")) for ch in c.chapters()]
+        assert got == [(0.0, "Intro"), (0.6, "Talk")], (ext, got)
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.avi"), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "2 chapters: a .avi file cannot hold them; left out" in r.stderr, r.stderr

@@ -93,6 +93,8 @@ MUXER_TAGS = frozenset({"major_brand", "minor_version", "compatible_brands", "en
 #: MP4 and MOV hold them as QuickTime metadata keys only (``movflags=use_metadata_tags``)
 APPLE_TAGS = "com.apple.quicktime."
 QUICKTIME_EXTS = (".mp4", ".m4v", ".mov")
+#: outputs that hold chapters
+CHAPTER_EXTS = (".mp4", ".m4v", ".mov", ".mkv", ".webm")
 
 
 def _quicktime_key(key: str) -> str:
@@ -103,12 +105,13 @@ def _quicktime_key(key: str) -> str:
     return key
 
 
-def carry_tags(container, stream, src: Path, ext: str) -> None:
+def carry_source(container, stream, src: Path, ext: str, start: float, warnings: list[str]) -> None:
     """Give ``container`` (a ``ext`` output not yet begun) the tags of source file ``src`` --
     title, creation time, comment, a phone's location, make and model, as ``ffmpeg -map_metadata
-    0 -movflags use_metadata_tags`` keeps them -- and its video ``stream`` those of the source's
-    video stream (:func:`livecut.sinks.audio.track_tags`).  A source that cannot be reopened
-    leaves them out (the audio's copy says so)."""
+    0 -movflags use_metadata_tags`` keeps them -- and its chapters (:func:`_chapters`), and its
+    video ``stream`` the tags of the source's video stream
+    (:func:`livecut.sinks.audio.track_tags`).  A source that cannot be reopened leaves them out
+    (the audio's copy says so)."""
     import av
 
     from livecut.sources.file import video_streams
@@ -118,6 +121,12 @@ def carry_tags(container, stream, src: Path, ext: str) -> None:
     except (av.error.FFmpegError, OSError):
         return
     with inp:
+        chapters = _chapters(inp, start)
+        if chapters and ext not in CHAPTER_EXTS:
+            warnings.append(f"{len(chapters)} chapter{'s' if len(chapters) > 1 else ''}: a {ext} file cannot "
+                            "hold them; left out (.mp4, .mov, .mkv and .webm keep them)")
+        elif chapters:
+            container.set_chapters(chapters)
         tags = {k: v for k, v in (inp.metadata or {}).items() if v and k.lower() not in MUXER_TAGS}
         if ext in QUICKTIME_EXTS:
             tags = {_quicktime_key(k): v for k, v in tags.items()}
@@ -127,6 +136,22 @@ def carry_tags(container, stream, src: Path, ext: str) -> None:
         moving = video_streams(inp)
         if moving:
             stream.metadata.update(track_tags(moving[0], ext))
+
+
+def _chapters(inp, start: float) -> list[dict]:
+    """The chapters of source container ``inp`` on the output's timeline (``start`` seconds
+    taken off, as off the video's timestamps); a chapter that ends before the output's 0 is
+    left out."""
+    out = []
+    for ch in inp.chapters():
+        tb = ch["time_base"]
+        shift = int(round(start / tb)) if tb else 0
+        begin, end = max(0, ch["start"] - shift), ch["end"] - shift
+        if end <= 0 and ch["end"] > ch["start"]:
+            continue
+        out.append({"id": len(out) + 1, "start": begin, "end": max(begin, end), "time_base": tb,
+                    "metadata": dict(ch.get("metadata") or {})})
+    return out
 
 
 def _fixed_rate(name: str, fps: float | None) -> Fraction | None:
@@ -411,7 +436,7 @@ class VideoFileSink:
                     raise VideoWriteError(f"{self.path}: encoder {self.codec!r} unavailable: a hardware encoder "
                                           f"whose device is missing or unusable here ({io_reason(exc)}); use libx264") from None
             if self.info.source_file is not None:
-                carry_tags(c, s, self.info.source_file, self.ext)
+                carry_source(c, s, self.info.source_file, self.ext, self.info.start, self.warnings)
             self._stream = s
             # (Matroska, WebM: a copied track is added with its first packet, the header waits
             # for it: a cut that ends before late audio begins leaves the track out, as MP4 does)
