@@ -1390,3 +1390,54 @@ def test_chapters_are_kept(tmp_path):
     r = run_cli("file", str(src), "-o", str(tmp_path / "out.avi"), "-q")
     assert r.returncode == 0, r.stderr
     assert "2 chapters: a .avi file cannot hold them; left out" in r.stderr, r.stderr
+
+
+def test_timecode_is_kept(tmp_path):
+    """A camera's or an editor's .mov starts at a timecode (a timecode track): it was left
+    out, so an editor placed the cut at 00:00:00:00, away from the rest of the take.  .mov
+    and .mp4 get a timecode track, .mkv the tag; .avi, which holds none, says it is left out."""
+    import av
+
+    src = tmp_path / "take.mov"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=30000/1001:duration=0.6", "-f", "lavfi", "-i",
+            "sine=f=440:r=48000:duration=0.6", "-c:v", "libx264", "-c:a", "pcm_s16le",
+            "-timecode", "01:02:03;04", str(src))
+    for ext in (".mov", ".mp4", ".mkv"):
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out), "-q")
+        assert r.returncode == 0, r.stderr
+        with av.open(str(out)) as c:
+            video = {k.lower(): v for k, v in c.streams.video[0].metadata.items()}
+            tracks = [s for s in c.streams if s.type == "data" and s.metadata.get("timecode")]
+        assert video.get("timecode") == "01:02:03;04", (ext, video)
+        assert len(tracks) == (ext != ".mkv"), (ext, tracks)  # (a timecode track: what editors read)
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.avi"), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "timecode 01:02:03;04: a .avi file cannot hold it; left out" in r.stderr, r.stderr
+    # drop-frame timecode at 25 fps, which cannot count it (FFmpeg left it out without a word)
+    odd = tmp_path / "odd.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.4", "-c:v", "libx264",
+            "-metadata:s:v:0", "timecode=01:00:00;00", str(odd))
+    r = run_cli("file", str(odd), "-o", str(tmp_path / "odd.mov"), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "timecode 01:00:00;00: drop-frame, which 25.000 fps cannot count; left out" in r.stderr, r.stderr
+
+
+def test_chapters_beside_a_timecode_in_a_mov_without_audio_are_said(tmp_path):
+    """FFmpeg refers a silent video track to its timecode track only: chapters written beside it
+    came out as a subtitle track of chapter names.  The timecode is kept, the chapters are
+    left out and said so."""
+    import av
+
+    meta = tmp_path / "chapters.txt"
+    meta.write_text(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=600\ntitle=Intro\n")
+    src = tmp_path / "silent.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.6", "-i", str(meta), "-map", "0",
+            "-map_chapters", "1", "-c:v", "libx264", "-timecode", "10:00:00:00", str(src))
+    out = tmp_path / "out.mov"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "1 chapter: FFmpeg cannot write it beside the timecode in a .mov file without audio" in r.stderr
+    with av.open(str(out)) as c:
+        assert [s.type for s in c.streams] == ["video", "data"], list(c.streams)
+        assert c.streams.video[0].metadata.get("timecode") == "10:00:00:00"

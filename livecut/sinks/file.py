@@ -105,13 +105,14 @@ def _quicktime_key(key: str) -> str:
     return key
 
 
-def carry_source(container, stream, src: Path, ext: str, start: float, warnings: list[str]) -> None:
+def carry_source(container, stream, src: Path, ext: str, start: float, fps: float,
+                 warnings: list[str]) -> None:
     """Give ``container`` (a ``ext`` output not yet begun) the tags of source file ``src`` --
     title, creation time, comment, a phone's location, make and model, as ``ffmpeg -map_metadata
     0 -movflags use_metadata_tags`` keeps them -- and its chapters (:func:`_chapters`), and its
     video ``stream`` the tags of the source's video stream
-    (:func:`livecut.sinks.audio.track_tags`).  A source that cannot be reopened leaves them out
-    (the audio's copy says so)."""
+    (:func:`livecut.sinks.audio.track_tags`) and its timecode (:func:`_timecode`; a frame rate
+    of ``fps``).  A source that cannot be reopened leaves them out (the audio's copy says so)."""
     import av
 
     from livecut.sources.file import video_streams
@@ -121,21 +122,52 @@ def carry_source(container, stream, src: Path, ext: str, start: float, warnings:
     except (av.error.FFmpegError, OSError):
         return
     with inp:
+        tags = {k: v for k, v in (inp.metadata or {}).items() if v and k.lower() not in MUXER_TAGS}
+        moving = video_streams(inp)
+        tc = _timecode(inp, moving[0] if moving else None)
+        if tc and ext == ".avi":
+            warnings.append(f"timecode {tc}: a .avi file cannot hold it; left out (.mov, .mp4 and .mkv keep it)")
+            tc = None
+        elif tc and (";" in tc or "." in tc) and round(fps) % 30:
+            # (drop-frame timecode counts 30000/1001 fps or its multiples: FFmpeg left it out
+            # of a .mov or .mp4 without a word)
+            warnings.append(f"timecode {tc}: drop-frame, which {fps:.3f} fps cannot count; left out")
+            tc = None
+        if tc is None:  # (an MXF's is the file's: MP4 and MOV give it a timecode track as well)
+            tags = {k: v for k, v in tags.items() if k.lower() != "timecode"}
         chapters = _chapters(inp, start)
+        n, them = (f"{len(chapters)} chapters", "them") if len(chapters) > 1 else ("1 chapter", "it")
         if chapters and ext not in CHAPTER_EXTS:
-            warnings.append(f"{len(chapters)} chapter{'s' if len(chapters) > 1 else ''}: a {ext} file cannot "
-                            "hold them; left out (.mp4, .mov, .mkv and .webm keep them)")
+            warnings.append(f"{n}: a {ext} file cannot hold {them}; left out (.mp4, .mov, .mkv and .webm "
+                            "keep chapters)")
+        elif chapters and tc and ext in QUICKTIME_EXTS and not inp.streams.audio:
+            # (FFmpeg refers the video track to its timecode track only: the chapter track,
+            # unreferred, is taken for a subtitle track, by QuickTime and FFmpeg alike)
+            warnings.append(f"{n}: FFmpeg cannot write {them} beside the timecode in a {ext} file without "
+                            "audio; left out (.mkv keeps both)")
         elif chapters:
             container.set_chapters(chapters)
-        tags = {k: v for k, v in (inp.metadata or {}).items() if v and k.lower() not in MUXER_TAGS}
         if ext in QUICKTIME_EXTS:
             tags = {_quicktime_key(k): v for k, v in tags.items()}
             if any(k.startswith(APPLE_TAGS) for k in tags):
                 container.container_options["movflags"] = "use_metadata_tags"
         container.metadata.update(tags)
-        moving = video_streams(inp)
         if moving:
             stream.metadata.update(track_tags(moving[0], ext))
+        if tc and not any(k.lower() == "timecode" for k in tags):  # (MP4, MOV: a timecode track; Matroska: a tag)
+            stream.metadata["timecode"] = tc
+
+
+def _timecode(inp, video) -> str | None:
+    """The timecode of the source's first frame: the file's (MXF), its video stream's (a
+    camera's or an editor's MOV reads it from the timecode track; Matroska's in capitals) or,
+    of a file that gives it only there, its timecode track's (a data stream)."""
+    streams = ([video] if video is not None else []) + [d for d in inp.streams if d.type == "data"]
+    for tags in [inp.metadata] + [s.metadata for s in streams]:
+        for k, v in (tags or {}).items():
+            if k.lower() == "timecode" and v:
+                return v
+    return None
 
 
 def _chapters(inp, start: float) -> list[dict]:
@@ -436,7 +468,8 @@ class VideoFileSink:
                     raise VideoWriteError(f"{self.path}: encoder {self.codec!r} unavailable: a hardware encoder "
                                           f"whose device is missing or unusable here ({io_reason(exc)}); use libx264") from None
             if self.info.source_file is not None:
-                carry_source(c, s, self.info.source_file, self.ext, self.info.start, self.warnings)
+                carry_source(c, s, self.info.source_file, self.ext, self.info.start,
+                             float(fps_fraction(self.info.fps)), self.warnings)
             self._stream = s
             # (Matroska, WebM: a copied track is added with its first packet, the header waits
             # for it: a cut that ends before late audio begins leaves the track out, as MP4 does)
