@@ -768,6 +768,10 @@ def test_non_square_pixels_are_kept(tmp_path):
         assert run_cli("file", str(src), "-o", str(out), "-q").returncode == 0
         with av.open(str(out)) as c:
             assert c.streams.video[0].sample_aspect_ratio == Fraction(64, 45), ext
+    # .webm cannot say it (libvpx does not pass it on): said, not squeezed without a word
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.webm"), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "non-square pixels (64:45) written as square" in r.stderr, r.stderr
 
 
 def test_an_encoder_that_cannot_take_the_output_is_refused(tmp_path, clips):
