@@ -1445,3 +1445,45 @@ def test_chapters_beside_a_timecode_in_a_mov_without_audio_are_said(tmp_path):
     with av.open(str(out)) as c:
         assert [s.type for s in c.streams] == ["video", "data"], list(c.streams)
         assert c.streams.video[0].metadata.get("timecode") == "10:00:00:00"
+
+
+@pytest.mark.parametrize("rate", ["24000/1001", "30000/1001", "60000/1001"])
+def test_an_ntsc_rate_from_milliseconds_is_written_on_its_own_times(tmp_path, rate):
+    """Matroska's millisecond timestamps of a 23.976 fps video, frames 41 and 42 ms apart, made
+    an .mp4 of 23.989 fps (768000/32027; 29.97: 480000/16019) that editors take for variable
+    frame rate; ffmpeg writes 24000/1001.  The frames go on the rate's own times."""
+    import av
+
+    src = tmp_path / "film.mkv"
+    _ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=160x96:rate={rate}:duration=1", "-c:v", "libx264", str(src))
+    for ext in (".mp4", ".mov"):
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out), "-q")
+        assert r.returncode == 0, r.stderr
+        with av.open(str(out)) as c:
+            s = c.streams.video[0]
+            assert s.average_rate == Fraction(rate), (ext, s.average_rate)
+            pts = sorted(p.pts for p in c.demux(s) if p.pts is not None)
+            assert len(set(b - a for a, b in zip(pts, pts[1:]))) == 1, (ext, pts)  # (every frame as long)
+            assert abs(float((pts[-1] - pts[0]) * s.time_base) - (len(pts) - 1) / float(Fraction(rate))) < 1e-6
+    if rate != "24000/1001":
+        return
+    # frames off the rate's times (a pause of 0.2 s in the recording) keep theirs
+    true = [n * 1001 / 24000 + (n >= 12) * 0.2 for n in range(24)]
+    src = tmp_path / "vfr.mkv"
+    with av.open(str(src), "w") as c:
+        s = c.add_stream("libx264", rate=Fraction(rate))
+        s.width, s.height, s.pix_fmt = 160, 96, "yuv420p"
+        s.time_base = s.codec_context.time_base = Fraction(1, 1000)
+        for n, t in enumerate(true):
+            f = av.VideoFrame.from_ndarray(np.full((96, 160, 3), n * 10, np.uint8), format="bgr24")
+            f.pts, f.time_base = round(t * 1000), Fraction(1, 1000)
+            for p in s.encode(f):
+                c.mux(p)
+        for p in s.encode(None):
+            c.mux(p)
+    out = tmp_path / "vfr.mp4"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    b = probe(out)["pts"]
+    assert len(b) == 24 and max(abs((y - b[0]) - t) for y, t in zip(b, true)) < 0.0011, b

@@ -21,6 +21,7 @@ Opus for ``.webm``, AAC for the others (:mod:`livecut.sinks.audio`).
 
 from __future__ import annotations
 
+import math
 import os
 from fractions import Fraction
 from pathlib import Path
@@ -44,6 +45,9 @@ VIDEO_EXTS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm")
 #: AVI's tick may be this many times finer than the average frame rate (each tick without a
 #: frame costs an index entry)
 AVI_TICK_MAX = 3.0
+#: the finest time base (ticks a second) a video is written on to hold both its source's ticks
+#: and its frame rate's times (see VideoFileSink._grid)
+GRID_MAX_TICKS = 1_000_000
 #: the speed presets x264 and x265 know
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
                 "veryslow", "placebo")
@@ -201,6 +205,13 @@ def _fixed_rate(name: str, fps: float | None) -> Fraction | None:
                          f"{', '.join(str(Fraction(r.numerator, r.denominator)) for r in rates[:8])} ...); "
                          "use libx264")
     return rate
+
+
+def _ntsc(rate: Fraction) -> Fraction:
+    """``rate``, or the NTSC rate (N * 1000/1001) it is within 0.05 % of: FFmpeg guesses 59.94 fps
+    from Matroska's milliseconds as 19001/317."""
+    ntsc = Fraction(round(rate * Fraction(1001, 1000)) * 1000, 1001)
+    return ntsc if ntsc and abs(rate - ntsc) < ntsc * Fraction(5, 10000) else rate
 
 
 def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) -> tuple[dict[str, str], dict]:
@@ -389,6 +400,22 @@ class VideoFileSink:
         rate = _fixed_rate(codec, info.fps)
         if rate is not None:
             self.time_base = 1 / rate
+        #: (frame duration, slack) in output ticks when the source's ticks cannot say its frame
+        #: rate's times (Matroska's milliseconds at 23.976 or 29.97 fps: frames 41 and 42 ms
+        #: apart made an MP4 of 23.989 fps, 768000/32027, that editors take for variable): the
+        #: frames within a source tick of that rate's times are written on them, on a time base
+        #: that holds both (1/24000 for 23.976 from milliseconds), see _on_grid; None: as they are
+        self._grid: tuple[int, int] | None = None
+        self._anchor: int | None = None
+        src_tb = info.time_base
+        if ext != ".avi" and rate is None and src_tb and info.tick_fps:
+            step = 1 / _ntsc(fps_fraction(info.tick_fps))
+            if (step / src_tb).denominator != 1:
+                both = Fraction(math.gcd(src_tb.numerator * step.denominator, step.numerator * src_tb.denominator),
+                                src_tb.denominator * step.denominator)
+                if both.denominator <= GRID_MAX_TICKS:
+                    self.time_base = both
+                    self._grid = (int(step / both), int(src_tb / both))
         self._last_pts: int | None = None
         self._last_t = 0.0
         self._yuv = None
@@ -565,6 +592,8 @@ class VideoFileSink:
                 ipts = self._last_pts + max(1, int(round(1 / (fps_fraction(self.info.fps) * tb))))
         else:
             ipts = int(round(pts / tb))
+            if self._grid is not None:
+                ipts = self._on_grid(ipts)
         if self._last_pts is not None and ipts <= self._last_pts:
             ipts = self._last_pts + 1
         frame.pts = ipts
@@ -584,6 +613,16 @@ class VideoFileSink:
         except (av.error.FFmpegError, OSError) as exc:
             raise VideoWriteError(f"{self.path}: write failed ({io_reason(exc)})") from None
         self.frames += 1
+
+    def _on_grid(self, ipts: int) -> int:
+        """``ipts`` moved onto the frame rate's times (counted from the first frame) when it is
+        within a source tick of one (see ``_grid``); a frame off them (variable frame rate)
+        keeps its own."""
+        step, slack = self._grid
+        if self._anchor is None:
+            self._anchor = ipts
+        on = self._anchor + round((ipts - self._anchor) / step) * step
+        return on if abs(ipts - on) <= slack else ipts
 
     def _mux(self, packet) -> None:
         """Mux a video packet (through the audio, which may hold it back: see AudioCopy)."""
