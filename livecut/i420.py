@@ -22,6 +22,16 @@ FULL_RANGE = 2
 #: Kr and Kb of the YUV matrices :class:`BgrReader` converts itself, by FFmpeg's code
 #: (BT.601 as :data:`AS_BT601`, BT.709, BT.2020 non-constant luminance)
 KR_KB = {**{c: (0.299, 0.114) for c in AS_BT601}, BT709: (0.2126, 0.0722), 9: (0.2627, 0.0593)}
+#: FFmpeg's code of the YCgCo matrix (AVCOL_SPC_YCGCO: U holds Cg, V Co), which
+#: :class:`BgrReader` converts itself (swscale refuses it)
+YCGCO = 8
+#: the matrices :class:`BgrReader` converts itself
+OWN_MATRICES = frozenset(KR_KB) | {YCGCO}
+#: the YUV matrices swscale converts, by FFmpeg's code: it refuses a frame of any other
+#: (reserved 3, YCgCo 8, BT.2020 constant luminance 10, SMPTE 2085, chroma-derived, ICtCp,
+#: YCgCo-R ...) with "Operation not supported", in any conversion, one that applies no matrix
+#: (4:2:2 to 4:4:4, 10 bits to 8) too
+SWS_MATRICES = frozenset({0, 1, 2, 4, 5, 6, 7, 9})
 #: high-bit-depth 4:2:0 pixel formats read as their 8-bit yuv420p conversion (see BgrReader)
 HIGH_BIT_420 = frozenset({"yuv420p10le", "yuv420p10be", "yuv420p12le", "yuv420p12be"})
 #: planar YUV with more chroma than 4:2:0 (ProRes 422/4444, DNxHR, H.264 High 4:2:2 and
@@ -85,7 +95,31 @@ def yuv_to_bgr_matrix(kr: float, kb: float, full: bool) -> np.ndarray:
     m = np.array([[ys, 2 * (1 - kb) * cs, 0.0],
                   [ys, -2 * (1 - kb) * kb / kg * cs, -2 * (1 - kr) * kr / kg * cs],
                   [ys, 0.0, 2 * (1 - kr) * cs]])
+    return _with_offset(m, y0)
+
+
+def ycgco_to_bgr_matrix(full: bool) -> np.ndarray:
+    """YCgCo (U: Cg, V: Co) -> BGR, full or limited range (quantized as the other matrices),
+    as :func:`yuv_to_bgr_matrix` gives it: G = Y + Cg, B = Y - Cg - Co, R = Y - Cg + Co."""
+    ys, cs, y0 = (1.0, 1.0, 0.0) if full else (255 / 219, 255 / 224, 16.0)
+    m = np.array([[ys, -cs, -cs], [ys, cs, 0.0], [ys, -cs, cs]])
+    return _with_offset(m, y0)
+
+
+def _with_offset(m: np.ndarray, y0: float) -> np.ndarray:
+    """A 3 x 3 matrix of Y, U, V about (``y0``, 128, 128) with its offset column, float32."""
     return np.hstack([m, -(m @ [y0, 128.0, 128.0])[:, None]]).astype(np.float32)
+
+
+def read_matrix(space: int) -> int:
+    """The matrix :class:`BgrReader` reads a frame that says ``space`` (FFmpeg's code) with:
+    ``space`` itself where it or swscale converts it, else the nearest one it converts:
+    BT.2020 non-constant luminance for its constant-luminance form (10: the same
+    coefficients), BT.601 for the others (reserved, SMPTE 2085, ICtCp ...: taken as
+    unspecified, as swscale did before it refused them)."""
+    if space in SWS_MATRICES or space == YCGCO:
+        return space
+    return 9 if space == 10 else BT601
 
 
 class BgrReader:
@@ -105,7 +139,10 @@ class BgrReader:
     brought to 8-bit 4:4:4 by swscale (its chroma interpolated, no matrix applied) and then
     converted the same way: 5.5 ms a 1080p ProRes 422 HQ frame against 12 ms for the exact
     conversion (within 0.04 of a level of it on average; the default, 4.4 ms, was 0.5-0.8
-    dark).  Other frames (another matrix, RGB) go to swscale's exact conversion.
+    dark).  YCgCo frames are converted the same way, with its own matrix.  Other frames
+    (another matrix, RGB) go to swscale's exact conversion; a matrix swscale refuses (see
+    :data:`SWS_MATRICES`) is read as :func:`read_matrix` says, not raised as OSError for
+    each frame (a YCgCo or BT.2020 constant-luminance video could not be read at all).
     """
 
     def __init__(self):
@@ -115,26 +152,31 @@ class BgrReader:
 
     def __call__(self, f) -> np.ndarray:
         name = f.format.name
+        said = int(getattr(f, "colorspace", 0) or 0)
+        space = read_matrix(said)
+        # (swscale, which refuses the frame's matrix, told the one it is read with -- BT.601
+        # for YCgCo, which it has not: a conversion between YUV formats applies none, one to
+        # BGR reads it so)
+        sws = {} if said in SWS_MATRICES else self._told(space)
         if name in HIGH_BIT_420:
             # 10- and 12-bit 4:2:0 to 8 bits first, as FFmpeg writes the same video as yuv420p
             # (byte for byte, its ordered dither included; matrix and range kept), then read
             # as 8-bit frames are.  Straight to BGR, swscale's high-bit path interpolates the
             # chroma between rows: colour edges up to 179 levels off and a mask 1-40 of 255
             # off the 8-bit video's
-            f = f.reformat(format="yuv420p")
+            f = f.reformat(format="yuv420p", **sws)
             name = "yuv420p"
-        space = int(getattr(f, "colorspace", 0) or 0)
-        if name in YUV_422_444 and space in KR_KB:
+        if name in YUV_422_444 and space in OWN_MATRICES:
             full = name.startswith("yuvj") or int(getattr(f, "color_range", 0) or 0) == FULL_RANGE
-            g = f.reformat(format="yuvj444p" if name.startswith("yuvj") else "yuv444p")
+            g = f.reformat(format="yuvj444p" if name.startswith("yuvj") else "yuv444p", **sws)
             h, w = g.height, g.width
             b = self._bufs
             if b.get("size444") != (h, w):
                 b["size444"], b["yuv444"] = (h, w), np.empty((h, w, 3), np.uint8)
             yuv = cv2.merge([_plane(p, h, w) for p in g.planes[:3]], dst=b["yuv444"])
             return cv2.transform(yuv, self._matrix(space, full))
-        if name not in ("yuv420p", "yuvj420p") or space not in KR_KB:
-            return f.to_ndarray(format="bgr24", interpolation=self._sws_flags())
+        if name not in ("yuv420p", "yuvj420p") or space not in OWN_MATRICES:
+            return f.to_ndarray(format="bgr24", interpolation=self._sws_flags(), **sws)
         full = name == "yuvj420p" or int(getattr(f, "color_range", 0) or 0) == FULL_RANGE
         h, w = f.height, f.width
         if space in AS_BT601 and not full and h % 2 == 0 and w % 2 == 0:
@@ -144,14 +186,16 @@ class BgrReader:
     def from_planes(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, space: int = BT601,
                     full: bool = False) -> np.ndarray:
         """BGR of a frame's 8-bit 4:2:0 planes (the chroma's sides half the luma's, rounded
-        up) of the matrix ``space`` (FFmpeg's code, one of :data:`KR_KB`), full or limited range."""
+        up) of the matrix ``space`` (FFmpeg's code, one of :data:`KR_KB` or :data:`YCGCO`), full
+        or limited range."""
         return cv2.transform(self._yuv(y, u, v), self._matrix(space, full))
 
     def _matrix(self, space: int, full: bool) -> np.ndarray:
         key = (space, full)
         m = self._matrices.get(key)
         if m is None:
-            m = self._matrices[key] = yuv_to_bgr_matrix(*KR_KB[space], full)
+            m = self._matrices[key] = (ycgco_to_bgr_matrix(full) if space == YCGCO
+                                       else yuv_to_bgr_matrix(*KR_KB[space], full))
         return m
 
     def _yuv(self, y: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -169,6 +213,15 @@ class BgrReader:
         cv2.resize(u, (2 * cw, 2 * ch), dst=b["u"], interpolation=cv2.INTER_NEAREST)
         cv2.resize(v, (2 * cw, 2 * ch), dst=b["v"], interpolation=cv2.INTER_NEAREST)
         return cv2.merge((y, b["u"][:h, :w], b["v"][:h, :w]), dst=b["yuv"])
+
+    @staticmethod
+    def _told(space: int) -> dict:
+        """reformat()'s arguments that tell swscale a frame is BT.2020 (``space`` 9) or
+        BT.601 (any other), whatever the frame says."""
+        from av.video.reformatter import Colorspace
+
+        cs = Colorspace.BT2020 if space == 9 else Colorspace.ITU601
+        return {"src_colorspace": cs, "dst_colorspace": cs}
 
     def _sws_flags(self):
         """swscale's flags for the frames it converts: without accurate rounding and full

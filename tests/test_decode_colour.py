@@ -16,8 +16,8 @@ from livecut.config import VideoConfig
 
 #: Kr, Kb
 KRB = {"bt601": (0.299, 0.114), "bt709": (0.2126, 0.0722)}
-#: FFmpeg's codes of the matrices (AVCOL_SPC_*)
-SPACE = {"bt601": 6, "bt709": 1}
+#: FFmpeg's codes of the matrices (AVCOL_SPC_*); YCgCo has no Kr, Kb (see _reference)
+SPACE = {"bt601": 6, "bt709": 1, "ycgco": 8}
 BLOCK = 16  # pixels of one colour (8 x 8 chroma samples)
 
 
@@ -46,7 +46,7 @@ def _write(path, w: int, h: int, matrix: str, full: bool, codec: str = "ffv1", f
     with av.open(str(path), "w") as out:
         s = out.add_stream(codec, rate=25)
         s.width, s.height, s.pix_fmt = w, h, fmt
-        s.codec_context.colorspace = SPACE[matrix] if matrix == "bt709" else 2  # (BT.601: unsaid)
+        s.codec_context.colorspace = SPACE[matrix] if matrix != "bt601" else 2  # (BT.601: unsaid)
         s.codec_context.color_range = 2 if full else 1
         if codec == "libx264":
             s.options = {"qp": "0", "preset": "ultrafast"}
@@ -76,12 +76,14 @@ def _reference(frame, matrix: str, full: bool) -> tuple[np.ndarray, np.ndarray]:
             for dx in (0, 1, 2):
                 flat &= e[dy:dy + ch, dx:dx + cw] == c
     u, v, flat = (np.repeat(np.repeat(a, sy, 0), sx, 1)[:h, :w] for a in (u, v, flat))
-    kr, kb = KRB[matrix]
-    kg = 1 - kr - kb
     if full:
         yy, cb, cr = y, u - 128, v - 128
     else:
         yy, cb, cr = (y - 16) * 255 / 219, (u - 128) * 255 / 224, (v - 128) * 255 / 224
+    if matrix == "ycgco":  # (U: Cg, V: Co)
+        return np.clip(np.dstack([yy - cb - cr, yy + cb, yy - cb + cr]), 0, 255), flat
+    kr, kb = KRB[matrix]
+    kg = 1 - kr - kb
     r = yy + 2 * (1 - kr) * cr
     b = yy + 2 * (1 - kb) * cb
     g = (yy - kr * r - kb * b) / kg
@@ -157,3 +159,39 @@ def test_422_and_444_video_reads_without_bias(tmp_path, fmt, matrix, full):
     path = tmp_path / f"{fmt}-{matrix}.mkv"
     _write(path, 320, 180, matrix, full=full, fmt=fmt)
     _check(path, matrix, full)
+
+
+@pytest.mark.parametrize("fmt,full", [("yuv420p", False), ("yuv420p", True), ("yuv422p", False)])
+def test_ycgco_video_reads_with_its_matrix(tmp_path, fmt, full):
+    # (swscale refuses a frame that says YCgCo: every frame raised OSError 'Operation not
+    # supported', `livecut file` ended with 'reader stage failed')
+    path = tmp_path / f"ycgco-{fmt}.mkv"
+    _write(path, 320, 180, "ycgco", full=full, fmt=fmt)
+    _check(path, "ycgco", full)
+
+
+@pytest.mark.parametrize("space", [10, 3, 11, 14])
+def test_matrices_swscale_refuses_are_read(tmp_path, space):
+    # BT.2020 constant luminance (10) as its non-constant form (the same coefficients);
+    # reserved, SMPTE 2085, ICtCp as BT.601: each frame raised OSError before, in every
+    # pixel format (4:2:0, 10-bit, 4:2:2 and the ones swscale converts to BGR)
+    import av
+
+    from livecut.i420 import BgrReader
+
+    w, h = 33, 17
+    y, u, v = _planes(w, h, False)
+    f = av.VideoFrame(w, h, "yuv420p")
+    for plane, data in zip(f.planes, (y, u, v)):
+        np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:data.shape[0], :data.shape[1]] = data
+    same = 9 if space == 10 else 6
+    reader = BgrReader()
+    for fmt in ("yuv420p", "yuv420p10le", "yuv422p", "nv12"):
+        f.colorspace = 2  # (a yuv420p "conversion" is the frame itself)
+        g = f.reformat(format=fmt)
+        g.colorspace = same
+        want = reader(g)
+        g.colorspace = space
+        got = reader(g)
+        assert got.shape == (h, w, 3)
+        assert np.array_equal(got, want), fmt
