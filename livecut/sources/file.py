@@ -595,7 +595,7 @@ class FileSource(ClosesWhileReading):
 
     def _to_bgr(self, f) -> np.ndarray:
         if self.alpha:  # (the video's own alpha kept, as BGRA)
-            return f.to_ndarray(format="bgra")
+            return self._bgr.bgra(f)
         return self._bgr(f)
 
     def __enter__(self) -> "FileSource":
