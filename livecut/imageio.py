@@ -66,10 +66,10 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
     if _truncated(data, p):
         raise ImageReadError(f"{p}: image file is truncated")
     alpha_kind = _tiff_alpha(data)
-    with _capture_stderr() as said:
+    flags = _decode_flags(data) if upright else cv2.IMREAD_UNCHANGED
+    with _capture_stderr() as said, _unspecified_alpha(data, alpha_kind[1] if alpha_kind[0] == 2 else None):
         try:
-            img = cv2.imdecode(_unspecified_alpha(data, alpha_kind[1]) if alpha_kind[0] == 2 else data,
-                               _decode_flags(data) if upright else cv2.IMREAD_UNCHANGED)
+            img = cv2.imdecode(data, flags)
         except cv2.error as exc:
             if "CV_IO_MAX_IMAGE_PIXELS" in str(exc):  # refused from the header, before decoding
                 raise ImageSizeError(f"{p}: image is larger than livecut's limit of "
@@ -592,17 +592,25 @@ def _tiff_alpha(data: np.ndarray) -> tuple[int, int]:
     return -1, 0
 
 
-def _unspecified_alpha(data: np.ndarray, at: int) -> np.ndarray:
-    """A copy of a TIFF's bytes with the ExtraSamples value at ``at`` (see :func:`_tiff_alpha`)
-    made 0, unspecified.  OpenCV decodes an 8-bit TIFF through libtiff's RGBA interface,
+@contextlib.contextmanager
+def _unspecified_alpha(data: np.ndarray, at: int | None):
+    """While in it, a TIFF's ExtraSamples value at ``at`` (see :func:`_tiff_alpha`; None:
+    nothing to do) is 0, unspecified, in ``data`` itself (a copy of the file doubled the
+    memory of a large TIFF for a moment: up to 640 MB more); put back on leaving.  OpenCV decodes an 8-bit TIFF through libtiff's RGBA interface,
     which multiplies the colours of unassociated alpha (2: what livecut writes, as GIMP,
     Photoshop and FFmpeg do) by it: a half-transparent (200, 100, 50) came back as
     (100, 50, 25), a transparent pixel's colour as 0 (in every layout: contiguous or planar,
     strips or tiles, any compression).  An unspecified alpha of a 4-sample file it takes as
     associated, and returns as stored; 16-bit files it reads itself, as stored either way."""
-    data = data.copy()
+    if at is None:
+        yield
+        return
+    stored = data[at:at + 2].copy()
     data[at:at + 2] = 0
-    return data
+    try:
+        yield
+    finally:
+        data[at:at + 2] = stored
 
 
 def _peek_tiff(b: bytes) -> tuple[int, int] | None:
