@@ -1355,6 +1355,32 @@ def test_subtitle_tracks_are_kept(tmp_path, ext, codecs):
         ["Hello", "World", "Bonjour"], got_cues
 
 
+@pytest.mark.parametrize("ext", [".mp4", ".mkv"])
+def test_subtitles_before_the_video_begin_with_it(tmp_path, ext):
+    """Subtitles that begin before the video (its first frame 0.5 s in): cues written before the
+    output's 0 put the next cue of an .mp4 at 0.001 s, and began a .mkv's video 0.32 s late.  A
+    cue still shown at 0 is shown from 0 for what is left of it, one over by then is left out."""
+    (tmp_path / "en.srt").write_text("1\n00:00:00,100 --> 00:00:00,300\nGone\n\n"
+                                     "2\n00:00:00,300 --> 00:00:00,800\nHello\n\n"
+                                     "3\n00:00:01,000 --> 00:00:01,300\nWorld\n")
+    src = tmp_path / "late.mkv"
+    _ffmpeg("-itsoffset", "0.5", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1.5",
+            "-i", str(tmp_path / "en.srt"), "-map", "0", "-map", "1", "-c:v", "libx264", "-c:s", "srt", str(src))
+    _, made = _cues(src)
+    assert [c[1] < 0 for c in made] == [True, True, False], made  # (against the video's first frame)
+    out = tmp_path / f"out{ext}"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    import av
+
+    with av.open(str(out)) as c:
+        first = min(float(p.pts * p.time_base) for p in c.demux(c.streams.video[0]) if p.pts is not None)
+    assert first == 0, first
+    _, got = _cues(out)
+    assert [(t, d, text[-5:]) for _, t, d, text in got] == \
+        [(0.0, round(made[1][1] + made[1][2], 3), "Hello"), (made[2][1], 0.3, "World")], (made, got)
+
+
 def test_subtitles_an_output_cannot_hold_are_said(tmp_path):
     """A phone's or an editor's MP4 subtitles (mov_text) into .mkv are converted (SubRip); into
     .avi, which holds none, the run says they are left out."""

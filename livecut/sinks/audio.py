@@ -330,12 +330,24 @@ class AudioCopy:
 
     def _subtitle(self, index: int, pkt) -> None:
         """Mux (or hold back, see the class) a packet of subtitle stream ``index``, taking
-        the source's start off its time; a converted one is decoded and encoded again."""
+        the source's start off its time; a converted one is decoded and encoded again.  A cue
+        shown before the output's 0 (subtitles that begin before the video and audio) is shown
+        from 0 for what is left of it, one over by then is left out: written before 0, it put
+        the next cues of an .mp4 or .mov at the wrong time and began a Matroska's video late."""
         if self.start:
             shift = int(round(self.start / pkt.time_base))
             if pkt.pts is not None:
                 pkt.pts -= shift
             pkt.dts -= shift
+        t = pkt.pts if pkt.pts is not None else pkt.dts
+        if t < 0:
+            if pkt.duration:
+                if t + pkt.duration <= 0:
+                    return
+                pkt.duration += t
+            pkt.dts = 0
+            if pkt.pts is not None:
+                pkt.pts = 0
         if self._held is not None:
             self._hold(index, pkt)
         else:
