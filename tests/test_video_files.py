@@ -1422,6 +1422,30 @@ def test_chapters_are_kept(tmp_path):
     assert "2 chapters: a .avi file cannot hold them; left out" in r.stderr, r.stderr
 
 
+def test_chapters_end_with_a_cut(tmp_path):
+    """--frames N (or Ctrl-C): chapters past the end of the cut made an .mp4 or .mov as long as the
+    source (its chapter track: 2 s for 0.4 s of video) and listed chapters the file does not
+    hold; they end with the cut, those that begin after it are left out."""
+    import av
+
+    meta = tmp_path / "chapters.txt"
+    meta.write_text(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1000\ntitle=Intro\n"
+                    "[CHAPTER]\nTIMEBASE=1/1000\nSTART=1000\nEND=2000\ntitle=Talk\n")
+    src = tmp_path / "talk.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=2", "-i", str(meta),
+            "-map", "0", "-map_chapters", "1", "-c:v", "libx264", str(src))
+    for ext in (".mp4", ".mkv"):
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out), "--frames", "10", "-q")
+        assert r.returncode == 0, r.stderr
+        with av.open(str(out)) as c:
+            got = [(round(float(ch["start"] * ch["time_base"]), 3), round(float(ch["end"] * ch["time_base"]), 3),
+                    ch["metadata"].get("title")) for ch in c.chapters()]
+            duration = c.duration / 1e6
+        assert got == [(0.0, 0.4, "Intro")], (ext, got)
+        assert duration < 0.5, (ext, duration)
+
+
 def test_timecode_is_kept(tmp_path):
     """A camera's or an editor's .mov starts at a timecode (a timecode track): it was left
     out, so an editor placed the cut at 00:00:00:00, away from the rest of the take.  .mov

@@ -110,13 +110,14 @@ def _quicktime_key(key: str) -> str:
 
 
 def carry_source(container, stream, src: Path, ext: str, start: float, fps: float,
-                 warnings: list[str]) -> None:
+                 warnings: list[str]) -> list[dict]:
     """Give ``container`` (a ``ext`` output not yet begun) the tags of source file ``src`` --
     title, creation time, comment, a phone's location, make and model, as ``ffmpeg -map_metadata
-    0 -movflags use_metadata_tags`` keeps them -- and its chapters (:func:`_chapters`), and its
-    video ``stream`` the tags of the source's video stream
-    (:func:`livecut.sinks.audio.track_tags`) and its timecode (:func:`_timecode`; a frame rate
-    of ``fps``).  A source that cannot be reopened leaves them out (the audio's copy says so)."""
+    0 -movflags use_metadata_tags`` keeps them --, and its video ``stream`` the tags of the
+    source's video stream (:func:`livecut.sinks.audio.track_tags`) and its timecode
+    (:func:`_timecode`; a frame rate of ``fps``).  Returns the source's chapters the output
+    keeps (:func:`_chapters`), to be set once its end is known (:func:`cut_chapters`).  A
+    source that cannot be reopened leaves them out (the audio's copy says so)."""
     import av
 
     from livecut.sources.file import video_streams
@@ -124,7 +125,7 @@ def carry_source(container, stream, src: Path, ext: str, start: float, fps: floa
     try:
         inp = av.open(file_for_ffmpeg(src), "r", metadata_errors="ignore")
     except (av.error.FFmpegError, OSError):
-        return
+        return []
     with inp:
         tags = {k: v for k, v in (inp.metadata or {}).items() if v and k.lower() not in MUXER_TAGS}
         moving = video_streams(inp)
@@ -140,6 +141,7 @@ def carry_source(container, stream, src: Path, ext: str, start: float, fps: floa
         if tc is None:  # (an MXF's is the file's: MP4 and MOV give it a timecode track as well)
             tags = {k: v for k, v in tags.items() if k.lower() != "timecode"}
         chapters = _chapters(inp, start)
+        kept: list[dict] = []
         n, them = (f"{len(chapters)} chapters", "them") if len(chapters) > 1 else ("1 chapter", "it")
         if chapters and ext not in CHAPTER_EXTS:
             warnings.append(f"{n}: a {ext} file cannot hold {them}; left out (.mp4, .mov, .mkv and .webm "
@@ -149,8 +151,8 @@ def carry_source(container, stream, src: Path, ext: str, start: float, fps: floa
             # unreferred, is taken for a subtitle track, by QuickTime and FFmpeg alike)
             warnings.append(f"{n}: FFmpeg cannot write {them} beside the timecode in a {ext} file without "
                             "audio; left out (.mkv keeps both)")
-        elif chapters:
-            container.set_chapters(chapters)
+        else:
+            kept = chapters
         if ext in QUICKTIME_EXTS:
             tags = {_quicktime_key(k): v for k, v in tags.items()}
             if any(k.startswith(APPLE_TAGS) for k in tags):
@@ -160,6 +162,20 @@ def carry_source(container, stream, src: Path, ext: str, start: float, fps: floa
             stream.metadata.update(track_tags(moving[0], ext))
         if tc and not any(k.lower() == "timecode" for k in tags):  # (MP4, MOV: a timecode track; Matroska: a tag)
             stream.metadata["timecode"] = tc
+    return kept
+
+
+def cut_chapters(chapters: list[dict], end: float | None) -> list[dict]:
+    """``chapters`` of an output that ends at ``end`` seconds (None: where the source ends): those
+    that begin before it, ended there at the latest."""
+    if end is None:
+        return chapters
+    out = []
+    for ch in chapters:
+        stop = int(round(end / ch["time_base"]))
+        if ch["start"] < stop:
+            out.append({**ch, "end": min(ch["end"], stop)})
+    return out
 
 
 def _timecode(inp, video) -> str | None:
@@ -177,11 +193,13 @@ def _timecode(inp, video) -> str | None:
 def _chapters(inp, start: float) -> list[dict]:
     """The chapters of source container ``inp`` on the output's timeline (``start`` seconds
     taken off, as off the video's timestamps); a chapter that ends before the output's 0 is
-    left out."""
+    left out, as is one without a time base (which no muxer can place)."""
     out = []
     for ch in inp.chapters():
         tb = ch["time_base"]
-        shift = int(round(start / tb)) if tb else 0
+        if not tb:
+            continue
+        shift = int(round(start / tb))
         begin, end = max(0, ch["start"] - shift), ch["end"] - shift
         if end <= 0 and ch["end"] > ch["start"]:
             continue
@@ -353,6 +371,8 @@ class VideoFileSink:
         self.cut_short = False
         self._container = None
         self._audio: AudioCopy | None = None
+        #: the source's chapters, set when the output's end is known (see close)
+        self._chapters: list[dict] = []
         self._closed = False
         ext = self.path.suffix.lower()
         ch = info.channels
@@ -499,8 +519,8 @@ class VideoFileSink:
                     raise VideoWriteError(f"{self.path}: encoder {self.codec!r} unavailable: a hardware encoder "
                                           f"whose device is missing or unusable here ({io_reason(exc)}); use libx264") from None
             if self.info.source_file is not None:
-                carry_source(c, s, self.info.source_file, self.ext, self.info.start,
-                             float(fps_fraction(self.info.fps)), self.warnings)
+                self._chapters = carry_source(c, s, self.info.source_file, self.ext, self.info.start,
+                                              float(fps_fraction(self.info.fps)), self.warnings)
             self._stream = s
             # (Matroska, WebM: a copied track is added with its first packet, the header waits
             # for it: a cut that ends before late audio begins leaves the track out, as MP4 does)
@@ -672,6 +692,10 @@ class VideoFileSink:
                 whole = not self.cut_short
                 if self._audio is not None:  # (and flush transcoded audio: decoder and encoder)
                     self._audio.finish(None if whole else self._last_t + frame_dur)
+                if self._chapters:
+                    # (the muxers write chapters set after the header with the trailer: those past
+                    # the end of a cut made an .mp4 or .mov as long as the source, its chapter track)
+                    c.set_chapters(cut_chapters(self._chapters, None if whole else self._last_t + frame_dur))
             self._container = None
             self._close_audio()
             c.close()
