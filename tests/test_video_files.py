@@ -1477,6 +1477,24 @@ def test_timecode_is_kept(tmp_path):
     assert "timecode 01:00:00;00: drop-frame, which 25.000 fps cannot count; left out" in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("tc, said", [("garbage", "timecode 'garbage': not a timecode (hh:mm:ss:ff); left out"),
+                                      ("01:00:00,00", "timecode 01:00:00,00: drop-frame, which 25.000 fps")])
+def test_a_timecode_a_mov_cannot_hold_is_said(tmp_path, tc, said):
+    """A timecode FFmpeg cannot read, or drop-frame written with ',' (as FFmpeg reads ';' and '.')
+    at 25 fps: FFmpeg left it out of the .mov without a word."""
+    import av
+
+    src = tmp_path / "odd.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.4", "-c:v", "libx264",
+            "-metadata:s:v:0", f"timecode={tc}", str(src))
+    out = tmp_path / "out.mov"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert said in r.stderr, r.stderr
+    with av.open(str(out)) as c:
+        assert [s.type for s in c.streams] == ["video"] and "timecode" not in c.streams.video[0].metadata
+
+
 def test_chapters_beside_a_timecode_in_a_mov_without_audio_are_said(tmp_path):
     """FFmpeg refers a silent video track to its timecode track only: chapters written beside it
     came out as a subtitle track of chapter names.  The timecode is kept, the chapters are

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -97,6 +98,9 @@ MUXER_TAGS = frozenset({"major_brand", "minor_version", "compatible_brands", "en
 #: MP4 and MOV hold them as QuickTime metadata keys only (``movflags=use_metadata_tags``)
 APPLE_TAGS = "com.apple.quicktime."
 QUICKTIME_EXTS = (".mp4", ".m4v", ".mov")
+#: a timecode as FFmpeg reads it (hh:mm:ss, then the frames after ':', or after ';', '.' or ',' for
+#: drop-frame); others it leaves out of .mov and .mp4 without a word
+TIMECODE = re.compile(r"\d+:\d+:\d+([:;.,])\d+")
 #: outputs that hold chapters
 CHAPTER_EXTS = (".mp4", ".m4v", ".mov", ".mkv", ".webm")
 
@@ -130,10 +134,14 @@ def carry_source(container, stream, src: Path, ext: str, start: float, fps: floa
         tags = {k: v for k, v in (inp.metadata or {}).items() if v and k.lower() not in MUXER_TAGS}
         moving = video_streams(inp)
         tc = _timecode(inp, moving[0] if moving else None)
-        if tc and ext == ".avi":
+        form = TIMECODE.fullmatch(tc.strip()) if tc else None
+        if tc and form is None:
+            warnings.append(f"timecode {tc[:40]!r}: not a timecode (hh:mm:ss:ff); left out")
+            tc = None
+        elif tc and ext == ".avi":
             warnings.append(f"timecode {tc}: a .avi file cannot hold it; left out (.mov, .mp4 and .mkv keep it)")
             tc = None
-        elif tc and (";" in tc or "." in tc) and round(fps) % 30:
+        elif tc and form.group(1) != ":" and round(fps) % 30:
             # (drop-frame timecode counts 30000/1001 fps or its multiples: FFmpeg left it out
             # of a .mov or .mp4 without a word)
             warnings.append(f"timecode {tc}: drop-frame, which {fps:.3f} fps cannot count; left out")
