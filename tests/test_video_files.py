@@ -1555,3 +1555,33 @@ def test_an_ntsc_rate_from_milliseconds_is_written_on_its_own_times(tmp_path, ra
     assert r.returncode == 0, r.stderr
     b = probe(out)["pts"]
     assert len(b) == 24 and max(abs((y - b[0]) - t) for y, t in zip(b, true)) < 0.0011, b
+
+
+def test_frames_a_millisecond_apart_keep_their_own_times(tmp_path):
+    """A 23.976 fps Matroska with two frames a millisecond apart (834 and 835 ms, by the rate's
+    time 834.17 ms): both were put on that time and the next tick, which an .mkv or .webm (in
+    milliseconds) wrote as two frames at 834 ms and an .mp4 as 834.17 and 834.21 ms.  Each
+    frame keeps a time of its own, the second its source's."""
+    import av
+
+    ms = [round(n * 1001 / 24) for n in range(20)] + [834, 835] + [round(n * 1001 / 24) for n in range(21, 30)]
+    src = tmp_path / "vfr.mkv"
+    with av.open(str(src), "w") as c:
+        s = c.add_stream("libx264", rate=Fraction(24000, 1001))
+        s.width, s.height, s.pix_fmt = 160, 96, "yuv420p"
+        s.time_base = s.codec_context.time_base = Fraction(1, 1000)
+        for n, t in enumerate(ms):
+            f = av.VideoFrame.from_ndarray(np.full((96, 160, 3), n * 8, np.uint8), format="bgr24")
+            f.pts, f.time_base = t, Fraction(1, 1000)
+            for p in s.encode(f):
+                c.mux(p)
+        for p in s.encode(None):
+            c.mux(p)
+    for ext in (".mkv", ".mp4"):
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out), "-q")
+        assert r.returncode == 0, r.stderr
+        got = probe(out)["pts"]
+        got = [round(t - got[0], 6) for t in got]
+        assert len(got) == len(ms) and len(set(got)) == len(ms), (ext, got)
+        assert got[20:22] == ([0.834, 0.835] if ext == ".mkv" else [round(20 * 1001 / 24000, 6), 0.835]), (ext, got)

@@ -432,11 +432,14 @@ class VideoFileSink:
         #: rate's times (Matroska's milliseconds at 23.976 or 29.97 fps: frames 41 and 42 ms
         #: apart made an MP4 of 23.989 fps, 768000/32027, that editors take for variable): the
         #: frames within a source tick of that rate's times are written on them, on a time base
-        #: that holds both (1/24000 for 23.976 from milliseconds), see _on_grid; None: as they are
+        #: that holds both (1/24000 for 23.976 from milliseconds), see _on_grid; None: as they are.
+        #: (MP4 and MOV only: Matroska and WebM store milliseconds whatever the time base, so it
+        #: gave them nothing, and two frames a millisecond apart, put on one of the rate's times
+        #: and the next tick, came out on the same millisecond; AVI: see above)
         self._grid: tuple[int, int] | None = None
         self._anchor: int | None = None
         src_tb = info.time_base
-        if ext != ".avi" and rate is None and src_tb and info.tick_fps:
+        if ext in QUICKTIME_EXTS and rate is None and src_tb and info.tick_fps:
             step = 1 / _ntsc(fps_fraction(info.tick_fps))
             if (step / src_tb).denominator != 1:
                 both = Fraction(math.gcd(src_tb.numerator * step.denominator, step.numerator * src_tb.denominator),
@@ -644,13 +647,14 @@ class VideoFileSink:
 
     def _on_grid(self, ipts: int) -> int:
         """``ipts`` moved onto the frame rate's times (counted from the first frame) when it is
-        within a source tick of one (see ``_grid``); a frame off them (variable frame rate)
-        keeps its own."""
+        within a source tick of one (see ``_grid``); a frame off them (variable frame rate), or
+        whose time there a frame before it took (two frames a source tick apart), keeps its own."""
         step, slack = self._grid
         if self._anchor is None:
             self._anchor = ipts
         on = self._anchor + round((ipts - self._anchor) / step) * step
-        return on if abs(ipts - on) <= slack else ipts
+        taken = self._last_pts is not None and on <= self._last_pts
+        return on if abs(ipts - on) <= slack and not taken else ipts
 
     def _mux(self, packet) -> None:
         """Mux a video packet (through the audio, which may hold it back: see AudioCopy)."""
