@@ -772,6 +772,10 @@ def test_non_square_pixels_are_kept(tmp_path):
     r = run_cli("file", str(src), "-o", str(tmp_path / "out.webm"), "-q")
     assert r.returncode == 0, r.stderr
     assert "non-square pixels (64:45) written as square" in r.stderr, r.stderr
+    # nor does it into .mkv (video.codec=libvpx-vp9): not said to keep it there
+    r = run_cli("file", str(src), "-o", str(tmp_path / "vp9.mkv"), "--set", "video.codec=libvpx-vp9", "-q")
+    assert r.returncode == 0, r.stderr
+    assert "non-square pixels (64:45) written as square" in r.stderr and ".mkv" not in r.stderr, r.stderr
 
 
 def test_an_encoder_that_cannot_take_the_output_is_refused(tmp_path, clips):

@@ -408,8 +408,9 @@ class VideoFileSink:
                                  "(4:2:0 video needs even sides; .mov ProRes 4444 or DIR/ keep every pixel)")
         sar = info.sample_aspect
         if sar and codec.startswith("libvpx"):  # (see open(); the README said so, the run did not)
+            keep = "(.mp4, .mkv, .mov keep it)" if ext == ".webm" else "(another video.codec, libx264, keeps it)"
             self.warnings.append(f"non-square pixels ({sar.numerator}:{sar.denominator}) written as square, the "
-                                 f"picture squeezed: libvpx does not pass their shape on (.mp4, .mkv, .mov keep it)")
+                                 f"picture squeezed: libvpx does not pass their shape on {keep}")
         check_encoder(codec, self.cfg.preset, pix_fmt)
         check_container(codec, ext)
         opts, self._ctx = encoder_options(self.cfg, codec, pix_fmt)
