@@ -311,11 +311,7 @@ class AudioCopy:
                     continue  # an undecodable audio packet: a short gap, not a failed run
                 self._encode_audio(index, frames)
                 continue
-            if self.start:
-                shift = int(round(self.start / pkt.time_base))
-                if pkt.pts is not None:
-                    pkt.pts -= shift
-                pkt.dts -= shift
+            self._shift(pkt)
             if self._held is not None:  # (the header waits for each track's first packet)
                 self._begun.add(index)
                 self._hold(index, pkt)
@@ -328,17 +324,21 @@ class AudioCopy:
             pkt.stream = out
             self._put(pkt)
 
+    def _shift(self, pkt) -> None:
+        """Put a copied packet on the output's timeline: the source's start taken off its time."""
+        if self.start:
+            shift = int(round(self.start / pkt.time_base))
+            if pkt.pts is not None:
+                pkt.pts -= shift
+            pkt.dts -= shift
+
     def _subtitle(self, index: int, pkt) -> None:
         """Mux (or hold back, see the class) a packet of subtitle stream ``index``, taking
         the source's start off its time; a converted one is decoded and encoded again.  A cue
         shown before the output's 0 (subtitles that begin before the video and audio) is shown
         from 0 for what is left of it, one over by then is left out: written before 0, it put
         the next cues of an .mp4 or .mov at the wrong time and began a Matroska's video late."""
-        if self.start:
-            shift = int(round(self.start / pkt.time_base))
-            if pkt.pts is not None:
-                pkt.pts -= shift
-            pkt.dts -= shift
+        self._shift(pkt)
         t = pkt.pts if pkt.pts is not None else pkt.dts
         if t < 0:
             if pkt.duration:

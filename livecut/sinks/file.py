@@ -699,16 +699,15 @@ class VideoFileSink:
             if self.frames:
                 for packet in self._stream.encode(None):
                     self._mux(packet)
-                frame_dur = 1.0 / float(fps_fraction(self.info.fps))
                 # on a complete run all the audio; after an interrupt or --frames N, only what
                 # the video covers
-                whole = not self.cut_short
+                end = None if not self.cut_short else self._last_t + 1.0 / float(fps_fraction(self.info.fps))
                 if self._audio is not None:  # (and flush transcoded audio: decoder and encoder)
-                    self._audio.finish(None if whole else self._last_t + frame_dur)
+                    self._audio.finish(end)
                 if self._chapters:
                     # (the muxers write chapters set after the header with the trailer: those past
                     # the end of a cut made an .mp4 or .mov as long as the source, its chapter track)
-                    c.set_chapters(cut_chapters(self._chapters, None if whole else self._last_t + frame_dur))
+                    c.set_chapters(cut_chapters(self._chapters, end))
             self._container = None
             self._close_audio()
             c.close()
