@@ -56,7 +56,8 @@ def as_bgr(frame: np.ndarray) -> np.ndarray:
     if kind == "u" and size == 1:
         pass
     elif kind == "u" and size == 2:  # (either byte order: PIL's "I;16B" is big-endian)
-        frame = (frame >> 8).astype(np.uint8)
+        # (into uint8 directly: no full-size 16-bit copy of the shifted frame)
+        frame = np.right_shift(frame, 8, out=np.empty(frame.shape, np.uint8), casting="unsafe")
     elif kind == "f":
         frame = _float_to_u8(frame)
     else:

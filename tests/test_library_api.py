@@ -106,6 +106,32 @@ def test_other_pixel_types_and_layouts(seg, scene):
         assert np.array_equal(seg.mask(view), ref)
 
 
+def test_16_bit_pictures_become_8_bit_without_a_16_bit_copy():
+    """A 16-bit picture was made 8-bit by ``(img >> 8).astype(np.uint8)``: a full-size 16-bit
+    copy first (361 MB more for a 61-megapixel photo, twice the 8-bit result).  Now the
+    shift writes uint8 directly: the same values, no more memory than the result."""
+    import tracemalloc
+
+    from livecut.frames import as_bgr
+    from livecut.imageio import to_bgr8
+
+    rng = np.random.default_rng(5)
+    img = rng.integers(0, 65536, (300, 400, 3), dtype=np.uint16)
+    want = (img >> 8).astype(np.uint8)
+    # (to_bgr8 takes what OpenCV decodes; as_bgr any layout and byte order)
+    for convert, givens in ((lambda x: to_bgr8(x)[0], (img,)),
+                            (as_bgr, (img, img.astype(">u2"), np.asfortranarray(img)))):
+        for given in givens:
+            tracemalloc.start()
+            try:
+                got = convert(given)
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            assert np.array_equal(got, want)
+            assert peak < 1.3 * want.nbytes, (peak, want.nbytes)
+
+
 @pytest.mark.parametrize("bad,match", [(None, "cv2.imread"), (np.zeros((40, 40), np.int32), "uint8"),
                                        (np.zeros((40, 40, 2), np.uint8), "HxWx3"),
                                        (np.zeros((40, 40), bool), "uint16")])
