@@ -1114,6 +1114,39 @@ def test_a_full_disk_stops_the_run_with_one_line(tmp_path, scene, monkeypatch):
     assert report.exit_code == 1
 
 
+def test_a_16_bit_picture_as_read_is_let_go_before_the_output_is_made(tmp_path, scene, monkeypatch):
+    """The picture as read (16-bit: twice the 8-bit frame cut) was kept to the end of its
+    image: 361 MB more at the peak of a 61-megapixel TIFF, while the output was made and
+    encoded.  Only the 8-bit frame is needed past the conversion."""
+    import weakref
+
+    import livecut.images as images
+    from livecut.config import load_config
+
+    img, _ = scene
+    src = tmp_path / "p16.png"
+    cv2.imwrite(str(src), img.astype(np.uint16) * 257)
+
+    class Tracked(np.ndarray):  # (a plain ndarray takes no weak reference)
+        pass
+
+    read, write, seen = images.read_image, images.write_image, []
+
+    def tracked_read(path, meta=None):
+        decoded = read(path, meta).view(Tracked)
+        seen.append(weakref.ref(decoded))
+        return decoded
+
+    def checked_write(path, out, **kw):
+        assert seen and seen[0]() is None, "the 16-bit picture as read is still held"
+        return write(path, out, **kw)
+
+    monkeypatch.setattr(images, "read_image", tracked_read)
+    monkeypatch.setattr(images, "write_image", checked_write)
+    report = images.process_images([str(src)], tmp_path / "out", load_config())
+    assert report.written == 1, report.errors
+
+
 @pytest.mark.parametrize("redirect", ["2>&-", "2>&1 | true"])
 def test_a_closed_or_broken_stderr_does_not_fail_the_run(tmp_path, good, redirect):
     """Standard error closed (cron, `2>&-`) or a log pipe that ends: the last summary line
