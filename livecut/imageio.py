@@ -101,7 +101,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
     if img.dtype == np.uint16:
         top = _stored_max(data)
         if top is not None and 255 < top < 65535:  # e.g. 10/12-bit values: to the 16-bit range to_bgr8 takes
-            img = (np.minimum(img, top).astype(np.uint32) * 65535 // top).astype(np.uint16)
+            img = _to_full_range(img, top)
     orientation = _exif_orientation(data) if upright else 1
     if orientation > 1:
         img = orient(img, orientation)
@@ -109,6 +109,29 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
         meta["icc"] = icc_profile(data)
         kind, unit, count = picture_count(data)
         meta["pictures"] = (kind, unit, count) if count > 1 else None
+    return img
+
+
+#: samples of a picture rescaled at a time by :func:`_to_full_range` (their temporaries stay small)
+_RESCALE_SAMPLES = 1 << 15
+
+
+def _to_full_range(img: np.ndarray, top: int) -> np.ndarray:
+    """A 16-bit ``img`` of values 0..``top`` (a PNM's maxval, an AVIF's bit depth) scaled to
+    0..65535 in place, ``min(v, top) * 65535 // top``: through a table of the 65536 values,
+    rows of :data:`_RESCALE_SAMPLES` samples at a time.  (The formula over the whole picture
+    made four full-size copies, two of them 32-bit: 2.1 GB at the peak and 4 s for a
+    61-megapixel 12-bit PPM.)"""
+    table = np.arange(top + 1, dtype=np.uint32)
+    table *= 65535
+    table //= top
+    table = table.astype(np.uint16)
+    img = np.ascontiguousarray(img)
+    rows = max(1, _RESCALE_SAMPLES // max(1, img[0].size))
+    for r in range(0, img.shape[0], rows):
+        # (clip: a value above top takes the table's last entry; the indices are read into
+        # numpy's own index array before out is written)
+        np.take(table, img[r:r + rows], out=img[r:r + rows], mode="clip")
     return img
 
 

@@ -746,6 +746,32 @@ def test_ten_bit_ppm_keeps_its_brightness(tmp_path, scene):
     assert np.abs(res.astype(int) - ref).mean() < 1.0
 
 
+def test_a_ppm_of_fewer_bits_is_scaled_without_full_size_32_bit_copies(tmp_path):
+    """A 16-bit PNM of maxval 4095 (AVIF of 10/12 bits alike) was scaled to 0..65535 over the
+    whole picture in 32 bits: four full-size copies (2.1 GB at the peak for 61 megapixels).
+    Now through a table, a few rows at a time, in place: the same values, and no more
+    memory than the file's bytes and the picture."""
+    import tracemalloc
+
+    from livecut.imageio import read_image
+
+    rng = np.random.default_rng(3)
+    rgb = rng.integers(0, 4096, (300, 400, 3), dtype=np.uint16)
+    rgb[0, :3] = (4095, 4095, 0)
+    rgb[1, :3] = (4200, 65535, 1)  # (above maxval: the top)
+    p = tmp_path / "twelve.ppm"
+    p.write_bytes(b"P6\n400 300\n4095\n" + rgb.astype(">u2").tobytes())
+    tracemalloc.start()
+    try:
+        got = read_image(p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    want = (np.minimum(rgb[:, :, ::-1], 4095).astype(np.uint32) * 65535 // 4095).astype(np.uint16)
+    assert np.array_equal(got, want)
+    assert peak < 3 * rgb.nbytes, (peak, rgb.nbytes)  # (the file's bytes, the picture, a few rows)
+
+
 def test_float_tiff_in_zero_to_one_is_not_stretched(tmp_path, scene):
     img, _ = scene
     p = tmp_path / "half.tif"
