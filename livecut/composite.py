@@ -536,11 +536,18 @@ class Compositor:
     # ------------------------------------------------------------ BGR
     def _prepare(self, h: int, w: int) -> None:
         self._shape = (h, w)
-        self._comp = np.empty((h, w, 3), np.uint8)
-        self._bgra = np.empty((h, w, 4), np.uint8)
-        self._sbs = np.empty((h, 2 * w, 3), np.uint8)
-        self._sbs_right = self._sbs[:, w:]  # side-by-side composites straight into its right half
-        self._tiles = _SoftTiles((h, w))
+        # the outputs' buffers, the full-size soft tiles and what a composite needs (below) are
+        # made on their first use: a mode uses a part of them (all were made for every mode:
+        # 1 GB for a 61-megapixel photo's cutout, which uses the BGRA buffer, 240 MB)
+        self._comp = self._bgra = self._sbs = None
+        self._full_tiles: _SoftTiles | None = None
+        self._composite_ready = False
+
+    def _prepare_composite(self) -> None:
+        """What a composite of this size needs besides its output: the soft tiles at half size
+        and the background."""
+        h, w = self._shape
+        self._composite_ready = True
         # the soft tiles found at half size, for frames of even sides (see _composite)
         even = h % 2 == 0 and w % 2 == 0 and h * w >= BANDS_MIN_PIXELS
         self._half_tiles = _SoftTiles((h // 2, w // 2), BAND_TILE // 2) if even else None
@@ -556,8 +563,25 @@ class Compositor:
         elif self.background.kind == "blur":
             self._blur = _BlurBackground((h, w), 3, self.cfg.blur_strength)
 
+    def _buffer(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """The output buffer ``name`` (``_comp``, ``_bgra``, ``_sbs``), made on its first use."""
+        buf = getattr(self, name)
+        if buf is None:
+            buf = np.empty(shape, np.uint8)
+            setattr(self, name, buf)
+        return buf
+
+    @property
+    def _tiles(self) -> _SoftTiles:
+        """The soft tiles of this compositor's size, made on their first use."""
+        if self._full_tiles is None:
+            self._full_tiles = _SoftTiles(self._shape)
+        return self._full_tiles
+
     def _background_into(self, frame: np.ndarray, dst: np.ndarray, bg_frame: np.ndarray | None) -> None:
         """Write the background for this frame into ``dst``."""
+        if not self._composite_ready:
+            self._prepare_composite()
         kind = self.background.kind
         h, w = frame.shape[:2]
         if kind == "blur":
@@ -575,6 +599,8 @@ class Compositor:
         planes (the soft tiles found on the alpha at half size; the blend within 2 levels of
         exact); others as :meth:`_background_into`, then :meth:`blend_over`."""
         h, w = alpha.shape
+        if not self._composite_ready:
+            self._prepare_composite()
         half = self._half_tiles
         if half is None:
             self._background_into(frame, out, bg_frame)
@@ -623,7 +649,7 @@ class Compositor:
             raise FrameSizeError(f"frame is {w}x{h}: empty")
         if self._shape != (h, w):
             self._prepare(h, w)
-        if any(np.may_share_memory(frame, b) for b in (self._comp, self._sbs, self._bgra)):
+        if any(b is not None and np.may_share_memory(frame, b) for b in (self._comp, self._sbs, self._bgra)):
             # (the output of the last call given back: it was overwritten by the background
             # before it was blended -- the frame lost where alpha was soft or 0)
             frame = frame.copy()
@@ -634,10 +660,13 @@ class Compositor:
         if mode == "cutout" or (mode == "composite" and self.background.has_alpha):
             # (one conversion and one channel write: a merge of the frame's channel views copies
             # each of them first, ~4x the time)
-            cv2.cvtColor(frame, cv2.COLOR_BGR2BGRA, dst=self._bgra)
-            cv2.insertChannel(alpha, self._bgra, 3)
-            return self._bgra
-        comp = self._sbs_right if mode == "side-by-side" else self._comp
+            bgra = self._buffer("_bgra", (h, w, 4))
+            cv2.cvtColor(frame, cv2.COLOR_BGR2BGRA, dst=bgra)
+            cv2.insertChannel(alpha, bgra, 3)
+            return bgra
+        # (side-by-side composites straight into its right half)
+        comp = (self._buffer("_sbs", (h, 2 * w, 3))[:, w:] if mode == "side-by-side"
+                else self._buffer("_comp", (h, w, 3)))
         if box is None:
             self._composite(frame, alpha, comp, bg_frame)
         else:  # the bars as they are; the picture composited on its own
