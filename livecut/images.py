@@ -218,6 +218,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if own_alpha is not None:  # what the picture itself leaves transparent stays so
                     box = with_own_alpha(alpha, own_alpha, box)
                 out = compositor.apply(bgr, alpha, box=box)
+                # (the output is the compositor's own buffer, or the alpha: the frame is let go
+                # before the output is encoded, which needs as much again as the file it makes)
+                del bgr, own_alpha
                 _make_outdir(dst.parent)  # only once there is something to write
                 # (its colour profile stays with the photo's pixels; a mask has no colours)
                 icc = meta.get("icc")

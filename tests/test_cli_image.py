@@ -1140,34 +1140,44 @@ def test_a_full_disk_stops_the_run_with_one_line(tmp_path, scene, monkeypatch):
     assert report.exit_code == 1
 
 
-def test_a_16_bit_picture_as_read_is_let_go_before_the_output_is_made(tmp_path, scene, monkeypatch):
+@pytest.mark.parametrize("depth", [16, 8])
+def test_the_picture_as_read_and_its_frame_are_let_go_before_the_output_is_encoded(tmp_path, scene,
+                                                                                  monkeypatch, depth):
     """The picture as read (16-bit: twice the 8-bit frame cut) was kept to the end of its
-    image: 361 MB more at the peak of a 61-megapixel TIFF, while the output was made and
-    encoded.  Only the 8-bit frame is needed past the conversion."""
+    image, and the 8-bit frame too: 361 MB and 180 MB more at the peak of a 61-megapixel
+    photo, while the output was encoded (which needs as much again as the file it makes).
+    Neither is needed past the output's making."""
     import weakref
 
     import livecut.images as images
     from livecut.config import load_config
 
     img, _ = scene
-    src = tmp_path / "p16.png"
-    cv2.imwrite(str(src), img.astype(np.uint16) * 257)
+    src = tmp_path / f"p{depth}.png"
+    cv2.imwrite(str(src), img.astype(np.uint16) * 257 if depth == 16 else img)
 
     class Tracked(np.ndarray):  # (a plain ndarray takes no weak reference)
         pass
 
-    read, write, seen = images.read_image, images.write_image, []
+    read, to_bgr8, write, seen = images.read_image, images.to_bgr8, images.write_image, []
 
     def tracked_read(path, meta=None):
         decoded = read(path, meta).view(Tracked)
         seen.append(weakref.ref(decoded))
         return decoded
 
+    def tracked_bgr8(picture):
+        bgr, own = to_bgr8(picture)
+        bgr = bgr.view(Tracked) if type(bgr) is np.ndarray else bgr
+        seen.append(weakref.ref(bgr))
+        return bgr, own
+
     def checked_write(path, out, **kw):
-        assert seen and seen[0]() is None, "the 16-bit picture as read is still held"
+        assert len(seen) == 2 and not any(ref() is not None for ref in seen), "the picture or its frame is held"
         return write(path, out, **kw)
 
     monkeypatch.setattr(images, "read_image", tracked_read)
+    monkeypatch.setattr(images, "to_bgr8", tracked_bgr8)
     monkeypatch.setattr(images, "write_image", checked_write)
     report = images.process_images([str(src)], tmp_path / "out", load_config())
     assert report.written == 1, report.errors
