@@ -272,64 +272,65 @@ def _tiff_icc(data: np.ndarray) -> bytes | None:
     return None
 
 
-def _with_icc_png(png: bytes, icc: bytes) -> bytes:
-    """``png`` with an iCCP chunk holding ``icc``, after its IHDR (where the format wants it)."""
+def _with_icc_png(png: bytes | memoryview, icc: bytes) -> list:
+    """The parts of ``png`` with an iCCP chunk holding ``icc``, after its IHDR (where the format
+    wants it); the parts, written one after the other, are the file (see :func:`write_image`)."""
     import zlib
 
     body = b"icc\x00\x00" + zlib.compress(icc)
     chunk = len(body).to_bytes(4, "big") + b"iCCP" + body + (zlib.crc32(b"iCCP" + body) & 0xFFFFFFFF).to_bytes(4, "big")
     end = 8 + 8 + int.from_bytes(png[8:12], "big") + 4  # signature, IHDR
-    return png[:end] + chunk + png[end:]
+    return [png[:end], chunk, png[end:]]
 
 
 #: the most profile bytes one JPEG APP2 segment holds (65535, less its length, signature, numbers)
 _ICC_JPEG_CHUNK = 65519
 
 
-def _with_icc_jpeg(jpg: bytes, icc: bytes) -> bytes:
-    """``jpg`` with ``icc`` in APP2 ``ICC_PROFILE`` segments (at most 65519 bytes each, numbered
+def _with_icc_jpeg(jpg: bytes | memoryview, icc: bytes) -> list:
+    """The parts of ``jpg`` (as :func:`_with_icc_png`) with ``icc`` in APP2 ``ICC_PROFILE`` segments (at most 65519 bytes each, numbered
     from 1, with their count), after its SOI and the APP0 (JFIF) and APP1 (EXIF) segments that
     follow it, as the ICC specification places them; a file not laid out as expected (no
     start of scan among its segments, a profile there already, one too large for 255
     segments) is returned as it is."""
     parts = [icc[i:i + _ICC_JPEG_CHUNK] for i in range(0, len(icc), _ICC_JPEG_CHUNK)]
-    if not jpg.startswith(b"\xff\xd8") or not 0 < len(parts) <= 255:
-        return jpg
+    if bytes(jpg[:2]) != b"\xff\xd8" or not 0 < len(parts) <= 255:
+        return [jpg]
     at = scan = None
     for marker, i in _jpeg_segments(jpg):
         if at is None and marker not in (0xE0, 0xE1):
             at = i
         if marker == 0xE2 and jpg[i + 4:i + 16] == b"ICC_PROFILE\x00":
-            return jpg
+            return [jpg]
         if marker == 0xDA:
             scan = i
     if scan is None or at is None:
-        return jpg
+        return [jpg]
     segments = b"".join(b"\xff\xe2" + (16 + len(part)).to_bytes(2, "big") + b"ICC_PROFILE\x00"
                         + bytes((k + 1, len(parts))) + part for k, part in enumerate(parts))
-    return jpg[:at] + segments + jpg[at:]
+    return [jpg[:at], segments, jpg[at:]]
 
 
-def _with_icc_webp(webp: bytes, icc: bytes) -> bytes:
-    """``webp`` in the extended format with an ICCP chunk holding ``icc``: a VP8X chunk (its
+def _with_icc_webp(webp: bytes | memoryview, icc: bytes) -> list:
+    """The parts of ``webp`` (as :func:`_with_icc_png`) in the extended format with an ICCP chunk holding ``icc``: a VP8X chunk (its
     ICC flag set; the canvas size and alpha flag of a simple file's VP8 or VP8L image), the
     ICCP chunk after it, then the rest, and the RIFF size updated.  A file not laid out as
     expected (chunks that do not fill the RIFF exactly, a profile there already, a first
     chunk of another kind) is returned as it is."""
     n = len(webp)
     if n < 20 or webp[:4] != b"RIFF" or webp[8:12] != b"WEBP" or int.from_bytes(webp[4:8], "little") + 8 != n:
-        return webp
+        return [webp]
     kinds, i = [], 12
     while i + 8 <= n:
         size = int.from_bytes(webp[i + 4:i + 8], "little")
         kinds.append(webp[i:i + 4])
         i += 8 + size + (size & 1)
     if i != n or b"ICCP" in kinds:
-        return webp
+        return [webp]
     size = int.from_bytes(webp[16:20], "little")
     image = webp[20:20 + size]
     if kinds[0] == b"VP8X" and size == 10:
-        header, rest = webp[12:20] + bytes((webp[20] | 0x20,)) + webp[21:30], webp[30:]
+        header, rest = bytes(webp[12:20]) + bytes((webp[20] | 0x20,)) + bytes(webp[21:30]), webp[30:]
     else:
         if kinds == [b"VP8 "] and size >= 10 and image[3:6] == b"\x9d\x01\x2a":  # a key frame's start code
             w = int.from_bytes(image[6:8], "little") & 0x3FFF
@@ -340,17 +341,17 @@ def _with_icc_webp(webp: bytes, icc: bytes) -> bytes:
             w, h = (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
             flags = 0x20 | (0x10 if bits >> 28 & 1 else 0)
         else:
-            return webp
+            return [webp]
         if not w or not h:
-            return webp
+            return [webp]
         header = (b"VP8X" + (10).to_bytes(4, "little") + bytes((flags, 0, 0, 0))
                   + (w - 1).to_bytes(3, "little") + (h - 1).to_bytes(3, "little"))
         rest = webp[12:]
     iccp = b"ICCP" + len(icc).to_bytes(4, "little") + icc + b"\x00" * (len(icc) & 1)
-    body = b"WEBP" + header + iccp + rest
-    if len(body) >= 1 << 32:
-        return webp
-    return b"RIFF" + len(body).to_bytes(4, "little") + body
+    size = 4 + len(header) + len(iccp) + len(rest)  # (the RIFF's body: WEBP, then the chunks)
+    if size >= 1 << 32:
+        return [webp]
+    return [b"RIFF" + size.to_bytes(4, "little") + b"WEBP" + header + iccp, rest]
 
 
 def orient(img: np.ndarray, orientation: int) -> np.ndarray:
@@ -740,18 +741,24 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
             ok = False
     if not ok:
         raise UsageError(f"{p}: cannot encode an image as {ext}")
+    # the file: the encoder's bytes, with tags or a profile added between parts of them (no
+    # copy of the file: two or three were made, 250 MB more at the peak of a 61-megapixel
+    # photo's cutout PNG with a profile)
+    data = memoryview(buf.reshape(-1))
+    parts = [data]
     if ext in (".tif", ".tiff"):
         alpha = img.ndim == 3 and img.shape[2] == 4
         if alpha or icc:
-            buf = np.frombuffer(_tiff_tags(buf.tobytes(), alpha, icc), np.uint8)
+            parts = _tiff_tags(data, alpha, icc)
     elif icc and ext in _EMBED_ICC:
-        buf = np.frombuffer(_EMBED_ICC[ext](buf.tobytes(), icc), np.uint8)
+        parts = _EMBED_ICC[ext](data, icc)
     tmp = None
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = temp_path(p)
         with open(tmp, "wb") as fh:  # (ndarray.tofile hides ENOSPC)
-            fh.write(buf.data)
+            for part in parts:
+                fh.write(part)
     except OSError as exc:
         discard(tmp)
         error = WriteError(f"{p}: cannot write: {io_reason(exc)}")
@@ -767,8 +774,9 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
 _TIFF_ICC = 34675
 
 
-def _tiff_tags(data: bytes, alpha: bool, icc: bytes | None = None) -> bytes:
-    """A TIFF from OpenCV with tags it does not write added to its first directory.
+def _tiff_tags(data: bytes | memoryview, alpha: bool, icc: bytes | None = None) -> list:
+    """The parts (as :func:`_with_icc_png`) of a TIFF from OpenCV with tags it does not write
+    added to its first directory.
     ``alpha``: its 4th sample stated as (unassociated) alpha: OpenCV writes no ExtraSamples
     tag, so programs took the cutout's transparency for a 4th, unnamed channel (libtiff warns
     about it).  ``icc``: the colour profile, in tag 34675.  The directory is written again at
@@ -776,33 +784,37 @@ def _tiff_tags(data: bytes, alpha: bool, icc: bytes | None = None) -> bytes:
     pointed at it; a tag there already is left as it is; a file not laid out as expected
     (BigTIFF, a directory beyond the end) is returned as it is."""
     if len(data) < 8 or data[:2] not in (b"II", b"MM"):
-        return data
+        return [data]
     bo = "<" if data[:2] == b"II" else ">"
     if struct.unpack(bo + "H", data[2:4])[0] != 42:
-        return data
+        return [data]
     off = struct.unpack(bo + "I", data[4:8])[0]
     if off + 2 > len(data):
-        return data
+        return [data]
     n = struct.unpack(bo + "H", data[off:off + 2])[0]
     end = off + 2 + 12 * n
     if end + 4 > len(data):
-        return data
-    entries = [data[off + 2 + 12 * i:off + 14 + 12 * i] for i in range(n)]
+        return [data]
+    entries = [bytes(data[off + 2 + 12 * i:off + 14 + 12 * i]) for i in range(n)]
     tags = {struct.unpack(bo + "H", e[:2])[0] for e in entries}
-    body = data + (b"\0" if len(data) % 2 else b"")  # (a directory or value starts on a word boundary)
+    # what follows the file's bytes: a pad (a directory or value starts on a word boundary),
+    # the profile, the new directory; ``size`` is where the next of them starts
+    after = [b"\0"] if len(data) % 2 else []
+    size = len(data) + len(after)
     if alpha and 338 not in tags:
         entries.append(struct.pack(bo + "HHIH", 338, 3, 1, 2) + b"\0\0")  # SHORT 2: unassociated alpha
     if icc and _TIFF_ICC not in tags:
         if len(icc) <= 4:
             entries.append(struct.pack(bo + "HHI", _TIFF_ICC, 7, len(icc)) + icc.ljust(4, b"\0"))
         else:
-            entries.append(struct.pack(bo + "HHII", _TIFF_ICC, 7, len(icc), len(body)))
-            body += icc + b"\0" * (len(icc) % 2)
-    if len(entries) == n or len(body) + 6 + 12 * len(entries) >= 1 << 32:
-        return data
+            entries.append(struct.pack(bo + "HHII", _TIFF_ICC, 7, len(icc), size))
+            after.append(icc + b"\0" * (len(icc) % 2))
+            size += len(after[-1])
+    if len(entries) == n or size + 6 + 12 * len(entries) >= 1 << 32:
+        return [data]
     entries.sort(key=lambda e: struct.unpack(bo + "H", e[:2])[0])
-    ifd = struct.pack(bo + "H", len(entries)) + b"".join(entries) + data[end:end + 4]
-    return data[:4] + struct.pack(bo + "I", len(body)) + body[8:] + ifd
+    ifd = struct.pack(bo + "H", len(entries)) + b"".join(entries) + bytes(data[end:end + 4])
+    return [data[:4], struct.pack(bo + "I", size), data[8:], *after, ifd]
 
 
 #: how an output format holds a colour profile (TIFF: see _tiff_tags)
