@@ -280,15 +280,16 @@ def estimate(path: Path, kind: str) -> tuple[int, float]:
         else:
             import av
 
-            from livecut.sources.file import video_streams
+            from livecut.sources.file import frame_rate, video_streams
 
             with av.open(file_for_ffmpeg(path)) as c:
                 vs = video_streams(c)[0]  # (the one `livecut file` cuts)
                 n = vs.frames
-                if not n and vs.duration and vs.time_base and vs.average_rate:
-                    n = int(vs.duration * vs.time_base * vs.average_rate)
-                if not n and c.duration and vs.average_rate:
-                    n = int(c.duration / 1e6 * vs.average_rate)
+                rate = frame_rate(vs)
+                if not n and vs.duration and vs.time_base and rate:
+                    n = int(vs.duration * vs.time_base * rate)
+                if not n and c.duration and rate:
+                    n = int(c.duration / 1e6 * rate)
                 if n:
                     return int(n), n * vs.codec_context.width * vs.codec_context.height / 1e6
     except Exception:

@@ -408,6 +408,22 @@ def test_a_file_with_two_video_streams_says_which_it_cuts(tmp_path):
     assert probe(out)["frames"] == 25
 
 
+def test_a_raw_dv_file_has_its_own_frame_rate(tmp_path):
+    """A camcorder's raw .dv (dvgrab): FFmpeg gives its average frame rate as 60000 (its time
+    base's inverse), so a whole file was 'truncated?' (exit 3: 12 frames written, 28800
+    expected) and the .mkv written said 30000 fps; its stated rate, 25, is taken."""
+    src = tmp_path / "pal.dv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=720x576:rate=25:duration=0.48", "-f", "lavfi", "-i",
+            "sine=f=440:r=48000:duration=0.48", "-c:v", "dvvideo", "-pix_fmt", "yuv420p",
+            "-c:a", "pcm_s16le", "-ac", "2", "-f", "dv", str(src))
+    out = tmp_path / "out.mkv"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    got = probe(out)
+    assert got["frames"] == 12 and got["fps"] == pytest.approx(25)
+    assert got["pts"][-1] == pytest.approx(11 / 25, abs=0.002)
+
+
 def test_avi_output_has_the_frame_rate_and_one_entry_a_frame(clips, tmp_path):
     out = tmp_path / "out.avi"
     assert run_cli("file", str(clips["plain"]), "-o", str(out)).returncode == 0

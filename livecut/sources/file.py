@@ -201,6 +201,20 @@ def video_streams(container) -> list:
     return moving
 
 
+#: an average frame rate this many times the rate the stream states is not one (see frame_rate)
+MAX_AVERAGE_OVER_STATED = 2
+
+
+def frame_rate(stream) -> Fraction | None:
+    """A video stream's frame rate: its average, or the rate it states (``guessed_rate``: the
+    codec's, the demuxer's) where the average is not one -- FFmpeg's DV demuxer gives a raw
+    ``.dv`` file's as the inverse of its time base (60000 fps for 29.97 or 25)."""
+    avg, stated = stream.average_rate, stream.guessed_rate or stream.base_rate
+    if avg and stated and avg > MAX_AVERAGE_OVER_STATED * stated:
+        return stated
+    return avg or stated
+
+
 def decoder_threads(live: bool = False) -> dict:
     """Codec context attributes that set the decoder's threading: frame threading for files,
     slice threading (no added delay) for live sources."""
@@ -315,7 +329,7 @@ class FileSource(ClosesWhileReading):
         if not w or not h:
             raise VideoOpenFailure(f"{self.path}: the video stream has no frame size")
         check_frame_size(w, h, self.path)
-        rate = s.average_rate or s.guessed_rate or s.base_rate
+        rate = frame_rate(s)
         fps = float(rate) if rate else None
         tb = s.time_base or Fraction(1, 90000)
         duration = None
