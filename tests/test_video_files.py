@@ -375,6 +375,35 @@ def test_a_song_with_cover_art_is_not_a_video(tmp_path):
     assert "no video stream" in r.stderr
 
 
+def test_a_cover_picture_track_is_not_the_video(tmp_path):
+    """FFmpeg writes a cover picture into Matroska as a one-frame MJPEG video track, not flagged
+    a cover: a larger one ahead of the video was cut (1 frame written, the video's 25 left out,
+    exit 0); the moving video is cut and the warning names the picture.  A song so remuxed is
+    refused as the song itself is (exit 2: it wrote a one-frame video)."""
+    cover = tmp_path / "cover.png"
+    cv2.imwrite(str(cover), np.full((320, 320, 3), 200, np.uint8))
+    src = tmp_path / "covered.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            "sine=f=440:r=48000:duration=1", "-i", str(cover), "-map", "2:v", "-map", "0:v", "-map", "1:a",
+            "-c:v:0", "mjpeg", "-c:v:1", "libx264", "-c:a", "aac", "-disposition:v:0", "attached_pic", str(src))
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["frames"] == 25
+    assert "#1 (160x96, 1.0 s) is cut" in r.stderr and "#0 (320x320" in r.stderr and "cover art" in r.stderr
+    song = tmp_path / "song.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "sine=f=440:r=48000:duration=1", "-i", str(cover), "-map", "0", "-map", "1",
+            "-c:a", "aac", "-c:v", "mjpeg", "-disposition:v", "attached_pic", str(song))
+    r = run_cli("file", str(song), "-o", str(tmp_path / "song.mp4"))
+    assert r.returncode == 2 and "no video stream (only a cover picture)" in r.stderr, r.stderr
+    assert not (tmp_path / "song.mp4").exists()
+    clip = tmp_path / "short.mkv"  # (a short MJPEG clip with sound is no cover: 10 frames)
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.4", "-f", "lavfi", "-i",
+            "sine=f=440:r=48000:duration=0.4", "-c:v", "mjpeg", "-c:a", "aac", str(clip))
+    r = run_cli("file", str(clip), "-o", str(tmp_path / "short.mp4"), "-q")
+    assert r.returncode == 0 and probe(tmp_path / "short.mp4")["frames"] == 10, r.stderr
+
+
 def test_a_file_with_two_video_streams_says_which_it_cuts(tmp_path):
     """Two video streams (a 0.4 s one first, a 1 s one second, and 1 s of audio): the first was
     cut without a word (0.4 s of video beside 1 s of audio).  The stream ffmpeg would take is

@@ -182,11 +182,52 @@ def _flagged(stream, name: str) -> bool:
     return bool(int(getattr(stream, "disposition", 0) or 0) & flag)
 
 
+#: still-picture codecs: a track of one such picture, not flagged a cover, is cover art all the same
+PICTURE_CODECS = frozenset({"mjpeg", "png", "bmp", "tiff", "webp", "jpeg2000", "jpegls", "qoi"})
+#: how long (seconds) a track of a still-picture codec may last and still be one picture
+PICTURE_SECONDS = 0.5
+
+
+def _seconds(stream) -> float | None:
+    """A stream's length (seconds) as its header says it, or None."""
+    if stream.duration is not None and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    return _duration_tag(stream)
+
+
+def cover_track(stream) -> bool:
+    """Whether a video stream not flagged ``attached_pic`` is cover art all the same: one
+    still picture (MJPEG, PNG ...), as the header says (one frame, or a length of at most a
+    frame and a half at its rate, and at most :data:`PICTURE_SECONDS`).  FFmpeg writes a
+    song's or a video's cover into Matroska so."""
+    cc = stream.codec_context
+    if cc is None or cc.name not in PICTURE_CODECS or stream.frames > 1:
+        return False
+    if stream.frames == 1:
+        return True
+    tb = stream.time_base
+    if stream.duration is not None and tb:
+        span = float(stream.duration * tb)
+    else:  # (Matroska's DURATION tag: where the stream ends, counted from 0)
+        end = _duration_tag(stream)
+        if end is None:
+            return False
+        span = end - (float(stream.start_time * tb) if stream.start_time is not None and tb else 0.0)
+    rate = stream.guessed_rate or stream.base_rate
+    return span <= min(1.5 / float(rate) if rate else PICTURE_SECONDS, PICTURE_SECONDS)
+
+
+def one_picture(stream) -> bool:
+    """Whether a video stream is known from the header to hold one picture (a cover track)."""
+    return stream.frames == 1 or cover_track(stream)
+
+
 def video_streams(container) -> list:
     """The container's moving video streams, the one to cut first: a cover picture (a song's
     cover art, a "video" stream of one picture) is left out, and of several the one ffmpeg
     would take (:data:`DEFAULT_STREAM_BONUS`: the largest picture, a stream flagged default
-    counting as 5 megapixels more; of equals, the first) leads."""
+    counting as 5 megapixels more; of equals, the first) leads -- but a track known to hold
+    one picture (:func:`one_picture`) comes after those that move, as ffmpeg's would not."""
     moving = [v for v in container.streams.video if not _flagged(v, "attached_pic")]
 
     def score(v) -> int:
@@ -195,9 +236,15 @@ def video_streams(container) -> list:
         return pixels + DEFAULT_STREAM_BONUS * _flagged(v, "default")
 
     if len(moving) > 1:
+        pictures = [v for v in moving if one_picture(v)]
+        if len(pictures) < len(moving):
+            moving = [v for v in moving if v not in pictures]
+        else:
+            pictures = []
         best = max(moving, key=score)  # (the first of equals)
         moving.remove(best)
         moving.insert(0, best)
+        moving += pictures
     return moving
 
 
@@ -312,6 +359,8 @@ class FileSource(ClosesWhileReading):
         c = self._container
         # (a song's cover art is a "video" stream of one picture: not a video)
         moving = video_streams(c)
+        if moving and c.streams.audio and all(map(cover_track, moving)):  # (a song remuxed to Matroska)
+            moving = []
         if not moving:
             raise VideoOpenFailure(f"{self.path}: has no video stream"
                                    + (" (only a cover picture)" if c.streams.video else ""))
@@ -428,19 +477,21 @@ class FileSource(ClosesWhileReading):
         def describe(v) -> str:
             cc = v.codec_context
             what = [f"{cc.width}x{cc.height}"]
-            seconds = float(v.duration * v.time_base) if v.duration is not None and v.time_base \
-                else _duration_tag(v)
+            seconds = _seconds(v)
             if seconds:
                 what.append(f"{seconds:.1f} s")
             if _flagged(v, "default"):
                 what.append("flagged default")
+            if v is not moving[0] and one_picture(v):
+                what.append("one picture: cover art?")
             return f"#{v.index} ({', '.join(what)})"
 
         s, others = moving[0], moving[1:]
         name = self.path.name
         left = ", ".join(describe(v) for v in others)
-        return (f"{name} has {len(moving)} video streams: {describe(s)} is cut (the largest picture, "
-                f"preferring the one flagged default, as ffmpeg picks) and {left} "
+        why = ("the largest picture that moves, preferring the one flagged default" if any(map(one_picture, others))
+               else "the largest picture, preferring the one flagged default, as ffmpeg picks")
+        return (f"{name} has {len(moving)} video streams: {describe(s)} is cut ({why}) and {left} "
                 f"{'is' if len(others) == 1 else 'are'} left out; to cut "
                 f"{'it' if len(others) == 1 else 'another'}, extract it first: "
                 f"ffmpeg -i {name} -map 0:{others[0].index} -map '0:a?' -c copy {self.path.stem}-{others[0].index}.mkv")
