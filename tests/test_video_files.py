@@ -823,6 +823,26 @@ def test_non_square_pixels_are_kept(tmp_path):
     assert "non-square pixels (64:45) written as square" in r.stderr and ".mkv" not in r.stderr, r.stderr
 
 
+def test_outputs_that_cannot_keep_non_square_pixels_say_so(tmp_path):
+    """A .webm (libvpx) and PNG frames cannot say the pixels are not square: they were written
+    square without a word (a 16:9 PAL video shown squeezed to 5:4); a warning says so now, and a
+    square-pixel source or an output that keeps the shape says nothing."""
+    src = tmp_path / "pal.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=0.2,setsar=4/3", "-c:v", "libx264",
+            str(src))
+    for out in (tmp_path / "out.webm", f"{tmp_path / 'frames'}/"):
+        r = run_cli("file", str(src), "-o", str(out), "-b", "transparent")
+        assert r.returncode == 0, r.stderr
+        assert "non-square pixels (4:3) written as square" in r.stderr, (out, r.stderr)
+    for args in (("-o", str(tmp_path / "out.mov"), "-b", "transparent"), ("-o", str(tmp_path / "out.mkv"))):
+        r = run_cli("file", str(src), *args)
+        assert r.returncode == 0 and "written as square" not in r.stderr, r.stderr
+    square = tmp_path / "square.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.2", "-c:v", "libx264", str(square))
+    r = run_cli("file", str(square), "-o", str(tmp_path / "square.webm"))
+    assert r.returncode == 0 and "written as square" not in r.stderr, r.stderr
+
+
 def test_an_encoder_that_cannot_take_the_output_is_refused(tmp_path, clips):
     r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "o.mov"), "--set", "video.codec=png")
     assert r.returncode == 2 and "cannot encode yuv420p" in r.stderr, r.stderr

@@ -752,6 +752,10 @@ class PngSequenceSink:
         self._closed = False
         if info.audio_from is not None:
             self.warnings.append("a PNG sequence has no audio; the audio is not copied")
+        sar = info.sample_aspect
+        if sar:  # (as a libvpx video says it: see VideoFileSink)
+            self.warnings.append(f"non-square pixels ({sar.numerator}:{sar.denominator}) written as square, the "
+                                 "picture squeezed: PNG frames cannot say their shape (.mp4, .mkv, .mov keep it)")
         #: pictures carry no display rotation: written as the video is shown
         self._upright = Upright(info.rotation)
 
