@@ -539,6 +539,49 @@ def _flash_clip(path, *, rate="25", flash_at=1.0, beep_at=1.0, audio_offset=0.0,
     return path
 
 
+@pytest.mark.parametrize("out_ext", [".mp4", ".mkv"])
+def test_mpeg_ts_recordings_joined_end_to_end_run_on(tmp_path, out_ext):
+    """Two camcorder clips joined by `cat a.mts b.mts` (each starting at 1.4 s): the second's
+    timestamps go back.  The copied audio failed the run ('write failed (Invalid argument)',
+    exit 1, no output) and the video alone had the second clip's frames squeezed into
+    one-tick steps (50 frames in 1.0 s, exit 0).  Both run on, as ffmpeg reads them: the
+    second clip's flash and beep together at 1 s + 1 s, and a warning says so."""
+    a, b = tmp_path / "a.ts", tmp_path / "b.ts"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            "sine=f=1000:r=48000:duration=1,volume=0", "-c:v", "libx264", "-c:a", "aac", str(a))
+    _flash_clip(b, acodec="aac")  # (2 s: flash and beep at 1 s)
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(a.read_bytes() + b.read_bytes())
+    out = tmp_path / f"out{out_ext}"
+    r = run_cli("file", str(joined), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "timestamps jump (recordings joined" in r.stderr
+    got = probe(out)
+    assert got["frames"] == 75 and got["pts"][-1] - got["pts"][0] == pytest.approx(74 / 25, abs=0.002)
+    assert all(0.039 < y - x < 0.041 for x, y in zip(got["pts"], got["pts"][1:]))
+    flash, beep = _flash_and_beep(out)
+    assert flash == pytest.approx(2.0, abs=0.05) and abs(beep - flash) < 0.045, (flash, beep)
+    for part in (a, b):  # (no audio: the frames alone)
+        _ffmpeg("-i", str(part), "-map", "0:v", "-c", "copy", str(part.with_suffix(".v.ts")))
+    video = tmp_path / "video.ts"
+    video.write_bytes(a.with_suffix(".v.ts").read_bytes() + b.with_suffix(".v.ts").read_bytes())
+    r = run_cli("file", str(video), "-o", str(tmp_path / f"video{out_ext}"), "-q")
+    assert r.returncode == 0, r.stderr
+    pts = probe(tmp_path / f"video{out_ext}")["pts"]
+    assert len(pts) == 75 and pts[-1] - pts[0] == pytest.approx(74 / 25, abs=0.002)
+    # a jump ahead (the second recording's clock a minute on): run on too, and the file's
+    # declared length (61 s, on its own timestamps) is no truncation ('1523 expected', exit 3)
+    later = tmp_path / "later.ts"
+    _ffmpeg("-i", str(b), "-c", "copy", "-output_ts_offset", "60", str(later))
+    ahead = tmp_path / "ahead.ts"
+    ahead.write_bytes(a.read_bytes() + later.read_bytes())
+    r = run_cli("file", str(ahead), "-o", str(tmp_path / f"ahead{out_ext}"), "-q")
+    assert r.returncode == 0 and "could not be read" not in r.stderr, r.stderr
+    assert "timestamps jump (recordings joined" in r.stderr
+    pts = probe(tmp_path / f"ahead{out_ext}")["pts"]
+    assert len(pts) == 75 and pts[-1] - pts[0] == pytest.approx(74 / 25, abs=0.002)
+
+
 @pytest.mark.parametrize("acodec, src_ext, out_ext", [("libopus", ".webm", ".mov"), ("flac", ".mkv", ".mov"),
                                                       ("libmp3lame", ".avi", ".m4v"), ("pcm_mulaw", ".mov", ".mkv")])
 def test_audio_a_container_cannot_hold_is_transcoded(tmp_path, acodec, src_ext, out_ext):

@@ -85,7 +85,7 @@ class AudioCopy:
         self._audio_begun: set[int] = set()  # those whose first frame was encoded (see _lead_in)
         self._aseconds: dict[int, Fraction] = {}  # audio encoded so far, per stream (see _stamp)
         self._resamplers: dict[int, tuple] = {}  # per stream: (input format, layout, rate), resampler
-        self._apackets = inp.demux(*[inp.streams[i] for i in amap])
+        self._apackets = _demux(inp, [inp.streams[i] for i in amap])
         self._pending = None  # a demuxed packet not yet due
         self._before_zero: dict[int, Fraction] = {}  # per output stream: seconds moved (AVI, see _put)
         #: copied input streams not yet added to the output (index: input stream), see hold
@@ -98,7 +98,7 @@ class AudioCopy:
         #: the header held back, added to the output after the audio (see _release)
         self._subtitles = dict(subtitles or {})
         if self._deferred:
-            self._apackets = inp.demux(*self._deferred.values(), *(inp.streams[i] for i in self._subtitles))
+            self._apackets = _demux(inp, list(self._deferred.values()), [inp.streams[i] for i in self._subtitles])
 
     @classmethod
     def open(cls, container, src: Path | None, ext: str, start: float,
@@ -427,6 +427,41 @@ class AudioCopy:
                     packet.pts += ticks
                 packet.dts += ticks
         self._container.mux(packet)
+
+
+def _demux(inp, streams: list, extra: list = ()):
+    """The packets of ``streams`` (audio), their timestamps mended where the file's jump
+    (:class:`livecut.sources.file.Timeline`: from the same packets as the source mends the
+    video's, the video's demuxed beside them here); a packet that starts before the one before
+    it ends no later (the sound after a join overlapping the sound before it) is left out, as
+    a muxer refuses it ("write failed (Invalid argument)", exit 1, no output).  ``extra``
+    (subtitles) are read beside them and moved by the offsets the others find."""
+    from livecut.sources.file import Timeline, video_streams
+
+    moving = video_streams(inp)
+    timeline = Timeline(inp, moving[0] if moving else None)
+    if not timeline.active or not (streams or extra):
+        return inp.demux(*streams, *extra)
+    last = {a.index: None for a in streams}  # per stream: the latest decoding time given
+    sparse = {s.index for s in extra}
+
+    def mended():
+        for pkt in inp.demux(*timeline.streams, *extra):
+            if pkt.stream.index in sparse:
+                timeline.shift(pkt)
+                yield pkt
+                continue
+            timeline.mend(pkt)
+            i = pkt.stream.index
+            if i not in last:
+                continue
+            if pkt.size and pkt.dts is not None and pkt.time_base is not None:
+                t = pkt.dts * pkt.time_base
+                if last[i] is not None and t <= last[i]:
+                    continue  # (the sound after a join overlaps the sound before it: a packet or two)
+                last[i] = t
+            yield pkt
+    return mended()
 
 
 def _codec_name(a) -> str | None:

@@ -262,6 +262,71 @@ def frame_rate(stream) -> Fraction | None:
     return avg or stated
 
 
+#: seconds a stream's timestamp may go back, in a format whose timestamps may jump, before it is a jump
+DISCONT_BACK = Fraction(1, 10)
+#: ... or go either way from where it was due (ffmpeg's -dts_delta_threshold)
+DISCONT_DELTA = 10
+
+
+class Timeline:
+    """Timestamps made continuous where a format that lets them jump (MPEG-TS, MPEG-PS: FFmpeg's
+    ``AVFMT_TS_DISCONT``) jumps: recordings joined end to end (``cat 00001.MTS 00002.MTS``), a
+    recorder's clock reset.  As ffmpeg does: where a stream's timestamps go back by more than
+    :data:`DISCONT_BACK` seconds, or away from where they were due by more than
+    :data:`DISCONT_DELTA`, every stream's packets from there on are moved by one offset (the
+    file's), so that the video runs on and the audio keeps its place beside it.  The source and
+    the audio copy each read :attr:`streams` (the video and the audio: the same packets, in the
+    same order) and ``mend`` every packet before using it, so they agree on the offsets."""
+
+    def __init__(self, container, video):
+        import av
+
+        flags = int(getattr(container.format, "flags", 0) or 0)
+        self.active = video is not None and bool(flags & av.format.Flags.ts_discont.value)
+        #: the streams to read and mend (none when the format's timestamps do not jump)
+        self.streams = [video, *container.streams.audio] if self.active else []
+        #: seconds added to the timestamps from here on
+        self.offset = Fraction(0)
+        #: how many jumps were mended
+        self.jumps = 0
+        self._last: dict[int, Fraction] = {}  # per stream: the latest decoding time (mended), seconds
+        self._step: dict[int, Fraction] = {}  # per stream: the interval of its packets
+
+    def mend(self, packet) -> None:
+        tb = packet.time_base
+        if not self.active or not packet.size or tb is None:
+            return
+        raw = packet.dts if packet.dts is not None else packet.pts
+        if raw is not None:
+            i = packet.stream.index
+            t = raw * tb + self.offset
+            last = self._last.get(i)
+            if last is not None:
+                due = last + (packet.duration * tb if packet.duration else self._step.get(i, Fraction(0)))
+                if t + DISCONT_BACK < last or abs(t - due) > DISCONT_DELTA:
+                    self.offset += due - t
+                    self.jumps += 1
+                    t = due
+                elif t > last:
+                    self._step[i] = t - last
+            if last is None or t > last:
+                self._last[i] = t
+        self.shift(packet)
+
+    def shift(self, packet) -> None:
+        """Move ``packet`` by the offset found so far, finding no jump in it (a sparse
+        stream's, a subtitle's: its gaps are no jumps)."""
+        tb = packet.time_base
+        if not self.active or tb is None:
+            return
+        ticks = round(self.offset / tb)
+        if ticks:
+            if packet.pts is not None:
+                packet.pts += ticks
+            if packet.dts is not None:
+                packet.dts += ticks
+
+
 def decoder_threads(live: bool = False) -> dict:
     """Codec context attributes that set the decoder's threading: frame threading for files,
     slice threading (no added delay) for live sources."""
@@ -310,6 +375,7 @@ class FileSource(ClosesWhileReading):
         #: what the run's summary should say (a picture that changed size mid-run, as I420)
         self.warnings: list[str] = []
         self._sizes: list[tuple[int, int]] = []  # the sizes fitted so far (see _fit_i420)
+        self._jumps_said = False  # (the warning of timestamps that jump: once)
         self._init_reading()
         self._index = 0
         self._container = None
@@ -416,6 +482,7 @@ class FileSource(ClosesWhileReading):
         self._last_end = 0.0
         #: why decoding stopped before the end, when it stopped on an error ('' otherwise)
         self.read_error = ""
+        self._timeline = Timeline(c, s)
         self._gen = self._decode()
         # peek at the first frame: rotation (display matrix) and "zero frames" are known now
         self._first = next(self._gen, None)
@@ -505,7 +572,14 @@ class FileSource(ClosesWhileReading):
         errors = 0
         while True:
             try:
-                for packet in self._container.demux(s):
+                for packet in self._container.demux(*(self._timeline.streams or [s])):
+                    self._timeline.mend(packet)
+                    if packet.stream.index != s.index:  # (read to mend the timestamps alike)
+                        continue
+                    if self._timeline.jumps and not self._jumps_said:
+                        self._jumps_said = True
+                        self.warnings.append(f"{self.path.name}: its timestamps jump (recordings joined end "
+                                             "to end, or a clock reset): made continuous, as ffmpeg does")
                     try:
                         frames = decode(packet)  # packet.size == 0: flushes the decoder
                     except (av.error.InvalidDataError, av.error.PatchWelcomeError,
@@ -565,7 +639,9 @@ class FileSource(ClosesWhileReading):
             end = self._start + self.info.duration
             if self._loose_end:  # (counted from 0 or from the start: the earlier of the two)
                 end = min(end, self.info.duration)
-            if self._last_end >= end - 2.0 / self.info.fps:
+            # (where the timestamps jumped, by the file's own: the declared end is on them)
+            last_end = self._last_end - float(self._timeline.offset)
+            if last_end >= end - 2.0 / self.info.fps:
                 return None
         if self._end_unknown and self._others_reach_the_end():
             return None  # the container's end was an audio track's that runs on: the video is whole
@@ -677,6 +753,7 @@ class FileSource(ClosesWhileReading):
         if f is None and self.loop and self._index > 0:
             self._container.seek(0)
             (self._stream.codec_context if self._decoder is None else self._decoder).flush_buffers()
+            self._timeline = Timeline(self._container, self._stream)
             self._gen = self._decode()
             f = next(self._gen, None)
         return f
