@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from conftest import SAMPLES, make_clip, probe, run_cli
@@ -118,6 +119,26 @@ def test_zero_frames(tmp_path):
         c.start_encoding()  # header only, no frames
     assert p.stat().st_size > 0
     _one_line_error(run_cli("file", str(p), "-o", str(tmp_path / "o.mp4")), 2, "no frames")
+    assert not (tmp_path / "o.mp4").exists()
+
+
+def test_a_video_none_of_whose_packets_decode_says_so(tmp_path):
+    """Every video packet is garbage: 'the video has no frames' read as an empty file; it says
+    the frames are there but cannot be decoded.  (An empty one still says 'no frames'.)"""
+    import av
+
+    src = make_clip(tmp_path / "c.mp4", n=10, w=64, h=48)
+    bad = tmp_path / "garbage.mp4"
+    rng = np.random.default_rng(0)
+    with av.open(str(src)) as inp, av.open(str(bad), "w") as out:
+        s = out.add_stream_from_template(inp.streams.video[0])
+        for p in inp.demux(inp.streams.video[0]):
+            if p.size:
+                q = av.Packet(rng.integers(0, 256, p.size, np.uint8).tobytes())
+                q.pts, q.dts, q.time_base, q.stream = p.pts, p.dts, p.time_base, s
+                out.mux(q)
+    r = run_cli("file", str(bad), "-o", str(tmp_path / "o.mp4"))
+    _one_line_error(r, 2, "no frames that can be decoded", "corrupt")
     assert not (tmp_path / "o.mp4").exists()
 
 

@@ -487,7 +487,9 @@ class FileSource(ClosesWhileReading):
         # peek at the first frame: rotation (display matrix) and "zero frames" are known now
         self._first = next(self._gen, None)
         if self._first is None:
-            raise VideoOpenFailure(f"{self.path}: the video has no frames")
+            read = bool(self._lead_pts) or self.corrupt > 0  # (packets read, none of them decoded)
+            raise VideoOpenFailure(f"{self.path}: the video has no frames" + (
+                " that can be decoded (its video data is corrupt)" if read else ""))
         # (libvpx's frames lack what the container says: the rotation, the colour tags)
         described = self._first if self._decoder is None else self._native_first()
         self.info.rotation = int(getattr(described, "rotation", 0) or 0)
