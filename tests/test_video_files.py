@@ -844,6 +844,30 @@ def test_variable_frame_rate_into_avi_keeps_its_timing(tmp_path):
     assert probe(out)["frames"] == probe(vfr)["frames"]
 
 
+def test_a_video_that_pauses_into_avi_keeps_its_timing(tmp_path):
+    """25 fps with a 5 s pause (an average of 4 fps, its frames on a 25 fps tick, 6x the
+    average): on the average's tick the frames were pushed later and later (the flash after
+    the pause 2.4 s after its beep); the 25 fps tick keeps them in place."""
+    src = tmp_path / "pause.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1,drawbox=enable='eq(n,20)'"
+            ":x=0:y=0:w=iw:h=ih:c=white:t=fill,settb=1/1000,setpts='if(lt(N,10),N*0.04,5+N*0.04)/TB'",
+            "-f", "lavfi", "-i", "sine=f=1000:r=48000:duration=6,volume=enable='not(between(t,5.8,5.9))':volume=0",
+            "-c:v", "libx264", "-bf", "0", "-c:a", "aac", "-fps_mode", "passthrough", str(src))
+    out = tmp_path / "pause.avi"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    f0, b0 = _flash_and_beep(src)
+    f1, b1 = _flash_and_beep(out)
+    assert f0 == pytest.approx(5.8, abs=0.01)
+    assert abs(f1 - f0) < 0.045 and abs((b1 - f1) - (b0 - f0)) < 0.09, (f0, b0, f1, b1)
+    assert probe(out)["frames"] == 25
+    # (its last frame a tick long: at the average's 0.24 s it ran on with empty ticks past the
+    # end, 6.2 s, and the file read again was 'ends early (truncated?)', exit 3)
+    assert probe(out)["duration"] == pytest.approx(6.0, abs=0.01)
+    r = run_cli("file", str(out), "-o", str(tmp_path / "again.mp4"), "-q")
+    assert r.returncode == 0, r.stderr
+
+
 def test_non_square_pixels_are_kept(tmp_path):
     """720x576 at 64:45 (16:9 PAL): the outputs said nothing, and played squeezed to 5:4."""
     import av

@@ -46,6 +46,9 @@ VIDEO_EXTS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm")
 #: AVI's tick may be this many times finer than the average frame rate (each tick without a
 #: frame costs an index entry)
 AVI_TICK_MAX = 3.0
+#: ... or any number of times, up to this rate (a recording with pauses, a screen recording's
+#: still stretches: an average far below the rate its frames keep)
+AVI_TICK_FPS = 120.0
 #: the finest time base (ticks a second) a video is written on to hold both its source's ticks
 #: and its frame rate's times (see VideoFileSink._grid)
 GRID_MAX_TICKS = 1_000_000
@@ -421,10 +424,11 @@ class VideoFileSink:
         self.time_base = info.time_base or Fraction(1, 90000)
         if ext == ".avi":
             # a variable frame rate keeps its timing on the finest regular rate its timestamps
-            # need, when that is near the average (frames pushed to the next free tick of the
-            # average rate drifted from the audio); else the average
+            # need, when that is near the average or at most AVI_TICK_FPS (frames pushed to the
+            # next free tick of the average rate drifted from the audio: 2.4 s after a 5 s
+            # pause); else the average
             tick = info.tick_fps
-            fine = tick is not None and info.fps and info.fps <= tick <= AVI_TICK_MAX * info.fps
+            fine = tick is not None and info.fps and info.fps <= tick <= max(AVI_TICK_MAX * info.fps, AVI_TICK_FPS)
             self.time_base = 1 / fps_fraction(tick if fine else info.fps)
         rate = _fixed_rate(codec, info.fps)
         if rate is not None:
@@ -497,7 +501,11 @@ class VideoFileSink:
         try:
             c = self._container
             try:
-                s = c.add_stream(self.codec, rate=fps_fraction(self.info.fps))
+                # (AVI: one frame a tick, each packet a tick long: at the average rate of a
+                # video that pauses the last ran on with empty ticks past the end, which a
+                # reader took for a file cut short)
+                rate = 1 / self.time_base if self.ext == ".avi" else fps_fraction(self.info.fps)
+                s = c.add_stream(self.codec, rate=rate)
             except ValueError as exc:  # (the muxer's refusal: a setting, as check_encoder's are)
                 raise UsageError(f"video.codec {self.codec!r}: a {self.ext} file cannot hold it ({exc}); "
                                  "write .mkv, or use libx264") from None
