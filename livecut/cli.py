@@ -581,6 +581,9 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
 
     several = background_warning(cfg, opts.get("background"), opts.get("mode"), video=True)
     for w in stats.warnings + ([several] if several else []):
+        if label:  # (a piped input's temporary copy: its name means nothing to the user)
+            name = Path(spec).name  # (no suffix: an output named after it begins "NAME-")
+            w = w.replace(spec, label).replace(f"{name}-", "piped-").replace(name, label)
         typer.echo(f"livecut: warning: {redact_text(w)}", err=True)
     if not opts.get("quiet"):
         from livecut.urls import redact_url

@@ -1003,6 +1003,23 @@ def test_a_video_piped_into_stdin(clips, tmp_path):
     assert set(Path(tempfile.gettempdir()).glob("livecut-stdin-*")) == before
 
 
+def test_a_piped_inputs_warnings_name_it_as_the_summary_does(tmp_path):
+    """A warning about a piped input named its temporary copy ('livecut-stdin-123-ab-x1y2: has
+    2 video streams ... ffmpeg -i livecut-stdin-... -c copy livecut-stdin-...-1.mkv'), a name
+    the user never gave; it names the input '-', as the summary line and errors do."""
+    src = tmp_path / "two.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.2", "-f", "lavfi", "-i",
+            "testsrc=size=320x192:rate=25:duration=0.2", "-map", "0:v", "-map", "1:v", "-c:v", "libx264",
+            "-disposition:v", "0", str(src))
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "out.mp4")],
+                       input=src.read_bytes(), capture_output=True, env=env, timeout=120)
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    assert "livecut-stdin" not in err
+    assert "warning: - has 2 video streams" in err and "ffmpeg -i - -map 0:0 -map '0:a?' -c copy piped-0.mkv" in err
+
+
 def test_a_signal_while_stdin_is_read_leaves_no_copy(tmp_path):
     import signal
     import tempfile
