@@ -453,6 +453,22 @@ def test_a_raw_dv_file_has_its_own_frame_rate(tmp_path):
     assert got["pts"][-1] == pytest.approx(11 / 25, abs=0.002)
 
 
+@pytest.mark.parametrize("codec, ext", [("libx264", ".h264"), ("libx265", ".hevc")])
+def test_a_raw_stream_has_the_rate_its_bitstream_states(tmp_path, codec, ext):
+    """A raw H.264/H.265 stream (a DVR's or a security camera's .h264: frames without
+    timestamps) at 30 fps was timed at its demuxer's default, 25 fps (1 s written as 1.2 s,
+    played slowed down); the rate the bitstream states, 30, is taken."""
+    src = tmp_path / f"raw{ext}"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=30:duration=0.5", "-c:v", codec,
+            *(["-x265-params", "log-level=error"] if codec == "libx265" else []), str(src))
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    got = probe(out)
+    assert got["frames"] == 15 and got["fps"] == pytest.approx(30)
+    assert got["pts"][-1] - got["pts"][0] == pytest.approx(14 / 30, abs=0.002)
+
+
 def test_avi_output_has_the_frame_rate_and_one_entry_a_frame(clips, tmp_path):
     out = tmp_path / "out.avi"
     assert run_cli("file", str(clips["plain"]), "-o", str(out)).returncode == 0

@@ -255,8 +255,16 @@ MAX_AVERAGE_OVER_STATED = 2
 def frame_rate(stream) -> Fraction | None:
     """A video stream's frame rate: its average, or the rate it states (``guessed_rate``: the
     codec's, the demuxer's) where the average is not one -- FFmpeg's DV demuxer gives a raw
-    ``.dv`` file's as the inverse of its time base (60000 fps for 29.97 or 25)."""
+    ``.dv`` file's as the inverse of its time base (60000 fps for 29.97 or 25), and a raw
+    stream's (``.h264``, ``.hevc``: frames without timestamps) is its demuxer's default, 25,
+    whatever the rate its bitstream states (the frames were timed by it)."""
+    import av
+
     avg, stated = stream.average_rate, stream.guessed_rate or stream.base_rate
+    container = getattr(stream, "container", None)
+    flags = int(getattr(getattr(container, "format", None), "flags", 0) or 0)
+    if flags & av.format.Flags.no_timestamps.value:
+        return getattr(stream.codec_context, "framerate", None) or stated or avg
     if avg and stated and avg > MAX_AVERAGE_OVER_STATED * stated:
         return stated
     return avg or stated
