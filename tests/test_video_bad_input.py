@@ -142,6 +142,34 @@ def test_a_video_none_of_whose_packets_decode_says_so(tmp_path):
     assert not (tmp_path / "o.mp4").exists()
 
 
+def test_a_recording_with_a_stretch_of_zeros_is_read_past_it(tmp_path):
+    """An MPEG-TS recording with its middle zeroed (a damaged disk or card): past the stretch
+    the demuxer says "try again" (EAGAIN), which was taken for a read error -- the rest given
+    up (exit 3, 20 of 100 frames, the audio stopped there); it resumes, as ffmpeg does: the
+    frames and the sound after the stretch are kept."""
+    import subprocess
+
+    import av
+
+    src = tmp_path / "rec.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=4",
+                    "-f", "lavfi", "-i", "sine=f=1000:r=48000:duration=4", "-c:v", "libx264", "-b:v", "2M",
+                    "-minrate", "2M", "-maxrate", "2M", "-bufsize", "1M", "-c:a", "aac", str(src)], check=True)
+    data = bytearray(src.read_bytes())
+    n = len(data)
+    data[int(n * 0.2):int(n * 0.8)] = bytes(int(n * 0.8) - int(n * 0.2))
+    bad = tmp_path / "zeroed.ts"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(bad), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    got = probe(out)
+    assert got["frames"] >= 30 and got["pts"][-1] > 3.5, (got["frames"], got["pts"][-1])
+    with av.open(str(out)) as c:
+        end = max(float((p.pts + p.duration) * p.time_base) for p in c.demux(c.streams.audio[0]) if p.size)
+    assert end > 3.5, end
+
+
 def test_corrupt_packets_are_skipped(tmp_path):
     src = make_clip(tmp_path / "c.ts", n=40, w=320, h=180)
     data = bytearray(src.read_bytes())

@@ -85,7 +85,9 @@ class AudioCopy:
         self._audio_begun: set[int] = set()  # those whose first frame was encoded (see _lead_in)
         self._aseconds: dict[int, Fraction] = {}  # audio encoded so far, per stream (see _stamp)
         self._resamplers: dict[int, tuple] = {}  # per stream: (input format, layout, rate), resampler
-        self._apackets = _demux(inp, [inp.streams[i] for i in amap])
+        chosen = [inp.streams[i] for i in amap]
+        self._apackets = _demux(inp, [c for c in chosen if c.type != "subtitle"],
+                                [c for c in chosen if c.type == "subtitle"])
         self._pending = None  # a demuxed packet not yet due
         self._before_zero: dict[int, Fraction] = {}  # per output stream: seconds moved (AVI, see _put)
         #: copied input streams not yet added to the output (index: input stream), see hold
@@ -435,33 +437,46 @@ def _demux(inp, streams: list, extra: list = ()):
     video's, the video's demuxed beside them here); a packet that starts before the one before
     it ends no later (the sound after a join overlapping the sound before it) is left out, as
     a muxer refuses it ("write failed (Invalid argument)", exit 1, no output).  ``extra``
-    (subtitles) are read beside them and moved by the offsets the others find."""
-    from livecut.sources.file import Timeline, video_streams
+    (subtitles) are read beside them and moved by the offsets the others find.  Where the
+    demuxer asks to be called again (EAGAIN: MPEG-TS past a stretch of garbage) or chokes on
+    invalid data, it resumes where it is, as the source's does (the audio stopped there)."""
+    import av
+
+    from livecut.sources.file import MAX_CONSECUTIVE_ERRORS, MAX_DEMUX_AGAIN, Timeline, video_streams
 
     moving = video_streams(inp)
     timeline = Timeline(inp, moving[0] if moving else None)
-    if not timeline.active or not (streams or extra):
-        return inp.demux(*streams, *extra)
+    read = [*(timeline.streams if timeline.active else streams), *extra]
     last = {a.index: None for a in streams}  # per stream: the latest decoding time given
     sparse = {s.index for s in extra}
-
-    def mended():
-        for pkt in inp.demux(*timeline.streams, *extra):
-            if pkt.stream.index in sparse:
-                timeline.shift(pkt)
+    again = errors = 0
+    while read:
+        try:
+            for pkt in inp.demux(*read):
+                again = errors = 0
+                i = pkt.stream.index
+                if i in sparse:  # (a subtitle's gaps are no jumps: moved as the others are)
+                    timeline.shift(pkt)
+                    yield pkt
+                    continue
+                timeline.mend(pkt)
+                if i not in last:
+                    continue
+                if timeline.active and pkt.size and pkt.dts is not None and pkt.time_base is not None:
+                    t = pkt.dts * pkt.time_base
+                    if last[i] is not None and t <= last[i]:
+                        continue  # (the sound after a join overlaps the sound before it: a packet or two)
+                    last[i] = t
                 yield pkt
-                continue
-            timeline.mend(pkt)
-            i = pkt.stream.index
-            if i not in last:
-                continue
-            if pkt.size and pkt.dts is not None and pkt.time_base is not None:
-                t = pkt.dts * pkt.time_base
-                if last[i] is not None and t <= last[i]:
-                    continue  # (the sound after a join overlaps the sound before it: a packet or two)
-                last[i] = t
-            yield pkt
-    return mended()
+            return
+        except av.error.BlockingIOError:
+            again += 1
+            if again > MAX_DEMUX_AGAIN:
+                raise
+        except av.error.InvalidDataError:
+            errors += 1
+            if errors > MAX_CONSECUTIVE_ERRORS:
+                raise
 
 
 def _codec_name(a) -> str | None:

@@ -42,6 +42,8 @@ from livecut.urls import INPUT_SCHEMES, file_for_ffmpeg, redact_url, url_scheme
 
 #: give up on a file after this many undecodable packets in a row
 MAX_CONSECUTIVE_ERRORS = 200
+#: ... or after its demuxer asked this many times in a row to be called again (EAGAIN)
+MAX_DEMUX_AGAIN = 10_000
 
 #: the decoders that read the alpha of a VP8/VP9 stream (Matroska/WebM, tagged ``alpha_mode``
 #: 1; the alpha travels beside the picture, in BlockAdditions): FFmpeg's own drop it
@@ -579,10 +581,11 @@ class FileSource(ClosesWhileReading):
 
         s = self._stream
         decode = s.decode if self._decoder is None else self._decoder.decode
-        errors = 0
+        errors = again = 0
         while True:
             try:
                 for packet in self._container.demux(*(self._timeline.streams or [s])):
+                    again = 0
                     self._timeline.mend(packet)
                     if packet.stream.index != s.index:  # (read to mend the timestamps alike)
                         continue
@@ -618,6 +621,14 @@ class FileSource(ClosesWhileReading):
                 errors += 1
                 if errors > MAX_CONSECUTIVE_ERRORS:
                     raise VideoOpenFailure(f"{self.path}: unreadable ({_av_message(exc)})") from None
+            except av.error.BlockingIOError as exc:
+                # "try again" (EAGAIN): MPEG-TS past a stretch of garbage or zeros, a damaged
+                # recording's: it resumes where it is, as ffmpeg's does (the rest of the file
+                # was given up as a read error, exit 3)
+                again += 1
+                if again > MAX_DEMUX_AGAIN:
+                    self.read_error = _av_message(exc)
+                    return
             except av.error.EOFError:
                 return
             except (av.error.FFmpegError, OSError) as exc:  # an I/O error: the rest is unreadable
