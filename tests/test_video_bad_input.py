@@ -170,6 +170,37 @@ def test_a_recording_with_a_stretch_of_zeros_is_read_past_it(tmp_path):
     assert end > 3.5, end
 
 
+def test_frames_lost_to_damage_in_the_middle_are_said(tmp_path):
+    """An MP4 whose middle third is zeroed (a damaged card) is read to its end, the damaged
+    frames skipped (exit 0); a third of the video missing was said only in the summary line,
+    as '32 corrupt packets skipped' (nothing with -q): a warning says how many frames the
+    output lacks.  A glitch of a frame or two says nothing more."""
+    import subprocess
+
+    src = tmp_path / "rec.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=4",
+                    "-c:v", "libx264", "-b:v", "1M", "-minrate", "1M", "-maxrate", "1M", "-bufsize", "500k",
+                    str(src)], check=True)
+    data = bytearray(src.read_bytes())
+    n = len(data)
+    data[n // 3:2 * n // 3] = bytes(2 * n // 3 - n // 3)
+    bad = tmp_path / "damaged.mp4"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(bad), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    lost = 100 - probe(out)["frames"]
+    assert lost > 10
+    assert f"damaged.mp4: {lost} of the video's 100 frames could not be read" in r.stderr, r.stderr
+    r = run_cli("file", str(src), "-o", str(tmp_path / "whole.mp4"), "-q")
+    assert r.returncode == 0 and "could not be read" not in r.stderr, r.stderr
+    # an edit list's pre-roll (cut without re-encoding: counted, never shown) is not missing
+    cut = tmp_path / "cut.mov"
+    subprocess.run(["ffmpeg", "-v", "error", "-ss", "1.5", "-i", str(src), "-c", "copy", str(cut)], check=True)
+    r = run_cli("file", str(cut), "-o", str(tmp_path / "cut.mp4"), "-q")
+    assert r.returncode == 0 and "could not be read" not in r.stderr, r.stderr
+
+
 def test_corrupt_packets_are_skipped(tmp_path):
     src = make_clip(tmp_path / "c.ts", n=40, w=320, h=180)
     data = bytearray(src.read_bytes())

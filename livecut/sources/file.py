@@ -476,6 +476,10 @@ class FileSource(ClosesWhileReading):
             self._loose_end = True
             self._end_unknown = any(x is not s and x.type in ("audio", "video", "subtitle") for x in c.streams)
         frames = s.frames or (int(round(duration * fps)) if duration and fps else None)
+        self._frames_counted = bool(s.frames)  # (the container's count, not an estimate)
+        self._missing_said = False
+        self._discarded = 0  # (packets an edit list leaves out: in the count, never shown)
+        self._packets_read = 0  # (the video's packets with data: its frames that were there)
         self.info = SourceInfo(width=w, height=h, fps=fps, frames=frames or None, duration=duration,
                                time_base=tb, rotation=0, has_audio=bool(c.streams.audio))
         sar = s.sample_aspect_ratio or getattr(s.codec_context, "sample_aspect_ratio", None)
@@ -589,6 +593,7 @@ class FileSource(ClosesWhileReading):
                     self._timeline.mend(packet)
                     if packet.stream.index != s.index:  # (read to mend the timestamps alike)
                         continue
+                    self._packets_read += packet.size > 0
                     if self._timeline.jumps and not self._jumps_said:
                         self._jumps_said = True
                         self.warnings.append(f"{self.path.name}: its timestamps jump (recordings joined end "
@@ -604,9 +609,11 @@ class FileSource(ClosesWhileReading):
                                                    f"({_av_message(exc)})") from None
                         continue
                     errors = 0
+                    # (an edit list's pre-roll: decoded, not shown)
+                    discard = packet.size and getattr(packet, "is_discard", False)
+                    self._discarded += bool(discard)
                     lead = self._lead_pts
-                    if lead is not None and packet.size and packet.pts is not None \
-                            and not getattr(packet, "is_discard", False):  # (an edit list's pre-roll: not shown)
+                    if lead is not None and packet.size and packet.pts is not None and not discard:
                         lead.append(packet.pts)
                     for f in frames:
                         if getattr(f, "is_corrupt", False):
@@ -663,10 +670,34 @@ class FileSource(ClosesWhileReading):
             # (where the timestamps jumped, by the file's own: the declared end is on them)
             last_end = self._last_end - float(self._timeline.offset)
             if last_end >= end - 2.0 / self.info.fps:
+                self._say_missing(got, expected)
                 return None
         if self._end_unknown and self._others_reach_the_end():
             return None  # the container's end was an audio track's that runs on: the video is whole
         return got, expected
+
+    def _say_missing(self, got: int, expected: int) -> None:
+        """:attr:`warnings` says how many frames a file read to its end lacked (damaged data
+        in the middle, skipped: the output lacks them; it said so only in the summary line, as
+        a count of corrupt packets, one for a stretch of 31 frames), when the count is the
+        file's own, or the format's rate is constant (MPEG-TS/PS), or the damage was seen in a
+        video of constant rate; a variable rate's estimated count (Matroska) is no measure.
+        A counted file's frames are the packets read (AVI counts its empty entries, a variable
+        rate's held frames, among them); an edit list's pre-roll (counted, never shown) is not
+        missing."""
+        if self._frames_counted:
+            expected = min(expected, self._packets_read)
+        expected -= self._discarded
+        missing = expected - got - self.lead_dropped
+        if missing <= max(2, expected // 50) or self._missing_said or self._timeline.jumps:
+            return  # (a file whose timestamps jump: its length says nothing of its frames)
+        info = self.info  # (an estimate is a measure at a constant rate: its stated one the average)
+        constant = bool(info.tick_fps and info.fps and abs(info.tick_fps - info.fps) <= 0.01 * info.fps)
+        if not (self._frames_counted or self._timeline.active or self.corrupt and constant):
+            return
+        self._missing_said = True
+        self.warnings.append(f"{self.path.name}: {missing} of the video's {expected} frames could not be read "
+                             "(damaged data in the middle, skipped): the output lacks them")
 
     def _others_reach_the_end(self) -> bool:
         """Whether the file's packets (any stream) reach the container's declared end: its
