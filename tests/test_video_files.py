@@ -1568,15 +1568,21 @@ def test_subtitles_an_output_cannot_hold_are_said(tmp_path):
     assert "subtitle stream 1 (mov_text, eng): a .avi file cannot hold it; left out (.mkv keeps it)" in r.stderr
 
 
+def _chaptered(tmp_path, split_ms: int, end_ms: int):
+    """A clip of ``end_ms`` with two chapters, Intro and Talk, split at ``split_ms``."""
+    meta = tmp_path / "chapters.txt"
+    meta.write_text(f";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND={split_ms}\ntitle=Intro\n"
+                    f"[CHAPTER]\nTIMEBASE=1/1000\nSTART={split_ms}\nEND={end_ms}\ntitle=Talk\n")
+    src = tmp_path / "talk.mkv"
+    _ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=160x96:rate=25:duration={end_ms / 1000}", "-i", str(meta),
+            "-map", "0", "-map_chapters", "1", "-c:v", "libx264", str(src))
+    return src
+
+
 def test_chapters_are_kept(tmp_path):
     """A recording's chapters were left out of every output; they are kept where the container
     holds them, and .avi, which holds none, says they are left out."""
-    meta = tmp_path / "chapters.txt"
-    meta.write_text(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=600\ntitle=Intro\n"
-                    "[CHAPTER]\nTIMEBASE=1/1000\nSTART=600\nEND=1200\ntitle=Talk\n")
-    src = tmp_path / "talk.mkv"
-    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1.2", "-i", str(meta),
-            "-map", "0", "-map_chapters", "1", "-c:v", "libx264", str(src))
+    src = _chaptered(tmp_path, 600, 1200)
     import av
 
     for ext in (".mp4", ".mov", ".mkv", ".webm"):
@@ -1597,12 +1603,7 @@ def test_chapters_end_with_a_cut(tmp_path):
     hold; they end with the cut, those that begin after it are left out."""
     import av
 
-    meta = tmp_path / "chapters.txt"
-    meta.write_text(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1000\ntitle=Intro\n"
-                    "[CHAPTER]\nTIMEBASE=1/1000\nSTART=1000\nEND=2000\ntitle=Talk\n")
-    src = tmp_path / "talk.mkv"
-    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=2", "-i", str(meta),
-            "-map", "0", "-map_chapters", "1", "-c:v", "libx264", str(src))
+    src = _chaptered(tmp_path, 1000, 2000)
     for ext in (".mp4", ".mkv"):
         out = tmp_path / f"out{ext}"
         r = run_cli("file", str(src), "-o", str(out), "--frames", "10", "-q")
