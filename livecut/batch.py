@@ -37,7 +37,8 @@ from typing import Callable, Iterable
 from livecut.atomic import discard, io_reason, pid_exists, raise_if_in_the_way, sweep_stale, temp_prefix
 from livecut.config import Config
 from livecut.errors import LivecutError, UsageError, WriteError
-from livecut.imageio import IMAGE_EXTS
+from livecut.imageio import IMAGE_EXTS, MAX_PIXELS
+from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
 MANIFEST = "livecut-batch.jsonl"
@@ -111,6 +112,8 @@ class BatchReport:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     exit_codes: list[int] = field(default_factory=list)
+    #: why the default --jobs was lowered below the cores (:func:`default_jobs`), or None
+    jobs_note: str | None = None
 
     def summary(self) -> str:
         fps = self.frames / self.seconds if self.seconds > 0 else 0.0
@@ -119,8 +122,9 @@ class BatchReport:
             skipped = f", {self.skipped_done} already done"
             if self.skipped_failed:
                 skipped += f", {self.skipped_failed} failed before (--retry-failed retries them)"
+        jobs = f"; {self.jobs_note}" if self.jobs_note else ""
         return (f"{self.done} done, {self.failed} failed{skipped}; {self.frames} frames in "
-                f"{self.seconds:.1f} s ({fps:.1f} fps)")
+                f"{self.seconds:.1f} s ({fps:.1f} fps){jobs}")
 
     @property
     def exit_code(self) -> int:
@@ -296,6 +300,74 @@ def estimate(path: Path, kind: str) -> tuple[int, float]:
         pass
     size_mb = path.stat().st_size / 1e6 if path.exists() else 1.0
     return (1, max(0.1, size_mb * 4)) if kind == "image" else (0, max(0.1, size_mb * 20))
+
+
+#: memory a worker needs beyond its input's pixels (the interpreter, OpenCV, the networks):
+#: `livecut image` of a 320x240 JPEG peaked at 126 MB (maximum RSS, 2-core development machine)
+WORKER_BASE_BYTES = 130_000_000
+#: and per pixel of its photo: the README's "Large photos" peaks (Quality and speed), the worst
+#: of them -- 1.1 GB for an uncompressed 16-bit TIFF of 61 megapixels, (1.1 GB - 130 MB) / 61 MP
+#: = 16 bytes a pixel (an 8-bit JPEG's cutout: 630-730 MB, 10 bytes a pixel; 24 MP: 330 MB)
+PHOTO_BYTES_PER_PIXEL = 16
+#: per pixel of a video's frame (decoder and encoder queues, x264's look-ahead): `livecut file`
+#: of a 1080p clip peaked at 396 MB, of a 2160p one at 1052 MB (2 cores): 110-130 bytes a pixel
+VIDEO_BYTES_PER_PIXEL = 130
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to new processes: Linux's ``MemAvailable``, else the free
+    physical pages ``os.sysconf`` reports, else all physical pages (an upper bound); None when
+    unknown (Windows)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    for name in ("SC_AVPHYS_PAGES", "SC_PHYS_PAGES"):
+        try:
+            pages, size = os.sysconf(name), os.sysconf("SC_PAGE_SIZE")
+        except (AttributeError, ValueError, OSError):
+            continue
+        if pages > 0 and size > 0:
+            return pages * size
+    return None
+
+
+def _gb(n: float) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e9:.2f} GB"
+
+
+def _mp(px: float) -> str:
+    return f"{px / 1e6:.0f} MP" if px >= 10e6 else f"{px / 1e6:.1f} MP"
+
+
+def default_jobs(cores: int, items: Iterable[Item], available: int | None) -> tuple[int, str | None]:
+    """The default number of local workers: ``cores``, fewer where that many workers, each with
+    the memory the largest item needs (:data:`WORKER_BASE_BYTES` and bytes per pixel of its photo
+    or video frame, from the headers), would not fit in ``available`` bytes; never below 1.
+    Also a note saying why, when lowered (None otherwise, and when ``available`` is unknown)."""
+    need, what = 0, ""
+    for it in items:
+        if it.kind == "image":  # (the header's size, else the guess from the file's size)
+            px = min(it.work * 1e6, MAX_PIXELS)
+            n, w = WORKER_BASE_BYTES + PHOTO_BYTES_PER_PIXEL * px, f"photos up to {_mp(px)}"
+        elif it.frames:  # (a video whose header gave no frame size: not counted)
+            px = it.work / it.frames * 1e6
+            n, w = (WORKER_BASE_BYTES + VIDEO_BYTES_PER_PIXEL * px,
+                    f"videos with frames up to {_mp(px)}")
+        else:
+            continue
+        if n > need:
+            need, what = n, w
+    if available is None or not need or cores * need <= available:
+        return cores, None
+    jobs = max(1, min(cores, int(available // need)))
+    if jobs >= cores:
+        return cores, None
+    return jobs, (f"{jobs} job{'s' if jobs != 1 else ''}, not {cores}: about {_gb(need)} each for {what} "
+                  f"and {_gb(available)} available (--jobs N to choose)")
 
 
 def file_digest(path: Path) -> str:
@@ -1120,9 +1192,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
     if mode is not None and mode not in VIDEO_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(VIDEO_MODES)} "
                          f"(photos take {', '.join(IMAGE_MODES)})")
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    jobs = cores if jobs is None else jobs
-    if jobs < 1:
+    cores = usable_cpus()
+    if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be at least 1")
     # the background once, before any item: a bad -b is one error, not one per item
     from livecut.composite import Compositor
@@ -1144,6 +1215,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
                          f"{ext} files: give --video-ext .mov (ProRes 4444), .webm (VP9) or / (PNG frames)")
     report = BatchReport(skipped_done=the_plan.skipped_done, skipped_failed=the_plan.skipped_failed,
                          exit_codes=list(the_plan.skipped_codes))
+    if jobs is None:  # (local workers: as many as the cores and the memory allow; Ray schedules by its own)
+        jobs, report.jobs_note = (cores, None) if ray else default_jobs(cores, the_plan.todo, available_memory())
     total = len(the_plan.todo) + sum(1 for it, _ in the_plan.refused if it is not None)
     if not total and not the_plan.refused:
         return report

@@ -265,7 +265,7 @@ def batch(
                                        "folders of PNG frames (photos are written as .png)."),
     force: bool = typer.Option(False, "--force", "-f", rich_help_panel=P_OUTPUT,
                                help="Overwrite outputs this batch did not write (never an input)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", show_default="the number of cores",
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", show_default="the number of cores, fewer where memory is short",
                                        help="Worker processes, each with its own segmenter."),
     use_hash: bool = typer.Option(False, "--hash", help="Tell changed inputs by a SHA-256 of their "
                                                          "content, not by size and mtime."),

@@ -1101,3 +1101,41 @@ def test_a_crashed_runs_temporary_files_go_when_the_rerun_does_its_items(tmp_pat
     assert not any(p.exists() for p in left)
     assert alive.exists()
     assert sorted(p.name for p in out.iterdir()) == sorted([alive.name, "a.png", "v.mp4", MANIFEST])
+
+
+def test_the_default_jobs_are_bounded_by_the_memory_available():
+    """--jobs unset: one worker a core, each needing the memory of the largest photo or video
+    frame (16 and 130 bytes a pixel and 0.13 GB, the README's measured peaks) -- 16 workers of
+    61-megapixel photos in 3.2 GB ran out of memory; now 2, and said (memory injected)."""
+    from livecut.batch import Item, default_jobs
+
+    big = Item(Path("a.tif"), "image", "a.png", frames=1, work=9504 * 6336 / 1e6)
+    small = Item(Path("b.jpg"), "image", "b.png", frames=1, work=1.0)
+    uhd = Item(Path("v.mp4"), "video", "v.mp4", frames=100, work=100 * 3840 * 2160 / 1e6)
+    unknown = Item(Path("w.mkv"), "video", "w.mkv", frames=0, work=500.0)  # (no header: not counted)
+    jobs, note = default_jobs(16, [small, big, unknown], int(3.2e9))
+    assert jobs == 2
+    assert note == "2 jobs, not 16: about 1.1 GB each for photos up to 60 MP and 3.2 GB available (--jobs N to choose)"
+    assert default_jobs(16, [small, big], int(64e9)) == (16, None)  # room for all: the cores, nothing said
+    assert default_jobs(16, [small, big], None) == (16, None)  # unknown (Windows): the cores
+    assert default_jobs(16, [small, big], int(0.5e9))[0] == 1  # never below one
+    assert default_jobs(16, [unknown], int(0.5e9)) == (16, None)
+    jobs, note = default_jobs(8, [small, uhd], int(4e9))
+    assert jobs == 3 and "about 1.2 GB each for videos with frames up to 8.3 MP" in note
+
+
+def test_a_default_lowered_for_memory_is_said_in_the_summary(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import livecut.batch
+    from livecut.cli import app
+
+    _photo(tmp_path / "in" / "a.jpg")
+    monkeypatch.setattr(livecut.batch, "usable_cpus", lambda: 4)
+    monkeypatch.setattr(livecut.batch, "available_memory", lambda: 300_000_000)
+    r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    assert ("1 done, 0 failed; 1 frames in" in r.output
+            and "; 2 jobs, not 4: about 0.13 GB each for photos up to 0.1 MP and 0.30 GB available" in r.output)
+    r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out2"), "-j", "4"])
+    assert r.exit_code == 0 and "jobs, not" not in r.output  # (given: kept, nothing said)
