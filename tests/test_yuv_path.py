@@ -457,6 +457,39 @@ def test_bt2020_video_keeps_its_colours_and_says_its_primaries_and_transfer(bt20
     assert np.abs(got - want).mean() < 2.0
 
 
+def test_hdr_video_is_said_to_be_processed_as_8_bit(tmp_path):
+    """A PQ video (BT.2020) was written as 8-bit that keeps its HDR tags, with nothing said at
+    run time; one warning says so now, and says what the output carries (checked: .mp4, .mkv
+    and .mov keep PQ and BT.2020, with the BT.601 matrix, in 8 bits); a BT.709 clip says nothing."""
+    import subprocess
+
+    import av
+
+    from conftest import run_cli
+
+    src = tmp_path / "pq.mkv"
+    tags = ["-colorspace", "bt2020nc", "-color_primaries", "bt2020", "-color_trc", "smpte2084"]
+    lavfi = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.2"]
+    if subprocess.run([*lavfi, "-pix_fmt", "yuv420p10le", *tags, "-c:v", "libx265", "-x265-params",
+                       "log-level=error", str(src)]).returncode:  # (no x265 here: the tags on 8-bit H.264)
+        subprocess.run([*lavfi, "-pix_fmt", "yuv420p", *tags, "-c:v", "libx264", str(src)], check=True)
+    said = ("pq.mkv: HDR video (PQ, BT.2020) is processed as 8-bit: the output keeps its PQ, BT.2020 tags "
+            "(with the BT.601 matrix, not the mastering-display metadata); a mask or PNG frames have none")
+    for ext in (".mp4", ".mkv", ".mov"):
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out), "-q")
+        assert r.returncode == 0, r.stderr
+        assert r.stderr.count("HDR video") == 1 and said in r.stderr, r.stderr
+        with av.open(str(out)) as c:
+            cc = c.streams.video[0].codec_context
+            assert (cc.pix_fmt, cc.color_primaries, cc.color_trc, cc.colorspace) == ("yuv420p", 9, 16, 6)
+    sdr = tmp_path / "hd.mp4"
+    subprocess.run([*lavfi, "-pix_fmt", "yuv420p", "-colorspace", "bt709", "-color_primaries", "bt709",
+                    "-color_trc", "bt709", "-c:v", "libx264", str(sdr)], check=True)
+    r = run_cli("file", str(sdr), "-o", str(tmp_path / "sdr.mp4"), "-q")
+    assert r.returncode == 0 and "HDR" not in r.stderr, r.stderr
+
+
 def _ahead(on: bool, yuv: str = "auto") -> Config:
     c = _cfg(yuv)
     return dataclasses.replace(c, video=dataclasses.replace(c.video, segment_ahead=on))

@@ -48,6 +48,9 @@ MAX_DEMUX_AGAIN = 10_000
 #: the decoders that read the alpha of a VP8/VP9 stream (Matroska/WebM, tagged ``alpha_mode``
 #: 1; the alpha travels beside the picture, in BlockAdditions): FFmpeg's own drop it
 ALPHA_DECODERS = {"vp8": "libvpx", "vp9": "libvpx-vp9"}
+#: the HDR transfers a video can state (FFmpeg's AVCOL_TRC_*): said to be processed as 8-bit
+HDR_TRANSFERS = {16: "PQ", 18: "HLG"}
+BT2020_PRIMARIES = 9
 
 
 def has_alpha_plane(fmt) -> bool:
@@ -508,6 +511,14 @@ class FileSource(ClosesWhileReading):
         described = self._first if self._decoder is None else self._native_first()
         self.info.rotation = int(getattr(described, "rotation", 0) or 0)
         read_description(self.info, described)  # (HD video that says BT.709)
+        hdr = HDR_TRANSFERS.get(int(getattr(described, "color_trc", 0) or 0))
+        if hdr:  # (said once: the picture is 8-bit from here on, its output still says PQ or HLG)
+            if int(getattr(described, "color_primaries", 0) or 0) == BT2020_PRIMARIES:
+                hdr += ", BT.2020"
+            matrix = "BT.709" if self.info.matrix == "bt709" else "BT.601"  # (as the output says)
+            self.warnings.append(f"{self.path.name}: HDR video ({hdr}) is processed as 8-bit: the output keeps "
+                                 f"its {hdr} tags (with the {matrix} matrix, not the mastering-display "
+                                 "metadata); a mask or PNG frames have none")
         if self._want_alpha and has_alpha_plane(self._first.format):
             self.alpha, self.pixel_format = True, "bgra"
         #: the decoder's pixel format (of the first frame)
