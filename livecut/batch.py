@@ -314,15 +314,18 @@ PHOTO_BYTES_PER_PIXEL = 16
 VIDEO_BYTES_PER_PIXEL = 130
 
 
-def available_memory() -> int | None:
-    """Bytes of memory available to new processes: Linux's ``MemAvailable``, else the free
-    physical pages ``os.sysconf`` reports, else all physical pages (an upper bound); None when
-    unknown (Windows)."""
+def available_memory(cgroup: str = "/sys/fs/cgroup") -> int | None:
+    """Bytes of memory available to new processes: Linux's ``MemAvailable`` (within the
+    limit of this process's control group, if it has one: in a container ``MemAvailable`` is
+    the host's), else the free physical pages ``os.sysconf`` reports, else all physical pages
+    (an upper bound); None when unknown (Windows)."""
     try:
         with open("/proc/meminfo", encoding="ascii") as f:
             for line in f:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    free = int(line.split()[1]) * 1024
+                    room = _cgroup_room(cgroup)
+                    return free if room is None else min(free, room)
     except (OSError, ValueError, IndexError):
         pass
     for name in ("SC_AVPHYS_PAGES", "SC_PHYS_PAGES"):
@@ -332,6 +335,24 @@ def available_memory() -> int | None:
             continue
         if pages > 0 and size > 0:
             return pages * size
+    return None
+
+
+def _cgroup_room(root: str) -> int | None:
+    """What the memory limit of the control group at ``root`` leaves (its limit less its use:
+    cgroup v2's ``memory.max`` and ``memory.current``, v1's ``memory/memory.limit_in_bytes``
+    and ``memory.usage_in_bytes``), or None without a limit."""
+    for limit, used in (("memory.max", "memory.current"),
+                        ("memory/memory.limit_in_bytes", "memory/memory.usage_in_bytes")):
+        try:
+            with open(os.path.join(root, limit), encoding="ascii") as f:
+                cap = f.read().strip()
+            if not cap.isdigit() or int(cap) >= 1 << 60:  # ("max", v1's "no limit": 2^63 rounded to pages)
+                return None
+            with open(os.path.join(root, used), encoding="ascii") as f:
+                return max(0, int(cap) - int(f.read().strip()))
+        except (OSError, ValueError):
+            continue
     return None
 
 

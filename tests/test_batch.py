@@ -1139,3 +1139,29 @@ def test_a_default_lowered_for_memory_is_said_in_the_summary(tmp_path, monkeypat
             and "; 2 jobs, not 4: about 0.13 GB each for photos up to 0.1 MP and 0.30 GB available" in r.output)
     r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out2"), "-j", "4"])
     assert r.exit_code == 0 and "jobs, not" not in r.output  # (given: kept, nothing said)
+
+
+def test_memory_available_counts_a_containers_limit(tmp_path):
+    """In a container /proc/meminfo's MemAvailable is the host's: the control group's limit
+    (cgroup v2 memory.max, v1 memory.limit_in_bytes) less its use bounds it; "max" or v1's
+    no-limit value does not."""
+    from livecut.batch import _cgroup_room, available_memory
+
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    (v2 / "memory.max").write_text("2147483648\n")
+    (v2 / "memory.current").write_text("536870912\n")
+    assert _cgroup_room(str(v2)) == 1610612736
+    host = available_memory(str(tmp_path / "none"))
+    if host is not None and host > 1610612736:  # (Linux: MemAvailable read, bounded by the group)
+        assert available_memory(str(v2)) == 1610612736
+    (v2 / "memory.max").write_text("max\n")
+    assert _cgroup_room(str(v2)) is None
+    v1 = tmp_path / "v1"
+    (v1 / "memory").mkdir(parents=True)
+    (v1 / "memory" / "memory.limit_in_bytes").write_text("1073741824\n")
+    (v1 / "memory" / "memory.usage_in_bytes").write_text("2147483648\n")
+    assert _cgroup_room(str(v1)) == 0
+    (v1 / "memory" / "memory.limit_in_bytes").write_text("9223372036854771712\n")
+    assert _cgroup_room(str(v1)) is None
+    assert _cgroup_room(str(tmp_path / "none")) is None
