@@ -547,7 +547,6 @@ class Compositor:
         """What a composite of this size needs besides its output: the soft tiles at half size
         and the background."""
         h, w = self._shape
-        self._composite_ready = True
         # the soft tiles found at half size, for frames of even sides (see _composite)
         even = h % 2 == 0 and w % 2 == 0 and h * w >= BANDS_MIN_PIXELS
         self._half_tiles = _SoftTiles((h // 2, w // 2), BAND_TILE // 2) if even else None
@@ -562,6 +561,10 @@ class Compositor:
             self._bg = np.zeros((h, w, 3), np.uint8)
         elif self.background.kind == "blur":
             self._blur = _BlurBackground((h, w), 3, self.cfg.blur_strength)
+        # (made once all is: a MemoryError above -- caught by livecut image, which goes on to
+        # the next picture -- left it marked made, and the next call of this size failed on
+        # what was missing: AttributeError, a traceback)
+        self._composite_ready = True
 
     def _buffer(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
         """The output buffer ``name`` (``_comp``, ``_bgra``, ``_sbs``), made on its first use."""
@@ -725,7 +728,6 @@ class Compositor:
 
     # ------------------------------------------------------------ I420
     def _prepare_i420(self, h: int, w: int) -> None:
-        self._i420_shape = (h, w, self.matrix)
         ch, cw = h // 2, w // 2
         self._yuv = np.empty((h * 3 // 2, w), np.uint8)
         self._yuv_planes = planes(self._yuv, h, w)
@@ -752,6 +754,7 @@ class Compositor:
             # (U and V each their own: the planes' rows are written band by band, after both are blurred)
             self._blur_u = _BlurBackground((ch, cw), 1, self.cfg.blur_strength)
             self._blur_v = _BlurBackground((ch, cw), 1, self.cfg.blur_strength)
+        self._i420_shape = (h, w, self.matrix)  # (once all is made: as _prepare_composite)
 
     def apply_i420(self, i420: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None,
                    box: tuple[int, int, int, int] | None = None) -> np.ndarray:

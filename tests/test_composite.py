@@ -635,3 +635,30 @@ def test_a_mode_makes_only_the_buffers_it_uses(mode, most):
         tracemalloc.stop()
     assert out.shape[:2] == (h, w * (2 if mode == "side-by-side" else 1))
     assert peak < most * h * w, peak / (h * w)  # (18 bytes a pixel in every mode before)
+
+
+@pytest.mark.parametrize("i420", [False, True])
+def test_a_preparation_cut_short_by_memory_is_made_again(monkeypatch, i420):
+    """A MemoryError while a size's background was made (livecut image catches it and goes on
+    to the next picture) left the compositor marked prepared for that size: the next call
+    failed on what was never made (AttributeError: no '_blur'), a traceback.  It is made again."""
+    import livecut.composite as composite
+
+    h, w = 240, 320
+    frame, alpha = _frame(h, w), _disk_alpha(h, w)
+    run = ((lambda c: c.apply_i420(cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420), alpha)) if i420
+           else (lambda c: c.apply(frame, alpha)))
+    want = run(Compositor(background="blur")).copy()
+    real, failed = composite._BlurBackground, []
+
+    def once(*args, **kwargs):
+        if not failed:
+            failed.append(True)
+            raise MemoryError
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(composite, "_BlurBackground", once)
+    comp = Compositor(background="blur")
+    with pytest.raises(MemoryError):
+        run(comp)
+    assert np.array_equal(run(comp), want)
