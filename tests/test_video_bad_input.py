@@ -201,6 +201,41 @@ def test_frames_lost_to_damage_in_the_middle_are_said(tmp_path):
     assert r.returncode == 0 and "could not be read" not in r.stderr, r.stderr
 
 
+def test_an_mpeg_ts_whose_rate_drops_is_not_said_damaged(tmp_path):
+    """An MPEG-TS recording whose frame rate halves half-way (a camera's or a DVR's in the
+    dark), undamaged, has fewer frames than its duration at its stated rate: it was said to
+    lack them ('50 of the video's 200 frames could not be read (damaged data ...)').  The
+    estimate is taken only where damage was seen: a stretch zeroed in the middle (no corrupt
+    packet counted, no demuxer error: packets the decoder gave no frame for) is still said."""
+    import subprocess
+
+    from livecut.sources.file import FileSource
+
+    def warnings(path):
+        with FileSource(path) as s:
+            while s.read() is not None:
+                pass
+            assert s.shortfall() is None
+            return [w for w in s.warnings if "could not be read" in w]
+
+    vfr = tmp_path / "dark.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    r"testsrc2=size=160x96:rate=25:duration=8,select='lt(t\,4)+mod(n\,2)'",
+                    "-fps_mode", "vfr", "-c:v", "libx264", str(vfr)], check=True)
+    assert warnings(vfr) == []
+    src = tmp_path / "rec.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=4",
+                    "-c:v", "libx264", "-b:v", "2M", "-minrate", "2M", "-maxrate", "2M", "-bufsize", "1M",
+                    str(src)], check=True)
+    data = bytearray(src.read_bytes())
+    n = len(data)
+    data[int(n * 0.4):int(n * 0.6)] = bytes(int(n * 0.6) - int(n * 0.4))
+    bad = tmp_path / "zeroed.ts"
+    bad.write_bytes(bytes(data))
+    said = warnings(bad)
+    assert len(said) == 1 and "of the video's 100 frames could not be read" in said[0], said
+
+
 def test_corrupt_packets_are_skipped(tmp_path):
     src = make_clip(tmp_path / "c.ts", n=40, w=320, h=180)
     data = bytearray(src.read_bytes())

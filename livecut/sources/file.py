@@ -483,6 +483,7 @@ class FileSource(ClosesWhileReading):
         self._missing_said = False
         self._discarded = 0  # (packets an edit list leaves out: in the count, never shown)
         self._packets_read = 0  # (the video's packets with data: its frames that were there)
+        self._resumed = 0  # (times the demuxer choked or asked to be called again: damage)
         self.info = SourceInfo(width=w, height=h, fps=fps, frames=frames or None, duration=duration,
                                time_base=tb, rotation=0, has_audio=bool(c.streams.audio))
         sar = s.sample_aspect_ratio or getattr(s.codec_context, "sample_aspect_ratio", None)
@@ -636,6 +637,7 @@ class FileSource(ClosesWhileReading):
             except (av.error.InvalidDataError, av.error.UndefinedError) as exc:
                 # the demuxer itself choked: count it and resume from where it is
                 self.corrupt += 1
+                self._resumed += 1
                 errors += 1
                 if errors > MAX_CONSECUTIVE_ERRORS:
                     raise VideoOpenFailure(f"{self.path}: unreadable ({_av_message(exc)})") from None
@@ -644,6 +646,7 @@ class FileSource(ClosesWhileReading):
                 # recording's: it resumes where it is, as ffmpeg's does (the rest of the file
                 # was given up as a read error, exit 3)
                 again += 1
+                self._resumed += 1
                 if again > MAX_DEMUX_AGAIN:
                     self.read_error = _av_message(exc)
                     return
@@ -693,6 +696,9 @@ class FileSource(ClosesWhileReading):
         a count of corrupt packets, one for a stretch of 31 frames), when the count is the
         file's own, or the format's rate is constant (MPEG-TS/PS), or the damage was seen in a
         video of constant rate; a variable rate's estimated count (Matroska) is no measure.
+        An estimated count (MPEG-TS/PS too) is taken only where damage was seen: a corrupt
+        packet or frame, the demuxer resuming, packets the decoder gave no frame for (a camera's
+        or a DVR's recording whose rate drops in the dark is short of its estimate, undamaged).
         A counted file's frames are the packets read (AVI counts its empty entries, a variable
         rate's held frames, among them); an edit list's pre-roll (counted, never shown) is not
         missing."""
@@ -704,7 +710,9 @@ class FileSource(ClosesWhileReading):
             return  # (a file whose timestamps jump: its length says nothing of its frames)
         info = self.info  # (an estimate is a measure at a constant rate: its stated one the average)
         constant = bool(info.tick_fps and info.fps and abs(info.tick_fps - info.fps) <= 0.01 * info.fps)
-        if not (self._frames_counted or self._timeline.active or self.corrupt and constant):
+        damaged = bool(self.corrupt or self._resumed
+                       or self._packets_read - self._discarded - self.lead_dropped > got)
+        if not (self._frames_counted or self._timeline.active and damaged or self.corrupt and constant):
             return
         self._missing_said = True
         self.warnings.append(f"{self.path.name}: {missing} of the video's {expected} frames could not be read "
