@@ -67,7 +67,7 @@ class GuidedUpsampler:
         # full-size coordinate of each reduced pixel edge (python ints, for slicing)
         self._ymap = np.minimum(H, np.round(np.arange(h + 1) * self.sy)).astype(np.int64)
         self._xmap = np.minimum(W, np.round(np.arange(w + 1) * self.sx)).astype(np.int64)
-        #: a frame of up to WHOLE_PIXELS is worked out whole (see _whole)
+        #: a frame of up to WHOLE_PIXELS is worked out whole (see __call__)
         self.whole = self.out_hw == (H, W) and H * W <= WHOLE_PIXELS
         if self.whole:
             self._gray = np.empty((H, W), np.uint8)
@@ -121,7 +121,9 @@ class GuidedUpsampler:
         if self.whole:
             if full_gray is None:
                 full_gray = cv2.cvtColor(full_bgr, cv2.COLOR_BGR2GRAY, dst=self._gray)
-            return self._whole(a, b, full_gray, out)
+            # (:meth:`_product` is the answer: faster at that size than finding the band's
+            # tiles and sampling them, half the time at 640x360 and 960x540, band 7 % of the frame)
+            return self._product(a, b, full_gray, out)
         # the guided result at the reduced size, upsampled bilinearly, is the answer
         # wherever a*I + b clips to a constant 0 or 1 (and its neighbours do too)
         base = self._base
@@ -164,12 +166,6 @@ class GuidedUpsampler:
         cv2.multiply(A, gray, dst=A, dtype=cv2.CV_32F)
         cv2.add(A, B, dst=dst, dtype=cv2.CV_8U)  # rounds and saturates to 0..255 in one pass
         return dst
-
-    def _whole(self, a: np.ndarray, b: np.ndarray, gray: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """A frame of up to WHOLE_PIXELS: :meth:`_product` is the answer, faster there than
-        finding the band's tiles and sampling them (half the time at 640x360 and 960x540,
-        with a band of 7 % of the frame)."""
-        return self._product(a, b, gray, out)
 
     def _scaled(self, a: np.ndarray, b: np.ndarray, guide: np.ndarray, out: np.ndarray) -> np.ndarray:
         """A guide smaller than the output (the frame reduced by the engine): :meth:`_product`
