@@ -142,3 +142,16 @@ def interrupt_when(event, after: float, at: list) -> None:
         _thread.interrupt_main()
 
     threading.Thread(target=fire, daemon=True).start()
+
+
+def traced_peak(call):
+    """``(call(), peak)``: what ``call`` returns and the most memory Python traced while it ran
+    (numpy's arrays count; OpenCV's own allocations do not)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        got = call()
+        return got, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

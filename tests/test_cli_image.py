@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from livecut.cli import app
+from conftest import traced_peak
 from synth import make_scene
 
 REPO = Path(__file__).resolve().parent.parent
@@ -751,8 +752,6 @@ def test_a_ppm_of_fewer_bits_is_scaled_without_full_size_32_bit_copies(tmp_path)
     whole picture in 32 bits: four full-size copies (2.1 GB at the peak for 61 megapixels).
     Now through a table, a few rows at a time, in place: the same values, and no more
     memory than the file's bytes and the picture."""
-    import tracemalloc
-
     from livecut.imageio import read_image
 
     rng = np.random.default_rng(3)
@@ -761,12 +760,7 @@ def test_a_ppm_of_fewer_bits_is_scaled_without_full_size_32_bit_copies(tmp_path)
     rgb[1, :3] = (4200, 65535, 1)  # (above maxval: the top)
     p = tmp_path / "twelve.ppm"
     p.write_bytes(b"P6\n400 300\n4095\n" + rgb.astype(">u2").tobytes())
-    tracemalloc.start()
-    try:
-        got = read_image(p)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    got, peak = traced_peak(lambda: read_image(p))
     want = (np.minimum(rgb[:, :, ::-1], 4095).astype(np.uint32) * 65535 // 4095).astype(np.uint16)
     assert np.array_equal(got, want)
     assert peak < 3 * rgb.nbytes, (peak, rgb.nbytes)  # (the file's bytes, the picture, a few rows)
@@ -981,8 +975,6 @@ def test_a_profile_or_tiff_tags_are_added_without_copies_of_the_file(tmp_path, e
     three times over (250 MB more at the peak of a 61-megapixel cutout PNG with a profile);
     now the file is written in parts around what is added: traced memory is the encoder's
     bytes and little more, and the file reads back with its profile and pixels."""
-    import tracemalloc
-
     from livecut.imageio import icc_profile, read_image, write_image
 
     rng = np.random.default_rng(9)  # (noise: a file about as large as its pixels)
@@ -990,12 +982,7 @@ def test_a_profile_or_tiff_tags_are_added_without_copies_of_the_file(tmp_path, e
     icc = _rgb_profile(3000)
     out = tmp_path / f"cut{ext}"
     size = cv2.imencode(ext, img)[1].size
-    tracemalloc.start()
-    try:
-        write_image(out, img, icc=icc)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    _, peak = traced_peak(lambda: write_image(out, img, icc=icc))
     assert peak < 1.5 * size, (peak, size)
     assert icc_profile(np.fromfile(out, np.uint8)) == icc
     back = read_image(out)  # (an 8-bit TIFF's unassociated alpha as stored: see read_image)

@@ -623,20 +623,14 @@ def test_a_mode_makes_only_the_buffers_it_uses(mode, most, monkeypatch):
     photo's cutout, which fills its 4-byte BGRA buffer only.  Traced memory of the first call,
     in bytes a pixel: the mode's own buffers and little more.  (Frames up to EAGER_PIXELS, a
     video's, have all made at once; a small frame stands for a photo here.)"""
-    import tracemalloc
-
     import livecut.composite
+    from conftest import traced_peak
 
     monkeypatch.setattr(livecut.composite, "EAGER_PIXELS", 0)
     h, w = 1000, 1200
     frame, alpha = _frame(h, w), _disk_alpha(h, w)
     comp = Compositor(background="blur", mode=mode)
-    tracemalloc.start()
-    try:
-        out = comp.apply(frame, alpha)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    out, peak = traced_peak(lambda: comp.apply(frame, alpha))
     assert out.shape[:2] == (h, w * (2 if mode == "side-by-side" else 1))
     assert peak < most * h * w, peak / (h * w)  # (18 bytes a pixel in every mode before)
 

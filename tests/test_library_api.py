@@ -110,8 +110,7 @@ def test_16_bit_pictures_become_8_bit_without_a_16_bit_copy():
     """A 16-bit picture was made 8-bit by ``(img >> 8).astype(np.uint8)``: a full-size 16-bit
     copy first (361 MB more for a 61-megapixel photo, twice the 8-bit result).  Now the
     shift writes uint8 directly: the same values, no more memory than the result."""
-    import tracemalloc
-
+    from conftest import traced_peak
     from livecut.frames import as_bgr
     from livecut.imageio import to_bgr8
 
@@ -122,12 +121,7 @@ def test_16_bit_pictures_become_8_bit_without_a_16_bit_copy():
     for convert, givens in ((lambda x: to_bgr8(x)[0], (img,)),
                             (as_bgr, (img, img.astype(">u2"), np.asfortranarray(img)))):
         for given in givens:
-            tracemalloc.start()
-            try:
-                got = convert(given)
-                peak = tracemalloc.get_traced_memory()[1]
-            finally:
-                tracemalloc.stop()
+            got, peak = traced_peak(lambda: convert(given))
             assert np.array_equal(got, want)
             assert peak < 1.3 * want.nbytes, (peak, want.nbytes)
 

@@ -170,6 +170,25 @@ def test_a_recording_with_a_stretch_of_zeros_is_read_past_it(tmp_path):
     assert end > 3.5, end
 
 
+def _zeroed_recording(tmp_path, name: str, damaged: str, rate: str, lo: float, hi: float):
+    """(a 4 s recording at a constant ``rate``, a copy of it with its bytes from ``lo`` to
+    ``hi`` of its length zeroed: a damaged card or disk)."""
+    import subprocess
+
+    src = tmp_path / name
+    buf = f"{int(rate[:-1]) * 500}k"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=4",
+                    "-c:v", "libx264", "-b:v", rate, "-minrate", rate, "-maxrate", rate, "-bufsize", buf,
+                    str(src)], check=True)
+    data = bytearray(src.read_bytes())
+    n = len(data)
+    a, b = int(n * lo), int(n * hi)
+    data[a:b] = bytes(b - a)
+    bad = tmp_path / damaged
+    bad.write_bytes(bytes(data))
+    return src, bad
+
+
 def test_frames_lost_to_damage_in_the_middle_are_said(tmp_path):
     """An MP4 whose middle third is zeroed (a damaged card) is read to its end, the damaged
     frames skipped (exit 0); a third of the video missing was said only in the summary line,
@@ -177,15 +196,7 @@ def test_frames_lost_to_damage_in_the_middle_are_said(tmp_path):
     output lacks.  A glitch of a frame or two says nothing more."""
     import subprocess
 
-    src = tmp_path / "rec.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=4",
-                    "-c:v", "libx264", "-b:v", "1M", "-minrate", "1M", "-maxrate", "1M", "-bufsize", "500k",
-                    str(src)], check=True)
-    data = bytearray(src.read_bytes())
-    n = len(data)
-    data[n // 3:2 * n // 3] = bytes(2 * n // 3 - n // 3)
-    bad = tmp_path / "damaged.mp4"
-    bad.write_bytes(bytes(data))
+    src, bad = _zeroed_recording(tmp_path, "rec.mp4", "damaged.mp4", "1M", 1 / 3, 2 / 3)
     out = tmp_path / "o.mp4"
     r = run_cli("file", str(bad), "-o", str(out), "-q")
     assert r.returncode == 0, r.stderr
@@ -223,15 +234,7 @@ def test_an_mpeg_ts_whose_rate_drops_is_not_said_damaged(tmp_path):
                     r"testsrc2=size=160x96:rate=25:duration=8,select='lt(t\,4)+mod(n\,2)'",
                     "-fps_mode", "vfr", "-c:v", "libx264", str(vfr)], check=True)
     assert warnings(vfr) == []
-    src = tmp_path / "rec.ts"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=4",
-                    "-c:v", "libx264", "-b:v", "2M", "-minrate", "2M", "-maxrate", "2M", "-bufsize", "1M",
-                    str(src)], check=True)
-    data = bytearray(src.read_bytes())
-    n = len(data)
-    data[int(n * 0.4):int(n * 0.6)] = bytes(int(n * 0.6) - int(n * 0.4))
-    bad = tmp_path / "zeroed.ts"
-    bad.write_bytes(bytes(data))
+    _, bad = _zeroed_recording(tmp_path, "rec.ts", "zeroed.ts", "2M", 0.4, 0.6)
     said = warnings(bad)
     assert len(said) == 1 and "of the video's 100 frames could not be read" in said[0], said
 
