@@ -257,19 +257,30 @@ def icc_profile(data: np.ndarray) -> bytes | None:
 def _tiff_icc(data: np.ndarray) -> bytes | None:
     """The InterColorProfile (tag 34675) of a classic TIFF's first directory, or None; read
     entry by entry (the file is not copied whole)."""
-    e = "<" if data[:2].tobytes() == b"II" else ">"
-    (off,) = struct.unpack(e + "I", data[4:8].tobytes())
-    (n,) = struct.unpack(e + "H", data[off:off + 2].tobytes())
-    for k in range(n):
-        entry = data[off + 2 + 12 * k:off + 14 + 12 * k].tobytes()
-        tag, typ, count = struct.unpack(e + "HHI", entry[:8])
+    e, entries = _tiff_first_ifd(data)
+    for tag, typ, count, at in entries:
         if tag == _TIFF_ICC and typ in (1, 7):  # BYTE or UNDEFINED
-            if count <= 4:
-                return entry[8:8 + count] or None
-            (at,) = struct.unpack(e + "I", entry[8:12])
+            if count <= 4:  # (in the entry itself)
+                return data[at:at + count].tobytes() or None
+            (at,) = struct.unpack(e + "I", data[at:at + 4])
             value = data[at:at + count].tobytes()
             return value if len(value) == count else None
     return None
+
+
+def _tiff_first_ifd(b: bytes | np.ndarray):
+    """``(byte order, entries)`` of a classic TIFF (``b``: its bytes or uint8 array): ``"<"`` or
+    ``">"``, and an iterator of ``(tag, type, count, at)`` for each entry of its first
+    directory, ``at`` the offset of the entry's 4 value bytes; :class:`struct.error` where the
+    directory runs past the end."""
+    e = "<" if bytes(b[:2]) == b"II" else ">"
+    (off,) = struct.unpack(e + "I", b[4:8])
+    (n,) = struct.unpack(e + "H", b[off:off + 2])
+
+    def entries():
+        for at in range(off + 2, off + 2 + 12 * n, 12):
+            yield (*struct.unpack(e + "HHI", b[at:at + 8]), at + 8)
+    return e, entries()
 
 
 def _with_icc_png(png: bytes | memoryview, icc: bytes) -> list:
@@ -597,19 +608,13 @@ def _tiff_alpha(data: np.ndarray) -> tuple[int, int]:
     TIFF or has no such tag."""
     if data[:4].tobytes() not in (b"II*\x00", b"MM\x00*"):
         return -1, 0
-    e = "<" if data[:2].tobytes() == b"II" else ">"
     try:
-        (off,) = struct.unpack(e + "I", data[4:8].tobytes())
-        (n,) = struct.unpack(e + "H", data[off:off + 2].tobytes())
-        for k in range(n):
-            at = off + 2 + 12 * k
-            tag, typ, count = struct.unpack(e + "HHI", data[at:at + 8].tobytes())
+        e, entries = _tiff_first_ifd(data)
+        for tag, typ, count, at in entries:
             if tag == 338 and typ == 3 and count >= 1:  # SHORT, one per extra sample
                 if count > 2:  # (values that do not fit the entry are elsewhere)
-                    (at,) = struct.unpack(e + "I", data[at + 8:at + 12].tobytes())
-                else:
-                    at += 8
-                (kind,) = struct.unpack(e + "H", data[at:at + 2].tobytes())
+                    (at,) = struct.unpack(e + "I", data[at:at + 4])
+                (kind,) = struct.unpack(e + "H", data[at:at + 2])
                 return kind, at
     except struct.error:  # (a directory beyond the end: OpenCV says what is wrong)
         pass
@@ -639,20 +644,14 @@ def _unspecified_alpha(data: np.ndarray, at: int | None):
 
 def _peek_tiff(b: bytes) -> tuple[int, int] | None:
     """Width and height of a TIFF's first image (classic TIFF, either byte order)."""
-    import struct
-
     if b[:4] not in (b"II*\x00", b"MM\x00*"):
         return None
-    e = "<" if b[:2] == b"II" else ">"
     try:
-        (off,) = struct.unpack(e + "I", b[4:8])
-        (n,) = struct.unpack(e + "H", b[off:off + 2])
+        e, entries = _tiff_first_ifd(b)
         size = {}
-        for i in range(n):
-            tag, typ, _cnt = struct.unpack(e + "HHI", b[off + 2 + 12 * i:off + 10 + 12 * i])
-            raw = b[off + 10 + 12 * i:off + 14 + 12 * i]
+        for tag, typ, _cnt, at in entries:
             if tag in (256, 257):
-                size[tag] = struct.unpack(e + "H", raw[:2])[0] if typ == 3 else struct.unpack(e + "I", raw)[0]
+                size[tag] = struct.unpack(e + "H", b[at:at + 2])[0] if typ == 3 else struct.unpack(e + "I", b[at:at + 4])[0]
         return (size[256], size[257]) if len(size) == 2 else None
     except (struct.error, KeyError):
         return None  # IFD beyond what was read, or malformed: OpenCV's own limit still applies
