@@ -189,13 +189,17 @@ def _gif_frames(b: bytes) -> int:
 
 def _webp_frames(data: np.ndarray) -> int:
     """The ANMF (animation frame) chunks of a WebP; 0 for a still one."""
-    i, n = 12, 0
-    while i + 8 <= data.size:
-        size = int.from_bytes(data[i + 4:i + 8].tobytes(), "little")
-        if data[i:i + 4].tobytes() == b"ANMF":
-            n += 1
+    return sum(kind == b"ANMF" for kind, _at, _size in _webp_chunks(data))
+
+
+def _webp_chunks(data: np.ndarray | bytes | memoryview):
+    """``(kind, data offset, size)`` of each chunk of a WebP (RIFF), in order, as far as the
+    file goes (a chunk cut short is given as its header says)."""
+    i, n = 12, len(data)
+    while i + 8 <= n:
+        size = int.from_bytes(bytes(data[i + 4:i + 8]), "little")
+        yield bytes(data[i:i + 4]), i + 8, size
         i += 8 + size + (size & 1)
-    return n
 
 
 def _tiff_pages(b: bytes) -> int:
@@ -331,11 +335,10 @@ def _with_icc_webp(webp: bytes | memoryview, icc: bytes) -> list:
     n = len(webp)
     if n < 20 or webp[:4] != b"RIFF" or webp[8:12] != b"WEBP" or int.from_bytes(webp[4:8], "little") + 8 != n:
         return [webp]
-    kinds, i = [], 12
-    while i + 8 <= n:
-        size = int.from_bytes(webp[i + 4:i + 8], "little")
-        kinds.append(webp[i:i + 4])
-        i += 8 + size + (size & 1)
+    kinds, i = [], 12  # (i: where the chunks end)
+    for kind, at, size in _webp_chunks(webp):
+        kinds.append(kind)
+        i = at + size + (size & 1)
     if i != n or b"ICCP" in kinds:
         return [webp]
     size = int.from_bytes(webp[16:20], "little")
@@ -410,13 +413,7 @@ def _exif_orientation(data: np.ndarray) -> int:
 
 def _webp_chunk(data: np.ndarray, kind: bytes) -> bytes | None:
     """The payload of a WebP's first chunk of type ``kind`` (``EXIF``, ``ICCP``), or None."""
-    i, n = 12, data.size
-    while i + 8 <= n:
-        size = int.from_bytes(data[i + 4:i + 8].tobytes(), "little")
-        if data[i:i + 4].tobytes() == kind:
-            return data[i + 8:i + 8 + size].tobytes() or None
-        i += 8 + size + (size & 1)
-    return None
+    return next((data[at:at + size].tobytes() or None for k, at, size in _webp_chunks(data) if k == kind), None)
 
 
 def _png_chunks(data: np.ndarray):
