@@ -73,6 +73,11 @@ def planes(buf: np.ndarray, h: int, w: int) -> tuple[np.ndarray, np.ndarray, np.
             flat[n + c:n + 2 * c].reshape(h // 2, w // 2))
 
 
+def has_alpha_plane(fmt) -> bool:
+    """Whether a PyAV ``VideoFormat`` has an alpha component (yuva420p, rgba, argb ...)."""
+    return any(c.is_alpha for c in fmt.components)
+
+
 def frame_planes(frame, h: int, w: int) -> tuple[np.ndarray, ...]:
     """(Y, U, V) views of a PyAV yuv420p (or yuvj420p) ``VideoFrame``'s planes, line padding
     skipped (writable where the frame is); an odd side's chroma has the half rounded up."""
@@ -152,12 +157,7 @@ class BgrReader:
 
     def __call__(self, f) -> np.ndarray:
         name = f.format.name
-        said = int(getattr(f, "colorspace", 0) or 0)
-        space = read_matrix(said)
-        # (swscale, which refuses the frame's matrix, told the one it is read with -- BT.601
-        # for YCgCo, which it has not: a conversion between YUV formats applies none, one to
-        # BGR reads it so)
-        sws = {} if said in SWS_MATRICES else self._told(space)
+        space, sws = self._read_as(f)
         if name in HIGH_BIT_420:
             # 10- and 12-bit 4:2:0 to 8 bits first, as FFmpeg writes the same video as yuv420p
             # (byte for byte, its ordered dither included; matrix and range kept), then read
@@ -169,12 +169,7 @@ class BgrReader:
         if name in YUV_422_444 and space in OWN_MATRICES:
             full = name.startswith("yuvj") or int(getattr(f, "color_range", 0) or 0) == FULL_RANGE
             g = f.reformat(format="yuvj444p" if name.startswith("yuvj") else "yuv444p", **sws)
-            h, w = g.height, g.width
-            b = self._bufs
-            if b.get("size444") != (h, w):
-                b["size444"], b["yuv444"] = (h, w), np.empty((h, w, 3), np.uint8)
-            yuv = cv2.merge([_plane(p, h, w) for p in g.planes[:3]], dst=b["yuv444"])
-            return cv2.transform(yuv, self._matrix(space, full))
+            return cv2.transform(self._merged(g, 3), self._matrix(space, full))
         if name not in ("yuv420p", "yuvj420p") or space not in OWN_MATRICES:
             return f.to_ndarray(format="bgr24", interpolation=self._sws_flags(), **sws)
         full = name == "yuvj420p" or int(getattr(f, "color_range", 0) or 0) == FULL_RANGE
@@ -195,12 +190,10 @@ class BgrReader:
         alpha data) is opaque."""
         name = f.format.name
         if not name.startswith("yuva"):
-            if any(c.is_alpha for c in f.format.components):  # (RGB: no matrix, no chroma)
+            if has_alpha_plane(f.format):  # (RGB: no matrix, no chroma)
                 return f.to_ndarray(format="bgra")
             return cv2.cvtColor(self(f), cv2.COLOR_BGR2BGRA)
-        said = int(getattr(f, "colorspace", 0) or 0)
-        space = read_matrix(said)
-        sws = {} if said in SWS_MATRICES else self._told(space)
+        space, sws = self._read_as(f)
         if space not in OWN_MATRICES:
             return f.to_ndarray(format="bgra", interpolation=self._sws_flags(), **sws)
         full = int(getattr(f, "color_range", 0) or 0) == FULL_RANGE
@@ -210,10 +203,7 @@ class BgrReader:
         if f.format.name == "yuva420p":
             yuva = self._yuv(*frame_planes(f, h, w), _plane(f.planes[3], h, w))
         else:
-            b = self._bufs
-            if b.get("size444a") != (h, w):
-                b["size444a"], b["yuva444"] = (h, w), np.empty((h, w, 4), np.uint8)
-            yuva = cv2.merge([_plane(p, h, w) for p in f.planes[:4]], dst=b["yuva444"])
+            yuva = self._merged(f, 4)
         return cv2.transform(yuva, self._matrix(space, full, alpha=True))
 
     def from_planes(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, space: int = BT601,
@@ -256,6 +246,25 @@ class BgrReader:
                 b["yuva"] = np.empty((h, w, 4), np.uint8)
             return cv2.merge((y, b["u"][:h, :w], b["v"][:h, :w], a), dst=b["yuva"])
         return cv2.merge((y, b["u"][:h, :w], b["v"][:h, :w]), dst=b["yuv"])
+
+    def _read_as(self, f) -> tuple[int, dict]:
+        """The matrix a frame is read with (:func:`read_matrix`), and reformat()'s arguments
+        for swscale: none where it converts the frame's own matrix, else the one it is read
+        with told (BT.601 for YCgCo, which it has not: a conversion between YUV formats
+        applies none, one to BGR reads it so)."""
+        said = int(getattr(f, "colorspace", 0) or 0)
+        space = read_matrix(said)
+        return space, ({} if said in SWS_MATRICES else self._told(space))
+
+    def _merged(self, f, n: int) -> np.ndarray:
+        """The first ``n`` planes (8-bit, 4:4:4) of frame ``f`` as one H x W x n image (a
+        reused buffer, one for each ``n`` and size)."""
+        h, w = f.height, f.width
+        b = self._bufs
+        key = f"yuv444x{n}"
+        if b.get(key + "size") != (h, w):
+            b[key + "size"], b[key] = (h, w), np.empty((h, w, n), np.uint8)
+        return cv2.merge([_plane(p, h, w) for p in f.planes[:n]], dst=b[key])
 
     @staticmethod
     def _told(space: int) -> dict:

@@ -33,7 +33,7 @@ import numpy as np
 
 from livecut.config import VideoConfig
 from livecut.errors import UsageError, VideoOpenFailure
-from livecut.i420 import AS_BT601, BgrReader, frame_planes, planes, read_description
+from livecut.i420 import AS_BT601, BgrReader, frame_planes, has_alpha_plane, planes, read_description
 from livecut.pacing import Pacer
 from livecut.resize import fitted_size
 from livecut.sources import register_source
@@ -51,11 +51,6 @@ ALPHA_DECODERS = {"vp8": "libvpx", "vp9": "libvpx-vp9"}
 #: the HDR transfers a video can state (FFmpeg's AVCOL_TRC_*): said to be processed as 8-bit
 HDR_TRANSFERS = {16: "PQ", 18: "HLG"}
 BT2020_PRIMARIES = 9
-
-
-def has_alpha_plane(fmt) -> bool:
-    """Whether a PyAV ``VideoFormat`` has an alpha component (yuva420p, rgba, argb ...)."""
-    return any(c.is_alpha for c in fmt.components)
 
 
 def check_frame_size(w: int, h: int, where) -> None:
