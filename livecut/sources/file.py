@@ -325,7 +325,7 @@ class Timeline:
         """Move ``packet`` by the offset found so far, finding no jump in it (a sparse
         stream's, a subtitle's: its gaps are no jumps)."""
         tb = packet.time_base
-        if not self.active or tb is None:
+        if not self.offset or tb is None:  # (no jump yet, or a format whose timestamps do not jump)
             return
         ticks = round(self.offset / tb)
         if ticks:
