@@ -452,6 +452,9 @@ class VideoFileSink:
                 if both.denominator <= GRID_MAX_TICKS:
                     self.time_base = both
                     self._grid = (int(step / both), int(src_tb / both))
+        #: the output's frame rate, and a frame's length in output ticks (frames without a time)
+        self._rate = fps_fraction(info.fps)
+        self._frame_ticks = max(1, int(round(1 / (self._rate * self.time_base))))
         self._last_pts: int | None = None
         self._last_t = 0.0
         self._yuv = None
@@ -504,7 +507,7 @@ class VideoFileSink:
                 # (AVI: one frame a tick, each packet a tick long: at the average rate of a
                 # video that pauses the last ran on with empty ticks past the end, which a
                 # reader took for a file cut short)
-                rate = 1 / self.time_base if self.ext == ".avi" else fps_fraction(self.info.fps)
+                rate = 1 / self.time_base if self.ext == ".avi" else self._rate
                 s = c.add_stream(self.codec, rate=rate)
             except ValueError as exc:  # (the muxer's refusal: a setting, as check_encoder's are)
                 raise UsageError(f"video.codec {self.codec!r}: a {self.ext} file cannot hold it ({exc}); "
@@ -540,7 +543,7 @@ class VideoFileSink:
                                           f"whose device is missing or unusable here ({io_reason(exc)}); use libx264") from None
             if self.info.source_file is not None:
                 self._chapters = carry_source(c, s, self.info.source_file, self.ext, self.info.start,
-                                              float(fps_fraction(self.info.fps)), self.warnings)
+                                              float(self._rate), self.warnings)
             self._stream = s
             # (Matroska, WebM: a copied track is added with its first packet, the header waits
             # for it: a cut that ends before late audio begins leaves the track out, as MP4 does)
@@ -627,9 +630,7 @@ class VideoFileSink:
             t = clock.add("convert_out", t)
         tb = self.time_base
         if pts is None:
-            ipts = self.frames if self._last_pts is None else None
-            if ipts is None:
-                ipts = self._last_pts + max(1, int(round(1 / (fps_fraction(self.info.fps) * tb))))
+            ipts = self.frames if self._last_pts is None else self._last_pts + self._frame_ticks
         else:
             ipts = int(round(pts / tb))
             if self._grid is not None:
@@ -709,7 +710,7 @@ class VideoFileSink:
                     self._mux(packet)
                 # on a complete run all the audio; after an interrupt or --frames N, only what
                 # the video covers
-                end = None if not self.cut_short else self._last_t + 1.0 / float(fps_fraction(self.info.fps))
+                end = None if not self.cut_short else self._last_t + 1.0 / float(self._rate)
                 if self._audio is not None:  # (and flush transcoded audio: decoder and encoder)
                     self._audio.finish(end)
                 if self._chapters:
