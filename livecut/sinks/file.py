@@ -355,6 +355,11 @@ def check_keeps_alpha(path: str | Path, channels: int) -> None:
                          ".mov (ProRes 4444), .webm (VP9) or a folder DIR/ (PNG frames)")
 
 
+def _squeezed(sar: Fraction, why: str) -> str:
+    """The warning for non-square pixels (sample aspect ``sar``) an output writes as square."""
+    return f"non-square pixels ({sar.numerator}:{sar.denominator}) written as square, the picture squeezed: {why}"
+
+
 def _check_spec(spec: str, channels: int) -> None:
     """What :func:`open_file_sink` refuses in ``spec`` itself, for :func:`livecut.sinks.check_sink`
     (an existing output, a missing folder: :func:`check_output`)."""
@@ -412,8 +417,7 @@ class VideoFileSink:
         sar = info.sample_aspect
         if sar and codec.startswith("libvpx"):  # (see open(); the README said so, the run did not)
             keep = "(.mp4, .mkv, .mov keep it)" if ext == ".webm" else "(another video.codec, libx264, keeps it)"
-            self.warnings.append(f"non-square pixels ({sar.numerator}:{sar.denominator}) written as square, the "
-                                 f"picture squeezed: libvpx does not pass their shape on {keep}")
+            self.warnings.append(_squeezed(sar, f"libvpx does not pass their shape on {keep}"))
         check_encoder(codec, self.cfg.preset, pix_fmt)
         check_container(codec, ext)
         opts, self._ctx = encoder_options(self.cfg, codec, pix_fmt)
@@ -763,8 +767,7 @@ class PngSequenceSink:
             self.warnings.append("a PNG sequence has no audio; the audio is not copied")
         sar = info.sample_aspect
         if sar:  # (as a libvpx video says it: see VideoFileSink)
-            self.warnings.append(f"non-square pixels ({sar.numerator}:{sar.denominator}) written as square, the "
-                                 "picture squeezed: PNG frames cannot say their shape (.mp4, .mkv, .mov keep it)")
+            self.warnings.append(_squeezed(sar, "PNG frames cannot say their shape (.mp4, .mkv, .mov keep it)"))
         #: pictures carry no display rotation: written as the video is shown
         self._upright = Upright(info.rotation)
 
