@@ -156,10 +156,7 @@ class AudioCopy:
                 _describe_track(amap[a.index], a, ext)
             except (av.error.FFmpegError, ValueError) as exc:
                 warnings.append(f"audio stream {a.index} ({name}): {exc}; dropped")
-        for i, encoder in subs.items():
-            out = _add_subtitle(container, inp.streams[i], encoder, ext, warnings)
-            if out is not None:
-                amap[i] = out
+        amap.update(_add_subtitles(container, inp, subs, ext, warnings))
         if not amap:
             inp.close()
             return None
@@ -397,10 +394,8 @@ class AudioCopy:
             except (av.error.FFmpegError, ValueError) as exc:
                 self.warnings.append(f"audio stream {i} ({_codec_name(a)}): {exc}; dropped")
         self._deferred = {}
-        for i, encoder in self._subtitles.items():  # (after the audio, as without the hold)
-            out = _add_subtitle(self._container, self._audio_in.streams[i], encoder, self.ext, self.warnings)
-            if out is not None:
-                self._amap[i] = out
+        # (after the audio, as without the hold)
+        self._amap.update(_add_subtitles(self._container, self._audio_in, self._subtitles, self.ext, self.warnings))
         for index, packet in held:
             if index in self._subtitles:
                 self._put_subtitle(index, packet)
@@ -559,6 +554,17 @@ def _add_subtitle(container, t, encoder: str | None, ext: str, warnings: list[st
         warnings.append(f"subtitle stream {t.index} ({_codec_name(t)}): {exc}; left out")
         return None
     return out
+
+
+def _add_subtitles(container, inp, plan: dict[int, str | None], ext: str, warnings: list[str]) -> dict:
+    """The output streams (index: input stream) of ``inp``'s subtitle streams in ``plan``
+    (:func:`_subtitle_plan`) that the output takes (:func:`_add_subtitle`)."""
+    added = {}
+    for i, encoder in plan.items():
+        out = _add_subtitle(container, inp.streams[i], encoder, ext, warnings)
+        if out is not None:
+            added[i] = out
+    return added
 
 
 def _convert_subtitle(pkt, out):
