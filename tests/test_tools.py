@@ -156,3 +156,47 @@ def test_train_engine_soften_is_what_the_soft_network_is_routed():
         assert np.abs(cv2.GaussianBlur(soft, (0, 0), 8).astype(int) - blur).mean() < 1.5
         seg.mask(soft)
         assert seg.method._sharpest < SOFT_P99
+
+
+def test_train_engine_caches_are_the_same_whatever_the_number_of_workers(tmp_path, monkeypatch):
+    """train_engine --workers N builds each photo's (and each whole frame's) items from a
+    generator of its own, so 1 and 2 worker processes give the same cache, item for item,
+    and a cache of one generator for the whole list (--workers 0, the shipped networks'
+    draws) is still what it was: the same noise drawn in order across the photos."""
+    sys.path.insert(0, str(REPO / "tests"))
+    import cv2
+    import train_engine
+    from synth import make_scene
+
+    data = tmp_path / "data"
+    (data / "images").mkdir(parents=True)
+    (data / "masks").mkdir()
+    names = []
+    for i in range(3):
+        img, gt = make_scene("basic", 200, 150, seed=i)
+        cv2.imwrite(str(data / "images" / f"p{i}.png"), img)
+        cv2.imwrite(str(data / "masks" / f"p{i}.png"), gt)
+        names.append(f"p{i}.png")
+
+    def build(workers, folder):
+        monkeypatch.setattr(train_engine, "WORKERS", workers)
+        (tmp_path / folder).mkdir()
+        fit = train_engine.build_cache(data, names, tmp_path / folder / "fit.npz", (1.0, 2.0), noisy=True)
+        monkeypatch.setattr(train_engine, "N_WHOLE", 2)
+        whole = train_engine.build_whole_cache(data, names, tmp_path / folder / "whole.npz")
+        return fit + whole
+
+    one, two, seq = build(1, "one"), build(2, "two"), build(0, "seq")
+    assert len(one) == len(two) == len(seq) == 3 * 2 + 2 * 2 * len(train_engine.SCALES)
+    for a, b in zip(one, two):
+        assert a["name"] == b["name"] and a["scale"] == b["scale"]
+        assert np.array_equal(a["x"], b["x"]) and np.array_equal(a["y"], b["y"])
+    # the sequential draws: photo by photo from one generator, as before --workers existed
+    rng = np.random.default_rng(train_engine.SPLIT_SEED + 1)
+    for i, name in enumerate(names):
+        img, gt = train_engine._read_pair(data, name)
+        for j, s in enumerate((1.0, 2.0)):
+            noise = float(rng.choice(train_engine.NOISE_SIGMAS))
+            x, y = train_engine.sample(img, gt, s, noise, rng)
+            assert np.array_equal(seq[2 * i + j]["x"], x)
+    assert any(not np.array_equal(a["x"], b["x"]) for a, b in zip(one, seq))  # other draws

@@ -100,15 +100,48 @@ def _read_pair(data: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
     return img, np.where(gt >= 128, 255, 0).astype(np.uint8)
 
 
-def _build(data: Path, names: list[str], path: Path, seed: int, make) -> list[dict]:
-    """The items ``make(name, img, gt, rng)`` gives for each photo, saved to ``path``."""
-    rng = np.random.default_rng(seed)
-    items = []
+#: --workers N: the caches are built by N processes, each photo (or whole frame) from a
+#: generator of its own, seeded by the cache's seed and its place in the list, so the items
+#: are the same for every N (and differ from those of one generator for the whole list,
+#: --workers 0, the default: the draws the shipped networks' caches were made with)
+WORKERS = 0
+
+_JOB: tuple | None = None  # (make, data, names, seed, read): what the forked workers build
+
+
+def _one(i: int) -> list[dict]:
+    make, data, names, seed, read = _JOB
+    rng = np.random.default_rng([seed, i])
+    return list(make(names[i], *_read_pair(data, names[i]), rng) if read else make(i, rng))
+
+
+def _quiet_worker() -> None:
+    cv2.setNumThreads(1)
+
+
+def _build(data: Path, names: list, path: Path, seed: int, make, read: bool = True) -> list[dict]:
+    """The items ``make(name, img, gt, rng)`` gives for each photo (``read``; else
+    ``make(i, rng)`` for each place ``i`` of ``names``), saved to ``path``."""
+    global _JOB
+    items: list[dict] = []
     t0 = time.time()
-    for i, name in enumerate(names):
-        items.extend(make(name, *_read_pair(data, name), rng))
-        if (i + 1) % 50 == 0:
-            print(f"  cache {path.name}: {i + 1}/{len(names)} photos, {time.time() - t0:.0f} s", flush=True)
+    if WORKERS:
+        import multiprocessing
+
+        _JOB = (make, data, names, seed, read)
+        try:
+            with multiprocessing.get_context("fork").Pool(WORKERS, initializer=_quiet_worker) as pool:
+                for chunk in pool.imap(_one, range(len(names))):
+                    items.extend(chunk)
+        finally:
+            _JOB = None
+    else:
+        rng = np.random.default_rng(seed)
+        for i, name in enumerate(names):
+            items.extend(make(name, *_read_pair(data, name), rng) if read else make(i, rng))
+            if (i + 1) % 50 == 0:
+                print(f"  cache {path.name}: {i + 1}/{len(names)} photos, {time.time() - t0:.0f} s", flush=True)
+    print(f"  cache {path.name}: {len(items)} items, {time.time() - t0:.0f} s", flush=True)
     np.savez(path, items=np.array(items, dtype=object))
     return items
 
@@ -229,9 +262,8 @@ def build_whole_cache(data: Path, names: list[str], path: Path) -> list[dict]:
     """N_WHOLE sharp-all-over and N_WHOLE blurred-all-over frames, each at every scale."""
     if path.exists():
         return list(np.load(path, allow_pickle=True)["items"])
-    rng = np.random.default_rng(SPLIT_SEED + 2)
-    items = []
-    for i in range(N_WHOLE):
+
+    def make(i, rng):
         h, w = (427, 640) if rng.random() < 0.75 else (640, 427)
         img = sharp_texture(rng, h, w)
         ones = np.full((h, w), 255, np.uint8)
@@ -241,11 +273,11 @@ def build_whole_cache(data: Path, names: list[str], path: Path) -> list[dict]:
         for s in SCALES:
             noise = float(rng.choice(NOISE_SIGMAS))
             x, y = sample(img, ones, s, noise, rng)
-            items.append({"name": f"sharp{i}", "scale": s, "x": x, "y": y})
+            yield {"name": f"sharp{i}", "scale": s, "x": x, "y": y}
             x, y = sample(blurred, zeros, s, noise, rng)
-            items.append({"name": f"blurred{i}", "scale": s, "x": x, "y": y})
-    np.savez(path, items=np.array(items, dtype=object))
-    return items
+            yield {"name": f"blurred{i}", "scale": s, "x": x, "y": y}
+
+    return _build(data, list(range(N_WHOLE)), path, SPLIT_SEED + 2, make, read=False)
 
 
 def batches(items: list[dict], bs: int, rng, augment: bool):
@@ -300,7 +332,7 @@ def loss_fn(logits, Y, M):
     return bce + 0.5 * iou
 
 
-def evaluate(model, items) -> dict:
+def evaluate(model, items, device: str = "cpu") -> dict:
     """Mean IoU / MAE at the output grid, per scale (and softening): {"x1": (iou, mae), ...}."""
     import torch
     model.eval()
@@ -308,7 +340,7 @@ def evaluate(model, items) -> dict:
     with torch.no_grad():
         for it in items:
             for X, Y, M in batches([it], 1, None, augment=False):
-                p = torch.sigmoid(model(X))
+                p = torch.sigmoid(model(X.to(device))).cpu()
                 y, m = pool2(Y), pool2(M) > 0.99
                 pv, yv = p[m].numpy(), y[m].numpy()
                 pb, yb = pv >= 0.5, yv >= 0.5
@@ -365,7 +397,7 @@ def global_pool_fix(path: Path) -> None:
 
 
 def main() -> None:
-    global NOISE_SIGMAS, KURTOSIS, CHANNELS
+    global NOISE_SIGMAS, KURTOSIS, CHANNELS, WORKERS
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("data", type=Path, help="cuhk-native folder (images/, masks/)")
     ap.add_argument("--out", type=Path, default=ROOT / "livecut" / "models" / "focusnet.onnx")
@@ -402,7 +434,30 @@ def main() -> None:
     ap.add_argument("--noise-sigmas", default=None, metavar="S,S,...",
                     help="sensor noise sigmas (gray levels) drawn from for each fitting example "
                          f"(default {','.join(f'{v:g}' for v in NOISE_SIGMAS)}; use a --cache of its own)")
+    ap.add_argument("--workers", type=int, default=0, metavar="N",
+                    help="build the caches with N processes, each photo from a generator of its own "
+                         "(the same items for every N; 0: one process, the draws the shipped networks "
+                         "were trained on); such caches go to a folder of their own, CACHE/pp")
+    ap.add_argument("--cache-only", action="store_true",
+                    help="build the caches the other options ask for, then stop (to train several "
+                         "networks on them at once)")
+    ap.add_argument("--device", default="cpu", help="torch device to train on (cpu, cuda)")
+    ap.add_argument("--max-minutes", type=float, default=0.0,
+                    help="stop training after this many minutes, at the end of an epoch, and export "
+                         "the best epoch so far (recorded in the provenance; 0: no limit)")
+    ap.add_argument("--minutes", type=float, default=0.0,
+                    help="train for this many minutes instead of --epochs: the cosine schedule runs "
+                         "over the time, not the epochs (for a machine whose speed is not known in "
+                         "advance; the epochs reached are recorded in the provenance; 0: off)")
+    ap.add_argument("--split", type=Path, default=None, metavar="JSON",
+                    help="take the split from this file (as written beside the model: lists 'fit', "
+                         "'tune', 'val') instead of drawing it; the validation photos need not be present")
     args = ap.parse_args()
+    if args.workers < 0:
+        ap.error("--workers: 0 or more")
+    WORKERS = args.workers
+    if WORKERS:
+        args.cache = args.cache / "pp"
     if args.noise_sigmas:
         try:
             NOISE_SIGMAS = tuple(float(v) for v in args.noise_sigmas.split(","))
@@ -420,7 +475,14 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
     names = sorted(p.name for p in (args.data / "images").iterdir() if p.suffix.lower() in (".jpg", ".png"))
-    parts = split(names)
+    if args.split:
+        parts = json.loads(args.split.read_text())
+        missing = [n for n in parts["fit"] + parts["tune"] if n not in set(names)]
+        if missing:
+            ap.error(f"--split {args.split}: {len(missing)} fitting/tuning photos are not in {args.data}, "
+                     f"e.g. {missing[0]}")
+    else:
+        parts = split(names)
     print(f"split: fit {len(parts['fit'])}, tune {len(parts['tune'])}, val {len(parts['val'])} (seed {SPLIT_SEED})")
     args.cache.mkdir(parents=True, exist_ok=True)
     fit = build_cache(args.data, parts["fit"], args.cache / "fit.npz", SCALES, noisy=True)
@@ -433,16 +495,20 @@ def main() -> None:
         fit = fit + build_soft_cache(args.data, parts["fit"], args.cache / "soft.npz", args.soft)
     if args.paste:
         fit = fit + build_paste_cache(args.data, parts["fit"], args.cache / f"paste{args.paste}.npz", args.paste)
+    if args.cache_only:
+        print(f"caches in {args.cache}: fit {len(fit)} items, tune {len(tune)}")
+        return
     by_name: dict[str, list[dict]] = {}
     for it in fit:
         by_name.setdefault(it["name"], []).append(it)
 
-    model = FocusNet(CHANNELS, tuple(int(x) for x in args.widths.split(",")), skips=args.skips)
+    dev = torch.device(args.device)
+    model = FocusNet(CHANNELS, tuple(int(x) for x in args.widths.split(",")), skips=args.skips).to(dev)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"FocusNet {model.widths}: {n_params} parameters")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     rng = np.random.default_rng(args.seed)
-    total = args.epochs
+    total = 10 ** 6 if args.minutes else args.epochs
     best, best_state, history = -1.0, None, []
     # the weight average (--ema): smooths the epoch-to-epoch swings of the tuning score
     ema = None
@@ -452,20 +518,23 @@ def main() -> None:
         for p in ema.parameters():
             p.requires_grad_(False)
     swa_state, swa_n = None, 0
+    stopped = None
     t0 = time.time()
     for epoch in range(total):
-        lr = args.lr * 0.5 * (1 + math.cos(math.pi * epoch / total))
+        done = (time.time() - t0) / (60 * args.minutes) if args.minutes else epoch / total
+        lr = args.lr * 0.5 * (1 + math.cos(math.pi * min(done, 1.0)))
         for g in opt.param_groups:
             g["lr"] = lr
         # one scale of each photo per epoch (all scales over a few epochs)
         items = [v[rng.integers(len(v))] for v in by_name.values()]
         losses = []
         for X, Y, M in batches(items, args.batch, rng, augment=True):
+            X, Y, M = X.to(dev, non_blocking=True), Y.to(dev, non_blocking=True), M.to(dev, non_blocking=True)
             loss = loss_fn(model(X), Y, M)
             opt.zero_grad()
             loss.backward()
             opt.step()
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
             if ema is not None:
                 with torch.no_grad():
                     for e, m in zip(ema.state_dict().values(), model.state_dict().values()):
@@ -483,8 +552,11 @@ def main() -> None:
                     for k, v in model.state_dict().items():
                         swa_state[k] += (v.double() - swa_state[k]) / swa_n
         judged = ema if ema is not None else model
-        if epoch % 3 == 2 or epoch == total - 1:
-            ev = evaluate(judged, tune)
+        spent = time.time() - t0
+        out_of_time = ((bool(args.max_minutes) and spent > 60 * args.max_minutes)
+                       or (bool(args.minutes) and spent > 60 * args.minutes))
+        if epoch % 3 == 2 or epoch == total - 1 or out_of_time:
+            ev = evaluate(judged, tune, args.device)
             score = tune_score(ev)
             history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "tune": ev})
             mark = ""
@@ -492,9 +564,14 @@ def main() -> None:
                 best, mark = score, " *"
                 best_state = {k: v.detach().clone() for k, v in judged.state_dict().items()}
                 best_epoch = epoch + 1
-            print(f"epoch {epoch + 1:3d}/{total} lr {lr:.4f} loss {np.mean(losses):.4f} "
+            print(f"epoch {epoch + 1:3d}/{'-' if args.minutes else total} lr {lr:.4f} loss {np.mean(losses):.4f} "
                   f"tune IoU/MAE " + " ".join(f"{s} {a:.3f}/{b:.3f}" for s, (a, b) in sorted(ev.items()))
                   + f"  {time.time() - t0:.0f} s{mark}", flush=True)
+        if out_of_time and epoch + 1 < total:
+            stopped = epoch + 1
+            if not args.minutes:
+                print(f"stopped after epoch {stopped} of {total}: --max-minutes {args.max_minutes:g}", flush=True)
+            break
     swa_note = None
     if swa_state is not None:
         # the average's weights, with BatchNorm statistics measured anew under them
@@ -506,8 +583,8 @@ def main() -> None:
         model.train()
         with torch.no_grad():
             for X, _, _ in batches(list(fit), args.batch, np.random.default_rng(0), augment=False):
-                model(X)
-        ev = evaluate(model, tune)
+                model(X.to(dev))
+        ev = evaluate(model, tune, args.device)
         score = tune_score(ev)
         print(f"weight average of epochs {args.swa}-{total} ({swa_n}): tune IoU/MAE "
               + " ".join(f"{s} {a:.3f}/{b:.3f}" for s, (a, b) in sorted(ev.items()))
@@ -518,7 +595,8 @@ def main() -> None:
             best, best_epoch = score, f"average of {args.swa}-{total}"
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
     model.load_state_dict(best_state)
-    model.eval()
+    model.cpu().eval()
+    best_state = {k: v.cpu() for k, v in best_state.items()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     dummy = torch.zeros(1, CHANNELS, 144, 240)
     torch.onnx.export(model, dummy, str(args.out), dynamo=False, input_names=["x"], output_names=["logits"],
@@ -540,7 +618,9 @@ def main() -> None:
         "best_epoch_chosen_on": "tuning photos at x1, x2" + (
             f" and softened {TUNE_SOFT_FACTOR:g}x at x1, x2" if args.select_soft else ""),
         "whole_frame_examples": f"{N_WHOLE} synthetic sharp-all-over frames (target: all) and {N_WHOLE} "
-                                "fitting photos disk-blurred all over (target: none), at every scale", "epochs": total, "best_epoch": best_epoch,
+                                "fitting photos disk-blurred all over (target: none), at every scale", "epochs": stopped if args.minutes else total, "best_epoch": best_epoch,
+        "stopped_after_epoch": stopped, "trained_on": args.device,
+        "schedule_minutes": args.minutes or None,
         "seed": args.seed, "weight_average": args.ema or None, "swa": swa_note, "tune_iou_at_grid": best, "trained_seconds": round(time.time() - t0),
         "command": "python tools/train_engine.py " + " ".join(sys.argv[1:]),
     }
@@ -550,7 +630,7 @@ def main() -> None:
     torch.save(best_state, args.cache / f"{args.out.stem}.pt")
     args.out.with_suffix(".json").write_text(json.dumps(info, indent=2) + "\n")
     (args.out.parent / "cuhk_split.json").write_text(json.dumps(parts, indent=1) + "\n")
-    (args.cache / "history.json").write_text(json.dumps(history, indent=1))
+    (args.cache / f"{args.out.stem}.history.json").write_text(json.dumps(history, indent=1))
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes), best epoch {best_epoch}, tune IoU {best:.3f}")
 
 
