@@ -33,6 +33,7 @@ import json
 import math
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -106,7 +107,7 @@ def _read_pair(data: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
 #: --workers 0, the default: the draws the shipped networks' caches were made with)
 WORKERS = 0
 
-_JOB: tuple | None = None  # (make, data, names, seed, read): what the forked workers build
+_JOB: tuple | None = None  # (make, data, names, seed, read): what a worker process builds
 
 
 def _one(i: int) -> list[dict]:
@@ -115,26 +116,27 @@ def _one(i: int) -> list[dict]:
     return list(make(names[i], *_read_pair(data, names[i]), rng) if read else make(i, rng))
 
 
-def _quiet_worker() -> None:
+def _start_worker(job: tuple, noise_sigmas: tuple, kurtosis: bool) -> None:
+    """A worker process (started afresh, not forked: a fork of a process whose OpenCV threads
+    have run can hang) takes the job and the options main() set."""
+    global _JOB, NOISE_SIGMAS, KURTOSIS
+    _JOB, NOISE_SIGMAS, KURTOSIS = job, noise_sigmas, kurtosis
     cv2.setNumThreads(1)
 
 
 def _build(data: Path, names: list, path: Path, seed: int, make, read: bool = True) -> list[dict]:
     """The items ``make(name, img, gt, rng)`` gives for each photo (``read``; else
     ``make(i, rng)`` for each place ``i`` of ``names``), saved to ``path``."""
-    global _JOB
     items: list[dict] = []
     t0 = time.time()
     if WORKERS:
         import multiprocessing
 
-        _JOB = (make, data, names, seed, read)
-        try:
-            with multiprocessing.get_context("fork").Pool(WORKERS, initializer=_quiet_worker) as pool:
-                for chunk in pool.imap(_one, range(len(names))):
-                    items.extend(chunk)
-        finally:
-            _JOB = None
+        job = (make, data, names, seed, read)
+        with multiprocessing.get_context("spawn").Pool(
+                WORKERS, initializer=_start_worker, initargs=(job, NOISE_SIGMAS, KURTOSIS)) as pool:
+            for chunk in pool.imap(_one, range(len(names))):
+                items.extend(chunk)
     else:
         rng = np.random.default_rng(seed)
         for i, name in enumerate(names):
@@ -152,14 +154,15 @@ def build_cache(data: Path, names: list[str], path: Path, scales, noisy: bool,
     if path.exists():
         return list(np.load(path, allow_pickle=True)["items"])
 
-    def make(name, img, gt, rng):
-        img = soften(img, soft)
-        for s in scales:
-            noise = float(rng.choice(NOISE_SIGMAS)) if noisy else 0.0
-            x, y = sample(img, gt, s, noise, rng)
-            yield {"name": name, "scale": s, "x": x, "y": y, **({"soft": soft} if soft > 1.0 else {})}
+    return _build(data, names, path, SPLIT_SEED + 1, partial(_scaled, scales=tuple(scales), noisy=noisy, soft=soft))
 
-    return _build(data, names, path, SPLIT_SEED + 1, make)
+
+def _scaled(name, img, gt, rng, *, scales, noisy: bool, soft: float):
+    img = soften(img, soft)
+    for s in scales:
+        noise = float(rng.choice(NOISE_SIGMAS)) if noisy else 0.0
+        x, y = sample(img, gt, s, noise, rng)
+        yield {"name": name, "scale": s, "x": x, "y": y, **({"soft": soft} if soft > 1.0 else {})}
 
 
 #: whole-frame examples added to the fitting set: frames sharp all over (target: keep all)
@@ -209,15 +212,16 @@ def build_soft_cache(data: Path, names: list[str], path: Path, per_photo: int) -
                 and all(SOFT_FACTORS[0] <= f <= SOFT_FACTORS[1] and s in SOFT_SCALES for f, s in made)):
             return items
 
-    def make(name, img, gt, rng):
-        for _ in range(per_photo):
-            f = float(rng.uniform(*SOFT_FACTORS))
-            s = float(rng.choice(SOFT_SCALES))
-            noise = float(rng.choice(NOISE_SIGMAS))
-            x, y = sample(soften(img, f), gt, s, noise, rng)
-            yield {"name": name, "scale": s, "soft": f, "x": x, "y": y}
+    return _build(data, names, path, SPLIT_SEED + 3, partial(_softened, per_photo=per_photo))
 
-    return _build(data, names, path, SPLIT_SEED + 3, make)
+
+def _softened(name, img, gt, rng, *, per_photo: int):
+    for _ in range(per_photo):
+        f = float(rng.uniform(*SOFT_FACTORS))
+        s = float(rng.choice(SOFT_SCALES))
+        noise = float(rng.choice(NOISE_SIGMAS))
+        x, y = sample(soften(img, f), gt, s, noise, rng)
+        yield {"name": name, "scale": s, "soft": f, "x": x, "y": y}
 
 
 #: --paste: each fitting photo's subject (its in-focus truth) also seen over another fitting
@@ -233,25 +237,26 @@ def build_paste_cache(data: Path, names: list[str], path: Path, per_photo: int) 
         if len(items) == per_photo * len(names):
             return items
 
-    def make(name, img, gt, rng):
-        h, w = img.shape[:2]
-        inside = (gt >= 128)[:, :, None]
-        for _ in range(per_photo):
-            other = names[int(rng.integers(len(names)))]
-            while other == name:
-                other = names[int(rng.integers(len(names)))]
-            bg, _ = _read_pair(data, other)
-            if rng.random() < 0.5:
-                bg = bg[:, ::-1]
-            bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_AREA if bg.shape[1] > w else cv2.INTER_CUBIC)
-            r = float(rng.uniform(*PASTE_RADII))
-            comp = np.where(inside, img, disk_blur(np.ascontiguousarray(bg), r))
-            s = float(rng.choice(SCALES))
-            noise = float(rng.choice(NOISE_SIGMAS))
-            x, y = sample(comp, gt, s, noise, rng)
-            yield {"name": name, "scale": s, "paste": r, "x": x, "y": y}
+    return _build(data, names, path, SPLIT_SEED + 4, partial(_pasted, per_photo=per_photo, data=data, names=names))
 
-    return _build(data, names, path, SPLIT_SEED + 4, make)
+
+def _pasted(name, img, gt, rng, *, per_photo: int, data: Path, names: list[str]):
+    h, w = img.shape[:2]
+    inside = (gt >= 128)[:, :, None]
+    for _ in range(per_photo):
+        other = names[int(rng.integers(len(names)))]
+        while other == name:
+            other = names[int(rng.integers(len(names)))]
+        bg, _ = _read_pair(data, other)
+        if rng.random() < 0.5:
+            bg = bg[:, ::-1]
+        bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_AREA if bg.shape[1] > w else cv2.INTER_CUBIC)
+        r = float(rng.uniform(*PASTE_RADII))
+        comp = np.where(inside, img, disk_blur(np.ascontiguousarray(bg), r))
+        s = float(rng.choice(SCALES))
+        noise = float(rng.choice(NOISE_SIGMAS))
+        x, y = sample(comp, gt, s, noise, rng)
+        yield {"name": name, "scale": s, "paste": r, "x": x, "y": y}
 
 
 #: --select-soft: the tuning photos softened by this factor, at x1 and x2
@@ -263,21 +268,23 @@ def build_whole_cache(data: Path, names: list[str], path: Path) -> list[dict]:
     if path.exists():
         return list(np.load(path, allow_pickle=True)["items"])
 
-    def make(i, rng):
-        h, w = (427, 640) if rng.random() < 0.75 else (640, 427)
-        img = sharp_texture(rng, h, w)
-        ones = np.full((h, w), 255, np.uint8)
-        photo = cv2.imread(str(data / "images" / names[int(rng.integers(len(names)))]), cv2.IMREAD_COLOR)
-        blurred = disk_blur(photo, float(rng.uniform(3.0, 8.0)))
-        zeros = np.zeros(photo.shape[:2], np.uint8)
-        for s in SCALES:
-            noise = float(rng.choice(NOISE_SIGMAS))
-            x, y = sample(img, ones, s, noise, rng)
-            yield {"name": f"sharp{i}", "scale": s, "x": x, "y": y}
-            x, y = sample(blurred, zeros, s, noise, rng)
-            yield {"name": f"blurred{i}", "scale": s, "x": x, "y": y}
+    return _build(data, list(range(N_WHOLE)), path, SPLIT_SEED + 2,
+                  partial(_whole, data=data, names=names), read=False)
 
-    return _build(data, list(range(N_WHOLE)), path, SPLIT_SEED + 2, make, read=False)
+
+def _whole(i: int, rng, *, data: Path, names: list[str]):
+    h, w = (427, 640) if rng.random() < 0.75 else (640, 427)
+    img = sharp_texture(rng, h, w)
+    ones = np.full((h, w), 255, np.uint8)
+    photo = cv2.imread(str(data / "images" / names[int(rng.integers(len(names)))]), cv2.IMREAD_COLOR)
+    blurred = disk_blur(photo, float(rng.uniform(3.0, 8.0)))
+    zeros = np.zeros(photo.shape[:2], np.uint8)
+    for s in SCALES:
+        noise = float(rng.choice(NOISE_SIGMAS))
+        x, y = sample(img, ones, s, noise, rng)
+        yield {"name": f"sharp{i}", "scale": s, "x": x, "y": y}
+        x, y = sample(blurred, zeros, s, noise, rng)
+        yield {"name": f"blurred{i}", "scale": s, "x": x, "y": y}
 
 
 def batches(items: list[dict], bs: int, rng, augment: bool):
