@@ -389,7 +389,8 @@ def eval_(
 @command(cls=_Command, rich_help_panel=MEASURE)
 def bench(
     size: Optional[str] = typer.Option(None, "--size", metavar="WxH", show_default=False,
-                                       help="Frame size (default 1920x1080; 1280x720 for --transcode)."),
+                                       help="Frame size (default 1920x1080; 1280x720 for --transcode; a --clip is "
+                                            "timed at its own)."),
     frames: Optional[int] = typer.Option(None, "--frames", "-n", metavar="N", min=1, show_default="30",
                                          help="Frames to time (median is reported; not with --transcode "
                                               "or --live, which play a whole clip)."),
@@ -431,6 +432,9 @@ def bench(
     if one_frame and (live or transcode):
         raise UsageError(f"{', '.join(one_frame)}: only for the one-frame bench; "
                          f"--{'live' if live else 'transcode'} times a whole clip")
+    if size is not None and clip is not None:  # (it was ignored: the clip was timed at its own size)
+        raise UsageError(f"--size sets the size of the clip --{'live' if live else 'transcode'} generates; "
+                         "--clip is timed at its own size")
     if scene != "moving" and (clip is not None or not (live or transcode)):
         raise UsageError("--scene chooses the clip --live/--transcode generate; it does not apply "
                          + ("to --clip" if clip is not None else "to the one-frame bench"))

@@ -88,3 +88,18 @@ def test_the_one_frame_bench_prints_its_times_in_one_column():
     rows = [ln for ln in format_bench(r).splitlines() if " ms" in ln and ln.startswith("  ")]
     assert len(rows) == 5
     assert len({ln.index(" ms") for ln in rows}) == 1
+
+
+@pytest.mark.parametrize("mode", ["--transcode", "--live"])
+def test_size_is_refused_with_a_clip(monkeypatch, tmp_path, mode):
+    """--size sets the generated clip's size: with --clip it was ignored without a word (the
+    clip was timed at its own size, under a header saying so)."""
+    from livecut import bench
+
+    for name in ("run_live_bench", "run_transcode_bench"):
+        monkeypatch.setattr(bench, name, lambda *a, **k: pytest.fail("the clip was timed"))
+    clip = tmp_path / "c.mp4"
+    clip.write_bytes(b"")
+    r = invoke("bench", mode, "--clip", clip, "--size", "640x360")
+    assert r.exit_code == 2, r.output
+    assert "--size" in r.stderr and "--clip" in r.stderr and "internal error" not in r.stderr
