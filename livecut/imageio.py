@@ -819,7 +819,7 @@ _EMBED_ICC = {".png": _with_icc_png, ".jpg": _with_icc_jpeg, ".jpeg": _with_icc_
 
 
 def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
-    """Files, folders (their images, sorted) and globs -> (image paths, error lines)."""
+    """Files, folders (their images, sorted) and globs (`**` at any depth) -> (image paths, error lines)."""
     paths: list[Path] = []
     errors: list[str] = []
     for text in inputs:
@@ -833,7 +833,7 @@ def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
         elif p.exists():
             paths.append(p)
         elif glob.has_magic(text):
-            found = sorted(Path(q) for q in glob.glob(os.path.expanduser(text))
+            found = sorted(Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True)
                            if Path(q).is_file() and Path(q).suffix.lower() in IMAGE_EXTS)
             if not found:
                 errors.append(f"{text}: pattern matches no images")

@@ -138,6 +138,19 @@ def test_image_folder_and_glob(tmp_path, good):
     assert r.stderr == ""  # -q: nothing on stderr when all is well
 
 
+def test_image_glob_with_two_stars_reaches_every_depth(tmp_path, good):
+    """'shots/**/*.jpg' matched one folder level only (the photos directly in shots/ and two
+    levels down were left out, said nowhere), though `livecut batch` takes ** at any depth."""
+    img = cv2.imread(str(good["a.jpg"]))
+    tree = tmp_path / "shots"
+    for rel in ("top.jpg", "x/mid.jpg", "x/y/deep.jpg"):
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(tree / rel), img)
+    r = invoke("image", str(tree / "**" / "*.jpg"), "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["deep.png", "mid.png", "top.png"]
+
+
 @pytest.mark.parametrize("mode,channels", [("cutout", 4), ("mask", 1), ("composite", 3)])
 def test_image_modes(tmp_path, good, mode, channels):
     r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--mode", mode, "-q")
