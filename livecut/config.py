@@ -456,7 +456,9 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
         data = _read_toml(path)
         base = data_base = data.pop("preset", None)
         if base is not None:
-            if not isinstance(base, str) or Path(base).stem == path.stem:
+            # (a file named after the preset it starts from, my/fast.toml with preset = "fast",
+            # names the shipped one: it was refused; a file that names itself is a loop, below)
+            if not isinstance(base, str):
                 raise ConfigError(f"{path}: preset must name another preset")
             # a file named by a relative path is found beside this file, not in the current folder
             # (~/ too: it was taken for absolute, then read as a folder named ~); a base that is
@@ -472,7 +474,7 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
             chain = _chain + (path.resolve(),)
             if len(chain) > 16 or (Path(base).resolve() in chain or
                                    (presets_dir() / f"{base}.toml").resolve() in chain):
-                names = " -> ".join(p.name for p in chain) + f" -> {base}"
+                names = " -> ".join(p.name for p in chain) + f" -> {Path(base).name}"
                 raise ConfigError(f"{path}: presets name each other in a loop ({names})")
             cfg = load_config(base, _chain=chain)
         _paths_beside(data, path.parent)

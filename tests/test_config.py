@@ -232,8 +232,25 @@ def test_file_preset_must_be_another_preset(tmp_path):
         load_config(_write(tmp_path, "preset = 3\n"))
     with pytest.raises(ConfigError, match="unknown preset"):
         load_config(_write(tmp_path, 'preset = "nope"\n'))
-    with pytest.raises(ConfigError, match="preset must name another preset"):
-        load_config(_write(tmp_path, 'preset = "fast"\n', name="fast.toml"))
+    with pytest.raises(ConfigError, match="in a loop"):  # (a file that names itself)
+        load_config(_write(tmp_path, 'preset = "self.toml"\n', name="self.toml"))
+
+
+def test_a_file_named_after_its_base_preset_starts_from_the_shipped_one(tmp_path, monkeypatch):
+    """my/fast.toml with preset = "fast" (a copy of the shipped preset, tweaked, its name kept)
+    was refused: "preset must name another preset"; it names the shipped preset."""
+    p = _write(tmp_path, 'preset = "fast"\n[segment]\nthreshold = 0.6\n', name="fast.toml")
+    cfg = load_config(p)
+    assert cfg.segment.threshold == 0.6
+    assert cfg.segment.work_size == load_config("fast").segment.work_size != Config().segment.work_size
+    # a shipped preset that names itself is still a loop
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    _write(shipped, "", "default.toml")
+    _write(shipped, 'preset = "fast"\n', "fast.toml")
+    monkeypatch.setattr("livecut.config.presets_dir", lambda: shipped)
+    with pytest.raises(ConfigError, match="in a loop"):
+        load_config("fast")
 
 
 def test_a_base_that_is_not_there_names_the_file_that_asks_for_it(tmp_path):
