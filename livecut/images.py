@@ -201,6 +201,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if dst in stems:
                     raise OutputExistsError(f"{src}: output {dst} was already written for {stems[dst]} "
                                             "(same file name)")
+                if os.path.isdir(dst):  # (--force could not replace it: it failed once cut, exit 1)
+                    raise OutputExistsError(f"{src}: output {dst} is a folder; move it or choose another -o")
                 if not force and os.path.lexists(dst):
                     raise OutputExistsError(f"{src}: output {dst} exists (use --force to overwrite)")
                 meta: dict = {}

@@ -151,6 +151,20 @@ def test_image_glob_with_two_stars_reaches_every_depth(tmp_path, good):
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["deep.png", "mid.png", "top.png"]
 
 
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_image_output_name_taken_by_a_folder(tmp_path, good, force, monkeypatch):
+    """OUTDIR/a.png a folder: "exists (use --force to overwrite)", and with --force the photo
+    was cut, then "cannot move the finished output into place (Is a directory)", exit 1."""
+    from livecut import images
+
+    (tmp_path / "o" / "a.png").mkdir(parents=True)
+    monkeypatch.setattr(images, "read_image", lambda *a, **k: pytest.fail("the photo was read"))
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "o", *force)
+    assert r.exit_code == 2, r.output
+    assert f"output {tmp_path / 'o' / 'a.png'} is a folder" in r.stderr and "--force" not in r.stderr
+    assert (tmp_path / "o" / "a.png").is_dir()
+
+
 @pytest.mark.parametrize("mode,channels", [("cutout", 4), ("mask", 1), ("composite", 3)])
 def test_image_modes(tmp_path, good, mode, channels):
     r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--mode", mode, "-q")
