@@ -147,11 +147,16 @@ def get_config(config: Optional[str], overrides: Optional[List[str]], **cli_sets
     return cfg
 
 
-def local_path(text: str, why: str) -> Path:
+def local_path(text: str, why: str, name: str) -> Path:
     """``text`` as a local path; a URL is refused (redacted) before it becomes a ``Path``
-    (which would collapse ``://`` to ``:/`` and hide it from redaction)."""
+    (which would collapse ``://`` to ``:/`` and hide it from redaction), and so is an empty
+    ``text`` (given as ``name``: an unset variable, ``-o "$OUT"``), which ``Path`` makes the
+    current folder."""
     from livecut.urls import not_local
 
+    if not text:
+        here = "" if name == "--clip" else " ('.' for the current folder)"
+        raise UsageError(f"{name} is empty: give a path{here}")
     refused = not_local(text, why)
     if refused:
         raise UsageError(refused)
@@ -216,8 +221,8 @@ def image(
     from livecut.images import background_warning, photo_mode, process_images
 
     for text in inputs:
-        local_path(text, "`livecut image` reads local image files")
-    local_path(outdir, "`livecut image` writes to a local folder")  # (the text goes on: a final / means a folder)
+        local_path(text, "`livecut image` reads local image files", "INPUT")
+    local_path(outdir, "`livecut image` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)
     cfg = get_config(config, set_, composite__background=background)
     if mode is not None and background and mode != "composite":
         typer.echo(f"livecut: warning: --background is for --mode composite; --mode {mode} "
@@ -286,8 +291,8 @@ def batch(
     if not inputs and list_file is None:
         raise UsageError("no inputs: give INPUT... and/or --list FILE")
     for text in inputs:
-        local_path(text, "`livecut batch` reads local files")
-    outdir = local_path(outdir, "`livecut batch` writes to a local folder")
+        local_path(text, "`livecut batch` reads local files", "INPUT")
+    outdir = local_path(outdir, "`livecut batch` writes to a local folder", "-o")
     cfg = get_config(config, set_, composite__background=background)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does
         report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
@@ -359,8 +364,8 @@ def eval_(
     """Score the segmentation against ground-truth masks: IoU, F (beta^2=0.3), MAE, ms/image."""
     from livecut.evaluate import evaluate_folder, format_table, parse_scales, read_subset
 
-    images_dir = local_path(images_dir, "`livecut eval` reads local folders")
-    masks_dir = local_path(masks_dir, "`livecut eval` reads local folders")
+    images_dir = local_path(images_dir, "`livecut eval` reads local folders", "IMAGES")
+    masks_dir = local_path(masks_dir, "`livecut eval` reads local folders", "MASKS")
     cfg = get_config(config, set_)
     result = evaluate_folder(images_dir, masks_dir, cfg, scales=parse_scales(scales),
                              subset=read_subset(subset) if subset else None, sheet=sheet,
@@ -418,7 +423,7 @@ def bench(
     from livecut.bench import (format_bench, format_live, format_transcode, parse_size, run_bench,
                                run_live_bench, run_transcode_bench)
 
-    clip = local_path(clip, "--clip takes a local video file") if clip is not None else None
+    clip = local_path(clip, "--clip takes a local video file", "--clip") if clip is not None else None
     cfg = get_config(config, set_)
     if live and transcode:
         raise UsageError("--live and --transcode: choose one")

@@ -165,6 +165,25 @@ def test_image_output_name_taken_by_a_folder(tmp_path, good, force, monkeypatch)
     assert (tmp_path / "o" / "a.png").is_dir()
 
 
+@pytest.mark.parametrize("args,name", [
+    (["image", "IN", "-o", ""], "-o"),
+    (["image", "", "-o", "OUT"], "INPUT"),
+    (["batch", "IN", "-o", ""], "-o"),
+    (["eval", "IN", ""], "MASKS"),
+    (["bench", "--live", "--clip", ""], "--clip"),
+])
+def test_an_empty_path_is_refused_not_taken_for_the_current_folder(tmp_path, good, monkeypatch, args, name):
+    """-o "$OUT" with OUT unset wrote the cutouts into the current folder ("1 written to , 0
+    failed"); an empty INPUT cut every picture there."""
+    monkeypatch.chdir(good["a.jpg"].parent)
+    args = [{"IN": "a.jpg", "OUT": str(tmp_path / "o")}.get(a, a) for a in args]
+    r = invoke(*args)
+    assert r.exit_code == 2, r.output
+    assert f"{name} is empty" in r.stderr
+    assert sorted(p.name for p in good["a.jpg"].parent.iterdir()) == ["a.jpg", "b.png"]
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize("mode,channels", [("cutout", 4), ("mask", 1), ("composite", 3)])
 def test_image_modes(tmp_path, good, mode, channels):
     r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--mode", mode, "-q")
