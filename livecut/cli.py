@@ -368,7 +368,7 @@ def eval_(
     masks_dir = local_path(masks_dir, "`livecut eval` reads local folders", "MASKS")
     cfg = get_config(config, set_)
     result = evaluate_folder(images_dir, masks_dir, cfg, scales=parse_scales(scales),
-                             subset=read_subset(subset) if subset else None, sheet=sheet,
+                             subset=read_subset(subset) if subset is not None else None, sheet=sheet,
                              video=video, i420=i420, soft=soften, invert=invert, noise=noise, jpeg=jpeg,
                              bars=bars)
     typer.echo(json.dumps(result, indent=2) if as_json else format_table(result))

@@ -179,10 +179,12 @@ def read_subset(spec: str) -> set[str]:
 
     from livecut.errors import UsageError
 
+    if not spec:  # (--subset "$SPLIT" with SPLIT unset scored every photo)
+        raise UsageError("--subset is empty: give a file of names")
     path, key = spec.rsplit(":", 1) if ".json:" in spec else (spec, "")
     p = Path(path)
     if not p.is_file():
-        raise UsageError(f"--subset: {path}: no such file")
+        raise UsageError(f"--subset: {path}: " + ("a folder, not a file of names" if p.is_dir() else "no such file"))
     text = p.read_text(encoding="utf-8-sig", errors="replace")  # (-sig: a BOM, as Notepad writes)
     if p.suffix.lower() == ".json":
         try:

@@ -264,6 +264,16 @@ def test_a_subset_that_names_no_photo_says_so(photos, tmp_path, content, said):
     assert f"--subset names no photo in {images} ({said}" in r.stderr and "mask" not in r.stderr
 
 
+@pytest.mark.parametrize("spec, said", [("", "--subset is empty"), ("FOLDER", "a folder, not a file of names")])
+def test_an_empty_or_folder_subset_is_refused(photos, spec, said):
+    """--subset "$SPLIT" with SPLIT unset scored every photo, exit 0, as if no subset had been
+    asked for; a folder was said to be 'no such file'."""
+    images, masks, _ = photos
+    r = invoke("eval", images, masks, "--subset", images if spec == "FOLDER" else spec)
+    assert r.exit_code == 2, r.output
+    assert said in r.stderr and r.stdout == ""
+
+
 # ---------------------------------------------------------------- scales
 
 def test_a_scale_too_small_for_one_photo_skips_that_photo_at_every_scale(photos, tmp_path):
