@@ -439,6 +439,8 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
         raise ConfigTypeError("load_config: overrides must be a list of 'section.key=value' strings, "
                               "e.g. ['segment.threshold=0.5']")
     cfg = Config()
+    if source is not None and not str(source):  # (-c "$PRESET" with PRESET unset; Path("") is ".")
+        raise ConfigError(f"--config is empty: give a preset ({', '.join(preset_names())}) or a .toml path")
     if source is not None:
         from livecut.urls import redact_url, url_scheme
 

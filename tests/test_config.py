@@ -253,6 +253,14 @@ def test_a_file_named_after_its_base_preset_starts_from_the_shipped_one(tmp_path
         load_config("fast")
 
 
+def test_an_empty_config_name_is_said_to_be_empty():
+    """-c "" was "unknown preset '' (...; '' is a folder)": Path("") is the current folder."""
+    with pytest.raises(ConfigError) as exc:
+        load_config("")
+    assert str(exc.value).startswith("--config is empty: give a preset (default, fast, quality")
+    assert "folder" not in str(exc.value)
+
+
 def test_a_base_that_is_not_there_names_the_file_that_asks_for_it(tmp_path):
     """A preset = line naming no preset or no file was "unknown preset 'nope'" or "base.toml:
     config file not found": not which of the user's files said so."""
@@ -337,7 +345,7 @@ def test_a_folder_named_like_a_preset_does_not_hide_it(tmp_path, monkeypatch):
     (tmp_path / "fast").mkdir()
     assert load_config("quality") == load_config(presets_dir() / "quality.toml")
     assert load_config("fast").segment.work_size == 192
-    with pytest.raises(ConfigError, match="unknown preset ''"):
+    with pytest.raises(ConfigError, match="--config is empty"):
         load_config("")
 
 
