@@ -173,6 +173,25 @@ def test_video_background(clips, tmp_path):
     assert probe(out)["frames"] == 30  # the 10-frame background loops
 
 
+@pytest.mark.parametrize("mode, warned", [("mask", True), ("cutout", True), ("side-by-side", False)])
+def test_background_with_a_mode_that_ignores_it_warns(tmp_path, mode, warned):
+    """`livecut file -m mask -b color:#ff0000` ignored -b without a word (`livecut image` says
+    so); side-by-side shows it."""
+    from typer.testing import CliRunner
+
+    from conftest import make_clip
+    from livecut.cli import app
+
+    src = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3)
+    out = tmp_path / ("o.webm" if mode == "cutout" else "o.mkv")
+    r = CliRunner().invoke(app, ["file", str(src), "-o", str(out), "-m", mode,
+                                 "-b", "color:#ff0000", "-q"])
+    assert r.exit_code == 0, r.output
+    said = [ln for ln in r.stderr.splitlines() if "--background is for --mode composite" in ln]
+    assert len(said) == int(warned), r.stderr
+    assert not warned or f"--mode {mode} writes" in said[0] and "ignored" in said[0]
+
+
 def _audio_seconds(path) -> float:
     import av
 
