@@ -4,7 +4,9 @@
 - A *live* source (camera, stream, file with ``live=True``) never blocks: the
   reader keeps only the newest frame in a one-slot mailbox; frames replaced
   before processing took them are counted as drops (so are processed frames a
-  slow writer could not take).
+  slow writer could not take: the oldest waiting for it goes).  A source that
+  sends in bursts (HLS) keeps a few seconds of frames, and its processed frames
+  wait for the writer (the preview polled meanwhile).
 - Processing runs in the calling (main) thread, so Ctrl-C lands there and GUI
   sinks (the preview window) are driven from the main thread.
 - An exception in any stage sets the stop event; the main loop notices within
@@ -492,14 +494,18 @@ class Pipeline:
         self._errors.append((stage, exc))
         self._stop.set()
 
-    def _put(self, q: queue.Queue, item) -> bool:
-        """Blocking put that gives up when the pipeline stops."""
+    def _put(self, q: queue.Queue, item, waiting: Sequence[Callable] = ()) -> bool:
+        """Blocking put that gives up when the pipeline stops.  ``waiting``: called every
+        ``POLL`` s while the queue is full (a preview's ``stalled``: its window keeps answering
+        while a live source's burst waits for the writer); one that returns False quits."""
         while not self._stop.is_set():
             try:
                 q.put(item, timeout=POLL)
                 return True
             except queue.Full:
-                continue
+                for f in waiting:
+                    if f() is False:
+                        raise _Quit
         return False
 
     def _reader(self) -> None:
@@ -638,6 +644,27 @@ class Pipeline:
             clock.add("convert_copy", t)
         return buf
 
+    def _put_newest(self, item) -> int:
+        """Queue a live frame (of a source that keeps only its newest: a camera, RTSP) for the
+        writer without waiting: when the writer is behind, the oldest frame waiting for it goes
+        (the newest wins, as in the mailbox); the frames dropped.  (Waiting there held the main
+        thread for as long as a sink's write did: a stalled virtual camera froze the preview
+        window, its keys and close button unanswered.)  A source that sends in bursts (HLS)
+        waits instead, its preview polled (see _put): the burst is kept, as in its mailbox."""
+        dropped = 0
+        while True:
+            try:
+                self._outq.put_nowait(item)
+                return dropped
+            except queue.Full:
+                pass
+            try:
+                old = self._outq.get_nowait()
+            except queue.Empty:  # (the writer took one meanwhile)
+                continue
+            self._free.put(old[0])
+            dropped += 1
+
     def _check(self) -> None:
         if self._errors:
             raise self._error()
@@ -707,7 +734,9 @@ class Pipeline:
                         release(frame.image)
                     if buf is None:
                         st.dropped += 1
-                    elif not self._put(self._outq, (buf, frame.pts, frame.captured_at)):
+                    elif self.live and self._mailbox.maxlen == 1:
+                        st.dropped += self._put_newest((buf, frame.pts, frame.captured_at))
+                    elif not self._put(self._outq, (buf, frame.pts, frame.captured_at), stalled):
                         self._check()
                 for s in self.main_sinks:
                     s.write(view, frame.pts)

@@ -112,6 +112,74 @@ def test_a_bursty_live_source_keeps_its_bursts(buffer, drops):
         assert sink.n == 32 and sink.pts == sorted(sink.pts)
 
 
+@pytest.mark.parametrize("buffer", [1, 16])
+def test_a_stalled_writer_never_holds_a_live_preview(monkeypatch, buffer):
+    """A live source with a preview and an output whose write blocks (a virtual camera whose
+    reader stalled the device): the main thread waited on the full output queue, so the window
+    showed no new frame and was not polled (its keys and close button unanswered) until the
+    write returned.  A live frame the writer cannot take is dropped now (the oldest waiting
+    goes); a source that sends in bursts (HLS: live_buffer) waits, its window polled meanwhile."""
+    import livecut.runner as runner
+
+    monkeypatch.setattr(runner, "WRITER_STALL", 0.3)  # (q: the stuck write is then given up on)
+
+    class Camera(FakeSource):
+        live = True
+        live_buffer = buffer
+
+        def read(self):
+            time.sleep(0.005)
+            return super().read()
+
+    class Window:
+        main_thread = True
+        shown = polls = 0
+        quit_at = None
+
+        def write(self, image, pts=None):
+            self.shown += 1
+
+        def poll(self):
+            self.polls += 1
+            if self.polls < 40:
+                return True
+            self.quit_at = time.perf_counter()
+            return False  # q
+
+    stuck = _Stuck(at=2)
+    window = Window()
+    t0 = time.perf_counter()
+    threading.Timer(3.0, stuck.release.set).start()  # (the failing run: ends, frozen 3 s)
+    try:
+        Pipeline(Camera(n=10_000), _identity, [window, stuck], queue_size=2).run()
+    except StageError as exc:  # (q with the write still stuck: given up on)
+        assert "did not stop" in str(exc)
+        assert stuck.abandoned
+    finally:
+        stuck.release.set()
+    assert window.quit_at is not None and window.quit_at - t0 < 2.0, (window.polls, window.shown)
+    if buffer == 1:  # (the picture goes on)
+        assert window.shown == 40
+
+
+def test_a_burst_waits_for_a_writer_that_keeps_up_on_average():
+    """HLS's burst (a segment's frames at once) is kept for a writer slower than the
+    processing that keeps up on average: none dropped."""
+
+    class Bursts(FakeSource):
+        live = True
+        live_buffer = 16
+
+        def read(self):
+            if self.i and self.i % 8 == 0:
+                time.sleep(0.15)  # the next segment comes later
+            return super().read()
+
+    sink = ListSink(delay=0.01)
+    st = Pipeline(Bursts(n=32), _identity, [sink], queue_size=2).run()
+    assert st.dropped == 0 and sink.n == 32 and sink.pts == sorted(sink.pts)
+
+
 @pytest.mark.parametrize("where", ["reader", "process", "writer"])
 def test_a_failing_stage_ends_the_run(where):
     src = FakeSource(n=10_000, fail_at=5 if where == "reader" else None)
