@@ -1050,6 +1050,9 @@ def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None)
         why = getattr(s, "stall_reason", "")
         parts.append(f"{label} could not be finished" + (f": {why}" if why else ""))
     if output:
+        from livecut.urls import redact_url
+
+        output = redact_url(output)  # (an output URL's password, stream key or passphrase)
         frames = getattr(out_sink, "frames", None)
         frames = frames if isinstance(frames, int) else written
         if getattr(out_sink, "abandoned", False):
@@ -1294,10 +1297,11 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         method = getattr(processor.seg, "method", None)  # (which network judged: focusnet's counts)
         stats.judged_noisy = int(getattr(method, "judged_noisy", 0) or 0)
         stats.judged_soft = int(getattr(method, "judged_soft", 0) or 0)
+    from livecut.urls import redact_url
+
+    output = redact_url(output) if output else output  # (an output URL's secrets: not in a message)
     lost = pipe.reached_end and getattr(source, "lost", "")
     if lost:
-        from livecut.urls import redact_url
-
         where = (f"; {output} holds the {stats.written} frames written" if stats.written
                  else "; nothing was written") if output else ""
         what = f"camera {spec}: lost" if kind == "camera" else f"{redact_url(spec)}: stream lost"
@@ -1306,10 +1310,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         _, expected = short
         why = f"a read error: {source.read_error}" if getattr(source, "read_error", "") else "truncated?"
         where = f"; {output} holds the {stats.written} frames written" if output else ""
-        raise _with_frames(IncompleteError(f"{spec}: the video ends early ({why}): {stats.written} frames "
+        raise _with_frames(IncompleteError(f"{redact_url(spec)}: the video ends early ({why}): {stats.written} frames "
                                            f"written, {expected} expected{where}"), stats.written)
     if stats.processed == 0 and (kind == "file" or getattr(source, "finite", False)):
-        from livecut.urls import redact_url
-
         raise VideoOpenFailure(f"{redact_url(spec)}: the video has no frames")
     return stats

@@ -103,6 +103,56 @@ def test_secret_never_printed(url, tmp_path, rel_clip, capfd, monkeypatch):
             assert "livecut: error:" in text or "Usage:" in text, (cmd, text)
 
 
+@pytest.mark.parametrize("how", ["lost", "interrupted"])
+def test_an_output_url_secret_is_not_in_the_library_s_errors(how):
+    """run_video's errors name the output they finalized: a live source lost, or Ctrl-C, with
+    -o udp://...?token=... (an RTMP stream key, an SRT passphrase) put the secret in the
+    exception's text, which a program using livecut logs (the CLI redacts what it prints)."""
+    from livecut.config import load_config
+    from livecut.errors import LivecutError
+    from livecut.runner import run_video
+    from livecut.sources import _SOURCES, register_source
+    from livecut.sources.base import Frame, SourceInfo
+
+    class Lost:
+        live = True
+        lost = ""
+
+        def __init__(self):
+            self.i, self.info = 0, SourceInfo(64, 48, 25.0)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+        def read(self):
+            if self.i >= 5:
+                self.lost = "it went away"
+                return None
+            self.i += 1
+            time.sleep(0.01)
+            return Frame(np.full((48, 64, 3), 80, np.uint8), self.i - 1, pts=self.i / 25,
+                         captured_at=time.perf_counter())
+
+    def on_start(pipe):
+        if how == "interrupted":
+            def process(image, need=True, pre=None):
+                raise KeyboardInterrupt
+            pipe.process = process
+
+    register_source("secretlive", lambda spec: spec.startswith("secretlive:"))(lambda spec, cfg, **o: Lost())
+    try:
+        with pytest.raises(LivecutError) as info:
+            run_video("secretlive:x", f"udp://127.0.0.1:9?token={SECRET}", load_config(), progress=False,
+                      on_start=on_start)
+    finally:
+        _SOURCES.pop("secretlive", None)
+    msg = str(info.value)
+    assert SECRET not in msg and "udp://127.0.0.1:9?token=***" in msg, msg
+
+
 def test_secret_never_printed_subprocess(tmp_path):
     """The same through the console entry point, traceback included."""
     for url in URLS[:3]:
