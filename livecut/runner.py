@@ -1228,9 +1228,11 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                                                      inputs=inputs, **out_opts))
             sinks.append(out_sink)
         for k, o in extra_sinks:
-            if k == "vcam" and kind == "camera":
-                # a camera's timestamps are the frames' arrival times: pacing them again only
-                # delays the picture (to the first frame's latency, warm-up included) and drops frames
+            if k == "vcam" and (kind == "camera" or (not file_src and getattr(source, "live", True)
+                                                     and getattr(source, "live_buffer", 1) == 1)):
+                # a camera's or a live stream's frames come at their own pace: pacing them again
+                # only delays the picture (to the first frame's latency, warm-up included) and
+                # drops frames (a stream that sends in bursts, HLS, is still paced: smoothed out)
                 o.setdefault("pace", False)
             sinks.append(stack.enter_context(open_sink(o.pop("spec", k), sink_info, cfg.video, kind=k, **o)))
         fmt = choose_pixel_format(cfg, source, processor, sinks) if file_src else "bgr24"

@@ -387,3 +387,59 @@ def test_ctrl_c_with_a_stalled_virtual_camera_still_finalizes_the_recording(tmp_
     assert frames == 6, frames
     assert f"rec.mp4 finalized with {frames} frames" in msg, msg
     assert "virtual camera could not be finished" in msg and "its reader" not in msg, msg
+
+
+def test_a_live_stream_sent_to_a_virtual_camera_is_not_delayed(monkeypatch):
+    """As a camera's (d36ed42), a live stream's frames come at their own pace: paced again to
+    their timestamps from the first frame sent, a slow first frame (the engine warming up)
+    delayed every later frame as much for the whole run.  A live source's frames now go out
+    as soon as processed."""
+    import threading
+
+    from livecut.config import load_config
+    from livecut.runner import Processor, run_video
+    from livecut.sources import _SOURCES, register_source
+    from livecut.sources.base import Frame, SourceInfo
+
+    class Stream:  # (a live stream at 50 fps, its own timestamps)
+        live = True
+
+        def __init__(self):
+            self.i, self.info, self.captured = 0, SourceInfo(64, 48, 50.0), {}
+            self._stop = threading.Event()
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+        def stop(self):
+            self._stop.set()
+
+        def read(self):
+            if self._stop.wait(0.02):
+                return None
+            self.i += 1
+            return Frame(np.full((48, 64, 3), 80, np.uint8), self.i - 1, pts=self.i / 50,
+                         captured_at=time.perf_counter())
+
+    real = Processor.__call__
+    calls = []
+
+    def first_slow(self, *a, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(0.4)
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(Processor, "__call__", first_slow)
+    register_source("fakestream", lambda spec: spec.startswith("fakestream:"))(lambda spec, cfg, **o: Stream())
+    try:
+        stats = run_video("fakestream:x", None, load_config(), max_frames=40, progress=False,
+                          extra_sinks=[("vcam", {"backend": "fake"})])
+    finally:
+        _SOURCES.pop("fakestream", None)
+    later = sorted(stats.latencies_ms)[:len(stats.latencies_ms) - 5]   # (all but the slowest few)
+    assert np.median(later) < 200, np.median(later)   # was ~ 400 ms: the first frame's latency
+    assert FakeCamera.instances[-1].closed == 1
