@@ -44,9 +44,9 @@ POLL = 0.05          #: seconds between checks of the stop event
 JOIN_TIMEOUT = 1.0   #: seconds to wait for a worker thread after stop
 #: a writer that has written no frame for this long at the end of a run is stuck in a sink
 WRITER_STALL = 5.0
-#: after Ctrl-C or a signal, a writer to a peer (``-o -``, a stream, a virtual camera) that
-#: writes nothing for this long is stuck; cancelled, it is given as long again to end (the run
-#: ends within a second of the signal)
+#: after Ctrl-C, a signal or an error, a writer to a peer (``-o -``, a stream, a virtual camera)
+#: that writes nothing for this long is stuck; cancelled, it is given as long again to end (the
+#: run ends within a second of the signal or the error)
 HURRY_STALL = 0.4
 _END = object()
 
@@ -922,7 +922,9 @@ class Pipeline:
                         break  # stuck in a sink
                 self._finishing = False  # (the writer ends at the stop now, without an _END)
             self._stop.set()
-            writer.join(JOIN_TIMEOUT if not graceful else POLL)
+            # (after an error a peer's write that does not end is cancelled soon: the run ends
+            # within a second of the error; a file's encoder may end the frame it is encoding)
+            writer.join(POLL if graceful else HURRY_STALL if peers else JOIN_TIMEOUT)
         except BaseException:  # Ctrl-C / a signal while waiting: stop writing now
             self._errors_at_signal = len(self._errors)
             self._stop.set()
@@ -943,7 +945,7 @@ class Pipeline:
                     pass
             self._release_writer(writer, HURRY_STALL)
             raise
-        self._release_writer(writer, HURRY_STALL if hurry else JOIN_TIMEOUT)
+        self._release_writer(writer, HURRY_STALL if hurry or not graceful else JOIN_TIMEOUT)
 
     def _release_writer(self, writer, timeout: float = JOIN_TIMEOUT) -> None:
         """Cancel the sink a writer that has not stopped is inside (a write blocked on a peer

@@ -198,6 +198,41 @@ def test_a_failing_stage_ends_the_run(where):
     assert _no_livecut_threads()
 
 
+@pytest.mark.parametrize("where", ["reader", "process"])
+def test_a_failing_stage_ends_the_run_within_a_second_with_a_stuck_output(where):
+    """A live source, an output stuck in a write (a virtual camera whose reader stalled it),
+    then an error: the writer was waited for 1 s at the stop and 1 s more once cancelled --
+    2 s from the error to the run's end.  A peer's stuck write is given up on sooner now."""
+
+    class Camera(FakeSource):
+        live = True
+
+        def read(self):
+            time.sleep(0.01)
+            if where == "reader" and self.i == 10:
+                failed.append(time.perf_counter())
+                raise OSError("cable pulled")
+            return super().read()
+
+    failed = []
+
+    def process(img, need=True):
+        if where == "process" and src.i > 10:
+            failed.append(time.perf_counter())
+            raise ValueError("bad pixel")
+        return img, img
+
+    src, sink = Camera(n=10_000), _Stuck(at=2)
+    try:
+        with pytest.raises(StageError, match="cable pulled|bad pixel"):
+            Pipeline(src, process, [sink]).run()
+        took = time.perf_counter() - failed[0]
+    finally:
+        sink.release.set()
+    assert took < 1.0, took
+    assert sink.abandoned and sink.writing.is_set()  # (never closed under its write)
+
+
 def test_livecut_errors_pass_through():
     class Bad(ListSink):
         def write(self, image, pts=None):
