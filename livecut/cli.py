@@ -627,6 +627,8 @@ def cam(
     from livecut.bench import parse_size
 
     opts = dict(opts or {})
+    if index < 0:  # (`livecut cam -- -1` was taken for a file named -1: "-1: no such file")
+        raise UsageError(f"camera index {index}: expected 0 or more (see `livecut devices`)")
     if fps is not None and not 0 < fps < 1000:  # also refuses nan and inf
         raise UsageError(f"--fps {fps}: expected a frame rate between 0 and 1000")
     if not output and not _wants_vcam(opts):

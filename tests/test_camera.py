@@ -358,6 +358,14 @@ def test_a_missing_pyvirtualcam_is_said_before_the_camera_turns_on(fake_camera, 
         assert code == 2 and "camera 5: not found" in err, err
 
 
+def test_a_negative_camera_index_is_refused_as_one(fake_camera, capsys):
+    """`livecut cam -- -1` took -1 for a file's name: '-1: no such file'."""
+    code = _cli(["cam", "-q", "--", "-1"])
+    err = capsys.readouterr().err
+    assert code == 2 and "camera index -1: expected 0 or more" in err and "file" not in err, err
+    assert fake_camera.instances == []
+
+
 def test_ctrl_c_with_a_stuck_camera_ends_the_run_within_a_second(fake_camera, tmp_path):
     """A camera whose read never returns (a USB stall, deaf to stop()): Ctrl-C waited
     JOIN_TIMEOUT (1 s) for the reader, then the camera's close waited CLOSE_WAIT (0.5 s) for
