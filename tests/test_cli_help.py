@@ -160,3 +160,11 @@ def test_a_background_flag_is_taken_as_given(tmp_path):
                 "--set", "composite.background=color:#ff0000", "-b", f"image:{tmp_path / name}")
     assert r.returncode == 0, r.stderr
     assert (out / "a.png").is_file()
+
+
+def test_cam_help_says_a_recording_has_no_window_without_preview():
+    """`livecut cam -o rec.mp4` shows no window (a recording runs headless); its help said
+    "Also record", as if the preview went on beside it."""
+    text = " ".join(help_of("cam").replace("│", " ").split())
+    assert "Also record" not in text
+    assert "the preview window is then shown only with --preview" in text
