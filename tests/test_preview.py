@@ -227,6 +227,34 @@ def test_keys_work_with_caps_lock_on():
         assert not pv.handle_key(ord("Q"))
 
 
+def test_arrow_and_other_special_keys_neither_quit_nor_snapshot(tmp_path):
+    """X11 codes a key that is not a character as 0xffNN (GTK's windows, Qt's too for all but
+    the ASCII keys), and cv2.waitKey kept only the last byte: the left arrow (0xff51) came as
+    'Q' and quit the preview, the right one (0xff53) as 'S' and saved a snapshot.  The window
+    asks waitKeyEx for the whole code; Escape (0xff1b) still quits."""
+    import cv2
+
+    from livecut.sinks import preview
+
+    proc = Processor(load_config())
+    win = Window()
+    with win.sink(SinkInfo(320, 180, 25.0), controls=proc, screen=(1920, 1080), snapshot_dir=tmp_path) as pv:
+        pv.write(np.full((180, 320, 3), 128, np.uint8))
+        for code in (0xff51, 0xff53, 0xff52, 0xff54, 0xffe1, 0xffbe):  # arrows, Shift, F1
+            assert pv.handle_key(code), hex(code)
+        assert list(tmp_path.iterdir()) == [] and not pv.help
+        threshold = proc.seg.cfg.threshold
+        assert pv.handle_key(0xffab) and proc.seg.cfg.threshold > threshold  # the keypad's +
+        # (GTK adds the modifiers held, << 16: Num Lock, Caps Lock)
+        assert pv.handle_key(0x10ff51) and pv.handle_key(ord("h") | 0x10 << 16) and pv.help
+        assert not pv.handle_key(ord("Q") | 0x12 << 16)
+    with win.sink(SinkInfo(320, 180, 25.0), controls=proc, screen=(1920, 1080)) as pv:
+        assert not pv.handle_key((ord("q") | 0x10 << 16 | 1 << 31) - (1 << 32))  # (Meta held: overflowed)
+    with win.sink(SinkInfo(320, 180, 25.0), controls=proc, screen=(1920, 1080)) as pv:
+        assert not pv.handle_key(0xff1b)  # Escape
+    assert preview.PreviewSink(SinkInfo(320, 180, 25.0), imshow=lambda n, i: None)._waitkey is cv2.waitKeyEx
+
+
 def test_a_rotated_video_is_shown_and_snapshot_upright(tmp_path):
     """A phone's portrait clip (stored sideways, display rotation 90) was shown, and its
     snapshots saved, sideways: they are turned upright, as a player shows the clip."""

@@ -243,7 +243,9 @@ class PreviewSink:
         if not injected:
             _quiet_qt_fonts()
         self._imshow = imshow or cv2.imshow
-        self._waitkey = waitkey or cv2.waitKey
+        # (waitKeyEx: the whole key code -- waitKey keeps its last byte, where an arrow key's
+        # X11 code ends in a letter's: see key_char)
+        self._waitkey = waitkey or cv2.waitKeyEx
         self._destroy = destroy or (lambda: cv2.destroyWindow(WINDOW))
         # (an injected window is not a real one: it stays open unless ``visible`` says otherwise)
         self._visible = visible or ((lambda: True) if injected else _window_visible)
@@ -371,9 +373,9 @@ class PreviewSink:
 
     def handle_key(self, key: int) -> bool:
         """Apply one key; False means quit."""
-        if key < 0:
+        ch = key_char(key)
+        if ch is None:
             return True
-        ch = chr(key & 0xFF).lower()  # (Caps Lock on: Q quits as q does)
         c = self.controls
         if ch in ("q", "\x1b"):
             return False
@@ -420,7 +422,7 @@ class PreviewSink:
             return True
         waited = time.perf_counter() - self._t_prev
         noted = (self._t_prev, int(waited))  # (drawn again each second, and after a key)
-        if waited >= WAITING_NOTE and (noted != self._noted or key >= 0):
+        if waited >= WAITING_NOTE and (noted != self._noted or key != -1):
             self._noted = noted
             img = self._display(self._last)
             self._draw_overlay(img, note=f"waiting for frames: none for {int(waited)} s")
@@ -470,6 +472,25 @@ class PreviewSink:
                 self._waitkey(1)
             except cv2.error:
                 pass
+
+
+#: keys that are not characters, as X11 codes them (GTK's windows, and Qt's for every key but
+#: the ASCII ones): their last byte is a letter's (Left 0xff51 'Q', Right 0xff53 'S': masked to
+#: a byte, as cv2.waitKey does, the left arrow quit the preview and the right one saved a snapshot)
+X11_KEYS = {0xff1b: "\x1b", 0xffab: "+", 0xffad: "-"}  # Escape, the keypad's + and -
+
+
+def key_char(key: int) -> str | None:
+    """The preview's key for a code of ``cv2.waitKeyEx`` (lower case: with Caps Lock on, Q quits
+    as q does); None for no key or one that is not a character (an arrow, a function key, Shift)."""
+    if key == -1:
+        return None
+    # (GTK adds the modifiers held above, << 16: Shift, Caps Lock, Num Lock; with Super or Meta
+    # held the int overflows to a negative code)
+    key &= 0xFFFF
+    if key > 0xFF:
+        return X11_KEYS.get(key)
+    return chr(key).lower()
 
 
 def _window_visible() -> bool:
