@@ -32,7 +32,7 @@ def test_presets_present_and_load():
         assert isinstance(cfg, Config)
     assert load_config("default") == Config()
     assert load_config("fast").segment.work_size < Config().segment.work_size
-    assert load_config("quality").segment.work_size > Config().segment.work_size
+    assert load_config("quality").segment.model == "ensemble"
     assert presets_dir() == REPO / "config"
 
 

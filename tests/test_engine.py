@@ -483,7 +483,7 @@ def test_eval_bad_scales_are_usage_errors(dataset, bad):
 
 
 @pytest.mark.parametrize("name", ["focusnet.onnx", "focusnet_small.onnx", "focusnet_soft.onnx",
-                                  "focusnet_noisy.onnx"])
+                                  "focusnet_noisy.onnx", "focusnet_ens1.onnx", "focusnet_ens2.onnx"])
 def test_shipped_model_has_provenance(name):
     from livecut.segment.net import model_info, model_path
 
@@ -516,6 +516,29 @@ def test_a_network_opencv_cannot_read_is_one_clear_error(monkeypatch, version, s
     with pytest.raises(LivecutError, match=says) as e:
         netmod.load_net()
     assert "\n" not in str(e.value)
+
+
+def test_the_ensemble_averages_its_networks_logits():
+    """segment.model = ensemble (the quality preset): the standard network and the two
+    ensemble networks see the same input, and their logits are averaged -- the mean of the
+    three networks' own answers, not the first one's, and the subject is found."""
+    from livecut.segment.net import ENSEMBLE_MODELS, MODEL_NAME, Ensemble, load_net, model_path
+
+    img, gt = make_scene("basic", 640, 480, seed=1, blur_radius=8.0)
+    seg = Segmenter(load_config("quality"), still=True)
+    assert seg.cfg.model == "ensemble" and isinstance(seg.method.net, Ensemble)
+    assert iou(seg.mask(img), gt) > 0.9
+    blob = np.random.default_rng(0).standard_normal((1, 8, 48, 64)).astype(np.float32)
+    own = []
+    for name in (MODEL_NAME, *ENSEMBLE_MODELS):
+        net = load_net(model_path(name))
+        net.setInput(blob)
+        own.append(net.forward().copy())
+    seg.method.net.setInput(blob)
+    both = seg.method.net.forward()
+    assert np.allclose(both, np.mean(own, axis=0), atol=1e-5)
+    assert min(np.abs(both - o).max() for o in own) > 1e-3  # three different networks
+    assert Segmenter(still=True).method.net.__class__ is not Ensemble  # the default: one network
 
 
 def test_the_small_network_is_selectable_and_finds_the_subject():

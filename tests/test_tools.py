@@ -40,7 +40,7 @@ def test_shipped_networks_have_their_decoder_joins_folded():
     multiples of 16 to logits at half its size."""
     from livecut.segment.net import SHIPPED, input_channels, load_net, model_path
 
-    assert len(SHIPPED) == 4
+    assert len(SHIPPED) == 6
     for name in SHIPPED:
         net = load_net(model_path(name))
         assert input_channels(net) == 8, name  # RGB + 5 cues (no kurtosis channel)

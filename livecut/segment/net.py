@@ -54,7 +54,13 @@ from livecut.segment.registry import register_method
 #: the shipped network
 MODEL_NAME = "focusnet.onnx"
 #: ``segment.model`` -> file (each with its provenance beside it, same stem, .json)
-MODEL_FILES = {"standard": MODEL_NAME, "small": "focusnet_small.onnx"}
+MODEL_FILES = {"standard": MODEL_NAME, "small": "focusnet_small.onnx", "ensemble": MODEL_NAME}
+#: ``segment.model = ensemble`` (the ``quality`` preset): the standard network and these two,
+#: of its shape, fitted on the same photos with pasted subjects (``tools/train_engine.py
+#: --paste``), judge each frame together, their logits averaged: three times the network time.
+#: None of the three is better than the others beyond the spread between training runs of
+#: one recipe; their average is (see the README's Training)
+ENSEMBLE_MODELS = ("focusnet_ens1.onnx", "focusnet_ens2.onnx")
 #: the second network (the standard one's shape), fitted on the same photos and also on
 #: softened versions of them (``tools/train_engine.py --soft 1``): it judges frames softer at
 #: pixel scale than photos usually are (see SOFT_P99), whichever ``segment.model`` judges the rest
@@ -66,7 +72,7 @@ SOFT_MODEL = "focusnet_soft.onnx"
 #: ``segment.model`` judges the rest
 NOISY_MODEL = "focusnet_noisy.onnx"
 #: every network shipped in the package
-SHIPPED = (*MODEL_FILES.values(), SOFT_MODEL, NOISY_MODEL)
+SHIPPED = (*dict.fromkeys(MODEL_FILES.values()), SOFT_MODEL, NOISY_MODEL, *ENSEMBLE_MODELS)
 #: regularisation of the colour edge snap (segment.snap)
 SNAP_EPS = 1e-3
 #: the edge snap's coefficients are solved at the working size reduced by this (a fast guided
@@ -210,6 +216,28 @@ def load_net(path: Path | None = None) -> cv2.dnn.Net:
     return net
 
 
+class Ensemble:
+    """Networks that judge as one (``segment.model = ensemble``): each is given the same
+    input, and their logits are averaged.  Otherwise (layers, parameters) the first one."""
+
+    def __init__(self, nets: list[cv2.dnn.Net]):
+        self.nets = nets
+
+    def setInput(self, blob: np.ndarray) -> None:  # noqa: N802  (cv2.dnn.Net's name)
+        for net in self.nets:
+            net.setInput(blob)
+
+    def forward(self) -> np.ndarray:
+        out = self.nets[0].forward()
+        for net in self.nets[1:]:
+            cv2.add(out, net.forward(), dst=out)
+        out *= 1.0 / len(self.nets)
+        return out
+
+    def __getattr__(self, name: str):
+        return getattr(self.nets[0], name)
+
+
 def _first_line(e: Exception) -> str:
     """The first line of an OpenCV error's message that says what went wrong."""
     lines = [ln.strip(" >") for ln in str(e).splitlines() if ln.strip(" >")]
@@ -241,6 +269,13 @@ class FocusNetMethod:
     def __init__(self, cfg: SegmentConfig, still: bool = False):
         self.cfg = cfg
         self.net = load_net(model_path(MODEL_FILES[cfg.model]))
+        if cfg.model == "ensemble":
+            more = [load_net(model_path(name)) for name in ENSEMBLE_MODELS]
+            for name, net in zip(ENSEMBLE_MODELS, more):
+                if input_channels(net) != input_channels(self.net):
+                    raise LivecutError(f"{name} takes {input_channels(net)} input channels, {MODEL_NAME} "
+                                       f"{input_channels(self.net)}: retrain them alike")
+            self.net = Ensemble([self.net, *more])
         #: the soft frames' network (segment.soft; see SOFT_P99), for the small model too: on
         #: 40 tuning photos softened 2x, video settings, small alone 0.530 / 0.504 at x1 / x2,
         #: with the soft network 0.692 / 0.685, and as they are within 0.01 (x1-x3)
