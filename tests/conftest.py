@@ -155,3 +155,22 @@ def traced_peak(call):
         return got, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+@pytest.fixture
+def slow_first_frame(monkeypatch):
+    """The engine's first frame takes 0.4 s longer (warming up), the others as they are."""
+    import time
+
+    from livecut.runner import Processor
+
+    real = Processor.__call__
+    calls = []
+
+    def first_slow(self, *a, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(0.4)
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(Processor, "__call__", first_slow)

@@ -312,23 +312,11 @@ def test_the_camera_says_what_it_delivers_when_it_opens(fake_camera, caplog):
 
 # ---------------------------------------------------------------- to a virtual camera
 
-def test_a_camera_sent_to_a_virtual_camera_is_not_delayed(fake_camera, fake_vcam, monkeypatch):
+def test_a_camera_sent_to_a_virtual_camera_is_not_delayed(fake_camera, fake_vcam, slow_first_frame):
     """The virtual camera paced a camera's frames to their timestamps (their arrival times):
     the pacing clock started at the first frame sent, so a slow first frame (the engine
     warming up) delayed every later frame as much, for the whole call, and frames were
     dropped while the writer slept. A camera's frames now go out as soon as processed."""
-    from livecut.runner import Processor
-
-    real = Processor.__call__
-    calls = []
-
-    def first_slow(self, *a, **kw):
-        calls.append(1)
-        if len(calls) == 1:
-            time.sleep(0.4)
-        return real(self, *a, **kw)
-
-    monkeypatch.setattr(Processor, "__call__", first_slow)
     sinks = []
     stats = run_video("0", None, load_config(None), max_frames=30, progress=False,
                       extra_sinks=[("vcam", {})], on_start=lambda pipe: sinks.extend(pipe.thread_sinks))

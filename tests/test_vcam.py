@@ -389,7 +389,7 @@ def test_ctrl_c_with_a_stalled_virtual_camera_still_finalizes_the_recording(tmp_
     assert "virtual camera could not be finished" in msg and "its reader" not in msg, msg
 
 
-def test_a_live_stream_sent_to_a_virtual_camera_is_not_delayed(monkeypatch):
+def test_a_live_stream_sent_to_a_virtual_camera_is_not_delayed(slow_first_frame):
     """As a camera's (d36ed42), a live stream's frames come at their own pace: paced again to
     their timestamps from the first frame sent, a slow first frame (the engine warming up)
     delayed every later frame as much for the whole run.  A live source's frames now go out
@@ -397,7 +397,7 @@ def test_a_live_stream_sent_to_a_virtual_camera_is_not_delayed(monkeypatch):
     import threading
 
     from livecut.config import load_config
-    from livecut.runner import Processor, run_video
+    from livecut.runner import run_video
     from livecut.sources import _SOURCES, register_source
     from livecut.sources.base import Frame, SourceInfo
 
@@ -424,16 +424,6 @@ def test_a_live_stream_sent_to_a_virtual_camera_is_not_delayed(monkeypatch):
             return Frame(np.full((48, 64, 3), 80, np.uint8), self.i - 1, pts=self.i / 50,
                          captured_at=time.perf_counter())
 
-    real = Processor.__call__
-    calls = []
-
-    def first_slow(self, *a, **kw):
-        calls.append(1)
-        if len(calls) == 1:
-            time.sleep(0.4)
-        return real(self, *a, **kw)
-
-    monkeypatch.setattr(Processor, "__call__", first_slow)
     register_source("fakestream", lambda spec: spec.startswith("fakestream:"))(lambda spec, cfg, **o: Stream())
     try:
         stats = run_video("fakestream:x", None, load_config(), max_frames=40, progress=False,
