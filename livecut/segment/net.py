@@ -269,28 +269,25 @@ class FocusNetMethod:
     def __init__(self, cfg: SegmentConfig, still: bool = False):
         self.cfg = cfg
         self.net = load_net(model_path(MODEL_FILES[cfg.model]))
+        channels = input_channels(self.net)
+
+        def alike(name: str, net: cv2.dnn.Net | None, hint: str = "") -> cv2.dnn.Net | None:
+            """``net`` (``name``), refused unless it takes the main network's channels."""
+            if net is not None and input_channels(net) != channels:
+                raise LivecutError(f"{name} takes {input_channels(net)} input channels, "
+                                   f"{MODEL_FILES[cfg.model]} {channels}: retrain them alike{hint}")
+            return net
+
         if cfg.model == "ensemble":
-            more = [load_net(model_path(name)) for name in ENSEMBLE_MODELS]
-            for name, net in zip(ENSEMBLE_MODELS, more):
-                if input_channels(net) != input_channels(self.net):
-                    raise LivecutError(f"{name} takes {input_channels(net)} input channels, {MODEL_NAME} "
-                                       f"{input_channels(self.net)}: retrain them alike")
-            self.net = Ensemble([self.net, *more])
+            self.net = Ensemble([self.net, *(alike(name, load_net(model_path(name))) for name in ENSEMBLE_MODELS)])
         #: the soft frames' network (segment.soft; see SOFT_P99), for the small model too: on
         #: 40 tuning photos softened 2x, video settings, small alone 0.530 / 0.504 at x1 / x2,
         #: with the soft network 0.692 / 0.685, and as they are within 0.01 (x1-x3)
-        self.soft_net = load_net(model_path(SOFT_MODEL)) if cfg.soft else None
-        channels = input_channels(self.net)
-        if self.soft_net is not None and input_channels(self.soft_net) != channels:
-            raise LivecutError(f"{SOFT_MODEL} takes {input_channels(self.soft_net)} input channels, "
-                               f"{MODEL_FILES[cfg.model]} {channels}: retrain them alike "
-                               "or set segment.soft = false")
+        self.soft_net = alike(SOFT_MODEL, load_net(model_path(SOFT_MODEL)) if cfg.soft else None,
+                              " or set segment.soft = false")
         #: the noisy frames' network (segment.noisy; see NOISY_LEVEL)
-        self.noisy_net = load_net(model_path(NOISY_MODEL)) if cfg.noisy else None
-        if self.noisy_net is not None and input_channels(self.noisy_net) != channels:
-            raise LivecutError(f"{NOISY_MODEL} takes {input_channels(self.noisy_net)} input channels, "
-                               f"{MODEL_FILES[cfg.model]} {channels}: retrain them alike "
-                               "or set segment.noisy = false")
+        self.noisy_net = alike(NOISY_MODEL, load_net(model_path(NOISY_MODEL)) if cfg.noisy else None,
+                               " or set segment.noisy = false")
         #: whether the last judged frame went to the noisy network (None: as ``_soft``)
         self._noisy: bool | None = None
         #: frames judged by the noisy network (diagnostics), and the last frame's noise level
