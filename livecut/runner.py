@@ -695,6 +695,8 @@ class Pipeline:
         # button: a window not polled froze); a file's frames come as fast as it is read
         stalled = [f for f in (getattr(s, "stalled", None) or getattr(s, "poll", None)
                                for s in self.main_sinks) if f is not None] if self.live else []
+        # a live source that keeps only its newest frame (a camera, RTSP): so does the writer's queue
+        newest = self.live and self._mailbox.maxlen == 1
         try:
             while True:
                 self._check()
@@ -734,7 +736,7 @@ class Pipeline:
                         release(frame.image)
                     if buf is None:
                         st.dropped += 1
-                    elif self.live and self._mailbox.maxlen == 1:
+                    elif newest:
                         st.dropped += self._put_newest((buf, frame.pts, frame.captured_at))
                     elif not self._put(self._outq, (buf, frame.pts, frame.captured_at), stalled):
                         self._check()
