@@ -110,10 +110,14 @@ WORKERS = 0
 _JOB: tuple | None = None  # (make, data, names, seed, read): what a worker process builds
 
 
+def _made(make, data: Path, names: list, i: int, rng, read: bool):
+    """What ``make`` gives for place ``i`` of ``names`` (see _build)."""
+    return make(names[i], *_read_pair(data, names[i]), rng) if read else make(i, rng)
+
+
 def _one(i: int) -> list[dict]:
     make, data, names, seed, read = _JOB
-    rng = np.random.default_rng([seed, i])
-    return list(make(names[i], *_read_pair(data, names[i]), rng) if read else make(i, rng))
+    return list(_made(make, data, names, i, np.random.default_rng([seed, i]), read))
 
 
 def _start_worker(job: tuple, noise_sigmas: tuple, kurtosis: bool) -> None:
@@ -139,8 +143,8 @@ def _build(data: Path, names: list, path: Path, seed: int, make, read: bool = Tr
                 items.extend(chunk)
     else:
         rng = np.random.default_rng(seed)
-        for i, name in enumerate(names):
-            items.extend(make(name, *_read_pair(data, name), rng) if read else make(i, rng))
+        for i in range(len(names)):
+            items.extend(_made(make, data, names, i, rng, read))
             if (i + 1) % 50 == 0:
                 print(f"  cache {path.name}: {i + 1}/{len(names)} photos, {time.time() - t0:.0f} s", flush=True)
     print(f"  cache {path.name}: {len(items)} items, {time.time() - t0:.0f} s", flush=True)
