@@ -192,6 +192,25 @@ def test_background_with_a_mode_that_ignores_it_warns(tmp_path, mode, warned):
     assert not warned or f"--mode {mode} writes" in said[0] and "ignored" in said[0]
 
 
+def test_transparent_background_with_cutout_is_not_warned_about(tmp_path):
+    """-b transparent with -m cutout asks for what cutout writes: no 'ignored' warning (the
+    warning for -b with a mode that shows no background said it of this pair too), for a
+    video as for photos."""
+    import cv2
+    from typer.testing import CliRunner
+
+    from conftest import make_clip
+    from livecut.cli import app
+
+    src = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3)
+    img = tmp_path / "p.png"
+    cv2.imwrite(str(img), np.full((64, 96, 3), 120, np.uint8))
+    for args in (["file", str(src), "-o", str(tmp_path / "o.webm")], ["image", str(img), "-o", str(tmp_path / "cut/")]):
+        r = CliRunner().invoke(app, [*args, "-m", "cutout", "-b", "transparent", "-q"])
+        assert r.exit_code == 0, r.output
+        assert "--background is for --mode" not in r.stderr, r.stderr
+
+
 def _audio_seconds(path) -> float:
     import av
 
