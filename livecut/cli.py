@@ -169,9 +169,11 @@ def err(message: str) -> None:
     typer.echo(f"livecut: error: {redact_text(message)}", err=True)  # never show URL credentials
 
 
-def _warn_background_ignored(mode: str, background: str, video: bool = False) -> None:
-    """-b given with a --mode that shows no background (-b transparent with --mode cutout
-    asks for what cutout writes: nothing to say)."""
+def _warn_background_ignored(mode: str | None, background: str | None, video: bool = False) -> None:
+    """Said when -b is given with a --mode that shows no background, mask or cutout (-b
+    transparent with --mode cutout asks for what cutout writes: nothing to say)."""
+    if not background or mode not in ("mask", "cutout"):
+        return
     if mode == "cutout" and background.strip().lower() == "transparent":
         return
     typer.echo(f"livecut: warning: --background is for --mode composite{' or side-by-side' if video else ''}; "
@@ -234,8 +236,7 @@ def image(
         local_path(text, "`livecut image` reads local image files", "INPUT")
     local_path(outdir, "`livecut image` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)
     cfg = get_config(config, set_, composite__background=background)
-    if mode is not None and background and mode != "composite":
-        _warn_background_ignored(mode, background)
+    _warn_background_ignored(mode, background)
     from livecut.runner import finalize_on_signals
 
     photo = photo_mode(mode, background, cfg)
@@ -591,8 +592,8 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
     if _wants_vcam(opts):
         kwargs["extra_sinks"] = [("vcam", {"device": opts.get("vcam_device")})]
     # (as `livecut image` says it; the preview's b key starts from -b, so it is used there)
-    if opts.get("mode") in ("mask", "cutout") and opts.get("background") and not opts.get("preview"):
-        _warn_background_ignored(opts["mode"], opts["background"], video=True)
+    if not opts.get("preview"):
+        _warn_background_ignored(opts.get("mode"), opts.get("background"), video=True)
     with finalize_on_signals():  # SIGTERM/SIGHUP finalize the output like Ctrl-C
         stats = run_video(spec, output, cfg, mode=opts.get("mode"), background=opts.get("background"),
                           max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
