@@ -200,3 +200,39 @@ def test_train_engine_caches_are_the_same_whatever_the_number_of_workers(tmp_pat
             x, y = train_engine.sample(img, gt, s, noise, rng)
             assert np.array_equal(seq[2 * i + j]["x"], x)
     assert any(not np.array_equal(a["x"], b["x"]) for a, b in zip(one, seq))  # other draws
+
+
+def test_train_engine_teacher_is_the_networks_average_answer_on_the_item_and_its_mirror():
+    """train_engine --teacher gives each fitting item ``t``: the networks' average logits on
+    the item and on its mirror image, at half the grid over the cells the truth covers
+    whole.  So a mirrored item is taught the mirrored answer, two copies of one network
+    teach what one does (an average, not a sum), and on a plain synthetic scene the
+    shipped network's answer is the truth."""
+    sys.path.insert(0, str(REPO / "tests"))
+    import cv2
+    import train_engine
+    from synth import make_scene
+    from livecut.segment.net import model_path
+
+    rng = np.random.default_rng(0)
+    img, gt = make_scene("basic", 512, 384, seed=3)[:2]
+    x, y = train_engine.sample(img, gt, 1.0, 0.0, rng)
+    assert y.shape == (192, 256)  # a grid of multiples of 16: no padding, mirrors exactly
+    item = {"x": x, "y": y}
+    mirrored = {"x": np.ascontiguousarray(x[:, :, ::-1]), "y": np.ascontiguousarray(y[:, ::-1])}
+    net = model_path()
+    train_engine.teach([item, mirrored], [net])
+    assert item["t"].shape == (96, 128) and item["t"].dtype == np.float16
+    np.testing.assert_allclose(mirrored["t"].astype(np.float32), item["t"][:, ::-1].astype(np.float32), atol=0.02)
+    twice = {"x": x, "y": y}
+    train_engine.teach([twice], [net, net])
+    np.testing.assert_allclose(twice["t"].astype(np.float32), item["t"].astype(np.float32), atol=0.02)
+    truth = cv2.resize(y.astype(np.float32), (128, 96), interpolation=cv2.INTER_AREA) >= 0.5
+    said = item["t"] > 0
+    assert np.count_nonzero(said & truth) / np.count_nonzero(said | truth) > 0.8
+    # an odd grid width: the cells the truth covers whole
+    img, gt = make_scene("basic", 640, 480, seed=3)[:2]
+    x, y = train_engine.sample(img, gt, 1.0, 0.0, rng)
+    odd = {"x": x, "y": y}
+    train_engine.teach([odd], [net])
+    assert y.shape == (160, 213) and odd["t"].shape == (80, 106)

@@ -291,6 +291,15 @@ def _whole(i: int, rng, *, data: Path, names: list[str]):
         yield {"name": f"blurred{i}", "scale": s, "x": x, "y": y}
 
 
+def pad_into(x: np.ndarray, dst: np.ndarray) -> None:
+    """``dst`` (C x ph x pw) = the item's input ``x`` (C x gh x gw), its last column and row
+    repeated into the padding."""
+    gh, gw = x.shape[1:]
+    dst[:, :gh, :gw] = x
+    dst[:, :gh, gw:] = x[:, :, -1:]
+    dst[:, gh:, :] = dst[:, gh - 1:gh, :]
+
+
 def batches(items: list[dict], bs: int, rng, augment: bool):
     """Batches of items of one padded shape (padding replicated, loss weight 0 there)."""
     import torch
@@ -311,19 +320,50 @@ def batches(items: list[dict], bs: int, rng, augment: bool):
         X = np.empty((len(chunk), CHANNELS, ph, pw), np.float32)
         Y = np.zeros((len(chunk), 1, ph, pw), np.float32)
         M = np.zeros((len(chunk), 1, ph, pw), np.float32)
+        T = np.zeros((len(chunk), 1, ph // 2, pw // 2), np.float32) if "t" in chunk[0] else None
         for b, it in enumerate(chunk):
             x, y = it["x"].astype(np.float32), it["y"].astype(np.float32)
             gh, gw = y.shape
-            if augment and rng.random() < 0.5:
+            t = it["t"].astype(np.float32) if T is not None else None
+            # (a teacher's answer is at half the grid: mirrored with the frame where its cells
+            # pair up the same way, an even width)
+            if augment and rng.random() < 0.5 and (t is None or gw % 2 == 0):
                 x, y = x[:, :, ::-1], y[:, ::-1]
-            X[b, :, :gh, :gw] = x
-            X[b, :, :gh, gw:] = x[:, :, -1:]
-            X[b, :, gh:, :] = X[b, :, gh - 1:gh, :]
+                t = t[:, ::-1] if t is not None else None
+            if t is not None:
+                T[b, 0, :t.shape[0], :t.shape[1]] = t
+            pad_into(x, X[b])
             Y[b, 0, :gh, :gw] = y
             M[b, 0, :gh, :gw] = 1.0
             if augment:  # brightness / contrast jitter of the RGB channels
                 X[b, :3] = X[b, :3] * rng.uniform(0.8, 1.2) + rng.uniform(-0.08, 0.08)
-        yield torch.from_numpy(X), torch.from_numpy(Y), torch.from_numpy(M)
+        yield (torch.from_numpy(X), torch.from_numpy(Y), torch.from_numpy(M),
+               None if T is None else torch.from_numpy(T))
+
+
+def teach(items: list[dict], paths: list[Path]) -> None:
+    """--teacher: each item's ``t``, the average logits of the networks at ``paths`` (cv2.dnn,
+    as livecut runs them) on the item and on its mirror image (as a photo is judged), at half
+    the grid over the cells the truth covers whole."""
+    from livecut.segment.net import load_net
+
+    nets = [load_net(p) for p in paths]
+    t0 = time.time()
+    for n, it in enumerate(items):
+        gh, gw = it["y"].shape
+        X = np.empty((1, CHANNELS, padded(gh), padded(gw)), np.float32)
+        pad_into(it["x"].astype(np.float32), X[0])
+        mirror = np.ascontiguousarray(X[:, :, :, ::-1])
+        total = None
+        for net in nets:
+            for blob, flip in ((X, False), (mirror, True)):
+                net.setInput(blob)
+                out = net.forward()[0, 0]
+                out = out[:, ::-1] if flip else out
+                total = out.copy() if total is None else total + out
+        it["t"] = (total / (2 * len(nets)))[:gh // 2, :gw // 2].astype(np.float16)
+        if (n + 1) % 500 == 0:
+            print(f"  teacher: {n + 1}/{len(items)} items, {time.time() - t0:.0f} s", flush=True)
 
 
 def pool2(t):
@@ -331,11 +371,16 @@ def pool2(t):
     return F.avg_pool2d(t, 2)
 
 
-def loss_fn(logits, Y, M):
+def loss_fn(logits, Y, M, T=None, distill: float = 0.0):
+    """BCE + soft IoU against the truth; with a teacher's logits ``T`` (--teacher), plus
+    ``distill`` x the BCE against the teacher's probabilities."""
     import torch
     import torch.nn.functional as F
     y, m = pool2(Y), (pool2(M) > 0.99).float()
     bce = (F.binary_cross_entropy_with_logits(logits, y, reduction="none") * m).sum() / m.sum()
+    if T is not None and distill > 0:
+        taught = F.binary_cross_entropy_with_logits(logits, torch.sigmoid(T), reduction="none")
+        bce = bce + distill * (taught * m).sum() / m.sum()
     p = torch.sigmoid(logits) * m
     inter = (p * y).sum(dim=(1, 2, 3))
     union = (p + y * m - p * y).sum(dim=(1, 2, 3))
@@ -350,7 +395,7 @@ def evaluate(model, items, device: str = "cpu") -> dict:
     res: dict[str, list[tuple[float, float]]] = {}
     with torch.no_grad():
         for it in items:
-            for X, Y, M in batches([it], 1, None, augment=False):
+            for X, Y, M, _ in batches([it], 1, None, augment=False):
                 p = torch.sigmoid(model(X.to(device))).cpu()
                 y, m = pool2(Y), pool2(M) > 0.99
                 pv, yv = p[m].numpy(), y[m].numpy()
@@ -452,6 +497,11 @@ def main() -> None:
     ap.add_argument("--cache-only", action="store_true",
                     help="build the caches the other options ask for, then stop (to train several "
                          "networks on them at once)")
+    ap.add_argument("--teacher", default=None, metavar="ONNX,ONNX,...",
+                    help="distil: add --distill x the BCE against the average answer of these networks "
+                         "(e.g. the quality preset's ensemble) on each fitting item and its mirror image")
+    ap.add_argument("--distill", type=float, default=1.0, metavar="W",
+                    help="weight of the teacher's term (with --teacher)")
     ap.add_argument("--device", default="cpu", help="torch device to train on (cpu, cuda)")
     ap.add_argument("--max-minutes", type=float, default=0.0,
                     help="stop training after this many minutes, at the end of an epoch, and export "
@@ -509,6 +559,8 @@ def main() -> None:
     if args.cache_only:
         print(f"caches in {args.cache}: fit {len(fit)} items, tune {len(tune)}")
         return
+    if args.teacher:
+        teach(fit, [Path(p) for p in args.teacher.split(",")])
     by_name: dict[str, list[dict]] = {}
     for it in fit:
         by_name.setdefault(it["name"], []).append(it)
@@ -539,9 +591,10 @@ def main() -> None:
         # one scale of each photo per epoch (all scales over a few epochs)
         items = [v[rng.integers(len(v))] for v in by_name.values()]
         losses = []
-        for X, Y, M in batches(items, args.batch, rng, augment=True):
+        for X, Y, M, T in batches(items, args.batch, rng, augment=True):
             X, Y, M = X.to(dev, non_blocking=True), Y.to(dev, non_blocking=True), M.to(dev, non_blocking=True)
-            loss = loss_fn(model(X), Y, M)
+            T = T.to(dev, non_blocking=True) if T is not None else None
+            loss = loss_fn(model(X), Y, M, T, args.distill)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -593,7 +646,7 @@ def main() -> None:
                 m.momentum = None  # a plain average over the pass
         model.train()
         with torch.no_grad():
-            for X, _, _ in batches(list(fit), args.batch, np.random.default_rng(0), augment=False):
+            for X, _, _, _ in batches(list(fit), args.batch, np.random.default_rng(0), augment=False):
                 model(X.to(dev))
         ev = evaluate(model, tune, args.device)
         score = tune_score(ev)
@@ -632,6 +685,8 @@ def main() -> None:
                                 "fitting photos disk-blurred all over (target: none), at every scale", "epochs": stopped if args.minutes else total, "best_epoch": best_epoch,
         "stopped_after_epoch": stopped, "trained_on": args.device,
         "schedule_minutes": args.minutes or None,
+        "teacher": ({"networks": [Path(p).name for p in args.teacher.split(",")], "distill": args.distill,
+                     "mirrored": True} if args.teacher else None),
         "seed": args.seed, "weight_average": args.ema or None, "swa": swa_note, "tune_iou_at_grid": best, "trained_seconds": round(time.time() - t0),
         "command": "python tools/train_engine.py " + " ".join(sys.argv[1:]),
     }
