@@ -125,6 +125,12 @@ def background_warning(cfg: Config, background: str | None = None, mode: str | N
     return f"background {bg.path}: {article} {kind} of {count} {unit}; only the first is used{plays}"
 
 
+#: picture types ``-o`` may name that livecut does not write (it reads GIF, and knows HEIC and
+#: others by name): refused rather than taken for a folder's name, as another suffix is
+UNWRITTEN_EXTS = (".gif", ".heic", ".heif", ".jxl", ".exr", ".hdr", ".svg", ".ico", ".psd", ".tga",
+                  ".dng", ".raw", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".orf", ".rw2")
+
+
 def output_path(src: Path, outdir: Path) -> Path:
     return outdir / f"{src.stem}.png"
 
@@ -162,6 +168,13 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     single = single_output(outdir) if one_file is None else one_file  # -o cut.png: that file, for one input
     text = str(outdir)
     suffix = Path(text).suffix
+    if (one_file is None and not single and not text.endswith(("/", os.sep)) and not Path(text).exists()
+            and suffix.lower() in UNWRITTEN_EXTS):
+        # (-o cut.gif became a folder cut.gif/ holding cut.png, with a note calling .gif no
+        # image extension: a picture type livecut reads or knows, but does not write)
+        kinds = ".png, .webp or .tif" if compositor.channels == 4 else ".png, .jpg, .webp, .tif ..."
+        raise UsageError(f"-o {text}: livecut does not write {suffix} pictures ({mode}); name a {kinds} "
+                         "file, or end -o with / for a folder of that name")
     if (one_file is None and not single and not text.endswith(("/", os.sep)) and not Path(text).exists()
             and 2 <= len(suffix) <= 5 and suffix[1:].isalpha()):
         # (-o cut.pgn: a typo of a file name, or a folder meant so; say which it became)

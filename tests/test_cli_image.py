@@ -1159,6 +1159,22 @@ def test_output_to_stdout_is_refused_and_a_mistyped_extension_noted(tmp_path, go
     assert r.exit_code == 0 and "note" not in r.stderr
 
 
+def test_an_output_of_a_picture_type_livecut_does_not_write_is_refused(tmp_path, good, monkeypatch):
+    """`-o cut.gif` made a folder cut.gif/ holding a.png, with a note calling .gif no image
+    extension; a picture type livecut does not write is refused (exit 2, one line naming what
+    it writes); an existing folder of that name, or a final /, is still a folder."""
+    monkeypatch.chdir(tmp_path)
+    for name, mode, says in (("cut.gif", "cutout", ".png, .webp or .tif"), ("cut.HEIC", "mask", ".jpg")):
+        r = invoke("image", good["a.jpg"], "-o", tmp_path / name, "--mode", mode)
+        assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.stderr
+        assert f"does not write {Path(name).suffix} pictures" in r.stderr and says in r.stderr, r.stderr
+        assert not (tmp_path / name).exists()
+    r = invoke("image", good["a.jpg"], "-o", f"{tmp_path / 'cut.gif'}/")
+    assert r.exit_code == 0 and (tmp_path / "cut.gif" / "a.png").is_file(), r.stderr
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "cut.gif", "--force")  # the folder exists now
+    assert r.exit_code == 0 and "does not write" not in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("major", [b"avif", b"mif1"])
 def test_ten_bit_avif_depth_is_read_from_its_header(major):
     """The bit depth of a 10-bit AVIF (its pixi box), whatever its major brand."""
