@@ -717,6 +717,20 @@ def check_size(img: np.ndarray, path: str | Path | None = None) -> None:
 #: the extensions of single output files whose format keeps an alpha channel
 ALPHA_EXTS = (".png", ".webp", ".tif", ".tiff")
 
+#: the longest side a format holds, by extension: WebP's 14-bit sizes, libjpeg's JPEG_MAX_DIMENSION
+MAX_SIDES = {".webp": (16383, "WebP"), ".jpg": (65500, "JPEG"), ".jpeg": (65500, "JPEG"), ".jfif": (65500, "JPEG")}
+
+
+def check_writable(path: str | Path, width: int, height: int) -> None:
+    """Raise :class:`UsageError` when a ``width`` x ``height`` picture is larger than the
+    format of ``path`` (by its extension) holds (a panorama into WebP); the encoder only
+    failed, and it was said as "cannot encode an image as .webp"."""
+    p = Path(path)
+    limit, name = MAX_SIDES.get(p.suffix.lower(), (0, ""))
+    if limit and max(width, height) > limit:
+        raise UsageError(f"{p}: a {name} picture is at most {limit} pixels wide and high; this one is "
+                         f"{width}x{height} (write .png or .tif)")
+
 
 def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: bytes | None = None) -> None:
     """Encode ``img`` and write it to a temporary name next to ``path``, renamed into place
@@ -728,6 +742,7 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
 
     p = Path(path)
     ext = p.suffix.lower() or ".png"
+    check_writable(p, img.shape[1], img.shape[0])
     if ext == ".ppm" and img.ndim == 2:  # (a mask: PPM holds colour only)
         img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
     with _capture_stderr():  # (OpenCV logs its refusal: the error below says it in one line)

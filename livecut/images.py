@@ -16,7 +16,8 @@ from livecut.composite import Compositor
 from livecut.config import CompositeConfig, Config
 from livecut.errors import LivecutError, OutputExistsError, UsageError, WriteError
 from livecut.frames import with_own_alpha
-from livecut.imageio import ALPHA_EXTS, IMAGE_EXTS, check_size, expand_inputs, read_image, to_bgr8, write_image
+from livecut.imageio import (ALPHA_EXTS, IMAGE_EXTS, check_size, check_writable, expand_inputs, read_image, to_bgr8,
+                             write_image)
 from livecut.progress import Progress
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
@@ -221,6 +222,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 meta: dict = {}
                 img = read_image(src, meta)
                 check_size(img, src)
+                check_writable(dst, img.shape[1], img.shape[0])  # (before the cut, not after it)
                 bgr, own_alpha = to_bgr8(img)
                 # (a 16-bit or 4-channel picture as read is not needed past here: kept to the
                 # end of the image, it was 361 MB more at the peak for a 61-megapixel 16-bit TIFF)

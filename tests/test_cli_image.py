@@ -1175,6 +1175,26 @@ def test_an_output_of_a_picture_type_livecut_does_not_write_is_refused(tmp_path,
     assert r.exit_code == 0 and "does not write" not in r.stderr, r.stderr
 
 
+def test_a_picture_wider_than_webp_holds_is_refused_before_the_cut(tmp_path, monkeypatch):
+    """A panorama over 16383 pixels wide into `-o pano.webp` was cut, then failed as "cannot
+    encode an image as .webp"; it is refused before the cut, saying WebP's limit, the picture's
+    size and what holds it (exit 2, one line); the library's write_image says the same."""
+    import livecut.images
+    from livecut.errors import UsageError
+    from livecut.imageio import write_image
+
+    pano = tmp_path / "pano.png"
+    cv2.imwrite(str(pano), np.full((16, 16400, 3), 128, np.uint8))
+    monkeypatch.setattr(livecut.images.Segmenter, "mask", lambda *a: pytest.fail("cut before the refusal"))
+    r = invoke("image", pano, "-o", tmp_path / "pano.webp")
+    assert r.exit_code == 2 and r.stderr.count("livecut: error") == 1, r.stderr
+    assert "16383" in r.stderr and "16400x16" in r.stderr and ".png" in r.stderr, r.stderr
+    with pytest.raises(UsageError, match="16383"):
+        write_image(tmp_path / "w.webp", np.zeros((16384, 16), np.uint8))
+    write_image(tmp_path / "w.webp", np.zeros((16383, 16), np.uint8))  # (the largest it holds)
+    assert not (tmp_path / "pano.webp").exists()
+
+
 @pytest.mark.parametrize("major", [b"avif", b"mif1"])
 def test_ten_bit_avif_depth_is_read_from_its_header(major):
     """The bit depth of a 10-bit AVIF (its pixi box), whatever its major brand."""
