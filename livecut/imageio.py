@@ -745,6 +745,10 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     check_writable(p, img.shape[1], img.shape[0])
     if ext == ".ppm" and img.ndim == 2:  # (a mask: PPM holds colour only)
         img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    elif ext == ".pbm" and img.ndim == 2 and img.dtype == np.uint8:
+        # black and white only: OpenCV's writer took every value above 0 for white, so a
+        # mask's soft edge, however faint, became subject; cut at half instead
+        img = cv2.threshold(img, 127, 255, cv2.THRESH_BINARY)[1]
     with _capture_stderr():  # (OpenCV logs its refusal: the error below says it in one line)
         try:
             ok, buf = cv2.imencode(".jpg" if ext == ".jfif" else ext, img)  # (JFIF is JPEG's file format)

@@ -244,6 +244,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if mode == "mask" or not icc or icc[16:20] != b"RGB ":  # (a gray or CMYK profile
                     icc = None                                        # does not describe RGB output)
                 write_image(dst, out, force=force, icc=icc)
+                if dst.suffix.lower() == ".pbm" and mode == "mask" and ((out > 0) & (out < 255)).any():
+                    report.warnings.append(f"{dst}: .pbm holds black and white only: the mask's soft edges "
+                                           "were cut at half (write .pgm or .png to keep them)")
                 several = pictures_warning(src, meta.get("pictures"))
                 if several:  # (said of an output written: what it leaves out)
                     report.warnings.append(several)

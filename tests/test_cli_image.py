@@ -1195,6 +1195,20 @@ def test_a_picture_wider_than_webp_holds_is_refused_before_the_cut(tmp_path, mon
     assert not (tmp_path / "pano.webp").exists()
 
 
+def test_a_pbm_mask_is_cut_at_half_and_says_so(tmp_path, good):
+    """`--mode mask -o m.pbm`: OpenCV's PBM writer takes every value above 0 for white, so the
+    mask's whole soft edge, however faint, became subject, without a word; it is cut at half
+    (what is at least half subject) and a warning says the soft edges were lost."""
+    gray, bits = tmp_path / "m.pgm", tmp_path / "m.pbm"
+    assert invoke("image", good["a.jpg"], "-o", gray, "--mode", "mask").exit_code == 0
+    r = invoke("image", good["a.jpg"], "-o", bits, "--mode", "mask", "-q")
+    soft = cv2.imread(str(gray), cv2.IMREAD_UNCHANGED)
+    assert ((soft > 0) & (soft < 128)).any()  # (a soft edge, that was made white)
+    assert r.exit_code == 0 and np.array_equal(cv2.imread(str(bits), cv2.IMREAD_UNCHANGED) > 0, soft >= 128)
+    assert r.stderr == f"livecut: warning: {bits}: .pbm holds black and white only: the mask's soft edges " \
+                       "were cut at half (write .pgm or .png to keep them)\n", r.stderr
+
+
 @pytest.mark.parametrize("major", [b"avif", b"mif1"])
 def test_ten_bit_avif_depth_is_read_from_its_header(major):
     """The bit depth of a 10-bit AVIF (its pixi box), whatever its major brand."""
