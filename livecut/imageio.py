@@ -38,8 +38,10 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
     ``"pictures"``: ``(kind, unit, count)`` for a file of several pictures, of which only the
     first is read (an animated GIF, PNG or WebP: frames; a multi-page TIFF: pages; see
     :func:`picture_count`), else None.
+    ``"lost"``: what of the picture is not read, said in words (a gray TIFF's alpha), else None.
     ``upright``: turned as its EXIF orientation says (JPEG, PNG, WebP), as viewers show it;
-    False: as stored."""
+    False: as stored.  A TIFF of 16-bit RGB in separate planes is read at 8 bits (OpenCV's own
+    reader scrambles it); one of other such planes is refused."""
     p = Path(path)
     if not p.exists():
         raise ImageReadError(f"{p}: file not found")
@@ -67,6 +69,19 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
         raise ImageReadError(f"{p}: image file is truncated")
     alpha_kind = _tiff_alpha(data)
     flags = _decode_flags(data) if upright else cv2.IMREAD_UNCHANGED
+    bits, samples, planar = _tiff_layout(data)
+    if planar == 2 and bits > 8 and samples > 1:
+        # OpenCV reads such samples itself, taking the planes for interleaved samples: a
+        # 16-bit RGB file came back scrambled; libtiff's RGBA interface (8-bit, as livecut
+        # cuts) reads 16-bit RGB right, but drops an alpha and reads no float
+        if bits != 16 or samples != 3:
+            raise ImageReadError(f"{p}: a {bits}-bit TIFF of {samples} channels in separate planes, which "
+                                 "livecut cannot read; save it with interleaved (contiguous) channels, or as PNG")
+        flags = cv2.IMREAD_COLOR  # (the TIFF decoder turns it by its own orientation tag, as before)
+    lost = None
+    if samples == 2 and alpha_kind[0] in (1, 2):  # (OpenCV reads gray + alpha as gray alone)
+        lost = ("a gray TIFF with an alpha channel: its transparency is not read (taken as opaque; save it as "
+                "PNG to keep it)")
     with _capture_stderr() as said, _unspecified_alpha(data, alpha_kind[1] if alpha_kind[0] == 2 else None):
         try:
             img = cv2.imdecode(data, flags)
@@ -109,6 +124,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
         meta["icc"] = icc_profile(data)
         kind, unit, count = picture_count(data)
         meta["pictures"] = (kind, unit, count) if count > 1 else None
+        meta["lost"] = lost
     return img
 
 
@@ -616,6 +632,25 @@ def _tiff_alpha(data: np.ndarray) -> tuple[int, int]:
     except struct.error:  # (a directory beyond the end: OpenCV says what is wrong)
         pass
     return -1, 0
+
+
+def _tiff_layout(data: np.ndarray) -> tuple[int, int, int]:
+    """``(bits per sample, samples per pixel, planar configuration)`` of a classic TIFF's first
+    directory (the TIFF defaults where a tag is missing: 1, 1, 1); ``(0, 0, 0)`` for a file
+    that is not a TIFF or a directory that cannot be read."""
+    if data[:4].tobytes() not in (b"II*\x00", b"MM\x00*"):
+        return 0, 0, 0
+    got = {258: 1, 277: 1, 284: 1}
+    try:
+        e, entries = _tiff_first_ifd(data)
+        for tag, typ, count, at in entries:
+            if tag in got and typ == 3 and count >= 1:  # SHORT (BitsPerSample: one per sample)
+                if count > 2:  # (values that do not fit the entry are elsewhere)
+                    (at,) = struct.unpack(e + "I", data[at:at + 4])
+                (got[tag],) = struct.unpack(e + "H", data[at:at + 2])
+    except struct.error:  # (OpenCV says what is wrong)
+        return 0, 0, 0
+    return got[258], got[277], got[284]
 
 
 @contextlib.contextmanager

@@ -247,6 +247,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if dst.suffix.lower() == ".pbm" and mode == "mask" and ((out > 0) & (out < 255)).any():
                     report.warnings.append(f"{dst}: .pbm holds black and white only: the mask's soft edges "
                                            "were cut at half (write .pgm or .png to keep them)")
+                if meta.get("lost"):
+                    report.warnings.append(f"{src}: {meta['lost']}")
                 several = pictures_warning(src, meta.get("pictures"))
                 if several:  # (said of an output written: what it leaves out)
                     report.warnings.append(several)

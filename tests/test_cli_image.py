@@ -1496,10 +1496,10 @@ def test_a_tiff_cutout_reads_back_with_its_colours(good, tmp_path):
     assert np.array_equal(cv2.imread(str(again), cv2.IMREAD_UNCHANGED)[:, :, :3], written[:, :, :3])
 
 
-def _tiff(samples: np.ndarray, extra: int, planar: bool = False, tile: int = 0, bo: str = "<") -> bytes:
-    """A deflate TIFF written by hand: ``samples`` HxWxS (gray + alpha or RGBA, in file order;
-    8 or 16 bit), ExtraSamples ``extra``, planes or interleaved, strips of 8 rows or square
-    tiles of side ``tile``."""
+def _tiff(samples: np.ndarray, extra: int | None, planar: bool = False, tile: int = 0, bo: str = "<") -> bytes:
+    """A deflate TIFF written by hand: ``samples`` HxWxS (gray + alpha, RGB or RGBA, in file
+    order; 8 or 16 bit), ExtraSamples ``extra`` (None: no such tag), planes or interleaved,
+    strips of 8 rows or square tiles of side ``tile``."""
     h, w, s = samples.shape
     a = samples.astype(samples.dtype.newbyteorder(bo))
     planes = [a[:, :, c:c + 1] for c in range(s)] if planar else [a]
@@ -1514,7 +1514,8 @@ def _tiff(samples: np.ndarray, extra: int, planar: bool = False, tile: int = 0, 
                 chunks.append(zlib.compress(part.tobytes()))
     where = (322, 323, 324, 325) if tile else (278, 273, 279)
     entries = [(256, 4, [w]), (257, 4, [h]), (258, 3, [a.itemsize * 8] * s), (259, 3, [8]),
-               (262, 3, [2 if s == 4 else 1]), (277, 3, [s]), (284, 3, [2 if planar else 1]), (338, 3, [extra])]
+               (262, 3, [2 if s >= 3 else 1]), (277, 3, [s]), (284, 3, [2 if planar else 1])]
+    entries += [(338, 3, [extra])] if extra is not None else []
     entries += [(322, 4, [tile]), (323, 4, [tile])] if tile else [(278, 4, [step])]
     entries += [(where[-2], 4, [0] * len(chunks)), (where[-1], 4, [len(c) for c in chunks])]
     entries.sort()
@@ -1598,6 +1599,53 @@ def test_a_tiff_with_associated_alpha_is_read_with_straight_colours(tmp_path, dt
     #                                                    computes 16 bits in single precision)
     opaque = straight[:, :, 3] == top
     assert np.array_equal(got[opaque][:, :3], straight[opaque][:, [2, 1, 0]])
+
+
+def test_a_tiff_of_deep_samples_in_planes_is_read_right_or_refused(tmp_path, scene):
+    """A TIFF whose channels are in separate planes (PlanarConfiguration 2) of 16-bit samples:
+    OpenCV took the planes for interleaved samples, and an RGB one came back scrambled, cut
+    without a word.  16-bit RGB is read at 8 bits through libtiff (as livecut cuts it); with
+    an alpha, which that drops, it is refused in one line (exit 2)."""
+    from livecut.imageio import read_image
+
+    rng = np.random.default_rng(6)
+    rgb = rng.integers(0, 65536, (37, 53, 3), dtype=np.uint16)
+    for name, layout in (("strips", {}), ("tiles", {"tile": 16, "bo": ">"})):
+        p = tmp_path / f"{name}.tif"
+        p.write_bytes(_tiff(rgb, None, planar=True, **layout))
+        got = read_image(p)
+        assert got.shape == rgb.shape and np.abs(got.astype(int) - (rgb[:, :, ::-1] >> 8)).max() <= 1, name
+    img, _ = scene  # (a photo cut from planes as from interleaved samples)
+    deep = img[:, :, ::-1].astype(np.uint16) * 257
+    (tmp_path / "planes.tif").write_bytes(_tiff(deep, None, planar=True))
+    (tmp_path / "samples.tif").write_bytes(_tiff(deep, None))
+    assert np.array_equal(_cutout(tmp_path, tmp_path / "planes.tif"), _cutout(tmp_path, tmp_path / "samples.tif"))
+    p = tmp_path / "rgba.tif"
+    p.write_bytes(_tiff(_samples(4, np.uint16, 7), 2, planar=True))
+    r = invoke("image", p, "-o", tmp_path / "rgba.png")
+    assert r.exit_code == 2 and r.stderr.count("livecut: error") == 1, r.stderr
+    assert "separate planes" in r.stderr and "interleaved" in r.stderr and not (tmp_path / "rgba.png").exists()
+
+
+def test_a_gray_tiff_with_alpha_says_its_transparency_is_not_read(tmp_path, scene):
+    """OpenCV reads a gray + alpha TIFF as gray alone: what it left transparent was cut as
+    opaque without a word; it is still cut (the gray is read right), and a warning says so."""
+    from livecut.imageio import read_image
+
+    img, _ = scene
+    ga = np.dstack([cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), np.full(img.shape[:2], 255, np.uint8)])
+    p = tmp_path / "ga.tif"
+    p.write_bytes(_tiff(ga, 2))
+    meta: dict = {}
+    assert np.array_equal(read_image(p, meta), ga[:, :, 0]) and "transparency is not read" in meta["lost"]
+    r = invoke("image", p, "-o", tmp_path / "ga.png", "-q")
+    assert r.exit_code == 0 and (tmp_path / "ga.png").is_file()
+    assert r.stderr == (f"livecut: warning: {p}: a gray TIFF with an alpha channel: its transparency is not "
+                        "read (taken as opaque; save it as PNG to keep it)\n"), r.stderr
+    p = tmp_path / "gray.tif"  # (a gray one without alpha: nothing said)
+    p.write_bytes(_tiff(ga[:, :, :1], None))
+    r = invoke("image", p, "-o", tmp_path / "gray.png", "-q")
+    assert r.exit_code == 0 and not r.stderr, r.stderr
 
 
 def test_ctrl_c_before_the_command_takes_it_over_is_one_line():
