@@ -67,6 +67,10 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
     # a missing end marker first: libpng would print its own complaint on stderr
     if _truncated(data, p):
         raise ImageReadError(f"{p}: image file is truncated")
+    hdr = _hdr_picture(data)
+    if hdr:  # (a Radiance file was read as its values stretched to 8 bits: mostly black beside its sun)
+        raise ImageReadError(f"{p}: a high-dynamic-range picture ({hdr}), which livecut does not tone-map; "
+                             "save it as an 8- or 16-bit JPEG, PNG or TIFF first")
     alpha_kind = _tiff_alpha(data)
     flags = _decode_flags(data) if upright else cv2.IMREAD_UNCHANGED
     bits, samples, planar = _tiff_layout(data)
@@ -558,6 +562,18 @@ def _heif_picture(data: np.ndarray) -> bool:
     size = int.from_bytes(head[0:4], "big")
     brands = {head[j:j + 4] for j in (8, *range(16, min(size, len(head)) - 3, 4))}
     return bool(brands & _HEIC_BRANDS) and not brands & {b"avif", b"avis"}
+
+
+def _hdr_picture(data: np.ndarray) -> str | None:
+    """The name of a high-dynamic-range format ``data`` is in (values of light, not of a
+    picture to show: Radiance HDR, which OpenCV reads as floats far above 1, or OpenEXR, which
+    this OpenCV does not read), else None."""
+    head = bytes(data[:10])
+    if head.startswith((b"#?RADIANCE", b"#?RGBE")):
+        return "Radiance HDR"
+    if head[:4] == b"\x76\x2f\x31\x01":
+        return "OpenEXR"
+    return None
 
 
 def _video_container(data: np.ndarray) -> bool:

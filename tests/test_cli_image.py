@@ -822,6 +822,24 @@ def test_float_tiff_in_zero_to_one_is_not_stretched(tmp_path, scene):
     assert np.abs(res[opaque][:, :3].astype(int) - (img[opaque].astype(int) // 2)).mean() < 1.5
 
 
+def test_a_high_dynamic_range_picture_is_refused(tmp_path, scene):
+    """A Radiance .hdr (values of light: a sun at 40 beside a photo in 0..1) was read as its
+    values stretched to 8 bits and cut: mostly black, without a word; an OpenEXR file, which
+    this OpenCV does not read, was "not an image, or truncated/corrupt".  Both are refused as
+    what they are, in one line each (exit 2)."""
+    img, _ = scene
+    light = (img.astype(np.float32) / 255) ** 2.2
+    light[:8, :8] = 40.0
+    hdr, exr = tmp_path / "sun.hdr", tmp_path / "film.exr"
+    assert cv2.imwrite(str(hdr), light)
+    exr.write_bytes(b"\x76\x2f\x31\x01\x02\x00\x00\x00" + bytes(64))  # (its magic and version)
+    r = invoke("image", hdr, exr, "-o", tmp_path / "cut")
+    assert r.exit_code == 2 and r.stderr.count("livecut: error") == 2, r.stderr
+    assert f"{hdr}: a high-dynamic-range picture (Radiance HDR)" in r.stderr, r.stderr
+    assert f"{exr}: a high-dynamic-range picture (OpenEXR)" in r.stderr and "tone-map" in r.stderr, r.stderr
+    assert not (tmp_path / "cut").exists()
+
+
 def _png_with_exif(img: np.ndarray, orientation: int) -> bytes:
     ok, png = cv2.imencode(".png", img)
     png = png.tobytes()
