@@ -19,6 +19,9 @@ from livecut.errors import ImageReadError, ImageSizeError, UsageError, WriteErro
 #: extensions recognised when a folder or glob is given
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pgm", ".ppm", ".pnm",
               ".jfif", ".avif", ".pbm", ".pam")
+#: camera raw files (most TIFF-based, whose first picture is a small preview): refused by name
+RAW_EXTS = (".dng", ".nef", ".nrw", ".cr2", ".cr3", ".crw", ".arw", ".srf", ".sr2", ".raf", ".orf", ".rw2",
+            ".pef", ".srw", ".x3f", ".3fr", ".iiq", ".erf", ".kdc", ".mrw", ".raw")
 MIN_SIDE = 16
 MAX_PIXELS = 80_000_000
 
@@ -67,6 +70,14 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
     # a missing end marker first: libpng would print its own complaint on stderr
     if _truncated(data, p):
         raise ImageReadError(f"{p}: image file is truncated")
+    # (a NEF's or DNG's first directory is its thumbnail, which OpenCV read: a 24-megapixel raw
+    # was cut as a 160x120 picture without a word)
+    if p.suffix.lower() in RAW_EXTS:
+        raise ImageReadError(f"{p}: a camera raw file, which livecut does not read; export it as JPEG, PNG "
+                             "or TIFF first")
+    if _tiff_reduced_first(data):
+        raise ImageReadError(f"{p}: a TIFF whose first picture is a reduced-resolution preview (as a camera "
+                             "raw file's), which is all livecut would read; export it as JPEG, PNG or TIFF first")
     hdr = _hdr_picture(data)
     if hdr:  # (a Radiance file was read as its values stretched to 8 bits: mostly black beside its sun)
         raise ImageReadError(f"{p}: a high-dynamic-range picture ({hdr}), which livecut does not tone-map; "
@@ -648,6 +659,22 @@ def _tiff_alpha(data: np.ndarray) -> tuple[int, int]:
     except struct.error:  # (a directory beyond the end: OpenCV says what is wrong)
         pass
     return -1, 0
+
+
+def _tiff_reduced_first(data: np.ndarray) -> bool:
+    """Whether a classic TIFF's first directory is marked (NewSubfileType, 254) as a
+    reduced-resolution copy of another picture: a raw file's thumbnail, the one OpenCV reads."""
+    if data[:4].tobytes() not in (b"II*\x00", b"MM\x00*"):
+        return False
+    try:
+        e, entries = _tiff_first_ifd(data)
+        for tag, typ, count, at in entries:
+            if tag == 254 and typ in (3, 4) and count == 1:  # SHORT or LONG
+                (value,) = struct.unpack(e + ("H" if typ == 3 else "I"), data[at:at + (2 if typ == 3 else 4)])
+                return bool(value & 1)
+    except struct.error:
+        pass
+    return False
 
 
 def _tiff_layout(data: np.ndarray) -> tuple[int, int, int]:

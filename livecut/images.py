@@ -16,8 +16,8 @@ from livecut.composite import Compositor
 from livecut.config import CompositeConfig, Config
 from livecut.errors import LivecutError, OutputExistsError, UsageError, WriteError
 from livecut.frames import with_own_alpha
-from livecut.imageio import (ALPHA_EXTS, IMAGE_EXTS, check_size, check_writable, expand_inputs, read_image, to_bgr8,
-                             write_image)
+from livecut.imageio import (ALPHA_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, expand_inputs, read_image,
+                             to_bgr8, write_image)
 from livecut.progress import Progress
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
@@ -128,8 +128,7 @@ def background_warning(cfg: Config, background: str | None = None, mode: str | N
 
 #: picture types ``-o`` may name that livecut does not write (it reads GIF, and knows HEIC and
 #: others by name): refused rather than taken for a folder's name, as another suffix is
-UNWRITTEN_EXTS = (".gif", ".heic", ".heif", ".jxl", ".exr", ".hdr", ".svg", ".ico", ".psd", ".tga",
-                  ".dng", ".raw", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".orf", ".rw2")
+UNWRITTEN_EXTS = (".gif", ".heic", ".heif", ".jxl", ".exr", ".hdr", ".svg", ".ico", ".psd", ".tga") + RAW_EXTS
 
 
 def output_path(src: Path, outdir: Path) -> Path:

@@ -1514,10 +1514,12 @@ def test_a_tiff_cutout_reads_back_with_its_colours(good, tmp_path):
     assert np.array_equal(cv2.imread(str(again), cv2.IMREAD_UNCHANGED)[:, :, :3], written[:, :, :3])
 
 
-def _tiff(samples: np.ndarray, extra: int | None, planar: bool = False, tile: int = 0, bo: str = "<") -> bytes:
+def _tiff(samples: np.ndarray, extra: int | None, planar: bool = False, tile: int = 0, bo: str = "<",
+          more: tuple = ()) -> bytes:
     """A deflate TIFF written by hand: ``samples`` HxWxS (gray + alpha, RGB or RGBA, in file
     order; 8 or 16 bit), ExtraSamples ``extra`` (None: no such tag), planes or interleaved,
-    strips of 8 rows or square tiles of side ``tile``."""
+    strips of 8 rows or square tiles of side ``tile``; ``more``: other entries, ``(tag, type,
+    [values])`` (SHORT or LONG)."""
     h, w, s = samples.shape
     a = samples.astype(samples.dtype.newbyteorder(bo))
     planes = [a[:, :, c:c + 1] for c in range(s)] if planar else [a]
@@ -1533,7 +1535,7 @@ def _tiff(samples: np.ndarray, extra: int | None, planar: bool = False, tile: in
     where = (322, 323, 324, 325) if tile else (278, 273, 279)
     entries = [(256, 4, [w]), (257, 4, [h]), (258, 3, [a.itemsize * 8] * s), (259, 3, [8]),
                (262, 3, [2 if s >= 3 else 1]), (277, 3, [s]), (284, 3, [2 if planar else 1])]
-    entries += [(338, 3, [extra])] if extra is not None else []
+    entries += ([(338, 3, [extra])] if extra is not None else []) + list(more)
     entries += [(322, 4, [tile]), (323, 4, [tile])] if tile else [(278, 4, [step])]
     entries += [(where[-2], 4, [0] * len(chunks)), (where[-1], 4, [len(c) for c in chunks])]
     entries.sort()
@@ -1643,6 +1645,22 @@ def test_a_tiff_of_deep_samples_in_planes_is_read_right_or_refused(tmp_path, sce
     r = invoke("image", p, "-o", tmp_path / "rgba.png")
     assert r.exit_code == 2 and r.stderr.count("livecut: error") == 1, r.stderr
     assert "separate planes" in r.stderr and "interleaved" in r.stderr and not (tmp_path / "rgba.png").exists()
+
+
+def test_a_camera_raw_file_is_refused_not_cut_as_its_preview(tmp_path, scene):
+    """A NEF or DNG is a TIFF whose first directory is a small preview (NewSubfileType 1);
+    OpenCV read that, and a raw photo was cut as a 160x120 picture without a word.  A raw
+    file (by its name, or a TIFF whose first picture is a preview) is refused in one line."""
+    img, _ = scene
+    preview = _tiff(np.ascontiguousarray(img[:, :, ::-1]), None, more=[(254, 4, [1])])  # (NewSubfileType:
+    #                                                                    reduced resolution, RGB)
+    for p in (tmp_path / "DSC_0001.NEF", tmp_path / "preview.tif"):
+        p.write_bytes(preview)
+    r = invoke("image", tmp_path / "DSC_0001.NEF", tmp_path / "preview.tif", "-o", tmp_path / "cut")
+    assert r.exit_code == 2 and r.stderr.count("livecut: error") == 2, r.stderr
+    assert f"{tmp_path / 'DSC_0001.NEF'}: a camera raw file, which livecut does not read" in r.stderr, r.stderr
+    assert f"{tmp_path / 'preview.tif'}: a TIFF whose first picture is a reduced-resolution preview" in r.stderr
+    assert not (tmp_path / "cut").exists()
 
 
 def test_a_gray_tiff_with_alpha_says_its_transparency_is_not_read(tmp_path, scene):
