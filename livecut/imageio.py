@@ -793,7 +793,7 @@ def check_size(img: np.ndarray, path: str | Path | None = None) -> None:
 
 
 #: the extensions of single output files whose format keeps an alpha channel
-ALPHA_EXTS = (".png", ".webp", ".tif", ".tiff")
+ALPHA_EXTS = (".png", ".webp", ".tif", ".tiff", ".avif")
 
 #: the longest side a format holds, by extension: WebP's 14-bit sizes, libjpeg's JPEG_MAX_DIMENSION
 MAX_SIDES = {".webp": (16383, "WebP"), ".jpg": (65500, "JPEG"), ".jpeg": (65500, "JPEG"), ".jfif": (65500, "JPEG")}

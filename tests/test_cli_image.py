@@ -1213,6 +1213,18 @@ def test_a_picture_wider_than_webp_holds_is_refused_before_the_cut(tmp_path, mon
     assert not (tmp_path / "pano.webp").exists()
 
 
+def test_a_cutout_can_be_written_as_avif(tmp_path, good):
+    """`-o cut.avif` of a cutout was refused as "cannot hold transparency"; AVIF holds an alpha
+    (OpenCV writes it), so the cutout is written with it, as into .png."""
+    png, avif = tmp_path / "cut.png", tmp_path / "cut.avif"
+    assert invoke("image", good["a.jpg"], "-o", png, "-q").exit_code == 0
+    r = invoke("image", good["a.jpg"], "-o", avif, "-q")
+    assert r.exit_code == 0 and not r.stderr, r.stderr
+    want, got = cv2.imread(str(png), cv2.IMREAD_UNCHANGED), cv2.imread(str(avif), cv2.IMREAD_UNCHANGED)
+    assert got.shape == want.shape == (120, 160, 4)
+    assert np.abs(got[:, :, 3].astype(int) - want[:, :, 3]).mean() < 2  # (lossy, as AVIF is)
+
+
 def test_a_pbm_mask_is_cut_at_half_and_says_so(tmp_path, good):
     """`--mode mask -o m.pbm`: OpenCV's PBM writer takes every value above 0 for white, so the
     mask's whole soft edge, however faint, became subject, without a word; it is cut at half
