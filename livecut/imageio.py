@@ -44,7 +44,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
     ``"lost"``: what of the picture is not read, said in words (a gray TIFF's alpha), else None.
     ``upright``: turned as its EXIF orientation says (JPEG, PNG, WebP), as viewers show it;
     False: as stored.  A TIFF of 16-bit RGB in separate planes is read at 8 bits (OpenCV's own
-    reader scrambles it); one of other such planes is refused."""
+    reader scrambles it); one of other such planes is refused.  Floating-point values are
+    0-1; a picture of others (light: Radiance HDR, OpenEXR, a float TIFF beyond 1) is refused."""
     p = Path(path)
     if not p.exists():
         raise ImageReadError(f"{p}: file not found")
@@ -128,6 +129,12 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
         b, g, r, a = cv2.split(img)
         top = float(np.iinfo(img.dtype).max)
         img = cv2.merge([cv2.divide(c, a, scale=top) for c in (b, g, r)] + [a])
+    if img.dtype.kind == "f":  # (0-1 is a picture to show; beyond it, light: stretched, it came out dark)
+        lo, hi = float(np.nanmin(img)), float(np.nanmax(img))
+        if lo < 0.0 or hi > 1.0:
+            raise ImageReadError(f"{p}: a floating-point picture of values from {lo:.3g} to {hi:.3g}, not 0-1 "
+                                 "(high dynamic range?), which livecut does not tone-map; save it as an 8- or "
+                                 "16-bit JPEG, PNG or TIFF first")
     if img.dtype == np.uint16:
         top = _stored_max(data)
         if top is not None and 255 < top < 65535:  # e.g. 10/12-bit values: to the 16-bit range to_bgr8 takes

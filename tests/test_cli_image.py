@@ -840,6 +840,21 @@ def test_a_high_dynamic_range_picture_is_refused(tmp_path, scene):
     assert not (tmp_path / "cut").exists()
 
 
+def test_a_float_tiff_beyond_zero_to_one_is_refused(tmp_path, scene):
+    """A 32-bit float TIFF of light (a sun at 40 beside a photo in 0..1, as an HDR editor
+    saves it) was stretched to 8 bits by its largest value and cut: mostly black, without a
+    word; it is refused in one line, with its range (exit 2)."""
+    img, _ = scene
+    light = (img.astype(np.float32) / 255) ** 2.2
+    light[:8, :8] = 40.0
+    p = tmp_path / "light.tif"
+    assert cv2.imwrite(str(p), light)
+    r = invoke("image", p, "-o", tmp_path / "cut")
+    assert r.exit_code == 2 and r.stderr.count("livecut: error") == 1, r.stderr
+    assert f"{p}: a floating-point picture of values from 0 to 40, not 0-1" in r.stderr and "tone-map" in r.stderr
+    assert not (tmp_path / "cut").exists()
+
+
 def _png_with_exif(img: np.ndarray, orientation: int) -> bytes:
     ok, png = cv2.imencode(".png", img)
     png = png.tobytes()
