@@ -922,6 +922,17 @@ _EMBED_ICC = {".png": _with_icc_png, ".jpg": _with_icc_jpeg, ".jpeg": _with_icc_
               ".webp": _with_icc_webp}
 
 
+def _raw_only(files: list[Path]) -> str:
+    """What to add to "no images" where ``files`` hold camera raw files (a shoot in raw
+    alone): that livecut reads none of them, not that there is nothing there; else ""."""
+    raw = sum(q.suffix.lower() in RAW_EXTS for q in files)
+    if not raw:
+        return ""
+    them = "it" if raw == 1 else "them"
+    return (f"; {raw} camera raw file{'s' * (raw > 1)}, which livecut does not read: export {them} as JPEG, PNG "
+            "or TIFF first")
+
+
 def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
     """Files, folders (their images, sorted) and globs (`**` at any depth) -> (image paths, error lines)."""
     paths: list[Path] = []
@@ -929,18 +940,18 @@ def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
     for text in inputs:
         p = Path(text)
         if p.is_dir():
-            found = sorted(q for q in p.iterdir()
-                           if q.is_file() and q.suffix.lower() in IMAGE_EXTS and not q.name.startswith("."))
+            files = [q for q in p.iterdir() if q.is_file() and not q.name.startswith(".")]
+            found = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
             if not found:
-                errors.append(f"{p}: directory holds no images ({', '.join(IMAGE_EXTS[:4])} ...)")
+                errors.append(f"{p}: directory holds no images ({', '.join(IMAGE_EXTS[:4])} ...)" + _raw_only(files))
             paths.extend(found)
         elif p.exists():
             paths.append(p)
         elif glob.has_magic(text):
-            found = sorted(Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True)
-                           if Path(q).is_file() and Path(q).suffix.lower() in IMAGE_EXTS)
+            files = [Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True) if Path(q).is_file()]
+            found = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
             if not found:
-                errors.append(f"{text}: pattern matches no images")
+                errors.append(f"{text}: pattern matches no images" + _raw_only(files))
             paths.extend(found)
         else:
             errors.append(f"{p}: file not found")

@@ -1690,6 +1690,21 @@ def test_a_camera_raw_file_is_refused_not_cut_as_its_preview(tmp_path, scene):
     assert not (tmp_path / "cut").exists()
 
 
+def test_a_folder_of_raw_files_says_so(tmp_path):
+    """`livecut image shoot/` of a shoot in raw alone said the folder "holds no images"; it says
+    it holds camera raw files, which livecut does not read (a glob alike)."""
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    for name in ("DSC_0001.NEF", "DSC_0002.nef", "notes.txt"):
+        (shoot / name).write_bytes(b"II*\x00" + bytes(16))
+    r = invoke("image", shoot, f"{shoot}/*.NEF", "-o", tmp_path / "cut")
+    assert r.exit_code == 2 and r.stderr.count("livecut: error") == 2, r.stderr
+    assert f"{shoot}: directory holds no images (.jpg, .jpeg, .png, .bmp ...); 2 camera raw files, which livecut " \
+           "does not read: export them as JPEG, PNG or TIFF first" in r.stderr, r.stderr
+    assert f"{shoot}/*.NEF: pattern matches no images; 1 camera raw file, which livecut does not read: export " \
+           "it as" in r.stderr, r.stderr
+
+
 def test_a_gray_tiff_with_alpha_says_its_transparency_is_not_read(tmp_path, scene):
     """OpenCV reads a gray + alpha TIFF as gray alone: what it left transparent was cut as
     opaque without a word; it is still cut (the gray is read right), and a warning says so."""
