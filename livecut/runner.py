@@ -665,6 +665,14 @@ class Pipeline:
             self._free.put(old[0])
             dropped += 1
 
+    def _count_dropped(self, n: int) -> None:
+        """Add ``n`` to ``stats.dropped``, under the lock the reader counts the mailbox's drops
+        under: ``st.dropped += self._put_newest(...)`` read the count before the call and stored
+        it after, and the reader's drops meanwhile were lost from the count (the summary's)."""
+        if n:
+            with self._mail_lock:
+                self.stats.dropped += n
+
     def _check(self) -> None:
         if self._errors:
             raise self._error()
@@ -735,9 +743,9 @@ class Pipeline:
                     if release is not None:  # the source's buffer is free again
                         release(frame.image)
                     if buf is None:
-                        st.dropped += 1
+                        self._count_dropped(1)
                     elif newest:
-                        st.dropped += self._put_newest((buf, frame.pts, frame.captured_at))
+                        self._count_dropped(self._put_newest((buf, frame.pts, frame.captured_at)))
                     elif not self._put(self._outq, (buf, frame.pts, frame.captured_at), stalled):
                         self._check()
                 for s in self.main_sinks:

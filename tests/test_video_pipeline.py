@@ -89,6 +89,35 @@ def test_live_source_keeps_newest_and_counts_drops(tmp_path):
     assert sink.pts == sorted(sink.pts)
 
 
+def test_drops_counted_by_two_threads_are_all_counted(monkeypatch):
+    """A camera with a writer behind: the reader counts the frames replaced in the mailbox, the
+    main thread those the writer could not take (_put_newest).  ``st.dropped +=
+    self._put_newest(...)`` read the count before the call and stored it after: the reader's
+    drops meanwhile (a thread switch in the call, widened here) went missing from the summary
+    (32 dropped reported of 189 not written)."""
+    import livecut.runner as runner
+
+    put_newest = runner.Pipeline._put_newest
+
+    def switch_inside(self, item):
+        time.sleep(0.01)  # (the reader runs meanwhile: a queue's lock, the switch interval)
+        return put_newest(self, item)
+
+    monkeypatch.setattr(runner.Pipeline, "_put_newest", switch_inside)
+
+    class Camera(FakeSource):
+        live = True
+
+        def read(self):
+            time.sleep(0.002)
+            return super().read()
+
+    sink = ListSink(delay=0.05)
+    st = Pipeline(Camera(n=200), _identity, [sink], queue_size=2).run()
+    assert st.frames_in == 200 and sink.n == st.written
+    assert st.written + st.dropped == 200, (st.written, st.dropped)
+
+
 @pytest.mark.parametrize("buffer,drops", [(1, True), (16, False)])
 def test_a_bursty_live_source_keeps_its_bursts(buffer, drops):
     """HLS delivers a segment's frames at once: a source that says so (live_buffer) keeps them
