@@ -496,8 +496,8 @@ class Pipeline:
 
     def _put(self, q: queue.Queue, item, waiting: Sequence[Callable] = ()) -> bool:
         """Blocking put that gives up when the pipeline stops.  ``waiting``: called every
-        ``POLL`` s while the queue is full (a preview's ``stalled``: its window keeps answering
-        while a live source's burst waits for the writer); one that returns False quits."""
+        ``POLL`` s while the queue is full (a preview's ``stalled``, or a file's ``poll``: its
+        window keeps answering while a frame waits for the writer); one that returns False quits."""
         while not self._stop.is_set():
             try:
                 q.put(item, timeout=POLL)
@@ -705,6 +705,10 @@ class Pipeline:
                                for s in self.main_sinks) if f is not None] if self.live else []
         # a live source that keeps only its newest frame (a camera, RTSP): so does the writer's queue
         newest = self.live and self._mailbox.maxlen == 1
+        # while a frame waits for the writer (a file drops none: a slow or stalled output paces
+        # the run), the preview is polled still (a window not polled froze, q unanswered)
+        waiting = stalled if self.live else [f for f in (getattr(s, "poll", None) for s in self.main_sinks)
+                                             if f is not None]
         try:
             while True:
                 self._check()
@@ -746,7 +750,7 @@ class Pipeline:
                         self._count_dropped(1)
                     elif newest:
                         self._count_dropped(self._put_newest((buf, frame.pts, frame.captured_at)))
-                    elif not self._put(self._outq, (buf, frame.pts, frame.captured_at), stalled):
+                    elif not self._put(self._outq, (buf, frame.pts, frame.captured_at), waiting):
                         self._check()
                 for s in self.main_sinks:
                     s.write(view, frame.pts)

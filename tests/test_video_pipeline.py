@@ -191,6 +191,42 @@ def test_a_stalled_writer_never_holds_a_live_preview(monkeypatch, buffer):
         assert window.shown == 40
 
 
+def test_a_stalled_writer_never_freezes_a_files_preview():
+    """`livecut file in.mp4 -o out.mp4 --preview` whose output stalls (a slow disk, a network
+    mount): a file drops no frame, so the writer paces the run, but the main thread waited on
+    the full output queue without polling the window -- it froze ("not responding"), q, Esc and
+    its close button unanswered until the write returned.  The window is polled while the
+    frame waits for the writer; q quits, the frames taken are all written."""
+
+    class Window:
+        main_thread = True
+        shown = polls = 0
+        quit_at = None
+
+        def write(self, image, pts=None):
+            self.shown += 1
+
+        def poll(self):
+            self.polls += 1
+            if self.polls < 20:
+                return True
+            self.quit_at = time.perf_counter()
+            return False  # q
+
+    stuck = _StuckFile(at=2)  # (no cancel: a file)
+    window = Window()
+    threading.Timer(3.0, stuck.release.set).start()  # (the write returns after 3 s)
+    t0 = time.perf_counter()
+    try:
+        st = Pipeline(FakeSource(n=10_000), _identity, [window, stuck], queue_size=2).run()
+    finally:
+        stuck.release.set()
+    assert window.quit_at is not None and window.quit_at - t0 < 2.0, (window.polls, window.shown)
+    # (every frame shown is written; the one waiting for the writer at the quit is not)
+    assert stuck.n == st.written == window.shown == st.processed - 1, (st.processed, window.shown, st.written)
+    assert _no_livecut_threads()
+
+
 def test_a_burst_waits_for_a_writer_that_keeps_up_on_average():
     """HLS's burst (a segment's frames at once) is kept for a writer slower than the
     processing that keeps up on average: none dropped."""
