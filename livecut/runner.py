@@ -590,7 +590,10 @@ class Pipeline:
                     if (self._stop.is_set() and not self._finishing) or self._released:
                         return
                     continue
-                if item is _END or self._hurry:
+                # (stopped without finishing, on an error: the frames queued are not written to
+                # an output thrown away -- encoding them held the run past JOIN_TIMEOUT, and its
+                # sink was abandoned, never closed)
+                if item is _END or self._hurry or (self._stop.is_set() and not self._finishing):
                     return
                 buf, pts, captured_at = item
                 for sink in self.thread_sinks:

@@ -298,6 +298,43 @@ def test_a_failing_stage_ends_the_run_within_a_second_with_a_stuck_output(where)
     assert sink.abandoned and sink.writing.is_set()  # (never closed under its write)
 
 
+def test_an_error_stops_a_slow_file_writer_after_its_frame():
+    """An error in the processing with a slow file encoder behind (0.3 s a frame): the writer
+    went on encoding the queued frames of the output being thrown away, the run ended only at
+    JOIN_TIMEOUT (1 s after the error) and the sink was abandoned (its encoder never closed)
+    rather than closed.  The writer ends after the frame it is encoding now."""
+
+    class Encoder(ListSink):
+        def __init__(self):
+            super().__init__(delay=0.3)
+            self.abandoned, self.started_after = False, 0
+
+        def write(self, image, pts=None):
+            self.started_after += bool(failed)
+            super().write(image, pts)
+
+        def abandon(self):
+            self.abandoned = True
+
+    failed = []
+    calls = []
+
+    def process(img, need=True):
+        calls.append(1)
+        if len(calls) == 4:  # (the output queue holds frames for the writer by now)
+            failed.append(time.perf_counter())
+            raise ValueError("bad pixel")
+        return img, img
+
+    sink = Encoder()
+    with pytest.raises(StageError, match="bad pixel"):
+        Pipeline(FakeSource(n=1000), process, [sink], queue_size=4).run()
+    took = time.perf_counter() - failed[0]
+    assert took < 0.3 + 0.4, took  # (the frame being encoded, then the end; 0.95 s before)
+    assert sink.started_after == 0 and not sink.abandoned
+    assert _no_livecut_threads()
+
+
 def test_livecut_errors_pass_through():
     class Bad(ListSink):
         def write(self, image, pts=None):
