@@ -438,8 +438,9 @@ class Pipeline:
     into a preallocated ring before they cross to the writer thread.  Sinks with
     ``main_thread = True`` (the preview) are written from the calling thread and may
     have ``poll() -> bool`` (False = quit), ``idle()`` (called while paused) and
-    ``stalled()`` (called, every ``POLL`` s, while a live source delivers no frame: a camera's
-    hiccup, a stalled stream; ``poll()`` is when it has none), so that a window keeps answering.
+    ``stalled()`` (called, every ``POLL`` s, while a live source delivers no frame -- a camera's
+    hiccup, a stalled stream -- or a frame waits for the writer; ``poll()`` is when it has none,
+    and for a file), so that a window keeps answering.
     A source with ``release_frame(image)`` gets each frame's image back once the output is
     copied (its buffers are reused), when no main-thread sink still shows it.
     """
@@ -702,16 +703,14 @@ class Pipeline:
         failure: BaseException | None = None
         # a source that hands out pooled buffers wants them back once the output is copied
         release = getattr(self.source, "release_frame", None) if self.thread_sinks and not self.main_sinks else None
-        # while a live source delivers nothing, the preview is polled still (its keys, its close
-        # button: a window not polled froze); a file's frames come as fast as it is read
-        stalled = [f for f in (getattr(s, "stalled", None) or getattr(s, "poll", None)
-                               for s in self.main_sinks) if f is not None] if self.live else []
+        # while the source delivers nothing or a frame waits for the writer (a file drops none:
+        # a slow or stalled output paces the run), the preview is polled still (its keys, its
+        # close button: a window not polled froze); a live source's stall is said in the window
+        # (stalled), a file's wait (a read on a dead mount, a slow output) is not
+        stalled = [f for f in ((getattr(s, "stalled", None) if self.live else None) or getattr(s, "poll", None)
+                               for s in self.main_sinks) if f is not None]
         # a live source that keeps only its newest frame (a camera, RTSP): so does the writer's queue
         newest = self.live and self._mailbox.maxlen == 1
-        # while a frame waits for the writer (a file drops none: a slow or stalled output paces
-        # the run), the preview is polled still (a window not polled froze, q unanswered)
-        waiting = stalled if self.live else [f for f in (getattr(s, "poll", None) for s in self.main_sinks)
-                                             if f is not None]
         try:
             while True:
                 self._check()
@@ -753,7 +752,7 @@ class Pipeline:
                         self._count_dropped(1)
                     elif newest:
                         self._count_dropped(self._put_newest((buf, frame.pts, frame.captured_at)))
-                    elif not self._put(self._outq, (buf, frame.pts, frame.captured_at), waiting):
+                    elif not self._put(self._outq, (buf, frame.pts, frame.captured_at), stalled):
                         self._check()
                 for s in self.main_sinks:
                     s.write(view, frame.pts)

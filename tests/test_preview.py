@@ -292,6 +292,16 @@ def test_a_window_waiting_for_frames_answers_and_says_so():
         assert pv.stalled() is False                      # the window closed
 
 
+def test_a_poll_before_the_window_opens_answers_nothing():
+    """The runner polls a file's preview while its first frame is late (a slow read): no window
+    is open yet, so there is nothing to ask the toolkit (as stalled() before one opens)."""
+    win = Window(keys=[ord("q")])
+    with win.sink(SinkInfo(320, 180, 25.0), screen=(1920, 1080)) as pv:
+        assert pv.poll() and win.keys == [ord("q")]   # (the key is not taken)
+        pv.write(_scene())
+        assert pv.poll() is False                     # q, once there is a window
+
+
 class _Stalling:
     """A source whose frame ``gap_at`` comes ``gap`` s late."""
 
@@ -328,9 +338,9 @@ class _Counting:
         return True
 
 
-def test_only_a_live_source_that_stalls_polls_the_window():
+def test_a_source_that_stalls_polls_the_window():
     """The pipeline polls its window sinks while a live source delivers nothing (stalled(),
-    else poll()); a file's frames are waited for as before (never dropped, never polled)."""
+    else poll()); while a file's frame is late, poll() (never dropped, no note of a stall)."""
     from livecut.runner import Pipeline
 
     ident = lambda img, need=True: (img, img)
@@ -341,3 +351,4 @@ def test_only_a_live_source_that_stalls_polls_the_window():
     file = _Counting()
     st = Pipeline(_Stalling(live=False), ident, [file]).run()
     assert st.processed == file.writes == 6 and st.dropped == 0 and file.stalls == 0
+    assert file.polls >= file.writes + 5

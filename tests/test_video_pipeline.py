@@ -227,6 +227,52 @@ def test_a_stalled_writer_never_freezes_a_files_preview():
     assert _no_livecut_threads()
 
 
+def test_a_stalled_file_read_never_freezes_its_preview():
+    """`livecut file` from a network mount that stopped answering, shown in --preview: while
+    no frame came the window was not polled (only a live source's was) -- frozen, q and its
+    close button unanswered until the read returned (a paced file of 1 fps: a second between
+    polls).  It is polled every POLL s now; q ends the run without waiting for the read (the
+    source's close is safe under it)."""
+
+    class Mount(FakeSource):
+        close_while_reading = True
+
+        def __init__(self, n):
+            super().__init__(n)
+            self.release = threading.Event()
+
+        def read(self):
+            if self.i == 3:
+                self.release.wait(30)
+            return super().read()
+
+    class Window:
+        main_thread = True
+        shown = polls = 0
+        quit_at = None
+
+        def write(self, image, pts=None):
+            self.shown += 1
+
+        def poll(self):
+            self.polls += 1
+            if self.polls < 20:
+                return True
+            self.quit_at = time.perf_counter()
+            return False  # q
+
+    src, window, sink = Mount(n=100), Window(), ListSink()
+    threading.Timer(4.0, src.release.set).start()  # (the read returns after 4 s)
+    t0 = time.perf_counter()
+    try:
+        st = Pipeline(src, _identity, [window, sink], queue_size=2).run()
+    finally:
+        src.release.set()
+    assert window.quit_at is not None and window.quit_at - t0 < 2.0, (window.polls, window.shown)
+    assert time.perf_counter() - t0 < 2.5
+    assert st.processed == window.shown == sink.n == 3
+
+
 def test_a_burst_waits_for_a_writer_that_keeps_up_on_average():
     """HLS's burst (a segment's frames at once) is kept for a writer slower than the
     processing that keeps up on average: none dropped."""

@@ -408,6 +408,10 @@ class PreviewSink:
         return self._open and not self._visible()
 
     def poll(self) -> bool:
+        """Answer keys and the close button (False means quit): after each frame, and while a
+        file's frame is late or waits for the writer."""
+        if not self._open:  # (no window yet, the first frame to come: nothing to answer for)
+            return True
         return self.handle_key(self._waitkey(1)) and not self._closed()
 
     def stalled(self) -> bool:
