@@ -204,7 +204,10 @@ def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
         for k, v in decoder_threads().items():
             setattr(vin.codec_context, k, v)
         s = out.add_stream(cfg.video.codec, rate=fps_fraction(float(vin.average_rate or 0)))
-        s.width, s.height, s.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
+        # even sides, as `livecut file` writes 4:2:0 (x264 refused a clip of odd width or height
+        # at its own size: an internal error); PyAV scales each frame to it
+        w, h = vin.codec_context.width, vin.codec_context.height
+        s.width, s.height, s.pix_fmt = max(2, w - w % 2), max(2, h - h % 2), "yuv420p"
         # the source's timestamps as they are (a variable frame rate too), as `livecut file`
         # keeps them: the encoder counts in the same time base (it counted in 1/average
         # rate and took them as such: a VFR clip's packets were refused by the muxer)

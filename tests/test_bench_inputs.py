@@ -103,3 +103,14 @@ def test_size_is_refused_with_a_clip(monkeypatch, tmp_path, mode):
     r = invoke("bench", mode, "--clip", clip, "--size", "640x360")
     assert r.exit_code == 2, r.output
     assert "--size" in r.stderr and "--clip" in r.stderr and "internal error" not in r.stderr
+
+
+def test_transcode_bench_times_a_clip_of_odd_size(tmp_path):
+    """A --clip of odd width and height (161x121: a cropped or screen-recorded clip, 4:4:4)
+    failed in the plain decode+encode, which opened x264's 4:2:0 at the clip's own size: an
+    internal error (exit 1) where `livecut file` writes the clip as 160x120."""
+    clip = make_clip(tmp_path / "odd.mkv", w=161, h=121, n=4, pix_fmt="yuv444p")
+    r = invoke("bench", "--transcode", "--clip", clip, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["frames"] == 4 and data["plain_s"] > 0
