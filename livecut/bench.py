@@ -136,6 +136,28 @@ SCENES = ("moving", "still")
 STILL_NOISE = 2.0
 
 
+def check_mp4_encoder(cfg: Config) -> None:
+    """Refuse (:class:`UsageError`, naming the key) a ``video.codec`` / ``video.preset`` /
+    ``video.crf`` that cannot write the bench's yuv420p .mp4 clips, as ``livecut file`` refuses
+    them: they failed inside PyAV when the clip was made or timed (an internal error)."""
+    import io
+
+    import av
+
+    from livecut.sinks.file import check_container, check_encoder, encoder_options
+
+    codec = cfg.video.codec
+    check_encoder(codec, cfg.video.preset, "yuv420p")
+    check_container(codec, ".mp4")
+    encoder_options(cfg.video, codec, "yuv420p")  # (x265 above crf 51)
+    with av.open(io.BytesIO(), "w", format="mp4") as probe:
+        try:
+            probe.add_stream(codec, rate=30)
+        except ValueError as exc:  # (the muxer's refusal, as FileSink says it)
+            raise UsageError(f"video.codec {codec!r}: a .mp4 file cannot hold it ({exc}); the bench "
+                             "writes .mp4 clips: use libx264") from None
+
+
 def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 3.0, fps: int = 30,
                     cfg: Config | None = None, scene: str = "moving") -> None:
     """A clip, encoded like livecut's output: ``moving``, a sharp subject crossing half
@@ -146,6 +168,7 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
     if scene not in SCENES:
         raise UsageError(f"--scene {scene!r}: expected one of {', '.join(SCENES)}")
     cfg = cfg or Config()
+    check_mp4_encoder(cfg)
     w, h = size
     if w % 2 or h % 2:  # (it was an OpenCV assertion, an "internal error")
         raise UsageError(f"--size {w}x{h}: the generated clip is YUV 4:2:0, which needs an even width "
@@ -279,6 +302,7 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
     from livecut.stageclock import StageClock
 
     generated = clip is None
+    check_mp4_encoder(cfg)  # (the plain decode+encode and `livecut file` write .mp4 with it)
     with tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
         tmpd = Path(tmp)
         clip, info = _bench_clip(clip, tmpd / f"clip_{size[0]}x{size[1]}.mp4", size, cfg, scene=scene)

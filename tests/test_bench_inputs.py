@@ -114,3 +114,21 @@ def test_transcode_bench_times_a_clip_of_odd_size(tmp_path):
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["frames"] == 4 and data["plain_s"] > 0
+
+
+@pytest.mark.parametrize("mode", ["--transcode", "--live"])
+@pytest.mark.parametrize("setting, said", [("video.codec=nosuch", "no such encoder"),
+                                           ("video.preset=bogus", "not an x264/x265 preset"),
+                                           ("video.codec=libvpx", "cannot hold")])
+def test_an_encoder_setting_that_cannot_write_the_clip_is_refused_clearly(tmp_path, mode, setting, said):
+    """A video.codec or video.preset that `livecut file` refuses in one line (exit 2) was an
+    internal error (exit 1) in bench: "UnknownCodecError: nosuch", an avcodec_open2 ArgumentError,
+    "'mp4' format does not support 'libvpx' codec"."""
+    r = invoke("bench", mode, "--size", "64x48", "--set", setting)
+    assert r.exit_code == 2, r.output
+    assert said in r.stderr and "internal error" not in r.stderr
+    if mode == "--transcode":  # (the clip given: the plain decode+encode writes with it too)
+        clip = make_clip(tmp_path / "c.mp4", w=64, h=48, n=2)
+        r = invoke("bench", mode, "--clip", clip, "--set", setting)
+        assert r.exit_code == 2, r.output
+        assert said in r.stderr and "internal error" not in r.stderr
