@@ -51,6 +51,19 @@ def _median_ms(samples: list[float]) -> float:
     return float(statistics.median(samples)) if samples else 0.0
 
 
+def _first_background_frame(comp: Compositor, cfg: Config) -> np.ndarray | None:
+    """The first frame of ``comp``'s ``video:PATH`` background (None for another)."""
+    if comp.background.kind != "video":
+        return None
+    from livecut.runner import BackgroundVideo
+
+    video = BackgroundVideo(comp.background.path, cfg.video)
+    try:
+        return video.next()
+    finally:
+        video.close()
+
+
 def run_bench(cfg: Config, size: tuple[int, int], frames: int = 30, threads: int = 1,
               baseline: bool = True) -> dict:
     if frames < 1:
@@ -62,30 +75,33 @@ def run_bench(cfg: Config, size: tuple[int, int], frames: int = 30, threads: int
         # otherwise reuse the judgement: segment.still; segment.every likewise)
         seg = Segmenter(each_frame_judged(cfg))
         comp = Compositor(cfg)
+        # a video background (a configuration made for `livecut file`): the frame composited over
+        # its first frame (it failed: "video backgrounds need a background frame for each frame")
+        bg = _first_background_frame(comp, cfg)
         stages: dict[str, list[float]] = {}
         totals: list[float] = []
         masks: list[float] = []
         base_samples: list[float] = []
         alpha = seg.mask(frame)  # warm-up: allocates buffers
-        comp.apply(frame, alpha)
+        comp.apply(frame, alpha, bg)
         # the same frame as I420, for the compositing a YUV transcode does (even sizes only)
         i420 = None
         if comp.supports_i420 and w % 2 == 0 and h % 2 == 0:
             i420 = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420)
-            comp.apply_i420(i420, alpha)
+            comp.apply_i420(i420, alpha, bg)
         canny_mask(frame)
         for i in range(frames):
             t0 = time.perf_counter()
             alpha = seg.mask(frame)
             t1 = time.perf_counter()
-            comp.apply(frame, alpha)
+            comp.apply(frame, alpha, bg)
             t2 = time.perf_counter()
             for k, v in seg.timings.items():
                 stages.setdefault(k, []).append(v)
             stages.setdefault("composite", []).append((t2 - t1) * 1e3)
             if i420 is not None:  # not part of the total: the other route to the same output
                 t3 = time.perf_counter()
-                comp.apply_i420(i420, alpha)
+                comp.apply_i420(i420, alpha, bg)
                 stages.setdefault("composite (i420)", []).append((time.perf_counter() - t3) * 1e3)
             masks.append((t1 - t0) * 1e3)
             totals.append((t2 - t0) * 1e3)

@@ -132,3 +132,14 @@ def test_an_encoder_setting_that_cannot_write_the_clip_is_refused_clearly(tmp_pa
         r = invoke("bench", mode, "--clip", clip, "--set", setting)
         assert r.exit_code == 2, r.output
         assert said in r.stderr and "internal error" not in r.stderr
+
+
+def test_the_one_frame_bench_composites_over_a_video_background(tmp_path):
+    """A configuration with composite.background = video:PATH (one made for `livecut file`)
+    failed the one-frame bench: "video backgrounds need a background frame for each frame",
+    said of no option the user gave; the frame is composited over the video's first frame."""
+    bg = make_clip(tmp_path / "bg.mp4", w=96, h=64, n=2)
+    r = invoke("bench", "--size", "64x48", "-n", "2", "--no-baseline", "--json",
+               "--set", f"composite.background=video:{bg}")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["stages_ms"]["composite"] > 0
