@@ -191,10 +191,16 @@ def read_subset(spec: str) -> set[str]:
             data = json.loads(text)
         except ValueError as exc:
             raise UsageError(f"--subset: {path}: not JSON ({exc})") from None
+        # (the lists a split file holds, said when its :KEY is missing or not one of them)
+        lists = [k for k, v in data.items() if isinstance(v, list)] if isinstance(data, dict) else []
         if key:
             if not isinstance(data, dict) or key not in data:
-                raise UsageError(f"--subset: {path} has no list {key!r}")
+                raise UsageError(f"--subset: {path} has no list {key!r}"
+                                 + (f" (its lists: {', '.join(lists)})" if lists else ""))
             data = data[key]
+        elif lists:
+            more = f" (or :{', :'.join(lists[1:])})" if len(lists) > 1 else ""
+            raise UsageError(f"--subset: {path} holds the list{'s' if more else ''} {', '.join(lists)}: give {path}:{lists[0]}{more}")
         if not isinstance(data, list):
             raise UsageError(f"--subset: {path}{':' + key if key else ''} is not a list of names")
         names = [str(n) for n in data]

@@ -274,6 +274,20 @@ def test_an_empty_or_folder_subset_is_refused(photos, spec, said):
     assert said in r.stderr and r.stdout == ""
 
 
+@pytest.mark.parametrize("key, said", [("", "holds the lists val, tune: give {split}:val (or :tune)"),
+                                       ("test", "has no list 'test' (its lists: val, tune)")])
+def test_a_json_subset_of_several_lists_names_them(photos, tmp_path, key, said):
+    """A split file of several lists (as livecut/models/cuhk_split.json) given without its
+    :KEY, or with a key it does not hold, was 'is not a list of names' or 'has no list', the
+    lists it does hold unsaid."""
+    images, masks, _ = photos
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps({"val": ["basic"], "tune": ["several"], "seed": 3}))
+    r = invoke("eval", images, masks, "--subset", f"{split}:{key}" if key else split)
+    assert r.exit_code == 2, r.output
+    assert said.format(split=split) in r.stderr and r.stdout == ""
+
+
 # ---------------------------------------------------------------- scales
 
 def test_a_scale_too_small_for_one_photo_skips_that_photo_at_every_scale(photos, tmp_path):
