@@ -145,6 +145,24 @@ def test_photos_given_as_masks_are_refused(photos, tmp_path):
     assert r.exit_code == 2 and "not a mask" in r.stderr, r.output
 
 
+def test_folders_given_the_wrong_way_round_are_said_in_a_short_line(tmp_path):
+    """`livecut eval MASKS IMAGES` (the folders swapped) on a set of many photos was one line
+    with the error of every photo in it (500 photos: ~80,000 characters); the line says the
+    first few and how many more."""
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    for i in range(7):
+        img, gt = make_scene("basic", 80, 60, seed=i)
+        cv2.imwrite(str(images / f"p{i}.png"), img)
+        cv2.imwrite(str(masks / f"p{i}.png"), gt)
+    r = invoke("eval", masks, images)
+    assert r.exit_code == 2, r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no image could be evaluated" in lines[0] and "not a mask" in lines[0]
+    assert "p2.png" in lines[0] and "p3.png" not in lines[0] and "4 more" in lines[0]
+
+
 def test_invert_takes_masks_of_the_blurred_part(photos, tmp_path):
     images, masks, truths = photos
     inverted = tmp_path / "inverted"
