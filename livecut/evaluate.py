@@ -220,7 +220,8 @@ def read_truth(mask_path, invert: bool = False) -> np.ndarray:
       (white, grey or a coloured subject on black; a palette PNG by its colours);
     - a mask of two values (0/255, 0/1, 0 and a palette's label colour) has the higher one in
       focus; one of 0 and 1 only is a 0/1 mask; any other (soft edges, JPEG noise) is in
-      focus from half its range up (128 of 255; 0.5 of a float mask in 0..1);
+      focus from half its range up (128 of 255, also of a 16-bit mask whose values are all
+      0-255; 0.5 of a float mask in 0..1);
     - ``invert``: the mask marks the blurred part (the CUHK benchmark's own masks do).
 
     A file that is not a mask (half its pixels neither dark nor bright: a photo) is an
@@ -242,6 +243,11 @@ def read_truth(mask_path, invert: bool = False) -> np.ndarray:
         v = v.max(axis=2)
     lo, hi = v.min(), v.max()
     if floating and hi > 1.0:  # a float mask in 0..255
+        top = 255.0
+    elif not floating and top > 255 and hi <= 255:
+        # a 16-bit mask of 8-bit values (soft edges: a script's uint16 array): in focus from
+        # 128, not 32768 (which made it empty, IoU 0 without a word); nothing above 255 of
+        # 65535, in the 16-bit range, is all but black: there is no other mask it can be
         top = 255.0
     if not floating and hi <= 1:
         truth = v >= 1  # 0/1

@@ -75,6 +75,7 @@ def _variants(gt: np.ndarray) -> dict:
         "0-1": enc(".png", bits),
         "0-1 16-bit": enc(".png", bits.astype(np.uint16)),
         "16-bit": enc(".png", gt.astype(np.uint16) * 257),
+        "16-bit of 8-bit values, soft edges": enc(".png", cv2.GaussianBlur(gt, (0, 0), 1).astype(np.uint16)),
         "red on black": enc(".png", red),
         "alpha, black colour": enc(".png", cv2.merge([z, z, z, gt])),
         "cutout (photo + alpha)": enc(".png", cv2.merge([*cv2.split(cutout), gt])),
@@ -91,7 +92,8 @@ def _variants(gt: np.ndarray) -> dict:
 def test_every_mask_convention_scores_as_the_plain_mask(photos, tmp_path):
     """0/1 masks (8 and 16 bit), coloured masks, a palette PNG whose label colour is dark,
     cutouts whose alpha is the mask and float masks in 0..1 were read as gray >= 128: an
-    all-empty (or all-full) truth, scores of nothing, no word said."""
+    all-empty (or all-full) truth, scores of nothing, no word said; so was a 16-bit mask of
+    8-bit values (0-255) with soft edges, at 32768 of 65535."""
     images, masks, truths = photos
     plain = _scores(images, masks)
     assert plain["mean"]["iou"] > 0.6
