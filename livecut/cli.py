@@ -470,12 +470,14 @@ def bench(
 @command(cls=_Command, rich_help_panel=INFO)
 def methods() -> None:
     """List the segmentation methods and the shipped presets."""
-    from livecut.config import preset_names
+    from livecut.config import preset_names, presets_dir
     from livecut.segment import method_summaries
 
     for name, summary in method_summaries().items():
         typer.echo(f"{name:10s} {summary}")
-    typer.echo(f"presets: {', '.join(preset_names())}")
+    # (where they are: installed, they are not in a config/ folder, where --set's help points)
+    typer.echo(f"presets: {', '.join(preset_names())} (in {presets_dir()}; default.toml lists every key, "
+               "its default and range)")
 
 
 # ---------------------------------------------------------------- devices

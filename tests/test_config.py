@@ -470,3 +470,18 @@ def test_a_key_above_every_section_says_where_it_goes(tmp_path):
     assert "preset" in str(info.value) and "[segment], [composite], [smooth], [video]" in str(info.value)
     with pytest.raises(ConfigError, match=r"\[segment\] must be a table"):  # (a section's name: as before)
         load_config(_write(tmp_path, "segment = 3\n"))
+
+
+def test_methods_says_where_the_presets_and_the_list_of_keys_are():
+    """--set's help sends the user to config/default.toml for the keys, and -c's to `livecut
+    methods` for the presets; installed (a wheel: livecut/_presets) there is no config/ to
+    look in, and `livecut methods` named the presets only."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    r = CliRunner().invoke(app, ["methods"])
+    assert r.exit_code == 0, r.output
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("presets:"))
+    assert "presets: default, fast, quality" in line
+    assert f"in {presets_dir()}" in line and "default.toml lists every key" in line
