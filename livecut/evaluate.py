@@ -173,7 +173,8 @@ def parse_scales(text: str) -> tuple[float, ...]:
 
 def read_subset(spec: str) -> set[str]:
     """Names to keep: ``FILE.json:KEY`` (a list under KEY), ``FILE.json`` (a list) or a
-    text file with one name a line.  Names match with or without their extension."""
+    text file with one name a line.  Names match with or without their extension (an image
+    file's: ``a.v2`` is the photo ``a.v2.jpg``)."""
     import json
     from pathlib import Path
 
@@ -206,7 +207,10 @@ def read_subset(spec: str) -> set[str]:
         names = [str(n) for n in data]
     else:
         names = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
-    return {Path(n).stem for n in names}
+    from livecut.imageio import IMAGE_EXTS
+
+    # (an image extension dropped, not a last dot's tail: "2024.05.01 beach" was "2024.05")
+    return {Path(n).stem if Path(n).suffix.lower() in IMAGE_EXTS else Path(n).name for n in names}
 
 
 def read_truth(mask_path, invert: bool = False) -> np.ndarray:

@@ -308,6 +308,23 @@ def test_a_json_subset_of_several_lists_names_them(photos, tmp_path, key, said):
     assert said.format(split=split) in r.stderr and r.stdout == ""
 
 
+def test_subset_names_with_dots_and_without_their_extension(tmp_path):
+    """A subset naming "2024.05.01 beach" (a photo's name without its extension, as the help
+    allows) was cut at its last dot, "2024.05", and named no photo."""
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    for i, name in enumerate(("2024.05.01 beach", "2024.05.02 beach", "plain")):
+        img, gt = make_scene("basic", 80, 60, seed=i)
+        cv2.imwrite(str(images / f"{name}.jpg"), img)
+        cv2.imwrite(str(masks / f"{name}.png"), gt)
+    names = tmp_path / "names.txt"
+    names.write_text("2024.05.01 beach\nplain.png\n")
+    data = _scores(images, masks, "--subset", names)
+    assert [row["name"] for row in data["images"]] == ["2024.05.01 beach.jpg", "plain.jpg"]
+    assert data["subset_missing"] == []
+
+
 # ---------------------------------------------------------------- scales
 
 def test_a_scale_too_small_for_one_photo_skips_that_photo_at_every_scale(photos, tmp_path):
