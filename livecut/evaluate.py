@@ -186,7 +186,14 @@ def read_subset(spec: str) -> set[str]:
     p = Path(path)
     if not p.is_file():
         raise UsageError(f"--subset: {path}: " + ("a folder, not a file of names" if p.is_dir() else "no such file"))
-    text = p.read_text(encoding="utf-8-sig", errors="replace")  # (-sig: a BOM, as Notepad writes)
+    data = p.read_bytes()
+    # (-sig: a BOM, as Notepad writes; UTF-16 with its BOM, as Windows PowerShell's `>` writes:
+    # it was read as names of NUL bytes, none of which named a photo)
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    text = data.decode("utf-16" if utf16 else "utf-8-sig", errors="replace")
+    if "\x00" in text:  # (a photo or a video: its bytes were quoted as the names it held)
+        raise UsageError(f"--subset: {path}: not a file of names (binary data: an image or a video?); "
+                         "give a text file, one name a line, or a JSON list")
     if p.suffix.lower() == ".json":
         try:
             data = json.loads(text)

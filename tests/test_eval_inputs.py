@@ -257,12 +257,15 @@ def test_folders_that_cannot_pair(photos, tmp_path):
     assert r.exit_code == 2 and "no image files in it" in r.stderr, r.output
 
 
-def test_subset_with_a_bom_and_names_not_in_the_folder(photos, tmp_path):
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_subset_with_a_bom_and_names_not_in_the_folder(photos, tmp_path, encoding):
     """A list saved by Notepad (a BOM before the first name) lost its first name; names of the
-    subset that are not in IMAGES were dropped without a word (a mean over fewer photos)."""
+    subset that are not in IMAGES were dropped without a word (a mean over fewer photos). One
+    in UTF-16, as Windows PowerShell's `dir -Name > names.txt` writes, was read as names of
+    NUL bytes."""
     images, masks, _ = photos
     names = tmp_path / "names.txt"
-    names.write_bytes("basic.jpg\r\n  # a comment\r\nmissing.jpg\r\n".encode("utf-8-sig"))
+    names.write_bytes("basic.jpg\r\n  # a comment\r\nmissing.jpg\r\n".encode(encoding))
     r = invoke("eval", images, masks, "--subset", names, "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
@@ -323,6 +326,17 @@ def test_subset_names_with_dots_and_without_their_extension(tmp_path):
     data = _scores(images, masks, "--subset", names)
     assert [row["name"] for row in data["images"]] == ["2024.05.01 beach.jpg", "plain.jpg"]
     assert data["subset_missing"] == []
+
+
+def test_a_subset_that_is_not_text_is_refused_without_its_bytes(photos):
+    """A photo given as --subset (tab completion's next file) was read as lines of names: the
+    error quoted its bytes (binary garbage, terminal control codes) as the names it held."""
+    images, masks, _ = photos
+    photo = next(images.iterdir())
+    r = invoke("eval", images, masks, "--subset", photo)
+    assert r.exit_code == 2, r.output
+    assert f"--subset: {photo}: not a file of names" in r.stderr
+    assert "\x00" not in r.stderr and "\ufffd" not in r.stderr and len(r.stderr) < 300
 
 
 # ---------------------------------------------------------------- scales
