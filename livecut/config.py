@@ -407,7 +407,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with open(path, "rb") as fh:
             # (a byte-order mark, as Notepad saves "UTF-8 with BOM", was "Invalid statement (at
             # line 1, column 1)" in a file that looks right)
-            return tomllib.loads(fh.read().decode("utf-8").removeprefix("\ufeff"))
+            # (UTF-16 with its BOM, as Windows PowerShell's `>` and Out-File save text, was "not
+            # UTF-8 text (byte 0)")
+            data = fh.read()
+            utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+            return tomllib.loads(data.decode("utf-16" if utf16 else "utf-8").removeprefix("\ufeff"))
     except FileNotFoundError:
         # (-c fast.toml, meaning the shipped preset, is a file name: say what the preset's is)
         hint = (f" (the shipped preset is -c {path.stem})"

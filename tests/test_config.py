@@ -297,6 +297,15 @@ def test_a_file_saved_with_a_byte_order_mark_loads(tmp_path):
         load_config(p)
 
 
+def test_a_file_saved_as_utf16_loads(tmp_path):
+    """A copy of default.toml saved by Windows PowerShell (`Get-Content ... > my.toml`, `Out-File`:
+    UTF-16 with its byte-order mark) was "invalid TOML: not UTF-8 text (byte 0)"."""
+    p = tmp_path / "my.toml"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        p.write_bytes("\ufeff[segment]\r\nthreshold = 0.6\r\n".encode(encoding))  # (its BOM first)
+        assert load_config(p).segment.threshold == 0.6
+
+
 def test_copy_of_default_toml_loads(tmp_path):
     p = _write(tmp_path, DEFAULT_TOML.read_text(), "copy.toml")
     assert load_config(p) == Config()
