@@ -335,6 +335,11 @@ def apply_mapping(cfg: Config, data: Mapping[str, Any], origin: str = "config") 
         by_name = {f.name: f for f in fields(cls)}
         changes = {}
         for key, value in values.items():
+            if key == "preset" and key not in by_name and origin != "--set" and isinstance(value, str):
+                # (added at a file's end, it lands in the last [section]: it was answered with
+                # video.preset, x264's speed, not the base preset meant)
+                raise ConfigError(f"{origin}: preset = {value!r} is under [{section}]; a file's base preset "
+                                  "goes at its top, above every [section] (video.preset is x264's speed)")
             if key not in by_name:
                 raise ConfigError(f"{origin}: unknown key {section}.{key}{_key_hint(section, key)} "
                                   f"(known: {', '.join(by_name)})")

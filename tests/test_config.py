@@ -341,6 +341,18 @@ def test_unknown_key_in_a_file_suggests_the_meant_one(tmp_path):
         load_config(_write(tmp_path, '[segment]\nbackground = "blur"\n'))
 
 
+@pytest.mark.parametrize("text", ['[segment]\nthreshold = 0.5\npreset = "fast"\n',
+                                  '[smooth]\npreset = "my-base.toml"\n'])
+def test_a_base_preset_written_under_a_section_says_where_it_goes(tmp_path, text):
+    """`preset = "fast"` added at the end of a file lands in its last [section]: it was "unknown
+    key segment.preset; preset is in [video]: video.preset" -- the x264 speed, not the base
+    preset the user meant."""
+    with pytest.raises(ConfigError) as info:
+        load_config(_write(tmp_path, text))
+    said = str(info.value)
+    assert "above every [section]" in said and "is in [video]" not in said
+
+
 def test_set_without_a_section_names_the_full_key():
     with pytest.raises(ConfigError, match=r"e\.g\. segment\.threshold"):
         load_config(None, ["threshold=0.5"])
