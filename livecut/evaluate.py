@@ -734,11 +734,13 @@ def format_table(result: dict) -> str:
              + (f"   segmented as: {result['as']}" if result.get("as") else "")]
     scales = result.get("scales") or [{"scale": 1.0, "images": result["images"], "mean": result["mean"]}]
     if len(scales) == 1:
-        lines.append(f"{'image':24s} {'IoU':>6s} {'F':>6s} {'MAE':>6s} {'ms':>7s}")
+        # (the longest name's width: a longer one than 24 pushed its numbers out of line)
+        n = max([24, *(len(r["name"]) for r in result["images"])])
+        lines.append(f"{'image':{n}s} {'IoU':>6s} {'F':>6s} {'MAE':>6s} {'ms':>7s}")
         for r in result["images"]:
-            lines.append(f"{r['name']:24s} {r['iou']:6.3f} {r['f']:6.3f} {r['mae']:6.3f} {r['ms']:7.1f}")
+            lines.append(f"{r['name']:{n}s} {r['iou']:6.3f} {r['f']:6.3f} {r['mae']:6.3f} {r['ms']:7.1f}")
         m = result["mean"]
-        lines.append(f"{'mean':24s} {m['iou']:6.3f} {m['f']:6.3f} {m['mae']:6.3f} {m['ms']:7.1f}")
+        lines.append(f"{'mean':{n}s} {m['iou']:6.3f} {m['f']:6.3f} {m['mae']:6.3f} {m['ms']:7.1f}")
         return "\n".join(lines)
     lines.append(f"{'scale':24s} {'IoU':>6s} {'F':>6s} {'MAE':>6s} {'ms':>7s}   (means over the images)")
     for sc in scales:

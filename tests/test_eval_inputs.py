@@ -339,6 +339,18 @@ def test_a_subset_that_is_not_text_is_refused_without_its_bytes(photos):
     assert "\x00" not in r.stderr and "\ufffd" not in r.stderr and len(r.stderr) < 300
 
 
+def test_the_table_keeps_its_columns_with_long_names():
+    """A name longer than 24 characters (a phone's IMG_20240501_101112345_HDR.jpg, a path in a
+    subfolder) pushed its row's numbers out of line with the header's and the others'."""
+    from livecut.evaluate import format_table
+
+    rows = [{"name": n, "iou": 0.9, "f": 0.9, "mae": 0.01, "ms": 5.0}
+            for n in ("IMG_20240501_101112345_HDR.jpg", "a.jpg")]
+    mean = {"iou": 0.9, "f": 0.9, "mae": 0.01, "ms": 5.0}
+    lines = format_table({"method": "focusnet", "count": 2, "images": rows, "mean": mean}).splitlines()[1:]
+    assert len({len(ln) for ln in lines}) == 1, lines
+
+
 # ---------------------------------------------------------------- scales
 
 def test_a_scale_too_small_for_one_photo_skips_that_photo_at_every_scale(photos, tmp_path):
