@@ -480,7 +480,10 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
             if Path(base).suffix or "/" in base:
                 base = str(path.parent / Path(base).expanduser())  # (an absolute one as it is)
                 if not Path(base).exists():
-                    raise ConfigError(f"{path}: preset = {data_base!r}: no file {base}")
+                    shipped = Path(data_base).name  # (as -c fast.toml says it)
+                    hint = (f" (the shipped preset is preset = \"{Path(shipped).stem}\")"
+                            if Path(shipped).suffix == ".toml" and (presets_dir() / shipped).is_file() else "")
+                    raise ConfigError(f"{path}: preset = {data_base!r}: no file {base}{hint}")
             elif (named := _as_preset(base)) is not None and not named.is_file():
                 raise ConfigError(f"{path}: preset = {base!r}: unknown preset (known: "
                                   f"{', '.join(preset_names())}; or a .toml path, beside this file)")

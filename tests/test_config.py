@@ -353,6 +353,13 @@ def test_a_base_preset_written_under_a_section_says_where_it_goes(tmp_path, text
     assert "above every [section]" in said and "is in [video]" not in said
 
 
+def test_a_base_named_as_a_shipped_preset_file_says_the_preset(tmp_path):
+    """preset = "fast.toml" (the shipped file's name, not beside this file) was "no file
+    .../fast.toml", as -c fast.toml says "(the shipped preset is -c fast)"."""
+    with pytest.raises(ConfigError, match=r"no file .*fast\.toml \(the shipped preset is preset = \"fast\"\)"):
+        load_config(_write(tmp_path, 'preset = "fast.toml"\n'))
+
+
 def test_set_without_a_section_names_the_full_key():
     with pytest.raises(ConfigError, match=r"e\.g\. segment\.threshold"):
         load_config(None, ["threshold=0.5"])
