@@ -155,7 +155,7 @@ def local_path(text: str, why: str, name: str) -> Path:
     from livecut.urls import not_local
 
     if not text:
-        here = "" if name == "--clip" else " ('.' for the current folder)"
+        here = "" if name in ("--clip", "--sheet") else " ('.' for the current folder)"
         raise UsageError(f"{name} is empty: give a path{here}")
     refused = not_local(text, why)
     if refused:
@@ -343,7 +343,7 @@ def eval_(
     scales: str = typer.Option("1", "--scales", metavar="S,S,...",
                                help="Rescale each photo by these factors (cubic up, area down) and score "
                                     "against the native truth; per-scale means, e.g. 0.5,1,2,3."),
-    sheet: Optional[Path] = typer.Option(None, "--sheet", metavar="OUT.png",
+    sheet: Optional[str] = typer.Option(None, "--sheet", metavar="OUT.png",
                                          help="Write a contact sheet: image | truth | mask | cutout on grey, "
                                               "one row per photo (first scale), 50 rows a page: OUT.png, OUT-2.png, ... "
                                               "(the further pages of an earlier, longer sheet are removed)."),
@@ -376,6 +376,8 @@ def eval_(
 
     images_dir = local_path(images_dir, "`livecut eval` reads local folders", "IMAGES")
     masks_dir = local_path(masks_dir, "`livecut eval` reads local folders", "MASKS")
+    if sheet is not None:  # (a Path: '' was '.', a URL's :// folded to :/ out of redaction's reach)
+        sheet = local_path(sheet, "--sheet writes a local picture", "--sheet")
     cfg = get_config(config, set_)
     result = evaluate_folder(images_dir, masks_dir, cfg, scales=parse_scales(scales),
                              subset=read_subset(subset) if subset is not None else None, sheet=sheet,

@@ -498,6 +498,18 @@ def test_a_sheet_never_replaces_nor_removes_a_photo_or_mask(photos, tmp_path, mo
     assert {p.name: p.read_bytes() for p in masks.iterdir() if p.name != "x.png"} == before
 
 
+@pytest.mark.parametrize("spec, said", [("", "--sheet is empty"),
+                                        ("https://user:s3cret@host/sheet.png", "local")])
+def test_an_empty_or_url_sheet_is_refused_clearly(photos, spec, said):
+    """--sheet "$OUT" with OUT unset was "--sheet .: not a colour picture"; a URL became a path
+    (its :// folded to :/, out of redaction's reach): "no folder https:/user:s3cret@host", the
+    password on stderr."""
+    images, masks, _ = photos
+    r = invoke("eval", images, masks, "--sheet", spec)
+    assert r.exit_code == 2, r.output
+    assert said in r.stderr and "s3cret" not in r.stderr and r.stdout == ""
+
+
 def test_many_rows_fit_a_jpeg_sheet():
     """The default page holds rows a JPEG and a WebP can take."""
     from livecut import evaluate
