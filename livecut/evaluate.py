@@ -241,7 +241,7 @@ def read_truth(mask_path, invert: bool = False) -> np.ndarray:
     from livecut.errors import ImageReadError
     from livecut.imageio import read_image
 
-    img = read_image(mask_path)
+    img = read_image(mask_path, any_float=True)  # (a float mask may be 0..255)
     floating = img.dtype.kind == "f"
     if floating:
         img = np.nan_to_num(img.astype(np.float32), nan=0.0)

@@ -33,7 +33,7 @@ MAX_PIXELS = 80_000_000
 # livecut keeps OpenCV's own limit (the headers read below still catch PNG, JPEG and TIFF).
 
 
-def read_image(path: str | Path, meta: dict | None = None, upright: bool = True) -> np.ndarray:
+def read_image(path: str | Path, meta: dict | None = None, upright: bool = True, any_float: bool = False) -> np.ndarray:
     """Read an image as stored (gray, BGR, BGRA; 8 or 16 bit); raise :class:`ImageReadError`.
     Colours are straight (not multiplied by the alpha): a TIFF's associated alpha (colours
     stored premultiplied) is divided out; see :func:`_unspecified_alpha` for unassociated.
@@ -45,7 +45,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
     ``upright``: turned as its EXIF orientation says (JPEG, PNG, WebP), as viewers show it;
     False: as stored.  A TIFF of 16-bit RGB in separate planes is read at 8 bits (OpenCV's own
     reader scrambles it); one of other such planes is refused.  Floating-point values are
-    0-1; a picture of others (light: Radiance HDR, OpenEXR, a float TIFF beyond 1) is refused."""
+    0-1; a picture of others (light: Radiance HDR, OpenEXR, a float TIFF beyond 1) is refused,
+    unless ``any_float`` (not a picture to show: a mask of floats 0-255 is read as stored)."""
     p = Path(path)
     if not p.exists():
         raise ImageReadError(f"{p}: file not found")
@@ -129,7 +130,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True)
         b, g, r, a = cv2.split(img)
         top = float(np.iinfo(img.dtype).max)
         img = cv2.merge([cv2.divide(c, a, scale=top) for c in (b, g, r)] + [a])
-    if img.dtype.kind == "f":  # (0-1 is a picture to show; beyond it, light: stretched, it came out dark)
+    if img.dtype.kind == "f" and not any_float:  # (0-1 is a picture to show; beyond it, light: stretched, it came out dark)
         lo, hi = float(np.nanmin(img)), float(np.nanmax(img))
         if lo < 0.0 or hi > 1.0:
             raise ImageReadError(f"{p}: a floating-point picture of values from {lo:.3g} to {hi:.3g}, not 0-1 "

@@ -83,6 +83,7 @@ def _variants(gt: np.ndarray) -> dict:
         "palette, VOC colours": (".png", _png(bits, 3, [0, 0, 0, 128, 0, 0])),
         "palette, dark label": (".png", _png(bits, 3, [0, 0, 0, 64, 0, 0])),
         "float tiff 0..1": enc(".tif", on.astype(np.float32)),
+        "float tiff 0..255": enc(".tif", gt.astype(np.float32)),
         "jpeg": enc(".jpg", gt, cv2.IMWRITE_JPEG_QUALITY, 70),
         "bmp": enc(".bmp", gt),
         "tiff": enc(".tiff", gt),
@@ -93,7 +94,8 @@ def test_every_mask_convention_scores_as_the_plain_mask(photos, tmp_path):
     """0/1 masks (8 and 16 bit), coloured masks, a palette PNG whose label colour is dark,
     cutouts whose alpha is the mask and float masks in 0..1 were read as gray >= 128: an
     all-empty (or all-full) truth, scores of nothing, no word said; so was a 16-bit mask of
-    8-bit values (0-255) with soft edges, at 32768 of 65535."""
+    8-bit values (0-255) with soft edges, at 32768 of 65535.  A float mask of 0..255 is read
+    too (a picture of floats beyond 0-1 is refused as light, a mask is not)."""
     images, masks, truths = photos
     plain = _scores(images, masks)
     assert plain["mean"]["iou"] > 0.6
