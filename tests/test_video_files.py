@@ -44,6 +44,22 @@ def test_h265_output_is_quiet(clips, tmp_path):
     assert r.stderr == "" and probe(out)["codec"] == "hevc" and probe(out)["frames"] == 20
 
 
+@pytest.mark.parametrize("ext", [".mp4", ".mov"])
+def test_h265_in_mp4_and_mov_is_tagged_hvc1(clips, tmp_path, ext):
+    """H.265 in .mp4 and .mov was tagged 'hev1' (FFmpeg's default), which QuickTime, iOS and
+    Final Cut do not play; it is tagged 'hvc1', as `ffmpeg -tag:v hvc1` writes it."""
+    import av
+
+    if "libx265" not in av.codecs_available:
+        pytest.skip("this FFmpeg has no libx265")
+    out = tmp_path / f"out{ext}"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=libx265", "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        assert c.streams.video[0].codec_context.codec_tag == "hvc1"
+    assert probe(out)["codec"] == "hevc" and probe(out)["frames"] == 20
+
+
 def test_a_crf_x265_refuses_is_bad_input(clips, tmp_path):
     """video.crf takes 0-63 (VP9's range); x265 takes 0-51: 60 with libx265 failed as a write
     error (exit 1) with x265's own line; it is bad input (exit 2), said in one line."""

@@ -527,6 +527,10 @@ class VideoFileSink:
                 setattr(s.codec_context, k, v)
             # the one video track is the default one (Matroska and WebM flagged none)
             s.disposition = int(av.stream.Disposition.default)
+            if self.ext in QUICKTIME_EXTS and av.codec.Codec(self.codec, "w").canonical_name == "hevc":
+                # (FFmpeg tags H.265 in MP4 and MOV 'hev1', which QuickTime, iOS and Final Cut do
+                # not play; 'hvc1', as `ffmpeg -tag:v hvc1` writes it, they do, as others)
+                s.codec_context.codec_tag = "hvc1"
             if self.info.rotation and self._upright.turn is None:
                 s.set_display_rotation(self.info.rotation)
             sar = self.info.sample_aspect
