@@ -360,6 +360,30 @@ def test_avi_with_pcm_audio_to_mp4(tmp_path):
     assert probe(out)["audio"] == ["aac"]
 
 
+@pytest.mark.parametrize("b_frames", [True, False])
+def test_avi_frames_are_timed_by_their_packets(tmp_path, b_frames):
+    """H.264 in AVI (a screen recorder's, livecut's own .avi): AVI keeps no presentation times
+    and FFmpeg guesses them a packet late; with B-frames the decoder gave them back and forth
+    (0.04, 0.16, 0.12, 0.20, 0.08 ...): the output's first frame lasted three frames, every other
+    one came a frame late; without, every frame came a frame late.  Each frame is at its
+    packet's time, as FFmpeg's best effort takes it."""
+    from conftest import make_clip
+
+    src = tmp_path / "in.avi"
+    if b_frames:
+        _ffmpeg(*SRC, "-t", "1", "-c:v", "libx264", "-bf", "2", "-c:a", "libmp3lame", str(src))
+    else:  # (as livecut writes one: PyAV's FFmpeg, x264 without B-frames)
+        make_clip(src, n=25)
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    pts = probe(out)["pts"]
+    assert len(pts) == 25
+    assert np.diff(pts) == pytest.approx([0.04] * 24, abs=1e-3), pts[:5]
+    if not b_frames:  # (the first frame at the start)
+        assert pts[0] == pytest.approx(0.0, abs=1e-3), pts[:5]
+
+
 def test_mp3_audio_is_copied_not_reencoded(tmp_path):
     src = tmp_path / "mp3.mp4"
     _ffmpeg(*SRC, "-t", "0.6", "-c:v", "libx264", "-c:a", "libmp3lame", str(src))

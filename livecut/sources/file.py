@@ -493,6 +493,9 @@ class FileSource(ClosesWhileReading):
                   if x.start_time is not None and x.time_base]
         self.info.start = min(starts) if starts else 0.0
         self._last_end = 0.0
+        #: AVI stores no presentation times, only the order frames are decoded in: a frame's
+        #: time is its packet's (decoding) time, as FFmpeg's best effort takes it (see _pts)
+        self._decode_times = (c.format.name or "") == "avi"
         #: why decoding stopped before the end, when it stopped on an error ('' otherwise)
         self.read_error = ""
         self._timeline = Timeline(c, s)
@@ -838,7 +841,7 @@ class FileSource(ClosesWhileReading):
             t = clock.add("decode", t)
         if f is None:
             return None
-        pts = float(f.pts * f.time_base) if f.pts is not None and f.time_base else None
+        pts = self._pts(f)
         if self._pacer is not None:  # deliver each frame at its presentation time
             self._pacer.wait(pts)
         if pts is not None:
@@ -852,6 +855,22 @@ class FileSource(ClosesWhileReading):
                       captured_at=time.perf_counter())
         self._index += 1
         return frame
+
+    def _pts(self, f) -> float | None:
+        """Frame ``f``'s presentation time (seconds, on the file's clock), None if unknown.  In
+        AVI (:attr:`_decode_times`) it is the time of the packet that gave the frame, which
+        runs on in the order the decoder gives frames; the frames the decoder gives at the end
+        (none has a packet) follow a frame apart.  (FFmpeg guesses an AVI packet's presentation
+        time as its decoding time plus a tick: with B-frames, H.264 in AVI, the decoder gave
+        them reordered, going back and forth, and the output's first frame lasted three frames,
+        the others a frame late; FFmpeg's best effort is the packet's time.)"""
+        if not f.time_base:
+            return None
+        if self._decode_times:
+            if f.dts is not None:
+                return float(f.dts * f.time_base)
+            return self._last_end if self._index else None
+        return float(f.pts * f.time_base) if f.pts is not None else None
 
     def _release(self) -> None:
         c, self._container = self._container, None
