@@ -421,6 +421,11 @@ class VideoFileSink:
         check_encoder(codec, self.cfg.preset, pix_fmt)
         check_container(codec, ext)
         opts, self._ctx = encoder_options(self.cfg, codec, pix_fmt)
+        if ext == ".avi":
+            # AVI keeps no presentation times, only the decoding order: B-frames (x264's) delay
+            # each picture by the encoder's reordering, which players do not take back: the
+            # video played 2 frames (80 ms at 25 fps) after its sound
+            self._ctx = {**self._ctx, "max_b_frames": 0}
         self.codec, self.pix_fmt, self._opts = codec, pix_fmt, opts
         # the input's time base keeps its timestamps exact (variable frame rate too); AVI has
         # one frame a tick (its rate is 1 / time base: a fine base made a 90000 fps file of
