@@ -697,6 +697,21 @@ def test_audio_a_container_cannot_hold_is_transcoded(tmp_path, acodec, src_ext, 
     assert probe(out)["audio"] == ["aac"]
 
 
+@pytest.mark.parametrize("out_ext", [".webm", ".avi"])
+def test_late_7_1_audio_that_is_reencoded_gets_its_lead_in(tmp_path, out_ext):
+    """7.1 AAC that starts 0.5 s after the video, re-encoded (Opus for .webm; AVI, which cannot
+    delay a track): its lead-in of silence wrote a ninth plane PyAV counts for 8 planar
+    channels, and the run died of a segmentation fault (exit 139, no output, no message)."""
+    src = tmp_path / "late71.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-itsoffset", "0.5", "-f", "lavfi",
+            "-i", "sine=r=48000:duration=0.5,pan=7.1|c0=c0", "-map", "0:v", "-map", "1:a", "-c:v", "libx264",
+            "-c:a", "aac", str(src))
+    out = tmp_path / f"out{out_ext}"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["audio_packets"] > 0
+
+
 @pytest.mark.parametrize("acodec, ext", [("pcm_s16be", ".mov"), ("pcm_s24be", ".mov"), ("pcm_s32le", ".mov"),
                                          ("pcm_u8", ".avi"), ("pcm_s24le", ".avi")])
 def test_pcm_the_container_holds_is_copied(tmp_path, acodec, ext):

@@ -229,7 +229,9 @@ class AudioCopy:
         while left > 0:  # (in pieces of a second at most)
             n = min(left, rate)
             silence = av.AudioFrame(format=fmt, layout=layout, samples=n)
-            for plane in silence.planes:
+            # (only the planes there are: PyAV counts a ninth of 8 planar channels, 7.1 AAC, and
+            # writing it crashed the run, a segmentation fault)
+            for plane in silence.planes[:silence.layout.nb_channels if silence.format.is_planar else 1]:
                 plane.update(bytes(plane.buffer_size))
             silence.sample_rate = rate
             self._encode_frame(out, silence, index)
