@@ -712,6 +712,31 @@ def test_late_7_1_audio_that_is_reencoded_gets_its_lead_in(tmp_path, out_ext):
     assert probe(out)["audio_packets"] > 0
 
 
+@pytest.mark.parametrize("acodec, layout, src_ext, out_ext, encoder", [
+    ("pcm_s24le", "5.1", ".mov", ".mp4", "aac"), ("ac3", "5.1(side)", ".mkv", ".webm", "opus"),
+    ("flac", "7.1", ".mkv", ".mov", "aac")])
+def test_surround_audio_that_is_transcoded_keeps_its_channels(tmp_path, acodec, layout, src_ext, out_ext, encoder):
+    """5.1 PCM from an editor's .mov into .mp4, a film's 5.1 AC-3 into .webm, 7.1 FLAC into .mov
+    were mixed down to stereo (AAC and Opus encode 5.1 and 7.1, as ffmpeg keeps them); each
+    channel stays in its place (the front left's tone in the front left)."""
+    import av
+
+    src = tmp_path / f"in{src_ext}"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            f"sine=f=1000:r=48000:duration=1,pan={layout}|c0=c0", "-c:v", "libx264", "-c:a", acodec, str(src))
+    out = tmp_path / f"out{out_ext}"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0 and "mixed down" not in r.stderr, r.stderr
+    with av.open(str(out)) as c:
+        a = c.streams.audio[0]
+        assert a.codec_context.name == encoder
+        assert a.codec_context.channels == len(av.AudioLayout(layout).channels)
+        n = a.codec_context.channels  # (PyAV counts a ninth plane of 8: to_ndarray() crashes)
+        loud = np.max([[np.abs(np.frombuffer(p, np.float32, count=f.samples)).max() for p in f.planes[:n]]
+                       for f in c.decode(a)], axis=0)
+    assert loud[0] > 0.1 and loud[1:].max() < 0.01, loud
+
+
 @pytest.mark.parametrize("acodec, ext", [("pcm_s16be", ".mov"), ("pcm_s24be", ".mov"), ("pcm_s32le", ".mov"),
                                          ("pcm_u8", ".avi"), ("pcm_s24le", ".avi")])
 def test_pcm_the_container_holds_is_copied(tmp_path, acodec, ext):

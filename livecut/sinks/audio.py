@@ -621,6 +621,36 @@ def _encoder_rate(codec: str, rate: int) -> int:
     return min((r for r in rates if r >= rate), default=max(rates))
 
 
+#: outputs whose re-encoded audio keeps more than two channels (5.1, 7.1) where the encoder
+#: takes them (a stream, RTMP's FLV above all, is sent as stereo)
+SURROUND_EXTS = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".avi", ".webm"})
+#: the layout tried for a count of channels whose own layout the encoder refuses (or has none)
+SURROUND_BY_COUNT = {3: "3.0", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
+
+
+def _surround_layout(codec: str, cc, rate: int) -> str | None:
+    """The layout of more than two channels (decoder ``cc``'s) that ``codec`` encodes: the
+    usual one of its count (DTS's and AC-3's 5.1(side) as 5.1: AAC wrote it with a channel
+    map that players may not read, Opus refused it), else the stream's own; None when it
+    takes neither (then it is mixed down to stereo)."""
+    import av
+
+    for layout in dict.fromkeys((SURROUND_BY_COUNT.get(cc.channels), cc.layout.name)):
+        if layout is None:
+            continue
+        try:
+            trial = av.CodecContext.create(codec, "w")
+            trial.layout, trial.sample_rate = layout, rate
+            trial.format = av.codec.Codec(codec, "w").audio_formats[0]
+            trial.time_base = Fraction(1, rate)
+            trial.open()
+        except (av.error.FFmpegError, ValueError, IndexError, TypeError):
+            continue
+        if trial.channels == cc.channels:
+            return layout
+    return None
+
+
 def _audio_encoder(container, a, ext: str, warnings: list[str]):
     """An output stream that re-encodes input audio stream ``a`` (see AUDIO_TRANSCODE)."""
     codec = AUDIO_TRANSCODE.get(ext, AUDIO_TRANSCODE_DEFAULT)
@@ -635,12 +665,16 @@ def _audio_encoder(container, a, ext: str, warnings: list[str]):
     # (from the count: a demuxer may give "2 channels", an unordered layout the encoders refuse)
     layout = "mono" if cc.channels == 1 else "stereo"
     if cc.channels > 2:
-        warnings.append(f"audio stream {a.index}: {cc.channels} channels mixed down to stereo "
-                        f"for {ext} (.mkv keeps them as they are)")
+        surround = _surround_layout(codec, cc, rate) if ext in SURROUND_EXTS else None
+        if surround is not None:
+            layout = surround
+        else:
+            warnings.append(f"audio stream {a.index}: {cc.channels} channels mixed down to stereo "
+                            f"for {ext} (.mkv keeps them as they are)")
     s = container.add_stream(codec, rate=rate)
     s.layout = layout
     if codec == "aac" and cc.bit_rate is None:
-        s.bit_rate = 64000 * (1 if layout == "mono" else 2)
+        s.bit_rate = 64000 * s.codec_context.channels
     s.time_base = Fraction(1, rate)
     a.thread_type = "AUTO"
     return s
