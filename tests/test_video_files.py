@@ -384,6 +384,21 @@ def test_avi_frames_are_timed_by_their_packets(tmp_path, b_frames):
         assert pts[0] == pytest.approx(0.0, abs=1e-3), pts[:5]
 
 
+def test_interlaced_video_is_said_to_be_written_progressive(tmp_path):
+    """Interlaced video (a camcorder's 1080i, DV, a TV recording) is cut as whole frames and
+    written progressive, its fields woven (combing where it moves): the run said nothing."""
+    src = tmp_path / "i.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=50", "-t", "0.4", "-vf",
+            "tinterlace=interleave_top,fieldorder=tff,format=yuv420p", "-c:v", "libx264", "-flags",
+            "+ildct+ilme", "-x264opts", "tff=1", str(src))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"))
+    assert r.returncode == 0, r.stderr
+    assert "i.mp4: interlaced video (top field first) is cut as whole frames and written as progressive" in r.stderr
+    assert "ffmpeg -i i.mp4 -vf bwdif -c:a copy i-progressive.mp4" in r.stderr
+    r = run_cli("file", str(tmp_path / "out.mp4"), "-o", str(tmp_path / "again.mp4"))  # (progressive)
+    assert r.returncode == 0 and "interlaced video" not in r.stderr, r.stderr
+
+
 def test_mp3_audio_is_copied_not_reencoded(tmp_path):
     src = tmp_path / "mp3.mp4"
     _ffmpeg(*SRC, "-t", "0.6", "-c:v", "libx264", "-c:a", "libmp3lame", str(src))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import collections
 import math
+import shlex
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -51,6 +52,8 @@ ALPHA_DECODERS = {"vp8": "libvpx", "vp9": "libvpx-vp9"}
 #: the HDR transfers a video can state (FFmpeg's AVCOL_TRC_*): said to be processed as 8-bit
 HDR_TRANSFERS = {16: "PQ", 18: "HLG"}
 BT2020_PRIMARIES = 9
+#: the field orders a video can state (FFmpeg's AVFieldOrder): said of an interlaced one
+FIELD_ORDERS = {2: "top field first", 3: "bottom field first", 4: "top field first", 5: "bottom field first"}
 
 
 def check_frame_size(w: int, h: int, where) -> None:
@@ -518,6 +521,13 @@ class FileSource(ClosesWhileReading):
             self.warnings.append(f"{self.path.name}: HDR video ({hdr}) is processed as 8-bit: the output keeps "
                                  f"its {hdr} tags (with the {matrix} matrix, not the mastering-display "
                                  "metadata); a mask or PNG frames have none")
+        if getattr(self._first, "interlaced_frame", False):  # (a camcorder's 1080i, DV, a TV recording)
+            order = FIELD_ORDERS.get(int(getattr(s.codec_context, "field_order", 0) or 0))
+            name, fixed = (shlex.quote(n) for n in (self.path.name, f"{self.path.stem}-progressive{self.path.suffix}"))
+            self.warnings.append(f"{self.path.name}: interlaced video{f' ({order})' if order else ''} is cut as whole "
+                                 "frames and written as progressive video, its two fields woven together (combing "
+                                 "where it moves); for a clean picture deinterlace it first: "
+                                 f"ffmpeg -i {name} -vf bwdif -c:a copy {fixed}")
         if self._want_alpha and has_alpha_plane(self._first.format):
             self.alpha, self.pixel_format = True, "bgra"
         #: the decoder's pixel format (of the first frame)
