@@ -752,6 +752,28 @@ def test_surround_audio_that_is_transcoded_keeps_its_channels(tmp_path, acodec, 
     assert loud[0] > 0.1 and loud[1:].max() < 0.01, loud
 
 
+def test_pcm_whose_channels_come_in_an_order_of_their_own_is_reencoded(tmp_path):
+    """7.1 PCM in a .mov (its channels labelled FL FR FC LFE SL SR BL BR: an order of their own)
+    into .mp4: PyAV freed the layout each time it was read and the run died of a double free
+    (exit 134, no output, no message).  It is re-encoded, each channel in its place."""
+    import av
+
+    src = tmp_path / "in.mov"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.5", "-f", "lavfi", "-i",
+            "sine=f=1000:r=48000:duration=0.5,pan=7.1|c4=c0", "-c:v", "libx264", "-c:a", "pcm_s16le", str(src))
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        a = c.streams.audio[0]
+        n = a.codec_context.channels
+        names = [ch.name for ch in a.codec_context.layout.channels]
+        loud = np.max([[np.abs(np.frombuffer(p, np.float32, count=f.samples)).max() for p in f.planes[:n]]
+                       for f in c.decode(a)], axis=0)
+    assert n == 8 and loud.max() > 0.1 and np.sort(loud)[-2] < 0.01, loud
+    assert names[int(loud.argmax())] in ("SL", "BL"), (names, loud)  # (the .mov's label of that channel)
+
+
 @pytest.mark.parametrize("acodec, ext", [("pcm_s16be", ".mov"), ("pcm_s24be", ".mov"), ("pcm_s32le", ".mov"),
                                          ("pcm_u8", ".avi"), ("pcm_s24le", ".avi")])
 def test_pcm_the_container_holds_is_copied(tmp_path, acodec, ext):

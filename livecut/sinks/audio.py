@@ -85,6 +85,9 @@ class AudioCopy:
         self._audio_begun: set[int] = set()  # those whose first frame was encoded (see _lead_in)
         self._aseconds: dict[int, Fraction] = {}  # audio encoded so far, per stream (see _stamp)
         self._resamplers: dict[int, tuple] = {}  # per stream: (input format, layout, rate), resampler
+        #: per re-encoded stream whose channels come in an order of their own: the order that puts
+        #: them in FFmpeg's (see _own_order)
+        self._reorder: dict[int, list[int]] = {}
         chosen = [inp.streams[i] for i in amap]
         self._apackets = _demux(inp, [c for c in chosen if c.type != "subtitle"],
                                 [c for c in chosen if c.type == "subtitle"])
@@ -123,6 +126,7 @@ class AudioCopy:
             return None
         amap = {}
         transcode: set[int] = set()
+        reorder: dict[int, list[int]] = {}
         streams = list(inp.streams.audio) if src is not None else []
         subs = _subtitle_plan(container, inp, ext, warnings) if subtitles_from is not None else {}
         if hold and ext in KEEPS_EMPTY_TRACKS and streams and all(
@@ -151,6 +155,9 @@ class AudioCopy:
                 if copied is not None:
                     amap[a.index] = copied
                 else:
+                    order = _own_order(a)
+                    if order is not None:
+                        reorder[a.index] = order
                     amap[a.index] = _audio_encoder(container, a, ext, warnings)
                     transcode.add(a.index)
                 _describe_track(amap[a.index], a, ext)
@@ -160,12 +167,17 @@ class AudioCopy:
         if not amap:
             inp.close()
             return None
-        return cls(container, inp, amap, transcode, ext, start, warnings,
+        copy = cls(container, inp, amap, transcode, ext, start, warnings,
                    subtitles={i: e for i, e in subs.items() if i in amap})
+        copy._reorder = reorder
+        return copy
 
     def _encode_audio(self, index: int, frames) -> None:
         out = self._amap[index]
+        order = self._reorder.get(index)
         for frame in frames:
+            if frame is not None and order is not None:
+                frame = _reordered(frame, order)
             if frame is not None and index not in self._audio_begun:
                 self._audio_begun.add(index)
                 self._lead_in(out, frame, index)
@@ -474,6 +486,58 @@ def _demux(inp, streams: list, extra: list = ()):
             errors += 1
             if errors > MAX_CONSECUTIVE_ERRORS:
                 raise
+
+
+#: FFmpeg's channels in its own order (AVChannel 0-29): a layout in another order is "custom"
+FFMPEG_CHANNELS = ("FL", "FR", "FC", "LFE", "BL", "BR", "FLC", "FRC", "BC", "SL", "SR", "TC", "TFL", "TFC", "TFR",
+                   "TBL", "TBC", "TBR", "DL", "DR", "WL", "WR", "SDL", "SDR", "LFE2", "TSL", "TSR", "BFC", "BFL",
+                   "BFR")
+
+
+def _own_order(a) -> list[int] | None:
+    """Make input audio stream ``a``'s decoder safe to read, before it is opened; the order
+    that puts its channels in FFmpeg's (a permutation of their indices) when they come in an
+    order of their own, else None.  PyAV frees a channel layout in an order of its own (a
+    .mov's 7.1 or 6.1 PCM, FL FR FC LFE SL SR BL BR) each time it is read, the decoder's and
+    each decoded frame's, and the run died of a double free (exit 134, no output, no message):
+    the decoder is given the same channels in FFmpeg's order (a layout PyAV reads safely), and
+    the decoded samples are put in that order (:func:`_reordered`)."""
+    cc = a.codec_context
+    if cc is None:
+        return None
+    layout = cc.layout  # (read once, kept until the decoder has another)
+    names = [ch.name for ch in layout.channels]
+    known = len(set(names)) == len(names) and all(n in FFMPEG_CHANNELS for n in names)
+    ordered = sorted(names, key=FFMPEG_CHANNELS.index) if known else names
+    # (the same layout, or its channels in FFmpeg's order, or as many in no order: none in an
+    # order of its own)
+    cc.layout = "+".join(ordered) if known else layout.name if names == ordered else f"{len(names)}c"
+    del layout
+    if ordered == names:
+        return None
+    return [names.index(n) for n in ordered]
+
+
+def _reordered(frame, order: list[int]):
+    """Decoded audio ``frame`` with its channels taken in ``order`` (see _own_order)."""
+    import av
+    import numpy as np
+
+    from av.audio.frame import format_dtypes
+
+    n, fmt = len(order), frame.format
+    dtype = np.dtype(format_dtypes[fmt.name])
+    # (the planes there are: PyAV counts a ninth of 8 planar channels)
+    planes = frame.planes[:n] if fmt.is_planar else frame.planes[:1]
+    if fmt.is_planar:
+        data = [np.frombuffer(planes[i], dtype, count=frame.samples) for i in order]
+    else:
+        data = [np.frombuffer(planes[0], dtype, count=frame.samples * n).reshape(-1, n)[:, order]]
+    out = av.AudioFrame(format=fmt.name, layout=frame.layout.name, samples=frame.samples)
+    for plane, x in zip(out.planes[:len(data)], data):
+        plane.update(np.ascontiguousarray(x).tobytes())
+    out.sample_rate, out.pts, out.time_base = frame.sample_rate, frame.pts, frame.time_base
+    return out
 
 
 def _codec_name(a) -> str | None:
