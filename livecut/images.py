@@ -168,15 +168,15 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     single = single_output(outdir) if one_file is None else one_file  # -o cut.png: that file, for one input
     text = str(outdir)
     suffix = Path(text).suffix
-    if (one_file is None and not single and not text.endswith(("/", os.sep)) and not Path(text).exists()
-            and suffix.lower() in UNWRITTEN_EXTS):
+    # -o is a folder still to be made, not marked as one by a trailing / (cut.gif, cut.pgn: checked below)
+    new_folder = one_file is None and not single and not text.endswith(("/", os.sep)) and not Path(text).exists()
+    if new_folder and suffix.lower() in UNWRITTEN_EXTS:
         # (-o cut.gif became a folder cut.gif/ holding cut.png, with a note calling .gif no
         # image extension: a picture type livecut reads or knows, but does not write)
         kinds = ".png, .webp or .tif" if compositor.channels == 4 else ".png, .jpg, .webp, .tif ..."
         raise UsageError(f"-o {text}: livecut does not write {suffix} pictures ({mode}); name a {kinds} "
                          "file, or end -o with / for a folder of that name")
-    if (one_file is None and not single and not text.endswith(("/", os.sep)) and not Path(text).exists()
-            and 2 <= len(suffix) <= 5 and suffix[1:].isalpha()):
+    if new_folder and 2 <= len(suffix) <= 5 and suffix[1:].isalpha():
         # (-o cut.pgn: a typo of a file name, or a folder meant so; say which it became)
         report.notes.append(f"-o {text}: {suffix} is not an image extension ({', '.join(IMAGE_EXTS[:4])} ...): "
                             f"writing into a new folder {text}/ (end -o with / to say it is a folder)")
