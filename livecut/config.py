@@ -407,6 +407,12 @@ def parse_override(text: str) -> dict[str, dict[str, Any]]:
     return {section: {name: parsed}}
 
 
+def text_codec(data: bytes, otherwise: str) -> str:
+    """The codec of a text file's ``data``: ``"utf-16"`` where it opens with UTF-16's byte-order
+    mark (Windows PowerShell's ``>`` and Out-File save text so), else ``otherwise``."""
+    return "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else otherwise
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
@@ -415,8 +421,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
             # (UTF-16 with its BOM, as Windows PowerShell's `>` and Out-File save text, was "not
             # UTF-8 text (byte 0)")
             data = fh.read()
-            utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
-            return tomllib.loads(data.decode("utf-16" if utf16 else "utf-8").removeprefix("\ufeff"))
+            return tomllib.loads(data.decode(text_codec(data, "utf-8")).removeprefix("\ufeff"))
     except FileNotFoundError:
         # (-c fast.toml, meaning the shipped preset, is a file name: say what the preset's is)
         hint = (f" (the shipped preset is -c {path.stem})"

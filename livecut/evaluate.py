@@ -178,6 +178,7 @@ def read_subset(spec: str) -> set[str]:
     import json
     from pathlib import Path
 
+    from livecut.config import text_codec
     from livecut.errors import UsageError
 
     if not spec:  # (--subset "$SPLIT" with SPLIT unset scored every photo)
@@ -189,8 +190,7 @@ def read_subset(spec: str) -> set[str]:
     data = p.read_bytes()
     # (-sig: a BOM, as Notepad writes; UTF-16 with its BOM, as Windows PowerShell's `>` writes:
     # it was read as names of NUL bytes, none of which named a photo)
-    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
-    text = data.decode("utf-16" if utf16 else "utf-8-sig", errors="replace")
+    text = data.decode(text_codec(data, "utf-8-sig"), errors="replace")
     if "\x00" in text:  # (a photo or a video: its bytes were quoted as the names it held)
         raise UsageError(f"--subset: {path}: not a file of names (binary data: an image or a video?); "
                          "give a text file, one name a line, or a JSON list")
