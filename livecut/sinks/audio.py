@@ -241,9 +241,7 @@ class AudioCopy:
         while left > 0:  # (in pieces of a second at most)
             n = min(left, rate)
             silence = av.AudioFrame(format=fmt, layout=layout, samples=n)
-            # (only the planes there are: PyAV counts a ninth of 8 planar channels, 7.1 AAC, and
-            # writing it crashed the run, a segmentation fault)
-            for plane in silence.planes[:silence.layout.nb_channels if silence.format.is_planar else 1]:
+            for plane in _planes(silence):
                 plane.update(bytes(plane.buffer_size))
             silence.sample_rate = rate
             self._encode_frame(out, silence, index)
@@ -518,6 +516,12 @@ def _own_order(a) -> list[int] | None:
     return [names.index(n) for n in ordered]
 
 
+def _planes(frame) -> list:
+    """Audio ``frame``'s planes, only those there are: PyAV counts a ninth of 8 planar
+    channels (7.1), and writing it crashed the run, a segmentation fault."""
+    return frame.planes[:frame.layout.nb_channels if frame.format.is_planar else 1]
+
+
 def _reordered(frame, order: list[int]):
     """Decoded audio ``frame`` with its channels taken in ``order`` (see _own_order)."""
     import av
@@ -527,14 +531,13 @@ def _reordered(frame, order: list[int]):
 
     n, fmt = len(order), frame.format
     dtype = np.dtype(format_dtypes[fmt.name])
-    # (the planes there are: PyAV counts a ninth of 8 planar channels)
-    planes = frame.planes[:n] if fmt.is_planar else frame.planes[:1]
+    planes = _planes(frame)
     if fmt.is_planar:
         data = [np.frombuffer(planes[i], dtype, count=frame.samples) for i in order]
     else:
         data = [np.frombuffer(planes[0], dtype, count=frame.samples * n).reshape(-1, n)[:, order]]
     out = av.AudioFrame(format=fmt.name, layout=frame.layout.name, samples=frame.samples)
-    for plane, x in zip(out.planes[:len(data)], data):
+    for plane, x in zip(_planes(out), data):
         plane.update(np.ascontiguousarray(x).tobytes())
     out.sample_rate, out.pts, out.time_base = frame.sample_rate, frame.pts, frame.time_base
     return out
