@@ -74,7 +74,8 @@ class AudioCopy:
     """
 
     def __init__(self, container, inp, amap: dict, transcode: set[int], ext: str, start: float,
-                 warnings: list[str], deferred: dict | None = None, subtitles: dict | None = None):
+                 warnings: list[str], deferred: dict | None = None, subtitles: dict | None = None,
+                 reorder: dict | None = None):
         self._container = container
         self._audio_in = inp
         self._amap = amap
@@ -87,7 +88,7 @@ class AudioCopy:
         self._resamplers: dict[int, tuple] = {}  # per stream: (input format, layout, rate), resampler
         #: per re-encoded stream whose channels come in an order of their own: the order that puts
         #: them in FFmpeg's (see _own_order)
-        self._reorder: dict[int, list[int]] = {}
+        self._reorder: dict[int, list[int]] = dict(reorder or {})
         chosen = [inp.streams[i] for i in amap]
         self._apackets = _demux(inp, [c for c in chosen if c.type != "subtitle"],
                                 [c for c in chosen if c.type == "subtitle"])
@@ -167,10 +168,8 @@ class AudioCopy:
         if not amap:
             inp.close()
             return None
-        copy = cls(container, inp, amap, transcode, ext, start, warnings,
-                   subtitles={i: e for i, e in subs.items() if i in amap})
-        copy._reorder = reorder
-        return copy
+        return cls(container, inp, amap, transcode, ext, start, warnings,
+                   subtitles={i: e for i, e in subs.items() if i in amap}, reorder=reorder)
 
     def _encode_audio(self, index: int, frames) -> None:
         out = self._amap[index]
