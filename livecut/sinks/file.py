@@ -532,7 +532,8 @@ class VideoFileSink:
                 setattr(s.codec_context, k, v)
             # the one video track is the default one (Matroska and WebM flagged none)
             s.disposition = int(av.stream.Disposition.default)
-            if self.ext in QUICKTIME_EXTS and av.codec.Codec(self.codec, "w").canonical_name == "hevc":
+            encoder = av.codec.Codec(self.codec, "w")
+            if self.ext in QUICKTIME_EXTS and encoder.canonical_name == "hevc":
                 # (FFmpeg tags H.265 in MP4 and MOV 'hev1', which QuickTime, iOS and Final Cut do
                 # not play; 'hvc1', as `ffmpeg -tag:v hvc1` writes it, they do, as others)
                 s.codec_context.codec_tag = "hvc1"
@@ -545,7 +546,7 @@ class VideoFileSink:
             # no picture in the source's primaries and transfer (HDR)
             if self.info.matrix == "bt709" or (self.info.color_tags and self.info.channels != 1):
                 _describe(s.codec_context, self.info.color_tags, self.info.matrix)
-            if av.codec.Codec(self.codec, "w").capabilities & av.codec.codec.Capabilities.hardware:
+            if encoder.capabilities & av.codec.codec.Capabilities.hardware:
                 # a hardware encoder opens its device (a GPU, a VA-API or V4L2 node): opened now,
                 # one missing is said so (it was "write failed (Operation not permitted)" at the
                 # first frame, exit 1)
