@@ -141,6 +141,26 @@ def test_a_bursty_live_source_keeps_its_bursts(buffer, drops):
         assert sink.n == 32 and sink.pts == sorted(sink.pts)
 
 
+class _QuittingWindow:
+    """A preview window (main thread) whose user presses q at its ``quit_at_poll``-th poll."""
+    main_thread = True
+    shown = polls = 0
+    quit_at = None
+
+    def __init__(self, quit_at_poll: int):
+        self.quit_at_poll = quit_at_poll
+
+    def write(self, image, pts=None):
+        self.shown += 1
+
+    def poll(self):
+        self.polls += 1
+        if self.polls < self.quit_at_poll:
+            return True
+        self.quit_at = time.perf_counter()
+        return False  # q
+
+
 @pytest.mark.parametrize("buffer", [1, 16])
 def test_a_stalled_writer_never_holds_a_live_preview(monkeypatch, buffer):
     """A live source with a preview and an output whose write blocks (a virtual camera whose
@@ -160,23 +180,8 @@ def test_a_stalled_writer_never_holds_a_live_preview(monkeypatch, buffer):
             time.sleep(0.005)
             return super().read()
 
-    class Window:
-        main_thread = True
-        shown = polls = 0
-        quit_at = None
-
-        def write(self, image, pts=None):
-            self.shown += 1
-
-        def poll(self):
-            self.polls += 1
-            if self.polls < 40:
-                return True
-            self.quit_at = time.perf_counter()
-            return False  # q
-
     stuck = _Stuck(at=2)
-    window = Window()
+    window = _QuittingWindow(40)
     t0 = time.perf_counter()
     threading.Timer(3.0, stuck.release.set).start()  # (the failing run: ends, frozen 3 s)
     try:
@@ -198,23 +203,8 @@ def test_a_stalled_writer_never_freezes_a_files_preview():
     its close button unanswered until the write returned.  The window is polled while the
     frame waits for the writer; q quits, the frames taken are all written."""
 
-    class Window:
-        main_thread = True
-        shown = polls = 0
-        quit_at = None
-
-        def write(self, image, pts=None):
-            self.shown += 1
-
-        def poll(self):
-            self.polls += 1
-            if self.polls < 20:
-                return True
-            self.quit_at = time.perf_counter()
-            return False  # q
-
     stuck = _StuckFile(at=2)  # (no cancel: a file)
-    window = Window()
+    window = _QuittingWindow(20)
     threading.Timer(3.0, stuck.release.set).start()  # (the write returns after 3 s)
     t0 = time.perf_counter()
     try:
@@ -246,22 +236,7 @@ def test_a_stalled_file_read_never_freezes_its_preview():
                 self.release.wait(30)
             return super().read()
 
-    class Window:
-        main_thread = True
-        shown = polls = 0
-        quit_at = None
-
-        def write(self, image, pts=None):
-            self.shown += 1
-
-        def poll(self):
-            self.polls += 1
-            if self.polls < 20:
-                return True
-            self.quit_at = time.perf_counter()
-            return False  # q
-
-    src, window, sink = Mount(n=100), Window(), ListSink()
+    src, window, sink = Mount(n=100), _QuittingWindow(20), ListSink()
     threading.Timer(4.0, src.release.set).start()  # (the read returns after 4 s)
     t0 = time.perf_counter()
     try:
