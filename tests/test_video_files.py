@@ -727,6 +727,15 @@ def test_late_7_1_audio_that_is_reencoded_gets_its_lead_in(tmp_path, out_ext):
     assert probe(out)["audio_packets"] > 0
 
 
+def _loudest_per_channel(c) -> np.ndarray:
+    """The loudest sample of each channel of open file ``c``'s first audio stream (float planar,
+    as AAC and Opus decode)."""
+    a = c.streams.audio[0]
+    n = a.codec_context.channels  # (PyAV counts a ninth plane of 8: to_ndarray() crashes)
+    return np.max([[np.abs(np.frombuffer(p, np.float32, count=f.samples)).max() for p in f.planes[:n]]
+                   for f in c.decode(a)], axis=0)
+
+
 @pytest.mark.parametrize("acodec, layout, src_ext, out_ext, encoder", [
     ("pcm_s24le", "5.1", ".mov", ".mp4", "aac"), ("ac3", "5.1(side)", ".mkv", ".webm", "opus"),
     ("flac", "7.1", ".mkv", ".mov", "aac")])
@@ -746,9 +755,7 @@ def test_surround_audio_that_is_transcoded_keeps_its_channels(tmp_path, acodec, 
         a = c.streams.audio[0]
         assert a.codec_context.name == encoder
         assert a.codec_context.channels == len(av.AudioLayout(layout).channels)
-        n = a.codec_context.channels  # (PyAV counts a ninth plane of 8: to_ndarray() crashes)
-        loud = np.max([[np.abs(np.frombuffer(p, np.float32, count=f.samples)).max() for p in f.planes[:n]]
-                       for f in c.decode(a)], axis=0)
+        loud = _loudest_per_channel(c)
     assert loud[0] > 0.1 and loud[1:].max() < 0.01, loud
 
 
@@ -768,8 +775,7 @@ def test_pcm_whose_channels_come_in_an_order_of_their_own_is_reencoded(tmp_path)
         a = c.streams.audio[0]
         n = a.codec_context.channels
         names = [ch.name for ch in a.codec_context.layout.channels]
-        loud = np.max([[np.abs(np.frombuffer(p, np.float32, count=f.samples)).max() for p in f.planes[:n]]
-                       for f in c.decode(a)], axis=0)
+        loud = _loudest_per_channel(c)
     assert n == 8 and loud.max() > 0.1 and np.sort(loud)[-2] < 0.01, loud
     assert names[int(loud.argmax())] in ("SL", "BL"), (names, loud)  # (the .mov's label of that channel)
 
