@@ -717,6 +717,18 @@ def _remove_temps(dst: Path) -> None:
 
 # ------------------------------------------------------------------ backends
 
+def _tracked(item_fn: Callable, src: str, *args) -> dict:
+    """``item_fn(src, *args)`` in a local worker, which first tells the driver its pid (through
+    the frames queue, ``(src, None, pid)``): when a worker dies, the item it was running is known,
+    and the others the broken pool took down with it are not counted as attempts of theirs."""
+    if _FRAMES_QUEUE is not None:
+        try:
+            _FRAMES_QUEUE.put((src, None, os.getpid()))
+        except Exception:
+            pass
+    return item_fn(src, *args)
+
+
 def _init_worker(threads: int, driver: int = 0, frames_queue=None) -> None:
     import signal
 
@@ -815,13 +827,16 @@ class _Backend:
 
 class _Local(_Backend):
     """``jobs`` worker processes; a pool broken by a dying worker is replaced and the items it
-    held are tried again (at most MAX_ATTEMPTS times each)."""
+    held are tried again: at most MAX_ATTEMPTS times an item whose own worker died, the others
+    (stopped with the pool) as often as needed."""
 
     def __init__(self, jobs: int, threads: int, item_fn: Callable = run_item):
         super().__init__()
         self.jobs, self.threads, self.item_fn = jobs, threads, item_fn
         self.pool = None
         self.frames_queue = None
+        #: input -> pid of the worker that took it up, in the current pool (see _tracked)
+        self.pids: dict[str, int] = {}
 
     def _new_pool(self):
         import multiprocessing
@@ -846,9 +861,20 @@ class _Local(_Backend):
     def _drain(self, on_frames: Callable | None) -> None:
         q = self.frames_queue
         while q is not None and not q.empty():
-            src, n = q.get()
-            if on_frames is not None:
-                on_frames(src, n)
+            msg = q.get()
+            if len(msg) == 3:  # (an item started: the worker's pid, see _tracked)
+                self.pids[msg[0]] = msg[2]
+            elif on_frames is not None:
+                on_frames(*msg)
+
+    def _killers(self, items: list[Item], procs: dict) -> list[Item]:
+        """Of ``items``, taken down by a broken pool, those whose own worker died (not one the
+        pool then stopped, SIGTERM: a worker that ran another item); all of them where none is
+        known (a worker stopped from outside, or one that died before it told its pid)."""
+        import signal
+
+        dead = {pid for pid, p in procs.items() if p.exitcode not in (None, 0, -signal.SIGTERM)}
+        return [it for it in items if self.pids.get(str(it.src)) in dead] or items
 
     def run(self, items: list[Item], settings: Settings, outdir: Path, on_result: Callable,
             on_frames: Callable | None = None, on_start: Callable | None = None) -> None:
@@ -864,6 +890,7 @@ class _Local(_Backend):
         queue = deque(items)
         while queue:
             self.pool = self._new_pool()
+            self.pids = {}
             futures: dict = {}
             retry: list[Item] = []
             broken = False
@@ -878,8 +905,8 @@ class _Local(_Backend):
                     for it in batch:
                         try:
                             with _signals_held():  # (submit starts a worker process, when one is missing)
-                                fut = self.pool.submit(self.item_fn, str(it.src), _dst(outdir, it), it.kind,
-                                                       it.force, settings)
+                                fut = self.pool.submit(_tracked, self.item_fn, str(it.src), _dst(outdir, it),
+                                                       it.kind, it.force, settings)
                                 self.unhandled[fut] = it
                         except BrokenProcessPool:
                             broken = True
@@ -897,17 +924,27 @@ class _Local(_Backend):
                     except BrokenProcessPool:
                         broken = True
                         _remove_temps(outdir / it.rel)
-                        attempts[id(it)] += 1
-                        if attempts[id(it)] >= MAX_ATTEMPTS:
-                            on_result(it, {"status": "failed", "exit_code": 1, "frames": 0, "seconds": 0.0,
-                                           "written": False, "notes": [],
-                                           "error": f"{it.src}: the worker process died "
-                                                    f"({MAX_ATTEMPTS} attempts)"})
-                        else:
-                            retry.append(it)
+                        retry.append(it)
                     self.unhandled.pop(fut, None)
+            procs = dict(getattr(self.pool, "_processes", None) or {})
             self.pool.shutdown(wait=True)
             self.pool = None
+            if retry:
+                # a worker that died (a crash, the out-of-memory killer) broke the pool and took
+                # the items of the other workers down with it: only its own item's try counts,
+                # the others are done again as if untried (they were failed too, "the worker
+                # process died (3 attempts)", when one file crashed its worker three times)
+                self._drain(None)  # (the pids of the items started just before)
+                killers = {id(it) for it in self._killers(retry, procs)}
+                for it in list(retry):
+                    if id(it) in killers:
+                        attempts[id(it)] += 1
+                    if attempts[id(it)] >= MAX_ATTEMPTS:
+                        retry.remove(it)
+                        on_result(it, {"status": "failed", "exit_code": 1, "frames": 0, "seconds": 0.0,
+                                       "written": False, "notes": [],
+                                       "error": f"{it.src}: the worker process died "
+                                                f"({MAX_ATTEMPTS} attempts)"})
             if retry:
                 queue = deque(sorted(retry + list(queue), key=lambda it: (it.work, it.size), reverse=True))
 

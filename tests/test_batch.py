@@ -492,6 +492,27 @@ def test_a_dead_local_worker_is_replaced_and_recorded_once(library, tmp_path):
     assert sorted(Path(r["input"]).name for r in recs) == ["a.jpg", "w.mkv"]
 
 
+def _kills_its_worker_on_bad(src, dst, kind, force, settings):
+    """An item function whose worker is killed (a crash, the out-of-memory killer) on bad.jpg, at
+    every try, while the other items take a second."""
+    if Path(src).name == "bad.jpg":
+        time.sleep(0.3)
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(1.0)
+    return run_item(src, dst, kind, force, settings)
+
+
+def test_a_file_that_kills_its_worker_fails_alone_not_the_items_beside_it(tmp_path):
+    # (largest first: bad.jpg runs beside good1.jpg, good2.jpg queued ahead, at each try)
+    for i, name in enumerate(("bad", "good1", "good2", "good3")):
+        _photo(tmp_path / "in" / f"{name}.jpg", i, w=480 - 40 * i, h=360 - 30 * i)
+    report = run_batch([str(tmp_path / "in")], tmp_path / "out", load_config(None, []), jobs=2,
+                       item_fn=_kills_its_worker_on_bad)
+    assert report.errors == [f"{tmp_path / 'in' / 'bad.jpg'}: the worker process died (3 attempts)"]
+    assert (report.done, report.failed) == (3, 1)
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == ["good1.png", "good2.png", "good3.png"]
+
+
 # ---------------------------------------------------------------- Ray
 
 @pytest.fixture(scope="module")
