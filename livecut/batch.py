@@ -476,6 +476,30 @@ def _unchanged(prev: dict, item: Item, key: str | None) -> bool:
     return prev.get("size") == item.size and prev.get("mtime_ns") == item.mtime_ns
 
 
+def _owns(prev: dict, dst: Path) -> bool:
+    """The output at ``dst`` is this batch's, by the last line of its item, ``prev``: written, or
+    found at its final name for an item started where nothing stood, its result never recorded
+    (a crash, SIGKILL, a power cut: this batch's own, to be done again)."""
+    return bool(prev.get("written")) or (
+        prev.get("status") == STARTED and prev.get("existed") is False and os.path.lexists(dst))
+
+
+def _moved(records: list[dict], item: Item) -> dict | None:
+    """Of ``records`` (the last line of each input of another path with ``item``'s output and
+    file name), the one of the same file moved there: the same content (SHA-256 where both have
+    one, else size and modification time, which a move or rename keeps), or None.  A library
+    moved or renamed, or a drive mounted elsewhere, had each output refused as "exists" (not
+    written by this batch) and --force did everything again."""
+    for rec in reversed(records):
+        if item.digest is not None and rec.get("hash") is not None:
+            same = rec["hash"] == item.digest
+        else:
+            same = rec.get("size") == item.size and rec.get("mtime_ns") == item.mtime_ns
+        if same:
+            return rec
+    return None
+
+
 def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, video_ext: str = ".mp4",
          use_hash: bool = False, retry_failed: bool = False, force: bool = False,
          settings: str | None = None) -> Plan:
@@ -495,6 +519,11 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
     result = Plan(outdir=outdir)
     result.refused += [(None, e) for e in errors]
     manifest = read_manifest(outdir / MANIFEST, by_output=True)
+    # (by output and file name: the same file found under another path -- the library moved or
+    # renamed, a drive mounted elsewhere -- is the input those records name, see _moved)
+    by_name: dict[tuple, list[dict]] = {}
+    for (inp, out), rec in manifest.items():
+        by_name.setdefault((out, Path(inp).name), []).append(rec)
     taken: dict[str, Path] = {}
     inputs_resolved = {src for src, _ in pairs}
     for src, root in pairs:
@@ -507,10 +536,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
         dst = outdir / item.rel
         prev = manifest.get((str(src), item.rel))
         ours = prev is not None and prev.get("output") == item.rel
-        # (an output at its final name for an item started where nothing stood, its result
-        # never recorded -- a crash, SIGKILL, a power cut: this batch's own, to be done again)
-        item.owned = ours and (bool(prev.get("written")) or (
-            prev.get("status") == STARTED and prev.get("existed") is False and os.path.lexists(dst)))
+        item.owned = ours and _owns(prev, dst)
 
         def refuse(error: str) -> None:
             # refused the same way before, and recorded then: a failure skipped, as any other
@@ -530,6 +556,10 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
         except OSError as exc:  # (a link to nothing, or a loop: recorded once, as other refusals)
             refuse(f"{src}: cannot read: {exc.strerror or exc}")
             continue
+        if prev is None:
+            prev = _moved(by_name.get((item.rel, src.name), []), item)
+            ours = prev is not None
+            item.owned = ours and _owns(prev, dst)
         item.frames, item.work = estimate(src, kind)
 
         if item.rel in taken:

@@ -698,6 +698,26 @@ def test_going_back_to_an_earlier_video_type_skips_what_that_run_wrote(tmp_path)
     assert report.exit_code == 0 and report.done == 1, report.errors
 
 
+def test_a_library_moved_or_renamed_is_already_done_not_refused(tmp_path):
+    shoot, out, cfg = tmp_path / "shoot", tmp_path / "cut", load_config(None, [])
+    _photo(shoot / "a.jpg", 0)
+    _photo(shoot / "day2" / "b.png", 1)
+    assert run_batch([str(shoot)], out, cfg, jobs=1).done == 2
+    moved = shoot.rename(tmp_path / "shoot 2026-11")  # (or a drive mounted elsewhere)
+    report = run_batch([str(moved)], out, cfg, jobs=1)
+    assert (report.done, report.failed, report.skipped_done) == (0, 0, 2), report.errors
+    # its outputs are still the batch's: other settings do them again, without --force
+    report = run_batch([str(moved)], out, cfg, mode="mask", jobs=1)
+    assert (report.done, report.failed) == (2, 0), report.errors
+    # a file of that name with other content is not taken for the one moved
+    _photo(moved / "a.jpg", 5, w=320, h=240)
+    (tmp_path / "elsewhere").mkdir()
+    moved.rename(tmp_path / "elsewhere" / moved.name)
+    report = run_batch([str(tmp_path / "elsewhere" / moved.name)], out, cfg, mode="mask", jobs=1)
+    assert (report.skipped_done, report.failed) == (1, 1)
+    assert report.errors[0].endswith(f"{out / 'a.png'} exists (use --force to overwrite)")
+
+
 def test_force_alone_takes_up_an_item_refused_because_its_output_existed(library, tmp_path):
     """"exists (use --force to overwrite)", then the same command with --force: the item was
     skipped as 'failed before' (it took --force --retry-failed)."""
