@@ -526,6 +526,16 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
         by_name.setdefault((out, Path(inp).name), []).append(rec)
     taken: dict[str, Path] = {}
     inputs_resolved = {src for src, _ in pairs}
+
+    def wrote_its_output(pair: tuple[Path, Path]) -> bool:
+        kind = kind_of(pair[0], named=True)
+        rec = kind and manifest.get((str(pair[0]), output_rel(pair[0], pair[1], kind, video_ext)))
+        return bool(rec and rec.get("written"))
+
+    # of two inputs with one output (x.png done, x.jpg added), the one whose output it is keeps
+    # it: the other is refused (x.jpg came first and was refused as "exists", and x.png, done and
+    # unchanged, was failed as "also the output of x.jpg", at every run after)
+    pairs = sorted(pairs, key=lambda pair: not wrote_its_output(pair))
     for src, root in pairs:
         kind = kind_of(src, named=True)  # (what folders and globs gave was taken by kind_of)
         if kind is None:

@@ -779,6 +779,24 @@ def test_a_refused_collision_is_recorded_once_not_at_every_rerun(tmp_path):
     assert len(_records(out)) == 3
 
 
+def test_an_input_added_with_the_output_of_one_done_leaves_that_one_done(tmp_path):
+    """x.png done, then x.jpg added beside it: x.jpg (first by name) was refused as "exists" and
+    x.png, done and unchanged, failed as "also the output of x.jpg" at every run after."""
+    out, cfg = tmp_path / "out", load_config(None, [])
+    _photo(tmp_path / "in" / "x.png", 1)
+    assert run_batch([str(tmp_path / "in")], out, cfg, jobs=1).done == 1
+    made = (out / "x.png").read_bytes()
+    _photo(tmp_path / "in" / "x.jpg", 0)
+    for _ in range(2):
+        again = run_batch([str(tmp_path / "in")], out, cfg, jobs=1)
+        assert (again.skipped_done, again.failed + again.skipped_failed) == (1, 1), again.errors
+    assert again.exit_code == 2
+    assert read_manifest(out / MANIFEST)[str(tmp_path / "in" / "x.png")]["status"] == "ok"
+    refused = read_manifest(out / MANIFEST)[str(tmp_path / "in" / "x.jpg")]
+    assert f"also the output of {tmp_path / 'in' / 'x.png'}" in refused["error"]
+    assert (out / "x.png").read_bytes() == made
+
+
 def test_a_failed_item_leaves_no_empty_mirrored_folder(tmp_path):
     _photo(tmp_path / "in" / "a.jpg", 0)
     bad = tmp_path / "in" / "day2" / "deep" / "broken.mp4"
