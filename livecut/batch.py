@@ -820,25 +820,30 @@ def _signals_held():
 
 
 @contextlib.contextmanager
-def _sigint_ignored_by_programs_started():
-    """A program started meanwhile (the forkserver, and so every worker it forks) ignores SIGINT
-    from its first instruction on (an ignored signal stays ignored across exec): a terminal's
-    Ctrl-C, sent to the whole group, stopped the forkserver in the middle of its imports, or a
-    worker before it could ignore SIGINT itself, each with a traceback.  SIGINT is blocked
-    here meanwhile, so that one that comes is delivered afterwards (Linux keeps a blocked
-    signal pending, ignored or not)."""
+def _signals_ignored_by_programs_started():
+    """A program started meanwhile (the forkserver, the resource tracker it starts, and so every
+    worker it forks) ignores SIGINT and SIGHUP from its first instruction on (an ignored signal
+    stays ignored across exec): a terminal's Ctrl-C, sent to the whole group, stopped the
+    forkserver in the middle of its imports, or a worker before it could ignore SIGINT itself,
+    each with a traceback; a terminal closed (SIGHUP, to the whole group) killed the resource
+    tracker, which the driver started again as it stopped: a warning and a traceback for each
+    semaphore freed after.  The driver stops them all.  SIGINT and SIGHUP are blocked here
+    meanwhile, so that one that comes is delivered afterwards (Linux keeps a blocked signal
+    pending, ignored or not)."""
     import signal
     import threading
 
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
         return
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    saved = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sigs = [getattr(signal, name) for name in ("SIGINT", "SIGHUP") if hasattr(signal, name)]
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, set(sigs))
+    saved = {sig: signal.signal(sig, signal.SIG_IGN) for sig in sigs}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, saved)
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
@@ -890,7 +895,7 @@ class _Local(_Backend):
                 pass
             from multiprocessing import forkserver
 
-            with _signals_held(), _sigint_ignored_by_programs_started():
+            with _signals_held(), _signals_ignored_by_programs_started():
                 forkserver.ensure_running()  # (the workers it forks ignore SIGINT as it does)
         else:  # Windows: spawn is the only start method
             ctx = multiprocessing.get_context("spawn")

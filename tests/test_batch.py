@@ -396,6 +396,30 @@ def test_ctrl_c_stops_keeps_the_finished_and_a_rerun_completes(tmp_path):
         {f"p{i}.png" for i in range(6)}
 
 
+def test_a_hangup_stops_the_batch_with_one_line(tmp_path):
+    """A terminal closed (an SSH connection lost) sends SIGHUP to the whole group: it killed
+    the multiprocessing resource tracker, which the driver started again as it stopped, with a
+    warning ('process died unexpectedly, relaunching') and a KeyError traceback per semaphore
+    freed after (7 with -j 2), where the batch said one line."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        make_clip(src / f"c{i}.mp4", n=150, seed=i)
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, "-m", "livecut", "batch", str(src), "-o", str(out), "-j", "2"],
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not ((out / MANIFEST).exists() and _records(out, started=True)):
+        time.sleep(0.05)
+    time.sleep(0.5)  # (the workers at work)
+    os.killpg(proc.pid, signal.SIGHUP)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 129, stderr
+    assert stderr.startswith("livecut: error: stopped by SIGHUP: "), stderr
+    assert len(stderr.splitlines()) == 1, stderr
+
+
 def test_ctrl_c_while_a_result_is_recorded_keeps_it_done(tmp_path, monkeypatch):
     """Ctrl-C while an item's "ok" line was written (its fsync: just when a watcher sees the
     line appear) stopped the driver before it noted the item as recorded: the stop then
