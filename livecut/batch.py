@@ -1339,7 +1339,9 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
             raise UsageError(f"{outdir}: another livecut batch wrote there while this one planned; run "
                              "the command again")
     start = time.perf_counter()
-    bar = _BatchBar(the_plan.todo, total, enabled=progress and total > 0)
+    # (every refusal is a failed item there, as in the summary, a name not found too: the bar
+    # counted it failed, not among the items, and ended on '1 done, 1 failed, -1 left')
+    bar = _BatchBar(the_plan.todo, len(the_plan.todo) + len(the_plan.refused), enabled=progress and total > 0)
 
     recorded: set[int] = set()  # (the items with a result line from this run)
 

@@ -4,6 +4,7 @@ local Ray head on 127.0.0.1; skipped only when the ``ray`` extra is not installe
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -644,6 +645,24 @@ def test_hash_tells_changed_content_not_a_new_mtime(tmp_path):
     report = run_batch([str(src)], out, cfg, jobs=1, use_hash=True)
     assert (report.done, report.skipped_done) == (1, 1)
     assert Path(_records(out)[-1]["input"]).name == "b.jpg"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_line_counts_an_input_not_found_among_the_items(tmp_path, monkeypatch):
+    """A name mistyped (or a glob that matches nothing) is a failed item in the summary; the
+    progress line counted it failed but not among the items, and said '1 done, 1 failed, -1
+    left' at the end."""
+    monkeypatch.setattr(sys, "stderr", terminal := _Terminal())
+    monkeypatch.setenv("COLUMNS", "150")
+    report = run_batch([str(_photo(tmp_path / "in" / "a.jpg")), str(tmp_path / "in" / "typo.jpg")],
+                       tmp_path / "out", load_config(None, []), jobs=1, progress=True)
+    assert (report.done, report.failed) == (1, 1)
+    shown = terminal.getvalue()
+    assert "1 done, 1 failed, 0 left" in shown and "-1 left" not in shown, shown
 
 
 def test_local_workers_report_the_frames_of_the_video_in_flight(tmp_path):
