@@ -186,6 +186,15 @@ def _walk(folder: Path, skip: Path, errors: list[str] | None = None) -> list[Pat
     return found
 
 
+def _stdin_bytes() -> bytes:
+    """What standard input holds (to its end).  Raises OSError where there is none."""
+    import sys
+
+    if sys.stdin is None:
+        raise OSError(0, "no standard input")
+    return sys.stdin.buffer.read()
+
+
 def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
     """Files, folders (recursively, OUTDIR excluded), globs and a list file -> ``(file, root)``
     pairs (``root``: the folder the output tree mirrors from) and error lines."""
@@ -194,7 +203,9 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
         try:
             # (a BOM, as Windows editors write, is no part of the first path; a name that is not
             # UTF-8 is the file's own bytes, as the system gives such names)
-            lines = Path(list_file).read_text(encoding="utf-8-sig", errors="surrogateescape").splitlines()
+            # (-: standard input, `find shoot -name '*.mov' | livecut batch --list - -o cut`)
+            raw = _stdin_bytes() if list_file == "-" else Path(list_file).read_bytes()
+            lines = raw.decode("utf-8-sig", errors="surrogateescape").splitlines()
         except OSError as exc:
             raise UsageError(f"--list {list_file}: cannot read: {exc.strerror or exc}") from None
         if any("\x00" in ln for ln in lines):  # (no path holds one: a picture given for the list?)

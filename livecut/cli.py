@@ -270,7 +270,7 @@ def batch(
                                help="Folder for the results; mirrors the input tree; holds the manifest "
                                     "livecut-batch.jsonl."),
     list_file: Optional[str] = typer.Option(None, "--list", metavar="FILE", rich_help_panel=P_INPUT,
-                                            help="Also the inputs named in FILE, one path a line."),
+                                            help="Also the inputs named in FILE, one path a line (- for standard input)."),
     mode: Optional[str] = mode_opt("as `livecut image` / `livecut file`",
                                    "cutout, mask or composite (photos and videos), side-by-side (videos only)."),
     background: Optional[str] = background_opt("blur, color:#RRGGBB, image:PATH or transparent; "

@@ -122,6 +122,15 @@ def test_plan_reads_a_list_globs_and_skips_the_output_folder(library, tmp_path):
                                                         f"{tmp_path / '*.png'}: pattern matches no photos or videos"]
 
 
+def test_a_list_on_standard_input(library, tmp_path, monkeypatch):
+    """`find shoot -name '*.jpg' | livecut batch --list - -o cut`: '--list -: cannot read: No such
+    file or directory' (exit 2)."""
+    names = f"{library / 'a.jpg'}\n{library / 'day2' / 'deep' / 'c.jpg'}\n".encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(names)))
+    p = plan([], tmp_path / "o", list_file="-")
+    assert sorted(it.rel for it in p.todo) == ["a.png", "day2/deep/c.png"] and not p.refused
+
+
 def test_a_named_gif_is_a_photo_as_livecut_image_takes_it(tmp_path):
     """`livecut image anim.gif` cuts its first frame (and says so); `livecut batch anim.gif`
     refused it as 'not a photo or video this tool knows'.  Named (on the command line or in
