@@ -337,6 +337,22 @@ def test_mask_smoother_takes_gray_frames_and_checks_alpha():
             sm(bad, img)
 
 
+@pytest.mark.parametrize("still", [False, True])
+@pytest.mark.parametrize("bad", ["none", "float 0-1", "bool", "other size", "3-D"])
+def test_a_temporal_that_gives_back_no_alpha_is_a_typed_error(scene, still, bad):
+    """A ``temporal`` of one's own that gave back None crashed the process in OpenCV (photos,
+    still=True: a segmentation fault) or raised a bare TypeError; a float of 0-1 or a bool gave
+    an empty mask; another size a mask of nothing or a bare ValueError."""
+    make = {"none": lambda a: None, "float 0-1": lambda a: a / 255.0, "bool": lambda a: a > 127,
+            "other size": lambda a: a[1:], "3-D": lambda a: a[:, :, None]}[bad]
+    img, _ = scene
+    seg = Segmenter(temporal=lambda a, small: make(a), still=still)
+    with pytest.raises(ArrayError, match=r"temporal returned .*expected the alpha it was given"):
+        seg.mask(img)
+    seg = Segmenter(temporal=lambda a, small: a.copy(), still=still)  # (its own alpha, copied: taken)
+    assert np.array_equal(seg.mask(img), Segmenter(still=still).mask(img))
+
+
 # ---------------------------------------------------------------- documented behaviour
 
 def test_one_segmenter_over_unrelated_photos(scene):

@@ -86,7 +86,8 @@ class Segmenter:
         self.cfg = cfg
         self.method = create_method(cfg.method, cfg, still)
         #: optional ``temporal(alpha_small, small_bgr) -> alpha_small`` applied at the reduced
-        #: size before the full-size refinement (video: :class:`livecut.smooth.MaskSmoother`)
+        #: size before the full-size refinement (video: :class:`livecut.smooth.MaskSmoother`);
+        #: it gives back uint8 of the shape it was given (another: :class:`ArrayError`)
         self.temporal = temporal
         #: the full-size refinement actually used (``refine = "auto"`` resolved)
         self.refine = cfg.refine if cfg.refine != "auto" else ("color" if still else "guided")
@@ -312,6 +313,7 @@ class Segmenter:
                 alpha_small = self.temporal.hold(alpha_small, small)
             else:
                 alpha_small = self.temporal(alpha_small, small)
+            _check_temporal(alpha_small, sh, sw)
             t["smooth"] = (time.perf_counter() - ts) * 1e3
         t2 = time.perf_counter()
         dst = self._out if out is None else out
@@ -369,6 +371,16 @@ class Segmenter:
         """Whether focus was judged anew for the last frame (False: it reused an earlier
         judgement, ``segment.still`` / ``segment.every``); None for a method that does not say."""
         return getattr(self.method, "last_judged", None)
+
+
+def _check_temporal(alpha, sh: int, sw: int) -> None:
+    """Refuse what a ``temporal`` gave back unless it is the alpha at the working size as it was
+    given, ``(sh, sw)`` uint8: None crashed the process in OpenCV (photos), a float of 0-1 or a
+    bool gave an empty mask, another size a mask of nothing or a bare ValueError."""
+    if not (isinstance(alpha, np.ndarray) and alpha.dtype == np.uint8 and alpha.shape == (sh, sw)):
+        got = f"{alpha.shape} {alpha.dtype}" if isinstance(alpha, np.ndarray) else type(alpha).__name__
+        raise ArrayError(f"temporal returned {got}; expected the alpha it was given, ({sh}, {sw}) uint8 "
+                         "(0-255; e.g. np.clip(a, 0, 255).astype(np.uint8))")
 
 
 def _clear_outside(dst: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
