@@ -613,14 +613,14 @@ class Compositor:
 
         Frames of even sides and at least BANDS_MIN_PIXELS are done band by band, as :meth:`_over_planes` does the I420
         planes (the soft tiles found on the alpha at half size; the blend within 2 levels of
-        exact); others as :meth:`_background_into`, then :meth:`blend_over`."""
+        exact); others as :meth:`_background_into`, then :meth:`_blend_over`."""
         h, w = alpha.shape
         if not self._composite_ready:
             self._prepare_composite()
         half = self._half_tiles
         if half is None:
             self._background_into(frame, out, bg_frame)
-            self.blend_over(frame, alpha, out)
+            self._blend_over(frame, alpha, out)
             return
         kind = self.background.kind
         if kind == "blur":
@@ -728,11 +728,32 @@ class Compositor:
         return inner
 
     def blend_over(self, frame: np.ndarray, alpha: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """``out = (frame * a + out * (255 - a)) / 255`` where ``out`` holds the background.
+        """``out = (frame * a + out * (255 - a)) / 255`` where ``out`` holds the background;
+        returns ``out``.
 
-        The exact blend is computed only in the tiles where alpha is soft (its
-        boundary band); elsewhere the frame is copied where alpha is 255.
+        ``frame`` as :meth:`apply` takes it, ``alpha`` HxW uint8, ``out`` HxWx3 uint8 (BGR)
+        with contiguous pixels (a C-order array, or a window ``canvas[y:y+H, x:x+W]`` of one);
+        another is an :class:`~livecut.errors.ArrayError`.  The exact blend is computed only
+        in the tiles where alpha is soft (its boundary band); elsewhere the frame is copied
+        where alpha is 255.
         """
+        frame = as_bgr(frame)
+        h, w = frame.shape[:2]
+        check_alpha(alpha)
+        if alpha.shape != (h, w):
+            raise FrameSizeError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
+        if (not isinstance(out, np.ndarray) or out.shape != (h, w, 3) or out.dtype != np.uint8
+                or not out.flags.writeable or out.strides[1:] != (3, 1)):
+            got = (f"{out.shape} {out.dtype}, strides {out.strides}{'' if out.flags.writeable else ', read-only'}"
+                   if isinstance(out, np.ndarray) else type(out).__name__)
+            raise ArrayError(f"out is {got}; expected a writable ({h}, {w}, 3) uint8 BGR array with "
+                             "contiguous pixels (the background), e.g. background.copy()")
+        if np.may_share_memory(frame, out) and frame is not out:
+            frame = frame.copy()  # (the blend reads the frame where it has written out)
+        return self._blend_over(frame, alpha, out)
+
+    def _blend_over(self, frame: np.ndarray, alpha: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """:meth:`blend_over` of arrays known to be right."""
         h, w = alpha.shape
         if self._shape != (h, w):
             self._prepare(h, w)

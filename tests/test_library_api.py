@@ -353,6 +353,37 @@ def test_a_temporal_that_gives_back_no_alpha_is_a_typed_error(scene, still, bad)
     assert np.array_equal(seg.mask(img), Segmenter(still=still).mask(img))
 
 
+def test_blend_over_takes_frames_as_apply_and_refuses_a_wrong_background(scene):
+    """Compositor.blend_over (a frame over a background of one's own) took its arrays
+    unchecked: a gray or float frame, a float alpha, a background of another shape or layout
+    (a Fortran-order, flipped, read-only or BGRA array) each raised a bare cv2.error."""
+    img, _ = scene
+    comp = Compositor(background="color:#00b140")
+    alpha = Segmenter().mask(img).copy()
+    bg = np.empty_like(img)
+    bg[:] = (0x40, 0xB1, 0x00)
+    want = comp.apply(img, alpha)
+    assert np.array_equal(comp.blend_over(img.astype(np.float32) / 255, alpha, bg.copy()), want)
+    canvas = np.zeros((img.shape[0] + 20, img.shape[1] + 40, 3), np.uint8)
+    window = canvas[10:-10, 20:-20]
+    window[:] = bg
+    assert comp.blend_over(img, alpha, window) is window and np.array_equal(window, want)
+    assert not canvas[:10].any() and not canvas[:, :20].any()
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    assert np.array_equal(comp.blend_over(gray, alpha, bg.copy()),
+                          comp.apply(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), alpha))
+    ro = bg.copy()
+    ro.flags.writeable = False
+    for out in (bg[:, :, 0].copy(), bg.astype(np.float32), np.asfortranarray(bg), bg.copy()[:, ::-1],
+                ro, cv2.cvtColor(bg, cv2.COLOR_BGR2BGRA), bg.tolist()):
+        with pytest.raises(ArrayError, match="out is"):
+            comp.blend_over(img, alpha, out)
+    with pytest.raises(ArrayError, match="alpha"):
+        comp.blend_over(img, alpha / 255.0, bg.copy())
+    with pytest.raises(ArrayError, match="does not match"):
+        comp.blend_over(img, alpha[1:], bg.copy())
+
+
 # ---------------------------------------------------------------- documented behaviour
 
 def test_one_segmenter_over_unrelated_photos(scene):
