@@ -1934,3 +1934,38 @@ def test_frames_a_millisecond_apart_keep_their_own_times(tmp_path):
         got = [round(t - got[0], 6) for t in got]
         assert len(got) == len(ms) and len(set(got)) == len(ms), (ext, got)
         assert got[20:22] == ([0.834, 0.835] if ext == ".mkv" else [round(20 * 1001 / 24000, 6), 0.835]), (ext, got)
+
+
+@pytest.mark.parametrize("spec", ["out.mp4", "frames/"])
+def test_file_sinks_refuse_frames_they_cannot_write_with_a_typed_error(tmp_path, spec):
+    """A file sink used from Python: a float, 16-bit (video), 2-channel, empty or missing
+    frame raised a bare cv2.error, ZeroDivisionError or AttributeError, and PNG frames wrote
+    a float frame as levels 0 and 1 (black); the PNG sink written to before ``with`` or after
+    close raised a bare TypeError (the video sink says "not open")."""
+    from livecut.errors import ArrayError, VideoWriteError
+    from livecut.sinks import open_sink
+    from livecut.sinks.base import SinkInfo
+
+    img = np.full((48, 64, 3), 100, np.uint8)
+    sink = open_sink(f"{tmp_path}/{spec}", SinkInfo(width=64, height=48, fps=25.0))
+    with pytest.raises(VideoWriteError, match="not open"):
+        sink.write(img)
+    bad = [img / 255.0, img[:, :, :2], img[:0], None, img.tolist()]
+    if spec.endswith(".mp4"):
+        bad.append(img.astype(np.uint16))
+    with sink:
+        for frame in bad:
+            with pytest.raises(ArrayError, match="cannot write a frame of"):
+                sink.write(frame)
+        sink.write(img)
+        sink.write(img[:, :, 0])
+        if spec == "frames/":  # (a 16-bit PNG)
+            sink.write(img.astype(np.uint16) * 257)
+    with pytest.raises(VideoWriteError, match="not open"):
+        sink.write(img)
+    if spec == "frames/":
+        names = sorted(p.name for p in (tmp_path / "frames").iterdir())
+        assert names == ["frame_000000.png", "frame_000001.png", "frame_000002.png"]
+        assert cv2.imread(str(tmp_path / "frames" / names[2]), cv2.IMREAD_UNCHANGED).dtype == np.uint16
+    else:
+        assert probe(tmp_path / spec)["frames"] == 2

@@ -51,6 +51,21 @@ class SinkInfo:
     extra: dict = field(default_factory=dict)
 
 
+def check_frame(image, who: str, dtypes: tuple = (np.uint8,)) -> None:
+    """Refuse, as an :class:`~livecut.errors.ArrayError` whose message starts with ``who``, an
+    ``image`` a sink cannot write: not an HxW, HxWx1, HxWx3 (BGR) or HxWx4 (BGRA) array of
+    one of ``dtypes``, or an empty one."""
+    from livecut.errors import ArrayError
+
+    if (isinstance(image, np.ndarray) and image.dtype in dtypes and image.size
+            and (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (1, 3, 4)))):
+        return
+    got = f"{image.shape} {image.dtype}" if isinstance(image, np.ndarray) else type(image).__name__
+    kinds = " or ".join(np.dtype(d).name for d in dtypes)
+    raise ArrayError(f"{who}: cannot write a frame of {got}; expected an HxW, HxWx3 (BGR) or HxWx4 "
+                     f"(BGRA) {kinds} image, as Compositor.apply returns")
+
+
 @runtime_checkable
 class Sink(Protocol):
     def __enter__(self) -> "Sink": ...
