@@ -1969,3 +1969,30 @@ def test_file_sinks_refuse_frames_they_cannot_write_with_a_typed_error(tmp_path,
         assert cv2.imread(str(tmp_path / "frames" / names[2]), cv2.IMREAD_UNCHANGED).dtype == np.uint16
     else:
         assert probe(tmp_path / spec)["frames"] == 2
+
+
+@pytest.mark.parametrize("spec", ["out.mp4", "frames/"])
+def test_a_file_sink_opened_again_says_so_and_loses_nothing(tmp_path, spec):
+    """A file sink entered again (after its ``with``, or inside it) wrote the new frames to a
+    temporary file or folder that was never renamed into place: lost without a word (its
+    ``frames`` counted them), and PNG frames' hidden folder left behind."""
+    from livecut.errors import VideoWriteError
+    from livecut.sinks import open_sink
+    from livecut.sinks.base import SinkInfo
+
+    img = np.full((48, 64, 3), 100, np.uint8)
+    sink = open_sink(f"{tmp_path}/{spec}", SinkInfo(width=64, height=48, fps=25.0))
+    with sink:
+        sink.write(img)
+        with pytest.raises(VideoWriteError, match="already open"):
+            sink.__enter__()
+        sink.write(img)
+    with pytest.raises(VideoWriteError, match="closed; a file sink writes one output"):
+        with sink:
+            sink.write(img)
+    sink.close()  # (again: nothing to do)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [spec.rstrip("/")]  # (no hidden folder left)
+    if spec == "frames/":
+        assert len(list((tmp_path / "frames").iterdir())) == 2
+    else:
+        assert probe(tmp_path / spec)["frames"] == 2

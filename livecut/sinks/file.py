@@ -367,6 +367,15 @@ def _check_spec(spec: str, channels: int) -> None:
         check_keeps_alpha(Path(spec).expanduser(), channels)
 
 
+def _check_once(sink) -> None:
+    """Refuse to open a file sink again: its close() finishes one file, once (opened again, its
+    frames were written to a temporary file or folder that was never renamed into place, and
+    lost)."""
+    if sink._closed or sink.tmp is not None:
+        raise VideoWriteError(f"{sink.path}: {'closed' if sink._closed else 'already open'}; a file sink "
+                              "writes one output: open another (livecut.sinks.open_sink)")
+
+
 class VideoFileSink:
     """Encodes frames to a video file; flushes the encoder and finalizes on close."""
 
@@ -503,6 +512,7 @@ class VideoFileSink:
 
         from livecut.atomic import sweep_stale, temp_path
 
+        _check_once(self)
         sweep_stale(self.path)  # what a killed run left for this name
         self.tmp = temp_path(self.path)
         try:
@@ -786,6 +796,7 @@ class PngSequenceSink:
     def __enter__(self) -> "PngSequenceSink":
         from livecut.atomic import sweep_stale, temp_path
 
+        _check_once(self)
         sweep_stale(self.path)  # what a killed run left for this name
         tmp = temp_path(self.path, keep_suffix=False)
         try:
