@@ -1996,3 +1996,33 @@ def test_a_file_sink_opened_again_says_so_and_loses_nothing(tmp_path, spec):
         assert len(list((tmp_path / "frames").iterdir())) == 2
     else:
         assert probe(tmp_path / spec)["frames"] == 2
+
+
+def test_open_source_and_open_sink_take_a_config_as_the_library_does(tmp_path):
+    """open_sink(spec, info, load_config(...)) -- a Config, as Segmenter and Compositor take
+    one -- failed as it was opened with a bare AttributeError ('Config' object has no
+    attribute 'codec'); open_source took a preset's name or any other object without a word
+    (and a Config only by chance, for files).  Both take a Config (its video section), a
+    VideoConfig or None; anything else is a ConfigTypeError that says what to give."""
+    from conftest import make_clip
+    from livecut import load_config
+    from livecut.errors import ConfigTypeError
+    from livecut.sinks import open_sink
+    from livecut.sinks.base import SinkInfo
+    from livecut.sources import open_source
+
+    cfg = load_config("fast", ["video.crf=30"])
+    info = SinkInfo(width=64, height=48, fps=25.0)
+    with open_sink(str(tmp_path / "out.mp4"), info, cfg) as sink:
+        assert sink.cfg == cfg.video
+        for i in range(3):
+            sink.write(np.full((48, 64, 3), 60 * i, np.uint8))
+    assert probe(tmp_path / "out.mp4")["frames"] == 3
+    make_clip(tmp_path / "in.mp4", n=3)
+    with open_source(str(tmp_path / "in.mp4"), cfg) as src:
+        assert src.cfg == cfg.video and src.read() is not None
+    for bad in ("fast", cfg.segment):
+        with pytest.raises(ConfigTypeError, match="open_sink: config must be a Config"):
+            open_sink(str(tmp_path / "x.mp4"), info, bad)
+        with pytest.raises(ConfigTypeError, match="open_source: config must be a Config"):
+            open_source(str(tmp_path / "in.mp4"), bad)

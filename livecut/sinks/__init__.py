@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from livecut.config import VideoConfig
+from livecut.config import Config, VideoConfig, section_config
 from livecut.sinks.base import Sink, SinkInfo
 
 __all__ = ["Sink", "SinkInfo", "check_sink", "open_sink", "register_sink", "sink_kind"]
@@ -55,11 +55,12 @@ def sink_kind(spec: str) -> str | None:
     return None
 
 
-def open_sink(spec: str, info: SinkInfo, cfg: VideoConfig | None = None, *, kind: str | None = None,
+def open_sink(spec: str, info: SinkInfo, cfg: Config | VideoConfig | None = None, *, kind: str | None = None,
               **options: Any) -> Sink:
-    """Open (not yet enter) the sink ``kind`` (or the one matching ``spec``)."""
+    """Open (not yet enter) the sink ``kind`` (or the one matching ``spec``).  ``cfg``: a
+    :class:`~livecut.config.Config` (its ``video`` section is used), a ``VideoConfig`` or None."""
     _load_builtin()
-    cfg = cfg or VideoConfig()
+    cfg = section_config(cfg, VideoConfig, "open_sink")  # (a Config: its video section)
     if kind is None:
         kind = sink_kind(spec)
     if kind is None or kind not in _SINKS:

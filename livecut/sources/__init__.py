@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from livecut.config import VideoConfig
+from livecut.config import Config, VideoConfig, section_config
 from livecut.errors import VideoOpenFailure
 from livecut.sources.base import Frame, Source, SourceInfo
 
@@ -51,10 +51,11 @@ def source_kind(spec: str) -> str:
     return "file"
 
 
-def open_source(spec: str | int, cfg: VideoConfig | None = None, **options: Any) -> Source:
-    """Open (not yet enter) the source for ``spec``; raises :class:`VideoOpenFailure`."""
+def open_source(spec: str | int, cfg: Config | VideoConfig | None = None, **options: Any) -> Source:
+    """Open (not yet enter) the source for ``spec``; raises :class:`VideoOpenFailure`.  ``cfg``: a
+    :class:`~livecut.config.Config` (its ``video`` section is used), a ``VideoConfig`` or None."""
     _load_builtin()
-    cfg = cfg or VideoConfig()
+    cfg = section_config(cfg, VideoConfig, "open_source")  # (a Config: its video section)
     spec = str(spec)
     kind = source_kind(spec)
     try:
