@@ -463,7 +463,7 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
         if url_scheme(str(source)):
             raise ConfigError(f"{redact_url(str(source))}: is a URL; --config takes a preset name "
                               "or a local .toml file")
-        path = Path(source)
+        path = Path(source).expanduser()  # (~/x.toml from Python, or quoted: 'config file not found')
         candidate = _as_preset(str(source))
         if candidate is not None:
             if not candidate.is_file():

@@ -286,6 +286,20 @@ def test_a_base_file_under_home_is_read(tmp_path, monkeypatch):
     assert cfg.segment.work_size == 200 and cfg.segment.threshold == 0.6
 
 
+def test_a_config_file_under_home_is_read(tmp_path, monkeypatch):
+    """load_config("~/livecut.toml") from Python (or -c '~/x.toml' quoted, where no shell
+    expands it) was "config file not found": the ~ was read as a folder of that name."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    _write(home, "[segment]\nwork_size = 200\n", "mine.toml")
+    for source in ("~/mine.toml", Path("~/mine.toml")):
+        assert load_config(source).segment.work_size == 200
+    with pytest.raises(ConfigError, match="not found"):
+        load_config("~/other.toml")
+
+
 def test_a_file_saved_with_a_byte_order_mark_loads(tmp_path):
     """Notepad's "UTF-8 with BOM" (a copy of default.toml edited on Windows) was refused as
     "invalid TOML: Invalid statement (at line 1, column 1)"."""
