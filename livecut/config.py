@@ -449,6 +449,11 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                               f"got {type(source).__name__}{hint}")
     # (a lone string was read character by character, "--set 's': expected section.key=value";
     # a number, or None in the list, a bare TypeError)
+    # (a dict's keys were read as the overrides, its values dropped: "--set 'segment.every':
+    # expected section.key=value")
+    if isinstance(overrides, Mapping):
+        raise ConfigTypeError("load_config: overrides must be a list of 'section.key=value' strings, not a "
+                              "dict: e.g. [f'{k}={v}' for k, v in overrides.items()]")
     if not isinstance(overrides, (str, bytes)) and isinstance(overrides, Iterable):
         overrides = list(overrides)
     if not isinstance(overrides, list) or not all(isinstance(t, str) for t in overrides):

@@ -564,11 +564,12 @@ def test_a_background_of_the_wrong_type_is_a_typed_error(bad):
 
 @pytest.mark.parametrize("source, overrides", [(5, ()), (b"fast", ()), (Config(), ()),
                                                (None, "segment.threshold=0.5"), (None, [5]), (None, [None]),
-                                               (None, 5)])
+                                               (None, 5), (None, {"segment.every": 2})])
 def test_load_config_arguments_of_the_wrong_type_are_typed_errors(source, overrides):
     """load_config(5), load_config(b"fast") and load_config(Config()) raised a bare TypeError
     from Path(); overrides given as one string were read character by character ("--set 's':
-    expected section.key=value"), a number or None among them a bare TypeError."""
+    expected section.key=value"), a number or None among them a bare TypeError; a dict's keys
+    were read as the overrides (its values dropped: "--set 'segment.every': expected ...")."""
     from pathlib import Path
 
     from livecut.errors import ConfigTypeError
