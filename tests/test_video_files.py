@@ -2026,3 +2026,21 @@ def test_open_source_and_open_sink_take_a_config_as_the_library_does(tmp_path):
             open_sink(str(tmp_path / "x.mp4"), info, bad)
         with pytest.raises(ConfigTypeError, match="open_source: config must be a Config"):
             open_source(str(tmp_path / "in.mp4"), bad)
+
+
+@pytest.mark.parametrize("fps, want", [(np.float32(29.97), 30000 / 1001), (float("nan"), 30.0),
+                                       (float("inf"), 30.0)])
+def test_a_sink_takes_any_real_frame_rate(tmp_path, fps, want):
+    """SinkInfo(fps=np.float32(29.97)) -- a rate computed with numpy -- was a bare TypeError
+    from Fraction as the sink opened, NaN a bare ValueError, infinity an OverflowError; a
+    numpy number is taken as the number it is, a rate that is not finite as unknown (30, as
+    None and 0 are)."""
+    from livecut.sinks import open_sink
+    from livecut.sinks.base import SinkInfo
+
+    out = tmp_path / "out.mp4"
+    with open_sink(str(out), SinkInfo(width=64, height=48, fps=fps)) as sink:
+        for i in range(3):
+            sink.write(np.full((48, 64, 3), 60 * i, np.uint8))
+    p = probe(out)
+    assert p["frames"] == 3 and p["fps"] == pytest.approx(want, rel=1e-6)

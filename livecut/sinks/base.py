@@ -7,6 +7,7 @@ special sinks (``preview``, ``vcam``) chosen by flags.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -16,8 +17,11 @@ import numpy as np
 
 
 def fps_fraction(fps: float | None) -> Fraction:
-    """A frame rate as an exact fraction (29.97 -> 30000/1001); 30 when unknown."""
-    if not fps or fps <= 0:
+    """A frame rate as an exact fraction (29.97 -> 30000/1001); 30 when unknown (None, 0,
+    negative, NaN or infinite).  Any real number: a numpy float32 was a bare TypeError
+    (Fraction takes no such number), NaN a bare ValueError."""
+    fps = float(fps) if fps else 0.0
+    if not math.isfinite(fps) or fps <= 0:
         return Fraction(30)
     return Fraction(fps).limit_denominator(1001)
 
