@@ -1274,3 +1274,21 @@ def test_ctrl_c_during_a_stream_open_leaves_the_open_thread_seen_as_running():
     for t in helpers:
         t.join(2.0)
         assert not t.is_alive()
+
+
+def test_a_stream_sink_refuses_frames_it_cannot_send_with_a_typed_error():
+    """A stream output used from Python: a 2-channel, empty, missing or list frame raised a
+    bare KeyError, ZeroDivisionError or AttributeError (a float frame was refused already);
+    each is an ArrayError that says what to give, a password in the URL redacted."""
+    from livecut.errors import ArrayError
+
+    img = np.full((48, 64, 3), 100, np.uint8)
+    spec = f"udp://user:{SECRET}@127.0.0.1:{free_port()}"
+    with open_sink(spec, SinkInfo(width=64, height=48, fps=25.0)) as sink:
+        for frame in (img / 255.0, img[:, :, :2], img[:0], None, img.tolist()):
+            with pytest.raises(ArrayError, match="cannot write a frame of") as e:
+                sink.write(frame)
+            assert SECRET not in str(e.value)
+        sink.write(img)
+        sink.write(img[:, :, 0])
+    assert sink.frames == 2

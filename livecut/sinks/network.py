@@ -39,7 +39,7 @@ from livecut.resize import Fitter
 from livecut.rtmprelay import RtmpRelay
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy
-from livecut.sinks.base import SinkInfo, fps_fraction
+from livecut.sinks.base import SinkInfo, check_frame, fps_fraction
 from livecut.frames import Upright
 from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, hidden_options, output_args
 from livecut.urls import (is_output_url, lower_scheme, redact_text, redact_url, url_problem, url_scheme,
@@ -488,8 +488,8 @@ class StreamSink:
         return ticks
 
     def _frame(self, image: np.ndarray) -> av.VideoFrame:
-        if image.dtype != np.uint8:
-            raise VideoWriteError(f"{self.safe}: frames must be uint8, got {image.dtype}")
+        # (2 channels, an empty frame, None: a bare KeyError, ZeroDivisionError, AttributeError)
+        check_frame(image, self.safe)
         if image.ndim == 3 and image.shape[2] == 1:
             image = image[:, :, 0]
         ch = 1 if image.ndim == 2 else image.shape[2]
