@@ -656,11 +656,8 @@ class Compositor:
         for the picture alone (a blur does not darken its edges with the bars; a picture
         or video background covers the picture, not the bars).  It is checked in every mode,
         used or not (:func:`~livecut.frames.check_box`: whole numbers inside the frame)."""
-        frame = as_bgr(frame)  # (gray, BGRA ... gave garbage or cv2.error)
+        frame = _frame_with_alpha(frame, alpha)  # (gray, BGRA ... gave garbage or cv2.error)
         h, w = frame.shape[:2]
-        check_alpha(alpha)
-        if alpha.shape != (h, w):
-            raise FrameSizeError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
         if h * w == 0:
             raise FrameSizeError(f"frame is {w}x{h}: empty")
         if self._shape != (h, w):
@@ -737,11 +734,8 @@ class Compositor:
         in the tiles where alpha is soft (its boundary band); elsewhere the frame is copied
         where alpha is 255.
         """
-        frame = as_bgr(frame)
+        frame = _frame_with_alpha(frame, alpha)
         h, w = frame.shape[:2]
-        check_alpha(alpha)
-        if alpha.shape != (h, w):
-            raise FrameSizeError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
         if (not isinstance(out, np.ndarray) or out.shape != (h, w, 3) or out.dtype != np.uint8
                 or not out.flags.writeable or out.strides[1:] != (3, 1)):
             got = (f"{out.shape} {out.dtype}, strides {out.strides}{'' if out.flags.writeable else ', read-only'}"
@@ -891,6 +885,16 @@ class Compositor:
             inside.append((s[b[0]:b[1], b[2]:b[3]], o[b[0]:b[1], b[2]:b[3]]))
         inner._over_planes([s for s, _ in inside], alpha[y0:y1, x0:x1], [o for _, o in inside], bg_frame)
         return self._yuv
+
+
+def _frame_with_alpha(frame, alpha) -> np.ndarray:
+    """``frame`` as BGR uint8 (:func:`~livecut.frames.as_bgr`), ``alpha`` checked to be HxW
+    uint8 of its size (else :class:`ArrayError` / :class:`FrameSizeError`)."""
+    frame = as_bgr(frame)
+    check_alpha(alpha)
+    if alpha.shape != frame.shape[:2]:
+        raise FrameSizeError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
+    return frame
 
 
 def _copy_outside(src: np.ndarray, dst: np.ndarray, box: tuple[int, int, int, int]) -> None:
