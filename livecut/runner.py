@@ -440,7 +440,9 @@ class Pipeline:
     have ``poll() -> bool`` (False = quit), ``idle()`` (called while paused) and
     ``stalled()`` (called, every ``POLL`` s, while a live source delivers no frame -- a camera's
     hiccup, a stalled stream -- or a frame waits for the writer; ``poll()`` is when it has none,
-    and for a file), so that a window keeps answering.
+    and for a file), so that a window keeps answering; after a quit, ``finishing()`` is called
+    every ``POLL`` s while the writer finishes the frames queued (False: hurry the end, see
+    _finish_writer).
     A source with ``release_frame(image)`` gets each frame's image back once the output is
     copied (its buffers are reused), when no main-thread sink still shows it.
     """
@@ -549,6 +551,8 @@ class Pipeline:
     _live_ended = False
     #: the reader thread is inside ``source.read()``
     _in_read = False
+    #: after a quit: the main-thread sinks' ``finishing``, polled while the writer finishes
+    _answering: list = []
 
     def _ahead_buffer(self, image: np.ndarray) -> np.ndarray:
         """The alpha buffer for the next frame segmented ahead: a ring that outlasts every frame
@@ -771,6 +775,9 @@ class Pipeline:
             completed = True
         except _Quit:
             completed = True
+            # (the window keeps answering while the writer finishes: a second quit hurries it)
+            self._answering = [f for f in (getattr(s, "finishing", None) for s in self.main_sinks)
+                               if f is not None]
         except KeyboardInterrupt:
             st.interrupted = True
             raise
@@ -811,7 +818,10 @@ class Pipeline:
         dropped) -- one whose write does not end within WRITER_STALL is stuck (a disk that
         stopped answering: told from a slow encoder no sooner) and its sinks are abandoned --,
         and a peer's writer that writes nothing for HURRY_STALL counts as stuck; a further
-        signal while waiting cancels the sinks at once.
+        signal while waiting cancels the sinks at once.  After a quit (q in the preview) its
+        window keeps answering while the writer finishes (``finishing``): a second quit there
+        hurries the end as a first Ctrl-C does (a file's frame being encoded is the last; the
+        output is finalized), without interrupting the run.
 
         ``failing``: the run stops on an error (a reader's, the processing's).  A signal
         meanwhile only hurries the shutdown: it is kept in :attr:`late_signal`, and the error, which
@@ -914,6 +924,7 @@ class Pipeline:
         # a signal: its write may take up to WRITER_STALL; a peer's, after a signal, HURRY_STALL)
         peers = any(getattr(s, "cancel", None) is not None for s in self.thread_sinks)
         stall = HURRY_STALL if hurry and peers else WRITER_STALL
+        signalled = hurry  # (a quit again hurries too; a signal after it is still the first)
         if hurry and not peers:
             self._hurry = True  # after Ctrl-C: the frame being encoded is the last one
         try:
@@ -932,6 +943,13 @@ class Pipeline:
                         writer.join(POLL)
                     if self._errors:
                         break
+                    if not hurry and self._quit_again():
+                        # (as after Ctrl-C: a file's frame being encoded is the last one, and
+                        # it is finalized; a peer's writer that writes nothing for HURRY_STALL
+                        # is stuck)
+                        hurry, stall = True, HURRY_STALL if peers else WRITER_STALL
+                        if not peers:
+                            self._hurry = True
                     if self.stats.written != last:
                         last, since = self.stats.written, time.perf_counter()
                     elif (peers or hurry) and time.perf_counter() - since > stall:
@@ -947,7 +965,7 @@ class Pipeline:
             # a file: the frame being encoded is the last, then it is finalized (after a first
             # signal already, this one is the one that aborts; after an error it is not
             # finalized: the signal only hurries the shutdown, the write is not waited for)
-            if not peers and not hurry and graceful:
+            if not peers and not signalled and graceful:
                 self._hurry = True
                 try:
                     last, since = self.stats.written, time.perf_counter()
@@ -962,6 +980,20 @@ class Pipeline:
             self._release_writer(writer, HURRY_STALL)
             raise
         self._release_writer(writer, HURRY_STALL if hurry or not graceful else JOIN_TIMEOUT)
+
+    def _quit_again(self) -> bool:
+        """Whether the user quit again (q, Esc, the window closed) while the writer finishes
+        after a quit: the window answers meanwhile (it froze for as long as a slow encoder
+        took).  A window that fails now is not asked again (the output is finished still)."""
+        for f in self._answering:
+            try:
+                if f() is False:
+                    self._answering = []
+                    return True
+            except Exception:  # noqa: BLE001 -- (the run's end: its output matters more)
+                self._answering = [g for g in self._answering if g is not f]
+                return False
+        return False
 
     def _release_writer(self, writer, timeout: float = JOIN_TIMEOUT) -> None:
         """Cancel the sink a writer that has not stopped is inside (a write blocked on a peer

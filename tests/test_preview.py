@@ -352,3 +352,24 @@ def test_a_source_that_stalls_polls_the_window():
     st = Pipeline(_Stalling(live=False), ident, [file]).run()
     assert st.processed == file.writes == 6 and st.dropped == 0 and file.stalls == 0
     assert file.polls >= file.writes + 5
+
+
+def test_after_a_quit_the_window_answers_while_the_output_is_finished():
+    """After q the runner calls finishing() while the writer finishes the frames queued: keys
+    are answered, and q, Esc or closing the window asks to hurry the end; a window whose
+    close was the quit has nothing more to answer (it did not ask to hurry at once)."""
+    win, open_ = Window(keys=[ord("q"), -1, ord("h"), 27]), [True]
+    with win.sink(SinkInfo(320, 180, 25.0), screen=(1920, 1080), visible=lambda: open_[0]) as pv:
+        pv.write(_scene())
+        assert pv.poll() is False                  # q: the run quits
+        assert pv.finishing()                      # (nothing pressed)
+        assert pv.finishing() and pv.help          # keys answered
+        assert pv.finishing() is False             # Esc: hurry
+        open_[0] = False
+        assert pv.finishing() is False             # closed meanwhile: hurry
+    win, open_ = Window(), [True]
+    with win.sink(SinkInfo(320, 180, 25.0), screen=(1920, 1080), visible=lambda: open_[0]) as pv:
+        pv.write(_scene())
+        open_[0] = False
+        assert pv.poll() is False                  # closed: the run quits
+        assert pv.finishing() and pv.finishing()   # (the quit already)

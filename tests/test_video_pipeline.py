@@ -142,13 +142,22 @@ def test_a_bursty_live_source_keeps_its_bursts(buffer, drops):
 
 
 class _QuittingWindow:
-    """A preview window (main thread) whose user presses q at its ``quit_at_poll``-th poll."""
+    """A preview window (main thread) whose user presses q at its ``quit_at_poll``-th poll
+    (and again at the ``again_at``-th call of ``finishing``, while the writer finishes)."""
     main_thread = True
-    shown = polls = 0
-    quit_at = None
+    shown = polls = finishes = 0
+    quit_at = again_at_t = None
 
-    def __init__(self, quit_at_poll: int):
+    def __init__(self, quit_at_poll: int, again_at: int | None = None):
         self.quit_at_poll = quit_at_poll
+        self.again_at = again_at
+
+    def finishing(self):
+        self.finishes += 1
+        if self.again_at is None or self.finishes < self.again_at:
+            return True
+        self.again_at_t = time.perf_counter()
+        return False  # q again
 
     def write(self, image, pts=None):
         self.shown += 1
@@ -214,6 +223,25 @@ def test_a_stalled_writer_never_freezes_a_files_preview():
     assert window.quit_at is not None and window.quit_at - t0 < 2.0, (window.polls, window.shown)
     # (every frame shown is written; the one waiting for the writer at the quit is not)
     assert stuck.n == st.written == window.shown == st.processed - 1, (st.processed, window.shown, st.written)
+    assert _no_livecut_threads()
+
+
+def test_a_files_preview_answers_while_the_writer_finishes_and_q_again_hurries_it():
+    """`livecut file in.mp4 -o out.mp4 --preview`, q: the writer finishes the frames queued
+    (a slow encoder: 0.4 s a frame, seconds for the queue), and meanwhile the window was not
+    polled -- frozen, its keys and close button unanswered.  It answers now; q again hurries
+    the end as Ctrl-C does for a file: the frame being encoded is the last, and the output is
+    left to be finalized (not abandoned), the run not interrupted."""
+    sink = _SlowEncoder()
+    sink.delay = 0.4
+    window = _QuittingWindow(20, again_at=4)  # (q after 1 s of waits, the queue full)
+    st = Pipeline(FakeSource(n=100), _identity, [window, sink], queue_size=4).run()
+    end = time.perf_counter()
+    assert window.finishes >= 4 and window.again_at_t is not None, window.finishes
+    assert window.again_at_t - window.quit_at < 0.5   # (answered every POLL s)
+    assert end - window.again_at_t < 0.4 + 0.3        # (the frame being encoded, no more)
+    assert sink.n == st.written < window.shown - 1, (sink.n, window.shown)  # (the queue dropped)
+    assert not getattr(sink, "abandoned", False) and not sink.closed  # (run_video closes it)
     assert _no_livecut_threads()
 
 

@@ -9,7 +9,10 @@ smoothing change the segmentation, so the output too.
 A frame larger than the screen is shown scaled down to fit (``screen_size()``;
 ``LIVECUT_SCREEN=WxH`` overrides what is detected).
 
-Closing the window (its close button, the window manager) quits as ``q`` does.
+Closing the window (its close button, the window manager) quits as ``q`` does.  After the
+quit, while the output's writer finishes the frames queued, the window keeps answering: ``q``,
+Esc or closing it then hurries the end (the frame being encoded is the last; the output is
+still finalized).
 
 While a live source delivers no frame (a camera's hiccup, a stalled stream) the window keeps
 answering (keys, its close button) and, after ``WAITING_NOTE`` seconds, shows its last frame
@@ -250,6 +253,8 @@ class PreviewSink:
         # (an injected window is not a real one: it stays open unless ``visible`` says otherwise)
         self._visible = visible or ((lambda: True) if injected else _window_visible)
         self._open = False
+        #: the user closed the window (a quit answered already: see finishing)
+        self._gone = False
         self.help = False
         if screen is None and not injected:
             screen = screen_size()
@@ -405,7 +410,10 @@ class PreviewSink:
 
     def _closed(self) -> bool:
         """Whether the user closed the window (the next imshow would open a new one)."""
-        return self._open and not self._visible()
+        if self._open and not self._visible():
+            self._gone = True
+            return True
+        return False
 
     def poll(self) -> bool:
         """Answer keys and the close button (False means quit): after each frame, and while a
@@ -432,6 +440,14 @@ class PreviewSink:
             self._draw_overlay(img, note=f"waiting for frames: none for {int(waited)} s")
             self._show(img)
         return True
+
+    def finishing(self) -> bool:
+        """After a quit, while the writer finishes the frames queued (a slow encoder: seconds):
+        answer keys and the close button; False (q or Esc again, the window closed now) asks
+        to hurry the end.  A window its user closed already (the quit) has nothing to answer."""
+        if not self._open or self._gone:
+            return True
+        return self.handle_key(self._waitkey(1)) and not self._closed()
 
     def idle(self) -> bool:
         """While paused: keep the window alive and answer keys."""
