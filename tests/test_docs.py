@@ -188,3 +188,15 @@ def test_the_configuration_keys_named_exist():
                 load_config(None, [f"{key}={value}"])  # (a ConfigError names it)
             named += 1
     assert named > 30, named
+
+
+def test_readme_headline_counts_the_shipped_networks():
+    """The first lines say how many networks ship and their size: it said four and 1.2 MB
+    when six (1.85 MB) shipped, the quality preset's two added."""
+    models = sorted((REPO / "livecut/models").glob("*.onnx"))
+    m = re.search(r"\((\w+) small focus networks, ([\d.]+) MB together", README)
+    assert m, "the headline's network count is gone"
+    words = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+    assert words[m.group(1)] == len(models), [p.name for p in models]
+    total = sum(p.stat().st_size for p in models) / 1e6
+    assert abs(float(m.group(2)) - total) < 0.1, f"{total:.2f} MB"
