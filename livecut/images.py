@@ -173,7 +173,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     if new_folder and suffix.lower() in UNWRITTEN_EXTS:
         # (-o cut.gif became a folder cut.gif/ holding cut.png, with a note calling .gif no
         # image extension: a picture type livecut reads or knows, but does not write)
-        kinds = ".png, .webp or .tif" if compositor.channels == 4 else ".png, .jpg, .webp, .tif ..."
+        kinds = ".png, .webp, .tif or .avif" if compositor.channels == 4 else ".png, .jpg, .webp, .tif ..."
         raise UsageError(f"-o {text}: livecut does not write {suffix} pictures ({mode}); name a {kinds} "
                          "file, or end -o with / for a folder of that name")
     if new_folder and 2 <= len(suffix) <= 5 and suffix[1:].isalpha():

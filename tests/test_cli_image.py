@@ -1197,7 +1197,7 @@ def test_an_output_of_a_picture_type_livecut_does_not_write_is_refused(tmp_path,
     extension; a picture type livecut does not write is refused (exit 2, one line naming what
     it writes); an existing folder of that name, or a final /, is still a folder."""
     monkeypatch.chdir(tmp_path)
-    for name, mode, says in (("cut.gif", "cutout", ".png, .webp or .tif"), ("cut.HEIC", "mask", ".jpg")):
+    for name, mode, says in (("cut.gif", "cutout", ".png, .webp, .tif or .avif"), ("cut.HEIC", "mask", ".jpg")):
         r = invoke("image", good["a.jpg"], "-o", tmp_path / name, "--mode", mode)
         assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.stderr
         assert f"does not write {Path(name).suffix} pictures" in r.stderr and says in r.stderr, r.stderr
