@@ -614,7 +614,9 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
     if not opts.get("quiet"):
         from livecut.urls import redact_url
 
-        where = f" -> {redact_url(output)}" if output else ""
+        # (null: is shown without its colon: "-> null:: 75 frames" read as a typo)
+        shown = "null" if output and output.strip().lower() == "null:" else redact_url(output or "")
+        where = f" -> {shown}" if output else ""
         typer.echo(f"{label or redact_url(spec)}{where}: {stats.summary()}", err=True)
 
 

@@ -286,6 +286,17 @@ def test_null_sink_takes_every_frame_and_writes_nothing(yuv_clips, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+def test_null_output_summary_names_it_once():
+    """The summary line said "moving.mp4 -> null:: 5 frames ..." (the sink's colon and the
+    line's); now "-> null: 5 frames"."""
+    from conftest import SAMPLES, run_cli
+
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", "null:", "-n", "5")
+    assert r.returncode == 0, r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert "-> null: 5 frames" in last and "::" not in last, last
+
+
 def test_bench_live_reports_the_cpu_share():
     from livecut.bench import run_live_bench
 
