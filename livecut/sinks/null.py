@@ -1,5 +1,5 @@
 """``null:``: a sink that takes frames and keeps none (to measure a pipeline's cost,
-e.g. ``livecut file clip.mp4 -o null: --live`` or ``livecut bench --live``)."""
+e.g. ``livecut file clip.mp4 -o null:`` or ``livecut bench --live``)."""
 
 from __future__ import annotations
 
