@@ -193,6 +193,13 @@ STILL_LEVEL = 8
 #: ... and the scene is still while at most this share of the pixels has changed (0.2 %:
 #: a patch of about 10 x 10 working-size pixels, a hand's width in an HD frame)
 STILL_SHARE = 0.002
+#: video, segment.every: a frame between judged ones whose gray differs from the judged
+#: frame's, moved by the optical flow, by more than this many levels on average is judged
+#: anew -- no motion explains it (a scene cut), and the old scene's judgement would be its
+#: mask until the next judged frame.  The shipped clips stay under 6 (pan 5.8, moving 4.6,
+#: rack focus 5.1 at segment.every = 8); a cut between two defocused textured scenes of
+#: the same mean gray gives 14.5
+FOLLOW_LOST = 10.0
 
 
 def model_path(name: str = MODEL_NAME) -> Path:
@@ -504,16 +511,22 @@ class FocusNetMethod:
         self.judged_noisy += self._noisy
         return self._noisy
 
-    def _follow(self, prob: np.ndarray) -> None:
+    def _follow(self, prob: np.ndarray) -> bool:
         """``prob`` = the last judgement moved with the image (segment.every): the dense
         optical flow (DIS) from this frame's working-size gray (``_gray``, left by
         :meth:`_is_still`) to the judged frame's gives, for each pixel, where it was then;
         the judged probability is sampled there.  A subject that moves between judged
-        frames is followed instead of left behind."""
+        frames is followed instead of left behind.  False (``prob`` to be judged anew) where
+        the judged frame so moved is not this one (FOLLOW_LOST: a scene cut)."""
         flow = self._dis.calc(self._gray, self._judged_gray, self._flow)
         cv2.add(self._gx, flow[:, :, 0], dst=self._mx)
         cv2.add(self._gy, flow[:, :, 1], dst=self._my)
+        moved = cv2.remap(self._judged_gray, self._mx, self._my, cv2.INTER_LINEAR, dst=self._diff,
+                          borderMode=cv2.BORDER_REPLICATE)
+        if cv2.mean(cv2.absdiff(moved, self._gray, dst=moved))[0] > FOLLOW_LOST:
+            return False
         cv2.remap(self._raw, self._mx, self._my, cv2.INTER_LINEAR, dst=prob, borderMode=cv2.BORDER_REPLICATE)
+        return True
 
     def _is_still(self, small_bgr: np.ndarray) -> bool:
         """Whether this frame may reuse the last judgement (segment.still): under
@@ -547,6 +560,10 @@ class FocusNetMethod:
         # (a judgement of this size exists: with segment.still, so does its gray)
         ready = self._raw_set and self._raw is not None and self._raw.shape == small_bgr.shape[:2]
         reuse = bool(self.every > 1 and self._frame % self.every and ready)
+        # segment.every, the image moved: the judgement moves with it (a scene cut: judged anew)
+        follow = reuse and not self._is_still(small_bgr)
+        if follow:
+            reuse = self._follow(self._prob)
         # a still check may reuse the judgement once more only if the run of reused frames,
         # with the every-th frames that follow it, stays within segment.still
         checked = not reuse and ready and self._still_run + self.every <= self.still_max
@@ -561,10 +578,8 @@ class FocusNetMethod:
         if reuse:  # between judged frames: the last judgement (the guide is still this frame's)
             self._reduced = False
             prob = self._prob
-            if checked or self._is_still(small_bgr):  # a still scene: as it was
+            if not follow:  # a still scene: as it was (else moved by _follow above)
                 np.copyto(prob, self._raw)
-            else:  # segment.every, the image moved: the judgement moves with it
-                self._follow(prob)
         else:
             # a still scene whose reuse ran out: judged again, and averaged with the last judgement
             # (the still check's gray is this frame's: it becomes the next checks' reference)
