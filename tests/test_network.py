@@ -756,6 +756,19 @@ def test_cli_tcp_listen_output_that_nobody_connects_to_gives_up(clip):
         p.kill()
 
 
+@pytest.mark.parametrize("query, limit", [("listen_timeout=2500", "2.5"), ("listen_timeout=500", "0.5")])
+def test_a_tcp_listen_output_says_the_urls_own_listen_timeout(clip, query, limit):
+    """-o "tcp://...?listen=1&listen_timeout=MS": FFmpeg waits the URL's time, not
+    video.open_timeout; the line said 'within 1.5 s' after 2.5 s of waiting (and a 0.5 s one
+    'cannot start the stream: Connection timed out'): it says the time waited."""
+    url = f"tcp://127.0.0.1:{free_port()}?listen=1&{query}"
+    r, took = _publish_with_open_timeout(clip, url, "for a viewer of its tcp:// output")
+    assert r.returncode == 1, r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and f"no viewer connected within {limit} s" in lines[0], r.stderr
+    assert took < 15
+
+
 def test_cli_reconnects_after_a_3s_outage(tmp_path):
     """The RTSP server goes away for 3 s while `livecut run` records: it reconnects and completes."""
     require_gst()

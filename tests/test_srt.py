@@ -394,6 +394,20 @@ def test_srt_listener_output_that_nobody_calls_gives_up(clip):
     assert time.monotonic() - t0 < 15
 
 
+def test_an_srt_listener_output_says_the_urls_own_listen_timeout(clip):
+    """-o "srt://...?mode=listener&listen_timeout=US": ffmpeg waits the URL's time (it takes it
+    over -listen_timeout); the line said video.open_timeout's 1 s after 2.5 s: it says 2.5 s."""
+    port = _udp_port()
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o",
+                        f"srt://127.0.0.1:{port}?mode=listener&listen_timeout=2500000&passphrase={SECRET}",
+                        "--set", "video.open_timeout=1", "--no-pace"],
+                       capture_output=True, text=True, timeout=30, env=env_with_repo())
+    assert r.returncode == 1, r.stderr
+    errors = [ln for ln in r.stderr.splitlines() if "error" in ln]
+    assert len(errors) == 1 and "no viewer connected within 2.5 s" in errors[0], r.stderr
+    assert SECRET not in r.stderr, r.stderr
+
+
 def test_a_killed_listener_does_not_leave_its_ffmpeg_holding_the_port(tmp_path):
     """`livecut run "srt://...?mode=listener"` killed with SIGKILL (the OOM killer, a crash):
     its ffmpeg bridge, waiting for a caller, never wrote and so never noticed; it held the

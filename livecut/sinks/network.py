@@ -203,10 +203,11 @@ class StreamSink:
             container.close()
             self._stop_bridge()
             self._stop_relay()
+            limit = self._listen_limit() if self._listens else self.cfg.open_timeout
             if ("timeout" in self.container_options or self._listens) and \
-                    time.monotonic() - t0 >= self.cfg.open_timeout * 0.95:
+                    time.monotonic() - t0 >= limit * 0.95:
                 who = "no viewer connected" if self._listens else "no answer"
-                raise VideoWriteError(f"{self.safe}: {who} within {self.cfg.open_timeout:g} s") from None
+                raise VideoWriteError(f"{self.safe}: {who} within {limit:g} s") from None
             raise VideoWriteError(f"{self.safe}: cannot start the stream: {reason}") from None
         except BaseException:  # a signal while the stream opened: nothing is left behind
             self._close_audio()
@@ -276,6 +277,17 @@ class StreamSink:
 
     def _srt_listener(self) -> bool:
         return self._query().get("mode", "caller").lower() == "listener"
+
+    def _listen_limit(self) -> float:
+        """Seconds a listening output (tcp ``listen=1``, srt ``mode=listener``) waits for its
+        viewer: the URL's own ``listen_timeout`` where it has one (ms for tcp, µs for srt;
+        FFmpeg takes it over ours), else video.open_timeout."""
+        value = self._query().get("listen_timeout", "")
+        try:
+            limit = float(value) / (1e6 if self.srt else 1e3)
+        except ValueError:
+            return self.cfg.open_timeout
+        return limit if limit > 0 else self.cfg.open_timeout
 
     def _srt_drain(self) -> float:
         """Seconds to keep the connection after the last frame: the receiver's latency buffer
@@ -399,7 +411,7 @@ class StreamSink:
         if self.srt and self._srt_listener() and reason == "ffmpeg: Connection timed out":
             # the listener's ffmpeg gave up on its caller (listen_timeout): said as for
             # tcp://...?listen=1 (it waited for ever, a run nobody watched)
-            return VideoWriteError(f"{self.safe}: no viewer connected within {self.cfg.open_timeout:g} s")
+            return VideoWriteError(f"{self.safe}: no viewer connected within {self._listen_limit():g} s")
         return VideoWriteError(f"{self.safe}: {what}: {reason}")
 
     def cancel(self) -> None:
