@@ -34,6 +34,9 @@ from livecut.urls import redact_text, redact_url, url_secrets
 log = logging.getLogger("livecut")
 
 _PREFIX = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\]\s*")
+#: ffmpeg's words (5.x; 6.1+) for a write into an SRT connection that broke: libsrt says EIO
+_LOST = re.compile(r"(av_interleaved_write_frame\(\)|Error submitting a packet to the muxer):"
+                   r" Input/output error$")
 #: the header of a line the SRT library logs itself, whatever ffmpeg's -loglevel: its time, thread
 #: and function ("14:11:03.877600/SRT:RcvQ:w1!W:SRT.cn: processAsyncConnectRequest: ")
 _SRT_LOG = re.compile(r"^\d{1,2}:\d{2}:\d{2}\.\d+/SRT:\S*\s+(?:\w+:\s+)?")
@@ -188,6 +191,8 @@ class FfmpegBridge:
                 detail = (m.group(1) or "").strip()
                 return "ffmpeg: no SRT peer answered" + (
                     f" ({detail})" if detail and detail != "Input/output error" else "")
+            if _LOST.match(text):  # (its write into a connection the peer ended or let drop)
+                return "ffmpeg: the SRT connection was lost (the peer closed it or stopped answering)"
             # "srt://host:port?...: Some error" -> "Some error" (our message names the URL)
             text = re.sub(r"^[a-z]+://\S*?:\s+(?=\S)", "", text)
             return f"ffmpeg: {text}"

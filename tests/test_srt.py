@@ -340,6 +340,27 @@ def test_srt_output_nobody_listening_is_a_clean_error():
     assert time.monotonic() - t0 < 8
 
 
+def test_an_srt_output_whose_receiver_goes_away_says_the_connection_was_lost(tmp_path):
+    """The receiver (a listener) ends mid-stream: the write failed with ffmpeg's
+    'av_interleaved_write_frame(): Input/output error'; it says the SRT connection was lost."""
+    port = _udp_port()
+    rx = _receiver(port, tmp_path / "out.ts", listener=True)
+    try:
+        time.sleep(0.5)  # (it listens)
+        with pytest.raises(VideoWriteError) as info:
+            with open_sink(f"srt://127.0.0.1:{port}?passphrase={SECRET}", SinkInfo(320, 240, 25.0),
+                           VideoConfig(open_timeout=3, read_timeout=2)) as sink:
+                for i in range(250):
+                    if i == 25:
+                        rx.kill()
+                    sink.write(np.zeros((240, 320, 3), np.uint8), i / 25)
+    finally:
+        _stop(rx)
+    msg = str(info.value)
+    assert "the SRT connection was lost" in msg and "Input/output" not in msg, msg
+    assert SECRET not in msg
+
+
 # ---------------------------------------------------------------- no ffmpeg
 
 def test_without_ffmpeg_one_clear_error(monkeypatch):
