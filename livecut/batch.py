@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from livecut.atomic import discard, io_reason, pid_exists, raise_if_in_the_way, sweep_stale, temp_prefix
-from livecut.config import Config
+from livecut.config import Config, text_codec
 from livecut.errors import LivecutError, UsageError, WriteError
 from livecut.imageio import IMAGE_EXTS, MAX_PIXELS
 from livecut.threads import usable_cpus
@@ -203,9 +203,12 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
         try:
             # (a BOM, as Windows editors write, is no part of the first path; a name that is not
             # UTF-8 is the file's own bytes, as the system gives such names)
+            # (UTF-16 with its BOM, as Windows PowerShell's `>` writes: it was "not a text file
+            # of paths"; its names are text, a broken one replaced: that name is not found)
             # (-: standard input, `find shoot -name '*.mov' | livecut batch --list - -o cut`)
             raw = _stdin_bytes() if list_file == "-" else Path(list_file).read_bytes()
-            lines = raw.decode("utf-8-sig", errors="surrogateescape").splitlines()
+            codec = text_codec(raw, "utf-8-sig")
+            lines = raw.decode(codec, errors="replace" if codec == "utf-16" else "surrogateescape").splitlines()
         except OSError as exc:
             raise UsageError(f"--list {list_file}: cannot read: {exc.strerror or exc}") from None
         if any("\x00" in ln for ln in lines):  # (no path holds one: a picture given for the list?)

@@ -180,6 +180,17 @@ def test_a_list_from_a_windows_editor_or_with_latin1_names_is_read(tmp_path):
         plan([], tmp_path / "o", list_file=str(tmp_path / "a.jpg"))
 
 
+def test_a_list_from_windows_powershell_is_read(tmp_path):
+    """`dir *.jpg -Name > list.txt` in Windows PowerShell writes UTF-16 with its BOM: the list was
+    "not a text file of paths (one a line)"."""
+    _photo(tmp_path / "a.jpg", 0)
+    _photo(tmp_path / "b.jpg", 1)
+    lst = tmp_path / "list.txt"
+    lst.write_bytes(f"{tmp_path / 'a.jpg'}\r\n{tmp_path / 'b.jpg'}\r\n".encode("utf-16"))
+    p = plan([], tmp_path / "o", list_file=str(lst))
+    assert not p.refused and sorted(it.rel for it in p.todo) == ["a.png", "b.png"]
+
+
 def test_a_url_in_a_list_file_is_refused_without_its_password(tmp_path):
     """A URL in --list (the command line refuses one) became a Path, its :// folded to :/ out of
     reach of redaction: "rtsp:/user:PASSWORD@host/x: file not found" on stderr."""
