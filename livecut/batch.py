@@ -123,8 +123,10 @@ class BatchReport:
             if self.skipped_failed:
                 skipped += f", {self.skipped_failed} failed before (--retry-failed retries them)"
         jobs = f"; {self.jobs_note}" if self.jobs_note else ""
-        return (f"{self.done} done, {self.failed} failed{skipped}; {self.frames} frames in "
-                f"{self.seconds:.1f} s ({fps:.1f} fps){jobs}")
+        # (nothing cut, everything already done: it said "0 frames in 0.0 s (0.0 fps)")
+        frames = "" if not self.frames else (
+            f"; {self.frames} frame{'s' if self.frames != 1 else ''} in {self.seconds:.1f} s ({fps:.1f} fps)")
+        return f"{self.done} done, {self.failed} failed{skipped}{frames}{jobs}"
 
     @property
     def exit_code(self) -> int:

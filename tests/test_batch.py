@@ -1257,10 +1257,19 @@ def test_a_default_lowered_for_memory_is_said_in_the_summary(tmp_path, monkeypat
     monkeypatch.setattr(livecut.batch, "available_memory", lambda: 300_000_000)
     r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out")])
     assert r.exit_code == 0, r.output
-    assert ("1 done, 0 failed; 1 frames in" in r.output
+    assert ("1 done, 0 failed; 1 frame in" in r.output
             and "; 2 jobs, not 4: about 0.13 GB each for photos up to 0.1 MP and 0.30 GB available" in r.output)
     r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out2"), "-j", "4"])
     assert r.exit_code == 0 and "jobs, not" not in r.output  # (given: kept, nothing said)
+
+
+def test_the_summary_reads_naturally_for_one_frame_and_for_nothing_done():
+    """It said "1 frames", and a batch all already done "0 frames in 0.0 s (0.0 fps)"."""
+    from livecut.batch import BatchReport
+
+    assert BatchReport(done=1, frames=1, seconds=0.5).summary() == "1 done, 0 failed; 1 frame in 0.5 s (2.0 fps)"
+    assert BatchReport(done=2, frames=20, seconds=2.0).summary() == "2 done, 0 failed; 20 frames in 2.0 s (10.0 fps)"
+    assert BatchReport(skipped_done=3, seconds=0.01).summary() == "0 done, 0 failed, 3 already done"
 
 
 def test_memory_available_counts_a_containers_limit(tmp_path):
