@@ -806,15 +806,24 @@ ALPHA_EXTS = (".png", ".webp", ".tif", ".tiff", ".avif")
 #: the longest side a format holds, by extension: WebP's 14-bit sizes, libjpeg's JPEG_MAX_DIMENSION
 MAX_SIDES = {".webp": (16383, "WebP"), ".jpg": (65500, "JPEG"), ".jpeg": (65500, "JPEG"), ".jfif": (65500, "JPEG")}
 
+#: the shortest side a format's encoder writes, by extension: OpenCV's JPEG 2000 writer asks
+#: OpenJPEG for 6 resolution levels, which need 2**5 = 32 pixels each way
+MIN_SIDES = {".jp2": (32, "JPEG 2000")}
+
 
 def check_writable(path: str | Path, width: int, height: int) -> None:
     """Raise :class:`UsageError` when a ``width`` x ``height`` picture is larger than the
-    format of ``path`` (by its extension) holds (a panorama into WebP); the encoder only
-    failed, and it was said as "cannot encode an image as .webp"."""
+    format of ``path`` (by its extension) holds (a panorama into WebP), or smaller than its
+    encoder writes (a 24-pixel-high strip into JPEG 2000); the encoder only failed, and it was
+    said as "cannot encode an image as .webp"."""
     p = Path(path)
     limit, name = MAX_SIDES.get(p.suffix.lower(), (0, ""))
     if limit and max(width, height) > limit:
         raise UsageError(f"{p}: a {name} picture is at most {limit} pixels wide and high; this one is "
+                         f"{width}x{height} (write .png or .tif)")
+    least, name = MIN_SIDES.get(p.suffix.lower(), (0, ""))
+    if min(width, height) < least:
+        raise UsageError(f"{p}: a {name} picture is at least {least} pixels wide and high; this one is "
                          f"{width}x{height} (write .png or .tif)")
 
 

@@ -1228,6 +1228,26 @@ def test_a_picture_wider_than_webp_holds_is_refused_before_the_cut(tmp_path, mon
     assert not (tmp_path / "pano.webp").exists()
 
 
+def test_a_picture_smaller_than_jpeg2000_writes_is_refused_saying_why(tmp_path, monkeypatch):
+    """`-o strip.jp2` of a picture with a side under 32 pixels (OpenJPEG's 6 resolution levels
+    need 32) failed, after the cut, as "cannot encode an image as .jp2"; it is refused before the
+    cut, saying the least size, the picture's and what holds it."""
+    import livecut.images
+    from livecut.errors import UsageError
+    from livecut.imageio import write_image
+
+    strip = tmp_path / "strip.png"
+    cv2.imwrite(str(strip), np.full((24, 40, 3), 128, np.uint8))
+    monkeypatch.setattr(livecut.images.Segmenter, "mask", lambda *a: pytest.fail("cut before the refusal"))
+    r = invoke("image", strip, "-o", tmp_path / "strip.jp2", "--mode", "mask")
+    assert r.exit_code == 2 and r.stderr.count("livecut: error") == 1, r.stderr
+    assert "at least 32 pixels" in r.stderr and "40x24" in r.stderr and ".png" in r.stderr, r.stderr
+    with pytest.raises(UsageError, match="at least 32"):
+        write_image(tmp_path / "w.jp2", np.zeros((31, 40), np.uint8))
+    write_image(tmp_path / "w.jp2", np.zeros((32, 32), np.uint8))  # (the smallest it writes)
+    assert not (tmp_path / "strip.jp2").exists()
+
+
 def test_a_cutout_can_be_written_as_avif(tmp_path, good):
     """`-o cut.avif` of a cutout was refused as "cannot hold transparency"; AVIF holds an alpha
     (OpenCV writes it), so the cutout is written with it, as into .png."""
