@@ -255,7 +255,8 @@ def image(
     if not quiet:
         for line in report.notes:
             typer.echo(f"livecut: note: {line}", err=True)
-        typer.echo(f"{report.written} written to {outdir}, {len(report.errors)} failed", err=True)
+        if report.written or len(report.errors) != 1:  # (one input that failed: its error line says it all)
+            typer.echo(f"{report.written} written to {outdir}, {len(report.errors)} failed", err=True)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
 

@@ -462,6 +462,18 @@ def test_only_bad_inputs(tmp_path):
     assert _stderr_lines(r) == [f"livecut: error: {tmp_path / 'nope.png'}: file not found"]
 
 
+def test_one_failed_input_is_one_line(tmp_path):
+    """One input that failed printed its error, then "0 written to o, 1 failed" (not --quiet):
+    one line for one input; with several inputs the summary stays."""
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"junk")
+    r = invoke("image", bad, "-o", tmp_path / "o")
+    assert r.exit_code == 2
+    assert _stderr_lines(r) == [f"livecut: error: {bad}: not an image, or truncated/corrupt"]
+    r = invoke("image", bad, tmp_path / "nope.png", "-o", tmp_path / "o")
+    assert r.exit_code == 2 and _stderr_lines(r)[-1] == f"0 written to {tmp_path / 'o'}, 2 failed"
+
+
 # ---------------------------------------------------------------- config on the command line
 
 def test_set_unknown_key(tmp_path, good):
