@@ -930,6 +930,9 @@ def _tiff_tags(data: bytes | memoryview, alpha: bool, icc: bytes | None = None) 
 #: how an output format holds a colour profile (TIFF: see _tiff_tags)
 _EMBED_ICC = {".png": _with_icc_png, ".jpg": _with_icc_jpeg, ".jpeg": _with_icc_jpeg, ".jfif": _with_icc_jpeg,
               ".webp": _with_icc_webp}
+#: the picture types whose files :func:`write_image` embeds a colour profile in (not BMP, AVIF,
+#: JPEG 2000 or the netpbm ones)
+ICC_EXTS = (*_EMBED_ICC, ".tif", ".tiff")
 
 
 def _raw_only(files: list[Path]) -> str:

@@ -16,8 +16,8 @@ from livecut.composite import Compositor
 from livecut.config import CompositeConfig, Config
 from livecut.errors import LivecutError, OutputExistsError, UsageError, WriteError
 from livecut.frames import with_own_alpha
-from livecut.imageio import (ALPHA_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, expand_inputs, read_image,
-                             to_bgr8, write_image)
+from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, expand_inputs,
+                             read_image, to_bgr8, write_image)
 from livecut.progress import Progress
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
@@ -246,6 +246,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if dst.suffix.lower() == ".pbm" and mode == "mask" and ((out > 0) & (out < 255)).any():
                     report.warnings.append(f"{dst}: .pbm holds black and white only: the mask's soft edges "
                                            "were cut at half (write .pgm or .png to keep them)")
+                if icc and dst.suffix.lower() not in ICC_EXTS:  # (AVIF, BMP ...: left out, not unsaid)
+                    report.warnings.append(f"{dst}: {dst.suffix} does not keep {src}'s colour profile: colour-managed "
+                                           "viewers take its colours for sRGB (write .png, .jpg, .webp or .tif to keep it)")
                 if meta.get("lost"):
                     report.warnings.append(f"{src}: {meta['lost']}")
                 several = pictures_warning(src, meta.get("pictures"))

@@ -957,6 +957,23 @@ def test_colour_profile_is_kept(tmp_path, scene, mode, kept):
     assert icc_profile(np.fromfile(out / "p3.png", np.uint8)) is None
 
 
+@pytest.mark.parametrize("ext,mode,said", [(".bmp", "composite", True), (".ppm", "composite", True),
+                                           (".jpg", "composite", False), (".bmp", "mask", False)])
+def test_colour_profile_left_out_is_said(tmp_path, scene, ext, mode, said):
+    """-o cut.bmp (or .avif, .ppm) of a photo with a colour profile dropped it without a word."""
+    img, _ = scene
+    icc = struct.pack(">I", 784) + b"lcms" + bytes(4) + b"mntrRGB XYZ " + bytes(256) * 3
+    p = tmp_path / "p3.jpg"
+    p.write_bytes(_jpeg_with_icc(img, icc))
+    out = tmp_path / f"cut{ext}"
+    r = invoke("image", p, "-o", out, "-q", "--mode", mode)
+    assert r.exit_code == 0, r.output
+    warned = [ln for ln in _stderr_lines(r) if "colour profile" in ln]
+    assert warned == ([f"livecut: warning: {out}: {ext} does not keep {p}'s colour profile: colour-managed "
+                       "viewers take its colours for sRGB (write .png, .jpg, .webp or .tif to keep it)"]
+                      if said else []), r.stderr
+
+
 def _rgb_profile(size: int, seed: int = 0) -> bytes:
     """An ICC profile's bytes: the header of an RGB display profile, then ``size`` in all."""
     head = struct.pack(">I", size) + b"lcms" + bytes(4) + b"mntrRGB XYZ "
