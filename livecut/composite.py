@@ -26,6 +26,8 @@ at a reduced size and upsampled cheaply (see :class:`_Upsampler`).
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -423,6 +425,17 @@ def check_matrix(value: str) -> str:
     return value
 
 
+def check_rotation(value) -> int:
+    """``value`` (a display rotation in degrees: a multiple of 90, negative or past 360 too)
+    as 0, 90, 180 or 270; anything else a :class:`ConfigError` (45 was kept and ignored: the
+    backgrounds were not turned), a non-number a :class:`ConfigTypeError`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigTypeError(f"rotation {value!r}: expected a number of degrees (0, 90, 180 or 270)")
+    if not math.isfinite(value) or value % 90:
+        raise ConfigError(f"rotation {value!r}: expected a multiple of 90 degrees (0, 90, 180 or 270)")
+    return int(value) % 360
+
+
 def bgr_to_i420(bgr: np.ndarray, dst: np.ndarray | None = None, half: np.ndarray | None = None,
                 uv: np.ndarray | None = None, matrix: str = "bt601",
                 channels: list[np.ndarray] | None = None) -> np.ndarray:
@@ -497,7 +510,7 @@ class Compositor:
 
     @rotation.setter
     def rotation(self, value: int) -> None:
-        value = int(value) % 360
+        value = check_rotation(value)
         if value != self._rotation:
             self._rotation = value
             self._to_stored = Upright(-value)

@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable, Sequence
 import cv2
 import numpy as np
 
-from livecut.composite import MODES, Compositor, parse_background
+from livecut.composite import MODES, Compositor, check_rotation, parse_background
 from livecut.config import Config
 from livecut.errors import IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure
 from livecut.frames import Upright, with_own_alpha
@@ -257,7 +257,7 @@ class Processor:
 
     @rotation.setter
     def rotation(self, value: int) -> None:
-        self._rotation = int(value) % 360
+        self._rotation = check_rotation(value)
         for comp in (self.comp, self.view):
             if comp is not None:
                 comp.rotation = value

@@ -660,3 +660,21 @@ def test_a_preparation_cut_short_by_memory_is_made_again(monkeypatch, i420):
     with pytest.raises(MemoryError):
         run(comp)
     assert np.array_equal(run(comp), want)
+
+
+def test_rotation_only_quarter_turns():
+    """A rotation of 45 was kept and ignored (the backgrounds were not turned); 'x', None
+    and NaN were a bare ValueError / TypeError."""
+    from livecut.errors import ConfigTypeError
+
+    comp = Compositor(mode="composite", background="color:#00ff00")
+    for value, want in ((90, 90), (-90, 270), (450, 90), (np.int64(180), 180), (270.0, 270), (360, 0)):
+        comp.rotation = value
+        assert comp.rotation == want
+    for value in (45, 90.5, float("nan"), float("inf")):
+        with pytest.raises(ConfigError, match="multiple of 90"):
+            comp.rotation = value
+    for value in ("x", None, True):
+        with pytest.raises(ConfigTypeError, match="rotation"):
+            comp.rotation = value
+    assert comp.rotation == 0
