@@ -2044,3 +2044,35 @@ def test_a_sink_takes_any_real_frame_rate(tmp_path, fps, want):
             sink.write(np.full((48, 64, 3), 60 * i, np.uint8))
     p = probe(out)
     assert p["frames"] == 3 and p["fps"] == pytest.approx(want, rel=1e-6)
+
+
+def test_sink_info_is_checked_at_the_boundary(tmp_path):
+    """A width of 320.0, an fps of '30' or a tuple where a SinkInfo goes were bare
+    TypeErrors from deep inside a sink (or nothing, until a later sink choked), 100000x100000
+    a MemoryError: each is a typed error naming the field; ints of numpy, a Fraction rate
+    and None (unknown) are taken."""
+    from livecut.errors import ConfigError, ConfigTypeError, ImageSizeError
+    from livecut.sinks import open_sink
+    from livecut.sinks.base import SinkInfo
+
+    out = str(tmp_path / "out.mp4")
+    with pytest.raises(ConfigTypeError, match="width 320.0"):
+        SinkInfo(320.0, 240, 30)
+    with pytest.raises(ConfigTypeError, match="fps '30'"):
+        SinkInfo(320, 240, "30")
+    with pytest.raises(ImageSizeError, match="100000x100000"):
+        SinkInfo(100000, 100000, 30)
+    with pytest.raises(ConfigError, match="channels 2"):
+        SinkInfo(320, 240, 30, channels=2)
+    with pytest.raises(ConfigError, match="rotation 45"):
+        SinkInfo(320, 240, 30, rotation=45)
+    with pytest.raises(ConfigTypeError, match="got tuple"):
+        open_sink(out, (320, 240, 30))
+    info = SinkInfo(64, 48, 25)
+    info.height = 48.0  # (changed after it was made: checked again as the sink opens)
+    with pytest.raises(ConfigTypeError, match="height 48.0"):
+        open_sink(out, info)
+    assert not os.path.exists(out)
+    for fps in (Fraction(30000, 1001), None):
+        with open_sink("null:", SinkInfo(np.int64(64), np.int32(48), fps, rotation=-90)) as sink:
+            sink.write(np.zeros((48, 64, 3), np.uint8))

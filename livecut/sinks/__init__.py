@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from livecut.config import Config, VideoConfig, section_config
-from livecut.sinks.base import Sink, SinkInfo
+from livecut.sinks.base import Sink, SinkInfo, check_sink_info
 
 __all__ = ["Sink", "SinkInfo", "check_sink", "open_sink", "register_sink", "sink_kind"]
 
@@ -61,6 +61,7 @@ def open_sink(spec: str, info: SinkInfo, cfg: Config | VideoConfig | None = None
     :class:`~livecut.config.Config` (its ``video`` section is used), a ``VideoConfig`` or None."""
     _load_builtin()
     cfg = section_config(cfg, VideoConfig, "open_sink")  # (a Config: its video section)
+    check_sink_info(info)  # (a tuple, a width of 320.0, fields changed since: a bare error deep inside)
     if kind is None:
         kind = sink_kind(spec)
     if kind is None or kind not in _SINKS:

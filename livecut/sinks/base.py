@@ -8,6 +8,7 @@ special sinks (``preview``, ``vcam``) chosen by flags.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -53,6 +54,36 @@ class SinkInfo:
     #: the source's finest regular frame rate (SourceInfo.tick_fps): AVI's tick
     tick_fps: float | None = None
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_sink_info(self)
+
+
+def check_sink_info(info) -> None:
+    """Refuse, before any sink is opened, an ``info`` that is not a :class:`SinkInfo` or whose
+    size, frame rate, channels or rotation no sink can take: a width of 320.0, an fps of '30'
+    or a tuple were a bare TypeError from deep inside a sink, 100000x100000 a MemoryError.
+    A wrong type is a :class:`~livecut.errors.ConfigTypeError`, a size of none or past
+    twice :data:`~livecut.imageio.MAX_PIXELS` (side by side) an
+    :class:`~livecut.errors.ImageSizeError`, another value a :class:`~livecut.errors.ConfigError`."""
+    from livecut.composite import check_rotation
+    from livecut.errors import ConfigError, ConfigTypeError, ImageSizeError
+    from livecut.imageio import MAX_PIXELS
+
+    if not isinstance(info, SinkInfo):
+        raise ConfigTypeError(f"sink info: expected a SinkInfo(width, height, fps, ...), got {type(info).__name__}")
+    w, h, fps = info.width, info.height, info.fps
+    for name, value in (("width", w), ("height", h), ("channels", info.channels)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise ConfigTypeError(f"sink info: {name} {value!r}: expected a whole number")
+    if w < 1 or h < 1 or w * h > 2 * MAX_PIXELS:
+        raise ImageSizeError(f"sink info: a frame of {w}x{h}: expected at least 1x1 and at most "
+                             f"{2 * MAX_PIXELS // 1_000_000} megapixels")
+    if fps is not None and (isinstance(fps, bool) or not isinstance(fps, numbers.Real)):
+        raise ConfigTypeError(f"sink info: fps {fps!r}: expected a number of frames a second")
+    if info.channels not in (1, 3, 4):
+        raise ConfigError(f"sink info: channels {info.channels!r}: expected 1 (mask), 3 (BGR) or 4 (BGRA)")
+    check_rotation(info.rotation)
 
 
 def check_frame(image, who: str, dtypes: tuple = (np.uint8,)) -> None:
