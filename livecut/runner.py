@@ -260,7 +260,7 @@ class Processor:
         self._rotation = check_rotation(value)
         for comp in (self.comp, self.view):
             if comp is not None:
-                comp.rotation = value
+                comp.rotation = self._rotation
 
     def _compositor(self, mode: str, background: str) -> Compositor:
         comp = Compositor(self.cfg, background=background, mode=mode)

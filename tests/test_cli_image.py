@@ -1237,44 +1237,35 @@ def test_an_output_of_a_picture_type_livecut_does_not_write_is_refused(tmp_path,
     assert r.exit_code == 0 and "does not write" not in r.stderr, r.stderr
 
 
-def test_a_picture_wider_than_webp_holds_is_refused_before_the_cut(tmp_path, monkeypatch):
-    """A panorama over 16383 pixels wide into `-o pano.webp` was cut, then failed as "cannot
-    encode an image as .webp"; it is refused before the cut, saying WebP's limit, the picture's
-    size and what holds it (exit 2, one line); the library's write_image says the same."""
+@pytest.mark.parametrize("case", [
+    # a panorama over 16383 pixels wide into .webp (WebP's limit)
+    dict(size=(16, 16400), out="pano.webp", mode=(), said=("16383", "16400x16"),
+         too=(16384, 16), fits=(16383, 16)),
+    # a strip with a side under 32 pixels into .jp2 (OpenJPEG's 6 resolution levels need 32)
+    dict(size=(24, 40), out="strip.jp2", mode=("--mode", "mask"), said=("at least 32 pixels", "40x24"),
+         too=(31, 40), fits=(32, 32)),
+], ids=["webp-largest", "jp2-smallest"])
+def test_a_picture_of_a_size_its_format_cannot_hold_is_refused_before_the_cut(tmp_path, monkeypatch, case):
+    """A picture larger (`-o pano.webp`) or smaller (`-o strip.jp2`) than its output's format
+    holds was cut, then failed as "cannot encode an image as .webp/.jp2"; it is refused before
+    the cut, saying the format's limit, the picture's size and what holds it (exit 2, one
+    line); the library's write_image says the same."""
     import livecut.images
     from livecut.errors import UsageError
     from livecut.imageio import write_image
 
-    pano = tmp_path / "pano.png"
-    cv2.imwrite(str(pano), np.full((16, 16400, 3), 128, np.uint8))
+    src = tmp_path / "src.png"
+    cv2.imwrite(str(src), np.full((*case["size"], 3), 128, np.uint8))
     monkeypatch.setattr(livecut.images.Segmenter, "mask", lambda *a: pytest.fail("cut before the refusal"))
-    r = invoke("image", pano, "-o", tmp_path / "pano.webp")
+    out = tmp_path / case["out"]
+    r = invoke("image", src, "-o", out, *case["mode"])
     assert r.exit_code == 2 and r.stderr.count("livecut: error") == 1, r.stderr
-    assert "16383" in r.stderr and "16400x16" in r.stderr and ".png" in r.stderr, r.stderr
-    with pytest.raises(UsageError, match="16383"):
-        write_image(tmp_path / "w.webp", np.zeros((16384, 16), np.uint8))
-    write_image(tmp_path / "w.webp", np.zeros((16383, 16), np.uint8))  # (the largest it holds)
-    assert not (tmp_path / "pano.webp").exists()
-
-
-def test_a_picture_smaller_than_jpeg2000_writes_is_refused_saying_why(tmp_path, monkeypatch):
-    """`-o strip.jp2` of a picture with a side under 32 pixels (OpenJPEG's 6 resolution levels
-    need 32) failed, after the cut, as "cannot encode an image as .jp2"; it is refused before the
-    cut, saying the least size, the picture's and what holds it."""
-    import livecut.images
-    from livecut.errors import UsageError
-    from livecut.imageio import write_image
-
-    strip = tmp_path / "strip.png"
-    cv2.imwrite(str(strip), np.full((24, 40, 3), 128, np.uint8))
-    monkeypatch.setattr(livecut.images.Segmenter, "mask", lambda *a: pytest.fail("cut before the refusal"))
-    r = invoke("image", strip, "-o", tmp_path / "strip.jp2", "--mode", "mask")
-    assert r.exit_code == 2 and r.stderr.count("livecut: error") == 1, r.stderr
-    assert "at least 32 pixels" in r.stderr and "40x24" in r.stderr and ".png" in r.stderr, r.stderr
-    with pytest.raises(UsageError, match="at least 32"):
-        write_image(tmp_path / "w.jp2", np.zeros((31, 40), np.uint8))
-    write_image(tmp_path / "w.jp2", np.zeros((32, 32), np.uint8))  # (the smallest it writes)
-    assert not (tmp_path / "strip.jp2").exists()
+    assert all(t in r.stderr for t in case["said"]) and ".png" in r.stderr, r.stderr
+    ext = out.suffix
+    with pytest.raises(UsageError, match=case["said"][0]):
+        write_image(tmp_path / f"w{ext}", np.zeros(case["too"], np.uint8))
+    write_image(tmp_path / f"w{ext}", np.zeros(case["fits"], np.uint8))  # (the limit itself is written)
+    assert not out.exists()
 
 
 def test_a_cutout_can_be_written_as_avif(tmp_path, good):
