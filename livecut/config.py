@@ -142,8 +142,8 @@ class SmoothConfig(_Checked):
     scene_cut: float = _opt(40.0, "mean abs frame change (0-255) that resets the smoother",
                             lo=1.0, hi=255.0)
     hold: int = _opt(50, "frames with nothing in focus (a whip pan, a focus hunt) through which the "
-                     "last mask is held; after that the empty mask is smoothed in as any change "
-                     "(0 = no hold)", lo=0, hi=100000)
+                     "last mask is held (a cut or pan to another scene ends it once the view settles); "
+                     "after that the empty mask is smoothed in as any change (0 = no hold)", lo=0, hi=100000)
 
 
 @dataclass(frozen=True)

@@ -167,3 +167,82 @@ def test_the_hold_through_frames_with_nothing_in_focus_ends():
         before = sm(square, frame).copy()
     assert before.max() == 255 and np.array_equal(sm.hold(empty, blurred), before)
     assert sm.held == cfg.smooth.hold + 1
+
+
+def _scene(seed, h=90, w=160):
+    """A picture with a layout (smooth shapes of light and dark) and fine texture on it."""
+    rng = np.random.default_rng(seed)
+    layout = cv2.resize(rng.integers(0, 200, (5, w // 20, 3), dtype=np.uint8), (w, h), interpolation=cv2.INTER_CUBIC)
+    return cv2.add(layout, rng.integers(0, 50, (h, w, 3), dtype=np.uint8))
+
+
+def _smoothed_subject(sm, frame):
+    square = np.zeros(frame.shape[:2], np.uint8)
+    square[20:70, 40:120] = 255
+    for _ in range(3):
+        sm(square, frame)
+    return square
+
+
+def test_a_cut_to_a_scene_with_nothing_in_focus_ends_the_hold_once_it_settles():
+    """A cut (or a pan that ended) to another scene with nothing in focus held the last
+    subject's mask over the new picture for smooth.hold frames (2 s at 25 fps): a ghost.
+    Now it is held only until the new view has stayed ``smooth.settle`` frames, then the
+    smoother starts over from the new mask, as after a scene cut."""
+    cfg = load_config()
+    sm = MaskSmoother(cfg)
+    square = _smoothed_subject(sm, _scene(1))
+    empty = np.zeros_like(square)
+    other = cv2.GaussianBlur(_scene(2), (0, 0), 3)
+    for i in range(cfg.smooth.settle):  # the first frames after the cut: held
+        assert np.array_equal(sm.hold(empty, other), square), i
+    assert sm.hold(empty, other).max() == 0  # the new view settled: its own (empty) mask
+    assert sm.held == cfg.smooth.settle
+    assert sm.hold(empty, other).max() == 0  # and after it
+
+
+def test_a_whip_pan_holds_until_the_camera_rests_on_another_view():
+    """Through a whip pan (each frame another view) the mask is held; ``smooth.settle``
+    frames after the camera rests on a view with nothing in focus, it is let go."""
+    cfg = load_config()
+    sm = MaskSmoother(cfg)
+    pano = cv2.GaussianBlur(_scene(3, 90, 1600), (0, 0), 2)
+    square = _smoothed_subject(sm, _scene(1))
+    empty = np.zeros_like(square)
+    pan = [pano[:, x:x + 160] for x in range(0, 1440, 120)]  # 3/4 of a frame a frame
+    for i, view in enumerate(pan):
+        assert np.array_equal(sm.hold(empty, view), square), i
+    rest = pano[:, 1440:]
+    for i in range(cfg.smooth.settle):
+        assert np.array_equal(sm.hold(empty, rest), square), i
+    assert sm.hold(empty, rest).max() == 0
+
+
+@pytest.mark.parametrize("change", ["focus hunt", "exposure"])
+def test_a_focus_hunt_on_the_same_scene_holds_for_smooth_hold_frames(change):
+    """The scene as it was, defocused by varying amounts (a focus hunt), or with the
+    exposure moving too: the same view, held for all of ``smooth.hold`` frames."""
+    cfg = load_config()
+    sm = MaskSmoother(cfg)
+    scene = _scene(4)
+    square = _smoothed_subject(sm, scene)
+    empty = np.zeros_like(square)
+    for i in range(cfg.smooth.hold):
+        frame = cv2.GaussianBlur(scene, (0, 0), 1 + (i % 7))
+        if change == "exposure":
+            frame = cv2.convertScaleAbs(frame, alpha=0.8 + 0.4 * (i % 5) / 4)
+        assert np.array_equal(sm.hold(empty, frame), square), i
+    assert sm.held == cfg.smooth.hold
+
+
+def test_a_fade_to_black_ends_the_hold_once_black():
+    cfg = load_config()
+    sm = MaskSmoother(cfg)
+    scene = cv2.GaussianBlur(_scene(5), (0, 0), 3)
+    square = _smoothed_subject(sm, scene)
+    empty = np.zeros_like(square)
+    for i, k in enumerate((0.8, 0.6, 0.4, 0.2)):
+        assert np.array_equal(sm.hold(empty, cv2.convertScaleAbs(scene, alpha=k)), square), i
+    black = np.zeros_like(scene)
+    outs = [sm.hold(empty, black).max() for _ in range(cfg.smooth.settle + 1)]
+    assert outs[:-1] == [255] * cfg.smooth.settle and outs[-1] == 0
