@@ -297,6 +297,10 @@ def test_a_missing_display_is_said_before_a_stream_is_waited_for(capsys, monkeyp
      "another program", "modprobe"),
     ("Device /dev/video10 could not be opened: Permission denied", "'video' group", "modprobe"),
     ("No v4l2 loopback device found at /dev/video[0-99].", "modprobe v4l2loopback", "another program"),
+    # (--vcam-device naming the webcam, or another node that is no loopback)
+    ("Device /dev/video0 is not a video output device.", "`livecut devices` lists under 'virtual cameras'",
+     "modprobe"),
+    ("Device /dev/video10 is not a V4L2 device.", "not a virtual camera", "modprobe"),
 ])
 def test_a_virtual_camera_that_will_not_open_gets_the_right_advice(reason, hint, not_said):
     """A loopback device that is busy (another producer, or fixed at another size) or not
@@ -313,6 +317,30 @@ def test_a_virtual_camera_that_will_not_open_gets_the_right_advice(reason, hint,
         pyvirtualcam.camera.BACKENDS.pop("refuses", None)
     msg = str(info.value)
     assert "\n" not in msg and hint in msg and not_said not in msg, msg
+
+
+@pytest.mark.skipif("v4l2loopback" not in pyvirtualcam.camera.BACKENDS, reason="needs pyvirtualcam's Linux backend")
+def test_a_device_that_is_no_virtual_camera_is_not_answered_with_modprobe(tmp_path, monkeypatch):
+    """`--vcam-device /dev/null` (or the webcam, or a folder): pyvirtualcam says the node is
+    no loopback device, and livecut told to load v4l2loopback -- which does not help.  It says
+    to pick a virtual camera `livecut devices` lists; and a device number that is not there
+    while the module is loaded is answered so too."""
+    import livecut.sinks.vcam as vcam
+
+    for device in ("/dev/null", str(tmp_path)):
+        with pytest.raises(DeviceUnavailable) as info:
+            VcamSink(_info(), device=device, backend="v4l2loopback").open()
+        msg = str(info.value)
+        assert "not a virtual camera" in msg and "`livecut devices`" in msg and "modprobe" not in msg, msg
+    monkeypatch.setattr(vcam, "LOOPBACK_MODULE", str(tmp_path))      # (v4l2loopback loaded)
+    with pytest.raises(DeviceUnavailable) as info:
+        vcam.check_available("/dev/video63", "v4l2loopback")
+    msg = str(info.value)
+    assert "/dev/video63 available (no such device)" in msg and "`livecut devices`" in msg, msg
+    assert "modprobe" not in msg, msg
+    monkeypatch.setattr(vcam, "LOOPBACK_MODULE", str(tmp_path / "absent"))   # (not loaded)
+    with pytest.raises(DeviceUnavailable, match="modprobe v4l2loopback"):
+        vcam.check_available("/dev/video63", "v4l2loopback")
 
 
 def test_a_rotated_video_is_sent_upright():

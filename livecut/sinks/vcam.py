@@ -43,6 +43,11 @@ KEY_GREEN = (64, 177, 0)
 RESYNC_AFTER = 0.25
 
 MODPROBE = "sudo modprobe v4l2loopback exclusive_caps=1 card_label=livecut"
+#: there while the v4l2loopback module is loaded (Linux)
+LOOPBACK_MODULE = "/sys/module/v4l2loopback"
+#: what to do about a device named that is not a virtual camera (a webcam, /dev/null)
+PICK_ANOTHER = ("pick one that `livecut devices` lists under 'virtual cameras' "
+                "(see docs/virtual-camera.md)")
 
 
 def missing_help() -> str:
@@ -58,7 +63,8 @@ def missing_help() -> str:
 
 def open_failure_help(reason: str) -> str:
     """What to do about a virtual camera that is there but would not open: busy (another
-    program sends to it, or it is fixed at another size) or not allowed; else what
+    program sends to it, or it is fixed at another size), not allowed, or no virtual camera
+    at all (a webcam or another file named with --vcam-device); else what
     :func:`missing_help` says."""
     if re.search(r"busy|could not be configured", reason, re.I):
         return ("another program may be sending to it, or it is fixed at another size by an earlier "
@@ -66,6 +72,9 @@ def open_failure_help(reason: str) -> str:
                 "docs/virtual-camera.md)")
     if re.search(r"permission denied|not permitted", reason, re.I):
         return "add yourself to the 'video' group (sudo usermod -aG video $USER, then log in again)"
+    # (pyvirtualcam on a device that is there but no loopback: a webcam, /dev/null, a folder)
+    if re.search(r"is not a (V4L2|video output) device|could not be queried|is a directory", reason, re.I):
+        return f"it is not a virtual camera: {PICK_ANOTHER}"
     return missing_help()
 
 
@@ -101,10 +110,13 @@ def check_available(device: str | None = None, backend: str | None = None) -> No
     others = set(getattr(getattr(pvc, "camera", None), "BACKENDS", None) or {}) - {"v4l2loopback"}
     if platform.system() != "Linux" or backend not in (None, "v4l2loopback") or (backend is None and others):
         return
-    if device is None and not os.path.exists("/sys/module/v4l2loopback"):
+    loaded = os.path.exists(LOOPBACK_MODULE)
+    if device is None and not loaded:
         raise DeviceUnavailable("no virtual camera available (v4l2loopback is not loaded); " + missing_help())
     if device is not None and not os.path.exists(device):
-        raise DeviceUnavailable(f"no virtual camera {device} available (no such device); " + missing_help())
+        # (the module loaded, another device number: loading it again is not the answer)
+        raise DeviceUnavailable(f"no virtual camera {device} available (no such device); "
+                                + (PICK_ANOTHER if loaded else missing_help()))
 
 
 class VcamSink:
