@@ -136,7 +136,9 @@ def _query_v4l2(dev: Path, max_formats: int = 8) -> tuple[int | None, str, list[
                     except OSError:
                         break
                     if fs.type != _FRMSIZE_TYPE_DISCRETE:
-                        sizes.append(f"{fs.u[0]}x{fs.u[2]}..{fs.u[1]}x{fs.u[3]}")
+                        # (v4l2_frmsize_stepwise: min_width, max_width, step_width, min_height,
+                        # max_height, step_height)
+                        sizes.append(f"{fs.u[0]}x{fs.u[3]}..{fs.u[1]}x{fs.u[4]}")
                         break
                     w, h = fs.u[0], fs.u[1]
                     rates = []

@@ -90,3 +90,35 @@ def test_imports_without_fcntl(monkeypatch):
     finally:
         monkeypatch.delitem(sys.modules, "fcntl")
         importlib.reload(livecut.devices)
+
+
+def test_a_range_of_sizes_is_shown_as_its_smallest_and_largest(tmp_path, monkeypatch):
+    """A camera that offers a range of sizes (V4L2_FRMSIZE_TYPE_STEPWISE/CONTINUOUS: min_width,
+    max_width, step_width, min_height, max_height, step_height) was listed as
+    '160x16..1920x120' -- the width step taken for the smallest height and the smallest
+    height for the largest; it is '160x120..1920x1080' now."""
+    import errno
+    import fcntl
+
+    from livecut.devices import VIDIOC_ENUM_FRAMESIZES
+
+    node = tmp_path / "video0"
+    node.write_bytes(b"")
+    yuyv = int.from_bytes(b"YUYV", "little")
+
+    def ioctl(fd, request, arg):
+        if request == VIDIOC_QUERYCAP:
+            arg.driver, arg.capabilities = b"uvcvideo", 0x00000001   # (a capture device)
+        elif request == VIDIOC_ENUM_FMT and arg.index == 0:
+            arg.pixelformat = yuyv
+        elif request == VIDIOC_ENUM_FRAMESIZES and arg.index == 0:
+            arg.type = 3                                        # V4L2_FRMSIZE_TYPE_STEPWISE
+            arg.u[:] = [160, 1920, 16, 120, 1080, 8]
+        else:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return 0
+
+    monkeypatch.setattr(fcntl, "ioctl", ioctl)
+    caps, driver, formats = _query_v4l2(node)
+    assert (caps, driver) == (1, "uvcvideo")
+    assert formats == ["YUYV: 160x120..1920x1080"], formats
