@@ -1337,8 +1337,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         short = pipe.reached_end and pipe.shortfall()
         if not pipe.reached_end or short:
             _cut_short(sinks)  # (truncated: only the audio the video covers, complete packets)
-        for s in (source, *sinks):
-            stats.warnings.extend(getattr(s, "warnings", []))
+        for s in (source, *sinks):  # (said once: a recording and a virtual camera fit the same picture)
+            stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
         stats.warnings.extend(state_notes(processor.states, stats.processed))
         if stats.lead_dropped:  # (not "every frame": the summary counts them too)
             n = stats.lead_dropped

@@ -379,3 +379,24 @@ def test_ctrl_c_with_a_stuck_camera_ends_the_run_within_a_second(fake_camera, tm
     assert took < 1.0, took
     assert e.value.exit_code == 130 and probe(out)["frames"] == 10
     assert not fake_camera.instances[-1].released_while_reading
+
+
+def test_a_picture_that_changes_size_is_warned_of_once(fake_camera, fake_vcam, tmp_path, capsys, monkeypatch):
+    """`livecut cam 0 -o rec.mp4 --vcam`, the camera's picture changing size mid-run: the
+    recording and the virtual camera each fit it, and the run printed the same warning
+    twice, once for each; it says it once."""
+    real = fake_camera.read
+
+    def read(self):
+        if self.n >= 5:
+            self.size = (320, 240)               # (from the 6th frame on)
+        return real(self)
+
+    monkeypatch.setattr(fake_camera, "read", read)
+    out = tmp_path / "rec.mp4"
+    code = _cli(["cam", "0", "-o", str(out), "--vcam", "-n", "10", "-q"])
+    err = capsys.readouterr().err
+    assert code in (0, None), err
+    said = [ln for ln in err.splitlines() if "changed size mid-run to 320x240" in ln]
+    assert len(said) == 1, err
+    assert len(fake_vcam.instances[-1].sent) == 10 and probe(out)["frames"] == 10
