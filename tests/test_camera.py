@@ -400,3 +400,19 @@ def test_a_picture_that_changes_size_is_warned_of_once(fake_camera, fake_vcam, t
     said = [ln for ln in err.splitlines() if "changed size mid-run to 320x240" in ln]
     assert len(said) == 1, err
     assert len(fake_vcam.instances[-1].sent) == 10 and probe(out)["frames"] == 10
+
+
+def test_a_camera_without_a_display_names_the_outputs_it_can_have(fake_camera, monkeypatch, capsys):
+    """`livecut cam 0` on a machine without a display (an SSH session) shows a preview it was
+    not asked for with --preview, and was answered '--preview needs a display ...; write a
+    file with -o instead': the virtual camera, what `cam` is for, was not named.  It is now,
+    before the camera turns on."""
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    code = _cli(["cam", "0", "-q"])
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 1 and len(lines) == 1, err
+    assert lines[0].startswith("livecut: error: the preview window (--preview) needs a display"), err
+    assert "-o" in lines[0] and "--vcam" in lines[0], err
+    assert fake_camera.instances == [], "the camera was opened"

@@ -88,8 +88,10 @@ def check_display() -> None:
     """:class:`DeviceUnavailable` when no window can be opened here (see :func:`display_problem`)."""
     problem = display_problem()
     if problem:
-        raise DeviceUnavailable(f"--preview needs a display, and none is available ({problem}); "
-                                "write a file with -o instead")
+        # (not "--preview": `livecut cam 0` and `livecut run 0` show it without being asked)
+        raise DeviceUnavailable(f"the preview window (--preview) needs a display, and none is available "
+                                f"({problem}); write a file with -o or send to a virtual camera with "
+                                "--vcam instead")
 
 
 def _x11_connects(display: str) -> bool | None:
