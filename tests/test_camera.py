@@ -416,3 +416,22 @@ def test_a_camera_without_a_display_names_the_outputs_it_can_have(fake_camera, m
     assert lines[0].startswith("livecut: error: the preview window (--preview) needs a display"), err
     assert "-o" in lines[0] and "--vcam" in lines[0], err
     assert fake_camera.instances == [], "the camera was opened"
+
+
+def test_an_index_opencv_cannot_take_is_a_camera_not_found(monkeypatch, tmp_path, capsys):
+    """`livecut cam 2147483648` on macOS/Windows (no /dev/videoN to look for): OpenCV's index
+    is a C int, and its 'Overload resolution failed' came out as a six-line internal error.
+    It is a camera not found, on every platform, before anything opens."""
+    import types
+
+    monkeypatch.setattr(camera, "sys", types.SimpleNamespace(platform="darwin"))
+    out = tmp_path / "rec.mp4"
+    for index in ("2147483648", str(2 ** 70)):
+        code = _cli(["cam", index, "-o", str(out), "-q"])
+        err = capsys.readouterr().err
+        lines = [ln for ln in err.splitlines() if ln.strip()]
+        assert code == 2 and len(lines) == 1, err
+        assert lines[0].startswith(f"livecut: error: camera {index}: not found"), err
+    with pytest.raises(camera.VideoOpenFailure, match="camera 2147483648: not found"):
+        CameraSource(2 ** 31)
+    assert not out.exists()

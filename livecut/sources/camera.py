@@ -30,6 +30,8 @@ log = logging.getLogger("livecut")
 #: failed for ``video.read_timeout`` seconds counts as gone too, however few the failures:
 #: OpenCV's V4L2 backend waits up to 10 s in each failing read)
 MAX_FAILED_READS = 30
+#: the highest camera index OpenCV takes (a C int)
+MAX_INDEX = 2 ** 31 - 1
 
 
 def _quiet_opencv() -> None:
@@ -50,8 +52,11 @@ def camera_index(spec: str) -> int | None:
 
 
 def check_present(index: int) -> None:
-    """:class:`VideoOpenFailure` for a camera certainly not there (Linux: no /dev/videoN),
-    without opening it; elsewhere only opening it tells."""
+    """:class:`VideoOpenFailure` for a camera certainly not there (an index OpenCV cannot take;
+    Linux: no /dev/videoN), without opening it; elsewhere only opening it tells."""
+    if index > MAX_INDEX:  # (OpenCV raised 'Overload resolution failed', six lines)
+        raise VideoOpenFailure(f"camera {index}: not found (no camera has so high an index; "
+                               "see `livecut devices`)")
     if sys.platform.startswith("linux") and not Path(f"/dev/video{index}").exists():
         raise VideoOpenFailure(f"camera {index}: not found (no /dev/video{index}; "
                                "see `livecut devices`)")
