@@ -319,6 +319,27 @@ def test_a_virtual_camera_that_will_not_open_gets_the_right_advice(reason, hint,
     assert "\n" not in msg and hint in msg and not_said not in msg, msg
 
 
+def test_a_virtual_camera_not_allowed_gets_the_video_group_advice_once():
+    """What pyvirtualcam's v4l2loopback backend says when the device may not be opened
+    (EACCES) was answered 'load v4l2loopback: sudo modprobe ...' (only 'Permission denied'
+    was recognised), after pyvirtualcam's own "Run 'usermod -a -G video myusername'"."""
+    class NotAllowed:
+        def __init__(self, **kw):
+            raise RuntimeError("Could not access /dev/video10 due to missing permissions. Did you add your "
+                               "user to the 'video' group? Run 'usermod -a -G video myusername' and log "
+                               "out and in again.")
+
+    pyvirtualcam.register_backend("notallowed", NotAllowed)
+    try:
+        with pytest.raises(DeviceUnavailable) as info:
+            VcamSink(_info(), device="/dev/video10", backend="notallowed").open()
+    finally:
+        pyvirtualcam.camera.BACKENDS.pop("notallowed", None)
+    msg = str(info.value)
+    assert "missing permissions" in msg and "'video' group" in msg, msg
+    assert "modprobe" not in msg and "myusername" not in msg and msg.count("usermod") == 1, msg
+
+
 @pytest.mark.skipif("v4l2loopback" not in pyvirtualcam.camera.BACKENDS, reason="needs pyvirtualcam's Linux backend")
 def test_a_device_that_is_no_virtual_camera_is_not_answered_with_modprobe(tmp_path, monkeypatch):
     """`--vcam-device /dev/null` (or the webcam, or a folder): pyvirtualcam says the node is

@@ -70,7 +70,8 @@ def open_failure_help(reason: str) -> str:
         return ("another program may be sending to it, or it is fixed at another size by an earlier "
                 "one: stop that program, or pick another device (`livecut devices`; see "
                 "docs/virtual-camera.md)")
-    if re.search(r"permission denied|not permitted", reason, re.I):
+    # (pyvirtualcam: "Could not access /dev/videoN due to missing permissions.")
+    if re.search(r"permission denied|not permitted|missing permissions", reason, re.I):
         return "add yourself to the 'video' group (sudo usermod -aG video $USER, then log in again)"
     # (pyvirtualcam on a device that is there but no loopback: a webcam, /dev/null, a folder)
     if re.search(r"is not a (V4L2|video output) device|could not be queried|is a directory", reason, re.I):
@@ -81,11 +82,12 @@ def open_failure_help(reason: str) -> str:
 def backend_reason(exc: BaseException) -> str:
     """pyvirtualcam's error without its own advice (livecut gives it, once): \"'v4l2loopback'
     backend: No v4l2 loopback device found at /dev/video[0-99]. Did you run 'modprobe
-    v4l2loopback'? See also pyvirtualcam's documentation.\" -> the first sentence only."""
+    v4l2loopback'? See also pyvirtualcam's documentation.\" -> the first sentence only (and
+    without its "Run 'usermod -a -G video myusername' ..." of a missing permission)."""
     text = " ".join(str(exc).split())
     text = re.sub(r"'[^']*' backend: ", "", text)
     keep = [s for s in re.split(r"(?<=[.?!])\s+", text)
-            if not re.search(r"modprobe|did you|see also|documentation|install", s, re.I)]
+            if not re.search(r"modprobe|did you|see also|documentation|install|usermod", s, re.I)]
     return " ".join(keep).rstrip(".") or type(exc).__name__
 
 
