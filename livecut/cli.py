@@ -642,7 +642,7 @@ def cam(
     if index < 0:  # (`livecut cam -- -1` was taken for a file named -1: "-1: no such file")
         raise UsageError(f"camera index {index}: expected 0 or more (see `livecut devices`)")
     if fps is not None and not 0 < fps < 1000:  # also refuses nan and inf
-        raise UsageError(f"--fps {fps}: expected a frame rate between 0 and 1000")
+        raise UsageError(f"--fps {fps:g}: expected a frame rate between 0 and 1000")  # (0, not 0.0)
     if not output and not _wants_vcam(opts):
         opts["preview"] = True
     _run_video(str(index), output, opts, size=parse_size(size) if size else None, fps=fps)

@@ -435,3 +435,13 @@ def test_an_index_opencv_cannot_take_is_a_camera_not_found(monkeypatch, tmp_path
     with pytest.raises(camera.VideoOpenFailure, match="camera 2147483648: not found"):
         CameraSource(2 ** 31)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("given", ["0", "-5", "1e9"])
+def test_a_bad_frame_rate_is_quoted_as_given(fake_camera, capsys, given):
+    """`livecut cam --fps 0` answered '--fps 0.0: ...', `--fps 1e9` '--fps 1000000000.0'."""
+    code = _cli(["cam", "0", "--vcam", "--fps", given, "-q"])
+    err = capsys.readouterr().err
+    shown = {"1e9": "1e+09"}.get(given, given)
+    assert code == 2 and f"error: --fps {shown}: expected a frame rate between 0 and 1000" in err, err
+    assert fake_camera.instances == []
