@@ -445,3 +445,30 @@ def test_a_bad_frame_rate_is_quoted_as_given(fake_camera, capsys, given):
     shown = {"1e9": "1e+09"}.get(given, given)
     assert code == 2 and f"error: --fps {shown}: expected a frame rate between 0 and 1000" in err, err
     assert fake_camera.instances == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="v4l2loopback: Linux")
+def test_a_virtual_camera_that_is_no_loopback_is_said_before_the_camera_turns_on(
+        fake_camera, monkeypatch, tmp_path, capsys):
+    """`livecut cam 0 --vcam-device /dev/video0` (the webcam itself, or a file): the camera was
+    turned on, its first frame read, and only then the virtual camera refused; a node that is
+    certainly no loopback (another driver's, or no device at all) is said first now."""
+    pyvirtualcam = pytest.importorskip("pyvirtualcam")
+    if "v4l2loopback" not in pyvirtualcam.camera.BACKENDS:
+        pytest.skip("needs pyvirtualcam's Linux backend")
+    import livecut.devices
+    import livecut.sinks.vcam as vcam
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS",
+                        {"v4l2loopback": pyvirtualcam.camera.BACKENDS["v4l2loopback"]})
+    monkeypatch.setattr(vcam, "LOOPBACK_MODULE", str(tmp_path))           # (v4l2loopback loaded)
+    webcam = "/dev/null"                                                  # (a character device)
+    monkeypatch.setattr(livecut.devices, "_query_v4l2",
+                        lambda dev: (1, "uvcvideo", []) if str(dev) == webcam else (None, "", []))
+    for device, why in ((webcam, "its driver is uvcvideo"), (str(tmp_path), "not a device")):
+        code = _cli(["cam", "0", "--vcam-device", device, "-q"])
+        err = capsys.readouterr().err
+        lines = [ln for ln in err.splitlines() if ln.strip()]
+        assert code == 1 and len(lines) == 1, err
+        assert f"no virtual camera {device} available ({why}); it is not a virtual camera" in lines[0], err
+        assert fake_camera.instances == [], "the camera was opened"

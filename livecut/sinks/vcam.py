@@ -20,6 +20,8 @@ import logging
 import os
 import platform
 import re
+import stat
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -103,9 +105,9 @@ def import_pyvirtualcam() -> Any:
 
 def check_available(device: str | None = None, backend: str | None = None) -> None:
     """:class:`DeviceUnavailable` now when a virtual camera certainly cannot be opened (no
-    pyvirtualcam; on Linux, v4l2loopback not loaded or the device named absent), so that a
-    run says so before it waits for a stream; whether the device takes the frames is only
-    known when it opens (:meth:`VcamSink.open`)."""
+    pyvirtualcam; on Linux, v4l2loopback not loaded, the device named absent or no loopback),
+    so that a run says so before it waits for a stream or turns a camera on; whether the
+    device takes the frames is only known when it opens (:meth:`VcamSink.open`)."""
     pvc = import_pyvirtualcam()
     # (pyvirtualcam tries each registered backend when none is named: others than its own
     # v4l2loopback one, registered by a plugin or a test, may open without the module)
@@ -119,6 +121,22 @@ def check_available(device: str | None = None, backend: str | None = None) -> No
         # (the module loaded, another device number: loading it again is not the answer)
         raise DeviceUnavailable(f"no virtual camera {device} available (no such device); "
                                 + (PICK_ANOTHER if loaded else missing_help()))
+    if device is not None:
+        # a node that is certainly no loopback (a webcam -- `livecut cam 0 --vcam-device
+        # /dev/video0` --, a file, a folder): said before a camera turns on; one that cannot be
+        # asked (no permission) is left to the open, which says why
+        from livecut.devices import _query_v4l2
+
+        _, driver, _ = _query_v4l2(Path(device))
+        try:
+            node = stat.S_ISCHR(os.stat(device).st_mode)
+        except OSError:  # (gone since: the open says so)
+            node = True
+        what = (f"its driver is {driver}" if driver and driver != "v4l2 loopback"
+                else "" if node else "not a device")
+        if what:
+            raise DeviceUnavailable(f"no virtual camera {device} available ({what}); "
+                                    f"it is not a virtual camera: {PICK_ANOTHER}")
 
 
 class VcamSink:
