@@ -633,6 +633,11 @@ def cam(
                                        help="Capture size, e.g. 1280x720."),
     fps: Optional[float] = typer.Option(None, "--fps", metavar="FPS", rich_help_panel=P_INPUT,
                                         show_default="the camera's", help="Capture frame rate."),
+    fourcc: str = typer.Option("auto", "--fourcc", metavar="auto|MJPG|YUYV", rich_help_panel=P_INPUT,
+                               help="Camera pixel format. auto: MJPG when the camera's default format "
+                                    "(YUYV on most USB webcams, often 5-10 fps at 1280x720 and above) "
+                                    "does not give --size/--fps and MJPG gives more (Linux); MJPG or "
+                                    "YUYV: that one."),
     opts: dict = None,
 ) -> None:
     """Live webcam preview (q or Esc quits, h lists the keys), recording or virtual camera."""
@@ -643,9 +648,15 @@ def cam(
         raise UsageError(f"camera index {index}: expected 0 or more (see `livecut devices`)")
     if fps is not None and not 0 < fps < 1000:  # also refuses nan and inf
         raise UsageError(f"--fps {fps:g}: expected a frame rate between 0 and 1000")  # (0, not 0.0)
+    from livecut.sources.camera import FOURCCS
+
+    asked = next((f for f in FOURCCS if f.lower() == fourcc.strip().lower()), None)
+    if asked is None:
+        raise UsageError(f"--fourcc {fourcc}: expected {', '.join(FOURCCS[:-1])} or {FOURCCS[-1]}")
     if not output and not _wants_vcam(opts):
         opts["preview"] = True
-    _run_video(str(index), output, opts, size=parse_size(size) if size else None, fps=fps)
+    _run_video(str(index), output, opts, size=parse_size(size) if size else None, fps=fps,
+               source_options={"fourcc": asked})
 
 
 @command(name="file", cls=_Command, rich_help_panel=VIDEO)

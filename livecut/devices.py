@@ -105,6 +105,48 @@ def _read(path: Path) -> str:
         return ""
 
 
+def _enum_formats(fd: int, max_formats: int = 8) -> list[tuple[str, list[tuple[int, int, list[float]]], str]]:
+    """``(fourcc, [(width, height, frame rates)], range)`` for each capture format a node
+    offers (``range``: "WxH..WxH" for a stepwise size, with no discrete sizes listed)."""
+    import fcntl
+
+    out = []
+    for i in range(max_formats):
+        fmt = _FmtDesc(index=i, type=_BUF_TYPE_VIDEO_CAPTURE)
+        try:
+            fcntl.ioctl(fd, VIDIOC_ENUM_FMT, fmt)
+        except OSError:
+            break
+        sizes: list[tuple[int, int, list[float]]] = []
+        stepwise = ""
+        for j in range(32):
+            fs = _FrmSize(index=j, pixel_format=fmt.pixelformat)
+            try:
+                fcntl.ioctl(fd, VIDIOC_ENUM_FRAMESIZES, fs)
+            except OSError:
+                break
+            if fs.type != _FRMSIZE_TYPE_DISCRETE:
+                # (v4l2_frmsize_stepwise: min_width, max_width, step_width, min_height,
+                # max_height, step_height)
+                stepwise = f"{fs.u[0]}x{fs.u[3]}..{fs.u[1]}x{fs.u[4]}"
+                break
+            w, h = fs.u[0], fs.u[1]
+            rates: list[float] = []
+            for k in range(16):
+                fi = _FrmIval(index=k, pixel_format=fmt.pixelformat, width=w, height=h)
+                try:
+                    fcntl.ioctl(fd, VIDIOC_ENUM_FRAMEINTERVALS, fi)
+                except OSError:
+                    break
+                if fi.type == _FRMIVAL_TYPE_DISCRETE and fi.u[0]:
+                    rates.append(fi.u[1] / fi.u[0])
+                else:
+                    break
+            sizes.append((w, h, rates))
+        out.append((_fourcc(fmt.pixelformat), sizes, stepwise))
+    return out
+
+
 def _query_v4l2(dev: Path, max_formats: int = 8) -> tuple[int | None, str, list[str]]:
     """(device caps, driver, formats) from ioctls; (None, '', []) when the node cannot be asked."""
     import fcntl  # POSIX only: not at the top, so ``livecut devices`` imports on Windows
@@ -122,39 +164,38 @@ def _query_v4l2(dev: Path, max_formats: int = 8) -> tuple[int | None, str, list[
         caps = cap.device_caps if cap.capabilities & _CAP_DEVICE_CAPS else cap.capabilities
         formats: list[str] = []
         if caps & _CAP_VIDEO_CAPTURE:
-            for i in range(max_formats):
-                fmt = _FmtDesc(index=i, type=_BUF_TYPE_VIDEO_CAPTURE)
-                try:
-                    fcntl.ioctl(fd, VIDIOC_ENUM_FMT, fmt)
-                except OSError:
-                    break
-                sizes = []
-                for j in range(32):
-                    fs = _FrmSize(index=j, pixel_format=fmt.pixelformat)
-                    try:
-                        fcntl.ioctl(fd, VIDIOC_ENUM_FRAMESIZES, fs)
-                    except OSError:
-                        break
-                    if fs.type != _FRMSIZE_TYPE_DISCRETE:
-                        # (v4l2_frmsize_stepwise: min_width, max_width, step_width, min_height,
-                        # max_height, step_height)
-                        sizes.append(f"{fs.u[0]}x{fs.u[3]}..{fs.u[1]}x{fs.u[4]}")
-                        break
-                    w, h = fs.u[0], fs.u[1]
-                    rates = []
-                    for k in range(16):
-                        fi = _FrmIval(index=k, pixel_format=fmt.pixelformat, width=w, height=h)
-                        try:
-                            fcntl.ioctl(fd, VIDIOC_ENUM_FRAMEINTERVALS, fi)
-                        except OSError:
-                            break
-                        if fi.type == _FRMIVAL_TYPE_DISCRETE and fi.u[0]:
-                            rates.append(f"{fi.u[1] / fi.u[0]:g}")
-                        else:
-                            break
-                    sizes.append(f"{w}x{h}" + (f" @{','.join(rates)}" if rates else ""))
-                formats.append(f"{_fourcc(fmt.pixelformat)}: " + ("; ".join(sizes) or "any size"))
+            for fourcc, sizes, stepwise in _enum_formats(fd, max_formats):
+                shown = [f"{w}x{h}" + (f" @{','.join(f'{r:g}' for r in rates)}" if rates else "")
+                         for w, h, rates in sizes] + ([stepwise] if stepwise else [])
+                formats.append(f"{fourcc}: " + ("; ".join(shown) or "any size"))
         return caps, cap.driver.decode(errors="replace"), formats
+    finally:
+        os.close(fd)
+
+
+def camera_formats(dev: str | Path) -> dict[str, dict[tuple[int, int], list[float]]] | None:
+    """The capture formats a camera node offers, asked read-only as ``livecut devices`` does:
+    ``{fourcc: {(width, height): [frame rates]}}`` (discrete sizes only); None when the node
+    cannot be asked (not Linux, no permission, not a V4L2 capture device)."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    try:
+        fd = os.open(dev, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        cap = _Capability()
+        try:
+            fcntl.ioctl(fd, VIDIOC_QUERYCAP, cap)
+        except OSError:
+            return None
+        caps = cap.device_caps if cap.capabilities & _CAP_DEVICE_CAPS else cap.capabilities
+        if not caps & _CAP_VIDEO_CAPTURE:
+            return None
+        return {fourcc: {(w, h): rates for w, h, rates in sizes}
+                for fourcc, sizes, _ in _enum_formats(fd, max_formats=16)}
     finally:
         os.close(fd)
 

@@ -8,11 +8,13 @@ import re
 import sys
 import threading
 import time
+import types
 
 import cv2
 import numpy as np
 import pytest
 
+import livecut.devices
 from conftest import probe
 from livecut.config import VideoConfig, load_config
 from livecut.runner import run_video
@@ -31,6 +33,10 @@ class FakeCapture:
     stall_s = 0.0
     stalled_at: float | None = None  #: perf_counter() when the stall began
     unstall = threading.Event()  #: (see reset)
+    #: the pixel formats it offers, as livecut.devices.camera_formats answers (None: not said);
+    #: with them it opens in the first of OpenCV's order, takes a format it offers, and
+    #: delivers the size asked at the best rate its format has there, up to the one asked
+    formats: dict | None = None
     instances: list["FakeCapture"] = []
 
     def __init__(self, index, backend=None):
@@ -49,16 +55,34 @@ class FakeCapture:
         #: livecut-reader thread alive into the next tests, which check that none is left)
         cls.unstall = threading.Event()
         cls.instances = []
+        cls.formats = None
 
     def isOpened(self):
         return True
 
     def set(self, prop, value):
         self.asked[prop] = value
+        if prop == cv2.CAP_PROP_FOURCC:
+            return self._format() == _letters(value)
         return True
 
+    def _format(self):
+        offered = self.formats or {}
+        asked = _letters(self.asked.get(cv2.CAP_PROP_FOURCC, 0))
+        return asked if asked in offered else next(f for f in ("YUYV", "MJPG") if f in offered)  # (OpenCV's order)
+
+    def _delivers(self):
+        """(width, height), fps"""
+        if not self.formats:
+            return self.size, self.fps
+        size = (int(self.asked.get(cv2.CAP_PROP_FRAME_WIDTH, 640)), int(self.asked.get(cv2.CAP_PROP_FRAME_HEIGHT, 480)))
+        rates = self.formats[self._format()][size]
+        return size, min(max(rates), self.asked.get(cv2.CAP_PROP_FPS, 30.0))
+
     def get(self, prop):
-        return self.fps if prop == cv2.CAP_PROP_FPS else 0.0
+        if prop == cv2.CAP_PROP_FOURCC:
+            return float(cv2.VideoWriter_fourcc(*self._format())) if self.formats else 0.0
+        return self._delivers()[1] if prop == cv2.CAP_PROP_FPS else 0.0
 
     def read(self):
         self.reading = True
@@ -76,7 +100,7 @@ class FakeCapture:
             if self._next > now:
                 time.sleep(self._next - now)
             self.n += 1
-            w, h = self.size
+            w, h = self._delivers()[0]
             img = np.full((h, w, 3), 40, np.uint8)
             img[h // 4:3 * h // 4, w // 4:3 * w // 4] = np.random.default_rng(self.n).integers(
                 0, 255, (3 * h // 4 - h // 4, 3 * w // 4 - w // 4, 3), np.uint8)
@@ -88,6 +112,11 @@ class FakeCapture:
         if self.reading:
             self.released_while_reading = True
         self.released += 1
+
+
+def _letters(code):
+    n = int(code)
+    return "".join(chr((n >> (8 * i)) & 0xFF) for i in range(4))
 
 
 class FakeVcam:
@@ -129,6 +158,9 @@ def fake_camera(monkeypatch):
             return self.path.startswith("/dev/video")
 
     monkeypatch.setattr(camera, "Path", _Dev)
+    monkeypatch.setattr(camera, "sys", types.SimpleNamespace(platform="linux"))
+    monkeypatch.setattr(livecut.devices, "camera_formats", lambda dev: FakeCapture.formats,  # (never a real node)
+                        raising=False)
     yield FakeCapture
     FakeCapture.unstall.set()
 
@@ -308,6 +340,56 @@ def test_the_camera_says_what_it_delivers_when_it_opens(fake_camera, caplog):
     with CameraSource(0, fps=15) as src:                # as asked: nothing to note
         assert src.size_note == ""
     assert "camera 0: 160x120 @ 15 fps" in [r.getMessage() for r in caplog.records]
+
+
+YUYV_SLOW = {"YUYV": {(640, 480): [30.0, 15.0], (1280, 720): [10.0, 5.0], (1920, 1080): [5.0]},
+             "MJPG": {(640, 480): [30.0, 15.0], (1280, 720): [30.0, 15.0], (1920, 1080): [30.0]}}
+
+
+def test_auto_asks_a_usb_webcam_for_mjpg_when_yuyv_is_slow(fake_camera, caplog):
+    """A USB webcam opened by OpenCV in YUYV (its first choice), asked for 1280x720: it gave 10
+    fps, and nothing chose its MJPG, which gives 30.  `auto` (the default) now asks for MJPG,
+    before the size and rate, when the camera's default format does not give them and MJPG
+    gives more; the log line says which format, and why."""
+    caplog.set_level(logging.INFO, logger="livecut")
+    fake_camera.formats = YUYV_SLOW
+    with CameraSource(0, size=(1280, 720)) as src:
+        assert (src.info.width, src.info.height, src.info.fps) == (1280, 720, 30.0)
+        assert src.fourcc == "MJPG" and src.size_note == "" and src.note == ""
+    asked = list(fake_camera.instances[-1].asked)
+    assert asked.index(cv2.CAP_PROP_FOURCC) < asked.index(cv2.CAP_PROP_FRAME_WIDTH), asked
+    said = [r.getMessage() for r in caplog.records]
+    assert "camera 0: 1280x720 @ 30 fps in MJPG (YUYV gives 1280x720 at 10 fps at most)" in said, said
+    caplog.clear()
+    with CameraSource(0, fps=60) as src:                # (60 at 640x480: neither gives more)
+        assert src.fourcc == "YUYV" and cv2.CAP_PROP_FOURCC not in fake_camera.instances[-1].asked
+    with CameraSource(0, size=(640, 480), fps=30) as src:   # what YUYV gives: left alone
+        assert src.fourcc == "YUYV" and cv2.CAP_PROP_FOURCC not in fake_camera.instances[-1].asked
+    assert "camera 0: 640x480 @ 30 fps in YUYV" in [r.getMessage() for r in caplog.records]
+    with CameraSource(0, size=(1920, 1080), fps=30, fourcc="yuyv") as src:   # asked: kept
+        assert src.fourcc == "YUYV" and src.info.fps == 5.0
+        assert src.size_note == "camera 0 delivers 5 fps, not the requested 30 fps"
+    fake_camera.formats = {"YUYV": YUYV_SLOW["YUYV"]}    # no MJPG: nothing to ask for
+    with CameraSource(0, size=(1280, 720)) as src:
+        assert src.fourcc == "YUYV" and cv2.CAP_PROP_FOURCC not in fake_camera.instances[-1].asked
+    with CameraSource(0, size=(1280, 720), fourcc="MJPG") as src:
+        assert src.note == "camera 0 delivers YUYV, not the requested MJPG"
+
+
+def test_the_camera_format_is_chosen_on_the_command_line(fake_camera, tmp_path, capsys):
+    """`livecut cam --fourcc MJPG|YUYV|auto` (any case); another is refused before the camera
+    turns on."""
+    fake_camera.formats = YUYV_SLOW
+    out = tmp_path / "rec.mp4"
+    code = _cli(["cam", "0", "--size", "640x480", "--fourcc", "mjpg", "-o", str(out), "-n", "3"])
+    err = capsys.readouterr().err
+    assert code in (0, None) and "camera 0: 640x480 @ 30 fps in MJPG" in err, err
+    assert fake_camera.instances[-1].asked[cv2.CAP_PROP_FOURCC] == cv2.VideoWriter_fourcc(*"MJPG")
+    fake_camera.instances.clear()
+    code = _cli(["cam", "0", "--fourcc", "H264", "-o", str(tmp_path / "b.mp4"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and "error: --fourcc H264: expected auto, MJPG or YUYV" in err, err
+    assert fake_camera.instances == []
 
 
 # ---------------------------------------------------------------- to a virtual camera

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from livecut.devices import VIDIOC_ENUM_FMT, VIDIOC_QUERYCAP, _query_v4l2, format_devices, list_devices
+from livecut.devices import (VIDIOC_ENUM_FMT, VIDIOC_QUERYCAP, _query_v4l2, camera_formats, format_devices,
+                             list_devices)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,6 +41,8 @@ def test_ioctl_numbers_match_videodev2():
 def test_not_a_v4l2_node_is_not_an_error():
     assert _query_v4l2(Path("/dev/null")) == (None, "", [])
     assert _query_v4l2(Path("/nonexistent/video0")) == (None, "", [])
+    # (what a camera offers, asked for its format: the same, none)
+    assert camera_formats("/dev/null") is None and camera_formats("/nonexistent/video0") is None
 
 
 def test_linux_cameras_and_loopback(tmp_path):

@@ -3,6 +3,11 @@
 A live source: the driver buffer is kept to one frame and the runner always
 processes the newest frame (older ones are dropped and counted).
 
+The camera's pixel format (``fourcc``): ``auto`` asks for MJPG when the format OpenCV would
+open it in (YUYV, on most USB cameras) does not give the size and frame rate asked for and MJPG
+gives more of it (the formats are asked read-only, as ``livecut devices`` does: Linux);
+``MJPG`` or ``YUYV`` asks for that one.
+
 A camera that stops delivering frames (unplugged, taken by another program: its reads fail
 30 times in a row or for ``video.read_timeout`` seconds) ends the source: ``read`` returns None and :attr:`CameraSource.lost` says why, so that the run
 finalises its outputs and reports the loss (exit 3), as for a lost stream.
@@ -20,7 +25,7 @@ from pathlib import Path
 import cv2
 
 from livecut.config import VideoConfig
-from livecut.errors import DeviceUnavailable, VideoOpenFailure
+from livecut.errors import DeviceUnavailable, UsageError, VideoOpenFailure
 from livecut.sources import register_source
 from livecut.sources.base import ClosesWhileReading, Frame, SourceInfo
 
@@ -32,6 +37,15 @@ log = logging.getLogger("livecut")
 MAX_FAILED_READS = 30
 #: the highest camera index OpenCV takes (a C int)
 MAX_INDEX = 2 ** 31 - 1
+#: the pixel formats a camera can be asked for (``fourcc``); auto: see :func:`choose_fourcc`
+FOURCCS = ("auto", "MJPG", "YUYV")
+#: the formats OpenCV's V4L2 backend tries, in its order (videoio/src/cap_v4l.cpp,
+#: autosetup_capture_mode_v4l2): a camera not told otherwise is opened in the first of them it
+#: offers -- YUYV before MJPG, which USB cameras deliver at 1280x720 and above at 5-10 fps
+_OPENCV_ORDER = ("BGR3", "RGB3", "YV12", "YU12", "411P", "YUYV", "UYVY", "NV12", "NV21", "BA81",
+                 "GBRG", "GRBG", "XR24", "AR24", "S910", "MJPG", "JPEG")
+#: the size and rate OpenCV's V4L2 backend asks a camera for when none is given
+_OPENCV_SIZE, _OPENCV_FPS = (640, 480), 30.0
 
 
 def _quiet_opencv() -> None:
@@ -62,6 +76,55 @@ def check_present(index: int) -> None:
                                "see `livecut devices`)")
 
 
+def choose_fourcc(formats: dict[str, dict[tuple[int, int], list[float]]] | None,
+                  size: tuple[int, int] | None, fps: float | None) -> tuple[str | None, str]:
+    """``fourcc = "auto"``: ``("MJPG", why)`` when the format OpenCV would open the camera in
+    does not give the ``size`` and ``fps`` asked for (30 fps when only a size is asked) and MJPG
+    gives more of it; ``(None, "")`` to leave the camera's format alone (nothing asked, the
+    camera's formats unknown -- not Linux --, or no better in MJPG).  ``formats``: as
+    :func:`livecut.devices.camera_formats` answers."""
+    if not formats or (not size and not fps) or "MJPG" not in formats:
+        return None, ""
+    default = next((f for f in _OPENCV_ORDER if f in formats), None)
+    if default is None or default == "MJPG":
+        return None, ""
+    want = tuple(size) if size else _OPENCV_SIZE
+    rate = fps or _OPENCV_FPS
+
+    def best(fourcc: str) -> float | None:  # (up to the rate asked; None: no such size)
+        rates = formats[fourcc].get(want)
+        if rates is None:
+            return None
+        return min(max(rates), rate) if rates else rate  # (no rates listed: taken as given)
+
+    have, mjpg = best(default), best("MJPG")
+    if mjpg is None or (have is not None and (have >= 0.99 * rate or have >= mjpg)):
+        return None, ""
+    w, h = want
+    why = (f"{default} gives {w}x{h} at {have:g} fps at most" if have is not None
+           else f"{default} has no {w}x{h}")
+    return "MJPG", why
+
+
+def _camera_formats(index: int) -> dict[str, dict[tuple[int, int], list[float]]] | None:
+    """What ``/dev/video<index>`` offers, asked read-only (Linux; None elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    from livecut import devices
+
+    return devices.camera_formats(f"/dev/video{index}")
+
+
+def _fourcc_text(code: object) -> str:
+    """cv2.CAP_PROP_FOURCC's value as its four letters ('' when not said)."""
+    try:
+        n = int(code)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return ""
+    text = "".join(chr((n >> (8 * i)) & 0xFF) for i in range(4)).strip()
+    return text if n > 0 and text and text.isprintable() else ""
+
+
 class CameraSource(ClosesWhileReading):
     """One camera, opened on construction and released by ``close``/``__exit__``; ``close`` is
     safe from another thread while ``read()`` waits in the capture."""
@@ -69,13 +132,17 @@ class CameraSource(ClosesWhileReading):
     live = True
 
     def __init__(self, index: int, cfg: VideoConfig | None = None, *, size: tuple[int, int] | None = None,
-                 fps: float | None = None, capture_factory=None):
+                 fps: float | None = None, fourcc: str = "auto", capture_factory=None):
         self.index = index
         self.cfg = cfg or VideoConfig()
         self.corrupt = 0
         #: set when the camera delivers another size or frame rate than the one asked for (the
         #: runner warns)
         self.size_note = ""
+        #: set when the camera does not deliver the pixel format asked for (the runner warns)
+        self.note = ""
+        #: the pixel format the camera delivers in, e.g. "MJPG" ('' when OpenCV does not say)
+        self.fourcc = ""
         #: why the camera was given up on mid-run ('' while it delivers frames)
         self.lost = ""
         self._i = 0
@@ -83,7 +150,12 @@ class CameraSource(ClosesWhileReading):
         self._first = None
         self._stop = threading.Event()
         self._init_reading()
+        asked = next((f for f in FOURCCS if f.lower() == str(fourcc).strip().lower()), None)
+        if asked is None:
+            raise UsageError(f"--fourcc {fourcc}: expected {', '.join(FOURCCS[:-1])} or {FOURCCS[-1]}")
         check_present(index)
+        chosen, why = (choose_fourcc(_camera_formats(index), size, fps) if asked == "auto"
+                       else (asked, ""))
         _quiet_opencv()
         backend = cv2.CAP_V4L2 if sys.platform.startswith("linux") else cv2.CAP_ANY
         cap = (capture_factory or cv2.VideoCapture)(index, backend)
@@ -91,6 +163,8 @@ class CameraSource(ClosesWhileReading):
             raise VideoOpenFailure(f"camera {index}: cannot open (missing, busy or no permission)")
         self._cap = cap
         try:
+            if chosen:  # (before the size and rate: they are set in it)
+                cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*chosen))
             if size:
                 cap.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
                 cap.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
@@ -115,9 +189,16 @@ class CameraSource(ClosesWhileReading):
             if got:
                 self.size_note = (f"camera {index} delivers {' @ '.join(got)}, not the requested "
                                   f"{' @ '.join(wanted)}")
-            # what it gives, said when it opens (the run's warnings come at its end)
-            log.info("camera %d: %dx%d @ %s%s", index, w, h,
-                     f"{got_fps:g} fps" if got_fps else "an unknown frame rate",
+            self.fourcc = _fourcc_text(cap.get(cv2.CAP_PROP_FOURCC))
+            if asked != "auto" and self.fourcc and self.fourcc != asked:
+                self.note = f"camera {index} delivers {self.fourcc}, not the requested {asked}"
+            # what it gives, said when it opens (the run's warnings come at its end), in which
+            # pixel format, and why when livecut chose it
+            fmt = f" in {self.fourcc}" if self.fourcc else ""
+            if fmt and chosen and why and self.fourcc == chosen:
+                fmt += f" ({why})"
+            log.info("camera %d: %dx%d @ %s%s%s", index, w, h,
+                     f"{got_fps:g} fps" if got_fps else "an unknown frame rate", fmt,
                      f" (asked for {' @ '.join(wanted)})" if wanted else "")
             self.info = SourceInfo(width=w, height=h, fps=float(cam_fps))
         except BaseException:
@@ -179,5 +260,7 @@ class CameraSource(ClosesWhileReading):
 
 @register_source("camera", lambda spec: camera_index(spec) is not None)
 def open_camera(spec: str, cfg: VideoConfig, *, size: tuple[int, int] | None = None,
-                fps: float | None = None, capture_factory=None, **_: object) -> CameraSource:
-    return CameraSource(camera_index(spec), cfg, size=size, fps=fps, capture_factory=capture_factory)
+                fps: float | None = None, fourcc: str = "auto", capture_factory=None,
+                **_: object) -> CameraSource:
+    return CameraSource(camera_index(spec), cfg, size=size, fps=fps, fourcc=fourcc,
+                        capture_factory=capture_factory)
