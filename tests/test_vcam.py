@@ -102,7 +102,7 @@ def test_device_is_passed_through():
             pass
 
 
-def test_cutout_is_flattened_over_key_green_and_mask_is_gray():
+def test_cutout_is_flattened_over_key_green_and_mask_is_sent_in_colour():
     bgra = np.zeros((240, 320, 4), np.uint8)
     bgra[:, :160] = (10, 20, 30, 255)      # opaque left half, transparent right half
     with VcamSink(_info(ch=4), backend="fake", pace=False) as sink:
@@ -110,11 +110,34 @@ def test_cutout_is_flattened_over_key_green_and_mask_is_gray():
     got = FakeCamera.instances[-1].frames[0].reshape(240, 320, 3)
     assert tuple(got[0, 0]) == (10, 20, 30) and tuple(got[0, 300]) == KEY_GREEN
 
+    # a mask was sent as 1-channel gray: the v4l2loopback device became greyscale (J400/GREY),
+    # a format browsers and call apps may not list; it goes as the other modes' BGR, replicated
     mask = np.full((240, 320), 200, np.uint8)
+    mask[:, 160:] = 0
     with VcamSink(_info(ch=1), backend="fake", pace=False) as sink:
         sink.write(mask)
+        sink.write(mask[:, :, None])
     cam = FakeCamera.instances[-1]
-    assert cam.fourcc == "J400" and cam.frames[0].reshape(240, 320)[5, 5] == 200
+    assert cam.fourcc == "24BG" and sink.negotiated["pixel_format"] == "BGR"
+    assert len(cam.frames) == 2
+    for got in cam.frames:   # (pyvirtualcam hands its backend the frame flattened)
+        assert got.size == 240 * 320 * 3
+        np.testing.assert_array_equal(got.reshape(240, 320, 3), np.repeat(mask[:, :, None], 3, axis=2))
+
+
+def test_cli_mask_to_vcam_is_sent_in_colour(clip, capsys, monkeypatch):
+    """`livecut file clip.mp4 --mode mask --vcam`: the device is opened in BGR, as for the
+    other modes, and gets 3-channel frames whose channels are the mask."""
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"fake": FakeCamera})  # never a real device
+    assert _cli(["file", str(clip), "--mode", "mask", "--vcam", "--no-pace", "-n", "5", "-q"]) in (0, None)
+    cam = FakeCamera.instances[-1]
+    assert (cam.width, cam.height, cam.fourcc) == (320, 240, "24BG")
+    assert len(cam.frames) == 5
+    for got in cam.frames:
+        assert got.size == 240 * 320 * 3
+        got = got.reshape(240, 320, 3)
+        assert (got[:, :, 0] == got[:, :, 1]).all() and (got[:, :, 0] == got[:, :, 2]).all()
+    assert any(got.max() > 0 for got in cam.frames)
 
 
 def test_odd_size_and_wrong_size_frames_are_fitted():

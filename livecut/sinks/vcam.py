@@ -5,7 +5,9 @@ card_label=livecut``); macOS/Windows: the OBS virtual camera.  See
 ``docs/virtual-camera.md``.
 
 * frames go in as BGR (pyvirtualcam converts to the device's native format in C);
-  a BGRA cutout is flattened over chroma green (keyable in OBS), a mask as gray;
+  a BGRA cutout is flattened over chroma green (keyable in OBS), a mask sent as BGR too (the
+  gray replicated: a 1-channel format makes a v4l2loopback device greyscale, which browsers
+  and video-call apps may not list);
 * frames are paced to their timestamps (or to the fps): a file plays at its own
   speed, a live source is never delayed more than it already is;
 * the device, backend, size, fps and native pixel format are logged once opened
@@ -162,7 +164,6 @@ class VcamSink:
         self._cam: Any = None
         self._closed = False
         self._pacer = Pacer(self.fps, RESYNC_AFTER) if pace else None
-        self._gray = info.channels == 1
         self._fit = Fitter()
         #: what the run's summary should say (a picture that changed size mid-run)
         self.warnings: list[str] = []
@@ -182,7 +183,7 @@ class VcamSink:
             # YUV devices need even sizes: send one pixel less rather than fail
             self.width -= self.width % 2
             self.height -= self.height % 2
-        fmt = pvc.PixelFormat.GRAY if self._gray else pvc.PixelFormat.BGR
+        fmt = pvc.PixelFormat.BGR  # (a mask too: see the module docstring)
         try:
             cam = pvc.Camera(self.width, self.height, self.fps, fmt=fmt, device=self.device,
                              backend=self.backend)
@@ -249,10 +250,7 @@ class VcamSink:
             raise VideoWriteError(f"virtual camera: frames must be uint8, got {image.dtype}")
         if image.ndim == 3 and image.shape[2] == 4:
             image = self._flatten(image)
-        if self._gray:
-            if image.ndim == 3:
-                image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-        elif image.ndim == 2 or image.shape[2] == 1:
+        if image.ndim == 2 or image.shape[2] == 1:
             image = cv2.cvtColor(image.reshape(image.shape[:2]), cv2.COLOR_GRAY2BGR)
         image = self._upright(image)
         # (an odd size, or a picture that changed size mid-run: fitted with its shape kept)
