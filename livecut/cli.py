@@ -599,19 +599,30 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
     # (as `livecut image` says it; the preview's b key starts from -b, so it is used there)
     if not opts.get("preview"):
         _warn_background_ignored(opts.get("mode"), opts.get("background"), video=True)
-    with finalize_on_signals():  # SIGTERM/SIGHUP finalize the output like Ctrl-C
-        stats = run_video(spec, output, cfg, mode=opts.get("mode"), background=opts.get("background"),
-                          max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
-                          pace=opts.get("pace"), force=bool(opts.get("force")),
-                          progress=not opts.get("quiet"), **kwargs)
-    from livecut.images import background_warning
 
-    several = background_warning(cfg, opts.get("background"), opts.get("mode"), video=True)
-    for w in stats.warnings + ([several] if several else []):
-        if label:  # (a piped input's temporary copy: its name means nothing to the user)
-            name = Path(spec).name  # (no suffix: an output named after it begins "NAME-")
-            w = w.replace(spec, label).replace(f"{name}-", "piped-").replace(name, label)
-        typer.echo(f"livecut: warning: {redact_text(w)}", err=True)
+    def warn(warnings: List[str]) -> None:
+        from livecut.images import background_warning
+
+        several = background_warning(cfg, opts.get("background"), opts.get("mode"), video=True)
+        for w in warnings + ([several] if several else []):
+            if label:  # (a piped input's temporary copy: its name means nothing to the user)
+                name = Path(spec).name  # (no suffix: an output named after it begins "NAME-")
+                w = w.replace(spec, label).replace(f"{name}-", "piped-").replace(name, label)
+            typer.echo(f"livecut: warning: {redact_text(w)}", err=True)
+
+    with finalize_on_signals():  # SIGTERM/SIGHUP finalize the output like Ctrl-C
+        try:
+            stats = run_video(spec, output, cfg, mode=opts.get("mode"), background=opts.get("background"),
+                              max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
+                              pace=opts.get("pace"), force=bool(opts.get("force")),
+                              progress=not opts.get("quiet"), **kwargs)
+        except LivecutError as exc:
+            # a run that ended early with its outputs kept (a camera or stream lost, a video cut
+            # short): what it noted is said too, before the error line, as after a run that ends
+            if getattr(exc, "warnings", None) is not None:
+                warn(list(exc.warnings))
+            raise
+    warn(stats.warnings)
     if not opts.get("quiet"):
         from livecut.urls import redact_url
 

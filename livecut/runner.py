@@ -1126,9 +1126,12 @@ def _cut_short(sinks: Iterable, interrupted: bool = False) -> None:
             s.interrupted = True
 
 
-def _with_frames(exc: Exception, frames: int) -> Exception:
-    """``exc`` saying how many frames the output holds (``exc.frames``: batch records them)."""
+def _with_frames(exc: Exception, frames: int, warnings: list[str] | None = None) -> Exception:
+    """``exc`` saying how many frames the output holds (``exc.frames``: batch records them) and
+    what the run noted before it ended so (``exc.warnings``, as :attr:`Stats.warnings`: the
+    command line says them before the error)."""
     exc.frames = frames  # type: ignore[attr-defined]
+    exc.warnings = list(warnings or [])  # type: ignore[attr-defined]
     return exc
 
 
@@ -1357,13 +1360,14 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         where = (f"; {output} holds the {stats.written} frames written" if stats.written
                  else "; nothing was written") if output else ""
         what = f"camera {spec}: lost" if kind == "camera" else f"{redact_url(spec)}: stream lost"
-        raise _with_frames(IncompleteError(f"{what} ({lost}){where}"), stats.written)
+        raise _with_frames(IncompleteError(f"{what} ({lost}){where}"), stats.written, stats.warnings)
     if short and stats.processed:
         _, expected = short
         why = f"a read error: {source.read_error}" if getattr(source, "read_error", "") else "truncated?"
         where = f"; {output} holds the {stats.written} frames written" if output else ""
         raise _with_frames(IncompleteError(f"{redact_url(spec)}: the video ends early ({why}): {stats.written} frames "
-                                           f"written, {expected} expected{where}"), stats.written)
+                                           f"written, {expected} expected{where}"), stats.written,
+                           stats.warnings)
     if stats.processed == 0 and (kind == "file" or getattr(source, "finite", False)):
         raise VideoOpenFailure(f"{redact_url(spec)}: the video has no frames")
     return stats

@@ -204,6 +204,20 @@ def test_an_unplugged_camera_ends_the_run_with_the_recording_kept(fake_camera, f
     assert took < 15, took
 
 
+def test_a_lost_camera_still_says_the_runs_warnings(fake_camera, tmp_path, capsys):
+    """`livecut cam 0 --size 1280x720 -o rec.mp4`, the camera giving 160x120 and then lost: only
+    the error line was printed, not the warning that the recording is 160x120 (a run that
+    ends says it); it comes first now, then the error."""
+    fake_camera.fail_from = 10
+    out = tmp_path / "rec.mp4"
+    code = _cli(["cam", "0", "--size", "1280x720", "-o", str(out), "-q"])
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 3, err
+    assert lines == ["livecut: warning: camera 0 delivers 160x120, not the requested 1280x720",
+                     lines[-1]] and lines[-1].startswith("livecut: error: camera 0: lost"), err
+
+
 def test_a_camera_whose_reads_fail_slowly_is_given_up_on_in_seconds(fake_camera):
     """OpenCV's V4L2 backend waits up to 10 s in a read that fails: 30 such failures held the
     run for 5 minutes before the camera counted as gone; now failing for video.read_timeout
