@@ -624,12 +624,15 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
             raise
     warn(stats.warnings)
     if not opts.get("quiet"):
+        from livecut.sources import source_kind
         from livecut.urls import redact_url
 
         # (null: is shown without its colon: "-> null:: 75 frames" read as a typo)
         shown = "null" if output and output.strip().lower() == "null:" else redact_url(output or "")
         where = f" -> {shown}" if output else ""
-        typer.echo(f"{label or redact_url(spec)}{where}: {stats.summary()}", err=True)
+        # (a camera named as its error lines name it: "0 -> rec.mp4" read as a file named 0)
+        source = label or (f"camera {spec}" if source_kind(spec) == "camera" else redact_url(spec))
+        typer.echo(f"{source}{where}: {stats.summary()}", err=True)
 
 
 @command(cls=_Command, rich_help_panel=VIDEO)

@@ -218,6 +218,18 @@ def test_a_lost_camera_still_says_the_runs_warnings(fake_camera, tmp_path, capsy
                      lines[-1]] and lines[-1].startswith("livecut: error: camera 0: lost"), err
 
 
+def test_the_summary_names_the_camera(fake_camera, tmp_path, capsys):
+    """The run's summary was labelled with the index alone, '0 -> rec.mp4: 5 frames ...' (read
+    as a file named 0); it says 'camera 0', as its error lines do, and the warnings are left
+    as they are (their digits not taken for the index)."""
+    out = tmp_path / "rec.mp4"
+    code = _cli(["cam", "0", "--size", "1280x720", "-o", str(out), "-n", "5"])
+    err = capsys.readouterr().err
+    assert code in (0, None), err
+    assert f"\ncamera 0 -> {out}: 5 frames" in f"\n{err}", err
+    assert "livecut: warning: camera 0 delivers 160x120, not the requested 1280x720\n" in err, err
+
+
 def test_a_camera_whose_reads_fail_slowly_is_given_up_on_in_seconds(fake_camera):
     """OpenCV's V4L2 backend waits up to 10 s in a read that fails: 30 such failures held the
     run for 5 minutes before the camera counted as gone; now failing for video.read_timeout
