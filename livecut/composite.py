@@ -419,7 +419,10 @@ _BGR2UV_709 = np.array([[0.43922, -0.33857, -0.10064, 128.0], [-0.04027, -0.3989
 
 
 def check_matrix(value: str) -> str:
-    """``value`` if it is one of :data:`MATRICES`, else a :class:`ConfigError`."""
+    """``value`` if it is one of :data:`MATRICES`, else a :class:`ConfigError` (a
+    :class:`ConfigTypeError` for what is not a string) naming them."""
+    if not isinstance(value, str):
+        raise ConfigTypeError(f"matrix {value!r}: expected a string, one of {', '.join(MATRICES)}")
     if value not in MATRICES:
         raise ConfigError(f"matrix {value!r}: expected one of {', '.join(MATRICES)}")
     return value
@@ -443,7 +446,9 @@ def bgr_to_i420(bgr: np.ndarray, dst: np.ndarray | None = None, half: np.ndarray
     each U and V sample taken from the 2x2 average of the pixels it covers, as swscale
     does (OpenCV's I420 conversion samples one pixel of the four).  ``dst``, ``half``
     ((H/2, W/2, 3)), ``uv`` ((H/2, W/2, 2)) and, for BT.709, ``channels`` (three H x W
-    planes) are reused when given."""
+    planes) are reused when given.  Another ``matrix`` is a :class:`ConfigError` (see
+    :func:`check_matrix`)."""
+    check_matrix(matrix)
     h, w = bgr.shape[:2]
     if matrix == "bt709":
         if dst is None:
@@ -458,11 +463,9 @@ def bgr_to_i420(bgr: np.ndarray, dst: np.ndarray | None = None, half: np.ndarray
         cv2.addWeighted(g, kg, r, kr, off, dst=y)
         cv2.scaleAdd(b, kb, y, dst=y)
         to_uv = _BGR2UV_709
-    elif matrix == "bt601":
+    else:
         dst = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420, dst=dst)  # its luma; chroma is redone below
         to_uv = _BGR2UV
-    else:
-        raise ValueError(f"matrix {matrix!r}: expected one of {', '.join(MATRICES)}")
     half = cv2.resize(bgr, (w // 2, h // 2), dst=half, interpolation=cv2.INTER_AREA)
     uv = cv2.transform(half, to_uv, dst=uv)
     _, u, v = planes(dst, h, w)

@@ -678,3 +678,27 @@ def test_rotation_only_quarter_turns():
         with pytest.raises(ConfigTypeError, match="rotation"):
             comp.rotation = value
     assert comp.rotation == 0
+
+
+def test_an_unknown_yuv_matrix_is_a_config_error_naming_the_matrices():
+    """bgr_to_i420(..., matrix='bt2020') and color_i420 raised a bare ValueError; a SinkInfo
+    with matrix 'bt2020' went through to that error at its first frame; a matrix that is not a
+    string (a list, an array) was a bare ValueError or an error without its type."""
+    from livecut.composite import bgr_to_i420, color_i420
+    from livecut.errors import ConfigTypeError
+    from livecut.sinks.base import SinkInfo
+
+    bgr = _frame(4, 6)
+    for call in (lambda m: bgr_to_i420(bgr, matrix=m), lambda m: color_i420((10, 20, 30), m),
+                 lambda m: SinkInfo(6, 4, 30.0, matrix=m)):
+        with pytest.raises(ConfigError, match="matrix 'bt2020': expected one of bt601, bt709"):
+            call("bt2020")
+        for value in (None, ["bt601"], np.array(["bt601", "bt709"])):
+            with pytest.raises(ConfigTypeError, match="bt601, bt709"):
+                call(value)
+    comp = Compositor()
+    with pytest.raises(ConfigTypeError, match="matrix"):
+        comp.matrix = np.array(["bt601", "bt709"])
+    assert comp.matrix == "bt601"
+    # the two matrices still convert, as before
+    assert bgr_to_i420(bgr, matrix="bt709").shape == (6, 6) and color_i420((0, 0, 0), "bt601") == (16, 128, 128)

@@ -61,12 +61,12 @@ class SinkInfo:
 
 def check_sink_info(info) -> None:
     """Refuse, before any sink is opened, an ``info`` that is not a :class:`SinkInfo` or whose
-    size, frame rate, channels or rotation no sink can take: a width of 320.0, an fps of '30'
+    size, frame rate, channels, rotation or matrix no sink can take: a width of 320.0, an fps of '30'
     or a tuple were a bare TypeError from deep inside a sink, 100000x100000 a MemoryError.
     A wrong type is a :class:`~livecut.errors.ConfigTypeError`, a size of none or past
     twice :data:`~livecut.imageio.MAX_PIXELS` (side by side) an
     :class:`~livecut.errors.ImageSizeError`, another value a :class:`~livecut.errors.ConfigError`."""
-    from livecut.composite import check_rotation
+    from livecut.composite import check_matrix, check_rotation
     from livecut.errors import ConfigError, ConfigTypeError, ImageSizeError
     from livecut.imageio import MAX_PIXELS
 
@@ -84,6 +84,7 @@ def check_sink_info(info) -> None:
     if info.channels not in (1, 3, 4):
         raise ConfigError(f"sink info: channels {info.channels!r}: expected 1 (mask), 3 (BGR) or 4 (BGRA)")
     check_rotation(info.rotation)
+    check_matrix(info.matrix)  # ('bt2020' went through, to a bare ValueError at the first frame)
 
 
 def check_frame(image, who: str, dtypes: tuple = (np.uint8,)) -> None:
