@@ -662,9 +662,10 @@ class Compositor:
         return bg_frame
 
     def apply(self, frame: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None,
-              box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+              box: tuple[int, int, int, int] | None = None, *, bits: int = 16) -> np.ndarray:
         """Return the output for ``frame`` (HxWx3 uint8; gray, BGRA, 16-bit and floating
-        point are converted as :meth:`Segmenter.mask` takes them) and ``alpha`` (HxW uint8): an
+        point are converted as :meth:`Segmenter.mask` takes them, ``bits`` too: 10 or 12 for a
+        uint16 frame of 10- or 12-bit video) and ``alpha`` (HxW uint8): an
         internal buffer, or ``alpha`` itself in ``mask`` mode.
 
         ``box``: ``(y0, y1, x0, x1)``, the picture inside black bars (:attr:`Segmenter.box`).
@@ -672,7 +673,7 @@ class Compositor:
         for the picture alone (a blur does not darken its edges with the bars; a picture
         or video background covers the picture, not the bars).  It is checked in every mode,
         used or not (:func:`~livecut.frames.check_box`: whole numbers inside the frame)."""
-        frame = _frame_with_alpha(frame, alpha)  # (gray, BGRA ... gave garbage or cv2.error)
+        frame = _frame_with_alpha(frame, alpha, bits)  # (gray, BGRA ... gave garbage or cv2.error)
         h, w = frame.shape[:2]
         if h * w == 0:
             raise FrameSizeError(f"frame is {w}x{h}: empty")
@@ -740,17 +741,17 @@ class Compositor:
             inner._prepare(h, w)
         return inner
 
-    def blend_over(self, frame: np.ndarray, alpha: np.ndarray, out: np.ndarray) -> np.ndarray:
+    def blend_over(self, frame: np.ndarray, alpha: np.ndarray, out: np.ndarray, *, bits: int = 16) -> np.ndarray:
         """``out = (frame * a + out * (255 - a)) / 255`` where ``out`` holds the background;
         returns ``out``.
 
-        ``frame`` as :meth:`apply` takes it, ``alpha`` HxW uint8, ``out`` HxWx3 uint8 (BGR)
+        ``frame`` (and ``bits``) as :meth:`apply` takes it, ``alpha`` HxW uint8, ``out`` HxWx3 uint8 (BGR)
         with contiguous pixels (a C-order array, or a window ``canvas[y:y+H, x:x+W]`` of one);
         another is an :class:`~livecut.errors.ArrayError`.  The exact blend is computed only
         in the tiles where alpha is soft (its boundary band); elsewhere the frame is copied
         where alpha is 255.
         """
-        frame = _frame_with_alpha(frame, alpha)
+        frame = _frame_with_alpha(frame, alpha, bits)
         h, w = frame.shape[:2]
         if (not isinstance(out, np.ndarray) or out.shape != (h, w, 3) or out.dtype != np.uint8
                 or not out.flags.writeable or out.strides[1:] != (3, 1)):
@@ -903,10 +904,10 @@ class Compositor:
         return self._yuv
 
 
-def _frame_with_alpha(frame, alpha) -> np.ndarray:
-    """``frame`` as BGR uint8 (:func:`~livecut.frames.as_bgr`), ``alpha`` checked to be HxW
+def _frame_with_alpha(frame, alpha, bits: int = 16) -> np.ndarray:
+    """``frame`` as BGR uint8 (:func:`~livecut.frames.as_bgr`, of ``bits``), ``alpha`` checked to be HxW
     uint8 of its size (else :class:`ArrayError` / :class:`FrameSizeError`)."""
-    frame = as_bgr(frame)
+    frame = as_bgr(frame, bits)
     check_alpha(alpha)
     if alpha.shape != frame.shape[:2]:
         raise FrameSizeError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")

@@ -1,4 +1,5 @@
-"""The frames livecut's library takes: any numpy image as BGR uint8 (:func:`as_bgr`), and
+"""The frames livecut's library takes: any numpy image as BGR uint8 (:func:`as_bgr`; uint16
+of 10- or 12-bit video with ``bits=``), and
 the checks of an alpha (:func:`check_alpha`) and of a box inside black bars
 (:func:`check_box`).  Shared by the Segmenter, the Compositor and the MaskSmoother, so that
 each takes the same frames and refuses the same way; and a video's frames turned as its
@@ -11,7 +12,7 @@ import numbers
 import cv2
 import numpy as np
 
-from livecut.errors import ArrayError, FrameSizeError
+from livecut.errors import ArrayError, ConfigError, ConfigTypeError, FrameSizeError
 
 
 def _float_to_u8(frame: np.ndarray) -> np.ndarray:
@@ -35,10 +36,28 @@ def _float_to_u8(frame: np.ndarray) -> np.ndarray:
     return cv2.convertScaleAbs(frame, alpha=scale, beta=-lo * scale)  # rounds, saturates
 
 
-def as_bgr(frame: np.ndarray) -> np.ndarray:
+def check_bits(bits) -> int:
+    """``bits`` (the bit depth of a uint16 frame's values: 16, or 10 / 12 for the frames of
+    10- or 12-bit video that some decoders give as 0-1023 / 0-4095 in uint16) as an int from
+    8 to 16; another number a :class:`~livecut.errors.ConfigError`, a non-number a
+    :class:`~livecut.errors.ConfigTypeError`."""
+    if isinstance(bits, bool) or not isinstance(bits, numbers.Integral):
+        raise ConfigTypeError(f"bits {bits!r}: expected a whole number of bits, 8 to 16 (16 for uint16 "
+                              "0-65535, 10 or 12 for 10- or 12-bit video)")
+    if not 8 <= bits <= 16:
+        raise ConfigError(f"bits {bits!r}: expected 8 to 16 (16 for uint16 0-65535, 10 or 12 for 10- or "
+                          "12-bit video)")
+    return int(bits)
+
+
+def as_bgr(frame: np.ndarray, bits: int = 16) -> np.ndarray:
     """Accept BGR uint8, gray (HxW or HxWx1), BGRA, 16-bit and floating-point (0-1)
     images, of any memory layout; return a BGR uint8 view or copy (``frame`` itself when
-    it is BGR uint8 already)."""
+    it is BGR uint8 already).  ``bits``: the bit depth of a uint16 frame's values, 16 (0-65535)
+    by default; 10 or 12 for the frames of 10- or 12-bit video given as 0-1023 or 0-4095 in
+    uint16 (read as 16-bit they were nearly black), a value above ``2 ** bits - 1`` an
+    :class:`~livecut.errors.ArrayError`.  Other pixel types ignore it."""
+    bits = check_bits(bits)
     if isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3 and frame.shape[2] == 3:
         if frame.size == 0:
             raise FrameSizeError(f"image is {frame.shape[1]}x{frame.shape[0]}: empty")
@@ -56,13 +75,19 @@ def as_bgr(frame: np.ndarray) -> np.ndarray:
     if kind == "u" and size == 1:
         pass
     elif kind == "u" and size == 2:  # (either byte order: PIL's "I;16B" is big-endian)
+        if bits < 16:  # (a larger value would wrap round in the shift below)
+            top = int(frame.max())
+            if top >= 1 << bits:
+                raise ArrayError(f"a uint16 frame with values up to {top} is not {bits}-bit (0-{(1 << bits) - 1}): "
+                                 "give bits=16 for 0-65535")
         # (into uint8 directly: no full-size 16-bit copy of the shifted frame)
-        frame = np.right_shift(frame, 8, out=np.empty(frame.shape, np.uint8), casting="unsafe")
+        frame = np.right_shift(frame, bits - 8, out=np.empty(frame.shape, np.uint8), casting="unsafe")
     elif kind == "f":
         frame = _float_to_u8(frame)
     else:
         raise ArrayError(f"unsupported pixel type {frame.dtype}: give uint8 (0-255), uint16 "
-                         "(0-65535) or floating point (0-1), e.g. frame.astype(np.uint8)")
+                         "(0-65535, or 10- or 12-bit with bits=10 / 12) or floating point (0-1), "
+                         "e.g. frame.astype(np.uint8)")
     if frame.ndim == 2:
         return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
     if frame.shape[2] == 1:

@@ -126,6 +126,41 @@ def test_16_bit_pictures_become_8_bit_without_a_16_bit_copy():
             assert peak < 1.3 * want.nbytes, (peak, want.nbytes)
 
 
+def test_10_and_12_bit_frames_in_uint16_are_read_with_bits(seg, scene):
+    """A uint16 frame of 10- or 12-bit video (0-1023 / 0-4095, as some decoders give it) was
+    read as 16-bit: its composite nearly black.  ``bits=10`` / ``12`` reads it as the 8-bit
+    frame it holds; a value past the bits, or bits that are no bit depth, are typed errors."""
+    from livecut.errors import ConfigError, ConfigTypeError
+
+    img, _ = scene
+    ref = seg.mask(img).copy()
+    comp = Compositor(background="color:#00ff00")
+    want = comp.apply(img, ref).copy()
+    canvas = np.zeros_like(img)
+    want_over = comp.blend_over(img, ref, canvas.copy()).copy()
+    for bits in (10, 12, np.int64(12)):
+        deep = img.astype(np.uint16) << (int(bits) - 8)
+        deep[::7, ::5] |= (1 << (int(bits) - 8)) - 1  # (the low bits do not count)
+        for given in (deep, deep.astype(">u2"), deep[:, :, 0]):
+            gray = given.ndim == 2
+            mask_want = seg.mask(img[:, :, 0]).copy() if gray else ref
+            assert np.array_equal(seg.mask(given, bits=bits), mask_want)
+            if not gray:
+                assert np.array_equal(comp.apply(given, ref, bits=bits), want)
+                assert np.array_equal(comp.blend_over(given, ref, canvas.copy(), bits=bits), want_over)
+        with pytest.raises(ArrayError, match=f"values up to 4096 is not {bits}-bit .*bits=16"):
+            seg.mask(np.full((40, 40), 4096, np.uint16), bits=bits)
+    # 16 is the default; uint8 and floating-point frames are what they were
+    assert np.array_equal(seg.mask(img.astype(np.uint16) * 257, bits=16), ref)
+    assert np.array_equal(seg.mask(img, bits=10), ref)
+    for bad, error in (("10", ConfigTypeError), (10.0, ConfigTypeError), (True, ConfigTypeError),
+                       (7, ConfigError), (17, ConfigError)):
+        with pytest.raises(error, match="bits"):
+            seg.mask(img, bits=bad)
+        with pytest.raises(error, match="bits"):
+            comp.apply(img, ref, bits=bad)
+
+
 @pytest.mark.parametrize("bad,match", [(None, "cv2.imread"), (np.zeros((40, 40), np.int32), "uint8"),
                                        (np.zeros((40, 40, 2), np.uint8), "HxWx3"),
                                        (np.zeros((40, 40), bool), "uint16")])

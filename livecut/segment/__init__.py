@@ -155,13 +155,15 @@ class Segmenter:
         else:
             self._upsampler = None
 
-    def mask(self, frame_bgr: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def mask(self, frame_bgr: np.ndarray, out: np.ndarray | None = None, *, bits: int = 16) -> np.ndarray:
         """Return the HxW uint8 alpha of ``frame_bgr`` (255 = in-focus subject).
 
         ``frame_bgr``: HxWx3 uint8 BGR, as OpenCV reads and decodes (taken as it is); gray
         (HxW, HxWx1), BGRA, 16-bit and floating point are converted to a BGR uint8 copy
         first -- floating point 0-1 scaled by 255, another range stretched by its own
-        minimum and maximum, NaN as 0.  Any memory layout (views, negative strides,
+        minimum and maximum, NaN as 0; uint16 as 16-bit (0-65535), or with ``bits=10`` / ``12``
+        as the 0-1023 / 0-4095 of 10- or 12-bit video that some decoders give in uint16
+        (a value above that is an :class:`~livecut.errors.ArrayError`).  Any memory layout (views, negative strides,
         Fortran order, read-only arrays such as ``np.asarray`` of a PIL image, which is
         RGB: reverse it, ``[:, :, ::-1]``).  At least 16x16 pixels, at most 80 megapixels
         (:class:`~livecut.errors.ImageSizeError`); another type or shape raises
@@ -172,12 +174,13 @@ class Segmenter:
         contiguous rows (a C-order array, or a window ``canvas[y:y+H, x:x+W]`` of one) that
         receives the alpha and is returned; another raises :class:`~livecut.errors.ArrayError`.
         """
-        return self._mask(frame_bgr, out)
+        return self._mask(frame_bgr, out, bits=bits)
 
-    def _mask(self, frame_bgr: np.ndarray, out: np.ndarray | None, even: bool = False) -> np.ndarray:
+    def _mask(self, frame_bgr: np.ndarray, out: np.ndarray | None, even: bool = False,
+              bits: int = 16) -> np.ndarray:
         """:meth:`mask`; ``even``: the bars' box at even rows and columns (an I420 frame
         served in BGR: its box is cut out of the I420 planes, and composited there)."""
-        frame = _as_bgr(frame_bgr)
+        frame = _as_bgr(frame_bgr, bits)
         check_size(frame)
         h, w = frame.shape[:2]
         out = self._check_out(out, h, w)
