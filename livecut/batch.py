@@ -45,7 +45,8 @@ MANIFEST = "livecut-batch.jsonl"
 #: video files a folder or glob contributes (any file named explicitly is tried by its extension)
 VIDEO_EXTS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm", ".mts", ".m2ts", ".ts", ".mpg", ".mpeg",
               ".wmv", ".flv", ".3gp")
-IMAGE_MODES = ("cutout", "mask", "composite")
+#: the photos' modes, as livecut.images.IMAGE_MODES (not imported: it imports OpenCV; a test checks)
+IMAGE_MODES = ("cutout", "mask", "composite", "side-by-side")
 VIDEO_MODES = ("composite", "mask", "cutout", "side-by-side")
 #: a worker process that died takes its item down with it this many times at most
 MAX_ATTEMPTS = 3
@@ -1309,8 +1310,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
     if str(outdir) == "-":
         raise UsageError("-o -: livecut batch writes a tree of files, not standard output; give a folder")
     if mode is not None and mode not in VIDEO_MODES:
-        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(VIDEO_MODES)} "
-                         f"(photos take {', '.join(IMAGE_MODES)})")
+        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(VIDEO_MODES)}")
     cores = usable_cpus()
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be at least 1")

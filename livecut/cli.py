@@ -169,14 +169,14 @@ def err(message: str) -> None:
     typer.echo(f"livecut: error: {redact_text(message)}", err=True)  # never show URL credentials
 
 
-def _warn_background_ignored(mode: str | None, background: str | None, video: bool = False) -> None:
+def _warn_background_ignored(mode: str | None, background: str | None) -> None:
     """Said when -b is given with a --mode that shows no background, mask or cutout (-b
     transparent with --mode cutout asks for what cutout writes: nothing to say)."""
     if not background or mode not in ("mask", "cutout"):
         return
     if mode == "cutout" and background.strip().lower() == "transparent":
         return
-    typer.echo(f"livecut: warning: --background is for --mode composite{' or side-by-side' if video else ''}; "
+    typer.echo("livecut: warning: --background is for --mode composite or side-by-side; "
                f"--mode {mode} "
                f"writes {'transparency' if mode == 'cutout' else 'the mask'}, so it is ignored", err=True)
 
@@ -217,9 +217,10 @@ def image(
                                help="Folder for the results (created if missing), or, for one input, "
                                     "the output file (cut.png; .jpg for composite or mask)."),
     mode: Optional[str] = mode_opt("cutout, or composite with --background",
-                                   "cutout (RGBA PNG), mask (gray PNG) or composite (the subject over "
-                                   "--background). Unset: composite with -b; else the configuration's "
-                                   "composite.mode if mask or cutout; else composite if its "
+                                   "cutout (RGBA PNG), mask (gray PNG), composite (the subject over "
+                                   "--background) or side-by-side (the photo | its composite). Unset: "
+                                   "composite with -b; else the configuration's "
+                                   "composite.mode if mask, cutout or side-by-side; else composite if its "
                                    "composite.background is neither the default (blur) nor a video; else cutout."),
     background: Optional[str] = background_opt("blur, color:#RRGGBB, image:PATH or transparent, behind "
                                                "the subject (implies --mode composite)."),
@@ -273,7 +274,7 @@ def batch(
     list_file: Optional[str] = typer.Option(None, "--list", metavar="FILE", rich_help_panel=P_INPUT,
                                             help="Also the inputs named in FILE, one path a line (- for standard input)."),
     mode: Optional[str] = mode_opt("as `livecut image` / `livecut file`",
-                                   "cutout, mask or composite (photos and videos), side-by-side (videos only)."),
+                                   "cutout, mask, composite or side-by-side (input | composite)."),
     background: Optional[str] = background_opt("blur, color:#RRGGBB, image:PATH or transparent; "
                                                 "video:PATH for the videos only."),
     video_ext: str = typer.Option(".mp4", "--video-ext", metavar="EXT", rich_help_panel=P_OUTPUT,
@@ -598,7 +599,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
         kwargs["extra_sinks"] = [("vcam", {"device": opts.get("vcam_device")})]
     # (as `livecut image` says it; the preview's b key starts from -b, so it is used there)
     if not opts.get("preview"):
-        _warn_background_ignored(opts.get("mode"), opts.get("background"), video=True)
+        _warn_background_ignored(opts.get("mode"), opts.get("background"))
 
     def warn(warnings: List[str]) -> None:
         from livecut.images import background_warning

@@ -22,7 +22,7 @@ from livecut.progress import Progress
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
 
-IMAGE_MODES = ("cutout", "mask", "composite")
+IMAGE_MODES = ("cutout", "mask", "composite", "side-by-side")
 #: what ``livecut image`` says of a photo with no defocused part, or no part in focus
 STATE_NOTES = {
     "all-sharp": "no defocused background found: the whole image is kept",
@@ -33,7 +33,7 @@ STATE_NOTES = {
 def photo_mode(mode: str | None, background: str | None, cfg: Config) -> str:
     """What a photo becomes (``livecut image``, photos in ``livecut batch``), in this order:
     ``mode`` (--mode) when given; ``composite`` when -b is given; the configuration's
-    ``composite.mode`` when it is ``mask`` or ``cutout``; ``composite`` when the
+    ``composite.mode`` when it is ``mask``, ``cutout`` or ``side-by-side``; ``composite`` when the
     configuration's ``composite.background`` is another picture background than the default
     (``blur``; a ``video:`` one is for video); else ``cutout`` -- a photo's default is the
     subject on transparency, not the video default (the subject over its blurred photo)."""
@@ -41,7 +41,7 @@ def photo_mode(mode: str | None, background: str | None, cfg: Config) -> str:
         return mode
     if background:
         return "composite"
-    if cfg.composite.mode in ("mask", "cutout"):
+    if cfg.composite.mode in ("mask", "cutout", "side-by-side"):
         return cfg.composite.mode
     bg = cfg.composite.background
     if bg != CompositeConfig().background and not bg.strip().lower().startswith("video:"):
@@ -157,7 +157,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     if mode not in IMAGE_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(IMAGE_MODES)}")
     compositor = Compositor(cfg, mode=mode)
-    if mode == "composite" and compositor.background.kind == "video":
+    if mode in ("composite", "side-by-side") and compositor.background.kind == "video":
         raise UsageError(f"--background video:{compositor.background.path}: video backgrounds are for "
                          "video; for still images use image:PATH")
     report = ImageReport()
@@ -221,7 +221,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 meta: dict = {}
                 img = read_image(src, meta)
                 check_size(img, src)
-                check_writable(dst, img.shape[1], img.shape[0])  # (before the cut, not after it)
+                # (before the cut, not after it; side-by-side: the photo and its composite)
+                check_writable(dst, img.shape[1] * (2 if mode == "side-by-side" else 1), img.shape[0])
                 bgr, own_alpha = to_bgr8(img)
                 # (a 16-bit or 4-channel picture as read is not needed past here: kept to the
                 # end of the image, it was 361 MB more at the peak for a 61-megapixel 16-bit TIFF)

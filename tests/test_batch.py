@@ -20,6 +20,7 @@ import pytest
 from conftest import REPO, make_clip, run_cli
 from livecut.batch import (MANIFEST, STARTED, append_record, plan, read_manifest, run_batch, run_item,
                            settings_key)
+from livecut import batch as livecut_batch
 from livecut.config import load_config
 from livecut.errors import UsageError
 from synth import make_scene
@@ -341,12 +342,33 @@ def test_a_failed_run_does_not_disown_an_earlier_output(library, tmp_path):
     cfg = load_config(None, [])
     assert run_batch(photo, out, cfg, jobs=1).done == 1
     first = (out / "a.png").read_bytes()
-    report = run_batch(photo, out, cfg, jobs=1, mode="side-by-side")  # videos only: fails
+    # (a video background is for the videos: a photo composited over one fails)
+    video_bg = load_config(None, [f"composite.background=video:{library / 'w.mkv'}"])
+    report = run_batch(photo, out, video_bg, jobs=1, mode="composite")
     assert report.failed == 1 and (out / "a.png").read_bytes() == first
     assert _records(out)[-1]["status"] == "failed" and _records(out)[-1]["written"] is True
     report = run_batch(photo, out, cfg, jobs=1, mode="mask")
     assert report.done == 1 and report.failed == 0, report.errors
     assert (out / "a.png").read_bytes() != first
+
+
+def test_side_by_side_of_photos_and_videos_mixed(tmp_path):
+    """--mode side-by-side on a folder of photos and videos failed every photo ("photos take
+    cutout, mask, composite", exit 2): a photo becomes what `livecut image --mode side-by-side`
+    writes, the photo beside its composite."""
+    from livecut import images
+
+    assert images.IMAGE_MODES == livecut_batch.IMAGE_MODES
+    shoot = tmp_path / "shoot"
+    _photo(shoot / "a.jpg", 0, w=160, h=120)
+    make_clip(shoot / "v.mp4", n=4, seed=1)
+    r = run_cli("batch", str(shoot), "-o", str(tmp_path / "out"), "--mode", "side-by-side", "-j", "1",
+                timeout=120)
+    assert r.returncode == 0 and "2 done, 0 failed" in r.stderr, r.stderr
+    got = cv2.imread(str(tmp_path / "out" / "a.png"), cv2.IMREAD_UNCHANGED)
+    assert got.shape == (120, 320, 3)
+    assert run_cli("image", str(shoot / "a.jpg"), "-o", str(tmp_path / "one"), "--mode", "side-by-side").returncode == 0
+    assert np.array_equal(cv2.imread(str(tmp_path / "one" / "a.png"), cv2.IMREAD_UNCHANGED), got)
 
 
 def test_a_bad_background_or_a_container_without_alpha_is_refused_once(library, tmp_path):

@@ -184,13 +184,19 @@ def test_an_empty_path_is_refused_not_taken_for_the_current_folder(tmp_path, goo
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("mode,channels", [("cutout", 4), ("mask", 1), ("composite", 3)])
+@pytest.mark.parametrize("mode,channels", [("cutout", 4), ("mask", 1), ("composite", 3), ("side-by-side", 3)])
 def test_image_modes(tmp_path, good, mode, channels):
+    """side-by-side (the photo | its composite) was refused: "expected one of cutout, mask, composite"."""
     r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--mode", mode, "-q")
     assert r.exit_code == 0, r.output
     img = cv2.imread(str(tmp_path / "o" / "b.png"), cv2.IMREAD_UNCHANGED)
-    assert img.shape[:2] == (120, 160)
+    assert img.shape[:2] == (120, 160 * (2 if mode == "side-by-side" else 1))
     assert (img.shape[2] if img.ndim == 3 else 1) == channels
+    if mode == "side-by-side":  # the photo as it is, then the composite over -b's default
+        photo = cv2.imread(str(good["b.png"]))
+        assert np.array_equal(img[:, :160], photo)
+        r = invoke("image", good["b.png"], "-o", tmp_path / "c", "--mode", "composite", "-q")
+        assert np.array_equal(img[:, 160:], cv2.imread(str(tmp_path / "c" / "b.png")))
 
 
 @pytest.mark.parametrize("sets,channels", [
@@ -199,6 +205,7 @@ def test_image_modes(tmp_path, good, mode, channels):
     (("--set", "composite.background=color:#00ff00"), 3),          # ... or its background
     (("--set", "composite.mode=mask", "--mode", "cutout"), 4),     # --mode wins
     (("--set", "composite.mode=mask", "--set", "composite.background=color:#00ff00"), 1),  # the mode first
+    (("--set", "composite.mode=side-by-side"), 3),                  # (it was a cutout)
 ])
 def test_image_follows_the_configured_mode_and_background(tmp_path, good, sets, channels):
     r = invoke("image", good["b.png"], "-o", tmp_path / "o", *sets, "-q")
