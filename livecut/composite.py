@@ -447,9 +447,23 @@ def bgr_to_i420(bgr: np.ndarray, dst: np.ndarray | None = None, half: np.ndarray
     does (OpenCV's I420 conversion samples one pixel of the four).  ``dst``, ``half``
     ((H/2, W/2, 3)), ``uv`` ((H/2, W/2, 2)) and, for BT.709, ``channels`` (three H x W
     planes) are reused when given.  Another ``matrix`` is a :class:`ConfigError` (see
-    :func:`check_matrix`)."""
+    :func:`check_matrix`); a ``bgr`` that is not HxWx3 uint8 (gray, BGRA: convert it with
+    :func:`~livecut.frames.as_bgr`) or a ``dst`` not a writable C-order (H * 3 // 2, W) uint8
+    array an :class:`ArrayError`, odd or empty sizes a :class:`FrameSizeError`."""
     check_matrix(matrix)
+    if not (isinstance(bgr, np.ndarray) and bgr.dtype == np.uint8 and bgr.ndim == 3 and bgr.shape[2] == 3):
+        got = f"{bgr.shape} {bgr.dtype}" if isinstance(bgr, np.ndarray) else type(bgr).__name__
+        # (a BGRA frame's chroma was made without its +128, a gray or float one a cv2.error)
+        raise ArrayError(f"bgr_to_i420: expected an HxWx3 uint8 BGR image, got {got}")
     h, w = bgr.shape[:2]
+    if h % 2 or w % 2 or not h * w:
+        # (BT.709 wrote a frame of the wrong size without a word, BT.601 was a cv2.error)
+        raise FrameSizeError(f"bgr_to_i420: a frame of {w}x{h}; I420 needs even sizes, at least 2x2")
+    if dst is not None and not (isinstance(dst, np.ndarray) and dst.dtype == np.uint8
+                                and dst.shape == (h * 3 // 2, w) and dst.flags.c_contiguous
+                                and dst.flags.writeable):
+        got = f"{dst.shape} {dst.dtype}" if isinstance(dst, np.ndarray) else type(dst).__name__
+        raise ArrayError(f"bgr_to_i420: dst is {got}; expected a writable C-order ({h * 3 // 2}, {w}) uint8 array")
     if matrix == "bt709":
         if dst is None:
             dst = np.empty((h * 3 // 2, w), np.uint8)

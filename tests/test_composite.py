@@ -702,3 +702,27 @@ def test_an_unknown_yuv_matrix_is_a_config_error_naming_the_matrices():
     assert comp.matrix == "bt601"
     # the two matrices still convert, as before
     assert bgr_to_i420(bgr, matrix="bt709").shape == (6, 6) and color_i420((0, 0, 0), "bt601") == (16, 128, 128)
+
+
+def test_bgr_to_i420_refuses_what_it_cannot_convert():
+    """bgr_to_i420 of an odd-sized frame was a cv2.error (BT.601) or an I420 array of the wrong
+    size without a word (BT.709); of a gray or float frame a cv2.error, of a list an
+    AttributeError; of a BGRA frame chroma without its +128 offset; a ``dst`` of the wrong size
+    was left as it was (BT.601: a new array returned) or written wrongly (BT.709)."""
+    from livecut.composite import bgr_to_i420
+    from livecut.errors import ArrayError, FrameSizeError
+
+    bgr = _frame(6, 8)
+    for matrix in ("bt601", "bt709"):
+        want = bgr_to_i420(bgr, matrix=matrix)
+        for bad in (bgr[:, :, 0], bgr.astype(np.float32), bgr.tolist(), cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA)):
+            with pytest.raises(ArrayError, match="HxWx3 uint8"):
+                bgr_to_i420(bad, matrix=matrix)
+        for odd in (bgr[:5], bgr[:, :7], bgr[:0]):
+            with pytest.raises(FrameSizeError, match="even"):
+                bgr_to_i420(odd, matrix=matrix)
+        for dst in (np.zeros((3, 3), np.uint8), np.zeros((9, 8), np.float32), np.zeros((9, 16), np.uint8)[:, ::2]):
+            with pytest.raises(ArrayError, match=r"dst is .*\(9, 8\) uint8"):
+                bgr_to_i420(bgr, dst=dst, matrix=matrix)
+        dst = np.zeros((9, 8), np.uint8)  # (one of the right size is written and returned)
+        assert bgr_to_i420(bgr, dst=dst, matrix=matrix) is dst and np.array_equal(dst, want)
