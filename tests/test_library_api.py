@@ -388,6 +388,24 @@ def test_a_temporal_that_gives_back_no_alpha_is_a_typed_error(scene, still, bad)
     assert np.array_equal(seg.mask(img), Segmenter(still=still).mask(img))
 
 
+def test_a_temporal_that_is_not_a_callable_is_refused_when_given(scene):
+    """Segmenter(temporal=5) was taken, and each frame then a bare TypeError ('int' object is
+    not callable); temporal=MaskSmoother (the class, not MaskSmoother(cfg)) a TypeError from
+    its __init__."""
+    from livecut.errors import ConfigTypeError
+
+    img, _ = scene
+    for bad, match in ((5, "got int"), ("smooth", "got str"), (MaskSmoother, r"give an instance, e.g. MaskSmoother\(cfg\)")):
+        with pytest.raises(ConfigTypeError, match=match):
+            Segmenter(temporal=bad)
+    seg = Segmenter(temporal=MaskSmoother())
+    with pytest.raises(ConfigTypeError, match="temporal"):
+        seg.temporal = 5
+    assert isinstance(seg.temporal, MaskSmoother)
+    seg.temporal = None  # (None and a callable are taken, as before)
+    assert seg.mask(img).shape == img.shape[:2]
+
+
 def test_blend_over_takes_frames_as_apply_and_refuses_a_wrong_background(scene):
     """Compositor.blend_over (a frame over a background of one's own) took its arrays
     unchecked: a gray or float frame, a float alpha, a background of another shape or layout

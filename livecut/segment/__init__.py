@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from livecut.config import Config, SegmentConfig, section_config
-from livecut.errors import ArrayError, FrameSizeError
+from livecut.errors import ArrayError, ConfigTypeError, FrameSizeError
 from livecut.frames import as_bgr as _as_bgr, bar_regions
 from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
 from livecut.resize import reduce_buffers, reduce_into
@@ -85,9 +85,6 @@ class Segmenter:
         cfg = section_config(config, SegmentConfig, "Segmenter")
         self.cfg = cfg
         self.method = create_method(cfg.method, cfg, still)
-        #: optional ``temporal(alpha_small, small_bgr) -> alpha_small`` applied at the reduced
-        #: size before the full-size refinement (video: :class:`livecut.smooth.MaskSmoother`);
-        #: it gives back uint8 of the shape it was given (another: :class:`ArrayError`)
         self.temporal = temporal
         #: the full-size refinement actually used (``refine = "auto"`` resolved)
         self.refine = cfg.refine if cfg.refine != "auto" else ("color" if still else "guided")
@@ -109,6 +106,26 @@ class Segmenter:
         #: milliseconds of the last call, by stage (downscale, focus, mask, smooth with
         #: ``temporal``, refine)
         self.timings: dict[str, float] = {}
+
+    @property
+    def temporal(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
+        """Optional ``temporal(alpha_small, small_bgr) -> alpha_small`` applied at the reduced
+        size before the full-size refinement (video: :class:`livecut.smooth.MaskSmoother`);
+        it gives back uint8 of the shape it was given (another: :class:`ArrayError`).  What is
+        not callable, or a class (``MaskSmoother`` for ``MaskSmoother(cfg)``), is a
+        :class:`~livecut.errors.ConfigTypeError` when set."""
+        return self._temporal
+
+    @temporal.setter
+    def temporal(self, value) -> None:
+        # (5 was a bare TypeError at the first frame; the class MaskSmoother one from its
+        # __init__, given the alpha for a configuration)
+        if value is not None and (isinstance(value, type) or not callable(value)):
+            what = (f"the class {value.__name__}; give an instance, e.g. {value.__name__}(cfg)"
+                    if isinstance(value, type) else type(value).__name__)
+            raise ConfigTypeError(f"Segmenter: temporal must be None or a callable temporal(alpha, frame) -> "
+                                  f"alpha such as MaskSmoother(cfg), got {what}")
+        self._temporal = value
 
     @property
     def matrix(self) -> str:
