@@ -497,24 +497,53 @@ class Compositor:
                  background: Background | str | None = None, mode: str | None = None):
         cfg = section_config(config, CompositeConfig, "Compositor")
         self.cfg = cfg
-        self.mode = cfg.mode if mode is None else mode
-        if self.mode not in MODES:
-            raise ConfigError(f"mode {self.mode!r}: expected {', '.join(MODES[:-1])} or {MODES[-1]}")
-        bg = background if background is not None else cfg.background
-        # (a Background as it is; anything else parsed: a string, or a ConfigTypeError)
-        self.background = bg if isinstance(bg, Background) else parse_background(bg)
-        self._bg_source: np.ndarray | None = None
-        if self.background.kind == "image":
-            self._bg_source = load_background_image(self.background.path)
         self._shape: tuple[int, int] | None = None
         self._i420_shape: tuple | None = None  # (h, w, matrix)
+        self._inner: Compositor | None = None  # the picture's inside black bars (see _inner_compositor)
+        self._mode = None
+        self._background: Background | None = None
+        self.mode = cfg.mode if mode is None else mode
+        self.background = background if background is not None else cfg.background
         self._bg: np.ndarray | None = None
         self._cover_big: np.ndarray | None = None  # video backgrounds of another size, scaled
         self._cover_big_i420: np.ndarray | None = None
-        self._inner: Compositor | None = None  # the picture's inside black bars (see _inner_compositor)
         self.matrix = "bt601"
         self._rotation = 0
         self._to_stored = Upright(0)  # (the inverse of the turn that shows the frames upright)
+
+    @property
+    def mode(self) -> str:
+        """The output: one of :data:`MODES`; another is a :class:`ConfigError` when set (a
+        :class:`ConfigTypeError` for what is not a string: 'x' was kept, and made composites)."""
+        return self._mode
+
+    @mode.setter
+    def mode(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise ConfigTypeError(f"mode {value!r}: expected a string, {', '.join(MODES[:-1])} or {MODES[-1]}")
+        if value not in MODES:
+            raise ConfigError(f"mode {value!r}: expected {', '.join(MODES[:-1])} or {MODES[-1]}")
+        if value != self._mode:
+            self._mode = value
+            self._shape = self._i420_shape = None  # (the I420 buffers are made for a mode)
+            self._inner = None
+
+    @property
+    def background(self) -> Background:
+        """What is behind the subject: set as a :class:`Background` or a string
+        (:func:`parse_background`: a picture is read then; a bad one a :class:`ConfigError`,
+        another type a :class:`ConfigTypeError`; a string was kept, and the next frame an
+        AttributeError)."""
+        return self._background
+
+    @background.setter
+    def background(self, value: Background | str) -> None:
+        # (a Background as it is; anything else parsed: a string, or a ConfigTypeError)
+        bg = value if isinstance(value, Background) else parse_background(value)
+        source = load_background_image(bg.path) if bg.kind == "image" else None
+        self._background, self._bg_source = bg, source
+        self._shape = self._i420_shape = None  # (the background made again for the next frame)
+        self._inner = None
 
     @property
     def rotation(self) -> int:

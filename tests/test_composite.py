@@ -726,3 +726,32 @@ def test_bgr_to_i420_refuses_what_it_cannot_convert():
                 bgr_to_i420(bgr, dst=dst, matrix=matrix)
         dst = np.zeros((9, 8), np.uint8)  # (one of the right size is written and returned)
         assert bgr_to_i420(bgr, dst=dst, matrix=matrix) is dst and np.array_equal(dst, want)
+
+
+def test_mode_and_background_set_later_are_checked_and_used():
+    """comp.mode = 'x' was kept and made composites; comp.background = 'color:#00ff00' (a
+    string, as the constructor takes it) was kept and the next frame an AttributeError; a mode
+    or a background set after frames were made left the I420 buffers of the old one (mask ->
+    composite: no background).  Both are checked when set, and used from the next frame as a
+    new Compositor would."""
+    from livecut.composite import bgr_to_i420
+    from livecut.errors import ConfigTypeError
+
+    frame, alpha = _frame(64, 80), _disk_alpha(64, 80)
+    i420 = bgr_to_i420(frame)
+    comp = Compositor(mode="mask")
+    comp.apply(frame, alpha), comp.apply_i420(i420, alpha)
+    for value, error in (("x", ConfigError), ("", ConfigError), (None, ConfigTypeError), (np.array(["mask"]), ConfigTypeError)):
+        with pytest.raises(error, match="mode"):
+            comp.mode = value
+    for value, error in ((5, ConfigTypeError), ("color:#12", ConfigError), ("image:/nonexistent.png", ConfigError)):
+        with pytest.raises(error, match="background"):
+            comp.background = value
+    assert comp.mode == "mask" and comp.background.kind == "blur"
+    comp.mode = "composite"
+    comp.background = "color:#00ff00"
+    fresh = Compositor(mode="composite", background="color:#00ff00")
+    assert np.array_equal(comp.apply(frame, alpha), fresh.apply(frame, alpha))
+    assert np.array_equal(comp.apply_i420(i420, alpha), fresh.apply_i420(i420, alpha))
+    comp.mode = "side-by-side"
+    assert np.array_equal(comp.apply(frame, alpha), Compositor(mode="side-by-side", background="color:#00ff00").apply(frame, alpha))
