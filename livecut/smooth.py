@@ -33,10 +33,13 @@ full-size work is a handful of OpenCV passes over preallocated arrays.
 
 from __future__ import annotations
 
+import numbers
+
 import cv2
 import numpy as np
 
 from livecut.config import Config, SmoothConfig, section_config
+from livecut.errors import ConfigError, ConfigTypeError
 from livecut.frames import as_bgr, check_alpha
 
 #: regions of disagreement thinner than this (fraction of the long side) never settle
@@ -84,7 +87,7 @@ class MaskSmoother:
 
     def __init__(self, config: Config | SmoothConfig | None = None):
         self.cfg = section_config(config, SmoothConfig, "MaskSmoother")
-        self.rate = self.cfg.rate  # adjustable at run time (preview keys [ and ])
+        self.rate = self.cfg.rate  # adjustable at run time (preview keys [ and ]; see rate)
         self._shape: tuple[int, int] | None = None
         self.resets = 0
         #: frames for which the last mask was held (nothing in focus)
@@ -93,6 +96,22 @@ class MaskSmoother:
         self._settled_run = 0  # frames of a hold in a row that were alike the frame before
         #: mean motion (0-255) of the last frame, for diagnostics
         self.last_motion = 0.0
+
+    @property
+    def rate(self) -> float:
+        """The base rate on a still scene (``smooth.rate``), adjustable at run time (the
+        preview's keys [ and ]): a number from 0.01 to 1, as the configuration takes it;
+        another is a :class:`~livecut.errors.ConfigError` when set (a string was a bare
+        TypeError at the next frame, -1 or NaN a mask of 1 or 0 where the frames had 255)."""
+        return self._base_rate
+
+    @rate.setter
+    def rate(self, value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ConfigTypeError(f"MaskSmoother.rate {value!r}: expected a number from 0.01 to 1")
+        if not 0.01 <= value <= 1.0:  # (NaN is not)
+            raise ConfigError(f"MaskSmoother.rate {value!r}: expected a number from 0.01 to 1 (smooth.rate)")
+        self._base_rate = float(value)
 
     def reset(self) -> None:
         self._have_prev = False

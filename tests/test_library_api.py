@@ -388,6 +388,26 @@ def test_a_temporal_that_gives_back_no_alpha_is_a_typed_error(scene, still, bad)
     assert np.array_equal(seg.mask(img), Segmenter(still=still).mask(img))
 
 
+def test_mask_smoother_rate_set_at_run_time_is_checked(scene):
+    """MaskSmoother.rate (adjustable at run time) = '0.5' or None was a bare TypeError at the
+    next frame; -1 or NaN gave a mask of 1 or 0 where every frame said 255."""
+    from livecut.errors import ConfigError, ConfigTypeError
+
+    img, _ = scene
+    h, w = img.shape[:2]
+    sm = MaskSmoother()
+    sm(np.full((h, w), 128, np.uint8), img)
+    for bad, error in (("0.5", ConfigTypeError), (None, ConfigTypeError), (True, ConfigTypeError),
+                       (-1.0, ConfigError), (float("nan"), ConfigError), (0.0, ConfigError), (1.5, ConfigError)):
+        with pytest.raises(error, match="rate"):
+            sm.rate = bad
+    assert sm.rate == MaskSmoother().cfg.rate
+    sm.rate = np.float32(0.5)  # (numbers of numpy, and 1, taken)
+    assert sm.rate == 0.5 and sm(np.full((h, w), 255, np.uint8), img).max() == 191
+    sm.rate = 1
+    assert sm(np.full((h, w), 255, np.uint8), img).min() == 255
+
+
 def test_a_temporal_that_is_not_a_callable_is_refused_when_given(scene):
     """Segmenter(temporal=5) was taken, and each frame then a bare TypeError ('int' object is
     not callable); temporal=MaskSmoother (the class, not MaskSmoother(cfg)) a TypeError from
