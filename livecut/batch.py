@@ -1414,9 +1414,11 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
     for item, error in the_plan.refused:
         record(item, {"status": "failed", "error": error, "exit_code": 2, "frames": 0, "seconds": 0.0})
     # (a picture background named by a relative path is handed on absolute: a worker reads it
-    # where this process found it, whatever folder it runs in -- a Ray node's, a forkserver's)
+    # where this process found it, whatever folder it runs in -- a Ray node's, a forkserver's;
+    # ``background`` is the configuration's for the photos too, as `livecut batch -b` makes it:
+    # given here alone, the photos were composited over the configuration's, blur by default)
     wcfg = replace(cfg, composite=replace(
-        cfg.composite, background=absolute_background(cfg.composite.background)))
+        cfg.composite, background=absolute_background(background or cfg.composite.background)))
     settings = Settings(cfg=wcfg, mode=mode, background=absolute_background(background),
                         threads=1 if ray else max(1, cores // jobs))
     # what a crash (kill -9, a power cut) left of the items done again: their workers' temporary

@@ -338,15 +338,17 @@ def test_a_failed_run_does_not_disown_an_earlier_output(library, tmp_path):
     """A run that fails on an item whose output an earlier run of the batch wrote leaves that
     output in place: a later run with other settings replaces it without --force."""
     out = tmp_path / "out"
-    photo = [str(library / "a.jpg")]
+    src = tmp_path / "in" / "a.jpg"
+    good = _photo(src, 0).read_bytes()
+    photo = [str(src)]
     cfg = load_config(None, [])
     assert run_batch(photo, out, cfg, jobs=1).done == 1
     first = (out / "a.png").read_bytes()
-    # (a video background is for the videos: a photo composited over one fails)
-    video_bg = load_config(None, [f"composite.background=video:{library / 'w.mkv'}"])
-    report = run_batch(photo, out, video_bg, jobs=1, mode="composite")
+    src.write_bytes(b"not an image")  # (changed: done again, and it fails)
+    report = run_batch(photo, out, cfg, jobs=1)
     assert report.failed == 1 and (out / "a.png").read_bytes() == first
     assert _records(out)[-1]["status"] == "failed" and _records(out)[-1]["written"] is True
+    src.write_bytes(good)
     report = run_batch(photo, out, cfg, jobs=1, mode="mask")
     assert report.done == 1 and report.failed == 0, report.errors
     assert (out / "a.png").read_bytes() != first
@@ -369,6 +371,22 @@ def test_side_by_side_of_photos_and_videos_mixed(tmp_path):
     assert got.shape == (120, 320, 3)
     assert run_cli("image", str(shoot / "a.jpg"), "-o", str(tmp_path / "one"), "--mode", "side-by-side").returncode == 0
     assert np.array_equal(cv2.imread(str(tmp_path / "one" / "a.png"), cv2.IMREAD_UNCHANGED), got)
+
+
+def test_the_background_given_to_run_batch_is_the_photos_too(library, tmp_path):
+    """run_batch(..., background='color:#00ff00') (the library call, not the command, which
+    puts -b into the configuration) made the photos composites over the configuration's
+    background, blur, not over green."""
+    from livecut.images import process_images
+
+    cfg = load_config(None, [])
+    report = run_batch([str(library / "a.jpg")], tmp_path / "out", cfg, jobs=1, background="color:#00ff00")
+    assert report.done == 1, report.errors
+    got = cv2.imread(str(tmp_path / "out" / "a.png"), cv2.IMREAD_UNCHANGED)
+    green = load_config(None, ["composite.background=color:#00ff00"])
+    assert process_images([str(library / "a.jpg")], tmp_path / "one", green, mode="composite").written == 1
+    assert tuple(got[0, 0]) == (0, 255, 0)
+    assert np.array_equal(got, cv2.imread(str(tmp_path / "one" / "a.png"), cv2.IMREAD_UNCHANGED))
 
 
 def test_a_bad_background_or_a_container_without_alpha_is_refused_once(library, tmp_path):
