@@ -1332,6 +1332,18 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
         raise UsageError(f"videos with transparency (--mode {video_comp.mode}"
                          f"{', -b transparent' if video_comp.mode == 'composite' else ''}) cannot be "
                          f"{ext} files: give --video-ext .mov (ProRes 4444), .webm (VP9) or / (PNG frames)")
+    photos = sum(1 for it in the_plan.todo if it.kind == "image")
+    if photos and video_comp.background.kind == "video":
+        from livecut.images import photo_mode
+
+        # (each photo failed on its own, one error line each: "video backgrounds are for video")
+        photo = photo_mode(mode, photo_background(background), replace(cfg, composite=replace(
+            cfg.composite, background=background or cfg.composite.background)))
+        if photo in ("composite", "side-by-side"):
+            raise UsageError(f"--mode {photo} over a video background (video:{video_comp.background.path}): the "
+                             f"{photos} photo{'s' if photos > 1 else ''} among the inputs cannot be composited "
+                             "over a video; leave --mode unset (the photos become cutouts), give -b image:PATH, "
+                             "or give the videos alone")
     report = BatchReport(skipped_done=the_plan.skipped_done, skipped_failed=the_plan.skipped_failed,
                          exit_codes=list(the_plan.skipped_codes))
     if jobs is None:  # (local workers: as many as the cores and the memory allow; Ray schedules by its own)

@@ -397,6 +397,14 @@ def test_a_bad_background_or_a_container_without_alpha_is_refused_once(library, 
     for bg in ("bogus", f"image:{tmp_path / 'missing.png'}"):
         with pytest.raises(UsageError, match="background"):
             run_batch([str(library)], out, cfg, jobs=1, background=bg)
+    # photos composited over a video: once, not one failure a photo ("video backgrounds are for video")
+    video = f"video:{library / 'w.mkv'}"
+    for mode in ("composite", "side-by-side"):
+        with pytest.raises(UsageError, match=f"--mode {mode} over a video background .*the 4 photos among"):
+            run_batch([str(library)], out, cfg, jobs=1, mode=mode, background=video)
+        with pytest.raises(UsageError, match="the 1 photo among"):  # (the configuration's too)
+            run_batch([str(library / "a.jpg")], out, load_config(None, [f"composite.background={video}"]),
+                      jobs=1, mode=mode)
     with pytest.raises(UsageError, match="--video-ext .mov"):
         run_batch([str(library)], out, cfg, jobs=1, mode="cutout")
     with pytest.raises(UsageError, match="not standard output"):  # (it made a folder named '-')
