@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,8 @@ from livecut.tiles import runs
 
 #: output modes (``composite.mode``)
 MODES = ("composite", "cutout", "mask", "side-by-side")
+#: the kinds of :class:`Background`
+BACKGROUND_KINDS = ("blur", "color", "image", "video", "transparent")
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 _NAMED = {
     "black": (0, 0, 0), "white": (255, 255, 255), "green": (0, 255, 0),
@@ -58,6 +61,25 @@ class Background:
     kind: str  # blur | color | image | video | transparent
     color: tuple[int, int, int] = (0, 0, 0)  # BGR
     path: Path | None = None
+
+    def __post_init__(self) -> None:
+        # (one made by hand -- Compositor(background=Background(...)) takes it as it is -- with
+        # another kind, a colour of 300 or '#00ff00', or no path was a bare TypeError,
+        # OverflowError or ValueError at the first frame)
+        if self.kind not in BACKGROUND_KINDS:
+            raise ConfigError(f"Background kind {self.kind!r}: expected one of {', '.join(BACKGROUND_KINDS)}")
+        c = self.color
+        if (isinstance(c, (str, bytes)) or not hasattr(c, "__len__") or len(c) != 3
+                or any(isinstance(v, bool) or not isinstance(v, numbers.Integral) for v in c)):
+            raise ConfigTypeError(f"Background color {c!r}: expected (B, G, R), three whole numbers 0-255 "
+                                  "(parse_background('color:#RRGGBB') makes one)")
+        if any(not 0 <= v <= 255 for v in c):
+            raise ConfigError(f"Background color {c!r}: expected (B, G, R), each 0-255")
+        object.__setattr__(self, "color", tuple(int(v) for v in c))
+        if self.kind in ("image", "video"):
+            if not isinstance(self.path, (str, os.PathLike)) or not str(self.path):
+                raise ConfigTypeError(f"Background {self.kind!r}: expected the path of its file, got {self.path!r}")
+            object.__setattr__(self, "path", Path(self.path))
 
     @property
     def has_alpha(self) -> bool:

@@ -635,6 +635,33 @@ def test_a_background_of_the_wrong_type_is_a_typed_error(bad):
     assert Compositor(background=None).background.kind == "blur"
 
 
+def test_a_background_made_by_hand_is_checked_when_made(scene, tmp_path):
+    """Compositor(background=Background(...)) takes a Background as it is: one of another kind
+    was a bare TypeError at the first frame, a colour of 300 an OverflowError, '#00ff00' a
+    ValueError, an image without a path a TypeError."""
+    from livecut.composite import Background
+    from livecut.errors import ConfigError, ConfigTypeError
+
+    img, _ = scene
+    alpha = np.zeros(img.shape[:2], np.uint8)
+    for make, error, match in ((lambda: Background("sepia"), ConfigError, "kind 'sepia'"),
+                               (lambda: Background("color", (300, 0, 0)), ConfigError, "0-255"),
+                               (lambda: Background("color", (0, -1, 0)), ConfigError, "0-255"),
+                               (lambda: Background("color", "#00ff00"), ConfigTypeError, "three whole numbers"),
+                               (lambda: Background("color", (0, 255)), ConfigTypeError, "three whole numbers"),
+                               (lambda: Background("color", (0, 255.5, 0)), ConfigTypeError, "three whole numbers"),
+                               (lambda: Background("image"), ConfigTypeError, "path"),
+                               (lambda: Background("video", path=5), ConfigTypeError, "path")):
+        with pytest.raises(error, match=match):
+            Compositor(background=make())
+    # (a list or an array of three, and a path as a string, are taken as tuple and Path)
+    comp = Compositor(background=Background("color", np.array([0, 255, 0])))
+    assert comp.background == Background("color", (0, 255, 0)) and tuple(comp.apply(img, alpha)[0, 0]) == (0, 255, 0)
+    pic = tmp_path / "bg.png"
+    cv2.imwrite(str(pic), img)
+    assert Compositor(background=Background("image", path=str(pic))).background.path == pic
+
+
 @pytest.mark.parametrize("source, overrides", [(5, ()), (b"fast", ()), (Config(), ()),
                                                (None, "segment.threshold=0.5"), (None, [5]), (None, [None]),
                                                (None, 5), (None, {"segment.every": 2})])
