@@ -408,6 +408,26 @@ def test_mask_smoother_rate_set_at_run_time_is_checked(scene):
     assert sm(np.full((h, w), 255, np.uint8), img).min() == 255
 
 
+def test_still_and_each_frame_judged_refuse_what_they_cannot_take(scene):
+    """Segmenter(still='no') was taken for True (photos' settings: the colour refinement),
+    still=None for False; each_frame_judged('fast') or None was a bare TypeError from
+    dataclasses.replace."""
+    from livecut.config import SegmentConfig
+    from livecut.errors import ConfigTypeError
+
+    for bad in ("no", "False", None, 2, 0.5):
+        with pytest.raises(ConfigTypeError, match="still must be True or False"):
+            Segmenter(still=bad)
+    for ok, refine in ((True, "color"), (np.bool_(True), "color"), (1, "color"), (False, "guided"), (0, "guided")):
+        assert Segmenter(still=ok).refine == refine
+    for bad, match in (("fast", r"load_config\('fast'\)"), (None, "NoneType"), (5, "int")):
+        with pytest.raises(ConfigTypeError, match=match):
+            each_frame_judged(bad)
+    for cfg in (Config(), SegmentConfig()):
+        seg = each_frame_judged(cfg)
+        assert isinstance(seg, SegmentConfig) and seg.still == 0 and seg.every == 1
+
+
 def test_a_temporal_that_is_not_a_callable_is_refused_when_given(scene):
     """Segmenter(temporal=5) was taken, and each frame then a bare TypeError ('int' object is
     not callable); temporal=MaskSmoother (the class, not MaskSmoother(cfg)) a TypeError from

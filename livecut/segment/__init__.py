@@ -11,6 +11,7 @@ full-size arrays.
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import time
 from typing import Callable
 
@@ -53,8 +54,10 @@ def each_frame_judged(cfg: Config | SegmentConfig) -> SegmentConfig:
     """``cfg``'s segment settings with no judgement reused from an earlier frame
     (``segment.still`` and ``segment.every`` off): for frames that are not consecutive
     frames of one video (a set of photos), or one frame timed over and over (a bench)."""
-    seg = cfg.segment if isinstance(cfg, Config) else cfg
-    return dataclasses.replace(seg, still=0, every=1)
+    if cfg is None or isinstance(cfg, str):  # (a bare TypeError from dataclasses.replace)
+        raise ConfigTypeError(f"each_frame_judged: expected a Config or a SegmentConfig, got {type(cfg).__name__}"
+                              + (f"; for a preset or a file, load_config({cfg!r})" if isinstance(cfg, str) else ""))
+    return dataclasses.replace(section_config(cfg, SegmentConfig, "each_frame_judged"), still=0, every=1)
 
 
 class Segmenter:
@@ -83,6 +86,10 @@ class Segmenter:
                  temporal: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
                  still: bool = False):
         cfg = section_config(config, SegmentConfig, "Segmenter")
+        if not (isinstance(still, (bool, np.bool_)) or (isinstance(still, numbers.Integral) and still in (0, 1))):
+            # ('no' or None were taken as they are truthy: 'no' for True, photos' settings)
+            raise ConfigTypeError(f"Segmenter: still must be True or False, got {still!r}")
+        still = bool(still)
         self.cfg = cfg
         self.method = create_method(cfg.method, cfg, still)
         self.temporal = temporal
