@@ -106,6 +106,11 @@ def test_the_library_examples_run(tmp_path, monkeypatch):
         exec(compile(block, "README.md", "exec"), names)  # noqa: S102 -- the README's own example
         out = names.get("out")
         assert isinstance(out, np.ndarray) and out.ndim == 3 and out.shape[2] == 3
+        if "photo.jpg" in block:  # a photo's mask as `livecut image` makes it (the text says still=True;
+            from livecut import Segmenter  # the example made a video's Segmenter)
+
+            photo = cv2.imread(str(tmp_path / "photo.jpg"))
+            assert np.array_equal(names["alpha"], Segmenter(still=True).mask(photo))
 
 
 def test_readme_installs_livecut_from_the_checkout():
