@@ -442,7 +442,8 @@ class Pipeline:
     hiccup, a stalled stream -- or a frame waits for the writer; ``poll()`` is when it has none,
     and for a file), so that a window keeps answering; after a quit, ``finishing()`` is called
     every ``POLL`` s while the writer finishes the frames queued (False: hurry the end, see
-    _finish_writer).
+    _finish_writer); at the source's end (or ``max_frames``) ``poll()`` is, then after a quit
+    there ``finishing()``.
     A source with ``release_frame(image)`` gets each frame's image back once the output is
     copied (its buffers are reused), when no main-thread sink still shows it.
     """
@@ -773,6 +774,10 @@ class Pipeline:
                 if self.max_frames is not None and st.processed >= self.max_frames:
                     break
             completed = True
+            # (the source's end or --frames: the window answers while the writer finishes, as
+            # after a quit -- it froze for as long as a slow encoder took; q there is the quit,
+            # q again hurries the end)
+            self._answering = [f for f in map(_answer_at_end, self.main_sinks) if f is not None]
         except _Quit:
             completed = True
             # (the window keeps answering while the writer finishes: a second quit hurries it)
@@ -801,6 +806,9 @@ class Pipeline:
 
     #: a signal that came while the run was stopping on an error (that error is the one raised)
     late_signal: BaseException | None = None
+    #: the user quit again while the writer finished (see _quit_again): the frames queued were
+    #: not all written, even at the source's end
+    hurried = False
     #: the run stops on an error that came before any signal (see _shutdown)
     _failing = False
     #: how many errors there were when a signal interrupted the wait for the writer
@@ -818,10 +826,10 @@ class Pipeline:
         dropped) -- one whose write does not end within WRITER_STALL is stuck (a disk that
         stopped answering: told from a slow encoder no sooner) and its sinks are abandoned --,
         and a peer's writer that writes nothing for HURRY_STALL counts as stuck; a further
-        signal while waiting cancels the sinks at once.  After a quit (q in the preview) its
-        window keeps answering while the writer finishes (``finishing``): a second quit there
-        hurries the end as a first Ctrl-C does (a file's frame being encoded is the last; the
-        output is finalized), without interrupting the run.
+        signal while waiting cancels the sinks at once.  After a quit (q in the preview), and
+        at the source's end, its window keeps answering while the writer finishes: a second
+        quit there hurries the end as a first Ctrl-C does (a file's frame being encoded is the
+        last; the output is finalized), without interrupting the run.
 
         ``failing``: the run stops on an error (a reader's, the processing's).  A signal
         meanwhile only hurries the shutdown: it is kept in :attr:`late_signal`, and the error, which
@@ -881,7 +889,7 @@ class Pipeline:
     def _short(self) -> bool:
         """Whether the frames written stop before the source's end (--frames, quit, a signal,
         a truncated file)."""
-        if not self.reached_end:
+        if not self.reached_end or self.hurried:
             return True
         try:
             return bool(self.shortfall())
@@ -948,6 +956,7 @@ class Pipeline:
                         # it is finalized; a peer's writer that writes nothing for HURRY_STALL
                         # is stuck)
                         hurry, stall = True, HURRY_STALL if peers else WRITER_STALL
+                        self.hurried = True
                         if not peers:
                             self._hurry = True
                     if self.stats.written != last:
@@ -1026,6 +1035,25 @@ class Pipeline:
                 q.get_nowait()
         except queue.Empty:
             pass
+
+
+def _answer_at_end(sink) -> Callable[[], bool] | None:
+    """What the pipeline polls of a main-thread sink while the writer finishes at the source's
+    end (or at --frames): its ``poll`` until the user quits there (the frames queued are written
+    still, as after a quit), then its ``finishing`` (False: hurry the end, see _quit_again)."""
+    poll, finishing = getattr(sink, "poll", None), getattr(sink, "finishing", None)
+    if poll is None:
+        return finishing
+    quit = []
+
+    def answer() -> bool:
+        if not quit:
+            if poll() is False:
+                quit.append(True)
+            return True
+        return finishing() if finishing is not None else True
+
+    return answer
 
 
 def _give_up(sinks: Iterable) -> None:
@@ -1338,7 +1366,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             raise Interrupted(f"{'stopped by ' + name if name else 'interrupted'}{what}",
                               exit_code=getattr(exc, "exit_code", 130)) from None
         short = pipe.reached_end and pipe.shortfall()
-        if not pipe.reached_end or short:
+        if not pipe.reached_end or short or pipe.hurried:
             _cut_short(sinks)  # (truncated: only the audio the video covers, complete packets)
         for s in (source, *sinks):  # (said once: a recording and a virtual camera fit the same picture)
             stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)

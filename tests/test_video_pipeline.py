@@ -245,6 +245,99 @@ def test_a_files_preview_answers_while_the_writer_finishes_and_q_again_hurries_i
     assert _no_livecut_threads()
 
 
+class _DrainWindow:
+    """A preview window (main thread) that records when it was polled (poll and finishing
+    alike); ``keys``: what the user does at the polls once ``keys_when()`` (False: q)."""
+    main_thread = True
+
+    def __init__(self, keys=(), keys_when=lambda: False):
+        self.shown, self.calls, self.keys, self.keys_when = 0, [], list(keys), keys_when
+        self.hurried_at = None
+
+    def _answer(self):
+        self.calls.append(time.perf_counter())
+        if self.keys and self.keys_when():
+            key = self.keys.pop(0)
+            if key is False and not self.keys:
+                self.hurried_at = self.calls[-1]
+            return key
+        return True
+
+    def write(self, image, pts=None):
+        self.shown += 1
+
+    poll = finishing = _answer
+
+
+@pytest.mark.parametrize("frames", [None, 8])
+def test_a_files_preview_answers_while_the_writer_finishes_at_the_end(frames):
+    """`livecut file in.mp4 -o out.mp4 --preview` reaching the end of the file (or of -n N)
+    with a slow encoder behind (0.3 s a frame, 4 queued): the writer finished the queue for
+    1.5 s while the window was not polled at all -- frozen ('not responding'), its keys and
+    close button unanswered (after q it was already polled).  It answers every POLL s now, and
+    every frame is written."""
+    sink = _SlowEncoder()
+    sink.delay = 0.3
+    window = _DrainWindow()
+    src = FakeSource(n=8 if frames is None else 100)
+    st = Pipeline(src, _identity, [window, sink], queue_size=4, max_frames=frames).run()
+    end = time.perf_counter()
+    assert sink.n == st.written == st.processed == window.shown == 8
+    gaps = np.diff(window.calls + [end])
+    assert gaps.max() < 0.3, gaps.max()   # (1.5 s before)
+    assert _no_livecut_threads()
+
+
+def test_q_twice_while_the_writer_finishes_at_the_end_hurries_it():
+    """At the end of the file, q is as a quit is: the frames queued are still written; q
+    again hurries the end (the frame being encoded is the last), as after a quit, and the
+    output counts as cut short (its audio cut to its video)."""
+    sink = _SlowEncoder()
+    sink.delay = 0.3
+    pipe = None
+    window = _DrainWindow(keys=[False, True, True, False], keys_when=lambda: pipe.reached_end)
+    pipe = Pipeline(FakeSource(n=8), _identity, [window, sink], queue_size=4)
+    st = pipe.run()
+    end = time.perf_counter()
+    assert window.hurried_at is not None and end - window.hurried_at < 0.3 + 0.2
+    assert sink.n == st.written < 8 and pipe.reached_end and pipe._short()
+    assert not sink.closed and _no_livecut_threads()
+
+
+def test_q_twice_at_the_end_of_a_file_cuts_its_audio_to_its_video(tmp_path, monkeypatch):
+    """Through run_video: q twice in the window while the last frames are encoded leaves
+    frames out of the output, so its audio stops where its video does (cut_short), as after
+    a quit mid-file -- the source's end was reached, and the whole audio was copied."""
+    from livecut.sinks.file import VideoFileSink
+
+    clip = make_clip(tmp_path / "c.mp4", n=20, audio=True)
+    real_write, real_close = VideoFileSink.write, VideoFileSink.close
+
+    def slow_write(self, image, pts=None):
+        time.sleep(0.3)
+        real_write(self, image, pts)
+
+    cut = []
+
+    def close(self, complete=True):
+        cut.append(self.cut_short)
+        real_close(self, complete)
+
+    monkeypatch.setattr(VideoFileSink, "write", slow_write)
+    monkeypatch.setattr(VideoFileSink, "close", close)
+    pipes, keys = [], [ord("q"), -1, ord("q")]
+
+    def waitkey(ms):  # (the keys once the file's end is reached)
+        return keys.pop(0) if keys and pipes and pipes[0].reached_end else -1
+
+    out = tmp_path / "o.mp4"
+    st = run_video(str(clip), str(out), load_config(), preview=True, progress=False, pace=False,
+                   on_start=pipes.append, preview_options={"imshow": lambda n, i: None, "waitkey": waitkey,
+                                                           "destroy": lambda: None})
+    assert pipes[0].reached_end and pipes[0].hurried and not keys
+    assert cut == [True] and probe(out)["frames"] == st.written < 20, (cut, st.written)
+
+
 def test_a_stalled_file_read_never_freezes_its_preview():
     """`livecut file` from a network mount that stopped answering, shown in --preview: while
     no frame came the window was not polled (only a live source's was) -- frozen, q and its
