@@ -542,7 +542,8 @@ VIDEO_OPTIONS: list = [
     ("force", bool, typer.Option(False, "--force", "-f", rich_help_panel=P_OUTPUT,
                                  help="Overwrite an existing output (never the input).")),
     ("frames", Optional[int], typer.Option(None, "--frames", "-n", metavar="N", rich_help_panel=P_INPUT,
-                                           help="Stop after N frames (N >= 1).")),
+                                           help="Stop once N frames are written (N >= 1; a camera's or stream's "
+                                                "frames dropped behind a slow output do not count).")),
     ("rtsp_transport", Optional[str], typer.Option(None, "--rtsp-transport", metavar="tcp|udp",
                                                    rich_help_panel=P_INPUT, show_default="tcp",
                                                    help="RTSP transport for rtsp:// sources.")),

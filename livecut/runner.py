@@ -154,6 +154,8 @@ class Stats:
                  f"latency {self.latency_ms:.0f} ms", f"processing {self.process_ms_mean:.1f} ms/frame"]
         if self.dropped:
             parts.append(f"{self.dropped} dropped")
+        if self.written < self.processed:  # (a live source behind a slow output, a quit's hurried end)
+            parts.append(f"{self.written} written")
         if self.corrupt:
             parts.append(f"{self.corrupt} corrupt packets skipped")
         if self.lead_dropped:
@@ -716,6 +718,11 @@ class Pipeline:
                                for s in self.main_sinks) if f is not None]
         # a live source that keeps only its newest frame (a camera, RTSP): so does the writer's queue
         newest = self.live and self._mailbox.maxlen == 1
+        # processed frames dropped before the writer took them (a live source, the writer
+        # behind): not counted against max_frames, which is frames written (as ffmpeg's -frames)
+        # -- unless the writer wrote nothing for WRITER_STALL (stuck: it would never get there)
+        lost = 0
+        seen, written_at = 0, time.perf_counter()
         try:
             while True:
                 self._check()
@@ -755,8 +762,11 @@ class Pipeline:
                         release(frame.image)
                     if buf is None:
                         self._count_dropped(1)
+                        lost += 1
                     elif newest:
-                        self._count_dropped(self._put_newest((buf, frame.pts, frame.captured_at)))
+                        n = self._put_newest((buf, frame.pts, frame.captured_at))
+                        self._count_dropped(n)
+                        lost += n
                     elif not self._put(self._outq, (buf, frame.pts, frame.captured_at), stalled):
                         self._check()
                 for s in self.main_sinks:
@@ -771,8 +781,11 @@ class Pipeline:
                 if self.progress is not None:
                     extra = f"latency {st.latency_ms:.0f} ms" + (f" {st.dropped} dropped" if st.dropped else "")
                     self.progress.update(1, extra=extra)
-                if self.max_frames is not None and st.processed >= self.max_frames:
-                    break
+                if st.written != seen:
+                    seen, written_at = st.written, time.perf_counter()
+                if self.max_frames is not None and st.processed >= self.max_frames and (
+                        st.processed - lost >= self.max_frames or time.perf_counter() - written_at > WRITER_STALL):
+                    break  # (the frames queued for the writer are all written: see _finish_writer)
             completed = True
             # (the source's end or --frames: the window answers while the writer finishes, as
             # after a quit -- it froze for as long as a slow encoder took; q there is the quit,

@@ -580,3 +580,28 @@ def test_a_virtual_camera_that_is_no_loopback_is_said_before_the_camera_turns_on
         assert code == 1 and len(lines) == 1, err
         assert f"no virtual camera {device} available ({why}); it is not a virtual camera" in lines[0], err
         assert fake_camera.instances == [], "the camera was opened"
+
+
+# ---------------------------------------------------------------- -n N of a live source
+
+def test_frames_n_records_n_frames_behind_a_slow_encoder(fake_camera, tmp_path, monkeypatch):
+    """`livecut cam -o rec.mp4 -n 30` with an encoder slower than the camera (100 fps, 50 ms a
+    frame to encode): a live source keeps only the newest frame, so processed frames the writer
+    could not take were dropped -- and -n counted them: the recording held 16 or 17 of the 30
+    asked.  -n N is N frames written now (as ffmpeg's -frames:v): the run goes on until N are,
+    the frames dropped meanwhile counted as dropped, and the summary says how many were written."""
+    from livecut.sinks.file import VideoFileSink
+
+    fake_camera.fps = 100.0
+    real_write = VideoFileSink.write
+
+    def slow_write(self, image, pts=None):
+        time.sleep(0.05)
+        real_write(self, image, pts)
+
+    monkeypatch.setattr(VideoFileSink, "write", slow_write)
+    out = tmp_path / "rec.mp4"
+    st = run_video("0", str(out), load_config(), max_frames=30, progress=False)
+    assert st.dropped > 0                                   # (the encoder was behind)
+    assert st.written == 30 and probe(out)["frames"] == 30, (st.written, st.processed, st.dropped)
+    assert st.processed > 30 and ", 30 written" in st.summary()

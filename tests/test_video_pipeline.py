@@ -338,6 +338,42 @@ def test_q_twice_at_the_end_of_a_file_cuts_its_audio_to_its_video(tmp_path, monk
     assert cut == [True] and probe(out)["frames"] == st.written < 20, (cut, st.written)
 
 
+def test_frames_n_of_a_live_source_ends_with_its_writer_stuck(monkeypatch):
+    """-n N counts the frames written (a live source's frames dropped behind a slow output do
+    not count); a writer stuck for good (a virtual camera whose reader stalled it) writes none,
+    and the run ends all the same: once N are processed and nothing was written for
+    WRITER_STALL, the stuck write is given up on as at any end."""
+    import livecut.runner as runner
+
+    monkeypatch.setattr(runner, "WRITER_STALL", 0.3)
+
+    class Camera(FakeSource):
+        live = True
+
+        def read(self):
+            time.sleep(0.005)
+            return super().read()
+
+    stuck = _Stuck(at=2)
+    result = {}
+
+    def run():
+        try:
+            result["stats"] = Pipeline(Camera(n=100_000), _identity, [stuck], queue_size=2, max_frames=10).run()
+        except StageError as exc:
+            result["error"] = exc
+
+    t = threading.Thread(target=run, daemon=True)
+    t0 = time.perf_counter()
+    t.start()
+    t.join(10)
+    took = time.perf_counter() - t0
+    stuck.release.set()
+    assert not t.is_alive(), "the run went on with its writer stuck"
+    assert took < 3.0 and "did not stop" in str(result.get("error")), (took, result)
+    assert stuck.abandoned
+
+
 def test_a_stalled_file_read_never_freezes_its_preview():
     """`livecut file` from a network mount that stopped answering, shown in --preview: while
     no frame came the window was not polled (only a live source's was) -- frozen, q and its
