@@ -17,6 +17,11 @@ gives up -- closes both connections, so FFmpeg's blocked call fails at once -- w
   :func:`signal.set_wakeup_fd`, written by Python's C signal handler, which needs no GIL),
   :meth:`RtmpRelay.cancel`, or the parent's end (its stdin closes).
 
+``rtsp://`` outputs over TCP go through it too (FFmpeg's RTSP output has a time limit, its
+``timeout`` option, but holds the GIL while it connects and publishes: deaf to Ctrl-C until
+then); their bytes pass unchanged (the requests name the relay's address: a Digest answer
+covers the URI it names, so it is not rewritten).
+
 It reports why on its stdout (``fail REASON``), read by :class:`RtmpRelay`.  The relay
 never sees the stream key or a password: it is given the scheme, host and port only.
 
@@ -38,7 +43,7 @@ import time
 
 HANDSHAKE = 1 + 1536 + 1536   #: what an RTMP client sends before its first chunk: C0 C1 C2
 BUFFER = 256 * 1024           #: bytes held for a side that does not take them
-DEFAULT_PORTS = {"rtmp": 1935, "rtmps": 443}
+DEFAULT_PORTS = {"rtmp": 1935, "rtmps": 443, "rtsp": 554}
 _AMF_CONNECT = b"\x02\x00\x07connect"
 _AMF_TCURL = b"\x00\x05tcUrl\x02"
 
@@ -388,6 +393,15 @@ def _why(exc: BaseException) -> str:
 
 # ---------------------------------------------------------------- the relay (child process)
 
+class _Unchanged:
+    """An rtsp:// client's bytes: passed as they come (its requests name the relay's address:
+    a Digest answer covers the URI it names, so it is left as FFmpeg wrote it)."""
+
+    @staticmethod
+    def feed(data: bytes) -> bytes:
+        return data
+
+
 class Relay:
     """One FFmpeg connection at a time (FFmpeg reconnects after an authentication challenge)."""
 
@@ -416,7 +430,7 @@ class Relay:
         self.up: _Upstream | None = None
         self.connecting: queue.Queue | None = None
         self.down = bytearray()
-        self.rewriter: ConnectRewriter | None = None
+        self.rewriter: ConnectRewriter | _Unchanged | None = None
         self.local_eof = self.up_eof = False
         self.progress = time.monotonic()
         self.acked = self.outstanding = 0
@@ -472,7 +486,8 @@ class Relay:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.local, self.down, self.local_eof, self.up_eof = sock, bytearray(), False, False
         self.acked = self.outstanding = 0
-        self.rewriter = ConnectRewriter(self.local_prefix, self.real_prefix)
+        self.rewriter = (_Unchanged() if self.scheme == "rtsp"
+                         else ConnectRewriter(self.local_prefix, self.real_prefix))
         self.progress = time.monotonic()
         result: queue.Queue = queue.Queue()
         self.connecting = result
@@ -689,7 +704,7 @@ def main(argv: list[str] | None = None) -> int:
 # ---------------------------------------------------------------- the parent's side
 
 def split_url(url: str) -> tuple[str, str, str, int, str]:
-    """``(scheme, userinfo, host, port, rest)`` of an rtmp:// or rtmps:// URL; ``rest`` is
+    """``(scheme, userinfo, host, port, rest)`` of an rtmp://, rtmps:// or rtsp:// URL; ``rest`` is
     everything from the path on, as written."""
     scheme, _, tail = url.partition("://")
     scheme = scheme.lower()
@@ -753,7 +768,8 @@ class RtmpRelay:
             self.close(0.5)
             raise OSError("the RTMP relay did not start")
         lport = int(line.split()[1])
-        self.local_url = f"rtmp://{userinfo + '@' if userinfo else ''}127.0.0.1:{lport}{rest}"
+        local = "rtsp" if scheme == "rtsp" else "rtmp"  # (rtmps: the relay speaks TLS to the server)
+        self.local_url = f"{local}://{userinfo + '@' if userinfo else ''}127.0.0.1:{lport}{rest}"
         self._reader = threading.Thread(target=self._read, name="livecut-rtmp-relay", daemon=True)
         self._reader.start()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import time
 import numpy as np
 import pytest
 
+from conftest import signal_after
 from livecut.config import VideoConfig
 from livecut.errors import VideoOpenFailure, VideoWriteError
 from livecut.sinks import SinkInfo, open_sink
@@ -732,6 +734,36 @@ def test_cli_rtsp_publish_to_a_server_that_never_answers_gives_up(clip):
     assert len(lines) == 1 and lines[0].startswith("livecut: error:"), r.stderr
     assert "no answer within 1.5 s" in lines[0] and SECRET not in r.stderr
     assert took < 15
+
+
+@pytest.mark.parametrize("transport, sig, code, said", [("tcp", signal.SIGINT, 130, "interrupted"),
+                                                         ("tcp", signal.SIGTERM, 143, "stopped by SIGTERM"),
+                                                         ("udp", signal.SIGINT, 130, "interrupted")])
+def test_cli_a_signal_while_an_rtsp_server_does_not_answer(clip, transport, sig, code, said):
+    """Ctrl-C or SIGTERM while the RTSP publish waits on a server that accepted and does not
+    answer: FFmpeg holds the GIL there, so the signal was handled only at video.open_timeout
+    (8 s here, 10 by default), and then lost -- 'no answer within 8 s', exit 1.  Over TCP the
+    publish goes through the relay now, which gives up at the signal: the run ends within a
+    second, exit 130 (143).  Over UDP (no relay: its RTP cannot go through it) the timeout is
+    still waited, but the run then says it was interrupted."""
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(4)
+        srv.settimeout(30)
+        url = f"rtsp://pub:{SECRET}@127.0.0.1:{srv.getsockname()[1]}/live"
+        p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
+                              "--set", "video.open_timeout=8", "--set", f"video.rtsp_transport={transport}"],
+                             stderr=subprocess.PIPE, text=True, env=env_with_repo())
+        try:
+            conn, _ = srv.accept()  # (livecut is in the publish now)
+            time.sleep(0.3)
+            err, took = signal_after(p, 0.0, sig)
+            conn.close()
+        finally:
+            p.kill()
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert p.returncode == code and lines == [f"livecut: error: {said}"], (p.returncode, err)
+    assert took < (1.0 if transport == "tcp" else 8.0 + 2.0), took
 
 
 def test_cli_tcp_listen_output_that_nobody_connects_to_gives_up(clip):

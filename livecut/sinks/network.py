@@ -7,7 +7,10 @@
 * ``udp://HOST:PORT``, ``srt://HOST:PORT``, ``tcp://HOST:PORT``: MPEG-TS with
   low-latency H.264 (``pkt_size=1316`` added for UDP); SRT through an ``ffmpeg``
   subprocess (:mod:`livecut.srtbridge`), which sends the MPEG-TS unchanged;
-* ``rtsp://HOST:PORT/PATH``: published to an RTSP server (ANNOUNCE/RECORD, TCP);
+* ``rtsp://HOST:PORT/PATH``: published to an RTSP server (ANNOUNCE/RECORD, TCP), through the
+  same relay as RTMP (see below) when its transport is TCP: FFmpeg connects and publishes
+  holding the GIL, up to ``video.open_timeout``, and only the relay can cut that short on a
+  signal (Ctrl-C was ignored until the timeout; UDP's RTP cannot go through it);
 * ``rtmp://...``, ``rtmps://...``: FLV to an RTMP server, through a local relay process that
   gives the connection the time limits FFmpeg's RTMP output lacks (:mod:`livecut.rtmprelay`):
   ``video.open_timeout`` to publish, ``video.read_timeout`` for a server that stops taking data.
@@ -19,6 +22,7 @@ otherwise frames are 1/fps apart.  Encoders are flushed with ``encode(None)``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -71,8 +75,9 @@ class StreamSink:
         self._stream: Any = None
         self._bridge: FfmpegBridge | None = None   # srt://: the ffmpeg subprocess
         self.srt = False
-        self._relay: RtmpRelay | None = None       # rtmp(s)://: the relay process
+        self._relay: RtmpRelay | None = None       # rtmp(s)://, rtsp:// over TCP: the relay process
         self.rtmp = False
+        self.relayed = False                        # (published through the relay)
         self._closed = False
         self._last_ticks: int | None = None
         self._pts0: float | None = None
@@ -111,10 +116,11 @@ class StreamSink:
             # socket I/O timeout (µs): PyAV's timeout= covers inputs only, and a server that
             # accepts but never answers the ANNOUNCE held the run for ever (deaf to Ctrl-C)
             options["timeout"] = str(int(self.cfg.open_timeout * 1_000_000))
+            self.relayed = self.cfg.rtsp_transport == "tcp"
         elif scheme in ("rtmp", "rtmps"):
             # (FFmpeg publishes to a local relay: PyAV opens outputs without a time limit)
             self.url, self.format, self.raw = spec, "flv", False
-            self.rtmp = True
+            self.rtmp = self.relayed = True
         else:
             raise VideoWriteError(f"{self.safe}: not a pipe or network output")
         # (audio that ends before the video, or starts after it: the muxer held up to 10 s of
@@ -149,7 +155,7 @@ class StreamSink:
                 container = self._open_srt()
             else:
                 url = self.url
-                if self.rtmp:
+                if self.relayed:
                     self._relay = RtmpRelay(self.spec, self.cfg.open_timeout, self.cfg.read_timeout)
                     url = self._relay.local_url
                 container = av.open(url, mode="w", format=self.format,
@@ -187,10 +193,10 @@ class StreamSink:
             self._add_audio(container)
             if self.spec != "-":
                 # connect now (header), so a refused/unknown URL fails here, not at the first frame
-                if self._relay is not None:
-                    self._start_relayed(container)
-                else:
+                if self.srt:  # (its header goes to ffmpeg's pipe, from Python: a signal is raised there)
                     container.start_encoding()
+                else:
+                    self._start(container)
         except av.error.ProtocolNotFoundError:
             self._close_audio()
             container.close()
@@ -222,18 +228,21 @@ class StreamSink:
                  " (through ffmpeg)" if self.srt else "")
         return self
 
-    #: an rtmp:// start that did not end when it was given up: its container is not touched
+    #: a network output's start that did not end when it was given up: its container is not touched
     _opening = False
     #: tcp://...?listen=1: waits for a viewer to connect (see __init__)
     _listens = False
 
-    def _start_relayed(self, container: Any) -> None:
-        """``container.start_encoding()`` for rtmp(s):// (FFmpeg connects and publishes).
+    def _start(self, container: Any) -> None:
+        """``container.start_encoding()`` for a network output (FFmpeg connects, and publishes).
 
         FFmpeg holds the GIL while it does, so it runs in a thread of its own and this one
-        waits: a signal meanwhile (Ctrl-C, SIGTERM) is written to the relay by Python's C
-        handler, the relay gives up, FFmpeg returns, and the handler's exception is raised
-        here -- raised in FFmpeg's thread, inside PyAV's error handling, it was lost."""
+        waits: a signal meanwhile (Ctrl-C, SIGTERM) is written to the relay (rtmp(s)://,
+        rtsp:// over TCP) by Python's C handler, the relay gives up, FFmpeg returns, and the
+        handler's exception is raised here -- raised in FFmpeg's thread, inside PyAV's error
+        handling, it was lost.  Without a relay (rtsp:// over UDP, tcp://) the signal is
+        raised once FFmpeg returns (its open timeout): it was lost too, the run said 'no
+        answer', exit 1."""
         relay = self._relay
         failed: list[BaseException] = []
         done = threading.Event()
@@ -246,18 +255,20 @@ class StreamSink:
             finally:
                 done.set()
 
-        with relay.wake_on_signals():
+        with relay.wake_on_signals() if relay is not None else contextlib.nullcontext():
             try:
-                threading.Thread(target=start, name="livecut-rtmp-open", daemon=True).start()
+                threading.Thread(target=start, name="livecut-stream-open", daemon=True).start()
                 while not done.wait(0.05):
                     pass
             except BaseException:
-                relay.cancel()  # (FFmpeg's wait on the relay ends at once)
+                if relay is not None:
+                    relay.cancel()  # (FFmpeg's wait on the relay ends at once)
                 self._opening = not done.wait(5.0)
                 raise
         if failed:
             raise failed[0]
-        relay.opened()
+        if relay is not None:
+            relay.opened()
 
     def _add_audio(self, container: Any) -> None:
         """From a file: its audio streams beside the video (copied, or transcoded to AAC when
