@@ -385,18 +385,76 @@ def test_avi_frames_are_timed_by_their_packets(tmp_path, b_frames):
 
 
 def test_interlaced_video_is_said_to_be_written_progressive(tmp_path):
-    """Interlaced video (a camcorder's 1080i, DV, a TV recording) is cut as whole frames and
-    written progressive, its fields woven (combing where it moves): the run said nothing."""
+    """Interlaced video (a camcorder's 1080i, DV, a TV recording) cut as whole frames
+    (video.deinterlace=off) is written progressive, its fields woven (combing where it moves):
+    the run said nothing."""
     src = tmp_path / "i.mp4"
     _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=50", "-t", "0.4", "-vf",
             "tinterlace=interleave_top,fieldorder=tff,format=yuv420p", "-c:v", "libx264", "-flags",
             "+ildct+ilme", "-x264opts", "tff=1", str(src))
-    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"), "--set", "video.deinterlace=off")
     assert r.returncode == 0, r.stderr
     assert "i.mp4: interlaced video (top field first) is cut as whole frames and written as progressive" in r.stderr
+    assert "--set video.deinterlace=auto deinterlaces it" in r.stderr
     assert "ffmpeg -i i.mp4 -vf bwdif -c:a copy i-progressive.mp4" in r.stderr
     r = run_cli("file", str(tmp_path / "out.mp4"), "-o", str(tmp_path / "again.mp4"))  # (progressive)
     assert r.returncode == 0 and "interlaced video" not in r.stderr, r.stderr
+
+
+def _combing(img: np.ndarray) -> float:
+    """How much a picture combs: the mean of each row against the average of its neighbours
+    (a frame's two fields from different moments differ line by line where it moves)."""
+    y = (img[..., 1] if img.ndim == 3 else img).astype(np.float32)
+    return float(np.mean(np.abs(2 * y[1:-1] - y[:-2] - y[2:])))
+
+
+def _interlaced_box(path: Path) -> Path:
+    """25i, top field first: a white box moving 8 px a field over black (woven: combs)."""
+    _ffmpeg("-filter_complex", "color=c=black:s=160x96:r=50[bg];color=c=white:s=32x64:r=50[fg];"
+            "[bg][fg]overlay=x='mod(t*400,120)':y=16:shortest=1,tinterlace=interleave_top,fieldorder=tff,"
+            "format=yuv420p", "-t", "0.4", "-c:v", "libx264", "-flags", "+ildct+ilme", "-x264opts", "tff=1",
+            "-crf", "10", str(path))
+    return path
+
+
+def test_interlaced_video_is_deinterlaced(tmp_path):
+    """Interlaced video was cut as woven frames, combing where it moves (a mask drawn round the
+    comb's teeth); it is deinterlaced (bwdif, a frame for a frame: the count and the
+    timestamps kept) when it says it is interlaced (video.deinterlace=auto), or always (on);
+    off keeps the woven frames."""
+    from livecut.config import VideoConfig
+    from livecut.sources.file import FileSource
+
+    src = _interlaced_box(tmp_path / "box.mp4")
+    got = {}
+    for mode in ("auto", "on", "off"):
+        with FileSource(src, VideoConfig(deinterlace=mode)) as s:
+            frames = list(iter(s.read, None))
+            got[mode] = ([f.pts for f in frames], [_combing(f.image) for f in frames], s.deinterlaced)
+    pts = [pytest.approx(i * 0.04, abs=1e-6) for i in range(10)]
+    assert got["off"][0] == pts and min(got["off"][1]) > 20 and got["off"][2] is False, got["off"]
+    for mode in ("auto", "on"):
+        assert got[mode][0] == pts and max(got[mode][1]) < 5 and got[mode][2] is True, (mode, got[mode])
+    # a progressive video is left as it is (auto)
+    from conftest import make_clip
+
+    with FileSource(make_clip(tmp_path / "p.mp4", n=5), VideoConfig()) as s:
+        assert not s.deinterlaced and len(list(iter(s.read, None))) == 5
+    # looped (a preview's, a virtual camera's --loop): deinterlaced on each pass
+    with FileSource(src, VideoConfig(), loop=True) as s:
+        combs = [_combing(s.read().image) for _ in range(25)]
+    assert max(combs) < 5, combs
+    # end to end: nothing out of focus, the whole picture kept, as deinterlaced
+    for mode, ok in (("auto", lambda c: c < 5), ("off", lambda c: c > 20)):
+        out = tmp_path / f"{mode}.mp4"
+        r = run_cli("file", str(src), "-o", str(out), "--set", f"video.deinterlace={mode}", "-q")
+        assert r.returncode == 0, r.stderr
+        assert ("interlaced video" in r.stderr) == (mode == "off"), r.stderr
+        import av
+
+        with av.open(str(out)) as c:
+            combs = [_combing(f.to_ndarray(format="gray")) for f in c.decode(video=0)]
+        assert len(combs) == 10 and all(map(ok, combs)), (mode, combs)
 
 
 def test_mp3_audio_is_copied_not_reencoded(tmp_path):

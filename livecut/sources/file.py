@@ -17,12 +17,14 @@ buffers the runner gives back with :meth:`FileSource.release_frame`.  A video wi
 an alpha channel of its own (VP8/VP9 WebM with alpha, ProRes 4444, QuickTime
 Animation, PNG in MOV, FFV1 yuva) opened with ``alpha=True`` gives BGRA (HxWx4)
 frames instead (:attr:`FileSource.alpha`): FFmpeg's own VP8/VP9 decoders drop the
-alpha, so such a WebM is decoded by libvpx (:data:`ALPHA_DECODERS`).
+alpha, so such a WebM is decoded by libvpx (:data:`ALPHA_DECODERS`).  An interlaced video is
+deinterlaced as it is decoded (FFmpeg's bwdif, a frame for a frame; ``video.deinterlace``).
 """
 
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 import shlex
 import time
@@ -521,12 +523,27 @@ class FileSource(ClosesWhileReading):
             self.warnings.append(f"{self.path.name}: HDR video ({hdr}) is processed as 8-bit: the output keeps "
                                  f"its {hdr} tags (with the {matrix} matrix, not the mastering-display "
                                  "metadata); a mask or PNG frames have none")
-        if getattr(self._first, "interlaced_frame", False):  # (a camcorder's 1080i, DV, a TV recording)
-            order = FIELD_ORDERS.get(int(getattr(s.codec_context, "field_order", 0) or 0))
+        # (a camcorder's 1080i, DV, a TV recording: its fields woven into frames comb where it moves)
+        field_order = int(getattr(s.codec_context, "field_order", 0) or 0)
+        order = FIELD_ORDERS.get(field_order)
+        flagged = bool(getattr(self._first, "interlaced_frame", False))
+        mode = self.cfg.deinterlace
+        #: the frames are deinterlaced (bwdif, video.deinterlace): see _deinterlaced
+        self.deinterlaced = mode == "on" or mode == "auto" and (flagged or order is not None)
+        if self.deinterlaced:
+            # (the frames flagged interlaced, where the video flags them: a recording that mixes
+            # progressive stretches keeps those as they are; field order from the frames)
+            self._bwdif = {"mode": "send_frame", "deint": "interlaced" if flagged and mode == "auto" else "all",
+                           "parity": "auto" if flagged or order is None else ("tff" if field_order in (2, 4) else "bff")}
+            self._gen = self._deinterlaced(self._gen, self._first)
+            self._first = next(self._gen, None)
+            if self._first is None:
+                raise VideoOpenFailure(f"{self.path}: the video has no frames")
+        elif flagged:
             name, fixed = (shlex.quote(n) for n in (self.path.name, f"{self.path.stem}-progressive{self.path.suffix}"))
             self.warnings.append(f"{self.path.name}: interlaced video{f' ({order})' if order else ''} is cut as whole "
                                  "frames and written as progressive video, its two fields woven together (combing "
-                                 "where it moves); for a clean picture deinterlace it first: "
+                                 "where it moves): --set video.deinterlace=auto deinterlaces it, or "
                                  f"ffmpeg -i {name} -vf bwdif -c:a copy {fixed}")
         if self._want_alpha and has_alpha_plane(self._first.format):
             self.alpha, self.pixel_format = True, "bgra"
@@ -663,6 +680,55 @@ class FileSource(ClosesWhileReading):
             except (av.error.FFmpegError, OSError) as exc:  # an I/O error: the rest is unreadable
                 self.read_error = _av_message(exc)
                 return
+
+    def _deinterlaced(self, frames: Iterator, first=None) -> Iterator:
+        """``first`` (when given), then ``frames``, deinterlaced by FFmpeg's bwdif, a frame for a frame (``mode=send_frame``: the
+        frame rate, the timestamps and the count kept; each frame's colour tags and rotation
+        with it), with the options :attr:`_bwdif` holds.  A frame of another size or pixel format
+        than the one before (a change mid-stream) ends the graph and starts another."""
+        import av
+
+        graph = sink = tb = None
+        key = None
+
+        def drain():
+            while True:
+                try:
+                    f = sink.pull()
+                except (av.error.BlockingIOError, av.error.EOFError):
+                    return
+                # (bwdif halves the time base, for the fields: back on the frames' own, where
+                # their decoding time, AVI's, is too)
+                if f.pts is not None and f.time_base and f.time_base != tb:
+                    f.pts = round(f.pts * f.time_base / tb)
+                f.time_base = tb
+                yield f
+
+        try:
+            for f in itertools.chain([first] if first is not None else [], frames):
+                k = (f.width, f.height, f.format.name)
+                if k != key:
+                    if graph is not None:
+                        graph.push(None)
+                        yield from drain()
+                    key, graph = k, av.filter.Graph()
+                    tb = f.time_base or self._stream.time_base
+                    src = graph.add_buffer(width=f.width, height=f.height, format=f.format, time_base=tb)
+                    bwdif = graph.add("bwdif", ":".join(f"{n}={v}" for n, v in self._bwdif.items()))
+                    sink = graph.add("buffersink")
+                    src.link_to(bwdif)
+                    bwdif.link_to(sink)
+                    graph.configure()
+                graph.push(f)
+                yield from drain()
+            if graph is not None:
+                graph.push(None)
+                yield from drain()
+        except av.error.FFmpegError as exc:
+            raise VideoOpenFailure(f"{self.path}: cannot deinterlace the video ({_av_message(exc)}); "
+                                   "--set video.deinterlace=off cuts it as it is") from None
+        finally:
+            frames.close()  # (the decoding generator, closed with this one: see _release)
 
     def _count_lead(self, pts: int) -> None:
         """At the first frame decoded: the packets before it presented before it were dropped
@@ -834,6 +900,8 @@ class FileSource(ClosesWhileReading):
             (self._stream.codec_context if self._decoder is None else self._decoder).flush_buffers()
             self._timeline = Timeline(self._container, self._stream)
             self._gen = self._decode()
+            if self.deinterlaced:
+                self._gen = self._deinterlaced(self._gen)
             f = next(self._gen, None)
         return f
 
