@@ -1133,34 +1133,55 @@ def test_non_square_pixels_are_kept(tmp_path):
         assert run_cli("file", str(src), "-o", str(out), "-q").returncode == 0
         with av.open(str(out)) as c:
             assert c.streams.video[0].sample_aspect_ratio == Fraction(64, 45), ext
-    # .webm cannot say it (libvpx does not pass it on): said, not squeezed without a word
-    r = run_cli("file", str(src), "-o", str(tmp_path / "out.webm"), "-q")
-    assert r.returncode == 0, r.stderr
-    assert "non-square pixels (64:45) written as square" in r.stderr, r.stderr
-    # nor does it into .mkv (video.codec=libvpx-vp9): not said to keep it there
-    r = run_cli("file", str(src), "-o", str(tmp_path / "vp9.mkv"), "--set", "video.codec=libvpx-vp9", "-q")
-    assert r.returncode == 0, r.stderr
-    assert "non-square pixels (64:45) written as square" in r.stderr and ".mkv" not in r.stderr, r.stderr
+
+def _shape(path) -> tuple[int, int, Fraction]:
+    """(width, height, display aspect ratio) of a video file's first stream."""
+    import av
+
+    with av.open(str(path)) as c:
+        cc = c.streams.video[0].codec_context
+        sar = c.streams.video[0].sample_aspect_ratio or Fraction(1)
+        return cc.width, cc.height, Fraction(cc.width * sar.numerator, cc.height * sar.denominator)
+
+
+def test_non_square_pixels_are_shown_in_shape_by_libvpx_outputs(tmp_path):
+    """720x576 at 64:45 (16:9 PAL) into .webm, or VP9 into .mkv: libvpx's frames carry no aspect
+    ratio and PyAV cannot give it to the Matroska muxer, so the video played squeezed to 5:4
+    (with a warning); it is scaled to square pixels, 1024x576, and plays 16:9 (the run says
+    so); VP9 into .mp4, which takes the encoder's ratio, keeps the 720x576 pixels."""
+    src = tmp_path / "pal.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=720x576:rate=25:duration=0.2,setsar=64/45", "-c:v", "libx264",
+            str(src))
+    for name, args, shape in (("out.webm", (), (1024, 576)), ("cut.webm", ("-b", "transparent"), (1024, 576)),
+                              ("vp9.mkv", ("--set", "video.codec=libvpx-vp9"), (1024, 576)),
+                              ("vp9.mp4", ("--set", "video.codec=libvpx-vp9"), (720, 576))):
+        out = tmp_path / name
+        r = run_cli("file", str(src), "-o", str(out), *args, "-q")
+        assert r.returncode == 0, r.stderr
+        assert _shape(out) == (*shape, Fraction(16, 9)), (name, _shape(out))
+        said = "non-square pixels (64:45) scaled to square: 720x576 written as 1024x576" in r.stderr
+        assert said == (shape == (1024, 576)), (name, r.stderr)
+        assert probe(out)["frames"] == 5
 
 
 def test_outputs_that_cannot_keep_non_square_pixels_say_so(tmp_path):
-    """A .webm (libvpx) and PNG frames cannot say the pixels are not square: they were written
-    square without a word (a 16:9 PAL video shown squeezed to 5:4); a warning says so now, and a
-    square-pixel source or an output that keeps the shape says nothing."""
+    """PNG frames cannot say the pixels are not square: they were written square without a word
+    (a 16:9 PAL video shown squeezed to 5:4); a warning says so now, and a square-pixel source
+    or an output that keeps the shape says nothing (a .webm: see the test above)."""
     src = tmp_path / "pal.mp4"
     _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=0.2,setsar=4/3", "-c:v", "libx264",
             str(src))
-    for out in (tmp_path / "out.webm", f"{tmp_path / 'frames'}/"):
-        r = run_cli("file", str(src), "-o", str(out), "-b", "transparent")
-        assert r.returncode == 0, r.stderr
-        assert "non-square pixels (4:3) written as square" in r.stderr, (out, r.stderr)
+    r = run_cli("file", str(src), "-o", f"{tmp_path / 'frames'}/", "-b", "transparent")
+    assert r.returncode == 0, r.stderr
+    assert "non-square pixels (4:3) written as square" in r.stderr, r.stderr
     for args in (("-o", str(tmp_path / "out.mov"), "-b", "transparent"), ("-o", str(tmp_path / "out.mkv"))):
         r = run_cli("file", str(src), *args)
         assert r.returncode == 0 and "written as square" not in r.stderr, r.stderr
     square = tmp_path / "square.mp4"
     _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.2", "-c:v", "libx264", str(square))
     r = run_cli("file", str(square), "-o", str(tmp_path / "square.webm"))
-    assert r.returncode == 0 and "written as square" not in r.stderr, r.stderr
+    assert r.returncode == 0 and "non-square" not in r.stderr, r.stderr
+    assert _shape(tmp_path / "square.webm")[:2] == (160, 96)
 
 
 def test_an_encoder_that_cannot_take_the_output_is_refused(tmp_path, clips):

@@ -5,7 +5,8 @@ Video files:
 - ``.mp4`` / ``.m4v`` / ``.mkv`` / ``.mov`` / ``.avi``: ``video.codec`` (H.264 by
   default), yuv420p, ``video.crf`` and ``video.preset``;
 - ``.mov`` with transparency: ProRes 4444 with alpha (yuva444p10le);
-- ``.webm``: VP9 (yuva420p with transparency);
+- ``.webm``: VP9 (yuva420p with transparency); non-square pixels scaled to square (libvpx
+  into Matroska, WebM or AVI cannot say their shape);
 - ``--mode mask``: the alpha as the luma of a gray video.
 
 A yuv420p video sink takes BGR (or gray) frames, or -- after
@@ -52,6 +53,8 @@ AVI_TICK_FPS = 120.0
 #: the finest time base (ticks a second) a video is written on to hold both its source's ticks
 #: and its frame rate's times (see VideoFileSink._grid)
 GRID_MAX_TICKS = 1_000_000
+#: the most pixels a picture scaled to square pixels may have (see VideoFileSink: 8K)
+MAX_SQUARE_PIXELS = 7680 * 4320
 #: the speed presets x264 and x265 know
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
                 "veryslow", "placebo")
@@ -420,13 +423,30 @@ class VideoFileSink:
             pix_fmt = "yuva420p" if ch == 4 else "yuv420p"
         else:
             codec, pix_fmt = self.cfg.codec, "yuv420p"
-        if (self.width, self.height) != (src_w, src_h):
+        sar = info.sample_aspect
+        #: the frames' size before they are scaled to square pixels (see below), else None
+        self._unsquare: tuple[int, int] | None = None
+        #: the source's non-square pixels are said as such (its aspect ratio written)
+        self._keeps_sar = bool(sar) and (not codec.startswith("libvpx") or ext in QUICKTIME_EXTS)
+        if (self.width, self.height) != (src_w, src_h) and not (sar and not self._keeps_sar):
             self.warnings.append(f"frames {src_w}x{src_h} written as {self.width}x{self.height} "
                                  "(4:2:0 video needs even sides; .mov ProRes 4444 or DIR/ keep every pixel)")
-        sar = info.sample_aspect
-        if sar and codec.startswith("libvpx"):  # (see open(); the README said so, the run did not)
-            keep = "(.mp4, .mkv, .mov keep it)" if ext == ".webm" else "(another video.codec, libx264, keeps it)"
-            self.warnings.append(_squeezed(sar, f"libvpx does not pass their shape on {keep}"))
+        if sar and not self._keeps_sar:
+            # non-square pixels (720x576 16:9): libvpx's frames carry no aspect ratio, and PyAV
+            # cannot give the muxer the stream's, which Matroska, WebM and AVI take (MP4 takes
+            # the encoder's): the picture was written squeezed (5:4); it is scaled to square
+            # pixels instead, its width by the ratio (1024x576), as `ffmpeg -vf scale=iw*sar:ih`
+            wide = sar if not self._upright.quarter else 1 / sar
+            sq_w = max(2, int(round(src_w * wide / 2)) * 2)
+            if sq_w * src_h > MAX_SQUARE_PIXELS:  # (a tall ratio on a large picture: narrower instead)
+                sq_w = src_w - src_w % 2
+                self.height = max(2, int(round(src_h / wide / 2)) * 2)
+            self._unsquare = (src_w, src_h)
+            keep = ".mp4, .mkv, .mov keep the pixels" if ext == ".webm" else "another video.codec, libx264, keeps the pixels"
+            self.warnings.append(f"non-square pixels ({sar.numerator}:{sar.denominator}) scaled to square: "
+                                 f"{src_w}x{src_h} written as {sq_w}x{self.height}, as shown (a {ext} file of "
+                                 f"libvpx video cannot say their shape; {keep})")
+            self.width = sq_w
         check_encoder(codec, self.cfg.preset, pix_fmt)
         check_container(codec, ext)
         opts, self._ctx = encoder_options(self.cfg, codec, pix_fmt)
@@ -550,7 +570,7 @@ class VideoFileSink:
             if self.info.rotation and self._upright.turn is None:
                 s.set_display_rotation(self.info.rotation)
             sar = self.info.sample_aspect
-            if sar and not self.codec.startswith("libvpx"):  # (non-square pixels; libvpx drops them)
+            if self._keeps_sar:  # (non-square pixels; libvpx's scaled to square: see __init__)
                 s.codec_context.sample_aspect_ratio = 1 / sar if self._upright.quarter else sar
             # as the source said (players take an untagged file as BT.601 or guess); a mask is
             # no picture in the source's primaries and transfer (HDR)
@@ -612,6 +632,9 @@ class VideoFileSink:
             return self._frame_i420(image)
         image = self._upright(image)  # (AVI: see __init__)
         h, w = self.height, self.width
+        if self._unsquare is not None and image.shape[1::-1] == self._unsquare:  # (see __init__)
+            image = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA
+                               if w * h < image.shape[0] * image.shape[1] else cv2.INTER_LINEAR)
         img = self._fit(image, w, h, self.warnings)  # (an odd size, or a change mid-run)
         ch = 1 if img.ndim == 2 else img.shape[2]
         if self._fast:
