@@ -44,6 +44,23 @@ def test_h265_output_is_quiet(clips, tmp_path):
     assert r.stderr == "" and probe(out)["codec"] == "hevc" and probe(out)["frames"] == 20
 
 
+def test_av1_output_is_quiet(clips, tmp_path):
+    """`--set video.codec=libsvtav1 -q`: SVT-AV1 printed its banner and settings (~20 lines
+    "Svt[info]: ...") and "Svt[warn]: Failed to set thread priority" on stderr; now nothing but
+    errors."""
+    import av
+
+    if "libsvtav1" not in av.codecs_available:
+        pytest.skip("this FFmpeg has no libsvtav1")
+    out = tmp_path / "out.mp4"
+    env = {k: v for k, v in os.environ.items() if k != "SVT_LOG"}
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clips["plain"]), "-o", str(out), "--set",
+                        "video.codec=libsvtav1", "-q"], capture_output=True, text=True, timeout=120,
+                       env={**env, "PYTHONPATH": str(REPO)}, cwd=str(REPO))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "" and probe(out)["codec"] in ("libdav1d", "av1", "libaom-av1") and probe(out)["frames"] == 20
+
+
 @pytest.mark.parametrize("ext", [".mp4", ".mov"])
 def test_h265_in_mp4_and_mov_is_tagged_hvc1(clips, tmp_path, ext):
     """H.265 in .mp4 and .mov was tagged 'hev1' (FFmpeg's default), which QuickTime, iOS and

@@ -269,6 +269,11 @@ def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) ->
         opts["preset"] = cfg.preset
     if codec == "libx265":  # (x265 prints its banner and settings, ~25 lines, at its default level)
         opts["x265-params"] = "log-level=error"
+    if codec == "libsvtav1":
+        # (SVT-AV1 prints its banner and settings, ~20 lines, and "Failed to set thread
+        # priority" at its default level, to stderr of its own: the level is read from the
+        # environment as the encoder opens; one set by the user is kept)
+        os.environ.setdefault("SVT_LOG", "1")
     if codec in ("libx264", "h264"):
         from livecut.threads import thread_plan
 
