@@ -1201,12 +1201,28 @@ def test_outputs_that_cannot_keep_non_square_pixels_say_so(tmp_path):
     assert _shape(tmp_path / "square.webm")[:2] == (160, 96)
 
 
+def test_a_codec_only_avi_holds_is_said_so(tmp_path, clips):
+    """Ut Video into .mkv (or .mov, .mp4) was refused with "write .mkv, or use libx264", .mkv
+    being the very output refused: the types that take it are said (.avi)."""
+    import av
+
+    if "utvideo" not in av.codecs_available:
+        pytest.skip("this FFmpeg has no utvideo encoder")
+    for ext in (".mkv", ".mov"):
+        r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / f"o{ext}"), "--set", "video.codec=utvideo")
+        assert r.returncode == 2 and f"a {ext} file cannot hold it" in r.stderr, r.stderr
+        assert r.stderr.rstrip().endswith("; write .avi, or use libx264"), r.stderr
+    r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "o.avi"), "--set", "video.codec=utvideo", "-q")
+    assert r.returncode == 0, r.stderr
+
+
 def test_an_encoder_that_cannot_take_the_output_is_refused(tmp_path, clips):
     r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "o.mov"), "--set", "video.codec=png")
     assert r.returncode == 2 and "cannot encode yuv420p" in r.stderr, r.stderr
     # a codec the container cannot hold is a setting too (it was "encoder 'libx265' unavailable", exit 1)
     r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "o.avi"), "--set", "video.codec=libx265")
     assert r.returncode == 2 and "a .avi file cannot hold it" in r.stderr, r.stderr
+    assert "write .mkv or .mov or .mp4, or use libx264" in r.stderr, r.stderr
     assert not (tmp_path / "o.avi").exists() and not list(tmp_path.glob(".o.avi*"))
     out = tmp_path / "o.avi"  # MJPEG of limited-range video (it failed: 'Invalid argument')
     r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=mjpeg", "-q")

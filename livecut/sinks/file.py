@@ -87,6 +87,28 @@ def check_encoder(name: str, preset: str | None = None, pix_fmt: str | None = No
 _HEADER_REFUSES = {".mov": ("vp8", "vp9", "av1")}
 
 
+#: the muxers of the video types a codec may be written into, asked in this order (see _holders)
+MUXERS = {".mkv": "matroska", ".mov": "mov", ".mp4": "mp4", ".avi": "avi"}
+
+
+def _holders(name: str) -> list[str]:
+    """The video types (of :data:`MUXERS`) whose muxer takes codec ``name`` (said when the
+    output's refuses it: utvideo only into .avi, where .mkv was suggested whatever it was)."""
+    import io
+
+    import av
+
+    out = []
+    for ext, fmt in MUXERS.items():
+        try:
+            with av.open(io.BytesIO(), "w", format=fmt) as c:
+                c.add_stream(name)
+            out.append(ext)
+        except (ValueError, av.error.FFmpegError):
+            pass
+    return out
+
+
 def check_container(name: str, ext: str) -> None:
     """Refuse (as bad input) a ``video.codec`` that a file of type ``ext`` cannot hold."""
     import av
@@ -554,8 +576,9 @@ class VideoFileSink:
                 rate = 1 / self.time_base if self.ext == ".avi" else self._rate
                 s = c.add_stream(self.codec, rate=rate)
             except ValueError as exc:  # (the muxer's refusal: a setting, as check_encoder's are)
+                others = [e for e in _holders(self.codec) if e != self.ext]
                 raise UsageError(f"video.codec {self.codec!r}: a {self.ext} file cannot hold it ({exc}); "
-                                 "write .mkv, or use libx264") from None
+                                 + (f"write {' or '.join(others)}, or use libx264" if others else "use libx264")) from None
             except av.error.FFmpegError as exc:
                 raise VideoWriteError(f"{self.path}: encoder {self.codec!r} unavailable ({exc})") from None
             s.width, s.height = self.width, self.height
