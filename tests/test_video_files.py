@@ -1201,6 +1201,36 @@ def test_outputs_that_cannot_keep_non_square_pixels_say_so(tmp_path):
     assert _shape(tmp_path / "square.webm")[:2] == (160, 96)
 
 
+def test_prores_422_for_editors(tmp_path, clips):
+    """`--set video.codec=prores_ks -o cut.mov` (an editor's intermediate) was refused: "cannot
+    encode yuv420p"; it writes ProRes 422 HQ (yuv422p10le), in the source's colours, its
+    frames, timestamps and audio kept; a mask too."""
+    import av
+
+    for name in ("prores_ks", "libx264"):
+        if name not in av.codecs_available:
+            pytest.skip(f"this FFmpeg has no {name}")
+    src = clips["audio"]
+    ref, out = tmp_path / "ref.mov", tmp_path / "cut.mov"
+    assert run_cli("file", str(src), "-o", str(ref), "-q").returncode == 0
+    r = run_cli("file", str(src), "-o", str(out), "--set", "video.codec=prores_ks", "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        v = c.streams.video[0]
+        assert (v.codec_context.name, v.codec_context.profile, v.format.name) == ("prores", "HQ", "yuv422p10le")
+    a, b = probe(ref), probe(out)
+    assert (b["frames"], b["audio"]) == (30, ["aac"]) and b["pts"] == pytest.approx(a["pts"], abs=1e-3)
+
+    def first(path):
+        with av.open(str(path)) as c:
+            return next(c.decode(video=0)).to_ndarray(format="bgr24").astype(np.float32)
+
+    assert np.abs(first(out) - first(ref)).mean() < 3  # (as the H.264 one: no matrix mixed up)
+    r = run_cli("file", str(src), "-o", str(tmp_path / "mask.mov"), "-m", "mask", "--set", "video.codec=prores_ks",
+                "-q")
+    assert r.returncode == 0 and probe(tmp_path / "mask.mov")["frames"] == 30, r.stderr
+
+
 def test_a_codec_only_avi_holds_is_said_so(tmp_path, clips):
     """Ut Video into .mkv (or .mov, .mp4) was refused with "write .mkv, or use libx264", .mkv
     being the very output refused: the types that take it are said (.avi)."""

@@ -268,11 +268,33 @@ def _ntsc(rate: Fraction) -> Fraction:
     return ntsc if ntsc and abs(rate - ntsc) < ntsc * Fraction(5, 10000) else rate
 
 
+#: what a ProRes encoder writes (it takes no yuv420p): 4:2:2 10-bit, an editor's intermediate,
+#: as ``ffmpeg -c:v prores_ks`` writes it.  (DNxHD's encoder is left out: it writes its frames
+#: as BT.709 whatever they are, a BT.601 video's colours shifted)
+YUV_FALLBACKS = {"prores": "yuv422p10le"}
+
+
+def _yuv_format(name: str) -> str:
+    """The pixel format an opaque video of encoder ``name`` is written in: yuv420p, or ProRes
+    4:2:2 (:data:`YUV_FALLBACKS`; it was refused: "cannot encode yuv420p"); yuv420p for an
+    unknown encoder (check_encoder says so)."""
+    import av
+
+    try:
+        codec = av.codec.Codec(name, "w")
+        formats = [f.name for f in (codec.video_formats or [])]
+    except (av.error.FFmpegError, ValueError, av.codec.codec.UnknownCodecError):
+        return "yuv420p"
+    fallback = YUV_FALLBACKS.get(codec.canonical_name)
+    return fallback if fallback in formats and "yuv420p" not in formats else "yuv420p"
+
+
 def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) -> tuple[dict[str, str], dict]:
     """(encoder options, codec context attributes) for ``codec`` writing ``pix_fmt``: quality
     and speed from ``video.crf`` / ``video.preset``, and the threading chosen for this machine."""
-    if codec == "prores_ks":
-        return {"profile": "4444", "vendor": "apl0"}, {}
+    if codec == "prores_ks":  # (ProRes 422 HQ, as editors write it, where the picture is 4:2:2)
+        return {"profile": "4444" if pix_fmt is None or pix_fmt.startswith(("yuv444", "yuva444")) else "hq",
+                "vendor": "apl0"}, {}
     if codec.startswith("libvpx"):
         opts = {"crf": str(cfg.crf), "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"}
         # VP8 encodes no alpha with alt-ref frames, on by default: a transparent .webm failed
@@ -449,7 +471,7 @@ class VideoFileSink:
             codec = self.cfg.codec if self.cfg.codec.startswith("libvpx") else "libvpx-vp9"
             pix_fmt = "yuva420p" if ch == 4 else "yuv420p"
         else:
-            codec, pix_fmt = self.cfg.codec, "yuv420p"
+            codec, pix_fmt = self.cfg.codec, _yuv_format(self.cfg.codec)
         sar = info.sample_aspect
         #: the frames' size before they are scaled to square pixels (see below), else None
         self._unsquare: tuple[int, int] | None = None
