@@ -1304,6 +1304,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                              matrix=getattr(info, "matrix", "bt601"), color_tags=dict(getattr(info, "color_tags", {})),
                              sample_aspect=getattr(info, "sample_aspect", None),
                              tick_fps=getattr(info, "tick_fps", None) if file_src else None,
+                             end=getattr(info, "end", None) if file_src else None,
                              audio_from=Path(spec) if (file_src and info.has_audio) else None,
                              source_file=Path(spec) if file_src else None)
         sinks = []

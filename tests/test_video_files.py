@@ -120,6 +120,21 @@ def test_variable_frame_rate_timestamps_survive(clips, tmp_path):
     assert b["duration"] == pytest.approx(a["duration"], abs=0.05)
 
 
+@pytest.mark.parametrize("ext", [".mp4", ".mov", ".mkv", ".webm"])
+def test_variable_frame_rate_keeps_its_length(clips, tmp_path, ext):
+    """A variable frame rate's last frame was as long as the average frame (the encoder's
+    packets had no length: the muxer took the average), the video 12 ms longer than its source
+    (0.792 s for 0.780; ffmpeg keeps 0.780); each packet has its frame's length, the last one
+    up to where the source's video ends."""
+    src = clips["vfr"]
+    out = tmp_path / f"vfr{ext}"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    a, b = probe(src), probe(out)
+    assert a["duration"] == pytest.approx(0.78, abs=1e-6)
+    assert b["pts"] == pytest.approx(a["pts"], abs=1e-3) and b["duration"] == pytest.approx(0.78, abs=1e-3)
+
+
 def test_rotation_survives(clips, tmp_path):
     out = tmp_path / "rot.mp4"
     assert run_cli("file", str(clips["rotated"]), "-o", str(out)).returncode == 0

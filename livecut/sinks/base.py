@@ -53,6 +53,8 @@ class SinkInfo:
     sample_aspect: Fraction | None = None
     #: the source's finest regular frame rate (SourceInfo.tick_fps): AVI's tick
     tick_fps: float | None = None
+    #: where the source's video ends (SourceInfo.end): its last frame lasts up to there
+    end: float | None = None
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

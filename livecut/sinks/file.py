@@ -53,6 +53,11 @@ AVI_TICK_FPS = 120.0
 #: the finest time base (ticks a second) a video is written on to hold both its source's ticks
 #: and its frame rate's times (see VideoFileSink._grid)
 GRID_MAX_TICKS = 1_000_000
+#: the last frame lasts up to where the source's video ends when that is at most this many
+#: (average) frames after it
+MAX_LAST_FRAMES = 4
+#: frame lengths kept for packets still to come out of the encoder (x264 holds ~40 frames)
+MAX_PENDING_LENGTHS = 512
 #: the most pixels a picture scaled to square pixels may have (see VideoFileSink: 8K)
 MAX_SQUARE_PIXELS = 7680 * 4320
 #: the speed presets x264 and x265 know
@@ -544,6 +549,11 @@ class VideoFileSink:
         self._frame_ticks = max(1, int(round(1 / (self._rate * self.time_base))))
         self._last_pts: int | None = None
         self._last_t = 0.0
+        #: each frame's length (output ticks) by its pts, given to its packet as ffmpeg gives it:
+        #: the encoder's packets have none, and MP4, MOV and Matroska made the last frame as
+        #: long as the average frame (a variable frame rate's video ended late: 0.792 s for
+        #: 0.780); not AVI (a frame a tick)
+        self._durations: dict[int, int] | None = {} if ext != ".avi" else None
         self._yuv = None
         self._half = self._uv = self._bgr_planes = None  # BGR -> I420 conversion buffers
         self._fast = pix_fmt == "yuv420p" and ch in (1, 3)
@@ -736,6 +746,10 @@ class VideoFileSink:
                 ipts = self._on_grid(ipts)
         if self._last_pts is not None and ipts <= self._last_pts:
             ipts = self._last_pts + 1
+        if self._durations is not None and self._last_pts is not None:
+            self._durations[self._last_pts] = ipts - self._last_pts
+            if len(self._durations) > MAX_PENDING_LENGTHS:  # (an encoder of no delay: its packets came first)
+                del self._durations[next(iter(self._durations))]
         frame.pts = ipts
         frame.time_base = tb
         self._last_pts = ipts
@@ -766,7 +780,12 @@ class VideoFileSink:
         return on if abs(ipts - on) <= slack and not taken else ipts
 
     def _mux(self, packet) -> None:
-        """Mux a video packet (through the audio, which may hold it back: see AudioCopy)."""
+        """Mux a video packet (through the audio, which may hold it back: see AudioCopy), with
+        its frame's length where it is known (see ``_durations``)."""
+        if self._durations and packet.pts is not None and not packet.duration:
+            ticks = self._durations.pop(packet.pts, None)
+            if ticks:
+                packet.duration = ticks
         if self._audio is not None:
             self._audio.mux_video(packet)
         else:
@@ -805,6 +824,7 @@ class VideoFileSink:
             return
         try:
             if self.frames:
+                self._last_length()
                 for packet in self._stream.encode(None):
                     self._mux(packet)
                 # on a complete run all the audio; after an interrupt or --frames N, only what
@@ -836,6 +856,16 @@ class VideoFileSink:
             return
         tmp, self.tmp = self.tmp, None
         commit(tmp, self.path, self.force)
+
+    def _last_length(self) -> None:
+        """The last frame's length, up to where the source's video ends (SinkInfo.end) when the
+        run wrote it to its end and that is within a few frames of it."""
+        end, last = self.info.end, self._last_pts
+        if self._durations is None or end is None or last is None or self.cut_short:
+            return
+        ticks = int(round(end / self.time_base)) - last
+        if 0 < ticks <= MAX_LAST_FRAMES * self._frame_ticks:
+            self._durations[last] = ticks
 
     def _close_audio(self) -> None:
         audio, self._audio = self._audio, None

@@ -51,6 +51,9 @@ class SourceInfo:
     #: the finest regular rate the timestamps need (FFmpeg's r_frame_rate; a variable-rate
     #: video's is above its average rate), None if unknown
     tick_fps: float | None = None
+    #: where the video ends (seconds, on the output's timeline: its last frame's end) when its
+    #: header says so (files), else None
+    end: float | None = None
 
 
 @runtime_checkable

@@ -497,6 +497,8 @@ class FileSource(ClosesWhileReading):
         starts = [float(x.start_time * x.time_base) for x in (s, *c.streams.audio)
                   if x.start_time is not None and x.time_base]
         self.info.start = min(starts) if starts else 0.0
+        if s.duration is not None and s.start_time is not None and s.time_base:  # (the stream's own)
+            self.info.end = float((s.start_time + s.duration) * s.time_base) - self.info.start
         self._last_end = 0.0
         #: AVI stores no presentation times, only the order frames are decoded in: a frame's
         #: time is its packet's (decoding) time, as FFmpeg's best effort takes it (see _pts)
