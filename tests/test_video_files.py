@@ -1246,6 +1246,25 @@ def test_prores_422_for_editors(tmp_path, clips):
     assert r.returncode == 0 and probe(tmp_path / "mask.mov")["frames"] == 30, r.stderr
 
 
+def test_prores_422_keeps_an_odd_height(tmp_path):
+    """ProRes 422 (4:2:2) needs an even width only: a 321x241 video lost its last row as 4:2:0
+    video does, said as '4:2:0 video needs even sides'; it keeps its 241 rows."""
+    import av
+
+    if "prores_ks" not in av.codecs_available:
+        pytest.skip("this FFmpeg has no prores_ks")
+    src = tmp_path / "odd.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=0.2", "-vf", "scale=321:241",
+            "-c:v", "ffv1", str(src))
+    out = tmp_path / "odd.mov"
+    r = run_cli("file", str(src), "-o", str(out), "--set", "video.codec=prores_ks", "-q")
+    assert r.returncode == 0, r.stderr
+    assert "frames 321x241 written as 320x241 (4:2:2 video needs an even width" in r.stderr, r.stderr
+    with av.open(str(out)) as c:
+        assert (c.streams.video[0].codec_context.width, c.streams.video[0].codec_context.height) == (320, 241)
+    assert probe(out)["frames"] == 5
+
+
 def test_a_codec_only_avi_holds_is_said_so(tmp_path, clips):
     """Ut Video into .mkv (or .mov, .mp4) was refused with "write .mkv, or use libx264", .mkv
     being the very output refused: the types that take it are said (.avi)."""

@@ -477,14 +477,17 @@ class VideoFileSink:
             pix_fmt = "yuva420p" if ch == 4 else "yuv420p"
         else:
             codec, pix_fmt = self.cfg.codec, _yuv_format(self.cfg.codec)
+            if pix_fmt.startswith("yuv422"):  # (4:2:2, ProRes: an even width only, every row kept)
+                self.height = src_h
         sar = info.sample_aspect
         #: the frames' size before they are scaled to square pixels (see below), else None
         self._unsquare: tuple[int, int] | None = None
         #: the source's non-square pixels are said as such (its aspect ratio written)
         self._keeps_sar = bool(sar) and (not codec.startswith("libvpx") or ext in QUICKTIME_EXTS)
         if (self.width, self.height) != (src_w, src_h) and not (sar and not self._keeps_sar):
+            need = "4:2:2 video needs an even width" if pix_fmt.startswith("yuv422") else "4:2:0 video needs even sides"
             self.warnings.append(f"frames {src_w}x{src_h} written as {self.width}x{self.height} "
-                                 "(4:2:0 video needs even sides; .mov ProRes 4444 or DIR/ keep every pixel)")
+                                 f"({need}; .mov ProRes 4444 or DIR/ keep every pixel)")
         if sar and not self._keeps_sar:
             # non-square pixels (720x576 16:9): libvpx's frames carry no aspect ratio, and PyAV
             # cannot give the muxer the stream's, which Matroska, WebM and AVI take (MP4 takes
