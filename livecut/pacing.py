@@ -3,7 +3,11 @@
 A :class:`Pacer` sleeps until a frame's timestamp is due on the wall clock, so
 a file sent to a virtual camera or a UDP stream plays at its own speed.  A late
 frame is never delayed: when the output falls more than ``resync_after``
-seconds behind (slow pipeline, live source, reconnect) the clock restarts.
+seconds behind (slow pipeline, live source, reconnect) the clock restarts.  A
+frame due more than ``max_wait`` seconds ahead is taken for a jump in the
+timestamps and not waited for (None: every frame is waited for, as a file's
+are: a frame its video holds for seconds -- a screen recording of a still
+screen, a slideshow -- is shown for as long).
 """
 
 from __future__ import annotations
@@ -11,13 +15,17 @@ from __future__ import annotations
 import time
 from typing import Callable
 
+#: seconds ahead a frame may be due before it is taken for a jump in the timestamps
+MAX_WAIT = 2.0
+
 
 class Pacer:
     def __init__(self, fps: float, resync_after: float = 0.25,
                  clock: Callable[[], float] = time.perf_counter,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, max_wait: float | None = MAX_WAIT) -> None:
         self.step = 1.0 / fps if fps and fps > 0 else 1 / 30
         self.resync_after = resync_after
+        self.max_wait = max_wait
         self._clock, self._sleep = clock, sleep
         self._t0: float | None = None
         self._p0 = 0.0
@@ -35,7 +43,8 @@ class Pacer:
             return
         due = self._t0 + (pts - self._p0)
         if due > now:
-            if due - now > 2.0:  # a jump in the timestamps: do not freeze the output
+            if self.max_wait is not None and due - now > self.max_wait:
+                # a jump in the timestamps: do not freeze the output
                 self._t0, self._p0 = now, pts
                 return
             self._sleep(due - now)

@@ -735,6 +735,32 @@ def test_preview_of_a_file_plays_at_its_own_speed(tmp_path):
     assert span >= 0.85, span
 
 
+def test_preview_holds_a_frame_its_variable_rate_video_holds(tmp_path):
+    """A variable-frame-rate video that holds a frame for seconds (a screen recording of a
+    still screen, a slideshow): the paced preview showed the next frame at once (a wait over
+    2 s was taken for a jump in the timestamps: 3.7 s of video played in 0.5 s); it holds it,
+    and q during a longer hold ends the run without waiting it out."""
+    from fractions import Fraction
+
+    times = [0, 0.1, 0.2, 2.8, 2.9]  # (the third frame held 2.6 s)
+    clip = make_clip(tmp_path / "vfr.mkv", n=5, pts=[int(t * 1000) for t in times], time_base=Fraction(1, 1000))
+    st, shown, _ = _timed_preview_run(clip)
+    assert st.processed == 5
+    assert shown[3] - shown[0] >= 2.0, [round(t - shown[0], 2) for t in shown]  # (2.8 s; 0.3 before)
+    clip = make_clip(tmp_path / "long.mkv", n=3, pts=[0, 100, 60000], time_base=Fraction(1, 1000))
+    shown, polls = [], []
+    t0 = time.perf_counter()
+    st = run_video(str(clip), None, load_config(), preview=True, progress=False,
+                   preview_options={"imshow": lambda n, i: shown.append(1),
+                                    "waitkey": lambda ms: polls.append(1) or (ord("q") if len(polls) > 20 else -1),
+                                    "destroy": lambda: None})
+    assert st.processed == 2 and time.perf_counter() - t0 < 5.0
+    end = time.perf_counter() + 2.0  # (nor does its reader thread, woken by the close)
+    while any(t.name == "livecut-reader" for t in threading.enumerate()) and time.perf_counter() < end:
+        time.sleep(0.05)
+    assert not any(t.name == "livecut-reader" for t in threading.enumerate())
+
+
 def test_no_pace_runs_flat_out(tmp_path):
     clip = make_clip(tmp_path / "c.mp4", n=25, fps=5)  # 5 s of timestamps
     st, shown, elapsed = _timed_preview_run(clip, pace=False)

@@ -27,6 +27,7 @@ import collections
 import itertools
 import math
 import shlex
+import threading
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -390,6 +391,7 @@ class FileSource(ClosesWhileReading):
         self._sizes: list[tuple[int, int]] = []  # the sizes fitted so far (see _fit_i420)
         self._jumps_said = False  # (the warning of timestamps that jump: once)
         self._init_reading()
+        self._woken = threading.Event()  # (set by close: a paced read waits no longer)
         self._index = 0
         self._container = None
         #: a note for the run's summary (a picture given as a video)
@@ -559,7 +561,11 @@ class FileSource(ClosesWhileReading):
         self.other_matrix = int(getattr(self._first, "colorspace", 0) or 0) not in (*AS_BT601, 1)
         #: the frames as BGR, with their own matrix and range
         self._bgr = BgrReader()
-        self._pacer = Pacer(fps or 30.0, resync_after=0.25) if self.pace else None
+        # (every frame waited for, however long its video holds the one before -- a screen
+        # recording of a still screen, a slideshow: no jump guard, the timestamps of a format
+        # whose timestamps jump are mended, see Timeline; a close wakes the wait)
+        self._pacer = (Pacer(fps or 30.0, resync_after=0.25, sleep=self._woken.wait, max_wait=None)
+                       if self.pace else None)
 
     def _alpha_decoder(self, s):
         """A libvpx decoder for a VP8/VP9 stream that says it has alpha (``alpha_mode`` 1),
@@ -924,6 +930,8 @@ class FileSource(ClosesWhileReading):
         pts = self._pts(f)
         if self._pacer is not None:  # deliver each frame at its presentation time
             self._pacer.wait(pts)
+            if self._closed:  # (closed while it waited)
+                return None
         if pts is not None:
             self._last_end = pts + (1.0 / self.info.fps if self.info.fps else 0.0)
         if clock is not None:
@@ -935,6 +943,9 @@ class FileSource(ClosesWhileReading):
                       captured_at=time.perf_counter())
         self._index += 1
         return frame
+
+    def _stop_reading(self) -> None:
+        self._woken.set()
 
     def _pts(self, f) -> float | None:
         """Frame ``f``'s presentation time (seconds, on the file's clock), None if unknown.  In
