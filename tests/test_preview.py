@@ -147,6 +147,37 @@ def test_preview_without_a_display_leaves_no_output_behind(monkeypatch, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4"]
 
 
+def test_a_headless_opencv_is_refused_before_any_frame(monkeypatch, tmp_path):
+    """An OpenCV without window support (opencv-python-headless installed over opencv-python)
+    with a display at hand: the run read and cut the first frame (a camera turned on first),
+    then failed at the window ('The function is not implemented'); it is said before."""
+    from typer.testing import CliRunner
+
+    import livecut.sinks.preview as pv
+    from livecut.cli import app
+    from tests.conftest import make_clip
+
+    headless = "\n".join("  GUI:                           NONE" if line.strip().startswith("GUI:") else line
+                          for line in cv2.getBuildInformation().splitlines())
+    shown = []
+
+    def imshow(name, img):  # (as a headless build's does)
+        shown.append(1)
+        raise cv2.error("OpenCV(5.0.0) window.cpp:1301: error: (-2:Unspecified error) The function is not "
+                        "implemented. Rebuild the library with Windows, GTK+ 2.x or Cocoa support.")
+
+    monkeypatch.setattr(pv.cv2, "getBuildInformation", lambda: headless)
+    monkeypatch.setattr(pv.cv2, "imshow", imshow)
+    monkeypatch.setattr(pv, "_x11_connects", lambda display: True)
+    monkeypatch.setattr(pv, "screen_size", lambda: (1920, 1080))
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert not pv.opencv_has_windows() and "opencv-python-headless" in pv.display_problem()
+    clip = make_clip(tmp_path / "c.mp4", n=4)
+    r = CliRunner().invoke(app, ["file", str(clip), "-o", str(tmp_path / "o.mp4"), "--preview"])
+    assert r.exit_code == 1 and "opencv-python-headless" in r.output and len(r.output.strip().splitlines()) == 1
+    assert shown == [] and sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4"]
+
+
 def test_closing_the_window_quits_as_q_does(tmp_path):
     """The window manager's close button: the run ends (the output finalised), instead of
     the next frame opening the window again and the run going on to the end."""

@@ -62,9 +62,14 @@ HELP = (  # one statement a line: the overlay's font is proportional, columns wo
 def display_problem() -> str | None:
     """Why no window can be opened here (None: one can, as far as can be told).
 
+    OpenCV must have been built with window support (a headless build, such as
+    opencv-python-headless installed over opencv-python, fails at the first frame shown).
     On Linux a ``DISPLAY`` must be set and answer (an SSH session whose X forwarding
     died, a container that inherited the variable: OpenCV's Qt aborts the whole process
     when it cannot connect), or a ``WAYLAND_DISPLAY`` whose socket exists."""
+    if not opencv_has_windows():
+        return ("this OpenCV is a build without windows, opencv-python-headless?: "
+                "pip install --force-reinstall opencv-python")
     if not sys.platform.startswith("linux"):
         return None
     display = os.environ.get("DISPLAY")
@@ -82,6 +87,16 @@ def display_problem() -> str | None:
             return f"no Wayland display at {str(sock)!r} (WAYLAND_DISPLAY)"
         return None
     return "DISPLAY is not set"
+
+
+def opencv_has_windows() -> bool:
+    """Whether this OpenCV was built with a window backend (its build information's ``GUI:``
+    line says ``NONE`` in a headless build; one that says nothing is taken as having one)."""
+    for line in cv2.getBuildInformation().splitlines():
+        key, _, value = line.strip().partition(":")
+        if key == "GUI":
+            return value.strip().upper() != "NONE"
+    return True
 
 
 def check_display() -> None:
