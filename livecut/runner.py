@@ -382,9 +382,14 @@ class Processor:
         return t
 
     def change_smoothing(self, factor: float) -> float:
-        """factor > 1: smoother (lower base rate); < 1: more responsive."""
+        """factor > 1: smoother (lower base rate); < 1: more responsive.  Smoothing off
+        (``smooth.enabled = false``) is rate 1 (no averaging): less than that stays off (1 is
+        returned), more turns it on at ``1 / factor``."""
         if self.smoother is None:
+            if factor <= 1:
+                return 1.0
             self.smoother = MaskSmoother(self.cfg)
+            self.smoother.rate = 1.0
             self.seg.temporal = self.smoother
         self.smoother.rate = float(np.clip(self.smoother.rate / factor, 0.01, 1.0))
         return self.smoother.rate

@@ -286,6 +286,24 @@ def test_arrow_and_other_special_keys_neither_quit_nor_snapshot(tmp_path):
     assert preview.PreviewSink(SinkInfo(320, 180, 25.0), imshow=lambda n, i: None)._waitkey is cv2.waitKeyEx
 
 
+def test_less_smoothing_with_smoothing_off_keeps_it_off():
+    """With smooth.enabled = false, [ (less smoothing) turned the smoothing on at a rate of
+    0.03 (the mask averaged over ~30 frames where nothing moves: more smoothing than none);
+    it stays off, and ] turns it on gently (rate 1 / 1.5), each ] then lowering the rate."""
+    proc = Processor(load_config(overrides=["smooth.enabled=false"]))
+    win = Window()
+    with win.sink(SinkInfo(320, 180, 25.0), controls=proc, screen=(1920, 1080)) as pv:
+        assert pv.handle_key(ord("[")) and proc.smoother is None and proc.seg.temporal is None
+        assert pv.message == "smoothing off"
+        assert pv.handle_key(ord("]")) and proc.smoother is not None and proc.seg.temporal is proc.smoother
+        assert proc.smoother.rate == pytest.approx(1 / 1.5)
+        assert pv.handle_key(ord("]")) and proc.smoother.rate == pytest.approx(1 / 1.5 ** 2)
+        assert pv.handle_key(ord("[")) and proc.smoother.rate == pytest.approx(1 / 1.5)
+    proc = Processor(load_config())  # (on: [ and ] change its rate as before)
+    rate = proc.smoother.rate
+    assert proc.change_smoothing(1 / 1.5) == pytest.approx(rate * 1.5)
+
+
 def test_a_rotated_video_is_shown_and_snapshot_upright(tmp_path):
     """A phone's portrait clip (stored sideways, display rotation 90) was shown, and its
     snapshots saved, sideways: they are turned upright, as a player shows the clip."""

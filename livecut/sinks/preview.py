@@ -53,7 +53,7 @@ HELP = (  # one statement a line: the overlay's font is proportional, columns wo
     "h or ?: this help",
     "space: pause / resume",
     "m: next mode, b: next background (this window only, not the output)",
-    "+ / -: threshold, [ / ]: smoothing (the window and the output)",
+    "+ / -: threshold, [ / ]: less / more smoothing (the window and the output)",
     "s: snapshot PNG of the window's frame",
     "q or Esc: quit (the output is finalized)",
 )
@@ -422,7 +422,8 @@ class PreviewSink:
         elif ch == "]":
             self._say(f"smoothing rate {c.change_smoothing(1.5):.2f}")
         elif ch == "[":
-            self._say(f"smoothing rate {c.change_smoothing(1 / 1.5):.2f}")
+            rate = c.change_smoothing(1 / 1.5)
+            self._say(f"smoothing rate {rate:.2f}" if c.smoother is not None else "smoothing off")
         return True
 
     def _closed(self) -> bool:
