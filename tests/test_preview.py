@@ -232,20 +232,54 @@ def test_a_snapshot_that_cannot_be_written_says_so(tmp_path):
 
 
 def test_overlay_and_help_fit_a_small_window():
-    """A 320x240 clip: the status line (PAUSED, threshold...) and the help's longer lines go on
-    as many lines as they need instead of being cut at the window's right edge."""
+    """A small window (a 320x240 clip; 480x360, the smallest shown unenlarged, now): the status
+    line (PAUSED, threshold...) and the help's longer lines go on as many lines as they need
+    instead of being cut at the window's right edge."""
     proc = Processor(load_config())
     proc.paused = True
     win = Window()
-    with win.sink(SinkInfo(320, 240, 25.0), controls=proc, stats=None, screen=(1920, 1080)) as pv:
+    with win.sink(SinkInfo(480, 360, 25.0), controls=proc, stats=None, screen=(1920, 1080)) as pv:
         pv.help = True
         pv.message = ""
-        pv.write(np.full((240, 320, 3), 128, np.uint8))
+        pv.write(np.full((360, 480, 3), 128, np.uint8))
     shown = win.shown[-1]
+    assert shown.shape[:2] == (360, 480)
     assert np.all(shown[:, -4:] == 128), "overlay text cut at the right edge"
     drawn_rows = np.flatnonzero(np.any(shown != 128, axis=(1, 2)))
-    assert drawn_rows.max() < 240 - 2  # and it all fits below too
+    assert drawn_rows.max() < 360 - 2  # and it all fits below too
     assert drawn_rows.max() > 70 + 20 * len(HELP)  # the help took more lines than it has
+
+
+@pytest.mark.parametrize("w, h", [(160, 120), (320, 240), (320, 180)])
+def test_a_small_clip_is_shown_enlarged_for_its_overlay(w, h):
+    """A 160x120 clip: the status lines alone filled the window (PAUSED cut at its bottom) and
+    the help was not seen at all; at 320x240 with frames dropped its last line (q: quit) was
+    cut.  A frame smaller than MIN_SHOWN is shown enlarged, a whole number of times (its pixels
+    kept sharp), and the status, a message and the help fit; without the overlay it is not."""
+    from livecut.runner import Stats
+
+    proc = Processor(load_config())
+    proc.paused = True
+    st = Stats()
+    st.dropped = 12
+    win = Window()
+    frame = np.full((h, w, 3), 128, np.uint8)
+    frame[0, 0] = 0
+    with win.sink(SinkInfo(w, h, 25.0), controls=proc, stats=st, screen=(1920, 1080)) as pv:
+        pv.help = True
+        pv._say("preview background: color:#00b140 (the output is unchanged)", 60)
+        pv.write(frame)
+    shown = win.shown[-1]
+    k = shown.shape[1] // w
+    assert shown.shape[:2] == (h * k, w * k) and (w * k >= 480 or h * k >= 360)
+    assert shown[0, 0].max() == 0 and shown[k - 1, k - 1].max() == 0 and shown[k, k].max() == 128  # (sharp)
+    assert np.all(shown[-3:] == 128) and np.all(shown[:, -4:] == 128), "overlay cut at an edge"
+    drawn_rows = np.flatnonzero(np.any(shown != 128, axis=(1, 2)))
+    assert drawn_rows.max() > 70 + 20 * len(HELP)  # the whole help, below the status and message
+    win = Window()
+    with win.sink(SinkInfo(w, h, 25.0), screen=(1920, 1080), overlay=False) as pv:
+        pv.write(frame)
+    assert win.shown[-1].shape[:2] == (h, w)
 
 
 def test_keys_work_with_caps_lock_on():

@@ -677,7 +677,7 @@ def test_preview_keys_with_injected_window(clips, tmp_path):
                      destroy=lambda: None, snapshot_dir=tmp_path) as pv, FileSource(clips["plain"]) as src:
         st = Pipeline(src, proc, [pv], paused=lambda: proc.paused).run()
     assert st.processed < 20  # q quit early
-    assert shown and all(s == (180, 320, 3) for s in shown)
+    assert shown and all(s == (360, 640, 3) for s in shown)  # (a small clip is shown enlarged, x2)
     assert len(list(tmp_path.glob("livecut-*.png"))) == 1
     assert proc.view is not None and proc.view.mode == "cutout"
     assert proc.seg.cfg.threshold == pytest.approx(cfg.segment.threshold)  # + then -

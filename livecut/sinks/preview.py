@@ -7,7 +7,8 @@ the ones it started with; while paused the shown frame is redrawn); threshold an
 smoothing change the segmentation, so the output too.
 
 A frame larger than the screen is shown scaled down to fit (``screen_size()``;
-``LIVECUT_SCREEN=WxH`` overrides what is detected).
+``LIVECUT_SCREEN=WxH`` overrides what is detected); with the overlay, one smaller than
+``MIN_SHOWN`` is shown enlarged (whole times) so that the status and the help fit.
 
 Closing the window (its close button, the window manager) quits as ``q`` does.  After the
 quit, while the output's writer finishes the frames queued, the window keeps answering: ``q``,
@@ -26,6 +27,7 @@ the GUI toolkit abort the process.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -45,6 +47,9 @@ WINDOW = "livecut"
 SCREEN_FILL = (0.92, 0.85)
 #: screen size assumed when it cannot be detected
 DEFAULT_SCREEN = (1920, 1080)
+#: the smallest window the overlay (the status lines, the keys' help) fits: a smaller frame
+#: (a 160x120 or 320x240 clip) is shown enlarged, a whole number of times, towards it
+MIN_SHOWN = (480, 360)
 #: seconds without a new frame after which the window says it is waiting for one (above the
 #: time between two frames of a slow camera: a camera in low light gives 5 fps)
 WAITING_NOTE = 1.0
@@ -202,10 +207,18 @@ def _x11_screen() -> tuple[int, int] | None:
         x11.XCloseDisplay(dpy)
 
 
-def fit_scale(width: int, height: int, screen: tuple[int, int] | None) -> float:
-    """Scale (<= 1) that makes a width x height frame fit the usable part of the screen."""
+def fit_scale(width: int, height: int, screen: tuple[int, int] | None, enlarge: bool = False) -> float:
+    """Scale (<= 1) that makes a width x height frame fit the usable part of the screen;
+    ``enlarge``: a frame smaller than :data:`MIN_SHOWN` is enlarged a whole number of times
+    towards it, as far as the screen allows (room for the overlay's lines)."""
     sw, sh = screen or DEFAULT_SCREEN
-    return min(1.0, sw * SCREEN_FILL[0] / max(1, width), sh * SCREEN_FILL[1] / max(1, height))
+    fit = min(sw * SCREEN_FILL[0] / max(1, width), sh * SCREEN_FILL[1] / max(1, height))
+    if fit < 1.0:
+        return fit
+    if enlarge:
+        up = math.ceil(max(MIN_SHOWN[0] / max(1, width), MIN_SHOWN[1] / max(1, height)))
+        return float(max(1, min(up, int(fit))))
+    return 1.0
 
 
 def draw_text(img: np.ndarray, text: str, org: tuple[int, int], color=(255, 255, 255),
@@ -310,12 +323,12 @@ class PreviewSink:
             cv2.blendLinear(self._bgr, self._checker, self._w_fg, self._w_bg, dst=out)
         else:
             np.copyto(out, image)
-        self.scale = s = fit_scale(w, h, self.screen)
-        if s < 1.0:  # a frame larger than the screen: show it scaled to fit
+        self.scale = s = fit_scale(w, h, self.screen, enlarge=self.overlay)
+        if s != 1.0:  # a frame larger than the screen: show it scaled to fit; a small one enlarged
             size = (max(1, int(w * s)), max(1, int(h * s)))
             if self._small is None or self._small.shape[1::-1] != size:
                 self._small = np.empty((size[1], size[0], 3), np.uint8)
-            cv2.resize(out, size, dst=self._small, interpolation=cv2.INTER_AREA)
+            cv2.resize(out, size, dst=self._small, interpolation=cv2.INTER_AREA if s < 1.0 else cv2.INTER_NEAREST)
             return self._small
         return out
 
@@ -336,7 +349,7 @@ class PreviewSink:
                 parts.append(f"smooth {c.smoother.rate:.2f}")
             if c.paused:
                 parts.append("PAUSED")
-        if self.scale < 1.0:
+        if self.scale != 1.0:
             parts.append(f"shown at {self.scale:.0%}")
         width = img.shape[1] - 16  # a line that does not fit a small window goes on the next one
         y = 20
