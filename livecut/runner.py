@@ -499,6 +499,21 @@ class Pipeline:
         self._sink_lock = threading.Lock()
         #: True once the source said it has no more frames (False: stopped by --frames, quit, error)
         self.reached_end = False
+        #: (seconds paused in all, since when paused now or None), see play_clock: one tuple,
+        #: replaced whole (the reader thread reads it)
+        self._pauses: tuple[float, float | None] = (0.0, None)
+        # a paced file is paced on the run's play clock (nothing delivered while paused); a
+        # live source (a camera, a --live file) runs on
+        pace_by = getattr(source, "pace_by", None)
+        if pace_by is not None and not self.live:
+            pace_by(self.play_clock)
+
+    def play_clock(self) -> float:
+        """``time.perf_counter()`` less the time the run has been paused: it stands still
+        while paused (a paced file's frames are due on it, see FileSource.pace_by)."""
+        now = time.perf_counter()
+        total, since = self._pauses
+        return now - total - (now - since if since is not None else 0.0)
 
     # ---- workers
     def _fail(self, stage: str, exc: BaseException) -> None:
@@ -732,6 +747,8 @@ class Pipeline:
             while True:
                 self._check()
                 if self.paused():
+                    if self._pauses[1] is None:
+                        self._pauses = (self._pauses[0], time.perf_counter())
                     for s in self.main_sinks:
                         idle = getattr(s, "idle", None)
                         if idle is not None and idle() is False:
@@ -739,6 +756,9 @@ class Pipeline:
                     if not self.main_sinks:
                         time.sleep(POLL)
                     continue
+                if self._pauses[1] is not None:  # (resumed)
+                    total, since = self._pauses
+                    self._pauses = (total + time.perf_counter() - since, None)
                 frame = self._next_frame()
                 if frame is None:  # (none for POLL s)
                     for f in stalled:

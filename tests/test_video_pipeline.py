@@ -761,6 +761,43 @@ def test_preview_holds_a_frame_its_variable_rate_video_holds(tmp_path):
     assert not any(t.name == "livecut-reader" for t in threading.enumerate())
 
 
+def test_a_paced_file_resumes_at_its_own_speed_after_a_pause(tmp_path):
+    """Paused (space in the preview) for 1 s, a paced file went on delivering frames to the
+    queue, and after the resume they were shown in a rush (10 fps: 7 frames 27 ms apart, 0.6 s
+    of the video gone in 0.2 s); the file is paced on the run's play clock, which stands still
+    while paused: after the resume the frames come at the file's rate, none early."""
+    clip = make_clip(tmp_path / "c.mp4", n=16, fps=10)
+    shown, paused = [], [False]
+
+    class Window:
+        main_thread = True
+
+        def write(self, image, pts=None):
+            shown.append((time.perf_counter(), pts))
+
+        def poll(self):
+            if len(shown) == 4 and not paused[0]:
+                paused[0] = time.perf_counter()
+            return True
+
+        def idle(self):
+            time.sleep(0.03)
+            if time.perf_counter() - paused[0] > 1.0:
+                paused[0] = False  # (resumed, once)
+                shown.append(None)
+            return True
+
+    with FileSource(clip, pace=True) as src:
+        st = Pipeline(src, lambda img, need=True: (img, img), [Window()],
+                      paused=lambda: bool(paused[0])).run()
+    assert st.processed == 16 and None in shown
+    after = shown[shown.index(None) + 1:]
+    t, pts = np.array([a[0] for a in after]), np.array([a[1] for a in after])
+    early = (pts - pts[0]) - (t - t[0])  # how far ahead of the file's clock each frame came
+    assert early.max() < 0.25, np.round(np.diff(t), 3).tolist()  # (0.5 before: 5 frames at once)
+    assert t[-1] - t[0] > 0.9 * (pts[-1] - pts[0])
+
+
 def test_no_pace_runs_flat_out(tmp_path):
     clip = make_clip(tmp_path / "c.mp4", n=25, fps=5)  # 5 s of timestamps
     st, shown, elapsed = _timed_preview_run(clip, pace=False)

@@ -4,8 +4,9 @@ Decodes with frame threading (``thread_type = "AUTO"``) from one long-lived
 generator; packets that fail to decode in the middle of a file are skipped and
 counted (:attr:`FileSource.corrupt`).  ``pace=True`` delivers each frame at its
 timestamp on the wall clock (a preview window or a virtual camera shows the file
-at its own speed; no frame is dropped, and after a pause or a slow stretch the
-clock resyncs instead of rushing).  ``live=True`` turns a file into a stand-in
+at its own speed; no frame is dropped; paced on the runner's play clock, see
+:meth:`FileSource.pace_by`, a pause holds the frames and the file goes on at its own
+speed after it, and after a slow stretch the clock resyncs instead of rushing).  ``live=True`` turns a file into a stand-in
 for a camera: paced, no frame threading (lowest latency), and the runner treats
 it like a live source (newest frame wins).
 
@@ -276,6 +277,8 @@ def frame_rate(stream) -> Fraction | None:
     return avg or stated
 
 
+#: seconds between two looks at the clock a paced frame is due on (see FileSource.pace_by)
+PACE_SLICE = 0.05
 #: seconds a stream's timestamp may go back, in a format whose timestamps may jump, before it is a jump
 DISCONT_BACK = Fraction(1, 10)
 #: ... or go either way from where it was due (ffmpeg's -dts_delta_threshold)
@@ -566,6 +569,15 @@ class FileSource(ClosesWhileReading):
         # whose timestamps jump are mended, see Timeline; a close wakes the wait)
         self._pacer = (Pacer(fps or 30.0, resync_after=0.25, sleep=self._woken.wait, max_wait=None)
                        if self.pace else None)
+
+    def pace_by(self, clock) -> None:
+        """Deliver the frames due on ``clock`` instead of the wall clock (a paced file): the
+        runner's :meth:`~livecut.runner.Pipeline.play_clock`, which stands still while the run
+        is paused, so that no frame is delivered during a pause (the frames delivered then
+        were shown in a rush after it) and the file goes on at its own speed after it."""
+        if self._pacer is not None:
+            self._pacer.clock = clock
+            self._pacer.slice = PACE_SLICE
 
     def _alpha_decoder(self, s):
         """A libvpx decoder for a VP8/VP9 stream that says it has alpha (``alpha_mode`` 1),
