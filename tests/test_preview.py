@@ -292,6 +292,29 @@ def test_keys_work_with_caps_lock_on():
         assert not pv.handle_key(ord("Q"))
 
 
+def test_every_key_that_does_something_is_in_the_help(tmp_path):
+    """h lists the keys: a key that does something and is not in the list is bound silently
+    (= and _ changed the threshold, as + and - do, without a word in the help)."""
+    import re
+
+    text = " ".join(HELP)
+    names = {" ": "space", "\x1b": "Esc"}
+    proc = Processor(load_config())
+    win = Window()
+    with win.sink(SinkInfo(320, 180, 25.0), controls=proc, screen=(1920, 1080), snapshot_dir=tmp_path) as pv:
+        pv.write(np.full((180, 320, 3), 128, np.uint8))
+        for code in [8, 9, 13, 27, *range(32, 127)]:
+            ch = chr(code)
+            state = lambda: (pv.help, proc.paused, proc.seg.cfg.threshold, proc.smoother.rate,
+                             proc.view and (proc.view.mode, proc.view.background), len(pv.snapshots))
+            before = state()
+            quits = not pv.handle_key(code)
+            if quits or state() != before:
+                name = names.get(ch, ch.lower())  # (Caps Lock: Q as q)
+                assert re.search(rf"(^|[\s(]){re.escape(name)}([\s:)]|$)", text), f"{ch!r} is not in the help"
+            pv.help, proc.paused = False, False
+
+
 def test_arrow_and_other_special_keys_neither_quit_nor_snapshot(tmp_path):
     """X11 codes a key that is not a character as 0xffNN (GTK's windows, Qt's too for all but
     the ASCII keys), and cv2.waitKey kept only the last byte: the left arrow (0xff51) came as

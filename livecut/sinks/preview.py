@@ -1,7 +1,7 @@
 """Preview window (OpenCV HighGUI) with an fps/latency overlay and keyboard controls.
 
 Keys: ``q``/Esc quit, space pause, ``m`` cycle mode, ``b`` cycle background,
-``+``/``-`` threshold, ``[``/``]`` less/more smoothing, ``s`` snapshot PNG,
+``+``/``-`` (or ``=``/``_``) threshold, ``[``/``]`` less/more smoothing, ``s`` snapshot PNG,
 ``h``/``?`` help.  Mode and background change this window only (the output keeps
 the ones it started with; while paused the shown frame is redrawn); threshold and
 smoothing change the segmentation, so the output too.
@@ -58,7 +58,7 @@ HELP = (  # one statement a line: the overlay's font is proportional, columns wo
     "h or ?: this help",
     "space: pause / resume",
     "m: next mode, b: next background (this window only, not the output)",
-    "+ / -: threshold, [ / ]: less / more smoothing (the window and the output)",
+    "+ / - (or = / _): threshold, [ / ]: less / more smoothing (the window and the output)",
     "s: snapshot PNG of the window's frame",
     "q or Esc: quit (the output is finalized)",
 )
