@@ -3,8 +3,8 @@
 - A *file* source never drops a frame: the reader blocks on a full queue.
 - A *live* source (camera, stream, file with ``live=True``) never blocks: the
   reader keeps only the newest frame in a one-slot mailbox; frames replaced
-  before processing took them are counted as drops (so are processed frames a
-  slow writer could not take: the oldest waiting for it goes).  A source that
+  before processing took them are counted as drops, except while the run is paused
+  (so are processed frames a slow writer could not take: the oldest waiting for it goes).  A source that
   sends in bursts (HLS) keeps a few seconds of frames, and its processed frames
   wait for the writer (the preview polled meanwhile).
 - Processing runs in the calling (main) thread, so Ctrl-C lands there and GUI
@@ -554,8 +554,10 @@ class Pipeline:
                         return
                 if self.live:
                     with self._mail_lock:
-                        if len(self._mailbox) == self._mailbox.maxlen:
-                            self.stats.dropped += 1  # (the oldest waiting goes)
+                        # (the oldest waiting goes: a drop, unless the run is paused -- passed
+                        # over, as asked: a camera paused 10 s in the preview counted 300 drops)
+                        if len(self._mailbox) == self._mailbox.maxlen and not self.paused():
+                            self.stats.dropped += 1
                         self._mailbox.append(frame)
                     self._mail_ready.set()
                 elif not self._put(self._inq, frame):
