@@ -133,6 +133,31 @@ def test_mode_and_background_keys_redraw_a_paused_frame(key):
     assert proc.comp.mode == "composite" and proc.comp.background.kind == "blur"  # output unchanged
 
 
+def test_a_paused_frame_is_made_ready_for_the_screen_once(monkeypatch):
+    """Paused, the window redrew every 30 ms, reducing (and blending) the whole frame each time:
+    a 4K frame kept a core busy (40 ms a redraw); the frame is made ready once, only the
+    overlay is drawn again (the help, a message: still seen at once), and anew after m or b."""
+    proc = Processor(load_config())
+    win = Window()
+    with win.sink(SinkInfo(320, 180, 25.0), controls=proc, screen=(1920, 1080)) as pv:
+        out, view = proc(_scene())
+        pv.write(view)
+        proc.paused = True
+        made = []
+        real = pv._display
+        monkeypatch.setattr(pv, "_display", lambda image: made.append(1) or real(image))
+        for _ in range(5):
+            pv.idle()
+        assert len(made) == 1
+        pv.handle_key(ord("h"))
+        pv.idle()
+        assert len(made) == 1 and np.any(win.shown[-1] != win.shown[-2])  # the help, at once
+        before = win.shown[-1][150:].astype(int)  # (below the overlay)
+        pv.handle_key(ord("m"))
+        pv.idle()
+        assert len(made) == 2 and np.abs(win.shown[-1][150:].astype(int) - before).mean() > 5
+
+
 def test_help_overlay_says_what_keys_change():
     text = "\n".join(HELP)
     assert "not the output" in text and "and the output" in text

@@ -266,6 +266,7 @@ class PreviewSink:
         self.message = ""
         self._message_until = 0.0
         self._last: np.ndarray | None = None
+        self._idle_view: np.ndarray | None = None  # (_last ready for the screen, while paused)
         self._buf: np.ndarray | None = None
         self._t_prev: float | None = None
         self._noted: tuple = ()  # (the wait last drawn by stalled: the frame's time, whole seconds)
@@ -422,6 +423,7 @@ class PreviewSink:
         image = self._upright(image)
         img = self._display(image)
         self._last = image
+        self._idle_view = None
         if self.overlay:
             self._draw_overlay(img)
         self._show(img)
@@ -439,6 +441,7 @@ class PreviewSink:
             view = redraw()
             if view is not None:
                 self._last = self._upright(view).copy()
+                self._idle_view = None
 
     def handle_key(self, key: int) -> bool:
         """Apply one key; False means quit."""
@@ -517,7 +520,10 @@ class PreviewSink:
     def idle(self) -> bool:
         """While paused: keep the window alive and answer keys."""
         if self._last is not None:
-            img = self._display(self._last)
+            # (the frame made ready for the screen once, not every 30 ms: a 4K one costs 40 ms)
+            if self._idle_view is None:
+                self._idle_view = self._display(self._last).copy()
+            img = self._idle_view.copy()
             if self.overlay:
                 self._draw_overlay(img)
             self._show(img)
