@@ -107,6 +107,34 @@ def test_fit_scale_and_screen_override(monkeypatch):
     assert screen_size() is None
 
 
+def test_the_screen_of_a_mac_is_asked(monkeypatch):
+    """On macOS the screen's size was not asked (None: 1920x1080 assumed), so a 1080p clip was
+    shown at 1632x918 on a 1440x900 MacBook screen, past its edges; CoreGraphics is asked."""
+    import ctypes
+    import sys
+
+    import livecut.sinks.preview as pv
+
+    class Fn:
+        def __init__(self, value):
+            self.value = value
+
+        def __call__(self, *args):
+            return self.value
+
+    class CoreGraphics:
+        CGMainDisplayID, CGDisplayPixelsWide, CGDisplayPixelsHigh = Fn(1), Fn(1440), Fn(900)
+
+    opened = []
+    monkeypatch.delenv("LIVECUT_SCREEN", raising=False)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setattr(ctypes, "CDLL", lambda path: opened.append(path) or CoreGraphics())
+    assert pv.screen_size() == (1440, 900) and opened == [pv.CORE_GRAPHICS]
+    assert fit_scale(1920, 1080, pv.screen_size()) * 1920 <= 1440
+    monkeypatch.setattr(ctypes, "CDLL", lambda path: (_ for _ in ()).throw(OSError("no such file")))
+    assert pv.screen_size() is None  # (not a Mac after all: the default size)
+
+
 def _scene(h=180, w=320):
     rng = np.random.default_rng(0)
     bg = cv2.GaussianBlur(rng.integers(0, 256, (h, w, 3), dtype=np.uint8), (0, 0), 6)

@@ -154,9 +154,29 @@ def screen_size() -> tuple[int, int] | None:
             user32 = ctypes.windll.user32  # type: ignore[attr-defined]
             user32.SetProcessDPIAware()
             return int(user32.GetSystemMetrics(0)), int(user32.GetSystemMetrics(1))
+        if sys.platform == "darwin":
+            return _mac_screen()
     except (OSError, AttributeError, ValueError):
         return None
     return None
+
+
+#: CoreGraphics, where every macOS has it
+CORE_GRAPHICS = "/System/Library/Frameworks/CoreGraphics.framework/CoreGraphics"
+
+
+def _mac_screen() -> tuple[int, int] | None:
+    """The main display's size in points (what a window's size is counted in: a Retina
+    display that looks like 1440x900 says 1440x900), via CoreGraphics and ctypes."""
+    import ctypes
+
+    cg = ctypes.CDLL(CORE_GRAPHICS)
+    cg.CGMainDisplayID.restype = ctypes.c_uint32
+    cg.CGDisplayPixelsWide.argtypes = cg.CGDisplayPixelsHigh.argtypes = [ctypes.c_uint32]
+    cg.CGDisplayPixelsWide.restype = cg.CGDisplayPixelsHigh.restype = ctypes.c_size_t
+    display = cg.CGMainDisplayID()
+    w, h = int(cg.CGDisplayPixelsWide(display)), int(cg.CGDisplayPixelsHigh(display))
+    return (w, h) if w > 0 and h > 0 else None
 
 
 def _x11_screen() -> tuple[int, int] | None:
