@@ -186,6 +186,19 @@ def test_a_paused_frame_is_made_ready_for_the_screen_once(monkeypatch):
         assert len(made) == 2 and np.abs(win.shown[-1][150:].astype(int) - before).mean() > 5
 
 
+def test_the_background_key_says_when_the_mode_shows_none():
+    """b in the mask or cutout mode changed a background the window does not show, saying only
+    'preview background: color:#00b140 (the output is unchanged)' over a picture that did not
+    change, as if the key did not work; it says the mode shows none."""
+    proc = Processor(load_config(), mode="cutout")
+    win = Window()
+    with win.sink(SinkInfo(320, 180, 25.0), controls=proc, screen=(1920, 1080)) as pv:
+        assert pv.handle_key(ord("b")) and "not shown in cutout mode" in pv.message
+        assert pv.handle_key(ord("m")) and pv.handle_key(ord("b")) and "not shown in mask mode" in pv.message
+        assert pv.handle_key(ord("m")) and pv.handle_key(ord("b"))  # side-by-side: shown
+        assert pv.message.endswith("(the output is unchanged)")
+
+
 def test_help_overlay_says_what_keys_change():
     text = "\n".join(HELP)
     assert "not the output" in text and "and the output" in text

@@ -483,7 +483,10 @@ class PreviewSink:
             self._say(f"preview mode: {c.cycle_mode()} (the output is unchanged)", 2.5)
             self._redraw()
         elif ch == "b":
-            self._say(f"preview background: {c.cycle_background()} (the output is unchanged)", 2.5)
+            bg = c.cycle_background()
+            mode = (c.view or c.comp).mode
+            shown = f"not shown in {mode} mode" if mode in ("mask", "cutout") else "the output is unchanged"
+            self._say(f"preview background: {bg} ({shown})", 2.5)
             self._redraw()
         elif ch in ("+", "="):
             self._say(f"threshold {c.change_threshold(+0.05):.2f}")
