@@ -1144,6 +1144,45 @@ def test_a_live_hls_playlist_that_stops_growing_is_not_replayed_and_is_given_up(
     assert f is None and "gave up" in src.lost
 
 
+def _serve_dir(directory):
+    """A plain HTTP server of ``directory`` on 127.0.0.1 (no byte ranges, as Python's); its URL."""
+    import functools
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def test_an_mpegts_file_over_http_ends_at_its_end(tmp_path):
+    """An MPEG-TS file from a server without byte ranges: FFmpeg finds no duration, and it was
+    taken for a live stream -- at its end "the server ended the stream", a reconnection, the
+    file read again from the start, for ever (a recording that never ended, frames dropped as
+    from a live source).  Its Content-Length makes it a file: every frame once, then the end."""
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    make_clip(tmp_path / "c.ts", n=30, audio=False)
+    server, base = _serve_dir(tmp_path)
+    got = []
+    try:
+        with StreamSource(f"{base}/c.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            assert not src.live
+            while len(got) <= 40:
+                f = _read_within(src, 10.0)
+                assert not isinstance(f, Exception), f
+                if f is None:
+                    break
+                got.append(f)
+    finally:
+        server.shutdown()
+    assert len(got) == 30 and src.reconnects == 0 and not src.lost
+
+
 @pytest.mark.parametrize("first, second", [(0, 3600), (3600, 0)], ids=["ahead", "back"])
 @pytest.mark.parametrize("fps_known", [True, False], ids=["fps", "no-fps"])
 def test_a_live_stream_whose_clock_jumps_keeps_its_timestamps_continuous(tmp_path, first, second, fps_known):

@@ -16,9 +16,10 @@
 see :mod:`livecut.srtbridge`): PyAV demuxes its stdout, the same timeouts apply
 (bounded pipe reads), and a reconnection kills and respawns it.
 
-A stream is ``live`` (the runner keeps only the newest frame) unless it has a
-known duration (a file served over HTTP, an HLS VOD playlist), which is read
-frame by frame and ends at its end.
+A stream is ``live`` (the runner keeps only the newest frame) unless it is a file
+over HTTP(S) -- a known duration (an MP4, an HLS VOD playlist) or, else, a Content-Length
+(an MPEG-TS from a server without byte ranges) -- which is read frame by frame and ends
+at its end.
 """
 
 from __future__ import annotations
@@ -299,7 +300,14 @@ class StreamSource:
             duration = None
             if container.duration and container.duration > 0:
                 duration = container.duration / 1_000_000
-            self.finite = duration is not None and self.url.lower().startswith(("http://", "https://"))
+            # a file over HTTP: its duration, or else (an MPEG-TS from a server without byte
+            # ranges, whose length FFmpeg does not estimate) its Content-Length -- a live HTTP
+            # stream has none, an MJPEG snapshot or a playlist's is not the video's.  (Taken for
+            # live, such a file was reconnected to at its end and replayed for ever.)
+            size = getattr(container, "size", -1)
+            self.finite = self.url.lower().startswith(("http://", "https://")) and (
+                duration is not None or (isinstance(size, int) and size > 0
+                                         and container.format.name not in BURST_FORMATS + WALLCLOCK_FORMATS))
             ctx = stream.codec_context
             #: live frames the runner may hold (1: only the newest); HLS and DASH deliver a
             #: segment at a time, in a burst: room for a few seconds of it
