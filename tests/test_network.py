@@ -1183,6 +1183,81 @@ def test_an_mpegts_file_over_http_ends_at_its_end(tmp_path):
     assert len(got) == 30 and src.reconnects == 0 and not src.lost
 
 
+def test_mpegts_recordings_joined_end_to_end_over_http_keep_their_second_part(tmp_path):
+    """(their time goes back where the second starts, as it does for a file read again from its
+    start by FFmpeg's reconnection: not the same picture, so its frames are delivered)"""
+    require_ffmpeg()
+    from livecut.sources.stream import StreamSource
+
+    parts = []
+    for src_filter in ("testsrc", "smptebars"):
+        part = tmp_path / f"{src_filter}.ts"
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"{src_filter}=size=160x120:rate=25", "-t", "2",
+                        "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(part)], check=True, timeout=60)
+        parts.append(part.read_bytes())
+    (tmp_path / "joined.ts").write_bytes(b"".join(parts))
+    server, base = _serve_dir(tmp_path)
+    got = []
+    try:
+        with StreamSource(f"{base}/joined.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            while len(got) <= 120:
+                f = _read_within(src, 10.0)
+                assert not isinstance(f, Exception), f
+                if f is None:
+                    break
+                got.append(f)
+    finally:
+        server.shutdown()
+    n = len(got)
+    assert 98 <= n <= 100 and src.reconnects == 0 and not src.lost, n
+
+
+def test_a_file_over_http_whose_connection_ffmpeg_reconnects_is_not_spliced_to_its_start(tmp_path):
+    """A server without byte ranges breaks its first answer half-way: FFmpeg's own reconnection
+    reads the file again from its start and hands it on as if it went on -- the frames before
+    the break were delivered twice (45 of a 30-frame file, exit 0).  They are skipped."""
+    import http.server
+
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    data = make_clip(tmp_path / "c.ts", n=30, audio=False).read_bytes()
+    answers = []
+
+    class Breaks(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # (no Accept-Ranges; a Range asked for is not honoured)
+            answers.append(self.headers.get("Range"))
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp2t")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data if len(answers) > 1 else data[: len(data) // 2])
+            self.close_connection = True
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Breaks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/c.ts"
+    got = []
+    try:
+        with StreamSource(url, VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            while len(got) <= 80:
+                f = _read_within(src, 10.0)
+                assert not isinstance(f, Exception), f
+                if f is None:
+                    break
+                got.append(f)
+    finally:
+        server.shutdown()
+    assert len(answers) >= 2, "the connection was not broken and read again"
+    pts = [f.pts for f in got]
+    assert pts == sorted(set(pts)) and len(got) == 30, (len(got), pts)
+
+
 @pytest.mark.parametrize("first, second", [(0, 3600), (3600, 0)], ids=["ahead", "back"])
 @pytest.mark.parametrize("fps_known", [True, False], ids=["fps", "no-fps"])
 def test_a_live_stream_whose_clock_jumps_keeps_its_timestamps_continuous(tmp_path, first, second, fps_known):
