@@ -92,6 +92,29 @@ def test_a_self_signed_https_server_is_refused_by_default_naming_the_opt_out(htt
     assert not (tmp_path / "o.mp4").exists()
 
 
+@pytest.mark.parametrize("verify", ["true", "false"])
+def test_https_to_a_plain_http_server_says_it_does_not_answer_in_tls(tmp_path, verify):
+    """https:// typed for an http:// camera: the error was FFmpeg's bare "Input/output error"."""
+    make_clip(tmp_path / "clip.mp4", w=160, h=120, n=5, fps=25)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        r = _run(f"https://user:pw123@127.0.0.1:{httpd.server_address[1]}/clip.mp4", tmp_path / "o.mp4",
+                 f"video.tls_verify={verify}", env=_env())
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert r.returncode == 2, r.stderr
+    line = _error_line(r.stderr)
+    assert "does not answer in TLS (is it an http:// address?)" in line, line
+    assert "pw123" not in r.stderr
+
+
 def test_a_self_signed_https_server_is_read_with_tls_verify_off(https_server, tmp_path):
     port, _ = https_server
     r = _run(f"https://127.0.0.1:{port}/clip.mp4", tmp_path / "o.mp4", "video.tls_verify=false", env=_env())

@@ -113,6 +113,34 @@ def tls_refusal(url: str, cafile: str, timeout: float) -> str | None:
         return None
 
 
+def not_tls(url: str, timeout: float) -> str | None:
+    """What to say when ``url`` (a TLS scheme) reaches a server that answers without TLS (an
+    ``https://`` typed for an ``http://`` camera): FFmpeg says no more than "Input/output
+    error".  None when its answer is TLS or it cannot be reached."""
+    scheme = url_scheme(url)
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port or TLS_PORTS.get(scheme, 443)
+    except ValueError:  # (a malformed address: FFmpeg's own error stands)
+        return None
+    if not host:
+        return None
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            with ctx.wrap_socket(sock, server_hostname=host):
+                return None
+    except ssl.SSLError as exc:
+        # (OpenSSL's words for a first answer that is not TLS: plain HTTP, RTSP, RTMP)
+        if exc.reason in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST",
+                          "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL"):
+            return f"the server does not answer in TLS (is it an {scheme[:-1]}:// address?)"
+        return None
+    except (OSError, ValueError):
+        return None
+
+
 class _InterruptibleClock:
     """The ``time`` module as PyAV's container code sees it, with one difference: to a thread
     in :data:`_ABORTED`, ``monotonic()`` says a time far past any timeout.
@@ -466,6 +494,8 @@ class StreamSource:
             elif refused := self._tls_refusal(exc):
                 msg = (f"{self.safe_url}: {refused} (a camera with a self-signed certificate: "
                        "--set video.tls_verify=false)")
+            elif plain := self._not_tls(exc):
+                msg = f"{self.safe_url}: {plain}"
             else:
                 msg = f"{self.safe_url}: cannot open the stream: {_reason(exc)}"
             raise VideoOpenFailure(msg) from None
@@ -514,6 +544,13 @@ class StreamSource:
         if not self._tls or getattr(exc, "errno", None) != errno.EIO or self._stop.is_set():
             return None
         return tls_refusal(self.url, self._tls["ca_file"], min(5.0, self.cfg.open_timeout))
+
+    def _not_tls(self, exc: BaseException) -> str | None:
+        """Why the open failed, when a TLS input's server answered without TLS (see not_tls)."""
+        if (url_scheme(self.url) not in TLS_PORTS or getattr(exc, "errno", None) != errno.EIO
+                or self._stop.is_set()):
+            return None
+        return not_tls(self.url, min(5.0, self.cfg.open_timeout))
 
     @contextlib.contextmanager
     def _io(self):
