@@ -77,6 +77,14 @@ def ca_file() -> str | None:
     return path or None
 
 
+def _can_read(format_name: str) -> bool:
+    """Whether PyAV's FFmpeg has a demuxer of that name (its wheels have no DASH one: no libxml2)."""
+    try:
+        return bool(av.format.ContainerFormat(format_name).is_input)
+    except (ValueError, av.error.FFmpegError):
+        return False
+
+
 def tls_options(url: str, verify: bool) -> tuple[dict[str, str], str | None]:
     """FFmpeg's TLS options for reading ``url``, and a warning when its certificate cannot be
     checked (no CA file on this machine)."""
@@ -298,6 +306,12 @@ class StreamSource:
     def _connect(self, open_timeout: float | None = None) -> None:
         """Open the URL and prime the decoder; raises the PyAV/OS error as is.  ``open_timeout``:
         seconds the open may take (video.open_timeout when None)."""
+        if self.url.lower().split("?")[0].split("#")[0].endswith(".mpd") and not _can_read("dash"):
+            # (FFmpeg's answer was "Invalid data found when processing input")
+            raise VideoOpenFailure(
+                f"{self.safe_url}: this PyAV/FFmpeg build cannot read DASH (.mpd; its FFmpeg has no DASH "
+                "demuxer): use the stream's HLS (.m3u8) address, or relay it with the ffmpeg program "
+                "(ffmpeg -i URL -c copy -f mpegts udp://127.0.0.1:5000; livecut run udp://127.0.0.1:5000)")
         opts = {**input_options(self.url, self.rtsp_transport), **self._tls}
         wait = self.cfg.open_timeout if open_timeout is None else open_timeout
         if url_scheme(self.url) == "srt":
