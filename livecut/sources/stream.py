@@ -372,13 +372,19 @@ class StreamSource:
                                    frames=None)
             read_description(self.info, ctx)  # (frames are read by swscale, with it)
             self.live = not self.finite
-            if self.finite and self._resume_after is not None and stream.time_base:
+            self._seeked = False
+            if self.finite and self._resume_after is not None and stream.time_base and self._seek_resumes:
                 # a file over HTTP, reconnected: carry on where it stopped (a server without
                 # byte ranges cannot seek: it is read from the start, the frames before skipped)
                 try:
                     container.seek(int(self._resume_after / stream.time_base), stream=stream, backward=True)
+                    self._seeked = True
                 except (av.error.FFmpegError, OSError, ValueError):
-                    pass
+                    # a seek refused may leave the demuxer astray all the same (FFmpeg's HLS one
+                    # went on a segment later, or gave nothing more): the next attempt reads it
+                    # from its start, the frames delivered skipped
+                    self._seek_resumes = False
+                    raise VideoOpenFailure("its seek to the frame reached failed") from None
             self._frames = self._video_frames(container, stream, wait)
         except BaseException:
             container.close()
@@ -734,8 +740,18 @@ class StreamSource:
                     if t is not None and t <= self._resume_after + 1e-6 and (
                             self.finite or t >= self._resume_after - REPLAY_WINDOW):
                         continue
-                    self._resume_after = None
-                return self._deliver(frame)
+                    step = 1.0 / self.info.fps if self.info.fps else 1 / 30
+                    if not (self._seeked and self.finite and t is not None
+                            and t > self._resume_after + 1.5 * step):
+                        self._resume_after = None
+                        return self._deliver(frame)
+                    # the seek landed past the point reached (FFmpeg's in an MPEG-TS, which has no
+                    # index: up to a key frame interval of frames went missing): read the file
+                    # again from its start instead, the frames delivered skipped
+                    self._seek_resumes = False
+                    reason = f"its seek went {t - self._resume_after:.2g} s past the frame reached"
+                else:
+                    return self._deliver(frame)
             if unreadable and self.finite and self._last_frame_at is None and self._index == 0:
                 # a file over HTTP that opens but gives no frame will not give one on the next
                 # try either (an MP4 whose index is at its end, from a server without byte ranges)
@@ -753,6 +769,9 @@ class StreamSource:
 
     #: why the stream was given up on ('' while it plays, or when it ended or was stopped normally)
     lost = ""
+    #: a file over HTTP reconnected to seeks to the point reached (False once a seek overshot)
+    _seek_resumes = True
+    _seeked = False  #: the current connection was so seeked
 
     def _after_last(self) -> float:
         """The ``_pts_offset`` that puts the next frame one frame after the last one delivered."""
