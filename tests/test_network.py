@@ -1369,6 +1369,69 @@ def test_a_file_over_http_whose_seek_overshoots_after_a_reconnect_loses_no_frame
     assert n == 75 and gap < 0.05, (n, gap)
 
 
+@pytest.mark.parametrize("fault", ["stalls", "missing"])
+def test_an_hls_file_whose_segment_does_not_come_is_read_again_or_said(tmp_path, fault):
+    """An HLS VOD whose second segment stalls half-way (or is not on the server): FFmpeg's HLS
+    demuxer went on with the next one in silence -- 55 (49) of 75 frames, exit 0, nothing said.
+    The stream is read again from the frame reached; a segment still missing is said."""
+    require_ffmpeg()
+    import http.server
+
+    from livecut.sources.stream import StreamSource
+
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "3",
+                    "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1",
+                    "-hls_playlist_type", "vod", str(tmp_path / "v.m3u8")], check=True, timeout=60)
+    asked, release = [], threading.Event()
+
+    class Faulty(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            name = self.path.lstrip("/")
+            asked.append(name)
+            if name == "v1.ts" and fault == "missing":
+                self.send_error(404)
+                return
+            data = (tmp_path / name).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if name == "v1.ts" and asked.count(name) == 1:  # stalls half-way, left open
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                release.wait(30)
+                return
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Faulty)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/v.m3u8"
+    got = []
+    try:
+        with StreamSource(url, VideoConfig(open_timeout=5, read_timeout=1), backoff=(0.1,)) as src:
+            assert not src.live
+            while len(got) <= 80:
+                f = _read_within(src, 15.0)
+                assert not isinstance(f, Exception), f
+                if f is None:
+                    break
+                got.append(f)
+    finally:
+        release.set()
+        server.shutdown()
+    assert "v1.ts" in asked and not src.lost
+    if fault == "stalls":
+        n, gap = len(got), float(np.diff([f.pts for f in got]).max())
+        assert n == 75 and gap < 0.05 and not src.warnings, (n, gap, src.warnings)
+    else:
+        assert 45 <= len(got) <= 50
+        assert len(src.warnings) == 1 and "1 s of it is missing" in src.warnings[0], src.warnings
+
+
 @pytest.mark.parametrize("first, second", [(0, 3600), (3600, 0)], ids=["ahead", "back"])
 @pytest.mark.parametrize("fps_known", [True, False], ids=["fps", "no-fps"])
 def test_a_live_stream_whose_clock_jumps_keeps_its_timestamps_continuous(tmp_path, first, second, fps_known):

@@ -744,14 +744,18 @@ class StreamSource:
                     if not (self._seeked and self.finite and t is not None
                             and t > self._resume_after + 1.5 * step):
                         self._resume_after = None
-                        return self._deliver(frame)
-                    # the seek landed past the point reached (FFmpeg's in an MPEG-TS, which has no
-                    # index: up to a key frame interval of frames went missing): read the file
-                    # again from its start instead, the frames delivered skipped
-                    self._seek_resumes = False
-                    reason = f"its seek went {t - self._resume_after:.2g} s past the frame reached"
+                        why = self._missing(frame)
+                    else:
+                        # the seek landed past the point reached (FFmpeg's in an MPEG-TS, which
+                        # has no index: up to a key frame interval of frames went missing): read
+                        # the file again from its start instead, the frames delivered skipped
+                        self._seek_resumes = False
+                        why = f"its seek went {t - self._resume_after:.2g} s past the frame reached"
                 else:
+                    why = self._missing(frame)
+                if why is None:
                     return self._deliver(frame)
+                reason = why
             if unreadable and self.finite and self._last_frame_at is None and self._index == 0:
                 # a file over HTTP that opens but gives no frame will not give one on the next
                 # try either (an MP4 whose index is at its end, from a server without byte ranges)
@@ -772,6 +776,31 @@ class StreamSource:
     #: a file over HTTP reconnected to seeks to the point reached (False once a seek overshot)
     _seek_resumes = True
     _seeked = False  #: the current connection was so seeked
+    #: the source time of the last frame before a part of an HLS file found missing (see _missing)
+    _gap_at: float | None = None
+    #: the source time between the last two frames delivered
+    _last_step = 0.0
+
+    def _missing(self, frame: Any) -> str | None:
+        """Why to read an HLS (DASH) file again before ``frame``: a part of it did not come -- a
+        segment that stalled, or that the server did not give, which FFmpeg's HLS demuxer
+        passes over in silence (55 of 75 frames, exit 0).  Once per place: when the frames are
+        still missing there, the run's warnings say so and it goes on.  None: nothing missing."""
+        t = frame.time
+        if not (self.finite and self._replays) or t is None or self._last_src is None or (
+                not self.info.fps and not self._last_step):
+            return None
+        # (the interval due: the frame rate's, or the last one seen where the rate is unknown)
+        step = 1.0 / self.info.fps if self.info.fps else max(1 / 30, self._last_step)
+        gap = t - self._last_src - step
+        if gap <= HLS_GAP:
+            return None
+        if self._gap_at != self._last_src:
+            self._gap_at = self._last_src
+            return f"{gap:.2g} s of it did not come"
+        self.warnings.append(f"{self.safe_url}: {gap:.2g} s of it is missing after {self._last_pts or 0:.1f} s "
+                             "(a segment the server did not give)")
+        return None
 
     def _after_last(self) -> float:
         """The ``_pts_offset`` that puts the next frame one frame after the last one delivered."""
@@ -818,6 +847,8 @@ class StreamSource:
                 self._pts_offset = self._after_last()
                 self._first_pts, self._anchored_at = t, now
                 self.jumps += 1
+            if self._last_src is not None:
+                self._last_step = t - self._last_src
             self._last_src = t
             pts = self._pts_offset + (t - self._first_pts)
             if self._last_pts is not None and pts <= self._last_pts:
@@ -852,6 +883,9 @@ REPLAY_WINDOW = 60.0
 #: seconds by which a live stream's clock may run ahead of the time its frames took to come
 #: (or back) before it counts as a jump (see StreamSource._deliver)
 TS_JUMP = 2.0
+#: seconds missing between two frames of an HLS (DASH) file taken for a part that did not come
+#: (see StreamSource._missing)
+HLS_GAP = 0.25
 #: demuxers whose timestamps are made up, not sent (see StreamSource._arrival_time)
 WALLCLOCK_FORMATS = ("mpjpeg", "mjpeg", "jpeg_pipe")
 
