@@ -60,11 +60,13 @@ def is_output_url(spec: str) -> bool:
 
 #: schemes whose URL must name a port (FFmpeg has no default one for them)
 _PORT_REQUIRED = ("udp", "srt", "tcp")
+#: schemes whose URL must name a host (udp://, srt://, tcp:// without one listen on every address)
+_HOST_REQUIRED = ("http", "https", "rtsp", "rtsps", "rtmp", "rtmps")
 
 
 def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be a stream address (a missing or impossible port, an IPv4 address
-    out of range), or None.  Caught at once instead of after a connection timeout.  Only the
+    """Why ``url`` cannot be a stream address (no host, a missing or impossible port, an IPv4
+    address out of range), or None.  Caught at once instead of after a connection timeout.  Only the
     part after the last ``@`` is read (a password may hold any character)."""
     scheme = url_scheme(url)
     rest = str(url).split("://", 1)[1] if "://" in str(url) else ""
@@ -79,6 +81,8 @@ def url_problem(url: str) -> str | None:
         port_text = tail[1:] if tail.startswith(":") else ""
     else:
         host, _, port_text = hostport.partition(":")
+    if not host and scheme in _HOST_REQUIRED:  # (FFmpeg's answer: "Connection refused")
+        return f"the address names no host (e.g. {scheme}://192.168.1.10/...)"
     if port_text:
         if not port_text.isascii() or not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
             return "the port must be a number from 1 to 65535"

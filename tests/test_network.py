@@ -934,6 +934,17 @@ def test_impossible_stream_addresses_are_refused_at_once(url, why, side):
     assert time.monotonic() - t0 < 1.0
 
 
+@pytest.mark.parametrize("url", ["http://", "http:///cam.mjpg", "rtsp://:554/live", "rtmps://user:pw@/app/key"])
+def test_a_stream_address_without_a_host_is_refused_at_once(url):
+    """(it was "cannot open the stream: Connection refused", as if a server had said no)"""
+    from livecut.errors import UsageError
+    from livecut.sources.stream import StreamSource
+
+    with pytest.raises(UsageError) as info:
+        StreamSource(url, VideoConfig(open_timeout=5))
+    assert "names no host" in str(info.value) and "pw" not in str(info.value) and "key" not in str(info.value)
+
+
 @pytest.mark.parametrize("out,args,why", [
     ("cut.mp4", ["-m", "cutout"], ".mp4 video cannot keep transparency"),
     ("cut.mkv", ["-b", "transparent"], ".mkv video cannot keep transparency"),
