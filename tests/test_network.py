@@ -97,6 +97,18 @@ def test_closed_port_fails_cleanly(caplog):
     assert SECRET not in caplog.text
 
 
+@pytest.mark.parametrize("url", [f"http://u:{SECRET}@nosuch.invalid/x.mp4", "rtsp://nosuch.invalid/live",
+                                 "tcp://nosuch.invalid:5000"])
+def test_a_host_name_that_does_not_resolve_is_said(url):
+    """(a typing error in a camera's name was "cannot open the stream: Input/output error")"""
+    with pytest.raises(VideoOpenFailure) as err:
+        open_source(url, VideoConfig(open_timeout=5)).open()
+    msg = str(err.value)
+    assert ("no host is known by the name nosuch.invalid" in msg
+            or "the host name nosuch.invalid could not be looked up" in msg), msg
+    assert SECRET not in msg
+
+
 def test_a_silent_udp_port_says_no_data_not_no_answer():
     """UDP has no answer to give: a port nothing is sent to said 'no answer within N s', as a
     server that does not answer; it says 'no data' now."""

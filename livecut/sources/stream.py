@@ -149,6 +149,37 @@ def not_tls(url: str, timeout: float) -> str | None:
         return None
 
 
+def unknown_host(url: str, timeout: float) -> str | None:
+    """What to say when ``url``'s host name does not resolve (a typing error, a camera's name
+    that the network does not know): FFmpeg says no more than "Input/output error".  None when
+    it resolves, or the look-up takes longer than ``timeout`` s."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    box: dict[str, socket.gaierror] = {}
+
+    def look() -> None:
+        try:
+            socket.getaddrinfo(host, None)
+        except socket.gaierror as exc:
+            box["exc"] = exc
+        except (OSError, UnicodeError):
+            pass
+
+    looker = threading.Thread(target=look, name="livecut-resolve", daemon=True)
+    looker.start()
+    looker.join(timeout)
+    exc = box.get("exc")
+    if exc is None:
+        return None
+    if exc.errno == socket.EAI_AGAIN:
+        return f"the host name {host} could not be looked up (no name server answered)"
+    return f"no host is known by the name {host}"
+
+
 class _InterruptibleClock:
     """The ``time`` module as PyAV's container code sees it, with one difference: to a thread
     in :data:`_ABORTED`, ``monotonic()`` says a time far past any timeout.
@@ -516,6 +547,9 @@ class StreamSource:
                        "--set video.tls_verify=false)")
             elif plain := self._not_tls(exc):
                 msg = f"{self.safe_url}: {plain}"
+            elif getattr(exc, "errno", None) == errno.EIO and (
+                    unknown := unknown_host(self.url, min(5.0, self.cfg.open_timeout))):
+                msg = f"{self.safe_url}: cannot open the stream: {unknown}"
             else:
                 msg = f"{self.safe_url}: cannot open the stream: {_reason(exc)}"
             raise VideoOpenFailure(msg) from None
