@@ -1455,6 +1455,58 @@ def test_an_hls_file_whose_segment_does_not_come_is_read_again_or_said(tmp_path,
         assert len(src.warnings) == 1 and "1 s of it is missing" in src.warnings[0], src.warnings
 
 
+def test_a_live_hls_stream_whose_encoder_finishes_is_not_read_again_as_a_file(tmp_path):
+    """A live HLS stream whose encoder finishes: the playlist closes (#EXT-X-ENDLIST), FFmpeg
+    ends the stream, and the reconnection found a file -- read from its start as a new stream:
+    the whole broadcast delivered again (a 6 s stream recorded as 10.6 s).  Its frames after
+    the last one delivered come, then the end (no loss)."""
+    require_ffmpeg()
+    import http.server
+
+    from livecut.sources.stream import StreamSource
+
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "4",
+                    "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1",
+                    "-hls_list_size", "0", str(tmp_path / "l.m3u8")], check=True, timeout=60)
+    closed = (tmp_path / "l.m3u8").read_text()
+    live = closed.replace("#EXT-X-ENDLIST\n", "")
+    asked = []
+
+    class Ends(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # the playlist is live at first, closed from its first reload on
+            name = self.path.lstrip("/")
+            asked.append(name)
+            if name == "l.m3u8":
+                data = (live if asked.count(name) == 1 else closed).encode()
+            else:
+                data = (tmp_path / name).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ends)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/l.m3u8"
+    times = []
+    try:
+        with StreamSource(url, VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            assert src.live
+            while len(times) <= 250:
+                f = _read_within(src, 15.0)
+                assert not isinstance(f, Exception), f
+                if f is None:
+                    break
+                times.append(src._last_src)
+    finally:
+        server.shutdown()
+    assert times and len(times) == len(set(times)) and times == sorted(times), "frames delivered again"
+    assert 50 <= len(times) <= 100 and not src.lost and src.reconnects == 1, (len(times), src.lost)
+
+
 @pytest.mark.parametrize("first, second", [(0, 3600), (3600, 0)], ids=["ahead", "back"])
 @pytest.mark.parametrize("fps_known", [True, False], ids=["fps", "no-fps"])
 def test_a_live_stream_whose_clock_jumps_keeps_its_timestamps_continuous(tmp_path, first, second, fps_known):

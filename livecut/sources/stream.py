@@ -683,6 +683,7 @@ class StreamSource:
         t0 = self._dry_since if self._last_frame_at is None else self._last_frame_at
         limit = self.cfg.reconnect_limit
         attempt = 0
+        was_live = not self.finite  # (an attempt that failed may have found a file: see below)
         while not self._stop.is_set():
             delay = self.backoff[min(attempt + self._dry_attempts, len(self.backoff) - 1)]
             attempt += 1
@@ -699,8 +700,10 @@ class StreamSource:
                          self.safe_url, attempt - 1, reason, delay)
             if self._stop.wait(delay):
                 return False
-            # a file over HTTP: carry on after the last frame delivered (see _connect, _read)
-            self._resume_after = self._last_src if self.finite else None
+            # a file over HTTP: carry on after the last frame delivered (see _connect, _read); a
+            # live HLS/DASH stream too, which comes back as a file when its encoder finished
+            # (the playlist closed: FFmpeg ended it), read from its start
+            self._resume_after = self._last_src if self.finite or self._replays else None
             # an attempt may not outlast video.reconnect_limit (one that hangs would hold the
             # run for a whole video.open_timeout past it)
             wait = self.cfg.open_timeout
@@ -721,6 +724,11 @@ class StreamSource:
                 if self._last_pts is not None:  # keep timestamps increasing across the cut
                     self._pts_offset = self._after_last()
                     self._first_pts = None
+            elif was_live:
+                # the broadcast, finished, as a file (its times those delivered): its frames
+                # after the last one delivered, then its end -- the end of the run, not a loss.
+                # (Taken for a new stream, the whole recording was delivered again.)
+                self._live_ended = True
             return True
         return False
 
@@ -747,7 +755,8 @@ class StreamSource:
                 frame = self._next_av_frame()
             except StopIteration:
                 if self.finite:
-                    if self._resume_after is not None:  # reconnected to a file that ends sooner
+                    if self._resume_after is not None and not self._live_ended:
+                        # reconnected to a file that ends sooner
                         self.lost = "the file ends before the point reached before the reconnection"
                     return None
                 reason = "the server ended the stream"
@@ -810,6 +819,8 @@ class StreamSource:
     #: a file over HTTP reconnected to seeks to the point reached (False once a seek overshot)
     _seek_resumes = True
     _seeked = False  #: the current connection was so seeked
+    #: a live HLS/DASH stream whose playlist closed, read since as a file (see _reconnect)
+    _live_ended = False
     #: the source time of the last frame before a part of an HLS file found missing (see _missing)
     _gap_at: float | None = None
     #: the source time between the last two frames delivered
