@@ -336,10 +336,8 @@ class PreviewSink:
         out = self._bgr_of(image)
         if s > 1.0:  # a small one enlarged, its pixels kept sharp
             size = (w * int(s), h * int(s))
-            if self._small is None or self._small.shape[1::-1] != size:
-                self._small = np.empty((size[1], size[0], 3), np.uint8)
-            cv2.resize(out, size, dst=self._small, interpolation=cv2.INTER_NEAREST)
-            return self._small
+            return cv2.resize(out, size, dst=self._buffer("_small", (size[1], size[0], 3)),
+                              interpolation=cv2.INTER_NEAREST)
         return out
 
     def _reduce(self, image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
