@@ -511,9 +511,8 @@ class Pipeline:
     def play_clock(self) -> float:
         """``time.perf_counter()`` less the time the run has been paused: it stands still
         while paused (a paced file's frames are due on it, see FileSource.pace_by)."""
-        now = time.perf_counter()
         total, since = self._pauses
-        return now - total - (now - since if since is not None else 0.0)
+        return (time.perf_counter() if since is None else since) - total
 
     # ---- workers
     def _fail(self, stage: str, exc: BaseException) -> None:
