@@ -97,21 +97,29 @@ def tls_options(url: str, verify: bool) -> tuple[dict[str, str], str | None]:
     return {"tls_verify": "1", "ca_file": path}, None
 
 
+def _tls_address(url: str) -> tuple[str, int] | None:
+    """The (host, port) a TLS input connects to (its scheme's default port when none is named);
+    None for a malformed address or one without a host (FFmpeg's own error stands)."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port or TLS_PORTS.get(url_scheme(url), 443)
+    except ValueError:
+        return None
+    return (host, port) if host else None
+
+
 def tls_refusal(url: str, cafile: str, timeout: float) -> str | None:
     """Why ``url``'s server certificate is not trusted, if it is not: FFmpeg says no more
     than "Input/output error" when its check fails, so the same check is made again here with
     Python's ssl (the same CA file, the same host name).  None when it passes or the server
     cannot be reached."""
-    parts = urlsplit(url)
-    try:
-        host, port = parts.hostname, parts.port or TLS_PORTS.get(url_scheme(url), 443)
-    except ValueError:
+    address = _tls_address(url)
+    if address is None:
         return None
-    if not host:
-        return None
+    host = address[0]
     try:
         ctx = ssl.create_default_context(cafile=cafile)
-        with socket.create_connection((host, port), timeout=timeout) as sock:
+        with socket.create_connection(address, timeout=timeout) as sock:
             with ctx.wrap_socket(sock, server_hostname=host):
                 return None
     except ssl.SSLCertVerificationError as exc:
@@ -125,18 +133,14 @@ def not_tls(url: str, timeout: float) -> str | None:
     """What to say when ``url`` (a TLS scheme) reaches a server that answers without TLS (an
     ``https://`` typed for an ``http://`` camera): FFmpeg says no more than "Input/output
     error".  None when its answer is TLS or it cannot be reached."""
-    scheme = url_scheme(url)
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port or TLS_PORTS.get(scheme, 443)
-    except ValueError:  # (a malformed address: FFmpeg's own error stands)
+    address = _tls_address(url)
+    if address is None:
         return None
-    if not host:
-        return None
+    host, scheme = address[0], url_scheme(url)
     ctx = ssl.create_default_context()
     ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
     try:
-        with socket.create_connection((host, port), timeout=timeout) as sock:
+        with socket.create_connection(address, timeout=timeout) as sock:
             with ctx.wrap_socket(sock, server_hostname=host):
                 return None
     except ssl.SSLError as exc:
