@@ -1455,6 +1455,45 @@ def test_an_hls_file_whose_segment_does_not_come_is_read_again_or_said(tmp_path,
         assert len(src.warnings) == 1 and "1 s of it is missing" in src.warnings[0], src.warnings
 
 
+def test_an_hls_file_holding_a_frame_with_reconnect_off_is_read_to_its_end(tmp_path):
+    """An HLS VOD of a variable frame rate that holds one frame for a second (a slideshow, a
+    screen recording), read with video.reconnect off: the hold was taken for a segment that
+    did not come, and with no reconnection allowed the run ended there ('stream lost'),
+    the rest of the file never read.  It is read to its end; the gap is only said."""
+    require_ffmpeg()
+    import functools
+    import http.server
+
+    from livecut.sources.stream import StreamSource
+
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=3",
+                    "-vf", "setpts='if(gte(N,30),PTS+1/TB,PTS)'", "-fps_mode", "vfr", "-g", "25",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1",
+                    "-hls_playlist_type", "vod", str(tmp_path / "v.m3u8")], check=True, timeout=60)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(Quiet, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/v.m3u8"
+    got = []
+    try:
+        with StreamSource(url, VideoConfig(open_timeout=5, read_timeout=1, reconnect=False)) as src:
+            while len(got) <= 80:
+                f = _read_within(src, 15.0)
+                assert not isinstance(f, Exception), f
+                if f is None:
+                    break
+                got.append(f)
+    finally:
+        server.shutdown()
+    assert len(got) == 75 and not src.lost, (len(got), src.lost)
+    assert float(np.diff([f.pts for f in got]).max()) > 0.9  # (the hold is kept)
+
+
 def test_a_live_hls_stream_whose_encoder_finishes_is_not_read_again_as_a_file(tmp_path):
     """A live HLS stream whose encoder finishes: the playlist closes (#EXT-X-ENDLIST), FFmpeg
     ends the stream, and the reconnection found a file -- read from its start as a new stream:

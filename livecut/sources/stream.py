@@ -844,11 +844,13 @@ class StreamSource:
         gap = t - self._last_src - step
         if gap <= HLS_GAP:
             return None
-        if self._gap_at != self._last_src:
+        if self._gap_at != self._last_src and self.reconnect:
+            # (with video.reconnect off it is only said: a frame held that long in a variable
+            # frame rate, not a part missing, ended the run)
             self._gap_at = self._last_src
             return f"{gap:.2g} s of it did not come"
         self.warnings.append(f"{self.safe_url}: {gap:.2g} s of it is missing after {self._last_pts or 0:.1f} s "
-                             "(a segment the server did not give)")
+                             "(a segment the server did not give, or a frame held that long)")
         return None
 
     def _after_last(self) -> float:
