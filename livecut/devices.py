@@ -14,13 +14,14 @@ camera indices 0-4 are opened with OpenCV.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import platform
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 # ---------------------------------------------------------------- V4L2 ioctls (linux/videodev2.h)
 
@@ -147,57 +148,57 @@ def _enum_formats(fd: int, max_formats: int = 8) -> list[tuple[str, list[tuple[i
     return out
 
 
-def _query_v4l2(dev: Path, max_formats: int = 8) -> tuple[int | None, str, list[str]]:
-    """(device caps, driver, formats) from ioctls; (None, '', []) when the node cannot be asked."""
-    import fcntl  # POSIX only: not at the top, so ``livecut devices`` imports on Windows
-
+@contextlib.contextmanager
+def _v4l2_node(dev: str | Path) -> Iterator[tuple[int, int, str] | None]:
+    """``(fd, device caps, driver)`` of a V4L2 node opened read-only, closed after; None when
+    it cannot be opened or asked (not Linux, no permission, not a V4L2 node)."""
+    try:
+        import fcntl  # POSIX only: not at the top, so ``livecut devices`` imports on Windows
+    except ImportError:
+        yield None
+        return
     try:
         fd = os.open(dev, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
-        return None, "", []
+        yield None
+        return
     try:
         cap = _Capability()
         try:
             fcntl.ioctl(fd, VIDIOC_QUERYCAP, cap)
         except OSError:
-            return None, "", []
+            yield None
+            return
         caps = cap.device_caps if cap.capabilities & _CAP_DEVICE_CAPS else cap.capabilities
+        yield fd, caps, cap.driver.decode(errors="replace")
+    finally:
+        os.close(fd)
+
+
+def _query_v4l2(dev: Path, max_formats: int = 8) -> tuple[int | None, str, list[str]]:
+    """(device caps, driver, formats) from ioctls; (None, '', []) when the node cannot be asked."""
+    with _v4l2_node(dev) as node:
+        if node is None:
+            return None, "", []
+        fd, caps, driver = node
         formats: list[str] = []
         if caps & _CAP_VIDEO_CAPTURE:
             for fourcc, sizes, stepwise in _enum_formats(fd, max_formats):
                 shown = [f"{w}x{h}" + (f" @{','.join(f'{r:g}' for r in rates)}" if rates else "")
                          for w, h, rates in sizes] + ([stepwise] if stepwise else [])
                 formats.append(f"{fourcc}: " + ("; ".join(shown) or "any size"))
-        return caps, cap.driver.decode(errors="replace"), formats
-    finally:
-        os.close(fd)
+        return caps, driver, formats
 
 
 def camera_formats(dev: str | Path) -> dict[str, dict[tuple[int, int], list[float]]] | None:
     """The capture formats a camera node offers, asked read-only as ``livecut devices`` does:
     ``{fourcc: {(width, height): [frame rates]}}`` (discrete sizes only); None when the node
     cannot be asked (not Linux, no permission, not a V4L2 capture device)."""
-    try:
-        import fcntl
-    except ImportError:
-        return None
-    try:
-        fd = os.open(dev, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        cap = _Capability()
-        try:
-            fcntl.ioctl(fd, VIDIOC_QUERYCAP, cap)
-        except OSError:
-            return None
-        caps = cap.device_caps if cap.capabilities & _CAP_DEVICE_CAPS else cap.capabilities
-        if not caps & _CAP_VIDEO_CAPTURE:
+    with _v4l2_node(dev) as node:
+        if node is None or not node[1] & _CAP_VIDEO_CAPTURE:
             return None
         return {fourcc: {(w, h): rates for w, h, rates in sizes}
-                for fourcc, sizes, _ in _enum_formats(fd, max_formats=16)}
-    finally:
-        os.close(fd)
+                for fourcc, sizes, _ in _enum_formats(node[0], max_formats=16)}
 
 
 def _probe_opencv(target: Any, timeout: float = 3.0) -> str:
