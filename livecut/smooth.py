@@ -151,15 +151,15 @@ class MaskSmoother:
         self._view_held, self._view_prev, self._view = (np.empty(view_hw, np.float32) for _ in range(3))
         self._have_prev = False
 
+    def _small_gray(self, frame: np.ndarray) -> np.ndarray:
+        """``frame`` (BGR uint8) reduced to the small size (into ``_small``), as gray uint8."""
+        cv2.resize(frame, (self._sw, self._sh), dst=self._small, interpolation=cv2.INTER_AREA)
+        return cv2.cvtColor(self._small, cv2.COLOR_BGR2GRAY)
+
     def _motion(self, frame: np.ndarray) -> float:
         """Per-pixel rate map at the small size from the image change; returns the mean change."""
-        cv2.resize(frame, (self._sw, self._sh), dst=self._small, interpolation=cv2.INTER_AREA)
         g = self._gray
-        if self._small.ndim == 3:
-            gray8 = cv2.cvtColor(self._small, cv2.COLOR_BGR2GRAY)
-        else:
-            gray8 = self._small
-        g[...] = gray8
+        g[...] = self._small_gray(frame)
         cv2.GaussianBlur(g, (3, 3), 0, dst=g)
         if not self._have_prev:
             self._prev[...] = g
@@ -291,10 +291,7 @@ class MaskSmoother:
             self._prev_stats = self._held_stats
             self._view_prev[...] = self._view_held
             self._settled_run = 0
-        frame = as_bgr(frame)
-        cv2.resize(frame, (self._sw, self._sh), dst=self._small, interpolation=cv2.INTER_AREA)
-        gray = cv2.cvtColor(self._small, cv2.COLOR_BGR2GRAY) if self._small.ndim == 3 else self._small
-        stats = self._coarse_view(gray, self._view)
+        stats = self._coarse_view(self._small_gray(as_bgr(frame)), self._view)
         settled = self._alike(self._view, stats, self._view_prev, self._prev_stats)
         self._settled_run = self._settled_run + 1 if settled else 0
         self._view_prev[...] = self._view
