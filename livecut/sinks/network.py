@@ -76,7 +76,6 @@ class StreamSink:
         self._bridge: FfmpegBridge | None = None   # srt://: the ffmpeg subprocess
         self.srt = False
         self._relay: RtmpRelay | None = None       # rtmp(s)://, rtsp:// over TCP: the relay process
-        self.rtmp = False
         self.relayed = False                        # (published through the relay)
         self._closed = False
         self._last_ticks: int | None = None
@@ -120,7 +119,7 @@ class StreamSink:
         elif scheme in ("rtmp", "rtmps"):
             # (FFmpeg publishes to a local relay: PyAV opens outputs without a time limit)
             self.url, self.format, self.raw = spec, "flv", False
-            self.rtmp = self.relayed = True
+            self.relayed = True
         else:
             raise VideoWriteError(f"{self.safe}: not a pipe or network output")
         # (audio that ends before the video, or starts after it: the muxer held up to 10 s of
