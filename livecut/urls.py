@@ -217,9 +217,13 @@ def input_options(url: str, rtsp_transport: str = "tcp") -> dict[str, str]:
 
 
 def with_query(url: str, **params: str) -> str:
-    """``url`` with query parameters added where not already present."""
+    """``url`` with query parameters added where not already present; its own query is kept
+    as written (re-encoded, a bare ``?listen`` became ``listen=``, which FFmpeg's tcp://
+    refuses: "Invalid argument")."""
     parts = urlsplit(url)
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    have = {k for k, _ in pairs}
-    pairs += [(k, v) for k, v in params.items() if k not in have]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(pairs, safe="/:"), parts.fragment))
+    have = {k for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    extra = urlencode([(k, v) for k, v in params.items() if k not in have], safe="/:")
+    if not extra:
+        return url
+    query = f"{parts.query}&{extra}" if parts.query else extra
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))

@@ -800,6 +800,55 @@ def test_cli_tcp_listen_output_that_nobody_connects_to_gives_up(clip):
         p.kill()
 
 
+@pytest.mark.parametrize("listen", [False, True])
+def test_a_tcp_viewer_that_stops_reading_ends_the_run_after_read_timeout(tmp_path, listen):
+    """-o tcp://HOST:PORT (or ?listen=1) to a viewer that connects, then stops reading (paused,
+    frozen): every write waited for ever, the run with it (only a signal ended it); it fails
+    after video.read_timeout with one line, exit 1."""
+    require_ffmpeg()
+    noisy = tmp_path / "noise.mp4"  # (noise: megabytes of H.264 fill the socket buffers at once)
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    "nullsrc=s=320x240:r=25,geq=random(1)*255:128:128", "-frames:v", "150",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", str(noisy)],
+                   check=True, timeout=60)
+    port = free_port()
+    held = []
+    with socket.socket() as lsock:
+        url = f"tcp://127.0.0.1:{port}" + ("?listen=1" if listen else "")
+        if not listen:
+            lsock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            lsock.bind(("127.0.0.1", port))
+            lsock.listen()
+            threading.Thread(target=lambda: held.append(lsock.accept()[0]), daemon=True).start()
+        p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(noisy), "-o", url, "--no-pace",
+                              "--set", "video.read_timeout=1", "--set", "video.stream_bitrate=50000"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+        try:
+            if listen:  # (a viewer that reads nothing)
+                deadline = time.monotonic() + 10
+                while not held:
+                    c = socket.socket()
+                    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                    try:
+                        c.connect(("127.0.0.1", port))
+                        held.append(c)
+                    except OSError:
+                        c.close()
+                        assert time.monotonic() < deadline, "livecut did not listen"
+                        time.sleep(0.2)
+            try:
+                _, err = p.communicate(timeout=40)
+            except subprocess.TimeoutExpired:
+                pytest.fail("livecut waited for ever for a viewer that stopped reading", pytrace=False)
+        finally:
+            p.kill()
+            for c in held:
+                c.close()
+    lines = [ln for ln in err.splitlines() if ln.strip() and not ln.startswith("livecut: streaming")]
+    assert p.returncode == 1 and len(lines) == 1, err
+    assert lines[0] == f"livecut: error: {url}: writing failed: the viewer took no data for 1 s", err
+
+
 @pytest.mark.parametrize("query, limit", [("listen_timeout=2500", "2.5"), ("listen_timeout=500", "0.5")])
 def test_a_tcp_listen_output_says_the_urls_own_listen_timeout(clip, query, limit):
     """-o "tcp://...?listen=1&listen_timeout=MS": FFmpeg waits the URL's time, not

@@ -23,6 +23,7 @@ otherwise frames are 1/fps apart.  Encoders are flushed with ``encode(None)``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import sys
@@ -107,6 +108,11 @@ class StreamSink:
                 # tcp://...?listen=1 waits for a viewer to connect: without a limit (ms) it
                 # waited for ever, deaf to Ctrl-C and SIGTERM, a run nobody watched
                 self.url = with_query(spec, listen_timeout=str(int(self.cfg.open_timeout * 1000)))
+            if scheme == "tcp":
+                # a viewer that stops reading (paused, frozen) held every write for ever, the
+                # run with it: FFmpeg's socket I/O limit (µs) makes the write fail after
+                # video.read_timeout, as for rtmp:// (a URL's own timeout= is kept)
+                self.url = with_query(self.url, timeout=str(int(self.cfg.read_timeout * 1_000_000)))
             # PyAV's FFmpeg has no SRT: MPEG-TS goes through an ffmpeg subprocess
             self.srt = scheme == "srt"
         elif scheme == "rtsp":  # (rtsps:// is not an output: see urls.OUTPUT_SCHEMES)
@@ -222,6 +228,7 @@ class StreamSink:
             self._stop_relay()
             raise
         self._container, self._stream = container, stream
+        self._started = True
         log.info("streaming to %s: %s %s %dx%d @ %.3g fps%s", self.safe, self.format,
                  "raw " + stream.pix_fmt if self.raw else "h264", w, h, float(self.fps),
                  " (through ffmpeg)" if self.srt else "")
@@ -231,6 +238,8 @@ class StreamSink:
     _opening = False
     #: tcp://...?listen=1: waits for a viewer to connect (see __init__)
     _listens = False
+    #: the stream was opened (its header sent)
+    _started = False
 
     def _start(self, container: Any) -> None:
         """``container.start_encoding()`` for a network output (FFmpeg connects, and publishes).
@@ -489,12 +498,24 @@ class StreamSink:
             text = exc.strerror if isinstance(exc.strerror, str) else (str(exc.args[0]) if exc.args else "")
             if text:
                 return redact_text(text)
+        if self._started and url_scheme(self.spec) == "tcp" and getattr(exc, "errno", None) == errno.ETIMEDOUT:
+            # (FFmpeg's socket I/O limit, see __init__: the viewer stopped reading)
+            return f"the viewer took no data for {self._stall_limit():g} s"
         if isinstance(exc, (BrokenPipeError, av.error.BrokenPipeError)) or \
                 getattr(exc, "errno", None) == 32:
             return "the reader closed the pipe" if self.spec == "-" else "the connection was closed"
         if isinstance(exc, av.error.ExitError):
             return "timed out"
         return redact_text(getattr(exc, "strerror", None) or str(exc))
+
+    def _stall_limit(self) -> float:
+        """Seconds a tcp:// viewer may take no data: the URL's own ``timeout`` (µs) where it
+        has one, else video.read_timeout."""
+        try:
+            limit = float(self._query().get("timeout", "")) / 1e6
+        except ValueError:
+            return self.cfg.read_timeout
+        return limit if limit > 0 else self.cfg.read_timeout
 
     def _ticks(self, pts: float | None) -> int:
         step = max(1, round(TIME_BASE.denominator / float(self.fps)))
