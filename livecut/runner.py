@@ -1175,6 +1175,9 @@ def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None)
         if getattr(out_sink, "abandoned", False):
             why = ": its reader did not take the rest" if getattr(out_sink, "cancel", None) is not None else ""
             parts.insert(0, f"{output} could not be finished{why}")
+        elif isinstance(getattr(out_sink, "unfinished", None), str) and out_sink.unfinished:
+            # (a stream whose end its server or peer did not take: not "finalized")
+            parts.insert(0, f"{output} could not be finished: {out_sink.unfinished}")
         elif not frames:
             parts.insert(0, f"nothing was written to {output}")
         else:

@@ -125,6 +125,22 @@ def test_a_signal_while_the_server_stalls_mid_stream_ends_the_run_at_once(clip):
     assert took < 6
 
 
+def test_a_signal_while_the_server_stalls_says_the_stream_was_not_finished_in_one_line(clip):
+    """Stopped by a signal while the server takes nothing: the stream's end cannot be sent.
+    It said so in a line of its own, then 'finalized with N frames' as if the stream had
+    been finished; one line now says it could not be, and why."""
+    with FakeRtmpServer("stall", stall_after=20_000) as srv:
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live/{KEY}", "video.open_timeout=60",
+                     "video.read_timeout=60")
+        assert srv.stalled.wait(30), "the stream never started"
+        time.sleep(0.5)
+        p.send_signal(signal.SIGINT)
+        err = _finish(p)
+    lines = [ln for ln in err.splitlines() if ln.strip() and not ln.startswith("livecut: streaming to")]
+    assert p.returncode == 130 and lines == [_error_line(err)], err
+    assert "could not be finished: the server took no data" in lines[0] and "finalized" not in lines[0], err
+
+
 def test_publishing_through_the_relay_names_the_real_server(clip):
     """The server sees what FFmpeg itself would have sent: the tcUrl names it (not the
     relay's port), the key is the one given; the stream arrives and ends cleanly.  (The

@@ -383,6 +383,9 @@ class StreamSink:
     #: set by the pipeline when a signal (Ctrl-C, SIGTERM) stopped the run: closing then does
     #: not wait long for an srt:// peer
     interrupted = False
+    #: why the stream's end could not be sent, when closing after a signal failed (a server
+    #: that takes no data): the run's message says it
+    unfinished = ""
 
     def close(self) -> None:
         if self._closed:
@@ -421,8 +424,10 @@ class StreamSink:
                 else:
                     error = self._finish_relay()
         if error:
-            if self.interrupted:  # stopped by a signal: the exit says so; the stream could not finish
-                log.warning("%s: finishing the stream failed: %s", self.safe, error)
+            if self.interrupted:  # stopped by a signal: the exit's one line says so (it was a
+                # warning line of its own, then "finalized with N frames" as if it had finished)
+                self.unfinished = error
+                log.debug("%s: finishing the stream failed: %s", self.safe, error)
                 return
             raise self._failed("finishing the stream failed", error)
 
