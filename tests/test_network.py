@@ -7,6 +7,7 @@ all on 127.0.0.1.  RTSP tests skip only when the GStreamer packages are absent.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import signal
 import socket
@@ -798,6 +799,50 @@ def test_cli_tcp_listen_output_that_nobody_connects_to_gives_up(clip):
         assert p.wait(timeout=20) == 0, p.stderr.read()
     finally:
         p.kill()
+
+
+def _listening(port: int) -> bool:
+    """Whether a socket listens on 127.0.0.1:``port`` (Linux: /proc/net/tcp), found without
+    connecting to it (a connection is a viewer)."""
+    with open("/proc/net/tcp") as f:
+        return any(ln.split()[1].upper() == f"0100007F:{port:04X}" and ln.split()[3] == "0A"
+                   for ln in f.readlines()[1:])
+
+
+@pytest.mark.parametrize("query, sig, code, said", [
+    ("listen=1", signal.SIGINT, 130, "interrupted"),
+    ("listen", signal.SIGTERM, 143, "stopped by SIGTERM"),   # (bare, as FFmpeg takes it)
+    ("listen=1&listen_timeout=-1", signal.SIGINT, 130, "interrupted"),
+])
+def test_a_signal_while_a_tcp_listen_output_waits_for_its_viewer_ends_the_run_at_once(clip, query, sig,
+                                                                                        code, said):
+    """FFmpeg listened holding the GIL: Ctrl-C or SIGTERM waited for a viewer, up to
+    video.open_timeout (a URL's listen_timeout=-1, or a bare ?listen: for ever); the run
+    ends at once, with one line."""
+    if not os.path.exists("/proc/net/tcp"):
+        pytest.skip("needs Linux's /proc/net/tcp")
+    port = free_port()
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o",
+                          f"tcp://127.0.0.1:{port}?{query}", "--set", "video.open_timeout=60"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    try:
+        deadline = time.monotonic() + 30
+        while not _listening(port):
+            assert p.poll() is None and time.monotonic() < deadline, "livecut did not listen"
+            time.sleep(0.1)
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        p.send_signal(sig)
+        try:
+            _, err = p.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the signal did not end a run waiting for a tcp:// viewer", pytrace=False)
+        took = time.monotonic() - t0
+    finally:
+        p.kill()
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert p.returncode == code and lines == [f"livecut: error: {said}"], err
+    assert took < 2, f"took {took:.1f} s"
 
 
 @pytest.mark.parametrize("listen", [False, True])

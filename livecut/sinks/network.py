@@ -26,6 +26,8 @@ import contextlib
 import errno
 import logging
 import os
+import select
+import socket
 import sys
 import threading
 import time
@@ -55,6 +57,8 @@ log = logging.getLogger("livecut")
 TIME_BASE = Fraction(1, 90000)
 #: how long (µs) the muxer may hold packets of one stream waiting for another's
 MAX_INTERLEAVE_US = 200_000
+#: seconds between looks at a cancel while waiting for a tcp:// viewer (see _TcpViewer)
+POLL = 0.1
 #: the kind of output each container format is for the audio it takes (livecut.sinks.audio.AUDIO_OK)
 _AUDIO_KIND = {"mpegts": ".ts", "rtsp": ".rtsp", "flv": ".flv"}
 _PIX_IN = {1: "gray", 3: "bgr24", 4: "bgra"}
@@ -103,12 +107,10 @@ class StreamSink:
             self.url, self.format, self.raw = spec, "mpegts", False
             if scheme == "udp":
                 self.url = with_query(spec, pkt_size="1316")
-            self._listens = scheme == "tcp" and self._query().get("listen", "0") not in ("", "0")
-            if self._listens:
-                # tcp://...?listen=1 waits for a viewer to connect: without a limit (ms) it
-                # waited for ever, deaf to Ctrl-C and SIGTERM, a run nobody watched
-                self.url = with_query(spec, listen_timeout=str(int(self.cfg.open_timeout * 1000)))
-            if scheme == "tcp":
+            # tcp://...?listen=1 (or a bare ?listen, as FFmpeg reads it) waits for a viewer to
+            # connect: livecut listens itself (see _open_tcp_listener)
+            self._listens = scheme == "tcp" and _listen_flag(spec)
+            if scheme == "tcp" and not self._listens:
                 # a viewer that stops reading (paused, frozen) held every write for ever, the
                 # run with it: FFmpeg's socket I/O limit (µs) makes the write fail after
                 # video.read_timeout, as for rtmp:// (a URL's own timeout= is kept)
@@ -158,6 +160,8 @@ class StreamSink:
         try:
             if self.srt:
                 container = self._open_srt()
+            elif self._listens:
+                container = self._open_tcp_listener()
             else:
                 url = self.url
                 if self.relayed:
@@ -173,7 +177,11 @@ class StreamSink:
             reason = self._reason(exc)
             self._stop_bridge()
             self._stop_relay()
+            self._stop_tcp()
             raise VideoWriteError(f"{self.safe}: cannot open the output: {reason}") from None
+        except BaseException:  # (a signal while waiting for a viewer; none came in time)
+            self._stop_tcp()
+            raise
         try:
             if self.raw:
                 stream = container.add_stream("rawvideo", rate=self.fps)
@@ -198,7 +206,8 @@ class StreamSink:
             self._add_audio(container)
             if self.spec != "-":
                 # connect now (header), so a refused/unknown URL fails here, not at the first frame
-                if self.srt:  # (its header goes to ffmpeg's pipe, from Python: a signal is raised there)
+                if self.srt or self._listens:  # (its header goes to ffmpeg's pipe or the viewer's
+                    # socket, from Python: a signal is raised there)
                     container.start_encoding()
                 else:
                     self._start(container)
@@ -214,11 +223,10 @@ class StreamSink:
             container.close()
             self._stop_bridge()
             self._stop_relay()
-            limit = self._listen_limit() if self._listens else self.cfg.open_timeout
-            if ("timeout" in self.container_options or self._listens) and \
-                    time.monotonic() - t0 >= limit * 0.95:
-                who = "no viewer connected" if self._listens else "no answer"
-                raise VideoWriteError(f"{self.safe}: {who} within {limit:g} s") from None
+            self._stop_tcp()
+            limit = self.cfg.open_timeout
+            if "timeout" in self.container_options and time.monotonic() - t0 >= limit * 0.95:
+                raise VideoWriteError(f"{self.safe}: no answer within {limit:g} s") from None
             raise VideoWriteError(f"{self.safe}: cannot start the stream: {reason}") from None
         except BaseException:  # a signal while the stream opened: nothing is left behind
             self._close_audio()
@@ -226,6 +234,7 @@ class StreamSink:
                 container.close()
             self._stop_bridge()
             self._stop_relay()
+            self._stop_tcp()
             raise
         self._container, self._stream = container, stream
         self._started = True
@@ -238,6 +247,8 @@ class StreamSink:
     _opening = False
     #: tcp://...?listen=1: waits for a viewer to connect (see __init__)
     _listens = False
+    #: tcp://...?listen=1: the listening socket, then the viewer's (see _open_tcp_listener)
+    _tcp: "_TcpViewer | None" = None
     #: the stream was opened (its header sent)
     _started = False
 
@@ -300,7 +311,7 @@ class StreamSink:
     def _listen_limit(self) -> float:
         """Seconds a listening output (tcp ``listen=1``, srt ``mode=listener``) waits for its
         viewer: the URL's own ``listen_timeout`` where it has one (ms for tcp, µs for srt;
-        FFmpeg takes it over ours), else video.open_timeout."""
+        FFmpeg, and livecut for tcp, take it over ours), else video.open_timeout."""
         value = self._query().get("listen_timeout", "")
         try:
             limit = float(value) / (1e6 if self.srt else 1e3)
@@ -336,6 +347,52 @@ class StreamSink:
         # flush_packets: each frame goes to ffmpeg at once, not when a 32 KB buffer fills
         return av.open(PipeWriter(self._bridge, limit), mode="w", format="mpegts",
                        options={"flush_packets": "1", **self.container_options})
+
+    def _open_tcp_listener(self) -> Any:
+        """tcp://...?listen=1: livecut listens and PyAV writes MPEG-TS to the viewer's socket.
+
+        FFmpeg's own listening held the GIL: Ctrl-C and SIGTERM waited for the viewer or the
+        listen_timeout (10 s; a URL's ``listen_timeout=-1``: for ever).  Here the wait is
+        Python's, in slices, so a signal ends it at once; the URL's ``listen_timeout`` (ms;
+        -1: no limit) is kept, else video.open_timeout."""
+        parts = urlsplit(self.spec)
+        limit: float | None = self._listen_limit()
+        try:
+            if float(self._query().get("listen_timeout", "1")) <= 0:
+                limit = None   # (FFmpeg's -1: wait for a viewer as long as it takes)
+        except ValueError:
+            pass
+        family, kind, proto, _, addr = socket.getaddrinfo(parts.hostname or None, parts.port,
+                                                          type=socket.SOCK_STREAM,
+                                                          flags=socket.AI_PASSIVE)[0]
+        listener = socket.socket(family, kind, proto)
+        self._tcp = _TcpViewer(listener, self._stall_limit())
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # (as FFmpeg does)
+        listener.bind(addr)
+        listener.listen(1)
+        listener.settimeout(POLL)
+        start = time.monotonic()
+        while True:
+            try:
+                conn, _ = listener.accept()
+                break
+            except socket.timeout:
+                if self._tcp.cancelled:
+                    self._stop_tcp()
+                    raise VideoWriteError(f"{self.safe}: cancelled while waiting for a viewer")
+                if limit is not None and time.monotonic() - start >= limit:
+                    self._stop_tcp()
+                    raise VideoWriteError(f"{self.safe}: no viewer connected within "
+                                          f"{self._listen_limit():g} s") from None
+        self._tcp.connected(conn, self._query())
+        # flush_packets: each frame goes to the viewer at once, not when a 32 KB buffer fills
+        return av.open(self._tcp, mode="w", format="mpegts",
+                       options={"flush_packets": "1", **self.container_options})
+
+    def _stop_tcp(self) -> None:
+        viewer, self._tcp = self._tcp, None
+        if viewer is not None:
+            viewer.close()
 
     def _stop_bridge(self) -> None:
         bridge, self._bridge = self._bridge, None
@@ -384,7 +441,7 @@ class StreamSink:
     #: not wait long for an srt:// peer
     interrupted = False
     #: why the stream's end could not be sent, when closing after a signal failed (a server
-    #: that takes no data): the run's message says it
+    #: that takes no data) or a tcp:// viewer's write was cancelled: the run's message says it
     unfinished = ""
 
     def close(self) -> None:
@@ -413,6 +470,7 @@ class StreamSink:
                 container.close()
             except (av.error.FFmpegError, OSError) as exc:
                 error = error or self._reason(exc)
+            self._stop_tcp()
             if self.srt:
                 if error:
                     self._stop_bridge()
@@ -448,6 +506,10 @@ class StreamSink:
         relay = self._relay
         if relay is not None:
             relay.cancel()
+        viewer = self._tcp
+        if viewer is not None:
+            viewer.cancel()
+            self.unfinished = self.unfinished or "its viewer did not take the rest"
 
     @property
     def close_may_block(self) -> bool:
@@ -466,6 +528,9 @@ class StreamSink:
         self._audio = None
         self._stop_bridge()
         self._stop_relay()
+        viewer = self._tcp   # (not closed under the write: that write fails at once)
+        if viewer is not None:
+            viewer.cancel()
 
     def abort(self) -> None:
         """Close without flushing (after a write error)."""
@@ -480,6 +545,7 @@ class StreamSink:
             except Exception:
                 pass
         self._stop_bridge()
+        self._stop_tcp()
 
     def __enter__(self) -> "StreamSink":
         return self.open()
@@ -572,6 +638,91 @@ class StreamSink:
             self.abort()
             raise self._failed("writing failed", reason) from None
         self.frames += 1
+
+
+def _listen_flag(spec: str) -> bool:
+    """Whether a tcp:// URL listens, as FFmpeg reads its ``listen``: a bare ``listen`` or
+    any value but a number 0 (``listen``, ``listen=1``, ``listen=2``)."""
+    for key, value in parse_qsl(urlsplit(spec).query, keep_blank_values=True):
+        if key.lower() == "listen":
+            text = value.strip()
+            return not (text.lstrip("+-").isdigit() and int(text) == 0)
+    return False
+
+
+class _TcpViewer:
+    """File-like writing to a tcp://...?listen=1 output's viewer, for ``av.open(mode="w")``.
+
+    A write the viewer takes nothing of for ``timeout`` seconds raises a TimeoutError
+    (ETIMEDOUT), one to a viewer that left the error of its socket; :meth:`cancel` (any
+    thread) makes a waiting accept or write end at once."""
+
+    def __init__(self, listener: socket.socket, timeout: float) -> None:
+        self.listener = listener
+        self.conn: socket.socket | None = None
+        self.timeout = timeout
+        self.cancelled = False
+
+    def connected(self, conn: socket.socket, query: dict[str, str]) -> None:
+        self.conn = conn
+        conn.setblocking(False)
+        try:
+            if query.get("send_buffer_size", "").isdigit():
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, int(query["send_buffer_size"]))
+            if query.get("tcp_nodelay", "0") not in ("", "0"):
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        self.listener.close()   # (one viewer, as FFmpeg's listen=1)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:
+        conn = self.conn
+        if conn is None or self.cancelled:
+            raise BrokenPipeError(32, "the connection was closed")
+        view = memoryview(data)
+        start = time.monotonic()
+        while view:
+            if self.cancelled:
+                raise BrokenPipeError(32, "the connection was closed")
+            if time.monotonic() - start > self.timeout:
+                raise TimeoutError(errno.ETIMEDOUT, f"the viewer took no data for {self.timeout:g} s")
+            try:
+                _, ready, _ = select.select([], [conn], [], POLL)
+            except (OSError, ValueError):
+                raise BrokenPipeError(32, "the connection was closed") from None
+            if not ready:
+                continue
+            try:
+                sent = conn.send(view)
+            except BlockingIOError:
+                continue
+            view = view[sent:]
+            start = time.monotonic()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def cancel(self) -> None:
+        """End a waiting accept or write (thread-safe: the sockets are shut down, not closed)."""
+        self.cancelled = True
+        conn = self.conn
+        if conn is not None:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        for sock in (self.conn, self.listener):
+            if sock is not None:
+                try:
+                    sock.close()
+                except OSError:
+                    pass
 
 
 def _is_stream_output(spec: str) -> bool:
