@@ -90,6 +90,12 @@ def url_problem(url: str) -> str | None:
         return f"{scheme}:// needs a port (e.g. {scheme}://127.0.0.1:5000)"
     if re.fullmatch(r"\d+(\.\d+){3}", host, re.ASCII) and any(int(o) > 255 for o in host.split(".")):
         return f"{host} is not an IPv4 address"
+    if scheme == "srt":
+        # (libsrt refuses any other length: "failed to set option SRTO_PASSPHRASE on socket:
+        # Operation not supported: Bad parameters", exit 1, at the first write of an output)
+        for raw in re.findall(r"(?:[?&])passphrase=([^&#]*)", query):
+            if raw and (len(raw) < 10 or len(unquote(raw)) > 79):
+                return "an SRT passphrase must be 10 to 79 characters long"
     return None
 
 

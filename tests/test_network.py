@@ -1023,6 +1023,10 @@ def test_a_file_over_http_resumes_after_a_reconnect_without_repeating_frames(tmp
     ("udp://127.0.0.1:99999", "from 1 to 65535"),
     ("srt://user:pw@256.1.1.1:5000", "not an IPv4 address"),
     ("tcp://host", "needs a port"),
+    # libsrt takes 10 to 79 characters: "failed to set option SRTO_PASSPHRASE on socket:
+    # Operation not supported: Bad parameters", exit 1 for an output
+    ("srt://127.0.0.1:5000?passphrase=pw12345", "SRT passphrase must be 10 to 79 characters"),
+    ("srt://127.0.0.1:5000?mode=caller&passphrase=" + "pw" * 40, "SRT passphrase must be 10 to 79 characters"),
 ])
 @pytest.mark.parametrize("side", ["input", "output"])
 def test_impossible_stream_addresses_are_refused_at_once(url, why, side):
