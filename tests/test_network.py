@@ -845,6 +845,76 @@ def test_a_signal_while_a_tcp_listen_output_waits_for_its_viewer_ends_the_run_at
     assert took < 2, f"took {took:.1f} s"
 
 
+def _syn_sent(port: int) -> int:
+    """How many connections to 127.0.0.1:``port`` wait for their answer (Linux: SYN_SENT)."""
+    with open("/proc/net/tcp") as f:
+        return sum(ln.split()[2].upper() == f"0100007F:{port:04X}" and ln.split()[3] == "02"
+                   for ln in f.readlines()[1:])
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, None])
+def test_a_tcp_output_whose_viewer_does_not_answer_ends_at_a_signal_or_open_timeout(clip, sig):
+    """-o tcp://HOST:PORT to an address that does not answer (its SYNs dropped: here a
+    listener whose backlog is full): FFmpeg connected holding the GIL, for 5 s whatever
+    video.open_timeout, then 'cannot start the stream: Connection timed out', exit 1 -- a
+    Ctrl-C meanwhile lost.  A signal ends the wait at once (130); without one, the run gives
+    up after video.open_timeout with one line."""
+    if not os.path.exists("/proc/net/tcp"):
+        pytest.skip("needs Linux's /proc/net/tcp")
+    with socket.socket() as lsock:
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen(0)
+        port = lsock.getsockname()[1]
+        filler = []
+        for _ in range(3):  # (the backlog is full: the kernel drops the next SYNs)
+            c = socket.socket()
+            c.setblocking(False)
+            c.connect_ex(("127.0.0.1", port))
+            filler.append(c)
+        time.sleep(0.5)
+        probe = socket.socket()
+        probe.settimeout(1.0)
+        try:
+            probe.connect(("127.0.0.1", port))
+            pytest.skip("this kernel answers a listener whose backlog is full")
+        except socket.timeout:
+            pass
+        finally:
+            probe.close()
+        limit = "60" if sig else "7"
+        waiting = _syn_sent(port)  # (a filler's own)
+        p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o",
+                              f"tcp://127.0.0.1:{port}", "--set", f"video.open_timeout={limit}"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+        try:
+            deadline = time.monotonic() + 30
+            while _syn_sent(port) <= waiting:
+                assert p.poll() is None and time.monotonic() < deadline, "livecut did not connect"
+                time.sleep(0.05)
+            t0 = time.monotonic()
+            if sig:
+                time.sleep(0.5)
+                t0 = time.monotonic()
+                p.send_signal(sig)
+            try:
+                _, err = p.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                pytest.fail("livecut waited for ever for a tcp:// viewer", pytrace=False)
+            took = time.monotonic() - t0
+        finally:
+            p.kill()
+            for c in filler:
+                c.close()
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    if sig:
+        assert p.returncode == 130 and lines == ["livecut: error: interrupted"], err
+        assert took < 3, f"took {took:.1f} s"
+    else:
+        assert p.returncode == 1, err
+        assert lines == [f"livecut: error: tcp://127.0.0.1:{port}: no answer within 7 s"], err
+        assert 6 < took < 10, f"took {took:.1f} s"
+
+
 @pytest.mark.parametrize("listen", [False, True])
 def test_a_tcp_viewer_that_stops_reading_ends_the_run_after_read_timeout(tmp_path, listen):
     """-o tcp://HOST:PORT (or ?listen=1) to a viewer that connects, then stops reading (paused,

@@ -6,7 +6,9 @@
   written, none dropped;
 * ``udp://HOST:PORT``, ``srt://HOST:PORT``, ``tcp://HOST:PORT``: MPEG-TS with
   low-latency H.264 (``pkt_size=1316`` added for UDP); SRT through an ``ffmpeg``
-  subprocess (:mod:`livecut.srtbridge`), which sends the MPEG-TS unchanged;
+  subprocess (:mod:`livecut.srtbridge`), which sends the MPEG-TS unchanged; TCP through a
+  socket of livecut's own (connected, or listening with ``?listen=1``), whose waits a
+  signal ends;
 * ``rtsp://HOST:PORT/PATH``: published to an RTSP server (ANNOUNCE/RECORD, TCP), through the
   same relay as RTMP (see below) when its transport is TCP: FFmpeg connects and publishes
   holding the GIL, up to ``video.open_timeout``, and only the relay can cut that short on a
@@ -108,13 +110,9 @@ class StreamSink:
             if scheme == "udp":
                 self.url = with_query(spec, pkt_size="1316")
             # tcp://...?listen=1 (or a bare ?listen, as FFmpeg reads it) waits for a viewer to
-            # connect: livecut listens itself (see _open_tcp_listener)
+            # connect; livecut connects or listens itself (see _open_tcp)
             self._listens = scheme == "tcp" and _listen_flag(spec)
-            if scheme == "tcp" and not self._listens:
-                # a viewer that stops reading (paused, frozen) held every write for ever, the
-                # run with it: FFmpeg's socket I/O limit (µs) makes the write fail after
-                # video.read_timeout, as for rtmp:// (a URL's own timeout= is kept)
-                self.url = with_query(self.url, timeout=str(int(self.cfg.read_timeout * 1_000_000)))
+            self.tcp = scheme == "tcp"
             # PyAV's FFmpeg has no SRT: MPEG-TS goes through an ffmpeg subprocess
             self.srt = scheme == "srt"
         elif scheme == "rtsp":  # (rtsps:// is not an output: see urls.OUTPUT_SCHEMES)
@@ -160,8 +158,8 @@ class StreamSink:
         try:
             if self.srt:
                 container = self._open_srt()
-            elif self._listens:
-                container = self._open_tcp_listener()
+            elif self.tcp:
+                container = self._open_tcp()
             else:
                 url = self.url
                 if self.relayed:
@@ -206,7 +204,7 @@ class StreamSink:
             self._add_audio(container)
             if self.spec != "-":
                 # connect now (header), so a refused/unknown URL fails here, not at the first frame
-                if self.srt or self._listens:  # (its header goes to ffmpeg's pipe or the viewer's
+                if self.srt or self.tcp:  # (its header goes to ffmpeg's pipe or the viewer's
                     # socket, from Python: a signal is raised there)
                     container.start_encoding()
                 else:
@@ -247,8 +245,9 @@ class StreamSink:
     _opening = False
     #: tcp://...?listen=1: waits for a viewer to connect (see __init__)
     _listens = False
-    #: tcp://...?listen=1: the listening socket, then the viewer's (see _open_tcp_listener)
+    #: tcp://: the viewer's socket (and, for ?listen=1, the listening one; see _open_tcp)
     _tcp: "_TcpViewer | None" = None
+    tcp = False
     #: the stream was opened (its header sent)
     _started = False
 
@@ -259,7 +258,7 @@ class StreamSink:
         waits: a signal meanwhile (Ctrl-C, SIGTERM) is written to the relay (rtmp(s)://,
         rtsp:// over TCP) by Python's C handler, the relay gives up, FFmpeg returns, and the
         handler's exception is raised here -- raised in FFmpeg's thread, inside PyAV's error
-        handling, it was lost.  Without a relay (rtsp:// over UDP, tcp://) the signal is
+        handling, it was lost.  Without a relay (rtsp:// over UDP) the signal is
         raised once FFmpeg returns (its open timeout): it was lost too, the run said 'no
         answer', exit 1."""
         relay = self._relay
@@ -348,13 +347,51 @@ class StreamSink:
         return av.open(PipeWriter(self._bridge, limit), mode="w", format="mpegts",
                        options={"flush_packets": "1", **self.container_options})
 
-    def _open_tcp_listener(self) -> Any:
-        """tcp://...?listen=1: livecut listens and PyAV writes MPEG-TS to the viewer's socket.
+    def _open_tcp(self) -> Any:
+        """tcp://: livecut connects to the viewer (or, ?listen=1, waits for it) and PyAV
+        writes MPEG-TS to its socket.
 
-        FFmpeg's own listening held the GIL: Ctrl-C and SIGTERM waited for the viewer or the
-        listen_timeout (10 s; a URL's ``listen_timeout=-1``: for ever).  Here the wait is
-        Python's, in slices, so a signal ends it at once; the URL's ``listen_timeout`` (ms;
-        -1: no limit) is kept, else video.open_timeout."""
+        FFmpeg connected and listened holding the GIL: Ctrl-C and SIGTERM waited for the
+        viewer or its time limit (a connection nobody answers: 5 s, then "Connection timed
+        out", exit 1, the signal lost; listening: video.open_timeout, or for ever with the
+        URL's ``listen_timeout=-1``), and a viewer that stopped reading held a write for ever.
+        Here the waits are Python's, in slices, so a signal ends them at once; a write waits
+        for the viewer up to the URL's ``timeout`` (µs), else video.read_timeout."""
+        self._tcp = _TcpViewer(self._stall_limit())
+        conn = self._accept_viewer() if self._listens else self._connect_viewer()
+        self._tcp.connected(conn, self._query())
+        # flush_packets: each frame goes to the viewer at once, not when a 32 KB buffer fills
+        return av.open(self._tcp, mode="w", format="mpegts",
+                       options={"flush_packets": "1", **self.container_options})
+
+    def _connect_viewer(self) -> socket.socket:
+        """A connection to tcp://HOST:PORT within video.open_timeout."""
+        parts = urlsplit(self.spec)
+        limit = self.cfg.open_timeout
+        start = time.monotonic()
+        error: OSError | None = None
+        for family, kind, proto, _, addr in socket.getaddrinfo(parts.hostname, parts.port,
+                                                               type=socket.SOCK_STREAM):
+            sock = socket.socket(family, kind, proto)
+            self._tcp.sockets.append(sock)
+            sock.setblocking(False)
+            code = sock.connect_ex(addr)
+            while code in (errno.EINPROGRESS, errno.EALREADY, errno.EWOULDBLOCK):
+                if self._tcp.cancelled:
+                    raise VideoWriteError(f"{self.safe}: cancelled while connecting")
+                if time.monotonic() - start >= limit:
+                    raise VideoWriteError(f"{self.safe}: no answer within {limit:g} s")
+                _, ready, _ = select.select([], [sock], [], POLL)
+                if ready:
+                    code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if code == 0:
+                return sock
+            error = OSError(code, os.strerror(code))
+        raise error or OSError(errno.EHOSTUNREACH, os.strerror(errno.EHOSTUNREACH))
+
+    def _accept_viewer(self) -> socket.socket:
+        """The first viewer to connect to tcp://HOST:PORT?listen=1, within the URL's
+        ``listen_timeout`` (ms; -1: no limit), else video.open_timeout."""
         parts = urlsplit(self.spec)
         limit: float | None = self._listen_limit()
         try:
@@ -366,7 +403,7 @@ class StreamSink:
                                                           type=socket.SOCK_STREAM,
                                                           flags=socket.AI_PASSIVE)[0]
         listener = socket.socket(family, kind, proto)
-        self._tcp = _TcpViewer(listener, self._stall_limit())
+        self._tcp.sockets.append(listener)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # (as FFmpeg does)
         listener.bind(addr)
         listener.listen(1)
@@ -374,20 +411,13 @@ class StreamSink:
         start = time.monotonic()
         while True:
             try:
-                conn, _ = listener.accept()
-                break
+                return listener.accept()[0]
             except socket.timeout:
                 if self._tcp.cancelled:
-                    self._stop_tcp()
-                    raise VideoWriteError(f"{self.safe}: cancelled while waiting for a viewer")
+                    raise VideoWriteError(f"{self.safe}: cancelled while waiting for a viewer") from None
                 if limit is not None and time.monotonic() - start >= limit:
-                    self._stop_tcp()
                     raise VideoWriteError(f"{self.safe}: no viewer connected within "
                                           f"{self._listen_limit():g} s") from None
-        self._tcp.connected(conn, self._query())
-        # flush_packets: each frame goes to the viewer at once, not when a 32 KB buffer fills
-        return av.open(self._tcp, mode="w", format="mpegts",
-                       options={"flush_packets": "1", **self.container_options})
 
     def _stop_tcp(self) -> None:
         viewer, self._tcp = self._tcp, None
@@ -651,20 +681,23 @@ def _listen_flag(spec: str) -> bool:
 
 
 class _TcpViewer:
-    """File-like writing to a tcp://...?listen=1 output's viewer, for ``av.open(mode="w")``.
+    """File-like writing to a tcp:// output's viewer, for ``av.open(mode="w")``.
 
     A write the viewer takes nothing of for ``timeout`` seconds raises a TimeoutError
     (ETIMEDOUT), one to a viewer that left the error of its socket; :meth:`cancel` (any
-    thread) makes a waiting accept or write end at once."""
+    thread) makes a waiting connect, accept or write end at once."""
 
-    def __init__(self, listener: socket.socket, timeout: float) -> None:
-        self.listener = listener
+    def __init__(self, timeout: float) -> None:
+        #: the sockets to close: the connection's, and a listening one
+        self.sockets: list[socket.socket] = []
         self.conn: socket.socket | None = None
         self.timeout = timeout
         self.cancelled = False
 
     def connected(self, conn: socket.socket, query: dict[str, str]) -> None:
         self.conn = conn
+        if conn not in self.sockets:
+            self.sockets.append(conn)
         conn.setblocking(False)
         try:
             if query.get("send_buffer_size", "").isdigit():
@@ -673,7 +706,10 @@ class _TcpViewer:
                 conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:
             pass
-        self.listener.close()   # (one viewer, as FFmpeg's listen=1)
+        for sock in self.sockets:
+            if sock is not conn:
+                sock.close()   # (one viewer, as FFmpeg's listen=1; an address tried before)
+        self.sockets = [conn]
 
     def writable(self) -> bool:
         return True
@@ -717,12 +753,11 @@ class _TcpViewer:
                 pass
 
     def close(self) -> None:
-        for sock in (self.conn, self.listener):
-            if sock is not None:
-                try:
-                    sock.close()
-                except OSError:
-                    pass
+        for sock in self.sockets:
+            try:
+                sock.close()
+            except OSError:
+                pass
 
 
 def _is_stream_output(spec: str) -> bool:
