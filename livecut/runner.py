@@ -1170,6 +1170,8 @@ def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None)
         from livecut.urls import redact_url
 
         output = redact_url(output)  # (an output URL's password, stream key or passphrase)
+        if output == "-":  # (as the stream's other messages name it: "- finalized" read as a typo)
+            output = "stdout"
         frames = getattr(out_sink, "frames", None)
         frames = frames if isinstance(frames, int) else written
         if getattr(out_sink, "abandoned", False):

@@ -548,6 +548,27 @@ def test_pipe_closed_by_reader_is_a_clean_error():
 
 # ---------------------------------------------------------------- network output
 
+def test_a_signal_names_standard_output_as_stdout(clips):
+    """Ctrl-C during -o -: the one line said '(- finalized with N frames)', which read as a
+    typo; it names stdout, as the stream's other messages do."""
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clips["audio"]), "-o", "-", "--pace"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_with_repo())
+    threading.Thread(target=p.stdout.read, daemon=True).start()  # (a reader that takes it all)
+    try:
+        deadline = time.monotonic() + 30
+        while not p.stderr.readline().startswith(b"livecut: streaming to stdout"):
+            assert p.poll() is None and time.monotonic() < deadline, "livecut did not stream"
+        time.sleep(0.3)
+        p.send_signal(signal.SIGINT)
+        err = p.stderr.read().decode(errors="replace")
+        p.wait(timeout=15)
+    finally:
+        p.kill()
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert p.returncode == 130 and len(lines) == 1, err
+    assert re.fullmatch(r"livecut: error: interrupted \(stdout finalized with \d+ frames\)", lines[0]), err
+
+
 def _frames(n: int, w: int = 320, h: int = 240):
     rng = np.random.default_rng(0)
     base = rng.integers(0, 255, (h, w, 3), np.uint8)
