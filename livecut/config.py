@@ -171,7 +171,7 @@ class VideoConfig(_Checked):
                                "rtmp://, rtmps:// and `-o -` as mpegts", lo=100, hi=100000)
     yuv: str = _opt("auto", "file -> yuv420p video file: pass frames as YUV 4:2:0 (no colour conversion) "
                     "when nothing needs BGR (auto) or always convert to BGR (off)", choices=("auto", "off"))
-    deinterlace: str = _opt("auto", "interlaced video files (a camcorder's 1080i, DV, a TV recording): "
+    deinterlace: str = _opt("auto", "interlaced video (a camcorder's 1080i, DV, a TV recording, an IPTV stream): "
                             "deinterlace with bwdif, a frame for a frame (auto: when the video says it is "
                             "interlaced; on: every frame; off: cut the woven fields as they are)",
                             choices=("auto", "on", "off"))

@@ -25,7 +25,6 @@ deinterlaced as it is decoded (FFmpeg's bwdif, a frame for a frame; ``video.dein
 from __future__ import annotations
 
 import collections
-import itertools
 import math
 import shlex
 import threading
@@ -37,6 +36,7 @@ from typing import Iterator
 import numpy as np
 
 from livecut.config import VideoConfig
+from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced
 from livecut.errors import UsageError, VideoOpenFailure
 from livecut.i420 import AS_BT601, BgrReader, frame_planes, has_alpha_plane, planes, read_description
 from livecut.pacing import Pacer
@@ -57,7 +57,6 @@ ALPHA_DECODERS = {"vp8": "libvpx", "vp9": "libvpx-vp9"}
 HDR_TRANSFERS = {16: "PQ", 18: "HLG"}
 BT2020_PRIMARIES = 9
 #: the field orders a video can state (FFmpeg's AVFieldOrder): said of an interlaced one
-FIELD_ORDERS = {2: "top field first", 3: "bottom field first", 4: "top field first", 5: "bottom field first"}
 
 
 def check_frame_size(w: int, h: int, where) -> None:
@@ -534,14 +533,11 @@ class FileSource(ClosesWhileReading):
         field_order = int(getattr(s.codec_context, "field_order", 0) or 0)
         order = FIELD_ORDERS.get(field_order)
         flagged = bool(getattr(self._first, "interlaced_frame", False))
-        mode = self.cfg.deinterlace
+        #: bwdif's options (video.deinterlace), None when the frames are not deinterlaced
+        self._bwdif = bwdif_options(self.cfg.deinterlace, flagged, field_order)
         #: the frames are deinterlaced (bwdif, video.deinterlace): see _deinterlaced
-        self.deinterlaced = mode == "on" or mode == "auto" and (flagged or order is not None)
+        self.deinterlaced = self._bwdif is not None
         if self.deinterlaced:
-            # (the frames flagged interlaced, where the video flags them: a recording that mixes
-            # progressive stretches keeps those as they are; field order from the frames)
-            self._bwdif = {"mode": "send_frame", "deint": "interlaced" if flagged and mode == "auto" else "all",
-                           "parity": "auto" if flagged or order is None else ("tff" if field_order in (2, 4) else "bff")}
             self._gen = self._deinterlaced(self._gen, self._first)
             self._first = next(self._gen, None)
             if self._first is None:
@@ -702,53 +698,10 @@ class FileSource(ClosesWhileReading):
                 return
 
     def _deinterlaced(self, frames: Iterator, first=None) -> Iterator:
-        """``first`` (when given), then ``frames``, deinterlaced by FFmpeg's bwdif, a frame for a frame (``mode=send_frame``: the
-        frame rate, the timestamps and the count kept; each frame's colour tags and rotation
-        with it), with the options :attr:`_bwdif` holds.  A frame of another size or pixel format
-        than the one before (a change mid-stream) ends the graph and starts another."""
-        import av
-
-        graph = sink = tb = None
-        key = None
-
-        def drain():
-            while True:
-                try:
-                    f = sink.pull()
-                except (av.error.BlockingIOError, av.error.EOFError):
-                    return
-                # (bwdif halves the time base, for the fields: back on the frames' own, where
-                # their decoding time, AVI's, is too)
-                if f.pts is not None and f.time_base and f.time_base != tb:
-                    f.pts = round(f.pts * f.time_base / tb)
-                f.time_base = tb
-                yield f
-
-        try:
-            for f in itertools.chain([first] if first is not None else [], frames):
-                k = (f.width, f.height, f.format.name)
-                if k != key:
-                    if graph is not None:
-                        graph.push(None)
-                        yield from drain()
-                    key, graph = k, av.filter.Graph()
-                    tb = f.time_base or self._stream.time_base
-                    src = graph.add_buffer(width=f.width, height=f.height, format=f.format, time_base=tb)
-                    bwdif = graph.add("bwdif", ":".join(f"{n}={v}" for n, v in self._bwdif.items()))
-                    sink = graph.add("buffersink")
-                    src.link_to(bwdif)
-                    bwdif.link_to(sink)
-                    graph.configure()
-                graph.push(f)
-                yield from drain()
-            if graph is not None:
-                graph.push(None)
-                yield from drain()
-        except av.error.FFmpegError as exc:
-            raise VideoOpenFailure(f"{self.path}: cannot deinterlace the video ({_av_message(exc)}); "
-                                   "--set video.deinterlace=off cuts it as it is") from None
-        finally:
-            frames.close()  # (the decoding generator, closed with this one: see _release)
+        """``first`` (when given), then ``frames``, deinterlaced with the options :attr:`_bwdif`
+        holds (see :func:`livecut.deinterlace.deinterlaced`: a frame for a frame, each frame's
+        colour tags and rotation with it)."""
+        return deinterlaced(frames, self._bwdif, str(self.path), first=first, time_base=self._stream.time_base)
 
     def _count_lead(self, pts: int) -> None:
         """At the first frame decoded: the packets before it presented before it were dropped

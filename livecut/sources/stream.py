@@ -39,6 +39,7 @@ import av
 import numpy as np
 
 from livecut.config import VideoConfig
+from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced
 from livecut.errors import UsageError, VideoOpenFailure
 from livecut.i420 import BgrReader, read_description
 from livecut.sources import register_source
@@ -420,12 +421,50 @@ class StreamSource:
                     # from its start, the frames delivered skipped
                     self._seek_resumes = False
                     raise VideoOpenFailure("its seek to the frame reached failed") from None
-            self._frames = self._video_frames(container, stream, wait)
+            self._frames = self._decoded(container, stream, wait)
         except BaseException:
             container.close()
             self._stop_bridge()
             raise
         self._container = container
+
+    def _decoded(self, container: Any, stream: Any, first_within: float) -> Iterator[Any]:
+        """The connection's video frames (see _video_frames), deinterlaced as video.deinterlace
+        says (see _deinterlace)."""
+        frames = self._video_frames(container, stream, first_within)
+        if self.cfg.deinterlace == "off" and self._interlace_said:
+            return frames
+        field_order = int(getattr(stream.codec_context, "field_order", 0) or 0)
+        return self._deinterlace(frames, field_order, Fraction(stream.time_base) if stream.time_base else None)
+
+    def _deinterlace(self, frames: Iterator[Any], field_order: int, time_base: Any) -> Iterator[Any]:
+        """``frames``, deinterlaced by bwdif (a frame for a frame: the count and the timestamps
+        kept) when video.deinterlace is on, or auto and the connection's first frame is flagged
+        interlaced or its stream states a field order (an IPTV or broadcast feed's 1080i: woven
+        fields comb wherever it moves).  bwdif looks one frame ahead: each frame is delivered
+        when the next one is decoded (a frame's time later; the last at the stream's end)."""
+        first = next(frames, None)
+        if first is None:
+            return
+        flagged = bool(getattr(first, "interlaced_frame", False))
+        options = bwdif_options(self.cfg.deinterlace, flagged, field_order)
+        self.deinterlaced = options is not None
+        if options is None:
+            if flagged and not self._interlace_said:  # (video.deinterlace=off: said once)
+                self._interlace_said = True
+                order = FIELD_ORDERS.get(field_order)
+                self.warnings.append(f"{self.safe_url}: interlaced video{f' ({order})' if order else ''} is cut as "
+                                     "whole frames, its two fields woven together (combing where it moves): "
+                                     "--set video.deinterlace=auto deinterlaces it")
+            yield first
+            yield from frames
+            return
+        yield from deinterlaced(frames, options, self.safe_url, first=first, time_base=time_base)
+
+    #: the frames are deinterlaced (bwdif, video.deinterlace; known at a connection's first frame)
+    deinterlaced = False
+    #: an interlaced stream cut as woven frames (video.deinterlace=off) was said in the warnings
+    _interlace_said = False
 
     def _video_frames(self, container: Any, stream: Any, first_within: float) -> Iterator[Any]:
         """``container.decode(stream)`` (the video), with a stall of its own: no frame within
@@ -587,8 +626,8 @@ class StreamSource:
                 return next(self._frames)  # type: ignore[arg-type]
             except av.error.InvalidDataError as exc:
                 if time.monotonic() < due and self._container is not None:
-                    self._frames = self._video_frames(self._container, self._container.streams.video[0],
-                                                      due - time.monotonic())
+                    self._frames = self._decoded(self._container, self._container.streams.video[0],
+                                                 due - time.monotonic())
                     continue
                 self._disconnect()
                 raise VideoOpenFailure(f"{self.safe_url}: no video frame ({_reason(exc)})") from None
