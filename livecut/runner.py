@@ -1001,6 +1001,11 @@ class Pipeline:
                     if self.stats.written != last:
                         last, since = self.stats.written, time.perf_counter()
                     elif (peers or hurry) and time.perf_counter() - since > stall:
+                        if not hurry and getattr(self._in_sink, "holding", False):
+                            # (waiting for its frame's time: a file's frame held for seconds,
+                            # not a stuck peer; after a signal or a second quit it is cut short)
+                            since = time.perf_counter()
+                            continue
                         break  # stuck in a sink
                 self._finishing = False  # (the writer ends at the stop now, without an _END)
             self._stop.set()

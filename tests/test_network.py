@@ -2005,3 +2005,63 @@ def test_an_interlaced_network_stream_is_deinterlaced(tmp_path):
     # (read as they come: 40 ms apart on average, none waiting for more than the next frame)
     gaps = np.diff([f.captured_at for f in frames[5:]])
     assert gaps.mean() < 0.06, gaps
+
+
+def test_a_network_output_holds_a_frame_its_variable_rate_file_holds(tmp_path, monkeypatch):
+    """`livecut file screen.mp4 -o udp://...`: a variable-frame-rate file that holds a frame
+    for seconds (a screen recording of a still screen, a slideshow) -- the output's pacer took
+    a wait over 2 s for a jump in the timestamps and sent the next frame at once (a 2.6 s hold
+    played in 0.3 s).  Every frame of a file is waited for; a hold longer than WRITER_STALL at
+    the run's end is not a stuck writer (it was cancelled, the output given up), and Ctrl-C
+    during a long hold ends the run at once."""
+    from fractions import Fraction
+
+    import livecut.runner as runner
+    from conftest import interrupt_when, make_clip
+    from livecut.config import load_config
+    from livecut.runner import Interrupted, run_video
+
+    port = free_port(socket.SOCK_DGRAM)
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.bind(("127.0.0.1", port))
+    rx.settimeout(0.05)
+    arrivals: list[float] = []
+    done = threading.Event()
+
+    def receive():
+        while not done.is_set():
+            try:
+                rx.recv(65536)
+            except OSError:
+                continue
+            arrivals.append(time.perf_counter())
+
+    threading.Thread(target=receive, daemon=True).start()
+    monkeypatch.setattr(runner, "WRITER_STALL", 1.0)  # (the hold, 2.6 s, is longer)
+    times = [0, 0.1, 0.2, 2.8, 2.9]  # (the third frame held 2.6 s)
+    clip = make_clip(tmp_path / "vfr.mkv", w=160, h=96, n=5, pts=[int(t * 1000) for t in times],
+                     time_base=Fraction(1, 1000))
+    try:
+        t0 = time.perf_counter()
+        st = run_video(str(clip), f"udp://127.0.0.1:{port}", load_config(), progress=False)
+        took = time.perf_counter() - t0
+        time.sleep(0.2)
+    finally:
+        done.set()
+    assert st.processed == 5 and st.written == 5, st
+    assert took >= 2.7, took  # (0.3 s before)
+    gaps = np.diff(arrivals)
+    assert gaps.size and gaps.max() >= 2.0, gaps  # (the stream's packets stop for the hold)
+    # Ctrl-C during a 60 s hold: the run ends within a second, its writer thread with it
+    clip = make_clip(tmp_path / "long.mkv", w=160, h=96, n=3, pts=[0, 100, 60000], time_base=Fraction(1, 1000))
+    holding, at = threading.Event(), []
+    interrupt_when(holding, 0.0, at)
+    threading.Timer(1.0, holding.set).start()
+    with pytest.raises(Interrupted):
+        run_video(str(clip), f"udp://127.0.0.1:{port}", load_config(), progress=False)
+    assert time.perf_counter() - at[0] < 1.5, time.perf_counter() - at[0]
+    end = time.perf_counter() + 2.0
+    while any(t.name == "livecut-writer" for t in threading.enumerate()) and time.perf_counter() < end:
+        time.sleep(0.05)
+    assert not any(t.name == "livecut-writer" for t in threading.enumerate())
+    rx.close()

@@ -43,7 +43,7 @@ import numpy as np
 from livecut.config import VideoConfig
 from livecut.errors import UsageError, VideoWriteError
 from livecut.i420 import describe_bt709 as _describe
-from livecut.pacing import Pacer
+from livecut.pacing import MAX_WAIT, Pacer
 from livecut.resize import Fitter
 from livecut.rtmprelay import RtmpRelay
 from livecut.sinks import register_sink
@@ -132,8 +132,14 @@ class StreamSink:
         # video waiting for it, its default; the audio comes in time order, little is needed)
         options["max_interleave_delta"] = str(MAX_INTERLEAVE_US)
         self.container_options = options
-        # network outputs play in real time (like ffmpeg -re); the pipe takes every frame at once
-        self._pacer = Pacer(float(self.fps)) if (spec != "-" if pace is None else pace) else None
+        # network outputs play in real time (like ffmpeg -re); the pipe takes every frame at once.
+        # A file's frames are all waited for, however long its video holds the one before (a
+        # screen recording of a still screen, a slideshow: no jump guard, a file's timestamps
+        # that jump are mended, see livecut.sources.file.Timeline); cancel() ends the wait
+        self._woken = threading.Event()
+        self._pacer = (Pacer(float(self.fps), sleep=self._woken.wait,
+                             max_wait=None if info.source_file is not None else MAX_WAIT)
+                       if (spec != "-" if pace is None else pace) else None)
         self.channels = info.channels if info.channels in _PIX_IN else 3
         if not self.raw and self.channels == 4:
             # (it was sent without its alpha, a warning in the log: the cutout's colour is the
@@ -467,6 +473,10 @@ class StreamSink:
         finally:
             bridge.close()
 
+    #: a write waits for its frame's time (a file's frame held for seconds: not a stuck peer,
+    #: see Pipeline._finish_writer)
+    holding = False
+
     #: set by the pipeline when a signal (Ctrl-C, SIGTERM) stopped the run: closing then does
     #: not wait long for an srt:// peer
     interrupted = False
@@ -529,7 +539,9 @@ class StreamSink:
     def cancel(self) -> None:
         """Make a write blocked on the peer fail (thread-safe): the srt:// bridge is stopped,
         the rtmp:// relay cuts its connections.  For a pipeline that must end (a listener
-        nobody called, a server that takes no data)."""
+        nobody called, a server that takes no data); a write waiting for its frame's time
+        (see :attr:`holding`) returns at once, the frame not sent."""
+        self._woken.set()
         bridge = self._bridge
         if bridge is not None:
             bridge.terminate()
@@ -656,7 +668,13 @@ class StreamSink:
         frame = self._frame(image)
         frame.pts = self._ticks(pts)
         if self._pacer is not None:
-            self._pacer.wait(pts)
+            self.holding = True
+            try:
+                self._pacer.wait(pts)
+            finally:
+                self.holding = False
+            if self._woken.is_set():  # (cancelled while it waited: the run is ending)
+                return
         frame.time_base = TIME_BASE
         try:
             for packet in self._stream.encode(frame):
