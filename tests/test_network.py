@@ -6,6 +6,7 @@ all on 127.0.0.1.  RTSP tests skip only when the GStreamer packages are absent.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -1231,6 +1232,33 @@ def _read_within(src, seconds: float):
     return got[0]
 
 
+def _send(handler, data: bytes, stall: threading.Event | None = None):
+    """``handler``'s answer of ``data`` (200, its Content-Length); with ``stall``, only its
+    first half, the connection left open until ``stall`` is set (30 s at most)."""
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    if stall is not None:
+        handler.wfile.write(data[: len(data) // 2])
+        handler.wfile.flush()
+        stall.wait(30)
+        return
+    handler.wfile.write(data)
+
+
+def _read_frames(src, limit: int, seconds: float, keep=None) -> list:
+    """``src``'s frames (``keep(frame)`` of each where given) up to its end, or until more
+    than ``limit``; fails on a read that raised or took more than ``seconds``."""
+    got = []
+    while len(got) <= limit:
+        f = _read_within(src, seconds)
+        assert not isinstance(f, Exception), f
+        if f is None:
+            break
+        got.append(f if keep is None else keep(f))
+    return got
+
+
 class _Breaks:
     """A container whose video decoding fails after ``cut`` frames with ``error`` (a broken
     connection by default; undecodable data: an MP4 indexed at its end, from a server that
@@ -1326,9 +1354,6 @@ def test_a_live_hls_playlist_that_stops_growing_is_not_replayed_and_is_given_up(
     as new ones (a recording grew with the same seconds in a loop) and the stream was never
     given up on (frames kept coming)."""
     require_ffmpeg()
-    import functools
-    import http.server
-
     from livecut.sources.stream import StreamSource
 
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25",
@@ -1336,27 +1361,16 @@ def test_a_live_hls_playlist_that_stops_growing_is_not_replayed_and_is_given_up(
                     "-hls_list_size", "0", str(tmp_path / "live.m3u8")], check=True, timeout=60)
     playlist = tmp_path / "live.m3u8"
     playlist.write_text(playlist.read_text().replace("#EXT-X-ENDLIST\n", ""))  # live, and dead
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/live.m3u8"
     cfg = VideoConfig(read_timeout=1.0, reconnect_limit=3.0, open_timeout=5.0)
     times = []
-    try:
-        with StreamSource(url, cfg, backoff=(0.1,)) as src:
-            t0 = time.monotonic()
-            while time.monotonic() - t0 < 20:
-                f = _read_within(src, 15.0)
-                assert not isinstance(f, Exception), f
-                if f is None:
-                    break
-                times.append(src._last_src)
-    finally:
-        server.shutdown()
+    with _http_server(tmp_path) as base, StreamSource(f"{base}/live.m3u8", cfg, backoff=(0.1,)) as src:
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 20:
+            f = _read_within(src, 15.0)
+            assert not isinstance(f, Exception), f
+            if f is None:
+                break
+            times.append(src._last_src)
     assert times and len(times) == len(set(times)), "frames delivered again after a reconnection"
     assert f is None and "gave up" in src.lost
 
@@ -1380,18 +1394,28 @@ def test_a_dash_manifest_without_a_dash_demuxer_says_so():
     assert time.monotonic() - t0 < 2
 
 
-def _serve_dir(directory):
-    """A plain HTTP server of ``directory`` on 127.0.0.1 (no byte ranges, as Python's); its URL."""
+@contextlib.contextmanager
+def _http_server(handler, release: threading.Event | None = None):
+    """An HTTP server on 127.0.0.1 answering with ``handler`` (a request handler class), or
+    serving the directory ``handler`` plainly (no byte ranges, as Python's); its URL.  On exit
+    ``release`` is set (a handler waiting on it ends) and the server is shut down."""
     import functools
     import http.server
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
+    if not isinstance(handler, type):
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+        handler = functools.partial(Quiet, directory=str(handler))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        if release is not None:
+            release.set()
+        server.shutdown()
 
 
 def test_an_mpegts_file_over_http_ends_at_its_end(tmp_path):
@@ -1403,19 +1427,10 @@ def test_an_mpegts_file_over_http_ends_at_its_end(tmp_path):
     from livecut.sources.stream import StreamSource
 
     make_clip(tmp_path / "c.ts", n=30, audio=False)
-    server, base = _serve_dir(tmp_path)
-    got = []
-    try:
+    with _http_server(tmp_path) as base:
         with StreamSource(f"{base}/c.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
             assert not src.live
-            while len(got) <= 40:
-                f = _read_within(src, 10.0)
-                assert not isinstance(f, Exception), f
-                if f is None:
-                    break
-                got.append(f)
-    finally:
-        server.shutdown()
+            got = _read_frames(src, 40, 10.0)
     assert len(got) == 30 and src.reconnects == 0 and not src.lost
 
 
@@ -1432,18 +1447,9 @@ def test_mpegts_recordings_joined_end_to_end_over_http_keep_their_second_part(tm
                         "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(part)], check=True, timeout=60)
         parts.append(part.read_bytes())
     (tmp_path / "joined.ts").write_bytes(b"".join(parts))
-    server, base = _serve_dir(tmp_path)
-    got = []
-    try:
+    with _http_server(tmp_path) as base:
         with StreamSource(f"{base}/joined.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
-            while len(got) <= 120:
-                f = _read_within(src, 10.0)
-                assert not isinstance(f, Exception), f
-                if f is None:
-                    break
-                got.append(f)
-    finally:
-        server.shutdown()
+            got = _read_frames(src, 120, 10.0)
     n = len(got)
     assert 98 <= n <= 100 and src.reconnects == 0 and not src.lost, n
 
@@ -1475,20 +1481,9 @@ def test_a_file_over_http_whose_connection_ffmpeg_reconnects_is_not_spliced_to_i
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Breaks)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/c.ts"
-    got = []
-    try:
-        with StreamSource(url, VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
-            while len(got) <= 80:
-                f = _read_within(src, 10.0)
-                assert not isinstance(f, Exception), f
-                if f is None:
-                    break
-                got.append(f)
-    finally:
-        server.shutdown()
+    with _http_server(Breaks) as base:
+        with StreamSource(f"{base}/c.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            got = _read_frames(src, 80, 10.0)
     assert len(answers) >= 2, "the connection was not broken and read again"
     pts = [f.pts for f in got]
     assert pts == sorted(set(pts)) and len(got) == 30, (len(got), pts)
@@ -1553,34 +1548,14 @@ def test_a_file_over_http_whose_seek_overshoots_after_a_reconnect_loses_no_frame
 
         def do_GET(self):  # the first answer stops half-way, its connection left open
             answers.append(self.headers.get("Range"))
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if len(answers) == 1:
-                self.wfile.write(data[: len(data) // 2])
-                self.wfile.flush()
-                release.wait(30)
-                return
-            self.wfile.write(data)
+            _send(self, data, release if len(answers) == 1 else None)
 
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stalls)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/c.ts"
-    got = []
-    try:
-        with StreamSource(url, VideoConfig(open_timeout=5, read_timeout=1), backoff=(0.1,)) as src:
-            while len(got) <= 80:
-                f = _read_within(src, 10.0)
-                assert not isinstance(f, Exception), f
-                if f is None:
-                    break
-                got.append(f)
-    finally:
-        release.set()
-        server.shutdown()
+    with _http_server(Stalls, release) as base:
+        with StreamSource(f"{base}/c.ts", VideoConfig(open_timeout=5, read_timeout=1), backoff=(0.1,)) as src:
+            got = _read_frames(src, 80, 10.0)
     assert src.reconnects >= 1 and not src.lost
     n, gap = len(got), float(np.diff([f.pts for f in got]).max())
     assert n == 75 and gap < 0.05, (n, gap)
@@ -1610,36 +1585,16 @@ def test_an_hls_file_whose_segment_does_not_come_is_read_again_or_said(tmp_path,
             if name == "v1.ts" and fault == "missing":
                 self.send_error(404)
                 return
-            data = (tmp_path / name).read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if name == "v1.ts" and asked.count(name) == 1:  # stalls half-way, left open
-                self.wfile.write(data[: len(data) // 2])
-                self.wfile.flush()
-                release.wait(30)
-                return
-            self.wfile.write(data)
+            stalls = name == "v1.ts" and asked.count(name) == 1  # half-way, left open
+            _send(self, (tmp_path / name).read_bytes(), release if stalls else None)
 
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Faulty)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/v.m3u8"
-    got = []
-    try:
-        with StreamSource(url, VideoConfig(open_timeout=5, read_timeout=1), backoff=(0.1,)) as src:
+    with _http_server(Faulty, release) as base:
+        with StreamSource(f"{base}/v.m3u8", VideoConfig(open_timeout=5, read_timeout=1), backoff=(0.1,)) as src:
             assert not src.live
-            while len(got) <= 80:
-                f = _read_within(src, 15.0)
-                assert not isinstance(f, Exception), f
-                if f is None:
-                    break
-                got.append(f)
-    finally:
-        release.set()
-        server.shutdown()
+            got = _read_frames(src, 80, 15.0)
     assert "v1.ts" in asked and not src.lost
     if fault == "stalls":
         n, gap = len(got), float(np.diff([f.pts for f in got]).max())
@@ -1655,35 +1610,15 @@ def test_an_hls_file_holding_a_frame_with_reconnect_off_is_read_to_its_end(tmp_p
     did not come, and with no reconnection allowed the run ended there ('stream lost'),
     the rest of the file never read.  It is read to its end; the gap is only said."""
     require_ffmpeg()
-    import functools
-    import http.server
-
     from livecut.sources.stream import StreamSource
 
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=3",
                     "-vf", "setpts='if(gte(N,30),PTS+1/TB,PTS)'", "-fps_mode", "vfr", "-g", "25",
                     "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1",
                     "-hls_playlist_type", "vod", str(tmp_path / "v.m3u8")], check=True, timeout=60)
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(Quiet, directory=str(tmp_path)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/v.m3u8"
-    got = []
-    try:
-        with StreamSource(url, VideoConfig(open_timeout=5, read_timeout=1, reconnect=False)) as src:
-            while len(got) <= 80:
-                f = _read_within(src, 15.0)
-                assert not isinstance(f, Exception), f
-                if f is None:
-                    break
-                got.append(f)
-    finally:
-        server.shutdown()
+    with _http_server(tmp_path) as base:
+        with StreamSource(f"{base}/v.m3u8", VideoConfig(open_timeout=5, read_timeout=1, reconnect=False)) as src:
+            got = _read_frames(src, 80, 15.0)
     assert len(got) == 75 and not src.lost, (len(got), src.lost)
     assert float(np.diff([f.pts for f in got]).max()) > 0.9  # (the hold is kept)
 
@@ -1713,29 +1648,15 @@ def test_a_live_hls_stream_whose_encoder_finishes_is_not_read_again_as_a_file(tm
                 data = (live if asked.count(name) == 1 else closed).encode()
             else:
                 data = (tmp_path / name).read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            _send(self, data)
 
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ends)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/l.m3u8"
-    times = []
-    try:
-        with StreamSource(url, VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+    with _http_server(Ends) as base:
+        with StreamSource(f"{base}/l.m3u8", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
             assert src.live
-            while len(times) <= 250:
-                f = _read_within(src, 15.0)
-                assert not isinstance(f, Exception), f
-                if f is None:
-                    break
-                times.append(src._last_src)
-    finally:
-        server.shutdown()
+            times = _read_frames(src, 250, 15.0, keep=lambda f: src._last_src)
     assert times and len(times) == len(set(times)) and times == sorted(times), "frames delivered again"
     assert 50 <= len(times) <= 100 and not src.lost and src.reconnects == 1, (len(times), src.lost)
 
@@ -1963,23 +1884,14 @@ def test_an_interlaced_network_stream_is_deinterlaced(tmp_path):
     from livecut.sources.stream import StreamSource
 
     _interlaced_ts(tmp_path / "i.ts")
-    server, base = _serve_dir(tmp_path)
     got = {}
-    try:
+    with _http_server(tmp_path) as base:
         for mode in ("auto", "on", "off"):
-            frames = []
             with StreamSource(f"{base}/i.ts", VideoConfig(open_timeout=5, read_timeout=2, deinterlace=mode),
                               backoff=(0.1,)) as src:
-                while len(frames) <= 20:
-                    f = _read_within(src, 10.0)
-                    assert not isinstance(f, Exception), f
-                    if f is None:
-                        break
-                    frames.append(f)
+                frames = _read_frames(src, 20, 10.0)
             got[mode] = ([round(f.pts, 6) for f in frames], [_combing(f.image) for f in frames],
                          src.deinterlaced, src.warnings)
-    finally:
-        server.shutdown()
     pts = [round(i * 0.04, 6) for i in range(10)]
     assert got["off"][0] == pts and min(got["off"][1]) > 20 and got["off"][2] is False, got["off"]
     assert any("interlaced video (top field first) is cut as whole frames" in w for w in got["off"][3])
