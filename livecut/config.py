@@ -156,8 +156,8 @@ class VideoConfig(_Checked):
     queue_size: int = _opt(4, "frames buffered between the pipeline threads", lo=1, hi=256)
     open_timeout: float = _opt(10.0, "seconds to wait for a network stream to open", lo=0.5, hi=600)
     read_timeout: float = _opt(5.0, "seconds without a frame before a stream counts as stalled, "
-                               "a camera whose reads fail as gone, or a tcp:// or rtmp:// output's "
-                               "receiver that takes no data as stalled", lo=0.5, hi=600)
+                               "a camera whose reads fail as gone, or a tcp://, rtsp:// (over TCP), rtmp:// or rtmps:// "
+                               "output's receiver that takes no data as stalled", lo=0.5, hi=600)
     reconnect: bool = _opt(True, "reconnect to a network stream that stalls or drops")
     rtsp_transport: str = _opt("tcp", "RTSP transport", choices=("tcp", "udp"))
     tls_verify: bool = _opt(True, "check the certificate of an https:// rtsps:// rtmps:// input against the "

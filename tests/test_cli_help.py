@@ -168,3 +168,28 @@ def test_cam_help_says_a_recording_has_no_window_without_preview():
     text = " ".join(help_of("cam").replace("│", " ").split())
     assert "Also record" not in text
     assert "the preview window is then shown only with --preview" in text
+
+
+def test_the_readme_and_the_timeouts_name_every_network_output():
+    """A file sent to an rtmps:// output is paced and its audio goes as to rtmp:// (FLV,
+    through the same relay), and video.read_timeout ends an rtsp:// (over TCP) or rtmps://
+    output whose server takes no data, as it does a tcp:// or rtmp:// one; the README's
+    list of the paced network outputs, its audio codecs per output, and the key's doc left
+    rtmps:// (and the doc rtsp://) out."""
+    from dataclasses import fields
+
+    from livecut.config import VideoConfig
+    from livecut.urls import OUTPUT_SCHEMES
+
+    from rtsp_helpers import REPO
+
+    readme = " ".join((REPO / "README.md").read_text().split())
+    paced = readme.split("A file sent to a network output (", 1)[1].split(")", 1)[0]
+    for scheme in OUTPUT_SCHEMES:
+        assert f"`{scheme}://`" in paced, scheme
+    audio = readme.split("MPEG-TS (`-o -` with `video.pipe_format=mpegts`", 1)[1].split("so `livecut file", 1)[0]
+    for scheme in ("rtsp", "rtmp", "rtmps"):
+        assert f"`{scheme}://`" in audio, scheme
+    doc = next(f.metadata["doc"] for f in fields(VideoConfig) if f.name == "read_timeout")
+    for scheme in ("tcp", "rtsp", "rtmp", "rtmps"):  # (the outputs it governs: sinks/network.py)
+        assert f"{scheme}://" in doc, scheme
