@@ -49,6 +49,20 @@ def require_gst() -> None:
         pytest.skip(reason)
 
 
+def require_gst_tls() -> None:
+    """Skip unless the GStreamer RTSP server can serve rtsps:// (GIO's TLS backend)."""
+    require_gst()
+    probe = ("from gi.repository import Gio; import sys;"
+             "sys.exit(0 if Gio.TlsBackend.get_default().supports_tls() else 3)")
+    try:
+        r = subprocess.run([SYSTEM_PYTHON, "-c", probe], capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"GIO TLS probe failed: {exc}")
+    if r.returncode != 0:
+        pytest.skip("GIO has no TLS backend (glib-networking): the RTSP server cannot serve rtsps://; "
+                    "see .ci/apt-packages-dev.txt")
+
+
 def require_ffmpeg() -> None:
     for tool in ("ffmpeg", "ffprobe"):
         if shutil.which(tool) is None:
@@ -62,21 +76,24 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
 
 
 class RtspServer:
-    """``with RtspServer(port) as srv: srv.url`` -- the test pattern at rtsp://127.0.0.1:PORT/test."""
+    """``with RtspServer(port) as srv: srv.url`` -- the test pattern at rtsp://127.0.0.1:PORT/test;
+    with ``tls=(cert.pem, key.pem)``, at rtsps://127.0.0.1:PORT/test (see require_gst_tls)."""
 
     def __init__(self, port: int | None = None, size: str = "320x240", fps: int = 30,
-                 lifetime: float = 90.0) -> None:
+                 lifetime: float = 90.0, tls: tuple | None = None) -> None:
         self.port = port or free_port()
         self.size, self.fps, self.lifetime = size, fps, lifetime
         self.proc: subprocess.Popen | None = None
-        self.url = f"rtsp://127.0.0.1:{self.port}/test"
+        self.tls = tls
+        self.url = f"{'rtsps' if tls else 'rtsp'}://127.0.0.1:{self.port}/test"
 
     def start(self, timeout: float = 15.0) -> "RtspServer":
         deadline = time.monotonic() + timeout
         while True:  # the port may be in TIME_WAIT right after a kill: retry briefly
             self.proc = subprocess.Popen(
                 [SYSTEM_PYTHON, str(SERVER), "--port", str(self.port), "--size", self.size,
-                 "--fps", str(self.fps), "--lifetime", str(self.lifetime)],
+                 "--fps", str(self.fps), "--lifetime", str(self.lifetime),
+                 *(["--cert", str(self.tls[0]), "--key", str(self.tls[1])] if self.tls else [])],
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
             line = self.proc.stdout.readline().strip()  # READY ... or ERROR ...
             if line.startswith("READY"):

@@ -4,12 +4,15 @@
 Run with Debian's system Python (it needs python3-gi)::
 
     /usr/bin/python3 tests/rtsp_server.py --port 8554 [--path /test] [--size 320x240] [--fps 30]
+                                          [--cert cert.pem --key key.pem]
 
 It binds 127.0.0.1 only and serves a generated test pattern
 (videotestsrc ! x264enc tune=zerolatency ! rtph264pay).  It prints
 ``READY rtsp://127.0.0.1:PORT/PATH`` on stdout once it listens, and runs until
-killed (SIGTERM/SIGINT) or until --lifetime seconds have passed.
-Packages: python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-{base,good,ugly,bad}.
+killed (SIGTERM/SIGINT) or until --lifetime seconds have passed.  With --cert and --key (PEM
+files) it serves RTSP over TLS: ``READY rtsps://...`` (every client may play; no password).
+Packages: python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-{base,good,ugly,bad},
+and for TLS glib-networking (GIO's TLS backend).
 """
 
 import argparse
@@ -20,7 +23,23 @@ import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+from gi.repository import Gio, GLib, Gst, GstRtspServer  # noqa: E402
+
+
+def serve_tls(server, factory, cert: str, key: str) -> None:
+    """RTSP over TLS with the certificate and key in ``cert`` and ``key``: an RTSPAuth that
+    holds the certificate, and a default token whose role may play ``factory``'s media (an
+    RTSPAuth refuses a client without one)."""
+    auth = GstRtspServer.RTSPAuth()
+    auth.set_tls_certificate(Gio.TlsCertificate.new_from_files(cert, key))
+    token = GstRtspServer.RTSPToken()
+    token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, "viewer")
+    auth.set_default_token(token)
+    server.set_auth(auth)
+    permissions = GstRtspServer.RTSPPermissions()
+    permissions.add_permission_for_role("viewer", GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS, True)
+    permissions.add_permission_for_role("viewer", GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, True)
+    factory.set_permissions(permissions)
 
 
 def main() -> int:
@@ -30,6 +49,8 @@ def main() -> int:
     ap.add_argument("--size", default="320x240")
     ap.add_argument("--fps", type=int, default=30)
     ap.add_argument("--lifetime", type=float, default=120.0, help="exit after this many seconds")
+    ap.add_argument("--cert", help="PEM certificate: serve rtsps:// (with --key)")
+    ap.add_argument("--key", help="PEM private key of --cert")
     args = ap.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
 
@@ -44,6 +65,8 @@ def main() -> int:
         f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={args.fps} "
         "! rtph264pay name=pay0 pt=96 config-interval=1 )")
     factory.set_shared(False)
+    if args.cert:
+        serve_tls(server, factory, args.cert, args.key or args.cert)
     server.get_mount_points().add_factory(args.path, factory)
     if server.attach(None) == 0:
         print(f"ERROR cannot listen on 127.0.0.1:{args.port}", flush=True)
@@ -53,7 +76,8 @@ def main() -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
     GLib.timeout_add(int(args.lifetime * 1000), loop.quit)
-    print(f"READY rtsp://127.0.0.1:{server.get_bound_port()}{args.path}", flush=True)
+    scheme = "rtsps" if args.cert else "rtsp"
+    print(f"READY {scheme}://127.0.0.1:{server.get_bound_port()}{args.path}", flush=True)
     loop.run()
     return 0
 

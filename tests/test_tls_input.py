@@ -1,6 +1,7 @@
-"""https:// and rtmps:// inputs: FFmpeg's TLS checks the server's certificate (video.tls_verify),
-against Python's CA file (SSL_CERT_FILE can name one): servers on 127.0.0.1 with a self-signed
-certificate made here.  Each test takes a few seconds.  (An rtmps:// server whose certificate
+"""https://, rtsps:// and rtmps:// inputs: FFmpeg's TLS checks the server's certificate
+(video.tls_verify), against Python's CA file (SSL_CERT_FILE can name one): servers on 127.0.0.1
+with a self-signed certificate made here (rtsps://: GStreamer's RTSP server, see
+rtsp_helpers.require_gst_tls).  Each test takes a few seconds.  (An rtmps:// server whose certificate
 is trusted is read in test_rtmp.py's test_an_rtmp_stream_is_read_from_the_cli.)"""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from conftest import make_clip
 from livecut.config import VideoConfig
 from livecut.sources import stream as stream_mod
 from livecut.sources.stream import StreamSource, tls_options
-from rtsp_helpers import env_with_repo, require_ffmpeg
+from rtsp_helpers import RtspServer, env_with_repo, ffprobe_count, require_ffmpeg, require_gst_tls
 from test_rtmp import KEY
 
 OPT_OUT = "--set video.tls_verify=false"
@@ -210,3 +211,47 @@ def test_a_self_signed_rtmps_server_is_refused_by_default(cert, tmp_path):
                     f"trusted (self-signed certificate) (a camera with a self-signed certificate: {OPT_OUT})")
     assert KEY not in r.stderr
 
+
+
+# ---------------------------------------------------------------- rtsps:// (RTSP over TLS)
+
+@pytest.fixture(scope="module")
+def rtsps_server(cert):
+    """GStreamer's RTSP server on 127.0.0.1 speaking only TLS, with the self-signed certificate."""
+    require_gst_tls()
+    with RtspServer(tls=cert, size="160x120", fps=25) as srv:
+        yield srv
+
+
+def test_a_self_signed_rtsps_server_is_read_end_to_end_with_tls_verify_off(rtsps_server, tmp_path):
+    out = tmp_path / "o.mp4"
+    r = _run(rtsps_server.url, out, "video.tls_verify=false", env=_env())
+    assert r.returncode == 0, r.stderr
+    assert "5 frames" in r.stderr and "certificate" not in r.stderr
+    probe = ffprobe_count([str(out)])
+    assert (probe["codec_name"], probe["width"], probe["height"], probe["nb_read_frames"]) == ("h264", 160, 120, "5")
+
+
+def test_a_self_signed_rtsps_server_is_refused_by_default_naming_the_opt_out(rtsps_server, tmp_path):
+    """The command as typed (reconnection on, the default timeouts): refused at once, not retried."""
+    url = rtsps_server.url.replace("rtsps://", "rtsps://user:pw123@")
+    r = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-o", str(tmp_path / "o.mp4"), "--frames", "5"],
+                       capture_output=True, text=True, timeout=60, env=_env())
+    assert r.returncode == 2, r.stderr
+    line = _error_line(r.stderr)
+    assert line == (f"livecut: error: rtsps://***@127.0.0.1:{rtsps_server.port}/test: the server's certificate is "
+                    f"not trusted (self-signed certificate) (a camera with a self-signed certificate: {OPT_OUT})")
+    assert "pw123" not in r.stderr
+    assert not (tmp_path / "o.mp4").exists()
+
+
+def test_an_rtsps_server_whose_certificate_is_trusted_is_read(rtsps_server, cert, tmp_path):
+    """SSL_CERT_FILE names the certificate: read; by another name (the certificate is for
+    127.0.0.1 only): refused, the host name checked too."""
+    r = _run(rtsps_server.url, tmp_path / "o.mp4", env=_env(cert[0]))
+    assert r.returncode == 0, r.stderr
+    assert "5 frames" in r.stderr and "certificate" not in r.stderr
+    r = _run(rtsps_server.url.replace("127.0.0.1", "localhost"), tmp_path / "o2.mp4", env=_env(cert[0]))
+    assert r.returncode == 2, r.stderr
+    line = _error_line(r.stderr)
+    assert "certificate is not trusted (Hostname mismatch" in line and OPT_OUT in line
