@@ -255,3 +255,23 @@ def test_an_rtsps_server_whose_certificate_is_trusted_is_read(rtsps_server, cert
     assert r.returncode == 2, r.stderr
     line = _error_line(r.stderr)
     assert "certificate is not trusted (Hostname mismatch" in line and OPT_OUT in line
+
+
+@pytest.mark.parametrize("scheme", ["rtsp", "http", "rtmp"])
+def test_a_plain_url_to_a_tls_server_says_it_answers_in_tls(scheme, rtsps_server, https_server, cert, tmp_path):
+    """rtsp:// typed for an rtsps:// camera (http:// for https://, rtmp:// for rtmps://): the
+    error was FFmpeg's "Invalid data found when processing input" ("Connection reset by peer")."""
+    refuser = _TlsRefuser(cert) if scheme == "rtmp" else None
+    try:
+        url = {"rtsp": rtsps_server.url.replace("rtsps://", "rtsp://user:pw123@"),
+               "http": f"http://user:pw123@127.0.0.1:{https_server[0]}/clip.mp4",
+               "rtmp": f"rtmp://127.0.0.1:{refuser.port if refuser else 0}/live/{KEY}"}[scheme]
+        r = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-o", str(tmp_path / "o.mp4"),
+                            "--frames", "5"], capture_output=True, text=True, timeout=60, env=_env())
+    finally:
+        if refuser:
+            refuser.close()
+    assert r.returncode == 2, r.stderr
+    line = _error_line(r.stderr)
+    assert line.endswith(f": the server answers in TLS (is it an {scheme}s:// address?)"), line
+    assert "pw123" not in r.stderr and KEY not in r.stderr

@@ -10,7 +10,8 @@
 * credentials are never shown: every message goes through :func:`redact_url`;
 * ``https://``, ``rtsps://`` and ``rtmps://``: FFmpeg's TLS checks the server's certificate
   (``video.tls_verify``) against Python's CA file (see :func:`ca_file`); a refusal is one line
-  naming the opt-out.
+  naming the opt-out; a server that answers in the other language (TLS or not) is said to
+  (see :func:`not_tls`, :func:`answers_tls`).
 
 ``srt://`` is read through an ``ffmpeg`` subprocess (PyAV's FFmpeg has no SRT;
 see :mod:`livecut.srtbridge`): PyAV demuxes its stdout, the same timeouts apply
@@ -65,6 +66,8 @@ _DEADLINES: dict[int, float] = {}
 
 #: input schemes read through FFmpeg's TLS, and their default ports
 TLS_PORTS = {"https": 443, "rtsps": 322, "rtmps": 443}
+#: input schemes with a TLS counterpart above, and their default ports (see answers_tls)
+PLAIN_PORTS = {"http": 80, "rtsp": 554, "rtmp": 1935}
 
 
 def ca_file() -> str | None:
@@ -99,11 +102,13 @@ def tls_options(url: str, verify: bool) -> tuple[dict[str, str], str | None]:
 
 
 def _tls_address(url: str) -> tuple[str, int] | None:
-    """The (host, port) a TLS input connects to (its scheme's default port when none is named);
-    None for a malformed address or one without a host (FFmpeg's own error stands)."""
+    """The (host, port) a TLS input (or a plain one, see answers_tls) connects to (its scheme's
+    default port when none is named); None for a malformed address or one without a host
+    (FFmpeg's own error stands)."""
     try:
         parts = urlsplit(url)
-        host, port = parts.hostname, parts.port or TLS_PORTS.get(url_scheme(url), 443)
+        scheme = url_scheme(url)
+        host, port = parts.hostname, parts.port or TLS_PORTS.get(scheme) or PLAIN_PORTS.get(scheme, 443)
     except ValueError:
         return None
     return (host, port) if host else None
@@ -150,6 +155,26 @@ def not_tls(url: str, timeout: float) -> str | None:
                           "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL"):
             return f"the server does not answer in TLS (is it an {scheme[:-1]}:// address?)"
         return None
+    except (OSError, ValueError):
+        return None
+
+
+def answers_tls(url: str, timeout: float) -> str | None:
+    """What to say when ``url`` (a plain scheme with a TLS counterpart) reaches a server that
+    answers only in TLS (an ``rtsp://`` typed for a camera's ``rtsps://``): FFmpeg says no more
+    than "Invalid data found when processing input" or "Connection reset by peer".  None when
+    the server does not complete a TLS handshake (it is not checked: only its language is) or
+    cannot be reached."""
+    scheme = url_scheme(url)
+    address = _tls_address(url) if scheme in PLAIN_PORTS else None
+    if address is None:
+        return None
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    try:
+        with socket.create_connection(address, timeout=timeout) as sock:
+            with ctx.wrap_socket(sock, server_hostname=address[0]):
+                return f"the server answers in TLS (is it an {scheme}s:// address?)"
     except (OSError, ValueError):
         return None
 
@@ -590,6 +615,8 @@ class StreamSource:
                        "--set video.tls_verify=false)")
             elif plain := self._not_tls(exc):
                 msg = f"{self.safe_url}: {plain}"
+            elif tls := self._answers_tls(exc):
+                msg = f"{self.safe_url}: {tls}"
             elif getattr(exc, "errno", None) == errno.EIO and (
                     unknown := unknown_host(self.url, min(5.0, self.cfg.open_timeout))):
                 msg = f"{self.safe_url}: cannot open the stream: {unknown}"
@@ -648,6 +675,17 @@ class StreamSource:
                 or self._stop.is_set()):
             return None
         return not_tls(self.url, min(5.0, self.cfg.open_timeout))
+
+    def _answers_tls(self, exc: BaseException) -> str | None:
+        """Why the open failed, when a plain input's server answered in TLS (see answers_tls):
+        only for the errors FFmpeg gives then (the server's TLS alert or close, read as RTSP, HTTP
+        or RTMP: the host was found and connected to), not for a refused connection or an
+        unknown host (whose look-up is not asked again: see unknown_host)."""
+        if url_scheme(self.url) not in PLAIN_PORTS or self._stop.is_set() or not (
+                isinstance(exc, av.error.InvalidDataError)
+                or getattr(exc, "errno", None) in (errno.ECONNRESET, errno.EPIPE)):
+            return None
+        return answers_tls(self.url, min(5.0, self.cfg.open_timeout))
 
     @contextlib.contextmanager
     def _io(self):
