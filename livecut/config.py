@@ -160,9 +160,9 @@ class VideoConfig(_Checked):
                                "output's receiver that takes no data as stalled", lo=0.5, hi=600)
     reconnect: bool = _opt(True, "reconnect to a network stream that stalls or drops")
     rtsp_transport: str = _opt("tcp", "RTSP transport", choices=("tcp", "udp"))
-    tls_verify: bool = _opt(True, "check the certificate of an https:// rtsps:// rtmps:// input against the "
-                            "CA store (SSL_CERT_FILE can name one); false reads a camera with a "
-                            "self-signed certificate")
+    tls_verify: bool = _opt(True, "check the certificate of an https:// rtsps:// rtmps:// input, and of an "
+                            "rtmps:// output's server, against the CA store (SSL_CERT_FILE can name one); "
+                            "false reads a camera (or publishes to a server) with a self-signed certificate")
     reconnect_limit: float = _opt(300.0, "give up reconnecting after this many seconds without a frame "
                                   "(0 = never)", lo=0, hi=86400)
     pipe_format: str = _opt("nut", "container for `-o -`: nut (raw frames, lossless, keeps alpha) "

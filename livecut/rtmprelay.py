@@ -237,7 +237,7 @@ class _Upstream:
     """The connection to the server (non-blocking), plain or TLS (a memory BIO, so that one
     select() loop drives both)."""
 
-    def __init__(self, sock: socket.socket, tls_host: str | None) -> None:
+    def __init__(self, sock: socket.socket, tls_host: str | None, verify: bool = True) -> None:
         self.sock = sock
         sock.setblocking(False)
         self.raw_out = bytearray()
@@ -250,7 +250,11 @@ class _Upstream:
 
             self._ssl = ssl
             self.inc, self.outg = ssl.MemoryBIO(), ssl.MemoryBIO()
-            self.tls = ssl.create_default_context().wrap_bio(self.inc, self.outg, server_hostname=tls_host)
+            context = ssl.create_default_context()
+            if not verify:  # (video.tls_verify = false: a server with a self-signed certificate)
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            self.tls = context.wrap_bio(self.inc, self.outg, server_hostname=tls_host)
             self.ready = False
             self.app_pending = bytearray()
             self._handshake()
@@ -406,8 +410,9 @@ class Relay:
     """One FFmpeg connection at a time (FFmpeg reconnects after an authentication challenge)."""
 
     def __init__(self, scheme: str, host: str, port: int, open_timeout: float, stall: float,
-                 wake_fd: int | None = None, out=None) -> None:
+                 wake_fd: int | None = None, out=None, verify: bool = True) -> None:
         self.scheme, self.host, self.port = scheme, host, port
+        self.verify = verify  # (check an rtmps:// server's certificate)
         self.open_timeout, self.stall = open_timeout, stall
         self.wake_fd = wake_fd
         self.out = out or sys.stdout
@@ -517,7 +522,7 @@ class Relay:
             self.fail(_why(got))
             return
         try:
-            self.up = _Upstream(got, self.host if self.scheme == "rtmps" else None)
+            self.up = _Upstream(got, self.host if self.scheme == "rtmps" else None, self.verify)
         except Exception as exc:  # noqa: BLE001 -- TLS set-up
             got.close()
             self.fail(_why(exc))
@@ -690,11 +695,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--open-timeout", type=float, required=True)
     ap.add_argument("--stall-timeout", type=float, required=True)
     ap.add_argument("--wake-fd", type=int)
+    ap.add_argument("--no-verify", action="store_true", help="do not check an rtmps:// server's certificate")
     args = ap.parse_args(argv)
     # a terminal's Ctrl-C is the parent's to handle (this process is in its own session anyway)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     scheme, host, port = sys.stdin.readline().split()
-    relay = Relay(scheme, host, int(port), args.open_timeout, args.stall_timeout, args.wake_fd)
+    relay = Relay(scheme, host, int(port), args.open_timeout, args.stall_timeout, args.wake_fd,
+                  verify=not args.no_verify)
     print(f"port {relay.lport}", flush=True)
     threading.Thread(target=_read_control, args=(relay,), daemon=True).start()
     relay.run()
@@ -724,7 +731,7 @@ class RtmpRelay:
     """Starts the relay process for ``url`` and says where FFmpeg should publish
     (:attr:`local_url`: the same path, key and credentials, at 127.0.0.1)."""
 
-    def __init__(self, url: str, open_timeout: float, stall_timeout: float) -> None:
+    def __init__(self, url: str, open_timeout: float, stall_timeout: float, verify: bool = True) -> None:
         scheme, userinfo, host, port, rest = split_url(url)
         if not host:
             raise OSError("no server named in the URL")
@@ -733,7 +740,7 @@ class RtmpRelay:
         self._wake_r = self._wake_w = None
         pass_fds: tuple = ()
         cmd = [sys.executable, "-P", "-m", "livecut.rtmprelay", "--open-timeout", repr(float(open_timeout)),
-               "--stall-timeout", repr(float(stall_timeout))]
+               "--stall-timeout", repr(float(stall_timeout))] + ([] if verify else ["--no-verify"])
         if os.name == "posix":
             self._wake_r, self._wake_w = os.pipe()
             os.set_blocking(self._wake_w, False)

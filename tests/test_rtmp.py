@@ -271,18 +271,19 @@ def test_a_refused_rtmp_input_is_one_line_without_the_key(tmp_path):
     assert "pw123" not in r.stderr
 
 
-@pytest.mark.parametrize("trusted", [True, False], ids=["trusted", "self-signed"])
+@pytest.mark.parametrize("trusted", [True, False, "unchecked"], ids=["trusted", "self-signed", "unchecked"])
 def test_publishing_to_rtmps_through_the_relay(clip, tmp_path, trusted):
     """rtmps:// output: the relay speaks TLS to the server and checks its certificate. Trusted
     (SSL_CERT_FILE names it), every frame arrives at an ffmpeg server behind a TLS front;
-    self-signed and not trusted, the run ends with one line and exit 1, the key unshown."""
+    self-signed and not trusted, the run ends with one line and exit 1, the key unshown;
+    with video.tls_verify = false (which had applied to inputs only) it is published to."""
     require_ffmpeg()
     port, front = free_port(), free_port()
     _tls_front(front, port, tmp_path)
     env = env_with_repo()
     env.pop("SSL_CERT_FILE", None)
     env.pop("SSL_CERT_DIR", None)
-    if trusted:
+    if trusted is True:
         env["SSL_CERT_FILE"] = str(tmp_path / "cert.pem")
     got = tmp_path / "got.flv"
     rx = subprocess.Popen(["ffmpeg", "-v", "error", "-y", "-listen", "1",
@@ -291,7 +292,8 @@ def test_publishing_to_rtmps_through_the_relay(clip, tmp_path, trusted):
     try:
         p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o",
                               f"rtmps://127.0.0.1:{front}/live/{KEY}", "--no-pace",
-                              "--set", "video.open_timeout=10"],
+                              "--set", "video.open_timeout=10"]
+                             + (["--set", "video.tls_verify=false"] if trusted == "unchecked" else []),
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
         err = _finish(p, 60)
         if trusted:

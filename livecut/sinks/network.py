@@ -169,7 +169,8 @@ class StreamSink:
             else:
                 url = self.url
                 if self.relayed:
-                    self._relay = RtmpRelay(self.spec, self.cfg.open_timeout, self.cfg.read_timeout)
+                    self._relay = RtmpRelay(self.spec, self.cfg.open_timeout, self.cfg.read_timeout,
+                                            verify=self.cfg.tls_verify)
                     url = self._relay.local_url
                 container = av.open(url, mode="w", format=self.format,
                                     options=self.container_options,
