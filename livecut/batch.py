@@ -721,6 +721,8 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
                 out["written"] = getattr(exc, "exit_code", 1) == 3 and os.path.lexists(dst.rstrip("/"))
                 if out["written"]:  # (the frames it holds: the manifest said 0)
                     out["frames"] = int(getattr(exc, "frames", 0) or 0)
+                # (what the run noted before it ended early: said as after a run that ends)
+                out["notes"] = [f"{src}: {w}" for w in getattr(exc, "warnings", None) or []]
                 raise
             finally:
                 stop()

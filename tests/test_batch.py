@@ -1344,3 +1344,24 @@ def test_memory_available_counts_a_containers_limit(tmp_path):
     (v1 / "memory" / "memory.limit_in_bytes").write_text("9223372036854771712\n")
     assert _cgroup_room(str(v1)) is None
     assert _cgroup_room(str(tmp_path / "none")) is None
+
+
+def test_a_video_cut_short_keeps_the_warnings_of_its_run(tmp_path, monkeypatch):
+    """An item that ended early with its output kept (exit 3) lost what its run had noted
+    (exc.warnings: `livecut file` prints them before the error); the batch notes them as it
+    does an item's that ends."""
+    from livecut import runner
+    from livecut.batch import Settings
+    from livecut.errors import IncompleteError
+
+    def cut_short(src, dst, cfg, **kwargs):
+        Path(dst).write_bytes(b"kept")
+        raise runner._with_frames(IncompleteError(f"{src}: the video ends early (truncated?)"), 5,
+                                  ["the first 2 frames could not be decoded"])
+
+    monkeypatch.setattr(runner, "run_video", cut_short)
+    src = tmp_path / "cut.mp4"
+    src.write_bytes(b"x")
+    result = run_item(str(src), str(tmp_path / "out.mp4"), "video", False, Settings(cfg=load_config(None, [])))
+    assert result["exit_code"] == 3 and result["frames"] == 5, result
+    assert result["notes"] == [f"{src}: the first 2 frames could not be decoded"], result
