@@ -549,6 +549,18 @@ def test_pipe_closed_by_reader_is_a_clean_error():
 
 # ---------------------------------------------------------------- network output
 
+def test_the_streaming_line_says_a_fractional_frame_rate_as_it_is(tmp_path):
+    """29.97 fps was logged "streaming to stdout: ... @ 30 fps" (%.3g); a rate that is not
+    whole is said to two decimals."""
+    clip = tmp_path / "ntsc.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=30000/1001",
+                    "-frames:v", "3", "-pix_fmt", "yuv420p", str(clip)], check=True, timeout=60)
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", "-"], capture_output=True,
+                       env=env_with_repo(), timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert b"64x48 @ 29.97 fps" in r.stderr, r.stderr
+
+
 def test_a_signal_names_standard_output_as_stdout(clips):
     """Ctrl-C during -o -: the one line said '(- finalized with N frames)', which read as a
     typo; it names stdout, as the stream's other messages do."""

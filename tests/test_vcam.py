@@ -74,6 +74,14 @@ def _info(w=320, h=240, fps=30.0, ch=3):
     return SinkInfo(width=w, height=h, fps=fps, channels=ch)
 
 
+def test_the_open_line_says_a_fractional_frame_rate_as_it_is(caplog):
+    """29.97 fps was logged "@ 30 fps" (%.3g); a rate that is not whole is said to two decimals."""
+    caplog.set_level(logging.INFO, logger="livecut")
+    with open_sink("vcam", _info(fps=30000 / 1001), kind="vcam", backend="fake", pace=False):
+        pass
+    assert any("320x240 @ 29.97 fps" in r.getMessage() for r in caplog.records), caplog.text
+
+
 def test_frames_reach_the_camera_in_bgr(caplog):
     caplog.set_level(logging.INFO, logger="livecut")
     rng = np.random.default_rng(1)

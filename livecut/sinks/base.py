@@ -27,6 +27,13 @@ def fps_fraction(fps: float | None) -> Fraction:
     return Fraction(fps).limit_denominator(1001)
 
 
+def fps_text(fps: float) -> str:
+    """A frame rate as a log line says it: whole as such ("30"), else to two decimals ("29.97",
+    "23.98", "12.5"); "%.3g" said 29.97 as "30"."""
+    fps = float(fps)
+    return f"{fps:.0f}" if fps.is_integer() else f"{fps:.2f}".rstrip("0")
+
+
 @dataclass
 class SinkInfo:
     """What a sink needs to know before the first frame."""

@@ -48,7 +48,7 @@ from livecut.resize import Fitter
 from livecut.rtmprelay import RtmpRelay
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy
-from livecut.sinks.base import SinkInfo, check_frame, fps_fraction
+from livecut.sinks.base import SinkInfo, check_frame, fps_fraction, fps_text
 from livecut.frames import Upright
 from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, hidden_options, output_args
 from livecut.urls import (is_output_url, lower_scheme, redact_text, redact_url, url_problem, url_scheme,
@@ -243,8 +243,8 @@ class StreamSink:
             raise
         self._container, self._stream = container, stream
         self._started = True
-        log.info("streaming to %s: %s %s %dx%d @ %.3g fps%s", self.safe, self.format,
-                 "raw " + stream.pix_fmt if self.raw else "h264", w, h, float(self.fps),
+        log.info("streaming to %s: %s %s %dx%d @ %s fps%s", self.safe, self.format,
+                 "raw " + stream.pix_fmt if self.raw else "h264", w, h, fps_text(self.fps),
                  " (through ffmpeg)" if self.srt else "")
         return self
 

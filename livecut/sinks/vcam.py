@@ -34,7 +34,7 @@ from livecut.errors import DeviceUnavailable, VideoWriteError
 from livecut.pacing import Pacer
 from livecut.resize import Fitter
 from livecut.sinks import register_sink
-from livecut.sinks.base import SinkInfo
+from livecut.sinks.base import SinkInfo, fps_text
 from livecut.frames import Upright
 
 log = logging.getLogger("livecut")
@@ -197,8 +197,8 @@ class VcamSink:
         self.negotiated = {"device": cam.device, "backend": cam.backend, "width": cam.width,
                            "height": cam.height, "fps": cam.fps,
                            "pixel_format": str(native) if native else str(fmt)}
-        log.info("virtual camera %s (%s): %dx%d @ %.3g fps, %s", cam.device, cam.backend,
-                 cam.width, cam.height, cam.fps, self.negotiated["pixel_format"])
+        log.info("virtual camera %s (%s): %dx%d @ %s fps, %s", cam.device, cam.backend,
+                 cam.width, cam.height, fps_text(cam.fps), self.negotiated["pixel_format"])
         return self
 
     def close(self) -> None:
