@@ -23,9 +23,11 @@ from pathlib import Path
 AUDIO_OK = {
     ".mp4": {"aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"},
     ".m4v": {"aac", "ac3", "eac3", "alac"},
-    # (QuickTime's own PCM is big-endian: a camera's or an editor's .mov holds it as often)
+    # (QuickTime's own PCM is big-endian: a camera's or an editor's .mov holds it as often;
+    # and G.711, 'ulaw'/'alaw', and 8-bit 'raw ', as FFmpeg's muxer writes them)
     ".mov": {"aac", "mp3", "ac3", "eac3", "alac", "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le",
-             "pcm_f64le", "pcm_s16be", "pcm_s24be", "pcm_s32be", "pcm_f32be", "pcm_f64be"},
+             "pcm_f64le", "pcm_s16be", "pcm_s24be", "pcm_s32be", "pcm_f32be", "pcm_f64be", "pcm_u8",
+             "pcm_mulaw", "pcm_alaw"},
     ".webm": {"opus", "vorbis"},
     ".avi": {"mp3", "ac3", "aac", "pcm_u8", "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le"},
     # MPEG-TS (``-o -`` with video.pipe_format = "mpegts"): FFmpeg writes others (FLAC,
