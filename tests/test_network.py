@@ -1989,3 +1989,35 @@ def test_a_network_output_holds_a_frame_its_variable_rate_file_holds(tmp_path, m
         time.sleep(0.05)
     assert not any(t.name == "livecut-writer" for t in threading.enumerate())
     rx.close()
+
+
+@pytest.mark.parametrize("size", [2**31 - 1, 2**32 - 1, 2**63 - 1, 999999999999])
+def test_a_live_mpegts_stream_with_a_made_up_content_length_is_live(tmp_path, size):
+    """Some streaming servers send a made-up Content-Length for a live stream (2^31-1, 2^32-1,
+    2^63-1, 999999999999): it was taken for a file's, the stream for a file -- every frame kept
+    instead of the newest, and its first disconnect its end instead of a reconnection."""
+    import http.server
+
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    make_clip(tmp_path / "c.ts", n=30, audio=False)
+    data = (tmp_path / "c.ts").read_bytes()
+
+    class Live(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # a live stream's stretch, then a disconnect
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp2t")
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            self.wfile.write(data)
+            self.close_connection = True
+
+        def log_message(self, *args):
+            pass
+
+    with _http_server(Live) as base:
+        with StreamSource(f"{base}/live.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            assert src.live
+            got = _read_frames(src, 45, 10.0)
+    assert len(got) > 30, len(got)  # (goes on past the disconnect)

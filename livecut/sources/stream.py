@@ -19,8 +19,8 @@ see :mod:`livecut.srtbridge`): PyAV demuxes its stdout, the same timeouts apply
 
 A stream is ``live`` (the runner keeps only the newest frame) unless it is a file
 over HTTP(S) -- a known duration (an MP4, an HLS VOD playlist) or, else, a Content-Length
-(an MPEG-TS from a server without byte ranges) -- which is read frame by frame and ends
-at its end.
+(an MPEG-TS from a server without byte ranges; not a made-up one, as some servers send for a
+live stream: see :func:`made_up_size`) -- which is read frame by frame and ends at its end.
 """
 
 from __future__ import annotations
@@ -409,10 +409,11 @@ class StreamSource:
             # a file over HTTP: its duration, or else (an MPEG-TS from a server without byte
             # ranges, whose length FFmpeg does not estimate) its Content-Length -- a live HTTP
             # stream has none, an MJPEG snapshot or a playlist's is not the video's.  (Taken for
-            # live, such a file was reconnected to at its end and replayed for ever.)
+            # live, such a file was reconnected to at its end and replayed for ever.)  A made-up
+            # length (see made_up_size), some servers' for a live stream, does not count.
             size = getattr(container, "size", -1)
             self.finite = self.url.lower().startswith(("http://", "https://")) and (
-                duration is not None or (isinstance(size, int) and size > 0
+                duration is not None or (isinstance(size, int) and size > 0 and not made_up_size(size)
                                          and container.format.name not in BURST_FORMATS + WALLCLOCK_FORMATS))
             ctx = stream.codec_context
             #: live frames the runner may hold (1: only the newest); HLS and DASH deliver a
@@ -1001,6 +1002,16 @@ def _sample(image: Any) -> np.ndarray:
     return image[:: max(1, h // 8), :: max(1, w // 8)].astype(np.int16)
 
 
+def made_up_size(size: int) -> bool:
+    """Whether an HTTP answer's Content-Length of ``size`` bytes is made up: some streaming
+    servers send one for a live stream, the largest of a type (2^31-1, 2^32-1, 2^63-1) or all
+    nines (999999999999) -- a size of the form 2^k-1 or 10^k-1 -- or one past any file's (over
+    1 TiB, :data:`MAX_FILE_SIZE`).  (A real file of exactly such a size is taken for live.)"""
+    return size > MAX_FILE_SIZE or (size + 1) & size == 0 or set(str(size)) == {"9"}
+
+
+#: the largest Content-Length taken for a file's (see made_up_size)
+MAX_FILE_SIZE = 1 << 40
 #: demuxers that deliver a live stream a segment at a time (see StreamSource.live_buffer)
 BURST_FORMATS = ("hls", "dash")
 #: the most memory their frames waiting may take (1080p: 43 frames, 4K: 10)
