@@ -1635,11 +1635,12 @@ def test_an_hls_file_holding_a_frame_with_reconnect_off_is_read_to_its_end(tmp_p
     assert float(np.diff([f.pts for f in got]).max()) > 0.9  # (the hold is kept)
 
 
-def test_a_live_hls_stream_whose_encoder_finishes_is_not_read_again_as_a_file(tmp_path):
+def test_a_live_hls_stream_whose_encoder_finishes_is_not_read_again_as_a_file(tmp_path, caplog):
     """A live HLS stream whose encoder finishes: the playlist closes (#EXT-X-ENDLIST), FFmpeg
     ends the stream, and the reconnection found a file -- read from its start as a new stream:
     the whole broadcast delivered again (a 6 s stream recorded as 10.6 s).  Its frames after
-    the last one delivered come, then the end (no loss)."""
+    the last one delivered come, then the end (no loss), said in one plain line (it was said
+    as a loss: "lost (the server ended the stream)", "reconnect attempt 1 failed")."""
     require_ffmpeg()
     import http.server
 
@@ -1665,12 +1666,15 @@ def test_a_live_hls_stream_whose_encoder_finishes_is_not_read_again_as_a_file(tm
         def log_message(self, *args):
             pass
 
+    caplog.set_level(logging.INFO, logger="livecut")
     with _http_server(Ends) as base:
         with StreamSource(f"{base}/l.m3u8", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
             assert src.live
             times = _read_frames(src, 250, 15.0, keep=lambda f: src._last_src)
     assert times and len(times) == len(set(times)) and times == sorted(times), "frames delivered again"
     assert 50 <= len(times) <= 100 and not src.lost and src.reconnects == 1, (len(times), src.lost)
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert [m for m in said if not m.startswith("opened")] == [f"stream {base}/l.m3u8 ended (its playlist closed)"], said
 
 
 @pytest.mark.parametrize("first, second", [(0, 3600), (3600, 0)], ids=["ahead", "back"])

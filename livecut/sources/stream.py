@@ -766,6 +766,10 @@ class StreamSource:
         limit = self.cfg.reconnect_limit
         attempt = 0
         was_live = not self.finite  # (an attempt that failed may have found a file: see below)
+        # a live HLS/DASH stream that FFmpeg ended: most likely its encoder finished (the playlist
+        # closed), a normal end, said in one line once known (see below); its first attempts
+        # (the first may fail at its seek) are not said as a loss
+        ended = was_live and self._replays and reason == ENDED
         while not self._stop.is_set():
             delay = self.backoff[min(attempt + self._dry_attempts, len(self.backoff) - 1)]
             attempt += 1
@@ -774,12 +778,13 @@ class StreamSource:
                             time.monotonic() - t0)
                 self.lost = f"{reason}; gave up after {time.monotonic() - t0:.0f} s without a frame"
                 return False
+            level = logging.DEBUG if ended and attempt <= 2 else logging.INFO
             if attempt == 1:
-                log.info("stream %s lost (%s); reconnecting in %.2g s",
-                         self.safe_url, reason, delay)
+                log.log(level, "stream %s lost (%s); reconnecting in %.2g s",
+                        self.safe_url, reason, delay)
             else:
-                log.info("stream %s: reconnect attempt %d failed (%s); retrying in %.2g s",
-                         self.safe_url, attempt - 1, reason, delay)
+                log.log(level, "stream %s: reconnect attempt %d failed (%s); retrying in %.2g s",
+                        self.safe_url, attempt - 1, reason, delay)
             if self._stop.wait(delay):
                 return False
             # a file over HTTP: carry on after the last frame delivered (see _connect, _read); a
@@ -798,7 +803,11 @@ class StreamSource:
                 continue
             self.reconnects += 1
             self._dry_attempts += attempt  # (reset by the next frame delivered)
-            log.info("stream %s reconnected after %.1f s", self.safe_url, time.monotonic() - t0)
+            if ended and self.finite:
+                log.info("stream %s ended (its playlist closed)", self.safe_url)
+            else:
+                log.info("stream %s reconnected after %.1f s%s", self.safe_url, time.monotonic() - t0,
+                         f" ({ENDED})" if ended and attempt <= 2 else "")
             if not self.finite:  # a live stream (a file's own timestamps go on where they were)
                 # HLS/DASH start again a few segments behind the live edge: the frames already
                 # delivered are skipped (a dead encoder's playlist was replayed at each reconnection)
@@ -841,7 +850,7 @@ class StreamSource:
                         # reconnected to a file that ends sooner
                         self.lost = "the file ends before the point reached before the reconnection"
                     return None
-                reason = "the server ended the stream"
+                reason = ENDED
             except _Lost as exc:
                 if self._stop.is_set():  # (stopped: the wait was interrupted, nothing was lost)
                     return None
@@ -1012,6 +1021,8 @@ def made_up_size(size: int) -> bool:
 
 #: the largest Content-Length taken for a file's (see made_up_size)
 MAX_FILE_SIZE = 1 << 40
+#: why a live stream that FFmpeg ended is reconnected to
+ENDED = "the server ended the stream"
 #: demuxers that deliver a live stream a segment at a time (see StreamSource.live_buffer)
 BURST_FORMATS = ("hls", "dash")
 #: the most memory their frames waiting may take (1080p: 43 frames, 4K: 10)
