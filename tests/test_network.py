@@ -1406,6 +1406,22 @@ def test_a_dash_manifest_without_a_dash_demuxer_says_so():
     assert time.monotonic() - t0 < 2
 
 
+def test_a_stream_s_open_line_says_a_fractional_frame_rate_as_it_is(tmp_path, caplog):
+    """The open line of a network input said 29.97 fps as '30 fps' (%.3g), as the outputs' did."""
+    from fractions import Fraction
+
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    make_clip(tmp_path / "c.ts", n=10, audio=False, time_base=Fraction(1001, 30000),
+              pts=list(range(10)))
+    with caplog.at_level(logging.INFO, logger="livecut"), _http_server(tmp_path) as base, \
+            StreamSource(f"{base}/c.ts", VideoConfig(open_timeout=5, read_timeout=2)) as src:
+        assert src.read() is not None
+    opened = [r.getMessage() for r in caplog.records if r.getMessage().startswith("opened ")]
+    assert opened and "@ 29.97 fps" in opened[0], opened
+
+
 @contextlib.contextmanager
 def _http_server(handler, release: threading.Event | None = None):
     """An HTTP server on 127.0.0.1 answering with ``handler`` (a request handler class), or

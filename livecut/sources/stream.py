@@ -43,6 +43,7 @@ from livecut.config import VideoConfig
 from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced
 from livecut.errors import UsageError, VideoOpenFailure
 from livecut.i420 import BgrReader, read_description
+from livecut.sinks.base import fps_text
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo
 from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
@@ -640,7 +641,7 @@ class StreamSource:
             self._pending = first
         # (a live run mostly ends by Ctrl-C, without the summary's warnings: said here too)
         log.info("opened %s: %dx%d%s%s%s", self.safe_url, self.info.width, self.info.height,
-                 f" @ {self.info.fps:.3g} fps" if self.info.fps else "",
+                 f" @ {fps_text(self.info.fps)} fps" if self.info.fps else "",
                  " (video only: its audio is not carried)" if self.has_audio else "",
                  " (its certificate not checked: no CA certificates found)" if self._unchecked else "")
 
