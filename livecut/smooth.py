@@ -33,13 +33,14 @@ full-size work is a handful of OpenCV passes over preallocated arrays.
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
 
 import cv2
 import numpy as np
 
 from livecut.config import Config, SmoothConfig, section_config
-from livecut.errors import ConfigError, ConfigTypeError
+from livecut.errors import ConfigTypeError
 from livecut.frames import as_bgr, check_alpha
 
 #: regions of disagreement thinner than this (fraction of the long side) never settle
@@ -108,10 +109,9 @@ class MaskSmoother:
     @rate.setter
     def rate(self, value: float) -> None:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise ConfigTypeError(f"MaskSmoother.rate {value!r}: expected a number from 0.01 to 1")
-        if not 0.01 <= value <= 1.0:  # (NaN is not)
-            raise ConfigError(f"MaskSmoother.rate {value!r}: expected a number from 0.01 to 1 (smooth.rate)")
-        self._base_rate = float(value)
+            raise ConfigTypeError(f"MaskSmoother.rate {value!r}: expected a number, as smooth.rate takes")
+        # (the range is smooth.rate's, checked as the configuration checks it: NaN is refused too)
+        self._base_rate = dataclasses.replace(self.cfg, rate=float(value)).rate
 
     def reset(self) -> None:
         self._have_prev = False
