@@ -1334,13 +1334,19 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
         raise UsageError(f"videos with transparency (--mode {video_comp.mode}"
                          f"{', -b transparent' if video_comp.mode == 'composite' else ''}) cannot be "
                          f"{ext} files: give --video-ext .mov (ProRes 4444), .webm (VP9) or / (PNG frames)")
+    # (a picture background named by a relative path is handed on absolute: a worker reads it
+    # where this process found it, whatever folder it runs in -- a Ray node's, a forkserver's;
+    # ``background`` is the configuration's for the photos too, as `livecut batch -b` makes it:
+    # given here alone, the photos were composited over the configuration's, blur by default)
+    wcfg = replace(cfg, composite=replace(
+        cfg.composite, background=absolute_background(background or cfg.composite.background)))
     photos = sum(1 for it in the_plan.todo if it.kind == "image")
     if photos and video_comp.background.kind == "video":
         from livecut.images import photo_mode
 
-        # (each photo failed on its own, one error line each: "video backgrounds are for video")
-        photo = photo_mode(mode, photo_background(background), replace(cfg, composite=replace(
-            cfg.composite, background=background or cfg.composite.background)))
+        # (each photo failed on its own, one error line each: "video backgrounds are for video";
+        # what run_item makes of a photo, from the workers' configuration)
+        photo = photo_mode(mode, photo_background(background), wcfg)
         if photo in ("composite", "side-by-side"):
             raise UsageError(f"--mode {photo} over a video background (video:{video_comp.background.path}): the "
                              f"{photos} photo{'s' if photos > 1 else ''} among the inputs cannot be composited "
@@ -1427,12 +1433,6 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
 
     for item, error in the_plan.refused:
         record(item, {"status": "failed", "error": error, "exit_code": 2, "frames": 0, "seconds": 0.0})
-    # (a picture background named by a relative path is handed on absolute: a worker reads it
-    # where this process found it, whatever folder it runs in -- a Ray node's, a forkserver's;
-    # ``background`` is the configuration's for the photos too, as `livecut batch -b` makes it:
-    # given here alone, the photos were composited over the configuration's, blur by default)
-    wcfg = replace(cfg, composite=replace(
-        cfg.composite, background=absolute_background(background or cfg.composite.background)))
     settings = Settings(cfg=wcfg, mode=mode, background=absolute_background(background),
                         threads=1 if ray else max(1, cores // jobs))
     # what a crash (kill -9, a power cut) left of the items done again: their workers' temporary
