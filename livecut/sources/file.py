@@ -56,7 +56,6 @@ ALPHA_DECODERS = {"vp8": "libvpx", "vp9": "libvpx-vp9"}
 #: the HDR transfers a video can state (FFmpeg's AVCOL_TRC_*): said to be processed as 8-bit
 HDR_TRANSFERS = {16: "PQ", 18: "HLG"}
 BT2020_PRIMARIES = 9
-#: the field orders a video can state (FFmpeg's AVFieldOrder): said of an interlaced one
 
 
 def check_frame_size(w: int, h: int, where) -> None:
