@@ -875,9 +875,8 @@ class StreamSource:
                     if t is not None and t <= self._resume_after + 1e-6 and (
                             self.finite or t >= self._resume_after - REPLAY_WINDOW):
                         continue
-                    step = 1.0 / self.info.fps if self.info.fps else 1 / 30
                     if not (self._seeked and self.finite and t is not None
-                            and t > self._resume_after + 1.5 * step):
+                            and t > self._resume_after + 1.5 * self._step):
                         self._resume_after = None
                         why = self._missing(frame)
                     else:
@@ -943,8 +942,12 @@ class StreamSource:
 
     def _after_last(self) -> float:
         """The ``_pts_offset`` that puts the next frame one frame after the last one delivered."""
-        step = 1.0 / self.info.fps if self.info.fps else 1 / 30
-        return (self._last_pts if self._last_pts is not None else 0.0) + step
+        return (self._last_pts if self._last_pts is not None else 0.0) + self._step
+
+    @property
+    def _step(self) -> float:
+        """Seconds between two frames: the frame rate's (1/30 where it is unknown)."""
+        return 1.0 / self.info.fps if self.info.fps else 1 / 30
 
     def _clock_jumped(self, t: float, now: float) -> bool:
         """Whether a live stream's own clock jumped between the last frame delivered and this
@@ -993,8 +996,7 @@ class StreamSource:
             if self._last_pts is not None and pts <= self._last_pts:
                 pts = self._last_pts + (1.0 / self.info.fps if self.info.fps else 1e-3)
         else:
-            step = 1.0 / self.info.fps if self.info.fps else 1 / 30
-            pts = 0.0 if self._last_pts is None else self._last_pts + step
+            pts = 0.0 if self._last_pts is None else self._last_pts + self._step
         self._last_pts = pts
         if image.shape[1] != self.info.width or image.shape[0] != self.info.height:
             # the sender changed resolution (after a reconnect): report the new size
