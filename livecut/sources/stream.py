@@ -143,13 +143,10 @@ def not_tls(url: str, timeout: float) -> str | None:
     address = _tls_address(url)
     if address is None:
         return None
-    host, scheme = address[0], url_scheme(url)
-    ctx = ssl.create_default_context()
-    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    scheme = url_scheme(url)
     try:
-        with socket.create_connection(address, timeout=timeout) as sock:
-            with ctx.wrap_socket(sock, server_hostname=host):
-                return None
+        _handshake(address, timeout)
+        return None
     except ssl.SSLError as exc:
         # (OpenSSL's words for a first answer that is not TLS: plain HTTP, RTSP, RTMP)
         if exc.reason in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST",
@@ -170,14 +167,21 @@ def answers_tls(url: str, timeout: float) -> str | None:
     address = _tls_address(url) if scheme in PLAIN_PORTS else None
     if address is None:
         return None
-    ctx = ssl.create_default_context()
-    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
     try:
-        with socket.create_connection(address, timeout=timeout) as sock:
-            with ctx.wrap_socket(sock, server_hostname=address[0]):
-                return f"the server answers in TLS (is it an {scheme}s:// address?)"
+        _handshake(address, timeout)
     except (OSError, ValueError):
         return None
+    return f"the server answers in TLS (is it an {scheme}s:// address?)"
+
+
+def _handshake(address: tuple[str, int], timeout: float) -> None:
+    """Connect to ``address`` and complete a TLS handshake, its certificate not checked (only
+    the server's language is asked: see not_tls, answers_tls); raises as socket and ssl do."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection(address, timeout=timeout) as sock:
+        with ctx.wrap_socket(sock, server_hostname=address[0]):
+            pass
 
 
 def unknown_host(url: str, timeout: float) -> str | None:
