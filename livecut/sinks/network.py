@@ -612,7 +612,7 @@ class StreamSink:
             text = exc.strerror if isinstance(exc.strerror, str) else (str(exc.args[0]) if exc.args else "")
             if text:
                 return redact_text(text)
-        if self._started and url_scheme(self.spec) == "tcp" and getattr(exc, "errno", None) == errno.ETIMEDOUT:
+        if self._started and self.tcp and getattr(exc, "errno", None) == errno.ETIMEDOUT:
             # (FFmpeg's socket I/O limit, see __init__: the viewer stopped reading)
             return f"the viewer took no data for {self._stall_limit():g} s"
         if isinstance(exc, (BrokenPipeError, av.error.BrokenPipeError)) or \
