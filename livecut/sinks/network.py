@@ -423,8 +423,7 @@ class StreamSink:
                 if self._tcp.cancelled:
                     raise VideoWriteError(f"{self.safe}: cancelled while waiting for a viewer") from None
                 if limit is not None and time.monotonic() - start >= limit:
-                    raise VideoWriteError(f"{self.safe}: no viewer connected within "
-                                          f"{self._listen_limit():g} s") from None
+                    raise VideoWriteError(f"{self.safe}: no viewer connected within {limit:g} s") from None
 
     def _stop_tcp(self) -> None:
         viewer, self._tcp = self._tcp, None
