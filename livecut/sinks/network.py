@@ -318,12 +318,16 @@ class StreamSink:
         """Seconds a listening output (tcp ``listen=1``, srt ``mode=listener``) waits for its
         viewer: the URL's own ``listen_timeout`` where it has one (ms for tcp, µs for srt;
         FFmpeg, and livecut for tcp, take it over ours), else video.open_timeout."""
-        value = self._query().get("listen_timeout", "")
+        return self._query_seconds("listen_timeout", 1e6 if self.srt else 1e3, self.cfg.open_timeout)
+
+    def _query_seconds(self, key: str, per_second: float, default: float) -> float:
+        """The URL's ``key`` (in ``per_second`` units) in seconds; ``default`` where it has
+        none, or none above 0."""
         try:
-            limit = float(value) / (1e6 if self.srt else 1e3)
+            limit = float(self._query().get(key, "")) / per_second
         except ValueError:
-            return self.cfg.open_timeout
-        return limit if limit > 0 else self.cfg.open_timeout
+            return default
+        return limit if limit > 0 else default
 
     def _srt_drain(self) -> float:
         """Seconds to keep the connection after the last frame: the receiver's latency buffer
@@ -624,11 +628,7 @@ class StreamSink:
     def _stall_limit(self) -> float:
         """Seconds a tcp:// viewer may take no data: the URL's own ``timeout`` (µs) where it
         has one, else video.read_timeout."""
-        try:
-            limit = float(self._query().get("timeout", "")) / 1e6
-        except ValueError:
-            return self.cfg.read_timeout
-        return limit if limit > 0 else self.cfg.read_timeout
+        return self._query_seconds("timeout", 1e6, self.cfg.read_timeout)
 
     def _ticks(self, pts: float | None) -> int:
         step = max(1, round(TIME_BASE.denominator / float(self.fps)))
