@@ -162,6 +162,16 @@ def test_a_background_flag_is_taken_as_given(tmp_path):
     assert (out / "a.png").is_file()
 
 
+def test_pace_help_names_the_network_outputs_it_paces():
+    """A file sent to a network output (udp://, tcp://, rtmp:// ...) plays at its own speed
+    unless --no-pace, as the README says (75 frames at 25 fps to udp://: 3.7 s, 1.8 s with
+    --no-pace); `--pace/--no-pace`'s default said "paced with --preview or --vcam" only."""
+    for cmd in ("file", "run"):
+        text = " ".join(help_of(cmd).replace("│", " ").split())
+        default = text.split("--pace / --no-pace", 1)[1].split("[default: ", 1)[1].split("]", 1)[0]
+        assert "--preview" in default and "--vcam" in default and "network" in default, default
+
+
 def test_cam_help_says_a_recording_has_no_window_without_preview():
     """`livecut cam -o rec.mp4` shows no window (a recording runs headless); its help said
     "Also record", as if the preview went on beside it."""
