@@ -37,7 +37,7 @@ from typing import Callable, Iterable
 from livecut.atomic import discard, io_reason, pid_exists, raise_if_in_the_way, sweep_stale, temp_prefix
 from livecut.config import Config, text_codec
 from livecut.errors import LivecutError, UsageError, WriteError
-from livecut.imageio import IMAGE_EXTS, MAX_PIXELS
+from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, gifs_left_out
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
@@ -244,10 +244,10 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
                 continue
             files.append(p)
         elif glob.has_magic(text):
-            found = sorted(Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True)
-                           if Path(q).is_file() and kind_of(Path(q)))
+            matched = [Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True) if Path(q).is_file()]
+            found = sorted(q for q in matched if kind_of(q))
             if not found:
-                errors.append(f"{text}: pattern matches no photos or videos")
+                errors.append(f"{text}: pattern matches no photos or videos" + gifs_left_out(matched))
             files.extend(found)
         else:
             errors.append(f"{p}: file not found")

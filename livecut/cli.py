@@ -212,7 +212,8 @@ def _root(version: bool = typer.Option(False, "--version", callback=version_call
 
 @command(cls=_Command, rich_help_panel=IMAGES)
 def image(
-    inputs: List[str] = typer.Argument(..., help="Image files, folders or globs.", metavar="INPUT..."),
+    inputs: List[str] = typer.Argument(..., metavar="INPUT...",
+                                       help="Image files, folders (not their subfolders) or globs (** at any depth)."),
     outdir: str = typer.Option(..., "--output", "-o", metavar="OUTDIR", rich_help_panel=P_OUTPUT,
                                help="Folder for the results (created if missing), or, for one input, "
                                     "the output file (cut.png; .jpg for composite or mask)."),

@@ -946,6 +946,26 @@ def _raw_only(files: list[Path]) -> str:
             "or TIFF first")
 
 
+def gifs_left_out(files: list[Path]) -> str:
+    """What to add to "no images" of a folder or a pattern that holds GIFs alone (``files``:
+    its files): a GIF is cut only when named, and a folder or a pattern names none; else ""."""
+    gifs = sum(q.suffix.lower() == ".gif" for q in files)
+    if not gifs:
+        return ""
+    return f"; {gifs} GIF{'s' * (gifs > 1)}, cut only when named: name {'it' if gifs == 1 else 'each'} on its own"
+
+
+def _subfolders_unread(folder: Path) -> str:
+    """What to add to "no images" of a folder whose images may be in its subfolders, which
+    `livecut image` does not read; else ""."""
+    try:
+        subs = any(q.is_dir() and not q.name.startswith(".") for q in folder.iterdir())
+    except OSError:
+        return ""
+    return (f"; its subfolders are not read: give '{folder}/**' for their images, or use `livecut batch`, "
+            "which mirrors the tree") if subs else ""
+
+
 def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
     """Files, folders (their images, sorted) and globs (`**` at any depth) -> (image paths, error lines)."""
     paths: list[Path] = []
@@ -956,7 +976,8 @@ def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
             files = [q for q in p.iterdir() if q.is_file() and not q.name.startswith(".")]
             found = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
             if not found:
-                errors.append(f"{p}: directory holds no images ({', '.join(IMAGE_EXTS[:4])} ...)" + _raw_only(files))
+                errors.append(f"{p}: directory holds no images ({', '.join(IMAGE_EXTS[:4])} ...)" + _raw_only(files)
+                              + gifs_left_out(files) + _subfolders_unread(p))
             paths.extend(found)
         elif p.exists():
             paths.append(p)
@@ -964,7 +985,7 @@ def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
             files = [Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True) if Path(q).is_file()]
             found = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
             if not found:
-                errors.append(f"{text}: pattern matches no images" + _raw_only(files))
+                errors.append(f"{text}: pattern matches no images" + _raw_only(files) + gifs_left_out(files))
             paths.extend(found)
         else:
             errors.append(f"{p}: file not found")

@@ -1752,6 +1752,37 @@ def test_a_folder_of_raw_files_says_so(tmp_path):
            "it as" in r.stderr, r.stderr
 
 
+def test_a_folder_of_subfolders_and_a_glob_of_gifs_say_what_they_left_out(tmp_path, scene):
+    """`livecut image shoot/` of a shoot kept in day folders said the folder "holds no images",
+    and `livecut image 'anims/*.gif'` (livecut batch too) that the pattern "matches no images",
+    as if nothing were there: a folder's subfolders are not read, and a GIF is cut only when
+    named (README). The error says so, and what to give instead."""
+    from livecut.batch import plan
+
+    img, _ = scene
+    shoot = tmp_path / "shoot"
+    (shoot / "day1").mkdir(parents=True)
+    cv2.imwrite(str(shoot / "day1" / "a.png"), img)
+    anims = tmp_path / "anims"
+    anims.mkdir()
+    for name in ("x.gif", "y.gif"):
+        (anims / name).write_bytes(b"GIF89a" + bytes(16))
+    r = invoke("image", shoot, f"{anims}/*.gif", "-o", tmp_path / "cut")
+    assert r.exit_code == 2 and r.stderr.count("livecut: error") == 2, r.stderr
+    assert f"{shoot}: directory holds no images (.jpg, .jpeg, .png, .bmp ...); its subfolders are not read: " \
+           f"give '{shoot}/**' for their images, or use `livecut batch`" in r.stderr, r.stderr
+    assert f"{anims}/*.gif: pattern matches no images; 2 GIFs, cut only when named: name each on its own" \
+        in r.stderr, r.stderr
+    p = plan([f"{anims}/x*"], tmp_path / "o")
+    assert not p.todo and any("matches no photos or videos; 1 GIF, cut only when named: name it on its own" in e
+                              for _, e in p.refused), p.refused
+    r = invoke("image", anims, "-o", tmp_path / "cut")
+    assert r.exit_code == 2 and f"{anims}: directory holds no images (.jpg, .jpeg, .png, .bmp ...); 2 GIFs, cut only " \
+                                "when named: name each on its own" in r.stderr, r.stderr
+    r = invoke("image", f"{shoot}/**", "-o", tmp_path / "cut2", "-q")  # (as the error says)
+    assert r.exit_code == 0 and (tmp_path / "cut2" / "a.png").is_file(), r.stderr
+
+
 def test_a_gray_tiff_with_alpha_says_its_transparency_is_not_read(tmp_path, scene):
     """OpenCV reads a gray + alpha TIFF as gray alone: what it left transparent was cut as
     opaque without a word; it is still cut (the gray is read right), and a warning says so."""
