@@ -306,8 +306,9 @@ def _key(p, d) -> str:
     return p.relative_to(d).with_suffix("").as_posix()
 
 
-def match_masks(images: list, images_dir, masks: list, masks_dir) -> tuple[list, list, list]:
-    """(pairs ``(name, image, mask)``, images without a mask, errors): an image's mask has
+def match_masks(images: list, images_dir, masks: list, masks_dir) -> tuple[list, list, list, set]:
+    """(pairs ``(name, image, mask)``, images without a mask, errors, the masks of those errors:
+    an image's, not masks without an image): an image's mask has
     the same path in MASKS without the extension, in any letter case (``IMG_1.JPG`` and
     ``img_1.png``), or, when there is none, the same file name anywhere in MASKS (a flat
     folder of masks for photos in subfolders) if that is unique.  An image with two such
@@ -320,7 +321,7 @@ def match_masks(images: list, images_dir, masks: list, masks_dir) -> tuple[list,
     stems: dict[str, int] = {}
     for p in images:
         stems[p.stem.casefold()] = stems.get(p.stem.casefold(), 0) + 1
-    pairs, unmatched, errors = [], [], []
+    pairs, unmatched, errors, ambiguous = [], [], [], set()
     for p in images:
         name, key = p.relative_to(images_dir).as_posix(), _key(p, images_dir)
         found = by_key.get(key.casefold())
@@ -334,10 +335,11 @@ def match_masks(images: list, images_dir, masks: list, masks_dir) -> tuple[list,
             if len(exact) != 1:
                 errors.append(f"{p}: more than one mask of that name in {masks_dir}: "
                               + ", ".join(m.relative_to(masks_dir).as_posix() for m in found))
+                ambiguous.update(found)
                 continue
             found = exact
         pairs.append((name, p, found[0]))
-    return pairs, unmatched, errors
+    return pairs, unmatched, errors, ambiguous
 
 
 def same_shape(mask_hw: tuple[int, int], image_hw: tuple[int, int]) -> bool:
@@ -428,8 +430,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                              + (f"its names: {names}; photos: {images[0].stem}, ...)" if subset
                                 else "it holds no name)"))
         images = kept
-    pairs, unmatched, errors = match_masks(images, images_dir, masks, masks_dir)
-    used = {m for _, _, m in pairs}
+    pairs, unmatched, errors, ambiguous = match_masks(images, images_dir, masks, masks_dir)
+    used = {m for _, _, m in pairs} | ambiguous  # (two masks of one photo: its error says so)
     without_image = [] if subset is not None else \
         [m.relative_to(masks_dir).as_posix() for m in masks if m not in used]
     if not pairs:

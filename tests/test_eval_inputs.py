@@ -219,12 +219,14 @@ def test_names_match_in_any_letter_case_and_extension_and_leftovers_are_said(pho
 
 def test_two_masks_of_one_name_are_an_error_not_a_guess(photos):
     """masks/basic.png and masks/basic.jpg: one of them was taken, whichever the folder
-    listed last."""
+    listed last.  (They are that photo's masks, not masks without a photo: a note also said
+    '2 mask(s) without an image of the same name: basic.jpg, basic.png'.)"""
     images, masks, truths = photos
     cv2.imwrite(str(masks / "basic.jpg"), 255 - truths["basic"])
     r = invoke("eval", images, masks, "--json")
     assert r.exit_code == 2 and "more than one mask" in r.stderr and "basic.jpg" in r.stderr, r.output
     assert json.loads(r.stdout)["count"] == 1
+    assert json.loads(r.stdout)["without_image"] == [] and "without an image" not in r.stderr, r.stderr
 
 
 def test_nested_folders(photos, tmp_path):
