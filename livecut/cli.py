@@ -682,7 +682,7 @@ def file_(
     input: str = typer.Argument(..., help="Video file to process, or - for a video piped into standard input.",
                                 metavar="INPUT"),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="OUTPUT", rich_help_panel=P_OUTPUT,
-                                         help=".mp4/.mkv (H.264), .mov (ProRes 4444 if transparent), "
+                                         help=".mp4/.m4v/.mkv/.avi (H.264), .mov (ProRes 4444 if transparent), "
                                               ".webm (VP9), DIR/ for PNG frames, - for a NUT/MPEG-TS "
                                               "stream on stdout, a udp:// tcp:// srt:// rtsp:// rtmp:// rtmps:// URL, or null: "
                                               "(nothing, to measure). Audio is copied, or transcoded when "
