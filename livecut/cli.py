@@ -643,8 +643,9 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
 def cam(
     index: int = typer.Argument(0, metavar="INDEX", help="Camera index (0 = the first camera)."),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="OUTPUT", rich_help_panel=P_OUTPUT,
-                                         help="Record to a video file or DIR/ (see `livecut file --help`); the "
-                                              "preview window is then shown only with --preview."),
+                                         help="Record to a video file or DIR/, or send to a stream URL or - (see "
+                                              "`livecut file --help`); the preview window is then shown only "
+                                              "with --preview."),
     size: Optional[str] = typer.Option(None, "--size", metavar="WxH", rich_help_panel=P_INPUT,
                                        show_default="the camera's",
                                        help="Capture size, e.g. 1280x720."),

@@ -187,6 +187,9 @@ def test_cam_help_says_a_recording_has_no_window_without_preview():
     text = " ".join(help_of("cam").replace("│", " ").split())
     assert "Also record" not in text
     assert "the preview window is then shown only with --preview" in text
+    # (and -o takes what `livecut file -o` does, a stream too: `livecut cam 0 -o
+    # udp://127.0.0.1:5000` feeds OBS in docs/virtual-camera.md; it said "a video file or DIR/")
+    assert "stream URL" in text.split("-o, --output", 1)[1].split("-m, --mode", 1)[0]
 
 
 def test_the_readme_and_the_timeouts_name_every_network_output():
