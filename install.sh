@@ -56,6 +56,9 @@ else
             echo "install.sh: '$base -m venv' failed; on Debian/Ubuntu install python3-venv" >&2
             exit 1
         fi
+    elif [ -n "${PYTHON:-}" ]; then
+        echo "install.sh: .venv exists already ($(.venv/bin/python --version 2>&1)): PYTHON=$PYTHON" \
+             "is used only when it is made; remove .venv to make it with $PYTHON" >&2
     fi
     py=.venv/bin/python
     where=".venv"

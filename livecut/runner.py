@@ -1443,8 +1443,9 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         _, expected = short
         why = f"a read error: {source.read_error}" if getattr(source, "read_error", "") else "truncated?"
         where = f"; {output} holds the {stats.written} frames written" if output else ""
+        about = "about " if getattr(source, "frames_estimated", False) else ""  # (from its duration)
         raise _with_frames(IncompleteError(f"{redact_url(spec)}: the video ends early ({why}): {stats.written} frames "
-                                           f"written, {expected} expected{where}"), stats.written,
+                                           f"written, {about}{expected} expected{where}"), stats.written,
                            stats.warnings)
     if stats.processed == 0 and (kind == "file" or getattr(source, "finite", False)):
         raise VideoOpenFailure(f"{redact_url(spec)}: the video has no frames")

@@ -916,3 +916,20 @@ def test_commit_dir_into_a_folder_that_appeared_meanwhile(tmp_path):
             assert sorted(p.name for p in final.iterdir()) == ["frame_000000.png"]
             assert (final / "frame_000000.png").read_bytes() == b"new"
         assert not tmp.exists()
+
+
+def test_truncated_matroska_says_its_count_is_an_estimate(long_clip, tmp_path):
+    """A Matroska file declares no frame count: the one expected is estimated from its duration
+    (a 75-frame file read as '76 expected'), and the message says so."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs the ffmpeg command")
+    mkv = tmp_path / "long.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(long_clip), "-c", "copy", str(mkv)],
+                   check=True, timeout=60)
+    data = mkv.read_bytes()
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(data[: len(data) // 2])
+    r = run_cli("file", str(cut), "-o", str(tmp_path / "o.mp4"), "-q")
+    assert r.returncode == 3, r.stderr
+    assert "ends early" in r.stderr and " expected" in r.stderr, r.stderr
+    assert "about " in r.stderr.split("written, ")[1], r.stderr

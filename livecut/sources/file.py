@@ -711,6 +711,12 @@ class FileSource(ClosesWhileReading):
         elif self.lead_dropped and self._first_pts is not None and pts < self._first_pts:
             self.lead_dropped -= 1
 
+    @property
+    def frames_estimated(self) -> bool:
+        """Whether :meth:`shortfall`'s frames expected are an estimate (from the duration and
+        the frame rate: Matroska, MPEG-TS), not the container's own count."""
+        return not self._frames_counted
+
     def shortfall(self) -> tuple[int, int] | None:
         """``(frames read, frames expected)`` when decoding ended before the container's
         declared end (a truncated file, a read error); None when the file was read whole."""
