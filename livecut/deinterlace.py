@@ -44,8 +44,9 @@ def deinterlaced(frames: Iterator, options: dict[str, str], name: str, first: An
     (see :func:`bwdif_options`), a frame for a frame; ``time_base``: the frames' own when they
     have none.  A frame of another size or pixel format than the one before (a change
     mid-stream) ends the graph and starts another.  An error of the filter raises
-    :class:`VideoOpenFailure` naming ``name``; errors of ``frames`` pass as they are (the
-    frame held for bwdif's look ahead is then lost).  ``frames`` is closed with this one."""
+    :class:`VideoOpenFailure` naming ``name``; an error of ``frames`` (a connection lost, a read
+    error) passes as it is once the frame held for bwdif's look ahead is given (nothing decoded
+    is lost).  ``frames`` is closed with this one."""
     import av
 
     graph = sink = tb = None
@@ -75,8 +76,25 @@ def deinterlaced(frames: Iterator, options: dict[str, str], name: str, first: An
             raise failed(exc) from None
         return out
 
+    source = itertools.chain([first] if first is not None else [], frames)
     try:
-        for f in itertools.chain([first] if first is not None else [], frames):
+        while True:
+            try:
+                f = next(source)
+            except StopIteration:
+                break
+            except Exception:
+                # (a connection lost, a read error: the frame bwdif holds for its look ahead is
+                # given first -- it was decoded -- then the error; a live stream reconnected
+                # after it lost that frame without a word)
+                if graph is not None:
+                    try:
+                        held = push(None)
+                    except VideoOpenFailure:
+                        held = []
+                    graph = key = None
+                    yield from held
+                raise
             k = (f.width, f.height, f.format.name)
             if k != key:
                 if graph is not None:

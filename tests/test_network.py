@@ -1951,6 +1951,38 @@ def test_an_interlaced_network_stream_is_deinterlaced(tmp_path):
     assert gaps.mean() < 0.06, gaps
 
 
+def test_a_deinterlaced_live_stream_loses_no_frame_at_a_reconnection(tmp_path):
+    """A deinterlaced live stream (video.deinterlace: bwdif, which holds a frame for its look
+    ahead) whose connection broke lost that held frame at the reconnection without a word (6
+    frames decoded before the break, 5 delivered); it is given before the stream is reconnected
+    to, as a file's last frame is at its end."""
+    import av
+
+    from livecut.sources.stream import StreamSource
+
+    clip = _interlaced_ts(tmp_path / "i.ts")  # (10 frames)
+    opened = []
+
+    def opener(url, **kw):  # the first connection breaks after 6 frames
+        opened.append(url)
+        return _Breaks(av.open(str(clip)), 6 if len(opened) == 1 else None)
+
+    for mode in ("auto", "off"):
+        opened.clear()
+        src = StreamSource("udp://127.0.0.1:9", VideoConfig(deinterlace=mode, reconnect_limit=5),
+                           backoff=(0.01,), opener=opener)
+        frames = []
+        with src:  # (the frames of the first two connections: the second ends as the clip does)
+            while (f := _read_within(src, 10.0)) is not None and src.reconnects < 2:
+                frames.append(f)
+        assert not src.finite and src.deinterlaced is (mode == "auto")
+        # 6 frames of the first connection, then the whole clip again: one frame's time apart
+        assert len(frames) == 16, (mode, len(frames))
+        assert np.allclose(np.diff([f.pts for f in frames]), 0.04, atol=1e-3), [f.pts for f in frames]
+        if mode == "auto":
+            assert max(_combing(f.image) for f in frames) < 5
+
+
 def test_a_network_output_holds_a_frame_its_variable_rate_file_holds(tmp_path, monkeypatch):
     """`livecut file screen.mp4 -o udp://...`: a variable-frame-rate file that holds a frame
     for seconds (a screen recording of a still screen, a slideshow) -- the output's pacer took
