@@ -513,3 +513,50 @@ def test_a_live_stream_sent_to_a_virtual_camera_is_not_delayed(slow_first_frame)
     later = sorted(stats.latencies_ms)[:len(stats.latencies_ms) - 5]   # (all but the slowest few)
     assert np.median(later) < 200, np.median(later)   # was ~ 400 ms: the first frame's latency
     assert FakeCamera.instances[-1].closed == 1
+
+
+#: `livecut ARGS` with a virtual camera whose closing fails (the device gone at the end: a
+#: v4l2loopback module unloaded, an OBS camera stopped), its backend registered as a plugin's
+_FAILS_TO_CLOSE = """
+import sys, pyvirtualcam
+
+class FailsToClose:
+    def __init__(self, *, width, height, fps, fourcc, device, **kw):
+        pass
+    def send(self, frame):
+        pass
+    def close(self):
+        raise RuntimeError("Device /dev/video42: VIDIOC_STREAMOFF failed: No such device")
+    def device(self):
+        return "/dev/video42"
+    def native_fourcc(self):
+        return None
+
+pyvirtualcam.camera.BACKENDS.clear()  # (never a real device)
+pyvirtualcam.register_backend("failstoclose", FailsToClose)
+from livecut.cli import main
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_virtual_camera_that_fails_to_close_is_one_line(clip, debug):
+    """A virtual camera whose closing failed printed the run's line, then pyvirtualcam's
+    "Exception ignored in: <function Camera.__del__ ...>" and a traceback (the camera,
+    collected, closed its backend again); one line now, a traceback only with LIVECUT_DEBUG=1."""
+    import subprocess
+
+    from rtsp_helpers import env_with_repo
+
+    env = env_with_repo()
+    env.pop("LIVECUT_DEBUG", None)
+    if debug:
+        env["LIVECUT_DEBUG"] = "1"
+    r = subprocess.run([sys.executable, "-c", _FAILS_TO_CLOSE, "file", str(clip), "--vcam", "-q"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 1, r.stderr
+    assert "virtual camera: closing failed: Device /dev/video42: VIDIOC_STREAMOFF failed" in r.stderr
+    assert "Exception ignored" not in r.stderr and "__del__" not in r.stderr, r.stderr
+    if not debug:
+        lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+        assert len(lines) == 1 and lines[0].startswith("livecut: error:"), r.stderr

@@ -208,6 +208,12 @@ class VcamSink:
             try:
                 cam.close()
             except Exception as exc:
+                # (pyvirtualcam takes its camera for closed only once its backend's close
+                # returned: collected, the camera closed it again, which failed again and
+                # printed "Exception ignored in ... Camera.__del__" and a traceback under the
+                # run's one line)
+                if getattr(cam, "_backend", None) is not None:
+                    cam._backend = None
                 raise VideoWriteError(f"virtual camera: closing failed: {exc}") from None
 
     def cancel(self) -> None:
