@@ -1182,6 +1182,9 @@ def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None)
         if getattr(out_sink, "abandoned", False):
             why = ": its reader did not take the rest" if getattr(out_sink, "cancel", None) is not None else ""
             parts.insert(0, f"{output} could not be finished{why}")
+        elif isinstance(getattr(out_sink, "unreached", None), str) and out_sink.unreached:
+            # (an srt:// output's frames that never left: no peer came before the signal)
+            parts.insert(0, f"nothing reached {output}: {out_sink.unreached}")
         elif isinstance(getattr(out_sink, "unfinished", None), str) and out_sink.unfinished:
             # (a stream whose end its server or peer did not take: not "finalized")
             parts.insert(0, f"{output} could not be finished: {out_sink.unfinished}")

@@ -88,13 +88,17 @@ def srt_missing() -> str | None:
 #: never learnt by EPIPE that livecut had died, and held its port for ever
 #: The command comes in the environment (LIVECUT_SRT_CMD: argv and the descriptors to pass on),
 #: not on the watchdog's command line, which every local user sees (ps): it holds the URL.
+#: An output's ffmpeg writes its progress into a pipe (``progress``) that the watchdog reads and
+#: discards (ffmpeg's reports, twice a second, would fill a file for as long as it streams),
+#: marking ``flag`` (a file livecut reads) at the first: see FfmpegBridge.sent.
 _WATCHDOG = r"""
-import json, os, signal, subprocess, sys
+import json, os, select, signal, subprocess, sys
 parent = os.getppid()
 spec = json.loads(os.environ.pop("LIVECUT_SRT_CMD"))
 p = subprocess.Popen(spec["argv"], pass_fds=spec["fds"])
 for fd in spec["fds"]:
     os.close(fd)
+progress, flag = spec.get("progress"), spec.get("flag")
 def forward(signum, frame):
     try:
         p.send_signal(signum)
@@ -103,9 +107,26 @@ def forward(signum, frame):
 for s in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)):  # (Windows: no SIGHUP)
     if s is not None:
         signal.signal(s, forward)
+def wait(timeout):
+    global progress, flag
+    if progress is None:
+        return p.wait(timeout=timeout)
+    if select.select([progress], [], [], timeout)[0]:
+        data = os.read(progress, 65536)
+        if not data:  # (ffmpeg ended)
+            os.close(progress)
+            progress = None
+        elif flag is not None:
+            os.write(flag, b"1")
+            os.close(flag)
+            flag = None
+    code = p.poll()
+    if code is None:
+        raise subprocess.TimeoutExpired(spec["argv"], timeout)
+    return code
 while True:
     try:
-        code = p.wait(timeout=0.5)
+        code = wait(0.5)
         break
     except subprocess.TimeoutExpired:
         if os.getppid() != parent:
@@ -133,6 +154,15 @@ class FfmpegBridge:
         exe = ffmpeg_for_srt()
         self._stderr: IO[bytes] = tempfile.TemporaryFile()
         fds: list[int] = []
+        watch: dict[str, int] = {}   # (the watchdog's own descriptors: see _WATCHDOG)
+        #: marked by the watchdog once an output's ffmpeg reports its progress: see :meth:`sent`
+        self._progress: IO[bytes] | None = None
+        if writing:
+            self._progress = tempfile.TemporaryFile()
+            watch["progress"], w = os.pipe()
+            watch["flag"] = os.dup(self._progress.fileno())
+            fds.append(w)
+            args = [*args[:-1], "-progress", f"pipe:{w}", args[-1]]
         if preset:
             r, w = os.pipe()
             try:
@@ -143,21 +173,23 @@ class FfmpegBridge:
             args = [*args[:-1], "-fpre", f"/dev/fd/{r}", args[-1]]
         cmd = [exe, "-hide_banner", "-nostats", "-loglevel", "error", *args]
         log.debug("srt: %s", " ".join(self.scrub(a) for a in cmd))
-        env = dict(os.environ, LIVECUT_SRT_CMD=json.dumps({"argv": cmd, "fds": fds}))
+        env = dict(os.environ, LIVECUT_SRT_CMD=json.dumps({"argv": cmd, "fds": fds, **watch}))
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", _WATCHDOG], stdin=subprocess.PIPE if writing else subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL if writing else subprocess.PIPE,
-                stderr=self._stderr, bufsize=0, close_fds=True, pass_fds=fds, env=env,
+                stderr=self._stderr, bufsize=0, close_fds=True, pass_fds=fds + list(watch.values()), env=env,
                 # own session: a terminal Ctrl-C reaches livecut only, which then finishes
                 # the stream and stops ffmpeg itself; ffmpeg also ends if livecut dies (EOF/EPIPE,
                 # and the watchdog for a listener that waits)
                 start_new_session=True)
         except OSError:
             self._stderr.close()
+            if self._progress is not None:
+                self._progress.close()
             raise
         finally:
-            for fd in fds:
+            for fd in fds + list(watch.values()):
                 os.close(fd)
         self.pipe: IO[bytes] = self.proc.stdin if writing else self.proc.stdout  # type: ignore[assignment]
         self.fd = self.pipe.fileno()
@@ -204,6 +236,18 @@ class FfmpegBridge:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def sent(self) -> bool:
+        """Whether an output's ffmpeg got to sending: its output opened (a caller connected to
+        its peer, a listener called), it reported its progress (its watchdog marks the file
+        then).  Until then it holds the stream in its pipe (a listener nobody called, a caller
+        whose peer does not answer)."""
+        if self._progress is None:
+            return True
+        try:
+            return os.fstat(self._progress.fileno()).st_size > 0
+        except (OSError, ValueError):  # (closed)
+            return True
+
     def terminate(self) -> None:
         """Ask ffmpeg to stop (thread-safe; does not wait)."""
         if self.proc.poll() is None:
@@ -233,6 +277,8 @@ class FfmpegBridge:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         self._stderr.close()
+        if self._progress is not None:
+            self._progress.close()
 
 
 class PipeReader:

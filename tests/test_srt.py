@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import re
 import shutil
 import socket
 import subprocess
@@ -532,3 +533,58 @@ def test_an_open_that_waits_past_its_deadline_says_timed_out_not_the_stall_timeo
     finally:
         os.close(r)
         os.close(w)
+
+
+
+def _interrupted_once_streaming(clip, url: str, then=None) -> tuple[int, str]:
+    """`livecut file CLIP -o URL` stopped by Ctrl-C 1.5 s after it streams (``then()`` called
+    once it does): (exit code, stderr)."""
+    import signal
+
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o", url],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    timer = threading.Timer(30, p.kill)  # (bounded: it never said it streams)
+    try:
+        said = []
+        timer.start()
+        for line in p.stderr:
+            said.append(line)
+            if "streaming to" in line:
+                break
+        timer.cancel()
+        if then is not None:
+            then()
+        time.sleep(1.5)  # (frames written: into ffmpeg's pipe, or to the peer)
+        err, _ = signal_after(p, 0, signal.SIGINT)
+    finally:
+        timer.cancel()
+        _stop(p)
+    return p.returncode, "".join(said) + err
+
+
+@pytest.mark.parametrize("mode,said", [("listener", "no viewer connected"), ("caller", "no SRT peer answered")])
+def test_an_srt_output_that_no_peer_reached_does_not_say_finalized(tmp_path, mode, said):
+    """Ctrl-C on `-o srt://...` that no peer ever connected to (a listener nobody called, a
+    caller whose receiver is not there) said 'interrupted (srt://... finalized with 32 frames)'
+    as if the frames had been sent (ffmpeg held them in its pipe); it says that nothing reached
+    it and why, exit 130.  A stream that a peer received is still said as finalized."""
+    clip = make_clip(tmp_path / "c.mp4", w=160, h=120, n=250, fps=25)
+    port = _udp_port()
+    url = f"srt://127.0.0.1:{port}?mode={mode}&passphrase={SECRET}"
+    code, err = _interrupted_once_streaming(clip, url)
+    assert code == 130, err
+    assert "finalized" not in err and f"interrupted (nothing reached srt://127.0.0.1:{port}" in err, err
+    assert f": {said})" in err and SECRET not in err and "Traceback" not in err, err
+    # received: finalized with the frames sent
+    rx: list[subprocess.Popen] = []
+    try:
+        if mode == "caller":
+            rx.append(_receiver(port, "-", listener=True))
+            _wait_bound(port, rx[0])
+            code, err = _interrupted_once_streaming(clip, url)
+        else:
+            code, err = _interrupted_once_streaming(clip, url, lambda: rx.append(
+                _receiver(port, "-", listener=False)))
+    finally:
+        _stop(*rx)
+    assert code == 130 and re.search(r"interrupted \(srt://\S+ finalized with \d+ frames\)", err), err

@@ -329,6 +329,10 @@ class StreamSink:
             return default
         return limit if limit > 0 else default
 
+    def _no_peer(self) -> str:
+        """Why an srt:// output's ffmpeg has sent nothing (see FfmpegBridge.sent)."""
+        return "no viewer connected" if self._srt_listener() else "no SRT peer answered"
+
     def _srt_drain(self) -> float:
         """Seconds to keep the connection after the last frame: the receiver's latency buffer
         (SRT ``latency``, µs in FFmpeg's URL, default 120 ms) is dropped when the sender closes."""
@@ -468,6 +472,8 @@ class StreamSink:
             pass
         # (a run stopped by a signal does not wait for a peer that never came)
         code = bridge.wait(1.0 if self.interrupted else self.cfg.open_timeout + self.cfg.read_timeout)
+        if not bridge.sent():  # (asked before it is closed: see the end of close())
+            self.unreached = self._no_peer()
         try:
             if code is None:
                 return None if self.interrupted else "ffmpeg did not finish sending (no SRT peer?)"
@@ -487,6 +493,9 @@ class StreamSink:
     #: why the stream's end could not be sent, when closing after a signal failed (a server
     #: that takes no data) or a tcp:// viewer's write was cancelled: the run's message says it
     unfinished = ""
+    #: srt://: why nothing reached the peer (a listener nobody called, a caller whose peer did
+    #: not answer: ffmpeg held the stream in its pipe), '' once it sent
+    unreached = ""
 
     def close(self) -> None:
         if self._closed:
@@ -525,6 +534,11 @@ class StreamSink:
                     self._stop_relay()
                 else:
                     error = self._finish_relay()
+        if self.interrupted and self.unreached:
+            # stopped by a signal before a peer came: the frames written never left (the exit's
+            # one line said "srt://... finalized with 32 frames" as if they had been sent)
+            log.debug("%s: nothing was sent: %s (%s)", self.safe, self.unreached, error or "")
+            return
         if error:
             if self.interrupted:  # stopped by a signal: the exit's one line says so (it was a
                 # warning line of its own, then "finalized with N frames" as if it had finished)
@@ -548,6 +562,10 @@ class StreamSink:
         self._woken.set()
         bridge = self._bridge
         if bridge is not None:
+            if not bridge.sent():  # (a listener nobody called: the frames never left)
+                self.unreached = self._no_peer()
+            else:
+                self.unfinished = self.unfinished or "its peer did not take the rest"
             bridge.terminate()
         relay = self._relay
         if relay is not None:
