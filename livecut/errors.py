@@ -74,5 +74,12 @@ class DeviceUnavailable(LivecutError):
     """A device (camera, virtual camera) is missing or busy."""
 
 
+class DisplayUnavailable(DeviceUnavailable):
+    """No preview window can be opened here (no display, an OpenCV built without windows):
+    the user's to fix, or to run without ``--preview`` (-o, --vcam), as a usage error is."""
+
+    exit_code = 2
+
+
 class StageError(LivecutError):
     """A pipeline stage failed; the original exception is chained as ``__cause__``."""

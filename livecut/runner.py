@@ -1216,8 +1216,9 @@ def _with_frames(exc: Exception, frames: int, warnings: list[str] | None = None)
 
 
 def _check_devices(preview: bool, preview_options: dict | None, extra_sinks: Iterable[tuple[str, dict]]) -> None:
-    """:class:`DeviceUnavailable` for a preview without a display or a virtual camera that
-    certainly cannot open, before the source is opened."""
+    """:class:`DisplayUnavailable` (exit 2) for a preview without a display,
+    :class:`DeviceUnavailable` for a virtual camera that certainly cannot open, before the
+    source is opened."""
     if preview and (preview_options or {}).get("imshow") is None:
         from livecut.sinks.preview import check_display
 

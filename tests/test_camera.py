@@ -520,11 +520,36 @@ def test_a_camera_without_a_display_names_the_outputs_it_can_have(fake_camera, m
     code = _cli(["cam", "0", "-q"])
     err = capsys.readouterr().err
     lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert code == 1 and len(lines) == 1, err
+    assert code == 2 and len(lines) == 1, err
     assert lines[0].startswith("livecut: error: the preview window (--preview) needs a display"), err
     assert "-o" in lines[0] and "--vcam" in lines[0], err
     assert fake_camera.instances == [], "the camera was opened"
 
+
+@pytest.mark.parametrize("args", [
+    ["file", "{clip}", "--preview"],
+    ["file", "{clip}", "--preview", "-o", "{out}"],
+    ["run", "{clip}", "--preview", "-o", "{out}"],
+    ["cam", "0"],
+    ["cam", "0", "--preview", "-o", "{out}"],
+    ["run", "0", "--preview"],
+])
+def test_a_preview_without_a_display_is_exit_2(fake_camera, monkeypatch, capsys, tmp_path, args):
+    """--preview (or `livecut cam`'s own preview) on a machine without a display exited 1, a
+    runtime failure, as if the run had failed on its way; nothing was run: the user must give
+    it a display or another output (the line names -o and --vcam), exit 2 as for a usage error,
+    for every command that shows it.  Nothing is written and no camera turned on."""
+    from conftest import make_clip
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    clip = make_clip(tmp_path / "c.mp4", n=4)
+    code = _cli([a.format(clip=clip, out=tmp_path / "o.mp4") for a in args] + ["-q"])
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 2 and len(lines) == 1, (code, err)
+    assert "needs a display" in lines[0] and "-o" in lines[0] and "--vcam" in lines[0], err
+    assert fake_camera.instances == [] and sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4"]
 
 def test_an_index_opencv_cannot_take_is_a_camera_not_found(monkeypatch, tmp_path, capsys):
     """`livecut cam 2147483648` on macOS/Windows (no /dev/videoN to look for): OpenCV's index

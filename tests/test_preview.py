@@ -249,7 +249,7 @@ def test_preview_without_a_display_leaves_no_output_behind(monkeypatch, tmp_path
     monkeypatch.setattr(pv, "_x11_connects", lambda display: False)
     monkeypatch.setenv("DISPLAY", ":99")
     r = CliRunner().invoke(app, ["file", str(clip), "-o", str(tmp_path / "o.mp4"), "--preview"])
-    assert r.exit_code == 1 and "cannot connect to the X display" in r.output
+    assert r.exit_code == 2 and "cannot connect to the X display" in r.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4"]
 
 
@@ -280,7 +280,7 @@ def test_a_headless_opencv_is_refused_before_any_frame(monkeypatch, tmp_path):
     assert not pv.opencv_has_windows() and "opencv-python-headless" in pv.display_problem()
     clip = make_clip(tmp_path / "c.mp4", n=4)
     r = CliRunner().invoke(app, ["file", str(clip), "-o", str(tmp_path / "o.mp4"), "--preview"])
-    assert r.exit_code == 1 and "opencv-python-headless" in r.output and len(r.output.strip().splitlines()) == 1
+    assert r.exit_code == 2 and "opencv-python-headless" in r.output and len(r.output.strip().splitlines()) == 1
     assert shown == [] and sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4"]
 
 

@@ -319,7 +319,7 @@ def test_a_missing_display_is_said_before_a_stream_is_waited_for(capsys, monkeyp
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     code, took = _refused_before_the_stream("--preview")
     err = capsys.readouterr().err
-    assert code == 1 and took < 4.0, (code, took, err)
+    assert code == 2 and took < 4.0, (code, took, err)
     assert "needs a display" in err and "Traceback" not in err
 
 

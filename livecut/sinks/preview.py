@@ -21,8 +21,8 @@ saying how long it has waited.
 
 The window functions are injectable (``imshow``, ``waitkey``, ``destroy``, ``visible``) so the
 sink is testable without a display; on a machine without one, opening the
-preview raises :class:`DeviceUnavailable` with one clear line instead of letting
-the GUI toolkit abort the process.
+preview raises :class:`DisplayUnavailable` (exit 2: the user's to fix) with one clear line
+instead of letting the GUI toolkit abort the process.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import cv2
 import numpy as np
 
 from livecut.config import VideoConfig
-from livecut.errors import DeviceUnavailable
+from livecut.errors import DeviceUnavailable, DisplayUnavailable
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo
 from livecut.frames import Upright
@@ -105,11 +105,12 @@ def opencv_has_windows() -> bool:
 
 
 def check_display() -> None:
-    """:class:`DeviceUnavailable` when no window can be opened here (see :func:`display_problem`)."""
+    """:class:`DisplayUnavailable` (exit 2) when no window can be opened here (see
+    :func:`display_problem`)."""
     problem = display_problem()
     if problem:
         # (not "--preview": `livecut cam 0` and `livecut run 0` show it without being asked)
-        raise DeviceUnavailable(f"the preview window (--preview) needs a display, and none is available "
+        raise DisplayUnavailable(f"the preview window (--preview) needs a display, and none is available "
                                 f"({problem}); write a file with -o or send to a virtual camera with "
                                 "--vcam instead")
 
