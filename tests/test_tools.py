@@ -236,3 +236,41 @@ def test_train_engine_teacher_is_the_networks_average_answer_on_the_item_and_its
     odd = {"x": x, "y": y}
     train_engine.teach([odd], [net])
     assert y.shape == (160, 213) and odd["t"].shape == (80, 106)
+
+
+def _run_clip_metrics(monkeypatch, capsys, data, *extra) -> dict:
+    import json
+
+    monkeypatch.setattr(sys, "argv", ["clip_metrics.py", str(data), "--photos", "1", "--kinds", "still",
+                                      "--size", "64x64", "--json", *extra])
+    clip_metrics.main()
+    return json.loads(capsys.readouterr().out)
+
+
+def test_clip_metrics_reads_masks_as_livecut_eval_does(tmp_path, monkeypatch, capsys):
+    """A 0/1 mask (and one saved as a JPEG, or in capitals) was read by cv2.imread as
+    'masks/NAME.png' and thresholded at 128: an empty truth, IoU 0 without a word."""
+    import json
+
+    import cv2
+    import pytest
+    from synth import make_scene
+
+    name = json.loads((REPO / "livecut" / "models" / "cuhk_split.json").read_text())["val"][0]
+    stem = name.rsplit(".", 1)[0]
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    img, gt = make_scene("basic", 320, 240, seed=0)
+    cv2.imwrite(str(tmp_path / "images" / name), img)
+    monkeypatch.setattr(clip_metrics, "N", 3)
+    cv2.imwrite(str(tmp_path / "masks" / f"{stem}.png"), gt)
+    plain = _run_clip_metrics(monkeypatch, capsys, tmp_path)["still"]["iou"]
+    assert plain > 0.3
+    cv2.imwrite(str(tmp_path / "masks" / f"{stem}.png"), gt // 255)  # 0/1
+    assert _run_clip_metrics(monkeypatch, capsys, tmp_path)["still"]["iou"] == plain
+    (tmp_path / "masks" / f"{stem}.png").unlink()
+    cv2.imwrite(str(tmp_path / "masks" / f"{stem.upper()}.BMP"), gt)
+    assert _run_clip_metrics(monkeypatch, capsys, tmp_path)["still"]["iou"] == plain
+    (tmp_path / "masks" / f"{stem.upper()}.BMP").unlink()
+    with pytest.raises(SystemExit, match=f"no mask of {name}"):  # (it was a cv2 assertion)
+        _run_clip_metrics(monkeypatch, capsys, tmp_path)

@@ -12,7 +12,8 @@ H.264 at that quality, as a camera's or a phone's recording does, and is decoded
 ``--size 640x360``: clips of that size, the photo enlarged in proportion, 1.1x for 640 px
 wide -- about its own scale, a frame whose cues are measured at full resolution; the pans
 keep their speeds in pixels, and a photo is enlarged further where the window and its
-travel do not fit):
+travel do not fit). Photos and masks are read as ``livecut eval`` reads them (``masks/NAME.*``
+of any image type; a 0/1, 16-bit, colour or palette mask: :func:`livecut.evaluate.read_truth`):
 
 - ``still``: a tripod shot (the same window every frame);
 - ``slow_pan``: the window drifts 0.5 px a frame (sub-pixel, bilinear);
@@ -40,7 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from livecut.config import load_config  # noqa: E402
-from livecut.evaluate import flicker, score  # noqa: E402
+from livecut.evaluate import flicker, read_truth, score  # noqa: E402
+from livecut.imageio import IMAGE_EXTS, read_image, to_bgr8  # noqa: E402
 from livecut.segment import Segmenter  # noqa: E402
 from livecut.smooth import MaskSmoother  # noqa: E402
 
@@ -71,6 +73,30 @@ def clip(img: np.ndarray, gt: np.ndarray, speed: float, rng, sigma: float = NOIS
         frames.append(cv2.add(f, noise, dtype=cv2.CV_8U))
         truth.append(np.where(t >= 128, 255, 0).astype(np.uint8))
     return frames, truth
+
+
+def load_pair(data: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(BGR photo, truth 0/255) of ``data/images/NAME`` and its mask ``data/masks/STEM.*`` (any
+    image type, any letter case), read as ``livecut eval`` reads them; a missing or unreadable
+    file, or a mask of another size, ends the run with a line naming it."""
+    from livecut.errors import LivecutError
+
+    stem = Path(name).stem.casefold()
+    masks = sorted(p for p in (data / "masks").iterdir()
+                   if p.stem.casefold() == stem and p.suffix.lower() in IMAGE_EXTS) \
+        if (data / "masks").is_dir() else []
+    if len(masks) != 1:
+        raise SystemExit(f"clip_metrics: {data / 'masks'}: " + (f"no mask of {name}" if not masks else
+                         f"more than one mask of {name}: {', '.join(p.name for p in masks)}"))
+    try:
+        img, _ = to_bgr8(read_image(data / "images" / name))
+        gt = read_truth(masks[0])
+    except LivecutError as exc:
+        raise SystemExit(f"clip_metrics: {exc}") from None
+    if gt.shape != img.shape[:2]:
+        raise SystemExit(f"clip_metrics: {masks[0]}: the mask is {gt.shape[1]}x{gt.shape[0]}, its photo "
+                         f"{img.shape[1]}x{img.shape[0]}")
+    return img, gt
 
 
 def through_h264(frames: list[np.ndarray], crf: int, threads: int = 0) -> list[np.ndarray]:
@@ -124,8 +150,9 @@ def main() -> None:
     kinds = {k: SPEEDS[k] for k in args.kinds.split(",")}
     rows: dict[str, dict[str, list[float]]] = {k: {} for k in kinds}
     for name in names:
-        img = cv2.imread(str(args.data / "images" / name), cv2.IMREAD_COLOR)
-        gt = cv2.imread(str(args.data / "masks" / (Path(name).stem + ".png")), cv2.IMREAD_GRAYSCALE)
+        # (cv2.imread's gray at 128 in clip(): a 0/1 mask was an empty truth, IoU 0 without a
+        # word; a missing file a cv2 assertion)
+        img, gt = load_pair(args.data, name)
         for kind, speed in kinds.items():
             frames, truth = clip(img, gt, speed, rng, args.noise)
             if args.crf:
