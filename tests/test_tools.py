@@ -274,3 +274,16 @@ def test_clip_metrics_reads_masks_as_livecut_eval_does(tmp_path, monkeypatch, ca
     (tmp_path / "masks" / f"{stem.upper()}.BMP").unlink()
     with pytest.raises(SystemExit, match=f"no mask of {name}"):  # (it was a cv2 assertion)
         _run_clip_metrics(monkeypatch, capsys, tmp_path)
+
+
+def test_clip_metrics_refuses_unknown_kinds_and_no_photos(tmp_path, monkeypatch, capsys):
+    """An unknown --kinds was a KeyError traceback once the first photo was read (after its
+    clips of the known kinds were segmented); --photos 0 a KeyError 'iou'."""
+    import pytest
+
+    for extra, said in ((("--kinds", "still,pans"), "'pans'"), (("--photos", "0"), "--photos 0")):
+        monkeypatch.setattr(sys, "argv", ["clip_metrics.py", str(tmp_path), *extra])
+        with pytest.raises(SystemExit) as exc:
+            clip_metrics.main()
+        assert exc.value.code == 2
+        assert said in capsys.readouterr().err

@@ -143,11 +143,17 @@ def main() -> None:
         ap.error(f"--size: WxH expected, not {args.size!r}")
     if W < 64 or H < 64 or W % 2 or H % 2:
         ap.error(f"--size: even sides of 64 or more expected, not {args.size!r}")
+    # (an unknown kind was a KeyError after the first photo's clips; --photos 0 a KeyError 'iou')
+    unknown = [k for k in args.kinds.split(",") if k not in SPEEDS]
+    if unknown:
+        ap.error(f"--kinds: {', '.join(map(repr, unknown))}: expected some of {', '.join(SPEEDS)}")
+    if args.photos < 1:
+        ap.error(f"--photos {args.photos}: expected 1 or more")
     cv2.setNumThreads(1)
     cfg = load_config(None, args.sets)
     names = json.loads((ROOT / "livecut" / "models" / "cuhk_split.json").read_text())[args.split][:args.photos]
     rng = np.random.default_rng(7)
-    kinds = {k: SPEEDS[k] for k in args.kinds.split(",")}
+    kinds = {k: SPEEDS[k] for k in dict.fromkeys(args.kinds.split(","))}
     rows: dict[str, dict[str, list[float]]] = {k: {} for k in kinds}
     for name in names:
         # (cv2.imread's gray at 128 in clip(): a 0/1 mask was an empty truth, IoU 0 without a
