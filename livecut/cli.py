@@ -347,8 +347,9 @@ def eval_(
                                help="Rescale each photo by these factors (cubic up, area down) and score "
                                     "against the native truth; per-scale means, e.g. 0.5,1,2,3."),
     sheet: Optional[str] = typer.Option(None, "--sheet", metavar="OUT.png",
-                                         help="Write a contact sheet: image | truth | mask | cutout on grey, "
-                                              "one row per photo (first scale), 50 rows a page: OUT.png, OUT-2.png, ... "
+                                         help="Write a contact sheet, one row per photo (first scale): its number, "
+                                              "name and scores | image | truth | mask | cutout on grey; "
+                                              "50 rows a page: OUT.png, OUT-2.png, ... "
                                               "(the further pages of an earlier, longer sheet are removed)."),
     subset: Optional[str] = typer.Option(None, "--subset", metavar="FILE[.json:KEY]",
                                          help="Only the photos named in FILE (one a line) or in a JSON list, "

@@ -366,10 +366,11 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors", "without_mask",
     "without_image", "resized_masks", "subset_missing", "sheets", "sheets_removed"}``;
     ``images`` and ``mean`` at the top are those of the first scale.  ``sheet``: a picture path that gets one row
-    per photo (image | truth | mask | cutout on grey) at the first scale, SHEET_PAGE_ROWS
-    rows a page (the second page ``NAME-2.png``, ...), moved into place from temporary names once
-    the evaluation is complete (:class:`_SheetPages`); the pages of an earlier, longer sheet
-    of that name after its last are removed (``sheets_removed``).
+    per photo (label: its number, name and scores | image | truth | mask | cutout on grey) at
+    the first scale, SHEET_PAGE_ROWS rows a page (the second page ``NAME-2.png``, ...), moved
+    into place from temporary names once the evaluation is complete (:class:`_SheetPages`);
+    the pages of an earlier, longer sheet of that name after its last are removed
+    (``sheets_removed``).
     ``progress(done, total)`` is called after each image.  ``video``: segment each photo
     as a video frame is (``Segmenter(still=False)``: the gray guided refinement, no
     mirrored pass with ``segment.tta=auto``, the video's noise levels for the noisy network,
@@ -522,7 +523,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             if pages is not None:
                 shown = degrade(bgr, noise, jpeg, seed=i)  # (as degraded, at the native size)
                 shown = add_bars(shown, bars, depth) if bars is not None else shown
-                pages.add(_sheet_row(shown, gt, first_alpha))
+                pages.add(_sheet_row(shown, gt, first_alpha,
+                                     sheet_caption(len(rows[scales[0]]), name, mine[scales[0]], scales[0])))
             if progress is not None:
                 progress(i + 1, len(pairs))
     except BaseException:  # (a Ctrl-C, a bug: the pages written so far are not the sheet)
@@ -562,9 +564,41 @@ SHEET_PANEL_MAX = 3 * SHEET_ROW
 SHEET_PAGE_ROWS = 50
 
 
-def _sheet_row(bgr: np.ndarray, gt: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """image | truth | mask | cutout on grey, each scaled to SHEET_ROW pixels high (at
-    most SHEET_PANEL_MAX wide)."""
+#: width of the label panel that starts each row: the photo's number, its path in IMAGES and its
+#: scores (rows without them could only be told apart by counting, 50 to a page)
+SHEET_LABEL = 220
+
+
+def _sheet_label(lines: list[str], height: int) -> np.ndarray:
+    """A white SHEET_LABEL x ``height`` panel with ``lines`` in black (each cut to the panel's
+    width; characters the Hershey font lacks drawn as ``?``; as many lines as fit)."""
+    import cv2
+
+    panel = np.full((height, SHEET_LABEL, 3), 255, np.uint8)
+    font, size, step = cv2.FONT_HERSHEY_SIMPLEX, 0.5, 20
+    for k, line in enumerate(lines[:max(0, (height - 4) // step)]):
+        line = "".join(c if " " <= c <= "~" else "?" for c in line)
+        while line and cv2.getTextSize(line, font, size, 1)[0][0] > SHEET_LABEL - 8:
+            line = line[:-1]
+        cv2.putText(panel, line, (4, 16 + k * step), font, size, (0, 0, 0), 1, cv2.LINE_AA)
+    return panel
+
+
+def sheet_caption(number: int, name: str, scores: dict, scale: float = 1.0) -> list[str]:
+    """The label of a contact sheet row: ``#number``, ``name`` (the path in IMAGES) broken
+    into lines of at most 22 characters (at most 5, the last ending in ``...`` if it was
+    longer), and the photo's IoU, F and MAE (at ``scale``, said unless 1)."""
+    parts = [name[k:k + 22] for k in range(0, len(name), 22)] or [""]
+    if len(parts) > 5:
+        parts = parts[:4] + [parts[4][:19] + "..."]
+    return [f"#{number}", *parts, f"IoU {scores['iou']:.3f}  F {scores['f']:.3f}",
+            f"MAE {scores['mae']:.3f}" + (f"  at x{scale:g}" if scale != 1.0 else "")]
+
+
+def _sheet_row(bgr: np.ndarray, gt: np.ndarray, alpha: np.ndarray, caption: list[str] = ()) -> np.ndarray:
+    """label | image | truth | mask | cutout on grey: the label (:func:`sheet_caption`)
+    SHEET_LABEL pixels wide, each picture scaled to SHEET_ROW pixels high (at most
+    SHEET_PANEL_MAX wide)."""
     import cv2
 
     h, w = bgr.shape[:2]
@@ -583,7 +617,7 @@ def _sheet_row(bgr: np.ndarray, gt: np.ndarray, alpha: np.ndarray) -> np.ndarray
     if th < SHEET_ROW:
         top = (SHEET_ROW - th) // 2
         row = np.pad(row, ((top, SHEET_ROW - th - top), (0, 0), (0, 0)), constant_values=255)
-    return row
+    return np.hstack([_sheet_label(list(caption), SHEET_ROW), row])
 
 
 def sheet_page_path(path, page: int):

@@ -405,7 +405,7 @@ def test_sheet_is_written_in_pages(photos, tmp_path, monkeypatch):
     first, second = cv2.imread(data["sheets"][0]), cv2.imread(data["sheets"][1])
     assert first.shape[0] == 2 * (evaluate.SHEET_ROW + 4) and second.shape[0] == evaluate.SHEET_ROW + 4
     # a panorama's panels are no wider than SHEET_PANEL_MAX
-    assert first.shape[1] <= 4 * evaluate.SHEET_PANEL_MAX + 12
+    assert first.shape[1] <= evaluate.SHEET_LABEL + 4 * evaluate.SHEET_PANEL_MAX + 12
 
 
 def test_a_shorter_run_removes_the_pages_of_an_earlier_longer_sheet(photos, tmp_path, monkeypatch):
@@ -512,6 +512,39 @@ def test_an_empty_or_url_sheet_is_refused_clearly(photos, spec, said):
     r = invoke("eval", images, masks, "--sheet", spec)
     assert r.exit_code == 2, r.output
     assert said in r.stderr and "s3cret" not in r.stderr and r.stdout == ""
+
+
+def test_sheet_rows_say_which_photo_they_are_and_its_scores(tmp_path):
+    """The rows were image | truth | mask | cutout only: in a sheet of 200 photos (50 a page,
+    fewer where one failed) a row could be told only by counting. Each row starts with a
+    label: the photo's number, its name and its scores."""
+    from livecut import evaluate
+
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    img, gt = make_scene("basic", W, H, seed=0)
+    for name in ("a", "b"):  # the same photo and truth under two names
+        cv2.imwrite(str(images / f"{name}.png"), img)
+        cv2.imwrite(str(masks / f"{name}.png"), gt)
+    sheet = tmp_path / "sheet.png"
+    data = _scores(images, masks, "--sheet", sheet)
+    page = cv2.imread(str(sheet))
+    rows = [page[k * (evaluate.SHEET_ROW + 4):k * (evaluate.SHEET_ROW + 4) + evaluate.SHEET_ROW] for k in range(2)]
+    assert page.shape[0] == 2 * (evaluate.SHEET_ROW + 4)
+    assert not np.array_equal(rows[0], rows[1])  # (they were the same picture)
+    label = evaluate.SHEET_LABEL
+    assert np.array_equal(rows[0][:, label:], rows[1][:, label:])  # the panels after the label
+    for k, row in enumerate(rows):
+        lines = evaluate.sheet_caption(k + 1, data["images"][k]["name"], data["images"][k])
+        assert lines[0] == f"#{k + 1}" and lines[1] == "ab"[k] + ".png"
+        assert lines[2] == f"IoU {data['images'][k]['iou']:.3f}  F {data['images'][k]['f']:.3f}"
+        assert np.array_equal(row[:, :label], evaluate._sheet_label(lines, evaluate.SHEET_ROW))
+    # a long name is broken into lines (at most 5) and cut with "..."
+    lines = evaluate.sheet_caption(7, "x" * 200, {"iou": 0.5, "f": 0.25, "mae": 0.125})
+    assert lines[1:6] == ["x" * 22] * 4 + ["x" * 19 + "..."] and lines[-1] == "MAE 0.125"
+    assert len(lines) == 8  # all drawn: SHEET_ROW holds 8 lines
+    assert evaluate.sheet_caption(7, "a", {"iou": 0.5, "f": 0.25, "mae": 0.125}, 2.0)[-1] == "MAE 0.125  at x2"
 
 
 def test_many_rows_fit_a_jpeg_sheet():
