@@ -337,7 +337,8 @@ def eval_(
     images_dir: str = typer.Argument(..., metavar="IMAGES", help="Folder of images (subfolders too)."),
     masks_dir: str = typer.Argument(..., metavar="MASKS",
                                     help="Folder of ground-truth masks: the same names (path in the folder, "
-                                         "any extension and letter case); bright = in focus (0/255, 0/1, "
+                                         "any extension and letter case; or the name plus _mask, _gt, -mask, "
+                                         "...); bright = in focus (0/255, 0/1, "
                                          "16-bit, colour, palette; a mask with transparency is its alpha). "
                                          "A mask of another size but the photo's shape is resized to it."),
     config: Optional[str] = ConfigOpt,
@@ -394,6 +395,9 @@ def eval_(
             typer.echo(f"livecut: note: {len(names)} {what}: {', '.join(names[:3])}"
                        f"{' ...' if len(names) > 3 else ''}", err=True)
 
+    if result.get("mask_ending"):  # (basic_mask.png for basic.jpg: "no image has a mask of the same name")
+        typer.echo(f"livecut: note: masks named as their photo plus {result['mask_ending']!r} were paired "
+                   "with it", err=True)
     note(result.get("without_mask") or [], f"image(s) without a mask of the same name in {masks_dir}, not scored")
     note(result.get("without_image") or [], f"mask(s) without an image of the same name in {images_dir}")
     note(result.get("subset_missing") or [], f"name(s) of --subset not in {images_dir}")

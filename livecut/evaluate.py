@@ -306,13 +306,43 @@ def _key(p, d) -> str:
     return p.relative_to(d).with_suffix("").as_posix()
 
 
-def match_masks(images: list, images_dir, masks: list, masks_dir) -> tuple[list, list, list, set]:
-    """(pairs ``(name, image, mask)``, images without a mask, errors, the masks of those errors:
-    an image's, not masks without an image): an image's mask has
+#: the words a mask's name may add to its photo's (``basic_mask.png``, ``basic-GT.png`` for
+#: ``basic.jpg``), after one of :data:`MASK_SEPARATORS`
+MASK_WORDS = ("mask", "gt", "groundtruth", "truth", "matte", "alpha", "label", "seg", "segmentation")
+MASK_SEPARATORS = "_-. "
+
+
+def _mask_ending(missing: list, masks: list) -> str:
+    """The ending (``_mask``, ``-gt``, ...: a separator and one of :data:`MASK_WORDS`, as
+    written) that the most of ``masks`` add to the name of a photo of ``missing``; "" when
+    none does, or two do as often."""
+    stems = {p.stem.casefold() for p in missing}
+    counts: dict[str, int] = {}
+    written: dict[str, str] = {}
+    for m in masks:
+        st = m.stem
+        for word in MASK_WORDS:
+            n = len(word) + 1
+            if len(st) > n and st[-n] in MASK_SEPARATORS and st[-n + 1:].casefold() == word \
+                    and st[:-n].casefold() in stems:
+                counts[st[-n:].casefold()] = counts.get(st[-n:].casefold(), 0) + 1
+                written.setdefault(st[-n:].casefold(), st[-n:])
+    if not counts:
+        return ""
+    best = max(counts.values())
+    top = [e for e, n in counts.items() if n == best]
+    return written[top[0]] if len(top) == 1 else ""
+
+
+def match_masks(images: list, images_dir, masks: list, masks_dir) -> tuple[list, list, list, set, str]:
+    """(pairs ``(name, image, mask)``, images without a mask, errors, the masks of those errors
+    (an image's, not masks without an image), ending): an image's mask has
     the same path in MASKS without the extension, in any letter case (``IMG_1.JPG`` and
     ``img_1.png``), or, when there is none, the same file name anywhere in MASKS (a flat
     folder of masks for photos in subfolders) if that is unique.  An image with two such
-    masks (``a.png`` and ``a.jpg``) is an error, not a guess."""
+    masks (``a.png`` and ``a.jpg``) is an error, not a guess.  The images left without one
+    take a mask named as they are plus an ending (``_mask``, ``-gt``: :func:`_mask_ending`,
+    the one the most masks have; returned, "" when none was used), if no other image took it."""
     by_key: dict[str, list] = {}
     by_stem: dict[str, list] = {}
     for m in masks:
@@ -321,17 +351,32 @@ def match_masks(images: list, images_dir, masks: list, masks_dir) -> tuple[list,
     stems: dict[str, int] = {}
     for p in images:
         stems[p.stem.casefold()] = stems.get(p.stem.casefold(), 0) + 1
-    pairs, unmatched, errors, ambiguous = [], [], [], set()
-    for p in images:
-        name, key = p.relative_to(images_dir).as_posix(), _key(p, images_dir)
+
+    def find(p, ending: str = "") -> tuple[list, str, str]:
+        key, stem = _key(p, images_dir) + ending, p.stem + ending
         found = by_key.get(key.casefold())
         if not found and stems[p.stem.casefold()] == 1:
-            found = by_stem.get(p.stem.casefold())
+            found = by_stem.get(stem.casefold())
+        return found or [], key, stem
+
+    plain = {p: find(p) for p in images}
+    taken = {m for found, _, _ in plain.values() for m in found}
+    missing = [p for p in images if not plain[p][0]]
+    ending = _mask_ending(missing, [m for m in masks if m not in taken]) if missing else ""
+    pairs, unmatched, errors, ambiguous = [], [], [], set()
+    used_ending = False
+    for p in images:
+        name = p.relative_to(images_dir).as_posix()
+        found, key, stem = plain[p]
+        if not found and ending:  # (a mask another photo has by its own name is not taken)
+            found, key, stem = find(p, ending)
+            found = [m for m in found if m not in taken]
+            used_ending = used_ending or bool(found)
         if not found:
             unmatched.append(name)
             continue
         if len(found) > 1:  # (one that matches the letter case exactly wins)
-            exact = [m for m in found if _key(m, masks_dir) == key or m.stem == p.stem]
+            exact = [m for m in found if _key(m, masks_dir) == key or m.stem == stem]
             if len(exact) != 1:
                 errors.append(f"{p}: more than one mask of that name in {masks_dir}: "
                               + ", ".join(m.relative_to(masks_dir).as_posix() for m in found))
@@ -339,7 +384,7 @@ def match_masks(images: list, images_dir, masks: list, masks_dir) -> tuple[list,
                 continue
             found = exact
         pairs.append((name, p, found[0]))
-    return pairs, unmatched, errors, ambiguous
+    return pairs, unmatched, errors, ambiguous, ending if used_ending else ""
 
 
 def same_shape(mask_hw: tuple[int, int], image_hw: tuple[int, int]) -> bool:
@@ -364,7 +409,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     Returns ``{"method", "as", "count", "images": [...], "mean": {...}, "scales": [{"scale",
     "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors", "without_mask",
-    "without_image", "resized_masks", "subset_missing", "sheets", "sheets_removed"}``;
+    "without_image", "resized_masks", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
+    (``mask_ending``: ``_mask``, ``-gt``, ... where masks named so were paired, else "");
     ``images`` and ``mean`` at the top are those of the first scale.  ``sheet``: a picture path that gets one row
     per photo (label: its number, name and scores | image | truth | mask | cutout on grey) at
     the first scale, SHEET_PAGE_ROWS rows a page (the second page ``NAME-2.png``, ...), moved
@@ -431,7 +477,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                              + (f"its names: {names}; photos: {images[0].stem}, ...)" if subset
                                 else "it holds no name)"))
         images = kept
-    pairs, unmatched, errors, ambiguous = match_masks(images, images_dir, masks, masks_dir)
+    pairs, unmatched, errors, ambiguous, ending = match_masks(images, images_dir, masks, masks_dir)
     used = {m for _, _, m in pairs} | ambiguous  # (two masks of one photo: its error says so)
     without_image = [] if subset is not None else \
         [m.relative_to(masks_dir).as_posix() for m in masks if m not in used]
@@ -550,6 +596,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
             "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors,
             "without_mask": unmatched, "without_image": without_image, "resized_masks": resized,
+            "mask_ending": ending,
             "subset_missing": subset_missing,
             "sheets": [str(p) for p in pages.written] if pages is not None else [],
             "sheets_removed": [str(p) for p in pages.removed] if pages is not None else []}

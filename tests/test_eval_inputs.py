@@ -217,6 +217,37 @@ def test_names_match_in_any_letter_case_and_extension_and_leftovers_are_said(pho
     assert data["without_image"] == ["orphan.png"] and "1 mask(s) without an image" in r.stderr
 
 
+def test_masks_named_as_their_photo_plus_mask_or_gt_are_paired_and_said(photos, tmp_path):
+    """masks/basic_mask.png for images/basic.png (a common layout) was "no image has a mask of
+    the same name"; such masks pair with their photo and a note says so. A mask another photo
+    has by its own name is not taken, nor is an ending that is not a mask's word."""
+    images, masks, truths = photos
+    plain = _scores(images, masks)
+    for name in truths:
+        (masks / f"{name}.png").rename(masks / f"{name}_Mask.png")
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    def without_ms(rows):
+        return [{k: v for k, v in row.items() if k != "ms"} for row in rows]
+
+    assert without_ms(data["images"]) == without_ms(plain["images"])  # the same pairs, scores
+    assert data["mask_ending"] == "_Mask" and not data["without_mask"] and not data["without_image"]
+    assert "plus '_Mask'" in r.stderr and plain["mask_ending"] == ""
+    # basic.png keeps its own mask; basic_mask.png is then a mask without an image
+    cv2.imwrite(str(masks / "basic.png"), truths["basic"])
+    cv2.imwrite(str(images / "basic_gt.png"), cv2.imread(str(images / "basic.png")))  # a photo named so
+    data = _scores(images, masks, "--set", "segment.method=canny")
+    assert [row["name"] for row in data["images"]] == ["basic.png", "several.png"]
+    assert data["without_mask"] == ["basic_gt.png"] and data["without_image"] == ["basic_Mask.png"]
+    # an ending that is not a mask's word pairs nothing
+    (images / "basic_gt.png").unlink()
+    (masks / "basic.png").unlink()
+    (masks / "basic_Mask.png").rename(masks / "basic_v2.png")
+    data = _scores(images, masks, "--set", "segment.method=canny")
+    assert data["without_mask"] == ["basic.png"] and data["without_image"] == ["basic_v2.png"]
+
+
 def test_two_masks_of_one_name_are_an_error_not_a_guess(photos):
     """masks/basic.png and masks/basic.jpg: one of them was taken, whichever the folder
     listed last.  (They are that photo's masks, not masks without a photo: a note also said
