@@ -392,8 +392,9 @@ def eval_(
 
     def note(names: list, what: str) -> None:
         if names:
+            # (the first 3 named: which of 500 photos had no mask was nowhere else in the text)
             typer.echo(f"livecut: note: {len(names)} {what}: {', '.join(names[:3])}"
-                       f"{' ...' if len(names) > 3 else ''}", err=True)
+                       f"{' ... (--json lists them all)' if len(names) > 3 else ''}", err=True)
 
     if result.get("mask_ending"):  # (basic_mask.png for basic.jpg: "no image has a mask of the same name")
         typer.echo(f"livecut: note: masks named as their photo plus {result['mask_ending']!r} were paired "

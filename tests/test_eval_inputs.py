@@ -248,6 +248,21 @@ def test_masks_named_as_their_photo_plus_mask_or_gt_are_paired_and_said(photos, 
     assert data["without_mask"] == ["basic.png"] and data["without_image"] == ["basic_v2.png"]
 
 
+def test_a_note_of_more_than_three_names_says_where_they_all_are(photos):
+    """37 photos without a mask were said as 'a, b, c ...': which they were was nowhere in
+    the text output."""
+    images, masks, truths = photos
+    img = cv2.imread(str(images / "basic.png"))
+    for k in range(5):
+        cv2.imwrite(str(images / f"extra{k}.png"), img)
+    r = invoke("eval", images, masks, "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+    assert "5 image(s) without a mask" in r.stderr
+    assert "extra0.png, extra1.png, extra2.png ... (--json lists them all)" in r.stderr
+    assert json.loads(invoke("eval", images, masks, "--json", "--set", "segment.method=canny").stdout)[
+        "without_mask"] == [f"extra{k}.png" for k in range(5)]
+
+
 def test_two_masks_of_one_name_are_an_error_not_a_guess(photos):
     """masks/basic.png and masks/basic.jpg: one of them was taken, whichever the folder
     listed last.  (They are that photo's masks, not masks without a photo: a note also said
