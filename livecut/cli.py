@@ -353,8 +353,8 @@ def eval_(
                                               "50 rows a page: OUT.png, OUT-2.png, ... "
                                               "(the further pages of an earlier, longer sheet are removed)."),
     subset: Optional[str] = typer.Option(None, "--subset", metavar="FILE[.json:KEY]",
-                                         help="Only the photos named in FILE (one a line) or in a JSON list, "
-                                              "e.g. livecut/models/cuhk_split.json:val."),
+                                         help="Only the photos named in FILE (one a line; any letter case) or "
+                                              "in a JSON list, e.g. livecut/models/cuhk_split.json:val."),
     video: bool = typer.Option(False, "--video", help="Segment each photo as a video frame is (gray guided "
                                                       "refinement, no mirrored pass with segment.tta=auto, "
                                                       "the video's noise levels for the noisy network)."),

@@ -174,7 +174,7 @@ def parse_scales(text: str) -> tuple[float, ...]:
 def read_subset(spec: str) -> set[str]:
     """Names to keep: ``FILE.json:KEY`` (a list under KEY), ``FILE.json`` (a list) or a
     text file with one name a line.  Names match with or without their extension (an image
-    file's: ``a.v2`` is the photo ``a.v2.jpg``)."""
+    file's: ``a.v2`` is the photo ``a.v2.jpg``), in any letter case (:func:`evaluate_folder`)."""
     import json
     from pathlib import Path
 
@@ -469,8 +469,11 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         raise UsageError(f"{masks_dir}: no masks: no image files in it or its subfolders ({exts}, ...)")
     subset_missing: list[str] = []
     if subset is not None:
-        subset_missing = sorted(subset - {p.stem for p in images})
-        kept = [p for p in images if p.stem in subset]
+        # (in any letter case, as a mask pairs: "IMG_1.JPG" in a split named no photo img_1.jpg)
+        stems = {p.stem.casefold() for p in images}
+        subset_missing = sorted(n for n in subset if n.casefold() not in stems)
+        folded = {n.casefold() for n in subset}
+        kept = [p for p in images if p.stem.casefold() in folded]
         if not kept:  # (it was "no image ... has a mask of the same name", the masks not at fault)
             names = ", ".join(subset_missing[:3]) + (", ..." if len(subset_missing) > 3 else "")
             raise UsageError(f"--subset names no photo in {images_dir} ("

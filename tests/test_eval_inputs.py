@@ -361,6 +361,19 @@ def test_a_json_subset_of_several_lists_names_them(photos, tmp_path, key, said):
     assert said.format(split=split) in r.stderr and r.stdout == ""
 
 
+def test_subset_names_match_in_any_letter_case(photos, tmp_path):
+    """A split naming 'BASIC.PNG' named no photo basic.png ('--subset names no photo'),
+    where its mask pairs in any letter case."""
+    images, masks, _ = photos
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps({"val": ["BASIC.PNG", "Several", "gone.png"]}))
+    r = invoke("eval", images, masks, "--json", "--subset", f"{split}:val", "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert [row["name"] for row in data["images"]] == ["basic.png", "several.png"]
+    assert data["subset_missing"] == ["gone"]
+
+
 def test_subset_names_with_dots_and_without_their_extension(tmp_path):
     """A subset naming "2024.05.01 beach" (a photo's name without its extension, as the help
     allows) was cut at its last dot, "2024.05", and named no photo."""
