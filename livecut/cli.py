@@ -376,7 +376,10 @@ def eval_(
                                             "or left and right of each rescaled photo; the truth gets them "
                                             "as background."),
 ) -> None:
-    """Score the segmentation against ground-truth masks: IoU, F (beta^2=0.3), MAE, ms/image."""
+    """Score the segmentation against ground-truth masks: IoU, F (beta^2=0.3), MAE, ms/image.
+
+    Per photo, then the mean over the photos: IoU and F of the mask binarised at 128 (of 255)
+    against the truth, MAE of the soft mask (|alpha/255 - truth|); ms: the engine's time."""
     from livecut.evaluate import evaluate_folder, format_table, parse_scales, read_subset
 
     images_dir = local_path(images_dir, "`livecut eval` reads local folders", "IMAGES")
