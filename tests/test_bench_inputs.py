@@ -90,6 +90,17 @@ def test_the_one_frame_bench_prints_its_times_in_one_column():
     assert len({ln.index(" ms") for ln in rows}) == 1
 
 
+def test_the_one_frame_bench_says_how_many_baseline_runs_its_median_is_of():
+    """'median of 7 frames' headed the output, but the baseline is timed on every third
+    frame only (interleaved): its median was of 3 runs, said nowhere."""
+    r = invoke("bench", "--size", "160x120", "-n", "7", "--json", "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["baseline_runs"] == 3
+    r = invoke("bench", "--size", "160x120", "-n", "7", "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+    assert "baseline (canny pipeline at full size, every third frame, median of 3 runs)" in r.stdout
+
+
 @pytest.mark.parametrize("mode", ["--transcode", "--live"])
 def test_size_is_refused_with_a_clip(monkeypatch, tmp_path, mode):
     """--size sets the generated clip's size: with --clip it was ignored without a word (the
