@@ -489,6 +489,7 @@ def methods() -> None:
 
     for name, summary in method_summaries().items():
         typer.echo(f"{name:10s} {summary}")
+    typer.echo("method: --set segment.method=NAME (any command that segments); a preset: -c NAME")
     # (where they are: installed, they are not in a config/ folder, where --set's help points)
     typer.echo(f"presets: {', '.join(preset_names())} (in {presets_dir()}; default.toml lists every key, "
                "its default and range)")

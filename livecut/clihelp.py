@@ -170,6 +170,8 @@ def usage_error_line(exc: Any) -> str | None:
     if not mod.startswith(("click", "typer")):
         return None
     msg = " ".join(str(exc.format_message()).split())
+    if getattr(exc, "option_name", None) in ("--method", "--methods"):  # (the way to it was said nowhere)
+        msg += "; a segmentation method is chosen with --set segment.method=NAME (`livecut methods` lists them)"
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
         msg += f" (see '{ctx.command_path} --help')"

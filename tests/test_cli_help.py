@@ -80,6 +80,17 @@ def test_usage_errors_are_one_line(args, needle):
     assert len(lines) == 1 and lines[0].startswith("livecut: error: ") and needle in lines[0], r.stderr
 
 
+@pytest.mark.parametrize("args", [["eval", "imgs", "masks", "--method", "canny"], ["bench", "--method", "canny"]])
+def test_a_method_flag_is_answered_with_the_way_to_choose_one(args):
+    """`livecut eval ... --method canny` said 'No such option: --method (Possible options:
+    --set)', and `livecut methods` listed the methods without saying how to choose one."""
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "--set segment.method=NAME" in lines[0], r.stderr
+    assert "--set segment.method=NAME" in runner.invoke(app, ["methods"]).stdout
+
+
 def test_file_help_names_every_output_the_readme_lists():
     """The README's `livecut file INPUT -o OUTPUT` row lists udp:// tcp:// srt:// rtsp:// rtmp://
     and null: outputs; `livecut file --help` named only udp://, srt:// and rtsp://.  Every video
