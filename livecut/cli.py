@@ -338,8 +338,8 @@ def eval_(
     masks_dir: str = typer.Argument(..., metavar="MASKS",
                                     help="Folder of ground-truth masks: the same names (path in the folder, "
                                          "any extension and letter case; or the name plus _mask, _gt, -mask, "
-                                         "...); bright = in focus (0/255, 0/1, "
-                                         "16-bit, colour, palette; a mask with transparency is its alpha). "
+                                         "...); bright = in focus (0/255, 0/1, 16-bit, colour, palette PNG or "
+                                         "GIF; a mask with transparency is its alpha). "
                                          "A mask of another size but the photo's shape is resized to it."),
     config: Optional[str] = ConfigOpt,
     set_: Optional[List[str]] = SetOpt,

@@ -282,22 +282,29 @@ def rescaled_size(h: int, w: int, s: float) -> tuple[int, int]:
     return max(8, int(round(h * s))), max(8, int(round(w * s)))
 
 
-def list_images(d, skip=None) -> list:
+#: what a mask may be besides the photo types: a GIF (a palette mask, as some segmentation sets
+#: ship theirs: NAME_mask.gif); its first picture is read
+MASK_ONLY_EXTS = (".gif",)
+
+
+def list_images(d, skip=None, masks: bool = False) -> list:
     """The image files in folder ``d`` and its subfolders, sorted by their path in it; names
     starting with a dot (hidden files and folders, macOS ``._*`` files) and the folder
-    ``skip`` (the other folder of the pair, when it lies inside this one) are left out."""
+    ``skip`` (the other folder of the pair, when it lies inside this one) are left out.
+    ``masks``: a folder of masks, which may also be GIFs (:data:`MASK_ONLY_EXTS`)."""
     import os
     from pathlib import Path
 
     from livecut.imageio import IMAGE_EXTS
 
+    exts = IMAGE_EXTS + MASK_ONLY_EXTS if masks else IMAGE_EXTS
     d = Path(d)
     skip = Path(skip).resolve() if skip is not None else None
     out = []
     for root, dirs, files in os.walk(d):
         r = Path(root)
         dirs[:] = [x for x in dirs if not x.startswith(".") and (skip is None or (r / x).resolve() != skip)]
-        out += [r / f for f in files if not f.startswith(".") and Path(f).suffix.lower() in IMAGE_EXTS]
+        out += [r / f for f in files if not f.startswith(".") and Path(f).suffix.lower() in exts]
     return sorted(out, key=lambda p: p.relative_to(d).as_posix())
 
 
@@ -460,13 +467,13 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         return b.resolve() in a.resolve().parents
 
     images = list_images(images_dir, skip=masks_dir if inside(masks_dir, images_dir) else None)
-    masks = list_images(masks_dir, skip=images_dir if inside(images_dir, masks_dir) else None)
+    masks = list_images(masks_dir, skip=images_dir if inside(images_dir, masks_dir) else None, masks=True)
     inputs = {p.resolve() for p in images + masks} if sheet is not None else set()
     exts = ", ".join(IMAGE_EXTS[:5])
     if not images:
         raise UsageError(f"{images_dir}: no photos: no image files in it or its subfolders ({exts}, ...)")
     if not masks:
-        raise UsageError(f"{masks_dir}: no masks: no image files in it or its subfolders ({exts}, ...)")
+        raise UsageError(f"{masks_dir}: no masks: no image files in it or its subfolders ({exts}, ..., .gif)")
     subset_missing: list[str] = []
     if subset is not None:
         # (in any letter case, as a mask pairs: "IMG_1.JPG" in a split named no photo img_1.jpg)

@@ -263,6 +263,28 @@ def test_a_note_of_more_than_three_names_says_where_they_all_are(photos):
         "without_mask"] == [f"extra{k}.png" for k in range(5)]
 
 
+def test_gif_masks_are_read(photos):
+    """A folder of GIF masks (basic_mask.gif: how some segmentation sets ship theirs) was
+    'no masks: no image files in it', though livecut reads a GIF."""
+    import shutil
+    import subprocess
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg not installed")
+    images, masks, truths = photos
+    plain = _scores(images, masks, "--set", "segment.method=canny")
+    for name in truths:
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(masks / f"{name}.png"),
+                        str(masks / f"{name}_mask.gif")], check=True, timeout=60)
+        (masks / f"{name}.png").unlink()
+    if cv2.imdecode(np.fromfile(masks / "basic_mask.gif", np.uint8), cv2.IMREAD_UNCHANGED) is None:
+        pytest.skip("this OpenCV reads no GIF")
+    data = _scores(images, masks, "--set", "segment.method=canny")
+    assert [(r["name"], r["iou"], r["f"], r["mae"]) for r in data["images"]] == \
+        [(r["name"], r["iou"], r["f"], r["mae"]) for r in plain["images"]]
+    assert data["mask_ending"] == "_mask"
+
+
 def test_two_masks_of_one_name_are_an_error_not_a_guess(photos):
     """masks/basic.png and masks/basic.jpg: one of them was taken, whichever the folder
     listed last.  (They are that photo's masks, not masks without a photo: a note also said

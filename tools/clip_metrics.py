@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from livecut.config import load_config  # noqa: E402
-from livecut.evaluate import flicker, read_truth, score  # noqa: E402
+from livecut.evaluate import MASK_ONLY_EXTS, flicker, read_truth, score  # noqa: E402
 from livecut.imageio import IMAGE_EXTS, read_image, to_bgr8  # noqa: E402
 from livecut.segment import Segmenter  # noqa: E402
 from livecut.smooth import MaskSmoother  # noqa: E402
@@ -83,7 +83,7 @@ def load_pair(data: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
 
     stem = Path(name).stem.casefold()
     masks = sorted(p for p in (data / "masks").iterdir()
-                   if p.stem.casefold() == stem and p.suffix.lower() in IMAGE_EXTS) \
+                   if p.stem.casefold() == stem and p.suffix.lower() in IMAGE_EXTS + MASK_ONLY_EXTS) \
         if (data / "masks").is_dir() else []
     if len(masks) != 1:
         raise SystemExit(f"clip_metrics: {data / 'masks'}: " + (f"no mask of {name}" if not masks else
