@@ -387,10 +387,24 @@ def eval_(
     if sheet is not None:  # (a Path: '' was '.', a URL's :// folded to :/ out of redaction's reach)
         sheet = local_path(sheet, "--sheet writes a local picture", "--sheet")
     cfg = get_config(config, set_)
-    result = evaluate_folder(images_dir, masks_dir, cfg, scales=parse_scales(scales),
-                             subset=read_subset(subset) if subset is not None else None, sheet=sheet,
-                             video=video, i420=i420, soft=soften, invert=invert, noise=noise, jpeg=jpeg,
-                             bars=bars)
+    from livecut.progress import Progress
+
+    bar: list = []  # (a bar on a terminal, made once the number of pairs is known: 500 photos at
+    # 4 scales ran for many minutes without a sign)
+
+    def progress(done: int, total: int) -> None:
+        if not bar:
+            bar.append(Progress(total, "eval", unit="photo"))
+        bar[0].update(done - bar[0].count)
+
+    try:
+        result = evaluate_folder(images_dir, masks_dir, cfg, scales=parse_scales(scales),
+                                 subset=read_subset(subset) if subset is not None else None, sheet=sheet,
+                                 video=video, i420=i420, soft=soften, invert=invert, noise=noise, jpeg=jpeg,
+                                 bars=bars, progress=progress)
+    finally:
+        if bar:
+            bar[0].close()
     typer.echo(json.dumps(result, indent=2) if as_json else format_table(result))
 
     def note(names: list, what: str) -> None:

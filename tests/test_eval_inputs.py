@@ -285,6 +285,23 @@ def test_gif_masks_are_read(photos):
     assert data["mask_ending"] == "_mask"
 
 
+def test_eval_shows_its_progress(photos, monkeypatch):
+    """500 photos at 4 scales ran for many minutes without a sign; a progress bar (on a
+    terminal: livecut.progress.Progress) counts the photos."""
+    from livecut import progress
+
+    seen = []
+
+    class Recorder(progress.Progress):
+        def __init__(self, total, label="", **kw):
+            super().__init__(total, label, enabled=False, **kw)
+            seen.append(self)
+
+    monkeypatch.setattr(progress, "Progress", Recorder)
+    _scores(*photos[:2], "--set", "segment.method=canny")
+    assert [(bar.total, bar.count, bar.enabled) for bar in seen] == [(2, 2, False)]
+
+
 def test_two_masks_of_one_name_are_an_error_not_a_guess(photos):
     """masks/basic.png and masks/basic.jpg: one of them was taken, whichever the folder
     listed last.  (They are that photo's masks, not masks without a photo: a note also said
