@@ -222,8 +222,8 @@ def _bench_clip(clip, generated, size: tuple[int, int], cfg: Config, **clip_opti
         clip = generated
         make_bench_clip(clip, size, cfg=cfg, **clip_options)
     clip = Path(clip)
-    if not clip.is_file():
-        raise UsageError(f"{clip}: no such file")
+    if not clip.is_file():  # (a folder was "no such file")
+        raise UsageError(f"{clip}: " + ("a folder, not a video file" if clip.is_dir() else "no such file"))
     with FileSource(clip) as src:
         return clip, src.info
 

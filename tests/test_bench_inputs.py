@@ -102,6 +102,13 @@ def test_the_one_frame_bench_says_how_many_baseline_runs_its_median_is_of():
 
 
 @pytest.mark.parametrize("mode", ["--transcode", "--live"])
+def test_a_folder_as_clip_is_said_to_be_a_folder(tmp_path, mode):
+    """`livecut bench --transcode --clip DIR` said 'DIR: no such file' of a folder that is there."""
+    r = invoke("bench", mode, "--clip", tmp_path)
+    assert r.exit_code == 2 and f"{tmp_path}: a folder, not a video file" in r.stderr, r.output
+
+
+@pytest.mark.parametrize("mode", ["--transcode", "--live"])
 def test_size_is_refused_with_a_clip(monkeypatch, tmp_path, mode):
     """--size sets the generated clip's size: with --clip it was ignored without a word (the
     clip was timed at its own size, under a header saying so)."""
