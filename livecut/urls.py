@@ -215,9 +215,15 @@ def input_options(url: str, rtsp_transport: str = "tcp") -> dict[str, str]:
     elif scheme == "srt":
         opts["mode"] = "caller"
     elif scheme in ("http", "https"):
-        # reconnect inside FFmpeg for short HTTP hiccups; livecut reconnects for the rest
+        # reconnect inside FFmpeg for short HTTP hiccups where the server answers byte ranges (it
+        # goes on at the byte reached); livecut reconnects for the rest.  Not where it answers
+        # none (reconnect_streamed): FFmpeg read the file again from its start and spliced it on
+        # as if it went on, a break told from a file's own join only by its pictures (recordings
+        # of a still scene joined end to end lost their second part), and a server that cut the
+        # file short each time was asked again for ever; livecut's reconnection knows it reads
+        # the file again (the frames delivered skipped) and gives up (video.reconnect_limit)
         opts["reconnect"] = "1"
-        opts["reconnect_streamed"] = "1"
+        opts["reconnect_streamed"] = "0"
         opts["reconnect_delay_max"] = "2"
     return opts
 

@@ -1482,6 +1482,24 @@ def test_mpegts_recordings_joined_end_to_end_over_http_keep_their_second_part(tm
     assert 98 <= n <= 100 and src.reconnects == 0 and not src.lost, n
 
 
+def test_mpegts_recordings_of_a_still_scene_joined_end_to_end_over_http_keep_their_second_part(tmp_path):
+    """Two recordings of the same still scene, each starting at the same time, joined end to end:
+    the second part's first second was the first part's picture at the same time, taken for the
+    file read again from its start by FFmpeg's reconnection and skipped (50 of 100 frames)."""
+    require_ffmpeg()
+    from livecut.sources.stream import StreamSource
+
+    part = tmp_path / "still.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=navy:size=160x120:rate=25", "-t", "2",
+                    "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(part)], check=True, timeout=60)
+    (tmp_path / "joined.ts").write_bytes(part.read_bytes() * 2)
+    with _http_server(tmp_path) as base:
+        with StreamSource(f"{base}/joined.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            got = _read_frames(src, 120, 10.0)
+    n = len(got)
+    assert 98 <= n <= 100 and src.reconnects == 0 and not src.lost, n
+
+
 def test_a_file_over_http_whose_connection_ffmpeg_reconnects_is_not_spliced_to_its_start(tmp_path):
     """A server without byte ranges breaks its first answer half-way: FFmpeg's own reconnection
     reads the file again from its start and hands it on as if it went on -- the frames before

@@ -37,7 +37,6 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 import av
-import numpy as np
 
 from livecut.config import VideoConfig
 from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced
@@ -363,8 +362,6 @@ class StreamSource:
         if unchecked:
             self.warnings.append(unchecked)
         self._hls_noted = False
-        #: a file over HTTP: samples of its first second's frames, by time (see _read_again)
-        self._early: dict[float, np.ndarray] = {}
         self.info = SourceInfo(width=0, height=0, fps=None)
 
     # ------------------------------------------------------------ open / close
@@ -439,7 +436,7 @@ class StreamSource:
                                    frames=None)
             read_description(self.info, ctx)  # (frames are read by swscale, with it)
             self.live = not self.finite
-            self._seeked = False
+            self._seeked = self._came = False
             if self.finite and self._resume_after is not None and stream.time_base and self._seek_resumes:
                 # a file over HTTP, reconnected: carry on where it stopped (a server without
                 # byte ranges cannot seek: it is read from the start, the frames before skipped)
@@ -850,29 +847,26 @@ class StreamSource:
             try:
                 frame = self._next_av_frame()
             except StopIteration:
-                if self.finite:
+                if self.finite and self._seeked and not self._came and not self._replays:
+                    # no frame after the seek: from a server without byte ranges FFmpeg's seek
+                    # reads ahead for the point (an MPEG-TS's search) and may read to the end:
+                    # the next attempt reads the file from its start, the frames delivered skipped
+                    self._seek_resumes = False
+                    reason = "its seek read to the file's end"
+                elif self.finite:
                     if self._resume_after is not None and not self._live_ended:
                         # reconnected to a file that ends sooner
                         self.lost = "the file ends before the point reached before the reconnection"
                     return None
-                reason = ENDED
+                else:
+                    reason = ENDED
             except _Lost as exc:
                 if self._stop.is_set():  # (stopped: the wait was interrupted, nothing was lost)
                     return None
                 reason = str(exc.args[0])
                 unreadable = exc.unreadable
             else:
-                if (self.finite and not self._replays and self._resume_after is None
-                        and self._last_src is not None and frame.time is not None
-                        and frame.time < self._last_src - 1e-6 and self._read_again(frame)):
-                    # a file's time went back to its start, the same picture: FFmpeg's own
-                    # reconnection (a connection broken mid-file) to a server without byte ranges
-                    # reads it again from its start, spliced on as if it went on (its frames
-                    # were delivered twice): skipped
-                    log.info("stream %s: read again from its start after a broken connection (the "
-                             "server answers no byte ranges); the frames already delivered are skipped",
-                             self.safe_url)
-                    self._resume_after = self._last_src
+                self._came = True
                 if self._resume_after is not None:  # read again after a reconnection: skip
                     t = frame.time
                     # (a live stream's frames far behind: a restarted encoder's, not a replay)
@@ -914,6 +908,7 @@ class StreamSource:
     #: a file over HTTP reconnected to seeks to the point reached (False once a seek overshot)
     _seek_resumes = True
     _seeked = False  #: the current connection was so seeked
+    _came = False    #: the current connection gave a frame
     #: a live HLS/DASH stream whose playlist closed, read since as a file (see _reconnect)
     _live_ended = False
     #: the source time of the last frame before a part of an HLS file found missing (see _missing)
@@ -966,21 +961,8 @@ class StreamSource:
         return (t - self._last_src - (now - self._last_frame_at) > TS_JUMP
                 and t - self._first_pts - (now - self._anchored_at) > TS_JUMP)
 
-    def _read_again(self, frame: Any) -> bool:
-        """Whether ``frame``, whose time went back, is its file read again from the start: the
-        picture delivered at that time in the file's first second (see _deliver) -- not a jump
-        of its timestamps (MPEG-TS recordings joined end to end), whose frames are delivered."""
-        seen = self._early.get(round(frame.time, 3))
-        if seen is None:
-            return False
-        now = _sample(self._to_bgr(frame))
-        return now.shape == seen.shape and float(np.abs(now - seen).mean()) < 4.0
-
     def _deliver(self, frame: Any) -> Frame:
         image = self._to_bgr(frame)
-        if (self.finite and not self._replays and frame.time is not None and len(self._early) < 300
-                and frame.time - (self._first_pts if self._first_pts is not None else frame.time) <= 1.0):
-            self._early[round(frame.time, 3)] = _sample(image)
         now = time.monotonic()
         t = now if self._arrival_time else frame.time
         if t is not None:
@@ -1010,12 +992,6 @@ class StreamSource:
         out = Frame(image=image, index=self._index, pts=pts, captured_at=time.perf_counter())
         self._index += 1
         return out
-
-
-def _sample(image: Any) -> np.ndarray:
-    """A few dozen pixels of a frame, to know it again (see StreamSource._read_again)."""
-    h, w = image.shape[:2]
-    return image[:: max(1, h // 8), :: max(1, w // 8)].astype(np.int16)
 
 
 def made_up_size(size: int) -> bool:
