@@ -1535,6 +1535,40 @@ def test_a_file_over_http_whose_connection_ffmpeg_reconnects_is_not_spliced_to_i
     assert pts == sorted(set(pts)) and len(got) == 30, (len(got), pts)
 
 
+def test_a_file_over_http_that_its_server_cuts_short_every_time_is_given_up(tmp_path):
+    """A server that sends less than its Content-Length on every request (a truncated file, a
+    proxy's limit): the file was asked for again and again, thousands of requests, the run held
+    until Ctrl-C.  After the same cut a few times it ends with the frames so far, said as lost."""
+    import http.server
+
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    data = make_clip(tmp_path / "c.ts", n=30, audio=False).read_bytes()
+    answers = []
+
+    class CutsShort(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # (no byte ranges) half the file, then the connection closed
+            answers.append(self.headers.get("Range"))
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp2t")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.close_connection = True
+
+        def log_message(self, *args):
+            pass
+
+    with _http_server(CutsShort) as base:
+        with StreamSource(f"{base}/c.ts", VideoConfig(open_timeout=5, read_timeout=2)) as src:
+            got = _read_frames(src, 40, 10.0)
+    assert 5 <= len(got) < 30 and len(answers) <= 10, (len(got), len(answers))
+    assert "cut short at the same point" in src.lost, src.lost
+
+
 def test_a_file_over_http_whose_seek_fails_after_a_reconnect_loses_no_frame(tmp_path):
     """FFmpeg's HLS demuxer refuses a seek to its first frame's time ("Operation not permitted")
     and goes on a segment later all the same: the frames between were lost (10 of 40 here).

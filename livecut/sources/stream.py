@@ -437,6 +437,7 @@ class StreamSource:
             read_description(self.info, ctx)  # (frames are read by swscale, with it)
             self.live = not self.finite
             self._seeked = self._came = False
+            self._seen = None
             if self.finite and self._resume_after is not None and stream.time_base and self._seek_resumes:
                 # a file over HTTP, reconnected: carry on where it stopped (a server without
                 # byte ranges cannot seek: it is read from the start, the frames before skipped)
@@ -865,8 +866,13 @@ class StreamSource:
                     return None
                 reason = str(exc.args[0])
                 unreadable = exc.unreadable
+                if self._seeked and not self._came and not self._replays:
+                    # lost before a frame after the seek (from a server without byte ranges
+                    # FFmpeg's seek reads ahead for the point, and met where the server stops
+                    # sending): the next attempt reads the file from its start
+                    self._seek_resumes = False
             else:
-                self._came = True
+                self._came, self._seen = True, frame.time
                 if self._resume_after is not None:  # read again after a reconnection: skip
                     t = frame.time
                     # (a live stream's frames far behind: a restarted encoder's, not a replay)
@@ -899,6 +905,8 @@ class StreamSource:
                 log.warning("stream %s lost (%s)", self.safe_url, reason)
                 self.lost = f"{reason}; video.reconnect is off"
                 return None
+            if self.finite and self._cut_again(reason):
+                return None
             if not self._reconnect(reason):
                 return None
         return None
@@ -909,12 +917,38 @@ class StreamSource:
     _seek_resumes = True
     _seeked = False  #: the current connection was so seeked
     _came = False    #: the current connection gave a frame
+    _seen: float | None = None  #: the source time of the current connection's last frame
+    #: a file over HTTP: the last frame before its connection was lost, and how many times in a
+    #: row it was lost there (see _cut_again)
+    _cut_at: float | None = None
+    _cuts = 0
     #: a live HLS/DASH stream whose playlist closed, read since as a file (see _reconnect)
     _live_ended = False
     #: the source time of the last frame before a part of an HLS file found missing (see _missing)
     _gap_at: float | None = None
     #: the source time between the last two frames delivered
     _last_step = 0.0
+
+    def _cut_again(self, reason: str) -> bool:
+        """Whether to give up on a file over HTTP lost (``reason``) after the same frame as the
+        connections before, :data:`CUT_TRIES` times in a row: a server that sends less than its
+        Content-Length every time (a truncated file, a proxy's limit) ends each answer there, and
+        such a file was asked for again for ever (the run held until Ctrl-C, or for
+        video.reconnect_limit).  The run ends with the frames so far, said as a loss (exit 3)."""
+        at = self._seen
+        if at is None:  # (no frame on this connection: nothing to compare)
+            return False
+        if self._cut_at is None or abs(at - self._cut_at) > 1e-6:
+            self._cut_at, self._cuts = at, 1
+            return False
+        self._cuts += 1
+        if self._cuts < CUT_TRIES:
+            return False
+        why = (f"it was cut short at the same point, {at - (self._first_pts or 0.0):.2f} s in, {self._cuts} "
+               f"times in a row ({reason}): the server does not send the rest of the file")
+        log.warning("stream %s: giving up: %s", self.safe_url, why)
+        self.lost = why
+        return True
 
     def _missing(self, frame: Any) -> str | None:
         """Why to read an HLS (DASH) file again before ``frame``: a part of it did not come -- a
@@ -1004,6 +1038,9 @@ def made_up_size(size: int) -> bool:
 
 #: the largest Content-Length taken for a file's (see made_up_size)
 MAX_FILE_SIZE = 1 << 40
+#: the connections in a row of a file over HTTP lost after the same frame before it is given up
+#: (see StreamSource._cut_again)
+CUT_TRIES = 3
 #: why a live stream that FFmpeg ended is reconnected to
 ENDED = "the server ended the stream"
 #: demuxers that deliver a live stream a segment at a time (see StreamSource.live_buffer)
