@@ -1462,6 +1462,62 @@ def test_an_mpegts_file_over_http_ends_at_its_end(tmp_path):
     assert len(got) == 30 and src.reconnects == 0 and not src.lost
 
 
+def _chunked(data: bytes, seconds: float = 0.0):
+    """A request handler class answering ``data`` chunked (Transfer-Encoding: chunked, no
+    Content-Length), over ``seconds`` (as a live stream comes) or at once."""
+    import http.server
+
+    class Chunked(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        answers = 0
+
+        def do_GET(self):
+            type(self).answers += 1
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp2t")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            step = 188 * 20 if seconds else 65536
+            with contextlib.suppress(OSError):  # (the reader gone: the test's end)
+                for i in range(0, len(data), step):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data[i:i + step]), data[i:i + step]))
+                    self.wfile.flush()
+                    time.sleep(seconds * step / len(data))
+                self.wfile.write(b"0\r\n\r\n")
+
+        def log_message(self, *args):
+            pass
+
+    return Chunked
+
+
+def test_an_mpegts_file_sent_chunked_over_http_ends_at_its_end(tmp_path):
+    """A file sent without its size (Transfer-Encoding: chunked) is taken for a live stream: at
+    its end it was reconnected to and delivered again, for ever (13280 frames of a 250-frame
+    file in 8 s).  Its frames came far faster than they play: it ends there, and says so.  A
+    live stream so sent (its frames coming as they play) is reconnected to at its end."""
+    require_ffmpeg()
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    clip = tmp_path / "c.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "10",
+                    "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)], check=True, timeout=60)
+    handler = _chunked(clip.read_bytes())
+    with _http_server(handler) as base:
+        with StreamSource(f"{base}/c.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            got = _read_frames(src, 300, 10.0)
+    assert len(got) == 250 and handler.answers == 1 and src.reconnects == 0 and not src.lost, (
+        len(got), handler.answers)
+    assert any("without its size" in w for w in src.warnings), src.warnings
+
+    live = make_clip(tmp_path / "live.ts", n=40, audio=False).read_bytes()  # (1.6 s, sent over 1.6 s)
+    with _http_server(_chunked(live, 1.6)) as base:
+        with StreamSource(f"{base}/live.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            got = _read_frames(src, 45, 10.0)
+    assert len(got) > 40 and src.reconnects >= 1 and not src.warnings, (len(got), src.warnings)
+
+
 def test_mpegts_recordings_joined_end_to_end_over_http_keep_their_second_part(tmp_path):
     """(their time goes back where the second starts, as it does for a file read again from its
     start by FFmpeg's reconnection: not the same picture, so its frames are delivered)"""

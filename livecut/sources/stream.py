@@ -21,6 +21,8 @@ A stream is ``live`` (the runner keeps only the newest frame) unless it is a fil
 over HTTP(S) -- a known duration (an MP4, an HLS VOD playlist) or, else, a Content-Length
 (an MPEG-TS from a server without byte ranges; not a made-up one, as some servers send for a
 live stream: see :func:`made_up_size`) -- which is read frame by frame and ends at its end.
+One sent without its size (chunked) is read as live, and its end, come faster than it plays, is
+the end (see :meth:`StreamSource._sent_whole`).
 """
 
 from __future__ import annotations
@@ -377,6 +379,7 @@ class StreamSource:
                 "(ffmpeg -i URL -c copy -f mpegts udp://127.0.0.1:5000; livecut run udp://127.0.0.1:5000)")
         opts = {**input_options(self.url, self.rtsp_transport), **self._tls}
         wait = self.cfg.open_timeout if open_timeout is None else open_timeout
+        self._connected_at, self._count = time.monotonic(), 0
         if url_scheme(self.url) == "srt":
             container = self._open_srt(opts, wait)
         else:
@@ -859,6 +862,8 @@ class StreamSource:
                         # reconnected to a file that ends sooner
                         self.lost = "the file ends before the point reached before the reconnection"
                     return None
+                elif self._sent_whole():
+                    return None
                 else:
                     reason = ENDED
             except _Lost as exc:
@@ -873,6 +878,7 @@ class StreamSource:
                     self._seek_resumes = False
             else:
                 self._came, self._seen = True, frame.time
+                self._count += 1
                 if self._resume_after is not None:  # read again after a reconnection: skip
                     t = frame.time
                     # (a live stream's frames far behind: a restarted encoder's, not a replay)
@@ -918,6 +924,8 @@ class StreamSource:
     _seeked = False  #: the current connection was so seeked
     _came = False    #: the current connection gave a frame
     _seen: float | None = None  #: the source time of the current connection's last frame
+    _connected_at = 0.0  #: time.monotonic() when the current connection was asked for
+    _count = 0           #: the current connection's frames
     #: a file over HTTP: the last frame before its connection was lost, and how many times in a
     #: row it was lost there (see _cut_again)
     _cut_at: float | None = None
@@ -928,6 +936,25 @@ class StreamSource:
     _gap_at: float | None = None
     #: the source time between the last two frames delivered
     _last_step = 0.0
+
+    def _sent_whole(self) -> bool:
+        """Whether a stream over HTTP(S) taken for live that the server ended was a file sent
+        without its size (chunked, no Content-Length, an MPEG-TS's duration unknown): its frames
+        came faster than they play -- over :data:`FILE_PACE` times as fast, past a live server's
+        first burst (:data:`LIVE_BURST` s of frames it may hold for a new viewer).  Such a file
+        was reconnected to at its end and delivered again, for ever.  It ends the run there
+        (said in the warnings: it was read as live, the newest frame kept)."""
+        if self._replays or self._arrival_time or not self.url.lower().startswith(("http://", "https://")):
+            return False
+        took = time.monotonic() - self._connected_at
+        plays = self._count * self._step  # (frames, not timestamps: a clock that jumps is no file)
+        if plays <= FILE_PACE * took + LIVE_BURST:
+            return False
+        log.info("stream %s ended: a file sent without its size (%.0f s of video came in %.1f s)",
+                 self.safe_url, plays, took)
+        self.warnings.append(f"{self.safe_url}: a file sent without its size (chunked): it was read as a live "
+                             "stream, the newest frame kept where the processing fell behind, and ended at its end")
+        return True
 
     def _cut_again(self, reason: str) -> bool:
         """Whether to give up on a file over HTTP lost (``reason``) after the same frame as the
@@ -1041,6 +1068,12 @@ MAX_FILE_SIZE = 1 << 40
 #: the connections in a row of a file over HTTP lost after the same frame before it is given up
 #: (see StreamSource._cut_again)
 CUT_TRIES = 3
+#: a stream over HTTP taken for live whose frames came this many times faster than they play
+#: (past LIVE_BURST s of them) is a file sent without its size (see StreamSource._sent_whole)
+FILE_PACE = 2.0
+#: seconds of frames a live server may send at once to a new viewer (its cache of the last key
+#: frame's group of pictures)
+LIVE_BURST = 5.0
 #: why a live stream that FFmpeg ended is reconnected to
 ENDED = "the server ended the stream"
 #: demuxers that deliver a live stream a segment at a time (see StreamSource.live_buffer)
