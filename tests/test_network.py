@@ -2181,3 +2181,51 @@ def test_a_live_mpegts_stream_with_a_made_up_content_length_is_live(tmp_path, si
             assert src.live
             got = _read_frames(src, 45, 10.0)
     assert len(got) > 30, len(got)  # (goes on past the disconnect)
+
+
+@pytest.mark.parametrize("size", [999999, 2**20 - 1])
+def test_an_mpegts_file_over_http_whose_size_looks_made_up_is_a_file(tmp_path, size):
+    """A real file of exactly 999999 or 2^20-1 bytes from a server without byte ranges was taken
+    for a live stream (its Content-Length of the form of a made-up one): its frames dropped as a
+    live stream's, and at its end reconnected to and read again, for ever.  Made-up lengths are
+    a type's largest or a run of nines from 10^9-1 on; a file of such a size is a file."""
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    data = make_clip(tmp_path / "c.ts", n=30, audio=False).read_bytes()
+    null = b"\x47\x1f\xff\x10" + b"\xff" * 184  # (MPEG-TS null packets, then a partial one)
+    (tmp_path / "v.ts").write_bytes((data + null * (size // 188))[:size])
+    assert (tmp_path / "v.ts").stat().st_size == size
+    with _http_server(tmp_path) as base:
+        with StreamSource(f"{base}/v.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            assert not src.live
+            got = _read_frames(src, 40, 10.0)
+    assert len(got) == 30 and src.reconnects == 0 and not src.lost, len(got)
+
+
+def test_a_file_over_http_whose_length_looked_made_up_ends_at_its_end(tmp_path):
+    """A length of 2^31-1 is still taken for a live server's made-up one; where all of it came
+    (the connection ended cleanly: a live stream's ends before it), it was a file, ended there --
+    it was reconnected to and read again, for ever."""
+    import av
+
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    clip = make_clip(tmp_path / "c.ts", n=30, audio=False)
+
+    class Sized(_Breaks):  # (as from a server without byte ranges: no duration found)
+        size, duration = 2**31 - 1, None
+
+    opened = []
+
+    def opener(url, **kw):
+        opened.append(url)
+        return Sized(av.open(str(clip)))
+
+    src = StreamSource("http://127.0.0.1:9/big.ts", VideoConfig(), backoff=(0.01,), opener=opener)
+    with src:
+        assert src.live
+        got = _read_frames(src, 40, 10.0)
+    assert len(got) == 30 and len(opened) == 1 and not src.lost, (len(got), len(opened))
+    assert any("looked made up" in w for w in src.warnings), src.warnings

@@ -417,9 +417,12 @@ class StreamSource:
             # live, such a file was reconnected to at its end and replayed for ever.)  A made-up
             # length (see made_up_size), some servers' for a live stream, does not count.
             size = getattr(container, "size", -1)
+            sized = (self.url.lower().startswith(("http://", "https://")) and isinstance(size, int) and size > 0
+                     and container.format.name not in BURST_FORMATS + WALLCLOCK_FORMATS)
             self.finite = self.url.lower().startswith(("http://", "https://")) and (
-                duration is not None or (isinstance(size, int) and size > 0 and not made_up_size(size)
-                                         and container.format.name not in BURST_FORMATS + WALLCLOCK_FORMATS))
+                duration is not None or (sized and not made_up_size(size)))
+            #: a length that looks made up: a live stream's, or a file's of that very size (see _sent_whole)
+            self._made_up = size if sized and not self.finite else None
             ctx = stream.codec_context
             #: live frames the runner may hold (1: only the newest); HLS and DASH deliver a
             #: segment at a time, in a burst: room for a few seconds of it
@@ -925,6 +928,7 @@ class StreamSource:
     _came = False    #: the current connection gave a frame
     _seen: float | None = None  #: the source time of the current connection's last frame
     _connected_at = 0.0  #: time.monotonic() when the current connection was asked for
+    _made_up: int | None = None  #: a Content-Length taken for made up (see made_up_size)
     _count = 0           #: the current connection's frames
     #: a file over HTTP: the last frame before its connection was lost, and how many times in a
     #: row it was lost there (see _cut_again)
@@ -938,14 +942,23 @@ class StreamSource:
     _last_step = 0.0
 
     def _sent_whole(self) -> bool:
-        """Whether a stream over HTTP(S) taken for live that the server ended was a file sent
-        without its size (chunked, no Content-Length, an MPEG-TS's duration unknown): its frames
+        """Whether a stream over HTTP(S) taken for live that the server ended was a file: one
+        whose Content-Length looked made up (see made_up_size) and came whole, or one sent
+        without its size (chunked, no Content-Length, an MPEG-TS's duration unknown) whose frames
         came faster than they play -- over :data:`FILE_PACE` times as fast, past a live server's
         first burst (:data:`LIVE_BURST` s of frames it may hold for a new viewer).  Such a file
         was reconnected to at its end and delivered again, for ever.  It ends the run there
         (said in the warnings: it was read as live, the newest frame kept)."""
         if self._replays or self._arrival_time or not self.url.lower().startswith(("http://", "https://")):
             return False
+        if self._made_up is not None:
+            # a clean end with a Content-Length: all of it came (a live stream's connection ends
+            # before it, "Stream ends prematurely": a loss), so the length was a file's
+            log.info("stream %s ended: all of its length came (%d bytes): a file", self.safe_url, self._made_up)
+            self.warnings.append(f"{self.safe_url}: its length ({self._made_up} bytes) looked made up, as some live "
+                                 "servers send: it was read as a live stream, the newest frame kept where the "
+                                 "processing fell behind, and ended at its end")
+            return True
         took = time.monotonic() - self._connected_at
         plays = self._count * self._step  # (frames, not timestamps: a clock that jumps is no file)
         if plays <= FILE_PACE * took + LIVE_BURST:
@@ -1058,11 +1071,15 @@ class StreamSource:
 def made_up_size(size: int) -> bool:
     """Whether an HTTP answer's Content-Length of ``size`` bytes is made up: some streaming
     servers send one for a live stream, the largest of a type (2^31-1, 2^32-1, 2^63-1) or all
-    nines (999999999999) -- a size of the form 2^k-1 or 10^k-1 -- or one past any file's (over
-    1 TiB, :data:`MAX_FILE_SIZE`).  (A real file of exactly such a size is taken for live.)"""
-    return size > MAX_FILE_SIZE or (size + 1) & size == 0 or set(str(size)) == {"9"}
+    nines (999999999999) -- a size of the form 2^k-1 or 10^k-1 from :data:`MADE_UP_FROM` on (a
+    live server's must last: a real file of 999999 or 2^20-1 bytes was taken for live) -- or
+    one past any file's (over 1 TiB, :data:`MAX_FILE_SIZE`).  (A real file of exactly such a
+    size is read as live, and ends at its end: see StreamSource._sent_whole.)"""
+    return size > MAX_FILE_SIZE or size >= MADE_UP_FROM and ((size + 1) & size == 0 or set(str(size)) == {"9"})
 
 
+#: the smallest Content-Length of a made-up form taken for made up (see made_up_size)
+MADE_UP_FROM = 10**9 - 1
 #: the largest Content-Length taken for a file's (see made_up_size)
 MAX_FILE_SIZE = 1 << 40
 #: the connections in a row of a file over HTTP lost after the same frame before it is given up
