@@ -1801,6 +1801,46 @@ def test_a_live_hls_stream_whose_encoder_finishes_is_not_read_again_as_a_file(tm
     assert [m for m in said if not m.startswith("opened")] == [f"stream {base}/l.m3u8 ended (its playlist closed)"], said
 
 
+def test_a_live_hls_event_whose_broadcast_ends_is_not_read_again_to_reach_its_end(tmp_path):
+    """A live HLS EVENT playlist that closes: the reconnection finds a file and seeks to the last
+    frame delivered, which FFmpeg's HLS demuxer refuses at the very end ("Operation not
+    permitted"), so the whole broadcast was read again from its start to skip to its end (20 of
+    20 segments here; hours of decoding for a long one).  The seek goes to its last second."""
+    require_ffmpeg()
+    import http.server
+
+    from livecut.sources.stream import StreamSource
+
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "20",
+                    "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1",
+                    "-hls_playlist_type", "event", str(tmp_path / "e.m3u8")], check=True, timeout=60)
+    closed = (tmp_path / "e.m3u8").read_text()
+    live = closed.replace("#EXT-X-ENDLIST\n", "")
+    asked = []
+
+    class Ends(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # the playlist is live at first, closed from its first reload on
+            name = self.path.lstrip("/")
+            asked.append(name)
+            if name == "e.m3u8":
+                data = (live if asked.count(name) == 1 else closed).encode()
+            else:
+                data = (tmp_path / name).read_bytes()
+            _send(self, data)
+
+        def log_message(self, *args):
+            pass
+
+    with _http_server(Ends) as base:
+        with StreamSource(f"{base}/e.m3u8", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            assert src.live
+            times = _read_frames(src, 600, 15.0, keep=lambda f: src._last_src)
+    assert times and len(times) == len(set(times)) and times == sorted(times), "frames delivered again"
+    assert not src.lost and src.reconnects == 1, src.lost
+    segments = [a for a in asked if a.endswith(".ts")]
+    assert len(segments) <= 8, segments
+
+
 @pytest.mark.parametrize("first, second", [(0, 3600), (3600, 0)], ids=["ahead", "back"])
 @pytest.mark.parametrize("fps_known", [True, False], ids=["fps", "no-fps"])
 def test_a_live_stream_whose_clock_jumps_keeps_its_timestamps_continuous(tmp_path, first, second, fps_known):

@@ -447,8 +447,15 @@ class StreamSource:
             if self.finite and self._resume_after is not None and stream.time_base and self._seek_resumes:
                 # a file over HTTP, reconnected: carry on where it stopped (a server without
                 # byte ranges cannot seek: it is read from the start, the frames before skipped)
+                target = self._resume_after
+                if self._replays and container.duration and container.start_time is not None:
+                    # not past the playlist's end less HLS_END (its own reckoning, its segments'
+                    # stated lengths from its first packet): FFmpeg's HLS demuxer refuses a seek
+                    # to the last frame of a live stream that ended ("Operation not permitted"),
+                    # and a whole broadcast was read again from its start to reach its end
+                    target = min(target, (container.start_time + container.duration) / 1e6 - HLS_END)
                 try:
-                    container.seek(int(self._resume_after / stream.time_base), stream=stream, backward=True)
+                    container.seek(int(target / stream.time_base), stream=stream, backward=True)
                     self._seeked = True
                 except (av.error.FFmpegError, OSError, ValueError):
                     # a seek refused may leave the demuxer astray all the same (FFmpeg's HLS one
@@ -1106,6 +1113,9 @@ TS_JUMP = 2.0
 #: seconds missing between two frames of an HLS (DASH) file taken for a part that did not come
 #: (see StreamSource._missing)
 HLS_GAP = 0.25
+#: seconds before an HLS (DASH) file's end that a seek after a reconnection goes to at most (the
+#: frames before the point reached skipped: see StreamSource._connect)
+HLS_END = 1.0
 #: demuxers whose timestamps are made up, not sent (see StreamSource._arrival_time)
 WALLCLOCK_FORMATS = ("mpjpeg", "mjpeg", "jpeg_pipe")
 
