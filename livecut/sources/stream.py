@@ -423,6 +423,12 @@ class StreamSource:
                 duration is not None or (sized and not made_up_size(size)))
             #: a length that looks made up: a live stream's, or a file's of that very size (see _sent_whole)
             self._made_up = size if sized and not self.finite else None
+            if self.finite and duration is None:
+                # a file known by its length alone: its server answers no byte ranges (with them
+                # FFmpeg finds an MPEG-TS's duration at its end), where a seek reads ahead for the
+                # point, up to the whole file, and then fails or overshoots: a reconnection reads
+                # it again from its start at once, the frames delivered skipped
+                self._seek_resumes = False
             ctx = stream.codec_context
             #: live frames the runner may hold (1: only the newest); HLS and DASH deliver a
             #: segment at a time, in a burst: room for a few seconds of it
