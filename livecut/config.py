@@ -250,6 +250,9 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
             if isinstance(value, bool):
                 raise ValueError
             out = float(value)
+        except OverflowError:  # (an integer of 309 digits or more: it was an internal error, exit 1)
+            raise ConfigError(f"{key}: expected a finite number, got an integer of {len(str(abs(value)))} "
+                              "digits") from None
         except (TypeError, ValueError):
             raise ConfigError(f"{key}: expected a number, got {value!r}") from None
         # NaN passes every comparison below; inf only where the key has no bound

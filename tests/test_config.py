@@ -97,6 +97,8 @@ def test_documented_ranges_in_default_toml():
     ("segment.threshold=2", "segment.threshold"),
     ("segment.threshold=-0.1", "segment.threshold"),
     ("segment.threshold=high", "segment.threshold"),
+    ("segment.threshold=1" + "0" * 400, "segment.threshold: expected a finite number"),
+    ("video.open_timeout=1" + "0" * 400, "video.open_timeout: expected a finite number"),
     ("segment.fill_holes=maybe", "segment.fill_holes"),
     ("segment.fill_holes=2", "segment.fill_holes"),
     ("segment.method=magic", "segment.method"),
