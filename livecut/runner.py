@@ -1116,7 +1116,7 @@ def check_video_args(cfg: Config, output: str | None, mode: str | None = None, b
     if mode is not None:
         _check_mode(mode)
     comp = Compositor(cfg, background=background, mode=mode)
-    _check_output(output, (), force, comp.channels)
+    _check_output(output, (), force, comp.channels, cfg)
 
 
 def _check_mode(mode: str) -> None:
@@ -1124,7 +1124,7 @@ def _check_mode(mode: str) -> None:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(MODES)}")
 
 
-def _check_output(output: str | None, inputs: tuple, force: bool, channels: int) -> None:
+def _check_output(output: str | None, inputs: tuple, force: bool, channels: int, cfg: Config) -> None:
     """Refuse what opening ``output`` would refuse whatever the source gives (see
     :func:`_check_output_file`, :func:`livecut.sinks.check_sink`): said before a source is
     opened, which for a stream may take video.open_timeout (or fail for its own reasons) and
@@ -1133,7 +1133,7 @@ def _check_output(output: str | None, inputs: tuple, force: bool, channels: int)
     if output:
         from livecut.sinks import check_sink
 
-        check_sink(output, channels)
+        check_sink(output, channels, cfg)
 
 
 def _check_output_file(output: str | None, inputs: tuple, force: bool) -> None:
@@ -1319,7 +1319,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         # an output file that exists (no --force) or is an input, or that cannot be written as
         # asked (a cutout's alpha into .mp4, a URL without a port, -o - on a terminal): refused
         # before a stream opens
-        _check_output(output, inputs, force, processor.channels)
+        _check_output(output, inputs, force, processor.channels, cfg)
         # as is a display or a virtual camera that is not there, before a stream (which may
         # take video.open_timeout to answer, or not answer at all) or a camera (opening it
         # turns it on, its light too, for nothing); a camera or a file that is not there is

@@ -1171,6 +1171,10 @@ def test_a_stream_address_without_a_host_is_refused_at_once(url):
     ("tcp://u:s3cr3tPW@999.1.1.1:5000", [], "not an IPv4 address"),
     ("ftp://127.0.0.1/x", [], "unsupported output URL scheme ftp://"),
     ("-", [], "standard output is a terminal"),
+    # (a video.codec or video.preset the file refuses was said at the first frame)
+    ("cut.mp4", ["--set", "video.codec=h265"], "video.codec 'h265': no such encoder"),
+    ("cut.mkv", ["--set", "video.preset=fastest"], "video.preset 'fastest': not an x264/x265 preset"),
+    ("cut.mov", ["--set", "video.codec=aac"], "video.codec 'aac': is an audio encoder"),
 ])
 def test_an_output_that_cannot_be_written_is_refused_before_a_stream_is_waited_for(
         out, args, why, tmp_path, monkeypatch, capsys):

@@ -15,15 +15,16 @@ __all__ = ["Sink", "SinkInfo", "check_sink", "open_sink", "register_sink", "sink
 
 # name -> (matches(spec) -> bool, factory(spec, info, cfg, **options) -> Sink)
 _SINKS: dict[str, tuple[Callable[[str], bool], Callable[..., Sink]]] = {}
-# name -> check(spec, channels): raises what the factory would refuse in the spec itself
-_CHECKS: dict[str, Callable[[str, int], None]] = {}
+# name -> check(spec, channels, cfg): raises what the factory would refuse in the spec itself
+# (and in the video configuration, for that spec)
+_CHECKS: dict[str, Callable[[str, int, VideoConfig], None]] = {}
 
 
 def register_sink(name: str, matches: Callable[[str], bool],
-                  check: Callable[[str, int], None] | None = None) -> Callable:
+                  check: Callable[[str, int, VideoConfig], None] | None = None) -> Callable:
     """Decorator for a sink factory ``(spec, info, cfg, **options) -> Sink``; ``check(spec,
-    channels)``, when given, refuses without opening anything what the factory would refuse
-    in ``spec`` itself (see :func:`check_sink`)."""
+    channels, cfg)``, when given, refuses without opening anything what the factory would refuse
+    in ``spec`` itself, or in ``cfg`` (a ``VideoConfig``) for it (see :func:`check_sink`)."""
 
     def deco(factory: Callable[..., Sink]) -> Callable[..., Sink]:
         _SINKS[name] = (matches, factory)
@@ -69,20 +70,22 @@ def open_sink(spec: str, info: SinkInfo, cfg: Config | VideoConfig | None = None
     return _SINKS[kind][1](spec, info, cfg, **options)
 
 
-def check_sink(spec: str, channels: int = 3) -> None:
+def check_sink(spec: str, channels: int = 3, cfg: Config | VideoConfig | None = None) -> None:
     """Refuse, without opening anything, an output that :func:`open_sink` would refuse for what
     ``spec`` itself says, whatever the source gives: a scheme no sink writes, a URL without a
     port or with an impossible address, a video type that cannot keep a cutout's alpha
-    (``channels`` 4), standard output on a terminal.  For a live source or a camera, which the
-    sinks are opened after (at their first frame), so this is said before a stream is waited
-    for or a camera turned on."""
+    (``channels`` 4), standard output on a terminal, a ``video.codec`` or ``video.preset`` of
+    ``cfg`` (as :func:`open_sink` takes it) that a video file refuses.  For a live source or a
+    camera, which the sinks are opened after (at their first frame), so this is said before a
+    stream is waited for or a camera turned on."""
     _load_builtin()
+    cfg = section_config(cfg, VideoConfig, "check_sink")
     kind = sink_kind(spec)
     if kind is None:
         _unsupported(spec)
     check = _CHECKS.get(kind)
     if check is not None:
-        check(spec, channels)
+        check(spec, channels, cfg)
 
 
 def _unsupported(spec: str) -> None:

@@ -417,11 +417,38 @@ def _squeezed(sar: Fraction, why: str) -> str:
     return f"non-square pixels ({sar.numerator}:{sar.denominator}) written as square, the picture squeezed: {why}"
 
 
-def _check_spec(spec: str, channels: int) -> None:
+def encoder_for(ext: str, channels: int, cfg: VideoConfig) -> tuple[str, str]:
+    """The encoder and pixel format a video file of type ``ext`` is written with, for frames of
+    ``channels``: ProRes 4444 for a transparent .mov, VP9 for .webm (unless ``video.codec`` is a
+    libvpx one), else ``video.codec``."""
+    if channels == 4 and ext == ".mov":
+        return "prores_ks", "yuva444p10le"
+    if ext == ".webm":
+        return (cfg.codec if cfg.codec.startswith("libvpx") else "libvpx-vp9"), \
+            ("yuva420p" if channels == 4 else "yuv420p")
+    return cfg.codec, _yuv_format(cfg.codec)
+
+
+def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
     """What :func:`open_file_sink` refuses in ``spec`` itself, for :func:`livecut.sinks.check_sink`
-    (an existing output, a missing folder: :func:`check_output`)."""
-    if not is_dir_spec(spec):  # (PNG frames keep alpha)
-        check_keeps_alpha(Path(spec).expanduser(), channels)
+    (an existing output, a missing folder: :func:`check_output`), and what a video file of its type
+    refuses in the configuration: an unknown ``video.codec`` or ``video.preset`` (they were said
+    at the first frame, after a stream was waited for or a camera turned on)."""
+    if is_dir_spec(spec):  # (PNG frames keep alpha)
+        return
+    path = Path(spec).expanduser()
+    check_keeps_alpha(path, channels)
+    check_codec(path.suffix.lower(), channels, cfg)
+
+
+def check_codec(ext: str, channels: int, cfg: VideoConfig) -> None:
+    """Refuse (as bad input) the ``video.codec`` or ``video.preset`` of ``cfg`` that a video file of
+    type ``ext`` (``.mp4``; another type: nothing to check) for frames of ``channels`` would refuse
+    when it is opened (:func:`check_encoder`, :func:`check_container`)."""
+    if ext in VIDEO_EXTS:
+        codec, pix_fmt = encoder_for(ext, channels, cfg)
+        check_encoder(codec, cfg.preset, pix_fmt)
+        check_container(codec, ext)
 
 
 def _check_once(sink) -> None:
@@ -469,16 +496,11 @@ class VideoFileSink:
         self.height = src_h - (src_h % 2)
         if self.width < 2 or self.height < 2:
             raise VideoWriteError(f"{self.path}: frame {info.width}x{info.height} is too small to encode")
+        codec, pix_fmt = encoder_for(ext, ch, self.cfg)
         if ch == 4 and ext == ".mov":
-            codec, pix_fmt = "prores_ks", "yuva444p10le"
             self.width, self.height = info.width, info.height
-        elif ext == ".webm":
-            codec = self.cfg.codec if self.cfg.codec.startswith("libvpx") else "libvpx-vp9"
-            pix_fmt = "yuva420p" if ch == 4 else "yuv420p"
-        else:
-            codec, pix_fmt = self.cfg.codec, _yuv_format(self.cfg.codec)
-            if pix_fmt.startswith("yuv422"):  # (4:2:2, ProRes: an even width only, every row kept)
-                self.height = src_h
+        elif pix_fmt.startswith("yuv422"):  # (4:2:2, ProRes: an even width only, every row kept)
+            self.height = src_h
         sar = info.sample_aspect
         #: the frames' size before they are scaled to square pixels (see below), else None
         self._unsquare: tuple[int, int] | None = None

@@ -820,7 +820,7 @@ _NO_ALPHA = ("{}: H.264 cannot keep transparency (a cutout would arrive uncut); 
              "write .mov or .webm")
 
 
-def _check_spec(spec: str, channels: int) -> None:
+def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
     """What :class:`StreamSink` refuses in ``spec`` itself, for :func:`livecut.sinks.check_sink`."""
     if spec == "-":
         _check_stdout()
