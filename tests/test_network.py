@@ -522,7 +522,7 @@ def test_pipe_output_every_frame(fmt, ch, codec, pix):
 
 @pytest.mark.parametrize("spec, fmt", [("udp://127.0.0.1:9", None), ("tcp://127.0.0.1:9", None),
                                        ("srt://127.0.0.1:9", None), ("-", "mpegts")])
-def test_a_cutout_to_an_h264_stream_is_refused(spec, fmt):
+def test_a_cutout_to_an_h264_stream_is_refused(spec, fmt, monkeypatch):
     """A cutout (BGRA) for an output in H.264 was sent without its alpha, a warning in the log
     and exit 0: the viewer got the whole picture, uncut.  Refused, before anything is opened
     (for a URL already by check_sink, before a camera is turned on); raw NUT keeps it."""
@@ -533,6 +533,12 @@ def test_a_cutout_to_an_h264_stream_is_refused(spec, fmt):
         with pytest.raises(UsageError, match="H.264 cannot keep transparency"):
             check_sink(spec, channels=4)
         check_sink(spec, channels=3)
+    else:  # (-o - as MPEG-TS was refused only at the first frame; standard output is no terminal here)
+        monkeypatch.setattr("os.isatty", lambda fd: False)
+        with pytest.raises(UsageError, match="stdout: H.264 cannot keep transparency"):
+            check_sink(spec, channels=4, cfg=VideoConfig(pipe_format=fmt))
+        check_sink(spec, channels=4, cfg=VideoConfig(pipe_format="nut"))
+        check_sink(spec, channels=3, cfg=VideoConfig(pipe_format=fmt))
     with pytest.raises(UsageError, match="H.264 cannot keep transparency"):
         open_sink(spec, SinkInfo(320, 240, 25.0, channels=4), VideoConfig(pipe_format=fmt or "nut"))
 
@@ -1175,6 +1181,7 @@ def test_a_stream_address_without_a_host_is_refused_at_once(url):
     ("cut.mp4", ["--set", "video.codec=h265"], "video.codec 'h265': no such encoder"),
     ("cut.mkv", ["--set", "video.preset=fastest"], "video.preset 'fastest': not an x264/x265 preset"),
     ("cut.mov", ["--set", "video.codec=aac"], "video.codec 'aac': is an audio encoder"),
+    ("-", ["-m", "cutout", "--set", "video.pipe_format=mpegts"], "stdout: H.264 cannot keep transparency"),
 ])
 def test_an_output_that_cannot_be_written_is_refused_before_a_stream_is_waited_for(
         out, args, why, tmp_path, monkeypatch, capsys):
@@ -1186,9 +1193,9 @@ def test_an_output_that_cannot_be_written_is_refused_before_a_stream_is_waited_f
 
     from livecut.cli import main
 
-    if out == "-":
+    if out == "-":  # (a terminal, or not: a pipe)
         isatty = os.isatty
-        monkeypatch.setattr(os, "isatty", lambda fd: fd == 1 or isatty(fd))
+        monkeypatch.setattr(os, "isatty", lambda fd: "terminal" in why if fd == 1 else isatty(fd))
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

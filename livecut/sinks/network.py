@@ -824,6 +824,10 @@ def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
     """What :class:`StreamSink` refuses in ``spec`` itself, for :func:`livecut.sinks.check_sink`."""
     if spec == "-":
         _check_stdout()
+        # (MPEG-TS: it was said at the first frame, after a camera was turned on or a stream
+        # waited for, as the README says it was not)
+        if channels == 4 and cfg.pipe_format != "nut":
+            raise UsageError(_NO_ALPHA.format("stdout"))
         return
     spec = lower_scheme(spec)
     problem = url_problem(spec)
