@@ -1334,6 +1334,12 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
         raise UsageError(f"videos with transparency (--mode {video_comp.mode}"
                          f"{', -b transparent' if video_comp.mode == 'composite' else ''}) cannot be "
                          f"{ext} files: give --video-ext .mov (ProRes 4444), .webm (VP9) or / (PNG frames)")
+    if any(it.kind == "video" for it in the_plan.todo):
+        # (a video.codec or video.preset the videos' type refuses: it was one failure a video,
+        # each after the photos before it were cut)
+        from livecut.sinks.file import check_codec
+
+        check_codec(ext.lower(), video_comp.channels, cfg.video)
     # (a picture background named by a relative path is handed on absolute: a worker reads it
     # where this process found it, whatever folder it runs in -- a Ray node's, a forkserver's;
     # ``background`` is the configuration's for the photos too, as `livecut batch -b` makes it:

@@ -409,6 +409,11 @@ def test_a_bad_background_or_a_container_without_alpha_is_refused_once(library, 
         run_batch([str(library)], out, cfg, jobs=1, mode="cutout")
     with pytest.raises(UsageError, match="not standard output"):  # (it made a folder named '-')
         run_batch([str(library)], Path("-"), cfg, jobs=1)
+    # a video.codec or video.preset the videos' type refuses: once, not one failure a video
+    for sets, said in ((["video.codec=h265"], "video.codec 'h265': no such encoder"),
+                       (["video.preset=fastest"], "video.preset 'fastest': not an x264/x265 preset")):
+        with pytest.raises(UsageError, match=said):
+            run_batch([str(library)], out, load_config(None, sets), jobs=1)
     assert not out.exists()  # nothing started, no manifest line per item
     # photos alone can be cut out whatever --video-ext says
     assert run_batch([str(library / "a.jpg")], out, cfg, jobs=1, mode="cutout").done == 1
