@@ -262,8 +262,15 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
                                 or f.metadata.get("hi") is not None and out > 0):
             raise ConfigError(f"{key}: expected a finite number, got {out}")
     else:
+        choices = f.metadata.get("choices")
+        if key == "segment.method":
+            choices = _method_names(choices)
         if not isinstance(value, str):
-            raise ConfigError(f"{key}: expected a string, got {value!r}")
+            # (video.deinterlace = true, --set segment.tta=true: "expected a string, got True",
+            # without the words it takes)
+            shown = str(value).lower() if isinstance(value, bool) else repr(value)
+            want = f"one of {', '.join(choices)}" if choices else "a string"
+            raise ConfigError(f"{key}: expected {want}, got {shown}")
         out = value
     meta = f.metadata
     choices = meta.get("choices")

@@ -103,7 +103,10 @@ def test_documented_ranges_in_default_toml():
     ("segment.fill_holes=2", "segment.fill_holes"),
     ("segment.method=magic", "segment.method"),
     ("segment.keep=some", "segment.keep"),
-    ("segment.method=3", "segment.method"),
+    ("segment.method=3", "segment.method: expected one of focusnet, focus, canny, got 3"),
+    ("video.deinterlace=true", "video.deinterlace: expected one of auto, on, off, got true"),
+    ("segment.tta=false", "segment.tta: expected one of auto, flip, off, got false"),
+    ("video.codec=1", "video.codec: expected a string, got 1"),
     ("composite.mode=sepia", "composite.mode"),
     ("composite.blur_strength=5", "composite.blur_strength"),
     ("smooth.rate=0", "smooth.rate"),
@@ -434,7 +437,7 @@ def test_set_edge_forms():
     assert load_config(None, ["segment.threshold=0.5", "segment.threshold=0.6"]).segment.threshold == 0.6
     with pytest.raises(ConfigError, match="segment.threshold: expected a number, got ''"):
         load_config(None, ["segment.threshold="])
-    with pytest.raises(ConfigError, match="segment.method: expected a string"):
+    with pytest.raises(ConfigError, match=r"segment.method: expected one of focusnet, focus, canny, got \[1, 2\]"):
         load_config(None, ["segment.method=[1, 2]"])
 
 
