@@ -1181,6 +1181,7 @@ def test_a_stream_address_without_a_host_is_refused_at_once(url):
     ("cut.mp4", ["--set", "video.codec=h265"], "video.codec 'h265': no such encoder"),
     ("cut.mkv", ["--set", "video.preset=fastest"], "video.preset 'fastest': not an x264/x265 preset"),
     ("cut.mov", ["--set", "video.codec=aac"], "video.codec 'aac': is an audio encoder"),
+    ("cut.mp4", ["--set", "video.codec=libx265", "--set", "video.crf=60"], "video.crf: 60 is above 51"),
     ("-", ["-m", "cutout", "--set", "video.pipe_format=mpegts"], "stdout: H.264 cannot keep transparency"),
 ])
 def test_an_output_that_cannot_be_written_is_refused_before_a_stream_is_waited_for(

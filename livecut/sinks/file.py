@@ -294,6 +294,12 @@ def _yuv_format(name: str) -> str:
     return fallback if fallback in formats and "yuv420p" not in formats else "yuv420p"
 
 
+def _check_crf(codec: str, cfg: VideoConfig) -> None:
+    """Refuse a ``video.crf`` above 51 for x265 (the key takes VP9's 0-63; x265 fails to open)."""
+    if codec in ("libx265", "hevc") and cfg.crf > 51:
+        raise ConfigError(f"video.crf: {cfg.crf} is above 51, the most x265 takes")
+
+
 def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) -> tuple[dict[str, str], dict]:
     """(encoder options, codec context attributes) for ``codec`` writing ``pix_fmt``: quality
     and speed from ``video.crf`` / ``video.preset``, and the threading chosen for this machine."""
@@ -311,8 +317,7 @@ def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) ->
         return {"strict": "unofficial"}, {}
     if codec == "mpeg1video":  # (the frame rates it lists beyond the standard's: 15, 12, 10, 5)
         return {"strict": "unofficial"}, {}
-    if codec in ("libx265", "hevc") and cfg.crf > 51:  # (the key takes VP9's 0-63; x265 fails to open)
-        raise ConfigError(f"video.crf: {cfg.crf} is above 51, the most x265 takes")
+    _check_crf(codec, cfg)
     opts = {"crf": str(cfg.crf)}
     if codec in ("libx264", "libx265", "h264", "hevc"):
         opts["preset"] = cfg.preset
@@ -432,8 +437,8 @@ def encoder_for(ext: str, channels: int, cfg: VideoConfig) -> tuple[str, str]:
 def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
     """What :func:`open_file_sink` refuses in ``spec`` itself, for :func:`livecut.sinks.check_sink`
     (an existing output, a missing folder: :func:`check_output`), and what a video file of its type
-    refuses in the configuration: an unknown ``video.codec`` or ``video.preset`` (they were said
-    at the first frame, after a stream was waited for or a camera turned on)."""
+    refuses in the configuration: an unknown ``video.codec`` or ``video.preset``, x265 above crf 51
+    (they were said at the first frame, after a stream was waited for or a camera turned on)."""
     if is_dir_spec(spec):  # (PNG frames keep alpha)
         return
     path = Path(spec).expanduser()
@@ -442,13 +447,14 @@ def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
 
 
 def check_codec(ext: str, channels: int, cfg: VideoConfig) -> None:
-    """Refuse (as bad input) the ``video.codec`` or ``video.preset`` of ``cfg`` that a video file of
-    type ``ext`` (``.mp4``; another type: nothing to check) for frames of ``channels`` would refuse
-    when it is opened (:func:`check_encoder`, :func:`check_container`)."""
+    """Refuse (as bad input) the ``video.codec``, ``video.preset`` or ``video.crf`` of ``cfg`` that a
+    video file of type ``ext`` (``.mp4``; another type: nothing to check) for frames of ``channels``
+    would refuse when it is opened (:func:`check_encoder`, :func:`check_container`)."""
     if ext in VIDEO_EXTS:
         codec, pix_fmt = encoder_for(ext, channels, cfg)
         check_encoder(codec, cfg.preset, pix_fmt)
         check_container(codec, ext)
+        _check_crf(codec, cfg)
 
 
 def _check_once(sink) -> None:
