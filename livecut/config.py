@@ -213,7 +213,11 @@ def _as_preset(name: str) -> Path | None:
     current one, e.g. quality/, does not hide the preset; a pipe, -c <(...) or /dev/stdin,
     is read.)"""
     p = Path(name)
-    if p.suffix or (p.exists() and not p.is_dir()):
+    # (a path, ./fast or /etc/livecut/site, is a file's: it was read as config/./fast.toml, the
+    # shipped preset whatever the folder held, as /etc/livecut/site.toml, and ../pyproject as the
+    # checkout's pyproject.toml; a folder named alone, shots/, is still said as one, below)
+    if p.suffix or (p.exists() and not p.is_dir()) or "/" in name.rstrip("/") or os.sep in name.rstrip(os.sep) \
+            or name.startswith("~"):
         return None
     return presets_dir() / f"{name}.toml"
 
@@ -438,10 +442,17 @@ def _read_toml(path: Path) -> dict[str, Any]:
             data = fh.read()
             return tomllib.loads(data.decode(text_codec(data, "utf-8")).removeprefix("\ufeff"))
     except FileNotFoundError:
-        # (-c fast.toml, meaning the shipped preset, is a file name: say what the preset's is)
-        hint = (f" (the shipped preset is -c {path.stem})"
-                if path.suffix == ".toml" and (presets_dir() / path.name).is_file() else "")
+        # (-c fast.toml or ./fast, meaning the shipped preset, is a file name: say what the
+        # preset's is; ./site meaning ./site.toml: say that file)
+        hint = ""
+        if not path.suffix and path.with_suffix(".toml").is_file():
+            hint = f" (did you mean {path.with_suffix('.toml')}?)"
+        elif path.suffix in ("", ".toml") and (presets_dir() / f"{path.stem}.toml").is_file():
+            hint = f" (the shipped preset is -c {path.stem})"
         raise ConfigError(f"{path}: config file not found{hint}") from None
+    except IsADirectoryError:  # (it was "cannot read config: Is a directory")
+        raise ConfigError(f"{path}: is a folder; give a preset ({', '.join(preset_names())}) or a .toml "
+                          "file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except UnicodeDecodeError as exc:

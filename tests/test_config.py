@@ -532,3 +532,21 @@ def test_methods_says_where_the_presets_and_the_list_of_keys_are():
     line = next(ln for ln in r.stdout.splitlines() if ln.startswith("presets:"))
     assert "presets: default, fast, quality" in line
     assert f"in {presets_dir()}" in line and "default.toml lists every key" in line
+
+
+def test_a_path_without_its_suffix_is_a_file_not_a_preset(tmp_path, monkeypatch):
+    """-c ./fast was the shipped preset whatever the folder held, -c /x/site read /x/site.toml
+    and -c ../pyproject the checkout's pyproject.toml: a name with a folder in it was looked for
+    as config/NAME.toml.  A path is a file's; a folder given as a config file says so."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match=r"fast: config file not found \(the shipped preset is -c fast\)$"):
+        load_config("./fast")
+    site = _write(tmp_path, "[segment]\nwork_size = 200\n", "site.toml")
+    with pytest.raises(ConfigError, match=rf"site: config file not found \(did you mean {site}\?\)$"):
+        load_config(str(tmp_path / "site"))
+    with pytest.raises(ConfigError, match=r"config file not found$"):
+        load_config("../pyproject")
+    (tmp_path / "old.toml").mkdir()
+    with pytest.raises(ConfigError, match=r"old\.toml: is a folder; give a preset \(default, fast, quality\)"):
+        load_config("old.toml")
+    assert load_config(str(site)).segment.work_size == 200 and load_config("fast").segment.work_size == 192
