@@ -205,3 +205,20 @@ def test_readme_headline_counts_the_shipped_networks():
     assert words[m.group(1)] == len(models), [p.name for p in models]
     total = sum(p.stat().st_size for p in models) / 1e6
     assert abs(float(m.group(2)) - total) < 0.1, f"{total:.2f} MB"
+
+
+def test_the_configuration_section_lists_every_key_with_its_default():
+    """The README's Configuration section named a few keys and sent the reader to
+    config/default.toml for the rest: it lists each section's keys with their defaults, as the
+    dataclasses hold them (one line a section, a TOML inline table's items)."""
+    import dataclasses
+    import tomllib
+
+    from livecut.config import Config
+
+    section = README.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    listed = {m.group(1): tomllib.loads(f"t = {{{m.group(2)}}}")["t"]
+              for m in re.finditer(r"^- `\[(\w+)\]` (.+)$", section, re.M)}
+    cfg = Config()
+    want = {s.name: dataclasses.asdict(getattr(cfg, s.name)) for s in dataclasses.fields(cfg)}
+    assert listed == want
