@@ -226,6 +226,11 @@ def preset_names() -> list[str]:
     return sorted(p.stem for p in presets_dir().glob("*.toml"))
 
 
+def _shown(value: Any) -> str:
+    """A value in an error as it was written: ``true``, not Python's ``True``."""
+    return str(value).lower() if isinstance(value, bool) else repr(value)
+
+
 def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
     key = f"{section}.{f.name}"
     default = f.default
@@ -248,7 +253,7 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
                 raise ValueError
             out = int(value)
         except (TypeError, ValueError):
-            raise ConfigError(f"{key}: expected an integer, got {value!r}") from None
+            raise ConfigError(f"{key}: expected an integer, got {_shown(value)}") from None
     elif isinstance(default, float):
         try:
             if isinstance(value, bool):
@@ -258,7 +263,7 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
             raise ConfigError(f"{key}: expected a finite number, got an integer of {len(str(abs(value)))} "
                               "digits") from None
         except (TypeError, ValueError):
-            raise ConfigError(f"{key}: expected a number, got {value!r}") from None
+            raise ConfigError(f"{key}: expected a number, got {_shown(value)}") from None
         # NaN passes every comparison below; inf only where the key has no bound
         if math.isnan(out):
             raise ConfigError(f"{key}: expected a number, got nan")
@@ -272,9 +277,8 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
         if not isinstance(value, str):
             # (video.deinterlace = true, --set segment.tta=true: "expected a string, got True",
             # without the words it takes)
-            shown = str(value).lower() if isinstance(value, bool) else repr(value)
             want = f"one of {', '.join(choices)}" if choices else "a string"
-            raise ConfigError(f"{key}: expected {want}, got {shown}")
+            raise ConfigError(f"{key}: expected {want}, got {_shown(value)}")
         out = value
     meta = f.metadata
     choices = meta.get("choices")

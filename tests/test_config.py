@@ -107,6 +107,8 @@ def test_documented_ranges_in_default_toml():
     ("video.deinterlace=true", "video.deinterlace: expected one of auto, on, off, got true"),
     ("segment.tta=false", "segment.tta: expected one of auto, flip, off, got false"),
     ("video.codec=1", "video.codec: expected a string, got 1"),
+    ("video.crf=true", "video.crf: expected an integer, got true"),
+    ("segment.threshold=false", "segment.threshold: expected a number, got false"),
     ("composite.mode=sepia", "composite.mode"),
     ("composite.blur_strength=5", "composite.blur_strength"),
     ("smooth.rate=0", "smooth.rate"),
