@@ -413,9 +413,21 @@ def _top_level_hint(key: str) -> str:
 def parse_override(text: str) -> dict[str, dict[str, Any]]:
     """``"segment.work_size=256"`` -> ``{"segment": {"work_size": "256"}}`` (value coerced later)."""
     if "=" not in text:
+        # (a section alone, or a key without its value: both were "expected section.key=value")
+        name = text.strip()
+        if name in SECTIONS:
+            raise ConfigError(f"--set {text!r}: [{name}] is a section; give one of its keys and a value, "
+                              f"section.key=value, e.g. {name}.{fields(SECTIONS[name])[0].name}=... (keys: "
+                              f"{', '.join(f.name for f in fields(SECTIONS[name]))})")
+        if "." in name:
+            raise ConfigError(f"--set {text!r}: no value; expected section.key=value: {name}=VALUE")
         raise ConfigError(f"--set {text!r}: expected section.key=value")
     key, value = text.split("=", 1)
     key = key.strip()
+    if key == "preset":  # (it was "the key must be section.key, e.g. video.preset": x264's speed)
+        shown = value.strip().strip("'\"") or "PRESET"
+        raise ConfigError(f"--set {text!r}: a preset is chosen with -c {shown} (--config; presets: "
+                          f"{', '.join(preset_names())}); video.preset is x264's speed")
     if "." not in key:
         owners = [name for name, cls in SECTIONS.items() if key.lower() in {f.name for f in fields(cls)}]
         example = f"{owners[0]}.{key.lower()}" if owners else "segment.work_size"

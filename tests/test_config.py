@@ -127,6 +127,20 @@ def test_malformed_override(text):
         load_config(None, [text])
 
 
+@pytest.mark.parametrize("text,said", [
+    ("segment", r"\[segment\] is a section; give one of its keys and a value, section.key=value, e.g. "
+                r"segment.method=\.\.\. \(keys: method, work_size, "),
+    ("video.crf", r"no value; expected section.key=value: video.crf=VALUE$"),
+    ("preset=quality", r"a preset is chosen with -c quality \(--config; presets: default, fast, quality\); "
+                       r"video.preset is x264's speed$"),
+])
+def test_a_section_alone_a_key_without_value_or_a_preset_say_what_to_give(text, said):
+    """They were "expected section.key=value" alone, and --set preset=quality "the key must be
+    section.key, e.g. video.preset" (x264's speed, not the preset meant)."""
+    with pytest.raises(ConfigError, match=said):
+        load_config(None, [text])
+
+
 def _write(tmp_path: Path, text: str, name: str = "my.toml") -> Path:
     p = tmp_path / name
     p.write_text(text)
