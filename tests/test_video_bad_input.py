@@ -272,7 +272,7 @@ def test_missing_camera():
 
 def test_preview_without_display(tmp_path):
     src = make_clip(tmp_path / "p.mp4", n=5)
-    _one_line_error(run_cli("run", str(src), "--preview"), 1, "display")
+    _one_line_error(run_cli("run", str(src), "--preview"), 2, "display")
 
 
 def test_file_needs_an_output(tmp_path):
