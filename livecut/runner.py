@@ -6,7 +6,9 @@
   before processing took them are counted as drops, except while the run is paused
   (so are processed frames a slow writer could not take: the oldest waiting for it goes).  A source that
   sends in bursts (HLS) keeps a few seconds of frames, and its processed frames
-  wait for the writer (the preview polled meanwhile).
+  wait for the writer (the preview polled meanwhile).  A source that holds its frames (a stream
+  over HTTP without its size, until its pace says it is live; for good when it is a file) drops
+  none: its reader waits for room, the source reading ahead meanwhile.
 - Processing runs in the calling (main) thread, so Ctrl-C lands there and GUI
   sinks (the preview window) are driven from the main thread.
 - An exception in any stage sets the stop event; the main loop notices within
@@ -492,6 +494,7 @@ class Pipeline:
         self._mailbox: collections.deque = collections.deque(maxlen=max(1, int(getattr(source, "live_buffer", 1))))
         self._mail_lock = threading.Lock()
         self._mail_ready = threading.Event()
+        self._mail_room = threading.Event()  #: a frame was taken from the mailbox
         self._outq: queue.Queue = queue.Queue(maxsize=self.queue_size)
         self._free: queue.Queue = queue.Queue()
         self._ring: list[np.ndarray] = []
@@ -552,7 +555,15 @@ class Pipeline:
                             f"processing stage failed: {type(exc).__name__}: {exc}"))
                         return
                 if self.live:
+                    self._wait_for_room()
                     with self._mail_lock:
+                        if (self._mailbox.maxlen > 1 and getattr(self.source, "live_buffer", 1) == 1
+                                and not self._holding()):
+                            # (a stream found live after its frames were held: those waiting go
+                            # but the newest, its latency a live stream's at once)
+                            if not self.paused():
+                                self.stats.dropped += max(0, len(self._mailbox) - 1)
+                            self._mailbox = collections.deque(self._mailbox, maxlen=1)
                         # (the oldest waiting goes: a drop, unless the run is paused -- passed
                         # over, as asked: a camera paused 10 s in the preview counted 300 drops)
                         if len(self._mailbox) == self._mailbox.maxlen and not self.paused():
@@ -571,6 +582,25 @@ class Pipeline:
             self._mail_ready.set()
         else:
             self._put(self._inq, _END)
+
+    def _holding(self) -> bool:
+        """Whether the live source's frames are not to be dropped now (``source.holding``: a
+        stream over HTTP without its size, until its pace says it is live, or for good when it
+        says it is a file: see StreamSource._judge)."""
+        return bool(getattr(self.source, "holding", False))
+
+    def _wait_for_room(self) -> None:
+        """While the live source holds its frames (see _holding), wait for room in the mailbox
+        instead of dropping the oldest frame waiting there, the source reading ahead meanwhile
+        (``source.read_ahead()``, where it has it: its pace is timed as it comes)."""
+        read_ahead = getattr(self.source, "read_ahead", None)
+        while self._holding() and not self._stop.is_set():
+            with self._mail_lock:
+                if len(self._mailbox) < self._mailbox.maxlen:
+                    return
+                self._mail_room.clear()
+            if read_ahead is None or not read_ahead():
+                self._mail_room.wait(POLL)
 
     _live_ended = False
     #: the reader thread is inside ``source.read()``
@@ -604,6 +634,7 @@ class Pipeline:
             return None
         with self._mail_lock:
             frame = self._mailbox.popleft() if self._mailbox else None
+            self._mail_room.set()
             if not self._mailbox:
                 self._mail_ready.clear()
             if frame is None and self._live_ended:
@@ -660,9 +691,10 @@ class Pipeline:
                 self._free.put(b)
         while True:
             try:
-                buf = self._free.get(timeout=0 if self.live else POLL)
+                live = self.live and not self._holding()  # (a frame held waits for the writer)
+                buf = self._free.get(timeout=0 if live else POLL)
             except queue.Empty:
-                if self.live:
+                if live:
                     return None
                 self._check()
                 continue
@@ -737,8 +769,6 @@ class Pipeline:
         # (stalled), a file's wait (a read on a dead mount, a slow output) is not
         stalled = [f for f in ((getattr(s, "stalled", None) if self.live else None) or getattr(s, "poll", None)
                                for s in self.main_sinks) if f is not None]
-        # a live source that keeps only its newest frame (a camera, RTSP): so does the writer's queue
-        newest = self.live and self._mailbox.maxlen == 1
         # processed frames dropped before the writer took them (a live source, the writer
         # behind): not counted against max_frames, which is frames written (as ffmpeg's -frames)
         # -- unless the writer wrote nothing for WRITER_STALL (stuck: it would never get there)
@@ -789,7 +819,10 @@ class Pipeline:
                     if buf is None:
                         self._count_dropped(1)
                         lost += 1
-                    elif newest:
+                    elif self.live and self._mailbox.maxlen == 1:
+                        # a live source that keeps only its newest frame (a camera, RTSP; a stream
+                        # over HTTP without its size once found live, see _reader): so does the
+                        # writer's queue
                         n = self._put_newest((buf, frame.pts, frame.captured_at))
                         self._count_dropped(n)
                         lost += n
@@ -839,6 +872,8 @@ class Pipeline:
                 self.late_signal = sig  # (the run was failing already: its error is the one raised)
             st.elapsed = time.perf_counter() - st.started
             st.corrupt = getattr(self.source, "corrupt", 0)
+            with self._mail_lock:  # (a live source's frames it skipped itself, see StreamSource._judge)
+                st.dropped += getattr(self.source, "skipped", 0)
             st.lead_dropped = getattr(self.source, "lead_dropped", 0)
         self._check()
         return st
@@ -1363,8 +1398,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                                                      inputs=inputs, **out_opts))
             sinks.append(out_sink)
         for k, o in extra_sinks:
-            if k == "vcam" and (kind == "camera" or (not file_src and getattr(source, "live", True)
-                                                     and getattr(source, "live_buffer", 1) == 1)):
+            if k == "vcam" and (kind == "camera" or (not file_src and getattr(source, "live", True) and (
+                    getattr(source, "live_buffer", 1) == 1 or getattr(source, "probation", False)))):
                 # a camera's or a live stream's frames come at their own pace: pacing them again
                 # only delays the picture (to the first frame's latency, warm-up included) and
                 # drops frames (a stream that sends in bursts, HLS, is still paced: smoothed out)

@@ -1530,6 +1530,80 @@ def test_an_mpegts_file_sent_chunked_over_http_ends_at_its_end(tmp_path):
     assert len(got) > 40 and src.reconnects >= 1 and not src.warnings, (len(got), src.warnings)
 
 
+def test_an_mpegts_file_sent_chunked_keeps_every_frame_through_a_slow_processing(tmp_path, monkeypatch, capsys):
+    """A file sent without its size (chunked) was read as a live stream until its end: through
+    the CLI, with a processing slower than the file came, 7 of its 250 frames were written,
+    exit 0.  Its frames are held until their pace says what it is: faster than they play, a
+    file (every frame kept, said in the warnings), the packets read ahead meanwhile (the
+    processing's queue full: the pace is the server's, not the processing's)."""
+    require_ffmpeg()
+    import av
+
+    import livecut.runner as runner
+    from livecut.cli import main
+
+    clip = tmp_path / "c.ts"  # (20 s at 5 fps: 100 frames, more than the 20 held at once)
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=5", "-t", "20",
+                    "-g", "5", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)], check=True, timeout=60)
+    real = runner.Processor.__call__
+
+    def slow(self, *a, **kw):  # (the frames come at once: a live source's policy drops)
+        time.sleep(0.04)
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(runner.Processor, "__call__", slow)
+    handler = _chunked(clip.read_bytes())
+    out = tmp_path / "o.mp4"
+    with _http_server(handler) as base, pytest.raises(SystemExit) as info:
+        main(["run", f"{base}/c.ts", "-o", str(out), "--set", "video.open_timeout=5"])
+    err = capsys.readouterr().err
+    assert info.value.code == 0, err
+    with av.open(str(out)) as c:
+        n = sum(1 for _ in c.decode(video=0))
+    assert n == 100 and handler.answers == 1 and "dropped" not in err, (n, err)
+    assert "read as a file, every frame kept" in err, err
+
+
+def test_a_live_stream_sent_chunked_is_still_read_as_live(tmp_path):
+    """A live stream sent without its size (chunked, at the pace it plays), its frames held
+    while on probation, is found live: the frames held go but the newest, and the newest is
+    kept from then on (frames dropped where the processing is slower), its latency a live
+    stream's again; said in the warnings."""
+    require_ffmpeg()
+    from livecut.runner import Pipeline
+    from livecut.sources.stream import StreamSource
+
+    clip = tmp_path / "live.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "12",
+                    "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)], check=True, timeout=60)
+
+    class Sink:
+        main_thread = False
+
+        def __init__(self):
+            self.at = []
+
+        def write(self, image, pts=None):
+            self.at.append((time.monotonic(), pts))
+
+    def slow(image, need, pre=None):  # (12 frames a second of a 25 fps stream)
+        time.sleep(0.08)
+        return image, image
+
+    sink = Sink()
+    with _http_server(_chunked(clip.read_bytes(), 12.0)) as base:
+        with StreamSource(f"{base}/live.ts", VideoConfig(open_timeout=5, read_timeout=2)) as src:
+            st = Pipeline(src, slow, [sink], max_frames=85).run()
+    assert any("read as a live stream" in w for w in src.warnings), src.warnings
+    assert src.live and not src.holding and src.reconnects == 0
+    t0, p0 = sink.at[0]  # (how far behind the stream each frame written is, against the first)
+    behind = [(t - t0) - (p - p0) for t, p in sink.at]
+    # (held for the 4 s of probation at most; found live, as late as at the first frame)
+    late = [b for (t, _), b in zip(sink.at, behind) if t - t0 > 5.5]
+    assert st.dropped > 50 and max(behind) < 5 and late and max(late) < 0.8, (
+        st.dropped, max(behind), late)
+
+
 def test_mpegts_recordings_joined_end_to_end_over_http_keep_their_second_part(tmp_path):
     """(their time goes back where the second starts, as it does for a file read again from its
     start by FFmpeg's reconnection: not the same picture, so its frames are delivered)"""

@@ -21,12 +21,15 @@ A stream is ``live`` (the runner keeps only the newest frame) unless it is a fil
 over HTTP(S) -- a known duration (an MP4, an HLS VOD playlist) or, else, a Content-Length
 (an MPEG-TS from a server without byte ranges; not a made-up one, as some servers send for a
 live stream: see :func:`made_up_size`) -- which is read frame by frame and ends at its end.
-One sent without its size (chunked) is read as live, and its end, come faster than it plays, is
-the end (see :meth:`StreamSource._sent_whole`).
+One sent without its size (chunked) is on probation, its frames held (:attr:`StreamSource.holding`)
+and its packets read ahead meanwhile, until their pace says it is a file or live (see
+:meth:`StreamSource._judge`); one read as live whose end came faster than it plays is a file all
+the same, its end the end (see :meth:`StreamSource._sent_whole`).
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import logging
@@ -329,6 +332,8 @@ class StreamSource:
         self._bridge: FfmpegBridge | None = None   # srt://: the ffmpeg subprocess
         self._srt_reader: PipeReader | None = None  # srt://: its pipe, as PyAV reads it
         self._frames: Iterator[Any] | None = None
+        #: a stream on probation: the packets read ahead, not yet decoded (see read_ahead)
+        self._ahead: collections.deque = collections.deque()
         self._to_bgr = BgrReader()  # (the frames with their own matrix and range)
         self._index = 0
         self._closed = False
@@ -380,6 +385,9 @@ class StreamSource:
         opts = {**input_options(self.url, self.rtsp_transport), **self._tls}
         wait = self.cfg.open_timeout if open_timeout is None else open_timeout
         self._connected_at, self._count = time.monotonic(), 0
+        self._arrivals, self._reading_from = 0, None
+        self._ahead.clear()
+        self._ahead_bytes, self._ahead_end, self._packets = 0, None, None
         if url_scheme(self.url) == "srt":
             container = self._open_srt(opts, wait)
         else:
@@ -420,7 +428,7 @@ class StreamSource:
             sized = (self.url.lower().startswith(("http://", "https://")) and isinstance(size, int) and size > 0
                      and container.format.name not in BURST_FORMATS + WALLCLOCK_FORMATS)
             self.finite = self.url.lower().startswith(("http://", "https://")) and (
-                duration is not None or (sized and not made_up_size(size)))
+                duration is not None or (sized and not made_up_size(size)) or self._sent_as_file)
             #: a length that looks made up: a live stream's, or a file's of that very size (see _sent_whole)
             self._made_up = size if sized and not self.finite else None
             if self.finite and duration is None:
@@ -434,7 +442,15 @@ class StreamSource:
             #: segment at a time, in a burst: room for a few seconds of it
             self.live_buffer = 1
             self._replays = container.format.name in BURST_FORMATS
-            if self._replays:  # (4 s of frames, at most LIVE_BUFFER_BYTES)
+            # a stream over HTTP(S) without its size (chunked: a live MPEG-TS or FLV, or a file
+            # from a dynamic server or a proxy) is on probation until its frames' pace says
+            # which it is (see _judge): its frames are held meanwhile, none dropped
+            self.probation = (self.url.lower().startswith(("http://", "https://")) and not self.finite
+                              and not sized and not self._replays and not self._arrival_time
+                              and not self._judged)
+            self.holding = self.probation or self._sent_as_file
+            self._video_index = stream.index
+            if self._replays or self.holding:  # (4 s of frames, at most LIVE_BUFFER_BYTES)
                 frame_bytes = 3 * max(1, (ctx.width or 1920) * (ctx.height or 1080))
                 self.live_buffer = max(8, min(int(4 * (fps or 25)), LIVE_BUFFER_BYTES // frame_bytes))
             if ctx.width and ctx.height:  # a header claiming absurd dimensions: refuse now
@@ -521,7 +537,21 @@ class StreamSource:
         (audio) go on.  PyAV's read timeout starts again at every packet of any stream: a
         camera whose video stopped while its audio went on was never taken for stalled (no
         frame, no reconnection, no end until Ctrl-C).  Time the caller spends between frames
-        does not count."""
+        does not count.  A stream on probation: its packets as :meth:`_next_packet` gives them
+        (those read ahead first, see read_ahead)."""
+        if self.probation:
+            self._packets = container.demux()
+            limit = first_within
+            due = time.monotonic() + limit
+            while (packet := self._next_packet()) is not None:
+                if packet.stream.index == stream.index:
+                    for frame in packet.decode():
+                        yield frame
+                        limit = self.cfg.read_timeout
+                        due = time.monotonic() + limit
+                if len(container.streams) > 1 and time.monotonic() > due and not self._ahead:
+                    raise TimeoutError(f"no frame for {limit:g} s")
+            return
         if len(container.streams) <= 1:  # (every packet is the video's: PyAV's timeout is it)
             yield from container.decode(stream)
             return
@@ -568,7 +598,9 @@ class StreamSource:
             bridge.close()
 
     def _disconnect(self) -> None:
-        self._frames = None
+        self._frames = self._packets = None
+        self._ahead.clear()
+        self._ahead_bytes, self._ahead_end = 0, None
         if self._container is not None:
             try:
                 self._container.close()
@@ -982,6 +1014,114 @@ class StreamSource:
                              "stream, the newest frame kept where the processing fell behind, and ended at its end")
         return True
 
+    #: a stream over HTTP(S) without its size, not yet known to be live or a file: its frames
+    #: are held, none dropped (see _judge)
+    probation = False
+    #: its frames are not to be dropped (read by the runner): a stream on probation, or one
+    #: found to be a file sent without its size
+    holding = False
+    _judged = False        #: a stream on probation was found live or a file (see _judge)
+    _sent_as_file = False  #: ... found a file: it is read as one (every frame, its end the end)
+    _video_index = 0       #: the index of the current connection's video stream
+    _packets: Iterator[Any] | None = None  #: a stream on probation: its connection's packets
+    _ahead_bytes = 0       #: the size of the packets read ahead
+    #: the end that read_ahead met (StopIteration, or the error raised), given after its packets
+    _ahead_end: Any = None
+    _arrivals = 0          #: the current connection's video packets, as they came
+    #: frames read ahead and skipped, not delivered (counted as dropped by the runner)
+    skipped = 0
+    _reading_from: float | None = None  #: time.monotonic() of the first of them
+
+    def _next_packet(self) -> Any:
+        """The next packet of a stream on probation: the first of those read ahead, else the
+        connection's next (None at its end); an error that read_ahead met is raised after the
+        packets before it."""
+        if self._ahead:
+            packet = self._ahead.popleft()
+            self._ahead_bytes -= packet.size
+            return packet
+        if self._ahead_end is not None:
+            end, self._ahead_end = self._ahead_end, None
+            if end is StopIteration:
+                return None
+            raise end
+        packet = next(self._packets, None)  # type: ignore[arg-type]
+        if packet is not None:
+            self._arrived(packet)
+        return packet
+
+    def read_ahead(self) -> bool:
+        """Read the next packet of a stream on probation into memory (not decoded), for the
+        runner to call while its queue is full of frames held (see :attr:`holding`): the packets'
+        pace is the server's, not the processing's, however slow -- a file sent without its size
+        that came as fast as the processing took it looked live.  False when there is nothing to
+        do (not on probation, :data:`AHEAD_BYTES` read ahead, the connection's end met)."""
+        with self._reading, self._io():
+            if (not self.probation or self._packets is None or self._ahead_end is not None or self._closed
+                    or self._stop.is_set() or self._ahead_bytes >= AHEAD_BYTES):
+                return False
+            try:
+                packet = next(self._packets)
+            except StopIteration:
+                self._ahead_end = StopIteration
+            except (av.error.FFmpegError, OSError) as exc:  # (raised where its packets end)
+                self._ahead_end = exc
+            else:
+                self._ahead.append(packet)
+                self._ahead_bytes += packet.size
+                self._arrived(packet)
+            return True
+
+    def _arrived(self, packet: Any) -> None:
+        """Count a video packet of a stream on probation as it came, and judge it (see _judge)."""
+        if packet.stream.index != self._video_index or not packet.size:
+            return
+        self._arrivals += 1
+        if self._reading_from is None:
+            self._reading_from = time.monotonic()
+        if self.probation:
+            self._judge()
+
+    def _judge(self) -> None:
+        """End the probation of a stream over HTTP(S) without its size (chunked: no
+        Content-Length, no duration) once its frames' pace says what it is.  Taken for live,
+        such a file dropped frames wherever the processing was slower than it came (7 of 250
+        written, exit 0); taken for a file, a live stream would fall ever further behind.
+
+        Its frames came over :data:`FILE_PACE` times as fast as they play (counted in frames, as
+        in _sent_whole: a clock that jumps is no file), past a live server's first burst
+        (:data:`LIVE_BURST` s), since it was asked for: a file, read as one -- every frame, its
+        end the end of the run.  Not so after :data:`PROBATION` s of reading it: live, the newest
+        frame kept from now on, the packets read ahead skipped to the newest key frame (the
+        runner drops the frames it holds but the newest), its latency back to a live stream's.
+        The packets are counted as they come (read ahead while the runner's queue is full: see
+        read_ahead), not as the processing takes them.  Said in the warnings either way."""
+        now = time.monotonic()
+        took = now - self._connected_at
+        plays = self._arrivals * self._step
+        if plays > FILE_PACE * took + LIVE_BURST:
+            self.probation, self._judged, self._sent_as_file = False, True, True
+            self.finite, self.live, self._seek_resumes = True, False, False
+            log.info("stream %s: a file sent without its size (%.0f s of video came in %.1f s): "
+                     "read as a file", self.safe_url, plays, took)
+            self.warnings.append(f"{self.safe_url}: sent without its size (chunked), its frames came faster than "
+                                 f"they play ({plays:.0f} s of video in {took:.1f} s): read as a file, every "
+                                 "frame kept, its end the end")
+        elif now - (self._reading_from or now) > PROBATION:
+            self.probation, self._judged, self.holding, self.live_buffer = False, True, False, 1
+            keys = [i for i, p in enumerate(self._ahead) if p.stream.index == self._video_index and p.is_keyframe]
+            skipped = 0
+            if keys and keys[-1] > 0:  # (the decoder goes on from a key frame)
+                for _ in range(keys[-1]):
+                    skipped += self._ahead[0].stream.index == self._video_index
+                    self._ahead_bytes -= self._ahead.popleft().size
+            self.skipped += skipped
+            log.info("stream %s: sent without its size at the pace it plays (%.0f s of video in %.1f s): "
+                     "read as live%s", self.safe_url, plays, took,
+                     f" ({skipped} frames waiting skipped)" if skipped else "")
+            self.warnings.append(f"{self.safe_url}: sent without its size (chunked) at the pace it plays: read as "
+                                 "a live stream, the newest frame kept where the processing falls behind")
+
     def _cut_again(self, reason: str) -> bool:
         """Whether to give up on a file over HTTP lost (``reason``) after the same frame as the
         connections before, :data:`CUT_TRIES` times in a row: a server that sends less than its
@@ -1104,6 +1244,13 @@ FILE_PACE = 2.0
 #: seconds of frames a live server may send at once to a new viewer (its cache of the last key
 #: frame's group of pictures)
 LIVE_BURST = 5.0
+#: seconds of reading a stream over HTTP(S) without its size (see StreamSource._judge) after
+#: which, its frames not come over FILE_PACE times as fast as they play, it is live (a file that
+#: comes over 3.25 times as fast shows itself by then; one slower is read as live, and ends at
+#: its end: see StreamSource._sent_whole)
+PROBATION = 4.0
+#: the most memory the packets of a stream on probation read ahead may take
+AHEAD_BYTES = 64 << 20
 #: why a live stream that FFmpeg ended is reconnected to
 ENDED = "the server ended the stream"
 #: demuxers that deliver a live stream a segment at a time (see StreamSource.live_buffer)
