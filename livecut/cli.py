@@ -709,7 +709,7 @@ def file_(
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="OUTPUT", rich_help_panel=P_OUTPUT,
                                          help=".mp4/.m4v/.mkv/.avi (H.264), .mov (ProRes 4444 if transparent), "
                                               ".webm (VP9), DIR/ for PNG frames, - for a NUT/MPEG-TS "
-                                              "stream on stdout, a udp:// tcp:// srt:// rtsp:// rtmp:// rtmps:// URL, or null: "
+                                              "stream on stdout, a udp:// tcp:// srt:// rtsp:// rtsps:// rtmp:// rtmps:// URL, or null: "
                                               "(nothing, to measure). Audio is copied, or transcoded when "
                                               "the container cannot hold it."),
     opts: dict = None,

@@ -156,19 +156,19 @@ class VideoConfig(_Checked):
     queue_size: int = _opt(4, "frames buffered between the pipeline threads", lo=1, hi=256)
     open_timeout: float = _opt(10.0, "seconds to wait for a network stream to open", lo=0.5, hi=600)
     read_timeout: float = _opt(5.0, "seconds without a frame before a stream counts as stalled, "
-                               "a camera whose reads fail as gone, or a tcp://, rtsp:// (over TCP), rtmp:// or rtmps:// "
+                               "a camera whose reads fail as gone, or a tcp://, rtsp:// (over TCP), rtsps://, rtmp:// or rtmps:// "
                                "output's receiver that takes no data as stalled", lo=0.5, hi=600)
     reconnect: bool = _opt(True, "reconnect to a network stream that stalls or drops")
-    rtsp_transport: str = _opt("tcp", "RTSP transport", choices=("tcp", "udp"))
+    rtsp_transport: str = _opt("tcp", "RTSP transport (an rtsps:// one is always tcp)", choices=("tcp", "udp"))
     tls_verify: bool = _opt(True, "check the certificate of an https:// rtsps:// rtmps:// input, and of an "
-                            "rtmps:// output's server, against the CA store (SSL_CERT_FILE can name one); "
+                            "rtsps:// or rtmps:// output's server, against the CA store (SSL_CERT_FILE can name one); "
                             "false reads a camera (or publishes to a server) with a self-signed certificate")
     reconnect_limit: float = _opt(300.0, "give up reconnecting after this many seconds without a frame "
                                   "(0 = never)", lo=0, hi=86400)
     pipe_format: str = _opt("nut", "container for `-o -`: nut (raw frames, lossless, keeps alpha) "
                             "or mpegts (H.264)", choices=("nut", "mpegts"))
     stream_bitrate: int = _opt(4000, "kbit/s of the H.264 stream sent to udp://, tcp://, srt://, rtsp://, "
-                               "rtmp://, rtmps:// and `-o -` as mpegts", lo=100, hi=100000)
+                               "rtsps://, rtmp://, rtmps:// and `-o -` as mpegts", lo=100, hi=100000)
     yuv: str = _opt("auto", "file -> yuv420p video file: pass frames as YUV 4:2:0 (no colour conversion) "
                     "when nothing needs BGR (auto) or always convert to BGR (off)", choices=("auto", "off"))
     deinterlace: str = _opt("auto", "interlaced video (a camcorder's 1080i, DV, a TV recording, an IPTV stream): "

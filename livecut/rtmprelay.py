@@ -20,7 +20,8 @@ gives up -- closes both connections, so FFmpeg's blocked call fails at once -- w
 ``rtsp://`` outputs over TCP go through it too (FFmpeg's RTSP output has a time limit, its
 ``timeout`` option, but holds the GIL while it connects and publishes: deaf to Ctrl-C until
 then); their bytes pass unchanged (the requests name the relay's address: a Digest answer
-covers the URI it names, so it is not rewritten).
+covers the URI it names, so it is not rewritten).  ``rtsps://`` outputs too: FFmpeg speaks
+plain RTSP to the relay, which speaks TLS to the server (as for ``rtmps://``).
 
 It reports why on its stdout (``fail REASON``), read by :class:`RtmpRelay`.  The relay
 never sees the stream key or a password: it is given the scheme, host and port only.
@@ -43,7 +44,9 @@ import time
 
 HANDSHAKE = 1 + 1536 + 1536   #: what an RTMP client sends before its first chunk: C0 C1 C2
 BUFFER = 256 * 1024           #: bytes held for a side that does not take them
-DEFAULT_PORTS = {"rtmp": 1935, "rtmps": 443, "rtsp": 554}
+DEFAULT_PORTS = {"rtmp": 1935, "rtmps": 443, "rtsp": 554, "rtsps": 322}
+#: schemes the relay speaks TLS to the server for
+TLS_SCHEMES = ("rtmps", "rtsps")
 _AMF_CONNECT = b"\x02\x00\x07connect"
 _AMF_TCURL = b"\x00\x05tcUrl\x02"
 
@@ -412,7 +415,7 @@ class Relay:
     def __init__(self, scheme: str, host: str, port: int, open_timeout: float, stall: float,
                  wake_fd: int | None = None, out=None, verify: bool = True) -> None:
         self.scheme, self.host, self.port = scheme, host, port
-        self.verify = verify  # (check an rtmps:// server's certificate)
+        self.verify = verify  # (check an rtmps:// or rtsps:// server's certificate)
         self.open_timeout, self.stall = open_timeout, stall
         self.wake_fd = wake_fd
         self.out = out or sys.stdout
@@ -491,7 +494,7 @@ class Relay:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.local, self.down, self.local_eof, self.up_eof = sock, bytearray(), False, False
         self.acked = self.outstanding = 0
-        self.rewriter = (_Unchanged() if self.scheme == "rtsp"
+        self.rewriter = (_Unchanged() if self.scheme in ("rtsp", "rtsps")
                          else ConnectRewriter(self.local_prefix, self.real_prefix))
         self.progress = time.monotonic()
         result: queue.Queue = queue.Queue()
@@ -522,7 +525,7 @@ class Relay:
             self.fail(_why(got))
             return
         try:
-            self.up = _Upstream(got, self.host if self.scheme == "rtmps" else None, self.verify)
+            self.up = _Upstream(got, self.host if self.scheme in TLS_SCHEMES else None, self.verify)
         except Exception as exc:  # noqa: BLE001 -- TLS set-up
             got.close()
             self.fail(_why(exc))
@@ -695,7 +698,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--open-timeout", type=float, required=True)
     ap.add_argument("--stall-timeout", type=float, required=True)
     ap.add_argument("--wake-fd", type=int)
-    ap.add_argument("--no-verify", action="store_true", help="do not check an rtmps:// server's certificate")
+    ap.add_argument("--no-verify", action="store_true", help="do not check an rtmps:// or rtsps:// server's certificate")
     args = ap.parse_args(argv)
     # a terminal's Ctrl-C is the parent's to handle (this process is in its own session anyway)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -711,7 +714,7 @@ def main(argv: list[str] | None = None) -> int:
 # ---------------------------------------------------------------- the parent's side
 
 def split_url(url: str) -> tuple[str, str, str, int, str]:
-    """``(scheme, userinfo, host, port, rest)`` of an rtmp://, rtmps:// or rtsp:// URL; ``rest`` is
+    """``(scheme, userinfo, host, port, rest)`` of an rtmp://, rtmps://, rtsp:// or rtsps:// URL; ``rest`` is
     everything from the path on, as written."""
     scheme, _, tail = url.partition("://")
     scheme = scheme.lower()
@@ -775,7 +778,8 @@ class RtmpRelay:
             self.close(0.5)
             raise OSError("the RTMP relay did not start")
         lport = int(line.split()[1])
-        local = "rtsp" if scheme == "rtsp" else "rtmp"  # (rtmps: the relay speaks TLS to the server)
+        # (rtmps, rtsps: the relay speaks TLS to the server, FFmpeg the plain protocol to the relay)
+        local = "rtsp" if scheme in ("rtsp", "rtsps") else "rtmp"
         self.local_url = f"{local}://{userinfo + '@' if userinfo else ''}127.0.0.1:{lport}{rest}"
         self._reader = threading.Thread(target=self._read, name="livecut-rtmp-relay", daemon=True)
         self._reader.start()

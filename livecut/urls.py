@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urlsplit, 
 #: schemes livecut reads from (through PyAV/FFmpeg)
 INPUT_SCHEMES = ("rtsp", "rtsps", "http", "https", "udp", "srt", "rtmp", "rtmps", "tcp")
 #: schemes livecut can write to
-OUTPUT_SCHEMES = ("udp", "srt", "rtsp", "rtmp", "rtmps", "tcp")
+OUTPUT_SCHEMES = ("udp", "srt", "rtsp", "rtsps", "rtmp", "rtmps", "tcp")
 
 # query keys whose value is a secret (SRT passphrase, tokens, keys ...)
 _SECRET_KEYS = re.compile(r"(pass|pwd|secret|token|key|auth|sig|signature|credential)", re.I)

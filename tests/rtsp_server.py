@@ -4,13 +4,15 @@
 Run with Debian's system Python (it needs python3-gi)::
 
     /usr/bin/python3 tests/rtsp_server.py --port 8554 [--path /test] [--size 320x240] [--fps 30]
-                                          [--cert cert.pem --key key.pem]
+                                          [--cert cert.pem --key key.pem] [--record got.h264]
 
 It binds 127.0.0.1 only and serves a generated test pattern
 (videotestsrc ! x264enc tune=zerolatency ! rtph264pay).  It prints
 ``READY rtsp://127.0.0.1:PORT/PATH`` on stdout once it listens, and runs until
 killed (SIGTERM/SIGINT) or until --lifetime seconds have passed.  With --cert and --key (PEM
 files) it serves RTSP over TLS: ``READY rtsps://...`` (every client may play; no password).
+With --record FILE it takes a stream instead (ANNOUNCE/RECORD: a client publishes H.264 to it)
+and writes its H.264 to FILE as it comes (Annex B: readable however the client ends).
 Packages: python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-{base,good,ugly,bad},
 and for TLS glib-networking (GIO's TLS backend).
 """
@@ -28,8 +30,8 @@ from gi.repository import Gio, GLib, Gst, GstRtspServer  # noqa: E402
 
 def serve_tls(server, factory, cert: str, key: str) -> None:
     """RTSP over TLS with the certificate and key in ``cert`` and ``key``: an RTSPAuth that
-    holds the certificate, and a default token whose role may play ``factory``'s media (an
-    RTSPAuth refuses a client without one)."""
+    holds the certificate, and a default token whose role may play (or record to) ``factory``'s
+    media (an RTSPAuth refuses a client without one)."""
     auth = GstRtspServer.RTSPAuth()
     auth.set_tls_certificate(Gio.TlsCertificate.new_from_files(cert, key))
     token = GstRtspServer.RTSPToken()
@@ -51,6 +53,7 @@ def main() -> int:
     ap.add_argument("--lifetime", type=float, default=120.0, help="exit after this many seconds")
     ap.add_argument("--cert", help="PEM certificate: serve rtsps:// (with --key)")
     ap.add_argument("--key", help="PEM private key of --cert")
+    ap.add_argument("--record", help="take a published stream (RECORD), its H.264 written to this file")
     args = ap.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
 
@@ -59,11 +62,17 @@ def main() -> int:
     server.set_address("127.0.0.1")
     server.set_service(str(args.port))
     factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_launch(
-        "( videotestsrc is-live=true pattern=ball "
-        f"! video/x-raw,width={width},height={height},framerate={args.fps}/1 "
-        f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={args.fps} "
-        "! rtph264pay name=pay0 pt=96 config-interval=1 )")
+    if args.record:
+        factory.set_transport_mode(GstRtspServer.RTSPTransportMode.RECORD)
+        factory.set_launch("( rtph264depay name=depay0 ! h264parse config-interval=-1 "
+                           "! video/x-h264,stream-format=byte-stream,alignment=au "
+                           f"! filesink location={args.record} sync=false buffer-mode=unbuffered )")
+    else:
+        factory.set_launch(
+            "( videotestsrc is-live=true pattern=ball "
+            f"! video/x-raw,width={width},height={height},framerate={args.fps}/1 "
+            f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={args.fps} "
+            "! rtph264pay name=pay0 pt=96 config-interval=1 )")
     factory.set_shared(False)
     if args.cert:
         serve_tls(server, factory, args.cert, args.key or args.cert)

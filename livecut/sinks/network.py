@@ -13,6 +13,9 @@
   same relay as RTMP (see below) when its transport is TCP: FFmpeg connects and publishes
   holding the GIL, up to ``video.open_timeout``, and only the relay can cut that short on a
   signal (Ctrl-C was ignored until the timeout; UDP's RTP cannot go through it);
+* ``rtsps://HOST:PORT/PATH``: RTSP over TLS, always over TCP (as FFmpeg's rtsps:// is), through
+  the relay, which speaks TLS to the server and checks its certificate (``video.tls_verify``)
+  as for ``rtmps://``: FFmpeg publishes plain RTSP to the relay;
 * ``rtmp://...``, ``rtmps://...``: FLV to an RTMP server, through a local relay process that
   gives the connection the time limits FFmpeg's RTMP output lacks (:mod:`livecut.rtmprelay`):
   ``video.open_timeout`` to publish, ``video.read_timeout`` for a server that stops taking data.
@@ -82,7 +85,7 @@ class StreamSink:
         self._stream: Any = None
         self._bridge: FfmpegBridge | None = None   # srt://: the ffmpeg subprocess
         self.srt = False
-        self._relay: RtmpRelay | None = None       # rtmp(s)://, rtsp:// over TCP: the relay process
+        self._relay: RtmpRelay | None = None       # rtmp(s)://, rtsp(s):// over TCP: the relay process
         self.relayed = False                        # (published through the relay)
         self._closed = False
         self._last_ticks: int | None = None
@@ -115,13 +118,16 @@ class StreamSink:
             self.tcp = scheme == "tcp"
             # PyAV's FFmpeg has no SRT: MPEG-TS goes through an ffmpeg subprocess
             self.srt = scheme == "srt"
-        elif scheme == "rtsp":  # (rtsps:// is not an output: see urls.OUTPUT_SCHEMES)
+        elif scheme in ("rtsp", "rtsps"):
             self.url, self.format, self.raw = spec, "rtsp", False
-            options["rtsp_transport"] = self.cfg.rtsp_transport
+            # (rtsps://: TCP whatever video.rtsp_transport, as FFmpeg reads one: RTP over UDP
+            # would leave the TLS connection unencrypted)
+            options["rtsp_transport"] = "tcp" if scheme == "rtsps" else self.cfg.rtsp_transport
             # socket I/O timeout (µs): PyAV's timeout= covers inputs only, and a server that
             # accepts but never answers the ANNOUNCE held the run for ever (deaf to Ctrl-C)
             options["timeout"] = str(int(self.cfg.open_timeout * 1_000_000))
-            self.relayed = self.cfg.rtsp_transport == "tcp"
+            # (rtsps://: the relay speaks TLS to the server, FFmpeg plain RTSP to the relay)
+            self.relayed = options["rtsp_transport"] == "tcp"
         elif scheme in ("rtmp", "rtmps"):
             # (FFmpeg publishes to a local relay: PyAV opens outputs without a time limit)
             self.url, self.format, self.raw = spec, "flv", False
@@ -839,5 +845,5 @@ def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
 
 @register_sink("network", _is_stream_output, check=_check_spec)
 def open_stream_sink(spec: str, info: SinkInfo, cfg: VideoConfig, **options: Any) -> StreamSink:
-    """``-`` or a udp/srt/tcp/rtsp/rtmp URL; options: pipe_format (nut or mpegts), pace."""
+    """``-`` or a udp/srt/tcp/rtsp(s)/rtmp(s) URL; options: pipe_format (nut or mpegts), pace."""
     return StreamSink(spec, info, cfg, pipe_format=options.get("pipe_format"), pace=options.get("pace"))

@@ -1,0 +1,155 @@
+"""rtsps:// outputs (RTSP over TLS): published end to end to GStreamer's RTSP server in RECORD
+mode on 127.0.0.1, speaking only TLS with a self-signed certificate made here (see
+rtsp_helpers.require_gst_tls), which writes the H.264 it receives to a file that ffprobe counts.
+The relay speaks TLS to the server and checks its certificate (video.tls_verify), as for
+rtmps:// (test_rtmp.py).  Each test takes a few seconds."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import signal_after
+from rtsp_helpers import RtspServer, env_with_repo, ffprobe_count, require_ffmpeg, require_gst_tls
+
+SECRET = "pw123"
+N = 50  # frames of the clip (2 s at 25 fps)
+
+
+@pytest.fixture(scope="module")
+def cert(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 (and no other name): (cert.pem, key.pem)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    d = tmp_path_factory.mktemp("tls")
+    crt, key = d / "cert.pem", d / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                    "-out", str(crt), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=30)
+    return crt, key
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    require_ffmpeg()
+    path = tmp_path_factory.mktemp("clip") / "clip.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+                    "-frames:v", str(N), "-pix_fmt", "yuv420p", "-c:v", "libx264", str(path)],
+                   check=True, timeout=60)
+    return path
+
+
+def _env(trust=None) -> dict:
+    env = env_with_repo()
+    env.pop("SSL_CERT_FILE", None)
+    env.pop("SSL_CERT_DIR", None)
+    if trust is not None:
+        env["SSL_CERT_FILE"] = str(trust)
+    return env
+
+
+def _error_line(err: str) -> str:
+    assert "Traceback" not in err, err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("livecut: error:"), err
+    return lines[0]
+
+
+def _received(path, wait: float = 5.0) -> dict | None:
+    """What the server wrote (ffprobe's count), once it stops growing; None for nothing."""
+    deadline, last = time.monotonic() + wait, -1
+    while time.monotonic() < deadline:
+        size = path.stat().st_size if path.exists() else 0
+        if size and size == last:
+            return ffprobe_count([str(path)])
+        last = size
+        time.sleep(0.3)
+    return ffprobe_count([str(path)]) if path.exists() and path.stat().st_size else None
+
+
+@pytest.mark.parametrize("trusted, settings", [
+    (True, []),
+    (True, ["video.rtsp_transport=udp"]),   # (rtsps:// is TCP whatever the key, as FFmpeg's is)
+    (False, ["video.tls_verify=false"]),
+    (False, []),
+], ids=["trusted", "trusted-udp-key", "unchecked", "self-signed"])
+def test_publishing_to_an_rtsps_server(clip, cert, tmp_path, trusted, settings):
+    """`livecut file clip.mp4 -o rtsps://...` publishes every frame to an RTSP server over TLS
+    whose certificate SSL_CERT_FILE names, or that video.tls_verify = false does not check; a
+    self-signed one not trusted is refused (one line, exit 1), nothing received.  The password
+    is never shown.  (rtsps:// was refused as an output: 'unsupported output URL scheme'.)"""
+    require_gst_tls()
+    got = tmp_path / "got.h264"
+    with RtspServer(tls=cert, record=got) as srv:
+        url = srv.url.replace("rtsps://", f"rtsps://pub:{SECRET}@")
+        sets = [a for s in ["video.open_timeout=10", *settings] for a in ("--set", s)]
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url, *sets],
+                           capture_output=True, text=True, timeout=60,
+                           env=_env(cert[0] if trusted else None))
+        received = _received(got, wait=5.0 if r.returncode == 0 else 1.0)
+    assert SECRET not in r.stderr and "Traceback" not in r.stderr, r.stderr
+    if not trusted and not settings:
+        assert r.returncode == 1, r.stderr
+        line = _error_line(r.stderr)
+        assert line.startswith(f"livecut: error: rtsps://***@127.0.0.1:{srv.port}/test: ")
+        assert "certificate verify failed (self-signed certificate)" in line, line
+        assert received is None
+        return
+    assert r.returncode == 0, r.stderr
+    assert f"rtsps://***@127.0.0.1:{srv.port}/test: {N} frames" in r.stderr, r.stderr
+    assert received is not None, r.stderr
+    assert (received["codec_name"], received["width"], received["height"]) == ("h264", 320, 240)
+    # (the server's parser may still hold the last frame when the TEARDOWN ends its media)
+    assert N - 1 <= int(received["nb_read_frames"]) <= N, received
+
+
+def test_an_rtsps_server_by_a_name_its_certificate_does_not_hold_is_refused(clip, cert, tmp_path):
+    """The host name is checked too: the certificate is for 127.0.0.1, the URL says localhost."""
+    require_gst_tls()
+    with RtspServer(tls=cert, record=tmp_path / "got.h264") as srv:
+        url = srv.url.replace("127.0.0.1", "localhost")
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url],
+                           capture_output=True, text=True, timeout=60, env=_env(cert[0]))
+    assert r.returncode == 1, r.stderr
+    assert "certificate verify failed (Hostname mismatch" in _error_line(r.stderr)
+
+
+@pytest.mark.parametrize("sig, code, said", [(signal.SIGINT, 130, "interrupted"),
+                                             (signal.SIGTERM, 143, "stopped by SIGTERM")])
+def test_a_signal_while_an_rtsps_server_does_not_answer_ends_the_run_at_once(clip, sig, code, said):
+    """A server that accepts the connection and never answers (its TLS handshake neither):
+    Ctrl-C or SIGTERM ends the run at once, as for rtsp:// (the relay gives up at the signal)."""
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(4)
+        srv.settimeout(30)
+        url = f"rtsps://pub:{SECRET}@127.0.0.1:{srv.getsockname()[1]}/live"
+        p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
+                              "--set", "video.open_timeout=8"],
+                             stderr=subprocess.PIPE, text=True, env=_env())
+        try:
+            conn, _ = srv.accept()  # (livecut is in the publish now)
+            time.sleep(0.3)
+            err, took = signal_after(p, 0.0, sig)
+            conn.close()
+        finally:
+            p.kill()
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert p.returncode == code and lines == [f"livecut: error: {said}"], (p.returncode, err)
+    assert took < 1.0, took
+    assert SECRET not in err
+
+
+def test_an_rtsps_url_without_a_port_is_published_to_port_322():
+    """RTSPS's own port (FFmpeg's, MediaMTX's) where the URL names none; the relay, which is
+    given the scheme, host and port only, knew no default port for rtsps:// (KeyError)."""
+    from livecut.rtmprelay import split_url
+
+    assert split_url(f"rtsps://pub:{SECRET}@cam.example/live?x=1") == (
+        "rtsps", f"pub:{SECRET}", "cam.example", 322, "/live?x=1")
