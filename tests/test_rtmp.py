@@ -275,7 +275,8 @@ def test_a_refused_rtmp_input_is_one_line_without_the_key(tmp_path):
 def test_publishing_to_rtmps_through_the_relay(clip, tmp_path, trusted):
     """rtmps:// output: the relay speaks TLS to the server and checks its certificate. Trusted
     (SSL_CERT_FILE names it), every frame arrives at an ffmpeg server behind a TLS front;
-    self-signed and not trusted, the run ends with one line and exit 1, the key unshown;
+    self-signed and not trusted, the run ends with one line and exit 1 that names the opt-out,
+    the key unshown;
     with video.tls_verify = false (which had applied to inputs only) it is published to."""
     require_ffmpeg()
     port, front = free_port(), free_port()
@@ -304,7 +305,10 @@ def test_publishing_to_rtmps_through_the_relay(clip, tmp_path, trusted):
     assert KEY not in err, err
     if not trusted:
         assert p.returncode == 1, err
-        assert "certificate verify failed" in _error_line(err) and "/live/***" in err
+        line = _error_line(err)
+        assert "certificate verify failed" in line and "/live/***" in line, err
+        # (the opt-out named, as a TLS input's refusal names it)
+        assert line.endswith("(a server with a self-signed certificate: --set video.tls_verify=false)"), line
         return
     assert p.returncode == 0, err
     assert "rtmps://127.0.0.1:" in err and "/live/***" in err

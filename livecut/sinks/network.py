@@ -632,6 +632,9 @@ class StreamSink:
         if self._relay is not None:
             # the relay cut the connection (a time limit): it says why before FFmpeg fails
             why = self._relay.failure(wait=0.5)
+            if why and why.startswith("TLS: certificate verify failed"):  # (rtmps://, rtsps://)
+                # (the opt-out named, as a TLS input's refusal names it)
+                return f"{why} {_TLS_OPT_OUT}"
             if why:
                 return why
         if self.srt and isinstance(exc, OSError) and not isinstance(exc, av.error.FFmpegError):
@@ -819,6 +822,9 @@ def _check_stdout() -> None:
         raise UsageError("-o -: standard output is a terminal; pipe it into a program "
                          "(e.g. | ffplay -) or give an output file")
 
+
+#: said after an rtmps:// or rtsps:// server's certificate that the relay did not trust
+_TLS_OPT_OUT = "(a server with a self-signed certificate: --set video.tls_verify=false)"
 
 #: a cutout (alpha) for an output in H.264, which has none
 _NO_ALPHA = ("{}: H.264 cannot keep transparency (a cutout would arrive uncut); give a background "
