@@ -16,7 +16,8 @@ import time
 import pytest
 
 from conftest import signal_after
-from rtsp_helpers import RtspServer, env_with_repo, ffprobe_count, require_ffmpeg, require_gst_tls
+from rtsp_helpers import (RtspServer, env_with_repo, ffprobe_count, require_ffmpeg, require_gst,
+                          require_gst_tls)
 
 SECRET = "pw123"
 N = 50  # frames of the clip (2 s at 25 fps)
@@ -155,3 +156,31 @@ def test_an_rtsps_url_without_a_port_is_published_to_port_322():
 
     assert split_url(f"rtsps://pub:{SECRET}@cam.example/live?x=1") == (
         "rtsps", f"pub:{SECRET}", "cam.example", 322, "/live?x=1")
+
+
+def test_an_rtsps_output_to_a_server_without_tls_says_so(clip, tmp_path):
+    """rtsps:// typed for a plain RTSP server: it said the relay's 'TLS: WRONG_VERSION_NUMBER';
+    it says what a TLS input says (see test_tls_input.py)."""
+    require_gst()
+    with RtspServer(record=tmp_path / "got.h264") as srv:
+        url = srv.url.replace("rtsp://", f"rtsps://pub:{SECRET}@")
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url],
+                           capture_output=True, text=True, timeout=60, env=_env())
+    assert r.returncode == 1, r.stderr
+    assert _error_line(r.stderr) == (f"livecut: error: rtsps://***@127.0.0.1:{srv.port}/test: cannot start the "
+                                     "stream: the server does not answer in TLS (is it an rtsp:// address?)")
+
+
+@pytest.mark.parametrize("transport", ["tcp", "udp"])
+def test_an_rtsp_output_to_an_rtsps_server_says_it_answers_in_tls(clip, cert, tmp_path, transport):
+    """rtsp:// typed for an RTSPS server: it said 'the server reset the connection' (over UDP,
+    FFmpeg's 'Invalid data found when processing input'); it says what an input says."""
+    require_gst_tls()
+    with RtspServer(tls=cert, record=tmp_path / "got.h264") as srv:
+        url = srv.url.replace("rtsps://", f"rtsp://pub:{SECRET}@")
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
+                            "--set", f"video.rtsp_transport={transport}"],
+                           capture_output=True, text=True, timeout=60, env=_env())
+    assert r.returncode == 1, r.stderr
+    assert _error_line(r.stderr) == (f"livecut: error: rtsp://***@127.0.0.1:{srv.port}/test: cannot start the "
+                                     "stream: the server answers in TLS (is it an rtsps:// address?)")

@@ -636,7 +636,13 @@ class StreamSink:
                 # (the opt-out named, as a TLS input's refusal names it)
                 return f"{why} {_TLS_OPT_OUT}"
             if why:
-                return why
+                return self._tls_language(why) or why
+        elif not self._started and url_scheme(self.spec) == "rtsp" and (
+                isinstance(exc, av.error.InvalidDataError) or getattr(exc, "errno", None) == errno.ECONNRESET):
+            # (rtsp:// over UDP, no relay: FFmpeg's 'Invalid data found when processing input')
+            tls = self._tls_language("the server reset the connection")
+            if tls:
+                return tls
         if self.srt and isinstance(exc, OSError) and not isinstance(exc, av.error.FFmpegError):
             # raised by PipeWriter: ffmpeg's own message (already redacted)
             text = exc.strerror if isinstance(exc.strerror, str) else (str(exc.args[0]) if exc.args else "")
@@ -651,6 +657,22 @@ class StreamSink:
         if isinstance(exc, av.error.ExitError):
             return "timed out"
         return redact_text(getattr(exc, "strerror", None) or str(exc))
+
+    def _tls_language(self, why: str) -> str | None:
+        """What to say, as a TLS input says it, when the relay's ``why`` comes from a server
+        that speaks the other language: an rtsps:// (rtmps://) output to a server that answers
+        without TLS ('TLS: WRONG_VERSION_NUMBER'), an rtsp:// (rtmp://) one to a server that
+        answers only in TLS (it resets or closes the connection at the first request); None
+        otherwise."""
+        from livecut.sources.stream import NOT_TLS_REASONS, answers_tls, not_tls_text
+
+        scheme = url_scheme(self.spec)
+        if why.startswith("TLS: ") and why[5:] in NOT_TLS_REASONS:
+            return not_tls_text(scheme)
+        if not self._started and why in ("the server reset the connection", "the server closed the connection"):
+            # (the server's language asked with a handshake of its own: one connection more)
+            return answers_tls(self.spec, min(5.0, self.cfg.open_timeout))
+        return None
 
     def _stall_limit(self) -> float:
         """Seconds a tcp:// viewer may take no data: the URL's own ``timeout`` (µs) where it

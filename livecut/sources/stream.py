@@ -73,6 +73,9 @@ _DEADLINES: dict[int, float] = {}
 TLS_PORTS = {"https": 443, "rtsps": 322, "rtmps": 443}
 #: input schemes with a TLS counterpart above, and their default ports (see answers_tls)
 PLAIN_PORTS = {"http": 80, "rtsp": 554, "rtmp": 1935}
+#: OpenSSL's words (ssl.SSLError.reason) for a first answer that is not TLS: plain HTTP, RTSP, RTMP
+NOT_TLS_REASONS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST",
+                   "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL")
 
 
 def ca_file() -> str | None:
@@ -152,13 +155,17 @@ def not_tls(url: str, timeout: float) -> str | None:
         _handshake(address, timeout)
         return None
     except ssl.SSLError as exc:
-        # (OpenSSL's words for a first answer that is not TLS: plain HTTP, RTSP, RTMP)
-        if exc.reason in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST",
-                          "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL"):
-            return f"the server does not answer in TLS (is it an {scheme[:-1]}:// address?)"
+        if exc.reason in NOT_TLS_REASONS:
+            return not_tls_text(scheme)
         return None
     except (OSError, ValueError):
         return None
+
+
+def not_tls_text(scheme: str) -> str:
+    """What :func:`not_tls` says for a server of ``scheme`` (https, rtsps, rtmps) that
+    answers without TLS (the network outputs say it too)."""
+    return f"the server does not answer in TLS (is it an {scheme[:-1]}:// address?)"
 
 
 def answers_tls(url: str, timeout: float) -> str | None:
