@@ -234,6 +234,10 @@ def _shown(value: Any) -> str:
 def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
     key = f"{section}.{f.name}"
     default = f.default
+    meta = f.metadata
+    choices = meta.get("choices")
+    if key == "segment.method":
+        choices = _method_names(choices)
     if isinstance(default, bool):
         if isinstance(value, bool):
             out: Any = value
@@ -271,19 +275,12 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
                                 or f.metadata.get("hi") is not None and out > 0):
             raise ConfigError(f"{key}: expected a finite number, got {out}")
     else:
-        choices = f.metadata.get("choices")
-        if key == "segment.method":
-            choices = _method_names(choices)
         if not isinstance(value, str):
             # (video.deinterlace = true, --set segment.tta=true: "expected a string, got True",
             # without the words it takes)
             want = f"one of {', '.join(choices)}" if choices else "a string"
             raise ConfigError(f"{key}: expected {want}, got {_shown(value)}")
         out = value
-    meta = f.metadata
-    choices = meta.get("choices")
-    if key == "segment.method":
-        choices = _method_names(choices)
     if choices and out not in choices:
         raise ConfigError(f"{key}: {out!r} is not one of {', '.join(choices)}")
     if key == "composite.background":
