@@ -332,8 +332,9 @@ def _mask_ending(missing: list, masks: list) -> str:
             n = len(word) + 1
             if len(st) > n and st[-n] in MASK_SEPARATORS and st[-n + 1:].casefold() == word \
                     and st[:-n].casefold() in stems:
-                counts[st[-n:].casefold()] = counts.get(st[-n:].casefold(), 0) + 1
-                written.setdefault(st[-n:].casefold(), st[-n:])
+                ending = st[-n:].casefold()
+                counts[ending] = counts.get(ending, 0) + 1
+                written.setdefault(ending, st[-n:])
     if not counts:
         return ""
     best = max(counts.values())
