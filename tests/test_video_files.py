@@ -1111,6 +1111,24 @@ def test_resampled_audio_does_not_drift(tmp_path):
     assert abs(b1 - b0) < 0.006, (b0, b1)
 
 
+def test_a_gap_in_reencoded_audio_keeps_the_sound_after_it_in_sync(tmp_path):
+    """Audio with 1 s of it missing (its packets' times jump, as in a long recording with a
+    dropout) into .webm (re-encoded to Opus): the encoder's samples were counted on without
+    the gap, so the sound after it came 1 s early (every gap in a long file added to it)."""
+    src = tmp_path / "gap.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10:duration=4,drawbox=enable='between(t,3,3.09)'"
+            ":x=0:y=0:w=iw:h=ih:c=white:t=fill", "-f", "lavfi", "-i",
+            "sine=f=1000:r=48000:duration=4,volume=enable='not(between(t,3,3.1))':volume=0,"
+            "aselect='not(between(t,1,2))'", "-c:v", "libx264", "-c:a", "aac", str(src))
+    f0, b0 = _flash_and_beep(src)
+    assert abs(b0 - f0) < 0.03 and f0 == pytest.approx(3.0, abs=0.05)  # (in sync after the gap)
+    out = tmp_path / "gap.webm"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    f1, b1 = _flash_and_beep(out)
+    assert abs((b1 - f1) - (b0 - f0)) < 0.03, (f0, b0, f1, b1)
+
+
 def test_variable_frame_rate_into_avi_keeps_its_timing(tmp_path):
     """1 s at 25 fps then 1 s at 10 fps: on a tick of the average rate (17.5 fps) the frames
     of the fast part were pushed later and later (the flash 0.18 s after the beep)."""

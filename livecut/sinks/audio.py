@@ -15,6 +15,7 @@ for MP4 and MOV, SubRip for Matroska, WebVTT for WebM), others left out and said
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from pathlib import Path
 
@@ -45,6 +46,9 @@ AUDIO_TRANSCODE_DEFAULT = "aac"
 OPUS_RATES = (48000, 24000, 16000, 12000, 8000)
 #: seconds after the output's start from which an audio stream counts as starting late (AVI)
 AVI_LATE_AUDIO = 0.005
+#: seconds missing between two frames of a re-encoded audio stream that are filled with
+#: silence (see AudioCopy._fill_gap; FFmpeg's aresample fills from 0.1 s too, its min_hard_comp)
+AUDIO_GAP = 0.1
 #: samples of silence FFmpeg's AAC encoder puts before the sound (its initial padding)
 AAC_PRIMING = 1024
 #: outputs whose muxer keeps a track that got no packet (MP4 and MOV leave it out): a copied
@@ -87,6 +91,7 @@ class AudioCopy:
         self.warnings = warnings
         self._audio_begun: set[int] = set()  # those whose first frame was encoded (see _lead_in)
         self._aseconds: dict[int, Fraction] = {}  # audio encoded so far, per stream (see _stamp)
+        self._aend: dict[int, float] = {}  # per stream: the source time its last frame ends (see _fill_gap)
         self._resamplers: dict[int, tuple] = {}  # per stream: (input format, layout, rate), resampler
         #: per re-encoded stream whose channels come in an order of their own: the order that puts
         #: them in FFmpeg's (see _own_order)
@@ -182,6 +187,11 @@ class AudioCopy:
             if frame is not None and index not in self._audio_begun:
                 self._audio_begun.add(index)
                 self._lead_in(out, frame, index)
+            elif frame is not None:
+                self._fill_gap(out, frame, index)
+            t = _time(frame)
+            if t is not None and frame.sample_rate:
+                self._aend[index] = t + frame.samples / frame.sample_rate
             self._encode_frame(out, frame, index)
 
     def _encode_frame(self, out, frame, index: int) -> None:
@@ -231,12 +241,25 @@ class AudioCopy:
         self._silence(out, index, first.time - self.start, first.format.name, first.layout.name,
                       first.sample_rate)
 
-    def _silence(self, out, index: int, seconds: float, fmt: str, layout: str, rate: int) -> None:
-        """Encode ``seconds`` of silence (in ``fmt``, ``layout`` and ``rate``) into ``out``."""
+    def _fill_gap(self, out, frame, index: int) -> None:
+        """Silence where a re-encoded stream's sound stops for a while (packets missing in a
+        long recording, a capture's dropout) before ``frame``: its encoder counts samples (see
+        _stamp), so without it the sound after each gap came that much early, the video's
+        timing kept (a 2 s gap: the rest of the audio 2 s ahead)."""
+        end, t = self._aend.get(index), _time(frame)
+        if end is None or t is None or not frame.sample_rate or t - end <= AUDIO_GAP:
+            return
+        self._silence(out, index, t - end, frame.format.name, frame.layout.name, frame.sample_rate,
+                      primed=False)
+
+    def _silence(self, out, index: int, seconds: float, fmt: str, layout: str, rate: int,
+                 primed: bool = True) -> None:
+        """Encode ``seconds`` of silence (in ``fmt``, ``layout`` and ``rate``) into ``out``;
+        ``primed``: the stream's lead-in, from which AVI's AAC priming is taken."""
         import av
 
         left = int(round(seconds * rate))
-        if self.ext == ".avi" and out.codec_context.name == "aac":
+        if primed and self.ext == ".avi" and out.codec_context.name == "aac":
             # AVI cannot start a stream before 0: the encoder's priming plays as sound time
             left -= int(round(AAC_PRIMING * rate / out.codec_context.sample_rate))
         while left > 0:  # (in pieces of a second at most)
@@ -437,6 +460,13 @@ class AudioCopy:
                     packet.pts += ticks
                 packet.dts += ticks
         self._container.mux(packet)
+
+
+def _time(frame) -> float | None:
+    """A decoded audio frame's time (seconds), None when it has none (the frames a decoder's
+    flush gives have no time base: PyAV's ``time`` is NaN there)."""
+    t = frame.time if frame is not None else None
+    return t if t is not None and math.isfinite(t) else None
 
 
 def _demux(inp, streams: list, extra: list = ()):
