@@ -1347,6 +1347,25 @@ def test_a_live_stream_that_opens_but_never_gives_a_frame_is_given_up(tmp_path):
     assert len(opens) <= 6 and gaps[-1] > 0.3  # backed off, not 0.05 s each time
 
 
+def test_a_stream_read_from_the_main_thread_before_it_is_opened_opens_it(tmp_path):
+    """StreamSource(url).read() from the main thread without open() (or ``with``) first: its
+    open went to a helper thread (see open), which waited for the read lock that the read held
+    while the read waited for the helper -- hung for ever.  It opens and reads its frames."""
+    from conftest import make_clip
+
+    clip = make_clip(tmp_path / "c.mp4", n=10, audio=False)
+    code = ("import av\nfrom livecut.config import VideoConfig\nfrom livecut.sources.stream import StreamSource\n"
+            "src = StreamSource('http://127.0.0.1:9/c.mp4', VideoConfig(),\n"
+            f"                   opener=lambda url, **kw: av.open({str(clip)!r}))\n"
+            "print(len(list(iter(src.read, None))))\nsrc.close()\n")
+    try:
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+                           env=env_with_repo())
+    except subprocess.TimeoutExpired:
+        pytest.fail("read() hung")
+    assert r.returncode == 0 and r.stdout.split() == ["10"], r.stderr
+
+
 def test_a_file_over_http_whose_connection_breaks_before_its_first_frame_is_reconnected(tmp_path):
     """Only undecodable data is final before the first frame; a broken or stalled connection
     is reconnected to, as after any frame."""

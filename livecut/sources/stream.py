@@ -886,6 +886,10 @@ class StreamSource:
 
     def read(self) -> Frame | None:
         """The next frame, or ``None`` at the end (closed, finite stream ended, gave up)."""
+        if self._index == 0 and self._container is None and self._pending is None and not self._closed:
+            # not opened yet: opened here, before the read lock is taken (from the main thread the
+            # open runs in a helper thread that takes it: the two waited on each other for ever)
+            self.open()
         with self._reading, self._io():
             if self._closed:
                 self._disconnect()
