@@ -432,9 +432,10 @@ class StreamSource:
             # live, such a file was reconnected to at its end and replayed for ever.)  A made-up
             # length (see made_up_size), some servers' for a live stream, does not count.
             size = getattr(container, "size", -1)
-            sized = (self.url.lower().startswith(("http://", "https://")) and isinstance(size, int) and size > 0
+            http = self.url.lower().startswith(("http://", "https://"))
+            sized = (http and isinstance(size, int) and size > 0
                      and container.format.name not in BURST_FORMATS + WALLCLOCK_FORMATS)
-            self.finite = self.url.lower().startswith(("http://", "https://")) and (
+            self.finite = http and (
                 duration is not None or (sized and not made_up_size(size)) or self._sent_as_file)
             #: a length that looks made up: a live stream's, or a file's of that very size (see _sent_whole)
             self._made_up = size if sized and not self.finite else None
@@ -452,8 +453,7 @@ class StreamSource:
             # a stream over HTTP(S) without its size (chunked: a live MPEG-TS or FLV, or a file
             # from a dynamic server or a proxy) is on probation until its frames' pace says
             # which it is (see _judge): its frames are held meanwhile, none dropped
-            self.probation = (self.url.lower().startswith(("http://", "https://")) and not self.finite
-                              and not sized and not self._replays and not self._arrival_time
+            self.probation = (http and not self.finite and not sized and not self._replays and not self._arrival_time
                               and not self._judged)
             self.holding = self.probation or self._sent_as_file
             self._video_index = stream.index
