@@ -548,29 +548,22 @@ class StreamSource:
         (those read ahead first, see read_ahead)."""
         if self.probation:
             self._packets = container.demux()
-            limit = first_within
-            due = time.monotonic() + limit
-            while (packet := self._next_packet()) is not None:
-                if packet.stream.index == stream.index:
-                    for frame in packet.decode():
-                        yield frame
-                        limit = self.cfg.read_timeout
-                        due = time.monotonic() + limit
-                if len(container.streams) > 1 and time.monotonic() > due and not self._ahead:
-                    raise TimeoutError(f"no frame for {limit:g} s")
-            return
-        if len(container.streams) <= 1:  # (every packet is the video's: PyAV's timeout is it)
+            packets: Iterator[Any] = iter(self._next_packet, None)
+        elif len(container.streams) <= 1:  # (every packet is the video's: PyAV's timeout is it)
             yield from container.decode(stream)
             return
+        else:
+            packets = container.demux()
         limit = first_within
         due = time.monotonic() + limit
-        for packet in container.demux():
+        for packet in packets:
             if packet.stream.index == stream.index:
                 for frame in packet.decode():
                     yield frame
                     limit = self.cfg.read_timeout
                     due = time.monotonic() + limit
-            if time.monotonic() > due:
+            # (packets read ahead came before: their time is not the stall's)
+            if len(container.streams) > 1 and time.monotonic() > due and not self._ahead:
                 raise TimeoutError(f"no frame for {limit:g} s")
 
     def _open_srt(self, opts: dict[str, str], open_timeout: float) -> Any:
