@@ -872,12 +872,14 @@ def test_pcm_whose_channels_come_in_an_order_of_their_own_is_reencoded(tmp_path)
 
 @pytest.mark.parametrize("acodec, ext", [("pcm_s16be", ".mov"), ("pcm_s24be", ".mov"), ("pcm_s32le", ".mov"),
                                          ("pcm_u8", ".avi"), ("pcm_s24le", ".avi"), ("pcm_mulaw", ".mov"),
-                                         ("pcm_alaw", ".mov"), ("pcm_u8", ".mov")])
+                                         ("pcm_alaw", ".mov"), ("pcm_u8", ".mov"), ("pcm_mulaw", ".avi"),
+                                         ("pcm_alaw", ".avi")])
 def test_pcm_the_container_holds_is_copied(tmp_path, acodec, ext):
     """QuickTime's own PCM (big-endian, 'twos'/'in24') and 32-bit PCM from a .mov into .mov,
     8- and 24-bit PCM from an .avi into .avi, G.711 (mu-law, A-law: 'ulaw'/'alaw', an IP
-    camera's) and 8-bit PCM from a .mov into .mov, were re-encoded to AAC: lossy, where the
-    README says .mov and .avi keep PCM.  Copied, sample for sample."""
+    camera's) and 8-bit PCM from a .mov into .mov, G.711 from an .avi into .avi, were
+    re-encoded to AAC: lossy, where the README says .mov and .avi keep PCM.  Copied, sample
+    for sample."""
     src = tmp_path / f"in{ext}"
     _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
             "sine=r=48000:duration=1", "-c:v", "libx264", "-c:a", acodec, str(src))

@@ -30,7 +30,9 @@ AUDIO_OK = {
              "pcm_f64le", "pcm_s16be", "pcm_s24be", "pcm_s32be", "pcm_f32be", "pcm_f64be", "pcm_u8",
              "pcm_mulaw", "pcm_alaw"},
     ".webm": {"opus", "vorbis"},
-    ".avi": {"mp3", "ac3", "aac", "pcm_u8", "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le"},
+    # (and G.711, WAVE format tags 7 and 6, as an IP camera records it and ffmpeg -c copy keeps it)
+    ".avi": {"mp3", "ac3", "aac", "pcm_u8", "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le",
+             "pcm_mulaw", "pcm_alaw"},
     # MPEG-TS (``-o -`` with video.pipe_format = "mpegts"): FFmpeg writes others (FLAC,
     # PCM) that no reader can decode
     ".ts": {"aac", "mp3", "mp2", "ac3", "eac3", "opus"},
