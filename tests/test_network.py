@@ -422,6 +422,49 @@ def test_udp_input_survives_a_stall(caplog):
     assert any("reconnected" in r.getMessage() for r in caplog.records)
 
 
+def test_the_reconnection_says_the_whole_gap_of_an_mpegts_stream_that_stalled(caplog):
+    """FFmpeg's MPEG-TS reader holds a stream's last frame until the next packet comes: at a
+    stall it comes with the read timeout, and "reconnected after N s" counted the gap from it,
+    video.read_timeout short (a 7.7 s gap was said as 2.7 s).  It counts from when the stream
+    went quiet now."""
+    require_ffmpeg()
+    caplog.set_level(logging.INFO, logger="livecut")
+    port = free_port(socket.SOCK_DGRAM)
+    send = ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
+            "-t", "1.5", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
+            "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"]
+    stall = 4.5
+    senders: list[subprocess.Popen] = []
+    quiet: list[float] = []
+
+    def sender() -> None:
+        senders.append(subprocess.Popen(send, stdin=subprocess.DEVNULL))
+        senders[0].wait(timeout=20)
+        quiet.append(time.monotonic())
+        time.sleep(stall)
+        quiet.append(time.monotonic())
+        senders.append(subprocess.Popen(send, stdin=subprocess.DEVNULL))
+
+    worker = threading.Thread(target=sender, daemon=True)
+    cfg = VideoConfig(open_timeout=5, read_timeout=2.0, reconnect=True, reconnect_limit=20)
+    try:
+        worker.start()
+        with open_source(f"udp://127.0.0.1:{port}", cfg) as src:
+            deadline = time.monotonic() + 25
+            while not src.reconnects and time.monotonic() < deadline:
+                assert src.read() is not None
+            assert src.read() is not None
+    finally:
+        worker.join(timeout=25)
+        for p in senders:
+            p.kill()
+            p.wait(timeout=5)
+    said = [float(m.group(1)) for r in caplog.records
+            if (m := re.search(r"reconnected after ([0-9.]+) s", r.getMessage()))]
+    gap = quiet[1] - quiet[0]
+    assert len(said) == 1 and gap - 0.3 < said[0] < gap + 2.0, (said, gap)
+
+
 def test_a_stream_whose_video_stops_while_its_audio_goes_on_counts_as_stalled(tmp_path):
     """A camera whose video stops and whose audio goes on: PyAV's read timeout starts again
     at every packet, of any stream, so the stream never counted as stalled: no frame, no

@@ -309,9 +309,11 @@ class _Lost(Exception):
     cannot be decoded (not a timeout nor a broken connection), so a new connection to the same
     file would read the same."""
 
-    def __init__(self, reason: str, unreadable: bool = False):
+    def __init__(self, reason: str, unreadable: bool = False, quiet_since: float | None = None):
         super().__init__(reason)
         self.unreadable = unreadable
+        #: time.monotonic() since which nothing came, where known (a read timeout's start)
+        self.quiet_since = quiet_since
 
 
 class StreamSource:
@@ -360,6 +362,9 @@ class StreamSource:
         #: open that works and then gives no frame must not restart the limit or the backoff)
         self._dry_since: float | None = None
         self._dry_attempts = 0
+        #: time.monotonic() since which the stream sent nothing, when a read timed out after the
+        #: last frame delivered (see _reconnect); None again at the next frame
+        self._quiet_since: float | None = None
         #: a finite stream reconnected: the frames up to this source time were delivered already
         self._resume_after: float | None = None
         self._replays = False      #: HLS/DASH: a reconnection reads segments delivered already
@@ -805,7 +810,8 @@ class StreamSource:
         except StopIteration:
             raise
         except av.error.ExitError:
-            raise _Lost(f"no frame for {self.cfg.read_timeout:g} s") from None
+            raise _Lost(f"no frame for {self.cfg.read_timeout:g} s",
+                        quiet_since=time.monotonic() - self.cfg.read_timeout) from None
         except (av.error.FFmpegError, OSError) as exc:
             raise _Lost(_reason(exc), unreadable=isinstance(exc, av.error.InvalidDataError)) from None
 
@@ -817,6 +823,11 @@ class StreamSource:
         if self._last_frame_at is None and self._dry_since is None:
             self._dry_since = time.monotonic()
         t0 = self._dry_since if self._last_frame_at is None else self._last_frame_at
+        if self._last_frame_at is not None and self._quiet_since is not None:
+            # FFmpeg's MPEG-TS reader holds a stream's last frame until the next packet comes: at
+            # a stall it comes with the read timeout, read_timeout after the stream went quiet
+            # (counted from that frame, a 7.7 s gap was said as 2.7 s)
+            t0 = min(t0, self._quiet_since)
         limit = self.cfg.reconnect_limit
         attempt = 0
         was_live = not self.finite  # (an attempt that failed may have found a file: see below)
@@ -923,6 +934,8 @@ class StreamSource:
                     return None
                 reason = str(exc.args[0])
                 unreadable = exc.unreadable
+                if exc.quiet_since is not None and self._last_frame_at is not None:
+                    self._quiet_since = min(exc.quiet_since, self._quiet_since or exc.quiet_since)
                 if self._seeked and not self._came and not self._replays:
                     # lost before a frame after the seek (from a server without byte ranges
                     # FFmpeg's seek reads ahead for the point, and met where the server stops
@@ -1219,7 +1232,7 @@ class StreamSource:
             # the sender changed resolution (after a reconnect): report the new size
             self.info.width, self.info.height = image.shape[1], image.shape[0]
         self._last_frame_at = now
-        self._dry_since, self._dry_attempts = None, 0
+        self._dry_since, self._dry_attempts, self._quiet_since = None, 0, None
         out = Frame(image=image, index=self._index, pts=pts, captured_at=time.perf_counter())
         self._index += 1
         return out
