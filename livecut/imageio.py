@@ -43,10 +43,12 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     :func:`picture_count`), else None.
     ``"lost"``: what of the picture is not read, said in words (a gray TIFF's alpha), else None.
     ``upright``: turned as its EXIF orientation says (JPEG, PNG, WebP), as viewers show it;
-    False: as stored.  A TIFF of 16-bit RGB in separate planes is read at 8 bits (OpenCV's own
-    reader scrambles it); one of other such planes is refused.  Floating-point values are
-    0-1; a picture of others (light: Radiance HDR, OpenEXR, a float TIFF beyond 1) is refused,
-    unless ``any_float`` (not a picture to show: a mask of floats 0-255 is read as stored)."""
+    False: as stored.  A HEIC/HEIF photo (read with the optional ``heic`` extra, pillow-heif;
+    see :func:`_read_heif`) is its primary picture turned by its own transforms either way.
+    A TIFF of 16-bit RGB in separate planes is read at 8 bits (OpenCV's own reader scrambles
+    it); one of other such planes is refused.  Floating-point values are 0-1; a picture of
+    others (light: Radiance HDR, OpenEXR, a float TIFF beyond 1) is refused, unless
+    ``any_float`` (not a picture to show: a mask of floats 0-255 is read as stored)."""
     p = Path(path)
     if not p.exists():
         raise ImageReadError(f"{p}: file not found")
@@ -84,6 +86,13 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     if hdr:  # (a Radiance file was read as its values stretched to 8 bits: mostly black beside its sun)
         raise ImageReadError(f"{p}: a high-dynamic-range picture ({hdr}), which livecut does not tone-map; "
                              "save it as an 8- or 16-bit JPEG, PNG or TIFF first")
+    if _heif_picture(data):  # (OpenCV does not decode HEVC pictures: it was "not an image")
+        img, icc, count = _read_heif(p, data)
+        if meta is not None:
+            meta["icc"] = icc
+            meta["pictures"] = ("HEIF file", "pictures", count) if count > 1 else None
+            meta["lost"] = None
+        return img
     alpha_kind = _tiff_alpha(data)
     flags = _decode_flags(data) if upright else cv2.IMREAD_UNCHANGED
     bits, samples, planar = _tiff_layout(data)
@@ -113,9 +122,6 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
 
             raise ImageReadError(f"{p}: a video, not an image (cut a video with: livecut file "
                                  f"{shlex.quote(str(p))} -o OUT.mp4)")
-        if _heif_picture(data):  # (an iPhone's photo: it was "not an image, or truncated/corrupt")
-            raise ImageReadError(f"{p}: a HEIC/HEIF picture, which livecut does not read; convert it "
-                                 "to JPEG or PNG first")
         detail = _decoder_message(said)
         raise ImageReadError(f"{p}: not an image, or truncated/corrupt" + (f" ({detail})" if detail else ""))
     if img.ndim == 2:
@@ -581,6 +587,46 @@ def _heif_picture(data: np.ndarray) -> bool:
     size = int.from_bytes(head[0:4], "big")
     brands = {head[j:j + 4] for j in (8, *range(16, min(size, len(head)) - 3, 4))}
     return bool(brands & _HEIC_BRANDS) and not brands & {b"avif", b"avis"}
+
+
+#: how to install what reads HEIC/HEIF photos (livecut is not on PyPI: from the checkout)
+HEIC_INSTALL = "pip install -e '.[heic]' in the livecut checkout, or pip install pillow-heif"
+
+
+def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int]:
+    """The primary picture of a HEIC/HEIF file (``data``: its bytes), its colour profile (ICC,
+    or None) and how many pictures the file holds (a burst's; a depth map or a thumbnail is not
+    one), read with pillow-heif, the optional ``heic`` extra; raise :class:`ImageReadError`
+    without it, or for a file it cannot decode.  The picture is BGR or BGRA, 8-bit, or 16-bit
+    for 10- and 12-bit photos (an HDR iPhone's), their values scaled to 0-65535 as other
+    16-bit inputs are.  libheif turns it by the file's own transforms (irot, imir; a crop,
+    clap), which is how a HEIF is to be shown; an EXIF orientation beside them (an iPhone
+    writes both, saying the same) is not applied again, as HEIF viewers do not (it turned a
+    portrait twice).  The size is checked before decoding."""
+    try:
+        import pillow_heif
+    except ImportError:
+        raise ImageReadError(f"{p}: a HEIC/HEIF picture, which livecut reads with its heic extra: "
+                             f"{HEIC_INSTALL} (or convert it to JPEG or PNG first)") from None
+    try:
+        heif = pillow_heif.open_heif(data.tobytes(), convert_hdr_to_8bit=False, bgr_mode=True, hdr_to_16bit=False)
+        w, h = heif.size
+        if w * h > MAX_PIXELS:
+            raise ImageSizeError(f"{p}: image is {w}x{h}; livecut handles at most "
+                                 f"{MAX_PIXELS // 1_000_000} megapixels")
+        info = heif.info
+        img = np.array(heif)  # (decoded here; a copy of its own, which the rescaling below writes)
+    except (ValueError, RuntimeError, OSError, EOFError, SyntaxError) as exc:
+        detail = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else type(exc).__name__
+        raise ImageReadError(f"{p}: a HEIC/HEIF picture that cannot be decoded, or truncated/corrupt "
+                             f"({detail})") from None
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    depth = int(info.get("bit_depth") or 8)
+    if img.dtype == np.uint16 and 8 < depth < 16:  # (10 or 12 bits, as an AVIF's: to the 16-bit range)
+        img = _to_full_range(img, (1 << depth) - 1)
+    icc = info.get("icc_profile") if info.get("icc_profile_type") in ("prof", "rICC") else None
+    return img, (bytes(icc) if icc else None), len(heif)
 
 
 def _hdr_picture(data: np.ndarray) -> str | None:

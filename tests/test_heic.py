@@ -1,0 +1,149 @@
+"""HEIC/HEIF photos (iPhones, many Android phones), read with the optional heic extra
+(pillow-heif).  The files are made here with pillow-heif's own encoder (its wheel carries
+x265); the tests that need it skip without it (CI installs it: ./install.sh --dev)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from livecut.cli import app
+from livecut.imageio import icc_profile, read_image
+from synth import iou, make_scene
+
+W, H = 320, 240
+#: an RGB display profile's header, then padding (as test_cli_image's)
+ICC = struct.pack(">I", 600) + b"lcms" + bytes(4) + b"mntrRGB XYZ " + bytes(580)
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def _heif():
+    heif = pytest.importorskip("pillow_heif")
+    if not heif.libheif_info().get("HEIF"):
+        pytest.skip("this pillow-heif has no HEVC encoder to make the test files")
+    return heif
+
+
+def _exif(orientation: int) -> bytes:
+    """A big-endian EXIF block holding one tag, the orientation (as a camera writes it)."""
+    return b"Exif\x00\x00MM\x00*" + struct.pack(">IHHHIHHI", 8, 1, 0x0112, 3, 1, orientation, 0, 0)
+
+
+def _save(path: Path, mode: str, arr: np.ndarray, **kw) -> Path:
+    """``arr`` (RGB, 8 or 16 bits) encoded as HEIC at ``path``; ``kw``: pillow-heif's save options."""
+    heif = _heif()
+    f = heif.from_bytes(mode, (arr.shape[1], arr.shape[0]), np.ascontiguousarray(arr).tobytes())
+    buf = io.BytesIO()
+    f.save(buf, quality=-1, chroma=444, **kw)  # (lossless: the colours are checked)
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def test_an_iphone_photo_is_cut_upright_with_its_colour_profile(tmp_path):
+    """`livecut image IMG_0001.HEIC` was refused ("a HEIC/HEIF picture, which livecut does not
+    read"): it is cut as a JPEG is.  The photo is stored sideways with the HEIF's own turn
+    (irot, which libheif applies) and an EXIF orientation saying the same (6, as an iPhone
+    writes both): turned once, not twice; its ICC profile goes into the PNG; the subject's
+    mask matches the scene's."""
+    img, gt = make_scene("basic", W, H, seed=3)
+    src = _save(tmp_path / "IMG_0001.HEIC", "RGB", img[:, :, ::-1], exif=_exif(6), icc_profile=ICC)
+    assert b"irot" in src.read_bytes()  # (the turn is the file's own, besides the EXIF tag)
+    r = invoke("image", src, "-o", tmp_path / "cut", "-q")
+    assert r.exit_code == 0, r.output
+    out_path = tmp_path / "cut" / "IMG_0001.png"
+    out = cv2.imread(str(out_path), cv2.IMREAD_UNCHANGED)
+    upright = cv2.rotate(img, cv2.ROTATE_90_CLOCKWISE)  # (EXIF 6: shown turned a quarter clockwise)
+    assert out.shape == (W, H, 4), out.shape
+    assert iou(out[:, :, 3], cv2.rotate(gt, cv2.ROTATE_90_CLOCKWISE)) > 0.85
+    inside = out[:, :, 3] == 255
+    assert np.abs(out[:, :, :3][inside].astype(int) - upright[inside]).mean() < 4
+    assert icc_profile(np.fromfile(out_path, np.uint8)) == ICC
+    # read as stored (eval's second look): the HEIF's turn is part of it, so the same picture
+    meta: dict = {}
+    assert read_image(src, meta).shape[:2] == read_image(src, upright=False).shape[:2] == (W, H)
+    assert meta["icc"] == ICC and meta["pictures"] is None
+
+
+def test_a_10_bit_heic_is_read_at_16_bits(tmp_path):
+    """An HDR iPhone photo (10-bit HEVC) is read as other 16-bit inputs are: its values scaled
+    from 0-1023 to 0-65535 (white is 65535, not 65472), and cut."""
+    img, gt = make_scene("basic", W, H, seed=4)
+    ten = (img[:, :, ::-1].astype(np.uint32) * 1023 // 255).astype(np.uint16)
+    ten[:8, :8] = 1023  # white
+    src = _save(tmp_path / "hdr.heic", "RGB;16", ten << 6)  # (pillow-heif takes 16-bit values, writes 10)
+    got = read_image(src)
+    assert got.dtype == np.uint16 and got.shape == (H, W, 3)
+    assert (got[:8, :8] == 65535).all(), got[:8, :8].min()
+    want = (ten[:, :, ::-1].astype(np.uint32) * 65535 // 1023)
+    assert np.abs(got.astype(int) - want).mean() < 300
+    r = invoke("image", src, "-o", tmp_path / "cut", "--mode", "mask", "-q")
+    assert r.exit_code == 0, r.output
+    assert iou(cv2.imread(str(tmp_path / "cut" / "hdr.png"), cv2.IMREAD_UNCHANGED), gt) > 0.85
+
+
+def test_a_heic_of_several_pictures_gives_its_primary_one(tmp_path):
+    """A HEIF of several pictures (a burst): the one it marks primary is cut, not the first,
+    and the warning says so."""
+    heif = _heif()
+    img, gt = make_scene("basic", W, H, seed=5)
+    f = heif.from_bytes("RGB", (64, 48), np.full((48, 64, 3), 200, np.uint8).tobytes())
+    f.add_frombytes("RGB", (W, H), np.ascontiguousarray(img[:, :, ::-1]).tobytes())
+    src = tmp_path / "burst.heic"
+    f.save(src, quality=-1, chroma=444, primary_index=1)
+    meta: dict = {}
+    assert read_image(src, meta).shape == (H, W, 3)
+    assert meta["pictures"] == ("HEIF file", "pictures", 2)
+    r = invoke("image", src, "-o", tmp_path / "cut", "--mode", "mask")
+    assert r.exit_code == 0, r.output
+    assert "a HEIF file of 2 pictures; only its primary one is cut" in r.stderr, r.stderr
+    assert iou(cv2.imread(str(tmp_path / "cut" / "burst.png"), cv2.IMREAD_UNCHANGED), gt) > 0.85
+
+
+def _bare_heic(path: Path) -> Path:
+    """A file that opens as an iPhone's HEIC (its ftyp) and holds nothing decodable."""
+    ftyp = b"heic\0\0\0\0mif1heic"
+    path.write_bytes((8 + len(ftyp)).to_bytes(4, "big") + b"ftyp" + ftyp + struct.pack(">I", 40) + b"meta"
+                     + bytes(32))
+    return path
+
+
+def test_without_the_extra_a_heic_is_refused_naming_it(tmp_path, monkeypatch):
+    """Without pillow-heif (its import failing, as where the extra is not installed) a HEIC is
+    refused in one line naming the heic extra (pip install -e '.[heic]' in the checkout, or
+    pip install pillow-heif) as well as conversion (exit 2)."""
+    monkeypatch.setitem(sys.modules, "pillow_heif", None)  # (import pillow_heif: ImportError)
+    src = _bare_heic(tmp_path / "IMG_0001.HEIC")
+    r = invoke("image", src, "-o", tmp_path / "cut")
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.output
+    assert "a HEIC/HEIF picture, which livecut reads with its heic extra: pip install -e '.[heic]' in the " \
+           "livecut checkout, or pip install pillow-heif (or convert it to JPEG or PNG first)" in r.stderr, r.stderr
+
+
+def test_a_heic_that_cannot_be_decoded_or_is_too_large_is_said_so(tmp_path, monkeypatch):
+    """With the extra, a HEIC cut short or corrupt is one clear line (exit 2), not a traceback;
+    one over livecut's size limit is refused from its header, as other photos are."""
+    _heif()
+    r = invoke("image", _bare_heic(tmp_path / "bad.heic"), "-o", tmp_path / "cut")
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.output
+    assert "bad.heic: a HEIC/HEIF picture that cannot be decoded, or truncated/corrupt (" in r.stderr, r.stderr
+    img, _ = make_scene("basic", W, H, seed=8)
+    src = _save(tmp_path / "big.heic", "RGB", img[:, :, ::-1])
+    data = src.read_bytes()
+    (tmp_path / "cut.heic").write_bytes(data[:len(data) // 2])
+    r = invoke("image", tmp_path / "cut.heic", "-o", tmp_path / "cut")
+    assert r.exit_code == 2 and "truncated/corrupt" in r.stderr and "Traceback" not in r.output, r.output
+    import livecut.imageio
+
+    monkeypatch.setattr(livecut.imageio, "MAX_PIXELS", W * H - 1)
+    with pytest.raises(livecut.imageio.ImageSizeError, match=f"image is {W}x{H}; livecut handles at most"):
+        read_image(src)
