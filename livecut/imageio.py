@@ -18,7 +18,10 @@ from livecut.errors import ImageReadError, ImageSizeError, UsageError, WriteErro
 
 #: extensions recognised when a folder or glob is given
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pgm", ".ppm", ".pnm",
-              ".jfif", ".avif", ".pbm", ".pam")
+              ".jfif", ".avif", ".pbm", ".pam",
+              # (read with the optional heic extra, pillow-heif; without it each is refused on
+              # its own, naming the extra: a folder of iPhone photos was "no images")
+              ".heic", ".heif")
 #: camera raw files (most TIFF-based, whose first picture is a small preview): refused by name
 RAW_EXTS = (".dng", ".nef", ".nrw", ".cr2", ".cr3", ".crw", ".arw", ".srf", ".sr2", ".raf", ".orf", ".rw2",
             ".pef", ".srw", ".x3f", ".3fr", ".iiq", ".erf", ".kdc", ".mrw", ".raw")

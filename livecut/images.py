@@ -142,7 +142,8 @@ def single_output(out: str | Path) -> bool:
     text = str(out)
     if text.endswith(("/", os.sep)):
         return False
-    return Path(text).suffix.lower() in IMAGE_EXTS and not Path(text).is_dir()
+    suffix = Path(text).suffix.lower()  # (.heic is read, not written: refused as UNWRITTEN_EXTS says)
+    return suffix in IMAGE_EXTS and suffix not in UNWRITTEN_EXTS and not Path(text).is_dir()
 
 
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str = "cutout",

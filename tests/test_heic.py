@@ -5,6 +5,8 @@ x265); the tests that need it skip without it (CI installs it: ./install.sh --de
 from __future__ import annotations
 
 import io
+import json
+import os
 import struct
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from conftest import REPO, run_cli
 from livecut.cli import app
 from livecut.imageio import icc_profile, read_image
 from synth import iou, make_scene
@@ -109,6 +112,31 @@ def test_a_heic_of_several_pictures_gives_its_primary_one(tmp_path):
     assert iou(cv2.imread(str(tmp_path / "cut" / "burst.png"), cv2.IMREAD_UNCHANGED), gt) > 0.85
 
 
+def test_folders_batch_and_eval_take_heic(tmp_path):
+    """A folder of iPhone photos was "no images" for `livecut image`, `batch` and `eval`
+    (.heic was no image extension): each takes them now."""
+    _heif()
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    img, gt = make_scene("basic", W, H, seed=6)
+    _save(images / "IMG_0002.HEIC", "RGB", img[:, :, ::-1])
+    _save(images / "IMG_0003.heif", "RGB", img[:, :, ::-1])
+    for stem in ("IMG_0002", "IMG_0003"):
+        cv2.imwrite(str(masks / f"{stem}.png"), gt)
+    r = invoke("image", images, "-o", tmp_path / "cut", "--mode", "mask", "-q")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (tmp_path / "cut").iterdir()) == ["IMG_0002.png", "IMG_0003.png"]
+    r = run_cli("batch", str(images), "-o", str(tmp_path / "batch"), "--jobs", "1", "--mode", "mask", timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert iou(cv2.imread(str(tmp_path / "batch" / "IMG_0002.png"), cv2.IMREAD_UNCHANGED), gt) > 0.85
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 0, r.output
+    scores = json.loads(r.stdout)
+    assert sorted(i["name"] for i in scores["images"]) == ["IMG_0002.HEIC", "IMG_0003.heif"], r.stdout
+    assert scores["mean"]["iou"] > 0.85 and not scores["errors"], r.stdout
+
+
 def _bare_heic(path: Path) -> Path:
     """A file that opens as an iPhone's HEIC (its ftyp) and holds nothing decodable."""
     ftyp = b"heic\0\0\0\0mif1heic"
@@ -120,13 +148,26 @@ def _bare_heic(path: Path) -> Path:
 def test_without_the_extra_a_heic_is_refused_naming_it(tmp_path, monkeypatch):
     """Without pillow-heif (its import failing, as where the extra is not installed) a HEIC is
     refused in one line naming the heic extra (pip install -e '.[heic]' in the checkout, or
-    pip install pillow-heif) as well as conversion (exit 2)."""
+    pip install pillow-heif) as well as conversion (exit 2);
+    in a batch each HEIC fails on its own, the other photos are cut."""
     monkeypatch.setitem(sys.modules, "pillow_heif", None)  # (import pillow_heif: ImportError)
     src = _bare_heic(tmp_path / "IMG_0001.HEIC")
     r = invoke("image", src, "-o", tmp_path / "cut")
     assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.output
     assert "a HEIC/HEIF picture, which livecut reads with its heic extra: pip install -e '.[heic]' in the " \
            "livecut checkout, or pip install pillow-heif (or convert it to JPEG or PNG first)" in r.stderr, r.stderr
+    shim = tmp_path / "noextra"  # (the batch's worker is another process: a pillow_heif that fails)
+    (shim / "pillow_heif").mkdir(parents=True)
+    (shim / "pillow_heif" / "__init__.py").write_text("raise ImportError('not installed')\n")
+    img, _ = make_scene("basic", W, H, seed=7)
+    cv2.imwrite(str(tmp_path / "a.jpg"), img)
+    r = run_cli("batch", str(src), str(tmp_path / "a.jpg"), "-o", str(tmp_path / "batch"), "--jobs", "1",
+                env={"PYTHONPATH": os.pathsep.join([str(REPO), str(shim), os.environ.get("PYTHONPATH", "")])},
+                timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert "IMG_0001.HEIC: a HEIC/HEIF picture, which livecut reads with its heic extra: " \
+           "pip install -e '.[heic]'" in r.stderr, r.stderr
+    assert (tmp_path / "batch" / "a.png").is_file() and not (tmp_path / "batch" / "IMG_0001.png").exists()
 
 
 def test_a_heic_that_cannot_be_decoded_or_is_too_large_is_said_so(tmp_path, monkeypatch):
