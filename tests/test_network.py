@@ -1536,9 +1536,10 @@ def test_an_mpegts_file_over_http_ends_at_its_end(tmp_path):
     assert len(got) == 30 and src.reconnects == 0 and not src.lost
 
 
-def _chunked(data: bytes, seconds: float = 0.0):
+def _chunked(data: bytes | list[bytes], seconds: float = 0.0):
     """A request handler class answering ``data`` chunked (Transfer-Encoding: chunked, no
-    Content-Length), over ``seconds`` (as a live stream comes) or at once."""
+    Content-Length), over ``seconds`` (as a live stream comes) or at once; a list: its n-th
+    item to the n-th request (the last one to those after it)."""
     import http.server
 
     class Chunked(http.server.BaseHTTPRequestHandler):
@@ -1547,16 +1548,17 @@ def _chunked(data: bytes, seconds: float = 0.0):
 
         def do_GET(self):
             type(self).answers += 1
+            body = data[min(self.answers, len(data)) - 1] if isinstance(data, list) else data
             self.send_response(200)
             self.send_header("Content-Type", "video/mp2t")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             step = 188 * 20 if seconds else 65536
             with contextlib.suppress(OSError):  # (the reader gone: the test's end)
-                for i in range(0, len(data), step):
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data[i:i + step]), data[i:i + step]))
+                for i in range(0, len(body), step):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(body[i:i + step]), body[i:i + step]))
                     self.wfile.flush()
-                    time.sleep(seconds * step / len(data))
+                    time.sleep(seconds * step / len(body))
                 self.wfile.write(b"0\r\n\r\n")
 
         def log_message(self, *args):
@@ -1590,6 +1592,37 @@ def test_an_mpegts_file_sent_chunked_over_http_ends_at_its_end(tmp_path):
         with StreamSource(f"{base}/live.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
             got = _read_frames(src, 45, 10.0)
     assert len(got) > 40 and src.reconnects >= 1 and not src.warnings, (len(got), src.warnings)
+
+
+def test_a_short_mpegts_file_sent_chunked_ends_at_its_end_not_replayed(tmp_path):
+    """A file sent without its size (chunked), shorter than a live server's first burst (5 s)
+    and sent at once, could not be told from a live stream by its pace: at its end it was
+    reconnected to and delivered again, for ever (a 3 s file: 401 frames from 6 requests).
+    Asked for again, it starts again as it started (the same first packets): a file, read
+    whole, its end the end.  Two live streams that each start at time 0 (a server restarted)
+    are not the same stream: the second one's frames are delivered."""
+    require_ffmpeg()
+    from livecut.sources.stream import StreamSource
+
+    parts = []
+    for src_filter in ("testsrc", "smptebars"):
+        part = tmp_path / f"{src_filter}.ts"
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"{src_filter}=size=160x120:rate=25", "-t", "3",
+                        "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(part)], check=True, timeout=60)
+        parts.append(part.read_bytes())
+    handler = _chunked(parts[0])
+    with _http_server(handler) as base:
+        with StreamSource(f"{base}/c.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            got = _read_frames(src, 200, 10.0)
+    assert len(got) == 75 and handler.answers == 2 and not src.lost, (len(got), handler.answers)
+    assert any("started again from its start" in w for w in src.warnings), src.warnings
+
+    restarted = _chunked(parts)  # (the same times, other pictures)
+    with _http_server(restarted) as base:
+        with StreamSource(f"{base}/c.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            got = _read_frames(src, 160, 10.0)
+    assert len(got) > 150 and restarted.answers >= 3 and src.reconnects >= 2, (len(got), restarted.answers)
+    assert not any("started again" in w for w in src.warnings), src.warnings
 
 
 def test_an_mpegts_file_sent_chunked_keeps_every_frame_through_a_slow_processing(tmp_path, monkeypatch, capsys):

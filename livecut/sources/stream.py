@@ -24,7 +24,8 @@ live stream: see :func:`made_up_size`) -- which is read frame by frame and ends 
 One sent without its size (chunked) is on probation, its frames held (:attr:`StreamSource.holding`)
 and its packets read ahead meanwhile, until their pace says it is a file or live (see
 :meth:`StreamSource._judge`); one read as live whose end came faster than it plays is a file all
-the same, its end the end (see :meth:`StreamSource._sent_whole`).
+the same, its end the end (see :meth:`StreamSource._sent_whole`), as is one that, asked for again
+after it ended, starts again as it started (see :meth:`StreamSource._read_again`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import socket
 import ssl
 import threading
 import time
+import zlib
 from fractions import Fraction
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
@@ -343,6 +345,8 @@ class StreamSource:
         self._frames: Iterator[Any] | None = None
         #: a stream on probation: the packets read ahead, not yet decoded (see read_ahead)
         self._ahead: collections.deque = collections.deque()
+        #: the current connection's first video packets, as (pts, dts, size, crc32) (see _read_again)
+        self._opening: list = []
         self._to_bgr = BgrReader()  # (the frames with their own matrix and range)
         self._index = 0
         self._closed = False
@@ -398,6 +402,7 @@ class StreamSource:
         wait = self.cfg.open_timeout if open_timeout is None else open_timeout
         self._connected_at, self._count = time.monotonic(), 0
         self._arrivals, self._reading_from = 0, None
+        self._opening = []
         self._ahead.clear()
         self._ahead_bytes, self._ahead_end, self._packets = 0, None, None
         if url_scheme(self.url) == "srt":
@@ -553,6 +558,15 @@ class StreamSource:
         (those read ahead first, see read_ahead)."""
         if self.probation:
             self._packets = container.demux()
+            if self._started is not None:
+                # reconnected after the first connection's clean end: the same start again is a
+                # file read whole (see _read_again), none of its frames delivered twice
+                while len(self._opening) < len(self._started) and self._pull():
+                    pass
+                if self._opening == self._started:
+                    self._again = True
+                    return
+                self._started = None
             packets: Iterator[Any] = iter(self._next_packet, None)
         elif len(container.streams) <= 1:  # (every packet is the video's: PyAV's timeout is it)
             yield from container.decode(stream)
@@ -925,10 +939,15 @@ class StreamSource:
                         # reconnected to a file that ends sooner
                         self.lost = "the file ends before the point reached before the reconnection"
                     return None
-                elif self._sent_whole():
+                elif self._read_again() or self._sent_whole():
                     return None
                 else:
                     reason = ENDED
+                    if (self.probation and self.reconnects == 0 and self._opening
+                            and self._arrivals * self._step > FILE_PACE * (self._came_by - self._connected_at)):
+                        # (its frames came faster than they play: compared with the next
+                        # connection's, see _read_again)
+                        self._started = list(self._opening)
             except _Lost as exc:
                 if self._stop.is_set():  # (stopped: the wait was interrupted, nothing was lost)
                     return None
@@ -1031,6 +1050,26 @@ class StreamSource:
                              "stream, the newest frame kept where the processing fell behind, and ended at its end")
         return True
 
+    def _read_again(self) -> bool:
+        """Whether a stream over HTTP(S) without its size, on probation, was a file read whole:
+        its first connection came faster than it plays (over :data:`FILE_PACE` times as fast: a
+        live server's burst of its first seconds, or a short file sent at once) and ended cleanly,
+        and the next one starts again as it started -- the same first video packets (their times
+        and bytes, :data:`OPENING` of them), where a live stream goes on past the point it ended at
+        and a new one (a server restarted, at time 0 too) has pictures of its own; a clip looped
+        at the pace it plays, each viewer from its start, is a live stream.  A file shorter than a
+        live server's first burst (:data:`LIVE_BURST` s, see _sent_whole), sent at once, was taken
+        for a live stream that dropped, and reconnected to and delivered again, for ever (a 3 s
+        file: 401 frames from 6 requests).  It ends the run there, said in the warnings, none of
+        its frames delivered twice."""
+        if not self._again:
+            return False
+        log.info("stream %s ended: a file sent without its size, read whole (asked for again, it starts "
+                 "again from its start)", self.safe_url)
+        self.warnings.append(f"{self.safe_url}: sent without its size (chunked) and ended: asked for again, it "
+                             "started again from its start: a file, read whole, its end the end")
+        return True
+
     #: a stream over HTTP(S) without its size, not yet known to be live or a file: its frames
     #: are held, none dropped (see _judge)
     probation = False
@@ -1048,6 +1087,11 @@ class StreamSource:
     #: frames read ahead and skipped, not delivered (counted as dropped by the runner)
     skipped = 0
     _reading_from: float | None = None  #: time.monotonic() of the first of them
+    #: a stream on probation whose first connection ended cleanly: that connection's _opening,
+    #: to be compared with the next connection's (see _read_again)
+    _started: list | None = None
+    _again = False  #: ... and the next connection started as it did: a file read whole
+    _came_by = 0.0  #: time.monotonic() of the current connection's last video packet (see _arrived)
 
     def _next_packet(self) -> Any:
         """The next packet of a stream on probation: the first of those read ahead, else the
@@ -1074,26 +1118,36 @@ class StreamSource:
         that came as fast as the processing took it looked live.  False when there is nothing to
         do (not on probation, :data:`AHEAD_BYTES` read ahead, the connection's end met)."""
         with self._reading, self._io():
-            if (not self.probation or self._packets is None or self._ahead_end is not None or self._closed
-                    or self._stop.is_set() or self._ahead_bytes >= AHEAD_BYTES):
+            if (not self.probation or self._packets is None or self._closed or self._stop.is_set()
+                    or self._ahead_bytes >= AHEAD_BYTES):
                 return False
-            try:
-                packet = next(self._packets)
-            except StopIteration:
-                self._ahead_end = StopIteration
-            except (av.error.FFmpegError, OSError) as exc:  # (raised where its packets end)
-                self._ahead_end = exc
-            else:
-                self._ahead.append(packet)
-                self._ahead_bytes += packet.size
-                self._arrived(packet)
-            return True
+            return self._pull()
+
+    def _pull(self) -> bool:
+        """Read the connection's next packet into those read ahead (see read_ahead); False when
+        its end was met before."""
+        if self._ahead_end is not None:
+            return False
+        try:
+            packet = next(self._packets)  # type: ignore[arg-type]
+        except StopIteration:
+            self._ahead_end = StopIteration
+        except (av.error.FFmpegError, OSError) as exc:  # (raised where its packets end)
+            self._ahead_end = exc
+        else:
+            self._ahead.append(packet)
+            self._ahead_bytes += packet.size
+            self._arrived(packet)
+        return True
 
     def _arrived(self, packet: Any) -> None:
         """Count a video packet of a stream on probation as it came, and judge it (see _judge)."""
         if packet.stream.index != self._video_index or not packet.size:
             return
         self._arrivals += 1
+        self._came_by = time.monotonic()
+        if len(self._opening) < OPENING:
+            self._opening.append((packet.pts, packet.dts, packet.size, zlib.crc32(memoryview(packet))))
         if self._reading_from is None:
             self._reading_from = time.monotonic()
         if self.probation:
@@ -1266,6 +1320,9 @@ LIVE_BURST = 5.0
 #: comes over 3.25 times as fast shows itself by then; one slower is read as live, and ends at
 #: its end: see StreamSource._sent_whole)
 PROBATION = 4.0
+#: the first video packets of a connection compared with the first connection's (see
+#: StreamSource._read_again)
+OPENING = 8
 #: the most memory the packets of a stream on probation read ahead may take
 AHEAD_BYTES = 64 << 20
 #: why a live stream that FFmpeg ended is reconnected to
