@@ -1659,6 +1659,67 @@ def test_an_mpegts_file_sent_chunked_keeps_every_frame_through_a_slow_processing
     assert "read as a file, every frame kept" in err, err
 
 
+@pytest.mark.parametrize("cut, seconds", [("at a chunk's end", 10), ("within a chunk, Connection: close", 10),
+                                          ("at a chunk's end", 3)])
+def test_an_mpegts_file_sent_chunked_and_cut_short_is_not_taken_as_complete(tmp_path, capsys, cut, seconds):
+    """A file sent without its size (chunked) whose server closes the connection before the last
+    (zero-length) chunk -- at a chunk's end, or within one after "Connection: close" -- ended as
+    if complete: 164 of its 250 frames, exit 0, nothing said (FFmpeg ends such an answer with
+    the same EOF as a whole one).  It is read again past the frames delivered, and given up
+    when cut at the same point again: exit 3, the output holding the frames written.  (One
+    shorter than a live server's first burst is known for a file when it starts again as it
+    started: see test_a_short_mpegts_file_sent_chunked_ends_at_its_end_not_replayed.)"""
+    require_ffmpeg()
+    import http.server
+
+    import av
+
+    from livecut.cli import main
+
+    clip = tmp_path / "c.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", str(seconds),
+                    "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)], check=True, timeout=60)
+    data = clip.read_bytes()
+    answers = []
+
+    class CutsShort(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # two thirds of the file, chunked, without the last chunk
+            answers.append(1)
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp2t")
+            self.send_header("Transfer-Encoding", "chunked")
+            if "close" in cut:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            body = data[: len(data) * 2 // 3]
+            with contextlib.suppress(OSError):
+                for i in range(0, len(body), 65536):
+                    part = body[i:i + 65536]
+                    if "within" in cut and i + 65536 >= len(body):  # (its size says more than comes)
+                        self.wfile.write(b"%x\r\n%s" % (len(part) + 1000, part))
+                    else:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                self.wfile.flush()
+            self.close_connection = True
+
+        def log_message(self, *args):
+            pass
+
+    out = tmp_path / "o.mp4"
+    with _http_server(CutsShort) as base, pytest.raises(SystemExit) as info:
+        main(["run", f"{base}/c.ts", "-o", str(out), "--set", "video.open_timeout=5"])
+    err = capsys.readouterr().err
+    assert info.value.code == 3 and "no last chunk" in err and "holds the" in err, err
+    with av.open(str(out)) as c:
+        times = [f.time for f in c.decode(video=0)]
+    n = len(times)
+    assert 0.6 * 25 * seconds <= n < 25 * seconds and len(answers) <= 5, (n, len(answers))
+    assert times == sorted(set(times)) and times[-1] - times[0] < 0.7 * seconds, times  # (none twice)
+    assert av.logging.get_level() is None  # (FFmpeg's log, watched meanwhile, dropped again)
+
+
 def test_a_live_stream_sent_chunked_is_still_read_as_live(tmp_path):
     """A live stream sent without its size (chunked, at the pace it plays), its frames held
     while on probation, is found live: the frames held go but the newest, and the newest is

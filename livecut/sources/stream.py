@@ -25,7 +25,8 @@ One sent without its size (chunked) is on probation, its frames held (:attr:`Str
 and its packets read ahead meanwhile, until their pace says it is a file or live (see
 :meth:`StreamSource._judge`); one read as live whose end came faster than it plays is a file all
 the same, its end the end (see :meth:`StreamSource._sent_whole`), as is one that, asked for again
-after it ended, starts again as it started (see :meth:`StreamSource._read_again`).
+after it ended, starts again as it started (see :meth:`StreamSource._read_again`).  Its answer
+ended before the last (zero-length) chunk is cut short, a loss (see :class:`_ChunkWatch`).
 """
 
 from __future__ import annotations
@@ -306,6 +307,76 @@ def _reason(exc: BaseException) -> str:
     return redact_text(str(text))
 
 
+#: the lock, the count of connections watched, and the capture of the other threads' lines (see _ChunkWatch)
+_WATCH_LOCK = threading.Lock()
+_WATCHING = 0
+_WATCH_SINK: list[Any] = []
+
+
+class _ChunkWatch:
+    """Whether an answer over HTTP(S) without its size (chunked) came whole.  FFmpeg's http
+    protocol says so only at its debug level, "Last chunk received, closing conn" at the last
+    (zero-length) chunk: an answer that the server cut short at a chunk's end, or within one
+    after "Connection: close", ends with the same EOF as a whole one (within a chunk of a
+    connection kept alive it is an error, "Stream ends prematurely": a loss).  PyAV drops
+    FFmpeg's log unless the application sets a level (``av.logging``, None by default): while a
+    connection is watched the level is DEBUG, the lines of the threads that read it are captured
+    for it (see :meth:`reading`), those of every other thread dropped as before (a capture of
+    their own, emptied as it goes), and the level is None again after the last one.  Where the
+    application set a level of its own nothing is changed, and nothing known (``on`` False)."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.whole = False  #: the connection's last chunk came
+
+    def start(self) -> None:
+        """Watch a new connection (its answer not yet come whole)."""
+        global _WATCHING
+        self.whole = False
+        if self.on:
+            return
+        with _WATCH_LOCK:
+            if _WATCHING == 0:
+                if av.logging.get_level() is not None:  # (the application's own)
+                    return
+                av.logging.set_level(av.logging.DEBUG)
+                av.logging.set_skip_repeated(False)  # (each connection's last chunk said)
+                sink = av.logging.Capture(local=False)
+                _WATCH_SINK[:] = [sink, sink.__enter__()]
+            _WATCHING += 1
+            self.on = True
+
+    def stop(self) -> None:
+        global _WATCHING
+        if not self.on:
+            return
+        with _WATCH_LOCK:
+            self.on = False
+            _WATCHING -= 1
+            if _WATCHING == 0:
+                sink, _ = _WATCH_SINK
+                _WATCH_SINK.clear()
+                sink.__exit__(None, None, None)
+                av.logging.set_skip_repeated(True)
+                av.logging.set_level(None)
+
+    @contextlib.contextmanager
+    def reading(self):
+        """Around a read of the connection (its open, a packet, a frame): its lines are looked at."""
+        if not self.on:
+            yield
+            return
+        with av.logging.Capture() as lines:  # (this thread's)
+            try:
+                yield
+            finally:
+                if any(name == "http" and text.startswith("Last chunk received") for _, name, text in lines):
+                    self.whole = True
+                with _WATCH_LOCK:
+                    if _WATCH_SINK:
+                        _WATCH_SINK[1].clear()
+
+
 class _Lost(Exception):
     """The current connection is gone (reason in args[0]); ``unreadable``: the data that came
     cannot be decoded (not a timeout nor a broken connection), so a new connection to the same
@@ -385,6 +456,8 @@ class StreamSource:
         if unchecked:
             self.warnings.append(unchecked)
         self._hls_noted = False
+        #: an answer without its size: whether it came whole (its last chunk: see _ChunkWatch)
+        self._chunks = _ChunkWatch()
         self.info = SourceInfo(width=0, height=0, fps=None)
 
     # ------------------------------------------------------------ open / close
@@ -408,8 +481,15 @@ class StreamSource:
         if url_scheme(self.url) == "srt":
             container = self._open_srt(opts, wait)
         else:
-            with _open_deadline(wait):
-                container = self._open(self.url, mode="r", options=opts, timeout=(wait, self.cfg.read_timeout))
+            if self.url.lower().startswith(("http://", "https://")):
+                self._chunks.start()  # (a short answer may come whole within the open)
+            try:
+                with _open_deadline(wait), self._chunks.reading():
+                    container = self._open(self.url, mode="r", options=opts,
+                                           timeout=(wait, self.cfg.read_timeout))
+            except BaseException:
+                self._chunks.stop()
+                raise
         try:
             if not container.streams.video:
                 raise VideoOpenFailure(f"{self.safe_url}: the stream has no video")
@@ -466,6 +546,8 @@ class StreamSource:
             self.probation = (http and not self.finite and not sized and not self._replays and not self._arrival_time
                               and not self._judged)
             self.holding = self.probation or self._sent_as_file
+            if not self.holding:  # (only an answer without its size is watched)
+                self._chunks.stop()
             self._video_index = stream.index
             if self._replays or self.holding:  # (4 s of frames, at most LIVE_BUFFER_BYTES)
                 frame_bytes = 3 * max(1, (ctx.width or 1920) * (ctx.height or 1080))
@@ -506,6 +588,7 @@ class StreamSource:
         except BaseException:
             container.close()
             self._stop_bridge()
+            self._chunks.stop()
             raise
         self._container = container
 
@@ -563,7 +646,14 @@ class StreamSource:
                 # file read whole (see _read_again), none of its frames delivered twice
                 while len(self._opening) < len(self._started) and self._pull():
                     pass
-                if self._opening == self._started:
+                if self._opening == self._started and self._started_cut:
+                    # a file the first connection of which was cut short: read again past the
+                    # frames delivered (see _read), given up where cut at the same point again
+                    self._as_file("asked for again after it was cut short, it started again from its start")
+                    self._resume_after = self._last_src
+                    # (its times those delivered: not a live stream's that goes on after the last)
+                    self._pts_offset, self._first_pts, self._anchored_at = self._anchor
+                elif self._opening == self._started:
                     self._again = True
                     return
                 self._started = None
@@ -617,6 +707,7 @@ class StreamSource:
             bridge.close()
 
     def _disconnect(self) -> None:
+        self._chunks.stop()
         self._frames = self._packets = None
         self._ahead.clear()
         self._ahead_bytes, self._ahead_end = 0, None
@@ -724,7 +815,8 @@ class StreamSource:
         packet; a generator that raised is spent)."""
         while True:
             try:
-                return next(self._frames)  # type: ignore[arg-type]
+                with self._chunks.reading():
+                    return next(self._frames)  # type: ignore[arg-type]
             except av.error.InvalidDataError as exc:
                 if time.monotonic() < due and self._container is not None:
                     self._frames = self._decoded(self._container, self._container.streams.video[0],
@@ -820,7 +912,8 @@ class StreamSource:
         if self._frames is None:
             raise _Lost("not connected")
         try:
-            return next(self._frames)
+            with self._chunks.reading():
+                return next(self._frames)
         except StopIteration:
             raise
         except av.error.ExitError:
@@ -928,7 +1021,18 @@ class StreamSource:
             try:
                 frame = self._next_av_frame()
             except StopIteration:
-                if self.finite and self._seeked and not self._came and not self._replays:
+                if self.holding and self._chunks.on and not self._chunks.whole and not self._again:
+                    # an answer without its size that ended before its last chunk: cut short (a
+                    # file's frames so far kept, read again past them, or given up: see _cut_again)
+                    reason = CUT_CHUNKED
+                    if self.probation:  # (its pace as _sent_whole and _read_again judge it)
+                        took = time.monotonic() - self._connected_at
+                        if self._count * self._step > FILE_PACE * took + LIVE_BURST:
+                            self._as_file(f"its frames came faster than they play ({self._count * self._step:.0f} s "
+                                          f"of video in {took:.1f} s), and it was cut short")
+                        else:
+                            self._arm(cut=True)
+                elif self.finite and self._seeked and not self._came and not self._replays:
                     # no frame after the seek: from a server without byte ranges FFmpeg's seek
                     # reads ahead for the point (an MPEG-TS's search) and may read to the end:
                     # the next attempt reads the file from its start, the frames delivered skipped
@@ -943,11 +1047,7 @@ class StreamSource:
                     return None
                 else:
                     reason = ENDED
-                    if (self.probation and self.reconnects == 0 and self._opening
-                            and self._arrivals * self._step > FILE_PACE * (self._came_by - self._connected_at)):
-                        # (its frames came faster than they play: compared with the next
-                        # connection's, see _read_again)
-                        self._started = list(self._opening)
+                    self._arm(cut=False)
             except _Lost as exc:
                 if self._stop.is_set():  # (stopped: the wait was interrupted, nothing was lost)
                     return None
@@ -1050,6 +1150,15 @@ class StreamSource:
                              "stream, the newest frame kept where the processing fell behind, and ended at its end")
         return True
 
+    def _arm(self, cut: bool) -> None:
+        """The first connection of a stream on probation ended (``cut``: before its last chunk):
+        where its frames came faster than they play, its start is compared with the next
+        connection's (see _read_again)."""
+        if (self.probation and self.reconnects == 0 and self._opening
+                and self._arrivals * self._step > FILE_PACE * (self._came_by - self._connected_at)):
+            self._started, self._started_cut = list(self._opening), cut
+            self._anchor = (self._pts_offset, self._first_pts, self._anchored_at)  # (see _video_frames)
+
     def _read_again(self) -> bool:
         """Whether a stream over HTTP(S) without its size, on probation, was a file read whole:
         its first connection came faster than it plays (over :data:`FILE_PACE` times as fast: a
@@ -1091,6 +1200,8 @@ class StreamSource:
     #: to be compared with the next connection's (see _read_again)
     _started: list | None = None
     _again = False  #: ... and the next connection started as it did: a file read whole
+    _started_cut = False  #: ... the first connection was cut short (no last chunk: see _ChunkWatch)
+    _anchor: tuple = (0.0, None, 0.0)  #: ... and its _pts_offset, _first_pts and _anchored_at
     _came_by = 0.0  #: time.monotonic() of the current connection's last video packet (see _arrived)
 
     def _next_packet(self) -> Any:
@@ -1129,7 +1240,8 @@ class StreamSource:
         if self._ahead_end is not None:
             return False
         try:
-            packet = next(self._packets)  # type: ignore[arg-type]
+            with self._chunks.reading():
+                packet = next(self._packets)  # type: ignore[arg-type]
         except StopIteration:
             self._ahead_end = StopIteration
         except (av.error.FFmpegError, OSError) as exc:  # (raised where its packets end)
@@ -1171,15 +1283,10 @@ class StreamSource:
         took = now - self._connected_at
         plays = self._arrivals * self._step
         if plays > FILE_PACE * took + LIVE_BURST:
-            self.probation, self._judged, self._sent_as_file = False, True, True
-            self.finite, self.live, self._seek_resumes = True, False, False
-            log.info("stream %s: a file sent without its size (%.0f s of video came in %.1f s): "
-                     "read as a file", self.safe_url, plays, took)
-            self.warnings.append(f"{self.safe_url}: sent without its size (chunked), its frames came faster than "
-                                 f"they play ({plays:.0f} s of video in {took:.1f} s): read as a file, every "
-                                 "frame kept, its end the end")
+            self._as_file(f"its frames came faster than they play ({plays:.0f} s of video in {took:.1f} s)")
         elif now - (self._reading_from or now) > PROBATION:
             self.probation, self._judged, self.holding, self.live_buffer = False, True, False, 1
+            self._chunks.stop()
             keys = [i for i, p in enumerate(self._ahead) if p.stream.index == self._video_index and p.is_keyframe]
             skipped = 0
             if keys and keys[-1] > 0:  # (the decoder goes on from a key frame)
@@ -1192,6 +1299,15 @@ class StreamSource:
                      f" ({skipped} frames waiting skipped)" if skipped else "")
             self.warnings.append(f"{self.safe_url}: sent without its size (chunked) at the pace it plays: read as "
                                  "a live stream, the newest frame kept where the processing falls behind")
+
+    def _as_file(self, why: str) -> None:
+        """A stream on probation is a file sent without its size (``why``: see _judge, and a
+        connection cut short, see _read): read as one, every frame, its end the end."""
+        self.probation, self._judged, self._sent_as_file = False, True, True
+        self.finite, self.live, self._seek_resumes = True, False, False
+        log.info("stream %s: a file sent without its size (%s): read as a file", self.safe_url, why)
+        self.warnings.append(f"{self.safe_url}: sent without its size (chunked), {why}: read as a file, every frame "
+                             "kept, its end the end")
 
     def _cut_again(self, reason: str) -> bool:
         """Whether to give up on a file over HTTP lost (``reason``) after the same frame as the
@@ -1325,6 +1441,8 @@ PROBATION = 4.0
 OPENING = 8
 #: the most memory the packets of a stream on probation read ahead may take
 AHEAD_BYTES = 64 << 20
+#: why an answer without its size that ended before its last chunk is lost (see _ChunkWatch)
+CUT_CHUNKED = "the server closed the connection before the answer's end (no last chunk)"
 #: why a live stream that FFmpeg ended is reconnected to
 ENDED = "the server ended the stream"
 #: demuxers that deliver a live stream a segment at a time (see StreamSource.live_buffer)
