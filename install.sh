@@ -64,7 +64,7 @@ else
     where=".venv"
     run_hint=".venv/bin/livecut (or '. .venv/bin/activate', then livecut)"
 fi
-extras="vcam"
+extras="vcam,heic"
 [ "$dev" = 1 ] && extras="dev,vcam,ray,heic"
 "$py" -m pip install -q --disable-pip-version-check -e ".[$extras]"
 echo "livecut installed into $where: run $run_hint"
