@@ -602,7 +602,8 @@ def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int
     one), read with pillow-heif, the optional ``heic`` extra; raise :class:`ImageReadError`
     without it, or for a file it cannot decode.  The picture is BGR or BGRA, 8-bit, or 16-bit
     for 10- and 12-bit photos (an HDR iPhone's), their values scaled to 0-65535 as other
-    16-bit inputs are.  libheif turns it by the file's own transforms (irot, imir; a crop,
+    16-bit inputs are; colours under an alpha marked premultiplied are divided by it (BGRA is
+    straight everywhere in livecut).  libheif turns it by the file's own transforms (irot, imir; a crop,
     clap), which is how a HEIF is to be shown; an EXIF orientation beside them (an iPhone
     writes both, saying the same) is not applied again, as HEIF viewers do not (it turned a
     portrait twice).  The size is checked before decoding."""
@@ -617,7 +618,7 @@ def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int
         if w * h > MAX_PIXELS:
             raise ImageSizeError(f"{p}: image is {w}x{h}; livecut handles at most "
                                  f"{MAX_PIXELS // 1_000_000} megapixels")
-        info = heif.info
+        info, premultiplied = heif.info, heif.premultiplied_alpha
         img = np.array(heif)  # (decoded here; a copy of its own, which the rescaling below writes)
     except (ValueError, RuntimeError, OSError, EOFError, SyntaxError) as exc:
         detail = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else type(exc).__name__
@@ -628,6 +629,13 @@ def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int
     depth = int(info.get("bit_depth") or 8)
     if img.dtype == np.uint16 and 8 < depth < 16:  # (10 or 12 bits, as an AVIF's: to the 16-bit range)
         img = _to_full_range(img, (1 << depth) - 1)
+    if premultiplied and img.ndim == 3 and img.shape[2] == 4:
+        # its alpha marked premultiplied ('prem'): libheif returns the colours as stored, which
+        # were taken for straight ones and darkened twice (200 at half alpha cut as 100);
+        # divided out, as a TIFF's associated alpha is (0 where transparent)
+        b, g, r, a = cv2.split(img)
+        top = float(np.iinfo(img.dtype).max)
+        img = cv2.merge([cv2.divide(c, a, scale=top) for c in (b, g, r)] + [a])
     icc = info.get("icc_profile") if info.get("icc_profile_type") in ("prof", "rICC") else None
     return img, (bytes(icc) if icc else None), len(heif)
 

@@ -188,3 +188,25 @@ def test_a_heic_that_cannot_be_decoded_or_is_too_large_is_said_so(tmp_path, monk
     monkeypatch.setattr(livecut.imageio, "MAX_PIXELS", W * H - 1)
     with pytest.raises(livecut.imageio.ImageSizeError, match=f"image is {W}x{H}; livecut handles at most"):
         read_image(src)
+
+
+def test_a_heic_with_premultiplied_alpha_is_read_straight(tmp_path):
+    """A HEIF whose alpha is marked premultiplied ('prem', as libheif and some editors write
+    it): its colours were read as stored and taken for straight ones, so a half-transparent
+    (200, 100, 50) was cut as (100, 50, 25); they are divided by the alpha, as a TIFF's
+    associated alpha is.  A straight one is read as before."""
+    heif = _heif()
+    straight = np.zeros((H, W, 4), np.uint8)
+    straight[...] = (200, 100, 50, 128)  # RGBA
+    straight[:, : W // 4, 3] = 255
+    stored = straight.copy()
+    stored[..., :3] = (straight[..., :3].astype(int) * straight[..., 3:] + 127) // 255
+    for name, arr, prem in (("prem.heic", stored, True), ("straight.heic", straight, False)):
+        f = heif.from_bytes("RGBA", (W, H), arr.tobytes())
+        f.premultiplied_alpha = prem
+        f.save(tmp_path / name, quality=-1, chroma=444)
+        assert heif.open_heif(tmp_path / name).premultiplied_alpha is prem
+        got = read_image(tmp_path / name).astype(int)
+        assert got.shape == (H, W, 4)
+        assert np.abs(got[:, W // 2:] - (50, 100, 200, 128)).max() <= 2, (name, got[5, -5])
+        assert np.abs(got[:, :W // 8] - (50, 100, 200, 255)).max() <= 2, (name, got[5, 5])
