@@ -582,14 +582,21 @@ _HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b
 
 
 def _heif_picture(data: np.ndarray) -> bool:
-    """Whether ``data`` is a HEIF picture coded in HEVC (a HEIC brand; an AVIF, which OpenCV
-    reads, is not one)."""
+    """Whether ``data`` is a HEIF picture coded in HEVC (a HEIC brand; or HEIF's general brands
+    alone, mif1/msf1, and an HEVC configuration (hvcC) among its first boxes; an AVIF, which
+    OpenCV reads, is not one)."""
     head = bytes(data[:64])
     if head[4:8] != b"ftyp":
         return False
     size = int.from_bytes(head[0:4], "big")
     brands = {head[j:j + 4] for j in (8, *range(16, min(size, len(head)) - 3, 4))}
-    return bool(brands & _HEIC_BRANDS) and not brands & {b"avif", b"avis"}
+    if brands & {b"avif", b"avis"}:
+        return False
+    if brands & _HEIC_BRANDS:
+        return True
+    # (a HEIF of HEVC pictures need not name its codec's brand: one that did not was "not an
+    # image, or truncated/corrupt", OpenCV's AVIF reader taking it)
+    return bool(brands & {b"mif1", b"msf1"}) and b"hvcC" in data[:1 << 16].tobytes()
 
 
 #: how to install what reads HEIC/HEIF photos (livecut is not on PyPI: from the checkout)

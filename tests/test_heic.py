@@ -235,3 +235,21 @@ def test_a_tiled_heic_cut_short_is_said_to_be_truncated(tmp_path):
     trailer.write_bytes(data + b"\xff\xffSEFH" + bytes(64))
     r = invoke("image", trailer, "-o", tmp_path / "cut", "--mode", "mask", "-q")
     assert r.exit_code == 0, r.output
+
+
+def test_a_heif_of_hevc_without_a_heic_brand_is_read(tmp_path):
+    """A HEIF whose ftyp names HEIF's general brands alone (mif1, miaf: no heic/heix, as some
+    writers leave it) and holds HEVC pictures was "not an image, or truncated/corrupt" (OpenCV
+    took it); its HEVC configuration (hvcC) marks it as HEIC: it is read and cut."""
+    img, gt = make_scene("basic", W, H, seed=10)
+    data = bytearray(_save(tmp_path / "a.heic", "RGB", img[:, :, ::-1]).read_bytes())
+    size = int.from_bytes(data[:4], "big")
+    for brand in (b"heic", b"heix"):
+        data[:size] = data[:size].replace(brand, b"mif1")
+    assert b"he" not in bytes(data[8:size]) and b"hvcC" in data
+    src = tmp_path / "IMG_0006.heif"
+    src.write_bytes(bytes(data))
+    assert np.abs(read_image(src).astype(int) - img).mean() < 2
+    r = invoke("image", src, "-o", tmp_path / "cut", "--mode", "mask", "-q")
+    assert r.exit_code == 0, r.output
+    assert iou(cv2.imread(str(tmp_path / "cut" / "IMG_0006.png"), cv2.IMREAD_UNCHANGED), gt) > 0.85
