@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import re
 import struct
 import sys
 import tempfile
@@ -629,6 +630,13 @@ def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int
         img = np.array(heif)  # (decoded here; a copy of its own, which the rescaling below writes)
     except (ValueError, RuntimeError, OSError, EOFError, SyntaxError) as exc:
         detail = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else type(exc).__name__
+        # (a size beyond libheif's own limit, a gigapixel, is refused by it as the file is opened:
+        # it was "cannot be decoded, or truncated/corrupt (Memory allocation error: Security
+        # limit exceeded: Image size 60000x60000 exceeds ...)")
+        big = re.search(r"Security limit exceeded: Image size (\d+)x(\d+)", detail)
+        if big:
+            raise ImageSizeError(f"{p}: image is {big[1]}x{big[2]}; livecut handles at most "
+                                 f"{MAX_PIXELS // 1_000_000} megapixels") from None
         raise ImageReadError(f"{p}: a HEIC/HEIF picture that cannot be decoded, or truncated/corrupt "
                              f"({detail})") from None
     if img.ndim == 3 and img.shape[2] == 1:

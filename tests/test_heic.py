@@ -253,3 +253,20 @@ def test_a_heif_of_hevc_without_a_heic_brand_is_read(tmp_path):
     r = invoke("image", src, "-o", tmp_path / "cut", "--mode", "mask", "-q")
     assert r.exit_code == 0, r.output
     assert iou(cv2.imread(str(tmp_path / "cut" / "IMG_0006.png"), cv2.IMREAD_UNCHANGED), gt) > 0.85
+
+
+def test_a_heic_declaring_a_gigapixel_is_said_to_be_too_large(tmp_path):
+    """A HEIC (cropped by a clean aperture, as a picture of odd size is) whose header declares a
+    size beyond libheif's own limit (a gigapixel) is refused by libheif as it is opened; it was "cannot be decoded, or truncated/corrupt (Memory
+    allocation error: Security limit exceeded ...)": it is too large, said as for other photos
+    (exit 2, one line)."""
+    img, _ = make_scene("basic", W - 3, H - 3, seed=11)  # (coded larger, cropped: a clean aperture, clap)
+    data = bytearray(_save(tmp_path / "a.heic", "RGB", img[:, :, ::-1]).read_bytes())
+    at = data.find(b"ispe")  # (type, version and flags, width, height)
+    assert at > 0 and b"clap" in data
+    data[at + 8:at + 16] = struct.pack(">II", 60000, 60000)
+    src = tmp_path / "huge.heic"
+    src.write_bytes(bytes(data))
+    r = invoke("image", src, "-o", tmp_path / "cut")
+    assert r.exit_code == 2 and r.stderr == (f"livecut: error: {src}: image is 60000x60000; livecut handles at "
+                                             "most 80 megapixels\n"), r.output
