@@ -270,3 +270,17 @@ def test_a_heic_declaring_a_gigapixel_is_said_to_be_too_large(tmp_path):
     r = invoke("image", src, "-o", tmp_path / "cut")
     assert r.exit_code == 2 and r.stderr == (f"livecut: error: {src}: image is 60000x60000; livecut handles at "
                                              "most 80 megapixels\n"), r.output
+
+
+def test_livecut_file_refuses_a_heic_photo_naming_livecut_image(tmp_path):
+    """`livecut file IMG_0007.HEIC`: FFmpeg opens a HEIF photo as a video of one stream per
+    item, an iPhone photo's tiles, and the first tile was cut as a video of one frame (exit 0,
+    a warning listing every tile as cover art); it is refused as a photo, naming `livecut
+    image` (exit 2, one line)."""
+    img, _ = make_scene("basic", W, H, seed=12)
+    src = _save(tmp_path / "IMG_0007.HEIC", "RGB", img[:, :, ::-1], tile_size=64)
+    r = invoke("file", src, "-o", tmp_path / "out.mp4")
+    assert r.exit_code == 2 and r.stderr == (f"livecut: error: {src}: a HEIC/HEIF photo, not a video (FFmpeg reads "
+                                             "an iPhone photo's tiles as separate pictures): cut it with: livecut "
+                                             f"image {src}\n"), r.output
+    assert not (tmp_path / "out.mp4").exists()

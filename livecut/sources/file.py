@@ -160,6 +160,20 @@ def _pictures(p: Path) -> int:
     return n
 
 
+def _heif_photo(p: Path) -> bool:
+    """Whether ``p`` is a HEIC/HEIF photo (an iPhone's), not a HEIF image sequence (a track,
+    major brand msf1 or hevc): FFmpeg opened it as a video of one stream per item, an iPhone
+    photo's 48 tiles of 512x512, and cut the first tile as a video of one frame (exit 0)."""
+    from livecut.imageio import _heif_picture
+
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return False
+    return head[8:12] in (b"heic", b"heix", b"heim", b"heis", b"mif1") and _heif_picture(np.frombuffer(head, np.uint8))
+
+
 def _duration_tag(stream) -> float | None:
     """A stream's ``DURATION`` tag (Matroska, WebM: ``HH:MM:SS.nnnnnnnnn``) in seconds, or None."""
     text = str((getattr(stream, "metadata", None) or {}).get("DURATION", "")).strip()
@@ -413,6 +427,9 @@ class FileSource(ClosesWhileReading):
         if p.stat().st_size == 0:
             raise VideoOpenFailure(f"{p}: the file is empty")
         _check_y4m_header(p)  # FFmpeg refuses an absurd y4m size with a misleading EBUSY
+        if _heif_photo(p):
+            raise VideoOpenFailure(f"{p}: a HEIC/HEIF photo, not a video (FFmpeg reads an iPhone photo's tiles as "
+                                   f"separate pictures): cut it with: livecut image {shlex.quote(str(p))}")
         try:
             self._container = av.open(file_for_ffmpeg(p), "r", metadata_errors="ignore")
         except av.error.EOFError:
