@@ -652,7 +652,63 @@ def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int
         top = float(np.iinfo(img.dtype).max)
         img = cv2.merge([cv2.divide(c, a, scale=top) for c in (b, g, r)] + [a])
     icc = info.get("icc_profile") if info.get("icc_profile_type") in ("prof", "rICC") else None
-    return img, (bytes(icc) if icc else None), len(heif)
+    return img, (bytes(icc) if icc else _nclx_icc(info.get("nclx_profile"))), len(heif)
+
+
+def _nclx_icc(nclx: dict | None) -> bytes | None:
+    """A colour profile (ICC v2, matrix and curves) saying what a HEIF's colour description
+    (nclx: primaries, transfer) says where it holds no ICC profile, as libheif's and Android's
+    writers leave it: its cutout was taken for sRGB, a Display P3 photo's colours shown dull.
+    Only the sRGB transfer (13, Display P3's) with primaries other than sRGB's (1) or
+    unspecified (2) is made one; else None (sRGB needs none; PQ/HLG are not curves of this
+    kind)."""
+    if not nclx or nclx.get("transfer_characteristics") != 13 or nclx.get("color_primaries") in (None, 1, 2):
+        return None
+    try:
+        xy = [(float(nclx[f"color_primary_{c}_x"]), float(nclx[f"color_primary_{c}_y"]))
+              for c in ("red", "green", "blue", "white")]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if any(not 0 < y <= 1 or not 0 <= x <= 1 for x, y in xy):
+        return None
+    xyz = np.array([[x / y, 1.0, (1 - x - y) / y] for x, y in xy])  # (columns below: XYZ of each)
+    rgb = xyz[:3].T
+    white = xyz[3]
+    try:
+        rgb = rgb * np.linalg.solve(rgb, white)  # the primaries scaled so that 1, 1, 1 is the white
+        # adapted to the profile connection space's white, D50 (Bradford)
+        brad = np.array([[0.8951, 0.2664, -0.1614], [-0.7502, 1.7135, 0.0367], [0.0389, -0.0685, 1.0296]])
+        d50 = np.array([0.9642, 1.0, 0.8249])
+        adapt = np.linalg.solve(brad, np.diag((brad @ d50) / (brad @ white)) @ brad)
+    except np.linalg.LinAlgError:
+        return None
+    rgb = adapt @ rgb
+
+    def s15(v) -> bytes:
+        return b"".join(int(round(float(c) * 65536)).to_bytes(4, "big", signed=True) for c in v)
+
+    def xyz_tag(v) -> bytes:
+        return b"XYZ " + bytes(4) + s15(v)
+
+    v = np.arange(1024) / 1023.0  # the sRGB curve, as a table
+    curve = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+    name = b"livecut: HEIF nclx %d/13" % nclx["color_primaries"]
+    tags = [(b"desc", b"desc" + bytes(4) + (len(name) + 1).to_bytes(4, "big") + name + bytes(1 + 8 + 3 + 67)),
+            (b"cprt", b"text" + bytes(4) + b"No copyright\0"),
+            (b"wtpt", xyz_tag(d50)),
+            (b"rXYZ", xyz_tag(rgb[:, 0])), (b"gXYZ", xyz_tag(rgb[:, 1])), (b"bXYZ", xyz_tag(rgb[:, 2])),
+            (b"rTRC", b"curv" + bytes(4) + (1024).to_bytes(4, "big")
+             + np.round(curve * 65535).astype(">u2").tobytes())]
+    table, body, at = [], b"", 128 + 4 + 12 * (len(tags) + 2)
+    for sig, data in tags:
+        table.append(sig + (at + len(body)).to_bytes(4, "big") + len(data).to_bytes(4, "big"))
+        body += data + bytes(-len(data) % 4)
+    trc = table[-1][4:]
+    table += [b"gTRC" + trc, b"bTRC" + trc]  # (the one curve, shared)
+    size = at + len(body)
+    header = (size.to_bytes(4, "big") + bytes(4) + bytes([2, 0x10, 0, 0]) + b"mntrRGB XYZ " + bytes(12)
+              + b"acsp" + bytes(24) + bytes(4) + s15(d50) + bytes(4) + bytes(16) + bytes(28))
+    return header + len(table).to_bytes(4, "big") + b"".join(table) + body
 
 
 def _hdr_picture(data: np.ndarray) -> str | None:

@@ -284,3 +284,37 @@ def test_livecut_file_refuses_a_heic_photo_naming_livecut_image(tmp_path):
                                              "an iPhone photo's tiles as separate pictures): cut it with: livecut "
                                              f"image {src}\n"), r.output
     assert not (tmp_path / "out.mp4").exists()
+
+
+def test_a_display_p3_heic_described_by_nclx_keeps_its_colours(tmp_path):
+    """A HEIF whose colours are described by nclx alone (Display P3: primaries 12, sRGB
+    transfer 13; no ICC profile, as libheif's and Android's writers leave it): its cutout had no
+    profile and was shown as sRGB, dull; it carries one made from the nclx, which a colour
+    manager (littlecms) maps to sRGB as the P3 formulas do.  An sRGB one (1/13) carries none, as
+    before."""
+    heif = _heif()
+    cms = pytest.importorskip("PIL.ImageCms")
+    from PIL import Image
+
+    img, _ = make_scene("basic", W, H, seed=13)
+    for name, primaries in (("p3.heic", 12), ("srgb.heic", 1)):
+        f = heif.from_bytes("RGB", (W, H), np.ascontiguousarray(img[:, :, ::-1]).tobytes())
+        f.save(tmp_path / name, quality=-1, chroma=444, color_primaries=primaries, transfer_characteristics=13,
+               matrix_coefficients=0, full_range_flag=1)
+        assert "icc_profile" not in heif.open_heif(tmp_path / name).info
+        r = invoke("image", tmp_path / name, "-o", tmp_path / "cut", "-q")
+        assert r.exit_code == 0, r.output
+    assert icc_profile(np.fromfile(tmp_path / "cut" / "srgb.png", np.uint8)) is None
+    icc = icc_profile(np.fromfile(tmp_path / "cut" / "p3.png", np.uint8))
+    assert icc is not None
+    to_srgb = cms.buildTransform(cms.ImageCmsProfile(io.BytesIO(icc)), cms.createProfile("sRGB"), "RGB", "RGB")
+    colours = np.array([[[200, 100, 50], [128, 128, 128], [0, 255, 0], [40, 90, 220]]], np.uint8)
+    got = np.asarray(cms.applyTransform(Image.fromarray(colours), to_srgb)).astype(int)
+    p3 = np.array([[0.4865709, 0.2656677, 0.1982173], [0.2289746, 0.6917385, 0.0792869], [0.0, 0.0451134, 1.0439444]])
+    srgb = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
+                     [0.0193339, 0.1191920, 0.9503041]])
+    v = colours[0] / 255.0
+    lin = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+    out = np.clip(lin @ p3.T @ np.linalg.inv(srgb).T, 0, 1)
+    want = 255 * np.where(out <= 0.0031308, out * 12.92, 1.055 * out ** (1 / 2.4) - 0.055)
+    assert np.abs(got[0] - want).max() <= 2, (got, want.round())
