@@ -1720,6 +1720,32 @@ def test_an_mpegts_file_sent_chunked_and_cut_short_is_not_taken_as_complete(tmp_
     assert av.logging.get_level() is None  # (FFmpeg's log, watched meanwhile, dropped again)
 
 
+def test_a_log_level_that_the_application_sets_while_a_chunked_file_is_read_is_kept_and_the_file_whole():
+    """A library user who set av.logging's level while a file sent without its size (chunked)
+    was read: FFmpeg's debug log, in which its last chunk is said, was no longer seen, and the
+    whole file was taken for cut short (read again, 'the file ends before the point reached':
+    a loss), and its level was unset at the end.  What is known is kept: every frame once, no
+    loss, no reconnection, the application's level as it set it."""
+    require_ffmpeg()
+    import av
+
+    from livecut.sources.stream import StreamSource
+
+    data = subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "10",
+                           "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "mpegts", "-"],
+                          check=True, timeout=60, capture_output=True).stdout
+    try:
+        with _http_server(_chunked(data)) as base:
+            with StreamSource(f"{base}/c.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+                first = src.read()
+                av.logging.set_level(av.logging.WARNING)  # (the application's own, meanwhile)
+                got = [first] + _read_frames(src, 300, 20.0)
+        assert (len(got), src.reconnects, src.lost) == (250, 0, ""), (len(got), src.reconnects, src.lost)
+        assert av.logging.get_level() == av.logging.WARNING and av.logging.get_skip_repeated()
+    finally:
+        av.logging.set_level(None)
+
+
 def test_a_live_stream_sent_chunked_is_still_read_as_live(tmp_path):
     """A live stream sent without its size (chunked, at the pace it plays), its frames held
     while on probation, is found live: the frames held go but the newest, and the newest is

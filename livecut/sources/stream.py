@@ -323,7 +323,9 @@ class _ChunkWatch:
     connection is watched the level is DEBUG, the lines of the threads that read it are captured
     for it (see :meth:`reading`), those of every other thread dropped as before (a capture of
     their own, emptied as it goes), and the level is None again after the last one.  Where the
-    application set a level of its own nothing is changed, and nothing known (``on`` False)."""
+    application set a level of its own nothing is changed, and nothing known (``on`` False); so
+    too from the moment it sets one while a connection is watched (its last chunk no longer
+    said: a whole file was taken for cut short), its level left as it set it."""
 
     def __init__(self) -> None:
         self.on = False
@@ -339,10 +341,11 @@ class _ChunkWatch:
             if _WATCHING == 0:
                 if av.logging.get_level() is not None:  # (the application's own)
                     return
+                skip = av.logging.get_skip_repeated()
                 av.logging.set_level(av.logging.DEBUG)
                 av.logging.set_skip_repeated(False)  # (each connection's last chunk said)
                 sink = av.logging.Capture(local=False)
-                _WATCH_SINK[:] = [sink, sink.__enter__()]
+                _WATCH_SINK[:] = [sink, sink.__enter__(), skip]
             _WATCHING += 1
             self.on = True
 
@@ -354,11 +357,12 @@ class _ChunkWatch:
             self.on = False
             _WATCHING -= 1
             if _WATCHING == 0:
-                sink, _ = _WATCH_SINK
+                sink, _, skip = _WATCH_SINK
                 _WATCH_SINK.clear()
                 sink.__exit__(None, None, None)
-                av.logging.set_skip_repeated(True)
-                av.logging.set_level(None)
+                av.logging.set_skip_repeated(skip)
+                if av.logging.get_level() == av.logging.DEBUG:  # (not one the application set since)
+                    av.logging.set_level(None)
 
     @contextlib.contextmanager
     def reading(self):
@@ -375,6 +379,10 @@ class _ChunkWatch:
                 with _WATCH_LOCK:
                     if _WATCH_SINK:
                         _WATCH_SINK[1].clear()
+                if av.logging.get_level() != av.logging.DEBUG and not self.whole:
+                    # the application set a level of its own meanwhile: the last chunk may have
+                    # gone unsaid -- nothing known from now on, its level kept (see stop)
+                    self.stop()
 
 
 class _Lost(Exception):
