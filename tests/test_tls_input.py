@@ -123,6 +123,35 @@ def test_a_self_signed_https_server_is_read_with_tls_verify_off(https_server, tm
     assert "5 frames" in r.stderr and "certificate" not in r.stderr
 
 
+def test_a_file_sent_chunked_over_https_ends_at_its_end_not_taken_as_cut_short(cert, tmp_path):
+    """A whole file sent without its size (chunked) over https://: its last chunk is said by
+    FFmpeg's "https" protocol, not "http", and went unseen: it was taken for cut short, asked
+    for 3 times and given up, exit 3 ("cut short at the same point, 9.96 s in"), every frame
+    written all the same.  It ends at its end: exit 0, one request."""
+    require_ffmpeg()
+    from test_network import _chunked
+
+    data = subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "10",
+                           "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "mpegts", "-"],
+                          check=True, timeout=60, capture_output=True).stdout
+    handler = _chunked(data)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(*cert)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    out = tmp_path / "o.mkv"
+    try:
+        r = subprocess.run([sys.executable, "-m", "livecut", "run", f"https://127.0.0.1:{httpd.server_address[1]}/c.ts",
+                            "-o", str(out), "--set", "video.open_timeout=10", "--set", "video.tls_verify=false"],
+                           capture_output=True, text=True, timeout=120, env=_env())
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert r.returncode == 0 and "cut short" not in r.stderr, r.stderr
+    assert handler.answers == 1 and int(ffprobe_count([str(out)])["nb_read_frames"]) == 250, (handler.answers, r.stderr)
+
+
 def test_an_https_server_whose_certificate_is_trusted_is_read(https_server, cert, tmp_path):
     """SSL_CERT_FILE names the certificate: read; the same server by another name (the
     certificate is for 127.0.0.1 only): refused, the host name checked too."""

@@ -374,7 +374,8 @@ class _ChunkWatch:
             try:
                 yield
             finally:
-                if any(name == "http" and text.startswith("Last chunk received") for _, name, text in lines):
+                # (said by the connection's protocol: "https" for an https:// one)
+                if any(name in ("http", "https") and text.startswith("Last chunk received") for _, name, text in lines):
                     self.whole = True
                 with _WATCH_LOCK:
                     if _WATCH_SINK:
