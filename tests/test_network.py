@@ -1147,6 +1147,33 @@ def test_network_output_pacing_follows_the_source(monkeypatch, live, pace, paced
     assert seen.get("pace", True) == paced
 
 
+@pytest.mark.parametrize("to", ["udp", "vcam"])
+def test_a_file_sent_chunked_plays_to_a_network_output_in_real_time(tmp_path, monkeypatch, to):
+    """A file over HTTP without its size (chunked), on probation at the open, was sent to a
+    network output (a virtual camera) unpaced, as a live stream's frames are: a 10 s file went
+    out to udp:// in 1.8 s (137 fps) where the same file with its Content-Length plays in
+    10.0 s.  Its frames are paced while held (on probation, and found a file): in real time,
+    as a file's."""
+    require_ffmpeg()
+    if to == "vcam":
+        pyvirtualcam = pytest.importorskip("pyvirtualcam")
+        from test_camera import FakeVcam
+
+        monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"fake": FakeVcam})  # never a real device
+    from livecut.config import load_config
+    from livecut.runner import run_video
+
+    data = subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "7",
+                           "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "mpegts", "-"],
+                          check=True, timeout=60, capture_output=True).stdout
+    with _http_server(_chunked(data)) as base:
+        started = time.monotonic()
+        stats = run_video(f"{base}/c.ts", "udp://127.0.0.1:9" if to == "udp" else None, load_config(), progress=False,
+                          extra_sinks=[("vcam", {})] if to == "vcam" else ())
+        took = time.monotonic() - started
+    assert stats.written == 175 and took > 5.5, (stats.written, took)
+
+
 def test_a_file_over_http_resumes_after_a_reconnect_without_repeating_frames(tmp_path):
     """A file served over HTTP whose connection breaks: the reconnection carries on after the
     last frame delivered (it was read again from the start: 63 frames repeated, exit 0)."""

@@ -37,7 +37,7 @@ import sys
 import threading
 import time
 from fractions import Fraction
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
 import av
@@ -73,7 +73,7 @@ class StreamSink:
     """Write frames to stdout or a network URL; see the module docstring."""
 
     def __init__(self, spec: str, info: SinkInfo, cfg: VideoConfig | None = None, *,
-                 pipe_format: str | None = None, pace: bool | None = None) -> None:
+                 pipe_format: str | None = None, pace: bool | Callable[[], bool] | None = None) -> None:
         spec = lower_scheme(spec)
         self.spec = spec
         self.info = info
@@ -143,6 +143,10 @@ class StreamSink:
         # screen recording of a still screen, a slideshow: no jump guard, a file's timestamps
         # that jump are mended, see livecut.sources.file.Timeline); cancel() ends the wait
         self._woken = threading.Event()
+        #: ``pace`` a callable: paced while it says so (a stream on probation: see runner.run_video)
+        self._paced = pace if callable(pace) and spec != "-" else None
+        if callable(pace):
+            pace = self._paced is not None
         self._pacer = (Pacer(float(self.fps), sleep=self._woken.wait,
                              max_wait=None if info.source_file is not None else MAX_WAIT)
                        if (spec != "-" if pace is None else pace) else None)
@@ -716,7 +720,7 @@ class StreamSink:
             self.open()
         frame = self._frame(image)
         frame.pts = self._ticks(pts)
-        if self._pacer is not None:
+        if self._pacer is not None and (self._paced is None or self._paced()):
             self.holding = True
             try:
                 self._pacer.wait(pts)

@@ -24,7 +24,7 @@ import platform
 import re
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import cv2
 import numpy as np
@@ -149,7 +149,7 @@ class VcamSink:
     stall_reason = "sending a frame to it did not return (a reader that stalled the device)"
 
     def __init__(self, info: SinkInfo, cfg: VideoConfig | None = None, *, device: str | None = None,
-                 backend: str | None = None, pace: bool = True) -> None:
+                 backend: str | None = None, pace: bool | Callable[[], bool] = True) -> None:
         self.info = info
         self.cfg = cfg or VideoConfig()
         self.device = device or None
@@ -164,6 +164,8 @@ class VcamSink:
         self._cam: Any = None
         self._closed = False
         self._pacer = Pacer(self.fps, RESYNC_AFTER) if pace else None
+        #: ``pace`` a callable: paced while it says so (a stream on probation: see runner.run_video)
+        self._paced = pace if callable(pace) else None
         self._fit = Fitter()
         #: what the run's summary should say (a picture that changed size mid-run)
         self.warnings: list[str] = []
@@ -267,7 +269,7 @@ class VcamSink:
         if self._cam is None:
             self.open()
         frame = self._convert(image)
-        if self._pacer is not None:
+        if self._pacer is not None and (self._paced is None or self._paced()):
             self._pacer.wait(pts)
         try:
             self._cam.send(frame)
