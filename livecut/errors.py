@@ -83,3 +83,10 @@ class DisplayUnavailable(DeviceUnavailable):
 
 class StageError(LivecutError):
     """A pipeline stage failed; the original exception is chained as ``__cause__``."""
+
+
+def ffmpeg_text(exc: BaseException) -> str:
+    """``str(exc)`` without the ``; last error log: ...`` PyAV appends to an FFmpegError while any
+    log level is set (FFmpeg's last error lines from any thread of the process: another
+    stream's, which may name its URL; see the HTTP probation's log watch in sources/stream.py)."""
+    return str(exc).split("; last error log:", 1)[0]

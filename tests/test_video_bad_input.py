@@ -396,3 +396,27 @@ def test_a_bad_background_option_is_named_as_the_option(tmp_path, command):
     assert r.stderr.strip() == ("livecut: error: --background: composite.background: 'sparkle': expected "
                                 "blur, color:#RRGGBB, image:PATH, video:PATH or transparent")
     assert not (tmp_path / "o.mp4").exists()
+
+
+
+def test_an_audio_warning_does_not_carry_ffmpeg_s_last_error_log(monkeypatch, tmp_path):
+    """While a log level is set (the HTTP probation's log watch), PyAV appends FFmpeg's last
+    error lines -- from any thread, perhaps another stream's URL -- to an FFmpegError's text;
+    a dropped track's warning keeps the error's own words only."""
+    import av
+
+    from livecut.sinks import audio
+
+    exc = av.error.InvalidDataError(1094995529, "Invalid data found when processing input", "a.ts",
+                                    (16, "tcp", "Connection to tcp://user:secret@cam:554 failed"))
+
+    def refuse(*a, **k):
+        raise exc
+
+    monkeypatch.setattr(audio, "_audio_encoder", refuse)
+    monkeypatch.setattr(audio, "_copyable", lambda *a, **k: False)  # (re-encoded: the encoder refuses)
+    warnings: list[str] = []
+    with av.open(str(tmp_path / "o.mkv"), "w") as out:
+        audio.AudioCopy.open(out, SAMPLES / "moving.mp4", ".mkv", 0.0, warnings)
+    assert any("dropped" in w for w in warnings), warnings
+    assert not any("secret" in w or "last error log" in w for w in warnings), warnings

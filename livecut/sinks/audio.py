@@ -19,6 +19,8 @@ import math
 from fractions import Fraction
 from pathlib import Path
 
+from livecut.errors import ffmpeg_text
+
 #: audio codecs each output takes as they are (others are transcoded, AUDIO_TRANSCODE); an
 #: output not listed (``.mkv``, NUT) takes any codec its muxer accepts
 AUDIO_OK = {
@@ -172,7 +174,7 @@ class AudioCopy:
                     transcode.add(a.index)
                 _describe_track(amap[a.index], a, ext)
             except (av.error.FFmpegError, ValueError) as exc:
-                warnings.append(f"audio stream {a.index} ({name}): {exc}; dropped")
+                warnings.append(f"audio stream {a.index} ({name}): {ffmpeg_text(exc)}; dropped")
         amap.update(_add_subtitles(container, inp, subs, ext, warnings))
         if not amap:
             inp.close()
@@ -430,7 +432,7 @@ class AudioCopy:
                 _describe_track(out, a, self.ext)
                 self._amap[i] = out
             except (av.error.FFmpegError, ValueError) as exc:
-                self.warnings.append(f"audio stream {i} ({_codec_name(a)}): {exc}; dropped")
+                self.warnings.append(f"audio stream {i} ({_codec_name(a)}): {ffmpeg_text(exc)}; dropped")
         self._deferred = {}
         # (after the audio, as without the hold)
         self._amap.update(_add_subtitles(self._container, self._audio_in, self._subtitles, self.ext, self.warnings))
@@ -653,7 +655,7 @@ def _add_subtitle(container, t, encoder: str | None, ext: str, warnings: list[st
             out.time_base = out.codec_context.time_base = Fraction(1, 1000)
         _describe_track(out, t, ext)
     except (av.error.FFmpegError, ValueError) as exc:
-        warnings.append(f"subtitle stream {t.index} ({_codec_name(t)}): {exc}; left out")
+        warnings.append(f"subtitle stream {t.index} ({_codec_name(t)}): {ffmpeg_text(exc)}; left out")
         return None
     return out
 

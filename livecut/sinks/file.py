@@ -33,7 +33,7 @@ import numpy as np
 
 from livecut.atomic import io_reason
 from livecut.config import VideoConfig
-from livecut.errors import ConfigError, OutputExistsError, UsageError, VideoWriteError
+from livecut.errors import ConfigError, OutputExistsError, UsageError, VideoWriteError, ffmpeg_text
 from livecut.frames import Upright
 from livecut.composite import bgr_to_i420
 from livecut.i420 import describe_bt709 as _describe, frame_planes, planes
@@ -643,7 +643,7 @@ class VideoFileSink:
                 raise UsageError(f"video.codec {self.codec!r}: a {self.ext} file cannot hold it ({exc}); "
                                  + (f"write {' or '.join(others)}, or use libx264" if others else "use libx264")) from None
             except av.error.FFmpegError as exc:
-                raise VideoWriteError(f"{self.path}: encoder {self.codec!r} unavailable ({exc})") from None
+                raise VideoWriteError(f"{self.path}: encoder {self.codec!r} unavailable ({ffmpeg_text(exc)})") from None
             s.width, s.height = self.width, self.height
             s.pix_fmt = self.pix_fmt
             s.time_base = self.time_base
