@@ -2055,29 +2055,23 @@ def test_an_hls_file_holding_a_frame_with_reconnect_off_is_read_to_its_end(tmp_p
     assert float(np.diff([f.pts for f in got]).max()) > 0.9  # (the hold is kept)
 
 
-def test_a_live_hls_stream_whose_encoder_finishes_is_not_read_again_as_a_file(tmp_path, caplog):
-    """A live HLS stream whose encoder finishes: the playlist closes (#EXT-X-ENDLIST), FFmpeg
-    ends the stream, and the reconnection found a file -- read from its start as a new stream:
-    the whole broadcast delivered again (a 6 s stream recorded as 10.6 s).  Its frames after
-    the last one delivered come, then the end (no loss), said in one plain line (it was said
-    as a loss: "lost (the server ended the stream)", "reconnect attempt 1 failed")."""
-    require_ffmpeg()
+def _closing_hls(tmp_path, playlist: str, seconds: int, hls_args: list[str]):
+    """An HLS stream of ``seconds`` made in ``tmp_path``, and a request handler serving it whose
+    playlist is live (no #EXT-X-ENDLIST) at its first request and closed from its first reload on."""
     import http.server
 
-    from livecut.sources.stream import StreamSource
-
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "4",
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", str(seconds),
                     "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1",
-                    "-hls_list_size", "0", str(tmp_path / "l.m3u8")], check=True, timeout=60)
-    closed = (tmp_path / "l.m3u8").read_text()
+                    *hls_args, str(tmp_path / playlist)], check=True, timeout=60)
+    closed = (tmp_path / playlist).read_text()
     live = closed.replace("#EXT-X-ENDLIST\n", "")
     asked = []
 
     class Ends(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # the playlist is live at first, closed from its first reload on
+        def do_GET(self):
             name = self.path.lstrip("/")
             asked.append(name)
-            if name == "l.m3u8":
+            if name == playlist:
                 data = (live if asked.count(name) == 1 else closed).encode()
             else:
                 data = (tmp_path / name).read_bytes()
@@ -2085,6 +2079,20 @@ def test_a_live_hls_stream_whose_encoder_finishes_is_not_read_again_as_a_file(tm
 
         def log_message(self, *args):
             pass
+
+    return Ends, asked
+
+
+def test_a_live_hls_stream_whose_encoder_finishes_is_not_read_again_as_a_file(tmp_path, caplog):
+    """A live HLS stream whose encoder finishes: the playlist closes (#EXT-X-ENDLIST), FFmpeg
+    ends the stream, and the reconnection found a file -- read from its start as a new stream:
+    the whole broadcast delivered again (a 6 s stream recorded as 10.6 s).  Its frames after
+    the last one delivered come, then the end (no loss), said in one plain line (it was said
+    as a loss: "lost (the server ended the stream)", "reconnect attempt 1 failed")."""
+    require_ffmpeg()
+    from livecut.sources.stream import StreamSource
+
+    Ends, _ = _closing_hls(tmp_path, "l.m3u8", 4, ["-hls_list_size", "0"])
 
     caplog.set_level(logging.INFO, logger="livecut")
     with _http_server(Ends) as base:
@@ -2103,30 +2111,9 @@ def test_a_live_hls_event_whose_broadcast_ends_is_not_read_again_to_reach_its_en
     permitted"), so the whole broadcast was read again from its start to skip to its end (20 of
     20 segments here; hours of decoding for a long one).  The seek goes to its last second."""
     require_ffmpeg()
-    import http.server
-
     from livecut.sources.stream import StreamSource
 
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "20",
-                    "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1",
-                    "-hls_playlist_type", "event", str(tmp_path / "e.m3u8")], check=True, timeout=60)
-    closed = (tmp_path / "e.m3u8").read_text()
-    live = closed.replace("#EXT-X-ENDLIST\n", "")
-    asked = []
-
-    class Ends(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # the playlist is live at first, closed from its first reload on
-            name = self.path.lstrip("/")
-            asked.append(name)
-            if name == "e.m3u8":
-                data = (live if asked.count(name) == 1 else closed).encode()
-            else:
-                data = (tmp_path / name).read_bytes()
-            _send(self, data)
-
-        def log_message(self, *args):
-            pass
-
+    Ends, asked = _closing_hls(tmp_path, "e.m3u8", 20, ["-hls_playlist_type", "event"])
     with _http_server(Ends) as base:
         with StreamSource(f"{base}/e.m3u8", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
             assert src.live

@@ -6,7 +6,6 @@ rtmps:// (test_rtmp.py).  Each test takes a few seconds."""
 
 from __future__ import annotations
 
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,22 +17,10 @@ import pytest
 from conftest import signal_after
 from rtsp_helpers import (RtspServer, env_with_repo, ffprobe_count, require_ffmpeg, require_gst,
                           require_gst_tls)
+from test_tls_input import cert  # noqa: F401  (the self-signed certificate fixture)
 
 SECRET = "pw123"
 N = 50  # frames of the clip (2 s at 25 fps)
-
-
-@pytest.fixture(scope="module")
-def cert(tmp_path_factory):
-    """A self-signed certificate for 127.0.0.1 (and no other name): (cert.pem, key.pem)."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl not installed")
-    d = tmp_path_factory.mktemp("tls")
-    crt, key = d / "cert.pem", d / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-                    "-out", str(crt), "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=30)
-    return crt, key
 
 
 @pytest.fixture(scope="module")
