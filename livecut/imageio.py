@@ -73,8 +73,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     if header is not None:
         w, h = header
         if w * h > MAX_PIXELS:
-            raise ImageSizeError(f"{p}: image is {w}x{h}; livecut handles at most "
-                                 f"{MAX_PIXELS // 1_000_000} megapixels")
+            raise _too_large(p, w, h)
     # a missing end marker first: libpng would print its own complaint on stderr
     if _truncated(data, p):
         raise ImageReadError(f"{p}: image file is truncated")
@@ -600,6 +599,11 @@ def _heif_picture(data: np.ndarray) -> bool:
     return bool(brands & {b"mif1", b"msf1"}) and b"hvcC" in data[:1 << 16].tobytes()
 
 
+def _too_large(p: Path, w, h) -> ImageSizeError:
+    """The error for a picture of ``w`` x ``h`` pixels, over MAX_PIXELS (said from its header)."""
+    return ImageSizeError(f"{p}: image is {w}x{h}; livecut handles at most {MAX_PIXELS // 1_000_000} megapixels")
+
+
 #: how to install what reads HEIC/HEIF photos (livecut is not on PyPI: from the checkout)
 HEIC_INSTALL = "pip install -e '.[heic]' in the livecut checkout, or pip install pillow-heif"
 
@@ -624,8 +628,7 @@ def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int
         heif = pillow_heif.open_heif(data.tobytes(), convert_hdr_to_8bit=False, bgr_mode=True, hdr_to_16bit=False)
         w, h = heif.size
         if w * h > MAX_PIXELS:
-            raise ImageSizeError(f"{p}: image is {w}x{h}; livecut handles at most "
-                                 f"{MAX_PIXELS // 1_000_000} megapixels")
+            raise _too_large(p, w, h)
         info, premultiplied = heif.info, heif.premultiplied_alpha
         img = np.array(heif)  # (decoded here; a copy of its own, which the rescaling below writes)
     except (ValueError, RuntimeError, OSError, EOFError, SyntaxError) as exc:
@@ -635,8 +638,7 @@ def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int
         # limit exceeded: Image size 60000x60000 exceeds ...)")
         big = re.search(r"Security limit exceeded: Image size (\d+)x(\d+)", detail)
         if big:
-            raise ImageSizeError(f"{p}: image is {big[1]}x{big[2]}; livecut handles at most "
-                                 f"{MAX_PIXELS // 1_000_000} megapixels") from None
+            raise _too_large(p, big[1], big[2]) from None
         raise ImageReadError(f"{p}: a HEIC/HEIF picture that cannot be decoded, or truncated/corrupt "
                              f"({detail})") from None
     if img.ndim == 3 and img.shape[2] == 1:
