@@ -1388,16 +1388,15 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             sinks.append(stack.enter_context(open_sink("preview", sink_info, cfg.video, kind="preview",
                                                        controls=processor, stats=stats, display_checked=early,
                                                        **(preview_options or {}))))
+        # a stream over HTTP without its size may be a file: paced while its frames are held (on
+        # probation, and for good where it is a file), not once found live
+        live_pace = (lambda: source.holding) if getattr(source, "probation", False) else False
         if output:
             # a network output plays a file in real time; a live source comes at its own pace
             # already (pacing it again waits on the bursts of its timestamps and drops frames),
             # and --no-pace sends a file as fast as it is processed
             live_src = not file_src and getattr(source, "live", True)  # (a file over HTTP is not)
-            out_opts = {"pace": False} if (live_src or pace is False) else {}
-            if live_src and pace is not False and getattr(source, "probation", False):
-                # a stream over HTTP without its size may be a file: paced while its frames are
-                # held (on probation, and for good where it is a file), not once found live
-                out_opts = {"pace": lambda: source.holding}
+            out_opts = {"pace": False if pace is False else live_pace} if (live_src or pace is False) else {}
             out_sink = stack.enter_context(open_sink(output, sink_info, cfg.video, force=force,
                                                      inputs=inputs, **out_opts))
             sinks.append(out_sink)
@@ -1408,7 +1407,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                 # only delays the picture (to the first frame's latency, warm-up included) and
                 # drops frames (a stream that sends in bursts, HLS, is still paced: smoothed out);
                 # a stream on probation, while its frames are held (it may be a file: see above)
-                o.setdefault("pace", (lambda: source.holding) if getattr(source, "probation", False) else False)
+                o.setdefault("pace", live_pace)
             sinks.append(stack.enter_context(open_sink(o.pop("spec", k), sink_info, cfg.video, kind=k, **o)))
         fmt = choose_pixel_format(cfg, source, processor, sinks) if file_src else "bgr24"
         # I420 frames keep the source's matrix: backgrounds are converted to it
