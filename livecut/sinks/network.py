@@ -144,9 +144,9 @@ class StreamSink:
         # that jump are mended, see livecut.sources.file.Timeline); cancel() ends the wait
         self._woken = threading.Event()
         #: ``pace`` a callable: paced while it says so (a stream on probation: see runner.run_video)
-        self._paced = pace if callable(pace) and spec != "-" else None
-        if callable(pace):
-            pace = self._paced is not None
+        self._paced = pace if callable(pace) else None
+        if self._paced is not None:
+            pace = None  # (a pacer where there is one by default: not on stdout)
         self._pacer = (Pacer(float(self.fps), sleep=self._woken.wait,
                              max_wait=None if info.source_file is not None else MAX_WAIT)
                        if (spec != "-" if pace is None else pace) else None)
