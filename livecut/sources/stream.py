@@ -386,6 +386,12 @@ class _ChunkWatch:
                     self.stop()
 
 
+def _faster(plays: float, took: float) -> bool:
+    """Whether ``plays`` s of video that came in ``took`` s came faster than they play: over
+    :data:`FILE_PACE` times as fast, past a live server's first burst (:data:`LIVE_BURST` s)."""
+    return plays > FILE_PACE * took + LIVE_BURST
+
+
 class _Lost(Exception):
     """The current connection is gone (reason in args[0]); ``unreadable``: the data that came
     cannot be decoded (not a timeout nor a broken connection), so a new connection to the same
@@ -1035,10 +1041,10 @@ class StreamSource:
                     # file's frames so far kept, read again past them, or given up: see _cut_again)
                     reason = CUT_CHUNKED
                     if self.probation:  # (its pace as _sent_whole and _read_again judge it)
-                        took = time.monotonic() - self._connected_at
-                        if self._count * self._step > FILE_PACE * took + LIVE_BURST:
-                            self._as_file(f"its frames came faster than they play ({self._count * self._step:.0f} s "
-                                          f"of video in {took:.1f} s), and it was cut short")
+                        took, plays = time.monotonic() - self._connected_at, self._count * self._step
+                        if _faster(plays, took):
+                            self._as_file(f"its frames came faster than they play ({plays:.0f} s of video in "
+                                          f"{took:.1f} s), and it was cut short")
                         else:
                             self._arm(cut=True)
                 elif self.finite and self._seeked and not self._came and not self._replays:
@@ -1151,7 +1157,7 @@ class StreamSource:
             return True
         took = time.monotonic() - self._connected_at
         plays = self._count * self._step  # (frames, not timestamps: a clock that jumps is no file)
-        if plays <= FILE_PACE * took + LIVE_BURST:
+        if not _faster(plays, took):
             return False
         log.info("stream %s ended: a file sent without its size (%.0f s of video came in %.1f s)",
                  self.safe_url, plays, took)
@@ -1291,7 +1297,7 @@ class StreamSource:
         now = time.monotonic()
         took = now - self._connected_at
         plays = self._arrivals * self._step
-        if plays > FILE_PACE * took + LIVE_BURST:
+        if _faster(plays, took):
             self._as_file(f"its frames came faster than they play ({plays:.0f} s of video in {took:.1f} s)")
         elif now - (self._reading_from or now) > PROBATION:
             self.probation, self._judged, self.holding, self.live_buffer = False, True, False, 1
