@@ -48,7 +48,7 @@ import av
 
 from livecut.config import VideoConfig
 from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced
-from livecut.errors import UsageError, VideoOpenFailure
+from livecut.errors import UsageError, VideoOpenFailure, ffmpeg_text
 from livecut.i420 import BgrReader, read_description
 from livecut.sinks.base import fps_text
 from livecut.sources import register_source
@@ -303,7 +303,7 @@ def _reason(exc: BaseException) -> str:
     """A short, credential-free description of a PyAV/OS error."""
     if isinstance(exc, av.error.ExitError):
         return "timed out"
-    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    text = getattr(exc, "strerror", None) or ffmpeg_text(exc) or type(exc).__name__
     return redact_text(str(text))
 
 
