@@ -128,6 +128,30 @@ def signal_after(p: subprocess.Popen, delay: float, sig: int, timeout: float = 3
     return err, time.monotonic() - t0
 
 
+def signal_when_connected(clip, url_of, settings: list[str], env: dict, sig: int) -> tuple[int, str, float]:
+    """``livecut file clip -o URL`` to a server on 127.0.0.1 that accepts the connection and never
+    answers (``url_of(port)`` -> URL; ``settings``: ``--set`` arguments); ``sig`` once livecut is
+    connected.  (Its exit code, its stderr, seconds it took to end.)"""
+    import socket
+    import sys
+    import time
+
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(4)
+        srv.settimeout(30)
+        p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o", url_of(srv.getsockname()[1]),
+                              *settings], stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            conn, _ = srv.accept()  # (livecut is in the publish now)
+            time.sleep(0.3)
+            err, took = signal_after(p, 0.0, sig)
+            conn.close()
+        finally:
+            p.kill()
+    return p.returncode, err, took
+
+
 def interrupt_when(event, after: float, at: list) -> None:
     """Ctrl-C in the main thread ``after`` seconds once ``event`` (a threading.Event) is set;
     the time it fired is appended to ``at``."""

@@ -20,7 +20,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import signal_after
+from conftest import signal_after, signal_when_connected
 from livecut.config import VideoConfig
 from livecut.errors import VideoOpenFailure, VideoWriteError
 from livecut.sinks import SinkInfo, open_sink
@@ -391,14 +391,19 @@ def test_no_reconnect_ends_the_source():
 
 # ---------------------------------------------------------------- UDP input (stall + reconnect)
 
+def _udp_sender(port: int, seconds: float) -> list[str]:
+    """An ffmpeg command sending ``seconds`` of MPEG-TS at its pace to udp://127.0.0.1:``port``."""
+    return ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
+            "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
+            "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"]
+
+
 def test_udp_input_survives_a_stall(caplog):
     """An MPEG-TS/UDP sender stops for 1.5 s and comes back: the stall is detected, reading resumes."""
     require_ffmpeg()
     caplog.set_level(logging.INFO, logger="livecut")
     port = free_port(socket.SOCK_DGRAM)
-    send = ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
-            "-t", "2.5", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
-            "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"]
+    send = _udp_sender(port, 2.5)
     cfg = VideoConfig(open_timeout=5, read_timeout=1.0, reconnect=True, reconnect_limit=20)
     senders = [subprocess.Popen(send, stdin=subprocess.DEVNULL)]
     try:
@@ -430,9 +435,7 @@ def test_the_reconnection_says_the_whole_gap_of_an_mpegts_stream_that_stalled(ca
     require_ffmpeg()
     caplog.set_level(logging.INFO, logger="livecut")
     port = free_port(socket.SOCK_DGRAM)
-    send = ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
-            "-t", "1.5", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
-            "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"]
+    send = _udp_sender(port, 1.5)
     stall = 4.5
     senders: list[subprocess.Popen] = []
     quiet: list[float] = []
@@ -842,23 +845,11 @@ def test_cli_a_signal_while_an_rtsp_server_does_not_answer(clip, transport, sig,
     publish goes through the relay now, which gives up at the signal: the run ends within a
     second, exit 130 (143).  Over UDP (no relay: its RTP cannot go through it) the timeout is
     still waited, but the run then says it was interrupted."""
-    with socket.socket() as srv:
-        srv.bind(("127.0.0.1", 0))
-        srv.listen(4)
-        srv.settimeout(30)
-        url = f"rtsp://pub:{SECRET}@127.0.0.1:{srv.getsockname()[1]}/live"
-        p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
-                              "--set", "video.open_timeout=8", "--set", f"video.rtsp_transport={transport}"],
-                             stderr=subprocess.PIPE, text=True, env=env_with_repo())
-        try:
-            conn, _ = srv.accept()  # (livecut is in the publish now)
-            time.sleep(0.3)
-            err, took = signal_after(p, 0.0, sig)
-            conn.close()
-        finally:
-            p.kill()
+    rc, err, took = signal_when_connected(
+        clip, lambda port: f"rtsp://pub:{SECRET}@127.0.0.1:{port}/live",
+        ["--set", "video.open_timeout=8", "--set", f"video.rtsp_transport={transport}"], env_with_repo(), sig)
     lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert p.returncode == code and lines == [f"livecut: error: {said}"], (p.returncode, err)
+    assert rc == code and lines == [f"livecut: error: {said}"], (rc, err)
     assert took < (1.0 if transport == "tcp" else 8.0 + 2.0), took
 
 
@@ -918,14 +909,10 @@ def test_a_signal_while_a_tcp_listen_output_waits_for_its_viewer_ends_the_run_at
         while not _listening(port):
             assert p.poll() is None and time.monotonic() < deadline, "livecut did not listen"
             time.sleep(0.1)
-        time.sleep(0.5)
-        t0 = time.monotonic()
-        p.send_signal(sig)
         try:
-            _, err = p.communicate(timeout=20)
+            err, took = signal_after(p, 0.5, sig, timeout=20)
         except subprocess.TimeoutExpired:
             pytest.fail("the signal did not end a run waiting for a tcp:// viewer", pytrace=False)
-        took = time.monotonic() - t0
     finally:
         p.kill()
     lines = [ln for ln in err.splitlines() if ln.strip()]
@@ -1621,6 +1608,18 @@ def test_an_mpegts_file_sent_chunked_over_http_ends_at_its_end(tmp_path):
     assert len(got) > 40 and src.reconnects >= 1 and not src.warnings, (len(got), src.warnings)
 
 
+def _two_mpegts(tmp_path, seconds: int) -> list[bytes]:
+    """Two MPEG-TS clips of ``seconds`` (testsrc, smptebars: other pictures, both from time 0)."""
+    parts = []
+    for src_filter in ("testsrc", "smptebars"):
+        part = tmp_path / f"{src_filter}.ts"
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"{src_filter}=size=160x120:rate=25",
+                        "-t", str(seconds), "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(part)],
+                       check=True, timeout=60)
+        parts.append(part.read_bytes())
+    return parts
+
+
 def test_a_short_mpegts_file_sent_chunked_ends_at_its_end_not_replayed(tmp_path):
     """A file sent without its size (chunked), shorter than a live server's first burst (5 s)
     and sent at once, could not be told from a live stream by its pace: at its end it was
@@ -1631,12 +1630,7 @@ def test_a_short_mpegts_file_sent_chunked_ends_at_its_end_not_replayed(tmp_path)
     require_ffmpeg()
     from livecut.sources.stream import StreamSource
 
-    parts = []
-    for src_filter in ("testsrc", "smptebars"):
-        part = tmp_path / f"{src_filter}.ts"
-        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"{src_filter}=size=160x120:rate=25", "-t", "3",
-                        "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(part)], check=True, timeout=60)
-        parts.append(part.read_bytes())
+    parts = _two_mpegts(tmp_path, 3)
     handler = _chunked(parts[0])
     with _http_server(handler) as base:
         with StreamSource(f"{base}/c.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
@@ -1813,24 +1807,24 @@ def test_a_live_stream_sent_chunked_is_still_read_as_live(tmp_path):
         st.dropped, max(behind), late)
 
 
-def test_mpegts_recordings_joined_end_to_end_over_http_keep_their_second_part(tmp_path):
-    """(their time goes back where the second starts, as it does for a file read again from its
-    start by FFmpeg's reconnection: not the same picture, so its frames are delivered)"""
-    require_ffmpeg()
+def _check_joined_over_http(tmp_path, data: bytes) -> None:
+    """``data`` (two 2 s MPEG-TS recordings joined end to end) served over HTTP: every frame of
+    both parts read, with no reconnection and no loss."""
     from livecut.sources.stream import StreamSource
 
-    parts = []
-    for src_filter in ("testsrc", "smptebars"):
-        part = tmp_path / f"{src_filter}.ts"
-        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"{src_filter}=size=160x120:rate=25", "-t", "2",
-                        "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(part)], check=True, timeout=60)
-        parts.append(part.read_bytes())
-    (tmp_path / "joined.ts").write_bytes(b"".join(parts))
+    (tmp_path / "joined.ts").write_bytes(data)
     with _http_server(tmp_path) as base:
         with StreamSource(f"{base}/joined.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
             got = _read_frames(src, 120, 10.0)
     n = len(got)
     assert 98 <= n <= 100 and src.reconnects == 0 and not src.lost, n
+
+
+def test_mpegts_recordings_joined_end_to_end_over_http_keep_their_second_part(tmp_path):
+    """(their time goes back where the second starts, as it does for a file read again from its
+    start by FFmpeg's reconnection: not the same picture, so its frames are delivered)"""
+    require_ffmpeg()
+    _check_joined_over_http(tmp_path, b"".join(_two_mpegts(tmp_path, 2)))
 
 
 def test_mpegts_recordings_of_a_still_scene_joined_end_to_end_over_http_keep_their_second_part(tmp_path):
@@ -1838,17 +1832,10 @@ def test_mpegts_recordings_of_a_still_scene_joined_end_to_end_over_http_keep_the
     the second part's first second was the first part's picture at the same time, taken for the
     file read again from its start by FFmpeg's reconnection and skipped (50 of 100 frames)."""
     require_ffmpeg()
-    from livecut.sources.stream import StreamSource
-
     part = tmp_path / "still.ts"
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=navy:size=160x120:rate=25", "-t", "2",
                     "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(part)], check=True, timeout=60)
-    (tmp_path / "joined.ts").write_bytes(part.read_bytes() * 2)
-    with _http_server(tmp_path) as base:
-        with StreamSource(f"{base}/joined.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
-            got = _read_frames(src, 120, 10.0)
-    n = len(got)
-    assert 98 <= n <= 100 and src.reconnects == 0 and not src.lost, n
+    _check_joined_over_http(tmp_path, part.read_bytes() * 2)
 
 
 def test_a_file_over_http_whose_connection_ffmpeg_reconnects_is_not_spliced_to_its_start(tmp_path):

@@ -7,14 +7,13 @@ rtmps:// (test_rtmp.py).  Each test takes a few seconds."""
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import pytest
 
-from conftest import signal_after
+from conftest import signal_when_connected
 from rtsp_helpers import (RtspServer, env_with_repo, ffprobe_count, require_ffmpeg, require_gst,
                           require_gst_tls)
 from test_tls_input import cert  # noqa: F401  (the self-signed certificate fixture)
@@ -115,23 +114,10 @@ def test_an_rtsps_server_by_a_name_its_certificate_does_not_hold_is_refused(clip
 def test_a_signal_while_an_rtsps_server_does_not_answer_ends_the_run_at_once(clip, sig, code, said):
     """A server that accepts the connection and never answers (its TLS handshake neither):
     Ctrl-C or SIGTERM ends the run at once, as for rtsp:// (the relay gives up at the signal)."""
-    with socket.socket() as srv:
-        srv.bind(("127.0.0.1", 0))
-        srv.listen(4)
-        srv.settimeout(30)
-        url = f"rtsps://pub:{SECRET}@127.0.0.1:{srv.getsockname()[1]}/live"
-        p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
-                              "--set", "video.open_timeout=8"],
-                             stderr=subprocess.PIPE, text=True, env=_env())
-        try:
-            conn, _ = srv.accept()  # (livecut is in the publish now)
-            time.sleep(0.3)
-            err, took = signal_after(p, 0.0, sig)
-            conn.close()
-        finally:
-            p.kill()
+    rc, err, took = signal_when_connected(clip, lambda port: f"rtsps://pub:{SECRET}@127.0.0.1:{port}/live",
+                                          ["--set", "video.open_timeout=8"], _env(), sig)
     lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert p.returncode == code and lines == [f"livecut: error: {said}"], (p.returncode, err)
+    assert rc == code and lines == [f"livecut: error: {said}"], (rc, err)
     assert took < 1.0, took
     assert SECRET not in err
 
