@@ -112,6 +112,10 @@ class BatchReport:
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: what an item's output leaves out (an animated GIF's frames after the first, a colour
+    #: profile its type cannot hold ...): said even when the run is quiet, as `livecut image`
+    #: and `livecut file` say it
+    warnings: list[str] = field(default_factory=list)
     exit_codes: list[int] = field(default_factory=list)
     #: why the default --jobs was lowered below the cores (:func:`default_jobs`), or None
     jobs_note: str | None = None
@@ -685,13 +689,14 @@ def photo_background(background: str | None) -> str | None:
 def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> dict:
     """Process one photo or video exactly as ``livecut image`` / ``livecut file`` would; never
     raises: returns ``{"status": "ok"|"failed", "error", "exit_code", "frames", "seconds",
-    "written", "notes"}``."""
+    "written", "notes", "warnings"}`` (``warnings``: what the output leaves out, which the
+    command says even when quiet)."""
     import cv2
 
     cv2.setNumThreads(max(1, settings.threads))
     start = time.perf_counter()
     out: dict = {"status": "failed", "error": None, "exit_code": 0, "frames": 0, "written": False,
-                 "notes": []}
+                 "notes": [], "warnings": []}
     dstp = Path(dst)
     try:
         if kind == "image":
@@ -702,7 +707,7 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
                 raise UsageError(f"--mode {mode}: photos take {', '.join(IMAGE_MODES)}")
             report = process_images([src], dstp.parent, settings.cfg, mode=mode, progress=False, force=force,
                                     one_file=False)
-            out["notes"] = list(report.warnings) + list(report.notes)
+            out["warnings"], out["notes"] = list(report.warnings), list(report.notes)
             if report.errors:
                 exc = report.exceptions[0] if report.exceptions else None
                 out.update(error=report.errors[0], exit_code=getattr(exc, "exit_code", 2))
@@ -722,11 +727,11 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
                 if out["written"]:  # (the frames it holds: the manifest said 0)
                     out["frames"] = int(getattr(exc, "frames", 0) or 0)
                 # (what the run noted before it ended early: said as after a run that ends)
-                out["notes"] = [f"{src}: {w}" for w in getattr(exc, "warnings", None) or []]
+                out["warnings"] = [f"{src}: {w}" for w in getattr(exc, "warnings", None) or []]
                 raise
             finally:
                 stop()
-            out["notes"] = [f"{src}: {w}" for w in stats.warnings]
+            out["warnings"] = [f"{src}: {w}" for w in stats.warnings]
             out.update(status="ok", frames=stats.written, written=True)
     except LivecutError as exc:
         msg = str(exc)
@@ -1403,6 +1408,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
                     report.failed += 1
                     report.errors.append(result["error"])
                     report.exit_codes.append(int(result.get("exit_code") or 1))
+                report.warnings.extend(result.get("warnings") or [])
                 report.notes.extend(result.get("notes") or [])
             if item is not None:
                 rec = item_record(item)

@@ -313,6 +313,8 @@ def batch(
                            retry_failed=retry_failed, force=force, ray=ray, progress=not quiet)
     for line in report.errors:
         err(line)
+    for line in report.warnings:  # (what an output leaves out: said even with --quiet, as `image` says it)
+        typer.echo(f"livecut: warning: {line}", err=True)
     if report.done:  # (once for the whole batch, not once an item)
         from livecut.batch import photo_background
         from livecut.images import background_warning, photo_mode

@@ -166,6 +166,20 @@ def test_a_named_gif_is_a_photo_as_livecut_image_takes_it(tmp_path):
                           cv2.imread(str(single / "anim.png"), cv2.IMREAD_UNCHANGED))
 
 
+def test_what_an_output_leaves_out_is_a_warning_even_when_quiet(tmp_path):
+    """`livecut batch -q` of a multi-page TIFF cut its first page without a word (the item's
+    warning was passed on as a note, which --quiet hides; without -q it was a "note"), where
+    `livecut image -q` and `livecut file -q` say it as a warning."""
+    src = _photo(tmp_path / "in" / "one.png", 0, 160, 120)
+    img = cv2.imread(str(src))
+    pages = tmp_path / "in" / "pages.tif"
+    assert cv2.imwritemulti(str(pages), [img, img[:, ::-1].copy(), img[::-1].copy()])
+    r = run_cli("batch", str(pages), str(src), "-o", str(tmp_path / "out"), "--jobs", "1", "-q")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: warning: {pages}: a TIFF of 3 pages; only the first is cut"], r.stderr
+    assert (tmp_path / "out" / "pages.png").is_file() and (tmp_path / "out" / "one.png").is_file()
+
+
 def test_a_list_from_a_windows_editor_or_with_latin1_names_is_read(tmp_path):
     """--list written with a BOM (Notepad, PowerShell): its first path was 'file not found'; a
     Latin-1 name in it: internal error (UnicodeDecodeError), exit 1; a picture given as the
@@ -1353,7 +1367,7 @@ def test_memory_available_counts_a_containers_limit(tmp_path):
 
 def test_a_video_cut_short_keeps_the_warnings_of_its_run(tmp_path, monkeypatch):
     """An item that ended early with its output kept (exit 3) lost what its run had noted
-    (exc.warnings: `livecut file` prints them before the error); the batch notes them as it
+    (exc.warnings: `livecut file` prints them before the error); the batch warns of them as it
     does an item's that ends."""
     from livecut import runner
     from livecut.batch import Settings
@@ -1369,4 +1383,4 @@ def test_a_video_cut_short_keeps_the_warnings_of_its_run(tmp_path, monkeypatch):
     src.write_bytes(b"x")
     result = run_item(str(src), str(tmp_path / "out.mp4"), "video", False, Settings(cfg=load_config(None, [])))
     assert result["exit_code"] == 3 and result["frames"] == 5, result
-    assert result["notes"] == [f"{src}: the first 2 frames could not be decoded"], result
+    assert result["warnings"] == [f"{src}: the first 2 frames could not be decoded"], result

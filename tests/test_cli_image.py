@@ -1905,7 +1905,7 @@ def test_an_animated_gif_or_a_multipage_tiff_says_only_the_first_is_cut(tmp_path
     r = invoke("batch", d / "pages.tif", d / "one.tif", "-o", tmp_path / "b", "--jobs", "1")
     assert r.exit_code == 0, r.output
     said = [ln for ln in _stderr_lines(r) if "only the first" in ln]
-    assert said == [f"livecut: note: {d / 'pages.tif'}: a TIFF of 3 pages; only the first is cut"], r.stderr
+    assert said == [f"livecut: warning: {d / 'pages.tif'}: a TIFF of 3 pages; only the first is cut"], r.stderr
 
 
 def test_a_picture_background_of_several_pictures_says_only_the_first_is_used(tmp_path, scene, good):
