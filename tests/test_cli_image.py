@@ -841,6 +841,30 @@ def test_float_tiff_in_zero_to_one_is_not_stretched(tmp_path, scene):
     assert np.abs(res[opaque][:, :3].astype(int) - (img[opaque].astype(int) // 2)).mean() < 1.5
 
 
+def test_a_deep_picture_says_its_output_is_eight_bit(tmp_path, scene):
+    """A 16-bit TIFF or PNG (or a floating-point TIFF) was cut into an 8-bit PNG without a word
+    (README said "8 to 16 bit" of the inputs alone); now a warning says so, even with -q.  Its
+    mask (8-bit whatever the photo) and an 8-bit photo say nothing."""
+    img, _ = scene
+    d = tmp_path / "in"
+    d.mkdir()
+    cv2.imwrite(str(d / "deep.tif"), img.astype(np.uint16) * 257)
+    cv2.imwrite(str(d / "deep16.png"), img.astype(np.uint16) * 257)
+    cv2.imwrite(str(d / "float.tif"), img.astype(np.float32) / 255)
+    cv2.imwrite(str(d / "eight.png"), img)
+    r = invoke("image", d / "deep.tif", d / "deep16.png", d / "float.tif", d / "eight.png", "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 0, r.output
+    said = "is written at 8 bits a channel (livecut writes 8-bit pictures)"
+    assert _stderr_lines(r) == [f"livecut: warning: {d / 'deep.tif'}: a picture of more than 8 bits a channel; its "
+                                f"cutout {said}",
+                                f"livecut: warning: {d / 'deep16.png'}: a picture of more than 8 bits a channel; "
+                                f"its cutout {said}",
+                                f"livecut: warning: {d / 'float.tif'}: a floating-point picture; its cutout {said}"]
+    assert cv2.imread(str(tmp_path / "o" / "deep.png"), cv2.IMREAD_UNCHANGED).dtype == np.uint8
+    r = invoke("image", d / "deep.tif", "-o", tmp_path / "m", "--mode", "mask", "-q")
+    assert r.exit_code == 0 and not _stderr_lines(r), r.output
+
+
 def test_a_high_dynamic_range_picture_is_refused(tmp_path, scene):
     """A Radiance .hdr (values of light: a sun at 40 beside a photo in 0..1) was read as its
     values stretched to 8 bits and cut: mostly black, without a word; an OpenEXR file, which
