@@ -246,9 +246,17 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 _make_outdir(dst.parent)  # only once there is something to write
                 # (its colour profile stays with the photo's pixels; a mask has no colours)
                 icc = meta.get("icc")
+                # (a CMYK photo's colours are converted to RGB by the decoder, plainly: its own
+                # profile, which says what its inks look like, is not applied -- and was dropped
+                # without a word, where a profile an output type cannot keep is said)
+                cmyk = mode != "mask" and bool(icc) and icc[16:20] == b"CMYK"
                 if mode == "mask" or not icc or icc[16:20] != b"RGB ":  # (a gray or CMYK profile
                     icc = None                                        # does not describe RGB output)
                 write_image(dst, out, force=force, icc=icc)
+                if cmyk:
+                    report.warnings.append(f"{src}: a CMYK photo: its colours were converted to RGB without its "
+                                           "colour profile, which livecut does not apply, and may differ from what "
+                                           "colour-managed viewers show (convert it to RGB first)")
                 if dst.suffix.lower() == ".pbm" and mode == "mask" and ((out > 0) & (out < 255)).any():
                     report.warnings.append(f"{dst}: .pbm holds black and white only: the mask's soft edges "
                                            "were cut at half (write .pgm or .png to keep them)")

@@ -988,6 +988,34 @@ def test_colour_profile_is_kept(tmp_path, scene, mode, kept):
     assert icc_profile(np.fromfile(out / "p3.png", np.uint8)) is None
 
 
+@pytest.mark.parametrize("mode,said", [("cutout", True), ("composite", True), ("mask", False)])
+def test_a_cmyk_photos_profile_not_applied_is_said(tmp_path, scene, mode, said):
+    """A CMYK JPEG (print work, Photoshop's Adobe JPEG) with its CMYK profile was cut with its
+    colours converted to RGB plainly by the decoder and the profile dropped without a word;
+    now a warning says so (not of a mask: no colours).  An RGB profile says nothing."""
+    Image = pytest.importorskip("PIL.Image")
+    import io
+
+    img, _ = scene
+    icc = struct.pack(">I", 784) + b"lcms" + bytes(4) + b"prtrCMYKLab " + bytes(256) * 3
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(img[:, :, ::-1])).convert("CMYK").save(buf, "JPEG", icc_profile=icc)
+    p = tmp_path / "print.jpg"
+    p.write_bytes(buf.getvalue())
+    out = tmp_path / "o"
+    r = invoke("image", p, "-o", out, "-q", "--mode", mode)
+    assert r.exit_code == 0, r.output
+    assert cv2.imread(str(out / "print.png"), cv2.IMREAD_UNCHANGED) is not None
+    warning = (f"livecut: warning: {p}: a CMYK photo: its colours were converted to RGB without its colour "
+               "profile, which livecut does not apply, and may differ from what colour-managed viewers show "
+               "(convert it to RGB first)")
+    assert _stderr_lines(r) == ([warning] if said else []), r.output
+    rgb = tmp_path / "rgb.jpg"
+    rgb.write_bytes(_jpeg_with_icc(img, icc[:16] + b"RGB XYZ " + icc[24:]))
+    r = invoke("image", rgb, "-o", out, "-q", "--mode", mode)
+    assert r.exit_code == 0 and not _stderr_lines(r), r.output
+
+
 @pytest.mark.parametrize("ext,mode,said", [(".bmp", "composite", True), (".ppm", "composite", True),
                                            (".jpg", "composite", False), (".bmp", "mask", False)])
 def test_colour_profile_left_out_is_said(tmp_path, scene, ext, mode, said):
