@@ -239,11 +239,18 @@ def image(
     local_path(outdir, "`livecut image` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)
     cfg = get_config(config, set_, composite__background=background)
     _warn_background_ignored(mode, background)
-    from livecut.runner import finalize_on_signals
+    from livecut.runner import Interrupted, finalize_on_signals
 
     photo = photo_mode(mode, background, cfg)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop it as Ctrl-C does (the bar closed, one line)
-        report = process_images(inputs, outdir, cfg, mode=photo, progress=not quiet, force=force)
+        try:
+            report = process_images(inputs, outdir, cfg, mode=photo, progress=not quiet, force=force)
+        except Interrupted as exc:  # (the errors and warnings of the images before the stop, then its line)
+            for line in exc.report.errors:
+                err(line)
+            for line in exc.report.warnings:
+                typer.echo(f"livecut: warning: {line}", err=True)
+            raise
     if report.written:  # (said of outputs written: what they leave out of the background)
         several = background_warning(cfg, mode=photo)
         report.warnings[:0] = [several] if several else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 from dataclasses import dataclass, field
@@ -146,6 +147,29 @@ def single_output(out: str | Path) -> bool:
     return suffix in IMAGE_EXTS and suffix not in UNWRITTEN_EXTS and not Path(text).is_dir()
 
 
+@contextlib.contextmanager
+def _counted_stop(report: ImageReport, total: int, outdir: str):
+    """Ctrl-C (SIGTERM, SIGHUP under :func:`~livecut.runner.finalize_on_signals`) in it becomes
+    :class:`livecut.runner.Interrupted`, whose message counts the images of ``total`` (those of
+    ``report`` from when it is entered) written, failed and not cut, and whose ``report`` is
+    ``report``, with the errors of the images before the stop: it said "interrupted" alone, and
+    an unreadable photo among those cut before it went unsaid.  What was written stays (nothing
+    partial at a final name: :func:`~livecut.imageio.write_image`)."""
+    failed_before = len(report.errors)  # (inputs not found, patterns that matched nothing)
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        from livecut.runner import Interrupted
+
+        failed = len(report.errors) - failed_before
+        left = max(0, total - report.written - failed)
+        name = {1: "stopped by SIGHUP", 15: "stopped by SIGTERM"}.get(getattr(exc, "signum", 0), "interrupted")
+        stop = Interrupted(f"{name}: {report.written} written to {outdir}, {failed} failed, {left} not cut",
+                           exit_code=getattr(exc, "exit_code", 130))
+        stop.report = report
+        raise stop from None
+
+
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str = "cutout",
                    progress: bool = False, force: bool = False, one_file: bool | None = None) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
@@ -154,7 +178,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     :func:`single_output` says so, as ``-o cut.png``).
 
     Raises :class:`UsageError` only for problems that concern the whole run
-    (a bad mode, an output folder that cannot be made).
+    (a bad mode, an output folder that cannot be made), and :class:`livecut.runner.Interrupted`
+    on Ctrl-C (see :func:`_counted_stop`).
     """
     if mode not in IMAGE_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(IMAGE_MODES)}")
@@ -204,7 +229,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     bg_resolved = bg_path.resolve() if bg_path is not None else None
     segmenter = Segmenter(cfg, still=True)
     stems: dict[Path, Path] = {}
-    with Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar:
+    with (_counted_stop(report, len(paths), text),  # (-o as given: cut/ keeps its slash)
+          Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar):
         for i, src in enumerate(paths):
             try:
                 dst = outdir if single else output_path(src, outdir)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -1472,8 +1473,39 @@ def test_sigterm_stops_image_with_one_line(tmp_path, scene):
         time.sleep(0.05)  # (the first photo is written: the run is under way)
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=30)
-    assert p.returncode == 143 and err.strip().endswith("stopped by SIGTERM"), (p.returncode, err)
+    last = err.strip().splitlines()[-1]
+    assert p.returncode == 143 and re.fullmatch(rf"livecut: error: stopped by SIGTERM: (\d+) written to "
+                                                rf"{re.escape(str(tmp_path / 'out'))}/, 0 failed, (\d+) not cut",
+                                                last), (p.returncode, err)
+    written, left = (int(v) for v in re.fullmatch(r".*: (\d+) written .*, (\d+) not cut", last).groups())
+    pngs = len(list((tmp_path / "out").glob("*.png")))  # (+1: the signal between a rename and its count)
+    assert written <= pngs <= written + 1 and written + left == 60, (last, pngs)
     assert not [q for q in (tmp_path / "out").iterdir() if q.name.startswith(".")]  # no temporary left
+
+
+def test_ctrl_c_says_what_was_written_and_the_errors_before_it(tmp_path, good, monkeypatch):
+    """Ctrl-C in `livecut image` over many photos said "interrupted" alone: neither how many
+    were written nor the errors collected before the stop (an empty photo among those cut)."""
+    from livecut import images
+
+    d = good["a.jpg"].parent
+    (d / "empty.jpg").write_bytes(b"")
+    cv2.imwrite(str(d / "c.png"), cv2.imread(str(good["b.png"])))
+    real, calls = images.write_image, []
+
+    def stopped_at_the_second(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(images, "write_image", stopped_at_the_second)
+    out = tmp_path / "o"
+    r = invoke("image", good["a.jpg"], d / "empty.jpg", good["b.png"], d / "c.png", "-o", out)
+    assert r.exit_code == 130, r.output
+    assert _stderr_lines(r) == [f"livecut: error: {d / 'empty.jpg'}: file is empty",
+                                f"livecut: error: interrupted: 1 written to {out}, 1 failed, 2 not cut"], r.output
+    assert sorted(q.name for q in out.iterdir()) == ["a.png"]
 
 
 @pytest.mark.parametrize("ext", [".mp4", ".mkv", ".avi"])
