@@ -1291,7 +1291,7 @@ def _lock_fd(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | None = None,
+def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: str | None = None,
               background: str | None = None, jobs: int | None = None, list_file: str | None = None,
               video_ext: str = ".mp4", use_hash: bool = False, retry_failed: bool = False,
               force: bool = False, ray: str | None = None, progress: bool = False,
@@ -1308,7 +1308,7 @@ def run_batch(inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | N
         lock.release()
 
 
-def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Config, *, mode: str | None,
+def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: str | None,
                background: str | None, jobs: int | None, list_file: str | None, video_ext: str,
                use_hash: bool, retry_failed: bool, force: bool, ray: str | None, progress: bool,
                item_fn: Callable) -> BatchReport:
@@ -1316,6 +1316,16 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path, cfg: Conf
 
     if str(outdir) == "-":
         raise UsageError("-o -: livecut batch writes a tree of files, not standard output; give a folder")
+    text = str(outdir)
+    suffix = Path(text).suffix.lower()
+    if (suffix in IMAGE_EXTS + NAMED_IMAGE_EXTS + VIDEO_EXTS and not text.endswith(("/", os.sep))
+            and not os.path.isdir(text)):
+        # (-o cut.png, as `livecut image` takes it, made a folder cut.png/ holding the cutouts
+        # and the manifest, without a word)
+        one = ("`livecut file VIDEO -o " if suffix in VIDEO_EXTS else "`livecut image PHOTO -o ") + f"{text}`"
+        raise UsageError(f"-o {text}: livecut batch writes a folder (its outputs mirror the inputs' tree), not a "
+                         f"{suffix} file; give a folder (-o cut/; end -o with / for a folder of this name), or "
+                         f"for one file use {one}")
     if mode is not None and mode not in VIDEO_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(VIDEO_MODES)}")
     cores = usable_cpus()

@@ -312,7 +312,7 @@ def batch(
         raise UsageError("no inputs: give INPUT... and/or --list FILE")
     for text in inputs:
         local_path(text, "`livecut batch` reads local files", "INPUT")
-    outdir = local_path(outdir, "`livecut batch` writes to a local folder", "-o")
+    local_path(outdir, "`livecut batch` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)
     cfg = get_config(config, set_, composite__background=background)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does
         report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,

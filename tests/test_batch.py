@@ -180,6 +180,24 @@ def test_what_an_output_leaves_out_is_a_warning_even_when_quiet(tmp_path):
     assert (tmp_path / "out" / "pages.png").is_file() and (tmp_path / "out" / "one.png").is_file()
 
 
+def test_an_output_named_as_a_file_is_refused_not_made_a_folder(tmp_path):
+    """`livecut batch a.jpg -o cut.png` (as `livecut image` takes -o) made a folder cut.png/
+    holding a.png and the manifest, without a word; now -o with a picture's or a video's
+    extension is refused (exit 2), unless it ends with / or is a folder already."""
+    src = _photo(tmp_path / "in" / "a.jpg", 0, 160, 120)
+    for name, points in (("cut.png", "livecut image PHOTO -o"), ("cut.mp4", "livecut file VIDEO -o")):
+        r = run_cli("batch", str(src), "-o", str(tmp_path / name))
+        assert r.returncode == 2 and not (tmp_path / name).exists(), r.stderr
+        assert r.stderr.strip() == (f"livecut: error: -o {tmp_path / name}: livecut batch writes a folder (its outputs "
+                                    f"mirror the inputs' tree), not a {name[3:]} file; give a folder (-o cut/; end -o "
+                                    f"with / for a folder of this name), or for one file use `{points} "
+                                    f"{tmp_path / name}`"), r.stderr
+    r = run_cli("batch", str(src), "-o", str(tmp_path / "cut.png") + "/", "-q")
+    assert r.returncode == 0 and (tmp_path / "cut.png" / "a.png").is_file(), r.stderr
+    r = run_cli("batch", str(src), "-o", str(tmp_path / "cut.png"), "-q")  # (a folder already: as before)
+    assert r.returncode == 0, r.stderr
+
+
 def test_a_list_from_a_windows_editor_or_with_latin1_names_is_read(tmp_path):
     """--list written with a BOM (Notepad, PowerShell): its first path was 'file not found'; a
     Latin-1 name in it: internal error (UnicodeDecodeError), exit 1; a picture given as the
