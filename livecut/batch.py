@@ -67,6 +67,29 @@ def kind_of(path: Path, named: bool = False) -> str | None:
     return "image" if ext in IMAGE_EXTS else "video" if ext in VIDEO_EXTS else None
 
 
+#: the first bytes of the picture types `livecut image` reads whatever a file's name (JPEG, PNG,
+#: GIF, TIFF either byte order, BMP; WebP: RIFF....WEBP)
+_PICTURE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
+
+
+def named_kind(path: Path) -> str | None:
+    """:func:`kind_of` a file that was named (on the command line or in --list); one whose
+    extension says nothing (none: ``IMG_0001``, a download's ``photo.jpg.1``) is a photo when its
+    first bytes are a picture's, as `livecut image` reads it by its content (`livecut batch
+    IMG_0001` refused it as "not a photo or video this tool knows")."""
+    kind = kind_of(path, named=True)
+    if kind is not None:
+        return kind
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError:
+        return None
+    if head.startswith(_PICTURE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return "image"
+    return None
+
+
 @dataclass
 class Item:
     """One input and its output (``rel``: the output's path relative to OUTDIR)."""
@@ -549,7 +572,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
     inputs_resolved = {src for src, _ in pairs}
 
     def wrote_its_output(pair: tuple[Path, Path]) -> bool:
-        kind = kind_of(pair[0], named=True)
+        kind = named_kind(pair[0])
         rec = kind and manifest.get((str(pair[0]), output_rel(pair[0], pair[1], kind, video_ext)))
         return bool(rec and rec.get("written"))
 
@@ -558,7 +581,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
     # unchanged, was failed as "also the output of x.jpg", at every run after)
     pairs = sorted(pairs, key=lambda pair: not wrote_its_output(pair))
     for src, root in pairs:
-        kind = kind_of(src, named=True)  # (what folders and globs gave was taken by kind_of)
+        kind = named_kind(src)  # (what folders and globs gave was taken by kind_of)
         if kind is None:
             result.refused.append((None, f"{src}: not a photo or video this tool knows "
                                          f"({', '.join(IMAGE_EXTS[:3] + VIDEO_EXTS[:3])} ...)"))

@@ -198,6 +198,26 @@ def test_an_output_named_as_a_file_is_refused_not_made_a_folder(tmp_path):
     assert r.returncode == 0, r.stderr
 
 
+def test_a_named_photo_without_an_extension_is_cut_as_livecut_image_cuts_it(tmp_path):
+    """`livecut image IMG_0001` reads a photo by its content, whatever its name; `livecut batch
+    IMG_0001` refused it as 'not a photo or video this tool knows'.  Named, a file whose
+    extension says nothing is a photo when its first bytes are a picture's; a folder still
+    gives only the types its extensions name, and a named text file is still refused."""
+    src = _photo(tmp_path / "in" / "a.jpg", 0, 160, 120)
+    bare = tmp_path / "in" / "IMG_0001"
+    src.rename(bare)
+    notes = tmp_path / "in" / "notes"
+    notes.write_text("not a photo\n")
+    p = plan([str(bare), str(notes)], tmp_path / "out")
+    assert [(it.kind, it.rel) for it in p.todo] == [("image", "IMG_0001.png")]
+    assert [e for _, e in p.refused] == [f"{notes}: not a photo or video this tool knows (.jpg, .jpeg, .png, "
+                                         ".mp4, .m4v, .mkv ...)"]
+    assert not plan([str(tmp_path / "in")], tmp_path / "out").todo  # (a folder: by extension, as before)
+    r = run_cli("batch", str(bare), "-o", str(tmp_path / "out"), "-q")
+    assert r.returncode == 0, r.stderr
+    assert cv2.imread(str(tmp_path / "out" / "IMG_0001.png"), cv2.IMREAD_UNCHANGED).shape == (120, 160, 4)
+
+
 def test_a_list_from_a_windows_editor_or_with_latin1_names_is_read(tmp_path):
     """--list written with a BOM (Notepad, PowerShell): its first path was 'file not found'; a
     Latin-1 name in it: internal error (UnicodeDecodeError), exit 1; a picture given as the
