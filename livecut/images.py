@@ -31,6 +31,52 @@ STATE_NOTES = {
 }
 
 
+#: a photo longer than this many times its width (a panorama) is cut in windows (see photo_mask)
+PANORAMA_ASPECT = 4.0
+#: the length of each window, in times the photo's short side, and their overlap
+PANORAMA_WINDOW = 3.0
+PANORAMA_OVERLAP = 0.5
+
+
+def photo_mask(segmenter: Segmenter, bgr: np.ndarray) -> tuple[np.ndarray, str, tuple | None]:
+    """``(alpha, state, box)`` of a photo: ``segmenter.mask(bgr)``, its ``state`` and ``box``.
+    A panorama, over :data:`PANORAMA_ASPECT` times as long as it is wide, is cut in windows of
+    :data:`PANORAMA_WINDOW` times its short side along its length, spread evenly from end to
+    end, each overlapping the next by at least :data:`PANORAMA_OVERLAP` times its short side,
+    where the two masks are blended (a linear ramp); its state is that of every window when
+    they agree (all-sharp, all-blurred), else ``"subject"``, and no box (bars) is kept.  The
+    segmenter reduces a picture to ``segment.work_size`` on its long side: a 20000x200
+    panorama was judged at 320x8 pixels, a 6000x1000 one at 320x53, and its subjects were lost
+    (intersection over union 0.04 and 0.003 on synthetic ones; in windows 0.99 and 0.98)."""
+    h, w = bgr.shape[:2]
+    short, long_ = min(h, w), max(h, w)
+    if long_ <= PANORAMA_ASPECT * short:
+        alpha = segmenter.mask(bgr)
+        return alpha, segmenter.state, segmenter.box
+    vertical = h > w
+    size = int(round(PANORAMA_WINDOW * short))
+    step = size - int(round(PANORAMA_OVERLAP * short))
+    n = -(-(long_ - size) // step) + 1  # (windows of `step` apart at most, the last at the end)
+    starts = [round(k * (long_ - size) / (n - 1)) for k in range(n)]
+    out = np.empty((h, w), np.uint8)
+    along = out.T if vertical else out  # (short side x long side: a view of out)
+    states = set()
+    end = 0  # where the last window ended
+    for start in starts:
+        a = segmenter.mask(bgr[start:start + size] if vertical else bgr[:, start:start + size])
+        states.add(segmenter.state)
+        a = a.T if vertical else a
+        both = end - start  # (columns shared with the window before: blended)
+        if both > 0:
+            ramp = (np.arange(both, dtype=np.float32) + 0.5) / both
+            mixed = along[:, start:end] * (1.0 - ramp) + a[:, :both] * ramp
+            along[:, start:end] = np.rint(mixed).astype(np.uint8)
+        along[:, start + max(both, 0):start + size] = a[:, max(both, 0):]
+        end = start + size
+    state = next(iter(states)) if len(states) == 1 else "subject"
+    return out, state, None
+
+
 def photo_mode(mode: str | None, background: str | None, cfg: Config) -> str:
     """What a photo becomes (``livecut image``, photos in ``livecut batch``), in this order:
     ``mode`` (--mode) when given; ``composite`` when -b is given; the configuration's
@@ -258,11 +304,11 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 # (a 16-bit or 4-channel picture as read is not needed past here: kept to the
                 # end of the image, it was 361 MB more at the peak for a 61-megapixel 16-bit TIFF)
                 del img
-                alpha = segmenter.mask(bgr)
-                if segmenter.state in STATE_NOTES:
-                    report.notes.append(f"{src}: {STATE_NOTES[segmenter.state]}")
+                alpha, state, box = photo_mask(segmenter, bgr)
+                if state in STATE_NOTES:
+                    report.notes.append(f"{src}: {STATE_NOTES[state]}")
                 # (black bars kept as they are; a black backdrop's bands are not)
-                box = framing(segmenter.box, *alpha.shape)
+                box = framing(box, *alpha.shape)
                 if own_alpha is not None:  # what the picture itself leaves transparent stays so
                     box = with_own_alpha(alpha, own_alpha, box)
                 out = compositor.apply(bgr, alpha, box=box)

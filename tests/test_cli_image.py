@@ -185,6 +185,25 @@ def test_an_empty_path_is_refused_not_taken_for_the_current_folder(tmp_path, goo
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("vertical", [False, True])
+def test_a_panorama_is_cut_in_windows(tmp_path, vertical):
+    """A panorama was reduced to segment.work_size (320) on its long side: 3840x160 was
+    judged at 320x13 pixels and its subjects were lost (IoU 0.0-0.1); now a photo over 4:1 is
+    cut in overlapping windows of 3:1, each judged as a photo of its own."""
+    from synth import iou
+
+    tiles = [make_scene("basic", 320, 160, seed=s) for s in range(12)]
+    pano, truth = np.hstack([t[0] for t in tiles]), np.hstack([t[1] for t in tiles])
+    if vertical:  # (a tall one: the same scenes, turned)
+        pano, truth = np.ascontiguousarray(np.rot90(pano)), np.ascontiguousarray(np.rot90(truth))
+    src = tmp_path / "pano.png"
+    cv2.imwrite(str(src), pano)
+    r = invoke("image", src, "-o", tmp_path / "o", "--mode", "mask", "-q")
+    assert r.exit_code == 0, r.output
+    mask = cv2.imread(str(tmp_path / "o" / "pano.png"), cv2.IMREAD_UNCHANGED)
+    assert mask.shape == truth.shape and iou(mask, truth) > 0.9, iou(mask, truth)
+
+
 @pytest.mark.parametrize("mode,channels", [("cutout", 4), ("mask", 1), ("composite", 3), ("side-by-side", 3)])
 def test_image_modes(tmp_path, good, mode, channels):
     """side-by-side (the photo | its composite) was refused: "expected one of cutout, mask, composite"."""
