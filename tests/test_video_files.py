@@ -547,6 +547,27 @@ def test_audio_that_runs_past_the_video_is_not_truncation(tmp_path, ext, acodec)
     assert r.returncode == 3 and "ends early" in r.stderr, r.stderr
 
 
+def test_matroska_of_one_frame_beside_a_song_is_complete(tmp_path):
+    """A still picture with a song in .mkv (``ffmpeg -i still.png -i song ... out.mkv``: one video
+    frame, 3 s of audio): FFmpeg gives the video the container's length, and the file was taken
+    for a truncated one (exit 3, "1 frames written, about 75 expected") and the song cut to the
+    frame's 60 ms; now complete, the song whole."""
+    import av
+
+    still = tmp_path / "still.png"
+    cv2.imwrite(str(still), np.full((96, 160, 3), 90, np.uint8))
+    src = tmp_path / "song.mkv"
+    _ffmpeg("-i", str(still), "-f", "lavfi", "-i", "sine=r=48000:duration=3", "-c:v", "libx264", "-c:a", "aac",
+            str(src))
+    out = tmp_path / "out.mkv"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        a = c.streams.audio[0]
+        end = max(float((p.pts + p.duration) * p.time_base) for p in c.demux(a) if p.size)
+    assert end > 2.9 and probe(out)["frames"] == 1
+
+
 def test_a_song_with_cover_art_is_not_a_video(tmp_path):
     cover = tmp_path / "cover.png"
     cv2.imwrite(str(cover), np.full((64, 64, 3), 200, np.uint8))

@@ -488,7 +488,12 @@ class FileSource(ClosesWhileReading):
         #: a video that ends before it is not taken for a truncated file
         self._end_unknown = False
         tagged = _duration_tag(s)
-        if s.duration is not None and s.time_base:
+        # (Matroska/WebM state a stream's length only in its DURATION tag: a length FFmpeg gives
+        # the stream is the container's, filled in where it found no start for the video -- one
+        # frame, a still picture beside a song: it was taken for 75 frames, the file for a
+        # truncated one, exit 3, the song cut to the frame's 60 ms)
+        own = s.duration is not None and s.time_base and tagged is None
+        if own:
             duration = float(s.duration * s.time_base)
         elif tagged is not None:  # Matroska/WebM: the video's own end (from 0), in its DURATION tag
             duration = tagged
@@ -517,7 +522,7 @@ class FileSource(ClosesWhileReading):
         starts = [float(x.start_time * x.time_base) for x in (s, *c.streams.audio)
                   if x.start_time is not None and x.time_base]
         self.info.start = min(starts) if starts else 0.0
-        if s.duration is not None and s.start_time is not None and s.time_base:  # (the stream's own)
+        if own and s.start_time is not None:  # (the stream's own)
             self.info.end = float((s.start_time + s.duration) * s.time_base) - self.info.start
         self._last_end = 0.0
         #: AVI stores no presentation times, only the order frames are decoded in: a frame's
