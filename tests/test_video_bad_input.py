@@ -20,6 +20,21 @@ def test_missing_file(tmp_path):
     _one_line_error(run_cli("file", str(tmp_path / "nope.mp4"), "-o", str(tmp_path / "o.mp4")), 2, "no such file")
 
 
+@pytest.mark.parametrize("pattern, glob", [("img%03d.png", False), ("*.png", True)])
+def test_an_image_sequence_pattern_says_how_to_read_it(tmp_path, pattern, glob):
+    """`livecut file 'img%03d.png'` (FFmpeg's image sequence) was "no such file", the pictures
+    beside it: it says a sequence is not read, and how to make a video of it (or cut them as photos)."""
+    import cv2
+
+    for i in range(1, 4):
+        cv2.imwrite(str(tmp_path / f"img{i:03d}.png"), np.full((48, 64, 3), 40 * i, np.uint8))
+    r = run_cli("file", str(tmp_path / pattern), "-o", str(tmp_path / "o.mp4"))
+    _one_line_error(r, 2, "no such file", "an image sequence is not read as a video", "ffmpeg -framerate 25",
+                    "livecut image")
+    assert ("-pattern_type glob" in r.stderr) == glob
+    assert not (tmp_path / "o.mp4").exists()
+
+
 def test_output_folder_missing_is_a_usage_error(tmp_path):
     r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", str(tmp_path / "nodir" / "o.mp4"))
     _one_line_error(r, 2, "does not exist")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import collections
 import math
+import re
 import shlex
 import threading
 import time
@@ -417,7 +418,7 @@ class FileSource(ClosesWhileReading):
             if scheme:
                 raise VideoOpenFailure(f"{redact_url(str(path))}: unsupported URL scheme {scheme}:// "
                                        f"(livecut reads {', '.join(s + '://' for s in INPUT_SCHEMES)})")
-            raise VideoOpenFailure(f"{p}: no such file")
+            raise VideoOpenFailure(f"{p}: no such file" + _sequence_hint(p))
         if p.is_dir():
             raise VideoOpenFailure(f"{p}: is a folder, not a video file")
         if not p.is_file():
@@ -962,6 +963,23 @@ class FileSource(ClosesWhileReading):
             if gen is not None:
                 gen.close()
             c.close()
+
+
+#: a name that stands for numbered pictures (FFmpeg's img%03d.png) or for many files (a glob)
+SEQUENCE_NAME = re.compile(r"%0?\d*d|\*")
+
+
+def _sequence_hint(p: Path) -> str:
+    """What to do instead, for a missing file named like an image sequence (``img%03d.png``,
+    ``'*.png'``): FFmpeg reads such a pattern, livecut reads a video (it was "no such file")."""
+    from livecut.imageio import IMAGE_EXTS
+
+    if not SEQUENCE_NAME.search(p.name) or p.suffix.lower() not in (*IMAGE_EXTS, ".exr", ".dpx"):
+        return ""
+    video = shlex.quote(str(p.parent / "sequence.mp4"))
+    glob = "" if re.search(r"%0?\d*d", p.name) else "-pattern_type glob "
+    return (f" (an image sequence is not read as a video: make one of it first, e.g. ffmpeg -framerate 25 "
+            f"{glob}-i {shlex.quote(str(p))} -pix_fmt yuv420p {video}, or cut the pictures as photos: livecut image)")
 
 
 def _is_file_spec(spec: str) -> bool:
