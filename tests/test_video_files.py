@@ -1014,6 +1014,27 @@ def test_avi_output_plays_its_picture_with_its_sound(tmp_path):
     assert flash == pytest.approx(1.0, abs=0.01) and beep == pytest.approx(1.0, abs=0.01), (flash, beep)
 
 
+@pytest.mark.parametrize("out_ext", [".avi", ".mkv"])
+def test_audio_an_edit_list_leaves_out_is_not_copied(tmp_path, out_ext):
+    """A clip cut with `ffmpeg -ss 0.5 -c copy` (an MP4 whose edit list begins mid-GOP: the half
+    second of audio and video before it is in the file, not played): its audio was copied whole,
+    the .avi played it, the beep 0.52 s after its flash, and the .mkv began with it, 0.52 s
+    longer, its picture 0.52 s late.  The audio starts where the picture does (as in an .mp4)."""
+    import av
+
+    whole = _flash_clip(tmp_path / "whole.mp4", acodec="aac", extra=("-g", "100"))
+    src = tmp_path / "cut.mp4"
+    _ffmpeg("-ss", "0.5", "-i", str(whole), "-c", "copy", str(src))
+    f0, b0 = _flash_and_beep(src)
+    out = tmp_path / f"out{out_ext}"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    f1, b1 = _flash_and_beep(out)
+    assert f1 == pytest.approx(f0, abs=0.05) and abs((b1 - f1) - (b0 - f0)) < 0.035, (f0, b0, f1, b1)
+    with av.open(str(out)) as c:
+        assert c.duration / 1e6 == pytest.approx(1.5, abs=0.05)
+
+
 def test_avi_cut_before_late_audio_begins_has_silence_not_an_empty_audio_stream(tmp_path):
     """--frames N ending before late audio begins: AVI's silent lead-in was written with the
     first sound, which never came, and the audio stream was left without a packet (ffprobe:

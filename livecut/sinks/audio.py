@@ -104,6 +104,9 @@ class AudioCopy:
         self._apackets = _demux(inp, [c for c in chosen if c.type != "subtitle"],
                                 [c for c in chosen if c.type == "subtitle"])
         self._pending = None  # a demuxed packet not yet due
+        #: per copied stream: its latest packet that ends by the output's 0 (see _before_start)
+        self._lead: dict[int, object] = {}
+        self._after_start: set[int] = set()  # the copied streams that reached the output's 0
         self._before_zero: dict[int, Fraction] = {}  # per output stream: seconds moved (AVI, see _put)
         #: copied input streams not yet added to the output (index: input stream), see hold
         self._deferred = dict(deferred or {})
@@ -350,18 +353,43 @@ class AudioCopy:
                     continue  # an undecodable audio packet: a short gap, not a failed run
                 self._encode_audio(index, frames)
                 continue
-            self._shift(pkt)
-            if self._held is not None:  # (the header waits for each track's first packet)
-                self._begun.add(index)
-                self._hold(index, pkt)
-                if self._held is not None and self._begun >= self._deferred.keys():
-                    self._release()
+            if self._before_start(index, pkt, t):
                 continue
-            out = self._amap.get(index)
-            if out is None:  # (a track that could not be added)
-                continue
-            pkt.stream = out
-            self._put(pkt)
+            lead = self._lead.pop(index, None)
+            for p in (pkt,) if lead is None else (lead, pkt):
+                self._copy(index, p)
+
+    def _before_start(self, index: int, pkt, t: float) -> bool:
+        """Whether copied packet ``pkt`` (``t`` seconds on the output's timeline) ends by the
+        output's 0, before the stream's first packet that does not: it is kept back as the
+        stream's lead, to go before that packet (the decoder's pre-roll: AAC's priming), and
+        the lead it replaces is left out.  The audio an MP4's edit list leaves out (a clip cut
+        with ``ffmpeg -ss 0.5 -c copy``: half a second of sound before its first picture) was
+        copied whole: an .avi played it, the sound 0.52 s after its picture, and an .mkv began
+        with it, its picture 0.52 s late."""
+        if index in self._after_start:
+            return False
+        end = t + (float(pkt.duration * pkt.time_base) if pkt.duration and pkt.time_base else 0.0)
+        if end <= 1e-6:
+            self._lead[index] = pkt
+            return True
+        self._after_start.add(index)
+        return False
+
+    def _copy(self, index: int, pkt) -> None:
+        """Mux (or hold back, see the class) a packet of copied audio stream ``index``."""
+        self._shift(pkt)
+        if self._held is not None:  # (the header waits for each track's first packet)
+            self._begun.add(index)
+            self._hold(index, pkt)
+            if self._held is not None and self._begun >= self._deferred.keys():
+                self._release()
+            return
+        out = self._amap.get(index)
+        if out is None:  # (a track that could not be added)
+            return
+        pkt.stream = out
+        self._put(pkt)
 
     def _shift(self, pkt) -> None:
         """Put a copied packet on the output's timeline: the source's start taken off its time."""
