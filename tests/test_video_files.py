@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import REPO, SAMPLES, probe, run_cli
+from conftest import REPO, SAMPLES, make_clip, probe, run_cli
 
 
 def test_transcode_keeps_frames_fps_duration_and_audio(clips, tmp_path):
@@ -1215,6 +1215,32 @@ def test_a_video_that_pauses_into_avi_keeps_its_timing(tmp_path):
     assert probe(out)["duration"] == pytest.approx(6.0, abs=0.01)
     r = run_cli("file", str(out), "-o", str(tmp_path / "again.mp4"), "-q")
     assert r.returncode == 0, r.stderr
+
+
+def test_a_variable_rate_matroska_states_no_tick_into_avi_keeps_its_timing(tmp_path):
+    """50 fps that stalls 0.3 s every 10 frames (a screen recording, a phone under load),
+    remuxed to Matroska: FFmpeg states its average, 22.96 fps, as its rate, and on that tick the
+    frames of each burst were pushed later and later (212 ms off); AVI_TICK_FPS keeps them
+    within half its tick."""
+    import av
+
+    pts = [0]
+    for i in range(39):
+        pts.append(pts[-1] + (180 if i % 10 == 9 else 12))  # (in 1/600 s)
+    mov = make_clip(tmp_path / "burst.mov", n=40, pts=pts, time_base=Fraction(1, 600), fps=30)
+    src = tmp_path / "burst.mkv"
+    _ffmpeg("-i", str(mov), "-c", "copy", str(src))
+    with av.open(str(src)) as c:  # (the case: no rate finer than the average)
+        s = c.streams.video[0]
+        assert s.base_rate == s.average_rate and s.base_rate.denominator > 2
+    out = tmp_path / "burst.avi"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:  # (AVI's frames are timed by their packets)
+        got = [float(p.dts * p.time_base) for p in c.demux(video=0) if p.size]
+    want = [t / 600 for t in pts]
+    assert len(got) == len(want)
+    assert max(abs(a - b) for a, b in zip(got, want)) < 0.01
 
 
 def test_non_square_pixels_are_kept(tmp_path):

@@ -266,6 +266,13 @@ def _fixed_rate(name: str, fps: float | None) -> Fraction | None:
     return rate
 
 
+def _a_rate(fps: float) -> bool:
+    """Whether ``fps`` is a frame rate a camera or an editor keeps (whole, a half, or NTSC's
+    N * 1000/1001), not an average of a variable rate (26.55 fps)."""
+    rate = _ntsc(fps_fraction(fps))
+    return (rate * 2).denominator == 1 or rate.denominator == 1001
+
+
 def _ntsc(rate: Fraction) -> Fraction:
     """``rate``, or the NTSC rate (N * 1000/1001) it is within 0.05 % of: FFmpeg guesses 59.94 fps
     from Matroska's milliseconds as 19001/317."""
@@ -551,6 +558,11 @@ class VideoFileSink:
             # next free tick of the average rate drifted from the audio: 2.4 s after a 5 s
             # pause); else the average
             tick = info.tick_fps
+            if tick and not _a_rate(tick):
+                # (FFmpeg's guess where none fits: a phone's variable rate remuxed to Matroska
+                # states its average, 26.55 fps, 3000/113: frames pushed to its next free tick
+                # were 89 ms off their time; on AVI_TICK_FPS, within half its tick)
+                tick = AVI_TICK_FPS
             fine = tick is not None and info.fps and info.fps <= tick <= max(AVI_TICK_MAX * info.fps, AVI_TICK_FPS)
             self.time_base = 1 / fps_fraction(tick if fine else info.fps)
         rate = _fixed_rate(codec, info.fps)
