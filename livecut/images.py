@@ -29,6 +29,19 @@ STATE_NOTES = {
     "all-sharp": "no defocused background found: the whole image is kept",
     "all-blurred": "nothing in focus found: the mask is empty",
 }
+#: what it says of a photo judged to have a subject of which nothing was kept (every alpha
+#: under the cut): an empty cutout, which "all-blurred"'s note did not cover
+EMPTY_NOTE = "no part was kept: the mask is empty (nothing judged in focus enough)"
+
+
+def photo_note(state: str, alpha: np.ndarray) -> str | None:
+    """What ``livecut image`` notes of a photo's mask (None: nothing to say): its state's
+    note (:data:`STATE_NOTES`), or :data:`EMPTY_NOTE` when nothing of it reaches the cut (128)."""
+    if state in STATE_NOTES:
+        return STATE_NOTES[state]
+    if not cv2.countNonZero(cv2.compare(alpha, 127, cv2.CMP_GT)):
+        return EMPTY_NOTE
+    return None
 
 
 #: a photo longer than this many times its width (a panorama) is cut in windows (see photo_mask)
@@ -305,8 +318,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 # end of the image, it was 361 MB more at the peak for a 61-megapixel 16-bit TIFF)
                 del img
                 alpha, state, box = photo_mask(segmenter, bgr)
-                if state in STATE_NOTES:
-                    report.notes.append(f"{src}: {STATE_NOTES[state]}")
+                note = photo_note(state, alpha)
+                if note:
+                    report.notes.append(f"{src}: {note}")
                 # (black bars kept as they are; a black backdrop's bands are not)
                 box = framing(box, *alpha.shape)
                 if own_alpha is not None:  # what the picture itself leaves transparent stays so
