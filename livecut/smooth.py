@@ -18,7 +18,7 @@ Per frame:
 4. *Settling*: where the incoming mask has disagreed with the smoothed decision (or
    stayed more than ``SETTLE_LEVELS`` from the smoothed value: a ghost half faded, a
    new subject at 80 %) over a thick region for ``smooth.settle`` frames in a row, it
-   is taken as is
+   is taken as is there, the region's edge included
    -- a ghost left where a subject was, or a real change in a still area, goes
    after a fixed short delay instead of the slow still-scene average.  Where the
    incoming mask is 0 or 255, a value within ``SETTLE_LEVELS`` of it is taken at once,
@@ -134,11 +134,13 @@ class MaskSmoother:
         self._state = np.empty((h, w), np.uint8)
         self._hi = np.empty((h, w), np.uint8)
         self._lo = np.empty((h, w), np.uint8)
-        self._count = np.zeros((h, w), np.uint8)  # consecutive frames of disagreement
+        self._count = np.zeros((h, w), np.uint8)  # consecutive frames of disagreement (thick regions)
+        self._runs = np.zeros((h, w), np.uint8)  # ... of each pixel's own disagreement
         self._zeros = np.zeros((h, w), np.uint8)  # consecutive frames of incoming 0
         self._faint = np.empty((h, w), np.uint8)
         ks = max(3, int(round(SETTLE_WIDTH * max(h, w))) | 1)
         self._settle_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (ks, ks))
+        self._settle_square = cv2.getStructuringElement(cv2.MORPH_RECT, (ks, ks))
         # the motion's spread (smooth.motion_spread of the width): a dilation by an octagon of
         # that radius, made of 3x3 squares then 3x3 crosses -- the disk's reach along the axes,
         # 6 % more along the diagonals (a pixel at the default spread), at a tenth of an
@@ -206,14 +208,24 @@ class MaskSmoother:
         cv2.absdiff(alpha, self._hi, dst=self._hi)
         cv2.threshold(self._hi, SETTLE_LEVELS, 255, cv2.THRESH_BINARY, dst=self._hi)
         cv2.bitwise_or(self._lo, self._hi, dst=self._lo)
+        _extend_runs(self._runs, self._lo)
         # only thick regions of disagreement (a whole object, not a jittering edge)
-        cv2.erode(self._lo, self._settle_kernel, dst=self._lo)
-        _extend_runs(self._count, self._lo)                           # agreement resets the count
-        cv2.compare(self._count, self.cfg.settle, cv2.CMP_GE, dst=self._lo)
-        if cv2.countNonZero(self._lo):
-            settled = self._lo > 0
+        cv2.erode(self._lo, self._settle_kernel, dst=self._hi)
+        _extend_runs(self._count, self._hi)                           # agreement resets the count
+        cv2.compare(self._count, self.cfg.settle, cv2.CMP_GE, dst=self._hi)
+        if cv2.countNonZero(self._hi):
+            # the region settles whole: the erosion's margin grown back (by the kernel's square,
+            # which reaches the corners the disk cut off too) where it has disagreed as long --
+            # else a rim the kernel's radius wide was left to the still-scene rate (the old
+            # subject's outline on for 35 frames more, the new one's border off for 54), while a
+            # jittering edge beside it, not steadily off, is still averaged
+            cv2.dilate(self._hi, self._settle_square, dst=self._hi)
+            cv2.compare(self._runs, self.cfg.settle, cv2.CMP_GE, dst=self._lo)
+            cv2.bitwise_and(self._hi, self._lo, dst=self._hi)
+            settled = self._hi > 0
             self._acc[settled] = alpha[settled]
             self._count[settled] = 0
+            self._runs[settled] = 0
 
     def _clear_residue(self, alpha: np.ndarray) -> None:
         """Where the incoming mask is exactly 0, take the 0 if the smoothed value is faint
@@ -321,6 +333,7 @@ class MaskSmoother:
             self._ref[...] = self._gray
             # the runs of disagreement and of zeros were counted against the old mask
             self._count[...] = 0
+            self._runs[...] = 0
             self._zeros[...] = 0
             cv2.threshold(alpha, 127, 255, cv2.THRESH_BINARY, dst=self._state)
             self._out[...] = alpha
