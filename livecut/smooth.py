@@ -84,6 +84,12 @@ class MaskSmoother:
     :class:`~livecut.segment.Segmenter` as ``temporal``, it gets the frames at the
     working size.  One per video, as the Segmenter (:meth:`reset` between videos); not
     thread-safe.
+
+    ``smoother(alpha, frame, judged=False)``: ``alpha`` is an earlier frame's judgement
+    served again (the Segmenter says so for ``segment.every`` / ``segment.still``): the
+    image the motion is measured against stays the one that judgement saw, so a change
+    between judged frames (a subject that jumped) is still a change at the next judgement,
+    taken at once, instead of a change in a still area that waits ``smooth.settle`` frames.
     """
 
     def __init__(self, config: Config | SmoothConfig | None = None):
@@ -158,8 +164,10 @@ class MaskSmoother:
         cv2.resize(frame, (self._sw, self._sh), dst=self._small, interpolation=cv2.INTER_AREA)
         return cv2.cvtColor(self._small, cv2.COLOR_BGR2GRAY)
 
-    def _motion(self, frame: np.ndarray) -> float:
-        """Per-pixel rate map at the small size from the image change; returns the mean change."""
+    def _motion(self, frame: np.ndarray, judged: bool = True) -> float:
+        """Per-pixel rate map at the small size from the image change; returns the mean change.
+        ``judged``: the mask is this frame's (not an earlier judgement reused), so the image
+        reference moves to it."""
         g = self._gray
         g[...] = self._small_gray(frame)
         cv2.GaussianBlur(g, (3, 3), 0, dst=g)
@@ -189,6 +197,8 @@ class MaskSmoother:
         cv2.max(self._rate_small, 0.0, dst=self._rate_small)
         cv2.multiply(self._rate_small, hi - lo, dst=self._rate_small)
         cv2.add(self._rate_small, lo, dst=self._rate_small)
+        if not judged:  # (the mask reflects an earlier image: the reference stays with it)
+            return mean
         # ref += rate * (g - ref)
         cv2.subtract(g, self._ref, dst=self._diff)
         cv2.multiply(self._diff, self._rate_small, dst=self._diff)
@@ -311,7 +321,7 @@ class MaskSmoother:
         return (self._settled_run >= max(1, self.cfg.settle)
                 and not self._alike(self._view, stats, self._view_held, self._held_stats))
 
-    def __call__(self, alpha: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    def __call__(self, alpha: np.ndarray, frame: np.ndarray, *, judged: bool = True) -> np.ndarray:
         check_alpha(alpha, empty=False)
         self._held_run = 0
         # (a gray or BGRA frame left the motion buffer unwritten: no motion, no scene cut)
@@ -320,7 +330,7 @@ class MaskSmoother:
         if self._shape != (h, w):
             self._prepare(h, w)
         cfg = self.cfg
-        mean = self._motion(frame)
+        mean = self._motion(frame, judged)
         self.last_motion = mean
         cur = self._cur
         cur[...] = alpha

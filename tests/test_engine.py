@@ -891,6 +891,24 @@ def test_every_nth_frame_judges_a_scene_cut_at_once():
     assert not seg.judged_anew  # (the frames after the cut reuse the new scene's judgement)
 
 
+
+def test_every_nth_frame_a_jump_between_judged_frames_is_followed_at_the_next_judgement():
+    """segment.every = 2: the subject jumps (a jump cut, same background) on a frame between
+    judged ones, which the flow serves the old judgement (no frame-wide change: not lost).
+    The smoother took that frame's image as the one its mask reflected, so at the next
+    judged frame nothing had moved and the new mask came in only after smooth.settle frames:
+    IoU 0.00 for 6 frames (0.24 s at 25 fps), the old place kept, the new one empty.  A
+    reused judgement leaves the smoother's image reference where it was."""
+    cfg = load_config(None, ["segment.every=2"])
+    seg = Segmenter(cfg, temporal=MaskSmoother(cfg))
+    for i in range(3):
+        seg.mask(_moving_subject(0, 240)[0])
+    img, gt = _moving_subject(1, 240)
+    seg.mask(img)  # frame 3: served the old judgement, moved by the flow (the lag of segment.every)
+    assert not seg.judged_anew
+    after = [iou(seg.mask(img), gt) for _ in range(4)]
+    assert min(after) > 0.9, after
+
 def test_the_kurtosis_channel_is_the_pooled_moments_ratio():
     """CueExtractor(kurtosis=True) (for a network trained with train_engine.py --kurtosis)
     adds log(1 + mean g^4) - 2 log(1 + mean g^2) per cell as a 9th channel, and leaves the

@@ -31,6 +31,7 @@ from livecut.i420 import BT709, BgrReader, planes
 from livecut.segment.cues import LUMA_TO_GRAY
 from livecut.segment.refine import ColorUpsampler, GuidedUpsampler
 from livecut.segment.registry import create_method, method_names, method_summaries, register_method
+from livecut.smooth import MaskSmoother
 
 #: limited-range BT.601 Y'CbCr -> BGR (rows B, G, R; columns Y, U, V, offset), for
 #: :meth:`Segmenter.mask_i420` at the working size
@@ -117,8 +118,10 @@ class Segmenter:
     @property
     def temporal(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
         """Optional ``temporal(alpha_small, small_bgr) -> alpha_small`` applied at the reduced
-        size before the full-size refinement (video: :class:`livecut.smooth.MaskSmoother`);
-        it gives back uint8 of the shape it was given (another: :class:`ArrayError`).  What is
+        size before the full-size refinement (video: :class:`livecut.smooth.MaskSmoother`, told
+        ``judged=False`` for a frame served an earlier judgement: ``segment.every`` /
+        ``segment.still``); it gives back uint8 of the shape it was given (another:
+        :class:`ArrayError`).  What is
         not callable, or a class (``MaskSmoother`` for ``MaskSmoother(cfg)``), is a
         :class:`~livecut.errors.ConfigTypeError` when set."""
         return self._temporal
@@ -338,6 +341,8 @@ class Segmenter:
             if self.state == "all-blurred" and hasattr(self.temporal, "hold"):
                 # nothing in focus (a whip pan, a focus hunt): keep the last mask
                 alpha_small = self.temporal.hold(alpha_small, small)
+            elif self.judged_anew is False and isinstance(self.temporal, MaskSmoother):
+                alpha_small = self.temporal(alpha_small, small, judged=False)
             else:
                 alpha_small = self.temporal(alpha_small, small)
             _check_temporal(alpha_small, sh, sw)
