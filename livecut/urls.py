@@ -7,6 +7,7 @@ key, ``rtmp://host/app/KEY``, as ``rtmp://host/app/***``.
 
 from __future__ import annotations
 
+import numbers
 import os
 import re
 from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
@@ -26,6 +27,24 @@ def file_for_ffmpeg(path) -> str:
     relative name with a colon as a URL (``take:1.mp4``: protocol "take"; a temporary
     ``.12:30.mp4.livecut-...``: protocol ".12"), "Protocol not found"."""
     return os.path.abspath(path)
+
+
+def spec_text(spec, owner: str, camera: bool = False) -> str:
+    """The text of a source or sink ``spec``: a string, a path (``pathlib.Path``) or, where
+    ``camera``, a camera index (an int); another type is a
+    :class:`~livecut.errors.ConfigTypeError` naming ``owner`` (a Path was an AttributeError in
+    open_sink; None, bytes or a float were "None: no such file" from open_source)."""
+    if isinstance(spec, os.PathLike):
+        spec = os.fspath(spec)
+    if isinstance(spec, str):
+        return spec
+    if camera and isinstance(spec, numbers.Integral) and not isinstance(spec, bool):
+        return str(int(spec))  # (numpy's 0 too)
+    from livecut.errors import ConfigTypeError
+
+    want = "a path, a URL or a camera index" if camera else "a path or a URL"
+    hint = "; decode it: spec.decode()" if isinstance(spec, bytes) else ""
+    raise ConfigTypeError(f"{owner}: spec must be {want}, got {type(spec).__name__}{hint}")
 
 
 def url_scheme(spec: str) -> str:

@@ -778,3 +778,29 @@ def test_an_empty_mode_is_refused_not_taken_for_the_configured_one():
     with pytest.raises(ConfigError, match="mode ''"):
         Compositor(mode="")
     assert Compositor(mode=None).mode == "composite"
+
+
+@pytest.mark.parametrize("bad", [None, b"clip.mp4", 1.5, True])
+def test_sources_and_sinks_take_paths_and_refuse_other_spec_types(tmp_path, bad):
+    """open_sink(Path("out.mp4"), ...) -- and check_sink, sink_kind -- was an AttributeError
+    ('PosixPath' object has no attribute 'startswith'); open_source(None), (b"clip.mp4"), (1.5)
+    or (True) was "None: no such file", a VideoOpenFailure for a name never given."""
+    from pathlib import Path
+
+    from livecut.errors import ConfigTypeError
+    from livecut.sinks import SinkInfo, check_sink, open_sink, sink_kind
+    from livecut.sources import open_source, source_kind
+
+    out = tmp_path / "out.mp4"
+    assert sink_kind(out) == "file"
+    check_sink(out)
+    with open_sink(out, SinkInfo(32, 32, 25.0)) as sink:
+        sink.write(np.zeros((32, 32, 3), np.uint8))
+    assert out.is_file()
+    with open_source(Path(out)) as src:
+        assert src.read().image.shape == (32, 32, 3)
+    for call in (open_source, source_kind, open_sink, sink_kind, check_sink):
+        args = (bad, SinkInfo(32, 32, 25.0)) if call is open_sink else (bad,)
+        with pytest.raises(ConfigTypeError, match=f"{call.__name__}: spec must be a path") as e:
+            call(*args)
+        assert isinstance(e.value, TypeError)

@@ -6,10 +6,12 @@ picks by name (``preview``, ``vcam``) or by matching the output spec.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable
 
 from livecut.config import Config, VideoConfig, section_config
 from livecut.sinks.base import Sink, SinkInfo, check_sink_info
+from livecut.urls import spec_text
 
 __all__ = ["Sink", "SinkInfo", "check_sink", "open_sink", "register_sink", "sink_kind"]
 
@@ -46,8 +48,9 @@ def _load_builtin() -> None:
                 raise
 
 
-def sink_kind(spec: str) -> str | None:
+def sink_kind(spec: str | os.PathLike) -> str | None:
     """The name of the sink that writes ``spec`` (None: none can), without opening anything."""
+    spec = spec_text(spec, "sink_kind")
     _load_builtin()
     # the file sink takes any path: it is asked last, whatever order the modules loaded in
     for name, (matches, _) in sorted(_SINKS.items(), key=lambda kv: kv[0] == "file"):
@@ -56,10 +59,12 @@ def sink_kind(spec: str) -> str | None:
     return None
 
 
-def open_sink(spec: str, info: SinkInfo, cfg: Config | VideoConfig | None = None, *, kind: str | None = None,
-              **options: Any) -> Sink:
-    """Open (not yet enter) the sink ``kind`` (or the one matching ``spec``).  ``cfg``: a
-    :class:`~livecut.config.Config` (its ``video`` section is used), a ``VideoConfig`` or None."""
+def open_sink(spec: str | os.PathLike, info: SinkInfo, cfg: Config | VideoConfig | None = None, *,
+              kind: str | None = None, **options: Any) -> Sink:
+    """Open (not yet enter) the sink ``kind`` (or the one matching ``spec``: a path, a URL,
+    ``-``).  ``cfg``: a :class:`~livecut.config.Config` (its ``video`` section is used), a
+    ``VideoConfig`` or None."""
+    spec = spec_text(spec, "open_sink")
     _load_builtin()
     cfg = section_config(cfg, VideoConfig, "open_sink")  # (a Config: its video section)
     check_sink_info(info)  # (a tuple, a width of 320.0, fields changed since: a bare error deep inside)
@@ -70,7 +75,7 @@ def open_sink(spec: str, info: SinkInfo, cfg: Config | VideoConfig | None = None
     return _SINKS[kind][1](spec, info, cfg, **options)
 
 
-def check_sink(spec: str, channels: int = 3, cfg: Config | VideoConfig | None = None) -> None:
+def check_sink(spec: str | os.PathLike, channels: int = 3, cfg: Config | VideoConfig | None = None) -> None:
     """Refuse, without opening anything, an output that :func:`open_sink` would refuse for what
     ``spec`` itself says, whatever the source gives: a scheme no sink writes, a URL without a
     port or with an impossible address, a video type that cannot keep a cutout's alpha
@@ -78,6 +83,7 @@ def check_sink(spec: str, channels: int = 3, cfg: Config | VideoConfig | None = 
     ``cfg`` (as :func:`open_sink` takes it) that a video file refuses.  For a live source or a
     camera, which the sinks are opened after (at their first frame), so this is said before a
     stream is waited for or a camera turned on."""
+    spec = spec_text(spec, "check_sink")
     _load_builtin()
     cfg = section_config(cfg, VideoConfig, "check_sink")
     kind = sink_kind(spec)

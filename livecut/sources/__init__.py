@@ -7,11 +7,13 @@ back to the file source.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable
 
 from livecut.config import Config, VideoConfig, section_config
 from livecut.errors import VideoOpenFailure
 from livecut.sources.base import Frame, Source, SourceInfo
+from livecut.urls import spec_text
 
 __all__ = ["Frame", "Source", "SourceInfo", "open_source", "register_source", "source_kind"]
 
@@ -41,22 +43,24 @@ def _load_builtin() -> None:
                 raise
 
 
-def source_kind(spec: str) -> str:
+def source_kind(spec: str | int | os.PathLike) -> str:
     """'camera', 'stream' or 'file' for a spec (without opening anything)."""
+    spec = spec_text(spec, "source_kind", camera=True)
     _load_builtin()
     # the file source accepts anything: it is the fallback, whatever the import order
     for name, (matches, _) in _SOURCES.items():
-        if name != "file" and matches(str(spec)):
+        if name != "file" and matches(spec):
             return name
     return "file"
 
 
-def open_source(spec: str | int, cfg: Config | VideoConfig | None = None, **options: Any) -> Source:
-    """Open (not yet enter) the source for ``spec``; raises :class:`VideoOpenFailure`.  ``cfg``: a
-    :class:`~livecut.config.Config` (its ``video`` section is used), a ``VideoConfig`` or None."""
+def open_source(spec: str | int | os.PathLike, cfg: Config | VideoConfig | None = None, **options: Any) -> Source:
+    """Open (not yet enter) the source for ``spec`` (a path, a URL or a camera index); raises
+    :class:`VideoOpenFailure`.  ``cfg``: a :class:`~livecut.config.Config` (its ``video`` section is
+    used), a ``VideoConfig`` or None."""
+    spec = spec_text(spec, "open_source", camera=True)
     _load_builtin()
     cfg = section_config(cfg, VideoConfig, "open_source")  # (a Config: its video section)
-    spec = str(spec)
     kind = source_kind(spec)
     try:
         _, factory = _SOURCES[kind]
