@@ -804,3 +804,27 @@ def test_sources_and_sinks_take_paths_and_refuse_other_spec_types(tmp_path, bad)
         with pytest.raises(ConfigTypeError, match=f"{call.__name__}: spec must be a path") as e:
             call(*args)
         assert isinstance(e.value, TypeError)
+
+
+@pytest.mark.parametrize("pts", ["0.04", float("nan"), float("inf")])
+@pytest.mark.parametrize("out", ["clip.mp4", "frames/", "udp"])
+def test_a_frame_time_that_is_no_time_is_a_typed_error(tmp_path, out, pts):
+    """sink.write(frame, pts) with a pts of "0.04", NaN or infinity was a bare TypeError,
+    ValueError or OverflowError from inside the file and network sinks (the PNG sequence
+    took anything); a ConfigTypeError or ConfigError naming the output now, the sink still
+    usable."""
+    import socket
+
+    from livecut.errors import ConfigError, ConfigTypeError
+    from livecut.sinks import SinkInfo, open_sink
+    from rtsp_helpers import free_port
+
+    spec = f"udp://127.0.0.1:{free_port(socket.SOCK_DGRAM)}" if out == "udp" else f"{tmp_path}/{out}"
+    frame = np.zeros((32, 32, 3), np.uint8)
+    with open_sink(spec, SinkInfo(32, 32, 25.0), pace=False) as sink:
+        sink.write(frame, 0.0)
+        with pytest.raises(ConfigTypeError if isinstance(pts, str) else ConfigError, match="pts .*seconds") as e:
+            sink.write(frame, pts)
+        assert spec.rstrip("/").split("/")[-1] in str(e.value)
+        sink.write(frame, 0.04)
+    assert sink.frames == 2

@@ -560,3 +560,14 @@ def test_a_virtual_camera_that_fails_to_close_is_one_line(clip, debug):
     if not debug:
         lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
         assert len(lines) == 1 and lines[0].startswith("livecut: error:"), r.stderr
+
+
+def test_a_frame_time_that_is_no_time_is_a_typed_error():
+    """A paced virtual camera given a pts of "0.04" raised a bare TypeError from its pacer."""
+    from livecut.errors import ConfigTypeError
+
+    with open_sink("vcam", _info(), kind="vcam", backend="fake", pace=True) as sink:
+        with pytest.raises(ConfigTypeError, match="virtual camera: pts '0.04'"):
+            sink.write(np.zeros((240, 320, 3), np.uint8), "0.04")
+        sink.write(np.zeros((240, 320, 3), np.uint8), 0.0)
+    assert len(FakeCamera.instances[-1].frames) == 1

@@ -111,6 +111,21 @@ def check_frame(image, who: str, dtypes: tuple = (np.uint8,)) -> None:
                      f"(BGRA) {kinds} image, as Compositor.apply returns")
 
 
+def check_pts(pts, who: str) -> None:
+    """Refuse a frame time (``write``'s ``pts``) that is neither None nor a finite number of
+    seconds, naming ``who``: a string, NaN or infinity was a bare TypeError, ValueError or
+    OverflowError from inside the sink.  A wrong type is a
+    :class:`~livecut.errors.ConfigTypeError`, NaN or infinity a :class:`~livecut.errors.ConfigError`."""
+    if pts is None:
+        return
+    from livecut.errors import ConfigError, ConfigTypeError
+
+    if isinstance(pts, bool) or not isinstance(pts, numbers.Real):
+        raise ConfigTypeError(f"{who}: pts {pts!r}: expected the frame's time in seconds (a number) or None")
+    if not math.isfinite(pts):
+        raise ConfigError(f"{who}: pts {pts!r}: expected the frame's time in seconds (a finite number) or None")
+
+
 @runtime_checkable
 class Sink(Protocol):
     def __enter__(self) -> "Sink": ...

@@ -40,7 +40,7 @@ from livecut.i420 import describe_bt709 as _describe, frame_planes, planes
 from livecut.resize import Fitter
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy, track_tags
-from livecut.sinks.base import SinkInfo, check_frame, fps_fraction
+from livecut.sinks.base import SinkInfo, check_frame, check_pts, fps_fraction
 from livecut.urls import file_for_ffmpeg
 
 VIDEO_EXTS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm")
@@ -775,6 +775,7 @@ class VideoFileSink:
             raise VideoWriteError(f"{self.path}: not open")
         # (a float or 16-bit frame, 2 channels, an empty one: a bare cv2.error, ZeroDivisionError)
         check_frame(image, str(self.path))
+        check_pts(pts, str(self.path))
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
         frame = self._frame(image)
@@ -961,6 +962,7 @@ class PngSequenceSink:
             raise VideoWriteError(f"{self.path}: not open")
         # (16-bit: a 16-bit PNG; a float frame was written as levels 0 and 1, black)
         check_frame(image, str(self.path), (np.uint8, np.uint16))
+        check_pts(pts, str(self.path))  # (unused here: refused as the other sinks refuse it)
         name = f"frame_{self.frames:06d}.png"
         image = self._upright(image)
         ok, buf = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1])

@@ -51,7 +51,7 @@ from livecut.resize import Fitter
 from livecut.rtmprelay import RtmpRelay
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy
-from livecut.sinks.base import SinkInfo, check_frame, fps_fraction, fps_text
+from livecut.sinks.base import SinkInfo, check_frame, check_pts, fps_fraction, fps_text
 from livecut.frames import Upright
 from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, hidden_options, output_args
 from livecut.urls import (is_output_url, lower_scheme, redact_text, redact_url, url_problem, url_scheme,
@@ -716,6 +716,7 @@ class StreamSink:
         return frame
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
+        check_pts(pts, self.safe)
         if self._container is None:
             self.open()
         frame = self._frame(image)

@@ -34,7 +34,7 @@ from livecut.errors import DeviceUnavailable, VideoWriteError
 from livecut.pacing import Pacer
 from livecut.resize import Fitter
 from livecut.sinks import register_sink
-from livecut.sinks.base import SinkInfo, fps_text
+from livecut.sinks.base import SinkInfo, check_pts, fps_text
 from livecut.frames import Upright
 
 log = logging.getLogger("livecut")
@@ -266,6 +266,7 @@ class VcamSink:
         return np.ascontiguousarray(image)
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
+        check_pts(pts, "virtual camera")
         if self._cam is None:
             self.open()
         frame = self._convert(image)
