@@ -387,3 +387,24 @@ def test_bars_of_a_bgra_image_are_found_by_its_colour():
     assert find_bars(bgra) == find_bars(img) == (40, 200, 0, 320)
     assert bars_hold(bgra, (40, 200, 0, 320))
     assert BarTracker().update(bgra) == (40, 200, 0, 320)
+
+
+def test_an_i420_frame_after_a_bgr_one_gets_an_even_box(scene):
+    """One video Segmenter given a BGR frame, then the I420 frames of the same picture (bars
+    of odd depth): the odd box found for the BGR frame was kept (its bars hold), so
+    Compositor.apply_i420(..., box=seg.box) refused it ("I420 frames are cut at even rows")
+    and mask_i420 cut the chroma planes half a line off the luma."""
+    from livecut.composite import Compositor
+
+    img, _ = scene
+    framed = _pad(img, 41, 39, 0, 0)
+    yuv = cv2.cvtColor(framed, cv2.COLOR_BGR2YUV_I420)
+    seg = Segmenter()
+    seg.mask(framed)
+    assert seg.box == (41, 341, 0, 400)
+    for _ in range(3):
+        alpha = seg.mask_i420(yuv)
+        assert seg.box == (42, 340, 0, 400)
+        Compositor(background="color:#00b140").apply_i420(yuv, alpha, box=seg.box)
+    seg.mask(framed)  # (a BGR frame: its own box again, to the pixel)
+    assert seg.box == (41, 341, 0, 400)

@@ -205,8 +205,12 @@ class BarTracker:
             self._shape = img.shape[:2]
         self._frame += 1
         box = self.box
-        if self._frame == 1 or (box is not None and not _hold(img, box, dark, even)):
-            # the first frame, or the picture reaches into a bar: this frame's bars at once
+        if self._frame == 1 or (box is not None and ((even and any(v % 2 for v in box))
+                                                     or not _hold(img, box, dark, even))):
+            # the first frame, or the picture reaches into a bar: this frame's bars at once;
+            # also a box found for BGR frames (odd) asked for by an I420 frame (even: it was
+            # kept, and Compositor.apply_i420 refused it, Segmenter.mask_i420 cut the chroma
+            # half a line off)
             self.box, self._pending = _find(img, dark, even), None
             return self.box
         if box is not None and self._frame % CHECK_EVERY:
