@@ -828,3 +828,16 @@ def test_a_frame_time_that_is_no_time_is_a_typed_error(tmp_path, out, pts):
         assert spec.rstrip("/").split("/")[-1] in str(e.value)
         sink.write(frame, 0.04)
     assert sink.frames == 2
+
+
+@pytest.mark.parametrize("name", ["clip.mp4", "clip.webm"])
+def test_a_bgra_frame_for_an_opaque_video_file_says_what_to_do(tmp_path, name):
+    """A BGRA frame written to a video file opened for BGR frames was refused as
+    "bgr_to_i420: expected an HxWx3 uint8 BGR image", naming neither the output nor a way out."""
+    from livecut.sinks import SinkInfo, open_sink
+
+    with open_sink(tmp_path / name, SinkInfo(32, 32, 25.0)) as sink:
+        with pytest.raises(ArrayError, match=rf"{name}: cannot write a BGRA frame .*SinkInfo.channels.*channels=4"):
+            sink.write(np.zeros((32, 32, 4), np.uint8))
+        sink.write(np.zeros((32, 32, 3), np.uint8))
+    assert sink.frames == 1 and (tmp_path / name).is_file()

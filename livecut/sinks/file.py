@@ -33,7 +33,7 @@ import numpy as np
 
 from livecut.atomic import io_reason
 from livecut.config import VideoConfig
-from livecut.errors import ConfigError, OutputExistsError, UsageError, VideoWriteError, ffmpeg_text
+from livecut.errors import ArrayError, ConfigError, OutputExistsError, UsageError, VideoWriteError, ffmpeg_text
 from livecut.frames import Upright
 from livecut.composite import bgr_to_i420
 from livecut.i420 import describe_bt709 as _describe, frame_planes, planes
@@ -776,6 +776,12 @@ class VideoFileSink:
         # (a float or 16-bit frame, 2 channels, an empty one: a bare cv2.error, ZeroDivisionError)
         check_frame(image, str(self.path))
         check_pts(pts, str(self.path))
+        if self._fast and self.pixel_format == "bgr24" and image.ndim == 3 and image.shape[2] == 4:
+            # (it was "bgr_to_i420: expected an HxWx3 uint8 BGR image", naming neither the output
+            # nor what to do)
+            raise ArrayError(f"{self.path}: cannot write a BGRA frame (with alpha) to {self.codec} {self.pix_fmt} "
+                             f"video, opened for {self.info.channels}-channel frames (SinkInfo.channels); give "
+                             "BGR (frame[:, :, :3]), or open a .mov or .webm with channels=4 to keep the alpha")
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
         frame = self._frame(image)
