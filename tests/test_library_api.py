@@ -346,6 +346,63 @@ def test_a_registered_method_can_be_named_in_the_configuration():
         del _METHODS["test-everything"]
 
 
+@pytest.mark.parametrize("still", [False, True])
+@pytest.mark.parametrize("bad", ["float", "size"])
+def test_a_registered_method_that_gives_back_no_alpha_is_a_typed_error(still, bad):
+    """A registered method that returned a float alpha of 0-1 gave an empty mask (a mask of 1s
+    for photos), one of another size a bare ValueError from numpy (video) or an empty mask
+    (photos); refused as a temporal's answer is, naming the method."""
+    from livecut.segment import register_method
+    from livecut.segment.registry import _METHODS
+
+    @register_method("test-bad")
+    class Bad:
+        def __init__(self, cfg, still=False):
+            pass
+
+        def __call__(self, small, timings=None, full=None):
+            return np.ones(small.shape[:2], np.float32) if bad == "float" else np.zeros((5, 5), np.uint8)
+
+    try:
+        seg = Segmenter(load_config(None, ["segment.method=test-bad"]), still=still)
+        for call in (seg.mask, seg.mask_small):
+            with pytest.raises(ArrayError, match=r"segment.method 'test-bad' returned .*\(160, 320\) uint8"):
+                call(np.zeros((320, 640, 3), np.uint8))
+    finally:
+        del _METHODS["test-bad"]
+
+
+def test_a_registered_method_that_gives_back_none_does_not_crash_the_process():
+    """A registered method that returned None crashed the process in OpenCV for photos (a
+    segmentation fault, in the colour refinement)."""
+    import subprocess
+    import sys
+
+    code = """if True:
+        import numpy as np
+        from livecut import Segmenter, load_config
+        from livecut.errors import ArrayError
+        from livecut.segment import register_method
+
+        @register_method("test-none")
+        class Nothing:
+            def __init__(self, cfg, still=False):
+                pass
+
+            def __call__(self, small, timings=None, full=None):
+                return None
+
+        seg = Segmenter(load_config(None, ["segment.method=test-none"]), still=True)
+        try:
+            seg.mask(np.zeros((240, 320, 3), np.uint8))
+        except ArrayError as e:
+            print(e)
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out
+    assert "segment.method 'test-none' returned NoneType" in out.stdout
+
+
 # ---------------------------------------------------------------- MaskSmoother
 
 def test_mask_smoother_takes_gray_frames_and_checks_alpha():

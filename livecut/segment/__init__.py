@@ -336,6 +336,7 @@ class Segmenter:
         sh, sw = gray.shape
         h, w = self._shape
         alpha_small = self.method(small, t, full=full)
+        _check_method(alpha_small, sh, sw, self.cfg.method)
         if self.temporal is not None:
             ts = time.perf_counter()
             if self.state == "all-blurred" and hasattr(self.temporal, "hold"):
@@ -368,7 +369,9 @@ class Segmenter:
         h, w = frame.shape[:2]
         if self._shape != (h, w):
             self._prepare(h, w)
-        return self.method(self._downscale(frame), None, full=frame)
+        alpha = self.method(self._downscale(frame), None, full=frame)
+        _check_method(alpha, *self._small_gray.shape, self.cfg.method)
+        return alpha
 
     def _downscale(self, frame: np.ndarray) -> np.ndarray:
         """The frame at the working size, in the reused buffer (through the method's own
@@ -413,6 +416,17 @@ def _check_temporal(alpha, sh: int, sw: int) -> None:
         got = f"{alpha.shape} {alpha.dtype}" if isinstance(alpha, np.ndarray) else type(alpha).__name__
         raise ArrayError(f"temporal returned {got}; expected the alpha it was given, ({sh}, {sw}) uint8 "
                          "(0-255; e.g. np.clip(a, 0, 255).astype(np.uint8))")
+
+
+def _check_method(alpha, sh: int, sw: int, name: str) -> None:
+    """Refuse what a segmentation method (:func:`register_method`) gave back unless it is an
+    alpha at the working size, ``(sh, sw)`` uint8, as :func:`_check_temporal` refuses a
+    temporal's: None crashed the process in OpenCV (photos: a segmentation fault), another
+    size was a bare ValueError (video) or an empty mask (photos), a float of 0-1 an empty mask."""
+    if not (isinstance(alpha, np.ndarray) and alpha.dtype == np.uint8 and alpha.shape == (sh, sw)):
+        got = f"{alpha.shape} {alpha.dtype}" if isinstance(alpha, np.ndarray) else type(alpha).__name__
+        raise ArrayError(f"segment.method {name!r} returned {got}; expected an alpha of the working size it "
+                         f"was given, ({sh}, {sw}) uint8 (0-255; e.g. np.clip(a * 255, 0, 255).astype(np.uint8))")
 
 
 def _clear_outside(dst: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
