@@ -291,6 +291,40 @@ def test_an_open_after_the_stop_gives_up_at_once():
     assert took < 5.0, took   # (was 20 s)
 
 
+@pytest.mark.parametrize("how", ["with", "read"])
+def test_a_close_from_another_thread_ends_an_open_in_a_worker_thread_at_once(how):
+    """A stream opened in a thread other than the main one (a service's worker: `with
+    open_source(url)` or a first read()) and closed from another waited out the whole
+    video.open_timeout (10 s on a silent udp://) before it said 'closed while opening'."""
+    from livecut.sources import open_source, stream
+
+    if not getattr(stream, "INTERRUPTIBLE", True):
+        pytest.skip("this PyAV reads its clock otherwise")
+    src = open_source(f"udp://127.0.0.1:{free_port(socket.SOCK_DGRAM)}", VideoConfig(open_timeout=10.0))
+    said: list[str] = []
+
+    def work() -> None:
+        try:
+            if how == "with":
+                with src:
+                    pass
+            else:
+                src.read()
+        except VideoOpenFailure as exc:
+            said.append(str(exc))
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    time.sleep(1.0)
+    t0 = time.monotonic()
+    src.close()
+    worker.join(15)
+    took = time.monotonic() - t0
+    assert took < 3.0, took   # (was 9 s: the rest of the open timeout)
+    assert said and "closed while opening" in said[0], said
+    assert not src._io_threads and not stream._ABORTED
+
+
 # ---------------------------------------------------------------- RTSP input
 
 @pytest.fixture(scope="module")

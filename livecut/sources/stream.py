@@ -738,7 +738,13 @@ class StreamSource:
         if self._container is not None:
             return self
         if threading.current_thread() is not threading.main_thread():
-            self._open_now()
+            # (marked as waiting in FFmpeg, as the helper below is: a close() from another thread
+            # made this open wait out video.open_timeout -- 20 s on a silent udp:// -- before
+            # it said 'closed while opening')
+            with self._io():
+                self._open_now()
+            if self._closed:  # given up on meanwhile: nobody will read it
+                self._disconnect()
             return self
         # from the main thread, in a helper thread: FFmpeg's open blocks for up to
         # video.open_timeout, and a signal (Ctrl-C, SIGTERM) is handled only between the main
@@ -874,9 +880,16 @@ class StreamSource:
         or close() meanwhile makes that wait give up at once (see _InterruptibleClock)."""
         me = threading.get_ident()
         with self._io_lock:
-            self._io_threads.add(me)
-            if self._stop.is_set():
-                _ABORTED.add(me)
+            if me in self._io_threads:  # (an open inside a read: the read's mark stands)
+                nested = True
+            else:
+                nested = False
+                self._io_threads.add(me)
+                if self._stop.is_set():
+                    _ABORTED.add(me)
+        if nested:
+            yield
+            return
         try:
             yield
         finally:
