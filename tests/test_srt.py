@@ -588,3 +588,34 @@ def test_an_srt_output_that_no_peer_reached_does_not_say_finalized(tmp_path, mod
     finally:
         _stop(*rx)
     assert code == 130 and re.search(r"interrupted \(srt://\S+ finalized with \d+ frames\)", err), err
+
+
+def test_a_cancel_while_an_srt_output_waits_to_send_the_rest_ends_it_at_once():
+    """cancel() (thread-safe: 'for a pipeline that must end, a listener nobody called') while
+    close() waited for a listener nobody called to take the frames did nothing: close went on
+    waiting for the listener's timeout (9 s more here), then said 'no viewer connected within
+    ... s'; it ends within a second, saying it was cancelled."""
+    sink = open_sink(f"srt://127.0.0.1:{_udp_port()}?mode=listener", SinkInfo(160, 120, 25.0),
+                     VideoConfig(open_timeout=10, read_timeout=5), pace=False)
+    said: list[str] = []
+
+    def work() -> None:
+        try:
+            with sink:
+                for _ in range(10):
+                    sink.write(np.zeros((120, 160, 3), np.uint8))
+        except VideoWriteError as exc:
+            said.append(str(exc))
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while sink.frames < 10 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # (closing: waiting for a viewer)
+    t0 = time.monotonic()
+    sink.cancel()
+    worker.join(20)
+    took = time.monotonic() - t0
+    assert took < 3, took
+    assert said and said[0].endswith("cancelled: no viewer connected"), said

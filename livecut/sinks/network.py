@@ -474,8 +474,16 @@ class StreamSink:
         bridge, self._bridge = self._bridge, None
         if bridge is None:
             return None
+        self._finishing = bridge  # (for cancel() meanwhile: it waited out the timeouts)
+        try:
+            return self._wait_bridge(bridge)
+        finally:
+            self._finishing = None
+
+    def _wait_bridge(self, bridge: FfmpegBridge) -> str | None:
+        """:meth:`_finish_bridge`'s drain, end of input and wait (a cancel() skips the drain)."""
         if bridge.alive():
-            time.sleep(self._srt_drain())
+            self._woken.wait(self._srt_drain())
         try:
             bridge.pipe.close()
         except OSError:
@@ -492,6 +500,9 @@ class StreamSink:
             return None
         finally:
             bridge.close()
+
+    #: the srt:// bridge that close() waits on to send the rest (cancel() ends it)
+    _finishing: FfmpegBridge | None = None
 
     #: a write waits for its frame's time (a file's frame held for seconds: not a stuck peer,
     #: see Pipeline._finish_writer)
@@ -555,6 +566,10 @@ class StreamSink:
                 self.unfinished = error
                 log.debug("%s: finishing the stream failed: %s", self.safe, error)
                 return
+            if self._woken.is_set() and (self.unreached or self.unfinished):
+                # (cancel() while it waited for its peer: said so, not ffmpeg's "Immediate exit
+                # requested" that the stop made)
+                raise VideoWriteError(f"{self.safe}: cancelled: {self.unreached or self.unfinished}")
             raise self._failed("finishing the stream failed", error)
 
     def _failed(self, what: str, reason: str) -> VideoWriteError:
@@ -570,7 +585,7 @@ class StreamSink:
         nobody called, a server that takes no data); a write waiting for its frame's time
         (see :attr:`holding`) returns at once, the frame not sent."""
         self._woken.set()
-        bridge = self._bridge
+        bridge = self._bridge or self._finishing  # (or the one close() waits on to send the rest)
         if bridge is not None:
             if not bridge.sent():  # (a listener nobody called: the frames never left)
                 self.unreached = self._no_peer()
