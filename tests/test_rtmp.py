@@ -432,3 +432,37 @@ def test_ctrl_c_while_the_relay_starts_leaves_no_process_or_pipe(monkeypatch):
     for fd in opened:
         with pytest.raises(OSError):
             os.fstat(fd)
+
+
+@pytest.mark.parametrize("scheme", ["rtmp", "rtsp"])
+def test_a_cancel_while_a_publish_connects_says_it_was_cancelled(scheme):
+    """cancel() from another thread while an rtmp:// or rtsp:// output waited for a silent
+    server ended the open at once, but said 'no answer within 10 s' (for a wait of 1 s)."""
+    import numpy as np
+
+    from livecut.config import VideoConfig
+    from livecut.errors import VideoWriteError
+    from livecut.sinks import SinkInfo, open_sink
+
+    with FakeRtmpServer("silent") as srv:  # (the kernel accepts; nobody reads or answers)
+        sink = open_sink(f"{scheme}://127.0.0.1:{srv.port}/live/{KEY}", SinkInfo(160, 120, 25.0),
+                         VideoConfig(open_timeout=10), pace=False)
+        said: list[str] = []
+
+        def work() -> None:
+            try:
+                with sink:
+                    sink.write(np.zeros((120, 160, 3), np.uint8))
+            except VideoWriteError as exc:
+                said.append(str(exc))
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        time.sleep(1.0)
+        t0 = time.monotonic()
+        sink.cancel()
+        worker.join(15)
+        took = time.monotonic() - t0
+    assert took < 3, took
+    assert said and said[0].endswith("cancelled while connecting"), said
+    assert scheme == "rtsp" or KEY not in said[0]  # (an RTMP stream key is hidden)

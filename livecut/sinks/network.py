@@ -240,6 +240,8 @@ class StreamSink:
             self._stop_relay()
             self._stop_tcp()
             limit = self.cfg.open_timeout
+            if self._woken.is_set():  # (cancel() meanwhile: it was "no answer within 10 s" at once)
+                raise VideoWriteError(f"{self.safe}: cancelled while connecting") from None
             if "timeout" in self.container_options and time.monotonic() - t0 >= limit * 0.95:
                 raise VideoWriteError(f"{self.safe}: no answer within {limit:g} s") from None
             raise VideoWriteError(f"{self.safe}: cannot start the stream: {reason}") from None
