@@ -898,3 +898,25 @@ def test_a_bgra_frame_for_an_opaque_video_file_says_what_to_do(tmp_path, name):
             sink.write(np.zeros((32, 32, 4), np.uint8))
         sink.write(np.zeros((32, 32, 3), np.uint8))
     assert sink.frames == 1 and (tmp_path / name).is_file()
+
+
+@pytest.mark.parametrize("field, value, error", [
+    ("time_base", 0.04, "ConfigTypeError"), ("time_base", "1/25", "ConfigTypeError"),
+    ("time_base", -1, "ConfigError"), ("sample_aspect", 1.5, "ConfigTypeError"),
+    ("end", float("nan"), "ConfigError"), ("start", "0", "ConfigTypeError"), ("tick_fps", "25", "ConfigTypeError")])
+def test_sink_info_times_and_ratios_are_checked_at_the_boundary(tmp_path, field, value, error):
+    """A SinkInfo with a float time base or sample aspect (1/25, 1.5) was a bare AttributeError
+    ('float' object has no attribute 'numerator') at a video file's first frame, an end of NaN
+    a bare ValueError at its close, a negative time base 'write failed (Invalid argument)', a
+    start or tick_fps of text a bare TypeError; refused where the SinkInfo is made, naming the
+    field.  A Fraction, an int and None (unknown) are taken."""
+    from fractions import Fraction
+
+    from livecut import errors
+    from livecut.sinks import SinkInfo, open_sink
+
+    with pytest.raises(getattr(errors, error), match=f"sink info: {field} "):
+        SinkInfo(32, 32, 25.0, **{field: value})
+    with open_sink(tmp_path / "ok.mp4", SinkInfo(32, 32, 25.0, time_base=Fraction(1, 25), sample_aspect=1,
+                                                 start=0, end=Fraction(1, 25), tick_fps=25)) as sink:
+        sink.write(np.zeros((32, 32, 3), np.uint8))

@@ -70,7 +70,8 @@ class SinkInfo:
 
 def check_sink_info(info) -> None:
     """Refuse, before any sink is opened, an ``info`` that is not a :class:`SinkInfo` or whose
-    size, frame rate, channels, rotation or matrix no sink can take: a width of 320.0, an fps of '30'
+    size, frame rate, channels, rotation, matrix, time base, sample aspect or times (start, end,
+    tick_fps) no sink can take: a width of 320.0, an fps of '30'
     or a tuple were a bare TypeError from deep inside a sink, 100000x100000 a MemoryError.
     A wrong type is a :class:`~livecut.errors.ConfigTypeError`, a size of none or past
     twice :data:`~livecut.imageio.MAX_PIXELS` (side by side) an
@@ -94,6 +95,26 @@ def check_sink_info(info) -> None:
         raise ConfigError(f"sink info: channels {info.channels!r}: expected 1 (mask), 3 (BGR) or 4 (BGRA)")
     check_rotation(info.rotation)
     check_matrix(info.matrix)  # ('bt2020' went through, to a bare ValueError at the first frame)
+    # (a float time base or sample aspect, 1/25 or 1.5, was a bare AttributeError ('numerator') at
+    # the first frame, an end of NaN a bare ValueError at the close, a negative time base a
+    # "write failed (Invalid argument)")
+    for name in ("time_base", "sample_aspect"):
+        value = getattr(info, name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Rational):
+            raise ConfigTypeError(f"sink info: {name} {value!r}: expected a Fraction, e.g. Fraction(1, 25), or None")
+        if value < 0:
+            raise ConfigError(f"sink info: {name} {value}: expected a Fraction of 0 or more (0: unknown) or None")
+    for name in ("start", "end", "tick_fps"):
+        value = getattr(info, name)
+        if value is None and name != "start":
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ConfigTypeError(f"sink info: {name} {value!r}: expected a number of seconds" if name != "tick_fps"
+                                  else f"sink info: tick_fps {value!r}: expected a number of frames a second or None")
+        if not math.isfinite(value):
+            raise ConfigError(f"sink info: {name} {value!r}: expected a finite number")
 
 
 def check_frame(image, who: str, dtypes: tuple = (np.uint8,)) -> None:
