@@ -920,3 +920,21 @@ def test_sink_info_times_and_ratios_are_checked_at_the_boundary(tmp_path, field,
     with open_sink(tmp_path / "ok.mp4", SinkInfo(32, 32, 25.0, time_base=Fraction(1, 25), sample_aspect=1,
                                                  start=0, end=Fraction(1, 25), tick_fps=25)) as sink:
         sink.write(np.zeros((32, 32, 3), np.uint8))
+
+
+@pytest.mark.parametrize("option", ["live", "loop", "pace", "alpha", "reconnect"])
+def test_source_flags_that_are_not_true_or_false_are_refused(tmp_path, option):
+    """open_source(path, loop='no') was taken as loop=True ('no' is truthy): the file was read
+    in a loop for ever; live='no' made it a live source, reconnect='no' a stream that
+    reconnects; refused as Segmenter(still='no') is.  True, False, 0, 1 and numpy's bools are
+    taken."""
+    from conftest import make_clip
+    from livecut.errors import ConfigTypeError
+    from livecut.sources import open_source
+
+    spec = "udp://127.0.0.1:9" if option == "reconnect" else str(make_clip(tmp_path / "c.mp4", n=2, w=32, h=32))
+    for bad in ("no", None) if option != "reconnect" else ("no", 2):
+        with pytest.raises(ConfigTypeError, match=f"open_source: {option} must be True or False"):
+            open_source(spec, **{option: bad})
+    for good in (False, 0, np.False_):
+        open_source(spec, **{option: good}).close()

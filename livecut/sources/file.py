@@ -43,7 +43,7 @@ from livecut.i420 import AS_BT601, BgrReader, frame_planes, has_alpha_plane, pla
 from livecut.pacing import Pacer
 from livecut.resize import fitted_size
 from livecut.sources import register_source
-from livecut.sources.base import ClosesWhileReading, Frame, SourceInfo
+from livecut.sources.base import ClosesWhileReading, Frame, SourceInfo, check_flag
 from livecut.urls import INPUT_SCHEMES, file_for_ffmpeg, redact_url, url_scheme
 
 #: give up on a file after this many undecodable packets in a row
@@ -377,6 +377,8 @@ class FileSource(ClosesWhileReading):
                  loop: bool = False, pace: bool = False, alpha: bool = False):
         import av  # local: importing PyAV costs ~100 ms
 
+        live, loop, pace, alpha = (check_flag(v, k, "open_source") for k, v in
+                                   (("live", live), ("loop", loop), ("pace", pace), ("alpha", alpha)))
         self.path = Path(path)
         self.cfg = cfg or VideoConfig()
         self.live = live

@@ -52,7 +52,7 @@ from livecut.errors import UsageError, VideoOpenFailure, ffmpeg_text
 from livecut.i420 import BgrReader, read_description
 from livecut.sinks.base import fps_text
 from livecut.sources import register_source
-from livecut.sources.base import Frame, SourceInfo
+from livecut.sources.base import Frame, SourceInfo, check_flag
 from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
 from livecut.threads import Worker
 from livecut.urls import (input_options, is_input_url, lower_scheme, redact_text, redact_url, url_problem,
@@ -422,7 +422,7 @@ class StreamSource:
             raise UsageError(f"{self.safe_url}: {problem}")
         self.cfg = cfg or VideoConfig()
         self.rtsp_transport = rtsp_transport or self.cfg.rtsp_transport
-        self.reconnect = self.cfg.reconnect if reconnect is None else reconnect
+        self.reconnect = self.cfg.reconnect if reconnect is None else check_flag(reconnect, "reconnect", "open_source")
         self.backoff = tuple(backoff) or BACKOFF
         self._open = opener or av.open
         self._container: Any = None
