@@ -938,3 +938,19 @@ def test_source_flags_that_are_not_true_or_false_are_refused(tmp_path, option):
             open_source(spec, **{option: bad})
     for good in (False, 0, np.False_):
         open_source(spec, **{option: good}).close()
+
+
+@pytest.mark.parametrize("option", ["force", "pace"])
+def test_sink_flags_that_are_not_true_or_false_are_refused(tmp_path, option):
+    """open_sink(existing, info, force='no') overwrote the file ('no' is truthy); pace='no'
+    paced a network output; refused with a ConfigTypeError naming the option."""
+    from livecut.errors import ConfigTypeError
+    from livecut.sinks import SinkInfo, open_sink
+
+    out = tmp_path / "out.mp4"
+    out.write_bytes(b"kept")
+    spec = out if option == "force" else "udp://127.0.0.1:9"
+    with pytest.raises(ConfigTypeError, match=f"open_sink: {option} must be True or False, got 'no'"):
+        open_sink(spec, SinkInfo(32, 32, 25.0), **{option: "no"})
+    assert out.read_bytes() == b"kept"
+    open_sink(spec, SinkInfo(32, 32, 25.0), **{option: np.True_})

@@ -571,3 +571,12 @@ def test_a_frame_time_that_is_no_time_is_a_typed_error():
             sink.write(np.zeros((240, 320, 3), np.uint8), "0.04")
         sink.write(np.zeros((240, 320, 3), np.uint8), 0.0)
     assert len(FakeCamera.instances[-1].frames) == 1
+
+
+def test_pace_that_is_not_true_or_false_is_refused():
+    """VcamSink(pace='no') was paced ('no' is truthy)."""
+    from livecut.errors import ConfigTypeError
+
+    with pytest.raises(ConfigTypeError, match="pace must be True or False, got 'no'"):
+        open_sink("vcam", _info(), kind="vcam", backend="fake", pace="no")
+    assert VcamSink(_info(), backend="fake", pace=lambda: True)._paced is not None

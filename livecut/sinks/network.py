@@ -143,6 +143,10 @@ class StreamSink:
         # screen recording of a still screen, a slideshow: no jump guard, a file's timestamps
         # that jump are mended, see livecut.sources.file.Timeline); cancel() ends the wait
         self._woken = threading.Event()
+        if pace is not None and not callable(pace):
+            from livecut.sources.base import check_flag
+
+            pace = check_flag(pace, "pace", "open_sink")  # ('no' is truthy: it was paced)
         #: ``pace`` a callable: paced while it says so (a stream on probation: see runner.run_video)
         self._paced = pace if callable(pace) else None
         if self._paced is not None:

@@ -154,6 +154,10 @@ class VcamSink:
         self.cfg = cfg or VideoConfig()
         self.device = device or None
         self.backend = backend or None
+        if not callable(pace):
+            from livecut.sources.base import check_flag
+
+            pace = check_flag(pace, "pace", "open_sink")  # ('no' is truthy: it was paced)
         self.pace = pace
         self.fps = float(info.fps) if info.fps and info.fps > 0 else 30.0
         #: a camera has no display rotation: a phone's portrait clip is sent turned upright
