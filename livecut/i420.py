@@ -152,6 +152,7 @@ class BgrReader:
 
     def __init__(self):
         self._bufs: dict = {}  # the frame's Y'CbCr as one image, for one size
+        self._i420_buf: np.ndarray | None = None  # (see _i420)
         self._matrices: dict = {}
         self._flags = None
 
@@ -175,7 +176,7 @@ class BgrReader:
         full = name == "yuvj420p" or int(getattr(f, "color_range", 0) or 0) == FULL_RANGE
         h, w = f.height, f.width
         if space in AS_BT601 and not full and h % 2 == 0 and w % 2 == 0:
-            return cv2.cvtColor(f.to_ndarray(), cv2.COLOR_YUV2BGR_I420)
+            return cv2.cvtColor(self._i420(f, h, w), cv2.COLOR_YUV2BGR_I420)
         return self.from_planes(*frame_planes(f, h, w), space, full)
 
     def bgra(self, f) -> np.ndarray:
@@ -205,6 +206,23 @@ class BgrReader:
         else:
             yuva = self._merged(f, 4)
         return cv2.transform(yuva, self._matrix(space, full, alpha=True))
+
+    def _i420(self, f, h: int, w: int) -> np.ndarray:
+        """A yuv420p frame of even sides as one contiguous I420 image (Y, U, V), for OpenCV's
+        conversion: a buffer reused for one size (``f.to_ndarray()`` made a new one each frame,
+        half a BGR frame's bytes)."""
+        buf = self._i420_buf
+        if buf is None or buf.shape != (h * 3 // 2, w):
+            buf = self._i420_buf = np.empty((h * 3 // 2, w), np.uint8)
+        flat, at = buf.reshape(-1), 0
+        for p, (ph, pw) in zip(f.planes, ((h, w), (h // 2, w // 2), (h // 2, w // 2))):
+            n = ph * pw
+            if p.line_size == pw:  # (no line padding: one flat copy)
+                flat[at:at + n] = np.frombuffer(p, np.uint8, count=n)
+            else:
+                flat[at:at + n].reshape(ph, pw)[...] = _plane(p, ph, pw)
+            at += n
+        return buf
 
     def from_planes(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, space: int = BT601,
                     full: bool = False) -> np.ndarray:

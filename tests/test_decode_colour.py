@@ -217,3 +217,27 @@ def test_video_with_alpha_reads_without_bias(tmp_path, fmt, matrix, full, w):
     path = tmp_path / f"{fmt}-{matrix}.mkv"
     _write(path, w, 180, matrix, full=full, fmt=fmt)
     _check(path, matrix, full)
+
+
+@pytest.mark.parametrize("w,h", [(1280, 720), (1000, 562)])
+def test_bt601_frames_read_without_a_copy_of_the_frame(w, h):
+    # limited-range BT.601 4:2:0 (the frames of most files): OpenCV's I420 conversion was given
+    # f.to_ndarray(), a new I420 array each frame (half a BGR frame's bytes) besides the BGR it
+    # returns; its planes go into a buffer kept for the size, and the BGR is the same
+    import av
+    import cv2
+
+    from conftest import traced_peak
+    from livecut.i420 import BgrReader
+
+    y, u, v = _planes(w, h, False)
+    f = av.VideoFrame(w, h, "yuv420p")
+    for plane, data in zip(f.planes, (y, u, v)):
+        np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:data.shape[0], :data.shape[1]] = data
+    assert w != 1000 or f.planes[1].line_size != w // 2  # (line padding: read as it is)
+    reader = BgrReader()
+    want = cv2.cvtColor(f.to_ndarray(), cv2.COLOR_YUV2BGR_I420)
+    assert np.array_equal(reader(f), want)
+    got, peak = traced_peak(lambda: reader(f))
+    assert np.array_equal(got, want)
+    assert peak < h * w * 3 * 1.125, f"{peak / (h * w * 3):.2f} of a BGR frame made for one frame"
