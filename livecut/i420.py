@@ -225,11 +225,11 @@ class BgrReader:
         return buf
 
     def from_planes(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, space: int = BT601,
-                    full: bool = False) -> np.ndarray:
+                    full: bool = False, dst: np.ndarray | None = None) -> np.ndarray:
         """BGR of a frame's 8-bit 4:2:0 planes (the chroma's sides half the luma's, rounded
         up) of the matrix ``space`` (FFmpeg's code, one of :data:`KR_KB` or :data:`YCGCO`), full
-        or limited range."""
-        return cv2.transform(self._yuv(y, u, v), self._matrix(space, full))
+        or limited range; into ``dst`` (H x W x 3 uint8) when given, else a new array."""
+        return cv2.transform(self._yuv(y, u, v), self._matrix(space, full), dst=dst)
 
     def _matrix(self, space: int, full: bool, alpha: bool = False) -> np.ndarray:
         """The 3 x 4 matrix of ``space`` (FFmpeg's code) and range for ``cv2.transform``;

@@ -605,6 +605,29 @@ def test_mask_i420_converted_to_bgr_keeps_the_videos_matrix(how):
     assert np.abs(seg_yuv._small_bgr.astype(int) - seg_bgr._small_bgr).mean() < 1.5
 
 
+@pytest.mark.parametrize("method", ["focus", "canny"])
+@pytest.mark.parametrize("matrix", ["bt601", "bt709"])
+def test_mask_i420_converted_to_bgr_makes_no_frame_each_call(method, matrix):
+    """A frame mask_i420 converts to BGR first (a method with no reduction of its own; the
+    colour refinement too) goes into a buffer kept for the size: a new BGR frame was made each
+    call, the mask the same."""
+    from conftest import traced_peak
+    from livecut.composite import bgr_to_i420
+
+    w, h = 1280, 720
+    img, _ = make_scene("several", w, h, seed=4, blur_radius=8.0)
+    yuv = bgr_to_i420(img, matrix=matrix)
+    seg = Segmenter(load_config(None, [f"segment.method={method}"]))
+    seg.matrix = matrix
+    for _ in range(3):
+        seg.mask_i420(yuv)
+    want = Segmenter(load_config(None, [f"segment.method={method}"])).mask(
+        seg._i420_to_bgr(yuv, h, w).copy())
+    got, peak = traced_peak(lambda: seg.mask_i420(yuv))
+    assert peak < h * w * 3 / 4, f"{peak / (h * w * 3):.2f} of a BGR frame made in one call"
+    assert np.array_equal(got, want)
+
+
 def test_mask_i420_luma_is_the_gray_of_the_bgr_frame():
     img, _ = make_scene("basic", 1920, 1080, seed=2, blur_radius=8.0)
     yuv = _i420(img)

@@ -111,6 +111,7 @@ class Segmenter:
         self.box: tuple[int, int, int, int] | None = None
         self.matrix = "bt601"
         self._reader: BgrReader | None = None  # (BT.709 I420 frames to BGR, see _i420_to_bgr)
+        self._bgr_i420: np.ndarray | None = None  # (the BGR of an I420 frame, see _i420_to_bgr)
         #: milliseconds of the last call, by stage (downscale, focus, mask, smooth with
         #: ``temporal``, refine)
         self.timings: dict[str, float] = {}
@@ -279,12 +280,16 @@ class Segmenter:
         return _clear_outside(dst, box)
 
     def _i420_to_bgr(self, i420: np.ndarray, h: int, w: int) -> np.ndarray:
-        """An I420 frame (even sides) as BGR, with :attr:`matrix` (OpenCV's conversion is BT.601)."""
+        """An I420 frame (even sides) as BGR, with :attr:`matrix` (OpenCV's conversion is BT.601),
+        in a buffer kept for the size (a new frame each call was a BGR frame's bytes a frame)."""
+        bgr = self._bgr_i420
+        if bgr is None or bgr.shape[:2] != (h, w):
+            bgr = self._bgr_i420 = np.empty((h, w, 3), np.uint8)
         if self.matrix == "bt601":
-            return cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420)
+            return cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420, dst=bgr)
         if self._reader is None:
             self._reader = BgrReader()
-        return self._reader.from_planes(*planes(np.ascontiguousarray(i420), h, w), BT709)
+        return self._reader.from_planes(*planes(np.ascontiguousarray(i420), h, w), BT709, dst=bgr)
 
     def _mask_planes(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, out: np.ndarray | None) -> np.ndarray:
         H, W = y.shape
