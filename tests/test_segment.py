@@ -365,3 +365,23 @@ def test_color_upsampler_matches_whole_frame_reference(H, W):
     ab = cv2.resize(up.gf.ab, (W, H), interpolation=cv2.INTER_LINEAR)
     ref = np.clip((ab * cv2.cvtColor(full, cv2.COLOR_BGR2BGRA)).sum(axis=2), 0, 255)
     assert np.abs(out - ref).max() <= 1.0
+
+
+def test_color_upsampler_keeps_its_strip_buffers():
+    # the colour refinement (photos, refine = color) made four arrays for each strip of rows
+    # (2.6 MB a strip: a BGR frame's bytes at 720p); they are kept between strips and calls,
+    # the result the same
+    from conftest import traced_peak
+    from livecut.segment.refine import ColorUpsampler
+
+    H, W = 720, 1280
+    full, small, alpha = _upsample_case(H, W, 5)
+    sh, sw = alpha.shape
+    up = ColorUpsampler((sh, sw), (H, W), max(1, round(0.004 * max(sh, sw))), 1e-4)
+    out = np.empty((H, W), np.uint8)
+    up(small, alpha, full, out)
+    want = out.copy()
+    out[...] = 0
+    _, peak = traced_peak(lambda: up(small, alpha, full, out))
+    assert np.array_equal(out, want)
+    assert peak < H * W * 3 / 4, f"{peak / (H * W * 3):.2f} of a BGR frame made in one call"
