@@ -582,6 +582,31 @@ with open_sink("-", SinkInfo(320, 240, 25.0, channels=ch), VideoConfig(pipe_form
 """
 
 
+@pytest.mark.parametrize("ch", [1, 3, 4])
+def test_stream_frames_reach_the_encoder_without_a_new_frame_each(ch, capfd):
+    # each frame was made into a new VideoFrame by VideoFrame.from_ndarray, a copy of the picture
+    # besides (0.48 ms a 1080p BGR frame, 10.9 ms a BGRA one); one frame is refilled, holding the
+    # picture as it was given (a window of a larger picture too; 322 columns: rows padded)
+    from conftest import traced_peak
+    from livecut.config import VideoConfig
+    from livecut.sinks import SinkInfo, open_sink
+
+    w, h = 322, 240
+    rng = np.random.default_rng(ch)
+    shape = (h, w, ch) if ch > 1 else (h, w)
+    frames = [rng.integers(0, 256, shape, dtype=np.uint8) for _ in range(2)]
+    frames.append(rng.integers(0, 256, (h + 2, w + 4) + shape[2:], dtype=np.uint8)[1:h + 1, 3:w + 3])
+    fmt = {1: "gray", 3: "bgr24", 4: "bgra"}[ch]
+    with open_sink("-", SinkInfo(w, h, 25.0, channels=ch), VideoConfig(pipe_format="nut")) as sink:
+        for i, f in enumerate(frames):
+            sink.write(f, i / 25)
+            got = sink._frame(f).to_ndarray(format=fmt)
+            assert np.array_equal(got.reshape(f.shape), f)
+        _, peak = traced_peak(lambda: sink.write(frames[0], 3 / 25))
+    capfd.readouterr()  # (the nut stream written to standard output)
+    assert peak < h * w * ch / 4, f"{peak / (h * w * ch):.2f} of a frame made for one frame"
+
+
 @pytest.mark.parametrize("fmt, ch, codec, pix", [("nut", 3, "rawvideo", "bgr24"),
                                                    ("nut", 4, "rawvideo", "bgra"),
                                                    ("mpegts", 3, "h264", "yuv420p")])

@@ -51,7 +51,7 @@ from livecut.resize import Fitter
 from livecut.rtmprelay import RtmpRelay
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy
-from livecut.sinks.base import SinkInfo, check_frame, check_pts, fps_fraction, fps_text
+from livecut.sinks.base import SinkInfo, check_frame, check_pts, fps_fraction, fps_text, packed_frame
 from livecut.frames import Upright
 from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, hidden_options, output_args
 from livecut.urls import (is_output_url, lower_scheme, redact_text, redact_url, url_problem, url_scheme,
@@ -155,6 +155,7 @@ class StreamSink:
                              max_wait=None if info.source_file is not None else MAX_WAIT)
                        if (spec != "-" if pace is None else pace) else None)
         self.channels = info.channels if info.channels in _PIX_IN else 3
+        self._packed: dict = {}  # the encoder's input frame, refilled for each (see packed_frame)
         if not self.raw and self.channels == 4:
             # (it was sent without its alpha, a warning in the log: the cutout's colour is the
             # whole frame, so the viewer got the picture uncut, and the run said it succeeded)
@@ -731,7 +732,7 @@ class StreamSink:
         image = self._upright(image)
         # (an odd size, or a picture that changed size mid-run: fitted with its shape kept)
         image = self._fit(image, self.width, self.height, self.warnings)
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format=_PIX_IN[self.channels])
+        frame = packed_frame(self._packed, image)  # (one frame refilled: no new one a frame)
         if self.info.matrix == "bt709" and not self.raw:  # (the encoder's own conversion takes BT.601)
             frame = frame.reformat(format="yuv420p", dst_colorspace="ITU709")
         return frame
