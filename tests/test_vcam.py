@@ -133,6 +133,23 @@ def test_cutout_is_flattened_over_key_green_and_mask_is_sent_in_colour():
         np.testing.assert_array_equal(got.reshape(240, 320, 3), np.repeat(mask[:, :, None], 3, axis=2))
 
 
+def test_a_mask_is_made_colour_without_a_new_frame_each():
+    # the mask's BGR was a new array each frame (a BGR frame's bytes); it is kept for the size
+    from conftest import traced_peak
+
+    w, h = 640, 360
+    masks = [np.full((h, w), v, np.uint8) for v in (0, 77, 200)]
+    with VcamSink(_info(w, h, ch=1), backend="fake", pace=False) as sink:
+        sink.write(masks[0])
+        FakeCamera.keep = False  # (its copy is no allocation of the sink's)
+        _, peak = traced_peak(lambda: sink.write(masks[1]))
+        FakeCamera.keep = True
+        sink.write(masks[2])
+    got = FakeCamera.instances[-1].frames[-1].reshape(h, w, 3)
+    assert (got == 200).all()
+    assert peak < h * w * 3 / 4, f"{peak / (h * w * 3):.2f} of a BGR frame made for one frame"
+
+
 def test_cli_mask_to_vcam_is_sent_in_colour(clip, capsys, monkeypatch):
     """`livecut file clip.mp4 --mode mask --vcam`: the device is opened in BGR, as for the
     other modes, and gets 3-channel frames whose channels are the mask."""

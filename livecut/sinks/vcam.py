@@ -174,6 +174,7 @@ class VcamSink:
         #: what the run's summary should say (a picture that changed size mid-run)
         self.warnings: list[str] = []
         self._green: np.ndarray | None = None
+        self._gray_bgr: np.ndarray | None = None  # a mask as BGR (see _convert)
 
     # ------------------------------------------------------------ open / close
 
@@ -263,7 +264,10 @@ class VcamSink:
         if image.ndim == 3 and image.shape[2] == 4:
             image = self._flatten(image)
         if image.ndim == 2 or image.shape[2] == 1:
-            image = cv2.cvtColor(image.reshape(image.shape[:2]), cv2.COLOR_GRAY2BGR)
+            gray = image.reshape(image.shape[:2])
+            if self._gray_bgr is None or self._gray_bgr.shape[:2] != gray.shape:
+                self._gray_bgr = np.empty(gray.shape + (3,), np.uint8)  # (kept: a new one a frame before)
+            image = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR, dst=self._gray_bgr)
         image = self._upright(image)
         # (an odd size, or a picture that changed size mid-run: fitted with its shape kept)
         image = self._fit(image, self.width, self.height, self.warnings)
