@@ -1106,6 +1106,9 @@ class _Ray(_Backend):
             on_frames: Callable | None = None, on_start: Callable | None = None) -> None:
         ray = self.ray
         shared = ray.put(settings)
+        # (an absolute OUTDIR: a task wrote a relative one under its Ray worker's folder -- where
+        # `ray start` ran, on every node -- not the command's, and the batch said it done)
+        outdir = Path(os.path.abspath(outdir))
         if on_start is not None:  # (all at once: Ray schedules them itself)
             on_start(list(items))
         for it in items:

@@ -703,6 +703,28 @@ def test_ray_retries_an_item_whose_worker_died_and_records_it_once(ray_head, lib
     assert all(r["status"] == "ok" for r in recs)
 
 
+def test_ray_writes_a_relative_outdir_where_the_command_runs(ray_head, tmp_path, monkeypatch):
+    """-o cut (a relative folder) with --ray: each task wrote its output relative to its Ray
+    worker's folder (where `ray start` ran, or the driver when Ray started), not the command's:
+    '1 done', exit 0, the manifest in ./cut and the output elsewhere."""
+    import shutil
+    import uuid
+
+    name = f"cut-{uuid.uuid4().hex[:8]}"
+    workers = Path(ray_head.get(ray_head.remote(lambda: os.getcwd()).remote()))
+    src = _photo(tmp_path / "in" / "a.jpg")
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    assert workers != Path.cwd()
+    try:
+        report = run_batch([str(src)], name, load_config(None, []), ray="auto")
+        assert report.done == 1, report.errors
+        assert not (workers / name).exists()
+        assert (tmp_path / "here" / name / "a.png").is_file()
+    finally:
+        shutil.rmtree(workers / name, ignore_errors=True)
+
+
 def _hangs_on_c(src, dst, kind, force, settings):
     """An item function that never finishes the item named ``c`` (stopped by the driver)."""
     if Path(src).stem == "c":
