@@ -1121,10 +1121,12 @@ class _Ray(_Backend):
                 try:
                     result = ray.get(ref)
                 except Exception as exc:  # the task failed on every try (worker lost each time)
-                    _remove_temps(outdir / it.rel)
                     result = {"status": "failed", "exit_code": 1, "frames": 0, "seconds": 0.0,
                               "written": False, "notes": [],
                               "error": f"{it.src}: Ray task failed: {type(exc).__name__}"}
+                # what the tries whose worker was lost left (their temporary files; the one that
+                # ended renamed its own): a try retried and done left it beside the output for good
+                _remove_temps(outdir / it.rel)
                 on_result(it, result)
                 self.unhandled.pop(ref, None)
 

@@ -703,6 +703,33 @@ def test_ray_retries_an_item_whose_worker_died_and_records_it_once(ray_head, lib
     assert all(r["status"] == "ok" for r in recs)
 
 
+def _dies_once_writing(src, dst, kind, force, settings):
+    """An item function whose worker process dies on its first try of each item, half-way
+    through its output (a temporary file written, not yet renamed into place)."""
+    from livecut.atomic import temp_path
+
+    marker = Path(dst).parent / f"died-{Path(src).name}"
+    if not marker.exists():
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        temp_path(Path(dst)).write_bytes(b"half an output")
+        os._exit(1)
+    return run_item(src, dst, kind, force, settings)
+
+
+def test_ray_removes_the_temporary_file_of_a_try_whose_worker_died(ray_head, tmp_path):
+    """A Ray worker killed mid-item (its task retried by Ray, then done) left its temporary file
+    (.a.png.livecut-PID-*) beside the output for good: the item is done, so no later run
+    removed it; the local backend removes those of a broken pool's items."""
+    ray_head.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    out = tmp_path / "out"
+    report = run_batch([str(_photo(tmp_path / "in" / "a.jpg"))], out, load_config(None, []), ray="auto",
+                       item_fn=_dies_once_writing)
+    assert (report.done, report.failed) == (1, 0), report.errors
+    assert (out / "died-a.jpg").exists() and (out / "a.png").is_file()
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".a.png")) == []
+
+
 def test_ray_writes_a_relative_outdir_where_the_command_runs(ray_head, tmp_path, monkeypatch):
     """-o cut (a relative folder) with --ray: each task wrote its output relative to its Ray
     worker's folder (where `ray start` ran, or the driver when Ray started), not the command's:
