@@ -1072,6 +1072,17 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
                          "start one with `ray start --head`, or use --ray auto") from None
 
 
+def _refused_token(exc: BaseException) -> bool:
+    """Whether Ray's connection error ``exc`` came from a cluster that refused a missing or wrong
+    authentication token (Ray says so only in the error it chains, its class or its text)."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if type(exc).__name__ == "AuthenticationError" or "InvalidAuthToken" in str(exc):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 class _Ray(_Backend):
     """Items as Ray tasks (``num_cpus`` = the OpenCV threads each uses); Ray retries a task whose
     worker died; only the driver writes the manifest (each item's "started" line, all before they are
@@ -1099,6 +1110,14 @@ class _Ray(_Backend):
                 try:
                     ray.init(address=address, **kw)
                 except (ConnectionError, RuntimeError, ValueError) as exc:
+                    if _refused_token(exc):
+                        # (Ray sends its token to a cluster named by address only with
+                        # RAY_AUTH_MODE=token; said "Failed to connect to Ray cluster at ...", no why)
+                        raise UsageError(
+                            f"--ray {address}: the Ray cluster there wants its authentication token "
+                            "(`ray start --head` turns token authentication on where one exists); set "
+                            "RAY_AUTH_MODE=token, with the head's token in ~/.ray/auth_token or "
+                            "RAY_AUTH_TOKEN") from None
                     raise UsageError(f"--ray {address}: cannot connect to the Ray cluster: {exc}") from None
         self.remote = ray.remote(num_cpus=1, max_retries=MAX_ATTEMPTS)(item_fn)
 

@@ -900,6 +900,22 @@ def test_ray_address_nothing_answers_on_is_refused_at_once(tmp_path):
     assert time.monotonic() - t < 20
 
 
+def test_ray_cluster_that_wants_a_token_says_so(ray_head, tmp_path):
+    """A head with token authentication (what `ray start --head` starts where ~/.ray/auth_token
+    exists, as this module's does) named by address from a shell without RAY_AUTH_MODE=token
+    (Ray sends no token to an address then): 'cannot connect to the Ray cluster: Failed to
+    connect to Ray cluster at HOST:PORT', nothing on why."""
+    address = ray_head.get_runtime_context().gcs_address
+    _photo(tmp_path / "in" / "a.jpg")
+    r = run_cli("batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--ray", address, timeout=120,
+                env={"RAY_AUTH_MODE": "disabled", "RAY_gcs_server_port_wait_time_s": "1"})
+    assert r.returncode == 2, r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"livecut: error: --ray {address}: the Ray cluster there wants its authentication "
+                           "token") and "RAY_AUTH_MODE=token" in last, r.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_going_back_to_an_earlier_video_type_skips_what_that_run_wrote(tmp_path):
     (tmp_path / "in").mkdir()
     clip = make_clip(tmp_path / "in" / "v.mp4", n=4)
