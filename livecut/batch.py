@@ -1083,6 +1083,18 @@ def _refused_token(exc: BaseException) -> bool:
     return False
 
 
+def _python_handlers() -> dict:
+    """signal -> the Python function that handles it, of SIGINT, SIGTERM and SIGHUP (the CLI's
+    stop the batch as Ctrl-C does); none outside the main thread."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    sigs = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    return {sig: handler for sig in sigs if callable(handler := signal.getsignal(sig))}
+
+
 class _Ray(_Backend):
     """Items as Ray tasks (``num_cpus`` = the OpenCV threads each uses); Ray retries a task whose
     worker died; only the driver writes the manifest (each item's "started" line, all before they are
@@ -1097,6 +1109,17 @@ class _Ray(_Backend):
         super().__init__()
         self.ray = ray
         self.started = False
+        self.signalled = 0  #: the first of SIGINT, SIGTERM, SIGHUP that came (see _note_signals)
+        self.handlers: dict = {}  #: signal -> the handler close() puts back
+        before = _python_handlers()
+        try:
+            self._connect(address, jobs)
+        finally:
+            self._note_signals(before)
+        self.remote = ray.remote(num_cpus=1, max_retries=MAX_ATTEMPTS)(item_fn)
+
+    def _connect(self, address: str, jobs: int) -> None:
+        ray = self.ray
         kw = dict(include_dashboard=False, log_to_driver=False, logging_level="WARNING")
         if not ray.is_initialized():
             if address == "auto":
@@ -1119,10 +1142,37 @@ class _Ray(_Backend):
                             "RAY_AUTH_MODE=token, with the head's token in ~/.ray/auth_token or "
                             "RAY_AUTH_TOKEN") from None
                     raise UsageError(f"--ray {address}: cannot connect to the Ray cluster: {exc}") from None
-        self.remote = ray.remote(num_cpus=1, max_retries=MAX_ATTEMPTS)(item_fn)
+
+    def _note_signals(self, handlers: dict) -> None:
+        """Put back ``handlers``, taken before ray.init (the CLI's, which stop the batch as Ctrl-C
+        does: Ray puts its own on SIGTERM, sys.exit(15), and the batch ended with exit 15 and no
+        line, nothing recorded of the items stopped), each noting its signal first: Ray's waits
+        raise a KeyboardInterrupt of their own in place of the handler's Terminated (SIGHUP said
+        'interrupted', exit 130), which :meth:`run` turns back into it.  :meth:`close` puts the
+        handlers back without the note."""
+        import signal
+
+        for sig, handler in handlers.items():
+            def noted(signum, frame, handler=handler):
+                self.signalled = self.signalled or signum
+                return handler(signum, frame)
+
+            self.handlers[sig] = handler
+            signal.signal(sig, noted)
 
     def run(self, items: list[Item], settings: Settings, outdir: Path, on_result: Callable,
             on_frames: Callable | None = None, on_start: Callable | None = None) -> None:
+        from livecut.runner import Terminated
+
+        try:
+            self._run(items, settings, outdir, on_result, on_start)
+        except KeyboardInterrupt as exc:
+            if self.signalled and not isinstance(exc, Terminated):
+                raise Terminated(self.signalled) from None
+            raise
+
+    def _run(self, items: list[Item], settings: Settings, outdir: Path, on_result: Callable,
+             on_start: Callable | None) -> None:
         ray = self.ray
         shared = ray.put(settings)
         # (an absolute OUTDIR: a task wrote a relative one under its Ray worker's folder -- where
@@ -1172,6 +1222,11 @@ class _Ray(_Backend):
         self.unhandled = {}
 
     def close(self) -> None:
+        import signal
+
+        handlers, self.handlers = self.handlers, {}
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
         if self.started:
             self.started = False
             self.ray.shutdown()

@@ -870,6 +870,32 @@ def test_ray_cli_connects_to_a_running_cluster_by_address(ray_head, library, tmp
     assert (out / "a.png").is_file() and len(_frames(out / "w.mp4")) == 8
 
 
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_ray_batch_stopped_by_sigterm_or_sighup_says_so(ray_head, tmp_path, sig, code):
+    """SIGTERM (timeout, systemd, a scheduler's stop) or SIGHUP to a --ray batch stops it as Ctrl-C
+    does, with its one line and 128 + the signal, as without Ray: ray.init put its own handler on
+    SIGTERM (sys.exit(15): exit 15, no line, the items stopped not recorded), and a SIGHUP in
+    Ray's wait came out as Ray's own KeyboardInterrupt ('interrupted', exit 130)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(2):
+        make_clip(src / f"c{i}.mp4", n=150, seed=i)
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, "-m", "livecut", "batch", str(src), "-o", str(out), "--ray",
+                             ray_head.get_runtime_context().gcs_address], stderr=subprocess.PIPE, text=True,
+                            env=env, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not ((out / MANIFEST).exists() and _records(out, started=True)):
+        time.sleep(0.05)
+    time.sleep(0.5)  # (the tasks at work)
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=60)
+    name = signal.Signals(sig).name
+    assert proc.returncode == code, stderr
+    assert stderr.strip().splitlines()[-1].startswith(f"livecut: error: stopped by {name}: "), stderr
+
+
 def test_without_ray_the_message_says_how_to_install_it(monkeypatch):
     """--ray without Ray said `pip install 'livecut[ray]'`: livecut is not on PyPI, so that finds
     no such package; the extra is installed from the checkout (or Ray itself)."""
