@@ -1430,6 +1430,10 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                          f"for one file use {one}")
     if mode is not None and mode not in VIDEO_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(VIDEO_MODES)}")
+    if ray is not None and not ray.strip():
+        # (--ray "$HEAD" with HEAD unset ran the whole batch on this machine alone, without a word)
+        raise UsageError("--ray '': give auto (the cluster running here, or a local one) or the cluster's "
+                         "address, HOST:PORT")
     cores = usable_cpus()
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be at least 1")

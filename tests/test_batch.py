@@ -942,6 +942,16 @@ def test_ray_cluster_that_wants_a_token_says_so(ray_head, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_an_empty_ray_address_is_refused(tmp_path):
+    """--ray "$HEAD" with HEAD unset (--ray '') ran the batch on this machine's cores alone, exit 0,
+    where a cluster was asked for."""
+    _photo(tmp_path / "in" / "a.jpg")
+    r = run_cli("batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--ray", "")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("livecut: error: --ray '': give auto") and len(r.stderr.splitlines()) == 1, r.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_going_back_to_an_earlier_video_type_skips_what_that_run_wrote(tmp_path):
     (tmp_path / "in").mkdir()
     clip = make_clip(tmp_path / "in" / "v.mp4", n=4)
