@@ -668,8 +668,10 @@ def test_a_file_that_kills_its_worker_fails_alone_not_the_items_beside_it(tmp_pa
 @pytest.fixture(scope="module")
 def ray_head():
     ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e '.[ray]')")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1",
-             object_store_memory=100 * 2**20)
+    # (a head of its own: ray.init() joined a cluster started on this machine by `ray start --head`,
+    # and refused num_cpus there -- every Ray test an error, "num_cpus ... must not be provided")
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
+             _node_ip_address="127.0.0.1", object_store_memory=100 * 2**20)
     yield ray
     ray.shutdown()
 
