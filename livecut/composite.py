@@ -87,7 +87,8 @@ class Background:
 
 
 def parse_background(text: str) -> Background:
-    """Parse ``blur``, ``color:#RRGGBB``, ``image:PATH``, ``video:PATH``, ``transparent``."""
+    """Parse ``blur``, ``color:#RRGGBB``, ``image:PATH``, ``video:PATH``, ``transparent``; a colour
+    also bare, ``#RRGGBB``, ``#RGB`` or a name (``green``), as ``color:`` takes it."""
     if not isinstance(text, str):  # (None, a number, bytes: AttributeError or TypeError from .strip())
         raise ConfigTypeError(f"background: expected a string (blur, color:#RRGGBB, image:PATH, video:PATH "
                               f"or transparent), got {type(text).__name__}")
@@ -95,8 +96,9 @@ def parse_background(text: str) -> Background:
     low = t.lower()
     if low in ("blur", "transparent", "none"):
         return Background("transparent" if low == "none" else low)
-    if low.startswith(("color:", "colour:")):
-        value = t.split(":", 1)[1].strip()
+    bare = t.startswith("#") or low in _NAMED  # (-b '#00ff00' was refused: only color:#00ff00 was taken)
+    if bare or low.startswith(("color:", "colour:")):
+        value = t if bare else t.split(":", 1)[1].strip()
         m = _HEX.match(value)
         if m:
             hx = m.group(1) if len(m.group(1)) == 6 else "".join(c * 2 for c in m.group(1))  # #fff = #ffffff
@@ -122,6 +124,8 @@ def parse_background(text: str) -> Background:
                 raise ConfigError(f"background {text!r}: {path} is not a regular file")
             raise ConfigError(f"background {text!r}: file not found: {path}")
         return Background(kind.lower(), path=path)
+    if Path(t).expanduser().is_file():  # (a picture's name alone: say how to give it)
+        raise ConfigError(f"background {text!r}: for a picture give image:{t} (video:{t} for a video)")
     raise ConfigError(f"background {text!r}: expected blur, color:#RRGGBB, image:PATH, "
                       "video:PATH or transparent")
 

@@ -270,6 +270,10 @@ def test_blend_color_background_reference():
     ("color:#FF0000", Background("color", color=(0, 0, 255))),
     ("colour:0000ff", Background("color", color=(255, 0, 0))),
     ("color:white", Background("color", color=(255, 255, 255))),
+    # a colour given bare, as most tools take it (-b '#00ff00' was refused)
+    ("#00ff00", Background("color", color=(0, 255, 0))),
+    (" #f80 ", Background("color", color=(0, 0x88, 0xFF))),
+    ("Green", Background("color", color=(0, 255, 0))),
 ])
 def test_parse_background(text, expected):
     assert parse_background(text) == expected
@@ -283,6 +287,14 @@ def test_parse_background_image(tmp_path):
     assert parse_background("transparent").has_alpha
 
 
+def test_a_picture_named_alone_says_how_to_give_it(tmp_path, monkeypatch):
+    """-b beach.jpg said only "expected blur, color:#RRGGBB, image:PATH...": it names the form."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "beach.jpg").write_bytes(b"x")
+    with pytest.raises(ConfigError, match="give image:beach.jpg"):
+        parse_background("beach.jpg")
+
+
 @pytest.mark.parametrize("text,match", [
     ("color:#12345", "color:#RRGGBB"),
     ("color:#12345g", "color:#RRGGBB"),
@@ -292,6 +304,7 @@ def test_parse_background_image(tmp_path):
     ("image:/nonexistent/x.png", "file not found"),
     ("video:/nonexistent/x.mp4", "file not found"),
     ("sparkle", "expected blur"),
+    ("#12345", "color:#RRGGBB"),
     ("", "expected blur"),
 ])
 def test_parse_background_errors(text, match):
