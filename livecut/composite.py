@@ -204,6 +204,10 @@ EAGER_PIXELS = 3840 * 2160
 #: blur sigma in pixels of the reduced frame the blur background is computed on
 #: (it sets that frame's size: 2.5 / ``blur_strength`` on its long side, at most 160)
 BLUR_SMALL_SIGMA = 2.5
+#: the blur background's fallback where nothing near a pixel is background (see
+#: :meth:`_BlurBackground._behind`): this share of the plain blur is added (a numerical floor
+#: of the weights' blur, which is 0-1; not chosen from pictures)
+BEHIND_EPS = 1e-3
 #: rows of the full-size blur background that share one upsampled row (see :class:`_Upsampler`)
 BLUR_ROW_STEP = 4
 
@@ -275,18 +279,56 @@ class _BlurBackground:
         # BLUR_ROW_STEP), so a step between rows stays about a level even at strong edges
         step = max(1, min(BLUR_ROW_STEP, int(strength * max(h, w) / 14.0)))
         self.up = _Upsampler((h, w), channels, step)
+        self._weights: dict = {}  # buffers of _behind, by the alpha's size
 
-    def __call__(self, src: np.ndarray, dst: np.ndarray) -> None:
-        if self.prepare(src, dst):
+    def __call__(self, src: np.ndarray, dst: np.ndarray, alpha: np.ndarray | None = None) -> None:
+        if self.prepare(src, dst, alpha):
             self.up.rows_into(dst, 0, dst.shape[0])
 
-    def prepare(self, src: np.ndarray, dst: np.ndarray) -> bool:
+    def prepare(self, src: np.ndarray, dst: np.ndarray, alpha: np.ndarray | None = None) -> bool:
         """Reduce and blur ``src``; as :meth:`_Upsampler.prepare` (``dst``'s rows are then
-        written by ``self.up.rows_into``, band by band)."""
+        written by ``self.up.rows_into``, band by band).  ``alpha`` (any size: the frame's,
+        for a chroma plane too): the blur of what is behind the subject (:meth:`_behind`)."""
         small = self.small
         reduce_into(src, small, self.mid)
-        cv2.sepFilter2D(small, -1, self.kernel, self.kernel, dst=small)
+        if alpha is None:
+            cv2.sepFilter2D(small, -1, self.kernel, self.kernel, dst=small)
+        else:
+            self._behind(small, alpha)
         return self.up.prepare(small, dst)
+
+    def _behind(self, small: np.ndarray, alpha: np.ndarray) -> None:
+        """``small`` blurred with each pixel weighted by how much it is background, 1 - alpha
+        (normalised convolution): the subject's colours stay out of the background around it,
+        as a lens shows what is behind a subject, not the subject spread.  A plain blur let a
+        bright subject over a dark background glow into it: 90 levels at 0-4 px out, 65 at
+        10-20, 41 at 20-40 (a 1280x720 scene, against the background blurred on its own).
+        Where the weights' blur is near 0 (deep inside a large subject, where the background is
+        hidden anyway) it falls back to the plain blur: ``BEHIND_EPS`` of it is added to both."""
+        b = self._weights.get(alpha.shape)
+        if b is None:
+            sh, sw = small.shape[:2]
+            c = small.shape[2] if small.ndim == 3 else 1
+            shape = (sh, sw, c) if c > 1 else (sh, sw)
+            b = self._weights[alpha.shape] = dict(
+                a=np.empty((sh, sw), np.uint8), mid=reduce_buffers(alpha.shape, (sh, sw), channels=1),
+                w=np.empty((sh, sw), np.float32), den=np.empty((sh, sw), np.float32),
+                f=np.empty(shape, np.float32), num=np.empty(shape, np.float32),
+                plain=np.empty(shape, np.float32))
+        k = self.kernel
+        reduce_into(alpha, b["a"], b["mid"])
+        w, den, f, num, plain = b["w"], b["den"], b["f"], b["num"], b["plain"]
+        cv2.subtract(255.0, b["a"], dst=w, dtype=cv2.CV_32F)
+        cv2.multiply(w, 1.0 / 255.0, dst=w)
+        np.copyto(f, small, casting="unsafe")
+        cv2.sepFilter2D(f, -1, k, k, dst=plain)
+        np.multiply(f, w[..., None] if f.ndim == 3 else w, out=f)
+        cv2.sepFilter2D(f, -1, k, k, dst=num)
+        cv2.sepFilter2D(w, -1, k, k, dst=den)
+        cv2.scaleAdd(plain, BEHIND_EPS, num, dst=num)
+        cv2.add(den, BEHIND_EPS, dst=den)
+        np.divide(num, den[..., None] if num.ndim == 3 else den, out=num)
+        cv2.convertScaleAbs(num, dst=small)  # rounds, saturates (the result is not negative)
 
 
 class _SoftTiles:
@@ -679,14 +721,16 @@ class Compositor:
             self._full_tiles = _SoftTiles(self._shape)
         return self._full_tiles
 
-    def _background_into(self, frame: np.ndarray, dst: np.ndarray, bg_frame: np.ndarray | None) -> None:
-        """Write the background for this frame into ``dst``."""
+    def _background_into(self, frame: np.ndarray, dst: np.ndarray, bg_frame: np.ndarray | None,
+                         alpha: np.ndarray | None = None) -> None:
+        """Write the background for this frame into ``dst`` (``alpha``: the frame's, for the blur
+        of what is behind the subject)."""
         if not self._composite_ready:
             self._prepare_composite()
         kind = self.background.kind
         h, w = frame.shape[:2]
         if kind == "blur":
-            self._blur(frame, dst)
+            self._blur(frame, dst, alpha)
         elif kind == "video":
             bg_frame = self._video_frame(bg_frame, w, h, "_cover_big")
             np.copyto(dst, bg_frame)
@@ -704,13 +748,13 @@ class Compositor:
             self._prepare_composite()
         half = self._half_tiles
         if half is None:
-            self._background_into(frame, out, bg_frame)
+            self._background_into(frame, out, bg_frame, alpha)
             self._blend_over(frame, alpha, out)
             return
         kind = self.background.kind
         if kind == "blur":
             blur = self._blur
-            fill = blur.up if blur.prepare(frame, out) else None
+            fill = blur.up if blur.prepare(frame, out, alpha) else None
         else:
             fill = self._video_frame(bg_frame, w, h, "_cover_big") if kind == "video" else self._bg
         opaque = self._tiles.opaque
@@ -925,7 +969,7 @@ class Compositor:
         fills = []
         if kind == "blur":
             for s, o, blur in zip(src, dst, (self._blur_y, self._blur_u, self._blur_v)):
-                fills.append((o, blur.up if blur.prepare(s, o) else None))
+                fills.append((o, blur.up if blur.prepare(s, o, alpha) else None))
         else:  # (the video frame converted into this compositor's own buffer first)
             if kind == "video":
                 bg = bgr_to_i420(self._video_frame(bg_frame, w, h, "_cover_big_i420"), self._yuv, self._half,
