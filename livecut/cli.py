@@ -227,6 +227,9 @@ def image(
                                                "the subject (implies --mode composite)."),
     force: bool = typer.Option(False, "--force", "-f", rich_help_panel=P_OUTPUT,
                                help="Overwrite existing outputs (never an input)."),
+    skip_existing: bool = typer.Option(False, "--skip-existing", rich_help_panel=P_OUTPUT,
+                                       help="Leave an image whose output exists (a run stopped part way "
+                                            "goes on where it stopped); not with --force."),
     config: Optional[str] = ConfigOpt,
     set_: Optional[List[str]] = SetOpt,
     quiet: bool = QuietOpt,
@@ -234,6 +237,8 @@ def image(
     """Cut the subject out of still images: writes OUTDIR/<stem>.png for each input."""
     from livecut.images import background_warning, photo_mode, process_images
 
+    if force and skip_existing:
+        raise UsageError("--force and --skip-existing: give one (overwrite the outputs there, or leave them)")
     for text in inputs:
         local_path(text, "`livecut image` reads local image files", "INPUT")
     local_path(outdir, "`livecut image` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)
@@ -244,7 +249,8 @@ def image(
     photo = photo_mode(mode, background, cfg)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop it as Ctrl-C does (the bar closed, one line)
         try:
-            report = process_images(inputs, outdir, cfg, mode=photo, progress=not quiet, force=force)
+            report = process_images(inputs, outdir, cfg, mode=photo, progress=not quiet, force=force,
+                                    skip_existing=skip_existing)
         except Interrupted as exc:  # (the errors and warnings of the images before the stop, then its line)
             for line in exc.report.errors:
                 err(line)
@@ -264,8 +270,11 @@ def image(
     if not quiet:
         for line in report.notes:
             typer.echo(f"livecut: note: {line}", err=True)
-        if report.written or len(report.errors) != 1:  # (one input that failed: its error line says it all)
-            typer.echo(f"{report.written} written to {outdir}, {len(report.errors)} failed", err=True)
+        if sum("exists (use --force" in line for line in report.errors) > 1:  # (a run done before, in part)
+            typer.echo("livecut: note: --skip-existing leaves the outputs there and cuts the rest", err=True)
+        if report.written or report.skipped or len(report.errors) != 1:  # (one that failed: its error says it all)
+            skipped = f", {report.skipped} there already (left)" if report.skipped else ""
+            typer.echo(f"{report.written} written to {outdir}{skipped}, {len(report.errors)} failed", err=True)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
 

@@ -121,6 +121,8 @@ class ImageReport:
     #: what of an input was left out of its output (the frames of an animated GIF after the
     #: first, the pages of a TIFF after the first): said even when the run is quiet
     warnings: list[str] = field(default_factory=list)
+    #: images not cut because their output was there already (``skip_existing``)
+    skipped: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -221,17 +223,23 @@ def _counted_stop(report: ImageReport, total: int, outdir: str):
         from livecut.runner import Interrupted
 
         failed = len(report.errors) - failed_before
-        left = max(0, total - report.written - failed)
+        left = max(0, total - report.written - failed - report.skipped)
         name = {1: "stopped by SIGHUP", 15: "stopped by SIGTERM"}.get(getattr(exc, "signum", 0), "interrupted")
-        stop = Interrupted(f"{name}: {report.written} written to {outdir}, {failed} failed, {left} not cut",
-                           exit_code=getattr(exc, "exit_code", 130))
+        skipped = f", {report.skipped} there already" if report.skipped else ""
+        # (a rerun refused each output written before the stop, "exists")
+        again = " (run it again with --skip-existing to go on)" if left and report.written else ""
+        stop = Interrupted(f"{name}: {report.written} written to {outdir}{skipped}, {failed} failed, "
+                           f"{left} not cut{again}", exit_code=getattr(exc, "exit_code", 130))
         stop.report = report
         raise stop from None
 
 
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str = "cutout",
-                   progress: bool = False, force: bool = False, one_file: bool | None = None) -> ImageReport:
+                   progress: bool = False, force: bool = False, one_file: bool | None = None,
+                   skip_existing: bool = False) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
+    ``skip_existing``: an image whose output is there already is left as it is and counted in
+    ``skipped`` (a run stopped part way goes on where it stopped), not an error.
     ``outdir`` is created before the first output is written (not at all when every input fails).
     ``one_file``: ``outdir`` is the output file of the one input (None: when
     :func:`single_output` says so, as ``-o cut.png``).
@@ -304,6 +312,11 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if os.path.isdir(dst):  # (--force could not replace it: it failed once cut, exit 1)
                     raise OutputExistsError(f"{src}: output {dst} is a folder; move it or choose another -o")
                 if not force and os.path.lexists(dst):
+                    if skip_existing:
+                        stems[dst] = src
+                        report.skipped += 1
+                        bar.update(1)
+                        continue
                     raise OutputExistsError(f"{src}: output {dst} exists (use --force to overwrite)")
                 meta: dict = {}
                 img = read_image(src, meta)

@@ -1494,9 +1494,10 @@ def test_sigterm_stops_image_with_one_line(tmp_path, scene):
     _, err = p.communicate(timeout=30)
     last = err.strip().splitlines()[-1]
     assert p.returncode == 143 and re.fullmatch(rf"livecut: error: stopped by SIGTERM: (\d+) written to "
-                                                rf"{re.escape(str(tmp_path / 'out'))}/, 0 failed, (\d+) not cut",
+                                                rf"{re.escape(str(tmp_path / 'out'))}/, 0 failed, (\d+) not cut"
+                                                r" \(run it again with --skip-existing to go on\)",
                                                 last), (p.returncode, err)
-    written, left = (int(v) for v in re.fullmatch(r".*: (\d+) written .*, (\d+) not cut", last).groups())
+    written, left = (int(v) for v in re.fullmatch(r".*: (\d+) written .*, (\d+) not cut.*", last).groups())
     pngs = len(list((tmp_path / "out").glob("*.png")))  # (+1: the signal between a rename and its count)
     assert written <= pngs <= written + 1 and written + left == 60, (last, pngs)
     assert not [q for q in (tmp_path / "out").iterdir() if q.name.startswith(".")]  # no temporary left
@@ -1523,7 +1524,8 @@ def test_ctrl_c_says_what_was_written_and_the_errors_before_it(tmp_path, good, m
     r = invoke("image", good["a.jpg"], d / "empty.jpg", good["b.png"], d / "c.png", "-o", out)
     assert r.exit_code == 130, r.output
     assert _stderr_lines(r) == [f"livecut: error: {d / 'empty.jpg'}: file is empty",
-                                f"livecut: error: interrupted: 1 written to {out}, 1 failed, 2 not cut"], r.output
+                                f"livecut: error: interrupted: 1 written to {out}, 1 failed, 2 not cut (run it again with "
+                                "--skip-existing to go on)"], r.output
     assert sorted(q.name for q in out.iterdir()) == ["a.png"]
 
 
@@ -2121,3 +2123,38 @@ def test_photo_note_says_nothing_of_a_mask_with_a_subject():
     a[3, 3] = 128
     assert photo_note("subject", a) is None
     assert photo_note("all-blurred", a) == STATE_NOTES["all-blurred"]
+
+
+def test_skip_existing_goes_on_where_a_run_stopped(tmp_path, good):
+    """A run stopped part way (Ctrl-C over 1000 photos) could not be taken up: run again, each
+    photo already cut was an error, "exists (use --force to overwrite)", exit 2 -- or --force
+    cut them all again.  --skip-existing leaves those and cuts the rest."""
+    out = tmp_path / "o"
+    r = invoke("image", good["a.jpg"], "-o", out, "-q")
+    assert r.exit_code == 0, r.output
+    before = (out / "a.png").stat().st_mtime_ns
+    r = invoke("image", good["a.jpg"], good["b.png"], "-o", out, "--skip-existing")
+    assert r.exit_code == 0, r.output
+    assert "1 written to" in r.stderr and "1 there already (left)" in r.stderr, r.stderr
+    assert (out / "b.png").is_file() and (out / "a.png").stat().st_mtime_ns == before
+    r = invoke("image", good["a.jpg"], "-o", out, "--skip-existing", "--force")
+    assert r.exit_code == 2 and "--force and --skip-existing" in r.stderr
+
+
+def test_a_rerun_refused_output_by_output_names_skip_existing(tmp_path, good):
+    out = tmp_path / "o"
+    assert invoke("image", good["a.jpg"], good["b.png"], "-o", out, "-q").exit_code == 0
+    r = invoke("image", good["a.jpg"], good["b.png"], "-o", out)
+    assert r.exit_code == 2 and "--skip-existing leaves the outputs there" in r.stderr, r.stderr
+
+
+def test_an_interrupted_run_says_how_to_go_on():
+    from livecut.images import ImageReport, _counted_stop
+    from livecut.runner import Interrupted
+
+    report = ImageReport()
+    with pytest.raises(Interrupted, match=r"2 written to cut/, 0 failed, 3 not cut \(run it again with "
+                                          r"--skip-existing to go on\)"):
+        with _counted_stop(report, 5, "cut/"):
+            report.written = 2
+            raise KeyboardInterrupt
