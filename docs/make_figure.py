@@ -1,6 +1,6 @@
 """Make the README's pictures with livecut itself, as the code on this checkout cuts.
 
-    python docs/make_figure.py          # writes docs/before-after.png and docs/video-strip.png
+    python docs/make_figure.py          # writes docs/before-after.png, video-strip.png, blur-behind.png
     python docs/make_figure.py OUTDIR   # or into OUTDIR
 
 - ``before-after.png``: a real photograph with a shallow depth of field
@@ -10,6 +10,8 @@
 - ``video-strip.png``: four frames of ``sample_videos/moving.mp4`` and the same frames
   out of the video pipeline (temporal smoothing included) as ``livecut file`` makes
   them with ``-b color:#2b6cb0``.
+- ``blur-behind.png``: the photo over its blur background (the default) beside the same
+  with the whole frame blurred, subject included, as livecut made it before.
 
 Deterministic for a given livecut: re-run it after the engine changes.
 """
@@ -68,6 +70,21 @@ def photo_figure(cfg) -> np.ndarray:
     return np.vstack([np.hstack(panels[:2]), np.hstack(panels[2:])])
 
 
+def blur_behind(cfg) -> np.ndarray:
+    """The photo's blur composite (the default background) beside the same with the whole frame
+    blurred, subject included, as livecut made it before: the subject's glow around it."""
+    photo = cv2.imread(str(PHOTO))
+    alpha = Segmenter(cfg, still=True).mask(photo).copy()
+    comp = Compositor(cfg, background="blur")
+    now = comp.apply(photo, alpha).copy()
+    plain = np.empty_like(photo)
+    comp._blur(photo, plain)  # (no alpha: the blur of the whole frame)
+    a = alpha.astype(np.float32)[:, :, None] / 255.0
+    before = np.clip(photo * a + plain * (1.0 - a) + 0.5, 0, 255).astype(np.uint8)
+    return np.hstack([label(before, "blur of the whole frame (before)"),
+                      label(now, "blur of what is behind the subject")])
+
+
 def video_strip(cfg) -> np.ndarray:
     from livecut.runner import Processor
     from livecut.sources.file import FileSource
@@ -98,7 +115,8 @@ def main(outdir: Path = HERE) -> None:
     outdir.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(str(outdir / "before-after.png"), photo_figure(cfg))
     cv2.imwrite(str(outdir / "video-strip.png"), video_strip(cfg))
-    print(f"wrote {outdir / 'before-after.png'} and {outdir / 'video-strip.png'}")
+    cv2.imwrite(str(outdir / "blur-behind.png"), blur_behind(cfg))
+    print(f"wrote {outdir / 'before-after.png'}, {outdir / 'video-strip.png'} and {outdir / 'blur-behind.png'}")
 
 
 if __name__ == "__main__":
