@@ -833,11 +833,15 @@ class RtmpRelay:
             if armed:
                 signal.set_wakeup_fd(old)
 
+    #: cancel() cut the connection while the relay ran (what it held may not have been sent)
+    cancelled = False
+
     def cancel(self) -> None:
         """Cut the connection now (thread-safe): FFmpeg's call blocked on it fails."""
         if self.proc.poll() is None:
             try:
                 self.proc.kill()
+                self.cancelled = True
             except OSError:
                 pass
 

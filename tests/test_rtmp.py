@@ -8,6 +8,7 @@ held livecut for ever (FFmpeg's RTMP output has no time limit, and is deaf to Ct
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -466,3 +468,57 @@ def test_a_cancel_while_a_publish_connects_says_it_was_cancelled(scheme):
     assert took < 3, took
     assert said and said[0].endswith("cancelled while connecting"), said
     assert scheme == "rtsp" or KEY not in said[0]  # (an RTMP stream key is hidden)
+
+
+def test_a_cancel_while_an_rtmp_output_sends_the_rest_ends_it_at_once(tmp_path):
+    """cancel() (thread-safe: 'for a pipeline that must end, a server that takes no data')
+    while close() waited for a server that stopped reading to take the rest did nothing:
+    close had taken the relay out of the sink's reach and waited out its stall limit (6.5 s
+    more here), then said 'the server took no data for 8 s'; it ends at once, saying it
+    was cancelled."""
+    import numpy as np
+
+    from livecut.config import VideoConfig
+    from livecut.errors import VideoWriteError
+    from livecut.sinks import SinkInfo, open_sink
+
+    # (the server in a process of its own: FFmpeg's publish holds this one's GIL)
+    env = env_with_repo()
+    env["PYTHONPATH"] = str(Path(__file__).parent) + os.pathsep + env["PYTHONPATH"]
+    server = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from rtmp_server import FakeRtmpServer\n"
+         "with FakeRtmpServer('stall', stall_after=20_000) as srv:\n"
+         "    print(srv.port, flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=str(tmp_path))
+    try:
+        port = int(server.stdout.readline())
+        rng = np.random.default_rng(0)
+        frames = [rng.integers(0, 256, (240, 320, 3), np.uint8) for _ in range(20)]
+        sink = open_sink(f"rtmp://127.0.0.1:{port}/live/{KEY}", SinkInfo(320, 240, 25.0),
+                         VideoConfig(open_timeout=10, read_timeout=8), pace=False)
+        said: list[str] = []
+        written = threading.Event()
+
+        def work() -> None:
+            try:
+                with sink:
+                    for frame in frames:
+                        sink.write(frame)
+                    written.set()  # (closing: the relay holds what the server does not take)
+            except VideoWriteError as exc:
+                said.append(str(exc))
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        assert written.wait(30), said
+        time.sleep(1.0)
+        t0 = time.monotonic()
+        sink.cancel()
+        worker.join(20)
+        took = time.monotonic() - t0
+    finally:
+        server.stdin.close()
+        server.wait(10)
+    assert took < 3, took
+    assert said and said[0].endswith("cancelled: the server did not take the rest"), said
+    assert KEY not in said[0]

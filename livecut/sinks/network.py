@@ -470,11 +470,20 @@ class StreamSink:
     def _finish_relay(self) -> str | None:
         """After FFmpeg closed its side: let the relay send the rest (bounded by its stall
         timeout), end it; why it failed, if it did."""
-        relay, self._relay = self._relay, None
+        # (kept for cancel() meanwhile, set before the sink lets it go: it waited out the grace)
+        relay = self._finishing_relay = self._relay
+        self._relay = None
         if relay is None:
             return None
-        relay.close(grace=(1.0 if self.interrupted else self.cfg.read_timeout) + 2.0)
-        return relay.failure()
+        try:
+            relay.close(grace=(1.0 if self.interrupted else self.cfg.read_timeout) + 2.0)
+        finally:
+            self._finishing_relay = None
+        why = relay.failure()
+        if why is None and relay.cancelled:  # (cut by cancel() before it had sent the rest)
+            self.unfinished = self.unfinished or "the server did not take the rest"
+            return "cancelled"
+        return why
 
     def _finish_bridge(self) -> str | None:
         """Close ffmpeg's stdin and wait for it to send the rest; its error, if any."""
@@ -510,6 +519,8 @@ class StreamSink:
 
     #: the srt:// bridge that close() waits on to send the rest (cancel() ends it)
     _finishing: FfmpegBridge | None = None
+    #: the rtmp(s):// relay that close() waits on to send the rest (cancel() ends it)
+    _finishing_relay: RtmpRelay | None = None
 
     #: a write waits for its frame's time (a file's frame held for seconds: not a stuck peer,
     #: see Pipeline._finish_writer)
@@ -599,7 +610,7 @@ class StreamSink:
             else:
                 self.unfinished = self.unfinished or "its peer did not take the rest"
             bridge.terminate()
-        relay = self._relay
+        relay = self._relay or self._finishing_relay  # (or the one close() waits on)
         if relay is not None:
             relay.cancel()
         viewer = self._tcp
