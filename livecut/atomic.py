@@ -25,7 +25,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from livecut.errors import OutputExistsError, WriteError
+from livecut.errors import FORCE, OutputExistsError, WriteError
 
 #: marks livecut's temporary names: ``.out.mp4.livecut-PID-HOST-1a2b3c4d.mp4``
 TEMP_MARK = ".livecut-"
@@ -175,7 +175,7 @@ def is_stale(p: Path, pid: int, now: float, min_age: float = STALE_SECONDS) -> b
 
 def _exists_error(final: Path) -> OutputExistsError:
     return OutputExistsError(f"{final}: exists (written by another run meanwhile?); "
-                             "use --force to overwrite")
+                             f"give {FORCE} to overwrite")
 
 
 def io_reason(exc: BaseException) -> str:
@@ -254,7 +254,7 @@ def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> None:
         old = [p for p in final.glob(pattern) if p.name not in new]
         if not force and (old or any((final / n).exists() for n in new)):
             raise OutputExistsError(f"{final}: already holds frames (written by another run "
-                                    "meanwhile?); use --force to overwrite")
+                                    f"meanwhile?); give {FORCE} to overwrite")
         for name in sorted(new):
             os.replace(tmp / name, final / name)
         for p in old:

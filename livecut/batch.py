@@ -36,7 +36,7 @@ from typing import Callable, Iterable
 
 from livecut.atomic import discard, io_reason, pid_exists, raise_if_in_the_way, sweep_stale, temp_prefix
 from livecut.config import Config, text_codec
-from livecut.errors import LivecutError, UsageError, WriteError
+from livecut.errors import LivecutError, UsageError, WriteError, cli_text
 from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, gifs_left_out
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
@@ -733,7 +733,7 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
             out["warnings"], out["notes"] = list(report.warnings), list(report.notes)
             if report.errors:
                 exc = report.exceptions[0] if report.exceptions else None
-                out.update(error=report.errors[0], exit_code=getattr(exc, "exit_code", 2))
+                out.update(error=cli_text(report.errors[0]), exit_code=getattr(exc, "exit_code", 2))
             else:
                 out.update(status="ok", frames=1, written=True)
         else:
@@ -757,7 +757,7 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
             out["warnings"] = [f"{src}: {w}" for w in stats.warnings]
             out.update(status="ok", frames=stats.written, written=True)
     except LivecutError as exc:
-        msg = str(exc)
+        msg = cli_text(str(exc))  # (said by `livecut batch` and matched by EXISTS_HINT: --force)
         out.update(error=msg if src in msg else f"{src}: {msg}", exit_code=exc.exit_code)
     except Exception as exc:  # one odd file must not stop the batch
         text = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""

@@ -19,7 +19,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from livecut import __version__
 from livecut.config import Config, load_config
-from livecut.errors import LivecutError, UsageError
+from livecut.errors import FORCE, LivecutError, UsageError
 
 
 class _Command(TyperCommand):
@@ -164,9 +164,11 @@ def local_path(text: str, why: str, name: str) -> Path:
 
 
 def err(message: str) -> None:
+    from livecut.errors import cli_text
     from livecut.urls import redact_text
 
-    typer.echo(f"livecut: error: {redact_text(message)}", err=True)  # never show URL credentials
+    # never show URL credentials; a library message's "give force=True" is --force here
+    typer.echo(f"livecut: error: {redact_text(cli_text(message))}", err=True)
 
 
 def _warn_background_ignored(mode: str | None, background: str | None) -> None:
@@ -270,7 +272,7 @@ def image(
     if not quiet:
         for line in report.notes:
             typer.echo(f"livecut: note: {line}", err=True)
-        if sum("exists (use --force" in line for line in report.errors) > 1:  # (a run done before, in part)
+        if sum(f"exists (give {FORCE}" in line for line in report.errors) > 1:  # (a run done before, in part)
             typer.echo("livecut: note: --skip-existing leaves the outputs there and cuts the rest", err=True)
         if report.written or report.skipped or len(report.errors) != 1:  # (one that failed: its error says it all)
             skipped = f", {report.skipped} there already (left)" if report.skipped else ""

@@ -60,7 +60,20 @@ class VideoWriteError(WriteError):
 
 
 class OutputExistsError(UsageError):
-    """The output exists (and ``--force`` was not given) or would overwrite an input."""
+    """The output exists (and ``force=True`` was not given: the CLI's ``--force``) or would
+    overwrite an input.  Its message says what to give in the library's terms (:data:`FORCE`);
+    the CLI says its option instead (:func:`cli_text`)."""
+
+
+#: how an :class:`OutputExistsError` says that the output may be replaced: the keyword a
+#: library call takes (``open_sink(..., force=True)``, ``write_image(..., force=True)``)
+FORCE = "force=True"
+
+
+def cli_text(message: str) -> str:
+    """``message`` as the command line says it: "give force=True" (:data:`FORCE`, a keyword
+    of the library's calls) is its option, "use --force"."""
+    return message.replace(f"give {FORCE}", "use --force")
 
 
 class IncompleteError(LivecutError):

@@ -15,7 +15,7 @@ import numpy as np
 from livecut.atomic import io_reason, raise_if_in_the_way
 from livecut.composite import Compositor
 from livecut.config import CompositeConfig, Config
-from livecut.errors import LivecutError, OutputExistsError, UsageError, WriteError
+from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError
 from livecut.frames import with_own_alpha
 from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, expand_inputs,
                              read_image, to_bgr8, write_image)
@@ -317,7 +317,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                         report.skipped += 1
                         bar.update(1)
                         continue
-                    raise OutputExistsError(f"{src}: output {dst} exists (use --force to overwrite)")
+                    raise OutputExistsError(f"{src}: output {dst} exists (give {FORCE} to overwrite)")
                 meta: dict = {}
                 img = read_image(src, meta)
                 check_size(img, src)

@@ -954,3 +954,45 @@ def test_sink_flags_that_are_not_true_or_false_are_refused(tmp_path, option):
         open_sink(spec, SinkInfo(32, 32, 25.0), **{option: "no"})
     assert out.read_bytes() == b"kept"
     open_sink(spec, SinkInfo(32, 32, 25.0), **{option: np.True_})
+
+
+def test_an_existing_output_says_what_to_give_in_the_librarys_terms(tmp_path):
+    """An OutputExistsError from a library call told its caller "use --force", an option of
+    the command line: it says force=True, the keyword the call takes (the CLI's line says
+    --force, as before: livecut/cli.py's err)."""
+    from livecut.errors import OutputExistsError
+    from livecut.imageio import write_image
+    from livecut.images import process_images
+    from livecut.sinks import SinkInfo, open_sink
+
+    video, frames, link = tmp_path / "out.mp4", tmp_path / "frames", tmp_path / "link.mp4"
+    video.write_bytes(b"kept")
+    frames.mkdir()
+    (frames / "frame_000001.png").write_bytes(b"kept")
+    link.symlink_to(tmp_path / "gone" / "x.mp4")
+    said = []
+    for spec in (video, f"{frames}/", link):
+        with pytest.raises(OutputExistsError) as e:
+            open_sink(spec, SinkInfo(32, 32, 25.0))
+        said.append(str(e.value))
+    picture = tmp_path / "a.png"
+    picture.write_bytes(b"kept")
+    with pytest.raises(OutputExistsError) as e:
+        write_image(picture, np.zeros((32, 32, 3), np.uint8), force=False)
+    said.append(str(e.value))
+    photo = tmp_path / "in" / "a.png"
+    photo.parent.mkdir()
+    cv2.imwrite(str(photo), np.zeros((32, 32, 3), np.uint8))
+    said += process_images([str(photo)], tmp_path, Config()).errors
+    assert len(said) == 5 and picture.read_bytes() == b"kept"
+    for text in said:
+        assert "give force=True to" in text and "--force" not in text, said
+
+    # the command line's one line says its option
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    r = CliRunner().invoke(app, ["image", str(photo), "-o", str(tmp_path)])
+    assert r.exit_code == 2 and r.stderr.strip() == (
+        f"livecut: error: {photo}: output {tmp_path / 'a.png'} exists (use --force to overwrite)"), r.stderr

@@ -33,7 +33,8 @@ import numpy as np
 
 from livecut.atomic import io_reason
 from livecut.config import VideoConfig
-from livecut.errors import ArrayError, ConfigError, OutputExistsError, UsageError, VideoWriteError, ffmpeg_text
+from livecut.errors import (FORCE, ArrayError, ConfigError, OutputExistsError, UsageError, VideoWriteError,
+                            ffmpeg_text)
 from livecut.frames import Upright
 from livecut.composite import bgr_to_i420
 from livecut.i420 import describe_bt709 as _describe, frame_planes, planes
@@ -397,13 +398,13 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
         if out.exists() and not out.is_dir():
             raise OutputExistsError(f"{out}: exists and is not a folder")
         if out.is_dir() and any(out.glob("frame_*.png")) and not force:
-            raise OutputExistsError(f"{out}: already holds frames (use --force to overwrite)")
+            raise OutputExistsError(f"{out}: already holds frames (give {FORCE} to overwrite)")
         return out
     if out.exists() and not force:
-        raise OutputExistsError(f"{out}: exists (use --force to overwrite)")
+        raise OutputExistsError(f"{out}: exists (give {FORCE} to overwrite)")
     if out.is_symlink() and not out.exists() and not force:  # (the finished file cannot take the name)
         raise OutputExistsError(f"{out}: exists, a symbolic link to {os.readlink(out)} that is missing "
-                                "(use --force to replace the link)")
+                                f"(give {FORCE} to replace the link)")
     if out.suffix.lower() not in VIDEO_EXTS:
         raise UsageError(f"{out}: unknown video type {out.suffix or '(no extension)'!r} "
                          f"(use {', '.join(VIDEO_EXTS)} or DIR/ for PNG frames)")
