@@ -38,7 +38,7 @@ import numpy as np
 
 from livecut.config import CompositeConfig, Config, section_config
 from livecut.errors import ArrayError, ConfigError, ConfigTypeError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
-from livecut.frames import Upright, as_bgr, bar_regions, check_alpha, check_box
+from livecut.frames import Upright, as_bgr, bar_regions, check_alpha, check_box, check_frame_size
 from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into, resize_map
 from livecut.tiles import runs
@@ -662,6 +662,9 @@ class Compositor:
         return self.mode == "mask" or (self.mode == "composite" and not self.background.has_alpha)
 
     def output_size(self, w: int, h: int) -> tuple[int, int]:
+        """(width, height) of the output for a frame of ``w`` x ``h`` (whole numbers above 0,
+        else a :class:`FrameSizeError`): side-by-side is twice as wide."""
+        w, h = check_frame_size("Compositor.output_size", w, h)  # (once a run, not a frame)
         return (2 * w, h) if self.mode == "side-by-side" else (w, h)
 
     # ------------------------------------------------------------ BGR

@@ -15,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 import tomllib
@@ -196,6 +197,39 @@ class Config:
 
 SECTIONS: dict[str, type] = {"segment": SegmentConfig, "composite": CompositeConfig,
             "smooth": SmoothConfig, "video": VideoConfig}
+
+
+def _check_arguments(cls: type, section: str | None) -> None:
+    """Give the dataclass ``cls`` an ``__init__`` that refuses an argument it has no field for
+    (``SegmentConfig(bogus=1)``, one given twice, too many by position) with a
+    :class:`ConfigTypeError` naming it, as a file's unknown key is named (the dataclass's own
+    was a bare TypeError); ``dataclasses.replace`` goes through it too.  (Made once per
+    object, never per frame.)"""
+    init = cls.__init__
+    names = [f.name for f in fields(cls) if f.init]
+    known = frozenset(names)
+
+    @functools.wraps(init)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if len(args) > len(names) or not known.issuperset(kwargs) or kwargs.keys() & set(names[:len(args)]):
+            what = "settings" if section else "sections"
+            if len(args) > len(names):
+                why = f"takes {len(names)} {what} by position, got {len(args)}"
+            elif not known.issuperset(kwargs):
+                key = next(k for k in kwargs if k not in known)
+                hint = (_key_hint(section, key) if section else _did_you_mean(key, SECTIONS))
+                why = f"unknown {'key ' + section + '.' if section else 'section '}{key}{hint}"
+            else:
+                why = f"{next(k for k in names[:len(args)] if k in kwargs)} given twice"
+            raise ConfigTypeError(f"{cls.__name__}: {why} (known: {', '.join(names)})")
+        init(self, *args, **kwargs)
+
+    cls.__init__ = __init__
+
+
+for _name, _cls in SECTIONS.items():
+    _check_arguments(_cls, _name)
+_check_arguments(Config, None)
 
 
 def presets_dir() -> Path:

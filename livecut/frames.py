@@ -114,6 +114,23 @@ def check_u8_image(img, who: str, empty: bool = True) -> None:
         raise ArrayError(f"{who}: expected an HxW or HxWxC uint8 image, got {got}")
 
 
+def check_frame_size(who: str, w, h) -> tuple[int, int]:
+    """``w``, ``h`` as Python ints when both are whole numbers above 0 (ints, numpy integers,
+    floats of whole value), else a :class:`~livecut.errors.FrameSizeError` naming ``who``
+    (a frame size given as a number: None, text, 10.5, 0 or -1 was a ZeroDivisionError, a
+    TypeError, or a size given back as if it were one)."""
+    try:
+        if any(isinstance(v, bool) or not isinstance(v, numbers.Real) for v in (w, h)):
+            raise TypeError
+        iw, ih = int(w), int(h)  # (OverflowError for inf, ValueError for NaN)
+        if iw != w or ih != h or iw < 1 or ih < 1:
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
+        raise FrameSizeError(f"{who}: a frame of {w!r} x {h!r} (width x height); expected whole numbers "
+                             "above 0") from None
+    return iw, ih
+
+
 def check_box(box, h: int, w: int) -> tuple[int, int, int, int]:
     """``box``, ``(y0, y1, x0, x1)``, as a tuple of Python ints when it is four whole numbers
     (ints, numpy integers, floats of whole value) with ``0 <= y0 < y1 <= h`` and

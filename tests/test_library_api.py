@@ -5,11 +5,14 @@ ValueError, cv2.error or AttributeError)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
 import pytest
 
 from livecut import Compositor, Config, LivecutError, MaskSmoother, Segmenter, load_config
+from livecut.config import CompositeConfig, SegmentConfig, SmoothConfig, VideoConfig
 from livecut.errors import ArrayError
 from livecut.segment import each_frame_judged
 from synth import make_scene
@@ -996,3 +999,48 @@ def test_an_existing_output_says_what_to_give_in_the_librarys_terms(tmp_path):
     r = CliRunner().invoke(app, ["image", str(photo), "-o", str(tmp_path)])
     assert r.exit_code == 2 and r.stderr.strip() == (
         f"livecut: error: {photo}: output {tmp_path / 'a.png'} exists (use --force to overwrite)"), r.stderr
+
+
+@pytest.mark.parametrize("make, said", [
+    (lambda: SegmentConfig(bogus=1),
+     "SegmentConfig: unknown key segment.bogus (known: method, work_size"),
+    (lambda: SegmentConfig(treshold=0.5),
+     "SegmentConfig: unknown key segment.treshold; did you mean segment.threshold?"),
+    (lambda: SmoothConfig(background="blur"),
+     "SmoothConfig: unknown key smooth.background; background is in [composite]: composite.background"),
+    (lambda: CompositeConfig("blur", mode="mask"),
+     "CompositeConfig: mode given twice"),
+    (lambda: VideoConfig(*range(40)),
+     "VideoConfig: takes 15 settings by position, got 40"),
+    (lambda: Config(segmnt=None), "Config: unknown section segmnt; did you mean segment?"),
+    (lambda: dataclasses.replace(Config().video, open_timout=3),
+     "VideoConfig: unknown key video.open_timout; did you mean video.open_timeout?"),
+])
+def test_a_config_argument_it_has_no_key_for_is_a_typed_error(make, said):
+    """SegmentConfig(bogus=1) (and every configuration class, dataclasses.replace too) was
+    the dataclass's bare TypeError ('__init__() got an unexpected keyword argument'); it is
+    a ConfigTypeError (also a TypeError) naming the key as a file's unknown key is named."""
+    from livecut.errors import ConfigTypeError
+
+    with pytest.raises(ConfigTypeError) as e:
+        make()
+    assert str(e.value).startswith(said), str(e.value)
+    assert isinstance(e.value, TypeError)
+
+
+@pytest.mark.parametrize("size", [(0, 0), (-640, 480), (640.5, 480), (None, 480), ("640", 480), (True, 480),
+                                  (float("nan"), 480), (float("inf"), 480)])
+def test_frame_sizes_given_as_numbers_are_checked(size):
+    """Segmenter.small_size(0, 0) was a ZeroDivisionError, small_size(None, 480) a TypeError;
+    Compositor.output_size(w, h) gave back whatever it was given (-640, 640.5, None): each is a
+    FrameSizeError that says what to give; whole numbers of any type are taken as ints."""
+    from livecut.errors import FrameSizeError
+
+    w, h = size
+    with pytest.raises(FrameSizeError, match=r"Segmenter.small_size: a frame of .* expected whole numbers above 0"):
+        Segmenter().small_size(h, w)
+    with pytest.raises(FrameSizeError, match=r"Compositor.output_size: a frame of .* expected whole numbers above 0"):
+        Compositor(mode="side-by-side").output_size(w, h)
+    assert Segmenter().small_size(np.int64(1080), 1920.0) == (180, 320)
+    out = Compositor(mode="side-by-side").output_size(np.int64(640), 480.0)
+    assert out == (1280, 480) and all(type(v) is int for v in out)

@@ -20,7 +20,7 @@ import numpy as np
 
 from livecut.config import Config, SegmentConfig, section_config
 from livecut.errors import ArrayError, ConfigTypeError, FrameSizeError
-from livecut.frames import as_bgr as _as_bgr, bar_regions
+from livecut.frames import as_bgr as _as_bgr, bar_regions, check_frame_size
 from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
@@ -150,7 +150,9 @@ class Segmenter:
         self._matrix = check_matrix(value)
 
     def small_size(self, h: int, w: int) -> tuple[int, int]:
-        """(height, width) of the reduced image for a frame of ``h`` x ``w``."""
+        """(height, width) of the reduced image for a frame of ``h`` x ``w`` (whole numbers
+        above 0, else a :class:`FrameSizeError`)."""
+        w, h = check_frame_size("Segmenter.small_size", w, h)  # (on a new frame size only)
         scale = min(1.0, self.cfg.work_size / max(h, w))
         return max(8, int(round(h * scale))), max(8, int(round(w * scale)))
 
