@@ -43,6 +43,10 @@ from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into, resize_map
 from livecut.tiles import runs
 
+__all__ = ["Compositor", "Background", "parse_background", "MODES", "BACKGROUND_KINDS", "MATRICES",
+           "bgr_to_i420", "color_i420", "check_matrix", "check_rotation", "cover", "load_background_image",
+           "BANDS_MIN_PIXELS", "FrameSizeError"]
+
 #: output modes (``composite.mode``)
 MODES = ("composite", "cutout", "mask", "side-by-side")
 #: the kinds of :class:`Background`

@@ -25,6 +25,11 @@ from typing import Any, Iterable, Mapping
 
 from livecut.errors import ConfigError, ConfigTypeError
 
+# (the errors a configuration raises are importable here too)
+__all__ = ["Config", "SegmentConfig", "CompositeConfig", "SmoothConfig", "VideoConfig", "SECTIONS",
+           "load_config", "apply_mapping", "parse_override", "section_config", "preset_names", "presets_dir",
+           "describe", "documented_keys", "ConfigError", "ConfigTypeError"]
+
 
 def _opt(default: Any, doc: str, *, lo: float | None = None, hi: float | None = None,
          choices: Iterable[str] | None = None) -> Any:

@@ -6,6 +6,10 @@ turns them into a one-line message on stderr and an exit code.
 
 from __future__ import annotations
 
+__all__ = ["LivecutError", "UsageError", "ArrayError", "ConfigError", "ConfigTypeError", "ImageReadError",
+           "ImageSizeError", "FrameSizeError", "VideoOpenFailure", "WriteError", "VideoWriteError",
+           "OutputExistsError", "FORCE", "IncompleteError", "DeviceUnavailable", "DisplayUnavailable", "StageError"]
+
 
 class LivecutError(Exception):
     """Base class of every error livecut raises on purpose."""

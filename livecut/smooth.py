@@ -43,6 +43,8 @@ from livecut.config import Config, SmoothConfig, section_config
 from livecut.errors import ConfigTypeError
 from livecut.frames import as_bgr, check_alpha
 
+__all__ = ["MaskSmoother"]
+
 #: regions of disagreement thinner than this (fraction of the long side) never settle
 SETTLE_WIDTH = 0.02
 #: the incoming mask also disagrees where it is this many levels (of 255) from the smoothed

@@ -1044,3 +1044,33 @@ def test_frame_sizes_given_as_numbers_are_checked(size):
     assert Segmenter().small_size(np.int64(1080), 1920.0) == (180, 320)
     out = Compositor(mode="side-by-side").output_size(np.int64(640), 480.0)
     assert out == (1280, 480) and all(type(v) is int for v in out)
+
+
+@pytest.mark.parametrize("name", ["livecut.config", "livecut.composite", "livecut.smooth", "livecut.errors"])
+def test_a_star_import_gives_the_public_names_only(name):
+    """`from livecut.config import *` (composite, smooth, errors) gave the module's own imports
+    too (os, np, cv2, Path, dataclass, annotations ...); each has an __all__ of its public
+    names, which holds every name the tests, tools and README import from it."""
+    import ast
+    import importlib
+    import re
+    import types
+    from pathlib import Path
+
+    module = importlib.import_module(name)
+    got: dict = {}
+    exec(f"from {name} import *", got)
+    got.pop("__builtins__")
+    assert set(got) == set(module.__all__) and len(module.__all__) == len(got), sorted(got)
+    leaked = [k for k, v in got.items() if isinstance(v, types.ModuleType) or v is annotations
+              or getattr(v, "__module__", name).split(".")[0] in ("typing", "dataclasses", "pathlib")]
+    assert not leaked, leaked
+    repo = Path(__file__).resolve().parent.parent
+    used = set()
+    for path in [*(repo / "tests").glob("*.py"), *(repo / "tools").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == name:
+                used |= {a.name for a in node.names}
+    for names in re.findall(rf"from {re.escape(name)} import ([\w, ]+)", (repo / "README.md").read_text()):
+        used |= {n.strip() for n in names.split(",")}
+    assert {n for n in used if not n.startswith("_")} <= set(module.__all__), used - set(module.__all__)
