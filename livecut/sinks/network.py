@@ -51,7 +51,8 @@ from livecut.resize import Fitter
 from livecut.rtmprelay import RtmpRelay
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy
-from livecut.sinks.base import SinkInfo, check_frame, check_pts, fps_fraction, fps_text, packed_frame
+from livecut.sinks.base import (PACKED_FORMATS, SinkInfo, check_frame, check_pts, fps_fraction, fps_text,
+                                packed_frame)
 from livecut.frames import Upright
 from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, hidden_options, output_args
 from livecut.urls import (is_output_url, lower_scheme, redact_text, redact_url, url_problem, url_scheme,
@@ -66,7 +67,6 @@ MAX_INTERLEAVE_US = 200_000
 POLL = 0.1
 #: the kind of output each container format is for the audio it takes (livecut.sinks.audio.AUDIO_OK)
 _AUDIO_KIND = {"mpegts": ".ts", "rtsp": ".rtsp", "flv": ".flv"}
-_PIX_IN = {1: "gray", 3: "bgr24", 4: "bgra"}
 
 
 class StreamSink:
@@ -154,7 +154,7 @@ class StreamSink:
         self._pacer = (Pacer(float(self.fps), sleep=self._woken.wait,
                              max_wait=None if info.source_file is not None else MAX_WAIT)
                        if (spec != "-" if pace is None else pace) else None)
-        self.channels = info.channels if info.channels in _PIX_IN else 3
+        self.channels = info.channels if info.channels in PACKED_FORMATS else 3
         self._packed: dict = {}  # the encoder's input frame, refilled for each (see packed_frame)
         if not self.raw and self.channels == 4:
             # (it was sent without its alpha, a warning in the log: the cutout's colour is the
@@ -205,7 +205,7 @@ class StreamSink:
         try:
             if self.raw:
                 stream = container.add_stream("rawvideo", rate=self.fps)
-                stream.pix_fmt = _PIX_IN[self.channels]
+                stream.pix_fmt = PACKED_FORMATS[self.channels]
             else:
                 stream = container.add_stream("libx264", rate=self.fps)
                 stream.pix_fmt = "yuv420p"
