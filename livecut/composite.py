@@ -289,28 +289,29 @@ class _BlurBackground:
         if self.prepare(src, dst, alpha):
             self.up.rows_into(dst, 0, dst.shape[0])
 
-    def prepare(self, src: np.ndarray, dst: np.ndarray, alpha: np.ndarray | None = None) -> bool:
+    def prepare(self, src: np.ndarray, dst: np.ndarray, alpha: np.ndarray | None = None,
+                weights: dict | None = None) -> bool:
         """Reduce and blur ``src``; as :meth:`_Upsampler.prepare` (``dst``'s rows are then
         written by ``self.up.rows_into``, band by band).  ``alpha`` (any size: the frame's,
-        for a chroma plane too): the blur of what is behind the subject (:meth:`_behind`)."""
+        for a chroma plane too): the blur of what is behind the subject (:meth:`_behind`);
+        or ``weights``, :meth:`weigh` of it by a blur of this reduced size and kernel."""
         small = self.small
         reduce_into(src, small, self.mid)
-        if alpha is None:
+        if alpha is not None:
+            weights = self.weigh(alpha)
+        if weights is None:
             cv2.sepFilter2D(small, -1, self.kernel, self.kernel, dst=small)
         else:
-            self._behind(small, alpha)
+            self._behind(small, weights)
         return self.up.prepare(small, dst)
 
-    def _behind(self, small: np.ndarray, alpha: np.ndarray) -> None:
-        """``small`` blurred with each pixel weighted by how much it is background, 1 - alpha
-        (normalised convolution): the subject's colours stay out of the background around it,
-        as a lens shows what is behind a subject, not the subject spread.  A plain blur let a
-        bright subject over a dark background glow into it: 90 levels at 0-4 px out, 65 at
-        10-20, 41 at 20-40 (a 1280x720 scene, against the background blurred on its own).
-        Where the weights' blur is near 0 (deep inside a large subject, where the background is
-        hidden anyway) it falls back to the plain blur: ``BEHIND_EPS`` of it is added to both."""
+    def weigh(self, alpha: np.ndarray) -> dict:
+        """The buffers of :meth:`_behind` with ``alpha``'s weights made: ``w``, 1 - alpha at the
+        reduced size, and ``den``, its blur plus ``BEHIND_EPS`` (the same for every plane of
+        this reduced size and kernel: U and V share them, see Compositor._over_planes)."""
         b = self._weights.get(alpha.shape)
         if b is None:
+            small = self.small
             sh, sw = small.shape[:2]
             c = small.shape[2] if small.ndim == 3 else 1
             shape = (sh, sw, c) if c > 1 else (sh, sw)
@@ -321,16 +322,28 @@ class _BlurBackground:
                 plain=np.empty(shape, np.float32))
         k = self.kernel
         reduce_into(alpha, b["a"], b["mid"])
-        w, den, f, num, plain = b["w"], b["den"], b["f"], b["num"], b["plain"]
+        w, den = b["w"], b["den"]
         cv2.subtract(255.0, b["a"], dst=w, dtype=cv2.CV_32F)
         cv2.multiply(w, 1.0 / 255.0, dst=w)
+        cv2.sepFilter2D(w, -1, k, k, dst=den)
+        cv2.add(den, BEHIND_EPS, dst=den)
+        return b
+
+    def _behind(self, small: np.ndarray, weights: dict) -> None:
+        """``small`` blurred with each pixel weighted by how much it is background, 1 - alpha
+        (``weights``: :meth:`weigh`; normalised convolution): the subject's colours stay out of
+        the background around it, as a lens shows what is behind a subject, not the subject
+        spread.  A plain blur let a bright subject over a dark background glow into it: 90 levels at 0-4 px out, 65 at
+        10-20, 41 at 20-40 (a 1280x720 scene, against the background blurred on its own).
+        Where the weights' blur is near 0 (deep inside a large subject, where the background is
+        hidden anyway) it falls back to the plain blur: ``BEHIND_EPS`` of it is added to both."""
+        k = self.kernel
+        w, den, f, num, plain = (weights[n] for n in ("w", "den", "f", "num", "plain"))
         np.copyto(f, small, casting="unsafe")
         cv2.sepFilter2D(f, -1, k, k, dst=plain)
         np.multiply(f, w[..., None] if f.ndim == 3 else w, out=f)
         cv2.sepFilter2D(f, -1, k, k, dst=num)
-        cv2.sepFilter2D(w, -1, k, k, dst=den)
         cv2.scaleAdd(plain, BEHIND_EPS, num, dst=num)
-        cv2.add(den, BEHIND_EPS, dst=den)
         np.divide(num, den[..., None] if num.ndim == 3 else den, out=num)
         cv2.convertScaleAbs(num, dst=small)  # rounds, saturates (the result is not negative)
 
@@ -975,8 +988,11 @@ class Compositor:
         # background's plane or the upsampler writing its rows; None: written whole already)
         fills = []
         if kind == "blur":
+            # (the alpha's weights made once for U and V: one reduced size, one kernel)
+            weights = self._blur_u.weigh(alpha)
             for s, o, blur in zip(src, dst, (self._blur_y, self._blur_u, self._blur_v)):
-                fills.append((o, blur.up if blur.prepare(s, o, alpha) else None))
+                made = dict(alpha=alpha) if blur is self._blur_y else dict(weights=weights)
+                fills.append((o, blur.up if blur.prepare(s, o, **made) else None))
         else:  # (the video frame converted into this compositor's own buffer first)
             if kind == "video":
                 bg = bgr_to_i420(self._video_frame(bg_frame, w, h, "_cover_big_i420"), self._yuv, self._half,
