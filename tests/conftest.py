@@ -198,3 +198,32 @@ def slow_first_frame(monkeypatch):
         return real(self, *a, **kw)
 
     monkeypatch.setattr(Processor, "__call__", first_slow)
+
+
+def stopped_from_another_thread(work, stop, error, *, after: float = 1.0, ready=None,
+                                join: float = 15) -> tuple[float, list[str]]:
+    """``work()`` in a thread of its own; ``after`` s later (once ``ready()`` is true, if given:
+    10 s at most) ``stop()`` from this one, then its end awaited (``join`` s at most).  (Seconds
+    from the stop to the thread's end, the messages of the ``error`` it raised.)"""
+    import threading
+    import time
+
+    said: list[str] = []
+
+    def run() -> None:
+        try:
+            work()
+        except error as exc:
+            said.append(str(exc))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    if ready is not None:
+        deadline = time.monotonic() + 10
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    time.sleep(after)
+    t0 = time.monotonic()
+    stop()
+    worker.join(join)
+    return time.monotonic() - t0, said

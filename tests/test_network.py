@@ -20,7 +20,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import signal_after, signal_when_connected
+from conftest import signal_after, signal_when_connected, stopped_from_another_thread
 from livecut.config import VideoConfig
 from livecut.errors import VideoOpenFailure, VideoWriteError
 from livecut.sinks import SinkInfo, open_sink
@@ -301,25 +301,15 @@ def test_a_close_from_another_thread_ends_an_open_in_a_worker_thread_at_once(how
     if not getattr(stream, "INTERRUPTIBLE", True):
         pytest.skip("this PyAV reads its clock otherwise")
     src = open_source(f"udp://127.0.0.1:{free_port(socket.SOCK_DGRAM)}", VideoConfig(open_timeout=10.0))
-    said: list[str] = []
 
     def work() -> None:
-        try:
-            if how == "with":
-                with src:
-                    pass
-            else:
-                src.read()
-        except VideoOpenFailure as exc:
-            said.append(str(exc))
+        if how == "with":
+            with src:
+                pass
+        else:
+            src.read()
 
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    time.sleep(1.0)
-    t0 = time.monotonic()
-    src.close()
-    worker.join(15)
-    took = time.monotonic() - t0
+    took, said = stopped_from_another_thread(work, src.close, VideoOpenFailure)
     assert took < 3.0, took   # (was 9 s: the rest of the open timeout)
     assert said and "closed while opening" in said[0], said
     assert not src._io_threads and not stream._ABORTED

@@ -20,7 +20,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import make_clip, signal_after
+from conftest import make_clip, signal_after, stopped_from_another_thread
 
 from livecut import srtbridge
 from livecut.config import VideoConfig
@@ -597,25 +597,14 @@ def test_a_cancel_while_an_srt_output_waits_to_send_the_rest_ends_it_at_once():
     ... s'; it ends within a second, saying it was cancelled."""
     sink = open_sink(f"srt://127.0.0.1:{_udp_port()}?mode=listener", SinkInfo(160, 120, 25.0),
                      VideoConfig(open_timeout=10, read_timeout=5), pace=False)
-    said: list[str] = []
 
     def work() -> None:
-        try:
-            with sink:
-                for _ in range(10):
-                    sink.write(np.zeros((120, 160, 3), np.uint8))
-        except VideoWriteError as exc:
-            said.append(str(exc))
+        with sink:
+            for _ in range(10):
+                sink.write(np.zeros((120, 160, 3), np.uint8))
 
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    deadline = time.monotonic() + 10
-    while sink.frames < 10 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(1.0)  # (closing: waiting for a viewer)
-    t0 = time.monotonic()
-    sink.cancel()
-    worker.join(20)
-    took = time.monotonic() - t0
+    # (the stop 1 s after the 10 frames are written: closing, waiting for a viewer)
+    took, said = stopped_from_another_thread(work, sink.cancel, VideoWriteError,
+                                             ready=lambda: sink.frames >= 10, join=20)
     assert took < 3, took
     assert said and said[0].endswith("cancelled: no viewer connected"), said
