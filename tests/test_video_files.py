@@ -267,6 +267,15 @@ def _audio_seconds(path) -> float:
         return sum(f.samples for f in c.decode(a)) / a.codec_context.sample_rate
 
 
+def _audio_end(path) -> float:
+    """Where the last audio packet of ``path`` ends (s)."""
+    import av
+
+    with av.open(str(path)) as c:
+        a = c.streams.audio[0]
+        return max(float((p.pts + p.duration) * p.time_base) for p in c.demux(a) if p.size)
+
+
 @pytest.mark.parametrize("src_codec, out_ext, expect", [
     ("aac", ".webm", "opus"),          # the README's transparent WebM example
     ("pcm_s16le", ".mp4", "aac"),      # PCM (a camera's .mov) into MP4
@@ -528,8 +537,6 @@ def test_audio_that_runs_past_the_video_is_not_truncation(tmp_path, ext, acodec)
     """Matroska/WebM (duration per stream in a tag) and FLV (none: the container's is the
     audio's) whose audio runs 4 s past the video: complete (exit 3 'truncated?' before, the
     audio tail cut); the same file cut within the video still is truncated."""
-    import av
-
     src = tmp_path / f"long_audio{ext}"
     vcodec = "libvpx-vp9" if ext == ".webm" else "libx264"
     _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
@@ -537,9 +544,7 @@ def test_audio_that_runs_past_the_video_is_not_truncation(tmp_path, ext, acodec)
     out = tmp_path / "out.mkv"
     r = run_cli("file", str(src), "-o", str(out), "-q")
     assert r.returncode == 0, r.stderr
-    with av.open(str(out)) as c:
-        a = c.streams.audio[0]
-        end = max(float((p.pts + p.duration) * p.time_base) for p in c.demux(a) if p.size)
+    end = _audio_end(out)
     assert end > 4.9 and probe(out)["frames"] == 25
     cut = tmp_path / f"cut{ext}"
     cut.write_bytes(src.read_bytes()[: src.stat().st_size // 11])  # (within the video's second)
@@ -552,8 +557,6 @@ def test_matroska_of_one_frame_beside_a_song_is_complete(tmp_path):
     frame, 3 s of audio): FFmpeg gives the video the container's length, and the file was taken
     for a truncated one (exit 3, "1 frames written, about 75 expected") and the song cut to the
     frame's 60 ms; now complete, the song whole."""
-    import av
-
     still = tmp_path / "still.png"
     cv2.imwrite(str(still), np.full((96, 160, 3), 90, np.uint8))
     src = tmp_path / "song.mkv"
@@ -562,9 +565,7 @@ def test_matroska_of_one_frame_beside_a_song_is_complete(tmp_path):
     out = tmp_path / "out.mkv"
     r = run_cli("file", str(src), "-o", str(out), "-q")
     assert r.returncode == 0, r.stderr
-    with av.open(str(out)) as c:
-        a = c.streams.audio[0]
-        end = max(float((p.pts + p.duration) * p.time_base) for p in c.demux(a) if p.size)
+    end = _audio_end(out)
     assert end > 2.9 and probe(out)["frames"] == 1
 
 
