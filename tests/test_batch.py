@@ -40,6 +40,19 @@ def _records(outdir: Path, started: bool = False) -> list[dict]:
     return recs if started else [r for r in recs if r["status"] != STARTED]
 
 
+def _batch_at_work(src: Path, out: Path, *args: str, until, manifest: bool = True) -> subprocess.Popen:
+    """``livecut batch src -o out *args`` in a process group of its own (a terminal's signals go to
+    the whole group), returned once ``until()`` is true (``manifest``: and the manifest is there),
+    or after 120 s."""
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, "-m", "livecut", "batch", str(src), "-o", str(out), *args],
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not ((not manifest or (out / MANIFEST).exists()) and until()):
+        time.sleep(0.05)
+    return proc
+
+
 def _frames(path: Path) -> list[np.ndarray]:
     import av
 
@@ -479,12 +492,7 @@ def test_ctrl_c_stops_keeps_the_finished_and_a_rerun_completes(tmp_path):
     for i in range(6):
         _photo(src / f"p{i}.jpg", i)
     out = tmp_path / "out"
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.Popen([sys.executable, "-m", "livecut", "batch", str(src), "-o", str(out), "-j", "2"],
-                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not ((out / MANIFEST).exists() and _records(out)):
-        time.sleep(0.05)
+    proc = _batch_at_work(src, out, "-j", "2", until=lambda: _records(out))
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
     t0 = time.monotonic()
     _, stderr = proc.communicate(timeout=30)
@@ -532,12 +540,7 @@ def test_a_hangup_stops_the_batch_with_one_line(tmp_path):
     for i in range(3):
         make_clip(src / f"c{i}.mp4", n=150, seed=i)
     out = tmp_path / "out"
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.Popen([sys.executable, "-m", "livecut", "batch", str(src), "-o", str(out), "-j", "2"],
-                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not ((out / MANIFEST).exists() and _records(out, started=True)):
-        time.sleep(0.05)
+    proc = _batch_at_work(src, out, "-j", "2", until=lambda: _records(out, started=True))
     time.sleep(0.5)  # (the workers at work)
     os.killpg(proc.pid, signal.SIGHUP)
     _, stderr = proc.communicate(timeout=30)
@@ -883,13 +886,8 @@ def test_ray_batch_stopped_by_sigterm_or_sighup_says_so(ray_head, tmp_path, sig,
     for i in range(2):
         make_clip(src / f"c{i}.mp4", n=150, seed=i)
     out = tmp_path / "out"
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.Popen([sys.executable, "-m", "livecut", "batch", str(src), "-o", str(out), "--ray",
-                             ray_head.get_runtime_context().gcs_address], stderr=subprocess.PIPE, text=True,
-                            env=env, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not ((out / MANIFEST).exists() and _records(out, started=True)):
-        time.sleep(0.05)
+    proc = _batch_at_work(src, out, "--ray", ray_head.get_runtime_context().gcs_address,
+                          until=lambda: _records(out, started=True))
     time.sleep(0.5)  # (the tasks at work)
     proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=60)
@@ -1089,12 +1087,8 @@ def test_ctrl_c_leaves_no_empty_mirrored_folders(tmp_path):
     _photo(src / "p.jpg", 0)
     (tmp_path / "out" / "kept-empty").mkdir(parents=True)  # (not made by the batch: stays)
     out = tmp_path / "out"
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.Popen([sys.executable, "-m", "livecut", "batch", str(src), "-o", str(out), "-j", "2"],
-                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(out.rglob(".c*.mp4.livecut-*"))) < 2:
-        time.sleep(0.05)
+    proc = _batch_at_work(src, out, "-j", "2", until=lambda: len(list(out.rglob(".c*.mp4.livecut-*"))) >= 2,
+                          manifest=False)
     assert (out / "day1").is_dir() and (out / "day2" / "deep").is_dir()
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=30)
