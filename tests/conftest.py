@@ -227,3 +227,14 @@ def stopped_from_another_thread(work, stop, error, *, after: float = 1.0, ready=
     stop()
     worker.join(join)
     return time.monotonic() - t0, said
+
+
+@pytest.fixture
+def scratch_methods():
+    """Segmentation methods a test registers (``register_method``) are gone after it."""
+    from livecut.segment.registry import _METHODS
+
+    before = set(_METHODS)
+    yield
+    for name in set(_METHODS) - before:
+        del _METHODS[name]

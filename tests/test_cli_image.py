@@ -2084,13 +2084,12 @@ def test_picture_count_reads_the_structure_of_animations_and_pages():
     assert picture_count(as_array(jpg.tobytes()))[2] == 1
 
 
-def test_a_photo_of_which_nothing_is_kept_says_its_mask_is_empty(tmp_path):
+def test_a_photo_of_which_nothing_is_kept_says_its_mask_is_empty(tmp_path, scratch_methods):
     """A photo judged to have a subject ("subject") of which no pixel reached the cut was
     written as an empty cutout without a word: only the "all-blurred" state had a note."""
     from livecut import images
     from livecut.config import load_config
     from livecut.segment import register_method
-    from livecut.segment.registry import _METHODS
 
     @register_method("test-nothing")
     class Nothing:
@@ -2105,15 +2104,12 @@ def test_a_photo_of_which_nothing_is_kept_says_its_mask_is_empty(tmp_path):
             out[0, 0] = 127  # (soft, under the cut)
             return out
 
-    try:
-        src = tmp_path / "p.png"
-        cv2.imwrite(str(src), np.full((40, 60, 3), 90, np.uint8))
-        report = images.process_images([str(src)], tmp_path / "out",
-                                       load_config(None, ["segment.method=test-nothing"]))
-        assert report.written == 1
-        assert any("p.png" in n and "mask is empty" in n for n in report.notes), report.notes
-    finally:
-        del _METHODS["test-nothing"]
+    src = tmp_path / "p.png"
+    cv2.imwrite(str(src), np.full((40, 60, 3), 90, np.uint8))
+    report = images.process_images([str(src)], tmp_path / "out",
+                                   load_config(None, ["segment.method=test-nothing"]))
+    assert report.written == 1
+    assert any("p.png" in n and "mask is empty" in n for n in report.notes), report.notes
 
 
 def test_photo_note_says_nothing_of_a_mask_with_a_subject():

@@ -324,11 +324,10 @@ def test_config_sections_check_their_values_however_they_are_made():
         dataclasses.replace(cfg, segment=cfg.smooth)
 
 
-def test_a_registered_method_can_be_named_in_the_configuration():
+def test_a_registered_method_can_be_named_in_the_configuration(scratch_methods):
     """register_method says a method becomes selectable as segment.method = name, but
     load_config (and so --set and a TOML file) refused every name but the shipped three."""
     from livecut.segment import register_method
-    from livecut.segment.registry import _METHODS
 
     @register_method("test-everything")
     class Everything:
@@ -340,23 +339,19 @@ def test_a_registered_method_can_be_named_in_the_configuration():
         def __call__(self, small, timings=None, full=None):
             return np.full(small.shape[:2], 255, np.uint8)
 
-    try:
-        cfg = load_config(None, ["segment.method=test-everything"])
-        assert (Segmenter(cfg).mask(np.zeros((32, 32, 3), np.uint8)) == 255).all()
-        with pytest.raises(LivecutError, match="test-everything"):
-            load_config(None, ["segment.method=nope"])  # (the message lists it)
-    finally:
-        del _METHODS["test-everything"]
+    cfg = load_config(None, ["segment.method=test-everything"])
+    assert (Segmenter(cfg).mask(np.zeros((32, 32, 3), np.uint8)) == 255).all()
+    with pytest.raises(LivecutError, match="test-everything"):
+        load_config(None, ["segment.method=nope"])  # (the message lists it)
 
 
 @pytest.mark.parametrize("still", [False, True])
 @pytest.mark.parametrize("bad", ["float", "size"])
-def test_a_registered_method_that_gives_back_no_alpha_is_a_typed_error(still, bad):
+def test_a_registered_method_that_gives_back_no_alpha_is_a_typed_error(still, bad, scratch_methods):
     """A registered method that returned a float alpha of 0-1 gave an empty mask (a mask of 1s
     for photos), one of another size a bare ValueError from numpy (video) or an empty mask
     (photos); refused as a temporal's answer is, naming the method."""
     from livecut.segment import register_method
-    from livecut.segment.registry import _METHODS
 
     @register_method("test-bad")
     class Bad:
@@ -366,13 +361,10 @@ def test_a_registered_method_that_gives_back_no_alpha_is_a_typed_error(still, ba
         def __call__(self, small, timings=None, full=None):
             return np.ones(small.shape[:2], np.float32) if bad == "float" else np.zeros((5, 5), np.uint8)
 
-    try:
-        seg = Segmenter(load_config(None, ["segment.method=test-bad"]), still=still)
-        for call in (seg.mask, seg.mask_small):
-            with pytest.raises(ArrayError, match=r"segment.method 'test-bad' returned .*\(160, 320\) uint8"):
-                call(np.zeros((320, 640, 3), np.uint8))
-    finally:
-        del _METHODS["test-bad"]
+    seg = Segmenter(load_config(None, ["segment.method=test-bad"]), still=still)
+    for call in (seg.mask, seg.mask_small):
+        with pytest.raises(ArrayError, match=r"segment.method 'test-bad' returned .*\(160, 320\) uint8"):
+            call(np.zeros((320, 640, 3), np.uint8))
 
 
 def test_a_registered_method_that_gives_back_none_does_not_crash_the_process():
