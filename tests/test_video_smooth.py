@@ -152,7 +152,6 @@ def test_a_restart_forgets_the_runs_of_disagreement_before_it(restart):
     assert out[30:60, 60:100].max() < 128
 
 
-
 def test_a_change_that_settles_is_taken_whole_its_edge_included():
     """A still scene where one subject goes out of focus as another comes in (a rack focus):
     once the change has lasted ``smooth.settle`` frames it is taken -- all of it.  Only the
@@ -170,6 +169,7 @@ def test_a_change_that_settles_is_taken_whole_its_edge_included():
     for _ in range(cfg.smooth.settle):
         out = sm(new, frame)
     assert np.array_equal(out, new)
+
 
 def test_the_hold_through_frames_with_nothing_in_focus_ends():
     """Frames with nothing in focus (a whip pan, a focus hunt) hold the last mask, but

@@ -731,8 +731,6 @@ class VideoFileSink:
         return f
 
     def _frame(self, image: np.ndarray):
-        import av
-
         if self.pixel_format == "yuv420p":
             return self._frame_i420(image)
         image = self._upright(image)  # (AVI: see __init__)
