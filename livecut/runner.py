@@ -94,6 +94,8 @@ def finalize_on_signals():
                 return
             raise Terminated(fired[0])
 
+        handler = lock_safe(handler)
+
         sigs = [s for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s)]
         saved = {s: signal.signal(getattr(signal, s), handler) for s in sigs}
         try:
@@ -103,6 +105,81 @@ def finalize_on_signals():
                 # once stopped by a signal the process is on its way out with 128 + signal:
                 # a repeated signal must not kill it with a different status meanwhile
                 signal.signal(getattr(signal, s), signal.SIG_IGN if fired else h)
+
+    return cm()
+
+
+#: how long a signal is held back while the main thread is inside a lock's bookkeeping (see
+#: :func:`lock_safe`): past it (a lock that is never had), the next signal is raised wherever it lands
+LOCK_SAFE_HOLD = 0.5
+
+
+def _lock_sensitive() -> frozenset:
+    """The code of the pure-Python parts of :class:`threading.Condition` (under every
+    ``queue.Queue`` and ``threading.Event``, a :class:`Worker`'s join included) in which an
+    exception leaves a lock wrong: ``__enter__`` once the lock is had and ``__exit__`` before
+    it is let go (the ``with`` never releases it: the next ``get`` or ``set`` of the queue or
+    event, in any thread, waits on it for good), ``_release_save`` and ``_acquire_restore``
+    (released twice), ``notify`` (a waiter woken but left listed) and ``_is_owned``."""
+    import threading
+
+    names = ("__enter__", "__exit__", "_release_save", "_acquire_restore", "_is_owned", "notify")
+    return frozenset(f.__code__ for f in (getattr(threading.Condition, n, None) for n in names)
+                     if hasattr(f, "__code__"))
+
+
+def lock_safe(handler: Callable) -> Callable:
+    """``handler`` (a signal handler that raises: Ctrl-C's, :func:`finalize_on_signals`'), held
+    back while the main thread, where it runs, is inside :func:`_lock_sensitive` code: the
+    signal is made pending again (``_thread.interrupt_main``) and handled at the main thread's
+    next check for signals, out of that code (microseconds later).  A Ctrl-C raised the moment
+    a queue's or an event's lock was had left it held: the pipeline's end then waited on that
+    lock for good, in the main thread and in the reader or the writer (`livecut file` ran on
+    9 minutes after Ctrl-C).  A signal held back for over LOCK_SAFE_HOLD (a lock never had) is
+    raised the next time."""
+    import _thread
+    import functools
+
+    sensitive = _lock_sensitive()
+    held: list[float] = []
+
+    def guarded(signum, frame):
+        if frame is not None and frame.f_code in sensitive:
+            now = time.monotonic()
+            if not held:
+                held.append(now)
+            if now - held[0] < LOCK_SAFE_HOLD:
+                again = collections.defaultdict(functools.partial(_thread.interrupt_main, signum))
+                # (made pending by a subscript, the handler's last step: after a call, Python checks
+                # for signals at once -- in this handler, which then raised it from here)
+                again[signum]
+                return None
+        held.clear()
+        return handler(signum, frame)
+
+    return guarded
+
+
+def _lock_safe_ctrl_c():
+    """Context manager: Python's own Ctrl-C handler (a program's that calls the library, a
+    test's ``_thread.interrupt_main``) made :func:`lock_safe` while it runs (in the main thread;
+    :func:`finalize_on_signals`' handlers are already).  Put back after, unless replaced meanwhile."""
+    import contextlib
+    import signal
+
+    @contextlib.contextmanager
+    def cm():
+        if (threading.current_thread() is not threading.main_thread()
+                or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+            yield
+            return
+        guarded = lock_safe(signal.default_int_handler)
+        signal.signal(signal.SIGINT, guarded)
+        try:
+            yield
+        finally:
+            if signal.getsignal(signal.SIGINT) is guarded:
+                signal.signal(signal.SIGINT, signal.default_int_handler)
 
     return cm()
 
@@ -749,6 +826,10 @@ class Pipeline:
 
     # ---- main loop
     def run(self) -> Stats:
+        with _lock_safe_ctrl_c():  # (a Ctrl-C of Python's own, as finalize_on_signals' are)
+            return self._run()
+
+    def _run(self) -> Stats:
         st = self.stats
         st.started = time.perf_counter()
         reader = Worker(target=self._reader, name="livecut-reader", daemon=True)

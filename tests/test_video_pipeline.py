@@ -926,6 +926,112 @@ class _StuckFile(_StuckWrite):
     answering, a dead network mount)."""
 
 
+_CTRL_C_AS_A_LOCK_IS_HAD = """
+import _thread, contextlib, queue, signal, sys, time
+import numpy as np
+from livecut.runner import Pipeline, finalize_on_signals
+from livecut.sources.base import Frame, SourceInfo
+
+class Source:
+    live, info, i = False, SourceInfo(64, 48, 25.0, frames=1000), 0
+    def read(self):
+        self.i += 1
+        return Frame(np.zeros((48, 64, 3), np.uint8), self.i, pts=self.i / 25, captured_at=time.perf_counter())
+
+class Sink:
+    main_thread = False
+    def write(self, image, pts=None):
+        pass
+
+class Queue(queue.Queue):
+    n = 0
+    def _put(self, item):  # (the reader thread, with the queue's lock)
+        Queue.n += 1
+        if Queue.n == 10:  # the main thread comes to take a frame and waits for the lock ...
+            time.sleep(0.3)
+            _thread.interrupt_main(SIG)  # ... and has it, the signal pending, as this returns
+        super()._put(item)
+
+SIG = signal.SIGTERM if sys.argv[1] == "cli" else signal.SIGINT
+pipe = Pipeline(Source(), lambda image, need=True: (time.sleep(0.005), (image, image))[1], [Sink()], queue_size=2)
+pipe._inq = Queue(maxsize=2)
+t0 = time.perf_counter()
+with finalize_on_signals() if sys.argv[1] == "cli" else contextlib.nullcontext():
+    try:
+        pipe.run()
+    except KeyboardInterrupt as exc:
+        print(type(exc).__name__, getattr(exc, "signum", SIG), time.perf_counter() - t0)
+"""
+
+
+@pytest.mark.parametrize("handler", ["cli", "python"])
+def test_ctrl_c_as_the_main_thread_gets_a_queues_lock_ends_the_run(handler):
+    """Ctrl-C handled the moment the main thread had a queue's lock (inside the pure-Python
+    Condition.__enter__, before the `with` holds it) left the lock held for good: the end of the
+    run waited on it in the main thread (draining the input queue) and in the reader (putting
+    a frame), no timeout -- `livecut file` ran on for 9 minutes after Ctrl-C on a loaded machine.
+    The signal is held back until the main thread is out of the lock's code: the run ends at once.
+    (In a process of its own: the hang cannot be interrupted.)  ``cli``: finalize_on_signals'
+    handler (SIGTERM); ``python``: Python's own (Ctrl-C), as a program using the library has it."""
+    import os
+
+    try:
+        p = subprocess.run([sys.executable, "-c", _CTRL_C_AS_A_LOCK_IS_HAD, handler], capture_output=True,
+                           text=True, cwd=str(REPO), timeout=20, env={**os.environ, "PYTHONPATH": str(REPO)})
+    except subprocess.TimeoutExpired:
+        pytest.fail("the run did not end after Ctrl-C (a lock left held)")
+    name, signum, took = p.stdout.split()
+    assert (name, int(signum)) == (("Terminated", signal.SIGTERM) if handler == "cli"
+                                   else ("KeyboardInterrupt", signal.SIGINT)), p.stderr
+    assert float(took) < 1.5, took  # (the Ctrl-C came at 0.3 s)
+
+
+@pytest.mark.parametrize("kind", ["queue", "event"])
+def test_a_signal_never_leaves_a_queues_or_an_events_lock_held(kind):
+    """The same, over and over: Ctrl-C at random moments of a loop of a queue's put and get (an
+    event's set and wait) under finalize_on_signals.  The signal raised inside the pure-Python
+    Condition.__enter__ or __exit__ left the lock held (67 and 87 times in 300 here); never now."""
+    import _thread
+    import queue
+
+    from livecut.runner import finalize_on_signals
+
+    q, ev = queue.Queue(), threading.Event()
+    lock = q.mutex if kind == "queue" else ev._cond._lock
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    held = 0
+    try:
+        for trial in range(100):
+            go = threading.Event()
+
+            def fire(after=0.001 + (trial % 7) * 0.0003):
+                go.wait(5)
+                time.sleep(after)
+                _thread.interrupt_main()
+
+            threading.Thread(target=fire, daemon=True).start()
+            with pytest.raises(KeyboardInterrupt):
+                with finalize_on_signals():
+                    go.set()
+                    while True:
+                        if kind == "queue":
+                            q.put_nowait(1)
+                            q.get_nowait()
+                        else:
+                            ev.set()
+                            ev.wait(0)
+                            ev.clear()
+            if lock.locked():
+                held += 1
+                lock.release()
+            for s, h in saved.items():  # (after a signal they are left ignored)
+                signal.signal(s, h)
+    finally:
+        for s, h in saved.items():
+            signal.signal(s, h)
+    assert held == 0, f"{held} of 100"
+
+
 def test_ctrl_c_with_a_file_write_that_never_returns_ends_the_run(monkeypatch):
     """After Ctrl-C a file's writer was waited for as long as it took to end its frame (a
     slow encoder): a write that never returns hung the run until a third Ctrl-C, and SIGTERM
