@@ -204,12 +204,15 @@ SECTIONS: dict[str, type] = {"segment": SegmentConfig, "composite": CompositeCon
             "smooth": SmoothConfig, "video": VideoConfig}
 
 
-def _check_arguments(cls: type, section: str | None) -> None:
+def check_arguments(cls: type, section: str | None = "") -> type:
     """Give the dataclass ``cls`` an ``__init__`` that refuses an argument it has no field for
     (``SegmentConfig(bogus=1)``, one given twice, too many by position) with a
     :class:`ConfigTypeError` naming it, as a file's unknown key is named (the dataclass's own
-    was a bare TypeError); ``dataclasses.replace`` goes through it too.  (Made once per
-    object, never per frame.)"""
+    was a bare TypeError); ``dataclasses.replace`` goes through it too.  ``section`` is the
+    configuration section ``cls`` holds (``segment``), None for :class:`Config` (its fields are
+    sections), ``""`` for another dataclass (``SinkInfo``, ``SourceInfo``: a close spelling is
+    hinted).  Gives back ``cls``, so that it can decorate one.  (Made once per object, never
+    per frame.)"""
     init = cls.__init__
     names = [f.name for f in fields(cls) if f.init]
     known = frozenset(names)
@@ -217,24 +220,29 @@ def _check_arguments(cls: type, section: str | None) -> None:
     @functools.wraps(init)
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if len(args) > len(names) or not known.issuperset(kwargs) or kwargs.keys() & set(names[:len(args)]):
-            what = "settings" if section else "sections"
+            what = "settings" if section else "sections" if section is None else "arguments"
             if len(args) > len(names):
                 why = f"takes {len(names)} {what} by position, got {len(args)}"
             elif not known.issuperset(kwargs):
                 key = next(k for k in kwargs if k not in known)
-                hint = (_key_hint(section, key) if section else _did_you_mean(key, SECTIONS))
-                why = f"unknown {'key ' + section + '.' if section else 'section '}{key}{hint}"
+                if section:
+                    why = f"unknown key {section}.{key}{_key_hint(section, key)}"
+                elif section is None:
+                    why = f"unknown section {key}{_did_you_mean(key, SECTIONS)}"
+                else:
+                    why = f"unknown argument {key}{_did_you_mean(key, names)}"
             else:
                 why = f"{next(k for k in names[:len(args)] if k in kwargs)} given twice"
             raise ConfigTypeError(f"{cls.__name__}: {why} (known: {', '.join(names)})")
         init(self, *args, **kwargs)
 
     cls.__init__ = __init__
+    return cls
 
 
 for _name, _cls in SECTIONS.items():
-    _check_arguments(_cls, _name)
-_check_arguments(Config, None)
+    check_arguments(_cls, _name)
+check_arguments(Config, None)
 
 
 def presets_dir() -> Path:

@@ -15,6 +15,8 @@ from livecut import Compositor, Config, LivecutError, MaskSmoother, Segmenter, l
 from livecut.config import CompositeConfig, SegmentConfig, SmoothConfig, VideoConfig
 from livecut.errors import ArrayError
 from livecut.segment import each_frame_judged
+from livecut.sinks.base import SinkInfo
+from livecut.sources.base import SourceInfo
 from synth import make_scene
 
 
@@ -1012,6 +1014,30 @@ def test_a_config_argument_it_has_no_key_for_is_a_typed_error(make, said):
     """SegmentConfig(bogus=1) (and every configuration class, dataclasses.replace too) was
     the dataclass's bare TypeError ('__init__() got an unexpected keyword argument'); it is
     a ConfigTypeError (also a TypeError) naming the key as a file's unknown key is named."""
+    from livecut.errors import ConfigTypeError
+
+    with pytest.raises(ConfigTypeError) as e:
+        make()
+    assert str(e.value).startswith(said), str(e.value)
+    assert isinstance(e.value, TypeError)
+
+
+@pytest.mark.parametrize("make, said", [
+    (lambda: SinkInfo(32, 32, 25.0, widht=64),
+     "SinkInfo: unknown argument widht; did you mean width? (known: width, height, fps"),
+    (lambda: dataclasses.replace(SinkInfo(32, 32, 25.0), chanels=4),
+     "SinkInfo: unknown argument chanels; did you mean channels?"),
+    (lambda: SourceInfo(32, 32, None, rotaton=90),
+     "SourceInfo: unknown argument rotaton; did you mean rotation? (known: width, height, fps"),
+    (lambda: SourceInfo(32, 32, None, bogus=1),
+     "SourceInfo: unknown argument bogus (known: width"),
+    (lambda: SourceInfo(*range(20)),
+     "SourceInfo: takes 14 arguments by position, got 20"),
+])
+def test_a_sink_or_source_info_argument_it_has_no_field_for_is_a_typed_error(make, said):
+    """SinkInfo(widht=64) and SourceInfo(rotaton=90) were the dataclass's bare TypeError
+    ('unexpected keyword argument'); they are a ConfigTypeError (also a TypeError) naming the
+    argument with a close spelling, as a configuration class's unknown key is."""
     from livecut.errors import ConfigTypeError
 
     with pytest.raises(ConfigTypeError) as e:

@@ -16,6 +16,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from livecut.config import check_arguments
+
 
 def fps_fraction(fps: float | None) -> Fraction:
     """A frame rate as an exact fraction (29.97 -> 30000/1001); 30 when unknown (None, 0,
@@ -60,6 +62,7 @@ def packed_frame(frames: dict, image: np.ndarray):
     return f
 
 
+@check_arguments  # (SinkInfo(widht=1): a ConfigTypeError with a hint, not a bare TypeError)
 @dataclass
 class SinkInfo:
     """What a sink needs to know before the first frame."""

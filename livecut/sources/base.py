@@ -15,6 +15,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from livecut.config import check_arguments
+
 
 @dataclass
 class Frame:
@@ -30,6 +32,7 @@ class Frame:
     pre: object = None
 
 
+@check_arguments  # (SourceInfo(widht=1): a ConfigTypeError with a hint, not a bare TypeError)
 @dataclass
 class SourceInfo:
     width: int
