@@ -1565,11 +1565,14 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         raise _with_frames(IncompleteError(f"{what} ({lost}){where}"), stats.written, stats.warnings)
     if short and stats.processed:
         _, expected = short
-        why = f"a read error: {source.read_error}" if getattr(source, "read_error", "") else "truncated?"
+        why = (f"a read error: {source.read_error}" if getattr(source, "read_error", "")
+               else f"truncated: {source.cut_short}" if getattr(source, "cut_short", "") else "truncated?")
         where = f"; {output} holds the {stats.written} frames written" if output else ""
         about = "about " if getattr(source, "frames_estimated", False) else ""  # (from its duration)
+        # (a GIF cut short counts the frames it still holds: how many it had is not known)
+        expected = f"{about}{expected}" if expected > stats.written else "more"
         raise _with_frames(IncompleteError(f"{redact_url(spec)}: the video ends early ({why}): {stats.written} frames "
-                                           f"written, {about}{expected} expected{where}"), stats.written,
+                                           f"written, {expected} expected{where}"), stats.written,
                            stats.warnings)
     if stats.processed == 0 and (kind == "file" or getattr(source, "finite", False)):
         raise VideoOpenFailure(f"{redact_url(spec)}: the video has no frames")

@@ -124,6 +124,33 @@ def test_an_mp4_cut_short_before_its_index_says_so(tmp_path, ext):
     assert not (tmp_path / "o.mp4").exists()
 
 
+def test_a_gif_cut_short_says_so(tmp_path):
+    """A GIF cut short (``head -c``: no trailer, the byte 0x3B written last) was taken whole,
+    exit 0 and no word: FFmpeg counts the frames it still holds.  It ends as another truncated
+    input does (exit 3, "ends early"), the output playable with the frames read; the whole GIF
+    is still complete."""
+    import subprocess
+
+    whole = tmp_path / "whole.gif"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=2",
+                    str(whole)], check=True)
+    data = whole.read_bytes()
+    assert data.endswith(b"\x3b")
+    r = run_cli("file", str(whole), "-o", str(tmp_path / "whole.mp4"), "-q")
+    assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
+    for name, cut, frames in (("no_trailer", data[:-1], 20), ("half", data[:len(data) // 2], None)):
+        src, out = tmp_path / f"{name}.gif", tmp_path / f"{name}.mp4"
+        src.write_bytes(cut)
+        r = run_cli("file", str(src), "-o", str(out), "-q")
+        assert r.returncode == 3, (r.returncode, r.stderr)
+        line = r.stderr.strip().splitlines()[-1]
+        assert line.startswith(f"livecut: error: {src}: the video ends early (truncated: the GIF ends without "
+                               "its trailer): ") and f"more expected; {out} holds the" in line, r.stderr
+        got = probe(out)["frames"]
+        assert got == frames if frames else 0 < got < 20, got
+        assert f"holds the {got} frames written" in line
+
+
 def test_zero_frames(tmp_path):
     import av
 

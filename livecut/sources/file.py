@@ -94,6 +94,20 @@ BMFF_FIRST_BOXES = frozenset({b"ftyp", b"wide", b"free", b"skip", b"mdat", b"pno
 MAX_TOP_BOXES = 10_000
 
 
+def _gif_cut_short(p: Path) -> bool:
+    """Whether ``p`` is a GIF that does not end in its trailer (the byte 0x3B, written last): a
+    copy broken off (``head -c``), a download cut short.  FFmpeg gives no sign of one: it counts
+    the frames there are and decodes them, the one cut in the middle dropped."""
+    try:
+        with open(p, "rb") as fh:
+            if fh.read(4) != b"GIF8":
+                return False
+            fh.seek(-1, 2)
+            return fh.read(1) != b"\x3b"
+    except OSError:
+        return False
+
+
 def _lacks_moov(p: Path) -> bool:
     """Whether ``p`` is an MP4/MOV file without its index (its ``moov`` box): a recording cut
     short before the index, written last, was (a camera or phone that lost power, a screen
@@ -445,6 +459,8 @@ class FileSource(ClosesWhileReading):
         except OSError as exc:
             raise VideoOpenFailure(f"{p}: cannot open ({exc.strerror or exc})") from None
         fmt = self._container.format.name or ""
+        #: why the file ends early when FFmpeg reads it to its end all the same ('' otherwise)
+        self.cut_short = "the GIF ends without its trailer" if fmt == "gif" and _gif_cut_short(p) else ""
         # (FFmpeg's demuxers of pictures; a pipe demuxer reads a stream of them too: raw MJPEG)
         if fmt == "image2" or fmt.endswith("_pipe") and _pictures(p) == 1:
             self.note = (f"{p.name} is a picture, not a video: `livecut image` cuts photos with finer "
@@ -749,7 +765,7 @@ class FileSource(ClosesWhileReading):
             return None
         got = self._index
         expected = self.info.frames or 0
-        if self.read_error:
+        if self.read_error or self.cut_short:
             return got, max(expected, got)
         if not expected or got >= expected - max(2, expected // 50):
             return None
