@@ -1120,7 +1120,10 @@ class _Ray(_Backend):
 
     def _connect(self, address: str, jobs: int) -> None:
         ray = self.ray
-        kw = dict(include_dashboard=False, log_to_driver=False, logging_level="WARNING")
+        # (Ray's own warnings at its start, "Token authentication is enabled for this Ray cluster"
+        # each time it starts a local cluster or joins one where a token exists, broke into the
+        # progress line, -q or not: only its errors are said)
+        kw = dict(include_dashboard=False, log_to_driver=False, logging_level="ERROR")
         if not ray.is_initialized():
             if address == "auto":
                 try:

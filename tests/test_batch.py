@@ -875,6 +875,29 @@ def test_ray_cli_connects_to_a_running_cluster_by_address(ray_head, library, tmp
     assert (out / "a.png").is_file() and len(_frames(out / "w.mp4")) == 8
 
 
+def test_a_quiet_ray_batch_says_nothing_of_ray_s_own(tmp_path, monkeypatch):
+    """`livecut batch --ray auto -q` printed Ray's own start-up warning ("Token authentication is
+    enabled for this Ray cluster. Set RAY_AUTH_MODE=disabled to opt out ...": Ray turns it on for
+    each local cluster it starts and for one it joins where a token exists) over the progress
+    line; -q says nothing at all (Ray's errors are still said)."""
+    import shutil
+    import tempfile
+
+    pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e '.[ray]')")
+    for name in ("RAY_AUTH_MODE", "RAY_ADDRESS"):  # (as a shell that never set them)
+        monkeypatch.delenv(name, raising=False)
+    # (a Ray of its own, none running there; a short folder: Ray's socket paths have a limit)
+    ray_tmp = tempfile.mkdtemp(prefix="lcray", dir="/tmp")
+    try:
+        r = run_cli("batch", str(_photo(tmp_path / "in" / "a.jpg")), "-o", str(tmp_path / "out"), "--ray", "auto",
+                    "-q", timeout=180, env={"RAY_TMPDIR": ray_tmp})
+    finally:
+        shutil.rmtree(ray_tmp, ignore_errors=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "" and r.stdout == "", r.stderr
+    assert len(_records(tmp_path / "out")) == 1
+
+
 @pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
 def test_ray_batch_stopped_by_sigterm_or_sighup_says_so(ray_head, tmp_path, sig, code):
     """SIGTERM (timeout, systemd, a scheduler's stop) or SIGHUP to a --ray batch stops it as Ctrl-C
