@@ -138,6 +138,10 @@ def test_a_gif_cut_short_says_so(tmp_path):
     assert data.endswith(b"\x3b")
     r = run_cli("file", str(whole), "-o", str(tmp_path / "whole.mp4"), "-q")
     assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
+    padded = tmp_path / "padded.gif"  # (zeros after the trailer: a file padded to a block size, whole)
+    padded.write_bytes(data + bytes(-len(data) % 512 or 512))
+    r = run_cli("file", str(padded), "-o", str(tmp_path / "padded.mp4"), "-q")
+    assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
     for name, cut, frames in (("no_trailer", data[:-1], 20), ("half", data[:len(data) // 2], None)):
         src, out = tmp_path / f"{name}.gif", tmp_path / f"{name}.mp4"
         src.write_bytes(cut)

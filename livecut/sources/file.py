@@ -94,16 +94,22 @@ BMFF_FIRST_BOXES = frozenset({b"ftyp", b"wide", b"free", b"skip", b"mdat", b"pno
 MAX_TOP_BOXES = 10_000
 
 
+#: bytes at a GIF's end looked at for its trailer, past zero padding (see _gif_cut_short)
+GIF_TAIL = 4096
+
+
 def _gif_cut_short(p: Path) -> bool:
     """Whether ``p`` is a GIF that does not end in its trailer (the byte 0x3B, written last): a
     copy broken off (``head -c``), a download cut short.  FFmpeg gives no sign of one: it counts
-    the frames there are and decodes them, the one cut in the middle dropped."""
+    the frames there are and decodes them, the one cut in the middle dropped.  Zero bytes after
+    the trailer (a file padded to a block size) are passed over: such a file is whole."""
     try:
         with open(p, "rb") as fh:
             if fh.read(4) != b"GIF8":
                 return False
-            fh.seek(-1, 2)
-            return fh.read(1) != b"\x3b"
+            size = fh.seek(0, 2)
+            fh.seek(max(0, size - GIF_TAIL))
+            return not fh.read().rstrip(b"\0").endswith(b"\x3b")
     except OSError:
         return False
 
