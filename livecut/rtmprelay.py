@@ -391,6 +391,8 @@ def _why(exc: BaseException) -> str:
         pass
     if isinstance(exc, socket.gaierror):
         return f"cannot resolve the server's name ({exc.strerror})"
+    if isinstance(exc, UnicodeError):  # (a name IDNA cannot encode: "a..b", a label over 63 characters)
+        return "the server's name is not a valid host name"
     if isinstance(exc, ConnectionResetError):
         return "the server reset the connection"
     if isinstance(exc, (TimeoutError, socket.timeout)):
@@ -502,12 +504,17 @@ class Relay:
         timeout = max(0.1, self.deadline - time.monotonic()) if not self.opened else self.open_timeout
 
         def connect() -> None:  # (name resolution cannot be given a time limit: its own thread)
+            got: object
             try:
-                s = socket.create_connection((self.host, self.port), timeout=timeout)
-                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                result.put(s)
-            except OSError as exc:
-                result.put(exc)
+                got = socket.create_connection((self.host, self.port), timeout=timeout)
+                try:
+                    got.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                except OSError:
+                    got.close()
+                    raise
+            except Exception as exc:  # noqa: BLE001 -- an OSError, a UnicodeError (a name IDNA cannot encode), a bug
+                got = exc
+            result.put(got)  # (always: the loop and drop() wait for it)
             self.post("connected")
 
         threading.Thread(target=connect, name="connect", daemon=True).start()

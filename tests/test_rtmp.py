@@ -168,6 +168,16 @@ def test_a_refused_connection_fails_at_once(clip):
     assert time.monotonic() - t0 < 15
 
 
+def test_a_server_name_that_is_no_host_name_fails_at_once(clip):
+    """The relay's connect thread died of the UnicodeError IDNA raises for "a..b" without a
+    result: the relay waited the whole open timeout and said "no answer within 20 s"."""
+    t0 = time.monotonic()
+    p = _livecut(clip, f"rtmp://a..b/live/{KEY}", "video.open_timeout=20")
+    err = _finish(p)
+    assert p.returncode == 1 and "not a valid host name" in _error_line(err)
+    assert time.monotonic() - t0 < 10
+
+
 # ---------------------------------------------------------------- rtmp:// and rtmps:// input
 
 def _tls_front(port: int, upstream: int, tmp_path) -> threading.Thread:
