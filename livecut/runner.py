@@ -1069,13 +1069,15 @@ class Pipeline:
                 self._fail("writer", exc)
 
         t = Worker(target=close, name="livecut-close", daemon=True)
-        t.start()
         end = time.perf_counter() + timeout
         try:
+            # (in the try: a signal in start(), which waits for the thread to be running, left
+            # close() running, not given up: a second close, the run's end's, ran at once with it)
+            t.start()
             while t.is_alive() and time.perf_counter() < end:
                 t.join(POLL)
         finally:  # (a signal while waiting, or the time is up: the reader stopped reading)
-            if t.is_alive():
+            if not t.done():  # (not is_alive(): False while the thread, started, has no ident yet)
                 _give_up([sink])
                 if not self._errors:
                     self._errors.append(("writer", StageError("the output could not be finished: its "

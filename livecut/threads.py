@@ -131,6 +131,10 @@ class Worker(threading.Thread):
     def is_alive(self) -> bool:
         return self.ident is not None and not self._done.is_set()
 
+    def done(self) -> bool:
+        """Whether its target has returned (False before it started, or while it starts)."""
+        return self._done.is_set()
+
     def join(self, timeout: float | None = None) -> None:
         if self.ident is None:
             raise RuntimeError("cannot join thread before it is started")

@@ -1253,3 +1253,44 @@ def test_a_signal_while_an_error_stops_the_run_does_not_wait_for_a_stuck_file_wr
         sink.release.set()
     assert took < 0.8, took  # (it was WRITER_STALL)
     assert sink.abandoned and not sink.closed_under_write
+
+
+def test_a_signal_while_the_close_thread_starts_gives_the_sink_up(monkeypatch):
+    """_close_bounded started its close thread before its try: a Ctrl-C in start() (which waits
+    for the thread to run) left the sink's close() running and the sink not given up (a second
+    close, the run's end's, could run at once with it).  Now it is cancelled and abandoned."""
+    import types
+
+    from livecut import runner
+
+    closing, release = threading.Event(), threading.Event()
+
+    class Sink:
+        cancelled = abandoned = False
+
+        def close(self):
+            closing.set()
+            release.wait(5)
+
+        def cancel(self):
+            self.cancelled = True
+
+        def abandon(self):
+            self.abandoned = True
+
+    real = runner.Worker.start
+
+    def start(self):
+        real(self)
+        raise KeyboardInterrupt  # (as a Ctrl-C in start()'s wait for the thread)
+
+    monkeypatch.setattr(runner.Worker, "start", start)
+    sink = Sink()
+    pipe = Pipeline(types.SimpleNamespace(), lambda image: (image, image))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            pipe._close_bounded(sink, 5.0)
+        assert closing.wait(5)
+        assert sink.cancelled and sink.abandoned
+    finally:
+        release.set()
