@@ -1294,3 +1294,46 @@ def test_a_signal_while_the_close_thread_starts_gives_the_sink_up(monkeypatch):
         assert sink.cancelled and sink.abandoned
     finally:
         release.set()
+
+
+def test_a_signal_the_moment_a_close_gets_the_read_lock_still_releases_the_source():
+    """ClosesWhileReading.close: a Ctrl-C handled the moment ``acquire(timeout=CLOSE_WAIT)``
+    returned True, before the ``try`` of its release, left the read lock held (a next read, in
+    any thread, waited on it for good) and the source never released."""
+    from livecut.sources.base import ClosesWhileReading
+
+    class Source(ClosesWhileReading):
+        released = 0
+
+        def __init__(self):
+            self._init_reading()
+
+        def _read(self):
+            return None
+
+        def _release(self):
+            self.released += 1
+
+    class InterruptedAcquire:  # the source's lock, and a signal handled right after its acquire
+        def __init__(self, lock):
+            self.lock = lock
+
+        def acquire(self, *args, **kwargs):
+            if self.lock.acquire(*args, **kwargs):
+                raise KeyboardInterrupt
+            return False
+
+        def __getattr__(self, name):
+            return getattr(self.lock, name)
+
+    src = Source()
+    lock = src._reading
+    src._reading = InterruptedAcquire(lock)
+    with pytest.raises(KeyboardInterrupt):
+        src.close()
+    got: list = []
+    t = threading.Thread(target=lambda: got.append(lock.acquire(timeout=2)), daemon=True)
+    t.start()
+    t.join(5)
+    assert got == [True]  # (another thread, the reader, can have it)
+    assert src.released == 1

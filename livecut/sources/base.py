@@ -106,7 +106,8 @@ class ClosesWhileReading:
     close_while_reading = True
 
     def _init_reading(self) -> None:
-        self._reading = threading.Lock()  # held by read() while it runs
+        # held by read() while it runs (an RLock: close() asks whether it has it, _is_owned)
+        self._reading = threading.RLock()
         self._closed = False
 
     def read(self) -> "Frame | None":
@@ -120,11 +121,16 @@ class ClosesWhileReading:
     def close(self) -> None:
         self._closed = True
         self._stop_reading()
-        if self._reading.acquire(timeout=CLOSE_WAIT):
-            try:
-                self._release()
-            finally:
-                self._reading.release()
+        try:
+            self._reading.acquire(timeout=CLOSE_WAIT)
+        finally:
+            # (asked of the lock, not told by acquire()'s True: a signal handled the moment it
+            # returned, before the try of a release, left the lock held and the source open)
+            if self._reading._is_owned():
+                try:
+                    self._release()
+                finally:
+                    self._reading.release()
 
     def _stop_reading(self) -> None:
         """Make a read that waits give up, where the source can (thread-safe)."""
