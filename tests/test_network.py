@@ -2588,3 +2588,36 @@ def test_a_file_over_http_whose_length_looked_made_up_ends_at_its_end(tmp_path):
         got = _read_frames(src, 40, 10.0)
     assert len(got) == 30 and len(opened) == 1 and not src.lost, (len(got), len(opened))
     assert any("looked made up" in w for w in src.warnings), src.warnings
+
+
+def test_a_signal_the_moment_a_close_gets_the_read_lock_still_disconnects():
+    """StreamSource.close: a Ctrl-C handled the moment ``acquire(timeout=0.5)`` returned True,
+    before the ``try`` of its release, left the read lock held (the reader's next read, or the
+    runner's wait-ahead, waited on it for good) and the stream not disconnected."""
+    from livecut.sources.stream import StreamSource
+
+    class InterruptedAcquire:  # the source's lock, and a signal handled right after its acquire
+        def __init__(self, lock):
+            self.lock = lock
+
+        def acquire(self, *args, **kwargs):
+            if self.lock.acquire(*args, **kwargs):
+                raise KeyboardInterrupt
+            return False
+
+        def __getattr__(self, name):
+            return getattr(self.lock, name)
+
+    src = StreamSource("tcp://127.0.0.1:9", VideoConfig())
+    disconnected: list = []
+    src._disconnect = lambda: disconnected.append(True)
+    lock = src._reading
+    src._reading = InterruptedAcquire(lock)
+    with pytest.raises(KeyboardInterrupt):
+        src.close()
+    got: list = []
+    t = threading.Thread(target=lambda: got.append(lock.acquire(timeout=2)), daemon=True)
+    t.start()
+    t.join(5)
+    assert got == [True]  # (another thread, the reader, can have it)
+    assert disconnected == [True]

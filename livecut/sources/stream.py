@@ -437,7 +437,7 @@ class StreamSource:
         self._index = 0
         self._closed = False
         self._stop = threading.Event()
-        self._reading = threading.Lock()
+        self._reading = threading.RLock()  # (an RLock: close() asks whether it has it, _is_owned)
         self._io_lock = threading.Lock()
         self._io_threads: set[int] = set()  # the threads in FFmpeg for this source (see _io)
         self._pts_offset = 0.0         # added to the stream's pts (grows at each reconnect)
@@ -906,12 +906,18 @@ class StreamSource:
         self._closed = True
         self._stop.set()
         self._abort_io()  # (a read or an open waiting in FFmpeg gives up now)
-        if self._reading.acquire(timeout=0.5):
-            try:
-                self._disconnect()
-            finally:
-                self._reading.release()
-        else:
+        try:
+            self._reading.acquire(timeout=0.5)
+        finally:
+            # (asked of the lock, not told by acquire()'s True: a signal handled the moment it
+            # returned, before the try of a release, left the lock held and the stream open)
+            owned = self._reading._is_owned()
+            if owned:
+                try:
+                    self._disconnect()
+                finally:
+                    self._reading.release()
+        if not owned:
             # read() is blocked in FFmpeg (bounded by the timeouts); it disconnects on return
             bridge = self._bridge
             if bridge is not None:
