@@ -200,6 +200,33 @@ def slow_first_frame(monkeypatch):
     monkeypatch.setattr(Processor, "__call__", first_slow)
 
 
+class InterruptedAcquire:
+    """Stands for a lock whose ``acquire``, once it has the lock, raises KeyboardInterrupt: a
+    signal handled the moment ``acquire`` returned True, before the ``try`` of its release."""
+
+    def __init__(self, lock):
+        self.lock = lock
+
+    def acquire(self, *args, **kwargs):
+        if self.lock.acquire(*args, **kwargs):
+            raise KeyboardInterrupt
+        return False
+
+    def __getattr__(self, name):
+        return getattr(self.lock, name)
+
+
+def free_for_another_thread(lock, timeout: float = 2.0) -> bool:
+    """Whether another thread (a reader) can have ``lock`` within ``timeout`` seconds."""
+    import threading
+
+    got: list = []
+    t = threading.Thread(target=lambda: got.append(lock.acquire(timeout=timeout)), daemon=True)
+    t.start()
+    t.join(timeout + 3)
+    return got == [True]
+
+
 def stopped_from_another_thread(work, stop, error, *, after: float = 1.0, ready=None,
                                 join: float = 15) -> tuple[float, list[str]]:
     """``work()`` in a thread of its own; ``after`` s later (once ``ready()`` is true, if given:

@@ -20,7 +20,8 @@ import time
 import numpy as np
 import pytest
 
-from conftest import signal_after, signal_when_connected, stopped_from_another_thread
+from conftest import (InterruptedAcquire, free_for_another_thread, signal_after, signal_when_connected,
+                      stopped_from_another_thread)
 from livecut.config import VideoConfig
 from livecut.errors import VideoOpenFailure, VideoWriteError
 from livecut.sinks import SinkInfo, open_sink
@@ -2596,18 +2597,6 @@ def test_a_signal_the_moment_a_close_gets_the_read_lock_still_disconnects():
     runner's wait-ahead, waited on it for good) and the stream not disconnected."""
     from livecut.sources.stream import StreamSource
 
-    class InterruptedAcquire:  # the source's lock, and a signal handled right after its acquire
-        def __init__(self, lock):
-            self.lock = lock
-
-        def acquire(self, *args, **kwargs):
-            if self.lock.acquire(*args, **kwargs):
-                raise KeyboardInterrupt
-            return False
-
-        def __getattr__(self, name):
-            return getattr(self.lock, name)
-
     src = StreamSource("tcp://127.0.0.1:9", VideoConfig())
     disconnected: list = []
     src._disconnect = lambda: disconnected.append(True)
@@ -2615,9 +2604,5 @@ def test_a_signal_the_moment_a_close_gets_the_read_lock_still_disconnects():
     src._reading = InterruptedAcquire(lock)
     with pytest.raises(KeyboardInterrupt):
         src.close()
-    got: list = []
-    t = threading.Thread(target=lambda: got.append(lock.acquire(timeout=2)), daemon=True)
-    t.start()
-    t.join(5)
-    assert got == [True]  # (another thread, the reader, can have it)
+    assert free_for_another_thread(lock)  # (another thread, the reader, can have it)
     assert disconnected == [True]

@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import REPO, interrupt_when, make_clip, probe, signal_after
+from conftest import REPO, InterruptedAcquire, free_for_another_thread, interrupt_when, make_clip, probe, signal_after
 from livecut.config import load_config
 from livecut.errors import StageError, VideoWriteError
 from livecut.runner import Pipeline, Processor, run_video
@@ -1314,26 +1314,10 @@ def test_a_signal_the_moment_a_close_gets_the_read_lock_still_releases_the_sourc
         def _release(self):
             self.released += 1
 
-    class InterruptedAcquire:  # the source's lock, and a signal handled right after its acquire
-        def __init__(self, lock):
-            self.lock = lock
-
-        def acquire(self, *args, **kwargs):
-            if self.lock.acquire(*args, **kwargs):
-                raise KeyboardInterrupt
-            return False
-
-        def __getattr__(self, name):
-            return getattr(self.lock, name)
-
     src = Source()
     lock = src._reading
     src._reading = InterruptedAcquire(lock)
     with pytest.raises(KeyboardInterrupt):
         src.close()
-    got: list = []
-    t = threading.Thread(target=lambda: got.append(lock.acquire(timeout=2)), daemon=True)
-    t.start()
-    t.join(5)
-    assert got == [True]  # (another thread, the reader, can have it)
+    assert free_for_another_thread(lock)  # (another thread, the reader, can have it)
     assert src.released == 1
