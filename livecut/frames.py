@@ -114,6 +114,16 @@ def check_u8_image(img, who: str, empty: bool = True) -> None:
         raise ArrayError(f"{who}: expected an HxW or HxWxC uint8 image, got {got}")
 
 
+def check_flag(value, name: str, owner: str) -> bool:
+    """``value`` as a bool when it is one (a numpy bool, 0 or 1 too); else a
+    :class:`~livecut.errors.ConfigTypeError` naming ``owner`` and ``name`` (``loop='no'`` was
+    taken as it is truthy: a file read in a loop for ever; ``Segmenter(still='no')`` photos'
+    settings)."""
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, numbers.Integral) and value in (0, 1)):
+        return bool(value)
+    raise ConfigTypeError(f"{owner}: {name} must be True or False, got {value!r}")
+
+
 def check_frame_size(who: str, w, h) -> tuple[int, int]:
     """``w``, ``h`` as Python ints when both are whole numbers above 0 (ints, numpy integers,
     floats of whole value), else a :class:`~livecut.errors.FrameSizeError` naming ``who``

@@ -11,7 +11,6 @@ full-size arrays.
 from __future__ import annotations
 
 import dataclasses
-import numbers
 import time
 from typing import Callable
 
@@ -20,7 +19,7 @@ import numpy as np
 
 from livecut.config import Config, SegmentConfig, section_config
 from livecut.errors import ArrayError, ConfigTypeError, FrameSizeError
-from livecut.frames import as_bgr as _as_bgr, bar_regions, check_frame_size
+from livecut.frames import as_bgr as _as_bgr, bar_regions, check_flag, check_frame_size
 from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
@@ -87,10 +86,8 @@ class Segmenter:
                  temporal: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
                  still: bool = False):
         cfg = section_config(config, SegmentConfig, "Segmenter")
-        if not (isinstance(still, (bool, np.bool_)) or (isinstance(still, numbers.Integral) and still in (0, 1))):
-            # ('no' or None were taken as they are truthy: 'no' for True, photos' settings)
-            raise ConfigTypeError(f"Segmenter: still must be True or False, got {still!r}")
-        still = bool(still)
+        # ('no' or None were taken as they are truthy: 'no' for True, photos' settings)
+        still = check_flag(still, "still", "Segmenter")
         self.cfg = cfg
         self.method = create_method(cfg.method, cfg, still)
         self.temporal = temporal

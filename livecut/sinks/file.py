@@ -997,7 +997,7 @@ class PngSequenceSink:
 @register_sink("file", lambda spec: spec not in ("", "-") and "://" not in spec, check=_check_spec)
 def open_file_sink(spec: str, info: SinkInfo, cfg: VideoConfig, *, force: bool = False,
                    inputs: tuple = (), **_: object):
-    from livecut.sources.base import check_flag
+    from livecut.frames import check_flag
 
     force = check_flag(force, "force", "open_sink")  # ('no' overwrote the file: it is truthy)
     out = check_output(spec, inputs, force)

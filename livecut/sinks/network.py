@@ -144,7 +144,7 @@ class StreamSink:
         # that jump are mended, see livecut.sources.file.Timeline); cancel() ends the wait
         self._woken = threading.Event()
         if pace is not None and not callable(pace):
-            from livecut.sources.base import check_flag
+            from livecut.frames import check_flag
 
             pace = check_flag(pace, "pace", "open_sink")  # ('no' is truthy: it was paced)
         #: ``pace`` a callable: paced while it says so (a stream on probation: see runner.run_video)

@@ -155,7 +155,7 @@ class VcamSink:
         self.device = device or None
         self.backend = backend or None
         if not callable(pace):
-            from livecut.sources.base import check_flag
+            from livecut.frames import check_flag
 
             pace = check_flag(pace, "pace", "open_sink")  # ('no' is truthy: it was paced)
         self.pace = pace

@@ -7,7 +7,6 @@ stream) or anything else (a file path).
 
 from __future__ import annotations
 
-import numbers
 import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -76,17 +75,6 @@ class Source(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def check_flag(value, name: str, owner: str) -> bool:
-    """``value`` as a bool when it is one (a numpy bool, 0 or 1 too); else a
-    :class:`~livecut.errors.ConfigTypeError` naming ``owner`` and ``name`` (``loop='no'`` was
-    taken as it is truthy: a file read in a loop for ever)."""
-    if isinstance(value, (bool, np.bool_)) or (isinstance(value, numbers.Integral) and value in (0, 1)):
-        return bool(value)
-    from livecut.errors import ConfigTypeError
-
-    raise ConfigTypeError(f"{owner}: {name} must be True or False, got {value!r}")
 
 
 #: seconds ``close`` waits for a read in progress in another thread before leaving the release

@@ -39,11 +39,12 @@ import numpy as np
 from livecut.config import VideoConfig
 from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced
 from livecut.errors import UsageError, VideoOpenFailure
+from livecut.frames import check_flag
 from livecut.i420 import AS_BT601, BgrReader, frame_planes, has_alpha_plane, planes, read_description
 from livecut.pacing import Pacer
 from livecut.resize import fitted_size
 from livecut.sources import register_source
-from livecut.sources.base import ClosesWhileReading, Frame, SourceInfo, check_flag
+from livecut.sources.base import ClosesWhileReading, Frame, SourceInfo
 from livecut.urls import INPUT_SCHEMES, file_for_ffmpeg, redact_url, url_scheme
 
 #: give up on a file after this many undecodable packets in a row

@@ -49,10 +49,11 @@ import av
 from livecut.config import VideoConfig
 from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced
 from livecut.errors import UsageError, VideoOpenFailure, ffmpeg_text
+from livecut.frames import check_flag
 from livecut.i420 import BgrReader, read_description
 from livecut.sinks.base import fps_text
 from livecut.sources import register_source
-from livecut.sources.base import Frame, SourceInfo, check_flag
+from livecut.sources.base import Frame, SourceInfo
 from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
 from livecut.threads import Worker
 from livecut.urls import (input_options, is_input_url, lower_scheme, redact_text, redact_url, url_problem,
