@@ -412,14 +412,19 @@ class Segmenter:
         return getattr(self.method, "last_judged", None)
 
 
+def _check_returned(alpha, sh: int, sw: int, who: str, expected: str, example: str) -> None:
+    """Refuse what ``who`` gave back unless it is an alpha at the working size, ``(sh, sw)`` uint8
+    (``expected``, ``example``: the message's words for it): see the two below."""
+    if not (isinstance(alpha, np.ndarray) and alpha.dtype == np.uint8 and alpha.shape == (sh, sw)):
+        got = f"{alpha.shape} {alpha.dtype}" if isinstance(alpha, np.ndarray) else type(alpha).__name__
+        raise ArrayError(f"{who} returned {got}; expected {expected}, ({sh}, {sw}) uint8 (0-255; e.g. {example})")
+
+
 def _check_temporal(alpha, sh: int, sw: int) -> None:
     """Refuse what a ``temporal`` gave back unless it is the alpha at the working size as it was
     given, ``(sh, sw)`` uint8: None crashed the process in OpenCV (photos), a float of 0-1 or a
     bool gave an empty mask, another size a mask of nothing or a bare ValueError."""
-    if not (isinstance(alpha, np.ndarray) and alpha.dtype == np.uint8 and alpha.shape == (sh, sw)):
-        got = f"{alpha.shape} {alpha.dtype}" if isinstance(alpha, np.ndarray) else type(alpha).__name__
-        raise ArrayError(f"temporal returned {got}; expected the alpha it was given, ({sh}, {sw}) uint8 "
-                         "(0-255; e.g. np.clip(a, 0, 255).astype(np.uint8))")
+    _check_returned(alpha, sh, sw, "temporal", "the alpha it was given", "np.clip(a, 0, 255).astype(np.uint8)")
 
 
 def _check_method(alpha, sh: int, sw: int, name: str) -> None:
@@ -427,10 +432,8 @@ def _check_method(alpha, sh: int, sw: int, name: str) -> None:
     alpha at the working size, ``(sh, sw)`` uint8, as :func:`_check_temporal` refuses a
     temporal's: None crashed the process in OpenCV (photos: a segmentation fault), another
     size was a bare ValueError (video) or an empty mask (photos), a float of 0-1 an empty mask."""
-    if not (isinstance(alpha, np.ndarray) and alpha.dtype == np.uint8 and alpha.shape == (sh, sw)):
-        got = f"{alpha.shape} {alpha.dtype}" if isinstance(alpha, np.ndarray) else type(alpha).__name__
-        raise ArrayError(f"segment.method {name!r} returned {got}; expected an alpha of the working size it "
-                         f"was given, ({sh}, {sw}) uint8 (0-255; e.g. np.clip(a * 255, 0, 255).astype(np.uint8))")
+    _check_returned(alpha, sh, sw, f"segment.method {name!r}", "an alpha of the working size it was given",
+                    "np.clip(a * 255, 0, 255).astype(np.uint8)")
 
 
 def _clear_outside(dst: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
