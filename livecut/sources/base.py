@@ -83,6 +83,23 @@ class Source(Protocol):
 CLOSE_WAIT = 0.5
 
 
+def under_lock(lock: "threading.RLock", timeout: float, fn) -> bool:
+    """``fn()`` with ``lock`` (an RLock) held, if it can be had within ``timeout`` seconds; whether
+    it was.  Whether it is held is asked of the lock, not told by ``acquire()``'s True: a signal
+    handled the moment acquire returned, before the ``try`` of a release, left the lock held (a
+    next read, in any thread, waited on it for good) and ``fn`` not run."""
+    try:
+        lock.acquire(timeout=timeout)
+    finally:
+        owned = lock._is_owned()
+        if owned:
+            try:
+                fn()
+            finally:
+                lock.release()
+    return owned
+
+
 class ClosesWhileReading:
     """``read()`` and ``close()`` for a source whose ``close()`` is safe from another thread
     while ``read()`` waits (a stuck camera, a file on a dead mount): the pipeline does not
@@ -109,16 +126,7 @@ class ClosesWhileReading:
     def close(self) -> None:
         self._closed = True
         self._stop_reading()
-        try:
-            self._reading.acquire(timeout=CLOSE_WAIT)
-        finally:
-            # (asked of the lock, not told by acquire()'s True: a signal handled the moment it
-            # returned, before the try of a release, left the lock held and the source open)
-            if self._reading._is_owned():
-                try:
-                    self._release()
-                finally:
-                    self._reading.release()
+        under_lock(self._reading, CLOSE_WAIT, self._release)
 
     def _stop_reading(self) -> None:
         """Make a read that waits give up, where the source can (thread-safe)."""

@@ -53,7 +53,7 @@ from livecut.frames import check_flag
 from livecut.i420 import BgrReader, read_description
 from livecut.sinks.base import fps_text
 from livecut.sources import register_source
-from livecut.sources.base import Frame, SourceInfo
+from livecut.sources.base import Frame, SourceInfo, under_lock
 from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
 from livecut.threads import Worker
 from livecut.urls import (input_options, is_input_url, lower_scheme, redact_text, redact_url, url_problem,
@@ -907,18 +907,7 @@ class StreamSource:
         self._closed = True
         self._stop.set()
         self._abort_io()  # (a read or an open waiting in FFmpeg gives up now)
-        try:
-            self._reading.acquire(timeout=0.5)
-        finally:
-            # (asked of the lock, not told by acquire()'s True: a signal handled the moment it
-            # returned, before the try of a release, left the lock held and the stream open)
-            owned = self._reading._is_owned()
-            if owned:
-                try:
-                    self._disconnect()
-                finally:
-                    self._reading.release()
-        if not owned:
+        if not under_lock(self._reading, 0.5, self._disconnect):
             # read() is blocked in FFmpeg (bounded by the timeouts); it disconnects on return
             bridge = self._bridge
             if bridge is not None:
