@@ -226,8 +226,9 @@ def _counted_stop(report: ImageReport, total: int, outdir: str):
         left = max(0, total - report.written - failed - report.skipped)
         name = {1: "stopped by SIGHUP", 15: "stopped by SIGTERM"}.get(getattr(exc, "signum", 0), "interrupted")
         skipped = f", {report.skipped} there already" if report.skipped else ""
-        # (a rerun refused each output written before the stop, "exists")
-        again = " (run it again with --skip-existing to go on)" if left and report.written else ""
+        # (a rerun refused each output written before the stop, "exists"; said with none counted
+        # written too: the signal can come between an output's rename and its count)
+        again = " (run it again with --skip-existing to go on)" if left else ""
         stop = Interrupted(f"{name}: {report.written} written to {outdir}{skipped}, {failed} failed, "
                            f"{left} not cut{again}", exit_code=getattr(exc, "exit_code", 130))
         stop.report = report
