@@ -828,6 +828,8 @@ def format_table(result: dict) -> str:
              + (f"   segmented as: {result['as']}" if result.get("as") else "")]
     scales = result.get("scales") or [{"scale": 1.0, "images": result["images"], "mean": result["mean"]}]
     if len(scales) == 1:
+        if scales[0]["scale"] != 1.0:  # (`--scales 2` printed the table of x1's, the scale nowhere)
+            lines[0] += f"   scale: x{scales[0]['scale']:g}"
         # (the longest name's width: a longer one than 24 pushed its numbers out of line)
         n = max([24, *(len(r["name"]) for r in result["images"])])
         lines.append(f"{'image':{n}s} {'IoU':>6s} {'F':>6s} {'MAE':>6s} {'ms':>7s}")

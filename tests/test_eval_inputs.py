@@ -750,6 +750,17 @@ def test_add_bars_refuses_an_unknown_kind_or_depth(args):
     assert add_bars(np.zeros((16, 16, 3), np.uint8), "letterbox", np.int64(4)).shape == (24, 16, 3)
 
 
+def test_the_table_of_one_scale_other_than_1_says_it(photos):
+    """`--scales 2` (one scale) printed the table as at x1: the scale was said nowhere in the text
+    (only in --json), so scores at x2 read as the photos' own."""
+    images, masks, _ = photos
+    r = invoke("eval", images, masks, "--scales", "2")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[0].endswith("   scale: x2"), r.stdout
+    r = invoke("eval", images, masks)
+    assert "scale" not in r.stdout.splitlines()[0], r.stdout
+
+
 @pytest.mark.parametrize("text,shown", [("1,x", "'x'"), ("x2,abc", "'abc'"), ("X", "'X'"), ("1,,2", "''")])
 def test_a_bad_scale_is_quoted_as_given(text, shown):
     """--scales takes "x2" for 2, and stripped the x before the message: `--scales x` said
