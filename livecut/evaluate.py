@@ -348,7 +348,8 @@ def match_masks(images: list, images_dir, masks: list, masks_dir) -> tuple[list,
     the same path in MASKS without the extension, in any letter case (``IMG_1.JPG`` and
     ``img_1.png``), or, when there is none, the same file name anywhere in MASKS (a flat
     folder of masks for photos in subfolders) if that is unique.  An image with two such
-    masks (``a.png`` and ``a.jpg``) is an error, not a guess.  The images left without one
+    masks (``a.png`` and ``a.jpg``) is an error, not a guess, as is a mask that two images
+    (``a.jpg`` and ``a.png``) would take.  The images left without one
     take a mask named as they are plus an ending (``_mask``, ``-gt``: :func:`_mask_ending`,
     the one the most masks have; returned, "" when none was used), if no other image took it."""
     by_key: dict[str, list] = {}
@@ -392,6 +393,17 @@ def match_masks(images: list, images_dir, masks: list, masks_dir) -> tuple[list,
                 continue
             found = exact
         pairs.append((name, p, found[0]))
+    # (a.jpg and a.png in IMAGES, one mask a.png: both were scored against it without a word,
+    # another photo's scores in the mean)
+    photos_of: dict = {}
+    for name, _, m in pairs:
+        photos_of.setdefault(m, []).append(name)
+    shared = {m for m, names in photos_of.items() if len(names) > 1}
+    for m in sorted(shared):
+        errors.append(f"{m}: the mask of more than one photo of that name in {images_dir}: "
+                      + ", ".join(photos_of[m]) + " (none of them scored: which is it?)")
+    ambiguous.update(shared)
+    pairs = [pr for pr in pairs if pr[2] not in shared]
     return pairs, unmatched, errors, ambiguous, ending if used_ending else ""
 
 

@@ -314,6 +314,22 @@ def test_two_masks_of_one_name_are_an_error_not_a_guess(photos):
     assert json.loads(r.stdout)["without_image"] == [] and "without an image" not in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("mask", ["basic.png", "basic_mask.png"])
+def test_one_mask_of_two_photos_of_one_name_is_an_error_not_a_guess(photos, mask):
+    """images/basic.png and images/basic.jpg (another photo), one mask basic.png: both were
+    scored against it without a word (the other photo's IoU 0.08 in the mean, exit 0)."""
+    images, masks, truths = photos
+    img, _ = make_scene("several", W, H, seed=5)
+    cv2.imwrite(str(images / "basic.jpg"), img)
+    (masks / "basic.png").rename(masks / mask)
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 2, r.output
+    assert "the mask of more than one photo" in r.stderr and "basic.jpg, basic.png" in r.stderr, r.stderr
+    out = json.loads(r.stdout)
+    assert [i["name"] for i in out["images"]] == ["several.png"]
+    assert out["without_image"] == [] and out["without_mask"] == [], out
+
+
 def test_nested_folders(photos, tmp_path):
     """Photos in subfolders were not seen ("no image has a mask"); they match masks at the
     same path, or of the same name in a flat folder of masks."""
