@@ -174,7 +174,8 @@ def parse_scales(text: str) -> tuple[float, ...]:
 def read_subset(spec: str) -> set[str]:
     """Names to keep: ``FILE.json:KEY`` (a list under KEY), ``FILE.json`` (a list) or a
     text file with one name a line.  Names match with or without their extension (an image
-    file's: ``a.v2`` is the photo ``a.v2.jpg``), in any letter case (:func:`evaluate_folder`)."""
+    file's: ``a.v2`` is the photo ``a.v2.jpg``), in any letter case, and with their folder, if
+    any, that photo only (:func:`subset_names`)."""
     import json
     from pathlib import Path
 
@@ -216,8 +217,26 @@ def read_subset(spec: str) -> set[str]:
         names = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
     from livecut.imageio import IMAGE_EXTS
 
-    # (an image extension dropped, not a last dot's tail: "2024.05.01 beach" was "2024.05")
-    return {Path(n).stem if Path(n).suffix.lower() in IMAGE_EXTS else Path(n).name for n in names}
+    from pathlib import PurePosixPath
+
+    # (an image extension dropped, not a last dot's tail: "2024.05.01 beach" was "2024.05"; a
+    # folder kept: "x/a.jpg" named y/a.jpg too)
+    out = set()
+    for n in names:
+        q = PurePosixPath(n)
+        if q.name:
+            out.add((q.with_suffix("") if q.suffix.lower() in IMAGE_EXTS else q).as_posix())
+    return out
+
+
+def subset_names(name: str, key: str) -> bool:
+    """Whether the ``--subset`` name ``name`` (:func:`read_subset`) names the photo of path
+    ``key`` in IMAGES (without its extension): the same in any letter case over the path of
+    the shorter, from its end (``a`` names ``x/a`` and ``y/a``; ``x/a`` names ``x/a`` only; a
+    path from a folder above IMAGES, ``images/x/a``, names ``x/a``)."""
+    a, b = name.casefold().split("/"), key.casefold().split("/")
+    n = min(len(a), len(b))
+    return a[-n:] == b[-n:]
 
 
 def read_truth(mask_path, invert: bool = False) -> np.ndarray:
@@ -342,7 +361,8 @@ def _mask_ending(missing: list, masks: list) -> str:
     return written[top[0]] if len(top) == 1 else ""
 
 
-def match_masks(images: list, images_dir, masks: list, masks_dir) -> tuple[list, list, list, set, str]:
+def match_masks(images: list, images_dir, masks: list, masks_dir,
+                everyone: list | None = None) -> tuple[list, list, list, set, str]:
     """(pairs ``(name, image, mask)``, images without a mask, errors, the masks of those errors
     (an image's, not masks without an image), ending): an image's mask has
     the same path in MASKS without the extension, in any letter case (``IMG_1.JPG`` and
@@ -351,14 +371,17 @@ def match_masks(images: list, images_dir, masks: list, masks_dir) -> tuple[list,
     masks (``a.png`` and ``a.jpg``) is an error, not a guess, as is a mask that two images
     (``a.jpg`` and ``a.png``) would take.  The images left without one
     take a mask named as they are plus an ending (``_mask``, ``-gt``: :func:`_mask_ending`,
-    the one the most masks have; returned, "" when none was used), if no other image took it."""
+    the one the most masks have; returned, "" when none was used), if no other image took it.
+    ``everyone``: all the images of IMAGES, when ``images`` are some of them (``--subset``):
+    a file name is unique among them (a subset naming x/a.jpg does not give it the flat
+    MASKS' a.png, which may be y/a.jpg's)."""
     by_key: dict[str, list] = {}
     by_stem: dict[str, list] = {}
     for m in masks:
         by_key.setdefault(_key(m, masks_dir).casefold(), []).append(m)
         by_stem.setdefault(m.stem.casefold(), []).append(m)
     stems: dict[str, int] = {}
-    for p in images:
+    for p in everyone if everyone is not None else images:
         stems[p.stem.casefold()] = stems.get(p.stem.casefold(), 0) + 1
 
     def find(p, ending: str = "") -> tuple[list, str, str]:
@@ -489,18 +512,29 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         raise UsageError(f"{masks_dir}: no masks: no image files in it or its subfolders ({exts}, ..., .gif)")
     subset_missing: list[str] = []
     if subset is not None:
-        # (in any letter case, as a mask pairs: "IMG_1.JPG" in a split named no photo img_1.jpg)
-        stems = {p.stem.casefold() for p in images}
-        subset_missing = sorted(n for n in subset if n.casefold() not in stems)
-        folded = {n.casefold() for n in subset}
-        kept = [p for p in images if p.stem.casefold() in folded]
+        # (in any letter case, as a mask pairs: "IMG_1.JPG" in a split named no photo img_1.jpg;
+        # a name with its folder names the photo in that folder only: subset_names)
+        by_stem: dict[str, list] = {}
+        for p in images:
+            by_stem.setdefault(p.stem.casefold(), []).append(p)
+        named: set = set()
+        for n in subset:
+            found = [p for p in by_stem.get(n.rsplit("/", 1)[-1].casefold(), [])
+                     if subset_names(n, _key(p, images_dir))]
+            named.update(found)
+            if not found:
+                subset_missing.append(n)
+        subset_missing.sort()
+        kept = [p for p in images if p in named]
         if not kept:  # (it was "no image ... has a mask of the same name", the masks not at fault)
             names = ", ".join(subset_missing[:3]) + (", ..." if len(subset_missing) > 3 else "")
             raise UsageError(f"--subset names no photo in {images_dir} ("
                              + (f"its names: {names}; photos: {images[0].stem}, ...)" if subset
                                 else "it holds no name)"))
-        images = kept
-    pairs, unmatched, errors, ambiguous, ending = match_masks(images, images_dir, masks, masks_dir)
+        everyone, images = images, kept
+    else:
+        everyone = images
+    pairs, unmatched, errors, ambiguous, ending = match_masks(images, images_dir, masks, masks_dir, everyone)
     used = {m for _, _, m in pairs} | ambiguous  # (two masks of one photo: its error says so)
     without_image = [] if subset is not None else \
         [m.relative_to(masks_dir).as_posix() for m in masks if m not in used]

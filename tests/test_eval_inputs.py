@@ -446,6 +446,33 @@ def test_subset_names_with_dots_and_without_their_extension(tmp_path):
     assert data["subset_missing"] == []
 
 
+def test_a_subset_name_with_its_folder_names_that_photo_only(tmp_path):
+    """A split listing x/a.jpg (photos in folders, a name in each) kept y/a.jpg too: only the
+    file name was compared."""
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    for i, sub in enumerate(("x", "y")):
+        (images / sub).mkdir(parents=True)
+        (masks / sub).mkdir(parents=True)
+        img, gt = make_scene("basic", 80, 60, seed=i)
+        cv2.imwrite(str(images / sub / "a.jpg"), img)
+        cv2.imwrite(str(masks / sub / "a.png"), gt)
+    split = tmp_path / "split.txt"
+    for lines, kept, missing in ((["x/a.jpg"], ["x/a.jpg"], []),
+                                 (["./X/A", "data/images/y/a.jpg", "z/a"], ["x/a.jpg", "y/a.jpg"], ["z/a"]),
+                                 (["a"], ["x/a.jpg", "y/a.jpg"], [])):
+        split.write_text("\n".join(lines) + "\n")
+        data = _scores(images, masks, "--subset", split, "--set", "segment.method=canny")
+        assert [row["name"] for row in data["images"]] == kept, lines
+        assert data["subset_missing"] == missing, lines
+    # a flat folder of masks: a.png may be either photo's, with the subset as without it
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    (masks / "x" / "a.png").rename(flat / "a.png")
+    split.write_text("x/a.jpg\n")
+    r = invoke("eval", images, flat, "--subset", split)
+    assert r.exit_code == 2 and "no image in" in r.stderr, r.output
+
+
 def test_a_subset_that_is_not_text_is_refused_without_its_bytes(photos):
     """A photo given as --subset (tab completion's next file) was read as lines of names: the
     error quoted its bytes (binary garbage, terminal control codes) as the names it held."""
