@@ -349,7 +349,9 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
         from livecut.sources.file import decoder_threads
         from livecut.threads import thread_plan, usable_cpus
 
-        return {"clip": str(clip), "scene": scene if generated else None, "judged": stats.judged,
+        # (a generated clip: its path was that of a temporary folder gone once the bench ends)
+        return {"clip": f"generated, {scene} scene" if generated else str(clip),
+                "scene": scene if generated else None, "judged": stats.judged,
                 "size": f"{w}x{h}", "frames": frames, "codec": cfg.video.codec,
                 "preset": cfg.video.preset, "crf": cfg.video.crf,
                 "plain_s": tp, "plain_fps": frames / tp, "livecut_s": tf, "livecut_fps": stats.processed / tf,

@@ -77,6 +77,15 @@ def test_transcode_bench_times_a_variable_frame_rate_clip(tmp_path):
     assert data["frames"] == 8 and data["plain_s"] > 0
 
 
+def test_transcode_bench_json_names_no_temporary_clip():
+    """--transcode --json gave the generated clip as "clip": "/tmp/livecut-bench-n2gp4cfg/clip_16x16.mp4",
+    a file removed before the JSON was printed; it says what --live's does."""
+    r = invoke("bench", "--transcode", "--size", "32x16", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["clip"] == "generated, moving scene" and data["scene"] == "moving", data
+
+
 def test_the_one_frame_bench_prints_its_times_in_one_column():
     """Every stage's time ends in the same column ("composite (i420)", longer than the
     others' names, pushed its number out of line)."""
