@@ -249,7 +249,8 @@ def read_truth(mask_path, invert: bool = False) -> np.ndarray:
       gray + alpha) is its alpha; otherwise its colour, the brightest channel of each pixel
       (white, grey or a coloured subject on black; a palette PNG by its colours);
     - a mask of two values (0/255, 0/1, 0 and a palette's label colour) has the higher one in
-      focus; one of 0 and 1 only is a 0/1 mask; any other (soft edges, JPEG noise) is in
+      focus; one of 0 and 1 only is a 0/1 mask, as is one of 0 to 3 (a 0/1 mask saved as
+      JPEG: in focus from 1); any other (soft edges, JPEG noise) is in
       focus from half its range up (128 of 255, also of a 16-bit mask whose values are all
       0-255; 0.5 of a float mask in 0..1);
     - ``invert``: the mask marks the blurred part (the CUHK benchmark's own masks do).
@@ -283,6 +284,10 @@ def read_truth(mask_path, invert: bool = False) -> np.ndarray:
         truth = v >= 1  # 0/1
     elif lo < hi and not np.any((v != lo) & (v != hi)):
         truth = v == hi  # two values: the higher one
+    elif not floating and hi <= 3:
+        # a 0/1 mask saved as JPEG (0, 1 and 2 at quality 75 to 100): it was in focus from 128,
+        # an empty truth (IoU 0 for every mask, without a word)
+        truth = v >= 1
     else:
         mid = np.count_nonzero((v > 0.1 * top) & (v < 0.9 * top))
         if mid > v.size // 2:

@@ -113,6 +113,21 @@ def test_every_mask_convention_scores_as_the_plain_mask(photos, tmp_path):
     assert not wrong, f"plain {[round(r['iou'], 3) for r in plain['images']]}: {wrong}"
 
 
+def test_a_0_1_mask_saved_as_jpeg_is_read(photos, tmp_path):
+    """A 0/1 mask saved as JPEG (values 0, 1 and 2) was read from 128 up: an empty truth,
+    IoU 0.000 for every photo, without a word. (The JPEG's own rounding at the edges costs
+    a little against the plain mask.)"""
+    images, masks, truths = photos
+    plain = _scores(images, masks)
+    jpegs = tmp_path / "jpeg"
+    jpegs.mkdir()
+    for name, gt in truths.items():
+        cv2.imwrite(str(jpegs / f"{name}.jpg"), (gt >= 128).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 90])
+        assert cv2.imread(str(jpegs / f"{name}.jpg"), cv2.IMREAD_GRAYSCALE).max() == 2
+    got = _scores(images, jpegs)
+    assert [r["iou"] for r in got["images"]] == pytest.approx([r["iou"] for r in plain["images"]], abs=0.06)
+
+
 def test_read_truth_levels():
     """The rules of read_truth on arrays: two levels (the higher in focus), 0/1, soft edges
     from half the range, a single value, a photo refused."""
