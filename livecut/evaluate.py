@@ -184,7 +184,8 @@ def read_subset(spec: str) -> set[str]:
 
     if not spec:  # (--subset "$SPLIT" with SPLIT unset scored every photo)
         raise UsageError("--subset is empty: give a file of names")
-    path, key = spec.rsplit(":", 1) if ".json:" in spec else (spec, "")
+    # (in any letter case: split.JSON:val was "no such file", the form its own message gave)
+    path, key = spec.rsplit(":", 1) if ".json:" in spec.casefold() else (spec, "")
     p = Path(path)
     if not p.is_file():
         raise UsageError(f"--subset: {path}: " + ("a folder, not a file of names" if p.is_dir() else "no such file"))

@@ -431,6 +431,18 @@ def test_a_json_subset_of_several_lists_names_them(photos, tmp_path, key, said):
     assert said.format(split=split) in r.stderr and r.stdout == ""
 
 
+def test_a_json_subset_with_an_upper_case_extension_takes_its_key(photos, tmp_path):
+    """split.JSON:val was "--subset: split.JSON:val: no such file", though split.JSON alone
+    said "holds the list val: give split.JSON:val"."""
+    images, masks, _ = photos
+    split = tmp_path / "split.JSON"
+    split.write_text(json.dumps({"val": ["basic.png"], "train": ["several.png"]}))
+    r = invoke("eval", images, masks, "--subset", split)
+    assert r.exit_code == 2 and f"give {split}:val" in r.stderr, r.output
+    data = _scores(images, masks, "--subset", f"{split}:val", "--set", "segment.method=canny")
+    assert [row["name"] for row in data["images"]] == ["basic.png"]
+
+
 def test_subset_names_match_in_any_letter_case(photos, tmp_path):
     """A split naming 'BASIC.PNG' named no photo basic.png ('--subset names no photo'),
     where its mask pairs in any letter case."""
