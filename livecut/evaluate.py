@@ -565,8 +565,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             try:
                 bgr, _ = to_bgr8(read_image(img_path))
                 gt = read_truth(mask_path, invert=invert)
-                if gt.shape == bgr.shape[1::-1] and gt.shape != bgr.shape[:2]:
+                if not same_shape(gt.shape, bgr.shape[:2]) and same_shape(gt.shape, bgr.shape[1::-1]):
                     # a truth drawn on the photo as stored, not as its EXIF orientation turns it
+                    # (at its size or another: one at twice it was "not the same shape")
                     bgr, _ = to_bgr8(read_image(img_path, upright=False))
                 if gt.shape != bgr.shape[:2]:
                     if not same_shape(gt.shape, bgr.shape[:2]):

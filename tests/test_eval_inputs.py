@@ -217,6 +217,33 @@ def test_mask_of_another_size_is_resized_only_when_it_has_the_photo_s_shape(phot
 
 # ---------------------------------------------------------------- names and folders
 
+def _with_orientation(jpg: bytes, orientation: int) -> bytes:
+    """``jpg`` with an EXIF APP1 segment whose IFD0 holds only the Orientation tag."""
+    tiff = (b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 1)
+            + struct.pack("<HHIHH", 0x0112, 3, 1, orientation, 0) + struct.pack("<I", 0))
+    app1 = b"Exif\x00\x00" + tiff
+    return jpg[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + jpg[2:]
+
+
+def test_a_truth_drawn_on_a_turned_photo_as_stored_at_another_size_is_resized(tmp_path):
+    """A photo with EXIF orientation 6 and its truth drawn on it as stored at twice its size
+    was "the mask is 400x300, its photo a.jpg 150x200: not the same shape" (exit 2); at its
+    own size it was paired."""
+    img, gt = make_scene("basic", W, H, seed=0)
+    jpg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 95])[1].tobytes()
+    scores = {}
+    for scale in (1, 2):
+        images, masks = tmp_path / f"i{scale}", tmp_path / f"m{scale}"
+        images.mkdir()
+        masks.mkdir()
+        (images / "a.jpg").write_bytes(_with_orientation(jpg, 6))
+        cv2.imwrite(str(masks / "a.png"), cv2.resize(gt, (W * scale, H * scale), interpolation=cv2.INTER_NEAREST))
+        data = _scores(images, masks)
+        assert data["resized_masks"] == ([] if scale == 1 else ["a.jpg"])
+        scores[scale] = data["mean"]["iou"]
+    assert scores[1] > 0.7 and scores[2] == pytest.approx(scores[1], abs=0.01)
+
+
 def test_names_match_in_any_letter_case_and_extension_and_leftovers_are_said(photos):
     images, masks, truths = photos
     (images / "basic.png").rename(images / "BASIC.PNG")
