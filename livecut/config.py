@@ -143,8 +143,9 @@ class SmoothConfig(_Checked):
                                 "the rate rises too", lo=0.0, hi=0.5)
     hysteresis: float = _opt(0.1, "half-width of the hysteresis band around the threshold",
                              lo=0.0, hi=0.45)
-    settle: int = _opt(6, "frames the mask must disagree with the smoothed one before it is "
-                       "taken as is (0 = never; also turns off the clearing of residue)", lo=0, hi=250)
+    settle: int = _opt(6, "judged frames the mask must disagree with the smoothed one before it is "
+                       "taken as is (a judgement served again, segment.still / segment.every, is not "
+                       "counted again; 0 = never; also turns off the clearing of residue)", lo=0, hi=250)
     scene_cut: float = _opt(40.0, "mean abs frame change (0-255) that resets the smoother",
                             lo=1.0, hi=255.0)
     hold: int = _opt(50, "frames with nothing in focus (a whip pan, a focus hunt) through which the "

@@ -17,7 +17,8 @@ Per frame:
    it keeps its previous state (the soft value is clamped to that side of 128).
 4. *Settling*: where the incoming mask has disagreed with the smoothed decision (or
    stayed more than ``SETTLE_LEVELS`` from the smoothed value: a ghost half faded, a
-   new subject at 80 %) over a thick region for ``smooth.settle`` frames in a row, it
+   new subject at 80 %) over a thick region for ``smooth.settle`` judged frames in a row
+   (a judgement served again, ``judged=False``, is not counted again), it
    is taken as is there, the region's edge included
    -- a ghost left where a subject was, or a real change in a still area, goes
    after a fixed short delay instead of the slow still-scene average.  Where the
@@ -356,7 +357,8 @@ class MaskSmoother:
         cv2.multiply(cur, self._rate, dst=cur)
         cv2.add(self._acc, cur, dst=self._acc)
         if cfg.settle > 0:
-            self._settle(alpha)
+            if judged:  # (a judgement served again is the same evidence: not counted again)
+                self._settle(alpha)
             self._clear_residue(alpha)
         out = self._out
         np.copyto(out, self._acc, casting="unsafe")  # acc stays within 0..255
