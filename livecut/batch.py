@@ -927,6 +927,7 @@ class _Local(_Backend):
         self.jobs, self.threads, self.item_fn = jobs, threads, item_fn
         self.pool = None
         self.frames_queue = None
+        self._frames_fd, self._frames_buf = None, bytearray()  # (see _messages)
         #: input -> pid of the worker that took it up, in the current pool (see _tracked)
         self.pids: dict[str, int] = {}
 
@@ -947,13 +948,56 @@ class _Local(_Backend):
         else:  # Windows: spawn is the only start method
             ctx = multiprocessing.get_context("spawn")
         self.frames_queue = ctx.SimpleQueue()  # a fresh one: a dead worker may hold the old one's lock
+        self._frames_fd, self._frames_buf = None, bytearray()
+        if os.name == "posix":  # (read by _drain without waiting; Windows' pipes pass each message whole)
+            self._frames_fd = self.frames_queue._reader.fileno()
+            os.set_blocking(self._frames_fd, False)
         return ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
                                    initargs=(self.threads, os.getpid(), self.frames_queue))
 
-    def _drain(self, on_frames: Callable | None) -> None:
+    def _messages(self) -> list:
+        """The whole messages in the frames queue now, without waiting: a worker that died in the
+        middle of one (killed while its message was written: the header and part of it in the
+        pipe) hung the driver for good in ``SimpleQueue.get``, which waited for the rest (the
+        workers' end stays open), the worker's item never tried again nor failed; what is left
+        of such a message stays here, and goes with the pool (the next has a fresh queue)."""
+        import pickle
+        import struct
+
         q = self.frames_queue
-        while q is not None and not q.empty():
-            msg = q.get()
+        if q is None:
+            return []
+        if self._frames_fd is None:
+            out = []
+            while not q.empty():
+                out.append(q.get())
+            return out
+        while True:
+            try:
+                chunk = os.read(self._frames_fd, 1 << 16)
+            except (BlockingIOError, InterruptedError):
+                break
+            if not chunk:
+                break
+            self._frames_buf += chunk
+        buf, out, at = self._frames_buf, [], 0
+        while True:  # (multiprocessing.connection's frames: a 4-byte size, -1 then an 8-byte one)
+            if len(buf) - at < 4:
+                break
+            size, head = struct.unpack_from("!i", buf, at)[0], 4
+            if size == -1:
+                if len(buf) - at < 12:
+                    break
+                size, head = struct.unpack_from("!Q", buf, at + 4)[0], 12
+            if len(buf) - at - head < size:
+                break
+            out.append(pickle.loads(bytes(buf[at + head:at + head + size])))
+            at += head + size
+        del buf[:at]
+        return out
+
+    def _drain(self, on_frames: Callable | None) -> None:
+        for msg in self._messages():
             if len(msg) == 3:  # (an item started: the worker's pid, see _tracked)
                 self.pids[msg[0]] = msg[2]
             elif on_frames is not None:

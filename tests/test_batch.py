@@ -666,6 +666,43 @@ def test_a_file_that_kills_its_worker_fails_alone_not_the_items_beside_it(tmp_pa
     assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == ["good1.png", "good2.png", "good3.png"]
 
 
+def _dies_in_the_middle_of_a_message(src, dst, kind, force, settings):
+    """An item function whose worker dies on bad.jpg, at every try, while it writes a message to
+    the driver: the message's header and a part of it are in the pipe (killed as it wrote,
+    holding the queue's lock for writers)."""
+    if Path(src).name == "bad.jpg":
+        import struct
+
+        if livecut_batch._FRAMES_QUEUE._wlock is not None:
+            livecut_batch._FRAMES_QUEUE._wlock.acquire()
+        os.write(livecut_batch._FRAMES_QUEUE._writer.fileno(), struct.pack("!i", 100) + b"\x80\x04")
+        os._exit(1)
+    return run_item(src, dst, kind, force, settings)
+
+
+def test_a_worker_that_dies_in_the_middle_of_a_message_fails_its_item_and_the_batch_ends(tmp_path):
+    # (the driver waited for the rest of the message for good: the batch hung, the item neither
+    # tried again nor failed; a process of its own, killed with its workers if it hangs)
+    for i, name in enumerate(("bad", "good")):
+        _photo(tmp_path / "in" / f"{name}.jpg", i, w=400 - 40 * i)
+    code = (f"import json, sys\nsys.path[:0] = [{str(REPO)!r}, {str(REPO / 'tests')!r}]\n"
+            "from test_batch import _dies_in_the_middle_of_a_message as fn\n"
+            "from livecut.batch import run_batch\nfrom livecut.config import load_config\n"
+            f"r = run_batch([{str(tmp_path / 'in')!r}], {str(tmp_path / 'out')!r}, load_config(None, []), "
+            "jobs=1, item_fn=fn)\nprint(json.dumps([r.done, r.failed, r.errors]))\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the batch hung after its worker died in the middle of a message")
+    assert proc.returncode == 0, err
+    assert json.loads(out.splitlines()[-1]) == \
+        [1, 1, [f"{tmp_path / 'in' / 'bad.jpg'}: the worker process died (3 attempts)"]]
+
+
 # ---------------------------------------------------------------- Ray
 
 @pytest.fixture(scope="module")
