@@ -45,6 +45,8 @@ import time
 HANDSHAKE = 1 + 1536 + 1536   #: what an RTMP client sends before its first chunk: C0 C1 C2
 BUFFER = 256 * 1024           #: bytes held for a side that does not take them
 DEFAULT_PORTS = {"rtmp": 1935, "rtmps": 443, "rtsp": 554, "rtsps": 322}
+#: seconds the relay process has at least to say its port (the open timeout, when longer)
+START_TIMEOUT = 5.0
 #: schemes the relay speaks TLS to the server for
 TLS_SCHEMES = ("rtmps", "rtsps")
 _AMF_CONNECT = b"\x02\x00\x07connect"
@@ -774,13 +776,21 @@ class RtmpRelay:
         try:
             self.proc.stdin.write(f"{scheme} {host} {port}\n")
             self.proc.stdin.flush()
-            line = self.proc.stdout.readline()
+            line = self._port_line(max(START_TIMEOUT, float(open_timeout)))
         except OSError:
             line = ""
         except BaseException:  # (Ctrl-C while it starts: neither the relay nor its pipe is left)
             self.cancel()
             self.close(0.5)
             raise
+        if line is None:
+            if os.name == "posix":  # (its session: whatever it started holds the pipe no longer)
+                with contextlib.suppress(OSError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+            self.cancel()
+            self.close(0.5)
+            raise OSError(f"the RTMP relay started but did not say its port within "
+                          f"{max(START_TIMEOUT, float(open_timeout)):g} s")
         if not line.startswith("port "):
             self.close(0.5)
             raise OSError("the RTMP relay did not start")
@@ -790,6 +800,27 @@ class RtmpRelay:
         self.local_url = f"{local}://{userinfo + '@' if userinfo else ''}127.0.0.1:{lport}{rest}"
         self._reader = threading.Thread(target=self._read, name="livecut-rtmp-relay", daemon=True)
         self._reader.start()
+
+    def _port_line(self, timeout: float) -> str | None:
+        """The relay's first line (``port N``; "" if it ended first), or None when it said
+        nothing within ``timeout`` s: a relay that started but never printed (a Python that
+        hung in its start-up) held the run for good in ``readline``, deaf to the open timeout."""
+        got: queue.Queue = queue.Queue()
+
+        def read() -> None:
+            try:
+                got.put((self.proc.stdout.readline(), None))
+            except BaseException as exc:  # (raised where the caller waits)
+                got.put(("", exc))
+
+        threading.Thread(target=read, name="livecut-rtmp-relay-start", daemon=True).start()
+        try:
+            line, exc = got.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if exc is not None:
+            raise exc
+        return line
 
     def _read(self) -> None:
         try:

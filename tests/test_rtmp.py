@@ -446,6 +446,35 @@ def test_ctrl_c_while_the_relay_starts_leaves_no_process_or_pipe(monkeypatch):
             os.fstat(fd)
 
 
+@pytest.mark.skipif(os.name != "posix", reason="a shell script stands in for the relay")
+def test_a_relay_that_starts_but_never_says_its_port_fails_the_open_in_time(tmp_path, monkeypatch):
+    """A relay process that started but never printed its port (a Python that hung in its
+    start-up) held the open in readline for as long as it lived (60 s here), whatever the
+    open timeout; it is given the open timeout (5 s at least), then ended, and the open fails
+    saying so."""
+    import numpy as np
+
+    from livecut.config import VideoConfig
+    from livecut.errors import VideoWriteError
+    from livecut.sinks import SinkInfo, open_sink
+
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\nexec sleep 60\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(fake))
+    sink = open_sink(f"rtmp://127.0.0.1:1/live/{KEY}", SinkInfo(160, 120, 25.0), VideoConfig(open_timeout=1),
+                     pace=False)
+    t0 = time.monotonic()
+    with pytest.raises(VideoWriteError) as err:
+        with sink:
+            sink.write(np.zeros((120, 160, 3), np.uint8))
+    took = time.monotonic() - t0
+    assert took < 10, took
+    assert str(err.value).endswith("cannot open the output: the RTMP relay started but did not say its port "
+                                   "within 5 s"), err.value
+    assert KEY not in str(err.value)
+
+
 @pytest.mark.parametrize("scheme", ["rtmp", "rtsp"])
 def test_a_cancel_while_a_publish_connects_says_it_was_cancelled(scheme):
     """cancel() from another thread while an rtmp:// or rtsp:// output waited for a silent
