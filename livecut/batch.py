@@ -1003,6 +1003,27 @@ class _Local(_Backend):
             elif on_frames is not None:
                 on_frames(*msg)
 
+    def _wake_on_a_death(self, woken: set) -> None:
+        """Wake the pool's manager thread when one of its workers is found dead (its sentinel
+        ready; each once, noted in ``woken``): ``ProcessPoolExecutor.submit`` wakes it before it
+        starts the worker it needs, so the manager may wait without watching that worker, and
+        its death went unnoticed until another worker's item ended -- its own item neither
+        tried again nor failed meanwhile (hours beside a long video), for good where the
+        others waited on a lock it held (the frames queue's).  Woken, the manager finds the
+        death and the pool breaks, as for any worker that dies."""
+        from multiprocessing.connection import wait as ready
+
+        pool = self.pool
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        wakeup = getattr(pool, "_executor_manager_thread_wakeup", None)
+        if not procs or wakeup is None:
+            return
+        dead = {s for s in ready([p.sentinel for p in procs], timeout=0)} - woken
+        if dead:
+            woken |= dead
+            with pool._shutdown_lock:  # (as submit wakes it)
+                wakeup.wakeup()
+
     def _killers(self, items: list[Item], procs: dict) -> list[Item]:
         """Of ``items``, taken down by a broken pool, those whose own worker died (not one the
         pool then stopped, SIGTERM: a worker that ran another item); all of them where none is
@@ -1027,6 +1048,7 @@ class _Local(_Backend):
         while queue:
             self.pool = self._new_pool()
             self.pids = {}
+            watched: set = set()  # (see _wake_on_a_death)
             futures: dict = {}
             retry: list[Item] = []
             broken = False
@@ -1053,6 +1075,7 @@ class _Local(_Backend):
                     continue
                 done, _ = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
                 self._drain(on_frames)
+                self._wake_on_a_death(watched)
                 for fut in done:
                     it = futures.pop(fut)
                     try:

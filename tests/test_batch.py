@@ -703,6 +703,36 @@ def test_a_worker_that_dies_in_the_middle_of_a_message_fails_its_item_and_the_ba
         [1, 1, [f"{tmp_path / 'in' / 'bad.jpg'}: the worker process died (3 attempts)"]]
 
 
+def _dies_or_takes_8s(src, dst, kind, force, settings):
+    """An item function whose worker dies at once on bad.jpg; the other items take 8 s."""
+    if Path(src).name == "bad.jpg":
+        os._exit(1)
+    time.sleep(8)
+    return run_item(src, dst, kind, force, settings)
+
+
+def test_a_worker_started_last_that_dies_is_noticed_at_once(tmp_path):
+    # (ProcessPoolExecutor.submit wakes the pool's manager thread before it starts the worker,
+    # which the manager then does not watch: its death went unnoticed until another worker's
+    # item ended -- hours for a long video, never where the others waited on a lock it held;
+    # the start is slowed here, 0.3 s, so that it comes after the manager looked, as it does
+    # at times unslowed)
+    _photo(tmp_path / "in" / "good.jpg", 0, w=400)
+    _photo(tmp_path / "in" / "bad.jpg", 1, w=200)
+    out = tmp_path / "out"
+    code = (f"import sys, time\nsys.path[:0] = [{str(REPO)!r}, {str(REPO / 'tests')!r}]\n"
+            "from concurrent.futures import ProcessPoolExecutor as P\n"
+            "start = P._adjust_process_count\n"
+            "P._adjust_process_count = lambda self: (time.sleep(0.3), start(self))[1]\n"
+            "from test_batch import _dies_or_takes_8s as fn\n"
+            "from livecut.batch import run_batch\nfrom livecut.config import load_config\n"
+            f"run_batch([{str(tmp_path / 'in')!r}], {str(out)!r}, load_config(None, []), jobs=2, item_fn=fn)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    # bad.jpg failed while good.jpg's 8 s went on (after them, when each death waited for them)
+    assert [(r["output"], r["status"]) for r in _records(out)] == [("bad.png", "failed"), ("good.png", "ok")]
+
+
 # ---------------------------------------------------------------- Ray
 
 @pytest.fixture(scope="module")
