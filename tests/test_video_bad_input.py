@@ -155,6 +155,35 @@ def test_a_gif_cut_short_says_so(tmp_path):
         assert f"holds the {got} frames written" in line
 
 
+@pytest.mark.parametrize("ext, m2ts", [(".ts", "0"), (".m2ts", "1")])
+def test_an_mpegts_file_cut_short_says_so(tmp_path, ext, m2ts):
+    """An MPEG-TS file cut short (``head -c``: its last packet cut in the middle) was taken
+    whole, exit 0 and no word: FFmpeg takes its length from the timestamps left.  It ends as
+    another truncated input does (exit 3, "ends early"); the whole file (plain, or BDAV's
+    192-byte packets) is still complete, and so is one with bytes after its packets."""
+    import subprocess
+
+    whole = tmp_path / f"whole{ext}"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=4",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "mpegts", "-mpegts_m2ts_mode", m2ts,
+                    str(whole)], check=True)
+    data = whole.read_bytes()
+    assert len(data) % (192 if m2ts == "1" else 188) == 0
+    padded = tmp_path / f"padded{ext}"
+    padded.write_bytes(data + bytes(100))
+    for src in (whole, padded):
+        r = run_cli("file", str(src), "-o", str(tmp_path / f"{src.stem}.mp4"), "-q")
+        assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
+    src, out = tmp_path / f"half{ext}", tmp_path / "half.mp4"
+    src.write_bytes(data[:len(data) // 2 + 7])
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    line = r.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"livecut: error: {src}: the video ends early (truncated: the MPEG-TS file ends in "
+                           "the middle of a packet): ") and f"; {out} holds the" in line, r.stderr
+    assert 0 < probe(out)["frames"] < 100
+
+
 def test_zero_frames(tmp_path):
     import av
 

@@ -115,6 +115,38 @@ def _gif_cut_short(p: Path) -> bool:
         return False
 
 
+#: MPEG-TS packet sizes: plain, BDAV/AVCHD (.m2ts, .mts: a 4-byte timestamp before each), with FEC
+TS_PACKET_SIZES = (188, 192, 204)
+
+
+def _ts_cut_short(p: Path) -> bool:
+    """Whether ``p`` is an MPEG-TS file that ends in the middle of a packet: a copy broken off
+    (``head -c``), a download or recording cut short.  FFmpeg gives no sign of one: the file's
+    length is its timestamps' (the last ones read), its frames the ones left.  Only a file of
+    whole packets from its first sync byte on, each packet's sync byte where it should be up
+    to the last one, cut in it, is one (a file of other bytes, or cut at a packet's end, is not)."""
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(max(TS_PACKET_SIZES) * 6)
+            size = fh.seek(0, 2)
+            for n in TS_PACKET_SIZES:
+                sync = 4 if n == 192 else 0  # (where a packet's sync byte 0x47 is)
+                start = next((o for o in range(n) if all(head[o + sync + k * n:o + sync + k * n + 1] == b"\x47"
+                                                         for k in range(5))), None)
+                if start is None:
+                    continue
+                rest = (size - start) % n
+                if not rest:
+                    return False
+                last = size - rest - n  # (the last whole packet, and the one cut in it, in line)
+                fh.seek(last + sync)
+                tail = fh.read(n + 1)
+                return tail[:1] == b"\x47" and (rest <= sync or tail[n:n + 1] == b"\x47")
+    except OSError:
+        pass
+    return False
+
+
 def _lacks_moov(p: Path) -> bool:
     """Whether ``p`` is an MP4/MOV file without its index (its ``moov`` box): a recording cut
     short before the index, written last, was (a camera or phone that lost power, a screen
@@ -467,7 +499,9 @@ class FileSource(ClosesWhileReading):
             raise VideoOpenFailure(f"{p}: cannot open ({exc.strerror or exc})") from None
         fmt = self._container.format.name or ""
         #: why the file ends early when FFmpeg reads it to its end all the same ('' otherwise)
-        self.cut_short = "the GIF ends without its trailer" if fmt == "gif" and _gif_cut_short(p) else ""
+        self.cut_short = ("the GIF ends without its trailer" if fmt == "gif" and _gif_cut_short(p)
+                          else "the MPEG-TS file ends in the middle of a packet" if fmt == "mpegts" and _ts_cut_short(p)
+                          else "")
         # (FFmpeg's demuxers of pictures; a pipe demuxer reads a stream of them too: raw MJPEG)
         if fmt == "image2" or fmt.endswith("_pipe") and _pictures(p) == 1:
             self.note = (f"{p.name} is a picture, not a video: `livecut image` cuts photos with finer "
