@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import numpy as np
 import pytest
 
-from conftest import SAMPLES, make_clip, probe, run_cli
+from conftest import REPO, SAMPLES, make_clip, probe, run_cli
 
 
 def _one_line_error(r, code=2, *words):
@@ -182,6 +185,45 @@ def test_an_mpegts_file_cut_short_says_so(tmp_path, ext, m2ts):
     assert line.startswith(f"livecut: error: {src}: the video ends early (truncated: the MPEG-TS file ends in "
                            "the middle of a packet): ") and f"; {out} holds the" in line, r.stderr
     assert 0 < probe(out)["frames"] < 100
+
+
+def test_a_matroska_file_written_to_a_pipe_and_cut_short_says_so(tmp_path):
+    """A Matroska file written to a pipe (``ffmpeg ... -f matroska -``: no length, no frame
+    count, no index) and cut short was taken whole, exit 0 and no word, piped in (``cat x.mkv |
+    livecut file -``) or read as a file.  Each of its clusters states its size: one that runs
+    past the file's end ends the run as another truncated input does (exit 3, "ends early");
+    the whole file, piped or not, and one with zeros after it, are still complete."""
+    import subprocess
+
+    whole = tmp_path / "whole.mkv"
+    whole.write_bytes(subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                                      "testsrc=size=64x48:rate=25:duration=4", "-c:v", "libx264", "-pix_fmt",
+                                      "yuv420p", "-g", "25", "-f", "matroska", "-"],
+                                     capture_output=True, check=True).stdout)
+    data = whole.read_bytes()
+    padded, cut = tmp_path / "padded.mkv", tmp_path / "cut.mkv"
+    padded.write_bytes(data + bytes(64))
+    cut.write_bytes(data[:len(data) // 2])
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+
+    def piped(src, out):
+        return subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(out), "-q"],
+                              input=src.read_bytes(), capture_output=True, text=False, env=env, timeout=120)
+
+    for src in (whole, padded):
+        for r in (run_cli("file", str(src), "-o", str(tmp_path / f"{src.stem}.mp4"), "-q"),
+                  piped(src, tmp_path / f"{src.stem}-piped.mp4")):
+            err = r.stderr if isinstance(r.stderr, str) else r.stderr.decode()
+            assert r.returncode == 0 and "ends early" not in err, err
+    for name, r, out in (("file", run_cli("file", str(cut), "-o", str(tmp_path / "cut.mp4"), "-q"), tmp_path / "cut.mp4"),
+                         ("pipe", piped(cut, tmp_path / "cut-piped.mp4"), tmp_path / "cut-piped.mp4")):
+        err = r.stderr if isinstance(r.stderr, str) else r.stderr.decode()
+        assert r.returncode == 3, (name, r.returncode, err)
+        spec = cut if name == "file" else "-"
+        line = err.strip().splitlines()[-1]
+        assert line.startswith(f"livecut: error: {spec}: the video ends early (truncated: the Matroska file ends "
+                               "in the middle of a cluster): ") and f"more expected; {out} holds the" in line, err
+        assert 0 < probe(out)["frames"] < 100
 
 
 def test_zero_frames(tmp_path):

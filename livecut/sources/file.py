@@ -147,6 +147,66 @@ def _ts_cut_short(p: Path) -> bool:
     return False
 
 
+#: Matroska (WebM) element IDs: the EBML header, the Segment, a Cluster; elements walked at most
+EBML_ID, SEGMENT_ID, CLUSTER_ID = 0x1A45DFA3, 0x18538067, 0x1F43B675
+MAX_MKV_ELEMENTS = 1_000_000
+
+
+def _ebml_head(fh, pos: int) -> tuple[int, int, int | None] | str | None:
+    """``(id, where its data starts, its size; None if unknown)`` of the EBML element at ``pos``;
+    "cut" where its header runs past the file's end; None where the bytes are no header."""
+    fh.seek(pos)
+    head = fh.read(12)
+    if not head or head[0] < 0x10:  # (an ID is 1 to 4 bytes long)
+        return None
+    n = 1 + (head[0] < 0x80) + (head[0] < 0x40) + (head[0] < 0x20)
+    if len(head) < n + 1:
+        return "cut"
+    if head[n] == 0:
+        return None
+    m = 1
+    while not head[n] & (0x80 >> (m - 1)):
+        m += 1
+    if len(head) < n + m:
+        return "cut"
+    size = int.from_bytes(head[n:n + m], "big") & ((1 << (7 * m)) - 1)
+    return int.from_bytes(head[:n], "big"), pos + n + m, None if size == (1 << (7 * m)) - 1 else size
+
+
+def _mkv_cut_short(p: Path) -> str:
+    """'' or where a Matroska (WebM) file ends in the middle of an element: a copy broken off
+    (``head -c``), a download or recording cut short.  A file written to a pipe states neither
+    its length nor its frames, so FFmpeg gave no sign of one (exit 0): but each of its Segment's
+    elements (a Cluster, a few seconds of frames) states its size.  Only the element headers
+    are read; a file whose elements do not parse, or one of unknown size (a live recording's
+    Cluster), is not one."""
+    try:
+        with open(p, "rb") as fh:
+            end = fh.seek(0, 2)
+            head = _ebml_head(fh, 0)
+            if not isinstance(head, tuple) or head[0] != EBML_ID or head[2] is None:
+                return ""
+            seg = _ebml_head(fh, head[1] + head[2])
+            if not isinstance(seg, tuple) or seg[0] != SEGMENT_ID:
+                return ""
+            pos, stop = seg[1], end if seg[2] is None else seg[1] + seg[2]
+            for _ in range(MAX_MKV_ELEMENTS):
+                if pos >= min(stop, end):
+                    return ""
+                el = _ebml_head(fh, pos)
+                if el == "cut":
+                    return "the Matroska file ends in the middle of an element"
+                if el is None or el[2] is None:
+                    return ""
+                pos = el[1] + el[2]
+                if pos > end:
+                    return ("the Matroska file ends in the middle of a cluster" if el[0] == CLUSTER_ID
+                            else "the Matroska file ends in the middle of an element")
+    except OSError:
+        pass
+    return ""
+
+
 def _lacks_moov(p: Path) -> bool:
     """Whether ``p`` is an MP4/MOV file without its index (its ``moov`` box): a recording cut
     short before the index, written last, was (a camera or phone that lost power, a screen
@@ -501,7 +561,7 @@ class FileSource(ClosesWhileReading):
         #: why the file ends early when FFmpeg reads it to its end all the same ('' otherwise)
         self.cut_short = ("the GIF ends without its trailer" if fmt == "gif" and _gif_cut_short(p)
                           else "the MPEG-TS file ends in the middle of a packet" if fmt == "mpegts" and _ts_cut_short(p)
-                          else "")
+                          else _mkv_cut_short(p) if fmt == "matroska,webm" else "")
         # (FFmpeg's demuxers of pictures; a pipe demuxer reads a stream of them too: raw MJPEG)
         if fmt == "image2" or fmt.endswith("_pipe") and _pictures(p) == 1:
             self.note = (f"{p.name} is a picture, not a video: `livecut image` cuts photos with finer "

@@ -3,7 +3,9 @@
 The pipe is copied to a temporary file first (beside nothing: in the system's temporary
 folder), which is then read as any file: its audio is copied from it, and formats that need
 to seek (an MP4 whose index is at its end) work.  (A stream cut short is told from a complete
-one only when its format states its length: Matroska written to a pipe does not.)  The run starts once the pipe is closed; the copy is removed afterwards, whatever
+one when its format states its length, or the size of its last part: Matroska written to a
+pipe states no length, but each of its clusters states its size; one cut at a cluster's end is
+not told.)  The run starts once the pipe is closed; the copy is removed afterwards, whatever
 happens (after ``kill -9``, by the next ``livecut file -``: :func:`sweep_stale_spools`).
 """
 
