@@ -1570,6 +1570,11 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         why = (f"a read error: {source.read_error}" if getattr(source, "read_error", "")
                else f"truncated: {source.cut_short}" if getattr(source, "cut_short", "") else "truncated?")
         where = f"; {output} holds the {stats.written} frames written" if output else ""
+        if getattr(source, "video_whole", False):  # (the cut is in the audio that runs on after the video)
+            where = f"; {output} holds them and the audio beside them" if output else ""
+            raise _with_frames(IncompleteError(
+                f"{redact_url(spec)}: the file ends early ({why}): its video is whole ({stats.written} frames "
+                f"written), what runs on after it (audio) is cut short{where}"), stats.written, stats.warnings)
         about = "about " if getattr(source, "frames_estimated", False) else ""  # (from its duration)
         # (a GIF cut short counts the frames it still holds: how many it had is not known)
         expected = f"{about}{expected}" if expected > stats.written else "more"

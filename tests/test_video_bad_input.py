@@ -226,6 +226,27 @@ def test_a_matroska_file_written_to_a_pipe_and_cut_short_says_so(tmp_path):
         assert 0 < probe(out)["frames"] < 100
 
 
+def test_a_matroska_file_cut_in_the_audio_after_its_video_says_so(tmp_path):
+    """A Matroska file whose audio runs 4 s past its video, cut short in that audio (its video
+    whole), was taken whole, exit 0 and no word, its output's audio cut; it ends as a truncated
+    input does (exit 3), saying that the video is whole and what is cut short."""
+    import subprocess
+
+    src = tmp_path / "long_audio.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1",
+                    "-f", "lavfi", "-i", "sine=r=48000:duration=5", "-c:v", "libx264", "-c:a", "libopus", str(src)],
+                   check=True)
+    cut, out = tmp_path / "cut.mkv", tmp_path / "out.mkv"
+    cut.write_bytes(src.read_bytes()[:-100])  # (in its last cluster: audio alone)
+    r = run_cli("file", str(cut), "-o", str(out), "-q")
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    assert r.stderr.strip().splitlines()[-1] == (
+        f"livecut: error: {cut}: the file ends early (truncated: the Matroska file ends in the middle of a "
+        f"cluster): its video is whole (25 frames written), what runs on after it (audio) is cut short; {out} "
+        "holds them and the audio beside them"), r.stderr
+    assert probe(out)["frames"] == 25
+
+
 def test_zero_frames(tmp_path):
     import av
 

@@ -558,10 +558,12 @@ class FileSource(ClosesWhileReading):
         except OSError as exc:
             raise VideoOpenFailure(f"{p}: cannot open ({exc.strerror or exc})") from None
         fmt = self._container.format.name or ""
-        #: why the file ends early when FFmpeg reads it to its end all the same ('' otherwise)
+        #: why the file ends early when FFmpeg reads it to its end all the same ('' otherwise);
+        #: :attr:`video_whole` (set by :meth:`shortfall`): the video was whole all the same
         self.cut_short = ("the GIF ends without its trailer" if fmt == "gif" and _gif_cut_short(p)
                           else "the MPEG-TS file ends in the middle of a packet" if fmt == "mpegts" and _ts_cut_short(p)
                           else _mkv_cut_short(p) if fmt == "matroska,webm" else "")
+        self._runs_on = any(x.type in ("audio", "subtitle") for x in self._container.streams)  # (see shortfall)
         # (FFmpeg's demuxers of pictures; a pipe demuxer reads a stream of them too: raw MJPEG)
         if fmt == "image2" or fmt.endswith("_pipe") and _pictures(p) == 1:
             self.note = (f"{p.name} is a picture, not a video: `livecut image` cuts photos with finer "
@@ -618,6 +620,7 @@ class FileSource(ClosesWhileReading):
         elif tagged is not None:  # Matroska/WebM: the video's own end (from 0), in its DURATION tag
             duration = tagged
             self._loose_end = True
+            self._tagged_end = True
         elif c.duration is not None:
             # (the container's: the longest stream's end, an audio track that runs on included)
             duration = c.duration / 1_000_000
@@ -853,6 +856,11 @@ class FileSource(ClosesWhileReading):
         elif self.lead_dropped and self._first_pts is not None and pts < self._first_pts:
             self.lead_dropped -= 1
 
+    #: the file was cut short after its video's end: only what runs on after it (audio) is cut
+    video_whole = False
+    #: the video's length is its own DURATION tag (Matroska, WebM), written with the file whole
+    _tagged_end = False
+
     @property
     def frames_estimated(self) -> bool:
         """Whether :meth:`shortfall`'s frames expected are an estimate (from the duration and
@@ -867,6 +875,10 @@ class FileSource(ClosesWhileReading):
         got = self._index
         expected = self.info.frames or 0
         if self.read_error or self.cut_short:
+            # (cut where only another stream went on, audio that runs past the video: known only
+            # from the video's own length, stated when the file was whole, not from what is left)
+            self.video_whole = bool(not self.read_error and self._tagged_end and expected and got >= expected
+                                    and self._runs_on)
             return got, max(expected, got)
         if not expected or got >= expected - max(2, expected // 50):
             return None
