@@ -1600,6 +1600,23 @@ def test_an_mpegts_file_over_http_ends_at_its_end(tmp_path):
     assert len(got) == 30 and src.reconnects == 0 and not src.lost
 
 
+def test_an_mp4_indexed_at_its_end_from_a_server_without_byte_ranges_fails_at_once(tmp_path):
+    """The shipped sample_videos/moving.mp4 (its index, the moov atom, after the frames) served
+    by `python -m http.server`: each connection opened (FFmpeg read the index) and its first
+    read failed, 'Input/output error' (not undecodable data), so it was reconnected to for
+    video.reconnect_limit (300 s), then exit 3 with no hint.  Three connections that each open
+    and give no frame make it the error the README says, with the faststart hint."""
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    # (larger than FFmpeg's read-ahead, or the seek back to the frames is served from its buffer)
+    make_clip(tmp_path / "c.mp4", w=640, h=360, n=75, audio=False)
+    with _http_server(tmp_path) as base:
+        with StreamSource(f"{base}/c.mp4", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            got = _read_within(src, 10.0)
+    assert isinstance(got, VideoOpenFailure) and "faststart" in str(got), got
+
+
 def _chunked(data: bytes | list[bytes], seconds: float = 0.0):
     """A request handler class answering ``data`` chunked (Transfer-Encoding: chunked, no
     Content-Length), over ``seconds`` (as a live stream comes) or at once; a list: its n-th

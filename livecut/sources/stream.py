@@ -436,6 +436,7 @@ class StreamSource:
         self._opening: list = []
         self._to_bgr = BgrReader()  # (the frames with their own matrix and range)
         self._index = 0
+        self._failed_opens = 0  # connections that opened, then failed before a first frame
         self._closed = False
         self._stop = threading.Event()
         self._reading = threading.RLock()  # (an RLock: close() asks whether it has it, _is_owned)
@@ -1077,6 +1078,9 @@ class StreamSource:
                     return None
                 reason = str(exc.args[0])
                 unreadable = exc.unreadable
+                if exc.quiet_since is None and self._frames is not None and self._index == 0:
+                    # a connection that opened and failed (not stalled) before its first frame
+                    self._failed_opens += 1
                 if exc.quiet_since is not None and self._last_frame_at is not None:
                     self._quiet_since = min(exc.quiet_since, self._quiet_since or exc.quiet_since)
                 if self._seeked and not self._came and not self._replays:
@@ -1108,9 +1112,12 @@ class StreamSource:
                 if why is None:
                     return self._deliver(frame)
                 reason = why
-            if unreadable and self.finite and self._last_frame_at is None and self._index == 0:
+            if (self.finite and self._last_frame_at is None and self._index == 0
+                    and (unreadable or self._failed_opens >= FAILED_OPENS)):
                 # a file over HTTP that opens but gives no frame will not give one on the next
-                # try either (an MP4 whose index is at its end, from a server without byte ranges)
+                # try either (an MP4 whose index is at its end, from a server without byte ranges:
+                # undecodable data, or FFmpeg's 'Input/output error' as Python's http.server
+                # answers its seek back to the frames, each time the same)
                 hint = (": an MP4 read over HTTP needs its index at the start (ffmpeg -movflags "
                         "+faststart) or a server that answers byte ranges"
                         if self.url.lower().split("?")[0].endswith((".mp4", ".m4v", ".mov")) else "")
@@ -1449,6 +1456,9 @@ MAX_FILE_SIZE = 1 << 40
 #: the connections in a row of a file over HTTP lost after the same frame before it is given up
 #: (see StreamSource._cut_again)
 CUT_TRIES = 3
+#: a file over HTTP whose connections open (its index read) and fail before any frame this many
+#: times in a row is refused as unreadable (see _read), not reconnected to until reconnect_limit
+FAILED_OPENS = 3
 #: a stream over HTTP taken for live whose frames came this many times faster than they play
 #: (past LIVE_BURST s of them) is a file sent without its size (see StreamSource._sent_whole)
 FILE_PACE = 2.0
