@@ -298,7 +298,8 @@ class Processor:
 
     def __init__(self, cfg: Config, mode: str | None = None, background: str | None = None):
         self.cfg = cfg
-        self.mode = mode or cfg.composite.mode
+        # (-m '', "$MODE" with MODE unset, is refused as `livecut image` refuses it: it was the default)
+        self.mode = cfg.composite.mode if mode is None else mode
         _check_mode(self.mode)
         self.background = background or cfg.composite.background
         parse_background(self.background)  # validate early

@@ -240,6 +240,25 @@ def test_background_with_a_mode_that_ignores_it_warns(tmp_path, mode, warned):
     assert not warned or f"--mode {mode} writes" in said[0] and "ignored" in said[0]
 
 
+@pytest.mark.parametrize("command", ["file", "run"])
+def test_an_empty_mode_is_refused_as_livecut_image_refuses_it(tmp_path, command):
+    """`livecut file in.mp4 -o out.mp4 -m "$MODE"` with MODE unset (-m '') wrote the default
+    composite, exit 0, where `livecut image` and `livecut batch` refuse it (--mode ''): refused
+    too, exit 2, nothing written."""
+    from typer.testing import CliRunner
+
+    from conftest import make_clip
+    from livecut.cli import app
+
+    src = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3)
+    out = tmp_path / "o.mp4"
+    r = CliRunner().invoke(app, [command, str(src), "-o", str(out), "-m", "", "-q"])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines() == ["livecut: error: --mode '': expected one of composite, cutout, mask, "
+                                     "side-by-side"], r.stderr
+    assert not out.exists()
+
+
 def test_transparent_background_with_cutout_is_not_warned_about(tmp_path):
     """-b transparent with -m cutout asks for what cutout writes: no 'ignored' warning (the
     warning for -b with a mode that shows no background said it of this pair too), for a
