@@ -259,6 +259,34 @@ def test_an_empty_mode_is_refused_as_livecut_image_refuses_it(tmp_path, command)
     assert not out.exists()
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@pytest.mark.parametrize("command", ["file", "image"])
+def test_force_does_not_replace_a_named_pipe_with_a_file(tmp_path, command):
+    """-o out.mp4 --force where out.mp4 is a named pipe (mkfifo, a reader waiting on it) or a
+    device: the finished output was renamed over it, exit 0 -- the pipe gone for a regular file,
+    its reader waiting for ever (as root, -o over a device node replaced the node).  Refused
+    before anything is cut, exit 2, the pipe left as it was."""
+    import stat
+
+    import cv2
+    from typer.testing import CliRunner
+
+    from conftest import make_clip
+    from livecut.cli import app
+
+    if command == "file":
+        src, out = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3), tmp_path / "out.mp4"
+    else:
+        src, out = tmp_path / "p.png", tmp_path / "out.png"
+        cv2.imwrite(str(src), np.full((64, 96, 3), 120, np.uint8))
+    os.mkfifo(out)
+    r = CliRunner().invoke(app, [command, str(src), "-o", str(out), "--force", "-q"])
+    assert r.exit_code == 2, r.output
+    assert "is a FIFO (named pipe), not a regular file" in r.stderr and len(r.stderr.splitlines()) == 1, r.stderr
+    assert stat.S_ISFIFO(os.lstat(out).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out" + out.suffix, src.name])
+
+
 def test_transparent_background_with_cutout_is_not_warned_about(tmp_path):
     """-b transparent with -m cutout asks for what cutout writes: no 'ignored' warning (the
     warning for -b with a mode that shows no background said it of this pair too), for a

@@ -31,7 +31,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livecut.atomic import io_reason
+from livecut.atomic import check_not_special, io_reason
 from livecut.config import VideoConfig
 from livecut.errors import (FORCE, ArrayError, ConfigError, OutputExistsError, UsageError, VideoWriteError,
                             ffmpeg_text)
@@ -400,6 +400,7 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
         if out.is_dir() and any(out.glob("frame_*.png")) and not force:
             raise OutputExistsError(f"{out}: already holds frames (give {FORCE} to overwrite)")
         return out
+    check_not_special(out)
     if out.exists() and not force:
         raise OutputExistsError(f"{out}: exists (give {FORCE} to overwrite)")
     if out.is_symlink() and not out.exists() and not force:  # (the finished file cannot take the name)
