@@ -271,6 +271,13 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
         kinds = ".png, .webp, .tif or .avif" if compositor.channels == 4 else ".png, .jpg, .webp, .tif ..."
         raise UsageError(f"-o {text}: livecut does not write {suffix} pictures ({mode}); name a {kinds} "
                          "file, or end -o with / for a folder of that name")
+    from livecut.batch import VIDEO_EXTS  # (batch imports this module lazily)
+
+    if new_folder and suffix.lower() in VIDEO_EXTS:
+        # (-o out.mp4, a video's command, became a folder out.mp4/ holding NAME.png without a
+        # word: .mp4's digit passed the check below; livecut batch refuses it)
+        raise UsageError(f"-o {text}: names a video, but livecut image writes pictures; name a picture "
+                         f"file (-o cut.png) or a folder (end -o with /), or cut a video with `livecut file`")
     if new_folder and 2 <= len(suffix) <= 5 and suffix[1:].isalpha():
         # (-o cut.pgn: a typo of a file name, or a folder meant so; say which it became)
         report.notes.append(f"-o {text}: {suffix} is not an image extension ({', '.join(IMAGE_EXTS[:4])} ...): "

@@ -1316,6 +1316,22 @@ def test_an_output_of_a_picture_type_livecut_does_not_write_is_refused(tmp_path,
     assert r.exit_code == 0 and "does not write" not in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("name", ["out.mp4", "clip.MOV", "x.m4v"])
+def test_an_output_named_as_a_video_is_refused(tmp_path, good, monkeypatch, name):
+    """`livecut image photo.jpg -o out.mp4` (the command of a video) made a folder out.mp4/
+    holding photo.png, exit 0, '1 written to out.mp4', without a word (.mp4's digit passed
+    the check for a mistyped extension; .mov was only a note), where `livecut batch -o out.mp4`
+    refuses it; refused (exit 2, one line naming livecut file), nothing made; a final / or an
+    existing folder of that name is still a folder."""
+    monkeypatch.chdir(tmp_path)
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / name)
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "names a video" in r.stderr and "livecut file" in r.stderr, r.stderr
+    assert not (tmp_path / name).exists()
+    r = invoke("image", good["a.jpg"], "-o", f"{tmp_path / name}/")
+    assert r.exit_code == 0 and (tmp_path / name / "a.png").is_file(), r.stderr
+
+
 @pytest.mark.parametrize("case", [
     # a panorama over 16383 pixels wide into .webp (WebP's limit)
     dict(size=(16, 16400), out="pano.webp", mode=(), said=("16383", "16400x16"),
