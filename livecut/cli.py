@@ -738,6 +738,8 @@ def file_(
     from livecut.sources import source_kind
     from livecut.urls import is_input_url, redact_url
 
+    if not input:  # ("$IN" with IN unset: it was '.: is a folder, not a video file')
+        raise UsageError("INPUT is empty: give a video file (- for a pipe)")
     if input != "-" and (source_kind(input) != "file" or is_input_url(input)):
         raise UsageError(f"{redact_url(input)}: not a file (use `livecut run` for cameras and streams)")
     if not output and not _wants_vcam(opts or {}) and not (opts or {}).get("preview"):
@@ -775,6 +777,8 @@ def run(
     opts: dict = None,
 ) -> None:
     """Process any source: an integer is a camera, a URL a network stream, anything else a file."""
+    if not source:  # (as livecut file's INPUT: it was '.: is a folder, not a video file')
+        raise UsageError("SOURCE is empty: give a camera index, a URL or a file")
     _run_video(source, output, opts or {})
 
 

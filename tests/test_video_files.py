@@ -287,6 +287,22 @@ def test_force_does_not_replace_a_named_pipe_with_a_file(tmp_path, command):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out" + out.suffix, src.name])
 
 
+@pytest.mark.parametrize("command, name", [("file", "INPUT"), ("run", "SOURCE")])
+def test_an_empty_input_is_said_to_be_empty(tmp_path, command, name):
+    """`livecut file "$IN" -o out.mp4` with IN unset said '.: is a folder, not a video file' (the
+    empty path read as the current folder); livecut image, batch and eval say 'INPUT is empty'."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    r = CliRunner().invoke(app, [command, "", "-o", str(tmp_path / "o.mp4"), "-q"])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines() == [f"livecut: error: {name} is empty: give a "
+                                     f"{'video file (- for a pipe)' if command == 'file' else 'camera index, a URL or a file'}"
+                                     ], r.stderr
+    assert not any(tmp_path.iterdir())
+
+
 def test_transparent_background_with_cutout_is_not_warned_about(tmp_path):
     """-b transparent with -m cutout asks for what cutout writes: no 'ignored' warning (the
     warning for -b with a mode that shows no background said it of this pair too), for a
