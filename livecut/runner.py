@@ -229,14 +229,15 @@ class Stats:
         return float(np.mean(self.process_ms)) if self.process_ms else 0.0
 
     def summary(self) -> str:
-        parts = [f"{self.processed} frames in {self.elapsed:.1f} s ({self.fps:.1f} fps)",
+        parts = [f"{self.processed} frame{'' if self.processed == 1 else 's'} in {self.elapsed:.1f} s "
+                 f"({self.fps:.1f} fps)",
                  f"latency {self.latency_ms:.0f} ms", f"processing {self.process_ms_mean:.1f} ms/frame"]
         if self.dropped:
             parts.append(f"{self.dropped} dropped")
         if self.written < self.processed:  # (a live source behind a slow output, a quit's hurried end)
             parts.append(f"{self.written} written")
         if self.corrupt:
-            parts.append(f"{self.corrupt} corrupt packets skipped")
+            parts.append(f"{self.corrupt} corrupt packet{'' if self.corrupt == 1 else 's'} skipped")
         if self.lead_dropped:
             parts.append(f"{self.lead_dropped} undecodable frames before the first key frame dropped")
         if self.pixel_format != "bgr24":

@@ -303,6 +303,19 @@ def test_an_empty_input_is_said_to_be_empty(tmp_path, command, name):
     assert not any(tmp_path.iterdir())
 
 
+def test_the_summary_of_one_frame_says_frame():
+    """A one-frame video's summary said '1 frames in 0.1 s' (and '1 corrupt packets skipped'),
+    where livecut batch's says '1 frame' (fixed there)."""
+    from livecut.runner import Stats
+
+    st = Stats(processed=1, written=1, elapsed=0.5, corrupt=1)
+    st.process_ms.append(4.0)
+    assert st.summary().startswith("1 frame in 0.5 s (2.0 fps), ")
+    assert "1 corrupt packet skipped" in st.summary()
+    st = Stats(processed=2, written=2, elapsed=0.5, corrupt=2)
+    assert st.summary().startswith("2 frames in 0.5 s") and "2 corrupt packets skipped" in st.summary()
+
+
 def test_transparent_background_with_cutout_is_not_warned_about(tmp_path):
     """-b transparent with -m cutout asks for what cutout writes: no 'ignored' warning (the
     warning for -b with a mode that shows no background said it of this pair too), for a
