@@ -160,7 +160,7 @@ def local_path(text: str, why: str, name: str) -> Path:
     refused = not_local(text, why)
     if refused:
         raise UsageError(refused)
-    return Path(text)
+    return Path(text).expanduser()  # (~ quoted, or --x=~/... in zsh: it was a folder named ~ here)
 
 
 def err(message: str) -> None:
@@ -244,6 +244,8 @@ def image(
     for text in inputs:
         local_path(text, "`livecut image` reads local image files", "INPUT")
     local_path(outdir, "`livecut image` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)
+    # (~ as livecut file, -b image: and -c take it: -o '~/cut/' made a folder named ~ here)
+    inputs, outdir = [os.path.expanduser(t) for t in inputs], os.path.expanduser(outdir)
     cfg = get_config(config, set_, composite__background=background)
     _warn_background_ignored(mode, background)
     from livecut.runner import Interrupted, finalize_on_signals
@@ -324,6 +326,7 @@ def batch(
     for text in inputs:
         local_path(text, "`livecut batch` reads local files", "INPUT")
     local_path(outdir, "`livecut batch` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)
+    outdir = os.path.expanduser(outdir)  # (as its inputs: -o '~/cut/' made a folder named ~ here)
     cfg = get_config(config, set_, composite__background=background)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does
         report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,

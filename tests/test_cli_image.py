@@ -1316,6 +1316,34 @@ def test_an_output_of_a_picture_type_livecut_does_not_write_is_refused(tmp_path,
     assert r.exit_code == 0 and "does not write" not in r.stderr, r.stderr
 
 
+def test_a_quoted_tilde_is_the_home_folder_as_livecut_file_takes_it(tmp_path, good, monkeypatch):
+    """-o '~/cut/' (quoted, or --output=~/cut/ in zsh, which leaves it) made a folder named '~' in
+    the current one (livecut image, livecut batch), and `livecut image '~/p.jpg'` or `livecut eval
+    '~/photos' ...` read (or did not find) one there, where livecut file, its -b image: and -c take
+    ~ as the home folder; all of them do."""
+    import shutil
+
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    shutil.copy(good["a.jpg"], home / "p.jpg")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    r = invoke("image", "~/p.jpg", "-o", "~/cut/")
+    assert r.exit_code == 0, r.stderr
+    assert (home / "cut" / "p.png").is_file()
+    r = invoke("batch", "~/p.jpg", "-o", "~/bcut/", "-q", "--jobs", "1")
+    assert r.exit_code == 0, r.stderr
+    assert (home / "bcut" / "p.png").is_file()
+    (home / "masks").mkdir()
+    cv2.imwrite(str(home / "masks" / "p.png"), np.full(cv2.imread(str(home / "p.jpg")).shape[:2], 255, np.uint8))
+    (home / "photos").mkdir()
+    shutil.copy(home / "p.jpg", home / "photos" / "p.jpg")
+    r = invoke("eval", "~/photos", "~/masks")
+    assert r.exit_code == 0, r.stderr
+    assert not any(work.iterdir())
+
+
 @pytest.mark.parametrize("name", ["out.mp4", "clip.MOV", "x.m4v"])
 def test_an_output_named_as_a_video_is_refused(tmp_path, good, monkeypatch, name):
     """`livecut image photo.jpg -o out.mp4` (the command of a video) made a folder out.mp4/
