@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import math
 import os
 import re
 import struct
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Iterable
 
@@ -140,7 +142,11 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         top = float(np.iinfo(img.dtype).max)
         img = cv2.merge([cv2.divide(c, a, scale=top) for c in (b, g, r)] + [a])
     if img.dtype.kind == "f" and not any_float:  # (0-1 is a picture to show; beyond it, light: stretched, it came out dark)
-        lo, hi = float(np.nanmin(img)), float(np.nanmax(img))
+        with warnings.catch_warnings():  # (numpy's own, on stderr: 'RuntimeWarning: All-NaN slice encountered')
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo, hi = float(np.nanmin(img)), float(np.nanmax(img))
+        if math.isnan(lo):  # (it wrote an empty cutout, exit 0, after numpy's warnings thrice)
+            raise ImageReadError(f"{p}: a floating-point picture of no values (every pixel is NaN)")
         if lo < 0.0 or hi > 1.0:
             raise ImageReadError(f"{p}: a floating-point picture of values from {lo:.3g} to {hi:.3g}, not 0-1 "
                                  "(high dynamic range?), which livecut does not tone-map; save it as an 8- or "

@@ -1344,6 +1344,30 @@ def test_a_quoted_tilde_is_the_home_folder_as_livecut_file_takes_it(tmp_path, go
     assert not any(work.iterdir())
 
 
+def test_a_floating_point_picture_of_nan_alone_is_refused_in_one_line(tmp_path):
+    """A float TIFF whose every pixel is NaN (a no-data tile of a scientific picture) printed
+    numpy's 'RuntimeWarning: All-NaN slice encountered' with its source lines three times on
+    stderr and wrote an empty cutout, exit 0; refused, one line, exit 2, nothing written (as a
+    background too).  A picture with some NaN pixels is still cut."""
+    import cv2
+
+    img = np.full((64, 96, 3), np.nan, np.float32)
+    cv2.imwrite(str(tmp_path / "nan.tif"), img)
+    r = invoke("image", tmp_path / "nan.tif", "-o", tmp_path / "cut/")
+    assert r.exit_code == 2, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: error: {tmp_path / 'nan.tif'}: a floating-point picture of no "
+                                     "values (every pixel is NaN)"], r.stderr
+    assert not (tmp_path / "cut").exists()
+    ok = np.full((64, 96, 3), 0.5, np.float32)
+    cv2.imwrite(str(tmp_path / "p.tif"), ok)
+    r = invoke("image", tmp_path / "p.tif", "-o", tmp_path / "c.png", "-b", f"image:{tmp_path / 'nan.tif'}")
+    assert r.exit_code == 2 and "every pixel is NaN" in r.stderr and "RuntimeWarning" not in r.stderr, r.stderr
+    ok[:8, :8] = np.nan
+    cv2.imwrite(str(tmp_path / "some.tif"), ok)
+    r = invoke("image", tmp_path / "some.tif", "-o", tmp_path / "some.png")
+    assert r.exit_code == 0 and "RuntimeWarning" not in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("name", ["out.mp4", "clip.MOV", "x.m4v"])
 def test_an_output_named_as_a_video_is_refused(tmp_path, good, monkeypatch, name):
     """`livecut image photo.jpg -o out.mp4` (the command of a video) made a folder out.mp4/
