@@ -241,6 +241,9 @@ def image(
 
     if force and skip_existing:
         raise UsageError("--force and --skip-existing: give one (overwrite the outputs there, or leave them)")
+    if "-" in inputs and not os.path.lexists("-"):  # (it was '-: file not found')
+        raise UsageError("-: livecut image reads picture files, not standard input: save the picture to a "
+                         "file first (`livecut file -` reads a video piped in)")
     for text in inputs:
         local_path(text, "`livecut image` reads local image files", "INPUT")
     local_path(outdir, "`livecut image` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)
@@ -323,6 +326,9 @@ def batch(
     inputs = list(inputs or [])
     if not inputs and list_file is None:
         raise UsageError("no inputs: give INPUT... and/or --list FILE")
+    if "-" in inputs and not os.path.lexists("-"):  # (it was '-: file not found', '0 done, 1 failed')
+        raise UsageError("-: livecut batch reads files, not standard input; --list - reads their names "
+                         "from it, one a line")
     for text in inputs:
         local_path(text, "`livecut batch` reads local files", "INPUT")
     local_path(outdir, "`livecut batch` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)

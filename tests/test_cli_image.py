@@ -1368,6 +1368,24 @@ def test_a_floating_point_picture_of_nan_alone_is_refused_in_one_line(tmp_path):
     assert r.exit_code == 0 and "RuntimeWarning" not in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("command", ["image", "batch"])
+def test_standard_input_as_input_says_what_to_do(tmp_path, good, monkeypatch, command):
+    """`cat p.jpg | livecut image - -o cut.png` (as `livecut file -` takes a video) said
+    '-: file not found' (livecut batch: the same and '0 done, 1 failed'); one line saying that
+    it reads files (batch: that --list - reads their names), exit 2; a file named '-' is read."""
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    r = invoke(command, "-", "-o", tmp_path / ("c.png" if command == "image" else "cut/"))
+    assert r.exit_code == 2, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and "standard input" in lines[0] and "not found" not in lines[0], r.stderr
+    assert command == "image" or "--list -" in lines[0]
+    shutil.copy(good["a.jpg"], tmp_path / "-")
+    r = invoke(command, "-", "-o", tmp_path / ("c.png" if command == "image" else "cut/"), "-q")
+    assert r.exit_code == 0, r.stderr
+
+
 @pytest.mark.parametrize("name", ["out.mp4", "clip.MOV", "x.m4v"])
 def test_an_output_named_as_a_video_is_refused(tmp_path, good, monkeypatch, name):
     """`livecut image photo.jpg -o out.mp4` (the command of a video) made a folder out.mp4/
