@@ -278,8 +278,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
         # word: .mp4's digit passed the check below; livecut batch refuses it)
         raise UsageError(f"-o {text}: names a video, but livecut image writes pictures; name a picture "
                          f"file (-o cut.png) or a folder (end -o with /), or cut a video with `livecut file`")
-    if new_folder and 2 <= len(suffix) <= 5 and suffix[1:].isalpha():
-        # (-o cut.pgn: a typo of a file name, or a folder meant so; say which it became)
+    if new_folder and 2 <= len(suffix) <= 5 and suffix[1:].isalnum() and not suffix[1:].isdigit():
+        # (-o cut.pgn: a typo of a file name, or a folder meant so; say which it became; cut.jpg2
+        # too, which was made a folder without a word: a number alone, shoot.2024, is a folder's)
         report.notes.append(f"-o {text}: {suffix} is not an image extension ({', '.join(IMAGE_EXTS[:4])} ...): "
                             f"writing into a new folder {text}/ (end -o with / to say it is a folder)")
     outdir = Path(outdir)

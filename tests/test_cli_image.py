@@ -1386,6 +1386,17 @@ def test_standard_input_as_input_says_what_to_do(tmp_path, good, monkeypatch, co
     assert r.exit_code == 0, r.stderr
 
 
+@pytest.mark.parametrize("name, noted", [("cut.jpg2", True), ("cut.png1", True), ("out.mp3", True),
+                                         ("shoot.2024", False), ("v1.2", False)])
+def test_a_mistyped_extension_with_a_digit_is_noted_too(tmp_path, good, name, noted):
+    """-o cut.jpg2 (a typo of a file name) made a folder cut.jpg2/ without the note that -o cut.pgn
+    gets ('.pgn is not an image extension ...: writing into a new folder'): a digit in the suffix
+    passed the check; noted as well (a number alone, shoot.2024, is a folder's name: no note)."""
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / name)
+    assert r.exit_code == 0 and (tmp_path / name / "a.png").is_file(), r.stderr
+    assert (f"{Path(name).suffix} is not an image extension" in r.stderr) == noted, r.stderr
+
+
 @pytest.mark.parametrize("name", ["out.mp4", "clip.MOV", "x.m4v"])
 def test_an_output_named_as_a_video_is_refused(tmp_path, good, monkeypatch, name):
     """`livecut image photo.jpg -o out.mp4` (the command of a video) made a folder out.mp4/
