@@ -553,9 +553,12 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
     outdir = Path(outdir)
     if outdir.exists() and not outdir.is_dir():
         raise UsageError(f"{outdir}: output exists and is not a folder")
+    from livecut.sinks.file import VIDEO_EXTS as OUT_EXTS
+
+    if not video_ext:  # (--video-ext "$EXT" with EXT unset: it said '--video-ext .: expected ...')
+        raise UsageError(f"--video-ext is empty: give one of {', '.join(OUT_EXTS)} or / (PNG frames)")
     if video_ext != "/" and not video_ext.startswith("."):
         video_ext = "." + video_ext
-    from livecut.sinks.file import VIDEO_EXTS as OUT_EXTS
 
     if video_ext != "/" and video_ext.lower() not in OUT_EXTS:
         raise UsageError(f"--video-ext {video_ext}: expected one of {', '.join(OUT_EXTS)} or / (PNG frames)")

@@ -1397,6 +1397,16 @@ def test_a_mistyped_extension_with_a_digit_is_noted_too(tmp_path, good, name, no
     assert (f"{Path(name).suffix} is not an image extension" in r.stderr) == noted, r.stderr
 
 
+def test_an_empty_video_ext_is_said_to_be_empty(tmp_path, good):
+    """livecut batch --video-ext "$EXT" with EXT unset said '--video-ext .: expected one of .mp4,
+    ...' (a dot put before nothing); it says that it is empty, exit 2, nothing written."""
+    r = invoke("batch", good["a.jpg"], "-o", tmp_path / "cut/", "--video-ext", "")
+    assert r.exit_code == 2, r.stderr
+    assert r.stderr.splitlines() == ["livecut: error: --video-ext is empty: give one of .mp4, .m4v, .mkv, .mov, "
+                                     ".avi, .webm or / (PNG frames)"], r.stderr
+    assert not (tmp_path / "cut").exists()
+
+
 @pytest.mark.parametrize("name", ["out.mp4", "clip.MOV", "x.m4v"])
 def test_an_output_named_as_a_video_is_refused(tmp_path, good, monkeypatch, name):
     """`livecut image photo.jpg -o out.mp4` (the command of a video) made a folder out.mp4/
