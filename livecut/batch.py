@@ -229,6 +229,8 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
     """Files, folders (recursively, OUTDIR excluded), globs and a list file -> ``(file, root)``
     pairs (``root``: the folder the output tree mirrors from) and error lines."""
     texts = list(inputs)
+    if list_file == "":  # (--list "$LIST" with LIST unset: it said '--list : cannot read: Is a directory')
+        raise UsageError("--list is empty: give a file of paths, one a line (- for standard input)")
     if list_file is not None:
         try:
             # (a BOM, as Windows editors write, is no part of the first path; a name that is not

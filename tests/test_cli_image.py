@@ -1397,6 +1397,16 @@ def test_a_mistyped_extension_with_a_digit_is_noted_too(tmp_path, good, name, no
     assert (f"{Path(name).suffix} is not an image extension" in r.stderr) == noted, r.stderr
 
 
+def test_an_empty_list_file_name_is_said_to_be_empty(tmp_path, good):
+    """livecut batch --list "$LIST" with LIST unset said '--list : cannot read: Is a directory'
+    (the empty name read as the current folder); it says that it is empty, exit 2."""
+    r = invoke("batch", good["a.jpg"], "-o", tmp_path / "cut/", "--list", "")
+    assert r.exit_code == 2, r.stderr
+    assert r.stderr.splitlines() == ["livecut: error: --list is empty: give a file of paths, one a line "
+                                     "(- for standard input)"], r.stderr
+    assert not (tmp_path / "cut").exists()
+
+
 def test_an_empty_video_ext_is_said_to_be_empty(tmp_path, good):
     """livecut batch --video-ext "$EXT" with EXT unset said '--video-ext .: expected one of .mp4,
     ...' (a dot put before nothing); it says that it is empty, exit 2, nothing written."""
