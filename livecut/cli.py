@@ -511,15 +511,18 @@ def bench(
         raise UsageError("--scene chooses the clip --live/--transcode generate; it does not apply "
                          + ("to --clip" if clip is not None else "to the one-frame bench"))
     if live:
-        result = run_live_bench(cfg, parse_size(size) if size else (1920, 1080), clip=clip, scene=scene)
+        # (--size "$SIZE" with SIZE unset is refused, not taken for the default)
+        lsize = parse_size(size) if size is not None else (1920, 1080)
+        result = run_live_bench(cfg, lsize, clip=clip, scene=scene)
         typer.echo(json.dumps(result, indent=2) if as_json else format_live(result))
         return
     if transcode:
-        tsize = parse_size(size) if size else (1280, 720)
+        tsize = parse_size(size) if size is not None else (1280, 720)
         result = run_transcode_bench(cfg, clip, tsize, scene=scene)
         typer.echo(json.dumps(result, indent=2) if as_json else format_transcode(result))
         return
-    result = run_bench(cfg, parse_size(size or "1920x1080"), frames=30 if frames is None else frames,
+    result = run_bench(cfg, parse_size("1920x1080" if size is None else size),
+                       frames=30 if frames is None else frames,
                        threads=threads or 1, baseline=baseline is not False)
     typer.echo(json.dumps(result, indent=2) if as_json else format_bench(result))
 
@@ -726,7 +729,7 @@ def cam(
         raise UsageError(f"--fourcc {fourcc}: expected {', '.join(FOURCCS[:-1])} or {FOURCCS[-1]}")
     if not output and not _wants_vcam(opts):
         opts["preview"] = True
-    _run_video(str(index), output, opts, size=parse_size(size) if size else None, fps=fps,
+    _run_video(str(index), output, opts, size=parse_size(size) if size is not None else None, fps=fps,
                source_options={"fourcc": asked})
 
 

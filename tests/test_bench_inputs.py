@@ -56,6 +56,19 @@ def test_the_one_frame_bench_keeps_its_defaults(monkeypatch):
     assert seen == {"frames": 3, "threads": 2, "baseline": False}
 
 
+@pytest.mark.parametrize("args", [("bench",), ("bench", "--live"), ("bench", "--transcode"), ("cam", "0")])
+def test_an_empty_size_is_refused_not_taken_for_the_default(monkeypatch, args):
+    """--size "$SIZE" with SIZE unset was taken as no --size: the bench timed 1920x1080 (exit 0),
+    and livecut cam opened the camera at its own size; refused as --size 'abc' is, before a
+    frame is made or a camera looked for."""
+    from livecut import bench
+
+    monkeypatch.setattr(bench, "synthetic_frame", lambda *a, **k: pytest.fail("frame made"))
+    r = invoke(*args, "--size", "")
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines() == ["livecut: error: --size '': expected WxH, e.g. 1280x720"], r.stderr
+
+
 def test_size_over_the_pixel_limit_is_refused_before_the_frame_is_made(monkeypatch):
     """16384x16384 (268 MP) passed the 16..16384 check: a frame of several GB was made
     before the segmenter refused it."""
