@@ -639,6 +639,9 @@ def _setup_logging(quiet: bool) -> None:
 
 
 def _wants_vcam(opts: dict) -> bool:
+    if opts.get("vcam_device") == "":  # ("$DEV" with DEV unset: it was no virtual camera at all, unsaid)
+        raise UsageError("--vcam-device is empty: give the virtual camera's device, e.g. /dev/video10 "
+                         "(see `livecut devices`), or --vcam for the first one")
     return bool(opts.get("vcam") or opts.get("vcam_device"))
 
 

@@ -597,3 +597,21 @@ def test_pace_that_is_not_true_or_false_is_refused():
     with pytest.raises(ConfigTypeError, match="pace must be True or False, got 'no'"):
         open_sink("vcam", _info(), kind="vcam", backend="fake", pace="no")
     assert VcamSink(_info(), backend="fake", pace=lambda: True)._paced is not None
+
+
+@pytest.mark.parametrize("command", ["file", "run", "cam"])
+def test_an_empty_vcam_device_is_refused_not_dropped(tmp_path, command):
+    """--vcam-device "$DEV" with DEV unset was taken as no virtual camera at all: livecut file
+    and run wrote -o alone, exit 0, livecut cam would show its window instead; refused, one
+    line, exit 2, before the input is read or a camera looked for."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    src = "0" if command == "cam" else str(make_clip(tmp_path / "src.mp4", w=96, h=64, n=3))
+    out = tmp_path / "o.mp4"
+    r = CliRunner().invoke(app, [command, src, "-o", str(out), "--vcam-device", "", "-q"])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines() == ["livecut: error: --vcam-device is empty: give the virtual camera's device, "
+                                     "e.g. /dev/video10 (see `livecut devices`), or --vcam for the first one"], r.stderr
+    assert not out.exists()
