@@ -638,6 +638,13 @@ def _setup_logging(quiet: bool) -> None:
     logger.setLevel(logging.WARNING if quiet else logging.INFO)
 
 
+def _check_output_given(output: Optional[str]) -> None:
+    """-o "$OUT" with OUT unset: it was taken as no -o (livecut cam showed its window and
+    recorded nothing, without a word)."""
+    if output == "":
+        raise UsageError("-o is empty: give a video file, DIR/ (PNG frames), a stream URL or - (standard output)")
+
+
 def _wants_vcam(opts: dict) -> bool:
     if opts.get("vcam_device") == "":  # ("$DEV" with DEV unset: it was no virtual camera at all, unsaid)
         raise UsageError("--vcam-device is empty: give the virtual camera's device, e.g. /dev/video10 "
@@ -730,6 +737,7 @@ def cam(
     asked = next((f for f in FOURCCS if f.lower() == fourcc.strip().lower()), None)
     if asked is None:
         raise UsageError(f"--fourcc {fourcc}: expected {', '.join(FOURCCS[:-1])} or {FOURCCS[-1]}")
+    _check_output_given(output)
     if not output and not _wants_vcam(opts):
         opts["preview"] = True
     _run_video(str(index), output, opts, size=parse_size(size) if size is not None else None, fps=fps,
@@ -757,6 +765,7 @@ def file_(
         raise UsageError("INPUT is empty: give a video file (- for a pipe)")
     if input != "-" and (source_kind(input) != "file" or is_input_url(input)):
         raise UsageError(f"{redact_url(input)}: not a file (use `livecut run` for cameras and streams)")
+    _check_output_given(output)
     if not output and not _wants_vcam(opts or {}) and not (opts or {}).get("preview"):
         raise UsageError("nothing to write: give -o OUTPUT, --vcam and/or --preview")
     if input == "-":  # a video piped in: kept in a temporary file, then read as one
@@ -794,6 +803,7 @@ def run(
     """Process any source: an integer is a camera, a URL a network stream, anything else a file."""
     if not source:  # (as livecut file's INPUT: it was '.: is a folder, not a video file')
         raise UsageError("SOURCE is empty: give a camera index, a URL or a file")
+    _check_output_given(output)
     _run_video(source, output, opts or {})
 
 

@@ -316,6 +316,23 @@ def test_the_summary_of_one_frame_says_frame():
     assert st.summary().startswith("2 frames in 0.5 s") and "2 corrupt packets skipped" in st.summary()
 
 
+@pytest.mark.parametrize("args", [("cam", "0"), ("run", "0"), ("file", "SRC", "--preview"), ("run", "SRC", "--preview")])
+def test_an_empty_output_is_refused_not_taken_for_none(tmp_path, args):
+    """livecut cam 0 -o "$REC" with REC unset was taken as no -o: the preview window opened and
+    nothing was recorded, without a word (livecut file/run --preview -o '': the window alone);
+    refused, one line, exit 2, before a camera is looked for or a window opened."""
+    from typer.testing import CliRunner
+
+    from conftest import make_clip
+    from livecut.cli import app
+
+    src = str(make_clip(tmp_path / "src.mp4", w=96, h=64, n=3))
+    r = CliRunner().invoke(app, [a.replace("SRC", src) for a in args] + ["-o", "", "-q"])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines() == ["livecut: error: -o is empty: give a video file, DIR/ (PNG frames), a "
+                                     "stream URL or - (standard output)"], r.stderr
+
+
 def test_transparent_background_with_cutout_is_not_warned_about(tmp_path):
     """-b transparent with -m cutout asks for what cutout writes: no 'ignored' warning (the
     warning for -b with a mode that shows no background said it of this pair too), for a
