@@ -1337,6 +1337,32 @@ def test_a_variable_rate_matroska_states_no_tick_into_avi_keeps_its_timing(tmp_p
     assert max(abs(a - b) for a, b in zip(got, want)) < 0.01
 
 
+def test_a_variable_rate_stating_less_than_its_average_into_avi_keeps_its_timing(tmp_path):
+    """1 s at 25 fps then 1 s at 30 (ffmpeg's concat): FFmpeg states 25 fps, guessed from the
+    first frames, below its average (27.78); on the average's tick the 30 fps frames were pushed
+    later and later (85 ms off, the video 0.12 s too long); AVI_TICK_FPS keeps them within half
+    its tick."""
+    import av
+
+    src = tmp_path / "vfr.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            "testsrc2=size=160x96:rate=30:duration=1", "-filter_complex", "[0][1]concat=n=2:v=1[v]", "-map", "[v]",
+            "-c:v", "libx264", "-preset", "ultrafast", "-fps_mode", "vfr", str(src))
+    with av.open(str(src)) as c:  # (the case: a stated rate below the average)
+        s = c.streams.video[0]
+        assert s.base_rate == 25 and s.average_rate > 27
+        want = [float(p.pts * p.time_base) for p in c.demux(video=0) if p.size]
+    want.sort()
+    out = tmp_path / "vfr.avi"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:  # (AVI's frames are timed by their packets)
+        got = [float(p.dts * p.time_base) for p in c.demux(video=0) if p.size]
+    assert len(got) == len(want) == 55
+    assert max(abs(a - b) for a, b in zip(got, want)) < 0.005
+    assert probe(out)["duration"] == pytest.approx(want[-1], abs=0.02)
+
+
 def test_non_square_pixels_are_kept(tmp_path):
     """720x576 at 64:45 (16:9 PAL): the outputs said nothing, and played squeezed to 5:4."""
     import av

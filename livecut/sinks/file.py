@@ -51,6 +51,9 @@ AVI_TICK_MAX = 3.0
 #: ... or any number of times, up to this rate (a recording with pauses, a screen recording's
 #: still stretches: an average far below the rate its frames keep)
 AVI_TICK_FPS = 120.0
+#: an average frame rate this much above the rate a video states is not its rounding: the stated
+#: rate is not the finest its frames keep (AVI_TICK_FPS is taken)
+AVI_TICK_SLACK = 0.01
 #: the finest time base (ticks a second) a video is written on to hold both its source's ticks
 #: and its frame rate's times (see VideoFileSink._grid)
 GRID_MAX_TICKS = 1_000_000
@@ -564,6 +567,12 @@ class VideoFileSink:
                 # (FFmpeg's guess where none fits: a phone's variable rate remuxed to Matroska
                 # states its average, 26.55 fps, 3000/113: frames pushed to its next free tick
                 # were 89 ms off their time; on AVI_TICK_FPS, within half its tick)
+                tick = AVI_TICK_FPS
+            elif tick and info.fps and tick * (1 + AVI_TICK_SLACK) < info.fps:
+                # (a stated rate below the average is not the finest the frames keep: FFmpeg
+                # guesses it from the first frames, 25 fps for 1 s at 25 then 1 s at 30 (27.78 on
+                # average); on the average's tick the 30 fps frames were pushed later and later,
+                # 85 ms off, the video 0.12 s too long; on AVI_TICK_FPS, within half its tick)
                 tick = AVI_TICK_FPS
             fine = tick is not None and info.fps and info.fps <= tick <= max(AVI_TICK_MAX * info.fps, AVI_TICK_FPS)
             self.time_base = 1 / fps_fraction(tick if fine else info.fps)
