@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -1361,6 +1362,38 @@ def test_a_variable_rate_stating_less_than_its_average_into_avi_keeps_its_timing
     assert len(got) == len(want) == 55
     assert max(abs(a - b) for a, b in zip(got, want)) < 0.005
     assert probe(out)["duration"] == pytest.approx(want[-1], abs=0.02)
+
+
+def test_a_variable_rate_matroska_with_b_frames_is_not_taken_for_1000_fps(tmp_path):
+    """1 s at 25 fps then 1 s at 30 in Matroska, with B-frames (x264's default): FFmpeg states no
+    average, and its clock's 1000 fps as the rate: 1967 frames were expected (one cut short was
+    'about 1967 expected'), and an .avi was written at 1000 ticks a second (1968 index entries
+    for 55 frames); the rate is the first packets' average (27.45: not a camera's, the .avi on
+    AVI_TICK_FPS)."""
+    import av
+
+    src = tmp_path / "vfr.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            "testsrc2=size=160x96:rate=30:duration=1", "-filter_complex", "[0][1]concat=n=2:v=1[v]", "-map", "[v]",
+            "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-fps_mode", "vfr", str(src))
+    with av.open(str(src)) as c:  # (the case: no average, the clock's rate stated)
+        s = c.streams.video[0]
+        assert s.average_rate is None and s.guessed_rate == 1000
+        want = sorted(float(p.pts * p.time_base) for p in c.demux(video=0) if p.size)
+    out = tmp_path / "vfr.avi"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        assert c.streams.video[0].frames <= 240  # (index entries, on AVI_TICK_FPS: 1968 before)
+        got = [float(p.dts * p.time_base) for p in c.demux(video=0) if p.size]
+    assert len(got) == len(want) == 55
+    assert max(abs(a - b) for a, b in zip(got, want)) < 0.005
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(src.read_bytes()[: src.stat().st_size * 3 // 4])
+    r = run_cli("file", str(cut), "-o", str(tmp_path / "cut.mp4"), "-q")
+    assert r.returncode == 3, r.stderr
+    m = re.search(r"(\d+) frames written, about (\d+) expected", r.stderr)
+    assert m and 40 <= int(m.group(2)) <= 70, r.stderr
 
 
 def test_non_square_pixels_are_kept(tmp_path):

@@ -403,6 +403,42 @@ def frame_rate(stream) -> Fraction | None:
     return avg or stated
 
 
+#: packets of a video whose frame rate FFmpeg gives as its clock's (see _clock_rate) whose
+#: times give it instead
+RATE_PACKETS = 300
+
+
+def _clock_rate(stream, rate: Fraction | None) -> bool:
+    """Whether ``rate`` is no frame rate but the stream's clock (1 / its time base): FFmpeg
+    states no average for a variable rate in Matroska with B-frames (its packets' decoding
+    times unknown) and gives the finest rate its millisecond timestamps keep, 1000 fps."""
+    tb = stream.time_base
+    return bool(rate and tb and stream.average_rate is None and rate == 1 / tb and rate > 240)
+
+
+def _packet_rate(path: Path, index: int) -> Fraction | None:
+    """The average frame rate of the first RATE_PACKETS video packets of a file (read again),
+    from their presentation times; None where they give none."""
+    import av
+
+    times = []
+    try:
+        if not Path(path).is_file():  # (a pipe is not read twice)
+            return None
+        with av.open(file_for_ffmpeg(path), "r", metadata_errors="ignore") as c:
+            s = c.streams[index]
+            for p in c.demux(s):
+                if p.size and p.pts is not None:
+                    times.append(p.pts * s.time_base)
+                    if len(times) >= RATE_PACKETS:
+                        break
+    except (av.error.FFmpegError, OSError, ValueError):
+        return None
+    if len(times) < 3 or max(times) <= min(times):
+        return None
+    return Fraction(len(times) - 1) / (max(times) - min(times))
+
+
 #: seconds between two looks at the clock a paced frame is due on (see FileSource.pace_by)
 PACE_SLICE = 0.05
 #: seconds a stream's timestamp may go back, in a format whose timestamps may jump, before it is a jump
@@ -600,6 +636,11 @@ class FileSource(ClosesWhileReading):
             raise VideoOpenFailure(f"{self.path}: the video stream has no frame size")
         check_frame_size(w, h, self.path)
         rate = frame_rate(s)
+        clock = _clock_rate(s, rate)
+        if clock:
+            # (1000 fps for 1 s at 25 then 1 s at 30 in Matroska: 1967 frames expected, 'about
+            # 1967 expected' for one cut short, and an .avi of 1000 ticks a second, 36 for a frame)
+            rate = _packet_rate(self.path, s.index) or rate
         fps = float(rate) if rate else None
         tb = s.time_base or Fraction(1, 90000)
         duration = None
@@ -637,8 +678,8 @@ class FileSource(ClosesWhileReading):
         sar = s.sample_aspect_ratio or getattr(s.codec_context, "sample_aspect_ratio", None)
         if sar and sar > 0 and sar != 1:
             self.info.sample_aspect = Fraction(sar)
-        if s.base_rate:
-            self.info.tick_fps = float(s.base_rate)
+        if s.base_rate:  # (a clock's is no frame rate: the estimate, see _clock_rate)
+            self.info.tick_fps = fps if clock else float(s.base_rate)
         self._rate = rate
         self._start = float(s.start_time * tb) if s.start_time is not None else 0.0
         # where the video and the audio begin, together, in the output: at 0
