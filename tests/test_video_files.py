@@ -1189,6 +1189,26 @@ def test_avi_with_aac_audio_has_one_entry_a_frame_from_0(tmp_path):
         assert probe(out)["audio"] == ["aac"]
 
 
+@pytest.mark.parametrize("rate, preset", [("8000", "veryfast"), ("16000", "ultrafast")])
+def test_avi_with_aac_audio_at_a_low_rate_keeps_its_sound_with_its_picture(tmp_path, rate, preset):
+    """AAC's priming (1024 samples) copied into AVI plays from 0 as sound time: 21 ms at 48 kHz,
+    but 128 ms at 8 kHz and 64 ms at 16 kHz (a phone's or an IP camera's voice track): the beep
+    came that much after its flash.  The frames after the first are moved by its whole ticks, as
+    FFmpeg moves the video (the first frame shown from 0 meanwhile)."""
+    import av
+
+    src = _flash_clip(tmp_path / "in.mp4", acodec="aac", extra=("-ar", rate, "-bf", "0"))
+    out = tmp_path / "out.avi"
+    r = run_cli("file", str(src), "-o", str(out), "-q", "--set", f"video.preset={preset}")
+    assert r.returncode == 0, r.stderr
+    f0, b0 = _flash_and_beep(src)
+    f1, b1 = _flash_and_beep(out)
+    assert abs((b1 - f1) - (b0 - f0)) < 0.041, (f0, b0, f1, b1)  # (within the tick: 0.128 before at 8 kHz)
+    with av.open(str(out)) as c:
+        assert c.streams.audio[0].codec_context.name == "aac" and c.streams.audio[0].sample_rate == int(rate)
+        assert sum(1 for p in c.demux(video=0) if p.size) == 50
+
+
 def test_adts_aac_from_mpeg_ts_into_avi(tmp_path):
     """AAC read from MPEG-TS (ADTS: no global header, as a camcorder's or a capture's .ts has)
     into .avi failed at its first audio packet ("write failed (Invalid argument)", exit 1, no

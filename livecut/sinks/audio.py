@@ -108,6 +108,10 @@ class AudioCopy:
         self._lead: dict[int, object] = {}
         self._after_start: set[int] = set()  # the copied streams that reached the output's 0
         self._before_zero: dict[int, Fraction] = {}  # per output stream: seconds moved (AVI, see _put)
+        #: AVI: the video's frames after its first are moved by this many of its ticks, the
+        #: whole ticks of a copied track's priming (see _lead_video); None: not yet known
+        self._video_lead: int | None = None
+        self._video_begun = False
         #: copied input streams not yet added to the output (index: input stream), see hold
         self._deferred = dict(deferred or {})
         self._begun: set[int] = set()  # those of them whose first packet came
@@ -433,6 +437,8 @@ class AudioCopy:
 
     def mux_video(self, packet) -> None:
         """Mux a packet of the output's video (held back while the header waits, see the class)."""
+        if self.ext == ".avi":
+            self._lead_video(packet)
         if self._held is None:
             self._container.mux(packet)
         else:
@@ -474,6 +480,26 @@ class AudioCopy:
                     continue
                 packet.stream = out
             self._container.mux(packet)
+
+    def _lead_video(self, packet) -> None:
+        """AVI: a copied track's priming before 0 (AAC's, 1024 samples: 128 ms at 8 kHz, 64 ms
+        at 16 kHz) plays from 0 as sound time (see _put); the video's frames after its first
+        (shown from 0 meanwhile) are moved by its whole ticks, as FFmpeg moves the video: the
+        sound came that much after its picture (a beep 128 ms after its flash at 8 kHz).  Under
+        a tick (48 kHz: 21 ms) nothing is moved.  (Packets without B-frames: decoding order.)"""
+        if packet.dts is None or packet.time_base is None:
+            return
+        if not self._video_begun:
+            self._video_begun = True
+            return
+        if self._video_lead is None:
+            copied = {out.index for i, out in self._amap.items() if i not in self._transcode}
+            lead = max((v for k, v in self._before_zero.items() if k in copied), default=Fraction(0))
+            self._video_lead = int(lead / packet.time_base)
+        if self._video_lead:
+            packet.dts += self._video_lead
+            if packet.pts is not None:
+                packet.pts += self._video_lead
 
     def _put(self, packet) -> None:
         """Mux one audio packet.  AVI has no time before 0 (its audio plays from its first
