@@ -1189,15 +1189,17 @@ def test_avi_with_aac_audio_has_one_entry_a_frame_from_0(tmp_path):
         assert probe(out)["audio"] == ["aac"]
 
 
-@pytest.mark.parametrize("rate, preset", [("8000", "veryfast"), ("16000", "ultrafast")])
-def test_avi_with_aac_audio_at_a_low_rate_keeps_its_sound_with_its_picture(tmp_path, rate, preset):
+@pytest.mark.parametrize("rate, preset, src_ext", [("8000", "veryfast", ".mp4"), ("16000", "ultrafast", ".mp4"),
+                                                   ("8000", "veryfast", ".ts")])
+def test_avi_with_aac_audio_at_a_low_rate_keeps_its_sound_with_its_picture(tmp_path, rate, preset, src_ext):
     """AAC's priming (1024 samples) copied into AVI plays from 0 as sound time: 21 ms at 48 kHz,
     but 128 ms at 8 kHz and 64 ms at 16 kHz (a phone's or an IP camera's voice track): the beep
-    came that much after its flash.  The frames after the first are moved by its whole ticks, as
-    FFmpeg moves the video (the first frame shown from 0 meanwhile)."""
+    came that much after its flash; so did the encoder's where AAC is re-encoded (from MPEG-TS:
+    ADTS).  The frames after the first are moved by its whole ticks, as FFmpeg moves the video
+    (the first frame shown from 0 meanwhile)."""
     import av
 
-    src = _flash_clip(tmp_path / "in.mp4", acodec="aac", extra=("-ar", rate, "-bf", "0"))
+    src = _flash_clip(tmp_path / f"in{src_ext}", acodec="aac", extra=("-ar", rate, "-bf", "0"))
     out = tmp_path / "out.avi"
     r = run_cli("file", str(src), "-o", str(out), "-q", "--set", f"video.preset={preset}")
     assert r.returncode == 0, r.stderr

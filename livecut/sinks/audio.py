@@ -111,6 +111,9 @@ class AudioCopy:
         #: AVI: the video's frames after its first are moved by this many of its ticks, the
         #: whole ticks of a copied track's priming (see _lead_video); None: not yet known
         self._video_lead: int | None = None
+        #: AVI: per re-encoded AAC stream (output index), its encoder's priming its lead-in of
+        #: silence did not take (seconds: see _silence)
+        self._primed_late: dict[int, Fraction] = {}
         self._video_begun = False
         #: copied input streams not yet added to the output (index: input stream), see hold
         self._deferred = dict(deferred or {})
@@ -272,7 +275,10 @@ class AudioCopy:
         left = int(round(seconds * rate))
         if primed and self.ext == ".avi" and out.codec_context.name == "aac":
             # AVI cannot start a stream before 0: the encoder's priming plays as sound time
-            left -= int(round(AAC_PRIMING * rate / out.codec_context.sample_rate))
+            priming = int(round(AAC_PRIMING * rate / out.codec_context.sample_rate))
+            # (what the lead-in cannot take: the sound that much late, see _lead_video)
+            self._primed_late[out.index] = Fraction(max(0, priming - max(0, left)), rate)
+            left -= priming
         while left > 0:  # (in pieces of a second at most)
             n = min(left, rate)
             silence = av.AudioFrame(format=fmt, layout=layout, samples=n)
@@ -483,7 +489,8 @@ class AudioCopy:
 
     def _lead_video(self, packet) -> None:
         """AVI: a copied track's priming before 0 (AAC's, 1024 samples: 128 ms at 8 kHz, 64 ms
-        at 16 kHz) plays from 0 as sound time (see _put); the video's frames after its first
+        at 16 kHz) plays from 0 as sound time (see _put), and so does a re-encoded one's where
+        no lead-in of silence takes it (see _silence); the video's frames after its first
         (shown from 0 meanwhile) are moved by its whole ticks, as FFmpeg moves the video: the
         sound came that much after its picture (a beep 128 ms after its flash at 8 kHz).  Under
         a tick (48 kHz: 21 ms) nothing is moved.  (Packets without B-frames: decoding order.)"""
@@ -494,7 +501,8 @@ class AudioCopy:
             return
         if self._video_lead is None:
             copied = {out.index for i, out in self._amap.items() if i not in self._transcode}
-            lead = max((v for k, v in self._before_zero.items() if k in copied), default=Fraction(0))
+            late = [v for k, v in self._before_zero.items() if k in copied] + list(self._primed_late.values())
+            lead = max(late, default=Fraction(0))
             self._video_lead = int(lead / packet.time_base)
         if self._video_lead:
             packet.dts += self._video_lead
