@@ -1211,6 +1211,37 @@ def test_avi_with_aac_audio_at_a_low_rate_keeps_its_sound_with_its_picture(tmp_p
         assert sum(1 for p in c.demux(video=0) if p.size) == 50
 
 
+@pytest.mark.parametrize("src_ext, acodec, out_ext", [(".webm", "libopus", ".avi"), (".mkv", "pcm_s16le", ".webm")])
+def test_an_audio_track_without_sound_re_encoded_is_silence_not_an_empty_stream(tmp_path, src_ext, acodec, out_ext):
+    """A track of no packet (a recorder's audio track that got no sound): re-encoded (Opus into
+    .avi, PCM into .webm), its stream was written without a packet (an .avi's or a .webm's
+    audio track of no length); it is silence as long as the video, as a cut before late audio
+    begins is."""
+    import av
+
+    src = tmp_path / f"silent{src_ext}"
+    with av.open(str(src), "w") as c:
+        v = c.add_stream("libvpx-vp9" if src_ext == ".webm" else "libx264", rate=25)
+        v.width, v.height, v.pix_fmt = 160, 96, "yuv420p"
+        c.add_stream(acodec, rate=48000)
+        for i in range(25):
+            img = np.full((96, 160, 3), 40, np.uint8)
+            img[30:60, i * 4:i * 4 + 30] = 255
+            for p in v.encode(av.VideoFrame.from_ndarray(img, format="bgr24")):
+                c.mux(p)
+        for p in v.encode():
+            c.mux(p)
+    with av.open(str(src)) as c:  # (the case: an audio track, no packet)
+        assert len(c.streams.audio) == 1 and not any(p.size for p in c.demux(audio=0))
+    out = tmp_path / f"out{out_ext}"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["frames"] == 25 and probe(out)["audio_packets"] > 0
+    assert _audio_seconds(out) == pytest.approx(1.0, abs=0.06)
+    with av.open(str(out)) as c:
+        assert max(np.abs(f.to_ndarray()).max() for f in c.decode(audio=0)) < 1e-3
+
+
 def test_adts_aac_from_mpeg_ts_into_avi(tmp_path):
     """AAC read from MPEG-TS (ADTS: no global header, as a camcorder's or a capture's .ts has)
     into .avi failed at its first audio packet ("write failed (Invalid argument)", exit 1, no

@@ -115,6 +115,7 @@ class AudioCopy:
         #: silence did not take (seconds: see _silence)
         self._primed_late: dict[int, Fraction] = {}
         self._video_begun = False
+        self._fill_to: float | None = None  # (see finish)
         #: copied input streams not yet added to the output (index: input stream), see hold
         self._deferred = dict(deferred or {})
         self._begun: set[int] = set()  # those of them whose first packet came
@@ -297,6 +298,7 @@ class AudioCopy:
         if inp is None:
             return
         try:
+            self._fill_silent()
             for i in sorted(self._transcode):
                 try:
                     rest = list(inp.streams[i].decode(None))
@@ -306,18 +308,25 @@ class AudioCopy:
         finally:
             inp.close()
 
-    def finish(self, until: float | None) -> None:
+    def finish(self, until: float | None, video_end: float | None = None) -> None:
         """The rest of the audio up to ``until`` seconds (all of it if None), then :meth:`end`.
         A re-encoded stream whose sound begins after ``until`` (late audio, ``--frames N``)
-        gets its lead-in up to ``until``: it was left without a packet (an empty stream)."""
-        self.mux(until)
-        if until is not None and self._audio_in is not None:
-            for i in sorted(self._transcode - self._audio_begun):
-                self._audio_begun.add(i)
-                out = self._amap[i]
-                cc = out.codec_context
-                self._silence(out, i, until, cc.format.name, cc.layout.name, cc.sample_rate)
+        gets its lead-in up to ``until``: it was left without a packet (an empty stream); so
+        does one that has no sound at all (a track of no packet: an .avi's or a .webm's audio
+        stream was empty), up to ``video_end`` when all the audio was asked for."""
+        self._fill_to = until if until is not None else video_end
+        self.mux(until)  # (None: to the end, which calls end)
         self.end()
+
+    def _fill_silent(self) -> None:
+        """Silence up to ``_fill_to`` for each re-encoded stream that has had no sound (see finish)."""
+        if self._fill_to is None:
+            return
+        for i in sorted(self._transcode - self._audio_begun):
+            self._audio_begun.add(i)
+            out = self._amap[i]
+            cc = out.codec_context
+            self._silence(out, i, self._fill_to, cc.format.name, cc.layout.name, cc.sample_rate)
 
     def close(self) -> None:
         """Close the input without writing more (a failed or abandoned output)."""
@@ -339,7 +348,8 @@ class AudioCopy:
                 except (av.error.FFmpegError, ValueError):
                     pkt = None
                 if pkt is None:
-                    self.end()
+                    if not self._transcode - self._audio_begun:
+                        self.end()  # (else a re-encoded track has had no sound: its silence at finish)
                     return
                 if pkt.size == 0 or pkt.dts is None:  # demuxer flush packets
                     continue

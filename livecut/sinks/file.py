@@ -890,7 +890,7 @@ class VideoFileSink:
                 # the video covers
                 end = None if not self.cut_short else self._last_t + 1.0 / float(self._rate)
                 if self._audio is not None:  # (and flush transcoded audio: decoder and encoder)
-                    self._audio.finish(end)
+                    self._audio.finish(end, self._last_t + 1.0 / float(self._rate))
                 if self._chapters:
                     # (the muxers write chapters set after the header with the trailer: those past
                     # the end of a cut made an .mp4 or .mov as long as the source, its chapter track)
