@@ -1417,6 +1417,28 @@ def test_a_variable_rate_stating_less_than_its_average_into_avi_keeps_its_timing
     assert probe(out)["duration"] == pytest.approx(want[-1], abs=0.02)
 
 
+def test_a_variable_rate_stating_a_rate_too_fine_into_avi_keeps_its_timing(tmp_path):
+    """1 s at 25 fps then 1 s at 30 in 1/600 s ticks (a phone's clock): FFmpeg states 150 fps,
+    finer than AVI_TICK_FPS, and its average, 27.41, is no camera's rate: on the average's tick
+    the 30 fps frames were pushed later and later (76 ms off); AVI_TICK_FPS keeps them within
+    half its tick."""
+    import av
+
+    pts = [i * 24 for i in range(25)] + [600 + i * 20 for i in range(30)]
+    src = make_clip(tmp_path / "vfr.mp4", n=len(pts), pts=pts, time_base=Fraction(1, 600), fps=25)
+    with av.open(str(src)) as c:  # (the case: a stated rate over AVI_TICK_FPS, an average no camera's)
+        s = c.streams.video[0]
+        assert s.base_rate > 120 and s.average_rate.denominator > 2
+    out = tmp_path / "vfr.avi"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:  # (AVI's frames are timed by their packets)
+        got = [float(p.dts * p.time_base) for p in c.demux(video=0) if p.size]
+    want = [t / 600 for t in pts]
+    assert len(got) == len(want)
+    assert max(abs(a - b) for a, b in zip(got, want)) < 0.005
+
+
 def test_a_variable_rate_matroska_with_b_frames_is_not_taken_for_1000_fps(tmp_path):
     """1 s at 25 fps then 1 s at 30 in Matroska, with B-frames (x264's default): FFmpeg states no
     average, and its clock's 1000 fps as the rate: 1967 frames were expected (one cut short was

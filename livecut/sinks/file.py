@@ -575,6 +575,11 @@ class VideoFileSink:
                 # 85 ms off, the video 0.12 s too long; on AVI_TICK_FPS, within half its tick)
                 tick = AVI_TICK_FPS
             fine = tick is not None and info.fps and info.fps <= tick <= max(AVI_TICK_MAX * info.fps, AVI_TICK_FPS)
+            if not fine and info.fps and not _a_rate(info.fps):
+                # (no stated rate to keep, and an average that is no camera's: a variable rate,
+                # 1/600 s ticks for 1 s at 25 fps then 1 s at 30 (150 fps stated, 27.41 on
+                # average): on the average's tick the frames were pushed 76 ms off their time)
+                tick, fine = AVI_TICK_FPS, True
             self.time_base = 1 / fps_fraction(tick if fine else info.fps)
         rate = _fixed_rate(codec, info.fps)
         if rate is not None:
