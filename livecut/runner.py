@@ -1379,6 +1379,18 @@ class _FirstFailure:
 
 # ------------------------------------------------------------------ entry point
 
+def _note_warnings(stats: Stats, spec: str, source, sinks: Sequence, processor: Processor) -> None:
+    """Add what the source, the sinks and the engine noted in the run to ``stats.warnings``."""
+    for s in (source, *sinks):  # (said once: a recording and a virtual camera fit the same picture)
+        stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
+    stats.warnings.extend(state_notes(processor.states, stats.processed))
+    if stats.lead_dropped:  # (not "every frame": the summary counts them too)
+        n = stats.lead_dropped
+        stats.warnings.append(f"{Path(spec).name}: the first {n} frame{'s' if n > 1 else ''} could not be "
+                              "decoded (the video starts between key frames: a cut or open-GOP clip) "
+                              "and are not in the output")
+
+
 def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = None,
               background: str | None = None, max_frames: int | None = None, preview: bool = False,
               force: bool = False, size: tuple[int, int] | None = None, fps: float | None = None,
@@ -1541,19 +1553,16 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             what = _finalized(output, sinks, stats.written, out_sink)
             signum = getattr(exc, "signum", None)
             name = {1: "SIGHUP", 15: "SIGTERM"}.get(signum or 0)
-            raise Interrupted(f"{'stopped by ' + name if name else 'interrupted'}{what}",
-                              exit_code=getattr(exc, "exit_code", 130)) from None
+            # (what the run noted is said before the line, as after a run that ends or loses its
+            # source: Ctrl-C is how a camera's or a stream's run ends, and it said nothing of it)
+            _note_warnings(stats, spec, source, sinks, processor)
+            raise _with_frames(Interrupted(f"{'stopped by ' + name if name else 'interrupted'}{what}",
+                                           exit_code=getattr(exc, "exit_code", 130)),
+                               stats.written, stats.warnings) from None
         short = pipe.reached_end and pipe.shortfall()
         if not pipe.reached_end or short or pipe.hurried:
             _cut_short(sinks)  # (truncated: only the audio the video covers, complete packets)
-        for s in (source, *sinks):  # (said once: a recording and a virtual camera fit the same picture)
-            stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
-        stats.warnings.extend(state_notes(processor.states, stats.processed))
-        if stats.lead_dropped:  # (not "every frame": the summary counts them too)
-            n = stats.lead_dropped
-            stats.warnings.append(f"{Path(spec).name}: the first {n} frame{'s' if n > 1 else ''} could not be "
-                                  "decoded (the video starts between key frames: a cut or open-GOP clip) "
-                                  "and are not in the output")
+        _note_warnings(stats, spec, source, sinks, processor)
         stats.judged = processor.judged
         method = getattr(processor.seg, "method", None)  # (which network judged: focusnet's counts)
         stats.judged_noisy = int(getattr(method, "judged_noisy", 0) or 0)

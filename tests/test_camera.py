@@ -218,6 +218,43 @@ def test_a_lost_camera_still_says_the_runs_warnings(fake_camera, tmp_path, capsy
                      lines[-1]] and lines[-1].startswith("livecut: error: camera 0: lost"), err
 
 
+def _ctrl_c_after(fake_camera, frames: int) -> None:
+    """Ctrl-C (as the terminal sends it) once the fake camera has delivered ``frames`` frames."""
+    import _thread
+    import signal
+
+    def interrupt():
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not (fake_camera.instances and fake_camera.instances[-1].n >= frames):
+            time.sleep(0.01)
+        _thread.interrupt_main(signal.SIGINT)
+
+    threading.Thread(target=interrupt, daemon=True).start()
+
+
+def test_ctrl_c_still_says_the_runs_warnings(fake_camera, tmp_path, capsys):
+    """`livecut cam 0 --size 1280x720 -o rec.mp4` ended by Ctrl-C (as a live run ends), the camera
+    giving 160x120: only 'interrupted (rec.mp4 finalized with N frames)' was printed, not the
+    warning that the recording is 160x120, which a run that ends (or loses its camera) says; it
+    comes first now, then the one error line."""
+    import signal
+
+    out = tmp_path / "rec.mp4"
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    _ctrl_c_after(fake_camera, 15)
+    try:
+        code = _cli(["cam", "0", "--size", "1280x720", "-o", str(out), "-q"])
+    finally:  # (the CLI ignores signals once stopped by one: the process is on its way out)
+        for s, h in saved.items():
+            signal.signal(s, h)
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 130, err
+    assert lines == ["livecut: warning: camera 0 delivers 160x120, not the requested 1280x720",
+                     lines[-1]] and lines[-1].startswith("livecut: error: interrupted ("), err
+    assert probe(out)["frames"] >= 1
+
+
 def test_the_summary_names_the_camera(fake_camera, tmp_path, capsys):
     """The run's summary was labelled with the index alone, '0 -> rec.mp4: 5 frames ...' (read
     as a file named 0); it says 'camera 0', as its error lines do, and the warnings are left
