@@ -1281,9 +1281,10 @@ def choose_pixel_format(cfg: Config, source, processor: Processor, sinks: Sequen
     return "yuv420p"
 
 
-def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None) -> str:
+def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None, dropped: int = 0) -> str:
     """What became of ``output`` (written by ``out_sink``) and of the other sinks given up on
-    (a virtual camera whose send did not return) after an interrupt, for the one-line message."""
+    (a virtual camera whose send did not return) after an interrupt, for the one-line message;
+    and the live frames ``dropped``, which the summary, not printed then, counts."""
     parts = []
     for s in sinks:
         if s is out_sink or not getattr(s, "abandoned", False):
@@ -1312,7 +1313,15 @@ def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None)
             parts.insert(0, f"nothing was written to {output}")
         else:
             parts.insert(0, f"{output} finalized with {frames} frames")
+    if dropped:
+        parts.append(_dropped(dropped))
     return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _dropped(n: int) -> str:
+    """The live frames dropped (the newest kept), as the line of a run that ends without its
+    summary says them."""
+    return f"{n} frame{'s' if n != 1 else ''} dropped"
 
 
 def _cut_short(sinks: Iterable, interrupted: bool = False) -> None:
@@ -1550,7 +1559,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             stats.interrupted = True
             _cut_short(sinks, interrupted=True)
             stack.close()  # finalize the outputs now: the frames so far play
-            what = _finalized(output, sinks, stats.written, out_sink)
+            what = _finalized(output, sinks, stats.written, out_sink, dropped=stats.dropped)
             signum = getattr(exc, "signum", None)
             name = {1: "SIGHUP", 15: "SIGTERM"}.get(signum or 0)
             # (what the run noted is said before the line, as after a run that ends or loses its
@@ -1574,6 +1583,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     if lost:
         where = (f"; {output} holds the {stats.written} frames written" if stats.written
                  else "; nothing was written") if output else ""
+        where += f"; {_dropped(stats.dropped)}" if stats.dropped else ""
         what = f"camera {spec}: lost" if kind == "camera" else f"{redact_url(spec)}: stream lost"
         raise _with_frames(IncompleteError(f"{what} ({lost}){where}"), stats.written, stats.warnings)
     if short and stats.processed:

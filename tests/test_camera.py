@@ -196,7 +196,7 @@ def test_an_unplugged_camera_ends_the_run_with_the_recording_kept(fake_camera, f
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert code == 3, err
     assert len(lines) == 1 and lines[0].startswith("livecut: error: camera 0: lost"), err
-    m = re.search(rf"{re.escape(str(out))} holds the (\d+) frames written$", lines[0])
+    m = re.search(rf"{re.escape(str(out))} holds the (\d+) frames written(; \d+ frames? dropped)?$", lines[0])
     assert m and "Traceback" not in err, err
     # playable, with the frames written (all 20 read, unless slow processing dropped some)
     assert 1 <= int(m.group(1)) <= 20 and probe(out)["frames"] == int(m.group(1))
@@ -253,6 +253,30 @@ def test_ctrl_c_still_says_the_runs_warnings(fake_camera, tmp_path, capsys):
     assert lines == ["livecut: warning: camera 0 delivers 160x120, not the requested 1280x720",
                      lines[-1]] and lines[-1].startswith("livecut: error: interrupted ("), err
     assert probe(out)["frames"] >= 1
+
+
+@pytest.mark.parametrize("end", ["ctrl-c", "lost"])
+def test_a_live_run_that_ends_without_its_summary_says_its_drops(fake_camera, tmp_path, monkeypatch, end):
+    """A camera at 100 fps, processing at 30 ms a frame (the newest frame kept, the others
+    dropped), ended by Ctrl-C or lost: the line said 'interrupted (rec.mp4 finalized with 30
+    frames)' or '...: lost (...); rec.mp4 holds the 30 frames written', and nothing of the
+    frames dropped, which only the summary (not printed then) counts; the line counts them."""
+    from livecut.errors import LivecutError
+    from livecut.runner import Processor
+
+    real = Processor.__call__
+    monkeypatch.setattr(Processor, "__call__", lambda self, *a, **kw: (time.sleep(0.03), real(self, *a, **kw))[1])
+    fake_camera.fps = 100.0
+    if end == "lost":
+        fake_camera.fail_from = 60
+    else:
+        _ctrl_c_after(fake_camera, 60)
+    pipes = []
+    with pytest.raises(LivecutError) as e:
+        run_video("0", str(tmp_path / "rec.mp4"), load_config(), progress=False, on_start=pipes.append)
+    dropped = pipes[0].stats.dropped
+    assert e.value.exit_code == (130 if end == "ctrl-c" else 3) and dropped > 0, str(e.value)
+    assert f"; {dropped} frames dropped" in str(e.value), str(e.value)
 
 
 def test_the_summary_names_the_camera(fake_camera, tmp_path, capsys):
