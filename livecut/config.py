@@ -18,6 +18,7 @@ import dataclasses
 import functools
 import math
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -275,8 +276,20 @@ def preset_names() -> list[str]:
 
 
 def _shown(value: Any) -> str:
-    """A value in an error as it was written: ``true``, not Python's ``True``."""
+    """A value in an error as it was written: ``true``, not Python's ``True``; an integer too
+    long to be written (Python's str() refuses past 4300 digits) as its count of digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 1000:
+        return f"an integer of {_digits(value)} digits"
     return str(value).lower() if isinstance(value, bool) else repr(value)
+
+
+def _digits(value: int) -> int:
+    """The count of decimal digits of ``value``, without str() (which refuses past 4300)."""
+    value = abs(value)
+    n = max(1, int((value.bit_length() - 1) * math.log10(2)))
+    while 10 ** n <= value:
+        n += 1
+    return n
 
 
 def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
@@ -312,7 +325,7 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
                 raise ValueError
             out = float(value)
         except OverflowError:  # (an integer of 309 digits or more: it was an internal error, exit 1)
-            raise ConfigError(f"{key}: expected a finite number, got an integer of {len(str(abs(value)))} "
+            raise ConfigError(f"{key}: expected a finite number, got an integer of {_digits(value)} "
                               "digits") from None
         except (TypeError, ValueError):
             raise ConfigError(f"{key}: expected a number, got {_shown(value)}") from None
@@ -334,10 +347,16 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
     if key == "composite.background":
         _check_background(key, out)
     if meta.get("lo") is not None and out < meta["lo"]:
-        raise ConfigError(f"{key}: {out} is below the minimum {meta['lo']}")
+        raise ConfigError(f"{key}: {_shown_number(out)} is below the minimum {meta['lo']}")
     if meta.get("hi") is not None and out > meta["hi"]:
-        raise ConfigError(f"{key}: {out} is above the maximum {meta['hi']}")
+        raise ConfigError(f"{key}: {_shown_number(out)} is above the maximum {meta['hi']}")
     return out
+
+
+def _shown_number(value: Any) -> str:
+    """A number out of range as written, or an integer too long to write as its digits' count."""
+    shown = _shown(value)
+    return shown if shown.startswith("an integer") else str(value)
 
 
 def _check_background(key: str, value: str) -> None:
@@ -484,6 +503,9 @@ def parse_override(text: str) -> dict[str, dict[str, Any]]:
         parsed = tomllib.loads(f"v = {value}")["v"]
     except tomllib.TOMLDecodeError:
         parsed = value
+    except ValueError:  # (an integer of over 4300 digits, which Python will not read: internal error)
+        raise ConfigError(f"--set: {key}: got an integer of {sum(c.isdigit() for c in value)} digits, "
+                          "too long to read") from None
     return {section: {name: parsed}}
 
 
@@ -518,6 +540,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: not UTF-8 text (byte {exc.start})") from None
+    except ValueError:  # (an integer of over 4300 digits, which Python will not read: internal error)
+        line = next((n for n, text in enumerate(data.decode(text_codec(data, "utf-8"), "replace").splitlines(), 1)
+                     if re.search(r"\d[\d_]{4300}", text)), None)
+        where = f" (at line {line})" if line else ""
+        raise ConfigError(f"{path}: invalid TOML: an integer of over 4300 digits, too long to read{where}") \
+            from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
 

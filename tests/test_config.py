@@ -566,3 +566,31 @@ def test_a_path_without_its_suffix_is_a_file_not_a_preset(tmp_path, monkeypatch)
     with pytest.raises(ConfigError, match=r"old\.toml: is a folder; give a preset \(default, fast, quality\)"):
         load_config("old.toml")
     assert load_config(str(site)).segment.work_size == 200 and load_config("fast").segment.work_size == 192
+
+
+def test_an_integer_too_long_to_read_is_a_config_error_exit_2(tmp_path):
+    """An integer of over 4300 digits (Python's limit for reading or writing one) in --set or a
+    file was "internal error: ValueError: Exceeds the limit (4300 digits) ...", exit 1; from the
+    library (SegmentConfig(work_size=10**5000)) the same ValueError, raised while writing the
+    message; and one of 400 digits was written out whole in the message."""
+    from conftest import run_cli
+
+    long = "9" * 5000
+    for key in ("segment.work_size", "segment.threshold"):
+        with pytest.raises(ConfigError, match=f"--set: {key}: got an integer of 5000 digits, too long to read$"):
+            load_config(None, [f"{key}={long}"])
+    big = _write(tmp_path, f"[segment]\nwork_size = {long}\n")
+    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: an integer of over 4300 digits, too long "
+                                          r"to read \(at line 2\)$"):
+        load_config(big)
+    with pytest.raises(ConfigError, match=r"^segment\.work_size: an integer of 5001 digits is above the maximum"):
+        SegmentConfig(work_size=10 ** 5000)
+    with pytest.raises(ConfigError, match=r"^segment\.threshold: expected a finite number, got an integer of "
+                                          r"5001 digits$"):
+        SegmentConfig(threshold=10 ** 5000)
+    with pytest.raises(ConfigError, match=r"^--set: segment\.work_size: an integer of 400 digits is above"):
+        load_config(None, ["segment.work_size=1" + "0" * 399])
+    for args in (["--set", f"segment.work_size={long}"], ["-c", str(big)]):
+        r = run_cli("bench", *args, "--frames", "1")
+        lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+        assert r.returncode == 2 and len(lines) == 1 and "too long to read" in lines[0], r.stderr
