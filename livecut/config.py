@@ -262,6 +262,12 @@ def _as_preset(name: str) -> Path | None:
     current one, e.g. quality/, does not hide the preset; a pipe, -c <(...) or /dev/stdin,
     is read.)"""
     p = Path(name)
+    # (a file of a shipped preset's name here, fast, hid the preset as a folder did: -c fast read
+    # it, "fast: invalid TOML", and so did a file's preset = "fast" from anywhere, though a base
+    # file is read beside the file that names it; ./fast reads such a file)
+    if name and not p.suffix and os.sep not in name and "/" not in name and not name.startswith("~") \
+            and (presets_dir() / f"{name}.toml").is_file():
+        return presets_dir() / f"{name}.toml"
     # (a path, ./fast or /etc/livecut/site, is a file's: it was read as config/./fast.toml, the
     # shipped preset whatever the folder held, as /etc/livecut/site.toml, and ../pyproject as the
     # checkout's pyproject.toml; a folder named alone, shots/, is still said as one, below)

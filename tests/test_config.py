@@ -594,3 +594,23 @@ def test_an_integer_too_long_to_read_is_a_config_error_exit_2(tmp_path):
         r = run_cli("bench", *args, "--frames", "1")
         lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
         assert r.returncode == 2 and len(lines) == 1 and "too long to read" in lines[0], r.stderr
+
+
+def test_a_file_named_like_a_preset_does_not_hide_it(tmp_path, monkeypatch):
+    """-c fast where the current folder holds a file named fast (not a preset: an output, a
+    note) read that file, "fast: invalid TOML: Expected '=' ...", and so did a file's
+    preset = "fast" wherever the file was, though a base file is read beside the file that
+    names it.  The name is the shipped preset, as with a folder of its name; ./fast is the file."""
+    here = tmp_path / "here"
+    here.mkdir()
+    (here / "fast").write_text("not a config\n")
+    (here / "quality").write_text('[segment]\nmodel = "small"\n')
+    elsewhere = _write(tmp_path, 'preset = "fast"\n[segment]\nthreshold = 0.5\n', "mine.toml")
+    monkeypatch.chdir(here)
+    assert load_config("fast") == load_config(presets_dir() / "fast.toml")
+    assert load_config("quality").segment.model == "ensemble"
+    cfg = load_config(elsewhere)
+    assert cfg.segment.work_size == 192 and cfg.segment.threshold == 0.5
+    assert load_config("./quality").segment.model == "small"
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_config("./fast")
