@@ -261,6 +261,13 @@ def _as_preset(name: str) -> Path | None:
     path: a name with a suffix, or one of a file here.  (A folder of the same name in the
     current one, e.g. quality/, does not hide the preset; a pipe, -c <(...) or /dev/stdin,
     is read.)"""
+    try:
+        return _preset_of(name)
+    except OSError:  # (a name too long for a file's: "internal error: OSError: [Errno 36] File name too
+        return None  # long", exit 1; read as a file, it is "cannot read config: File name too long", exit 2)
+
+
+def _preset_of(name: str) -> Path | None:
     p = Path(name)
     # (a file of a shipped preset's name here, fast, hid the preset as a folder did: -c fast read
     # it, "fast: invalid TOML", and so did a file's preset = "fast" from anywhere, though a base

@@ -614,3 +614,20 @@ def test_a_file_named_like_a_preset_does_not_hide_it(tmp_path, monkeypatch):
     assert load_config("./quality").segment.model == "small"
     with pytest.raises(ConfigError, match="invalid TOML"):
         load_config("./fast")
+
+
+def test_a_config_name_too_long_for_a_file_is_exit_2(tmp_path):
+    """-c NAME with a name longer than a file's may be (a variable pasted by mistake) was
+    "internal error: OSError: [Errno 36] File name too long", exit 1: looking for the preset of
+    that name raised.  It is read as a file, "cannot read config: File name too long", exit 2."""
+    from conftest import run_cli
+
+    long = "x" * 5000
+    for name in (long, long + ".toml"):
+        with pytest.raises(ConfigError, match="cannot read config: File name too long$"):
+            load_config(name)
+    with pytest.raises(ConfigError, match="cannot read config: File name too long$"):
+        load_config(_write(tmp_path, f'preset = "{long}"\n'))
+    r = run_cli("bench", "-c", long, "--frames", "1")
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode == 2 and len(lines) == 1 and "File name too long" in lines[0], r.stderr
