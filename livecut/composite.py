@@ -121,6 +121,10 @@ def parse_background(text: str) -> Background:
             raise ConfigError(f"background {kind.lower()}:{redact_url(value)}: is a URL; "
                               "give a local file")
         path = Path(value).expanduser()
+        try:
+            path.is_file()
+        except OSError as exc:  # (a name too long for a file's: it was "internal error: OSError", exit 1)
+            raise ConfigError(f"background {kind.lower()}:{path}: {exc.strerror}") from None
         if not path.is_file():
             if path.is_dir():  # (a folder of pictures is no picture: it was 'file not found')
                 raise ConfigError(f"background {text!r}: {path} is a folder, not a file")
@@ -128,7 +132,11 @@ def parse_background(text: str) -> Background:
                 raise ConfigError(f"background {text!r}: {path} is not a regular file")
             raise ConfigError(f"background {text!r}: file not found: {path}")
         return Background(kind.lower(), path=path)
-    if Path(t).expanduser().is_file():  # (a picture's name alone: say how to give it)
+    try:
+        named = Path(t).expanduser().is_file()  # (a picture's name alone: say how to give it)
+    except OSError:  # (a word too long for a file's name is no picture's: it was "internal error")
+        named = False
+    if named:
         raise ConfigError(f"background {text!r}: for a picture give image:{t} (video:{t} for a video)")
     raise ConfigError(f"background {text!r}: expected blur, color:#RRGGBB, image:PATH, "
                       "video:PATH or transparent")

@@ -797,3 +797,22 @@ def test_the_blur_background_is_what_is_behind_the_subject_not_its_glow(path):
         assert diff[ring].mean() < 12, (lo, hi, diff[ring].mean())
     if path == "bgr":  # (the subject itself as it was; I420's round trip rounds it)
         assert np.array_equal(out[mask == 255], frame[mask == 255].astype(np.float32))
+
+
+def test_a_background_name_too_long_for_a_file_is_a_config_error():
+    """-b image:NAME (or a bare word, or composite.background) with a name longer than a file's
+    may be was "internal error: OSError: [Errno 36] File name too long", exit 1: looking for
+    the file raised.  It is a ConfigError saying so, exit 2."""
+    from conftest import run_cli
+
+    long = "x" * 5000
+    for kind in ("image", "video"):
+        with pytest.raises(ConfigError, match=f"^background {kind}:x+: File name too long$"):
+            parse_background(f"{kind}:{long}")
+    with pytest.raises(ConfigError, match="expected blur, color:#RRGGBB"):
+        parse_background(long)
+    with pytest.raises(ConfigError, match="composite.background: 'x+': expected blur"):
+        load_config(None, [f"composite.background={long}"])
+    r = run_cli("bench", "-c", "fast", "--set", f"composite.background=image:{long}", "--frames", "1")
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode == 2 and len(lines) == 1 and "File name too long" in lines[0], r.stderr
