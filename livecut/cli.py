@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -167,8 +168,14 @@ def err(message: str) -> None:
     from livecut.errors import cli_text
     from livecut.urls import redact_text
 
-    # never show URL credentials; a library message's "give force=True" is --force here
-    typer.echo(f"livecut: error: {redact_text(cli_text(message))}", err=True)
+    # never show URL credentials; a library message's "give force=True" is --force here; a
+    # control character (a newline in a file's name or a --set key) is written escaped, \n, so
+    # that the error stays one line (it broke the line: "unknown key segment.a", then "b (known: ...")
+    line = _CONTROL.sub(lambda m: repr(m.group())[1:-1], redact_text(cli_text(message)))
+    typer.echo(f"livecut: error: {line}", err=True)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
 
 
 def _warn_background_ignored(mode: str | None, background: str | None) -> None:

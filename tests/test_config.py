@@ -631,3 +631,17 @@ def test_a_config_name_too_long_for_a_file_is_exit_2(tmp_path):
     r = run_cli("bench", "-c", long, "--frames", "1")
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2 and len(lines) == 1 and "File name too long" in lines[0], r.stderr
+
+
+def test_an_error_naming_a_newline_stays_one_line(tmp_path):
+    """README: errors are one line on stderr.  A --set key or a -c file name holding a newline
+    (or another control character) was written as it is, so the error broke across lines:
+    "--set: unknown key segment.a" then "b (known: ...)".  It is written escaped, \\n."""
+    from conftest import run_cli
+
+    for args, said in ((["--set", "segment.a\nb=1"], "unknown key segment.a\\nb"),
+                       (["-c", str(tmp_path / "my\nfile\r\x1b[31m.toml")], "my\\nfile\\r\\x1b[31m.toml: config file not found")):
+        r = run_cli("bench", *args, "--frames", "1")
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.count("\n") == 1 and "\r" not in r.stderr and "\x1b" not in r.stderr, repr(r.stderr)
+        assert said in r.stderr, r.stderr
