@@ -552,7 +552,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: not UTF-8 text (byte {exc.start})") from None
+        # (said by its byte's offset alone, "(byte 25)", where every other TOML error says its
+        # line: a Latin-1 letter in a comment, as an old editor saves it, was hard to find)
+        line = exc.object[:exc.start].count(b"\n") + 1
+        before = exc.object[exc.object.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")
+        column = len(before.removeprefix("\ufeff")) + 1  # (in characters, as tomllib counts them)
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 text (at line {line}, column {column}: byte "
+                          f"0x{exc.object[exc.start]:02x})") from None
     except ValueError:  # (an integer of over 4300 digits, which Python will not read: internal error)
         line = next((n for n, text in enumerate(data.decode(text_codec(data, "utf-8"), "replace").splitlines(), 1)
                      if re.search(r"\d[\d_]{4300}", text)), None)

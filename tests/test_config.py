@@ -323,12 +323,19 @@ def test_a_config_file_under_home_is_read(tmp_path, monkeypatch):
 
 def test_a_file_saved_with_a_byte_order_mark_loads(tmp_path):
     """Notepad's "UTF-8 with BOM" (a copy of default.toml edited on Windows) was refused as
-    "invalid TOML: Invalid statement (at line 1, column 1)"."""
+    "invalid TOML: Invalid statement (at line 1, column 1)".  A byte that is not UTF-8 (a Latin-1
+    letter in a comment) was said by its offset alone, "(byte 29)": it is said by its line."""
     p = tmp_path / "my.toml"
     p.write_bytes("\ufeff[segment]\r\nthreshold = 0.6\r\n".encode())
     assert load_config(p).segment.threshold == 0.6
     p.write_bytes("\ufeff[segment]\nthreshold = 0.6\n".encode() + b"\xff")
-    with pytest.raises(ConfigError, match="not UTF-8 text \\(byte 29\\)"):   # (counted from the file's start)
+    with pytest.raises(ConfigError, match=r"not UTF-8 text \(at line 3, column 1: byte 0xff\)$"):
+        load_config(p)
+    p.write_bytes("\ufeff[segment]\nthreshold = 0.6 # café \n".encode() + b"# caf\xe9\n")
+    with pytest.raises(ConfigError, match=r"not UTF-8 text \(at line 3, column 6: byte 0xe9\)$"):
+        load_config(p)
+    p.write_bytes("\ufeffé".encode() + b"\xff")  # (columns in characters, the BOM not one)
+    with pytest.raises(ConfigError, match=r"not UTF-8 text \(at line 1, column 2: byte 0xff\)$"):
         load_config(p)
 
 
