@@ -628,9 +628,18 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                     hint = (f" (the shipped preset is preset = \"{Path(shipped).stem}\")"
                             if Path(shipped).suffix == ".toml" and (presets_dir() / shipped).is_file() else "")
                     raise ConfigError(f"{path}: preset = {data_base!r}: no file {base}{hint}")
-            elif (named := _as_preset(base)) is not None and not named.is_file():
-                raise ConfigError(f"{path}: preset = {base!r}: unknown preset (known: "
-                                  f"{', '.join(preset_names())}; or a .toml path, beside this file)")
+            else:
+                # (a bare name is a shipped preset's, never a file of the current folder's: a file
+                # there named so, site, was read as the base, from one folder and not another)
+                named = presets_dir() / f"{base}.toml"
+                try:
+                    shipped = named.is_file()
+                except OSError:  # (a name too long for a file's)
+                    shipped = False
+                if not shipped:
+                    raise ConfigError(f"{path}: preset = {base!r}: unknown preset (known: "
+                                      f"{', '.join(preset_names())}; or a .toml path, beside this file)")
+                base = str(named)
             chain = _chain + (path.resolve(),)
             if len(chain) > 16 or (Path(base).resolve() in chain or
                                    (presets_dir() / f"{base}.toml").resolve() in chain):

@@ -633,7 +633,7 @@ def test_a_config_name_too_long_for_a_file_is_exit_2(tmp_path):
     for name in (long, long + ".toml"):
         with pytest.raises(ConfigError, match="cannot read config: File name too long$"):
             load_config(name)
-    with pytest.raises(ConfigError, match="cannot read config: File name too long$"):
+    with pytest.raises(ConfigError, match="unknown preset"):  # (a bare name is a shipped preset's)
         load_config(_write(tmp_path, f'preset = "{long}"\n'))
     r = run_cli("bench", "-c", long, "--frames", "1")
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
@@ -652,3 +652,21 @@ def test_an_error_naming_a_newline_stays_one_line(tmp_path):
         assert r.returncode == 2, r.stderr
         assert r.stderr.count("\n") == 1 and "\r" not in r.stderr and "\x1b" not in r.stderr, repr(r.stderr)
         assert said in r.stderr, r.stderr
+
+
+def test_a_base_named_alone_is_a_shipped_preset_never_a_file_here(tmp_path, monkeypatch):
+    """README: relative paths in a file (a base file) are read beside that file.  A file's
+    preset = "site" (no such shipped preset) read a file named site in the current folder,
+    whichever that was: from one folder the file loaded, from another it was "unknown preset".
+    A bare name is a shipped preset's only; a file beside is named as a path, "site.toml"."""
+    (tmp_path / "d1").mkdir()
+    (tmp_path / "d2").mkdir()
+    mine = _write(tmp_path / "d1", 'preset = "site"\n')
+    (tmp_path / "d2" / "site").write_text("[segment]\nwork_size = 200\n")
+    for here in ("d1", "d2"):
+        monkeypatch.chdir(tmp_path / here)
+        with pytest.raises(ConfigError, match=r"my\.toml: preset = 'site': unknown preset"):
+            load_config(mine)
+    _write(tmp_path / "d1", "[segment]\nwork_size = 224\n", "site.toml")
+    _write(tmp_path / "d1", 'preset = "site.toml"\n', "other.toml")
+    assert load_config(tmp_path / "d1" / "other.toml").segment.work_size == 224
