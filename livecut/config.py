@@ -623,7 +623,11 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
             # config file not found", without the file that asked for it
             if Path(base).suffix or "/" in base:
                 base = str(path.parent / Path(base).expanduser())  # (an absolute one as it is)
-                if not Path(base).exists():
+                try:
+                    there = Path(base).exists()
+                except OSError:  # (a name too long for a file's: "internal error: OSError", exit 1;
+                    there = True  # read, it is "cannot read config: File name too long", exit 2)
+                if not there:
                     shipped = Path(data_base).name  # (as -c fast.toml says it)
                     hint = (f" (the shipped preset is preset = \"{Path(shipped).stem}\")"
                             if Path(shipped).suffix == ".toml" and (presets_dir() / shipped).is_file() else "")

@@ -626,7 +626,8 @@ def test_a_file_named_like_a_preset_does_not_hide_it(tmp_path, monkeypatch):
 def test_a_config_name_too_long_for_a_file_is_exit_2(tmp_path):
     """-c NAME with a name longer than a file's may be (a variable pasted by mistake) was
     "internal error: OSError: [Errno 36] File name too long", exit 1: looking for the preset of
-    that name raised.  It is read as a file, "cannot read config: File name too long", exit 2."""
+    that name raised (a file's preset = "NAME.toml" too, looking for it beside the file).  It is
+    read as a file, "cannot read config: File name too long", exit 2."""
     from conftest import run_cli
 
     long = "x" * 5000
@@ -635,6 +636,8 @@ def test_a_config_name_too_long_for_a_file_is_exit_2(tmp_path):
             load_config(name)
     with pytest.raises(ConfigError, match="unknown preset"):  # (a bare name is a shipped preset's)
         load_config(_write(tmp_path, f'preset = "{long}"\n'))
+    with pytest.raises(ConfigError, match="cannot read config: File name too long$"):
+        load_config(_write(tmp_path, f'preset = "{long}.toml"\n'))
     r = run_cli("bench", "-c", long, "--frames", "1")
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2 and len(lines) == 1 and "File name too long" in lines[0], r.stderr
