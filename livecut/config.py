@@ -293,7 +293,17 @@ def _shown(value: Any) -> str:
     long to be written (Python's str() refuses past 4300 digits) as its count of digits."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 1000:
         return f"an integer of {_digits(value)} digits"
+    if isinstance(value, str) and len(value) > _LONG:  # (a pasted blob: the message's point came after it)
+        return f"{value[:_LONG]!r}... ({len(value)} characters)"
     return str(value).lower() if isinstance(value, bool) else repr(value)
+
+
+_LONG = 60  # characters of a value or a key shown in a message; a longer one is cut, its length said
+
+
+def _brief(name: str) -> str:
+    """A key or section's name as a message shows it: a long one cut, its length said."""
+    return name if len(name) <= _LONG else f"{name[:_LONG]}... ({len(name)} characters)"
 
 
 def _digits(value: int) -> int:
@@ -322,7 +332,7 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
         elif isinstance(value, str) and value.lower() in ("0", "false", "no", "off"):
             out = False
         else:
-            raise ConfigError(f"{key}: expected true or false, got {value!r}")
+            raise ConfigError(f"{key}: expected true or false, got {_shown(value)}")
     elif isinstance(default, int):
         try:
             if isinstance(value, bool):
@@ -356,7 +366,7 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
             raise ConfigError(f"{key}: expected {want}, got {_shown(value)}")
         out = value
     if choices and out not in choices:
-        raise ConfigError(f"{key}: {out!r} is not one of {', '.join(choices)}")
+        raise ConfigError(f"{key}: {_shown(out)} is not one of {', '.join(choices)}")
     if key == "composite.background":
         _check_background(key, out)
     if meta.get("lo") is not None and out < meta["lo"]:
@@ -391,7 +401,8 @@ def _check_background(key: str, value: str) -> None:
     try:
         parse_background(value)
     except ConfigError as exc:  # "background 'x': why" -> "composite.background: 'x': why"
-        raise ConfigError(f"{key}: {str(exc).removeprefix('background ')}") from None
+        said = str(exc).removeprefix("background ").replace(repr(value), _shown(value), 1)
+        raise ConfigError(f"{key}: {said}") from None
 
 
 def _method_names(shipped: tuple[str, ...]) -> tuple[str, ...]:
@@ -425,9 +436,9 @@ def apply_mapping(cfg: Config, data: Mapping[str, Any], origin: str = "config") 
     new_sections = {}
     for section, values in data.items():
         if section not in SECTIONS and not isinstance(values, Mapping):
-            raise ConfigError(f"{origin}: {section} is outside any section{_top_level_hint(section)}")
+            raise ConfigError(f"{origin}: {_brief(section)} is outside any section{_top_level_hint(section)}")
         if section not in SECTIONS:
-            raise ConfigError(f"{origin}: unknown section [{section}]{_did_you_mean(section, SECTIONS)} "
+            raise ConfigError(f"{origin}: unknown section [{_brief(section)}]{_did_you_mean(section, SECTIONS)} "
                               f"(known: {', '.join(SECTIONS)})")
         if not isinstance(values, Mapping):
             raise ConfigError(f"{origin}: [{section}] must be a table")
@@ -441,7 +452,7 @@ def apply_mapping(cfg: Config, data: Mapping[str, Any], origin: str = "config") 
                 raise ConfigError(f"{origin}: preset = {value!r} is under [{section}]; a file's base preset "
                                   "goes at its top, above every [section] (video.preset is x264's speed)")
             if key not in by_name:
-                raise ConfigError(f"{origin}: unknown key {section}.{key}{_key_hint(section, key)} "
+                raise ConfigError(f"{origin}: unknown key {section}.{_brief(key)}{_key_hint(section, key)} "
                                   f"(known: {', '.join(by_name)})")
             try:
                 changes[key] = _coerce(section, by_name[key], value)

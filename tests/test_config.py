@@ -673,3 +673,21 @@ def test_a_base_named_alone_is_a_shipped_preset_never_a_file_here(tmp_path, monk
     _write(tmp_path / "d1", "[segment]\nwork_size = 224\n", "site.toml")
     _write(tmp_path / "d1", 'preset = "site.toml"\n', "other.toml")
     assert load_config(tmp_path / "d1" / "other.toml").segment.work_size == 224
+
+
+@pytest.mark.parametrize("override,said", [
+    ("segment.refine={}", "segment.refine: 'xxx"),
+    ("segment.fill_holes={}", "segment.fill_holes: expected true or false, got 'xxx"),
+    ("segment.work_size={}", "segment.work_size: expected an integer, got 'xxx"),
+    ("segment.{}=1", "unknown key segment.xxx"),
+    ("{}.a=1", "unknown section [xxx"),
+    ("composite.background={}", "composite.background: 'xxx"),
+])
+def test_a_long_value_or_key_is_cut_in_the_message(override, said):
+    """A value or key of 5000 characters (a pasted blob) was written out whole, so the
+    message's point ("is not one of auto, guided, color, none") came 5000 characters after its
+    start.  The first 60 are shown and the length said."""
+    with pytest.raises(ConfigError) as info:
+        load_config(None, [override.format("x" * 5000)])
+    text = str(info.value)
+    assert said in text and "(5000 characters)" in text and len(text) < 400, text[:300]
