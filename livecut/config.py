@@ -539,6 +539,9 @@ def text_codec(data: bytes, otherwise: str) -> str:
     return "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else otherwise
 
 
+_MAX_CONFIG_BYTES = 16 << 20  # (config/default.toml is 10 KB)
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
@@ -546,7 +549,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
             # line 1, column 1)" in a file that looks right)
             # (UTF-16 with its BOM, as Windows PowerShell's `>` and Out-File save text, was "not
             # UTF-8 text (byte 0)")
-            data = fh.read()
+            # (a video or a disk image given to -c by mistake was read whole to say "invalid
+            # TOML": 690 MB of memory for a 300 MB file, a 4 GB one twice that)
+            data = fh.read(_MAX_CONFIG_BYTES + 1)
+            if len(data) > _MAX_CONFIG_BYTES:
+                raise ConfigError(f"{path}: over {_MAX_CONFIG_BYTES >> 20} MB: not a config file (a config is "
+                                  "a short TOML text file, as config/default.toml)")
             return tomllib.loads(data.decode(text_codec(data, "utf-8")).removeprefix("\ufeff"))
     except FileNotFoundError:
         # (-c fast.toml or ./fast, meaning the shipped preset, is a file name: say what the

@@ -691,3 +691,17 @@ def test_a_long_value_or_key_is_cut_in_the_message(override, said):
         load_config(None, [override.format("x" * 5000)])
     text = str(info.value)
     assert said in text and "(5000 characters)" in text and len(text) < 400, text[:300]
+
+
+def test_a_large_file_given_as_config_is_not_read_whole(tmp_path):
+    """-c a video or a disk image (given by mistake) was read whole before being refused as
+    "invalid TOML": 690 MB of memory for a 300 MB file, /dev/zero until memory ran out.  Past
+    16 MB it is refused unread, as no config file."""
+    big = tmp_path / "clip.mp4"
+    with open(big, "wb") as fh:
+        fh.truncate(20 << 20)  # (sparse: no disk used)
+    with pytest.raises(ConfigError, match=r"clip\.mp4: over 16 MB: not a config file"):
+        load_config(big)
+    if os.path.exists("/dev/zero"):
+        with pytest.raises(ConfigError, match=r"over 16 MB: not a config file"):
+            load_config("/dev/zero")
