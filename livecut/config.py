@@ -571,6 +571,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
+        if exc.encoding.startswith("utf-16"):  # (a file cut short, an odd byte: it was "not UTF-8 text")
+            raise ConfigError(f"{path}: invalid TOML: not UTF-16 text, as its byte-order mark says (byte "
+                              f"{exc.start}: {exc.reason})") from None
         # (said by its byte's offset alone, "(byte 25)", where every other TOML error says its
         # line: a Latin-1 letter in a comment, as an old editor saves it, was hard to find)
         line = exc.object[:exc.start].count(b"\n") + 1

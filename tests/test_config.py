@@ -346,6 +346,11 @@ def test_a_file_saved_as_utf16_loads(tmp_path):
     for encoding in ("utf-16-le", "utf-16-be"):
         p.write_bytes("\ufeff[segment]\r\nthreshold = 0.6\r\n".encode(encoding))  # (its BOM first)
         assert load_config(p).segment.threshold == 0.6
+        # (a file cut short, an odd byte at its end, was "not UTF-8 text (at line 3, column 1 ...)")
+        p.write_bytes("\ufeff[segment]\r\nthreshold = 0.6\r\n".encode(encoding) + b"x")
+        with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: not UTF-16 text, as its byte-order mark "
+                                              r"says \(byte 58: truncated data\)$"):
+            load_config(p)
 
 
 def test_copy_of_default_toml_loads(tmp_path):
