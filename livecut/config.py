@@ -15,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import math
 import os
@@ -293,6 +294,8 @@ def _shown(value: Any) -> str:
     long to be written (Python's str() refuses past 4300 digits) as its count of digits."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 1000:
         return f"an integer of {_digits(value)} digits"
+    if isinstance(value, (datetime.date, datetime.time)):  # (TOML's dates: it was "got datetime.date(1979, 5, 27)")
+        return value.isoformat()
     if isinstance(value, str) and len(value) > _LONG:  # (a pasted blob: the message's point came after it)
         return f"{value[:_LONG]!r}... ({len(value)} characters)"
     return str(value).lower() if isinstance(value, bool) else repr(value)

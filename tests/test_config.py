@@ -109,6 +109,8 @@ def test_documented_ranges_in_default_toml():
     ("video.codec=1", "video.codec: expected a string, got 1"),
     ("video.crf=true", "video.crf: expected an integer, got true"),
     ("segment.threshold=false", "segment.threshold: expected a number, got false"),
+    ("segment.threshold=1979-05-27", "segment.threshold: expected a number, got 1979-05-27"),  # (a TOML date:
+    ("video.codec=07:32:00", "video.codec: expected a string, got 07:32:00"),  # it was datetime.date(1979, 5, 27))
     ("composite.mode=sepia", "composite.mode"),
     ("composite.blur_strength=5", "composite.blur_strength"),
     ("smooth.rate=0", "smooth.rate"),
