@@ -178,15 +178,19 @@ def err(message: str) -> None:
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
 
 
-def _warn_background_ignored(mode: str | None, background: str | None) -> None:
+def _warn_background_ignored(mode: str | None, background: str | None, configured: str | None = None) -> None:
     """Said when -b is given with a --mode that shows no background, mask or cutout (-b
-    transparent with --mode cutout asks for what cutout writes: nothing to say)."""
+    transparent with --mode cutout asks for what cutout writes: nothing to say).  ``configured``:
+    the configuration's composite.mode, which a video command takes without --mode (-b with
+    composite.mode = "mask" from -c or --set was ignored without a word)."""
+    said = f"--mode {mode}" if mode else f"composite.mode = {configured} (the configuration)"
+    mode = mode or configured
     if not background or mode not in ("mask", "cutout"):
         return
     if mode == "cutout" and background.strip().lower() == "transparent":
         return
     typer.echo("livecut: warning: --background is for --mode composite or side-by-side; "
-               f"--mode {mode} "
+               f"{said} "
                f"writes {'transparency' if mode == 'cutout' else 'the mask'}, so it is ignored", err=True)
 
 
@@ -674,7 +678,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
         kwargs["extra_sinks"] = [("vcam", {"device": opts.get("vcam_device")})]
     # (as `livecut image` says it; the preview's b key starts from -b, so it is used there)
     if not opts.get("preview"):
-        _warn_background_ignored(opts.get("mode"), opts.get("background"))
+        _warn_background_ignored(opts.get("mode"), opts.get("background"), cfg.composite.mode)
 
     def warn(warnings: List[str]) -> None:
         from livecut.images import background_warning

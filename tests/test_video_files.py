@@ -241,6 +241,29 @@ def test_background_with_a_mode_that_ignores_it_warns(tmp_path, mode, warned):
     assert not warned or f"--mode {mode} writes" in said[0] and "ignored" in said[0]
 
 
+@pytest.mark.parametrize("mode, warned", [("mask", True), ("cutout", True), ("side-by-side", False)])
+def test_background_with_a_configured_mode_that_ignores_it_warns(tmp_path, mode, warned):
+    """-b with composite.mode = "mask" or "cutout" from the configuration (-c, --set), which a
+    video command takes without --mode, was ignored without a word, where --mode mask says so;
+    the warning names the configuration's key.  --mode composite wins over it: nothing said."""
+    from typer.testing import CliRunner
+
+    from conftest import make_clip
+    from livecut.cli import app
+
+    src = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3)
+    out = tmp_path / ("o.webm" if mode == "cutout" else "o.mkv")
+    r = CliRunner().invoke(app, ["file", str(src), "-o", str(out), "--set", f"composite.mode={mode}",
+                                 "-b", "color:#ff0000", "-q"])
+    assert r.exit_code == 0, r.output
+    said = [ln for ln in r.stderr.splitlines() if "--background is for --mode composite" in ln]
+    assert len(said) == int(warned), r.stderr
+    assert not warned or f"composite.mode = {mode} (the configuration) writes" in said[0], r.stderr
+    r = CliRunner().invoke(app, ["file", str(src), "-o", str(out), "--set", f"composite.mode={mode}",
+                                 "-m", "composite", "-b", "color:#ff0000", "-q", "--force"])
+    assert r.exit_code == 0 and "--background is for" not in r.stderr, r.output
+
+
 @pytest.mark.parametrize("command", ["file", "run"])
 def test_an_empty_mode_is_refused_as_livecut_image_refuses_it(tmp_path, command):
     """`livecut file in.mp4 -o out.mp4 -m "$MODE"` with MODE unset (-m '') wrote the default
