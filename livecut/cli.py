@@ -345,6 +345,7 @@ def batch(
     local_path(outdir, "`livecut batch` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)
     outdir = os.path.expanduser(outdir)  # (as its inputs: -o '~/cut/' made a folder named ~ here)
     cfg = get_config(config, set_, composite__background=background)
+    _warn_background_ignored(mode, background)  # (as image and file say it: batch said nothing)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does
         report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
                            list_file=list_file, video_ext=video_ext, use_hash=use_hash,

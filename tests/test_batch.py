@@ -1609,3 +1609,15 @@ def test_a_video_cut_short_keeps_the_warnings_of_its_run(tmp_path, monkeypatch):
     result = run_item(str(src), str(tmp_path / "out.mp4"), "video", False, Settings(cfg=load_config(None, [])))
     assert result["exit_code"] == 3 and result["frames"] == 5, result
     assert result["warnings"] == [f"{src}: the first 2 frames could not be decoded"], result
+
+
+@pytest.mark.parametrize("mode, warned", [("mask", True), ("composite", False)])
+def test_background_with_a_mode_that_ignores_it_warns_as_image_does(tmp_path, mode, warned):
+    """`livecut batch --mode mask -b red` ignored -b without a word, where `livecut image` and
+    `livecut file` say that --mode mask writes the mask and -b is ignored."""
+    src = _photo(tmp_path / "in" / "one.png", 0, 160, 120)
+    r = run_cli("batch", str(src), "-o", str(tmp_path / "out"), "--jobs", "1", "-q", "-m", mode, "-b", "red")
+    assert r.returncode == 0, r.stderr
+    said = [ln for ln in r.stderr.splitlines() if "--background is for --mode composite" in ln]
+    assert len(said) == int(warned), r.stderr
+    assert not warned or "--mode mask writes the mask, so it is ignored" in said[0]
