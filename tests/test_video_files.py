@@ -1388,6 +1388,17 @@ def test_a_video_that_pauses_into_avi_keeps_its_timing(tmp_path):
     assert r.returncode == 0, r.stderr
 
 
+def _avi_frame_times(src, out) -> list[float]:
+    """``livecut file SRC -o OUT`` (an .avi), and the times of OUT's frames, from its packets
+    (AVI's frames are timed by their packets)."""
+    import av
+
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        return [float(p.dts * p.time_base) for p in c.demux(video=0) if p.size]
+
+
 def test_a_variable_rate_matroska_states_no_tick_into_avi_keeps_its_timing(tmp_path):
     """50 fps that stalls 0.3 s every 10 frames (a screen recording, a phone under load),
     remuxed to Matroska: FFmpeg states its average, 22.96 fps, as its rate, and on that tick the
@@ -1405,10 +1416,7 @@ def test_a_variable_rate_matroska_states_no_tick_into_avi_keeps_its_timing(tmp_p
         s = c.streams.video[0]
         assert s.base_rate == s.average_rate and s.base_rate.denominator > 2
     out = tmp_path / "burst.avi"
-    r = run_cli("file", str(src), "-o", str(out), "-q")
-    assert r.returncode == 0, r.stderr
-    with av.open(str(out)) as c:  # (AVI's frames are timed by their packets)
-        got = [float(p.dts * p.time_base) for p in c.demux(video=0) if p.size]
+    got = _avi_frame_times(src, out)
     want = [t / 600 for t in pts]
     assert len(got) == len(want)
     assert max(abs(a - b) for a, b in zip(got, want)) < 0.01
@@ -1431,10 +1439,7 @@ def test_a_variable_rate_stating_less_than_its_average_into_avi_keeps_its_timing
         want = [float(p.pts * p.time_base) for p in c.demux(video=0) if p.size]
     want.sort()
     out = tmp_path / "vfr.avi"
-    r = run_cli("file", str(src), "-o", str(out), "-q")
-    assert r.returncode == 0, r.stderr
-    with av.open(str(out)) as c:  # (AVI's frames are timed by their packets)
-        got = [float(p.dts * p.time_base) for p in c.demux(video=0) if p.size]
+    got = _avi_frame_times(src, out)
     assert len(got) == len(want) == 55
     assert max(abs(a - b) for a, b in zip(got, want)) < 0.005
     assert probe(out)["duration"] == pytest.approx(want[-1], abs=0.02)
@@ -1453,10 +1458,7 @@ def test_a_variable_rate_stating_a_rate_too_fine_into_avi_keeps_its_timing(tmp_p
         s = c.streams.video[0]
         assert s.base_rate > 120 and s.average_rate.denominator > 2
     out = tmp_path / "vfr.avi"
-    r = run_cli("file", str(src), "-o", str(out), "-q")
-    assert r.returncode == 0, r.stderr
-    with av.open(str(out)) as c:  # (AVI's frames are timed by their packets)
-        got = [float(p.dts * p.time_base) for p in c.demux(video=0) if p.size]
+    got = _avi_frame_times(src, out)
     want = [t / 600 for t in pts]
     assert len(got) == len(want)
     assert max(abs(a - b) for a, b in zip(got, want)) < 0.005

@@ -611,8 +611,6 @@ class FileSource(ClosesWhileReading):
             raise
 
     def _init_stream(self) -> None:
-        import av
-
         c = self._container
         # (a song's cover art is a "video" stream of one picture: not a video)
         moving = video_streams(c)
