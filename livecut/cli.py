@@ -183,8 +183,9 @@ def _warn_background_ignored(mode: str | None, background: str | None, configure
     transparent with --mode cutout asks for what cutout writes: nothing to say).  ``configured``:
     the configuration's composite.mode, which a video command takes without --mode (-b with
     composite.mode = "mask" from -c or --set was ignored without a word)."""
-    said = f"--mode {mode}" if mode else f"composite.mode = {configured} (the configuration)"
-    mode = mode or configured
+    # (-m '', "$MODE" with MODE unset, is --mode's, refused: it said the configuration's was ignored)
+    said = f"--mode {mode}" if mode is not None else f"composite.mode = {configured} (the configuration)"
+    mode = configured if mode is None else mode
     if not background or mode not in ("mask", "cutout"):
         return
     if mode == "cutout" and background.strip().lower() == "transparent":

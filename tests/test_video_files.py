@@ -264,6 +264,22 @@ def test_background_with_a_configured_mode_that_ignores_it_warns(tmp_path, mode,
     assert r.exit_code == 0 and "--background is for" not in r.stderr, r.output
 
 
+def test_an_empty_mode_is_refused_without_the_configured_modes_warning(tmp_path):
+    """-m '' with composite.mode = "mask" from the configuration and -b: -m '' is refused, but
+    the warning said first that the configuration's mask ignored -b, a mode not used."""
+    from typer.testing import CliRunner
+
+    from conftest import make_clip
+    from livecut.cli import app
+
+    src = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3)
+    r = CliRunner().invoke(app, ["file", str(src), "-o", str(tmp_path / "o.mp4"), "--set", "composite.mode=mask",
+                                 "-m", "", "-b", "color:#ff0000", "-q"])
+    assert r.exit_code == 2 and "--mode ''" in r.stderr, r.output
+    assert "--background is for" not in r.stderr, r.stderr
+    assert not (tmp_path / "o.mp4").exists()
+
+
 @pytest.mark.parametrize("command", ["file", "run"])
 def test_an_empty_mode_is_refused_as_livecut_image_refuses_it(tmp_path, command):
     """`livecut file in.mp4 -o out.mp4 -m "$MODE"` with MODE unset (-m '') wrote the default
