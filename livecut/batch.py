@@ -954,8 +954,9 @@ class _Local(_Backend):
             ctx = multiprocessing.get_context("spawn")
         self.frames_queue = ctx.SimpleQueue()  # a fresh one: a dead worker may hold the old one's lock
         self._frames_fd, self._frames_buf = None, bytearray()
-        if os.name == "posix":  # (read by _drain without waiting; Windows' pipes pass each message whole)
-            self._frames_fd = self.frames_queue._reader.fileno()
+        reader = getattr(self.frames_queue, "_reader", None)  # (a private attribute: without it, q.get)
+        if os.name == "posix" and reader is not None:  # (read by _drain without waiting; Windows' pipes pass each message whole)
+            self._frames_fd = reader.fileno()
             os.set_blocking(self._frames_fd, False)
         return ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
                                    initargs=(self.threads, os.getpid(), self.frames_queue))
@@ -1026,7 +1027,7 @@ class _Local(_Backend):
         dead = {s for s in ready([p.sentinel for p in procs], timeout=0)} - woken
         if dead:
             woken |= dead
-            with pool._shutdown_lock:  # (as submit wakes it)
+            with getattr(pool, "_shutdown_lock", None) or contextlib.nullcontext():  # (as submit wakes it)
                 wakeup.wakeup()
 
     def _killers(self, items: list[Item], procs: dict) -> list[Item]:

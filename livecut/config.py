@@ -259,7 +259,8 @@ def presets_dir() -> Path:
 
 def _as_preset(name: str) -> Path | None:
     """The shipped preset file ``name`` stands for (it may not exist), or None for a file
-    path: a name with a suffix, or one of a file here.  (A folder of the same name in the
+    path: a name with a suffix, a path (``./fast``), or a file here whose name is no shipped
+    preset's (a shipped preset's name is the preset, a file of it here or not).  (A folder of the same name in the
     current one, e.g. quality/, does not hide the preset; a pipe, -c <(...) or /dev/stdin,
     is read.)"""
     try:
