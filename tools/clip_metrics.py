@@ -17,11 +17,13 @@ of any image type; a 0/1, 16-bit, colour or palette mask: :func:`livecut.evaluat
 
 - ``still``: a tripod shot (the same window every frame);
 - ``slow_pan``: the window drifts 0.5 px a frame (sub-pixel, bilinear);
-- ``pan``: the window moves 3 px a frame.
+- ``pan``: the window moves 3 px a frame;
+- ``fast_pan`` (only when ``--kinds`` names it): 12 px a frame.
 
 They run through ``Segmenter`` + ``MaskSmoother`` as ``livecut file`` does.  Reported per
 clip kind: mean IoU against the moved truth (alpha >= 128), flicker (mean absolute mask
-change between frames, 0-1; on ``still`` it is all noise), the share of frames on which
+change between frames, 0-1; on ``still`` it is all noise), the flicker beyond the pan's own
+motion (``moved``: each mask against the one before moved with the picture), the share of frames on which
 focus was judged anew (``segment.still`` / ``segment.every`` reuse a judgement on the
 others) and the mean ms per frame.  The photos are only reported on, never chosen on.
 """
@@ -50,6 +52,25 @@ W, H, N = 1280, 720, 40
 ENLARGE = 2.2
 NOISE = 2.5
 SPEEDS = {"still": 0.0, "slow_pan": 0.5, "pan": 3.0}
+#: kinds run only when --kinds names them (not in the default set, whose draws of noise the
+#: numbers of earlier runs were made with)
+EXTRA = {"fast_pan": 12.0}
+
+
+def moved_flicker(masks: list[np.ndarray], speed: float) -> float:
+    """Flicker beyond the pan's own motion: the mean absolute change (0-1) of each mask from
+    the one before moved with the picture (``speed`` px a frame to the left), the columns the
+    pan brings in left out.  A mask that follows the picture exactly scores 0 on any pan."""
+    if len(masks) < 2:
+        return 0.0
+    h, w = masks[0].shape
+    keep = w - int(np.ceil(speed)) - 1
+    M = np.float32([[1, 0, -speed], [0, 1, 0]])
+    diffs = []
+    for a, b in zip(masks[:-1], masks[1:]):
+        moved = cv2.warpAffine(a.astype(np.float32), M, (w, h), flags=cv2.INTER_LINEAR) if speed else a
+        diffs.append(float(np.mean(np.abs(moved[:, :keep] - b[:, :keep].astype(np.float32)))) / 255.0)
+    return float(np.mean(diffs))
 
 
 def clip(img: np.ndarray, gt: np.ndarray, speed: float, rng, sigma: float = NOISE) -> tuple[list, list]:
@@ -144,16 +165,17 @@ def main() -> None:
     if W < 64 or H < 64 or W % 2 or H % 2:
         ap.error(f"--size: even sides of 64 or more expected, not {args.size!r}")
     # (an unknown kind was a KeyError after the first photo's clips; --photos 0 a KeyError 'iou')
-    unknown = [k for k in args.kinds.split(",") if k not in SPEEDS]
+    speeds = {**SPEEDS, **EXTRA}
+    unknown = [k for k in args.kinds.split(",") if k not in speeds]
     if unknown:
-        ap.error(f"--kinds: {', '.join(map(repr, unknown))}: expected some of {', '.join(SPEEDS)}")
+        ap.error(f"--kinds: {', '.join(map(repr, unknown))}: expected some of {', '.join(speeds)}")
     if args.photos < 1:
         ap.error(f"--photos {args.photos}: expected 1 or more")
     cv2.setNumThreads(1)
     cfg = load_config(None, args.sets)
     names = json.loads((ROOT / "livecut" / "models" / "cuhk_split.json").read_text())[args.split][:args.photos]
     rng = np.random.default_rng(7)
-    kinds = {k: SPEEDS[k] for k in dict.fromkeys(args.kinds.split(","))}
+    kinds = {k: speeds[k] for k in dict.fromkeys(args.kinds.split(","))}
     rows: dict[str, dict[str, list[float]]] = {k: {} for k in kinds}
     for name in names:
         # (cv2.imread's gray at 128 in clip(): a 0/1 mask was an empty truth, IoU 0 without a
@@ -172,6 +194,7 @@ def main() -> None:
             r = rows[kind]
             r.setdefault("iou", []).append(float(np.mean([score(m, t).iou for m, t in zip(masks, truth)])))
             r.setdefault("flicker", []).append(flicker(masks))
+            r.setdefault("moved", []).append(moved_flicker(masks, speed))
             r.setdefault("judged", []).append(getattr(seg.method, "judged", len(frames)) / len(frames))
             r.setdefault("ms", []).append(float(np.mean(ms[1:])))
             r.setdefault("noisy", []).append(getattr(seg.method, "judged_noisy", 0) / len(frames))
@@ -185,7 +208,7 @@ def main() -> None:
           + (f", H.264 crf {args.crf}" if args.crf else ""))
     for kind in kinds:
         v = out[kind]
-        print(f"{kind:9s} IoU {v['iou']:.4f}  flicker {v['flicker']:.5f}  judged {v['judged']:.2f}  noisy net {v['noisy']:.2f}  "
+        print(f"{kind:9s} IoU {v['iou']:.4f}  flicker {v['flicker']:.5f}  moved {v['moved']:.5f}  judged {v['judged']:.2f}  noisy net {v['noisy']:.2f}  "
               f"{v['ms']:.1f} ms/frame")
 
 
