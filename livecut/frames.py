@@ -78,8 +78,11 @@ def as_bgr(frame: np.ndarray, bits: int = 16) -> np.ndarray:
         if bits < 16:  # (a larger value would wrap round in the shift below)
             top = int(frame.max())
             if top >= 1 << bits:
+                # (the depth that holds them: 12-bit values given bits=10 were told bits=16, which
+                # reads them nearly black)
+                fits = next(b for b in (10, 12, 16) if top < 1 << b)
                 raise ArrayError(f"a uint16 frame with values up to {top} is not {bits}-bit (0-{(1 << bits) - 1}): "
-                                 "give bits=16 for 0-65535")
+                                 f"give bits={fits} for 0-{(1 << fits) - 1}")
         # (into uint8 directly: no full-size 16-bit copy of the shifted frame)
         frame = np.right_shift(frame, bits - 8, out=np.empty(frame.shape, np.uint8), casting="unsafe")
     elif kind == "f":

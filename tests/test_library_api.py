@@ -166,6 +166,16 @@ def test_10_and_12_bit_frames_in_uint16_are_read_with_bits(seg, scene):
             comp.apply(img, ref, bits=bad)
 
 
+def test_a_uint16_frame_past_its_bits_is_told_the_bits_that_hold_it(seg):
+    """12-bit values (up to 4095) given with bits=10 were told "give bits=16 for 0-65535": read
+    as 16-bit they are nearly black (what bits= is for).  The message names the depth that
+    holds them, 12 (or 10 for 9-bit values given bits=8), and 16 past 4095."""
+    for bits, top, want in ((10, 2000, "bits=12 for 0-4095"), (10, 4095, "bits=12 for 0-4095"),
+                            (8, 900, "bits=10 for 0-1023"), (12, 4096, "bits=16 for 0-65535")):
+        with pytest.raises(ArrayError, match=f"values up to {top} is not {bits}-bit .*give {want}"):
+            seg.mask(np.full((40, 40), top, np.uint16), bits=bits)
+
+
 @pytest.mark.parametrize("bad,match", [(None, "cv2.imread"), (np.zeros((40, 40), np.int32), "uint8"),
                                        (np.zeros((40, 40, 2), np.uint8), "HxWx3"),
                                        (np.zeros((40, 40), bool), "uint16")])
