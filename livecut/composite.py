@@ -790,8 +790,9 @@ class Compositor:
             _full_band(frame, alpha, out, fill, opaque, 2 * c0, 2 * c1, luma)
 
     def _video_frame(self, bg_frame: np.ndarray | None, w: int, h: int, slot: str) -> np.ndarray:
-        if bg_frame is None:
-            raise ConfigError("video backgrounds need a background frame for each frame")
+        if bg_frame is None:  # (the Compositor does not read the video: its caller does)
+            raise ConfigError(f"background video:{self.background.path} needs its frame with each frame: give "
+                              "bg_frame=, the background video's frame (BGR, any size: it is scaled to cover)")
         try:  # (gray, BGRA ...: as a frame is taken)
             bg_frame = as_bgr(bg_frame)
         except ArrayError as exc:

@@ -589,6 +589,23 @@ def test_video_background_frames_are_taken_as_frames_are(scene, tmp_path):
         comp.apply(img, alpha, bg_frame=[[0]])
 
 
+def test_a_video_background_without_its_frame_says_to_give_bg_frame(scene, tmp_path):
+    """apply() of a Compositor with a video: background and no bg_frame said "video backgrounds
+    need a background frame for each frame", not how to give it (the Compositor does not read
+    the video: the caller does)."""
+    from livecut.errors import ConfigError
+
+    img, _ = scene
+    clip = tmp_path / "bg.mp4"
+    clip.write_bytes(b"")
+    comp = Compositor(background=f"video:{clip}")
+    alpha = np.full(img.shape[:2], 128, np.uint8)
+    yuv = cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420)
+    for call in (lambda: comp.apply(img, alpha), lambda: comp.apply_i420(yuv, alpha)):
+        with pytest.raises(ConfigError, match=r"video:.*bg\.mp4 needs .*give bg_frame="):
+            call()
+
+
 def test_an_unknown_yuv_matrix_is_refused_when_set():
     """Segmenter.matrix = "bt2020" was taken as BT.601 without a word; Compositor.matrix
     raised a bare ValueError at the next I420 frame."""
