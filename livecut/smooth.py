@@ -108,7 +108,8 @@ class MaskSmoother:
 
     ``alpha`` is HxW uint8; ``frame`` the picture it belongs to, of its size or another
     (the motion is measured on it reduced): BGR uint8, or what :meth:`Segmenter.mask` takes
-    (gray, BGRA, 16-bit, floating point), converted first.  Given to a
+    (gray, BGRA, 16-bit, floating point; ``bits=10`` / ``12`` for uint16 frames of 10- or
+    12-bit video, as there), converted first.  Given to a
     :class:`~livecut.segment.Segmenter` as ``temporal``, it gets the frames at the
     working size.  One per video, as the Segmenter (:meth:`reset` between videos); not
     thread-safe.
@@ -410,7 +411,7 @@ class MaskSmoother:
         cv2.bitwise_and(tmp, now, dst=tmp)                          # 255 now, nearly opaque
         acc[tmp.view(bool)] = 255.0
 
-    def hold(self, alpha: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    def hold(self, alpha: np.ndarray, frame: np.ndarray, *, bits: int = 16) -> np.ndarray:
         """The last smoothed mask, unchanged (a frame with nothing in focus: a whip pan, a
         focus hunt); ``alpha`` itself before any frame was smoothed.  For at most
         ``smooth.hold`` frames in a row: a camera that stays defocused, or a subject that
@@ -424,12 +425,12 @@ class MaskSmoother:
         if self._shape != alpha.shape[:2] or not self._have_prev:
             return alpha
         ended = self._held_run >= self.cfg.hold
-        if not ended and self._view_changed(frame):
+        if not ended and self._view_changed(frame, bits):
             ended = True
             self._have_prev = False  # another scene: start over from this mask, as after a cut
             self.resets += 1
         if ended:
-            out = self(alpha, frame)
+            out = self(alpha, frame, bits=bits)
             self._held_run = self.cfg.hold  # (still in the run: __call__ ended it)
             return out
         self._held_run += 1
@@ -451,7 +452,7 @@ class MaskSmoother:
         ncc = cv2.matchTemplate(a, b, cv2.TM_CCOEFF_NORMED)[0, 0]
         return bool(ncc >= SAME_VIEW)
 
-    def _view_changed(self, frame: np.ndarray) -> bool:
+    def _view_changed(self, frame: np.ndarray, bits: int = 16) -> bool:
         """For a frame given to :meth:`hold`: whether the picture has left the scene of the last
         frame smoothed and stayed on its new view for ``smooth.settle`` frames (its coarse view
         unlike that frame's, and alike the frame before's that many times in a row).  A focus
@@ -462,7 +463,7 @@ class MaskSmoother:
             self._prev_stats = self._held_stats
             self._view_prev[...] = self._view_held
             self._settled_run = 0
-        stats = self._coarse_view(self._small_gray(as_bgr(frame)), self._view)
+        stats = self._coarse_view(self._small_gray(as_bgr(frame, bits)), self._view)
         settled = self._alike(self._view, stats, self._view_prev, self._prev_stats)
         self._settled_run = self._settled_run + 1 if settled else 0
         self._view_prev[...] = self._view
@@ -470,11 +471,12 @@ class MaskSmoother:
         return (self._settled_run >= max(1, self.cfg.settle)
                 and not self._alike(self._view, stats, self._view_held, self._held_stats))
 
-    def __call__(self, alpha: np.ndarray, frame: np.ndarray, *, judged: bool = True) -> np.ndarray:
+    def __call__(self, alpha: np.ndarray, frame: np.ndarray, *, judged: bool = True, bits: int = 16) -> np.ndarray:
         check_alpha(alpha, empty=False)
         self._held_run = 0
-        # (a gray or BGRA frame left the motion buffer unwritten: no motion, no scene cut)
-        frame = as_bgr(frame)
+        # (a gray or BGRA frame left the motion buffer unwritten: no motion, no scene cut; a
+        # uint16 frame of 10-bit video, read as 16-bit, nearly black: no motion, the mask trailed)
+        frame = as_bgr(frame, bits)
         h, w = alpha.shape[:2]
         if self._shape != (h, w):
             self._prepare(h, w)
