@@ -43,7 +43,7 @@ import numpy as np
 
 from livecut.config import Config, SmoothConfig, section_config
 from livecut.errors import ConfigTypeError
-from livecut.frames import as_bgr, check_alpha
+from livecut.frames import as_bgr, check_alpha, check_flag
 
 __all__ = ["MaskSmoother"]
 
@@ -473,6 +473,7 @@ class MaskSmoother:
 
     def __call__(self, alpha: np.ndarray, frame: np.ndarray, *, judged: bool = True, bits: int = 16) -> np.ndarray:
         check_alpha(alpha, empty=False)
+        judged = check_flag(judged, "judged", "MaskSmoother")  # ('no' was taken as it is truthy)
         self._held_run = 0
         # (a gray or BGRA frame left the motion buffer unwritten: no motion, no scene cut; a
         # uint16 frame of 10-bit video, read as 16-bit, nearly black: no motion, the mask trailed)

@@ -461,6 +461,20 @@ def test_mask_smoother_takes_10_bit_frames_with_bits():
         MaskSmoother()(np.zeros((40, 40), np.uint8), np.full((40, 40), 4000, np.uint16), bits=10)
 
 
+def test_mask_smoother_judged_that_is_not_true_or_false_is_refused(scene):
+    """smoother(alpha, frame, judged='no') was taken as it is truthy: a judgement served again
+    counted as new evidence (settling after fewer frames).  As Segmenter(still=...) refuses it."""
+    from livecut.errors import ConfigTypeError
+
+    img, gt = scene
+    sm = MaskSmoother()
+    for bad in ("no", None, 2):
+        with pytest.raises(ConfigTypeError, match="MaskSmoother: judged must be True or False"):
+            sm(gt, img, judged=bad)
+    for ok in (False, True, np.bool_(False), 0, 1):
+        assert sm(gt, img, judged=ok).shape == gt.shape
+
+
 @pytest.mark.parametrize("still", [False, True])
 @pytest.mark.parametrize("bad", ["none", "float 0-1", "bool", "other size", "3-D"])
 def test_a_temporal_that_gives_back_no_alpha_is_a_typed_error(scene, still, bad):
