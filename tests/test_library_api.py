@@ -598,6 +598,30 @@ def test_one_segmenter_over_unrelated_photos(scene):
         assert np.array_equal(video.mask(p), a) and video.judged_anew
 
 
+@pytest.mark.parametrize("still", [False, True])
+def test_a_segmenter_pickles_as_its_settings(scene, still):
+    """pickle.dumps(seg) (joblib, a process pool given seg.mask) raised a bare TypeError,
+    "cannot pickle 'cv2.dnn.Net' object", and copy.deepcopy(seg) the same.  A Segmenter
+    pickles as its settings -- configuration, still, temporal, matrix -- and unpickles as a new
+    one made with them (its networks loaded again, no frames seen), as each process would make."""
+    import copy
+    import pickle
+
+    img, _ = scene
+    cfg = load_config("fast")
+    seg = Segmenter(cfg, temporal=MaskSmoother(cfg), still=still)
+    seg.matrix = "bt709"
+    seg.mask(img)  # (frames seen: the copy starts afresh, as a new one would)
+    smoother = pickle.dumps(seg.temporal)
+    for other in (pickle.loads(pickle.dumps(seg)), copy.deepcopy(seg), copy.copy(seg)):
+        assert isinstance(other, Segmenter) and other is not seg
+        assert other.cfg == seg.cfg and other.refine == seg.refine and other.matrix == "bt709"
+        assert isinstance(other.temporal, MaskSmoother) and other.temporal is not seg.temporal
+        fresh = Segmenter(cfg, temporal=MaskSmoother(cfg), still=still)
+        assert np.array_equal(other.mask(img), fresh.mask(img))
+        assert pickle.dumps(seg.temporal) == smoother  # (the original's smoother not reset by a copy)
+
+
 def test_dir_lists_each_public_name_once():
     import livecut
 

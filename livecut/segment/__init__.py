@@ -89,6 +89,7 @@ class Segmenter:
         # ('no' or None were taken as they are truthy: 'no' for True, photos' settings)
         still = check_flag(still, "still", "Segmenter")
         self.cfg = cfg
+        self._still = still
         self.method = create_method(cfg.method, cfg, still)
         self.temporal = temporal
         #: the full-size refinement actually used (``refine = "auto"`` resolved)
@@ -112,6 +113,19 @@ class Segmenter:
         #: milliseconds of the last call, by stage (downscale, focus, mask, smooth with
         #: ``temporal``, refine)
         self.timings: dict[str, float] = {}
+
+    def __reduce__(self):
+        """A Segmenter pickles (and copies) as its settings: configuration, ``still``,
+        ``temporal`` and :attr:`matrix`; it unpickles as a new one made with them, its networks
+        loaded again and no frame seen (its ``temporal`` reset), as each process of a pool would
+        make it (the networks, OpenCV objects, do not pickle: it was a bare TypeError)."""
+        return _unpickle_segmenter, (self.cfg, self.temporal, self._still, self.matrix)
+
+    def __copy__(self) -> Segmenter:
+        # (a copy shares no buffers, nor the temporal, which the new one resets: as deepcopy)
+        import copy
+
+        return copy.deepcopy(self)
 
     @property
     def temporal(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
@@ -410,6 +424,14 @@ class Segmenter:
         """Whether focus was judged anew for the last frame (False: it reused an earlier
         judgement, ``segment.still`` / ``segment.every``); None for a method that does not say."""
         return getattr(self.method, "last_judged", None)
+
+
+def _unpickle_segmenter(cfg: SegmentConfig, temporal, still: bool, matrix: str) -> Segmenter:
+    """A Segmenter of pickled settings (see :meth:`Segmenter.__reduce__`)."""
+    seg = Segmenter(cfg, temporal=temporal, still=still)
+    seg.matrix = matrix
+    seg.reset()  # (the temporal as it was pickled: mid-video; the new one starts afresh)
+    return seg
 
 
 def _check_returned(alpha, sh: int, sw: int, who: str, expected: str, example: str) -> None:
