@@ -113,6 +113,23 @@ def test_the_library_examples_run(tmp_path, monkeypatch):
             assert np.array_equal(names["alpha"], Segmenter(still=True).mask(photo))
 
 
+def test_the_library_section_turns_pil_images_the_right_way():
+    """The README told to reverse np.asarray of a PIL image, [:, :, ::-1], for RGB; of an RGBA
+    one (a PNG with transparency) that gives ABGR, read as BGRA: a composite's colours 255
+    levels off (the alpha taken for blue).  Each conversion it names gives what livecut takes."""
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    section = README.split("## Library", 1)[1].split("\n## ", 1)[0]
+    rgb = np.random.default_rng(0).integers(0, 256, (4, 5, 3), dtype=np.uint8)
+    for mode, want in (("RGB", cv2.COLOR_RGB2BGR), ("RGBA", cv2.COLOR_RGBA2BGRA)):
+        m = re.search(rf"\b{mode}\b[^`]*`(\[:, :, [^`]+\])`", section)
+        assert m, f"the Library section says how to turn a PIL {mode} image"
+        image = np.asarray(Image.fromarray(rgb).convert(mode))
+        assert np.array_equal(eval("image" + m.group(1), {"image": image}), cv2.cvtColor(image, want))  # noqa: S307
+
+
 def test_readme_installs_livecut_from_the_checkout():
     """livecut is not on PyPI: `pip install 'livecut[ray]'` on a machine without it finds no
     such distribution. The README's pip lines install the checkout ('.', '.[extra]'), and so

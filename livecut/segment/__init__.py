@@ -206,7 +206,8 @@ class Segmenter:
         as the 0-1023 / 0-4095 of 10- or 12-bit video that some decoders give in uint16
         (a value above that is an :class:`~livecut.errors.ArrayError`).  Any memory layout (views, negative strides,
         Fortran order, read-only arrays such as ``np.asarray`` of a PIL image, which is
-        RGB: reverse it, ``[:, :, ::-1]``).  At least 16x16 pixels, at most 80 megapixels
+        RGB: reverse it, ``[:, :, ::-1]``; RGBA, ``[:, :, [2, 1, 0, 3]]``: reversed it is
+        ABGR).  At least 16x16 pixels, at most 80 megapixels
         (:class:`~livecut.errors.ImageSizeError`); another type or shape raises
         :class:`~livecut.errors.ArrayError`.
 
