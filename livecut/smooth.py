@@ -9,6 +9,12 @@ Per frame:
    difference where the mask lags), spread by ``smooth.motion_spread`` of the width (a
    5x5 box filter, then a dilation) so it covers the subject's old and new place and the
    mask around it.
+   On a *pan* (the picture moved as a whole: the median of the dense optical flow at that
+   size, where the image has detail and over the whole frame alike) the smoothed mask is
+   first moved with the picture (whole pixels; the strip the pan brings in is taken as
+   judged) and the motion is measured against the last frame moved likewise, so only what
+   moved otherwise -- a subject of its own motion, parallax -- counts; where nothing did,
+   the rate is ``PAN_RATE``.
 2. The soft mask is an exponential moving average whose *rate* is per pixel:
    ``smooth.rate`` where nothing moves, rising to ``smooth.motion_rate`` where the
    change reaches ``smooth.motion_threshold`` -- a still scene is averaged over
@@ -74,13 +80,23 @@ SAME_VIEW = 0.75
 #: a coarse view with less contrast than this (standard deviation, gray levels) is flat (a
 #: blank wall, a black frame): two flat views are alike when their brightness is within this
 FLAT_VIEW = 4.0
-#: pans are followed (MaskSmoother._pan): the smoothed mask is moved with the picture, then
-#: averaged as on a still scene where nothing else moved.  On the tune split's clips
-#: (tools/clip_metrics.py --split tune --kinds slow_pan,pan) the change beyond the pan's own
-#: motion ("moved") fell 0.00405 -> 0.00270 (0.5 px a frame) and 0.01352 -> 0.00590 (3 px),
-#: IoU 0.7593 -> 0.7597 and 0.7795 -> 0.7800; a rate of at least 0.1 / 0.2 / 0.35 where the
-#: picture moved as a whole gave 0.00329 / 0.00416 / 0.00546 and 0.00667 / 0.00764 / 0.00930
+#: pans are followed (MaskSmoother._pan): the smoothed mask is moved with the picture first,
+#: then averaged where nothing else moved, at PAN_RATE -- before, everything moved on a pan, the
+#: rate rose to smooth.motion_rate everywhere and the mask was each frame's judgement nearly as
+#: it was, regions the network flipped from frame to frame flickering
 FOLLOW_PANS = True
+#: on a pan, the rate where the picture moved as a whole (at least; smooth.rate if higher).
+#: Chosen on the tune split's clips (tools/clip_metrics.py --split tune --kinds slow_pan,pan:
+#: 0.5 and 3 px a frame at 1280x720); the change beyond the pan's own motion ("moved") and IoU:
+#:   not followed       0.00405 / 0.01352   IoU 0.7593 / 0.7795
+#:   PAN_RATE 0.02      0.00276 / 0.00609   IoU 0.7597 / 0.7798   (smooth.rate: as a still scene)
+#:   PAN_RATE 0.1       0.00329 / 0.00667   IoU 0.7594 / 0.7804
+#:   PAN_RATE 0.2       0.00416 / 0.00764   IoU 0.7594 / 0.7809
+#: 0.1: most of the gain, with a memory of about 10 frames, not 50 -- the shipped pan clip,
+#: motion-blurred while it sweeps, judged differently from frame to frame, was held near the
+#: sweep's first judgement at 0.02 (IoU during the sweep 0.849 not followed, 0.825 / 0.834 /
+#: 0.844 at 0.02 / 0.1 / 0.2; the mask's area changed 1796 / 95 / 180 / 288 px a frame)
+PAN_RATE = 0.1
 #: a pan: the image moved as a whole between frames (the median of the dense optical flow at
 #: the motion size) by at least this many of its pixels (on a tripod, sensor noise moves that
 #: median by 0.003 px rms at 1280x720; a pan of 0.5 px a frame there is 0.0625) ...
@@ -270,7 +286,8 @@ class MaskSmoother:
             cv2.dilate(self._diff, _CROSS, dst=self._diff, iterations=crosses)
         # rate = rate + (motion_rate - rate) * clip(diff / threshold, 0, 1)
         cfg = self.cfg
-        lo, hi = self.rate, max(self.rate, cfg.motion_rate)
+        lo = self.rate if pan is None else max(self.rate, PAN_RATE)
+        hi = max(lo, cfg.motion_rate)
         # changes below NOISE_FLOOR gray levels are sensor/codec noise, not motion
         cv2.subtract(self._diff, NOISE_FLOOR, dst=self._diff)
         cv2.multiply(self._diff, 1.0 / cfg.motion_threshold, dst=self._rate_small)
@@ -301,7 +318,8 @@ class MaskSmoother:
         np.copyto(prev8, g8)
         sh, sw = g8.shape
         b = max(1, min(sh, sw) // 16)  # (the border's flow is extrapolated)
-        inner = flow[b:sh - b, b:sw - b].reshape(-1, 2)
+        # (every other pixel each way: a quarter of the medians' time, 0.5 -> 0.13 ms)
+        inner = flow[b:sh - b:2, b:sw - b:2].reshape(-1, 2)
         dx, dy = (float(v) for v in np.median(inner, axis=0))
         if max(abs(dx), abs(dy)) < PAN_MIN:
             self._pan_left = [0.0, 0.0]
@@ -309,7 +327,7 @@ class MaskSmoother:
         # the flow where the image has detail is measured; elsewhere (a defocused background)
         # it is spread from there: a sharp subject crossing a still blurred scene moved the
         # median of the whole frame by a third of its own motion
-        tex = self._tex[b:sh - b, b:sw - b].reshape(-1)
+        tex = self._tex[b:sh - b:2, b:sw - b:2].reshape(-1)
         detailed = inner[tex >= float(tex.mean())]
         tx, ty = (float(v) for v in np.median(detailed, axis=0)) if len(detailed) else (dx, dy)
         near = np.count_nonzero((np.abs(inner[:, 0] - dx) <= PAN_SPREAD) & (np.abs(inner[:, 1] - dy) <= PAN_SPREAD))
