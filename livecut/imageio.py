@@ -121,6 +121,9 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
                 raise ImageSizeError(f"{p}: image is larger than livecut's limit of "
                                      f"{MAX_PIXELS // 1_000_000} megapixels") from None
             img = None
+    cut_short = _jpeg_cut_short(data, said)
+    if cut_short:  # (libjpeg filled the rest with gray and returned it: it was cut, exit 0, unsaid)
+        raise ImageReadError(f"{p}: image file is truncated (its picture data ends early: {cut_short})")
     if img is None or img.size == 0:
         if _video_container(data):
             import shlex
@@ -760,6 +763,22 @@ def _truncated(data: np.ndarray, p: Path) -> bool:
     if _heif_picture(data):
         return _boxes_cut_short(data)
     return False
+
+
+#: what libjpeg says (a warning, on stderr) of a picture whose data stops before its end, the
+#: rest of which it fills with gray: the data of its scan ends early at a marker (the file
+#: broken off and its end marker put back, bytes lost), or the file itself ends
+_JPEG_CUT_SHORT = ("Corrupt JPEG data: premature end of data segment", "Premature end of JPEG file")
+
+
+def _jpeg_cut_short(data: np.ndarray, said: list[str]) -> str | None:
+    """What libjpeg said (``said``: its stderr while ``data`` was decoded) of a JPEG whose
+    picture data ends early, which it decodes with the rest gray; None for any other file or
+    message (a few extraneous bytes before a marker leave the picture whole)."""
+    if data[:3].tobytes() != b"\xff\xd8\xff":
+        return None
+    return next((line.strip() for line in "".join(said).splitlines()
+                 if line.strip().startswith(_JPEG_CUT_SHORT)), None)
 
 
 def _boxes_cut_short(data: np.ndarray) -> bool:

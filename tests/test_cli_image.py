@@ -954,6 +954,27 @@ def test_truncated_png_is_still_refused(tmp_path, good):
     assert r.exit_code == 2 and "truncated" in r.stderr
 
 
+@pytest.mark.parametrize("progressive", [False, True])
+def test_a_jpeg_cut_short_but_ended_is_refused_not_cut_with_its_rest_gray(tmp_path, progressive):
+    """A JPEG whose picture data stops early but which has its end marker (a copy broken off
+    and 'repaired', bytes lost on a card): libjpeg fills what is missing with gray, says so on
+    stderr and returns the picture; it was cut (a gray band in the cutout), exit 0, unsaid."""
+    from PIL import Image
+
+    img, _ = make_scene("basic", 320, 240, seed=1)
+    src = tmp_path / "src.jpg"
+    Image.fromarray(img[:, :, ::-1]).save(src, quality=90, progressive=progressive)
+    data = src.read_bytes()
+    p = tmp_path / "short.jpg"
+    p.write_bytes(data[:len(data) // 2] + b"\xff\xd9")
+    out = tmp_path / "o"
+    r = _run("image", str(p), str(src), "-o", str(out), "-q", debug=False)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: error: {p}: image file is truncated (its picture data ends "
+                                     "early: Corrupt JPEG data: premature end of data segment)"], r.stderr
+    assert not (out / "short.png").exists() and (out / "src.png").is_file()
+
+
 def test_jpeg_with_large_metadata_and_a_trailer_is_read(tmp_path, scene):
     """More than 1 MB of metadata before the picture, and bytes after it (a motion photo)."""
     img, _ = scene
