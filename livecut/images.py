@@ -123,6 +123,14 @@ class ImageReport:
     warnings: list[str] = field(default_factory=list)
     #: images not cut because their output was there already (``skip_existing``)
     skipped: int = 0
+    #: images not cut because the disk filled before them (one line of ``errors`` says so)
+    left: int = 0
+
+    @property
+    def failed(self) -> int:
+        """The inputs that failed: ``errors``, less the line of the images ``left`` at a full
+        disk (counted as one more failed: '1 written, 2 failed' of 4, one of which failed)."""
+        return len(self.errors) - (1 if self.left else 0)
 
     @property
     def exit_code(self) -> int:
@@ -392,6 +400,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if getattr(exc, "errno", None) == errno.ENOSPC:  # the next ones would fail alike
                     left = len(paths) - i - 1
                     if left > 0:
+                        report.left = left
                         report.errors.append(f"{outdir}: the disk is full: {left} more images not processed")
                     break
             except (cv2.error, ValueError, MemoryError) as exc:  # one odd image must not stop the batch

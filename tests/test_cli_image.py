@@ -1552,6 +1552,38 @@ def test_a_full_disk_stops_the_run_with_one_line(tmp_path, scene, monkeypatch):
     assert report.exit_code == 1
 
 
+def test_a_full_disk_counts_the_images_left_as_not_cut_not_failed(tmp_path, scene, monkeypatch):
+    """The summary counted the line for the images left at a full disk as one more failed:
+    '1 written to out, 2 failed' of 4 images, where one failed and two were not cut."""
+    import errno as _errno
+
+    import livecut.images as images
+    from livecut.errors import WriteError
+
+    img, _ = scene
+    d = tmp_path / "many"
+    d.mkdir()
+    for i in range(4):
+        cv2.imwrite(str(d / f"p{i}.png"), img)
+    real, calls = images.write_image, []
+
+    def full_after_one(path, *a, **kw):
+        calls.append(path)
+        if len(calls) > 1:
+            err = WriteError(f"{path}: cannot write: no space left on the device")
+            err.errno = _errno.ENOSPC
+            raise err
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(images, "write_image", full_after_one)
+    out = tmp_path / "out"
+    r = invoke("image", d, "-o", out)
+    assert r.exit_code == 1, r.output
+    lines = _stderr_lines(r)
+    assert lines[-2].endswith("the disk is full: 2 more images not processed"), lines
+    assert lines[-1] == f"1 written to {out}, 1 failed, 2 not cut", lines
+
+
 @pytest.mark.parametrize("depth", [16, 8])
 def test_the_picture_as_read_and_its_frame_are_let_go_before_the_output_is_encoded(tmp_path, scene,
                                                                                   monkeypatch, depth):
