@@ -1154,10 +1154,21 @@ def _subfolders_unread(folder: Path) -> str:
             "which mirrors the tree") if subs else ""
 
 
-def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
-    """Files, folders (their images, sorted) and globs (`**` at any depth) -> (image paths, error lines)."""
+def _pattern_base(pattern: str) -> Path:
+    """The folder a glob pattern starts from: its parts before the first that holds a wildcard."""
+    parts = Path(pattern).parts
+    fixed = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
+    return Path(*parts[:fixed]) if fixed else Path(".")
+
+
+def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tuple[list[Path], list[str]]:
+    """Files, folders (their images, sorted) and globs (`**` at any depth) -> (image paths, error lines).
+    ``outdir``: the output folder; what a glob finds in it, when it is below the folder the
+    pattern starts from, is left out (the results of an earlier run, as `livecut batch` leaves
+    them: 'shoot/**' -o shoot/cut/ took them for photos again, each 'would overwrite an input')."""
     paths: list[Path] = []
     errors: list[str] = []
+    results = Path(os.path.expanduser(str(outdir))).resolve() if outdir is not None else None
     for text in inputs:
         p = Path(text)
         if p.is_dir():
@@ -1171,9 +1182,15 @@ def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
             paths.append(p)
         elif glob.has_magic(text):
             files = [Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True) if Path(q).is_file()]
+            results_too = len(files)
+            if results is not None and _pattern_base(os.path.expanduser(text)).resolve() in results.parents:
+                files = [q for q in files if results not in q.resolve().parents]
+            results_too -= len(files)
             found = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
             if not found:
-                errors.append(f"{text}: pattern matches no images" + _raw_only(files) + gifs_left_out(files))
+                left = (f" ({results_too} file{'s' * (results_too > 1)} in the output folder left out: "
+                        "results of a run before)") if results_too else ""
+                errors.append(f"{text}: pattern matches no images{left}" + _raw_only(files) + gifs_left_out(files))
             paths.extend(found)
         else:
             errors.append(f"{p}: file not found")

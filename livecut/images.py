@@ -267,8 +267,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     if one_file is None and str(outdir) == "-":
         raise UsageError("-o -: livecut image writes files, not standard output; give a folder "
                          "(-o cut/) or, for one image, a file (-o cut.png)")
-    paths, report.errors = expand_inputs(list(inputs))
     single = single_output(outdir) if one_file is None else one_file  # -o cut.png: that file, for one input
+    paths, report.errors = expand_inputs(list(inputs), None if single else outdir)
     text = str(outdir)
     suffix = Path(text).suffix
     # -o is a folder still to be made, not marked as one by a trailing / (cut.gif, cut.pgn: checked below)

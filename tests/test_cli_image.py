@@ -152,6 +152,30 @@ def test_image_glob_with_two_stars_reaches_every_depth(tmp_path, good):
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["deep.png", "mid.png", "top.png"]
 
 
+def test_a_pattern_leaves_out_the_results_in_an_output_folder_below_it(tmp_path, good):
+    """'shoot/**' -o shoot/cut/: the second run's pattern found the first run's results in
+    shoot/cut/ and took them for photos: '--skip-existing' ended '0 written, 4 failed', each
+    photo's output 'would overwrite an input' and each result its own input; as `livecut
+    batch` does, what a pattern finds in an output folder below where it starts is left out."""
+    img = cv2.imread(str(good["a.jpg"]))
+    shoot = tmp_path / "shoot"
+    for rel in ("c.tif", "day1/a.jpg"):
+        (shoot / rel).parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(shoot / rel), img)
+    pattern, out = str(shoot / "**"), str(shoot / "cut") + os.sep
+    r = invoke("image", pattern, "-o", out, "-q")
+    assert r.exit_code == 0, r.output
+    r = invoke("image", pattern, "-o", out, "--skip-existing")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [f"0 written to {out}, 2 there already (left), 0 failed"]
+    r = invoke("image", str(shoot / "**" / "*.png"), "-o", out, "-q")
+    assert r.exit_code == 2
+    assert _stderr_lines(r) == [f"livecut: error: {shoot / '**' / '*.png'}: pattern matches no images (2 files "
+                                "in the output folder left out: results of a run before)"]
+    r = invoke("image", str(shoot / "cut" / "*.png"), "-o", out, "-q")  # (the output folder's own pattern)
+    assert r.exit_code == 2 and r.stderr.count("would overwrite an input") == 2, r.stderr
+
+
 @pytest.mark.parametrize("force", [[], ["--force"]])
 def test_image_output_name_taken_by_a_folder(tmp_path, good, force, monkeypatch):
     """OUTDIR/a.png a folder: "exists (use --force to overwrite)", and with --force the photo
