@@ -293,7 +293,7 @@ def image(
             typer.echo("livecut: note: --skip-existing leaves the outputs there and cuts the rest", err=True)
         if report.written or report.skipped or len(report.errors) != 1:  # (one that failed: its error says it all)
             skipped = f", {report.skipped} there already (left)" if report.skipped else ""
-            left = f", {report.left} not cut" if report.left else ""  # (a full disk)
+            left = f", {report.left} not cut" if report.left else ""  # (a full or read-only disk)
             typer.echo(f"{report.written} written to {outdir}{skipped}, {report.failed} failed{left}", err=True)
     if report.exit_code:
         raise typer.Exit(report.exit_code)

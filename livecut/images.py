@@ -123,7 +123,8 @@ class ImageReport:
     warnings: list[str] = field(default_factory=list)
     #: images not cut because their output was there already (``skip_existing``)
     skipped: int = 0
-    #: images not cut because the disk filled before them (one line of ``errors`` says so)
+    #: images not cut because the run stopped before them at an output that could not be
+    #: written, as none after it could be (a full or read-only disk: one line of ``errors`` says so)
     left: int = 0
 
     @property
@@ -140,6 +141,11 @@ class ImageReport:
             return 0
         codes = {getattr(exc, "exit_code", 2) for exc in self.exceptions} or {2}
         return 1 if 1 in codes else max(codes)
+
+
+#: the write errors after which the next images would fail alike: the run stops, saying so
+_STOPS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
+          errno.EDQUOT: "the disk quota is exceeded"}
 
 
 class _OutdirError(WriteError):
@@ -397,11 +403,14 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 msg = str(exc)
                 report.errors.append(msg if str(src) in msg else f"{src}: {msg}")
                 report.exceptions.append(exc)
-                if getattr(exc, "errno", None) == errno.ENOSPC:  # the next ones would fail alike
+                # the next ones would fail alike: a full disk, and a read-only one (a memory card
+                # locked: every photo was cut, each for nothing, and refused one by one) or a quota
+                stop = _STOPS.get(getattr(exc, "errno", None))
+                if stop:
                     left = len(paths) - i - 1
                     if left > 0:
                         report.left = left
-                        report.errors.append(f"{outdir}: the disk is full: {left} more images not processed")
+                        report.errors.append(f"{outdir}: {stop}: {left} more images not processed")
                     break
             except (cv2.error, ValueError, MemoryError) as exc:  # one odd image must not stop the batch
                 report.errors.append(f"{src}: cannot process: {type(exc).__name__}: "

@@ -1608,6 +1608,39 @@ def test_a_full_disk_counts_the_images_left_as_not_cut_not_failed(tmp_path, scen
     assert lines[-1] == f"1 written to {out}, 1 failed, 2 not cut", lines
 
 
+@pytest.mark.parametrize("code, said", [("EROFS", "the file system is read-only"),
+                                        ("EDQUOT", "the disk quota is exceeded")])
+def test_a_read_only_or_over_quota_disk_stops_the_run_as_a_full_one(tmp_path, scene, monkeypatch, code, said):
+    """A memory card locked read-only (or a quota reached): every photo was cut, each for
+    nothing, and refused one by one ('cannot write: read-only file system' 4 times of 4), where a
+    full disk stops the run at the first: the next ones would fail alike."""
+    import errno as _errno
+
+    import livecut.images as images
+    from livecut.errors import WriteError
+
+    img, _ = scene
+    d = tmp_path / "many"
+    d.mkdir()
+    for i in range(4):
+        cv2.imwrite(str(d / f"p{i}.png"), img)
+    calls = []
+
+    def refused(path, *a, **kw):
+        calls.append(path)
+        err = WriteError(f"{path}: cannot write: {said}")
+        err.errno = getattr(_errno, code)
+        raise err
+
+    monkeypatch.setattr(images, "write_image", refused)
+    out = tmp_path / "out"
+    r = invoke("image", d, "-o", out)
+    assert r.exit_code == 1 and len(calls) == 1, r.output
+    lines = _stderr_lines(r)
+    assert lines[-2] == f"livecut: error: {out}: {said}: 3 more images not processed", lines
+    assert lines[-1] == f"0 written to {out}, 1 failed, 3 not cut", lines
+
+
 @pytest.mark.parametrize("depth", [16, 8])
 def test_the_picture_as_read_and_its_frame_are_let_go_before_the_output_is_encoded(tmp_path, scene,
                                                                                   monkeypatch, depth):
