@@ -48,7 +48,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     first is read (an animated GIF, PNG or WebP: frames; a multi-page TIFF: pages; see
     :func:`picture_count`), else None.
     ``"lost"``: what of the picture is not read, said in words (a gray TIFF's alpha), else None.
-    ``upright``: turned as its EXIF orientation says (JPEG, PNG, WebP), as viewers show it;
+    ``upright``: turned as its EXIF orientation says (JPEG, PNG, WebP), or an AVIF as its
+    rotation and mirror properties say, as viewers show it;
     False: as stored.  A HEIC/HEIF photo (read with the optional ``heic`` extra, pillow-heif;
     see :func:`_read_heif`) is its primary picture turned by its own transforms either way.
     A TIFF of 16-bit RGB in separate planes is read at 8 bits (OpenCV's own reader scrambles
@@ -161,6 +162,10 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     orientation = _exif_orientation(data) if upright else 1
     if orientation > 1:
         img = orient(img, orientation)
+    for kind, value in _avif_turns(data) if upright else ():
+        # (an AVIF's rotation and mirror, which OpenCV does not apply: its cutout came out
+        # sideways or mirrored, where browsers show it turned)
+        img = cv2.rotate(img, _IROT[value]) if kind == b"irot" else cv2.flip(img, 0 if value == 0 else 1)
     if meta is not None:
         meta["icc"] = icc_profile(data)
         kind, unit, count = picture_count(data)
@@ -466,6 +471,72 @@ def _exif_orientation(data: np.ndarray) -> int:
     except struct.error:
         pass
     return 1
+
+
+#: an AVIF's irot (turns of 90 degrees anticlockwise) as OpenCV's rotation
+_IROT = {1: cv2.ROTATE_90_COUNTERCLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_CLOCKWISE}
+
+
+def _iso_boxes(b: memoryview, i: int, end: int):
+    """(type, payload offset, end) of each ISO media box from ``i`` to ``end`` of ``b``; stops
+    at one that runs past ``end`` or makes no sense."""
+    while i + 8 <= end:
+        size, kind, head = int.from_bytes(b[i:i + 4], "big"), bytes(b[i + 4:i + 8]), 8
+        if size == 1 and i + 16 <= end:
+            size, head = int.from_bytes(b[i + 8:i + 16], "big"), 16
+        elif size == 0:
+            size = end - i
+        if size < head or i + size > end:
+            return
+        yield kind, i + head, i + size
+        i += size
+
+
+def _avif_turns(data: np.ndarray) -> list[tuple[bytes, int]]:
+    """The rotation and mirror properties of an AVIF's primary picture, in the order they are
+    applied (as its item property associations list them): ``(b"irot", turns of 90 degrees
+    anticlockwise)``, ``(b"imir", 0: top and bottom exchanged, 1: left and right)``; [] for
+    another file or none.  (A HEIC's are applied by libheif, see :func:`_read_heif`.)"""
+    head = data[:64].tobytes()
+    if head[4:8] != b"ftyp":
+        return []
+    size = int.from_bytes(head[0:4], "big")
+    if not {head[j:j + 4] for j in (8, *range(16, min(size, len(head)) - 3, 4))} & {b"avif", b"avis"}:
+        return []
+    b = memoryview(data)
+    meta = next(((s, e) for kind, s, e in _iso_boxes(b, 0, len(b)) if kind == b"meta"), None)
+    if meta is None:
+        return []
+    primary, props, links = None, [], {}
+    for kind, s, e in _iso_boxes(b, meta[0] + 4, meta[1]):  # (meta is a full box: version, flags)
+        if kind == b"pitm" and e - s >= 6:
+            primary = int.from_bytes(b[s + 4:s + (6 if b[s] == 0 else 8)], "big")
+        elif kind == b"iprp":
+            for kind2, s2, e2 in _iso_boxes(b, s, e):
+                if kind2 == b"ipco":
+                    props = [(k, bytes(b[s3:e3])) for k, s3, e3 in _iso_boxes(b, s2, e2)]
+                elif kind2 == b"ipma" and e2 - s2 >= 8:  # (version 0: 16-bit item ids; flag 1: 15-bit indices)
+                    id_size, step = 2 if b[s2] == 0 else 4, 2 if b[s2 + 3] & 1 else 1
+                    low = 0x7FFF if step == 2 else 0x7F  # (the top bit: essential)
+                    i = s2 + 8
+                    for _ in range(int.from_bytes(b[s2 + 4:s2 + 8], "big")):
+                        if i + id_size + 1 > e2:
+                            break
+                        item, n = int.from_bytes(b[i:i + id_size], "big"), b[i + id_size]
+                        i += id_size + 1
+                        links[item] = [int.from_bytes(b[i + k * step:i + (k + 1) * step], "big") & low
+                                       for k in range(n) if i + (k + 1) * step <= e2]
+                        i += n * step
+    turns = []
+    for index in links.get(primary, []) if primary is not None else []:
+        if 1 <= index <= len(props):
+            kind, payload = props[index - 1]
+            # (irot, imir: 8 bits, the angle or the axis in the low ones; 0 turns: as stored)
+            if kind == b"irot" and payload and payload[0] & 3:
+                turns.append((kind, payload[0] & 3))
+            elif kind == b"imir" and payload:
+                turns.append((kind, payload[0] & 1))
+    return turns
 
 
 def _webp_chunk(data: np.ndarray, kind: bytes) -> bytes | None:

@@ -964,6 +964,29 @@ def test_png_exif_orientation_is_applied_as_for_jpeg(tmp_path, scene, orientatio
     assert np.abs(res[:, :, :3].astype(int) - want).mean() < 3.0
 
 
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_an_avifs_rotation_and_mirror_are_applied(tmp_path, scene, orientation):
+    """An AVIF says how it is shown by its rotation and mirror properties (irot, imir: Pillow
+    writes a photo's EXIF orientation so, and browsers turn it by them); OpenCV decodes it as
+    stored, and its cutout came out sideways or mirrored (1 of 8 upright)."""
+    from PIL import Image, features
+
+    from livecut.imageio import orient
+
+    if not features.check("avif"):
+        pytest.skip("Pillow without AVIF")
+    img, _ = scene
+    stored = orient(img, {6: 8, 8: 6}.get(orientation, orientation))  # (shown upright by `orientation`)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    p = tmp_path / "o.avif"
+    Image.fromarray(stored[:, :, ::-1]).save(p, exif=exif, quality=100)
+    assert (b"irot" in p.read_bytes() or b"imir" in p.read_bytes()) == (orientation > 1)
+    res = _cutout(tmp_path, p)
+    assert res.shape[:2] == img.shape[:2]
+    assert np.abs(res[:, :, :3].astype(int) - img).mean() < 4.0
+
+
 def test_png_with_data_after_its_end_is_read(tmp_path, good):
     p = tmp_path / "trail.png"
     p.write_bytes(good["b.png"].read_bytes() + b"\0" * 100)
