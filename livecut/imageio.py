@@ -291,8 +291,8 @@ def _tiff_pages(b: bytes) -> int:
 
 def icc_profile(data: np.ndarray) -> bytes | None:
     """The colour profile embedded in a JPEG (APP2 ICC_PROFILE segments), PNG (iCCP), WebP
-    (ICCP chunk) or TIFF (tag 34675 of its first directory); None if there is none or it
-    cannot be read."""
+    (ICCP chunk), TIFF (tag 34675 of its first directory) or AVIF (its primary picture's colr
+    property); None if there is none or it cannot be read."""
     import zlib
 
     head = data[:12].tobytes()
@@ -315,6 +315,9 @@ def icc_profile(data: np.ndarray) -> bytes | None:
             return _webp_chunk(data, b"ICCP")
         elif head[:4] in (b"II*\x00", b"MM\x00*"):
             return _tiff_icc(data)
+        elif head[4:8] == b"ftyp":  # an AVIF's colr property of an ICC profile (its nclx is not made one)
+            return next((payload[4:] for kind, payload in _avif_properties(data)
+                         if kind == b"colr" and payload[:4] in (b"prof", b"rICC") and payload[4:]), None)
     except (ValueError, IndexError, struct.error, zlib.error):
         return None
     return None
@@ -492,11 +495,10 @@ def _iso_boxes(b: memoryview, i: int, end: int):
         i += size
 
 
-def _avif_turns(data: np.ndarray) -> list[tuple[bytes, int]]:
-    """The rotation and mirror properties of an AVIF's primary picture, in the order they are
-    applied (as its item property associations list them): ``(b"irot", turns of 90 degrees
-    anticlockwise)``, ``(b"imir", 0: top and bottom exchanged, 1: left and right)``; [] for
-    another file or none.  (A HEIC's are applied by libheif, see :func:`_read_heif`.)"""
+def _avif_properties(data: np.ndarray) -> list[tuple[bytes, bytes]]:
+    """``(type, payload)`` of each property of an AVIF's primary picture, in the order its item
+    property associations list them (the order transformations are applied in); [] for
+    another file."""
     head = data[:64].tobytes()
     if head[4:8] != b"ftyp":
         return []
@@ -527,15 +529,22 @@ def _avif_turns(data: np.ndarray) -> list[tuple[bytes, int]]:
                         links[item] = [int.from_bytes(b[i + k * step:i + (k + 1) * step], "big") & low
                                        for k in range(n) if i + (k + 1) * step <= e2]
                         i += n * step
+    return [props[index - 1] for index in (links.get(primary, []) if primary is not None else [])
+            if 1 <= index <= len(props)]
+
+
+def _avif_turns(data: np.ndarray) -> list[tuple[bytes, int]]:
+    """The rotation and mirror properties of an AVIF's primary picture, in the order they are
+    applied: ``(b"irot", turns of 90 degrees anticlockwise)``, ``(b"imir", 0: top and bottom
+    exchanged, 1: left and right)``; [] for another file or none.  (A HEIC's are applied by
+    libheif, see :func:`_read_heif`.)"""
     turns = []
-    for index in links.get(primary, []) if primary is not None else []:
-        if 1 <= index <= len(props):
-            kind, payload = props[index - 1]
-            # (irot, imir: 8 bits, the angle or the axis in the low ones; 0 turns: as stored)
-            if kind == b"irot" and payload and payload[0] & 3:
-                turns.append((kind, payload[0] & 3))
-            elif kind == b"imir" and payload:
-                turns.append((kind, payload[0] & 1))
+    for kind, payload in _avif_properties(data):
+        # (irot, imir: 8 bits, the angle or the axis in the low ones; 0 turns: as stored)
+        if kind == b"irot" and payload and payload[0] & 3:
+            turns.append((kind, payload[0] & 3))
+        elif kind == b"imir" and payload:
+            turns.append((kind, payload[0] & 1))
     return turns
 
 

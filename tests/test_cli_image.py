@@ -1121,6 +1121,22 @@ def test_colour_profile_left_out_is_said(tmp_path, scene, ext, mode, said):
                       if said else []), r.stderr
 
 
+def test_an_avifs_colour_profile_is_kept(tmp_path, scene):
+    """An AVIF's ICC profile (its colr property, as Pillow and libavif's avifenc write it) was
+    not read: the cutout of a Display P3 AVIF was written without it, unsaid, and taken for sRGB."""
+    from PIL import Image, features
+
+    if not features.check("avif"):
+        pytest.skip("Pillow without AVIF")
+    img, _ = scene
+    icc = _rgb_profile(3000, seed=4)
+    p = tmp_path / "p3.avif"
+    Image.fromarray(img[:, :, ::-1]).save(p, icc_profile=icc, quality=90)
+    res = _cutout(tmp_path, p)
+    assert res.shape[:2] == img.shape[:2]
+    assert Image.open(tmp_path / "o" / "p3.png").info.get("icc_profile") == icc
+
+
 def _rgb_profile(size: int, seed: int = 0) -> bytes:
     """An ICC profile's bytes: the header of an RGB display profile, then ``size`` in all."""
     head = struct.pack(">I", size) + b"lcms" + bytes(4) + b"mntrRGB XYZ "
