@@ -373,12 +373,19 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 # profile, which says what its inks look like, is not applied -- and was dropped
                 # without a word, where a profile an output type cannot keep is said)
                 cmyk = mode != "mask" and bool(icc) and icc[16:20] == b"CMYK"
+                # (a gray photo's gray profile, Photoshop's Dot Gain 20 %, does not describe the
+                # RGB output either: it was dropped without a word)
+                gray = mode != "mask" and bool(icc) and icc[16:20] == b"GRAY"
                 if mode == "mask" or not icc or icc[16:20] != b"RGB ":  # (a gray or CMYK profile
                     icc = None                                        # does not describe RGB output)
                 write_image(dst, out, force=force, icc=icc)
                 if cmyk:
                     report.warnings.append(f"{src}: a CMYK photo: its colours were converted to RGB without its "
                                            "colour profile, which livecut does not apply, and may differ from what "
+                                           "colour-managed viewers show (convert it to RGB first)")
+                if gray:
+                    report.warnings.append(f"{src}: a gray photo: its {mode} is written in RGB without its gray colour "
+                                           "profile, which does not describe RGB, and its tones may differ from what "
                                            "colour-managed viewers show (convert it to RGB first)")
                 if dst.suffix.lower() == ".pbm" and mode == "mask" and ((out > 0) & (out < 255)).any():
                     report.warnings.append(f"{dst}: .pbm holds black and white only: the mask's soft edges "

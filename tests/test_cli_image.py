@@ -1076,6 +1076,27 @@ def test_colour_profile_is_kept(tmp_path, scene, mode, kept):
     assert icc_profile(np.fromfile(out / "p3.png", np.uint8)) is None
 
 
+@pytest.mark.parametrize("mode,said", [("cutout", True), ("side-by-side", True), ("mask", False)])
+def test_a_gray_photos_profile_left_out_is_said(tmp_path, scene, mode, said):
+    """A gray JPEG with its gray profile (Photoshop's Dot Gain 20 %, black-and-white work) was cut
+    into RGB with the profile dropped without a word, where a CMYK one is said and an output
+    type that cannot keep an RGB one too; a warning says so (not of a mask: no colours)."""
+    from livecut.imageio import icc_profile
+
+    img, _ = scene
+    icc = struct.pack(">I", 784) + b"lcms" + bytes(4) + b"mntrGRAYXYZ " + bytes(256) * 3
+    p = tmp_path / "bw.jpg"
+    p.write_bytes(_jpeg_with_icc(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), icc))
+    out = tmp_path / "o"
+    r = invoke("image", p, "-o", out, "-q", "--mode", mode)
+    assert r.exit_code == 0, r.output
+    assert icc_profile(np.fromfile(out / "bw.png", np.uint8)) is None
+    warning = (f"livecut: warning: {p}: a gray photo: its {mode} is written in RGB without its gray colour "
+               "profile, which does not describe RGB, and its tones may differ from what colour-managed "
+               "viewers show (convert it to RGB first)")
+    assert _stderr_lines(r) == ([warning] if said else []), r.output
+
+
 @pytest.mark.parametrize("mode,said", [("cutout", True), ("composite", True), ("mask", False)])
 def test_a_cmyk_photos_profile_not_applied_is_said(tmp_path, scene, mode, said):
     """A CMYK JPEG (print work, Photoshop's Adobe JPEG) with its CMYK profile was cut with its
