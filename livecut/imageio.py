@@ -1234,6 +1234,18 @@ def _subfolders_unread(folder: Path) -> str:
             "which mirrors the tree") if subs else ""
 
 
+def _unreadable(folder: Path) -> str:
+    """What to add to "pattern matches no images" of a pattern whose folder cannot be read
+    (glob finds nothing there, unsaid); else ""."""
+    try:
+        with os.scandir(folder):
+            return ""
+    except (FileNotFoundError, NotADirectoryError):
+        return ""
+    except OSError as exc:
+        return f" ({folder}: cannot read the folder: {exc.strerror or exc})"
+
+
 def _pattern_base(pattern: str) -> Path:
     """The folder a glob pattern starts from: its parts before the first that holds a wildcard."""
     parts = Path(pattern).parts
@@ -1251,26 +1263,45 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
     results = Path(os.path.expanduser(str(outdir))).resolve() if outdir is not None else None
     for text in inputs:
         p = Path(text)
-        if p.is_dir():
-            files = [q for q in p.iterdir() if q.is_file() and not q.name.startswith(".")]
+        # (a folder without permission, chmod 000, given or on the way to a photo or a pattern,
+        # stopped the whole run: 'internal error: PermissionError', exit 1, the others not cut)
+        try:
+            is_dir, exists = p.is_dir(), p.exists()
+        except OSError as exc:
+            if not glob.has_magic(text):
+                errors.append(f"{p}: cannot read: {exc.strerror or exc}")
+                continue
+            is_dir = exists = False
+        if is_dir:
+            try:
+                files = [q for q in p.iterdir() if q.is_file() and not q.name.startswith(".")]
+            except OSError as exc:
+                errors.append(f"{p}: cannot read the folder: {exc.strerror or exc}")
+                continue
             found = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
             if not found:
                 errors.append(f"{p}: directory holds no images ({', '.join(IMAGE_EXTS[:4])} ...)" + _raw_only(files)
                               + gifs_left_out(files) + _subfolders_unread(p))
             paths.extend(found)
-        elif p.exists():
+        elif exists:
             paths.append(p)
         elif glob.has_magic(text):
-            files = [Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True) if Path(q).is_file()]
+            base = _pattern_base(os.path.expanduser(text))
+            try:
+                files = [Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True) if Path(q).is_file()]
+            except OSError as exc:  # (a folder that can be listed, not searched: chmod 444)
+                errors.append(f"{text}: cannot read the folder: {exc.strerror or exc}")
+                continue
             results_too = len(files)
-            if results is not None and _pattern_base(os.path.expanduser(text)).resolve() in results.parents:
+            if results is not None and base.resolve() in results.parents:
                 files = [q for q in files if results not in q.resolve().parents]
             results_too -= len(files)
             found = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
             if not found:
                 left = (f" ({results_too} file{'s' * (results_too > 1)} in the output folder left out: "
                         "results of a run before)") if results_too else ""
-                errors.append(f"{text}: pattern matches no images{left}" + _raw_only(files) + gifs_left_out(files))
+                errors.append(f"{text}: pattern matches no images{left}{_unreadable(base)}" + _raw_only(files)
+                              + gifs_left_out(files))
             paths.extend(found)
         else:
             errors.append(f"{p}: file not found")

@@ -176,6 +176,40 @@ def test_a_pattern_leaves_out_the_results_in_an_output_folder_below_it(tmp_path,
     assert r.exit_code == 2 and r.stderr.count("would overwrite an input") == 2, r.stderr
 
 
+def test_a_folder_that_cannot_be_read_is_one_error_not_an_internal_one(tmp_path, good, monkeypatch):
+    """A folder without permission (chmod 000, a card copied as another user) given, or a
+    photo or pattern in it, stopped the whole run: 'internal error: PermissionError: [Errno 13]
+    Permission denied', exit 1, the other photos not cut.  Each is one error line now."""
+    private = tmp_path / "private"
+    private.mkdir()
+    cv2.imwrite(str(private / "x.jpg"), cv2.imread(str(good["a.jpg"])))
+    real_stat, real_scandir = os.stat, os.scandir
+
+    def denied(path) -> bool:  # (as chmod 000 does, also where the tests run as root)
+        return private in Path(os.fsdecode(path)).parents or Path(os.fsdecode(path)) == private
+
+    def stat(path, *a, **kw):
+        if isinstance(path, (str, bytes, os.PathLike)) and private in Path(os.fsdecode(path)).parents:
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_stat(path, *a, **kw)
+
+    def scandir(path="."):
+        if denied(path):
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(os, "scandir", scandir)
+    out = tmp_path / "o"
+    r = invoke("image", private, private / "x.jpg", str(private / "*.jpg"), good["a.jpg"], "-o", out, "-q")
+    assert r.exit_code == 2, r.output
+    assert _stderr_lines(r) == [f"livecut: error: {private}: cannot read the folder: Permission denied",
+                                f"livecut: error: {private / 'x.jpg'}: cannot read: Permission denied",
+                                f"livecut: error: {private / '*.jpg'}: pattern matches no images ({private}: cannot "
+                                "read the folder: Permission denied)"], r.output
+    assert (out / "a.png").is_file()
+
+
 @pytest.mark.parametrize("force", [[], ["--force"]])
 def test_image_output_name_taken_by_a_folder(tmp_path, good, force, monkeypatch):
     """OUTDIR/a.png a folder: "exists (use --force to overwrite)", and with --force the photo
