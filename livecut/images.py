@@ -273,6 +273,13 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     if one_file is None and str(outdir) == "-":
         raise UsageError("-o -: livecut image writes files, not standard output; give a folder "
                          "(-o cut/) or, for one image, a file (-o cut.png)")
+    try:
+        os.stat(outdir)
+    except (FileNotFoundError, NotADirectoryError):  # (made when written; a file in the way: said below)
+        pass
+    except OSError as exc:  # (a folder on the way without permission, chmod 000: Path.is_dir raises, and
+        # it was 'internal error: PermissionError: [Errno 13] Permission denied', exit 1)
+        raise WriteError(f"{Path(outdir)}: cannot write there: {io_reason(exc)}") from None
     single = single_output(outdir) if one_file is None else one_file  # -o cut.png: that file, for one input
     paths, report.errors = expand_inputs(list(inputs), None if single else outdir)
     text = str(outdir)

@@ -210,6 +210,26 @@ def test_a_folder_that_cannot_be_read_is_one_error_not_an_internal_one(tmp_path,
     assert (out / "a.png").is_file()
 
 
+@pytest.mark.parametrize("name", ["cut/", "cut", "cut.png"])
+def test_an_output_in_a_folder_that_cannot_be_read_is_one_error(tmp_path, good, monkeypatch, name):
+    """-o into a folder without permission (chmod 000) was 'internal error: PermissionError:
+    [Errno 13] Permission denied', exit 1 (Path.is_dir and exists raise EACCES there)."""
+    private = tmp_path / "private"
+    private.mkdir()
+    real_stat = os.stat
+
+    def stat(path, *a, **kw):  # (as chmod 000 does, also where the tests run as root)
+        if isinstance(path, (str, bytes, os.PathLike)) and private in Path(os.fsdecode(path)).parents:
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_stat(path, *a, **kw)
+
+    monkeypatch.setattr(os, "stat", stat)
+    out = str(private / name)
+    r = invoke("image", good["a.jpg"], "-o", out, "-q")
+    assert r.exit_code == 1, r.output
+    assert _stderr_lines(r) == [f"livecut: error: {out.rstrip('/')}: cannot write there: Permission denied"], r.output
+
+
 @pytest.mark.parametrize("force", [[], ["--force"]])
 def test_image_output_name_taken_by_a_folder(tmp_path, good, force, monkeypatch):
     """OUTDIR/a.png a folder: "exists (use --force to overwrite)", and with --force the photo
