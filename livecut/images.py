@@ -143,9 +143,11 @@ class ImageReport:
         return 1 if 1 in codes else max(codes)
 
 
-#: the write errors after which the next images would fail alike: the run stops, saying so
+#: the write errors after which the next images, written into the same folder, would fail
+#: alike: the run stops, saying so
 _STOPS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
-          errno.EDQUOT: "the disk quota is exceeded"}
+          errno.EDQUOT: "the disk quota is exceeded",
+          errno.EACCES: "the folder cannot be written to (permission denied)"}
 
 
 class _OutdirError(WriteError):
@@ -418,7 +420,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 report.errors.append(msg if str(src) in msg else f"{src}: {msg}")
                 report.exceptions.append(exc)
                 # the next ones would fail alike: a full disk, and a read-only one (a memory card
-                # locked: every photo was cut, each for nothing, and refused one by one) or a quota
+                # locked: every photo was cut, each for nothing, and refused one by one), a quota
+                # or a folder without write permission
                 stop = _STOPS.get(getattr(exc, "errno", None))
                 if stop:
                     left = len(paths) - i - 1

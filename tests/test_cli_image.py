@@ -1723,11 +1723,13 @@ def test_a_full_disk_counts_the_images_left_as_not_cut_not_failed(tmp_path, scen
 
 
 @pytest.mark.parametrize("code, said", [("EROFS", "the file system is read-only"),
-                                        ("EDQUOT", "the disk quota is exceeded")])
+                                        ("EDQUOT", "the disk quota is exceeded"),
+                                        ("EACCES", "the folder cannot be written to (permission denied)")])
 def test_a_read_only_or_over_quota_disk_stops_the_run_as_a_full_one(tmp_path, scene, monkeypatch, code, said):
-    """A memory card locked read-only (or a quota reached): every photo was cut, each for
-    nothing, and refused one by one ('cannot write: read-only file system' 4 times of 4), where a
-    full disk stops the run at the first: the next ones would fail alike."""
+    """A memory card locked read-only (or a quota reached, or a folder of another user's, chmod
+    555): every photo was cut, each for nothing, and refused one by one ('cannot write: read-only
+    file system' 4 times of 4), where a full disk stops the run at the first: the next ones, all
+    written into the same folder, would fail alike."""
     import errno as _errno
 
     import livecut.images as images
