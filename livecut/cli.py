@@ -263,17 +263,19 @@ def image(
     inputs, outdir = [os.path.expanduser(t) for t in inputs], os.path.expanduser(outdir)
     cfg = get_config(config, set_, composite__background=background)
     _warn_background_ignored(mode, background)
-    from livecut.runner import Interrupted, finalize_on_signals
+    from livecut.runner import finalize_on_signals
 
     photo = photo_mode(mode, background, cfg)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop it as Ctrl-C does (the bar closed, one line)
         try:
             report = process_images(inputs, outdir, cfg, mode=photo, progress=not quiet, force=force,
                                     skip_existing=skip_existing)
-        except Interrupted as exc:  # (the errors and warnings of the images before the stop, then its line)
-            for line in exc.report.errors:
+        except LivecutError as exc:  # (the errors and warnings of the images before the stop, then its line:
+            # Ctrl-C, an output folder that cannot be made)
+            done = getattr(exc, "report", None)
+            for line in done.errors if done is not None else ():
                 err(line)
-            for line in exc.report.warnings:
+            for line in done.warnings if done is not None else ():
                 typer.echo(f"livecut: warning: {line}", err=True)
             raise
     if report.written:  # (said of outputs written: what they leave out of the background)

@@ -151,7 +151,8 @@ _STOPS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is rea
 
 
 class _OutdirError(WriteError):
-    """The output folder cannot be made (a read-only or full disk): the whole run stops (exit 1)."""
+    """The output folder cannot be made (a read-only or full disk): the whole run stops (exit 1);
+    ``report``: what was done before it (the errors of the images that failed)."""
 
 
 def _make_outdir(outdir: Path) -> None:
@@ -413,7 +414,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 stems[dst] = src
                 report.written += 1
                 report.outputs.append(dst)
-            except _OutdirError:
+            except _OutdirError as exc:  # (the errors of the images before it are said, then its line:
+                exc.report = report      # they went unsaid, as those before a Ctrl-C did)
                 raise
             except LivecutError as exc:
                 msg = str(exc)

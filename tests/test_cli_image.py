@@ -1771,6 +1771,28 @@ def test_a_read_only_or_over_quota_disk_stops_the_run_as_a_full_one(tmp_path, sc
     assert lines[-1] == f"0 written to {out}, 1 failed, 3 not cut", lines
 
 
+def test_an_output_folder_that_cannot_be_made_still_says_the_errors_before_it(tmp_path, good, bad, monkeypatch):
+    """The output folder is made for the first photo cut; when it cannot be (a read-only disk)
+    the run stops with that line alone: the photos that failed before it (not found, truncated)
+    went unsaid, as those before a Ctrl-C did."""
+    import errno as _errno
+
+    real_mkdir = Path.mkdir
+
+    def mkdir(self, *a, **kw):
+        if self.name == "cut":
+            raise OSError(_errno.EROFS, "Read-only file system", str(self))
+        return real_mkdir(self, *a, **kw)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    missing, out = tmp_path / "missing.jpg", tmp_path / "cut"
+    r = invoke("image", missing, bad["trunc_jpg"], good["a.jpg"], "-o", out)
+    assert r.exit_code == 1, r.output
+    assert _stderr_lines(r) == [f"livecut: error: {missing}: file not found",
+                                f"livecut: error: {bad['trunc_jpg']}: image file is truncated",
+                                f"livecut: error: {out}: cannot create output folder: read-only file system"]
+
+
 @pytest.mark.parametrize("depth", [16, 8])
 def test_the_picture_as_read_and_its_frame_are_let_go_before_the_output_is_encoded(tmp_path, scene,
                                                                                   monkeypatch, depth):
