@@ -7,6 +7,7 @@ import glob
 import math
 import os
 import re
+import stat
 import struct
 import sys
 import tempfile
@@ -62,9 +63,15 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     if p.is_dir():
         raise ImageReadError(f"{p}: is a directory")
     try:
-        size = p.stat().st_size
+        st = p.stat()
     except OSError as exc:
         raise ImageReadError(f"{p}: cannot read: {exc.strerror}") from None
+    size = st.st_size
+    # (a named pipe, /dev/stdin with a photo piped in, or a device has no size: it was "file is empty")
+    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode)
+            or stat.S_ISBLK(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else None)
+    if kind is not None:
+        raise ImageReadError(f"{p}: is {kind}, not a picture file: save the picture to a file first")
     if size == 0:
         raise ImageReadError(f"{p}: file is empty")
     try:

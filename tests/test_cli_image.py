@@ -405,6 +405,21 @@ def test_each_bad_input_alone(tmp_path, good, bad, kind):
     _no_traceback(r)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes (POSIX)")
+def test_a_pipe_or_a_device_is_said_to_be_no_picture_file_not_empty(tmp_path, good):
+    """A named pipe (`/dev/stdin` with a photo piped in, `<(...)`) or a device given as a photo
+    was 'file is empty' (its size, 0, was taken for its content's); it is said for what it is."""
+    fifo = tmp_path / "shot.jpg"
+    os.mkfifo(fifo)
+    out = tmp_path / "o"
+    r = invoke("image", fifo, "/dev/zero", good["a.jpg"], "-o", out, "-q")
+    assert r.exit_code == 2, r.output
+    assert _stderr_lines(r) == [
+        f"livecut: error: {fifo}: is a FIFO (named pipe), not a picture file: save the picture to a file first",
+        "livecut: error: /dev/zero: is a device, not a picture file: save the picture to a file first"]
+    assert (out / "a.png").is_file()
+
+
 def test_huge_image_is_refused_without_decoding(bad):
     import tracemalloc
 
