@@ -313,7 +313,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
             raise UsageError(f"-o {outdir} names one file, but {len(paths)} images were given; "
                              "give a folder (-o DIR) for several")
         if compositor.channels == 4 and outdir.suffix.lower() not in ALPHA_EXTS:
-            instead = ("another background (-b color:#RRGGBB, -b blur) or --mode mask" if mode == "composite"
+            instead = ("--mode mask" if outdir.suffix.lower() in (".pgm", ".pbm")  # (gray only: a composite
+                       # was refused there in turn, "holds gray pictures only")
+                       else "another background (-b color:#RRGGBB, -b blur) or --mode mask" if mode == "composite"
                        else "--mode composite or mask")
             raise UsageError(f"-o {outdir}: {outdir.suffix} cannot hold transparency ({mode}); write "
                              f"{', '.join(ALPHA_EXTS)}, or use {instead}")

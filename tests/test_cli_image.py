@@ -1458,6 +1458,13 @@ def test_output_files_of_the_jpeg_and_netpbm_names(tmp_path, good):
     r = _run("image", a, "-o", str(tmp_path / "c.pgm"), "--mode", "composite", debug=False)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "gray" in r.stderr, r.stderr
     assert not (tmp_path / "c.pgm").exists()
+    # a cutout into a gray-only type: its refusal named --mode composite (or, of -b transparent,
+    # another background), which was refused in turn as gray only; the mask is the way
+    for name, args in (("c.pgm", []), ("t.pbm", ["-b", "transparent"])):
+        r = _run("image", a, "-o", str(tmp_path / name), *args, debug=False)
+        assert r.returncode == 2 and "cannot hold transparency" in r.stderr, r.stderr
+        assert r.stderr.rstrip().endswith("or use --mode mask"), r.stderr
+        assert "composite" not in r.stderr.split("or use")[-1] and "background" not in r.stderr, r.stderr
 
 
 def test_output_to_stdout_is_refused_and_a_mistyped_extension_noted(tmp_path, good, monkeypatch):
