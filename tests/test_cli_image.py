@@ -420,6 +420,29 @@ def test_a_pipe_or_a_device_is_said_to_be_no_picture_file_not_empty(tmp_path, go
     assert (out / "a.png").is_file()
 
 
+def test_a_video_among_the_photos_is_refused_unread(tmp_path):
+    """`livecut image card/*` with the card's clips among its photos read each clip whole
+    before it was refused as 'a video, not an image': 3.2 GB of memory and 22 s for a 3 GB
+    .mov; it is refused from its first bytes."""
+    import tracemalloc
+
+    from livecut.errors import ImageReadError
+    from livecut.imageio import read_image
+
+    clip = tmp_path / "MVI_0001.MOV"
+    with open(clip, "wb") as f:
+        f.write(struct.pack(">I", 20) + b"ftypqt  " + bytes(4) + b"qt  ")
+        f.truncate(300 << 20)  # (sparse: 300 MB that cost nothing to write)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImageReadError, match="a video, not an image"):
+            read_image(clip)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+
+
 def test_huge_image_is_refused_without_decoding(bad):
     import tracemalloc
 
