@@ -79,6 +79,9 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
             head = f.read(16)     # first bytes: a 3 GB .mov was read whole first, 3.2 GB and 22 s)
         if _video_container(np.frombuffer(head, np.uint8)):
             raise _not_a_video(p)
+        if head[:4] == b"8BPS":  # (PSD, PSB: read whole, 1-2 GB, then "not an image, or truncated/corrupt")
+            raise ImageReadError(f"{p}: a Photoshop document, which livecut does not read; save it as TIFF, "
+                                 "PNG or JPEG first")
         data = np.fromfile(p, dtype=np.uint8)
     except OSError as exc:
         raise ImageReadError(f"{p}: cannot read: {exc.strerror}") from None

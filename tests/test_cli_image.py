@@ -443,6 +443,32 @@ def test_a_video_among_the_photos_is_refused_unread(tmp_path):
     assert peak < 1_000_000
 
 
+def test_a_photoshop_document_is_said_to_be_one_unread(tmp_path):
+    """A Photoshop document among the photos (`livecut image shoot/*`: the retouched .psd
+    beside each JPEG, often 1-2 GB) was read whole, then called 'not an image, or
+    truncated/corrupt', as if the file were damaged; it is named for what it is, from its
+    first bytes."""
+    import tracemalloc
+
+    from livecut.errors import ImageReadError
+    from livecut.imageio import read_image
+
+    psd = tmp_path / "IMG_0001.psd"
+    with open(psd, "wb") as f:
+        f.write(b"8BPS" + struct.pack(">H", 1) + bytes(6) + struct.pack(">HIIHH", 3, 4000, 6000, 16, 3))
+        f.truncate(200 << 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImageReadError) as caught:
+            read_image(psd)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(caught.value) == (f"{psd}: a Photoshop document, which livecut does not read; save it as TIFF, "
+                                 "PNG or JPEG first")
+    assert peak < 1_000_000
+
+
 def test_huge_image_is_refused_without_decoding(bad):
     import tracemalloc
 
