@@ -74,6 +74,11 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         raise ImageReadError(f"{p}: is {kind}, not a picture file: save the picture to a file first")
     if size == 0:
         raise ImageReadError(f"{p}: file is empty")
+    # (a NEF's or DNG's first directory is its thumbnail, which OpenCV read: a 24-megapixel raw
+    # was cut as a 160x120 picture without a word; refused before it is read: 25-100 MB each)
+    if p.suffix.lower() in RAW_EXTS:
+        raise ImageReadError(f"{p}: a camera raw file, which livecut does not read; export it as JPEG, PNG "
+                             "or TIFF first")
     try:
         with open(p, "rb") as f:  # (a video among the photos, `livecut image card/*`, refused from its
             head = f.read(16)     # first bytes: a 3 GB .mov was read whole first, 3.2 GB and 22 s)
@@ -94,11 +99,6 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     # a missing end marker first: libpng would print its own complaint on stderr
     if _truncated(data, p):
         raise ImageReadError(f"{p}: image file is truncated")
-    # (a NEF's or DNG's first directory is its thumbnail, which OpenCV read: a 24-megapixel raw
-    # was cut as a 160x120 picture without a word)
-    if p.suffix.lower() in RAW_EXTS:
-        raise ImageReadError(f"{p}: a camera raw file, which livecut does not read; export it as JPEG, PNG "
-                             "or TIFF first")
     if _tiff_reduced_first(data):
         raise ImageReadError(f"{p}: a TIFF whose first picture is a reduced-resolution preview (as a camera "
                              "raw file's), which is all livecut would read; export it as JPEG, PNG or TIFF first")

@@ -469,6 +469,28 @@ def test_a_photoshop_document_is_said_to_be_one_unread(tmp_path):
     assert peak < 1_000_000
 
 
+def test_a_camera_raw_file_is_refused_by_its_name_unread(tmp_path):
+    """`livecut image shoot/*` of a shoot in raw + JPEG read each raw file whole (25-100 MB)
+    before refusing it by its name."""
+    import tracemalloc
+
+    from livecut.errors import ImageReadError
+    from livecut.imageio import read_image
+
+    raw = tmp_path / "IMG_0001.CR2"
+    with open(raw, "wb") as f:
+        f.write(b"II*\x00" + struct.pack("<I", 16) + b"CR\x02\x00")
+        f.truncate(100 << 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImageReadError, match="a camera raw file, which livecut does not read"):
+            read_image(raw)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+
+
 def test_huge_image_is_refused_without_decoding(bad):
     import tracemalloc
 
