@@ -164,7 +164,7 @@ def local_path(text: str, why: str, name: str) -> Path:
     return Path(text).expanduser()  # (~ quoted, or --x=~/... in zsh: it was a folder named ~ here)
 
 
-def err(message: str) -> None:
+def err(message: str, kind: str = "error") -> None:
     from livecut.errors import cli_text
     from livecut.urls import redact_text
 
@@ -172,7 +172,7 @@ def err(message: str) -> None:
     # control character (a newline in a file's name or a --set key) is written escaped, \n, so
     # that the error stays one line (it broke the line: "unknown key segment.a", then "b (known: ...")
     line = _CONTROL.sub(lambda m: repr(m.group())[1:-1], redact_text(cli_text(message)))
-    typer.echo(f"livecut: error: {line}", err=True)
+    typer.echo(f"livecut: {kind}: {line}", err=True)
 
 
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
@@ -276,7 +276,7 @@ def image(
             for line in done.errors if done is not None else ():
                 err(line)
             for line in done.warnings if done is not None else ():
-                typer.echo(f"livecut: warning: {line}", err=True)
+                err(line, "warning")
             raise
     if report.written:  # (said of outputs written: what they leave out of the background)
         several = background_warning(cfg, mode=photo)
@@ -286,11 +286,11 @@ def image(
             traceback.print_exception(exc)
     for line in report.errors:
         err(line)
-    for line in report.warnings:  # (what an output leaves out: said even with --quiet)
-        typer.echo(f"livecut: warning: {line}", err=True)
+    for line in report.warnings:  # (what an output leaves out: said even with --quiet; a file's name
+        err(line, "warning")      # escaped as an error's: a newline in it broke the line)
     if not quiet:
         for line in report.notes:
-            typer.echo(f"livecut: note: {line}", err=True)
+            err(line, "note")
         if sum(f"exists (give {FORCE}" in line for line in report.errors) > 1:  # (a run done before, in part)
             typer.echo("livecut: note: --skip-existing leaves the outputs there and cuts the rest", err=True)
         if report.written or report.skipped or len(report.errors) != 1:  # (one that failed: its error says it all)

@@ -469,6 +469,24 @@ def test_a_photoshop_document_is_said_to_be_one_unread(tmp_path):
     assert peak < 1_000_000
 
 
+def test_a_warning_or_a_note_naming_a_file_with_a_newline_stays_one_line(tmp_path, scene):
+    """An error naming a file with a newline or an escape sequence in its name is written
+    escaped (one line), but a warning or a note was not: '.../deep' then 'shot.png: a picture of
+    more than 8 bits a channel ...' on a line of its own; \\x1b[31m coloured the terminal."""
+    img, _ = scene
+    d = tmp_path / "in"
+    d.mkdir()
+    cv2.imwrite(str(d / "deep\nshot.png"), img.astype(np.uint16) * 257)
+    cv2.imwrite(str(d / "flat\x1b[31m.png"), np.full((64, 64, 3), 128, np.uint8))
+    r = invoke("image", d, "-o", tmp_path / "o")
+    assert r.exit_code == 0, r.output
+    lines = r.stderr.splitlines()
+    assert f"livecut: warning: {d}/deep\\nshot.png: a picture of more than 8 bits a channel; its cutout is written " \
+           "at 8 bits a channel (livecut writes 8-bit pictures)" in lines, lines
+    assert any(ln.startswith(f"livecut: note: {d}/flat\\x1b[31m.png: ") for ln in lines), lines
+    assert "\x1b" not in r.stderr and len(lines) == 3, lines
+
+
 def test_a_camera_raw_file_is_refused_by_its_name_unread(tmp_path):
     """`livecut image shoot/*` of a shoot in raw + JPEG read each raw file whole (25-100 MB)
     before refusing it by its name."""
