@@ -172,10 +172,14 @@ def err(message: str, kind: str = "error") -> None:
     # control character (a newline in a file's name or a --set key) is written escaped, \n, so
     # that the error stays one line (it broke the line: "unknown key segment.a", then "b (known: ...")
     line = _CONTROL.sub(lambda m: repr(m.group())[1:-1], redact_text(cli_text(message)))
+    # a byte of a file's name that is not UTF-8 (a Latin-1 name, caf\xe9.jpg), which Python holds as
+    # a lone surrogate, is said as that byte: it was written as the surrogate, caf\udce9.jpg
+    line = _NAME_BYTE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", line)
     typer.echo(f"livecut: {kind}: {line}", err=True)
 
 
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+_NAME_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def _warn_background_ignored(mode: str | None, background: str | None, configured: str | None = None) -> None:

@@ -487,6 +487,20 @@ def test_a_warning_or_a_note_naming_a_file_with_a_newline_stays_one_line(tmp_pat
     assert "\x1b" not in r.stderr and len(lines) == 3, lines
 
 
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="file names of any bytes (Linux)")
+def test_a_file_name_that_is_not_utf8_is_said_by_its_bytes(tmp_path, bad):
+    """A file named in Latin-1 (an old camera's, a Windows archive's: 'caf\\xe9.jpg') was named
+    in messages as Python holds it, 'caf\\udce9.jpg', a character it does not have; its byte is
+    said, 'caf\\xe9.jpg'."""
+    d = tmp_path / "old"
+    d.mkdir()
+    name = os.fsdecode(b"caf\xe9.jpg")
+    (d / name).write_bytes(bad["trunc_jpg"].read_bytes())
+    r = _run("image", str(d), "-o", str(tmp_path / "o"), "-q", debug=False)
+    assert r.returncode == 2
+    assert r.stderr == f"livecut: error: {d}/caf\\xe9.jpg: image file is truncated\n", r.stderr
+
+
 def test_a_camera_raw_file_is_refused_by_its_name_unread(tmp_path):
     """`livecut image shoot/*` of a shoot in raw + JPEG read each raw file whole (25-100 MB)
     before refusing it by its name."""
