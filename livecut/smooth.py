@@ -544,4 +544,12 @@ class MaskSmoother:
             cv2.max(out, self._lo, dst=out)
             cv2.bitwise_or(self._state, 127, dst=self._hi)        # 255 where on, 127 where off
             cv2.min(out, self._hi, dst=out)
+        lx, ly = self._pan_left
+        if self.last_pan is not None and (lx or ly):
+            # (the mask is moved in whole pixels, so that moving it does not blur it frame after
+            # frame; it is shown moved by the rest of the pan too, so that its edges move as the
+            # picture does, not in steps of a working-size pixel)
+            m = np.float32([[1, 0, lx], [0, 1, ly]])
+            cv2.warpAffine(out, m, (w, h), dst=self._hi, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            np.copyto(out, self._hi)
         return out
