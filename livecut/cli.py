@@ -823,6 +823,9 @@ def run(
     """Process any source: an integer is a camera, a URL a network stream, anything else a file."""
     if not source:  # (as livecut file's INPUT: it was '.: is a folder, not a video file')
         raise UsageError("SOURCE is empty: give a camera index, a URL or a file")
+    if source == "-" and not os.path.lexists("-"):  # (it was '-: no such file')
+        raise UsageError("-: livecut run reads a camera, a stream or a file, not standard input: "
+                         "`livecut file -` reads a video piped in")
     _check_output_given(output)
     _run_video(source, output, opts or {})
 

@@ -1741,6 +1741,24 @@ def test_a_video_piped_into_stdin(clips, tmp_path):
     assert set(Path(tempfile.gettempdir()).glob("livecut-stdin-*")) == before
 
 
+def test_livecut_run_of_standard_input_names_livecut_file(tmp_path):
+    """`... | livecut run - -o out.mp4` (run takes "anything else" as a file) said '-: no such
+    file', where `livecut file -` reads a video piped in (and image and batch say what they
+    read); one line naming `livecut file -`, exit 2, the pipe not read; a file named '-' is read."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    cmd = [sys.executable, "-m", "livecut", "run", "-", "-o", str(tmp_path / "out.mp4"), "-q"]
+    r = subprocess.run(cmd, input=b"", capture_output=True, env=env, timeout=60, cwd=tmp_path)
+    lines = r.stderr.decode().strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1, lines
+    assert "`livecut file -`" in lines[0] and "no such file" not in lines[0], lines
+    assert not (tmp_path / "out.mp4").exists()
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.2", "-c:v", "libx264",
+            str(tmp_path / "-.mp4"))
+    os.rename(tmp_path / "-.mp4", tmp_path / "-")
+    r = subprocess.run(cmd, capture_output=True, env=env, timeout=60, cwd=tmp_path)
+    assert r.returncode == 0 and (tmp_path / "out.mp4").is_file(), r.stderr.decode()
+
+
 def test_a_piped_inputs_warnings_name_it_as_the_summary_does(tmp_path):
     """A warning about a piped input named its temporary copy ('livecut-stdin-123-ab-x1y2: has
     2 video streams ... ffmpeg -i livecut-stdin-... -c copy livecut-stdin-...-1.mkv'), a name
