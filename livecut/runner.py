@@ -1433,7 +1433,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     sinks_wanted = bool(output) or preview or bool(extra_sinks)
     if not sinks_wanted:
         if kind == "file" and not live:
-            raise UsageError("nothing to write: give -o OUTPUT (a video file or DIR/) and/or --preview")
+            raise UsageError("nothing to write: give -o OUTPUT (a video file or DIR/), --vcam and/or --preview")
         preview = True
     opts = dict(source_options or {})
     if size:

@@ -226,3 +226,17 @@ def test_the_readme_and_the_timeouts_name_every_network_output():
     doc = next(f.metadata["doc"] for f in fields(VideoConfig) if f.name == "read_timeout")
     for scheme in ("tcp", "rtsp", "rtmp", "rtmps"):  # (the outputs it governs: sinks/network.py)
         assert f"{scheme}://" in doc, scheme
+
+
+def test_nothing_to_write_names_every_output_the_command_takes():
+    """`livecut run clip.mp4` (no output) said 'give -o OUTPUT (a video file or DIR/) and/or
+    --preview', leaving out --vcam, which run takes as file does (`livecut file clip.mp4`: 'give
+    -o OUTPUT, --vcam and/or --preview')."""
+    from rtsp_helpers import REPO
+
+    for cmd in ("file", "run"):
+        r = runner.invoke(app, [cmd, str(REPO / "sample_videos" / "moving.mp4")])
+        lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+        assert r.exit_code == 2 and len(lines) == 1 and "nothing to write" in lines[0], r.stderr
+        for flag in ("-o OUTPUT", "--vcam", "--preview"):
+            assert flag in lines[0], (cmd, lines[0])
