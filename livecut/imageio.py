@@ -651,7 +651,9 @@ def _capture_stderr():
         return
     try:
         with tempfile.TemporaryFile() as tmp:
-            sys.stderr.flush()
+            if sys.stderr is not None:  # (None where Python started with it closed: a batch
+                # worker of `livecut batch 2>&-`, whose photos all failed 'NoneType' has no 'flush')
+                sys.stderr.flush()
             os.dup2(tmp.fileno(), 2)
             try:
                 yield said
