@@ -20,7 +20,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from livecut import __version__
 from livecut.config import Config, load_config
-from livecut.errors import FORCE, LivecutError, UsageError
+from livecut.errors import FORCE, LivecutError, UsageError, WriteError
 
 
 class _Command(TyperCommand):
@@ -863,6 +863,30 @@ class _Tolerant(_Wrapped):
             pass
 
 
+class _Written(_Wrapped):
+    """Standard output that says a failed write as one: what eval, bench, methods, devices and
+    the help pages print, sent to a full disk (`> /dev/full`), was 'internal error: OSError:
+    [Errno 28] No space left on device (set LIVECUT_DEBUG=1 for a traceback)';
+    it is a :class:`WriteError` (exit 1), as for ``-o -``.  A reader that closed the pipe
+    (``| true``) ends it with exit 1 and no word, as before."""
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise WriteError(f"stdout: writing failed: {exc.strerror or exc}") from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise WriteError(f"stdout: writing failed: {exc.strerror or exc}") from None
+
+
 class _Scrubbed(_Wrapped):
     """A text stream that redacts URLs and removes the command line's secrets from all it is
     given: messages, log lines, tracebacks, Typer's own usage errors (binary output such as
@@ -913,7 +937,7 @@ def _exit_now_if_an_open_waits(code: object) -> None:
         try:
             if f is not None:
                 f.flush()
-        except (OSError, ValueError):
+        except (OSError, ValueError, WriteError):  # (WriteError: standard output's, see _Written)
             pass
     os._exit(code if isinstance(code, int) else (0 if code is None else 1))
 
@@ -938,6 +962,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     saved = sys.stdout, sys.stderr
     if sys.stderr is not None:
         sys.stderr = _Tolerant(sys.stderr)
+    if sys.stdout is not None:
+        sys.stdout = _Written(sys.stdout)
     if secrets:
         sys.stdout = _Scrubbed(sys.stdout, secrets) if sys.stdout is not None else None
         sys.stderr = _Scrubbed(sys.stderr, secrets) if sys.stderr is not None else None
@@ -946,6 +972,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     except SystemExit as exc:
         _exit_now_if_an_open_waits(exc.code)
         raise
+    except WriteError as exc:  # (standard output failing outside a command: a --help page)
+        err(str(exc))
+        sys.exit(exc.exit_code)
     except Exception as exc:  # a bug: one line unless LIVECUT_DEBUG=1
         if _debug():
             traceback.print_exc()  # through the scrubbed stderr

@@ -3,6 +3,7 @@ choices and defaults shown, options grouped; usage errors are one line."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -240,3 +241,24 @@ def test_nothing_to_write_names_every_output_the_command_takes():
         assert r.exit_code == 2 and len(lines) == 1 and "nothing to write" in lines[0], r.stderr
         for flag in ("-o OUTPUT", "--vcam", "--preview"):
             assert flag in lines[0], (cmd, lines[0])
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["methods"], ["--help"], ["file", "--help"], ["devices", "--json"]])
+def test_a_full_disk_for_standard_output_is_said_as_such(tmp_path, args):
+    """`livecut methods > /dev/full` (the results of eval, bench, a help page redirected to a
+    full disk) said 'internal error: OSError: [Errno 28] No space left on device (set
+    LIVECUT_DEBUG=1 for a traceback)', a bug's words; it is a write that failed, exit 1, as
+    for -o -: 'stdout: writing failed: No space left on device'."""
+    import subprocess
+    import sys
+
+    from rtsp_helpers import REPO
+
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "livecut", *args], stdout=full, stderr=subprocess.PIPE,
+                           text=True, env=env, timeout=60)
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 1 and len(lines) == 1, (r.returncode, r.stderr)
+    assert lines[0] == "livecut: error: stdout: writing failed: No space left on device", lines
