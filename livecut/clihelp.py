@@ -121,7 +121,9 @@ def render_help(ctx: Any, command: Any) -> str:
     from rich.table import Table
 
     buf = io.StringIO()
-    tty = sys.stdout.isatty() and os.environ.get("NO_COLOR", "") == ""
+    # (sys.stdout is None where standard output was closed, `livecut --help >&-`: it was
+    # 'internal error: AttributeError')
+    tty = sys.stdout is not None and sys.stdout.isatty() and os.environ.get("NO_COLOR", "") == ""
     con = Console(file=buf, width=_width(), force_terminal=tty, no_color=not tty, highlight=False,
                   emoji=False)
     con.print(f"[bold]Usage:[/] {escape(usage(ctx, command))}")

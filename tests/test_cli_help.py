@@ -262,3 +262,19 @@ def test_a_full_disk_for_standard_output_is_said_as_such(tmp_path, args):
     lines = r.stderr.strip().splitlines()
     assert r.returncode == 1 and len(lines) == 1, (r.returncode, r.stderr)
     assert lines[0] == "livecut: error: stdout: writing failed: No space left on device", lines
+
+
+@pytest.mark.parametrize("args", [["--help"], ["file", "--help"]])
+def test_a_help_page_with_standard_output_closed_is_no_internal_error(args):
+    """`livecut --help >&-` (standard output closed: sys.stdout is None) said 'internal error:
+    AttributeError: 'NoneType' object has no attribute 'isatty'', exit 1: the page asked it
+    whether it is a terminal; it goes nowhere, as `livecut methods >&-` prints nowhere, exit 0."""
+    import subprocess
+    import sys
+
+    from rtsp_helpers import REPO
+
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    r = subprocess.run([sys.executable, "-m", "livecut", *args], stdout=None, stderr=subprocess.PIPE, text=True,
+                       env=env, timeout=60, preexec_fn=lambda: os.close(1))
+    assert r.returncode == 0 and r.stderr == "", (r.returncode, r.stderr)
