@@ -321,7 +321,7 @@ def batch(
     background: Optional[str] = background_opt("blur, color:#RRGGBB, image:PATH or transparent; "
                                                 "video:PATH for the videos only."),
     video_ext: str = typer.Option(".mp4", "--video-ext", metavar="EXT", rich_help_panel=P_OUTPUT,
-                                  help="Output type of the videos: .mp4 .mkv .mov .webm .avi, or / for "
+                                  help="Output type of the videos: .mp4 .m4v .mkv .mov .webm .avi, or / for "
                                        "folders of PNG frames (photos are written as .png)."),
     force: bool = typer.Option(False, "--force", "-f", rich_help_panel=P_OUTPUT,
                                help="Overwrite outputs this batch did not write (never an input)."),
