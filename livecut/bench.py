@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import statistics
 import time
@@ -306,6 +307,20 @@ def _stage_ms(clock, frames: int, cpu_s: float, stages=TRANSCODE_STAGES) -> tupl
     return {k: round(v, 3) for k, v in out.items()}, {k: round(v, 3) for k, v in conv.items()}
 
 
+@contextlib.contextmanager
+def _interrupt_unnamed():
+    """Ctrl-C in the run a bench times is the bench's: run_video's message named its output,
+    a temporary file of the bench removed as it stops ('interrupted
+    (/tmp/livecut-bench-azofokg7/livecut1.mp4 finalized with 85 frames)'; --live: 'null:',
+    an output never given); it is a plain KeyboardInterrupt ('interrupted', exit 130)."""
+    from livecut.runner import Interrupted
+
+    try:
+        yield
+    except Interrupted:
+        raise KeyboardInterrupt from None
+
+
 def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 720), repeat: int = 2,
                         scene: str = "moving") -> dict:
     """``livecut file`` end to end next to a plain decode+encode of the same clip, same run
@@ -336,8 +351,9 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
                 best_plain = run
             clock = StageClock()
             c0, t0 = _process_cpu(), time.perf_counter()
-            stats = run_video(str(clip), str(tmpd / f"livecut{r}.mp4"), cfg, progress=False, force=True,
-                              clock=clock)
+            with _interrupt_unnamed():
+                stats = run_video(str(clip), str(tmpd / f"livecut{r}.mp4"), cfg, progress=False, force=True,
+                                  clock=clock)
             run = (time.perf_counter() - t0, _process_cpu() - c0, clock, stats)
             if best_full is None or run[0] < best_full[0]:
                 best_full = run
@@ -407,7 +423,8 @@ def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: f
                                  seconds=seconds, fps=fps, scene=scene)
         w, h, rate = info.width, info.height, info.fps
         c0, t0 = _process_cpu(), time.perf_counter()
-        stats = run_video(str(clip), "null:", cfg, live=True, progress=False)
+        with _interrupt_unnamed():
+            stats = run_video(str(clip), "null:", cfg, live=True, progress=False)
         wall, cpu = time.perf_counter() - t0, _process_cpu() - c0
     return {"clip": f"generated, {scene} scene" if generated else str(clip), "judged": stats.judged,
             "size": f"{w}x{h}", "fps_source": rate, "seconds": round(wall, 3),

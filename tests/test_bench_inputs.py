@@ -183,3 +183,20 @@ def test_the_one_frame_bench_composites_over_a_video_background(tmp_path):
                "--set", f"composite.background=video:{bg}")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["stages_ms"]["composite"] > 0
+
+
+@pytest.mark.parametrize("mode", ["--transcode", "--live"])
+def test_ctrl_c_in_the_bench_names_no_temporary_output(monkeypatch, mode):
+    """Ctrl-C while --transcode timed `livecut file` said 'interrupted
+    (/tmp/livecut-bench-azofokg7/livecut1.mp4 finalized with 85 frames)', a temporary file of
+    the bench, removed as it stops (--live: '(null: finalized with 103 frames)', an output
+    never given); it says 'interrupted', exit 130, as Ctrl-C elsewhere in the bench."""
+    from livecut import runner
+
+    def interrupted(spec, output, *a, **k):  # (what run_video raises on Ctrl-C)
+        raise runner.Interrupted(f"interrupted ({output} finalized with 85 frames)")
+
+    monkeypatch.setattr(runner, "run_video", interrupted)
+    r = invoke("bench", mode, "--size", "64x48")
+    lines = r.stderr.strip().splitlines()
+    assert r.exit_code == 130 and lines == ["livecut: error: interrupted"], (r.exit_code, r.stderr)
