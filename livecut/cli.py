@@ -475,7 +475,9 @@ def eval_(
     for line in result["errors"]:
         err(line)
     if result["errors"]:
-        raise typer.Exit(2)
+        # (a --sheet asked for and not written -- a full disk: a run-time failure, exit 1, as an
+        # image's or a video's output; it was 2, bad input)
+        raise typer.Exit(1 if sheet is not None and not result.get("sheets") else 2)
 
 
 @command(cls=_Command, rich_help_panel=MEASURE)

@@ -861,19 +861,29 @@ def check_sheet_path(path) -> None:
 
 def _write_sheet(path, rows: list[np.ndarray], name=None) -> None:
     """Write the page ``rows`` to ``path``; an error names ``name`` (the page's final name)."""
+    from pathlib import Path
+
     import cv2
 
-    from livecut.errors import LivecutError
+    from livecut.atomic import io_reason
+    from livecut.errors import LivecutError, WriteError
 
     width = max(r.shape[1] for r in rows)
     padded = [np.pad(r, ((0, 4), (0, width - r.shape[1]), (0, 0)), constant_values=255) for r in rows]
+    # (encoded in memory, then written: cv2.imwrite to a full disk printed libpng's own 'libpng
+    # error: Write Error' and said no more than False)
     try:
-        ok = cv2.imwrite(str(path), np.vstack(padded))
+        ok, buf = cv2.imencode(Path(path).suffix, np.vstack(padded))
     except cv2.error as exc:
         raise LivecutError(f"{name or path}: could not write the sheet "
                            f"({str(exc).strip().splitlines()[-1]})") from None
     if not ok:
         raise LivecutError(f"{name or path}: could not write the sheet")
+    try:
+        with open(path, "wb") as fh:
+            fh.write(memoryview(buf.reshape(-1)))
+    except OSError as exc:
+        raise WriteError(f"{name or path}: could not write the sheet ({io_reason(exc)})") from None
 
 
 def format_table(result: dict) -> str:

@@ -668,9 +668,34 @@ def test_a_failed_evaluation_leaves_the_earlier_sheet_as_it_was(photos, tmp_path
 
         monkeypatch.setattr(evaluate, "_write_sheet", write)
     r = invoke("eval", images, masks, "--sheet", sheet, "--json")
-    assert r.exit_code == (130 if failure == "interrupted" else 2), r.output
+    assert r.exit_code == (130 if failure == "interrupted" else 1), r.output  # (a full disk: 1, run time)
     assert sheet.read_bytes() == b"earlier" and second.read_bytes() == b"earlier"
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["sheet-2.png", "sheet.png"]
+
+
+def test_a_sheet_the_disk_cannot_take_is_one_line_and_a_run_time_failure(photos, tmp_path):
+    """A --sheet whose write fails (a full disk; here a file-size limit) printed libpng's own
+    'libpng error: Write Error' and then '...: could not write the sheet', without why, exit 2
+    (bad input); it is one line that says why, exit 1, as a full disk is for `livecut image`
+    and `livecut file`, the scores printed all the same, no page left."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    images, masks, _ = photos
+    sheet = tmp_path / "sheet.png"
+
+    def limit():  # (Python ignores SIGXFSZ: a write past the limit fails with EFBIG)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    r = subprocess.run([sys.executable, "-m", "livecut", "eval", str(images), str(masks), "--sheet", str(sheet)],
+                       capture_output=True, text=True, env=env, timeout=120, preexec_fn=limit)
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 1 and len(lines) == 1, (r.returncode, r.stderr)
+    assert lines[0] == f"livecut: error: {sheet}: could not write the sheet (File too large)", lines
+    assert "mean" in r.stdout and not list(tmp_path.glob("*sheet*"))
 
 
 def test_a_sheet_never_replaces_nor_removes_a_photo_or_mask(photos, tmp_path, monkeypatch):
