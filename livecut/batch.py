@@ -714,6 +714,17 @@ def photo_background(background: str | None) -> str | None:
     return background
 
 
+def _named(src: str, warning: str) -> str:
+    """A video's warning as the batch says it, naming the item by its path: one that names the
+    file as `livecut file` says it ('a.mp4: the first 49 frames ...', 'a.mp4 has 2 video
+    streams') has the path in the name's place (it read '/in/a.mp4: a.mp4: the first ...');
+    another is prefixed with it."""
+    name = Path(src).name
+    if warning.startswith((f"{name}:", f"{name} ")):
+        return src + warning[len(name):]
+    return f"{src}: {warning}"
+
+
 def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> dict:
     """Process one photo or video exactly as ``livecut image`` / ``livecut file`` would; never
     raises: returns ``{"status": "ok"|"failed", "error", "exit_code", "frames", "seconds",
@@ -755,11 +766,11 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
                 if out["written"]:  # (the frames it holds: the manifest said 0)
                     out["frames"] = int(getattr(exc, "frames", 0) or 0)
                 # (what the run noted before it ended early: said as after a run that ends)
-                out["warnings"] = [f"{src}: {w}" for w in getattr(exc, "warnings", None) or []]
+                out["warnings"] = [_named(src, w) for w in getattr(exc, "warnings", None) or []]
                 raise
             finally:
                 stop()
-            out["warnings"] = [f"{src}: {w}" for w in stats.warnings]
+            out["warnings"] = [_named(src, w) for w in stats.warnings]
             out.update(status="ok", frames=stats.written, written=True)
     except LivecutError as exc:
         msg = cli_text(str(exc))  # (said by `livecut batch` and matched by EXISTS_HINT: --force)

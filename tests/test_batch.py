@@ -179,6 +179,27 @@ def test_a_named_gif_is_a_photo_as_livecut_image_takes_it(tmp_path):
                           cv2.imread(str(single / "anim.png"), cv2.IMREAD_UNCHANGED))
 
 
+def test_a_videos_warning_names_it_once(tmp_path):
+    """A video's warnings that name it (`livecut file` says 'two.mkv has 2 video streams: ...',
+    'cut.ts: the first 49 frames could not be decoded ...') were prefixed with the item's path
+    by the batch: '/in/cut.ts: cut.ts: the first 49 frames ...', '/in/two.mkv: two.mkv has 2
+    video streams'; the path takes the name's place, as a photo's warning names it."""
+    src = tmp_path / "in"
+    src.mkdir()
+    ff = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=6"]
+    subprocess.run([*ff, "-f", "lavfi", "-i", "testsrc=size=96x64:rate=25:duration=2", "-map", "0:v", "-map", "1:v",
+                    "-c:v", "libx264", str(src / "two.mkv")], check=True)
+    subprocess.run([*ff, "-c:v", "libx264", "-g", "100", "-bf", "0", str(tmp_path / "whole.ts")], check=True)
+    data = (tmp_path / "whole.ts").read_bytes()
+    (src / "cut.ts").write_bytes(data[len(data) // 3 // 188 * 188:])  # (between key frames)
+    r = run_cli("batch", str(src), "-o", str(tmp_path / "out"), "--jobs", "1", "-q")
+    assert r.returncode == 0, r.stderr
+    said = r.stderr.splitlines()
+    assert any(w.startswith(f"livecut: warning: {src / 'cut.ts'}: the first ") for w in said), said
+    assert any(w.startswith(f"livecut: warning: {src / 'two.mkv'} has 2 video streams") for w in said), said
+    assert not [w for w in said if f"{src / 'cut.ts'}: cut.ts" in w or f"{src / 'two.mkv'}: two.mkv" in w], said
+
+
 def test_what_an_output_leaves_out_is_a_warning_even_when_quiet(tmp_path):
     """`livecut batch -q` of a multi-page TIFF cut its first page without a word (the item's
     warning was passed on as a note, which --quiet hides; without -q it was a "note"), where
