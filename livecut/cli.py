@@ -200,7 +200,9 @@ def _warn_background_ignored(mode: str | None, background: str | None, configure
 
 
 def _debug() -> bool:
-    return os.environ.get("LIVECUT_DEBUG", "") not in ("", "0")
+    """LIVECUT_DEBUG=1: tracebacks too; never with standard error closed (2>&-), where the
+    traceback module, given no stderr, wrote them to standard output -- into the stream of -o -."""
+    return os.environ.get("LIVECUT_DEBUG", "") not in ("", "0") and sys.stderr is not None
 
 
 def version_callback(value: bool) -> None:

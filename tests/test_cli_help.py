@@ -278,3 +278,20 @@ def test_a_help_page_with_standard_output_closed_is_no_internal_error(args):
     r = subprocess.run([sys.executable, "-m", "livecut", *args], stdout=None, stderr=subprocess.PIPE, text=True,
                        env=env, timeout=60, preexec_fn=lambda: os.close(1))
     assert r.returncode == 0 and r.stderr == "", (r.returncode, r.stderr)
+
+
+@pytest.mark.parametrize("args", [["file", "nowhere.mp4", "-o", "-"], ["image", "nowhere.png", "-o", "cut/"]])
+def test_the_debug_traceback_never_goes_to_standard_output(tmp_path, args):
+    """LIVECUT_DEBUG=1 with standard error closed (2>&-): Python's traceback module, given no
+    stderr, wrote the traceback to standard output -- into the stream of -o - (2235 bytes of
+    text where a video was piped); it goes nowhere then, as the error line does."""
+    import subprocess
+    import sys
+
+    from rtsp_helpers import REPO
+
+    env = dict(os.environ, PYTHONPATH=str(REPO), LIVECUT_DEBUG="1")
+    with open(tmp_path / "stdout", "wb") as out:
+        r = subprocess.run([sys.executable, "-m", "livecut", *args], stdout=out, env=env, timeout=60,
+                           cwd=tmp_path, preexec_fn=lambda: os.close(2))
+    assert r.returncode == 2 and (tmp_path / "stdout").read_bytes() == b""
