@@ -590,6 +590,25 @@ def test_a_frame_time_that_is_no_time_is_a_typed_error():
     assert len(FakeCamera.instances[-1].frames) == 1
 
 
+def test_a_frame_the_camera_cannot_take_is_a_typed_error():
+    """A virtual camera given a frame it cannot send (None, an empty one, 2 channels, a list)
+    raised a bare AttributeError or ZeroDivisionError, or said it in pyvirtualcam's words
+    ("unexpected frame shape"); each is an ArrayError that says what to give, as the file
+    and stream sinks say it, and the device is not opened for it."""
+    from livecut.errors import ArrayError
+
+    img = np.full((240, 320, 3), 100, np.uint8)
+    sink = open_sink("vcam", _info(), kind="vcam", backend="fake", pace=False)
+    for frame in (None, img[:0], img[:, :, :2], img.tolist(), img / 255.0):
+        with pytest.raises(ArrayError, match="virtual camera: cannot write a frame of"):
+            sink.write(frame)
+    assert not FakeCamera.instances
+    with sink:
+        sink.write(img)
+        sink.write(img[:, :, 0])
+    assert len(FakeCamera.instances[-1].frames) == 2
+
+
 def test_pace_that_is_not_true_or_false_is_refused():
     """VcamSink(pace='no') was paced ('no' is truthy)."""
     from livecut.errors import ConfigTypeError

@@ -34,7 +34,7 @@ from livecut.errors import DeviceUnavailable, VideoWriteError
 from livecut.pacing import Pacer
 from livecut.resize import Fitter
 from livecut.sinks import register_sink
-from livecut.sinks.base import SinkInfo, check_pts, fps_text
+from livecut.sinks.base import SinkInfo, check_frame, check_pts, fps_text
 from livecut.frames import Upright
 
 log = logging.getLogger("livecut")
@@ -259,8 +259,6 @@ class VcamSink:
         return cv2.blendLinear(self._bgr, self._green, self._w_fg, self._w_bg, dst=self._flat)
 
     def _convert(self, image: np.ndarray) -> np.ndarray:
-        if image.dtype != np.uint8:
-            raise VideoWriteError(f"virtual camera: frames must be uint8, got {image.dtype}")
         if image.ndim == 3 and image.shape[2] == 4:
             image = self._flatten(image)
         if image.ndim == 2 or image.shape[2] == 1:
@@ -275,6 +273,9 @@ class VcamSink:
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
         check_pts(pts, "virtual camera")
+        # (None, an empty frame: a bare AttributeError, ZeroDivisionError; 2 channels said in
+        # pyvirtualcam's words, "unexpected frame shape", after the device was opened for it)
+        check_frame(image, "virtual camera")
         if self._cam is None:
             self.open()
         frame = self._convert(image)
