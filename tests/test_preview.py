@@ -467,6 +467,25 @@ def test_less_smoothing_with_smoothing_off_keeps_it_off():
     assert proc.change_smoothing(1 / 1.5) == pytest.approx(rate * 1.5)
 
 
+def test_a_frame_the_window_cannot_show_is_a_typed_error():
+    """A preview given a frame it cannot show (None, an empty one, 2 channels, a float or
+    boolean one) raised a bare AttributeError, cv2.error, ValueError or TypeError, and a 16-bit
+    frame was shown wrapped to its low byte (level 1000 shown as 232); each is an ArrayError
+    that says what to give, as the file and stream sinks say it, and nothing is shown."""
+    from livecut.errors import ArrayError
+
+    img = np.full((48, 64, 3), 100, np.uint8)
+    win = Window()
+    with win.sink(SinkInfo(64, 48, 25.0), screen=(1920, 1080), overlay=False) as pv:
+        for frame in (None, img[:0], img[:, :, :2], img / 255.0, img > 0, img.astype(np.uint16) * 10):
+            with pytest.raises(ArrayError, match="preview: cannot write a frame of"):
+                pv.write(frame)
+        assert not win.shown
+        pv.write(img)
+        pv.write(img[:, :, 0])
+    assert len(win.shown) == 2
+
+
 def test_a_rotated_video_is_shown_and_snapshot_upright(tmp_path):
     """A phone's portrait clip (stored sideways, display rotation 90) was shown, and its
     snapshots saved, sideways: they are turned upright, as a player shows the clip."""

@@ -39,7 +39,7 @@ import numpy as np
 from livecut.config import VideoConfig
 from livecut.errors import DeviceUnavailable, DisplayUnavailable
 from livecut.sinks import register_sink
-from livecut.sinks.base import SinkInfo
+from livecut.sinks.base import SinkInfo, check_frame
 from livecut.frames import Upright
 
 WINDOW = "livecut"
@@ -433,6 +433,9 @@ class PreviewSink:
         self._open = True
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
+        # (None, an empty, 2-channel or float frame: a bare AttributeError, cv2.error, ValueError
+        # or TypeError; a 16-bit one was shown wrapped to its low byte)
+        check_frame(image, "preview")
         now = time.perf_counter()
         if self._t_prev is not None:
             dt = now - self._t_prev
