@@ -253,6 +253,23 @@ def test_preview_without_a_display_leaves_no_output_behind(monkeypatch, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4"]
 
 
+@pytest.mark.parametrize("command", ["file", "cam"])
+def test_an_output_named_preview_is_refused_in_one_line(tmp_path, command):
+    """-o preview (for --preview) was 'internal error: TypeError: PreviewSink.__init__() got an
+    unexpected keyword argument 'force'', exit 1, after the input was opened (a camera turned
+    on); it is refused before, one line naming --preview, exit 2."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+    from tests.conftest import make_clip
+
+    src = "0" if command == "cam" else str(make_clip(tmp_path / "c.mp4", n=4))
+    r = CliRunner().invoke(app, [command, src, "-o", "preview", "-q"])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines() == ["livecut: error: -o preview: the preview window is not an output: show it "
+                                     "with --preview (-p), and give -o a video file, DIR/, - or a URL"], r.stderr
+
+
 def test_a_headless_opencv_is_refused_before_any_frame(monkeypatch, tmp_path):
     """An OpenCV without window support (opencv-python-headless installed over opencv-python)
     with a display at hand: the run read and cut the first frame (a camera turned on first),

@@ -628,6 +628,16 @@ def _quiet_qt_fonts() -> None:
                 break
 
 
-@register_sink("preview", lambda spec: spec == "preview")
+def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
+    """``-o preview``: the window is opened by name (``kind="preview"``, --preview), never as an
+    output (it was "internal error: TypeError: ... unexpected keyword argument 'force'", exit 1,
+    once the input was opened)."""
+    from livecut.errors import UsageError
+
+    raise UsageError(f"-o {spec}: the preview window is not an output: show it with --preview (-p), "
+                     "and give -o a video file, DIR/, - or a URL")
+
+
+@register_sink("preview", lambda spec: spec == "preview", check=_check_spec)
 def open_preview(spec: str, info: SinkInfo, cfg: VideoConfig, **options) -> PreviewSink:
     return PreviewSink(info, **options)
