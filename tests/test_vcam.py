@@ -304,30 +304,33 @@ def test_no_device_message_gives_the_advice_once():
     assert len(msg) < 230, len(msg)  # was 330, with the advice twice
 
 
-def _refused_before_the_stream(flag: str) -> tuple[int, float]:
-    """`livecut run udp://... FLAG` with nobody sending: (exit code, seconds)."""
+def _refused_before_the_stream(*flags: str) -> tuple[int, float]:
+    """`livecut run udp://... FLAGS` with nobody sending: (exit code, seconds)."""
     import socket
 
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     t0 = time.monotonic()
-    code = _cli(["run", f"udp://127.0.0.1:{port}", flag, "-q"])
+    code = _cli(["run", f"udp://127.0.0.1:{port}", *flags, "-q"])
     return code, time.monotonic() - t0
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux") or os.path.exists("/sys/module/v4l2loopback"),
                     reason="needs Linux without v4l2loopback loaded")
-def test_a_missing_virtual_camera_is_said_before_a_stream_is_waited_for(capsys, monkeypatch):
+@pytest.mark.parametrize("flags", [("--vcam",), ("-o", "vcam"), ("-o", "vcam:/dev/video63")])
+def test_a_missing_virtual_camera_is_said_before_a_stream_is_waited_for(capsys, monkeypatch, flags):
     """`livecut run udp://... --vcam` without v4l2loopback waited for the stream first (up to
     video.open_timeout, 10 s), then said the stream gave nothing; the missing device now comes
-    first, at once."""
+    first, at once.  So does -o vcam (or vcam:DEVICE), the virtual camera as the output, which
+    waited the 10 s and said 'no data within 10 s', exit 2."""
     monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS",
                         {"v4l2loopback": pyvirtualcam.camera.BACKENDS["v4l2loopback"]})
-    code, took = _refused_before_the_stream("--vcam")
+    code, took = _refused_before_the_stream(*flags)
     err = capsys.readouterr().err
     assert code == 1 and took < 4.0, (code, took, err)
-    assert "v4l2loopback is not loaded" in err and "Traceback" not in err
+    said = "/dev/video63 available (no such device)" if "/dev/video63" in flags[-1] else "v4l2loopback is not loaded"
+    assert said in err and "modprobe v4l2loopback" in err and "Traceback" not in err
 
 
 def test_a_missing_display_is_said_before_a_stream_is_waited_for(capsys, monkeypatch):

@@ -293,11 +293,23 @@ def _is_vcam(spec: str) -> bool:
     return spec == "vcam" or spec.startswith("vcam:")
 
 
-@register_sink("vcam", _is_vcam)
+def _spec_device(spec: str) -> str | None:
+    """The device ``vcam:/dev/videoN`` names (None: ``vcam``, the first one)."""
+    return (spec[len("vcam:"):] or None) if spec.startswith("vcam:") else None
+
+
+def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
+    """``-o vcam`` (``vcam:DEVICE``): a virtual camera that certainly cannot open is said before
+    a stream is waited for or a camera turned on, as for --vcam (:func:`check_available`; it
+    waited video.open_timeout for the stream, then said 'no data within 10 s')."""
+    check_available(_spec_device(spec))
+
+
+@register_sink("vcam", _is_vcam, check=_check_spec)
 def open_vcam(spec: str, info: SinkInfo, cfg: VideoConfig, **options: Any) -> VcamSink:
     """``vcam`` or ``vcam:/dev/videoN``; options: device, backend, pace."""
     device = options.get("device")
-    if device is None and spec.startswith("vcam:"):
-        device = spec[len("vcam:"):] or None
+    if device is None:
+        device = _spec_device(spec)
     return VcamSink(info, cfg, device=device, backend=options.get("backend"),
                     pace=options.get("pace", True))
