@@ -150,6 +150,28 @@ def test_a_mask_is_made_colour_without_a_new_frame_each():
     assert peak < h * w * 3 / 4, f"{peak / (h * w * 3):.2f} of a BGR frame made for one frame"
 
 
+@pytest.mark.parametrize("channels", [3, 1])
+def test_an_odd_sized_frame_is_sent_without_a_new_frame_each(channels):
+    """A frame of an odd size (641x361) is sent a pixel smaller, its last row and column cut:
+    that view was copied into a new array each frame to be sent (a whole BGR frame); the copy
+    is made into a buffer kept for the size."""
+    from conftest import traced_peak
+
+    w, h = 641, 361
+    frames = [np.full((h, w, channels) if channels > 1 else (h, w), v, np.uint8) for v in (0, 77, 200)]
+    with VcamSink(_info(w, h, ch=channels), backend="fake", pace=False) as sink:
+        sink.write(frames[0])
+        FakeCamera.keep = False  # (its copy is no allocation of the sink's)
+        _, peak = traced_peak(lambda: sink.write(frames[1]))
+        FakeCamera.keep = True
+        sink.write(frames[2])
+    cam = FakeCamera.instances[-1]
+    assert (cam.width, cam.height) == (640, 360)
+    got = cam.frames[-1].reshape(360, 640, 3)
+    assert (got == 200).all()
+    assert peak < 640 * 360 * 3 / 4, f"{peak / (640 * 360 * 3):.2f} of a BGR frame made for one frame"
+
+
 def test_cli_mask_to_vcam_is_sent_in_colour(clip, capsys, monkeypatch):
     """`livecut file clip.mp4 --mode mask --vcam`: the device is opened in BGR, as for the
     other modes, and gets 3-channel frames whose channels are the mask."""

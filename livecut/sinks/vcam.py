@@ -175,6 +175,7 @@ class VcamSink:
         self.warnings: list[str] = []
         self._green: np.ndarray | None = None
         self._gray_bgr: np.ndarray | None = None  # a mask as BGR (see _convert)
+        self._sent: np.ndarray | None = None  # a cropped frame in one block (see _convert)
 
     # ------------------------------------------------------------ open / close
 
@@ -269,7 +270,14 @@ class VcamSink:
         image = self._upright(image)
         # (an odd size, or a picture that changed size mid-run: fitted with its shape kept)
         image = self._fit(image, self.width, self.height, self.warnings)
-        return np.ascontiguousarray(image)
+        if not image.flags.c_contiguous:
+            # (an odd size's view, its last row and column cut: np.ascontiguousarray made a
+            # new frame of it each frame; pyvirtualcam takes one in a single block)
+            if self._sent is None or self._sent.shape != image.shape:
+                self._sent = np.empty(image.shape, np.uint8)
+            np.copyto(self._sent, image)
+            image = self._sent
+        return image
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
         check_pts(pts, "virtual camera")
