@@ -503,6 +503,23 @@ def test_a_frame_the_window_cannot_show_is_a_typed_error():
     assert len(win.shown) == 2
 
 
+def test_a_cutout_is_shown_without_a_new_alpha_plane_each():
+    """A cutout (BGRA) is blended over the checkerboard in buffers kept for the size: its
+    alpha, a strided view, was copied into a new plane each frame for OpenCV (0.9 MB at 720p)."""
+    from tests.conftest import traced_peak
+
+    w, h = 1280, 720
+    img = np.full((h, w, 4), 100, np.uint8)
+    shown = []
+    with PreviewSink(SinkInfo(w, h, 25.0, channels=4), imshow=lambda name, im: shown.append(im[0, 0].copy()),
+                     waitkey=lambda ms: -1, destroy=lambda: None, screen=(1920, 1080), overlay=False) as pv:
+        pv.write(img)
+        _, peak = traced_peak(lambda: pv.write(img))
+    assert peak < h * w / 8, f"{peak / (h * w):.2f} of an alpha plane made for one frame"
+    checker = np.array([200, 140])  # (the checkerboard's two levels, under alpha 100)
+    assert tuple(shown[-1]) in [tuple([round(100 * 100 / 255 + c * 155 / 255)] * 3) for c in checker]
+
+
 def test_a_rotated_video_is_shown_and_snapshot_upright(tmp_path):
     """A phone's portrait clip (stored sideways, display rotation 90) was shown, and its
     snapshots saved, sideways: they are turned upright, as a player shows the clip."""

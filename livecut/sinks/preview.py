@@ -374,11 +374,15 @@ class PreviewSink:
             self._bgr = np.empty((h, w, 3), np.uint8)
             self._w_fg = np.empty((h, w), np.float32)
             self._w_bg = np.empty((h, w), np.float32)
+            self._alpha = np.empty((h, w), np.uint8)
         out = self._buf
         if image.ndim == 2:
             cv2.cvtColor(image, cv2.COLOR_GRAY2BGR, dst=out)
         elif image.shape[2] == 4:  # over the checkerboard, in the buffers above
-            cv2.multiply(image[:, :, 3], 1 / 255, dst=self._w_fg, dtype=cv2.CV_32F)
+            # (the alpha taken out into a plane of ours: OpenCV copied the strided
+            # image[:, :, 3] into a new one each frame)
+            cv2.extractChannel(image, 3, dst=self._alpha)
+            cv2.multiply(self._alpha, 1 / 255, dst=self._w_fg, dtype=cv2.CV_32F)
             cv2.subtract(1.0, self._w_fg, dst=self._w_bg)
             cv2.cvtColor(image, cv2.COLOR_BGRA2BGR, dst=self._bgr)
             cv2.blendLinear(self._bgr, self._checker, self._w_fg, self._w_bg, dst=out)

@@ -254,7 +254,11 @@ class VcamSink:
             self._flat = np.empty((h, w, 3), np.uint8)
             self._w_fg = np.empty((h, w), np.float32)
             self._w_bg = np.empty((h, w), np.float32)
-        cv2.multiply(bgra[:, :, 3], 1 / 255, dst=self._w_fg, dtype=cv2.CV_32F)
+            self._alpha = np.empty((h, w), np.uint8)
+        # (the alpha taken out into a plane of ours: OpenCV copied the strided bgra[:, :, 3]
+        # into a new one each frame)
+        cv2.extractChannel(bgra, 3, dst=self._alpha)
+        cv2.multiply(self._alpha, 1 / 255, dst=self._w_fg, dtype=cv2.CV_32F)
         cv2.subtract(1.0, self._w_fg, dst=self._w_bg)
         cv2.cvtColor(bgra, cv2.COLOR_BGRA2BGR, dst=self._bgr)
         return cv2.blendLinear(self._bgr, self._green, self._w_fg, self._w_bg, dst=self._flat)
