@@ -285,10 +285,10 @@ def list_devices(probe: bool = False, *, system: str | None = None, sysfs: Path 
         _other_platform(report, probe)
     try:
         import pyvirtualcam  # noqa: F401
-    except ImportError:
-        from livecut.sinks.vcam import VCAM_INSTALL
+    except ImportError as exc:
+        from livecut.sinks.vcam import VCAM_INSTALL, pyvirtualcam_broken
 
-        report.missing.insert(0, f"pyvirtualcam is not installed: {VCAM_INSTALL}")
+        report.missing.insert(0, pyvirtualcam_broken(exc) or f"pyvirtualcam is not installed: {VCAM_INSTALL}")
     return report
 
 

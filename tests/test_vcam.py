@@ -273,6 +273,35 @@ def test_missing_pyvirtualcam_says_how_to_install(monkeypatch):
     assert any("pip install pyvirtualcam" in m and "livecut[" not in m for m in missing), missing
 
 
+def test_a_pyvirtualcam_that_cannot_be_loaded_is_not_said_to_be_missing(monkeypatch):
+    """pyvirtualcam installed but not loadable (its native module built against a newer
+    libstdc++ than the system's) was said to be 'not installed', its advice 'pip install
+    pyvirtualcam' (which answers 'Requirement already satisfied'); its own reason is said, and
+    to reinstall it -- by --vcam and by `livecut devices` alike."""
+    real_import = builtins.__import__
+    native = "pyvirtualcam._native_linux_v4l2loopback"
+    why = ("/lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.32' not found (required by "
+           "/venv/site-packages/pyvirtualcam/_native_linux_v4l2loopback.so)")
+
+    def fake_import(name, *args, **kw):
+        if name == "pyvirtualcam":
+            raise ImportError(why, name=native)
+        return real_import(name, *args, **kw)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    with pytest.raises(DeviceUnavailable) as info:
+        VcamSink(_info()).open()
+    msg = str(info.value)
+    assert "not installed" not in msg, msg
+    assert f"pyvirtualcam is installed but cannot be loaded ({why}); reinstall it: " \
+           "pip install --force-reinstall pyvirtualcam" in msg, msg
+    from livecut.devices import list_devices
+
+    missing = list_devices(system="Darwin").missing
+    assert not any("not installed" in m for m in missing), missing
+    assert any(f"cannot be loaded ({why})" in m for m in missing), missing
+
+
 def test_vcam_keeps_30_fps_at_720p():
     """The sink's own cost at 1280x720 leaves room for 30 fps (unpaced, fake device)."""
     FakeCamera.keep = False

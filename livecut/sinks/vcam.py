@@ -95,13 +95,27 @@ def backend_reason(exc: BaseException) -> str:
     return " ".join(keep).rstrip(".") or type(exc).__name__
 
 
+def pyvirtualcam_broken(exc: ImportError) -> str | None:
+    """What to say of a pyvirtualcam that is installed but cannot be loaded (its native module
+    built against a newer libstdc++ than the system's, a dependency missing), from the
+    ``ImportError`` its import raised; None when pyvirtualcam itself is not there.  (It was said
+    to be not installed, and 'pip install pyvirtualcam' answered 'Requirement already satisfied'.)"""
+    if getattr(exc, "name", None) in (None, "pyvirtualcam"):
+        return None
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return (f"pyvirtualcam is installed but cannot be loaded ({reason}); reinstall it: "
+            "pip install --force-reinstall pyvirtualcam")
+
+
 def import_pyvirtualcam() -> Any:
-    """The pyvirtualcam module, or :class:`DeviceUnavailable` saying how to install it."""
+    """The pyvirtualcam module, or :class:`DeviceUnavailable` saying how to install it (or
+    why it cannot be loaded)."""
     try:
         import pyvirtualcam
-    except ImportError:
-        raise DeviceUnavailable(f"virtual camera: pyvirtualcam is not installed ({VCAM_INSTALL}); then "
-                                + missing_help()) from None
+    except ImportError as exc:
+        broken = pyvirtualcam_broken(exc)
+        raise DeviceUnavailable(f"virtual camera: {broken or f'pyvirtualcam is not installed ({VCAM_INSTALL})'}; "
+                                "then " + missing_help()) from None
     return pyvirtualcam
 
 
