@@ -2355,6 +2355,29 @@ def test_ctrl_c_during_a_stream_open_leaves_the_open_thread_seen_as_running():
         assert not t.is_alive()
 
 
+def test_an_odd_frame_size_sent_one_pixel_smaller_says_so():
+    """Frames of an odd size (161x97) were sent as H.264 a row and a column smaller without a
+    word, where a video file says so ('frames 161x97 written as 160x96'); the run says so too,
+    and raw NUT keeps every pixel (nothing to say)."""
+    img = np.full((97, 161, 3), 100, np.uint8)
+    with open_sink(f"udp://127.0.0.1:{free_port()}", SinkInfo(width=161, height=97, fps=25.0)) as sink:
+        sink.write(img)
+    assert sink.warnings == ["frames 161x97 sent as 160x96 (H.264 in 4:2:0 needs even sides)"]
+    fd = os.open(os.devnull, os.O_WRONLY)
+    saved = os.dup(1)
+    try:
+        os.dup2(fd, 1)
+        for fmt, said in (("mpegts", ["frames 161x97 sent as 160x96 (H.264 in 4:2:0 needs even sides; "
+                                      "-o - with video.pipe_format=nut keeps every pixel)"]), ("nut", [])):
+            with open_sink("-", SinkInfo(width=161, height=97, fps=25.0), VideoConfig(pipe_format=fmt)) as sink:
+                sink.write(img)
+            assert sink.warnings == said, fmt
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(fd)
+
+
 def test_a_stream_sink_refuses_frames_it_cannot_send_with_a_typed_error():
     """A stream output used from Python: a 2-channel, empty, missing or list frame raised a
     bare KeyError, ZeroDivisionError or AttributeError (a float frame was refused already);

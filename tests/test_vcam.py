@@ -215,6 +215,18 @@ def test_odd_size_and_wrong_size_frames_are_fitted():
     assert all(f.size == 320 * 240 * 3 for f in cam.frames)
 
 
+def test_an_odd_frame_size_sent_one_pixel_smaller_says_so():
+    """Frames of an odd size (321x241) were sent a row and a column smaller without a word,
+    where a video file says so ('frames 321x241 written as 320x240'); the run says so too."""
+    with VcamSink(_info(w=321, h=241), backend="fake", pace=False) as sink:
+        sink.write(np.zeros((241, 321, 3), np.uint8))
+    assert (FakeCamera.instances[-1].width, FakeCamera.instances[-1].height) == (320, 240)
+    assert sink.warnings == ["frames 321x241 sent to the virtual camera as 320x240 (its YUV formats need even sides)"]
+    with VcamSink(_info(w=320, h=240), backend="fake", pace=False) as sink:
+        sink.write(np.zeros((240, 320, 3), np.uint8))
+    assert sink.warnings == []
+
+
 def test_frames_are_paced_to_their_timestamps():
     n, fps = 15, 30.0
     with VcamSink(_info(fps=fps), backend="fake") as sink:

@@ -169,8 +169,12 @@ class StreamSink:
         if self._closed:
             raise VideoWriteError(f"{self.safe}: already closed")
         w, h = self._upright.size(int(self.info.width), int(self.info.height))
-        if not self.raw:
-            w, h = w - w % 2, h - h % 2   # yuv420p needs even sizes
+        if not self.raw and (w % 2 or h % 2):  # yuv420p needs even sizes (said, as a video file says it)
+            keep = "; -o - with video.pipe_format=nut keeps every pixel" if self.spec == "-" else ""
+            said = f"frames {w}x{h} sent as {w - w % 2}x{h - h % 2} (H.264 in 4:2:0 needs even sides{keep})"
+            if said not in self.warnings:  # (an open tried again)
+                self.warnings.append(said)
+            w, h = w - w % 2, h - h % 2
         self.width, self.height = w, h
         if self.spec == "-":
             _check_stdout()

@@ -202,9 +202,13 @@ class VcamSink:
         if self.width < 2 or self.height < 2:
             raise VideoWriteError(f"virtual camera: bad frame size {self.width}x{self.height}")
         if self.width % 2 or self.height % 2:
-            # YUV devices need even sizes: send one pixel less rather than fail
+            # YUV devices need even sizes: send one pixel less rather than fail (and say so, as a
+            # video file says it)
+            odd = f"{self.width}x{self.height}"
             self.width -= self.width % 2
             self.height -= self.height % 2
+            self.warnings.append(f"frames {odd} sent to the virtual camera as {self.width}x{self.height} "
+                                 "(its YUV formats need even sides)")
         fmt = pvc.PixelFormat.BGR  # (a mask too: see the module docstring)
         try:
             cam = pvc.Camera(self.width, self.height, self.fps, fmt=fmt, device=self.device,
