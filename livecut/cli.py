@@ -798,11 +798,15 @@ def file_(
 
         from livecut.runner import check_video_args
 
-        # what would be refused after the run is refused before the pipe is read to its end
+        # what would be refused after the run is refused before the pipe is read to its end (a
+        # missing display or virtual camera too: it was said once a producer that never ends,
+        # a capture, had ended)
         o = opts or {}
         check_video_args(get_config(o.get("config"), o.get("set_"), composite__background=o.get("background")),
                          output, mode=o.get("mode"),
-                         background=o.get("background"), force=bool(o.get("force")))
+                         background=o.get("background"), force=bool(o.get("force")),
+                         preview=bool(o.get("preview")),
+                         extra_sinks=[("vcam", {"device": o.get("vcam_device")})] if _wants_vcam(o) else [])
         # (SIGTERM/SIGHUP while the pipe is read: the copy is removed, as on Ctrl-C)
         with finalize_on_signals(), spooled_stdin() as path:
             try:

@@ -1229,14 +1229,17 @@ def _give_up(sinks: Iterable) -> None:
 
 
 def check_video_args(cfg: Config, output: str | None, mode: str | None = None, background: str | None = None,
-                     force: bool = False) -> None:
+                     force: bool = False, preview: bool = False,
+                     extra_sinks: Iterable[tuple[str, dict]] = ()) -> None:
     """Refuse, before any input is read, what :func:`run_video` would refuse at its start: a
     bad mode or background (a picture background is read), an output file that exists
-    without ``force``."""
+    without ``force``, a ``preview`` without a display or a virtual camera of ``extra_sinks``
+    that certainly cannot open (see :func:`_check_devices`)."""
     if mode is not None:
         _check_mode(mode)
     comp = Compositor(cfg, background=background, mode=mode)
     _check_output(output, (), force, comp.channels, cfg)
+    _check_devices(preview, None, extra_sinks)
 
 
 def _check_mode(mode: str) -> None:

@@ -1801,6 +1801,40 @@ def test_a_signal_while_stdin_is_read_leaves_no_copy(tmp_path):
     assert set(Path(tempfile.gettempdir()).glob("livecut-stdin-*")) == before
 
 
+@pytest.mark.parametrize("flags,said,code", [
+    (("--preview",), "the preview window (--preview) needs a display", 2),
+    (("--vcam-device", "/dev/video63"), "no virtual camera /dev/video63 available (no such device)", 1)])
+def test_stdin_runs_refuse_a_missing_display_or_virtual_camera_before_the_pipe_ends(tmp_path, flags, said, code):
+    """`ffmpeg ... | livecut file - --preview` (or --vcam) without a display (or with a virtual
+    camera that is not there) kept the whole pipe, up to its end, before saying so: a producer
+    that never ends (a capture) was kept for ever, nothing said; it is said at once."""
+    import contextlib
+
+    if "--vcam-device" in flags:
+        pytest.importorskip("pyvirtualcam")
+        if not sys.platform.startswith("linux") or os.path.exists("/dev/video63"):
+            pytest.skip("needs Linux without /dev/video63")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "o.mp4"), *flags],
+                         stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        with contextlib.suppress(BrokenPipeError):  # (refused before it was read)
+            p.stdin.write(b"\x1aE\xdf\xa3" + bytes(100000))  # (a pipe that stays open)
+            p.stdin.flush()
+        try:
+            err = p.stderr.read1(4096).decode() if p.wait(timeout=30) is not None else ""
+        except subprocess.TimeoutExpired:
+            err = ""
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert p.returncode == code and said in err, (p.returncode, err)
+    assert sorted(q.name for q in tmp_path.iterdir()) == []
+
+
 def test_stdin_runs_refuse_early_keep_their_exit_codes_and_survive_a_full_disk(tmp_path, clips, monkeypatch):
     """`livecut file -`: an output that exists is refused before the pipe is read to its end
     (it was refused after the producer finished); a SIGTERM during the run exits 143 (130: the
