@@ -1476,6 +1476,12 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         if early:
             _check_devices(preview, preview_options, extra_sinks)
         source = stack.enter_context(open_source(spec, cfg.video, **opts))
+        if not early:
+            # (a file, said first when it is not there): a virtual camera that is not there is
+            # said before the output opens, which connects to its viewer or publishes to its
+            # server (the virtual camera is opened after it); the preview's display is asked
+            # when its window is made, before the output
+            _check_devices(False, None, extra_sinks)
         info = source.info
         for note in (getattr(source, "size_note", ""), getattr(source, "note", "")):
             if note:

@@ -415,6 +415,31 @@ def test_a_missing_virtual_camera_is_said_before_a_stream_is_waited_for(capsys, 
     assert said in err and "modprobe v4l2loopback" in err and "Traceback" not in err
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.path.exists("/sys/module/v4l2loopback"),
+                    reason="needs Linux without v4l2loopback loaded")
+def test_a_missing_virtual_camera_is_said_before_a_network_output_connects(clip, capsys, monkeypatch):
+    """`livecut file clip.mp4 -o tcp://... --vcam` without v4l2loopback connected to the viewer
+    (an rtmp:// output published to its server) before the missing device was said: the
+    virtual camera is opened after the output; it is looked for before the output opens."""
+    import socket
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS",
+                        {"v4l2loopback": pyvirtualcam.camera.BACKENDS["v4l2loopback"]})
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(0.5)
+        code = _cli(["file", str(clip), "-o", f"tcp://127.0.0.1:{listener.getsockname()[1]}", "--vcam", "-q"])
+        try:
+            listener.accept()[0].close()
+            connected = True
+        except socket.timeout:
+            connected = False
+    err = capsys.readouterr().err
+    assert not connected
+    assert code == 1 and "v4l2loopback is not loaded" in err, (code, err)
+
+
 def test_a_missing_display_is_said_before_a_stream_is_waited_for(capsys, monkeypatch):
     """The same for --preview without a display."""
     monkeypatch.delenv("DISPLAY", raising=False)
