@@ -1317,6 +1317,34 @@ def test_an_output_that_cannot_be_written_is_refused_before_a_stream_is_waited_f
     assert why in err and "no answer" not in err and SECRET not in err, err
 
 
+@pytest.mark.parametrize("out", ["ro/cut.mp4", "ro/frames/", "ro/new/frames/"])
+def test_an_output_in_a_folder_that_cannot_be_written_is_refused_before_a_stream_is_waited_for(
+        out, tmp_path, monkeypatch, capsys):
+    """`livecut run udp://... -o /read-only/cut.mp4` (or DIR/ there) with nobody sending: the
+    folder was tried only once the stream gave its first frame, so the run waited
+    video.open_timeout and said 'no data' (a camera was turned on first; a stream that came
+    failed at once, 'write failed (read-only file system)'); it is said at once, exit 1."""
+    import os
+
+    from livecut.cli import main
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, *a, **k: False if str(p) == str(ro) else real(p, mode, *a, **k))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    t0 = time.monotonic()
+    with pytest.raises(SystemExit) as info:
+        main(["run", f"udp://127.0.0.1:{port}", "-o", f"{tmp_path}/{out}", "--set", "video.open_timeout=3", "-q"])
+    took = time.monotonic() - t0
+    err = capsys.readouterr().err
+    assert info.value.code == 1 and took < 2.0, (info.value.code, took, err)
+    assert f"cannot write in {ro} (permission denied)" in err and "no data" not in err, err
+    assert sorted(p.name for p in ro.iterdir()) == []
+
+
 def test_a_file_over_http_that_comes_back_shorter_is_not_taken_as_complete(tmp_path):
     """The connection breaks after 15 frames and the server then serves a 10-frame file: the
     run does not end as if complete (it skipped everything and ended with exit 0)."""

@@ -402,6 +402,10 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
             raise OutputExistsError(f"{out}: exists and is not a folder")
         if out.is_dir() and any(out.glob("frame_*.png")) and not force:
             raise OutputExistsError(f"{out}: already holds frames (give {FORCE} to overwrite)")
+        # (the frames are written in a hidden folder beside it, then moved into it)
+        _check_writable(next(p for p in out.parents if p.exists()), out)
+        if out.is_dir():
+            _check_writable(out, out)
         return out
     check_not_special(out)
     if out.exists() and not force:
@@ -414,7 +418,24 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
                          f"(use {', '.join(VIDEO_EXTS)} or DIR/ for PNG frames)")
     if not out.parent.exists():
         raise UsageError(f"{out}: folder {out.parent} does not exist")
+    _check_writable(out.parent, out)
     return out
+
+
+def _check_writable(folder: Path, out: Path) -> None:
+    """Refuse an output whose ``folder`` this user cannot write in (a read-only disk, a folder
+    of another user's): said before a camera is turned on or a stream waited for, as the
+    output's other faults are (it was tried at the first frame: a run from a stream waited
+    video.open_timeout, then said 'no data'; one whose stream came failed then, 'write failed
+    (read-only file system)')."""
+    if os.access(folder, os.W_OK | os.X_OK):
+        return
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # (no statvfs: Windows)
+        read_only = False
+    raise VideoWriteError(f"{out}: cannot write in {folder} "
+                          f"({'read-only file system' if read_only else 'permission denied'})")
 
 
 #: video types that keep transparency (ProRes 4444, VP9 with alpha)
