@@ -2406,6 +2406,38 @@ def test_an_odd_frame_size_sent_one_pixel_smaller_says_so():
         os.close(fd)
 
 
+def test_non_square_pixels_are_kept_in_a_stream_or_said_to_be_lost(tmp_path):
+    """720x576 at 64:45 (16:9 PAL) to -o - (or udp://...): MPEG-TS's H.264 said nothing of its
+    pixels' shape, and raw NUT cannot say it: both played squeezed to 5:4 without a word; the
+    H.264 says 64:45 (as a video file's does), and the NUT stream's run says it is squeezed."""
+    from fractions import Fraction
+
+    import av
+
+    img = np.full((576, 720, 3), 100, np.uint8)
+    info = SinkInfo(width=720, height=576, fps=25.0, sample_aspect=Fraction(64, 45))
+    saved = os.dup(1)
+    try:
+        for fmt in ("mpegts", "nut"):
+            with open(tmp_path / f"out.{fmt}", "wb") as f:
+                os.dup2(f.fileno(), 1)
+                with open_sink("-", info, VideoConfig(pipe_format=fmt)) as sink:
+                    for i in range(3):
+                        sink.write(img, i / 25)
+                os.dup2(saved, 1)
+            with av.open(str(tmp_path / f"out.{fmt}")) as c:
+                list(c.decode(video=0))
+                got = c.streams.video[0].codec_context.sample_aspect_ratio
+            if fmt == "mpegts":
+                assert got == Fraction(64, 45) and sink.warnings == [], (got, sink.warnings)
+            else:
+                assert sink.warnings == ["non-square pixels (64:45) sent as square, the picture squeezed: raw NUT "
+                                         "frames cannot say their shape (video.pipe_format=mpegts keeps it)"]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def test_a_stream_sink_refuses_frames_it_cannot_send_with_a_typed_error():
     """A stream output used from Python: a 2-channel, empty, missing or list frame raised a
     bare KeyError, ZeroDivisionError or AttributeError (a float frame was refused already);

@@ -154,6 +154,14 @@ class StreamSink:
         self._pacer = (Pacer(float(self.fps), sleep=self._woken.wait,
                              max_wait=None if info.source_file is not None else MAX_WAIT)
                        if (spec != "-" if pace is None else pace) else None)
+        #: the source's non-square pixels (720x576 16:9), said by the H.264 of a stream as by a video
+        #: file's (it played squeezed, 5:4); raw NUT frames cannot say it, and the run says so
+        sar = info.sample_aspect if info.sample_aspect and info.sample_aspect != 1 else None
+        self._sar = 1 / sar if sar and self._upright.quarter else sar
+        if sar and self.raw:
+            self.warnings.append(f"non-square pixels ({sar.numerator}:{sar.denominator}) "
+                                 "sent as square, the picture squeezed: raw NUT frames cannot say their shape "
+                                 "(video.pipe_format=mpegts keeps it)")
         self.channels = info.channels if info.channels in PACKED_FORMATS else 3
         self._packed: dict = {}  # the encoder's input frame, refilled for each (see packed_frame)
         if not self.raw and self.channels == 4:
@@ -218,6 +226,8 @@ class StreamSink:
                 gop = max(1, round(float(self.fps)))   # a key frame every second: fast joins
                 stream.gop_size = gop
                 stream.codec_context.max_b_frames = 0
+                if self._sar:
+                    stream.codec_context.sample_aspect_ratio = self._sar
                 if self.info.matrix == "bt709" or (self.info.color_tags and self.channels != 1):  # as the source said (see VideoFileSink)
                     _describe(stream.codec_context, self.info.color_tags, self.info.matrix)
                 stream.options = {"preset": "ultrafast" if w * h > 1280 * 720 else "veryfast",
