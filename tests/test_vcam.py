@@ -227,6 +227,18 @@ def test_an_odd_frame_size_sent_one_pixel_smaller_says_so():
     assert sink.warnings == []
 
 
+def test_non_square_pixels_sent_as_square_say_so():
+    """720x576 at 64:45 (16:9 PAL): a virtual camera cannot say its pixels' shape, and the
+    picture went out squeezed to 5:4 without a word; the run says so, as for PNG frames."""
+    from fractions import Fraction
+
+    info = SinkInfo(width=720, height=576, fps=25.0, sample_aspect=Fraction(64, 45))
+    with VcamSink(info, backend="fake", pace=False) as sink:
+        sink.write(np.zeros((576, 720, 3), np.uint8))
+    assert sink.warnings == ["non-square pixels (64:45) sent as square, the picture squeezed: a virtual "
+                             "camera cannot say their shape"]
+
+
 def test_frames_are_paced_to_their_timestamps():
     n, fps = 15, 30.0
     with VcamSink(_info(fps=fps), backend="fake") as sink:

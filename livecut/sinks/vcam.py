@@ -187,6 +187,10 @@ class VcamSink:
         self._fit = Fitter()
         #: what the run's summary should say (a picture that changed size mid-run)
         self.warnings: list[str] = []
+        sar = info.sample_aspect
+        if sar and sar != 1:  # (720x576 16:9: it went out squeezed, 5:4, without a word)
+            self.warnings.append(f"non-square pixels ({sar.numerator}:{sar.denominator}) sent as square, the "
+                                 "picture squeezed: a virtual camera cannot say their shape")
         self._green: np.ndarray | None = None
         self._gray_bgr: np.ndarray | None = None  # a mask as BGR (see _convert)
         self._sent: np.ndarray | None = None  # a cropped frame in one block (see _convert)
