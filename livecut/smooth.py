@@ -365,8 +365,12 @@ class MaskSmoother:
             new.append(np.s_[:, :kx])
         elif kx < 0:
             new.append(np.s_[:, w + kx:])
-        for a in (self._acc, self._state, self._count, self._runs, self._zeros):
-            a[dst] = a[src].copy()
+        # (through a free buffer of the same type -- _rate and _hi are written afresh after the
+        # move -- as a copy of the overlapping window was a new full-size array each frame)
+        for a, tmp in ((self._acc, self._rate), (self._state, self._hi), (self._count, self._hi),
+                       (self._runs, self._hi), (self._zeros, self._hi)):
+            tmp[dst] = a[src]
+            a[dst] = tmp[dst]
         for r in new:
             self._acc[r] = alpha[r]
             cv2.threshold(alpha[r], 127, 255, cv2.THRESH_BINARY, dst=self._state[r])
