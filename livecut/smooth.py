@@ -179,8 +179,7 @@ class MaskSmoother:
         self._gray8 = np.empty_like(self._prev8)
         self._tex_prev = np.empty_like(self._gray)
         self._flow = np.zeros((self._sh, self._sw, 2), np.float32)
-        self._dis = (cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
-                     if min(self._sw, self._sh) >= 32 and FOLLOW_PANS else None)
+        self._dis = self._new_flow()
         self._pan_left = [0.0, 0.0]  # the pan's motion not yet applied to the mask (its pixels)
         self.last_pan: tuple[int, int] | None = None
         self._ref = np.empty_like(self._gray)
@@ -215,6 +214,25 @@ class MaskSmoother:
         # the coarse views of a hold: the last frame smoothed, the frame before, this one
         self._view_held, self._view_prev, self._view = (np.empty(view_hw, np.float32) for _ in range(3))
         self._have_prev = False
+
+    def _new_flow(self):
+        """The dense optical flow of a pan (MaskSmoother._pan), None where the motion size is too
+        small for it (under 32 pixels) or pans are not followed."""
+        return (cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
+                if min(self._sw, self._sh) >= 32 and FOLLOW_PANS else None)
+
+    def __getstate__(self) -> dict:
+        # (the optical flow, an OpenCV object, does not pickle: a bare TypeError for pickle.dumps
+        # or copy.deepcopy of a smoother that had seen a frame, and of a Segmenter with it; it
+        # keeps nothing from frame to frame, and is made again)
+        state = self.__dict__.copy()
+        state.pop("_dis", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self._shape is not None:
+            self._dis = self._new_flow()
 
     def _small_gray(self, frame: np.ndarray) -> np.ndarray:
         """``frame`` (BGR uint8) reduced to the small size (into ``_small``), as gray uint8."""
