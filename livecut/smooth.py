@@ -32,8 +32,8 @@ Per frame:
    incoming mask is 0 or 255, a value within ``SETTLE_LEVELS`` of it is taken at once,
    and where it is 0 for ``smooth.settle`` frames in a row, any value below the cut
    (the thin outline of a subject that left, translucent cracks in one that came).
-5. A *scene cut* (mean change above ``smooth.scene_cut``) resets the average (and the
-   runs of frames settling counts).
+5. A *scene cut* (mean change above ``smooth.scene_cut``; on a pan, from the last frame moved
+   with the picture) resets the average (and the runs of frames settling counts).
 
 All buffers are allocated on the first frame (or when the size changes); the
 full-size work is a handful of OpenCV passes over preallocated arrays.
@@ -278,13 +278,20 @@ class MaskSmoother:
             self._prev8[...] = g8
             self._pan_left = [0.0, 0.0]
             return float("inf")
-        cv2.absdiff(g, self._prev, dst=self._diff)
-        mean = float(cv2.mean(self._diff)[0])  # frame-to-frame change: scene cuts
         pan = self._pan(g8)
+        if pan is None:
+            cv2.absdiff(g, self._prev, dst=self._diff)
+        else:
+            # (from the last frame moved with the picture: a fast pan of a contrasty scene, 48
+            # levels from frame to frame and 1.1 once moved, was a cut on every frame, the mask
+            # reset to each judgement instead of followed)
+            m = np.float32([[1, 0, pan[0]], [0, 1, pan[1]]])
+            cv2.warpAffine(self._prev, m, (self._sw, self._sh), dst=self._diff, borderMode=cv2.BORDER_REPLICATE)
+            cv2.absdiff(g, self._diff, dst=self._diff)
+        mean = float(cv2.mean(self._diff)[0])  # frame-to-frame change: scene cuts
         if pan is not None:
             # the references: the last frame moved with the picture (what has not moved with
             # it -- a subject of its own motion, parallax -- still shows as motion)
-            m = np.float32([[1, 0, pan[0]], [0, 1, pan[1]]])
             cv2.warpAffine(self._prev, m, (self._sw, self._sh), dst=self._ref, borderMode=cv2.BORDER_REPLICATE)
             cv2.warpAffine(self._tex_prev, m, (self._sw, self._sh), dst=self._tex_ref,
                            borderMode=cv2.BORDER_REPLICATE)
