@@ -14,7 +14,7 @@ Per frame:
    first moved with the picture (whole pixels; the strip the pan brings in is taken as
    judged) and the motion is measured against the last frame moved likewise, so only what
    moved otherwise -- a subject of its own motion, parallax -- counts; where nothing did,
-   the rate is ``PAN_RATE``.
+   the rate is ``PAN_RATE`` (less on a slow pan: ``PAN_RATE_PER_PX``).
 2. The soft mask is an exponential moving average whose *rate* is per pixel:
    ``smooth.rate`` where nothing moves, rising to ``smooth.motion_rate`` where the
    change reaches ``smooth.motion_threshold`` -- a still scene is averaged over
@@ -97,6 +97,12 @@ FOLLOW_PANS = True
 #: sweep's first judgement at 0.02 (IoU during the sweep 0.849 not followed, 0.825 / 0.834 /
 #: 0.844 at 0.02 / 0.1 / 0.2; the mask's area changed 1796 / 95 / 180 / 288 px a frame)
 PAN_RATE = 0.1
+#: ... and on a slower pan at most this many times its motion a frame (pixels of the motion
+#: size): a pan of 0.5 px a frame at 1280x720 (0.0625 px there) is averaged at smooth.rate,
+#: one of 3 px (0.375) at 0.094.  On the same tune clips as above (PAN_RATE 0.1), 0 (off) /
+#: 0.25 / 0.5: moved 0.00283 / 0.00206 / 0.00215 and 0.00615 / 0.00610 / 0.00615, IoU 0.7595 /
+#: 0.7599 / 0.7598 and 0.7804 / 0.7805 / 0.7804
+PAN_RATE_PER_PX = 0.25
 #: a pan: the image moved as a whole between frames (the median of the dense optical flow at
 #: the motion size) by at least this many of its pixels (on a tripod, sensor noise moves that
 #: median by 0.003 px rms at 1280x720; a pan of 0.5 px a frame there is 0.0625) ...
@@ -148,6 +154,9 @@ class MaskSmoother:
         self._settled_run = 0  # frames of a hold in a row that were alike the frame before
         #: mean motion (0-255) of the last frame, for diagnostics
         self.last_motion = 0.0
+        #: the whole pixels the smoothed mask was moved with the picture on the last frame (a pan),
+        #: or None (not a pan; a held frame)
+        self.last_pan: tuple[int, int] | None = None
 
     @property
     def rate(self) -> float:
@@ -167,6 +176,7 @@ class MaskSmoother:
     def reset(self) -> None:
         self._have_prev = False
         self._held_run = 0
+        self.last_pan = None
 
     def _prepare(self, h: int, w: int) -> None:
         self._shape = (h, w)
@@ -181,7 +191,7 @@ class MaskSmoother:
         self._flow = np.zeros((self._sh, self._sw, 2), np.float32)
         self._dis = self._new_flow()
         self._pan_left = [0.0, 0.0]  # the pan's motion not yet applied to the mask (its pixels)
-        self.last_pan: tuple[int, int] | None = None
+        self.last_pan = None
         self._ref = np.empty_like(self._gray)
         self._diff = np.empty_like(self._gray)
         self._rate_small = np.empty_like(self._gray)
@@ -311,7 +321,10 @@ class MaskSmoother:
             cv2.dilate(self._diff, _CROSS, dst=self._diff, iterations=crosses)
         # rate = rate + (motion_rate - rate) * clip(diff / threshold, 0, 1)
         cfg = self.cfg
-        lo = self.rate if pan is None else max(self.rate, PAN_RATE)
+        if pan is None:
+            lo = self.rate
+        else:  # (a slow pan is averaged longer: its view changes less from frame to frame)
+            lo = max(self.rate, min(PAN_RATE, PAN_RATE_PER_PX * max(abs(pan[0]), abs(pan[1]))))
         hi = max(lo, cfg.motion_rate)
         # changes below NOISE_FLOOR gray levels are sensor/codec noise, not motion
         cv2.subtract(self._diff, NOISE_FLOOR, dst=self._diff)
@@ -337,7 +350,7 @@ class MaskSmoother:
         prev8 = self._prev8
         if self._dis is None:
             return None
-        # (DIS reads the flow it is given: left unwritten, np.empty's garbage crashed it)
+        # (DIS reads the flow it is given: a NaN there crashes it, as np.empty's garbage did)
         self._flow[...] = 0.0
         flow = self._dis.calc(prev8, g8, self._flow)
         np.copyto(prev8, g8)
@@ -481,6 +494,7 @@ class MaskSmoother:
             self._held_run = self.cfg.hold  # (still in the run: __call__ ended it)
             return out
         self._held_run += 1
+        self.last_pan = None
         self.held += 1
         return self._out
 

@@ -96,3 +96,21 @@ def test_a_fast_pan_of_a_contrasty_scene_is_followed_not_taken_for_cuts():
     assert _moved_change(outs[8:], speed) < 0.3 * _moved_change(masks[8:], speed)
     sm(masks[-1], frames[1][:, speed * n:speed * n + w])  # (the other scene)
     assert sm.resets == 1
+
+
+def test_last_pan_says_none_before_a_frame_after_a_hold_and_after_a_reset():
+    """``last_pan`` (the whole pixels the mask was moved on the last frame) was an AttributeError
+    before the first frame, and kept a pan's value through a held frame and a reset, when the
+    mask was not moved."""
+    sm = MaskSmoother(load_config())
+    assert sm.last_pan is None
+    clip = _pan(180, 320, 4, 4, 40)
+    for f, a in clip:
+        sm(a, f)
+    assert sm.last_pan is not None
+    f, a = clip[-1]
+    sm.hold(a, f)
+    assert sm.last_pan is None
+    sm(a, f)
+    sm.reset()
+    assert sm.last_pan is None
