@@ -420,27 +420,32 @@ def test_a_pipe_or_a_device_is_said_to_be_no_picture_file_not_empty(tmp_path, go
     assert (out / "a.png").is_file()
 
 
-def test_a_video_among_the_photos_is_refused_unread(tmp_path):
-    """`livecut image card/*` with the card's clips among its photos read each clip whole
-    before it was refused as 'a video, not an image': 3.2 GB of memory and 22 s for a 3 GB
-    .mov; it is refused from its first bytes."""
+def _refused_unread(path, match):
+    """read_image refuses ``path`` (ImageReadError matching ``match``) having read under 1 MB."""
     import tracemalloc
 
     from livecut.errors import ImageReadError
     from livecut.imageio import read_image
 
-    clip = tmp_path / "MVI_0001.MOV"
-    with open(clip, "wb") as f:
-        f.write(struct.pack(">I", 20) + b"ftypqt  " + bytes(4) + b"qt  ")
-        f.truncate(300 << 20)  # (sparse: 300 MB that cost nothing to write)
     tracemalloc.start()
     try:
-        with pytest.raises(ImageReadError, match="a video, not an image"):
-            read_image(clip)
+        with pytest.raises(ImageReadError, match=match):
+            read_image(path)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert peak < 1_000_000
+
+
+def test_a_video_among_the_photos_is_refused_unread(tmp_path):
+    """`livecut image card/*` with the card's clips among its photos read each clip whole
+    before it was refused as 'a video, not an image': 3.2 GB of memory and 22 s for a 3 GB
+    .mov; it is refused from its first bytes."""
+    clip = tmp_path / "MVI_0001.MOV"
+    with open(clip, "wb") as f:
+        f.write(struct.pack(">I", 20) + b"ftypqt  " + bytes(4) + b"qt  ")
+        f.truncate(300 << 20)  # (sparse: 300 MB that cost nothing to write)
+    _refused_unread(clip, "a video, not an image")
 
 
 def test_a_photoshop_document_is_said_to_be_one_unread(tmp_path):
@@ -504,23 +509,11 @@ def test_a_file_name_that_is_not_utf8_is_said_by_its_bytes(tmp_path, bad):
 def test_a_camera_raw_file_is_refused_by_its_name_unread(tmp_path):
     """`livecut image shoot/*` of a shoot in raw + JPEG read each raw file whole (25-100 MB)
     before refusing it by its name."""
-    import tracemalloc
-
-    from livecut.errors import ImageReadError
-    from livecut.imageio import read_image
-
     raw = tmp_path / "IMG_0001.CR2"
     with open(raw, "wb") as f:
         f.write(b"II*\x00" + struct.pack("<I", 16) + b"CR\x02\x00")
         f.truncate(100 << 20)
-    tracemalloc.start()
-    try:
-        with pytest.raises(ImageReadError, match="a camera raw file, which livecut does not read"):
-            read_image(raw)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < 1_000_000
+    _refused_unread(raw, "a camera raw file, which livecut does not read")
 
 
 def test_huge_image_is_refused_without_decoding(bad):
@@ -1799,30 +1792,45 @@ def test_ten_bit_avif_depth_is_read_from_its_header(major):
     assert _stored_max(np.frombuffer(b"\x89PNG\r\n\x1a\n" + bytes(64), np.uint8)) is None
 
 
-def test_a_full_disk_stops_the_run_with_one_line(tmp_path, scene, monkeypatch):
-    """After the disk is full the next images would fail alike: one line for them, exit 1."""
-    import errno as _errno
-
-    import livecut.images as images
-    from livecut.config import load_config
-    from livecut.errors import WriteError
-
+def _photos_of(scene, tmp_path, n):
+    """A folder of ``n`` copies of the scene's photo, p0.png ..."""
     img, _ = scene
     d = tmp_path / "many"
     d.mkdir()
-    for i in range(6):
+    for i in range(n):
         cv2.imwrite(str(d / f"p{i}.png"), img)
+    return d
+
+
+def _disk_full_after(n, monkeypatch):
+    """livecut.images writes ``n`` images, then finds the disk full (ENOSPC); the paths it was
+    asked to write, as a list that grows."""
+    import errno as _errno
+
+    import livecut.images as images
+    from livecut.errors import WriteError
+
     real, calls = images.write_image, []
 
-    def full_after_two(path, *a, **kw):
+    def full_after(path, *a, **kw):
         calls.append(path)
-        if len(calls) > 2:
+        if len(calls) > n:
             err = WriteError(f"{path}: cannot write: no space left on the device")
             err.errno = _errno.ENOSPC
             raise err
         return real(path, *a, **kw)
 
-    monkeypatch.setattr(images, "write_image", full_after_two)
+    monkeypatch.setattr(images, "write_image", full_after)
+    return calls
+
+
+def test_a_full_disk_stops_the_run_with_one_line(tmp_path, scene, monkeypatch):
+    """After the disk is full the next images would fail alike: one line for them, exit 1."""
+    import livecut.images as images
+    from livecut.config import load_config
+
+    d = _photos_of(scene, tmp_path, 6)
+    calls = _disk_full_after(2, monkeypatch)
     report = images.process_images([str(d)], tmp_path / "out", load_config())
     assert report.written == 2 and len(calls) == 3
     assert report.errors[-1].endswith("the disk is full: 3 more images not processed")
@@ -1832,27 +1840,8 @@ def test_a_full_disk_stops_the_run_with_one_line(tmp_path, scene, monkeypatch):
 def test_a_full_disk_counts_the_images_left_as_not_cut_not_failed(tmp_path, scene, monkeypatch):
     """The summary counted the line for the images left at a full disk as one more failed:
     '1 written to out, 2 failed' of 4 images, where one failed and two were not cut."""
-    import errno as _errno
-
-    import livecut.images as images
-    from livecut.errors import WriteError
-
-    img, _ = scene
-    d = tmp_path / "many"
-    d.mkdir()
-    for i in range(4):
-        cv2.imwrite(str(d / f"p{i}.png"), img)
-    real, calls = images.write_image, []
-
-    def full_after_one(path, *a, **kw):
-        calls.append(path)
-        if len(calls) > 1:
-            err = WriteError(f"{path}: cannot write: no space left on the device")
-            err.errno = _errno.ENOSPC
-            raise err
-        return real(path, *a, **kw)
-
-    monkeypatch.setattr(images, "write_image", full_after_one)
+    d = _photos_of(scene, tmp_path, 4)
+    _disk_full_after(1, monkeypatch)
     out = tmp_path / "out"
     r = invoke("image", d, "-o", out)
     assert r.exit_code == 1, r.output

@@ -133,18 +133,25 @@ def test_cutout_is_flattened_over_key_green_and_mask_is_sent_in_colour():
         np.testing.assert_array_equal(got.reshape(240, 320, 3), np.repeat(mask[:, :, None], 3, axis=2))
 
 
-def test_a_mask_is_made_colour_without_a_new_frame_each():
-    # the mask's BGR was a new array each frame (a BGR frame's bytes); it is kept for the size
+def _peak_of_one_write(sink, frames):
+    """The sink's peak allocation (tracemalloc) while writing ``frames[1]``, after ``frames[0]``
+    made its buffers; ``frames[2]`` is written last, its copy kept by the fake camera."""
     from conftest import traced_peak
 
+    sink.write(frames[0])
+    FakeCamera.keep = False  # (its copy is no allocation of the sink's)
+    _, peak = traced_peak(lambda: sink.write(frames[1]))
+    FakeCamera.keep = True
+    sink.write(frames[2])
+    return peak
+
+
+def test_a_mask_is_made_colour_without_a_new_frame_each():
+    # the mask's BGR was a new array each frame (a BGR frame's bytes); it is kept for the size
     w, h = 640, 360
     masks = [np.full((h, w), v, np.uint8) for v in (0, 77, 200)]
     with VcamSink(_info(w, h, ch=1), backend="fake", pace=False) as sink:
-        sink.write(masks[0])
-        FakeCamera.keep = False  # (its copy is no allocation of the sink's)
-        _, peak = traced_peak(lambda: sink.write(masks[1]))
-        FakeCamera.keep = True
-        sink.write(masks[2])
+        peak = _peak_of_one_write(sink, masks)
     got = FakeCamera.instances[-1].frames[-1].reshape(h, w, 3)
     assert (got == 200).all()
     assert peak < h * w * 3 / 4, f"{peak / (h * w * 3):.2f} of a BGR frame made for one frame"
@@ -155,16 +162,10 @@ def test_an_odd_sized_frame_is_sent_without_a_new_frame_each(channels):
     """A frame of an odd size (641x361) is sent a pixel smaller, its last row and column cut:
     that view was copied into a new array each frame to be sent (a whole BGR frame); the copy
     is made into a buffer kept for the size."""
-    from conftest import traced_peak
-
     w, h = 641, 361
     frames = [np.full((h, w, channels) if channels > 1 else (h, w), v, np.uint8) for v in (0, 77, 200)]
     with VcamSink(_info(w, h, ch=channels), backend="fake", pace=False) as sink:
-        sink.write(frames[0])
-        FakeCamera.keep = False  # (its copy is no allocation of the sink's)
-        _, peak = traced_peak(lambda: sink.write(frames[1]))
-        FakeCamera.keep = True
-        sink.write(frames[2])
+        peak = _peak_of_one_write(sink, frames)
     cam = FakeCamera.instances[-1]
     assert (cam.width, cam.height) == (640, 360)
     got = cam.frames[-1].reshape(360, 640, 3)
@@ -175,16 +176,10 @@ def test_an_odd_sized_frame_is_sent_without_a_new_frame_each(channels):
 def test_a_cutout_is_flattened_without_a_new_alpha_plane_each():
     """A cutout (BGRA) is flattened over the key green in buffers kept for the size: its alpha,
     a strided view, was copied into a new plane each frame for OpenCV (0.23 MB at 640x360)."""
-    from conftest import traced_peak
-
     w, h = 640, 360
     frames = [np.full((h, w, 4), v, np.uint8) for v in (0, 77, 200)]
     with VcamSink(_info(w, h, ch=4), backend="fake", pace=False) as sink:
-        sink.write(frames[0])
-        FakeCamera.keep = False  # (its copy is no allocation of the sink's)
-        _, peak = traced_peak(lambda: sink.write(frames[1]))
-        FakeCamera.keep = True
-        sink.write(frames[2])
+        peak = _peak_of_one_write(sink, frames)
     got = FakeCamera.instances[-1].frames[-1].reshape(h, w, 3).astype(int)
     want = np.round(200 * 200 / 255 + np.array(KEY_GREEN) * 55 / 255)
     assert (np.abs(got - want) <= 1).all()
@@ -276,15 +271,20 @@ def test_no_device_is_one_clear_error(monkeypatch):
     assert isinstance(info.value, LivecutError) and info.value.exit_code != 0
 
 
-def test_missing_pyvirtualcam_says_how_to_install(monkeypatch):
+def _pyvirtualcam_fails(monkeypatch, exc: ImportError) -> None:
+    """``import pyvirtualcam`` raises ``exc`` (not installed, or not loadable)."""
     real_import = builtins.__import__
 
     def fake_import(name, *args, **kw):
         if name == "pyvirtualcam":
-            raise ImportError("No module named 'pyvirtualcam'")
+            raise exc
         return real_import(name, *args, **kw)
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
+
+
+def test_missing_pyvirtualcam_says_how_to_install(monkeypatch):
+    _pyvirtualcam_fails(monkeypatch, ImportError("No module named 'pyvirtualcam'"))
     with pytest.raises(DeviceUnavailable) as info:
         VcamSink(_info()).open()
     # (livecut is not on PyPI: the `pip install 'livecut[vcam]'` it said finds no such package)
@@ -302,17 +302,10 @@ def test_a_pyvirtualcam_that_cannot_be_loaded_is_not_said_to_be_missing(monkeypa
     libstdc++ than the system's) was said to be 'not installed', its advice 'pip install
     pyvirtualcam' (which answers 'Requirement already satisfied'); its own reason is said, and
     to reinstall it -- by --vcam and by `livecut devices` alike."""
-    real_import = builtins.__import__
     native = "pyvirtualcam._native_linux_v4l2loopback"
     why = ("/lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.32' not found (required by "
            "/venv/site-packages/pyvirtualcam/_native_linux_v4l2loopback.so)")
-
-    def fake_import(name, *args, **kw):
-        if name == "pyvirtualcam":
-            raise ImportError(why, name=native)
-        return real_import(name, *args, **kw)
-
-    monkeypatch.setattr(builtins, "__import__", fake_import)
+    _pyvirtualcam_fails(monkeypatch, ImportError(why, name=native))
     with pytest.raises(DeviceUnavailable) as info:
         VcamSink(_info()).open()
     msg = str(info.value)
