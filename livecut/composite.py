@@ -446,7 +446,9 @@ def _fill_rows(dst: np.ndarray, fill, r0: int, r1: int) -> None:
 
 
 def _bands(alpha, tiles, half):
-    """(c0, c1, rects, full-size slices) per band of ``tiles``' plan of ``alpha`` at half size."""
+    """(c0, c1, rects, full-size slices, clear) per band of ``tiles``' plan of ``alpha`` at half
+    size; ``clear``: the band's alpha is 0 at half size (each 2x2 block of the full size's 0-1:
+    taken as 0), so it is background alone, no blend nor copy of the frame to make there."""
     h, w = alpha.shape
     cv2.resize(alpha, (w // 2, h // 2), dst=half, interpolation=cv2.INTER_AREA)
     rects = tiles.plan(half)
@@ -454,12 +456,16 @@ def _bands(alpha, tiles, half):
     by_band = _by_band(rects, band)
     for i, c0 in enumerate(range(0, h // 2, band)):
         mine = by_band.get(i, ())
-        yield c0, min(h // 2, c0 + band), mine, _doubled(mine)
+        c1 = min(h // 2, c0 + band)
+        yield c0, c1, mine, _doubled(mine), not (mine or cv2.countNonZero(half[c0:c1]))
 
 
-def _full_band(src, alpha, dst, fill, opaque, y0, y1, rects) -> None:
-    """Rows y0..y1 of a full-size plane (or BGR frame): background, blends, opaque copy."""
+def _full_band(src, alpha, dst, fill, opaque, y0, y1, rects, clear=False) -> None:
+    """Rows y0..y1 of a full-size plane (or BGR frame): background, blends, opaque copy
+    (``clear``: background alone, see :func:`_bands`)."""
     _fill_rows(dst, fill, y0, y1)
+    if clear:
+        return
     for r in rects:
         _blend_rect(src[r], alpha[r], dst[r])
     _opaque(alpha, opaque, y0, y1, rects)
@@ -786,8 +792,8 @@ class Compositor:
         else:
             fill = self._video_frame(bg_frame, w, h, "_cover_big") if kind == "video" else self._bg
         opaque = self._tiles.opaque
-        for c0, c1, _, luma in _bands(alpha, half, self._alpha_half):
-            _full_band(frame, alpha, out, fill, opaque, 2 * c0, 2 * c1, luma)
+        for c0, c1, _, luma, clear in _bands(alpha, half, self._alpha_half):
+            _full_band(frame, alpha, out, fill, opaque, 2 * c0, 2 * c1, luma, clear)
 
     def _video_frame(self, bg_frame: np.ndarray | None, w: int, h: int, slot: str) -> np.ndarray:
         if bg_frame is None:  # (the Compositor does not read the video: its caller does)
@@ -1020,10 +1026,12 @@ class Compositor:
         oy, ou, ov = dst
         op_c = self._tiles_c.opaque
         (_, yfill), (_, ufill), (_, vfill) = fills
-        for c0, c1, mine, luma in _bands(alpha, self._tiles_c, ac):
-            _full_band(fy, alpha, oy, yfill, self._opaque_y, 2 * c0, 2 * c1, luma)
+        for c0, c1, mine, luma, clear in _bands(alpha, self._tiles_c, ac):
+            _full_band(fy, alpha, oy, yfill, self._opaque_y, 2 * c0, 2 * c1, luma, clear)
             _fill_rows(ou, ufill, c0, c1)
             _fill_rows(ov, vfill, c0, c1)
+            if clear:
+                continue
             for r0, r1, x0, x1 in mine:
                 a = ac[r0:r1, x0:x1]
                 inv = cv2.bitwise_not(a)
