@@ -201,8 +201,11 @@ def _walk(folder: Path, skip: Path, errors: list[str] | None = None) -> list[Pat
 
     for root, dirs, files in os.walk(folder, onerror=unreadable):
         rootp = Path(root)
-        if rootp != folder and (rootp / MANIFEST).is_file():
-            outputs |= _manifest_outputs(rootp)
+        try:
+            if rootp != folder and (rootp / MANIFEST).is_file():
+                outputs |= _manifest_outputs(rootp)
+        except OSError:  # (a folder listed but not entered, chmod 444: its files are refused as
+            pass         # unreadable when planned; it stopped the batch, 'internal error')
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (rootp / d).resolve() != skip)
         for f in sorted(files):
             q = rootp / f
@@ -256,7 +259,12 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
             errors.append(refused)
             continue
         p = Path(os.path.expanduser(text))
-        if p.is_dir():
+        try:
+            is_dir, exists = p.is_dir(), p.exists()
+        except OSError as exc:  # (inside a folder without permission, chmod 000: it stopped the
+            errors.append(f"{p}: cannot read: {exc.strerror or exc}")  # batch, 'internal error')
+            continue
+        if is_dir:
             walk_errors: list[str] = []
             found = _walk(p, skip, walk_errors)
             errors.extend(walk_errors)
@@ -265,7 +273,7 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
             elif not (p.resolve() == skip or skip in p.resolve().parents):
                 anchors.add(Path(os.path.abspath(p)))
             files.extend(found)
-        elif p.exists():
+        elif exists:
             if skip in p.resolve().parents and p.resolve() not in _manifest_outputs(skip):
                 # (dropped below as a result of an earlier run: say so, it was named)
                 errors.append(f"{p}: is inside the output folder {outdir}; write the results elsewhere "

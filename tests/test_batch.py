@@ -1642,3 +1642,38 @@ def test_background_with_a_mode_that_ignores_it_warns_as_image_does(tmp_path, mo
     said = [ln for ln in r.stderr.splitlines() if "--background is for --mode composite" in ln]
     assert len(said) == int(warned), r.stderr
     assert not warned or "--mode mask writes the mask, so it is ignored" in said[0]
+
+
+def test_a_file_in_a_folder_without_search_permission_is_a_failed_item(tmp_path, monkeypatch):
+    """A photo named inside a folder without permission (chmod 000: shoot/noread/a.jpg, a glob or
+    a --list line there too) stopped the whole batch, 'internal error: PermissionError' (exit 1),
+    as asking whether the name is a folder raised; a folder that can be listed but not entered
+    (chmod 444) too, as its manifest was looked for.  Each is now a failed item, 'cannot read:
+    Permission denied', and the rest is planned."""
+    _photo(tmp_path / "in" / "good.jpg", 0)
+    _photo(tmp_path / "in" / "noread" / "a.jpg", 1)
+    _photo(tmp_path / "in" / "listable" / "b.jpg", 2)
+    noread, listable = tmp_path / "in" / "noread", tmp_path / "in" / "listable"
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):  # (as a folder without x permission does, also as root)
+        p = Path(os.fsdecode(path))
+        if noread in p.parents or listable in p.parents:
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(os, "lstat", stat)
+    listed = tmp_path / "list.txt"
+    listed.write_text(f"{noread / 'a.jpg'}\n")
+    p = plan([str(tmp_path / "in" / "good.jpg"), str(noread / "a.jpg"), str(noread / "*.jpg")],
+             tmp_path / "out", list_file=str(listed))
+    assert [it.src.name for it in p.todo] == ["good.jpg"]
+    assert sorted(e for _, e in p.refused) == sorted([
+        f"{noread / 'a.jpg'}: cannot read: Permission denied",
+        f"{noread / '*.jpg'}: cannot read: Permission denied",
+        f"{noread / 'a.jpg'}: cannot read: Permission denied"])
+    p = plan([str(tmp_path / "in")], tmp_path / "out2")
+    assert [it.src.name for it in p.todo] == ["good.jpg"]
+    assert sorted(e for _, e in p.refused) == [f"{listable / 'b.jpg'}: cannot read: Permission denied",
+                                               f"{noread / 'a.jpg'}: cannot read: Permission denied"]
