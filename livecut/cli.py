@@ -362,8 +362,8 @@ def batch(
                            retry_failed=retry_failed, force=force, ray=ray, progress=not quiet)
     for line in report.errors:
         err(line)
-    for line in report.warnings:  # (what an output leaves out: said even with --quiet, as `image` says it)
-        typer.echo(f"livecut: warning: {line}", err=True)
+    for line in report.warnings:  # (what an output leaves out: said even with --quiet, as `image` says it;
+        err(line, "warning")      # a file's name escaped, as there: a newline in it broke the line)
     if report.done:  # (once for the whole batch, not once an item)
         from livecut.batch import photo_background
         from livecut.images import background_warning, photo_mode
@@ -374,7 +374,7 @@ def batch(
             typer.echo(f"livecut: warning: {several}", err=True)
     if not quiet:
         for line in report.notes:
-            typer.echo(f"livecut: note: {line}", err=True)
+            err(line, "note")
     if not quiet or report.exit_code:
         typer.echo(f"livecut batch: {report.summary()}", err=True)
     if report.exit_code:

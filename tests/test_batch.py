@@ -1677,3 +1677,21 @@ def test_a_file_in_a_folder_without_search_permission_is_a_failed_item(tmp_path,
     assert [it.src.name for it in p.todo] == ["good.jpg"]
     assert sorted(e for _, e in p.refused) == [f"{listable / 'b.jpg'}: cannot read: Permission denied",
                                                f"{noread / 'a.jpg'}: cannot read: Permission denied"]
+
+
+def test_a_warning_or_a_note_naming_a_file_with_a_newline_stays_one_line(tmp_path):
+    """An error naming a file with a newline in its name is written escaped (one line), as
+    `livecut image` writes its warnings and notes, but batch wrote a warning or a note as it is:
+    '.../deep' then 'shot.png: a picture of more than 8 bits a channel ...' on a line of its own."""
+    img, _ = make_scene("basic", w=160, h=120, seed=0)
+    d = tmp_path / "in"
+    d.mkdir()
+    cv2.imwrite(str(d / "deep\nshot.png"), img.astype(np.uint16) * 257)
+    cv2.imwrite(str(d / "flat\nx.png"), np.full((64, 64, 3), 128, np.uint8))
+    r = run_cli("batch", str(d), "-o", str(tmp_path / "o"), "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert f"livecut: warning: {d}/deep\\nshot.png: a picture of more than 8 bits a channel; its cutout is " \
+           "written at 8 bits a channel (livecut writes 8-bit pictures)" in lines, lines
+    assert any(ln.startswith(f"livecut: note: {d}/flat\\nx.png: ") for ln in lines), lines
+    assert len(lines) == 3, lines
