@@ -219,6 +219,16 @@ def _walk(folder: Path, skip: Path, errors: list[str] | None = None) -> list[Pat
     return found
 
 
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``; a name in a folder that can be listed but not entered (chmod 444),
+    which cannot be asked, counts as a file: it is refused as unreadable when planned (a glob
+    that reached one stopped the batch, 'internal error: PermissionError')."""
+    try:
+        return path.is_file()
+    except OSError:
+        return True
+
+
 def _stdin_bytes() -> bytes:
     """What standard input holds (to its end).  Raises OSError where there is none."""
     import sys
@@ -281,7 +291,7 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
                 continue
             files.append(p)
         elif glob.has_magic(text):
-            matched = [Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True) if Path(q).is_file()]
+            matched = [Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True) if _is_file(Path(q))]
             found = sorted(q for q in matched if kind_of(q))
             if not found:
                 errors.append(f"{text}: pattern matches no photos or videos" + gifs_left_out(matched))

@@ -1673,10 +1673,11 @@ def test_a_file_in_a_folder_without_search_permission_is_a_failed_item(tmp_path,
         f"{noread / 'a.jpg'}: cannot read: Permission denied",
         f"{noread / '*.jpg'}: cannot read: Permission denied",
         f"{noread / 'a.jpg'}: cannot read: Permission denied"])
-    p = plan([str(tmp_path / "in")], tmp_path / "out2")
-    assert [it.src.name for it in p.todo] == ["good.jpg"]
-    assert sorted(e for _, e in p.refused) == [f"{listable / 'b.jpg'}: cannot read: Permission denied",
-                                               f"{noread / 'a.jpg'}: cannot read: Permission denied"]
+    for given in ("in", "in/**"):  # (a folder, or a glob that reaches into one)
+        p = plan([str(tmp_path / given)], tmp_path / "out2")
+        assert [it.src.name for it in p.todo] == ["good.jpg"]
+        assert sorted(e for _, e in p.refused) == [f"{listable / 'b.jpg'}: cannot read: Permission denied",
+                                                   f"{noread / 'a.jpg'}: cannot read: Permission denied"]
 
 
 def test_a_warning_or_a_note_naming_a_file_with_a_newline_stays_one_line(tmp_path):
