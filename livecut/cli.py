@@ -171,11 +171,16 @@ def err(message: str, kind: str = "error") -> None:
     # never show URL credentials; a library message's "give force=True" is --force here; a
     # control character (a newline in a file's name or a --set key) is written escaped, \n, so
     # that the error stays one line (it broke the line: "unknown key segment.a", then "b (known: ...")
-    line = _CONTROL.sub(lambda m: repr(m.group())[1:-1], redact_text(cli_text(message)))
+    typer.echo(f"livecut: {kind}: {_one_line(redact_text(cli_text(message)))}", err=True)
+
+
+def _one_line(line: str) -> str:
+    """``line`` with its control characters escaped (\\n) and the bytes of a name that are not
+    UTF-8 written as such (\\xe9): a line that names a file, as :func:`err` writes it."""
+    line = _CONTROL.sub(lambda m: repr(m.group())[1:-1], line)
     # a byte of a file's name that is not UTF-8 (a Latin-1 name, caf\xe9.jpg), which Python holds as
     # a lone surrogate, is said as that byte: it was written as the surrogate, caf\udce9.jpg
-    line = _NAME_BYTE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", line)
-    typer.echo(f"livecut: {kind}: {line}", err=True)
+    return _NAME_BYTE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", line)
 
 
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
@@ -701,7 +706,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
             if label:  # (a piped input's temporary copy: its name means nothing to the user)
                 name = Path(spec).name  # (no suffix: an output named after it begins "NAME-")
                 w = w.replace(spec, label).replace(f"{name}-", "piped-").replace(name, label)
-            typer.echo(f"livecut: warning: {redact_text(w)}", err=True)
+            err(w, "warning")  # (escaped: a newline in the file's name broke the line)
 
     with finalize_on_signals():  # SIGTERM/SIGHUP finalize the output like Ctrl-C
         try:
@@ -725,7 +730,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
         where = f" -> {shown}" if output else ""
         # (a camera named as its error lines name it: "0 -> rec.mp4" read as a file named 0)
         source = label or (f"camera {spec}" if source_kind(spec) == "camera" else redact_url(spec))
-        typer.echo(f"{source}{where}: {stats.summary()}", err=True)
+        typer.echo(_one_line(f"{source}{where}: {stats.summary()}"), err=True)
 
 
 @command(cls=_Command, rich_help_panel=VIDEO)

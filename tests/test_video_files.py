@@ -2671,3 +2671,19 @@ def test_sink_info_is_checked_at_the_boundary(tmp_path):
     for fps in (Fraction(30000, 1001), None):
         with open_sink("null:", SinkInfo(np.int64(64), np.int32(48), fps, rotation=-90)) as sink:
             sink.write(np.zeros((48, 64, 3), np.uint8))
+
+
+def test_a_warning_naming_a_file_with_a_newline_stays_one_line(tmp_path):
+    """A warning naming the file, or the summary line, was written as it is, so a newline in the
+    file's name broke it across lines ('livecut: warning: two', then 'z.mkv has 2 video streams
+    ...'), where an error and `livecut image`'s warnings are written escaped (\\n)."""
+    src = tmp_path / "two\nz.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.2",
+            "-f", "lavfi", "-i", "testsrc=size=160x96:rate=25:duration=0.2",
+            "-map", "0:v", "-map", "1:v", "-c:v", "libx264", str(src))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"))
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert any(ln.startswith("livecut: warning: two\\nz.mkv has 2 video streams: ") for ln in lines), lines
+    assert any(ln.startswith(f"{tmp_path}/two\\nz.mkv -> {tmp_path}/out.mp4: 5 frames") for ln in lines), lines
+    assert all(ln.startswith(("livecut: ", str(tmp_path))) for ln in lines), lines
