@@ -2687,3 +2687,16 @@ def test_a_warning_naming_a_file_with_a_newline_stays_one_line(tmp_path):
     assert any(ln.startswith("livecut: warning: two\\nz.mkv has 2 video streams: ") for ln in lines), lines
     assert any(ln.startswith(f"{tmp_path}/two\\nz.mkv -> {tmp_path}/out.mp4: 5 frames") for ln in lines), lines
     assert all(ln.startswith(("livecut: ", str(tmp_path))) for ln in lines), lines
+
+
+def test_the_command_to_extract_another_video_stream_quotes_the_name(tmp_path):
+    """The two-stream warning's command named the file as it is: 'ffmpeg -i my clip.mkv -map 0:1
+    ... -c copy my clip-1.mkv', which the shell splits at the space; the names are quoted, as
+    the other commands a warning gives are."""
+    src = tmp_path / "my clip.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.2",
+            "-f", "lavfi", "-i", "testsrc=size=160x96:rate=25:duration=0.2",
+            "-map", "0:v", "-map", "1:v", "-c:v", "libx264", str(src))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "ffmpeg -i 'my clip.mkv' -map 0:1 -map '0:a?' -c copy 'my clip-1.mkv'" in r.stderr, r.stderr

@@ -813,7 +813,8 @@ class FileSource(ClosesWhileReading):
         return (f"{name} has {len(moving)} video streams: {describe(s)} is cut ({why}) and {left} "
                 f"{'is' if len(others) == 1 else 'are'} left out; to cut "
                 f"{'it' if len(others) == 1 else 'another'}, extract it first: "
-                f"ffmpeg -i {name} -map 0:{others[0].index} -map '0:a?' -c copy {self.path.stem}-{others[0].index}.mkv")
+                f"ffmpeg -i {shlex.quote(name)} -map 0:{others[0].index} -map '0:a?' -c copy "
+                f"{shlex.quote(f'{self.path.stem}-{others[0].index}.mkv')}")  # (quoted: 'my clip.mkv')
 
     # one long-lived generator over the whole file: demux -> decode, skipping bad packets
     def _decode(self) -> Iterator:
