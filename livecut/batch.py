@@ -606,8 +606,13 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
     for src, root in pairs:
         kind = named_kind(src)  # (what folders and globs gave was taken by kind_of)
         if kind is None:
-            result.refused.append((None, f"{src}: not a photo or video this tool knows "
-                                         f"({', '.join(IMAGE_EXTS[:3] + VIDEO_EXTS[:3])} ...)"))
+            why = f"not a photo or video this tool knows ({', '.join(IMAGE_EXTS[:3] + VIDEO_EXTS[:3])} ...)"
+            try:  # (one whose first bytes could not be read, chmod 000, was 'not a photo or video')
+                with open(src, "rb"):
+                    pass
+            except OSError as exc:
+                why = f"cannot read: {exc.strerror or exc}"
+            result.refused.append((None, f"{src}: {why}"))
             continue
         item = Item(src=src, kind=kind, rel=output_rel(src, root, kind, video_ext))
         dst = outdir / item.rel

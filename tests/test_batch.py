@@ -1696,3 +1696,22 @@ def test_a_warning_or_a_note_naming_a_file_with_a_newline_stays_one_line(tmp_pat
            "written at 8 bits a channel (livecut writes 8-bit pictures)" in lines, lines
     assert any(ln.startswith(f"livecut: note: {d}/flat\\nx.png: ") for ln in lines), lines
     assert len(lines) == 3, lines
+
+
+def test_a_photo_without_an_extension_that_cannot_be_read_is_said_so(tmp_path, monkeypatch):
+    """A photo named without an extension (IMG_0001), which is told by its first bytes, that could
+    not be read (chmod 000) was 'not a photo or video this tool knows', as if its content had been
+    seen; `livecut image IMG_0001` says 'cannot read: Permission denied', and so does batch."""
+    import builtins
+
+    src = _photo(tmp_path / "in" / "IMG_0001.jpg", 0).rename(tmp_path / "in" / "IMG_0001")
+    real_open = builtins.open
+
+    def no_read(path, *args, **kwargs):  # (as chmod 000 does, also where the tests run as root)
+        if Path(os.fsdecode(path)) == src:
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", no_read)
+    p = plan([str(src)], tmp_path / "out")
+    assert [e for _, e in p.refused] == [f"{src}: cannot read: Permission denied"]
