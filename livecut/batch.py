@@ -29,6 +29,7 @@ import glob
 import hashlib
 import json
 import os
+import stat
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -81,6 +82,8 @@ def named_kind(path: Path) -> str | None:
     if kind is not None:
         return kind
     try:
+        if _special(path):  # (opened, a named pipe waited for a writer for ever)
+            return None
         with open(path, "rb") as f:
             head = f.read(12)
     except OSError:
@@ -88,6 +91,16 @@ def named_kind(path: Path) -> str | None:
     if head.startswith(_PICTURE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return "image"
     return None
+
+
+def _special(path: Path) -> str | None:
+    """What ``path`` is where it is not a regular file ("a FIFO (named pipe)", "a device", "a
+    socket"), else None.  Raises OSError."""
+    mode = os.stat(path).st_mode
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode)
+            or stat.S_ISBLK(mode) else "a socket")
 
 
 @dataclass
@@ -604,6 +617,13 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
     # unchanged, was failed as "also the output of x.jpg", at every run after)
     pairs = sorted(pairs, key=lambda pair: not wrote_its_output(pair))
     for src, root in pairs:
+        try:  # (a named pipe, capture.mp4 a recorder writes to: its header read for the estimate
+            special = _special(src)  # waited for a writer for ever, before the batch started)
+        except OSError:
+            special = None  # (refused as unreadable below)
+        if special:
+            result.refused.append((None, f"{src}: is {special}, not a photo or video file"))
+            continue
         kind = named_kind(src)  # (what folders and globs gave was taken by kind_of)
         if kind is None:
             why = f"not a photo or video this tool knows ({', '.join(IMAGE_EXTS[:3] + VIDEO_EXTS[:3])} ...)"

@@ -1715,3 +1715,23 @@ def test_a_photo_without_an_extension_that_cannot_be_read_is_said_so(tmp_path, m
     monkeypatch.setattr(builtins, "open", no_read)
     p = plan([str(src)], tmp_path / "out")
     assert [e for _, e in p.refused] == [f"{src}: cannot read: Permission denied"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes (POSIX)")
+def test_a_named_pipe_among_the_inputs_is_refused_not_waited_on(tmp_path):
+    """A named pipe among the inputs (capture.mp4 a recorder writes to, named or found in a
+    folder; one named without an extension) was opened while planning, its header read for the
+    estimate or its first bytes for its kind: the batch waited for a writer for ever, before it
+    started.  It is refused at once as the worker refused it ('is a FIFO (named pipe), not a
+    regular video file'), the rest done."""
+    src = tmp_path / "in"
+    _photo(src / "a.jpg", 0)
+    os.mkfifo(src / "capture.mp4")
+    os.mkfifo(tmp_path / "pipe")
+    r = run_cli("batch", str(src), str(tmp_path / "pipe"), "-o", str(tmp_path / "out"), "--jobs", "1", "-q",
+                timeout=60)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.splitlines()
+    assert f"livecut: error: {src / 'capture.mp4'}: is a FIFO (named pipe), not a photo or video file" in lines, lines
+    assert f"livecut: error: {tmp_path / 'pipe'}: is a FIFO (named pipe), not a photo or video file" in lines, lines
+    assert lines[-1] == "livecut batch: 1 done, 2 failed; 1 frame" + lines[-1].split("1 frame", 1)[1], lines
