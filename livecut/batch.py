@@ -200,11 +200,13 @@ def _manifest_outputs(folder: Path) -> set[Path]:
         return set()
 
 
-def _walk(folder: Path, skip: Path, errors: list[str] | None = None) -> list[Path]:
+def _walk(folder: Path, skip: Path, errors: list[str] | None = None,
+          gifs: list[Path] | None = None) -> list[Path]:
     """The photos and videos under ``folder``; hidden names, OUTDIR (``skip``) and, below
     ``folder``, the outputs another batch's manifest names (`batch . -o cut2` beside an earlier
     `cut/`: the cutouts, not the photos kept beside them) are left out.  A folder that cannot
-    be read (no permission) is an error line in ``errors``, not a folder left out unsaid."""
+    be read (no permission) is an error line in ``errors``, not a folder left out unsaid; the
+    GIFs, cut only when named, are added to ``gifs``."""
     found = []
     outputs: set[Path] = set()
 
@@ -223,6 +225,8 @@ def _walk(folder: Path, skip: Path, errors: list[str] | None = None) -> list[Pat
         for f in sorted(files):
             q = rootp / f
             if f.startswith(".") or not kind_of(q):
+                if gifs is not None and not f.startswith(".") and kind_of(q, named=True):
+                    gifs.append(q)
                 continue
             if outputs:
                 r = _resolved(q)
@@ -289,10 +293,11 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
             continue
         if is_dir:
             walk_errors: list[str] = []
-            found = _walk(p, skip, walk_errors)
+            gifs: list[Path] = []
+            found = _walk(p, skip, walk_errors, gifs)
             errors.extend(walk_errors)
-            if not found and not walk_errors:
-                errors.append(f"{p}: folder holds no photos or videos")
+            if not found and not walk_errors:  # (GIFs alone: said, as by a pattern)
+                errors.append(f"{p}: folder holds no photos or videos" + gifs_left_out(gifs))
             elif not (p.resolve() == skip or skip in p.resolve().parents):
                 anchors.add(Path(os.path.abspath(p)))
             files.extend(found)

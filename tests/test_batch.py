@@ -1735,3 +1735,18 @@ def test_a_named_pipe_among_the_inputs_is_refused_not_waited_on(tmp_path):
     assert f"livecut: error: {src / 'capture.mp4'}: is a FIFO (named pipe), not a photo or video file" in lines, lines
     assert f"livecut: error: {tmp_path / 'pipe'}: is a FIFO (named pipe), not a photo or video file" in lines, lines
     assert lines[-1] == "livecut batch: 1 done, 2 failed; 1 frame" + lines[-1].split("1 frame", 1)[1], lines
+
+
+def test_a_folder_of_gifs_alone_says_they_are_cut_only_when_named(tmp_path):
+    """A folder holding GIFs alone was 'folder holds no photos or videos', as if it were empty,
+    where the same GIFs by a pattern, and `livecut image` of the folder, say that a GIF is cut
+    only when named; the folder says it too (its subfolders' GIFs counted, as they are walked)."""
+    from PIL import Image
+
+    src = tmp_path / "gifs"
+    (src / "sub").mkdir(parents=True)
+    for name in ("a.gif", "sub/b.gif"):
+        Image.new("RGB", (32, 32), (200, 0, 0)).save(src / name)
+    p = plan([str(src)], tmp_path / "out")
+    assert [e for _, e in p.refused] == [f"{src}: folder holds no photos or videos; 2 GIFs, cut only when "
+                                         "named: name each on its own"]
