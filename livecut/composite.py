@@ -694,9 +694,24 @@ class Compositor:
 
     def output_size(self, w: int, h: int) -> tuple[int, int]:
         """(width, height) of the output for a frame of ``w`` x ``h`` (whole numbers above 0,
-        else a :class:`FrameSizeError`): side-by-side is twice as wide."""
+        else a :class:`FrameSizeError`): side-by-side is twice as wide as shown (twice as tall as
+        stored for a quarter :attr:`rotation`)."""
         w, h = check_frame_size("Compositor.output_size", w, h)  # (once a run, not a frame)
-        return (2 * w, h) if self.mode == "side-by-side" else (w, h)
+        if self.mode != "side-by-side":
+            return (w, h)
+        return (w, 2 * h) if self._rotation in (90, 270) else (2 * w, h)
+
+    def _sbs_halves(self, h: int, w: int) -> tuple[tuple[int, int, int], tuple[slice, slice], tuple[slice, slice]]:
+        """The side-by-side buffer's shape for ``h`` x ``w`` frames, and where the input and the
+        composite go in it: laid out as stored so that, turned as the video is shown (its
+        :attr:`rotation`), the input is on the left (a phone's portrait clip was put beside as
+        stored: shown one above the other, twice as tall; at 180 the composite on the left)."""
+        every = slice(None)
+        if self._rotation in (90, 270):  # (shown turned 90 counterclockwise: the top goes left)
+            top, bottom = (slice(0, h), every), (slice(h, None), every)
+            return (2 * h, w, 3), *((top, bottom) if self._rotation == 90 else (bottom, top))
+        left, right = (every, slice(0, w)), (every, slice(w, None))
+        return (h, 2 * w, 3), *((right, left) if self._rotation == 180 else (left, right))
 
     # ------------------------------------------------------------ BGR
     def _prepare(self, h: int, w: int) -> None:
@@ -713,7 +728,7 @@ class Compositor:
             # frame (livecut bench, 3 alternated runs: 3.25-3.38 against 2.99-3.10 ms)
             self._comp = np.empty((h, w, 3), np.uint8)
             self._bgra = np.empty((h, w, 4), np.uint8)
-            self._sbs = np.empty((h, 2 * w, 3), np.uint8)
+            self._sbs = np.empty(self._sbs_halves(h, w)[0], np.uint8)
             self._full_tiles = _SoftTiles((h, w))
             self._prepare_composite()
 
@@ -842,9 +857,12 @@ class Compositor:
             cv2.cvtColor(frame, cv2.COLOR_BGR2BGRA, dst=bgra)
             cv2.insertChannel(alpha, bgra, 3)
             return bgra
-        # (side-by-side composites straight into its right half)
-        comp = (self._buffer("_sbs", (h, 2 * w, 3))[:, w:] if mode == "side-by-side"
-                else self._buffer("_comp", (h, w, 3)))
+        # (side-by-side composites straight into its right half, as shown)
+        if mode == "side-by-side":
+            shape, into, composite = self._sbs_halves(h, w)
+            comp = self._buffer("_sbs", shape)[composite]
+        else:
+            comp = self._buffer("_comp", (h, w, 3))
         if box is None:
             self._composite(frame, alpha, comp, bg_frame)
         else:  # the bars as they are; the picture composited on its own
@@ -853,7 +871,7 @@ class Compositor:
             inner = self._inner_compositor(y1 - y0, x1 - x0, i420=False)
             inner._composite(frame[y0:y1, x0:x1], alpha[y0:y1, x0:x1], comp[y0:y1, x0:x1], bg_frame)
         if mode == "side-by-side":
-            self._sbs[:, :w] = frame
+            self._sbs[into] = frame
             return self._sbs
         return comp
 

@@ -1486,6 +1486,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         for note in (getattr(source, "size_note", ""), getattr(source, "note", "")):
             if note:
                 stats.warnings.append(note)
+        # (a phone's clip, stored sideways: a side-by-side output is laid out as it is shown)
+        processor.rotation = getattr(info, "rotation", 0) or 0
         ow, oh = processor.output_size(info.width, info.height)
         file_src = kind == "file" and not getattr(source, "live", False)
         sink_info = SinkInfo(width=ow, height=oh, fps=info.fps or 30.0, channels=processor.channels,
@@ -1527,7 +1529,6 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         fmt = choose_pixel_format(cfg, source, processor, sinks) if file_src else "bgr24"
         # I420 frames keep the source's matrix: backgrounds are converted to it
         processor.comp.matrix = processor.seg.matrix = getattr(info, "matrix", "bt601")
-        processor.rotation = getattr(info, "rotation", 0) or 0  # (a phone's clip, stored sideways)
         for part in (source, processor, *sinks):
             if fmt != "bgr24":
                 part.use_pixel_format(fmt)

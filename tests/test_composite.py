@@ -171,6 +171,32 @@ def test_side_by_side_is_input_and_composite(background):
         assert np.abs(out[:, w:] - want).max() <= 1.0
 
 
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_side_by_side_of_a_turned_video_is_beside_as_shown(rotation):
+    # a phone's portrait clip (stored sideways, display rotation 90 or 270) was put side by side
+    # as stored: shown turned, the input and its composite were one above the other (240x640
+    # for 320x240 frames at 90), and at 180 the composite was on the left; the halves are laid
+    # out so that, turned as the video is shown, the input is on the left, twice as wide
+    from livecut.frames import Upright
+
+    h, w = 24, 40
+    frame, alpha = _frame(h, w, seed=3), np.full((h, w), 128, np.uint8)
+    sbs = Compositor(background="color:#102030", mode="side-by-side")
+    sbs.rotation = rotation
+    want = Compositor(background="color:#102030", mode="composite").apply(frame, alpha).copy()
+    ow, oh = sbs.output_size(w, h)
+    out = sbs.apply(frame, alpha)
+    assert out.shape == (oh, ow, 3)
+    turn = Upright(rotation)
+    shown = turn(out).copy()
+    sw, sh = turn.size(w, h)
+    assert shown.shape == (sh, 2 * sw, 3)  # (twice as wide as shown)
+    assert np.array_equal(shown[:, :sw], Upright(rotation)(frame))
+    assert np.array_equal(shown[:, sw:], Upright(rotation)(want))
+
+
 def test_mode_from_config():
     assert Compositor(load_config(None, ["composite.mode=cutout"])).mode == "cutout"
     with pytest.raises(ConfigError, match="sepia"):
