@@ -1632,6 +1632,23 @@ def test_prores_422_keeps_an_odd_height(tmp_path):
     assert probe(out)["frames"] == 5
 
 
+def test_an_odd_size_is_said_with_a_way_that_keeps_it(tmp_path):
+    """A 321x241 video written as an opaque .mov (H.264, or ProRes 422) lost a column and a row
+    and said '.mov ProRes 4444 or DIR/ keep every pixel': the .mov it was writing; ProRes 4444
+    is only a transparent output's.  An opaque output says DIR/ keeps them (and a transparent
+    .mov, for -m cutout); a transparent .webm's still says .mov ProRes 4444."""
+    src = tmp_path / "odd.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=0.2", "-vf", "scale=321:241",
+            "-c:v", "ffv1", str(src))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "odd.mov"), "-q")
+    assert r.returncode == 0, r.stderr
+    said = [line for line in r.stderr.splitlines() if "written as 320x240" in line]
+    assert said and ".mov ProRes 4444 or" not in said[0] and "DIR/" in said[0], r.stderr
+    r = run_cli("file", str(src), "-o", str(tmp_path / "odd.webm"), "-m", "cutout", "-q")
+    assert r.returncode == 0, r.stderr
+    assert ".mov ProRes 4444 or DIR/ keep every pixel" in r.stderr, r.stderr
+
+
 def test_a_codec_only_avi_holds_is_said_so(tmp_path, clips):
     """Ut Video into .mkv (or .mov, .mp4) was refused with "write .mkv, or use libx264", .mkv
     being the very output refused: the types that take it are said (.avi)."""

@@ -547,8 +547,10 @@ class VideoFileSink:
         self._keeps_sar = bool(sar) and (not codec.startswith("libvpx") or ext in QUICKTIME_EXTS)
         if (self.width, self.height) != (src_w, src_h) and not (sar and not self._keeps_sar):
             need = "4:2:2 video needs an even width" if pix_fmt.startswith("yuv422") else "4:2:0 video needs even sides"
-            self.warnings.append(f"frames {src_w}x{src_h} written as {self.width}x{self.height} "
-                                 f"({need}; .mov ProRes 4444 or DIR/ keep every pixel)")
+            # (ProRes 4444 is a transparent output's: an opaque .mov told so was the .mov written)
+            keep = (".mov ProRes 4444 or DIR/ keep every pixel" if ch == 4 else
+                    "DIR/ keeps every pixel, as a transparent .mov, ProRes 4444, does")
+            self.warnings.append(f"frames {src_w}x{src_h} written as {self.width}x{self.height} ({need}; {keep})")
         if sar and not self._keeps_sar:
             # non-square pixels (720x576 16:9): libvpx's frames carry no aspect ratio, and PyAV
             # cannot give the muxer the stream's, which Matroska, WebM and AVI take (MP4 takes
