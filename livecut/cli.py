@@ -685,7 +685,6 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
     """Shared body of cam/file/run: config, run_video, summary line (the input named ``label``
     when given)."""
     from livecut.runner import finalize_on_signals, run_video
-    from livecut.urls import redact_text
 
     _setup_logging(bool(opts.get("quiet")))
     # (-b is applied to the configuration too, as `image` and `batch` do: an error in it names
