@@ -107,6 +107,10 @@ PAN_RATE_PER_PX = 0.25
 #: the motion size) by at least this many of its pixels (on a tripod, sensor noise moves that
 #: median by 0.003 px rms at 1280x720; a pan of 0.5 px a frame there is 0.0625) ...
 PAN_MIN = 0.05
+#: ... (HOLD_PAN_MIN while the mask is held, MaskSmoother.hold: the frames have nothing in focus,
+#: and a focus hunt's blur coming and going moved that median by up to 0.12 px -- synthetic
+#: scenes blurred 3-15 px; 0.5 is 4 px a frame at 1280x720, a whip pan's many times that) ...
+HOLD_PAN_MIN = 0.5
 #: ... with at least this share of its pixels within PAN_SPREAD pixels of that motion (not a
 #: subject of its own motion over a still scene, nor a zoom)
 PAN_SHARE = 0.5
@@ -342,7 +346,7 @@ class MaskSmoother:
             cv2.add(ref, self._diff, dst=ref)
         return mean
 
-    def _pan(self, g8: np.ndarray) -> tuple[float, float] | None:
+    def _pan(self, g8: np.ndarray, least: float = PAN_MIN) -> tuple[float, float] | None:
         """The motion (dx, dy), in pixels of the motion size, of a picture that moved as a whole
         since the last frame (a pan: PAN_MIN or more, PAN_SHARE of the pixels within PAN_SPREAD
         of it; the median of the dense optical flow), else None.  Adds it to the motion the
@@ -359,7 +363,7 @@ class MaskSmoother:
         # (every other pixel each way: a quarter of the medians' time, 0.5 -> 0.13 ms)
         inner = flow[b:sh - b:2, b:sw - b:2].reshape(-1, 2)
         dx, dy = (float(v) for v in np.median(inner, axis=0))
-        if max(abs(dx), abs(dy)) < PAN_MIN:
+        if max(abs(dx), abs(dy)) < least:
             self._pan_left = [0.0, 0.0]
             return None
         # the flow where the image has detail is measured; elsewhere (a defocused background)
@@ -494,8 +498,17 @@ class MaskSmoother:
             self._held_run = self.cfg.hold  # (still in the run: __call__ ended it)
             return out
         self._held_run += 1
-        self.last_pan = None
         self.held += 1
+        self.last_pan = None
+        if self._dis is not None:
+            # the held mask moves with a pan (it stayed where it was while the camera moved on:
+            # IoU 0.71 after held frames of a pan of 8 px a frame at 320x180); the strip the pan
+            # brings in takes ``alpha`` (nothing in focus there)
+            self._texture(as_bgr(frame, bits))
+            if self._pan(self._gray8, HOLD_PAN_MIN) is not None:
+                if self.last_pan != (0, 0):
+                    self._move(alpha, *self.last_pan)
+                return self._show(*alpha.shape[:2])
         return self._out
 
     def _coarse_view(self, gray: np.ndarray, dst: np.ndarray) -> tuple[float, float]:
@@ -524,7 +537,9 @@ class MaskSmoother:
             self._prev_stats = self._held_stats
             self._view_prev[...] = self._view_held
             self._settled_run = 0
-        stats = self._coarse_view(self._small_gray(as_bgr(frame, bits)), self._view)
+        g8 = self._gray8  # (this frame's small gray: hold() follows a pan with it)
+        g8[...] = self._small_gray(as_bgr(frame, bits))
+        stats = self._coarse_view(g8, self._view)
         settled = self._alike(self._view, stats, self._view_prev, self._prev_stats)
         self._settled_run = self._settled_run + 1 if settled else 0
         self._view_prev[...] = self._view
@@ -573,6 +588,12 @@ class MaskSmoother:
             if judged:  # (a judgement served again is the same evidence: not counted again)
                 self._settle(alpha)
             self._clear_residue(alpha)
+        return self._show(h, w)
+
+    def _show(self, h: int, w: int) -> np.ndarray:
+        """``_out`` = the smoothed mask as shown: ``_acc`` with the hysteresis on its decision
+        (``_state`` updated), moved by the rest of a pan."""
+        cfg = self.cfg
         out = self._out
         np.copyto(out, self._acc, casting="unsafe")  # acc stays within 0..255
         band = cfg.hysteresis * 255.0
