@@ -112,7 +112,8 @@ PAN_MIN = 0.05
 #: scenes blurred 3-15 px; 0.5 is 4 px a frame at 1280x720, a whip pan's many times that) ...
 HOLD_PAN_MIN = 0.5
 #: ... with at least this share of its pixels within PAN_SPREAD pixels of that motion (not a
-#: subject of its own motion over a still scene, nor a zoom)
+#: subject of its own motion over a still scene, nor a fast zoom: a slow one, 1 % a frame off
+#: the centre, passes and is followed as a pan)
 PAN_SHARE = 0.5
 PAN_SPREAD = 1.0
 #: ... and the median where the image has detail (its detail map at or above its mean) within
