@@ -506,15 +506,24 @@ def _iso_boxes(b: memoryview, i: int, end: int):
         i += size
 
 
+#: the brands of an AVIF (a picture, a sequence) in its ftyp box
+_AVIF_BRANDS = frozenset({b"avif", b"avis"})
+
+
+def _ftyp_brands(head: bytes) -> set[bytes]:
+    """The brands (major and compatible) of an ISO media file's ftyp box, read from its first
+    bytes ``head``; empty for another file."""
+    if head[4:8] != b"ftyp":
+        return set()
+    size = int.from_bytes(head[0:4], "big")
+    return {head[j:j + 4] for j in (8, *range(16, min(size, len(head)) - 3, 4))}
+
+
 def _avif_properties(data: np.ndarray) -> list[tuple[bytes, bytes]]:
     """``(type, payload)`` of each property of an AVIF's primary picture, in the order its item
     property associations list them (the order transformations are applied in); [] for
     another file."""
-    head = data[:64].tobytes()
-    if head[4:8] != b"ftyp":
-        return []
-    size = int.from_bytes(head[0:4], "big")
-    if not {head[j:j + 4] for j in (8, *range(16, min(size, len(head)) - 3, 4))} & {b"avif", b"avis"}:
+    if not _ftyp_brands(data[:64].tobytes()) & _AVIF_BRANDS:
         return []
     b = memoryview(data)
     meta = next(((s, e) for kind, s, e in _iso_boxes(b, 0, len(b)) if kind == b"meta"), None)
@@ -616,9 +625,7 @@ def _stored_max(data: np.ndarray) -> int | None:
             else:
                 i += 1
         return fields[2] if len(fields) == 3 and fields[2] > 0 else None
-    size = int.from_bytes(head[0:4], "big")
-    brands = [head[j:j + 4] for j in (8, *range(16, min(size, len(head)) - 3, 4))] if head[4:8] == b"ftyp" else []
-    if b"avif" in brands or b"avis" in brands:  # (the major brand may be mif1)
+    if _ftyp_brands(head) & _AVIF_BRANDS:  # (the major brand may be mif1)
         i = head.find(b"pixi")
         if i > 0 and i + 10 <= len(head) and 8 < head[i + 9] <= 16:
             return (1 << head[i + 9]) - 1
@@ -687,12 +694,8 @@ def _heif_picture(data: np.ndarray) -> bool:
     """Whether ``data`` is a HEIF picture coded in HEVC (a HEIC brand; or HEIF's general brands
     alone, mif1/msf1, and an HEVC configuration (hvcC) among its first boxes; an AVIF, which
     OpenCV reads, is not one)."""
-    head = bytes(data[:64])
-    if head[4:8] != b"ftyp":
-        return False
-    size = int.from_bytes(head[0:4], "big")
-    brands = {head[j:j + 4] for j in (8, *range(16, min(size, len(head)) - 3, 4))}
-    if brands & {b"avif", b"avis"}:
+    brands = _ftyp_brands(bytes(data[:64]))  # (empty for a file of another kind)
+    if brands & _AVIF_BRANDS:
         return False
     if brands & _HEIC_BRANDS:
         return True

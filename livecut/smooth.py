@@ -291,25 +291,21 @@ class MaskSmoother:
             self._tex_ref[...] = self._tex
             self._tex_prev[...] = self._tex
             self._prev8[...] = g8
-            self._pan_left = [0.0, 0.0]
+            self._no_pan()
             return float("inf")
         pan = self._pan(g8)
-        if pan is None:
-            cv2.absdiff(g, self._prev, dst=self._diff)
-        else:
-            # (from the last frame moved with the picture: a fast pan of a contrasty scene, 48
-            # levels from frame to frame and 1.1 once moved, was a cut on every frame, the mask
-            # reset to each judgement instead of followed)
-            m = np.float32([[1, 0, pan[0]], [0, 1, pan[1]]])
-            cv2.warpAffine(self._prev, m, (self._sw, self._sh), dst=self._diff, borderMode=cv2.BORDER_REPLICATE)
-            cv2.absdiff(g, self._diff, dst=self._diff)
-        mean = float(cv2.mean(self._diff)[0])  # frame-to-frame change: scene cuts
         if pan is not None:
             # the references: the last frame moved with the picture (what has not moved with
             # it -- a subject of its own motion, parallax -- still shows as motion)
+            m = np.float32([[1, 0, pan[0]], [0, 1, pan[1]]])
             cv2.warpAffine(self._prev, m, (self._sw, self._sh), dst=self._ref, borderMode=cv2.BORDER_REPLICATE)
             cv2.warpAffine(self._tex_prev, m, (self._sw, self._sh), dst=self._tex_ref,
                            borderMode=cv2.BORDER_REPLICATE)
+        # frame-to-frame change: scene cuts (on a pan from the last frame moved with the picture,
+        # the reference just made: a fast pan of a contrasty scene, 48 levels from frame to frame
+        # and 1.1 once moved, was a cut on every frame, the mask reset to each judgement)
+        cv2.absdiff(g, self._prev if pan is None else self._ref, dst=self._diff)
+        mean = float(cv2.mean(self._diff)[0])
         self._prev[...] = g
         self._tex_prev[...] = self._tex
         # change against the image the smoothed mask reflects (an EMA of the image with the
@@ -349,24 +345,22 @@ class MaskSmoother:
 
     def _pan(self, g8: np.ndarray, least: float = PAN_MIN) -> tuple[float, float] | None:
         """The motion (dx, dy), in pixels of the motion size, of a picture that moved as a whole
-        since the last frame (a pan: PAN_MIN or more, PAN_SHARE of the pixels within PAN_SPREAD
-        of it; the median of the dense optical flow), else None.  Adds it to the motion the
+        since the last frame (a pan: ``least``, PAN_MIN, or more, PAN_SHARE of the pixels within
+        PAN_SPREAD of it; the median of the dense optical flow), else None.  Adds it to the motion the
         mask is to be moved by (``last_pan``, whole pixels of the mask)."""
-        prev8 = self._prev8
         if self._dis is None:
             return None
         # (DIS reads the flow it is given: a NaN there crashes it, as np.empty's garbage did)
         self._flow[...] = 0.0
-        flow = self._dis.calc(prev8, g8, self._flow)
-        np.copyto(prev8, g8)
+        flow = self._dis.calc(self._prev8, g8, self._flow)
+        np.copyto(self._prev8, g8)
         sh, sw = g8.shape
         b = max(1, min(sh, sw) // 16)  # (the border's flow is extrapolated)
         # (every other pixel each way: a quarter of the medians' time, 0.5 -> 0.13 ms)
         inner = flow[b:sh - b:2, b:sw - b:2].reshape(-1, 2)
         dx, dy = (float(v) for v in np.median(inner, axis=0))
         if max(abs(dx), abs(dy)) < least:
-            self._pan_left = [0.0, 0.0]
-            return None
+            return self._no_pan()
         # the flow where the image has detail is measured; elsewhere (a defocused background)
         # it is spread from there: a sharp subject crossing a still blurred scene moved the
         # median of the whole frame by a third of its own motion
@@ -375,8 +369,7 @@ class MaskSmoother:
         tx, ty = (float(v) for v in np.median(detailed, axis=0)) if len(detailed) else (dx, dy)
         near = np.count_nonzero((np.abs(inner[:, 0] - dx) <= PAN_SPREAD) & (np.abs(inner[:, 1] - dy) <= PAN_SPREAD))
         if near < PAN_SHARE * len(inner) or max(abs(tx - dx), abs(ty - dy)) > PAN_AGREE * max(abs(dx), abs(dy)):
-            self._pan_left = [0.0, 0.0]
-            return None
+            return self._no_pan()
         h, w = self._shape
         left = self._pan_left
         left[0] += dx * w / sw
@@ -386,6 +379,10 @@ class MaskSmoother:
         left[1] -= ky
         self.last_pan = (kx, ky)
         return dx, dy
+
+    def _no_pan(self) -> None:
+        """Not a pan: the part of the last pan not yet applied to the mask is dropped."""
+        self._pan_left = [0.0, 0.0]
 
     def _move(self, alpha: np.ndarray, kx: int, ky: int) -> None:
         """The smoothed mask and its state moved by (kx, ky) whole pixels with the picture; the
@@ -509,7 +506,7 @@ class MaskSmoother:
             if self._pan(self._gray8, HOLD_PAN_MIN) is not None:
                 if self.last_pan != (0, 0):
                     self._move(alpha, *self.last_pan)
-                return self._show(*alpha.shape[:2])
+                return self._show()
         return self._out
 
     def _coarse_view(self, gray: np.ndarray, dst: np.ndarray) -> tuple[float, float]:
@@ -589,9 +586,9 @@ class MaskSmoother:
             if judged:  # (a judgement served again is the same evidence: not counted again)
                 self._settle(alpha)
             self._clear_residue(alpha)
-        return self._show(h, w)
+        return self._show()
 
-    def _show(self, h: int, w: int) -> np.ndarray:
+    def _show(self) -> np.ndarray:
         """``_out`` = the smoothed mask as shown: ``_acc`` with the hysteresis on its decision
         (``_state`` updated), moved by the rest of a pan."""
         cfg = self.cfg
@@ -615,6 +612,6 @@ class MaskSmoother:
             # frame; it is shown moved by the rest of the pan too, so that its edges move as the
             # picture does, not in steps of a working-size pixel)
             m = np.float32([[1, 0, lx], [0, 1, ly]])
-            cv2.warpAffine(out, m, (w, h), dst=self._hi, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            cv2.warpAffine(out, m, out.shape[::-1], dst=self._hi, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
             np.copyto(out, self._hi)
         return out
