@@ -2583,6 +2583,33 @@ def test_file_sinks_refuse_frames_they_cannot_write_with_a_typed_error(tmp_path,
         assert probe(tmp_path / spec)["frames"] == 2
 
 
+def test_the_null_sink_refuses_frames_the_other_sinks_refuse():
+    """``null:`` counted anything written to it as a frame (None, a list, a float or 2-channel
+    array, a NaN time) where every other sink refuses it with a typed error: a pipeline tried
+    against ``null:`` (``livecut bench --live``, a test of one's own) passed, then failed on a
+    real output.  It checks frames and times as they do; I420 frames (its use_pixel_format)
+    still go through."""
+    from livecut.errors import ArrayError, ConfigError, ConfigTypeError
+    from livecut.sinks import open_sink
+    from livecut.sinks.base import SinkInfo
+
+    img = np.full((48, 64, 3), 100, np.uint8)
+    with open_sink("null:", SinkInfo(width=64, height=48, fps=25.0)) as sink:
+        for frame in (None, img.tolist(), img / 255.0, img[:, :, :2], img[:0], img.astype(np.int16)):
+            with pytest.raises(ArrayError, match="^null: cannot write a frame of"):
+                sink.write(frame)
+        with pytest.raises(ConfigError, match="pts nan"):
+            sink.write(img, float("nan"))
+        with pytest.raises(ConfigTypeError, match="pts '1'"):
+            sink.write(img, "1")
+        sink.write(img)
+        sink.write(img[:, :, 0], 0.04)
+        sink.write(np.zeros((48, 64, 4), np.uint8))
+        sink.use_pixel_format("yuv420p")
+        sink.write(np.zeros((72, 64), np.uint8))
+    assert sink.frames == 4
+
+
 @pytest.mark.parametrize("spec", ["out.mp4", "frames/"])
 def test_a_file_sink_opened_again_says_so_and_loses_nothing(tmp_path, spec):
     """A file sink entered again (after its ``with``, or inside it) wrote the new frames to a

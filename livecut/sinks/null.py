@@ -7,7 +7,7 @@ import numpy as np
 
 from livecut.config import VideoConfig
 from livecut.sinks import register_sink
-from livecut.sinks.base import SinkInfo
+from livecut.sinks.base import SinkInfo, check_frame, check_pts
 
 
 def _is_null(spec: str) -> bool:
@@ -33,6 +33,10 @@ class NullSink:
         pass
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
+        # (None, a list, a float frame, a NaN time: counted as frames, where every other sink
+        # refuses them; an I420 frame is an HxW uint8 array, which passes)
+        check_frame(image, "null")
+        check_pts(pts, "null")
         self.frames += 1
 
     def close(self) -> None:
