@@ -301,6 +301,44 @@ def test_a_headless_opencv_is_refused_before_any_frame(monkeypatch, tmp_path):
     assert shown == [] and sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4"]
 
 
+@pytest.mark.parametrize("failing", ["imshow", "waitKeyEx"])
+def test_a_window_that_opencv_cannot_show_is_a_display_error(monkeypatch, tmp_path, failing):
+    """OpenCV's window failing although a display seemed at hand (a GTK or Qt that cannot
+    start, a DISPLAY gone mid-run): cv2.waitKeyEx's cv2.error was 'internal error: error:
+    OpenCV(...)', exit 1, and cv2.imshow's '--preview: cannot open a window (...)', exit 1
+    (a device error, library code naming the option); both are DisplayUnavailable, one line,
+    exit 2, no output left behind."""
+    from typer.testing import CliRunner
+
+    import livecut.sinks.preview as pv
+    from livecut.cli import app
+    from livecut.errors import DisplayUnavailable
+    from tests.conftest import make_clip
+
+    def fail(*args):
+        raise cv2.error("OpenCV(5.0.0) /io/opencv/modules/highgui/src/window.cpp:1301: error: "
+                        "(-2:Unspecified error) Can't initialize GTK backend in function 'cvWaitKey'\n")
+
+    monkeypatch.setattr(pv, "display_problem", lambda: None)
+    monkeypatch.setattr(pv, "screen_size", lambda: (1920, 1080))
+    monkeypatch.setattr(pv, "_window_visible", lambda: True)
+    monkeypatch.setattr(pv.cv2, "destroyWindow", lambda name: None)
+    monkeypatch.setattr(pv.cv2, "imshow", lambda name, img: None)
+    monkeypatch.setattr(pv.cv2, failing, fail)
+    monkeypatch.setenv("QT_QPA_FONTDIR", str(tmp_path))  # (left as it is: see _quiet_qt_fonts)
+    clip = make_clip(tmp_path / "c.mp4", n=4)
+    r = CliRunner().invoke(app, ["file", str(clip), "-o", str(tmp_path / "o.mp4"), "--preview"])
+    assert r.exit_code == 2, (r.output, r.exception)
+    assert r.stderr.splitlines() == ["livecut: error: preview needs a display: OpenCV's window failed (Can't "
+                                     "initialize GTK backend in function 'cvWaitKey')"], r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4"]
+    # the library's own error, for a caller of its own
+    with PreviewSink(SinkInfo(64, 48, 25.0), display_checked=True, screen=(1920, 1080)) as sink:
+        with pytest.raises(DisplayUnavailable, match="^preview needs a display: "):
+            sink.write(np.zeros((48, 64, 3), np.uint8))
+            sink.poll()
+
+
 def test_closing_the_window_quits_as_q_does(tmp_path):
     """The window manager's close button: the run ends (the output finalised), instead of
     the next frame opening the window again and the run going on to the end."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -37,7 +38,7 @@ import cv2
 import numpy as np
 
 from livecut.config import VideoConfig
-from livecut.errors import DeviceUnavailable, DisplayUnavailable
+from livecut.errors import DisplayUnavailable
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo, check_frame
 from livecut.frames import Upright
@@ -433,8 +434,17 @@ class PreviewSink:
         try:
             self._imshow(WINDOW, img)
         except cv2.error as exc:
-            raise DeviceUnavailable(f"--preview: cannot open a window ({str(exc).strip().splitlines()[-1]})") from None
+            raise _no_window(exc) from None
         self._open = True
+
+    def _key(self, ms: int) -> int:
+        """The key pressed within ``ms`` (-1: none); OpenCV's window failing (no display after
+        all) is a :class:`DisplayUnavailable`, as :meth:`_show` says it (it was an internal
+        error with a traceback)."""
+        try:
+            return self._waitkey(ms)
+        except cv2.error as exc:
+            raise _no_window(exc) from None
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
         # (None, an empty, 2-channel or float frame: a bare AttributeError, cv2.error, ValueError
@@ -517,14 +527,14 @@ class PreviewSink:
         file's frame is late or waits for the writer."""
         if not self._open:  # (no window yet, the first frame to come: nothing to answer for)
             return True
-        return self.handle_key(self._waitkey(1)) and not self._closed()
+        return self.handle_key(self._key(1)) and not self._closed()
 
     def stalled(self) -> bool:
         """While a live source delivers no frame: answer keys and the close button (False
         means quit) and, once none came for WAITING_NOTE s, show the last frame saying so."""
         if not self._open:  # (no window yet: nothing to answer for)
             return True
-        key = self._waitkey(1)
+        key = self._key(1)
         if not self.handle_key(key) or self._closed():
             return False
         if self._last is None or self._t_prev is None or not self.overlay:
@@ -544,7 +554,7 @@ class PreviewSink:
         to hurry the end.  A window its user closed already (the quit) has nothing to answer."""
         if not self._open or self._gone:
             return True
-        return self.handle_key(self._waitkey(1)) and not self._closed()
+        return self.handle_key(self._key(1)) and not self._closed()
 
     def idle(self) -> bool:
         """While paused: keep the window alive and answer keys."""
@@ -556,7 +566,7 @@ class PreviewSink:
             if self.overlay:
                 self._draw_overlay(img)
             self._show(img)
-        return self.handle_key(self._waitkey(30)) and not self._closed()
+        return self.handle_key(self._key(30)) and not self._closed()
 
     def snapshot(self) -> Path | None:
         if self._last is None:
@@ -611,6 +621,15 @@ def key_char(key: int) -> str | None:
     if key > 0xFF:
         return X11_KEYS.get(key)
     return chr(key).lower()
+
+
+def _no_window(exc: cv2.error) -> DisplayUnavailable:
+    """What OpenCV's window failing (``exc``, from cv2.imshow or cv2.waitKeyEx) says: no
+    display after all (a GTK or Qt that cannot start, a display gone), the user's to fix."""
+    text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+    # (OpenCV's "OpenCV(5.0.0) /path/window.cpp:1301: error: (-2:Unspecified error) " dropped)
+    text = re.sub(r"^OpenCV\([^)]*\).*?: error: \([^)]*\) ", "", text)
+    return DisplayUnavailable(f"preview needs a display: OpenCV's window failed ({text})")
 
 
 def _window_visible() -> bool:
