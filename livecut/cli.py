@@ -7,6 +7,7 @@ it into one line on stderr and the error's exit code (2 = bad input or usage).
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -137,15 +138,37 @@ def get_config(config: Optional[str], overrides: Optional[List[str]], **cli_sets
 
     A flag's value is applied as given (not as ``--set`` text, which would turn a path that
     is not UTF-8, or a quote, into other text), and an error in it names the flag."""
-    from livecut.config import apply_mapping
+    from livecut.config import OVERRIDE, apply_mapping, parse_override
+    from livecut.errors import ConfigError
 
-    cfg = load_config(config, list(overrides or []))
+    try:
+        cfg = load_config(config)
+    except ConfigError as exc:
+        raise ConfigError(config_text(str(exc))) from None
+    for text in overrides or []:
+        try:
+            cfg = apply_mapping(cfg, parse_override(text), origin=OVERRIDE)
+        except ConfigError as exc:  # ("override 'x': ..." -> "--set 'x': ...")
+            raise ConfigError(config_text("--set" + str(exc).removeprefix(OVERRIDE))) from None
     for key, value in cli_sets.items():
         if value is not None:
             section, name = key.split("__", 1)
             cfg = apply_mapping(cfg, {section: {name: value}},
                                 origin=FLAG_OF_KEY.get(f"{section}.{name}", f"--{name.replace('_', '-')}"))
     return cfg
+
+
+def config_text(message: str) -> str:
+    """A configuration error of the library's (:func:`~livecut.config.load_config`'s words) as
+    the command line says it: a preset loaded, ``load_config('fast')``, is ``-c fast``, an empty
+    or URL source ``--config``'s (an override's, :data:`~livecut.config.OVERRIDE`, is --set's:
+    see get_config)."""
+    def preset(m: re.Match) -> str:
+        return f"-c {ast.literal_eval(m[1])}" + (" (--config; presets: " if m[2] else "")
+
+    message = re.sub(r"load_config\(('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\)( \(presets: )?", preset, message)
+    message = re.sub(r"^load_config: source is empty", "--config is empty", message)
+    return message.replace(": is a URL; load_config takes", ": is a URL; --config takes", 1)
 
 
 def local_path(text: str, why: str, name: str) -> Path:

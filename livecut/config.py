@@ -3,7 +3,7 @@
 The dataclasses below are the single source of truth for keys, defaults and
 valid ranges.  ``config/default.toml`` documents each key; a test checks that it
 matches these defaults.  Presets (``fast``, ``quality`` ...) only list the keys
-they change.  ``--set section.key=value`` overrides come last.
+they change.  ``section.key=value`` overrides (the CLI's ``--set``) come last.
 
 Usage::
 
@@ -26,6 +26,11 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from livecut.errors import ConfigError, ConfigTypeError
+
+#: how a message names one of :func:`load_config`'s ``overrides`` ("override 'segment': ...",
+#: "override: segment.threshold: ..."), a preset to load being ``load_config('fast')``: the
+#: library's words, which the command line says as its options (--set, -c: cli.config_text)
+OVERRIDE = "override"
 
 # (the errors a configuration raises are importable here too)
 __all__ = ["Config", "SegmentConfig", "CompositeConfig", "SmoothConfig", "VideoConfig", "SECTIONS",
@@ -329,7 +334,7 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
     if isinstance(default, bool):
         if isinstance(value, bool):
             out: Any = value
-        elif isinstance(value, int) and value in (0, 1):  # --set key=1 parses as an integer
+        elif isinstance(value, int) and value in (0, 1):  # (an override key=1 parses as an integer)
             out = bool(value)
         elif isinstance(value, str) and value.lower() in ("1", "true", "yes", "on"):
             out = True
@@ -364,7 +369,7 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
             raise ConfigError(f"{key}: expected a finite number, got {out}")
     else:
         if not isinstance(value, str):
-            # (video.deinterlace = true, --set segment.tta=true: "expected a string, got True",
+            # (video.deinterlace = true, an override segment.tta=true: "expected a string, got True",
             # without the words it takes)
             want = f"one of {', '.join(choices)}" if choices else "a string"
             raise ConfigError(f"{key}: expected {want}, got {_shown(value)}")
@@ -450,7 +455,7 @@ def apply_mapping(cfg: Config, data: Mapping[str, Any], origin: str = "config") 
         by_name = {f.name: f for f in fields(cls)}
         changes = {}
         for key, value in values.items():
-            if key == "preset" and key not in by_name and origin != "--set" and isinstance(value, str):
+            if key == "preset" and key not in by_name and origin != OVERRIDE and isinstance(value, str):
                 # (added at a file's end, it lands in the last [section]: it was answered with
                 # video.preset, x264's speed, not the base preset meant)
                 raise ConfigError(f"{origin}: preset = {value!r} is under [{section}]; a file's base preset "
@@ -508,22 +513,22 @@ def parse_override(text: str) -> dict[str, dict[str, Any]]:
         # (a section alone, or a key without its value: both were "expected section.key=value")
         name = text.strip()
         if name in SECTIONS:
-            raise ConfigError(f"--set {text!r}: [{name}] is a section; give one of its keys and a value, "
+            raise ConfigError(f"{OVERRIDE} {text!r}: [{name}] is a section; give one of its keys and a value, "
                               f"section.key=value, e.g. {name}.{fields(SECTIONS[name])[0].name}=... (keys: "
                               f"{', '.join(f.name for f in fields(SECTIONS[name]))})")
         if "." in name:
-            raise ConfigError(f"--set {text!r}: no value; expected section.key=value: {name}=VALUE")
-        raise ConfigError(f"--set {text!r}: expected section.key=value")
+            raise ConfigError(f"{OVERRIDE} {text!r}: no value; expected section.key=value: {name}=VALUE")
+        raise ConfigError(f"{OVERRIDE} {text!r}: expected section.key=value")
     key, value = text.split("=", 1)
     key = key.strip()
     if key == "preset":  # (it was "the key must be section.key, e.g. video.preset": x264's speed)
         shown = value.strip().strip("'\"") or "PRESET"
-        raise ConfigError(f"--set {text!r}: a preset is chosen with -c {shown} (--config; presets: "
+        raise ConfigError(f"{OVERRIDE} {text!r}: a preset is chosen with load_config({shown!r}) (presets: "
                           f"{', '.join(preset_names())}); video.preset is x264's speed")
     if "." not in key:
         owners = [name for name, cls in SECTIONS.items() if key.lower() in {f.name for f in fields(cls)}]
         example = f"{owners[0]}.{key.lower()}" if owners else "segment.work_size"
-        raise ConfigError(f"--set {text!r}: the key must be section.key, e.g. {example}")
+        raise ConfigError(f"{OVERRIDE} {text!r}: the key must be section.key, e.g. {example}")
     section, name = key.split(".", 1)
     value = value.strip()
     # allow TOML literals (numbers, booleans, quoted strings); fall back to the raw text
@@ -532,7 +537,7 @@ def parse_override(text: str) -> dict[str, dict[str, Any]]:
     except tomllib.TOMLDecodeError:
         parsed = value
     except ValueError:  # (an integer of over 4300 digits, which Python will not read: internal error)
-        raise ConfigError(f"--set: {key}: got an integer of {sum(c.isdigit() for c in value)} digits, "
+        raise ConfigError(f"{OVERRIDE}: {key}: got an integer of {sum(c.isdigit() for c in value)} digits, "
                           "too long to read") from None
     return {section: {name: parsed}}
 
@@ -567,7 +572,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         if not path.suffix and path.with_suffix(".toml").is_file():
             hint = f" (did you mean {path.with_suffix('.toml')}?)"
         elif path.suffix in ("", ".toml") and (presets_dir() / f"{path.stem}.toml").is_file():
-            hint = f" (the shipped preset is -c {path.stem})"
+            hint = f" (the shipped preset is load_config({path.stem!r}))"
         raise ConfigError(f"{path}: config file not found{hint}") from None
     except IsADirectoryError:  # (it was "cannot read config: Is a directory")
         raise ConfigError(f"{path}: is a folder; give a preset ({', '.join(preset_names())}) or a .toml "
@@ -597,7 +602,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                 _chain: tuple[Path, ...] = ()) -> Config:
-    """Build a :class:`Config` from a preset name or TOML path, then ``--set`` overrides.
+    """Build a :class:`Config` from a preset name or TOML path, then ``overrides``
+    (``"section.key=value"`` strings, the CLI's ``--set``; an error in one names it as an
+    :data:`OVERRIDE`).
 
     ``source`` may be ``None`` (defaults), a preset name (``"fast"``) or a path to a
     TOML file.  A file may name a base preset with a top-level ``preset = "fast"``.
@@ -607,9 +614,9 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
         hint = ": give it to Segmenter, Compositor or MaskSmoother as it is" if isinstance(source, Config) else ""
         raise ConfigTypeError(f"load_config: source must be a preset name, a .toml path or None, "
                               f"got {type(source).__name__}{hint}")
-    # (a lone string was read character by character, "--set 's': expected section.key=value";
+    # (a lone string was read character by character, "override 's': expected section.key=value";
     # a number, or None in the list, a bare TypeError)
-    # (a dict's keys were read as the overrides, its values dropped: "--set 'segment.every':
+    # (a dict's keys were read as the overrides, its values dropped: "override 'segment.every':
     # expected section.key=value")
     if isinstance(overrides, Mapping):
         raise ConfigTypeError("load_config: overrides must be a list of 'section.key=value' strings, not a "
@@ -621,12 +628,12 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                               "e.g. ['segment.threshold=0.5']")
     cfg = Config()
     if source is not None and not str(source):  # (-c "$PRESET" with PRESET unset; Path("") is ".")
-        raise ConfigError(f"--config is empty: give a preset ({', '.join(preset_names())}) or a .toml path")
+        raise ConfigError(f"load_config: source is empty: give a preset ({', '.join(preset_names())}) or a .toml path")
     if source is not None:
         from livecut.urls import redact_url, url_scheme
 
         if url_scheme(str(source)):
-            raise ConfigError(f"{redact_url(str(source))}: is a URL; --config takes a preset name "
+            raise ConfigError(f"{redact_url(str(source))}: is a URL; load_config takes a preset name "
                               "or a local .toml file")
         path = Path(source).expanduser()  # (~/x.toml from Python, or quoted: 'config file not found')
         candidate = _as_preset(str(source))
@@ -679,7 +686,7 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
         _paths_beside(data, path.parent)
         cfg = apply_mapping(cfg, data, origin=str(path))
     for text in overrides:
-        cfg = apply_mapping(cfg, parse_override(text), origin="--set")
+        cfg = apply_mapping(cfg, parse_override(text), origin=OVERRIDE)
     return cfg
 
 

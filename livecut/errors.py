@@ -30,7 +30,7 @@ class ArrayError(UsageError, ValueError):
 
 
 class ConfigError(UsageError):
-    """A configuration file or ``--set`` override is invalid (names the key)."""
+    """A configuration file or override (the CLI's ``--set``) is invalid (names the key)."""
 
 
 class ConfigTypeError(ConfigError, TypeError):

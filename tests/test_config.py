@@ -125,7 +125,7 @@ def test_bad_override_names_the_key(override, names):
 
 @pytest.mark.parametrize("text", ["segment", "work_size=3", "=3", "segment.work_size"])
 def test_malformed_override(text):
-    with pytest.raises(ConfigError, match="--set"):
+    with pytest.raises(ConfigError, match=f"^override {text!r}: "):
         load_config(None, [text])
 
 
@@ -133,7 +133,7 @@ def test_malformed_override(text):
     ("segment", r"\[segment\] is a section; give one of its keys and a value, section.key=value, e.g. "
                 r"segment.method=\.\.\. \(keys: method, work_size, "),
     ("video.crf", r"no value; expected section.key=value: video.crf=VALUE$"),
-    ("preset=quality", r"a preset is chosen with -c quality \(--config; presets: default, fast, quality\); "
+    ("preset=quality", r"a preset is chosen with load_config\('quality'\) \(presets: default, fast, quality\); "
                        r"video.preset is x264's speed$"),
 ])
 def test_a_section_alone_a_key_without_value_or_a_preset_say_what_to_give(text, said):
@@ -280,7 +280,7 @@ def test_an_empty_config_name_is_said_to_be_empty():
     """-c "" was "unknown preset '' (...; '' is a folder)": Path("") is the current folder."""
     with pytest.raises(ConfigError) as exc:
         load_config("")
-    assert str(exc.value).startswith("--config is empty: give a preset (default, fast, quality")
+    assert str(exc.value).startswith("load_config: source is empty: give a preset (default, fast, quality")
     assert "folder" not in str(exc.value)
 
 
@@ -422,7 +422,7 @@ def test_a_folder_named_like_a_preset_does_not_hide_it(tmp_path, monkeypatch):
     (tmp_path / "fast").mkdir()
     assert load_config("quality") == load_config(presets_dir() / "quality.toml")
     assert load_config("fast").segment.work_size == 192
-    with pytest.raises(ConfigError, match="--config is empty"):
+    with pytest.raises(ConfigError, match="source is empty"):
         load_config("")
 
 
@@ -430,7 +430,8 @@ def test_a_preset_name_mistaken_for_a_file_or_a_folder_says_so(tmp_path, monkeyp
     """-c fast.toml where no such file is (the preset is -c fast), and -c FOLDER, say what
     went wrong: they were "config file not found" and "unknown preset" alone."""
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(ConfigError, match=r"fast\.toml: config file not found \(the shipped preset is -c fast\)"):
+    with pytest.raises(ConfigError, match=r"fast\.toml: config file not found \(the shipped preset is "
+                                          r"load_config\('fast'\)\)"):
         load_config("fast.toml")
     with pytest.raises(ConfigError, match=r"config file not found$"):
         load_config("mine.toml")
@@ -510,7 +511,7 @@ def test_a_bad_background_in_a_file_is_refused_when_the_file_is_read(tmp_path, v
     msg = str(info.value)
     assert msg.startswith(f"{bad}: composite.background: "), msg
     assert "\n" not in msg and "pw" not in msg, msg
-    with pytest.raises(ConfigError, match=r"^--set: composite\.background: "):
+    with pytest.raises(ConfigError, match=r"^override: composite\.background: "):
         load_config(None, [f"composite.background={value}"])
 
 
@@ -569,7 +570,7 @@ def test_a_path_without_its_suffix_is_a_file_not_a_preset(tmp_path, monkeypatch)
     and -c ../pyproject the checkout's pyproject.toml: a name with a folder in it was looked for
     as config/NAME.toml.  A path is a file's; a folder given as a config file says so."""
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(ConfigError, match=r"fast: config file not found \(the shipped preset is -c fast\)$"):
+    with pytest.raises(ConfigError, match=r"fast: config file not found \(the shipped preset is load_config\('fast'\)\)$"):
         load_config("./fast")
     site = _write(tmp_path, "[segment]\nwork_size = 200\n", "site.toml")
     with pytest.raises(ConfigError, match=rf"site: config file not found \(did you mean {site}\?\)$"):
@@ -591,7 +592,7 @@ def test_an_integer_too_long_to_read_is_a_config_error_exit_2(tmp_path):
 
     long = "9" * 5000
     for key in ("segment.work_size", "segment.threshold"):
-        with pytest.raises(ConfigError, match=f"--set: {key}: got an integer of 5000 digits, too long to read$"):
+        with pytest.raises(ConfigError, match=f"override: {key}: got an integer of 5000 digits, too long to read$"):
             load_config(None, [f"{key}={long}"])
     big = _write(tmp_path, f"[segment]\nwork_size = {long}\n")
     with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: an integer of over 4300 digits, too long "
@@ -602,7 +603,7 @@ def test_an_integer_too_long_to_read_is_a_config_error_exit_2(tmp_path):
     with pytest.raises(ConfigError, match=r"^segment\.threshold: expected a finite number, got an integer of "
                                           r"5001 digits$"):
         SegmentConfig(threshold=10 ** 5000)
-    with pytest.raises(ConfigError, match=r"^--set: segment\.work_size: an integer of 400 digits is above"):
+    with pytest.raises(ConfigError, match=r"^override: segment\.work_size: an integer of 400 digits is above"):
         load_config(None, ["segment.work_size=1" + "0" * 399])
     for args in (["--set", f"segment.work_size={long}"], ["-c", str(big)]):
         r = run_cli("bench", *args, "--frames", "1")
@@ -712,3 +713,48 @@ def test_a_large_file_given_as_config_is_not_read_whole(tmp_path):
     if os.path.exists("/dev/zero"):
         with pytest.raises(ConfigError, match=r"over 16 MB: not a config file"):
             load_config("/dev/zero")
+
+
+@pytest.mark.parametrize("source, overrides, library, cli", [
+    (None, ["segment.threshold=2"], "override: segment.threshold: 2.0 is above the maximum 0.95",
+     "--set: segment.threshold: 2.0 is above the maximum 0.95"),
+    (None, ["segment.nope=1"], "override: unknown key segment.nope", "--set: unknown key segment.nope"),
+    (None, ["segment"], "override 'segment': [segment] is a section; give one of its keys",
+     "--set 'segment': [segment] is a section; give one of its keys"),
+    (None, ["threshold=1"], "override 'threshold=1': the key must be section.key, e.g. segment.threshold",
+     "--set 'threshold=1': the key must be section.key, e.g. segment.threshold"),
+    (None, ["segment.work_size=" + "9" * 5000], "override: segment.work_size: got an integer of 5000 digits",
+     "--set: segment.work_size: got an integer of 5000 digits"),
+    (None, ["preset=quality"], "override 'preset=quality': a preset is chosen with load_config('quality') "
+     "(presets: default, fast, quality); video.preset is x264's speed", "--set 'preset=quality': a preset is "
+     "chosen with -c quality (--config; presets: default, fast, quality); video.preset is x264's speed"),
+    ("", [], "load_config: source is empty: give a preset (default, fast, quality) or a .toml path",
+     "--config is empty: give a preset (default, fast, quality) or a .toml path"),
+    ("https://example.com/my.toml", [], "https://example.com/my.toml: is a URL; load_config takes a preset name",
+     "https://example.com/my.toml: is a URL; --config takes a preset name"),
+    ("fast.toml", [], "fast.toml: config file not found (the shipped preset is load_config('fast'))",
+     "fast.toml: config file not found (the shipped preset is -c fast)"),
+])
+def test_a_library_error_says_the_library_s_words_the_cli_its_options(tmp_path, monkeypatch, source, overrides,
+                                                                      library, cli):
+    """load_config called from Python said the command line's options: "--set: segment.threshold:
+    ...", "--config is empty", "(the shipped preset is -c fast)", where the caller gave
+    overrides=[...] or a source.  The library names the override (and the key) and
+    load_config; the command line still says --set and -c (--config)."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as info:
+        load_config(source, overrides)
+    said = str(info.value)
+    assert said.startswith(library), said
+    assert "--set" not in said and "--config" not in said and "-c " not in said, said
+    args = ["bench", "--frames", "1"] + (["-c", source] if source is not None else [])
+    for text in overrides:
+        args += ["--set", text]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2, (r.output, r.exception)
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"livecut: error: {cli}"), r.stderr
