@@ -704,6 +704,18 @@ def _wants_vcam(opts: dict) -> bool:
     return bool(opts.get("vcam") or opts.get("vcam_device"))
 
 
+def _check_video_flags(opts: dict) -> None:
+    """--frames and --mode refused as the command line names them (run_video's own messages
+    name its arguments, max_frames and mode)."""
+    from livecut.composite import MODES
+
+    frames, mode = opts.get("frames"), opts.get("mode")
+    if frames is not None and frames < 1:
+        raise UsageError("--frames must be at least 1")
+    if mode is not None and mode not in MODES:
+        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(MODES)}")
+
+
 def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str] = None, **kwargs) -> None:
     """Shared body of cam/file/run: config, run_video, summary line (the input named ``label``
     when given)."""
@@ -714,8 +726,14 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
     # the option; run_video still takes it as given)
     cfg = get_config(opts.get("config"), opts.get("set_"), video__rtsp_transport=opts.get("rtsp_transport"),
                      composite__background=opts.get("background"))
+    _check_video_flags(opts)
     if _wants_vcam(opts):
         kwargs["extra_sinks"] = [("vcam", {"device": opts.get("vcam_device")})]
+    elif not output and not opts.get("preview") and not kwargs.get("live"):
+        from livecut.sources import source_kind
+
+        if source_kind(spec) == "file":  # (`livecut run clip.mp4`: as run_video refuses it, in its words)
+            raise UsageError("nothing to write: give -o OUTPUT (a video file or DIR/), --vcam and/or --preview")
     # (as `livecut image` says it; the preview's b key starts from -b, so it is used there)
     if not opts.get("preview"):
         _warn_background_ignored(opts.get("mode"), opts.get("background"), cfg.composite.mode)
@@ -829,8 +847,9 @@ def file_(
         # missing display or virtual camera too: it was said once a producer that never ends,
         # a capture, had ended)
         o = opts or {}
-        check_video_args(get_config(o.get("config"), o.get("set_"), composite__background=o.get("background")),
-                         output, mode=o.get("mode"),
+        cfg = get_config(o.get("config"), o.get("set_"), composite__background=o.get("background"))
+        _check_video_flags(o)
+        check_video_args(cfg, output, mode=o.get("mode"),
                          background=o.get("background"), force=bool(o.get("force")),
                          preview=bool(o.get("preview")),
                          extra_sinks=[("vcam", {"device": o.get("vcam_device")})] if _wants_vcam(o) else [])

@@ -366,7 +366,7 @@ class Processor:
     def use_pixel_format(self, fmt: str) -> None:
         """Process ``"bgr24"`` or ``"yuv420p"`` (I420) frames (the latter needs :attr:`supports_i420`)."""
         if fmt == "yuv420p" and not self.supports_i420:
-            raise UsageError(f"--mode {self.mode} with background {self.background}: needs BGR frames")
+            raise UsageError(f"mode {self.mode} with background {self.background}: needs BGR frames")
         if fmt not in ("bgr24", "yuv420p"):
             raise UsageError(f"pixel format {fmt!r}: expected bgr24 or yuv420p")
         self.pixel_format = fmt
@@ -1244,7 +1244,8 @@ def check_video_args(cfg: Config, output: str | None, mode: str | None = None, b
 
 def _check_mode(mode: str) -> None:
     if mode not in MODES:
-        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(MODES)}")
+        # (the library's words: the command line says --mode, see cli._check_video_flags)
+        raise UsageError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
 
 
 def _check_output(output: str | None, inputs: tuple, force: bool, channels: int, cfg: Config) -> None:
@@ -1430,13 +1431,13 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     from livecut.sources import open_source, source_kind
 
     if max_frames is not None and max_frames < 1:
-        raise UsageError("--frames must be at least 1")
+        raise UsageError(f"max_frames {max_frames!r}: expected at least 1 (None: to the end)")
     kind = source_kind(spec)
     extra_sinks = [(k, dict(o)) for k, o in extra_sinks]  # an iterator is read once; pop() below
     sinks_wanted = bool(output) or preview or bool(extra_sinks)
     if not sinks_wanted:
         if kind == "file" and not live:
-            raise UsageError("nothing to write: give -o OUTPUT (a video file or DIR/), --vcam and/or --preview")
+            raise UsageError("nothing to write: give an output, a virtual camera (extra_sinks) and/or preview=True")
         preview = True
     opts = dict(source_options or {})
     if size:

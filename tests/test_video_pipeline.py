@@ -1321,3 +1321,42 @@ def test_a_signal_the_moment_a_close_gets_the_read_lock_still_releases_the_sourc
         src.close()
     assert free_for_another_thread(lock)  # (another thread, the reader, can have it)
     assert src.released == 1
+
+
+def test_run_video_says_its_own_arguments_the_cli_its_options(tmp_path):
+    """run_video and Processor called from Python said the command line's options: max_frames=0
+    was '--frames must be at least 1', mode='sepia' "--mode 'sepia': ...", no output 'give -o
+    OUTPUT (a video file or DIR/), --vcam and/or --preview'.  They name their arguments; the
+    command line still names its options."""
+    from typer.testing import CliRunner
+
+    from conftest import make_clip
+    from livecut.cli import app
+    from livecut.errors import UsageError
+    from livecut.runner import Processor, check_video_args, run_video
+
+    clip = str(make_clip(tmp_path / "c.mp4", w=96, h=64, n=3))
+    out = str(tmp_path / "o.mp4")
+    cfg = load_config()
+    for call, said in (
+            (lambda: run_video(clip, out, cfg, max_frames=0, progress=False), "max_frames 0: expected at least 1"),
+            (lambda: run_video(clip, out, cfg, mode="sepia", progress=False),
+             "mode 'sepia': expected one of composite, cutout, mask, side-by-side"),
+            (lambda: Processor(cfg, mode=""), "mode '': expected one of composite, cutout, mask, side-by-side"),
+            (lambda: check_video_args(cfg, out, mode="sepia"), "mode 'sepia': expected one of "),
+            (lambda: run_video(clip, None, cfg, progress=False),
+             "nothing to write: give an output, a virtual camera (extra_sinks) and/or preview=True")):
+        with pytest.raises(UsageError) as info:
+            call()
+        assert str(info.value).startswith(said), str(info.value)
+        assert "--" not in str(info.value) and "-o " not in str(info.value), str(info.value)
+    for args, said in ((["file", clip, "-o", out, "-n", "0"], "--frames must be at least 1"),
+                       (["run", clip, "-o", out, "-n", "0"], "--frames must be at least 1"),
+                       (["file", clip, "-o", out, "-m", "sepia"], "--mode 'sepia': expected one of composite, "),
+                       (["run", clip], "nothing to write: give -o OUTPUT (a video file or DIR/), --vcam and/or "
+                                       "--preview")):
+        r = CliRunner().invoke(app, args + ["-q"])
+        assert r.exit_code == 2, (r.output, r.exception)
+        lines = r.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"livecut: error: {said}"), r.stderr
+    assert not (tmp_path / "o.mp4").exists()
