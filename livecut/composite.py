@@ -814,11 +814,7 @@ class Compositor:
         if bg_frame is None:  # (the Compositor does not read the video: its caller does)
             raise ConfigError(f"background video:{self.background.path} needs its frame with each frame: give "
                               "bg_frame=, the background video's frame (BGR, any size: it is scaled to cover)")
-        try:  # (gray, BGRA ...: as a frame is taken)
-            bg_frame = as_bgr(bg_frame)
-        except ArrayError as exc:
-            raise type(exc)(f"bg_frame: {exc}") from None
-        bg_frame = self._stored(bg_frame)
+        bg_frame = self._stored(_as_bg_frame(bg_frame))
         if bg_frame.shape[:2] != (h, w):
             big, bg_frame = _cover_resize(bg_frame, w, h, getattr(self, slot))
             setattr(self, slot, big)
@@ -828,7 +824,8 @@ class Compositor:
               box: tuple[int, int, int, int] | None = None, *, bits: int = 16) -> np.ndarray:
         """Return the output for ``frame`` (HxWx3 uint8; gray, BGRA, 16-bit and floating
         point are converted as :meth:`Segmenter.mask` takes them, ``bits`` too: 10 or 12 for a
-        uint16 frame of 10- or 12-bit video) and ``alpha`` (HxW uint8): an
+        uint16 frame of 10- or 12-bit video; ``bg_frame``, a ``video:`` background's frame, is
+        read with the same ``bits``) and ``alpha`` (HxW uint8): an
         internal buffer, or ``alpha`` itself in ``mask`` mode.
 
         ``box``: ``(y0, y1, x0, x1)``, the picture inside black bars (:attr:`Segmenter.box`).
@@ -857,6 +854,9 @@ class Compositor:
             cv2.cvtColor(frame, cv2.COLOR_BGR2BGRA, dst=bgra)
             cv2.insertChannel(alpha, bgra, 3)
             return bgra
+        if bg_frame is not None and self.background.kind == "video":
+            # (of the frame's bits: a 10-bit video's uint16 frame was read as 16-bit, nearly black)
+            bg_frame = _as_bg_frame(bg_frame, bits)
         # (side-by-side composites straight into its right half, as shown)
         if mode == "side-by-side":
             shape, into, composite = self._sbs_halves(h, w)
@@ -1083,6 +1083,15 @@ def _frame_with_alpha(frame, alpha, bits: int = 16) -> np.ndarray:
     if alpha.shape != frame.shape[:2]:
         raise FrameSizeError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
     return frame
+
+
+def _as_bg_frame(bg_frame, bits: int = 16) -> np.ndarray:
+    """A video background's frame as BGR uint8 (gray, BGRA ...: as a frame is taken, of ``bits``);
+    its errors say that it is the background's."""
+    try:
+        return as_bgr(bg_frame, bits)
+    except ArrayError as exc:
+        raise type(exc)(f"bg_frame: {exc}") from None
 
 
 def _copy_outside(src: np.ndarray, dst: np.ndarray, box: tuple[int, int, int, int]) -> None:

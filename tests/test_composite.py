@@ -10,7 +10,7 @@ import pytest
 
 from livecut.composite import Background, Compositor, cover, parse_background
 from livecut.config import load_config
-from livecut.errors import ConfigError, ImageReadError, ImageSizeError, UsageError
+from livecut.errors import ArrayError, ConfigError, ImageReadError, ImageSizeError, UsageError
 
 
 def _frame(h: int, w: int, seed: int = 0) -> np.ndarray:
@@ -133,6 +133,25 @@ def test_video_background_needs_frames(video_bg):
     bg = _frame(80, 100, seed=5)  # another size: covered
     out = comp.apply(frame, alpha, bg_frame=bg)
     assert np.array_equal(out[alpha == 0], cover(bg, 60, 40)[alpha == 0])
+
+
+
+@pytest.mark.parametrize("mode", ["composite", "side-by-side"])
+def test_a_video_backgrounds_frame_is_read_with_the_frames_bits(video_bg, mode):
+    """``apply(frame, alpha, bg_frame, bits=10)`` read the frame as 10-bit and the background
+    video's frame, of the same 10-bit video in uint16, as 16-bit: the background nearly black
+    (3 for 200).  ``bits`` is the background frame's too; a uint8 one is taken as it is."""
+    h, w = 40, 60
+    frame, alpha, bg = _frame(h, w), _disk_alpha(h, w), _frame(h, w, seed=5)
+    comp = Compositor(background=video_bg, mode=mode)
+    want = comp.apply(frame, alpha, bg).copy()
+    for bits in (10, 12):
+        deep = lambda img: img.astype(np.uint16) << (bits - 8)  # noqa: E731
+        assert np.array_equal(comp.apply(deep(frame), alpha, deep(bg), bits=bits), want), bits
+        assert np.array_equal(comp.apply(deep(frame), alpha, bg, bits=bits), want), bits
+        assert np.array_equal(comp.apply(frame, alpha, deep(bg), bits=bits), want), bits
+    with pytest.raises(ArrayError, match="bg_frame: .*values up to 4000 is not 10-bit"):
+        comp.apply(frame, alpha, np.full((h, w, 3), 4000, np.uint16), bits=10)
 
 
 # ---------------------------------------------------------------- modes
