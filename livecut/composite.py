@@ -38,7 +38,8 @@ import numpy as np
 
 from livecut.config import CompositeConfig, Config, section_config
 from livecut.errors import ArrayError, ConfigError, ConfigTypeError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
-from livecut.frames import Upright, as_bgr, bar_regions, check_alpha, check_box, check_frame_size
+from livecut.frames import (Upright, as_bgr, as_bgr_alpha, bar_regions, check_alpha, check_box, check_frame_size,
+                            with_own_alpha)
 from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into, resize_map
 from livecut.tiles import runs
@@ -826,14 +827,17 @@ class Compositor:
         point are converted as :meth:`Segmenter.mask` takes them, ``bits`` too: 10 or 12 for a
         uint16 frame of 10- or 12-bit video; ``bg_frame``, a ``video:`` background's frame, is
         read with the same ``bits``) and ``alpha`` (HxW uint8): an
-        internal buffer, or ``alpha`` itself in ``mask`` mode.
+        internal buffer, or ``alpha`` itself in ``mask`` mode.  A BGRA frame's own alpha is
+        kept: the alpha used (and written: cutout, transparent, mask) is ``alpha`` times it / 255,
+        as ``livecut image`` combines a picture's, in a new array (``alpha`` is left as given).
 
         ``box``: ``(y0, y1, x0, x1)``, the picture inside black bars (:attr:`Segmenter.box`).
         Over an opaque background the bars are kept as they are and the background is made
         for the picture alone (a blur does not darken its edges with the bars; a picture
         or video background covers the picture, not the bars).  It is checked in every mode,
-        used or not (:func:`~livecut.frames.check_box`: whole numbers inside the frame)."""
-        frame = _frame_with_alpha(frame, alpha, bits)  # (gray, BGRA ... gave garbage or cv2.error)
+        used or not (:func:`~livecut.frames.check_box`: whole numbers inside the frame); a BGRA
+        frame's transparent margins are no bars (:func:`~livecut.frames.with_own_alpha`)."""
+        frame, own = _frame_with_alpha(frame, alpha, bits)  # (gray, BGRA ... gave garbage or cv2.error)
         h, w = frame.shape[:2]
         if h * w == 0:
             raise FrameSizeError(f"frame is {w}x{h}: empty")
@@ -845,6 +849,9 @@ class Compositor:
             frame = frame.copy()
         mode = self.mode
         box = self._box(box, h, w)
+        if own is not None:  # (it was dropped: a transparent PNG's transparent parts came out opaque)
+            alpha = alpha.copy()
+            box = with_own_alpha(alpha, own, box)
         if mode == "mask":
             return alpha
         if mode == "cutout" or (mode == "composite" and self.background.has_alpha):
@@ -915,9 +922,11 @@ class Compositor:
         with contiguous pixels (a C-order array, or a window ``canvas[y:y+H, x:x+W]`` of one);
         another is an :class:`~livecut.errors.ArrayError`.  The exact blend is computed only
         in the tiles where alpha is soft (its boundary band); elsewhere the frame is copied
-        where alpha is 255.
+        where alpha is 255.  A BGRA frame's own alpha is kept, as :meth:`apply` keeps it.
         """
-        frame = _frame_with_alpha(frame, alpha, bits)
+        frame, own = _frame_with_alpha(frame, alpha, bits)
+        if own is not None:
+            alpha = cv2.multiply(alpha, own, scale=1.0 / 255.0)
         h, w = frame.shape[:2]
         if (not isinstance(out, np.ndarray) or out.shape != (h, w, 3) or out.dtype != np.uint8
                 or not out.flags.writeable or out.strides[1:] != (3, 1)):
@@ -1075,14 +1084,15 @@ class Compositor:
         return self._yuv
 
 
-def _frame_with_alpha(frame, alpha, bits: int = 16) -> np.ndarray:
-    """``frame`` as BGR uint8 (:func:`~livecut.frames.as_bgr`, of ``bits``), ``alpha`` checked to be HxW
-    uint8 of its size (else :class:`ArrayError` / :class:`FrameSizeError`)."""
-    frame = as_bgr(frame, bits)
+def _frame_with_alpha(frame, alpha, bits: int = 16) -> tuple[np.ndarray, np.ndarray | None]:
+    """(``frame`` as BGR uint8, its own alpha or None: :func:`~livecut.frames.as_bgr_alpha`, of
+    ``bits``), ``alpha`` checked to be HxW uint8 of its size (else :class:`ArrayError` /
+    :class:`FrameSizeError`)."""
+    frame, own = as_bgr_alpha(frame, bits)
     check_alpha(alpha)
     if alpha.shape != frame.shape[:2]:
         raise FrameSizeError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
-    return frame
+    return frame, own
 
 
 def _as_bg_frame(bg_frame, bits: int = 16) -> np.ndarray:

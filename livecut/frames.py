@@ -57,6 +57,27 @@ def as_bgr(frame: np.ndarray, bits: int = 16) -> np.ndarray:
     by default; 10 or 12 for the frames of 10- or 12-bit video given as 0-1023 or 0-4095 in
     uint16 (read as 16-bit they were nearly black), a value above ``2 ** bits - 1`` an
     :class:`~livecut.errors.ArrayError`.  Other pixel types ignore it."""
+    frame = _as_u8(frame, bits)
+    if frame.ndim == 2:
+        return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    if frame.shape[2] == 1:
+        return cv2.cvtColor(frame[:, :, 0], cv2.COLOR_GRAY2BGR)
+    if frame.shape[2] == 4:
+        return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
+    return frame
+
+
+def as_bgr_alpha(frame: np.ndarray, bits: int = 16) -> tuple[np.ndarray, np.ndarray | None]:
+    """(:func:`as_bgr` of ``frame``, its own alpha): the 4th channel of a BGRA ``frame`` as HxW
+    uint8, converted as its colours are (``bits`` too); None for a frame of 1 or 3 channels."""
+    frame = _as_u8(frame, bits)
+    if frame.ndim == 3 and frame.shape[2] == 4:
+        return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR), cv2.extractChannel(frame, 3)
+    return as_bgr(frame), None
+
+
+def _as_u8(frame: np.ndarray, bits: int) -> np.ndarray:
+    """``frame`` checked and in uint8 (:func:`as_bgr` but for its channels)."""
     bits = check_bits(bits)
     if isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3 and frame.shape[2] == 3:
         if frame.size == 0:
@@ -91,12 +112,6 @@ def as_bgr(frame: np.ndarray, bits: int = 16) -> np.ndarray:
         raise ArrayError(f"unsupported pixel type {frame.dtype}: give uint8 (0-255), uint16 "
                          "(0-65535, or 10- or 12-bit with bits=10 / 12) or floating point (0-1), "
                          "e.g. frame.astype(np.uint8)")
-    if frame.ndim == 2:
-        return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-    if frame.shape[2] == 1:
-        return cv2.cvtColor(frame[:, :, 0], cv2.COLOR_GRAY2BGR)
-    if frame.shape[2] == 4:
-        return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
     return frame
 
 

@@ -36,7 +36,7 @@ import numpy as np
 from livecut.composite import MODES, Compositor, check_rotation, parse_background
 from livecut.config import Config
 from livecut.errors import IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure
-from livecut.frames import Upright, with_own_alpha
+from livecut.frames import Upright
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
 from livecut.smooth import MaskSmoother
@@ -384,8 +384,9 @@ class Processor:
         bars, or None), for :meth:`__call__`'s ``pre``.  The
         alpha is ``out`` when given, else an internal buffer.  Called by the pipeline's reader
         thread ahead of the frame's compositing when it segments ahead (``video.segment_ahead``).
-        A BGRA ``image`` (a video with its own alpha) is judged on its colours, and what its
-        alpha leaves transparent stays so, as ``livecut image`` does with a picture's alpha."""
+        A BGRA ``image`` (a video with its own alpha) is judged on its colours; what its alpha
+        leaves transparent stays so in the output, as the Compositor keeps a BGRA frame's alpha
+        (``livecut image`` a picture's): the alpha returned is the cut's alone."""
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
         # smoothed over time inside, at the reduced size
@@ -393,10 +394,10 @@ class Processor:
         alpha = run(image) if out is None else run(image, out)
         if clock is not None:
             clock.add("engine", t)
-        # (black bars kept as they are in the composite; a black backdrop's bands are not)
+        # (black bars kept as they are in the composite; a black backdrop's bands are not; a BGRA
+        # frame's own alpha is combined with the alpha, and its transparent margins are no bars,
+        # in the Compositor: here too, it was taken twice, a half-transparent part at a quarter)
         box = framing(getattr(self.seg, "box", None), *alpha.shape[:2])
-        if image.ndim == 3 and image.shape[2] == 4:
-            box = with_own_alpha(alpha, cv2.extractChannel(image, 3), box)
         # "subject", "all-sharp", "all-blurred"; judged anew or not (if the engine says: a stand-in may not)
         return alpha, getattr(self.seg, "state", None), getattr(self.seg, "judged_anew", None), box
 

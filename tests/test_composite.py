@@ -251,6 +251,37 @@ def test_frames_the_segmenter_takes_are_taken_here_too():
             comp.apply(frame, bad)
 
 
+def test_a_bgra_frames_own_alpha_is_kept():
+    """A BGRA frame's own alpha (a transparent PNG read with IMREAD_UNCHANGED, a video's) was
+    dropped: its transparent parts came out opaque in a cutout and over a transparent background,
+    in front of the background in a composite.  The alpha used is the mask's times the frame's
+    own / 255 (as ``livecut image`` combines a picture's), in every mode and in blend_over, of
+    the frame's bits; the caller's alpha is left as it was given."""
+    h, w = 40, 60
+    frame, alpha = _frame(h, w), _disk_alpha(h, w)
+    own = np.full((h, w), 255, np.uint8)
+    own[:, :20], own[:, 20:30] = 0, 128
+    bgra = np.dstack((frame, own))
+    given = alpha.copy()
+    want = cv2.multiply(alpha, own, scale=1 / 255)
+    assert want[:, :20].max() == 0 and want[:, 20:30].max() > 0  # (the disk reaches both)
+    for mode, bg in (("cutout", "blur"), ("composite", "transparent")):
+        out = Compositor(background=bg, mode=mode).apply(bgra, alpha)
+        assert np.array_equal(out[:, :, 3], want) and np.array_equal(out[:, :, :3], frame), mode
+    assert np.array_equal(Compositor(mode="mask").apply(bgra, alpha), want)
+    comp = Compositor(background="color:#102030", mode="composite")
+    assert np.array_equal(comp.apply(bgra, alpha), Compositor(background="color:#102030").apply(frame, want))
+    canvas = _frame(h, w, seed=9)
+    assert np.array_equal(comp.blend_over(bgra, alpha, canvas.copy()), comp.blend_over(frame, want, canvas.copy()))
+    deep = bgra.astype(np.uint16) << 2  # (a 10-bit video's, in uint16: its alpha 10-bit too)
+    assert np.array_equal(Compositor(mode="cutout").apply(deep, alpha, bits=10)[:, :, 3], want)
+    assert np.array_equal(alpha, given)
+    # transparent margins are no black bars: the background shows there, as the alpha says
+    bgra[:, :20] = 0
+    out = comp.apply(bgra, np.full((h, w), 255, np.uint8), box=(0, h, 20, w))
+    assert np.all(out[:, :20] == (0x30, 0x20, 0x10))
+
+
 def test_buffers_reused():
     comp = Compositor(background="color:#000000")
     frame, alpha = _frame(40, 60), _disk_alpha(40, 60)

@@ -221,3 +221,25 @@ def test_bgra_frames_reach_the_encoder_without_a_new_frame_each(tmp_path, w, h):
             assert np.array_equal(sink._frame(f).to_ndarray(format="bgra"), f)
         _, peak = traced_peak(lambda: sink.write(frames[2]))
     assert peak < h * w * 4 / 4, f"{peak / (h * w * 4):.2f} of a BGRA frame made for one frame"
+
+
+@pytest.mark.parametrize("mode", ["cutout", "mask"])
+def test_a_half_transparent_frames_alpha_is_taken_once(mode):
+    """A BGRA frame's own alpha is combined with the cut once (by the Compositor), not once in
+    the Processor and again in the Compositor: a half-transparent part (alpha 128) came out
+    at a quarter."""
+    import cv2
+
+    from livecut.config import load_config
+    from livecut.runner import Processor
+    from livecut.segment import Segmenter
+
+    cfg = load_config(overrides=["smooth.enabled=false"])
+    img, _ = make_scene("basic", W, H, seed=3)
+    own = np.full((H, W), 255, np.uint8)
+    own[:, EDGE:] = 128
+    cut = Segmenter(cfg).mask(img).copy()
+    want = cv2.multiply(cut, own, scale=1 / 255)
+    assert want[:, EDGE:].max() > 100
+    out, _ = Processor(cfg, mode=mode)(np.dstack((img, own)))
+    assert np.array_equal(out if mode == "mask" else out[:, :, 3], want)
