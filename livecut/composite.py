@@ -73,14 +73,7 @@ class Background:
         # OverflowError or ValueError at the first frame)
         if self.kind not in BACKGROUND_KINDS:
             raise ConfigError(f"Background kind {self.kind!r}: expected one of {', '.join(BACKGROUND_KINDS)}")
-        c = self.color
-        if (isinstance(c, (str, bytes)) or not hasattr(c, "__len__") or len(c) != 3
-                or any(isinstance(v, bool) or not isinstance(v, numbers.Integral) for v in c)):
-            raise ConfigTypeError(f"Background color {c!r}: expected (B, G, R), three whole numbers 0-255 "
-                                  "(parse_background('color:#RRGGBB') makes one)")
-        if any(not 0 <= v <= 255 for v in c):
-            raise ConfigError(f"Background color {c!r}: expected (B, G, R), each 0-255")
-        object.__setattr__(self, "color", tuple(int(v) for v in c))
+        object.__setattr__(self, "color", _check_bgr(self.color, "Background color"))
         if self.kind in ("image", "video"):
             if not isinstance(self.path, (str, os.PathLike)) or not str(self.path):
                 raise ConfigTypeError(f"Background {self.kind!r}: expected the path of its file, got {self.path!r}")
@@ -89,6 +82,19 @@ class Background:
     @property
     def has_alpha(self) -> bool:
         return self.kind == "transparent"
+
+
+def _check_bgr(c, who: str) -> tuple[int, int, int]:
+    """``c`` as a (B, G, R) tuple of Python ints when it is three whole numbers 0-255; else a
+    :class:`ConfigTypeError` (not three whole numbers) or a :class:`ConfigError` (out of range),
+    the message starting with ``who``."""
+    if (isinstance(c, (str, bytes)) or not hasattr(c, "__len__") or len(c) != 3
+            or any(isinstance(v, bool) or not isinstance(v, numbers.Integral) for v in c)):
+        raise ConfigTypeError(f"{who} {c!r}: expected (B, G, R), three whole numbers 0-255 "
+                              "(parse_background('color:#RRGGBB') makes one)")
+    if any(not 0 <= v <= 255 for v in c):
+        raise ConfigError(f"{who} {c!r}: expected (B, G, R), each 0-255")
+    return tuple(int(v) for v in c)
 
 
 def parse_background(text: str) -> Background:
@@ -168,8 +174,21 @@ def _cover_resize(img: np.ndarray, w: int, h: int, big: np.ndarray | None = None
     return big, big[y0:y0 + h, x0:x0 + w]
 
 
+#: the pixel types :func:`cover` scales (OpenCV's resize takes these)
+_COVER_DTYPES = tuple(np.dtype(t) for t in (np.uint8, np.uint16, np.int16, np.float32, np.float64))
+
+
 def cover(img: np.ndarray, w: int, h: int) -> np.ndarray:
-    """Scale ``img`` to cover ``w`` x ``h`` and centre-crop it."""
+    """Scale ``img`` (HxW or HxWxC; uint8, uint16, int16 or float32/64) to cover ``w`` x ``h``
+    (whole numbers above 0) and centre-crop it.  Another picture is an :class:`ArrayError`
+    (an empty one a :class:`FrameSizeError`), another size a :class:`FrameSizeError` (they
+    were a cv2.error, a ZeroDivisionError, or an empty array given back)."""
+    w, h = check_frame_size("cover", w, h)
+    if not (isinstance(img, np.ndarray) and img.ndim in (2, 3) and img.dtype in _COVER_DTYPES):
+        got = f"{img.shape} {img.dtype}" if isinstance(img, np.ndarray) else type(img).__name__
+        raise ArrayError(f"cover: expected an HxW or HxWxC picture of uint8, uint16, int16 or float32/64, got {got}")
+    if not img.size:
+        raise FrameSizeError(f"cover: the picture is {img.shape}: empty")
     return np.ascontiguousarray(_cover_resize(img, w, h)[1])
 
 
@@ -1111,7 +1130,11 @@ def _copy_outside(src: np.ndarray, dst: np.ndarray, box: tuple[int, int, int, in
 
 
 def color_i420(bgr: tuple[int, int, int], matrix: str = "bt601") -> tuple[int, int, int]:
-    """(Y, U, V) of a BGR colour, as :func:`bgr_to_i420` converts it."""
+    """(Y, U, V) of a BGR colour (three whole numbers 0-255, else a :class:`ConfigTypeError` or
+    :class:`ConfigError`, as :class:`Background` takes its colour), as :func:`bgr_to_i420`
+    converts it."""
+    bgr = _check_bgr(bgr, "color_i420: color")
+    check_matrix(matrix)
     patch = np.empty((2, 2, 3), np.uint8)
     patch[:] = bgr
     yuv = bgr_to_i420(patch, matrix=matrix)

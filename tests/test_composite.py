@@ -817,6 +817,37 @@ def test_bgr_to_i420_refuses_what_it_cannot_convert():
         assert bgr_to_i420(bgr, dst=dst, matrix=matrix) is dst and np.array_equal(dst, want)
 
 
+def test_cover_and_color_i420_refuse_what_they_cannot_take():
+    """cover() of a width of 0 or -1 gave an empty or odd array without a word, of 5.0 or None a
+    cv2.error or a TypeError, of an empty, int64 or 1-D picture a ZeroDivisionError, cv2.error or
+    ValueError; color_i420() of two values, 300, None or 'red' a ValueError, OverflowError or
+    TypeError.  Each is a livecut error saying what to give; what they took is as it was."""
+    from livecut.errors import ArrayError, ConfigTypeError, FrameSizeError
+
+    img = _frame(10, 20)
+    for w, h in ((0, 5), (-1, 5), (5, -2), (5.5, 5), (None, 5), (True, 5), ("5", 5), (float("nan"), 5)):
+        with pytest.raises(FrameSizeError, match="cover: a frame of"):
+            cover(img, w, h)
+    for bad in (None, img.tolist(), img.astype(np.int64), img.astype(bool), img.astype(">u2"), img[0, :, 0]):
+        with pytest.raises(ArrayError, match="cover: expected an HxW or HxWxC picture"):
+            cover(bad, 5, 5)
+    for empty in (img[:0], img[:, :0], img[:, :, :0]):
+        with pytest.raises(FrameSizeError, match="cover: .*empty"):
+            cover(empty, 5, 5)
+    assert np.array_equal(cover(img, 5.0, np.int64(4)), cover(img, 5, 4))
+    for other in (img[:, :, 0], img.astype(np.uint16), img.astype(np.float32), np.dstack((img, img[:, :, 0]))):
+        assert cover(other, 7, 3).shape[:2] == (3, 7)
+    for bad in ((1, 2), (1, 2, 3, 4), None, "red", "#ff0000", (1.5, 2, 3), (True, 2, 3)):
+        with pytest.raises(ConfigTypeError, match="color_i420: color .*three whole numbers 0-255"):
+            color_i420(bad)
+    for bad in ((1, 2, 300), (-1, 0, 0)):
+        with pytest.raises(ConfigError, match="color_i420: color .*each 0-255"):
+            color_i420(bad)
+    with pytest.raises(ConfigError, match="matrix 'bt2020'"):
+        color_i420((0, 0, 0), "bt2020")
+    assert color_i420(np.array([255, 255, 255], np.uint8)) == color_i420((255, 255, 255)) == (235, 128, 128)
+
+
 def test_mode_and_background_set_later_are_checked_and_used():
     """comp.mode = 'x' was kept and made composites; comp.background = 'color:#00ff00' (a
     string, as the constructor takes it) was kept and the next frame an AttributeError; a mode
