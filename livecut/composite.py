@@ -11,7 +11,9 @@ Backgrounds (``composite.background``):
 
 Modes (``composite.mode``): ``composite`` (subject over background), ``cutout``
 (BGRA), ``mask`` (the alpha as a gray image) and ``side-by-side`` (input | composite;
-a transparent background shows as black there).
+a transparent background shows as black there, and so does a transparent input: a BGRA
+frame's input half is what it looks like over black, its colours times its own alpha / 255,
+not the colours stored under its transparent pixels).
 
 A :class:`Compositor` keeps its output and scratch buffers between calls of the
 same size; ``apply`` returns an internal buffer (copy it to keep it) -- in ``mask``
@@ -897,7 +899,10 @@ class Compositor:
             inner = self._inner_compositor(y1 - y0, x1 - x0, i420=False)
             inner._composite(frame[y0:y1, x0:x1], alpha[y0:y1, x0:x1], comp[y0:y1, x0:x1], bg_frame)
         if mode == "side-by-side":
-            self._sbs[into] = frame
+            if own is None:
+                self._sbs[into] = frame
+            else:  # as seen over black (the colours under its transparent pixels were shown)
+                self._sbs[into] = cv2.multiply(frame, cv2.merge((own,) * 3), scale=1.0 / 255.0)
             return self._sbs
         return comp
 

@@ -16,7 +16,6 @@ from livecut.atomic import check_not_special, io_reason, raise_if_in_the_way
 from livecut.composite import Compositor
 from livecut.config import CompositeConfig, Config
 from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError
-from livecut.frames import with_own_alpha
 from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, expand_inputs,
                              read_image, to_bgr8, write_image)
 from livecut.progress import Progress
@@ -372,12 +371,15 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                     report.notes.append(f"{src}: {note}")
                 # (black bars kept as they are; a black backdrop's bands are not)
                 box = framing(box, *alpha.shape)
-                if own_alpha is not None:  # what the picture itself leaves transparent stays so
-                    box = with_own_alpha(alpha, own_alpha, box)
-                out = compositor.apply(bgr, alpha, box=box)
+                # what the picture itself leaves transparent stays so: its alpha goes to the
+                # Compositor with it, which combines the two (and shows it over black in a
+                # side-by-side: it showed the colours under its transparent pixels)
+                frame = bgr if own_alpha is None else np.dstack((bgr, own_alpha))
+                del bgr, own_alpha
+                out = compositor.apply(frame, alpha, box=box)
                 # (the output is the compositor's own buffer, or the alpha: the frame is let go
                 # before the output is encoded, which needs as much again as the file it makes)
-                del bgr, own_alpha
+                del frame
                 _make_outdir(dst.parent)  # only once there is something to write
                 # (its colour profile stays with the photo's pixels; a mask has no colours)
                 icc = meta.get("icc")

@@ -972,6 +972,24 @@ def test_input_transparency_stays_transparent(tmp_path, scene):
     assert np.array_equal(res[:, 100:, 3], ref[:, 100:, 3])
 
 
+def test_side_by_side_of_a_transparent_png_shows_it_as_seen(tmp_path, scene):
+    """The photo's half of a side-by-side showed the colours under a PNG's transparent pixels
+    (red here, as an editor may leave them); it shows the photo over black, as the composite's
+    half shows a transparent background; the composite's half shows the background there."""
+    img, _ = scene
+    rgba = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)
+    rgba[:, :40] = (0, 0, 255, 0)
+    src = _write(tmp_path / "rgba.png", rgba)
+    out = tmp_path / "o"
+    r = invoke("image", src, "-o", out, "-q", "--mode", "side-by-side", "-b", "color:#00ff00")
+    assert r.exit_code == 0, r.output
+    res = cv2.imread(str(out / "rgba.png"), cv2.IMREAD_UNCHANGED)
+    w = img.shape[1]
+    assert res.shape == (img.shape[0], 2 * w, 3)
+    assert res[:, :40].max() == 0 and np.array_equal(res[:, 40:w], img[:, 40:])
+    assert np.all(res[:, w:w + 40] == (0, 255, 0))
+
+
 def test_a_gray_pngs_transparent_value_stays_transparent(tmp_path, scene):
     """A gray PNG says its transparent value in a tRNS chunk, which OpenCV does not apply: the
     hole of a sticker, a scan's paper, came out opaque (the subject's enclosed holes are filled)."""

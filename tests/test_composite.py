@@ -282,6 +282,24 @@ def test_a_bgra_frames_own_alpha_is_kept():
     assert np.all(out[:, :20] == (0x30, 0x20, 0x10))
 
 
+@pytest.mark.parametrize("background", ["color:#102030", "transparent"])
+def test_side_by_side_shows_a_bgra_input_as_seen_over_black(background):
+    """The input half of a BGRA frame showed the colours under its fully transparent pixels (a
+    PNG's hidden red, what an editor left there); it shows the input as seen over black, its
+    colours times its alpha / 255, as the composite half shows a transparent background."""
+    h, w = 40, 60
+    frame, alpha = _frame(h, w), _disk_alpha(h, w)
+    own = np.full((h, w), 255, np.uint8)
+    own[:, :20], own[:, 20:30] = 0, 128
+    sbs = Compositor(background=background, mode="side-by-side")
+    out = sbs.apply(np.dstack((frame, own)), alpha)
+    want = _reference(frame, own, np.zeros_like(frame))
+    assert np.abs(out[:, :w] - want).max() <= 1.0 and out[:, :20].max() == 0
+    assert np.array_equal(out[:, 30:w], frame[:, 30:])
+    both = cv2.multiply(alpha, own, scale=1 / 255)
+    assert np.array_equal(out[:, w:], Compositor(background=background, mode="side-by-side").apply(frame, both)[:, w:])
+
+
 def test_buffers_reused():
     comp = Compositor(background="color:#000000")
     frame, alpha = _frame(40, 60), _disk_alpha(40, 60)
