@@ -46,12 +46,14 @@ from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into, resize_map
 from livecut.tiles import runs
 
-__all__ = ["Compositor", "Background", "parse_background", "MODES", "BACKGROUND_KINDS", "MATRICES",
+__all__ = ["Compositor", "Background", "parse_background", "MODES", "SHOWN_MODES", "BACKGROUND_KINDS", "MATRICES",
            "bgr_to_i420", "color_i420", "check_matrix", "check_rotation", "cover", "load_background_image",
            "BANDS_MIN_PIXELS", "FrameSizeError"]
 
 #: output modes (``composite.mode``)
 MODES = ("composite", "cutout", "mask", "side-by-side")
+#: the modes that show the background; ``mask`` and ``cutout`` do not, and do not need its file
+SHOWN_MODES = ("composite", "side-by-side")
 #: the kinds of :class:`Background`
 BACKGROUND_KINDS = ("blur", "color", "image", "video", "transparent")
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
@@ -99,9 +101,11 @@ def _check_bgr(c, who: str) -> tuple[int, int, int]:
     return tuple(int(v) for v in c)
 
 
-def parse_background(text: str) -> Background:
+def parse_background(text: str, *, files: bool = True) -> Background:
     """Parse ``blur``, ``color:#RRGGBB``, ``image:PATH``, ``video:PATH``, ``transparent``; a colour
-    also bare, ``#RRGGBB``, ``#RGB`` or a name (``green``), as ``color:`` takes it."""
+    also bare, ``#RRGGBB``, ``#RGB`` or a name (``green``), as ``color:`` takes it.  ``files=False``:
+    the file of ``image:`` / ``video:`` is not looked for (a mode that shows no background:
+    :data:`SHOWN_MODES`)."""
     if not isinstance(text, str):  # (None, a number, bytes: AttributeError or TypeError from .strip())
         raise ConfigTypeError(f"background: expected a string (blur, color:#RRGGBB, image:PATH, video:PATH "
                               f"or transparent), got {type(text).__name__}")
@@ -130,6 +134,8 @@ def parse_background(text: str) -> Background:
             raise ConfigError(f"background {kind.lower()}:{redact_url(value)}: is a URL; "
                               "give a local file")
         path = Path(value).expanduser()
+        if not files:
+            return Background(kind.lower(), path=path)
         try:
             path.is_file()
         except OSError as exc:  # (a name too long for a file's: it was "internal error: OSError", exit 1)
@@ -645,6 +651,8 @@ class Compositor:
         if value not in MODES:
             raise ConfigError(f"mode {value!r}: expected {', '.join(MODES[:-1])} or {MODES[-1]}")
         if value != self._mode:
+            if self._background is not None and self._bg_source is None:  # (read if it now shows it)
+                self._bg_source = self._picture(self._background, value)
             self._mode = value
             self._shape = self._i420_shape = None  # (the I420 buffers are made for a mode)
             self._inner = None
@@ -654,17 +662,24 @@ class Compositor:
         """What is behind the subject: set as a :class:`Background` or a string
         (:func:`parse_background`: a picture is read then; a bad one a :class:`ConfigError`,
         another type a :class:`ConfigTypeError`; a string was kept, and the next frame an
-        AttributeError)."""
+        AttributeError).  In a mode that shows none (``mask``, ``cutout``: see
+        :data:`SHOWN_MODES`) the file of a picture or video is not looked for (a missing
+        one refused a mask, whose command said the background was ignored), the picture is read
+        when the mode is set to one that shows it."""
         return self._background
 
     @background.setter
     def background(self, value: Background | str) -> None:
         # (a Background as it is; anything else parsed: a string, or a ConfigTypeError)
-        bg = value if isinstance(value, Background) else parse_background(value)
-        source = load_background_image(bg.path) if bg.kind == "image" else None
-        self._background, self._bg_source = bg, source
+        bg = value if isinstance(value, Background) else parse_background(value, files=self._mode in SHOWN_MODES)
+        self._background, self._bg_source = bg, self._picture(bg, self._mode)
         self._shape = self._i420_shape = None  # (the background made again for the next frame)
         self._inner = None
+
+    @staticmethod
+    def _picture(bg: Background, mode: str) -> np.ndarray | None:
+        """The picture of an ``image:`` background, read when ``mode`` shows it; else None."""
+        return load_background_image(bg.path) if bg.kind == "image" and mode in SHOWN_MODES else None
 
     @property
     def rotation(self) -> int:
@@ -766,7 +781,7 @@ class Compositor:
         if self.background.kind == "color":
             self._bg = np.empty((h, w, 3), np.uint8)
             self._bg[:] = self.background.color
-        elif self.background.kind == "image":
+        elif self.background.kind == "image" and self._bg_source is not None:  # (None: not shown)
             self._bg = cover(self._stored(self._bg_source), w, h)
         elif self.background.kind == "transparent":  # only side-by-side gets here: over black
             self._bg = np.zeros((h, w, 3), np.uint8)

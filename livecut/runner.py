@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Sequence
 import cv2
 import numpy as np
 
-from livecut.composite import MODES, Compositor, check_rotation, parse_background
+from livecut.composite import MODES, SHOWN_MODES, Compositor, check_rotation, parse_background
 from livecut.config import Config
 from livecut.errors import IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure
 from livecut.frames import Upright
@@ -303,7 +303,9 @@ class Processor:
         self.mode = cfg.composite.mode if mode is None else mode
         _check_mode(self.mode)
         self.background = background or cfg.composite.background
-        parse_background(self.background)  # validate early
+        # validate early (the file of a picture or video only where the mode shows it: a mask's
+        # -b image:missing.png, said to be ignored, was refused)
+        parse_background(self.background, files=self.mode in SHOWN_MODES)
         self.smoother = MaskSmoother(cfg) if cfg.smooth.enabled else None
         self.seg = Segmenter(cfg, temporal=self.smoother)
         self._rotation = 0  # the frames' display rotation (see the rotation property)
@@ -445,7 +447,7 @@ class Processor:
     def cycle_mode(self) -> str:
         v = self._view()
         mode = MODES[(MODES.index(v.mode) + 1) % len(MODES)]
-        self.view = self._compositor(mode, _bg_text(v))
+        self.view, _ = self._view_compositor(mode, _bg_text(v))
         return mode
 
     def cycle_background(self) -> str:
@@ -453,8 +455,17 @@ class Processor:
         cur = _bg_text(v)
         i = self.backgrounds.index(cur) if cur in self.backgrounds else -1
         bg = self.backgrounds[(i + 1) % len(self.backgrounds)]
-        self.view = self._compositor(v.mode, bg)
+        self.view, bg = self._view_compositor(v.mode, bg)
         return bg
+
+    def _view_compositor(self, mode: str, background: str) -> tuple[Compositor, str]:
+        """The preview's compositor and its background; a picture background that cannot be read,
+        which the run's mask or cutout did not need (-b image:missing.png), is the blur where it
+        is shown (it was an error ending the run)."""
+        try:
+            return self._compositor(mode, background), background
+        except LivecutError:
+            return self._compositor(mode, "blur"), "blur"
 
     def change_threshold(self, delta: float) -> float:
         t = float(np.clip(self.seg.cfg.threshold + delta, 0.05, 0.95))

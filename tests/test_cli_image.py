@@ -990,6 +990,24 @@ def test_side_by_side_of_a_transparent_png_shows_it_as_seen(tmp_path, scene):
     assert np.all(res[:, w:w + 40] == (0, 255, 0))
 
 
+@pytest.mark.parametrize("mode", ["mask", "cutout"])
+def test_a_mode_that_shows_no_background_does_not_need_its_file(tmp_path, good, mode):
+    """`livecut image x.jpg --mode mask -b image:missing.png` said that the background is ignored,
+    then failed for it: 'file not found' (exit 2).  A mask or cutout is written as without -b
+    (the warning stays); a composite still needs the picture."""
+    missing = tmp_path / "missing.png"
+    ref = tmp_path / "ref"
+    assert invoke("image", good["a.jpg"], "-o", f"{ref}/", "--mode", mode, "-q").exit_code == 0
+    out = tmp_path / "o"
+    r = invoke("image", good["a.jpg"], "-o", f"{out}/", "--mode", mode, "-b", f"image:{missing}", "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [f"livecut: warning: --background is for --mode composite or side-by-side; --mode {mode} "
+                                f"writes {'the mask' if mode == 'mask' else 'transparency'}, so it is ignored"]
+    assert (out / "a.png").read_bytes() == (ref / "a.png").read_bytes()
+    r = invoke("image", good["a.jpg"], "-o", f"{out}/", "--mode", "composite", "-b", f"image:{missing}", "-q")
+    assert r.exit_code == 2 and f"file not found: {missing}" in r.stderr
+
+
 def test_a_gray_pngs_transparent_value_stays_transparent(tmp_path, scene):
     """A gray PNG says its transparent value in a tRNS chunk, which OpenCV does not apply: the
     hole of a sticker, a scan's paper, came out opaque (the subject's enclosed holes are filled)."""

@@ -882,17 +882,48 @@ def test_mode_and_background_set_later_are_checked_and_used():
     for value, error in (("x", ConfigError), ("", ConfigError), (None, ConfigTypeError), (np.array(["mask"]), ConfigTypeError)):
         with pytest.raises(error, match="mode"):
             comp.mode = value
-    for value, error in ((5, ConfigTypeError), ("color:#12", ConfigError), ("image:/nonexistent.png", ConfigError)):
+    for value, error in ((5, ConfigTypeError), ("color:#12", ConfigError), ("image:", ConfigError)):
         with pytest.raises(error, match="background"):
             comp.background = value
     assert comp.mode == "mask" and comp.background.kind == "blur"
     comp.mode = "composite"
+    with pytest.raises(ConfigError, match="background"):  # (shown here: its file is looked for)
+        comp.background = "image:/nonexistent.png"
     comp.background = "color:#00ff00"
     fresh = Compositor(mode="composite", background="color:#00ff00")
     assert np.array_equal(comp.apply(frame, alpha), fresh.apply(frame, alpha))
     assert np.array_equal(comp.apply_i420(i420, alpha), fresh.apply_i420(i420, alpha))
     comp.mode = "side-by-side"
     assert np.array_equal(comp.apply(frame, alpha), Compositor(mode="side-by-side", background="color:#00ff00").apply(frame, alpha))
+
+
+@pytest.mark.parametrize("mode", ["mask", "cutout"])
+def test_a_mode_that_shows_no_background_does_not_need_its_file(tmp_path, mode):
+    """A mask or a cutout was refused for a background picture not there (or not a picture),
+    which it never shows, while the command said the background was ignored.  The file is
+    looked for, and the picture read, when the mode is one that shows it."""
+    from livecut.errors import ImageReadError
+
+    frame, alpha = _frame(40, 60), _disk_alpha(40, 60)
+    bad = tmp_path / "bad.png"
+    bad.write_text("not a png")
+    want = Compositor(mode=mode).apply(frame, alpha).copy()
+    for bg in (f"image:{tmp_path / 'missing.png'}", f"video:{tmp_path / 'missing.mp4'}", f"image:{bad}"):
+        comp = Compositor(background=bg, mode=mode)
+        assert comp.background.kind == bg.split(":")[0]
+        assert np.array_equal(comp.apply(frame, alpha), want)
+        if bg.startswith("image:"):
+            with pytest.raises(ImageReadError, match="background image: .*(missing.png: file not found|bad.png)"):
+                comp.mode = "composite"
+            assert comp.mode == mode
+        with pytest.raises(UsageError, match="background"):
+            Compositor(background=bg, mode="side-by-side")
+    picture = tmp_path / "green.png"
+    cv2.imwrite(str(picture), np.full((30, 30, 3), (0, 255, 0), np.uint8))
+    comp = Compositor(background=f"image:{picture}", mode=mode)
+    comp.apply(frame, alpha)
+    comp.mode = "composite"  # (read now)
+    assert np.all(comp.apply(frame, np.zeros_like(alpha)) == (0, 255, 0))
 
 
 @pytest.mark.parametrize("path", ["bgr", "i420"])

@@ -676,3 +676,23 @@ def test_after_a_quit_the_window_answers_while_the_output_is_finished():
         open_[0] = False
         assert pv.poll() is False                  # closed: the run quits
         assert pv.finishing() and pv.finishing()   # (the quit already)
+
+
+@pytest.mark.parametrize("mode", ["mask", "cutout"])
+def test_a_background_not_there_is_not_needed_by_a_mask_and_not_shown_by_the_keys(tmp_path, mode):
+    """`livecut file --mode mask -b image:missing.png` said the background is ignored, then was
+    refused for it; it is not needed.  The preview's m and b keys, which show it in a composite,
+    show the blur in its place, not an error that ends the run."""
+    bg = f"image:{tmp_path / 'missing.png'}"
+    proc = Processor(load_config(), mode=mode, background=bg)
+    img = _scene()
+    out, _ = proc(img)
+    assert out.shape[:2] == img.shape[:2]
+    seen = set()
+    for _ in range(4):
+        seen.add(proc.cycle_mode())
+        for _ in range(5):
+            proc.cycle_background()
+            assert proc.redraw() is not None
+    assert seen == {"composite", "cutout", "mask", "side-by-side"}
+    assert proc.comp.mode == mode  # (the output as it was)
