@@ -38,7 +38,7 @@ from typing import Callable, Iterable
 from livecut.atomic import discard, io_reason, pid_exists, raise_if_in_the_way, sweep_stale, temp_prefix
 from livecut.config import Config, text_codec
 from livecut.errors import LivecutError, UsageError, WriteError, cli_text
-from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, gifs_left_out
+from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, folded_name, gifs_left_out
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
@@ -610,6 +610,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
     for (inp, out), rec in manifest.items():
         by_name.setdefault((out, Path(inp).name), []).append(rec)
     taken: dict[str, Path] = {}
+    folded: dict[str, str] = {}  # (the outputs taken by folded_name: A.png and a.png are one on macOS)
     inputs_resolved = {src for src, _ in pairs}
 
     def wrote_its_output(pair: tuple[Path, Path]) -> bool:
@@ -672,7 +673,13 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
         if item.rel in taken:
             refuse(f"{src}: output {dst} is also the output of {taken[item.rel]} (same name, another extension)")
             continue
+        first = folded.get(folded_name(item.rel))
+        if first is not None:
+            refuse(f"{src}: output {dst} differs only in case from {outdir / first}, the output of {taken[first]}: "
+                   "one name on file systems that ignore case (macOS, Windows)")
+            continue
         taken[item.rel] = src
+        folded[folded_name(item.rel)] = item.rel
         if _resolved(dst) in inputs_resolved:
             refuse(f"{src}: output {dst} would overwrite an input")
             continue

@@ -1282,6 +1282,15 @@ def _pattern_base(pattern: str) -> Path:
     return Path(*parts[:fixed]) if fixed else Path(".")
 
 
+def folded_name(path: str | Path) -> str:
+    """``path`` as a file system that ignores case takes it (macOS, Windows): two outputs with
+    one folded name are one file there (``A.png``, ``a.png``; and composed or decomposed accents,
+    which macOS takes for one name too)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", str(path)).casefold()
+
+
 def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tuple[list[Path], list[str]]:
     """Files, folders (their images, sorted) and globs (`**` at any depth) -> (image paths, error lines).
     ``outdir``: the output folder; what a glob finds in it, when it is below the folder the

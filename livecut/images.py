@@ -17,7 +17,7 @@ from livecut.composite import Compositor
 from livecut.config import CompositeConfig, Config
 from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError
 from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, expand_inputs,
-                             read_image, to_bgr8, write_image)
+                             folded_name, read_image, to_bgr8, write_image)
 from livecut.progress import Progress
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
@@ -330,6 +330,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     bg_resolved = bg_path.resolve() if bg_path is not None else None
     segmenter = Segmenter(cfg, still=True)
     stems: dict[Path, Path] = {}
+    folded: dict[str, Path] = {}  # (the outputs of stems by folded_name)
     with (_counted_stop(report, len(paths), text),  # (-o as given: cut/ keeps its slash)
           Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar):
         for i, src in enumerate(paths):
@@ -343,12 +344,17 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if dst in stems:
                     raise OutputExistsError(f"{src}: output {dst} was already written for {stems[dst]} "
                                             "(same file name)")
+                first = folded.get(folded_name(dst))
+                if first is not None:
+                    raise OutputExistsError(f"{src}: output {dst} differs only in case from {first}, written "
+                                            f"for {stems[first]}: one name on file systems that ignore case "
+                                            "(macOS, Windows); rename one, or cut them into two folders")
                 if os.path.isdir(dst):  # (--force could not replace it: it failed once cut, exit 1)
                     raise OutputExistsError(f"{src}: output {dst} is a folder; move it or choose another -o")
                 check_not_special(dst)
                 if not force and os.path.lexists(dst):
                     if skip_existing:
-                        stems[dst] = src
+                        stems[dst], folded[folded_name(dst)] = src, dst
                         report.skipped += 1
                         bar.update(1)
                         continue
@@ -415,7 +421,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 several = pictures_warning(src, meta.get("pictures"))
                 if several:  # (said of an output written: what it leaves out)
                     report.warnings.append(several)
-                stems[dst] = src
+                stems[dst], folded[folded_name(dst)] = src, dst
                 report.written += 1
                 report.outputs.append(dst)
             except _OutdirError as exc:  # (the errors of the images before it are said, then its line:

@@ -315,6 +315,25 @@ def test_plan_refuses_two_inputs_with_one_output(tmp_path):
     assert len(p.todo) == 1 and len(p.refused) == 1 and "also the output of" in p.refused[0][1]
 
 
+def test_plan_refuses_outputs_that_differ_only_in_case(tmp_path):
+    """A.jpg and a.jpg, Day/ and day/ (as a Linux disk can hold them): two outputs here, one on a
+    file system that ignores case (macOS, Windows), where the second was refused once cut
+    ("exists") or replaced the first."""
+    _photo(tmp_path / "in" / "A.jpg", 0)
+    _photo(tmp_path / "in" / "a.jpg", 1)
+    _photo(tmp_path / "in" / "Day" / "p.jpg", 2)
+    _photo(tmp_path / "in" / "day" / "p.jpg", 3)
+    p = plan([str(tmp_path / "in")], tmp_path / "out")
+    assert sorted(it.rel for it in p.todo) == ["A.png", "Day/p.png"]
+    out = tmp_path / "out"
+    assert sorted(e for _, e in p.refused) == [
+        f"{tmp_path / 'in' / 'a.jpg'}: output {out / 'a.png'} differs only in case from {out / 'A.png'}, the "
+        f"output of {tmp_path / 'in' / 'A.jpg'}: one name on file systems that ignore case (macOS, Windows)",
+        f"{tmp_path / 'in' / 'day' / 'p.jpg'}: output {out / 'day' / 'p.png'} differs only in case from "
+        f"{out / 'Day' / 'p.png'}, the output of {tmp_path / 'in' / 'Day' / 'p.jpg'}: one name on file systems "
+        "that ignore case (macOS, Windows)"]
+
+
 def test_manifest_tolerates_a_truncated_last_line(tmp_path):
     m = tmp_path / MANIFEST
     append_record(m, {"input": "/a", "status": "ok"})

@@ -664,6 +664,25 @@ def test_same_stem_twice(tmp_path, scene):
     assert (tmp_path / "o" / "p.png").is_file()
 
 
+def test_outputs_that_differ_only_in_case_are_refused(tmp_path, scene):
+    """x/A.jpg and y/a.jpg: out/A.png and out/a.png, two files on Linux but one on a file system
+    that ignores case (macOS, Windows), where the second was refused only once cut ("exists"),
+    or with --force replaced the first without a word.  Refused as the same name is, wherever
+    the run is (an output folder is copied, synced, shared)."""
+    for sub, name in (("x", "A.jpg"), ("y", "a.jpg"), ("z", "b.jpg")):
+        (tmp_path / sub).mkdir()
+        cv2.imwrite(str(tmp_path / sub / name), scene[0])
+    out = tmp_path / "o"
+    r = invoke("image", tmp_path / "x" / "A.jpg", tmp_path / "y" / "a.jpg", tmp_path / "z" / "b.jpg", "-o", out,
+               "--force", "-q")
+    assert r.exit_code == 2, r.output
+    assert r.stderr.strip() == (f"livecut: error: {tmp_path / 'y' / 'a.jpg'}: output {out / 'a.png'} differs only in "
+                                f"case from {out / 'A.png'}, written for {tmp_path / 'x' / 'A.jpg'}: one name on "
+                                "file systems that ignore case (macOS, Windows); rename one, or cut them into "
+                                "two folders")
+    assert sorted(p.name for p in out.iterdir()) == ["A.png", "b.png"]
+
+
 def test_output_is_a_file(tmp_path, good):
     f = tmp_path / "file.txt"
     f.write_text("x")
