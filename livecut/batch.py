@@ -206,22 +206,38 @@ def _walk(folder: Path, skip: Path, errors: list[str] | None = None,
     ``folder``, the outputs another batch's manifest names (`batch . -o cut2` beside an earlier
     `cut/`: the cutouts, not the photos kept beside them) are left out.  A folder that cannot
     be read (no permission) is an error line in ``errors``, not a folder left out unsaid; the
-    GIFs, cut only when named, are added to ``gifs``."""
+    GIFs, cut only when named, are added to ``gifs``.  A folder that is a symbolic link is
+    walked under its own name (it was left out without a word, though read when named), once:
+    one walked already (a second link to it, a link back up the tree) is not walked again."""
     found = []
     outputs: set[Path] = set()
+    walked: set[tuple[int, int]] = set()  # (device, inode) of each folder walked
+
+    def first_time(path: Path) -> bool:
+        try:
+            st = os.stat(path)
+        except OSError:  # (walked, to say why it cannot be read)
+            return True
+        if (st.st_dev, st.st_ino) in walked:
+            return False
+        walked.add((st.st_dev, st.st_ino))
+        return True
+
+    first_time(folder)
 
     def unreadable(exc: OSError) -> None:
         if errors is not None:
             errors.append(f"{exc.filename or folder}: cannot read the folder: {exc.strerror or exc}")
 
-    for root, dirs, files in os.walk(folder, onerror=unreadable):
+    for root, dirs, files in os.walk(folder, onerror=unreadable, followlinks=True):
         rootp = Path(root)
         try:
             if rootp != folder and (rootp / MANIFEST).is_file():
                 outputs |= _manifest_outputs(rootp)
         except OSError:  # (a folder listed but not entered, chmod 444: its files are refused as
             pass         # unreadable when planned; it stopped the batch, 'internal error')
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (rootp / d).resolve() != skip)
+        dirs[:] = [d for d in sorted(dirs) if not d.startswith(".") and _resolved(rootp / d) != skip
+                   and first_time(rootp / d)]
         for f in sorted(files):
             q = rootp / f
             if f.startswith(".") or not kind_of(q):

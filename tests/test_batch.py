@@ -117,6 +117,27 @@ def test_plan_keeps_a_linked_files_own_name_and_place(tmp_path):
     assert [Path(it.src).resolve() for it in p.todo] == [(tmp_path / "other" / "c.jpg").resolve()]
 
 
+def test_plan_follows_a_linked_folder_once_and_not_round_a_loop(tmp_path):
+    """A folder in the tree that is a symbolic link (a drive's folder linked into the shoot) was
+    left out without a word, though named itself, or a file in it, it was read: it is walked as
+    a folder, under its own name; a link back up the tree (a loop) or to a folder walked already
+    is not walked again, and one to OUTDIR is not walked at all."""
+    shoot = tmp_path / "shoot"
+    _photo(shoot / "a.jpg", 0)
+    _photo(tmp_path / "drive" / "day" / "b.jpg", 1)
+    _photo(tmp_path / "drive" / "day" / "deep" / "c.jpg", 2)
+    (shoot / "day").symlink_to(tmp_path / "drive" / "day")
+    (shoot / "later").symlink_to(tmp_path / "drive" / "day")  # (the same folder by a second name)
+    (tmp_path / "drive" / "day" / "deep" / "up").symlink_to("..")  # (a loop)
+    (shoot / "loop").symlink_to(shoot)  # (another)
+    out = shoot / "cut"
+    _photo(out / "old.png", 3)
+    (shoot / "results").symlink_to(out)
+    p = plan([str(shoot)], out)
+    assert sorted(it.rel for it in p.todo) == ["a.png", "day/b.png", "day/deep/c.png"]
+    assert not p.refused
+
+
 def test_plan_reads_a_list_globs_and_skips_the_output_folder(library, tmp_path):
     lst = tmp_path / "list.txt"
     lst.write_text(f"{library / 'a.jpg'}\n\n# a comment\n{library / 'day2' / 'v.mp4'}\n")
