@@ -186,6 +186,8 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
 
     if scene not in SCENES:
         raise UsageError(f"--scene {scene!r}: expected one of {', '.join(SCENES)}")
+    from livecut.sinks.file import crf_option
+
     cfg = cfg or Config()
     check_mp4_encoder(cfg)
     w, h = size
@@ -199,7 +201,7 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
     with av.open(str(path), "w") as out:
         s = out.add_stream(cfg.video.codec, rate=fps)
         s.width, s.height, s.pix_fmt = w, h, "yuv420p"
-        s.options = {"crf": str(cfg.video.crf), "preset": cfg.video.preset}
+        s.options = {"crf": crf_option(cfg.video.codec, cfg.video), "preset": cfg.video.preset}
         for i in range(n):
             if scene == "still":
                 noise[...] = rng.normal(0.0, STILL_NOISE, noise.shape)
@@ -369,7 +371,8 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
         return {"clip": f"generated, {scene} scene" if generated else str(clip),
                 "scene": scene if generated else None, "judged": stats.judged,
                 "size": f"{w}x{h}", "frames": frames, "codec": cfg.video.codec,
-                "preset": cfg.video.preset, "crf": cfg.video.crf,
+                "preset": cfg.video.preset,  # (crf: 20 as written, not 20.0; 18.5)
+                "crf": int(cfg.video.crf) if float(cfg.video.crf).is_integer() else cfg.video.crf,
                 "plain_s": tp, "plain_fps": frames / tp, "livecut_s": tf, "livecut_fps": stats.processed / tf,
                 "ratio": tf / tp, "process_ms": stats.process_ms_mean,
                 "pixel_format": stats.pixel_format, "repeat": max(1, repeat), "cpus": usable_cpus(),

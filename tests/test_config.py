@@ -107,7 +107,8 @@ def test_documented_ranges_in_default_toml():
     ("video.deinterlace=true", "video.deinterlace: expected one of auto, on, off, got true"),
     ("segment.tta=false", "segment.tta: expected one of auto, flip, off, got false"),
     ("video.codec=1", "video.codec: expected a string, got 1"),
-    ("video.crf=true", "video.crf: expected an integer, got true"),
+    ("video.crf=true", "video.crf: expected a number, got true"),  # (x264 and x265 take 18.5)
+    ("video.queue_size=true", "video.queue_size: expected an integer, got true"),
     ("segment.threshold=false", "segment.threshold: expected a number, got false"),
     ("segment.threshold=1979-05-27", "segment.threshold: expected a number, got 1979-05-27"),  # (a TOML date:
     ("video.codec=07:32:00", "video.codec: expected a string, got 07:32:00"),  # it was datetime.date(1979, 5, 27))

@@ -89,6 +89,41 @@ def test_a_crf_x265_refuses_is_bad_input(clips, tmp_path):
     assert not out.exists()
 
 
+def test_a_fractional_crf_goes_to_x264_and_x265_and_is_refused_where_whole(clips, tmp_path):
+    """--set video.crf=18.5 was refused ("expected an integer"), though x264 and x265 take a
+    fractional CRF; libvpx's is a whole number, which FFmpeg rounds 18.5 to without a word:
+    refused there, before the run (a whole number is handed on as one: "20", not "20.0")."""
+    from livecut.config import ConfigError, load_config
+    from livecut.sinks.file import check_codec, encoder_options
+
+    cfg = load_config(None, ["video.crf=18.5"])
+    assert cfg.video.crf == 18.5
+    assert encoder_options(cfg.video, "libx264", "yuv420p")[0]["crf"] == "18.5"
+    assert encoder_options(cfg.video, "libx265", "yuv420p")[0]["crf"] == "18.5"
+    for codec, ext in (("libvpx-vp9", ".webm"), ("libvpx", ".webm")):
+        whole = f"video.crf: 18.5 is not a whole number, as {codec} takes it (x264 and x265 take fractions)"
+        with pytest.raises(ConfigError, match=re.escape(whole)):
+            encoder_options(cfg.video, codec, "yuv420p")
+        with pytest.raises(ConfigError, match=re.escape(whole)):
+            check_codec(ext, 3, load_config(None, ["video.crf=18.5", f"video.codec={codec}"]).video)
+    for codec in ("vp9", "av1"):  # (FFmpeg's names for libvpx-vp9 and SVT-AV1 here)
+        with pytest.raises(ConfigError, match="is not a whole number"):
+            encoder_options(cfg.video, codec, "yuv420p")
+    assert encoder_options(cfg.video, "ffv1", "yuv420p")[0]["crf"] == "18.5"  # (takes none: as a whole one)
+    plain = load_config(None, [])
+    assert encoder_options(plain.video, "libx264", "yuv420p")[0]["crf"] == "20"
+    assert encoder_options(plain.video, "libvpx-vp9", "yuv420p")[0]["crf"] == "20"
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.crf=18.5", "-q")
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["frames"] == 20
+    r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "out.webm"), "--set", "video.crf=18.5", "-q")
+    assert r.returncode == 2 and r.stderr.strip() == (
+        "livecut: error: video.crf: 18.5 is not a whole number, as libvpx-vp9 takes it (x264 and x265 take "
+        "fractions)"), r.stderr
+    assert not (tmp_path / "out.webm").exists()
+
+
 def test_frames_limit_cuts_the_audio_too(clips, tmp_path):
     out = tmp_path / "first10.mp4"
     r = run_cli("file", str(clips["audio"]), "-o", str(out), "--frames", "10")

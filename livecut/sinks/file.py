@@ -305,10 +305,40 @@ def _yuv_format(name: str) -> str:
     return fallback if fallback in formats and "yuv420p" not in formats else "yuv420p"
 
 
+#: the encoders whose CRF is a whole number, to which FFmpeg rounds a fraction without a word
+#: (x264's and x265's is a real number: 18.5; other encoders take none)
+WHOLE_CRF = ("libvpx", "libvpx-vp9", "libsvtav1", "libaom-av1")
+
+
+def _crf_text(crf: float) -> str:
+    """``video.crf`` as written: ``20``, not ``20.0``; ``18.5``."""
+    return str(int(crf)) if float(crf).is_integer() else str(crf)
+
+
+def crf_option(codec: str, cfg: VideoConfig) -> str:
+    """The ``crf`` option of ``codec`` (options are strings): ``video.crf`` as written (``20``,
+    ``18.5``); a fraction is refused for an encoder whose CRF is a whole number (:data:`WHOLE_CRF`,
+    by its name or as FFmpeg resolves it: ``vp9``, ``av1``)."""
+    text = _crf_text(cfg.crf)
+    if "." in text:
+        import av
+
+        try:
+            name = av.codec.Codec(codec, "w").name
+        except (av.error.FFmpegError, ValueError, av.codec.codec.UnknownCodecError):
+            name = codec
+        if codec in WHOLE_CRF or name in WHOLE_CRF:
+            raise ConfigError(f"video.crf: {text} is not a whole number, as {name} takes it (x264 and x265 "
+                              "take fractions)")
+    return text
+
+
 def _check_crf(codec: str, cfg: VideoConfig) -> None:
-    """Refuse a ``video.crf`` above 51 for x265 (the key takes VP9's 0-63; x265 fails to open)."""
+    """Refuse a ``video.crf`` above 51 for x265 (the key takes VP9's 0-63; x265 fails to open), and a
+    fraction where ``codec`` takes whole numbers (:func:`crf_option`)."""
     if codec in ("libx265", "hevc") and cfg.crf > 51:
-        raise ConfigError(f"video.crf: {cfg.crf} is above 51, the most x265 takes")
+        raise ConfigError(f"video.crf: {_crf_text(cfg.crf)} is above 51, the most x265 takes")
+    crf_option(codec, cfg)
 
 
 def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) -> tuple[dict[str, str], dict]:
@@ -318,7 +348,7 @@ def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) ->
         return {"profile": "4444" if pix_fmt is None or pix_fmt.startswith(("yuv444", "yuva444")) else "hq",
                 "vendor": "apl0"}, {}
     if codec.startswith("libvpx"):
-        opts = {"crf": str(cfg.crf), "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"}
+        opts = {"crf": crf_option(codec, cfg), "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"}
         # VP8 encodes no alpha with alt-ref frames, on by default: a transparent .webm failed
         # at its first frame ("write failed (Invalid argument)", exit 1)
         if codec == "libvpx" and pix_fmt == "yuva420p":
@@ -329,7 +359,7 @@ def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) ->
     if codec == "mpeg1video":  # (the frame rates it lists beyond the standard's: 15, 12, 10, 5)
         return {"strict": "unofficial"}, {}
     _check_crf(codec, cfg)
-    opts = {"crf": str(cfg.crf)}
+    opts = {"crf": crf_option(codec, cfg)}
     if codec in ("libx264", "libx265", "h264", "hevc"):
         opts["preset"] = cfg.preset
     if codec == "libx265":  # (x265 prints its banner and settings, ~25 lines, at its default level)
