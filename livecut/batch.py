@@ -8,12 +8,13 @@ relative to the deepest folder that holds every input); the manifest
 Execution: one item function, :func:`run_item`, calls exactly what ``livecut image``
 (:func:`livecut.images.process_images`) and ``livecut file`` (:func:`livecut.runner.run_video`)
 call; it runs in worker processes of a local ``ProcessPoolExecutor`` (forkserver, SIGINT
-ignored, OpenCV threads = cores // jobs) or as Ray tasks.  Only the driver writes the
-manifest: a ``started`` line when an item is handed out (whether something stood at its final
-name then), and one JSON line when it finishes, each appended and fsync'ed, so a crash loses at
-most the line being written (a truncated last line is ignored when read back); an output found
-at its final name for an item whose last line is ``started``, where nothing stood before, is
-this batch's own: the next run does the item again over it (not refused as "exists").
+ignored, OpenCV threads = cores // workers: ``jobs``, or the items where fewer) or as Ray
+tasks.  Only the driver writes the manifest: a ``started`` line when an item is handed out
+(whether something stood at its final name then), and one JSON line when it finishes, each
+appended and fsync'ed, so a crash loses at most the line being written (a truncated last line
+is ignored when read back); an output found at its final name for an item whose last line is
+``started``, where nothing stood before, is this batch's own: the next run does the item again
+over it (not refused as "exists").
 
 Ctrl-C: the workers are killed (outputs are written under a temporary name and renamed
 into place only when complete, :mod:`livecut.atomic`, so nothing partial appears at a final
@@ -1719,8 +1720,11 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
 
     for item, error in the_plan.refused:
         record(item, {"status": "failed", "error": error, "exit_code": 2, "frames": 0, "seconds": 0.0})
+    # (the cores go to the workers that run: 2 items with 8 jobs on 8 cores were given 1 thread
+    # each, 8 // 8, and 6 cores stayed idle)
+    workers = max(1, min(jobs, len(the_plan.todo)))
     settings = Settings(cfg=wcfg, mode=mode, background=absolute_background(background),
-                        threads=1 if ray else max(1, cores // jobs))
+                        threads=1 if ray else max(1, cores // workers))
     # what a crash (kill -9, a power cut) left of the items done again: their workers' temporary
     # files, at once, not only after STALE_SECONDS -- the next run, started at once, did the
     # item and then skipped it for good, the temporary file staying beside the output forever
@@ -1730,7 +1734,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
     backend = None
     try:
         if the_plan.todo:
-            backend = _Ray(ray, jobs, item_fn) if ray else _Local(jobs, settings.threads, item_fn)
+            backend = _Ray(ray, jobs, item_fn) if ray else _Local(workers, settings.threads, item_fn)
             backend.run(the_plan.todo, settings, outdir, record, on_frames=bar.frames, on_start=started)
     except BaseException as exc:  # Ctrl-C, or an error (a manifest that cannot be written)
         # finished before the stop, its result back but not yet recorded (Ctrl-C in the wait

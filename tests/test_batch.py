@@ -1790,3 +1790,30 @@ def test_a_folder_of_gifs_alone_says_they_are_cut_only_when_named(tmp_path):
     p = plan([str(src)], tmp_path / "out")
     assert [e for _, e in p.refused] == [f"{src}: folder holds no photos or videos; 2 GIFs, cut only when "
                                          "named: name each on its own"]
+
+
+def _says_its_threads(src, dst, kind, force, settings):
+    """An item function that reports the OpenCV threads its worker was given."""
+    import cv2
+
+    return {"status": "ok", "error": None, "exit_code": 0, "frames": 1, "written": False, "seconds": 0.0,
+            "notes": [f"{Path(src).name}: {settings.threads} threads, OpenCV {cv2.getNumThreads()}"],
+            "warnings": []}
+
+
+def test_fewer_items_than_cores_share_the_cores_out(tmp_path, monkeypatch):
+    """2 photos on 8 cores: 8 workers were planned, each given 8 // 8 = 1 thread, and the 2 that
+    ran left 6 cores idle; the threads go to the workers that run (8 // 2 = 4 each)."""
+    _photo(tmp_path / "in" / "a.jpg", 0)
+    _photo(tmp_path / "in" / "b.jpg", 1)
+    monkeypatch.setattr(livecut_batch, "usable_cpus", lambda: 8)
+    monkeypatch.setattr(livecut_batch, "available_memory", lambda: None)
+    report = run_batch([str(tmp_path / "in")], tmp_path / "out", load_config(None, []), item_fn=_says_its_threads)
+    assert sorted(report.notes) == ["a.jpg: 4 threads, OpenCV 4", "b.jpg: 4 threads, OpenCV 4"], report.errors
+    # more items than workers: as before, cores // jobs
+    report = run_batch([str(tmp_path / "in")], tmp_path / "out2", load_config(None, []), jobs=2,
+                       item_fn=_says_its_threads)
+    assert sorted(report.notes) == ["a.jpg: 4 threads, OpenCV 4", "b.jpg: 4 threads, OpenCV 4"]
+    report = run_batch([str(tmp_path / "in" / "a.jpg")], tmp_path / "out3", load_config(None, []), jobs=3,
+                       item_fn=_says_its_threads)
+    assert report.notes == ["a.jpg: 8 threads, OpenCV 8"]
