@@ -11,8 +11,8 @@ rename is atomic, on the same file system) and is moved into place only once com
 - on failure the temporary file is removed and any earlier file is left untouched.
 
 A process killed outright (SIGKILL) can leave only a temporary ``.NAME.livecut-*``
-file behind, never a broken file at the final name; the next video run to the same name
-removes it (:func:`sweep_stale`).
+file behind, never a broken file at the final name; the next run to the same name (a video,
+a photo of ``livecut image``, a batch's item) removes it (:func:`sweep_stale`).
 """
 
 from __future__ import annotations

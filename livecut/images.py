@@ -12,7 +12,7 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from livecut.atomic import check_not_special, io_reason, raise_if_in_the_way
+from livecut.atomic import check_not_special, io_reason, raise_if_in_the_way, sweep_stale
 from livecut.composite import Compositor
 from livecut.config import CompositeConfig, Config
 from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError
@@ -352,6 +352,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if os.path.isdir(dst):  # (--force could not replace it: it failed once cut, exit 1)
                     raise OutputExistsError(f"{src}: output {dst} is a folder; move it or choose another -o")
                 check_not_special(dst)
+                # what a run killed while it wrote this output (kill -9, the out-of-memory killer)
+                # left beside it: removed, as `livecut file` removes its own (it stayed for good)
+                sweep_stale(dst)
                 if not force and os.path.lexists(dst):
                     if skip_existing:
                         stems[dst], folded[folded_name(dst)] = src, dst

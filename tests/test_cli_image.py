@@ -8,6 +8,7 @@ import re
 import struct
 import subprocess
 import sys
+import time
 import zlib
 from pathlib import Path
 
@@ -2719,3 +2720,38 @@ def test_an_interrupted_run_with_none_counted_written_still_says_how_to_go_on():
                                           r"--skip-existing to go on\)"):
         with _counted_stop(ImageReport(), 5, "cut/"):
             raise KeyboardInterrupt
+
+
+def test_a_killed_runs_temporary_files_go_with_the_next_run_to_that_output(tmp_path, good):
+    """kill -9 (the out-of-memory killer, a power cut) while a photo's output was written left
+    its temporary file (``.a.png.livecut-PID-HOST-TOKEN.png``) beside it for good: `livecut file`
+    removes what a killed run left for its output, `livecut image` did not.  Now the next run to
+    that output does, whether it writes it or leaves it (--skip-existing) -- only livecut's own
+    names for that output, of a process of this machine that is gone, unchanged for a minute."""
+    from livecut.atomic import STALE_SECONDS, _host_tag
+
+    out = tmp_path / "o"
+    out.mkdir()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    old = time.time() - 2 * STALE_SECONDS
+    tag = _host_tag()
+    stale = out / f".a.png.livecut-{gone.pid}-{tag}-0123abcd.png"
+    keep = [out / f".a.png.livecut-1-{tag}-00000000.png",  # (pid 1 runs: not ours)
+            out / f".a.png.livecut-{gone.pid}-{tag}-11111111.png",  # (changed just now)
+            out / f".a.png.livecut-{gone.pid}-abcdef-22222222.png",  # (another machine's)
+            out / f".ab.png.livecut-{gone.pid}-{tag}-33333333.png",  # (another output's)
+            out / f".a.png.livecut-{gone.pid}-{tag}-0123abcd.png.mine"]  # (not livecut's name)
+    for p in [stale, *keep]:
+        p.write_bytes(b"half a picture")
+        if p != keep[1]:
+            os.utime(p, (old, old))
+    r = invoke("image", good["a.jpg"], "-o", out, "-q")
+    assert r.exit_code == 0, r.output
+    assert not stale.exists() and all(p.exists() for p in keep)
+    # (and when the output is there already, left as it is)
+    stale.write_bytes(b"half a picture")
+    os.utime(stale, (old, old))
+    r = invoke("image", good["a.jpg"], "-o", out, "-q", "--skip-existing")
+    assert r.exit_code == 0, r.output
+    assert not stale.exists() and all(p.exists() for p in keep)
