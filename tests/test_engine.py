@@ -1188,3 +1188,73 @@ def test_eval_sheet_in_a_read_only_folder_is_refused_before_the_evaluation(datas
     r = CliRunner().invoke(app, ["eval", *map(str, dataset), "--sheet", str(ro / "sheet.png")])
     assert r.exit_code == 1, r.output
     assert "cannot write there" in r.output and "sheet.png" in r.output
+
+
+def _still_clip(n: int, moved_at: int | None = None, seed: int = 4):
+    """A still scene (sensor noise of 3 levels a frame) whose subject moves 40 px at frame
+    ``moved_at``; the frames and each one's truth."""
+    img, gt = make_scene("basic", 640, 360, seed=seed, blur_radius=6.0)
+    rng = np.random.default_rng(5)
+    frames, truth = [], []
+    for i in range(n):
+        shift = 40 if moved_at is not None and i >= moved_at else 0
+        base = np.roll(img, shift, axis=1)
+        frames.append(np.clip(base + rng.normal(0, 3.0, img.shape), 0, 255).astype(np.uint8))
+        truth.append(np.roll(gt, shift, axis=1))
+    return frames, truth
+
+
+def test_a_still_scene_keeps_its_full_size_refinement(monkeypatch):
+    """Video, a still scene (REFINE_KEEP): the full-size refinement of a still frame is kept
+    while the smoothed alpha stays within REFINE_KEEP levels of the one refined; the noise of
+    each frame's guide made the edge flicker at full size (and cost a refinement a frame).
+    Refined anew every frame (REFINE_KEEP < 0), the masks of still frames all differ."""
+    import livecut.segment as segment_module
+    from livecut.smooth import MaskSmoother
+
+    frames, truth = _still_clip(16)
+    cfg = load_config(None, ["segment.still=3"])
+
+    def run(keep):
+        monkeypatch.setattr(segment_module, "REFINE_KEEP", keep)
+        seg = Segmenter(cfg, temporal=MaskSmoother(cfg))
+        masks, still = [], []
+        for f in frames:
+            masks.append(seg.mask(f).copy())
+            still.append(seg.method.last_still)
+        return masks, still
+
+    kept, still = run(4)
+    anew, _ = run(-1)
+    assert still[0] is False and sum(still) >= 12
+    same_kept = sum(np.array_equal(a, b) for a, b in zip(kept[1:], kept))
+    same_anew = sum(np.array_equal(a, b) for a, b in zip(anew[1:], anew))
+    assert same_anew == 0
+    assert same_kept >= 6
+    for a, b, gt in zip(kept, anew, truth):  # the same cut: edges within a few levels
+        assert iou(a, gt) > 0.9 and abs(iou(a, gt) - iou(b, gt)) < 0.01
+        assert np.abs(a.astype(int) - b).mean() < 0.5
+
+
+def test_a_kept_refinement_is_dropped_when_the_picture_moves():
+    """REFINE_KEEP: the subject moving 40 px after still frames is refined anew at once (the
+    frame is judged anew: not still), and reset() forgets the refinement kept."""
+    from livecut.smooth import MaskSmoother
+
+    frames, truth = _still_clip(14, moved_at=8)
+    cfg = load_config(None, ["segment.still=3"])
+    seg = Segmenter(cfg, temporal=MaskSmoother(cfg))
+    for i, f in enumerate(frames):
+        a = seg.mask(f)
+        if i == 7:
+            assert seg._kept is not None and seg._kept["valid"]
+            before = a.copy()
+        if i == 8:
+            assert seg.method.last_still is False and not seg._kept["valid"]
+            assert not np.array_equal(a, before)
+    # the moved subject, a few frames on (the smoother follows the move)
+    assert iou(a, truth[-1]) > 0.85
+    seg.reset()
+    assert seg._kept is None
+    seg.mask(frames[-1])
+    assert seg.method.last_still is False

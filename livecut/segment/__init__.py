@@ -46,6 +46,15 @@ YUV_TO_BGR_709 = np.array([[1.164383, 2.112402, 0.0, -289.017],
 #: value than the gray one follows colour edges more closely)
 COLOR_REFINE_EPS = 1e-4
 
+#: video, a still scene (the picture within sensor noise of the last judged frame, see
+#: :attr:`FocusNetMethod.last_still`): the full-size refinement of an earlier still frame is
+#: kept while the smoothed alpha at the working size stays within this many levels of the one
+#: refined then (the guided refinement, 1.3 ms of a 1080p frame, is then a copy: 0.1 ms).  The
+#: smoother's alpha of a still scene moves by 1-3 levels a frame on its soft edge (its
+#: average settling), which refined anew made the edge's noise flicker at full size.
+#: Negative: refined anew every frame
+REFINE_KEEP = 4
+
 __all__ = ["Segmenter", "each_frame_judged", "register_method", "method_names", "method_summaries",
            "MIN_SIDE", "MAX_PIXELS"]
 
@@ -185,6 +194,7 @@ class Segmenter:
                      else reduce_buffers((h, w), (sh, sw)))
         self._out = np.empty((h, w), np.uint8)
         self._i420: dict | None = None  # buffers of mask_i420, made on its first call
+        self._kept: dict | None = None  # the refinement kept on a still scene (REFINE_KEEP)
         radius = max(1, int(round(self.cfg.refine_radius * max(sh, sw))))
         # the gray guided refinement solves the boundary at the guide's size when there is
         # one (then one bilinear upsample to full size), else at full size
@@ -370,8 +380,10 @@ class Segmenter:
         t2 = time.perf_counter()
         dst = self._out if out is None else out
         if self.refine == "guided":
-            # (mask_i420 comes here only with a method that has a guide)
-            self._upsampler(gray, alpha_small, frame_bgr, dst, full_gray=getattr(self.method, "guide", None))
+            if not self._kept_refinement(alpha_small, dst):
+                # (mask_i420 comes here only with a method that has a guide)
+                self._upsampler(gray, alpha_small, frame_bgr, dst, full_gray=getattr(self.method, "guide", None))
+                self._keep_refinement(alpha_small, dst)
         elif self.refine == "color":
             self._upsampler(small, alpha_small, frame_bgr, dst)
         elif (sh, sw) == (h, w):
@@ -380,6 +392,33 @@ class Segmenter:
             cv2.resize(alpha_small, (w, h), dst=dst, interpolation=cv2.INTER_LINEAR)
         t["refine"] = (time.perf_counter() - t2) * 1e3
         return dst
+
+    def _kept_refinement(self, alpha_small: np.ndarray, dst: np.ndarray) -> bool:
+        """Whether ``dst`` got the refinement kept from an earlier frame of this still scene
+        (:data:`REFINE_KEEP`): this frame stands still too, and its smoothed ``alpha_small`` is
+        within REFINE_KEEP levels of the one refined then."""
+        kept = self._kept
+        if (kept is None or not kept["valid"] or not getattr(self.method, "last_still", False)
+                or kept["full"].shape != dst.shape
+                or cv2.norm(alpha_small, kept["small"], cv2.NORM_INF) > REFINE_KEEP):
+            return False
+        np.copyto(dst, kept["full"])
+        return True
+
+    def _keep_refinement(self, alpha_small: np.ndarray, dst: np.ndarray) -> None:
+        """Keep the refinement of a still frame for the next ones (:data:`REFINE_KEEP`); another
+        frame's is not kept, and the one kept is dropped (the picture moved)."""
+        still = REFINE_KEEP >= 0 and self.temporal is not None and getattr(self.method, "last_still", False)
+        kept = self._kept
+        if not still:
+            if kept is not None:
+                kept["valid"] = False
+            return
+        if kept is None or kept["full"].shape != dst.shape:
+            kept = self._kept = dict(small=np.empty_like(alpha_small), full=np.empty(dst.shape, np.uint8))
+        np.copyto(kept["small"], alpha_small)
+        np.copyto(kept["full"], dst)
+        kept["valid"] = True
 
     def mask_small(self, frame_bgr: np.ndarray) -> np.ndarray:
         """The alpha at the reduced size (no refinement); for analysis and tests."""
@@ -413,6 +452,7 @@ class Segmenter:
             if reset is not None:
                 reset()
         self.box = None
+        self._kept = None
 
     @property
     def state(self) -> str:

@@ -336,6 +336,10 @@ class FocusNetMethod:
         self.averaged_still = 0
         #: whether the last frame was judged anew (not served by an earlier judgement)
         self.last_judged = True
+        #: whether the last frame stood still against the last judged one (the still check:
+        #: served by that judgement, or judged again and averaged with it), so that its picture
+        #: is the judged frame's within sensor noise (see Segmenter's REFINE_KEEP)
+        self.last_still = False
         self._raw: np.ndarray | None = None  # the last judged probability (every > 1, still > 0)
         #: whether __call__ judged a frame since _raw was made (or since reset): a judgement to
         #: reuse, to check a still scene against, to average a still scene's with
@@ -478,6 +482,7 @@ class FocusNetMethod:
         self._still_run = 0
         self._raw_set = False  # (no judgement reused, no still check, no average across it)
         self.last_state = "subject"
+        self.last_still = False
 
     def _judge_soft(self) -> bool:
         """Whether this frame goes to the soft network: its sharpest detail is below
@@ -576,6 +581,7 @@ class FocusNetMethod:
         self._t_cues = self._t_snap = 0.0
         average = False
         if reuse:  # between judged frames: the last judgement (the guide is still this frame's)
+            self.last_still = not follow
             self._reduced = False
             prob = self._prob
             if not follow:  # a still scene: as it was (else moved by _follow above)
@@ -593,6 +599,7 @@ class FocusNetMethod:
             checked = (checked or average) and same
             self.judged += 1
             self.averaged_still += average
+            self.last_still = average
             if average:  # (the last judgement kept in _prev: a second look is averaged with it too)
                 self._raw, self._prev = self._prev, self._raw
                 cv2.addWeighted(prob, 1.0 - STILL_AVERAGE, self._prev, STILL_AVERAGE, 0.0, dst=prob)
