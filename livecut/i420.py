@@ -19,6 +19,9 @@ BT601 = 6
 AS_BT601 = (0, 2, 5, 6)
 #: FFmpeg's code of full-range YUV (AVCOL_RANGE_JPEG: 0-255; yuvj420p says it by its name)
 FULL_RANGE = 2
+#: FFmpeg's code of limited-range YUV (AVCOL_RANGE_MPEG: Y 16-235, U and V 16-240), as I420
+#: frames are read
+LIMITED_RANGE = 1
 #: Kr and Kb of the YUV matrices :class:`BgrReader` converts itself, by FFmpeg's code
 #: (BT.601 as :data:`AS_BT601`, BT.709, BT.2020 non-constant luminance)
 KR_KB = {**{c: (0.299, 0.114) for c in AS_BT601}, BT709: (0.2126, 0.0722), 9: (0.2627, 0.0593)}

@@ -40,7 +40,8 @@ from livecut.config import VideoConfig
 from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced
 from livecut.errors import UsageError, VideoOpenFailure
 from livecut.frames import check_flag
-from livecut.i420 import AS_BT601, BgrReader, frame_planes, has_alpha_plane, planes, read_description
+from livecut.i420 import (AS_BT601, FULL_RANGE, LIMITED_RANGE, BgrReader, frame_planes, has_alpha_plane, planes,
+                          read_description)
 from livecut.pacing import Pacer
 from livecut.resize import fitted_size
 from livecut.sources import register_source
@@ -1028,8 +1029,10 @@ class FileSource(ClosesWhileReading):
             buf = np.empty((h * 3 // 2, w), np.uint8)
         if f.width != w or f.height != h:  # a change mid-stream
             return self._fit_i420(f, buf, w, h)
-        if f.format.name != "yuv420p":
-            f = f.reformat(format="yuv420p")
+        if f.format.name != "yuv420p" or int(getattr(f, "color_range", 0) or 0) == FULL_RANGE:
+            # (limited range, as I420 frames are read: a frame that came full range mid-stream,
+            # yuvj420p or one that says so, was copied with its 0-255 levels, its contrast stretched)
+            f = f.reformat(format="yuv420p", dst_color_range=LIMITED_RANGE)
         for src, dst in zip(frame_planes(f, h, w), planes(buf, h, w)):
             dst[...] = src
         return buf
@@ -1040,7 +1043,7 @@ class FileSource(ClosesWhileReading):
             self._sizes.append((f.width, f.height))
             self.warnings.append(f"the picture changed size mid-run to {f.width}x{f.height}: fitted into the "
                                  f"output's {w}x{h} with its shape kept (black bars)")
-        g = f.reformat(width=fw, height=fh, format="yuv420p")
+        g = f.reformat(width=fw, height=fh, format="yuv420p", dst_color_range=LIMITED_RANGE)
         by, bu, bv = planes(buf, h, w)
         by[...] = 16  # (limited-range black)
         bu[...] = 128
