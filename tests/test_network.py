@@ -414,6 +414,36 @@ def test_no_reconnect_ends_the_source():
                 pytest.fail("the source did not end after the server went away")
 
 
+
+def test_a_reconnection_to_a_server_that_does_not_answer_says_so(caplog):
+    """The camera's RTSP server hangs mid-run (its host still accepts the connection, nothing
+    answers): each reconnection attempt ran to its wait and was said as FFmpeg's "Invalid data
+    found when processing input" -- in every attempt's line and in the run's last one -- as if
+    the camera sent garbage.  It says that nothing answered, and within how long."""
+    require_gst()
+    caplog.set_level(logging.INFO, logger="livecut")
+    srv = RtspServer().start()
+    url = f"rtsp://viewer:{SECRET}@127.0.0.1:{srv.port}/test"
+    cfg = VideoConfig(open_timeout=1.5, read_timeout=1, reconnect=True, reconnect_limit=4)
+    try:
+        with open_source(url, cfg) as src:
+            assert all(src.read() is not None for _ in range(10))
+            srv.proc.send_signal(signal.SIGSTOP)
+            t0 = time.monotonic()
+            while src.read() is not None and time.monotonic() - t0 < 30:
+                pass
+            took = time.monotonic() - t0
+    finally:
+        if srv.proc is not None:
+            srv.proc.send_signal(signal.SIGCONT)
+        srv.stop()
+    assert took < 4 + 1 + 2, took  # (video.reconnect_limit, after read_timeout)
+    lines = [r.getMessage() for r in caplog.records if r.name == "livecut"]
+    failed = [m for m in lines if "attempt" in m and "failed" in m]
+    assert failed and all(re.search(r"failed \(no answer within [0-9.]+ s\)", m) for m in failed), lines
+    assert "no answer within" in src.lost and "Invalid data" not in src.lost, src.lost
+    assert all(SECRET not in m for m in [*lines, src.lost])
+
 # ---------------------------------------------------------------- UDP input (stall + reconnect)
 
 def _udp_sender(port: int, seconds: float) -> list[str]:

@@ -993,10 +993,19 @@ class StreamSource:
             wait = self.cfg.open_timeout
             if limit:
                 wait = min(wait, max(0.5, limit - (time.monotonic() - t0)))
+            tried = time.monotonic()
             try:
                 self._connect(wait)
             except (av.error.FFmpegError, OSError, VideoOpenFailure) as exc:
-                reason = self._tls_refusal(exc) or _reason(exc)
+                if not isinstance(exc, VideoOpenFailure) and (
+                        isinstance(exc, av.error.ExitError) or time.monotonic() - tried >= wait * 0.95):
+                    # (as the first open says it: a server that hangs, its host still taking the
+                    # connection, ran each attempt to its wait, said as FFmpeg's "Invalid data
+                    # found when processing input" -- RTSP's -- or "timed out")
+                    silent = "no data" if url_scheme(self.url) == "udp" else "no answer"
+                    reason = f"{silent} within {round(wait, 1):g} s"
+                else:
+                    reason = self._tls_refusal(exc) or _reason(exc)
                 continue
             self.reconnects += 1
             self._dry_attempts += attempt  # (reset by the next frame delivered)
