@@ -100,22 +100,46 @@ def test_a_pipe_whose_picture_changes_size_is_fitted_not_cropped(spliced):
 
 
 
-def _range_spliced(folder, later: str):
+def _range_spliced(folder, later: str, fmt: str = "yuvj420p", lum: str = "X*255/W", chroma: str = "cb=128:cr=160",
+                   tags: tuple = ()):
     """1 s of limited-range yuv420p at 320x240, then 1 s of full-range yuvj420p (JPEG levels: an
     IP camera's, a phone's) at ``later`` (WxH), one MPEG-TS file: the encoder changed mid-stream.
-    Each part a ramp through every level of its range, left to right."""
+    Each part a ramp through every level of its range, left to right.  (The later part's pixel
+    format, ramp, chroma and ffmpeg's colour options ``tags`` as given.)"""
     parts = []
-    for i, (fmt, size, lum, offset) in enumerate((("yuv420p", "320x240", "16+X*219/W", 0),
-                                                  ("yuvj420p", later, "X*255/W", 1))):
+    for i, (pix, size, ramp, uv, opts, offset) in enumerate((
+            ("yuv420p", "320x240", "16+X*219/W", chroma, (), 0), (fmt, later, lum, chroma, tags, 1))):
         p = folder / f"{i}.ts"
         subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
-                        f"color=c=gray:size={size}:rate=25,format={fmt},geq=lum='{lum}':cb=128:cr=160", "-t", "1",
-                        "-c:v", "libx264", "-pix_fmt", fmt, "-output_ts_offset", str(offset),
+                        f"color=c=gray:size={size}:rate=25,format={pix},geq=lum='{ramp}':{uv}", "-t", "1",
+                        "-c:v", "libx264", "-pix_fmt", pix, *opts, "-output_ts_offset", str(offset),
                         "-f", "mpegts", str(p)], check=True, timeout=60)
         parts.append(p.read_bytes())
     out = folder / "range.ts"
     out.write_bytes(b"".join(parts))
     return out
+
+
+def _i420_and_bgr_apart(path) -> list[float]:
+    """How far (mean absolute difference, in levels) each frame of ``path`` read as I420 by the
+    file source is from the frame read as BGR (each with its own matrix and range), scaled to
+    320x240 where it is not."""
+    import cv2
+
+    from livecut.sources.file import FileSource
+
+    with FileSource(path) as src:
+        assert src.can_yuv420p
+        src.use_pixel_format("yuv420p")
+        i420 = []
+        while (fr := src.read()) is not None:
+            i420.append(cv2.cvtColor(fr.image, cv2.COLOR_YUV2BGR_I420).astype(np.float32))
+    with FileSource(path) as src:
+        bgr = []
+        while (fr := src.read()) is not None:
+            bgr.append(cv2.resize(fr.image, (320, 240), interpolation=cv2.INTER_AREA).astype(np.float32))
+    assert len(i420) == len(bgr) == 50
+    return [float(np.abs(a - b).mean()) for a, b in zip(i420, bgr)]
 
 
 @needs_ffmpeg
@@ -125,21 +149,17 @@ def test_a_file_whose_frames_turn_full_range_mid_stream_keeps_their_levels_as_i4
     (yuvj420p) later were copied as they are (or scaled, at another size), their 0-255 levels
     then read as 16-235: the picture's contrast stretched, blacks and whites clipped (9.5
     levels off on average).  They are brought to limited range, as the BGR path reads them."""
-    import cv2
+    off = _i420_and_bgr_apart(_range_spliced(tmp_path, later))
+    assert max(off[:25]) < 1.5 and max(off[25:]) < 2.5, str([round(o, 1) for o in off])
 
-    from livecut.sources.file import FileSource
 
-    path = _range_spliced(tmp_path, later)
-    with FileSource(path) as src:
-        assert src.can_yuv420p
-        src.use_pixel_format("yuv420p")
-        i420 = []
-        while (fr := src.read()) is not None:
-            i420.append(cv2.cvtColor(fr.image, cv2.COLOR_YUV2BGR_I420).astype(np.float32))
-    with FileSource(path) as src:  # (the BGR path reads each frame with its own range)
-        bgr = []
-        while (fr := src.read()) is not None:
-            bgr.append(cv2.resize(fr.image, (320, 240), interpolation=cv2.INTER_AREA).astype(np.float32))
-    assert len(i420) == len(bgr) == 50
-    off = [float(np.abs(a - b).mean()) for a, b in zip(i420, bgr)]
+@needs_ffmpeg
+@pytest.mark.parametrize("later", ["320x240", "640x480"])
+def test_a_file_whose_frames_turn_bt709_mid_stream_keeps_their_colours_as_i420(tmp_path, later):
+    """A BT.601 yuv420p file is delivered as I420 and written as BT.601; frames of BT.709 later
+    (an HD part spliced after an SD one, a TV recording's programme after its advert) were
+    copied as they are and so read as BT.601: their colours off (swscale converts no matrix
+    between YUV formats).  They are read with their own matrix, as the BGR path reads them."""
+    off = _i420_and_bgr_apart(_range_spliced(tmp_path, later, fmt="yuv420p", lum="16+X*219/W",
+                                              chroma="cb=90:cr=200", tags=("-colorspace", "bt709")))
     assert max(off[:25]) < 1.5 and max(off[25:]) < 2.5, str([round(o, 1) for o in off])

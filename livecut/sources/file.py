@@ -40,8 +40,8 @@ from livecut.config import VideoConfig
 from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced
 from livecut.errors import UsageError, VideoOpenFailure
 from livecut.frames import check_flag
-from livecut.i420 import (AS_BT601, FULL_RANGE, LIMITED_RANGE, BgrReader, frame_planes, has_alpha_plane, planes,
-                          read_description)
+from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, LIMITED_RANGE, BgrReader, frame_planes, has_alpha_plane,
+                          planes, read_description)
 from livecut.pacing import Pacer
 from livecut.resize import fitted_size
 from livecut.sources import register_source
@@ -1027,12 +1027,13 @@ class FileSource(ClosesWhileReading):
             buf = self._pool.popleft()
         except IndexError:
             buf = np.empty((h * 3 // 2, w), np.uint8)
+        f = self._of_output_matrix(f)
         if f.width != w or f.height != h:  # a change mid-stream
             return self._fit_i420(f, buf, w, h)
         if f.format.name != "yuv420p" or int(getattr(f, "color_range", 0) or 0) == FULL_RANGE:
             # (limited range, as I420 frames are read: a frame that came full range mid-stream,
             # yuvj420p or one that says so, was copied with its 0-255 levels, its contrast stretched)
-            f = f.reformat(format="yuv420p", dst_color_range=LIMITED_RANGE)
+            f = f.reformat(format="yuv420p", dst_color_range=LIMITED_RANGE, dst_colorspace=self._output_space())
         for src, dst in zip(frame_planes(f, h, w), planes(buf, h, w)):
             dst[...] = src
         return buf
@@ -1043,7 +1044,8 @@ class FileSource(ClosesWhileReading):
             self._sizes.append((f.width, f.height))
             self.warnings.append(f"the picture changed size mid-run to {f.width}x{f.height}: fitted into the "
                                  f"output's {w}x{h} with its shape kept (black bars)")
-        g = f.reformat(width=fw, height=fh, format="yuv420p", dst_color_range=LIMITED_RANGE)
+        g = f.reformat(width=fw, height=fh, format="yuv420p", dst_color_range=LIMITED_RANGE,
+                       dst_colorspace=self._output_space())
         by, bu, bv = planes(buf, h, w)
         by[...] = 16  # (limited-range black)
         bu[...] = 128
@@ -1053,6 +1055,26 @@ class FileSource(ClosesWhileReading):
         bu[y // 2:(y + fh) // 2, x // 2:(x + fw) // 2] = su
         bv[y // 2:(y + fh) // 2, x // 2:(x + fw) // 2] = sv
         return buf
+
+    def _output_space(self):
+        """The YUV matrix the I420 frames are read with (the first frame's, :attr:`info`'s), as
+        reformat() takes it."""
+        from av.video.reformatter import Colorspace
+
+        return Colorspace.ITU709 if self.info.matrix == "bt709" else Colorspace.ITU601
+
+    def _of_output_matrix(self, f):
+        """``f``, or, where its YUV matrix is not the one the I420 frames are read with (the
+        first frame's: a BT.709 part spliced after a BT.601 one, a TV recording's HD programme
+        after its SD advert), its picture as BGR read with its own matrix, to be made I420 of
+        that one.  (Copied as it was, it was read with the other: swscale converts no matrix
+        between YUV formats.)"""
+        space = int(getattr(f, "colorspace", 0) or 0)
+        if (space == BT709) == (self.info.matrix == "bt709") and (space == BT709 or space in AS_BT601):
+            return f
+        import av
+
+        return av.VideoFrame.from_ndarray(self._bgr(f), format="bgr24")
 
     def _to_bgr(self, f) -> np.ndarray:
         if self.alpha:  # (the video's own alpha kept, as BGRA)
