@@ -33,6 +33,30 @@ def bwdif_options(mode: str, flagged: bool, field_order: int) -> dict[str, str] 
             "parity": "auto" if flagged or order is None else ("tff" if field_order in (2, 4) else "bff")}
 
 
+def deinterlaced_once_flagged(frames: Iterator, field_order: int, name: str, time_base: Any = None,
+                              started: Any = None) -> Iterator:
+    """``frames`` (a progressive video's, by its first frame: ``video.deinterlace`` auto) as
+    they are until one is flagged interlaced -- an interlaced part after a progressive one: a TV
+    recording's programme after its advert, recordings joined end to end --, then deinterlaced
+    from that one (see :func:`deinterlaced`; the frames flagged interlaced); ``started()`` is
+    called then.  (Asked of the first frame alone, the interlaced part was cut woven, combing
+    where it moved, and nothing said so.)  ``frames`` is closed with this one."""
+    try:
+        for f in frames:
+            if not getattr(f, "interlaced_frame", False):
+                yield f
+                continue
+            if started is not None:
+                started()
+            yield from deinterlaced(frames, bwdif_options("auto", True, field_order), name, first=f,
+                                    time_base=time_base)
+            return
+    finally:
+        close = getattr(frames, "close", None)
+        if close is not None:
+            close()
+
+
 def _message(exc: BaseException) -> str:
     text = getattr(exc, "strerror", None) or str(exc)
     return text.split(": '")[0].strip() or type(exc).__name__

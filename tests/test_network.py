@@ -2549,6 +2549,29 @@ def test_an_interlaced_network_stream_is_deinterlaced(tmp_path):
     assert gaps.mean() < 0.06, gaps
 
 
+
+def test_a_stream_that_turns_interlaced_after_its_start_is_deinterlaced_from_there(tmp_path):
+    """A progressive part, then an interlaced one (an IPTV channel's progressive advert before its
+    1080i programme): whether to deinterlace was asked of the connection's first frame alone,
+    and the interlaced part came woven, combing (video.deinterlace=auto).  It is deinterlaced
+    from its first frame that says it is interlaced; every frame kept, at its time."""
+    from livecut.sources.stream import StreamSource
+
+    require_ffmpeg()
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-filter_complex",
+                    "color=c=black:s=160x96:r=25[bg];color=c=white:s=32x64:r=25[fg];"
+                    "[bg][fg]overlay=x='mod(t*400,120)':y=16:shortest=1,format=yuv420p", "-t", "0.4",
+                    "-c:v", "libx264", "-crf", "10", "-g", "5", "-f", "mpegts", str(tmp_path / "p.ts")], check=True)
+    _interlaced_ts(tmp_path / "i.ts")
+    (tmp_path / "joined.ts").write_bytes((tmp_path / "p.ts").read_bytes() + (tmp_path / "i.ts").read_bytes())
+    with _http_server(tmp_path) as base:
+        with StreamSource(f"{base}/joined.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            frames = _read_frames(src, 30, 10.0)
+    combs = [_combing(f.image) for f in frames]
+    # (19: the join's frame that FFmpeg's MPEG-TS reader takes for corrupt, as in a file joined end to end)
+    assert 19 <= len(frames) <= 20 and src.deinterlaced and max(combs) < 5, (len(frames), src.deinterlaced, combs)
+    assert min(np.diff([f.pts for f in frames])) > 0.03
+
 def test_a_deinterlaced_live_stream_loses_no_frame_at_a_reconnection(tmp_path):
     """A deinterlaced live stream (video.deinterlace: bwdif, which holds a frame for its look
     ahead) whose connection broke lost that held frame at the reconnection without a word (6

@@ -666,6 +666,35 @@ def test_interlaced_video_is_deinterlaced(tmp_path):
         assert len(combs) == 10 and all(map(ok, combs)), (mode, combs)
 
 
+def test_a_video_that_turns_interlaced_after_its_start_is_deinterlaced_from_there(tmp_path):
+    """A progressive part, then an interlaced one (a TV recording's progressive advert before its
+    1080i programme, recordings joined end to end): whether to deinterlace was asked of the
+    first frame alone, so the interlaced part was cut as woven frames, combing where it moves,
+    and nothing said so (video.deinterlace=auto).  It is deinterlaced from its first frame that
+    says it is interlaced, the progressive part left as it is; each frame kept, at its time."""
+    from livecut.config import VideoConfig
+    from livecut.sources.file import FileSource
+
+    box = ("color=c=black:s=160x96:r={r}[bg];color=c=white:s=32x64:r={r}[fg];"
+           "[bg][fg]overlay=x='mod(t*400,120)':y=16:shortest=1")
+    _ffmpeg("-filter_complex", box.format(r=25) + ",format=yuv420p", "-t", "0.4", "-c:v", "libx264", "-crf", "10",
+            "-f", "mpegts", str(tmp_path / "p.ts"))
+    _ffmpeg("-filter_complex", box.format(r=50) + ",tinterlace=interleave_top,fieldorder=tff,format=yuv420p",
+            "-t", "0.4", "-c:v", "libx264", "-flags", "+ildct+ilme", "-x264opts", "tff=1", "-crf", "10",
+            "-output_ts_offset", "0.4", "-f", "mpegts", str(tmp_path / "i.ts"))
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes((tmp_path / "p.ts").read_bytes() + (tmp_path / "i.ts").read_bytes())
+    got = {}
+    for mode in ("auto", "off"):
+        with FileSource(joined, VideoConfig(deinterlace=mode)) as s:
+            frames = list(iter(s.read, None))
+        got[mode] = ([round(f.pts, 3) for f in frames], [_combing(f.image) for f in frames])
+    assert got["auto"][0] == got["off"][0] and len(got["off"][0]) == 20, got
+    assert min(got["off"][1][12:]) > 20, got["off"]  # (the interlaced part, woven: it combs)
+    assert max(got["auto"][1]) < 5, got["auto"]
+    assert got["auto"][1][:10] == got["off"][1][:10]  # (the progressive part as it is)
+
+
 def test_mp3_audio_is_copied_not_reencoded(tmp_path):
     src = tmp_path / "mp3.mp4"
     _ffmpeg(*SRC, "-t", "0.6", "-c:v", "libx264", "-c:a", "libmp3lame", str(src))

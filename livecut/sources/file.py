@@ -37,7 +37,7 @@ from typing import Iterator
 import numpy as np
 
 from livecut.config import VideoConfig
-from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced
+from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced, deinterlaced_once_flagged
 from livecut.errors import UsageError, VideoOpenFailure
 from livecut.frames import check_flag
 from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, LIMITED_RANGE, BgrReader, frame_planes, has_alpha_plane,
@@ -726,6 +726,9 @@ class FileSource(ClosesWhileReading):
             self._first = next(self._gen, None)
             if self._first is None:
                 raise VideoOpenFailure(f"{self.path}: the video has no frames")
+        elif self.cfg.deinterlace == "auto":
+            self._field_order = field_order
+            self._gen = self._once_flagged(self._gen)
         elif flagged:
             name, fixed = (shlex.quote(n) for n in (self.path.name, f"{self.path.stem}-progressive{self.path.suffix}"))
             self.warnings.append(f"{self.path.name}: interlaced video{f' ({order})' if order else ''} is cut as whole "
@@ -887,6 +890,18 @@ class FileSource(ClosesWhileReading):
         holds (see :func:`livecut.deinterlace.deinterlaced`: a frame for a frame, each frame's
         colour tags and rotation with it)."""
         return deinterlaced(frames, self._bwdif, str(self.path), first=first, time_base=self._stream.time_base)
+
+    def _once_flagged(self, frames: Iterator) -> Iterator:
+        """``frames`` of a video progressive at its start, deinterlaced from a frame flagged
+        interlaced on (see :func:`livecut.deinterlace.deinterlaced_once_flagged`)."""
+        def started() -> None:
+            self.deinterlaced, self._bwdif = True, bwdif_options("auto", True, self._field_order)
+
+        return deinterlaced_once_flagged(frames, self._field_order, str(self.path),
+                                         time_base=self._stream.time_base, started=started)
+
+    #: video.deinterlace auto, the first frame progressive: the field order its stream states
+    _field_order = 0
 
     def _count_lead(self, pts: int) -> None:
         """At the first frame decoded: the packets before it presented before it were dropped
@@ -1099,6 +1114,8 @@ class FileSource(ClosesWhileReading):
             self._gen = self._decode()
             if self.deinterlaced:
                 self._gen = self._deinterlaced(self._gen)
+            elif self.cfg.deinterlace == "auto":
+                self._gen = self._once_flagged(self._gen)
             f = next(self._gen, None)
         return f
 

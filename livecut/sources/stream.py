@@ -47,7 +47,7 @@ from urllib.parse import urlsplit
 import av
 
 from livecut.config import VideoConfig
-from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced
+from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced, deinterlaced_once_flagged
 from livecut.errors import UsageError, VideoOpenFailure, ffmpeg_text
 from livecut.frames import check_flag
 from livecut.i420 import BgrReader, read_description
@@ -638,6 +638,10 @@ class StreamSource:
                                      "whole frames, its two fields woven together (combing where it moves): "
                                      "--set video.deinterlace=auto deinterlaces it")
             yield first
+            if self.cfg.deinterlace == "auto":  # (progressive at its start: an interlaced part later)
+                yield from deinterlaced_once_flagged(frames, field_order, self.safe_url, time_base=time_base,
+                                                     started=lambda: setattr(self, "deinterlaced", True))
+                return
             yield from frames
             return
         yield from deinterlaced(frames, options, self.safe_url, first=first, time_base=time_base)
