@@ -17,8 +17,9 @@ INPUT_SCHEMES = ("rtsp", "rtsps", "http", "https", "udp", "srt", "rtmp", "rtmps"
 #: schemes livecut can write to
 OUTPUT_SCHEMES = ("udp", "srt", "rtsp", "rtsps", "rtmp", "rtmps", "tcp")
 
-# query keys whose value is a secret (SRT passphrase, tokens, keys ...)
-_SECRET_KEYS = re.compile(r"(pass|pwd|secret|token|key|auth|sig|signature|credential)", re.I)
+# query keys whose value is a secret (SRT passphrase, tokens, keys, a camera's login: "loginpas",
+# "pw", "psw" as well as "password" and "pwd" ...)
+_SECRET_KEYS = re.compile(r"(pas|pwd|^pw$|psw|secret|token|key|auth|sig|signature|credential)", re.I)
 _URL_IN_TEXT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]*[^\s'\"<>:,.;)]")
 
 

@@ -72,6 +72,23 @@ def test_an_rtmp_stream_key_is_a_secret():
     assert "s3cr3tPW" not in redact_text("Cannot publish 'rtmp://127.0.0.1:40001/live/s3cr3tPW': I/O error")
 
 
+@pytest.mark.parametrize("query", ["loginuse=admin&loginpas=s3cr3tPW", "usr=admin&pw=s3cr3tPW",
+                                   "user=admin&psw=s3cr3tPW"])
+def test_a_camera_password_in_the_query_is_a_secret(query):
+    """IP cameras that take their login in the query under names of their own (an MJPEG camera's
+    videostream.cgi?loginuse=admin&loginpas=..., ?usr=...&pw=...): the password was shown as it
+    is in every message ("http://cam/videostream.cgi?loginuse=admin&loginpas=s3cr3tPW: cannot open
+    the stream: Connection refused", the CLI's too), as a query's "pass" or "pwd" is not."""
+    from livecut.urls import url_secrets
+
+    url = f"http://127.0.0.1:1/videostream.cgi?{query}"
+    assert SECRET not in redact_url(url) and "admin" in redact_url(url)
+    assert url_secrets(url) == [SECRET]
+    with pytest.raises(VideoOpenFailure) as info:
+        open_source(url, VideoConfig(open_timeout=2)).open()
+    assert SECRET not in str(info.value)
+
+
 def test_redact_text_in_messages():
     msg = "Connection refused: 'rtsp://bob:s3cr3tPW@127.0.0.1:1/x' and rtsp://a:s3cr3tPW@h/y"
     out = redact_text(msg)
