@@ -20,6 +20,10 @@ OUTPUT_SCHEMES = ("udp", "srt", "rtsp", "rtsps", "rtmp", "rtmps", "tcp")
 # query keys whose value is a secret (SRT passphrase, tokens, keys, a camera's login: "loginpas",
 # "pw", "psw" as well as "password" and "pwd" ...)
 _SECRET_KEYS = re.compile(r"(pas|pwd|^pw$|psw|secret|token|key|auth|sig|signature|credential)", re.I)
+# a NAME=VALUE pair in a URL's path, where some cameras take their login (the XMEye ones':
+# rtsp://IP:554/user=admin&password=...&channel=1&stream=0.sdp, or with _ between the pairs): the
+# value runs up to the next & / ; ? # or _NAME=
+_PATH_PAIR = re.compile(r"([A-Za-z_]+)=(.*?)(?=_[A-Za-z]+=|[&/;?#]|$)")
 _URL_IN_TEXT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]*[^\s'\"<>:,.;)]")
 
 
@@ -146,8 +150,8 @@ def _rtmp_key(scheme: str, path: str) -> str:
 
 
 def redact_url(url: str) -> str:
-    """``url`` with user, password, secret query values and an RTMP stream key replaced by
-    ``***``.
+    """``url`` with user, password, secret query values (and secret ``NAME=VALUE`` pairs of its
+    path, a camera's login) and an RTMP stream key replaced by ``***``.
 
     Never raises; a string that is not a URL comes back unchanged.
     """
@@ -171,7 +175,8 @@ def redact_url(url: str) -> str:
         if any(_SECRET_KEYS.search(k) for k, _ in pairs):
             query = urlencode([(k, "***" if _SECRET_KEYS.search(k) else v) for k, v in pairs],
                               safe="*/:")
-    path = parts.path
+    path = _PATH_PAIR.sub(lambda m: f"{m.group(1)}=***" if m.group(2) and _SECRET_KEYS.search(m.group(1))
+                          else m.group(0), parts.path)
     if _rtmp_key(parts.scheme, path):
         path = path.split("/", 2)[1].join(("/", "/***"))
     return urlunsplit((parts.scheme, netloc, path, query, parts.fragment))
@@ -201,6 +206,9 @@ def url_secrets(url: str) -> list[str]:
         key, _, value = raw.partition("=")
         if _SECRET_KEYS.search(unquote_plus(key)):
             out.update({value, unquote_plus(value)})
+    for key, value in _PATH_PAIR.findall(parts.path):  # (a camera's login in the path)
+        if _SECRET_KEYS.search(key):
+            out.update({value, unquote(value)})
     return sorted((s for s in out if len(s) >= 3), key=len, reverse=True)
 
 

@@ -89,6 +89,28 @@ def test_a_camera_password_in_the_query_is_a_secret(query):
     assert SECRET not in str(info.value)
 
 
+@pytest.mark.parametrize("url, shown", [
+    ("rtsp://127.0.0.1:1/user=admin&password=s3cr3tPW&channel=1&stream=0.sdp?real_stream",
+     "rtsp://127.0.0.1:1/user=admin&password=***&channel=1&stream=0.sdp?real_stream"),
+    ("rtsp://127.0.0.1:1/user=admin_password=s3cr3tPW_channel=1_stream=0.sdp",
+     "rtsp://127.0.0.1:1/user=admin_password=***_channel=1_stream=0.sdp"),
+    ("http://127.0.0.1:1/user=admin&pwd=s3cr3tPW/video.mjpg", "http://127.0.0.1:1/user=admin&pwd=***/video.mjpg"),
+])
+def test_a_camera_password_in_the_path_is_a_secret(url, shown):
+    """Cameras that take their login in the address's path (the XMEye DVRs' and cameras'
+    rtsp://IP:554/user=admin&password=...&channel=1&stream=0.sdp, or with _ between them): the
+    password was shown as it is in every message and exception ("...: cannot open the stream:
+    Connection refused", "opened ...", the run's summary), as one in the query is not."""
+    from livecut.urls import url_secrets
+
+    assert redact_url(url) == shown
+    assert url_secrets(url) == [SECRET]
+    assert SECRET not in redact_text(f"Connection refused: '{url}'")
+    with pytest.raises(VideoOpenFailure) as info:
+        open_source(url, VideoConfig(open_timeout=2)).open()
+    assert SECRET not in str(info.value), info.value
+
+
 def test_redact_text_in_messages():
     msg = "Connection refused: 'rtsp://bob:s3cr3tPW@127.0.0.1:1/x' and rtsp://a:s3cr3tPW@h/y"
     out = redact_text(msg)
