@@ -1714,10 +1714,10 @@ def test_an_mp4_indexed_at_its_end_from_a_server_without_byte_ranges_fails_at_on
     assert isinstance(got, VideoOpenFailure) and "faststart" in str(got), got
 
 
-def _chunked(data: bytes | list[bytes], seconds: float = 0.0):
+def _chunked(data: bytes | list[bytes | int], seconds: float = 0.0):
     """A request handler class answering ``data`` chunked (Transfer-Encoding: chunked, no
     Content-Length), over ``seconds`` (as a live stream comes) or at once; a list: its n-th
-    item to the n-th request (the last one to those after it)."""
+    item to the n-th request (the last one to those after it), an int that HTTP status."""
     import http.server
 
     class Chunked(http.server.BaseHTTPRequestHandler):
@@ -1727,6 +1727,9 @@ def _chunked(data: bytes | list[bytes], seconds: float = 0.0):
         def do_GET(self):
             type(self).answers += 1
             body = data[min(self.answers, len(data)) - 1] if isinstance(data, list) else data
+            if isinstance(body, int):
+                self.send_error(body)
+                return
             self.send_response(200)
             self.send_header("Content-Type", "video/mp2t")
             self.send_header("Transfer-Encoding", "chunked")
@@ -2070,6 +2073,65 @@ def test_a_file_over_http_that_its_server_cuts_short_every_time_is_given_up(tmp_
             got = _read_frames(src, 40, 10.0)
     assert 5 <= len(got) < 30 and len(answers) <= 10, (len(got), len(answers))
     assert "cut short at the same point" in src.lost, src.lost
+
+
+@pytest.mark.parametrize("status, said", [(401, "401 Unauthorized"), (403, "403 Forbidden"),
+                                          (404, "404 Not Found")])
+def test_a_stream_whose_server_refuses_the_reconnection_is_given_up_at_once(tmp_path, status, said):
+    """A live stream over HTTP that played, whose server then answered 401, 403 or 404 to the
+    reconnection (the camera's password changed, its access withdrawn, the stream removed): it
+    was asked again and again, every 2 s, until video.reconnect_limit (300 s by default), for an
+    answer that no other request changes.  It is given up at once, the server's answer said."""
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    live = make_clip(tmp_path / "live.ts", n=20, audio=False).read_bytes()  # (0.8 s, sent over 0.8 s)
+    handler = _chunked([live, status], 0.8)
+    cfg = VideoConfig(open_timeout=5, read_timeout=2, reconnect_limit=60)
+    with _http_server(handler) as base:
+        url = base.replace("http://", f"http://viewer:{SECRET}@") + "/live.ts"
+        with StreamSource(url, cfg, backoff=(0.1,)) as src:
+            got = _read_frames(src, 40, 10.0)
+    assert len(got) == 20 and handler.answers == 2, (len(got), handler.answers)
+    assert src.lost.startswith(f"the server answered {said}: "), src.lost
+    assert SECRET not in src.lost
+
+
+def test_a_stream_whose_server_fails_for_a_while_is_still_reconnected_to(tmp_path):
+    """A 503 (the server busy, its encoder restarting) passes: it is retried, as a refused
+    connection or a timeout is, and the stream goes on; a 404 after it ends it."""
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    first = make_clip(tmp_path / "a.ts", n=20, audio=False).read_bytes()
+    again = make_clip(tmp_path / "b.ts", n=20, audio=False, seed=1).read_bytes()  # (not the same start)
+    handler = _chunked([first, 503, 503, again, 404], 0.8)
+    cfg = VideoConfig(open_timeout=5, read_timeout=2, reconnect_limit=60)
+    with _http_server(handler) as base:
+        with StreamSource(f"{base}/live.ts", cfg, backoff=(0.1,)) as src:
+            got = _read_frames(src, 60, 10.0)
+    assert len(got) == 40 and src.reconnects == 1 and handler.answers == 5, (len(got), handler.answers)
+    assert src.lost.startswith("the server answered 404 Not Found: "), src.lost
+
+
+def test_cli_a_stream_refused_on_its_reconnection_keeps_its_output_and_exits_3(tmp_path, capsys):
+    """The run ends at once, not after video.reconnect_limit: exit 3 (it ended before its
+    source), the output holding the frames written, the server's answer in its last line."""
+    import av
+
+    from conftest import make_clip
+    from livecut.cli import main
+
+    live = make_clip(tmp_path / "live.ts", n=20, audio=False).read_bytes()
+    out = tmp_path / "o.mp4"
+    with _http_server(_chunked([live, 403], 0.8)) as base, pytest.raises(SystemExit) as info:
+        main(["run", f"{base}/live.ts", "-o", str(out), "--set", "video.open_timeout=5", "--set",
+              "video.reconnect_limit=30"])
+    err = capsys.readouterr().err
+    assert info.value.code == 3, err
+    assert "stream lost (the server answered 403 Forbidden: " in err and "holds the" in err, err
+    with av.open(str(out)) as c:
+        assert sum(1 for _ in c.decode(video=0)) > 0
 
 
 def test_a_file_over_http_whose_seek_fails_after_a_reconnect_loses_no_frame(tmp_path):

@@ -300,6 +300,23 @@ def _install_clock() -> bool:
 INTERRUPTIBLE = _install_clock()
 
 
+#: a server's answers that asking again does not change (the camera's password changed, its access
+#: withdrawn, the stream removed): a reconnection that gets one gives up at once, where a refused
+#: connection, a 5xx or a timeout is retried until video.reconnect_limit (FFmpeg's RTSP says them so too)
+REFUSALS = ((av.error.HTTPUnauthorizedError, "401 Unauthorized", "a login is asked for, or the one given refused"),
+            (av.error.HTTPForbiddenError, "403 Forbidden", "access to the stream is refused"),
+            (av.error.HTTPNotFoundError, "404 Not Found", "the stream is no longer there"))
+
+
+def refusal(exc: BaseException) -> str | None:
+    """What to say when ``exc`` is a server's answer that asking again does not change (see
+    :data:`REFUSALS`); None for any other error."""
+    for kind, status, why in REFUSALS:
+        if isinstance(exc, kind):
+            return f"the server answered {status}: {why}"
+    return None
+
+
 def _reason(exc: BaseException) -> str:
     """A short, credential-free description of a PyAV/OS error."""
     if isinstance(exc, av.error.ExitError):
@@ -1001,6 +1018,10 @@ class StreamSource:
             try:
                 self._connect(wait)
             except (av.error.FFmpegError, OSError, VideoOpenFailure) as exc:
+                if refused := refusal(exc):  # (not retried: the same answer until the limit)
+                    log.warning("stream %s: giving up: %s", self.safe_url, refused)
+                    self.lost = refused
+                    return False
                 if not isinstance(exc, VideoOpenFailure) and (
                         isinstance(exc, av.error.ExitError) or time.monotonic() - tried >= wait * 0.95):
                     # (as the first open says it: a server that hangs, its host still taking the
