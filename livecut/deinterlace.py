@@ -57,6 +57,25 @@ def deinterlaced_once_flagged(frames: Iterator, field_order: int, name: str, tim
             close()
 
 
+def said_once_flagged(frames: Iterator, say: Any) -> Iterator:
+    """``frames`` (a video progressive by its first frame, cut as it is: ``video.deinterlace``
+    off) as they are; ``say()`` is called at the first one flagged interlaced -- an interlaced
+    part after a progressive one, cut woven: said once (asked of the first frame alone, it went
+    unsaid) --, the frames after it no longer looked at.  ``frames`` is closed with this one."""
+    try:
+        for f in frames:
+            if getattr(f, "interlaced_frame", False):
+                say()
+                yield f
+                yield from frames
+                return
+            yield f
+    finally:
+        close = getattr(frames, "close", None)
+        if close is not None:
+            close()
+
+
 def _message(exc: BaseException) -> str:
     text = getattr(exc, "strerror", None) or str(exc)
     return text.split(": '")[0].strip() or type(exc).__name__

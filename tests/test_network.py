@@ -2651,13 +2651,9 @@ def test_an_interlaced_network_stream_is_deinterlaced(tmp_path):
 
 
 
-def test_a_stream_that_turns_interlaced_after_its_start_is_deinterlaced_from_there(tmp_path):
-    """A progressive part, then an interlaced one (an IPTV channel's progressive advert before its
-    1080i programme): whether to deinterlace was asked of the connection's first frame alone,
-    and the interlaced part came woven, combing (video.deinterlace=auto).  It is deinterlaced
-    from its first frame that says it is interlaced; every frame kept, at its time."""
-    from livecut.sources.stream import StreamSource
-
+def _progressive_then_interlaced_ts(tmp_path):
+    """``tmp_path``/joined.ts: 0.4 s of progressive MPEG-TS, then 0.4 s of interlaced (see
+    _interlaced_ts), joined end to end."""
     require_ffmpeg()
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-filter_complex",
                     "color=c=black:s=160x96:r=25[bg];color=c=white:s=32x64:r=25[fg];"
@@ -2665,6 +2661,17 @@ def test_a_stream_that_turns_interlaced_after_its_start_is_deinterlaced_from_the
                     "-c:v", "libx264", "-crf", "10", "-g", "5", "-f", "mpegts", str(tmp_path / "p.ts")], check=True)
     _interlaced_ts(tmp_path / "i.ts")
     (tmp_path / "joined.ts").write_bytes((tmp_path / "p.ts").read_bytes() + (tmp_path / "i.ts").read_bytes())
+    return tmp_path / "joined.ts"
+
+
+def test_a_stream_that_turns_interlaced_after_its_start_is_deinterlaced_from_there(tmp_path):
+    """A progressive part, then an interlaced one (an IPTV channel's progressive advert before its
+    1080i programme): whether to deinterlace was asked of the connection's first frame alone,
+    and the interlaced part came woven, combing (video.deinterlace=auto).  It is deinterlaced
+    from its first frame that says it is interlaced; every frame kept, at its time."""
+    from livecut.sources.stream import StreamSource
+
+    _progressive_then_interlaced_ts(tmp_path)
     with _http_server(tmp_path) as base:
         with StreamSource(f"{base}/joined.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
             frames = _read_frames(src, 30, 10.0)
@@ -2672,6 +2679,26 @@ def test_a_stream_that_turns_interlaced_after_its_start_is_deinterlaced_from_the
     # (19: the join's frame that FFmpeg's MPEG-TS reader takes for corrupt, as in a file joined end to end)
     assert 19 <= len(frames) <= 20 and src.deinterlaced and max(combs) < 5, (len(frames), src.deinterlaced, combs)
     assert min(np.diff([f.pts for f in frames])) > 0.03
+
+def test_a_stream_that_turns_interlaced_after_its_start_is_said_to_be_cut_woven(tmp_path):
+    """video.deinterlace=off: a stream progressive at its start and interlaced after had its
+    interlaced part cut woven and nothing said (only the connection's first frame was asked);
+    it is said once, when its first frame flagged interlaced comes."""
+    from livecut.sources.stream import StreamSource
+
+    _progressive_then_interlaced_ts(tmp_path)
+    cfg = VideoConfig(open_timeout=5, read_timeout=2, deinterlace="off")
+    with _http_server(tmp_path) as base:
+        with StreamSource(f"{base}/joined.ts", cfg, backoff=(0.1,)) as src:
+            start = _read_frames(src, 4, 10.0)  # (the progressive part: nothing said yet)
+            assert not any("interlaced" in w for w in src.warnings), src.warnings
+            frames = start + _read_frames(src, 30, 10.0)
+    said = [w for w in src.warnings if "interlaced video" in w]
+    assert 19 <= len(frames) <= 20 and not src.deinterlaced, len(frames)
+    assert said == [f"{base}/joined.ts: interlaced video after its progressive start is cut as whole frames, its "
+                    "two fields woven together (combing where it moves): --set video.deinterlace=auto "
+                    "deinterlaces it"], src.warnings
+
 
 def test_a_deinterlaced_live_stream_loses_no_frame_at_a_reconnection(tmp_path):
     """A deinterlaced live stream (video.deinterlace: bwdif, which holds a frame for its look

@@ -666,15 +666,9 @@ def test_interlaced_video_is_deinterlaced(tmp_path):
         assert len(combs) == 10 and all(map(ok, combs)), (mode, combs)
 
 
-def test_a_video_that_turns_interlaced_after_its_start_is_deinterlaced_from_there(tmp_path):
-    """A progressive part, then an interlaced one (a TV recording's progressive advert before its
-    1080i programme, recordings joined end to end): whether to deinterlace was asked of the
-    first frame alone, so the interlaced part was cut as woven frames, combing where it moves,
-    and nothing said so (video.deinterlace=auto).  It is deinterlaced from its first frame that
-    says it is interlaced, the progressive part left as it is; each frame kept, at its time."""
-    from livecut.config import VideoConfig
-    from livecut.sources.file import FileSource
-
+def _progressive_then_interlaced(tmp_path: Path) -> Path:
+    """An MPEG-TS of 10 progressive frames (25p) then 10 interlaced ones (25i, top field first),
+    recordings joined end to end: a white box moving over black (its woven part combs)."""
     box = ("color=c=black:s=160x96:r={r}[bg];color=c=white:s=32x64:r={r}[fg];"
            "[bg][fg]overlay=x='mod(t*400,120)':y=16:shortest=1")
     _ffmpeg("-filter_complex", box.format(r=25) + ",format=yuv420p", "-t", "0.4", "-c:v", "libx264", "-crf", "10",
@@ -684,6 +678,19 @@ def test_a_video_that_turns_interlaced_after_its_start_is_deinterlaced_from_ther
             "-output_ts_offset", "0.4", "-f", "mpegts", str(tmp_path / "i.ts"))
     joined = tmp_path / "joined.ts"
     joined.write_bytes((tmp_path / "p.ts").read_bytes() + (tmp_path / "i.ts").read_bytes())
+    return joined
+
+
+def test_a_video_that_turns_interlaced_after_its_start_is_deinterlaced_from_there(tmp_path):
+    """A progressive part, then an interlaced one (a TV recording's progressive advert before its
+    1080i programme, recordings joined end to end): whether to deinterlace was asked of the
+    first frame alone, so the interlaced part was cut as woven frames, combing where it moves,
+    and nothing said so (video.deinterlace=auto).  It is deinterlaced from its first frame that
+    says it is interlaced, the progressive part left as it is; each frame kept, at its time."""
+    from livecut.config import VideoConfig
+    from livecut.sources.file import FileSource
+
+    joined = _progressive_then_interlaced(tmp_path)
     got = {}
     for mode in ("auto", "off"):
         with FileSource(joined, VideoConfig(deinterlace=mode)) as s:
@@ -693,6 +700,28 @@ def test_a_video_that_turns_interlaced_after_its_start_is_deinterlaced_from_ther
     assert min(got["off"][1][12:]) > 20, got["off"]  # (the interlaced part, woven: it combs)
     assert max(got["auto"][1]) < 5, got["auto"]
     assert got["auto"][1][:10] == got["off"][1][:10]  # (the progressive part as it is)
+
+
+def test_a_video_that_turns_interlaced_after_its_start_is_said_to_be_cut_woven(tmp_path):
+    """video.deinterlace=off: interlaced video cut as woven frames is said (combing where it
+    moves) -- but it was asked of the first frame alone: a video progressive at its start and
+    interlaced after (a TV recording's advert before its 1080i programme) had its interlaced part
+    cut woven and nothing said.  It is said once, when its first frame flagged interlaced comes."""
+    from livecut.config import VideoConfig
+    from livecut.sources.file import FileSource
+
+    joined = _progressive_then_interlaced(tmp_path)
+    with FileSource(joined, VideoConfig(deinterlace="off")) as s:
+        start = [s.read() for _ in range(8)]
+        assert all(start) and not s.warnings, s.warnings  # (the progressive part: nothing yet)
+        rest = list(iter(s.read, None))
+        assert len(start) + len(rest) == 20 and not s.deinterlaced
+    said = [w for w in s.warnings if "interlaced video" in w]
+    assert len(said) == 1 and said[0].startswith("joined.ts: interlaced video after its progressive start is cut "
+                                                 "as whole frames"), s.warnings
+    assert "--set video.deinterlace=auto deinterlaces it" in said[0], said
+    with FileSource(joined, VideoConfig()) as s:  # (auto: deinterlaced from there, nothing to say)
+        assert len(list(iter(s.read, None))) == 20 and s.deinterlaced and not s.warnings, s.warnings
 
 
 def test_mp3_audio_is_copied_not_reencoded(tmp_path):

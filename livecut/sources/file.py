@@ -37,7 +37,8 @@ from typing import Iterator
 import numpy as np
 
 from livecut.config import VideoConfig
-from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced, deinterlaced_once_flagged
+from livecut.deinterlace import (FIELD_ORDERS, bwdif_options, deinterlaced, deinterlaced_once_flagged,
+                                 said_once_flagged)
 from livecut.errors import UsageError, VideoOpenFailure
 from livecut.frames import check_flag
 from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, LIMITED_RANGE, BgrReader, frame_planes, has_alpha_plane,
@@ -730,11 +731,10 @@ class FileSource(ClosesWhileReading):
             self._field_order = field_order
             self._gen = self._once_flagged(self._gen)
         elif flagged:
-            name, fixed = (shlex.quote(n) for n in (self.path.name, f"{self.path.stem}-progressive{self.path.suffix}"))
-            self.warnings.append(f"{self.path.name}: interlaced video{f' ({order})' if order else ''} is cut as whole "
-                                 "frames and written as progressive video, its two fields woven together (combing "
-                                 "where it moves): --set video.deinterlace=auto deinterlaces it, or "
-                                 f"ffmpeg -i {name} -vf bwdif -c:a copy {fixed}")
+            self._say_interlaced(f"interlaced video{f' ({order})' if order else ''}", "bwdif")
+        else:  # (off, progressive at its start: an interlaced part later is said when it comes)
+            self._gen = said_once_flagged(self._gen, lambda: self._say_interlaced(
+                "interlaced video after its progressive start", "bwdif=deint=interlaced"))
         if self._want_alpha and has_alpha_plane(self._first.format):
             self.alpha, self.pixel_format = True, "bgra"
         #: the decoder's pixel format (of the first frame)
@@ -884,6 +884,14 @@ class FileSource(ClosesWhileReading):
             except (av.error.FFmpegError, OSError) as exc:  # an I/O error: the rest is unreadable
                 self.read_error = _av_message(exc)
                 return
+
+    def _say_interlaced(self, what: str, bwdif: str) -> None:
+        """Say in the warnings that ``what`` (interlaced video) is cut as woven frames
+        (video.deinterlace off), and how to deinterlace it (ffmpeg's ``-vf`` ``bwdif``)."""
+        name, fixed = (shlex.quote(n) for n in (self.path.name, f"{self.path.stem}-progressive{self.path.suffix}"))
+        self.warnings.append(f"{self.path.name}: {what} is cut as whole frames and written as progressive video, "
+                             "its two fields woven together (combing where it moves): --set video.deinterlace=auto "
+                             f"deinterlaces it, or ffmpeg -i {name} -vf {bwdif} -c:a copy {fixed}")
 
     def _deinterlaced(self, frames: Iterator, first=None) -> Iterator:
         """``first`` (when given), then ``frames``, deinterlaced with the options :attr:`_bwdif`

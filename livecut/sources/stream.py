@@ -47,7 +47,8 @@ from urllib.parse import urlsplit
 import av
 
 from livecut.config import VideoConfig
-from livecut.deinterlace import FIELD_ORDERS, bwdif_options, deinterlaced, deinterlaced_once_flagged
+from livecut.deinterlace import (FIELD_ORDERS, bwdif_options, deinterlaced, deinterlaced_once_flagged,
+                                 said_once_flagged)
 from livecut.errors import UsageError, VideoOpenFailure, ffmpeg_text
 from livecut.frames import check_flag
 from livecut.i420 import BgrReader, read_description
@@ -649,19 +650,29 @@ class StreamSource:
         self.deinterlaced = options is not None
         if options is None:
             if flagged and not self._interlace_said:  # (video.deinterlace=off: said once)
-                self._interlace_said = True
                 order = FIELD_ORDERS.get(field_order)
-                self.warnings.append(f"{self.safe_url}: interlaced video{f' ({order})' if order else ''} is cut as "
-                                     "whole frames, its two fields woven together (combing where it moves): "
-                                     "--set video.deinterlace=auto deinterlaces it")
+                self._say_interlaced(f"interlaced video{f' ({order})' if order else ''}")
             yield first
             if self.cfg.deinterlace == "auto":  # (progressive at its start: an interlaced part later)
                 yield from deinterlaced_once_flagged(frames, field_order, self.safe_url, time_base=time_base,
                                                      started=lambda: setattr(self, "deinterlaced", True))
                 return
+            if not self._interlace_said:  # (off, progressive at its start: an interlaced part later is said)
+                yield from said_once_flagged(frames, lambda: self._say_interlaced(
+                    "interlaced video after its progressive start"))
+                return
             yield from frames
             return
         yield from deinterlaced(frames, options, self.safe_url, first=first, time_base=time_base)
+
+    def _say_interlaced(self, what: str) -> None:
+        """Say in the warnings, once, that ``what`` (interlaced video) is cut as woven frames
+        (video.deinterlace off)."""
+        if self._interlace_said:
+            return
+        self._interlace_said = True
+        self.warnings.append(f"{self.safe_url}: {what} is cut as whole frames, its two fields woven together "
+                             "(combing where it moves): --set video.deinterlace=auto deinterlaces it")
 
     #: the frames are deinterlaced (bwdif, video.deinterlace; known at a connection's first frame)
     deinterlaced = False
