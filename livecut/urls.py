@@ -136,8 +136,14 @@ def _hidden_userinfo(text: str, strict: bool = False) -> bool:
     if "@" in netloc or ":" not in netloc or netloc.startswith("["):  # ([IPv6] host)
         return False
     # "user:pa" before the / of "user:pa/ss@host"; "host:8080" before "/path@x" is a port --
-    # unless strict, for redaction: "user:2024/x@host" may be a password of digits too
-    return strict or not netloc.rsplit(":", 1)[1].isdigit()
+    # unless strict, for redaction: "user:2024/x@host" may be a password of digits too, but not
+    # where an @ is in a secret NAME=VALUE after it, a camera's password ("cam:554/user=admin&
+    # password=p@ss&channel=1", "cam:80/x.cgi?pwd=p@ss"): taken for a user:password, its end
+    # after the @ was shown
+    if not netloc.rsplit(":", 1)[1].isdigit():
+        return True
+    return strict and not any("@" in value for key, value in _PATH_PAIR.findall(rest[len(netloc):])
+                              if _SECRET_KEYS.search(key))
 
 
 def _rtmp_key(scheme: str, path: str) -> str:

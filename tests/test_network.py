@@ -111,6 +111,30 @@ def test_a_camera_password_in_the_path_is_a_secret(url, shown):
     assert SECRET not in str(info.value), info.value
 
 
+@pytest.mark.parametrize("url, shown", [
+    ("rtsp://127.0.0.1:1/user=admin&password=s3c@r3tPW&channel=1&stream=0.sdp",
+     "rtsp://127.0.0.1:1/user=admin&password=***&channel=1&stream=0.sdp"),
+    ("rtsp://127.0.0.1:1/user=admin_password=s3c@r3tPW_channel=1_stream=0.sdp",
+     "rtsp://127.0.0.1:1/user=admin_password=***_channel=1_stream=0.sdp"),
+    ("http://127.0.0.1:1/videostream.cgi?user=admin&pwd=s3c@r3tPW", "http://127.0.0.1:1/videostream.cgi?user=admin&pwd=***"),
+])
+def test_a_camera_password_with_an_at_sign_is_hidden_whole(url, shown):
+    """A camera's password with an @ in the address's path or query, after a port
+    (rtsp://IP:554/user=admin&password=p@ss&channel=1): the text up to the @ was taken for a
+    user:password (a password of digits holding a /, 'rtsp://admin:2024/cam@host'), so the
+    address showed as 'rtsp://***@r3tPW&channel=1...' -- the password's end, and not the host --
+    in every message, and its end was not scrubbed from free text.  The @ in a secret value is the
+    password's: it is hidden whole, the host shown."""
+    from livecut.urls import url_secrets
+
+    assert redact_url(url) == shown
+    assert url_secrets(url) == ["s3c@r3tPW"]
+    with pytest.raises(VideoOpenFailure) as info:
+        open_source(url, VideoConfig(open_timeout=2)).open()
+    for text in (redact_text(f"Connection refused: '{url}'"), str(info.value)):
+        assert "s3c" not in text and "r3tPW" not in text and "127.0.0.1:1" in text, text
+
+
 def test_redact_text_in_messages():
     msg = "Connection refused: 'rtsp://bob:s3cr3tPW@127.0.0.1:1/x' and rtsp://a:s3cr3tPW@h/y"
     out = redact_text(msg)
