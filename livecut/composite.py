@@ -2,7 +2,8 @@
 
 Backgrounds (``composite.background``):
 
-- ``blur`` -- the original frame blurred more strongly (computed at a reduced size);
+- ``blur`` -- the original frame blurred more strongly (computed at a reduced size; a BGRA
+  frame's as seen over black, its colours times its own alpha / 255, as below);
 - ``color:#RRGGBB`` -- a flat colour;
 - ``image:PATH`` -- a picture scaled to cover the frame (centre crop);
 - ``video:PATH`` -- frames of a video, looped (handled by the video pipeline, which
@@ -823,8 +824,11 @@ class Compositor:
         else:
             np.copyto(dst, self._bg)
 
-    def _composite(self, frame: np.ndarray, alpha: np.ndarray, out: np.ndarray, bg_frame: np.ndarray | None) -> None:
-        """The background and the frame over it into ``out`` (all of this compositor's size).
+    def _composite(self, frame: np.ndarray, alpha: np.ndarray, out: np.ndarray, bg_frame: np.ndarray | None,
+                   seen: np.ndarray | None = None) -> None:
+        """The background and the frame over it into ``out`` (all of this compositor's size);
+        ``seen``: what the blur background is made of where not ``frame`` (a BGRA frame as seen
+        over black: see :meth:`apply`).
 
         Frames of even sides and at least BANDS_MIN_PIXELS are done band by band, as :meth:`_over_planes` does the I420
         planes (the soft tiles found on the alpha at half size; the blend within 2 levels of
@@ -834,13 +838,13 @@ class Compositor:
             self._prepare_composite()
         half = self._half_tiles
         if half is None:
-            self._background_into(frame, out, bg_frame, alpha)
+            self._background_into(frame if seen is None else seen, out, bg_frame, alpha)
             self._blend_over(frame, alpha, out)
             return
         kind = self.background.kind
         if kind == "blur":
             blur = self._blur
-            fill = blur.up if blur.prepare(frame, out, alpha) else None
+            fill = blur.up if blur.prepare(frame if seen is None else seen, out, alpha) else None
         else:
             fill = self._video_frame(bg_frame, w, h, "_cover_big") if kind == "video" else self._bg
         opaque = self._tiles.opaque
@@ -900,6 +904,12 @@ class Compositor:
         if bg_frame is not None and self.background.kind == "video":
             # (of the frame's bits: a 10-bit video's uint16 frame was read as 16-bit, nearly black)
             bg_frame = _as_bg_frame(bg_frame, bits)
+        seen = None
+        if own is not None and (mode == "side-by-side" or self.background.kind == "blur"):
+            # as seen over black, its colours times its own alpha / 255: what the input half shows
+            # and the blur background is made of (the colours stored under its transparent pixels,
+            # a PNG's hidden red, were shown there, and blurred into the background)
+            seen = cv2.multiply(frame, cv2.merge((own,) * 3), scale=1.0 / 255.0)
         # (side-by-side composites straight into its right half, as shown)
         if mode == "side-by-side":
             shape, into, composite = self._sbs_halves(h, w)
@@ -907,17 +917,15 @@ class Compositor:
         else:
             comp = self._buffer("_comp", (h, w, 3))
         if box is None:
-            self._composite(frame, alpha, comp, bg_frame)
+            self._composite(frame, alpha, comp, bg_frame, seen)
         else:  # the bars as they are; the picture composited on its own
             y0, y1, x0, x1 = box
             _copy_outside(frame, comp, box)
             inner = self._inner_compositor(y1 - y0, x1 - x0, i420=False)
-            inner._composite(frame[y0:y1, x0:x1], alpha[y0:y1, x0:x1], comp[y0:y1, x0:x1], bg_frame)
+            inner._composite(frame[y0:y1, x0:x1], alpha[y0:y1, x0:x1], comp[y0:y1, x0:x1], bg_frame,
+                             None if seen is None else seen[y0:y1, x0:x1])
         if mode == "side-by-side":
-            if own is None:
-                self._sbs[into] = frame
-            else:  # as seen over black (the colours under its transparent pixels were shown)
-                self._sbs[into] = cv2.multiply(frame, cv2.merge((own,) * 3), scale=1.0 / 255.0)
+            self._sbs[into] = frame if seen is None else seen
             return self._sbs
         return comp
 

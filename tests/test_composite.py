@@ -300,6 +300,37 @@ def test_side_by_side_shows_a_bgra_input_as_seen_over_black(background):
     assert np.array_equal(out[:, w:], Compositor(background=background, mode="side-by-side").apply(frame, both)[:, w:])
 
 
+@pytest.mark.parametrize("mode", ["composite", "side-by-side"])
+@pytest.mark.parametrize("h, w, boxed", [(40, 60, False), (40, 60, True), (1080, 1920, False)])
+def test_a_blur_background_is_made_of_a_bgra_input_as_seen(mode, h, w, boxed):
+    """The blur background of a BGRA frame was made of the colours stored under its fully
+    transparent pixels (a PNG's hidden red, what an editor left there): they were blurred into
+    the background, shown where it is transparent and around it.  It is made of the input as seen,
+    over black (its colours times its own alpha / 255), as the side-by-side input half shows it:
+    what is hidden under alpha 0 changes nothing; an opaque BGRA frame is a BGR one."""
+    frame, alpha = _frame(h, w), _disk_alpha(h, w)
+    y0, y1 = h // 10, h - h // 10
+    box = (y0, y1, 0, w) if boxed else None  # (black bars above and below: opaque)
+    own = np.full((h, w), 255, np.uint8)
+    own[y0:y1, : w // 3], own[y0:y1, w // 3: w // 2] = 0, 128
+    hidden = frame.copy()
+    hidden[own == 0] = (0, 0, 255)
+    comp = Compositor(background="blur", mode=mode)
+    out = comp.apply(np.dstack((frame, own)), alpha, box=box).copy()
+    assert np.array_equal(comp.apply(np.dstack((hidden, own)), alpha, box=box), out)
+    # as the picture seen over black, with the alpha used (the mask's times its own), would be
+    seen = cv2.multiply(frame, cv2.merge((own,) * 3), scale=1 / 255)
+    both = cv2.multiply(alpha, own, scale=1 / 255)
+    want = Compositor(background="blur").apply(seen, both, box=box)
+    kept = (own == 0) | (own == 255)  # (where half transparent, the frame's colours are blended at its alpha)
+    assert np.array_equal(out[:, -w:][kept], want[kept])
+    if mode == "side-by-side":
+        assert np.array_equal(out[:, :w], seen)
+    opaque = np.dstack((frame, np.full((h, w), 255, np.uint8)))
+    assert np.array_equal(comp.apply(opaque, alpha, box=box),
+                          Compositor(background="blur", mode=mode).apply(frame, alpha, box=box))
+
+
 def test_buffers_reused():
     comp = Compositor(background="color:#000000")
     frame, alpha = _frame(40, 60), _disk_alpha(40, 60)
