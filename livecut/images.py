@@ -12,7 +12,7 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from livecut.atomic import check_not_special, io_reason, raise_if_in_the_way, sweep_stale
+from livecut.atomic import TEMP_MARK, check_not_special, io_reason, raise_if_in_the_way, sweep_stale, temp_prefix
 from livecut.composite import Compositor
 from livecut.config import CompositeConfig, Config
 from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError
@@ -251,6 +251,16 @@ def _counted_stop(report: ImageReport, total: int, outdir: str):
         raise stop from None
 
 
+def _temporary_names(folder: Path) -> list[str]:
+    """The names in ``folder`` that may be livecut's temporary files (``.NAME.livecut-*``); none
+    where it cannot be listed (not made yet)."""
+    try:
+        with os.scandir(folder) as entries:
+            return [e.name for e in entries if e.name.startswith(".") and TEMP_MARK in e.name]
+    except OSError:
+        return []
+
+
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str = "cutout",
                    progress: bool = False, force: bool = False, one_file: bool | None = None,
                    skip_existing: bool = False) -> ImageReport:
@@ -331,6 +341,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     segmenter = Segmenter(cfg, still=True)
     stems: dict[Path, Path] = {}
     folded: dict[str, Path] = {}  # (the outputs of stems by folded_name)
+    temps: dict[Path, list[str]] = {}  # (livecut's temporary names in each output folder, at its first output)
     with (_counted_stop(report, len(paths), text),  # (-o as given: cut/ keeps its slash)
           Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar):
         for i, src in enumerate(paths):
@@ -353,8 +364,13 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                     raise OutputExistsError(f"{src}: output {dst} is a folder; move it or choose another -o")
                 check_not_special(dst)
                 # what a run killed while it wrote this output (kill -9, the out-of-memory killer)
-                # left beside it: removed, as `livecut file` removes its own (it stayed for good)
-                sweep_stale(dst)
+                # left beside it: removed, as `livecut file` removes its own (it stayed for good);
+                # looked for in one listing of each output folder (a listing per photo made a
+                # folder of n photos cost n listings of up to n names)
+                if dst.parent not in temps:
+                    temps[dst.parent] = _temporary_names(dst.parent)
+                if any(name.startswith(temp_prefix(dst)) for name in temps[dst.parent]):
+                    sweep_stale(dst)
                 if not force and os.path.lexists(dst):
                     if skip_existing:
                         stems[dst], folded[folded_name(dst)] = src, dst
