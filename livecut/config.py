@@ -657,6 +657,10 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
             # config file not found", without the file that asked for it
             if Path(base).suffix or "/" in base:
                 base = str(path.parent / Path(base).expanduser())  # (an absolute one as it is)
+                if os.sep not in base and "/" not in base and not Path(base).suffix:
+                    # ("./fast" beside a file of the current folder: pathlib makes it "fast", which
+                    # loaded the shipped preset of that name, not the file)
+                    base = os.path.join(os.curdir, base)
                 try:
                     there = Path(base).exists()
                 except OSError:  # (a name too long for a file's: "internal error: OSError", exit 1;

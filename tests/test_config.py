@@ -759,3 +759,17 @@ def test_a_library_error_says_the_library_s_words_the_cli_its_options(tmp_path, 
     assert r.exit_code == 2, (r.output, r.exception)
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"livecut: error: {cli}"), r.stderr
+
+
+def test_a_base_named_as_a_path_beside_a_file_of_the_current_folder_is_that_file(tmp_path, monkeypatch):
+    """A file's preset = "./fast" names the file fast beside it (as -c ./fast does), but from a
+    file of the current folder pathlib made it "fast", the shipped preset's name: the shipped
+    preset was loaded and the user's file ignored, without a word -- and from any other folder
+    the same file read its own base."""
+    _write(tmp_path, "[segment]\nthreshold = 0.7\n", "fast")
+    mine = _write(tmp_path, 'preset = "./fast"\n')
+    monkeypatch.chdir(tmp_path)
+    for given in (mine, Path(mine.name)):
+        cfg = load_config(given)
+        assert cfg.segment.threshold == 0.7, given
+        assert cfg.segment.work_size == Config().segment.work_size, given  # (not the shipped fast)
