@@ -691,3 +691,37 @@ def test_frames_n_records_n_frames_behind_a_slow_encoder(fake_camera, tmp_path, 
     assert st.dropped > 0                                   # (the encoder was behind)
     assert st.written == 30 and probe(out)["frames"] == 30, (st.written, st.processed, st.dropped)
     assert st.processed > 30 and ", 30 written" in st.summary()
+
+
+@pytest.mark.parametrize("kwargs, error, said", [
+    ({"size": (0, 0)}, "FrameSizeError", "size"),
+    ({"size": (-640, 480)}, "FrameSizeError", "size"),
+    ({"size": (640.5, 480)}, "FrameSizeError", "size"),
+    ({"size": (10 ** 400, 480)}, "FrameSizeError", "size"),
+    ({"size": (float("nan"), 480)}, "FrameSizeError", "size"),
+    ({"size": "1280x720"}, "ConfigTypeError", "size '1280x720': expected (width, height)"),
+    ({"size": (640,)}, "ConfigTypeError", "size (640,): expected (width, height)"),
+    ({"fps": -5}, "UsageError", "fps -5: expected a frame rate between 0 and 1000"),
+    ({"fps": float("nan")}, "UsageError", "fps nan: expected a frame rate between 0 and 1000"),
+    ({"fps": float("inf")}, "UsageError", "fps inf: expected a frame rate between 0 and 1000"),
+    ({"fps": "30"}, "ConfigTypeError", "fps '30': expected a number"),
+    ({"fourcc": "H264"}, "UsageError", "fourcc 'H264': expected auto, MJPG or YUYV"),
+])
+def test_a_camera_asked_for_a_size_or_rate_that_is_none_is_a_typed_error(fake_camera, fake_vcam, kwargs, error, said):
+    """The library's camera (run_video's size and fps, CameraSource) sent what it was given to
+    the driver: a size of 0x0 or -640x480, a rate of -5 or nan went to the camera unchecked (the
+    run went on, the camera's own size taken), and text or a 1-tuple was a bare TypeError from
+    OpenCV or an IndexError; `--fourcc` was named in a library error.  Each is now a typed error
+    in the library's words, before the camera turns on, as the command line refuses them."""
+    from livecut import errors
+
+    for call in (lambda: CameraSource(0, **kwargs),
+                 lambda: run_video("0", None, load_config(), max_frames=1, progress=False,
+                                   extra_sinks=[("vcam", {})],
+                                   **{k: v for k, v in kwargs.items() if k != "fourcc"},
+                                   source_options={k: v for k, v in kwargs.items() if k == "fourcc"})):
+        with pytest.raises(errors.LivecutError) as info:
+            call()
+        assert type(info.value).__name__ == error and said in str(info.value), info.value
+        assert "--" not in str(info.value), info.value
+    assert fake_camera.instances == [], "the camera was opened"

@@ -16,16 +16,19 @@ finalises its outputs and reports the loss (exit 3), as for a lost stream.
 from __future__ import annotations
 
 import logging
+import math
+import numbers
 import os
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
 
 from livecut.config import VideoConfig
-from livecut.errors import DeviceUnavailable, UsageError, VideoOpenFailure
+from livecut.errors import ConfigTypeError, DeviceUnavailable, FrameSizeError, UsageError, VideoOpenFailure
 from livecut.sources import register_source
 from livecut.sources.base import ClosesWhileReading, Frame, SourceInfo
 
@@ -74,6 +77,34 @@ def check_present(index: int) -> None:
     if sys.platform.startswith("linux") and not Path(f"/dev/video{index}").exists():
         raise VideoOpenFailure(f"camera {index}: not found (no /dev/video{index}; "
                                "see `livecut devices`)")
+
+
+def check_request(size: object, fps: object) -> tuple[tuple[int, int] | None, float | None]:
+    """The ``size`` (width, height) and ``fps`` a camera is asked for, as given (None: the
+    camera's), or a typed error in the library's words: they went to the driver unchecked (a size
+    of 0x0 or -640x480, a rate of -5 or nan asked for, the run going on at the camera's own),
+    and text or a 1-tuple was a bare TypeError from OpenCV, an IndexError."""
+    if size is not None:
+        if isinstance(size, (str, bytes)) or not isinstance(size, Sequence) or len(size) != 2:
+            raise ConfigTypeError(f"size {size!r}: expected (width, height), e.g. (1280, 720)")
+        if not all(_whole(v) and 16 <= v <= 16384 for v in size):  # (as the command line's --size)
+            raise FrameSizeError(f"size {tuple(size)!r}: expected (width, height), whole numbers from 16 "
+                                 "to 16384")
+        size = (int(size[0]), int(size[1]))
+    if fps is not None:
+        if isinstance(fps, bool) or not isinstance(fps, numbers.Real):
+            raise ConfigTypeError(f"fps {fps!r}: expected a number of frames a second")
+        if not 0 < fps < 1000:  # (also refuses nan and inf, as the command line's --fps)
+            raise UsageError(f"fps {fps!r}: expected a frame rate between 0 and 1000")
+        fps = float(fps)
+    return size, fps
+
+
+def _whole(v: object) -> bool:
+    """Whether ``v`` is a whole number (an int, a numpy integer, a float of whole value)."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        return False
+    return isinstance(v, numbers.Integral) or (math.isfinite(v) and v == int(v))
 
 
 def choose_fourcc(formats: dict[str, dict[tuple[int, int], list[float]]] | None,
@@ -151,8 +182,9 @@ class CameraSource(ClosesWhileReading):
         self._stop = threading.Event()
         self._init_reading()
         asked = next((f for f in FOURCCS if f.lower() == str(fourcc).strip().lower()), None)
-        if asked is None:
-            raise UsageError(f"--fourcc {fourcc}: expected {', '.join(FOURCCS[:-1])} or {FOURCCS[-1]}")
+        if asked is None:  # (the library's words: the command line says --fourcc, before)
+            raise UsageError(f"fourcc {fourcc!r}: expected {', '.join(FOURCCS[:-1])} or {FOURCCS[-1]}")
+        size, fps = check_request(size, fps)
         check_present(index)
         chosen, why = (choose_fourcc(_camera_formats(index), size, fps) if asked == "auto"
                        else (asked, ""))
