@@ -645,6 +645,7 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                                   f"(known: {', '.join(preset_names())}; or give a .toml path{folder})")
             path = candidate
         data = _read_toml(path)
+        folder = _folder_of(path)
         base = data_base = data.pop("preset", None)
         if base is not None:
             # (a file named after the preset it starts from, my/fast.toml with preset = "fast",
@@ -656,7 +657,7 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
             # not there is said here, naming this file: it was "unknown preset 'x'" or "x.toml:
             # config file not found", without the file that asked for it
             if Path(base).suffix or "/" in base:
-                base = str(path.parent / Path(base).expanduser())  # (an absolute one as it is)
+                base = str(folder / Path(base).expanduser())  # (an absolute one as it is)
                 if os.sep not in base and "/" not in base and not Path(base).suffix:
                     # ("./fast" beside a file of the current folder: pathlib makes it "fast", which
                     # loaded the shipped preset of that name, not the file)
@@ -688,11 +689,22 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                 names = " -> ".join(p.name for p in chain) + f" -> {Path(base).name}"
                 raise ConfigError(f"{path}: presets name each other in a loop ({names})")
             cfg = load_config(base, _chain=chain)
-        _paths_beside(data, path.parent)
+        _paths_beside(data, folder)
         cfg = apply_mapping(cfg, data, origin=str(path))
     for text in overrides:
         cfg = apply_mapping(cfg, parse_override(text), origin=OVERRIDE)
     return cfg
+
+
+def _folder_of(path: Path) -> Path:
+    """The folder a config file's relative paths (its base file, a background) are read from: its
+    own, or the current one for a pipe (``-c <(...)``, ``-c /dev/stdin``), which has none (they
+    were read in /dev/fd or /dev: 'file not found: /dev/fd/bg.png')."""
+    try:
+        regular = path.is_file()
+    except OSError:
+        regular = True
+    return path.parent if regular else Path(os.curdir)
 
 
 def _paths_beside(data: dict, folder: Path) -> None:

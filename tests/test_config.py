@@ -773,3 +773,27 @@ def test_a_base_named_as_a_path_beside_a_file_of_the_current_folder_is_that_file
         cfg = load_config(given)
         assert cfg.segment.threshold == 0.7, given
         assert cfg.segment.work_size == Config().segment.work_size, given  # (not the shipped fast)
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="needs /dev/fd")
+def test_relative_paths_in_a_config_from_a_pipe_are_read_from_the_current_folder(tmp_path, monkeypatch):
+    """`-c <(...)` or `-c /dev/stdin` (read, as a pipe: see above): a pipe has no folder of its
+    own, but its relative paths were read beside it, in /dev/fd or /dev: 'file not found:
+    /dev/fd/bg.png', "/dev/fd/63: preset = 'base.toml': no file /dev/fd/base.toml".  They are
+    read from the current folder, as --set's are."""
+    import threading
+
+    _write(tmp_path, "[segment]\nwork_size = 200\n", "base.toml")
+    monkeypatch.chdir(tmp_path)
+    for text, check in ((b'preset = "base.toml"\n', lambda c: c.segment.work_size == 200),
+                        (b'[composite]\nbackground = "image:bg.png"\n',
+                         lambda c: c.composite.background == "image:bg.png")):
+        r, w = os.pipe()
+        t = threading.Thread(target=lambda: (os.write(w, text), os.close(w)))
+        t.start()
+        try:
+            cfg = load_config(f"/dev/fd/{r}")
+        finally:
+            t.join()
+            os.close(r)
+        assert check(cfg), describe(cfg)
