@@ -725,3 +725,17 @@ def test_a_camera_asked_for_a_size_or_rate_that_is_none_is_a_typed_error(fake_ca
         assert type(info.value).__name__ == error and said in str(info.value), info.value
         assert "--" not in str(info.value), info.value
     assert fake_camera.instances == [], "the camera was opened"
+
+
+@pytest.mark.parametrize("spec", ["²", "/dev/video²", "1²"])
+def test_a_name_of_digits_python_cannot_read_as_a_number_is_no_camera(tmp_path, monkeypatch, capsys, spec):
+    """`livecut run ²` (a file so named, a superscript digit: str.isdigit() takes it for one,
+    int() does not) was 'internal error: ValueError: invalid literal for int()', exit 1; it is
+    no camera index, so it is a file's name (here, not there: one line, exit 2)."""
+    from livecut.sources import source_kind
+
+    assert camera.camera_index(spec) is None and source_kind(spec) == "file"
+    monkeypatch.chdir(tmp_path)
+    code = _cli(["run", spec, "-o", str(tmp_path / "o.mp4"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "internal error" not in err, err

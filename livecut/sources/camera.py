@@ -60,10 +60,11 @@ def _quiet_opencv() -> None:
 
 
 def camera_index(spec: str) -> int | None:
+    # (isdecimal, not isdigit: a superscript ², which int() refuses, was an internal error)
     s = str(spec).strip()
-    if s.isdigit():
+    if s.isdecimal():
         return int(s)
-    if s.startswith("/dev/video") and s[len("/dev/video"):].isdigit():
+    if s.startswith("/dev/video") and s[len("/dev/video"):].isdecimal():
         return int(s[len("/dev/video"):])
     return None
 
