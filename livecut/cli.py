@@ -776,7 +776,8 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
 @command(cls=_Command, rich_help_panel=VIDEO)
 @video_options("pace", "rtsp_transport")
 def cam(
-    index: int = typer.Argument(0, metavar="INDEX", help="Camera index (0 = the first camera)."),
+    index: str = typer.Argument("0", metavar="INDEX", show_default="0",
+                                help="Camera index (0 = the first camera) or its device, /dev/videoN."),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="OUTPUT", rich_help_panel=P_OUTPUT,
                                          help="Record to a video file or DIR/, or send to a stream URL or - (see "
                                               "`livecut file --help`); the preview window is then shown only "
@@ -796,9 +797,17 @@ def cam(
     """Live webcam preview (q or Esc quits, h lists the keys), recording or virtual camera."""
     from livecut.bench import parse_size
 
+    from livecut.sources.camera import camera_index
+
     opts = dict(opts or {})
-    if index < 0:  # (`livecut cam -- -1` was taken for a file named -1: "-1: no such file")
-        raise UsageError(f"camera index {index}: expected 0 or more (see `livecut devices`)")
+    # (the device too, /dev/video0, as `livecut devices` lists it and `livecut run` takes it: it
+    # was "Invalid value for 'INDEX': Input should be a valid integer")
+    number = camera_index(index)
+    if number is None:
+        if re.fullmatch(r"\s*-\d+\s*", index):  # (`livecut cam -- -1` was taken for a file named -1)
+            raise UsageError(f"camera index {index.strip()}: expected 0 or more (see `livecut devices`)")
+        raise UsageError(f"camera {index!r}: expected an index (0 = the first camera) or /dev/videoN "
+                         "(see `livecut devices`)")
     if fps is not None and not 0 < fps < 1000:  # also refuses nan and inf
         raise UsageError(f"--fps {fps:g}: expected a frame rate between 0 and 1000")  # (0, not 0.0)
     from livecut.sources.camera import FOURCCS
@@ -809,7 +818,7 @@ def cam(
     _check_output_given(output)
     if not output and not _wants_vcam(opts):
         opts["preview"] = True
-    _run_video(str(index), output, opts, size=parse_size(size) if size is not None else None, fps=fps,
+    _run_video(str(number), output, opts, size=parse_size(size) if size is not None else None, fps=fps,
                source_options={"fourcc": asked})
 
 

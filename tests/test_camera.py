@@ -739,3 +739,25 @@ def test_a_name_of_digits_python_cannot_read_as_a_number_is_no_camera(tmp_path, 
     code = _cli(["run", spec, "-o", str(tmp_path / "o.mp4"), "-q"])
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and "internal error" not in err, err
+
+
+def test_cam_takes_the_camera_s_device_as_livecut_devices_names_it(fake_camera, tmp_path, capsys):
+    """`livecut devices` lists a camera as /dev/video0, and `livecut run /dev/video0` reads it,
+    but `livecut cam /dev/video0` was "Invalid value for 'INDEX': Input should be a valid
+    integer": it takes the device too; what is neither an index nor one is said so."""
+    out = tmp_path / "rec.mp4"
+    code = _cli(["cam", "/dev/video0", "-o", str(out), "-n", "2", "-q"])
+    err = capsys.readouterr().err
+    assert code in (0, None) and probe(out)["frames"] == 2, err
+    assert fake_camera.instances[-1].index == 0
+    fake_camera.instances.clear()
+    for given in ("front", "/dev/video", "0.5"):
+        code = _cli(["cam", given, "-q"])
+        err = capsys.readouterr().err
+        lines = [ln for ln in err.splitlines() if ln.strip()]
+        assert code == 2 and len(lines) == 1, err
+        assert f"camera {given!r}: expected an index (0 = the first camera) or /dev/videoN" in lines[0], err
+    code = _cli(["cam", "-q", "--", "-1"])       # (as before)
+    err = capsys.readouterr().err
+    assert code == 2 and "camera index -1: expected 0 or more" in err, err
+    assert fake_camera.instances == []
