@@ -386,14 +386,14 @@ def match_masks(images: list, images_dir, masks: list, masks_dir,
     for m in masks:
         by_key.setdefault(_key(m, masks_dir).casefold(), []).append(m)
         by_stem.setdefault(m.stem.casefold(), []).append(m)
-    stems: dict[str, int] = {}
+    stems: dict[str, list] = {}
     for p in everyone if everyone is not None else images:
-        stems[p.stem.casefold()] = stems.get(p.stem.casefold(), 0) + 1
+        stems.setdefault(p.stem.casefold(), []).append(p.relative_to(images_dir).as_posix())
 
     def find(p, ending: str = "") -> tuple[list, str, str]:
         key, stem = _key(p, images_dir) + ending, p.stem + ending
         found = by_key.get(key.casefold())
-        if not found and stems[p.stem.casefold()] == 1:
+        if not found and len(stems[p.stem.casefold()]) == 1:
             found = by_stem.get(stem.casefold())
         return found or [], key, stem
 
@@ -402,6 +402,7 @@ def match_masks(images: list, images_dir, masks: list, masks_dir,
     missing = [p for p in images if not plain[p][0]]
     ending = _mask_ending(missing, [m for m in masks if m not in taken]) if missing else ""
     pairs, unmatched, errors, ambiguous = [], [], [], set()
+    clashes: dict = {}  # a mask named as photos in several folders -> their file name
     used_ending = False
     for p in images:
         name = p.relative_to(images_dir).as_posix()
@@ -411,7 +412,14 @@ def match_masks(images: list, images_dir, masks: list, masks_dir,
             found = [m for m in found if m not in taken]
             used_ending = used_ending or bool(found)
         if not found:
-            unmatched.append(name)
+            # (x/a.jpg and y/a.jpg, a flat MASKS' a.png: both were "without a mask of the same
+            # name", the mask "without an image", exit 0)
+            clash = [m for e in dict.fromkeys(("", ending)) for m in by_stem.get((p.stem + e).casefold(), [])
+                     if m not in taken] if len(stems[p.stem.casefold()]) > 1 else []
+            for m in clash:
+                clashes.setdefault(m, p.stem.casefold())
+            if not clash:
+                unmatched.append(name)
             continue
         if len(found) > 1:  # (one that matches the letter case exactly wins)
             exact = [m for m in found if _key(m, masks_dir) == key or m.stem == stem]
@@ -431,7 +439,10 @@ def match_masks(images: list, images_dir, masks: list, masks_dir,
     for m in sorted(shared):
         errors.append(f"{m}: the mask of more than one photo of that name in {images_dir}: "
                       + ", ".join(photos_of[m]) + " (none of them scored: which is it?)")
-    ambiguous.update(shared)
+    for m in sorted(clashes):
+        errors.append(f"{m}: the mask of more than one photo of that name in {images_dir}: "
+                      + ", ".join(stems[clashes[m]]) + " (none of them scored: which is it?)")
+    ambiguous.update(shared, clashes)
     pairs = [pr for pr in pairs if pr[2] not in shared]
     return pairs, unmatched, errors, ambiguous, ending if used_ending else ""
 

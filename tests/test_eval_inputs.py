@@ -372,6 +372,28 @@ def test_one_mask_of_two_photos_of_one_name_is_an_error_not_a_guess(photos, mask
     assert out["without_image"] == [] and out["without_mask"] == [], out
 
 
+@pytest.mark.parametrize("mask", ["basic.png", "basic_mask.png"])
+def test_a_flat_mask_of_two_photos_of_one_name_in_folders_is_an_error(photos, mask):
+    """images/x/basic.png and images/y/basic.png (two photos), a flat MASKS with one basic.png:
+    both were 'without a mask of the same name in MASKS, not scored' and basic.png 'without an
+    image of the same name', exit 0: the mask is there, of two photos, as with basic.jpg and
+    basic.png side by side."""
+    images, masks, truths = photos
+    for sub, seed in (("x", 0), ("y", 5)):
+        (images / sub).mkdir()
+        img, _ = make_scene("basic", W, H, seed=seed)
+        cv2.imwrite(str(images / sub / "basic.png"), img)
+    (images / "basic.png").unlink()
+    (masks / "basic.png").rename(masks / mask)
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 2, r.output
+    assert f"{masks / mask}: the mask of more than one photo" in r.stderr, r.stderr
+    assert "x/basic.png, y/basic.png" in r.stderr, r.stderr
+    out = json.loads(r.stdout)
+    assert [i["name"] for i in out["images"]] == ["several.png"]
+    assert out["without_image"] == [] and out["without_mask"] == [], out
+
+
 def test_nested_folders(photos, tmp_path):
     """Photos in subfolders were not seen ("no image has a mask"); they match masks at the
     same path, or of the same name in a flat folder of masks."""
