@@ -216,7 +216,7 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
 
 def _bench_clip(clip, generated, size: tuple[int, int], cfg: Config, **clip_options):
     """(path, source info) of the clip to time: ``clip``, or a synthetic one made at
-    ``generated`` (:func:`make_bench_clip`); a missing file or a non-video fails clearly."""
+    ``generated`` (:func:`make_bench_clip`); a missing file, a picture or a non-video fails clearly."""
     from pathlib import Path
 
     from livecut.sources.file import FileSource
@@ -228,6 +228,9 @@ def _bench_clip(clip, generated, size: tuple[int, int], cfg: Config, **clip_opti
     if not clip.is_file():  # (a folder was "no such file")
         raise UsageError(f"{clip}: " + ("a folder, not a video file" if clip.is_dir() else "no such file"))
     with FileSource(clip) as src:
+        if src.note:  # (a photo was timed as a clip of one frame: "1 frames ... 100 % of one core")
+            raise UsageError(f"{clip}: a picture, not a video: the bench times a clip's frames; give a "
+                             "video, or no --clip for a generated one")
         return clip, src.info
 
 

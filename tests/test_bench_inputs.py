@@ -200,3 +200,21 @@ def test_ctrl_c_in_the_bench_names_no_temporary_output(monkeypatch, mode):
     r = invoke("bench", mode, "--size", "64x48")
     lines = r.stderr.strip().splitlines()
     assert r.exit_code == 130 and lines == ["livecut: error: interrupted"], (r.exit_code, r.stderr)
+
+
+@pytest.mark.parametrize("mode", ["--transcode", "--live"])
+@pytest.mark.parametrize("name", ["photo.png", "photo.mp4"])
+def test_a_picture_as_clip_is_refused(tmp_path, mode, name):
+    """A photo given as --clip (a .png; a picture named .mp4) was timed as a clip of one frame:
+    'processed 1 frames in 0.1 s (79.0 fps)', 'CPU ... 100 % of one core', exit 0, a
+    measure of nothing (and without the note `livecut file` gives a picture)."""
+    import cv2
+    import numpy as np
+
+    photo = tmp_path / name
+    ok, buf = cv2.imencode(".png", np.full((48, 64, 3), 128, np.uint8))
+    photo.write_bytes(buf.tobytes())
+    r = invoke("bench", mode, "--clip", photo)
+    assert r.exit_code == 2, r.output
+    assert f"{photo}: a picture, not a video" in r.stderr and "Traceback" not in r.output, r.stderr
+    assert r.stdout == "", r.stdout
