@@ -315,7 +315,9 @@ MASK_ONLY_EXTS = (".gif",)
 def list_images(d, skip=None, masks: bool = False) -> list:
     """The image files in folder ``d`` and its subfolders, sorted by their path in it; names
     starting with a dot (hidden files and folders, macOS ``._*`` files) and the folder
-    ``skip`` (the other folder of the pair, when it lies inside this one) are left out.
+    ``skip`` (the other folder of the pair, when it lies inside this one) are left out.  A
+    subfolder that is a symbolic link is read under its own name, once (a second link to a
+    folder read already, a link back up the tree, is not followed).
     ``masks``: a folder of masks, which may also be GIFs (:data:`MASK_ONLY_EXTS`)."""
     import os
     from pathlib import Path
@@ -326,9 +328,25 @@ def list_images(d, skip=None, masks: bool = False) -> list:
     d = Path(d)
     skip = Path(skip).resolve() if skip is not None else None
     out = []
-    for root, dirs, files in os.walk(d):
+    walked: set[tuple[int, int]] = set()  # (device, inode) of each folder walked
+
+    def first_time(path: Path) -> bool:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return True
+        if (st.st_dev, st.st_ino) in walked:
+            return False
+        walked.add((st.st_dev, st.st_ino))
+        return True
+
+    first_time(d)
+    # (a linked subfolder, a set assembled with ln -s, was left out without a word: "no photos";
+    # followed, each folder once: a second link to one, a link back up the tree, is not)
+    for root, dirs, files in os.walk(d, followlinks=True):
         r = Path(root)
-        dirs[:] = [x for x in dirs if not x.startswith(".") and (skip is None or (r / x).resolve() != skip)]
+        dirs[:] = [x for x in sorted(dirs) if not x.startswith(".")
+                   and (skip is None or (r / x).resolve() != skip) and first_time(r / x)]
         out += [r / f for f in files if not f.startswith(".") and Path(f).suffix.lower() in exts]
     return sorted(out, key=lambda p: p.relative_to(d).as_posix())
 
@@ -516,11 +534,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     if sheet is not None:
         check_sheet_path(sheet)
 
-    def inside(a: Path, b: Path) -> bool:
-        return b.resolve() in a.resolve().parents
-
-    images = list_images(images_dir, skip=masks_dir if inside(masks_dir, images_dir) else None)
-    masks = list_images(masks_dir, skip=images_dir if inside(images_dir, masks_dir) else None, masks=True)
+    # (the other folder where it lies inside this one, or is linked into it: not its photos)
+    images = list_images(images_dir, skip=masks_dir)
+    masks = list_images(masks_dir, skip=images_dir, masks=True)
     inputs = {p.resolve() for p in images + masks} if sheet is not None else set()
     exts = ", ".join(IMAGE_EXTS[:5])
     if not images:

@@ -394,6 +394,27 @@ def test_a_flat_mask_of_two_photos_of_one_name_in_folders_is_an_error(photos, ma
     assert out["without_image"] == [] and out["without_mask"] == [], out
 
 
+def test_a_linked_subfolder_is_read_once(photos, tmp_path):
+    """A subfolder that is a symbolic link (a set assembled with ln -s) was left out without a
+    word (os.walk does not follow links): IMAGES holding links only was 'no photos: no image
+    files in it or its subfolders'. It is read under its own name, once (a loop is not)."""
+    images, masks, _ = photos
+    lmasks = tmp_path / "linked_masks"
+    images.rename(tmp_path / "real")
+    images.mkdir()
+    (images / "set1").symlink_to(tmp_path / "real", target_is_directory=True)
+    (images / "set1" / "loop").symlink_to(images, target_is_directory=True)  # (back up the tree)
+    masks.rename(lmasks)
+    masks.mkdir()
+    (masks / "set1").symlink_to(lmasks, target_is_directory=True)
+    (masks / "again").symlink_to(lmasks, target_is_directory=True)  # (a second link: not read twice)
+    (images / "truth").symlink_to(masks, target_is_directory=True)  # (MASKS: not photos)
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 0, r.output
+    assert [i["name"] for i in json.loads(r.stdout)["images"]] == ["set1/basic.png", "set1/several.png"]
+    assert "without" not in r.stderr, r.stderr
+
+
 def test_nested_folders(photos, tmp_path):
     """Photos in subfolders were not seen ("no image has a mask"); they match masks at the
     same path, or of the same name in a flat folder of masks."""
