@@ -913,6 +913,21 @@ def _write_sheet(path, rows: list[np.ndarray], name=None) -> None:
         raise WriteError(f"{name or path}: could not write the sheet ({io_reason(exc)})") from None
 
 
+def _columns(text: str) -> int:
+    """The columns ``text`` takes on a terminal: two for a wide character (Chinese, Japanese,
+    Korean), none for a combining one (a Mac's decomposed accent), one for any other."""
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
+
+
+def _name_cell(name: str, n: int) -> str:
+    """``name`` padded to ``n`` terminal columns (:func:`_columns`; it was padded to ``n``
+    characters: a name of wide or combining ones put its scores out of line)."""
+    return name + " " * max(0, n - _columns(name))
+
+
 def format_table(result: dict) -> str:
     lines = [f"method: {result['method']}   images: {result['count']}"
              + (f"   segmented as: {result['as']}" if result.get("as") else "")]
@@ -921,10 +936,10 @@ def format_table(result: dict) -> str:
         if scales[0]["scale"] != 1.0:  # (`--scales 2` printed the table of x1's, the scale nowhere)
             lines[0] += f"   scale: x{scales[0]['scale']:g}"
         # (the longest name's width: a longer one than 24 pushed its numbers out of line)
-        n = max([24, *(len(r["name"]) for r in result["images"])])
+        n = max([24, *(_columns(r["name"]) for r in result["images"])])
         lines.append(f"{'image':{n}s} {'IoU':>6s} {'F':>6s} {'MAE':>6s} {'ms':>7s}")
         for r in result["images"]:
-            lines.append(f"{r['name']:{n}s} {r['iou']:6.3f} {r['f']:6.3f} {r['mae']:6.3f} {r['ms']:7.1f}")
+            lines.append(f"{_name_cell(r['name'], n)} {r['iou']:6.3f} {r['f']:6.3f} {r['mae']:6.3f} {r['ms']:7.1f}")
         m = result["mean"]
         lines.append(f"{'mean':{n}s} {m['iou']:6.3f} {m['f']:6.3f} {m['mae']:6.3f} {m['ms']:7.1f}")
         return "\n".join(lines)

@@ -415,6 +415,27 @@ def test_a_linked_subfolder_is_read_once(photos, tmp_path):
     assert "without" not in r.stderr, r.stderr
 
 
+def test_table_columns_line_up_under_wide_and_combining_names(photos):
+    """A name in Chinese or Japanese (two columns a character) or with a combining accent (a
+    Mac's decomposed "Cafe\u0301.png", one column for two characters) was padded by its
+    number of characters: its scores stood out of line with the others'."""
+    import unicodedata
+
+    images, masks, _ = photos
+    for old, new in (("basic", "\u5199\u771f"), ("several", "Cafe\u0301")):
+        (images / f"{old}.png").rename(images / f"{new}.png")
+        (masks / f"{old}.png").rename(masks / f"{new}.png")
+    r = invoke("eval", images, masks, "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+
+    def width(line: str) -> int:
+        return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+                   for c in line)
+
+    rows = r.stdout.splitlines()[1:]
+    assert len(rows) == 4 and len({width(line) for line in rows}) == 1, rows
+
+
 def test_nested_folders(photos, tmp_path):
     """Photos in subfolders were not seen ("no image has a mask"); they match masks at the
     same path, or of the same name in a flat folder of masks."""
