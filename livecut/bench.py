@@ -413,6 +413,10 @@ def format_transcode(r: dict) -> str:
 
 # ---------------------------------------------------------------- live CPU share
 
+#: the shortest --live --clip (seconds): in a shorter one the run's start is most of the CPU time
+MIN_LIVE_SECONDS = 1.0
+
+
 def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: float = 6.0,
                    fps: int = 30, clip=None, scene: str = "moving") -> dict:
     """A clip played as a live source (at its own frame rate, newest frame wins) through
@@ -428,6 +432,12 @@ def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: f
         clip, info = _bench_clip(clip, Path(tmp) / f"live_{size[0]}x{size[1]}.mp4", size, cfg,
                                  seconds=seconds, fps=fps, scene=scene)
         w, h, rate = info.width, info.height, info.fps
+        length = info.duration or (info.frames / rate if info.frames and rate else None)
+        if not generated and length is not None and length < MIN_LIVE_SECONDS:
+            # (a clip of one frame was "CPU: 0.05 s over 0.05 s = 100 % of one core": the run's start)
+            raise UsageError(f"{clip}: {round(length, 2):g} s long: --live measures the share of a CPU "
+                             "that playing takes, which the start of the run is most of in so short a "
+                             "clip; give a clip of a second or more")
         c0, t0 = _process_cpu(), time.perf_counter()
         with _interrupt_unnamed():
             stats = run_video(str(clip), "null:", cfg, live=True, progress=False)

@@ -218,3 +218,18 @@ def test_a_picture_as_clip_is_refused(tmp_path, mode, name):
     assert r.exit_code == 2, r.output
     assert f"{photo}: a picture, not a video" in r.stderr and "Traceback" not in r.output, r.stderr
     assert r.stdout == "", r.stdout
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_live_refuses_a_clip_too_short_to_measure(monkeypatch, tmp_path, n):
+    """--live --clip of one frame, or of 12 at 25 fps (0.48 s), was played and its share of a
+    CPU reported, exit 0: 'processed 1 frames in 0.1 s (241.6 fps) ... CPU: 0.05 s over
+    0.05 s = 100 % of one core' -- the start of the run (opening, the first judgement), not
+    what playing takes (15-20 % for a second of the same frames)."""
+    from livecut import runner
+
+    monkeypatch.setattr(runner, "run_video", lambda *a, **k: pytest.fail("the clip was played"))
+    clip = make_clip(tmp_path / "short.mp4", w=64, h=48, n=n, fps=25)
+    r = invoke("bench", "--live", "--clip", clip)
+    assert r.exit_code == 2, r.output
+    assert f"{clip}: {n / 25:g} s long" in r.stderr and "a second or more" in r.stderr, r.stderr
