@@ -65,10 +65,22 @@ def _first_background_frame(comp: Compositor, cfg: Config) -> np.ndarray | None:
         video.close()
 
 
+#: the most OpenCV threads the one-frame bench takes, per CPU the process may run on
+MAX_THREADS_PER_CPU = 4
+
+
 def run_bench(cfg: Config, size: tuple[int, int], frames: int = 30, threads: int = 1,
               baseline: bool = True) -> dict:
     if frames < 1:
         raise UsageError("--frames must be at least 1")
+    from livecut import threads as threads_
+
+    # (--threads 100000 went to OpenCV, which started threads until the system refused them:
+    # "Can't spawn new thread" tens of thousands of times, every process of the machine short)
+    cpus = threads_.usable_cpus()
+    if threads > (most := MAX_THREADS_PER_CPU * cpus):
+        raise UsageError(f"--threads {threads}: OpenCV starts a thread for each; this machine has {cpus} "
+                         f"CPU{'s' if cpus != 1 else ''}: give 1 to {most}")
     with opencv_threads(max(1, threads)):
         w, h = size
         frame = synthetic_frame(w, h)

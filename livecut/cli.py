@@ -519,7 +519,7 @@ def bench(
                                          help="Frames to time (median is reported; not with --transcode "
                                               "or --live, which play a whole clip)."),
     threads: Optional[int] = typer.Option(None, "--threads", metavar="N", min=1, show_default="1",
-                                          help="OpenCV threads (1 = one core; not with --transcode or "
+                                          help="OpenCV threads (1 = one core; at most 4 a CPU; not with --transcode or "
                                                "--live, which use livecut's own)."),
     baseline: Optional[bool] = typer.Option(None, "--baseline/--no-baseline", show_default="--baseline",
                                             help="Also time the baseline at full size (not with "

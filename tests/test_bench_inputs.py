@@ -233,3 +233,24 @@ def test_live_refuses_a_clip_too_short_to_measure(monkeypatch, tmp_path, n):
     r = invoke("bench", "--live", "--clip", clip)
     assert r.exit_code == 2, r.output
     assert f"{clip}: {n / 25:g} s long" in r.stderr and "a second or more" in r.stderr, r.stderr
+
+
+def test_threads_beyond_the_machine_are_refused(monkeypatch):
+    """--threads 100000 was handed to cv2.setNumThreads: OpenCV started threads until the
+    system refused them ('Can't spawn new thread: res = 11', tens of thousands of lines, a
+    minute and more), starving every other process of the machine of new threads."""
+    import contextlib
+
+    from livecut import bench, threads
+
+    @contextlib.contextmanager
+    def no_threads(n):
+        pytest.fail(f"OpenCV was given {n} threads")
+        yield
+
+    monkeypatch.setattr(bench, "opencv_threads", no_threads)
+    monkeypatch.setattr(threads, "usable_cpus", lambda: 4)
+    r = invoke("bench", "--size", "64x64", "-n", "1", "--threads", "100000")
+    assert r.exit_code == 2, r.output
+    assert r.stderr.strip() == ("livecut: error: --threads 100000: OpenCV starts a thread for each; "
+                                "this machine has 4 CPUs: give 1 to 16"), r.stderr
