@@ -338,6 +338,25 @@ def _interrupt_unnamed():
         raise KeyboardInterrupt from None
 
 
+@contextlib.contextmanager
+def _temporary_room(folder):
+    """A full (or read-only, over quota) temporary folder, where the bench writes its clips, is
+    a :class:`~livecut.errors.WriteError` naming it: it was 'internal error: OSError: [Errno 28]
+    No space left on device: '/tmp/livecut-bench-0lxhy0e9/clip_640x480.mp4''."""
+    import errno
+
+    from livecut.atomic import io_reason
+    from livecut.errors import WriteError
+
+    try:
+        yield
+    except OSError as exc:
+        if abs(getattr(exc, "errno", None) or 0) not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+            raise
+        raise WriteError(f"{folder}: the bench's temporary clips could not be written there "
+                         f"({io_reason(exc)}); make room, or set TMPDIR to a folder with room") from None
+
+
 def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 720), repeat: int = 2,
                         scene: str = "moving") -> dict:
     """``livecut file`` end to end next to a plain decode+encode of the same clip, same run
@@ -353,7 +372,7 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
 
     generated = clip is None
     check_mp4_encoder(cfg)  # (the plain decode+encode and `livecut file` write .mp4 with it)
-    with tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
+    with _temporary_room(tempfile.gettempdir()), tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
         tmpd = Path(tmp)
         clip, info = _bench_clip(clip, tmpd / f"clip_{size[0]}x{size[1]}.mp4", size, cfg, scene=scene)
         w, h = info.width, info.height
@@ -440,7 +459,7 @@ def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: f
     from livecut.runner import run_video
 
     generated = clip is None
-    with tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
+    with _temporary_room(tempfile.gettempdir()), tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
         clip, info = _bench_clip(clip, Path(tmp) / f"live_{size[0]}x{size[1]}.mp4", size, cfg,
                                  seconds=seconds, fps=fps, scene=scene)
         w, h, rate = info.width, info.height, info.fps

@@ -254,3 +254,23 @@ def test_threads_beyond_the_machine_are_refused(monkeypatch):
     assert r.exit_code == 2, r.output
     assert r.stderr.strip() == ("livecut: error: --threads 100000: OpenCV starts a thread for each; "
                                 "this machine has 4 CPUs: give 1 to 16"), r.stderr
+
+
+@pytest.mark.parametrize("mode", ["--transcode", "--live"])
+def test_a_full_temporary_folder_is_said_plainly(monkeypatch, mode):
+    """A full temporary folder (TMPDIR on a small tmpfs) was 'internal error: OSError: [Errno
+    28] No space left on device: '/tmp/livecut-bench-0lxhy0e9/clip_640x480.mp4'', exit 1, as a
+    bug of livecut; it names the folder and the reason, and what to do."""
+    import errno
+    import tempfile
+
+    from livecut import bench
+
+    def full(path, *a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(bench, "make_bench_clip", full)
+    r = invoke("bench", mode, "--size", "64x48")
+    assert r.exit_code == 1, r.output
+    assert "internal error" not in r.stderr and "no space left on the device" in r.stderr, r.stderr
+    assert tempfile.gettempdir() in r.stderr and "TMPDIR" in r.stderr, r.stderr
