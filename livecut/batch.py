@@ -39,7 +39,7 @@ from typing import Callable, Iterable
 from livecut.atomic import discard, io_reason, pid_exists, raise_if_in_the_way, sweep_stale, temp_prefix
 from livecut.config import Config, text_codec
 from livecut.errors import LivecutError, UsageError, WriteError, cli_text
-from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, folded_name, gifs_left_out
+from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, first_visit, folded_name, gifs_left_out
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
@@ -212,18 +212,7 @@ def _walk(folder: Path, skip: Path, errors: list[str] | None = None,
     one walked already (a second link to it, a link back up the tree) is not walked again."""
     found = []
     outputs: set[Path] = set()
-    walked: set[tuple[int, int]] = set()  # (device, inode) of each folder walked
-
-    def first_time(path: Path) -> bool:
-        try:
-            st = os.stat(path)
-        except OSError:  # (walked, to say why it cannot be read)
-            return True
-        if (st.st_dev, st.st_ino) in walked:
-            return False
-        walked.add((st.st_dev, st.st_ino))
-        return True
-
+    first_time = first_visit()
     first_time(folder)
 
     def unreadable(exc: OSError) -> None:

@@ -322,24 +322,13 @@ def list_images(d, skip=None, masks: bool = False) -> list:
     import os
     from pathlib import Path
 
-    from livecut.imageio import IMAGE_EXTS
+    from livecut.imageio import IMAGE_EXTS, first_visit
 
     exts = IMAGE_EXTS + MASK_ONLY_EXTS if masks else IMAGE_EXTS
     d = Path(d)
     skip = Path(skip).resolve() if skip is not None else None
     out = []
-    walked: set[tuple[int, int]] = set()  # (device, inode) of each folder walked
-
-    def first_time(path: Path) -> bool:
-        try:
-            st = os.stat(path)
-        except OSError:
-            return True
-        if (st.st_dev, st.st_ino) in walked:
-            return False
-        walked.add((st.st_dev, st.st_ino))
-        return True
-
+    first_time = first_visit()
     first_time(d)
     # (a linked subfolder, a set assembled with ln -s, was left out without a word: "no photos";
     # followed, each folder once: a second link to one, a link back up the tree, is not)

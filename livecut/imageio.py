@@ -1282,6 +1282,27 @@ def _pattern_base(pattern: str) -> Path:
     return Path(*parts[:fixed]) if fixed else Path(".")
 
 
+def first_visit():
+    """A test for a walk that follows symbolic links (``os.walk(..., followlinks=True)``): called
+    with a folder, True the first time that folder is met -- by its device and inode, so a second
+    link to it, or a link back up the tree, is False -- and for one that cannot be read (walked,
+    to say why)."""
+    walked: set[tuple[int, int]] = set()
+
+    def first_time(path) -> bool:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return True
+        key = (st.st_dev, st.st_ino)
+        if key in walked:
+            return False
+        walked.add(key)
+        return True
+
+    return first_time
+
+
 def folded_name(path: str | Path) -> str:
     """``path`` as a file system that ignores case takes it (macOS, Windows): two outputs with
     one folded name are one file there (``A.png``, ``a.png``; and composed or decomposed accents,
