@@ -1208,8 +1208,10 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
 
     text = address.split("://", 1)[-1]
     host, _, port = text.rpartition(":")
-    if not host or not port.isdigit():
-        return  # not HOST:PORT: let Ray read it
+    if not host or not (port.isascii() and port.isdigit()):
+        return  # not HOST:PORT: let Ray read it ("²" is a digit int() does not read: internal error)
+    if not 0 < int(port) < 65536:  # (socket's OverflowError: internal error)
+        raise UsageError(f"--ray {address}: port {int(port)} is outside 1-65535")
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
     except OSError as exc:

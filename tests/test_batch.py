@@ -1817,3 +1817,15 @@ def test_fewer_items_than_cores_share_the_cores_out(tmp_path, monkeypatch):
     report = run_batch([str(tmp_path / "in" / "a.jpg")], tmp_path / "out3", load_config(None, []), jobs=3,
                        item_fn=_says_its_threads)
     assert report.notes == ["a.jpg: 8 threads, OpenCV 8"]
+
+
+@pytest.mark.parametrize("address, expected", [("127.0.0.1:99999", "outside 1-65535"), ("127.0.0.1:0", "outside")])
+def test_a_ray_address_with_a_port_out_of_range_is_refused(address, expected):
+    """--ray HOST:PORT with a port outside 1-65535 was socket's OverflowError, an internal
+    error; a port of digits int() cannot read ('²') is left to Ray, as other non-ports are."""
+    from livecut.batch import _check_reachable
+    from livecut.errors import UsageError
+
+    with pytest.raises(UsageError, match=expected):
+        _check_reachable(address, timeout=0.5)
+    _check_reachable("127.0.0.1:\u00b2", timeout=0.5)  # (no error: not HOST:PORT)

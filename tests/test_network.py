@@ -2911,3 +2911,37 @@ def test_a_signal_the_moment_a_close_gets_the_read_lock_still_disconnects():
         src.close()
     assert free_for_another_thread(lock)  # (another thread, the reader, can have it)
     assert disconnected == [True]
+
+
+@pytest.mark.parametrize("query, listens", [
+    ("listen", True), ("listen=1", True), ("listen=2", True), ("listen=0", False), ("listen=-0", False),
+    ("listen=00", False), ("listen=%2B0", False), ("listen=%C2%B2", True), ("listen=%2B-0", True),
+    ("listen=yes", True), ("other=1", False),
+])
+def test_a_tcp_urls_listen_is_read_as_ffmpeg_reads_it(query, listens):
+    """listen= as FFmpeg's strtol reads it (a value without digits: 1): 'listen=²' and
+    'listen=+-0' were a ValueError of int(), an internal error."""
+    from livecut.sinks.network import _listen_flag
+
+    assert _listen_flag(f"tcp://127.0.0.1:9000?{query}") is listens
+
+
+@pytest.mark.parametrize("size", ["%C2%B2", "9" * 30, "9" * 5000, "65536"])
+def test_a_tcp_viewers_send_buffer_size_that_the_socket_cannot_take_is_left_out(size):
+    """?send_buffer_size= that int() cannot read ('²') or the socket cannot hold (30 digits)
+    raised out of the viewer's connection (ValueError, OverflowError); it is left out, as a size
+    the socket refuses is."""
+    import socket
+    from urllib.parse import parse_qsl
+
+    from livecut.sinks.network import _TcpViewer
+
+    viewer = _TcpViewer.__new__(_TcpViewer)
+    viewer.sockets, viewer.conn = [], None
+    a, b = socket.socketpair()
+    try:
+        viewer.connected(a, dict(parse_qsl(f"send_buffer_size={size}")))
+        assert viewer.conn is a
+    finally:
+        a.close()
+        b.close()

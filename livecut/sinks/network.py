@@ -31,6 +31,7 @@ import contextlib
 import errno
 import logging
 import os
+import re
 import select
 import socket
 import sys
@@ -790,12 +791,15 @@ class StreamSink:
 
 
 def _listen_flag(spec: str) -> bool:
-    """Whether a tcp:// URL listens, as FFmpeg reads its ``listen``: a bare ``listen`` or
-    any value but a number 0 (``listen``, ``listen=1``, ``listen=2``)."""
+    """Whether a tcp:// URL listens, as FFmpeg reads its ``listen`` (strtol, and a value without
+    digits taken as 1): a bare ``listen`` or any value but one starting with a number 0
+    (``listen``, ``listen=1``, ``listen=2``; ``listen=0``, ``listen=-0``)."""
     for key, value in parse_qsl(urlsplit(spec).query, keep_blank_values=True):
         if key.lower() == "listen":
-            text = value.strip()
-            return not (text.lstrip("+-").isdigit() and int(text) == 0)
+            # (read as Python reads a number, "listen=²" and "listen=+-0" were a ValueError:
+            # internal error)
+            m = re.match(r"\s*[+-]?([0-9]+)", value)
+            return m is None or int(m[1]) != 0
     return False
 
 
@@ -819,8 +823,11 @@ class _TcpViewer:
             self.sockets.append(conn)
         conn.setblocking(False)
         try:
-            if query.get("send_buffer_size", "").isdigit():
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, int(query["send_buffer_size"]))
+            # (a size of digits int() cannot read, '²', or too large for the socket's C int
+            # raised out of the connection: ValueError, TypeError; left out, as a size refused is)
+            size = query.get("send_buffer_size", "")
+            if size.isascii() and size.isdigit() and len(size) < 10 and int(size) < 1 << 31:
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, int(size))
             if query.get("tcp_nodelay", "0") not in ("", "0"):
                 conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:
