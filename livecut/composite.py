@@ -758,6 +758,7 @@ class Compositor:
         # made on their first use: a mode uses a part of them (all were made for every mode:
         # 1 GB for a 61-megapixel photo's cutout, which uses the BGRA buffer, 240 MB)
         self._comp = self._bgra = self._sbs = None
+        self._own_alpha = self._seen = None  # (a BGRA frame's: made on its first use)
         self._full_tiles: _SoftTiles | None = None
         self._composite_ready = False
         if h * w <= EAGER_PIXELS:
@@ -794,7 +795,8 @@ class Compositor:
         self._composite_ready = True
 
     def _buffer(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
-        """The output buffer ``name`` (``_comp``, ``_bgra``, ``_sbs``), made on its first use."""
+        """The buffer ``name`` (the outputs ``_comp``, ``_bgra``, ``_sbs``; a BGRA frame's
+        ``_own_alpha`` and ``_seen``), made on its first use."""
         buf = getattr(self, name)
         if buf is None:
             buf = np.empty(shape, np.uint8)
@@ -869,7 +871,7 @@ class Compositor:
         read with the same ``bits``) and ``alpha`` (HxW uint8): an
         internal buffer, or ``alpha`` itself in ``mask`` mode.  A BGRA frame's own alpha is
         kept: the alpha used (and written: cutout, transparent, mask) is ``alpha`` times it / 255,
-        as ``livecut image`` combines a picture's, in a new array (``alpha`` is left as given).
+        as ``livecut image`` combines a picture's, in an internal buffer (``alpha`` is left as given).
 
         ``box``: ``(y0, y1, x0, x1)``, the picture inside black bars (:attr:`Segmenter.box`).
         Over an opaque background the bars are kept as they are and the background is made
@@ -890,7 +892,7 @@ class Compositor:
         mode = self.mode
         box = self._box(box, h, w)
         if own is not None:  # (it was dropped: a transparent PNG's transparent parts came out opaque)
-            alpha = alpha.copy()
+            alpha = _copied(alpha, self._buffer("_own_alpha", (h, w)))
             box = with_own_alpha(alpha, own, box)
         if mode == "mask":
             return alpha
@@ -909,7 +911,8 @@ class Compositor:
             # as seen over black, its colours times its own alpha / 255: what the input half shows
             # and the blur background is made of (the colours stored under its transparent pixels,
             # a PNG's hidden red, were shown there, and blurred into the background)
-            seen = cv2.multiply(frame, cv2.merge((own,) * 3), scale=1.0 / 255.0)
+            seen = cv2.merge((own,) * 3, dst=self._buffer("_seen", (h, w, 3)))
+            cv2.multiply(frame, seen, dst=seen, scale=1.0 / 255.0)
         # (side-by-side composites straight into its right half, as shown)
         if mode == "side-by-side":
             shape, into, composite = self._sbs_halves(h, w)
@@ -1140,6 +1143,13 @@ def _frame_with_alpha(frame, alpha, bits: int = 16) -> tuple[np.ndarray, np.ndar
     if alpha.shape != frame.shape[:2]:
         raise FrameSizeError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
     return frame, own
+
+
+def _copied(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """``dst`` holding ``src`` (a copy unless they are the same array: the buffer given back)."""
+    if dst is not src:
+        np.copyto(dst, src)
+    return dst
 
 
 def _as_bg_frame(bg_frame, bits: int = 16) -> np.ndarray:

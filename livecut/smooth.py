@@ -389,10 +389,7 @@ class MaskSmoother:
         strip the pan brought in takes ``alpha`` as it is (as on a first frame)."""
         h, w = alpha.shape
         if abs(kx) >= w or abs(ky) >= h:
-            self._acc[...] = alpha
-            cv2.threshold(alpha, 127, 255, cv2.THRESH_BINARY, dst=self._state)
-            for a in (self._count, self._runs, self._zeros):
-                a[...] = 0
+            self._take(alpha)
             return
         dst = np.s_[max(0, ky):h + min(0, ky), max(0, kx):w + min(0, kx)]
         src = np.s_[max(0, -ky):h + min(0, -ky), max(0, -kx):w + min(0, -kx)]
@@ -412,10 +409,16 @@ class MaskSmoother:
             tmp[dst] = a[src]
             a[dst] = tmp[dst]
         for r in new:
-            self._acc[r] = alpha[r]
-            cv2.threshold(alpha[r], 127, 255, cv2.THRESH_BINARY, dst=self._state[r])
-            for a in (self._count, self._runs, self._zeros):
-                a[r] = 0
+            self._take(alpha, r)
+
+    def _take(self, alpha: np.ndarray, r=np.s_[:, :]) -> None:
+        """The smoothed mask and its state start over from ``alpha`` in the region ``r`` (all of
+        it: a first frame, a scene cut; the strip a pan brings in): the mask is ``alpha``, the
+        decision its own, no run of disagreement or of zeros counted."""
+        self._acc[r] = alpha[r]
+        cv2.threshold(alpha[r], 127, 255, cv2.THRESH_BINARY, dst=self._state[r])
+        for a in (self._count, self._runs, self._zeros):
+            a[r] = 0
 
     def _settle(self, alpha: np.ndarray) -> None:
         """Where the incoming mask has disagreed with the smoothed decision for
@@ -565,14 +568,10 @@ class MaskSmoother:
             if mean != float("inf"):
                 self.resets += 1
             self._have_prev = True
-            self._acc[...] = cur
             self._ref[...] = self._gray
             self._tex_ref[...] = self._tex
-            # the runs of disagreement and of zeros were counted against the old mask
-            self._count[...] = 0
-            self._runs[...] = 0
-            self._zeros[...] = 0
-            cv2.threshold(alpha, 127, 255, cv2.THRESH_BINARY, dst=self._state)
+            # (the runs of disagreement and of zeros were counted against the old mask)
+            self._take(alpha)
             self._out[...] = alpha
             return self._out
         if self.last_pan is not None and self.last_pan != (0, 0):
