@@ -79,11 +79,12 @@ class SegmentConfig(_Checked):
     snap: float = _opt(0.03, "focusnet: radius (fraction of the long side) of a colour guided filter that "
                        "moves the boundary onto the image's edges at the working size, photos and video "
                        "(solved at half that size; 0 = off)", lo=0.0, hi=0.2)
-    model: str = _opt("standard", "focusnet: the shipped network: standard (160k parameters), small "
-                      "(92k: ~1/3 less network time; IoU 0.01-0.02 lower on the tuning photos) or ensemble "
+    model: str = _opt("auto", "focusnet: the shipped network: standard (160k parameters), small "
+                      "(92k: ~1/3 less network time; IoU 0.01-0.02 lower on the tuning photos), ensemble "
                       "(the standard network and two more of its size, averaged: 3x the network time; "
-                      "IoU ~0.01 higher on the tuning photos, ~0.02 on clean photos at x1 and x2)",
-                      choices=("standard", "small", "ensemble"))
+                      "IoU ~0.01 higher on the tuning photos, ~0.02 on clean photos at x1 and x2) or auto "
+                      "(ensemble for still images, where ~7 ms more a photo costs nothing; standard for video)",
+                      choices=("auto", "standard", "small", "ensemble"))
     soft: bool = _opt(True, "focusnet: frames whose sharpest detail is soft at pixel scale (a soft "
                       "camera, an enlarged picture) are judged by a second network, fitted on softened "
                       "photos too (the standard network's size, also with model = small)")

@@ -538,7 +538,23 @@ def test_the_ensemble_averages_its_networks_logits():
     both = seg.method.net.forward()
     assert np.allclose(both, np.mean(own, axis=0), atol=1e-5)
     assert min(np.abs(both - o).max() for o in own) > 1e-3  # three different networks
-    assert Segmenter(still=True).method.net.__class__ is not Ensemble  # the default: one network
+
+
+def test_the_default_model_is_the_ensemble_for_photos_and_one_network_for_video():
+    """segment.model = auto (the default): still images are judged by the ensemble (~7 ms more a
+    photo), video frames by the standard network alone (a frame's time matters there); a model
+    named explicitly is taken for both."""
+    from livecut.segment.net import Ensemble, resolve_model
+
+    assert load_config().segment.model == "auto"
+    assert isinstance(Segmenter(still=True).method.net, Ensemble)
+    assert not isinstance(Segmenter().method.net, Ensemble)
+    assert Segmenter(still=True).method.model == "ensemble" and Segmenter().method.model == "standard"
+    standard = load_config(None, ["segment.model=standard"])
+    assert not isinstance(Segmenter(standard, still=True).method.net, Ensemble)
+    assert isinstance(Segmenter(load_config("quality")).method.net, Ensemble)
+    assert [resolve_model(m, s) for m in ("small", "ensemble") for s in (True, False)] == \
+        ["small", "small", "ensemble", "ensemble"]
 
 
 def test_the_small_network_is_selectable_and_finds_the_subject():
@@ -1036,8 +1052,8 @@ def test_a_noisy_frame_is_judged_by_the_noisy_network(variant):
     assert seg.method.judged_noisy == 1 and seg.method.noise_level >= NOISY_LEVEL
     seg.mask(img)
     assert seg.method.judged_noisy == 1 and seg.method.noise_level < NOISY_LEVEL / 2
-    off = Segmenter(dataclasses.replace(Config(), segment=dataclasses.replace(SegmentConfig(), noisy=False)),
-                    still=True)
+    off = Segmenter(dataclasses.replace(Config(), segment=dataclasses.replace(SegmentConfig(), noisy=False,
+                                                                           model="standard")), still=True)
     assert off.method.noisy_net is None
     assert iou(off.mask(noisy), gt) < 0.7
 
