@@ -550,6 +550,9 @@ def text_codec(data: bytes, otherwise: str) -> str:
     return "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else otherwise
 
 
+#: how many files may name a base preset in a row (a -> b -> ...), each distinct
+MAX_PRESET_DEPTH = 16
+
 _MAX_CONFIG_BYTES = 16 << 20  # (config/default.toml is 10 KB)
 
 
@@ -685,10 +688,11 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                                       f"{', '.join(preset_names())}; or a .toml path, beside this file)")
                 base = str(named)
             chain = _chain + (path.resolve(),)
-            if len(chain) > 16 or (Path(base).resolve() in chain or
-                                   (presets_dir() / f"{base}.toml").resolve() in chain):
-                names = " -> ".join(p.name for p in chain) + f" -> {Path(base).name}"
+            names = " -> ".join(p.name for p in chain) + f" -> {Path(base).name}"
+            if Path(base).resolve() in chain or (presets_dir() / f"{base}.toml").resolve() in chain:
                 raise ConfigError(f"{path}: presets name each other in a loop ({names})")
+            if len(chain) > MAX_PRESET_DEPTH:  # (distinct files: it was said to be a loop)
+                raise ConfigError(f"{path}: presets are nested more than {MAX_PRESET_DEPTH} deep ({names})")
             cfg = load_config(base, _chain=chain)
         _paths_beside(data, folder)
         cfg = apply_mapping(cfg, data, origin=str(path))

@@ -260,6 +260,32 @@ def test_file_preset_must_be_another_preset(tmp_path):
         load_config(_write(tmp_path, 'preset = "self.toml"\n', name="self.toml"))
 
 
+def test_a_chain_of_presets_too_deep_is_said_so_not_a_loop(tmp_path):
+    """A chain of distinct files each naming the next (f00.toml -> f01.toml -> ...) deeper than
+    16 was refused as 'presets name each other in a loop': no file names one before it; it is
+    said to be too deep (the limit kept), and a real loop is still a loop."""
+    def chain(n):
+        folder = tmp_path / f"chain{n}"
+        folder.mkdir()
+        for i in range(n):
+            _write(folder, f'preset = "f{i + 1:02d}.toml"\n' if i < n - 1 else "[segment]\nthreshold = 0.6\n",
+                   name=f"f{i:02d}.toml")
+        return folder / "f00.toml"
+
+    assert load_config(chain(17)).segment.threshold == 0.6   # (16 files name a base: the limit)
+    with pytest.raises(ConfigError) as exc:
+        load_config(chain(18))
+    msg = str(exc.value)
+    assert "loop" not in msg, msg
+    assert "f16.toml: presets are nested more than 16 deep (f00.toml -> f01.toml -> " in msg, msg
+    assert msg.endswith("f16.toml -> f17.toml)"), msg
+    _write(tmp_path, 'preset = "b.toml"\n', name="a.toml")
+    _write(tmp_path, 'preset = "c.toml"\n', name="b.toml")
+    _write(tmp_path, 'preset = "a.toml"\n', name="c.toml")
+    with pytest.raises(ConfigError, match=r"in a loop \(a.toml -> b.toml -> c.toml -> a.toml\)"):
+        load_config(tmp_path / "a.toml")
+
+
 def test_a_file_named_after_its_base_preset_starts_from_the_shipped_one(tmp_path, monkeypatch):
     """my/fast.toml with preset = "fast" (a copy of the shipped preset, tweaked, its name kept)
     was refused: "preset must name another preset"; it names the shipped preset."""
