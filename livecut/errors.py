@@ -8,7 +8,8 @@ from __future__ import annotations
 
 __all__ = ["LivecutError", "UsageError", "ArrayError", "ConfigError", "ConfigTypeError", "ImageReadError",
            "ImageSizeError", "FrameSizeError", "VideoOpenFailure", "WriteError", "VideoWriteError",
-           "OutputExistsError", "FORCE", "IncompleteError", "DeviceUnavailable", "DisplayUnavailable", "StageError"]
+           "OutputExistsError", "FORCE", "IncompleteError", "DeviceUnavailable", "DeviceNameError",
+           "DisplayUnavailable", "StageError"]
 
 
 class LivecutError(Exception):
@@ -89,6 +90,14 @@ class IncompleteError(LivecutError):
 
 class DeviceUnavailable(LivecutError):
     """A device (camera, virtual camera) is missing or busy."""
+
+
+class DeviceNameError(DeviceUnavailable):
+    """The device named (``--vcam-device``, ``vcam:DEVICE``) is not there, or is none of the
+    kind asked for (a webcam, a file or a folder named as the virtual camera): the user's to
+    fix by naming another, exit 2 as a usage error is."""
+
+    exit_code = 2
 
 
 class DisplayUnavailable(DeviceUnavailable):

@@ -663,9 +663,49 @@ def test_a_virtual_camera_that_is_no_loopback_is_said_before_the_camera_turns_on
         code = _cli(["cam", "0", "--vcam-device", device, "-q"])
         err = capsys.readouterr().err
         lines = [ln for ln in err.splitlines() if ln.strip()]
-        assert code == 1 and len(lines) == 1, err
+        assert code == 2 and len(lines) == 1, err   # (the device named is the user's input)
         assert f"no virtual camera {device} available ({why}); it is not a virtual camera" in lines[0], err
         assert fake_camera.instances == [], "the camera was opened"
+
+
+class _OpensNoneOf:
+    """A pyvirtualcam backend refusing a device as pyvirtualcam's v4l2loopback backend says it."""
+
+    reasons = {"/dev/video99": "Device /dev/video99 does not exist.",
+               "/dev/video10": "Virtual camera device /dev/video10 could not be configured: Device or resource busy"}
+
+    def __init__(self, *, width, height, fps, fourcc, device, **kw):
+        raise RuntimeError(self.reasons.get(device, f"Device capabilities of {device} could not be queried."))
+
+
+def test_a_virtual_camera_named_that_is_not_there_or_no_loopback_is_bad_input(
+        fake_camera, monkeypatch, tmp_path, capsys):
+    """`livecut cam 0 --vcam --vcam-device /dev/video99` (no such device, v4l2loopback loaded) or
+    a regular file named as the device was exit 1, as a failure of the run: the device named is
+    the user's input, exit 2 now, the line unchanged; a device that is there but busy (the
+    backend failing, not the input) stays exit 1, and so does a device not there while
+    v4l2loopback is not loaded (loading it is the answer, as for --vcam alone)."""
+    pyvirtualcam = pytest.importorskip("pyvirtualcam")
+    import livecut.sinks.vcam as vcam
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"fake": _OpensNoneOf})   # never a real device
+    monkeypatch.setattr(vcam, "LOOPBACK_MODULE", str(tmp_path))                     # (v4l2loopback loaded)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a camera")
+    for device, code_wanted, said in (
+            ("/dev/video99", 2, "(Device /dev/video99 does not exist); pick one that `livecut devices` lists"),
+            (str(notes), 2, "could not be queried); it is not a virtual camera: pick one"),
+            ("/dev/video10", 1, "Device or resource busy); another program may be sending to it")):
+        code = _cli(["cam", "0", "--vcam", "--vcam-device", device, "-q"])
+        err = capsys.readouterr().err
+        lines = [ln for ln in err.splitlines() if ln.strip()]
+        assert code == code_wanted and len(lines) == 1, (device, code, err)
+        assert lines[0].startswith(f"livecut: error: no virtual camera {device} available (") and said in lines[0], err
+        assert "modprobe" not in err, err
+    monkeypatch.setattr(vcam, "LOOPBACK_MODULE", str(tmp_path / "absent"))          # (not loaded)
+    code = _cli(["cam", "0", "--vcam", "--vcam-device", "/dev/video99", "-q"])
+    err = capsys.readouterr().err
+    assert code == 1 and "modprobe v4l2loopback" in err, err
 
 
 # ---------------------------------------------------------------- -n N of a live source

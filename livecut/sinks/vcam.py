@@ -13,7 +13,8 @@ card_label=livecut``); macOS/Windows: the OBS virtual camera.  See
 * the device, backend, size, fps and native pixel format are logged once opened
   and kept in :attr:`VcamSink.negotiated`;
 * no pyvirtualcam or no device -> :class:`DeviceUnavailable` with one line that
-  says what to install or load.
+  says what to install or load; a device named that is not there or no virtual camera (a
+  webcam, a file) -> :class:`DeviceNameError` (exit 2: the user's input).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import cv2
 import numpy as np
 
 from livecut.config import VideoConfig
-from livecut.errors import DeviceUnavailable, VideoWriteError
+from livecut.errors import DeviceNameError, DeviceUnavailable, VideoWriteError
 from livecut.pacing import Pacer
 from livecut.resize import Fitter
 from livecut.sinks import register_sink
@@ -77,10 +78,39 @@ def open_failure_help(reason: str) -> str:
     # (pyvirtualcam: "Could not access /dev/videoN due to missing permissions.")
     if re.search(r"permission denied|not permitted|missing permissions", reason, re.I):
         return "add yourself to the 'video' group (sudo usermod -aG video $USER, then log in again)"
-    # (pyvirtualcam on a device that is there but no loopback: a webcam, /dev/null, a folder)
-    if re.search(r"is not a (V4L2|video output) device|could not be queried|is a directory", reason, re.I):
+    if _not_a_vcam(reason):
         return f"it is not a virtual camera: {PICK_ANOTHER}"
+    if _no_such_device(reason) and _loopback_loaded():  # (another device number: loading it is no answer)
+        return PICK_ANOTHER
     return missing_help()
+
+
+def _not_a_vcam(reason: str) -> bool:
+    """pyvirtualcam's reason for a device that is there but no loopback (a webcam, /dev/null, a
+    regular file, a folder)."""
+    return bool(re.search(r"is not a (V4L2|video output) device|could not be queried|is a directory", reason, re.I))
+
+
+def _no_such_device(reason: str) -> bool:
+    """pyvirtualcam's reason for a device named that is not there ("Device /dev/video99 does not
+    exist.")."""
+    return bool(re.search(r"does not exist", reason, re.I))
+
+
+def _loopback_loaded() -> bool:
+    """Whether v4l2loopback is loaded (Linux; elsewhere there is none to load: True)."""
+    return platform.system() != "Linux" or os.path.exists(LOOPBACK_MODULE)
+
+
+def _open_failure(device: str | None, reason: str) -> DeviceUnavailable:
+    """The error of a virtual camera that would not open, for pyvirtualcam's ``reason``: a
+    :class:`DeviceNameError` (exit 2) where the device named is not there (v4l2loopback
+    loaded: another number) or is no virtual camera, the user's input; else (none loaded,
+    busy, not allowed, the backend failing) a :class:`DeviceUnavailable` (exit 1)."""
+    where = f" {device}" if device else ""
+    message = f"no virtual camera{where} available ({reason}); " + open_failure_help(reason)
+    named = device is not None and (_not_a_vcam(reason) or (_no_such_device(reason) and _loopback_loaded()))
+    return (DeviceNameError if named else DeviceUnavailable)(message)
 
 
 def backend_reason(exc: BaseException) -> str:
@@ -134,9 +164,11 @@ def check_available(device: str | None = None, backend: str | None = None) -> No
     if device is None and not loaded:
         raise DeviceUnavailable("no virtual camera available (v4l2loopback is not loaded); " + missing_help())
     if device is not None and not os.path.exists(device):
-        # (the module loaded, another device number: loading it again is not the answer)
-        raise DeviceUnavailable(f"no virtual camera {device} available (no such device); "
-                                + (PICK_ANOTHER if loaded else missing_help()))
+        # (the module loaded, another device number: loading it again is not the answer, and
+        # the number is the user's to change, exit 2; none loaded: loading it is, exit 1)
+        if loaded:
+            raise DeviceNameError(f"no virtual camera {device} available (no such device); {PICK_ANOTHER}")
+        raise DeviceUnavailable(f"no virtual camera {device} available (no such device); " + missing_help())
     if device is not None:
         # a node that is certainly no loopback (a webcam -- `livecut cam 0 --vcam-device
         # /dev/video0` --, a file, a folder): said before a camera turns on; one that cannot be
@@ -151,8 +183,8 @@ def check_available(device: str | None = None, backend: str | None = None) -> No
         what = (f"its driver is {driver}" if driver and driver != "v4l2 loopback"
                 else "" if node else "not a device")
         if what:
-            raise DeviceUnavailable(f"no virtual camera {device} available ({what}); "
-                                    f"it is not a virtual camera: {PICK_ANOTHER}")
+            raise DeviceNameError(f"no virtual camera {device} available ({what}); "
+                                  f"it is not a virtual camera: {PICK_ANOTHER}")
 
 
 class VcamSink:
@@ -218,10 +250,7 @@ class VcamSink:
             cam = pvc.Camera(self.width, self.height, self.fps, fmt=fmt, device=self.device,
                              backend=self.backend)
         except Exception as exc:  # pyvirtualcam raises RuntimeError/ValueError/OSError per backend
-            reason = backend_reason(exc)
-            where = f" {self.device}" if self.device else ""
-            raise DeviceUnavailable(f"no virtual camera{where} available ({reason}); "
-                                    + open_failure_help(reason)) from None
+            raise _open_failure(self.device, backend_reason(exc)) from None
         self._cam = cam
         native = cam.native_fmt
         self.negotiated = {"device": cam.device, "backend": cam.backend, "width": cam.width,
