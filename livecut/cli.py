@@ -704,6 +704,26 @@ def _wants_vcam(opts: dict) -> bool:
     return bool(opts.get("vcam") or opts.get("vcam_device"))
 
 
+def _vcam_sinks(output: Optional[str], opts: dict) -> tuple:
+    """(output, extra_sinks) for -o and --vcam/--vcam-device: -o vcam (vcam:DEVICE) with --vcam
+    is one virtual camera, as --vcam alone on the device either names (it opened two: the first
+    two loopback devices, or the one named twice, the second refused as busy); -o and
+    --vcam-device naming two devices are refused."""
+    if not _wants_vcam(opts):
+        return output, []
+    device = opts.get("vcam_device")
+    if output:
+        from livecut.sinks import sink_kind
+
+        if sink_kind(output) == "vcam":
+            named = output.partition(":")[2] or None
+            if named and device and os.path.realpath(named) != os.path.realpath(device):
+                raise UsageError(f"-o {output} and --vcam-device {device} name two virtual cameras: livecut "
+                                 "sends to one; give one of them")
+            output, device = None, device or named
+    return output, [("vcam", {"device": device})]
+
+
 def _check_video_flags(opts: dict) -> None:
     """--frames and --mode refused as the command line names them (run_video's own messages
     name its arguments, max_frames and mode)."""
@@ -727,8 +747,9 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
     cfg = get_config(opts.get("config"), opts.get("set_"), video__rtsp_transport=opts.get("rtsp_transport"),
                      composite__background=opts.get("background"))
     _check_video_flags(opts)
-    if _wants_vcam(opts):
-        kwargs["extra_sinks"] = [("vcam", {"device": opts.get("vcam_device")})]
+    output, vcam = _vcam_sinks(output, opts)
+    if vcam:
+        kwargs["extra_sinks"] = vcam
     elif not output and not opts.get("preview") and not kwargs.get("live"):
         from livecut.sources import source_kind
 
@@ -858,10 +879,10 @@ def file_(
         o = opts or {}
         cfg = get_config(o.get("config"), o.get("set_"), composite__background=o.get("background"))
         _check_video_flags(o)
-        check_video_args(cfg, output, mode=o.get("mode"),
+        written, vcam = _vcam_sinks(output, o)  # (-o vcam --vcam: one virtual camera)
+        check_video_args(cfg, written, mode=o.get("mode"),
                          background=o.get("background"), force=bool(o.get("force")),
-                         preview=bool(o.get("preview")),
-                         extra_sinks=[("vcam", {"device": o.get("vcam_device")})] if _wants_vcam(o) else [])
+                         preview=bool(o.get("preview")), extra_sinks=vcam)
         # (SIGTERM/SIGHUP while the pipe is read: the copy is removed, as on Ctrl-C)
         with finalize_on_signals(), spooled_stdin() as path:
             try:

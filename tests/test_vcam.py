@@ -365,6 +365,32 @@ def test_cli_file_to_vcam(clip, capsys, monkeypatch):
     assert span > 19 / 30 * 0.85
 
 
+@pytest.mark.parametrize("flags", [("-o", "vcam", "--vcam"), ("-o", "vcam:/dev/video42", "--vcam"),
+                                   ("-o", "vcam", "--vcam-device", "/dev/video42"),
+                                   ("-o", "vcam:/dev/video42", "--vcam-device", "/dev/video42")])
+def test_cli_vcam_output_and_vcam_flag_open_one_virtual_camera(clip, capsys, monkeypatch, flags):
+    """`livecut file clip.mp4 -o vcam --vcam` opened two virtual cameras (the first two loopback
+    devices, or the one named twice, the second refused as busy); -o vcam with --vcam is one
+    virtual camera, as --vcam alone, on the device either names."""
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"fake": FakeCamera})  # never a real device
+    assert _cli(["file", str(clip), *flags, "--no-pace", "-n", "5", "-q"]) in (0, None), capsys.readouterr().err
+    assert len(FakeCamera.instances) == 1, [c.device() for c in FakeCamera.instances]
+    cam = FakeCamera.instances[0]
+    assert cam.device() == "/dev/video42" and len(cam.frames) == 5 and cam.closed == 1
+
+
+def test_cli_vcam_output_and_vcam_device_naming_two_are_refused(clip, capsys, monkeypatch):
+    """-o vcam:DEVICE and --vcam-device naming another device: livecut sends to one virtual
+    camera; refused in one line, exit 2, before any is opened."""
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"fake": FakeCamera})
+    code = _cli(["file", str(clip), "-o", "vcam:/dev/video42", "--vcam-device", "/dev/video7", "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.splitlines() == [
+        "livecut: error: -o vcam:/dev/video42 and --vcam-device /dev/video7 name two virtual cameras: livecut "
+        "sends to one; give one of them"], err
+    assert FakeCamera.instances == []
+
+
 def test_cli_vcam_missing_device_is_one_line(clip, capsys, monkeypatch):
     monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"nodevice": NoDevice})
     code = _cli(["file", str(clip), "--vcam-device", "/dev/video63", "-q"])
