@@ -425,7 +425,8 @@ def eval_(
     as_json: bool = JsonOpt,
     scales: str = typer.Option("1", "--scales", metavar="S,S,...",
                                help="Rescale each photo by these factors (cubic up, area down) and score "
-                                    "against the native truth; per-scale means, e.g. 0.5,1,2,3."),
+                                    "against the native truth; per-scale means, e.g. 0.5,1,2,3 (an x before or after "
+                                    "each is taken: x0.5 as the table prints it, or 0.5x)."),
     sheet: Optional[str] = typer.Option(None, "--sheet", metavar="OUT.png",
                                          help="Write a contact sheet, one row per photo (first scale): its number, "
                                               "name and scores | image | truth | mask | cutout on grey; "

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -151,20 +152,27 @@ def add_bars(img: np.ndarray, kind: str, depth: int) -> np.ndarray:
     return cv2.copyMakeBorder(img, t, t, l, l, cv2.BORDER_CONSTANT, value=value)
 
 
-def parse_scales(text: str) -> tuple[float, ...]:
-    """``"0.5,1,2"`` -> ``(0.5, 1.0, 2.0)``; a usage error names what is wrong."""
-    import math
+#: one scale of ``--scales``: a decimal number with one ``x`` before or after it, if any
+#: (``x0.5`` as the table prints it, ``2x`` as people write it)
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_SCALE = re.compile(rf"[xX]?\s*({_NUMBER})|({_NUMBER})\s*[xX]")
 
+
+def parse_scales(text: str) -> tuple[float, ...]:
+    """``"0.5,1,2"`` -> ``(0.5, 1.0, 2.0)``, also written ``x0.5`` or ``0.5x``; a usage error
+    names what is wrong."""
     from livecut.errors import UsageError
 
     out = []
     for part in text.split(","):
         part = part.strip()  # (quoted as given: "x" said '' once its x was stripped)
-        try:
-            v = float(part.lstrip("xX"))  # ("x2" is 2)
-        except ValueError:
-            raise UsageError(f"--scales: {part!r} is not a number") from None
-        if not math.isfinite(v) or not 0.05 <= v <= 8.0:
+        # (one x, before or after: "0.5x" was refused; "xx2" was 2, every x stripped; "0_5" was
+        # 5 and "nan" "outside", Python's float() reading them)
+        m = _SCALE.fullmatch(part)
+        if m is None:
+            raise UsageError(f"--scales: {part!r} is not a number")
+        v = float(m[1] or m[2])
+        if not 0.05 <= v <= 8.0:  # ("1e999" is inf)
             raise UsageError(f"--scales: {part!r} is outside 0.05 .. 8")
         if v not in out:  # (a repeated scale would count every image twice)
             out.append(v)

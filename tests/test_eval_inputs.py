@@ -958,3 +958,32 @@ def test_a_bad_scale_is_quoted_as_given(text, shown):
         parse_scales(text)
     assert str(info.value) == f"--scales: {shown} is not a number"
     assert parse_scales("x2, 0.5,X1") == (2.0, 0.5, 1.0)
+
+
+@pytest.mark.parametrize("text,scales", [("0.5x,1x,2x", (0.5, 1.0, 2.0)), ("x0.5,X1, 2X", (0.5, 1.0, 2.0)),
+                                         ("1.5 x", (1.5,)), ("x 3", (3.0,))])
+def test_a_scale_takes_an_x_before_or_after_it(text, scales):
+    """The table prints its scales as "x0.5", "x1" and people write "2x": `--scales 0.5x,1x,2x`
+    was refused ("'0.5x' is not a number"), though "x0.5" was taken."""
+    from livecut.evaluate import parse_scales
+
+    assert parse_scales(text) == scales
+
+
+@pytest.mark.parametrize("text", ["xx2", "2xx", "x2x", "0_5", "1_0", "0x5", "2*", "nanx", "x"])
+def test_scale_junk_is_one_line_and_exit_2(photos, text):
+    """Only one x, before or after the number: "xx2" was 2 (every x stripped), "0_5" was 5 (Python's
+    digit separator) and "1_0" was "outside 0.05 .. 8" (read as 10)."""
+    images, masks, _ = photos
+    r = invoke("eval", images, masks, "--scales", text)
+    assert r.exit_code == 2, r.output
+    assert r.stderr == f"livecut: error: --scales: {text!r} is not a number\n" and r.stdout == ""
+
+
+def test_the_cli_takes_scales_as_the_table_prints_them(photos):
+    images, masks, _ = photos
+    r = invoke("eval", images, masks, "--scales", "1x,x0.5", "--json")
+    assert r.exit_code == 0, r.output
+    assert [s["scale"] for s in json.loads(r.stdout)["scales"]] == [1.0, 0.5]
+    text = CliRunner().invoke(app, ["eval", "--help"], env={"COLUMNS": "300", "NO_COLOR": "1"}).stdout
+    assert "x0.5 as the table prints it, or 0.5x" in " ".join(text.replace("│", " ").split())
