@@ -428,7 +428,7 @@ def eval_(
                                     "against the native truth; per-scale means, e.g. 0.5,1,2,3 (an x before or after "
                                     "each is taken: x0.5 as the table prints it, or 0.5x)."),
     sheet: Optional[str] = typer.Option(None, "--sheet", metavar="OUT.png",
-                                         help="Write a contact sheet, one row per photo (first scale): its number, "
+                                         help="Write a contact sheet outside IMAGES and MASKS, one row per photo (first scale): its number, "
                                               "name and scores | image | truth | mask | cutout on grey; "
                                               "50 rows a page: OUT.png, OUT-2.png, ... "
                                               "(the further pages of an earlier, longer sheet are removed)."),

@@ -320,13 +320,14 @@ def rescaled_size(h: int, w: int, s: float) -> tuple[int, int]:
 MASK_ONLY_EXTS = (".gif",)
 
 
-def list_images(d, skip=None, masks: bool = False) -> list:
+def list_images(d, skip=None, masks: bool = False, folders: set | None = None) -> list:
     """The image files in folder ``d`` and its subfolders, sorted by their path in it; names
     starting with a dot (hidden files and folders, macOS ``._*`` files) and the folder
     ``skip`` (the other folder of the pair, when it lies inside this one) are left out.  A
     subfolder that is a symbolic link is read under its own name, once (a second link to a
     folder read already, a link back up the tree, is not followed).
-    ``masks``: a folder of masks, which may also be GIFs (:data:`MASK_ONLY_EXTS`)."""
+    ``masks``: a folder of masks, which may also be GIFs (:data:`MASK_ONLY_EXTS`).
+    ``folders``: a set that gets each folder read, resolved (``d``, its subfolders, linked ones)."""
     import os
     from pathlib import Path
 
@@ -342,6 +343,8 @@ def list_images(d, skip=None, masks: bool = False) -> list:
     # followed, each folder once: a second link to one, a link back up the tree, is not)
     for root, dirs, files in os.walk(d, followlinks=True):
         r = Path(root)
+        if folders is not None:
+            folders.add(r.resolve())
         dirs[:] = [x for x in sorted(dirs) if not x.startswith(".")
                    and (skip is None or (r / x).resolve() != skip) and first_time(r / x)]
         out += [r / f for f in files if not f.startswith(".") and Path(f).suffix.lower() in exts]
@@ -491,7 +494,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     the first scale, SHEET_PAGE_ROWS rows a page (the second page ``NAME-2.png``, ...), moved
     into place from temporary names once the evaluation is complete (:class:`_SheetPages`);
     the pages of an earlier, longer sheet of that name after its last are removed
-    (``sheets_removed``).
+    (``sheets_removed``); a ``sheet`` in a folder the listing of ``images_dir`` or
+    ``masks_dir`` reads (or below either) is a :class:`~livecut.errors.UsageError`.
     ``progress(done, total)`` is called after each image.  ``video``: segment each photo
     as a video frame is (``Segmenter(still=False)``: the gray guided refinement, no
     mirrored pass with ``segment.tta=auto``, the video's noise levels for the noisy network,
@@ -532,8 +536,18 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         check_sheet_path(sheet)
 
     # (the other folder where it lies inside this one, or is linked into it: not its photos)
-    images = list_images(images_dir, skip=masks_dir)
-    masks = list_images(masks_dir, skip=images_dir, masks=True)
+    read = {"IMAGES": set(), "MASKS": set()}
+    images = list_images(images_dir, skip=masks_dir, folders=read["IMAGES"])
+    masks = list_images(masks_dir, skip=images_dir, masks=True, folders=read["MASKS"])
+    if sheet is not None:
+        # (--sheet IMAGES/sheet.png was written; the next run read it as a photo without a mask
+        # and refused the same command, "a photo or mask of this evaluation")
+        place = Path(sheet).resolve().parent
+        for what, d in (("IMAGES", images_dir), ("MASKS", masks_dir)):
+            if place in read[what] or place.is_relative_to(d.resolve()):
+                raise UsageError(f"--sheet {sheet}: inside {what} ({d}): the next eval would read its pages "
+                                 f"as {'photos' if what == 'IMAGES' else 'masks'}; give a path outside "
+                                 "IMAGES and MASKS")
     inputs = {p.resolve() for p in images + masks} if sheet is not None else set()
     exts = ", ".join(IMAGE_EXTS[:5])
     if not images:

@@ -772,18 +772,24 @@ def test_a_sheet_never_replaces_nor_removes_a_photo_or_mask(photos, tmp_path, mo
     cv2.imwrite(str(masks / "x-2.png"), truths["basic"])   # (a mask without its photo: listed, not scored)
     before = {p.name: p.read_bytes() for p in masks.iterdir()}
     monkeypatch.setattr(evaluate, "_sheet_row", lambda *a: pytest.fail("evaluated before refusing"))
-    for sheet, page in ((masks / "basic.png", masks / "basic.png"), (images / "basic.png", images / "basic.png")):
+    for sheet in (masks / "basic.png", images / "basic.png"):
         r = invoke("eval", images, masks, "--sheet", sheet)
         assert r.exit_code == 2, r.output
-        assert f"--sheet {sheet}: {page} is a photo or mask of this evaluation" in r.stderr
+        assert f"--sheet {sheet}: inside " in r.stderr
     monkeypatch.setattr(evaluate, "SHEET_PAGE_ROWS", 1)   # two photos: x.png, x-2.png
     r = invoke("eval", images, masks, "--sheet", masks / "x.png")
-    assert r.exit_code == 2 and f"{masks / 'x-2.png'} is a photo or mask" in r.stderr, r.output
+    assert r.exit_code == 2 and f"--sheet {masks / 'x.png'}: inside MASKS" in r.stderr, r.output
+    assert {p.name: p.read_bytes() for p in masks.iterdir()} == before
+    # a page outside IMAGES and MASKS that is a link to a mask: neither written over nor removed
     monkeypatch.undo()
-    r = invoke("eval", images, masks, "--sheet", masks / "x.png", "--json")   # one page: x.png
-    assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["sheets_removed"] == []
-    assert {p.name: p.read_bytes() for p in masks.iterdir() if p.name != "x.png"} == before
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "x-2.png").symlink_to(masks / "x-2.png")
+    monkeypatch.setattr(evaluate, "SHEET_PAGE_ROWS", 1)
+    monkeypatch.setattr(evaluate, "_sheet_row", lambda *a: pytest.fail("evaluated before refusing"))
+    r = invoke("eval", images, masks, "--sheet", out / "x.png")
+    assert r.exit_code == 2 and f"{out / 'x-2.png'} is a photo or mask" in r.stderr, r.output
+    assert {p.name: p.read_bytes() for p in masks.iterdir()} == before and (out / "x-2.png").is_symlink()
 
 
 @pytest.mark.parametrize("spec, said", [("", "--sheet is empty"),
@@ -987,3 +993,39 @@ def test_the_cli_takes_scales_as_the_table_prints_them(photos):
     assert [s["scale"] for s in json.loads(r.stdout)["scales"]] == [1.0, 0.5]
     text = CliRunner().invoke(app, ["eval", "--help"], env={"COLUMNS": "300", "NO_COLOR": "1"}).stdout
     assert "x0.5 as the table prints it, or 0.5x" in " ".join(text.replace("│", " ").split())
+
+
+@pytest.mark.parametrize("where", ["images", "masks", "images/sub", "images/linked"])
+def test_a_sheet_inside_images_or_masks_is_refused_at_the_first_run(photos, tmp_path, monkeypatch, where):
+    """--sheet IMAGES/sheet.png was written (exit 0); the next run read it as a photo without a
+    mask (a mask without a photo in MASKS), and the same command again was refused: "--sheet
+    images/sheet.png: images/sheet.png is a photo or mask of this evaluation". A sheet that
+    the listing would read (IMAGES, MASKS, a subfolder, a folder linked into them) is refused
+    before anything is evaluated or written, run after run; the set is left as it was."""
+    from livecut import evaluate
+
+    images, masks, _ = photos
+    (images / "sub").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (images / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    folder = tmp_path / where
+    before = sorted(p for p in tmp_path.rglob("*"))
+    monkeypatch.setattr(evaluate, "_sheet_row", lambda *a: pytest.fail("evaluated before refusing"))
+    for run in (1, 2):
+        r = invoke("eval", images, masks, "--sheet", folder / "sheet.png")
+        assert r.exit_code == 2, (run, r.output)
+        assert r.stdout == "" and r.stderr.count("\n") == 1, r.stderr
+        assert r.stderr.startswith(f"livecut: error: --sheet {folder / 'sheet.png'}: inside "), r.stderr
+        assert "give a path outside IMAGES and MASKS" in r.stderr
+        assert sorted(p for p in tmp_path.rglob("*")) == before
+    monkeypatch.undo()
+    data = _scores(images, masks)
+    assert data["without_mask"] == [] and data["without_image"] == []
+
+
+def test_a_sheet_beside_the_set_is_written_run_after_run(photos, tmp_path):
+    images, masks, _ = photos
+    for run in (1, 2):
+        data = _scores(images, masks, "--sheet", tmp_path / "sheet.png")
+        assert data["sheets"] == [str(tmp_path / "sheet.png")] and data["count"] == 2
+        assert data["without_mask"] == [] and data["without_image"] == [] and data["errors"] == []
