@@ -592,6 +592,11 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             if page.resolve() in inputs:
                 raise OutputExistsError(f"--sheet {sheet}: {page} is a photo or mask of this evaluation; "
                                         "give a path outside IMAGES and MASKS")
+            # (a FIFO was found once every photo was evaluated, "choose another -o"; a folder at
+            # OUT-2.png once the first page was in place: a new first page without its second)
+            kind = _not_a_file(page)
+            if kind:
+                raise UsageError(f"--sheet {sheet}: {page} is not a regular file ({kind}); give another path")
     rows: dict[float, list[dict]] = {s: [] for s in scales}
     segs: dict[float, Segmenter] = {}
     pages = _SheetPages(sheet, keep=inputs) if sheet is not None else None
@@ -863,6 +868,20 @@ class _SheetPages:
         except LivecutError as exc:
             self.errors.append(str(exc))
         self.rows = []
+
+
+def _not_a_file(p) -> str:
+    """What stands at ``p`` when it is not a regular file, nor a link to one ("" when it is one,
+    or nothing is there): a page of the sheet is renamed over its name."""
+    import os
+    import stat
+
+    try:
+        mode = os.stat(p).st_mode
+    except (OSError, ValueError):
+        return ""
+    return ("" if stat.S_ISREG(mode) else "a folder" if stat.S_ISDIR(mode) else "a named pipe"
+            if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device")
 
 
 def check_sheet_path(path) -> None:

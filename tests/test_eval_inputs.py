@@ -1029,3 +1029,29 @@ def test_a_sheet_beside_the_set_is_written_run_after_run(photos, tmp_path):
         data = _scores(images, masks, "--sheet", tmp_path / "sheet.png")
         assert data["sheets"] == [str(tmp_path / "sheet.png")] and data["count"] == 2
         assert data["without_mask"] == [] and data["without_image"] == [] and data["errors"] == []
+
+
+@pytest.mark.parametrize("what", ["fifo", "folder"])
+def test_a_sheet_page_that_is_not_a_file_is_refused_before_the_evaluation(photos, tmp_path, monkeypatch, what):
+    """A FIFO at --sheet was found after every photo was evaluated ("...: is a FIFO ...: choose
+    another -o", an option eval does not have; exit 1); a folder at the second page's name
+    (OUT-2.png) was found once the first page was in place: a new first page without its
+    second, exit 2. Both are refused before anything is evaluated or written."""
+    import os
+
+    from livecut import evaluate
+
+    if what == "fifo" and not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    images, masks, _ = photos
+    monkeypatch.setattr(evaluate, "SHEET_PAGE_ROWS", 1)   # two photos: two pages
+    monkeypatch.setattr(evaluate, "_sheet_row", lambda *a: pytest.fail("evaluated before refusing"))
+    out = tmp_path / "out"
+    out.mkdir()
+    sheet, page = out / "sheet.png", out / ("sheet.png" if what == "fifo" else "sheet-2.png")
+    os.mkfifo(page) if what == "fifo" else page.mkdir()
+    r = invoke("eval", images, masks, "--sheet", sheet)
+    assert r.exit_code == 2 and r.stdout == "", r.output
+    assert r.stderr == (f"livecut: error: --sheet {sheet}: {page} is not a regular file "
+                        f"({'a named pipe' if what == 'fifo' else 'a folder'}); give another path\n"), r.stderr
+    assert [p.name for p in out.iterdir()] == [page.name]
