@@ -12,7 +12,7 @@ rename is atomic, on the same file system) and is moved into place only once com
 
 A process killed outright (SIGKILL) can leave only a temporary ``.NAME.livecut-*``
 file behind, never a broken file at the final name; the next run to the same name (a video,
-a photo of ``livecut image``, a batch's item) removes it (:func:`sweep_stale`).
+a photo of ``livecut image``, a batch's item, a page of eval's sheet) removes it (:func:`sweep_stale`).
 """
 
 from __future__ import annotations

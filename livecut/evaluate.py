@@ -814,6 +814,7 @@ class _SheetPages:
         from livecut.atomic import commit
         from livecut.errors import LivecutError
 
+        self._sweep()
         if self.rows and not self.errors:
             self._flush()
         if self.errors:
@@ -839,6 +840,24 @@ class _SheetPages:
         for tmp in self.temps:
             discard(tmp)
         self.temps = []
+
+    def _sweep(self) -> None:
+        """Remove the temporary pages that runs to this sheet killed while they ran (kill -9, the
+        out-of-memory killer) left beside it, of any page (:func:`livecut.atomic.sweep_stale`:
+        this machine's, of a process that is gone): they stayed for good, megabytes a page."""
+        import os
+        from pathlib import Path
+
+        from livecut.atomic import TEMP_MARK, sweep_stale
+
+        p = Path(self.path)
+        page = re.compile(re.escape("." + p.stem) + r"(?:-([1-9]\d{0,8}))?" + re.escape(p.suffix + TEMP_MARK))
+        try:
+            names = os.listdir(p.parent)
+        except OSError:
+            return
+        for k in sorted({int(m[1] or 1) for n in names if (m := page.match(n))}):
+            sweep_stale(sheet_page_path(p, k))
 
     def _remove_stale(self) -> None:
         """Remove NAME-k.EXT from the page after this sheet's last on, as long as they follow

@@ -1055,3 +1055,39 @@ def test_a_sheet_page_that_is_not_a_file_is_refused_before_the_evaluation(photos
     assert r.stderr == (f"livecut: error: --sheet {sheet}: {page} is not a regular file "
                         f"({'a named pipe' if what == 'fifo' else 'a folder'}); give another path\n"), r.stderr
     assert [p.name for p in out.iterdir()] == [page.name]
+
+
+def test_the_temporary_pages_of_a_killed_run_are_removed_by_the_next(photos, tmp_path):
+    """A run killed (kill -9, the out-of-memory killer) once a page was written left it beside
+    the sheet under its temporary name (.sheet.png.livecut-PID-...png, megabytes a page) for
+    good: later runs to the same --sheet wrote theirs and left it. They remove the temporary
+    pages of this machine's runs that are gone, as `livecut image` does its own; not those of a
+    run still going."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from livecut.atomic import _host_tag, temp_prefix
+    from livecut.evaluate import sheet_page_path
+
+    images, masks, _ = photos
+    out = tmp_path / "out"
+    out.mkdir()
+    sheet = out / "sheet.png"
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+    def temp(page: int, pid) -> Path:
+        p = sheet_page_path(sheet, page)
+        t = p.with_name(f"{temp_prefix(p)}{pid}-{_host_tag()}-0123abcd{p.suffix}")
+        t.write_bytes(b"half a page")
+        os.utime(t, (time.time() - 600, time.time() - 600))
+        return t
+
+    left = [temp(1, gone), temp(2, gone), temp(3, gone)]   # (a longer run's: three pages)
+    running = temp(1, os.getppid())
+    data = _scores(images, masks, "--sheet", sheet)
+    assert data["sheets"] == [str(sheet)]
+    assert not any(p.exists() for p in left)
+    assert sorted(p.name for p in out.iterdir()) == sorted([running.name, "sheet.png"])
