@@ -22,8 +22,11 @@ OUTPUT_SCHEMES = ("udp", "srt", "rtsp", "rtsps", "rtmp", "rtmps", "tcp")
 _SECRET_KEYS = re.compile(r"(pas|pwd|^pw$|psw|secret|token|key|auth|sig|signature|credential)", re.I)
 # a NAME=VALUE pair in a URL's path, where some cameras take their login (the XMEye ones':
 # rtsp://IP:554/user=admin&password=...&channel=1&stream=0.sdp, or with _ between the pairs): the
-# value runs up to the next & / ; ? # or _NAME=
+# value runs up to the next & / ; ? # or _NAME=; a secret one's past a / (a password may hold one:
+# "password=pa/ss&channel=1" was shown as "password=***/ss&channel=1"), up to & ; ? # or _NAME= --
+# a path's rest after it is hidden with it ("pwd=***" for "pwd=PW/video.mjpg")
 _PATH_PAIR = re.compile(r"([A-Za-z_]+)=(.*?)(?=_[A-Za-z]+=|[&/;?#]|$)")
+_SECRET_VALUE_END = re.compile(r"_[A-Za-z]+=|[&;?#]|$")
 _URL_IN_TEXT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]*[^\s'\"<>:,.;)]")
 
 
@@ -142,8 +145,21 @@ def _hidden_userinfo(text: str, strict: bool = False) -> bool:
     # after the @ was shown
     if not netloc.rsplit(":", 1)[1].isdigit():
         return True
-    return strict and not any("@" in value for key, value in _PATH_PAIR.findall(rest[len(netloc):])
-                              if _SECRET_KEYS.search(key))
+    tail = rest[len(netloc):]
+    return strict and not any("@" in tail[a:b] for a, b in _path_secrets(tail))
+
+
+def _path_secrets(text: str) -> list[tuple[int, int]]:
+    """The (start, end) in ``text`` (a URL's path, perhaps with its query) of the values of its
+    secret ``NAME=VALUE`` pairs (a camera's login, see ``_PATH_PAIR``)."""
+    spans, pos = [], 0
+    while m := _PATH_PAIR.search(text, pos):
+        start, end = m.span(2)
+        if _SECRET_KEYS.search(m.group(1)):
+            end = _SECRET_VALUE_END.search(text, end).start()
+            spans.append((start, end))
+        pos = max(end, m.end(), m.start() + 1)
+    return spans
 
 
 def _rtmp_key(scheme: str, path: str) -> str:
@@ -181,8 +197,10 @@ def redact_url(url: str) -> str:
         if any(_SECRET_KEYS.search(k) for k, _ in pairs):
             query = urlencode([(k, "***" if _SECRET_KEYS.search(k) else v) for k, v in pairs],
                               safe="*/:")
-    path = _PATH_PAIR.sub(lambda m: f"{m.group(1)}=***" if m.group(2) and _SECRET_KEYS.search(m.group(1))
-                          else m.group(0), parts.path)
+    path = parts.path
+    for a, b in reversed(_path_secrets(path)):
+        if b > a:
+            path = path[:a] + "***" + path[b:]
     if _rtmp_key(parts.scheme, path):
         path = path.split("/", 2)[1].join(("/", "/***"))
     return urlunsplit((parts.scheme, netloc, path, query, parts.fragment))
@@ -212,9 +230,9 @@ def url_secrets(url: str) -> list[str]:
         key, _, value = raw.partition("=")
         if _SECRET_KEYS.search(unquote_plus(key)):
             out.update({value, unquote_plus(value)})
-    for key, value in _PATH_PAIR.findall(parts.path):  # (a camera's login in the path)
-        if _SECRET_KEYS.search(key):
-            out.update({value, unquote(value)})
+    for a, b in _path_secrets(parts.path):  # (a camera's login in the path; and its part before
+        value = parts.path[a:b]             # a /, "PW" of "PW/video.mjpg")
+        out.update({value, unquote(value), value.split("/", 1)[0]})
     return sorted((s for s in out if len(s) >= 3), key=len, reverse=True)
 
 
