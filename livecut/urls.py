@@ -252,8 +252,13 @@ def input_options(url: str, rtsp_transport: str = "tcp") -> dict[str, str]:
         # a live source: do not wait seconds to probe (0.5 s finds size and rate of RTSP/TS)
         "analyzeduration": "2000000" if scheme in ("http", "https") else "500000",
         "probesize": "1000000",
-        "fflags": "discardcorrupt",
     }
+    if scheme not in ("http", "https", "tcp"):
+        # where packets may be lost on the way (UDP, SRT, RTP).  Not over TCP, which loses none:
+        # there MPEG-TS's continuity counter breaks where files made separately are sent one after
+        # the other (HTTP servers, HLS segments), and FFmpeg's demuxer flags as corrupt the packet
+        # it completes there -- the last frame before the join, whole: one frame was lost at each
+        opts["fflags"] = "discardcorrupt"
     if scheme in ("rtsp", "rtsps"):
         opts["rtsp_transport"] = rtsp_transport
         opts["max_delay"] = "500000"

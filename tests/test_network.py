@@ -1877,6 +1877,41 @@ def test_a_short_mpegts_file_sent_chunked_ends_at_its_end_not_replayed(tmp_path)
     assert not any("started again" in w for w in src.warnings), src.warnings
 
 
+@pytest.mark.parametrize("sent", ["whole", "chunked", "hls"])
+def test_mpegts_files_joined_end_to_end_over_http_keep_every_frame(tmp_path, sent):
+    """MPEG-TS files made separately and sent one after the other in one answer (timestamps and
+    continuity counters starting again at each join) lost one frame at each join: 148 of 150
+    frames for three 2 s files, in one answer or as an HLS playlist's segments.  FFmpeg's MPEG-TS demuxer flags the packet it completes when the
+    next one's continuity counter breaks -- the last frame of the file before the join, whole --
+    as corrupt, and fflags=discardcorrupt dropped it.  Over TCP (http, https, tcp) no packet is
+    lost on the way: such a packet is decoded, as ffmpeg does by default."""
+    require_ffmpeg()
+    from livecut.sources.stream import StreamSource
+
+    parts = _two_mpegts(tmp_path, 2)
+    joined = parts[0] + parts[1] + parts[0]
+    name = "j.ts"
+    if sent == "whole":  # (Content-Length: a file)
+        (tmp_path / "www").mkdir()
+        (tmp_path / "www" / "j.ts").write_bytes(joined)
+        handler = tmp_path / "www"
+    elif sent == "hls":  # (the three as an HLS playlist's segments)
+        (tmp_path / "www").mkdir()
+        for i, part in enumerate((parts[0], parts[1], parts[0])):
+            (tmp_path / "www" / f"s{i}.ts").write_bytes(part)
+        (tmp_path / "www" / "j.m3u8").write_text(
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n"
+            + "".join(f"#EXTINF:2.0,\ns{i}.ts\n" for i in range(3)) + "#EXT-X-ENDLIST\n")
+        handler, name = tmp_path / "www", "j.m3u8"
+    else:
+        handler = _chunked(joined)
+    with _http_server(handler) as base:
+        with StreamSource(f"{base}/{name}", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            got = _read_frames(src, 200, 10.0, keep=lambda f: f.pts)
+    assert len(got) == 150 and src.reconnects == 0 and not src.lost, len(got)
+    assert all(b > a for a, b in zip(got, got[1:])), "timestamps not increasing"
+
+
 def test_an_mpegts_file_sent_chunked_keeps_every_frame_through_a_slow_processing(tmp_path, monkeypatch, capsys):
     """A file sent without its size (chunked) was read as a live stream until its end: through
     the CLI, with a processing slower than the file came, 7 of its 250 frames were written,
