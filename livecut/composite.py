@@ -41,8 +41,8 @@ import numpy as np
 
 from livecut.config import CompositeConfig, Config, section_config
 from livecut.errors import ArrayError, ConfigError, ConfigTypeError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
-from livecut.frames import (Upright, as_bgr, as_bgr_alpha, bar_regions, check_alpha, check_box, check_frame_size,
-                            with_own_alpha)
+from livecut.frames import (FrameBuffers, Upright, as_bgr, as_bgr_alpha, bar_regions, check_alpha, check_box,
+                            check_frame_size, with_own_alpha)
 from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into, resize_map
 from livecut.tiles import runs
@@ -638,6 +638,8 @@ class Compositor:
         self.matrix = "bt601"
         self._rotation = 0
         self._to_stored = Upright(0)  # (the inverse of the turn that shows the frames upright)
+        # (a gray, BGRA, 16-bit or float frame, and a video background's frame, as BGR uint8)
+        self._converted, self._bg_converted = FrameBuffers(), FrameBuffers()
 
     @property
     def mode(self) -> str:
@@ -857,7 +859,7 @@ class Compositor:
         if bg_frame is None:  # (the Compositor does not read the video: its caller does)
             raise ConfigError(f"background video:{self.background.path} needs its frame with each frame: give "
                               "bg_frame=, the background video's frame (BGR, any size: it is scaled to cover)")
-        bg_frame = self._stored(_as_bg_frame(bg_frame))
+        bg_frame = self._stored(_as_bg_frame(bg_frame, bufs=self._bg_converted))
         if bg_frame.shape[:2] != (h, w):
             big, bg_frame = _cover_resize(bg_frame, w, h, getattr(self, slot))
             setattr(self, slot, big)
@@ -879,7 +881,8 @@ class Compositor:
         or video background covers the picture, not the bars).  It is checked in every mode,
         used or not (:func:`~livecut.frames.check_box`: whole numbers inside the frame); a BGRA
         frame's transparent margins are no bars (:func:`~livecut.frames.with_own_alpha`)."""
-        frame, own = _frame_with_alpha(frame, alpha, bits)  # (gray, BGRA ... gave garbage or cv2.error)
+        # (gray, BGRA ... gave garbage or cv2.error)
+        frame, own = _frame_with_alpha(frame, alpha, bits, self._converted)
         h, w = frame.shape[:2]
         if h * w == 0:
             raise FrameSizeError(f"frame is {w}x{h}: empty")
@@ -905,7 +908,7 @@ class Compositor:
             return bgra
         if bg_frame is not None and self.background.kind == "video":
             # (of the frame's bits: a 10-bit video's uint16 frame was read as 16-bit, nearly black)
-            bg_frame = _as_bg_frame(bg_frame, bits)
+            bg_frame = _as_bg_frame(bg_frame, bits, self._bg_converted)
         seen = None
         if own is not None and (mode == "side-by-side" or self.background.kind == "blur"):
             # as seen over black, its colours times its own alpha / 255: what the input half shows
@@ -974,10 +977,12 @@ class Compositor:
         in the tiles where alpha is soft (its boundary band); elsewhere the frame is copied
         where alpha is 255.  A BGRA frame's own alpha is kept, as :meth:`apply` keeps it.
         """
-        frame, own = _frame_with_alpha(frame, alpha, bits)
-        if own is not None:
-            alpha = cv2.multiply(alpha, own, scale=1.0 / 255.0)
+        frame, own = _frame_with_alpha(frame, alpha, bits, self._converted)
         h, w = frame.shape[:2]
+        if own is not None:
+            if self._shape != (h, w):
+                self._prepare(h, w)
+            alpha = cv2.multiply(alpha, own, dst=self._buffer("_own_alpha", (h, w)), scale=1.0 / 255.0)
         if (not isinstance(out, np.ndarray) or out.shape != (h, w, 3) or out.dtype != np.uint8
                 or not out.flags.writeable or out.strides[1:] != (3, 1)):
             got = (f"{out.shape} {out.dtype}, strides {out.strides}{'' if out.flags.writeable else ', read-only'}"
@@ -1134,11 +1139,12 @@ class Compositor:
         return self._yuv
 
 
-def _frame_with_alpha(frame, alpha, bits: int = 16) -> tuple[np.ndarray, np.ndarray | None]:
+def _frame_with_alpha(frame, alpha, bits: int = 16, bufs: FrameBuffers | None = None
+                      ) -> tuple[np.ndarray, np.ndarray | None]:
     """(``frame`` as BGR uint8, its own alpha or None: :func:`~livecut.frames.as_bgr_alpha`, of
-    ``bits``), ``alpha`` checked to be HxW uint8 of its size (else :class:`ArrayError` /
-    :class:`FrameSizeError`)."""
-    frame, own = as_bgr_alpha(frame, bits)
+    ``bits``, into ``bufs``), ``alpha`` checked to be HxW uint8 of its size (else
+    :class:`ArrayError` / :class:`FrameSizeError`)."""
+    frame, own = as_bgr_alpha(frame, bits, bufs)
     check_alpha(alpha)
     if alpha.shape != frame.shape[:2]:
         raise FrameSizeError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
@@ -1152,11 +1158,11 @@ def _copied(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     return dst
 
 
-def _as_bg_frame(bg_frame, bits: int = 16) -> np.ndarray:
-    """A video background's frame as BGR uint8 (gray, BGRA ...: as a frame is taken, of ``bits``);
-    its errors say that it is the background's."""
+def _as_bg_frame(bg_frame, bits: int = 16, bufs: FrameBuffers | None = None) -> np.ndarray:
+    """A video background's frame as BGR uint8 (gray, BGRA ...: as a frame is taken, of ``bits``,
+    into ``bufs``); its errors say that it is the background's."""
     try:
-        return as_bgr(bg_frame, bits)
+        return as_bgr(bg_frame, bits, bufs)
     except ArrayError as exc:
         raise type(exc)(f"bg_frame: {exc}") from None
 

@@ -15,25 +15,72 @@ import numpy as np
 from livecut.errors import ArrayError, ConfigError, ConfigTypeError, FrameSizeError
 
 
-def _float_to_u8(frame: np.ndarray) -> np.ndarray:
+#: the largest frame (pixels) whose conversion :class:`FrameBuffers` keeps: a video's, up to
+#: 2160p (as the Compositor's EAGER_PIXELS).  A larger one, a photo's, is converted into arrays
+#: let go with the call, as before: kept, they were 4 bytes a pixel more while a transparent
+#: photo's output is encoded (``livecut image``), and until the next photo
+KEEP_PIXELS = 3840 * 2160
+
+
+class FrameBuffers:
+    """Where :func:`as_bgr` and :func:`as_bgr_alpha` convert the frames given to one owner (a
+    Segmenter, a Compositor): a buffer for each step, made on its first use and made again
+    only for a frame of another shape, so that the frames of a video in another pixel type
+    than BGR uint8 are converted without a new full-size array each (they were 3 to 18 bytes
+    a pixel a frame).  What they return is then one of these buffers, overwritten by the next
+    frame's conversion.  Frames over :data:`KEEP_PIXELS` get none (new arrays)."""
+
+    def __init__(self):
+        self._bufs: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype=np.uint8) -> np.ndarray | None:
+        """The buffer ``name`` of ``shape`` and ``dtype`` (its contents are left as they were);
+        None for a frame over :data:`KEEP_PIXELS`."""
+        buf = self._bufs.get(name)
+        if buf is None or buf.shape != shape or buf.dtype != dtype:
+            self._bufs.pop(name, None)  # (let go first: a large frame's is large)
+            if shape[0] * shape[1] > KEEP_PIXELS:
+                return None
+            buf = self._bufs[name] = np.empty(shape, dtype)
+        return buf
+
+
+def _dst(bufs: FrameBuffers | None, name: str, shape: tuple[int, ...], dtype=np.uint8) -> np.ndarray | None:
+    """``bufs``' buffer ``name``, or None (a new array: OpenCV's ``dst=None``) without ``bufs``."""
+    return None if bufs is None else bufs.get(name, shape, dtype)
+
+
+def _float_to_u8(frame: np.ndarray, bufs: FrameBuffers | None = None) -> np.ndarray:
     """A floating-point image as uint8: 0-1 scaled by 255 (rounded); another range stretched
     to 0-255 by its own finite minimum and maximum, as ``livecut image`` reads a
     floating-point picture (a float copy of a 0-255 image keeps its levels).  NaN is 0,
-    +-inf the top and the bottom of the range."""
+    +-inf the top and the bottom of the range.  ``bufs``: written there (see :class:`FrameBuffers`)."""
     if frame.dtype != np.float32 and frame.dtype != np.float64:
-        frame = frame.astype(np.float32)  # (float16, and byte orders OpenCV does not take)
-    finite = np.isfinite(frame)
-    every = bool(finite.all())
-    values = frame if every else frame[finite]
-    lo = float(values.min()) if values.size else 0.0
-    hi = float(values.max()) if values.size else 0.0
+        # (float16, and byte orders OpenCV does not take)
+        f32 = _dst(bufs, "float32", frame.shape, np.float32)
+        frame = frame.astype(np.float32) if f32 is None else _copied_into(frame, f32)
+    # (the minimum or the maximum is NaN or infinite only when a value is: the finite values are
+    # picked out only then -- a full-size mask of them was made for every frame)
+    lo, hi = float(frame.min()), float(frame.max())
+    every = np.isfinite(lo) and np.isfinite(hi)
+    if not every:
+        values = frame[np.isfinite(frame)]
+        lo = float(values.min()) if values.size else 0.0
+        hi = float(values.max()) if values.size else 0.0
     if lo >= 0.0 and hi <= 1.0:
         lo, hi, scale = 0.0, 1.0, 255.0
     else:
         scale = 255.0 / (hi - lo) if hi > lo else 0.0
     if not every:
         frame = np.nan_to_num(frame, nan=lo, posinf=hi, neginf=lo)
-    return cv2.convertScaleAbs(frame, alpha=scale, beta=-lo * scale)  # rounds, saturates
+    # (rounds, saturates)
+    return cv2.convertScaleAbs(frame, _dst(bufs, "uint8", frame.shape), alpha=scale, beta=-lo * scale)
+
+
+def _copied_into(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """``dst`` holding ``src``'s values (converted to its type)."""
+    np.copyto(dst, src, casting="unsafe")
+    return dst
 
 
 def check_bits(bits) -> int:
@@ -50,34 +97,40 @@ def check_bits(bits) -> int:
     return int(bits)
 
 
-def as_bgr(frame: np.ndarray, bits: int = 16) -> np.ndarray:
+def as_bgr(frame: np.ndarray, bits: int = 16, bufs: FrameBuffers | None = None) -> np.ndarray:
     """Accept BGR uint8, gray (HxW or HxWx1), BGRA, 16-bit and floating-point (0-1)
     images, of any memory layout; return a BGR uint8 view or copy (``frame`` itself when
     it is BGR uint8 already).  ``bits``: the bit depth of a uint16 frame's values, 16 (0-65535)
     by default; 10 or 12 for the frames of 10- or 12-bit video given as 0-1023 or 0-4095 in
     uint16 (read as 16-bit they were nearly black), a value above ``2 ** bits - 1`` an
-    :class:`~livecut.errors.ArrayError`.  Other pixel types ignore it."""
-    frame = _as_u8(frame, bits)
+    :class:`~livecut.errors.ArrayError`.  Other pixel types ignore it.  ``bufs``: the copy is
+    made in its buffers, reused from call to call (:class:`FrameBuffers`), not in new arrays."""
+    frame = _as_u8(frame, bits, bufs)
+    if frame.ndim == 3 and frame.shape[2] == 3:
+        return frame
+    dst = _dst(bufs, "bgr", (*frame.shape[:2], 3))
     if frame.ndim == 2:
-        return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+        return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR, dst)
     if frame.shape[2] == 1:
-        return cv2.cvtColor(frame[:, :, 0], cv2.COLOR_GRAY2BGR)
-    if frame.shape[2] == 4:
-        return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
-    return frame
+        return cv2.cvtColor(frame[:, :, 0], cv2.COLOR_GRAY2BGR, dst)
+    return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR, dst)
 
 
-def as_bgr_alpha(frame: np.ndarray, bits: int = 16) -> tuple[np.ndarray, np.ndarray | None]:
+def as_bgr_alpha(frame: np.ndarray, bits: int = 16, bufs: FrameBuffers | None = None
+                 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(:func:`as_bgr` of ``frame``, its own alpha): the 4th channel of a BGRA ``frame`` as HxW
-    uint8, converted as its colours are (``bits`` too); None for a frame of 1 or 3 channels."""
-    frame = _as_u8(frame, bits)
+    uint8, converted as its colours are (``bits`` and ``bufs`` too); None for a frame of 1 or 3
+    channels."""
+    frame = _as_u8(frame, bits, bufs)
     if frame.ndim == 3 and frame.shape[2] == 4:
-        return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR), cv2.extractChannel(frame, 3)
-    return as_bgr(frame), None
+        h, w = frame.shape[:2]
+        return (cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR, _dst(bufs, "bgr", (h, w, 3))),
+                cv2.extractChannel(frame, 3, _dst(bufs, "alpha", (h, w))))
+    return as_bgr(frame, bufs=bufs), None
 
 
-def _as_u8(frame: np.ndarray, bits: int) -> np.ndarray:
-    """``frame`` checked and in uint8 (:func:`as_bgr` but for its channels)."""
+def _as_u8(frame: np.ndarray, bits: int, bufs: FrameBuffers | None = None) -> np.ndarray:
+    """``frame`` checked and in uint8 (:func:`as_bgr` but for its channels; ``bufs`` too)."""
     bits = check_bits(bits)
     if isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3 and frame.shape[2] == 3:
         if frame.size == 0:
@@ -105,9 +158,11 @@ def _as_u8(frame: np.ndarray, bits: int) -> np.ndarray:
                 raise ArrayError(f"a uint16 frame with values up to {top} is not {bits}-bit (0-{(1 << bits) - 1}): "
                                  f"give bits={fits} for 0-{(1 << fits) - 1}")
         # (into uint8 directly: no full-size 16-bit copy of the shifted frame)
-        frame = np.right_shift(frame, bits - 8, out=np.empty(frame.shape, np.uint8), casting="unsafe")
+        u8 = _dst(bufs, "uint8", frame.shape)
+        frame = np.right_shift(frame, bits - 8, out=np.empty(frame.shape, np.uint8) if u8 is None else u8,
+                               casting="unsafe")
     elif kind == "f":
-        frame = _float_to_u8(frame)
+        frame = _float_to_u8(frame, bufs)
     else:
         raise ArrayError(f"unsupported pixel type {frame.dtype}: give uint8 (0-255), uint16 "
                          "(0-65535, or 10- or 12-bit with bits=10 / 12) or floating point (0-1), "

@@ -131,6 +131,82 @@ def test_16_bit_pictures_become_8_bit_without_a_16_bit_copy():
             assert peak < 1.3 * want.nbytes, (peak, want.nbytes)
 
 
+def _other_kinds(img: np.ndarray, seed: int) -> dict[str, tuple[np.ndarray, int, np.ndarray]]:
+    """Frames of other pixel types than BGR uint8 made of the BGR uint8 ``img``: name ->
+    (frame, its bits, the BGR uint8 frame it is read as); BGR uint8 itself among them."""
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    gray3 = cv2.merge([gray] * 3)
+    own = np.random.default_rng(seed).integers(0, 256, img.shape[:2], dtype=np.uint8)
+    bgra = np.dstack((img, own))
+    return {"bgr": (img, 16, img), "gray": (gray, 16, gray3), "gray HxWx1": (gray[:, :, None], 16, gray3),
+            "bgra": (bgra, 16, img), "uint16": (img.astype(np.uint16) * 257, 16, img),
+            "uint16 gray 10-bit": (gray.astype(np.uint16) << 2, 10, gray3),
+            "uint16 bgra 12-bit": (bgra.astype(np.uint16) << 4, 12, img),
+            "float32": (img.astype(np.float32) / 255, 16, img), "float64": (img / 255.0, 16, img),
+            "float16": ((img / 255.0).astype(np.float16), 16, img),
+            "float32 gray": (gray.astype(np.float32) / 255, 16, gray3)}
+
+
+@pytest.mark.parametrize("kind", list(_other_kinds(np.zeros((16, 16, 3), np.uint8), 0)))
+def test_a_converted_frame_is_made_in_buffers_reused_from_frame_to_frame(kind):
+    """A frame of another pixel type than BGR uint8 (gray, BGRA, 16-bit, floating point) was
+    converted into new full-size arrays at every call of Segmenter.mask and Compositor.apply:
+    3 to 18 bytes a pixel a frame (6 to 37 MB a 1080p frame).  It is converted into buffers
+    of the Segmenter's and the Compositor's own, made for a frame size and reused: the frames
+    after the first of a size take no more memory than the BGR frame they are read as (traced,
+    with a quarter of a byte a pixel to spare: a full-size array is at least one), and give
+    what it gives (the mask; the output of a Compositor new to the frame)."""
+    from conftest import traced_peak
+
+    h, w = 360, 640
+    frames = [_other_kinds(make_scene("basic", w, h, seed=s)[0], s)[kind] for s in range(3)]
+    seg, ref = (Segmenter(each_frame_judged(Config())) for _ in range(2))
+    modes = ("composite", "cutout", "side-by-side")
+    comps, refs = ({mode: Compositor(background="blur", mode=mode) for mode in modes} for _ in range(2))
+    for i, (frame, bits, bgr) in enumerate(frames * 2):
+        alpha, peak = traced_peak(lambda: seg.mask(frame, bits=bits))
+        want, most = traced_peak(lambda: ref.mask(bgr))
+        assert np.array_equal(alpha, want)
+        if i >= 2:  # (the first frames of the size: the buffers made)
+            assert peak < most + h * w // 4, f"Segmenter.mask: {(peak - most) / (h * w):.2f} bytes a pixel more"
+        for mode in modes:
+            out, peak = traced_peak(lambda: comps[mode].apply(frame, alpha, bits=bits))
+            _, most = traced_peak(lambda: refs[mode].apply(bgr, alpha))
+            assert np.array_equal(out, Compositor(background="blur", mode=mode).apply(frame, alpha, bits=bits))
+            if i >= 2:
+                assert peak < most + h * w // 4, \
+                    f"Compositor.apply ({mode}): {(peak - most) / (h * w):.2f} bytes a pixel more"
+
+
+def test_frame_buffers_are_reused_for_a_shape_up_to_a_videos_frames(monkeypatch):
+    """:func:`as_bgr` and :func:`as_bgr_alpha` given :class:`FrameBuffers` convert a frame into
+    the same arrays at each call of one shape, with what they gave without (new arrays);
+    a frame over KEEP_PIXELS (a photo's) into new arrays, not kept."""
+    import livecut.frames as frames
+
+    h, w = 48, 64
+    imgs = [make_scene("basic", w, h, seed=s)[0] for s in range(2)]
+    for kind in _other_kinds(imgs[0], 0):
+        if kind == "bgr":
+            continue
+        bufs = frames.FrameBuffers()
+        got = []
+        for s, img in enumerate(imgs):
+            frame, bits, _ = _other_kinds(img, s)[kind]
+            bgr, own = frames.as_bgr_alpha(frame, bits, bufs)
+            want_bgr, want_own = frames.as_bgr_alpha(frame, bits)
+            assert np.array_equal(bgr, want_bgr) and (own is None) == (want_own is None), kind
+            assert own is None or np.array_equal(own, want_own), kind
+            got.append((bgr, own, frames.as_bgr(frame, bits, bufs)))
+            assert np.array_equal(got[-1][2], frames.as_bgr(frame, bits)), kind
+        (bgr0, own0, only0), (bgr1, own1, only1) = got
+        assert bgr1 is bgr0 and own1 is own0 and only1 is only0, kind
+    monkeypatch.setattr(frames, "KEEP_PIXELS", h * w - 1)
+    bufs = frames.FrameBuffers()
+    frame = cv2.cvtColor(imgs[0], cv2.COLOR_BGR2GRAY)
+    first = frames.as_bgr(frame, bufs=bufs)
+    assert frames.as_bgr(frame, bufs=bufs) is not first and np.array_equal(first, frames.as_bgr(frame))
+
 def test_10_and_12_bit_frames_in_uint16_are_read_with_bits(seg, scene):
     """A uint16 frame of 10- or 12-bit video (0-1023 / 0-4095, as some decoders give it) was
     read as 16-bit: its composite nearly black.  ``bits=10`` / ``12`` reads it as the 8-bit

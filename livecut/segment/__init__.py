@@ -19,7 +19,7 @@ import numpy as np
 
 from livecut.config import Config, SegmentConfig, section_config
 from livecut.errors import ArrayError, ConfigTypeError, FrameSizeError
-from livecut.frames import as_bgr as _as_bgr, bar_regions, check_flag, check_frame_size
+from livecut.frames import FrameBuffers, as_bgr as _as_bgr, bar_regions, check_flag, check_frame_size
 from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
 from livecut.resize import reduce_buffers, reduce_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
@@ -119,6 +119,7 @@ class Segmenter:
         self.matrix = "bt601"
         self._reader: BgrReader | None = None  # (BT.709 I420 frames to BGR, see _i420_to_bgr)
         self._bgr_i420: np.ndarray | None = None  # (the BGR of an I420 frame, see _i420_to_bgr)
+        self._converted = FrameBuffers()  # (a gray, BGRA, 16-bit or float frame as BGR uint8)
         #: milliseconds of the last call, by stage (downscale, focus, mask, smooth with
         #: ``temporal``, refine)
         self.timings: dict[str, float] = {}
@@ -211,8 +212,9 @@ class Segmenter:
 
         ``frame_bgr``: HxWx3 uint8 BGR, as OpenCV reads and decodes (taken as it is); gray
         (HxW, HxWx1), BGRA, 16-bit and floating point are converted to a BGR uint8 copy
-        first -- floating point 0-1 scaled by 255, another range stretched by its own
-        minimum and maximum, NaN as 0; uint16 as 16-bit (0-65535), or with ``bits=10`` / ``12``
+        first, in buffers kept for the frame size as the others are (up to a 2160p frame's) --
+        floating point 0-1 scaled by 255, another range stretched by its own minimum and maximum,
+        NaN as 0; uint16 as 16-bit (0-65535), or with ``bits=10`` / ``12``
         as the 0-1023 / 0-4095 of 10- or 12-bit video that some decoders give in uint16
         (a value above that is an :class:`~livecut.errors.ArrayError`).  Any memory layout (views, negative strides,
         Fortran order, read-only arrays such as ``np.asarray`` of a PIL image, which is
@@ -232,7 +234,7 @@ class Segmenter:
               bits: int = 16) -> np.ndarray:
         """:meth:`mask`; ``even``: the bars' box at even rows and columns (an I420 frame
         served in BGR: its box is cut out of the I420 planes, and composited there)."""
-        frame = _as_bgr(frame_bgr, bits)
+        frame = _as_bgr(frame_bgr, bits, self._converted)
         check_size(frame)
         h, w = frame.shape[:2]
         out = self._check_out(out, h, w)
@@ -422,7 +424,7 @@ class Segmenter:
 
     def mask_small(self, frame_bgr: np.ndarray) -> np.ndarray:
         """The alpha at the reduced size (no refinement); for analysis and tests."""
-        frame = _as_bgr(frame_bgr)
+        frame = _as_bgr(frame_bgr, bufs=self._converted)
         check_size(frame)
         h, w = frame.shape[:2]
         if self._shape != (h, w):
