@@ -485,7 +485,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     large there, unreadable, ...) is scored at none: every scale's means are over the same
     photos.
 
-    Returns ``{"method", "as", "count", "images": [...], "mean": {...}, "scales": [{"scale",
+    Returns ``{"method", "model", "as", "count", "images": [...], "mean": {...}, "scales": [{"scale",
     "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors", "without_mask",
     "without_image", "resized_masks", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
     (``mask_ending``: ``_mask``, ``-gt``, ... where masks named so were paired, else "");
@@ -699,7 +699,12 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     as_ = ("video frames" if video else "photos") + (", I420" if i420 else "") + \
         (f", softened {soft:g}x" if soft > 1.0 else "") + (f", noise sigma {noise:g}" if noise > 0 else "") + \
         (f", JPEG q{jpeg}" if jpeg else "") + (f", {bars}ed" if bars else "")
-    return {"method": cfg.segment.method, "as": as_,
+    model = None
+    if cfg.segment.method == "focusnet":  # (auto: the ensemble for photos, one network for video frames)
+        from livecut.segment.net import resolve_model
+
+        model = resolve_model(cfg.segment.model, still=not video)
+    return {"method": cfg.segment.method, "model": model, "as": as_,
             "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
             "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors,
             "without_mask": unmatched, "without_image": without_image, "resized_masks": resized,
@@ -978,7 +983,8 @@ def _name_cell(name: str, n: int) -> str:
 
 
 def format_table(result: dict) -> str:
-    lines = [f"method: {result['method']}   images: {result['count']}"
+    model = f" (model: {result['model']})" if result.get("model") else ""
+    lines = [f"method: {result['method']}{model}   images: {result['count']}"
              + (f"   segmented as: {result['as']}" if result.get("as") else "")]
     scales = result.get("scales") or [{"scale": 1.0, "images": result["images"], "mean": result["mean"]}]
     if len(scales) == 1:

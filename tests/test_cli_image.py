@@ -839,6 +839,13 @@ def test_eval_text_and_canny(dataset):
     c = json.loads(invoke("eval", *dataset, "--json", "--set", "segment.method=canny").stdout)
     f = json.loads(invoke("eval", *dataset, "--json").stdout)
     assert c["method"] == "canny" and f["mean"]["iou"] > c["mean"]["iou"]
+    # the network that judged: the ensemble for photos (segment.model = auto), one for video frames
+    assert lines[0].startswith("method: focusnet (model: ensemble)")
+    assert f["model"] == "ensemble" and c["model"] is None
+    v = json.loads(invoke("eval", *dataset, "--json", "--video").stdout)
+    assert v["model"] == "standard"
+    s = json.loads(invoke("eval", *dataset, "--json", "--set", "segment.model=small").stdout)
+    assert s["model"] == "small"
 
 
 def test_eval_scores_known_masks(tmp_path):
