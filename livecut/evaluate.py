@@ -542,12 +542,17 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     if sheet is not None:
         # (--sheet IMAGES/sheet.png was written; the next run read it as a photo without a mask
         # and refused the same command, "a photo or mask of this evaluation")
+        # (the folder whose listing reads it first: with MASKS inside IMAGES, a sheet in MASKS was
+        # said to be read "as photos", by IMAGES' listing, which leaves MASKS out)
         place = Path(sheet).resolve().parent
-        for what, d in (("IMAGES", images_dir), ("MASKS", masks_dir)):
-            if place in read[what] or place.is_relative_to(d.resolve()):
-                raise UsageError(f"--sheet {sheet}: inside {what} ({d}): the next eval would read its pages "
-                                 f"as {'photos' if what == 'IMAGES' else 'masks'}; give a path outside "
-                                 "IMAGES and MASKS")
+        sets = (("IMAGES", images_dir), ("MASKS", masks_dir))
+        found = ([(what, d) for what, d in sets if place in read[what]]
+                 or [(what, d) for what, d in sets if place.is_relative_to(d.resolve())])
+        if found:
+            what, d = found[0]
+            raise UsageError(f"--sheet {sheet}: inside {what} ({d}): the next eval would read its pages "
+                             f"as {'photos' if what == 'IMAGES' else 'masks'}; give a path outside "
+                             "IMAGES and MASKS")
     inputs = {p.resolve() for p in images + masks} if sheet is not None else set()
     exts = ", ".join(IMAGE_EXTS[:5])
     if not images:

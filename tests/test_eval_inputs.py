@@ -1023,6 +1023,29 @@ def test_a_sheet_inside_images_or_masks_is_refused_at_the_first_run(photos, tmp_
     assert data["without_mask"] == [] and data["without_image"] == []
 
 
+@pytest.mark.parametrize("inner", ["masks", "images"])
+def test_a_sheet_in_the_folder_nested_in_the_other_names_the_listing_that_reads_it(tmp_path, monkeypatch, inner):
+    """MASKS inside IMAGES (data/ and data/masks/, a layout eval takes: IMAGES' listing leaves
+    MASKS out) and --sheet data/masks/sheet.png: refused as "inside IMAGES (data): the next eval
+    would read its pages as photos" -- IMAGES' listing never reads them, MASKS' reads them as
+    masks. The folder whose listing reads the sheet is named (and IMAGES inside MASKS alike)."""
+    from livecut import evaluate
+
+    outer, nested = tmp_path / "data", tmp_path / "data" / "nested"
+    nested.mkdir(parents=True)
+    images, masks = (outer, nested) if inner == "masks" else (nested, outer)
+    for i, name in enumerate(("basic", "several")):
+        img, gt = make_scene(name, W, H, seed=i)
+        cv2.imwrite(str(images / f"{name}.png"), img)
+        cv2.imwrite(str(masks / f"{name}.png"), gt)
+    monkeypatch.setattr(evaluate, "_sheet_row", lambda *a: pytest.fail("evaluated before refusing"))
+    r = invoke("eval", images, masks, "--sheet", nested / "sheet.png")
+    assert r.exit_code == 2, r.output
+    what, folder, read = ("MASKS", masks, "masks") if inner == "masks" else ("IMAGES", images, "photos")
+    assert r.stderr.startswith(f"livecut: error: --sheet {nested / 'sheet.png'}: inside {what} ({folder}): "
+                               f"the next eval would read its pages as {read}; "), r.stderr
+
+
 def test_a_sheet_beside_the_set_is_written_run_after_run(photos, tmp_path):
     images, masks, _ = photos
     for run in (1, 2):
