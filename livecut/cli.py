@@ -437,6 +437,7 @@ def eval_(
                                               "in a JSON list, e.g. livecut/models/cuhk_split.json:val."),
     video: bool = typer.Option(False, "--video", help="Segment each photo as a video frame is (gray guided "
                                                       "refinement, no mirrored pass with segment.tta=auto, "
+                                                      "the standard network alone with segment.model=auto, "
                                                       "the video's noise levels for the noisy network)."),
     i420: bool = typer.Option(False, "--i420", help="Pass each photo to the engine as YUV 4:2:0 planes "
                                                     "(the transcode path), not BGR."),
