@@ -49,7 +49,7 @@ import numpy as np
 
 from livecut.config import Config, SmoothConfig, section_config
 from livecut.errors import ConfigTypeError
-from livecut.frames import as_bgr, check_alpha, check_flag
+from livecut.frames import FrameBuffers, as_bgr, check_alpha, check_flag
 
 __all__ = ["MaskSmoother"]
 
@@ -162,6 +162,9 @@ class MaskSmoother:
         #: the whole pixels the smoothed mask was moved with the picture on the last frame (a pan),
         #: or None (not a pan; a held frame)
         self.last_pan: tuple[int, int] | None = None
+        # (a gray, BGRA, 16-bit or float frame as BGR uint8: converted into new full-size arrays
+        # at every call, as the Segmenter's and the Compositor's were)
+        self._converted = FrameBuffers()
 
     @property
     def rate(self) -> float:
@@ -242,6 +245,7 @@ class MaskSmoother:
         # keeps nothing from frame to frame, and is made again)
         state = self.__dict__.copy()
         state.pop("_dis", None)
+        state["_converted"] = FrameBuffers()  # (the last frame's conversion: no state, made again)
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -505,7 +509,7 @@ class MaskSmoother:
             # the held mask moves with a pan (it stayed where it was while the camera moved on:
             # IoU 0.71 after held frames of a pan of 8 px a frame at 320x180); the strip the pan
             # brings in takes ``alpha`` (nothing in focus there)
-            self._texture(as_bgr(frame, bits))
+            self._texture(as_bgr(frame, bits, self._converted))
             if self._pan(self._gray8, HOLD_PAN_MIN) is not None:
                 if self.last_pan != (0, 0):
                     self._move(alpha, *self.last_pan)
@@ -539,7 +543,7 @@ class MaskSmoother:
             self._view_prev[...] = self._view_held
             self._settled_run = 0
         g8 = self._gray8  # (this frame's small gray: hold() follows a pan with it)
-        g8[...] = self._small_gray(as_bgr(frame, bits))
+        g8[...] = self._small_gray(as_bgr(frame, bits, self._converted))
         stats = self._coarse_view(g8, self._view)
         settled = self._alike(self._view, stats, self._view_prev, self._prev_stats)
         self._settled_run = self._settled_run + 1 if settled else 0
@@ -554,7 +558,7 @@ class MaskSmoother:
         self._held_run = 0
         # (a gray or BGRA frame left the motion buffer unwritten: no motion, no scene cut; a
         # uint16 frame of 10-bit video, read as 16-bit, nearly black: no motion, the mask trailed)
-        frame = as_bgr(frame, bits)
+        frame = as_bgr(frame, bits, self._converted)
         h, w = alpha.shape[:2]
         if self._shape != (h, w):
             self._prepare(h, w)

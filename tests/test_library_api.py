@@ -537,6 +537,30 @@ def test_mask_smoother_takes_10_bit_frames_with_bits():
         MaskSmoother()(np.zeros((40, 40), np.uint8), np.full((40, 40), 4000, np.uint16), bits=10)
 
 
+@pytest.mark.parametrize("kind", ["gray", "bgra", "uint16 gray 10-bit", "float32"])
+def test_a_mask_smoothers_converted_frame_is_made_in_buffers_reused_from_frame_to_frame(kind):
+    """A MaskSmoother given the frames of a video in another pixel type than BGR uint8 (gray,
+    BGRA, 10-bit in uint16, floating point: ``smoother(alpha, frame, bits=10)``, as the README
+    shows) converted each into new full-size arrays at every call (3 to 6 bytes a pixel, twice
+    in hold()), as Segmenter.mask and Compositor.apply did.  It converts them into buffers of
+    its own, made for a frame size and reused: the frames after the first of a size take no
+    more memory than the BGR frame they are read as (traced, a quarter of a byte a pixel to
+    spare), and give what it gives."""
+    from conftest import traced_peak
+
+    h, w = 360, 640
+    frames = [_other_kinds(make_scene("basic", w, h, seed=s)[0], s)[kind] for s in range(3)]
+    alphas = [make_scene("basic", w, h, seed=s)[1] for s in range(3)]
+    sm, ref = MaskSmoother(), MaskSmoother()
+    for i, ((frame, bits, bgr), alpha) in enumerate(zip(frames * 2, alphas * 2)):
+        for call in ("__call__", "hold"):
+            got, peak = traced_peak(lambda: getattr(sm, call)(alpha, frame, bits=bits).copy())
+            want, most = traced_peak(lambda: getattr(ref, call)(alpha, bgr).copy())
+            assert np.array_equal(got, want)
+            if i >= 2:  # (the first frames of the size: the buffers made)
+                assert peak < most + h * w // 4, f"MaskSmoother.{call}: {(peak - most) / (h * w):.2f} bytes a pixel more"
+
+
 def test_mask_smoother_judged_that_is_not_true_or_false_is_refused(scene):
     """smoother(alpha, frame, judged='no') was taken as it is truthy: a judgement served again
     counted as new evidence (settling after fewer frames).  As Segmenter(still=...) refuses it."""
