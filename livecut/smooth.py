@@ -48,7 +48,7 @@ import cv2
 import numpy as np
 
 from livecut.config import Config, SmoothConfig, section_config
-from livecut.errors import ConfigTypeError
+from livecut.errors import ConfigTypeError, FrameSizeError
 from livecut.frames import FrameBuffers, as_bgr, check_alpha, check_flag
 
 __all__ = ["MaskSmoother"]
@@ -554,6 +554,8 @@ class MaskSmoother:
 
     def __call__(self, alpha: np.ndarray, frame: np.ndarray, *, judged: bool = True, bits: int = 16) -> np.ndarray:
         check_alpha(alpha, empty=False)
+        if alpha.size == 1:  # (OpenCV reads a 1x1 array beside a number as two scalars: a bare cv2.error)
+            raise FrameSizeError("MaskSmoother: alpha is 1x1; a mask to smooth has at least 2 pixels")
         judged = check_flag(judged, "judged", "MaskSmoother")  # ('no' was taken as it is truthy)
         self._held_run = 0
         # (a gray or BGRA frame left the motion buffer unwritten: no motion, no scene cut; a

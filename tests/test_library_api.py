@@ -561,6 +561,24 @@ def test_a_mask_smoothers_converted_frame_is_made_in_buffers_reused_from_frame_t
                 assert peak < most + h * w // 4, f"MaskSmoother.{call}: {(peak - most) / (h * w):.2f} bytes a pixel more"
 
 
+def test_a_mask_smoother_given_a_one_pixel_alpha_says_so():
+    """A 1x1 alpha (which check_alpha takes) was a bare cv2.error at the second frame (OpenCV
+    reads a 1x1 array beside a number as two scalars: 'Sizes of input arguments do not
+    match').  It is a FrameSizeError (an ArrayError) that says so, at the first; 1x2 and 2x1
+    are smoothed as before."""
+    from livecut.errors import FrameSizeError
+
+    img, _ = make_scene("basic", 64, 48, seed=0)
+    sm = MaskSmoother()
+    for _ in range(2):
+        with pytest.raises(FrameSizeError, match="1x1"):
+            sm(np.full((1, 1), 200, np.uint8), img)
+    for shape in ((1, 2), (2, 1)):
+        sm = MaskSmoother()
+        for i in range(3):
+            assert sm(np.full(shape, 200, np.uint8), np.roll(img, i, 1)).shape == shape
+
+
 def test_mask_smoother_judged_that_is_not_true_or_false_is_refused(scene):
     """smoother(alpha, frame, judged='no') was taken as it is truthy: a judgement served again
     counted as new evidence (settling after fewer frames).  As Segmenter(still=...) refuses it."""
