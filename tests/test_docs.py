@@ -130,6 +130,33 @@ def test_the_library_section_turns_pil_images_the_right_way():
         assert np.array_equal(eval("image" + m.group(1), {"image": image}), cv2.cvtColor(image, want))  # noqa: S307
 
 
+def test_the_library_section_says_which_results_the_next_call_overwrites():
+    """The README said a Segmenter's returned arrays are reused by the next call, and of the
+    Compositor and the MaskSmoother nothing: an application that kept each ``comp.apply(...)``
+    (a list of outputs, frames handed to another thread) had the last frame over and over.
+    The section names the three, and each is so: a second call's result is in the memory of
+    the first's (apply in ``mask`` mode gives back the alpha it was given)."""
+    import cv2
+    import numpy as np
+
+    from livecut import Compositor, MaskSmoother, Segmenter
+    from synth import make_scene
+
+    section = README.split("## Library", 1)[1].split("\n## ", 1)[0]
+    words = " ".join(section.split())
+    m = re.search(r"[^.]*reused by the next\s+call[^.]*\.", words)
+    assert m, "the Library section says which results the next call overwrites"
+    for name in ("Segmenter", "Compositor", "MaskSmoother", "apply_i420", "mask"):
+        assert f"`{name}`" in m.group(0), f"{name} is named where the section says what is reused"
+    (a, _), (b, _) = (make_scene("basic", 320, 240, seed=s) for s in (0, 1))
+    seg, comp, smoother = Segmenter(still=True), Compositor(background="blur"), MaskSmoother()
+    alpha = seg.mask(a).copy()
+    for call in (seg.mask, lambda f: comp.apply(f, alpha), lambda f: smoother(alpha, f),
+                 lambda f: comp.apply_i420(cv2.cvtColor(f, cv2.COLOR_BGR2YUV_I420), alpha)):
+        assert np.shares_memory(call(a), call(b))
+    assert Compositor(mode="mask").apply(a, alpha) is alpha
+
+
 def test_readme_installs_livecut_from_the_checkout():
     """livecut is not on PyPI: `pip install 'livecut[ray]'` on a machine without it finds no
     such distribution. The README's pip lines install the checkout ('.', '.[extra]'), and so
