@@ -1,7 +1,8 @@
 """livecut: cut the sharp subject out of photos and video whose background is out of focus.
 
     from livecut import Segmenter
-    alpha = Segmenter().mask(frame_bgr)   # HxW uint8, 255 = in-focus subject
+    alpha = Segmenter(still=True).mask(photo_bgr)   # HxW uint8, 255 = in-focus subject
+    # (a video's frames: one Segmenter() for the video, see the README's section Library)
 """
 
 import os as _os

@@ -113,6 +113,27 @@ def test_the_library_examples_run(tmp_path, monkeypatch):
             assert np.array_equal(names["alpha"], Segmenter(still=True).mask(photo))
 
 
+def test_the_packages_own_example_makes_a_photos_mask_as_the_readme_does(tmp_path):
+    """``help(livecut)`` showed ``Segmenter().mask(frame_bgr)``: a video's Segmenter (the gray
+    refinement, judgements reused for the next frames) for one picture, where the README's
+    example and its text give photos ``Segmenter(still=True)``, as ``livecut image`` does.  The
+    docstring's example, run on a photo, gives the mask the README's gives."""
+    import cv2
+    import numpy as np
+
+    import livecut
+    from livecut import Segmenter
+    from synth import make_scene
+
+    code = "\n".join(line.strip() for line in livecut.__doc__.splitlines() if line.startswith("    "))
+    img, _ = make_scene("basic", 320, 240, seed=0)
+    cv2.imwrite(str(tmp_path / "photo.jpg"), img)
+    photo = cv2.imread(str(tmp_path / "photo.jpg"))
+    names = {"photo": photo, "photo_bgr": photo, "frame_bgr": photo, "frame": photo}
+    exec(compile(code, "livecut/__init__.py", "exec"), names)  # noqa: S102 -- the package's own example
+    assert np.array_equal(names["alpha"], Segmenter(still=True).mask(photo))
+
+
 def test_the_library_section_turns_pil_images_the_right_way():
     """The README told to reverse np.asarray of a PIL image, [:, :, ::-1], for RGB; of an RGBA
     one (a PNG with transparency) that gives ABGR, read as BGRA: a composite's colours 255
