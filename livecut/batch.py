@@ -39,7 +39,7 @@ from typing import Callable, Iterable
 from livecut.atomic import discard, io_reason, pid_exists, raise_if_in_the_way, sweep_stale, temp_prefix
 from livecut.config import Config, text_codec
 from livecut.errors import LivecutError, UsageError, WriteError, cli_text
-from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, first_visit, folded_name, gifs_left_out
+from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, gifs_left_out, raw_left_out
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
@@ -207,7 +207,7 @@ def _walk(folder: Path, skip: Path, errors: list[str] | None = None,
     ``folder``, the outputs another batch's manifest names (`batch . -o cut2` beside an earlier
     `cut/`: the cutouts, not the photos kept beside them) are left out.  A folder that cannot
     be read (no permission) is an error line in ``errors``, not a folder left out unsaid; the
-    GIFs, cut only when named, are added to ``gifs``.  A folder that is a symbolic link is
+    GIFs, cut only when named, and the camera raw files, not read, are added to ``gifs``.  A folder that is a symbolic link is
     walked under its own name (it was left out without a word, though read when named), once:
     one walked already (a second link to it, a link back up the tree) is not walked again."""
     found = []
@@ -231,7 +231,8 @@ def _walk(folder: Path, skip: Path, errors: list[str] | None = None,
         for f in sorted(files):
             q = rootp / f
             if f.startswith(".") or not kind_of(q):
-                if gifs is not None and not f.startswith(".") and kind_of(q, named=True):
+                if gifs is not None and not f.startswith(".") and (kind_of(q, named=True)
+                                                                   or q.suffix.lower() in RAW_EXTS):
                     gifs.append(q)
                 continue
             if outputs:
@@ -302,8 +303,8 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
             gifs: list[Path] = []
             found = _walk(p, skip, walk_errors, gifs)
             errors.extend(walk_errors)
-            if not found and not walk_errors:  # (GIFs alone: said, as by a pattern)
-                errors.append(f"{p}: folder holds no photos or videos" + gifs_left_out(gifs))
+            if not found and not walk_errors:  # (GIFs or raw files alone: said, as `livecut image` says it)
+                errors.append(f"{p}: folder holds no photos or videos" + raw_left_out(gifs) + gifs_left_out(gifs))
             elif not (p.resolve() == skip or skip in p.resolve().parents):
                 anchors.add(Path(os.path.abspath(p)))
             files.extend(found)
@@ -318,7 +319,8 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
             matched = [Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True) if _is_file(Path(q))]
             found = sorted(q for q in matched if kind_of(q))
             if not found:
-                errors.append(f"{text}: pattern matches no photos or videos" + gifs_left_out(matched))
+                errors.append(f"{text}: pattern matches no photos or videos" + raw_left_out(matched)
+                              + gifs_left_out(matched))
             files.extend(found)
         else:
             errors.append(f"{p}: file not found")

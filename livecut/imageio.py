@@ -1232,7 +1232,7 @@ _EMBED_ICC = {".png": _with_icc_png, ".jpg": _with_icc_jpeg, ".jpeg": _with_icc_
 ICC_EXTS = (*_EMBED_ICC, ".tif", ".tiff")
 
 
-def _raw_only(files: list[Path]) -> str:
+def raw_left_out(files: list[Path]) -> str:
     """What to add to "no images" where ``files`` hold camera raw files (a shoot in raw
     alone): that livecut reads none of them, not that there is nothing there; else ""."""
     raw = sum(q.suffix.lower() in RAW_EXTS for q in files)
@@ -1339,7 +1339,7 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
                 continue
             found = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
             if not found:
-                errors.append(f"{p}: directory holds no images ({', '.join(IMAGE_EXTS[:4])} ...)" + _raw_only(files)
+                errors.append(f"{p}: directory holds no images ({', '.join(IMAGE_EXTS[:4])} ...)" + raw_left_out(files)
                               + gifs_left_out(files) + _subfolders_unread(p))
             paths.extend(found)
         elif exists:
@@ -1359,7 +1359,7 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
             if not found:
                 left = (f" ({results_too} file{'s' * (results_too > 1)} in the output folder left out: "
                         "results of a run before)") if results_too else ""
-                errors.append(f"{text}: pattern matches no images{left}{_unreadable(base)}" + _raw_only(files)
+                errors.append(f"{text}: pattern matches no images{left}{_unreadable(base)}" + raw_left_out(files)
                               + gifs_left_out(files))
             paths.extend(found)
         else:

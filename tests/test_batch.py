@@ -1829,3 +1829,20 @@ def test_a_ray_address_with_a_port_out_of_range_is_refused(address, expected):
     with pytest.raises(UsageError, match=expected):
         _check_reachable(address, timeout=0.5)
     _check_reachable("127.0.0.1:\u00b2", timeout=0.5)  # (no error: not HOST:PORT)
+
+
+def test_a_folder_or_pattern_of_raw_files_alone_says_livecut_does_not_read_them(tmp_path):
+    """A shoot in raw alone (`livecut batch shoot/` of .NEF files) was 'folder holds no photos
+    or videos', as if it were empty (a pattern, 'shoot/*', 'matches no photos or videos'),
+    where `livecut image` of the same folder or pattern says the raw files are there and to
+    export them first; the batch says it too (a subfolder's raw files counted, as walked)."""
+    src = tmp_path / "shoot"
+    (src / "day2").mkdir(parents=True)
+    for name in ("a.nef", "day2/b.CR2"):
+        (src / name).write_bytes(b"II*\x00" + bytes(64))
+    p = plan([str(src), str(src / "*")], tmp_path / "out")
+    assert [e for _, e in p.refused] == [
+        f"{src}: folder holds no photos or videos; 2 camera raw files, which livecut does not read: export "
+        "them as JPEG, PNG or TIFF first",
+        f"{src / '*'}: pattern matches no photos or videos; 1 camera raw file, which livecut does not read: "
+        "export it as JPEG, PNG or TIFF first"]
