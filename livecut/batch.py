@@ -1576,7 +1576,15 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
             and not os.path.isdir(text)):
         # (-o cut.png, as `livecut image` takes it, made a folder cut.png/ holding the cutouts
         # and the manifest, without a word)
-        one = ("`livecut file VIDEO -o " if suffix in VIDEO_EXTS else "`livecut image PHOTO -o ") + f"{text}`"
+        from livecut.images import UNWRITTEN_EXTS
+        from livecut.sinks.file import VIDEO_EXTS as WRITTEN_VIDEO_EXTS
+
+        # (a type the command does not write, -o cut.gif, -o cut.ts: that command refused it in
+        # turn; the advice names one it writes in its place)
+        video = suffix in VIDEO_EXTS
+        written = suffix in WRITTEN_VIDEO_EXTS if video else suffix not in UNWRITTEN_EXTS + NAMED_IMAGE_EXTS
+        name = text if written else str(Path(text).with_suffix(".mp4" if video else ".png"))
+        one = ("`livecut file VIDEO -o " if video else "`livecut image PHOTO -o ") + f"{name}`"
         raise UsageError(f"-o {text}: livecut batch writes a folder (its outputs mirror the inputs' tree), not a "
                          f"{suffix} file; give a folder (-o cut/; end -o with / for a folder of this name), or "
                          f"for one file use {one}")

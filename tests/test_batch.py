@@ -1846,3 +1846,20 @@ def test_a_folder_or_pattern_of_raw_files_alone_says_livecut_does_not_read_them(
         "them as JPEG, PNG or TIFF first",
         f"{src / '*'}: pattern matches no photos or videos; 1 camera raw file, which livecut does not read: "
         "export it as JPEG, PNG or TIFF first"]
+
+
+@pytest.mark.parametrize("name, points", [("cut.gif", "livecut image PHOTO -o cut.png"),
+                                          ("cut.heic", "livecut image PHOTO -o cut.png"),
+                                          ("cut.ts", "livecut file VIDEO -o cut.mp4"),
+                                          ("cut.mpg", "livecut file VIDEO -o cut.mp4")])
+def test_an_output_named_as_a_file_livecut_does_not_write_points_to_one_it_writes(tmp_path, name, points):
+    """`livecut batch a.jpg -o cut.gif` (or .heic, .ts, .mpg ...) was refused with 'for one file use
+    `livecut image PHOTO -o cut.gif`' (`livecut file VIDEO -o cut.ts`), a command that refuses
+    that output in turn ('livecut does not write .gif pictures', 'unknown video type'); the
+    advice names the type the command writes (.png, .mp4) in its place."""
+    src = _photo(tmp_path / "in" / "a.jpg", 0, 160, 120)
+    out = tmp_path / name
+    r = run_cli("batch", str(src), "-o", str(out))
+    assert r.returncode == 2 and not out.exists(), r.stderr
+    stem = points.rsplit(" ", 1)[0]
+    assert r.stderr.strip().endswith(f"for one file use `{stem} {tmp_path / points.rsplit(' ', 1)[1]}`"), r.stderr
