@@ -551,10 +551,24 @@ def append_records(path: Path, records: list[dict]) -> None:
         raise WriteError(f"{path}: cannot write the manifest ({io_reason(exc)})") from None
 
 
-def settings_key(cfg: Config, mode: str | None, background: str | None) -> str:
+def settings_key(cfg: Config, mode: str | None, background: str | None, use_hash: bool = False) -> str:
     """A short fingerprint of what shapes an output (mode, background, configuration): an item
-    done with other settings is done again."""
-    text = json.dumps([mode, background, repr(cfg)])
+    done with other settings is done again.  A picture or video background (``background``, else
+    the configuration's) counts by its file's content too, as an input does: its size and
+    modification time, or with ``use_hash`` its SHA-256 (not its path: a library moved with its
+    backdrop is the one recorded).  By its name alone, a backdrop edited since the last run (or
+    another file of that name, the command run from another folder) left every composite as it
+    was, 'already done'."""
+    parts = [mode, background, repr(cfg)]
+    kind, sep, value = (background or cfg.composite.background).strip().partition(":")
+    if sep and kind.lower() in ("image", "video") and value:
+        path = Path(value).expanduser()
+        try:
+            st = path.stat()
+            parts.append(file_digest(path) if use_hash else [st.st_size, st.st_mtime_ns])
+        except (OSError, ValueError):  # (not there: said where it is used, or not looked for)
+            parts.append(None)
+    text = json.dumps(parts)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -1602,7 +1616,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
 
     video_comp = Compositor(cfg, background=background, mode=mode)  # (a picture is read here)
     outdir = Path(outdir)
-    key = settings_key(cfg, mode, background)
+    key = settings_key(cfg, mode, background, use_hash)
     if outdir.is_dir():  # (before planning: the manifest read is the one this batch adds to)
         lock.acquire()
     the_plan = plan(inputs, outdir, list_file=list_file, video_ext=video_ext, use_hash=use_hash,

@@ -1863,3 +1863,37 @@ def test_an_output_named_as_a_file_livecut_does_not_write_points_to_one_it_write
     assert r.returncode == 2 and not out.exists(), r.stderr
     stem = points.rsplit(" ", 1)[0]
     assert r.stderr.strip().endswith(f"for one file use `{stem} {tmp_path / points.rsplit(' ', 1)[1]}`"), r.stderr
+
+
+def test_a_background_picture_changed_since_the_last_run_has_the_composites_done_again(tmp_path):
+    """`livecut batch shoot/ -o cut/ -b image:backdrop.jpg` run again after backdrop.jpg was
+    edited (the same name, another picture) skipped every photo as 'already done': the settings'
+    fingerprint held the background's name only, so the composites kept the old backdrop without
+    a word (so did the same command run from another folder, whose backdrop.jpg is another
+    file).  The fingerprint holds the background file's size and modification time (with
+    --hash its SHA-256, as the inputs': touched alone, it is the same backdrop)."""
+    src = _photo(tmp_path / "in" / "a.jpg", 0, 160, 120)
+    backdrop = tmp_path / "backdrop.png"
+    assert cv2.imwrite(str(backdrop), np.full((120, 160, 3), (0, 0, 255), np.uint8))
+    out = tmp_path / "out"
+    args = ("batch", str(src), "-o", str(out), "-b", f"image:{backdrop}", "--jobs", "1")
+    r = run_cli(*args)
+    assert r.returncode == 0 and r.stderr.startswith("livecut batch: 1 done"), r.stderr
+    before = cv2.imread(str(out / "a.png"))
+    r = run_cli(*args)  # (nothing changed: skipped, as before)
+    assert r.returncode == 0 and "0 done, 0 failed, 1 already done" in r.stderr, r.stderr
+    assert cv2.imwrite(str(backdrop), np.full((120, 160, 3), (255, 0, 0), np.uint8))
+    os.utime(backdrop, ns=(backdrop.stat().st_atime_ns, backdrop.stat().st_mtime_ns + 10**9))
+    r = run_cli(*args)
+    assert r.returncode == 0 and r.stderr.startswith("livecut batch: 1 done"), r.stderr
+    after = cv2.imread(str(out / "a.png"))
+    corner = (slice(0, 8), slice(0, 8))  # (background there: red before, blue after)
+    assert before[corner].mean(axis=(0, 1))[2] > 200 and after[corner].mean(axis=(0, 1))[0] > 200
+    hashed = (*args[:3], str(tmp_path / "out2"), *args[4:], "--hash")
+    assert run_cli(*hashed).returncode == 0
+    os.utime(backdrop, ns=(backdrop.stat().st_atime_ns, backdrop.stat().st_mtime_ns + 10**9))
+    r = run_cli(*hashed)  # (the same content: skipped)
+    assert r.returncode == 0 and "0 done, 0 failed, 1 already done" in r.stderr, r.stderr
+    assert cv2.imwrite(str(backdrop), np.full((120, 160, 3), (0, 255, 0), np.uint8))
+    r = run_cli(*hashed)
+    assert r.returncode == 0 and r.stderr.startswith("livecut batch: 1 done"), r.stderr
