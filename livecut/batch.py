@@ -26,6 +26,7 @@ from __future__ import annotations
 
 
 import contextlib
+import errno
 import glob
 import hashlib
 import json
@@ -52,6 +53,18 @@ IMAGE_MODES = ("cutout", "mask", "composite", "side-by-side")
 VIDEO_MODES = ("composite", "mask", "cutout", "side-by-side")
 #: a worker process that died takes its item down with it this many times at most
 MAX_ATTEMPTS = 3
+#: the write errors of an item after which the next ones, written into the same tree, would
+#: fail alike (as `livecut image` stops there): the batch stops, saying so
+DISK_STOPS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
+              errno.EDQUOT: "the disk quota is exceeded"}
+
+
+class _DiskStop(Exception):
+    """An item's output could not be written for a reason the next ones share (:data:`DISK_STOPS`)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 #: photos only when named (on the command line or in --list), as `livecut image` reads them
@@ -827,6 +840,8 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
             if report.errors:
                 exc = report.exceptions[0] if report.exceptions else None
                 out.update(error=cli_text(report.errors[0]), exit_code=getattr(exc, "exit_code", 2))
+                if getattr(exc, "errno", None) in DISK_STOPS:  # (the batch stops: see _run_batch)
+                    out["stop"] = DISK_STOPS[exc.errno]
             else:
                 out.update(status="ok", frames=1, written=True)
         else:
@@ -1681,6 +1696,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
     bar = _BatchBar(the_plan.todo, len(the_plan.todo) + len(the_plan.refused), enabled=progress and total > 0)
 
     recorded: set[int] = set()  # (the items with a result line from this run)
+    counted: set[int] = set()  # (... counted done or failed)
+    stopping: list[bool] = []  # (the batch is stopping: a disk stop is not raised again)
 
     def record(item: Item | None, result: dict, count: bool = True) -> None:
         # Ctrl-C (SIGTERM, SIGHUP) is held until the result is counted, its line written and the
@@ -1711,8 +1728,16 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                            finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
                 append_record(manifest, rec)
                 recorded.add(id(item))
+                if count:
+                    counted.add(id(item))
             if count:
                 bar.finished(item, ok, int(result.get("frames") or 0))
+        if result.get("stop") and count and not stopping:
+            # a full or read-only disk: the next items would fail alike, each cut for nothing (a
+            # library of thousands of photos was cut to the end, one error line each), as
+            # `livecut image` stops there
+            stopping.append(True)
+            raise _DiskStop(result["stop"])
 
     def item_record(item: Item) -> dict:
         rec = {"input": str(item.src), "output": item.rel, "kind": item.kind, "size": item.size,
@@ -1751,19 +1776,21 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         if the_plan.todo:
             backend = _Ray(ray, jobs, item_fn) if ray else _Local(workers, settings.threads, item_fn)
             backend.run(the_plan.todo, settings, outdir, record, on_frames=bar.frames, on_start=started)
-    except BaseException as exc:  # Ctrl-C, or an error (a manifest that cannot be written)
+    except BaseException as exc:  # Ctrl-C, a full disk, or an error (a manifest that cannot be written)
+        stopping.append(True)
+        stop = isinstance(exc, (KeyboardInterrupt, _DiskStop))
         # finished before the stop, its result back but not yet recorded (Ctrl-C in the wait
         # that returned it, or while another was recorded): done, as it is -- it was recorded
         # "interrupted", and the next run did it again and counted it as not done (taken
         # before the stop: a Ray backend's are gone after it)
-        left = backend.results_left() if backend is not None and isinstance(exc, KeyboardInterrupt) else []
+        left = backend.results_left() if backend is not None and stop else []
         if backend is not None:
             backend.stop()  # the items still queued are not run
             if isinstance(backend, _Ray):
                 backend.close()  # a Ray instance started for this run: its workers are gone after this
         for it in the_plan.todo:  # finished items left no temp files; the killed ones' go
             _remove_temps(outdir / it.rel)
-        if not isinstance(exc, KeyboardInterrupt):
+        if not stop:
             raise
         for it, result in left:
             if id(it) not in recorded:
@@ -1777,6 +1804,12 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                             "error": f"{it.src}: stopped before its result was recorded"}, count=False)
         report.seconds = time.perf_counter() - start
         bar.close()
+        if isinstance(exc, _DiskStop):
+            n = sum(1 for it in the_plan.todo if id(it) not in counted)
+            if n:
+                report.errors.append(f"{outdir}: {exc.reason}: {n} more item{'s' * (n > 1)} not processed "
+                                     "(run the same command again with --retry-failed once it can take them)")
+            return report
         name = {1: "stopped by SIGHUP", 15: "stopped by SIGTERM"}.get(getattr(exc, "signum", 0), "interrupted")
         raise Interrupted(f"{name}: {report.summary()}; run the same command again to finish",
                           exit_code=getattr(exc, "exit_code", 130)) from None

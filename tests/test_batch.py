@@ -1897,3 +1897,51 @@ def test_a_background_picture_changed_since_the_last_run_has_the_composites_done
     assert cv2.imwrite(str(backdrop), np.full((120, 160, 3), (0, 255, 0), np.uint8))
     r = run_cli(*hashed)
     assert r.returncode == 0 and r.stderr.startswith("livecut batch: 1 done"), r.stderr
+
+
+_FILLED: list = []
+
+
+def _fills_the_disk(src, dst, kind, force, settings):
+    """An item function whose first item in its worker finds the disk full, as run_item says it;
+    the worker's next items wait (stopped with the batch; failed after 30 s where it goes on)."""
+    if _FILLED:
+        import threading
+
+        threading.Event().wait(30)
+        return {"status": "failed", "error": f"{src}: not stopped", "exit_code": 1, "frames": 0,
+                "written": False, "seconds": 0.0, "notes": [], "warnings": []}
+    _FILLED.append(src)
+    return {"status": "failed", "error": f"{src}: {dst}: cannot write: no space left on the device",
+            "exit_code": 1, "frames": 0, "written": False, "seconds": 0.0, "notes": [], "warnings": [],
+            "stop": "the disk is full"}
+
+
+def test_a_full_disk_stops_the_batch_as_livecut_image_stops(tmp_path, monkeypatch):
+    """A batch whose output disk filled up (a photographer's card or external drive) went on
+    cutting every item left, each for nothing, one 'no space left on the device' line each, where
+    `livecut image` stops at once, saying how many were not processed.  run_item marks a photo's
+    failure of a full (read-only, over-quota) disk, and the batch stops there: the items not run
+    are said in one line, exit 1, and the next run does them."""
+    from livecut import images as livecut_images
+    from livecut.errors import WriteError
+
+    src = _photo(tmp_path / "in" / "a.jpg", 0, 160, 120)
+
+    def full(path, *args, **kwargs):
+        error = WriteError(f"{path}: cannot write: no space left on the device")
+        error.errno = 28  # (ENOSPC)
+        raise error
+
+    monkeypatch.setattr(livecut_images, "write_image", full)
+    settings = livecut_batch.Settings(cfg=load_config(None, []), mode=None, background=None, threads=1)
+    result = run_item(str(src), str(tmp_path / "o" / "a.png"), "image", False, settings)
+    assert result["status"] == "failed" and result["stop"] == "the disk is full", result
+    for i in range(1, 5):
+        _photo(tmp_path / "in" / f"b{i}.jpg", i, 160, 120)
+    out = tmp_path / "out"
+    report = run_batch([str(tmp_path / "in")], out, load_config(None, []), jobs=1, item_fn=_fills_the_disk)
+    assert (report.done, report.failed, report.exit_code) == (0, 1, 1), report.errors
+    assert report.errors[-1] == (f"{out}: the disk is full: 4 more items not processed (run the same command "
+                                 "again with --retry-failed once it can take them)")
+    assert [r["status"] for r in _records(out)] == ["failed"]
