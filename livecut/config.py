@@ -83,7 +83,7 @@ class SegmentConfig(_Checked):
                       "(92k: ~1/3 less network time; IoU 0.01-0.02 lower on the tuning photos), ensemble "
                       "(the standard network and two more of its size, averaged: 3x the network time; "
                       "IoU ~0.01 higher on the tuning photos, ~0.02 on clean photos at x1 and x2) or auto "
-                      "(ensemble for still images, where ~7 ms more a photo costs nothing; standard for video)",
+                      "(ensemble for still images, where 2-7 ms more a photo costs nothing; standard for video)",
                       choices=("auto", "standard", "small", "ensemble"))
     soft: bool = _opt(True, "focusnet: frames whose sharpest detail is soft at pixel scale (a soft "
                       "camera, an enlarged picture) are judged by a second network, fitted on softened "

@@ -541,7 +541,7 @@ def test_the_ensemble_averages_its_networks_logits():
 
 
 def test_the_default_model_is_the_ensemble_for_photos_and_one_network_for_video():
-    """segment.model = auto (the default): still images are judged by the ensemble (~7 ms more a
+    """segment.model = auto (the default): still images are judged by the ensemble (2-7 ms more a
     photo), video frames by the standard network alone (a frame's time matters there); a model
     named explicitly is taken for both."""
     from livecut.segment.net import Ensemble, resolve_model

@@ -75,7 +75,7 @@ NOISY_MODEL = "focusnet_noisy.onnx"
 
 def resolve_model(model: str, still: bool) -> str:
     """``segment.model`` as it runs: ``auto`` is the ensemble for still images (photos: three
-    networks cost ~7 ms more a photo, and on the 40 tuning photos they score IoU 0.710 / 0.777 /
+    networks cost 2-7 ms more a photo, and on the 40 tuning photos they score IoU 0.710 / 0.777 /
     0.776 / 0.743 at x0.5-x3 against the standard network's 0.687 / 0.759 / 0.757 / 0.738) and
     the standard network for video (a frame's time matters there)."""
     if model == "auto":
