@@ -102,6 +102,14 @@ def _check_bgr(c, who: str) -> tuple[int, int, int]:
     return tuple(int(v) for v in c)
 
 
+def _exists(name: str) -> bool:
+    """Whether something is at ``name`` (a name too long for a file's is nothing)."""
+    try:
+        return Path(name).expanduser().exists()
+    except (OSError, ValueError):
+        return False
+
+
 def parse_background(text: str, *, files: bool = True) -> Background:
     """Parse ``blur``, ``color:#RRGGBB``, ``image:PATH``, ``video:PATH``, ``transparent``; a colour
     also bare, ``#RRGGBB``, ``#RGB`` or a name (``green``), as ``color:`` takes it.  ``files=False``:
@@ -127,6 +135,10 @@ def parse_background(text: str, *, files: bool = True) -> Background:
         raise ConfigError(f"background {text!r}: expected color:#RRGGBB or #RGB (e.g. color:#00ff00)")
     if low.startswith(("image:", "video:")):
         kind, value = t.split(":", 1)
+        if value[:1].isspace() and not _exists(value):
+            # ("image: bg.png" was 'file not found:  bg.png', though "color: #fff" is taken: a
+            # space after the colon is no part of a name, unless a file of that name is there)
+            value = value.lstrip()
         if not value:
             raise ConfigError(f"background {text!r}: give a path after '{kind.lower()}:'")
         from livecut.urls import redact_url, url_scheme

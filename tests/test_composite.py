@@ -115,6 +115,19 @@ def test_image_background_errors_say_it_is_the_background(tmp_path):
     assert "OUT.mp4" not in str(info.value)
 
 
+def test_a_space_after_image_colon_is_no_part_of_the_name(tmp_path, monkeypatch):
+    """"image: bg.png" (as "color: #fff" is written) was 'file not found:  bg.png'; a file whose
+    name does start with a space is still taken by it."""
+    monkeypatch.chdir(tmp_path)
+    cv2.imwrite("bg.png", np.full((8, 8, 3), 90, np.uint8))
+    assert parse_background("image: bg.png").path == Path("bg.png")
+    assert parse_background("video:  bg.png", files=False).path == Path("bg.png")
+    cv2.imwrite(" odd.png", np.full((8, 8, 3), 90, np.uint8))
+    assert parse_background("image: odd.png").path == Path(" odd.png")
+    with pytest.raises(ConfigError, match="give a path"):
+        parse_background("image:   ")
+
+
 def test_transparent_background_gives_bgra():
     h, w = 50, 70
     frame, alpha = _frame(h, w), _disk_alpha(h, w)
