@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from livecut.atomic import TEMP_MARK, check_not_special, io_reason, raise_if_in_the_way, sweep_stale, temp_prefix
-from livecut.composite import Compositor
+from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config
 from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError
 from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, expand_inputs,
@@ -277,10 +277,13 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     """
     if mode not in IMAGE_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(IMAGE_MODES)}")
-    compositor = Compositor(cfg, mode=mode)
-    if mode in ("composite", "side-by-side") and compositor.background.kind == "video":
-        raise UsageError(f"--background video:{compositor.background.path}: video backgrounds are for "
+    # (before the Compositor looks for its file: a video: background named wrongly was 'file not
+    # found', and once found, refused as a video's)
+    background = parse_background(cfg.composite.background, files=False)
+    if mode in ("composite", "side-by-side") and background.kind == "video":
+        raise UsageError(f"--background video:{background.path}: video backgrounds are for "
                          "video; for still images use image:PATH")
+    compositor = Compositor(cfg, mode=mode)
     report = ImageReport()
     if one_file is None and str(outdir) == "-":
         raise UsageError("-o -: livecut image writes files, not standard output; give a folder "

@@ -359,6 +359,10 @@ def test_image_video_background_is_refused_up_front(tmp_path, good):
     assert r.exit_code == 2 and "for still images use image:PATH" in r.stderr
     assert len(_stderr_lines(r)) == 1 and not (tmp_path / "o").exists()
     _no_traceback(r)
+    # a video background that is not there is said to be a video's first (it was 'file not found')
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "-b", f"video:{tmp_path / 'missing.mp4'}")
+    assert r.exit_code == 2 and "for still images use image:PATH" in r.stderr, r.stderr
+    assert "not found" not in r.stderr
 
 
 def test_image_bad_mode(tmp_path, good):
