@@ -2570,7 +2570,9 @@ def test_a_streams_audio_is_said_not_to_be_carried(tmp_path, monkeypatch, audio)
     monkeypatch.setitem(sources._SOURCES, "stream",
                         (matches, lambda spec, cfg, **o: StreamSource(spec, cfg, reconnect=False, opener=paced)))
     stats = run_video("udp://127.0.0.1:9", "null:", load_config(), max_frames=5, progress=False)
-    assert stats.processed == 5
+    # (max_frames counts frames written: on a busy machine a live run's writer may fall behind
+    # and a processed frame be dropped before it, processed 6, written 5, dropped 1)
+    assert stats.written == 5 and stats.processed >= 5, stats
     assert sum("audio is not carried" in w for w in stats.warnings) == (1 if audio else 0), stats.warnings
 
 
