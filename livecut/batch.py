@@ -867,6 +867,8 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
     except LivecutError as exc:
         msg = cli_text(str(exc))  # (said by `livecut batch` and matched by EXISTS_HINT: --force)
         out.update(error=msg if src in msg else f"{src}: {msg}", exit_code=exc.exit_code)
+        if getattr(exc, "errno", None) in DISK_STOPS:  # (a video's write: the batch stops, as for a photo)
+            out["stop"] = DISK_STOPS[exc.errno]
     except Exception as exc:  # one odd file must not stop the batch
         text = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
         out.update(error=f"{src}: cannot process: {type(exc).__name__}: {text}", exit_code=1)

@@ -1945,3 +1945,27 @@ def test_a_full_disk_stops_the_batch_as_livecut_image_stops(tmp_path, monkeypatc
     assert report.errors[-1] == (f"{out}: the disk is full: 4 more items not processed (run the same command "
                                  "again with --retry-failed once it can take them)")
     assert [r["status"] for r in _records(out)] == ["failed"]
+
+
+def test_a_video_that_finds_the_disk_full_stops_the_batch_too(tmp_path, monkeypatch):
+    """An editor's folder of footage onto a drive that filled up: each video left was cut (its
+    frames decoded, segmented and encoded up to its first write) for nothing, one 'write failed
+    (no space left on the device)' line each, where a photo's full disk stops the batch.  The
+    video's write error keeps the disk's errno, and run_item marks it as a photo's."""
+    import errno as errno_codes
+
+    from livecut.sinks import file as file_sink
+
+    (tmp_path / "in").mkdir()
+    src = make_clip(tmp_path / "in" / "v.mp4", n=6)
+
+    def full(self, packet):
+        raise OSError(errno_codes.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(file_sink.VideoFileSink, "_mux", full)
+    settings = livecut_batch.Settings(cfg=load_config(None, []), mode=None, background=None, threads=1)
+    (tmp_path / "o").mkdir()
+    result = run_item(str(src), str(tmp_path / "o" / "v.mp4"), "video", False, settings)
+    assert result["status"] == "failed" and "no space left on the device" in result["error"], result
+    assert result["exit_code"] == 1 and result.get("stop") == "the disk is full", result
+    assert not (tmp_path / "o" / "v.mp4").exists() and os.listdir(tmp_path / "o") == []

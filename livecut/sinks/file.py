@@ -385,6 +385,15 @@ def is_dir_spec(spec: str) -> bool:
         return False
 
 
+def _write_error(message: str, exc: BaseException) -> VideoWriteError:
+    """``message (reason)``: the output's write failure, keeping the OS's errno (FFmpeg's too):
+    a full, read-only or over-quota disk stops a batch, as a photo's does (livecut.batch)."""
+    error = VideoWriteError(f"{message} ({io_reason(exc)})")
+    code = getattr(exc, "errno", None)
+    error.errno = abs(code) if isinstance(code, int) else None
+    return error
+
+
 def _check_lookup(out: Path) -> None:
     """Refuse an output the system will not look up: a name too long (over 255 bytes), a
     folder on its way this user may not enter.  (Path.exists() and is_dir() raised it: an
@@ -398,7 +407,7 @@ def _check_lookup(out: Path) -> None:
     except OSError as exc:
         if exc.errno == errno.ENAMETOOLONG:
             raise UsageError(f"{out}: file name too long") from None
-        raise VideoWriteError(f"{out}: cannot write there ({io_reason(exc)})") from None
+        raise _write_error(f"{out}: cannot write there", exc) from None
 
 
 def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
@@ -711,7 +720,7 @@ class VideoFileSink:
             self._container = av.open(file_for_ffmpeg(self.tmp), "w")
         except (av.error.FFmpegError, OSError) as exc:
             self._discard()
-            raise VideoWriteError(f"{self.path}: cannot create ({io_reason(exc)})") from None
+            raise _write_error(f"{self.path}: cannot create", exc) from None
         try:
             c = self._container
             try:
@@ -882,7 +891,7 @@ class VideoFileSink:
             if clock is not None:
                 clock.add("mux", t)
         except (av.error.FFmpegError, OSError) as exc:
-            raise VideoWriteError(f"{self.path}: write failed ({io_reason(exc)})") from None
+            raise _write_error(f"{self.path}: write failed", exc) from None
         self.frames += 1
 
     def _on_grid(self, ipts: int) -> int:
@@ -964,7 +973,7 @@ class VideoFileSink:
             except Exception:  # noqa: BLE001
                 pass
             self._discard()
-            raise VideoWriteError(f"{self.path}: finishing the file failed ({io_reason(exc)})") from None
+            raise _write_error(f"{self.path}: finishing the file failed", exc) from None
         except BaseException:
             self._discard()
             raise
@@ -1023,7 +1032,7 @@ class PngSequenceSink:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp.mkdir()
         except OSError as exc:
-            raise VideoWriteError(f"{self.path}: cannot create folder ({io_reason(exc)})") from None
+            raise _write_error(f"{self.path}: cannot create folder", exc) from None
         self.tmp = tmp
         return self
 
@@ -1045,7 +1054,7 @@ class PngSequenceSink:
             with open(self.tmp / name, "wb") as fh:  # (ndarray.tofile hides ENOSPC)
                 fh.write(buf.data)
         except OSError as exc:
-            raise VideoWriteError(f"{self.path / name}: cannot write ({io_reason(exc)})") from None
+            raise _write_error(f"{self.path / name}: cannot write", exc) from None
         self.frames += 1
 
     def close(self, complete: bool = True) -> None:
