@@ -47,7 +47,7 @@ from livecut.urls import file_for_ffmpeg, not_local
 MANIFEST = "livecut-batch.jsonl"
 #: video files a folder or glob contributes (any file named explicitly is tried by its extension)
 VIDEO_EXTS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm", ".mts", ".m2ts", ".ts", ".mpg", ".mpeg",
-              ".wmv", ".flv", ".3gp")
+              ".wmv", ".flv", ".3gp", ".mxf", ".dv", ".vob", ".ogv")
 #: the photos' modes, as livecut.images.IMAGE_MODES (not imported: it imports OpenCV; a test checks)
 IMAGE_MODES = ("cutout", "mask", "composite", "side-by-side")
 VIDEO_MODES = ("composite", "mask", "cutout", "side-by-side")

@@ -1969,3 +1969,18 @@ def test_a_video_that_finds_the_disk_full_stops_the_batch_too(tmp_path, monkeypa
     assert result["status"] == "failed" and "no space left on the device" in result["error"], result
     assert result["exit_code"] == 1 and result.get("stop") == "the disk is full", result
     assert not (tmp_path / "o" / "v.mp4").exists() and os.listdir(tmp_path / "o") == []
+
+
+def test_a_folder_of_mxf_footage_is_cut_as_livecut_file_cuts_it(tmp_path):
+    """A professional camera's footage (Sony XDCAM/XAVC, Canon, Panasonic P2: MXF), which
+    `livecut file` transcodes: `livecut batch` left it out of a folder ("folder holds no photos or
+    videos", exit 2) and refused it named ("not a photo or video this tool knows")."""
+    (tmp_path / "card" / "CLIP").mkdir(parents=True)
+    make_clip(tmp_path / "card" / "CLIP" / "A001C001.MXF", codec="mpeg2video", w=320, h=240, n=6)
+    _photo(tmp_path / "card" / "still.jpg", 0, 160, 120)
+    p = plan([str(tmp_path / "card")], tmp_path / "out")
+    assert {it.rel: it.kind for it in p.todo} == {"CLIP/A001C001.mp4": "video", "still.png": "image"}
+    assert p.todo[0].frames == 6
+    r = run_cli("batch", str(tmp_path / "card" / "CLIP" / "A001C001.MXF"), "-o", str(tmp_path / "o"), "-q")
+    assert r.returncode == 0, r.stderr
+    assert len(_frames(tmp_path / "o" / "A001C001.mp4")) == 6
