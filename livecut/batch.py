@@ -847,7 +847,11 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
         else:
             from livecut.runner import run_video
 
-            dstp.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                dstp.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # (said as a photo's is: it was "cannot process: OSError: [Errno 30] ...")
+                raise_if_in_the_way(dstp.parent, exc)
+                raise WriteError(f"{dstp.parent}: cannot create output folder: {io_reason(exc)}") from None
             on_start, stop = _frame_reporter(src)
             try:
                 stats = run_video(src, dst, settings.cfg, mode=settings.mode, background=settings.background,

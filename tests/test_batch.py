@@ -1984,3 +1984,26 @@ def test_a_folder_of_mxf_footage_is_cut_as_livecut_file_cuts_it(tmp_path):
     r = run_cli("batch", str(tmp_path / "card" / "CLIP" / "A001C001.MXF"), "-o", str(tmp_path / "o"), "-q")
     assert r.returncode == 0, r.stderr
     assert len(_frames(tmp_path / "o" / "A001C001.mp4")) == 6
+
+
+def test_a_videos_output_folder_that_cannot_be_made_is_said_as_a_photos(tmp_path, monkeypatch):
+    """A video whose mirrored folder could not be made (a read-only or full disk mounted below
+    OUTDIR) failed as 'cannot process: OSError: [Errno 30] Read-only file system: ...', Python's
+    words, where a photo's says 'cannot create output folder: read-only file system'."""
+    import errno as errno_codes
+
+    (tmp_path / "in").mkdir()
+    src = make_clip(tmp_path / "in" / "v.mp4", n=3)
+    blocked = tmp_path / "o" / "sub"
+    real_mkdir = Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if self == blocked:
+            raise OSError(errno_codes.EROFS, "Read-only file system", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    settings = livecut_batch.Settings(cfg=load_config(None, []), mode=None, background=None, threads=1)
+    result = run_item(str(src), str(blocked / "v.mp4"), "video", False, settings)
+    assert result["status"] == "failed" and result["exit_code"] == 1, result
+    assert result["error"] == f"{src}: {blocked}: cannot create output folder: read-only file system"
