@@ -1300,3 +1300,24 @@ def test_a_star_import_gives_the_public_names_only(name):
     for names in re.findall(rf"from {re.escape(name)} import ([\w, ]+)", (repo / "README.md").read_text()):
         used |= {n.strip() for n in names.split(",")}
     assert {n for n in used if not n.startswith("_")} <= set(module.__all__), used - set(module.__all__)
+
+
+@pytest.mark.parametrize("dtype, shape", [(np.float32, ()), (np.uint8, ()), (np.uint16, (4,))])
+def test_a_frame_over_the_size_limit_is_refused_before_it_is_converted(monkeypatch, dtype, shape):
+    """A gray, float or 16-bit frame over MAX_PIXELS was first converted whole into a new BGR
+    array (3-18 bytes a pixel: ~250 MB for 81 megapixels), only to be refused by the size check
+    after it; it is refused first (a broadcast view: the test itself holds no such array)."""
+    import livecut.segment as segmod
+    from livecut.errors import ImageSizeError
+
+    big = np.broadcast_to(np.zeros((1, 1) + shape, dtype), (9000, 9000) + shape)  # 81 megapixels
+
+    def converted(*a, **k):
+        raise AssertionError("converted before the size check")
+
+    seg = segmod.Segmenter(still=True)
+    monkeypatch.setattr(segmod, "_as_bgr", converted)
+    with pytest.raises(ImageSizeError, match="at most 80 megapixels"):
+        seg.mask(big)
+    with pytest.raises(ImageSizeError, match="at most 80 megapixels"):
+        seg.mask_small(big)

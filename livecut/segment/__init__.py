@@ -234,8 +234,7 @@ class Segmenter:
               bits: int = 16) -> np.ndarray:
         """:meth:`mask`; ``even``: the bars' box at even rows and columns (an I420 frame
         served in BGR: its box is cut out of the I420 planes, and composited there)."""
-        frame = _as_bgr(frame_bgr, bits, self._converted)
-        check_size(frame)
+        frame = self._as_bgr(frame_bgr, bits)
         h, w = frame.shape[:2]
         out = self._check_out(out, h, w)
         self.timings.clear()
@@ -422,10 +421,21 @@ class Segmenter:
         np.copyto(kept["full"], dst)
         kept["valid"] = True
 
+    def _as_bgr(self, frame_bgr, bits: int = 16) -> np.ndarray:
+        """``frame_bgr`` as BGR uint8 (in this Segmenter's buffers for another pixel type), its
+        size checked (:func:`~livecut.imageio.check_size`): a frame over MAX_PIXELS before it is
+        converted (a gray or float one was first copied whole into a new BGR array, 3-18 bytes
+        a pixel, only to be refused)."""
+        if (isinstance(frame_bgr, np.ndarray) and frame_bgr.ndim >= 2
+                and frame_bgr.shape[0] * frame_bgr.shape[1] > MAX_PIXELS):
+            check_size(frame_bgr)
+        frame = _as_bgr(frame_bgr, bits, self._converted)
+        check_size(frame)
+        return frame
+
     def mask_small(self, frame_bgr: np.ndarray) -> np.ndarray:
         """The alpha at the reduced size (no refinement); for analysis and tests."""
-        frame = _as_bgr(frame_bgr, bufs=self._converted)
-        check_size(frame)
+        frame = self._as_bgr(frame_bgr)
         h, w = frame.shape[:2]
         if self._shape != (h, w):
             self._prepare(h, w)
