@@ -1312,6 +1312,23 @@ def folded_name(path: str | Path) -> str:
     return unicodedata.normalize("NFC", str(path)).casefold()
 
 
+def _broken_links(paths: list[Path]) -> list[str]:
+    """An error line for each of ``paths`` with a picture's extension that is a symbolic link to
+    nothing (its target moved or deleted): left out without a word, a photo of a folder or a
+    pattern was missing from the results, exit 0 (`livecut batch` says it, a failed item)."""
+    out = []
+    for q in paths:
+        if q.suffix.lower() in IMAGE_EXTS:
+            try:
+                broken = q.is_symlink() and not q.exists()
+                target = os.readlink(q) if broken else ""
+            except OSError:
+                continue
+            if broken:
+                out.append(f"{q}: cannot read: a link to {target}, which is not there")
+    return out
+
+
 def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tuple[list[Path], list[str]]:
     """Files, folders (their images, sorted) and globs (`**` at any depth) -> (image paths, error lines).
     ``outdir``: the output folder; what a glob finds in it, when it is below the folder the
@@ -1333,10 +1350,12 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
             is_dir = exists = False
         if is_dir:
             try:
-                files = [q for q in p.iterdir() if q.is_file() and not q.name.startswith(".")]
+                entries = [q for q in p.iterdir() if not q.name.startswith(".")]
+                files = [q for q in entries if q.is_file()]
             except OSError as exc:
                 errors.append(f"{p}: cannot read the folder: {exc.strerror or exc}")
                 continue
+            errors.extend(_broken_links(entries))
             found = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
             if not found:
                 errors.append(f"{p}: directory holds no images ({', '.join(IMAGE_EXTS[:4])} ...)" + raw_left_out(files)
@@ -1347,10 +1366,14 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
         elif glob.has_magic(text):
             base = _pattern_base(os.path.expanduser(text))
             try:
-                files = [Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True) if Path(q).is_file()]
+                matched = [Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True)]
+                files = [q for q in matched if q.is_file()]
             except OSError as exc:  # (a folder that can be listed, not searched: chmod 444)
                 errors.append(f"{text}: cannot read the folder: {exc.strerror or exc}")
                 continue
+            if results is not None and base.resolve() in results.parents:  # (as the results below)
+                matched = [q for q in matched if results not in (q.parent.resolve(), *q.parent.resolve().parents)]
+            errors.extend(_broken_links(matched))
             results_too = len(files)
             if results is not None and base.resolve() in results.parents:
                 files = [q for q in files if results not in q.resolve().parents]

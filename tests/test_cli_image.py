@@ -2766,3 +2766,20 @@ def test_a_killed_runs_temporary_files_go_with_the_next_run_to_that_output(tmp_p
     r = invoke("image", good["a.jpg"], "-o", out, "-q", "--skip-existing")
     assert r.exit_code == 0, r.output
     assert not stale.exists() and all(p.exists() for p in keep)
+
+
+def test_a_broken_link_in_a_folder_or_pattern_is_said(tmp_path, good):
+    """A photo of a folder (or a pattern) that is a symbolic link to nothing -- its target moved
+    or deleted -- was left out without a word, exit 0 (`livecut batch` says it): one error line
+    naming the link and its target, the other photos cut, exit 2 as for an input not found."""
+    d = good["a.jpg"].parent
+    os.symlink(tmp_path / "gone.jpg", d / "c.jpg")
+    os.symlink(tmp_path / "gone.txt", d / "notes.txt")  # (not a picture's name: nothing said)
+    for given in (str(d), str(d / "*")):
+        out = tmp_path / ("o1" if given == str(d) else "o2")
+        r = invoke("image", given, "-o", out)
+        assert r.exit_code == 2, r.output
+        said = [ln for ln in _stderr_lines(r) if "c.jpg" in ln]
+        assert len(said) == 1 and "a link to" in said[0] and "gone.jpg" in said[0], r.stderr
+        assert "notes.txt" not in r.stderr
+        assert sorted(q.name for q in out.iterdir()) == ["a.png", "b.png"]
