@@ -553,6 +553,43 @@ def test_a_device_that_is_no_virtual_camera_is_not_answered_with_modprobe(tmp_pa
         vcam.check_available("/dev/video63", "v4l2loopback")
 
 
+@pytest.mark.skipif("v4l2loopback" not in pyvirtualcam.camera.BACKENDS, reason="needs pyvirtualcam's Linux backend")
+def test_the_troubleshooting_row_of_a_device_not_there_says_its_fix_and_exit_code(tmp_path, monkeypatch):
+    """docs/virtual-camera.md's Troubleshooting: `--vcam-device /dev/video63` with v4l2loopback
+    not loaded says 'no virtual camera /dev/video63 available (no such device); load
+    v4l2loopback ...', exit 1; the row whose message it matched told to pick a device that
+    `livecut devices` lists (none, the module not loaded) and said exit 2.  The one row that
+    each message matches says its exit code (and the module loaded, the device to pick)."""
+    import re
+
+    import livecut.sinks.vcam as vcam
+    from conftest import REPO
+
+    doc = (REPO / "docs/virtual-camera.md").read_text().split("## Troubleshooting", 1)[1]
+    rows = [ln for ln in doc.splitlines() if ln.startswith("| `")]
+
+    def matches(row: str, msg: str) -> bool:
+        for pattern in re.findall(r"`([^`]+)`", row.split(" | ")[0]):
+            # ("..." stands for any text, with the spaces beside it; /dev/videoN for any number)
+            rx = re.sub(r"(\\ )?(\\\.){3}(\\ )?", ".*", re.escape(pattern))
+            rx = rx.replace("/dev/videoN", r"/dev/video\d+")
+            if re.search(rx, msg):
+                return True
+        return False
+
+    for loaded, code in ((True, 2), (False, 1)):
+        monkeypatch.setattr(vcam, "LOOPBACK_MODULE", str(tmp_path if loaded else tmp_path / "absent"))
+        with pytest.raises(DeviceUnavailable) as info:
+            vcam.check_available("/dev/video63", "v4l2loopback")
+        msg = str(info.value)
+        assert getattr(info.value, "exit_code", 1) == code, msg
+        found = [row for row in rows if matches(row, msg)]
+        assert len(found) == 1, (msg, found)
+        assert f"exit {code}" in found[0] and f"exit {3 - code}" not in found[0], (msg, found[0])
+        fix = found[0].split(" | ")[1]
+        assert ("pick one" in fix) == loaded and ("load the module" in fix) != loaded, (msg, found[0])
+
+
 def test_a_rotated_video_is_sent_upright():
     """A phone's portrait clip (stored sideways, display rotation 90): a camera has no display
     rotation, so the frames are sent turned upright (video calls showed it sideways)."""
