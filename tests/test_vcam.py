@@ -589,6 +589,11 @@ def test_the_troubleshooting_row_of_a_device_not_there_says_its_fix_and_exit_cod
         fix = found[0].split(" | ")[1]
         assert ("pick one" in fix) == loaded and ("load the module" in fix) != loaded, (msg, found[0])
 
+    # (the README's exit codes: a --vcam-device not there is exit 2 with the module loaded only)
+    readme = (REPO / "README.md").read_text()
+    row = next(ln for ln in readme.splitlines() if ln.startswith("| 2 |"))
+    assert re.search(r"`--vcam-device` that is not there \(v4l2loopback loaded\)", row), row
+
 
 def test_a_rotated_video_is_sent_upright():
     """A phone's portrait clip (stored sideways, display rotation 90): a camera has no display
