@@ -2839,3 +2839,18 @@ def test_the_command_to_extract_another_video_stream_quotes_the_name(tmp_path):
     r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"), "-q")
     assert r.returncode == 0, r.stderr
     assert "ffmpeg -i 'my clip.mkv' -map 0:1 -map '0:a?' -c copy 'my clip-1.mkv'" in r.stderr, r.stderr
+
+
+def test_an_mpegts_output_name_is_pointed_to_the_pipe(tmp_path):
+    """`livecut file in.mp4 -o rec.ts` was 'unknown video type' without the way the README gives
+    to write one (`-o - --set video.pipe_format=mpegts > rec.ts`); the refusal says it, and
+    only for an MPEG-TS name."""
+    from livecut.errors import UsageError
+    from livecut.sinks.file import check_output
+
+    for name in ("rec.ts", "rec.m2ts", "rec.MTS"):
+        with pytest.raises(UsageError, match=r"unknown video type .*pipe_format=mpegts > " + re.escape(name)):
+            check_output(str(tmp_path / name))
+    with pytest.raises(UsageError, match="unknown video type") as e:
+        check_output(str(tmp_path / "rec.xyz"))
+    assert "pipe_format" not in str(e.value)

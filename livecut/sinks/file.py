@@ -453,8 +453,11 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
         raise OutputExistsError(f"{out}: exists, a symbolic link to {os.readlink(out)} that is missing "
                                 f"(give {FORCE} to replace the link)")
     if out.suffix.lower() not in VIDEO_EXTS:
+        # (an MPEG-TS file is written through the pipe, as the README says: the refusal did not)
+        ts = (f"; an MPEG-TS file: -o - --set video.pipe_format=mpegts > {out.name}"
+              if out.suffix.lower() in (".ts", ".mts", ".m2ts") else "")
         raise UsageError(f"{out}: unknown video type {out.suffix or '(no extension)'!r} "
-                         f"(use {', '.join(VIDEO_EXTS)} or DIR/ for PNG frames)")
+                         f"(use {', '.join(VIDEO_EXTS)} or DIR/ for PNG frames{ts})")
     if not out.parent.exists():
         raise UsageError(f"{out}: folder {out.parent} does not exist")
     _check_writable(out.parent, out)
