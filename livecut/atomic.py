@@ -195,6 +195,18 @@ def _exists_error(final: Path) -> OutputExistsError:
                              f"give {FORCE} to overwrite")
 
 
+#: the write failures after which every later write to that disk fails alike (a full disk, a
+#: read-only one -- a memory card locked --, a quota): what a run that stops there says
+DISK_STOPS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
+              errno.EDQUOT: "the disk quota is exceeded"}
+
+
+def disk_stop(exc: BaseException) -> str | None:
+    """What :data:`DISK_STOPS` says of ``exc``'s error number (FFmpeg's negative one too), or None."""
+    code = getattr(exc, "errno", None)
+    return DISK_STOPS.get(abs(code)) if isinstance(code, int) else None
+
+
 def io_reason(exc: BaseException) -> str:
     """A short reason for an OS/FFmpeg error, naming a full or read-only disk plainly."""
     code = getattr(exc, "errno", None)

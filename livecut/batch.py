@@ -26,7 +26,6 @@ from __future__ import annotations
 
 
 import contextlib
-import errno
 import glob
 import hashlib
 import json
@@ -37,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from livecut.atomic import discard, io_reason, pid_exists, raise_if_in_the_way, sweep_stale, temp_prefix
+from livecut.atomic import discard, disk_stop, io_reason, pid_exists, raise_if_in_the_way, sweep_stale, temp_prefix
 from livecut.config import Config, text_codec
 from livecut.errors import LivecutError, UsageError, WriteError, cli_text
 from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, gifs_left_out, raw_left_out
@@ -53,14 +52,11 @@ IMAGE_MODES = ("cutout", "mask", "composite", "side-by-side")
 VIDEO_MODES = ("composite", "mask", "cutout", "side-by-side")
 #: a worker process that died takes its item down with it this many times at most
 MAX_ATTEMPTS = 3
-#: the write errors of an item after which the next ones, written into the same tree, would
-#: fail alike (as `livecut image` stops there): the batch stops, saying so
-DISK_STOPS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
-              errno.EDQUOT: "the disk quota is exceeded"}
 
 
 class _DiskStop(Exception):
-    """An item's output could not be written for a reason the next ones share (:data:`DISK_STOPS`)."""
+    """An item's output could not be written for a reason the next ones share
+    (:func:`livecut.atomic.disk_stop`: the batch stops, as `livecut image` does)."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -840,8 +836,8 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
             if report.errors:
                 exc = report.exceptions[0] if report.exceptions else None
                 out.update(error=cli_text(report.errors[0]), exit_code=getattr(exc, "exit_code", 2))
-                if getattr(exc, "errno", None) in DISK_STOPS:  # (the batch stops: see _run_batch)
-                    out["stop"] = DISK_STOPS[exc.errno]
+                if stop := disk_stop(exc):  # (the batch stops: see _run_batch)
+                    out["stop"] = stop
             else:
                 out.update(status="ok", frames=1, written=True)
         else:
@@ -871,8 +867,8 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
     except LivecutError as exc:
         msg = cli_text(str(exc))  # (said by `livecut batch` and matched by EXISTS_HINT: --force)
         out.update(error=msg if src in msg else f"{src}: {msg}", exit_code=exc.exit_code)
-        if getattr(exc, "errno", None) in DISK_STOPS:  # (a video's write: the batch stops, as for a photo)
-            out["stop"] = DISK_STOPS[exc.errno]
+        if stop := disk_stop(exc):  # (a video's write: the batch stops, as for a photo)
+            out["stop"] = stop
     except Exception as exc:  # one odd file must not stop the batch
         text = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
         out.update(error=f"{src}: cannot process: {type(exc).__name__}: {text}", exit_code=1)

@@ -343,15 +343,13 @@ def _temporary_room(folder):
     """A full (or read-only, over quota) temporary folder, where the bench writes its clips, is
     a :class:`~livecut.errors.WriteError` naming it: it was 'internal error: OSError: [Errno 28]
     No space left on device: '/tmp/livecut-bench-0lxhy0e9/clip_640x480.mp4''."""
-    import errno
-
-    from livecut.atomic import io_reason
+    from livecut.atomic import disk_stop, io_reason
     from livecut.errors import WriteError
 
     try:
         yield
     except OSError as exc:
-        if abs(getattr(exc, "errno", None) or 0) not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+        if disk_stop(exc) is None:
             raise
         raise WriteError(f"{folder}: the bench's temporary clips could not be written there "
                          f"({io_reason(exc)}); make room, or set TMPDIR to a folder with room") from None

@@ -42,7 +42,7 @@ import numpy as np
 from livecut.config import CompositeConfig, Config, section_config
 from livecut.errors import ArrayError, ConfigError, ConfigTypeError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
 from livecut.frames import (FrameBuffers, Upright, as_bgr, as_bgr_alpha, bar_regions, check_alpha, check_box,
-                            check_frame_size, with_own_alpha)
+                            check_frame_size, copied_into, with_own_alpha)
 from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into, resize_map
 from livecut.tiles import runs
@@ -907,7 +907,7 @@ class Compositor:
         mode = self.mode
         box = self._box(box, h, w)
         if own is not None:  # (it was dropped: a transparent PNG's transparent parts came out opaque)
-            alpha = _copied(alpha, self._buffer("_own_alpha", (h, w)))
+            alpha = copied_into(alpha, self._buffer("_own_alpha", (h, w)))
             box = with_own_alpha(alpha, own, box)
         if mode == "mask":
             return alpha
@@ -1161,13 +1161,6 @@ def _frame_with_alpha(frame, alpha, bits: int = 16, bufs: FrameBuffers | None = 
     if alpha.shape != frame.shape[:2]:
         raise FrameSizeError(f"alpha {alpha.shape} does not match frame {frame.shape[:2]}")
     return frame, own
-
-
-def _copied(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """``dst`` holding ``src`` (a copy unless they are the same array: the buffer given back)."""
-    if dst is not src:
-        np.copyto(dst, src)
-    return dst
 
 
 def _as_bg_frame(bg_frame, bits: int = 16, bufs: FrameBuffers | None = None) -> np.ndarray:

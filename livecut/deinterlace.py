@@ -41,20 +41,13 @@ def deinterlaced_once_flagged(frames: Iterator, field_order: int, name: str, tim
     from that one (see :func:`deinterlaced`; the frames flagged interlaced); ``started()`` is
     called then.  (Asked of the first frame alone, the interlaced part was cut woven, combing
     where it moved, and nothing said so.)  ``frames`` is closed with this one."""
-    try:
-        for f in frames:
-            if not getattr(f, "interlaced_frame", False):
-                yield f
-                continue
-            if started is not None:
-                started()
-            yield from deinterlaced(frames, bwdif_options("auto", True, field_order), name, first=f,
-                                    time_base=time_base)
-            return
-    finally:
-        close = getattr(frames, "close", None)
-        if close is not None:
-            close()
+    def from_there(first, rest: Iterator) -> Iterator:
+        if started is not None:
+            started()
+        return deinterlaced(rest, bwdif_options("auto", True, field_order), name, first=first,
+                            time_base=time_base)
+
+    return _from_first_flagged(frames, from_there)
 
 
 def said_once_flagged(frames: Iterator, say: Any) -> Iterator:
@@ -62,12 +55,21 @@ def said_once_flagged(frames: Iterator, say: Any) -> Iterator:
     off) as they are; ``say()`` is called at the first one flagged interlaced -- an interlaced
     part after a progressive one, cut woven: said once (asked of the first frame alone, it went
     unsaid) --, the frames after it no longer looked at.  ``frames`` is closed with this one."""
+    def from_there(first, rest: Iterator) -> Iterator:
+        say()
+        yield first
+        yield from rest
+
+    return _from_first_flagged(frames, from_there)
+
+
+def _from_first_flagged(frames: Iterator, from_there: Any) -> Iterator:
+    """``frames`` as they are up to the first one flagged interlaced, then what
+    ``from_there(that_frame, the_rest)`` yields; ``frames`` is closed with this one."""
     try:
         for f in frames:
             if getattr(f, "interlaced_frame", False):
-                say()
-                yield f
-                yield from frames
+                yield from from_there(f, frames)
                 return
             yield f
     finally:

@@ -58,7 +58,7 @@ def _float_to_u8(frame: np.ndarray, bufs: FrameBuffers | None = None) -> np.ndar
     if frame.dtype != np.float32 and frame.dtype != np.float64:
         # (float16, and byte orders OpenCV does not take)
         f32 = _dst(bufs, "float32", frame.shape, np.float32)
-        frame = frame.astype(np.float32) if f32 is None else _copied_into(frame, f32)
+        frame = frame.astype(np.float32) if f32 is None else copied_into(frame, f32)
     # (the minimum or the maximum is NaN or infinite only when a value is: the finite values are
     # picked out only then -- a full-size mask of them was made for every frame)
     lo, hi = float(frame.min()), float(frame.max())
@@ -77,9 +77,11 @@ def _float_to_u8(frame: np.ndarray, bufs: FrameBuffers | None = None) -> np.ndar
     return cv2.convertScaleAbs(frame, _dst(bufs, "uint8", frame.shape), alpha=scale, beta=-lo * scale)
 
 
-def _copied_into(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """``dst`` holding ``src``'s values (converted to its type)."""
-    np.copyto(dst, src, casting="unsafe")
+def copied_into(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """``dst`` holding ``src``'s values, converted to its type (nothing to copy when ``dst`` is
+    ``src``: a buffer given back)."""
+    if dst is not src:
+        np.copyto(dst, src, casting="unsafe")
     return dst
 
 

@@ -12,7 +12,7 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from livecut.atomic import TEMP_MARK, check_not_special, io_reason, raise_if_in_the_way, sweep_stale, temp_prefix
+from livecut.atomic import DISK_STOPS, TEMP_MARK, check_not_special, io_reason, raise_if_in_the_way, sweep_stale, temp_prefix
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config
 from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError
@@ -144,9 +144,7 @@ class ImageReport:
 
 #: the write errors after which the next images, written into the same folder, would fail
 #: alike: the run stops, saying so
-_STOPS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
-          errno.EDQUOT: "the disk quota is exceeded",
-          errno.EACCES: "the folder cannot be written to (permission denied)"}
+_STOPS = {**DISK_STOPS, errno.EACCES: "the folder cannot be written to (permission denied)"}
 
 
 class _OutdirError(WriteError):
