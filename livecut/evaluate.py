@@ -153,9 +153,10 @@ def add_bars(img: np.ndarray, kind: str, depth: int) -> np.ndarray:
 
 
 #: one scale of ``--scales``: a decimal number with one ``x`` before or after it, if any
-#: (``x0.5`` as the table prints it, ``2x`` as people write it)
+#: (``x0.5`` as the table prints it, ``2x`` as people write it); ASCII digits and spaces only
+#: (float() reads full-width "\uff12" and Arabic-Indic "\u0662" as 2)
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-_SCALE = re.compile(rf"[xX]?\s*({_NUMBER})|({_NUMBER})\s*[xX]")
+_SCALE = re.compile(rf"[xX]?\s*({_NUMBER})|({_NUMBER})\s*[xX]", re.ASCII)
 
 
 def parse_scales(text: str) -> tuple[float, ...]:

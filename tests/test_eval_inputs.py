@@ -986,6 +986,16 @@ def test_scale_junk_is_one_line_and_exit_2(photos, text):
     assert r.stderr == f"livecut: error: --scales: {text!r} is not a number\n" and r.stdout == ""
 
 
+@pytest.mark.parametrize("text", ["\uff12", "\u0662", "x\u0662", "1.\uff15", "\uff12x", "1\u00a0x", "x\u30002"])
+def test_a_scale_is_ascii_digits(photos, text):
+    """A scale is an ASCII decimal number: full-width "\uff12", Arabic-Indic "\u0662" (digits
+    Python's float() reads) and a no-break or ideographic space by the x were taken as scales."""
+    images, masks, _ = photos
+    r = invoke("eval", images, masks, "--scales", text)
+    assert r.exit_code == 2, r.output
+    assert r.stderr == f"livecut: error: --scales: {text!r} is not a number\n" and r.stdout == ""
+
+
 def test_the_cli_takes_scales_as_the_table_prints_them(photos):
     images, masks, _ = photos
     r = invoke("eval", images, masks, "--scales", "1x,x0.5", "--json")
