@@ -21,12 +21,14 @@ OUTPUT_SCHEMES = ("udp", "srt", "rtsp", "rtsps", "rtmp", "rtmps", "tcp")
 # "pw", "psw" as well as "password" and "pwd" ...)
 _SECRET_KEYS = re.compile(r"(pas|pwd|^pw$|psw|secret|token|key|auth|sig|signature|credential)", re.I)
 # a NAME=VALUE pair in a URL's path, where some cameras take their login (the XMEye ones':
-# rtsp://IP:554/user=admin&password=...&channel=1&stream=0.sdp, or with _ between the pairs): the
-# value runs up to the next & / ; ? # or _NAME=; a secret one's past a / (a password may hold one:
-# "password=pa/ss&channel=1" was shown as "password=***/ss&channel=1"), up to & ; ? # or _NAME= --
-# a path's rest after it is hidden with it ("pwd=***" for "pwd=PW/video.mjpg")
+# rtsp://IP:554/user=admin&password=...&channel=1&stream=0.sdp, or with _ between the pairs; or in
+# the query with ; between them, or the fragment): the value runs up to the next & / ; ? # or
+# _NAME=; a secret one's past a / ? or # (a password may hold one, sent to the camera as written:
+# "password=pa/ss&channel=1" was shown as "password=***/ss&channel=1", "pa#ss" as "***#ss"), up to
+# & ; or _NAME= -- the rest of the address after it is hidden with it ("pwd=***" for
+# "pwd=PW/video.mjpg")
 _PATH_PAIR = re.compile(r"([A-Za-z_]+)=(.*?)(?=_[A-Za-z]+=|[&/;?#]|$)")
-_SECRET_VALUE_END = re.compile(r"_[A-Za-z]+=|[&;?#]|$")
+_SECRET_VALUE_END = re.compile(r"_[A-Za-z]+=|[&;]|$")
 _URL_IN_TEXT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]*[^\s'\"<>:,.;)]")
 
 
@@ -150,8 +152,8 @@ def _hidden_userinfo(text: str, strict: bool = False) -> bool:
 
 
 def _path_secrets(text: str) -> list[tuple[int, int]]:
-    """The (start, end) in ``text`` (a URL's path, perhaps with its query) of the values of its
-    secret ``NAME=VALUE`` pairs (a camera's login, see ``_PATH_PAIR``)."""
+    """The (start, end) in ``text`` (a URL's path, perhaps with its query and fragment) of the
+    values of its secret ``NAME=VALUE`` pairs (a camera's login, see ``_PATH_PAIR``)."""
     spans, pos = [], 0
     while m := _PATH_PAIR.search(text, pos):
         start, end = m.span(2)
@@ -160,6 +162,12 @@ def _path_secrets(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
         pos = max(end, m.end(), m.start() + 1)
     return spans
+
+
+def _tail(parts) -> str:
+    """The path, ?query and #fragment of the split URL ``parts``, as urlunsplit writes them."""
+    return (parts.path + ("?" + parts.query if parts.query else "")
+            + ("#" + parts.fragment if parts.fragment else ""))
 
 
 def _rtmp_key(scheme: str, path: str) -> str:
@@ -191,19 +199,20 @@ def redact_url(url: str) -> str:
     netloc = parts.netloc
     if "@" in netloc:
         netloc = "***@" + netloc.rsplit("@", 1)[1]
-    query = parts.query
+    tail = _tail(parts)  # (a secret value may hold a ? or #: split again once it is hidden)
+    for a, b in reversed(_path_secrets(tail)):
+        if b > a:
+            tail = tail[:a] + "***" + tail[b:]
+    tail, _, fragment = tail.partition("#")
+    path, _, query = tail.partition("?")
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
         if any(_SECRET_KEYS.search(k) for k, _ in pairs):
             query = urlencode([(k, "***" if _SECRET_KEYS.search(k) else v) for k, v in pairs],
                               safe="*/:")
-    path = parts.path
-    for a, b in reversed(_path_secrets(path)):
-        if b > a:
-            path = path[:a] + "***" + path[b:]
     if _rtmp_key(parts.scheme, path):
         path = path.split("/", 2)[1].join(("/", "/***"))
-    return urlunsplit((parts.scheme, netloc, path, query, parts.fragment))
+    return urlunsplit((parts.scheme, netloc, path, query, fragment))
 
 
 def url_secrets(url: str) -> list[str]:
@@ -230,9 +239,10 @@ def url_secrets(url: str) -> list[str]:
         key, _, value = raw.partition("=")
         if _SECRET_KEYS.search(unquote_plus(key)):
             out.update({value, unquote_plus(value)})
-    for a, b in _path_secrets(parts.path):  # (a camera's login in the path; and its part before
-        value = parts.path[a:b]             # a /, "PW" of "PW/video.mjpg")
-        out.update({value, unquote(value), value.split("/", 1)[0]})
+    tail = _tail(parts)
+    for a, b in _path_secrets(tail):  # (a camera's login in the path, query or fragment; and its
+        value = tail[a:b]             # part before a / ? #, "PW" of "PW/video.mjpg")
+        out.update({value, unquote(value), re.split(r"[/?#]", value, maxsplit=1)[0]})
     return sorted((s for s in out if len(s) >= 3), key=len, reverse=True)
 
 
