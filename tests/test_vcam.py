@@ -817,3 +817,49 @@ def test_an_empty_vcam_device_is_refused_not_dropped(tmp_path, command):
     assert r.stderr.splitlines() == ["livecut: error: --vcam-device is empty: give the virtual camera's device, "
                                      "e.g. /dev/video10 (see `livecut devices`), or --vcam for the first one"], r.stderr
     assert not out.exists()
+
+
+class FailsOnceOpen(FakeCamera):
+    """A backend (a plugin's) that opens, then fails where ``FAILS`` says: asked its pixel format
+    or device, or sending a frame (the device gone: a module unloaded, an OBS camera stopped)."""
+
+    FAILS = "native_fourcc"
+    REASON = "Device /dev/video42 does not exist."
+
+    def native_fourcc(self):
+        if self.FAILS == "native_fourcc":
+            raise RuntimeError(self.REASON)
+        return None
+
+    def device(self):
+        if self.FAILS == "device":
+            raise RuntimeError(self.REASON)
+        return super().device()
+
+    def send(self, frame):
+        if self.FAILS == "send":
+            raise RuntimeError(self.REASON)
+        super().send(frame)
+
+
+@pytest.mark.parametrize("fails", ["native_fourcc", "device", "send"])
+def test_a_virtual_camera_that_fails_once_open_is_a_write_error(clip, capsys, monkeypatch, fails):
+    """A virtual camera whose backend opened, then failed when asked its pixel format or device
+    (to log them), was 'livecut: error: internal error: RuntimeError: ...', the camera left open;
+    a failure once the device opened is the run's (exit 1, not a device named wrong: exit 2), in
+    one line that says the camera opened, and the camera is closed."""
+    from livecut.errors import DeviceNameError, VideoWriteError
+
+    monkeypatch.setattr(FailsOnceOpen, "FAILS", fails)
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"failsonceopen": FailsOnceOpen})
+    with pytest.raises(VideoWriteError) as info:
+        with VcamSink(_info(), device="/dev/video42", backend="failsonceopen", pace=False) as sink:
+            sink.write(np.zeros((240, 320, 3), np.uint8))
+    assert not isinstance(info.value, DeviceNameError) and info.value.exit_code == 1
+    assert "Device /dev/video42 does not exist" in str(info.value) and "\n" not in str(info.value)
+    assert FakeCamera.instances[-1].closed == 1
+    code = _cli(["file", str(clip), "--vcam-device", "/dev/video42", "--no-pace", "-q"])
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert code == 1 and len(lines) == 1 and lines[0].startswith("livecut: error: virtual camera"), lines
+    assert "internal error" not in lines[0] and "pick one" not in lines[0], lines
+    assert FakeCamera.instances[-1].closed == 1

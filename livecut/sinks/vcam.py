@@ -252,10 +252,22 @@ class VcamSink:
         except Exception as exc:  # pyvirtualcam raises RuntimeError/ValueError/OSError per backend
             raise _open_failure(self.device, backend_reason(exc)) from None
         self._cam = cam
-        native = cam.native_fmt
-        self.negotiated = {"device": cam.device, "backend": cam.backend, "width": cam.width,
-                           "height": cam.height, "fps": cam.fps,
-                           "pixel_format": str(native) if native else str(fmt)}
+        try:
+            native = cam.native_fmt
+            self.negotiated = {"device": cam.device, "backend": cam.backend, "width": cam.width,
+                               "height": cam.height, "fps": cam.fps,
+                               "pixel_format": str(native) if native else str(fmt)}
+        except Exception as exc:
+            # (a backend, a plugin's, that opened and then failed when asked its device or pixel
+            # format: 'internal error: RuntimeError: ...', the camera left open; the device opened,
+            # so not one named wrong: the run's failure, exit 1, as a send that fails)
+            try:
+                self.close()
+            except VideoWriteError:
+                pass
+            where = f" {self.device}" if self.device else ""
+            raise VideoWriteError(f"virtual camera{where}: opened, then failed when asked its device and "
+                                  f"pixel format: {' '.join(str(exc).split()) or type(exc).__name__}") from None
         log.info("virtual camera %s (%s): %dx%d @ %s fps, %s", cam.device, cam.backend,
                  cam.width, cam.height, fps_text(cam.fps), self.negotiated["pixel_format"])
         return self
