@@ -173,18 +173,24 @@ def is_stale(p: Path, pid: int, now: float, min_age: float = STALE_SECONDS) -> b
         return False
 
 
+def special_kind(mode: int) -> str | None:
+    """What a file of ``mode`` (``st_mode``) is when it is a named pipe, a device or a socket, in
+    the words messages say it ("a FIFO (named pipe)", "a device", "a socket"), else None."""
+    import stat
+
+    return ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
+            stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else None)
+
+
 def check_not_special(final: str | Path) -> None:
     """Refuse an output name held by a named pipe, a device or a socket (``--force`` or not):
     the finished output is renamed over its name, which would put a regular file in its place
     (a FIFO's reader left waiting for ever; as root, a device node replaced)."""
-    import stat
-
     try:
         mode = os.lstat(final).st_mode
     except (OSError, ValueError):
         return
-    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
-            stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else None)
+    kind = special_kind(mode)
     if kind is not None:
         raise OutputExistsError(f"{final}: is {kind}, not a regular file; livecut renames its finished "
                                 "output into place, which would replace it: choose another -o")

@@ -906,12 +906,15 @@ def _not_a_file(p) -> str:
     import os
     import stat
 
+    from livecut.atomic import special_kind
+
     try:
         mode = os.stat(p).st_mode
     except (OSError, ValueError):
         return ""
-    return ("" if stat.S_ISREG(mode) else "a folder" if stat.S_ISDIR(mode) else "a named pipe"
-            if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device")
+    # (a FIFO in the words of every other message: it was "a named pipe" here alone)
+    return ("" if stat.S_ISREG(mode) else "a folder" if stat.S_ISDIR(mode)
+            else special_kind(mode) or "a special file")
 
 
 def check_sheet_path(path) -> None:

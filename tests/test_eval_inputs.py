@@ -1069,7 +1069,8 @@ def test_a_sheet_page_that_is_not_a_file_is_refused_before_the_evaluation(photos
     """A FIFO at --sheet was found after every photo was evaluated ("...: is a FIFO ...: choose
     another -o", an option eval does not have; exit 1); a folder at the second page's name
     (OUT-2.png) was found once the first page was in place: a new first page without its
-    second, exit 2. Both are refused before anything is evaluated or written."""
+    second, exit 2. Both are refused before anything is evaluated or written; a FIFO is called
+    what every other message calls it, "a FIFO (named pipe)" (it was "a named pipe" here alone)."""
     import os
 
     from livecut import evaluate
@@ -1086,7 +1087,7 @@ def test_a_sheet_page_that_is_not_a_file_is_refused_before_the_evaluation(photos
     r = invoke("eval", images, masks, "--sheet", sheet)
     assert r.exit_code == 2 and r.stdout == "", r.output
     assert r.stderr == (f"livecut: error: --sheet {sheet}: {page} is not a regular file "
-                        f"({'a named pipe' if what == 'fifo' else 'a folder'}); give another path\n"), r.stderr
+                        f"({'a FIFO (named pipe)' if what == 'fifo' else 'a folder'}); give another path\n"), r.stderr
     assert [p.name for p in out.iterdir()] == [page.name]
 
 
