@@ -602,7 +602,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             # OUT-2.png once the first page was in place: a new first page without its second)
             kind = _not_a_file(page)
             if kind:
-                raise UsageError(f"--sheet {sheet}: {page} is not a regular file ({kind}); give another path")
+                raise UsageError(f"--sheet {sheet}: {page} is {kind}, not a regular file; give another path")
     rows: dict[float, list[dict]] = {s: [] for s in scales}
     segs: dict[float, Segmenter] = {}
     pages = _SheetPages(sheet, keep=inputs) if sheet is not None else None

@@ -1086,8 +1086,9 @@ def test_a_sheet_page_that_is_not_a_file_is_refused_before_the_evaluation(photos
     os.mkfifo(page) if what == "fifo" else page.mkdir()
     r = invoke("eval", images, masks, "--sheet", sheet)
     assert r.exit_code == 2 and r.stdout == "", r.output
-    assert r.stderr == (f"livecut: error: --sheet {sheet}: {page} is not a regular file "
-                        f"({'a FIFO (named pipe)' if what == 'fifo' else 'a folder'}); give another path\n"), r.stderr
+    assert r.stderr == (f"livecut: error: --sheet {sheet}: {page} is "
+                        f"{'a FIFO (named pipe)' if what == 'fifo' else 'a folder'}, not a regular file; "
+                        "give another path\n"), r.stderr
     assert [p.name for p in out.iterdir()] == [page.name]
 
 
