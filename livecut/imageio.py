@@ -139,6 +139,9 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     cut_short = _jpeg_cut_short(data, said)
     if cut_short:  # (libjpeg filled the rest with gray and returned it: it was cut, exit 0, unsaid)
         raise ImageReadError(f"{p}: image file is truncated (its picture data ends early: {cut_short})")
+    damaged, left_over = _jpeg_damaged(data, said)
+    if damaged:  # (libjpeg decoded the rest out of step, a smear of wrong colours: cut, exit 0, unsaid)
+        raise ImageReadError(f"{p}: image file is damaged (its picture data cannot be decoded: {damaged})")
     if img is None or img.size == 0:
         if _video_container(data):
             raise _not_a_video(p)
@@ -181,7 +184,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         meta["icc"] = icc_profile(data)
         kind, unit, count = picture_count(data)
         meta["pictures"] = (kind, unit, count) if count > 1 else None
-        meta["lost"] = lost
+        meta["lost"] = lost if not left_over else (f"its picture data may be damaged (libjpeg: {left_over}): "
+                                                   "check its result")
     return img
 
 
@@ -882,6 +886,26 @@ def _jpeg_cut_short(data: np.ndarray, said: list[str]) -> str | None:
         return None
     return next((line.strip() for line in "".join(said).splitlines()
                  if line.strip().startswith(_JPEG_CUT_SHORT)), None)
+
+
+#: what libjpeg says (its first warning only) of picture data it cannot decode: a code that no
+#: Huffman table holds, a restart marker out of place; what follows is decoded out of step
+_JPEG_DAMAGED = ("Corrupt JPEG data: bad Huffman code", "Corrupt JPEG data: found marker")
+#: what it says of picture data left over where the picture was decoded: data overwritten (the
+#: picture wrong from there), or bytes some cameras and scanners add to a whole one
+_JPEG_LEFT_OVER = re.compile(r"Corrupt JPEG data: \d+ extraneous bytes before marker 0x[0-9a-f]{2}")
+
+
+def _jpeg_damaged(data: np.ndarray, said: list[str]) -> tuple[str | None, str | None]:
+    """``(damaged, left_over)``: what libjpeg said (``said``, as :func:`_jpeg_cut_short`) of a
+    JPEG whose picture data it could not decode (:data:`_JPEG_DAMAGED`: refused), or of data it
+    left over (:data:`_JPEG_LEFT_OVER`: said, as the picture may be whole); None for each else."""
+    if data[:3].tobytes() != b"\xff\xd8\xff":
+        return None, None
+    lines = [line.strip() for line in "".join(said).splitlines()]
+    damaged = next((line for line in lines if line.startswith(_JPEG_DAMAGED)), None)
+    left_over = next((line for line in lines if _JPEG_LEFT_OVER.fullmatch(line)), None)
+    return damaged, left_over
 
 
 def _boxes_cut_short(data: np.ndarray) -> bool:

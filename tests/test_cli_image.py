@@ -1254,6 +1254,51 @@ def test_a_jpeg_cut_short_but_ended_is_refused_not_cut_with_its_rest_gray(tmp_pa
     assert not (out / "short.png").exists() and (out / "src.png").is_file()
 
 
+def _damaged_jpeg(tmp_path, progressive: bool, at: float) -> tuple[Path, Path]:
+    """A JPEG (and its source, whole) whose picture data at ``at`` of its bytes is overwritten
+    by 80 bytes of ones (FF 00, a stuffed FF: no marker, a code no Huffman table holds)."""
+    from PIL import Image
+
+    img, _ = make_scene("basic", 320, 240, seed=1)
+    src = tmp_path / "src.jpg"
+    Image.fromarray(img[:, :, ::-1]).save(src, quality=90, progressive=progressive)
+    data = src.read_bytes()
+    i = int(len(data) * at)
+    p = tmp_path / "damaged.jpg"
+    p.write_bytes(data[:i] + b"\xff\x00" * 40 + data[i + 80:])
+    return p, src
+
+
+@pytest.mark.parametrize("progressive, at", [(False, 0.9), (True, 0.5)])
+def test_a_jpeg_whose_picture_data_is_damaged_is_refused(tmp_path, progressive, at):
+    """A JPEG overwritten in the middle of its picture data (a bad sector, a copy gone wrong):
+    libjpeg says 'Corrupt JPEG data: bad Huffman code' on stderr, decodes the rest out of step
+    (a smear of wrong colours) and returns it; it was cut, exit 0, without a word."""
+    p, src = _damaged_jpeg(tmp_path, progressive, at)
+    out = tmp_path / "o"
+    r = _run("image", str(p), str(src), "-o", str(out), "-q", debug=False)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: error: {p}: image file is damaged (its picture data cannot be "
+                                     "decoded: Corrupt JPEG data: bad Huffman code)"], r.stderr
+    assert not (out / "damaged.png").exists() and (out / "src.png").is_file()
+
+
+def test_a_jpeg_with_picture_data_left_over_is_cut_and_said(tmp_path):
+    """A JPEG overwritten in the middle of its picture data whose decoding ends before its data
+    does: libjpeg says 'Corrupt JPEG data: N extraneous bytes before marker 0xd9' and returns
+    the picture, wrong from where it was overwritten; it was cut, exit 0, without a word.  Some
+    cameras and scanners write whole pictures that libjpeg says so of: it is cut, and said."""
+    p, src = _damaged_jpeg(tmp_path, False, 0.5)
+    out = tmp_path / "o"
+    r = _run("image", str(p), "-o", str(out), "-q", debug=False)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and re.fullmatch(
+        rf"livecut: warning: {re.escape(str(p))}: its picture data may be damaged \(libjpeg: Corrupt JPEG data: "
+        r"\d+ extraneous bytes before marker 0xd9\): check its result", lines[0]), r.stderr
+    assert (out / "damaged.png").is_file()
+
+
 def test_jpeg_with_large_metadata_and_a_trailer_is_read(tmp_path, scene):
     """More than 1 MB of metadata before the picture, and bytes after it (a motion photo)."""
     img, _ = scene
