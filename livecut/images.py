@@ -259,6 +259,27 @@ def _temporary_names(folder: Path) -> list[str]:
         return []
 
 
+def _refuse_results_found(paths: list[Path], inputs: Iterable[str], outdir: Path, text: str) -> None:
+    """:class:`UsageError` where a folder or a pattern given (not a file named) found, in the
+    output folder, the output of another photo given (``shoot/ -o shoot/`` run again: a.png
+    beside a.jpg): it was taken for a photo, and each photo's output 'would overwrite an input'
+    and each result its own, '0 written, 4 failed', --skip-existing and --force alike.  A result
+    cannot be told from a photo there (a.png may be one, never written over): refused up front,
+    as `livecut batch` refuses an output folder among its inputs."""
+    named = set()
+    for t in inputs:
+        with contextlib.suppress(OSError, ValueError):
+            if Path(t).is_file():
+                named.add(Path(t).resolve())
+    given = {p.resolve(): p for p in paths}
+    for p in paths:
+        q = given.get(output_path(p, outdir).resolve())
+        if q is not None and q is not p and q.resolve() not in named:
+            raise UsageError(f"-o {text}: the output folder is a folder of photos given, and holds {q}, the output "
+                             f"of {p} (a run before?), which would be cut as a photo: write the results elsewhere "
+                             f"(-o {Path(text) / 'cut'}{os.sep}), or name the photos ({Path(text) / ('*' + p.suffix)})")
+
+
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str = "cutout",
                    progress: bool = False, force: bool = False, one_file: bool | None = None,
                    skip_existing: bool = False) -> ImageReport:
@@ -294,7 +315,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
         # it was 'internal error: PermissionError: [Errno 13] Permission denied', exit 1)
         raise WriteError(f"{Path(outdir)}: cannot write there: {io_reason(exc)}") from None
     single = single_output(outdir) if one_file is None else one_file  # -o cut.png: that file, for one input
-    paths, report.errors = expand_inputs(list(inputs), None if single else outdir)
+    inputs = list(inputs)
+    paths, report.errors = expand_inputs(inputs, None if single else outdir)
     text = str(outdir)
     suffix = Path(text).suffix
     # -o is a folder still to be made, not marked as one by a trailing / (cut.gif, cut.pgn: checked below)
@@ -334,6 +356,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                              "or use --mode mask")
     elif outdir.exists() and not outdir.is_dir():
         raise UsageError(f"{outdir}: output exists and is not a folder")
+    else:
+        _refuse_results_found(paths, inputs, outdir, text)
     inputs_resolved = {p.resolve() for p in paths}
     # (the picture behind the subject is an input too: -o bg.png -b image:bg.png --force
     # wrote the composite over it)

@@ -637,6 +637,32 @@ def test_output_never_overwrites_an_input(tmp_path, good):
     assert good["b.png"].read_bytes() == before and (d / "a.png").read_bytes() == before_a
 
 
+@pytest.mark.parametrize("again", [(), ("--skip-existing",), ("--force",)])
+def test_a_folder_cut_into_itself_twice_is_one_refusal_not_its_results_cut(tmp_path, good, again):
+    """`livecut image shoot/ -o shoot/` writes a.png beside a.jpg; run again, the folder's
+    a.png was taken for a photo: each photo's output 'would overwrite an input' and each
+    result its own, '0 written, 4 failed', --skip-existing and --force alike.  livecut cannot
+    tell a result from a photo there (a.png may be a photo: it is never written over): the
+    run is refused up front, in one line, saying what to do."""
+    shoot = good["a.jpg"].parent
+    (good["b.png"]).rename(shoot / "b.jpg")
+    cv2.imwrite(str(shoot / "b.jpg"), cv2.imread(str(good["a.jpg"])))
+    r = invoke("image", shoot, "-o", shoot, "-q")
+    assert r.exit_code == 0, r.output
+    before = {q.name: q.read_bytes() for q in shoot.iterdir()}
+    assert sorted(before) == ["a.jpg", "a.png", "b.jpg", "b.png"]
+    r = invoke("image", shoot, "-o", shoot, "-q", *again)
+    assert r.exit_code == 2, r.output
+    assert _stderr_lines(r) == [f"livecut: error: -o {shoot}: the output folder is a folder of photos given, and "
+                                f"holds {shoot / 'a.png'}, the output of {shoot / 'a.jpg'} (a run before?), which "
+                                f"would be cut as a photo: write the results elsewhere (-o {shoot / 'cut'}{os.sep}), "
+                                f"or name the photos ({shoot / '*.jpg'})"], r.stderr
+    assert {q.name: q.read_bytes() for q in shoot.iterdir()} == before
+    # named, the photos are cut as before (their outputs there already)
+    r = invoke("image", shoot / "*.jpg", "-o", shoot, "--skip-existing", "-q")
+    assert r.exit_code == 0, r.output
+
+
 def test_output_never_overwrites_the_background_image(tmp_path, good, scene):
     """-b image:PATH names an input too: --force (which never writes over an input) must not
     write the composite over the picture it was composed on, as -o FILE or as OUTDIR/<stem>.png."""
