@@ -196,6 +196,13 @@ def check_not_special(final: str | Path) -> None:
                                 "output into place, which would replace it: choose another -o")
 
 
+def folder_in_the_way(src: str | Path, final: str | Path) -> OutputExistsError:
+    """The error for a folder where the output file ``final`` of ``src`` goes (``--force`` does
+    not replace a folder): said alike by `livecut image` and for a photo's or a video's item of
+    `livecut batch` (a video's was `livecut file`'s, '(end it with / for a PNG sequence)')."""
+    return OutputExistsError(f"{src}: output {final} is a folder; move it or choose another -o")
+
+
 def _exists_error(final: Path) -> OutputExistsError:
     return OutputExistsError(f"{final}: exists (written by another run meanwhile?); "
                              f"give {FORCE} to overwrite")

@@ -36,7 +36,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from livecut.atomic import discard, disk_stop, io_reason, pid_exists, raise_if_in_the_way, sweep_stale, temp_prefix
+from livecut.atomic import (discard, disk_stop, folder_in_the_way, io_reason, pid_exists, raise_if_in_the_way, sweep_stale,
+                            temp_prefix)
 from livecut.config import Config, text_codec
 from livecut.errors import LivecutError, UsageError, WriteError, cli_text
 from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, gifs_left_out, raw_left_out
@@ -728,6 +729,9 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
         # an output this batch wrote earlier may be replaced; any other only with --force
         item.force = force or item.owned
         item.existed = os.path.lexists(dst)
+        if item.existed and not item.rel.endswith("/") and os.path.isdir(dst):  # (--force does not replace it)
+            refuse(str(folder_in_the_way(src, dst)))
+            continue
         if not item.force and item.existed:
             result.refused.append((item, f"{src}: output {dst} {EXISTS_HINT}"))
             continue

@@ -12,7 +12,8 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from livecut.atomic import DISK_STOPS, TEMP_MARK, check_not_special, io_reason, raise_if_in_the_way, sweep_stale, temp_prefix
+from livecut.atomic import (DISK_STOPS, TEMP_MARK, check_not_special, folder_in_the_way, io_reason, raise_if_in_the_way,
+                            sweep_stale, temp_prefix)
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config
 from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError
@@ -386,7 +387,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                                             f"for {stems[first]}: one name on file systems that ignore case "
                                             "(macOS, Windows); rename one, or cut them into two folders")
                 if os.path.isdir(dst):  # (--force could not replace it: it failed once cut, exit 1)
-                    raise OutputExistsError(f"{src}: output {dst} is a folder; move it or choose another -o")
+                    raise folder_in_the_way(src, dst)
                 check_not_special(dst)
                 # what a run killed while it wrote this output (kill -9, the out-of-memory killer)
                 # left beside it: removed, as `livecut file` removes its own (it stayed for good);

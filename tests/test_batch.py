@@ -2007,3 +2007,23 @@ def test_a_videos_output_folder_that_cannot_be_made_is_said_as_a_photos(tmp_path
     result = run_item(str(src), str(blocked / "v.mp4"), "video", False, settings)
     assert result["status"] == "failed" and result["exit_code"] == 1, result
     assert result["error"] == f"{src}: {blocked}: cannot create output folder: read-only file system"
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_folder_at_an_output_is_said_alike_for_photos_and_videos(tmp_path, force):
+    """A folder where a photo's or a video's output goes: the photo's was 'output ... is a
+    folder; move it or choose another -o', the video's '...: is a folder (end it with / for a PNG
+    sequence)', `livecut file`'s advice, and without --force each was 'exists (use --force to
+    overwrite)', which --force does not do; both are said alike, when planned."""
+    src = tmp_path / "shoot"
+    _photo(src / "a.jpg", w=160, h=120)
+    make_clip(src / "v.mp4", n=4, seed=1)
+    out = tmp_path / "out"
+    (out / "a.png").mkdir(parents=True)
+    (out / "v.mp4").mkdir()
+    p = plan([str(src)], out, force=force)
+    assert not p.todo
+    assert sorted(e for _, e in p.refused) == [f"{src / name}: output {out / dst} is a folder; move it or choose "
+                                               "another -o" for name, dst in (("a.jpg", "a.png"), ("v.mp4", "v.mp4"))]
+    # a PNG sequence's output is a folder: not in the way
+    assert [it.rel for it in plan([str(src / "v.mp4")], out, force=force, video_ext="/").todo] == ["v/"]
