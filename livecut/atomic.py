@@ -220,6 +220,18 @@ def disk_stop(exc: BaseException) -> str | None:
     return DISK_STOPS.get(abs(code)) if isinstance(code, int) else None
 
 
+#: the write failures after which every later write into that folder fails alike: DISK_STOPS,
+#: and a folder this user may not write to (made read-only, another user's): what a run of many
+#: outputs (`livecut image`, `livecut batch`) stops at, saying so of that folder
+FOLDER_STOPS = {**DISK_STOPS, errno.EACCES: "the folder cannot be written to (permission denied)"}
+
+
+def folder_stop(exc: BaseException) -> str | None:
+    """What :data:`FOLDER_STOPS` says of ``exc``'s error number (FFmpeg's negative one too), or None."""
+    code = getattr(exc, "errno", None)
+    return FOLDER_STOPS.get(abs(code)) if isinstance(code, int) else None
+
+
 def io_reason(exc: BaseException) -> str:
     """A short reason for an OS/FFmpeg error, naming a full or read-only disk plainly."""
     code = getattr(exc, "errno", None)

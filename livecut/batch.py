@@ -36,8 +36,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from livecut.atomic import (discard, disk_stop, folder_in_the_way, io_reason, pid_exists, raise_if_in_the_way, sweep_stale,
-                            temp_prefix)
+from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, io_reason, pid_exists, raise_if_in_the_way,
+                            sweep_stale, temp_prefix)
 from livecut.config import Config, text_codec
 from livecut.errors import LivecutError, UsageError, WriteError, cli_text
 from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, gifs_left_out, raw_left_out
@@ -57,11 +57,13 @@ MAX_ATTEMPTS = 3
 
 class _DiskStop(Exception):
     """An item's output could not be written for a reason the next ones share
-    (:func:`livecut.atomic.disk_stop`: the batch stops, as `livecut image` does)."""
+    (:func:`livecut.atomic.folder_stop`: the batch stops, as `livecut image` does); ``at``: the
+    folder it is said of (a folder that cannot be written to), None for OUTDIR (its disk)."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, at: str | None = None):
         super().__init__(reason)
         self.reason = reason
+        self.at = at
 
 
 #: photos only when named (on the command line or in --list), as `livecut image` reads them
@@ -840,8 +842,7 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
             if report.errors:
                 exc = report.exceptions[0] if report.exceptions else None
                 out.update(error=cli_text(report.errors[0]), exit_code=getattr(exc, "exit_code", 2))
-                if stop := disk_stop(exc):  # (the batch stops: see _run_batch)
-                    out["stop"] = stop
+                _stop_at(out, exc, dstp)  # (the batch stops: see _run_batch)
             else:
                 out.update(status="ok", frames=1, written=True)
         else:
@@ -871,13 +872,24 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
     except LivecutError as exc:
         msg = cli_text(str(exc))  # (said by `livecut batch` and matched by EXISTS_HINT: --force)
         out.update(error=msg if src in msg else f"{src}: {msg}", exit_code=exc.exit_code)
-        if stop := disk_stop(exc):  # (a video's write: the batch stops, as for a photo)
-            out["stop"] = stop
+        _stop_at(out, exc, dstp)  # (a video's write: the batch stops, as for a photo)
     except Exception as exc:  # one odd file must not stop the batch
         text = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
         out.update(error=f"{src}: cannot process: {type(exc).__name__}: {text}", exit_code=1)
     out["seconds"] = round(time.perf_counter() - start, 3)
     return out
+
+
+def _stop_at(out: dict, exc: BaseException | None, dst: Path) -> None:
+    """Mark an item's result ``out`` whose write failed with ``exc`` for a reason the next items
+    share (:func:`livecut.atomic.folder_stop`): ``stop``, what it is, and for a folder that cannot
+    be written to, ``stop_at``, that folder (``dst``'s): one of the mirrored tree read-only made
+    each photo fail on its own, cut for nothing, where a full disk stops the batch."""
+    stop = folder_stop(exc) if exc is not None else None
+    if stop:
+        out["stop"] = stop
+        if not disk_stop(exc):
+            out["stop_at"] = str(dst.parent)
 
 
 def _dst(outdir: Path, item: Item) -> str:
@@ -1743,7 +1755,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
             # library of thousands of photos was cut to the end, one error line each), as
             # `livecut image` stops there
             stopping.append(True)
-            raise _DiskStop(result["stop"])
+            raise _DiskStop(result["stop"], result.get("stop_at"))
 
     def item_record(item: Item) -> dict:
         rec = {"input": str(item.src), "output": item.rel, "kind": item.kind, "size": item.size,
@@ -1813,7 +1825,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         if isinstance(exc, _DiskStop):
             n = sum(1 for it in the_plan.todo if id(it) not in counted)
             if n:
-                report.errors.append(f"{outdir}: {exc.reason}: {n} more item{'s' * (n > 1)} not processed "
+                report.errors.append(f"{exc.at or outdir}: {exc.reason}: {n} more item{'s' * (n > 1)} not processed "
                                      "(run the same command again with --retry-failed once it can take them)")
             return report
         name = {1: "stopped by SIGHUP", 15: "stopped by SIGTERM"}.get(getattr(exc, "signum", 0), "interrupted")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from livecut.atomic import (DISK_STOPS, TEMP_MARK, check_not_special, folder_in_the_way, io_reason, raise_if_in_the_way,
+from livecut.atomic import (TEMP_MARK, check_not_special, folder_in_the_way, folder_stop, io_reason, raise_if_in_the_way,
                             sweep_stale, temp_prefix)
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config
@@ -143,9 +142,6 @@ class ImageReport:
         return 1 if 1 in codes else max(codes)
 
 
-#: the write errors after which the next images, written into the same folder, would fail
-#: alike: the run stops, saying so
-_STOPS = {**DISK_STOPS, errno.EACCES: "the folder cannot be written to (permission denied)"}
 
 
 class _OutdirError(WriteError):
@@ -479,7 +475,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 # the next ones would fail alike: a full disk, and a read-only one (a memory card
                 # locked: every photo was cut, each for nothing, and refused one by one), a quota
                 # or a folder without write permission
-                stop = _STOPS.get(getattr(exc, "errno", None))
+                stop = folder_stop(exc)
                 if stop:
                     left = len(paths) - i - 1
                     if left > 0:

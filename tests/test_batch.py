@@ -2027,3 +2027,59 @@ def test_a_folder_at_an_output_is_said_alike_for_photos_and_videos(tmp_path, for
                                                "another -o" for name, dst in (("a.jpg", "a.png"), ("v.mp4", "v.mp4"))]
     # a PNG sequence's output is a folder: not in the way
     assert [it.rel for it in plan([str(src / "v.mp4")], out, force=force, video_ext="/").todo] == ["v/"]
+
+
+def _in_a_read_only_folder(src, dst, kind, force, settings):
+    """run_item where the folder ``day1`` of the outputs cannot be written to (as a folder
+    without write permission refuses a user other than root): its files are not created."""
+    import builtins
+    import errno as errno_codes
+
+    from livecut import imageio
+
+    def refused(file, mode="r", *args, **kwargs):
+        if "w" in mode and Path(file).parent.name == "day1":
+            raise PermissionError(errno_codes.EACCES, "Permission denied", str(file))
+        return builtins.open(file, mode, *args, **kwargs)
+
+    imageio.open = refused  # (the module's own name for open: write_image's file)
+    return run_item(src, dst, kind, force, settings)
+
+
+def _read_only_day1(tmp_path: Path) -> tuple[Path, Path]:
+    for i in range(4):
+        _photo(tmp_path / "in" / "day1" / f"p{i}.jpg", i, 160, 120)
+    out = tmp_path / "out"
+    (out / "day1").mkdir(parents=True)
+    return tmp_path / "in", out
+
+
+def test_a_read_only_output_folder_stops_the_batch_as_a_full_disk_does(tmp_path):
+    """An output folder of the mirrored tree that cannot be written to (made read-only, or by
+    another user): each photo was cut, for nothing, and failed on its own, one 'cannot write:
+    Permission denied' line each, where `livecut image` stops there, as a batch stops at a
+    full disk; the batch stops, saying so of that folder in one line, exit 1."""
+    src, out = _read_only_day1(tmp_path)
+    report = run_batch([str(src)], out, load_config(None, []), jobs=1, item_fn=_in_a_read_only_folder)
+    assert (report.done, report.failed, report.exit_code) == (0, 1, 1), report.errors
+    assert len(report.errors) == 2 and "Permission denied" in report.errors[0], report.errors
+    assert report.errors[-1] == (f"{out / 'day1'}: the folder cannot be written to (permission denied): 3 more "
+                                 "items not processed (run the same command again with --retry-failed once it "
+                                 "can take them)")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root writes into a folder without write permission")
+def test_a_read_only_output_folder_stops_the_batch_on_the_command_line(tmp_path):
+    src, out = _read_only_day1(tmp_path)
+    (out / "day1").chmod(0o555)
+    try:
+        r = run_cli("batch", str(src), "-o", str(out), "--jobs", "1", "-q")
+    finally:
+        (out / "day1").chmod(0o755)
+    assert r.returncode == 1, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 3 and "Permission denied" in lines[0], r.stderr
+    assert lines[1] == (f"livecut: error: {out / 'day1'}: the folder cannot be written to (permission denied): 3 "
+                        "more items not processed (run the same command again with --retry-failed once it can "
+                        "take them)"), r.stderr
