@@ -571,10 +571,20 @@ def settings_key(cfg: Config, mode: str | None, background: str | None, use_hash
     backdrop is the one recorded).  By its name alone, a backdrop edited since the last run (or
     another file of that name, the command run from another folder) left every composite as it
     was, 'already done'."""
+    from livecut.composite import background_file
+
+    def named(text: str | None) -> str | None:
+        # (-b 'image: bg.png' is bg.png, as the run takes it: it counted as another text, every
+        # item done again after -b image:bg.png, and its file was looked for as ' bg.png')
+        found = background_file(text) if text else None
+        return f"{found[0]}:{found[1]}" if found else text
+
+    background = named(background)
+    cfg = replace(cfg, composite=replace(cfg.composite, background=named(cfg.composite.background)))
     parts = [mode, background, repr(cfg)]
-    kind, sep, value = (background or cfg.composite.background).strip().partition(":")
-    if sep and kind.lower() in ("image", "video") and value:
-        path = Path(value).expanduser()
+    found = background_file(background or cfg.composite.background)
+    if found and found[1]:
+        path = Path(found[1]).expanduser()
         try:
             st = path.stat()
             parts.append(file_digest(path) if use_hash else [st.st_size, st.st_mtime_ns])
@@ -1511,13 +1521,14 @@ class _BatchBar:
 def absolute_background(text: str | None) -> str | None:
     """``image:PATH`` / ``video:PATH`` with a relative PATH as an absolute one (as the current
     folder gives it); any other background as it is."""
-    if not text:
+    from livecut.composite import background_file
+
+    found = background_file(text) if text else None
+    if not found or not found[1] or "://" in found[1]:
         return text
-    kind, sep, value = text.strip().partition(":")
-    if not sep or kind.lower() not in ("image", "video") or not value or "://" in value:
-        return text
+    kind, value = found  # (-b 'image: bg.png' is bg.png: it became 'image:/CWD/ bg.png', not found)
     path = Path(value).expanduser()
-    return text if path.is_absolute() else f"{kind}:{os.path.abspath(path)}"
+    return f"{kind}:{path if path.is_absolute() else os.path.abspath(path)}"
 
 
 #: held (locked) in OUTDIR while a batch plans and writes there

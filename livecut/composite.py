@@ -110,6 +110,21 @@ def _exists(name: str) -> bool:
         return False
 
 
+def background_file(text: str) -> tuple[str, str] | None:
+    """``(kind, name)`` of an ``image:PATH`` or ``video:PATH`` background as :func:`parse_background`
+    takes it (``kind`` in lower case; a space after the colon no part of the name, unless a file
+    of that name is there); None for another background."""
+    t = text.strip()
+    if not t.lower().startswith(("image:", "video:")):
+        return None
+    kind, value = t.split(":", 1)
+    if value[:1].isspace() and not _exists(value):
+        # ("image: bg.png" was 'file not found:  bg.png', though "color: #fff" is taken: a
+        # space after the colon is no part of a name, unless a file of that name is there)
+        value = value.lstrip()
+    return kind.lower(), value
+
+
 def parse_background(text: str, *, files: bool = True) -> Background:
     """Parse ``blur``, ``color:#RRGGBB``, ``image:PATH``, ``video:PATH``, ``transparent``; a colour
     also bare, ``#RRGGBB``, ``#RGB`` or a name (``green``), as ``color:`` takes it.  ``files=False``:
@@ -134,11 +149,7 @@ def parse_background(text: str, *, files: bool = True) -> Background:
             return Background("color", color=_NAMED[value.lower()])
         raise ConfigError(f"background {text!r}: expected color:#RRGGBB or #RGB (e.g. color:#00ff00)")
     if low.startswith(("image:", "video:")):
-        kind, value = t.split(":", 1)
-        if value[:1].isspace() and not _exists(value):
-            # ("image: bg.png" was 'file not found:  bg.png', though "color: #fff" is taken: a
-            # space after the colon is no part of a name, unless a file of that name is there)
-            value = value.lstrip()
+        kind, value = background_file(t)
         if not value:
             raise ConfigError(f"background {text!r}: give a path after '{kind.lower()}:'")
         from livecut.urls import redact_url, url_scheme

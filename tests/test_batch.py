@@ -2083,3 +2083,26 @@ def test_a_read_only_output_folder_stops_the_batch_on_the_command_line(tmp_path)
     assert lines[1] == (f"livecut: error: {out / 'day1'}: the folder cannot be written to (permission denied): 3 "
                         "more items not processed (run the same command again with --retry-failed once it can "
                         "take them)"), r.stderr
+
+
+def test_a_space_after_the_colon_of_a_picture_background_is_no_part_of_its_name(tmp_path, monkeypatch):
+    """-b 'image: bg.png', which `livecut image` takes as bg.png (parse_background): the batch
+    made it 'image:/CWD/ bg.png', and every photo failed 'file not found: /CWD/ bg.png'; and
+    its settings fingerprint counted the text, not bg.png's file, so the run after one of
+    -b image:bg.png did every item again, and an edited bg.png went unseen."""
+    from livecut.batch import absolute_background
+
+    monkeypatch.chdir(tmp_path)
+    cv2.imwrite(str(tmp_path / "bg.png"), np.full((30, 40, 3), (0, 200, 0), np.uint8))
+    cfg = load_config(None, [])
+    assert absolute_background("image: bg.png") == absolute_background("image:bg.png") == f"image:{tmp_path / 'bg.png'}"
+    assert settings_key(cfg, None, "image: bg.png") == settings_key(cfg, None, "image:bg.png")
+    before = settings_key(cfg, None, "image: bg.png")
+    cv2.imwrite(str(tmp_path / "bg.png"), np.full((30, 40, 3), (0, 0, 200), np.uint8))
+    os.utime(tmp_path / "bg.png", ns=(1, 1))
+    assert settings_key(cfg, None, "image: bg.png") != before  # (its file counts, not a name not found)
+    _photo(tmp_path / "in" / "a.jpg", 0, 160, 120)
+    r = run_cli("batch", "in", "-o", "out", "-b", "image: bg.png", "--jobs", "1", "-q", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = run_cli("batch", "in", "-o", "out", "-b", "image:bg.png", "--jobs", "1", cwd=tmp_path)
+    assert r.returncode == 0 and "0 done" in r.stderr and "1 already done" in r.stderr, r.stderr
