@@ -667,7 +667,14 @@ class FileSource(ClosesWhileReading):
             duration = c.duration / 1_000_000
             self._loose_end = True
             self._end_unknown = any(x is not s and x.type in ("audio", "video", "subtitle") for x in c.streams)
-        frames = s.frames or (int(round(duration * fps)) if duration and fps else None)
+        span = duration
+        if self._tagged_end and s.start_time is not None and 0 < s.start_time * tb < duration:
+            # (FFmpeg's tag is where the video ends, from 0: one that starts late -- every stream
+            # moved by AAC's priming, 21 ms -- was counted a frame more than it holds, and a file
+            # cut in the audio after its video whole was 'the video ends early ... 25 frames
+            # written, about 26 expected'; mkvmerge's is a length: the earlier of the two)
+            span = duration - float(s.start_time * tb)
+        frames = s.frames or (int(round(span * fps)) if span and fps else None)
         self._frames_counted = bool(s.frames)  # (the container's count, not an estimate)
         self._missing_said = False
         self._discarded = 0  # (packets an edit list leaves out: in the count, never shown)
