@@ -1594,6 +1594,10 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         short = pipe.reached_end and pipe.shortfall()
         if not pipe.reached_end or short or pipe.hurried:
             _cut_short(sinks)  # (truncated: only the audio the video covers, complete packets)
+        elif getattr(source, "last_end", None) is not None:
+            for s in sinks:  # (the last frame lasts as long as the source's: a GIF's final pause)
+                if hasattr(s, "last_end"):
+                    s.last_end = source.last_end
         _note_warnings(stats, spec, source, sinks, processor)
         stats.judged = processor.judged
         method = getattr(processor.seg, "method", None)  # (which network judged: focusnet's counts)

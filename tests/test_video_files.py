@@ -171,6 +171,28 @@ def test_variable_frame_rate_keeps_its_length(clips, tmp_path, ext):
     assert b["pts"] == pytest.approx(a["pts"], abs=1e-3) and b["duration"] == pytest.approx(0.78, abs=1e-3)
 
 
+@pytest.mark.parametrize("ext, args", [(".mp4", ()), (".mov", ()), (".mkv", ()), (".webm", ()),
+                                       (".mov", ("-m", "cutout")), (".mp4", ("--set", "video.codec=mpeg4"))])
+def test_a_long_last_frame_keeps_its_length(tmp_path, ext, args):
+    """A GIF that pauses 1 s on its last picture (nine of 0.1 s, then 1 s: 1.9 s, as ffmpeg
+    keeps it) came out 1.0 s long (.mp4, .mov: the last frame a frame's 0.1 s) or 1.09 s (.mkv,
+    .webm: the average frame): the source's end, from its header, was taken only within 4
+    frames of the last one.  The last frame has its own length (its packet's), in MP4 and MOV
+    given to the last packet in decoding order (with B-frames another frame's); an encoder
+    without delay (ProRes 4444, a transparent .mov; MPEG-4) gave the last frame's packet before
+    its length was known (1.09 s)."""
+    from PIL import Image
+
+    src, out = tmp_path / "pause.gif", tmp_path / f"pause{ext}"
+    pictures = [Image.new("RGB", (96, 64), (25 * i, 120, 200)) for i in range(10)]
+    pictures[0].save(src, save_all=True, append_images=pictures[1:], duration=[100] * 9 + [1000], loop=0)
+    assert probe(src)["duration"] == pytest.approx(1.9, abs=1e-6)
+    r = run_cli("file", str(src), "-o", str(out), "-q", *args)
+    assert r.returncode == 0, r.stderr
+    b = probe(out)
+    assert b["frames"] == 10 and b["duration"] == pytest.approx(1.9, abs=0.01), b
+
+
 def test_rotation_survives(clips, tmp_path):
     out = tmp_path / "rot.mp4"
     assert run_cli("file", str(clips["rotated"]), "-o", str(out)).returncode == 0

@@ -559,6 +559,10 @@ class VideoFileSink:
         self.frames = 0
         #: set when the run stopped before the source's end: copy only the audio the video covers
         self.cut_short = False
+        #: where the source's last frame ends by its own length (seconds, on the output's
+        #: timeline), set by the runner once the source was read to its end: a GIF's pause on its
+        #: last picture, a slideshow's last slide (None: unknown)
+        self.last_end: float | None = None
         self._container = None
         self._audio: AudioCopy | None = None
         #: the source's chapters, set when the output's end is known (see close)
@@ -678,6 +682,8 @@ class VideoFileSink:
         #: long as the average frame (a variable frame rate's video ended late: 0.792 s for
         #: 0.780); not AVI (a frame a tick)
         self._durations: dict[int, int] | None = {} if ext != ".avi" else None
+        self._delay: int | None = None  # (the first packet's pts - dts: the encoder's reordering)
+        self._held = None  # (the last packet encoded, muxed with the next one: see _mux)
         self._yuv = None
         self._half = self._uv = self._bgr_planes = None  # BGR -> I420 conversion buffers
         self._fast = pix_fmt == "yuv420p" and ch in (1, 3)
@@ -909,8 +915,18 @@ class VideoFileSink:
         return on if abs(ipts - on) <= slack and not taken else ipts
 
     def _mux(self, packet) -> None:
+        """Mux the video packet before ``packet``, which is held until the next one comes or
+        the file is closed: an encoder without delay (ProRes, MPEG-4 Part 2) gives the last
+        frame's packet before its length is known (see close)."""
+        held, self._held = self._held, packet
+        if held is not None:
+            self._mux_now(held)
+
+    def _mux_now(self, packet) -> None:
         """Mux a video packet (through the audio, which may hold it back: see AudioCopy), with
         its frame's length where it is known (see ``_durations``)."""
+        if self._delay is None and packet.pts is not None and packet.dts is not None:
+            self._delay = packet.pts - packet.dts
         if self._durations and packet.pts is not None and not packet.duration:
             ticks = self._durations.pop(packet.pts, None)
             if ticks:
@@ -954,8 +970,15 @@ class VideoFileSink:
         try:
             if self.frames:
                 self._last_length()
-                for packet in self._stream.encode(None):
+                packets = ([self._held] if self._held is not None else []) + list(self._stream.encode(None))
+                self._held = None
+                if packets and self.ext in QUICKTIME_EXTS:
+                    self._end_in_decode_order(packets)
+                for packet in packets:
                     self._mux(packet)
+                if self._held is not None:  # (the last, with its length now)
+                    self._mux_now(self._held)
+                    self._held = None
                 # on a complete run all the audio; after an interrupt or --frames N, only what
                 # the video covers
                 end = None if not self.cut_short else self._last_t + 1.0 / float(self._rate)
@@ -987,14 +1010,41 @@ class VideoFileSink:
         commit(tmp, self.path, self.force)
 
     def _last_length(self) -> None:
-        """The last frame's length, up to where the source's video ends (SinkInfo.end) when the
-        run wrote it to its end and that is within a few frames of it."""
+        """The last frame's length, when the run wrote the source to its end: its own
+        (:attr:`last_end`), or up to where the source's video ends (SinkInfo.end) when that is
+        later and within a few frames of it."""
         end, last = self.info.end, self._last_pts
-        if self._durations is None or end is None or last is None or self.cut_short:
+        if self._durations is None or last is None or self.cut_short:
             return
-        ticks = int(round(end / self.time_base)) - last
-        if 0 < ticks <= MAX_LAST_FRAMES * self._frame_ticks:
+        ticks = 0
+        if self.last_end is not None:
+            ticks = max(0, int(round(self.last_end / self.time_base)) - last)
+            if self._grid is not None:  # (Matroska's 41 or 42 ms at 23.976 fps: the rate's own length)
+                step, slack = self._grid
+                on = round(ticks / step) * step
+                ticks = on if on and abs(ticks - on) <= slack else ticks
+        if end is not None:
+            header = int(round(end / self.time_base)) - last
+            if ticks < header <= MAX_LAST_FRAMES * self._frame_ticks:
+                ticks = header
+        if ticks:
             self._durations[last] = ticks
+
+    def _end_in_decode_order(self, packets: list) -> None:
+        """MP4 and MOV: the last frame's length (see _last_length) given as the track's end to
+        the last packet in decoding order, whose length is the one these files keep (the
+        others' are the gaps between decoding times): with B-frames it is another frame's, and
+        a GIF's 1 s pause on its last picture was cut to a frame's 0.1 s."""
+        last, want = packets[-1], (self._durations or {}).get(self._last_pts)
+        if not want or last.pts is None or last.pts == self._last_pts or last.dts is None:
+            return
+        delay = self._delay
+        if delay is None:  # (every packet came at the flush)
+            first = packets[0]
+            delay = first.pts - first.dts if first.pts is not None and first.dts is not None else 0
+        ticks = self._last_pts + want - last.dts - delay
+        if ticks > 0:
+            self._durations[last.pts] = ticks
 
     def _close_audio(self) -> None:
         audio, self._audio = self._audio, None

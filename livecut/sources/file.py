@@ -927,6 +927,9 @@ class FileSource(ClosesWhileReading):
         elif self.lead_dropped and self._first_pts is not None and pts < self._first_pts:
             self.lead_dropped -= 1
 
+    #: where the last frame delivered ends by its own length (its packet's: a GIF's last delay,
+    #: a slideshow's last slide), in seconds on the frames' timeline; None where it has none
+    last_end: float | None = None
     #: the file was cut short after its video's end: only what runs on after it (audio) is cut
     video_whole = False
     #: the video's length is its own DURATION tag (Matroska, WebM), written with the file whole
@@ -1155,6 +1158,9 @@ class FileSource(ClosesWhileReading):
                 return None
         if pts is not None:
             self._last_end = pts + (1.0 / self.info.fps if self.info.fps else 0.0)
+        length = getattr(f, "duration", None)
+        self.last_end = (pts - self.info.start + float(length * f.time_base)
+                         if pts is not None and length and length > 0 and f.time_base else None)
         if clock is not None:
             t = clock.now()  # (the pacer sleeps: no CPU, but keep the stages apart)
         img = self._to_i420(f) if self.pixel_format == "yuv420p" else self._to_bgr(f)
