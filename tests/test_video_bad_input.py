@@ -187,6 +187,49 @@ def test_an_mpegts_file_cut_short_says_so(tmp_path, ext, m2ts):
     assert 0 < probe(out)["frames"] < 100
 
 
+def test_a_nut_stream_cut_short_says_so(tmp_path):
+    """A NUT stream (what ``livecut file ... -o -`` and ``ffmpeg ... -f nut -`` write) cut short --
+    its writer killed, a copy broken off -- was taken whole, exit 0 and no word, piped in
+    (``livecut file a.mp4 -o - | livecut file - -o b.mp4``) or read as a file: a NUT written to a
+    pipe states no length.  Its writer ends it with its index, which states its own size in its
+    last bytes: one without it ends the run as another truncated input does (exit 3, "ends
+    early"); the whole stream, piped or not, and one with zeros after it, are still complete."""
+    import subprocess
+
+    clip = make_clip(tmp_path / "clip.mp4", w=64, h=48, n=60, audio=True)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    whole = tmp_path / "whole.nut"
+    whole.write_bytes(subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", "-", "-q"],
+                                     capture_output=True, check=True, env=env, timeout=120).stdout)
+    data = whole.read_bytes()
+    padded, cut = tmp_path / "padded.nut", tmp_path / "cut.nut"
+    padded.write_bytes(data + bytes(64))
+    cut.write_bytes(data[:len(data) // 2])
+
+    def piped(src, out):
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(out), "-q"],
+                           input=src.read_bytes(), capture_output=True, env=env, timeout=120)
+        return r.returncode, r.stderr.decode()
+
+    def named(src, out):
+        r = run_cli("file", str(src), "-o", str(out), "-q")
+        return r.returncode, r.stderr
+
+    for src in (whole, padded):
+        for how in (named, piped):
+            code, err = how(src, tmp_path / f"{src.stem}-{how.__name__}.mp4")
+            assert code == 0 and "ends early" not in err, (src.name, how.__name__, err)
+    for how in (named, piped):
+        out = tmp_path / f"cut-{how.__name__}.mp4"
+        code, err = how(cut, out)
+        assert code == 3, (how.__name__, code, err)
+        spec = cut if how is named else "-"
+        line = err.strip().splitlines()[-1]
+        assert line.startswith(f"livecut: error: {spec}: the video ends early (truncated: the NUT stream ends "
+                               "without its index): ") and f"written, more expected; {out} holds the" in line, err
+        assert 0 < probe(out)["frames"] < 60
+
+
 def test_a_matroska_file_written_to_a_pipe_and_cut_short_says_so(tmp_path):
     """A Matroska file written to a pipe (``ffmpeg ... -f matroska -``: no length, no frame
     count, no index) and cut short was taken whole, exit 0 and no word, piped in (``cat x.mkv |

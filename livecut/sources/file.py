@@ -149,6 +149,38 @@ def _ts_cut_short(p: Path) -> bool:
     return False
 
 
+#: the start code of a NUT stream's index ('NX' and 6 bytes), which its writer puts last
+NUT_INDEX_STARTCODE = 0x4E58DD672F23E64E
+
+
+def _nut_cut_short(p: Path) -> bool:
+    """Whether ``p`` is a NUT stream (what ``livecut file ... -o -`` and ``ffmpeg ... -f nut -``
+    write) that does not end with its index: a writer killed, a copy broken off (``head -c``).
+    A NUT written to a pipe states no length, so FFmpeg gave no sign of one (exit 0); its writer
+    ends it with its index, whose last 12 bytes are the index's own size (then a checksum), back
+    to its start code.  Zero bytes after it (a file padded to a block size) are passed over.  (A
+    NUT written without an index, ``-write_index 0``, is taken for one cut short.)"""
+    try:
+        with open(p, "rb") as fh:
+            if fh.read(8) != b"nut/mult":  # (the file ID string, "nut/multimedia container")
+                return False
+            size = fh.seek(0, 2)
+            fh.seek(max(0, size - GIF_TAIL))
+            tail = fh.read()
+            for cut in range(len(tail) - len(tail.rstrip(b"\0")) + 1):
+                end = size - cut
+                if len(tail) - cut < 12:
+                    break
+                ptr = int.from_bytes(tail[len(tail) - cut - 12:len(tail) - cut - 4], "big")
+                if 12 < ptr <= end:
+                    fh.seek(end - ptr)
+                    if int.from_bytes(fh.read(8), "big") == NUT_INDEX_STARTCODE:
+                        return False
+            return True
+    except OSError:
+        return False
+
+
 #: Matroska (WebM) element IDs: the EBML header, the Segment, a Cluster; elements walked at most
 EBML_ID, SEGMENT_ID, CLUSTER_ID = 0x1A45DFA3, 0x18538067, 0x1F43B675
 MAX_MKV_ELEMENTS = 1_000_000
@@ -600,7 +632,10 @@ class FileSource(ClosesWhileReading):
         #: :attr:`video_whole` (set by :meth:`shortfall`): the video was whole all the same
         self.cut_short = ("the GIF ends without its trailer" if fmt == "gif" and _gif_cut_short(p)
                           else "the MPEG-TS file ends in the middle of a packet" if fmt == "mpegts" and _ts_cut_short(p)
+                          else "the NUT stream ends without its index" if fmt == "nut" and _nut_cut_short(p)
                           else _mkv_cut_short(p) if fmt == "matroska,webm" else "")
+        #: a NUT cut short states no length: the one FFmpeg gives is that of what is left, not said
+        self._length_left = fmt == "nut" and bool(self.cut_short)
         self._runs_on = any(x.type in ("audio", "subtitle") for x in self._container.streams)  # (see shortfall)
         # (FFmpeg's demuxers of pictures; a pipe demuxer reads a stream of them too: raw MJPEG)
         if fmt == "image2" or fmt.endswith("_pipe") and _pictures(p) == 1:
@@ -953,7 +988,7 @@ class FileSource(ClosesWhileReading):
             # from the video's own length, stated when the file was whole, not from what is left)
             self.video_whole = bool(not self.read_error and self._tagged_end and expected and got >= expected
                                     and self._runs_on)
-            return got, max(expected, got)
+            return got, got if self._length_left else max(expected, got)
         if not expected or got >= expected - max(2, expected // 50):
             return None
         # few frames but they reach the declared end: skipped corrupt packets, not truncation

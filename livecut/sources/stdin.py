@@ -5,7 +5,8 @@ folder), which is then read as any file: its audio is copied from it, and format
 to seek (an MP4 whose index is at its end) work.  (A stream cut short is told from a complete
 one when its format states its length, or the size of its last part: Matroska written to a
 pipe states no length, but each of its clusters states its size; one cut at a cluster's end is
-not told.)  The run starts once the pipe is closed; the copy is removed afterwards, whatever
+not told.  NUT, as ``livecut file ... -o -`` writes it, ends with its index: one without it is
+cut short.)  The run starts once the pipe is closed; the copy is removed afterwards, whatever
 happens (after ``kill -9``, by the next ``livecut file -``: :func:`sweep_stale_spools`).
 """
 
