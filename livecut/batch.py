@@ -963,12 +963,21 @@ def _init_worker(threads: int, driver: int = 0, frames_queue=None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver stops the workers (Ctrl-C)
     cv2.setNumThreads(max(1, threads))
     if driver:  # a driver killed outright (SIGKILL): stop at once rather than finish unrecorded items
+        import multiprocessing
         import threading
+        from multiprocessing.connection import wait
+
+        # the driver's end of the pipe it started this worker through, which closes as it dies: a
+        # driver killed and not yet reaped (by a program that reads its output to the end first,
+        # which this worker holds open) is a zombie that a signal 0 still reaches
+        parent = multiprocessing.parent_process()
+        sentinel = parent.sentinel if parent is not None and parent.pid == driver else None
 
         def watch() -> None:
             while True:
-                time.sleep(0.5)
-                if not pid_exists(driver):
+                if sentinel is None:
+                    time.sleep(0.5)
+                if sentinel is not None and wait([sentinel], 0.5) or not pid_exists(driver):
                     os._exit(1)
                     return  # (os._exit does not return; a test's stand-in does: the watch ends)
 

@@ -794,6 +794,59 @@ def test_a_worker_started_last_that_dies_is_noticed_at_once(tmp_path):
     assert [(r["output"], r["status"]) for r in _records(out)] == [("bad.png", "failed"), ("good.png", "ok")]
 
 
+def _notes_its_pid_then_takes_60s(src, dst, kind, force, settings):
+    """An item function that writes its worker's pid beside the output, then takes 60 s."""
+    Path(dst).parent.mkdir(parents=True, exist_ok=True)
+    (Path(dst).parent / "worker.pid").write_text(str(os.getpid()))
+    time.sleep(60)
+    return run_item(src, dst, kind, force, settings)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (Linux: /proc)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_driver_killed_outright_stops_its_workers_before_it_is_reaped(tmp_path):
+    """kill -9 of the driver (the out-of-memory killer) stops its workers within a second, also
+    while the killed driver is not yet reaped: a program that reads the batch's output to its end
+    before it waits for it (Python's subprocess.run(capture_output=True), communicate(), a CI
+    runner) reaps it only once that output closes -- which the workers hold open.  They took
+    the zombie for a running driver (a signal 0 reaches it) and did the whole batch, unrecorded,
+    the caller hanging until they ended."""
+    _photo(tmp_path / "in" / "a.jpg", 0, w=200)
+    out = tmp_path / "out"
+    code = (f"import sys\nsys.path[:0] = [{str(REPO)!r}, {str(REPO / 'tests')!r}]\n"
+            "from test_batch import _notes_its_pid_then_takes_60s as fn\n"
+            "from livecut.batch import run_batch\nfrom livecut.config import load_config\n"
+            f"run_batch([{str(tmp_path / 'in')!r}], {str(out)!r}, load_config(None, []), jobs=1, item_fn=fn)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    worker = None
+    try:
+        deadline = time.monotonic() + 60
+        while worker is None and time.monotonic() < deadline:
+            try:
+                worker = int((out / "worker.pid").read_text())
+            except (OSError, ValueError):
+                time.sleep(0.05)
+        assert worker is not None, "the worker never started its item"
+        os.kill(proc.pid, signal.SIGKILL)  # (not reaped: the zombie stays until proc.wait below)
+        deadline = time.monotonic() + 10
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(worker), "the worker went on with its item after its driver was killed"
+    finally:
+        if worker is not None and _running(worker):
+            os.kill(worker, signal.SIGKILL)
+        proc.kill()
+        proc.communicate(timeout=30)
+    assert not (out / "a.png").exists()
+
+
 # ---------------------------------------------------------------- Ray
 
 @pytest.fixture(scope="module")
