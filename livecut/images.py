@@ -142,8 +142,6 @@ class ImageReport:
         return 1 if 1 in codes else max(codes)
 
 
-
-
 class _OutdirError(WriteError):
     """The output folder cannot be made (a read-only or full disk): the whole run stops (exit 1);
     ``report``: what was done before it (the errors of the images that failed)."""

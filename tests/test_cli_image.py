@@ -1264,31 +1264,36 @@ def test_a_jpeg_cut_short_but_ended_is_refused_not_cut_with_its_rest_gray(tmp_pa
     """A JPEG whose picture data stops early but which has its end marker (a copy broken off
     and 'repaired', bytes lost on a card): libjpeg fills what is missing with gray, says so on
     stderr and returns the picture; it was cut (a gray band in the cutout), exit 0, unsaid."""
+    src, data = _whole_jpeg(tmp_path, progressive)
+    p = tmp_path / "short.jpg"
+    p.write_bytes(data[:len(data) // 2] + b"\xff\xd9")
+    _refused_beside_whole(tmp_path, p, src, "image file is truncated (its picture data ends early: Corrupt JPEG "
+                          "data: premature end of data segment)")
+
+
+def _refused_beside_whole(tmp_path, p: Path, src: Path, why: str) -> None:
+    """``livecut image P SRC``: P refused in one line, ``P: why``, exit 2; SRC cut."""
+    out = tmp_path / "o"
+    r = _run("image", str(p), str(src), "-o", str(out), "-q", debug=False)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: error: {p}: {why}"], r.stderr
+    assert not (out / f"{p.stem}.png").exists() and (out / "src.png").is_file()
+
+
+def _whole_jpeg(tmp_path, progressive: bool) -> tuple[Path, bytes]:
+    """A whole JPEG of a test scene, ``tmp_path/src.jpg``, and its bytes."""
     from PIL import Image
 
     img, _ = make_scene("basic", 320, 240, seed=1)
     src = tmp_path / "src.jpg"
     Image.fromarray(img[:, :, ::-1]).save(src, quality=90, progressive=progressive)
-    data = src.read_bytes()
-    p = tmp_path / "short.jpg"
-    p.write_bytes(data[:len(data) // 2] + b"\xff\xd9")
-    out = tmp_path / "o"
-    r = _run("image", str(p), str(src), "-o", str(out), "-q", debug=False)
-    assert r.returncode == 2, r.stderr
-    assert r.stderr.splitlines() == [f"livecut: error: {p}: image file is truncated (its picture data ends "
-                                     "early: Corrupt JPEG data: premature end of data segment)"], r.stderr
-    assert not (out / "short.png").exists() and (out / "src.png").is_file()
+    return src, src.read_bytes()
 
 
 def _damaged_jpeg(tmp_path, progressive: bool, at: float) -> tuple[Path, Path]:
     """A JPEG (and its source, whole) whose picture data at ``at`` of its bytes is overwritten
     by 80 bytes of ones (FF 00, a stuffed FF: no marker, a code no Huffman table holds)."""
-    from PIL import Image
-
-    img, _ = make_scene("basic", 320, 240, seed=1)
-    src = tmp_path / "src.jpg"
-    Image.fromarray(img[:, :, ::-1]).save(src, quality=90, progressive=progressive)
-    data = src.read_bytes()
+    src, data = _whole_jpeg(tmp_path, progressive)
     i = int(len(data) * at)
     p = tmp_path / "damaged.jpg"
     p.write_bytes(data[:i] + b"\xff\x00" * 40 + data[i + 80:])
@@ -1301,12 +1306,8 @@ def test_a_jpeg_whose_picture_data_is_damaged_is_refused(tmp_path, progressive, 
     libjpeg says 'Corrupt JPEG data: bad Huffman code' on stderr, decodes the rest out of step
     (a smear of wrong colours) and returns it; it was cut, exit 0, without a word."""
     p, src = _damaged_jpeg(tmp_path, progressive, at)
-    out = tmp_path / "o"
-    r = _run("image", str(p), str(src), "-o", str(out), "-q", debug=False)
-    assert r.returncode == 2, r.stderr
-    assert r.stderr.splitlines() == [f"livecut: error: {p}: image file is damaged (its picture data cannot be "
-                                     "decoded: Corrupt JPEG data: bad Huffman code)"], r.stderr
-    assert not (out / "damaged.png").exists() and (out / "src.png").is_file()
+    _refused_beside_whole(tmp_path, p, src, "image file is damaged (its picture data cannot be decoded: Corrupt "
+                          "JPEG data: bad Huffman code)")
 
 
 def test_a_jpeg_with_picture_data_left_over_is_cut_and_said(tmp_path):
