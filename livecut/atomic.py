@@ -245,6 +245,17 @@ def io_reason(exc: BaseException) -> str:
     return str(text).split(": '")[0].strip() or type(exc).__name__
 
 
+def holds_earlier(final: str | Path, pattern: str | None = None) -> bool:
+    """Whether an earlier output stands at ``final``: a file, or for a folder of frames
+    (``pattern``: their names) one of them (what a run of a file stopped by a signal leaves
+    as it was: see the file sinks' ``keep_earlier``)."""
+    final = Path(final)
+    try:
+        return final.is_file() if pattern is None else final.is_dir() and any(final.glob(pattern))
+    except OSError:
+        return False
+
+
 def commit(tmp: Path, final: Path, force: bool) -> None:
     """Move the complete file ``tmp`` to ``final`` (see the module docstring); ``tmp`` is gone
     afterwards, whatever happens."""

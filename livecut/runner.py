@@ -1325,6 +1325,8 @@ def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None,
         elif isinstance(getattr(out_sink, "unfinished", None), str) and out_sink.unfinished:
             # (a stream whose end its server or peer did not take: not "finalized")
             parts.insert(0, f"{output} could not be finished: {out_sink.unfinished}")
+        elif getattr(out_sink, "kept_earlier", False) is True:
+            parts.insert(0, f"{output} left as it was before the run; the {frames} frames done are not kept")
         elif not frames:
             parts.insert(0, f"nothing was written to {output}")
         else:
@@ -1340,15 +1342,19 @@ def _dropped(n: int) -> str:
     return f"{n} frame{'s' if n != 1 else ''} dropped"
 
 
-def _cut_short(sinks: Iterable, interrupted: bool = False) -> None:
+def _cut_short(sinks: Iterable, interrupted: bool = False, keep_earlier: bool = False) -> None:
     """Tell the sinks the run stopped before the source's end (--frames, quit, Ctrl-C): a
     file sink then copies only the audio its video covers; ``interrupted`` (a signal): a
-    network sink does not wait for its peer when closing."""
+    network sink does not wait for its peer when closing; ``keep_earlier`` (a signal stopped
+    a run of a file, not a live one, whose stop is Ctrl-C): a file sink leaves an output that
+    was at its name before (``--force``) as it was, the frames so far not kept."""
     for s in sinks:
         if hasattr(s, "cut_short"):
             s.cut_short = True
         if interrupted and hasattr(s, "interrupted"):
             s.interrupted = True
+        if keep_earlier and hasattr(s, "keep_earlier"):
+            s.keep_earlier = True
 
 
 def _with_frames(exc: Exception, frames: int, warnings: list[str] | None = None) -> Exception:
@@ -1580,7 +1586,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                     stats.opencv_threads = governor.threads if governor is not None else cv_threads
         except KeyboardInterrupt as exc:
             stats.interrupted = True
-            _cut_short(sinks, interrupted=True)
+            _cut_short(sinks, interrupted=True, keep_earlier=file_src)
             stack.close()  # finalize the outputs now: the frames so far play
             what = _finalized(output, sinks, stats.written, out_sink, dropped=stats.dropped)
             signum = getattr(exc, "signum", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import re
 import signal
 import subprocess
 import sys
@@ -896,6 +897,50 @@ def test_ctrl_c_with_a_file_read_that_never_returns(tmp_path, clips, monkeypatch
         release.set()
     assert took < 1.0, took
     assert probe(out)["frames"] == 8
+
+
+@pytest.mark.parametrize("out_name", ["o.mp4", "frames/"])
+def test_ctrl_c_on_a_file_run_leaves_the_output_that_was_there(tmp_path, clips, monkeypatch, out_name):
+    """`livecut file in.mp4 -o out.mp4 --force` over an earlier out.mp4, stopped by Ctrl-C
+    part way: the frames so far were finalised and renamed over the earlier output, which a
+    signal must never destroy.  The earlier output is left as it was (a file, or a folder's
+    frames), and the line says so; with nothing there before, the frames so far are kept
+    as before (a recording's stop is Ctrl-C)."""
+    from livecut.runner import Interrupted
+
+    real = FileSource._decode
+    reached = threading.Event()
+
+    def decode(self):
+        for i, f in enumerate(real(self)):
+            if i == 8:
+                reached.set()
+                time.sleep(5)  # (the Ctrl-C comes during it)
+            yield f
+
+    out, frames = tmp_path / out_name, out_name.endswith("/")
+    spec = str(out) + "/" * frames  # (a folder: PNG frames)
+    cfg = load_config()
+    run_video(str(clips["plain"]), spec, cfg, progress=False, max_frames=3)
+
+    def snapshot():
+        return out.read_bytes() if out.is_file() else {p.name: p.read_bytes() for p in out.iterdir()}
+
+    before = snapshot()
+    monkeypatch.setattr(FileSource, "_decode", decode)
+    interrupt_when(reached, 0.2, [])
+    with pytest.raises(Interrupted, match=rf"^interrupted \({re.escape(spec)} left as it was before the run; "
+                                          r"the \d+ frames done are not kept\)$"):
+        run_video(str(clips["plain"]), spec, cfg, progress=False, force=True)
+    assert snapshot() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out_name.rstrip("/")]  # (no temporary left)
+    # nothing there before: the frames so far are the output
+    other = tmp_path / ("new" if frames else "new.mp4")
+    reached.clear()
+    interrupt_when(reached, 0.2, [])
+    with pytest.raises(Interrupted, match=r"finalized with \d+ frames"):
+        run_video(str(clips["plain"]), str(other) + "/" * frames, cfg, progress=False, force=True)
+    assert (len(list(other.iterdir())) if frames else probe(other)["frames"]) >= 8
 
 
 def _ctrl_c_while_stuck_in(sink) -> float:

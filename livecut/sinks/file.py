@@ -31,7 +31,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livecut.atomic import check_not_special, io_reason
+from livecut.atomic import check_not_special, holds_earlier, io_reason
 from livecut.config import VideoConfig
 from livecut.errors import (FORCE, ArrayError, ConfigError, OutputExistsError, UsageError, VideoWriteError,
                             ffmpeg_text)
@@ -439,7 +439,7 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
                 raise UsageError(f"{spec}: PNG frames need a folder of their own, e.g. -o /frames/")
         if out.exists() and not out.is_dir():
             raise OutputExistsError(f"{out}: exists and is not a folder")
-        if out.is_dir() and any(out.glob("frame_*.png")) and not force:
+        if out.is_dir() and any(out.glob(FRAME_PATTERN)) and not force:
             raise OutputExistsError(f"{out}: already holds frames (give {FORCE} to overwrite)")
         # (the frames are written in a hidden folder beside it, then moved into it)
         _check_writable(next(p for p in out.parents if p.exists()), out)
@@ -559,6 +559,11 @@ class VideoFileSink:
         self.frames = 0
         #: set when the run stopped before the source's end: copy only the audio the video covers
         self.cut_short = False
+        #: set by the runner when a run of a file is stopped by a signal: an output that was at
+        #: the final name before (``--force``) is left as it was and the frames so far are not
+        #: kept (:attr:`kept_earlier`) -- a signal never destroys an earlier output
+        self.keep_earlier = False
+        self.kept_earlier = False
         #: where the source's last frame ends by its own length (seconds, on the output's
         #: timeline), set by the runner once the source was read to its end: a GIF's pause on its
         #: last picture, a slideshow's last slide (None: unknown)
@@ -958,6 +963,8 @@ class VideoFileSink:
         if c is None or self._closed:
             return
         self._closed = True
+        if complete and self.keep_earlier and holds_earlier(self.path):
+            complete, self.kept_earlier = False, True  # (thrown away, as a failed run's)
         if not complete:
             self._container = None
             self._close_audio()
@@ -1052,6 +1059,10 @@ class VideoFileSink:
             audio.close()
 
 
+#: the names of a PNG sequence's frames (``frame_000000.png``, ...)
+FRAME_PATTERN = "frame_*.png"
+
+
 class PngSequenceSink:
     """Writes ``DIR/frame_000000.png``, ... (BGRA, BGR or gray as given)."""
 
@@ -1064,6 +1075,7 @@ class PngSequenceSink:
         self.force = force
         self.frames = 0
         self.warnings: list[str] = []
+        self.keep_earlier = self.kept_earlier = False  # (see VideoFileSink.keep_earlier)
         #: frames go to this hidden folder next to ``path`` until the run is complete
         self.tmp: Path | None = None
         self._closed = False
@@ -1118,10 +1130,12 @@ class PngSequenceSink:
             return
         self._closed = True
         tmp, self.tmp = self.tmp, None
+        if complete and self.keep_earlier and holds_earlier(self.path, FRAME_PATTERN):
+            complete, self.kept_earlier = False, True  # (see VideoFileSink.keep_earlier)
         if not complete or not self.frames:
             discard(tmp)
             return
-        commit_dir(tmp, self.path, self.force, "frame_*.png")
+        commit_dir(tmp, self.path, self.force, FRAME_PATTERN)
 
 
 @register_sink("file", lambda spec: spec not in ("", "-") and "://" not in spec, check=_check_spec)
