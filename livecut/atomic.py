@@ -214,10 +214,11 @@ DISK_STOPS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is
               errno.EDQUOT: "the disk quota is exceeded"}
 
 
-def disk_stop(exc: BaseException) -> str | None:
-    """What :data:`DISK_STOPS` says of ``exc``'s error number (FFmpeg's negative one too), or None."""
+def disk_stop(exc: BaseException, stops: dict[int, str] = DISK_STOPS) -> str | None:
+    """What ``stops`` (:data:`DISK_STOPS`) says of ``exc``'s error number (FFmpeg's negative one
+    too), or None."""
     code = getattr(exc, "errno", None)
-    return DISK_STOPS.get(abs(code)) if isinstance(code, int) else None
+    return stops.get(abs(code)) if isinstance(code, int) else None
 
 
 #: the write failures after which every later write into that folder fails alike: DISK_STOPS,
@@ -228,8 +229,7 @@ FOLDER_STOPS = {**DISK_STOPS, errno.EACCES: "the folder cannot be written to (pe
 
 def folder_stop(exc: BaseException) -> str | None:
     """What :data:`FOLDER_STOPS` says of ``exc``'s error number (FFmpeg's negative one too), or None."""
-    code = getattr(exc, "errno", None)
-    return FOLDER_STOPS.get(abs(code)) if isinstance(code, int) else None
+    return disk_stop(exc, FOLDER_STOPS)
 
 
 def io_reason(exc: BaseException) -> str:

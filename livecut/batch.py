@@ -55,7 +55,7 @@ VIDEO_MODES = ("composite", "mask", "cutout", "side-by-side")
 MAX_ATTEMPTS = 3
 
 
-class _DiskStop(Exception):
+class _WriteStop(Exception):
     """An item's output could not be written for a reason the next ones share
     (:func:`livecut.atomic.folder_stop`: the batch stops, as `livecut image` does); ``at``: the
     folder it is said of (a folder that cannot be written to), None for OUTDIR (its disk)."""
@@ -1775,7 +1775,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
             # library of thousands of photos was cut to the end, one error line each), as
             # `livecut image` stops there
             stopping.append(True)
-            raise _DiskStop(result["stop"], result.get("stop_at"))
+            raise _WriteStop(result["stop"], result.get("stop_at"))
 
     def item_record(item: Item) -> dict:
         rec = {"input": str(item.src), "output": item.rel, "kind": item.kind, "size": item.size,
@@ -1816,7 +1816,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
             backend.run(the_plan.todo, settings, outdir, record, on_frames=bar.frames, on_start=started)
     except BaseException as exc:  # Ctrl-C, a full disk, or an error (a manifest that cannot be written)
         stopping.append(True)
-        stop = isinstance(exc, (KeyboardInterrupt, _DiskStop))
+        stop = isinstance(exc, (KeyboardInterrupt, _WriteStop))
         # finished before the stop, its result back but not yet recorded (Ctrl-C in the wait
         # that returned it, or while another was recorded): done, as it is -- it was recorded
         # "interrupted", and the next run did it again and counted it as not done (taken
@@ -1842,7 +1842,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                             "error": f"{it.src}: stopped before its result was recorded"}, count=False)
         report.seconds = time.perf_counter() - start
         bar.close()
-        if isinstance(exc, _DiskStop):
+        if isinstance(exc, _WriteStop):
             n = sum(1 for it in the_plan.todo if id(it) not in counted)
             if n:
                 report.errors.append(f"{exc.at or outdir}: {exc.reason}: {n} more item{'s' * (n > 1)} not processed "

@@ -1395,11 +1395,12 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
             except OSError as exc:  # (a folder that can be listed, not searched: chmod 444)
                 errors.append(f"{text}: cannot read the folder: {exc.strerror or exc}")
                 continue
-            if results is not None and base.resolve() in results.parents:  # (as the results below)
+            in_results = results is not None and base.resolve() in results.parents
+            if in_results:  # (as the results below)
                 matched = [q for q in matched if results not in (q.parent.resolve(), *q.parent.resolve().parents)]
             errors.extend(_broken_links(matched))
             results_too = len(files)
-            if results is not None and base.resolve() in results.parents:
+            if in_results:
                 files = [q for q in files if results not in q.resolve().parents]
             results_too -= len(files)
             found = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)

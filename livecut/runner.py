@@ -1348,13 +1348,16 @@ def _cut_short(sinks: Iterable, interrupted: bool = False, keep_earlier: bool = 
     network sink does not wait for its peer when closing; ``keep_earlier`` (a signal stopped
     a run of a file, not a live one, whose stop is Ctrl-C): a file sink leaves an output that
     was at its name before (``--force``) as it was, the frames so far not kept."""
+    told = {"cut_short": True, "interrupted": interrupted, "keep_earlier": keep_earlier}
+    _tell(sinks, **{name: True for name, on in told.items() if on})
+
+
+def _tell(sinks: Iterable, **attrs) -> None:
+    """Set each of ``attrs`` on the sinks that have that attribute (the others do not use it)."""
     for s in sinks:
-        if hasattr(s, "cut_short"):
-            s.cut_short = True
-        if interrupted and hasattr(s, "interrupted"):
-            s.interrupted = True
-        if keep_earlier and hasattr(s, "keep_earlier"):
-            s.keep_earlier = True
+        for name, value in attrs.items():
+            if hasattr(s, name):
+                setattr(s, name, value)
 
 
 def _with_frames(exc: Exception, frames: int, warnings: list[str] | None = None) -> Exception:
@@ -1601,9 +1604,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         if not pipe.reached_end or short or pipe.hurried:
             _cut_short(sinks)  # (truncated: only the audio the video covers, complete packets)
         elif getattr(source, "last_end", None) is not None:
-            for s in sinks:  # (the last frame lasts as long as the source's: a GIF's final pause)
-                if hasattr(s, "last_end"):
-                    s.last_end = source.last_end
+            _tell(sinks, last_end=source.last_end)  # (the last frame lasts as long as the source's: a GIF's pause)
         _note_warnings(stats, spec, source, sinks, processor)
         stats.judged = processor.judged
         method = getattr(processor.seg, "method", None)  # (which network judged: focusnet's counts)

@@ -97,8 +97,9 @@ BMFF_FIRST_BOXES = frozenset({b"ftyp", b"wide", b"free", b"skip", b"mdat", b"pno
 MAX_TOP_BOXES = 10_000
 
 
-#: bytes at a GIF's end looked at for its trailer, past zero padding (see _gif_cut_short)
-GIF_TAIL = 4096
+#: bytes at a file's end looked at for what ends it, past zero padding (a GIF's trailer, a NUT's
+#: index size: see _gif_cut_short, _nut_cut_short)
+TAIL_BYTES = 4096
 
 
 def _gif_cut_short(p: Path) -> bool:
@@ -111,7 +112,7 @@ def _gif_cut_short(p: Path) -> bool:
             if fh.read(4) != b"GIF8":
                 return False
             size = fh.seek(0, 2)
-            fh.seek(max(0, size - GIF_TAIL))
+            fh.seek(max(0, size - TAIL_BYTES))
             return not fh.read().rstrip(b"\0").endswith(b"\x3b")
     except OSError:
         return False
@@ -165,7 +166,7 @@ def _nut_cut_short(p: Path) -> bool:
             if fh.read(8) != b"nut/mult":  # (the file ID string, "nut/multimedia container")
                 return False
             size = fh.seek(0, 2)
-            fh.seek(max(0, size - GIF_TAIL))
+            fh.seek(max(0, size - TAIL_BYTES))
             tail = fh.read()
             for cut in range(len(tail) - len(tail.rstrip(b"\0")) + 1):
                 end = size - cut
