@@ -1119,6 +1119,32 @@ def test_surround_audio_that_is_transcoded_keeps_its_channels(tmp_path, acodec, 
     assert loud[0] > 0.1 and loud[1:].max() < 0.01, loud
 
 
+@pytest.mark.parametrize("layout, channel, freq, out_ext", [("2.1", "LFE", 60, ".mp4"), ("4.0", "BC", 1000, ".mp4"),
+                                                            ("2.1", "LFE", 60, ".webm")])
+def test_transcoded_audio_keeps_a_channel_the_usual_layout_of_its_count_lacks(tmp_path, layout, channel, freq,
+                                                                               out_ext):
+    """2.1 PCM from a .mov into .mp4 was encoded as AAC 3.0 (the usual layout of 3 channels), its
+    LFE dropped by the remix and a silent centre put in its place: the bass track was lost, where
+    ffmpeg keeps 2.1; 4.0's back centre was spread over a quad's two back channels.  The
+    stream's own layout is kept where the encoder takes it, each channel in its place; Opus,
+    which takes no 2.1, gets a 5.1 (its LFE in the LFE, the others silent)."""
+    import av
+
+    src = tmp_path / "in.mov"
+    idx = [ch.name for ch in av.AudioLayout(layout).channels].index(channel)
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            f"sine=f={freq}:r=48000:duration=1,pan={layout}|c{idx}=c0", "-c:v", "libx264", "-c:a", "pcm_s16le",
+            str(src))
+    out = tmp_path / f"out{out_ext}"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        names = [ch.name for ch in c.streams.audio[0].codec_context.layout.channels]
+        loud = _loudest_per_channel(c)
+    assert loud.max() > 0.1 and np.sort(loud)[-2] < 0.01, (names, loud)
+    assert names[int(loud.argmax())] == channel, (names, loud)
+
+
 def test_pcm_whose_channels_come_in_an_order_of_their_own_is_reencoded(tmp_path):
     """7.1 PCM in a .mov (its channels labelled FL FR FC LFE SL SR BL BR: an order of their own)
     into .mp4: PyAV freed the layout each time it was read and the run died of a double free

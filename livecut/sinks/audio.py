@@ -802,14 +802,45 @@ SURROUND_EXTS = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".avi", ".webm"})
 SURROUND_BY_COUNT = {3: "3.0", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 
 
-def _surround_layout(codec: str, cc, rate: int) -> str | None:
-    """The layout of more than two channels (decoder ``cc``'s) that ``codec`` encodes: the
-    usual one of its count (DTS's and AC-3's 5.1(side) as 5.1: AAC wrote it with a channel
-    map that players may not read, Opus refused it), else the stream's own; None when it
-    takes neither (then it is mixed down to stereo)."""
+#: side channels a usual layout holds as back ones (5.1(side) as 5.1)
+SIDE_AS_BACK = {"SL": "BL", "SR": "BR"}
+
+
+def _places(names: list[str]) -> set[str] | None:
+    """The channels ``names`` as a usual layout holds them (side ones as back ones:
+    :data:`SIDE_AS_BACK`); None where one is unnamed (a Matroska's or an AVI's PCM)."""
+    if not all(n in FFMPEG_CHANNELS for n in names):
+        return None
+    return {SIDE_AS_BACK.get(n, n) for n in names}
+
+
+def _held(layout: str) -> set[str]:
+    """The channels of ``layout`` (a name)."""
     import av
 
-    for layout in dict.fromkeys((SURROUND_BY_COUNT.get(cc.channels), cc.layout.name)):
+    return {ch.name for ch in av.AudioLayout(layout).channels}
+
+
+def _surround_layout(codec: str, cc, rate: int) -> str | None:
+    """The layout of more than two channels (decoder ``cc``'s) that ``codec`` encodes: the
+    usual one of its count where it holds the same channels (DTS's and AC-3's 5.1(side) as
+    5.1: AAC wrote it with a channel map that players may not read, Opus refused it), else
+    the stream's own (2.1 as 3.0 lost its LFE, a silent centre in its place), else (one with
+    an LFE) the least usual one that holds them all, silent where the stream has none (Opus
+    takes no 2.1: 5.1), else the usual one; None when it takes none (then it is mixed down to
+    stereo)."""
+    import av
+
+    usual = SURROUND_BY_COUNT.get(cc.channels)
+    own = cc.layout
+    name, places = own.name, _places([ch.name for ch in own.channels])
+    del own
+    if usual is None or places is None or places == _held(usual):
+        tries = [usual, name]
+    else:
+        wider = [w for w in SURROUND_BY_COUNT.values() if "LFE" in places and places < _held(w)]
+        tries = [name, *wider[:1], usual]
+    for layout in dict.fromkeys(tries):
         if layout is None:
             continue
         try:
@@ -820,7 +851,7 @@ def _surround_layout(codec: str, cc, rate: int) -> str | None:
             trial.open()
         except (av.error.FFmpegError, ValueError, IndexError, TypeError):
             continue
-        if trial.channels == cc.channels:
+        if trial.channels == (cc.channels if layout in (name, usual) else len(_held(layout))):
             return layout
     return None
 
