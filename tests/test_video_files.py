@@ -1255,6 +1255,30 @@ def test_default_audio_track_is_kept(tmp_path):
         assert flags[1:] == [("audio", "eng", False), ("audio", "deu", True)], (ext, flags)
 
 
+def test_a_mov_keeps_a_language_written_in_the_other_form_of_its_code(tmp_path):
+    """A German dub tagged "deu" (ISO 639-2/T, as MP4 and newer Matroska write it), a French
+    one "fre" (/B, as mkvmerge wrote it), a Czech subtitle "cze", into .mov: its tracks hold
+    QuickTime's own language codes, whose table FFmpeg knows by one form only ("ger", "fra",
+    "ces"), and the others were written as no language (the dub unnamed in a player's menu).
+    Each is written in the form the .mov takes."""
+    src = tmp_path / "dubs.mkv"
+    srt = tmp_path / "s.srt"
+    srt.write_text("1\n00:00:00,100 --> 00:00:00,500\nAhoj\n")
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            "sine=f=440:r=48000:duration=1", "-f", "lavfi", "-i", "sine=f=880:r=48000:duration=1",
+            "-i", str(srt), "-map", "0", "-map", "1", "-map", "2", "-map", "3", "-c:v", "libx264", "-c:a", "aac",
+            "-metadata:s:v:0", "language=nld", "-metadata:s:a:0", "language=deu", "-metadata:s:a:1",
+            "language=fre", "-metadata:s:s:0", "language=cze", str(src))
+    import av
+
+    out = tmp_path / "out.mov"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        langs = [(s.type, s.metadata.get("language")) for s in c.streams]
+    assert langs == [("video", "dut"), ("audio", "ger"), ("audio", "fra"), ("subtitle", "ces")], langs
+
+
 def test_avi_output_keeps_late_audio_in_sync_and_turns_a_rotated_video_upright(tmp_path):
     """AVI has no start time per stream (audio 0.5 s late came 0.5 s early) and no display
     rotation (a portrait clip played sideways)."""

@@ -662,16 +662,27 @@ HANDLER_EXTS = (".mp4", ".m4v", ".mov")
 DEFAULT_HANDLERS = frozenset({"VideoHandler", "SoundHandler", "SubtitleHandler", "DataHandler"})
 
 
+#: ISO 639-2 languages of two codes (/T, /B) as the table of QuickTime's own language codes,
+#: which FFmpeg writes into a .mov's tracks, knows them (by one form only: the other was
+#: written as no language)
+MOV_LANGUAGES = {"deu": "ger", "nld": "dut", "zho": "chi", "ell": "gre", "isl": "ice", "sqi": "alb", "mkd": "mac",
+                 "hye": "arm", "kat": "geo", "cym": "wel", "eus": "baq", "msa": "may", "fas": "per", "bod": "tib",
+                 "mya": "bur", "fre": "fra", "cze": "ces", "rum": "ron", "slo": "slk"}
+
+
 def track_tags(a, ext: str) -> dict[str, str]:
     """The tags of input stream ``a`` that its copy in an ``ext`` output keeps: its language and
     title (a dub's language, a commentary's title; FFmpeg reads an MP4 track's title as
-    "name"), and into MP4 and MOV its handler name, which players show as the track's name."""
+    "name"; into MOV a language in the form it takes, :data:`MOV_LANGUAGES`), and into MP4
+    and MOV its handler name, which players show as the track's name."""
     tags = a.metadata or {}
     out = {}
     for key in ("language", "title"):
         value = tags.get(key) or (tags.get("name") if key == "title" else None)
         if value:
             out[key] = value
+    if ext == ".mov" and "language" in out:
+        out["language"] = MOV_LANGUAGES.get(out["language"].lower(), out["language"])
     handler = tags.get("handler_name")
     if handler and ext in HANDLER_EXTS and handler not in DEFAULT_HANDLERS:
         out["handler_name"] = handler
