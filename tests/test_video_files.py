@@ -1255,6 +1255,27 @@ def test_default_audio_track_is_kept(tmp_path):
         assert flags[1:] == [("audio", "eng", False), ("audio", "deu", True)], (ext, flags)
 
 
+def test_an_audio_track_ffmpeg_cannot_read_is_dropped_and_said(tmp_path):
+    """A .mov with an audio track in a codec FFmpeg does not know (a camera's own, an iPhone's
+    spatial audio beside its AAC) failed the run, 'internal error: AttributeError' (exit 1,
+    no output), into every container; the track is dropped, the run says so, and the others
+    are kept."""
+    src = tmp_path / "two.mov"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            "sine=f=440:r=48000:duration=1", "-f", "lavfi", "-i", "sine=f=880:r=48000:duration=1",
+            "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-c:a:0", "pcm_s16le", "-c:a:1", "aac",
+            str(src))
+    data = src.read_bytes()
+    assert data.count(b"sowt") == 1
+    src.write_bytes(data.replace(b"sowt", b"zzzz"))  # (the first track's codec: one FFmpeg does not know)
+    for ext in (".mp4", ".mkv", ".webm"):
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out))
+        assert r.returncode == 0, r.stderr
+        assert "audio stream 1" in r.stderr and "dropped" in r.stderr, r.stderr
+        assert len(probe(out)["audio"]) == 1, (ext, probe(out))
+
+
 def test_a_mov_keeps_a_language_written_in_the_other_form_of_its_code(tmp_path):
     """A German dub tagged "deu" (ISO 639-2/T, as MP4 and newer Matroska write it), a French
     one "fre" (/B, as mkvmerge wrote it), a Czech subtitle "cze", into .mov: its tracks hold

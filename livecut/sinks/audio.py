@@ -151,9 +151,13 @@ class AudioCopy:
         transcode: set[int] = set()
         reorder: dict[int, list[int]] = {}
         streams = list(inp.streams.audio) if src is not None else []
+        for a in streams:
+            if a.codec_context is None:  # (a codec FFmpeg does not know: neither read nor copied)
+                warnings.append(f"audio stream {a.index}: its codec is one FFmpeg cannot read; dropped")
+        streams = [a for a in streams if a.codec_context is not None]
         subs = _subtitle_plan(container, inp, ext, warnings) if subtitles_from is not None else {}
         if hold and ext in KEEPS_EMPTY_TRACKS and streams and all(
-                a.codec_context is not None and _copyable(a, _codec_name(a), ext)
+                _copyable(a, _codec_name(a), ext)
                 and (allowed is None or _codec_name(a) in allowed)
                 and a.codec_context.codec.name in container.supported_codecs  # (the muxer takes it)
                 for a in streams):
