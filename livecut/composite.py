@@ -48,8 +48,8 @@ from livecut.resize import reduce_buffers, reduce_into, resize_map
 from livecut.tiles import runs
 
 __all__ = ["Compositor", "Background", "parse_background", "MODES", "SHOWN_MODES", "BACKGROUND_KINDS", "MATRICES",
-           "bgr_to_i420", "color_i420", "check_matrix", "check_rotation", "cover", "load_background_image",
-           "BANDS_MIN_PIXELS", "FrameSizeError"]
+           "bgr_to_i420", "color_i420", "check_matrix", "check_rotation", "check_sample_aspect", "cover",
+           "load_background_image", "BANDS_MIN_PIXELS", "FrameSizeError"]
 
 #: output modes (``composite.mode``)
 MODES = ("composite", "cutout", "mask", "side-by-side")
@@ -181,14 +181,17 @@ def parse_background(text: str, *, files: bool = True) -> Background:
                       "video:PATH or transparent")
 
 
-def _cover_resize(img: np.ndarray, w: int, h: int, big: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _cover_resize(img: np.ndarray, w: int, h: int, big: np.ndarray | None = None,
+                  sar: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """(``img`` scaled to cover ``w`` x ``h``, its centred ``h`` x ``w`` window); ``big`` is
-    reused as the scaled image when its shape fits."""
+    reused as the scaled image when its shape fits.  ``sar``: the width of a pixel of the
+    frame it covers, its height 1 (non-square pixels: ``img`` covers the frame as it is shown,
+    ``w * sar`` x ``h``, and is squeezed as the frame's pixels are)."""
     ih, iw = img.shape[:2]
-    s = max(w / iw, h / ih)
-    nw, nh = max(w, int(round(iw * s))), max(h, int(round(ih * s)))
-    interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
-    if s >= 1 and nw * nh > COVER_MAX_SCALED * w * h:
+    s = max(w * sar / iw, h / ih)
+    nw, nh = max(w, int(round(iw * s / sar))), max(h, int(round(ih * s)))
+    interp = cv2.INTER_AREA if nw < iw or nh < ih else cv2.INTER_LINEAR
+    if nw >= iw and nh >= ih and nw * nh > COVER_MAX_SCALED * w * h:
         # a picture of a far other shape (a strip behind a 1080p frame, a square behind a
         # banner): the scaled picture is mostly cropped away, and was made whole first (a
         # 100x10000 strip behind 1920x1080: 1.1 GB; beyond memory, a cv2.error).  Only the
@@ -210,18 +213,21 @@ def _cover_resize(img: np.ndarray, w: int, h: int, big: np.ndarray | None = None
 _COVER_DTYPES = tuple(np.dtype(t) for t in (np.uint8, np.uint16, np.int16, np.float32, np.float64))
 
 
-def cover(img: np.ndarray, w: int, h: int) -> np.ndarray:
+def cover(img: np.ndarray, w: int, h: int, *, sar: float = 1.0) -> np.ndarray:
     """Scale ``img`` (HxW or HxWxC; uint8, uint16, int16 or float32/64) to cover ``w`` x ``h``
-    (whole numbers above 0) and centre-crop it.  Another picture is an :class:`ArrayError`
-    (an empty one a :class:`FrameSizeError`), another size a :class:`FrameSizeError` (they
-    were a cv2.error, a ZeroDivisionError, or an empty array given back)."""
+    (whole numbers above 0) and centre-crop it; ``sar``, the frame's pixel aspect (see
+    :attr:`Compositor.sample_aspect`), covers it as shown.  Another picture is an
+    :class:`ArrayError` (an empty one a :class:`FrameSizeError`), another size a
+    :class:`FrameSizeError` (they were a cv2.error, a ZeroDivisionError, or an empty array
+    given back)."""
     w, h = check_frame_size("cover", w, h)
+    sar = check_sample_aspect(sar)
     if not (isinstance(img, np.ndarray) and img.ndim in (2, 3) and img.dtype in _COVER_DTYPES):
         got = f"{img.shape} {img.dtype}" if isinstance(img, np.ndarray) else type(img).__name__
         raise ArrayError(f"cover: expected an HxW or HxWxC picture of uint8, uint16, int16 or float32/64, got {got}")
     if not img.size:
         raise FrameSizeError(f"cover: the picture is {img.shape}: empty")
-    return np.ascontiguousarray(_cover_resize(img, w, h)[1])
+    return np.ascontiguousarray(_cover_resize(img, w, h, sar=sar)[1])
 
 
 def load_background_image(path: Path) -> np.ndarray:
@@ -579,6 +585,19 @@ def check_matrix(value: str) -> str:
     return value
 
 
+def check_sample_aspect(value) -> float:
+    """``value`` (a pixel aspect ratio: a pixel's width, its height 1; a Fraction, a number,
+    or None for square pixels) as a float; anything but a positive finite number a
+    :class:`ConfigError`, a non-number a :class:`ConfigTypeError`."""
+    if value is None:
+        return 1.0
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigTypeError(f"sample aspect {value!r}: expected a number (a pixel's width, its height 1)")
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"sample aspect {value!r}: expected a number above 0 (a pixel's width, its height 1)")
+    return float(value)
+
+
 def check_rotation(value) -> int:
     """``value`` (a display rotation in degrees: a multiple of 90, negative or past 360 too)
     as 0, 90, 180 or 270; anything else a :class:`ConfigError` (45 was kept and ignored: the
@@ -661,6 +680,7 @@ class Compositor:
         self.matrix = "bt601"
         self._rotation = 0
         self._to_stored = Upright(0)  # (the inverse of the turn that shows the frames upright)
+        self._sar = 1.0
         # (a gray, BGRA, 16-bit or float frame, and a video background's frame, as BGR uint8)
         self._converted, self._bg_converted = FrameBuffers(), FrameBuffers()
 
@@ -723,6 +743,24 @@ class Compositor:
             self._rotation = value
             self._to_stored = Upright(-value)
             self._shape = self._i420_shape = None  # (backgrounds made again, turned)
+            self._inner = None
+
+    @property
+    def sample_aspect(self) -> float:
+        """The frames' pixel aspect (a stored pixel's width, its height 1, as a video's
+        ``SourceInfo.sample_aspect`` says: 64/45 for 720x576 16:9, 2 for footage squeezed by an
+        anamorphic lens): picture and video backgrounds, of square pixels, cover the frame as it
+        is shown and are squeezed as its pixels are, so the output shows them in their shape
+        (they were fitted to the stored pixels, and shown as much wider).  1 by default; None
+        is 1."""
+        return self._sar
+
+    @sample_aspect.setter
+    def sample_aspect(self, value) -> None:
+        value = check_sample_aspect(value)
+        if value != self._sar:
+            self._sar = value
+            self._shape = self._i420_shape = None  # (backgrounds made again, squeezed)
             self._inner = None
 
     def _stored(self, picture: np.ndarray) -> np.ndarray:
@@ -809,7 +847,7 @@ class Compositor:
             self._bg = np.empty((h, w, 3), np.uint8)
             self._bg[:] = self.background.color
         elif self.background.kind == "image" and self._bg_source is not None:  # (None: not shown)
-            self._bg = cover(self._stored(self._bg_source), w, h)
+            self._bg = cover(self._stored(self._bg_source), w, h, sar=self._sar)
         elif self.background.kind == "transparent":  # only side-by-side gets here: over black
             self._bg = np.zeros((h, w, 3), np.uint8)
         elif self.background.kind == "blur":
@@ -883,8 +921,8 @@ class Compositor:
             raise ConfigError(f"background video:{self.background.path} needs its frame with each frame: give "
                               "bg_frame=, the background video's frame (BGR, any size: it is scaled to cover)")
         bg_frame = self._stored(_as_bg_frame(bg_frame, bufs=self._bg_converted))
-        if bg_frame.shape[:2] != (h, w):
-            big, bg_frame = _cover_resize(bg_frame, w, h, getattr(self, slot))
+        if bg_frame.shape[:2] != (h, w) or self._sar != 1:
+            big, bg_frame = _cover_resize(bg_frame, w, h, getattr(self, slot), sar=self._sar)
             setattr(self, slot, big)
         return bg_frame
 
@@ -983,6 +1021,7 @@ class Compositor:
                 inner.background = Background("color")
         inner.matrix = self.matrix
         inner.rotation = self.rotation
+        inner.sample_aspect = self.sample_aspect
         if i420:
             if inner._i420_shape != (h, w, inner.matrix):
                 inner._prepare_i420(h, w)
@@ -1046,7 +1085,8 @@ class Compositor:
             by, bu, bv = planes(self._bg_i420, h, w)
             by[:], bu[:], bv[:] = y, u, v
         elif kind == "image":
-            self._bg_i420 = bgr_to_i420(cover(self._stored(self._bg_source), w, h), matrix=self.matrix)
+            self._bg_i420 = bgr_to_i420(cover(self._stored(self._bg_source), w, h, sar=self._sar),
+                                        matrix=self.matrix)
         elif kind == "blur":
             self._blur_y = _BlurBackground((h, w), 1, self.cfg.blur_strength)
             # (U and V each their own: the planes' rows are written band by band, after both are blurred)

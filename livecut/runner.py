@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Sequence
 import cv2
 import numpy as np
 
-from livecut.composite import MODES, SHOWN_MODES, Compositor, check_rotation, parse_background
+from livecut.composite import MODES, SHOWN_MODES, Compositor, check_rotation, check_sample_aspect, parse_background
 from livecut.config import Config
 from livecut.errors import IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure
 from livecut.frames import Upright
@@ -309,6 +309,7 @@ class Processor:
         self.smoother = MaskSmoother(cfg) if cfg.smooth.enabled else None
         self.seg = Segmenter(cfg, temporal=self.smoother)
         self._rotation = 0  # the frames' display rotation (see the rotation property)
+        self._sar = 1.0  # the frames' pixel aspect (see the sample_aspect property)
         self.comp = self._compositor(self.mode, self.background)
         self.view: Compositor | None = None  # preview's own mode/background, if changed
         self._bg_video: BackgroundVideo | None = None
@@ -347,9 +348,23 @@ class Processor:
             if comp is not None:
                 comp.rotation = self._rotation
 
+    @property
+    def sample_aspect(self) -> float:
+        """The frames' pixel aspect (see :attr:`Compositor.sample_aspect`): picture and video
+        backgrounds are put in squeezed as the frames' pixels are."""
+        return self._sar
+
+    @sample_aspect.setter
+    def sample_aspect(self, value) -> None:
+        self._sar = check_sample_aspect(value)
+        for comp in (self.comp, self.view):
+            if comp is not None:
+                comp.sample_aspect = self._sar
+
     def _compositor(self, mode: str, background: str) -> Compositor:
         comp = Compositor(self.cfg, background=background, mode=mode)
         comp.rotation = self._rotation
+        comp.sample_aspect = self._sar
         return comp
 
     @property
@@ -1510,6 +1525,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                 stats.warnings.append(note)
         # (a phone's clip, stored sideways: a side-by-side output is laid out as it is shown)
         processor.rotation = getattr(info, "rotation", 0) or 0
+        # (anamorphic footage, 720x576 16:9: a picture background is put in as it is shown)
+        processor.sample_aspect = getattr(info, "sample_aspect", None)
         ow, oh = processor.output_size(info.width, info.height)
         file_src = kind == "file" and not getattr(source, "live", False)
         sink_info = SinkInfo(width=ow, height=oh, fps=info.fps or 30.0, channels=processor.channels,

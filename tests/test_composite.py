@@ -831,6 +831,39 @@ def test_rotation_only_quarter_turns():
     assert comp.rotation == 0
 
 
+def test_a_picture_covers_a_frame_of_non_square_pixels_as_it_is_shown(tmp_path):
+    """A square-pixel picture behind a frame of pixels twice as wide (anamorphic footage): it
+    was fitted to the stored pixels as if square, and shown twice as wide, its middle only;
+    it covers the frame as shown now, squeezed as the frame's pixels are.  A sample aspect
+    that is no positive number is refused."""
+    from fractions import Fraction
+
+    from livecut.errors import ConfigTypeError
+
+    pic = np.zeros((100, 400, 3), np.uint8)  # red left quarter, blue right quarter, green between
+    pic[:] = (0, 255, 0)
+    pic[:, :100], pic[:, 300:] = (0, 0, 255), (255, 0, 0)
+    got = cover(pic, 100, 50, sar=2)  # (shown 200x50: the picture at half size, squeezed)
+    assert got.shape == (50, 100, 3)
+    assert (got[:, :20] == (0, 0, 255)).all() and (got[:, -20:] == (255, 0, 0)).all()
+    assert (cover(pic, 100, 50)[:, :20] == (0, 255, 0)).all()  # (square pixels: its middle)
+    path = tmp_path / "bg.png"
+    cv2.imwrite(str(path), pic)
+    frame, alpha = np.zeros((50, 100, 3), np.uint8), np.zeros((50, 100), np.uint8)
+    for kind in ("image", "video"):  # (a video's frame given as its caller reads it)
+        comp = Compositor(mode="composite", background=f"{kind}:{path}")
+        comp.sample_aspect = Fraction(2)
+        out = comp.apply(frame, alpha, bg_frame=pic if kind == "video" else None)
+        assert (out[:, :20] == (0, 0, 255)).all() and (out[:, -20:] == (255, 0, 0)).all(), kind
+    comp.sample_aspect = None
+    assert comp.sample_aspect == 1
+    for value in (0, -1, float("nan"), float("inf")):
+        with pytest.raises(ConfigError, match="sample aspect"):
+            comp.sample_aspect = value
+    for value in ("x", True):
+        with pytest.raises(ConfigTypeError, match="sample aspect"):
+            comp.sample_aspect = value
+
 def test_an_unknown_yuv_matrix_is_a_config_error_naming_the_matrices():
     """bgr_to_i420(..., matrix='bt2020') and color_i420 raised a bare ValueError; a SinkInfo
     with matrix 'bt2020' went through to that error at its first frame; a matrix that is not a

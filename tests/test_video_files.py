@@ -2375,6 +2375,53 @@ def test_a_rotated_background_video_is_shown_as_a_player_shows_it(clips, tmp_pat
     assert _is(shown[-20:, :20], (255, 0, 0)) and _is(shown[-20:, -20:], (255, 0, 0))
 
 
+def _thirds(w: int, h: int) -> np.ndarray:
+    """A BGR picture in three columns: red on the left quarter, green between, blue on the
+    right quarter."""
+    img = np.zeros((h, w, 3), np.uint8)
+    img[:] = (0, 255, 0)
+    img[:, : w // 4] = (0, 0, 255)
+    img[:, w - w // 4:] = (255, 0, 0)
+    return img
+
+
+@pytest.mark.parametrize("kind", ["image", "video"])
+def test_a_background_keeps_its_shape_on_a_video_of_non_square_pixels(clips, tmp_path, kind):
+    """Anamorphic footage (320x180 stored, pixels twice as wide: shown 640x180) over `-b image:`
+    or `-b video:` of the shape it is shown at: the picture was fitted to the stored pixels as
+    if they were square, so a player, which widens them, showed it twice as wide and cropped to
+    its middle (its green half only); it now covers the frame as shown, its quarters at the
+    sides."""
+    src = tmp_path / "wide.mp4"
+    _ffmpeg("-i", str(clips["plain"]), "-c", "copy", "-aspect", "32:9", str(src))
+    pic = _thirds(640, 180)
+    if kind == "image":
+        bg = tmp_path / "bg.png"
+        cv2.imwrite(str(bg), pic)
+    else:
+        import av
+
+        bg = tmp_path / "bg.mp4"
+        with av.open(str(bg), "w") as c:
+            s = c.add_stream("libx264", rate=25)
+            s.width, s.height, s.pix_fmt = 640, 180, "yuv420p"
+            for i in range(5):
+                f = av.VideoFrame.from_ndarray(pic, format="bgr24")
+                f.pts = i
+                c.mux(s.encode(f))
+            c.mux(s.encode(None))
+    for extra in ((), ("--set", "video.yuv=off")):  # (I420 and BGR composites)
+        out = tmp_path / f"out{len(extra)}.mp4"
+        r = run_cli("file", str(src), "-o", str(out), "-b", f"{kind}:{bg}", "--force", *extra)
+        assert r.returncode == 0, r.stderr
+        assert _shape(out) == (320, 180, Fraction(32, 9))
+        stored = _first_frame_shown(out)  # (320 x 180: each pixel shown twice as wide)
+        for rows in (slice(0, 20), slice(-20, None)):
+            assert _is(stored[rows, :20], (0, 0, 255)), (extra, stored[rows, :20].reshape(-1, 3).mean(0))
+            assert _is(stored[rows, -20:], (255, 0, 0)), (extra, stored[rows, -20:].reshape(-1, 3).mean(0))
+            assert _is(stored[rows, 140:180], (0, 255, 0))
+
+
 @pytest.mark.parametrize("fmt", ["nut", "mpegts"])
 def test_a_rotated_video_piped_out_is_upright(clips, tmp_path, fmt):
     """`-o -` of a phone's portrait clip: NUT and MPEG-TS cannot say the video is turned, so
