@@ -273,6 +273,9 @@ class BackgroundVideo:
         self._last: np.ndarray | None = None
         # (a phone's clip is stored sideways: its frames upright, as a player shows them)
         self._upright = Upright(self._src.info.rotation)
+        # (anamorphic footage, 720x576 16:9: its frames widened to square pixels, as a player
+        # shows them; they were taken as square, the picture squeezed)
+        self._sar = float(self._src.info.sample_aspect or 1)
 
     def next(self) -> np.ndarray | None:
         try:
@@ -286,8 +289,17 @@ class BackgroundVideo:
                 raise
             f = None
         if f is not None:
-            self._last = self._upright(f.image)
+            self._last = self._upright(self._square(f.image))
         return self._last
+
+    def _square(self, image: np.ndarray) -> np.ndarray:
+        """A frame of the video's pixels as square pixels, the side they are short of made
+        longer (720x576 at 64:45: 1024x576)."""
+        if self._sar == 1:
+            return image
+        h, w = image.shape[:2]
+        size = (max(1, round(w * self._sar)), h) if self._sar > 1 else (w, max(1, round(h / self._sar)))
+        return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
 
     def close(self) -> None:
         self._src.close()

@@ -2422,6 +2422,31 @@ def test_a_background_keeps_its_shape_on_a_video_of_non_square_pixels(clips, tmp
             assert _is(stored[rows, 140:180], (0, 255, 0))
 
 
+def test_a_background_video_of_non_square_pixels_is_shown_as_a_player_shows_it(clips, tmp_path):
+    """`-b video:wide.mp4`, anamorphic footage (320x180 stored, pixels twice as wide: shown
+    640x180): its frames were taken as square pixels, the whole of it squeezed into the frame;
+    they are now widened first, as a player shows them, and their middle covers the frame."""
+    import av
+
+    bgv = tmp_path / "wide.mp4"
+    stored = cv2.resize(_thirds(640, 180), (320, 180), interpolation=cv2.INTER_AREA)
+    with av.open(str(bgv), "w") as c:
+        s = c.add_stream("libx264", rate=25)
+        s.width, s.height, s.pix_fmt = 320, 180, "yuv420p"
+        s.codec_context.sample_aspect_ratio = Fraction(2)
+        for i in range(5):
+            f = av.VideoFrame.from_ndarray(stored, format="bgr24")
+            f.pts = i
+            c.mux(s.encode(f))
+        c.mux(s.encode(None))
+    assert _shape(bgv) == (320, 180, Fraction(32, 9))  # (the clip is made as meant)
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "-b", f"video:{bgv}")
+    assert r.returncode == 0, r.stderr
+    shown = _first_frame_shown(out)  # 320x180 square: the middle half of the 640x180 picture
+    for corner in (shown[:20, :20], shown[:20, -20:], shown[-20:, :20], shown[-20:, -20:]):
+        assert _is(corner, (0, 255, 0)), corner.reshape(-1, 3).mean(0)
+
 @pytest.mark.parametrize("fmt", ["nut", "mpegts"])
 def test_a_rotated_video_piped_out_is_upright(clips, tmp_path, fmt):
     """`-o -` of a phone's portrait clip: NUT and MPEG-TS cannot say the video is turned, so
