@@ -605,3 +605,15 @@ def test_an_audio_warning_does_not_carry_ffmpeg_s_last_error_log(monkeypatch, tm
         audio.AudioCopy.open(out, SAMPLES / "moving.mp4", ".mkv", 0.0, warnings)
     assert any("dropped" in w for w in warnings), warnings
     assert not any("secret" in w or "last error log" in w for w in warnings), warnings
+
+
+def test_a_display_rotation_that_is_no_quarter_turn_is_said_as_the_video_s(tmp_path):
+    """A video whose display matrix turns it 45 degrees was refused as 'rotation 45: expected a
+    multiple of 90 degrees (0, 90, 180 or 270)', as a setting of the user's is (there is none):
+    the refusal names the video and says that its display rotation is what livecut cannot do."""
+    src = make_clip(tmp_path / "tilted.mp4", n=3, rotation=45)
+    plain = make_clip(tmp_path / "plain.mp4", n=3)
+    for args in ([str(src)], [str(plain), "-b", f"video:{src}"]):  # (the input, a background video)
+        r = run_cli("file", *args, "-o", str(tmp_path / "out.mp4"))
+        _one_line_error(r, 2, str(src), "display rotation of 45 degrees", "quarter turns")
+    assert not (tmp_path / "out.mp4").exists()

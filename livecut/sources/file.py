@@ -748,6 +748,11 @@ class FileSource(ClosesWhileReading):
         # (libvpx's frames lack what the container says: the rotation, the colour tags)
         described = self._first if self._decoder is None else self._native_first()
         self.info.rotation = int(getattr(described, "rotation", 0) or 0)
+        if self.info.rotation % 90:
+            # (it was refused as a setting of the user's: 'rotation 45: expected a multiple of 90
+            # degrees', which named no video; a background video's was not turned at all)
+            raise VideoOpenFailure(f"{self.path}: the video has a display rotation of {self.info.rotation} degrees; "
+                                   "livecut turns a video by quarter turns only (0, 90, 180 or 270)")
         read_description(self.info, described)  # (HD video that says BT.709)
         hdr = HDR_TRANSFERS.get(int(getattr(described, "color_trc", 0) or 0))
         if hdr:  # (said once: the picture is 8-bit from here on, its output still says PQ or HLG)
