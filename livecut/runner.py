@@ -276,6 +276,7 @@ class BackgroundVideo:
         # (anamorphic footage, 720x576 16:9: its frames widened to square pixels, as a player
         # shows them; they were taken as square, the picture squeezed)
         self._sar = float(self._src.info.sample_aspect or 1)
+        self._sq: np.ndarray | None = None  # (those frames, reused)
 
     def next(self) -> np.ndarray | None:
         try:
@@ -299,7 +300,10 @@ class BackgroundVideo:
             return image
         h, w = image.shape[:2]
         size = (max(1, round(w * self._sar)), h) if self._sar > 1 else (w, max(1, round(h / self._sar)))
-        return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
+        sq = self._sq
+        if sq is None or sq.shape[1::-1] != size or sq.shape[2:] != image.shape[2:]:
+            sq = self._sq = np.empty(size[::-1] + image.shape[2:], image.dtype)
+        return cv2.resize(image, size, dst=sq, interpolation=cv2.INTER_LINEAR)
 
     def close(self) -> None:
         self._src.close()
