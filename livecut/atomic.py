@@ -22,6 +22,7 @@ import functools
 import os
 import secrets
 import shutil
+import stat
 import sys
 from pathlib import Path
 
@@ -176,24 +177,63 @@ def is_stale(p: Path, pid: int, now: float, min_age: float = STALE_SECONDS) -> b
 def special_kind(mode: int) -> str | None:
     """What a file of ``mode`` (``st_mode``) is when it is a named pipe, a device or a socket, in
     the words messages say it ("a FIFO (named pipe)", "a device", "a socket"), else None."""
-    import stat
-
     return ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
             stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else None)
 
 
+#: the names of this process's open files, per descriptor (``/proc/self/fd/N``)
+_FD_NAMES = {0: "standard input", 1: "standard output", 2: "standard error"}
+
+
+def open_file_named(final: str | Path) -> int | None:
+    """The file descriptor ``final`` names when it leads, through symbolic links, to an open
+    file of a process's (``/dev/stdout``, ``/dev/fd/1``, ``/proc/self/fd/1``: Linux's
+    ``/proc/PID/fd``), else None."""
+    import re
+
+    p = os.path.abspath(final)
+    try:
+        for _ in range(40):  # (the system's own limit of links in a row)
+            folder = os.path.realpath(os.path.dirname(p))
+            name = os.path.basename(p)
+            if name.isdigit() and re.fullmatch(r"/proc/(self|thread-self|\d+)(/task/\d+)?/fd|/dev/fd", folder):
+                return int(name)
+            p = os.path.join(folder, name)
+            if not os.path.islink(p):
+                return None
+            p = os.path.join(folder, os.readlink(p))
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def check_not_special(final: str | Path) -> None:
-    """Refuse an output name held by a named pipe, a device or a socket (``--force`` or not):
-    the finished output is renamed over its name, which would put a regular file in its place
-    (a FIFO's reader left waiting for ever; as root, a device node replaced)."""
+    """Refuse an output name held by a named pipe, a device or a socket, or a link to one
+    (``--force`` or not): the finished output is renamed over its name, which would put a
+    regular file in its place (a FIFO's reader left waiting for ever; as root, a device node
+    replaced); and one that names an open file (``/dev/stdout``: as root, the system's link
+    replaced)."""
     try:
         mode = os.lstat(final).st_mode
     except (OSError, ValueError):
         return
+    replaced = "livecut renames its finished output into place, which would replace it"
     kind = special_kind(mode)
     if kind is not None:
-        raise OutputExistsError(f"{final}: is {kind}, not a regular file; livecut renames its finished "
-                                "output into place, which would replace it: choose another -o")
+        raise OutputExistsError(f"{final}: is {kind}, not a regular file; {replaced}: choose another -o")
+    if not stat.S_ISLNK(mode):
+        return
+    fd = open_file_named(final)
+    if fd is not None:
+        raise OutputExistsError(f"{final}: is {_FD_NAMES.get(fd, 'an open file')} (file descriptor {fd}), "
+                                f"not a file; {replaced}: "
+                                + ("-o - writes a stream to standard output" if fd == 1 else "choose another -o"))
+    try:
+        kind = special_kind(os.stat(final).st_mode)
+    except (OSError, ValueError):
+        return
+    if kind is not None:
+        raise OutputExistsError(f"{final}: is a link to {kind}, not a regular file; {replaced}: choose another -o")
 
 
 def folder_in_the_way(src: str | Path, final: str | Path) -> OutputExistsError:

@@ -384,6 +384,52 @@ def test_force_does_not_replace_a_named_pipe_with_a_file(tmp_path, command):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out" + out.suffix, src.name])
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_force_does_not_replace_a_link_to_a_named_pipe_with_a_file(tmp_path):
+    """-o out.mp4 where out.mp4 is a symbolic link to a named pipe: 'exists (use --force to
+    overwrite)', and with --force the finished output was renamed over the link, exit 0 (the
+    reader of the pipe waiting for ever), where the pipe itself is refused; refused alike,
+    exit 2, the link left as it was."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    src, out = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3), tmp_path / "out.mp4"
+    os.mkfifo(tmp_path / "fifo")
+    out.symlink_to("fifo")
+    for force in ([], ["--force"]):
+        r = CliRunner().invoke(app, ["file", str(src), "-o", str(out), *force, "-q"])
+        assert r.exit_code == 2, r.output
+        assert r.stderr.splitlines() == [f"livecut: error: {out}: is a link to a FIFO (named pipe), not a regular "
+                                         "file; livecut renames its finished output into place, which would "
+                                         "replace it: choose another -o"], r.stderr
+        assert out.is_symlink() and os.readlink(out) == "fifo"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "out.mp4", "src.mp4"]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd (Linux)")
+def test_standard_output_by_name_is_refused_with_the_way_to_it(tmp_path):
+    """`livecut file in.mp4 -o /dev/stdout > out.mp4` (or /dev/fd/1) said '/dev/stdout: exists
+    (use --force to overwrite)', and with --force renamed the finished output over the name
+    (as root, /dev/stdout itself: the system's link replaced by a file; a link of the user's
+    to it likewise), out.mp4 left empty, exit 0; a name of one of livecut's own open files is
+    refused, exit 2, saying that -o - writes to standard output."""
+    src = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3)
+    link = tmp_path / "so.mp4"
+    link.symlink_to("/dev/stdout")
+    for name, force in (("/dev/stdout", []), ("/dev/fd/1", []), (str(link), ["--force"])):
+        with open(tmp_path / "got.mp4", "wb") as got:
+            r = subprocess.run([sys.executable, "-m", "livecut", "file", str(src), "-o", name, *force, "-q"],
+                               stdout=got, stderr=subprocess.PIPE, text=True, timeout=60, cwd=str(REPO),
+                               env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.splitlines() == [f"livecut: error: {name}: is standard output (file descriptor 1), not "
+                                         "a file; livecut renames its finished output into place, which would "
+                                         "replace it: -o - writes a stream to standard output"], r.stderr
+        assert (tmp_path / "got.mp4").stat().st_size == 0
+    assert link.is_symlink() and os.readlink(link) == "/dev/stdout"
+
+
 @pytest.mark.parametrize("command, name", [("file", "INPUT"), ("run", "SOURCE")])
 def test_an_empty_input_is_said_to_be_empty(tmp_path, command, name):
     """`livecut file "$IN" -o out.mp4` with IN unset said '.: is a folder, not a video file' (the
