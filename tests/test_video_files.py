@@ -1990,6 +1990,31 @@ def test_a_video_piped_into_stdin(clips, tmp_path):
     assert set(Path(tempfile.gettempdir()).glob("livecut-stdin-*")) == before
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.isdir("/proc/self/fd"), reason="needs mkfifo, /proc")
+def test_a_pipe_given_by_name_points_to_livecut_file_dash(clips, tmp_path):
+    """`cat in.mp4 | livecut file /dev/stdin -o out.mp4` said '/dev/stdin: is a FIFO (named
+    pipe), not a regular video file' -- no pipe of the user's was named, and the way that reads
+    a pipe, `livecut file -`, unsaid; a named pipe (mkfifo) given likewise.  One line each that
+    says what it is and gives the command, exit 2, the pipe not read."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    out = tmp_path / "out.mp4"
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", "/dev/stdin", "-o", str(out), "-q"],
+                       stdin=subprocess.PIPE, capture_output=True, env=env, timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.decode().splitlines() == ["livecut: error: /dev/stdin: is standard input (a pipe), not a regular "
+                                              "video file; `livecut file -` reads a video piped in: livecut file - "
+                                              "-o OUTPUT"], r.stderr
+    fifo = tmp_path / "cap.mp4"
+    os.mkfifo(fifo)
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(fifo), "-o", str(out), "-q"],
+                       stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.decode().splitlines() == [f"livecut: error: {fifo}: is a FIFO (named pipe), not a regular video "
+                                              "file; `livecut file -` reads a video piped in: livecut file - -o "
+                                              f"OUTPUT < {fifo}"], r.stderr
+    assert not out.exists()
+
+
 def test_livecut_run_of_standard_input_names_livecut_file(tmp_path):
     """`... | livecut run - -o out.mp4` (run takes "anything else" as a file) said '-: no such
     file', where `livecut file -` reads a video piped in (and image and batch say what they

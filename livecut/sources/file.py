@@ -608,9 +608,16 @@ class FileSource(ClosesWhileReading):
         if p.is_dir():
             raise VideoOpenFailure(f"{p}: is a folder, not a video file")
         if not p.is_file():
+            from livecut.atomic import open_file_named
+
             kind = "a FIFO (named pipe)" if p.is_fifo() else "a device" if (p.is_char_device() or
                                                                          p.is_block_device()) else "a socket"
-            raise VideoOpenFailure(f"{p}: is {kind}, not a regular video file")
+            # (/dev/stdin with a video piped in, or a FIFO: the way that reads a pipe is said)
+            piped = "; `livecut file -` reads a video piped in: livecut file - -o OUTPUT"
+            if open_file_named(p) == 0 and p.is_fifo():
+                raise VideoOpenFailure(f"{p}: is standard input (a pipe), not a regular video file{piped}")
+            raise VideoOpenFailure(f"{p}: is {kind}, not a regular video file"
+                                   + (f"{piped} < {shlex.quote(str(p))}" if p.is_fifo() else ""))
         if p.stat().st_size == 0:
             raise VideoOpenFailure(f"{p}: the file is empty")
         _check_y4m_header(p)  # FFmpeg refuses an absurd y4m size with a misleading EBUSY
