@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, io_reason, pid_exists, raise_if_in_the_way,
-                            sweep_stale, temp_prefix)
+                            special_kind, sweep_stale, temp_prefix)
 from livecut.config import Config, text_codec
 from livecut.errors import LivecutError, UsageError, WriteError, cli_text
 from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, gifs_left_out, raw_left_out
@@ -112,8 +112,7 @@ def _special(path: Path) -> str | None:
     mode = os.stat(path).st_mode
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return None
-    return ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode)
-            or stat.S_ISBLK(mode) else "a socket")
+    return special_kind(mode) or "a socket"
 
 
 @dataclass

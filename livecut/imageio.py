@@ -7,7 +7,6 @@ import glob
 import math
 import os
 import re
-import stat
 import struct
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from typing import Iterable
 import cv2
 import numpy as np
 
+from livecut.atomic import special_kind
 from livecut.errors import ImageReadError, ImageSizeError, UsageError, WriteError
 
 #: extensions recognised when a folder or glob is given
@@ -68,8 +68,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         raise ImageReadError(f"{p}: cannot read: {exc.strerror}") from None
     size = st.st_size
     # (a named pipe, /dev/stdin with a photo piped in, or a device has no size: it was "file is empty")
-    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode)
-            or stat.S_ISBLK(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else None)
+    kind = special_kind(st.st_mode)
     if kind is not None:
         raise ImageReadError(f"{p}: is {kind}, not a picture file: save the picture to a file first")
     if size == 0:

@@ -608,10 +608,12 @@ class FileSource(ClosesWhileReading):
         if p.is_dir():
             raise VideoOpenFailure(f"{p}: is a folder, not a video file")
         if not p.is_file():
-            from livecut.atomic import open_file_named
+            from livecut.atomic import open_file_named, special_kind
 
-            kind = "a FIFO (named pipe)" if p.is_fifo() else "a device" if (p.is_char_device() or
-                                                                         p.is_block_device()) else "a socket"
+            try:
+                kind = special_kind(p.stat().st_mode) or "a socket"
+            except OSError:
+                kind = "a socket"
             # (/dev/stdin with a video piped in, or a FIFO: the way that reads a pipe is said)
             piped = "; `livecut file -` reads a video piped in: livecut file - -o OUTPUT"
             if open_file_named(p) == 0 and p.is_fifo():
