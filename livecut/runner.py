@@ -1304,9 +1304,14 @@ def _check_output(output: str | None, inputs: tuple, force: bool, channels: int,
 
 
 def _check_output_file(output: str | None, inputs: tuple, force: bool) -> None:
-    """Refuse an output file that exists without ``force``, or that is one of ``inputs``."""
+    """Refuse an output file that exists without ``force``, or that is one of ``inputs`` (also
+    standard output, ``-o -``, appending to one)."""
     from livecut.sinks import sink_kind
 
+    if output == "-":
+        from livecut.sinks.network import check_stdout_not_an_input
+
+        check_stdout_not_an_input(inputs)
     if output and sink_kind(output) == "file":
         from livecut.sinks.file import check_output
 

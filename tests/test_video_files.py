@@ -2015,6 +2015,28 @@ def test_a_pipe_given_by_name_points_to_livecut_file_dash(clips, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("what", ["input", "background"])
+def test_standard_output_appending_to_an_input_is_refused(tmp_path, what):
+    """`livecut file rec.mkv -o - >> rec.mkv` (a slip for > out.mkv, or a script's log
+    redirection) wrote the stream into the file being read: its own output read back as input
+    (an MPEG-TS or NUT recording: 'its timestamps jump', frames of its own output cut again,
+    or 'finishing the stream failed'), the input grown and damaged, where -o rec.mkv is refused
+    as an input; refused before anything is written, exit 2, the input left as it was (a
+    video background too)."""
+    src = make_clip(tmp_path / "rec.mkv", w=96, h=64, n=5)
+    bg = make_clip(tmp_path / "bg.mkv", w=96, h=64, n=5, seed=1)
+    target = src if what == "input" else bg
+    before = target.read_bytes()
+    with open(target, "ab") as out:
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(src), "-o", "-", "-b", f"video:{bg}", "-q"],
+                           stdout=out, stderr=subprocess.PIPE, text=True, timeout=60, cwd=str(REPO),
+                           env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: error: -o -: standard output is {target}, an input; refusing to "
+                                     "write over it"], r.stderr
+    assert target.read_bytes() == before
+
+
 def test_livecut_run_of_standard_input_names_livecut_file(tmp_path):
     """`... | livecut run - -o out.mp4` (run takes "anything else" as a file) said '-: no such
     file', where `livecut file -` reads a video piped in (and image and batch say what they

@@ -904,6 +904,31 @@ def _check_stdout() -> None:
                          "(e.g. | ffplay -) or give an output file")
 
 
+def check_stdout_not_an_input(inputs: tuple) -> None:
+    """Refuse ``-o -`` whose standard output is one of ``inputs`` (``livecut file rec.mkv -o -
+    >> rec.mkv``): the stream was written into the file being read, its own output read back as
+    input (a NUT or MPEG-TS recording) and the input damaged, where ``-o rec.mkv`` is refused."""
+    import stat
+
+    from livecut.errors import OutputExistsError
+
+    try:
+        out = os.fstat(1)
+    except OSError:
+        return
+    if not stat.S_ISREG(out.st_mode):
+        return
+    for src in inputs:
+        if src is None:
+            continue
+        try:
+            st = os.stat(os.path.expanduser(str(src)))
+        except (OSError, ValueError):
+            continue
+        if (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino):
+            raise OutputExistsError(f"-o -: standard output is {src}, an input; refusing to write over it")
+
+
 #: said after an rtmps:// or rtsps:// server's certificate that the relay did not trust
 _TLS_OPT_OUT = "(a server with a self-signed certificate: --set video.tls_verify=false)"
 
