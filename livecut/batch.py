@@ -266,11 +266,16 @@ def _is_file(path: Path) -> bool:
 
 def _stdin_bytes() -> bytes:
     """What standard input holds (to its end).  Raises OSError where there is none."""
+    import io
     import sys
+
+    from livecut.sources.stdin import copy_all
 
     if sys.stdin is None:
         raise OSError(0, "no standard input")
-    return sys.stdin.buffer.read()
+    buf = io.BytesIO()
+    copy_all(sys.stdin.buffer, buf)  # (a pipe left non-blocking: waited on, not cut short)
+    return buf.getvalue()
 
 
 def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:

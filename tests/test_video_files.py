@@ -2188,6 +2188,52 @@ def test_stdin_runs_refuse_early_keep_their_exit_codes_and_survive_a_full_disk(t
             pass
 
 
+@pytest.mark.skipif(not hasattr(os, "set_blocking") or sys.platform == "win32", reason="non-blocking pipes (POSIX)")
+@pytest.mark.parametrize("reader", ["file -", "batch --list -"])
+def test_a_non_blocking_standard_input_is_read_to_its_end(tmp_path, monkeypatch, reader):
+    """`livecut file -` given a pipe another program left non-blocking (O_NONBLOCK on the open
+    file it shares) took the first moment without data for the pipe's end: 'standard input was
+    empty' when the writer had not written yet, and a video cut where the writer paused, as if
+    whole (a Matroska or MPEG-TS stream cut at a boundary: exit 0); `livecut batch --list -`
+    likewise a list cut short; both wait for data, as for a blocking pipe, to the writer's
+    close."""
+    import fcntl
+    import termios
+    import threading
+    import time
+
+    from livecut.sources import stdin as stdin_mod
+
+    first, rest = b"a" * 5000, b"b" * 7000
+    r, w = os.pipe()
+    os.set_blocking(r, False)
+
+    def waiting() -> int:
+        return int.from_bytes(fcntl.ioctl(r, termios.FIONREAD, b"\0\0\0\0"), sys.byteorder)
+
+    def writer() -> None:  # (the rest once the first part was taken: the reader met an empty pipe)
+        deadline = time.monotonic() + 30
+        while waiting() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.write(w, rest)
+        os.close(w)
+
+    os.write(w, first)
+    t = threading.Thread(target=writer, daemon=True)
+    t.start()
+    with open(r, "rb") as stream:
+        if reader == "file -":
+            with stdin_mod.spooled_stdin(stream) as path:
+                got = path.read_bytes()
+        else:
+            from livecut import batch
+
+            monkeypatch.setattr(sys, "stdin", type("Stdin", (), {"buffer": stream})())
+            got = batch._stdin_bytes()
+    t.join(30)
+    assert got == first + rest, (len(got), len(first + rest))
+
+
 def test_audio_whose_sample_rate_changes_is_transcoded_whole(tmp_path):
     """Two MPEG-TS parts put together, MP2 audio at 44.1 kHz then 48 kHz (a TV recording):
     the encoder's resampler, made from the first frame, refused the others and the run failed

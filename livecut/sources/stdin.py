@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
+import select
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
@@ -38,6 +39,27 @@ def sweep_stale_spools(folder: str | None = None) -> list[Path]:
     from livecut.atomic import sweep_left_behind
 
     return sweep_left_behind(folder or tempfile.gettempdir(), SPOOL_PREFIX, r"-\w+")
+
+
+def copy_all(stream: BinaryIO, out: BinaryIO) -> None:
+    """All of ``stream`` into ``out``.  A pipe another program left non-blocking (O_NONBLOCK,
+    on the open file it shares) is waited on when it has no data, as a blocking one is: its
+    "no data yet" (None) was taken for its end (shutil.copyfileobj), 'standard input was
+    empty' or a video cut where its writer paused (``batch --list -``: a list cut short)."""
+    while True:
+        try:
+            chunk = stream.read(CHUNK)
+        except BlockingIOError:
+            chunk = None
+        if chunk is None:
+            try:
+                select.select([stream], [], [])
+            except (OSError, ValueError):  # (not a file select takes: tried again)
+                time.sleep(0.01)
+            continue
+        if not chunk:
+            return
+        out.write(chunk)
 
 
 @contextlib.contextmanager
@@ -63,7 +85,7 @@ def spooled_stdin(stream: BinaryIO | None = None) -> Iterator[Path]:
     try:
         try:  # (the last piece is written when the file is closed: a full disk shows there too)
             with os.fdopen(fd, "wb") as out:
-                shutil.copyfileobj(stream, out, CHUNK)
+                copy_all(stream, out)
         except OSError as exc:
             raise VideoOpenFailure(f"-: cannot keep standard input in {path.parent} "
                                    f"({exc.strerror or exc})") from None
