@@ -158,6 +158,18 @@ def get_config(config: Optional[str], overrides: Optional[List[str]], **cli_sets
     return cfg
 
 
+def _check_config_not_stdin(config: Optional[str], carries: str) -> None:
+    """Refuse ``-c /dev/stdin`` (``/dev/fd/0``) where standard input ``carries`` what the
+    command reads (``livecut file -``'s video, ``batch --list -``'s list): the configuration
+    read it first, and each was said as the other's fault ('standard input was empty', 'invalid
+    TOML')."""
+    from livecut.atomic import open_file_named
+
+    if config and open_file_named(config) == 0:
+        raise UsageError(f"-c {config}: standard input carries {carries}; give the configuration in a "
+                         "file, or -c <(...)")
+
+
 def config_text(message: str) -> str:
     """A configuration error of the library's (:func:`~livecut.config.load_config`'s words) as
     the command line says it: a preset loaded, ``load_config('fast')``, is ``-c fast``, an empty
@@ -382,6 +394,8 @@ def batch(
         local_path(text, "`livecut batch` reads local files", "INPUT")
     local_path(outdir, "`livecut batch` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)
     outdir = os.path.expanduser(outdir)  # (as its inputs: -o '~/cut/' made a folder named ~ here)
+    if list_file == "-":
+        _check_config_not_stdin(config, "the list of inputs (--list -)")
     cfg = get_config(config, set_, composite__background=background)
     _warn_background_ignored(mode, background)  # (as image and file say it: batch said nothing)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does
@@ -879,6 +893,7 @@ def file_(
         # missing display or virtual camera too: it was said once a producer that never ends,
         # a capture, had ended)
         o = opts or {}
+        _check_config_not_stdin(o.get("config"), "the video (INPUT -)")
         cfg = get_config(o.get("config"), o.get("set_"), composite__background=o.get("background"))
         _check_video_flags(o)
         written, vcam = _vcam_sinks(output, o)  # (-o vcam --vcam: one virtual camera)
