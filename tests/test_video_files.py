@@ -430,6 +430,23 @@ def test_standard_output_by_name_is_refused_with_the_way_to_it(tmp_path):
     assert link.is_symlink() and os.readlink(link) == "/dev/stdout"
 
 
+@pytest.mark.skipif(os.devnull != "/dev/null", reason="a POSIX /dev/null")
+def test_dev_null_as_output_points_to_null(tmp_path):
+    """`livecut file in.mp4 -o /dev/null` (to measure, as with ffmpeg) was refused as any device,
+    'choose another -o', without the output that writes nothing, null:; the refusal ends with
+    it (exit 2, before the run)."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    src = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3)
+    r = CliRunner().invoke(app, ["file", str(src), "-o", "/dev/null", "--force", "-q"])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines() == ["livecut: error: /dev/null: is a device, not a regular file; livecut renames its "
+                                     "finished output into place, which would replace it: choose another -o (-o "
+                                     "null: writes nothing, to measure)"], r.stderr
+
+
 @pytest.mark.parametrize("command, name", [("file", "INPUT"), ("run", "SOURCE")])
 def test_an_empty_input_is_said_to_be_empty(tmp_path, command, name):
     """`livecut file "$IN" -o out.mp4` with IN unset said '.: is a folder, not a video file' (the

@@ -446,7 +446,12 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
         if out.is_dir():
             _check_writable(out, out)
         return out
-    check_not_special(out)
+    try:
+        check_not_special(out)
+    except OutputExistsError as exc:  # (-o /dev/null to measure, as with ffmpeg: livecut's is null:)
+        if os.path.realpath(out) == os.devnull:
+            raise OutputExistsError(f"{exc} (-o null: writes nothing, to measure)") from None
+        raise
     if out.exists() and not force:
         raise OutputExistsError(f"{out}: exists (give {FORCE} to overwrite)")
     if out.is_symlink() and not out.exists() and not force:  # (the finished file cannot take the name)
