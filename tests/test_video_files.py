@@ -2270,6 +2270,39 @@ def test_a_non_blocking_standard_input_is_read_to_its_end(tmp_path, monkeypatch,
     assert got == first + rest, (len(got), len(first + rest))
 
 
+def test_a_read_error_on_standard_input_is_said_as_one(tmp_path):
+    """`livecut file - < /media/card/clip.mp4` whose card fails mid-file (EIO) said '-: cannot
+    keep standard input in /tmp (Input/output error)', as if the temporary folder had failed;
+    it says the read failed (a full temporary folder is still said as before); nothing left."""
+    import errno
+    import io
+    import tempfile
+
+    import livecut.sources.stdin as stdin_mod
+    from livecut.errors import VideoOpenFailure
+
+    class Failing(io.RawIOBase):
+        def __init__(self):
+            self.n = 0
+
+        def readable(self):
+            return True
+
+        def readinto(self, b):
+            self.n += 1
+            if self.n > 2:
+                raise OSError(errno.EIO, "Input/output error")
+            b[:4] = b"data"
+            return 4
+
+    before = set(Path(tempfile.gettempdir()).glob(stdin_mod.SPOOL_PREFIX + "*"))
+    with pytest.raises(VideoOpenFailure) as got:
+        with stdin_mod.spooled_stdin(io.BufferedReader(Failing())):
+            pass
+    assert str(got.value) == "-: reading standard input failed (Input/output error)"
+    assert set(Path(tempfile.gettempdir()).glob(stdin_mod.SPOOL_PREFIX + "*")) == before
+
+
 def test_audio_whose_sample_rate_changes_is_transcoded_whole(tmp_path):
     """Two MPEG-TS parts put together, MP2 audio at 44.1 kHz then 48 kHz (a TV recording):
     the encoder's resampler, made from the first frame, refused the others and the run failed

@@ -41,16 +41,23 @@ def sweep_stale_spools(folder: str | None = None) -> list[Path]:
     return sweep_left_behind(folder or tempfile.gettempdir(), SPOOL_PREFIX, r"-\w+")
 
 
+class ReadFailure(OSError):
+    """Reading ``stream`` failed (:func:`copy_all`): not ``out``'s fault."""
+
+
 def copy_all(stream: BinaryIO, out: BinaryIO) -> None:
     """All of ``stream`` into ``out``.  A pipe another program left non-blocking (O_NONBLOCK,
     on the open file it shares) is waited on when it has no data, as a blocking one is: its
     "no data yet" (None) was taken for its end (shutil.copyfileobj), 'standard input was
-    empty' or a video cut where its writer paused (``batch --list -``: a list cut short)."""
+    empty' or a video cut where its writer paused (``batch --list -``: a list cut short).
+    A read that fails raises :class:`ReadFailure`."""
     while True:
         try:
             chunk = stream.read(CHUNK)
         except BlockingIOError:
             chunk = None
+        except OSError as exc:
+            raise ReadFailure(exc.errno, exc.strerror or str(exc)) from None
         if chunk is None:
             try:
                 select.select([stream], [], [])
@@ -86,6 +93,8 @@ def spooled_stdin(stream: BinaryIO | None = None) -> Iterator[Path]:
         try:  # (the last piece is written when the file is closed: a full disk shows there too)
             with os.fdopen(fd, "wb") as out:
                 copy_all(stream, out)
+        except ReadFailure as exc:  # (it was 'cannot keep standard input in /tmp', the folder blamed)
+            raise VideoOpenFailure(f"-: reading standard input failed ({exc.strerror})") from None
         except OSError as exc:
             raise VideoOpenFailure(f"-: cannot keep standard input in {path.parent} "
                                    f"({exc.strerror or exc})") from None
