@@ -402,7 +402,8 @@ def test_force_does_not_replace_a_link_to_a_named_pipe_with_a_file(tmp_path):
         assert r.exit_code == 2, r.output
         assert r.stderr.splitlines() == [f"livecut: error: {out}: is a link to a FIFO (named pipe), not a regular "
                                          "file; livecut renames its finished output into place, which would "
-                                         "replace it: choose another -o"], r.stderr
+                                         f"replace it: choose another -o (-o - > {out} writes a stream into it)"
+                                         ], r.stderr
         assert out.is_symlink() and os.readlink(out) == "fifo"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "out.mp4", "src.mp4"]
 
@@ -428,6 +429,28 @@ def test_standard_output_by_name_is_refused_with_the_way_to_it(tmp_path):
                                          "replace it: -o - writes a stream to standard output"], r.stderr
         assert (tmp_path / "got.mp4").stat().st_size == 0
     assert link.is_symlink() and os.readlink(link) == "/dev/stdout"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_as_output_points_to_the_stream_on_standard_output(tmp_path):
+    """`mkfifo live; ffplay live & livecut file in.mp4 -o live` was refused, 'choose another -o',
+    without the way that writes into a pipe, -o - > live; the refusal ends with it (exit 2,
+    before the run; the pipe and a link to it left as they were)."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    src = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3)
+    fifo, link = tmp_path / "live", tmp_path / "link.mp4"
+    os.mkfifo(fifo)
+    link.symlink_to("live")
+    for out, said in ((fifo, "is a FIFO (named pipe)"), (link, "is a link to a FIFO (named pipe)")):
+        r = CliRunner().invoke(app, ["file", str(src), "-o", str(out), "-q"])
+        assert r.exit_code == 2, r.output
+        assert r.stderr.splitlines() == [f"livecut: error: {out}: {said}, not a regular file; livecut renames its "
+                                         "finished output into place, which would replace it: choose another -o "
+                                         f"(-o - > {out} writes a stream into it)"], r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.mp4", "live", "src.mp4"]
 
 
 @pytest.mark.skipif(os.devnull != "/dev/null", reason="a POSIX /dev/null")

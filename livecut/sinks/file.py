@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import shlex
 from fractions import Fraction
 from pathlib import Path
 
@@ -451,6 +452,8 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
     except OutputExistsError as exc:  # (-o /dev/null to measure, as with ffmpeg: livecut's is null:)
         if os.path.realpath(out) == os.devnull:
             raise OutputExistsError(f"{exc} (-o null: writes nothing, to measure)") from None
+        if _is_fifo(out):  # (a player reading a named pipe: the stream on standard output goes there)
+            raise OutputExistsError(f"{exc} (-o - > {shlex.quote(str(out))} writes a stream into it)") from None
         raise
     if out.exists() and not force:
         raise OutputExistsError(f"{out}: exists (give {FORCE} to overwrite)")
@@ -467,6 +470,16 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
         raise UsageError(f"{out}: folder {out.parent} does not exist")
     _check_writable(out.parent, out)
     return out
+
+
+def _is_fifo(path: Path) -> bool:
+    """Whether ``path`` is a named pipe, or a link to one."""
+    import stat
+
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def _check_writable(folder: Path, out: Path) -> None:
