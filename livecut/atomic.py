@@ -226,8 +226,7 @@ def check_not_special(final: str | Path) -> None:
     fd = open_file_named(final)
     if fd is not None:
         raise OutputExistsError(f"{final}: is {_FD_NAMES.get(fd, 'an open file')} (file descriptor {fd}), "
-                                f"not a file; {replaced}: "
-                                + ("-o - writes a stream to standard output" if fd == 1 else "choose another -o"))
+                                f"not a file; {replaced}: choose another -o")
     try:
         kind = special_kind(os.stat(final).st_mode)
     except (OSError, ValueError):

@@ -426,7 +426,8 @@ def test_standard_output_by_name_is_refused_with_the_way_to_it(tmp_path):
         assert r.returncode == 2, r.stderr
         assert r.stderr.splitlines() == [f"livecut: error: {name}: is standard output (file descriptor 1), not "
                                          "a file; livecut renames its finished output into place, which would "
-                                         "replace it: -o - writes a stream to standard output"], r.stderr
+                                         "replace it: choose another -o (-o - writes a stream to standard output)"
+                                         ], r.stderr
         assert (tmp_path / "got.mp4").stat().st_size == 0
     assert link.is_symlink() and os.readlink(link) == "/dev/stdout"
 

@@ -32,7 +32,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livecut.atomic import check_not_special, holds_earlier, io_reason
+from livecut.atomic import check_not_special, holds_earlier, io_reason, open_file_named
 from livecut.config import VideoConfig
 from livecut.errors import (FORCE, ArrayError, ConfigError, OutputExistsError, UsageError, VideoWriteError,
                             ffmpeg_text)
@@ -450,6 +450,8 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
     try:
         check_not_special(out)
     except OutputExistsError as exc:  # (-o /dev/null to measure, as with ffmpeg: livecut's is null:)
+        if open_file_named(out) == 1:  # (-o /dev/stdout: the stream on standard output)
+            raise OutputExistsError(f"{exc} (-o - writes a stream to standard output)") from None
         if os.path.realpath(out) == os.devnull:
             raise OutputExistsError(f"{exc} (-o null: writes nothing, to measure)") from None
         if _is_fifo(out):  # (a player reading a named pipe: the stream on standard output goes there)
