@@ -49,6 +49,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     first is read (an animated GIF, PNG or WebP: frames; a multi-page TIFF: pages; see
     :func:`picture_count`), else None.
     ``"lost"``: what of the picture is not read, said in words (a gray TIFF's alpha), else None.
+    ``"deep"``: True where the file holds more than 8 bits a channel but is returned at 8 (a
+    TIFF of 16-bit RGB in separate planes, below), else False.
     ``upright``: turned as its EXIF orientation says (JPEG, PNG, WebP), or an AVIF as its
     rotation and mirror properties say, as viewers show it;
     False: as stored.  A HEIC/HEIF photo (read with the optional ``heic`` extra, pillow-heif;
@@ -111,10 +113,12 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
             meta["icc"] = icc
             meta["pictures"] = ("HEIF file", "pictures", count) if count > 1 else None
             meta["lost"] = None
+            meta["deep"] = False
         return img
     alpha_kind = _tiff_alpha(data)
     flags = _decode_flags(data) if upright else cv2.IMREAD_UNCHANGED
     bits, samples, planar = _tiff_layout(data)
+    deep = False  # (read at 8 bits from more: said as a deeper picture's output is)
     if planar == 2 and bits > 8 and samples > 1:
         # OpenCV reads such samples itself, taking the planes for interleaved samples: a
         # 16-bit RGB file came back scrambled; libtiff's RGBA interface (8-bit, as livecut
@@ -123,6 +127,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
             raise ImageReadError(f"{p}: a {bits}-bit TIFF of {samples} channels in separate planes, which "
                                  "livecut cannot read; save it with interleaved (contiguous) channels, or as PNG")
         flags = cv2.IMREAD_COLOR  # (the TIFF decoder turns it by its own orientation tag, as before)
+        deep = True
     lost = None
     if samples == 2 and alpha_kind[0] in (1, 2):  # (OpenCV reads gray + alpha as gray alone)
         lost = ("a gray TIFF with an alpha channel: its transparency is not read (taken as opaque; save it as "
@@ -183,6 +188,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         meta["icc"] = icc_profile(data)
         kind, unit, count = picture_count(data)
         meta["pictures"] = (kind, unit, count) if count > 1 else None
+        meta["deep"] = deep
         meta["lost"] = lost if not left_over else (f"its picture data may be damaged (libjpeg: {left_over}): "
                                                    "check its result")
     return img

@@ -403,9 +403,11 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 check_size(img, src)
                 # (before the cut, not after it; side-by-side: the photo and its composite)
                 check_writable(dst, img.shape[1] * (2 if mode == "side-by-side" else 1), img.shape[0])
-                # (a 16-bit TIFF's cutout was written at 8 bits a channel without a word)
-                deep = (None if img.dtype == np.uint8 or mode == "mask" else "a floating-point picture"
-                        if img.dtype.kind == "f" else "a picture of more than 8 bits a channel")
+                # (a 16-bit TIFF's cutout was written at 8 bits a channel without a word; one in
+                # planes, read at 8 bits, too)
+                deep = (None if (img.dtype == np.uint8 and not meta.get("deep")) or mode == "mask"
+                        else "a floating-point picture" if img.dtype.kind == "f"
+                        else "a picture of more than 8 bits a channel")
                 bgr, own_alpha = to_bgr8(img)
                 # (a 16-bit or 4-channel picture as read is not needed past here: kept to the
                 # end of the image, it was 361 MB more at the peak for a 61-megapixel 16-bit TIFF)

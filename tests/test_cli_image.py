@@ -2466,6 +2466,21 @@ def test_a_tiff_of_deep_samples_in_planes_is_read_right_or_refused(tmp_path, sce
     assert "separate planes" in r.stderr and "interleaved" in r.stderr and not (tmp_path / "rgba.png").exists()
 
 
+def test_a_deep_tiff_in_planes_says_its_output_is_eight_bit(tmp_path, scene):
+    """A 16-bit RGB TIFF in separate planes is read at 8 bits (through libtiff): its cutout was
+    written at 8 bits without the warning the same photo in interleaved samples gives (the
+    warning looked at the depth as read, 8); it is said alike now, and its mask says nothing."""
+    img, _ = scene
+    deep = img[:, :, ::-1].astype(np.uint16) * 257
+    (tmp_path / "planes.tif").write_bytes(_tiff(deep, None, planar=True))
+    r = invoke("image", tmp_path / "planes.tif", "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [f"livecut: warning: {tmp_path / 'planes.tif'}: a picture of more than 8 bits a "
+                                "channel; its cutout is written at 8 bits a channel (livecut writes 8-bit pictures)"]
+    r = invoke("image", tmp_path / "planes.tif", "-o", tmp_path / "m", "--mode", "mask", "-q")
+    assert r.exit_code == 0 and not _stderr_lines(r), r.output
+
+
 def test_a_camera_raw_file_is_refused_not_cut_as_its_preview(tmp_path, scene):
     """A NEF or DNG is a TIFF whose first directory is a small preview (NewSubfileType 1);
     OpenCV read that, and a raw photo was cut as a 160x120 picture without a word.  A raw
