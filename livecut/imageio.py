@@ -185,7 +185,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         # sideways or mirrored, where browsers show it turned)
         img = cv2.rotate(img, _IROT[value]) if kind == b"irot" else cv2.flip(img, 0 if value == 0 else 1)
     if meta is not None:
-        meta["icc"] = icc_profile(data)
+        meta["icc"] = icc_profile(data) or _dcf_icc(data)
         kind, unit, count = picture_count(data)
         meta["pictures"] = (kind, unit, count) if count > 1 else None
         meta["deep"] = deep
@@ -467,20 +467,8 @@ def _exif_orientation(data: np.ndarray) -> int:
     its own tag); 1 (as stored) when there is none."""
     import struct
 
-    b = data[:8].tobytes()
-    exif = None
-    if b.startswith(b"\x89PNG\r\n\x1a\n"):
-        for kind, start, length in _png_chunks(data):
-            if kind == b"eXIf":
-                exif = data[start:start + length].tobytes()
-                break
-    elif b.startswith(b"RIFF") and data[8:12].tobytes() == b"WEBP":
-        exif = _webp_chunk(data, b"EXIF")
+    exif = _exif(data) if data[:2].tobytes() != b"\xff\xd8" else None
     if not exif:
-        return 1
-    if exif.startswith(b"Exif\x00\x00"):
-        exif = exif[6:]
-    if exif[:4] not in (b"II*\x00", b"MM\x00*"):
         return 1
     e = "<" if exif[:2] == b"II" else ">"
     try:
@@ -494,6 +482,79 @@ def _exif_orientation(data: np.ndarray) -> int:
     except struct.error:
         pass
     return 1
+
+
+def _exif(data: np.ndarray) -> bytes | None:
+    """The EXIF of a JPEG (APP1 Exif segment), PNG (eXIf chunk) or WebP (EXIF chunk): its TIFF
+    structure, from the byte order mark on; None when there is none."""
+    b = data[:12].tobytes()
+    exif = None
+    if b.startswith(b"\xff\xd8"):
+        whole = memoryview(data)  # (segment by segment: the file is not copied)
+        exif = next((bytes(whole[i + 4:i + 2 + int.from_bytes(whole[i + 2:i + 4], "big")])
+                     for marker, i in _jpeg_segments(whole)
+                     if marker == 0xE1 and bytes(whole[i + 4:i + 10]) == b"Exif\x00\x00"), None)
+    elif b.startswith(b"\x89PNG\r\n\x1a\n"):
+        for kind, start, length in _png_chunks(data):
+            if kind == b"eXIf":
+                exif = data[start:start + length].tobytes()
+                break
+    elif b.startswith(b"RIFF") and b[8:12] == b"WEBP":
+        exif = _webp_chunk(data, b"EXIF")
+    if not exif:
+        return None
+    if exif.startswith(b"Exif\x00\x00"):
+        exif = exif[6:]
+    return exif if exif[:4] in (b"II*\x00", b"MM\x00*") else None
+
+
+def _dcf_adobe_rgb(data: np.ndarray) -> bool:
+    """Whether a photo's EXIF says its colours are Adobe RGB as a camera's DCF option file says
+    it, with no profile embedded (Nikon, Canon, Sony set to Adobe RGB): ColorSpace (0xA001 of
+    the Exif IFD) uncalibrated (0xFFFF) and InteroperabilityIndex (0x0001 of the Interop IFD)
+    "R03"; Photoshop, Lightroom, darktable and GIMP read it so."""
+    exif = _exif(data)
+    if not exif:
+        return False
+    e = "<" if exif[:2] == b"II" else ">"
+
+    def entry(off: int, want: int) -> tuple[int, int, int] | None:
+        """(type, count, offset of the value bytes) of tag ``want`` in the IFD at ``off``."""
+        (n,) = struct.unpack(e + "H", exif[off:off + 2])
+        for at in range(off + 2, off + 2 + 12 * n, 12):
+            tag, typ, count = struct.unpack(e + "HHI", exif[at:at + 8])
+            if tag == want:
+                return typ, count, at + 8
+        return None
+
+    def pointer(off: int, tag: int) -> int | None:
+        found = entry(off, tag)
+        return struct.unpack(e + "I", exif[found[2]:found[2] + 4])[0] if found and found[0] in (4, 13) else None
+
+    try:
+        sub = pointer(struct.unpack(e + "I", exif[4:8])[0], 0x8769)
+        space = entry(sub, 0xA001) if sub else None
+        if not space or space[0] != 3 or struct.unpack(e + "H", exif[space[2]:space[2] + 2])[0] != 0xFFFF:
+            return False
+        iop = pointer(sub, 0xA005)
+        index = entry(iop, 0x0001) if iop else None
+        return bool(index) and index[0] in (2, 7) and exif[index[2]:index[2] + 3] == b"R03"
+    except struct.error:
+        return False
+
+
+#: Adobe RGB (1998): its primaries and white (x, y), and its gamma, 563/256
+_ADOBE_RGB = ((0.64, 0.33), (0.21, 0.71), (0.15, 0.06), (0.3127, 0.3290))
+
+
+def _dcf_icc(data: np.ndarray) -> bytes | None:
+    """An Adobe RGB (1998) colour profile (see :func:`_matrix_icc`) for a photo whose EXIF says
+    Adobe RGB without one embedded (see :func:`_dcf_adobe_rgb`): its cutout, with no EXIF and
+    no profile, was taken for sRGB, its colours shown dull; else None."""
+    if not _dcf_adobe_rgb(data):
+        return None
+    gamma = b"curv" + bytes(4) + (1).to_bytes(4, "big") + (563).to_bytes(2, "big")  # (u8Fixed8: 2.19921875)
+    return _matrix_icc(_ADOBE_RGB, gamma, b"livecut: Adobe RGB (1998), from EXIF (DCF R03)")
 
 
 #: an AVIF's irot (turns of 90 degrees anticlockwise) as OpenCV's rotation
@@ -787,6 +848,16 @@ def _nclx_icc(nclx: dict | None) -> bytes | None:
         return None
     if any(not 0 < y <= 1 or not 0 <= x <= 1 for x, y in xy):
         return None
+    v = np.arange(1024) / 1023.0  # the sRGB curve, as a table
+    curve = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+    trc = b"curv" + bytes(4) + (1024).to_bytes(4, "big") + np.round(curve * 65535).astype(">u2").tobytes()
+    return _matrix_icc(xy, trc, b"livecut: HEIF nclx %d/13" % nclx["color_primaries"])
+
+
+def _matrix_icc(xy, trc: bytes, name: bytes) -> bytes | None:
+    """A colour profile (ICC v2, matrix and curves) of the primaries and white ``xy`` (red,
+    green, blue, white: (x, y) each) and the tone curve ``trc`` (a curv tag, shared by the
+    three channels), described as ``name``; None where the primaries make no matrix."""
     xyz = np.array([[x / y, 1.0, (1 - x - y) / y] for x, y in xy])  # (columns below: XYZ of each)
     rgb = xyz[:3].T
     white = xyz[3]
@@ -806,15 +877,11 @@ def _nclx_icc(nclx: dict | None) -> bytes | None:
     def xyz_tag(v) -> bytes:
         return b"XYZ " + bytes(4) + s15(v)
 
-    v = np.arange(1024) / 1023.0  # the sRGB curve, as a table
-    curve = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
-    name = b"livecut: HEIF nclx %d/13" % nclx["color_primaries"]
     tags = [(b"desc", b"desc" + bytes(4) + (len(name) + 1).to_bytes(4, "big") + name + bytes(1 + 8 + 3 + 67)),
             (b"cprt", b"text" + bytes(4) + b"No copyright\0"),
             (b"wtpt", xyz_tag(d50)),
             (b"rXYZ", xyz_tag(rgb[:, 0])), (b"gXYZ", xyz_tag(rgb[:, 1])), (b"bXYZ", xyz_tag(rgb[:, 2])),
-            (b"rTRC", b"curv" + bytes(4) + (1024).to_bytes(4, "big")
-             + np.round(curve * 65535).astype(">u2").tobytes())]
+            (b"rTRC", trc)]
     table, body, at = [], b"", 128 + 4 + 12 * (len(tags) + 2)
     for sig, data in tags:
         table.append(sig + (at + len(body)).to_bytes(4, "big") + len(data).to_bytes(4, "big"))

@@ -1380,6 +1380,67 @@ def test_colour_profile_is_kept(tmp_path, scene, mode, kept):
     assert icc_profile(np.fromfile(out / "p3.png", np.uint8)) is None
 
 
+def _jpeg_with_dcf_exif(img: np.ndarray, colour_space: int, interop: bytes | None, bo: str = "<") -> bytes:
+    """A JPEG of ``img`` with an EXIF (APP1) that says its colours as a camera's DCF files do:
+    ColorSpace (0xA001 of the Exif IFD; 1 sRGB, 0xFFFF uncalibrated) and, where given, the
+    InteroperabilityIndex (0x0001 of the Interop IFD: ``b"R98"`` sRGB, ``b"R03"`` Adobe RGB)."""
+    head = (b"II*\0" if bo == "<" else b"MM\0*") + struct.pack(bo + "I", 8)
+    ifd0 = struct.pack(bo + "HHHII", 1, 0x8769, 4, 1, 26) + bytes(4)  # (-> the Exif IFD, at 26)
+    n = 2 if interop else 1
+    exif = struct.pack(bo + "HHHIHH", n, 0xA001, 3, 1, colour_space, 0)
+    if interop:
+        exif += struct.pack(bo + "HHII", 0xA005, 4, 1, 26 + 2 + 12 * n + 4)
+    exif += bytes(4)
+    iop = struct.pack(bo + "HHHI", 1, 0x0001, 2, 4) + interop + b"\0" + bytes(4) if interop else b""
+    seg = b"Exif\0\0" + head + ifd0 + exif + iop
+    ok, jpg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 98])
+    jpg = jpg.tobytes()
+    return jpg[:2] + b"\xff\xe1" + struct.pack(">H", len(seg) + 2) + seg + jpg[2:]
+
+
+@pytest.mark.parametrize("mode", ["cutout", "composite"])
+def test_a_cameras_adobe_rgb_jpeg_said_in_its_exif_keeps_its_colours(tmp_path, scene, mode):
+    """A camera set to Adobe RGB (Nikon, Canon, Sony: DCF's option files, _DSC0001.JPG) embeds no
+    colour profile: its EXIF says so, ColorSpace uncalibrated and InteroperabilityIndex R03,
+    which Photoshop, Lightroom, darktable and GIMP read.  Its cutout, with no EXIF and no
+    profile, was taken for sRGB: its colours shown dull.  It carries an Adobe RGB (1998)
+    profile, which a colour manager (littlecms) maps to sRGB as Adobe RGB's formulas do; an
+    sRGB one (ColorSpace 1, R98), or uncalibrated without R03, carries none, as before; its
+    mask none."""
+    from livecut.imageio import icc_profile
+
+    img, _ = scene
+    for name, colour_space, interop, bo in (("adobe.jpg", 0xFFFF, b"R03", "<"), ("adobe_mm.jpg", 0xFFFF, b"R03", ">"),
+                                            ("srgb.jpg", 1, b"R98", "<"), ("uncal.jpg", 0xFFFF, None, "<")):
+        (tmp_path / name).write_bytes(_jpeg_with_dcf_exif(img, colour_space, interop, bo))
+    r = invoke("image", *(tmp_path / n for n in ("adobe.jpg", "adobe_mm.jpg", "srgb.jpg", "uncal.jpg")),
+               "-o", tmp_path / "o", "--mode", mode, "-q")
+    assert r.exit_code == 0 and not _stderr_lines(r), r.output
+    assert icc_profile(np.fromfile(tmp_path / "o" / "srgb.png", np.uint8)) is None
+    assert icc_profile(np.fromfile(tmp_path / "o" / "uncal.png", np.uint8)) is None
+    icc = icc_profile(np.fromfile(tmp_path / "o" / "adobe.png", np.uint8))
+    assert icc is not None and icc[16:20] == b"RGB "
+    assert icc_profile(np.fromfile(tmp_path / "o" / "adobe_mm.png", np.uint8)) == icc
+    r = invoke("image", tmp_path / "adobe.jpg", "-o", tmp_path / "m", "--mode", "mask", "-q")
+    assert r.exit_code == 0 and icc_profile(np.fromfile(tmp_path / "m" / "adobe.png", np.uint8)) is None
+    cms = pytest.importorskip("PIL.ImageCms")
+    import io
+
+    from PIL import Image
+
+    to_srgb = cms.buildTransform(cms.ImageCmsProfile(io.BytesIO(icc)), cms.createProfile("sRGB"), "RGB", "RGB")
+    colours = np.array([[[200, 100, 50], [128, 128, 128], [60, 160, 70], [40, 90, 220]]], np.uint8)
+    got = np.asarray(cms.applyTransform(Image.fromarray(colours), to_srgb)).astype(int)
+    adobe = np.array([[0.5767309, 0.1855540, 0.1881852], [0.2973769, 0.6273491, 0.0752741],
+                      [0.0270343, 0.0706872, 0.9911085]])
+    srgb = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
+                     [0.0193339, 0.1191920, 0.9503041]])
+    lin = (colours[0] / 255.0) ** (563 / 256)
+    out = np.clip(lin @ adobe.T @ np.linalg.inv(srgb).T, 0, 1)
+    want = 255 * np.where(out <= 0.0031308, out * 12.92, 1.055 * out ** (1 / 2.4) - 0.055)
+    assert np.abs(got[0] - want).max() <= 2, (got, want.round())
+
+
 @pytest.mark.parametrize("mode,said", [("cutout", True), ("side-by-side", True), ("mask", False)])
 def test_a_gray_photos_profile_left_out_is_said(tmp_path, scene, mode, said):
     """A gray JPEG with its gray profile (Photoshop's Dot Gain 20 %, black-and-white work) was cut
