@@ -557,6 +557,60 @@ def _dcf_icc(data: np.ndarray) -> bytes | None:
     return _matrix_icc(_ADOBE_RGB, gamma, b"livecut: Adobe RGB (1998), from EXIF (DCF R03)")
 
 
+#: the colorants (rXYZ, gXYZ, bXYZ, adapted to D50) of sRGB, which a picture without a profile is
+_SRGB_COLORANTS = ((0.4361, 0.2225, 0.0139), (0.3851, 0.7169, 0.0971), (0.1431, 0.0606, 0.7141))
+
+
+def _colorants(icc: bytes | None) -> np.ndarray | None:
+    """The colorants of an RGB matrix profile (rXYZ, gXYZ, bXYZ, as rows), sRGB's for None (a
+    picture without one is sRGB); None for a profile of another kind (gray, CMYK, tables
+    alone) or one that cannot be read."""
+    if icc is None:
+        return np.array(_SRGB_COLORANTS)
+    if icc[16:20] != b"RGB ":
+        return None
+    try:
+        (n,) = struct.unpack(">I", icc[128:132])
+        tags = {}
+        for at in range(132, 132 + 12 * min(n, 1000), 12):
+            sig, off, _size = struct.unpack(">4sII", icc[at:at + 12])
+            tags[sig] = off
+        rows = []
+        for sig in (b"rXYZ", b"gXYZ", b"bXYZ"):
+            body = icc[tags[sig]:tags[sig] + 20]
+            if len(body) < 20 or body[:4] != b"XYZ ":
+                return None
+            rows.append([v / 65536 for v in struct.unpack(">3i", body[8:20])])
+    except (KeyError, struct.error):
+        return None
+    return np.array(rows)
+
+
+def other_colour_space(a: bytes | None, b: bytes | None) -> bool:
+    """Whether pictures of the colour profiles ``a`` and ``b`` (None: none, sRGB) are in other
+    colour spaces: matrix profiles whose primaries (colorants) differ (Display P3 and sRGB,
+    Adobe RGB and none); False where they are the same, or either is not known so."""
+    if a == b:
+        return False
+    ca, cb = _colorants(a), _colorants(b)
+    return ca is not None and cb is not None and float(np.abs(ca - cb).max()) > 0.01
+
+
+def colour_profile(path: str | Path) -> bytes | None:
+    """The colour profile that :func:`read_image` gives a picture file (embedded, made from a
+    camera's EXIF or a HEIC's nclx), read from the file's structure (a HEIF is decoded);
+    None where it has none or cannot be read."""
+    try:
+        data = np.fromfile(path, np.uint8)
+        if _heif_picture(data):
+            meta: dict = {}
+            read_image(path, meta)
+            return meta["icc"]
+    except (OSError, ImageReadError, ImageSizeError):
+        return None
+    return icc_profile(data) or _dcf_icc(data)
+
+
 #: an AVIF's irot (turns of 90 degrees anticlockwise) as OpenCV's rotation
 _IROT = {1: cv2.ROTATE_90_COUNTERCLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_CLOCKWISE}
 

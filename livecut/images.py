@@ -16,8 +16,8 @@ from livecut.atomic import (TEMP_MARK, check_not_special, folder_in_the_way, fol
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config
 from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError
-from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, expand_inputs,
-                             folded_name, read_image, to_bgr8, write_image)
+from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, colour_profile,
+                             expand_inputs, folded_name, other_colour_space, read_image, to_bgr8, write_image)
 from livecut.progress import Progress
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
@@ -358,6 +358,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     # wrote the composite over it)
     bg_path = compositor.background.path
     bg_resolved = bg_path.resolve() if bg_path is not None else None
+    # (the colour profile of a picture shown behind the subject, whose pixels are put in as they are;
+    # None: it has none, sRGB; False: no picture is shown)
+    bg_icc = (colour_profile(bg_path) if compositor.background.kind == "image" and mode in ("composite", "side-by-side")
+              else False)
     segmenter = Segmenter(cfg, still=True)
     stems: dict[Path, Path] = {}
     folded: dict[str, Path] = {}  # (the outputs of stems by folded_name)
@@ -454,6 +458,13 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if icc and dst.suffix.lower() not in ICC_EXTS:  # (AVIF, BMP ...: left out, not unsaid)
                     report.warnings.append(f"{dst}: {dst.suffix} does not keep {src}'s colour profile: colour-managed "
                                            "viewers take its colours for sRGB (write .png, .jpg, .webp or .tif to keep it)")
+                if bg_icc is not False and other_colour_space(meta.get("icc"), bg_icc):
+                    # (the output carries the photo's profile: a backdrop in another colour space
+                    # was shown with its colours shifted, without a word)
+                    report.warnings.append(f"{src}: the background {bg_path} is in another colour space (colour "
+                                           "profile): its colours are written as the photo's and shown shifted by "
+                                           "colour-managed viewers (livecut converts no colours: convert the "
+                                           "background to the photo's profile first)")
                 if meta.get("lost"):
                     report.warnings.append(f"{src}: {meta['lost']}")
                 if deep:

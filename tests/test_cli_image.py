@@ -1490,6 +1490,47 @@ def test_a_cmyk_photos_profile_not_applied_is_said(tmp_path, scene, mode, said):
     assert r.exit_code == 0 and not _stderr_lines(r), r.output
 
 
+def test_a_background_picture_in_another_colour_space_is_said(tmp_path, scene):
+    """The composite carries the photo's colour profile; a -b image: backdrop's pixels are put in
+    as they are, so a backdrop in another colour space (an sRGB studio backdrop behind a phone's
+    Display P3 photo, an Adobe RGB one behind an sRGB photo) was shown with its colours shifted
+    in every colour-managed viewer, without a word.  A warning says so (livecut converts no
+    colours); the same space (the same primaries; none is sRGB) says nothing, nor does a cutout
+    or a mask, which show no backdrop."""
+    from livecut.imageio import _ADOBE_RGB, _matrix_icc
+
+    img, _ = scene
+    curve = b"curv" + bytes(4) + (1).to_bytes(4, "big") + (563).to_bytes(2, "big")  # (a gamma: 2.2)
+    p3 = _matrix_icc(((0.68, 0.32), (0.265, 0.69), (0.15, 0.06), (0.3127, 0.3290)), curve, b"P3")
+    adobe = _matrix_icc(_ADOBE_RGB, curve, b"Adobe RGB")
+    srgb = _matrix_icc(((0.64, 0.33), (0.30, 0.60), (0.15, 0.06), (0.3127, 0.3290)), curve, b"sRGB")
+    files = {"p3.jpg": _jpeg_with_icc(img, p3), "plain.jpg": cv2.imencode(".jpg", img)[1].tobytes(),
+             "srgb.jpg": _jpeg_with_icc(img, srgb), "adobe.jpg": _jpeg_with_icc(img, adobe),
+             "p3b.jpg": _jpeg_with_icc(img[::-1].copy(), p3)}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+
+    def said(photo, backdrop, mode="composite"):
+        r = invoke("image", tmp_path / photo, "-o", tmp_path / "o" / f"{photo}-{backdrop}-{mode}.png", "-q",
+                   "--mode", mode, "-b", f"image:{tmp_path / backdrop}")
+        assert r.exit_code == 0, r.output
+        return _stderr_lines(r)
+
+    for photo, backdrop in (("p3.jpg", "plain.jpg"), ("plain.jpg", "adobe.jpg"), ("p3.jpg", "adobe.jpg"),
+                            ("srgb.jpg", "p3b.jpg")):
+        assert said(photo, backdrop) == [
+            f"livecut: warning: {tmp_path / photo}: the background {tmp_path / backdrop} is in another colour "
+            "space (colour profile): its colours are written as the photo's and shown shifted by colour-managed "
+            "viewers (livecut converts no colours: convert the background to the photo's profile first)"], \
+            (photo, backdrop)
+    assert said("p3.jpg", "plain.jpg", "side-by-side")
+    for photo, backdrop in (("p3.jpg", "p3b.jpg"), ("plain.jpg", "srgb.jpg"), ("srgb.jpg", "plain.jpg"),
+                            ("plain.jpg", "plain.jpg")):
+        assert said(photo, backdrop) == [], (photo, backdrop)
+    assert not any("colour space" in line for line in said("p3.jpg", "plain.jpg", "cutout"))
+    assert not any("colour space" in line for line in said("p3.jpg", "plain.jpg", "mask"))
+
+
 @pytest.mark.parametrize("ext,mode,said", [(".bmp", "composite", True), (".ppm", "composite", True),
                                            (".jpg", "composite", False), (".bmp", "mask", False)])
 def test_colour_profile_left_out_is_said(tmp_path, scene, ext, mode, said):
