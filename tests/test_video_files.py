@@ -2056,6 +2056,28 @@ def test_a_pipe_given_by_name_points_to_livecut_file_dash(clips, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /dev/fd, /proc (Linux)")
+def test_a_process_substitution_as_input_is_not_told_to_be_redirected_by_its_name(tmp_path):
+    """`livecut file <(curl ...) -o out.mp4` (the shell gives /dev/fd/63, a pipe) said
+    '/dev/fd/63: is a FIFO (named pipe) ...: livecut file - -o OUTPUT < /dev/fd/63', a command
+    that fails ('No such file'): the descriptor is the shell's for that one command.  It is said
+    as a pipe, with the way that reads one, and no redirection of its name."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    out = tmp_path / "out.mp4"
+    rd, wr = os.pipe()
+    try:
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", f"/dev/fd/{rd}", "-o", str(out), "-q"],
+                           stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=60, pass_fds=(rd,))
+    finally:
+        os.close(rd)
+        os.close(wr)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.decode().splitlines() == [f"livecut: error: /dev/fd/{rd}: is a pipe (file descriptor {rd}, as "
+                                              "<(...) gives), not a regular video file; `livecut file -` reads a "
+                                              "video piped in: livecut file - -o OUTPUT"], r.stderr
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("what", ["input", "background"])
 def test_standard_output_appending_to_an_input_is_refused(tmp_path, what):
     """`livecut file rec.mkv -o - >> rec.mkv` (a slip for > out.mkv, or a script's log

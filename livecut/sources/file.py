@@ -616,8 +616,12 @@ class FileSource(ClosesWhileReading):
                 kind = "a socket"
             # (/dev/stdin with a video piped in, or a FIFO: the way that reads a pipe is said)
             piped = "; `livecut file -` reads a video piped in: livecut file - -o OUTPUT"
-            if open_file_named(p) == 0 and p.is_fifo():
+            fd = open_file_named(p)
+            if fd == 0 and p.is_fifo():
                 raise VideoOpenFailure(f"{p}: is standard input (a pipe), not a regular video file{piped}")
+            if fd is not None and p.is_fifo():  # (<(...), /dev/fd/63: the shell's for this command only)
+                raise VideoOpenFailure(f"{p}: is a pipe (file descriptor {fd}, as <(...) gives), not a regular "
+                                       f"video file{piped}")
             raise VideoOpenFailure(f"{p}: is {kind}, not a regular video file"
                                    + (f"{piped} < {shlex.quote(str(p))}" if p.is_fifo() else ""))
         if p.stat().st_size == 0:
