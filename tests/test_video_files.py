@@ -454,6 +454,34 @@ def test_a_named_pipe_as_output_points_to_the_stream_on_standard_output(tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.mp4", "live", "src.mp4"]
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /dev/fd, /proc (Linux)")
+def test_a_pipe_of_a_descriptor_as_output_is_not_told_to_take_the_stream_by_its_name(tmp_path):
+    """`livecut file in.mp4 -o /dev/stderr 2>&1 | less` (standard error a pipe) was refused with
+    the advice '-o - > /dev/stderr writes a stream into it', which mixes livecut's own messages
+    into the video; `-o >(ffplay -)` (the shell's /dev/fd/63) with '-o - > /dev/fd/63', a
+    descriptor of that one command ('No such file or directory' in another).  Standard input
+    and error get no such advice, another descriptor's pipe the shell's form, -o - > >(...)."""
+    src = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    refused = "not a file; livecut renames its finished output into place, which would replace it: choose another -o"
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(src), "-o", "/dev/stderr", "-q"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=60, env=env)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: error: /dev/stderr: is standard error (file descriptor 2), {refused}"
+                                     ], r.stderr
+    rd, wr = os.pipe()
+    try:
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(src), "-o", f"/dev/fd/{wr}", "-q"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=60, env=env,
+                           pass_fds=(wr,))
+    finally:
+        os.close(rd)
+        os.close(wr)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: error: /dev/fd/{wr}: is an open file (file descriptor {wr}), {refused} "
+                                     "(-o - > >(...) writes a stream into it)"], r.stderr
+
+
 @pytest.mark.skipif(os.devnull != "/dev/null", reason="a POSIX /dev/null")
 def test_dev_null_as_output_points_to_null(tmp_path):
     """`livecut file in.mp4 -o /dev/null` (to measure, as with ffmpeg) was refused as any device,

@@ -450,12 +450,17 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
     try:
         check_not_special(out)
     except OutputExistsError as exc:  # (-o /dev/null to measure, as with ffmpeg: livecut's is null:)
-        if open_file_named(out) == 1:  # (-o /dev/stdout: the stream on standard output)
+        fd = open_file_named(out)
+        if fd == 1:  # (-o /dev/stdout: the stream on standard output)
             raise OutputExistsError(f"{exc} (-o - writes a stream to standard output)") from None
         if os.path.realpath(out) == os.devnull:
             raise OutputExistsError(f"{exc} (-o null: writes nothing, to measure)") from None
-        if _is_fifo(out):  # (a player reading a named pipe: the stream on standard output goes there)
-            raise OutputExistsError(f"{exc} (-o - > {shlex.quote(str(out))} writes a stream into it)") from None
+        # (a player reading a named pipe: the stream on standard output goes there; not into
+        # livecut's standard error, its messages in the video; -o >(...), /dev/fd/63: the shell's
+        # descriptor for this one command, named by its form)
+        if _is_fifo(out) and fd not in (0, 2):
+            into = shlex.quote(str(out)) if fd is None else ">(...)"
+            raise OutputExistsError(f"{exc} (-o - > {into} writes a stream into it)") from None
         raise
     if out.exists() and not force:
         raise OutputExistsError(f"{out}: exists (give {FORCE} to overwrite)")
