@@ -190,12 +190,16 @@ def _cover_resize(img: np.ndarray, w: int, h: int, big: np.ndarray | None = None
     ih, iw = img.shape[:2]
     s = max(w * sar / iw, h / ih)
     nw, nh = max(w, int(round(iw * s / sar))), max(h, int(round(ih * s)))
-    interp = cv2.INTER_AREA if nw < iw or nh < ih else cv2.INTER_LINEAR
-    if nw >= iw and nh >= ih and nw * nh > COVER_MAX_SCALED * w * h:
+    shrunk, grown = nw < iw or nh < ih, nw > iw or nh > ih
+    interp = cv2.INTER_AREA if shrunk else cv2.INTER_LINEAR
+    if (grown or not shrunk) and nw * nh > COVER_MAX_SCALED * w * h:
         # a picture of a far other shape (a strip behind a 1080p frame, a square behind a
         # banner): the scaled picture is mostly cropped away, and was made whole first (a
         # 100x10000 strip behind 1920x1080: 1.1 GB; beyond memory, a cv2.error).  Only the
         # window is made: the same bilinear mapping as the resize's, as one warp
+        if shrunk:  # (pixels of an extreme aspect: one side grown, the other shrunk first)
+            img = cv2.resize(img, (min(nw, iw), min(nh, ih)), interpolation=cv2.INTER_AREA)
+            ih, iw = img.shape[:2]
         m = resize_map(iw / nw, ih / nh, (nw - w) // 2, (nh - h) // 2)
         if big is None or big.shape[:2] != (h, w) or big.shape[2:] != img.shape[2:]:
             big = None  # (a video background's window is made into the same buffer each frame)

@@ -864,6 +864,25 @@ def test_a_picture_covers_a_frame_of_non_square_pixels_as_it_is_shown(tmp_path):
         with pytest.raises(ConfigTypeError, match="sample aspect"):
             comp.sample_aspect = value
 
+def test_a_picture_behind_pixels_of_an_extreme_aspect_is_not_scaled_whole():
+    """A frame whose pixels a file says are 100x as wide as tall (broken or crafted metadata)
+    squeezes a picture background in width and stretches it in height: the picture was scaled
+    whole first, 100x as tall as the frame shows (a 4000x3000 photo behind 1080p at 143:1,
+    1.2 GB; at 65535:1, a bare cv2.error, 'Insufficient memory'), where a picture of a far
+    other shape is scaled only where the frame shows it; now so here too, within a level."""
+    from conftest import traced_peak
+
+    rng = np.random.default_rng(0)
+    pic = cv2.GaussianBlur(rng.integers(0, 256, (300, 400, 3), np.uint8), (0, 0), 3)
+    got, peak = traced_peak(lambda: cover(pic, 64, 48, sar=100))  # (the whole: 64 x 4800)
+    assert got.shape == (48, 64, 3)
+    assert peak < 64 * 4800 * 3 // 4, peak
+    narrow = cv2.resize(pic, (64, 300), interpolation=cv2.INTER_AREA)  # (the width shrunk, then the height grown)
+    whole = cv2.resize(narrow, (64, 4800), interpolation=cv2.INTER_LINEAR)[2376:2424]
+    assert np.abs(got.astype(int) - whole).max() <= 1
+    assert cover(pic, 64, 48, sar=65535).shape == (48, 64, 3)
+
+
 def test_an_unknown_yuv_matrix_is_a_config_error_naming_the_matrices():
     """bgr_to_i420(..., matrix='bt2020') and color_i420 raised a bare ValueError; a SinkInfo
     with matrix 'bt2020' went through to that error at its first frame; a matrix that is not a
