@@ -33,7 +33,8 @@ from typing import Any, Callable, Iterable, Sequence
 import cv2
 import numpy as np
 
-from livecut.composite import MODES, SHOWN_MODES, Compositor, check_rotation, check_sample_aspect, parse_background
+from livecut.composite import (COVER_MAX_SCALED, MODES, SHOWN_MODES, Compositor, check_rotation, check_sample_aspect,
+                               parse_background)
 from livecut.config import Config
 from livecut.errors import IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure
 from livecut.frames import Upright
@@ -295,11 +296,15 @@ class BackgroundVideo:
 
     def _square(self, image: np.ndarray) -> np.ndarray:
         """A frame of the video's pixels as square pixels, the side they are short of made
-        longer (720x576 at 64:45: 1024x576)."""
+        longer (720x576 at 64:45: 1024x576), or where that would be over COVER_MAX_SCALED
+        times its pixels the other side shorter."""
         if self._sar == 1:
             return image
         h, w = image.shape[:2]
-        size = (max(1, round(w * self._sar)), h) if self._sar > 1 else (w, max(1, round(h / self._sar)))
+        wide, tall = (max(1, round(w * self._sar)), h), (w, max(1, round(h / self._sar)))
+        longer, shorter = (wide, tall) if self._sar > 1 else (tall, wide)
+        # (an extreme aspect, broken metadata, 100:1: the other side shorter, as the .webm writer does)
+        size = longer if longer[0] * longer[1] <= COVER_MAX_SCALED * w * h else shorter
         sq = self._sq
         if sq is None or sq.shape[1::-1] != size or sq.shape[2:] != image.shape[2:]:
             sq = self._sq = np.empty(size[::-1] + image.shape[2:], image.dtype)

@@ -2729,6 +2729,36 @@ def test_a_background_video_of_non_square_pixels_is_shown_as_a_player_shows_it(c
     for corner in (shown[:20, :20], shown[:20, -20:], shown[-20:, :20], shown[-20:, -20:]):
         assert _is(corner, (0, 255, 0)), corner.reshape(-1, 3).mean(0)
 
+def test_a_background_video_of_an_extreme_pixel_aspect_is_not_widened_beyond_bounds(tmp_path):
+    """A background video whose file says its pixels are 100x as wide as tall (broken or crafted
+    metadata: an .mkv's display size) had each frame widened to square pixels, 100x its stored
+    width (a 1080p one at 143:1, 1 GB and 1.6 s a frame: 40 s for a 1 s clip); beyond a few
+    times its pixels, the other side is made shorter instead, as the .webm writer does."""
+    import av
+
+    from livecut.config import load_config
+    from livecut.runner import BackgroundVideo
+
+    bgv = tmp_path / "strip.mp4"
+    with av.open(str(bgv), "w") as c:
+        s = c.add_stream("libx264", rate=25)
+        s.width, s.height, s.pix_fmt = 320, 720, "yuv420p"
+        s.codec_context.sample_aspect_ratio = Fraction(100)
+        for i in range(3):
+            f = av.VideoFrame.from_ndarray(_thirds(320, 720), format="bgr24")
+            f.pts = i
+            c.mux(s.encode(f))
+        c.mux(s.encode(None))
+    assert _shape(bgv) == (320, 720, Fraction(400, 9))  # (the clip is made as meant)
+    video = BackgroundVideo(bgv, load_config(None).video)
+    try:
+        frame = video.next()
+    finally:
+        video.close()
+    assert frame.shape[1] / frame.shape[0] == pytest.approx(32000 / 720, rel=0.05), frame.shape
+    assert frame.shape[0] * frame.shape[1] <= 4 * 320 * 720, frame.shape
+
+
 @pytest.mark.parametrize("fmt", ["nut", "mpegts"])
 def test_a_rotated_video_piped_out_is_upright(clips, tmp_path, fmt):
     """`-o -` of a phone's portrait clip: NUT and MPEG-TS cannot say the video is turned, so
