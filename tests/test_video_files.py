@@ -1260,6 +1260,34 @@ def test_transcoded_audio_keeps_a_channel_the_usual_layout_of_its_count_lacks(tm
     assert names[int(loud.argmax())] == channel, (names, loud)
 
 
+@pytest.mark.parametrize("layout, channel, want", [("hexagonal", "FL", "5.1"), ("7.1(wide)", "FL", "7.1"),
+                                                    ("3.1", "LFE", "5.1")])
+def test_aac_is_not_given_a_layout_of_the_stream_s_own_that_it_writes_unreadably(tmp_path, layout, channel, want):
+    """Hexagonal or 7.1(wide) PCM from a .mov into .mp4 was encoded as AAC of its own layout,
+    which AAC holds only in a channel map of its own that FFmpeg reads back as '6 channels' or
+    '8 channels', each channel's place lost (a player takes 6 as 5.1: the back centre played
+    as the LFE); they are in the usual layout of their count, as before, and 3.1 in the least
+    usual one AAC writes readably that holds its LFE, 5.1 (it was quad, the LFE dropped)."""
+    import av
+
+    src = tmp_path / "in.mov"
+    chans = [ch.name for ch in av.AudioLayout(layout).channels]
+    # (the tone put in one channel, the channels then named: pan puts 3.1's LFE in the front pair)
+    tone = (f"sine=f=60:r=48000:duration=1,pan={len(chans)}c|c{chans.index(channel)}=c0,"
+            f"channelmap=map={'|'.join(map(str, range(len(chans))))}:channel_layout={layout}")
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i", tone,
+            "-c:v", "libx264", "-c:a", "pcm_s16le", str(src))
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        lay = c.streams.audio[0].codec_context.layout
+        name, names = lay.name, [ch.name for ch in lay.channels]
+        loud = _loudest_per_channel(c)
+    assert name == want, (name, names)
+    assert loud.max() > 0.05 and np.sort(loud)[-2] < 0.01 and names[int(loud.argmax())] == channel, (names, loud)
+
+
 def test_pcm_whose_channels_come_in_an_order_of_their_own_is_reencoded(tmp_path):
     """7.1 PCM in a .mov (its channels labelled FL FR FC LFE SL SR BL BR: an order of their own)
     into .mp4: PyAV freed the layout each time it was read and the run died of a double free

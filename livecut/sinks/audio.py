@@ -820,6 +820,11 @@ SURROUND_BY_COUNT = {3: "3.0", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"
 #: side channels a usual layout holds as back ones (5.1(side) as 5.1)
 SIDE_AS_BACK = {"SL": "BL", "SR": "BR"}
 
+#: the layouts of more than two channels FFmpeg's AAC encoder writes so that they are read back
+#: as written (others, in a channel map of its own: hexagonal, 7.1(wide), 3.1, 6.1 ..., as '6
+#: channels', each channel's place lost -- a player takes 6 as 5.1)
+AAC_READABLE = frozenset({"2.1", "3.0", "3.0(back)", "4.0", "quad", "5.0", "5.1", "7.1"})
+
 
 def _places(names: list[str]) -> set[str] | None:
     """The channels ``names`` as a usual layout holds them (side ones as back ones:
@@ -842,8 +847,8 @@ def _surround_layout(codec: str, cc, rate: int) -> str | None:
     5.1: AAC wrote it with a channel map that players may not read, Opus refused it), else
     the stream's own (2.1 as 3.0 lost its LFE, a silent centre in its place), else (one with
     an LFE) the least usual one that holds them all, silent where the stream has none (Opus
-    takes no 2.1: 5.1), else the usual one; None when it takes none (then it is mixed down to
-    stereo)."""
+    takes no 2.1: 5.1), else the usual one -- for AAC, only those of :data:`AAC_READABLE`
+    before the usual one; None when it takes none (then it is mixed down to stereo)."""
     import av
 
     usual = SURROUND_BY_COUNT.get(cc.channels)
@@ -853,8 +858,10 @@ def _surround_layout(codec: str, cc, rate: int) -> str | None:
     if usual is None or places is None or places == _held(usual):
         tries = [usual, name]
     else:
-        wider = [w for w in SURROUND_BY_COUNT.values() if "LFE" in places and places < _held(w)]
-        tries = [name, *wider[:1], usual]
+        wider = [w for w in SURROUND_BY_COUNT.values() if "LFE" in places and places < _held(w)
+                 and (codec != "aac" or w in AAC_READABLE)]
+        own = [name] if codec != "aac" or name in AAC_READABLE else []
+        tries = [*own, *wider[:1], usual]
     for layout in dict.fromkeys(tries):
         if layout is None:
             continue
