@@ -158,13 +158,15 @@ def get_config(config: Optional[str], overrides: Optional[List[str]], **cli_sets
     return cfg
 
 
-def _check_config_not_stdin(config: Optional[str], carries: str) -> None:
+def _check_config_not_stdin(config: Optional[str], carries: str, reader: str = "-") -> None:
     """Refuse ``-c /dev/stdin`` (``/dev/fd/0``) where standard input ``carries`` what the
-    command reads (``livecut file -``'s video, ``batch --list -``'s list): the configuration
-    read it first, and each was said as the other's fault ('standard input was empty', 'invalid
-    TOML')."""
+    command reads from ``reader`` (``livecut file -``'s video, ``batch --list -``'s list, or
+    ``--list /dev/stdin``'s): the configuration read it first, and each was said as the other's
+    fault ('standard input was empty', 'invalid TOML')."""
     from livecut.atomic import open_file_named
 
+    if reader != "-" and open_file_named(reader) != 0:
+        return
     if config and open_file_named(config) == 0:
         raise UsageError(f"-c {config}: standard input carries {carries}; give the configuration in a "
                          "file, or -c <(...)")
@@ -394,8 +396,8 @@ def batch(
         local_path(text, "`livecut batch` reads local files", "INPUT")
     local_path(outdir, "`livecut batch` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)
     outdir = os.path.expanduser(outdir)  # (as its inputs: -o '~/cut/' made a folder named ~ here)
-    if list_file == "-":
-        _check_config_not_stdin(config, "the list of inputs (--list -)")
+    if list_file is not None:
+        _check_config_not_stdin(config, f"the list of inputs (--list {list_file})", list_file)
     cfg = get_config(config, set_, composite__background=background)
     _warn_background_ignored(mode, background)  # (as image and file say it: batch said nothing)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does

@@ -2157,18 +2157,20 @@ def test_standard_output_appending_to_an_input_is_refused(tmp_path, what):
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /dev/stdin, /proc (Linux)")
-@pytest.mark.parametrize("command", ["file", "batch"])
+@pytest.mark.parametrize("command", ["file", "batch", "batch-named"])
 def test_a_configuration_on_standard_input_beside_a_reader_of_it_is_refused(tmp_path, command):
     """`... | livecut file - -c /dev/stdin` (or `batch --list - -c /dev/stdin`): both read the one
     standard input, the configuration first -- 'standard input was empty (no video was piped
     in)' after a TOML was piped, '/dev/stdin: invalid TOML: not UTF-8 text' after a video, a
     list of paths an 'invalid TOML' -- each saying the other's fault; one line saying that
-    standard input carries the video (the list), exit 2, nothing read."""
+    standard input carries the video (the list), exit 2, nothing read.  The list named by its
+    name, `--list /dev/stdin`, likewise (it was read twice)."""
     args = (["file", "-", "-o", str(tmp_path / "o.mp4")] if command == "file"
-            else ["batch", "--list", "-", "-o", str(tmp_path / "cut")])
+            else ["batch", "--list", "-" if command == "batch" else "/dev/stdin", "-o", str(tmp_path / "cut")])
     r = subprocess.run([sys.executable, "-m", "livecut", *args, "-c", "/dev/stdin", "-q"], input=b'preset = "fast"\n',
                        capture_output=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, cwd=str(REPO))
-    what = "the video (INPUT -)" if command == "file" else "the list of inputs (--list -)"
+    what = ("the video (INPUT -)" if command == "file" else "the list of inputs (--list -)" if command == "batch"
+            else "the list of inputs (--list /dev/stdin)")
     assert r.returncode == 2, r.stderr
     assert r.stderr.decode().splitlines() == [f"livecut: error: -c /dev/stdin: standard input carries {what}; give "
                                               "the configuration in a file, or -c <(...)"], r.stderr
