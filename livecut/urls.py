@@ -125,6 +125,11 @@ def url_problem(url: str) -> str | None:
         for raw in re.findall(r"(?:[?&])passphrase=([^&#]*)", query):
             if raw and (len(raw) < 10 or len(unquote(raw)) > 79):
                 return "an SRT passphrase must be 10 to 79 characters long"
+        # (FFmpeg reads the first mode=, as written: any other value, srt-live-transmit's
+        # "server" or a "Listener", was "Invalid argument" -- an output's, a write error, exit 1)
+        mode = re.search(r"[?&]mode(?:=([^&#]*))?(?=[&#]|$)", query)
+        if mode and mode[1] not in ("caller", "listener", "rendezvous"):
+            return "an SRT mode must be caller, listener or rendezvous"
     return None
 
 

@@ -1418,6 +1418,10 @@ def test_a_file_over_http_resumes_after_a_reconnect_without_repeating_frames(tmp
     # Operation not supported: Bad parameters", exit 1 for an output
     ("srt://127.0.0.1:5000?passphrase=pw12345", "SRT passphrase must be 10 to 79 characters"),
     ("srt://127.0.0.1:5000?mode=caller&passphrase=" + "pw" * 40, "SRT passphrase must be 10 to 79 characters"),
+    # FFmpeg takes caller, listener or rendezvous as written ("Invalid argument"; an output said
+    # it as a write error, exit 1, after "streaming to"): srt-live-transmit's server, a capital
+    ("srt://127.0.0.1:5000?mode=server&passphrase=pw12345678", "SRT mode must be caller, listener or rendezvous"),
+    ("srt://127.0.0.1:5000?latency=200000&mode=Listener", "SRT mode must be caller, listener or rendezvous"),
 ])
 @pytest.mark.parametrize("side", ["input", "output"])
 def test_impossible_stream_addresses_are_refused_at_once(url, why, side):
