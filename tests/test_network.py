@@ -251,6 +251,21 @@ def test_a_host_name_that_does_not_resolve_is_said(url):
     assert SECRET not in msg
 
 
+@pytest.mark.parametrize("url", [f"udp://u:{SECRET}@nosuch.invalid:5000", "tcp://nosuch.invalid:5000"])
+def test_an_output_host_name_that_does_not_resolve_is_said(url):
+    """(`-o udp://obs-pc.local:5000` mistyped was "cannot start the stream: Input/output error",
+    a tcp:// one "cannot open the output: Name or service not known")"""
+    from livecut.errors import VideoWriteError
+
+    sink = open_sink(url, SinkInfo(320, 240, 25.0), VideoConfig(open_timeout=5))
+    with pytest.raises(VideoWriteError) as err:
+        sink.open()
+    msg = str(err.value)
+    assert ("no host is known by the name nosuch.invalid" in msg
+            or "the host name nosuch.invalid could not be looked up" in msg), msg
+    assert SECRET not in msg
+
+
 def test_a_silent_udp_port_says_no_data_not_no_answer():
     """UDP has no answer to give: a port nothing is sent to said 'no answer within N s', as a
     server that does not answer; it says 'no data' now."""

@@ -695,6 +695,15 @@ class StreamSink:
             tls = self._tls_language("the server reset the connection")
             if tls:
                 return tls
+        if not self._started and (isinstance(exc, socket.gaierror) or (
+                url_scheme(self.spec) == "udp" and getattr(exc, "errno", None) == errno.EIO)):
+            # (a host name that does not resolve, `-o udp://obs-pc.local:5000` mistyped: FFmpeg's
+            # udp:// said "Input/output error", tcp://'s look-up "Name or service not known")
+            from livecut.sources.stream import unknown_host
+
+            unknown = unknown_host(self.spec, min(5.0, self.cfg.open_timeout))
+            if unknown:
+                return unknown
         if self.srt and isinstance(exc, OSError) and not isinstance(exc, av.error.FFmpegError):
             # raised by PipeWriter: ffmpeg's own message (already redacted)
             text = exc.strerror if isinstance(exc.strerror, str) else (str(exc.args[0]) if exc.args else "")
