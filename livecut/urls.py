@@ -184,6 +184,48 @@ def _rtmp_key(scheme: str, path: str) -> str:
     return parts[2] if len(parts) > 2 else ""
 
 
+#: query keys whose value is an SRT stream ID (FFmpeg's libsrt option and its alias)
+_STREAM_ID_KEYS = ("streamid", "srt_streamid")
+
+
+def _stream_id_secrets(value: str) -> list[str]:
+    """The secrets in an SRT stream ID ``value`` (decoded): a server's login in it -- MediaMTX's
+    ``ACTION:PATH:USER:PASS[:QUERY]`` (or ``ACTION:PATH:QUERY``, a token): all after the path;
+    in the access-control syntax ``#!::r=PATH,m=publish,u=USER,s=PASS``, ``s=`` (the session,
+    MediaMTX's password) and a secret ``NAME=VALUE`` of a resource's query (SRS's ``?secret=``)."""
+    if value.startswith("#!::"):
+        out = []
+        for item in value[4:].split(","):
+            key, _, val = item.partition("=")
+            if key.strip() == "s":
+                out.append(val)
+            out += [m[2] for m in re.finditer(r"[?&]([^=&]+)=([^&]*)", val) if _SECRET_KEYS.search(m[1])]
+        return [s for s in out if s]
+    parts = value.split(":")
+    if parts[0] in ("read", "publish") and 3 <= len(parts) <= 5:
+        # (the user's and the password's parts alone too, for a text that names one of them)
+        return [s for s in {":".join(parts[2:]), *parts[3 if len(parts) > 3 else 2:]} if s]
+    return []
+
+
+def _hide_stream_id(value: str) -> str:
+    """``value``, an SRT stream ID, with its secrets (see :func:`_stream_id_secrets`) as ``***``."""
+    secrets = _stream_id_secrets(value)
+    if not secrets:
+        return value
+    if not value.startswith("#!::"):
+        return ":".join(value.split(":")[:2] + ["***"])
+    items = []
+    for item in value[4:].split(","):
+        key, eq, val = item.partition("=")
+        if key.strip() == "s" and val:
+            val = "***"
+        val = re.sub(r"([?&]([^=&]+)=)([^&]*)",
+                     lambda m: m[1] + ("***" if _SECRET_KEYS.search(m[2]) and m[3] else m[3]), val)
+        items.append(key + eq + val)
+    return "#!::" + ",".join(items)
+
+
 def redact_url(url: str) -> str:
     """``url`` with user, password, secret query values (and secret ``NAME=VALUE`` pairs of its
     path, a camera's login) and an RTMP stream key replaced by ``***``.
@@ -212,9 +254,11 @@ def redact_url(url: str) -> str:
     path, _, query = tail.partition("?")
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        if any(_SECRET_KEYS.search(k) for k, _ in pairs):
-            query = urlencode([(k, "***" if _SECRET_KEYS.search(k) else v) for k, v in pairs],
-                              safe="*/:")
+        # (a login in an SRT stream ID, MediaMTX's streamid=publish:PATH:USER:PASS, was shown)
+        ids = [k for k, v in pairs if k.lower() in _STREAM_ID_KEYS and _stream_id_secrets(v)]
+        if ids or any(_SECRET_KEYS.search(k) for k, _ in pairs):
+            query = urlencode([(k, "***" if _SECRET_KEYS.search(k) else _hide_stream_id(v) if k in ids else v)
+                               for k, v in pairs], safe="*/:")
     if _rtmp_key(parts.scheme, path):
         path = path.split("/", 2)[1].join(("/", "/***"))
     return urlunsplit((parts.scheme, netloc, path, query, fragment))
@@ -244,6 +288,8 @@ def url_secrets(url: str) -> list[str]:
         key, _, value = raw.partition("=")
         if _SECRET_KEYS.search(unquote_plus(key)):
             out.update({value, unquote_plus(value)})
+        elif unquote_plus(key).lower() in _STREAM_ID_KEYS:
+            out.update(_stream_id_secrets(unquote_plus(value)))
     tail = _tail(parts)
     for a, b in _path_secrets(tail):  # (a camera's login in the path, query or fragment; and its
         value = tail[a:b]             # part before a / ? #, "PW" of "PW/video.mjpg")

@@ -211,6 +211,37 @@ def test_cli_a_camera_password_with_a_slash_is_not_shown(tmp_path):
     assert "r3tPW" not in r.stderr and "s3c" not in r.stderr and "password=***&channel=1" in lines[-1], r.stderr
 
 
+@pytest.mark.parametrize("url, shown", [
+    # MediaMTX's SRT login, its documented form: streamid=ACTION:PATH:USER:PASS[:QUERY]
+    ("srt://127.0.0.1:8890?streamid=publish:live:bob:s3cr3tPW&pkt_size=1316",
+     "srt://127.0.0.1:8890?streamid=publish:live:***&pkt_size=1316"),
+    ("srt://127.0.0.1:8890?streamid=read:live:s3cr3tPW", "srt://127.0.0.1:8890?streamid=read:live:***"),
+    # the SRT access-control syntax: s= is the session (MediaMTX's password); SRS's ?secret=
+    ("srt://127.0.0.1:8890?streamid=%23!::r=live,m=publish,u=bob,s=s3cr3tPW",
+     "srt://127.0.0.1:8890?streamid=%23%21::r%3Dlive%2Cm%3Dpublish%2Cu%3Dbob%2Cs%3D***"),
+    ("srt://127.0.0.1:8890?streamid=%23!::r=live/x?secret=s3cr3tPW,m=publish",
+     "srt://127.0.0.1:8890?streamid=%23%21::r%3Dlive/x%3Fsecret%3D***"),
+])
+def test_an_srt_stream_id_login_is_a_secret(url, shown, tmp_path):
+    """A server's login in an SRT stream ID (MediaMTX's `srt://HOST:8890?streamid=publish:PATH:USER:PASS`,
+    as its README gives it): the password was shown as it is in every message -- "streaming to ...",
+    the summary, a refusal, ffmpeg's errors -- as a passphrase= is not."""
+    from urllib.parse import unquote
+
+    from livecut.urls import url_secrets
+
+    assert redact_url(url) == shown and SECRET not in unquote(redact_url(url))
+    assert SECRET in url_secrets(url)
+    assert SECRET not in redact_text(f"Connection refused: '{url}'")
+    assert redact_url("srt://h:1?streamid=live/cam1") == "srt://h:1?streamid=live/cam1"
+    from conftest import make_clip
+
+    clip = make_clip(tmp_path / "c.mp4", n=3)
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url + "&passphrase=short"],
+                       capture_output=True, text=True, timeout=60, env=env_with_repo())
+    assert r.returncode == 2 and "passphrase must be" in r.stderr and SECRET not in r.stderr, r.stderr
+
+
 def test_redact_text_in_messages():
     msg = "Connection refused: 'rtsp://bob:s3cr3tPW@127.0.0.1:1/x' and rtsp://a:s3cr3tPW@h/y"
     out = redact_text(msg)
