@@ -38,8 +38,10 @@ _PREFIX = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\]\s*")
 _LOST = re.compile(r"(av_interleaved_write_frame\(\)|Error submitting a packet to the muxer):"
                    r" Input/output error$")
 #: the header of a line the SRT library logs itself, whatever ffmpeg's -loglevel: its time, thread
-#: and function ("14:11:03.877600/SRT:RcvQ:w1!W:SRT.cn: processAsyncConnectRequest: ")
-_SRT_LOG = re.compile(r"^\d{1,2}:\d{2}:\d{2}\.\d+/SRT:\S*\s+(?:\w+:\s+)?")
+#: and function ("14:11:03.877600/SRT:RcvQ:w1!W:SRT.cn: processAsyncConnectRequest: "), or its time
+#: and ffmpeg's thread where the line comes from a call of ffmpeg's, an option refused
+#: ("00:18:15.328841/ffmpeg*E:SRT.ac: ", kept in the message: an option's name, SRTO_..., is no function's)
+_SRT_LOG = re.compile(r"^\d{1,2}:\d{2}:\d{2}\.\d+/(?:SRT:\S*\s+(?:\w+:\s+)?|\S+?:SRT\.\w+:\s+(?:[a-z]\w*:\s+)?)")
 #: the peer's rejections (the SRT library's words) -> what they mean for the user
 _SRT_REJECTS = (
     ("Incorrect passphrase", "the SRT peer refused the passphrase (not the one it has)"),
