@@ -211,10 +211,17 @@ class FfmpegBridge:
             lines = self._stderr.read(65536).decode(errors="replace").splitlines()
         except (OSError, ValueError):
             lines = []
-        for line in lines:
+        for i, line in enumerate(lines):
             text = self.scrub(_PREFIX.sub("", line).strip())
             if not text:
                 continue
+            if text.startswith("Connection setup failure: unable to create/configure SRT socket"):
+                # (its reason is ffmpeg's next line, "srt://...: Address already in use": a
+                # listener's port another program holds, an address not this machine's)
+                why = next((m[1] for later in lines[i + 1:]
+                            if (m := re.match(r"^[a-z]+://\S*?:\s+(\S.*)$", self.scrub(later.strip())))), None)
+                if why and why != "Input/output error":
+                    return f"ffmpeg: {text} ({why})"
             if _SRT_LOG.match(text):
                 said = next((means for words, means in _SRT_REJECTS if words in text), None)
                 if said:

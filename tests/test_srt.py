@@ -341,6 +341,26 @@ def test_an_srt_option_libsrt_refuses_is_said_without_its_log_header():
     assert not re.search(r"\d:\d\d\.\d+/", msg), msg
 
 
+@pytest.mark.parametrize("side", ["input", "output"])
+def test_an_srt_listener_on_a_port_in_use_says_so(side):
+    """`mode=listener` on a UDP port another program holds (a second run to the same port): the
+    line said ffmpeg's first words, 'Connection setup failure: unable to create/configure SRT
+    socket', not its next, the reason: 'Address already in use'."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        url = f"srt://127.0.0.1:{busy.getsockname()[1]}?mode=listener&passphrase={SECRET}"
+        cfg = VideoConfig(open_timeout=3, read_timeout=1.0)
+        with pytest.raises(VideoOpenFailure if side == "input" else VideoWriteError) as info:
+            if side == "input":
+                open_source(url, cfg).open()
+            else:
+                with open_sink(url, SinkInfo(320, 240, 25.0), cfg, pace=False) as sink:
+                    for _ in range(200):
+                        sink.write(np.zeros((240, 320, 3), np.uint8))
+    msg = str(info.value)
+    assert "Address already in use" in msg and SECRET not in msg, msg
+
+
 def test_srt_output_nobody_listening_is_a_clean_error():
     port = _udp_port()
     cfg = VideoConfig(open_timeout=1.5, read_timeout=1.0)
