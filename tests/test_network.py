@@ -1485,6 +1485,27 @@ def test_impossible_stream_addresses_are_refused_at_once(url, why, side):
     assert time.monotonic() - t0 < 1.0
 
 
+@pytest.mark.parametrize("url", ["udp://:5000", "udp://@:5000", "udp://:5000?localport=6000", "srt://:5000",
+                                 "srt://:5000?mode=rendezvous&passphrase=pw12345678"])
+def test_an_output_without_an_address_to_send_to_is_refused_at_once(url):
+    """`-o udp://:5000` (or VLC's `udp://@:5000`, a receiver's address): 'cannot start the stream:
+    Invalid argument', exit 1; an srt:// caller without a host waited for the time limits, 'no
+    SRT peer answered'.  Such an input listens on every address, and stays taken."""
+    from livecut.errors import UsageError
+    from livecut.sinks import check_sink
+    from livecut.sources.stream import StreamSource
+
+    for refuse in (lambda: open_sink(url, SinkInfo(320, 240, 25.0)), lambda: check_sink(url, channels=3)):
+        t0 = time.monotonic()
+        with pytest.raises(UsageError) as info:
+            refuse()
+        assert "needs the address" in str(info.value) and "pw" not in str(info.value), info.value
+        assert time.monotonic() - t0 < 1.0
+    StreamSource(url, VideoConfig(open_timeout=5))  # (an input: taken)
+    for taken in ("srt://:5000?mode=listener", "tcp://:5000?listen=1", "udp://127.0.0.1:5000"):
+        open_sink(taken, SinkInfo(320, 240, 25.0))
+
+
 @pytest.mark.parametrize("url", ["http://", "http:///cam.mjpg", "rtsp://:554/live", "rtmps://user:pw@/app/key"])
 def test_a_stream_address_without_a_host_is_refused_at_once(url):
     """(it was "cannot open the stream: Connection refused", as if a server had said no)"""

@@ -101,7 +101,7 @@ class StreamSink:
         self.cut_short = False
         self._audio: AudioCopy | None = None
         scheme = url_scheme(spec)
-        problem = url_problem(spec) if spec != "-" else None
+        problem = (url_problem(spec) or _output_problem(spec)) if spec != "-" else None
         if problem:
             raise UsageError(f"{self.safe}: {problem}")
         options: dict[str, str] = {}
@@ -799,6 +799,27 @@ class StreamSink:
         self.frames += 1
 
 
+def _output_problem(spec: str) -> str | None:
+    """Why ``spec``, an address an input may take, cannot be an output: a udp:// or srt:// one
+    without a host (``udp://:5000``, VLC's ``udp://@:5000``) but an SRT listener -- an input's
+    listens on every address, an output has nowhere to send (FFmpeg's udp:// said "Invalid
+    argument", an SRT caller "no SRT peer answered" after its time limits)."""
+    scheme = url_scheme(spec)
+    if scheme not in ("udp", "srt"):
+        return None
+    try:
+        parts = urlsplit(spec)
+        if parts.hostname:
+            return None
+    except ValueError:
+        return None
+    mode = re.search(r"[?&]mode=([^&#]*)", parts.query and "?" + parts.query)
+    if scheme == "srt" and mode and mode[1] == "listener":  # (FFmpeg reads the first, as written)
+        return None
+    return (f"{'an' if scheme == 'srt' else 'a'} {scheme}:// output needs the address to send to (e.g. {scheme}://127.0.0.1:5000"
+            + ("; mode=listener waits for a caller)" if scheme == "srt" else ")"))
+
+
 def _listen_flag(spec: str) -> bool:
     """Whether a tcp:// URL listens, as FFmpeg reads its ``listen`` (strtol, and a value without
     digits taken as 1): a bare ``listen`` or any value but one starting with a number 0
@@ -957,7 +978,7 @@ def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
             raise UsageError(_NO_ALPHA.format("stdout"))
         return
     spec = lower_scheme(spec)
-    problem = url_problem(spec)
+    problem = url_problem(spec) or _output_problem(spec)
     if problem:
         raise UsageError(f"{redact_url(spec)}: {problem}")
     if channels == 4:  # (said before a camera is turned on or a stream waited for)
