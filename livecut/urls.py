@@ -261,7 +261,10 @@ def redact_url(url: str) -> str:
                                for k, v in pairs], safe="*/:")
     if _rtmp_key(parts.scheme, path):
         path = path.split("/", 2)[1].join(("/", "/***"))
-    return urlunsplit((parts.scheme, netloc, path, query, fragment))
+    shown = urlunsplit((parts.scheme, netloc, path, query, fragment))
+    if not netloc:  # (urlunsplit leaves out the // of a scheme it does not know: "rtmp:" for rtmp://)
+        shown = f"{parts.scheme}://" + shown[len(parts.scheme) + 1:].removeprefix("//")
+    return shown
 
 
 def url_secrets(url: str) -> list[str]:

@@ -56,6 +56,10 @@ SECRET = "s3cr3tPW"
     ("rtmps://u:s3cr3tPW@live.example.com:443/rtmp/FB-s3cr3tPW?x=1",
      "rtmps://***@live.example.com:443/rtmp/***?x=1"),
     ("rtmp://h/app", "rtmp://h/app"),
+    # no host: the // was left out of a scheme urlunsplit does not know ('rtmp:: the address names
+    # no host' for -o rtmp://, 'srt:?mode=listener')
+    ("rtmp://", "rtmp://"), ("rtmp:///app/s3cr3tPW", "rtmp:///app/***"),
+    ("srt://?mode=listener&passphrase=s3cr3tPW", "srt://?mode=listener&passphrase=***"),
 ])
 def test_redact_url(url, shown):
     from livecut.urls import url_problem
