@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import re
 import select
 import signal
 import socket
@@ -681,6 +682,8 @@ class Relay:
                 self.up_eof = True
             elif got:
                 self.down += got
+                if not self.opened and self.scheme in ("rtsp", "rtsps"):
+                    self._note_refusal(got)
         if up.raw_out and (up.sock in w or up.sock in r):
             up.flush()
         if self.down and local in w:
@@ -691,6 +694,19 @@ class Relay:
                 pass
             except OSError:
                 self._end_session(reset=True)
+
+
+    def _note_refusal(self, data: bytes) -> None:
+        """rtsp(s)://: say a 4xx or 5xx answer of the server's (its status and words) before
+        FFmpeg has it, which says of most no more than "Server returned 4XX Client Error, but not
+        one of 40{0,1,3,4}" (415: a codec it does not take; 406, 503 ...)."""
+        for m in re.finditer(rb"RTSP/\d\.\d ([45]\d\d)[ \t]*([ -~]{0,80})\r?\n", data):
+            answer = f"{m[1].decode()} {m[2].decode().strip()}".strip()
+            try:
+                self.out.write(f"answer {answer}\n")
+                self.out.flush()
+            except (OSError, ValueError):
+                pass
 
 
 def _read_control(relay: Relay) -> None:
@@ -749,6 +765,8 @@ class RtmpRelay:
             raise OSError("no server named in the URL")
         self._failure: str | None = None
         self._failed = threading.Event()
+        #: rtsp(s)://: the server's last 4xx or 5xx answer while the stream opened ("415 Unsupported Media Type")
+        self.answer: str | None = None
         self._wake_r = self._wake_w = None
         pass_fds: tuple = ()
         cmd = [sys.executable, "-P", "-m", "livecut.rtmprelay", "--open-timeout", repr(float(open_timeout)),
@@ -828,6 +846,8 @@ class RtmpRelay:
                 if line.startswith("fail ") and self._failure is None:
                     self._failure = line[5:].strip()
                     self._failed.set()
+                elif line.startswith("answer "):
+                    self.answer = line[7:].strip()
         except (OSError, ValueError):
             pass
         self._failed.set()  # (the relay ended)

@@ -933,6 +933,56 @@ def test_udp_output_every_frame():
     assert codec == "h264" and int(count) == n, (out, err)
 
 
+#: an RTSP server on 127.0.0.1 that answers OPTIONS and refuses everything else with argv[1]; it says
+#: its port.  A process of its own: FFmpeg holds the GIL while it publishes
+_REFUSING_RTSP = r"""
+import re, socket, sys, threading
+status = sys.argv[1].encode()
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(4)
+print(listener.getsockname()[1], flush=True)
+
+def serve(conn):
+    with conn:
+        buf = b""
+        while data := conn.recv(65536):
+            buf += data
+            while b"\r\n\r\n" in buf:
+                head, _, rest = buf.partition(b"\r\n\r\n")
+                size = re.search(rb"Content-Length:\s*(\d+)", head, re.I)
+                size = int(size[1]) if size else 0
+                if len(rest) < size:
+                    break
+                buf = rest[size:]
+                cseq = re.search(rb"CSeq:\s*(\d+)", head, re.I)[1]
+                answer = b"200 OK" if head.startswith(b"OPTIONS") else status
+                conn.sendall(b"RTSP/1.0 " + answer + b"\r\nCSeq: " + cseq + b"\r\n\r\n")
+
+while True:
+    threading.Thread(target=serve, args=(listener.accept()[0],), daemon=True).start()
+"""
+
+
+@pytest.mark.parametrize("status", [b"415 Unsupported Media Type", b"503 Service Unavailable"])
+def test_an_rtsp_servers_refusal_is_said_in_its_words(status):
+    """A server that refuses the stream (an audio codec it does not take, 415; a path it does not
+    publish to, 406; busy, 503): FFmpeg's words were all that was said, 'Server returned 4XX Client
+    Error, but not one of 40{0,1,3,4}' or 'Server returned 5XX Server Error reply'."""
+    server = subprocess.Popen([sys.executable, "-c", _REFUSING_RTSP, status.decode()], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        port = int(server.stdout.readline())
+        sink = open_sink(f"rtsp://127.0.0.1:{port}/live", SinkInfo(320, 240, 25.0), VideoConfig(open_timeout=5))
+        with pytest.raises(VideoWriteError) as info:
+            sink.open()
+    finally:
+        server.kill()
+        server.wait()
+        server.stdout.close()
+    assert f"the server answered {status.decode()}" in str(info.value), info.value
+
+
 def test_rtsp_publish_every_frame():
     """Publish to an RTSP server (ffmpeg in listen mode) and count what it receives."""
     require_ffmpeg()

@@ -689,6 +689,10 @@ class StreamSink:
                 return f"{why} {_TLS_OPT_OUT}"
             if why:
                 return self._tls_language(why) or why
+            answer = self._relay.answer
+            if answer and isinstance(exc, (av.error.HTTPOtherClientError, av.error.HTTPServerError)):
+                # (rtsp(s)://: the server's refusal in its words, where FFmpeg's say only its class)
+                return f"the server answered {answer}"
         elif not self._started and url_scheme(self.spec) == "rtsp" and (
                 isinstance(exc, av.error.InvalidDataError) or getattr(exc, "errno", None) == errno.ECONNRESET):
             # (rtsp:// over UDP, no relay: FFmpeg's 'Invalid data found when processing input')
