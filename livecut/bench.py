@@ -179,14 +179,14 @@ def check_mp4_encoder(cfg: Config) -> None:
 
     codec = cfg.video.codec
     check_encoder(codec, cfg.video.preset, "yuv420p")
-    check_container(codec, ".mp4")
-    encoder_options(cfg.video, codec, "yuv420p")  # (x265 above crf 51)
     with av.open(io.BytesIO(), "w", format="mp4") as probe:
         try:
             probe.add_stream(codec, rate=30)
         except ValueError as exc:  # (the muxer's refusal, as FileSink says it)
             raise UsageError(f"video.codec {codec!r}: a .mp4 file cannot hold it ({exc}); the bench "
                              "writes .mp4 clips: use libx264") from None
+    check_container(codec, ".mp4")
+    encoder_options(cfg.video, codec, "yuv420p")  # (x265 above crf 51)
 
 
 def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 3.0, fps: int = 30,

@@ -540,6 +540,11 @@ def test_a_bad_background_or_a_container_without_alpha_is_refused_once(library, 
                        (["video.preset=fastest"], "video.preset 'fastest': not an x264/x265 preset")):
         with pytest.raises(UsageError, match=said):
             run_batch([str(library)], out, load_config(None, sets), jobs=1)
+    # ... and a codec that exists but that the type's muxer will not take (ProRes into the
+    # default .mp4, x265 into .avi: the photos were cut, then each video failed as an item)
+    for sets, ext in ((["video.codec=prores"], ".mp4"), (["video.codec=libx265"], ".avi")):
+        with pytest.raises(UsageError, match=f"a \\{ext} file cannot hold it"):
+            run_batch([str(library)], out, load_config(None, sets), jobs=1, video_ext=ext)
     assert not out.exists()  # nothing started, no manifest line per item
     # photos alone can be cut out whatever --video-ext says
     assert run_batch([str(library / "a.jpg")], out, cfg, jobs=1, mode="cutout").done == 1

@@ -159,7 +159,7 @@ def test_transcode_bench_times_a_clip_of_odd_size(tmp_path):
 @pytest.mark.parametrize("mode", ["--transcode", "--live"])
 @pytest.mark.parametrize("setting, said", [("video.codec=nosuch", "no such encoder"),
                                            ("video.preset=bogus", "not an x264/x265 preset"),
-                                           ("video.codec=libvpx", "cannot hold")])
+                                           ("video.codec=libvpx", "the bench writes .mp4 clips")])
 def test_an_encoder_setting_that_cannot_write_the_clip_is_refused_clearly(tmp_path, mode, setting, said):
     """A video.codec or video.preset that `livecut file` refuses in one line (exit 2) was an
     internal error (exit 1) in bench: "UnknownCodecError: nosuch", an avcodec_open2 ArgumentError,

@@ -119,10 +119,31 @@ def _holders(name: str) -> list[str]:
     return out
 
 
+def _muxer_refuses(name: str, ext: str, exc: Exception) -> UsageError:
+    """The error for codec ``name`` that the muxer of a file of type ``ext`` refused (``exc``)."""
+    others = [e for e in _holders(name) if e != ext]
+    return UsageError(f"video.codec {name!r}: a {ext} file cannot hold it ({exc}); "
+                      + (f"write {' or '.join(others)}, or use libx264" if others else "use libx264"))
+
+
 def check_container(name: str, ext: str) -> None:
-    """Refuse (as bad input) a ``video.codec`` that a file of type ``ext`` cannot hold."""
+    """Refuse (as bad input) a ``video.codec`` that a file of type ``ext`` cannot hold: one its
+    muxer refuses as a stream (ProRes into .mp4, x265 into .avi: said at the first frame, after
+    `livecut batch` had cut the photos, a camera was turned on or a stream waited for), or as
+    a header (:data:`_HEADER_REFUSES`)."""
+    import io
+
     import av
 
+    fmt = {**MUXERS, ".m4v": "ipod"}.get(ext)  # (the muxers FFmpeg picks for these names)
+    if fmt:
+        with av.open(io.BytesIO(), "w", format=fmt) as probe:
+            try:
+                probe.add_stream(name)
+            except ValueError as exc:  # (the muxer's refusal, as VideoFileSink.open meets it)
+                raise _muxer_refuses(name, ext, exc) from None
+            except av.error.FFmpegError:  # (the encoder's own trouble: the sink says it)
+                pass
     canonical = av.codec.Codec(name, "w").canonical_name
     if canonical in _HEADER_REFUSES.get(ext, ()):
         raise UsageError(f"video.codec {name!r}: a {ext} file cannot hold {canonical.upper()}; "
@@ -769,9 +790,7 @@ class VideoFileSink:
                 rate = 1 / self.time_base if self.ext == ".avi" else self._rate
                 s = c.add_stream(self.codec, rate=rate)
             except ValueError as exc:  # (the muxer's refusal: a setting, as check_encoder's are)
-                others = [e for e in _holders(self.codec) if e != self.ext]
-                raise UsageError(f"video.codec {self.codec!r}: a {self.ext} file cannot hold it ({exc}); "
-                                 + (f"write {' or '.join(others)}, or use libx264" if others else "use libx264")) from None
+                raise _muxer_refuses(self.codec, self.ext, exc) from None
             except av.error.FFmpegError as exc:
                 raise VideoWriteError(f"{self.path}: encoder {self.codec!r} unavailable ({ffmpeg_text(exc)})") from None
             s.width, s.height = self.width, self.height
