@@ -344,7 +344,9 @@ def image(
         if report.written or report.skipped or len(report.errors) != 1:  # (one that failed: its error says it all)
             skipped = f", {report.skipped} there already (left)" if report.skipped else ""
             left = f", {report.left} not cut" if report.left else ""  # (a full or read-only disk)
-            typer.echo(f"{report.written} written to {outdir}{skipped}, {report.failed} failed{left}", err=True)
+            # (the folder's name as an error says it: a newline in it broke the line, a byte not UTF-8 was \udce9)
+            typer.echo(_one_line(f"{report.written} written to {outdir}{skipped}, {report.failed} failed{left}"),
+                       err=True)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
 

@@ -511,6 +511,19 @@ def test_a_file_name_that_is_not_utf8_is_said_by_its_bytes(tmp_path, bad):
     assert r.stderr == f"livecut: error: {d}/caf\\xe9.jpg: image file is truncated\n", r.stderr
 
 
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="file names of any bytes (Linux)")
+def test_the_summary_line_names_an_odd_output_folder_as_an_error_does(tmp_path, good):
+    """The last line, 'N written to OUTDIR, M failed', was written as it is: an -o holding a
+    newline broke it across two lines, and one of a byte that is not UTF-8 (a Latin-1 folder,
+    'caf\\xe9/') was said as Python holds it, 'caf\\udce9/', where every error says the byte."""
+    for name, shown in (("o\nut", "o\\nut"), (os.fsdecode(b"caf\xe9"), "caf\\xe9")):
+        out = tmp_path / name
+        r = invoke("image", good["a.jpg"], good["b.png"], "-o", f"{out}/")
+        assert r.exit_code == 0, r.output
+        assert r.stderr == f"2 written to {tmp_path}/{shown}/, 0 failed\n", r.stderr
+        assert sorted(os.listdir(out)) == ["a.png", "b.png"]
+
+
 def test_a_camera_raw_file_is_refused_by_its_name_unread(tmp_path):
     """`livecut image shoot/*` of a shoot in raw + JPEG read each raw file whole (25-100 MB)
     before refusing it by its name."""
