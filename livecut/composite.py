@@ -125,6 +125,14 @@ def background_file(text: str) -> tuple[str, str] | None:
     return kind.lower(), value
 
 
+def _quoted(text: str) -> str:
+    """``text`` quoted as ``repr`` quotes it, but a byte of a file's name that is not UTF-8 (held as
+    a lone surrogate) kept as it is, so that a message says it as the name's other mentions do
+    (``'image:n\\xe9on.png'``; repr wrote the surrogate's escape, ``'image:n\\udce9on.png'``)."""
+    return re.sub(r"(\\\\)|\\udc([89a-f][0-9a-f])",  # (an escaped backslash left as it is)
+                  lambda m: m.group(1) or chr(0xDC00 + int(m.group(2), 16)), repr(text))
+
+
 def parse_background(text: str, *, files: bool = True) -> Background:
     """Parse ``blur``, ``color:#RRGGBB``, ``image:PATH``, ``video:PATH``, ``transparent``; a colour
     also bare, ``#RRGGBB``, ``#RGB`` or a name (``green``), as ``color:`` takes it.  ``files=False``:
@@ -147,11 +155,11 @@ def parse_background(text: str, *, files: bool = True) -> Background:
             return Background("color", color=(b, g, r))
         if value.lower() in _NAMED:
             return Background("color", color=_NAMED[value.lower()])
-        raise ConfigError(f"background {text!r}: expected color:#RRGGBB or #RGB (e.g. color:#00ff00)")
+        raise ConfigError(f"background {_quoted(text)}: expected color:#RRGGBB or #RGB (e.g. color:#00ff00)")
     if low.startswith(("image:", "video:")):
         kind, value = background_file(t)
         if not value:
-            raise ConfigError(f"background {text!r}: give a path after '{kind.lower()}:'")
+            raise ConfigError(f"background {_quoted(text)}: give a path after '{kind.lower()}:'")
         from livecut.urls import redact_url, url_scheme
 
         if url_scheme(value):  # before Path() collapses :// (and hides it from redaction)
@@ -166,18 +174,18 @@ def parse_background(text: str, *, files: bool = True) -> Background:
             raise ConfigError(f"background {kind.lower()}:{path}: {exc.strerror}") from None
         if not path.is_file():
             if path.is_dir():  # (a folder of pictures is no picture: it was 'file not found')
-                raise ConfigError(f"background {text!r}: {path} is a folder, not a file")
+                raise ConfigError(f"background {_quoted(text)}: {path} is a folder, not a file")
             if path.exists():
-                raise ConfigError(f"background {text!r}: {path} is not a regular file")
-            raise ConfigError(f"background {text!r}: file not found: {path}")
+                raise ConfigError(f"background {_quoted(text)}: {path} is not a regular file")
+            raise ConfigError(f"background {_quoted(text)}: file not found: {path}")
         return Background(kind.lower(), path=path)
     try:
         named = Path(t).expanduser().is_file()  # (a picture's name alone: say how to give it)
     except OSError:  # (a word too long for a file's name is no picture's: it was "internal error")
         named = False
     if named:
-        raise ConfigError(f"background {text!r}: for a picture give image:{t} (video:{t} for a video)")
-    raise ConfigError(f"background {text!r}: expected blur, color:#RRGGBB, image:PATH, "
+        raise ConfigError(f"background {_quoted(text)}: for a picture give image:{t} (video:{t} for a video)")
+    raise ConfigError(f"background {_quoted(text)}: expected blur, color:#RRGGBB, image:PATH, "
                       "video:PATH or transparent")
 
 

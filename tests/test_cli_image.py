@@ -524,6 +524,20 @@ def test_the_summary_line_names_an_odd_output_folder_as_an_error_does(tmp_path, 
         assert sorted(os.listdir(out)) == ["a.png", "b.png"]
 
 
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="file names of any bytes (Linux)")
+def test_a_background_name_that_is_not_utf8_is_said_by_its_bytes(tmp_path, good):
+    """-b image:NAME of a byte that is not UTF-8 (a Latin-1 backdrop, 'n\\xe9on.png') was quoted
+    as Python writes the text, 'image:n\\udce9on.png', in the very line that then says the name
+    as 'n\\xe9on.png'; a name holding a backslash as it is written keeps it."""
+    cases = ((os.fsdecode(b"n\xe9on.png"), "n\\xe9on.png", "n\\xe9on.png"),
+             ("back\\udce9.png", "back\\\\udce9.png", "back\\udce9.png"))
+    for name, quoted, plain in cases:
+        r = _run("image", str(good["a.jpg"]), "-o", str(tmp_path / "o") + "/", "-b", f"image:{name}",
+                 debug=False)
+        assert r.returncode == 2
+        assert r.stderr == f"livecut: error: background 'image:{quoted}': file not found: {plain}\n", r.stderr
+
+
 def test_a_camera_raw_file_is_refused_by_its_name_unread(tmp_path):
     """`livecut image shoot/*` of a shoot in raw + JPEG read each raw file whole (25-100 MB)
     before refusing it by its name."""
