@@ -40,7 +40,8 @@ from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, 
                             special_kind, sweep_stale, temp_prefix)
 from livecut.config import Config, text_codec
 from livecut.errors import LivecutError, UsageError, WriteError, cli_text
-from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, gifs_left_out, raw_left_out
+from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, gifs_left_out, name_clash,
+                             raw_left_out)
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
@@ -723,8 +724,8 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
             continue
         first = folded.get(folded_name(item.rel))
         if first is not None:
-            refuse(f"{src}: output {dst} differs only in case from {outdir / first}, the output of {taken[first]}: "
-                   "one name on file systems that ignore case (macOS, Windows)")
+            verb, how, where = name_clash(item.rel, first)
+            refuse(f"{src}: output {dst} {verb} {outdir / first}{how}, the output of {taken[first]}: {where}")
             continue
         taken[item.rel] = src
         folded[folded_name(item.rel)] = item.rel

@@ -1462,6 +1462,18 @@ def folded_name(path: str | Path) -> str:
     return unicodedata.normalize("NFC", str(path)).casefold()
 
 
+def name_clash(path: str | Path, first: str | Path) -> tuple[str, str, str]:
+    """How ``path`` is one name with ``first`` (their :func:`folded_name` the same), in the words
+    of a refusal: what it is (before ``first``'s name, after it) and where the two are one.  Names
+    alike but for their accents' Unicode form (café composed beside a Mac's decomposed one) print
+    alike: they were said to differ 'only in case'."""
+    import unicodedata
+
+    if unicodedata.normalize("NFC", str(path)) == unicodedata.normalize("NFC", str(first)):
+        return "is", " with its accents in another Unicode form (composed or decomposed)", "one name on macOS"
+    return "differs only in case from", "", "one name on file systems that ignore case (macOS, Windows)"
+
+
 def _broken_links(paths: list[Path]) -> list[str]:
     """An error line for each of ``paths`` with a picture's extension that is a symbolic link to
     nothing (its target moved or deleted): left out without a word, a photo of a folder or a

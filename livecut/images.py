@@ -17,7 +17,8 @@ from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config
 from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError
 from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, colour_profile,
-                             expand_inputs, folded_name, other_colour_space, read_image, to_bgr8, write_image)
+                             expand_inputs, folded_name, name_clash, other_colour_space, read_image, to_bgr8,
+                             write_image)
 from livecut.progress import Progress
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
@@ -381,9 +382,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                                             "(same file name)")
                 first = folded.get(folded_name(dst))
                 if first is not None:
-                    raise OutputExistsError(f"{src}: output {dst} differs only in case from {first}, written "
-                                            f"for {stems[first]}: one name on file systems that ignore case "
-                                            "(macOS, Windows); rename one, or cut them into two folders")
+                    verb, how, where = name_clash(dst, first)
+                    raise OutputExistsError(f"{src}: output {dst} {verb} {first}{how}, written for {stems[first]}: "
+                                            f"{where}; rename one, or cut them into two folders")
                 if os.path.isdir(dst):  # (--force could not replace it: it failed once cut, exit 1)
                     raise folder_in_the_way(src, dst)
                 check_not_special(dst)

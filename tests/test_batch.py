@@ -355,6 +355,22 @@ def test_plan_refuses_outputs_that_differ_only_in_case(tmp_path):
         "that ignore case (macOS, Windows)"]
 
 
+def test_plan_says_outputs_one_only_in_their_accents_form_as_such(tmp_path):
+    """caf\u00e9.jpg beside cafe\u0301.jpg (the same name, its accent composed and decomposed, as a
+    Mac's copy writes it) was refused as 'output .../caf\u00e9.png differs only in case from
+    .../cafe\u0301.png': two names that print alike and have no case to differ in."""
+    nfc, nfd = "caf\u00e9", "cafe\u0301"
+    _photo(tmp_path / "in" / f"{nfd}.jpg", 0)
+    _photo(tmp_path / "in" / f"{nfc}.jpg", 1)
+    p = plan([str(tmp_path / "in")], tmp_path / "out")
+    out = tmp_path / "out"
+    (first,) = [it.src for it in p.todo]
+    other = ({nfc, nfd} - {first.stem}).pop()
+    assert [e for _, e in p.refused] == [
+        f"{tmp_path / 'in' / other}.jpg: output {out / other}.png is {out / first.stem}.png with its accents "
+        f"in another Unicode form (composed or decomposed), the output of {first}: one name on macOS"]
+
+
 def test_manifest_tolerates_a_truncated_last_line(tmp_path):
     m = tmp_path / MANIFEST
     append_record(m, {"input": "/a", "status": "ok"})

@@ -741,6 +741,24 @@ def test_outputs_that_differ_only_in_case_are_refused(tmp_path, scene):
     assert sorted(p.name for p in out.iterdir()) == ["A.png", "b.png"]
 
 
+def test_outputs_one_only_in_their_accents_form_are_said_as_such(tmp_path, scene):
+    """A Mac's copy (cafe\u0301.jpg, its accent decomposed) beside the same name typed on Linux
+    (caf\u00e9.jpg): refused as one name on macOS, but as 'output .../caf\u00e9.png differs only in
+    case from .../cafe\u0301.png', two names that print alike and have no case to differ in."""
+    nfd, nfc = "cafe\u0301", "caf\u00e9"
+    for sub, name in (("x", nfd), ("y", nfc)):
+        (tmp_path / sub).mkdir()
+        cv2.imwrite(str(tmp_path / sub / f"{name}.jpg"), scene[0])
+    out = tmp_path / "o"
+    r = invoke("image", tmp_path / "x" / f"{nfd}.jpg", tmp_path / "y" / f"{nfc}.jpg", "-o", out, "-q")
+    assert r.exit_code == 2, r.output
+    assert r.stderr.strip() == (f"livecut: error: {tmp_path / 'y' / nfc}.jpg: output {out / nfc}.png is "
+                                f"{out / nfd}.png with its accents in another Unicode form (composed or "
+                                f"decomposed), written for {tmp_path / 'x' / nfd}.jpg: one name on macOS; "
+                                "rename one, or cut them into two folders")
+    assert [p.name for p in out.iterdir()] == [f"{nfd}.png"]
+
+
 def test_output_is_a_file(tmp_path, good):
     f = tmp_path / "file.txt"
     f.write_text("x")
