@@ -22,6 +22,7 @@ from typer.core import TyperCommand, TyperGroup
 from livecut import __version__
 from livecut.config import Config, load_config
 from livecut.errors import FORCE, LivecutError, UsageError, WriteError
+from livecut.errors import one_line as _one_line
 
 
 class _Command(TyperCommand):
@@ -209,19 +210,6 @@ def err(message: str, kind: str = "error") -> None:
     # control character (a newline in a file's name or a --set key) is written escaped, \n, so
     # that the error stays one line (it broke the line: "unknown key segment.a", then "b (known: ...")
     typer.echo(f"livecut: {kind}: {_one_line(redact_text(cli_text(message)))}", err=True)
-
-
-def _one_line(line: str) -> str:
-    """``line`` with its control characters escaped (\\n) and the bytes of a name that are not
-    UTF-8 written as such (\\xe9): a line that names a file, as :func:`err` writes it."""
-    line = _CONTROL.sub(lambda m: repr(m.group())[1:-1], line)
-    # a byte of a file's name that is not UTF-8 (a Latin-1 name, caf\xe9.jpg), which Python holds as
-    # a lone surrogate, is said as that byte: it was written as the surrogate, caf\udce9.jpg
-    return _NAME_BYTE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", line)
-
-
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
-_NAME_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def _warn_background_ignored(mode: str | None, background: str | None, configured: str | None = None) -> None:
@@ -509,8 +497,8 @@ def eval_(
     def note(names: list, what: str) -> None:
         if names:
             # (the first 3 named: which of 500 photos had no mask was nowhere else in the text)
-            typer.echo(f"livecut: note: {len(names)} {what}: {', '.join(names[:3])}"
-                       f"{' ... (--json lists them all)' if len(names) > 3 else ''}", err=True)
+            typer.echo(_one_line(f"livecut: note: {len(names)} {what}: {', '.join(names[:3])}"
+                                 f"{' ... (--json lists them all)' if len(names) > 3 else ''}"), err=True)
 
     if result.get("mask_ending"):  # (basic_mask.png for basic.jpg: "no image has a mask of the same name")
         typer.echo(f"livecut: note: masks named as their photo plus {result['mask_ending']!r} were paired "

@@ -81,6 +81,17 @@ def cli_text(message: str) -> str:
     return message.replace(f"give {FORCE}", "use --force")
 
 
+def one_line(line: str) -> str:
+    """``line`` with its control characters escaped (\\n) and the bytes of a name that are not
+    UTF-8 written as such (\\xe9): a line that names a file, as the command line writes it."""
+    import re
+
+    line = re.sub("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]", lambda m: repr(m.group())[1:-1], line)
+    # a byte of a file's name that is not UTF-8 (a Latin-1 name, caf\xe9.jpg), which Python holds as
+    # a lone surrogate, is said as that byte: it was written as the surrogate, caf\udce9.jpg
+    return re.sub("[\udc80-\udcff]", lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", line)
+
+
 class IncompleteError(LivecutError):
     """The run ended before its source did (a truncated file, a live source given up on):
     the output is playable but holds only part of the input."""

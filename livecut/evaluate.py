@@ -991,6 +991,15 @@ def _name_cell(name: str, n: int) -> str:
     return name + " " * max(0, n - _columns(name))
 
 
+def _shown(name: str) -> str:
+    """``name`` as the table shows it, as an error line names a file (:func:`~livecut.errors.one_line`):
+    a newline in it broke its row in two, and a byte that is not UTF-8 (caf\\xe9.png) was written
+    raw (on a UTF-8 terminal ``UnicodeEncodeError``: the whole table lost, exit 1)."""
+    from livecut.errors import one_line
+
+    return one_line(name)
+
+
 def format_table(result: dict) -> str:
     model = f" (model: {result['model']})" if result.get("model") else ""
     lines = [f"method: {result['method']}{model}   images: {result['count']}"
@@ -1000,10 +1009,10 @@ def format_table(result: dict) -> str:
         if scales[0]["scale"] != 1.0:  # (`--scales 2` printed the table of x1's, the scale nowhere)
             lines[0] += f"   scale: x{scales[0]['scale']:g}"
         # (the longest name's width: a longer one than 24 pushed its numbers out of line)
-        n = max([24, *(_columns(r["name"]) for r in result["images"])])
+        n = max([24, *(_columns(_shown(r["name"])) for r in result["images"])])
         lines.append(f"{'image':{n}s} {'IoU':>6s} {'F':>6s} {'MAE':>6s} {'ms':>7s}")
         for r in result["images"]:
-            lines.append(f"{_name_cell(r['name'], n)} {r['iou']:6.3f} {r['f']:6.3f} {r['mae']:6.3f} {r['ms']:7.1f}")
+            lines.append(f"{_name_cell(_shown(r['name']), n)} {r['iou']:6.3f} {r['f']:6.3f} {r['mae']:6.3f} {r['ms']:7.1f}")
         m = result["mean"]
         lines.append(f"{'mean':{n}s} {m['iou']:6.3f} {m['f']:6.3f} {m['mae']:6.3f} {m['ms']:7.1f}")
         return "\n".join(lines)

@@ -436,6 +436,32 @@ def test_table_columns_line_up_under_wide_and_combining_names(photos):
     assert len(rows) == 4 and len({width(line) for line in rows}) == 1, rows
 
 
+def test_a_name_with_a_newline_or_a_byte_not_utf8_keeps_its_row_and_note_one_line(photos):
+    """A photo named with a newline ('shot\\n2.png', a script's) broke its row of the table in two,
+    its name's end and its scores on a line of their own, and a note naming one (a photo without
+    a mask) broke likewise; a name of a byte that is not UTF-8 (caf\\xe9.png) was written as that
+    byte alone, where an error line says '\\xe9'; both are written as an error names a file."""
+    import os
+    import sys
+
+    if sys.platform in ("win32", "darwin"):
+        pytest.skip("file names of any bytes (Linux)")
+    images, masks, _ = photos
+    odd = os.fsdecode(b"caf\xe9")
+    for old, new in (("basic", "shot\n2"), ("several", odd)):
+        (images / f"{old}.png").rename(images / f"{new}.png")
+        (masks / f"{old}.png").rename(masks / f"{new}.png")
+    cv2.imwrite(str(images / "no\nmask.png"), np.full((H, W, 3), 128, np.uint8))
+    r = invoke("eval", images, masks, "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+    rows = r.stdout.splitlines()
+    assert len(rows) == 5, rows
+    assert sorted(row.split()[0] for row in rows[2:4]) == ["caf\\xe9.png", "shot\\n2.png"], rows
+    assert len({len(row) for row in rows[1:]}) == 1, rows
+    assert (f"livecut: note: 1 image(s) without a mask of the same name in {masks}, not scored: no\\nmask.png\n"
+            in r.stderr), r.stderr
+
+
 def test_nested_folders(photos, tmp_path):
     """Photos in subfolders were not seen ("no image has a mask"); they match masks at the
     same path, or of the same name in a flat folder of masks."""
