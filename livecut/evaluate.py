@@ -595,6 +595,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                          + ("; " + "; ".join(errors) if errors else ""))
     if sheet is not None:  # (a --sheet in MASKS was written over a truth of the set, without a word)
         for page in (sheet_page_path(sheet, k) for k in range(1, -(-len(pairs) // SHEET_PAGE_ROWS) + 1)):
+            _check_page_name(sheet, page)
             if page.resolve() in inputs:
                 raise OutputExistsError(f"--sheet {sheet}: {page} is a photo or mask of this evaluation; "
                                         "give a path outside IMAGES and MASKS")
@@ -917,6 +918,18 @@ def _not_a_file(p) -> str:
             else special_kind(mode) or "a special file")
 
 
+def _check_page_name(sheet, page) -> None:
+    """Refuse a page of the sheet whose name is longer than a file's may be: NAME-2.png, two bytes
+    more than NAME.png, was refused by the system once every photo was scored, exit 1."""
+    import os
+
+    from livecut.atomic import NAME_MAX
+    from livecut.errors import UsageError
+
+    if len(os.fsencode(page.name)) > NAME_MAX:
+        raise UsageError(f"--sheet {sheet}: {page} is a file name too long (over {NAME_MAX} bytes)")
+
+
 def check_sheet_path(path) -> None:
     """Refuse a ``--sheet`` path that cannot be written, before the evaluation starts."""
     from pathlib import Path
@@ -936,6 +949,7 @@ def check_sheet_path(path) -> None:
         cv2.utils.logging.setLogLevel(level)
     if not ok:
         raise UsageError(f"--sheet {p}: not a colour picture OpenCV can write (give e.g. a .png or .jpg file)")
+    _check_page_name(p, p)  # (p.is_dir() raised: "internal error: OSError", exit 1)
     if not p.parent.is_dir():
         raise UsageError(f"--sheet {p}: no folder {p.parent}")
     if p.is_dir():

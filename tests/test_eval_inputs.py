@@ -723,6 +723,27 @@ def test_a_shorter_run_removes_the_pages_of_an_earlier_longer_sheet(photos, tmp_
     assert r.exit_code == 2 and (tmp_path / "sheet-3.png").exists()
 
 
+@pytest.mark.parametrize("extra", [1, 3])
+def test_a_sheet_name_too_long_for_a_page_is_refused_before_the_evaluation(photos, tmp_path, monkeypatch, extra):
+    """--sheet of a name of 253-255 bytes over more than 50 photos: every photo was scored, then
+    the second page's name (NAME-2.png, two bytes more) was 'File name too long', exit 1 as a full
+    disk, nothing written; one over 255 bytes itself was 'internal error: OSError', exit 1.  Both
+    are bad input, refused before a photo is read, exit 2."""
+    from livecut import evaluate
+
+    images, masks, _ = photos
+    monkeypatch.setattr(evaluate, "SHEET_PAGE_ROWS", 1)   # two photos: two pages
+    scored = []
+    real = evaluate.score
+    monkeypatch.setattr(evaluate, "score", lambda *a: scored.append(1) or real(*a))
+    sheet = tmp_path / ("s" * (255 - len(".png") - 2 + extra) + ".png")
+    page = sheet if extra > 2 else sheet.with_name(f"{sheet.stem}-2.png")
+    r = invoke("eval", images, masks, "--sheet", sheet)
+    assert r.exit_code == 2, r.output
+    assert r.stderr == f"livecut: error: --sheet {sheet}: {page} is a file name too long (over 255 bytes)\n", r.stderr
+    assert not scored and sorted(tmp_path.iterdir()) == sorted([images, masks])
+
+
 @pytest.mark.parametrize("failure", ["interrupted", "page not written"])
 def test_a_failed_evaluation_leaves_the_earlier_sheet_as_it_was(photos, tmp_path, monkeypatch, failure):
     """The pages were written to their final names as the rows came: a run stopped (Ctrl-C)
