@@ -759,6 +759,22 @@ def test_outputs_one_only_in_their_accents_form_are_said_as_such(tmp_path, scene
     assert [p.name for p in out.iterdir()] == [f"{nfd}.png"]
 
 
+@pytest.mark.parametrize("there", [False, True])
+def test_an_output_name_too_long_is_refused_before_the_cut(tmp_path, good, there):
+    """-o new/NAME.png of a name over 255 bytes (a long caption pasted as the name) in a folder
+    still to be made was cut, then 'cannot write: File name too long', exit 1, with the folder
+    made and left empty; in a folder there, 'cannot write there: File name too long', exit 1.
+    Both are bad input, as `livecut file` says it: refused before the cut, exit 2."""
+    folder = tmp_path / "new"
+    if there:
+        folder.mkdir()
+    out = folder / ("q" * 252 + ".png")
+    r = invoke("image", good["a.jpg"], "-o", out)
+    assert r.exit_code == 2, r.output
+    assert r.stderr == f"livecut: error: {out}: file name too long\n", r.stderr
+    assert (not any(folder.iterdir())) if there else not folder.exists()
+
+
 def test_output_is_a_file(tmp_path, good):
     f = tmp_path / "file.txt"
     f.write_text("x")
