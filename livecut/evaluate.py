@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 from dataclasses import dataclass
 
@@ -521,7 +522,14 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     images_dir, masks_dir = Path(images_dir), Path(masks_dir)
     for d in (images_dir, masks_dir):
-        if not d.is_dir():
+        try:
+            there = d.is_dir()
+        except OSError as exc:  # (a name too long for a file's: "internal error: OSError", exit 1)
+            from livecut.atomic import io_reason
+
+            reason = "file name too long" if exc.errno == errno.ENAMETOOLONG else f"cannot read: {io_reason(exc)}"
+            raise UsageError(f"{d}: {reason}") from None
+        if not there:
             raise UsageError(f"{d}: not a folder")
     if images_dir.resolve() == masks_dir.resolve():
         raise UsageError(f"{images_dir}: IMAGES and MASKS are the same folder; give the folder of "
@@ -932,8 +940,10 @@ def _check_page_name(sheet, page) -> None:
 
 def check_sheet_path(path) -> None:
     """Refuse a ``--sheet`` path that cannot be written, before the evaluation starts."""
+    import os
     from pathlib import Path
 
+    from livecut.atomic import NAME_MAX
     from livecut.errors import UsageError
 
     import cv2
@@ -950,12 +960,12 @@ def check_sheet_path(path) -> None:
     if not ok:
         raise UsageError(f"--sheet {p}: not a colour picture OpenCV can write (give e.g. a .png or .jpg file)")
     _check_page_name(p, p)  # (p.is_dir() raised: "internal error: OSError", exit 1)
+    if any(len(os.fsencode(part)) > NAME_MAX for part in p.parent.parts):  # (a folder's name, likewise)
+        raise UsageError(f"--sheet {p}: file name too long")
     if not p.parent.is_dir():
         raise UsageError(f"--sheet {p}: no folder {p.parent}")
     if p.is_dir():
         raise UsageError(f"--sheet {p}: is a folder")
-    import os
-
     from livecut.errors import WriteError
 
     if not os.access(p.parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):

@@ -723,6 +723,20 @@ def test_a_shorter_run_removes_the_pages_of_an_earlier_longer_sheet(photos, tmp_
     assert r.exit_code == 2 and (tmp_path / "sheet-3.png").exists()
 
 
+@pytest.mark.parametrize("which", ["IMAGES", "MASKS"])
+def test_a_folder_name_too_long_is_one_line_exit_2(photos, tmp_path, which):
+    """IMAGES or MASKS named by a name over 255 bytes (a variable pasted by mistake) was 'internal
+    error: OSError: [Errno 36] File name too long', exit 1; it is bad input, one line, exit 2."""
+    images, masks, _ = photos
+    long = tmp_path / ("q" * 260)
+    r = invoke("eval", *((long, masks) if which == "IMAGES" else (images, long)))
+    assert r.exit_code == 2, r.output
+    assert r.stderr == f"livecut: error: {long}: file name too long\n", r.stderr
+    r = invoke("eval", images, masks, "--sheet", long / "sheet.png")  # (its folder's name: the same)
+    assert r.exit_code == 2 and r.stderr == f"livecut: error: --sheet {long / 'sheet.png'}: file name too long\n", \
+        r.output
+
+
 @pytest.mark.parametrize("extra", [1, 3])
 def test_a_sheet_name_too_long_for_a_page_is_refused_before_the_evaluation(photos, tmp_path, monkeypatch, extra):
     """--sheet of a name of 253-255 bytes over more than 50 photos: every photo was scored, then
