@@ -23,6 +23,16 @@ def test_missing_file(tmp_path):
     _one_line_error(run_cli("file", str(tmp_path / "nope.mp4"), "-o", str(tmp_path / "o.mp4")), 2, "no such file")
 
 
+@pytest.mark.parametrize("command", ["file", "run"])
+def test_an_input_name_too_long_is_one_line(tmp_path, command):
+    """An input named by a name over 255 bytes (a variable pasted by mistake, a path cut wrong)
+    was "internal error: OSError: [Errno 36] File name too long", exit 1, as the output's was."""
+    src = tmp_path / ("v" * 260 + ".mp4")
+    r = run_cli(command, str(src), "-o", str(tmp_path / "o.mp4"))
+    _one_line_error(r, 2, f"{src}: file name too long")
+    assert "internal error" not in r.stderr and not (tmp_path / "o.mp4").exists()
+
+
 @pytest.mark.parametrize("pattern, glob", [("img%03d.png", False), ("*.png", True)])
 def test_an_image_sequence_pattern_says_how_to_read_it(tmp_path, pattern, glob):
     """`livecut file 'img%03d.png'` (FFmpeg's image sequence) was "no such file", the pictures

@@ -599,7 +599,16 @@ class FileSource(ClosesWhileReading):
         #: a note for the run's summary (a picture given as a video)
         self.note = ""
         p = self.path
-        if not p.exists():
+        try:
+            there = p.exists()
+        except OSError as exc:  # (a name too long for a file's: "internal error: OSError", exit 1)
+            import errno
+
+            from livecut.atomic import io_reason
+
+            reason = "file name too long" if exc.errno == errno.ENAMETOOLONG else f"cannot read: {io_reason(exc)}"
+            raise VideoOpenFailure(f"{p}: {reason}") from None
+        if not there:
             scheme = url_scheme(str(path))
             if scheme:
                 raise VideoOpenFailure(f"{redact_url(str(path))}: unsupported URL scheme {scheme}:// "
