@@ -36,8 +36,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, io_reason, pid_exists, raise_if_in_the_way,
-                            special_kind, sweep_stale, temp_prefix)
+from livecut.atomic import (NAME_MAX, discard, disk_stop, folder_in_the_way, folder_stop, io_reason, pid_exists,
+                            raise_if_in_the_way, special_kind, sweep_stale, temp_prefix)
 from livecut.config import Config, text_codec
 from livecut.errors import LivecutError, UsageError, WriteError, cli_text
 from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, gifs_left_out, name_clash,
@@ -1642,6 +1642,10 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
 
     if str(outdir) == "-":
         raise UsageError("-o -: livecut batch writes a tree of files, not standard output; give a folder")
+    if any(len(os.fsencode(part)) > NAME_MAX for part in Path(outdir).parts):
+        # (bad input, as livecut file and image say it: it was "internal error: OSError: [Errno 36]
+        # File name too long" from the first look-up, or "cannot create output folder", exit 1)
+        raise UsageError(f"{Path(outdir)}: file name too long")
     text = str(outdir)
     suffix = Path(text).suffix.lower()
     if (suffix in IMAGE_EXTS + NAMED_IMAGE_EXTS + VIDEO_EXTS and not text.endswith(("/", os.sep))

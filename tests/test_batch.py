@@ -2180,3 +2180,22 @@ def test_a_space_after_the_colon_of_a_picture_background_is_no_part_of_its_name(
     assert r.returncode == 0, r.stderr
     r = run_cli("batch", "in", "-o", "out", "-b", "image:bg.png", "--jobs", "1", cwd=tmp_path)
     assert r.returncode == 0 and "0 done" in r.stderr and "1 already done" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("there", [False, True])
+def test_an_output_folder_name_too_long_is_one_line_exit_2(tmp_path, there):
+    """-o OUTDIR/ with a name over 255 bytes (a folder named after a long caption) was 'internal
+    error: OSError: [Errno 36] File name too long', exit 1, from its first look-up; it is bad
+    input, said in one line, exit 2, as livecut file and livecut image say it."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    _photo(tmp_path / "in" / "a.jpg")
+    parent = tmp_path / "out"
+    if there:
+        parent.mkdir()
+    out = parent / ("q" * 260)
+    r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", f"{out}/", "-j", "1"])
+    assert r.exit_code == 2, r.output
+    assert r.stderr == f"livecut: error: {out}: file name too long\n", r.stderr
