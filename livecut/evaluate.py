@@ -884,8 +884,15 @@ class _SheetPages:
         each other: left from an earlier run with more photos, they read as pages of this
         sheet. Only names this sheet would have written for more photos, and no further than
         the first missing one (a NAME-2024.EXT of the user's own is never reached)."""
+        import os
+
+        from livecut.atomic import NAME_MAX
+
         page = len(self.written) + 1
-        while (p := sheet_page_path(self.path, page)).is_file() and p.resolve() not in self.keep:
+        # (a name longer than a file's may be is no page there: is_file() raised "File name too
+        # long" for NAME-2.png of a sheet named in 254-255 bytes, after the scores, exit 1)
+        while (len(os.fsencode((p := sheet_page_path(self.path, page)).name)) <= NAME_MAX and p.is_file()
+               and p.resolve() not in self.keep):
             try:
                 p.unlink()
             except OSError as exc:

@@ -737,6 +737,17 @@ def test_a_folder_name_too_long_is_one_line_exit_2(photos, tmp_path, which):
         r.output
 
 
+def test_a_sheet_of_one_page_whose_second_page_name_would_be_too_long_is_written(photos, tmp_path):
+    """--sheet NAME.png of a name of 254-255 bytes, one page: the sheet was written, then the look
+    for an earlier, longer sheet's NAME-2.png (a name the system refuses) was 'internal error:
+    OSError: [Errno 36] File name too long', exit 1, after the scores; no such page can be there."""
+    images, masks, _ = photos
+    sheet = tmp_path / ("s" * 251 + ".png")
+    r = invoke("eval", images, masks, "--sheet", sheet, "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+    assert sheet.is_file() and sorted(p.name for p in tmp_path.iterdir()) == sorted(["images", "masks", sheet.name])
+
+
 @pytest.mark.parametrize("extra", [1, 3])
 def test_a_sheet_name_too_long_for_a_page_is_refused_before_the_evaluation(photos, tmp_path, monkeypatch, extra):
     """--sheet of a name of 253-255 bytes over more than 50 photos: every photo was scored, then
