@@ -240,12 +240,22 @@ def read_subset(spec: str) -> set[str]:
     return out
 
 
+def _fold(name: str) -> str:
+    """``name`` as names are matched here, in any letter case and with its accents in either
+    Unicode form (a Mac's decomposed Cafe\u0301, Linux's composed Caf\u00e9): a photo and its mask
+    or split name, one from each, were 'without a mask of the same name', two names that print
+    alike (:func:`livecut.imageio.folded_name`'s rule, without a path)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def subset_names(name: str, key: str) -> bool:
     """Whether the ``--subset`` name ``name`` (:func:`read_subset`) names the photo of path
     ``key`` in IMAGES (without its extension): the same in any letter case over the path of
     the shorter, from its end (``a`` names ``x/a`` and ``y/a``; ``x/a`` names ``x/a`` only; a
     path from a folder above IMAGES, ``images/x/a``, names ``x/a``)."""
-    a, b = name.casefold().split("/"), key.casefold().split("/")
+    a, b = _fold(name).split("/"), _fold(key).split("/")
     n = min(len(a), len(b))
     return a[-n:] == b[-n:]
 
@@ -368,16 +378,16 @@ def _mask_ending(missing: list, masks: list) -> str:
     """The ending (``_mask``, ``-gt``, ...: a separator and one of :data:`MASK_WORDS`, as
     written) that the most of ``masks`` add to the name of a photo of ``missing``; "" when
     none does, or two do as often."""
-    stems = {p.stem.casefold() for p in missing}
+    stems = {_fold(p.stem) for p in missing}
     counts: dict[str, int] = {}
     written: dict[str, str] = {}
     for m in masks:
         st = m.stem
         for word in MASK_WORDS:
             n = len(word) + 1
-            if len(st) > n and st[-n] in MASK_SEPARATORS and st[-n + 1:].casefold() == word \
-                    and st[:-n].casefold() in stems:
-                ending = st[-n:].casefold()
+            if len(st) > n and st[-n] in MASK_SEPARATORS and _fold(st[-n + 1:]) == word \
+                    and _fold(st[:-n]) in stems:
+                ending = _fold(st[-n:])
                 counts[ending] = counts.get(ending, 0) + 1
                 written.setdefault(ending, st[-n:])
     if not counts:
@@ -404,17 +414,17 @@ def match_masks(images: list, images_dir, masks: list, masks_dir,
     by_key: dict[str, list] = {}
     by_stem: dict[str, list] = {}
     for m in masks:
-        by_key.setdefault(_key(m, masks_dir).casefold(), []).append(m)
-        by_stem.setdefault(m.stem.casefold(), []).append(m)
+        by_key.setdefault(_fold(_key(m, masks_dir)), []).append(m)
+        by_stem.setdefault(_fold(m.stem), []).append(m)
     stems: dict[str, list] = {}
     for p in everyone if everyone is not None else images:
-        stems.setdefault(p.stem.casefold(), []).append(p.relative_to(images_dir).as_posix())
+        stems.setdefault(_fold(p.stem), []).append(p.relative_to(images_dir).as_posix())
 
     def find(p, ending: str = "") -> tuple[list, str, str]:
         key, stem = _key(p, images_dir) + ending, p.stem + ending
-        found = by_key.get(key.casefold())
-        if not found and len(stems[p.stem.casefold()]) == 1:
-            found = by_stem.get(stem.casefold())
+        found = by_key.get(_fold(key))
+        if not found and len(stems[_fold(p.stem)]) == 1:
+            found = by_stem.get(_fold(stem))
         return found or [], key, stem
 
     plain = {p: find(p) for p in images}
@@ -434,10 +444,10 @@ def match_masks(images: list, images_dir, masks: list, masks_dir,
         if not found:
             # (x/a.jpg and y/a.jpg, a flat MASKS' a.png: both were "without a mask of the same
             # name", the mask "without an image", exit 0)
-            clash = [m for e in dict.fromkeys(("", ending)) for m in by_stem.get((p.stem + e).casefold(), [])
-                     if m not in taken] if len(stems[p.stem.casefold()]) > 1 else []
+            clash = [m for e in dict.fromkeys(("", ending)) for m in by_stem.get(_fold(p.stem + e), [])
+                     if m not in taken] if len(stems[_fold(p.stem)]) > 1 else []
             for m in clash:
-                clashes.setdefault(m, p.stem.casefold())
+                clashes.setdefault(m, _fold(p.stem))
             if not clash:
                 unmatched.append(name)
             continue
@@ -574,10 +584,10 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         # a name with its folder names the photo in that folder only: subset_names)
         by_stem: dict[str, list] = {}
         for p in images:
-            by_stem.setdefault(p.stem.casefold(), []).append(p)
+            by_stem.setdefault(_fold(p.stem), []).append(p)
         named: set = set()
         for n in subset:
-            found = [p for p in by_stem.get(n.rsplit("/", 1)[-1].casefold(), [])
+            found = [p for p in by_stem.get(_fold(n.rsplit("/", 1)[-1]), [])
                      if subset_names(n, _key(p, images_dir))]
             named.update(found)
             if not found:

@@ -462,6 +462,31 @@ def test_a_name_with_a_newline_or_a_byte_not_utf8_keeps_its_row_and_note_one_lin
             in r.stderr), r.stderr
 
 
+@pytest.mark.parametrize("photo_form", ["NFD", "NFC"])
+def test_names_alike_but_for_their_accents_form_pair(photos, tmp_path, photo_form):
+    """Photos copied from a Mac (its names' accents decomposed, Cafe\u0301) and masks or a split
+    file made on Linux (composed, Caf\u00e9), or the other way round: the photo was 'without a mask
+    of the same name' and the mask 'without an image of the same name' (two names that print
+    alike), or '--subset names no photo ... (its names: Café; photos: Café, ...)'; they pair as
+    names in another letter case do."""
+    import unicodedata
+
+    images, masks, _ = photos
+    other = "NFC" if photo_form == "NFD" else "NFD"
+    photo, truth = (unicodedata.normalize(form, "Caf\u00e9") for form in (photo_form, other))
+    (images / "basic.png").rename(images / f"{photo}.png")
+    (masks / "basic.png").rename(masks / f"{truth}.png")
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 0, r.output
+    assert sorted(x["name"] for x in json.loads(r.stdout)["images"]) == sorted([f"{photo}.png", "several.png"])
+    assert "without" not in r.stderr, r.stderr
+    split = tmp_path / "split.txt"
+    split.write_text(f"{truth}\n", encoding="utf-8")
+    r = invoke("eval", images, masks, "--json", "--subset", split)
+    assert r.exit_code == 0, r.output
+    assert [x["name"] for x in json.loads(r.stdout)["images"]] == [f"{photo}.png"]
+
+
 def test_nested_folders(photos, tmp_path):
     """Photos in subfolders were not seen ("no image has a mask"); they match masks at the
     same path, or of the same name in a flat folder of masks."""
