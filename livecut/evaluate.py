@@ -202,7 +202,10 @@ def read_subset(spec: str) -> set[str]:
     data = p.read_bytes()
     # (-sig: a BOM, as Notepad writes; UTF-16 with its BOM, as Windows PowerShell's `>` writes:
     # it was read as names of NUL bytes, none of which named a photo)
-    text = data.decode(text_codec(data, "utf-8-sig"), errors="replace")
+    codec = text_codec(data, "utf-8-sig")
+    # (a name's bytes that are not UTF-8, as `ls > split.txt` writes a Latin-1 one, kept as the
+    # photo's name holds them, as batch's --list reads them: replaced, they named no photo)
+    text = data.decode(codec, errors="replace" if codec == "utf-16" else "surrogateescape")
     if "\x00" in text:  # (a photo or a video: its bytes were quoted as the names it held)
         raise UsageError(f"--subset: {path}: not a file of names (binary data: an image or a video?); "
                          "give a text file, one name a line, or a JSON list")

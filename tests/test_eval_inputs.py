@@ -487,6 +487,27 @@ def test_names_alike_but_for_their_accents_form_pair(photos, tmp_path, photo_for
     assert [x["name"] for x in json.loads(r.stdout)["images"]] == [f"{photo}.png"]
 
 
+def test_a_subset_file_naming_a_photo_by_bytes_not_utf8_names_it(photos, tmp_path):
+    """A split file listing a photo whose name is not UTF-8 (caf\\xe9.png, a Latin-1 archive's:
+    `ls > split.txt` writes its bytes) was read with those bytes replaced ('caf\ufffd'), so it
+    named no photo, '--subset names no photo (its names: caf\ufffd; ...)', exit 2; it is read
+    as livecut batch reads a --list, each byte kept, and names that photo."""
+    import os
+    import sys
+
+    if sys.platform in ("win32", "darwin"):
+        pytest.skip("file names of any bytes (Linux)")
+    images, masks, _ = photos
+    odd = os.fsdecode(b"caf\xe9")
+    (images / "basic.png").rename(images / f"{odd}.png")
+    (masks / "basic.png").rename(masks / f"{odd}.png")
+    split = tmp_path / "split.txt"
+    split.write_bytes(b"caf\xe9\n")
+    r = invoke("eval", images, masks, "--json", "--subset", split)
+    assert r.exit_code == 0, r.output
+    assert [x["name"] for x in json.loads(r.stdout)["images"]] == [f"{odd}.png"]
+
+
 def test_nested_folders(photos, tmp_path):
     """Photos in subfolders were not seen ("no image has a mask"); they match masks at the
     same path, or of the same name in a flat folder of masks."""
