@@ -284,6 +284,12 @@ def io_reason(exc: BaseException) -> str:
     return str(text).split(": '")[0].strip() or type(exc).__name__
 
 
+def lookup_reason(exc: OSError) -> str:
+    """Why looking a name up failed, in words: a name too long for a file's (over 255 bytes:
+    it was "internal error: OSError", exit 1), else "cannot read: ..." (:func:`io_reason`)."""
+    return "file name too long" if exc.errno == errno.ENAMETOOLONG else f"cannot read: {io_reason(exc)}"
+
+
 def holds_earlier(final: str | Path, pattern: str | None = None) -> bool:
     """Whether an earlier output stands at ``final``: a file, or for a folder of frames
     (``pattern``: their names) one of them (what a run of a file stopped by a signal leaves

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import errno
 import re
 from dataclasses import dataclass
 
@@ -538,10 +537,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         try:
             there = d.is_dir()
         except OSError as exc:  # (a name too long for a file's: "internal error: OSError", exit 1)
-            from livecut.atomic import io_reason
+            from livecut.atomic import lookup_reason
 
-            reason = "file name too long" if exc.errno == errno.ENAMETOOLONG else f"cannot read: {io_reason(exc)}"
-            raise UsageError(f"{d}: {reason}") from None
+            raise UsageError(f"{d}: {lookup_reason(exc)}") from None
         if not there:
             raise UsageError(f"{d}: not a folder")
     if images_dir.resolve() == masks_dir.resolve():

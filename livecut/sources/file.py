@@ -602,12 +602,9 @@ class FileSource(ClosesWhileReading):
         try:
             there = p.exists()
         except OSError as exc:  # (a name too long for a file's: "internal error: OSError", exit 1)
-            import errno
+            from livecut.atomic import lookup_reason
 
-            from livecut.atomic import io_reason
-
-            reason = "file name too long" if exc.errno == errno.ENAMETOOLONG else f"cannot read: {io_reason(exc)}"
-            raise VideoOpenFailure(f"{p}: {reason}") from None
+            raise VideoOpenFailure(f"{p}: {lookup_reason(exc)}") from None
         if not there:
             scheme = url_scheme(str(path))
             if scheme:
