@@ -48,6 +48,13 @@ NAME_MAX = 255
 _TEMP_EXTRA = len(TEMP_MARK) + 9 + 1 + 6 + 1 + 8
 
 
+def name_too_long(path: str | Path) -> bool:
+    """Whether a name of ``path`` (the file's, or a folder's on its way) is longer than
+    :data:`NAME_MAX` bytes: the system refuses it ("File name too long"), which a look-up
+    raised as an OSError.  Checked before the work, so that it is refused as bad input."""
+    return any(len(os.fsencode(part)) > NAME_MAX for part in Path(path).parts)
+
+
 def temp_prefix(final: Path) -> str:
     """``.NAME.livecut-``, what the temporary names for ``final`` start with.  A NAME that fits
     NAME_MAX but leaves no room for the rest is cut short: the temporary name of a valid name

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from livecut.atomic import (NAME_MAX, discard, disk_stop, folder_in_the_way, folder_stop, io_reason, pid_exists,
+from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, io_reason, name_too_long, pid_exists,
                             raise_if_in_the_way, special_kind, sweep_stale, temp_prefix)
 from livecut.config import Config, text_codec
 from livecut.errors import LivecutError, UsageError, WriteError, cli_text
@@ -1642,7 +1642,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
 
     if str(outdir) == "-":
         raise UsageError("-o -: livecut batch writes a tree of files, not standard output; give a folder")
-    if any(len(os.fsencode(part)) > NAME_MAX for part in Path(outdir).parts):
+    if name_too_long(outdir):
         # (bad input, as livecut file and image say it: it was "internal error: OSError: [Errno 36]
         # File name too long" from the first look-up, or "cannot create output folder", exit 1)
         raise UsageError(f"{Path(outdir)}: file name too long")

@@ -895,14 +895,12 @@ class _SheetPages:
         each other: left from an earlier run with more photos, they read as pages of this
         sheet. Only names this sheet would have written for more photos, and no further than
         the first missing one (a NAME-2024.EXT of the user's own is never reached)."""
-        import os
-
-        from livecut.atomic import NAME_MAX
+        from livecut.atomic import name_too_long
 
         page = len(self.written) + 1
         # (a name longer than a file's may be is no page there: is_file() raised "File name too
         # long" for NAME-2.png of a sheet named in 254-255 bytes, after the scores, exit 1)
-        while (len(os.fsencode((p := sheet_page_path(self.path, page)).name)) <= NAME_MAX and p.is_file()
+        while (not name_too_long((p := sheet_page_path(self.path, page)).name) and p.is_file()
                and p.resolve() not in self.keep):
             try:
                 p.unlink()
@@ -947,12 +945,10 @@ def _not_a_file(p) -> str:
 def _check_page_name(sheet, page) -> None:
     """Refuse a page of the sheet whose name is longer than a file's may be: NAME-2.png, two bytes
     more than NAME.png, was refused by the system once every photo was scored, exit 1."""
-    import os
-
-    from livecut.atomic import NAME_MAX
+    from livecut.atomic import NAME_MAX, name_too_long
     from livecut.errors import UsageError
 
-    if len(os.fsencode(page.name)) > NAME_MAX:
+    if name_too_long(page.name):
         raise UsageError(f"--sheet {sheet}: {page} is a file name too long (over {NAME_MAX} bytes)")
 
 
@@ -961,7 +957,7 @@ def check_sheet_path(path) -> None:
     import os
     from pathlib import Path
 
-    from livecut.atomic import NAME_MAX
+    from livecut.atomic import name_too_long
     from livecut.errors import UsageError
 
     import cv2
@@ -978,7 +974,7 @@ def check_sheet_path(path) -> None:
     if not ok:
         raise UsageError(f"--sheet {p}: not a colour picture OpenCV can write (give e.g. a .png or .jpg file)")
     _check_page_name(p, p)  # (p.is_dir() raised: "internal error: OSError", exit 1)
-    if any(len(os.fsencode(part)) > NAME_MAX for part in p.parent.parts):  # (a folder's name, likewise)
+    if name_too_long(p.parent):  # (a folder's name, likewise)
         raise UsageError(f"--sheet {p}: file name too long")
     if not p.parent.is_dir():
         raise UsageError(f"--sheet {p}: no folder {p.parent}")

@@ -11,7 +11,7 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from livecut.atomic import (NAME_MAX, TEMP_MARK, check_not_special, folder_in_the_way, folder_stop, io_reason,
+from livecut.atomic import (TEMP_MARK, check_not_special, folder_in_the_way, folder_stop, io_reason, name_too_long,
                             raise_if_in_the_way, sweep_stale, temp_prefix)
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config
@@ -303,7 +303,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     if one_file is None and str(outdir) == "-":
         raise UsageError("-o -: livecut image writes files, not standard output; give a folder "
                          "(-o cut/) or, for one image, a file (-o cut.png)")
-    if any(len(os.fsencode(part)) > NAME_MAX for part in Path(outdir).parts):
+    if name_too_long(outdir):
         # (bad input, as `livecut file` says it: in a folder still to be made it was found once
         # the photo was cut, "cannot write: File name too long", exit 1; in one there, exit 1 too)
         raise UsageError(f"{Path(outdir)}: file name too long")
