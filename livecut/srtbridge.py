@@ -430,21 +430,24 @@ SECRET_OPTIONS = ("passphrase",)
 
 def hidden_options(url: str) -> tuple[str, dict[str, str]]:
     """``url`` without its secret SRT options, and those options, for :class:`FfmpegBridge`'s
-    ``preset``: a process's command line is seen by every local user.  The values go as
-    written (FFmpeg's SRT protocol does not decode them either).  (ffmpeg 5 and 6 take a
-    preset for an output only: an input's passphrase stays in its URL.)"""
+    ``preset``: a process's command line is seen by every local user.  The values go as FFmpeg
+    reads them from the URL (``av_find_info_tag``): its SRT query runs to the URL's end (a ``#``
+    is a character of a value, there is no fragment), a ``+`` is a space and nothing else is
+    decoded.  (ffmpeg 5 and 6 take a preset for an output only: an input's passphrase stays in
+    its URL.)"""
     head, sep, query = url.partition("?")
-    query, hash_, fragment = query.partition("#")
     kept, hidden = [], {}
     for item in query.split("&") if sep else []:
         key, eq, value = item.partition("=")
-        if key in SECRET_OPTIONS and eq and key not in hidden and value and not re.search(r"[\r\n#]", value):
-            hidden[key] = value
+        # (a preset's line: no line break in it, under ffmpeg's 1000 characters)
+        if (key in SECRET_OPTIONS and eq and key not in hidden and value and not re.search(r"[\r\n]", value)
+                and len(item) < 900):
+            hidden[key] = value.replace("+", " ")
         else:
             kept.append(item)
     if not hidden or any(item.partition("=")[0] in hidden for item in kept):
         return url, {}  # (the same key twice: left as FFmpeg reads it)
-    return head + ("?" + "&".join(kept) if kept else "") + hash_ + fragment, hidden
+    return head + ("?" + "&".join(kept) if kept else ""), hidden
 
 
 def output_args(url: str, open_timeout: float) -> list[str]:

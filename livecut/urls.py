@@ -122,7 +122,8 @@ def url_problem(url: str) -> str | None:
     if scheme == "srt":
         # (libsrt refuses any other length: "failed to set option SRTO_PASSPHRASE on socket:
         # Operation not supported: Bad parameters", exit 1, at the first write of an output)
-        for raw in re.findall(r"(?:[?&])passphrase=([^&#]*)", query):
+        # (FFmpeg reads an SRT query to the URL's end: a # is the passphrase's too)
+        for raw in re.findall(r"(?:[?&])passphrase=([^&]*)", query):
             if raw and (len(raw) < 10 or len(unquote(raw)) > 79):
                 return "an SRT passphrase must be 10 to 79 characters long"
         # (FFmpeg reads the first mode=, as written: any other value, srt-live-transmit's

@@ -643,3 +643,30 @@ def test_a_cancel_while_an_srt_output_waits_to_send_the_rest_ends_it_at_once():
                                              ready=lambda: sink.frames >= 10, join=20)
     assert took < 3, took
     assert said and said[0].endswith("cancelled: no viewer connected"), said
+
+
+@pytest.mark.parametrize("passphrase", ["s3cr3t+PW+srt1", "s3cr3tPWsrt1#tail"])
+def test_an_srt_output_passphrase_reaches_ffmpeg_as_ffmpeg_reads_it_from_the_url(tmp_path, passphrase):
+    """An output's passphrase goes to ffmpeg in a preset (off its command line), and was written
+    there as it stands in the URL; but FFmpeg reads a URL's query its own way: a + as a space
+    (av_find_info_tag), and a # as a character of the value (its SRT query has no fragment).
+    So a passphrase with a + differed from the one a receiver given the same URL has, and one
+    with a # was cut at it: 'the SRT peer refused the passphrase', exit 1."""
+    port = _udp_port()
+    out = tmp_path / "out.ts"
+    query = f"passphrase={passphrase}"
+    receiver = subprocess.Popen(
+        ["ffmpeg", "-v", "error", "-y", "-f", "data", "-i", f"srt://127.0.0.1:{port}?mode=listener&{query}",
+         "-map", "0", "-c", "copy", "-f", "data", str(out)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    n = 10
+    try:
+        _wait_bound(port, receiver)
+        with open_sink(f"srt://127.0.0.1:{port}?mode=caller&{query}", SinkInfo(320, 240, 25.0),
+                       VideoConfig(open_timeout=5)) as sink:
+            for i in range(n):
+                sink.write(np.full((240, 320, 3), i * 20, np.uint8), i / 25)
+        receiver.wait(timeout=10)
+    finally:
+        _stop(receiver)
+    assert int(ffprobe_count([str(out)])["nb_read_frames"]) == n
