@@ -8,8 +8,8 @@
   ``ffmpeg -f data -i pipe:0 -c copy -f data srt://...``.
 
 ffmpeg neither decodes nor demuxes (see the note on the command lines).  ffmpeg's stderr goes to a temporary
-file (no reader thread); its messages are shown redacted.  An output's passphrase reaches
-ffmpeg through a pipe (see :func:`hidden_options`); an input's URL, passphrase included, is on
+file (no reader thread); its messages are shown redacted.  An output's passphrase and stream ID
+reach ffmpeg through a pipe (see :func:`hidden_options`); an input's URL, passphrase included, is on
 ffmpeg's command line (ffmpeg 5 and 6 take no input options from a file) but is never logged:
 only :func:`redact_url` forms are.
 """
@@ -424,8 +424,10 @@ def input_args(url: str, open_timeout: float, read_timeout: float) -> list[str]:
 
 
 #: SRT options that are secrets: taken out of an output URL and given to ffmpeg in a preset
-#: (see :func:`hidden_options`)
-SECRET_OPTIONS = ("passphrase",)
+#: (see :func:`hidden_options`); a stream ID may hold a login (MediaMTX's
+#: ``publish:PATH:USER:PASS``, ``s=`` of ``#!::...``).  (Not ``srt_streamid``: FFmpeg reads no
+#: such key from a URL, only as an option, where the preset would start it counting.)
+SECRET_OPTIONS = ("passphrase", "streamid")
 
 
 def hidden_options(url: str) -> tuple[str, dict[str, str]]:
@@ -433,8 +435,8 @@ def hidden_options(url: str) -> tuple[str, dict[str, str]]:
     ``preset``: a process's command line is seen by every local user.  The values go as FFmpeg
     reads them from the URL (``av_find_info_tag``): its SRT query runs to the URL's end (a ``#``
     is a character of a value, there is no fragment), a ``+`` is a space and nothing else is
-    decoded.  (ffmpeg 5 and 6 take a preset for an output only: an input's passphrase stays in
-    its URL.)"""
+    decoded.  (ffmpeg 5 and 6 take a preset for an output only: an input's passphrase and
+    stream ID stay in its URL.)"""
     head, sep, query = url.partition("?")
     kept, hidden = [], {}
     for item in query.split("&") if sep else []:

@@ -670,3 +670,78 @@ def test_an_srt_output_passphrase_reaches_ffmpeg_as_ffmpeg_reads_it_from_the_url
     finally:
         _stop(receiver)
     assert int(ffprobe_count([str(out)])["nb_read_frames"]) == n
+
+
+class _StreamIdCatcher(threading.Thread):
+    """A UDP 'SRT listener' that answers a caller's induction handshake and keeps the stream ID
+    of its conclusion (the SID extension: the ID in 4-byte words, each byte-reversed), then
+    answers nothing more: what a server such as MediaMTX gets to check a login in."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.stream_id: str | None = None
+        self.got = threading.Event()
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        import struct
+        try:
+            while not self.stop.is_set() and not self.got.is_set():
+                try:
+                    data, addr = self.sock.recvfrom(2048)
+                except socket.timeout:
+                    continue
+                if len(data) < 64 or data[0] & 0x80 == 0 or struct.unpack(">H", data[0:2])[0] & 0x7FFF:
+                    continue  # (not a handshake)
+                cif = data[16:]
+                version, enc, ext, seq, mtu, flow, kind, sock_id, _ = struct.unpack(">IHHIIIiII", cif[:32])
+                if kind == 1:   # induction: v5, SRT's magic, a cookie
+                    answer = struct.pack(">IHHIIIiII", 5, 0, 0x4A17, seq, mtu, flow, 1, 4321, 0xC0FFEE)
+                    self.sock.sendto(struct.pack(">IIII", 0x80000000, 0, 0, sock_id) + answer + cif[32:48], addr)
+                elif kind == -1:  # conclusion: its extensions follow the 48 bytes
+                    pos = 48
+                    while pos + 4 <= len(cif):
+                        ext_type, words = struct.unpack(">HH", cif[pos:pos + 4])
+                        body = cif[pos + 4:pos + 4 + 4 * words]
+                        if ext_type == 5:
+                            raw = b"".join(body[i:i + 4][::-1] for i in range(0, len(body), 4))
+                            self.stream_id = raw.rstrip(b"\0").decode()
+                        pos += 4 + 4 * words
+                    self.got.set()
+        finally:
+            self.sock.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("stream_id, sent", [
+    ("publish:live:bob:s3cr3tPW1", "publish:live:bob:s3cr3tPW1"),           # MediaMTX's login
+    ("#!::r=live,m=publish,u=bob,s=s3cr3t+PW1", "#!::r=live,m=publish,u=bob,s=s3cr3t PW1"),
+])
+def test_an_srt_output_stream_id_login_is_on_no_command_line(stream_id, sent):
+    """A stream ID may hold a login (MediaMTX's publish:PATH:USER:PASS, s= of the #!:: syntax):
+    livecut hid it in its messages but put it on its ffmpeg's command line, which every local
+    user sees (ps); it goes in the preset, as the passphrase does, and reaches the peer as
+    FFmpeg reads it from the URL (a + as a space)."""
+    catcher = _StreamIdCatcher()
+    catcher.start()
+    lines: list[str] = []
+    try:
+        with pytest.raises(VideoWriteError):
+            with open_sink(f"srt://127.0.0.1:{catcher.port}?mode=caller&streamid={stream_id}&latency=120000",
+                           SinkInfo(320, 240, 25.0), VideoConfig(open_timeout=4, read_timeout=1),
+                           pace=False) as sink:
+                sink.write(np.zeros((240, 320, 3), np.uint8), 0.0)
+                assert catcher.got.wait(10), "no SRT conclusion handshake came"
+                lines = _cmdlines(sink._bridge.proc.pid)
+                sink.abort()
+                raise VideoWriteError("stop")
+    finally:
+        catcher.stop.set()
+        catcher.join(timeout=5)
+    assert catcher.stream_id == sent
+    assert len(lines) == 2 and any("ffmpeg" in ln for ln in lines), lines
+    assert not any("s3cr3t" in ln for ln in lines), lines

@@ -381,7 +381,7 @@ class StreamSink:
             ffmpeg_for_srt()
         except RuntimeError as exc:
             raise VideoWriteError(f"{self.safe}: {exc}") from None
-        # (the passphrase goes to ffmpeg through a pipe, not on its command line: ps shows that)
+        # (the passphrase and stream ID go to ffmpeg through a pipe, not on its command line: ps shows that)
         url, hidden = hidden_options(self.spec)
         self._bridge = FfmpegBridge(self.spec, output_args(url, self.cfg.open_timeout), writing=True,
                                     preset=hidden)
