@@ -131,6 +131,52 @@ def url_problem(url: str) -> str | None:
         mode = re.search(r"[?&]mode(?:=([^&#]*))?(?=[&#]|$)", query)
         if mode and mode[1] not in ("caller", "listener", "rendezvous"):
             return "an SRT mode must be caller, listener or rendezvous"
+        return _srt_number_problem(query.partition("?")[2])
+    return None
+
+
+#: SRT options FFmpeg (5, 6) reads from a URL as a whole number, with strtol: a value that is none
+#: was another (latency=abc: 0, connect_timeout=2.5: 2, latency=120ms: 120 µs) -- a stream that
+#: went wrong without a word; hex (0x...) for the two read in any base.  (Not its booleans,
+#: tlpktdrop= ..., which newer FFmpegs read as words.)
+_SRT_NUMBERS = ("pbkeylen", "kmrefreshrate", "kmpreannounce", "mss", "ffs", "ipttl", "iptos", "inputbw",
+                "oheadbw", "latency", "tsbpddelay", "rcvlatency", "peerlatency", "connect_timeout",
+                "payload_size", "pkt_size", "sndbuf", "rcvbuf", "lossmaxttl", "linger", "timeout",
+                "listen_timeout", "maxbw", "minversion")
+_SRT_ANY_BASE = ("maxbw", "minversion")
+
+
+def _srt_number_problem(query: str) -> str | None:
+    """Why an SRT URL's ``query`` (after its ``?``) has an option value FFmpeg reads as another
+    number, or one libsrt refuses (an output printed "streaming to" and failed with its words,
+    exit 1), or None.  Read as FFmpeg reads it (av_find_info_tag): the first of a key, a ``+``
+    a space, the query to the URL's end; a value below 0 leaves the option unset."""
+    values: dict[str, str] = {}
+    for item in query.split("&"):
+        key, eq, value = item.partition("=")
+        if eq:
+            values.setdefault(key, value.replace("+", " "))
+    numbers: dict[str, int] = {}
+    for key in _SRT_NUMBERS:
+        text = values.get(key, "").strip()
+        if not text:
+            continue
+        if key in _SRT_ANY_BASE and re.fullmatch(r"[+-]?0[xX][0-9a-fA-F]+", text):
+            continue
+        if not re.fullmatch(r"[+-]?[0-9]+", text, re.ASCII):
+            return f"an SRT {key} must be a whole number"
+        numbers[key] = int(text)
+    # (libsrt's refusals: "Invalid value for option SRTO_PBKEYLEN", "SRTO_PAYLOADSIZE: value exceeds
+    # SRT_LIVE_MAX_PLSIZE" -- FFmpeg takes payload_size before pkt_size -- and "Bad parameters")
+    size_key = "payload_size" if "payload_size" in numbers else "pkt_size"
+    if numbers.get("pbkeylen", -1) >= 0 and numbers["pbkeylen"] not in (0, 16, 24, 32):
+        return "an SRT pbkeylen must be 0, 16, 24 or 32 (the key's length in bytes)"
+    if numbers.get(size_key, 0) > 1456:
+        return f"an SRT {size_key} must be at most 1456 (1316, 7 MPEG-TS packets, is usual)"
+    if numbers.get("ipttl", -1) >= 0 and not 1 <= numbers["ipttl"] <= 255:
+        return "an SRT ipttl must be 1 to 255"
+    if 0 <= numbers.get("mss", -1) < 76:
+        return "an SRT mss must be at least 76"
     return None
 
 

@@ -1522,6 +1522,16 @@ def test_a_file_over_http_resumes_after_a_reconnect_without_repeating_frames(tmp
     # it as a write error, exit 1, after "streaming to"): srt-live-transmit's server, a capital
     ("srt://127.0.0.1:5000?mode=server&passphrase=pw12345678", "SRT mode must be caller, listener or rendezvous"),
     ("srt://127.0.0.1:5000?latency=200000&mode=Listener", "SRT mode must be caller, listener or rendezvous"),
+    # an SRT option's value FFmpeg reads as a number (strtol: latency=abc is 0, 120ms is 120 µs) or
+    # that libsrt refuses ("SRTO_PAYLOADSIZE: value exceeds SRT_LIVE_MAX_PLSIZE", "Invalid value for
+    # option SRTO_PBKEYLEN: 7"): an output printed "streaming to" and failed, exit 1
+    ("srt://127.0.0.1:5000?latency=abc&passphrase=pw12345678", "SRT latency must be a whole number"),
+    ("srt://127.0.0.1:5000?connect_timeout=2.5", "SRT connect_timeout must be a whole number"),
+    ("srt://127.0.0.1:5000?payload_size=99999", "SRT payload_size must be at most 1456"),
+    ("srt://127.0.0.1:5000?pkt_size=1500", "SRT pkt_size must be at most 1456"),
+    ("srt://127.0.0.1:5000?pbkeylen=7&passphrase=pw12345678", "SRT pbkeylen must be 0, 16, 24 or 32"),
+    ("srt://127.0.0.1:5000?ipttl=0", "SRT ipttl must be 1 to 255"),
+    ("srt://127.0.0.1:5000?mss=50", "SRT mss must be at least 76"),
 ])
 @pytest.mark.parametrize("side", ["input", "output"])
 def test_impossible_stream_addresses_are_refused_at_once(url, why, side):
@@ -1537,6 +1547,20 @@ def test_impossible_stream_addresses_are_refused_at_once(url, why, side):
             open_sink(url, SinkInfo(320, 240, 25.0))
     assert why in str(info.value) and "pw" not in str(info.value)
     assert time.monotonic() - t0 < 1.0
+
+
+@pytest.mark.parametrize("query", [
+    "latency=+120000", "latency=-1", "latency=", "maxbw=0x100000", "minversion=0x010300", "pbkeylen=-1",
+    "pbkeylen=32", "payload_size=1456&pkt_size=99999", "ipttl=-1", "ipttl=255", "mss=76", "mss=9000",
+    "ffs=10", "iptos=300", "tlpktdrop=true", "streamid=latency=abc", "passphrase=pw12345678#latency=abc",
+])
+def test_srt_option_values_ffmpeg_takes_are_not_refused(query):
+    """(only what FFmpeg 5 reads as another number, or libsrt refuses, is refused: a + is a space
+    to FFmpeg, 0x a hex number for maxbw and minversion, -1 leaves an option unset, the first of
+    a key counts, a # is a value's character, libsrt's other limits are its own to say)"""
+    from livecut.urls import url_problem
+
+    assert url_problem(f"srt://127.0.0.1:5000?{query}") is None
 
 
 @pytest.mark.parametrize("url", ["udp://:5000", "udp://@:5000", "udp://:5000?localport=6000", "srt://:5000",
