@@ -273,6 +273,15 @@ def _hide_stream_id(value: str) -> str:
     return "#!::" + ",".join(items)
 
 
+def _srt_whole_query(text: str, parts):
+    """``parts``, ``urlsplit(text)``, with an srt:// URL's "fragment" put back at the end of its
+    query: FFmpeg reads an SRT query to the URL's end, a ``#`` a character of a value (ffmpeg 5
+    and 6 decode no %23: a stream ID in the access-control syntax is written ``#!::...`` there)."""
+    if parts.scheme.lower() != "srt" or not parts.fragment or "?" not in text.split("#", 1)[0]:
+        return parts
+    return parts._replace(query=parts.query + "#" + parts.fragment, fragment="")
+
+
 def redact_url(url: str) -> str:
     """``url`` with user, password, secret query values (and secret ``NAME=VALUE`` pairs of its
     path, a camera's login) and an RTMP stream key replaced by ``***``.
@@ -290,6 +299,8 @@ def redact_url(url: str) -> str:
     except ValueError:
         # malformed (e.g. a bad IPv6 literal): blank everything between :// and the last @
         return re.sub(r"://[^/]*@", "://***@", text)
+    # (a stream ID's s=PASS after its #!::, a password's end after a #, were shown as a fragment)
+    parts = _srt_whole_query(text, parts)
     netloc = parts.netloc
     if "@" in netloc:
         netloc = "***@" + netloc.rsplit("@", 1)[1]
@@ -297,7 +308,7 @@ def redact_url(url: str) -> str:
     for a, b in reversed(_path_secrets(tail)):
         if b > a:
             tail = tail[:a] + "***" + tail[b:]
-    tail, _, fragment = tail.partition("#")
+    tail, _, fragment = tail.partition("#") if "#" not in parts.query else (tail, "", "")
     path, _, query = tail.partition("?")
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
@@ -322,7 +333,7 @@ def url_secrets(url: str) -> list[str]:
     """
     out: set[str] = set()
     try:
-        parts = urlsplit(str(url))
+        parts = _srt_whole_query(str(url), urlsplit(str(url)))
     except ValueError:
         return []
     userinfo = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else ""
