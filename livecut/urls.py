@@ -128,11 +128,24 @@ def url_problem(url: str) -> str | None:
                 return "an SRT passphrase must be 10 to 79 characters long"
         # (FFmpeg reads the first mode=, as written: any other value, srt-live-transmit's
         # "server" or a "Listener", was "Invalid argument" -- an output's, a write error, exit 1)
-        mode = re.search(r"[?&]mode(?:=([^&#]*))?(?=[&#]|$)", query)
-        if mode and mode[1] not in ("caller", "listener", "rendezvous"):
+        options = srt_options(url)
+        if "mode" in options and options["mode"] not in ("caller", "listener", "rendezvous"):
             return "an SRT mode must be caller, listener or rendezvous"
-        return _srt_number_problem(query.partition("?")[2])
+        return _srt_number_problem(options)
     return None
+
+
+def srt_options(url: str) -> dict[str, str]:
+    """The options of an srt:// ``url``'s query as FFmpeg reads them (``av_find_info_tag``): the
+    query runs from the first ``?`` to the URL's end (a ``#`` is a character of a value, there is
+    no fragment), the first of a key counts, its name as written (``MODE=`` is no mode), a ``+``
+    is a space and nothing else is decoded; a key without ``=`` has the value ''."""
+    head, sep, query = str(url).partition("?")
+    values: dict[str, str] = {}
+    for item in query.split("&") if sep else []:
+        key, _, value = item.partition("=")
+        values.setdefault(key, value.replace("+", " "))
+    return values
 
 
 #: SRT options FFmpeg (5, 6) reads from a URL as a whole number, with strtol: a value that is none
@@ -146,16 +159,10 @@ _SRT_NUMBERS = ("pbkeylen", "kmrefreshrate", "kmpreannounce", "mss", "ffs", "ipt
 _SRT_ANY_BASE = ("maxbw", "minversion")
 
 
-def _srt_number_problem(query: str) -> str | None:
-    """Why an SRT URL's ``query`` (after its ``?``) has an option value FFmpeg reads as another
-    number, or one libsrt refuses (an output printed "streaming to" and failed with its words,
-    exit 1), or None.  Read as FFmpeg reads it (av_find_info_tag): the first of a key, a ``+``
-    a space, the query to the URL's end; a value below 0 leaves the option unset."""
-    values: dict[str, str] = {}
-    for item in query.split("&"):
-        key, eq, value = item.partition("=")
-        if eq:
-            values.setdefault(key, value.replace("+", " "))
+def _srt_number_problem(values: dict[str, str]) -> str | None:
+    """Why an SRT URL's options ``values`` (see :func:`srt_options`) have a value FFmpeg reads as
+    another number, or one libsrt refuses (an output printed "streaming to" and failed with its
+    words, exit 1), or None.  A value below 0 leaves the option unset."""
     numbers: dict[str, int] = {}
     for key in _SRT_NUMBERS:
         text = values.get(key, "").strip()

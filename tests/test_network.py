@@ -1538,6 +1538,8 @@ def test_a_file_over_http_resumes_after_a_reconnect_without_repeating_frames(tmp
     # it as a write error, exit 1, after "streaming to"): srt-live-transmit's server, a capital
     ("srt://127.0.0.1:5000?mode=server&passphrase=pw12345678", "SRT mode must be caller, listener or rendezvous"),
     ("srt://127.0.0.1:5000?latency=200000&mode=Listener", "SRT mode must be caller, listener or rendezvous"),
+    # (FFmpeg reads an SRT query to the URL's end: its mode is "listener#x", "Invalid argument")
+    ("srt://127.0.0.1:5000?mode=listener#x", "SRT mode must be caller, listener or rendezvous"),
     # an SRT option's value FFmpeg reads as a number (strtol: latency=abc is 0, 120ms is 120 µs) or
     # that libsrt refuses ("SRTO_PAYLOADSIZE: value exceeds SRT_LIVE_MAX_PLSIZE", "Invalid value for
     # option SRTO_PBKEYLEN: 7"): an output printed "streaming to" and failed, exit 1
@@ -1598,6 +1600,28 @@ def test_an_output_without_an_address_to_send_to_is_refused_at_once(url):
     StreamSource(url, VideoConfig(open_timeout=5))  # (an input: taken)
     for taken in ("srt://:5000?mode=listener", "tcp://:5000?listen=1", "udp://127.0.0.1:5000"):
         open_sink(taken, SinkInfo(320, 240, 25.0))
+
+
+@pytest.mark.parametrize("url, listener, limit", [
+    # (a stream ID in the access-control syntax, written with a raw # for ffmpeg 5 and 6)
+    ("srt://:9000?streamid=#!::r=live,m=publish&mode=listener", True, 7),
+    ("srt://127.0.0.1:9000?streamid=#!::r=live,m=publish&mode=listener&listen_timeout=2500000", True, 2.5),
+    ("srt://127.0.0.1:9000?mode=caller&mode=listener", False, 7),   # (FFmpeg reads the first)
+    ("srt://127.0.0.1:9000?MODE=listener", False, 7),               # (and the key as written)
+])
+def test_an_srt_outputs_query_is_read_as_ffmpeg_reads_it(url, listener, limit):
+    """FFmpeg reads an SRT URL's query to the URL's end (a # is a value's character), the first of
+    a key, its name as written; livecut read it as a web address's: `-o 'srt://:9000?streamid=#!::
+    r=live,m=publish&mode=listener'` was refused ("needs the address to send to"), with a host it
+    was taken for a caller (its time limits, "no SRT peer answered" for "no viewer connected")."""
+    from livecut.sinks.network import StreamSink
+
+    sink = StreamSink(url, SinkInfo(320, 240, 25.0), VideoConfig(open_timeout=7))
+    assert sink._srt_listener() is listener
+    assert sink._no_peer() == ("no viewer connected" if listener else "no SRT peer answered")
+    if listener:
+        said = str(sink._failed("writing failed", "ffmpeg: Connection timed out"))
+        assert said.endswith(f"no viewer connected within {limit:g} s"), said
 
 
 @pytest.mark.parametrize("url", ["http://", "http:///cam.mjpg", "rtsp://:554/live", "rtmps://user:pw@/app/key"])

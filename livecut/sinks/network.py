@@ -56,8 +56,8 @@ from livecut.sinks.base import (PACKED_FORMATS, SinkInfo, check_frame, check_pts
                                 packed_frame)
 from livecut.frames import Upright
 from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, hidden_options, output_args
-from livecut.urls import (is_output_url, lower_scheme, redact_text, redact_url, url_problem, url_scheme,
-                          with_query)
+from livecut.urls import (is_output_url, lower_scheme, redact_text, redact_url, srt_options, url_problem,
+                          url_scheme, with_query)
 
 log = logging.getLogger("livecut")
 
@@ -341,6 +341,8 @@ class StreamSink:
             audio.close()
 
     def _query(self) -> dict[str, str]:
+        if self.srt:  # (as its ffmpeg reads it: to the URL's end, a # in a stream ID #!::...)
+            return srt_options(self.spec)
         return {k.lower(): v for k, v in parse_qsl(urlsplit(self.spec).query)}
 
     def _srt_listener(self) -> bool:
@@ -817,8 +819,7 @@ def _output_problem(spec: str) -> str | None:
             return None
     except ValueError:
         return None
-    mode = re.search(r"[?&]mode=([^&#]*)", parts.query and "?" + parts.query)
-    if scheme == "srt" and mode and mode[1] == "listener":  # (FFmpeg reads the first, as written)
+    if scheme == "srt" and srt_options(spec).get("mode") == "listener":  # (as FFmpeg reads it)
         return None
     return (f"{'an' if scheme == 'srt' else 'a'} {scheme}:// output needs the address to send to (e.g. {scheme}://127.0.0.1:5000"
             + ("; mode=listener waits for a caller)" if scheme == "srt" else ")"))
