@@ -20,6 +20,8 @@ OUTPUT_SCHEMES = ("udp", "srt", "rtsp", "rtsps", "rtmp", "rtmps", "tcp")
 # query keys whose value is a secret (SRT passphrase, tokens, keys, a camera's login: "loginpas",
 # "pw", "psw" as well as "password" and "pwd" ...)
 _SECRET_KEYS = re.compile(r"(pas|pwd|^pw$|psw|secret|token|key|auth|sig|signature|credential)", re.I)
+# ... but not a key's length (SRT's pbkeylen=0, 16, 24 or 32: it was shown as "pbkeylen=***")
+_KEY_LENGTH = re.compile(r"key_?len(gth)?$", re.I)
 # a NAME=VALUE pair in a URL's path, where some cameras take their login (the XMEye ones':
 # rtsp://IP:554/user=admin&password=...&channel=1&stream=0.sdp, or with _ between the pairs; or in
 # the query with ; between them, or the fragment): the value runs up to the next & / ; ? # or
@@ -30,6 +32,11 @@ _SECRET_KEYS = re.compile(r"(pas|pwd|^pw$|psw|secret|token|key|auth|sig|signatur
 _PATH_PAIR = re.compile(r"([A-Za-z_]+)=(.*?)(?=_[A-Za-z]+=|[&/;?#]|$)")
 _SECRET_VALUE_END = re.compile(r"_[A-Za-z]+=|[&;]|$")
 _URL_IN_TEXT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]*[^\s'\"<>:,.;)]")
+
+
+def _secret_key(name: str) -> bool:
+    """Whether a query's (or a path's ``NAME=VALUE``) ``name`` holds a secret value."""
+    return bool(_SECRET_KEYS.search(name)) and not _KEY_LENGTH.search(name)
 
 
 def file_for_ffmpeg(path) -> str:
@@ -216,7 +223,7 @@ def _path_secrets(text: str) -> list[tuple[int, int]]:
     spans, pos = [], 0
     while m := _PATH_PAIR.search(text, pos):
         start, end = m.span(2)
-        if _SECRET_KEYS.search(m.group(1)):
+        if _secret_key(m.group(1)):
             end = _SECRET_VALUE_END.search(text, end).start()
             spans.append((start, end))
         pos = max(end, m.end(), m.start() + 1)
@@ -253,7 +260,7 @@ def _stream_id_secrets(value: str) -> list[str]:
             key, _, val = item.partition("=")
             if key.strip() == "s":
                 out.append(val)
-            out += [m[2] for m in re.finditer(r"[?&]([^=&]+)=([^&]*)", val) if _SECRET_KEYS.search(m[1])]
+            out += [m[2] for m in re.finditer(r"[?&]([^=&]+)=([^&]*)", val) if _secret_key(m[1])]
         return [s for s in out if s]
     parts = value.split(":")
     if parts[0] in ("read", "publish") and 3 <= len(parts) <= 5:
@@ -275,7 +282,7 @@ def _hide_stream_id(value: str) -> str:
         if key.strip() == "s" and val:
             val = "***"
         val = re.sub(r"([?&]([^=&]+)=)([^&]*)",
-                     lambda m: m[1] + ("***" if _SECRET_KEYS.search(m[2]) and m[3] else m[3]), val)
+                     lambda m: m[1] + ("***" if _secret_key(m[2]) and m[3] else m[3]), val)
         items.append(key + eq + val)
     return "#!::" + ",".join(items)
 
@@ -321,8 +328,8 @@ def redact_url(url: str) -> str:
         pairs = parse_qsl(query, keep_blank_values=True)
         # (a login in an SRT stream ID, MediaMTX's streamid=publish:PATH:USER:PASS, was shown)
         ids = [k for k, v in pairs if k.lower() in _STREAM_ID_KEYS and _stream_id_secrets(v)]
-        if ids or any(_SECRET_KEYS.search(k) for k, _ in pairs):
-            query = urlencode([(k, "***" if _SECRET_KEYS.search(k) else _hide_stream_id(v) if k in ids else v)
+        if ids or any(_secret_key(k) for k, _ in pairs):
+            query = urlencode([(k, "***" if _secret_key(k) else _hide_stream_id(v) if k in ids else v)
                                for k, v in pairs], safe="*/:")
     if _rtmp_key(parts.scheme, path):
         path = path.split("/", 2)[1].join(("/", "/***"))
@@ -354,7 +361,7 @@ def url_secrets(url: str) -> list[str]:
         out.update({key, unquote(key)})
     for raw in parts.query.split("&"):
         key, _, value = raw.partition("=")
-        if _SECRET_KEYS.search(unquote_plus(key)):
+        if _secret_key(unquote_plus(key)):
             out.update({value, unquote_plus(value)})
         elif unquote_plus(key).lower() in _STREAM_ID_KEYS:
             out.update(_stream_id_secrets(unquote_plus(value)))

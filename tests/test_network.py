@@ -262,6 +262,23 @@ def test_an_srt_stream_id_with_a_hash_is_hidden_whole(url, kept):
     assert any("3tPW" in s for s in url_secrets(url)), url_secrets(url)
 
 
+@pytest.mark.parametrize("url, shown", [
+    ("srt://h:9000?pbkeylen=32&passphrase=s3cr3tPW1234", "srt://h:9000?pbkeylen=32&passphrase=***"),
+    ("srt://h:9000?passphrase=s3cr3tPW#1234&PBKEYLEN=16", "srt://h:9000?passphrase=***&PBKEYLEN=16"),
+    ("srt://h:9000?mode=caller&pbkeylen=24", "srt://h:9000?mode=caller&pbkeylen=24"),
+    ("http://h/x?key_length=16&apikey=s3cr3tPW", "http://h/x?key_length=16&apikey=***"),
+    ("https://h/x.m3u8?key=s3cr3tPW&stream_key=s3cr3tPW", "https://h/x.m3u8?key=***&stream_key=***"),
+])
+def test_an_srt_key_length_is_no_secret(url, shown):
+    """pbkeylen= is the length of an SRT key (0, 16, 24, 32), no secret: it was shown as ***
+    ("pbkeylen=***" in every message) for its name holds "key"; the key's own secrets stay hidden."""
+    from livecut.urls import url_secrets
+
+    assert redact_url(url) == shown
+    assert "s3cr3tPW" not in redact_text(f"Connection refused: '{url}'")
+    assert not any(s in ("16", "24", "32") for s in url_secrets(url))
+
+
 def test_redact_text_in_messages():
     msg = "Connection refused: 'rtsp://bob:s3cr3tPW@127.0.0.1:1/x' and rtsp://a:s3cr3tPW@h/y"
     out = redact_text(msg)
