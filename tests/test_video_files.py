@@ -2068,12 +2068,11 @@ def test_a_video_piped_into_stdin(clips, tmp_path):
     """`... | livecut file - -o out.mp4`: there was no video input from a pipe.  An MP4 (its
     index at the end: a format that must seek) with audio comes out whole, and the summary
     names the input '-'; an empty pipe is one line, exit 2; no copy of the pipe is left."""
-    import tempfile
-
-    before = set(Path(tempfile.gettempdir()).glob("livecut-stdin-*"))
+    spool = tmp_path / "tmp"  # (its own temporary folder: /tmp's spools are other runs' to make and sweep)
+    spool.mkdir()
     src = clips["audio"]
     out = tmp_path / "out.mp4"
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(spool))
     r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(out)], input=src.read_bytes(),
                        capture_output=True, env=env, timeout=120)
     err = r.stderr.decode()
@@ -2084,7 +2083,7 @@ def test_a_video_piped_into_stdin(clips, tmp_path):
     r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "e.mp4")], input=b"",
                        capture_output=True, env=env, timeout=60)
     assert r.returncode == 2 and "standard input was empty" in r.stderr.decode()
-    assert set(Path(tempfile.gettempdir()).glob("livecut-stdin-*")) == before
+    assert not list(spool.glob("livecut-stdin-*"))
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.isdir("/proc/self/fd"), reason="needs mkfifo, /proc")
@@ -2214,18 +2213,18 @@ def test_a_piped_inputs_warnings_name_it_as_the_summary_does(tmp_path):
 
 def test_a_signal_while_stdin_is_read_leaves_no_copy(tmp_path):
     import signal
-    import tempfile
     import time
 
-    before = set(Path(tempfile.gettempdir()).glob("livecut-stdin-*"))
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    spool = tmp_path / "tmp"  # (its own temporary folder: /tmp's spools are other runs' to make and sweep)
+    spool.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(spool))
     p = subprocess.Popen([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "o.mp4")],
                          stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
         p.stdin.write(b"\x1aE\xdf\xa3" + bytes(100000))  # (a pipe that stays open)
         p.stdin.flush()
         deadline = time.time() + 30
-        while time.time() < deadline and not set(Path(tempfile.gettempdir()).glob("livecut-stdin-*")) - before:
+        while time.time() < deadline and not list(spool.glob("livecut-stdin-*")):
             time.sleep(0.05)
         time.sleep(0.3)
         p.send_signal(signal.SIGTERM)
@@ -2234,7 +2233,7 @@ def test_a_signal_while_stdin_is_read_leaves_no_copy(tmp_path):
         if p.poll() is None:
             p.kill()
     assert p.returncode == 143 and "stopped by SIGTERM" in err, (p.returncode, err)
-    assert set(Path(tempfile.gettempdir()).glob("livecut-stdin-*")) == before
+    assert not list(spool.glob("livecut-stdin-*"))
 
 
 @pytest.mark.parametrize("flags,said,code", [
@@ -2374,7 +2373,7 @@ def test_a_non_blocking_standard_input_is_read_to_its_end(tmp_path, monkeypatch,
     assert got == first + rest, (len(got), len(first + rest))
 
 
-def test_a_read_error_on_standard_input_is_said_as_one(tmp_path):
+def test_a_read_error_on_standard_input_is_said_as_one(tmp_path, monkeypatch):
     """`livecut file - < /media/card/clip.mp4` whose card fails mid-file (EIO) said '-: cannot
     keep standard input in /tmp (Input/output error)', as if the temporary folder had failed;
     it says the read failed (a full temporary folder is still said as before); nothing left."""
@@ -2399,12 +2398,12 @@ def test_a_read_error_on_standard_input_is_said_as_one(tmp_path):
             b[:4] = b"data"
             return 4
 
-    before = set(Path(tempfile.gettempdir()).glob(stdin_mod.SPOOL_PREFIX + "*"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # (its own: /tmp's spools come and go with other runs)
     with pytest.raises(VideoOpenFailure) as got:
         with stdin_mod.spooled_stdin(io.BufferedReader(Failing())):
             pass
     assert str(got.value) == "-: reading standard input failed (Input/output error)"
-    assert set(Path(tempfile.gettempdir()).glob(stdin_mod.SPOOL_PREFIX + "*")) == before
+    assert not list(tmp_path.iterdir())
 
 
 def test_audio_whose_sample_rate_changes_is_transcoded_whole(tmp_path):
