@@ -1029,15 +1029,6 @@ def _name_cell(name: str, n: int) -> str:
     return name + " " * max(0, n - _columns(name))
 
 
-def _shown(name: str) -> str:
-    """``name`` as the table shows it, as an error line names a file (:func:`~livecut.errors.one_line`):
-    a newline in it broke its row in two, and a byte that is not UTF-8 (caf\\xe9.png) was written
-    raw (on a UTF-8 terminal ``UnicodeEncodeError``: the whole table lost, exit 1)."""
-    from livecut.errors import one_line
-
-    return one_line(name)
-
-
 def format_table(result: dict) -> str:
     model = f" (model: {result['model']})" if result.get("model") else ""
     lines = [f"method: {result['method']}{model}   images: {result['count']}"
@@ -1046,11 +1037,17 @@ def format_table(result: dict) -> str:
     if len(scales) == 1:
         if scales[0]["scale"] != 1.0:  # (`--scales 2` printed the table of x1's, the scale nowhere)
             lines[0] += f"   scale: x{scales[0]['scale']:g}"
+        from livecut.errors import one_line
+
+        # (names as an error line says them: a newline in one broke its row in two, and a byte
+        # that is not UTF-8, caf\xe9.png, written raw was a UnicodeEncodeError on a UTF-8
+        # terminal, the whole table lost, exit 1)
+        shown = [one_line(r["name"]) for r in result["images"]]
         # (the longest name's width: a longer one than 24 pushed its numbers out of line)
-        n = max([24, *(_columns(_shown(r["name"])) for r in result["images"])])
+        n = max([24, *(_columns(name) for name in shown)])
         lines.append(f"{'image':{n}s} {'IoU':>6s} {'F':>6s} {'MAE':>6s} {'ms':>7s}")
-        for r in result["images"]:
-            lines.append(f"{_name_cell(_shown(r['name']), n)} {r['iou']:6.3f} {r['f']:6.3f} {r['mae']:6.3f} {r['ms']:7.1f}")
+        for name, r in zip(shown, result["images"]):
+            lines.append(f"{_name_cell(name, n)} {r['iou']:6.3f} {r['f']:6.3f} {r['mae']:6.3f} {r['ms']:7.1f}")
         m = result["mean"]
         lines.append(f"{'mean':{n}s} {m['iou']:6.3f} {m['f']:6.3f} {m['mae']:6.3f} {m['ms']:7.1f}")
         return "\n".join(lines)

@@ -960,7 +960,7 @@ def check_stdout_not_an_input(inputs: tuple) -> None:
             st = os.stat(os.path.expanduser(str(src)))
         except (OSError, ValueError):
             continue
-        if (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino):
+        if os.path.samestat(st, out):
             raise OutputExistsError(f"-o -: standard output is {src}, an input; refusing to write over it")
 
 
