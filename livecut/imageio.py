@@ -1211,10 +1211,10 @@ def _peek_size(data: np.ndarray) -> tuple[int, int] | None:
 def to_bgr8(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Convert any decoded image to BGR uint8; also return its own alpha channel, if any."""
     if img.dtype == np.uint16:
-        # (the shift written straight into uint8, through numpy's small buffers: ``(img >> 8)
-        # .astype(np.uint8)`` made a full-size uint16 copy first, 361 MB and 0.4 s more for a
-        # 61-megapixel photo)
-        img = np.right_shift(img, 8, out=np.empty(img.shape, np.uint8), casting="unsafe")
+        # the nearest 8-bit value, v / 257 rounded (the low byte dropped, v >> 8, rounded each
+        # down: a 16-bit photo's cutout came out up to a level darker), written straight into
+        # uint8 (no full-size 16-bit or float copy; as fast as the shift was)
+        img = cv2.convertScaleAbs(img, alpha=1 / 257)
     elif img.dtype in (np.float32, np.float64) and np.nanmin(img) >= 0.0 and np.nanmax(img) <= 1.0:
         img = cv2.convertScaleAbs(np.nan_to_num(img), alpha=255.0)  # 0..1, the floating-point convention
     elif img.dtype != np.uint8:  # other ranges: stretched to 0..255

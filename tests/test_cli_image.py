@@ -1228,6 +1228,29 @@ def test_a_deep_picture_says_its_output_is_eight_bit(tmp_path, scene):
     assert r.exit_code == 0 and not _stderr_lines(r), r.output
 
 
+def test_a_sixteen_bit_photo_is_rounded_to_eight_bits(tmp_path, scene):
+    """A 16-bit photo was brought to 8 bits by dropping its low byte (v >> 8): every value
+    rounded down, its cutout up to a level darker than the photo (19700 came out 76, not 77, the
+    nearest).  Each value is now the nearest 8-bit one, v / 257 rounded: a PNG's and a TIFF's cutout
+    alike; a photo of 8-bit values made 16-bit (v * 257) is as before."""
+    from livecut.imageio import to_bgr8
+
+    every = np.arange(65536, dtype=np.uint16).reshape(256, 256)
+    assert np.array_equal(to_bgr8(every)[0][:, :, 0], np.rint(every / 257).astype(np.uint8))
+    img, _ = scene
+    low = (img.astype(np.uint16) * 257 + 200).clip(0, 65535).astype(np.uint16)  # (the top of each level's range)
+    want = np.rint(low / 257).astype(np.uint8)
+    assert not np.array_equal(want, (low >> 8).astype(np.uint8))
+    for name in ("deep.png", "deep.tif"):
+        res = _cutout(tmp_path, _write(tmp_path / name, low))
+        opaque = res[:, :, 3] == 255
+        assert opaque.mean() > 0.05
+        assert np.array_equal(res[opaque][:, :3], want[opaque]), name
+    res = _cutout(tmp_path, _write(tmp_path / "exact.png", img.astype(np.uint16) * 257))
+    opaque = res[:, :, 3] == 255
+    assert np.array_equal(res[opaque][:, :3], img[opaque])
+
+
 def test_a_high_dynamic_range_picture_is_refused(tmp_path, scene):
     """A Radiance .hdr (values of light: a sun at 40 beside a photo in 0..1) was read as its
     values stretched to 8 bits and cut: mostly black, without a word; an OpenEXR file, which

@@ -114,17 +114,18 @@ def test_other_pixel_types_and_layouts(seg, scene):
 def test_16_bit_pictures_become_8_bit_without_a_16_bit_copy():
     """A 16-bit picture was made 8-bit by ``(img >> 8).astype(np.uint8)``: a full-size 16-bit
     copy first (361 MB more for a 61-megapixel photo, twice the 8-bit result).  Now the
-    shift writes uint8 directly: the same values, no more memory than the result."""
+    shift writes uint8 directly: the same values, no more memory than the result.  A photo's
+    (to_bgr8) is rounded to the nearest value, v / 257, written straight into uint8 too."""
     from conftest import traced_peak
     from livecut.frames import as_bgr
     from livecut.imageio import to_bgr8
 
     rng = np.random.default_rng(5)
     img = rng.integers(0, 65536, (300, 400, 3), dtype=np.uint16)
-    want = (img >> 8).astype(np.uint8)
+    shifted, rounded = (img >> 8).astype(np.uint8), np.rint(img / 257).astype(np.uint8)
     # (to_bgr8 takes what OpenCV decodes; as_bgr any layout and byte order)
-    for convert, givens in ((lambda x: to_bgr8(x)[0], (img,)),
-                            (as_bgr, (img, img.astype(">u2"), np.asfortranarray(img)))):
+    for convert, givens, want in ((lambda x: to_bgr8(x)[0], (img,), rounded),
+                                  (as_bgr, (img, img.astype(">u2"), np.asfortranarray(img)), shifted)):
         for given in givens:
             got, peak = traced_peak(lambda: convert(given))
             assert np.array_equal(got, want)
