@@ -185,7 +185,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         # sideways or mirrored, where browsers show it turned)
         img = cv2.rotate(img, _IROT[value]) if kind == b"irot" else cv2.flip(img, 0 if value == 0 else 1)
     if meta is not None:
-        meta["icc"] = icc_profile(data) or _dcf_icc(data)
+        meta["icc"] = icc_profile(data) or _dcf_icc(data) or _png_icc(data)
         kind, unit, count = picture_count(data)
         meta["pictures"] = (kind, unit, count) if count > 1 else None
         meta["deep"] = deep
@@ -557,6 +557,47 @@ def _dcf_icc(data: np.ndarray) -> bytes | None:
     return _matrix_icc(_ADOBE_RGB, gamma, b"livecut: Adobe RGB (1998), from EXIF (DCF R03)")
 
 
+#: sRGB's primaries and white (x, y), as a PNG's cHRM says them
+_SRGB_XY = ((0.64, 0.33), (0.30, 0.60), (0.15, 0.06), (0.3127, 0.3290))
+
+
+def _png_icc(data: np.ndarray) -> bytes | None:
+    """A colour profile (see :func:`_matrix_icc`) of what a PNG's gAMA and cHRM chunks say, where
+    it holds neither a profile (iCCP) nor an sRGB chunk, which rule over them (Photoshop's Save
+    for Web, ImageMagick, older Macs' PNGs): its cutout, with neither, was taken for sRGB.
+    Primaries from cHRM (sRGB's without it), the curve from gAMA (sRGB's without it); None where
+    both say sRGB (a gAMA of 2.2, 45455, alone: viewers take it for sRGB), or they cannot be
+    read, or for another file."""
+    if data[:8].tobytes() != b"\x89PNG\r\n\x1a\n":
+        return None
+    gama = xy = None
+    for kind, start, length in _png_chunks(data):
+        if kind in (b"iCCP", b"sRGB", b"IDAT"):
+            if kind != b"IDAT":
+                return None
+            break
+        if kind == b"gAMA" and length == 4:
+            gama = int.from_bytes(data[start:start + 4].tobytes(), "big")
+        elif kind == b"cHRM" and length == 32:
+            v = [x / 100000 for x in struct.unpack(">8I", data[start:start + 32].tobytes())]
+            xy = ((v[2], v[3]), (v[4], v[5]), (v[6], v[7]), (v[0], v[1]))  # (stored white, red, green, blue)
+    if xy is not None and any(not 0 < y <= 1 or not 0 <= x <= 1 for x, y in xy):
+        xy = None
+    srgb_xy = xy is None or max(abs(a - b) for p, q in zip(xy, _SRGB_XY) for a, b in zip(p, q)) < 0.005
+    if gama is not None and not 0.1 <= 100000 / max(gama, 1) <= 10:  # (none, or not a curve of a picture)
+        gama = None
+    if srgb_xy and (gama is None or abs(gama - 45455) <= 500):
+        return None
+    if gama is None:  # the sRGB curve, as a table
+        v = np.arange(1024) / 1023.0
+        curve = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+        trc = b"curv" + bytes(4) + (1024).to_bytes(4, "big") + np.round(curve * 65535).astype(">u2").tobytes()
+    else:  # (gAMA: the encoding exponent, times 100000; decoded, its inverse, as u8Fixed8)
+        trc = b"curv" + bytes(4) + (1).to_bytes(4, "big") + round(256 * 100000 / gama).to_bytes(2, "big")
+    name = b"livecut: PNG gAMA %d, cHRM %s" % (gama or 0, b"sRGB" if srgb_xy else b"given")
+    return _matrix_icc(xy or _SRGB_XY, trc, name)
+
+
 #: the colorants (rXYZ, gXYZ, bXYZ, adapted to D50) of sRGB, which a picture without a profile is
 _SRGB_COLORANTS = ((0.4361, 0.2225, 0.0139), (0.3851, 0.7169, 0.0971), (0.1431, 0.0606, 0.7141))
 
@@ -598,7 +639,7 @@ def other_colour_space(a: bytes | None, b: bytes | None) -> bool:
 
 def colour_profile(path: str | Path) -> bytes | None:
     """The colour profile that :func:`read_image` gives a picture file (embedded, made from a
-    camera's EXIF or a HEIC's nclx), read from the file's structure (a HEIF is decoded);
+    camera's EXIF, a PNG's gAMA and cHRM or a HEIC's nclx), read from the file's structure (a HEIF is decoded);
     None where it has none or cannot be read."""
     try:
         data = np.fromfile(path, np.uint8)
@@ -608,7 +649,7 @@ def colour_profile(path: str | Path) -> bytes | None:
             return meta["icc"]
     except (OSError, ImageReadError, ImageSizeError):
         return None
-    return icc_profile(data) or _dcf_icc(data)
+    return icc_profile(data) or _dcf_icc(data) or _png_icc(data)
 
 
 #: an AVIF's irot (turns of 90 degrees anticlockwise) as OpenCV's rotation

@@ -1525,6 +1525,69 @@ def test_a_cameras_adobe_rgb_jpeg_said_in_its_exif_keeps_its_colours(tmp_path, s
     assert np.abs(got[0] - want).max() <= 2, (got, want.round())
 
 
+def _png_with_chunks(img: np.ndarray, *chunks: tuple[bytes, bytes]) -> bytes:
+    """A PNG of ``img`` with ``chunks`` (type, data) after its IHDR."""
+    png = cv2.imencode(".png", img)[1].tobytes()
+    return png[:33] + b"".join(_chunk(kind, data) for kind, data in chunks) + png[33:]
+
+
+def _chrm(xy) -> bytes:
+    """A PNG's cHRM data of (red, green, blue, white) (x, y) pairs."""
+    (r, g, b, w) = xy
+    return struct.pack(">8I", *(round(v * 100000) for v in (*w, *r, *g, *b)))
+
+
+@pytest.mark.parametrize("ext", [".png", ".jpg"])
+def test_a_pngs_gamma_and_chromaticities_keep_its_colours(tmp_path, scene, ext):
+    """A PNG that says its colours in gAMA and cHRM chunks, with no profile (iCCP) nor sRGB
+    chunk (as Photoshop's Save for Web, ImageMagick and older Macs' PNGs do): its cutout was
+    written with neither, taken for sRGB, its colours and tones shifted.  It carries a colour
+    profile made of them, as a profile is carried: Adobe RGB primaries at gamma 1.8 are
+    mapped to sRGB by a colour manager (littlecms) as their formulas say.  A gAMA of sRGB's
+    2.2 alone, or beside an sRGB or iCCP chunk (which rule), makes none; a mask has none."""
+    from livecut.imageio import _ADOBE_RGB, icc_profile
+
+    img, _ = scene
+    gama = struct.pack(">I", 55556)  # (1 / 1.8)
+    files = {"adobe18.png": [(b"gAMA", gama), (b"cHRM", _chrm(_ADOBE_RGB))],
+             "gamma18.png": [(b"gAMA", gama)],
+             "srgb22.png": [(b"gAMA", struct.pack(">I", 45455))],
+             "srgbchunk.png": [(b"sRGB", b"\0"), (b"gAMA", gama), (b"cHRM", _chrm(_ADOBE_RGB))],
+             "iccp.png": [(b"iCCP", b"p\0\0" + zlib.compress(_rgb_profile(600))), (b"gAMA", gama)]}
+    for name, chunks in files.items():
+        (tmp_path / name).write_bytes(_png_with_chunks(img, *chunks))
+    out = tmp_path / "o"
+    r = invoke("image", *(tmp_path / n for n in files), "-o", out, "-q", "--mode", "composite")
+    assert r.exit_code == 0 and not _stderr_lines(r), r.output
+    if ext == ".jpg":
+        for name in files:
+            assert invoke("image", tmp_path / name, "-o", out / Path(name).with_suffix(ext).name, "-q", "--force",
+                          "--mode", "composite").exit_code == 0
+    got = {n: icc_profile(np.fromfile(out / Path(n).with_suffix(ext).name, np.uint8)) for n in files}
+    assert got["srgb22.png"] is None and got["srgbchunk.png"] is None
+    assert got["iccp.png"] == _rgb_profile(600)
+    assert got["adobe18.png"] is not None and got["gamma18.png"] is not None
+    r = invoke("image", tmp_path / "adobe18.png", "-o", tmp_path / "m", "--mode", "mask", "-q")
+    assert r.exit_code == 0 and icc_profile(np.fromfile(tmp_path / "m" / "adobe18.png", np.uint8)) is None
+    cms = pytest.importorskip("PIL.ImageCms")
+    import io
+
+    from PIL import Image
+
+    colours = np.array([[[200, 100, 50], [128, 128, 128], [60, 160, 70], [40, 90, 220]]], np.uint8)
+    adobe = np.array([[0.5767309, 0.1855540, 0.1881852], [0.2973769, 0.6273491, 0.0752741],
+                      [0.0270343, 0.0706872, 0.9911085]])
+    srgb = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
+                     [0.0193339, 0.1191920, 0.9503041]])
+    for name, primaries in (("adobe18.png", adobe), ("gamma18.png", srgb)):
+        to_srgb = cms.buildTransform(cms.ImageCmsProfile(io.BytesIO(got[name])), cms.createProfile("sRGB"),
+                                     "RGB", "RGB")
+        seen = np.asarray(cms.applyTransform(Image.fromarray(colours), to_srgb)).astype(int)
+        lin = np.clip((colours[0] / 255.0) ** 1.8 @ primaries.T @ np.linalg.inv(srgb).T, 0, 1)
+        want = 255 * np.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055)
+        assert np.abs(seen[0] - want).max() <= 2, (name, seen, want.round())
+
+
 @pytest.mark.parametrize("mode,said", [("cutout", True), ("side-by-side", True), ("mask", False)])
 def test_a_gray_photos_profile_left_out_is_said(tmp_path, scene, mode, said):
     """A gray JPEG with its gray profile (Photoshop's Dot Gain 20 %, black-and-white work) was cut
