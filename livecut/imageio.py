@@ -311,8 +311,9 @@ def _tiff_pages(b: bytes) -> int:
 
 def icc_profile(data: np.ndarray) -> bytes | None:
     """The colour profile embedded in a JPEG (APP2 ICC_PROFILE segments), PNG (iCCP), WebP
-    (ICCP chunk), TIFF (tag 34675 of its first directory) or AVIF (its primary picture's colr
-    property); None if there is none or it cannot be read."""
+    (ICCP chunk), TIFF or BigTIFF (tag 34675 of its first directory), AVIF (its primary
+    picture's colr property), JPEG 2000 (its colr box) or BMP (a BITMAPV5HEADER's embedded
+    profile); None if there is none or it cannot be read."""
     import zlib
 
     head = data[:12].tobytes()
@@ -335,6 +336,12 @@ def icc_profile(data: np.ndarray) -> bytes | None:
             return _webp_chunk(data, b"ICCP")
         elif head[:4] in (b"II*\x00", b"MM\x00*"):
             return _tiff_icc(data)
+        elif head[:4] in (b"II+\x00", b"MM\x00+"):
+            return _bigtiff_icc(data)
+        elif head == b"\x00\x00\x00\x0cjP  \r\n\x87\n":
+            return _jp2_icc(data)
+        elif head[:2] == b"BM":
+            return _bmp_icc(data)
         elif head[4:8] == b"ftyp":  # an AVIF's colr property of an ICC profile (its nclx is not made one)
             return next((payload[4:] for kind, payload in _avif_properties(data)
                          if kind == b"colr" and payload[:4] in (b"prof", b"rICC") and payload[4:]), None)
@@ -355,6 +362,52 @@ def _tiff_icc(data: np.ndarray) -> bytes | None:
             value = data[at:at + count].tobytes()
             return value if len(value) == count else None
     return None
+
+
+def _bigtiff_icc(data: np.ndarray) -> bytes | None:
+    """The InterColorProfile (tag 34675) of a BigTIFF's first directory (8-byte offsets and
+    counts, entries of 20 bytes), or None."""
+    e = "<" if data[:2].tobytes() == b"II" else ">"
+    size, _zero, off = struct.unpack(e + "HHQ", data[4:16])
+    if size != 8:
+        return None
+    (n,) = struct.unpack(e + "Q", data[off:off + 8])
+    for at in range(off + 8, off + 8 + 20 * min(n, 1 << 16), 20):
+        tag, typ, count = struct.unpack(e + "HHQ", data[at:at + 12])
+        if tag == _TIFF_ICC and typ in (1, 7):  # BYTE or UNDEFINED
+            if count > 8:  # (else in the entry itself)
+                (at,) = struct.unpack(e + "Q", data[at + 12:at + 20])
+            else:
+                at += 12
+            value = data[at:at + count].tobytes()
+            return value if len(value) == count and count else None
+    return None
+
+
+def _jp2_icc(data: np.ndarray) -> bytes | None:
+    """The colour profile of a JPEG 2000 (JP2) file: its header box's (jp2h) first colour
+    specification box (colr), of method 2 or 3 (an ICC profile; 1: a colour space named, sRGB
+    or gray, holds none), or None."""
+    b = memoryview(data)
+    for kind, start, end in _iso_boxes(b, 0, len(b)):
+        if kind == b"jp2h":
+            for kind2, s2, e2 in _iso_boxes(b, start, end):
+                if kind2 == b"colr":
+                    return (bytes(b[s2 + 3:e2]) or None) if e2 - s2 > 3 and b[s2] in (2, 3) else None
+            return None
+    return None
+
+
+def _bmp_icc(data: np.ndarray) -> bytes | None:
+    """The colour profile embedded in a BMP of a BITMAPV5HEADER (124 bytes) whose colour space
+    says PROFILE_EMBEDDED ('MBED'), where its offset (from the header's start) and size say, or
+    None (a BMP of another header, sRGB's colour space, a profile linked by file name)."""
+    head = data[14:14 + 124].tobytes()
+    if len(head) < 124 or int.from_bytes(head[:4], "little") < 124 or head[56:60] != b"DEBM":
+        return None  # ('MBED', a DWORD little-endian)
+    off, size = struct.unpack("<II", head[112:120])
+    value = data[14 + off:14 + off + size].tobytes()
+    return value if size and len(value) == size else None
 
 
 def _tiff_first_ifd(b: bytes | np.ndarray):

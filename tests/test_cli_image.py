@@ -1588,6 +1588,77 @@ def test_a_pngs_gamma_and_chromaticities_keep_its_colours(tmp_path, scene, ext):
         assert np.abs(seen[0] - want).max() <= 2, (name, seen, want.round())
 
 
+def _bigtiff(img: np.ndarray, icc: bytes, bo: str = "<") -> bytes:
+    """An uncompressed BigTIFF of ``img`` (BGR) with the colour profile ``icc`` (tag 34675), by hand."""
+    h, w, _ = img.shape
+    px = img[:, :, ::-1].tobytes()
+    short = (256, 257, 259, 262, 277, 278)
+    entries = [(256, 3, 1, w), (257, 3, 1, h), (258, 3, 3, 0), (259, 3, 1, 1), (262, 3, 1, 2), (273, 16, 1, 0),
+               (277, 3, 1, 3), (278, 3, 1, h), (279, 16, 1, len(px)), (34675, 7, len(icc), 0)]
+    at = 16 + 8 + 20 * len(entries) + 8  # (the profile, then the pixels)
+    out = (b"II+\0" if bo == "<" else b"MM\0+") + struct.pack(bo + "HHQ", 8, 0, 16) + struct.pack(bo + "Q", len(entries))
+    for tag, typ, count, v in entries:
+        value = (struct.pack(bo + "HHH", 8, 8, 8) if tag == 258 else struct.pack(bo + "H", v) if tag in short
+                 else struct.pack(bo + "Q", {273: at + len(icc), 34675: at}.get(tag, v)))
+        out += struct.pack(bo + "HHQ", tag, typ, count) + value.ljust(8, b"\0")
+    return out + struct.pack(bo + "Q", 0) + icc + px
+
+
+def _bmp_v5(img: np.ndarray, icc: bytes, space: bytes = b"MBED") -> bytes:
+    """A BMP of ``img`` with a BITMAPV5HEADER whose colour space is ``space`` (MBED: the
+    profile ``icc`` embedded after the pixels, as Photoshop and GIMP write one)."""
+    b = cv2.imencode(".bmp", img)[1].tobytes()
+    px = b[int.from_bytes(b[10:14], "little"):]
+    v5 = bytearray(b[14:54] + bytes(84))
+    v5[0:4] = (124).to_bytes(4, "little")
+    v5[56:60] = space[::-1]  # (a DWORD, little-endian)
+    if space == b"MBED":
+        v5[112:120] = struct.pack("<II", 124 + len(px), len(icc))  # (from the header's start)
+    after = icc if space == b"MBED" else b""
+    return b"BM" + struct.pack("<III", 14 + 124 + len(px) + len(after), 0, 14 + 124) + bytes(v5) + px + after
+
+
+def _jp2_with_icc(img: np.ndarray, icc: bytes) -> bytes:
+    """A JPEG 2000 (JP2) of ``img`` whose colour specification box (colr, in jp2h) holds ``icc``
+    (method 2), as Photoshop and Kakadu write one."""
+    b = cv2.imencode(".jp2", img)[1].tobytes()
+    i = b.index(b"jp2h") - 4
+    n = int.from_bytes(b[i:i + 4], "big")
+    sub, j, boxes = b[i + 8:i + n], 0, []
+    while j < len(sub):
+        m = int.from_bytes(sub[j:j + 4], "big")
+        box = sub[j:j + m]
+        if box[4:8] == b"colr":
+            box = (11 + len(icc)).to_bytes(4, "big") + b"colr" + bytes((2, 0, 0)) + icc
+        boxes.append(box)
+        j += m
+    body = b"jp2h" + b"".join(boxes)
+    return b[:i] + (len(body) + 4).to_bytes(4, "big") + body + b[i + n:]
+
+
+def test_the_colour_profile_of_a_bigtiff_bmp_or_jpeg_2000_is_kept(tmp_path, scene):
+    """A BigTIFF's colour profile (tag 34675, as in a TIFF), a BMP's embedded in its
+    BITMAPV5HEADER (PROFILE_EMBEDDED) and a JPEG 2000's (its colr box, method 2) were not read:
+    the cutout of such a Display P3 or Adobe RGB photo was written without it, unsaid, and
+    taken for sRGB.  Each is kept; a BMP of the sRGB colour space and a plain JP2 carry none."""
+    from livecut.imageio import icc_profile
+
+    img, _ = scene
+    icc = _rgb_profile(700, seed=9)
+    files = {"big.tif": _bigtiff(img, icc), "bigmm.tif": _bigtiff(img, icc, ">"), "v5.bmp": _bmp_v5(img, icc),
+             "icc.jp2": _jp2_with_icc(img, icc), "srgb.bmp": _bmp_v5(img, icc, b"sRGB"),
+             "plain.jp2": cv2.imencode(".jp2", img)[1].tobytes()}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    out = tmp_path / "o"
+    r = invoke("image", *(tmp_path / n for n in files), "-o", out, "-q")
+    assert r.exit_code == 0 and not _stderr_lines(r), r.output
+    got = {n: icc_profile(np.fromfile(out / Path(n).with_suffix(".png").name, np.uint8)) for n in files}
+    assert got == {"big.tif": icc, "bigmm.tif": icc, "v5.bmp": icc, "icc.jp2": icc, "srgb.bmp": None,
+                   "plain.jp2": None}
+    assert np.array_equal(_cutout(tmp_path, tmp_path / "big.tif"), _cutout(tmp_path, _write(tmp_path / "b.png", img)))
+
+
 @pytest.mark.parametrize("mode,said", [("cutout", True), ("side-by-side", True), ("mask", False)])
 def test_a_gray_photos_profile_left_out_is_said(tmp_path, scene, mode, said):
     """A gray JPEG with its gray profile (Photoshop's Dot Gain 20 %, black-and-white work) was cut
