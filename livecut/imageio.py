@@ -565,8 +565,9 @@ def _dcf_adobe_rgb(data: np.ndarray) -> bool:
     """Whether a photo's EXIF says its colours are Adobe RGB as a camera's DCF option file says
     it, with no profile embedded (Nikon, Canon, Sony set to Adobe RGB): ColorSpace (0xA001 of
     the Exif IFD) uncalibrated (0xFFFF) and InteroperabilityIndex (0x0001 of the Interop IFD)
-    "R03"; Photoshop, Lightroom, darktable and GIMP read it so."""
-    exif = _exif(data)
+    "R03"; Photoshop, Lightroom, darktable and GIMP read it so.  A TIFF's EXIF is the file's
+    own structure: its first directory points to the Exif IFD (read in place, not copied)."""
+    exif = memoryview(data) if data[:4].tobytes() in (b"II*\x00", b"MM\x00*") else _exif(data)
     if not exif:
         return False
     e = "<" if exif[:2] == b"II" else ">"
@@ -591,7 +592,7 @@ def _dcf_adobe_rgb(data: np.ndarray) -> bool:
             return False
         iop = pointer(sub, 0xA005)
         index = entry(iop, 0x0001) if iop else None
-        return bool(index) and index[0] in (2, 7) and exif[index[2]:index[2] + 3] == b"R03"
+        return bool(index) and index[0] in (2, 7) and bytes(exif[index[2]:index[2] + 3]) == b"R03"
     except struct.error:
         return False
 

@@ -1659,6 +1659,43 @@ def test_the_colour_profile_of_a_bigtiff_bmp_or_jpeg_2000_is_kept(tmp_path, scen
     assert np.array_equal(_cutout(tmp_path, tmp_path / "big.tif"), _cutout(tmp_path, _write(tmp_path / "b.png", img)))
 
 
+def _tiff_with_dcf_exif(img: np.ndarray, colour_space: int, interop: bytes, bo: str = "<") -> bytes:
+    """A TIFF of ``img`` whose first directory points (0x8769) to an Exif IFD that says its
+    colours as :func:`_jpeg_with_dcf_exif`'s does (a camera's TIFF, Nikon's and Canon's)."""
+    rgb = img[:, :, ::-1]
+    size = len(_tiff(rgb, None, bo=bo, more=((0x8769, 4, [0]),)))
+    at = size + size % 2
+    exif = struct.pack(bo + "HHHIHH", 2, 0xA001, 3, 1, colour_space, 0) + struct.pack(bo + "HHII", 0xA005, 4, 1, at + 30)
+    iop = struct.pack(bo + "HHHI", 1, 0x0001, 2, 4) + interop + b"\0"
+    return (_tiff(rgb, None, bo=bo, more=((0x8769, 4, [at]),)) + bytes(size % 2) + exif + bytes(4)
+            + iop + bytes(4))
+
+
+def test_a_cameras_adobe_rgb_tiff_said_in_its_exif_keeps_its_colours(tmp_path, scene):
+    """A camera's TIFF set to Adobe RGB says so in its EXIF alone, as its JPEG does (ColorSpace
+    uncalibrated, InteroperabilityIndex R03): the JPEG's cutout carried an Adobe RGB (1998)
+    profile, the TIFF's none, taken for sRGB.  It carries the JPEG's profile now (either byte
+    order); an sRGB one (R98) none; an embedded profile rules over its EXIF."""
+    from livecut.imageio import _tiff_tags, icc_profile
+
+    img, _ = scene
+    icc = _rgb_profile(800, seed=2)
+    adobe = _tiff_with_dcf_exif(img, 0xFFFF, b"R03")
+    files = {"adobe.tif": adobe, "adobe_mm.tif": _tiff_with_dcf_exif(img, 0xFFFF, b"R03", ">"),
+             "srgb.tif": _tiff_with_dcf_exif(img, 1, b"R98"),
+             "embedded.tif": b"".join(bytes(part) for part in _tiff_tags(adobe, False, icc)),
+             "camera.jpg": _jpeg_with_dcf_exif(img, 0xFFFF, b"R03")}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    r = invoke("image", *(tmp_path / n for n in files), "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 0 and not _stderr_lines(r), r.output
+    got = {n: icc_profile(np.fromfile(tmp_path / "o" / Path(n).with_suffix(".png").name, np.uint8)) for n in files}
+    assert got["camera.jpg"] is not None and got["camera.jpg"][16:20] == b"RGB "
+    assert got["adobe.tif"] == got["adobe_mm.tif"] == got["camera.jpg"]
+    assert got["srgb.tif"] is None
+    assert got["embedded.tif"] == icc
+
+
 @pytest.mark.parametrize("mode,said", [("cutout", True), ("side-by-side", True), ("mask", False)])
 def test_a_gray_photos_profile_left_out_is_said(tmp_path, scene, mode, said):
     """A gray JPEG with its gray profile (Photoshop's Dot Gain 20 %, black-and-white work) was cut
