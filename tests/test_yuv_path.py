@@ -632,3 +632,53 @@ def test_bgr_frames_get_the_chroma_of_the_2x2_average(tmp_path, matrix):
     want = bgr_to_i420(frame, matrix=matrix)
     for g, e in zip(planes(got, h, w)[1:], planes(want, h, w)[1:]):
         assert np.abs(g.astype(int) - e).max() <= 1
+
+
+@pytest.fixture(scope="module")
+def yuv422_clips(tmp_path_factory):
+    """4:2:2 clips (ProRes / DNxHR / H.264 High 4:2:2 alike: 8 and 10 bits, BT.601 and BT.709,
+    ffv1: lossless) and FFmpeg's own 4:2:0 conversion of each (``-pix_fmt yuv420p``)."""
+    import subprocess
+
+    d = tmp_path_factory.mktemp("yuv422")
+    clips = {}
+    for matrix, cm in (("bt470bg", "bt601"), ("bt709", "bt709")):
+        for fmt in ("yuv422p", "yuv422p10le"):
+            src, ref = d / f"{matrix}-{fmt}.mkv", d / f"{matrix}-{fmt}-420.mkv"
+            subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                            "testsrc2=size=320x180:rate=25:duration=0.24", "-vf",
+                            f"scale=out_color_matrix={cm}:out_range=tv,format={fmt}", "-colorspace", matrix,
+                            "-c:v", "ffv1", str(src)], check=True)
+            subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src), "-pix_fmt", "yuv420p",
+                            "-colorspace", matrix, "-c:v", "ffv1", str(ref)], check=True)
+            clips[matrix, fmt] = src, ref
+    return clips
+
+
+@pytest.mark.parametrize("matrix", ["bt470bg", "bt709"])
+@pytest.mark.parametrize("fmt", ["yuv422p", "yuv422p10le"])
+def test_422_video_takes_the_yuv_path_with_ffmpegs_chroma(yuv422_clips, tmp_path, matrix, fmt):
+    """A 4:2:2 video (ProRes 422, DNxHR, H.264 High 4:2:2) to a 4:2:0 file: its frames are made
+    4:2:0 as ``ffmpeg -pix_fmt yuv420p`` makes them and stay YUV.  Through BGR (its chroma
+    interpolated to 4:4:4, then averaged 2 x 2) U and V came out ~0.5 of a level off
+    FFmpeg's, softer across."""
+    import av
+
+    from livecut.sources.file import FileSource
+
+    src, ref = yuv422_clips[matrix, fmt]
+    with av.open(str(ref)) as c:
+        want = [f.to_ndarray() for f in c.decode(video=0)]
+    h, w = 180, 320
+    with FileSource(src) as s:
+        assert s.can_yuv420p
+        s.use_pixel_format("yuv420p")
+        got = [f.image.copy() for f in iter(s.read, None)]
+    assert len(got) == len(want) == 6
+    for g, e in zip(got, want):
+        d = np.abs(g.astype(int) - e)
+        assert d[:h].max() == 0  # (the luma as it is, or dithered to 8 bits as FFmpeg does)
+        assert d[h:].mean() < 0.05, d[h:].mean()
+    st = run_video(str(src), str(tmp_path / "out.mp4"), _cfg(), progress=False)
+    assert st.pixel_format == "yuv420p" and "yuv420p" in st.summary()
+    assert probe(tmp_path / "out.mp4")["frames"] == 6

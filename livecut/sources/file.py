@@ -12,8 +12,9 @@ it like a live source (newest frame wins).
 
 Frames are BGR (HxWx3) unless the runner asks for I420 with
 :meth:`FileSource.use_pixel_format` (``"yuv420p"``: ``(H*3//2) x W`` uint8, the
-decoded Y, U and V planes without colour conversion; only for a yuv420p video of
-even size, see :attr:`FileSource.can_yuv420p`).  I420 frames come from a pool of
+decoded Y, U and V planes without colour conversion -- a 4:2:2 video's made 4:2:0 as
+FFmpeg makes it; only for a yuv420p or 4:2:2 video of even size, see
+:attr:`FileSource.can_yuv420p`).  I420 frames come from a pool of
 buffers the runner gives back with :meth:`FileSource.release_frame`.  A video with
 an alpha channel of its own (VP8/VP9 WebM with alpha, ProRes 4444, QuickTime
 Animation, PNG in MOV, FFV1 yuva) opened with ``alpha=True`` gives BGRA (HxWx4)
@@ -41,8 +42,8 @@ from livecut.deinterlace import (FIELD_ORDERS, bwdif_options, deinterlaced, dein
                                  said_once_flagged)
 from livecut.errors import UsageError, VideoOpenFailure
 from livecut.frames import check_flag
-from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, LIMITED_RANGE, BgrReader, frame_planes, has_alpha_plane,
-                          planes, read_description)
+from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, LIMITED_RANGE, YUV_422, BgrReader, frame_planes,
+                          has_alpha_plane, planes, read_description)
 from livecut.pacing import Pacer
 from livecut.resize import fitted_size
 from livecut.sources import register_source
@@ -1089,9 +1090,12 @@ class FileSource(ClosesWhileReading):
 
     @property
     def can_yuv420p(self) -> bool:
-        """Whether frames can be delivered as I420 without conversion: a yuv420p video of
-        even width and height, BT.601 or BT.709, read as a file (not live)."""
-        return (self.native_format == "yuv420p" and not self.full_range and not self.live
+        """Whether frames can be delivered as I420 without colour conversion: a yuv420p video,
+        or a 4:2:2 one (8 to 12 bits: ProRes 422, DNxHR, H.264 High 4:2:2; made 4:2:0 as
+        ``ffmpeg -pix_fmt yuv420p`` makes it, see :meth:`_to_i420`), of even width and height,
+        limited range, BT.601 or BT.709, read as a file (not live)."""
+        return ((self.native_format == "yuv420p" or self.native_format in YUV_422)
+                and not self.full_range and not self.live
                 and not self.alpha and not self.other_matrix
                 and self.info.width % 2 == 0 and self.info.height % 2 == 0)
 
@@ -1125,8 +1129,11 @@ class FileSource(ClosesWhileReading):
             return self._fit_i420(f, buf, w, h)
         if f.format.name != "yuv420p" or int(getattr(f, "color_range", 0) or 0) == FULL_RANGE:
             # (limited range, as I420 frames are read: a frame that came full range mid-stream,
-            # yuvj420p or one that says so, was copied with its 0-255 levels, its contrast stretched)
-            f = f.reformat(format="yuv420p", dst_color_range=LIMITED_RANGE, dst_colorspace=self._output_space())
+            # yuvj420p or one that says so, was copied with its 0-255 levels, its contrast stretched.
+            # 4:2:2 (10 and 12 bits dithered to 8) as ``ffmpeg -pix_fmt yuv420p`` makes it, its
+            # chroma rows scaled bicubic: through BGR it was ~0.5 of a level off FFmpeg's, softer)
+            f = f.reformat(format="yuv420p", dst_color_range=LIMITED_RANGE, dst_colorspace=self._output_space(),
+                           interpolation=self._bicubic())
         for src, dst in zip(frame_planes(f, h, w), planes(buf, h, w)):
             dst[...] = src
         return buf
@@ -1148,6 +1155,13 @@ class FileSource(ClosesWhileReading):
         bu[y // 2:(y + fh) // 2, x // 2:(x + fw) // 2] = su
         bv[y // 2:(y + fh) // 2, x // 2:(x + fw) // 2] = sv
         return buf
+
+    @staticmethod
+    def _bicubic():
+        """swscale's bicubic scaling, ``ffmpeg``'s own (its default ``-sws_flags``)."""
+        from av.video.reformatter import Interpolation
+
+        return Interpolation.BICUBIC
 
     def _output_space(self):
         """The YUV matrix the I420 frames are read with (the first frame's, :attr:`info`'s), as
