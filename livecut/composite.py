@@ -584,6 +584,9 @@ MATRICES = ("bt601", "bt709")
 _BGR2UV = np.array([[0.439, -0.291, -0.148, 128.0], [-0.071, -0.368, 0.439, 128.0]], np.float32)
 #: BGR -> Y and (U, V) of BT.709 limited range (Kr 0.2126, Kb 0.0722)
 _BGR2Y_709 = np.array([[0.06201, 0.61423, 0.18259, 16.0]], np.float32)
+#: the luma row three times: cv2.transform's fast 3-to-3 channel path (one rounding), whose
+#: first channel is the luma
+_BGR2YYY_709 = np.repeat(_BGR2Y_709, 3, axis=0)
 _BGR2UV_709 = np.array([[0.43922, -0.33857, -0.10064, 128.0], [-0.04027, -0.39894, 0.43922, 128.0]], np.float32)
 
 
@@ -623,12 +626,12 @@ def check_rotation(value) -> int:
 
 def bgr_to_i420(bgr: np.ndarray, dst: np.ndarray | None = None, half: np.ndarray | None = None,
                 uv: np.ndarray | None = None, matrix: str = "bt601",
-                channels: list[np.ndarray] | None = None) -> np.ndarray:
+                scratch: np.ndarray | None = None) -> np.ndarray:
     """BGR (even sizes) -> I420, limited range, of ``matrix`` (see :data:`MATRICES`), with
     each U and V sample taken from the 2x2 average of the pixels it covers, as swscale
     does (OpenCV's I420 conversion samples one pixel of the four).  ``dst``, ``half``
-    ((H/2, W/2, 3)), ``uv`` ((H/2, W/2, 2)) and, for BT.709, ``channels`` (three H x W
-    planes) are reused when given.  Another ``matrix`` is a :class:`ConfigError` (see
+    ((H/2, W/2, 3)), ``uv`` ((H/2, W/2, 2)) and, for BT.709, ``scratch`` (H x W x 3 uint8)
+    are reused when given.  Another ``matrix`` is a :class:`ConfigError` (see
     :func:`check_matrix`); a ``bgr`` that is not HxWx3 uint8 (gray, BGRA: convert it with
     :func:`~livecut.frames.as_bgr`) or a ``dst`` not a writable C-order (H * 3 // 2, W) uint8
     array an :class:`ArrayError`, odd or empty sizes a :class:`FrameSizeError`."""
@@ -649,15 +652,14 @@ def bgr_to_i420(bgr: np.ndarray, dst: np.ndarray | None = None, half: np.ndarray
     if matrix == "bt709":
         if dst is None:
             dst = np.empty((h * 3 // 2, w), np.uint8)
-        if channels is None:
-            channels = [np.empty((h, w), np.uint8) for _ in range(3)]
-        # the luma from the planes: two weighted sums (within a level of the exact value,
-        # as swscale is) cost 2/5 of one cv2.transform over the BGR pixels
-        b, g, r = cv2.split(bgr, channels)
-        y = dst[:h]
-        kb, kg, kr, off = (float(v) for v in _BGR2Y_709[0])
-        cv2.addWeighted(g, kg, r, kr, off, dst=y)
-        cv2.scaleAdd(b, kb, y, dst=y)
+        if not (isinstance(scratch, np.ndarray) and scratch.shape == (h, w, 3) and scratch.dtype == np.uint8):
+            scratch = np.empty((h, w, 3), np.uint8)
+        # the luma rounded once, as FFmpeg's conversion is: cv2.transform's 3-to-3 path (its
+        # 1-channel one costs twice as much) and its first channel.  Two weighted sums of the
+        # planes (G and R, then B), each rounded to 8 bits, were a level off on a quarter of
+        # the pixels, on a flat colour all of them
+        cv2.transform(bgr, _BGR2YYY_709, dst=scratch)
+        cv2.extractChannel(scratch, 0, dst=dst[:h])
         to_uv = _BGR2UV_709
     else:
         dst = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420, dst=dst)  # its luma; chroma is redone below
@@ -1088,7 +1090,7 @@ class Compositor:
         if kind == "video":
             self._half = np.empty((ch, cw, 3), np.uint8)
             self._uv = np.empty((ch, cw, 2), np.uint8)
-            self._bgr_planes = [np.empty((h, w), np.uint8) for _ in range(3)] if self.matrix == "bt709" else None
+            self._bgr_scratch = np.empty((h, w, 3), np.uint8) if self.matrix == "bt709" else None
         if self.mode == "mask":
             self._yuv[h:] = 128
         elif kind == "color":
@@ -1168,7 +1170,7 @@ class Compositor:
         else:  # (the video frame converted into this compositor's own buffer first)
             if kind == "video":
                 bg = bgr_to_i420(self._video_frame(bg_frame, w, h, "_cover_big_i420"), self._yuv, self._half,
-                                 self._uv, self.matrix, self._bgr_planes)
+                                 self._uv, self.matrix, self._bgr_scratch)
             else:
                 bg = self._bg_i420
             # (a plane of the video frame converted into the output is there already: planes()

@@ -1068,3 +1068,23 @@ def test_a_background_name_too_long_for_a_file_is_a_config_error():
     r = run_cli("bench", "-c", "fast", "--set", f"composite.background=image:{long}", "--frames", "1")
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2 and len(lines) == 1 and "File name too long" in lines[0], r.stderr
+
+
+def test_bt709_luma_is_rounded_once():
+    """BGR -> BT.709 I420's luma is the exact value rounded once, as FFmpeg's conversion
+    (``scale=out_color_matrix=bt709``) gives it: made as two weighted sums, each rounded to 8
+    bits, it was a level off on a quarter of the pixels (and on a flat colour, all of them)."""
+    from livecut.composite import bgr_to_i420
+
+    rng = np.random.default_rng(7)
+    bgr = rng.integers(0, 256, (64, 96, 3), dtype=np.uint8)
+    b, g, r = (bgr[..., i].astype(np.float64) for i in range(3))
+    exact = np.floor(16 + 219 / 255 * (0.2126 * r + 0.7152 * g + 0.0722 * b) + 0.5)
+    # (the reused buffers too, as the sink and the compositor pass them)
+    for y in (bgr_to_i420(bgr, matrix="bt709")[:64], bgr_to_i420(
+            bgr, np.empty((96, 96), np.uint8), np.empty((32, 48, 3), np.uint8), np.empty((32, 48, 2), np.uint8),
+            "bt709", np.empty((64, 96, 3), np.uint8))[:64]):
+        d = y.astype(int) - exact
+        assert np.abs(d).max() <= 1 and np.abs(d).mean() < 0.1, np.abs(d).mean()
+    flat = np.full((4, 4, 3), (200, 60, 30), np.uint8)  # a blue: Y 70.73 (it was 70)
+    assert set(bgr_to_i420(flat, matrix="bt709")[:4].ravel()) == {71}

@@ -736,7 +736,7 @@ class VideoFileSink:
         self._delay: int | None = None  # (the first packet's pts - dts: the encoder's reordering)
         self._held = None  # (the last packet encoded, muxed with the next one: see _mux)
         self._yuv = None
-        self._half = self._uv = self._bgr_planes = None  # BGR -> I420 conversion buffers
+        self._half = self._uv = self._bgr_scratch = None  # BGR -> I420 conversion buffers
         self._fast = pix_fmt == "yuv420p" and ch in (1, 3)
         #: what write() takes: "bgr24" (BGR, BGRA or gray as the channels say) or "yuv420p" (I420)
         self.pixel_format = "bgr24"
@@ -891,8 +891,8 @@ class VideoFileSink:
                     self._half = np.empty((h // 2, w // 2, 3), np.uint8)
                     self._uv = np.empty((h // 2, w // 2, 2), np.uint8)
                     if self.info.matrix == "bt709":
-                        self._bgr_planes = [np.empty((h, w), np.uint8) for _ in range(3)]
-                bgr_to_i420(img, self._yuv, self._half, self._uv, self.info.matrix, self._bgr_planes)
+                        self._bgr_scratch = np.empty((h, w, 3), np.uint8)
+                bgr_to_i420(img, self._yuv, self._half, self._uv, self.info.matrix, self._bgr_scratch)
             return self._frame_i420(self._yuv)  # (the reused encoder frame: no new one a frame)
         f = packed_frame(self._packed, img)
         if self.info.matrix == "bt709":  # (the encoder's own conversion would take BT.601)
