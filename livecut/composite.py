@@ -344,22 +344,32 @@ class _Upsampler:
 
 
 class _BlurBackground:
-    """The ``blur`` background of an image or plane of one size: reduce, blur, upsample."""
+    """The ``blur`` background of an image or plane of one size: reduce, blur, upsample.
+    ``sar``: the pixels' aspect (their width, their height 1; see
+    :attr:`Compositor.sample_aspect`): the blur is round as the picture is shown, its sigma
+    ``strength`` of the shown long side (it was round in the stored pixels: footage of
+    pixels 4/3 as wide shown with a blur 4/3 as wide as tall)."""
 
-    def __init__(self, hw: tuple[int, int], channels: int, strength: float):
+    def __init__(self, hw: tuple[int, int], channels: int, strength: float, sar: float = 1.0):
         h, w = hw
         side = min(160.0, BLUR_SMALL_SIGMA / max(strength, 1e-6))
         scale = min(1.0, side / max(h, w))
         sw, sh = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
         self.small = np.empty((sh, sw, channels) if channels > 1 else (sh, sw), np.uint8)
         self.mid = reduce_buffers((h, w), (sh, sw), channels)
-        self.sigma = max(0.5, strength * max(sh, sw))
+        # (down the rows; across, in pixels sar times as wide, 1 / sar of it.  Each at most the
+        # reduced frame's long side, which square pixels never reach: the kernel of a stated
+        # aspect of 65535 or 1/65535 was millions of taps)
+        sigma = strength * max(sh, sw * sar)
+        self.sigma = min(max(0.5, sigma), max(sh, sw))
         # the Gaussian's kernel, made once (cv2.GaussianBlur makes it on every call: 3/4
         # of its time at this size); the size GaussianBlur itself picks for 8-bit images
         self.kernel = cv2.getGaussianKernel(int(round(self.sigma * 6 + 1)) | 1, self.sigma)
+        sx = min(max(0.5, sigma / sar), max(sh, sw))
+        self.kernel_x = self.kernel if sar == 1 else cv2.getGaussianKernel(int(round(sx * 6 + 1)) | 1, sx)
         # rows of the output per upsampled row: the blur's sigma over 14 pixels (at most
         # BLUR_ROW_STEP), so a step between rows stays about a level even at strong edges
-        step = max(1, min(BLUR_ROW_STEP, int(strength * max(h, w) / 14.0)))
+        step = max(1, min(BLUR_ROW_STEP, int(strength * max(h, w * sar) / 14.0)))
         self.up = _Upsampler((h, w), channels, step)
         self._weights: dict = {}  # buffers of _behind, by the alpha's size
 
@@ -378,7 +388,7 @@ class _BlurBackground:
         if alpha is not None:
             weights = self.weigh(alpha)
         if weights is None:
-            cv2.sepFilter2D(small, -1, self.kernel, self.kernel, dst=small)
+            cv2.sepFilter2D(small, -1, self.kernel_x, self.kernel, dst=small)
         else:
             self._behind(small, weights)
         return self.up.prepare(small, dst)
@@ -398,12 +408,11 @@ class _BlurBackground:
                 w=np.empty((sh, sw), np.float32), den=np.empty((sh, sw), np.float32),
                 f=np.empty(shape, np.float32), num=np.empty(shape, np.float32),
                 plain=np.empty(shape, np.float32))
-        k = self.kernel
         reduce_into(alpha, b["a"], b["mid"])
         w, den = b["w"], b["den"]
         cv2.subtract(255.0, b["a"], dst=w, dtype=cv2.CV_32F)
         cv2.multiply(w, 1.0 / 255.0, dst=w)
-        cv2.sepFilter2D(w, -1, k, k, dst=den)
+        cv2.sepFilter2D(w, -1, self.kernel_x, self.kernel, dst=den)
         cv2.add(den, BEHIND_EPS, dst=den)
         return b
 
@@ -415,12 +424,12 @@ class _BlurBackground:
         10-20, 41 at 20-40 (a 1280x720 scene, against the background blurred on its own).
         Where the weights' blur is near 0 (deep inside a large subject, where the background is
         hidden anyway) it falls back to the plain blur: ``BEHIND_EPS`` of it is added to both."""
-        k = self.kernel
+        kx, k = self.kernel_x, self.kernel
         w, den, f, num, plain = (weights[n] for n in ("w", "den", "f", "num", "plain"))
         np.copyto(f, small, casting="unsafe")
-        cv2.sepFilter2D(f, -1, k, k, dst=plain)
+        cv2.sepFilter2D(f, -1, kx, k, dst=plain)
         np.multiply(f, w[..., None] if f.ndim == 3 else w, out=f)
-        cv2.sepFilter2D(f, -1, k, k, dst=num)
+        cv2.sepFilter2D(f, -1, kx, k, dst=num)
         cv2.scaleAdd(plain, BEHIND_EPS, num, dst=num)
         np.divide(num, den[..., None] if num.ndim == 3 else den, out=num)
         cv2.convertScaleAbs(num, dst=small)  # rounds, saturates (the result is not negative)
@@ -865,7 +874,7 @@ class Compositor:
         elif self.background.kind == "transparent":  # only side-by-side gets here: over black
             self._bg = np.zeros((h, w, 3), np.uint8)
         elif self.background.kind == "blur":
-            self._blur = _BlurBackground((h, w), 3, self.cfg.blur_strength)
+            self._blur = _BlurBackground((h, w), 3, self.cfg.blur_strength, self._sar)
         # (made once all is: a MemoryError above -- caught by livecut image, which goes on to
         # the next picture -- left it marked made, and the next call of this size failed on
         # what was missing: AttributeError, a traceback)
@@ -1102,10 +1111,10 @@ class Compositor:
             self._bg_i420 = bgr_to_i420(cover(self._stored(self._bg_source), w, h, sar=self._sar),
                                         matrix=self.matrix)
         elif kind == "blur":
-            self._blur_y = _BlurBackground((h, w), 1, self.cfg.blur_strength)
+            self._blur_y = _BlurBackground((h, w), 1, self.cfg.blur_strength, self._sar)
             # (U and V each their own: the planes' rows are written band by band, after both are blurred)
-            self._blur_u = _BlurBackground((ch, cw), 1, self.cfg.blur_strength)
-            self._blur_v = _BlurBackground((ch, cw), 1, self.cfg.blur_strength)
+            self._blur_u = _BlurBackground((ch, cw), 1, self.cfg.blur_strength, self._sar)
+            self._blur_v = _BlurBackground((ch, cw), 1, self.cfg.blur_strength, self._sar)
         self._i420_shape = (h, w, self.matrix)  # (once all is made: as _prepare_composite)
 
     def apply_i420(self, i420: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None,

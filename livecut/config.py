@@ -134,7 +134,7 @@ class CompositeConfig(_Checked):
                      choices=("composite", "cutout", "mask", "side-by-side"))
     background: str = _opt("blur", "blur | color:#RRGGBB | image:PATH | video:PATH | transparent")
     blur_strength: float = _opt(0.03, "background blur (Gaussian sigma) as a fraction of the long "
-                                "side (below 0.003 it blurs as 0.003)",
+                                "side as shown (below 0.003 it blurs as 0.003)",
                                 lo=0.0, hi=0.2)
 
 

@@ -1088,3 +1088,44 @@ def test_bt709_luma_is_rounded_once():
         assert np.abs(d).max() <= 1 and np.abs(d).mean() < 0.1, np.abs(d).mean()
     flat = np.full((4, 4, 3), (200, 60, 30), np.uint8)  # a blue: Y 70.73 (it was 70)
     assert set(bgr_to_i420(flat, matrix="bt709")[:4].ravel()) == {71}
+
+
+@pytest.mark.parametrize("sar", [4 / 3, 3 / 4, 2.0])
+@pytest.mark.parametrize("i420", [False, True])
+def test_blur_background_of_non_square_pixels_is_round_as_shown(sar, i420):
+    """Anamorphic video (a pixel ``sar`` times as wide as tall, shown so): the blur background's
+    spread is the same across and down as the picture is shown.  It was round in the stored
+    pixels: 4/3 shown 1.35 times as wide as tall, 3/4 0.76, 2 twice."""
+    from livecut.i420 import planes
+
+    h, w = 360, 480
+    frame = np.full((h, w, 3), 40, np.uint8)
+    r = int(round(6 / sar))  # a bright square as shown, all background
+    frame[h // 2 - 6:h // 2 + 6, w // 2 - r:w // 2 + r] = 250
+    alpha = np.zeros((h, w), np.uint8)
+    comp = Compositor()
+    comp.sample_aspect = sar
+    if i420:
+        out = planes(comp.apply_i420(cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420), alpha), h, w)[0]
+    else:
+        out = comp.apply(frame, alpha)[..., 1]
+    d = out.astype(float) - np.median(out)
+    d[d < 0] = 0
+    ys, xs = np.mgrid[:h, :w]
+    m = d.sum()
+    sx = np.sqrt((d * (xs - (d * xs).sum() / m) ** 2).sum() / m)
+    sy = np.sqrt((d * (ys - (d * ys).sum() / m) ** 2).sum() / m)
+    assert sx * sar / sy == pytest.approx(1.0, abs=0.04)
+
+
+def test_blur_background_of_an_extreme_pixel_aspect_stays_small():
+    """A stated pixel aspect of 65535 (or its inverse) blurs within the reduced frame's size:
+    its kernel across or down is not millions of taps."""
+    from livecut.composite import _BlurBackground
+
+    for sar in (65535.0, 1 / 65535):
+        blur = _BlurBackground((360, 480), 3, 0.03, sar)
+        assert max(blur.kernel.size, blur.kernel_x.size) <= 6 * max(blur.small.shape[:2]) + 1
+        comp = Compositor()
+        comp.sample_aspect = sar
+        assert comp.apply(np.full((36, 48, 3), 90, np.uint8), np.zeros((36, 48), np.uint8)).shape == (36, 48, 3)
