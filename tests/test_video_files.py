@@ -2086,6 +2086,55 @@ def test_a_video_piped_into_stdin(clips, tmp_path):
     assert not list(spool.glob("livecut-stdin-*"))
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc (Linux)")
+def test_standard_input_redirected_from_a_file_is_read_in_place(clips, tmp_path, monkeypatch):
+    """`livecut file - -o out.mp4 < big.mov` copied the whole file to the temporary folder
+    first (and waited for the copy); a regular file on standard input, at its start, is read
+    where it is: no copy made, the same output as `livecut file big.mov`.  One read from
+    partway (after `head -c`) is copied from there, as a pipe is; a pipe is copied."""
+    import tempfile
+
+    import av
+
+    import livecut.sources.stdin as stdin_mod
+
+    src = clips["audio"]
+
+    def no_copy(*a, **k):
+        raise AssertionError("standard input was copied")
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with monkeypatch.context() as m:
+        m.setattr(stdin_mod.tempfile, "mkstemp", no_copy)
+        with open(src, "rb") as stream, stdin_mod.spooled_stdin(stream) as path:
+            assert os.path.samefile(path, src)
+    assert src.exists()  # (not removed as a copy is)
+    with open(src, "rb") as stream:
+        stream.read(100)
+        with stdin_mod.spooled_stdin(stream) as path:
+            assert path.name.startswith(stdin_mod.SPOOL_PREFIX) and path.read_bytes() == src.read_bytes()[100:]
+    rd, wr = os.pipe()
+    os.write(wr, b"video")
+    os.close(wr)
+    with open(rd, "rb") as stream, stdin_mod.spooled_stdin(stream) as path:
+        assert path.name.startswith(stdin_mod.SPOOL_PREFIX) and path.read_bytes() == b"video"
+    assert sorted(tmp_path.iterdir()) == []
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    outs = []
+    for arg in ("-", str(src)):
+        out = tmp_path / f"out{len(outs)}.mkv"
+        with open(src, "rb") as stdin:
+            r = subprocess.run([sys.executable, "-m", "livecut", "file", arg, "-o", str(out), "--set", "video.crf=0"],
+                               stdin=stdin, capture_output=True, env=env, timeout=120)
+        err = r.stderr.decode()
+        assert r.returncode == 0, err
+        assert err.strip().splitlines()[-1].startswith(f"{arg} -> {out}:")
+        with av.open(str(out)) as c:
+            outs.append([f.to_ndarray() for f in c.decode(video=0)])
+    assert len(outs[0]) == len(outs[1]) == probe(src)["frames"]
+    assert all(np.array_equal(a, b) for a, b in zip(*outs))
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.isdir("/proc/self/fd"), reason="needs mkfifo, /proc")
 def test_a_pipe_given_by_name_points_to_livecut_file_dash(clips, tmp_path):
     """`cat in.mp4 | livecut file /dev/stdin -o out.mp4` said '/dev/stdin: is a FIFO (named

@@ -1,6 +1,8 @@
 """``livecut file -``: a video piped into standard input.
 
-The pipe is copied to a temporary file first (beside nothing: in the system's temporary
+Standard input redirected from a regular file (``livecut file - < clip.mov``), at its start,
+is read in place, by the file's own name (no copy; :func:`regular_file`).  A pipe is copied
+to a temporary file first (beside nothing: in the system's temporary
 folder), which is then read as any file: its audio is copied from it, and formats that need
 to seek (an MP4 whose index is at its end) work.  (A stream cut short is told from a complete
 one when its format states its length, or the size of its last part: Matroska written to a
@@ -15,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import stat
 import sys
 import tempfile
 import time
@@ -69,9 +72,27 @@ def copy_all(stream: BinaryIO, out: BinaryIO) -> None:
         out.write(chunk)
 
 
+def regular_file(stream: BinaryIO) -> Path | None:
+    """The name of the regular file ``stream`` reads (standard input redirected from a file),
+    where it reads it from its start and that name opens that file (Linux: /proc/self/fd);
+    else None (a pipe, a file read partway, a deleted or renamed one, another system)."""
+    try:
+        fd = stream.fileno()
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or os.lseek(fd, 0, os.SEEK_CUR) != 0:
+            return None
+        name = os.readlink(f"/proc/self/fd/{fd}")
+        return Path(name) if os.path.isabs(name) and os.path.samestat(os.stat(name), st) else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 @contextlib.contextmanager
 def spooled_stdin(stream: BinaryIO | None = None) -> Iterator[Path]:
-    """A temporary file holding all of ``stream`` (standard input by default)."""
+    """A file holding all of ``stream`` (standard input by default): the regular file it is
+    redirected from, read in place (:func:`regular_file`; a copy of a large video took as
+    long as reading it, and its size on the temporary folder's disk), else a temporary copy,
+    removed afterwards."""
     if stream is None:
         if sys.stdin is None:
             raise UsageError("-: standard input is closed; give a video file")
@@ -83,6 +104,9 @@ def spooled_stdin(stream: BinaryIO | None = None) -> Iterator[Path]:
     except (AttributeError, OSError, ValueError):
         pass
     sweep_stale_spools()
+    if (own := regular_file(stream)) is not None and own.stat().st_size:  # (empty: said as a pipe's)
+        yield own
+        return
     try:
         fd, name = tempfile.mkstemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-{_host_tag()}-")
     except OSError as exc:
