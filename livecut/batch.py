@@ -283,6 +283,7 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
     """Files, folders (recursively, OUTDIR excluded), globs and a list file -> ``(file, root)``
     pairs (``root``: the folder the output tree mirrors from) and error lines."""
     texts = list(inputs)
+    errors: list[str] = []
     if list_file == "":  # (--list "$LIST" with LIST unset: it said '--list : cannot read: Is a directory')
         raise UsageError("--list is empty: give a file of paths, one a line (- for standard input)")
     if list_file is not None:
@@ -299,11 +300,15 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
             raise UsageError(f"--list {list_file}: cannot read: {exc.strerror or exc}") from None
         if any("\x00" in ln for ln in lines):  # (no path holds one: a picture given for the list?)
             raise UsageError(f"--list {list_file}: not a text file of paths (one a line)")
-        texts += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+        named = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+        if not named:  # (a `find` that found nothing: '0 done, 0 failed', exit 0, as if done; said as an
+            # empty folder given is, a failed item)
+            errors.append(f"--list {list_file}: names no photos or videos (no path in it, only blank lines "
+                          "or # comments)")
+        texts += named
     skip = outdir.resolve()
     files: list[Path] = []
     anchors: set[Path] = set()  # a folder given is mirrored from itself, a file from its folder
-    errors: list[str] = []
     for text in texts:
         refused = not_local(text, "`livecut batch` reads local files")
         if refused:  # (a URL in a list file, refused as on the command line)

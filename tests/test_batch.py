@@ -166,6 +166,23 @@ def test_a_list_on_standard_input(library, tmp_path, monkeypatch):
     assert sorted(it.rel for it in p.todo) == ["a.png", "day2/deep/c.png"] and not p.refused
 
 
+@pytest.mark.parametrize("content", [b"", b"# nothing found\n\n   \n"])
+def test_a_list_that_names_nothing_is_said_as_an_empty_folder_is(tmp_path, content):
+    """`find shoot -name '*.MOV' > list.txt` that found nothing, or a list of comments alone: `batch
+    --list list.txt` said '0 done, 0 failed', exit 0, as if the work were done, where an empty folder
+    given is a failed item, 'folder holds no photos or videos', exit 2."""
+    (tmp_path / "empty").mkdir()
+    lst = tmp_path / "list.txt"
+    lst.write_bytes(content)
+    folder = run_cli("batch", str(tmp_path / "empty"), "-o", str(tmp_path / "o1"), "--jobs", "1")
+    assert folder.returncode == 2 and "0 done, 1 failed" in folder.stderr, folder.stderr
+    r = run_cli("batch", "--list", str(lst), "-o", str(tmp_path / "o2"), "--jobs", "1")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr == (f"livecut: error: --list {lst}: names no photos or videos (no path in it, only "
+                        "blank lines or # comments)\nlivecut batch: 0 done, 1 failed\n")
+    assert not (tmp_path / "o2").exists()  # (nothing to write: no output folder left behind, as for the folder)
+
+
 def test_a_named_gif_is_a_photo_as_livecut_image_takes_it(tmp_path):
     """`livecut image anim.gif` cuts its first frame (and says so); `livecut batch anim.gif`
     refused it as 'not a photo or video this tool knows'.  Named (on the command line or in
