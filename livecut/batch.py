@@ -40,8 +40,8 @@ from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, 
                             raise_if_in_the_way, special_kind, sweep_stale, temp_prefix)
 from livecut.config import Config, text_codec
 from livecut.errors import LivecutError, UsageError, WriteError, cli_text
-from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, gifs_left_out, name_clash,
-                             raw_left_out)
+from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, gifs_left_out, glob_paths,
+                             name_clash, raw_left_out)
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
@@ -338,7 +338,7 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
                 continue
             files.append(p)
         elif glob.has_magic(text):
-            matched = [Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True) if _is_file(Path(q))]
+            matched = [Path(q) for q in glob_paths(os.path.expanduser(text)) if _is_file(Path(q))]
             found = sorted(q for q in matched if kind_of(q))
             if not found:
                 errors.append(f"{text}: pattern matches no photos or videos" + raw_left_out(matched)

@@ -1520,10 +1520,34 @@ def _unreadable(folder: Path) -> str:
         return f" ({folder}: cannot read the folder: {exc.strerror or exc})"
 
 
-def _pattern_base(pattern: str) -> Path:
-    """The folder a glob pattern starts from: its parts before the first that holds a wildcard."""
+def _literal_head(parts: tuple[str, ...]) -> int:
+    """How many of a pattern's leading ``parts`` name a folder that is there by that name though
+    it holds a wildcard character (``shoot[1]``, ``best?``): 0 where none does."""
+    for n in range(len(parts) - 1, 0, -1):
+        head = os.path.join(*parts[:n])
+        if glob.has_magic(head) and os.path.isdir(head):
+            return n
+    return 0
+
+
+def glob_paths(pattern: str) -> list[str]:
+    """``glob.glob(pattern, recursive=True)``, the folder its leading parts name taken by its name
+    where it is there (``'shoot[1]/*.jpg'``, the folder ``shoot[1]/``: it was the pattern
+    ``shoot1/*.jpg``, another folder's photos), as a file named is; a pattern matching nothing is
+    kept for the pattern it is. Raises OSError."""
     parts = Path(pattern).parts
-    fixed = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
+    n = _literal_head(parts)
+    if n:
+        pattern = os.path.join(glob.escape(os.path.join(*parts[:n])), *parts[n:])
+    return glob.glob(pattern, recursive=True)
+
+
+def _pattern_base(pattern: str) -> Path:
+    """The folder a glob pattern starts from: its parts before the first that holds a wildcard
+    (past those of a folder there by its name, :func:`glob_paths`)."""
+    parts = Path(pattern).parts
+    n = _literal_head(parts)
+    fixed = next((i for i, part in enumerate(parts) if i >= n and glob.has_magic(part)), len(parts))
     return Path(*parts[:fixed]) if fixed else Path(".")
 
 
@@ -1623,7 +1647,7 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
         elif glob.has_magic(text):
             base = _pattern_base(os.path.expanduser(text))
             try:
-                matched = [Path(q) for q in glob.glob(os.path.expanduser(text), recursive=True)]
+                matched = [Path(q) for q in glob_paths(os.path.expanduser(text))]
                 files = [q for q in matched if q.is_file()]
             except OSError as exc:  # (a folder that can be listed, not searched: chmod 444)
                 errors.append(f"{text}: cannot read the folder: {exc.strerror or exc}")

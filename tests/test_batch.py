@@ -157,6 +157,16 @@ def test_plan_reads_a_list_globs_and_skips_the_output_folder(library, tmp_path):
                                                         f"{tmp_path / '*.png'}: pattern matches no photos or videos"]
 
 
+def test_a_pattern_in_a_folder_whose_name_holds_brackets_reads_that_folder(tmp_path):
+    """'shoot[1]/*.jpg', shoot[1]/ a folder so named, was read as shoot1/*.jpg: another folder's
+    photos were cut (or 'pattern matches no photos or videos'); a folder there by its name is
+    that folder."""
+    _photo(tmp_path / "g[1]" / "a.jpg", 0)
+    _photo(tmp_path / "g1" / "other.jpg", 1)
+    p = plan([str(tmp_path / "g[1]" / "*.jpg")], tmp_path / "o")
+    assert not p.refused and [str(it.src) for it in p.todo] == [str(tmp_path / "g[1]" / "a.jpg")]
+
+
 def test_a_list_on_standard_input(library, tmp_path, monkeypatch):
     """`find shoot -name '*.jpg' | livecut batch --list - -o cut`: '--list -: cannot read: No such
     file or directory' (exit 2)."""

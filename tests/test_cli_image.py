@@ -177,6 +177,28 @@ def test_a_pattern_leaves_out_the_results_in_an_output_folder_below_it(tmp_path,
     assert r.exit_code == 2 and r.stderr.count("would overwrite an input") == 2, r.stderr
 
 
+def test_a_pattern_in_a_folder_whose_name_holds_brackets_reads_that_folder(tmp_path, good):
+    """'shoot[1]/*.jpg' (a folder so named: a download's copy, an export's) was read as the pattern
+    shoot1/*.jpg: the photos of another folder, shoot1/, were cut, or 'pattern matches no images';
+    and the hint for a folder given whose photos are in its subfolders, "give 'h[1]/**'", named
+    nothing.  A folder that is there by its name is that folder, as the name of a file is."""
+    img = cv2.imread(str(good["a.jpg"]))
+    for rel in ("g[1]/a.jpg", "g1/other.jpg", "h[1]/sub/x.jpg"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(tmp_path / rel), img)
+    r = invoke("image", str(tmp_path / "g[1]" / "*.jpg"), "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["a.png"]
+    r = invoke("image", str(tmp_path / "h[1]"), "-o", tmp_path / "o2", "-q")
+    assert r.exit_code == 2 and f"give '{tmp_path / 'h[1]'}/**' for their images" in r.stderr, r.stderr
+    r = invoke("image", f"{tmp_path / 'h[1]'}/**", "-o", tmp_path / "o2", "-q")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (tmp_path / "o2").iterdir()) == ["x.png"]
+    r = invoke("image", str(tmp_path / "g[1]" / "*.png"), "-o", tmp_path / "o3", "-q")
+    assert r.exit_code == 2
+    assert _stderr_lines(r) == [f"livecut: error: {tmp_path / 'g[1]' / '*.png'}: pattern matches no images"]
+
+
 def test_a_folder_that_cannot_be_read_is_one_error_not_an_internal_one(tmp_path, good, monkeypatch):
     """A folder without permission (chmod 000, a card copied as another user) given, or a
     photo or pattern in it, stopped the whole run: 'internal error: PermissionError: [Errno 13]
