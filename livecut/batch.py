@@ -39,7 +39,7 @@ from typing import Callable, Iterable
 from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, io_reason, name_too_long, pid_exists,
                             raise_if_in_the_way, special_kind, sweep_stale, temp_prefix)
 from livecut.config import Config, text_codec
-from livecut.errors import LivecutError, UsageError, WriteError, cli_text
+from livecut.errors import LivecutError, UsageError, WriteError, cli_text, json_names, json_names_read
 from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, gifs_left_out, glob_paths,
                              name_clash, raw_left_out)
 from livecut.threads import usable_cpus
@@ -521,7 +521,7 @@ def _records(path: Path):
             except ValueError:
                 continue
             if isinstance(rec, dict):
-                yield rec
+                yield json_names_read(rec, NAMES)
 
 
 def read_manifest(path: Path, by_output: bool = False) -> dict:
@@ -546,13 +546,15 @@ def append_record(path: Path, record: dict) -> None:
     append_records(path, [record])
 
 
+#: the keys of a manifest line that name a file: one not UTF-8 (a Latin-1 archive's caf\xe9.jpg) is
+#: written as text, the byte \xe9, and its exact bytes beside it, input_base64 (errors.json_names)
+NAMES = ("input", "output")
+
+
 def _json_line(record: dict) -> str:
-    line = json.dumps(record, ensure_ascii=False) + "\n"
-    try:
-        line.encode("utf-8")
-    except UnicodeEncodeError:  # a file name that is not UTF-8 (a Latin-1 archive): escaped, as JSON can
-        line = json.dumps(record) + "\n"
-    return line
+    # (a name not UTF-8 was JSON's escape of a lone surrogate, "caf\udce9.jpg": no Unicode text, another
+    # character in jq, refused by stricter readers; a manifest of those is still read, as Python reads it)
+    return json.dumps(json_names(record, NAMES), ensure_ascii=False) + "\n"
 
 
 def append_records(path: Path, records: list[dict]) -> None:
@@ -702,8 +704,10 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
 
         def refuse(error: str) -> None:
             # refused the same way before, and recorded then: a failure skipped, as any other
-            # (a rerun recorded it again each time), unless failures are retried
-            if (not retry_failed and ours and prev.get("status") != "ok" and prev.get("error") == error
+            # (a rerun recorded it again each time), unless failures are retried; (a name in it not
+            # UTF-8 is recorded as text, its byte \xe9: json_names)
+            if (not retry_failed and ours and prev.get("status") != "ok"
+                    and json_names(prev.get("error")) == json_names(error)
                     and _unchanged(prev, item, settings)):
                 result.skipped_failed += 1
                 result.skipped_codes.append(int(prev.get("exit_code") or 2))

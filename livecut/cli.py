@@ -21,7 +21,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from livecut import __version__
 from livecut.config import Config, load_config
-from livecut.errors import FORCE, LivecutError, UsageError, WriteError
+from livecut.errors import FORCE, LivecutError, UsageError, WriteError, json_names
 from livecut.errors import one_line as _one_line
 
 
@@ -492,7 +492,8 @@ def eval_(
     finally:
         if bar:
             bar[0].close()
-    typer.echo(json.dumps(result, indent=2) if as_json else format_table(result))
+    # (a photo's name not UTF-8: text, its byte \xe9, and its bytes in name_base64, not a lone surrogate)
+    typer.echo(json.dumps(json_names(result, ("name",)), indent=2) if as_json else format_table(result))
 
     def note(names: list, what: str) -> None:
         if names:

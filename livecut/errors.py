@@ -92,6 +92,55 @@ def one_line(line: str) -> str:
     return re.sub("[\udc80-\udcff]", lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", line)
 
 
+def json_names(value, exact: tuple[str, ...] = ()):
+    """``value`` (dicts, lists, strings ...) as JSON can carry it as Unicode text: the bytes of a
+    file's name that are not UTF-8 (Python's lone surrogates, which JSON writes as "\\udce9", no
+    Unicode: jq shows another character, stricter readers refuse the text) written ``\\xe9``, as
+    :func:`one_line` writes them; and beside a key of ``exact`` whose name held such bytes,
+    ``KEY_base64``: the name's exact bytes (``os.fsencode``), which :func:`json_names_read` gives back."""
+    import base64
+    import os
+    import re
+
+    def text(s: str) -> str:
+        return re.sub("[\ud800-\udfff]", lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}"
+                      if "\udc80" <= m.group() <= "\udcff" else f"\\u{ord(m.group()):04x}", s)
+
+    if isinstance(value, str):
+        return text(value)
+    if isinstance(value, (list, tuple)):
+        return [json_names(v, exact) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, v in value.items():
+        out[key] = json_names(v, exact)
+        if key in exact and isinstance(v, str) and out[key] != v:
+            try:
+                raw = os.fsencode(v)
+            except UnicodeEncodeError:  # (a surrogate no name of this system holds: as Windows keeps it)
+                raw = v.encode("utf-8", "surrogatepass")
+            out[f"{key}_base64"] = base64.b64encode(raw).decode("ascii")
+    return out
+
+
+def json_names_read(record: dict, exact: tuple[str, ...]) -> dict:
+    """``record`` (read back from JSON :func:`json_names` wrote) with each key of ``exact`` that has
+    a ``KEY_base64`` beside it the name those bytes are, as Python holds it (``os.fsdecode``)."""
+    import base64
+    import binascii
+    import os
+
+    for key in exact:
+        raw = record.get(f"{key}_base64")
+        if isinstance(raw, str):
+            try:
+                record[key] = os.fsdecode(base64.b64decode(raw, validate=True))
+            except (binascii.Error, ValueError):
+                pass  # (a line edited by hand: its text stands)
+    return record
+
+
 class IncompleteError(LivecutError):
     """The run ended before its source did (a truncated file, a live source given up on):
     the output is playable but holds only part of the input."""

@@ -426,6 +426,42 @@ def test_a_file_name_that_is_not_utf8_is_recorded_and_skipped_next_time(tmp_path
     assert again.done == 0 and again.skipped_done == 1 and again.exit_code == 0
 
 
+def test_the_manifest_says_a_name_not_utf8_as_unicode_text_and_its_bytes(tmp_path):
+    """The manifest wrote a Latin-1 name (caf\\xe9.jpg) as "caf\\udce9.jpg", a lone surrogate that
+    is no Unicode text (jq shows another character, stricter JSON readers refuse the line).  The
+    name is text with the byte written \\xe9, as livecut's messages write it, its exact bytes in
+    input_base64 (output_base64); such a line, and one written the old way, are the item done."""
+    import base64
+
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    src = Path(os.fsdecode(bytes(shoot) + b"/caf\xe9.jpg"))
+    src.write_bytes(_photo(tmp_path / "a.jpg", 0).read_bytes())
+    out = tmp_path / "out"
+    cfg = load_config(None, [])
+    assert run_batch([str(shoot)], out, cfg, jobs=1).done == 1
+    text = (out / MANIFEST).read_text(encoding="utf-8")
+    assert "\\ud" not in text, text
+    recs = [json.loads(line) for line in text.splitlines()]
+    assert {r["input"] for r in recs} == {str(shoot) + "/caf\\xe9.jpg"} and {r["output"] for r in recs} == {"caf\\xe9.png"}
+    assert {base64.b64decode(r["input_base64"]) for r in recs} == {bytes(src)}
+    assert {base64.b64decode(r["output_base64"]) for r in recs} == {b"caf\xe9.png"}
+    assert set(read_manifest(out / MANIFEST)) == {str(src)}
+    assert run_batch([str(shoot)], out, cfg, jobs=1).skipped_done == 1
+    # a manifest of an earlier version, the surrogate's escape in its lines: the item is still done
+    old = [{k: v for k, v in r.items() if not k.endswith("_base64")} | {"input": str(src), "output": "caf\udce9.png"}
+           for r in recs]
+    (out / MANIFEST).write_text("".join(json.dumps(r) + "\n" for r in old), encoding="utf-8")
+    again = run_batch([str(shoot)], out, cfg, jobs=1)
+    assert again.done == 0 and again.skipped_done == 1 and again.exit_code == 0
+    # a refusal that names it (two inputs with its one output) is the failure recorded before, not a new one
+    Path(os.fsdecode(bytes(shoot) + b"/caf\xe9.png")).write_bytes(src.read_bytes())
+    first = run_batch([str(shoot)], out, cfg, jobs=1)
+    assert first.failed == 1 and "caf\udce9.png" in first.errors[0], first.errors
+    second = run_batch([str(shoot)], out, cfg, jobs=1)
+    assert second.failed == 0 and second.skipped_failed == 1 and second.skipped_done == 1
+
+
 # ---------------------------------------------------------------- local runs
 
 def test_batch_runs_mixed_inputs_records_each_and_resumes(library, tmp_path):

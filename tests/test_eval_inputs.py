@@ -3,6 +3,7 @@ conventions, sizes, names and folders, scales, the contact sheet (audit of its i
 
 from __future__ import annotations
 
+import base64
 import json
 import struct
 import zlib
@@ -505,7 +506,32 @@ def test_a_subset_file_naming_a_photo_by_bytes_not_utf8_names_it(photos, tmp_pat
     split.write_bytes(b"caf\xe9\n")
     r = invoke("eval", images, masks, "--json", "--subset", split)
     assert r.exit_code == 0, r.output
-    assert [x["name"] for x in json.loads(r.stdout)["images"]] == [f"{odd}.png"]
+    assert [os.fsdecode(base64.b64decode(x["name_base64"])) for x in json.loads(r.stdout)["images"]] == [f"{odd}.png"]
+
+
+def test_json_says_a_name_not_utf8_as_unicode_text_and_its_bytes(photos):
+    """A photo named by bytes that are not UTF-8 (caf\\xe9.png, a Latin-1 archive's) was written in
+    --json as "caf\\udce9.png", a lone surrogate that is no Unicode text: jq shows it as another
+    character, stricter readers refuse the whole output.  The name is text with the byte written
+    \\xe9, as livecut's messages and table write it, and its exact bytes are in name_base64."""
+    import os
+    import sys
+
+    if sys.platform in ("win32", "darwin"):
+        pytest.skip("file names of any bytes (Linux)")
+    images, masks, _ = photos
+    odd = os.fsdecode(b"caf\xe9")
+    (images / "basic.png").rename(images / f"{odd}.png")
+    (masks / "basic.png").rename(masks / f"{odd}.png")
+    (masks / "several.png").rename(masks / f"{odd}x.png")  # (a mask without its photo, and a photo without)
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 0, r.output
+    assert "\\ud" not in r.stdout, r.stdout  # (no surrogate's escape anywhere)
+    data = json.loads(r.stdout)
+    rows = data["images"] + [row for s in data["scales"] for row in s["images"]]
+    assert {row["name"] for row in rows} == {"caf\\xe9.png"}
+    assert {base64.b64decode(row["name_base64"]) for row in rows} == {b"caf\xe9.png"}
+    assert data["without_mask"] == ["several.png"] and data["without_image"] == ["caf\\xe9x.png"]
 
 
 def test_nested_folders(photos, tmp_path):
