@@ -202,8 +202,9 @@ def test_a_nut_stream_cut_short_says_so(tmp_path):
     its writer killed, a copy broken off -- was taken whole, exit 0 and no word, piped in
     (``livecut file a.mp4 -o - | livecut file - -o b.mp4``) or read as a file: a NUT written to a
     pipe states no length.  Its writer ends it with its index, which states its own size in its
-    last bytes: one without it ends the run as another truncated input does (exit 3, "ends
-    early"); the whole stream, piped or not, and one with zeros after it, are still complete."""
+    last bytes: one without it, cut in a frame, ends the run as another truncated input does
+    (exit 3, "ends early"); the whole stream, piped or not, and one with zeros after it, are
+    still complete."""
     import subprocess
 
     clip = make_clip(tmp_path / "clip.mp4", w=64, h=48, n=60, audio=True)
@@ -236,8 +237,47 @@ def test_a_nut_stream_cut_short_says_so(tmp_path):
         spec = cut if how is named else "-"
         line = err.strip().splitlines()[-1]
         assert line.startswith(f"livecut: error: {spec}: the video ends early (truncated: the NUT stream ends "
-                               "without its index): ") and f"written, more expected; {out} holds the" in line, err
+                               "in the middle of a frame): ") and f"written, more expected; {out} holds the" in line, err
         assert 0 < probe(out)["frames"] < 60
+
+
+def _remux_nut(src, dst, index=True):
+    """``src`` remuxed to a NUT, as ``ffmpeg -i src -c copy dst`` (``-write_index 0``: without its index)."""
+    import av
+
+    with av.open(str(src)) as c, av.open(str(dst), "w", format="nut", options={"write_index": str(int(index))}) as out:
+        streams = {s.index: out.add_stream_from_template(s) for s in c.streams}
+        for packet in c.demux():
+            if packet.dts is not None:
+                packet.stream = streams[packet.stream.index]
+                out.mux(packet)
+    return dst
+
+
+@pytest.mark.parametrize("video, audio", [("libx264", "aac"), ("mpeg4", "libmp3lame"), ("ffv1", "pcm_s16le")])
+def test_a_nut_written_without_its_index_is_whole_and_one_cut_is_not(tmp_path, video, audio):
+    """A NUT written without its index (``ffmpeg ... -write_index 0 x.nut``: ``ffmpeg -i x.nut``
+    reads it whole, exit 0) was "the video ends early (truncated: the NUT stream ends without
+    its index)", exit 3, its every frame written.  Each frame's header states its size: one
+    whose frames end at the file's end is whole (FFmpeg's elided headers, MPEG-4's and MP3's,
+    and FFV1 frames over 4 KiB, each with its checksum, read as FFmpeg reads them); one cut in a
+    frame, or cut in the index its writer ends it with, is still cut short (exit 3)."""
+    clip = make_clip(tmp_path / "clip.mkv", w=128, h=96, n=40, audio=True, codec=video, audio_codec=audio)
+    whole = _remux_nut(clip, tmp_path / "whole.nut", index=False)
+    r = run_cli("file", str(whole), "-o", str(tmp_path / "whole.mp4"), "-q")
+    assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
+    assert probe(tmp_path / "whole.mp4")["frames"] == 40
+    data = whole.read_bytes()
+    for at in (len(data) - 3, len(data) * 2 // 3):
+        cut = tmp_path / f"cut{at}.nut"
+        cut.write_bytes(data[:at])
+        r = run_cli("file", str(cut), "-o", str(tmp_path / f"cut{at}.mp4"), "-q")
+        assert r.returncode == 3 and "(truncated: the NUT stream ends in the middle of a frame)" in r.stderr, \
+            (at, r.returncode, r.stderr)
+    cut = tmp_path / "index-cut.nut"  # (its writer's index cut off in the middle)
+    cut.write_bytes(_remux_nut(clip, tmp_path / "indexed.nut").read_bytes()[:-6])
+    r = run_cli("file", str(cut), "-o", str(tmp_path / "index-cut.mp4"), "-q")
+    assert r.returncode == 3 and "(truncated: the NUT stream ends in the middle of its index)" in r.stderr, r.stderr
 
 
 def test_a_matroska_file_written_to_a_pipe_and_cut_short_says_so(tmp_path):

@@ -151,21 +151,141 @@ def _ts_cut_short(p: Path) -> bool:
     return False
 
 
-#: the start code of a NUT stream's index ('NX' and 6 bytes), which its writer puts last
+#: the start codes of a NUT stream's packets ('N' and 7 bytes): its index, which its writer puts
+#: last, its syncpoints (one before a key frame, or every 32 KiB), its main header
 NUT_INDEX_STARTCODE = 0x4E58DD672F23E64E
+NUT_SYNCPOINT_STARTCODE = 0x4E4BE4ADEECA4569
+NUT_MAIN_STARTCODE = 0x4E4D7A561F5F04AD
+NUT_STARTCODES = frozenset({NUT_INDEX_STARTCODE, NUT_SYNCPOINT_STARTCODE, NUT_MAIN_STARTCODE,
+                            0x4E5311405BF2F9DB, 0x4E49AB68B596BA78})  # (and a stream's header, an info packet)
+#: a NUT frame header's flags (FFmpeg's nut.h) that say which of its fields are there
+NUT_CODED_PTS, NUT_STREAM_ID, NUT_SIZE_MSB, NUT_CHECKSUM, NUT_RESERVED = 8, 16, 32, 64, 128
+NUT_HEADER_IDX, NUT_MATCH_TIME, NUT_CODED, NUT_INVALID = 1024, 2048, 4096, 8192
+#: bytes looked through, back from the end, for the last syncpoint (one frame's: 4K raw BGRA is 33 MB)
+NUT_SYNC_BACK = 256 << 20
+#: frames walked at most from the last syncpoint (a stream without syncpoints, -syncpoints none, has one)
+NUT_MAX_FRAMES = 1_000_000
 
 
-def _nut_cut_short(p: Path) -> bool:
-    """Whether ``p`` is a NUT stream (what ``livecut file ... -o -`` and ``ffmpeg ... -f nut -``
-    write) that does not end with its index: a writer killed, a copy broken off (``head -c``).
-    A NUT written to a pipe states no length, so FFmpeg gave no sign of one (exit 0); its writer
-    ends it with its index, whose last 12 bytes are the index's own size (then a checksum), back
-    to its start code.  Zero bytes after it (a file padded to a block size) are passed over.  (A
-    NUT written without an index, ``-write_index 0``, is taken for one cut short.)"""
+class _NutCut(Exception):
+    """The bytes end in the middle of what is being read."""
+
+
+def _nut_varlen(fh) -> int:
+    """A NUT variable-length number (7 bits a byte, the top bit set on all but the last)."""
+    value = 0
+    while True:
+        b = fh.read(1)
+        if not b:
+            raise _NutCut
+        value = (value << 7) | (b[0] & 127)
+        if not b[0] & 128:
+            return value
+
+
+def _nut_frame_codes(fh) -> tuple[list[tuple[int, int, int, int, int]], list[int]] | None:
+    """The main header's frame code table (each code's flags, size multiplier, size's low part,
+    reserved fields, elided header) and the elided headers' lengths, read as FFmpeg's demuxer reads them;
+    ``fh`` is just after the main header's start code.  None where it does not parse."""
+    size = _nut_varlen(fh)
+    if size > 4096:
+        fh.read(4)  # (the header's checksum)
+    end = fh.tell() + size
+    version = _nut_varlen(fh)
+    if version > 3:
+        _nut_varlen(fh)  # (minor version)
+    _nut_varlen(fh), _nut_varlen(fh)  # (streams, max distance)
+    for _ in range(2 * _nut_varlen(fh)):  # (time bases)
+        _nut_varlen(fh)
+    codes: list[tuple[int, int, int, int, int]] = []
+    mul, head = 1, 0
+    while len(codes) < 256:
+        flags, fields = _nut_varlen(fh), _nut_varlen(fh)
+        values = [_nut_varlen(fh) for _ in range(fields)]
+        if fields > 1:
+            mul = values[1]
+        size_lsb = values[3] if fields > 3 else 0
+        reserved = values[4] if fields > 4 else 0
+        count = values[5] if fields > 5 else mul - size_lsb
+        if fields > 7:
+            head = values[7]
+        if count <= 0 or count > 256 - len(codes) - (len(codes) <= ord("N")):
+            return None
+        for j in range(count):
+            if len(codes) == ord("N"):
+                codes.append((NUT_INVALID, 0, 0, 0, 0))
+            codes.append((flags, mul, size_lsb + j, reserved, head))
+    elided = [0]
+    if end > fh.tell() + 4:
+        for _ in range(_nut_varlen(fh)):
+            elided.append(_nut_varlen(fh))
+            fh.seek(elided[-1], 1)
+    return codes[:256], elided
+
+
+def _nut_walk(fh, size: int, codes, elided) -> str:
+    """'' where the frames and packets from ``fh`` (at a syncpoint) end at ``size``, the file's
+    end; "frame" or "index" where one runs past it, "?" where they do not parse."""
+    for _ in range(NUT_MAX_FRAMES):
+        pos = fh.tell()
+        if pos == size:
+            return ""
+        code = fh.read(1)[0]
+        if code == ord("N"):
+            rest = fh.read(7)
+            if len(rest) < 7:
+                raise _NutCut
+            startcode = int.from_bytes(b"N" + rest, "big")
+            if startcode not in NUT_STARTCODES:
+                return "?"
+            length = _nut_varlen(fh)
+            fh.seek(length + (4 if length > 4096 else 0), 1)
+            if fh.tell() > size:
+                return "index" if startcode == NUT_INDEX_STARTCODE else "frame"
+            continue
+        flags, mul, length, reserved, header = codes[code]
+        if flags & NUT_INVALID:
+            return "?"
+        if flags & NUT_CODED:
+            flags ^= _nut_varlen(fh)
+        if flags & NUT_STREAM_ID:
+            _nut_varlen(fh)
+        if flags & NUT_CODED_PTS:
+            _nut_varlen(fh)
+        if flags & NUT_SIZE_MSB:
+            length += mul * _nut_varlen(fh)
+        if flags & NUT_MATCH_TIME:
+            _nut_varlen(fh)
+        if flags & NUT_HEADER_IDX:
+            header = _nut_varlen(fh)
+        if flags & NUT_RESERVED:
+            reserved = _nut_varlen(fh)
+        for _ in range(reserved):
+            _nut_varlen(fh)
+        if header >= len(elided):
+            return "?"
+        length -= elided[0 if length > 4096 else header]
+        if flags & NUT_CHECKSUM:
+            fh.seek(4, 1)
+        fh.seek(length, 1)  # (the frame's data: side data, then the packet's, with the elided header left out)
+        if fh.tell() > size:
+            return "frame"
+    return "?"
+
+
+def _nut_cut_short(p: Path) -> str:
+    """'' or how ``p``, a NUT stream (what ``livecut file ... -o -`` and ``ffmpeg ... -f nut -``
+    write), ends early: a writer killed, a copy broken off (``head -c``).  A NUT written to a
+    pipe states no length, so FFmpeg gave no sign of one (exit 0).  Its writer ends it with its
+    index, whose last 12 bytes are the index's own size (then a checksum), back to its start
+    code; zero bytes after it (a file padded to a block size) are passed over.  One written
+    without an index (``-write_index 0``) is whole where its frames from its last syncpoint, each
+    header stating its size, end at the file's end, as FFmpeg reads them; one cut between two
+    frames cannot be told from it (nor could FFmpeg).  One that does not parse is taken for cut."""
     try:
         with open(p, "rb") as fh:
             if fh.read(8) != b"nut/mult":  # (the file ID string, "nut/multimedia container")
-                return False
+                return ""
             size = fh.seek(0, 2)
             fh.seek(max(0, size - TAIL_BYTES))
             tail = fh.read()
@@ -177,10 +297,42 @@ def _nut_cut_short(p: Path) -> bool:
                 if 12 < ptr <= end:
                     fh.seek(end - ptr)
                     if int.from_bytes(fh.read(8), "big") == NUT_INDEX_STARTCODE:
-                        return False
-            return True
+                        return ""
+            return _nut_frames_cut(fh, size)
     except OSError:
-        return False
+        return ""
+
+
+def _nut_frames_cut(fh, size: int) -> str:
+    """'' where a NUT without its index (:func:`_nut_cut_short`) ends with a frame whole, else
+    why it is taken for one cut short."""
+    said = {"frame": "the NUT stream ends in the middle of a frame",
+            "index": "the NUT stream ends in the middle of its index"}
+    without = "the NUT stream ends without its index"
+    fh.seek(0)
+    head = fh.read(64 << 10)
+    main = head.find(NUT_MAIN_STARTCODE.to_bytes(8, "big"))
+    mark = NUT_SYNCPOINT_STARTCODE.to_bytes(8, "big")
+    sync, stop = -1, size
+    while sync < 0 and stop > 0 and size - stop < NUT_SYNC_BACK:
+        start = max(0, stop - (1 << 20))
+        fh.seek(start)
+        sync = fh.read(stop - start + 7).rfind(mark)  # (7 bytes on: a start code across two reads)
+        sync, stop = sync + start if sync >= 0 else -1, start
+    if main < 0 or sync < 0:
+        return without
+    try:
+        fh.seek(main + 8)
+        table = _nut_frame_codes(fh)
+        if table is None:
+            return without
+        fh.seek(sync)
+        how = _nut_walk(fh, size, *table)
+    except _NutCut:
+        return said["frame"]
+    except (IndexError, ValueError):
+        return without
+    return "" if not how else said.get(how, without)
 
 
 #: Matroska (WebM) element IDs: the EBML header, the Segment, a Cluster; elements walked at most
@@ -653,7 +805,7 @@ class FileSource(ClosesWhileReading):
         #: :attr:`video_whole` (set by :meth:`shortfall`): the video was whole all the same
         self.cut_short = ("the GIF ends without its trailer" if fmt == "gif" and _gif_cut_short(p)
                           else "the MPEG-TS file ends in the middle of a packet" if fmt == "mpegts" and _ts_cut_short(p)
-                          else "the NUT stream ends without its index" if fmt == "nut" and _nut_cut_short(p)
+                          else _nut_cut_short(p) if fmt == "nut"
                           else _mkv_cut_short(p) if fmt == "matroska,webm" else "")
         #: a NUT cut short states no length: the one FFmpeg gives is that of what is left, not said
         self._length_left = fmt == "nut" and bool(self.cut_short)
