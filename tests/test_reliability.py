@@ -507,6 +507,49 @@ def test_truncated_faststart_file_is_not_success(fraction, faststart, tmp_path):
     assert _ffprobe_ok(out)
 
 
+def test_a_cut_faststart_file_keeps_the_frames_before_the_cut_with_frame_threads(tmp_path):
+    """An MP4 with its index first (faststart) cut short ends in a packet that the file's end
+    cut (flagged corrupt).  H.264 with B-frames decoded with frame threads (livecut's) lost
+    the frames still held for reordering when that packet failed: 2 whole frames fewer than
+    one thread (and ``ffmpeg -i cut.mp4``) gives.  The frames held are now taken before the
+    cut packet is decoded: as many frames as one thread gives."""
+    import av
+
+    from livecut.sources.file import FileSource
+
+    src = tmp_path / "fs.mp4"
+    rng = np.random.default_rng(3)
+    with av.open(str(src), "w", options={"movflags": "faststart"}) as out:
+        vs = out.add_stream("libx264", rate=25)
+        vs.width, vs.height, vs.pix_fmt = 320, 240, "yuv420p"
+        vs.options = {"preset": "medium", "bframes": "3"}
+        base = rng.integers(0, 256, (240, 320, 3), dtype=np.uint8)
+        for i in range(100):
+            f = av.VideoFrame.from_ndarray(np.roll(base, 3 * i, axis=1), format="bgr24")
+            f.pts = i
+            out.mux(vs.encode(f))
+        out.mux(vs.encode(None))
+    cut = tmp_path / "cut.mp4"
+    data = src.read_bytes()
+    cut.write_bytes(data[:int(len(data) * 0.7)])
+
+    one = 0
+    with av.open(str(cut)) as c:
+        s = c.streams.video[0]
+        s.codec_context.thread_count = 1
+        for packet in c.demux(s):
+            try:
+                one += len(s.decode(packet))
+            except av.error.InvalidDataError:
+                pass
+    with FileSource(cut) as fs:
+        got = 0
+        while fs.read() is not None:
+            got += 1
+        assert fs.shortfall() is not None
+    assert 0 < one < 100 and got == one, (got, one)
+
+
 def test_source_truncated_while_read(long_clip, tmp_path):
     src = tmp_path / "growing.mp4"
     shutil.copy(long_clip, src)

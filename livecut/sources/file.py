@@ -1059,6 +1059,8 @@ class FileSource(ClosesWhileReading):
                         self._jumps_said = True
                         self.warnings.append(f"{self.path.name}: its timestamps jump (recordings joined end "
                                              "to end, or a clock reset): made continuous, as ffmpeg does")
+                    if packet.size and getattr(packet, "is_corrupt", False) and self._cut_by_the_end(packet):
+                        yield from self._counted(self._drained(decode))
                     try:
                         frames = decode(packet)  # packet.size == 0: flushes the decoder
                     except (av.error.InvalidDataError, av.error.PatchWelcomeError,
@@ -1076,12 +1078,7 @@ class FileSource(ClosesWhileReading):
                     lead = self._lead_pts
                     if lead is not None and packet.size and packet.pts is not None and not discard:
                         lead.append(packet.pts)
-                    for f in frames:
-                        if getattr(f, "is_corrupt", False):
-                            self.corrupt += 1
-                        if f.pts is not None:
-                            self._count_lead(f.pts)
-                        yield f
+                    yield from self._counted(frames)
                 return
             except (av.error.InvalidDataError, av.error.UndefinedError) as exc:
                 # the demuxer itself choked: count it and resume from where it is
@@ -1104,6 +1101,36 @@ class FileSource(ClosesWhileReading):
             except (av.error.FFmpegError, OSError) as exc:  # an I/O error: the rest is unreadable
                 self.read_error = _av_message(exc)
                 return
+
+    def _counted(self, frames) -> Iterator:
+        """``frames`` as decoded, each counted (corrupt, the lead's: see :meth:`_count_lead`)."""
+        for f in frames:
+            if getattr(f, "is_corrupt", False):
+                self.corrupt += 1
+            if f.pts is not None:
+                self._count_lead(f.pts)
+            yield f
+
+    def _cut_by_the_end(self, packet) -> bool:
+        """Whether ``packet`` (flagged corrupt) is one the file's end cut: an MP4/MOV whose index,
+        first (faststart), states more than is left."""
+        try:
+            return packet.pos is not None and packet.pos + packet.size >= self.path.stat().st_size
+        except OSError:
+            return False
+
+    def _drained(self, decode) -> list:
+        """The frames the decoder holds (for reordering: B-frames), taken before a packet the
+        file's end cut is decoded: with frame threads, its failure threw them away (2 whole
+        frames fewer than one thread gives); the decoder is then ready for more packets."""
+        import av
+
+        try:
+            frames = decode(None)
+        except (av.error.FFmpegError, ValueError):
+            frames = []
+        (self._decoder or self._stream.codec_context).flush_buffers()
+        return frames
 
     def _say_interlaced(self, what: str, bwdif: str) -> None:
         """Say in the warnings that ``what`` (interlaced video) is cut as woven frames
