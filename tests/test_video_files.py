@@ -1443,6 +1443,32 @@ def test_a_mov_keeps_a_language_written_in_the_other_form_of_its_code(tmp_path):
     assert langs == [("video", "dut"), ("audio", "ger"), ("audio", "fra"), ("subtitle", "ces")], langs
 
 
+def test_a_mov_keeps_a_language_quicktimes_table_lacks(tmp_path):
+    """Swedish, Croatian and Serbian dubs ("swe", "hrv", "srp"; "scr", "scc" in ISO 639-2/B)
+    and a Swedish subtitle, into .mov, were written as no language, as ``ffmpeg -c copy`` writes
+    them: FFmpeg writes a .mov's language only as QuickTime's own code, and its table has none
+    of them (Swedish as "sve", Croatian as "hr ": read back as such).  Each is written as its
+    ISO 639-2 code, packed, which QuickTime and FFmpeg read in a .mov too; a language the table
+    holds ("nor") is as it was, a track with none has none."""
+    src = tmp_path / "dubs.mkv"
+    srt = tmp_path / "s.srt"
+    srt.write_text("1\n00:00:00,100 --> 00:00:00,500\nHej\n")
+    langs = ["swe", "nor", "hrv", "srp", "scr", "scc"]
+    args = ["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            "sine=f=440:r=48000:duration=1", "-i", str(srt), "-map", "0"]
+    for i, lang in enumerate(langs):
+        args += ["-map", "1", f"-metadata:s:a:{i}", f"language={lang}"]
+    _ffmpeg(*args, "-map", "2", "-metadata:s:s:0", "language=swe", "-c:v", "libx264", "-c:a", "aac", str(src))
+    import av
+
+    out = tmp_path / "out.mov"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        got = [(s.type, s.metadata.get("language")) for s in c.streams]
+    assert got == [("video", None), *(("audio", lang) for lang in langs), ("subtitle", "swe")], got
+
+
 def test_avi_output_keeps_late_audio_in_sync_and_turns_a_rotated_video_upright(tmp_path):
     """AVI has no start time per stream (audio 0.5 s late came 0.5 s early) and no display
     rotation (a portrait clip played sideways)."""

@@ -172,6 +172,70 @@ def _quicktime_key(key: str) -> str:
     return key
 
 
+#: a .mov track's handler (its 'hdlr' box) for each kind of stream FFmpeg writes (a subtitle's
+#: is 'text' in a .mov, 'sbtl' in an .mp4)
+MOV_HANDLERS = {b"vide": "video", b"soun": "audio", b"text": "subtitle", b"sbtl": "subtitle"}
+#: the language FFmpeg writes into a .mov track whose language is not in QuickTime's own table
+MOV_NO_LANGUAGE = 0x7FFF
+
+
+def _mov_boxes(fh, start: int, end: int):
+    """``(type, where its data starts, where it ends)`` of each box from ``start`` to ``end``."""
+    import struct
+
+    pos = start
+    while pos + 8 <= end:
+        fh.seek(pos)
+        size, kind = struct.unpack(">I4s", fh.read(8))
+        head = 8
+        if size == 1:
+            size, head = struct.unpack(">Q", fh.read(8))[0], 16
+        elif size == 0:
+            size = end - pos
+        if size < head or pos + size > end:
+            return
+        yield kind, pos + head, pos + size
+        pos += size
+
+
+def mov_languages(path: Path, streams: list[tuple[str, str]]) -> None:
+    """Write each track's language into the .mov at ``path`` as its ISO 639-2 code (packed into
+    the track's 'mdhd' box, as QuickTime takes it), where FFmpeg wrote none: it writes a .mov's
+    language only as QuickTime's own code, from a table without Swedish ("sve"), Croatian or
+    Serbian ("hr ", "sr ") in any standard form.  ``streams``: each output stream's type and
+    language, in order; a track is found by its ID (a stream's index + 1) and its handler."""
+    import struct
+
+    with open(path, "r+b") as fh:
+        end = fh.seek(0, 2)
+        for kind, start, stop in _mov_boxes(fh, 0, end):
+            if kind != b"moov":
+                continue
+            for trak in (b for b in _mov_boxes(fh, start, stop) if b[0] == b"trak"):
+                track, where = None, None
+                for kind, at, until in _mov_boxes(fh, trak[1], trak[2]):
+                    if kind == b"tkhd":
+                        fh.seek(at)
+                        fh.seek(at + (20 if fh.read(1)[0] == 1 else 12))
+                        track = struct.unpack(">I", fh.read(4))[0]
+                    elif kind == b"mdia":
+                        media = {k: (a, u) for k, a, u in _mov_boxes(fh, at, until)}
+                        if b"mdhd" in media and b"hdlr" in media:
+                            fh.seek(media[b"hdlr"][0] + 8)
+                            handler = fh.read(4)
+                            fh.seek(media[b"mdhd"][0])
+                            where = (media[b"mdhd"][0] + (32 if fh.read(1)[0] == 1 else 20), handler)
+                if track is None or where is None or not 0 < track <= len(streams):
+                    continue
+                kind, lang = streams[track - 1]
+                if MOV_HANDLERS.get(where[1]) != kind or not re.fullmatch("[a-z]{3}", lang) or lang == "und":
+                    continue
+                fh.seek(where[0])
+                if struct.unpack(">H", fh.read(2))[0] == MOV_NO_LANGUAGE:
+                    fh.seek(where[0])
+                    fh.write(struct.pack(">H", sum((ord(c) - 0x60) << (10 - 5 * i) for i, c in enumerate(lang))))
+
+
 def carry_source(container, stream, src: Path, ext: str, start: float, fps: float,
                  warnings: list[str]) -> list[dict]:
     """Give ``container`` (a ``ext`` output not yet begun) the tags of source file ``src`` --
@@ -1041,7 +1105,10 @@ class VideoFileSink:
                     c.set_chapters(cut_chapters(self._chapters, end))
             self._container = None
             self._close_audio()
+            languages = [(x.type, str((x.metadata or {}).get("language", "")).lower()) for x in c.streams]
             c.close()
+            if self.ext == ".mov" and self.frames:
+                mov_languages(self.tmp, languages)
         except (av.error.FFmpegError, OSError) as exc:
             self._container = None
             self._close_audio()
