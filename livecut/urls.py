@@ -10,7 +10,8 @@ from __future__ import annotations
 import numbers
 import os
 import re
-from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
+import string
+from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 #: schemes livecut reads from (through PyAV/FFmpeg)
 INPUT_SCHEMES = ("rtsp", "rtsps", "http", "https", "udp", "srt", "rtmp", "rtmps", "tcp")
@@ -287,6 +288,26 @@ def _hide_stream_id(value: str) -> str:
     return "#!::" + ",".join(items)
 
 
+#: what a stream ID with a secret is shown with unencoded (see _shown_pair): all but the query's
+#: & and +, a %, a space and the quotes and brackets a URL in a message ends at
+_ID_SHOWN = "".join(c for c in string.punctuation if c not in "&+%\"'<>\\")
+
+
+def _shown_pair(item: str) -> str:
+    """One ``NAME=VALUE`` of a query, as :func:`redact_url` shows it: as written, but a secret
+    value as ``***`` and the secrets of an SRT stream ID hidden (a login in it, MediaMTX's
+    ``streamid=publish:PATH:USER:PASS``, was shown), that ID decoded.  (The query was decoded
+    and encoded anew where it had a secret: ``streamid=#!::r=live,u=bob`` beside a passphrase
+    was shown ``streamid=%23%21::r%3Dlive%2Cu%3Dbob``.)"""
+    key, eq, value = item.partition("=")
+    name = unquote_plus(key)
+    if eq and _secret_key(name):
+        return key + "=***"
+    if eq and name.lower() in _STREAM_ID_KEYS and _stream_id_secrets(unquote_plus(value)):
+        return key + "=" + quote(_hide_stream_id(unquote_plus(value)), safe=_ID_SHOWN)
+    return item
+
+
 def _srt_whole_query(text: str, parts):
     """``parts``, ``urlsplit(text)``, with an srt:// URL's "fragment" put back at the end of its
     query: FFmpeg reads an SRT query to the URL's end, a ``#`` a character of a value (ffmpeg 5
@@ -325,12 +346,7 @@ def redact_url(url: str) -> str:
     tail, _, fragment = tail.partition("#") if "#" not in parts.query else (tail, "", "")
     path, _, query = tail.partition("?")
     if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        # (a login in an SRT stream ID, MediaMTX's streamid=publish:PATH:USER:PASS, was shown)
-        ids = [k for k, v in pairs if k.lower() in _STREAM_ID_KEYS and _stream_id_secrets(v)]
-        if ids or any(_secret_key(k) for k, _ in pairs):
-            query = urlencode([(k, "***" if _secret_key(k) else _hide_stream_id(v) if k in ids else v)
-                               for k, v in pairs], safe="*/:")
+        query = "&".join(_shown_pair(item) for item in query.split("&"))
     if _rtmp_key(parts.scheme, path):
         path = path.split("/", 2)[1].join(("/", "/***"))
     shown = urlunsplit((parts.scheme, netloc, path, query, fragment))
