@@ -1259,6 +1259,32 @@ def _listening(port: int) -> bool:
                    for ln in f.readlines()[1:])
 
 
+@pytest.mark.parametrize("query, listens", [
+    ("listen=1&listen=0", False), ("listen=0&listen=1", True), ("LISTEN=1", False), ("Listen=1", False),
+    ("listen", True),
+])
+def test_a_tcp_outputs_options_are_read_as_ffmpeg_reads_them(query, listens):
+    """livecut reads a tcp:// output's options itself (it connects or listens, see _open_tcp): it
+    read their names in any case and the first listen= of two (the last of other keys), where
+    FFmpeg -- PyAV's, reading the same URL as an input -- takes a name as written and the last of
+    a repeated one: `-o tcp://...?listen=1&listen=0` listened, `?LISTEN=1` too, where FFmpeg
+    connects.  They are read as FFmpeg reads them."""
+    import av
+
+    url = f"tcp://127.0.0.1:{free_port()}?{query}"
+    with pytest.raises((av.error.FFmpegError, OSError)) as ff:  # (nobody there: refused, or nobody calls)
+        av.open(url, timeout=(1.0, 1.0))
+    assert isinstance(ff.value, ConnectionRefusedError) != listens, ff.value
+    with pytest.raises(VideoWriteError) as info:
+        open_sink(url, SinkInfo(320, 240, 25.0), VideoConfig(open_timeout=1)).open()
+    assert ("no viewer connected" in str(info.value)) == listens, info.value
+    assert ("Connection refused" in str(info.value)) != listens, info.value
+    # (a write's limit, the URL's timeout= in µs: the last one; TIMEOUT= is none)
+    for query, limit in (("timeout=9000000&timeout=2000000", 2.0), ("TIMEOUT=2000000", 5.0)):
+        sink = open_sink(f"tcp://127.0.0.1:1?{query}", SinkInfo(320, 240, 25.0), VideoConfig(read_timeout=5))
+        assert sink._stall_limit() == limit, query
+
+
 @pytest.mark.parametrize("query, sig, code, said", [
     ("listen=1", signal.SIGINT, 130, "interrupted"),
     ("listen", signal.SIGTERM, 143, "stopped by SIGTERM"),   # (bare, as FFmpeg takes it)

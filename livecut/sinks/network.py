@@ -343,7 +343,9 @@ class StreamSink:
     def _query(self) -> dict[str, str]:
         if self.srt:  # (as its ffmpeg reads it: to the URL's end, a # in a stream ID #!::...)
             return srt_options(self.spec)
-        return {k.lower(): v for k, v in parse_qsl(urlsplit(self.spec).query)}
+        # (as FFmpeg, PyAV's, reads a tcp:// URL: a name as written -- TIMEOUT= is none --, the
+        # last of a repeated one; they were read in any case, the last here, the first listen=)
+        return dict(parse_qsl(urlsplit(self.spec).query))
 
     def _srt_listener(self) -> bool:
         return self._query().get("mode", "caller").lower() == "listener"
@@ -828,14 +830,17 @@ def _output_problem(spec: str) -> str | None:
 def _listen_flag(spec: str) -> bool:
     """Whether a tcp:// URL listens, as FFmpeg reads its ``listen`` (strtol, and a value without
     digits taken as 1): a bare ``listen`` or any value but one starting with a number 0
-    (``listen``, ``listen=1``, ``listen=2``; ``listen=0``, ``listen=-0``)."""
+    (``listen``, ``listen=1``, ``listen=2``; ``listen=0``, ``listen=-0``).  The name as written
+    and the last of two, as FFmpeg (PyAV's) takes them: ``LISTEN=1`` is no listen, and
+    ``listen=1&listen=0`` connects."""
+    listens = False
     for key, value in parse_qsl(urlsplit(spec).query, keep_blank_values=True):
-        if key.lower() == "listen":
+        if key == "listen":
             # (read as Python reads a number, "listen=²" and "listen=+-0" were a ValueError:
             # internal error)
             m = re.match(r"\s*[+-]?([0-9]+)", value)
-            return m is None or int(m[1]) != 0
-    return False
+            listens = m is None or int(m[1]) != 0
+    return listens
 
 
 class _TcpViewer:
