@@ -1035,6 +1035,76 @@ def test_an_rtsp_servers_refusal_is_said_in_its_words(status):
     assert f"the server answered {status.decode()}" in str(info.value), info.value
 
 
+#: an RTSP server on 127.0.0.1 that describes a stream, takes one (ANNOUNCE), and answers SETUP over
+#: the transport argv[1] names (UDP or TCP) "461 Unsupported Transport"; it says its port
+_ONE_TRANSPORT_RTSP = r"""
+import re, socket, sys, threading
+refused = sys.argv[1].encode()
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(4)
+print(listener.getsockname()[1], flush=True)
+SDP = (b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n"
+       b"m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:track1\r\n")
+
+def serve(conn):
+    with conn:
+        buf = b""
+        while data := conn.recv(65536):
+            buf += data
+            while b"\r\n\r\n" in buf:
+                head, _, rest = buf.partition(b"\r\n\r\n")
+                size = re.search(rb"Content-Length:\s*(\d+)", head, re.I)
+                size = int(size[1]) if size else 0
+                if len(rest) < size:
+                    break
+                buf = rest[size:]
+                cseq = re.search(rb"CSeq:\s*(\d+)", head, re.I)[1]
+                extra, body, answer = b"", b"", b"200 OK"
+                transport = re.search(rb"Transport:\s*RTP/AVP(/TCP|/UDP)?", head, re.I)
+                if head.startswith(b"DESCRIBE"):
+                    extra, body = b"Content-Type: application/sdp\r\n", SDP
+                elif head.startswith(b"SETUP") and (transport[1] or b"/UDP")[1:].upper() == refused:
+                    answer = b"461 Unsupported Transport"
+                elif not head.startswith((b"OPTIONS", b"ANNOUNCE")):
+                    answer = b"405 Method Not Allowed"
+                conn.sendall(b"RTSP/1.0 " + answer + b"\r\nCSeq: " + cseq + b"\r\n" + extra
+                             + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+while True:
+    threading.Thread(target=serve, args=(listener.accept()[0],), daemon=True).start()
+"""
+
+
+@pytest.mark.parametrize("output, transport", [(True, "udp"), (True, "tcp"), (False, "udp"), (False, "tcp")])
+def test_an_rtsp_servers_refusal_of_the_transport_is_said(output, transport):
+    """A server that does not take RTP over the transport asked (461 Unsupported Transport to
+    its SETUP: a camera or server behind NAT that takes TCP only, one that takes UDP only) was
+    said in FFmpeg's words, 'cannot open the stream: Protocol not supported' ('cannot start the
+    stream: ...' for an output over UDP): it is said so, with the other transport to try."""
+    server = subprocess.Popen([sys.executable, "-c", _ONE_TRANSPORT_RTSP, transport.upper()],
+                              stdout=subprocess.PIPE, text=True)
+    other = "tcp" if transport == "udp" else "udp"
+    try:
+        url = f"rtsp://bob:{SECRET}@127.0.0.1:{int(server.stdout.readline())}/live"
+        cfg = VideoConfig(open_timeout=5, rtsp_transport=transport)
+        if output:
+            with pytest.raises(VideoWriteError) as info:
+                open_sink(url, SinkInfo(320, 240, 25.0), cfg).open()
+            hint = f"--set video.rtsp_transport={other}"
+        else:
+            with pytest.raises(VideoOpenFailure) as info:
+                open_source(url, cfg).open()
+            hint = f"--rtsp-transport {other}"
+    finally:
+        server.kill()
+        server.wait()
+        server.stdout.close()
+    msg = str(info.value)
+    assert f"the server refused RTP over {transport.upper()} (461 Unsupported Transport)" in msg, msg
+    assert msg.endswith(f"try {hint}") and SECRET not in msg and "Protocol not supported" not in msg, msg
+
+
 def test_rtsp_publish_every_frame():
     """Publish to an RTSP server (ffmpeg in listen mode) and count what it receives."""
     require_ffmpeg()

@@ -685,6 +685,13 @@ class StreamSink:
     # ------------------------------------------------------------ frames
 
     def _reason(self, exc: BaseException) -> str:
+        scheme = url_scheme(self.spec)
+        if not self._started and scheme in ("rtsp", "rtsps") and getattr(exc, "errno", None) == errno.EPROTONOSUPPORT:
+            # (the server's "461 Unsupported Transport" to the SETUP, in FFmpeg's words "Protocol
+            # not supported"; through the relay, too)
+            from livecut.sources.stream import transport_refused
+
+            return transport_refused(scheme, "tcp" if self.relayed else "udp", "--set video.rtsp_transport={}")
         if self._relay is not None:
             # the relay cut the connection (a time limit): it says why before FFmpeg fails
             why = self._relay.failure(wait=0.5)

@@ -318,6 +318,16 @@ def refusal(exc: BaseException) -> str | None:
     return None
 
 
+def transport_refused(scheme: str, transport: str, option: str) -> str:
+    """What to say when an RTSP server refused the transport asked: "461 Unsupported Transport"
+    to the SETUP, said by FFmpeg as no more than "Protocol not supported".  ``option``: how
+    the other transport is asked for, "{}" standing for it (none for rtsps://, TCP only)."""
+    said = f"the server refused RTP over {transport.upper()} (461 Unsupported Transport)"
+    if scheme == "rtsps":
+        return said
+    return f"{said}: try {option.format('udp' if transport == 'tcp' else 'tcp')}"
+
+
 def _reason(exc: BaseException) -> str:
     """A short, credential-free description of a PyAV/OS error."""
     if isinstance(exc, av.error.ExitError):
@@ -841,7 +851,7 @@ class StreamSource:
                     unknown := unknown_host(self.url, min(5.0, self.cfg.open_timeout))):
                 msg = f"{self.safe_url}: cannot open the stream: {unknown}"
             else:
-                msg = f"{self.safe_url}: cannot open the stream: {_reason(exc)}"
+                msg = f"{self.safe_url}: cannot open the stream: {self._transport_refused(exc) or _reason(exc)}"
             raise VideoOpenFailure(msg) from None
         if not self.info.width or not self.info.height:
             # size unknown until the first frame: decode it now (kept for read()), within
@@ -883,6 +893,16 @@ class StreamSource:
                 self._disconnect()
                 reason = "it ended" if isinstance(exc, StopIteration) else _reason(exc)
                 raise VideoOpenFailure(f"{self.safe_url}: no video frame ({reason})") from None
+
+    def _transport_refused(self, exc: BaseException) -> str | None:
+        """Why the open failed, when an RTSP server refused the transport asked (see
+        transport_refused): FFmpeg's "Protocol not supported"; None otherwise."""
+        scheme = url_scheme(self.url)
+        if scheme not in ("rtsp", "rtsps") or getattr(exc, "errno", None) != errno.EPROTONOSUPPORT:
+            return None
+        # (rtsps://: TCP whatever rtsp_transport, as FFmpeg reads it)
+        return transport_refused(scheme, "tcp" if scheme == "rtsps" else self.rtsp_transport,
+                                 "--rtsp-transport {}")
 
     def _tls_refusal(self, exc: BaseException) -> str | None:
         """Why the open failed, when it failed on the server's certificate (see tls_refusal)."""
@@ -1041,7 +1061,7 @@ class StreamSource:
                     silent = "no data" if url_scheme(self.url) == "udp" else "no answer"
                     reason = f"{silent} within {round(wait, 1):g} s"
                 else:
-                    reason = self._tls_refusal(exc) or _reason(exc)
+                    reason = self._tls_refusal(exc) or self._transport_refused(exc) or _reason(exc)
                 continue
             self.reconnects += 1
             self._dry_attempts += attempt  # (reset by the next frame delivered)
