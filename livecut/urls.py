@@ -128,15 +128,17 @@ def url_problem(url: str) -> str | None:
     if re.fullmatch(r"\d+(\.\d+){3}", host, re.ASCII) and any(int(o) > 255 for o in host.split(".")):
         return f"{host} is not an IPv4 address"
     if scheme == "srt":
+        options = srt_options(url)
         # (libsrt refuses any other length: "failed to set option SRTO_PASSPHRASE on socket:
         # Operation not supported: Bad parameters", exit 1, at the first write of an output)
-        # (FFmpeg reads an SRT query to the URL's end: a # is the passphrase's too)
-        for raw in re.findall(r"(?:[?&])passphrase=([^&]*)", query):
-            if raw and (len(raw) < 10 or len(unquote(raw)) > 79):
-                return "an SRT passphrase must be 10 to 79 characters long"
+        # (FFmpeg reads an SRT query to the URL's end: a # is the passphrase's too; it takes the
+        # first passphrase=, an empty one none: every one was checked, a second one's length
+        # refused an address FFmpeg takes, and a "?passphrase=" inside a stream ID's value)
+        raw = options.get("passphrase", "")
+        if raw and (len(raw) < 10 or len(unquote(raw)) > 79):
+            return "an SRT passphrase must be 10 to 79 characters long"
         # (FFmpeg reads the first mode=, as written: any other value, srt-live-transmit's
         # "server" or a "Listener", was "Invalid argument" -- an output's, a write error, exit 1)
-        options = srt_options(url)
         if "mode" in options and options["mode"] not in ("caller", "listener", "rendezvous"):
             return "an SRT mode must be caller, listener or rendezvous"
         return _srt_number_problem(options)

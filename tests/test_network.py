@@ -1666,6 +1666,8 @@ def test_a_file_over_http_resumes_after_a_reconnect_without_repeating_frames(tmp
     # Operation not supported: Bad parameters", exit 1 for an output
     ("srt://127.0.0.1:5000?passphrase=pw12345", "SRT passphrase must be 10 to 79 characters"),
     ("srt://127.0.0.1:5000?mode=caller&passphrase=" + "pw" * 40, "SRT passphrase must be 10 to 79 characters"),
+    # (the first of two is the one FFmpeg takes)
+    ("srt://127.0.0.1:5000?passphrase=pw1&passphrase=pw12345678", "SRT passphrase must be 10 to 79 characters"),
     # FFmpeg takes caller, listener or rendezvous as written ("Invalid argument"; an output said
     # it as a write error, exit 1, after "streaming to"): srt-live-transmit's server, a capital
     ("srt://127.0.0.1:5000?mode=server&passphrase=pw12345678", "SRT mode must be caller, listener or rendezvous"),
@@ -1703,6 +1705,10 @@ def test_impossible_stream_addresses_are_refused_at_once(url, why, side):
     "latency=+120000", "latency=-1", "latency=", "maxbw=0x100000", "minversion=0x010300", "pbkeylen=-1",
     "pbkeylen=32", "payload_size=1456&pkt_size=99999", "ipttl=-1", "ipttl=255", "mss=76", "mss=9000",
     "ffs=10", "iptos=300", "tlpktdrop=true", "streamid=latency=abc", "passphrase=pw12345678#latency=abc",
+    # (the passphrase FFmpeg takes is the first passphrase= of the query's &-parted items: not a second
+    # one, nor one inside a stream ID; an empty one sets none)
+    "passphrase=pw12345678&passphrase=pw", "passphrase=&passphrase=pw", "streamid=#!::r=live?passphrase=pw",
+    "PASSPHRASE=pw",
 ])
 def test_srt_option_values_ffmpeg_takes_are_not_refused(query):
     """(only what FFmpeg 5 reads as another number, or libsrt refuses, is refused: a + is a space
