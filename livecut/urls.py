@@ -32,6 +32,10 @@ _KEY_LENGTH = re.compile(r"key_?len(gth)?$", re.I)
 # "pwd=PW/video.mjpg")
 _PATH_PAIR = re.compile(r"([A-Za-z_]+)=(.*?)(?=_[A-Za-z]+=|[&/;?#]|$)")
 _SECRET_VALUE_END = re.compile(r"_[A-Za-z]+=|[&;]|$")
+# a login inside a URL's path or query: of a URL given whole to a proxy or restreamer
+# (http://proxy/api?src=rtsp://USER:PASS@cam/live), or a path's segment USER:PASS@...
+_INNER_USERINFO = re.compile(r"(?<=://)[^/?#@\s]+@")
+_SEGMENT_LOGIN = re.compile(r"(?<=/)[^/?#@\s:]+:[^/?#@\s]*@")
 _URL_IN_TEXT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]*[^\s'\"<>:,.;)]")
 
 
@@ -217,7 +221,10 @@ def _hidden_userinfo(text: str, strict: bool = False) -> bool:
     if not netloc.rsplit(":", 1)[1].isdigit():
         return True
     tail = rest[len(netloc):]
-    return strict and not any("@" in tail[a:b] for a, b in _path_secrets(tail))
+    # (nor where the @ is a URL's in the path or query: "proxy:1984/api?src=rtsp://u:p@cam", see
+    # _INNER_USERINFO)
+    return strict and not any("@" in tail[a:b] for a, b in _path_secrets(tail)) and \
+        "://" not in tail.rsplit("@", 1)[0]
 
 
 def _path_secrets(text: str) -> list[tuple[int, int]]:
@@ -307,6 +314,10 @@ def _shown_pair(item: str) -> str:
         return key + "=***"
     if eq and name.lower() in _STREAM_ID_KEYS and _stream_id_secrets(unquote_plus(value)):
         return key + "=" + quote(_hide_stream_id(unquote_plus(value)), safe=_ID_SHOWN)
+    if _INNER_USERINFO.search(value):  # (a URL with its login: go2rtc's ?src=rtsp://USER:PASS@cam/...)
+        return key + eq + _INNER_USERINFO.sub("***@", value)
+    if eq and _INNER_USERINFO.search(unquote_plus(value)):  # (the same, encoded: shown decoded)
+        return key + "=" + quote(_INNER_USERINFO.sub("***@", unquote_plus(value)), safe=_ID_SHOWN)
     return item
 
 
@@ -351,6 +362,7 @@ def redact_url(url: str) -> str:
         query = "&".join(_shown_pair(item) for item in query.split("&"))
     if _rtmp_key(parts.scheme, path):
         path = path.split("/", 2)[1].join(("/", "/***"))
+    path = _SEGMENT_LOGIN.sub("***@", _INNER_USERINFO.sub("***@", path))
     shown = urlunsplit((parts.scheme, netloc, path, query, fragment))
     if not netloc:  # (urlunsplit leaves out the // of a scheme it does not know: "rtmp:" for rtmp://)
         shown = f"{parts.scheme}://" + shown[len(parts.scheme) + 1:].removeprefix("//")
@@ -384,6 +396,10 @@ def url_secrets(url: str) -> list[str]:
         elif unquote_plus(key).lower() in _STREAM_ID_KEYS:
             out.update(_stream_id_secrets(unquote_plus(value)))
     tail = _tail(parts)
+    for text in (tail, unquote_plus(tail)):  # (a URL's login in the path or query, see _INNER_USERINFO)
+        for m in [*_INNER_USERINFO.finditer(text), *_SEGMENT_LOGIN.finditer(text.split("?", 1)[0])]:
+            pw = m[0][:-1].partition(":")[2]
+            out.update({pw, unquote(pw)})
     for a, b in _path_secrets(tail):  # (a camera's login in the path, query or fragment; and its
         value = tail[a:b]             # part before a / ? #, "PW" of "PW/video.mjpg")
         out.update({value, unquote(value), re.split(r"[/?#]", value, maxsplit=1)[0]})

@@ -298,6 +298,33 @@ def test_an_srt_key_length_is_no_secret(url, shown):
     assert not any(s in ("16", "24", "32") for s in url_secrets(url))
 
 
+@pytest.mark.parametrize("url, shown", [
+    # a camera's URL given whole to a proxy or restreamer, in the query or the path, as written or encoded
+    ("http://proxy/api/stream.mp4?src=rtsp://bob:s3cr3tPW@cam/live&x=1",
+     "http://proxy/api/stream.mp4?src=rtsp://***@cam/live&x=1"),
+    ("http://proxy/api?src=rtsp%3A%2F%2Fbob%3As3cr3tPW%40cam%2Flive", "http://proxy/api?src=rtsp://***@cam/live"),
+    ("http://proxy/rtsp://bob:s3cr3tPW@cam/live", "http://proxy/rtsp://***@cam/live"),
+    # a login written as a path's segment
+    ("rtsp://cam.local/live/bob:s3cr3tPW@cam1", "rtsp://cam.local/live/***@cam1"),
+    # (after a port, a URL in the path or query is one: the outer address is shown, not hidden up to its @)
+    ("http://proxy:1984/api?src=rtsp://bob:s3cr3tPW@cam/live", "http://proxy:1984/api?src=rtsp://***@cam/live"),
+    # (what is no login is shown as it is: an @ in a path, a name with a colon)
+    ("http://h/p@x", "http://h/p@x"), ("rtsp://h/a/b:c", "rtsp://h/a/b:c"),
+    ("http://h/x?email=a@b.c&t=12:30", "http://h/x?email=a@b.c&t=12:30"),
+])
+def test_a_login_in_a_urls_path_or_query_is_hidden(url, shown):
+    """A login elsewhere than in the address's own user:password@ -- a camera's URL handed whole
+    to a proxy (go2rtc's ...?src=rtsp://USER:PASS@cam/..., a restreamer's path), a USER:PASS@
+    written as a path's segment -- was shown as it is in every message (where the outer address
+    had no port; with one, all of it up to the inner @ was hidden, its host too)."""
+    from livecut.urls import url_secrets
+
+    assert redact_url(url) == shown
+    assert SECRET not in redact_text(f"Connection refused: '{url}'")
+    if SECRET in url:
+        assert SECRET in url_secrets(url), url_secrets(url)
+
+
 def test_redact_text_in_messages():
     msg = "Connection refused: 'rtsp://bob:s3cr3tPW@127.0.0.1:1/x' and rtsp://a:s3cr3tPW@h/y"
     out = redact_text(msg)
