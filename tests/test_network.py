@@ -1063,7 +1063,8 @@ def test_an_rtsp_servers_refusal_is_said_in_its_words(status):
 
 
 #: an RTSP server on 127.0.0.1 that describes a stream, takes one (ANNOUNCE), and answers SETUP over
-#: the transport argv[1] names (UDP or TCP) "461 Unsupported Transport"; it says its port
+#: the transport argv[1] names (UDP or TCP) "461 Unsupported Transport"; over the other it plays,
+#: and sends nothing; it says its port
 _ONE_TRANSPORT_RTSP = r"""
 import re, socket, sys, threading
 refused = sys.argv[1].encode()
@@ -1093,6 +1094,11 @@ def serve(conn):
                     extra, body = b"Content-Type: application/sdp\r\n", SDP
                 elif head.startswith(b"SETUP") and (transport[1] or b"/UDP")[1:].upper() == refused:
                     answer = b"461 Unsupported Transport"
+                elif head.startswith(b"SETUP"):
+                    asked = re.search(rb"Transport:\s*([^\r\n]*)", head)[1]
+                    extra = b"Transport: " + asked + b";server_port=9-10\r\nSession: 1234\r\n"
+                elif head.startswith(b"PLAY"):
+                    extra = b"Session: 1234\r\n"
                 elif not head.startswith((b"OPTIONS", b"ANNOUNCE")):
                     answer = b"405 Method Not Allowed"
                 conn.sendall(b"RTSP/1.0 " + answer + b"\r\nCSeq: " + cseq + b"\r\n" + extra
@@ -1130,6 +1136,23 @@ def test_an_rtsp_servers_refusal_of_the_transport_is_said(output, transport):
     msg = str(info.value)
     assert f"the server refused RTP over {transport.upper()} (461 Unsupported Transport)" in msg, msg
     assert msg.endswith(f"try {hint}") and SECRET not in msg and "Protocol not supported" not in msg, msg
+
+
+def test_an_rtsp_stream_whose_udp_packets_do_not_come_says_what_to_try():
+    """RTSP over UDP (--rtsp-transport udp) where the server plays and no packet arrives (a
+    firewall or NAT on the way drops them): 'no video frame (timed out)', nothing said of UDP;
+    the line says what to try."""
+    server = subprocess.Popen([sys.executable, "-c", _ONE_TRANSPORT_RTSP, "TCP"], stdout=subprocess.PIPE, text=True)
+    try:
+        url = f"rtsp://127.0.0.1:{int(server.stdout.readline())}/live"
+        with pytest.raises(VideoOpenFailure) as info:
+            open_source(url, VideoConfig(open_timeout=2, rtsp_transport="udp")).open()
+    finally:
+        server.kill()
+        server.wait()
+        server.stdout.close()
+    msg = str(info.value)
+    assert "no video frame (timed out: nothing came over UDP" in msg and msg.endswith("try --rtsp-transport tcp)"), msg
 
 
 def test_rtsp_publish_every_frame():

@@ -892,6 +892,10 @@ class StreamSource:
             except (StopIteration, av.error.FFmpegError, OSError) as exc:
                 self._disconnect()
                 reason = "it ended" if isinstance(exc, StopIteration) else _reason(exc)
+                if reason == "timed out" and url_scheme(self.url) == "rtsp" and self.rtsp_transport == "udp":
+                    # (the server took the SETUP and the PLAY, and no RTP packet came: one that a
+                    # firewall or NAT on the way drops, where TCP goes through)
+                    reason += ": nothing came over UDP, which a firewall or NAT may drop: try --rtsp-transport tcp"
                 raise VideoOpenFailure(f"{self.safe_url}: no video frame ({reason})") from None
 
     def _transport_refused(self, exc: BaseException) -> str | None:
