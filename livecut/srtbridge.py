@@ -436,19 +436,24 @@ def hidden_options(url: str) -> tuple[str, dict[str, str]]:
     reads them from the URL (``av_find_info_tag``): its SRT query runs to the URL's end (a ``#``
     is a character of a value, there is no fragment), a ``+`` is a space and nothing else is
     decoded.  (ffmpeg 5 and 6 take a preset for an output only: an input's passphrase and
-    stream ID stay in its URL.)"""
+    stream ID stay in its URL.)  Of a key given twice FFmpeg takes the first: that one is
+    hidden (or, one a preset cannot hold, kept), the others, which it ignores, left out (both
+    were left in the URL, on the command line)."""
     head, sep, query = url.partition("?")
-    kept, hidden = [], {}
+    kept, hidden, seen, dropped = [], {}, set(), False
     for item in query.split("&") if sep else []:
         key, eq, value = item.partition("=")
+        if key in SECRET_OPTIONS and key in seen:
+            dropped = True
+            continue
+        seen.add(key)
         # (a preset's line: no line break in it, under ffmpeg's 1000 characters)
-        if (key in SECRET_OPTIONS and eq and key not in hidden and value and not re.search(r"[\r\n]", value)
-                and len(item) < 900):
+        if key in SECRET_OPTIONS and eq and value and not re.search(r"[\r\n]", value) and len(item) < 900:
             hidden[key] = value.replace("+", " ")
         else:
             kept.append(item)
-    if not hidden or any(item.partition("=")[0] in hidden for item in kept):
-        return url, {}  # (the same key twice: left as FFmpeg reads it)
+    if not (hidden or dropped):
+        return url, {}
     return head + ("?" + "&".join(kept) if kept else ""), hidden
 
 

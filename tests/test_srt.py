@@ -546,6 +546,36 @@ def test_an_srt_output_passphrase_is_on_no_command_line(tmp_path):
     assert int(ffprobe_count([str(out)])["nb_read_frames"]) == n
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("query", [f"passphrase={SECRET}&passphrase=0therPWsrt2",
+                                   f"passphrase={SECRET}&latency=120000&passphrase=0therPWsrt2&passphrase"])
+def test_an_srt_output_passphrase_given_twice_is_on_no_command_line(tmp_path, query):
+    """A passphrase= given twice (a URL put together from two: a saved one, a typed one) was left
+    in the URL, on the command line of ffmpeg and of its watchdog, which every local user sees
+    (ps) -- both of them: the preset took a key only where it was alone.  The first, the one
+    FFmpeg takes, goes in the preset, and the others, which it ignores, nowhere."""
+    port = _udp_port()
+    out = tmp_path / "out.ts"
+    receiver = _receiver(port, out)   # (its passphrase: the first)
+    n = 10
+    try:
+        _wait_bound(port, receiver)
+        with open_sink(f"srt://127.0.0.1:{port}?mode=caller&{query}", SinkInfo(320, 240, 25.0),
+                       VideoConfig(open_timeout=5)) as sink:
+            for i in range(n):
+                sink.write(np.full((240, 320, 3), i * 20, np.uint8), i / 25)
+                if i == 5:
+                    lines = _cmdlines(sink._bridge.proc.pid)
+        receiver.wait(timeout=10)
+    finally:
+        _stop(receiver)
+    assert len(lines) == 2 and any("ffmpeg" in ln for ln in lines), lines
+    assert not any(SECRET in ln or "0therPW" in ln for ln in lines), lines
+    assert int(ffprobe_count([str(out)])["nb_read_frames"]) == n
+    # (an empty first one, which sets none, stays; the one after it, ignored, is left out)
+    assert srtbridge.hidden_options(f"srt://h:1?passphrase=&passphrase={SECRET}") == ("srt://h:1?passphrase=", {})
+
+
 def test_an_open_that_waits_past_its_deadline_says_timed_out_not_the_stall_timeout():
     """The bridge's first bytes are waited for until the open's deadline: its end said "no data
     for 5 s" (video.read_timeout) whatever the wait was -- a reconnection attempt bounded by
