@@ -40,6 +40,10 @@ HIGH_BIT_420 = frozenset({"yuv420p10le", "yuv420p10be", "yuv420p12le", "yuv420p1
 #: planar 4:2:2 YUV, 8 to 12 bits (ProRes 422, DNxHR, H.264 High 4:2:2), limited range: made
 #: I420 as ``ffmpeg -pix_fmt yuv420p`` makes it (swscale, bicubic) for the YUV path
 YUV_422 = frozenset(f"yuv422p{d}" for d in ("", "10le", "10be", "12le", "12be"))
+#: planar 4:4:4 YUV, 8 to 12 bits (ProRes 4444 without alpha, DNxHR 444, H.264 High 4:4:4,
+#: FFV1), limited range: made I420 as ``ffmpeg -pix_fmt yuv420p`` makes it (its scale filter,
+#: bicubic) for the YUV path
+YUV_444 = frozenset(f"yuv444p{d}" for d in ("", "10le", "10be", "12le", "12be"))
 #: planar YUV with more chroma than 4:2:0 (ProRes 422/4444, DNxHR, H.264 High 4:2:2 and
 #: 4:4:4, FFV1), 8 to 12 bits: read as their 8-bit 4:4:4 (see BgrReader)
 YUV_422_444 = frozenset(f"yuv{s}p{d}" for s in ("422", "444", "440") for d in ("", "10le", "10be", "12le", "12be")

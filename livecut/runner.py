@@ -1325,7 +1325,7 @@ def _check_output_file(output: str | None, inputs: tuple, force: bool) -> None:
 
 def choose_pixel_format(cfg: Config, source, processor: Processor, sinks: Sequence) -> str:
     """``"yuv420p"`` when frames can stay I420 from the source to every sink: ``video.yuv``
-    is ``auto``, the source decodes yuv420p or 4:2:2 of even size (a file, not live), the mode and
+    is ``auto``, the source decodes yuv420p, 4:2:2 or 4:4:4 of even size (a file, not live), the mode and
     background work on I420 (:attr:`Processor.supports_i420`) and every sink is a yuv420p
     video file of the same size (no preview, virtual camera, PNG, BGRA or network output);
     ``"bgr24"`` otherwise."""
