@@ -105,7 +105,8 @@ def as_bgr(frame: np.ndarray, bits: int = 16, bufs: FrameBuffers | None = None) 
     it is BGR uint8 already).  ``bits``: the bit depth of a uint16 frame's values, 16 (0-65535)
     by default; 10 or 12 for the frames of 10- or 12-bit video given as 0-1023 or 0-4095 in
     uint16 (read as 16-bit they were nearly black), a value above ``2 ** bits - 1`` an
-    :class:`~livecut.errors.ArrayError`.  Other pixel types ignore it.  ``bufs``: the copy is
+    :class:`~livecut.errors.ArrayError`; each rounded to the nearest 8-bit value (v / 257, v / 4,
+    v / 16).  Other pixel types ignore it.  ``bufs``: the copy is
     made in its buffers, reused from call to call (:class:`FrameBuffers`), not in new arrays."""
     frame = _as_u8(frame, bits, bufs)
     if frame.ndim == 3 and frame.shape[2] == 3:
@@ -159,10 +160,12 @@ def _as_u8(frame: np.ndarray, bits: int, bufs: FrameBuffers | None = None) -> np
                 fits = next(b for b in (10, 12, 16) if top < 1 << b)
                 raise ArrayError(f"a uint16 frame with values up to {top} is not {bits}-bit (0-{(1 << bits) - 1}): "
                                  f"give bits={fits} for 0-{(1 << fits) - 1}")
-        # (into uint8 directly: no full-size 16-bit copy of the shifted frame)
+        # the nearest 8-bit value: v / 257 (16 bits, as livecut image reads a photo), v / 4 or v / 16
+        # (10- or 12-bit video's codes); the low bits dropped, v >> (bits - 8), rounded each down: a
+        # frame's composite came out up to a level darker.  Into uint8 directly (no full-size copy)
         u8 = _dst(bufs, "uint8", frame.shape)
-        frame = np.right_shift(frame, bits - 8, out=np.empty(frame.shape, np.uint8) if u8 is None else u8,
-                               casting="unsafe")
+        frame = _rounded_u8(frame, 257 if bits == 16 else 1 << (bits - 8),
+                            np.empty(frame.shape, np.uint8) if u8 is None else u8)
     elif kind == "f":
         frame = _float_to_u8(frame, bufs)
     else:
@@ -170,6 +173,21 @@ def _as_u8(frame: np.ndarray, bits: int, bufs: FrameBuffers | None = None) -> np
                          "(0-65535, or 10- or 12-bit with bits=10 / 12) or floating point (0-1), "
                          "e.g. frame.astype(np.uint8)")
     return frame
+
+
+def _rounded_u8(frame: np.ndarray, div: int, out: np.ndarray) -> np.ndarray:
+    """uint16 ``frame`` / ``div``, rounded to the nearest (and at most 255), written into the
+    contiguous uint8 ``out`` of its shape: by OpenCV, whole, where it is C-contiguous in this
+    machine's byte order; else a few rows at a time (any layout, PIL's big-endian "I;16B")."""
+    h = frame.shape[0]
+    if frame.flags.c_contiguous and frame.dtype.isnative:
+        cv2.convertScaleAbs(frame.reshape(h, -1), out.reshape(h, -1), 1.0 / div)
+        return out
+    step = max(1, max(16384, frame.size // 16) // max(1, frame[0].size))  # (a 16th of the frame, or 16384 values)
+    for y in range(0, h, step):
+        rows = np.ascontiguousarray(frame[y:y + step], dtype=np.uint16)
+        cv2.convertScaleAbs(rows.reshape(len(rows), -1), out[y:y + step].reshape(len(rows), -1), 1.0 / div)
+    return out
 
 
 def check_alpha(alpha, empty: bool = True) -> None:

@@ -113,23 +113,49 @@ def test_other_pixel_types_and_layouts(seg, scene):
 
 def test_16_bit_pictures_become_8_bit_without_a_16_bit_copy():
     """A 16-bit picture was made 8-bit by ``(img >> 8).astype(np.uint8)``: a full-size 16-bit
-    copy first (361 MB more for a 61-megapixel photo, twice the 8-bit result).  Now the
-    shift writes uint8 directly: the same values, no more memory than the result.  A photo's
-    (to_bgr8) is rounded to the nearest value, v / 257, written straight into uint8 too."""
+    copy first (361 MB more for a 61-megapixel photo, twice the 8-bit result).  Now it is
+    written into uint8 directly, no more memory than the result, each value rounded to the
+    nearest, v / 257: a photo's (to_bgr8), and a library frame's (as_bgr: Segmenter.mask,
+    Compositor.apply, MaskSmoother), which dropped the low byte (v >> 8, every value rounded
+    down: a 16-bit frame's composite up to a level darker, half a level on average), in any
+    layout and byte order."""
     from conftest import traced_peak
     from livecut.frames import as_bgr
     from livecut.imageio import to_bgr8
 
     rng = np.random.default_rng(5)
     img = rng.integers(0, 65536, (300, 400, 3), dtype=np.uint16)
-    shifted, rounded = (img >> 8).astype(np.uint8), np.rint(img / 257).astype(np.uint8)
+    rounded = np.rint(img / 257).astype(np.uint8)
+    assert not np.array_equal(rounded, (img >> 8).astype(np.uint8))
     # (to_bgr8 takes what OpenCV decodes; as_bgr any layout and byte order)
-    for convert, givens, want in ((lambda x: to_bgr8(x)[0], (img,), rounded),
-                                  (as_bgr, (img, img.astype(">u2"), np.asfortranarray(img)), shifted)):
+    for convert, givens in ((lambda x: to_bgr8(x)[0], (img,)),
+                            (as_bgr, (img, img.astype(">u2"), np.asfortranarray(img), img[::-1][::-1],
+                                      np.repeat(img, 2, axis=1)[:, ::2]))):
         for given in givens:
             got, peak = traced_peak(lambda: convert(given))
-            assert np.array_equal(got, want)
-            assert peak < 1.3 * want.nbytes, (peak, want.nbytes)
+            assert np.array_equal(got, rounded)
+            assert peak < 1.3 * rounded.nbytes, (peak, rounded.nbytes)
+    every = np.arange(65536, dtype=np.uint16).reshape(256, 256)
+    assert np.array_equal(as_bgr(every)[:, :, 0], np.rint(every / 257).astype(np.uint8))
+    assert np.array_equal(as_bgr((img.astype(np.uint8)).astype(np.uint16) * 257), img.astype(np.uint8))
+
+
+@pytest.mark.parametrize("bits", [10, 12])
+def test_10_and_12_bit_frames_are_rounded_to_8_bits(bits):
+    """The frames of 10- and 12-bit video (``bits=10`` / ``12``: 0-1023 / 0-4095 in uint16) were
+    brought to 8 bits by v >> 2 / v >> 4, every value rounded down (0.375 / 0.47 of a level dark
+    on average); each is now the nearest 8-bit code, v / 4 / v / 16 rounded (an 8-bit value v
+    given as v << 2 / v << 4 is v, as before; the top of the range 255)."""
+    from livecut.frames import as_bgr
+
+    top = (1 << bits) - 1
+    every = np.arange(top + 1, dtype=np.uint16)
+    v = np.resize(every, (64, (top + 1) // 64 * 3)).reshape(64, -1, 3)
+    want = np.clip(np.rint(v / (1 << (bits - 8))), 0, 255).astype(np.uint8)
+    assert np.array_equal(as_bgr(v, bits=bits), want)
+    assert np.array_equal(as_bgr(v.astype(">u2"), bits=bits), want)
+    eight = np.arange(256, dtype=np.uint16)
+    assert np.array_equal(as_bgr(eight[None] << (bits - 8), bits=bits)[0, :, 0], eight)
 
 
 def _other_kinds(img: np.ndarray, seed: int) -> dict[str, tuple[np.ndarray, int, np.ndarray]]:
@@ -222,7 +248,7 @@ def test_10_and_12_bit_frames_in_uint16_are_read_with_bits(seg, scene):
     want_over = comp.blend_over(img, ref, canvas.copy()).copy()
     for bits in (10, 12, np.int64(12)):
         deep = img.astype(np.uint16) << (int(bits) - 8)
-        deep[::7, ::5] |= (1 << (int(bits) - 8)) - 1  # (the low bits do not count)
+        deep[::7, ::5] |= (1 << (int(bits) - 9)) - 1  # (under half a level: rounded to the 8-bit value)
         for given in (deep, deep.astype(">u2"), deep[:, :, 0]):
             gray = given.ndim == 2
             mask_want = seg.mask(img[:, :, 0]).copy() if gray else ref
