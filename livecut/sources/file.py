@@ -42,7 +42,7 @@ from livecut.deinterlace import (FIELD_ORDERS, bwdif_options, deinterlaced, dein
                                  said_once_flagged)
 from livecut.errors import UsageError, VideoOpenFailure
 from livecut.frames import check_flag
-from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, LIMITED_RANGE, YUV_422, YUV_444, BgrReader,
+from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, HIGH_BIT_420, LIMITED_RANGE, YUV_422, YUV_444, BgrReader,
                           frame_planes, has_alpha_plane, planes, read_description)
 from livecut.pacing import Pacer
 from livecut.resize import fitted_size
@@ -1270,10 +1270,12 @@ class FileSource(ClosesWhileReading):
     @property
     def can_yuv420p(self) -> bool:
         """Whether frames can be delivered as I420 without colour conversion: a yuv420p video,
-        or a 4:2:2 or 4:4:4 one (8 to 12 bits: ProRes 422 / 4444, DNxHR, H.264 High 4:2:2 /
+        a 10- or 12-bit 4:2:0 one (HEVC Main 10, AV1, VP9 profile 2: brought to 8 bits as
+        ``ffmpeg -pix_fmt yuv420p`` brings it, its dither included; through BGR it was ~0.3 of a
+        level off that and ~7x the time a 1080p frame), or a 4:2:2 or 4:4:4 one (8 to 12 bits: ProRes 422 / 4444, DNxHR, H.264 High 4:2:2 /
         4:4:4, FFV1; made 4:2:0 as ``ffmpeg -pix_fmt yuv420p`` makes it, see :meth:`_to_i420`),
         of even width and height, limited range, BT.601 or BT.709, read as a file (not live)."""
-        return ((self.native_format == "yuv420p" or self.native_format in YUV_422 | YUV_444)
+        return ((self.native_format == "yuv420p" or self.native_format in HIGH_BIT_420 | YUV_422 | YUV_444)
                 and not self.full_range and not self.live
                 and not self.alpha and not self.other_matrix
                 and self.info.width % 2 == 0 and self.info.height % 2 == 0)
