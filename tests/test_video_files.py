@@ -2161,6 +2161,56 @@ def test_standard_input_redirected_from_a_file_is_read_in_place(clips, tmp_path,
     assert all(np.array_equal(a, b) for a, b in zip(*outs))
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd") or not hasattr(os, "fork"), reason="needs /proc, fork")
+def test_standard_input_from_a_file_its_name_does_not_open_is_copied():
+    """`sudo -u USER livecut file - -o out.mp4 < clip.mov`, systemd's StandardInput=file:...: the
+    file was opened by another user (the shell), and this one reads it through standard input
+    but cannot open it by its name.  It was read in place, by that name (its stat() was the
+    file's): 'Permission denied', where the copy made before worked.  Such a file is copied."""
+    import tempfile
+
+    import livecut.sources.stdin as stdin_mod
+
+    data = b"video" * 1000
+    folder = Path(tempfile.mkdtemp())  # (not below tmp_path, whose folders root alone may enter)
+    try:
+        os.chmod(folder, 0o711)  # (the name is there, stat() sees the file; open() is refused)
+        src = folder / "clip.mkv"
+        src.write_bytes(data)
+        os.chmod(src, 0o600)
+
+        def check(stream) -> str:
+            try:
+                if stdin_mod.regular_file(stream) is not None:
+                    return "read by its name"
+                with stdin_mod.spooled_stdin(stream) as path:
+                    return "ok" if path.read_bytes() == data else "another copy"
+            except Exception as exc:  # noqa: BLE001
+                return repr(exc)
+
+        with open(src, "rb") as stream:
+            if os.geteuid() != 0:
+                os.chmod(src, 0)
+                said = check(stream)
+            else:  # (root opens any file: checked as another user, the file opened before)
+                rd, wr = os.pipe()
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        os.setegid(65534)
+                        os.seteuid(65534)
+                        os.write(wr, check(stream).encode())
+                    finally:
+                        os._exit(0)
+                os.close(wr)
+                os.waitpid(pid, 0)
+                with open(rd, "rb") as fh:
+                    said = fh.read().decode()
+        assert said == "ok", said
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.isdir("/proc/self/fd"), reason="needs mkfifo, /proc")
 def test_a_pipe_given_by_name_points_to_livecut_file_dash(clips, tmp_path):
     """`cat in.mp4 | livecut file /dev/stdin -o out.mp4` said '/dev/stdin: is a FIFO (named

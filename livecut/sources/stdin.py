@@ -75,14 +75,23 @@ def copy_all(stream: BinaryIO, out: BinaryIO) -> None:
 def regular_file(stream: BinaryIO) -> Path | None:
     """The name of the regular file ``stream`` reads (standard input redirected from a file),
     where it reads it from its start and that name opens that file (Linux: /proc/self/fd);
-    else None (a pipe, a file read partway, a deleted or renamed one, another system)."""
+    else None (a pipe, a file read partway, a deleted or renamed one, another system, one this
+    user cannot open by its name: opened by another, ``sudo -u USER livecut file - < clip.mov``)."""
     try:
         fd = stream.fileno()
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or os.lseek(fd, 0, os.SEEK_CUR) != 0:
             return None
         name = os.readlink(f"/proc/self/fd/{fd}")
-        return Path(name) if os.path.isabs(name) and os.path.samestat(os.stat(name), st) else None
+        if not os.path.isabs(name):
+            return None
+        # (opened, not stat()ed: a name this user may not open was read by it, 'Permission denied';
+        # O_NONBLOCK: a FIFO put in its place since does not wait for a writer)
+        own = os.open(name, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            return Path(name) if os.path.samestat(os.fstat(own), st) else None
+        finally:
+            os.close(own)
     except (AttributeError, OSError, ValueError):
         return None
 
