@@ -630,6 +630,8 @@ def _png_icc(data: np.ndarray) -> bytes | None:
             if kind != b"IDAT":
                 return None
             break
+        if start + length > data.size:  # (a chunk the file's end cut: it was a struct.error)
+            return None
         if kind == b"gAMA" and length == 4:
             gama = int.from_bytes(data[start:start + 4].tobytes(), "big")
         elif kind == b"cHRM" and length == 32:

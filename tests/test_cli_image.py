@@ -1718,6 +1718,22 @@ def test_a_cameras_adobe_rgb_tiff_said_in_its_exif_keeps_its_colours(tmp_path, s
     assert got["embedded.tif"] == icc
 
 
+def test_a_png_cut_short_in_its_chromaticities_has_no_profile(tmp_path, scene):
+    """colour_profile (what -b image: is compared by) of a PNG cut short inside its cHRM chunk
+    raised struct.error ('unpack requires a buffer of 32 bytes'), where a file that cannot be
+    read has none (None), as one cut anywhere else has."""
+    from livecut.imageio import _ADOBE_RGB, colour_profile
+
+    img, _ = scene
+    png = _png_with_chunks(img, (b"gAMA", struct.pack(">I", 55556)), (b"cHRM", _chrm(_ADOBE_RGB)))
+    at = png.index(b"cHRM") + 4
+    for cut in (at, at + 10, at + 31):
+        (tmp_path / "cut.png").write_bytes(png[:cut])
+        assert colour_profile(tmp_path / "cut.png") is None, cut
+    (tmp_path / "whole.png").write_bytes(png)
+    assert colour_profile(tmp_path / "whole.png") is not None
+
+
 @pytest.mark.parametrize("mode,said", [("cutout", True), ("side-by-side", True), ("mask", False)])
 def test_a_gray_photos_profile_left_out_is_said(tmp_path, scene, mode, said):
     """A gray JPEG with its gray profile (Photoshop's Dot Gain 20 %, black-and-white work) was cut
