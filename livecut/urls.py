@@ -222,9 +222,9 @@ def _hidden_userinfo(text: str, strict: bool = False) -> bool:
         return True
     tail = rest[len(netloc):]
     # (nor where the @ is a URL's in the path or query: "proxy:1984/api?src=rtsp://u:p@cam", see
-    # _INNER_USERINFO)
+    # _INNER_USERINFO; the first @, "admin:2024/x@cam/live?src=rtsp://u:p@cam2" is a password)
     return strict and not any("@" in tail[a:b] for a, b in _path_secrets(tail)) and \
-        "://" not in tail.rsplit("@", 1)[0]
+        "://" not in tail.split("@", 1)[0]
 
 
 def _path_secrets(text: str) -> list[tuple[int, int]]:

@@ -325,6 +325,20 @@ def test_a_login_in_a_urls_path_or_query_is_hidden(url, shown):
         assert SECRET in url_secrets(url), url_secrets(url)
 
 
+def test_a_password_of_digits_and_a_slash_is_hidden_beside_a_url_in_the_query():
+    """The address's own password of digits and a / (user:2024/x@host: a parser takes 2024 for
+    a port) was hidden with all up to the last @, unless a URL with a login came after it in the
+    query (?src=rtsp://u:p@cam): that @ was taken for the inner URL's, and the password's start
+    was shown, 'rtsp://admin:2024/x@cam/...'."""
+    from livecut.urls import url_secrets
+
+    url = "rtsp://admin:2024/s3cr3tPW@cam/live?src=rtsp://bob:otherPW1@cam2/x"
+    shown = redact_url(url)
+    assert "2024" not in shown and SECRET not in shown and "otherPW1" not in shown, shown
+    secrets = url_secrets(url)
+    assert "otherPW1" in secrets and any(s.startswith("2024/" + SECRET) for s in secrets), secrets
+
+
 def test_redact_text_in_messages():
     msg = "Connection refused: 'rtsp://bob:s3cr3tPW@127.0.0.1:1/x' and rtsp://a:s3cr3tPW@h/y"
     out = redact_text(msg)
