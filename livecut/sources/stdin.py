@@ -113,7 +113,7 @@ def spooled_stdin(stream: BinaryIO | None = None) -> Iterator[Path]:
     except (AttributeError, OSError, ValueError):
         pass
     sweep_stale_spools()
-    if (own := regular_file(stream)) is not None and own.stat().st_size:  # (empty: said as a pipe's)
+    if (own := regular_file(stream)) is not None and os.fstat(stream.fileno()).st_size:  # (empty: said as a pipe's)
         yield own
         return
     try:
