@@ -363,6 +363,7 @@ def redact_url(url: str) -> str:
     if _rtmp_key(parts.scheme, path):
         path = path.split("/", 2)[1].join(("/", "/***"))
     path = _SEGMENT_LOGIN.sub("***@", _INNER_USERINFO.sub("***@", path))
+    fragment = _INNER_USERINFO.sub("***@", fragment)  # (a player page's #rtsp://USER:PASS@cam/...)
     shown = urlunsplit((parts.scheme, netloc, path, query, fragment))
     if not netloc:  # (urlunsplit leaves out the // of a scheme it does not know: "rtmp:" for rtmp://)
         shown = f"{parts.scheme}://" + shown[len(parts.scheme) + 1:].removeprefix("//")

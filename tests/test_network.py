@@ -304,6 +304,7 @@ def test_an_srt_key_length_is_no_secret(url, shown):
      "http://proxy/api/stream.mp4?src=rtsp://***@cam/live&x=1"),
     ("http://proxy/api?src=rtsp%3A%2F%2Fbob%3As3cr3tPW%40cam%2Flive", "http://proxy/api?src=rtsp://***@cam/live"),
     ("http://proxy/rtsp://bob:s3cr3tPW@cam/live", "http://proxy/rtsp://***@cam/live"),
+    ("http://proxy/player#rtsp://bob:s3cr3tPW@cam/live", "http://proxy/player#rtsp://***@cam/live"),
     # a login written as a path's segment
     ("rtsp://cam.local/live/bob:s3cr3tPW@cam1", "rtsp://cam.local/live/***@cam1"),
     # (after a port, a URL in the path or query is one: the outer address is shown, not hidden up to its @)
