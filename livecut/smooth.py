@@ -143,9 +143,10 @@ class MaskSmoother:
 
     ``smoother(alpha, frame, judged=False)``: ``alpha`` is an earlier frame's judgement
     served again (the Segmenter says so for ``segment.every`` / ``segment.still``): the
-    image the motion is measured against stays the one that judgement saw, so a change
-    between judged frames (a subject that jumped) is still a change at the next judgement,
-    taken at once, instead of a change in a still area that waits ``smooth.settle`` frames.
+    image the motion is measured against stays the one that judgement saw (on a pan, moved
+    with the picture), so a change between judged frames (a subject that jumped) is still a
+    change at the next judgement, taken at once, instead of a change in a still area that
+    waits ``smooth.settle`` frames.
     """
 
     def __init__(self, config: Config | SmoothConfig | None = None):
@@ -205,6 +206,13 @@ class MaskSmoother:
         self._rate_small = np.empty_like(self._gray)
         self._tex = np.empty_like(self._gray)
         self._tex_ref = np.empty_like(self._gray)
+        # (segment.every / segment.still: the references of the judgement served again, its small
+        # gray, and whether the picture panned since)
+        self._ref_judged = np.empty_like(self._gray)
+        self._tex_ref_judged = np.empty_like(self._gray)
+        self._judged8 = np.empty_like(self._prev8)
+        self._flow_judged = np.zeros_like(self._flow)
+        self._served = self._served_pan = False
         self._tex_diff = np.empty_like(self._gray)
         self._tex_bufs: dict = {}  # the frame's gray and its Laplacian, by the frame's size
         self._rate = np.empty((h, w), np.float32)
@@ -295,9 +303,17 @@ class MaskSmoother:
             self._tex_ref[...] = self._tex
             self._tex_prev[...] = self._tex
             self._prev8[...] = g8
+            self._served = False
             self._no_pan()
             return float("inf")
+        if not judged and not self._served:
+            # a judgement served again from here on: the references it saw are kept (below)
+            np.copyto(self._ref_judged, self._ref)
+            np.copyto(self._tex_ref_judged, self._tex_ref)
+            np.copyto(self._judged8, self._prev8)
+            self._served_pan = False
         pan = self._pan(g8)
+        self._served_pan |= pan is not None
         if pan is not None:
             # the references: the last frame moved with the picture (what has not moved with
             # it -- a subject of its own motion, parallax -- still shows as motion)
@@ -305,6 +321,8 @@ class MaskSmoother:
             cv2.warpAffine(self._prev, m, (self._sw, self._sh), dst=self._ref, borderMode=cv2.BORDER_REPLICATE)
             cv2.warpAffine(self._tex_prev, m, (self._sw, self._sh), dst=self._tex_ref,
                            borderMode=cv2.BORDER_REPLICATE)
+        jumped = judged and self._served and self._served_pan
+        self._served = not judged
         # frame-to-frame change: scene cuts (on a pan from the last frame moved with the picture,
         # the reference just made: a fast pan of a contrasty scene, 48 levels from frame to frame
         # and 1.1 once moved, was a cut on every frame, the mask reset to each judgement)
@@ -318,6 +336,25 @@ class MaskSmoother:
         # ... or of its detail (a textured subject over a background of its average colour)
         cv2.absdiff(self._tex, self._tex_ref, dst=self._tex_diff)
         cv2.max(self._diff, self._tex_diff, dst=self._diff)
+        if jumped:
+            # judged again after frames served an earlier judgement during a pan: a change since
+            # that judgement (the image it saw moved with the picture since) counts too, where it
+            # is a subject's (smooth.motion_threshold or more; a pan's measure is not exact) -- a
+            # subject that jumped between judged frames is taken here at once (against the last
+            # frame it was no change, and it waited as a change in a still area does).  The pan
+            # since is measured anew, from that judgement's frame (as _pan measures one: the
+            # frames' pans added up were off by enough to show the scene's edges as change)
+            self._flow_judged[...] = 0.0
+            flow = self._dis.calc(self._judged8, g8, self._flow_judged)
+            sh, sw = g8.shape
+            b = max(1, min(sh, sw) // 16)
+            dx, dy = (float(v) for v in np.median(flow[b:sh - b:2, b:sw - b:2].reshape(-1, 2), axis=0))
+            m = np.float32([[1, 0, dx], [0, 1, dy]])
+            for img, ref in ((g, self._ref_judged), (self._tex, self._tex_ref_judged)):
+                cv2.warpAffine(ref, m, (self._sw, self._sh), dst=self._tex_diff, borderMode=cv2.BORDER_REPLICATE)
+                cv2.absdiff(img, self._tex_diff, dst=self._tex_diff)
+                cv2.threshold(self._tex_diff, self.cfg.motion_threshold, 0, cv2.THRESH_TOZERO, dst=self._tex_diff)
+                cv2.max(self._diff, self._tex_diff, dst=self._diff)
         cv2.blur(self._diff, (5, 5), dst=self._diff)
         squares, crosses = self._spread
         if squares:
