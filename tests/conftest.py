@@ -265,3 +265,26 @@ def scratch_methods():
     yield
     for name in set(_METHODS) - before:
         del _METHODS[name]
+
+
+# ---------------------------------------------------------------- signals (every test)
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_as_in_a_terminal():
+    """Each test runs with Python's own Ctrl-C handler, as a suite run in a terminal has: one
+    started in the background of a shell (``pytest &``) inherits SIGINT ignored, and the tests
+    that stand for a Ctrl-C in this process (``signal.raise_signal``, ``_thread.interrupt_main``)
+    were not interrupted ("DID NOT RAISE Interrupted"); the programs they start inherited it
+    ignored too.  SIGINT, SIGTERM and SIGHUP are put back after (a CLI stopped by a signal in this
+    process ignores the next ones: it is on its way out)."""
+    import signal
+
+    sigs = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    saved = {sig: signal.getsignal(sig) for sig in sigs}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            if handler is not None:  # (None: set outside Python, left as it is)
+                signal.signal(sig, handler)

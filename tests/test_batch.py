@@ -725,6 +725,19 @@ def test_ctrl_c_while_a_result_is_recorded_keeps_it_done(tmp_path, monkeypatch):
     assert (report.done, report.failed, report.skipped_done) == (0, 0, 1)
 
 
+def test_the_tests_of_ctrl_c_pass_in_a_suite_started_in_the_background():
+    """A suite started in the background of a shell (``pytest &``, as a script running several
+    at once does) inherits SIGINT ignored, and Python then keeps it ignored: the test above, and
+    every other that stands for a Ctrl-C inside the test process, failed ("DID NOT RAISE
+    Interrupted") -- though it passed when run alone, in the foreground.  conftest gives each test
+    Python's own Ctrl-C handler, as an interactive run has."""
+    test = f"{Path(__file__).relative_to(REPO)}::test_ctrl_c_while_a_result_is_recorded_keeps_it_done"
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test], cwd=REPO,
+                       capture_output=True, text=True, timeout=300,
+                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
+
+
 @pytest.mark.parametrize("when", ["in the wait", "while another is recorded"])
 def test_ctrl_c_keeps_results_that_came_back_but_were_not_yet_handled(tmp_path, monkeypatch, when):
     """Two photos cut in parallel, both results back in the driver, then Ctrl-C before they
