@@ -389,9 +389,9 @@ def _jp2_icc(data: np.ndarray) -> bytes | None:
     specification box (colr), of method 2 or 3 (an ICC profile; 1: a colour space named, sRGB
     or gray, holds none), or None."""
     b = memoryview(data)
-    for kind, start, end in _iso_boxes(b, 0, len(b)):
+    for kind, start, end in iso_boxes(b, 0, len(b)):
         if kind == b"jp2h":
-            for kind2, s2, e2 in _iso_boxes(b, start, end):
+            for kind2, s2, e2 in iso_boxes(b, start, end):
                 if kind2 == b"colr":
                     return (bytes(b[s2 + 3:e2]) or None) if e2 - s2 > 3 and b[s2] in (2, 3) else None
             return None
@@ -712,7 +712,7 @@ def colour_profile(path: str | Path) -> bytes | None:
 _IROT = {1: cv2.ROTATE_90_COUNTERCLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_CLOCKWISE}
 
 
-def _iso_boxes(b: memoryview, i: int, end: int):
+def iso_boxes(b: memoryview, i: int, end: int):
     """(type, payload offset, end) of each ISO media box from ``i`` to ``end`` of ``b``; stops
     at one that runs past ``end`` or makes no sense."""
     while i + 8 <= end:
@@ -747,17 +747,17 @@ def _avif_properties(data: np.ndarray) -> list[tuple[bytes, bytes]]:
     if not _ftyp_brands(data[:64].tobytes()) & _AVIF_BRANDS:
         return []
     b = memoryview(data)
-    meta = next(((s, e) for kind, s, e in _iso_boxes(b, 0, len(b)) if kind == b"meta"), None)
+    meta = next(((s, e) for kind, s, e in iso_boxes(b, 0, len(b)) if kind == b"meta"), None)
     if meta is None:
         return []
     primary, props, links = None, [], {}
-    for kind, s, e in _iso_boxes(b, meta[0] + 4, meta[1]):  # (meta is a full box: version, flags)
+    for kind, s, e in iso_boxes(b, meta[0] + 4, meta[1]):  # (meta is a full box: version, flags)
         if kind == b"pitm" and e - s >= 6:
             primary = int.from_bytes(b[s + 4:s + (6 if b[s] == 0 else 8)], "big")
         elif kind == b"iprp":
-            for kind2, s2, e2 in _iso_boxes(b, s, e):
+            for kind2, s2, e2 in iso_boxes(b, s, e):
                 if kind2 == b"ipco":
-                    props = [(k, bytes(b[s3:e3])) for k, s3, e3 in _iso_boxes(b, s2, e2)]
+                    props = [(k, bytes(b[s3:e3])) for k, s3, e3 in iso_boxes(b, s2, e2)]
                 elif kind2 == b"ipma" and e2 - s2 >= 8:  # (version 0: 16-bit item ids; flag 1: 15-bit indices)
                     id_size, step = 2 if b[s2] == 0 else 4, 2 if b[s2 + 3] & 1 else 1
                     low = 0x7FFF if step == 2 else 0x7F  # (the top bit: essential)

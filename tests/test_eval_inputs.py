@@ -488,11 +488,9 @@ def test_names_alike_but_for_their_accents_form_pair(photos, tmp_path, photo_for
     assert [x["name"] for x in json.loads(r.stdout)["images"]] == [f"{photo}.png"]
 
 
-def test_a_subset_file_naming_a_photo_by_bytes_not_utf8_names_it(photos, tmp_path):
-    """A split file listing a photo whose name is not UTF-8 (caf\\xe9.png, a Latin-1 archive's:
-    `ls > split.txt` writes its bytes) was read with those bytes replaced ('caf\ufffd'), so it
-    named no photo, '--subset names no photo (its names: caf\ufffd; ...)', exit 2; it is read
-    as livecut batch reads a --list, each byte kept, and names that photo."""
+def _photo_named_caf_e9(photos):
+    """(images, masks, the name) of ``photos`` with its basic.png photo and mask named by bytes
+    that are not UTF-8, caf\\xe9 (a Latin-1 archive's); skipped where names are Unicode."""
     import os
     import sys
 
@@ -502,6 +500,17 @@ def test_a_subset_file_naming_a_photo_by_bytes_not_utf8_names_it(photos, tmp_pat
     odd = os.fsdecode(b"caf\xe9")
     (images / "basic.png").rename(images / f"{odd}.png")
     (masks / "basic.png").rename(masks / f"{odd}.png")
+    return images, masks, odd
+
+
+def test_a_subset_file_naming_a_photo_by_bytes_not_utf8_names_it(photos, tmp_path):
+    """A split file listing a photo whose name is not UTF-8 (caf\\xe9.png, a Latin-1 archive's:
+    `ls > split.txt` writes its bytes) was read with those bytes replaced ('caf\ufffd'), so it
+    named no photo, '--subset names no photo (its names: caf\ufffd; ...)', exit 2; it is read
+    as livecut batch reads a --list, each byte kept, and names that photo."""
+    import os
+
+    images, masks, odd = _photo_named_caf_e9(photos)
     split = tmp_path / "split.txt"
     split.write_bytes(b"caf\xe9\n")
     r = invoke("eval", images, masks, "--json", "--subset", split)
@@ -514,15 +523,7 @@ def test_json_says_a_name_not_utf8_as_unicode_text_and_its_bytes(photos):
     --json as "caf\\udce9.png", a lone surrogate that is no Unicode text: jq shows it as another
     character, stricter readers refuse the whole output.  The name is text with the byte written
     \\xe9, as livecut's messages and table write it, and its exact bytes are in name_base64."""
-    import os
-    import sys
-
-    if sys.platform in ("win32", "darwin"):
-        pytest.skip("file names of any bytes (Linux)")
-    images, masks, _ = photos
-    odd = os.fsdecode(b"caf\xe9")
-    (images / "basic.png").rename(images / f"{odd}.png")
-    (masks / "basic.png").rename(masks / f"{odd}.png")
+    images, masks, odd = _photo_named_caf_e9(photos)
     (masks / "several.png").rename(masks / f"{odd}x.png")  # (a mask without its photo, and a photo without)
     r = invoke("eval", images, masks, "--json")
     assert r.exit_code == 0, r.output

@@ -636,6 +636,26 @@ def test_bgr_frames_get_the_chroma_of_the_2x2_average(tmp_path, matrix):
         assert np.abs(g.astype(int) - e).max() <= 1
 
 
+def _through_the_yuv_path(src, ref, tmp_path) -> list:
+    """(livecut's I420 frame, FFmpeg's) of video ``src`` and ``ref``, ``ffmpeg -pix_fmt yuv420p``'s
+    version of it, 6 each; ``src`` is taken onto the YUV path, and cut through it to a file."""
+    import av
+
+    from livecut.sources.file import FileSource
+
+    with av.open(str(ref)) as c:
+        want = [f.to_ndarray() for f in c.decode(video=0)]
+    with FileSource(src) as s:
+        assert s.can_yuv420p
+        s.use_pixel_format("yuv420p")
+        got = [f.image.copy() for f in iter(s.read, None)]
+    assert len(got) == len(want) == 6
+    st = run_video(str(src), str(tmp_path / "out.mp4"), _cfg(), progress=False)
+    assert st.pixel_format == "yuv420p" and "yuv420p" in st.summary()
+    assert probe(tmp_path / "out.mp4")["frames"] == 6
+    return list(zip(got, want))
+
+
 @pytest.fixture(scope="module")
 def yuv422_clips(tmp_path_factory):
     """4:2:2 clips (ProRes / DNxHR / H.264 High 4:2:2 alike: 8 and 10 bits, BT.601 and BT.709,
@@ -664,26 +684,11 @@ def test_422_video_takes_the_yuv_path_with_ffmpegs_chroma(yuv422_clips, tmp_path
     4:2:0 as ``ffmpeg -pix_fmt yuv420p`` makes them and stay YUV.  Through BGR (its chroma
     interpolated to 4:4:4, then averaged 2 x 2) U and V came out ~0.5 of a level off
     FFmpeg's, softer across."""
-    import av
-
-    from livecut.sources.file import FileSource
-
-    src, ref = yuv422_clips[matrix, fmt]
-    with av.open(str(ref)) as c:
-        want = [f.to_ndarray() for f in c.decode(video=0)]
-    h, w = 180, 320
-    with FileSource(src) as s:
-        assert s.can_yuv420p
-        s.use_pixel_format("yuv420p")
-        got = [f.image.copy() for f in iter(s.read, None)]
-    assert len(got) == len(want) == 6
-    for g, e in zip(got, want):
+    h = 180
+    for g, e in _through_the_yuv_path(*yuv422_clips[matrix, fmt], tmp_path):
         d = np.abs(g.astype(int) - e)
         assert d[:h].max() == 0  # (the luma as it is, or dithered to 8 bits as FFmpeg does)
         assert d[h:].mean() < 0.05, d[h:].mean()
-    st = run_video(str(src), str(tmp_path / "out.mp4"), _cfg(), progress=False)
-    assert st.pixel_format == "yuv420p" and "yuv420p" in st.summary()
-    assert probe(tmp_path / "out.mp4")["frames"] == 6
 
 
 @pytest.fixture(scope="module")
@@ -716,23 +721,8 @@ def test_high_bit_420_video_takes_the_yuv_path_as_ffmpeg_makes_it_8_bit(high_bit
     to an 8-bit 4:2:0 file: its frames are brought to 8 bits as ``ffmpeg -pix_fmt yuv420p``
     brings them (its dither included) and stay YUV.  They went through BGR (~0.3 of a level off
     FFmpeg's on average in Y, U and V on detailed pictures, and ~7x the time a 1080p frame)."""
-    import av
-
-    from livecut.sources.file import FileSource
-
-    src, ref = high_bit_420_clips[matrix, fmt]
-    with av.open(str(ref)) as c:
-        want = [f.to_ndarray() for f in c.decode(video=0)]
-    with FileSource(src) as s:
-        assert s.can_yuv420p
-        s.use_pixel_format("yuv420p")
-        got = [f.image.copy() for f in iter(s.read, None)]
-    assert len(got) == len(want) == 6
-    for g, e in zip(got, want):
+    for g, e in _through_the_yuv_path(*high_bit_420_clips[matrix, fmt], tmp_path):
         assert np.array_equal(g, e), np.abs(g.astype(int) - e).mean()
-    st = run_video(str(src), str(tmp_path / "out.mp4"), _cfg(), progress=False)
-    assert st.pixel_format == "yuv420p" and "yuv420p" in st.summary()
-    assert probe(tmp_path / "out.mp4")["frames"] == 6
 
 
 @pytest.fixture(scope="module")
@@ -767,23 +757,8 @@ def test_444_video_takes_the_yuv_path_with_ffmpegs_chroma(yuv444_clips, tmp_path
     Through BGR U and V came out 0.3-1.1 of a level off FFmpeg's on average, more where colours
     lie outside RGB (clipped); reformat() would site H.264's chroma left of its pixels, not
     centred as FFmpeg does (0.4-0.9 off)."""
-    import av
-
-    from livecut.sources.file import FileSource
-
-    src, ref = yuv444_clips[name]
-    with av.open(str(ref)) as c:
-        want = [f.to_ndarray() for f in c.decode(video=0)]
-    h, w = 180, 320
-    with FileSource(src) as s:
-        assert s.can_yuv420p
-        s.use_pixel_format("yuv420p")
-        got = [f.image.copy() for f in iter(s.read, None)]
-    assert len(got) == len(want) == 6
-    for g, e in zip(got, want):
+    h = 180
+    for g, e in _through_the_yuv_path(*yuv444_clips[name], tmp_path):
         d = np.abs(g.astype(int) - e)
         assert d[:h].max() == 0  # (the luma as it is, or dithered to 8 bits as FFmpeg does)
         assert d[h:].mean() < 0.05, d[h:].mean()
-    st = run_video(str(src), str(tmp_path / "out.mp4"), _cfg(), progress=False)
-    assert st.pixel_format == "yuv420p" and "yuv420p" in st.summary()
-    assert probe(tmp_path / "out.mp4")["frames"] == 6

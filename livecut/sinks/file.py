@@ -39,6 +39,7 @@ from livecut.errors import (FORCE, ArrayError, ConfigError, OutputExistsError, U
 from livecut.frames import Upright
 from livecut.composite import bgr_to_i420
 from livecut.i420 import describe_bt709 as _describe, frame_planes, planes
+from livecut.imageio import iso_boxes
 from livecut.resize import Fitter
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy, track_tags
@@ -179,61 +180,47 @@ MOV_HANDLERS = {b"vide": "video", b"soun": "audio", b"text": "subtitle", b"sbtl"
 MOV_NO_LANGUAGE = 0x7FFF
 
 
-def _mov_boxes(fh, start: int, end: int):
-    """``(type, where its data starts, where it ends)`` of each box from ``start`` to ``end``."""
-    import struct
-
-    pos = start
-    while pos + 8 <= end:
-        fh.seek(pos)
-        size, kind = struct.unpack(">I4s", fh.read(8))
-        head = 8
-        if size == 1:
-            size, head = struct.unpack(">Q", fh.read(8))[0], 16
-        elif size == 0:
-            size = end - pos
-        if size < head or pos + size > end:
-            return
-        yield kind, pos + head, pos + size
-        pos += size
-
-
 def mov_languages(path: Path, streams: list[tuple[str, str]]) -> None:
     """Write each track's language into the .mov at ``path`` as its ISO 639-2 code (packed into
     the track's 'mdhd' box, as QuickTime takes it), where FFmpeg wrote none: it writes a .mov's
     language only as QuickTime's own code, from a table without Swedish ("sve"), Croatian or
     Serbian ("hr ", "sr ") in any standard form.  ``streams``: each output stream's type and
     language, in order; a track is found by its ID (a stream's index + 1) and its handler."""
-    import struct
+    import mmap
 
-    with open(path, "r+b") as fh:
-        end = fh.seek(0, 2)
-        for kind, start, stop in _mov_boxes(fh, 0, end):
-            if kind != b"moov":
+    with open(path, "r+b") as fh, mmap.mmap(fh.fileno(), 0) as mm:
+        b = memoryview(mm)
+        try:
+            _mov_languages(b, streams)
+        finally:
+            b.release()
+
+
+def _mov_languages(b: memoryview, streams: list[tuple[str, str]]) -> None:
+    """:func:`mov_languages` on the file's bytes ``b`` (writable: the file mapped)."""
+    for kind, start, stop in iso_boxes(b, 0, len(b)):
+        if kind != b"moov":
+            continue
+        for _, t0, t1 in (box for box in iso_boxes(b, start, stop) if box[0] == b"trak"):
+            track, where = None, None
+            for kind, at, until in iso_boxes(b, t0, t1):
+                if kind == b"tkhd":
+                    at += 20 if b[at] == 1 else 12  # (version 1: 64-bit times before the track ID)
+                    track = int.from_bytes(b[at:at + 4], "big")
+                elif kind == b"mdia":
+                    media = {k: a for k, a, _ in iso_boxes(b, at, until)}
+                    if b"mdhd" in media and b"hdlr" in media:
+                        m, h = media[b"mdhd"], media[b"hdlr"]
+                        where = (m + (32 if b[m] == 1 else 20), bytes(b[h + 8:h + 12]))
+            if track is None or where is None or not 0 < track <= len(streams):
                 continue
-            for trak in (b for b in _mov_boxes(fh, start, stop) if b[0] == b"trak"):
-                track, where = None, None
-                for kind, at, until in _mov_boxes(fh, trak[1], trak[2]):
-                    if kind == b"tkhd":
-                        fh.seek(at)
-                        fh.seek(at + (20 if fh.read(1)[0] == 1 else 12))
-                        track = struct.unpack(">I", fh.read(4))[0]
-                    elif kind == b"mdia":
-                        media = {k: (a, u) for k, a, u in _mov_boxes(fh, at, until)}
-                        if b"mdhd" in media and b"hdlr" in media:
-                            fh.seek(media[b"hdlr"][0] + 8)
-                            handler = fh.read(4)
-                            fh.seek(media[b"mdhd"][0])
-                            where = (media[b"mdhd"][0] + (32 if fh.read(1)[0] == 1 else 20), handler)
-                if track is None or where is None or not 0 < track <= len(streams):
-                    continue
-                kind, lang = streams[track - 1]
-                if MOV_HANDLERS.get(where[1]) != kind or not re.fullmatch("[a-z]{3}", lang) or lang == "und":
-                    continue
-                fh.seek(where[0])
-                if struct.unpack(">H", fh.read(2))[0] == MOV_NO_LANGUAGE:
-                    fh.seek(where[0])
-                    fh.write(struct.pack(">H", sum((ord(c) - 0x60) << (10 - 5 * i) for i, c in enumerate(lang))))
+            kind, lang = streams[track - 1]
+            if MOV_HANDLERS.get(where[1]) != kind or not re.fullmatch("[a-z]{3}", lang) or lang == "und":
+                continue
+            at = where[0]
+            if int.from_bytes(b[at:at + 2], "big") == MOV_NO_LANGUAGE:
+                code = sum((ord(c) - 0x60) << (10 - 5 * i) for i, c in enumerate(lang))
+                b[at:at + 2] = code.to_bytes(2, "big")
 
 
 def carry_source(container, stream, src: Path, ext: str, start: float, fps: float,
