@@ -74,8 +74,13 @@ class Terminated(KeyboardInterrupt):
         self.exit_code = 128 + signum
 
 
+def _on_its_way_out(signum, frame) -> None:
+    """The handler of a signal once a run was stopped by one (:func:`finalize_on_signals`): none."""
+
+
 def finalize_on_signals():
-    """Context manager: SIGINT, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread.
+    """Context manager: SIGINT, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread
+    (each that is not ignored when it starts: ``nohup`` ignores SIGHUP, a script's ``&`` SIGINT).
     A second signal while the outputs are being finalized is ignored; a third one aborts the
     finalizing (the temporary output is then removed, the final name left as it was).  For
     programs (the CLI) that own the process; a no-op outside the main thread."""
@@ -97,15 +102,21 @@ def finalize_on_signals():
 
         handler = lock_safe(handler)
 
-        sigs = [s for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s)]
+        # (one ignored when the run starts stays so: SIGHUP under `nohup livecut ... &`, SIGINT in a
+        # script's background job -- the handler replaced the ignoring, and a terminal closed cut
+        # a transcode started with nohup short, 'stopped by SIGHUP')
+        sigs = [s for s in ("SIGINT", "SIGTERM", "SIGHUP")
+                if hasattr(signal, s) and signal.getsignal(getattr(signal, s)) is not signal.SIG_IGN]
         saved = {s: signal.signal(getattr(signal, s), handler) for s in sigs}
         try:
             yield
         finally:
             for s, h in saved.items():
                 # once stopped by a signal the process is on its way out with 128 + signal:
-                # a repeated signal must not kill it with a different status meanwhile
-                signal.signal(getattr(signal, s), signal.SIG_IGN if fired else h)
+                # a repeated signal must not kill it with a different status meanwhile (a handler
+                # that does nothing, not SIG_IGN: a signal found ignored is one the process was
+                # started with ignored, left so by the next run in this process, see above)
+                signal.signal(getattr(signal, s), _on_its_way_out if fired else h)
 
     return cm()
 

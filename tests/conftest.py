@@ -275,13 +275,17 @@ def _ctrl_c_as_in_a_terminal():
     started in the background of a shell (``pytest &``) inherits SIGINT ignored, and the tests
     that stand for a Ctrl-C in this process (``signal.raise_signal``, ``_thread.interrupt_main``)
     were not interrupted ("DID NOT RAISE Interrupted"); the programs they start inherited it
-    ignored too.  SIGINT, SIGTERM and SIGHUP are put back after (a CLI stopped by a signal in this
+    ignored too; SIGTERM and SIGHUP ignored (``nohup``) are taken as by default, since the programs
+    the tests start and stop with them inherit that.  SIGINT, SIGTERM and SIGHUP are put back after (a CLI stopped by a signal in this
     process ignores the next ones: it is on its way out)."""
     import signal
 
     sigs = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
     saved = {sig: signal.getsignal(sig) for sig in sigs}
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    for sig in sigs[1:]:  # (a suite run under nohup: the livecut runs it starts ignored SIGHUP too)
+        if saved[sig] is signal.SIG_IGN:
+            signal.signal(sig, signal.SIG_DFL)
     try:
         yield
     finally:

@@ -209,11 +209,11 @@ def long_clip(tmp_path_factory) -> Path:
     return make_clip(tmp_path_factory.mktemp("rel-long") / "long.mp4", n=LONG_N, audio=True)
 
 
-def _popen(*args: str) -> subprocess.Popen:
+def _popen(*args: str, **kw) -> subprocess.Popen:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     return subprocess.Popen([sys.executable, "-m", "livecut", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=str(REPO))
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=str(REPO), **kw)
 
 
 def _wait_for_temp(folder: Path, name: str, min_size: int = 1, timeout: float = 30,
@@ -245,6 +245,25 @@ def test_signal_finalizes_a_playable_file(sig, code, tmp_path, long_clip):
     assert "finalized with" in err and len(err.strip().splitlines()) == 1, err
     assert _ffprobe_ok(out)
     assert 0 < _playable(out) < LONG_N
+    assert _leftovers(tmp_path, {"o.mp4"}) == []
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGINT], ids=["nohup", "background"])
+def test_a_signal_ignored_when_the_run_starts_stays_ignored(sig, tmp_path, long_clip):
+    """A signal the run was started with ignored -- SIGHUP under ``nohup livecut file ... &``,
+    SIGINT in a script's background job -- stopped it all the same: livecut's handler replaced
+    the ignoring, so closing the terminal (SIGHUP) cut a transcode started with nohup short,
+    'stopped by SIGHUP (out.mp4 finalized with 83 frames)'.  It stays ignored: the run ends
+    whole."""
+    out = tmp_path / "o.mp4"
+    p = _popen("file", str(long_clip), "-o", str(out), "-q",
+               preexec_fn=lambda: signal.signal(sig, signal.SIG_IGN))
+    _wait_for_temp(tmp_path, "o.mp4")
+    p.send_signal(sig)
+    _, err = p.communicate(timeout=180)
+    assert p.returncode == 0, err
+    assert _ffprobe_ok(out) and _playable(out) == LONG_N
     assert _leftovers(tmp_path, {"o.mp4"}) == []
 
 
