@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -656,25 +657,30 @@ def _through_the_yuv_path(src, ref, tmp_path) -> list:
     return list(zip(got, want))
 
 
-@pytest.fixture(scope="module")
-def yuv422_clips(tmp_path_factory):
-    """4:2:2 clips (ProRes / DNxHR / H.264 High 4:2:2 alike: 8 and 10 bits, BT.601 and BT.709,
-    ffv1: lossless) and FFmpeg's own 4:2:0 conversion of each (``-pix_fmt yuv420p``)."""
+def _clips_and_ffmpegs_420(d: Path, fmts: tuple[str, ...], filters: str = "") -> dict:
+    """{(matrix, pixel format): (clip, ``ffmpeg -pix_fmt yuv420p``'s version of it)}: 6 frames of
+    testsrc2 (after ``filters``) in each of ``fmts``, BT.601 and BT.709, FFV1 (lossless), in ``d``."""
     import subprocess
 
-    d = tmp_path_factory.mktemp("yuv422")
     clips = {}
     for matrix, cm in (("bt470bg", "bt601"), ("bt709", "bt709")):
-        for fmt in ("yuv422p", "yuv422p10le"):
+        for fmt in fmts:
             src, ref = d / f"{matrix}-{fmt}.mkv", d / f"{matrix}-{fmt}-420.mkv"
             subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
                             "testsrc2=size=320x180:rate=25:duration=0.24", "-vf",
-                            f"scale=out_color_matrix={cm}:out_range=tv,format={fmt}", "-colorspace", matrix,
-                            "-c:v", "ffv1", str(src)], check=True)
+                            f"{filters}scale=out_color_matrix={cm}:out_range=tv,format={fmt}",
+                            "-colorspace", matrix, "-c:v", "ffv1", str(src)], check=True)
             subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src), "-pix_fmt", "yuv420p",
                             "-colorspace", matrix, "-c:v", "ffv1", str(ref)], check=True)
             clips[matrix, fmt] = src, ref
     return clips
+
+
+@pytest.fixture(scope="module")
+def yuv422_clips(tmp_path_factory):
+    """4:2:2 clips (ProRes / DNxHR / H.264 High 4:2:2 alike: 8 and 10 bits, BT.601 and BT.709,
+    ffv1: lossless) and FFmpeg's own 4:2:0 conversion of each (``-pix_fmt yuv420p``)."""
+    return _clips_and_ffmpegs_420(tmp_path_factory.mktemp("yuv422"), ("yuv422p", "yuv422p10le"))
 
 
 @pytest.mark.parametrize("matrix", ["bt470bg", "bt709"])
@@ -696,21 +702,8 @@ def high_bit_420_clips(tmp_path_factory):
     """10- and 12-bit 4:2:0 clips (HEVC Main 10, AV1 or VP9 profile 2 alike; FFV1: lossless) with
     fine detail (noise: a smooth picture's dither hides little), BT.601 and BT.709, and FFmpeg's
     own 8-bit conversion of each (``-pix_fmt yuv420p``)."""
-    import subprocess
-
-    d = tmp_path_factory.mktemp("yuv420high")
-    clips = {}
-    for matrix, cm in (("bt470bg", "bt601"), ("bt709", "bt709")):
-        for fmt in ("yuv420p10le", "yuv420p12le"):
-            src, ref = d / f"{matrix}-{fmt}.mkv", d / f"{matrix}-{fmt}-8.mkv"
-            subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                            "testsrc2=size=320x180:rate=25:duration=0.24", "-vf",
-                            f"noise=alls=12:allf=t,scale=out_color_matrix={cm}:out_range=tv,format={fmt}",
-                            "-colorspace", matrix, "-c:v", "ffv1", str(src)], check=True)
-            subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src), "-pix_fmt", "yuv420p",
-                            "-colorspace", matrix, "-c:v", "ffv1", str(ref)], check=True)
-            clips[matrix, fmt] = src, ref
-    return clips
+    return _clips_and_ffmpegs_420(tmp_path_factory.mktemp("yuv420high"), ("yuv420p10le", "yuv420p12le"),
+                                  "noise=alls=12:allf=t,")
 
 
 @pytest.mark.parametrize("matrix", ["bt470bg", "bt709"])
