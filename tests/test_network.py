@@ -1027,34 +1027,45 @@ def test_udp_output_every_frame():
     assert codec == "h264" and int(count) == n, (out, err)
 
 
-#: an RTSP server on 127.0.0.1 that answers OPTIONS and refuses everything else with argv[1]; it says
-#: its port.  A process of its own: FFmpeg holds the GIL while it publishes
-_REFUSING_RTSP = r"""
+#: the start of a test RTSP server's script: it listens on 127.0.0.1 and says its port; requests(conn)
+#: gives each request's head and CSeq; serve_all(serve) answers each connection in a thread
+_RTSP_SERVER = r"""
 import re, socket, sys, threading
-status = sys.argv[1].encode()
 listener = socket.socket()
 listener.bind(("127.0.0.1", 0))
 listener.listen(4)
 print(listener.getsockname()[1], flush=True)
 
+def requests(conn):
+    buf = b""
+    while data := conn.recv(65536):
+        buf += data
+        while b"\r\n\r\n" in buf:
+            head, _, rest = buf.partition(b"\r\n\r\n")
+            size = re.search(rb"Content-Length:\s*(\d+)", head, re.I)
+            size = int(size[1]) if size else 0
+            if len(rest) < size:
+                break
+            buf = rest[size:]
+            yield head, re.search(rb"CSeq:\s*(\d+)", head, re.I)[1]
+
+def serve_all(serve):
+    while True:
+        threading.Thread(target=serve, args=(listener.accept()[0],), daemon=True).start()
+"""
+
+#: an RTSP server on 127.0.0.1 that answers OPTIONS and refuses everything else with argv[1]; it says
+#: its port.  A process of its own: FFmpeg holds the GIL while it publishes
+_REFUSING_RTSP = _RTSP_SERVER + r"""
+status = sys.argv[1].encode()
+
 def serve(conn):
     with conn:
-        buf = b""
-        while data := conn.recv(65536):
-            buf += data
-            while b"\r\n\r\n" in buf:
-                head, _, rest = buf.partition(b"\r\n\r\n")
-                size = re.search(rb"Content-Length:\s*(\d+)", head, re.I)
-                size = int(size[1]) if size else 0
-                if len(rest) < size:
-                    break
-                buf = rest[size:]
-                cseq = re.search(rb"CSeq:\s*(\d+)", head, re.I)[1]
-                answer = b"200 OK" if head.startswith(b"OPTIONS") else status
-                conn.sendall(b"RTSP/1.0 " + answer + b"\r\nCSeq: " + cseq + b"\r\n\r\n")
+        for head, cseq in requests(conn):
+            answer = b"200 OK" if head.startswith(b"OPTIONS") else status
+            conn.sendall(b"RTSP/1.0 " + answer + b"\r\nCSeq: " + cseq + b"\r\n\r\n")
 
-while True:
-    threading.Thread(target=serve, args=(listener.accept()[0],), daemon=True).start()
+serve_all(serve)
 """
 
 
@@ -1080,47 +1091,31 @@ def test_an_rtsp_servers_refusal_is_said_in_its_words(status):
 #: an RTSP server on 127.0.0.1 that describes a stream, takes one (ANNOUNCE), and answers SETUP over
 #: the transport argv[1] names (UDP or TCP) "461 Unsupported Transport"; over the other it plays,
 #: and sends nothing; it says its port
-_ONE_TRANSPORT_RTSP = r"""
-import re, socket, sys, threading
+_ONE_TRANSPORT_RTSP = _RTSP_SERVER + r"""
 refused = sys.argv[1].encode()
-listener = socket.socket()
-listener.bind(("127.0.0.1", 0))
-listener.listen(4)
-print(listener.getsockname()[1], flush=True)
 SDP = (b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n"
        b"m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:track1\r\n")
 
 def serve(conn):
     with conn:
-        buf = b""
-        while data := conn.recv(65536):
-            buf += data
-            while b"\r\n\r\n" in buf:
-                head, _, rest = buf.partition(b"\r\n\r\n")
-                size = re.search(rb"Content-Length:\s*(\d+)", head, re.I)
-                size = int(size[1]) if size else 0
-                if len(rest) < size:
-                    break
-                buf = rest[size:]
-                cseq = re.search(rb"CSeq:\s*(\d+)", head, re.I)[1]
-                extra, body, answer = b"", b"", b"200 OK"
-                transport = re.search(rb"Transport:\s*RTP/AVP(/TCP|/UDP)?", head, re.I)
-                if head.startswith(b"DESCRIBE"):
-                    extra, body = b"Content-Type: application/sdp\r\n", SDP
-                elif head.startswith(b"SETUP") and (transport[1] or b"/UDP")[1:].upper() == refused:
-                    answer = b"461 Unsupported Transport"
-                elif head.startswith(b"SETUP"):
-                    asked = re.search(rb"Transport:\s*([^\r\n]*)", head)[1]
-                    extra = b"Transport: " + asked + b";server_port=9-10\r\nSession: 1234\r\n"
-                elif head.startswith(b"PLAY"):
-                    extra = b"Session: 1234\r\n"
-                elif not head.startswith((b"OPTIONS", b"ANNOUNCE")):
-                    answer = b"405 Method Not Allowed"
-                conn.sendall(b"RTSP/1.0 " + answer + b"\r\nCSeq: " + cseq + b"\r\n" + extra
-                             + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        for head, cseq in requests(conn):
+            extra, body, answer = b"", b"", b"200 OK"
+            transport = re.search(rb"Transport:\s*RTP/AVP(/TCP|/UDP)?", head, re.I)
+            if head.startswith(b"DESCRIBE"):
+                extra, body = b"Content-Type: application/sdp\r\n", SDP
+            elif head.startswith(b"SETUP") and (transport[1] or b"/UDP")[1:].upper() == refused:
+                answer = b"461 Unsupported Transport"
+            elif head.startswith(b"SETUP"):
+                asked = re.search(rb"Transport:\s*([^\r\n]*)", head)[1]
+                extra = b"Transport: " + asked + b";server_port=9-10\r\nSession: 1234\r\n"
+            elif head.startswith(b"PLAY"):
+                extra = b"Session: 1234\r\n"
+            elif not head.startswith((b"OPTIONS", b"ANNOUNCE")):
+                answer = b"405 Method Not Allowed"
+            conn.sendall(b"RTSP/1.0 " + answer + b"\r\nCSeq: " + cseq + b"\r\n" + extra
+                         + b"Content-Length: %d\r\n\r\n" % len(body) + body)
 
-while True:
-    threading.Thread(target=serve, args=(listener.accept()[0],), daemon=True).start()
+serve_all(serve)
 """
 
 

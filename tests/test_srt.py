@@ -547,6 +547,18 @@ def test_an_srt_output_passphrase_is_on_no_command_line(tmp_path):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def _send_gray_frames(url: str, n: int, at_5=None):
+    """``n`` flat 320x240 frames, each a grayer one, to SRT output ``url`` at 25 fps; what
+    ``at_5(sink)`` gives, called after the 6th frame (None without it)."""
+    got = None
+    with open_sink(url, SinkInfo(320, 240, 25.0), VideoConfig(open_timeout=5)) as sink:
+        for i in range(n):
+            sink.write(np.full((240, 320, 3), i * 20, np.uint8), i / 25)
+            if i == 5 and at_5 is not None:
+                got = at_5(sink)
+    return got
+
+
 @pytest.mark.parametrize("query", [f"passphrase={SECRET}&passphrase=0therPWsrt2",
                                    f"passphrase={SECRET}&latency=120000&passphrase=0therPWsrt2&passphrase"])
 def test_an_srt_output_passphrase_given_twice_is_on_no_command_line(tmp_path, query):
@@ -560,12 +572,8 @@ def test_an_srt_output_passphrase_given_twice_is_on_no_command_line(tmp_path, qu
     n = 10
     try:
         _wait_bound(port, receiver)
-        with open_sink(f"srt://127.0.0.1:{port}?mode=caller&{query}", SinkInfo(320, 240, 25.0),
-                       VideoConfig(open_timeout=5)) as sink:
-            for i in range(n):
-                sink.write(np.full((240, 320, 3), i * 20, np.uint8), i / 25)
-                if i == 5:
-                    lines = _cmdlines(sink._bridge.proc.pid)
+        lines = _send_gray_frames(f"srt://127.0.0.1:{port}?mode=caller&{query}", n,
+                                  lambda sink: _cmdlines(sink._bridge.proc.pid))
         receiver.wait(timeout=10)
     finally:
         _stop(receiver)
@@ -693,10 +701,7 @@ def test_an_srt_output_passphrase_reaches_ffmpeg_as_ffmpeg_reads_it_from_the_url
     n = 10
     try:
         _wait_bound(port, receiver)
-        with open_sink(f"srt://127.0.0.1:{port}?mode=caller&{query}", SinkInfo(320, 240, 25.0),
-                       VideoConfig(open_timeout=5)) as sink:
-            for i in range(n):
-                sink.write(np.full((240, 320, 3), i * 20, np.uint8), i / 25)
+        _send_gray_frames(f"srt://127.0.0.1:{port}?mode=caller&{query}", n)
         receiver.wait(timeout=10)
     finally:
         _stop(receiver)
