@@ -1064,6 +1064,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     try:
         app(args=argv, prog_name="livecut")
     except SystemExit as exc:
+        runner = sys.modules.get("livecut.runner")  # (imported if a run was started)
+        if runner is not None:  # (a repeated SIGTERM during Python's shutdown: still 143)
+            runner.ignore_signals_on_the_way_out()
         _exit_now_if_an_open_waits(exc.code)
         raise
     except WriteError as exc:  # (standard output failing outside a command: a --help page)

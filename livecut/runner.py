@@ -78,6 +78,37 @@ def _on_its_way_out(signum, frame) -> None:
     """The handler of a signal once a run was stopped by one (:func:`finalize_on_signals`): none."""
 
 
+def ignore_signals_on_the_way_out() -> None:
+    """For a program about to exit after a run stopped by a signal (the CLI, once its exit code
+    is set): the signals handled by :func:`_on_its_way_out` are ignored from here on.  Python's
+    shutdown puts the default back in place of every handler of its own, so a repeated SIGTERM
+    (a supervisor's, a second ``kill``) that landed while the interpreter was being torn down
+    killed the process after its output was finalized and its line printed: status -15, not
+    143.  Ignoring survives that shutdown.  A no-op outside the main thread."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for s in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, s) and signal.getsignal(getattr(signal, s)) is _on_its_way_out:
+            signal.signal(getattr(signal, s), signal.SIG_IGN)
+
+
+#: for each :func:`finalize_on_signals` entered (the innermost last): what makes its signals
+#: do nothing once the outputs it guards are finalized (:func:`outputs_finalized`)
+_SETTLE: list[Callable[[], None]] = []
+
+
+def outputs_finalized() -> None:
+    """The outputs of a run stopped by a signal are finalized (closed, renamed into place): a
+    third signal -- which aborts the finalizing, see :func:`finalize_on_signals` -- has nothing
+    left to abort and is ignored.  One landing after the rename but before the run's line was
+    made ended the run with a bare 'stopped by SIGTERM', its output at the final name, whole,
+    unmentioned.  For the main thread; a no-op elsewhere or where no signal stopped the run."""
+    if _SETTLE and threading.current_thread() is threading.main_thread():
+        _SETTLE[-1]()
+
+
 def finalize_on_signals():
     """Context manager: SIGINT, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread
     (each that is not ignored when it starts: ``nohup`` ignores SIGHUP, a script's ``&`` SIGINT).
@@ -102,15 +133,23 @@ def finalize_on_signals():
 
         handler = lock_safe(handler)
 
+        def settle():  # (the outputs finalized: a third signal has nothing left to abort)
+            if fired:
+                for s in sigs:
+                    if signal.getsignal(getattr(signal, s)) is handler:
+                        signal.signal(getattr(signal, s), _on_its_way_out)
+
         # (one ignored when the run starts stays so: SIGHUP under `nohup livecut ... &`, SIGINT in a
         # script's background job -- the handler replaced the ignoring, and a terminal closed cut
         # a transcode started with nohup short, 'stopped by SIGHUP')
         sigs = [s for s in ("SIGINT", "SIGTERM", "SIGHUP")
                 if hasattr(signal, s) and signal.getsignal(getattr(signal, s)) is not signal.SIG_IGN]
         saved = {s: signal.signal(getattr(signal, s), handler) for s in sigs}
+        _SETTLE.append(settle)
         try:
             yield
         finally:
+            _SETTLE.remove(settle)
             for s, h in saved.items():
                 # once stopped by a signal the process is on its way out with 128 + signal:
                 # a repeated signal must not kill it with a different status meanwhile (a handler
@@ -1550,6 +1589,9 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         if early:
             _check_devices(preview, preview_options, extra_sinks)
         source = stack.enter_context(open_source(spec, cfg.video, **opts))
+        # (closed after the outputs, before the source: from there on a third signal has no
+        # finalizing left to abort, and the line says what became of them)
+        stack.callback(outputs_finalized)
         if not early:
             # (a file, said first when it is not there): a virtual camera that is not there is
             # said before the output opens, which connects to its viewer or publishes to its
