@@ -74,6 +74,7 @@ def _as_windows(monkeypatch, alive: set[int]) -> list:
     CTRL_C_EVENT, sent to the console (no error for a process that is gone).  Returns the
     list of such sends."""
     import ctypes
+    import multiprocessing.connection  # noqa: F401  (imported on the real platform: under win32 it needs _winapi)
     import os
 
     k = _FakeKernel32(alive)
