@@ -851,6 +851,18 @@ def test_stdout_a_terminal_is_refused(rel_clip):
     assert len(written) < 200  # no video on the terminal
 
 
+def _wait_for_udp_bound(lc: subprocess.Popen, port: int) -> None:
+    """Until ``lc`` has bound its UDP input to ``port`` (Linux: /proc/net/udp): it is opening
+    the stream, its imports done and its signals handled.  (Elsewhere: 2 s.)"""
+    if not os.path.exists("/proc/net/udp"):
+        time.sleep(2.0)
+        return
+    bound = f":{port:04X} "
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and lc.poll() is None and bound not in Path("/proc/net/udp").read_text():
+        time.sleep(0.05)
+
+
 def test_lost_live_stream_is_not_success(tmp_path):
     """A UDP sender stops for good: livecut gives up (video.reconnect_limit) and exits 3."""
     if shutil.which("ffmpeg") is None:
@@ -864,11 +876,7 @@ def test_lost_live_stream_is_not_success(tmp_path):
     out = tmp_path / "o.mp4"
     lc = _popen("run", f"udp://127.0.0.1:{port}", "-o", str(out), "-q", "--set", "video.read_timeout=0.5",
                 "--set", "video.reconnect_limit=1", "--set", "video.open_timeout=20")
-    # sent once livecut listens (a fixed 0.5 s: a loaded machine was still importing)
-    bound = f":{port:04X} "
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and lc.poll() is None and bound not in Path("/proc/net/udp").read_text():
-        time.sleep(0.05)
+    _wait_for_udp_bound(lc, port)  # sent once livecut listens (a fixed 0.5 s: a loaded machine was still importing)
     subprocess.run(["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
                     "-t", "1.5", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10",
                     "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"], timeout=30, check=True)
@@ -895,7 +903,8 @@ def test_a_signal_while_a_stream_opens_stops_at_once(tmp_path, sig, code):
     s.close()
     lc = _popen("run", f"udp://127.0.0.1:{port}", "-o", str(tmp_path / "o.mp4"), "-q",
                 "--set", "video.open_timeout=20")
-    time.sleep(2.0)
+    # once it opens (a fixed 2 s: a loaded machine was still importing, SIGTERM killed it, -15)
+    _wait_for_udp_bound(lc, port)
     t0 = time.monotonic()
     lc.send_signal(sig)
     _, err = lc.communicate(timeout=30)
