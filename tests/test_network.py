@@ -1357,14 +1357,16 @@ def test_cli_a_signal_while_an_rtsp_server_does_not_answer(clip, transport, sig,
     answer: FFmpeg holds the GIL there, so the signal was handled only at video.open_timeout
     (8 s here, 10 by default), and then lost -- 'no answer within 8 s', exit 1.  Over TCP the
     publish goes through the relay now, which gives up at the signal: the run ends within a
-    second, exit 130 (143).  Over UDP (no relay: its RTP cannot go through it) the timeout is
+    second or so, exit 130 (143).  Over UDP (no relay: its RTP cannot go through it) the timeout is
     still waited, but the run then says it was interrupted."""
     rc, err, took = signal_when_connected(
         clip, lambda port: f"rtsp://pub:{SECRET}@127.0.0.1:{port}/live",
         ["--set", "video.open_timeout=8", "--set", f"video.rtsp_transport={transport}"], env_with_repo(), sig)
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert rc == code and lines == [f"livecut: error: {said}"], (rc, err)
-    assert took < (1.0 if transport == "tcp" else 8.0 + 2.0), took
+    # (at once over TCP, not video.open_timeout's 8 s: the 1 s this was took 1.02 s for rtsps://
+    # on a loaded machine, the process's end counted in)
+    assert took < (3.0 if transport == "tcp" else 8.0 + 2.0), took
 
 
 def test_cli_tcp_listen_output_that_nobody_connects_to_gives_up(clip):

@@ -118,7 +118,7 @@ def test_a_signal_while_an_rtsps_server_does_not_answer_ends_the_run_at_once(cli
                                           ["--set", "video.open_timeout=8"], _env(), sig)
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert rc == code and lines == [f"livecut: error: {said}"], (rc, err)
-    assert took < 1.0, took
+    assert took < 3.0, took   # (at once, not video.open_timeout's 8 s: it took 1.02 s on a loaded machine)
     assert SECRET not in err
 
 
