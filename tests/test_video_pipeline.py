@@ -649,7 +649,10 @@ def test_ctrl_c_with_a_slow_file_encoder_finalizes_the_frames_so_far():
 def test_ctrl_c_with_a_reader_that_stopped_reading_ends_the_run(tmp_path, clips):
     """`livecut file x -o - > fifo` whose reader never reads: Ctrl-C / SIGTERM did nothing
     (the main thread was blocked writing the stream's end); a slow reader crashed it (SIGSEGV)."""
+    import fcntl
     import os
+    import struct
+    import termios
 
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
@@ -658,7 +661,13 @@ def test_ctrl_c_with_a_reader_that_stopped_reading_ends_the_run(tmp_path, clips)
         with open(fifo, "wb") as out:
             p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clips["audio"]), "-o", "-"],
                                  stdout=out, stderr=subprocess.PIPE, text=True, cwd=str(REPO))
-        err, took = signal_after(p, 3.0, signal.SIGTERM, timeout=15)
+        # signalled once the stream is under way (a fixed 3 s: a loaded machine had written
+        # nothing yet -- 'stopped by SIGTERM (nothing was written to stdout)')
+        deadline = time.monotonic() + 60
+        while not struct.unpack("i", fcntl.ioctl(reader_fd, termios.FIONREAD, b"\0" * 4))[0]:
+            assert p.poll() is None and time.monotonic() < deadline, "livecut wrote nothing"
+            time.sleep(0.05)
+        err, took = signal_after(p, 0.5, signal.SIGTERM, timeout=15)
     finally:
         os.close(reader_fd)
     assert p.returncode == 143 and took < 4.0, (p.returncode, took, err)
