@@ -881,11 +881,15 @@ def test_ctrl_c_with_a_file_read_that_never_returns(tmp_path, clips, monkeypatch
     reader, then closed the file under the running read -- 'internal error: ValueError:
     generator already executing', exit 1, for an output that was in fact finalised.  The
     file's close is now safe under a read (it waits CLOSE_WAIT, then leaves the closing to
-    the read): one line, exit 130, the frames so far kept, within a second."""
+    the read): one line, exit 130, the frames so far kept, within a second.  (Ctrl-C once the
+    8 frames before the stuck read are written: 0.2 s after the read stuck, a loaded machine
+    had written 6 -- the frames still queued are not kept, as for any Ctrl-C.)"""
     from livecut.runner import Interrupted
+    from livecut.sinks.file import VideoFileSink
 
-    stuck, release = threading.Event(), threading.Event()
-    real = FileSource._decode
+    stuck, release, written = threading.Event(), threading.Event(), threading.Event()
+    real, real_write = FileSource._decode, VideoFileSink.write
+    n = [0]
 
     def decode(self):
         for i, f in enumerate(real(self)):
@@ -894,9 +898,18 @@ def test_ctrl_c_with_a_file_read_that_never_returns(tmp_path, clips, monkeypatch
                 release.wait(30)
             yield f
 
+    def write(self, image, pts=None):
+        real_write(self, image, pts)
+        n[0] += 1
+        if n[0] == 8:
+            written.set()
+
     monkeypatch.setattr(FileSource, "_decode", decode)
+    monkeypatch.setattr(VideoFileSink, "write", write)
+    both = threading.Event()
+    threading.Thread(target=lambda: (stuck.wait(30), written.wait(30), both.set()), daemon=True).start()
     signalled: list = []
-    interrupt_when(stuck, 0.2, signalled)
+    interrupt_when(both, 0.2, signalled)
     out = tmp_path / "o.mp4"
     try:
         with pytest.raises(Interrupted, match="finalized with 8 frames"):
