@@ -1604,7 +1604,12 @@ def test_cli_reconnects_after_a_3s_outage(tmp_path):
                            "--set", "video.read_timeout=2"],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
     try:
-        time.sleep(2.0)   # recording
+        # recording: its output opened, under a temporary name (a fixed 2 s: a loaded machine had
+        # not opened the stream yet, and the outage made the open fail -- 'Connection refused', exit 2)
+        deadline = time.monotonic() + 30
+        while not list(tmp_path.glob(".out.mp4.livecut-*")):
+            assert lc.poll() is None and time.monotonic() < deadline, "livecut did not start recording"
+            time.sleep(0.05)
         srv.stop()
         time.sleep(3.0)   # the outage
         srv.start()
