@@ -1004,6 +1004,15 @@ def _frames(n: int, w: int = 320, h: int = 240):
         yield np.roll(base, i * 4, axis=1)
 
 
+def _udp_bound(port: int) -> bool:
+    """Whether a UDP socket is bound to ``port`` (Linux: /proc/net/udp; elsewhere, after 0.5 s)."""
+    if not os.path.exists("/proc/net/udp"):
+        time.sleep(0.5)
+        return True
+    with open("/proc/net/udp") as f:
+        return f":{port:04X} " in f.read()
+
+
 def test_udp_output_every_frame():
     require_ffmpeg()
     port = free_port(socket.SOCK_DGRAM)
@@ -1013,7 +1022,12 @@ def test_udp_output_every_frame():
                               "-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0", url],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(0.5)  # let ffprobe bind the port
+        # let ffprobe bind the port (a fixed 0.5 s, before: on a loaded machine the first frames
+        # could go before it listened)
+        deadline = time.monotonic() + 30
+        while not _udp_bound(port):
+            assert probe.poll() is None and time.monotonic() < deadline, "ffprobe did not listen"
+            time.sleep(0.05)
         t0 = time.monotonic()
         with open_sink(f"udp://127.0.0.1:{port}", SinkInfo(320, 240, 30.0)) as sink:
             for i, img in enumerate(_frames(n)):

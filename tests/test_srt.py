@@ -391,7 +391,7 @@ def test_an_srt_output_whose_receiver_goes_away_says_the_connection_was_lost(tmp
     port = _udp_port()
     rx = _receiver(port, tmp_path / "out.ts", listener=True)
     try:
-        time.sleep(0.5)  # (it listens)
+        _wait_bound(port, rx, timeout=30)  # (it listens; a fixed 0.5 s, before: a loaded machine's ffmpeg may not yet)
         with pytest.raises(VideoWriteError) as info:
             with open_sink(f"srt://127.0.0.1:{port}?passphrase={SECRET}", SinkInfo(320, 240, 25.0),
                            VideoConfig(open_timeout=3, read_timeout=2)) as sink:
