@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import re
 import shutil
 import socket
@@ -47,10 +48,18 @@ def _udp_port() -> int:
 
 
 def _wait_bound(port: int, proc: subprocess.Popen, timeout: float = 5.0) -> None:
-    """Wait until something (the ffmpeg listener) has bound UDP ``port``."""
+    """Wait until something (the ffmpeg listener) has bound UDP ``port``: seen in /proc/net/udp
+    where there is one (a probe's own bind, held while a loaded machine preempts the test, could
+    take the port from the listener starting meanwhile), else by a bind that fails."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert proc.poll() is None, "the ffmpeg listener exited"
+        if os.path.exists("/proc/net/udp"):
+            with open("/proc/net/udp") as f:
+                if f":{port:04X} " in f.read():
+                    return
+            time.sleep(0.05)
+            continue
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             try:
                 s.bind(("127.0.0.1", port))
