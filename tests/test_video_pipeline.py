@@ -958,8 +958,22 @@ def test_ctrl_c_on_a_file_run_leaves_the_output_that_was_there(tmp_path, clips, 
     assert sorted(p.name for p in tmp_path.iterdir()) == [out_name.rstrip("/")]  # (no temporary left)
     # nothing there before: the frames so far are the output
     other = tmp_path / ("new" if frames else "new.mp4")
+    # (Ctrl-C once the 8 frames before the read's pause are written: 0.2 s after the pause, a
+    # loaded machine had written 6 or 7 -- the frames still queued are not kept)
+    from livecut.sinks.file import PngSequenceSink, VideoFileSink
+
+    n, written, both = [0], threading.Event(), threading.Event()
+    for cls in (VideoFileSink, PngSequenceSink):
+        def write(self, image, pts=None, _real=cls.write):
+            _real(self, image, pts)
+            n[0] += 1
+            if n[0] == 8:
+                written.set()
+
+        monkeypatch.setattr(cls, "write", write)
     reached.clear()
-    interrupt_when(reached, 0.2, [])
+    threading.Thread(target=lambda: (reached.wait(30), written.wait(30), both.set()), daemon=True).start()
+    interrupt_when(both, 0.2, [])
     with pytest.raises(Interrupted, match=r"finalized with \d+ frames"):
         run_video(str(clips["plain"]), str(other) + "/" * frames, cfg, progress=False, force=True)
     assert (len(list(other.iterdir())) if frames else probe(other)["frames"]) >= 8
