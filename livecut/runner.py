@@ -133,11 +133,15 @@ def finalize_on_signals():
 
         handler = lock_safe(handler)
 
-        def settle():  # (the outputs finalized: a third signal has nothing left to abort)
+        def settle():
+            # once stopped by a signal the process is on its way out with 128 + signal: a
+            # repeated signal must not kill it with a different status meanwhile, nor, once the
+            # outputs are finalized, abort what is done (a handler that does nothing, not
+            # SIG_IGN: a signal found ignored is one the process was started with ignored, left
+            # so by the next run in this process, see below)
             if fired:
                 for s in sigs:
-                    if signal.getsignal(getattr(signal, s)) is handler:
-                        signal.signal(getattr(signal, s), _on_its_way_out)
+                    signal.signal(getattr(signal, s), _on_its_way_out)
 
         # (one ignored when the run starts stays so: SIGHUP under `nohup livecut ... &`, SIGINT in a
         # script's background job -- the handler replaced the ignoring, and a terminal closed cut
@@ -150,12 +154,11 @@ def finalize_on_signals():
             yield
         finally:
             _SETTLE.remove(settle)
-            for s, h in saved.items():
-                # once stopped by a signal the process is on its way out with 128 + signal:
-                # a repeated signal must not kill it with a different status meanwhile (a handler
-                # that does nothing, not SIG_IGN: a signal found ignored is one the process was
-                # started with ignored, left so by the next run in this process, see above)
-                signal.signal(getattr(signal, s), _on_its_way_out if fired else h)
+            if fired:
+                settle()
+            else:
+                for s, h in saved.items():
+                    signal.signal(getattr(signal, s), h)
 
     return cm()
 

@@ -69,6 +69,17 @@ def require_ffmpeg() -> None:
             pytest.skip(f"{tool} not installed")
 
 
+def udp_bound(port: int) -> bool | None:
+    """Whether a UDP socket is bound to ``port``, read from /proc/net/udp (not probed by a bind
+    of our own, which a loaded machine may hold long enough to take the port from a listener
+    starting meanwhile); None where there is no /proc/net/udp (not Linux)."""
+    try:
+        with open("/proc/net/udp") as f:
+            return f":{port:04X} " in f.read()
+    except FileNotFoundError:
+        return None
+
+
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))

@@ -29,7 +29,7 @@ from livecut.sources import open_source, source_kind
 from livecut.urls import redact_text, redact_url
 
 from rtsp_helpers import (RtspServer, env_with_repo, ffprobe_count, free_port, require_ffmpeg,
-                          require_gst)
+                          require_gst, udp_bound)
 
 SECRET = "s3cr3tPW"
 
@@ -1004,15 +1004,6 @@ def _frames(n: int, w: int = 320, h: int = 240):
         yield np.roll(base, i * 4, axis=1)
 
 
-def _udp_bound(port: int) -> bool:
-    """Whether a UDP socket is bound to ``port`` (Linux: /proc/net/udp; elsewhere, after 0.5 s)."""
-    if not os.path.exists("/proc/net/udp"):
-        time.sleep(0.5)
-        return True
-    with open("/proc/net/udp") as f:
-        return f":{port:04X} " in f.read()
-
-
 def test_udp_output_every_frame():
     require_ffmpeg()
     port = free_port(socket.SOCK_DGRAM)
@@ -1025,9 +1016,11 @@ def test_udp_output_every_frame():
         # let ffprobe bind the port (a fixed 0.5 s, before: on a loaded machine the first frames
         # could go before it listened)
         deadline = time.monotonic() + 30
-        while not _udp_bound(port):
+        while (bound := udp_bound(port)) is False:
             assert probe.poll() is None and time.monotonic() < deadline, "ffprobe did not listen"
             time.sleep(0.05)
+        if bound is None:  # (no /proc/net/udp: a fixed 0.5 s)
+            time.sleep(0.5)
         t0 = time.monotonic()
         with open_sink(f"udp://127.0.0.1:{port}", SinkInfo(320, 240, 30.0)) as sink:
             for i, img in enumerate(_frames(n)):

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO, make_clip, run_cli
+from rtsp_helpers import udp_bound
 
 SECRET = "s3cret"
 
@@ -854,12 +855,11 @@ def test_stdout_a_terminal_is_refused(rel_clip):
 def _wait_for_udp_bound(lc: subprocess.Popen, port: int) -> None:
     """Until ``lc`` has bound its UDP input to ``port`` (Linux: /proc/net/udp): it is opening
     the stream, its imports done and its signals handled.  (Elsewhere: 2 s.)"""
-    if not os.path.exists("/proc/net/udp"):
+    if udp_bound(port) is None:
         time.sleep(2.0)
         return
-    bound = f":{port:04X} "
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and lc.poll() is None and bound not in Path("/proc/net/udp").read_text():
+    while time.monotonic() < deadline and lc.poll() is None and not udp_bound(port):
         time.sleep(0.05)
 
 

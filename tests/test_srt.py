@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import os
 import re
 import shutil
 import socket
@@ -22,6 +21,7 @@ import numpy as np
 import pytest
 
 from conftest import make_clip, signal_after, stopped_from_another_thread
+from rtsp_helpers import udp_bound
 
 from livecut import srtbridge
 from livecut.config import VideoConfig
@@ -54,10 +54,10 @@ def _wait_bound(port: int, proc: subprocess.Popen, timeout: float = 5.0) -> None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert proc.poll() is None, "the ffmpeg listener exited"
-        if os.path.exists("/proc/net/udp"):
-            with open("/proc/net/udp") as f:
-                if f":{port:04X} " in f.read():
-                    return
+        bound = udp_bound(port)
+        if bound:
+            return
+        if bound is False:
             time.sleep(0.05)
             continue
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:

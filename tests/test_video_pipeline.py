@@ -876,6 +876,24 @@ def test_summary_says_when_nothing_was_defocused():
     assert state_notes(collections.Counter(subject=5), 5) == []
 
 
+def _and_written(monkeypatch, event: threading.Event, n: int) -> threading.Event:
+    """An event set once ``event`` is and ``n`` frames are written to a video file or PNG
+    sequence (from here on: their sinks' writes counted through ``monkeypatch``)."""
+    from livecut.sinks.file import PngSequenceSink, VideoFileSink
+
+    count, written, both = [0], threading.Event(), threading.Event()
+    for cls in (VideoFileSink, PngSequenceSink):
+        def write(self, image, pts=None, _real=cls.write):
+            _real(self, image, pts)
+            count[0] += 1
+            if count[0] == n:
+                written.set()
+
+        monkeypatch.setattr(cls, "write", write)
+    threading.Thread(target=lambda: (event.wait(30), written.wait(30), both.set()), daemon=True).start()
+    return both
+
+
 def test_ctrl_c_with_a_file_read_that_never_returns(tmp_path, clips, monkeypatch):
     """A file whose read blocks for good (a dead network mount): Ctrl-C waited 1 s for the
     reader, then closed the file under the running read -- 'internal error: ValueError:
@@ -885,11 +903,9 @@ def test_ctrl_c_with_a_file_read_that_never_returns(tmp_path, clips, monkeypatch
     8 frames before the stuck read are written: 0.2 s after the read stuck, a loaded machine
     had written 6 -- the frames still queued are not kept, as for any Ctrl-C.)"""
     from livecut.runner import Interrupted
-    from livecut.sinks.file import VideoFileSink
 
-    stuck, release, written = threading.Event(), threading.Event(), threading.Event()
-    real, real_write = FileSource._decode, VideoFileSink.write
-    n = [0]
+    stuck, release = threading.Event(), threading.Event()
+    real = FileSource._decode
 
     def decode(self):
         for i, f in enumerate(real(self)):
@@ -898,18 +914,9 @@ def test_ctrl_c_with_a_file_read_that_never_returns(tmp_path, clips, monkeypatch
                 release.wait(30)
             yield f
 
-    def write(self, image, pts=None):
-        real_write(self, image, pts)
-        n[0] += 1
-        if n[0] == 8:
-            written.set()
-
     monkeypatch.setattr(FileSource, "_decode", decode)
-    monkeypatch.setattr(VideoFileSink, "write", write)
-    both = threading.Event()
-    threading.Thread(target=lambda: (stuck.wait(30), written.wait(30), both.set()), daemon=True).start()
     signalled: list = []
-    interrupt_when(both, 0.2, signalled)
+    interrupt_when(_and_written(monkeypatch, stuck, 8), 0.2, signalled)
     out = tmp_path / "o.mp4"
     try:
         with pytest.raises(Interrupted, match="finalized with 8 frames"):
@@ -960,20 +967,8 @@ def test_ctrl_c_on_a_file_run_leaves_the_output_that_was_there(tmp_path, clips, 
     other = tmp_path / ("new" if frames else "new.mp4")
     # (Ctrl-C once the 8 frames before the read's pause are written: 0.2 s after the pause, a
     # loaded machine had written 6 or 7 -- the frames still queued are not kept)
-    from livecut.sinks.file import PngSequenceSink, VideoFileSink
-
-    n, written, both = [0], threading.Event(), threading.Event()
-    for cls in (VideoFileSink, PngSequenceSink):
-        def write(self, image, pts=None, _real=cls.write):
-            _real(self, image, pts)
-            n[0] += 1
-            if n[0] == 8:
-                written.set()
-
-        monkeypatch.setattr(cls, "write", write)
     reached.clear()
-    threading.Thread(target=lambda: (reached.wait(30), written.wait(30), both.set()), daemon=True).start()
-    interrupt_when(both, 0.2, [])
+    interrupt_when(_and_written(monkeypatch, reached, 8), 0.2, [])
     with pytest.raises(Interrupted, match=r"finalized with \d+ frames"):
         run_video(str(clips["plain"]), str(other) + "/" * frames, cfg, progress=False, force=True)
     assert (len(list(other.iterdir())) if frames else probe(other)["frames"]) >= 8
