@@ -337,10 +337,19 @@ def commit(tmp: Path, final: Path, force: bool) -> None:
 
 
 def discard(tmp: Path | None) -> None:
-    """Remove a temporary file or folder (never raises)."""
+    """Remove a temporary file or folder (never raises but a signal's exception, and then
+    after the removal: one raised within it -- SIGTERM just after :func:`commit` linked the
+    output into place -- left the temporary file beside the output)."""
     if tmp is None:
         return
-    tmp = Path(tmp)
+    try:
+        _discard(Path(tmp))
+    except KeyboardInterrupt:  # (Ctrl-C, or Terminated: a second one is ignored while finalizing)
+        _discard(Path(tmp))
+        raise
+
+
+def _discard(tmp: Path) -> None:
     try:
         if tmp.is_dir() and not tmp.is_symlink():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -3265,3 +3265,26 @@ def test_a_broken_link_in_a_folder_or_pattern_is_said(tmp_path, good):
         assert len(said) == 1 and "a link to" in said[0] and "gone.jpg" in said[0], r.stderr
         assert "notes.txt" not in r.stderr
         assert sorted(q.name for q in out.iterdir()) == ["a.png", "b.png"]
+
+
+def test_a_signal_while_the_temporary_file_is_removed_still_removes_it(tmp_path, monkeypatch):
+    """SIGTERM in `livecut image` just after a photo's output was linked into place, while its
+    temporary file was being removed: the run stopped with the temporary file left beside the
+    output (.p00.png.livecut-...png next to p00.png; 1 run in 25 on a loaded machine).  The
+    signal's exception now goes on only once the temporary file is gone."""
+    from livecut import atomic
+
+    tmp, final = tmp_path / ".o.png.livecut-1-h-0.png", tmp_path / "o.png"
+    tmp.write_bytes(b"done")
+    real, hit = Path.is_dir, []
+
+    def is_dir(self):
+        if self == tmp and not hit:  # (the signal lands inside the removal)
+            hit.append(self)
+            raise KeyboardInterrupt
+        return real(self)
+
+    monkeypatch.setattr(Path, "is_dir", is_dir)
+    with pytest.raises(KeyboardInterrupt):
+        atomic.commit(tmp, final, force=False)
+    assert hit and final.read_bytes() == b"done" and not tmp.exists()
