@@ -21,7 +21,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from livecut import __version__
 from livecut.config import Config, load_config
-from livecut.errors import FORCE, LivecutError, UsageError, WriteError, json_names
+from livecut.errors import FORCE, LivecutError, UsageError, WriteError, interrupt_under, json_names
 from livecut.errors import one_line as _one_line
 
 
@@ -1036,20 +1036,6 @@ def _exit_now_if_an_open_waits(code: object) -> None:
     os._exit(code if isinstance(code, int) else (0 if code is None else 1))
 
 
-def _interrupt_under(exc: BaseException) -> bool:
-    """Whether a Ctrl-C lies under ``exc`` (its causes and contexts): Python 3.11 wraps an
-    exception raised in a ``__set_name__`` -- a Ctrl-C landing while pydantic builds its
-    classes, imported in the first tenth of a second -- in a RuntimeError."""
-    seen: set[int] = set()
-    e: BaseException | None = exc
-    while e is not None and id(e) not in seen:
-        if isinstance(e, KeyboardInterrupt):
-            return True
-        seen.add(id(e))
-        e = e.__cause__ or e.__context__
-    return False
-
-
 def main(argv: Optional[List[str]] = None) -> None:
     """Console-script entry point."""
     secrets = _argv_secrets(sys.argv[1:] if argv is None else list(argv))
@@ -1075,9 +1061,16 @@ def main(argv: Optional[List[str]] = None) -> None:
     except Exception as exc:  # a bug: one line unless LIVECUT_DEBUG=1
         if _debug():
             traceback.print_exc()  # through the scrubbed stderr
-        if _interrupt_under(exc):  # a Ctrl-C wrapped by Python itself
-            err("interrupted")
-            sys.exit(130)
+        stop = interrupt_under(exc)
+        if stop is not None:  # a Ctrl-C or a signal wrapped by Python itself (see interrupt_under)
+            name = {1: "SIGHUP", 15: "SIGTERM"}.get(getattr(stop, "signum", None) or 0)
+            err(f"stopped by {name}" if name else "interrupted")
+            code = getattr(stop, "exit_code", 130)
+            runner = sys.modules.get("livecut.runner")
+            if runner is not None:
+                runner.ignore_signals_on_the_way_out()
+            _exit_now_if_an_open_waits(code)
+            sys.exit(code)
         err(f"internal error: {type(exc).__name__}: {exc} (set LIVECUT_DEBUG=1 for a traceback)")
         sys.exit(1)
     finally:

@@ -167,6 +167,23 @@ class DisplayUnavailable(DeviceUnavailable):
     exit_code = 2
 
 
+def interrupt_under(exc: BaseException) -> BaseException | None:
+    """The Ctrl-C (``KeyboardInterrupt``, or a signal's ``Terminated``) that is ``exc`` or lies
+    under it (its causes and contexts), or None.  C code that calls back into Python (numpy
+    asking a path for its name, a ``__set_name__`` while a class is built) turns a signal's
+    exception raised in that call into a SystemError or a RuntimeError with it as the cause:
+    the run then took a SIGTERM for a failure (livecut image said "interrupted", exit 130,
+    without the count of what was written; a video run reported a failed processing stage)."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return e
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return None
+
+
 class StageError(LivecutError):
     """A pipeline stage failed; the original exception is chained as ``__cause__``."""
 

@@ -15,7 +15,7 @@ from livecut.atomic import (TEMP_MARK, check_not_special, folder_in_the_way, fol
                             raise_if_in_the_way, sweep_stale, temp_prefix)
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config
-from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError
+from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError, interrupt_under
 from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, colour_profile,
                              expand_inputs, folded_name, name_clash, other_colour_space, read_image, to_bgr8,
                              write_image)
@@ -229,7 +229,12 @@ def _counted_stop(report: ImageReport, total: int, outdir: str):
     failed_before = len(report.errors)  # (inputs not found, patterns that matched nothing)
     try:
         yield
-    except KeyboardInterrupt as exc:
+    except BaseException as caught:
+        # (a signal raised in Python code that C code called -- numpy asking a path for its
+        # name -- comes as a SystemError: it said "interrupted", exit 130, and no count)
+        exc = interrupt_under(caught)
+        if exc is None:
+            raise
         from livecut.runner import Interrupted
 
         failed = len(report.errors) - failed_before

@@ -36,7 +36,7 @@ import numpy as np
 from livecut.composite import (COVER_MAX_SCALED, MODES, SHOWN_MODES, Compositor, check_rotation, check_sample_aspect,
                                parse_background)
 from livecut.config import Config
-from livecut.errors import IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure
+from livecut.errors import IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure, interrupt_under
 from livecut.frames import Upright
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
@@ -1039,12 +1039,18 @@ class Pipeline:
             # (the window keeps answering while the writer finishes: a second quit hurries it)
             self._answering = [f for f in (getattr(s, "finishing", None) for s in self.main_sinks)
                                if f is not None]
-        except KeyboardInterrupt:
-            st.interrupted = True
-            raise
         except BaseException as exc:
-            failure = exc
-            raise
+            # (a signal raised in Python code that C code called comes as a SystemError with
+            # it as the cause, and the processing stage's as a StageError over that: the run
+            # failed, its output discarded, where the signal finalizes it)
+            stop = interrupt_under(exc)
+            if stop is None:
+                failure = exc
+                raise
+            st.interrupted = True
+            if stop is exc:
+                raise
+            raise stop from None
         finally:
             failing = failure is not None or bool(self._errors)
             try:

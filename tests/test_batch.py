@@ -725,6 +725,33 @@ def test_ctrl_c_while_a_result_is_recorded_keeps_it_done(tmp_path, monkeypatch):
     assert (report.done, report.failed, report.skipped_done) == (0, 0, 1)
 
 
+def test_a_sigterm_wrapped_by_c_code_stops_the_batch_as_the_signal(tmp_path, monkeypatch):
+    """A SIGTERM raised in Python code that C code called comes out of that call as a
+    SystemError over it: the batch took it for an error, its items not recorded, its line an
+    internal error.  It is the signal: the batch stops as on SIGTERM, exit 143."""
+    import livecut.batch as batch
+    from livecut.runner import Interrupted, Terminated
+
+    srcs = [str(_photo(tmp_path / "in" / f"{n}.jpg", i, w=320, h=240)) for i, n in enumerate("ab")]
+    out = tmp_path / "out"
+    real_append_record, fired = batch.append_record, []
+
+    def append_record(path, rec):
+        real_append_record(path, rec)
+        if rec["status"] == "ok" and not fired:
+            fired.append(rec["output"])
+            try:
+                raise Terminated(15)
+            except Terminated as exc:
+                raise SystemError("returned a result with an exception set") from exc
+
+    monkeypatch.setattr(batch, "append_record", append_record)
+    with pytest.raises(Interrupted, match="^stopped by SIGTERM: [12] done, 0 failed;") as info:
+        run_batch(srcs, out, load_config(None, []), jobs=1)
+    assert info.value.exit_code == 143 and len(fired) == 1
+    assert [(x["output"], x["status"]) for x in _records(out)][:1] == [(fired[0], "ok")]
+
+
 def test_the_tests_of_ctrl_c_pass_in_a_suite_started_in_the_background():
     """A suite started in the background of a shell (``pytest &``, as a script running several
     at once does) inherits SIGINT ignored, and Python then keeps it ignored: the test above, and

@@ -611,6 +611,60 @@ def test_a_writer_stuck_in_a_sink_is_abandoned_not_closed_under_it(monkeypatch):
     sink.release.set()
 
 
+def _sigterm_through_c_code():
+    """What C code that called back into Python makes of a SIGTERM raised in that call: a
+    SystemError with the signal's exception as its cause."""
+    from livecut.runner import Terminated
+
+    try:
+        raise Terminated(15)
+    except Terminated as exc:
+        raise SystemError("<function PurePath.__str__> returned a result with an exception set") from exc
+
+
+def test_a_signal_wrapped_by_c_code_in_the_processing_stops_the_run_as_the_signal():
+    """A SIGTERM raised in Python code that C code called (numpy asking a path for its name, a
+    PyAV callback) comes out of that call as a SystemError over it, and the processing stage
+    made that a StageError: the run failed, its output not finalized.  It is the signal."""
+    from livecut.runner import Terminated
+
+    def process(image, need_output=True):
+        if process.n == 5:
+            _sigterm_through_c_code()
+        process.n += 1
+        return image, image
+
+    process.n = 0
+    sink = ListSink()
+    pipe = Pipeline(FakeSource(n=40), process, [sink], queue_size=2)
+    with pytest.raises(Terminated):
+        pipe.run()
+    # (as for any Ctrl-C, the frames still queued for the writer are not written)
+    assert pipe.stats.interrupted and pipe.stats.processed == 5 and 1 <= pipe.stats.written == sink.n <= 5
+    assert _no_livecut_threads()
+
+
+def test_a_signal_wrapped_by_c_code_finalizes_the_output(tmp_path, clips, monkeypatch):
+    """The same through run_video: the output is finalized with the frames so far, exit 143."""
+    from livecut.runner import Interrupted
+
+    real, calls = Processor.__call__, []
+
+    def process(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 9:
+            _sigterm_through_c_code()
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Processor, "__call__", process)
+    out = tmp_path / "o.mp4"
+    with pytest.raises(Interrupted, match=r"^stopped by SIGTERM.*finalized with (\d) frames") as info:
+        run_video(str(clips["plain"]), str(out), load_config(), progress=False)
+    assert info.value.exit_code == 143
+    frames = int(re.search(r"finalized with (\d) frames", str(info.value)).group(1))
+    assert 1 <= frames <= 8 and probe(out)["frames"] == frames
+
+
 class _SlowEncoder(ListSink):
     """A file sink whose encoder takes 1.5 s a frame (x265 veryslow at 4K, say): slow, not
     stuck; it has no cancel(), as a file has no peer."""
