@@ -1408,6 +1408,10 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
         with open(tmp, "wb") as fh:  # (ndarray.tofile hides ENOSPC)
             for part in parts:
                 fh.write(part)
+        # (in here: a signal raised as commit was entered, before its own cleanup could, left
+        # the temporary file beside the output, nothing at the final name: once in ~70 runs of
+        # `livecut image` stopped by SIGTERM on a loaded machine; commit raises no OSError)
+        commit(tmp, p, force)
     except OSError as exc:
         discard(tmp)
         error = WriteError(f"{p}: cannot write: {io_reason(exc)}")
@@ -1416,7 +1420,6 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     except BaseException:
         discard(tmp)
         raise
-    commit(tmp, p, force)
 
 
 #: what an encoder is given beyond OpenCV's defaults: an AVIF at the quality of a JPEG, 95

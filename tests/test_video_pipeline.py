@@ -948,6 +948,31 @@ def _and_written(monkeypatch, event: threading.Event, n: int) -> threading.Event
     return both
 
 
+@pytest.mark.parametrize("name", ["o.mp4", "frames/"])
+def test_a_signal_as_the_output_is_moved_into_place_leaves_no_temporary_file(tmp_path, monkeypatch, name):
+    """A signal landing as a finished video file or PNG folder was handed to commit (raised on
+    entering it, before its own cleanup): the temporary file or folder stayed beside the
+    output, nothing at the final name.  It is removed."""
+    from livecut import atomic
+    from livecut.config import VideoConfig
+    from livecut.sinks.file import PngSequenceSink, VideoFileSink
+
+    def commit(*args):  # (the signal, raised as commit is entered)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic, "commit", commit)
+    monkeypatch.setattr(atomic, "commit_dir", commit)
+    info = SinkInfo(width=64, height=48, fps=25.0)
+    out = tmp_path / "out"
+    out.mkdir()
+    cls = PngSequenceSink if name.endswith("/") else VideoFileSink
+    with pytest.raises(KeyboardInterrupt):
+        with cls(out / name, info, VideoConfig()) as sink:
+            for i in range(3):
+                sink.write(np.full((48, 64, 3), 60 * i, np.uint8))
+    assert list(out.iterdir()) == []
+
+
 def test_ctrl_c_with_a_file_read_that_never_returns(tmp_path, clips, monkeypatch):
     """A file whose read blocks for good (a dead network mount): Ctrl-C waited 1 s for the
     reader, then closed the file under the running read -- 'internal error: ValueError:

@@ -1111,8 +1111,12 @@ class VideoFileSink:
         if not self.frames:
             self._discard()
             return
-        tmp, self.tmp = self.tmp, None
-        commit(tmp, self.path, self.force)
+        try:
+            commit(self.tmp, self.path, self.force)
+        except BaseException:  # (a signal raised as commit was entered: the temporary file stayed)
+            self._discard()
+            raise
+        self.tmp = None
 
     def _last_length(self) -> None:
         """The last frame's length, when the run wrote the source to its end: its own
@@ -1233,7 +1237,11 @@ class PngSequenceSink:
         if not complete or not self.frames:
             discard(tmp)
             return
-        commit_dir(tmp, self.path, self.force, FRAME_PATTERN)
+        try:
+            commit_dir(tmp, self.path, self.force, FRAME_PATTERN)
+        except BaseException:  # (a signal raised as commit_dir was entered: the folder stayed)
+            discard(tmp)
+            raise
 
 
 @register_sink("file", lambda spec: spec not in ("", "-") and "://" not in spec, check=_check_spec)
