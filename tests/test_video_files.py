@@ -2044,6 +2044,21 @@ def test_a_codec_mov_cannot_hold_is_refused_up_front(tmp_path, clips, codec, nam
     assert not out.exists() and not list(tmp_path.glob(".o.mov*"))
 
 
+def test_raw_video_in_a_mov_is_refused_up_front(tmp_path, clips):
+    """rawvideo into .mov (yuv420p: QuickTime has no tag for it) ended with exit 0 and a file
+    no player or FFmpeg could decode ("Invalid pixel format"), FFmpeg's "output file will be
+    unreadable" only in its log.  It is refused as any codec the type cannot hold; .mkv and
+    .avi take it."""
+    out = tmp_path / "o.mov"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=rawvideo")
+    assert r.returncode == 2 and "a .mov file cannot hold raw yuv420p video" in r.stderr, r.stderr
+    assert r.stderr.rstrip().endswith("; write .mkv or .avi, or use libx264"), r.stderr
+    assert not out.exists() and not list(tmp_path.glob(".o.mov*"))
+    out = tmp_path / "o.avi"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=rawvideo", "-q")
+    assert r.returncode == 0 and probe(out)["codec"] == "rawvideo", r.stderr
+
+
 @pytest.mark.parametrize("codec", ["mpeg2video", "mpeg1video"])
 def test_mpeg_1_and_2_get_a_frame_rate_they_store(tmp_path, clips, codec):
     """MPEG-1/2 take 1 / time base as the frame rate: the input's (1/12800, 1/1000) was

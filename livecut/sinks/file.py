@@ -96,6 +96,10 @@ def check_encoder(name: str, preset: str | None = None, pix_fmt: str | None = No
 #: or at the close ("write failed (...)", exit 1; its reason only in FFmpeg's log): FFmpeg
 #: writes VP9 and AV1 into MP4 only, not MOV, and has no MOV tag for VP8
 _HEADER_REFUSES = {".mov": ("vp8", "vp9", "av1")}
+#: codecs a muxer takes, header and all, in a pixel format it has no tag for, writing a file that
+#: nothing decodes ("output file will be unreadable": FFmpeg's log only; it was exit 0): raw
+#: video, yuv420p as every opaque output's (a transparent .mov is ProRes), into a .mov
+_UNREADABLE = {".mov": {"rawvideo": "raw yuv420p video"}}
 
 
 #: the muxers of the video types a codec may be written into, asked in this order (see _holders)
@@ -146,6 +150,9 @@ def check_container(name: str, ext: str) -> None:
             except av.error.FFmpegError:  # (the encoder's own trouble: the sink says it)
                 pass
     canonical = av.codec.Codec(name, "w").canonical_name
+    if canonical in _UNREADABLE.get(ext, {}):
+        raise UsageError(f"video.codec {name!r}: a {ext} file cannot hold {_UNREADABLE[ext][canonical]}; "
+                         "write .mkv or .avi, or use libx264")
     if canonical in _HEADER_REFUSES.get(ext, ()):
         raise UsageError(f"video.codec {name!r}: a {ext} file cannot hold {canonical.upper()}; "
                          "write .mkv or .webm, or use libx264")
