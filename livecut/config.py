@@ -380,10 +380,12 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
         raise ConfigError(f"{key}: {_shown(out)} is not one of {', '.join(choices)}")
     if key == "composite.background":
         _check_background(key, out)
+    # (an integer key given a whole float, 1e300, is said as written: it was the 301 digits it makes)
+    shown = value if isinstance(value, float) and isinstance(out, int) else out
     if meta.get("lo") is not None and out < meta["lo"]:
-        raise ConfigError(f"{key}: {_shown_number(out)} is below the minimum {meta['lo']}")
+        raise ConfigError(f"{key}: {_shown_number(shown)} is below the minimum {meta['lo']}")
     if meta.get("hi") is not None and out > meta["hi"]:
-        raise ConfigError(f"{key}: {_shown_number(out)} is above the maximum {meta['hi']}")
+        raise ConfigError(f"{key}: {_shown_number(shown)} is above the maximum {meta['hi']}")
     return out
 
 

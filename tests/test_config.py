@@ -610,6 +610,19 @@ def test_a_path_without_its_suffix_is_a_file_not_a_preset(tmp_path, monkeypatch)
     assert load_config(str(site)).segment.work_size == 200 and load_config("fast").segment.work_size == 192
 
 
+def test_a_whole_float_out_of_an_integer_keys_range_is_shown_as_written(tmp_path):
+    """--set segment.work_size=1e300 (a float with no fraction, taken as an integer) was said as
+    the integer it makes, all 301 digits of it, the message's point after them: it is shown as
+    written, 1e+300, in --set as in a file."""
+    with pytest.raises(ConfigError, match=r"^override: segment\.work_size: 1e\+300 is above the maximum 2048$"):
+        load_config(None, ["segment.work_size=1e300"])
+    with pytest.raises(ConfigError, match=r"^override: video\.stream_bitrate: -1e\+200 is below the minimum 100$"):
+        load_config(None, ["video.stream_bitrate=-1e200"])
+    with pytest.raises(ConfigError, match=r"my\.toml: segment\.work_size: 1e\+300 is above the maximum 2048$"):
+        load_config(_write(tmp_path, "[segment]\nwork_size = 1e300\n"))
+    assert load_config(None, ["segment.work_size=1e3"]).segment.work_size == 1000
+
+
 def test_an_integer_too_long_to_read_is_a_config_error_exit_2(tmp_path):
     """An integer of over 4300 digits (Python's limit for reading or writing one) in --set or a
     file was "internal error: ValueError: Exceeds the limit (4300 digits) ...", exit 1; from the
