@@ -728,6 +728,11 @@ class Pipeline:
                     break
                 self.stats.frames_in += 1
                 if self.ahead is not None:
+                    if self._stop.is_set():
+                        # (a read the run ended without waiting for, see _left_to_close: its
+                        # frame segmented now ran OpenCV's network while the process exited,
+                        # "terminate called without an active exception", exit 134)
+                        return
                     try:
                         frame.pre = self.ahead(frame.image, self._ahead_buffer(frame.image))
                     except BaseException as exc:  # noqa: BLE001 -- handed to the main thread

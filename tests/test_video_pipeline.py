@@ -406,6 +406,43 @@ def test_a_stalled_file_read_never_freezes_its_preview():
     assert st.processed == window.shown == sink.n == 3
 
 
+def test_a_frame_read_after_the_run_stopped_is_not_segmented_ahead():
+    """video.segment_ahead with --frames: the run ends without waiting for a read under way (a
+    file's close is safe under it); when that read returned, the reader thread went on to
+    segment its frame (OpenCV's network, native code) while the process exited: `livecut file
+    in.mp4 -o out.mp4 -n 1 --set video.segment_ahead=true` ended in "terminate called without
+    an active exception", exit 134, in about half the runs.  A frame read after the stop is
+    left alone."""
+
+    class Mount(FakeSource):
+        close_while_reading = True
+
+        def __init__(self, n):
+            super().__init__(n)
+            self.release = threading.Event()
+
+        def read(self):
+            if self.i == 1:
+                self.release.wait(30)
+            return super().read()
+
+    segmented = []
+
+    def ahead(image, out):
+        segmented.append(threading.current_thread().name)
+        return "pre"
+
+    src, sink = Mount(n=10), ListSink()
+    try:
+        st = Pipeline(src, lambda image, need=True, pre=None: (image, image), [sink], max_frames=1,
+                      ahead=ahead).run()
+    finally:
+        src.release.set()
+    assert st.processed == sink.n == 1
+    assert _no_livecut_threads()
+    assert segmented == ["livecut-reader"], segmented
+
+
 def test_a_burst_waits_for_a_writer_that_keeps_up_on_average():
     """HLS's burst (a segment's frames at once) is kept for a writer slower than the
     processing that keeps up on average: none dropped."""
