@@ -745,6 +745,12 @@ def _check_video_flags(opts: dict) -> None:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(MODES)}")
 
 
+def _relabel(text: str, path: str, label: str) -> str:
+    """``text`` with ``path`` said as ``label`` (a piped input's file as "-"), where it stands
+    whole: not the start of a longer name (a background clip.mp4.mkv beside clip.mp4 was "-.mkv")."""
+    return re.sub(re.escape(path) + r"(?![\w.-])", lambda _: label, text)
+
+
 def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str] = None, **kwargs) -> None:
     """Shared body of cam/file/run: config, run_video, summary line (the input named ``label``
     when given)."""
@@ -775,7 +781,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
         for w in warnings + ([several] if several else []):
             if label:  # (a piped input's temporary copy: its name means nothing to the user)
                 name = Path(spec).name  # (no suffix: an output named after it begins "NAME-")
-                w = w.replace(spec, label).replace(f"{name}-", "piped-").replace(name, label)
+                w = _relabel(w, spec, label).replace(f"{name}-", "piped-").replace(name, label)
             err(w, "warning")  # (escaped: a newline in the file's name broke the line)
 
     with finalize_on_signals():  # SIGTERM/SIGHUP finalize the output like Ctrl-C
@@ -898,7 +904,7 @@ def file_(
             try:
                 _run_video(str(path), output, o, label="-")
             except LivecutError as exc:  # (the copy's name means nothing to the user)
-                exc.args = (str(exc).replace(str(path), "-"), *exc.args[1:])
+                exc.args = (_relabel(str(exc), str(path), "-"), *exc.args[1:])
                 raise
         return
     _run_video(str(input), output, opts or {})

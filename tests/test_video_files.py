@@ -2044,6 +2044,28 @@ def test_a_codec_mov_cannot_hold_is_refused_up_front(tmp_path, clips, codec, nam
     assert not out.exists() and not list(tmp_path.glob(".o.mov*"))
 
 
+def test_a_path_that_begins_with_the_redirected_inputs_is_said_whole(tmp_path, clips):
+    """`livecut file - < clip.mp4` names the input "-" in its messages: every occurrence of the
+    file's path was replaced, also inside a longer path -- a background clip.mp4.mkv that could
+    not be read was said as "background video: -.mkv: the file is empty"."""
+    clip = tmp_path / "clip.mp4"
+    shutil.copy(clips["plain"], clip)
+    bg = tmp_path / "clip.mp4.mkv"
+    bg.write_bytes(b"")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    with open(clip, "rb") as fh:
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "o.mp4"),
+                            "-b", f"video:{bg}"], stdin=fh, capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2 and f"background video: {bg}: the file is empty" in r.stderr, r.stderr
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"not a video" * 100)
+    with open(bad, "rb") as fh:  # (the input itself is still said as "-")
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "o.mp4")],
+                           stdin=fh, capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2 and "error: -: not a readable video file" in r.stderr, r.stderr
+    assert str(bad) not in r.stderr
+
+
 def test_raw_video_in_a_mov_is_refused_up_front(tmp_path, clips):
     """rawvideo into .mov (yuv420p: QuickTime has no tag for it) ended with exit 0 and a file
     no player or FFmpeg could decode ("Invalid pixel format"), FFmpeg's "output file will be
