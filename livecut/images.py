@@ -301,7 +301,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     # found', and once found, refused as a video's)
     background = parse_background(cfg.composite.background, files=False)
     if mode in ("composite", "side-by-side") and background.kind == "video":
-        raise UsageError(f"--background video:{background.path}: video backgrounds are for "
+        # (said as the background, not as --background: a configuration's was named an option not given)
+        raise UsageError(f"background video:{background.path}: video backgrounds are for "
                          "video; for still images use image:PATH")
     compositor = Compositor(cfg, mode=mode)
     report = ImageReport()

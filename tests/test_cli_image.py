@@ -387,6 +387,16 @@ def test_image_video_background_is_refused_up_front(tmp_path, good):
     assert "not found" not in r.stderr
 
 
+def test_a_video_background_of_the_configuration_is_not_said_as_an_option(tmp_path, good):
+    """A configuration's composite.background = "video:..." with --mode composite was refused as
+    "--background video:...: video backgrounds are for video": an option not given."""
+    cfg = tmp_path / "my.toml"
+    cfg.write_text(f'[composite]\nbackground = "video:{REPO / "sample_videos" / "moving.mp4"}"\n')
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--mode", "composite", "-c", cfg)
+    assert r.exit_code == 2 and "for still images use image:PATH" in r.stderr, r.stderr
+    assert "--background" not in r.stderr and "background video:" in r.stderr, r.stderr
+
+
 def test_image_bad_mode(tmp_path, good):
     r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--mode", "sepia")
     assert r.exit_code == 2 and "--mode 'sepia'" in r.stderr
