@@ -2766,6 +2766,22 @@ def test_a_picture_given_as_a_video_gets_a_hint(tmp_path, clips):
     assert r.returncode == 0 and "is a picture" not in r.stderr
 
 
+def test_an_animated_webp_is_said_to_be_one(tmp_path):
+    """FFmpeg reads an animated WebP as a video stream it cannot decode, without a picture size:
+    `livecut file anim.webp` said "the video stream has no frame size", exit 2, which tells the
+    user nothing they can do.  It says what the file is, and what cuts it."""
+    src = tmp_path / "anim.webp"
+    try:
+        _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=10:duration=0.5", "-c:v", "libwebp",
+                "-loop", "0", str(src))
+    except subprocess.CalledProcessError:
+        pytest.skip("this ffmpeg has no libwebp encoder")
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"))
+    assert r.returncode == 2 and "anim.webp: an animated WebP" in r.stderr, r.stderr
+    assert "livecut image" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert not (tmp_path / "out.mp4").exists()
+
+
 def test_a_raw_mjpeg_video_is_not_taken_for_a_picture(tmp_path):
     """A raw MJPEG stream (``ffmpeg -f mjpeg``, an IP camera's recording) opens with FFmpeg's
     ``jpeg_pipe`` demuxer, as a photo does: its run said "is a picture, not a video"."""

@@ -841,6 +841,10 @@ class FileSource(ClosesWhileReading):
             self._decoder = self._alpha_decoder(s)
         w, h = s.codec_context.width, s.codec_context.height
         if not w or not h:
+            if s.codec_context.name == "webp":  # (FFmpeg's reading of an animated WebP: no size, no frame)
+                raise VideoOpenFailure(f"{self.path}: an animated WebP, which FFmpeg cannot decode as a video: "
+                                       "`livecut image` cuts its first frame; for every frame, convert it to a "
+                                       "video first (e.g. magick IN.webp OUT.gif)")
             raise VideoOpenFailure(f"{self.path}: the video stream has no frame size")
         check_frame_size(w, h, self.path)
         rate = frame_rate(s)
