@@ -89,6 +89,25 @@ def test_a_crf_x265_refuses_is_bad_input(clips, tmp_path):
     assert not out.exists()
 
 
+def test_a_crf_vp8_refuses_is_bad_input(clips, tmp_path):
+    """VP8 (video.codec=libvpx) takes a CRF of 4-63: 0-3, which the key allows (VP9 takes 0),
+    failed at the first frame, "write failed (Invalid argument)", exit 1, libvpx's reason only
+    in FFmpeg's log.  It is bad input (exit 2), said in one line before the run; 4 is taken."""
+    import av
+
+    if "libvpx" not in av.codecs_available:
+        pytest.skip("this FFmpeg has no libvpx (VP8)")
+    out = tmp_path / "out.webm"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=libvpx",
+                "--set", "video.crf=0", "-q")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip() == "livecut: error: video.crf: 0 is below 4, the least VP8 (libvpx) takes"
+    assert not out.exists() and not list(tmp_path.glob(".out.webm*"))
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=libvpx",
+                "--set", "video.crf=4", "-q")
+    assert r.returncode == 0 and probe(out)["codec"] == "vp8", r.stderr
+
+
 def test_a_fractional_crf_goes_to_x264_and_x265_and_is_refused_where_whole(clips, tmp_path):
     """--set video.crf=18.5 was refused ("expected an integer"), though x264 and x265 take a
     fractional CRF; libvpx's is a whole number, which FFmpeg rounds 18.5 to without a word:

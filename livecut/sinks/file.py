@@ -414,10 +414,13 @@ def crf_option(codec: str, cfg: VideoConfig) -> str:
 
 
 def _check_crf(codec: str, cfg: VideoConfig) -> None:
-    """Refuse a ``video.crf`` above 51 for x265 (the key takes VP9's 0-63; x265 fails to open), and a
-    fraction where ``codec`` takes whole numbers (:func:`crf_option`)."""
+    """Refuse a ``video.crf`` above 51 for x265 (the key takes VP9's 0-63; x265 fails to open), below
+    4 for VP8 (it fails at the first frame), and a fraction where ``codec`` takes whole numbers
+    (:func:`crf_option`)."""
     if codec in ("libx265", "hevc") and cfg.crf > 51:
         raise ConfigError(f"video.crf: {_crf_text(cfg.crf)} is above 51, the most x265 takes")
+    if codec == "libvpx" and cfg.crf < 4:  # (VP8: "write failed (Invalid argument)" at the first frame)
+        raise ConfigError(f"video.crf: {_crf_text(cfg.crf)} is below 4, the least VP8 (libvpx) takes")
     crf_option(codec, cfg)
 
 
