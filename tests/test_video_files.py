@@ -2100,6 +2100,21 @@ def test_raw_video_in_a_mov_is_refused_up_front(tmp_path, clips):
     assert r.returncode == 0 and probe(out)["codec"] == "rawvideo", r.stderr
 
 
+@pytest.mark.parametrize("ext", [".mkv", ".mp4"])
+def test_mpeg4_takes_a_source_of_a_fine_time_base(tmp_path, ext):
+    """MPEG-4 Part 2 (video.codec=mpeg4, which livecut's own messages suggest) stores its time
+    base in 16 bits: an MPEG-TS recording's 1/90000 (a camcorder's .mts, a TV recording) failed
+    at the first frame, "write failed (Invalid argument)", exit 1.  It is written on a coarser
+    base that holds the source's ticks (1/45000), every frame at its time."""
+    src = tmp_path / "in.ts"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.6", "-c:v", "libx264", str(src))
+    out = tmp_path / f"out{ext}"
+    r = run_cli("file", str(src), "-o", str(out), "--set", "video.codec=mpeg4", "-q")
+    assert r.returncode == 0, r.stderr
+    a, b = probe(src), probe(out)
+    assert b["codec"] == "mpeg4" and b["frames"] == a["frames"] == 15 and b["fps"] == 25, b
+
+
 @pytest.mark.parametrize("codec", ["mpeg2video", "mpeg1video"])
 def test_mpeg_1_and_2_get_a_frame_rate_they_store(tmp_path, clips, codec):
     """MPEG-1/2 take 1 / time base as the frame rate: the input's (1/12800, 1/1000) was

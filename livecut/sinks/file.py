@@ -350,6 +350,23 @@ def _fixed_rate(name: str, fps: float | None) -> Fraction | None:
     return rate
 
 
+#: the finest time base MPEG-4 Part 2 stores (its denominator in 16 bits: MPEG-TS's 1/90000 was
+#: refused at the first frame, "write failed (Invalid argument)", exit 1)
+MPEG4_MAX_TICKS = 65535
+
+
+def _mpeg4_base(tb: Fraction) -> Fraction:
+    """``tb``, or the finest base within :data:`MPEG4_MAX_TICKS` that is a whole number of its
+    ticks (1/45000 for 1/90000), else 1 / MPEG4_MAX_TICKS (the frames' times rounded to it)."""
+    if tb.denominator <= MPEG4_MAX_TICKS:
+        return tb
+    first = -(-tb.denominator // MPEG4_MAX_TICKS)
+    for k in range(first, first + 1000):
+        if (tb * k).denominator <= MPEG4_MAX_TICKS:
+            return tb * k
+    return Fraction(1, MPEG4_MAX_TICKS)
+
+
 def _a_rate(fps: float) -> bool:
     """Whether ``fps`` is a frame rate a camera or an editor keeps (whole, a half, or NTSC's
     N * 1000/1001), not an average of a variable rate (26.55 fps)."""
@@ -765,6 +782,8 @@ class VideoFileSink:
         rate = _fixed_rate(codec, info.fps)
         if rate is not None:
             self.time_base = 1 / rate
+        if codec == "mpeg4":
+            self.time_base = _mpeg4_base(self.time_base)
         #: (frame duration, slack) in output ticks when the source's ticks cannot say its frame
         #: rate's times (Matroska's milliseconds at 23.976 or 29.97 fps: frames 41 and 42 ms
         #: apart made an MP4 of 23.989 fps, 768000/32027, that editors take for variable): the
@@ -781,7 +800,7 @@ class VideoFileSink:
             if (step / src_tb).denominator != 1:
                 both = Fraction(math.gcd(src_tb.numerator * step.denominator, step.numerator * src_tb.denominator),
                                 src_tb.denominator * step.denominator)
-                if both.denominator <= GRID_MAX_TICKS:
+                if both.denominator <= (MPEG4_MAX_TICKS if codec == "mpeg4" else GRID_MAX_TICKS):
                     self.time_base = both
                     self._grid = (int(step / both), int(src_tb / both))
         #: the output's frame rate, and a frame's length in output ticks (frames without a time)
