@@ -2085,6 +2085,21 @@ def test_a_path_that_begins_with_the_redirected_inputs_is_said_whole(tmp_path, c
     assert str(bad) not in r.stderr
 
 
+def test_a_codec_refused_is_not_sent_to_a_type_that_refuses_it_too(tmp_path, clips):
+    """VP8 into .mp4 was refused with "write .mkv or .mov or .avi": the .mov suggested refuses
+    VP8 as well, at its header ("a .mov file cannot hold VP8"); so for VP9 and AV1 into .m4v.
+    The types suggested are those that write it."""
+    import av
+
+    if "libvpx" not in av.codecs_available:
+        pytest.skip("this FFmpeg has no libvpx (VP8)")
+    r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "o.mp4"), "--set", "video.codec=libvpx")
+    assert r.returncode == 2 and "a .mp4 file cannot hold it" in r.stderr, r.stderr
+    assert r.stderr.rstrip().endswith("; write .mkv or .avi, or use libx264"), r.stderr
+    r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "o.m4v"), "--set", "video.codec=libvpx-vp9")
+    assert r.returncode == 2 and "a .m4v file cannot hold it" in r.stderr and ".mov" not in r.stderr, r.stderr
+
+
 def test_raw_video_in_a_mov_is_refused_up_front(tmp_path, clips):
     """rawvideo into .mov (yuv420p: QuickTime has no tag for it) ended with exit 0 and a file
     no player or FFmpeg could decode ("Invalid pixel format"), FFmpeg's "output file will be

@@ -114,7 +114,11 @@ def _holders(name: str) -> list[str]:
     import av
 
     out = []
+    canonical = av.codec.Codec(name, "w").canonical_name
     for ext, fmt in MUXERS.items():
+        # (nor one that takes it as a stream and refuses it after: VP8 into .mp4 was sent to .mov)
+        if canonical in _HEADER_REFUSES.get(ext, ()) or canonical in _UNREADABLE.get(ext, {}):
+            continue
         try:
             with av.open(io.BytesIO(), "w", format=fmt) as c:
                 c.add_stream(name)
