@@ -168,6 +168,18 @@ def interrupt_when(event, after: float, at: list) -> None:
     threading.Thread(target=fire, daemon=True).start()
 
 
+def sigterm_through_c_code():
+    """Raise what C code that called back into Python (numpy asking a path for its name, a
+    PyAV callback) makes of a SIGTERM raised in that call: a SystemError with the signal's
+    exception as its cause."""
+    from livecut.runner import Terminated
+
+    try:
+        raise Terminated(15)
+    except Terminated as exc:
+        raise SystemError("<function PurePath.__str__> returned a result with an exception set") from exc
+
+
 def traced_peak(call):
     """``(call(), peak)``: what ``call`` returns and the most memory Python traced while it ran
     (numpy's arrays count; OpenCV's own allocations do not)."""

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import REPO, make_clip, run_cli
+from conftest import REPO, make_clip, run_cli, sigterm_through_c_code
 from livecut.batch import (MANIFEST, STARTED, append_record, plan, read_manifest, run_batch, run_item,
                            settings_key)
 from livecut import batch as livecut_batch
@@ -730,7 +730,7 @@ def test_a_sigterm_wrapped_by_c_code_stops_the_batch_as_the_signal(tmp_path, mon
     SystemError over it: the batch took it for an error, its items not recorded, its line an
     internal error.  It is the signal: the batch stops as on SIGTERM, exit 143."""
     import livecut.batch as batch
-    from livecut.runner import Interrupted, Terminated
+    from livecut.runner import Interrupted
 
     srcs = [str(_photo(tmp_path / "in" / f"{n}.jpg", i, w=320, h=240)) for i, n in enumerate("ab")]
     out = tmp_path / "out"
@@ -740,10 +740,7 @@ def test_a_sigterm_wrapped_by_c_code_stops_the_batch_as_the_signal(tmp_path, mon
         real_append_record(path, rec)
         if rec["status"] == "ok" and not fired:
             fired.append(rec["output"])
-            try:
-                raise Terminated(15)
-            except Terminated as exc:
-                raise SystemError("returned a result with an exception set") from exc
+            sigterm_through_c_code()
 
     monkeypatch.setattr(batch, "append_record", append_record)
     with pytest.raises(Interrupted, match="^stopped by SIGTERM: [12] done, 0 failed;") as info:

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from livecut.cli import app
-from conftest import traced_peak
+from conftest import sigterm_through_c_code, traced_peak
 from synth import make_scene
 
 REPO = Path(__file__).resolve().parent.parent
@@ -2571,17 +2571,6 @@ def test_ctrl_c_says_what_was_written_and_the_errors_before_it(tmp_path, good, m
     assert sorted(q.name for q in out.iterdir()) == ["a.png"]
 
 
-def _sigterm_through_c_code():
-    """What C code that called back into Python (numpy asking a path for its name) makes of a
-    SIGTERM raised in that call: a SystemError with the signal's exception as its cause."""
-    from livecut.runner import Terminated
-
-    try:
-        raise Terminated(15)
-    except Terminated as exc:
-        raise SystemError("<function PurePath.__str__> returned a result with an exception set") from exc
-
-
 def test_a_sigterm_wrapped_by_c_code_says_what_was_written(tmp_path, good, monkeypatch):
     """A SIGTERM landing while numpy's fromfile asked a photo's path for its name came out of
     it as a SystemError: `livecut image` said "interrupted" alone, exit 130, neither the signal
@@ -2593,7 +2582,7 @@ def test_a_sigterm_wrapped_by_c_code_says_what_was_written(tmp_path, good, monke
     def stopped_at_the_second(*args, **kwargs):
         calls.append(args[0])
         if len(calls) == 2:
-            _sigterm_through_c_code()
+            sigterm_through_c_code()
         return real(*args, **kwargs)
 
     monkeypatch.setattr(images, "read_image", stopped_at_the_second)
@@ -2672,7 +2661,7 @@ def test_ctrl_c_wrapped_by_python_is_one_line(monkeypatch, capsys):
     assert capsys.readouterr().err.strip() == "livecut: error: interrupted"
 
     def sigterm(**_kw):  # (a SIGTERM so wrapped outside a run: its own name and exit code)
-        _sigterm_through_c_code()
+        sigterm_through_c_code()
 
     monkeypatch.setattr(cli, "app", sigterm)
     with pytest.raises(SystemExit) as info:

@@ -13,7 +13,8 @@ import time
 import numpy as np
 import pytest
 
-from conftest import REPO, InterruptedAcquire, free_for_another_thread, interrupt_when, make_clip, probe, signal_after
+from conftest import (REPO, InterruptedAcquire, free_for_another_thread, interrupt_when, make_clip, probe, signal_after,
+                      sigterm_through_c_code)
 from livecut.config import load_config
 from livecut.errors import StageError, VideoWriteError
 from livecut.runner import Pipeline, Processor, run_video
@@ -375,6 +376,22 @@ def test_frames_n_of_a_live_source_ends_with_its_writer_stuck(monkeypatch):
     assert stuck.abandoned
 
 
+class _Mount(FakeSource):
+    """A file on a network mount that stopped answering: the read of frame ``stall_at`` waits
+    until ``release`` is set (up to 30 s); its close is safe under a read."""
+
+    close_while_reading = True
+
+    def __init__(self, n, stall_at):
+        super().__init__(n)
+        self.stall_at, self.release = stall_at, threading.Event()
+
+    def read(self):
+        if self.i == self.stall_at:
+            self.release.wait(30)
+        return super().read()
+
+
 def test_a_stalled_file_read_never_freezes_its_preview():
     """`livecut file` from a network mount that stopped answering, shown in --preview: while
     no frame came the window was not polled (only a live source's was) -- frozen, q and its
@@ -382,19 +399,7 @@ def test_a_stalled_file_read_never_freezes_its_preview():
     polls).  It is polled every POLL s now; q ends the run without waiting for the read (the
     source's close is safe under it)."""
 
-    class Mount(FakeSource):
-        close_while_reading = True
-
-        def __init__(self, n):
-            super().__init__(n)
-            self.release = threading.Event()
-
-        def read(self):
-            if self.i == 3:
-                self.release.wait(30)
-            return super().read()
-
-    src, window, sink = Mount(n=100), _QuittingWindow(20), ListSink()
+    src, window, sink = _Mount(n=100, stall_at=3), _QuittingWindow(20), ListSink()
     threading.Timer(4.0, src.release.set).start()  # (the read returns after 4 s)
     t0 = time.perf_counter()
     try:
@@ -414,25 +419,13 @@ def test_a_frame_read_after_the_run_stopped_is_not_segmented_ahead():
     an active exception", exit 134, in about half the runs.  A frame read after the stop is
     left alone."""
 
-    class Mount(FakeSource):
-        close_while_reading = True
-
-        def __init__(self, n):
-            super().__init__(n)
-            self.release = threading.Event()
-
-        def read(self):
-            if self.i == 1:
-                self.release.wait(30)
-            return super().read()
-
     segmented = []
 
     def ahead(image, out):
         segmented.append(threading.current_thread().name)
         return "pre"
 
-    src, sink = Mount(n=10), ListSink()
+    src, sink = _Mount(n=10, stall_at=1), ListSink()
     try:
         st = Pipeline(src, lambda image, need=True, pre=None: (image, image), [sink], max_frames=1,
                       ahead=ahead).run()
@@ -648,17 +641,6 @@ def test_a_writer_stuck_in_a_sink_is_abandoned_not_closed_under_it(monkeypatch):
     sink.release.set()
 
 
-def _sigterm_through_c_code():
-    """What C code that called back into Python makes of a SIGTERM raised in that call: a
-    SystemError with the signal's exception as its cause."""
-    from livecut.runner import Terminated
-
-    try:
-        raise Terminated(15)
-    except Terminated as exc:
-        raise SystemError("<function PurePath.__str__> returned a result with an exception set") from exc
-
-
 def test_a_signal_wrapped_by_c_code_in_the_processing_stops_the_run_as_the_signal():
     """A SIGTERM raised in Python code that C code called (numpy asking a path for its name, a
     PyAV callback) comes out of that call as a SystemError over it, and the processing stage
@@ -667,7 +649,7 @@ def test_a_signal_wrapped_by_c_code_in_the_processing_stops_the_run_as_the_signa
 
     def process(image, need_output=True):
         if process.n == 5:
-            _sigterm_through_c_code()
+            sigterm_through_c_code()
         process.n += 1
         return image, image
 
@@ -690,7 +672,7 @@ def test_a_signal_wrapped_by_c_code_finalizes_the_output(tmp_path, clips, monkey
     def process(self, *args, **kwargs):
         calls.append(1)
         if len(calls) == 9:
-            _sigterm_through_c_code()
+            sigterm_through_c_code()
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(Processor, "__call__", process)
