@@ -119,6 +119,21 @@ def test_not_a_video(tmp_path):
     _one_line_error(run_cli("file", str(p), "-o", str(tmp_path / "o.mp4")), 2, "not a readable video")
 
 
+@pytest.mark.parametrize("ext, what", [(".png", "video or image"), (".jpg", "video or image"),
+                                       (".webp", "video or image"), (".gif", "video or image"),
+                                       (".m4v", "video")])
+def test_text_named_as_a_picture_or_raw_video_is_not_a_readable_file(tmp_path, ext, what):
+    """A text file named .png (.jpg, .m4v: a name FFmpeg picks a picture's or a raw stream's
+    reader by) was "the video stream has no frame size", a .webp "an animated WebP", a .gif
+    "the video has no frames (the file ends after its header)": it is not a readable file."""
+    p = tmp_path / f"notes{ext}"
+    p.write_text("hello, I am not a video\n" * 50)
+    r = run_cli("file", str(p), "-o", str(tmp_path / "o.mp4"))
+    _one_line_error(r, 2, f"{p}: not a readable {what} file")
+    assert "stream has no frame size" not in r.stderr and "WebP" not in r.stderr and "header" not in r.stderr
+    assert not (tmp_path / "o.mp4").exists()
+
+
 @pytest.mark.parametrize("ext", [".mp4", ".mov"])
 def test_an_mp4_cut_short_before_its_index_says_so(tmp_path, ext):
     """An MP4/MOV recording interrupted before its index (the 'moov' box, written last) was

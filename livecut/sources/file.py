@@ -462,6 +462,16 @@ def _pictures(p: Path) -> int:
     return n
 
 
+def _starts_with(p: Path, magic: bytes, at: int = 0) -> bool:
+    """Whether the bytes of ``p`` at ``at`` are ``magic`` (False if it cannot be read)."""
+    try:
+        with open(p, "rb") as fh:
+            fh.seek(at)
+            return fh.read(len(magic)) == magic
+    except OSError:
+        return False
+
+
 def _heif_photo(p: Path) -> bool:
     """Whether ``p`` is a HEIC/HEIF photo (an iPhone's), not a HEIF image sequence (a track,
     major brand msf1 or hevc): FFmpeg opened it as a video of one stream per item, an iPhone
@@ -792,6 +802,8 @@ class FileSource(ClosesWhileReading):
         try:
             self._container = av.open(file_for_ffmpeg(p), "r", metadata_errors="ignore")
         except av.error.EOFError:
+            if p.suffix.lower() == ".gif" and not _starts_with(p, b"GIF8"):  # (text named .gif: no header)
+                raise VideoOpenFailure(f"{p}: not a readable video or image file (not a GIF)") from None
             raise VideoOpenFailure(f"{p}: the video has no frames (the file ends after its header)") from None
         except av.error.FFmpegError as exc:
             if _lacks_moov(p):  # (FFmpeg says "Invalid data found when processing input")
@@ -841,11 +853,17 @@ class FileSource(ClosesWhileReading):
             self._decoder = self._alpha_decoder(s)
         w, h = s.codec_context.width, s.codec_context.height
         if not w or not h:
-            if s.codec_context.name == "webp":  # (FFmpeg's reading of an animated WebP: no size, no frame)
+            # (FFmpeg's reading of an animated WebP: no size, no frame)
+            if s.codec_context.name == "webp" and _starts_with(self.path, b"RIFF") \
+                    and _starts_with(self.path, b"WEBP", 8):
                 raise VideoOpenFailure(f"{self.path}: an animated WebP, which FFmpeg cannot decode as a video: "
                                        "`livecut image` cuts its first frame; for every frame, convert it to a "
                                        "video first (e.g. magick IN.webp OUT.gif)")
-            raise VideoOpenFailure(f"{self.path}: the video stream has no frame size")
+            # (text named .png, .jpg or .m4v, read by the picture's or raw stream's demuxer its name
+            # picks: it was "the video stream has no frame size")
+            fmt = c.format.name or ""
+            what = "video or image" if fmt == "image2" or fmt.endswith("_pipe") else "video"
+            raise VideoOpenFailure(f"{self.path}: not a readable {what} file (FFmpeg finds no frame size in it)")
         check_frame_size(w, h, self.path)
         rate = frame_rate(s)
         clock = _clock_rate(s, rate)
