@@ -963,6 +963,8 @@ def check_sheet_path(path) -> None:
     import cv2
 
     p = Path(path)
+    if os.path.isdir(p):  # (before its type: a folder, 'sheets/', was "not a colour picture OpenCV can write")
+        raise UsageError(f"--sheet {p}: is a folder; --sheet takes a picture's file name, e.g. {p / 'sheet.png'}")
     level = cv2.utils.logging.getLogLevel()
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # (its refusal is ours to say)
     try:  # (a colour picture of that type: .pbm and .pgm take gray only)
@@ -978,8 +980,6 @@ def check_sheet_path(path) -> None:
         raise UsageError(f"--sheet {p}: file name too long")
     if not p.parent.is_dir():
         raise UsageError(f"--sheet {p}: no folder {p.parent}")
-    if p.is_dir():
-        raise UsageError(f"--sheet {p}: is a folder")
     from livecut.errors import WriteError
 
     if not os.access(p.parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):

@@ -796,6 +796,20 @@ def test_a_shorter_run_removes_the_pages_of_an_earlier_longer_sheet(photos, tmp_
     assert r.exit_code == 2 and (tmp_path / "sheet-3.png").exists()
 
 
+@pytest.mark.parametrize("name", ["sheets", "sheets/", "sheets.png"])
+def test_an_existing_folder_as_the_sheet_is_said_to_be_one(photos, tmp_path, name):
+    """--sheet naming an existing folder (with or without a final /) said "not a colour picture
+    OpenCV can write": it says the folder is one, and that --sheet takes a picture's file name."""
+    images, masks, _ = photos
+    (tmp_path / name.rstrip("/")).mkdir()
+    r = invoke("eval", images, masks, "--sheet", str(tmp_path / name))
+    assert r.exit_code == 2, r.output
+    line = r.stderr.strip()
+    assert line.startswith(f"livecut: error: --sheet {tmp_path / name.rstrip('/')}: is a folder") \
+        and "sheet.png" in line and len(r.stderr.splitlines()) == 1, r.stderr
+    assert "OpenCV" not in line
+
+
 @pytest.mark.parametrize("which", ["IMAGES", "MASKS"])
 def test_a_folder_name_too_long_is_one_line_exit_2(photos, tmp_path, which):
     """IMAGES or MASKS named by a name over 255 bytes (a variable pasted by mistake) was 'internal
