@@ -21,7 +21,8 @@ from typer.core import TyperCommand, TyperGroup
 
 from livecut import __version__
 from livecut.config import Config, load_config
-from livecut.errors import FORCE, LivecutError, UsageError, WriteError, interrupt_under, json_names
+from livecut.errors import (FORCE, LivecutError, UsageError, VideoOpenFailure, WriteError, interrupt_under,
+                            json_names)
 from livecut.errors import one_line as _one_line
 
 
@@ -927,7 +928,16 @@ def run(
         raise UsageError("-: livecut run reads a camera, a stream or a file, not standard input: "
                          "`livecut file -` reads a video piped in")
     _check_output_given(output)
-    _run_video(source, output, opts or {})
+    try:
+        _run_video(source, output, opts or {})
+    except VideoOpenFailure as exc:
+        # (an integer is a camera: `livecut run 5` beside a file named 5 said "camera 5: not
+        # found" without a word of the file)
+        if source.isdecimal() and str(exc).startswith((f"camera {int(source)}: not found",
+                                                       f"camera {int(source)}: cannot open")) \
+                and os.path.lexists(source):
+            exc.args = (f"{exc}; a file named {source} is here: give ./{source} to read it", *exc.args[1:])
+        raise
 
 
 # ---------------------------------------------------------------- entry point

@@ -520,6 +520,18 @@ def test_missing_camera():
     _one_line_error(run_cli("run", "97"), 2, "camera 97")
 
 
+def test_a_missing_camera_whose_index_names_a_file_here_says_how_to_read_the_file(tmp_path):
+    """`livecut run 97` with a file named 97 in the current folder: an integer is a camera, and
+    the error was "camera 97: not found" without a word of the file; it says the file is there
+    and how to name it as one (./97)."""
+    (tmp_path / "97").write_bytes(b"")
+    r = run_cli("run", "97", "-o", "o.mp4", cwd=tmp_path)
+    _one_line_error(r, 2, "camera 97: not found", "a file named 97 is here", "./97")
+    r = run_cli("run", "97", "-o", str(tmp_path / "o.mp4"))  # (none in the current folder: as before)
+    _one_line_error(r, 2, "camera 97: not found")
+    assert "a file named" not in r.stderr
+
+
 def test_preview_without_display(tmp_path):
     src = make_clip(tmp_path / "p.mp4", n=5)
     _one_line_error(run_cli("run", str(src), "--preview"), 2, "display")
