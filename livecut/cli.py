@@ -779,11 +779,13 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
         from livecut.images import background_warning
 
         several = background_warning(cfg, opts.get("background"), opts.get("mode"), video=True)
-        for w in warnings + ([several] if several else []):
+        for w in warnings:
             if label:  # (a piped input's temporary copy: its name means nothing to the user)
                 name = Path(spec).name  # (no suffix: an output named after it begins "NAME-")
                 w = _relabel(w, spec, label).replace(f"{name}-", "piped-").replace(name, label)
             err(w, "warning")  # (escaped: a newline in the file's name broke the line)
+        if several:  # (the background's, by the name it was given: not relabelled, even when it is
+            err(several, "warning")  # the redirected input's file, `-b image:a.gif < a.gif`)
 
     with finalize_on_signals():  # SIGTERM/SIGHUP finalize the output like Ctrl-C
         try:

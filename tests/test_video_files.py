@@ -2085,6 +2085,24 @@ def test_a_path_that_begins_with_the_redirected_inputs_is_said_whole(tmp_path, c
     assert str(bad) not in r.stderr
 
 
+def test_a_background_that_is_the_redirected_input_keeps_its_own_name(tmp_path):
+    """`livecut file - -b image:anim.gif < anim.gif`: the piped input's file is named "-" in the
+    run's messages, and so was the background, the same file: "background -: an animated GIF of
+    5 frames; only the first is used (-b video:- plays it)".  The background keeps its name."""
+    gif = tmp_path / "anim.gif"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10:duration=0.5", str(gif))
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    for named in ("anim.gif", str(gif)):
+        with open(gif, "rb") as fh:
+            r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", "o.mp4", "-f",
+                                "-b", f"image:{named}"], stdin=fh, capture_output=True, text=True, env=env,
+                               timeout=60, cwd=str(tmp_path))
+        assert r.returncode == 0, r.stderr
+        assert f"warning: background {named}: an animated GIF of 5 frames" in r.stderr, r.stderr
+        assert f"-b video:{named} plays it" in r.stderr and "background -" not in r.stderr, r.stderr
+        assert r.stderr.strip().splitlines()[-1].startswith("- -> o.mp4: "), r.stderr  # (the input: "-")
+
+
 def test_a_codec_refused_is_not_sent_to_a_type_that_refuses_it_too(tmp_path, clips):
     """VP8 into .mp4 was refused with "write .mkv or .mov or .avi": the .mov suggested refuses
     VP8 as well, at its header ("a .mov file cannot hold VP8"); so for VP9 and AV1 into .m4v.
