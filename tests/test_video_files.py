@@ -2063,6 +2063,30 @@ def test_a_codec_mov_cannot_hold_is_refused_up_front(tmp_path, clips, codec, nam
     assert not out.exists() and not list(tmp_path.glob(".o.mov*"))
 
 
+def test_an_encoder_that_refuses_the_frame_size_is_a_usage_error(tmp_path):
+    """--set video.codec=h263 at a size H.263 does not have (320x240; it takes 128x96, 176x144,
+    352x288, 704x576, 1408x1152) was "write failed (Invalid argument)", exit 1, at the first
+    frame: the encoder is opened with the output's size before the run, and its refusal is a
+    setting's, exit 2, with H.263's sizes."""
+    import av
+
+    from conftest import make_clip
+
+    if "h263" not in av.codecs_available:
+        pytest.skip("this FFmpeg has no h263 encoder")
+    src = make_clip(tmp_path / "c.mp4", w=320, h=240, n=4)
+    out = tmp_path / "o.avi"
+    r = run_cli("file", str(src), "-o", str(out), "--set", "video.codec=h263")
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "video.codec 'h263'" in lines[0] and "320x240" in lines[0], r.stderr
+    assert "352x288" in lines[0] and "write failed" not in lines[0], r.stderr
+    assert not out.exists() and not list(tmp_path.glob(".o.avi*"))
+    good = make_clip(tmp_path / "g.mp4", w=352, h=288, n=4)  # (one of its sizes: written)
+    r = run_cli("file", str(good), "-o", str(out), "--set", "video.codec=h263", "-q")
+    assert r.returncode == 0 and probe(out)["codec"] == "h263" and probe(out)["frames"] == 4, r.stderr
+
+
 def test_a_path_that_begins_with_the_redirected_inputs_is_said_whole(tmp_path, clips):
     """`livecut file - < clip.mp4` names the input "-" in its messages: every occurrence of the
     file's path was replaced, also inside a longer path -- a background clip.mp4.mkv that could

@@ -102,6 +102,11 @@ _HEADER_REFUSES = {".mov": ("vp8", "vp9", "av1")}
 _UNREADABLE = {".mov": {"rawvideo": "raw yuv420p video"}}
 
 
+#: the frame sizes of encoders that take no other (FFmpeg's log alone said so: "write failed
+#: (Invalid argument)")
+_FIXED_SIZES = {"h263": "128x96, 176x144, 352x288, 704x576 or 1408x1152", "h261": "176x144 or 352x288"}
+
+
 #: the muxers of the video types a codec may be written into, asked in this order (see _holders)
 MUXERS = {".mkv": "matroska", ".mov": "mov", ".mp4": "mp4", ".avi": "avi"}
 
@@ -900,15 +905,24 @@ class VideoFileSink:
             # no picture in the source's primaries and transfer (HDR)
             if self.info.matrix == "bt709" or (self.info.color_tags and self.info.channels != 1):
                 _describe(s.codec_context, self.info.color_tags, self.info.matrix)
-            if encoder.capabilities & av.codec.codec.Capabilities.hardware:
-                # a hardware encoder opens its device (a GPU, a VA-API or V4L2 node): opened now,
-                # one missing is said so (it was "write failed (Operation not permitted)" at the
-                # first frame, exit 1)
-                try:
-                    s.codec_context.open()
-                except av.error.FFmpegError as exc:
+            # the encoder is opened now, with the output's size, before the run (its first frame
+            # opened it: a refusal was "write failed", exit 1)
+            try:
+                s.codec_context.open()
+            except av.error.FFmpegError as exc:
+                if encoder.capabilities & av.codec.codec.Capabilities.hardware:
+                    # a hardware encoder opens its device (a GPU, a VA-API or V4L2 node): one
+                    # missing is said so (it was "write failed (Operation not permitted)")
                     raise VideoWriteError(f"{self.path}: encoder {self.codec!r} unavailable: a hardware encoder "
                                           f"whose device is missing or unusable here ({io_reason(exc)}); use libx264") from None
+                if not isinstance(exc, ValueError):  # (not the settings': EINVAL is av's ArgumentError)
+                    raise _write_error(f"{self.path}: cannot open encoder {self.codec!r}", exc) from None
+                # (a size the encoder does not have: H.263's 320x240)
+                sizes = _FIXED_SIZES.get(encoder.name)
+                raise UsageError(f"video.codec {self.codec!r}: the encoder refuses {self.width}x{self.height} "
+                                 f"{self.pix_fmt} video ({io_reason(exc)})"
+                                 + (f"; it takes {sizes} only" if sizes else "")
+                                 + "; e.g. libx264, libx265, libvpx-vp9, mpeg4") from None
             if self.info.source_file is not None:
                 self._chapters = carry_source(c, s, self.info.source_file, self.ext, self.info.start,
                                               float(self._rate), self.warnings)
