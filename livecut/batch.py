@@ -370,6 +370,13 @@ def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) ->
     return [(a, root) for a in named], errors
 
 
+def _folders_of(rel: str) -> list[str]:
+    """The folders above the output ``rel`` (``a/b/c.png``: ``a/``, ``a/b/``), as
+    :func:`output_rel` names a video's frames folder (with its ``/``)."""
+    parts = Path(rel).parts[:-1]
+    return [str(Path(*parts[:n])) + "/" for n in range(1, len(parts) + 1)]
+
+
 def output_rel(src: Path, root: Path, kind: str, video_ext: str) -> str:
     rel = src.relative_to(root)
     if kind == "image":
@@ -667,6 +674,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
         by_name.setdefault((out, Path(inp).name), []).append(rec)
     taken: dict[str, Path] = {}
     folded: dict[str, str] = {}  # (the outputs taken by folded_name: A.png and a.png are one on macOS)
+    holders: dict[str, Path] = {}  # (each folder of the outputs taken, "day2/": an input whose output is in it)
     inputs_resolved = {src for src, _ in pairs}
 
     def wrote_its_output(pair: tuple[Path, Path]) -> bool:
@@ -736,8 +744,20 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, v
             verb, how, where = name_clash(item.rel, first)
             refuse(f"{src}: output {dst} {verb} {outdir / first}{how}, the output of {taken[first]}: {where}")
             continue
+        # (--video-ext /: x.mp4's frames folder x/ is where the photos of a folder x/ beside it
+        # go too: the second was written into the first's folder, or with --force over it)
+        frames_dir = next((rel for rel in _folders_of(item.rel) if rel in taken), None)
+        if frames_dir is not None:
+            refuse(f"{src}: output {dst} is inside {outdir / frames_dir}, the frames folder of "
+                   f"{taken[frames_dir]} (--video-ext /)")
+            continue
+        if item.rel.endswith("/") and item.rel in holders:
+            refuse(f"{src}: output {dst} (its frames folder) holds the output of {holders[item.rel]}")
+            continue
         taken[item.rel] = src
         folded[folded_name(item.rel)] = item.rel
+        for rel in _folders_of(item.rel):
+            holders.setdefault(rel, src)
         if _resolved(dst) in inputs_resolved:
             refuse(f"{src}: output {dst} would overwrite an input")
             continue

@@ -2299,3 +2299,20 @@ def test_an_output_folder_name_too_long_is_one_line_exit_2(tmp_path, there):
     r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", f"{out}/", "-j", "1"])
     assert r.exit_code == 2, r.output
     assert r.stderr == f"livecut: error: {out}: file name too long\n", r.stderr
+
+
+@pytest.mark.parametrize("video_first", [True, False])
+def test_plan_refuses_photos_inside_a_videos_frames_folder(tmp_path, video_first):
+    """--video-ext /: x.mp4's frames go to the folder x/, where the photos of a folder x/ beside
+    it go too: each run wrote the second into the first's folder (frame_000001.png's cutout
+    refused as existing, or with --force replaced by the video's frame, exit 0)."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.mp4").write_bytes(b"\0" * 1000)  # (the plan reads no frame)
+    _photo(tmp_path / "in" / "x" / "frame_000001.png", 0)
+    _photo(tmp_path / "in" / "x" / "b.png", 1)
+    inputs = [str(tmp_path / "in" / "x.mp4"), str(tmp_path / "in" / "x")]
+    p = plan(inputs if video_first else inputs[::-1], tmp_path / "out", video_ext="/")
+    rels = sorted(it.rel for it in p.todo)
+    assert rels == (["x/"] if video_first else ["x/b.png", "x/frame_000001.png"])
+    assert len(p.refused) == 3 - len(rels)
+    assert all("frames folder" in error for _, error in p.refused)
