@@ -575,10 +575,16 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                              "IMAGES and MASKS")
     inputs = {p.resolve() for p in images + masks} if sheet is not None else set()
     exts = ", ".join(IMAGE_EXTS[:5])
+    def _outside(what: str, d: Path, other: Path) -> str:
+        # (data/ holding nothing but data/masks/ was "no image files in it", with its masks there)
+        return f" outside {what} ({other}), which it holds" if other.resolve().is_relative_to(d.resolve()) else ""
+
     if not images:
-        raise UsageError(f"{images_dir}: no photos: no image files in it or its subfolders ({exts}, ...)")
+        raise UsageError(f"{images_dir}: no photos: no image files in it or its subfolders"
+                         f"{_outside('MASKS', images_dir, masks_dir)} ({exts}, ...)")
     if not masks:
-        raise UsageError(f"{masks_dir}: no masks: no image files in it or its subfolders ({exts}, ..., .gif)")
+        raise UsageError(f"{masks_dir}: no masks: no image files in it or its subfolders"
+                         f"{_outside('IMAGES', masks_dir, images_dir)} ({exts}, ..., .gif)")
     subset_missing: list[str] = []
     if subset is not None:
         # (in any letter case, as a mask pairs: "IMG_1.JPG" in a split named no photo img_1.jpg;

@@ -1285,3 +1285,18 @@ def test_the_temporary_pages_of_a_killed_run_are_removed_by_the_next(photos, tmp
     assert data["sheets"] == [str(sheet)]
     assert not any(p.exists() for p in left)
     assert sorted(p.name for p in out.iterdir()) == sorted([running.name, "sheet.png"])
+
+
+def test_no_photos_outside_masks_says_masks_are_left_out(photos):
+    """`livecut eval data data/masks` where data/ holds nothing but the masks: 'data: no photos:
+    no image files in it or its subfolders', while its subfolder held 2 pictures (MASKS, which
+    IMAGES' listing leaves out); and the other way round for MASKS."""
+    images, masks, truths = photos
+    import shutil
+
+    shutil.rmtree(images)
+    r = invoke("eval", masks.parent, masks)
+    assert r.exit_code == 2
+    assert "no photos" in r.stderr and f"MASKS ({masks})" in r.stderr
+    r = invoke("eval", masks, masks.parent)
+    assert r.exit_code == 2 and "no masks" in r.stderr and f"IMAGES ({masks})" in r.stderr
