@@ -575,6 +575,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                              "IMAGES and MASKS")
     inputs = {p.resolve() for p in images + masks} if sheet is not None else set()
     exts = ", ".join(IMAGE_EXTS[:5])
+
     def _outside(what: str, d: Path, other: Path) -> str:
         # (data/ holding nothing but data/masks/ was "no image files in it", with its masks there)
         return f" outside {what} ({other}), which it holds" if other.resolve().is_relative_to(d.resolve()) else ""

@@ -1291,9 +1291,9 @@ def test_no_photos_outside_masks_says_masks_are_left_out(photos):
     """`livecut eval data data/masks` where data/ holds nothing but the masks: 'data: no photos:
     no image files in it or its subfolders', while its subfolder held 2 pictures (MASKS, which
     IMAGES' listing leaves out); and the other way round for MASKS."""
-    images, masks, truths = photos
     import shutil
 
+    images, masks, _ = photos
     shutil.rmtree(images)
     r = invoke("eval", masks.parent, masks)
     assert r.exit_code == 2
