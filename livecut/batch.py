@@ -39,7 +39,8 @@ from typing import Callable, Iterable
 from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, io_reason, name_too_long, pid_exists,
                             raise_if_in_the_way, special_kind, sweep_stale, temp_prefix)
 from livecut.config import Config, text_codec
-from livecut.errors import LivecutError, UsageError, WriteError, cli_text, interrupt_under, json_names, json_names_read
+from livecut.errors import (LivecutError, UsageError, WriteError, cli_text, interrupt_under, json_names,
+                            json_names_read, stop_text)
 from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, gifs_left_out, glob_paths,
                              name_clash, raw_left_out)
 from livecut.threads import usable_cpus
@@ -1888,8 +1889,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                 report.errors.append(f"{exc.at or outdir}: {exc.reason}: {n} more item{'s' * (n > 1)} not processed "
                                      "(run the same command again with --retry-failed once it can take them)")
             return report
-        name = {1: "stopped by SIGHUP", 15: "stopped by SIGTERM"}.get(getattr(signal_exc, "signum", 0), "interrupted")
-        raise Interrupted(f"{name}: {report.summary()}; run the same command again to finish",
+        raise Interrupted(f"{stop_text(signal_exc)}: {report.summary()}; run the same command again to finish",
                           exit_code=getattr(signal_exc, "exit_code", 130)) from None
     finally:
         bar.close()

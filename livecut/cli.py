@@ -22,7 +22,7 @@ from typer.core import TyperCommand, TyperGroup
 from livecut import __version__
 from livecut.config import Config, load_config
 from livecut.errors import (FORCE, LivecutError, UsageError, VideoOpenFailure, WriteError, interrupt_under,
-                            json_names)
+                            json_names, stop_text)
 from livecut.errors import one_line as _one_line
 
 
@@ -85,8 +85,7 @@ class _Group(TyperGroup):
             err(str(exc))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt as exc:  # before the run started, or a Terminated signal
-            name = {1: "SIGHUP", 15: "SIGTERM"}.get(getattr(exc, "signum", None) or 0)
-            err(f"stopped by {name}" if name else "interrupted")
+            err(stop_text(exc))
             raise typer.Exit(getattr(exc, "exit_code", 130)) from None
 
 
@@ -1054,6 +1053,16 @@ def _exit_now_if_an_open_waits(code: object) -> None:
     os._exit(code if isinstance(code, int) else (0 if code is None else 1))
 
 
+def _on_the_way_out(code: object) -> None:
+    """What the process does once its exit code is set: signals that stopped a run are ignored
+    from here on (a repeated SIGTERM during Python's shutdown: still 143), and a stream's open
+    still waiting ends the process now (:func:`_exit_now_if_an_open_waits`)."""
+    runner = sys.modules.get("livecut.runner")  # (imported if a run was started)
+    if runner is not None:
+        runner.ignore_signals_on_the_way_out()
+    _exit_now_if_an_open_waits(code)
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Console-script entry point."""
     secrets = _argv_secrets(sys.argv[1:] if argv is None else list(argv))
@@ -1068,10 +1077,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     try:
         app(args=argv, prog_name="livecut")
     except SystemExit as exc:
-        runner = sys.modules.get("livecut.runner")  # (imported if a run was started)
-        if runner is not None:  # (a repeated SIGTERM during Python's shutdown: still 143)
-            runner.ignore_signals_on_the_way_out()
-        _exit_now_if_an_open_waits(exc.code)
+        _on_the_way_out(exc.code)
         raise
     except WriteError as exc:  # (standard output failing outside a command: a --help page)
         err(str(exc))
@@ -1081,13 +1087,9 @@ def main(argv: Optional[List[str]] = None) -> None:
             traceback.print_exc()  # through the scrubbed stderr
         stop = interrupt_under(exc)
         if stop is not None:  # a Ctrl-C or a signal wrapped by Python itself (see interrupt_under)
-            name = {1: "SIGHUP", 15: "SIGTERM"}.get(getattr(stop, "signum", None) or 0)
-            err(f"stopped by {name}" if name else "interrupted")
+            err(stop_text(stop))
             code = getattr(stop, "exit_code", 130)
-            runner = sys.modules.get("livecut.runner")
-            if runner is not None:
-                runner.ignore_signals_on_the_way_out()
-            _exit_now_if_an_open_waits(code)
+            _on_the_way_out(code)
             sys.exit(code)
         err(f"internal error: {type(exc).__name__}: {exc} (set LIVECUT_DEBUG=1 for a traceback)")
         sys.exit(1)

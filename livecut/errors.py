@@ -184,6 +184,12 @@ def interrupt_under(exc: BaseException) -> BaseException | None:
     return None
 
 
+def stop_text(exc: BaseException | None) -> str:
+    """How a run stopped by ``exc`` (see :func:`interrupt_under`) says so: "stopped by SIGTERM"
+    (SIGHUP) for a signal's ``Terminated``, "interrupted" for Ctrl-C."""
+    return {1: "stopped by SIGHUP", 15: "stopped by SIGTERM"}.get(getattr(exc, "signum", None) or 0, "interrupted")
+
+
 class StageError(LivecutError):
     """A pipeline stage failed; the original exception is chained as ``__cause__``."""
 

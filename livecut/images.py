@@ -15,7 +15,7 @@ from livecut.atomic import (TEMP_MARK, check_not_special, folder_in_the_way, fol
                             raise_if_in_the_way, sweep_stale, temp_prefix)
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config
-from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError, interrupt_under
+from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError, interrupt_under, stop_text
 from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, colour_profile,
                              expand_inputs, folded_name, name_clash, other_colour_space, read_image, to_bgr8,
                              write_image)
@@ -239,12 +239,11 @@ def _counted_stop(report: ImageReport, total: int, outdir: str):
 
         failed = len(report.errors) - failed_before
         left = max(0, total - report.written - failed - report.skipped)
-        name = {1: "stopped by SIGHUP", 15: "stopped by SIGTERM"}.get(getattr(exc, "signum", 0), "interrupted")
         skipped = f", {report.skipped} there already" if report.skipped else ""
         # (a rerun refused each output written before the stop, "exists"; said with none counted
         # written too: the signal can come between an output's rename and its count)
         again = " (run it again with --skip-existing to go on)" if left else ""
-        stop = Interrupted(f"{name}: {report.written} written to {outdir}{skipped}, {failed} failed, "
+        stop = Interrupted(f"{stop_text(exc)}: {report.written} written to {outdir}{skipped}, {failed} failed, "
                            f"{left} not cut{again}", exit_code=getattr(exc, "exit_code", 130))
         stop.report = report
         raise stop from None

@@ -36,7 +36,8 @@ import numpy as np
 from livecut.composite import (COVER_MAX_SCALED, MODES, SHOWN_MODES, Compositor, check_rotation, check_sample_aspect,
                                parse_background)
 from livecut.config import Config
-from livecut.errors import IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure, interrupt_under
+from livecut.errors import (IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure, interrupt_under,
+                            stop_text)
 from livecut.frames import Upright
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
@@ -1702,12 +1703,10 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             _cut_short(sinks, interrupted=True, keep_earlier=file_src)
             stack.close()  # finalize the outputs now: the frames so far play
             what = _finalized(output, sinks, stats.written, out_sink, dropped=stats.dropped)
-            signum = getattr(exc, "signum", None)
-            name = {1: "SIGHUP", 15: "SIGTERM"}.get(signum or 0)
             # (what the run noted is said before the line, as after a run that ends or loses its
             # source: Ctrl-C is how a camera's or a stream's run ends, and it said nothing of it)
             _note_warnings(stats, spec, source, sinks, processor)
-            raise _with_frames(Interrupted(f"{'stopped by ' + name if name else 'interrupted'}{what}",
+            raise _with_frames(Interrupted(f"{stop_text(exc)}{what}",
                                            exit_code=getattr(exc, "exit_code", 130)),
                                stats.written, stats.warnings) from None
         short = pipe.reached_end and pipe.shortfall()

@@ -462,14 +462,13 @@ def _pictures(p: Path) -> int:
     return n
 
 
-def _starts_with(p: Path, magic: bytes, at: int = 0) -> bool:
-    """Whether the bytes of ``p`` at ``at`` are ``magic`` (False if it cannot be read)."""
+def _head(p: Path, n: int) -> bytes:
+    """The first ``n`` bytes of ``p`` (fewer in a shorter file; none if it cannot be read)."""
     try:
         with open(p, "rb") as fh:
-            fh.seek(at)
-            return fh.read(len(magic)) == magic
+            return fh.read(n)
     except OSError:
-        return False
+        return b""
 
 
 def _heif_photo(p: Path) -> bool:
@@ -802,7 +801,7 @@ class FileSource(ClosesWhileReading):
         try:
             self._container = av.open(file_for_ffmpeg(p), "r", metadata_errors="ignore")
         except av.error.EOFError:
-            if p.suffix.lower() == ".gif" and not _starts_with(p, b"GIF8"):  # (text named .gif: no header)
+            if p.suffix.lower() == ".gif" and _head(p, 4) != b"GIF8":  # (text named .gif: no header)
                 raise VideoOpenFailure(f"{p}: not a readable video or image file (not a GIF)") from None
             raise VideoOpenFailure(f"{p}: the video has no frames (the file ends after its header)") from None
         except av.error.FFmpegError as exc:
@@ -854,8 +853,8 @@ class FileSource(ClosesWhileReading):
         w, h = s.codec_context.width, s.codec_context.height
         if not w or not h:
             # (FFmpeg's reading of an animated WebP: no size, no frame)
-            if s.codec_context.name == "webp" and _starts_with(self.path, b"RIFF") \
-                    and _starts_with(self.path, b"WEBP", 8):
+            head = _head(self.path, 12)
+            if s.codec_context.name == "webp" and head[:4] == b"RIFF" and head[8:] == b"WEBP":
                 raise VideoOpenFailure(f"{self.path}: an animated WebP, which FFmpeg cannot decode as a video: "
                                        "`livecut image` cuts its first frame; for every frame, convert it to a "
                                        "video first (e.g. magick IN.webp OUT.gif)")
