@@ -49,9 +49,13 @@ def over_checker(bgra: np.ndarray) -> np.ndarray:
     return (bgra[:, :, :3] * a + checker(h, w) * (1 - a)).astype(np.uint8)
 
 
+#: the height of the black bar over each picture that names it
+LABEL_BAR = 22
+
+
 def label(img: np.ndarray, text: str) -> np.ndarray:
     """``img`` under a black bar that names it (the picture is not covered)."""
-    bar = np.zeros((22, img.shape[1], 3), np.uint8)
+    bar = np.zeros((LABEL_BAR, img.shape[1], 3), np.uint8)
     cv2.putText(bar, text, (6, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.48, (255, 255, 255), 1, cv2.LINE_AA)
     return np.vstack([bar, img])
 

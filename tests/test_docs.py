@@ -63,12 +63,16 @@ def test_shipped_eval_set_is_what_the_script_makes(tmp_path):
 
 
 def test_figure_script_remakes_the_readme_pictures(tmp_path):
+    import importlib.util
     import subprocess
     import sys
 
     import cv2
     import numpy as np
 
+    spec = importlib.util.spec_from_file_location("make_figure", REPO / "docs/make_figure.py")
+    figure = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(figure)
     r = subprocess.run([sys.executable, str(REPO / "docs/make_figure.py"), str(tmp_path)],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
@@ -79,8 +83,10 @@ def test_figure_script_remakes_the_readme_pictures(tmp_path):
         assert f"docs/{name}" in README
         # ... and they are what this livecut cuts (they showed an engine and compositor 400
         # commits old: 2 % of the pixels 10 levels or more off); a little room for another
-        # machine's arithmetic along the edges
-        off = (np.abs(made.astype(np.int16) - shipped).max(axis=2) > 10).mean()
+        # machine's arithmetic along the edges.  The bars that name the pictures are left out:
+        # their text is OpenCV's font, which OpenCV 5.1 draws otherwise (0.9 % of the figure)
+        pictures = (np.arange(made.shape[0]) % (made.shape[0] // 2)) >= figure.LABEL_BAR
+        off = (np.abs(made.astype(np.int16) - shipped).max(axis=2) > 10)[pictures].mean()
         assert off < 0.002, f"docs/{name} is stale ({off:.2%} of it differs): run python docs/make_figure.py"
     assert (REPO / "docs/photos/chelsea.png").is_file() and "CC0" in README
 

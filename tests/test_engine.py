@@ -518,6 +518,58 @@ def test_a_network_opencv_cannot_read_is_one_clear_error(monkeypatch, version, s
     assert "\n" not in str(e.value)
 
 
+@pytest.mark.parametrize("names", [{"ENGINE_CLASSIC": 1, "ENGINE_NEW": 2, "ENGINE_AUTO": 3, "ENGINE_ORT": 4},
+                                   {"ENGINE_AUTO": 0, "ENGINE_OPENCV": 1, "ENGINE_ORT": 2}, {}],
+                         ids=["opencv-5.0", "opencv-5.1", "unnamed"])
+def test_the_network_is_read_by_opencvs_own_engine_whatever_its_name(monkeypatch, names):
+    """opencv-python 5.1 renamed its engines (5.0's ENGINE_CLASSIC is gone, ENGINE_OPENCV is
+    its own layers): every photo and video failed, "module 'cv2.dnn' has no attribute
+    'ENGINE_CLASSIC'", on a fresh install.  Now OpenCV's own engine is asked for by the name
+    this OpenCV gives it, or none, and the network runs."""
+    import cv2
+
+    from livecut.segment import net as netmod
+
+    real = cv2.dnn.readNetFromONNX
+    for name in ("ENGINE_CLASSIC", "ENGINE_NEW", "ENGINE_OPENCV", "ENGINE_AUTO", "ENGINE_ORT"):
+        monkeypatch.delattr(cv2.dnn, name, raising=False)
+    for name, value in names.items():
+        monkeypatch.setattr(cv2.dnn, name, value, raising=False)
+    seen = []
+
+    def read(path, **kwargs):
+        seen.append(kwargs)
+        return real(path)
+
+    monkeypatch.setattr(cv2.dnn, "readNetFromONNX", read)
+    net = netmod.load_net()
+    assert seen == ([{"engine": 1}] if names else [{}])
+    net.setInput(np.zeros((1, netmod.input_channels(netmod.model_path()), 48, 64), np.float32))
+    assert np.isfinite(net.forward()).all()
+
+
+def test_the_networks_input_channels_are_read_from_the_file_and_a_mismatch_refused(monkeypatch, tmp_path):
+    """The check that the soft, noisy and ensemble networks take the main network's inputs read
+    the first convolution's weights from OpenCV, which 5.1's engine does not keep (every photo
+    failed, "numParam < (int)layerBlobs.size()").  The channels now come from the ONNX file;
+    a network of other channels is still refused, and a damaged file is one clear error."""
+    from livecut.config import SegmentConfig
+    from livecut.errors import LivecutError
+    from livecut.segment import net as netmod
+
+    assert netmod.input_channels(netmod.model_path()) == netmod.N_CUES + 3 == 8
+    bad = tmp_path / "cut.onnx"
+    bad.write_bytes(netmod.model_path().read_bytes()[:200])
+    with pytest.raises(LivecutError, match="cannot be read"):
+        netmod.input_channels(bad)
+    real = netmod.input_channels
+    monkeypatch.setattr(netmod, "input_channels",
+                        lambda path: 5 if path.name == netmod.SOFT_MODEL else real(path))
+    with pytest.raises(LivecutError, match=f"{netmod.SOFT_MODEL} takes 5 input channels.*segment.soft = false"):
+        netmod.FocusNetMethod(SegmentConfig(soft=True))
+    assert netmod.FocusNetMethod(SegmentConfig(soft=False)).soft_net is None
+
+
 def test_the_ensemble_averages_its_networks_logits():
     """segment.model = ensemble (the quality preset): the standard network and the two
     ensemble networks see the same input, and their logits are averaged -- the mean of the
