@@ -2157,6 +2157,49 @@ def test_raw_video_in_a_mov_is_refused_up_front(tmp_path, clips):
     assert r.returncode == 0 and probe(out)["codec"] == "rawvideo", r.stderr
 
 
+def test_vc2_is_written_at_its_own_quality_in_every_type(tmp_path, clips):
+    """video.codec=vc2 (SMPTE VC-2, FFmpeg's dirac) failed in every type, "write failed (Invalid
+    argument)", exit 1: PyAV leaves the bit rate at 0, which VC-2's rate control shares out among
+    the frames.  Given FFmpeg's default, a .mkv's frames (on the input's fine time base, where
+    VC-2 takes a frame a tick) came out flat gray; each type's frames are now the picture, as
+    the lossless libx264 output's are (VC-2's own round trip is ~7 levels off; gray was ~120)."""
+    import av
+
+    if "vc2" not in av.codecs_available:
+        pytest.skip("this FFmpeg has no vc2 encoder")
+
+    def fifth(path):
+        with av.open(str(path)) as c:
+            for k, f in enumerate(c.decode(video=0)):
+                if k == 5:
+                    return f.to_ndarray(format="bgr24").astype(np.int16)
+
+    ref = tmp_path / "ref.mkv"
+    assert run_cli("file", str(clips["plain"]), "-o", str(ref), "--set", "video.crf=0", "-q").returncode == 0
+    for ext in (".mkv", ".mov", ".avi"):
+        out = tmp_path / f"o{ext}"
+        r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=vc2", "-q")
+        assert r.returncode == 0, (ext, r.stderr)
+        assert probe(out)["codec"] == "dirac" and probe(out)["frames"] == 20, ext
+        assert np.abs(fifth(out) - fifth(ref)).mean() < 15, ext
+
+
+def test_realvideo_into_a_mkv_is_refused_up_front(tmp_path, clips):
+    """video.codec=rv10 or rv20 into .mkv: "write failed (Not yet implemented in FFmpeg, patches
+    welcome)", exit 1 -- Matroska's muxer takes the stream and refuses it at the header.  Refused
+    up front now, exit 2, no type suggested where none of livecut's holds it."""
+    import av
+
+    for codec in ("rv10", "rv20"):
+        if codec not in av.codecs_available:
+            continue
+        out = tmp_path / "o.mkv"
+        r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", f"video.codec={codec}")
+        assert r.returncode == 2, r.stderr
+        assert f"a .mkv file cannot hold {codec.upper()}; use libx264" in r.stderr, r.stderr
+        assert not out.exists() and not list(tmp_path.glob(".o.mkv*"))
+
+
 @pytest.mark.parametrize("ext", [".mkv", ".mp4"])
 def test_mpeg4_takes_a_source_of_a_fine_time_base(tmp_path, ext):
     """MPEG-4 Part 2 (video.codec=mpeg4, which livecut's own messages suggest) stores its time

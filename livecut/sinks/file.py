@@ -94,8 +94,11 @@ def check_encoder(name: str, preset: str | None = None, pix_fmt: str | None = No
 
 #: codecs a muxer takes as a stream but refuses when it writes the header, at the first frame
 #: or at the close ("write failed (...)", exit 1; its reason only in FFmpeg's log): FFmpeg
-#: writes VP9 and AV1 into MP4 only, not MOV, and has no MOV tag for VP8
-_HEADER_REFUSES = {".mov": ("vp8", "vp9", "av1")}
+#: writes VP9 and AV1 into MP4 only, not MOV, and has no MOV tag for VP8; its Matroska muxer
+#: "does not yet support muxing" RealVideo 1 and 2
+_HEADER_REFUSES = {".mov": ("vp8", "vp9", "av1"), ".mkv": ("rv10", "rv20")}
+#: what a .webm output writes (video.codec libvpx or libvpx-vp9; any other is VP9 there)
+WEBM_CODECS = ("vp8", "vp9")
 #: codecs a muxer takes, header and all, in a pixel format it has no tag for, writing a file that
 #: nothing decodes ("output file will be unreadable": FFmpeg's log only; it was exit 0): raw
 #: video, yuv420p as every opaque output's (a transparent .mov is ProRes), into a .mov
@@ -163,8 +166,9 @@ def check_container(name: str, ext: str) -> None:
         raise UsageError(f"video.codec {name!r}: a {ext} file cannot hold {_UNREADABLE[ext][canonical]}; "
                          "write .mkv or .avi, or use libx264")
     if canonical in _HEADER_REFUSES.get(ext, ()):
+        others = [e for e in _holders(name) if e != ext] + ([".webm"] if canonical in WEBM_CODECS else [])
         raise UsageError(f"video.codec {name!r}: a {ext} file cannot hold {canonical.upper()}; "
-                         "write .mkv or .webm, or use libx264")
+                         + (f"write {' or '.join(others)}, or use libx264" if others else "use libx264"))
 
 
 #: container tags a muxer writes of its own (the file's brand, the library that wrote it): not
@@ -357,6 +361,17 @@ def _fixed_rate(name: str, fps: float | None) -> Fraction | None:
                          f"{', '.join(str(Fraction(r.numerator, r.denominator)) for r in rates[:8])} ...); "
                          "use libx264")
     return rate
+
+
+#: the bits a second of VC-2 is given (FFmpeg's default for its vc2 encoder)
+VC2_BIT_RATE = 600_000_000
+
+
+def av_codec_name(name: str) -> str:
+    """The codec an encoder ``name`` writes (``dirac`` for ``vc2``, ``h264`` for ``libx264``)."""
+    import av
+
+    return av.codec.Codec(name, "w").canonical_name
 
 
 #: the finest time base MPEG-4 Part 2 stores (its denominator in 16 bits: MPEG-TS's 1/90000 was
@@ -815,6 +830,12 @@ class VideoFileSink:
         #: the output's frame rate, and a frame's length in output ticks (frames without a time)
         self._rate = fps_fraction(info.fps)
         self._frame_ticks = max(1, int(round(1 / (self._rate * self.time_base))))
+        if av_codec_name(codec) == "dirac":
+            # SMPTE VC-2 (video.codec vc2): its rate control gives each frame bit rate x time
+            # base, where PyAV leaves the bit rate at 0 ("write failed (Invalid argument)"); a
+            # frame gets what FFmpeg's own default, 600 Mbit/s, gives it at the frame rate (on
+            # the input's 1/10240 base, 600M made frames of a 1024th of that: all gray)
+            self._ctx = {**self._ctx, "bit_rate": VC2_BIT_RATE * self._frame_ticks}
         self._last_pts: int | None = None
         self._last_t = 0.0
         #: each frame's length (output ticks) by its pts, given to its packet as ffmpeg gives it:
