@@ -34,7 +34,7 @@ import stat
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, io_reason, name_too_long, pid_exists,
                             raise_if_in_the_way, special_kind, sweep_stale, temp_prefix)
@@ -280,33 +280,54 @@ def _stdin_bytes() -> bytes:
     return buf.getvalue()
 
 
-def expand(inputs: Iterable[str], outdir: Path, list_file: str | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
-    """Files, folders (recursively, OUTDIR excluded), globs and a list file -> ``(file, root)``
+def list_files(list_file: str | Sequence[str] | None) -> list[str]:
+    """The list files given (``--list``, which may be given more than once: a second one
+    replaced the first without a word)."""
+    lists = [list_file] if isinstance(list_file, str) else list(list_file or [])
+    if lists.count("-") > 1:
+        raise UsageError("--list - is given twice: standard input is read once")
+    return lists
+
+
+def expand(inputs: Iterable[str], outdir: Path, list_file: str | Sequence[str] | None = None
+           ) -> tuple[list[tuple[Path, Path]], list[str]]:
+    """Files, folders (recursively, OUTDIR excluded), globs and list files -> ``(file, root)``
     pairs (``root``: the folder the output tree mirrors from) and error lines."""
     texts = list(inputs)
     errors: list[str] = []
+    for list_file in list_files(list_file):
+        texts += _read_list(list_file, errors)
+    return _expand_texts(texts, outdir, errors)
+
+
+def _read_list(list_file: str, errors: list[str]) -> list[str]:
+    """The paths named in the list file ``list_file`` (- for standard input); a list that names
+    none is an error line in ``errors``."""
     if list_file == "":  # (--list "$LIST" with LIST unset: it said '--list : cannot read: Is a directory')
         raise UsageError("--list is empty: give a file of paths, one a line (- for standard input)")
-    if list_file is not None:
-        try:
-            # (a BOM, as Windows editors write, is no part of the first path; a name that is not
-            # UTF-8 is the file's own bytes, as the system gives such names)
-            # (UTF-16 with its BOM, as Windows PowerShell's `>` writes: it was "not a text file
-            # of paths"; its names are text, a broken one replaced: that name is not found)
-            # (-: standard input, `find shoot -name '*.mov' | livecut batch --list - -o cut`)
-            raw = _stdin_bytes() if list_file == "-" else Path(list_file).read_bytes()
-            codec = text_codec(raw, "utf-8-sig")
-            lines = raw.decode(codec, errors="replace" if codec == "utf-16" else "surrogateescape").splitlines()
-        except OSError as exc:
-            raise UsageError(f"--list {list_file}: cannot read: {exc.strerror or exc}") from None
-        if any("\x00" in ln for ln in lines):  # (no path holds one: a picture given for the list?)
-            raise UsageError(f"--list {list_file}: not a text file of paths (one a line)")
-        named = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
-        if not named:  # (a `find` that found nothing: '0 done, 0 failed', exit 0, as if done; said as an
-            # empty folder given is, a failed item)
-            errors.append(f"--list {list_file}: names no photos or videos (no path in it, only blank lines "
-                          "or # comments)")
-        texts += named
+    try:
+        # (a BOM, as Windows editors write, is no part of the first path; a name that is not
+        # UTF-8 is the file's own bytes, as the system gives such names)
+        # (UTF-16 with its BOM, as Windows PowerShell's `>` writes: it was "not a text file
+        # of paths"; its names are text, a broken one replaced: that name is not found)
+        # (-: standard input, `find shoot -name '*.mov' | livecut batch --list - -o cut`)
+        raw = _stdin_bytes() if list_file == "-" else Path(list_file).read_bytes()
+        codec = text_codec(raw, "utf-8-sig")
+        lines = raw.decode(codec, errors="replace" if codec == "utf-16" else "surrogateescape").splitlines()
+    except OSError as exc:
+        raise UsageError(f"--list {list_file}: cannot read: {exc.strerror or exc}") from None
+    if any("\x00" in ln for ln in lines):  # (no path holds one: a picture given for the list?)
+        raise UsageError(f"--list {list_file}: not a text file of paths (one a line)")
+    named = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    if not named:  # (a `find` that found nothing: '0 done, 0 failed', exit 0, as if done; said as an
+        # empty folder given is, a failed item)
+        errors.append(f"--list {list_file}: names no photos or videos (no path in it, only blank lines "
+                      "or # comments)")
+    return named
+
+
+def _expand_texts(texts: list[str], outdir: Path, errors: list[str]) -> tuple[list[tuple[Path, Path]], list[str]]:
+    """:func:`expand` of the paths ``texts`` (given and listed), error lines added to ``errors``."""
     skip = outdir.resolve()
     files: list[Path] = []
     anchors: set[Path] = set()  # a folder given is mirrored from itself, a file from its folder
@@ -646,7 +667,7 @@ def _moved(records: list[dict], item: Item) -> dict | None:
     return None
 
 
-def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | None = None, video_ext: str = ".mp4",
+def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] | None = None, video_ext: str = ".mp4",
          use_hash: bool = False, retry_failed: bool = False, force: bool = False,
          settings: str | None = None) -> Plan:
     """What to do: the items whose outputs are missing, whose inputs changed, or (with
@@ -1648,7 +1669,7 @@ def _lock_fd(fd: int) -> None:
 
 
 def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: str | None = None,
-              background: str | None = None, jobs: int | None = None, list_file: str | None = None,
+              background: str | None = None, jobs: int | None = None, list_file: str | Sequence[str] | None = None,
               video_ext: str = ".mp4", use_hash: bool = False, retry_failed: bool = False,
               force: bool = False, ray: str | None = None, progress: bool = False,
               item_fn: Callable = run_item) -> BatchReport:
@@ -1665,7 +1686,7 @@ def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: s
 
 
 def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: str | None,
-               background: str | None, jobs: int | None, list_file: str | None, video_ext: str,
+               background: str | None, jobs: int | None, list_file: str | Sequence[str] | None, video_ext: str,
                use_hash: bool, retry_failed: bool, force: bool, ray: str | None, progress: bool,
                item_fn: Callable) -> BatchReport:
     from livecut.runner import Interrupted

@@ -348,8 +348,9 @@ def batch(
     outdir: str = typer.Option(..., "--output", "-o", metavar="OUTDIR", rich_help_panel=P_OUTPUT,
                                help="Folder for the results; mirrors the input tree; holds the manifest "
                                     "livecut-batch.jsonl."),
-    list_file: Optional[str] = typer.Option(None, "--list", metavar="FILE", rich_help_panel=P_INPUT,
-                                            help="Also the inputs named in FILE, one path a line (- for standard input)."),
+    list_file: Optional[List[str]] = typer.Option(None, "--list", metavar="FILE", rich_help_panel=P_INPUT,
+                                                  help="Also the inputs named in FILE, one path a line (- for "
+                                                       "standard input); may be given more than once."),
     mode: Optional[str] = mode_opt("as `livecut image` / `livecut file`",
                                    "cutout, mask, composite or side-by-side (input | composite)."),
     background: Optional[str] = background_opt("blur, color:#RRGGBB, image:PATH or transparent; "
@@ -373,11 +374,12 @@ def batch(
     quiet: bool = QuietOpt,
 ) -> None:
     """Process a library of photos and videos on every core (or a Ray cluster); resumable."""
-    from livecut.batch import run_batch
+    from livecut.batch import list_files, run_batch
     from livecut.runner import finalize_on_signals
 
     inputs = list(inputs or [])
-    if not inputs and list_file is None:
+    lists = list_files(list_file)
+    if not inputs and not lists:
         raise UsageError("no inputs: give INPUT... and/or --list FILE")
     if "-" in inputs and not os.path.lexists("-"):  # (it was '-: file not found', '0 done, 1 failed')
         raise UsageError("-: livecut batch reads files, not standard input; --list - reads their names "
@@ -386,13 +388,13 @@ def batch(
         local_path(text, "`livecut batch` reads local files", "INPUT")
     local_path(outdir, "`livecut batch` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)
     outdir = os.path.expanduser(outdir)  # (as its inputs: -o '~/cut/' made a folder named ~ here)
-    if list_file is not None:
-        _check_config_not_stdin(config, f"the list of inputs (--list {list_file})", list_file)
+    for one in lists:
+        _check_config_not_stdin(config, f"the list of inputs (--list {one})", one)
     cfg = get_config(config, set_, composite__background=background)
     _warn_background_ignored(mode, background)  # (as image and file say it: batch said nothing)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does
         report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
-                           list_file=list_file, video_ext=video_ext, use_hash=use_hash,
+                           list_file=lists, video_ext=video_ext, use_hash=use_hash,
                            retry_failed=retry_failed, force=force, ray=ray, progress=not quiet)
     for line in report.errors:
         err(line)

@@ -176,6 +176,23 @@ def test_a_list_on_standard_input(library, tmp_path, monkeypatch):
     assert sorted(it.rel for it in p.todo) == ["a.png", "day2/deep/c.png"] and not p.refused
 
 
+def test_every_list_given_is_read(library, tmp_path):
+    """`batch --list a.txt --list b.txt` cut b.txt's inputs alone, without a word (the second
+    --list replaced the first, exit 0); every list is read now.  --list - twice is refused:
+    standard input is read once."""
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(f"{library / 'a.jpg'}\n")
+    b.write_text(f"{library / 'day2' / 'deep' / 'c.jpg'}\n")
+    p = plan([], tmp_path / "o", list_file=[str(a), str(b)])
+    assert sorted(it.rel for it in p.todo) == ["a.png", "day2/deep/c.png"] and not p.refused
+    out = tmp_path / "cut"
+    r = run_cli("batch", "--list", str(a), "--list", str(b), "-o", str(out), "--jobs", "1")
+    assert r.returncode == 0 and "2 done, 0 failed" in r.stderr, r.stderr
+    assert (out / "a.png").is_file() and (out / "day2" / "deep" / "c.png").is_file()
+    r = run_cli("batch", "--list", "-", "--list", "-", "-o", str(tmp_path / "o2"))
+    assert r.returncode == 2 and "--list - is given twice" in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("content", [b"", b"# nothing found\n\n   \n"])
 def test_a_list_that_names_nothing_is_said_as_an_empty_folder_is(tmp_path, content):
     """`find shoot -name '*.MOV' > list.txt` that found nothing, or a list of comments alone: `batch
