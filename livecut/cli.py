@@ -469,12 +469,13 @@ def eval_(
 
     Per photo, then the mean over the photos: IoU and F of the mask binarised at 128 (of 255)
     against the truth, MAE of the soft mask (|alpha/255 - truth|); ms: the engine's time."""
-    from livecut.evaluate import evaluate_folder, format_table, parse_scales, read_subset
+    from livecut.evaluate import check_sheet_path, evaluate_folder, format_table, parse_scales, read_subset
 
     images_dir = local_path(images_dir, "`livecut eval` reads local folders", "IMAGES")
     masks_dir = local_path(masks_dir, "`livecut eval` reads local folders", "MASKS")
     if sheet is not None:  # (a Path: '' was '.', a URL's :// folded to :/ out of redaction's reach)
-        sheet = local_path(sheet, "--sheet writes a local picture", "--sheet")
+        named, sheet = sheet, local_path(sheet, "--sheet writes a local picture", "--sheet")
+        check_sheet_path(f"{sheet}/" if named.endswith(("/", os.sep)) else sheet)  # (a Path forgets the /)
     cfg = get_config(config, set_)
     from livecut.progress import Progress
 

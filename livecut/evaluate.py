@@ -972,6 +972,9 @@ def check_sheet_path(path) -> None:
     p = Path(path)
     if os.path.isdir(p):  # (before its type: a folder, 'sheets/', was "not a colour picture OpenCV can write")
         raise UsageError(f"--sheet {p}: is a folder; --sheet takes a picture's file name, e.g. {p / 'sheet.png'}")
+    if str(path).endswith(("/", os.sep)):  # (a folder's name: 'new.png/' wrote the picture new.png)
+        raise UsageError(f"--sheet {path}: ends in '/', a folder's name; --sheet takes a picture's file name, "
+                         f"e.g. {p if p.suffix else p.with_suffix('.png')}")
     level = cv2.utils.logging.getLogLevel()
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # (its refusal is ours to say)
     try:  # (a colour picture of that type: .pbm and .pgm take gray only)

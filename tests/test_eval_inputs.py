@@ -810,6 +810,18 @@ def test_an_existing_folder_as_the_sheet_is_said_to_be_one(photos, tmp_path, nam
     assert "OpenCV" not in line
 
 
+@pytest.mark.parametrize("name", ["new.png/", "new/"])
+def test_a_sheet_named_as_a_folder_is_not_written_as_a_picture(photos, tmp_path, name):
+    """--sheet new.png/ (a folder's name, none there) wrote the picture new.png, exit 0; new/ was
+    "not a colour picture OpenCV can write".  Both are refused, exit 2, nothing written."""
+    images, masks, _ = photos
+    r = invoke("eval", images, masks, "--sheet", f"{tmp_path}/{name}")
+    assert r.exit_code == 2, r.output
+    assert "ends in '/', a folder's name; --sheet takes a picture's file name" in r.stderr, r.stderr
+    assert r.stderr.rstrip().endswith(f"e.g. {tmp_path / 'new.png'}"), r.stderr
+    assert len(r.stderr.splitlines()) == 1 and not (tmp_path / name.rstrip("/")).exists()
+
+
 @pytest.mark.parametrize("which", ["IMAGES", "MASKS"])
 def test_a_folder_name_too_long_is_one_line_exit_2(photos, tmp_path, which):
     """IMAGES or MASKS named by a name over 255 bytes (a variable pasted by mistake) was 'internal
