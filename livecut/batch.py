@@ -776,6 +776,13 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
         if item.rel.endswith("/") and item.rel in holders:
             refuse(f"{src}: output {dst} (its frames folder) holds the output of {holders[item.rel]}")
             continue
+        # (a photo x.png beside a video x.png.mp4: the video's frames folder x.png/ and the
+        # photo's cutout x.png are one name: the second was said to be "a folder; move it")
+        twin = item.rel[:-1] if item.rel.endswith("/") else item.rel + "/"
+        if twin in taken:
+            refuse(f"{src}: output {dst}{' (its frames folder)' if item.rel.endswith('/') else ''} has the name "
+                   f"of {outdir / twin}, the output of {taken[twin]} (--video-ext /)")
+            continue
         taken[item.rel] = src
         folded[folded_name(item.rel)] = item.rel
         for rel in _folders_of(item.rel):

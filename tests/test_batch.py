@@ -2318,6 +2318,22 @@ def test_an_output_folder_name_too_long_is_one_line_exit_2(tmp_path, there):
     assert r.stderr == f"livecut: error: {out}: file name too long\n", r.stderr
 
 
+@pytest.mark.parametrize("listed", [["x.png.mp4", "x.png"], ["x.png", "x.png.mp4"]])
+def test_a_photo_named_as_a_videos_frames_folder_is_refused_as_a_clash(tmp_path, listed):
+    """--video-ext /: a photo x.png beside a video x.png.mp4: the video's frames go to the folder
+    x.png/, the photo's cutout to x.png: one name.  The second failed with "output x.png is a
+    folder; move it or choose another -o", a folder this very batch had made.  It is refused as
+    the clash it is, naming the other input."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.png.mp4").write_bytes(b"\0" * 1000)  # (the plan reads no frame)
+    _photo(tmp_path / "in" / "x.png", 0)
+    p = plan([str(tmp_path / "in" / name) for name in listed], tmp_path / "out", video_ext="/")
+    [kept] = p.todo
+    [(item, error)] = p.refused
+    assert {kept.rel, item.src.name} in ({"x.png/", "x.png"}, {"x.png", "x.png.mp4"})
+    assert f"has the name of {tmp_path / 'out' / 'x.png'}" in error and f"the output of {kept.src}" in error, error
+
+
 @pytest.mark.parametrize("video_first", [True, False])
 def test_plan_refuses_photos_inside_a_videos_frames_folder(tmp_path, video_first):
     """--video-ext /: x.mp4's frames go to the folder x/, where the photos of a folder x/ beside
