@@ -329,12 +329,16 @@ def _interrupt_unnamed():
     """Ctrl-C in the run a bench times is the bench's: run_video's message named its output,
     a temporary file of the bench removed as it stops ('interrupted
     (/tmp/livecut-bench-azofokg7/livecut1.mp4 finalized with 85 frames)'; --live: 'null:',
-    an output never given); it is a plain KeyboardInterrupt ('interrupted', exit 130)."""
-    from livecut.runner import Interrupted
+    an output never given); it is a plain KeyboardInterrupt ('interrupted', exit 130), a SIGTERM
+    or SIGHUP the signal's :class:`~livecut.runner.Terminated` (it was 'interrupted', exit 130,
+    too)."""
+    from livecut.runner import Interrupted, Terminated
 
     try:
         yield
-    except Interrupted:
+    except Interrupted as exc:
+        if exc.exit_code > 128 and exc.exit_code != 130:
+            raise Terminated(exc.exit_code - 128) from None
         raise KeyboardInterrupt from None
 
 

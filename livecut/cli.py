@@ -553,6 +553,7 @@ def bench(
     """Time each stage on a synthetic frame: median ms per stage and frames per second."""
     from livecut.bench import (format_bench, format_live, format_transcode, parse_size, run_bench,
                                run_live_bench, run_transcode_bench)
+    from livecut.runner import finalize_on_signals
 
     clip = local_path(clip, "--clip takes a local video file", "--clip") if clip is not None else None
     cfg = get_config(config, set_)
@@ -577,17 +578,20 @@ def bench(
     if live:
         # (--size "$SIZE" with SIZE unset is refused, not taken for the default)
         lsize = parse_size(size) if size is not None else (1920, 1080)
-        result = run_live_bench(cfg, lsize, clip=clip, scene=scene)
+        with finalize_on_signals():  # (SIGTERM killed it, its generated clip left in the temporary folder)
+            result = run_live_bench(cfg, lsize, clip=clip, scene=scene)
         typer.echo(json.dumps(result, indent=2) if as_json else format_live(result))
         return
     if transcode:
         tsize = parse_size(size) if size is not None else (1280, 720)
-        result = run_transcode_bench(cfg, clip, tsize, scene=scene)
+        with finalize_on_signals():
+            result = run_transcode_bench(cfg, clip, tsize, scene=scene)
         typer.echo(json.dumps(result, indent=2) if as_json else format_transcode(result))
         return
-    result = run_bench(cfg, parse_size("1920x1080" if size is None else size),
-                       frames=30 if frames is None else frames,
-                       threads=threads or 1, baseline=baseline is not False)
+    with finalize_on_signals():
+        result = run_bench(cfg, parse_size("1920x1080" if size is None else size),
+                           frames=30 if frames is None else frames,
+                           threads=threads or 1, baseline=baseline is not False)
     typer.echo(json.dumps(result, indent=2) if as_json else format_bench(result))
 
 

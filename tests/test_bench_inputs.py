@@ -203,6 +203,45 @@ def test_ctrl_c_in_the_bench_names_no_temporary_output(monkeypatch, mode):
 
 
 @pytest.mark.parametrize("mode", ["--transcode", "--live"])
+def test_sigterm_in_the_run_a_bench_times_is_said_as_the_signal(monkeypatch, mode):
+    """A SIGTERM while the bench timed `livecut file` was said as Ctrl-C: 'interrupted', exit
+    130; it is 'stopped by SIGTERM', exit 143, as the signal elsewhere in livecut."""
+    from livecut import runner
+
+    def stopped(spec, output, *a, **k):  # (what run_video raises on SIGTERM)
+        raise runner.Interrupted(f"stopped by SIGTERM ({output} finalized with 85 frames)", exit_code=143)
+
+    monkeypatch.setattr(runner, "run_video", stopped)
+    r = invoke("bench", mode, "--size", "64x48")
+    assert r.exit_code == 143 and r.stderr == "livecut: error: stopped by SIGTERM\n", (r.exit_code, r.stderr)
+
+
+def test_sigterm_stops_the_bench_and_removes_its_clips(tmp_path):
+    """`livecut bench --transcode` stopped by SIGTERM (a job runner's timeout) died by the signal,
+    without a word, and left its generated clip and outputs in /tmp (livecut-bench-*, tens of
+    MB each time).  It says 'stopped by SIGTERM', exit 143, its temporary folder removed."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO
+
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(REPO)}
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "bench", "--transcode", "--size", "640x360"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("livecut-bench-*/*")) and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert p.poll() is None, p.communicate()
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 143 and err.strip().splitlines()[-1] == "livecut: error: stopped by SIGTERM", (p.returncode, err)
+    assert not list(tmp_path.glob("livecut-bench-*"))
+
+
+@pytest.mark.parametrize("mode", ["--transcode", "--live"])
 @pytest.mark.parametrize("name", ["photo.png", "photo.mp4"])
 def test_a_picture_as_clip_is_refused(tmp_path, mode, name):
     """A photo given as --clip (a .png; a picture named .mp4) was timed as a clip of one frame:
