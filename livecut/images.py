@@ -39,8 +39,8 @@ def photo_note(state: str, alpha: np.ndarray) -> str | None:
     note (:data:`STATE_NOTES`), or :data:`EMPTY_NOTE` when nothing of it reaches the cut (128)."""
     if state in STATE_NOTES:
         return STATE_NOTES[state]
-    if not cv2.countNonZero(cv2.compare(alpha, 127, cv2.CMP_GT)):
-        return EMPTY_NOTE
+    if not np.count_nonzero(alpha > 127):  # (not cv2.compare: OpenCV 5.1 compares a 4x1 array
+        return EMPTY_NOTE                     # with (127, 0, 0, 0), a 1x1 with nothing)
     return None
 
 

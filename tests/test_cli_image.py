@@ -3208,6 +3208,11 @@ def test_photo_note_says_nothing_of_a_mask_with_a_subject():
     a[3, 3] = 128
     assert photo_note("subject", a) is None
     assert photo_note("all-blurred", a) == STATE_NOTES["all-blurred"]
+    # a photo 1 pixel wide and 4 high: OpenCV 5.1 compared its mask with (127, 0, 0, 0), and
+    # 1x1 with nothing; a mask of 10s was no empty one there
+    for shape in ((4, 1), (1, 1)):
+        assert photo_note("subject", np.full(shape, 10, np.uint8)) == EMPTY_NOTE, shape
+        assert photo_note("subject", np.full(shape, 200, np.uint8)) is None, shape
 
 
 def test_skip_existing_goes_on_where_a_run_stopped(tmp_path, good):

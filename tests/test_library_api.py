@@ -335,6 +335,22 @@ def test_apply_i420_takes_what_apply_takes_and_says_so(scene):
         comp.apply_i420(yuv.astype(np.float32), alpha)
 
 
+@pytest.mark.parametrize("shape", [(1, 1), (4, 1), (1, 4), (2, 2), (2 * 16 + 4, 16 + 1)])
+def test_a_tiny_frame_or_a_thin_edge_is_blended_as_any_other(shape):
+    """OpenCV 5.1 takes a number beside a 4x1 array for the column (n, 0, 0, 0): a frame 4
+    pixels high and 1 wide (or a 4x1 rectangle at a frame's edge, 36x17 with tiles of 16) had
+    its pixels of alpha > 0 copied over the colour, 112 levels off the blend; a 1x1 frame's
+    blur was 255 for 200.  Each is the blend now."""
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 255, shape + (3,), dtype=np.uint8)
+    alpha = rng.integers(1, 255, shape, dtype=np.uint8)
+    out = Compositor(background="color:#00b140").apply(img, alpha).astype(float)
+    a = alpha[..., None] / 255.0
+    assert np.abs(out - (img * a + np.array([0x40, 0xB1, 0x00]) * (1 - a))).max() <= 1.0
+    flat = np.full(shape + (3,), 200, np.uint8)
+    assert (Compositor(background="blur").apply(flat, alpha) == 200).all()  # (the blur of a flat frame)
+
+
 @pytest.mark.parametrize("bg", ["blur", "color:#00b140"])
 def test_compositor_tiny_and_empty_frames(bg):
     """A 1x1 frame (and a 2x2 I420 one: its chroma planes are 1x1) gave cv2.error, an empty
