@@ -598,6 +598,13 @@ class MaskSmoother:
         # (a gray or BGRA frame left the motion buffer unwritten: no motion, no scene cut; a
         # uint16 frame of 10-bit video, read as 16-bit, nearly black: no motion, the mask trailed)
         frame = as_bgr(frame, bits, self._converted)
+        if alpha.shape == (4, 1):
+            # (OpenCV 5.1 reads a number beside a 4x1 array as the scalar (number, 0, 0, 0): the
+            # runs and the accumulator were compared with 0 for their limits, and a 4x1 mask came
+            # back as given, unsmoothed -- 250 levels off the 1x4 one's; OpenCV 5.0 raised a bare
+            # cv2.error. The column is smoothed as the row it is, every buffer a 1x4 one, and
+            # given back turned: each step is per pixel, or turns with it, a resize and a shift)
+            return self(alpha.T, frame.swapaxes(0, 1), judged=judged).T
         h, w = alpha.shape[:2]
         if self._shape != (h, w):
             self._prepare(h, w)

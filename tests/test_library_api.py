@@ -622,6 +622,26 @@ def test_a_mask_smoother_given_a_one_pixel_alpha_says_so():
             assert sm(np.full(shape, 200, np.uint8), np.roll(img, i, 1)).shape == shape
 
 
+def test_a_mask_smoother_smooths_a_four_by_one_alpha_as_its_row():
+    """A 4x1 alpha (a column of 4) came back as given, unsmoothed, under OpenCV 5.1: it reads a
+    number beside a 4x1 array as the scalar (number, 0, 0, 0), so the runs and the accumulator
+    were compared with 0 (a pixel that flickers 0/255 stayed 255, where the 1x4 row's was 5,
+    29, ...); OpenCV 5.0 raised a bare cv2.error.  Each frame's result is the 1x4 row's,
+    turned, and so is a 4x2 one's first column."""
+    flick = [np.array([[0], [255], [255 if i % 3 else 0], [128]], np.uint8) for i in range(10)]
+    frames = [np.array([[[10, 20, 30]], [[200, 200, 200]], [[90, 90, 90 + 10 * i]], [[50, 60, 70]]], np.uint8)
+              for i in range(10)]
+    col, row, wide = MaskSmoother(), MaskSmoother(), MaskSmoother()
+    for i, (a, f) in enumerate(zip(flick, frames)):
+        got = col(a, f)
+        assert got.shape == (4, 1)
+        want = row(np.ascontiguousarray(a.T), np.ascontiguousarray(f.swapaxes(0, 1)))
+        assert np.array_equal(got, want.T), (i, got.ravel(), want.ravel())
+        two = wide(np.ascontiguousarray(np.repeat(a, 2, 1)), np.ascontiguousarray(np.repeat(f, 2, 1)))
+        assert np.array_equal(got[:, 0], two[:, 0]), (i, got.ravel(), two[:, 0])
+    assert got[2, 0] != 255  # (the flickering pixel is smoothed, not copied)
+
+
 def test_mask_smoother_judged_that_is_not_true_or_false_is_refused(scene):
     """smoother(alpha, frame, judged='no') was taken as it is truthy: a judgement served again
     counted as new evidence (settling after fewer frames).  As Segmenter(still=...) refuses it."""
