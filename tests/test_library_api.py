@@ -529,6 +529,34 @@ def test_a_registered_method_that_gives_back_none_does_not_crash_the_process():
     assert "segment.method 'test-none' returned NoneType" in out.stdout
 
 
+@pytest.mark.parametrize("hw", [(32, 640), (16, 128), (24, 400)])
+def test_video_frames_of_a_low_wide_working_size_do_not_crash_the_process(hw):
+    """segment.every (the fast preset) follows the image's motion between judged frames with
+    OpenCV's DIS optical flow, which crashes the process on a working size under 32 rows: a
+    32x640 video through `livecut file -c fast` was a segmentation fault, exit 139, without a
+    word.  Those frames are judged anew, each mask as a judged frame's."""
+    import subprocess
+    import sys
+
+    code = f"""if True:
+        import numpy as np
+        from livecut import Segmenter, load_config
+
+        h, w = {hw}
+        rng = np.random.default_rng(0)
+        wide = rng.integers(0, 256, (h, w + 40, 3), np.uint8)
+        seg = Segmenter(load_config("fast"))
+        judged = Segmenter(load_config("fast", ["segment.every=1"]))
+        for i in range(8):  # (the image moves: every other frame is followed)
+            frame = np.ascontiguousarray(wide[:, 3 * i:3 * i + w])
+            a, b = seg.mask(frame).copy(), judged.mask(frame)
+            print(i, int(np.abs(a.astype(int) - b).max()))
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out
+    assert [line.split()[1] for line in out.stdout.splitlines()] == ["0"] * 8, out.stdout
+
+
 # ---------------------------------------------------------------- MaskSmoother
 
 def test_mask_smoother_takes_gray_frames_and_checks_alpha():

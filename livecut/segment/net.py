@@ -213,6 +213,12 @@ STILL_SHARE = 0.002
 #: rack focus 5.1 at segment.every = 8); a cut between two defocused textured scenes of
 #: the same mean gray gives 14.5
 FOLLOW_LOST = 10.0
+#: ... and the flow is found only where the working size is at least this many pixels on each
+#: side: OpenCV's DIS (5.0 and 5.1) crashes the process on a smaller or a wide, low picture
+#: (16x128, 24x512, 17x100; a 32x640 video in the fast preset was a segmentation fault, exit
+#: 139, without a word); from 32 rows and columns every size tried, 32x5000 to 5000x32, is
+#: sound.  A smaller frame between judged ones is judged anew
+FOLLOW_MIN_SIDE = 32
 
 
 def model_path(name: str = MODEL_NAME) -> Path:
@@ -512,7 +518,8 @@ class FocusNetMethod:
             self._gx, self._gy = np.meshgrid(np.arange(sw, dtype=np.float32), np.arange(sh, dtype=np.float32))
             self._mx = np.empty(small_hw, np.float32)
             self._my = np.empty(small_hw, np.float32)
-            self._dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
+            self._dis = (cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
+                         if min(small_hw) >= FOLLOW_MIN_SIDE else None)  # (see FOLLOW_MIN_SIDE)
         self._diff = np.empty(small_hw, np.uint8)
         self._snapped = np.empty(small_hw, np.float32)
         r = int(round(self.cfg.snap * max(small_hw)))
@@ -625,7 +632,10 @@ class FocusNetMethod:
         :meth:`_is_still`) to the judged frame's gives, for each pixel, where it was then;
         the judged probability is sampled there.  A subject that moves between judged
         frames is followed instead of left behind.  False (``prob`` to be judged anew) where
-        the judged frame so moved is not this one (FOLLOW_LOST: a scene cut)."""
+        the judged frame so moved is not this one (FOLLOW_LOST: a scene cut), or where the
+        working size is too small for the flow (FOLLOW_MIN_SIDE)."""
+        if self._dis is None:
+            return False
         flow = self._dis.calc(self._gray, self._judged_gray, self._flow)
         cv2.add(self._gx, flow[:, :, 0], dst=self._mx)
         cv2.add(self._gy, flow[:, :, 1], dst=self._my)
