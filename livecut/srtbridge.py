@@ -29,7 +29,7 @@ import tempfile
 import time
 from typing import IO
 
-from livecut.urls import redact_text, redact_url, url_secrets
+from livecut.urls import redact_text, redact_url, srt_options, url_secrets
 
 log = logging.getLogger("livecut")
 
@@ -47,6 +47,14 @@ _SRT_REJECTS = (
     ("Incorrect passphrase", "the SRT peer refused the passphrase (not the one it has)"),
     ("Password required or unexpected", "the SRT peer refused the connection: one side has a "
                                         "passphrase and the other none (give the same passphrase= to both)"),
+)
+#: the same rejections made by a listener's own SRT library, of a caller that came: ffmpeg goes on
+#: listening (an input) or gives up with another of its lines first (an output, "HS EXT: Agent
+#: declares encryption, but Peer does not ..."), so the run said "no answer within 10 s" or that line
+_SRT_TURNED_AWAY = (
+    ("Incorrect passphrase", "a caller came with another passphrase and was refused"),
+    ("Password required or unexpected", "a caller was refused: one side has a passphrase and the other "
+                                        "none (give the same passphrase= to both)"),
 )
 
 
@@ -204,13 +212,31 @@ class FfmpegBridge:
             text = text.replace(secret, "***")
         return text
 
-    def reason(self) -> str:
-        """ffmpeg's first error message (redacted, without the URL), or its exit status."""
+    def _lines(self) -> list[str]:
         try:
             self._stderr.seek(0)
-            lines = self._stderr.read(65536).decode(errors="replace").splitlines()
+            return self._stderr.read(65536).decode(errors="replace").splitlines()
         except (OSError, ValueError):
-            lines = []
+            return []
+
+    def refusal(self) -> str | None:
+        """What a listener's SRT library said of a caller it refused (see ``_SRT_TURNED_AWAY``), in
+        words; None for a caller (its peer's rejection is :meth:`reason`'s) or when none was."""
+        if srt_options(self.url).get("mode") != "listener":
+            return None
+        for line in self._lines():
+            text = _PREFIX.sub("", line).strip()
+            if _SRT_LOG.match(text):
+                said = next((means for words, means in _SRT_TURNED_AWAY if words in text), None)
+                if said:
+                    return said
+        return None
+
+    def reason(self) -> str:
+        """ffmpeg's first error message (redacted, without the URL), or its exit status."""
+        if refused := self.refusal():
+            return f"ffmpeg: {refused}"
+        lines = self._lines()
         for i, line in enumerate(lines):
             text = self.scrub(_PREFIX.sub("", line).strip())
             if not text:

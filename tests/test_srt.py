@@ -451,6 +451,34 @@ def test_srt_listener_nobody_calls_ctrl_c_ends_the_run_at_once(clip, tmp_path):
     assert p.returncode == 130 and took < 8, (p.returncode, took, err)
 
 
+@pytest.mark.parametrize("caller_pw, said", [
+    ("wr0ngPWsrt99", "a caller came with another passphrase and was refused"),
+    (None, "a caller was refused: one side has a passphrase and the other none")])
+def test_an_srt_listener_output_says_a_caller_it_refused_in_words(clip, caller_pw, said):
+    """-o "srt://...?mode=listener&passphrase=..." that a caller with another passphrase, or none,
+    called said the SRT library's own line ("writing failed: ffmpeg: KMREQ/rcv: (snd) Rx process
+    failure - BADSECRET", "HS EXT: Agent declares encryption, but Peer does not - rejecting
+    connection per enforced encryption."); now in words, as a caller's rejection is."""
+    port = _udp_port()
+    lc = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o",
+                           f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}", "-q",
+                           "--set", "video.open_timeout=5", "--no-pace"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    caller = None
+    try:
+        _wait_bound(port, lc, timeout=10)
+        query = f"?passphrase={caller_pw}" if caller_pw else ""
+        caller = subprocess.Popen(["ffmpeg", "-v", "quiet", "-i", f"srt://127.0.0.1:{port}{query}", "-f", "null", "-"],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, err = lc.communicate(timeout=20)
+    finally:
+        _stop(lc, caller)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert lc.returncode == 1 and len(lines) == 1, err
+    assert said in lines[0] and "BADSECRET" not in lines[0] and "HS EXT" not in lines[0], lines[0]
+    assert SECRET not in err
+
+
 def test_srt_listener_output_that_nobody_calls_gives_up(clip):
     """-o "srt://...?mode=listener" with no caller waited for ever (only Ctrl-C ended it); it
     gives up after video.open_timeout with one line, exit 1, as tcp://...?listen=1 does."""
