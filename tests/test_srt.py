@@ -211,6 +211,32 @@ def test_an_srt_listener_input_that_nobody_calls_gives_up(host):
         s.bind(("127.0.0.1", port))
 
 
+def test_cli_srt_listener_input_says_a_caller_it_refused_for_its_passphrase(tmp_path):
+    """`livecut run "srt://...?mode=listener&passphrase=..."` that a caller with another passphrase
+    called said "no answer within 3 s", as if nobody had come (the listener's ffmpeg turns the
+    caller away and listens on); now the line says the caller came and was refused."""
+    port = _udp_port()
+    lc = subprocess.Popen([sys.executable, "-m", "livecut", "run",
+                           f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}", "-o", "null:", "-n", "5",
+                           "-q", "--set", "video.open_timeout=4"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    caller = None
+    try:
+        _wait_bound(port, lc, timeout=10)
+        wrong = "wr0ngPWsrt99"
+        caller = subprocess.Popen(["ffmpeg", "-v", "quiet", "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
+                                   "-t", "10", "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts",
+                                   f"srt://127.0.0.1:{port}?passphrase={wrong}"],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, err = lc.communicate(timeout=20)
+    finally:
+        _stop(lc, caller)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert lc.returncode == 2 and lines == [f"livecut: error: srt://127.0.0.1:{port}?mode=listener&passphrase=***: "
+                                            "no answer within 4 s (a caller came with another passphrase and was "
+                                            "refused)"], err
+
+
 def test_cli_srt_listener_input_nobody_calls_is_one_line_and_ctrl_c_is_at_once(tmp_path):
     """The same through the CLI: one line, exit 2 (as an rtsp/tcp/udp input that nothing
     answers); and Ctrl-C during a long wait ends it at once with 130."""

@@ -456,6 +456,7 @@ class StreamSource:
         self._open = opener or av.open
         self._container: Any = None
         self._bridge: FfmpegBridge | None = None   # srt://: the ffmpeg subprocess
+        self._srt_refusal: str | None = None       # srt:// listener: a caller it turned away (bridge.refusal)
         self._srt_reader: PipeReader | None = None  # srt://: its pipe, as PyAV reads it
         self._frames: Iterator[Any] | None = None
         #: a stream on probation: the packets read ahead, not yet decoded (see read_ahead)
@@ -741,6 +742,7 @@ class StreamSource:
         except RuntimeError as exc:
             raise VideoOpenFailure(f"{self.safe_url}: {exc}") from None
         self._stop_bridge()
+        self._srt_refusal = None
         bridge = FfmpegBridge(self.url, input_args(self.url, open_timeout, self.cfg.read_timeout),
                               writing=False)
         self._bridge = bridge
@@ -753,6 +755,8 @@ class StreamSource:
         try:
             container = self._open(reader, mode="r", format="mpegts", options=opts)
         except BaseException:
+            # (a listener's: a caller it turned away, said instead of the silence it waited out)
+            self._srt_refusal = bridge.refusal()
             self._stop_bridge()
             raise
         reader.deadline = None      # from now on: the stall timeout per read
@@ -840,6 +844,8 @@ class StreamSource:
                 # (UDP has no answer to give, only data that comes or does not)
                 silent = "no data" if url_scheme(self.url) == "udp" else "no answer"
                 msg = f"{self.safe_url}: {silent} within {self.cfg.open_timeout:g} s"
+                if refused := self._srt_refusal:
+                    msg += f" ({refused})"
             elif refused := self._tls_refusal(exc):
                 msg = (f"{self.safe_url}: {refused} (a camera with a self-signed certificate: "
                        "--set video.tls_verify=false)")
@@ -1064,6 +1070,8 @@ class StreamSource:
                     # found when processing input" -- RTSP's -- or "timed out")
                     silent = "no data" if url_scheme(self.url) == "udp" else "no answer"
                     reason = f"{silent} within {round(wait, 1):g} s"
+                    if self._srt_refusal:
+                        reason += f" ({self._srt_refusal})"
                 else:
                     reason = self._tls_refusal(exc) or self._transport_refused(exc) or _reason(exc)
                 continue
