@@ -524,6 +524,21 @@ def test_srt_listener_output_that_nobody_calls_gives_up(clip):
     assert time.monotonic() - t0 < 15
 
 
+def test_an_srt_listener_output_nobody_calls_with_the_input_read_says_no_viewer(clip):
+    """A short file whose frames all fit video.queue_size, sent to a listener nobody calls: the run
+    gave up on the stuck write once its input was read and said ffmpeg's own words for that
+    stop, "writing failed: ffmpeg: Immediate exit requested"; now that no viewer connected."""
+    port = _udp_port()
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o",
+                        f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}",
+                        "--set", "video.queue_size=256", "--set", "video.open_timeout=30", "--no-pace", "-q"],
+                       capture_output=True, text=True, timeout=60, env=env_with_repo())
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode == 1 and len(lines) == 1, r.stderr
+    assert "no viewer connected" in lines[0] and "Immediate exit" not in lines[0], lines[0]
+    assert SECRET not in r.stderr
+
+
 def test_an_srt_listener_output_says_the_urls_own_listen_timeout(clip):
     """-o "srt://...?mode=listener&listen_timeout=US": ffmpeg waits the URL's time (it takes it
     over -listen_timeout); the line said video.open_timeout's 1 s after 2.5 s: it says 2.5 s."""

@@ -810,6 +810,11 @@ class StreamSink:
         except (av.error.FFmpegError, OSError) as exc:
             reason = self._reason(exc)
             self.abort()
+            if self._woken.is_set() and self.unreached:
+                # (cancel() while a write waited for a listener's caller -- the run stuck on it
+                # once its input was read: said so, not ffmpeg's "Immediate exit requested" that
+                # the stop made)
+                raise VideoWriteError(f"{self.safe}: cancelled: {self.unreached}") from None
             raise self._failed("writing failed", reason) from None
         self.frames += 1
 
