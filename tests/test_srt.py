@@ -531,12 +531,38 @@ def test_an_srt_listener_output_nobody_calls_with_the_input_read_says_no_viewer(
     port = _udp_port()
     r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o",
                         f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}",
-                        "--set", "video.queue_size=256", "--set", "video.open_timeout=30", "--no-pace", "-q"],
+                        "--set", "video.queue_size=256", "--set", "video.open_timeout=6", "--no-pace", "-q"],
                        capture_output=True, text=True, timeout=60, env=env_with_repo())
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 1 and len(lines) == 1, r.stderr
     assert "no viewer connected" in lines[0] and "Immediate exit" not in lines[0], lines[0]
     assert SECRET not in r.stderr
+
+
+def test_an_srt_listener_output_waits_its_open_timeout_once_the_input_is_read(clip, tmp_path):
+    """A short file whose frames all fit video.queue_size, sent to a listener with
+    video.open_timeout=30 and a viewer that calls 14 s later: once the input was read the run gave
+    up on the write after 5 s (the limit for a writer stuck at the end) -- "no viewer connected",
+    exit 1, 25 s before the time given.  The write waiting for its listener's first viewer is
+    not a stuck one: the viewer gets every frame."""
+    big = make_clip(tmp_path / "big.mp4", w=640, h=480, n=60, fps=25, seed=3)  # (more than a pipe holds)
+    port = _udp_port()
+    out = tmp_path / "out.ts"
+    holder: list[subprocess.Popen] = []
+    timer = threading.Timer(14.0, lambda: holder.append(_receiver(port, out, listener=False)))
+    try:
+        timer.start()
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(big), "-o",
+                            f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}",
+                            "--set", "video.queue_size=256", "--set", "video.open_timeout=30", "--no-pace", "-q"],
+                           capture_output=True, text=True, timeout=60, env=env_with_repo())
+        timer.join()
+        holder[0].communicate(timeout=20)
+    finally:
+        timer.cancel()
+        _stop(*holder)
+    assert r.returncode == 0, r.stderr
+    assert int(ffprobe_count([str(out)])["nb_read_frames"]) == 60
 
 
 def test_an_srt_listener_output_says_the_urls_own_listen_timeout(clip):

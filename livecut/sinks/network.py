@@ -541,9 +541,19 @@ class StreamSink:
     #: the rtmp(s):// relay that close() waits on to send the rest (cancel() ends it)
     _finishing_relay: RtmpRelay | None = None
 
-    #: a write waits for its frame's time (a file's frame held for seconds: not a stuck peer,
-    #: see Pipeline._finish_writer)
-    holding = False
+    @property
+    def holding(self) -> bool:
+        """Whether a write waits for its frame's time (a file's frame held for seconds), or for
+        a listening srt:// output's first caller within its listen time (its ffmpeg holds the
+        stream in its pipe until called): not a stuck peer (see Pipeline._finish_writer, which
+        gave up on it 5 s after the input was read, "cancelled: no viewer connected", where
+        video.open_timeout was 30 s)."""
+        bridge = self._bridge
+        return self._pacing or bool(bridge is not None and self._srt_listener() and bridge.alive()
+                                    and not bridge.sent())
+
+    #: a write waits for its frame's time (a file's frame held for seconds: see holding)
+    _pacing = False
 
     #: set by the pipeline when a signal (Ctrl-C, SIGTERM) stopped the run: closing then does
     #: not wait long for an srt:// peer
@@ -794,11 +804,11 @@ class StreamSink:
         frame = self._frame(image)
         frame.pts = self._ticks(pts)
         if self._pacer is not None and (self._paced is None or self._paced()):
-            self.holding = True
+            self._pacing = True
             try:
                 self._pacer.wait(pts)
             finally:
-                self.holding = False
+                self._pacing = False
             if self._woken.is_set():  # (cancelled while it waited: the run is ending)
                 return
         frame.time_base = TIME_BASE
