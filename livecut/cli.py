@@ -575,24 +575,20 @@ def bench(
     if scene != "moving" and (clip is not None or not (live or transcode)):
         raise UsageError("--scene chooses the clip --live/--transcode generate; it does not apply "
                          + ("to --clip" if clip is not None else "to the one-frame bench"))
-    if live:
-        # (--size "$SIZE" with SIZE unset is refused, not taken for the default)
-        lsize = parse_size(size) if size is not None else (1920, 1080)
-        with finalize_on_signals():  # (SIGTERM killed it, its generated clip left in the temporary folder)
+    with finalize_on_signals():  # (SIGTERM killed it, its generated clip left in the temporary folder)
+        if live:
+            # (--size "$SIZE" with SIZE unset is refused, not taken for the default)
+            lsize = parse_size(size) if size is not None else (1920, 1080)
             result = run_live_bench(cfg, lsize, clip=clip, scene=scene)
-        typer.echo(json.dumps(result, indent=2) if as_json else format_live(result))
-        return
-    if transcode:
-        tsize = parse_size(size) if size is not None else (1280, 720)
-        with finalize_on_signals():
+        elif transcode:
+            tsize = parse_size(size) if size is not None else (1280, 720)
             result = run_transcode_bench(cfg, clip, tsize, scene=scene)
-        typer.echo(json.dumps(result, indent=2) if as_json else format_transcode(result))
-        return
-    with finalize_on_signals():
-        result = run_bench(cfg, parse_size("1920x1080" if size is None else size),
-                           frames=30 if frames is None else frames,
-                           threads=threads or 1, baseline=baseline is not False)
-    typer.echo(json.dumps(result, indent=2) if as_json else format_bench(result))
+        else:
+            result = run_bench(cfg, parse_size("1920x1080" if size is None else size),
+                               frames=30 if frames is None else frames,
+                               threads=threads or 1, baseline=baseline is not False)
+    shown = format_live if live else format_transcode if transcode else format_bench
+    typer.echo(json.dumps(result, indent=2) if as_json else shown(result))
 
 
 @command(cls=_Command, rich_help_panel=INFO)
