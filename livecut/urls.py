@@ -146,6 +146,29 @@ def url_problem(url: str) -> str | None:
         if "mode" in options and options["mode"] not in ("caller", "listener", "rendezvous"):
             return "an SRT mode must be caller, listener or rendezvous"
         return _srt_number_problem(options)
+    if scheme == "udp":
+        return _udp_number_problem(srt_options(url))
+    return None
+
+
+#: UDP options FFmpeg reads from a URL as a whole number, with strtol: a value that is none was 0
+#: (pkt_size=abc: "cannot start the stream: Invalid argument", exit 1, the option unnamed;
+#: buffer_size=64k: a buffer of 64 bytes, without a word)
+_UDP_NUMBERS = ("ttl", "udplite_coverage", "localport", "pkt_size", "buffer_size", "connect", "fifo_size",
+                "broadcast", "bitrate", "burst_bits", "timeout", "reuse", "overrun_nonfatal")
+
+
+def _udp_number_problem(values: dict[str, str]) -> str | None:
+    """Why a UDP URL's options ``values`` (see :func:`srt_options`: FFmpeg reads both alike) have
+    a value FFmpeg reads as another number, or a ttl out of 0-255, which it refuses; or None."""
+    for key in _UDP_NUMBERS:
+        text = values.get(key, "").strip()
+        if not text:  # (reuse and overrun_nonfatal alone are 1)
+            continue
+        if not re.fullmatch(r"[+-]?[0-9]+", text, re.ASCII):
+            return f"a UDP {key} must be a whole number"
+        if key == "ttl" and not 0 <= int(text) <= 255:  # (FFmpeg: "Numerical result out of range", exit 1)
+            return "a UDP ttl must be 0 to 255"
     return None
 
 

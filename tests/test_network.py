@@ -1788,6 +1788,34 @@ def test_impossible_stream_addresses_are_refused_at_once(url, why, side):
     assert time.monotonic() - t0 < 1.0
 
 
+@pytest.mark.parametrize("query,why", [
+    ("pkt_size=abc", "a UDP pkt_size must be a whole number"),
+    ("buffer_size=64k", "a UDP buffer_size must be a whole number"),
+    ("localport=abc", "a UDP localport must be a whole number"),
+    ("timeout=1.5", "a UDP timeout must be a whole number"),
+    ("ttl=300", "a UDP ttl must be 0 to 255"),
+])
+@pytest.mark.parametrize("side", ["input", "output"])
+def test_udp_option_values_ffmpeg_misreads_are_refused_at_once(query, why, side):
+    """FFmpeg reads a UDP URL's numbers with strtol: -o 'udp://...?pkt_size=abc' (or localport=abc)
+    was "cannot start the stream: Invalid argument", exit 1, the option unnamed; ttl=300 "Numerical
+    result out of range"; buffer_size=64k a buffer of 64 bytes, timeout=1.5 1 µs, without a word.
+    Each is refused at once (exit 2), naming the option; values FFmpeg takes are not."""
+    from livecut.errors import UsageError
+    from livecut.sources.stream import StreamSource
+    from livecut.urls import url_problem
+
+    url = f"udp://127.0.0.1:5000?{query}"
+    with pytest.raises(UsageError, match=why):
+        if side == "input":
+            StreamSource(url, VideoConfig(open_timeout=5))
+        else:
+            open_sink(url, SinkInfo(320, 240, 25.0))
+    for fine in ("pkt_size=1316&reuse", "reuse=1&ttl=0", "buffer_size=65536", "pkt_size=0", "ttl=255",
+                 "localaddr=127.0.0.1", "fifo_size=-1", "overrun_nonfatal"):
+        assert url_problem(f"udp://127.0.0.1:5000?{fine}") is None, fine
+
+
 @pytest.mark.parametrize("query", [
     "latency=+120000", "latency=-1", "latency=", "maxbw=0x100000", "minversion=0x010300", "pbkeylen=-1",
     "pbkeylen=32", "payload_size=1456&pkt_size=99999", "ipttl=-1", "ipttl=255", "mss=76", "mss=9000",
