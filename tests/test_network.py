@@ -1776,16 +1776,22 @@ def test_a_file_over_http_resumes_after_a_reconnect_without_repeating_frames(tmp
 def test_impossible_stream_addresses_are_refused_at_once(url, why, side):
     # (they waited for the open timeout, or failed as a write error with exit 1)
     from livecut.errors import UsageError
-    from livecut.sources.stream import StreamSource
 
     t0 = time.monotonic()
     with pytest.raises(UsageError) as info:
-        if side == "input":
-            StreamSource(url, VideoConfig(open_timeout=5))
-        else:
-            open_sink(url, SinkInfo(320, 240, 25.0))
+        _open_stream(url, side)
     assert why in str(info.value) and "pw" not in str(info.value)
     assert time.monotonic() - t0 < 1.0
+
+
+def _open_stream(url: str, side: str) -> None:
+    """Open ``url`` as a stream input or a stream output (``side``)."""
+    from livecut.sources.stream import StreamSource
+
+    if side == "input":
+        StreamSource(url, VideoConfig(open_timeout=5))
+    else:
+        open_sink(url, SinkInfo(320, 240, 25.0))
 
 
 @pytest.mark.parametrize("query,why", [
@@ -1802,15 +1808,10 @@ def test_udp_option_values_ffmpeg_misreads_are_refused_at_once(query, why, side)
     result out of range"; buffer_size=64k a buffer of 64 bytes, timeout=1.5 1 µs, without a word.
     Each is refused at once (exit 2), naming the option; values FFmpeg takes are not."""
     from livecut.errors import UsageError
-    from livecut.sources.stream import StreamSource
     from livecut.urls import url_problem
 
-    url = f"udp://127.0.0.1:5000?{query}"
     with pytest.raises(UsageError, match=why):
-        if side == "input":
-            StreamSource(url, VideoConfig(open_timeout=5))
-        else:
-            open_sink(url, SinkInfo(320, 240, 25.0))
+        _open_stream(f"udp://127.0.0.1:5000?{query}", side)
     for fine in ("pkt_size=1316&reuse", "reuse=1&ttl=0", "buffer_size=65536", "pkt_size=0", "ttl=255",
                  "localaddr=127.0.0.1", "fifo_size=-1", "overrun_nonfatal"):
         assert url_problem(f"udp://127.0.0.1:5000?{fine}") is None, fine
