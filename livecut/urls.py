@@ -161,14 +161,29 @@ _UDP_NUMBERS = ("ttl", "udplite_coverage", "localport", "pkt_size", "buffer_size
 def _udp_number_problem(values: dict[str, str]) -> str | None:
     """Why a UDP URL's options ``values`` (see :func:`srt_options`: FFmpeg reads both alike) have
     a value FFmpeg reads as another number, or a ttl out of 0-255, which it refuses; or None."""
-    for key in _UDP_NUMBERS:
+    numbers: dict[str, int] = {}  # (reuse and overrun_nonfatal alone, without a value, are 1)
+    problem = _whole_numbers(values, _UDP_NUMBERS, "a UDP", numbers)
+    if problem:
+        return problem
+    if not 0 <= numbers.get("ttl", 0) <= 255:  # (FFmpeg: "Numerical result out of range", exit 1)
+        return "a UDP ttl must be 0 to 255"
+    return None
+
+
+def _whole_numbers(values: dict[str, str], keys: tuple[str, ...], what: str, numbers: dict[str, int],
+                   any_base: tuple[str, ...] = ()) -> str | None:
+    """Why one of ``keys`` in ``values`` is no whole number (``what``: "an SRT"), or None; the
+    ones given go into ``numbers``.  Empty values are left out, and hex (0x...) of ``any_base``
+    keys is taken without a number."""
+    for key in keys:
         text = values.get(key, "").strip()
-        if not text:  # (reuse and overrun_nonfatal alone are 1)
+        if not text:
+            continue
+        if key in any_base and re.fullmatch(r"[+-]?0[xX][0-9a-fA-F]+", text):
             continue
         if not re.fullmatch(r"[+-]?[0-9]+", text, re.ASCII):
-            return f"a UDP {key} must be a whole number"
-        if key == "ttl" and not 0 <= int(text) <= 255:  # (FFmpeg: "Numerical result out of range", exit 1)
-            return "a UDP ttl must be 0 to 255"
+            return f"{what} {key} must be a whole number"
+        numbers[key] = int(text)
     return None
 
 
@@ -201,15 +216,9 @@ def _srt_number_problem(values: dict[str, str]) -> str | None:
     another number, or one libsrt refuses (an output printed "streaming to" and failed with its
     words, exit 1), or None.  A value below 0 leaves the option unset."""
     numbers: dict[str, int] = {}
-    for key in _SRT_NUMBERS:
-        text = values.get(key, "").strip()
-        if not text:
-            continue
-        if key in _SRT_ANY_BASE and re.fullmatch(r"[+-]?0[xX][0-9a-fA-F]+", text):
-            continue
-        if not re.fullmatch(r"[+-]?[0-9]+", text, re.ASCII):
-            return f"an SRT {key} must be a whole number"
-        numbers[key] = int(text)
+    problem = _whole_numbers(values, _SRT_NUMBERS, "an SRT", numbers, any_base=_SRT_ANY_BASE)
+    if problem:
+        return problem
     # (libsrt's refusals: "Invalid value for option SRTO_PBKEYLEN", "SRTO_PAYLOADSIZE: value exceeds
     # SRT_LIVE_MAX_PLSIZE" -- FFmpeg takes payload_size before pkt_size -- and "Bad parameters")
     size_key = "payload_size" if "payload_size" in numbers else "pkt_size"

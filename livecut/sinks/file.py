@@ -122,7 +122,7 @@ def _holders(name: str) -> list[str]:
     import av
 
     out = []
-    canonical = av.codec.Codec(name, "w").canonical_name
+    canonical = av_codec_name(name)
     for ext, fmt in MUXERS.items():
         # (nor one that takes it as a stream and refuses it after: VP8 into .mp4 was sent to .mov)
         if canonical in _HEADER_REFUSES.get(ext, ()) or canonical in _UNREADABLE.get(ext, {}):
@@ -161,7 +161,7 @@ def check_container(name: str, ext: str) -> None:
                 raise _muxer_refuses(name, ext, exc) from None
             except av.error.FFmpegError:  # (the encoder's own trouble: the sink says it)
                 pass
-    canonical = av.codec.Codec(name, "w").canonical_name
+    canonical = av_codec_name(name)
     if canonical in _UNREADABLE.get(ext, {}):
         raise UsageError(f"video.codec {name!r}: a {ext} file cannot hold {_UNREADABLE[ext][canonical]}; "
                          "write .mkv or .avi, or use libx264")
