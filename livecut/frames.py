@@ -283,6 +283,18 @@ def with_own_alpha(alpha: np.ndarray, own: np.ndarray, box: tuple[int, int, int,
     return box
 
 
+def blend_weights(alpha: np.ndarray, w_fg: np.ndarray, w_bg: np.ndarray) -> None:
+    """``w_fg`` = ``alpha`` (HxW uint8) / 255 and ``w_bg`` = 1 - ``w_fg``, float32 planes of
+    its size: the weights :func:`cv2.blendLinear` takes for a picture over another."""
+    if alpha.size > 4:
+        cv2.multiply(alpha, 1 / 255, dst=w_fg, dtype=cv2.CV_32F)
+        cv2.subtract(1.0, w_fg, dst=w_bg)
+    else:  # (OpenCV 5.1 takes a 1x1 array beside a number for a scalar, dst= left as it was,
+        # and 1.0 beside a 4x1 one for the column (1, 0, 0, 0): numpy's arithmetic there)
+        np.multiply(alpha, np.float32(1 / 255), out=w_fg)
+        np.subtract(np.float32(1.0), w_fg, out=w_bg)
+
+
 #: a video's display rotation (degrees counter-clockwise, as PyAV gives it) -> the turn that
 #: shows its frames upright
 _UPRIGHT = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}

@@ -186,6 +186,26 @@ def test_a_cutout_is_flattened_without_a_new_alpha_plane_each():
     assert peak < h * w / 8, f"{peak / (h * w):.2f} of an alpha plane made for one frame"
 
 
+@pytest.mark.parametrize("h, w", [(1, 1), (4, 1)])
+def test_a_cutout_of_one_pixel_or_a_4x1_column_is_flattened_as_any_other(h, w):
+    """A BGRA frame of 1x1 or 4x1 was flattened with weights OpenCV 5.1 left unwritten (a
+    number beside a 1x1 array read as a scalar) or took 1 - alpha / 255 as (1, 0, 0, 0) - it:
+    its pixels came out white, or the subject where it was transparent; they are sent as the
+    same pixels flattened over the key green, as a 3-channel frame, are."""
+    alpha = np.array([100, 0, 200, 255][:h * w], np.uint8).reshape(h, w)
+    bgra = np.zeros((h, w, 4), np.uint8)
+    bgra[..., :3] = (10, 20, 30)
+    bgra[..., 3] = alpha
+    a = alpha[..., None] / 255
+    flat = np.round(np.array((10, 20, 30)) * a + np.array(KEY_GREEN) * (1 - a)).astype(np.uint8)
+    sent = []
+    for frame in (bgra, flat):
+        with VcamSink(_info(8, 8, ch=frame.shape[2]), backend="fake", pace=False) as sink:
+            sink.write(frame)
+        sent.append(FakeCamera.instances[-1].frames[-1].reshape(8, 8, 3).astype(int))
+    assert np.abs(sent[0] - sent[1]).max() <= 1, (sent[0][4, :, 1], sent[1][4, :, 1])
+
+
 def test_cli_mask_to_vcam_is_sent_in_colour(clip, capsys, monkeypatch):
     """`livecut file clip.mp4 --mode mask --vcam`: the device is opened in BGR, as for the
     other modes, and gets 3-channel frames whose channels are the mask."""

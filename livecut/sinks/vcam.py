@@ -36,7 +36,7 @@ from livecut.pacing import Pacer
 from livecut.resize import Fitter
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo, check_frame, check_pts, fps_text
-from livecut.frames import Upright
+from livecut.frames import Upright, blend_weights
 
 log = logging.getLogger("livecut")
 
@@ -321,8 +321,7 @@ class VcamSink:
         # (the alpha taken out into a plane of ours: OpenCV copied the strided bgra[:, :, 3]
         # into a new one each frame)
         cv2.extractChannel(bgra, 3, dst=self._alpha)
-        cv2.multiply(self._alpha, 1 / 255, dst=self._w_fg, dtype=cv2.CV_32F)
-        cv2.subtract(1.0, self._w_fg, dst=self._w_bg)
+        blend_weights(self._alpha, self._w_fg, self._w_bg)
         cv2.cvtColor(bgra, cv2.COLOR_BGRA2BGR, dst=self._bgr)
         return cv2.blendLinear(self._bgr, self._green, self._w_fg, self._w_bg, dst=self._flat)
 
