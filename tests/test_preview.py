@@ -558,6 +558,26 @@ def test_a_cutout_is_shown_without_a_new_alpha_plane_each():
     assert tuple(shown[-1]) in [tuple([round(100 * 100 / 255 + c * 155 / 255)] * 3) for c in checker]
 
 
+@pytest.mark.parametrize("h, w", [(1, 1), (4, 1)])
+def test_a_cutout_of_one_pixel_or_a_4x1_column_is_shown_as_any_other(h, w):
+    """A BGRA frame of 1x1 or 4x1 was blended over the checkerboard with weights OpenCV 5.1
+    left unwritten (a number beside a 1x1 array read as a scalar) or took 1 - alpha / 255 as
+    (1, 0, 0, 0) - it: its pixels were shown opaque where transparent, or the checkerboard
+    where opaque; they are shown as the same pixels over the checkerboard, a BGR frame, are."""
+    alpha = np.array([100, 0, 200, 255][:h * w], np.uint8).reshape(h, w)
+    bgra = np.zeros((h, w, 4), np.uint8)
+    bgra[..., :3] = (10, 20, 30)
+    bgra[..., 3] = alpha
+    a = alpha[..., None] / 255
+    flat = np.round(np.array((10, 20, 30)) * a + 200 * (1 - a)).astype(np.uint8)  # (the top-left square)
+    shown = []
+    for frame in (bgra, flat):
+        with PreviewSink(SinkInfo(w, h, 25.0, channels=frame.shape[2]), imshow=lambda name, im: shown.append(im.copy()),
+                         waitkey=lambda ms: -1, destroy=lambda: None, screen=(1920, 1080), overlay=False) as pv:
+            pv.write(frame)
+    assert np.abs(shown[0].astype(int) - shown[1]).max() <= 1, (shown[0][:, 0], shown[1][:, 0])
+
+
 def test_a_rotated_video_is_shown_and_snapshot_upright(tmp_path):
     """A phone's portrait clip (stored sideways, display rotation 90) was shown, and its
     snapshots saved, sideways: they are turned upright, as a player shows the clip."""

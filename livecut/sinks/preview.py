@@ -41,7 +41,7 @@ from livecut.config import VideoConfig
 from livecut.errors import DisplayUnavailable
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo, check_frame
-from livecut.frames import Upright
+from livecut.frames import Upright, blend_weights
 
 WINDOW = "livecut"
 #: share of the screen the window may take (room for its title bar, the taskbar)
@@ -383,8 +383,7 @@ class PreviewSink:
             # (the alpha taken out into a plane of ours: OpenCV copied the strided
             # image[:, :, 3] into a new one each frame)
             cv2.extractChannel(image, 3, dst=self._alpha)
-            cv2.multiply(self._alpha, 1 / 255, dst=self._w_fg, dtype=cv2.CV_32F)
-            cv2.subtract(1.0, self._w_fg, dst=self._w_bg)
+            blend_weights(self._alpha, self._w_fg, self._w_bg)
             cv2.cvtColor(image, cv2.COLOR_BGRA2BGR, dst=self._bgr)
             cv2.blendLinear(self._bgr, self._checker, self._w_fg, self._w_bg, dst=out)
         else:
