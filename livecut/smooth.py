@@ -528,6 +528,8 @@ class MaskSmoother:
         focus): ``alpha`` is then taken (as after a scene cut) instead of the last subject's
         ghost held over another picture for ``smooth.hold`` frames."""
         check_alpha(alpha, empty=False)
+        if alpha.shape == (4, 1):  # (kept as its row by __call__: taken for another size, not held)
+            return self.hold(alpha.T, as_bgr(frame, bits, self._converted).swapaxes(0, 1)).T
         if self._shape != alpha.shape[:2] or not self._have_prev:
             return alpha
         ended = self._held_run >= self.cfg.hold

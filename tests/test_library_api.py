@@ -670,6 +670,26 @@ def test_a_mask_smoother_smooths_a_four_by_one_alpha_as_its_row():
     assert got[2, 0] != 255  # (the flickering pixel is smoothed, not copied)
 
 
+def test_a_mask_smoother_holds_a_four_by_one_alpha_as_its_row():
+    """MaskSmoother.hold on a 4x1 alpha gave back the alpha it was given (the frame with
+    nothing in focus: the subject dropped at once, no frame counted as held), where the 1x4
+    row's held the last smoothed mask: the smoother keeps a column as its row (OpenCV 5.1, see
+    above) and hold took the column for another size.  It holds it as the row, turned."""
+    frame = np.array([[[10, 20, 30]], [[200, 200, 200]], [[90, 90, 90]], [[50, 60, 70]]], np.uint8)
+    col, row = MaskSmoother(), MaskSmoother()
+    for _ in range(8):
+        col(np.full((4, 1), 255, np.uint8), frame)
+        row(np.full((1, 4), 255, np.uint8), np.ascontiguousarray(frame.swapaxes(0, 1)))
+    for _ in range(2):
+        got = col.hold(np.zeros((4, 1), np.uint8), frame)
+        want = row.hold(np.zeros((1, 4), np.uint8), np.ascontiguousarray(frame.swapaxes(0, 1)))
+        assert got.shape == (4, 1)
+        assert np.array_equal(got, want.T), (got.ravel(), want.ravel())
+    assert col.held == row.held == 2
+    with pytest.raises(ArrayError, match="expected a numpy image"):  # (as the row's is refused)
+        col.hold(np.zeros((4, 1), np.uint8), [[1, 2]])
+
+
 def test_mask_smoother_judged_that_is_not_true_or_false_is_refused(scene):
     """smoother(alpha, frame, judged='no') was taken as it is truthy: a judgement served again
     counted as new evidence (settling after fewer frames).  As Segmenter(still=...) refuses it."""
