@@ -33,9 +33,11 @@ _KEY_LENGTH = re.compile(r"key_?len(gth)?$", re.I)
 _PATH_PAIR = re.compile(r"([A-Za-z_]+)=(.*?)(?=_[A-Za-z]+=|[&/;?#]|$)")
 _SECRET_VALUE_END = re.compile(r"_[A-Za-z]+=|[&;]|$")
 # a login inside a URL's path or query: of a URL given whole to a proxy or restreamer
-# (http://proxy/api?src=rtsp://USER:PASS@cam/live), or a path's segment USER:PASS@...
+# (http://proxy/api?src=rtsp://USER:PASS@cam/live), or a path's segment or a query's value
+# USER:PASS@... (?src=USER:PASS@cam); or one hidden already, ***@ (a message redacted again: the
+# CLI's stderr redacts what it is given)
 _INNER_USERINFO = re.compile(r"(?<=://)[^/?#@\s]+@")
-_SEGMENT_LOGIN = re.compile(r"(?<=/)[^/?#@\s:]+:[^/?#@\s]*@")
+_SEGMENT_LOGIN = re.compile(r"(?<=[/=])([^/?#@\s:&;=]+:[^/?#@\s&;]*|\*\*\*)@")
 _URL_IN_TEXT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]*[^\s'\"<>:,.;)]")
 
 
@@ -254,9 +256,12 @@ def _hidden_userinfo(text: str, strict: bool = False) -> bool:
         return True
     tail = rest[len(netloc):]
     # (nor where the @ is a URL's in the path or query: "proxy:1984/api?src=rtsp://u:p@cam", see
-    # _INNER_USERINFO; the first @, "admin:2024/x@cam/live?src=rtsp://u:p@cam2" is a password)
+    # _INNER_USERINFO; the first @, "admin:2024/x@cam/live?src=rtsp://u:p@cam2" is a password;
+    # nor a login's of a path's segment or a query's value, "cam:8554/live/u:p@cam2", see
+    # _SEGMENT_LOGIN: taken for a password, all up to it was hidden, the host too)
     return strict and not any("@" in tail[a:b] for a, b in _path_secrets(tail)) and \
-        "://" not in tail.split("@", 1)[0]
+        "://" not in tail.split("@", 1)[0] and \
+        not any(m.end() == tail.find("@") + 1 for m in _SEGMENT_LOGIN.finditer(tail))
 
 
 def _path_secrets(text: str) -> list[tuple[int, int]]:
@@ -391,7 +396,7 @@ def redact_url(url: str) -> str:
     tail, _, fragment = tail.partition("#") if "#" not in parts.query else (tail, "", "")
     path, _, query = tail.partition("?")
     if query:
-        query = "&".join(_shown_pair(item) for item in query.split("&"))
+        query = _SEGMENT_LOGIN.sub("***@", "&".join(_shown_pair(item) for item in query.split("&")))
     if _rtmp_key(parts.scheme, path):
         path = path.split("/", 2)[1].join(("/", "/***"))
     path = _SEGMENT_LOGIN.sub("***@", _INNER_USERINFO.sub("***@", path))
@@ -430,7 +435,7 @@ def url_secrets(url: str) -> list[str]:
             out.update(_stream_id_secrets(unquote_plus(value)))
     tail = _tail(parts)
     for text in (tail, unquote_plus(tail)):  # (a URL's login in the path or query, see _INNER_USERINFO)
-        for m in [*_INNER_USERINFO.finditer(text), *_SEGMENT_LOGIN.finditer(text.split("?", 1)[0])]:
+        for m in [*_INNER_USERINFO.finditer(text), *_SEGMENT_LOGIN.finditer(text)]:
             pw = m[0][:-1].partition(":")[2]
             out.update({pw, unquote(pw)})
     for a, b in _path_secrets(tail):  # (a camera's login in the path, query or fragment; and its

@@ -340,6 +340,37 @@ def test_a_password_of_digits_and_a_slash_is_hidden_beside_a_url_in_the_query():
     assert "otherPW1" in secrets and any(s.startswith("2024/" + SECRET) for s in secrets), secrets
 
 
+@pytest.mark.parametrize("url, shown", [
+    ("rtsp://cam.example:8554/live/bob:s3cr3tPW@cam2/x", "rtsp://cam.example:8554/live/***@cam2/x"),
+    ("http://host.example:8080/x?u=bob:s3cr3tPW@cam2&b=2", "http://host.example:8080/x?u=***@cam2&b=2"),
+    ("http://host.example/x?u=bob:s3cr3tPW@cam2", "http://host.example/x?u=***@cam2"),
+    ("rtsp://admin:pw1@cam.example:8554/live/bob:s3cr3tPW@cam2", "rtsp://***@cam.example:8554/live/***@cam2"),
+    ("http://host.example:8080/x?password=bob:s3cr3tPW@cam2", "http://host.example:8080/x?password=***"),
+    ("srt://host.example:9000?passphrase=bob:s3cr3tPW@cam2", "srt://host.example:9000?passphrase=***"),
+])
+def test_a_login_in_the_path_or_query_after_a_port_leaves_the_host_shown(url, shown):
+    """A login USER:PASS@ in the address's path or a query's value, after a port: the text up to
+    its @ was taken for the address's own user:password (one of digits holding a /,
+    'rtsp://admin:2024/cam@host'), and all of it hidden, the host too ('rtsp://***@cam2/x': which
+    server failed, unsaid); a query's value showed its password ('?u=bob:s3cr3tPW@cam2').  The host
+    is shown, the login's password hidden, as in the path."""
+    from livecut.urls import url_secrets
+
+    assert redact_url(url) == shown
+    assert SECRET not in redact_text(f"Connection refused: '{url}'")
+    assert any(SECRET in secret for secret in url_secrets(url)), url_secrets(url)
+
+
+def test_cli_a_login_in_the_path_after_a_port_leaves_the_host_shown(tmp_path):
+    """(the CLI's one line was 'rtsp://***@cam2/x: cannot open the stream: Connection refused')"""
+    url = f"rtsp://127.0.0.1:{free_port()}/live/bob:{SECRET}@cam2/x"
+    r = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-n", "5", "-o", str(tmp_path / "o.mp4")],
+                       capture_output=True, text=True, timeout=60, env=env_with_repo())
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode != 0 and lines[-1].startswith("livecut: error:"), r.stderr
+    assert SECRET not in r.stderr and url.split("/live/")[0] + "/live/***@cam2/x" in lines[-1], r.stderr
+
+
 def test_redact_text_in_messages():
     msg = "Connection refused: 'rtsp://bob:s3cr3tPW@127.0.0.1:1/x' and rtsp://a:s3cr3tPW@h/y"
     out = redact_text(msg)
