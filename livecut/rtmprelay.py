@@ -418,8 +418,11 @@ class Relay:
     """One FFmpeg connection at a time (FFmpeg reconnects after an authentication challenge)."""
 
     def __init__(self, scheme: str, host: str, port: int, open_timeout: float, stall: float,
-                 wake_fd: int | None = None, out=None, verify: bool = True) -> None:
+                 wake_fd: int | None = None, out=None, verify: bool = True, rtp_source: bool = False) -> None:
         self.scheme, self.host, self.port = scheme, host, port
+        #: rtsp:// over UDP: the server's address put in its answers' Transport (see _with_source)
+        self.rtp_source = rtp_source
+        self._held = b""
         self.verify = verify  # (check an rtmps:// or rtsps:// server's certificate)
         self.open_timeout, self.stall = open_timeout, stall
         self.wake_fd = wake_fd
@@ -498,6 +501,7 @@ class Relay:
         sock.setblocking(False)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.local, self.down, self.local_eof, self.up_eof = sock, bytearray(), False, False
+        self._held = b""
         self.acked = self.outstanding = 0
         self.rewriter = (_Unchanged() if self.scheme in ("rtsp", "rtsps")
                          else ConnectRewriter(self.local_prefix, self.real_prefix))
@@ -681,6 +685,8 @@ class Relay:
             if got is None:
                 self.up_eof = True
             elif got:
+                if self.rtp_source and not self.opened:
+                    got = self._with_source(got)
                 self.down += got
                 if not self.opened and self.scheme in ("rtsp", "rtsps"):
                     self._note_refusal(got)
@@ -695,6 +701,19 @@ class Relay:
             except OSError:
                 self._end_session(reset=True)
 
+
+    def _with_source(self, data: bytes) -> bytes:
+        """rtsp:// over UDP: the server's answers (``data``) with its address as ``source=`` in
+        their Transport lines, where FFmpeg sends the RTP packets (to the address it connected
+        to otherwise: the relay's); a Transport line cut between two reads is held to its end."""
+        data = self._held + data
+        cut = data.rfind(b"\n") + 1
+        tail = data[cut:].lower()
+        self._held = data[cut:] if tail and (tail.startswith(b"transport:") or b"transport:".startswith(tail)) else b""
+        data = data[:len(data) - len(self._held)]
+        ip = self.up.sock.getpeername()[0].encode()
+        return re.sub(rb"(?im)^(transport:[^\r\n]*?)(\r?)$",
+                      lambda m: m[0] if b"source=" in m[1].lower() else m[1] + b";source=" + ip + m[2], data)
 
     def _note_refusal(self, data: bytes) -> None:
         """rtsp(s)://: say a 4xx or 5xx answer of the server's (its status and words) before
@@ -724,12 +743,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stall-timeout", type=float, required=True)
     ap.add_argument("--wake-fd", type=int)
     ap.add_argument("--no-verify", action="store_true", help="do not check an rtmps:// or rtsps:// server's certificate")
+    ap.add_argument("--rtp-source", action="store_true", help="rtsp:// over UDP: name the server in its answers' Transport")
     args = ap.parse_args(argv)
     # a terminal's Ctrl-C is the parent's to handle (this process is in its own session anyway)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     scheme, host, port = sys.stdin.readline().split()
     relay = Relay(scheme, host, int(port), args.open_timeout, args.stall_timeout, args.wake_fd,
-                  verify=not args.no_verify)
+                  verify=not args.no_verify, rtp_source=args.rtp_source)
     print(f"port {relay.lport}", flush=True)
     threading.Thread(target=_read_control, args=(relay,), daemon=True).start()
     relay.run()
@@ -759,7 +779,8 @@ class RtmpRelay:
     """Starts the relay process for ``url`` and says where FFmpeg should publish
     (:attr:`local_url`: the same path, key and credentials, at 127.0.0.1)."""
 
-    def __init__(self, url: str, open_timeout: float, stall_timeout: float, verify: bool = True) -> None:
+    def __init__(self, url: str, open_timeout: float, stall_timeout: float, verify: bool = True,
+                 rtp_source: bool = False) -> None:
         scheme, userinfo, host, port, rest = split_url(url)
         if not host:
             raise OSError("no server named in the URL")
@@ -770,7 +791,8 @@ class RtmpRelay:
         self._wake_r = self._wake_w = None
         pass_fds: tuple = ()
         cmd = [sys.executable, "-P", "-m", "livecut.rtmprelay", "--open-timeout", repr(float(open_timeout)),
-               "--stall-timeout", repr(float(stall_timeout))] + ([] if verify else ["--no-verify"])
+               "--stall-timeout", repr(float(stall_timeout))] + ([] if verify else ["--no-verify"]) + \
+            (["--rtp-source"] if rtp_source else [])
         if os.name == "posix":
             self._wake_r, self._wake_w = os.pipe()
             os.set_blocking(self._wake_w, False)

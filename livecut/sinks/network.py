@@ -10,9 +10,10 @@
   socket of livecut's own (connected, or listening with ``?listen=1``), whose waits a
   signal ends;
 * ``rtsp://HOST:PORT/PATH``: published to an RTSP server (ANNOUNCE/RECORD, TCP), through the
-  same relay as RTMP (see below) when its transport is TCP: FFmpeg connects and publishes
-  holding the GIL, up to ``video.open_timeout``, and only the relay can cut that short on a
-  signal (Ctrl-C was ignored until the timeout; UDP's RTP cannot go through it);
+  same relay as RTMP (see below): FFmpeg connects and publishes holding the GIL, up to
+  ``video.open_timeout``, and only the relay can cut that short on a signal (Ctrl-C was ignored
+  until the timeout); over UDP the relay carries the requests and answers alone, and names the
+  server in them as the RTP packets' destination;
 * ``rtsps://HOST:PORT/PATH``: RTSP over TLS, always over TCP (as FFmpeg's rtsps:// is), through
   the relay, which speaks TLS to the server and checks its certificate (``video.tls_verify``)
   as for ``rtmps://``: FFmpeg publishes plain RTSP to the relay;
@@ -86,7 +87,7 @@ class StreamSink:
         self._stream: Any = None
         self._bridge: FfmpegBridge | None = None   # srt://: the ffmpeg subprocess
         self.srt = False
-        self._relay: RtmpRelay | None = None       # rtmp(s)://, rtsp(s):// over TCP: the relay process
+        self._relay: RtmpRelay | None = None       # rtmp(s)://, rtsp(s)://: the relay process
         self.relayed = False                        # (published through the relay)
         self._closed = False
         self._last_ticks: int | None = None
@@ -127,8 +128,10 @@ class StreamSink:
             # socket I/O timeout (µs): PyAV's timeout= covers inputs only, and a server that
             # accepts but never answers the ANNOUNCE held the run for ever (deaf to Ctrl-C)
             options["timeout"] = str(int(self.cfg.open_timeout * 1_000_000))
-            # (rtsps://: the relay speaks TLS to the server, FFmpeg plain RTSP to the relay)
-            self.relayed = options["rtsp_transport"] == "tcp"
+            # (rtsps://: the relay speaks TLS to the server, FFmpeg plain RTSP to the relay; over
+            # UDP it carries the requests and answers, the RTP packets go to the server straight:
+            # without it, the server's refusal was said only in FFmpeg's words)
+            self.relayed = True
         elif scheme in ("rtmp", "rtmps"):
             # (FFmpeg publishes to a local relay: PyAV opens outputs without a time limit)
             self.url, self.format, self.raw = spec, "flv", False
@@ -198,7 +201,8 @@ class StreamSink:
                 url = self.url
                 if self.relayed:
                     self._relay = RtmpRelay(self.spec, self.cfg.open_timeout, self.cfg.read_timeout,
-                                            verify=self.cfg.tls_verify)
+                                            verify=self.cfg.tls_verify,
+                                            rtp_source=self.container_options.get("rtsp_transport") == "udp")
                     url = self._relay.local_url
                 container = av.open(url, mode="w", format=self.format,
                                     options=self.container_options,
@@ -295,11 +299,9 @@ class StreamSink:
 
         FFmpeg holds the GIL while it does, so it runs in a thread of its own and this one
         waits: a signal meanwhile (Ctrl-C, SIGTERM) is written to the relay (rtmp(s)://,
-        rtsp:// over TCP) by Python's C handler, the relay gives up, FFmpeg returns, and the
+        rtsp(s)://) by Python's C handler, the relay gives up, FFmpeg returns, and the
         handler's exception is raised here -- raised in FFmpeg's thread, inside PyAV's error
-        handling, it was lost.  Without a relay (rtsp:// over UDP) the signal is
-        raised once FFmpeg returns (its open timeout): it was lost too, the run said 'no
-        answer', exit 1."""
+        handling, it was lost.  (udp:// has no relay: FFmpeg waits on no peer there.)"""
         relay = self._relay
         failed: list[BaseException] = []
         done = threading.Event()
@@ -701,7 +703,7 @@ class StreamSink:
             # not supported"; through the relay, too)
             from livecut.sources.stream import transport_refused
 
-            return transport_refused(scheme, "tcp" if self.relayed else "udp", "--set video.rtsp_transport={}")
+            return transport_refused(scheme, self.container_options["rtsp_transport"], "--set video.rtsp_transport={}")
         if self._relay is not None:
             # the relay cut the connection (a time limit): it says why before FFmpeg fails
             why = self._relay.failure(wait=0.5)
@@ -714,12 +716,6 @@ class StreamSink:
             if answer and isinstance(exc, (av.error.HTTPOtherClientError, av.error.HTTPServerError)):
                 # (rtsp(s)://: the server's refusal in its words, where FFmpeg's say only its class)
                 return f"the server answered {answer}"
-        elif not self._started and url_scheme(self.spec) == "rtsp" and (
-                isinstance(exc, av.error.InvalidDataError) or getattr(exc, "errno", None) == errno.ECONNRESET):
-            # (rtsp:// over UDP, no relay: FFmpeg's 'Invalid data found when processing input')
-            tls = self._tls_language("the server reset the connection")
-            if tls:
-                return tls
         if not self._started and (isinstance(exc, socket.gaierror) or (
                 url_scheme(self.spec) == "udp" and getattr(exc, "errno", None) == errno.EIO)):
             # (a host name that does not resolve, `-o udp://obs-pc.local:5000` mistyped: FFmpeg's
