@@ -258,9 +258,11 @@ def _hidden_userinfo(text: str, strict: bool = False) -> bool:
     # (nor where the @ is a URL's in the path or query: "proxy:1984/api?src=rtsp://u:p@cam", see
     # _INNER_USERINFO; the first @, "admin:2024/x@cam/live?src=rtsp://u:p@cam2" is a password;
     # nor a login's of a path's segment or a query's value, "cam:8554/live/u:p@cam2", see
-    # _SEGMENT_LOGIN: taken for a password, all up to it was hidden, the host too)
+    # _SEGMENT_LOGIN, nor one in a NAME=VALUE's value, "cam:80/x.cgi?user=bob@example.com": taken
+    # for a password, all up to it was hidden, the host too)
+    before = tail.split("@", 1)[0]
     return strict and not any("@" in tail[a:b] for a, b in _path_secrets(tail)) and \
-        "://" not in tail.split("@", 1)[0] and \
+        "://" not in before and "=" not in re.split(r"[/?&;]", before)[-1] and \
         not any(m.end() == tail.find("@") + 1 for m in _SEGMENT_LOGIN.finditer(tail))
 
 

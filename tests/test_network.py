@@ -372,6 +372,23 @@ def test_cli_a_login_in_the_path_after_a_port_leaves_the_host_shown(tmp_path):
     assert SECRET not in r.stderr and url.split("/live/")[0] + "/live/***@cam2/x" in lines[-1], r.stderr
 
 
+@pytest.mark.parametrize("url, shown", [
+    ("http://127.0.0.1:8080/videostream.cgi?user=bob@example.com&pwd=s3cr3tPW",
+     "http://127.0.0.1:8080/videostream.cgi?user=bob@example.com&pwd=***"),
+    ("rtsp://cam.example:8554/live?email=a@b.c", "rtsp://cam.example:8554/live?email=a@b.c"),
+    ("rtsp://cam.example:554/user=bob@example.com&password=s3cr3tPW&channel=1",
+     "rtsp://cam.example:554/user=bob@example.com&password=***&channel=1"),
+])
+def test_an_at_sign_in_a_value_after_a_port_leaves_the_host_shown(url, shown):
+    """An @ in a NAME=VALUE's value after a port (a camera's login whose user is an e-mail address,
+    ?user=bob@example.com&pwd=...): the text up to it was taken for the address's own
+    user:password (one of digits holding a /), and all of it hidden, the host too
+    ('http://***@example.com&pwd=***': which server failed, unsaid)."""
+    assert redact_url(url) == shown
+    text = redact_text(f"Connection refused: '{url}'")
+    assert SECRET not in text and shown in text, text
+
+
 def test_redact_text_in_messages():
     msg = "Connection refused: 'rtsp://bob:s3cr3tPW@127.0.0.1:1/x' and rtsp://a:s3cr3tPW@h/y"
     out = redact_text(msg)
