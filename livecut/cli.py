@@ -470,6 +470,7 @@ def eval_(
     Per photo, then the mean over the photos: IoU and F of the mask binarised at 128 (of 255)
     against the truth, MAE of the soft mask (|alpha/255 - truth|); ms: the engine's time."""
     from livecut.evaluate import check_sheet_path, evaluate_folder, format_table, parse_scales, read_subset
+    from livecut.runner import finalize_on_signals
 
     images_dir = local_path(images_dir, "`livecut eval` reads local folders", "IMAGES")
     masks_dir = local_path(masks_dir, "`livecut eval` reads local folders", "MASKS")
@@ -488,10 +489,11 @@ def eval_(
         bar[0].update(done - bar[0].count)
 
     try:
-        result = evaluate_folder(images_dir, masks_dir, cfg, scales=parse_scales(scales),
-                                 subset=read_subset(subset) if subset is not None else None, sheet=sheet,
-                                 video=video, i420=i420, soft=soften, invert=invert, noise=noise, jpeg=jpeg,
-                                 bars=bars, progress=progress)
+        with finalize_on_signals():  # (SIGTERM killed it without a word, its sheet's pages left at temporary names)
+            result = evaluate_folder(images_dir, masks_dir, cfg, scales=parse_scales(scales),
+                                     subset=read_subset(subset) if subset is not None else None, sheet=sheet,
+                                     video=video, i420=i420, soft=soften, invert=invert, noise=noise, jpeg=jpeg,
+                                     bars=bars, progress=progress)
     finally:
         if bar:
             bar[0].close()

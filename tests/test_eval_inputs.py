@@ -1299,6 +1299,36 @@ def test_the_temporary_pages_of_a_killed_run_are_removed_by_the_next(photos, tmp
     assert sorted(p.name for p in out.iterdir()) == sorted([running.name, "sheet.png"])
 
 
+def test_sigterm_stops_eval_with_one_line_and_removes_the_pages_written(photos, tmp_path):
+    """`livecut eval --sheet` stopped by SIGTERM (a job runner's timeout) was killed by the
+    signal: no word, and the pages of the sheet written so far left beside it at their
+    temporary names. It says 'stopped by SIGTERM', exit 143, and removes them, as on Ctrl-C."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    images, masks, _ = photos
+    out = tmp_path / "out"
+    out.mkdir()
+    # (the signal comes once the first page is written at its temporary name: a page a row)
+    code = ("import os, signal\n"
+            "from livecut import evaluate\n"
+            "from livecut._entry import main\n"
+            "evaluate.SHEET_PAGE_ROWS = 1\n"
+            "real = evaluate._write_sheet\n"
+            "def written_then_stopped(*a, **k):\n"
+            "    real(*a, **k)\n"
+            "    os.kill(os.getpid(), signal.SIGTERM)\n"
+            "evaluate._write_sheet = written_then_stopped\n"
+            "main()\n")
+    r = subprocess.run([sys.executable, "-c", code, "eval", str(images), str(masks), "--sheet", str(out / "sheet.png")],
+                       capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert (r.returncode, r.stderr) == (143, "livecut: error: stopped by SIGTERM\n"), (r.returncode, r.stderr)
+    assert list(out.iterdir()) == []
+
+
 def test_no_photos_outside_masks_says_masks_are_left_out(photos):
     """`livecut eval data data/masks` where data/ holds nothing but the masks: 'data: no photos:
     no image files in it or its subfolders', while its subfolder held 2 pictures (MASKS, which
