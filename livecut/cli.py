@@ -72,9 +72,9 @@ class _Group(TyperGroup):
     def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[override]
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
-        except KeyboardInterrupt:  # Ctrl-C while the arguments are read (Typer imports pydantic
-            err("interrupted")     # then): Typer itself would exit 130 without a word
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as exc:  # Ctrl-C (a signal) while the arguments are read (Typer imports
+            err(stop_text(exc))           # pydantic then): Typer itself would exit 130 without a word
+            raise typer.Exit(getattr(exc, "exit_code", 130)) from None
 
     def invoke(self, ctx: typer.Context):  # type: ignore[override]
         try:

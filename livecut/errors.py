@@ -184,6 +184,17 @@ def interrupt_under(exc: BaseException) -> BaseException | None:
     return None
 
 
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread by a SIGTERM/SIGHUP handler (see
+    :func:`livecut.runner.finalize_on_signals`, and the command's entry point before it), so the
+    run finalizes its outputs exactly as on Ctrl-C; exit code 128 + signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+        self.exit_code = 128 + signum
+
+
 def stop_text(exc: BaseException | None) -> str:
     """How a run stopped by ``exc`` (see :func:`interrupt_under`) says so: "stopped by SIGTERM"
     (SIGHUP) for a signal's ``Terminated``, "interrupted" for Ctrl-C."""

@@ -36,8 +36,8 @@ import numpy as np
 from livecut.composite import (COVER_MAX_SCALED, MODES, SHOWN_MODES, Compositor, check_rotation, check_sample_aspect,
                                parse_background)
 from livecut.config import Config
-from livecut.errors import (IncompleteError, LivecutError, StageError, UsageError, VideoOpenFailure, interrupt_under,
-                            stop_text)
+from livecut.errors import (IncompleteError, LivecutError, StageError, Terminated, UsageError, VideoOpenFailure,
+                            interrupt_under, stop_text)
 from livecut.frames import Upright
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
@@ -63,16 +63,6 @@ class Interrupted(LivecutError):
     def __init__(self, message: str, exit_code: int = 130):
         super().__init__(message)
         self.exit_code = exit_code
-
-
-class Terminated(KeyboardInterrupt):
-    """Raised in the main thread by a SIGTERM/SIGHUP handler (see :func:`finalize_on_signals`),
-    so the run finalizes its outputs exactly as on Ctrl-C; exit code 128 + signal."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-        self.exit_code = 128 + signum
 
 
 def _on_its_way_out(signum, frame) -> None:

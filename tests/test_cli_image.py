@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import struct
 import subprocess
 import sys
@@ -3015,6 +3016,31 @@ def test_ctrl_c_before_the_command_takes_it_over_is_one_line():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 130, (r.returncode, r.stderr)
     assert r.stderr == "livecut: error: interrupted\n"
+
+
+@pytest.mark.parametrize("where", ["before Typer", "while the arguments are read"])
+@pytest.mark.parametrize("sig, code, said", [(signal.SIGTERM, 143, "stopped by SIGTERM"),
+                                             (signal.SIGHUP, 129, "stopped by SIGHUP")])
+def test_a_signal_before_the_command_takes_it_over_is_one_line(tmp_path, where, sig, code, said):
+    """SIGTERM or SIGHUP while livecut still imported its modules or read its arguments (its
+    first few tenths of a second; a job runner that stops it at once) killed the process by
+    the signal: status -15 (a shell's 143) and nothing on stderr. Now, as Ctrl-C then: one line,
+    exit 128 + the signal."""
+    hook = ("import livecut.cli as c\nc._argv_secrets = stopped\n" if where == "before Typer" else
+            "import typer.core\nreal = typer.core.TyperGroup.make_context\n"
+            "def make_context(*a, **k):\n    stopped(None)\n    return real(*a, **k)\n"
+            "typer.core.TyperGroup.make_context = make_context\n")
+    code_ = ("import os, sys\n"
+             "def stopped(args):\n"
+             f"    os.kill(os.getpid(), {int(sig)})\n"
+             "    return []\n"
+             + hook +
+             f"sys.argv = ['livecut', 'image', 'x.jpg', '-o', {str(tmp_path / 'out')!r} + '/']\n"
+             "from livecut._entry import main\n"
+             "main()\n")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    r = subprocess.run([sys.executable, "-c", code_], capture_output=True, text=True, env=env, timeout=60)
+    assert (r.returncode, r.stderr) == (code, f"livecut: error: {said}\n")
 
 
 def test_a_folder_of_pnm_family_pictures_is_read(tmp_path, scene):
