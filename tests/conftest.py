@@ -304,3 +304,10 @@ def _ctrl_c_as_in_a_terminal():
         for sig, handler in saved.items():
             if handler is not None:  # (None: set outside Python, left as it is)
                 signal.signal(sig, handler)
+
+
+# ---------------------------------------------------------------- interrupts a test makes itself
+
+# (a KeyboardInterrupt a test sent itself and the code under test let escape fails that test,
+# not the whole run: see tests/own_interrupts.py)
+from own_interrupts import pytest_runtest_call, pytest_runtest_setup, pytest_runtest_teardown  # noqa: E402,F401
