@@ -26,6 +26,21 @@ def _terminated_as_interrupted() -> None:
             signal.signal(sig, terminated)
 
 
+def _interrupt_taken() -> None:
+    """Tell the interpreter that no KeyboardInterrupt escaped: livecut took it (one line, its
+    exit code).  CPython 3.11 marks one that escaped code run by ``exec`` -- a dataclass's
+    methods, made as a module is imported -- as unhandled for good, whoever catches it after, and
+    at exit then kills the process with SIGINT: a Ctrl-C in livecut's first tenths of a second
+    said 'interrupted' and ended with status -2, not 130 (a shell script stopped with it).  A
+    no-op where the interpreter has no such mark."""
+    try:
+        import ctypes
+
+        ctypes.c_int.in_dll(ctypes.pythonapi, "_Py_UnhandledKeyboardInterrupt").value = 0
+    except (ImportError, AttributeError, ValueError, OSError):
+        pass
+
+
 def main() -> None:
     try:
         _terminated_as_interrupted()
@@ -42,3 +57,5 @@ def main() -> None:
         except (OSError, ValueError, AttributeError):
             pass
         raise SystemExit(getattr(exc, "exit_code", 130)) from None
+    finally:  # (every exit: livecut takes every Ctrl-C, here or in the command)
+        _interrupt_taken()

@@ -3043,6 +3043,25 @@ def test_a_signal_before_the_command_takes_it_over_is_one_line(tmp_path, where, 
     assert (r.returncode, r.stderr) == (code, f"livecut: error: {said}\n")
 
 
+def test_a_ctrl_c_in_code_run_by_exec_ends_with_130(tmp_path):
+    """`python -m livecut ...`, a Ctrl-C landing in code Python runs with exec (a dataclass's
+    methods, made as a module is imported in livecut's first tenths of a second): it was said,
+    'interrupted', and the process then killed itself with SIGINT at exit (CPython took it for
+    one that escaped): status -2, not 130."""
+    # (run as a module, as `python -m livecut` is: a script or -c exits before that check)
+    (tmp_path / "livecut_stopped.py").write_text(
+        "import sys, livecut.cli as c\n"
+        "def interrupted(args):\n"
+        "    exec('raise KeyboardInterrupt')\n"
+        "c._argv_secrets = interrupted\n"
+        "sys.argv = ['livecut', 'image', 'x.jpg', '-o', 'out/']\n"
+        "from livecut._entry import main\n"
+        "main()\n")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent) + os.pathsep + str(tmp_path))
+    r = subprocess.run([sys.executable, "-m", "livecut_stopped"], capture_output=True, text=True, env=env, timeout=60)
+    assert (r.returncode, r.stderr) == (130, "livecut: error: interrupted\n")
+
+
 def test_a_folder_of_pnm_family_pictures_is_read(tmp_path, scene):
     """The README: `livecut image` reads "the PNM family"; a folder or glob of PBM (P4) and PAM
     (P7) pictures was taken for a folder holding no images (and `livecut batch` refused them
