@@ -3062,6 +3062,26 @@ def test_a_ctrl_c_in_code_run_by_exec_ends_with_130(tmp_path):
     assert (r.returncode, r.stderr) == (130, "livecut: error: interrupted\n")
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_once_the_command_is_over_leaves_its_exit_code(tmp_path, sig):
+    """A Ctrl-C (SIGTERM) in Python's teardown, once the command was over -- its summary said, its
+    exit code set; the tens of milliseconds a batch's modules take to be freed -- killed the
+    process by the signal: status -2 (-15), not 0. It is ignored then."""
+    # (the signal comes as the program's own module is freed, late in the teardown)
+    (tmp_path / "livecut_late.py").write_text(
+        "import os, sys\n"
+        "class Late:\n"
+        "    def __del__(self):\n"
+        f"        os.kill(os.getpid(), {int(sig)})\n"
+        "late = Late()\n"
+        "sys.argv = ['livecut', 'methods']\n"
+        "from livecut._entry import main\n"
+        "main()\n")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent) + os.pathsep + str(tmp_path))
+    r = subprocess.run([sys.executable, "-m", "livecut_late"], capture_output=True, text=True, env=env, timeout=60)
+    assert (r.returncode, r.stderr) == (0, ""), (r.returncode, r.stderr)
+
+
 def test_a_folder_of_pnm_family_pictures_is_read(tmp_path, scene):
     """The README: `livecut image` reads "the PNM family"; a folder or glob of PBM (P4) and PAM
     (P7) pictures was taken for a folder holding no images (and `livecut batch` refused them
