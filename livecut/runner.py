@@ -1422,11 +1422,12 @@ def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None,
             # (a stream whose end its server or peer did not take: not "finalized")
             parts.insert(0, f"{output} could not be finished: {out_sink.unfinished}")
         elif getattr(out_sink, "kept_earlier", False) is True:
-            parts.insert(0, f"{output} left as it was before the run; the {frames} frames done are not kept")
+            done = f"the {frames} frames done are" if frames != 1 else "the frame done is"
+            parts.insert(0, f"{output} left as it was before the run; {done} not kept")
         elif not frames:
             parts.insert(0, f"nothing was written to {output}")
         else:
-            parts.insert(0, f"{output} finalized with {frames} frames")
+            parts.insert(0, f"{output} finalized with {frames} frame{'s' if frames != 1 else ''}")
     if dropped:
         parts.append(_dropped(dropped))
     return f" ({'; '.join(parts)})" if parts else ""

@@ -1536,3 +1536,19 @@ def test_run_video_says_its_own_arguments_the_cli_its_options(tmp_path):
         lines = r.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"livecut: error: {said}"), r.stderr
     assert not (tmp_path / "o.mp4").exists()
+
+
+@pytest.mark.parametrize("frames, kept, said", [
+    (1, False, "out.mp4 finalized with 1 frame"),
+    (2, False, "out.mp4 finalized with 2 frames"),
+    (1, True, "out.mp4 left as it was before the run; the frame done is not kept"),
+    (3, True, "out.mp4 left as it was before the run; the 3 frames done are not kept"),
+])
+def test_the_interrupt_line_counts_one_frame_as_one(frames, kept, said):
+    """Ctrl-C after the first frame said 'finalized with 1 frames'."""
+    from types import SimpleNamespace
+
+    from livecut.runner import _finalized
+
+    sink = SimpleNamespace(frames=frames, kept_earlier=kept)
+    assert _finalized("out.mp4", [sink], frames, out_sink=sink) == f" ({said})"
