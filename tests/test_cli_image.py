@@ -3043,22 +3043,24 @@ def test_a_signal_before_the_command_takes_it_over_is_one_line(tmp_path, where, 
     assert (r.returncode, r.stderr) == (code, f"livecut: error: {said}\n")
 
 
+def _run_as_module(tmp_path, name: str, code: str) -> subprocess.CompletedProcess:
+    """``code`` then livecut's entry point, run as the module ``name`` (as `python -m livecut` is:
+    a script or -c exits before CPython's check of an interrupt that escaped)."""
+    (tmp_path / f"{name}.py").write_text(code + "from livecut._entry import main\nmain()\n")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent) + os.pathsep + str(tmp_path))
+    return subprocess.run([sys.executable, "-m", name], capture_output=True, text=True, env=env, timeout=60)
+
+
 def test_a_ctrl_c_in_code_run_by_exec_ends_with_130(tmp_path):
     """`python -m livecut ...`, a Ctrl-C landing in code Python runs with exec (a dataclass's
     methods, made as a module is imported in livecut's first tenths of a second): it was said,
     'interrupted', and the process then killed itself with SIGINT at exit (CPython took it for
     one that escaped): status -2, not 130."""
-    # (run as a module, as `python -m livecut` is: a script or -c exits before that check)
-    (tmp_path / "livecut_stopped.py").write_text(
-        "import sys, livecut.cli as c\n"
-        "def interrupted(args):\n"
-        "    exec('raise KeyboardInterrupt')\n"
-        "c._argv_secrets = interrupted\n"
-        "sys.argv = ['livecut', 'image', 'x.jpg', '-o', 'out/']\n"
-        "from livecut._entry import main\n"
-        "main()\n")
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent) + os.pathsep + str(tmp_path))
-    r = subprocess.run([sys.executable, "-m", "livecut_stopped"], capture_output=True, text=True, env=env, timeout=60)
+    r = _run_as_module(tmp_path, "livecut_stopped", "import sys, livecut.cli as c\n"
+                       "def interrupted(args):\n"
+                       "    exec('raise KeyboardInterrupt')\n"
+                       "c._argv_secrets = interrupted\n"
+                       "sys.argv = ['livecut', 'image', 'x.jpg', '-o', 'out/']\n")
     assert (r.returncode, r.stderr) == (130, "livecut: error: interrupted\n")
 
 
@@ -3068,17 +3070,12 @@ def test_a_signal_once_the_command_is_over_leaves_its_exit_code(tmp_path, sig):
     exit code set; the tens of milliseconds a batch's modules take to be freed -- killed the
     process by the signal: status -2 (-15), not 0. It is ignored then."""
     # (the signal comes as the program's own module is freed, late in the teardown)
-    (tmp_path / "livecut_late.py").write_text(
-        "import os, sys\n"
-        "class Late:\n"
-        "    def __del__(self):\n"
-        f"        os.kill(os.getpid(), {int(sig)})\n"
-        "late = Late()\n"
-        "sys.argv = ['livecut', 'methods']\n"
-        "from livecut._entry import main\n"
-        "main()\n")
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent) + os.pathsep + str(tmp_path))
-    r = subprocess.run([sys.executable, "-m", "livecut_late"], capture_output=True, text=True, env=env, timeout=60)
+    r = _run_as_module(tmp_path, "livecut_late", "import os, sys\n"
+                       "class Late:\n"
+                       "    def __del__(self):\n"
+                       f"        os.kill(os.getpid(), {int(sig)})\n"
+                       "late = Late()\n"
+                       "sys.argv = ['livecut', 'methods']\n")
     assert (r.returncode, r.stderr) == (0, ""), (r.returncode, r.stderr)
 
 

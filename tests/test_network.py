@@ -206,13 +206,20 @@ def test_an_address_without_a_secret_is_shown_as_it_is(url):
     assert redact_url(url) == url and url_secrets(url) == []
 
 
-def test_cli_a_camera_password_with_a_slash_is_not_shown(tmp_path):
-    """(the CLI's one line showed 'password=***/r3tPW&channel=1')"""
-    url = f"rtsp://127.0.0.1:{free_port()}/user=admin&password=s3c/r3tPW&channel=1&stream=0.sdp"
+def _refused_by_cli(url: str, tmp_path) -> tuple:
+    """`livecut run URL` on an address nothing answers: its result and its stderr's lines, the
+    last one (checked) the error's."""
     r = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-n", "5", "-o", str(tmp_path / "o.mp4")],
                        capture_output=True, text=True, timeout=60, env=env_with_repo())
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode != 0 and lines[-1].startswith("livecut: error:"), r.stderr
+    return r, lines
+
+
+def test_cli_a_camera_password_with_a_slash_is_not_shown(tmp_path):
+    """(the CLI's one line showed 'password=***/r3tPW&channel=1')"""
+    url = f"rtsp://127.0.0.1:{free_port()}/user=admin&password=s3c/r3tPW&channel=1&stream=0.sdp"
+    r, lines = _refused_by_cli(url, tmp_path)
     assert "r3tPW" not in r.stderr and "s3c" not in r.stderr and "password=***&channel=1" in lines[-1], r.stderr
 
 
@@ -365,10 +372,7 @@ def test_a_login_in_the_path_or_query_after_a_port_leaves_the_host_shown(url, sh
 def test_cli_a_login_in_the_path_after_a_port_leaves_the_host_shown(tmp_path):
     """(the CLI's one line was 'rtsp://***@cam2/x: cannot open the stream: Connection refused')"""
     url = f"rtsp://127.0.0.1:{free_port()}/live/bob:{SECRET}@cam2/x"
-    r = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-n", "5", "-o", str(tmp_path / "o.mp4")],
-                       capture_output=True, text=True, timeout=60, env=env_with_repo())
-    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
-    assert r.returncode != 0 and lines[-1].startswith("livecut: error:"), r.stderr
+    r, lines = _refused_by_cli(url, tmp_path)
     assert SECRET not in r.stderr and url.split("/live/")[0] + "/live/***@cam2/x" in lines[-1], r.stderr
 
 
