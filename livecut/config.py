@@ -536,8 +536,11 @@ def parse_override(text: str) -> dict[str, dict[str, Any]]:
     section, name = key.split(".", 1)
     value = value.strip()
     # allow TOML literals (numbers, booleans, quoted strings); fall back to the raw text
+    # (a value with a second line, "0.5\nsegment.work_size=64000", read as TOML gave its first
+    # line and dropped the rest, another key's, without a word: one value only, else the text)
     try:
-        parsed = tomllib.loads(f"v = {value}")["v"]
+        doc = tomllib.loads(f"v = {value}")
+        parsed = doc["v"] if len(doc) == 1 else value
     except tomllib.TOMLDecodeError:
         parsed = value
     except ValueError:  # (an integer of over 4300 digits, which Python will not read: internal error)

@@ -239,6 +239,17 @@ def test_parse_override():
     assert parse_override("composite.background=image:/a b.png") == {"composite": {"background": "image:/a b.png"}}
 
 
+def test_an_override_with_a_second_line_is_one_value_not_two_keys():
+    """--set 'segment.threshold=0.5<newline>segment.work_size=64000' (a value pasted with its
+    next line) was read as TOML, the value's first line taken and the second line -- another
+    key, out of range -- dropped without a word; it is one value, refused as such."""
+    with pytest.raises(ConfigError, match=r"segment\.threshold: expected a number, got '0\.5\\nsegment"):
+        load_config(None, ["segment.threshold=0.5\nsegment.work_size=64000"])
+    text = 'video.codec="libx264"\n[segment]\nwork_size = 64000'
+    assert parse_override(text) == {"video": {"codec": '"libx264"\n[segment]\nwork_size = 64000'}}
+    assert parse_override("segment.threshold=0.5  # a comment") == {"segment": {"threshold": 0.5}}
+
+
 def test_file_with_base_preset(tmp_path):
     p = _write(tmp_path, 'preset = "fast"\n[segment]\nthreshold = 0.6\n')
     cfg = load_config(p)
