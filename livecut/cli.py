@@ -750,6 +750,22 @@ def _check_video_flags(opts: dict) -> None:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(MODES)}")
 
 
+def _check_rtsp_transport(spec: str, output: Optional[str], transport: Optional[str]) -> None:
+    """--rtsp-transport where no rtsp:// stream is read or sent (a file, a camera, an http://
+    stream; UDP for an rtsps:// one, always TCP): it was ignored without a word."""
+    from livecut.urls import redact_url, url_scheme
+
+    schemes = {url_scheme(spec), url_scheme(output or "")}
+    if transport is None or "rtsp" in schemes or (transport == "tcp" and "rtsps" in schemes):
+        return
+    if "rtsps" in schemes:
+        raise UsageError(f"--rtsp-transport {transport}: {redact_url(spec if url_scheme(spec) == 'rtsps' else output)} "
+                         "is always TCP (an rtsps:// stream)")
+    neither = f"neither {redact_url(spec)} nor {redact_url(output)} is" if output else f"{redact_url(spec)} is not"
+    raise UsageError(f"--rtsp-transport {transport}: the transport of an rtsp:// source or output; "
+                     f"{neither} an rtsp:// stream")
+
+
 def _relabel(text: str, path: str, label: str) -> str:
     """``text`` with ``path`` said as ``label`` (a piped input's file as "-"), where it stands
     whole: not the start of a longer name (a background clip.mp4.mkv beside clip.mp4 was "-.mkv")."""
@@ -767,6 +783,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
     cfg = get_config(opts.get("config"), opts.get("set_"), video__rtsp_transport=opts.get("rtsp_transport"),
                      composite__background=opts.get("background"))
     _check_video_flags(opts)
+    _check_rtsp_transport(spec, output, opts.get("rtsp_transport"))
     output, vcam = _vcam_sinks(output, opts)
     if vcam:
         kwargs["extra_sinks"] = vcam

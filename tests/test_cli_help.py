@@ -161,6 +161,39 @@ def test_a_flag_that_sets_a_key_is_named_in_its_error():
     assert "--set" not in r.stderr
 
 
+@pytest.mark.parametrize("source, output, transport, said", [
+    ("x.mp4", "null:", "udp", "neither x.mp4 nor null: is an rtsp:// stream"),
+    ("0", "null:", "tcp", "neither 0 nor null: is an rtsp:// stream"),
+    ("http://u:secret@cam/live", "null:", "udp", "neither http://***@cam/live nor null: is"),
+    ("rtsps://u:secret@cam/live", "null:", "udp", "rtsps://***@cam/live is always TCP"),
+])
+def test_an_rtsp_transport_for_no_rtsp_stream_is_refused(source, output, transport, said):
+    """`livecut run clip.mp4 -o out.mp4 --rtsp-transport udp` (a camera, an http:// stream, an
+    rtsps:// one, always TCP) ran, exit 0, the option ignored without a word."""
+    r = runner.invoke(app, ["run", source, "-o", output, "--rtsp-transport", transport])
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"livecut: error: --rtsp-transport {transport}: "), r.stderr
+    assert said in r.stderr and "secret" not in r.stderr
+
+
+@pytest.mark.parametrize("source, output", [("rtsp://cam/live", "x/"), ("x.mp4", "rtsp://127.0.0.1:9/live"),
+                                            ("rtsps://cam/live", "rtsp://127.0.0.1:9/live")])
+def test_an_rtsp_transport_for_an_rtsp_source_or_output_is_taken(monkeypatch, source, output):
+    """The option sets video.rtsp_transport, which an rtsp:// output takes too."""
+    import livecut.runner
+
+    seen = {}
+
+    def run_video(spec, out, cfg, **kwargs):
+        seen["transport"] = cfg.video.rtsp_transport
+        raise livecut.errors.UsageError("stop here")
+
+    monkeypatch.setattr(livecut.runner, "run_video", run_video)
+    r = runner.invoke(app, ["run", source, "-o", output, "--rtsp-transport", "udp"])
+    assert "stop here" in r.stderr and seen == {"transport": "udp"}, r.stderr
+
+
 def test_a_background_flag_is_taken_as_given(tmp_path):
     """`livecut image -b image:PATH` went through --set text (JSON-quoted): a file name that is
     not UTF-8 (kept by Python as surrogates) came out as '"image:caf\\udce9.png"' and was
