@@ -673,8 +673,13 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                     base = os.path.join(os.curdir, base)
                 try:
                     there = Path(base).exists()
+                    # (a folder, preset = "shots/", was "shots: is a folder", not which file said so)
+                    folder_base = Path(base).is_dir()
                 except OSError:  # (a name too long for a file's: "internal error: OSError", exit 1;
-                    there = True  # read, it is "cannot read config: File name too long", exit 2)
+                    there, folder_base = True, False  # read, it is "cannot read config: File name too long", exit 2)
+                if folder_base:
+                    raise ConfigError(f"{path}: preset = {data_base!r}: {base} is a folder; name a .toml file or "
+                                      f"a preset ({', '.join(preset_names())})")
                 if not there:
                     shipped = Path(data_base).name  # (as -c fast.toml says it)
                     hint = (f" (the shipped preset is preset = \"{Path(shipped).stem}\")"

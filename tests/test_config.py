@@ -335,6 +335,19 @@ def test_a_base_that_is_not_there_names_the_file_that_asks_for_it(tmp_path):
     assert str(exc.value) == f"{p}: preset = 'base.toml': no file {tmp_path / 'base.toml'}"
 
 
+@pytest.mark.parametrize("base", ["shots/", "./shots", "./"])
+def test_a_base_that_is_a_folder_names_the_file_that_asks_for_it(tmp_path, base):
+    """preset = "shots/" (a folder beside the file) was "shots: is a folder; give a preset ...
+    or a .toml file", without the file whose line named it, as a base that is not there says it."""
+    (tmp_path / "shots").mkdir()
+    p = _write(tmp_path, f'preset = "{base}"\n')
+    with pytest.raises(ConfigError) as exc:
+        load_config(p)
+    folder = tmp_path / base
+    assert str(exc.value) == (f"{p}: preset = {base!r}: {folder} is a folder; name a .toml file or a preset "
+                              "(default, fast, quality)")
+
+
 def test_a_base_file_under_home_is_read(tmp_path, monkeypatch):
     """preset = "~/base.toml" was taken for an absolute path, then read as it was written (a
     folder named ~ in the current one): "config file not found"."""
