@@ -333,6 +333,12 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
     choices = meta.get("choices")
     if key == "segment.method":
         choices = _method_names(choices)
+    if isinstance(value, Mapping):  # ([segment.threshold], threshold.x = ...: it was "got {}", Python's words)
+        want = ("true or false" if isinstance(default, bool) else "an integer" if isinstance(default, int)
+                else "a number" if isinstance(default, float) else f"one of {', '.join(choices)}" if choices
+                else "a string")
+        raise ConfigError(f"{key}: expected {want}, got a table ([{key}]); {f.name} is a key: {f.name} = VALUE "
+                          f"under [{section}]")
     if isinstance(default, bool):
         if isinstance(value, bool):
             out: Any = value

@@ -348,6 +348,25 @@ def test_a_base_that_is_a_folder_names_the_file_that_asks_for_it(tmp_path, base)
                               "(default, fast, quality)")
 
 
+@pytest.mark.parametrize("text, want", [
+    ("[segment.threshold]\n", "a number"),
+    ("[segment]\nthreshold.x = 0.5\n", "a number"),
+    ("[video.codec]\nname = 'libx264'\n", "a string"),
+    ("[segment.soft]\n", "true or false"),
+    ("[segment.tta]\n", "one of auto, flip, off"),
+])
+def test_a_key_written_as_a_section_is_said_as_one(tmp_path, text, want):
+    """[segment.threshold] (a key given as a section, or a dotted key under it) was "segment.threshold:
+    expected a number, got {}" -- Python's words for the table, not the file's."""
+    p = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as exc:
+        load_config(p)
+    key = text.split("]")[0].lstrip("[") if text.count("[") == 1 and "." in text.split("]")[0] else "segment.threshold"
+    section, name = key.split(".")
+    assert str(exc.value) == (f"{p}: {key}: expected {want}, got a table ([{key}]); {name} is a key: "
+                              f"{name} = VALUE under [{section}]")
+
+
 def test_a_base_file_under_home_is_read(tmp_path, monkeypatch):
     """preset = "~/base.toml" was taken for an absolute path, then read as it was written (a
     folder named ~ in the current one): "config file not found"."""
