@@ -1875,6 +1875,26 @@ def test_background_with_a_mode_that_ignores_it_warns_as_image_does(tmp_path, mo
     assert not warned or "--mode mask writes the mask, so it is ignored" in said[0]
 
 
+@pytest.mark.parametrize("video", [True, False])
+def test_background_with_the_configuration_s_mask_mode_warns_for_the_videos(tmp_path, video):
+    """`livecut batch -b red --set composite.mode=mask` (no --mode) cut the videos as masks, -b
+    ignored without a word, where `livecut file` says so (the photos are composited over -b, as
+    `livecut image` does: nothing to say of a batch of photos alone)."""
+    src = tmp_path / "in"
+    _photo(src / "one.png", 0, 160, 120)
+    if video:
+        make_clip(src / "v.mp4", w=160, h=120, n=3)
+    r = run_cli("batch", str(src), "-o", str(tmp_path / "out"), "--jobs", "1", "-q", "-b", "red",
+                "--set", "composite.mode=mask")
+    assert r.returncode == 0, r.stderr
+    said = [ln for ln in r.stderr.splitlines() if "--background is for --mode composite" in ln]
+    assert len(said) == int(video), r.stderr
+    assert not video or said[0] == (
+        "livecut: warning: --background is for --mode composite or side-by-side; composite.mode = mask (the "
+        "configuration) writes the mask of the videos, so it is ignored there (the photos are composited over "
+        "it, as `livecut image` does)"), said
+
+
 def test_a_file_in_a_folder_without_search_permission_is_a_failed_item(tmp_path, monkeypatch):
     """A photo named inside a folder without permission (chmod 000: shoot/noread/a.jpg, a glob or
     a --list line there too) stopped the whole batch, 'internal error: PermissionError' (exit 1),
