@@ -411,6 +411,22 @@ def test_eval_soften_scores_the_softened_photos(dataset, tmp_path):
     assert r.returncode == 2 and "--soften" in r.stderr
 
 
+@pytest.mark.parametrize("option, value, said", [
+    ("--soften", "nan", "--soften nan: expected a factor of 1 to 8 (1: the photo as it is)"),
+    ("--soften", "0.5", "--soften 0.5: expected a factor of 1 to 8 (1: the photo as it is)"),
+    ("--noise", "nan", "--noise nan: expected a sigma of 0 to 64 gray levels"),
+    ("--noise", "-1", "--noise -1.0: expected a sigma of 0 to 64 gray levels"),
+])
+def test_eval_refuses_a_degradation_out_of_range_saying_why(dataset, option, value, said):
+    """`livecut eval --soften nan` said "Invalid value for '--soften': Input should be less than or
+    equal to 8" (--noise nan: "... less than or equal to 64"), though NaN is not above it; the
+    refusal says the range it takes, as the library's does."""
+    from conftest import run_cli
+
+    r = run_cli("eval", *map(str, dataset), option, value)
+    assert r.returncode == 2 and r.stderr.strip() == f"livecut: error: {said}", r.stderr
+
+
 def test_eval_degrades_the_photos_as_asked(dataset, tmp_path):
     """`--noise`, `--jpeg` and `--bars` score degraded copies of the photos: the same scores
     as such copies made by hand (the bars' truth is background), and they say so."""
