@@ -1545,7 +1545,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     from contextlib import ExitStack
 
     from livecut.progress import Progress
-    from livecut.sinks import SinkInfo, open_sink
+    from livecut.sinks import SinkInfo, open_sink, sink_kind
     from livecut.sources import open_source, source_kind
 
     if max_frames is not None and max_frames < 1:
@@ -1625,6 +1625,9 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                              source_file=Path(spec) if file_src else None)
         sinks = []
         out_sink = None
+        # (a virtual camera as the output, -o vcam, keeps no frames: a run that ends early says
+        # of it what it says of --vcam's; "vcam finalized with 25 frames" read as a file's)
+        kept = bool(output) and sink_kind(output) != "vcam"
         if preview:
             sinks.append(stack.enter_context(open_sink("preview", sink_info, cfg.video, kind="preview",
                                                        controls=processor, stats=stats, display_checked=early,
@@ -1693,7 +1696,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             stats.interrupted = True
             _cut_short(sinks, interrupted=True, keep_earlier=file_src)
             stack.close()  # finalize the outputs now: the frames so far play
-            what = _finalized(output, sinks, stats.written, out_sink, dropped=stats.dropped)
+            what = (_finalized(output, sinks, stats.written, out_sink, dropped=stats.dropped) if kept
+                    else _finalized(None, sinks, stats.written, dropped=stats.dropped))
             # (what the run noted is said before the line, as after a run that ends or loses its
             # source: Ctrl-C is how a camera's or a stream's run ends, and it said nothing of it)
             _note_warnings(stats, spec, source, sinks, processor)
@@ -1716,7 +1720,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     lost = pipe.reached_end and getattr(source, "lost", "")
     if lost:
         where = (f"; {output} holds the {stats.written} frames written" if stats.written
-                 else "; nothing was written") if output else ""
+                 else "; nothing was written") if kept else ""
         where += f"; {_dropped(stats.dropped)}" if stats.dropped else ""
         what = f"camera {spec}: lost" if kind == "camera" else f"{redact_url(spec)}: stream lost"
         raise _with_frames(IncompleteError(f"{what} ({lost}){where}"), stats.written, stats.warnings)
@@ -1724,9 +1728,9 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         _, expected = short
         why = (f"a read error: {source.read_error}" if getattr(source, "read_error", "")
                else f"truncated: {source.cut_short}" if getattr(source, "cut_short", "") else "truncated?")
-        where = f"; {output} holds the {stats.written} frames written" if output else ""
+        where = f"; {output} holds the {stats.written} frames written" if kept else ""
         if getattr(source, "video_whole", False):  # (the cut is in the audio that runs on after the video)
-            where = f"; {output} holds them and the audio beside them" if output else ""
+            where = f"; {output} holds them and the audio beside them" if kept else ""
             raise _with_frames(IncompleteError(
                 f"{redact_url(spec)}: the file ends early ({why}): its video is whole ({stats.written} frames "
                 f"written), what runs on after it (audio) is cut short{where}"), stats.written, stats.warnings)

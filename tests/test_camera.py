@@ -256,6 +256,35 @@ def test_ctrl_c_still_says_the_runs_warnings(fake_camera, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("end", ["ctrl-c", "lost"])
+@pytest.mark.parametrize("output", ["vcam", "vcam:/dev/video10"])
+def test_a_virtual_camera_as_the_output_is_not_said_to_hold_frames(fake_camera, fake_vcam, capsys, end, output):
+    """`livecut cam 0 -o vcam` (the virtual camera as the output) ended by Ctrl-C said
+    'interrupted (vcam finalized with 25 frames)', and lost 'camera 0: lost (...); vcam holds the
+    10 frames written', as of a file named vcam: a virtual camera holds no frames.  The line is
+    now the one `--vcam` gives (the drops counted), and the device is closed all the same."""
+    import signal
+
+    if end == "lost":
+        fake_camera.fail_from = 10
+    else:
+        _ctrl_c_after(fake_camera, 15)
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        code = _cli(["cam", "0", "-o", output, "-q"])
+    finally:  # (the CLI ignores signals once stopped by one: the process is on its way out)
+        for s, h in saved.items():
+            signal.signal(s, h)
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == (130 if end == "ctrl-c" else 3) and len(lines) == 1, err
+    said = ("interrupted" if end == "ctrl-c"
+            else "camera 0: lost (it stopped delivering frames: unplugged, or taken by another program?)")
+    assert re.fullmatch(rf"livecut: error: {re.escape(said)}( \(\d+ frames? dropped\)|; \d+ frames? dropped)?",
+                        lines[0]), err
+    assert fake_vcam.instances[-1].closed == 1
+
+
+@pytest.mark.parametrize("end", ["ctrl-c", "lost"])
 def test_a_live_run_that_ends_without_its_summary_says_its_drops(fake_camera, tmp_path, monkeypatch, end):
     """A camera at 100 fps, processing at 30 ms a frame (the newest frame kept, the others
     dropped), ended by Ctrl-C or lost: the line said 'interrupted (rec.mp4 finalized with 30
