@@ -1486,10 +1486,12 @@ class _Quit(Exception):
 
 
 class _FirstFailure:
-    """On a run's ExitStack: an error that stops the run, then a signal while the outputs and
-    the source close (their ``__exit__``) -- the error is raised, not the signal: the first
-    failure wins.  :meth:`note` is pushed last (called first, with the error); the instance
-    is entered first (its ``__exit__`` is called last, with what propagates by then)."""
+    """On a run's ExitStack: an error that stops the run, then a signal, or another error,
+    while the outputs and the source close (their ``__exit__``) -- the error is raised, not
+    the signal nor the closing's error (a virtual camera whose send failed, its device gone,
+    then failed to close: only 'closing failed' was said): the first failure wins.
+    :meth:`note` is pushed last (called first, with the error); the instance is entered
+    first (its ``__exit__`` is called last, with what propagates by then)."""
 
     def __init__(self) -> None:
         self.error: BaseException | None = None
@@ -1503,7 +1505,7 @@ class _FirstFailure:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
-        if self.error is not None and isinstance(exc, KeyboardInterrupt) and exc is not self.error:
+        if self.error is not None and exc is not None and exc is not self.error:
             raise self.error
         return False
 

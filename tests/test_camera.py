@@ -204,6 +204,32 @@ def test_an_unplugged_camera_ends_the_run_with_the_recording_kept(fake_camera, f
     assert took < 15, took
 
 
+def test_a_virtual_camera_that_fails_then_fails_to_close_says_the_first_failure(
+        fake_camera, fake_vcam, monkeypatch, capsys):
+    """`livecut cam 0 --vcam`, the device gone mid-run (v4l2loopback unloaded): its send failed,
+    and then its close failed too ('VIDIOC_STREAMOFF failed: No such device'), and the line said
+    only 'virtual camera: closing failed: ...', the failure the run stopped on hidden behind its
+    consequence.  The first failure is the one said (exit 1, one line), as it is after a signal."""
+    def send(self, frame):
+        if len(self.sent) == 5:
+            raise RuntimeError("Device /dev/video42: write failed: No such device")
+        self.sent.append(time.perf_counter())
+
+    def close(self):
+        self.closed += 1
+        raise RuntimeError("Device /dev/video42: VIDIOC_STREAMOFF failed: No such device")
+
+    monkeypatch.setattr(fake_vcam, "send", send)
+    monkeypatch.setattr(fake_vcam, "close", close)
+    code = _cli(["cam", "0", "--vcam", "-q"])
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 1 and len(lines) == 1, err
+    assert lines[0] == ("livecut: error: virtual camera /dev/video42: cannot send a frame: Device /dev/video42: "
+                        "write failed: No such device"), err
+    assert fake_vcam.instances[-1].closed == 1 and fake_camera.instances[-1].released == 1
+
+
 def test_a_lost_camera_still_says_the_runs_warnings(fake_camera, tmp_path, capsys):
     """`livecut cam 0 --size 1280x720 -o rec.mp4`, the camera giving 160x120 and then lost: only
     the error line was printed, not the warning that the recording is 160x120 (a run that
