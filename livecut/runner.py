@@ -1422,21 +1422,26 @@ def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None,
             # (a stream whose end its server or peer did not take: not "finalized")
             parts.insert(0, f"{output} could not be finished: {out_sink.unfinished}")
         elif getattr(out_sink, "kept_earlier", False) is True:
-            done = f"the {frames} frames done are" if frames != 1 else "the frame done is"
+            done = f"the {_frames(frames)} done are" if frames != 1 else "the frame done is"
             parts.insert(0, f"{output} left as it was before the run; {done} not kept")
         elif not frames:
             parts.insert(0, f"nothing was written to {output}")
         else:
-            parts.insert(0, f"{output} finalized with {frames} frame{'s' if frames != 1 else ''}")
+            parts.insert(0, f"{output} finalized with {_frames(frames)}")
     if dropped:
         parts.append(_dropped(dropped))
     return f" ({'; '.join(parts)})" if parts else ""
 
 
+def _frames(n: int) -> str:
+    """``n`` frames, one said as one ("finalized with 1 frames" read as a typo)."""
+    return f"{n} frame{'s' if n != 1 else ''}"
+
+
 def _dropped(n: int) -> str:
     """The live frames dropped (the newest kept), as the line of a run that ends without its
     summary says them."""
-    return f"{n} frame{'s' if n != 1 else ''} dropped"
+    return f"{_frames(n)} dropped"
 
 
 def _cut_short(sinks: Iterable, interrupted: bool = False, keep_earlier: bool = False) -> None:
@@ -1721,7 +1726,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     output = redact_url(output) if output else output  # (an output URL's secrets: not in a message)
     lost = pipe.reached_end and getattr(source, "lost", "")
     if lost:
-        where = (f"; {output} holds the {stats.written} frames written" if stats.written
+        where = (f"; {output} holds the {_frames(stats.written)} written" if stats.written
                  else "; nothing was written") if kept else ""
         where += f"; {_dropped(stats.dropped)}" if stats.dropped else ""
         what = f"camera {spec}: lost" if kind == "camera" else f"{redact_url(spec)}: stream lost"
@@ -1730,7 +1735,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         _, expected = short
         why = (f"a read error: {source.read_error}" if getattr(source, "read_error", "")
                else f"truncated: {source.cut_short}" if getattr(source, "cut_short", "") else "truncated?")
-        where = f"; {output} holds the {stats.written} frames written" if kept else ""
+        where = f"; {output} holds the {_frames(stats.written)} written" if kept else ""
         if getattr(source, "video_whole", False):  # (the cut is in the audio that runs on after the video)
             where = f"; {output} holds them and the audio beside them" if kept else ""
             raise _with_frames(IncompleteError(

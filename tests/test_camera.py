@@ -196,7 +196,7 @@ def test_an_unplugged_camera_ends_the_run_with_the_recording_kept(fake_camera, f
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert code == 3, err
     assert len(lines) == 1 and lines[0].startswith("livecut: error: camera 0: lost"), err
-    m = re.search(rf"{re.escape(str(out))} holds the (\d+) frames written(; \d+ frames? dropped)?$", lines[0])
+    m = re.search(rf"{re.escape(str(out))} holds the (\d+) frames? written(; \d+ frames? dropped)?$", lines[0])
     assert m and "Traceback" not in err, err
     # playable, with the frames written (all 20 read, unless slow processing dropped some)
     assert 1 <= int(m.group(1)) <= 20 and probe(out)["frames"] == int(m.group(1))
@@ -228,6 +228,22 @@ def test_a_virtual_camera_that_fails_then_fails_to_close_says_the_first_failure(
     assert lines[0] == ("livecut: error: virtual camera /dev/video42: cannot send a frame: Device /dev/video42: "
                         "write failed: No such device"), err
     assert fake_vcam.instances[-1].closed == 1 and fake_camera.instances[-1].released == 1
+
+
+def test_a_run_that_ends_after_one_frame_says_one_frame(fake_camera, tmp_path, capsys):
+    """A camera lost after its first frame said 'rec.mkv holds the 1 frames written', and a
+    run stopped by Ctrl-C then 'interrupted (rec.mkv finalized with 1 frames)'; one frame is
+    said as one, as the frames dropped are ('1 frame dropped')."""
+    from livecut.runner import _finalized
+
+    fake_camera.fail_from = 1                     # (the frame read when it opened, then none)
+    out = tmp_path / "rec.mkv"
+    code = _cli(["cam", "0", "-o", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert code == 3 and err.rstrip().endswith(f"; {out} holds the 1 frame written"), err
+    assert probe(out)["frames"] == 1
+    assert _finalized(str(out), [], 1) == f" ({out} finalized with 1 frame)"
+    assert _finalized(str(out), [], 2, dropped=1) == f" ({out} finalized with 2 frames; 1 frame dropped)"
 
 
 def test_a_lost_camera_still_says_the_runs_warnings(fake_camera, tmp_path, capsys):
