@@ -749,6 +749,31 @@ def test_a_virtual_camera_that_is_no_loopback_is_said_before_the_camera_turns_on
         assert fake_camera.instances == [], "the camera was opened"
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="v4l2loopback: Linux")
+@pytest.mark.parametrize("loaded", [True, False])
+def test_a_device_that_is_no_v4l2_node_is_said_before_the_camera_turns_on(
+        fake_camera, monkeypatch, tmp_path, capsys, loaded):
+    """`livecut cam 0 --vcam-device /dev/null` (a character device that opens but is no V4L2
+    node at all: /dev/null, a /dev/media0 or /dev/v4l-subdev0 taken for the loopback): the
+    camera was turned on, its first frame read, and only then pyvirtualcam said 'Device
+    capabilities of /dev/null could not be queried'; it is said first now, exit 2 as before."""
+    pyvirtualcam = pytest.importorskip("pyvirtualcam")
+    if "v4l2loopback" not in pyvirtualcam.camera.BACKENDS:
+        pytest.skip("needs pyvirtualcam's Linux backend")
+    import livecut.sinks.vcam as vcam
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS",
+                        {"v4l2loopback": pyvirtualcam.camera.BACKENDS["v4l2loopback"]})
+    monkeypatch.setattr(vcam, "LOOPBACK_MODULE", str(tmp_path if loaded else tmp_path / "absent"))
+    code = _cli(["cam", "0", "--vcam-device", "/dev/null", "-q"])
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 2 and len(lines) == 1, err
+    assert lines[0].startswith("livecut: error: no virtual camera /dev/null available (") and (
+        "it is not a virtual camera: pick one" in lines[0]), err
+    assert fake_camera.instances == [], "the camera was opened"
+
+
 class _OpensNoneOf:
     """A pyvirtualcam backend refusing a device as pyvirtualcam's v4l2loopback backend says it."""
 

@@ -181,10 +181,21 @@ def check_available(device: str | None = None, backend: str | None = None) -> No
         except OSError:  # (gone since: the open says so)
             node = True
         what = (f"its driver is {driver}" if driver and driver != "v4l2 loopback"
-                else "" if node else "not a device")
+                else "not a device" if not node
+                # (a device that opens but answers no V4L2 query: /dev/null, a media controller)
+                else "not a V4L2 device" if not driver and _opens(device) else "")
         if what:
             raise DeviceNameError(f"no virtual camera {device} available ({what}); "
                                   f"it is not a virtual camera: {PICK_ANOTHER}")
+
+
+def _opens(device: str) -> bool:
+    """Whether ``device`` opens read-only (no permission, gone: False)."""
+    try:
+        os.close(os.open(device, os.O_RDONLY | os.O_NONBLOCK))
+    except OSError:
+        return False
+    return True
 
 
 class VcamSink:
