@@ -1126,7 +1126,13 @@ class Pipeline:
             alive = [t.name for t in (reader, writer) if t is not None and t.is_alive()
                      and not (t is reader and (self.live or self._left_to_close()))]
             if alive and not self._errors:
-                self._errors.append(("shutdown", StageError(f"{', '.join(alive)} did not stop")))
+                # (a writer given up on inside a sink that says why it could not be finished, a
+                # virtual camera whose send did not return: said as a signal's line says it --
+                # "livecut-writer did not stop", a thread's name, was all q's end said)
+                stuck = self._given_up
+                why = getattr(stuck, "stall_reason", "") if writer is not None and alive == [writer.name] else ""
+                self._errors.append(("shutdown", StageError(f"{stuck.label} could not be finished: {why}" if why
+                                                            else f"{', '.join(alive)} did not stop")))
             # a sink whose closing writes to a reader that may have stopped reading (-o -):
             # closed here, in a thread of its own, so that a signal still ends the run
             quick = signalled or hurry or not graceful or bool(self._errors)
@@ -1294,6 +1300,10 @@ class Pipeline:
                 stuck = self._in_sink if writer.is_alive() else None
             if stuck is not None:
                 _give_up([stuck])
+                self._given_up = stuck
+
+    #: the sink the writer was given up on inside (see _release_writer), None if none
+    _given_up = None
 
     @staticmethod
     def _drain(q: queue.Queue) -> None:

@@ -481,6 +481,36 @@ def test_q_during_a_camera_stall_ends_the_run_at_once(fake_camera, tmp_path):
     assert cap.released == 1 and not cap.released_while_reading
 
 
+def test_q_with_a_stalled_virtual_camera_says_what_could_not_be_finished(fake_camera, fake_vcam, monkeypatch):
+    """q in `livecut cam 0 --vcam --preview`, the virtual camera's send blocked (a video-call
+    app that stopped reading the device): the run ended (WRITER_STALL later) with 'livecut:
+    error: livecut-writer did not stop', a thread's name, exit 1; the line says now what
+    Ctrl-C's says of it: the virtual camera could not be finished, and why (exit 1)."""
+    import livecut.runner as runner
+    from livecut.errors import LivecutError
+
+    monkeypatch.setattr(runner, "WRITER_STALL", 0.3)
+    blocked, release = threading.Event(), threading.Event()
+
+    def send(self, frame):
+        if len(self.sent) == 5:
+            blocked.set()
+            release.wait(10)
+        self.sent.append(time.perf_counter())
+
+    monkeypatch.setattr(fake_vcam, "send", send)
+    try:
+        with pytest.raises(LivecutError) as e:
+            run_video("0", None, load_config(), preview=True, progress=False,
+                      extra_sinks=[("vcam", {})],
+                      preview_options=_window(lambda ms: ord("q") if blocked.is_set() else -1))
+    finally:
+        release.set()
+    assert e.value.exit_code == 1 and "did not stop" not in str(e.value), str(e.value)
+    assert str(e.value) == ("the virtual camera could not be finished: sending a frame to it did not return "
+                            "(a reader that stalled the device)"), str(e.value)
+
+
 # ---------------------------------------------------------------- what the camera gives
 
 def test_the_camera_says_what_it_delivers_when_it_opens(fake_camera, caplog):
