@@ -711,6 +711,9 @@ def _check_output_given(output: Optional[str]) -> None:
     recorded nothing, without a word)."""
     if output == "":
         raise UsageError("-o is empty: give a video file, DIR/ (PNG frames), a stream URL or - (standard output)")
+    if output == "vcam:":  # ("vcam:$DEV" with DEV unset: the first virtual camera, unsaid, as --vcam-device's)
+        raise UsageError("-o vcam: names no device: give vcam:/dev/videoN (see `livecut devices`), or -o vcam "
+                         "for the first virtual camera")
 
 
 def _wants_vcam(opts: dict) -> bool:

@@ -804,6 +804,18 @@ def test_a_device_that_is_no_v4l2_node_is_said_before_the_camera_turns_on(
     assert fake_camera.instances == [], "the camera was opened"
 
 
+def test_a_virtual_camera_output_that_names_no_device_is_refused(fake_camera, fake_vcam, capsys):
+    """`livecut cam 0 -o "vcam:$DEV"` with DEV unset sent to the first virtual camera without a
+    word (its summary 'camera 0 -> vcam:: 3 frames'), where --vcam-device "$DEV" is refused as
+    empty; -o vcam: is refused too now, exit 2, before the camera turns on."""
+    code = _cli(["cam", "0", "-o", "vcam:", "-n", "3", "-q"])
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 2 and len(lines) == 1, err
+    assert lines[0].startswith("livecut: error: -o vcam: names no device: give vcam:/dev/videoN"), err
+    assert fake_camera.instances == [] and fake_vcam.instances == []
+
+
 class _OpensNoneOf:
     """A pyvirtualcam backend refusing a device as pyvirtualcam's v4l2loopback backend says it."""
 
