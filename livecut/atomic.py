@@ -138,6 +138,16 @@ def raise_if_in_the_way(folder: Path, exc: OSError) -> None:
         blocker = next((q for q in (folder, *folder.parents) if q.exists() and not q.is_dir()), None)
         if blocker is not None:
             raise UsageError(f"{folder}: cannot create output folder: {blocker} is a file, not a folder") from None
+        # (a link to a folder moved or deleted: it was 'cannot create output folder: File exists',
+        # exit 1, where `ls` says there is nothing)
+        for q in (folder, *folder.parents):
+            try:
+                target = os.readlink(q) if q.is_symlink() and not q.exists() else None
+            except OSError:
+                continue
+            if target is not None:
+                raise UsageError(f"{folder}: cannot create output folder: {q} is a link to {target}, "
+                                 "which is not there") from None
 
 
 def pid_exists(pid: int) -> bool:

@@ -3129,6 +3129,20 @@ def test_a_file_where_the_output_folder_should_be_is_said_plainly(good, tmp_path
     assert r.exit_code == 2 and f"{afile} is a file, not a folder" in r.stderr, r.stderr
 
 
+def test_a_broken_link_where_the_output_folder_should_be_is_said_plainly(good, tmp_path):
+    """`image p.jpg -o cut/` (cut a link to a folder moved away): 'cannot create output folder:
+    File exists', exit 1, where `ls cut/` says there is nothing; now it names the link and its
+    target, exit 2, the one output file and a folder below it alike; batch too."""
+    link = tmp_path / "cut"
+    link.symlink_to(tmp_path / "moved")
+    for out in (str(link) + "/", str(link / "x.png"), str(link / "sub") + "/"):
+        r = invoke("image", str(good["a.jpg"]), "-o", out, "-q")
+        assert r.exit_code == 2 and f"{link} is a link to {tmp_path / 'moved'}, which is not there" in r.stderr, r.stderr
+    r = invoke("batch", str(good["a.jpg"]), "-o", str(link) + "/", "-q")
+    assert r.exit_code == 2 and f"{link} is a link to {tmp_path / 'moved'}, which is not there" in r.stderr, r.stderr
+    assert not (tmp_path / "moved").exists()
+
+
 def test_an_animated_gif_or_a_multipage_tiff_says_only_the_first_is_cut(tmp_path, scene):
     """`livecut image anim.gif` cut its first frame, and a multi-page TIFF its first page,
     without a word; now one warning line says so (even with -q); `livecut batch` passes it on.
