@@ -501,7 +501,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                     left = len(paths) - i - 1
                     if left > 0:
                         report.left = left
-                        report.errors.append(f"{outdir}: {stop}: {left} more images not processed")
+                        report.errors.append(f"{outdir}: {stop}: {left} more image{'s' * (left > 1)} not processed")
                     break
             except (cv2.error, ValueError, MemoryError) as exc:  # one odd image must not stop the batch
                 report.errors.append(f"{src}: cannot process: {type(exc).__name__}: "

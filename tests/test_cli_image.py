@@ -2395,6 +2395,19 @@ def test_a_full_disk_counts_the_images_left_as_not_cut_not_failed(tmp_path, scen
     assert lines[-1] == f"1 written to {out}, 1 failed, 2 not cut", lines
 
 
+def test_a_full_disk_with_one_image_left_says_one_image(tmp_path, scene, monkeypatch):
+    """Two photos, the disk full at the first: 'the disk is full: 1 more images not processed';
+    one is counted as one: '1 more image not processed'."""
+    d = _photos_of(scene, tmp_path, 2)
+    _disk_full_after(0, monkeypatch)
+    out = tmp_path / "out"
+    r = invoke("image", d, "-o", out)
+    assert r.exit_code == 1, r.output
+    lines = _stderr_lines(r)
+    assert lines[-2] == f"livecut: error: {out}: the disk is full: 1 more image not processed", lines
+    assert lines[-1] == f"0 written to {out}, 1 failed, 1 not cut", lines
+
+
 @pytest.mark.parametrize("code, said", [("EROFS", "the file system is read-only"),
                                         ("EDQUOT", "the disk quota is exceeded"),
                                         ("EACCES", "the folder cannot be written to (permission denied)")])
