@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -332,6 +333,12 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
         kinds = ".png, .webp, .tif or .avif" if compositor.channels == 4 else ".png, .jpg, .webp, .tif ..."
         raise UsageError(f"-o {text}: livecut does not write {suffix} pictures ({mode}); name a {kinds} "
                          "file, or end -o with / for a folder of that name")
+    # (-o 'cut.png ', a paste, or cut.png. made a new folder of that name holding NAME.png, exit 0,
+    # without a word: the note below reads an extension of letters only)
+    typo = re.fullmatch(r"(.*\.[A-Za-z0-9]+)([\s.,;:]+)", Path(text).name) if new_folder else None
+    if typo and Path(typo[1]).suffix.lower() in IMAGE_EXTS:
+        raise UsageError(f"-o '{text}': {typo[2]!r} after the picture's name: name it {Path(text).parent / typo[1]} "
+                         "(or end -o with / for a folder of that name)")
     from livecut.batch import VIDEO_EXTS  # (batch imports this module lazily)
 
     if new_folder and suffix.lower() in VIDEO_EXTS:

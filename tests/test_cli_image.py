@@ -2138,6 +2138,22 @@ def test_an_output_of_a_picture_type_livecut_does_not_write_is_refused(tmp_path,
     assert r.exit_code == 0 and "does not write" not in r.stderr, r.stderr
 
 
+def test_a_picture_name_with_a_space_or_a_stop_after_it_is_refused(tmp_path, good):
+    """`-o 'cut.png '` (a paste) or `-o cut.png.` made a new folder of that name holding a.png,
+    exit 0, without a word (the note on an odd extension reads letters only); it is refused, exit
+    2, naming the file meant; a final /, or a folder there already, is still a folder."""
+    for name in ("cut.png ", "cut.png.", "cut.JPG,", "cut.tif\t"):
+        meant = tmp_path / name.rstrip(" .,\t")
+        r = invoke("image", good["a.jpg"], "-o", tmp_path / name, "--mode", "mask")
+        assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.stderr
+        assert f"name it {meant}" in r.stderr, r.stderr
+        assert not (tmp_path / name).exists() and not meant.exists()
+    r = invoke("image", good["a.jpg"], "-o", f"{tmp_path / 'cut.png.'}/", "-q")
+    assert r.exit_code == 0 and (tmp_path / "cut.png." / "a.png").is_file(), r.stderr
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "cut.png.", "--force", "-q")  # the folder exists now
+    assert r.exit_code == 0, r.stderr
+
+
 def test_a_quoted_tilde_is_the_home_folder_as_livecut_file_takes_it(tmp_path, good, monkeypatch):
     """-o '~/cut/' (quoted, or --output=~/cut/ in zsh, which leaves it) made a folder named '~' in
     the current one (livecut image, livecut batch), and `livecut image '~/p.jpg'` or `livecut eval
