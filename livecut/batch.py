@@ -41,8 +41,8 @@ from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, 
 from livecut.config import Config, text_codec
 from livecut.errors import (LivecutError, UsageError, WriteError, cli_text, interrupt_under, json_names,
                             json_names_read, stop_text)
-from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, gifs_left_out, glob_paths,
-                             name_clash, raw_left_out)
+from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, folders_matched, gifs_left_out,
+                             glob_paths, name_clash, raw_left_out)
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
@@ -360,11 +360,12 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str]) -> tuple[li
                 continue
             files.append(p)
         elif glob.has_magic(text):
-            matched = [Path(q) for q in glob_paths(os.path.expanduser(text)) if _is_file(Path(q))]
+            every = [Path(q) for q in glob_paths(os.path.expanduser(text))]
+            matched = [q for q in every if _is_file(q)]
             found = sorted(q for q in matched if kind_of(q))
             if not found:
                 errors.append(f"{text}: pattern matches no photos or videos" + raw_left_out(matched)
-                              + gifs_left_out(matched))
+                              + gifs_left_out(matched) + folders_matched(every, text))
             files.extend(found)
         else:
             errors.append(f"{p}: file not found")

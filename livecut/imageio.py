@@ -1502,6 +1502,22 @@ def gifs_left_out(files: list[Path]) -> str:
     return f"; {gifs} GIF{'s' * (gifs > 1)}, cut only when named: name {'it' if gifs == 1 else 'each'} on its own"
 
 
+def folders_matched(matched: list[Path], pattern: str) -> str:
+    """What to add to "pattern matches no images" of a pattern that matches folders alone
+    (``'shoot*'`` quoted, where the shell would have given the folders themselves): that a
+    pattern takes the files it matches, not a folder's; else ""."""
+    try:
+        folders = sorted(q for q in matched if q.is_dir())
+    except OSError:  # (a folder that can be listed, not searched: chmod 444; said as such)
+        return ""
+    if not folders or len(folders) < len(matched):  # (files matched too: what they are is said)
+        return ""
+    n = len(folders)
+    named = ", ".join(str(q) for q in folders[:3]) + (" ..." if n > 3 else "")
+    return (f"; it matches {n} folder{'s' * (n > 1)} ({named}), whose files a pattern does not take: name "
+            f"{'it' if n == 1 else 'them'}, or give '{pattern.rstrip('/' + os.sep)}/*'")
+
+
 def _subfolders_unread(folder: Path) -> str:
     """What to add to "no images" of a folder whose images may be in its subfolders, which
     `livecut image` does not read; else ""."""
@@ -1670,7 +1686,7 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
                 left = (f" ({results_too} file{'s' * (results_too > 1)} in the output folder left out: "
                         "results of a run before)") if results_too else ""
                 errors.append(f"{text}: pattern matches no images{left}{_unreadable(base)}" + raw_left_out(files)
-                              + gifs_left_out(files))
+                              + gifs_left_out(files) + folders_matched(matched, text))
             paths.extend(found)
         else:
             errors.append(f"{p}: file not found")

@@ -2154,6 +2154,24 @@ def test_a_picture_name_with_a_space_or_a_stop_after_it_is_refused(tmp_path, goo
     assert r.exit_code == 0, r.stderr
 
 
+def test_a_pattern_that_matches_folders_says_so(tmp_path, scene, monkeypatch):
+    """`livecut image '[ab]' -o cut/` (quoted: the shell would have given the folders a and b,
+    each holding a photo) said 'pattern matches no images' alone, as if nothing were there; it
+    names the folders matched and the pattern that takes their files. batch too."""
+    img, _ = scene
+    monkeypatch.chdir(tmp_path)
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        cv2.imwrite(str(tmp_path / name / f"{name}.jpg"), img)
+    for cmd, what in (("image", "images"), ("batch", "photos or videos")):
+        r = invoke(cmd, "[ab]", "-o", "cut/", "-q")
+        assert r.exit_code == 2, r.output
+        assert (f"[ab]: pattern matches no {what}; it matches 2 folders (a, b), whose files a pattern does not "
+                "take: name them, or give '[ab]/*'") in r.stderr, r.stderr
+    r = invoke("image", "[ab]/*", "-o", "cut/", "-q")
+    assert r.exit_code == 0 and (tmp_path / "cut" / "a.png").is_file() and (tmp_path / "cut" / "b.png").is_file()
+
+
 def test_a_quoted_tilde_is_the_home_folder_as_livecut_file_takes_it(tmp_path, good, monkeypatch):
     """-o '~/cut/' (quoted, or --output=~/cut/ in zsh, which leaves it) made a folder named '~' in
     the current one (livecut image, livecut batch), and `livecut image '~/p.jpg'` or `livecut eval
