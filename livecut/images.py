@@ -382,6 +382,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     segmenter = Segmenter(cfg, still=True)
     stems: dict[Path, Path] = {}
     folded: dict[str, Path] = {}  # (the outputs of stems by folded_name)
+    left_there: set[Path] = set()  # (outputs of stems --skip-existing left as they were)
     temps: dict[Path, list[str]] = {}  # (livecut's temporary names in each output folder, at its first output)
     with (_counted_stop(report, len(paths), text),  # (-o as given: cut/ keeps its slash)
           Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar):
@@ -393,13 +394,14 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if bg_resolved is not None and dst.resolve() == bg_resolved:
                     raise OutputExistsError(f"{src}: output {dst} would overwrite the background image "
                                             f"{bg_path}; choose another -o")
-                if dst in stems:
-                    raise OutputExistsError(f"{src}: output {dst} was already written for {stems[dst]} "
-                                            "(same file name)")
+                if dst in stems:  # (one --skip-existing left was said 'already written', not cut by this run)
+                    done = "is there already for" if dst in left_there else "was already written for"
+                    raise OutputExistsError(f"{src}: output {dst} {done} {stems[dst]} (same file name)")
                 first = folded.get(folded_name(dst))
                 if first is not None:
                     verb, how, where = name_clash(dst, first)
-                    raise OutputExistsError(f"{src}: output {dst} {verb} {first}{how}, written for {stems[first]}: "
+                    done = "there already for" if first in left_there else "written for"
+                    raise OutputExistsError(f"{src}: output {dst} {verb} {first}{how}, {done} {stems[first]}: "
                                             f"{where}; rename one, or cut them into two folders")
                 if os.path.isdir(dst):  # (--force could not replace it: it failed once cut, exit 1)
                     raise folder_in_the_way(src, dst)
@@ -415,6 +417,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if not force and os.path.lexists(dst):
                     if skip_existing:
                         stems[dst], folded[folded_name(dst)] = src, dst
+                        left_there.add(dst)
                         report.skipped += 1
                         bar.update(1)
                         continue

@@ -2172,6 +2172,27 @@ def test_a_pattern_that_matches_folders_says_so(tmp_path, scene, monkeypatch):
     assert r.exit_code == 0 and (tmp_path / "cut" / "a.png").is_file() and (tmp_path / "cut" / "b.png").is_file()
 
 
+def test_a_same_name_clash_with_an_output_left_by_skip_existing_says_it_was_left(tmp_path, scene):
+    """a/x.jpg b/x.jpg -o out/ --skip-existing, out/x.png there from a run before: b/x.jpg was
+    refused as 'output out/x.png was already written for a/x.jpg', which this run did not cut (it
+    left it); it says the output is there already for a/x.jpg. Written by the run, as before."""
+    img, _ = scene
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        cv2.imwrite(str(tmp_path / name / "x.jpg"), img)
+    a, b, out = tmp_path / "a" / "x.jpg", tmp_path / "b" / "x.jpg", tmp_path / "out"
+    assert invoke("image", a, "-o", f"{out}/", "-q").exit_code == 0
+    r = invoke("image", a, b, "-o", f"{out}/", "--skip-existing", "-q")
+    assert r.exit_code == 2, r.output
+    assert f"{b}: output {out / 'x.png'} is there already for {a} (same file name)" in r.stderr, r.stderr
+    r = invoke("image", a, b, "-o", f"{tmp_path / 'new'}/", "--skip-existing", "-q")
+    assert f"{b}: output {tmp_path / 'new' / 'x.png'} was already written for {a} (same file name)" in r.stderr
+    big = tmp_path / "b" / "X.jpg"  # (one name where case is ignored: said so, 'there already' too)
+    b.rename(big)
+    r = invoke("image", a, big, "-o", f"{out}/", "--skip-existing", "-q")
+    assert f"differs only in case from {out / 'x.png'}, there already for {a}:" in r.stderr, r.stderr
+
+
 def test_a_quoted_tilde_is_the_home_folder_as_livecut_file_takes_it(tmp_path, good, monkeypatch):
     """-o '~/cut/' (quoted, or --output=~/cut/ in zsh, which leaves it) made a folder named '~' in
     the current one (livecut image, livecut batch), and `livecut image '~/p.jpg'` or `livecut eval
