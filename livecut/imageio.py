@@ -1342,7 +1342,10 @@ def check_size(img: np.ndarray, path: str | Path | None = None) -> None:
 ALPHA_EXTS = (".png", ".webp", ".tif", ".tiff", ".avif")
 
 #: the longest side a format holds, by extension: WebP's 14-bit sizes, libjpeg's JPEG_MAX_DIMENSION
-MAX_SIDES = {".webp": (16383, "WebP"), ".jpg": (65500, "JPEG"), ".jpeg": (65500, "JPEG"), ".jfif": (65500, "JPEG")}
+#: (AVIF: libavif's readers, OpenCV's and Pillow's, refuse more than 32768 a side; AV1 holds
+#: 65536, so OpenCV wrote a wider one that nothing here could open)
+MAX_SIDES = {".webp": (16383, "WebP"), ".jpg": (65500, "JPEG"), ".jpeg": (65500, "JPEG"), ".jfif": (65500, "JPEG"),
+             ".avif": (32768, "AVIF")}
 
 #: the shortest side a format's encoder writes, by extension: OpenCV's JPEG 2000 writer asks
 #: OpenJPEG for 6 resolution levels, which need 2**5 = 32 pixels each way
@@ -1357,8 +1360,8 @@ def check_writable(path: str | Path, width: int, height: int) -> None:
     p = Path(path)
     limit, name = MAX_SIDES.get(p.suffix.lower(), (0, ""))
     if limit and max(width, height) > limit:
-        raise UsageError(f"{p}: a {name} picture is at most {limit} pixels wide and high; this one is "
-                         f"{width}x{height} (write .png or .tif)")
+        raise UsageError(f"{p}: {'an' if name[:1] in 'AEIOU' else 'a'} {name} picture is at most {limit} pixels "
+                         f"wide and high; this one is {width}x{height} (write .png or .tif)")
     least, name = MIN_SIDES.get(p.suffix.lower(), (0, ""))
     if min(width, height) < least:
         raise UsageError(f"{p}: a {name} picture is at least {least} pixels wide and high; this one is "

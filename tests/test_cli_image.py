@@ -2317,7 +2317,12 @@ def test_an_output_named_as_a_video_is_refused(tmp_path, good, monkeypatch, name
     # a strip with a side under 32 pixels into .jp2 (OpenJPEG's 6 resolution levels need 32)
     dict(size=(24, 40), out="strip.jp2", mode=("--mode", "mask"), said=("at least 32 pixels", "40x24"),
          too=(31, 40), fits=(32, 32)),
-], ids=["webp-largest", "jp2-smallest"])
+    # a panorama's side-by-side over 32768 pixels wide into .avif (libavif's readers refuse more:
+    # OpenCV wrote it, exit 0, and neither it nor Pillow could open it)
+    dict(size=(16, 16400), out="pano.avif", mode=("--mode", "side-by-side"), said=("an AVIF picture is at most 32768",
+                                                                                "32800x16"),
+         too=(32769, 16), fits=(32768, 16)),
+], ids=["webp-largest", "jp2-smallest", "avif-largest"])
 def test_a_picture_of_a_size_its_format_cannot_hold_is_refused_before_the_cut(tmp_path, monkeypatch, case):
     """A picture larger (`-o pano.webp`) or smaller (`-o strip.jp2`) than its output's format
     holds was cut, then failed as "cannot encode an image as .webp/.jp2"; it is refused before
@@ -2337,7 +2342,8 @@ def test_a_picture_of_a_size_its_format_cannot_hold_is_refused_before_the_cut(tm
     ext = out.suffix
     with pytest.raises(UsageError, match=case["said"][0]):
         write_image(tmp_path / f"w{ext}", np.zeros(case["too"], np.uint8))
-    write_image(tmp_path / f"w{ext}", np.zeros(case["fits"], np.uint8))  # (the limit itself is written)
+    write_image(tmp_path / f"w{ext}", np.zeros(case["fits"], np.uint8))  # (the limit itself is written,
+    assert cv2.imread(str(tmp_path / f"w{ext}"), cv2.IMREAD_UNCHANGED).shape[:2] == case["fits"]  # and read back)
     assert not out.exists()
 
 
