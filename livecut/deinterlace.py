@@ -112,9 +112,13 @@ def deinterlaced(frames: Iterator, options: dict[str, str], name: str, first: An
                 except (av.error.BlockingIOError, av.error.EOFError):
                     break
                 # (bwdif halves the time base, for the fields: back on the frames' own, where
-                # their decoding time, AVI's, is too)
-                if g.pts is not None and g.time_base and g.time_base != tb:
-                    g.pts = round(g.pts * g.time_base / tb)
+                # their decoding time, AVI's, is too; their length with them -- the last frame
+                # lasted two)
+                if g.time_base and g.time_base != tb:
+                    if g.pts is not None:
+                        g.pts = round(g.pts * g.time_base / tb)
+                    if g.duration:
+                        g.duration = round(g.duration * g.time_base / tb)
                 g.time_base = tb
                 out.append(g)
         except av.error.FFmpegError as exc:

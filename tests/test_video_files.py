@@ -822,6 +822,23 @@ def test_interlaced_video_is_deinterlaced(tmp_path):
         assert len(combs) == 10 and all(map(ok, combs)), (mode, combs)
 
 
+def test_a_deinterlaced_video_keeps_its_last_frames_length(tmp_path):
+    """bwdif gives its frames in the fields' time base, half the frames': their timestamps were
+    brought back, not their length, so the last frame of a deinterlaced video lasted two
+    frames -- a 25i clip of 0.4 s was written 0.44 s long (its rate read 22.7 fps).  Its length
+    is kept, as cut woven."""
+    import av
+
+    src = _interlaced_box(tmp_path / "box.mp4")
+    for mode in ("auto", "off"):
+        out = tmp_path / f"{mode}.mp4"
+        r = run_cli("file", str(src), "-o", str(out), "--set", f"video.deinterlace={mode}", "-q")
+        assert r.returncode == 0, r.stderr
+        with av.open(str(out)) as c:
+            s = c.streams.video[0]
+            assert s.frames == 10 and float(s.duration * s.time_base) == pytest.approx(0.4, abs=1e-3), mode
+
+
 def _progressive_then_interlaced(tmp_path: Path) -> Path:
     """An MPEG-TS of 10 progressive frames (25p) then 10 interlaced ones (25i, top field first),
     recordings joined end to end: a white box moving over black (its woven part combs)."""
