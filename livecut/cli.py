@@ -777,6 +777,17 @@ def _relabel(text: str, path: str, label: str) -> str:
     return re.sub(re.escape(path) + r"(?![\w.-])", lambda _: label, text)
 
 
+def _relabel_piped(text: str, path: str, label: str, bare: bool = True) -> str:
+    """``text`` (a warning or error of the run of a piped input's file, ``path``) with the file
+    said as ``label``, its path and, with ``bare``, its bare name: the ffmpeg command a line
+    suggests (an output named after it begins "NAME-") reads it "-" and writes "piped-..."."""
+    text = _relabel(text, path, label)
+    if not bare:
+        return text
+    name = Path(path).name  # (no suffix: a temporary copy's)
+    return text.replace(f"{name}-", "piped-").replace(name, label)
+
+
 def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str] = None, **kwargs) -> None:
     """Shared body of cam/file/run: config, run_video, summary line (the input named ``label``
     when given)."""
@@ -807,8 +818,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
         several = background_warning(cfg, opts.get("background"), opts.get("mode"), video=True)
         for w in warnings:
             if label:  # (a piped input's temporary copy: its name means nothing to the user)
-                name = Path(spec).name  # (no suffix: an output named after it begins "NAME-")
-                w = _relabel(w, spec, label).replace(f"{name}-", "piped-").replace(name, label)
+                w = _relabel_piped(w, spec, label)
             err(w, "warning")  # (escaped: a newline in the file's name broke the line)
         if several:  # (the background's, by the name it was given: not relabelled, even when it is
             err(several, "warning")  # the redirected input's file, `-b image:a.gif < a.gif`)
@@ -913,7 +923,7 @@ def file_(
         raise UsageError("nothing to write: give -o OUTPUT, --vcam and/or --preview")
     if input == "-":  # a video piped in: kept in a temporary file, then read as one
         from livecut.runner import finalize_on_signals
-        from livecut.sources.stdin import spooled_stdin
+        from livecut.sources.stdin import SPOOL_PREFIX, spooled_stdin
 
         from livecut.runner import check_video_args
 
@@ -933,7 +943,10 @@ def file_(
             try:
                 _run_video(str(path), output, o, label="-")
             except LivecutError as exc:  # (the copy's name means nothing to the user)
-                exc.args = (_relabel(str(exc), str(path), "-"), *exc.args[1:])
+                # (nor its bare name, in an ffmpeg command the line suggests; a file redirected
+                # from keeps its own there, and in a longer name: a background clip.mp4.mkv)
+                exc.args = (_relabel_piped(str(exc), str(path), "-", bare=path.name.startswith(SPOOL_PREFIX)),
+                            *exc.args[1:])
                 raise
         return
     _run_video(str(input), output, opts or {})

@@ -694,3 +694,56 @@ def test_a_display_rotation_that_is_no_quarter_turn_is_said_as_the_video_s(tmp_p
         r = run_cli("file", *args, "-o", str(tmp_path / "out.mp4"))
         _one_line_error(r, 2, str(src), "display rotation of 45 degrees", "quarter turns")
     assert not (tmp_path / "out.mp4").exists()
+
+
+def _with_display_matrix(src, dst, a: int, b: int, c: int, d: int):
+    """``src`` (an MP4 of one video track, 320x180) written to ``dst`` with the display matrix
+    whose 2x2 part is ``a b / c d`` (in the track's header, tkhd, as a phone or an editor writes it)."""
+    import struct
+
+    data = bytearray(src.read_bytes())
+    at = data.index(b"tkhd") + 4
+    at += 4 + (28 if data[at] == 1 else 20) + 16  # (version and flags, times, id, duration; layer ...)
+    move = (320 if a < 0 or c < 0 else 0, 180 if b < 0 or d < 0 else 0)
+    data[at:at + 36] = struct.pack(">9i", a << 16, b << 16, 0, c << 16, d << 16, 0, move[0] << 16, move[1] << 16,
+                                   1 << 30)
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+@pytest.mark.parametrize("matrix, rotation", [((-1, 0, 0, 1), -180), ((1, 0, 0, -1), 0), ((0, 1, 1, 0), -90)])
+def test_a_video_whose_display_matrix_mirrors_it_is_refused(tmp_path, matrix, rotation):
+    """A display matrix that flips the picture (left to right, top to bottom, or turned and
+    flipped, as a front camera's or an editor's can) had only its rotation read: flipped left
+    to right, the video was written and shown upside down, exit 0; flipped top to bottom, as it
+    is stored.  livecut does not mirror: it is refused, one line, exit 2, with the ffmpeg
+    command that makes it as shown; a video only turned is cut as before."""
+    import subprocess
+
+    import av
+
+    plain = make_clip(tmp_path / "plain.mp4", n=3)
+    src = _with_display_matrix(plain, tmp_path / "flipped.mp4", *matrix)
+    with av.open(str(src)) as c:
+        assert next(c.decode(video=0)).rotation == rotation  # (all of it PyAV says)
+    for args in ([str(src)], [str(plain), "-b", f"video:{src}"]):  # (the input, a background video)
+        r = run_cli("file", *args, "-o", str(tmp_path / "out.mp4"))
+        _one_line_error(r, 2, str(src), "display matrix mirrors it", "ffmpeg -i flipped.mp4 -c:a copy flipped-upright.mp4")
+    # piped in: its temporary copy named by neither
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "out.mp4")],
+                       input=src.read_bytes(), capture_output=True, env=dict(os.environ, PYTHONPATH=str(REPO)),
+                       timeout=120)
+    assert r.returncode == 2 and r.stderr.decode().endswith(
+        "livecut: error: -: the video's display matrix mirrors it (as a front camera's can); livecut turns a video "
+        "but does not mirror it: make it as shown first, ffmpeg -i - -c:a copy piped-upright.mkv\n"), r.stderr
+    with open(src, "rb") as fh:  # (redirected from the file, read in place: the command names it)
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "out.mp4")],
+                           stdin=fh, capture_output=True, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+    assert r.returncode == 2 and r.stderr.decode().endswith(
+        "livecut: error: -: the video's display matrix mirrors it (as a front camera's can); livecut turns a video "
+        "but does not mirror it: make it as shown first, ffmpeg -i flipped.mp4 -c:a copy flipped-upright.mp4\n"), r.stderr
+    assert not (tmp_path / "out.mp4").exists()
+    turned = _with_display_matrix(plain, tmp_path / "turned.mp4", 0, -1, 1, 0)
+    r = run_cli("file", str(turned), "-o", str(tmp_path / "out.mp4"), "-q")
+    assert r.returncode == 0, r.stderr
+    assert probe(tmp_path / "out.mp4")["rotation"] == 90

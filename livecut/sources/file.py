@@ -946,6 +946,13 @@ class FileSource(ClosesWhileReading):
             # degrees', which named no video; a background video's was not turned at all)
             raise VideoOpenFailure(f"{self.path}: the video has a display rotation of {self.info.rotation} degrees; "
                                    "livecut turns a video by quarter turns only (0, 90, 180 or 270)")
+        if _mirrored(described):
+            # (its rotation alone was carried over: a picture flipped left to right was written
+            # and shown upside down, one flipped top to bottom as stored)
+            name, fixed = (shlex.quote(n) for n in (self.path.name, f"{self.path.stem}-upright{self.path.suffix or '.mkv'}"))
+            raise VideoOpenFailure(f"{self.path}: the video's display matrix mirrors it (as a front camera's can); "
+                                   "livecut turns a video but does not mirror it: make it as shown first, "
+                                   f"ffmpeg -i {name} -c:a copy {fixed}")
         read_description(self.info, described)  # (HD video that says BT.709)
         hdr = HDR_TRANSFERS.get(int(getattr(described, "color_trc", 0) or 0))
         if hdr:  # (said once: the picture is 8-bit from here on, its output still says PQ or HLG)
@@ -1506,6 +1513,19 @@ class FileSource(ClosesWhileReading):
             if gen is not None:
                 gen.close()
             c.close()
+
+
+def _mirrored(frame) -> bool:
+    """Whether ``frame``'s display matrix (a video's, as FFmpeg gives it) mirrors the picture,
+    turned or not: its 2x2 part turns the picture over (a negative determinant)."""
+    try:
+        matrix = frame.side_data.get("DISPLAYMATRIX")
+        if matrix is None:
+            return False
+        a, b, _, c, d, *_ = np.frombuffer(bytes(matrix), dtype=np.int32, count=9).tolist()
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return False
+    return a * d - b * c < 0
 
 
 #: a name that stands for numbered pictures (FFmpeg's img%03d.png) or for many files (a glob)
