@@ -1749,12 +1749,12 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         if getattr(source, "video_whole", False):  # (the cut is in the audio that runs on after the video)
             where = f"; {output} holds them and the audio beside them" if kept else ""
             raise _with_frames(IncompleteError(
-                f"{redact_url(spec)}: the file ends early ({why}): its video is whole ({stats.written} frames "
+                f"{redact_url(spec)}: the file ends early ({why}): its video is whole ({_frames(stats.written)} "
                 f"written), what runs on after it (audio) is cut short{where}"), stats.written, stats.warnings)
         about = "about " if getattr(source, "frames_estimated", False) else ""  # (from its duration)
         # (a GIF cut short counts the frames it still holds: how many it had is not known)
         expected = f"{about}{expected}" if expected > stats.written else "more"
-        raise _with_frames(IncompleteError(f"{redact_url(spec)}: the video ends early ({why}): {stats.written} frames "
+        raise _with_frames(IncompleteError(f"{redact_url(spec)}: the video ends early ({why}): {_frames(stats.written)} "
                                            f"written, {expected} expected{where}"), stats.written,
                            stats.warnings)
     if stats.processed == 0 and (kind == "file" or getattr(source, "finite", False)):

@@ -334,6 +334,26 @@ def test_a_matroska_file_written_to_a_pipe_and_cut_short_says_so(tmp_path):
         assert 0 < probe(out)["frames"] < 100
 
 
+def test_a_file_cut_short_after_its_first_frame_says_one_frame(tmp_path):
+    """A Matroska file of one frame a cluster, cut in its second cluster, said '1 frames
+    written, more expected; out.mp4 holds the 1 frame written': the count is said as the
+    rest of the line says it, one frame as one."""
+    import subprocess
+
+    data = subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=1",
+                           "-c:v", "libx264", "-g", "1", "-bf", "0", "-pix_fmt", "yuv420p",
+                           "-cluster_time_limit", "1", "-f", "matroska", "-"], capture_output=True, check=True).stdout
+    clusters = [i for i in range(len(data)) if data.startswith(bytes.fromhex("1F43B675"), i)]
+    assert len(clusters) > 2
+    cut, out = tmp_path / "cut.mkv", tmp_path / "out.mp4"
+    cut.write_bytes(data[:clusters[1] + 12])  # (the first frame whole, the second's cluster begun)
+    r = run_cli("file", str(cut), "-o", str(out), "-q")
+    assert r.returncode == 3, r.stderr
+    line = r.stderr.strip().splitlines()[-1]
+    assert ": 1 frame written, " in line and f"{out} holds the 1 frame written" in line, line
+    assert probe(out)["frames"] == 1
+
+
 @pytest.mark.parametrize("acodec", ["libopus", "aac"])
 def test_a_matroska_file_cut_in_the_audio_after_its_video_says_so(tmp_path, acodec):
     """A Matroska file whose audio runs 4 s past its video, cut short in that audio (its video
