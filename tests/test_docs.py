@@ -293,3 +293,27 @@ def test_the_configuration_section_lists_every_key_with_its_default():
     cfg = Config()
     want = {s.name: dataclasses.asdict(getattr(cfg, s.name)) for s in dataclasses.fields(cfg)}
     assert listed == want
+
+
+def test_the_commands_named_are_the_ones_livecut_lists():
+    """Every `livecut WORD ...` the README and docs/*.md show names a command that `livecut
+    --help` lists (the option check above knows only the commands there are: a command renamed
+    or removed, left in the docs, was passed over), and the README's CLI reference has a row for
+    each command `livecut --help` lists."""
+    from conftest import run_cli
+
+    r = run_cli("--help", env={"COLUMNS": "200"})
+    assert r.returncode == 0, r.stderr
+    listed = set(re.findall(r"^│ ([a-z]+) {2,}\S", r.stdout, re.M))
+    assert {"file", "image", "cam"} <= listed, r.stdout
+    named = 0
+    for doc, text in DOCS.items():
+        for shown in _shown_commands(text):
+            for part in shown.split("|"):
+                for m in re.finditer(r"(?<![\w/.=-])livecut ([a-z][\w-]*)\b(?!-)", part):
+                    assert m.group(1) in listed | {"COMMAND"}, f"{doc}: `livecut {m.group(1)}` is no command: {shown}"
+                    named += 1
+    assert named > 100, named
+    table = README.split("\n## CLI reference\n", 1)[1].split("\n## ", 1)[0]
+    rows = set(re.findall(r"^\| `livecut ([a-z]+)\b", table, re.M))
+    assert rows == listed, f"rows for {sorted(rows)}, commands {sorted(listed)}"
