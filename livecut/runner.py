@@ -585,17 +585,25 @@ STATE_NOTES = {
                  "(livecut needs a defocused background)",
     "all-blurred": "nothing was in focus in {pct} of the frames: the subject was lost there",
 }
+#: the "all-blurred" line when the last mask was held through those frames (smooth.hold): all
+#: of them, or ``held`` of them ("the subject was lost there" was said of frames it was held through)
+HELD_NOTES = ("nothing was in focus in {pct} of the frames: the last mask was held there",
+              "nothing was in focus in {pct} of the frames: the last mask was held through {held} of them, "
+              "the subject was lost in the rest")
 
 
-def state_notes(states: collections.Counter, frames: int) -> list[str]:
-    """Summary lines for frames where the segmenter found no subject/background split."""
+def state_notes(states: collections.Counter, frames: int, held: int = 0) -> list[str]:
+    """Summary lines for frames where the segmenter found no subject/background split; ``held``:
+    the "all-blurred" frames through which the last mask was held (MaskSmoother.held)."""
     notes = []
     for state, text in STATE_NOTES.items():
         n = states.get(state, 0)
         if n and frames:
             share = 100 * n / frames
             pct = "all" if n == frames else f"{share:.0f} %" if share >= 0.5 else "under 1 %"
-            notes.append(text.format(pct=pct))
+            if state == "all-blurred" and held:
+                text = HELD_NOTES[0] if held >= n else HELD_NOTES[1]
+            notes.append(text.format(pct=pct, held=held))
     return notes
 
 
@@ -1531,7 +1539,7 @@ def _note_warnings(stats: Stats, spec: str, source, sinks: Sequence, processor: 
     """Add what the source, the sinks and the engine noted in the run to ``stats.warnings``."""
     for s in (source, *sinks):  # (said once: a recording and a virtual camera fit the same picture)
         stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
-    stats.warnings.extend(state_notes(processor.states, stats.processed))
+    stats.warnings.extend(state_notes(processor.states, stats.processed, getattr(processor.smoother, "held", 0)))
     if stats.lead_dropped:  # (not "every frame": the summary counts them too)
         n = stats.lead_dropped
         stats.warnings.append(f"{Path(spec).name}: the first {n} frame{'s' if n > 1 else ''} could not be "

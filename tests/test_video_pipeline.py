@@ -13,8 +13,8 @@ import time
 import numpy as np
 import pytest
 
-from conftest import (REPO, InterruptedAcquire, free_for_another_thread, interrupt_when, make_clip, probe, signal_after,
-                      sigterm_through_c_code)
+from conftest import (REPO, InterruptedAcquire, free_for_another_thread, interrupt_when, make_clip, probe, run_cli,
+                      signal_after, sigterm_through_c_code)
 from livecut.config import load_config
 from livecut.errors import StageError, VideoWriteError
 from livecut.runner import Pipeline, Processor, run_video
@@ -949,6 +949,42 @@ def test_summary_says_when_nothing_was_defocused():
     proc.states["subject"] += 30
     assert "in 25 % of the frames" in state_notes(proc.states, 40)[0]
     assert state_notes(collections.Counter(subject=5), 5) == []
+
+
+def _blur_clip(path, n_sharp=10, n_blurred=10, after=5):
+    """A clip of a synthetic scene with a sharp subject, then the whole frame defocused (nothing
+    in focus: a focus hunt), then the scene again."""
+    import av
+    import cv2
+    from synth import disk_kernel, make_scene
+
+    img, _ = make_scene("basic", 640, 480, seed=4)
+    blurred = cv2.filter2D(img, -1, disk_kernel(12), borderType=cv2.BORDER_REFLECT)
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("libx264", rate=25)
+        s.width, s.height, s.pix_fmt, s.options = 640, 480, "yuv420p", {"crf": "12"}
+        for i in range(n_sharp + n_blurred + after):
+            f = blurred if n_sharp <= i < n_sharp + n_blurred else img
+            for p in s.encode(av.VideoFrame.from_ndarray(f, format="bgr24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    return path
+
+
+@pytest.mark.parametrize("hold, said", [
+    (50, "nothing was in focus in 40 % of the frames: the last mask was held there"),
+    (4, "nothing was in focus in 40 % of the frames: the last mask was held through 4 of them, "
+        "the subject was lost in the rest")])
+def test_summary_says_the_mask_was_held_through_frames_with_nothing_in_focus(tmp_path, hold, said):
+    """Frames with nothing in focus hold the last mask (smooth.hold): the summary said "the
+    subject was lost there" of them all, though the mask was held through them."""
+    clip = _blur_clip(tmp_path / "hunt.mp4")
+    r = run_cli("file", str(clip), "-o", str(tmp_path / "m.mkv"), "-m", "mask", "--set", f"smooth.hold={hold}")
+    assert r.returncode == 0, r.stderr
+    assert said in r.stderr
+    if hold == 50:
+        assert "lost" not in r.stderr
 
 
 def _and_written(monkeypatch, event: threading.Event, n: int) -> threading.Event:
