@@ -161,6 +161,19 @@ def test_all_blurred_frame_keeps_nothing():
     assert np.all(a == 0)
 
 
+@pytest.mark.parametrize("still", [True, False])
+@pytest.mark.parametrize("side", [16, 20, 24, 32, 40, 48, 400])
+def test_a_picture_of_one_colour_is_all_blurred_at_any_size(side, still):
+    """A picture with no detail at all has nothing in focus, as a large one of one colour is
+    judged: under 64 px (the network sees it at its own size) a flat one was kept whole, "no
+    defocused background found" (20-24 px), or in part, a blob of 6-90 % (16, 24-48 px)."""
+    seg = Segmenter(still=still)
+    for value in (0, 128, 255):
+        a = seg.mask(np.full((side, side, 3), value, np.uint8))
+        assert seg.state == "all-blurred", (value, seg.state, np.count_nonzero(a > 127) / a.size)
+        assert not a.any()
+
+
 def test_a_normal_scene_is_neither():
     seg = Segmenter(still=True)
     seg.mask(make_scene("basic", 400, 300, seed=1)[0])

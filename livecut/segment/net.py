@@ -659,7 +659,12 @@ class FocusNetMethod:
     def _frame_state(self, share: float) -> str:
         """"all-blurred", "all-sharp" or "subject": what the network kept of the frame
         (``share``), confirmed for "all-blurred" by the cues (an upscaled photo is blurred
-        everywhere too, but the network still finds its subject)."""
+        everywhere too, but the network still finds its subject); a frame of one colour is
+        "all-blurred" whatever the network keeps."""
+        if share > ALL_BLURRED_SHARE and self._sharpest <= 0.0 and self._flat():
+            # a picture of one colour: no detail, nothing in focus (one under 64 px, which the
+            # network sees at its own size, was kept whole or in part)
+            return "all-blurred"
         if share >= ALL_SHARP_SHARE:
             return "all-sharp"
         if share <= ALL_BLURRED_SHARE and (self._sharpest < ALL_BLURRED_P99
@@ -669,6 +674,11 @@ class FocusNetMethod:
             # judgement stands alone)
             return "all-blurred"
         return "subject"
+
+    def _flat(self) -> bool:
+        """Whether the last frame's gray at the cue resolution is one level all over."""
+        lo, hi, _, _ = cv2.minMaxLoc(self.cues.gray)
+        return lo == hi
 
     def __call__(self, small_bgr: np.ndarray, timings: dict[str, float] | None = None,
                  full: np.ndarray | None = None) -> np.ndarray:
