@@ -150,6 +150,19 @@ def raise_if_in_the_way(folder: Path, exc: OSError) -> None:
                                  "which is not there") from None
 
 
+def raise_if_link_loop(path: Path, exc: OSError) -> None:
+    """:class:`UsageError` when ``exc`` (looking up or writing ``path``) comes from links that
+    lead back to themselves (``ln -s a b; ln -s b a``): a mistake in the command, not a disk's
+    failure ('cannot write there: Too many levels of symbolic links', exit 1)."""
+    import errno
+
+    from livecut.errors import UsageError
+
+    if getattr(exc, "errno", None) == errno.ELOOP:
+        raise UsageError(f"{path}: a link on its way leads back to itself (a loop of links); "
+                         "name another place") from None
+
+
 def pid_exists(pid: int) -> bool:
     """Whether process ``pid`` runs on this machine (or is another user's); True when it
     cannot be told.  Not ``os.kill(pid, 0)`` on Windows: there signal 0 is CTRL_C_EVENT,

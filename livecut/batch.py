@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, io_reason, name_too_long, pid_exists,
-                            raise_if_in_the_way, special_kind, sweep_stale, temp_prefix)
+                            raise_if_in_the_way, raise_if_link_loop, special_kind, sweep_stale, temp_prefix)
 from livecut.config import Config, text_codec
 from livecut.errors import (LivecutError, UsageError, WriteError, cli_text, interrupt_under, json_names,
                             json_names_read, stop_text)
@@ -1737,6 +1737,10 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
 
     video_comp = Compositor(cfg, background=background, mode=mode)  # (a picture is read here)
     outdir = Path(outdir)
+    try:  # (a loop of links there: Path.resolve's bare RuntimeError, 'internal error', exit 1)
+        os.stat(outdir)
+    except OSError as exc:
+        raise_if_link_loop(outdir, exc)
     key = settings_key(cfg, mode, background, use_hash)
     if outdir.is_dir():  # (before planning: the manifest read is the one this batch adds to)
         lock.acquire()

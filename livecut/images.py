@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from livecut.atomic import (TEMP_MARK, check_not_special, folder_in_the_way, folder_stop, io_reason, name_too_long,
-                            raise_if_in_the_way, sweep_stale, temp_prefix)
+                            raise_if_in_the_way, raise_if_link_loop, sweep_stale, temp_prefix)
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config
 from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError, interrupt_under, stop_text
@@ -319,6 +319,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
         pass
     except OSError as exc:  # (a folder on the way without permission, chmod 000: Path.is_dir raises, and
         # it was 'internal error: PermissionError: [Errno 13] Permission denied', exit 1)
+        raise_if_link_loop(Path(outdir), exc)
         raise WriteError(f"{Path(outdir)}: cannot write there: {io_reason(exc)}") from None
     single = single_output(outdir) if one_file is None else one_file  # -o cut.png: that file, for one input
     inputs = list(inputs)

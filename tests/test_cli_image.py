@@ -3502,3 +3502,22 @@ def test_a_signal_as_the_output_is_moved_into_place_leaves_no_temporary_file(tmp
     assert r.exit_code == 130, r.output
     assert "interrupted: 0 written" in r.stderr, r.stderr
     assert list(out.iterdir()) == []
+
+
+def test_a_loop_of_links_where_the_output_should_be_is_said_plainly(good, tmp_path):
+    """`-o a/x.png` (a and b links to each other) or `-o lp/loop.png` (a link to itself): 'cannot
+    write there: Too many levels of symbolic links', exit 1, as a disk's failure; it is the
+    command's mistake, exit 2, the loop named; `livecut file` and batch alike."""
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    (tmp_path / "lp").mkdir()
+    (tmp_path / "lp" / "loop.png").symlink_to("loop.png")
+    for out in (tmp_path / "a" / "x.png", tmp_path / "lp" / "loop.png", str(tmp_path / "a") + "/"):
+        r = invoke("image", str(good["a.jpg"]), "-o", str(out), "-q", "--force")
+        assert r.exit_code == 2 and "a loop of links" in r.stderr, r.stderr
+    r = invoke("batch", str(good["a.jpg"]), "-o", str(tmp_path / "a") + "/", "-q")
+    assert r.exit_code == 2 and "a loop of links" in r.stderr, r.stderr
+    clip = tmp_path / "c.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=64x48:d=0.2", str(clip)], check=True)
+    r = invoke("file", str(clip), "-o", str(tmp_path / "a" / "x.mp4"), "-q")
+    assert r.exit_code == 2 and "a loop of links" in r.stderr, r.stderr

@@ -32,7 +32,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livecut.atomic import check_not_special, holds_earlier, io_reason, open_file_named
+from livecut.atomic import check_not_special, holds_earlier, io_reason, open_file_named, raise_if_link_loop
 from livecut.config import VideoConfig
 from livecut.errors import (FORCE, ArrayError, ConfigError, OutputExistsError, UsageError, VideoWriteError,
                             ffmpeg_text)
@@ -531,6 +531,7 @@ def _check_lookup(out: Path) -> None:
     except OSError as exc:
         if exc.errno == errno.ENAMETOOLONG:
             raise UsageError(f"{out}: file name too long") from None
+        raise_if_link_loop(out, exc)
         raise _write_error(f"{out}: cannot write there", exc) from None
 
 
