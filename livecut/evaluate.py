@@ -634,7 +634,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     segs: dict[float, Segmenter] = {}
     pages = _SheetPages(sheet, keep=inputs) if sheet is not None else None
     resized: list[str] = []
-    warmed: set[tuple] = set()
+    warmed: dict[float, tuple] = {}  # each scale's engine: the frame shape it was last run on
     try:
         for i, (name, img_path, mask_path) in enumerate(pairs):
             mine: dict[float, dict] = {}
@@ -679,10 +679,11 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                         fh, fw = frame.shape[:2]
                         frame = cv2.cvtColor(frame[:fh // 2 * 2, :fw // 2 * 2], cv2.COLOR_BGR2YUV_I420)
                     run = seg.mask_i420 if i420 else seg.mask
-                    key = (s, frame.shape)
-                    if key not in warmed:  # buffers and the network are set up outside the timing
+                    if warmed.get(s) != frame.shape:  # buffers and the network are set up outside the timing
+                        # (for each change of size: a photo after one of another size was timed
+                        # with them set up again for its own, when its size had been seen before)
                         run(frame)
-                        warmed.add(key)
+                        warmed[s] = frame.shape
                     seg.reset()  # each photo on its own, whatever the order
                     t0 = time.perf_counter()
                     alpha = run(frame)
