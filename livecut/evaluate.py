@@ -23,9 +23,18 @@ class Scores:
 
 
 def score(alpha: np.ndarray, gt: np.ndarray) -> Scores:
-    """Score one uint8 alpha against a ground-truth mask of the same size."""
+    """Score one uint8 alpha against a ground-truth mask of the same size (HxW uint8 both, each
+    binarised at 128; another is an :class:`~livecut.errors.ArrayError`: a bool or 0..1 mask
+    scored as empty)."""
+    from livecut.errors import ArrayError
+
+    for what, a in (("alpha", alpha), ("ground truth", gt)):
+        if not isinstance(a, np.ndarray) or a.dtype != np.uint8 or a.ndim != 2:
+            got = f"{a.shape} {a.dtype}" if isinstance(a, np.ndarray) else type(a).__name__
+            raise ArrayError(f"score: expected the {what} as an HxW uint8 mask (0-255), got {got}")
     if alpha.shape != gt.shape:
-        raise ValueError(f"alpha {alpha.shape} and ground truth {gt.shape} differ in size")
+        raise ArrayError(f"score: expected an alpha and a ground truth of one size, got "
+                         f"{alpha.shape} and {gt.shape}")
     pred = alpha >= 128
     truth = gt >= 128
     tp = float(np.count_nonzero(pred & truth))

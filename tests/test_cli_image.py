@@ -972,6 +972,24 @@ def test_eval_text_and_canny(dataset):
     assert s["model"] == "small"
 
 
+@pytest.mark.parametrize("alpha, gt", [
+    (np.ones((10, 10), bool), np.full((10, 10), 255, np.uint8)),            # a bool mask: IoU 0
+    (np.ones((10, 10), np.float32), np.full((10, 10), 255, np.uint8)),      # alpha in 0..1: IoU 0
+    (np.full((10, 10), 255, np.uint8), np.ones((10, 10), bool)),            # a bool truth: empty
+    (np.full((10, 10, 1), 255, np.uint8), np.full((10, 10), 255, np.uint8)),
+    (np.full((10, 10), 255, np.uint8), np.full((10, 12), 255, np.uint8)),
+])
+def test_score_refuses_what_is_not_two_uint8_masks_of_one_size(alpha, gt):
+    """score() binarises both at 128 of 255: a bool or 0..1 float mask scored as empty (a perfect
+    mask IoU 0.0, F 0.0, without a word), and two sizes were a bare ValueError; both are an
+    ArrayError (a ValueError still) naming what it got."""
+    from livecut.errors import ArrayError
+    from livecut.evaluate import score
+
+    with pytest.raises(ArrayError, match="score: expected"):
+        score(alpha, gt)
+
+
 def test_eval_scores_known_masks(tmp_path):
     from livecut.evaluate import score
 
