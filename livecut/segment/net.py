@@ -24,7 +24,8 @@
 3. **Whole-frame cases** (:meth:`FocusNetMethod._frame_state`): when the network
    keeps (nearly) nothing and the cues confirm that no part of the frame shows sharp
    detail (the 99th percentile of the re-blur ratio stays where a 4 px disk blur
-   leaves it), the frame is "all-blurred": nothing is kept, and video holds the last
+   leaves it; in video the network's judgement alone, see ``VIDEO_ALONE``), the frame
+   is "all-blurred": nothing is kept, and video holds the last
    mask (see :class:`livecut.smooth.MaskSmoother`); when the network keeps nearly
    the whole frame, it is "all-sharp" and kept whole.  The network was trained with
    such frames (synthetic textures sharp all over, photos blurred all over).
@@ -187,6 +188,14 @@ NOISY_HYSTERESIS = 1.0
 #: a frame judged by the noisy network that keeps at most ALL_BLURRED_SHARE is all blurred
 #: without the re-blur ratio's confirmation (noise keeps it high)
 NOISY_ALONE = True
+#: a video frame of which any network keeps at most ALL_BLURRED_SHARE is all blurred without
+#: the re-blur ratio's confirmation: sensor noise under the noisy network's level (sigma 1 at
+#: 640x480, a camera in daylight) kept the ratio over ALL_BLURRED_P99 on a frame blurred all
+#: over (a focus hunt, disk radius 8: 0.94-1.06), the frame was a "subject" of an empty mask
+#: and the picture blanked at once where the last mask is held (smooth.hold).  Wrongly taken
+#: (a sharp frame the network keeps nothing of), the last mask is held for smooth.hold frames
+#: at most, a scene cut ends it at once.  Photos keep the confirmation (their note says which)
+VIDEO_ALONE = True
 #: video, a still scene judged again (its reuse ran out, segment.still, and it is still
 #: still): the new probability is averaged with the last judgement, this being the old
 #: one's weight.  Sensor and codec noise make each judgement of the same scene differ; the
@@ -668,10 +677,11 @@ class FocusNetMethod:
         if share >= ALL_SHARP_SHARE:
             return "all-sharp"
         if share <= ALL_BLURRED_SHARE and (self._sharpest < ALL_BLURRED_P99
-                                           or (NOISY_ALONE and self._net is self.noisy_net)):
+                                           or (NOISY_ALONE and self._net is self.noisy_net)
+                                           or (VIDEO_ALONE and not self.still)):
             # (the cue resolution's level, also for a frame judged coarse; on a noisy frame
             # the noise keeps that level high whatever the focus, and the noisy network's
-            # judgement stands alone)
+            # judgement stands alone; so does any network's on a video frame)
             return "all-blurred"
         return "subject"
 
