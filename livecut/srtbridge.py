@@ -330,6 +330,9 @@ class PipeReader:
         self.deadline: float | None = None
         self.received = 0
         self.failed = False   # after one error, reads return EOF (PyAV keeps the first error)
+        #: the error that ended a read while the stream opened (``deadline`` set): given to PyAV
+        #: as EOF, for the opener to raise (see :meth:`read`)
+        self.error: Exception | None = None
 
     def readable(self) -> bool:
         return True
@@ -339,6 +342,16 @@ class PipeReader:
             return b""
         try:
             return self._read(max(1, min(int(n), 1 << 20)))
+        except Exception as exc:
+            self.failed = True
+            if self.deadline is None:
+                raise
+            # (while the stream opens: PyAV 18 keeps ~14 KB of native memory for good each time
+            # a read of av.open's raises -- an srt:// source that is down, retried for
+            # video.reconnect_limit, ~4 MB an outage -- and prints 'PyAV library exception being
+            # dropped'; EOF ends the open as well, and the opener raises this)
+            self.error = exc
+            return b""
         except BaseException:
             self.failed = True
             raise

@@ -754,10 +754,15 @@ class StreamSource:
         opts = {k: v for k, v in opts.items() if k != "mode"}
         try:
             container = self._open(reader, mode="r", format="mpegts", options=opts)
-        except BaseException:
+            if reader.error is not None:  # (the stream's streams found before it failed)
+                container.close()
+                raise reader.error
+        except BaseException as exc:
             # (a listener's: a caller it turned away, said instead of the silence it waited out)
             self._srt_refusal = bridge.refusal()
             self._stop_bridge()
+            if reader.error is not None and exc is not reader.error and isinstance(exc, Exception):
+                raise reader.error from None  # (what ended the read, given to PyAV as EOF)
             raise
         reader.deadline = None      # from now on: the stall timeout per read
         self._srt_reader = reader
