@@ -2461,30 +2461,19 @@ def test_a_full_disk_stops_the_run_with_one_line(tmp_path, scene, monkeypatch):
     assert report.exit_code == 1
 
 
-def test_a_full_disk_counts_the_images_left_as_not_cut_not_failed(tmp_path, scene, monkeypatch):
+@pytest.mark.parametrize("photos, cut, left", [(4, 1, "2 more images"), (2, 0, "1 more image")])
+def test_a_full_disk_counts_the_images_left_as_not_cut_not_failed(tmp_path, scene, monkeypatch, photos, cut, left):
     """The summary counted the line for the images left at a full disk as one more failed:
-    '1 written to out, 2 failed' of 4 images, where one failed and two were not cut."""
-    d = _photos_of(scene, tmp_path, 4)
-    _disk_full_after(1, monkeypatch)
+    '1 written to out, 2 failed' of 4 images, where one failed and two were not cut; and one
+    left was 'the disk is full: 1 more images not processed': one is counted as one."""
+    d = _photos_of(scene, tmp_path, photos)
+    _disk_full_after(cut, monkeypatch)
     out = tmp_path / "out"
     r = invoke("image", d, "-o", out)
     assert r.exit_code == 1, r.output
     lines = _stderr_lines(r)
-    assert lines[-2].endswith("the disk is full: 2 more images not processed"), lines
-    assert lines[-1] == f"1 written to {out}, 1 failed, 2 not cut", lines
-
-
-def test_a_full_disk_with_one_image_left_says_one_image(tmp_path, scene, monkeypatch):
-    """Two photos, the disk full at the first: 'the disk is full: 1 more images not processed';
-    one is counted as one: '1 more image not processed'."""
-    d = _photos_of(scene, tmp_path, 2)
-    _disk_full_after(0, monkeypatch)
-    out = tmp_path / "out"
-    r = invoke("image", d, "-o", out)
-    assert r.exit_code == 1, r.output
-    lines = _stderr_lines(r)
-    assert lines[-2] == f"livecut: error: {out}: the disk is full: 1 more image not processed", lines
-    assert lines[-1] == f"0 written to {out}, 1 failed, 1 not cut", lines
+    assert lines[-2] == f"livecut: error: {out}: the disk is full: {left} not processed", lines
+    assert lines[-1] == f"{cut} written to {out}, 1 failed, {photos - cut - 1} not cut", lines
 
 
 @pytest.mark.parametrize("code, said", [("EROFS", "the file system is read-only"),
