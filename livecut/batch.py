@@ -1733,7 +1733,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be at least 1")
     # the background once, before any item: a bad -b is one error, not one per item
-    from livecut.composite import Compositor
+    from livecut.composite import Compositor, background_ignored
 
     video_comp = Compositor(cfg, background=background, mode=mode)  # (a picture is read here)
     outdir = Path(outdir)
@@ -1780,15 +1780,12 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                              "or give the videos alone")
     report = BatchReport(skipped_done=the_plan.skipped_done, skipped_failed=the_plan.skipped_failed,
                          exit_codes=list(the_plan.skipped_codes))
-    configured = cfg.composite.mode
-    if (mode is None and background and configured in ("mask", "cutout") and photos < len(the_plan.todo)
-            and not (configured == "cutout" and background.strip().lower() == "transparent")):
-        # (the videos take the configuration's mode, as `livecut file` does, which says -b is
-        # ignored; the batch said nothing, its photos composited over -b as `livecut image` does)
-        report.warnings.append(
-            f"--background is for --mode composite or side-by-side; composite.mode = {configured} (the "
-            f"configuration) writes {'transparency' if configured == 'cutout' else 'the mask'} of the videos, so "
-            "it is ignored there (the photos are composited over it, as `livecut image` does)")
+    # (the videos take the configuration's mode, as `livecut file` does, which says -b is ignored;
+    # the batch said nothing, its photos composited over -b as `livecut image` does)
+    ignored = background_ignored(None, background, cfg.composite.mode, of=" of the videos",
+                                 there=" there (the photos are composited over it, as `livecut image` does)")
+    if mode is None and ignored and photos < len(the_plan.todo):
+        report.warnings.append(ignored)
     if jobs is None:  # (local workers: as many as the cores and the memory allow; Ray schedules by its own)
         jobs, report.jobs_note = (cores, None) if ray else default_jobs(cores, the_plan.todo, available_memory())
     total = len(the_plan.todo) + sum(1 for it, _ in the_plan.refused if it is not None)

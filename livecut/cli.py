@@ -213,20 +213,13 @@ def err(message: str, kind: str = "error") -> None:
 
 
 def _warn_background_ignored(mode: str | None, background: str | None, configured: str | None = None) -> None:
-    """Said when -b is given with a --mode that shows no background, mask or cutout (-b
-    transparent with --mode cutout asks for what cutout writes: nothing to say).  ``configured``:
-    the configuration's composite.mode, which a video command takes without --mode (-b with
-    composite.mode = "mask" from -c or --set was ignored without a word)."""
-    # (-m '', "$MODE" with MODE unset, is --mode's, refused: it said the configuration's was ignored)
-    said = f"--mode {mode}" if mode is not None else f"composite.mode = {configured} (the configuration)"
-    mode = configured if mode is None else mode
-    if not background or mode not in ("mask", "cutout"):
-        return
-    if mode == "cutout" and background.strip().lower() == "transparent":
-        return
-    typer.echo("livecut: warning: --background is for --mode composite or side-by-side; "
-               f"{said} "
-               f"writes {'transparency' if mode == 'cutout' else 'the mask'}, so it is ignored", err=True)
+    """Said when -b is given with a mode that shows no background (see
+    :func:`livecut.composite.background_ignored`)."""
+    from livecut.composite import background_ignored
+
+    said = background_ignored(mode, background, configured)
+    if said:
+        typer.echo(f"livecut: warning: {said}", err=True)
 
 
 def _debug() -> bool:

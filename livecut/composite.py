@@ -133,6 +133,24 @@ def _quoted(text: str) -> str:
                   lambda m: m.group(1) or chr(0xDC00 + int(m.group(2), 16)), repr(text))
 
 
+def background_ignored(mode: str | None, background: str | None, configured: str | None = None,
+                       of: str = "", there: str = "") -> str | None:
+    """What to say of -b given with a mode that shows no background, mask or cutout (-b
+    transparent with cutout asks for what cutout writes: nothing to say), else None.
+    ``configured``: the configuration's composite.mode, which a video command takes without
+    --mode (-b with composite.mode = "mask" from -c or --set was ignored without a word);
+    ``of``, ``there``: what it writes of and where it is ignored (a batch: its videos)."""
+    # (-m '', "$MODE" with MODE unset, is --mode's, refused: it said the configuration's was ignored)
+    said = f"--mode {mode}" if mode is not None else f"composite.mode = {configured} (the configuration)"
+    mode = configured if mode is None else mode
+    if not background or mode not in ("mask", "cutout"):
+        return None
+    if mode == "cutout" and background.strip().lower() == "transparent":
+        return None
+    return (f"--background is for --mode composite or side-by-side; {said} writes "
+            f"{'transparency' if mode == 'cutout' else 'the mask'}{of}, so it is ignored{there}")
+
+
 def parse_background(text: str, *, files: bool = True) -> Background:
     """Parse ``blur``, ``color:#RRGGBB``, ``image:PATH``, ``video:PATH``, ``transparent``; a colour
     also bare, ``#RRGGBB``, ``#RGB`` or a name (``green``), as ``color:`` takes it.  ``files=False``:

@@ -761,7 +761,7 @@ class StreamSource:
             # (a listener's: a caller it turned away, said instead of the silence it waited out)
             self._srt_refusal = bridge.refusal()
             self._stop_bridge()
-            if reader.error is not None and exc is not reader.error and isinstance(exc, Exception):
+            if reader.error is not None and isinstance(exc, Exception):
                 raise reader.error from None  # (what ended the read, given to PyAV as EOF)
             raise
         reader.deadline = None      # from now on: the stall timeout per read
