@@ -853,8 +853,9 @@ def cam(
     size: Optional[str] = typer.Option(None, "--size", metavar="WxH", rich_help_panel=P_INPUT,
                                        show_default="the camera's",
                                        help="Capture size, e.g. 1280x720."),
-    fps: Optional[float] = typer.Option(None, "--fps", metavar="FPS", rich_help_panel=P_INPUT,
-                                        show_default="the camera's", help="Capture frame rate."),
+    fps: Optional[str] = typer.Option(None, "--fps", metavar="FPS", rich_help_panel=P_INPUT,
+                                      show_default="the camera's",
+                                      help="Capture frame rate, e.g. 30, 29.97 or 30000/1001."),
     fourcc: str = typer.Option("auto", "--fourcc", metavar="auto|MJPG|YUYV", rich_help_panel=P_INPUT,
                                help="Camera pixel format. auto: MJPG when the camera's default format "
                                     "(YUYV on most USB webcams, often 5-10 fps at 1280x720 and above) "
@@ -876,9 +877,9 @@ def cam(
             raise UsageError(f"camera index {index.strip()}: expected 0 or more (see `livecut devices`)")
         raise UsageError(f"camera {index!r}: expected an index (0 = the first camera) or /dev/videoN "
                          "(see `livecut devices`)")
-    if fps is not None and not 0 < fps < 1000:  # also refuses nan and inf
-        raise UsageError(f"--fps {fps:g}: expected a frame rate between 0 and 1000")  # (0, not 0.0)
-    from livecut.sources.camera import FOURCCS
+    from livecut.sources.camera import FOURCCS, parse_fps
+
+    rate = parse_fps(fps) if fps is not None else None
 
     asked = next((f for f in FOURCCS if f.lower() == fourcc.strip().lower()), None)
     if asked is None:
@@ -886,7 +887,7 @@ def cam(
     _check_output_given(output)
     if not output and not _wants_vcam(opts):
         opts["preview"] = True
-    _run_video(str(number), output, opts, size=parse_size(size) if size is not None else None, fps=fps,
+    _run_video(str(number), output, opts, size=parse_size(size) if size is not None else None, fps=rate,
                source_options={"fourcc": asked})
 
 

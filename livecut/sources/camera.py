@@ -80,6 +80,23 @@ def check_present(index: int) -> None:
                                "see `livecut devices`)")
 
 
+def parse_fps(text: str) -> float:
+    """A frame rate as a command line gives it: ``30``, ``29.97`` or ``30000/1001`` (as FFmpeg
+    writes NTSC rates and `livecut probe` shows them), between 0 and 1000; else UsageError
+    (``--fps 30000/1001`` was "Input should be a valid number")."""
+    rate = None
+    parts = text.split("/")
+    if len(parts) <= 2:
+        try:
+            rate = float(parts[0]) / (float(parts[1]) if len(parts) == 2 else 1.0)
+        except (ValueError, ZeroDivisionError):
+            pass
+    if rate is None or not 0 < rate < 1000:  # (also refuses nan and inf)
+        raise UsageError(f"--fps {text.strip()}: expected a frame rate between 0 and 1000, e.g. 30, 29.97 "
+                         "or 30000/1001")
+    return rate
+
+
 def check_request(size: object, fps: object) -> tuple[tuple[int, int] | None, float | None]:
     """The ``size`` (width, height) and ``fps`` a camera is asked for, as given (None: the
     camera's), or a typed error in the library's words: they went to the driver unchecked (a size
