@@ -110,6 +110,10 @@ def test_the_one_frame_bench_prints_its_times_in_one_column():
     rows = [ln for ln in format_bench(r).splitlines() if " ms" in ln and ln.startswith("  ")]
     assert len(rows) == 5
     assert len({ln.index(" ms") for ln in rows}) == 1
+    # the engine's stages, their sum, then the compositing after it (it was listed among the
+    # stages, above "mask (all)", as if Segmenter.mask() counted it)
+    assert [ln.split()[0] for ln in rows] == ["downscale", "mask", "composite", "composite", "total"]
+    assert rows[1].endswith("Segmenter.mask()") and rows[2].endswith("Compositor.apply()")
 
 
 def test_the_one_frame_bench_says_how_many_baseline_runs_its_median_is_of():
