@@ -1541,10 +1541,10 @@ def _note_warnings(stats: Stats, spec: str, source, sinks: Sequence, processor: 
         stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
     stats.warnings.extend(state_notes(processor.states, stats.processed, getattr(processor.smoother, "held", 0)))
     if stats.lead_dropped:  # (not "every frame": the summary counts them too)
-        n = stats.lead_dropped
-        stats.warnings.append(f"{Path(spec).name}: the first {n} frame{'s' if n > 1 else ''} could not be "
-                              "decoded (the video starts between key frames: a cut or open-GOP clip) "
-                              "and are not in the output")
+        n = stats.lead_dropped  # (one was "the first 1 frame could not be decoded ... and are not")
+        first, are = ("first frame", "is") if n == 1 else (f"first {n} frames", "are")
+        stats.warnings.append(f"{Path(spec).name}: the {first} could not be decoded (the video starts "
+                              f"between key frames: a cut or open-GOP clip) and {are} not in the output")
 
 
 def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = None,

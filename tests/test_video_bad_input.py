@@ -767,3 +767,21 @@ def test_a_video_whose_display_matrix_mirrors_it_is_refused(tmp_path, matrix, ro
     r = run_cli("file", str(turned), "-o", str(tmp_path / "out.mp4"), "-q")
     assert r.returncode == 0, r.stderr
     assert probe(tmp_path / "out.mp4")["rotation"] == 90
+
+
+@pytest.mark.parametrize("n, said", [(1, "the first frame could not be decoded (the video starts between key "
+                                         "frames: a cut or open-GOP clip) and is not in the output"),
+                                     (2, "the first 2 frames could not be decoded (the video starts between key "
+                                         "frames: a cut or open-GOP clip) and are not in the output")])
+def test_one_undecodable_first_frame_is_said_as_one(n, said):
+    """'the first 1 frame could not be decoded (...) and are not in the output'."""
+    import collections
+    import types
+
+    from livecut.runner import Stats, _note_warnings
+
+    stats = Stats()
+    stats.lead_dropped = n
+    processor = types.SimpleNamespace(states=collections.Counter(), smoother=None)
+    _note_warnings(stats, "/v/cut.ts", object(), [], processor)
+    assert stats.warnings == [f"cut.ts: {said}"]
