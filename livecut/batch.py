@@ -506,11 +506,10 @@ def _mp(px: float) -> str:
     return f"{px / 1e6:.0f} MP" if px >= 10e6 else f"{px / 1e6:.1f} MP"
 
 
-def default_jobs(cores: int, items: Iterable[Item], available: int | None) -> tuple[int, str | None]:
-    """The default number of local workers: ``cores``, fewer where that many workers, each with
-    the memory the largest item needs (:data:`WORKER_BASE_BYTES` and bytes per pixel of its photo
-    or video frame, from the headers), would not fit in ``available`` bytes; never below 1.
-    Also a note saying why, when lowered (None otherwise, and when ``available`` is unknown)."""
+def worker_need(items: Iterable[Item]) -> tuple[float, str]:
+    """The memory a worker needs for the largest of ``items`` (:data:`WORKER_BASE_BYTES` and
+    bytes per pixel of its photo or video frame, from the headers), and what that is for
+    ("photos up to 61 MP"); 0 where no item's size is known."""
     need, what = 0, ""
     for it in items:
         if it.kind == "image":  # (the header's size, else the guess from the file's size)
@@ -524,6 +523,15 @@ def default_jobs(cores: int, items: Iterable[Item], available: int | None) -> tu
             continue
         if n > need:
             need, what = n, w
+    return need, what
+
+
+def default_jobs(cores: int, items: Iterable[Item], available: int | None) -> tuple[int, str | None]:
+    """The default number of local workers: ``cores``, fewer where that many workers, each with
+    the memory the largest item needs (:func:`worker_need`), would not fit in ``available``
+    bytes; never below 1.  Also a note saying why, when lowered (None otherwise, and when
+    ``available`` is unknown)."""
+    need, what = worker_need(items)
     if available is None or not need or cores * need <= available:
         return cores, None
     jobs = max(1, min(cores, int(available // need)))
@@ -1788,6 +1796,13 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         report.warnings.append(ignored)
     if jobs is None:  # (local workers: as many as the cores and the memory allow; Ray schedules by its own)
         jobs, report.jobs_note = (cores, None) if ray else default_jobs(cores, the_plan.todo, available_memory())
+    elif not ray:  # (kept as given; said where they cannot all have the memory they need: -j 64 on 3 GB)
+        need, what = worker_need(the_plan.todo)
+        available, running = available_memory(), min(jobs, len(the_plan.todo))
+        if available is not None and need and running * need > available:
+            report.warnings.append(f"--jobs {jobs}: {running} workers need about {_gb(need)} each for {what}, "
+                                   f"and {_gb(available)} is available: they may run out of memory "
+                                   f"(about {max(1, int(available // need))} fit)")
     total = len(the_plan.todo) + sum(1 for it, _ in the_plan.refused if it is not None)
     if not total and not the_plan.refused:
         return report

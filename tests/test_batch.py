@@ -1807,6 +1807,27 @@ def test_a_default_lowered_for_memory_is_said_in_the_summary(tmp_path, monkeypat
     assert r.exit_code == 0 and "jobs, not" not in r.output  # (given: kept, nothing said)
 
 
+def test_jobs_given_beyond_the_memory_are_kept_and_said(tmp_path, monkeypatch):
+    """`livecut batch IN -o OUT -j 64` on a machine without the memory for 64 workers started
+    them all without a word (workers killed for memory, or the machine swapping); the jobs
+    given are kept, and a warning says how many fit."""
+    from typer.testing import CliRunner
+
+    import livecut.batch
+    from livecut.cli import app
+
+    for name in "abc":
+        _photo(tmp_path / "in" / f"{name}.jpg")
+    monkeypatch.setattr(livecut.batch, "usable_cpus", lambda: 4)
+    monkeypatch.setattr(livecut.batch, "available_memory", lambda: 300_000_000)
+    r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-j", "64"])
+    assert r.exit_code == 0 and "3 done, 0 failed" in r.output, r.output
+    assert ("warning: --jobs 64: 3 workers need about 0.13 GB each for photos up to 0.1 MP, and 0.30 GB is "
+            "available: they may run out of memory (about 2 fit)") in r.output, r.output
+    r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out2"), "-j", "2"])
+    assert r.exit_code == 0 and "--jobs" not in r.output, r.output  # (2 fit: nothing said)
+
+
 def test_the_summary_reads_naturally_for_one_frame_and_for_nothing_done():
     """It said "1 frames", and a batch all already done "0 frames in 0.0 s (0.0 fps)"."""
     from livecut.batch import BatchReport
