@@ -1151,6 +1151,31 @@ def test_an_rtsp_servers_refusal_is_said_in_its_words(status, transport):
     assert f"the server answered {status.decode()}" in str(info.value), info.value
 
 
+@pytest.mark.parametrize("status", [b"415 Unsupported Media Type", b"503 Service Unavailable"])
+def test_an_rtsp_inputs_refusal_is_said_in_the_servers_words(status):
+    """An RTSP camera or server that refuses to play (busy, 503; 415 ...): FFmpeg's words were all
+    that was said, 'cannot open the stream: Server returned 5XX Server Error reply' or '... 4XX
+    Client Error, but not one of 40{0,1,3,4}', as an output's refusal was before; and so was each
+    reconnection it refused."""
+    from livecut.sources.stream import StreamSource
+
+    server = subprocess.Popen([sys.executable, "-c", _REFUSING_RTSP, status.decode()], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        url = f"rtsp://bob:{SECRET}@127.0.0.1:{int(server.stdout.readline())}/live"
+        src = StreamSource(url, VideoConfig(open_timeout=5, reconnect_limit=1), backoff=(0.05,))
+        with pytest.raises(VideoOpenFailure) as info:
+            src.open()
+        assert not src._reconnect("lost")
+    finally:
+        server.kill()
+        server.wait()
+        server.stdout.close()
+    said = f"the server answered {status.decode()}"
+    assert str(info.value).endswith(f"cannot open the stream: {said}") and SECRET not in str(info.value), info.value
+    assert src.lost.startswith(f"{said}; gave up after "), src.lost
+
+
 #: an RTSP server on argv[1] (a loopback address other than 127.0.0.1, the relay's) that takes a stream
 #: over UDP, its RTP port bound to that address alone; it says its port, then "rtp" at the first packet
 _UDP_RECORD_RTSP = _RTSP_SERVER.replace('listener.bind(("127.0.0.1", 0))', "listener.bind((sys.argv[1], 0))") + r"""

@@ -35,6 +35,7 @@ import collections
 import contextlib
 import errno
 import logging
+import re
 import socket
 import ssl
 import threading
@@ -354,16 +355,21 @@ class _ChunkWatch:
     their own, emptied as it goes), and the level is None again after the last one.  Where the
     application set a level of its own nothing is changed, and nothing known (``on`` False); so
     too from the moment it sets one while a connection is watched (its last chunk no longer
-    said: a whole file was taken for cut short), its level left as it set it."""
+    said: a whole file was taken for cut short), its level left as it set it.  An RTSP
+    connection is watched while it opens, for the server's refusal in its words (see answer)."""
 
     def __init__(self) -> None:
         self.on = False
         self.whole = False  #: the connection's last chunk came
+        #: an RTSP server's 4xx or 5xx answer to a request of the connection's ("503 Service
+        #: Unavailable"), of which FFmpeg's error says most only by its class
+        self.answer: str | None = None
 
     def start(self) -> None:
         """Watch a new connection (its answer not yet come whole)."""
         global _WATCHING
         self.whole = False
+        self.answer = None
         if self.on:
             return
         with _WATCH_LOCK:
@@ -406,6 +412,9 @@ class _ChunkWatch:
                 # (said by the connection's protocol: "https" for an https:// one)
                 if any(name in ("http", "https") and text.startswith("Last chunk received") for _, name, text in lines):
                     self.whole = True
+                for _, _, text in lines:  # (FFmpeg's "method DESCRIBE failed: 503 (Service Unavailable)")
+                    if m := re.match(r"method \w+ failed: ([45]\d\d)\b[ (]*([ -~]{0,80}?)\)?\s*$", text):
+                        self.answer = redact_text(f"{m[1]} {m[2]}".strip())
                 with _WATCH_LOCK:
                     if _WATCH_SINK:
                         _WATCH_SINK[1].clear()
@@ -527,8 +536,9 @@ class StreamSource:
         if url_scheme(self.url) == "srt":
             container = self._open_srt(opts, wait)
         else:
-            if self.url.lower().startswith(("http://", "https://")):
-                self._chunks.start()  # (a short answer may come whole within the open)
+            if self.url.lower().startswith(("http://", "https://", "rtsp://", "rtsps://")):
+                # (a short answer may come whole within the open; an RTSP server's refusal)
+                self._chunks.start()
             try:
                 with _open_deadline(wait), self._chunks.reading():
                     container = self._open(self.url, mode="r", options=opts,
@@ -862,7 +872,8 @@ class StreamSource:
                     unknown := unknown_host(self.url, min(5.0, self.cfg.open_timeout))):
                 msg = f"{self.safe_url}: cannot open the stream: {unknown}"
             else:
-                msg = f"{self.safe_url}: cannot open the stream: {self._transport_refused(exc) or _reason(exc)}"
+                msg = (f"{self.safe_url}: cannot open the stream: "
+                       f"{self._transport_refused(exc) or self._answered(exc) or _reason(exc)}")
             raise VideoOpenFailure(msg) from None
         if not self.info.width or not self.info.height:
             # size unknown until the first frame: decode it now (kept for read()), within
@@ -918,6 +929,14 @@ class StreamSource:
         # (rtsps://: TCP whatever rtsp_transport, as FFmpeg reads it)
         return transport_refused(scheme, "tcp" if scheme == "rtsps" else self.rtsp_transport,
                                  "--rtsp-transport {}")
+
+    def _answered(self, exc: BaseException) -> str | None:
+        """Why the open failed, when an RTSP server refused it with an answer FFmpeg says only by
+        its class ("Server returned 5XX Server Error reply", "... 4XX Client Error, but not one of
+        40{0,1,3,4}"): the server's, "the server answered 503 Service Unavailable"; None otherwise."""
+        if not isinstance(exc, (av.error.HTTPServerError, av.error.HTTPOtherClientError)) or not self._chunks.answer:
+            return None
+        return f"the server answered {self._chunks.answer}"
 
     def _tls_refusal(self, exc: BaseException) -> str | None:
         """Why the open failed, when it failed on the server's certificate (see tls_refusal)."""
@@ -1078,7 +1097,8 @@ class StreamSource:
                     if self._srt_refusal:
                         reason += f" ({self._srt_refusal})"
                 else:
-                    reason = self._tls_refusal(exc) or self._transport_refused(exc) or _reason(exc)
+                    reason = (self._tls_refusal(exc) or self._transport_refused(exc) or self._answered(exc)
+                              or _reason(exc))
                 continue
             self.reconnects += 1
             self._dry_attempts += attempt  # (reset by the next frame delivered)
