@@ -150,7 +150,18 @@ def url_problem(url: str) -> str | None:
         return _srt_number_problem(options)
     if scheme == "udp":
         return _udp_number_problem(srt_options(url))
+    if scheme == "tcp":
+        # (each given: FFmpeg sets them one after the other, and refuses at the first that is none)
+        for key, value in parse_qsl(query.partition("?")[2].partition("#")[0], keep_blank_values=True):
+            if problem := _whole_numbers({key: value}, _TCP_NUMBERS, "a TCP", {}):
+                return problem
     return None
+
+
+#: TCP options read as a whole number: by FFmpeg, an input's ("cannot open the stream: Invalid
+#: argument", the option unnamed), and by livecut's own tcp:// output, which left out a value that
+#: is none without a word (listen_timeout=1.5s waited video.open_timeout for its viewer)
+_TCP_NUMBERS = ("timeout", "listen_timeout", "send_buffer_size", "recv_buffer_size", "tcp_mss")
 
 
 #: UDP options FFmpeg reads from a URL as a whole number, with strtol: a value that is none was 0

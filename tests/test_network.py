@@ -1942,6 +1942,29 @@ def test_udp_option_values_ffmpeg_misreads_are_refused_at_once(query, why, side)
         assert url_problem(f"udp://127.0.0.1:5000?{fine}") is None, fine
 
 
+@pytest.mark.parametrize("query,why", [
+    ("listen=1&listen_timeout=1.5s", "a TCP listen_timeout must be a whole number"),
+    ("timeout=2s", "a TCP timeout must be a whole number"),
+    ("timeout=abc&timeout=5000000", "a TCP timeout must be a whole number"),
+    ("send_buffer_size=64k", "a TCP send_buffer_size must be a whole number"),
+])
+@pytest.mark.parametrize("side", ["input", "output"])
+def test_tcp_option_values_that_are_no_number_are_refused_at_once(query, why, side):
+    """A tcp:// URL's numbers: -o 'tcp://...?listen=1&listen_timeout=1.5s' waited video.open_timeout
+    (10 s) for its viewer, timeout=2s video.read_timeout, send_buffer_size=64k the default, without a
+    word (livecut's own tcp:// output left out what is no number); an input's FFmpeg said "cannot
+    open the stream: Invalid argument", the option unnamed.  Each is refused at once (exit 2), naming
+    the option; values both take are not."""
+    from livecut.errors import UsageError
+    from livecut.urls import url_problem
+
+    with pytest.raises(UsageError, match=why):
+        _open_stream(f"tcp://127.0.0.1:5000?{query}", side)
+    for fine in ("listen=1&listen_timeout=2500", "listen", "listen_timeout=-1&listen=1", "timeout=5000000&tcp_nodelay=1",
+                 "send_buffer_size=65536", "localaddr=127.0.0.1"):
+        assert url_problem(f"tcp://127.0.0.1:5000?{fine}") is None, fine
+
+
 @pytest.mark.parametrize("query", [
     "latency=+120000", "latency=-1", "latency=", "maxbw=0x100000", "minversion=0x010300", "pbkeylen=-1",
     "pbkeylen=32", "payload_size=1456&pkt_size=99999", "ipttl=-1", "ipttl=255", "mss=76", "mss=9000",
