@@ -1087,6 +1087,24 @@ def test_udp_output_every_frame():
     assert codec == "h264" and int(count) == n, (out, err)
 
 
+def test_a_udp_output_to_a_broadcast_address_says_it_needs_broadcast():
+    """-o udp://255.255.255.255:5000 (or a network's .255): FFmpeg sends to it only with
+    ?broadcast=1, and the run said no more than "writing failed: Permission denied", exit 1.  It
+    says what the address needs; with it the frames go (127.255.255.255: loopback's, nothing leaves)."""
+    port = free_port(socket.SOCK_DGRAM)
+    sink = open_sink(f"udp://127.255.255.255:{port}", SinkInfo(64, 48, 25.0), pace=False)
+    with pytest.raises(VideoWriteError) as info:
+        with sink:
+            for i, img in enumerate(_frames(5, 64, 48)):
+                sink.write(img, i / 25)
+    assert str(info.value).endswith("Permission denied: a broadcast address needs broadcast=1 "
+                                    f"(udp://127.255.255.255:{port}?broadcast=1)"), info.value
+    with open_sink(f"udp://127.255.255.255:{port}?broadcast=1", SinkInfo(64, 48, 25.0), pace=False) as sink:
+        for i, img in enumerate(_frames(5, 64, 48)):
+            sink.write(img, i / 25)
+    assert sink.frames == 5
+
+
 #: the start of a test RTSP server's script: it listens on 127.0.0.1 and says its port; requests(conn)
 #: gives each request's head and CSeq; serve_all(serve) answers each connection in a thread
 _RTSP_SERVER = r"""

@@ -738,7 +738,13 @@ class StreamSink:
             return "the reader closed the pipe" if self.spec == "-" else "the connection was closed"
         if isinstance(exc, av.error.ExitError):
             return "timed out"
-        return redact_text(getattr(exc, "strerror", None) or str(exc))
+        text = redact_text(getattr(exc, "strerror", None) or str(exc))
+        if url_scheme(self.spec) == "udp" and getattr(exc, "errno", None) == errno.EACCES and \
+                srt_options(self.spec).get("broadcast", "0") in ("", "0"):
+            # (FFmpeg sends to a broadcast address only with SO_BROADCAST, its broadcast=1: the
+            # run said "Permission denied" alone)
+            return f"{text}: a broadcast address needs broadcast=1 ({with_query(self.safe, broadcast='1')})"
+        return text
 
     def _tls_language(self, why: str) -> str | None:
         """What to say, as a TLS input says it, when the relay's ``why`` comes from a server
