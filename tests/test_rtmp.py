@@ -158,6 +158,28 @@ def test_publishing_through_the_relay_names_the_real_server(clip):
     assert KEY not in err and "/live/***" in err
 
 
+class _RefusingRtmpServer(FakeRtmpServer):
+    """Refuses the publish as servers do a stream key they do not know: an onStatus of level
+    "error" (NetStream.Publish.BadName), its description naming the key."""
+
+    def _command(self, conn, values) -> None:
+        if values[0] != "publish":
+            return super()._command(conn, values)
+        self._send(conn, 5, 20, 1, amf_encode("onStatus", 0, None, {
+            "level": "error", "code": "NetStream.Publish.BadName", "description": f"stream key {values[3]} is not known"}))
+
+
+def test_a_servers_refusal_of_the_publish_is_said_in_its_words(clip):
+    """A server that refuses the stream (a wrong stream key): "cannot start the stream: Operation
+    not permitted", FFmpeg's words, was all that was said; now the server's, its key hidden."""
+    with _RefusingRtmpServer("ok") as srv:
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live/{KEY}", "video.open_timeout=10")
+        err = _finish(p, 60)
+    assert p.returncode == 1, err
+    assert _error_line(err).endswith("cannot start the stream: the server refused the stream: "
+                                     "stream key *** is not known"), err
+
+
 def test_a_refused_connection_fails_at_once(clip):
     with FakeRtmpServer("silent") as srv:
         port = srv.port

@@ -58,7 +58,7 @@ from livecut.sinks.base import (PACKED_FORMATS, SinkInfo, check_frame, check_pts
 from livecut.frames import Upright
 from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, hidden_options, output_args
 from livecut.urls import (is_output_url, lower_scheme, redact_text, redact_url, srt_options, url_problem,
-                          url_scheme, with_query)
+                          url_scheme, url_secrets, with_query)
 
 log = logging.getLogger("livecut")
 
@@ -293,6 +293,8 @@ class StreamSink:
     tcp = False
     #: the stream was opened (its header sent)
     _started = False
+    #: FFmpeg's log of the network output's start (see _start)
+    _watch = None
 
     def _start(self, container: Any) -> None:
         """``container.start_encoding()`` for a network output (FFmpeg connects, and publishes).
@@ -302,13 +304,20 @@ class StreamSink:
         rtsp(s)://) by Python's C handler, the relay gives up, FFmpeg returns, and the
         handler's exception is raised here -- raised in FFmpeg's thread, inside PyAV's error
         handling, it was lost.  (udp:// has no relay: FFmpeg waits on no peer there.)"""
+        from livecut.sources.stream import _ChunkWatch
+
         relay = self._relay
         failed: list[BaseException] = []
         done = threading.Event()
+        # (rtmp(s)://: FFmpeg's log of the publish, for the server's words when it refuses it)
+        watch = self._watch = _ChunkWatch()
+        if self.format == "flv":
+            watch.start()
 
         def start() -> None:
             try:
-                container.start_encoding()
+                with watch.reading():
+                    container.start_encoding()
             except BaseException as exc:  # noqa: BLE001 -- raised in the waiting thread
                 failed.append(exc)
             finally:
@@ -324,6 +333,8 @@ class StreamSink:
                     relay.cancel()  # (FFmpeg's wait on the relay ends at once)
                 self._opening = not done.wait(5.0)
                 raise
+            finally:
+                watch.stop()
         if failed:
             raise failed[0]
         if relay is not None:
@@ -712,6 +723,12 @@ class StreamSink:
                 return f"{why} {_TLS_OPT_OUT}"
             if why:
                 return self._tls_language(why) or why
+            said = self._watch.said if self._watch is not None and not self._started else None
+            if said and getattr(exc, "errno", None) == errno.EPERM:
+                # (rtmp(s)://: an onStatus or _error of the server's, FFmpeg's "Operation not permitted")
+                for secret in url_secrets(self.spec):
+                    said = said.replace(secret, "***")
+                return f"the server refused the stream: {redact_text(said)}"
             answer = self._relay.answer
             if answer and isinstance(exc, (av.error.HTTPOtherClientError, av.error.HTTPServerError)):
                 # (rtsp(s)://: the server's refusal in its words, where FFmpeg's say only its class)

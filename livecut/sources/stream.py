@@ -356,7 +356,8 @@ class _ChunkWatch:
     application set a level of its own nothing is changed, and nothing known (``on`` False); so
     too from the moment it sets one while a connection is watched (its last chunk no longer
     said: a whole file was taken for cut short), its level left as it set it.  An RTSP
-    connection is watched while it opens, for the server's refusal in its words (see answer)."""
+    connection is watched while it opens, for the server's refusal in its words (see answer); so
+    is an rtmp:// output's publish (see said)."""
 
     def __init__(self) -> None:
         self.on = False
@@ -364,12 +365,15 @@ class _ChunkWatch:
         #: an RTSP server's 4xx or 5xx answer to a request of the connection's ("503 Service
         #: Unavailable"), of which FFmpeg's error says most only by its class
         self.answer: str | None = None
+        #: an RTMP server's error ("Server error: ..."): its words of why it refused, of which
+        #: FFmpeg's error says only "Operation not permitted"
+        self.said: str | None = None
 
     def start(self) -> None:
         """Watch a new connection (its answer not yet come whole)."""
         global _WATCHING
         self.whole = False
-        self.answer = None
+        self.answer = self.said = None
         if self.on:
             return
         with _WATCH_LOCK:
@@ -415,6 +419,8 @@ class _ChunkWatch:
                 for _, _, text in lines:  # (FFmpeg's "method DESCRIBE failed: 503 (Service Unavailable)")
                     if m := re.match(r"method \w+ failed: ([45]\d\d)\b[ (]*([ -~]{0,80}?)\)?\s*$", text):
                         self.answer = redact_text(f"{m[1]} {m[2]}".strip())
+                    elif m := re.match(r"Server error: ([ -~]{1,200}?)\s*$", text):
+                        self.said = m[1]
                 with _WATCH_LOCK:
                     if _WATCH_SINK:
                         _WATCH_SINK[1].clear()
