@@ -685,6 +685,11 @@ class Relay:
             if got is None:
                 self.up_eof = True
             elif got:
+                if not self.spoke and self.scheme in ("rtmp", "rtsp") and got.startswith((b"\x03", b"RTSP/")):
+                    # (its S0, RTMP's version, or an RTSP answer: a server of the plain protocol,
+                    # not a TLS one -- see RtmpRelay.spoke)
+                    self.spoke = True
+                    self._tell("spoke")
                 if self.rtp_source and not self.opened:
                     got = self._with_source(got)
                 self.down += got
@@ -715,17 +720,23 @@ class Relay:
         return re.sub(rb"(?im)^(transport:[^\r\n]*?)(\r?)$",
                       lambda m: m[0] if b"source=" in m[1].lower() else m[1] + b";source=" + ip + m[2], data)
 
+    #: the server answered in the URL's plain protocol (rtmp://, rtsp://)
+    spoke = False
+
+    def _tell(self, line: str) -> None:
+        try:
+            self.out.write(line + "\n")
+            self.out.flush()
+        except (OSError, ValueError):
+            pass
+
     def _note_refusal(self, data: bytes) -> None:
         """rtsp(s)://: say a 4xx or 5xx answer of the server's (its status and words) before
         FFmpeg has it, which says of most no more than "Server returned 4XX Client Error, but not
         one of 40{0,1,3,4}" (415: a codec it does not take; 406, 503 ...)."""
         for m in re.finditer(rb"RTSP/\d\.\d ([45]\d\d)[ \t]*([ -~]{0,80})\r?\n", data):
             answer = f"{m[1].decode()} {m[2].decode().strip()}".strip()
-            try:
-                self.out.write(f"answer {answer}\n")
-                self.out.flush()
-            except (OSError, ValueError):
-                pass
+            self._tell(f"answer {answer}")
 
 
 def _read_control(relay: Relay) -> None:
@@ -788,6 +799,8 @@ class RtmpRelay:
         self._failed = threading.Event()
         #: rtsp(s)://: the server's last 4xx or 5xx answer while the stream opened ("415 Unsupported Media Type")
         self.answer: str | None = None
+        #: rtmp://, rtsp://: the server answered in that protocol (so it is no TLS server: not asked)
+        self.spoke = False
         self._wake_r = self._wake_w = None
         pass_fds: tuple = ()
         cmd = [sys.executable, "-P", "-m", "livecut.rtmprelay", "--open-timeout", repr(float(open_timeout)),
@@ -870,6 +883,8 @@ class RtmpRelay:
                     self._failed.set()
                 elif line.startswith("answer "):
                     self.answer = line[7:].strip()
+                elif line.strip() == "spoke":
+                    self.spoke = True
         except (OSError, ValueError):
             pass
         self._failed.set()  # (the relay ended)

@@ -180,6 +180,27 @@ def test_a_servers_refusal_of_the_publish_is_said_in_its_words(clip):
                                      "stream key *** is not known"), err
 
 
+class _ClosingRtmpServer(FakeRtmpServer):
+    """Closes the connection at the publish, as nginx-rtmp does a stream its on_publish refuses."""
+
+    def _command(self, conn, values) -> None:
+        if values[0] != "publish":
+            return super()._command(conn, values)
+        conn.shutdown(socket.SHUT_RDWR)
+
+
+def test_a_server_that_spoke_rtmp_and_closed_is_not_asked_whether_it_speaks_tls(clip):
+    """A server that answered in RTMP and closed the connection at the publish was then asked
+    for a TLS handshake (is it an rtmps:// one?), which such a server leaves unanswered: the
+    run's one line came up to 5 s later.  Only a server that said nothing in RTMP is asked."""
+    with _ClosingRtmpServer("ok") as srv:
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live/{KEY}", "video.open_timeout=10")
+        err = _finish(p, 60)
+        connections = len(srv._conns)
+    assert p.returncode == 1 and _error_line(err).endswith("cannot start the stream: the server closed the connection"), err
+    assert connections == 1, connections
+
+
 def test_a_refused_connection_fails_at_once(clip):
     with FakeRtmpServer("silent") as srv:
         port = srv.port

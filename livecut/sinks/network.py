@@ -774,7 +774,8 @@ class StreamSink:
         scheme = url_scheme(self.spec)
         if why.startswith("TLS: ") and why[5:] in NOT_TLS_REASONS:
             return not_tls_text(scheme)
-        if not self._started and why in ("the server reset the connection", "the server closed the connection"):
+        if not self._started and why in ("the server reset the connection", "the server closed the connection") \
+                and not (self._relay is not None and self._relay.spoke):  # (one that spoke RTMP, RTSP is none)
             # (the server's language asked with a handshake of its own: one connection more)
             return answers_tls(self.spec, min(5.0, self.cfg.open_timeout))
         return None
