@@ -793,6 +793,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
                      composite__background=opts.get("background"))
     _check_video_flags(opts)
     _check_rtsp_transport(spec, output, opts.get("rtsp_transport"))
+    given = output
     output, vcam = _vcam_sinks(output, opts)
     if vcam:
         kwargs["extra_sinks"] = vcam
@@ -804,6 +805,13 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
     # (as `livecut image` says it; the preview's b key starts from -b, so it is used there)
     if not opts.get("preview"):
         _warn_background_ignored(opts.get("mode"), opts.get("background"), cfg.composite.mode)
+    if opts.get("force"):  # (it was ignored without a word where no file is written)
+        from livecut.sinks import sink_kind
+        from livecut.urls import redact_url
+
+        if not output or sink_kind(output) != "file":  # (-o vcam: a virtual camera, no file)
+            shown = f"-o {redact_url(given)}" if given else "no -o"
+            typer.echo(f"livecut: warning: --force ignored: no file is written ({shown})", err=True)
 
     def warn(warnings: List[str]) -> None:
         from livecut.images import background_warning

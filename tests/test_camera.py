@@ -958,3 +958,12 @@ def test_cam_takes_the_camera_s_device_as_livecut_devices_names_it(fake_camera, 
     err = capsys.readouterr().err
     assert code == 2 and "camera index -1: expected 0 or more" in err, err
     assert fake_camera.instances == []
+
+
+def test_force_with_a_virtual_camera_as_output_is_said_to_be_ignored(fake_camera, fake_vcam, capsys):
+    """`livecut cam 0 -o vcam --force`: no file is written, and the warning names the -o given
+    (it said "no -o" of a virtual camera named with -o)."""
+    fake_camera.fail_from = 3
+    code = _cli(["cam", "0", "-o", "vcam", "--force", "-q"])
+    err = capsys.readouterr().err
+    assert code == 3 and "livecut: warning: --force ignored: no file is written (-o vcam)" in err, err

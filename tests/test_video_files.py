@@ -3689,3 +3689,20 @@ def test_an_mpegts_output_name_is_pointed_to_the_pipe(tmp_path):
     with pytest.raises(UsageError, match="unknown video type") as e:
         check_output(str(tmp_path / "rec.xyz"))
     assert "pipe_format" not in str(e.value)
+
+
+def test_force_where_no_file_is_written_is_said_to_be_ignored(tmp_path):
+    """`livecut file in.mp4 -o null: --force` (or -o -, a stream, no -o) ignored --force without
+    a word; it is said, once, and the run goes on.  A file output takes it without a note."""
+    clip = make_clip(tmp_path / "in.mp4", w=64, h=48, n=3)
+    r = run_cli("file", str(clip), "-o", "null:", "--force", "-q")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip() == "livecut: warning: --force ignored: no file is written (-o null:)", r.stderr
+    r = run_cli("file", str(clip), "-o", "rtsp://me:s3cret@127.0.0.1:9/x", "--force", "-q")
+    assert r.returncode == 1 and "--force ignored: no file is written (-o rtsp://***@127.0.0.1:9/x)" in r.stderr
+    assert "s3cret" not in r.stderr, r.stderr
+    out = tmp_path / "out.mp4"
+    out.write_bytes(b"old")
+    r = run_cli("file", str(clip), "-o", str(out), "--force", "-q")
+    assert r.returncode == 0 and "--force" not in r.stderr, r.stderr
+    assert probe(out)["frames"] == 3
