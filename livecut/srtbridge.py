@@ -253,6 +253,11 @@ class FfmpegBridge:
                 if said:
                     return f"ffmpeg: {said}"
                 text = _SRT_LOG.sub("", text)
+            m = re.match(r"Failed to resolve hostname (\S+): (.*)$", text)
+            if m:  # (as udp://, tcp:// and rtsp:// say it: "... Name or service not known")
+                if "temporary failure" in m[2].lower():
+                    return f"ffmpeg: the host name {m[1]} could not be looked up (no name server answered)"
+                return f"ffmpeg: no host is known by the name {m[1]}"
             m = re.match(r"Connection to \S+ failed(?::\s*(.*))?$", text)
             if m:
                 detail = (m.group(1) or "").strip()

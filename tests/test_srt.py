@@ -944,3 +944,18 @@ def test_an_srt_output_stream_id_login_is_on_no_command_line(stream_id, sent):
     assert catcher.stream_id == sent
     assert len(lines) == 2 and any("ffmpeg" in ln for ln in lines), lines
     assert not any("s3cr3t" in ln for ln in lines), lines
+
+
+def test_an_srt_host_name_that_does_not_resolve_is_said_as_the_other_schemes_say_it(tmp_path):
+    """`livecut run srt://nohost.invalid:5000` was "cannot open the stream: ffmpeg: Failed to
+    resolve hostname nohost.invalid: Name or service not known" (`-o srt://...` "writing failed:"
+    the same), where udp://, tcp:// and rtsp:// say "no host is known by the name ..."."""
+    said = ("no host is known by the name nosuch.invalid", "the host name nosuch.invalid could not be looked up")
+    with pytest.raises(VideoOpenFailure) as err:
+        open_source(f"srt://nosuch.invalid:5000?passphrase={SECRET}", VideoConfig(open_timeout=5)).open()
+    msg = str(err.value)
+    assert any(s in msg for s in said) and "Failed to resolve" not in msg and SECRET not in msg, msg
+    clip = make_clip(tmp_path / "c.mp4", w=64, h=48, n=3)
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", "srt://nosuch.invalid:5000", "-q"],
+                       capture_output=True, text=True, timeout=60, env=env_with_repo())
+    assert r.returncode == 1 and any(s in r.stderr for s in said) and "Failed to resolve" not in r.stderr, r.stderr
