@@ -1937,50 +1937,43 @@ def _open_stream(url: str, side: str) -> None:
         open_sink(url, SinkInfo(320, 240, 25.0))
 
 
-@pytest.mark.parametrize("query,why", [
-    ("pkt_size=abc", "a UDP pkt_size must be a whole number"),
-    ("buffer_size=64k", "a UDP buffer_size must be a whole number"),
-    ("localport=abc", "a UDP localport must be a whole number"),
-    ("timeout=1.5", "a UDP timeout must be a whole number"),
-    ("ttl=300", "a UDP ttl must be 0 to 255"),
+#: values FFmpeg (and livecut's own tcp:// output) take, by scheme: not refused
+_FINE_OPTIONS = {
+    "udp": ("pkt_size=1316&reuse", "reuse=1&ttl=0", "buffer_size=65536", "pkt_size=0", "ttl=255",
+            "localaddr=127.0.0.1", "fifo_size=-1", "overrun_nonfatal"),
+    "tcp": ("listen=1&listen_timeout=2500", "listen", "listen_timeout=-1&listen=1", "timeout=5000000&tcp_nodelay=1",
+            "send_buffer_size=65536", "localaddr=127.0.0.1"),
+}
+
+
+@pytest.mark.parametrize("scheme,query,why", [
+    ("udp", "pkt_size=abc", "a UDP pkt_size must be a whole number"),
+    ("udp", "buffer_size=64k", "a UDP buffer_size must be a whole number"),
+    ("udp", "localport=abc", "a UDP localport must be a whole number"),
+    ("udp", "timeout=1.5", "a UDP timeout must be a whole number"),
+    ("udp", "ttl=300", "a UDP ttl must be 0 to 255"),
+    ("tcp", "listen=1&listen_timeout=1.5s", "a TCP listen_timeout must be a whole number"),
+    ("tcp", "timeout=2s", "a TCP timeout must be a whole number"),
+    ("tcp", "timeout=abc&timeout=5000000", "a TCP timeout must be a whole number"),
+    ("tcp", "send_buffer_size=64k", "a TCP send_buffer_size must be a whole number"),
 ])
 @pytest.mark.parametrize("side", ["input", "output"])
-def test_udp_option_values_ffmpeg_misreads_are_refused_at_once(query, why, side):
+def test_udp_and_tcp_option_values_ffmpeg_misreads_are_refused_at_once(scheme, query, why, side):
     """FFmpeg reads a UDP URL's numbers with strtol: -o 'udp://...?pkt_size=abc' (or localport=abc)
     was "cannot start the stream: Invalid argument", exit 1, the option unnamed; ttl=300 "Numerical
     result out of range"; buffer_size=64k a buffer of 64 bytes, timeout=1.5 1 µs, without a word.
-    Each is refused at once (exit 2), naming the option; values FFmpeg takes are not."""
-    from livecut.errors import UsageError
-    from livecut.urls import url_problem
-
-    with pytest.raises(UsageError, match=why):
-        _open_stream(f"udp://127.0.0.1:5000?{query}", side)
-    for fine in ("pkt_size=1316&reuse", "reuse=1&ttl=0", "buffer_size=65536", "pkt_size=0", "ttl=255",
-                 "localaddr=127.0.0.1", "fifo_size=-1", "overrun_nonfatal"):
-        assert url_problem(f"udp://127.0.0.1:5000?{fine}") is None, fine
-
-
-@pytest.mark.parametrize("query,why", [
-    ("listen=1&listen_timeout=1.5s", "a TCP listen_timeout must be a whole number"),
-    ("timeout=2s", "a TCP timeout must be a whole number"),
-    ("timeout=abc&timeout=5000000", "a TCP timeout must be a whole number"),
-    ("send_buffer_size=64k", "a TCP send_buffer_size must be a whole number"),
-])
-@pytest.mark.parametrize("side", ["input", "output"])
-def test_tcp_option_values_that_are_no_number_are_refused_at_once(query, why, side):
-    """A tcp:// URL's numbers: -o 'tcp://...?listen=1&listen_timeout=1.5s' waited video.open_timeout
+    A tcp:// URL's numbers: -o 'tcp://...?listen=1&listen_timeout=1.5s' waited video.open_timeout
     (10 s) for its viewer, timeout=2s video.read_timeout, send_buffer_size=64k the default, without a
     word (livecut's own tcp:// output left out what is no number); an input's FFmpeg said "cannot
     open the stream: Invalid argument", the option unnamed.  Each is refused at once (exit 2), naming
-    the option; values both take are not."""
+    the option; values FFmpeg takes are not."""
     from livecut.errors import UsageError
     from livecut.urls import url_problem
 
     with pytest.raises(UsageError, match=why):
-        _open_stream(f"tcp://127.0.0.1:5000?{query}", side)
-    for fine in ("listen=1&listen_timeout=2500", "listen", "listen_timeout=-1&listen=1", "timeout=5000000&tcp_nodelay=1",
-                 "send_buffer_size=65536", "localaddr=127.0.0.1"):
-        assert url_problem(f"tcp://127.0.0.1:5000?{fine}") is None, fine
+        _open_stream(f"{scheme}://127.0.0.1:5000?{query}", side)
+    for fine in _FINE_OPTIONS[scheme]:
+        assert url_problem(f"{scheme}://127.0.0.1:5000?{fine}") is None, fine
 
 
 @pytest.mark.parametrize("query", [
