@@ -731,10 +731,12 @@ class Relay:
             pass
 
     def _note_refusal(self, data: bytes) -> None:
-        """rtsp(s)://: say a 4xx or 5xx answer of the server's (its status and words) before
-        FFmpeg has it, which says of most no more than "Server returned 4XX Client Error, but not
-        one of 40{0,1,3,4}" (415: a codec it does not take; 406, 503 ...)."""
-        for m in re.finditer(rb"RTSP/\d\.\d ([45]\d\d)[ \t]*([ -~]{0,80})\r?\n", data):
+        """rtsp(s)://: say each answer of the server's (its status and words) before FFmpeg has it,
+        which says of most refusals no more than "Server returned 4XX Client Error, but not one of
+        40{0,1,3,4}" (415: a codec it does not take; 406, 503 ...), of one of the RECORD "Invalid
+        data found when processing input"; the last is the one FFmpeg failed on (an answer taken,
+        after a 401 answered with the password, is no refusal)."""
+        for m in re.finditer(rb"RTSP/\d\.\d (\d\d\d)[ \t]*([ -~]{0,80})\r?\n", data):
             answer = f"{m[1].decode()} {m[2].decode().strip()}".strip()
             self._tell(f"answer {answer}")
 
@@ -797,7 +799,7 @@ class RtmpRelay:
             raise OSError("no server named in the URL")
         self._failure: str | None = None
         self._failed = threading.Event()
-        #: rtsp(s)://: the server's last 4xx or 5xx answer while the stream opened ("415 Unsupported Media Type")
+        #: rtsp(s)://: the server's last answer while the stream opened ("415 Unsupported Media Type")
         self.answer: str | None = None
         #: rtmp://, rtsp://: the server answered in that protocol (so it is no TLS server: not asked)
         self.spoke = False

@@ -730,8 +730,10 @@ class StreamSink:
                     said = said.replace(secret, "***")
                 return f"the server refused the stream: {redact_text(said)}"
             answer = self._relay.answer
-            if answer and isinstance(exc, (av.error.HTTPOtherClientError, av.error.HTTPServerError)):
-                # (rtsp(s)://: the server's refusal in its words, where FFmpeg's say only its class)
+            if answer and answer[0] in "45" and isinstance(
+                    exc, (av.error.HTTPOtherClientError, av.error.HTTPServerError, av.error.InvalidDataError)):
+                # (rtsp(s)://: the server's refusal in its words, where FFmpeg's say only its class,
+                # or of the RECORD's "Invalid data found when processing input")
                 return f"the server answered {answer}"
         if not self._started and (isinstance(exc, socket.gaierror) or (
                 url_scheme(self.spec) == "udp" and getattr(exc, "errno", None) == errno.EIO)):
