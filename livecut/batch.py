@@ -1799,7 +1799,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
     elif not ray:  # (kept as given; said where they cannot all have the memory they need: -j 64 on 3 GB)
         need, what = worker_need(the_plan.todo)
         available, running = available_memory(), min(jobs, len(the_plan.todo))
-        if available is not None and need and running * need > available:
+        if running > 1 and available is not None and need and running * need > available:  # (one: the least)
             report.warnings.append(f"--jobs {jobs}: {running} workers need about {_gb(need)} each for {what}, "
                                    f"and {_gb(available)} is available: they may run out of memory "
                                    f"(about {max(1, int(available // need))} fit)")

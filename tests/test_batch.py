@@ -1826,6 +1826,9 @@ def test_jobs_given_beyond_the_memory_are_kept_and_said(tmp_path, monkeypatch):
             "available: they may run out of memory (about 2 fit)") in r.output, r.output
     r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out2"), "-j", "2"])
     assert r.exit_code == 0 and "--jobs" not in r.output, r.output  # (2 fit: nothing said)
+    monkeypatch.setattr(livecut.batch, "available_memory", lambda: 100_000_000)
+    r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out3"), "-j", "1"])
+    assert r.exit_code == 0 and "--jobs" not in r.output, r.output  # (one: the least there is; "1 workers")
 
 
 def test_the_summary_reads_naturally_for_one_frame_and_for_nothing_done():

@@ -82,7 +82,7 @@ def check_present(index: int) -> None:
 
 def parse_fps(text: str) -> float:
     """A frame rate as a command line gives it: ``30``, ``29.97`` or ``30000/1001`` (as FFmpeg
-    writes NTSC rates and `livecut probe` shows them), between 0 and 1000; else UsageError
+    and ffprobe write NTSC rates), between 0 and 1000; else UsageError
     (``--fps 30000/1001`` was "Input should be a valid number")."""
     rate = None
     parts = text.split("/")
