@@ -1147,15 +1147,36 @@ serve_all(serve)
 """
 
 
+#: an RTSP server on 127.0.0.1 that takes the ANNOUNCE and the SETUPs and refuses the RECORD with argv[1]
+_RECORD_REFUSING_RTSP = _RTSP_SERVER + r"""
+status = sys.argv[1].encode()
+
+def serve(conn):
+    with conn:
+        for head, cseq in requests(conn):
+            answer = b"200 OK\r\nSession: 12345678"
+            if head.startswith(b"SETUP"):
+                answer += b"\r\n" + re.search(rb"(?im)^Transport:[^\r\n]*", head)[0]
+            elif head.startswith(b"RECORD"):
+                answer = status
+            conn.sendall(b"RTSP/1.0 " + answer + b"\r\nCSeq: " + cseq + b"\r\n\r\n")
+
+serve_all(serve)
+"""
+
+
 @pytest.mark.parametrize("transport", ["tcp", "udp"])
 @pytest.mark.parametrize("status", [b"415 Unsupported Media Type", b"503 Service Unavailable"])
-def test_an_rtsp_servers_refusal_is_said_in_its_words(status, transport):
+@pytest.mark.parametrize("refuser", ["announce", "record"])
+def test_an_rtsp_servers_refusal_is_said_in_its_words(status, transport, refuser):
     """A server that refuses the stream (an audio codec it does not take, 415; a path it does not
     publish to, 406; busy, 503): FFmpeg's words were all that was said, 'Server returned 4XX Client
     Error, but not one of 40{0,1,3,4}' or 'Server returned 5XX Server Error reply' -- over UDP (no
-    relay, which heard the answer over TCP) still, after TCP said the server's."""
-    server = subprocess.Popen([sys.executable, "-c", _REFUSING_RTSP, status.decode()], stdout=subprocess.PIPE,
-                              text=True)
+    relay, which heard the answer over TCP) still, after TCP said the server's.  One that takes the
+    ANNOUNCE and the SETUP and refuses the RECORD: FFmpeg turns any refusal there into "Invalid data
+    found when processing input", all that was said."""
+    code = _REFUSING_RTSP if refuser == "announce" else _RECORD_REFUSING_RTSP
+    server = subprocess.Popen([sys.executable, "-c", code, status.decode()], stdout=subprocess.PIPE, text=True)
     try:
         port = int(server.stdout.readline())
         sink = open_sink(f"rtsp://127.0.0.1:{port}/live", SinkInfo(320, 240, 25.0),
@@ -1166,7 +1187,7 @@ def test_an_rtsp_servers_refusal_is_said_in_its_words(status, transport):
         server.kill()
         server.wait()
         server.stdout.close()
-    assert f"the server answered {status.decode()}" in str(info.value), info.value
+    assert str(info.value).endswith(f"cannot start the stream: the server answered {status.decode()}"), info.value
 
 
 @pytest.mark.parametrize("status", [b"415 Unsupported Media Type", b"503 Service Unavailable"])
@@ -1192,44 +1213,6 @@ def test_an_rtsp_inputs_refusal_is_said_in_the_servers_words(status):
     said = f"the server answered {status.decode()}"
     assert str(info.value).endswith(f"cannot open the stream: {said}") and SECRET not in str(info.value), info.value
     assert src.lost.startswith(f"{said}; gave up after "), src.lost
-
-
-#: an RTSP server on 127.0.0.1 that takes the ANNOUNCE and the SETUPs and refuses the RECORD with argv[1]
-_RECORD_REFUSING_RTSP = _RTSP_SERVER + r"""
-status = sys.argv[1].encode()
-
-def serve(conn):
-    with conn:
-        for head, cseq in requests(conn):
-            answer = b"200 OK\r\nSession: 12345678"
-            if head.startswith(b"SETUP"):
-                answer += b"\r\n" + re.search(rb"(?im)^Transport:[^\r\n]*", head)[0]
-            elif head.startswith(b"RECORD"):
-                answer = status
-            conn.sendall(b"RTSP/1.0 " + answer + b"\r\nCSeq: " + cseq + b"\r\n\r\n")
-
-serve_all(serve)
-"""
-
-
-@pytest.mark.parametrize("transport", ["tcp", "udp"])
-def test_an_rtsp_servers_refusal_of_the_record_is_said_in_its_words(transport):
-    """A server that takes the ANNOUNCE and the SETUP and refuses the RECORD (busy, 503): FFmpeg
-    turns any refusal there into "Invalid data found when processing input", all that was said
-    ("cannot start the stream: Invalid data found when processing input", exit 1)."""
-    server = subprocess.Popen([sys.executable, "-c", _RECORD_REFUSING_RTSP, "503 Service Unavailable"],
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(server.stdout.readline())
-        sink = open_sink(f"rtsp://127.0.0.1:{port}/live", SinkInfo(320, 240, 25.0),
-                         VideoConfig(open_timeout=5, rtsp_transport=transport))
-        with pytest.raises(VideoWriteError) as info:
-            sink.open()
-    finally:
-        server.kill()
-        server.wait()
-        server.stdout.close()
-    assert str(info.value).endswith("cannot start the stream: the server answered 503 Service Unavailable"), info.value
 
 
 #: an RTSP server on argv[1] (a loopback address other than 127.0.0.1, the relay's) that takes a stream
