@@ -4,6 +4,7 @@ fits the screen, mode/background keys that redraw a paused frame, the help overl
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -379,6 +380,31 @@ def test_a_snapshot_never_overwrites_another(tmp_path, monkeypatch):
     assert paths[0] != paths[1]
     assert [int(cv2.imread(str(p))[0, 0, 0]) for p in paths] == [50, 200]
     assert len(list(tmp_path.glob("livecut-*.png"))) == 2
+
+
+def test_a_snapshot_is_written_to_a_temporary_name_and_moved_into_place(tmp_path, monkeypatch):
+    """The PNG was written straight at its final name (livecut-...-000.png): a run killed
+    mid-write, or a viewer watching the folder, met a half-written picture there. It is
+    written beside it under a temporary name and linked into place whole."""
+    import builtins
+
+    import livecut.sinks.preview as pv_mod
+
+    opened = []
+
+    def spy(path, mode="r", *a, **kw):
+        if "w" in mode or "x" in mode:
+            opened.append(Path(path).name)
+        return builtins.open(path, mode, *a, **kw)
+
+    monkeypatch.setattr(pv_mod, "open", spy, raising=False)
+    win = Window()
+    with win.sink(SinkInfo(64, 48, 25.0), snapshot_dir=tmp_path, screen=(1920, 1080)) as pv:
+        pv.write(np.full((48, 64, 3), 70, np.uint8))
+        p = pv.snapshot()
+    assert opened and all(name.startswith(".") and name != p.name for name in opened)
+    assert int(cv2.imread(str(p))[0, 0, 0]) == 70
+    assert [q.name for q in tmp_path.iterdir()] == [p.name]  # (no temporary file left)
 
 
 def test_a_snapshot_that_cannot_be_written_says_so(tmp_path):

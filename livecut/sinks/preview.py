@@ -37,8 +37,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from livecut.atomic import commit, discard, temp_path
 from livecut.config import VideoConfig
-from livecut.errors import DisplayUnavailable
+from livecut.errors import DisplayUnavailable, OutputExistsError, WriteError
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo, check_frame
 from livecut.frames import Upright, blend_weights
@@ -577,16 +578,21 @@ class PreviewSink:
             self.snapshot_dir.mkdir(parents=True, exist_ok=True)
             while True:  # another run's snapshot of the same second is not overwritten
                 p = self.snapshot_dir / f"livecut-{stamp}-{n:03d}.png"
-                try:
-                    with open(p, "xb") as f:
-                        f.write(png)
-                    break
-                except FileExistsError:
+                if p.exists():
                     n += 1
-                except OSError:
-                    p.unlink(missing_ok=True)  # (no half-written picture left)
-                    raise
-        except OSError as exc:  # (a read-only or full disk: said in the window, the run goes on)
+                    continue
+                # (written at the final name, a run killed mid-write left half a picture there)
+                tmp = temp_path(p)
+                try:
+                    with open(tmp, "wb") as f:
+                        f.write(png)
+                    commit(tmp, p, force=False)  # (linked: EEXIST if taken meanwhile)
+                    break
+                except OutputExistsError:
+                    n += 1
+                finally:
+                    discard(tmp)
+        except (OSError, WriteError) as exc:  # (a read-only or full disk: said in the window, the run goes on)
             self._say(f"snapshot not saved: {exc.strerror or exc}", 4.0)
             return None
         self.snapshots.append(p)
