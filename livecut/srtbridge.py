@@ -29,7 +29,7 @@ import tempfile
 import time
 from typing import IO
 
-from livecut.urls import redact_text, redact_url, srt_options, url_secrets
+from livecut.urls import hide_secrets, redact_url, srt_options, unknown_host_text, url_secrets
 
 log = logging.getLogger("livecut")
 
@@ -207,10 +207,7 @@ class FfmpegBridge:
         self.closed = False
 
     def scrub(self, text: str) -> str:
-        text = redact_text(text)
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        return hide_secrets(text, self._secrets)
 
     def _lines(self) -> list[str]:
         try:
@@ -255,9 +252,7 @@ class FfmpegBridge:
                 text = _SRT_LOG.sub("", text)
             m = re.match(r"Failed to resolve hostname (\S+): (.*)$", text)
             if m:  # (as udp://, tcp:// and rtsp:// say it: "... Name or service not known")
-                if "temporary failure" in m[2].lower():
-                    return f"ffmpeg: the host name {m[1]} could not be looked up (no name server answered)"
-                return f"ffmpeg: no host is known by the name {m[1]}"
+                return f"ffmpeg: {unknown_host_text(m[1], 'temporary failure' in m[2].lower())}"
             m = re.match(r"Connection to \S+ failed(?::\s*(.*))?$", text)
             if m:
                 detail = (m.group(1) or "").strip()

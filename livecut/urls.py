@@ -11,6 +11,7 @@ import numbers
 import os
 import re
 import string
+from typing import Iterable
 from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 #: schemes livecut reads from (through PyAV/FFmpeg)
@@ -460,6 +461,23 @@ def url_secrets(url: str) -> list[str]:
 def redact_text(text: str) -> str:
     """Redact every URL found inside a free-form message (e.g. an FFmpeg error)."""
     return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), str(text))
+
+
+def hide_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` (a program's or a server's words) with its URLs redacted and each of ``secrets``
+    (:func:`url_secrets`: a passphrase, a stream key) that stands in it bare replaced by ***."""
+    text = redact_text(text)
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def unknown_host_text(host: str, no_answer: bool = False) -> str:
+    """How a host name that does not resolve is said, by every scheme: ``no_answer`` where no
+    name server answered (a look-up that failed for now, EAI_AGAIN)."""
+    if no_answer:
+        return f"the host name {host} could not be looked up (no name server answered)"
+    return f"no host is known by the name {host}"
 
 
 def input_options(url: str, rtsp_transport: str = "tcp") -> dict[str, str]:

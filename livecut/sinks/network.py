@@ -57,8 +57,8 @@ from livecut.sinks.base import (PACKED_FORMATS, SinkInfo, check_frame, check_pts
                                 packed_frame)
 from livecut.frames import Upright
 from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, hidden_options, output_args
-from livecut.urls import (is_output_url, lower_scheme, redact_text, redact_url, srt_options, url_problem,
-                          url_scheme, url_secrets, with_query)
+from livecut.urls import (hide_secrets, is_output_url, lower_scheme, redact_text, redact_url, srt_options,
+                          url_problem, url_scheme, url_secrets, with_query)
 
 log = logging.getLogger("livecut")
 
@@ -726,9 +726,7 @@ class StreamSink:
             said = self._watch.said if self._watch is not None and not self._started else None
             if said and getattr(exc, "errno", None) == errno.EPERM:
                 # (rtmp(s)://: an onStatus or _error of the server's, FFmpeg's "Operation not permitted")
-                for secret in url_secrets(self.spec):
-                    said = said.replace(secret, "***")
-                return f"the server refused the stream: {redact_text(said)}"
+                return f"the server refused the stream: {hide_secrets(said, url_secrets(self.spec))}"
             answer = self._relay.answer
             if answer and answer[0] in "45" and isinstance(
                     exc, (av.error.HTTPOtherClientError, av.error.HTTPServerError, av.error.InvalidDataError)):

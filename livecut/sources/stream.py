@@ -58,8 +58,8 @@ from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo, under_lock
 from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
 from livecut.threads import Worker
-from livecut.urls import (input_options, is_input_url, lower_scheme, redact_text, redact_url, url_problem,
-                          url_scheme)
+from livecut.urls import (input_options, is_input_url, lower_scheme, redact_text, redact_url, unknown_host_text,
+                          url_problem, url_scheme)
 
 log = logging.getLogger("livecut")
 
@@ -227,9 +227,7 @@ def unknown_host(url: str, timeout: float) -> str | None:
     exc = box.get("exc")
     if exc is None:
         return None
-    if exc.errno == socket.EAI_AGAIN:
-        return f"the host name {host} could not be looked up (no name server answered)"
-    return f"no host is known by the name {host}"
+    return unknown_host_text(host, exc.errno == socket.EAI_AGAIN)
 
 
 class _InterruptibleClock:
