@@ -1656,6 +1656,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         if preview:
             sinks.append(stack.enter_context(open_sink("preview", sink_info, cfg.video, kind="preview",
                                                        controls=processor, stats=stats, display_checked=early,
+                                                       others=bool(output or extra_sinks),
                                                        **(preview_options or {}))))
         # a stream over HTTP without its size may be a file: paced while its frames are held (on
         # probation, and for good where it is a file), not once found live

@@ -340,6 +340,79 @@ def test_a_window_that_opencv_cannot_show_is_a_display_error(monkeypatch, tmp_pa
             sink.poll()
 
 
+@pytest.mark.parametrize("failing", ["imshow", "waitKeyEx"])
+def test_a_window_that_fails_mid_run_is_let_go_and_the_recording_goes_on(monkeypatch, tmp_path, failing):
+    """The preview's display gone part way through a run (a remote desktop or an X forwarding
+    that dropped): the run ended on DisplayUnavailable, exit 2, and the recording made so far
+    was discarded.  A window that worked is now let go: the output gets every frame, the run
+    ends as it would without a preview, and the failure is said at once and in the warnings.
+    Alone (nothing else written) it still ends the run, exit 2."""
+    from typer.testing import CliRunner
+
+    import livecut.sinks.preview as pv
+    from livecut.cli import app
+    from tests.conftest import make_clip, probe
+
+    calls = []
+
+    def sometimes(real):
+        def call(*args):
+            calls.append(1)
+            if len(calls) > 8:
+                raise cv2.error("OpenCV(5.0.0) /io/opencv/modules/highgui/src/window.cpp:1301: error: "
+                                "(-2:Unspecified error) Can't open display in function 'cvShowImage'\n")
+            return real(*args)
+        return call
+
+    monkeypatch.setattr(pv, "display_problem", lambda: None)
+    monkeypatch.setattr(pv, "screen_size", lambda: (1920, 1080))
+    monkeypatch.setattr(pv, "_window_visible", lambda: True)
+    monkeypatch.setattr(pv.cv2, "destroyWindow", lambda name: None)
+    monkeypatch.setattr(pv.cv2, "imshow", lambda name, img: None)
+    monkeypatch.setattr(pv.cv2, "waitKeyEx", lambda ms: -1)
+    monkeypatch.setattr(pv.cv2, failing, sometimes(getattr(pv.cv2, failing)))
+    monkeypatch.setenv("QT_QPA_FONTDIR", str(tmp_path))
+    clip = make_clip(tmp_path / "c.mp4", n=20)
+    out = tmp_path / "o.mp4"
+    r = CliRunner().invoke(app, ["file", str(clip), "-o", str(out), "--preview", "--no-pace"])
+    assert r.exit_code == 0, (r.output, r.exception)
+    assert probe(out)["frames"] == 20
+    said = "OpenCV's window failed: Can't open display in function 'cvShowImage'"
+    lines = r.stderr.splitlines()
+    assert f"livecut: the preview window failed ({said}): the run goes on without it" in lines, r.stderr
+    shown = 8 if failing == "imshow" else 9  # (the ninth frame shown, its keys not read)
+    assert f"livecut: warning: the preview window failed after {shown} frames ({said}); the run went on without it" \
+        in lines, r.stderr
+    # the window alone: nothing else is written, the failure ends the run
+    calls.clear()
+    r = CliRunner().invoke(app, ["file", str(clip), "--preview", "--no-pace"])
+    assert r.exit_code == 2, (r.output, r.exception)
+    assert r.stderr.splitlines()[-1] == ("livecut: error: preview needs a display: OpenCV's window failed "
+                                         "(Can't open display in function 'cvShowImage')"), r.stderr
+
+
+def test_a_window_let_go_while_paused_resumes_the_run():
+    """Paused in the window when its display goes: nothing could resume the run (the keys were
+    the window's); the pause is lifted with the window."""
+    proc = Processor(load_config())
+    fail = [False]
+
+    def imshow(name, img):
+        if fail[0]:
+            raise cv2.error("display gone")
+
+    with PreviewSink(SinkInfo(320, 180, 25.0), controls=proc, imshow=imshow, waitkey=lambda ms: -1,
+                     destroy=lambda: None, screen=(1920, 1080), others=True) as pv:
+        pv.write(_scene())
+        assert pv.poll()
+        proc.paused = True
+        fail[0] = True
+        assert pv.idle() is True
+        assert proc.paused is False and pv.lost == "OpenCV's window failed: display gone"
+        pv.write(_scene())
+        assert pv.poll() and pv.stalled() and pv.finishing() and pv.idle()
+
+
 def test_closing_the_window_quits_as_q_does(tmp_path):
     """The window manager's close button: the run ends (the output finalised), instead of
     the next frame opening the window again and the run going on to the end."""

@@ -27,6 +27,7 @@ instead of letting the GUI toolkit abort the process.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -43,6 +44,8 @@ from livecut.errors import DisplayUnavailable, OutputExistsError, WriteError
 from livecut.sinks import register_sink
 from livecut.sinks.base import SinkInfo, check_frame
 from livecut.frames import Upright, blend_weights
+
+log = logging.getLogger("livecut")
 
 WINDOW = "livecut"
 #: share of the screen the window may take (room for its title bar, the taskbar)
@@ -279,8 +282,16 @@ class PreviewSink:
 
     def __init__(self, info: SinkInfo, *, controls=None, stats=None, imshow=None, waitkey=None,
                  destroy=None, visible=None, snapshot_dir: str | Path = ".", overlay: bool = True,
-                 screen: tuple[int, int] | None = None, display_checked: bool = False):
+                 screen: tuple[int, int] | None = None, display_checked: bool = False, others: bool = False):
         self.info = info
+        #: the run writes elsewhere too (a file, a stream, a virtual camera): a window that fails
+        #: once it has worked (its display gone mid-run) is let go and the run goes on without
+        #: it, instead of ending on the failure and discarding what was recorded (see _let_go)
+        self.others = others
+        #: why the window was let go (None while it works)
+        self.lost: str | None = None
+        self._worked = False  # (a frame shown and the keys read once: the window did work)
+        self._shown = 0
         self.controls = controls
         self.stats = stats
         self.overlay = overlay
@@ -431,25 +442,59 @@ class PreviewSink:
                     y += 20
 
     def _show(self, img: np.ndarray) -> None:
+        if self.lost is not None:
+            return
         try:
             self._imshow(WINDOW, img)
         except cv2.error as exc:
-            raise _no_window(exc) from None
+            self._failed(exc)
+            return
         self._open = True
 
     def _key(self, ms: int) -> int:
         """The key pressed within ``ms`` (-1: none); OpenCV's window failing (no display after
         all) is a :class:`DisplayUnavailable`, as :meth:`_show` says it (it was an internal
         error with a traceback)."""
+        if self.lost is not None:
+            return -1
         try:
-            return self._waitkey(ms)
+            key = self._waitkey(ms)
         except cv2.error as exc:
+            self._failed(exc)
+            return -1
+        self._worked = self._worked or self._open
+        return key
+
+    def _failed(self, exc: cv2.error) -> None:
+        """OpenCV's window failed: :class:`DisplayUnavailable` (the run ends: exit 2), unless
+        the window worked before and the run writes elsewhere too (:attr:`others`): then it
+        is let go (:meth:`_let_go`)."""
+        if not (self.others and self._worked):
             raise _no_window(exc) from None
+        self._let_go(_window_text(exc))
+
+    def _let_go(self, why: str) -> None:
+        """Go on without the window (its display gone mid-run: a remote desktop or an X
+        forwarding that dropped): the recording, stream or virtual camera goes on, the run
+        ends as it would without a preview (a file at its end, a camera or stream on Ctrl-C).
+        Said at once on livecut's log and in the run's warnings; a pause is lifted (no window
+        is left to resume it from)."""
+        self.lost = why
+        self._open = False
+        c = self.controls
+        if c is not None and getattr(c, "paused", False):
+            c.paused = False
+        log.warning("the preview window failed (%s): the run goes on without it", why)
+        if self.stats is not None:
+            self.stats.warnings.append(f"the preview window failed after {self._shown} frame"
+                                       f"{'s' if self._shown != 1 else ''} ({why}); the run went on without it")
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
         # (None, an empty, 2-channel or float frame: a bare AttributeError, cv2.error, ValueError
         # or TypeError; a 16-bit one was shown wrapped to its low byte)
         check_frame(image, "preview")
+        if self.lost is not None:
+            return
         now = time.perf_counter()
         if self._t_prev is not None:
             dt = now - self._t_prev
@@ -463,6 +508,8 @@ class PreviewSink:
         if self.overlay:
             self._draw_overlay(img)
         self._show(img)
+        if self.lost is None:
+            self._shown += 1
 
     # ---- keys
     def _say(self, text: str, seconds: float = 1.5) -> None:
@@ -558,6 +605,8 @@ class PreviewSink:
 
     def idle(self) -> bool:
         """While paused: keep the window alive and answer keys."""
+        if self.lost is not None:
+            return True
         if self._last is not None:
             # (the frame made ready for the screen once, not every 30 ms: a 4K one costs 40 ms)
             if self._idle_view is None:
@@ -628,12 +677,17 @@ def key_char(key: int) -> str | None:
     return chr(key).lower()
 
 
+def _window_text(exc: cv2.error) -> str:
+    """OpenCV's words for its window failing (``exc``, from cv2.imshow or cv2.waitKeyEx)."""
+    text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+    # (OpenCV's "OpenCV(5.0.0) /path/window.cpp:1301: error: (-2:Unspecified error) " dropped)
+    return "OpenCV's window failed: " + re.sub(r"^OpenCV\([^)]*\).*?: error: \([^)]*\) ", "", text)
+
+
 def _no_window(exc: cv2.error) -> DisplayUnavailable:
     """What OpenCV's window failing (``exc``, from cv2.imshow or cv2.waitKeyEx) says: no
     display after all (a GTK or Qt that cannot start, a display gone), the user's to fix."""
-    text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-    # (OpenCV's "OpenCV(5.0.0) /path/window.cpp:1301: error: (-2:Unspecified error) " dropped)
-    text = re.sub(r"^OpenCV\([^)]*\).*?: error: \([^)]*\) ", "", text)
+    text = _window_text(exc).removeprefix("OpenCV's window failed: ")
     return DisplayUnavailable(f"preview needs a display: OpenCV's window failed ({text})")
 
 
