@@ -156,7 +156,43 @@ def url_problem(url: str) -> str | None:
         for key, value in parse_qsl(query.partition("?")[2].partition("#")[0], keep_blank_values=True):
             if problem := _whole_numbers({key: value}, _TCP_NUMBERS, "a TCP", {}):
                 return problem
+        if any(v is None for v in _tcp_listen_values(url)):
+            return "a TCP listen must be 0, 1 or 2 (?listen alone is 1)"
     return None
+
+
+#: a tcp:// URL's ``listen`` value as FFmpeg (PyAV's) reads it: a number (its expression
+#: evaluator takes signs, a fraction, an exponent), 0 to 2, rounded to the nearest (half to even)
+_LISTEN_NUMBER = re.compile(r"\s*([+-]*)\s*(0[xX][0-9a-fA-F]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*",
+                            re.ASCII)
+
+
+def _tcp_listen_values(url: str) -> list[int | None]:
+    """Each ``listen`` of a tcp:// URL's query, as FFmpeg (PyAV's) reads it: the key as written,
+    key and value percent-decoded, a bare ``listen`` 1, a number 0-2 rounded; None for a value
+    it refuses ("Invalid argument": ``listen=yes``, ``listen=``; "Numerical result out of range":
+    ``listen=3``)."""
+    out: list[int | None] = []
+    for item in str(url).partition("?")[2].partition("#")[0].split("&"):
+        key, eq, value = item.partition("=")
+        if unquote(key) != "listen":
+            continue
+        if not eq:
+            out.append(1)
+            continue
+        m = _LISTEN_NUMBER.fullmatch(unquote(value))
+        number = None
+        if m:
+            number = (int(m[2], 16) if m[2][1:2] in "xX" else float(m[2])) * (-1) ** m[1].count("-")
+        out.append(round(number) if number is not None and 0 <= number <= 2 else None)
+    return out
+
+
+def tcp_listens(url: str) -> bool:
+    """Whether a tcp:// URL listens (its last ``listen``, as FFmpeg takes it, is not 0); a
+    value FFmpeg refuses is :func:`url_problem`'s to say."""
+    values = _tcp_listen_values(url)
+    return bool(values and values[-1])
 
 
 #: TCP options read as a whole number: by FFmpeg, an input's ("cannot open the stream: Invalid

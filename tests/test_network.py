@@ -1977,6 +1977,9 @@ _FINE_OPTIONS = {
     ("tcp", "timeout=2s", "a TCP timeout must be a whole number"),
     ("tcp", "timeout=abc&timeout=5000000", "a TCP timeout must be a whole number"),
     ("tcp", "send_buffer_size=64k", "a TCP send_buffer_size must be a whole number"),
+    *(("tcp", q, r"a TCP listen must be 0, 1 or 2 \(\?listen alone is 1\)") for q in (
+        "listen=yes", "listen=true", "listen=", "listen=%20", "listen=%C2%B2", "listen=3", "listen=2.5", "listen=-1",
+        "listen=1x", "listen=yes&listen=1")),
 ])
 @pytest.mark.parametrize("side", ["input", "output"])
 def test_udp_and_tcp_option_values_ffmpeg_misreads_are_refused_at_once(scheme, query, why, side):
@@ -1986,8 +1989,10 @@ def test_udp_and_tcp_option_values_ffmpeg_misreads_are_refused_at_once(scheme, q
     A tcp:// URL's numbers: -o 'tcp://...?listen=1&listen_timeout=1.5s' waited video.open_timeout
     (10 s) for its viewer, timeout=2s video.read_timeout, send_buffer_size=64k the default, without a
     word (livecut's own tcp:// output left out what is no number); an input's FFmpeg said "cannot
-    open the stream: Invalid argument", the option unnamed.  Each is refused at once (exit 2), naming
-    the option; values FFmpeg takes are not."""
+    open the stream: Invalid argument", the option unnamed.  So was ?listen=yes (or true, 3, ...),
+    where the output listened (livecut's own socket read it as FFmpeg 5's strtol did: no digits,
+    1), disagreeing with the input.  Each is refused at once (exit 2), naming the option; values
+    FFmpeg takes are not."""
     from livecut.errors import UsageError
     from livecut.urls import url_problem
 
@@ -3653,15 +3658,19 @@ def test_a_signal_the_moment_a_close_gets_the_read_lock_still_disconnects():
 
 @pytest.mark.parametrize("query, listens", [
     ("listen", True), ("listen=1", True), ("listen=2", True), ("listen=0", False), ("listen=-0", False),
-    ("listen=00", False), ("listen=%2B0", False), ("listen=%C2%B2", True), ("listen=%2B-0", True),
-    ("listen=yes", True), ("other=1", False),
+    ("listen=00", False), ("listen=%2B0", False), ("listen=%2B-0", False), ("listen=1.0", True), ("listen=0.4", False),
+    ("listen=1e0", True), ("listen=0x1", True), ("listen=%31", True), ("listen=1%20", True),
+    ("listen=1&listen=0", False), ("listen=0&listen=1", True), ("other=1", False), ("LISTEN=1", False),
 ])
 def test_a_tcp_urls_listen_is_read_as_ffmpeg_reads_it(query, listens):
-    """listen= as FFmpeg's strtol reads it (a value without digits: 1): 'listen=²' and
-    'listen=+-0' were a ValueError of int(), an internal error."""
-    from livecut.sinks.network import _listen_flag
+    """listen= as PyAV's FFmpeg reads it (a number, percent-decoded, the last one), the output
+    (livecut's own socket) as the input (FFmpeg's); 'listen=²' and 'listen=+-0' were a
+    ValueError of int(), an internal error."""
+    from livecut.urls import tcp_listens, url_problem
 
-    assert _listen_flag(f"tcp://127.0.0.1:9000?{query}") is listens
+    url = f"tcp://127.0.0.1:9000?{query}"
+    assert url_problem(url) is None
+    assert tcp_listens(url) is listens
 
 
 @pytest.mark.parametrize("size", ["%C2%B2", "9" * 30, "9" * 5000, "65536"])

@@ -32,7 +32,6 @@ import contextlib
 import errno
 import logging
 import os
-import re
 import select
 import socket
 import sys
@@ -58,7 +57,7 @@ from livecut.sinks.base import (PACKED_FORMATS, SinkInfo, check_frame, check_pts
 from livecut.frames import Upright
 from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, hidden_options, output_args
 from livecut.urls import (hide_secrets, is_output_url, lower_scheme, redact_text, redact_url, srt_options,
-                          url_problem, url_scheme, url_secrets, with_query)
+                          tcp_listens, url_problem, url_scheme, url_secrets, with_query)
 
 log = logging.getLogger("livecut")
 
@@ -116,7 +115,7 @@ class StreamSink:
                 self.url = with_query(spec, pkt_size="1316")
             # tcp://...?listen=1 (or a bare ?listen, as FFmpeg reads it) waits for a viewer to
             # connect; livecut connects or listens itself (see _open_tcp)
-            self._listens = scheme == "tcp" and _listen_flag(spec)
+            self._listens = scheme == "tcp" and tcp_listens(spec)
             self.tcp = scheme == "tcp"
             # PyAV's FFmpeg has no SRT: MPEG-TS goes through an ffmpeg subprocess
             self.srt = scheme == "srt"
@@ -867,22 +866,6 @@ def _output_problem(spec: str) -> str | None:
         return None
     return (f"{'an' if scheme == 'srt' else 'a'} {scheme}:// output needs the address to send to (e.g. {scheme}://127.0.0.1:5000"
             + ("; mode=listener waits for a caller)" if scheme == "srt" else ")"))
-
-
-def _listen_flag(spec: str) -> bool:
-    """Whether a tcp:// URL listens, as FFmpeg reads its ``listen`` (strtol, and a value without
-    digits taken as 1): a bare ``listen`` or any value but one starting with a number 0
-    (``listen``, ``listen=1``, ``listen=2``; ``listen=0``, ``listen=-0``).  The name as written
-    and the last of two, as FFmpeg (PyAV's) takes them: ``LISTEN=1`` is no listen, and
-    ``listen=1&listen=0`` connects."""
-    listens = False
-    for key, value in parse_qsl(urlsplit(spec).query, keep_blank_values=True):
-        if key == "listen":
-            # (read as Python reads a number, "listen=²" and "listen=+-0" were a ValueError:
-            # internal error)
-            m = re.match(r"\s*[+-]?([0-9]+)", value)
-            listens = m is None or int(m[1]) != 0
-    return listens
 
 
 class _TcpViewer:
