@@ -1215,6 +1215,45 @@ def test_an_rtsp_inputs_refusal_is_said_in_the_servers_words(status):
     assert src.lost.startswith(f"{said}; gave up after "), src.lost
 
 
+#: an RTSP server on 127.0.0.1 that answers OPTIONS and closes the connection at any other request; it
+#: says its port, then each connection's first byte in hex ("16": a TLS ClientHello)
+_CLOSING_RTSP = _RTSP_SERVER + r"""
+def serve(conn):
+    with conn:
+        first = conn.recv(1, socket.MSG_PEEK)
+        print(first.hex(), flush=True)
+        for head, cseq in requests(conn):
+            if not head.startswith(b"OPTIONS"):
+                return
+            conn.sendall(b"RTSP/1.0 200 OK\r\nCSeq: " + cseq + b"\r\nPublic: OPTIONS, DESCRIBE, SETUP, PLAY\r\n\r\n")
+
+serve_all(serve)
+"""
+
+
+def test_an_rtsp_input_whose_server_closes_after_options_is_not_probed_for_tls():
+    """A server that answers OPTIONS in RTSP and closes at DESCRIBE (a camera's stream that is not
+    there, a proxy): FFmpeg's "Invalid data found when processing input" was taken for a TLS
+    server's answer, and a TLS handshake was tried, which that server never answered: the line came
+    after 5 s (the probe's limit).  A server that answers a plain OPTIONS in RTSP is not probed."""
+    from livecut.sources.stream import StreamSource
+
+    server = subprocess.Popen([sys.executable, "-c", _CLOSING_RTSP], stdout=subprocess.PIPE, text=True)
+    try:
+        url = f"rtsp://bob:{SECRET}@127.0.0.1:{int(server.stdout.readline())}/live"
+        src = StreamSource(url, VideoConfig(open_timeout=8, reconnect=False))
+        with pytest.raises(VideoOpenFailure) as info:
+            src.open()
+    finally:
+        server.kill()
+        server.wait()
+        firsts = server.stdout.read().split()
+        server.stdout.close()
+    assert str(info.value).endswith("cannot open the stream: Invalid data found when processing input"), info.value
+    assert SECRET not in str(info.value)
+    assert firsts and "16" not in firsts, firsts  # (no connection began with a TLS handshake)
+
+
 #: an RTSP server on argv[1] (a loopback address other than 127.0.0.1, the relay's) that takes a stream
 #: over UDP, its RTP port bound to that address alone; it says its port, then "rtp" at the first packet
 _UDP_RECORD_RTSP = _RTSP_SERVER.replace('listener.bind(("127.0.0.1", 0))', "listener.bind((sys.argv[1], 0))") + r"""

@@ -184,11 +184,35 @@ def answers_tls(url: str, timeout: float) -> str | None:
     address = _tls_address(url) if scheme in PLAIN_PORTS else None
     if address is None:
         return None
+    if scheme == "rtsp" and _speaks_rtsp(address, timeout) is not False:
+        return None
     try:
         _handshake(address, timeout)
     except (OSError, ValueError):
         return None
     return f"the server answers in TLS (is it an {scheme}s:// address?)"
+
+
+def _speaks_rtsp(address: tuple[str, int], timeout: float) -> bool | None:
+    """Whether the server at ``address`` answers a plain RTSP request in RTSP (True), otherwise
+    (False: a TLS server's alert or close, as it meets bytes that are no TLS record), or not
+    within ``timeout`` s (None: a TLS server answers those bytes at once; a plain one may wait).
+    Asked before a TLS handshake: a plain RTSP server that answered FFmpeg's OPTIONS and closed
+    at its DESCRIBE left the handshake's ClientHello unanswered, and the run's line came 5 s late."""
+    try:
+        with socket.create_connection(address, timeout=timeout) as sock:
+            sock.sendall(b"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n")
+            head = b""
+            while len(head) < 5:
+                got = sock.recv(5 - len(head))
+                if not got:
+                    break
+                head += got
+    except TimeoutError:
+        return None
+    except (OSError, ValueError):
+        return False
+    return head == b"RTSP/"
 
 
 def _handshake(address: tuple[str, int], timeout: float) -> None:
