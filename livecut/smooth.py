@@ -153,6 +153,10 @@ class MaskSmoother:
         self.cfg = section_config(config, SmoothConfig, "MaskSmoother")
         self.rate = self.cfg.rate  # adjustable at run time (preview keys [ and ]; see rate)
         self._shape: tuple[int, int] | None = None
+        #: the masks are 4x1 columns, smoothed as the 1x4 rows they are turned to (see __call__):
+        #: a change between the two is a change of shape, the state not carried over
+        self._turned = False
+        self._turning = False  # (within the call that smooths a column as its row)
         self.resets = 0
         #: frames for which the last mask was held (nothing in focus)
         self.held = 0
@@ -529,8 +533,8 @@ class MaskSmoother:
         ghost held over another picture for ``smooth.hold`` frames."""
         check_alpha(alpha, empty=False)
         if alpha.shape == (4, 1):  # (kept as its row by __call__: taken for another size, not held)
-            return self.hold(alpha.T, as_bgr(frame, bits, self._converted).swapaxes(0, 1)).T
-        if self._shape != alpha.shape[:2] or not self._have_prev:
+            return self._turned_call(self.hold, alpha, frame, bits)
+        if self._shape != alpha.shape[:2] or not self._have_prev or self._turned != self._turning:
             return alpha
         ended = self._held_run >= self.cfg.hold
         if not ended and self._view_changed(frame, bits):
@@ -606,9 +610,12 @@ class MaskSmoother:
             # back as given, unsmoothed -- 250 levels off the 1x4 one's; OpenCV 5.0 raised a bare
             # cv2.error. The column is smoothed as the row it is, every buffer a 1x4 one, and
             # given back turned: each step is per pixel, or turns with it, a resize and a shift)
-            return self(alpha.T, frame.swapaxes(0, 1), judged=judged).T
+            return self._turned_call(self, alpha, frame, bits, judged=judged)
         h, w = alpha.shape[:2]
-        if self._shape != (h, w):
+        if self._shape != (h, w) or self._turned != self._turning:
+            # (a 1x4 row after 4x1 columns, or one after the other: the same buffers, another
+            # shape -- the columns' mask was carried over to the row, turned)
+            self._turned = self._turning
             self._prepare(h, w)
         cfg = self.cfg
         mean = self._motion(frame, judged)
@@ -638,6 +645,16 @@ class MaskSmoother:
                 self._settle(alpha)
             self._clear_residue(alpha)
         return self._show()
+
+    def _turned_call(self, method, alpha: np.ndarray, frame: np.ndarray, bits: int, **kw) -> np.ndarray:
+        """``method`` (__call__ or hold) on a 4x1 ``alpha`` as the 1x4 row it is turned to, the
+        result turned back (see __call__)."""
+        frame = as_bgr(frame, bits, self._converted)
+        self._turning = True
+        try:
+            return method(alpha.T, frame.swapaxes(0, 1), bits=bits, **kw).T
+        finally:
+            self._turning = False
 
     def _show(self) -> np.ndarray:
         """``_out`` = the smoothed mask as shown: ``_acc`` with the hysteresis on its decision

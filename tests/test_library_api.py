@@ -690,6 +690,25 @@ def test_a_mask_smoother_holds_a_four_by_one_alpha_as_its_row():
         col.hold(np.zeros((4, 1), np.uint8), [[1, 2]])
 
 
+def test_a_mask_smoother_starts_anew_between_a_four_by_one_and_a_one_by_four_alpha():
+    """A 4x1 column is smoothed as the 1x4 row it turns to, in the row's buffers: a 1x4 alpha
+    after 4x1 ones (or the other way round) carried the columns' mask over, turned (the row of
+    zeros came back 255 where the columns had been 255), where any other change of shape starts
+    anew; hold() held it likewise.  Each is now a change of shape."""
+    col = np.array([[[10, 20, 30]], [[200, 200, 200]], [[90, 90, 90]], [[50, 60, 70]]], np.uint8)
+    row = np.ascontiguousarray(col.swapaxes(0, 1))
+    for first, second in (((4, 1), (1, 4)), ((1, 4), (4, 1))):
+        frames = {(4, 1): col, (1, 4): row}
+        sm = MaskSmoother()
+        for _ in range(8):
+            sm(np.full(first, 255, np.uint8), frames[first])
+        zeros = np.zeros(second, np.uint8)
+        assert np.array_equal(sm.hold(zeros, frames[second]), zeros)  # (nothing of that shape to hold)
+        assert sm.held == 0
+        assert np.array_equal(sm(zeros, frames[second]), zeros), (first, second)
+        assert sm(np.full(first, 255, np.uint8), frames[first]).max() == 255  # (and back: anew again)
+
+
 def test_mask_smoother_judged_that_is_not_true_or_false_is_refused(scene):
     """smoother(alpha, frame, judged='no') was taken as it is truthy: a judgement served again
     counted as new evidence (settling after fewer frames).  As Segmenter(still=...) refuses it."""
