@@ -68,6 +68,12 @@ def main() -> None:
         _AT_THE_END.append(atexit.register(_signals_ignored_at_the_end))
     try:
         _terminated_as_interrupted()
+        from livecut.errors import stops_redelivered
+
+        # (a stop raised in a weakref callback -- importlib's, while the modules below load -- is
+        # delivered again, not swallowed: see stops_redelivered)
+        if not getattr(sys.unraisablehook, "redelivers", False):
+            sys.unraisablehook = stops_redelivered(sys.unraisablehook)
         from livecut.cli import main as cli_main
 
         # (a Ctrl-C that the command has not taken over yet -- while it reads its arguments

@@ -24,6 +24,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import queue
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -36,8 +37,8 @@ import numpy as np
 from livecut.composite import (COVER_MAX_SCALED, MODES, SHOWN_MODES, Compositor, check_rotation, check_sample_aspect,
                                parse_background)
 from livecut.config import Config
-from livecut.errors import (IncompleteError, LivecutError, StageError, Terminated, UsageError, VideoOpenFailure,
-                            interrupt_under, stop_text)
+from livecut.errors import (REDELIVERED, IncompleteError, LivecutError, StageError, Terminated, UsageError,
+                            VideoOpenFailure, interrupt_under, stop_text, stops_redelivered)
 from livecut.frames import Upright
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
@@ -117,12 +118,18 @@ def finalize_on_signals():
         fired = []
 
         def handler(signum, frame):
+            if signum in REDELIVERED:  # (its stop swallowed in a weakref callback: raised again)
+                REDELIVERED.remove(signum)
+                if not fired:
+                    fired.append(signum)
+                raise Terminated(fired[0])
             fired.append(signum)
             if len(fired) == 2:
                 return
             raise Terminated(fired[0])
 
         handler = lock_safe(handler)
+        handler.counts_signals = True  # type: ignore[attr-defined]
 
         def settle():
             # once stopped by a signal the process is on its way out with 128 + signal: a
@@ -141,9 +148,13 @@ def finalize_on_signals():
                 if hasattr(signal, s) and signal.getsignal(getattr(signal, s)) is not signal.SIG_IGN]
         saved = {s: signal.signal(getattr(signal, s), handler) for s in sigs}
         _SETTLE.append(settle)
+        unraisable = sys.unraisablehook
+        if not getattr(unraisable, "redelivers", False):  # (the command's entry point set it already)
+            sys.unraisablehook = stops_redelivered(unraisable)
         try:
             yield
         finally:
+            sys.unraisablehook = unraisable
             _SETTLE.remove(settle)
             if fired:
                 settle()

@@ -1198,6 +1198,67 @@ def test_ctrl_c_as_the_main_thread_gets_a_queues_lock_ends_the_run(handler):
     assert float(took) < 1.5, took  # (the Ctrl-C came at 0.3 s)
 
 
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_a_signal_raised_in_a_weakref_callback_is_delivered_again(sig):
+    """A SIGTERM (Ctrl-C) whose stop was raised while Python ran a weakref callback (importlib's
+    module locks while livecut starts, a garbage collection) was printed as "Exception ignored in"
+    and swallowed: the run went on as if no signal had come, and the next signal counted as the
+    second, ignored.  It is raised again out of that code, once: the run stops as it does on any."""
+    import os
+    import weakref
+
+    from livecut.errors import Terminated
+    from livecut.runner import finalize_on_signals
+
+    class Thing:
+        pass
+
+    signum = getattr(signal, sig)
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    went_on = []
+    try:
+        with pytest.raises(Terminated) as info:
+            with finalize_on_signals():
+                thing = Thing()
+                ref = weakref.ref(thing, lambda r: os.kill(os.getpid(), signum))
+                del thing  # (the callback runs: the signal's handler raises in it)
+                for _ in range(200):
+                    time.sleep(0.005)
+                    went_on.append(1)
+        assert ref() is None and info.value.signum == signum
+        assert len(went_on) < 5, len(went_on)  # (stopped at once, not at the loop's end)
+    finally:
+        for s, h in saved.items():  # (after a signal they are left ignored)
+            signal.signal(s, h)
+
+
+def test_a_ctrl_c_at_start_up_raised_in_a_weakref_callback_is_delivered_again(monkeypatch):
+    """The same before the command takes the signals over (Python's own Ctrl-C handler, while
+    livecut's modules are imported): the command's entry point sets the hook that raises it again."""
+    import os
+    import weakref
+
+    from livecut.errors import stops_redelivered
+
+    class Thing:
+        pass
+
+    monkeypatch.setattr(sys, "unraisablehook", stops_redelivered(sys.unraisablehook))
+    saved = signal.signal(signal.SIGINT, signal.default_int_handler)
+    went_on = []
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            thing = Thing()
+            ref = weakref.ref(thing, lambda r: os.kill(os.getpid(), signal.SIGINT))
+            del thing
+            for _ in range(200):
+                time.sleep(0.005)
+                went_on.append(1)
+    finally:
+        signal.signal(signal.SIGINT, saved)
+    assert ref() is None and len(went_on) < 5, len(went_on)
+
+
 @pytest.mark.parametrize("kind", ["queue", "event"])
 def test_a_signal_never_leaves_a_queues_or_an_events_lock_held(kind):
     """The same, over and over: Ctrl-C at random moments of a loop of a queue's put and get (an
