@@ -9,7 +9,7 @@ from __future__ import annotations
 __all__ = ["LivecutError", "UsageError", "ArrayError", "ConfigError", "ConfigTypeError", "ImageReadError",
            "ImageSizeError", "FrameSizeError", "VideoOpenFailure", "WriteError", "VideoWriteError",
            "OutputExistsError", "FORCE", "IncompleteError", "DeviceUnavailable", "DeviceNameError",
-           "DisplayUnavailable", "StageError"]
+           "DisplayUnavailable", "StageError", "Terminated", "stops_redelivered"]
 
 
 class LivecutError(Exception):
