@@ -3,6 +3,8 @@ fits the screen, mode/background keys that redraw a paused frame, the help overl
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from pathlib import Path
 
@@ -389,6 +391,84 @@ def test_a_window_that_fails_mid_run_is_let_go_and_the_recording_goes_on(monkeyp
     assert r.exit_code == 2, (r.output, r.exception)
     assert r.stderr.splitlines()[-1] == ("livecut: error: preview needs a display: OpenCV's window failed "
                                          "(Can't open display in function 'cvShowImage')"), r.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a Linux abstract socket stands for the X display")
+def test_a_display_that_goes_away_mid_run_is_let_go_before_qt_exits(monkeypatch, tmp_path):
+    """The X display gone part way through a run (an Xvfb, a remote desktop's X server that
+    ended): OpenCV's Qt raises nothing, it exits the process (exit(1), "The X11 connection
+    broke") at the next window call -- the recording made so far left as a temporary file, no
+    word from livecut.  Qt's connection to the display is now looked at before each window
+    call, and one the display closed lets the window go without another call into Qt."""
+    import socket
+
+    from typer.testing import CliRunner
+
+    import livecut.sinks.preview as pv
+    from livecut.cli import app
+    from tests.conftest import make_clip, probe
+
+    n = 5000 + os.getpid() % 1000
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(f"\0/tmp/.X11-unix/X{n}")  # (the X server's abstract socket: no file)
+    server.listen(64)
+    gone = []
+    shown = []
+    qt_connection = []  # (Qt's connection to the display: the client's socket, the server's)
+
+    def qt(result):
+        def call(*args):
+            if gone:  # (what Qt does once its X connection broke)
+                raise SystemExit(1)
+            if result == "shown":
+                if not shown:  # (Qt connects as the first window opens)
+                    client = socket.socket(socket.AF_UNIX)
+                    client.connect(f"\0/tmp/.X11-unix/X{n}")
+                    qt_connection[:] = [client, server.accept()[0]]
+                shown.append(1)
+                if len(shown) == 8:  # (the display's server ends: Qt's connection closed)
+                    qt_connection[1].close()
+                    server.close()
+                    gone.append(1)
+                return None
+            return result
+        return call
+
+    monkeypatch.setenv("DISPLAY", f":{n}")
+    monkeypatch.setattr(pv, "display_problem", lambda: None)
+    monkeypatch.setattr(pv, "screen_size", lambda: (1920, 1080))
+    monkeypatch.setattr(pv, "_window_visible", qt(True))
+    monkeypatch.setattr(pv.cv2, "destroyWindow", qt(None))
+    monkeypatch.setattr(pv.cv2, "imshow", qt("shown"))
+    monkeypatch.setattr(pv.cv2, "waitKeyEx", qt(-1))
+    monkeypatch.setenv("QT_QPA_FONTDIR", str(tmp_path))
+    clip = make_clip(tmp_path / "c.mp4", n=20)
+    out = tmp_path / "o.mp4"
+    try:
+        r = CliRunner().invoke(app, ["file", str(clip), "-o", str(out), "--preview", "--no-pace"])
+    finally:
+        server.close()
+        for sock in qt_connection:
+            sock.close()
+    assert r.exit_code == 0, (r.output, r.exception)
+    assert probe(out)["frames"] == 20
+    assert f"livecut: the preview window failed (its X display :{n} is gone): the run goes on without it" \
+        in r.stderr.splitlines(), r.stderr
+    # the window alone: the run ends, exit 2, Qt not called again (its window not destroyed)
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(f"\0/tmp/.X11-unix/X{n}")
+    server.listen(64)
+    gone.clear()
+    shown.clear()
+    try:
+        r = CliRunner().invoke(app, ["file", str(clip), "--preview", "--no-pace"])
+    finally:
+        server.close()
+        for sock in qt_connection:
+            sock.close()
+    assert r.exit_code == 2, (r.output, r.exception)
+    assert r.stderr.splitlines()[-1] == f"livecut: error: preview needs a display: its X display :{n} is gone", \
+        r.stderr
 
 
 def test_a_window_let_go_while_paused_resumes_the_run():

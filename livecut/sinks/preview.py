@@ -31,6 +31,7 @@ import logging
 import math
 import os
 import re
+import select
 import sys
 import time
 from pathlib import Path
@@ -118,6 +119,55 @@ def check_display() -> None:
         raise DisplayUnavailable(f"the preview window (--preview) needs a display, and none is available "
                                 f"({problem}); write a file with -o or send to a virtual camera with "
                                 "--vcam instead")
+
+
+def x11_connection_gone(display: str):
+    """A function telling whether this process's connection to X display ``display`` -- the
+    one OpenCV's Qt opened for the window (the process's socket whose peer is that display's) --
+    was closed by the display's end (its server ended: an Xvfb, a remote desktop's session; an
+    SSH session's X forwarding closed).  Asked before each window call, so cheap: a poll of
+    that socket, no X request.  None where no such connection is found (not Linux, a Wayland
+    window, a display named otherwise): not asked."""
+    import socket
+
+    m = re.fullmatch(r"([^:/]*)(?:/unix)?:(\d+)(?:\.\d+)?", display or "")
+    if not m or not sys.platform.startswith("linux") or not hasattr(select, "POLLRDHUP"):
+        return None
+    host, n = m.group(1), int(m.group(2))
+    if host in ("", "unix"):
+        peers = {f"\0/tmp/.X11-unix/X{n}", f"/tmp/.X11-unix/X{n}"}
+    else:
+        try:
+            peers = {(info[4][0], 6000 + n) for info in socket.getaddrinfo(host, 6000 + n, type=socket.SOCK_STREAM)}
+        except OSError:
+            return None
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return None
+    for name in fds:
+        try:
+            if not os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
+                continue
+            with socket.socket(fileno=os.dup(int(name))) as sock:
+                peer = sock.getpeername()
+        except (OSError, ValueError):
+            continue
+        if isinstance(peer, bytes):
+            peer = peer.decode("utf-8", "replace")
+        if isinstance(peer, tuple):
+            peer = peer[:2]
+        if peer in peers:
+            fd = int(name)
+            poller = select.poll()
+            poller.register(fd, select.POLLRDHUP)
+
+            def gone(wait_ms: int = 0) -> bool:
+                # (waits up to wait_ms for the display to close it: woken at once when it does)
+                return any(ev & (select.POLLRDHUP | select.POLLHUP | select.POLLERR | select.POLLNVAL)
+                           for _, ev in poller.poll(wait_ms))
+            return gone
+    return None
 
 
 def _x11_connects(display: str) -> bool | None:
@@ -311,6 +361,10 @@ class PreviewSink:
         if not injected:
             _quiet_qt_fonts()
         self._imshow = imshow or cv2.imshow
+        #: whether the window's X connection was closed by the display (None: not asked; found
+        #: once the window opened: see _display_gone)
+        self._probe = None
+        self._probe_found = injected
         # (waitKeyEx: the whole key code -- waitKey keeps its last byte, where an arrow key's
         # X11 code ends in a letter's: see key_char)
         self._waitkey = waitkey or cv2.waitKeyEx
@@ -442,7 +496,7 @@ class PreviewSink:
                     y += 20
 
     def _show(self, img: np.ndarray) -> None:
-        if self.lost is not None:
+        if self.lost is not None or self._display_gone():
             return
         try:
             self._imshow(WINDOW, img)
@@ -455,8 +509,14 @@ class PreviewSink:
         """The key pressed within ``ms`` (-1: none); OpenCV's window failing (no display after
         all) is a :class:`DisplayUnavailable`, as :meth:`_show` says it (it was an internal
         error with a traceback)."""
-        if self.lost is not None:
+        if self.lost is not None or self._display_gone():
             return -1
+        if ms > 1 and self._probe is not None:
+            # (the wait spent here, not in Qt: a display gone meanwhile is let go before Qt ends
+            # the process at it -- paused, nearly all the time was Qt's wait)
+            if self._display_gone(ms - 1):
+                return -1
+            ms = 1
         try:
             key = self._waitkey(ms)
         except cv2.error as exc:
@@ -472,6 +532,29 @@ class PreviewSink:
         if not (self.others and self._worked):
             raise _no_window(exc) from None
         self._let_go(_window_text(exc))
+
+    def _display_gone(self, wait_ms: int = 0) -> bool:
+        """Whether the window's X display went away since it was opened (asked before each
+        call into OpenCV's window: Qt raises nothing there, it ends the process, exit(1),
+        "The X11 connection broke", at the next one).  A display gone is let go as
+        :meth:`_failed` lets a failed window go -- or ends the run, DisplayUnavailable -- and
+        Qt is not called again (not even to destroy the window).  ``wait_ms``: waited for it
+        first (woken at once when it goes)."""
+        if not self._open:
+            return False
+        if not self._probe_found:
+            self._probe_found = True
+            self._probe = x11_connection_gone(os.environ.get("DISPLAY", ""))
+            if self._probe is not None and self._probe():  # (closed already as the window opened?)
+                self._probe = None
+        if self._probe is None or not self._probe(wait_ms):
+            return False
+        self._open = False
+        why = f"its X display {os.environ.get('DISPLAY', '')} is gone"
+        if not (self.others and self._worked):
+            raise DisplayUnavailable(f"preview needs a display: {why}")
+        self._let_go(why)
+        return True
 
     def _let_go(self, why: str) -> None:
         """Go on without the window (its display gone mid-run: a remote desktop or an X
