@@ -156,8 +156,12 @@ def url_problem(url: str) -> str | None:
         for key, value in parse_qsl(query.partition("?")[2].partition("#")[0], keep_blank_values=True):
             if problem := _whole_numbers({key: value}, _TCP_NUMBERS, "a TCP", {}):
                 return problem
-        if any(v is None for v in _tcp_listen_values(url)):
+        listens = _tcp_listen_values(url)
+        if any(v is None for v in listens):
             return "a TCP listen must be 0, 1 or 2 (?listen alone is 1)"
+        if listens and listens[-1] == 2:  # (an input's FFmpeg reads its listening socket: ENOTCONN)
+            return ("a TCP listen=2 is FFmpeg's multi-client mode (its HTTP server's), which a tcp:// stream "
+                    "cannot use: listen=1 waits for one peer")
     return None
 
 

@@ -2019,6 +2019,8 @@ _FINE_OPTIONS = {
     *(("tcp", q, r"a TCP listen must be 0, 1 or 2 \(\?listen alone is 1\)") for q in (
         "listen=yes", "listen=true", "listen=", "listen=%20", "listen=%C2%B2", "listen=3", "listen=2.5", "listen=-1",
         "listen=1x", "listen=yes&listen=1")),
+    *(("tcp", q, r"a TCP listen=2 is FFmpeg's multi-client mode \(its HTTP server's\), which a tcp:// stream "
+                 r"cannot use: listen=1 waits for one peer") for q in ("listen=2", "listen=1.6", "listen=1&listen=2")),
 ])
 @pytest.mark.parametrize("side", ["input", "output"])
 def test_udp_and_tcp_option_values_ffmpeg_misreads_are_refused_at_once(scheme, query, why, side):
@@ -2030,8 +2032,10 @@ def test_udp_and_tcp_option_values_ffmpeg_misreads_are_refused_at_once(scheme, q
     word (livecut's own tcp:// output left out what is no number); an input's FFmpeg said "cannot
     open the stream: Invalid argument", the option unnamed.  So was ?listen=yes (or true, 3, ...),
     where the output listened (livecut's own socket read it as FFmpeg 5's strtol did: no digits,
-    1), disagreeing with the input.  Each is refused at once (exit 2), naming the option; values
-    FFmpeg takes are not."""
+    1), disagreeing with the input; and ?listen=2 (FFmpeg's multi-client mode, for its HTTP server),
+    where the output waited for one viewer as for 1 and the input, a sender connected, said "cannot
+    open the stream: Transport endpoint is not connected".  Each is refused at once (exit 2), naming
+    the option; values FFmpeg takes are not."""
     from livecut.errors import UsageError
     from livecut.urls import url_problem
 
@@ -3696,7 +3700,7 @@ def test_a_signal_the_moment_a_close_gets_the_read_lock_still_disconnects():
 
 
 @pytest.mark.parametrize("query, listens", [
-    ("listen", True), ("listen=1", True), ("listen=2", True), ("listen=0", False), ("listen=-0", False),
+    ("listen", True), ("listen=1", True), ("listen=2&listen=1", True), ("listen=0", False), ("listen=-0", False),
     ("listen=00", False), ("listen=%2B0", False), ("listen=%2B-0", False), ("listen=1.0", True), ("listen=0.4", False),
     ("listen=1e0", True), ("listen=0x1", True), ("listen=%31", True), ("listen=1%20", True),
     ("listen=1&listen=0", False), ("listen=0&listen=1", True), ("other=1", False), ("LISTEN=1", False),
