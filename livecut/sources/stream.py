@@ -184,7 +184,7 @@ def answers_tls(url: str, timeout: float) -> str | None:
     address = _tls_address(url) if scheme in PLAIN_PORTS else None
     if address is None:
         return None
-    if scheme == "rtsp" and _speaks_rtsp(address, timeout) is not False:
+    if scheme == "rtsp" and _speaks_rtsp(address, timeout, _rtsp_target(url) or "*") is not False:
         return None
     try:
         _handshake(address, timeout)
@@ -193,7 +193,7 @@ def answers_tls(url: str, timeout: float) -> str | None:
     return f"the server answers in TLS (is it an {scheme}s:// address?)"
 
 
-def _speaks_rtsp(address: tuple[str, int], timeout: float) -> bool | None:
+def _speaks_rtsp(address: tuple[str, int], timeout: float, target: str = "*") -> bool | None:
     """Whether the server at ``address`` answers a plain RTSP request in RTSP (True), otherwise
     (False: a TLS server's alert or close, as it meets bytes that are no TLS record), or not
     within ``timeout`` s (None: a TLS server answers those bytes at once; a plain one may wait).
@@ -201,7 +201,8 @@ def _speaks_rtsp(address: tuple[str, int], timeout: float) -> bool | None:
     at its DESCRIBE left the handshake's ClientHello unanswered, and the run's line came 5 s late."""
     try:
         with socket.create_connection(address, timeout=timeout) as sock:
-            sock.sendall(b"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n")
+            # (the URL FFmpeg asked for, not *: a server that answered FFmpeg answers it)
+            sock.sendall(f"OPTIONS {target} RTSP/1.0\r\nCSeq: 1\r\n\r\n".encode())
             head = b""
             while len(head) < 5:
                 got = sock.recv(5 - len(head))
@@ -213,6 +214,44 @@ def _speaks_rtsp(address: tuple[str, int], timeout: float) -> bool | None:
     except (OSError, ValueError):
         return False
     return head == b"RTSP/"
+
+
+def _rtsp_target(url: str) -> str | None:
+    """``url`` as an RTSP request names it: without its user and password (None: one that cannot
+    be put in a request line)."""
+    parts = urlsplit(url)
+    target = parts._replace(netloc=parts.netloc.rpartition("@")[2], fragment="").geturl()
+    return None if any(c in target for c in "\r\n ") else target
+
+
+def describe_unanswered(url: str, timeout: float) -> str | None:
+    """What to say when an ``rtsp://`` input's server answers OPTIONS in RTSP and closes the
+    connection at the DESCRIBE, unanswered (a path it does not serve, a proxy): FFmpeg says no
+    more than "Invalid data found when processing input".  Asked as FFmpeg asks, on one
+    connection, the URL without its user and password; None for any other answer."""
+    address = _tls_address(url) if url_scheme(url) == "rtsp" else None
+    if address is None:
+        return None
+    target = _rtsp_target(url)
+    if target is None:
+        return None
+    try:
+        with socket.create_connection(address, timeout=timeout) as sock:
+            sock.sendall(f"OPTIONS {target} RTSP/1.0\r\nCSeq: 1\r\n\r\n".encode())
+            head = b""
+            while b"\r\n\r\n" not in head and len(head) < 65536:
+                got = sock.recv(4096)
+                if not got:
+                    return None
+                head += got
+            if not head.startswith(b"RTSP/1.0 200"):
+                return None
+            sock.sendall(f"DESCRIBE {target} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n\r\n".encode())
+            if sock.recv(1):
+                return None
+    except (OSError, ValueError):
+        return None
+    return "the server answers RTSP, and closed the connection at DESCRIBE unanswered (a path it does not serve?)"
 
 
 def _handshake(address: tuple[str, int], timeout: float) -> None:
@@ -988,7 +1027,10 @@ class StreamSource:
                 isinstance(exc, av.error.InvalidDataError)
                 or getattr(exc, "errno", None) in (errno.ECONNRESET, errno.EPIPE)):
             return None
-        return answers_tls(self.url, min(5.0, self.cfg.open_timeout))
+        said = answers_tls(self.url, min(5.0, self.cfg.open_timeout))
+        if said is None and isinstance(exc, av.error.InvalidDataError):
+            said = describe_unanswered(self.url, min(5.0, self.cfg.open_timeout))
+        return said
 
     @contextlib.contextmanager
     def _io(self):
