@@ -67,13 +67,14 @@ def main() -> None:
     if not _AT_THE_END:  # (once, before any other: the last to run)
         _AT_THE_END.append(atexit.register(_signals_ignored_at_the_end))
     try:
-        _terminated_as_interrupted()
-        from livecut.errors import stops_redelivered
+        from livecut._redeliver import stops_redelivered
 
-        # (a stop raised in a weakref callback -- importlib's, while the modules below load -- is
-        # delivered again, not swallowed: see stops_redelivered)
+        # (a stop raised in a weakref callback -- importlib's, while the modules below load, from
+        # livecut.errors on: set after it, one while it loaded was swallowed -- is delivered
+        # again, not swallowed: see stops_redelivered)
         if not getattr(sys.unraisablehook, "redelivers", False):
             sys.unraisablehook = stops_redelivered(sys.unraisablehook)
+        _terminated_as_interrupted()
         from livecut.cli import main as cli_main
 
         # (a Ctrl-C that the command has not taken over yet -- while it reads its arguments

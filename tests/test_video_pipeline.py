@@ -1649,3 +1649,32 @@ def test_the_interrupt_line_counts_one_frame_as_one(frames, kept, said):
 
     sink = SimpleNamespace(frames=frames, kept_earlier=kept)
     assert _finalized("out.mp4", [sink], frames, out_sink=sink) == f" ({said})"
+
+
+def test_a_ctrl_c_in_a_weakref_callback_while_livecut_errors_is_imported_is_delivered_again():
+    """The command's entry point set the hook that raises such a stop again only once it had
+    imported livecut.errors: a Ctrl-C landing in importlib's weakref callback while that module
+    loaded (1 start in 600 under a Ctrl-C in its first 0.08 s) was printed as "Exception ignored
+    in ... _get_module_lock ... cb" and swallowed, the run going on (`livecut run` then waited on
+    its input for ever).  The hook is set before any of livecut's own modules loads after the entry
+    point's: the Ctrl-C ends the command, one line, exit 130."""
+    script = (
+        "import os, signal, sys, weakref\n"
+        "class Fire:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'livecut.errors':\n"
+        "            sys.meta_path.remove(self)\n"
+        "            class T: pass\n"
+        "            t = T(); r = weakref.ref(t, lambda r: os.kill(os.getpid(), signal.SIGINT)); del t\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Fire())\n"
+        "sys.argv = ['livecut', '--version']\n"
+        "from livecut._entry import main\n"
+        "main()\n")
+    import os
+
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    p = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 130, (p.returncode, p.stdout, p.stderr)
+    assert p.stderr.strip() == "livecut: error: interrupted", p.stderr
+    assert "Exception ignored" not in p.stderr and p.stdout == ""
