@@ -6,6 +6,10 @@ turns them into a one-line message on stderr and an exit code.
 
 from __future__ import annotations
 
+# (in a module of its own, that imports none of livecut's: the command's entry point sets the
+# hook before it imports this one, see livecut/_entry.py)
+from livecut._redeliver import stops_redelivered
+
 __all__ = ["LivecutError", "UsageError", "ArrayError", "ConfigError", "ConfigTypeError", "ImageReadError",
            "ImageSizeError", "FrameSizeError", "VideoOpenFailure", "WriteError", "VideoWriteError",
            "OutputExistsError", "FORCE", "IncompleteError", "DeviceUnavailable", "DeviceNameError",
@@ -195,9 +199,6 @@ class Terminated(KeyboardInterrupt):
         self.exit_code = 128 + signum
 
 
-# (in a module of their own, that imports none of livecut's: the command's entry point sets the
-# hook before it imports this one, see livecut/_entry.py)
-from livecut._redeliver import REDELIVERED, stops_redelivered  # noqa: E402
 
 
 def stop_text(exc: BaseException | None) -> str:

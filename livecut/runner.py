@@ -37,8 +37,9 @@ import numpy as np
 from livecut.composite import (COVER_MAX_SCALED, MODES, SHOWN_MODES, Compositor, check_rotation, check_sample_aspect,
                                parse_background)
 from livecut.config import Config
-from livecut.errors import (REDELIVERED, IncompleteError, LivecutError, StageError, Terminated, UsageError,
-                            VideoOpenFailure, interrupt_under, stop_text, stops_redelivered)
+from livecut._redeliver import REDELIVERED, stops_redelivered
+from livecut.errors import (IncompleteError, LivecutError, StageError, Terminated, UsageError, VideoOpenFailure,
+                            interrupt_under, stop_text)
 from livecut.frames import Upright
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing

@@ -526,12 +526,17 @@ class PreviewSink:
         return key
 
     def _failed(self, exc: cv2.error) -> None:
-        """OpenCV's window failed: :class:`DisplayUnavailable` (the run ends: exit 2), unless
-        the window worked before and the run writes elsewhere too (:attr:`others`): then it
-        is let go (:meth:`_let_go`)."""
+        """OpenCV's window failed: see :meth:`_give_up`."""
+        text = _window_text(exc)
+        self._give_up(f"OpenCV's window failed: {text}", f"OpenCV's window failed ({text})")
+
+    def _give_up(self, why: str, error: str) -> None:
+        """The window failed (``why``): :class:`DisplayUnavailable`, "preview needs a display:
+        ``error``" (the run ends: exit 2), unless the window worked before and the run writes
+        elsewhere too (:attr:`others`): then it is let go (:meth:`_let_go`)."""
         if not (self.others and self._worked):
-            raise _no_window(exc) from None
-        self._let_go(_window_text(exc))
+            raise DisplayUnavailable(f"preview needs a display: {error}") from None
+        self._let_go(why)
 
     def _display_gone(self, wait_ms: int = 0) -> bool:
         """Whether the window's X display went away since it was opened (asked before each
@@ -551,9 +556,7 @@ class PreviewSink:
             return False
         self._open = False
         why = f"its X display {os.environ.get('DISPLAY', '')} is gone"
-        if not (self.others and self._worked):
-            raise DisplayUnavailable(f"preview needs a display: {why}")
-        self._let_go(why)
+        self._give_up(why, why)
         return True
 
     def _let_go(self, why: str) -> None:
@@ -761,17 +764,11 @@ def key_char(key: int) -> str | None:
 
 
 def _window_text(exc: cv2.error) -> str:
-    """OpenCV's words for its window failing (``exc``, from cv2.imshow or cv2.waitKeyEx)."""
+    """OpenCV's words for its window failing (``exc``, from cv2.imshow or cv2.waitKeyEx: no
+    display after all, a GTK or Qt that cannot start, a display gone)."""
     text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
     # (OpenCV's "OpenCV(5.0.0) /path/window.cpp:1301: error: (-2:Unspecified error) " dropped)
-    return "OpenCV's window failed: " + re.sub(r"^OpenCV\([^)]*\).*?: error: \([^)]*\) ", "", text)
-
-
-def _no_window(exc: cv2.error) -> DisplayUnavailable:
-    """What OpenCV's window failing (``exc``, from cv2.imshow or cv2.waitKeyEx) says: no
-    display after all (a GTK or Qt that cannot start, a display gone), the user's to fix."""
-    text = _window_text(exc).removeprefix("OpenCV's window failed: ")
-    return DisplayUnavailable(f"preview needs a display: OpenCV's window failed ({text})")
+    return re.sub(r"^OpenCV\([^)]*\).*?: error: \([^)]*\) ", "", text)
 
 
 def _window_visible() -> bool:

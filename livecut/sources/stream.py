@@ -174,18 +174,27 @@ def not_tls_text(scheme: str) -> str:
     return f"the server does not answer in TLS (is it an {scheme[:-1]}:// address?)"
 
 
-def answers_tls(url: str, timeout: float) -> str | None:
+def answers_tls(url: str, timeout: float, describe: bool = False) -> str | None:
     """What to say when ``url`` (a plain scheme with a TLS counterpart) reaches a server that
     answers only in TLS (an ``rtsp://`` typed for a camera's ``rtsps://``): FFmpeg says no more
     than "Invalid data found when processing input" or "Connection reset by peer".  None when
     the server does not complete a TLS handshake (it is not checked: only its language is) or
-    cannot be reached."""
+    cannot be reached.  An ``rtsp://`` server is asked a plain OPTIONS first (see
+    :func:`_rtsp_exchange`): one that answers it in RTSP, or not at once, is not probed for TLS;
+    with ``describe`` (FFmpeg's "Invalid data") the DESCRIBE is asked again on that connection,
+    and one that closes it unanswered (a path it does not serve, a proxy) is said to."""
     scheme = url_scheme(url)
     address = _tls_address(url) if scheme in PLAIN_PORTS else None
     if address is None:
         return None
-    if scheme == "rtsp" and _speaks_rtsp(address, timeout, _rtsp_target(url) or "*") is not False:
-        return None
+    if scheme == "rtsp":
+        target = _rtsp_target(url)
+        asked = _rtsp_exchange(address, timeout, target or "*", describe and target is not None)
+        if asked == "closed":
+            return ("the server answers RTSP, and closed the connection at DESCRIBE unanswered "
+                    "(a path it does not serve?)")
+        if asked != "other":
+            return None
     try:
         _handshake(address, timeout)
     except (OSError, ValueError):
@@ -193,27 +202,36 @@ def answers_tls(url: str, timeout: float) -> str | None:
     return f"the server answers in TLS (is it an {scheme}s:// address?)"
 
 
-def _speaks_rtsp(address: tuple[str, int], timeout: float, target: str = "*") -> bool | None:
-    """Whether the server at ``address`` answers a plain RTSP request in RTSP (True), otherwise
-    (False: a TLS server's alert or close, as it meets bytes that are no TLS record), or not
-    within ``timeout`` s (None: a TLS server answers those bytes at once; a plain one may wait).
-    Asked before a TLS handshake: a plain RTSP server that answered FFmpeg's OPTIONS and closed
-    at its DESCRIBE left the handshake's ClientHello unanswered, and the run's line came 5 s late."""
+def _rtsp_exchange(address: tuple[str, int], timeout: float, target: str, describe: bool = False) -> str:
+    """How the server at ``address`` answers a plain RTSP OPTIONS for ``target`` (the URL FFmpeg
+    asked for, without its user and password: a server that answered FFmpeg answers it):
+    "rtsp" (in RTSP), "other" (a TLS server's alert or close, as it meets bytes that are no TLS
+    record; a refused or reset connection), "silent" (nothing within ``timeout`` s: a TLS server
+    answers those bytes at once, a plain one may wait).  With ``describe``, after a 200 the
+    DESCRIBE is asked as FFmpeg asks it, on the same connection: "closed" where the server closes
+    it unanswered.  Asked before a TLS handshake: a plain RTSP server that answered FFmpeg's
+    OPTIONS and closed at its DESCRIBE left the handshake's ClientHello unanswered, and the
+    run's line came 5 s late."""
+    head = b""
     try:
         with socket.create_connection(address, timeout=timeout) as sock:
-            # (the URL FFmpeg asked for, not *: a server that answered FFmpeg answers it)
             sock.sendall(f"OPTIONS {target} RTSP/1.0\r\nCSeq: 1\r\n\r\n".encode())
-            head = b""
-            while len(head) < 5:
-                got = sock.recv(5 - len(head))
+            while b"\r\n\r\n" not in head and len(head) < 65536:
+                got = sock.recv(4096)
                 if not got:
                     break
                 head += got
+            if describe and head.startswith(b"RTSP/1.0 200") and b"\r\n\r\n" in head:
+                sock.sendall(f"DESCRIBE {target} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n\r\n".encode())
+                if not sock.recv(1):
+                    return "closed"
     except TimeoutError:
-        return None
+        if not head:
+            return "silent"
     except (OSError, ValueError):
-        return False
-    return head == b"RTSP/"
+        if not head:
+            return "other"
+    return "rtsp" if head.startswith(b"RTSP/") else "other"
 
 
 def _rtsp_target(url: str) -> str | None:
@@ -222,36 +240,6 @@ def _rtsp_target(url: str) -> str | None:
     parts = urlsplit(url)
     target = parts._replace(netloc=parts.netloc.rpartition("@")[2], fragment="").geturl()
     return None if any(c in target for c in "\r\n ") else target
-
-
-def describe_unanswered(url: str, timeout: float) -> str | None:
-    """What to say when an ``rtsp://`` input's server answers OPTIONS in RTSP and closes the
-    connection at the DESCRIBE, unanswered (a path it does not serve, a proxy): FFmpeg says no
-    more than "Invalid data found when processing input".  Asked as FFmpeg asks, on one
-    connection, the URL without its user and password; None for any other answer."""
-    address = _tls_address(url) if url_scheme(url) == "rtsp" else None
-    if address is None:
-        return None
-    target = _rtsp_target(url)
-    if target is None:
-        return None
-    try:
-        with socket.create_connection(address, timeout=timeout) as sock:
-            sock.sendall(f"OPTIONS {target} RTSP/1.0\r\nCSeq: 1\r\n\r\n".encode())
-            head = b""
-            while b"\r\n\r\n" not in head and len(head) < 65536:
-                got = sock.recv(4096)
-                if not got:
-                    return None
-                head += got
-            if not head.startswith(b"RTSP/1.0 200"):
-                return None
-            sock.sendall(f"DESCRIBE {target} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n\r\n".encode())
-            if sock.recv(1):
-                return None
-    except (OSError, ValueError):
-        return None
-    return "the server answers RTSP, and closed the connection at DESCRIBE unanswered (a path it does not serve?)"
 
 
 def _handshake(address: tuple[str, int], timeout: float) -> None:
@@ -1027,10 +1015,8 @@ class StreamSource:
                 isinstance(exc, av.error.InvalidDataError)
                 or getattr(exc, "errno", None) in (errno.ECONNRESET, errno.EPIPE)):
             return None
-        said = answers_tls(self.url, min(5.0, self.cfg.open_timeout))
-        if said is None and isinstance(exc, av.error.InvalidDataError):
-            said = describe_unanswered(self.url, min(5.0, self.cfg.open_timeout))
-        return said
+        return answers_tls(self.url, min(5.0, self.cfg.open_timeout),
+                           describe=isinstance(exc, av.error.InvalidDataError))
 
     @contextlib.contextmanager
     def _io(self):
