@@ -8,7 +8,13 @@ rename is atomic, on the same file system) and is moved into place only once com
   existing file is never replaced;
 - with ``force`` it is replaced atomically (``os.replace``): a reader sees the old file
   or the new one, never a mix;
-- on failure the temporary file is removed and any earlier file is left untouched.
+- on failure the temporary file is removed and any earlier file is left untouched;
+- the file's data is flushed to the disk (``fsync``) before its rename, and the folder's entry
+  after it (:func:`sync_file`, :func:`sync_folder`): after a power cut or a system crash the
+  final name holds the whole new output or what stood there before, never an empty or cut
+  file (a rename alone does not order the data's writes before the name's on ext4, XFS or
+  Btrfs), and a batch's manifest line, fsync'ed after the rename, never says done for an
+  output the disk does not hold.
 
 A process killed outright (SIGKILL) can leave only a temporary ``.NAME.livecut-*``
 file behind, never a broken file at the final name; the next run to the same name (a video,
@@ -331,14 +337,67 @@ def holds_earlier(final: str | Path, pattern: str | None = None) -> bool:
         return False
 
 
+#: errors of fsync that say the file system has nothing to flush or cannot (tmpfs, some FUSE
+#: and network file systems, a folder on some systems): the rename goes on; any other (EIO,
+#: ENOSPC of a delayed allocation, EDQUOT) says the data did not reach the disk
+_NO_SYNC = frozenset(e for e in (errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EROFS,
+                                 getattr(errno, "EBADF", None)) if e is not None)
+
+
+def sync_file(path: Path | str) -> None:
+    """Flush the data of the closed file ``path`` to the disk (``fsync``).  Raises OSError where
+    the disk did not take it (EIO, ENOSPC, EDQUOT), nothing where the file system cannot
+    flush (EINVAL, ENOTSUP)."""
+    # (Windows: FlushFileBuffers needs a handle open for writing)
+    flags = (os.O_RDWR | getattr(os, "O_BINARY", 0)) if os.name == "nt" else os.O_RDONLY
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in _NO_SYNC:
+            raise
+    finally:
+        os.close(fd)
+
+
+def sync_folder(folder: Path | str) -> None:
+    """Flush ``folder``'s entries (a rename into it) to the disk; never raises (a folder cannot
+    be opened or flushed on Windows and on some file systems: the rename stands, only its
+    ordering after a crash is not promised there)."""
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _sync_tree(folder: Path) -> None:
+    """:func:`sync_file` on each file in ``folder`` (one level, as commit_dir's frames), then
+    :func:`sync_folder` on it."""
+    for p in folder.iterdir():
+        if p.is_file() and not p.is_symlink():
+            sync_file(p)
+    sync_folder(folder)
+
+
 def commit(tmp: Path, final: Path, force: bool) -> None:
-    """Move the complete file ``tmp`` to ``final`` (see the module docstring); ``tmp`` is gone
-    afterwards, whatever happens."""
+    """Move the complete file ``tmp`` to ``final`` (see the module docstring), its data flushed
+    to the disk before and the folder's entry after; ``tmp`` is gone afterwards, whatever
+    happens."""
     tmp, final = Path(tmp), Path(final)
     try:
+        sync_file(tmp)
         if force:
             check_not_special(final)  # (made meanwhile: said before the run too)
             os.replace(tmp, final)
+            sync_folder(final.parent)
             return
         try:
             os.link(tmp, final)  # atomic and exclusive: EEXIST if the name is taken
@@ -353,6 +412,7 @@ def commit(tmp: Path, final: Path, force: bool) -> None:
             except FileExistsError:
                 raise _exists_error(final) from None
             os.replace(tmp, final)
+        sync_folder(final.parent)
     except OSError as exc:
         raise WriteError(f"{final}: cannot move the finished output into place ({io_reason(exc)})") from None
     finally:
@@ -392,8 +452,10 @@ def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> None:
     """
     tmp, final = Path(tmp), Path(final)
     try:
+        _sync_tree(tmp)
         try:
             os.rename(tmp, final)  # final missing (or an empty folder): one atomic step
+            sync_folder(final.parent)
             return
         except OSError as exc:
             if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.EISDIR, errno.ENOTDIR):
@@ -409,6 +471,7 @@ def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> None:
             os.replace(tmp / name, final / name)
         for p in old:
             p.unlink()
+        sync_folder(final)
     except OSError as exc:
         raise WriteError(f"{final}: cannot move the finished frames into place ({io_reason(exc)})") from None
     finally:
