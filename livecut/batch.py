@@ -803,6 +803,14 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
             if prev.get("status") == "ok" and os.path.lexists(dst):
                 result.skipped_done += 1
                 continue
+            # a photo stopped (Ctrl-C, SIGTERM, a crash) after its output was renamed into place,
+            # before its result line: a photo is only ever renamed there whole, and nothing stood
+            # there when it was handed out, so that output is its finished one -- it was done again
+            if (item.kind == "image" and os.path.isfile(dst) and not os.path.islink(dst)
+                    and (prev.get("status") == INTERRUPTED
+                         or (prev.get("status") == STARTED and prev.get("existed") is False))):
+                result.skipped_done += 1
+                continue
             # (refused before because its output existed: --force is what that refusal asked for)
             refused_as_existing = force and EXISTS_HINT in str(prev.get("error") or "")
             if (prev.get("status") not in ("ok", INTERRUPTED, STARTED) and not retry_failed
@@ -825,7 +833,8 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
 
 
 #: the status of an item whose output appeared at its final name while Ctrl-C stopped the batch,
-#: before its result came back: the output is this batch's, the item is done again
+#: before its result came back: the output is this batch's, the item is done again (a photo's
+#: output, only ever renamed there whole, is its finished one: counted already done, see plan)
 INTERRUPTED = "interrupted"
 
 #: the status of an item's first line, written when it is handed out (before its output can

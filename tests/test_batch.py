@@ -1452,7 +1452,8 @@ def _writes_then_hangs(src, dst, kind, force, settings):
 def test_ctrl_c_after_an_output_was_renamed_into_place_does_not_disown_it(tmp_path):
     """Ctrl-C between an item's rename into place and the driver's manifest line left a whole
     output that no line named: the same command again refused it ("exists (use --force ...)",
-    exit 2) at every run.  Now it is recorded as this batch's and done again by the next run."""
+    exit 2) at every run.  Now it is recorded as this batch's ("interrupted"); a photo's output is
+    only ever renamed there whole, so the next run counts it already done and keeps it."""
     import threading
 
     from livecut.runner import Interrupted
@@ -1474,10 +1475,11 @@ def test_ctrl_c_after_an_output_was_renamed_into_place_does_not_disown_it(tmp_pa
         run_batch([str(src)], out, cfg, jobs=1, item_fn=_writes_then_hangs)
     watcher.join(5)
     assert (out / "a.png").is_file()
+    assert _records(out)[-1]["status"] == "interrupted"
+    kept = (out / "a.png").read_bytes()
     again = run_batch([str(src)], out, cfg, jobs=1)
-    assert (again.done, again.failed, again.exit_code) == (1, 0, 0), again.errors
-    assert _records(out)[-1]["status"] == "ok"
-    assert run_batch([str(src)], out, cfg, jobs=1).skipped_done == 1
+    assert (again.done, again.failed, again.skipped_done, again.exit_code) == (0, 0, 1, 0), again.errors
+    assert (out / "a.png").read_bytes() == kept
 
 
 def test_a_symbolic_link_loop_is_a_failed_item_not_the_end_of_the_batch(tmp_path):
@@ -1563,11 +1565,11 @@ def test_an_input_that_cannot_be_read_is_recorded_once_not_at_every_rerun(tmp_pa
 
 
 def test_an_output_renamed_into_place_before_a_crash_is_the_batchs_own_on_the_rerun(tmp_path):
-    """A crash, SIGKILL or power cut between an item's rename into place and its manifest line
-    left an output no line named: the same command again refused it ("exists (use --force ...)",
-    exit 2) and every later run counted it "failed before".  Each item now gets a "started" line
-    (fsync'ed, with whether something stood at its final name) before it is handed out; an
-    output found where nothing stood, for an item whose last line is "started", is done again."""
+    """A crash, SIGKILL, SIGTERM or Ctrl-C between an item's rename into place and its manifest
+    line left an output no result line named.  Each item gets a "started" line (fsync'ed, with
+    whether something stood at its final name) before it is handed out.  The rerun did such a
+    photo again (cut once more, renamed over its finished output); a photo is only ever renamed
+    there whole, so one found where nothing stood is now its finished output, "already done"."""
     src = tmp_path / "in"
     a = _photo(src / "a.jpg", 0, w=320, h=240)
     b = _photo(src / "b.jpg", 1, w=320, h=240)
@@ -1583,23 +1585,29 @@ def test_an_output_renamed_into_place_before_a_crash_is_the_batchs_own_on_the_re
     (out / MANIFEST).write_text("".join(lines[:-1]))
     crashed = out / last["output"]
     assert crashed.is_file()
-    inode = crashed.stat().st_ino
+    inode, before = crashed.stat().st_ino, crashed.read_bytes()
     p = plan([str(src)], out, settings=json.loads(lines[0])["settings"])
-    assert [str(it.src) for it in p.todo] == [last["input"]] and p.todo[0].force and not p.refused
-    assert (p.skipped_done, p.skipped_failed) == (1, 0)  # (started-only: not "already done")
+    assert not p.todo and not p.refused and (p.skipped_done, p.skipped_failed) == (2, 0)
 
     again = run_batch([str(src)], out, cfg, jobs=1)
-    assert (again.done, again.failed, again.skipped_done, again.skipped_failed, again.exit_code) == (1, 0, 1, 0, 0), \
+    assert (again.done, again.failed, again.skipped_done, again.skipped_failed, again.exit_code) == (0, 0, 2, 0, 0), \
         again.errors
-    assert crashed.stat().st_ino != inode  # (done again: written under a temporary name, renamed over it)
-    assert _records(out)[-1]["input"] == last["input"] and _records(out)[-1]["status"] == "ok"
+    assert crashed.stat().st_ino == inode and crashed.read_bytes() == before  # (kept, not done again)
     assert not [q for q in out.rglob(".*")]
-    third = run_batch([str(src)], out, cfg, jobs=1)
-    assert (third.done, third.skipped_done, third.exit_code) == (0, 2, 0)
     for path in (a, b):  # each item: its "started" line (nothing at its final name then), then its result
         mine = [r for r in journal if r["input"] == str(path)]
         assert [r["status"] for r in mine] == [STARTED, "ok"], journal
         assert mine[0]["existed"] is False and mine[0]["output"] == mine[1]["output"]
+    # stopped by Ctrl-C before its result came back: recorded "interrupted", kept the same way
+    rec = dict(last, status="interrupted", exit_code=130, written=True, error="stopped")
+    append_record(out / MANIFEST, rec)
+    assert plan([str(src)], out, settings=last["settings"]).skipped_done == 2
+    # its input changed since: done again, over the batch's own output
+    os.utime(src / Path(last["input"]).name, ns=(1, 1))
+    redo = run_batch([str(src)], out, cfg, jobs=1)
+    assert (redo.done, redo.failed, redo.exit_code) == (1, 0, 0) and crashed.stat().st_ino != inode
+    (out / MANIFEST).write_text("".join(lines[:-1]))
+    os.utime(src / Path(last["input"]).name, ns=(last["mtime_ns"], last["mtime_ns"]))
 
     # the crash cut the started line too (it was being written): nothing was handed out then;
     # an output there is not the batch's -- refused, as one no line names
