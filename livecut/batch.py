@@ -804,7 +804,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
                 result.skipped_done += 1
                 continue
             # a photo stopped (Ctrl-C, SIGTERM, a crash) after its output was renamed into place,
-            # before its result line: a photo is only ever renamed there whole, and nothing stood
+            # before its result line: a photo is only ever renamed there whole (fsync'ed first), and nothing stood
             # there when it was handed out, so that output is its finished one -- it was done again
             if (item.kind == "image" and os.path.isfile(dst) and not os.path.islink(dst)
                     and (prev.get("status") == INTERRUPTED
