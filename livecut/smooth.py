@@ -130,11 +130,25 @@ def _extend_runs(runs: np.ndarray, where: np.ndarray) -> None:
     cv2.add(runs, 1, dst=runs, mask=where)
 
 
+def _check_picture(alpha: np.ndarray, frame: np.ndarray) -> None:
+    """Refuse a ``frame`` whose shape is not ``alpha``'s picture at another size (within two of
+    the mask's pixels of rounding): a frame turned against its mask (1080x1920 with a 180x320
+    mask), or cropped, had its motion measured over other parts of the picture than the
+    mask's pixels -- a subject's motion read where the background is, and the reverse."""
+    h, w = alpha.shape[:2]
+    fh, fw = frame.shape[:2]
+    if abs(fw * h - fh * w) > 2 * (fw + fh):
+        raise FrameSizeError(f"MaskSmoother: the frame is {fw}x{fh} and the mask {w}x{h}: not the same "
+                             f"picture (a frame turned or cropped against its mask?); give the frame the "
+                             f"mask belongs to, at its size or another of the same shape")
+
+
 class MaskSmoother:
     """``smoother(alpha, frame) -> alpha`` (an internal buffer, reused by the next call).
 
-    ``alpha`` is HxW uint8; ``frame`` the picture it belongs to, of its size or another
-    (the motion is measured on it reduced): BGR uint8, or what :meth:`Segmenter.mask` takes
+    ``alpha`` is HxW uint8; ``frame`` the picture it belongs to, of its size or another of
+    the same shape (the motion is measured on it reduced; a frame of another shape, turned or
+    cropped against the mask, is a FrameSizeError): BGR uint8, or what :meth:`Segmenter.mask` takes
     (gray, BGRA, 16-bit, floating point; ``bits=10`` / ``12`` for uint16 frames of 10- or
     12-bit video, as there), converted first.  Given to a
     :class:`~livecut.segment.Segmenter` as ``temporal``, it gets the frames at the
@@ -532,6 +546,8 @@ class MaskSmoother:
         focus): ``alpha`` is then taken (as after a scene cut) instead of the last subject's
         ghost held over another picture for ``smooth.hold`` frames."""
         check_alpha(alpha, empty=False)
+        frame = as_bgr(frame, bits, self._converted)
+        _check_picture(alpha, frame)
         if alpha.shape == (4, 1):  # (kept as its row by __call__: taken for another size, not held)
             return self._turned_call(self.hold, alpha, frame, bits)
         if self._shape != alpha.shape[:2] or not self._have_prev or self._turned != self._turning:
@@ -604,6 +620,7 @@ class MaskSmoother:
         # (a gray or BGRA frame left the motion buffer unwritten: no motion, no scene cut; a
         # uint16 frame of 10-bit video, read as 16-bit, nearly black: no motion, the mask trailed)
         frame = as_bgr(frame, bits, self._converted)
+        _check_picture(alpha, frame)
         if alpha.shape == (4, 1):
             # (OpenCV 5.1 reads a number beside a 4x1 array as the scalar (number, 0, 0, 0): the
             # runs and the accumulator were compared with 0 for their limits, and a 4x1 mask came

@@ -1451,3 +1451,28 @@ def test_a_frame_over_the_size_limit_is_refused_before_it_is_converted(monkeypat
         seg.mask(big)
     with pytest.raises(ImageSizeError, match="at most 80 megapixels"):
         seg.mask_small(big)
+
+
+def test_a_mask_smoother_refuses_a_frame_turned_against_its_mask():
+    """A frame turned against its mask (1920x1080 given with a mask of 180 rows of 320, as a
+    phone's rotated video read the wrong way round) was taken: the motion was measured on the
+    frame squeezed to the mask's grid, a subject's motion read where the background is.  It is a
+    FrameSizeError, in __call__ and hold; a frame of the mask's shape at another size, or
+    off by its rounding, is smoothed as before."""
+    from livecut.errors import FrameSizeError
+
+    img, _ = make_scene("basic", 320, 180, seed=0)
+    big = cv2.resize(img, (1920, 1080), interpolation=cv2.INTER_LINEAR)
+    alpha = np.full((180, 320), 200, np.uint8)
+    sm = MaskSmoother()
+    for call in (sm, sm.hold):
+        with pytest.raises(FrameSizeError, match="the frame is 1080x1920 and the mask 320x180"):
+            call(alpha, np.ascontiguousarray(big.swapaxes(0, 1)))
+        with pytest.raises(FrameSizeError, match="the frame is 320x240 and the mask 320x180"):
+            call(alpha, cv2.resize(img, (320, 240)))
+    for frame, a in ((img, alpha), (big, alpha), (big, np.full((136, 240), 200, np.uint8)),
+                     (cv2.resize(img, (321, 181)), alpha)):
+        sm = MaskSmoother()
+        for i in range(3):
+            assert sm(a, np.roll(frame, i, 1)).shape == a.shape
+        assert sm.hold(a, frame).shape == a.shape
