@@ -532,6 +532,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     black bars (:data:`BARS_SHARE` of the photo each side) around each rescaled photo; the
     truth gets the same bars as background, so a mask that keeps a bar is scored down.
     """
+    import os
     import time
     from pathlib import Path
 
@@ -639,6 +640,10 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             kind = _not_a_file(page)
             if kind:
                 raise UsageError(f"--sheet {sheet}: {page} is {kind}, not a regular file; give another path")
+            # (--sheet pics/holiday.jpg was written over that photo without a word, exit 0)
+            if os.path.isfile(page) and not _a_sheet_page(page):
+                raise OutputExistsError(f"--sheet {sheet}: {page} is there and is not a contact sheet (a picture "
+                                        "of yours?); a sheet replaces only a sheet: give another name, or move it")
     rows: dict[float, list[dict]] = {s: [] for s in scales}
     segs: dict[float, Segmenter] = {}
     pages = _SheetPages(sheet, keep=inputs) if sheet is not None else None
@@ -840,7 +845,8 @@ class _SheetPages:
     be written is an error in ``errors`` and ends the sheet: none of its pages is moved into
     place (the scores stand without the picture). Once the sheet is in place, the pages of an
     earlier, longer sheet of the same name after its last are removed (``removed``), but none
-    of the files in ``keep`` (the photos and masks evaluated)."""
+    of the files in ``keep`` (the photos and masks evaluated) nor a file that is not a contact
+    sheet (:func:`_a_sheet_page`)."""
 
     def __init__(self, path, keep=frozenset()):
         self.path = path
@@ -918,7 +924,7 @@ class _SheetPages:
         # (a name longer than a file's may be is no page there: is_file() raised "File name too
         # long" for NAME-2.png of a sheet named in 254-255 bytes, after the scores, exit 1)
         while (not name_too_long((p := sheet_page_path(self.path, page)).name) and p.is_file()
-               and p.resolve() not in self.keep):
+               and p.resolve() not in self.keep and _a_sheet_page(p)):
             try:
                 p.unlink()
             except OSError as exc:
@@ -940,6 +946,35 @@ class _SheetPages:
         except LivecutError as exc:
             self.errors.append(str(exc))
         self.rows = []
+
+
+def _a_sheet_page(p) -> bool:
+    """Whether the file ``p`` is a page of a contact sheet as ``--sheet`` writes one (of any
+    version: rows of SHEET_ROW pixels, each with a white band 4 high under it), or empty: what
+    a run to that sheet may replace or remove. Another file of a page's name (a photo of yours,
+    holiday-2.jpg beside --sheet holiday.jpg) was written over, or removed as a page of an
+    earlier, longer sheet."""
+    import cv2
+
+    try:
+        data = np.fromfile(p, np.uint8)
+    except (OSError, ValueError):
+        return False
+    if not data.size:
+        return True
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # (not a picture: no word of OpenCV's)
+    try:
+        img = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    except cv2.error:
+        img = None
+    finally:
+        cv2.utils.logging.setLogLevel(level)
+    step = SHEET_ROW + 4
+    if img is None or img.ndim != 2 or not img.shape[0] or img.shape[0] % step or img.shape[1] < SHEET_LABEL:
+        return False
+    bands = img.reshape(-1, step, img.shape[1])[:, SHEET_ROW:]  # (near white: a JPEG's too)
+    return bool(bands.mean(axis=(1, 2), dtype=np.float64).min() >= 240.0)
 
 
 def _not_a_file(p) -> str:

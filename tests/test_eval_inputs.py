@@ -59,6 +59,17 @@ def _scores(images, masks, *extra) -> dict:
     return json.loads(r.stdout)
 
 
+def _earlier_page(p: Path) -> bytes:
+    """A page of a contact sheet of an earlier run at ``p`` (one row); its bytes."""
+    from livecut import evaluate
+
+    page = np.full((evaluate.SHEET_ROW + 4, evaluate.SHEET_LABEL + 100, 3), 255, np.uint8)
+    page[:evaluate.SHEET_ROW] = 90
+    data = cv2.imencode(".jpg" if p.suffix == ".jpg" else ".png", page)[1].tobytes()
+    p.write_bytes(data)
+    return data
+
+
 # ---------------------------------------------------------------- mask formats and conventions
 
 def _variants(gt: np.ndarray) -> dict:
@@ -778,22 +789,53 @@ def test_a_shorter_run_removes_the_pages_of_an_earlier_longer_sheet(photos, tmp_
     stale = [tmp_path / "sheet-3.png", tmp_path / "sheet-4.png"]
     kept = [tmp_path / n for n in ("sheet-6.png", "sheet-03.png", "sheet-x.png", "sheet-3.jpg",
                                    "sheet-3.png.bak", "other-3.png")]
-    for p in stale + kept:
-        p.write_bytes(b"earlier")
+    earlier = {p: _earlier_page(p) for p in stale + kept}
     r = invoke("eval", images, masks, "--sheet", sheet, "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["sheets"] == [str(sheet), str(tmp_path / "sheet-2.png")]
     assert data["sheets_removed"] == [str(p) for p in stale]
     assert not any(p.exists() for p in stale)
-    assert all(p.read_bytes() == b"earlier" for p in kept)
+    assert all(p.read_bytes() == earlier[p] for p in kept)
     assert "2 page(s) of an earlier, longer contact sheet removed" in r.output
     # a run that writes no page (no photo scored) removes nothing
-    (tmp_path / "sheet-3.png").write_bytes(b"earlier")
+    _earlier_page(tmp_path / "sheet-3.png")
     empty = tmp_path / "empty"
     empty.mkdir()
     r = invoke("eval", empty, masks, "--sheet", sheet)
     assert r.exit_code == 2 and (tmp_path / "sheet-3.png").exists()
+
+
+def test_a_sheet_never_replaces_nor_removes_a_picture_that_is_not_a_contact_sheet(photos, tmp_path, monkeypatch):
+    """--sheet pics/holiday.jpg wrote the sheet over that photo, and removed holiday-2.jpg and
+    holiday-3.jpg beside it as 'pages of an earlier, longer contact sheet', exit 0: a file at a
+    page's name was replaced or removed whatever it held. A picture that is not a contact sheet
+    is refused before the evaluation at a name this run would write (exit 2, nothing written),
+    and is left alone after its last page; a sheet there is replaced, as run after run."""
+    from livecut import evaluate
+
+    images, masks, truths = photos
+    pics = tmp_path / "pics"
+    pics.mkdir()
+    photo = cv2.imencode(".jpg", np.full((368, 400, 3), 128, np.uint8))[1].tobytes()  # (368: two rows' height)
+    for name in ("holiday.jpg", "holiday-2.jpg", "holiday-3.jpg"):
+        (pics / name).write_bytes(photo)
+    monkeypatch.setattr(evaluate, "_sheet_row", lambda *a: pytest.fail("evaluated before refusing"))
+    r = invoke("eval", images, masks, "--sheet", pics / "holiday.jpg")
+    assert r.exit_code == 2, r.output
+    assert f"--sheet {pics / 'holiday.jpg'}: {pics / 'holiday.jpg'} is there and is not a contact sheet" \
+        in r.stderr, r.stderr
+    assert all((pics / n).read_bytes() == photo for n in ("holiday.jpg", "holiday-2.jpg", "holiday-3.jpg"))
+    assert sorted(p.name for p in pics.iterdir()) == ["holiday-2.jpg", "holiday-3.jpg", "holiday.jpg"]
+    monkeypatch.undo()
+    (pics / "holiday.jpg").unlink()
+    data = _scores(images, masks, "--sheet", pics / "holiday.jpg")   # one page: the others are no sheet's
+    assert data["sheets"] == [str(pics / "holiday.jpg")] and data["sheets_removed"] == []
+    assert (pics / "holiday-2.jpg").read_bytes() == photo and (pics / "holiday-3.jpg").read_bytes() == photo
+    monkeypatch.setattr(evaluate, "SHEET_PAGE_ROWS", 1)   # two photos: two pages, holiday-2.jpg one of them
+    r = invoke("eval", images, masks, "--sheet", pics / "holiday.jpg")
+    assert r.exit_code == 2 and f"{pics / 'holiday-2.jpg'} is there and is not a contact sheet" in r.stderr, r.output
+    assert (pics / "holiday-2.jpg").read_bytes() == photo
 
 
 @pytest.mark.parametrize("name", ["sheets", "sheets/", "sheets.png"])
@@ -879,8 +921,7 @@ def test_a_failed_evaluation_leaves_the_earlier_sheet_as_it_was(photos, tmp_path
     images, masks, _ = photos
     monkeypatch.setattr(evaluate, "SHEET_PAGE_ROWS", 1)   # two photos: two pages
     sheet, second = tmp_path / "sheet.png", tmp_path / "sheet-2.png"
-    for p in (sheet, second):
-        p.write_bytes(b"earlier")
+    earlier = {p: _earlier_page(p) for p in (sheet, second)}
     if failure == "interrupted":
         real, calls = evaluate.score, []
 
@@ -904,7 +945,7 @@ def test_a_failed_evaluation_leaves_the_earlier_sheet_as_it_was(photos, tmp_path
         monkeypatch.setattr(evaluate, "_write_sheet", write)
     r = invoke("eval", images, masks, "--sheet", sheet, "--json")
     assert r.exit_code == (130 if failure == "interrupted" else 1), r.output  # (a full disk: 1, run time)
-    assert sheet.read_bytes() == b"earlier" and second.read_bytes() == b"earlier"
+    assert sheet.read_bytes() == earlier[sheet] and second.read_bytes() == earlier[second]
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["sheet-2.png", "sheet.png"]
 
 
