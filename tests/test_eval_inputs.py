@@ -1385,6 +1385,31 @@ def test_no_photos_outside_masks_says_masks_are_left_out(photos):
     assert r.exit_code == 2 and "no masks" in r.stderr and f"IMAGES ({masks})" in r.stderr
 
 
+def test_a_panorama_is_scored_as_livecut_image_cuts_it(tmp_path):
+    """`livecut image` cuts a panorama (over 4:1) in windows; eval judged it whole, at 320x32
+    pixels for a 1000x100 one: IoU 0.58 where the mask `livecut image` writes of that photo
+    scores 0.93. Its photos are scored as `livecut image` cuts them, windows and all."""
+    from livecut.evaluate import score
+
+    rng = np.random.default_rng(7)
+    sharp = rng.integers(0, 256, (100, 1000, 3), dtype=np.uint8)
+    img = cv2.GaussianBlur(sharp, (0, 0), 6)
+    gt = np.zeros((100, 1000), np.uint8)
+    for x0 in (100, 600):   # two subjects along it
+        img[25:75, x0:x0 + 150] = sharp[25:75, x0:x0 + 150]
+        gt[25:75, x0:x0 + 150] = 255
+    for d in ("i", "m"):
+        (tmp_path / d).mkdir()
+    cv2.imwrite(str(tmp_path / "i" / "pano.png"), img)
+    cv2.imwrite(str(tmp_path / "m" / "pano.png"), gt)
+    row = _scores(tmp_path / "i", tmp_path / "m")["images"][0]
+    r = invoke("image", tmp_path / "i" / "pano.png", "-o", tmp_path / "mask.png", "--mode", "mask")
+    assert r.exit_code == 0, r.output
+    written = score(cv2.imread(str(tmp_path / "mask.png"), cv2.IMREAD_GRAYSCALE), gt)
+    assert written.iou > 0.8
+    assert (row["iou"], row["f"], row["mae"]) == pytest.approx((written.iou, written.f, written.mae), abs=1e-6)
+
+
 def test_eval_times_no_photo_with_the_engine_set_up_for_another_size(tmp_path, monkeypatch):
     """'ms' is the engine's time on the photo, its buffers set up before: a photo of the size of
     one before it, but after a photo of another size, was timed with the engine set up again for
