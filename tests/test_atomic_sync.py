@@ -62,12 +62,18 @@ def _tmp_file(folder: Path, final: Path, data: bytes) -> Path:
     return tmp
 
 
+def _to_commit(folder: Path, earlier: bool) -> tuple[Path, Path]:
+    """(temporary file holding b"new output", its final name out.png, holding b"earlier" if
+    ``earlier``)."""
+    final = folder / "out.png"
+    if earlier:
+        final.write_bytes(b"earlier")
+    return _tmp_file(folder, final, b"new output"), final
+
+
 @pytest.mark.parametrize("force", [False, True])
 def test_commit_flushes_the_data_before_the_rename_and_the_folder_after(force, tmp_path, monkeypatch):
-    final = tmp_path / "out.png"
-    if force:
-        final.write_bytes(b"earlier")
-    tmp = _tmp_file(tmp_path, final, b"new output")
+    tmp, final = _to_commit(tmp_path, force)
     ino, folder_ino = tmp.stat().st_ino, tmp_path.stat().st_ino
     journal = _Journal(monkeypatch)
     atomic.commit(tmp, final, force)
@@ -80,10 +86,7 @@ def test_commit_flushes_the_data_before_the_rename_and_the_folder_after(force, t
 
 @pytest.mark.parametrize("force", [False, True])
 def test_commit_whose_data_did_not_reach_the_disk_is_a_write_error(force, tmp_path, monkeypatch):
-    final = tmp_path / "out.png"
-    if force:
-        final.write_bytes(b"earlier")
-    tmp = _tmp_file(tmp_path, final, b"new output")
+    tmp, final = _to_commit(tmp_path, force)
     _Journal(monkeypatch, fail=errno.EIO)
     with pytest.raises(WriteError, match="cannot move the finished output into place"):
         atomic.commit(tmp, final, force)
@@ -93,16 +96,14 @@ def test_commit_whose_data_did_not_reach_the_disk_is_a_write_error(force, tmp_pa
 
 @pytest.mark.parametrize("code", [errno.EINVAL, errno.ENOTSUP])
 def test_a_file_system_that_cannot_flush_still_gets_the_output(code, tmp_path, monkeypatch):
-    final = tmp_path / "out.png"
-    tmp = _tmp_file(tmp_path, final, b"new output")
+    tmp, final = _to_commit(tmp_path, False)
     _Journal(monkeypatch, fail=code)
     atomic.commit(tmp, final, False)
     assert final.read_bytes() == b"new output" and not tmp.exists()
 
 
 def test_a_folder_that_cannot_be_flushed_still_gets_the_output(tmp_path, monkeypatch):
-    final = tmp_path / "out.png"
-    tmp = _tmp_file(tmp_path, final, b"new output")
+    tmp, final = _to_commit(tmp_path, False)
     _Journal(monkeypatch, fail=errno.EIO, fail_folders=True)
     atomic.commit(tmp, final, False)
     assert final.read_bytes() == b"new output"
