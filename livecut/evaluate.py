@@ -245,6 +245,10 @@ def read_subset(spec: str) -> set[str]:
     # folder kept: "x/a.jpg" named y/a.jpg too)
     out = set()
     for n in names:
+        # (a list written on Windows, "images\\x\\a.jpg": its backslashes are its folders; it
+        # named no photo. A name with a / is taken as written: a backslash is in it)
+        if "\\" in n and "/" not in n:
+            n = n.replace("\\", "/")
         q = PurePosixPath(n)
         if q.name:
             out.add((q.with_suffix("") if q.suffix.lower() in IMAGE_EXTS else q).as_posix())

@@ -1447,3 +1447,20 @@ def test_eval_times_no_photo_with_the_engine_set_up_for_another_size(tmp_path, m
             assert before and before[-1] == shape, (k, calls)
             timed += 1
     assert timed == 8
+
+
+def test_a_subset_written_on_windows_names_its_photos(tmp_path):
+    r"""A split listing x\a.jpg (written on Windows) named no photo: the backslash was taken
+    as part of the file name."""
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    for i, sub in enumerate(("x", "y")):
+        (images / sub).mkdir(parents=True)
+        (masks / sub).mkdir(parents=True)
+        img, gt = make_scene("basic", 80, 60, seed=i)
+        cv2.imwrite(str(images / sub / "a.jpg"), img)
+        cv2.imwrite(str(masks / sub / "a.png"), gt)
+    split = tmp_path / "split.txt"
+    split.write_bytes(b"data\\images\\x\\a.jpg\r\nz\\a.jpg\r\n")
+    data = _scores(images, masks, "--subset", split, "--set", "segment.method=canny")
+    assert [row["name"] for row in data["images"]] == ["x/a.jpg"]
+    assert data["subset_missing"] == ["z/a"]
