@@ -443,6 +443,11 @@ def match_masks(images: list, images_dir, masks: list, masks_dir,
         return found or [], key, stem
 
     plain = {p: find(p) for p in images}
+    for p in images:  # (a mask named as its photo whole, a.jpg.png, as some tools save it)
+        if not plain[p][0] and p.suffix:
+            named = find(p, p.suffix)
+            if named[0]:
+                plain[p] = named
     taken = {m for found, _, _ in plain.values() for m in found}
     missing = [p for p in images if not plain[p][0]]
     ending = _mask_ending(missing, [m for m in masks if m not in taken]) if missing else ""

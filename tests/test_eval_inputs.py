@@ -1449,6 +1449,17 @@ def test_eval_times_no_photo_with_the_engine_set_up_for_another_size(tmp_path, m
     assert timed == 8
 
 
+def test_masks_named_as_their_photo_whole_are_paired(photos):
+    """masks/basic.png.png for images/basic.png (a tool that adds .png to the photo's whole
+    name) was 'no image ... has a mask of the same name', exit 2."""
+    images, masks, truths = photos
+    for name in truths:
+        (masks / f"{name}.png").rename(masks / f"{name}.png.png")
+    data = _scores(images, masks, "--set", "segment.method=canny")
+    assert [row["name"] for row in data["images"]] == ["basic.png", "several.png"]
+    assert data["without_mask"] == [] and data["without_image"] == []
+
+
 def test_a_subset_written_on_windows_names_its_photos(tmp_path):
     r"""A split listing x\a.jpg (written on Windows) named no photo: the backslash was taken
     as part of the file name."""
