@@ -664,7 +664,8 @@ VIDEO_OPTIONS: list = [
                                                 "frames dropped behind a slow output do not count).")),
     ("rtsp_transport", Optional[str], typer.Option(None, "--rtsp-transport", metavar="tcp|udp",
                                                    rich_help_panel=P_INPUT, show_default="tcp",
-                                                   help="RTSP transport for rtsp:// sources.")),
+                                                   help="RTSP transport of an rtsp:// source or output (video.rtsp_transport; "
+                                                        "rtsps:// is always TCP).")),
     ("preview", bool, typer.Option(False, "--preview", "-p", rich_help_panel=P_SHOW,
                                    help="Show a preview window as well (h in it lists the keys).")),
     ("pace", Optional[bool], typer.Option(None, "--pace/--no-pace", rich_help_panel=P_SHOW,

@@ -328,3 +328,12 @@ def test_the_debug_traceback_never_goes_to_standard_output(tmp_path, args):
         r = subprocess.run([sys.executable, "-m", "livecut", *args], stdout=out, env=env, timeout=60,
                            cwd=tmp_path, preexec_fn=lambda: os.close(2))
     assert r.returncode == 2 and (tmp_path / "stdout").read_bytes() == b""
+
+
+def test_rtsp_transport_help_says_it_sets_an_rtsp_output_too():
+    """`livecut run --help` said "RTSP transport for rtsp:// sources", though the option sets
+    video.rtsp_transport, which an rtsp:// output takes too (the test above; the README and the
+    option's own error say "of an rtsp:// source or output")."""
+    text = " ".join(help_of("run").split())
+    line = text[text.index("--rtsp-transport tcp|udp"):]
+    assert re.match(r"--rtsp-transport tcp\|udp [^│]*rtsp:// source or output", line), line[:160]
