@@ -288,3 +288,24 @@ def test_clip_metrics_refuses_unknown_kinds_and_no_photos(tmp_path, monkeypatch,
             clip_metrics.main()
         assert exc.value.code == 2
         assert said in capsys.readouterr().err
+
+
+def test_threshold_study_names_a_dataset_it_cannot_read(tmp_path, monkeypatch):
+    """`python tools/threshold_study.py CUHK_NATIVE` (the README's command) with a wrong path,
+    or a folder without the split's photos, ended in a traceback, KeyError: 'out_of_focus0002.jpg'
+    (and a cv2 warning): one line names the folder and what it lacks instead."""
+    import pytest
+
+    import threshold_study
+
+    monkeypatch.setattr(sys, "argv", ["threshold_study.py", str(tmp_path / "nowhere")])
+    with pytest.raises(SystemExit) as exc:
+        threshold_study.main()
+    assert str(exc.value).startswith("threshold_study: ") and "nowhere" in str(exc.value)
+    assert "images" in str(exc.value) and "masks" in str(exc.value)
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    monkeypatch.setattr(sys, "argv", ["threshold_study.py", str(tmp_path)])
+    with pytest.raises(SystemExit) as exc:
+        threshold_study.main()
+    assert str(exc.value).startswith("threshold_study: ") and "out_of_focus" in str(exc.value)

@@ -52,12 +52,23 @@ def measure(dataset: Path, names: list[str], scale: float, overrides: list[str])
         seen.append(prob.copy())
         return real(self, prob, mask)
 
+    # (a wrong path, or a folder without the split's photos, was a traceback: KeyError 'out_of_focus0002.jpg')
+    lacking = [sub for sub in ("images", "masks") if not (dataset / sub).is_dir()]
+    if lacking:
+        raise SystemExit(f"threshold_study: {dataset}: no {' or '.join(s + '/' for s in lacking)} folder in it "
+                         "(give the cuhk-native folder, which holds images/ and masks/)")
     images = list_images(dataset / "images")
     masks = list_images(dataset / "masks", masks=True)
     pairs = {Path(i).name: m for _, i, m in match_masks(images, dataset / "images", masks, dataset / "masks")[0]}
+    missing = [name for name in names if name not in pairs]
+    if missing:
+        raise SystemExit(f"threshold_study: {dataset}: {len(missing)} of the split's {len(names)} photos have no "
+                         f"photo in images/ with its mask in masks/, e.g. {missing[0]}")
     ious, summary = [], []
     for name in names:
         img = cv2.imread(str(dataset / "images" / name), cv2.IMREAD_COLOR)
+        if img is None:
+            raise SystemExit(f"threshold_study: {dataset / 'images' / name}: cannot be read")
         gt = read_truth(pairs[name])
         if scale != 1:
             img = rescale(img, scale)
