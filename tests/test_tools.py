@@ -309,3 +309,17 @@ def test_threshold_study_names_a_dataset_it_cannot_read(tmp_path, monkeypatch):
     with pytest.raises(SystemExit) as exc:
         threshold_study.main()
     assert str(exc.value).startswith("threshold_study: ") and "out_of_focus" in str(exc.value)
+
+
+def test_clip_metrics_names_a_missing_dataset_folder(tmp_path, monkeypatch):
+    """`python tools/clip_metrics.py CUHK_NATIVE` with a wrong path said
+    '.../nowhere/masks: no mask of out_of_focus0006.jpg', as if the folder were there and
+    lacked that one mask."""
+    import pytest
+
+    monkeypatch.setattr(sys, "argv", ["clip_metrics.py", str(tmp_path / "nowhere"), "--photos", "1"])
+    with pytest.raises(SystemExit) as exc:
+        clip_metrics.main()
+    said = str(exc.value)
+    assert said.startswith("clip_metrics: ") and "nowhere" in said and "no mask of" not in said, said
+    assert "images/" in said and "masks/" in said, said

@@ -173,6 +173,11 @@ def main() -> None:
         ap.error(f"--photos {args.photos}: expected 1 or more")
     cv2.setNumThreads(1)
     cfg = load_config(None, args.sets)
+    # (a wrong path was said as '.../masks: no mask of out_of_focus0006.jpg', as if the folder lacked one mask)
+    lacking = [sub for sub in ("images", "masks") if not (args.data / sub).is_dir()]
+    if lacking:
+        raise SystemExit(f"clip_metrics: {args.data}: no {' or '.join(s + '/' for s in lacking)} folder in it "
+                         "(give the cuhk-native folder, which holds images/ and masks/)")
     names = json.loads((ROOT / "livecut" / "models" / "cuhk_split.json").read_text())[args.split][:args.photos]
     rng = np.random.default_rng(7)
     kinds = {k: speeds[k] for k in dict.fromkeys(args.kinds.split(","))}
