@@ -323,3 +323,29 @@ def test_clip_metrics_names_a_missing_dataset_folder(tmp_path, monkeypatch):
     said = str(exc.value)
     assert said.startswith("clip_metrics: ") and "nowhere" in said and "no mask of" not in said, said
     assert "images/" in said and "masks/" in said, said
+
+
+def test_train_engine_names_a_missing_dataset_folder_and_torch(tmp_path, monkeypatch, capsys):
+    """`python tools/train_engine.py CUHK_NATIVE --epochs 110` (the README's command) with a
+    wrong path ended in a traceback: ModuleNotFoundError 'torch' where the train extra is not
+    installed, else FileNotFoundError from the images/ folder.  The folder is checked first, and
+    a missing torch is one line naming the extra."""
+    import importlib.util
+
+    import pytest
+
+    import train_engine
+
+    monkeypatch.setattr(sys, "argv", ["train_engine.py", str(tmp_path / "nowhere"), "--epochs", "1"])
+    with pytest.raises(SystemExit) as exc:
+        train_engine.main()
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "nowhere" in err and "images/" in err and "Traceback" not in err, err
+    if importlib.util.find_spec("torch") is None:
+        (tmp_path / "images").mkdir()
+        (tmp_path / "masks").mkdir()
+        monkeypatch.setattr(sys, "argv", ["train_engine.py", str(tmp_path), "--epochs", "1"])
+        with pytest.raises(SystemExit) as exc:
+            train_engine.main()
+        assert exc.value.code == 2 and "pip install -e '.[train]'" in capsys.readouterr().err

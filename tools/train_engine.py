@@ -529,7 +529,16 @@ def main() -> None:
     KURTOSIS = args.kurtosis
     CHANNELS = 3 + N_CUES + int(KURTOSIS)
 
-    import torch
+    # (a wrong path was a traceback: ModuleNotFoundError 'torch' without the train extra, else
+    # FileNotFoundError from images/)
+    # (images/ only, which the split is read from: a machine with the caches built may lack masks/)
+    if not (args.data / "images").is_dir():
+        ap.error(f"{args.data}: no images/ folder in it (give the cuhk-native folder, which holds "
+                 "images/ and masks/)")
+    try:
+        import torch
+    except ModuleNotFoundError:
+        ap.error("training needs torch: pip install -e '.[train]' in the livecut checkout")
     from engine_net import FocusNet
 
     torch.manual_seed(args.seed)
