@@ -144,6 +144,15 @@ def through_h264(frames: list[np.ndarray], crf: int, threads: int = 0) -> list[n
         return [fr.to_ndarray(format="bgr24") for fr in inp.decode(video=0)]
 
 
+def check_dataset(data: Path, prog: str) -> None:
+    """Exit with one line if ``data`` lacks the benchmark's images/ or masks/ folder (also
+    used by tools/threshold_study.py)."""
+    lacking = [sub for sub in ("images", "masks") if not (data / sub).is_dir()]
+    if lacking:
+        raise SystemExit(f"{prog}: {data}: no {' or '.join(s + '/' for s in lacking)} folder in it "
+                         "(give the cuhk-native folder, which holds images/ and masks/)")
+
+
 def main() -> None:
     global W, H
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -174,10 +183,7 @@ def main() -> None:
     cv2.setNumThreads(1)
     cfg = load_config(None, args.sets)
     # (a wrong path was said as '.../masks: no mask of out_of_focus0006.jpg', as if the folder lacked one mask)
-    lacking = [sub for sub in ("images", "masks") if not (args.data / sub).is_dir()]
-    if lacking:
-        raise SystemExit(f"clip_metrics: {args.data}: no {' or '.join(s + '/' for s in lacking)} folder in it "
-                         "(give the cuhk-native folder, which holds images/ and masks/)")
+    check_dataset(args.data, "clip_metrics")
     names = json.loads((ROOT / "livecut" / "models" / "cuhk_split.json").read_text())[args.split][:args.photos]
     rng = np.random.default_rng(7)
     kinds = {k: speeds[k] for k in dict.fromkeys(args.kinds.split(","))}

@@ -36,6 +36,7 @@ from livecut.evaluate import list_images, match_masks, read_truth, rescale, scor
 from livecut.images import photo_mask  # noqa: E402
 from livecut.segment import Segmenter  # noqa: E402
 from livecut.segment import net as focusnet  # noqa: E402
+from clip_metrics import check_dataset  # noqa: E402  (tools/, this script's folder)
 
 LEVELS = [round(0.20 + 0.05 * i, 2) for i in range(11)]
 BASE = 0.45
@@ -53,10 +54,7 @@ def measure(dataset: Path, names: list[str], scale: float, overrides: list[str])
         return real(self, prob, mask)
 
     # (a wrong path, or a folder without the split's photos, was a traceback: KeyError 'out_of_focus0002.jpg')
-    lacking = [sub for sub in ("images", "masks") if not (dataset / sub).is_dir()]
-    if lacking:
-        raise SystemExit(f"threshold_study: {dataset}: no {' or '.join(s + '/' for s in lacking)} folder in it "
-                         "(give the cuhk-native folder, which holds images/ and masks/)")
+    check_dataset(dataset, "threshold_study")
     images = list_images(dataset / "images")
     masks = list_images(dataset / "masks", masks=True)
     pairs = {Path(i).name: m for _, i, m in match_masks(images, dataset / "images", masks, dataset / "masks")[0]}
