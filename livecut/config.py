@@ -567,6 +567,20 @@ MAX_PRESET_DEPTH = 16
 _MAX_CONFIG_BYTES = 16 << 20  # (config/default.toml is 10 KB)
 
 
+#: leading bytes of the binary files most often given to -c by mistake, and what they are
+_BINARY_KINDS = ((0, b"\x1a\x45\xdf\xa3", "a video (Matroska/WebM)"), (4, b"ftyp", "a video (MP4/MOV)"),
+                 (0, b"\x89PNG", "a PNG image"), (0, b"\xff\xd8\xff", "a JPEG image"),
+                 (0, b"GIF8", "a GIF image"), (0, b"II*\0", "a TIFF image"), (0, b"MM\0*", "a TIFF image"))
+
+
+def _binary_kind(data: bytes) -> str:
+    """What a file that holds NUL bytes looks like, for an error message."""
+    if data[:4] == b"RIFF":
+        return {b"AVI ": "a video (AVI)", b"WEBP": "a WebP image", b"WAVE": "a WAV sound"}.get(
+            data[8:12], "a binary file")
+    return next((kind for at, magic, kind in _BINARY_KINDS if data[at:at + len(magic)] == magic), "a binary file")
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
@@ -580,7 +594,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
             if len(data) > _MAX_CONFIG_BYTES:
                 raise ConfigError(f"{path}: over {_MAX_CONFIG_BYTES >> 20} MB: not a config file (a config is "
                                   "a short TOML text file, as config/default.toml)")
-            return tomllib.loads(data.decode(text_codec(data, "utf-8")).removeprefix("\ufeff"))
+            codec = text_codec(data, "utf-8")
+            if codec == "utf-8" and b"\0" in data[:65536]:
+                # (a small video or a photo given to -c by mistake was "invalid TOML: not UTF-8 text
+                # (at line 1, column 44: byte 0xca)", as if a text file had one odd letter)
+                raise ConfigError(f"{path}: {_binary_kind(data)}, not a config file (a config is a short TOML "
+                                  "text file, as config/default.toml)")
+            return tomllib.loads(data.decode(codec).removeprefix("\ufeff"))
     except FileNotFoundError:
         # (-c fast.toml or ./fast, meaning the shipped preset, is a file name: say what the
         # preset's is; ./site meaning ./site.toml: say that file)

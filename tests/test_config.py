@@ -7,6 +7,8 @@ import os
 import tomllib
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
 from livecut.config import (SECTIONS, Config, SegmentConfig, describe, documented_keys, load_config,
@@ -409,6 +411,31 @@ def test_a_file_saved_with_a_byte_order_mark_loads(tmp_path):
     p.write_bytes("\ufeffé".encode() + b"\xff")  # (columns in characters, the BOM not one)
     with pytest.raises(ConfigError, match=r"not UTF-8 text \(at line 1, column 2: byte 0xff\)$"):
         load_config(p)
+
+
+def test_a_small_video_or_photo_given_as_config_is_named(tmp_path):
+    """-c clip.mp4 (a small video, given by mistake) was "invalid TOML: not UTF-8 text (at line 1,
+    column 44: byte 0xca)", as if a text file held one odd letter: a file with NUL bytes (which
+    TOML text never holds) is said to be what it looks like, not a config."""
+    import av
+    clip = tmp_path / "clip.mp4"
+    with av.open(str(clip), "w") as out:
+        stream = out.add_stream("mpeg4", rate=10)
+        stream.width, stream.height = 64, 48
+        for _ in range(3):
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="bgr24")))
+        out.mux(stream.encode(None))
+    with pytest.raises(ConfigError, match=r"clip\.mp4: a video \(MP4/MOV\), not a config file \(a config is a short "
+                                          r"TOML text file"):
+        load_config(clip)
+    photo = tmp_path / "shot.png"
+    cv2.imwrite(str(photo), np.zeros((8, 8, 3), np.uint8))
+    with pytest.raises(ConfigError, match=r"shot\.png: a PNG image, not a config file"):
+        load_config(photo)
+    odd = tmp_path / "blob.bin"
+    odd.write_bytes(b"[segment]\0\x01\x02")
+    with pytest.raises(ConfigError, match=r"blob\.bin: a binary file, not a config file"):
+        load_config(odd)
 
 
 def test_a_file_saved_as_utf16_loads(tmp_path):
