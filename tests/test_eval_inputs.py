@@ -674,9 +674,8 @@ def test_subset_names_with_dots_and_without_their_extension(tmp_path):
     assert data["subset_missing"] == []
 
 
-def test_a_subset_name_with_its_folder_names_that_photo_only(tmp_path):
-    """A split listing x/a.jpg (photos in folders, a name in each) kept y/a.jpg too: only the
-    file name was compared."""
+def _two_folders_of_a_jpg(tmp_path):
+    """images/x/a.jpg and images/y/a.jpg, each with its mask in masks/x/, masks/y/."""
     images, masks = tmp_path / "images", tmp_path / "masks"
     for i, sub in enumerate(("x", "y")):
         (images / sub).mkdir(parents=True)
@@ -684,6 +683,13 @@ def test_a_subset_name_with_its_folder_names_that_photo_only(tmp_path):
         img, gt = make_scene("basic", 80, 60, seed=i)
         cv2.imwrite(str(images / sub / "a.jpg"), img)
         cv2.imwrite(str(masks / sub / "a.png"), gt)
+    return images, masks
+
+
+def test_a_subset_name_with_its_folder_names_that_photo_only(tmp_path):
+    """A split listing x/a.jpg (photos in folders, a name in each) kept y/a.jpg too: only the
+    file name was compared."""
+    images, masks = _two_folders_of_a_jpg(tmp_path)
     split = tmp_path / "split.txt"
     for lines, kept, missing in ((["x/a.jpg"], ["x/a.jpg"], []),
                                  (["./X/A", "data/images/y/a.jpg", "z/a"], ["x/a.jpg", "y/a.jpg"], ["z/a"]),
@@ -1463,13 +1469,7 @@ def test_masks_named_as_their_photo_whole_are_paired(photos):
 def test_a_subset_written_on_windows_names_its_photos(tmp_path):
     r"""A split listing x\a.jpg (written on Windows) named no photo: the backslash was taken
     as part of the file name."""
-    images, masks = tmp_path / "images", tmp_path / "masks"
-    for i, sub in enumerate(("x", "y")):
-        (images / sub).mkdir(parents=True)
-        (masks / sub).mkdir(parents=True)
-        img, gt = make_scene("basic", 80, 60, seed=i)
-        cv2.imwrite(str(images / sub / "a.jpg"), img)
-        cv2.imwrite(str(masks / sub / "a.png"), gt)
+    images, masks = _two_folders_of_a_jpg(tmp_path)
     split = tmp_path / "split.txt"
     split.write_bytes(b"data\\images\\x\\a.jpg\r\nz\\a.jpg\r\n")
     data = _scores(images, masks, "--subset", split, "--set", "segment.method=canny")
