@@ -93,3 +93,29 @@ def resize_map(sx: float, sy: float, x0: float = 0.0, y0: float = 0.0) -> np.nda
     whole-image resize (bilinear: to 1/32 of a source pixel), where resizing a patch and
     cropping it shifts each patch by up to half a pixel."""
     return np.array([[sx, 0.0, (x0 + 0.5) * sx - 0.5], [0.0, sy, (y0 + 0.5) * sy - 0.5]])
+
+
+#: ``cv2.warpAffine``'s flags for :func:`upsample_into`
+_UP_FLAGS = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+
+
+def upsample_into(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """``dst`` = ``src`` resized bilinearly to ``dst``'s size, sampled at the pixel centres
+    ``cv2.resize(..., INTER_LINEAR)`` samples at (:func:`resize_map`): the engine's alpha,
+    worked out at the cue resolution, brought to the frame's.
+
+    For 8-bit images the same bilinear map is run by ``cv2.warpAffine``, which OpenCV
+    vectorises where its resize does not: a 960x540 alpha to 1920x1080 on one core took
+    1.0-1.4 ms as a resize and 0.4-0.5 ms so, 640x360 to 1280x720 0.65 against 0.25 ms; the
+    values agree with the resize's within 1 level (its rounding: mean difference 0.1).  The
+    warp places its samples to 1/32 of a source pixel: exactly for factors of 2 and 4 (the
+    alpha's at 720p, 1080p and 4K), within 1/64 of a pixel for others; a blur background's
+    (24x and more) keeps ``cv2.resize``.  Other types, where the two take the same time and
+    agree exactly, and reductions go to ``cv2.resize``.
+    """
+    h, w = dst.shape[:2]
+    sh, sw = src.shape[:2]
+    if src.dtype != np.uint8 or h < sh or w < sw:
+        return cv2.resize(src, (w, h), dst=dst, interpolation=cv2.INTER_LINEAR)
+    return cv2.warpAffine(src, resize_map(sw / w, sh / h), (w, h), dst=dst, flags=_UP_FLAGS,
+                          borderMode=cv2.BORDER_REPLICATE)

@@ -21,7 +21,7 @@ from livecut.config import Config, SegmentConfig, section_config
 from livecut.errors import ArrayError, ConfigTypeError, FrameSizeError
 from livecut.frames import FrameBuffers, as_bgr as _as_bgr, bar_regions, check_flag, check_frame_size
 from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
-from livecut.resize import reduce_buffers, reduce_into
+from livecut.resize import reduce_buffers, reduce_into, upsample_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
 from livecut.segment import focus as _focus  # noqa: F401  (registers "focus")
 from livecut.segment import net as _net  # noqa: F401  (registers "focusnet")
@@ -390,7 +390,7 @@ class Segmenter:
         elif (sh, sw) == (h, w):
             dst[...] = alpha_small
         else:
-            cv2.resize(alpha_small, (w, h), dst=dst, interpolation=cv2.INTER_LINEAR)
+            upsample_into(alpha_small, dst)
         t["refine"] = (time.perf_counter() - t2) * 1e3
         return dst
 

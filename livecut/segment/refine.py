@@ -19,7 +19,7 @@ import math
 import cv2
 import numpy as np
 
-from livecut.resize import resize_map
+from livecut.resize import resize_map, upsample_into
 from livecut.segment.guided import ONES4, ColorGuidedFilter
 from livecut.tiles import merge_runs, runs, split_rects, tile_grid
 
@@ -135,7 +135,7 @@ class GuidedUpsampler:
         if (OH, OW) == self.small_hw:  # nothing to upsample: the guided result is the answer
             out[...] = base
             return out
-        cv2.resize(base, (OW, OH), dst=out, interpolation=cv2.INTER_LINEAR)
+        upsample_into(base, out)
         active = self._active_tiles(a, b)
         if not active.any():
             return out
@@ -172,8 +172,7 @@ class GuidedUpsampler:
         over the whole guide (cheaper at that size than finding the boundary's tiles), then
         one bilinear upsample to the output."""
         OH, OW = self.out_hw
-        cv2.resize(self._product(a, b, guide, self._mid), (OW, OH), dst=out, interpolation=cv2.INTER_LINEAR)
-        return out
+        return upsample_into(self._product(a, b, guide, self._mid), out)
 
     def _full_rects(self, rects: np.ndarray) -> np.ndarray:
         """Reduced-pixel rectangles -> full-size rectangles (same rounding everywhere)."""
