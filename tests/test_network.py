@@ -2494,6 +2494,23 @@ def test_an_mp4_indexed_at_its_end_from_a_server_without_byte_ranges_fails_at_on
     assert isinstance(got, VideoOpenFailure) and "faststart" in str(got), got
 
 
+def test_a_text_file_over_http_is_not_a_video(tmp_path):
+    """A long .txt served over HTTP was read as a video (FFmpeg's tty demuxer draws text as
+    640x400 ANSI-art frames): `livecut run http://.../notes.txt -o o.mp4` wrote 304 frames,
+    exit 0.  It is refused when opened: a text file, not a video."""
+    from livecut.sources.stream import StreamSource
+
+    (tmp_path / "notes.txt").write_text("".join(f"line {i}: some notes\n" for i in range(2000)))
+    with _http_server(tmp_path) as base:
+        try:
+            with StreamSource(f"{base}/notes.txt", VideoConfig(open_timeout=5, read_timeout=2),
+                              backoff=(0.1,)) as src:
+                got = _read_within(src, 10.0)
+        except VideoOpenFailure as exc:
+            got = exc
+    assert isinstance(got, VideoOpenFailure) and "notes.txt: a text file, not a video" in str(got), got
+
+
 def _chunked(data: bytes | list[bytes | int], seconds: float = 0.0):
     """A request handler class answering ``data`` chunked (Transfer-Encoding: chunked, no
     Content-Length), over ``seconds`` (as a live stream comes) or at once; a list: its n-th

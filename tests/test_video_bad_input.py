@@ -134,6 +134,19 @@ def test_text_named_as_a_picture_or_raw_video_is_not_a_readable_file(tmp_path, e
     assert not (tmp_path / "o.mp4").exists()
 
 
+@pytest.mark.parametrize("ext", [".txt", ".nfo"])
+def test_a_long_text_file_is_not_cut_as_a_video(tmp_path, ext):
+    """A text file of some length (a .txt, .nfo: names FFmpeg's tty demuxer takes) was opened as
+    a 640x400 25 fps video of its text drawn as ANSI art: "notes.txt -> o.mp4: 304 frames",
+    exit 0.  It is refused as a text file, exit 2, nothing written."""
+    p = tmp_path / f"notes{ext}"
+    p.write_text("".join(f"line {i}: some notes about the shoot\n" for i in range(2000)))
+    for command in ("file", "run"):
+        r = run_cli(command, str(p), "-o", str(tmp_path / "o.mp4"))
+        _one_line_error(r, 2, f"{p}: a text file, not a video")
+        assert not (tmp_path / "o.mp4").exists()
+
+
 @pytest.mark.parametrize("ext", [".mp4", ".mov"])
 def test_an_mp4_cut_short_before_its_index_says_so(tmp_path, ext):
     """An MP4/MOV recording interrupted before its index (the 'moov' box, written last) was

@@ -77,6 +77,18 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
+#: FFmpeg's demuxers that make pictures of what is no video: ``tty`` draws a text file (any
+#: ``.txt``, ``.nfo``, ``.asc`` ... of some length) as ANSI art, 640x400 at 25 fps
+TEXT_FORMATS = frozenset({"tty"})
+
+
+def text_note(name: str, fmt: str) -> str | None:
+    """The refusal of a container opened by one of :data:`TEXT_FORMATS` (None for others)."""
+    if fmt in TEXT_FORMATS:
+        return f"{name}: a text file, not a video (FFmpeg would draw its text as pictures)"
+    return None
+
+
 #: seconds ``close`` waits for a read in progress in another thread before leaving the release
 #: to that read (releasing the resource under a running read is unsafe: OpenCV's capture, PyAV's
 #: demux and decode)

@@ -47,7 +47,7 @@ from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, HIGH_BIT_420, LIMITED_RAN
 from livecut.pacing import Pacer
 from livecut.resize import fitted_size
 from livecut.sources import register_source
-from livecut.sources.base import ClosesWhileReading, Frame, SourceInfo
+from livecut.sources.base import ClosesWhileReading, Frame, SourceInfo, text_note
 from livecut.urls import INPUT_SCHEMES, file_for_ffmpeg, redact_url, url_scheme
 
 #: give up on a file after this many undecodable packets in a row
@@ -812,6 +812,9 @@ class FileSource(ClosesWhileReading):
         except OSError as exc:
             raise VideoOpenFailure(f"{p}: cannot open ({exc.strerror or exc})") from None
         fmt = self._container.format.name or ""
+        if why := text_note(str(p), fmt):  # (a long .txt was cut as 640x400 ANSI-art frames, exit 0)
+            self.close()
+            raise VideoOpenFailure(why)
         #: why the file ends early when FFmpeg reads it to its end all the same ('' otherwise);
         #: :attr:`video_whole` (set by :meth:`shortfall`): the video was whole all the same
         self.cut_short = ("the GIF ends without its trailer" if fmt == "gif" and _gif_cut_short(p)

@@ -55,7 +55,7 @@ from livecut.frames import check_flag
 from livecut.i420 import BgrReader, read_description
 from livecut.sinks.base import fps_text
 from livecut.sources import register_source
-from livecut.sources.base import Frame, SourceInfo, under_lock
+from livecut.sources.base import Frame, SourceInfo, text_note, under_lock
 from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
 from livecut.threads import Worker
 from livecut.urls import (input_options, is_input_url, lower_scheme, redact_text, redact_url, unknown_host_text,
@@ -602,6 +602,8 @@ class StreamSource:
                 self._chunks.stop()
                 raise
         try:
+            if why := text_note(self.safe_url, container.format.name or ""):  # (a .txt served over HTTP)
+                raise VideoOpenFailure(why)
             if not container.streams.video:
                 raise VideoOpenFailure(f"{self.safe_url}: the stream has no video")
             stream = container.streams.video[0]
