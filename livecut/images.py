@@ -388,6 +388,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     with (_counted_stop(report, len(paths), text),  # (-o as given: cut/ keeps its slash)
           Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar):
         for i, src in enumerate(paths):
+            dst = None
             try:
                 dst = outdir if single else output_path(src, outdir)
                 if dst.resolve() in inputs_resolved:
@@ -502,7 +503,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 raise
             except LivecutError as exc:
                 msg = str(exc)
-                report.errors.append(msg if str(src) in msg else f"{src}: {msg}")
+                # (a message of its output, 'out/a.png: cannot write', holds 'a.png' given from
+                # its own folder: it went without the photo's name)
+                named = str(src) in msg and not (dst is not None and msg.startswith(f"{dst}:"))
+                report.errors.append(msg if named else f"{src}: {msg}")
                 report.exceptions.append(exc)
                 # the next ones would fail alike: a full disk, and a read-only one (a memory card
                 # locked: every photo was cut, each for nothing, and refused one by one), a quota

@@ -3528,3 +3528,27 @@ def test_a_loop_of_links_where_the_output_should_be_is_said_plainly(good, tmp_pa
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=64x48:d=0.2", str(clip)], check=True)
     r = invoke("file", str(clip), "-o", str(tmp_path / "a" / "x.mp4"), "-q")
     assert r.exit_code == 2 and "a loop of links" in r.stderr, r.stderr
+
+
+def test_a_failed_write_names_its_photo_given_from_its_own_folder(tmp_path, scene, monkeypatch):
+    """`livecut image a.png b.png -o out` from the photos' folder, where out/a.png could not be
+    written (an I/O error), said 'out/a.png: cannot write: ...' without naming the photo, as the
+    other photos' lines do ('b.png: out/b.png: cannot write: ...'): 'a.png' is in 'out/a.png',
+    which was taken for the line naming it already."""
+    import errno as _errno
+
+    import livecut.images as images
+    from livecut.config import load_config
+    from livecut.errors import WriteError
+
+    d = _photos_of(scene, tmp_path, 1)
+    monkeypatch.chdir(d)
+
+    def broken(path, *a, **kw):
+        err = WriteError(f"{path}: cannot write: Input/output error")
+        err.errno = _errno.EIO
+        raise err
+
+    monkeypatch.setattr(images, "write_image", broken)
+    report = images.process_images(["p0.png"], "out", load_config())
+    assert report.errors == [f"p0.png: {Path('out', 'p0.png')}: cannot write: Input/output error"]
