@@ -95,8 +95,9 @@ def resize_map(sx: float, sy: float, x0: float = 0.0, y0: float = 0.0) -> np.nda
     return np.array([[sx, 0.0, (x0 + 0.5) * sx - 0.5], [0.0, sy, (y0 + 0.5) * sy - 0.5]])
 
 
-#: ``cv2.warpAffine``'s flags for :func:`upsample_into`
-_UP_FLAGS = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+#: ``cv2.warpAffine``'s flags for a bilinear sampling with the inverse (output -> source) map given,
+#: as :func:`resize_map` makes it
+WARP_BILINEAR = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 
 
 def upsample_into(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -117,5 +118,5 @@ def upsample_into(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     sh, sw = src.shape[:2]
     if src.dtype != np.uint8 or h < sh or w < sw:
         return cv2.resize(src, (w, h), dst=dst, interpolation=cv2.INTER_LINEAR)
-    return cv2.warpAffine(src, resize_map(sw / w, sh / h), (w, h), dst=dst, flags=_UP_FLAGS,
+    return cv2.warpAffine(src, resize_map(sw / w, sh / h), (w, h), dst=dst, flags=WARP_BILINEAR,
                           borderMode=cv2.BORDER_REPLICATE)

@@ -19,7 +19,7 @@ import math
 import cv2
 import numpy as np
 
-from livecut.resize import resize_map, upsample_into
+from livecut.resize import WARP_BILINEAR, resize_map, upsample_into
 from livecut.segment.guided import ONES4, ColorGuidedFilter
 from livecut.tiles import merge_runs, runs, split_rects, tile_grid
 
@@ -31,8 +31,6 @@ STRIP_PIXELS = 16384
 #: frames of up to this many pixels are refined whole, not band by band (faster there; the
 #: engine's guide is at most 1000 px on the long side)
 WHOLE_PIXELS = 1_000_000
-#: bilinear sampling with the inverse (full -> reduced) map given
-_WARP = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 
 
 class GuidedUpsampler:
@@ -192,8 +190,8 @@ class GuidedUpsampler:
         """
         M = resize_map(1.0 / self.sx, 1.0 / self.sy, X0, Y0)
         size = (X1 - X0, Y1 - Y0)
-        A = cv2.warpAffine(a, M, size, flags=_WARP, borderMode=cv2.BORDER_REPLICATE)
-        B = cv2.warpAffine(b, M, size, flags=_WARP, borderMode=cv2.BORDER_REPLICATE)
+        A = cv2.warpAffine(a, M, size, flags=WARP_BILINEAR, borderMode=cv2.BORDER_REPLICATE)
+        B = cv2.warpAffine(b, M, size, flags=WARP_BILINEAR, borderMode=cv2.BORDER_REPLICATE)
         return A, B
 
     def _active_tiles(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -245,7 +243,7 @@ class ColorUpsampler:
             Y1 = min(H, Y0 + self._rows)
             M = resize_map(w / W, h / H, 0, Y0)  # (the samples a whole-frame resize gives at these rows)
             n = Y1 - Y0  # (the strip's buffers are the first n rows of the kept ones)
-            ab = cv2.warpAffine(AB, M, (W, n), dst=self._ab[:n], flags=_WARP, borderMode=cv2.BORDER_REPLICATE)
+            ab = cv2.warpAffine(AB, M, (W, n), dst=self._ab[:n], flags=WARP_BILINEAR, borderMode=cv2.BORDER_REPLICATE)
             # 4th channel 255 -> b * 1
             guide = cv2.cvtColor(full_bgr[Y0:Y1], cv2.COLOR_BGR2BGRA, dst=self._guide[:n])
             q4 = cv2.multiply(ab, guide, dst=ab, dtype=cv2.CV_32F, scale=1.0)  # (in place)
