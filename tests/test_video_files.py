@@ -3706,3 +3706,30 @@ def test_force_where_no_file_is_written_is_said_to_be_ignored(tmp_path):
     r = run_cli("file", str(clip), "-o", str(out), "--force", "-q")
     assert r.returncode == 0 and "--force" not in r.stderr, r.stderr
     assert probe(out)["frames"] == 3
+
+
+@pytest.mark.parametrize("pause", [False, True])
+def test_frames_closer_than_the_avi_tick_are_said_to_be_late(tmp_path, pause):
+    """Stated 30 fps (its first frames'), then a stretch at 60, with or without a pause after
+    it (the 30 fps tick is taken): the 60 fps frames cannot each have their own tick, and were
+    written later and later -- without the pause the video ended 1 s after its sound -- and
+    nothing said so.  A warning now says how late, and what keeps the times; a Matroska output
+    of the same clip (each frame's time kept) says nothing of it."""
+    fast = 30 if pause else 60  # (with the pause: half a second at 60 fps, then half a second of nothing)
+    ms = [round(i * 1000 / 30) for i in range(30)] + [1000 + round(i * 1000 / 60) for i in range(fast)]
+    ms += [2000 + round(i * 1000 / 30) for i in range(15)]
+    src = make_clip(tmp_path / "vfr.mkv", w=160, h=96, n=len(ms), pts=ms, time_base=Fraction(1, 1000), fps=30,
+                    audio=True)
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.avi"))
+    assert r.returncode == 0, r.stderr
+    late = [line for line in r.stderr.splitlines() if "later than their time" in line]
+    assert len(late) == 1, r.stderr
+    if pause:  # (the frames at 60 fps take the half second of the pause: on time again after it)
+        assert "up to 0.50 s (on time again by the end), out of step with the sound" in late[0], late[0]
+    else:  # (the 60 at 60 fps take 2 s for 1: all but the first two late, the 15 after them 1 s)
+        assert "73 frames were written later than their time, up to 1.00 s (1.00 s at the end), out of step " \
+            "with the sound" in late[0], late[0]
+    assert "the 30 frames a second this .avi file keeps" in late[0] and ".mkv" in late[0]
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mkv"))
+    assert r.returncode == 0, r.stderr
+    assert "later than their time" not in r.stderr

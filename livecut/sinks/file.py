@@ -56,6 +56,9 @@ AVI_TICK_FPS = 120.0
 #: an average frame rate this much above the rate a video states is not its rounding: the stated
 #: rate is not the finest its frames keep (AVI_TICK_FPS is taken)
 AVI_TICK_SLACK = 0.01
+#: frames put this many seconds or more after their time (their own taken by an earlier frame, on
+#: an output of one frame a tick: AVI, MPEG-1/2) are said so at the end of the run
+LATE_SAID = 0.1
 #: the finest time base (ticks a second) a video is written on to hold both its source's ticks
 #: and its frame rate's times (see VideoFileSink._grid)
 GRID_MAX_TICKS = 1_000_000
@@ -839,6 +842,10 @@ class VideoFileSink:
             self._ctx = {**self._ctx, "bit_rate": VC2_BIT_RATE * self._frame_ticks}
         self._last_pts: int | None = None
         self._last_t = 0.0
+        #: frames put after their time (on a tick an earlier frame took): how many, the most
+        #: and the last one's lateness (output ticks), and where the warning saying so stands
+        self._late = self._late_most = self._late_now = 0
+        self._late_note: int | None = None
         #: each frame's length (output ticks) by its pts, given to its packet as ffmpeg gives it:
         #: the encoder's packets have none, and MP4, MOV and Matroska made the last frame as
         #: long as the average frame (a variable frame rate's video ended late: 0.792 s for
@@ -1048,8 +1055,11 @@ class VideoFileSink:
             ipts = int(round(pts / tb))
             if self._grid is not None:
                 ipts = self._on_grid(ipts)
+        want = ipts
         if self._last_pts is not None and ipts <= self._last_pts:
             ipts = self._last_pts + 1
+        if pts is not None and (ipts - want or self._late_now):
+            self._lateness(ipts - want)
         if self._durations is not None and self._last_pts is not None:
             self._durations[self._last_pts] = ipts - self._last_pts
             if len(self._durations) > MAX_PENDING_LENGTHS:  # (an encoder of no delay: its packets came first)
@@ -1071,6 +1081,30 @@ class VideoFileSink:
         except (av.error.FFmpegError, OSError) as exc:
             raise _write_error(f"{self.path}: write failed", exc) from None
         self.frames += 1
+
+    def _lateness(self, ticks: int) -> None:
+        """Count a frame put ``ticks`` after its time; once one is LATE_SAID or more late, a
+        warning says so (kept up to date: its last frame's lateness is the end's).  A variable
+        frame rate with frames closer together than the output's ticks (AVI keeps one frame a
+        tick: 60 fps stretches of a video stated 30) came out late, out of step with the sound,
+        and nothing said so."""
+        self._late += ticks > 0
+        self._late_most = max(self._late_most, ticks)
+        self._late_now = ticks
+        tb = self.time_base
+        if self._late_most * tb < LATE_SAID:
+            return
+        end = f"{float(ticks * tb):.2f} s at the end" if ticks else "on time again by the end"
+        sound = ", out of step with the sound" if self.info.audio_from is not None else ""
+        text = (f"{self._late} frames were written later than their time, up to {float(self._late_most * tb):.2f} s"
+                f" ({end}){sound}: their times are closer together than the {float(1 / tb):g} frames a second "
+                + (f"this {self.ext} file keeps; .mp4, .mkv and .mov keep each frame's time" if self.ext == ".avi"
+                   else f"{self.codec} keeps; libx264 keeps each frame's time"))
+        if self._late_note is None:
+            self._late_note = len(self.warnings)
+            self.warnings.append(text)
+        else:
+            self.warnings[self._late_note] = text
 
     def _on_grid(self, ipts: int) -> int:
         """``ipts`` moved onto the frame rate's times (counted from the first frame) when it is
