@@ -2511,6 +2511,24 @@ def test_a_text_file_over_http_is_not_a_video(tmp_path):
     assert isinstance(got, VideoOpenFailure) and "notes.txt: a text file, not a video" in str(got), got
 
 
+@pytest.mark.parametrize("segment", ["missing", "garbage"])
+def test_an_hls_playlist_whose_first_segment_cannot_be_read_says_which(tmp_path, segment):
+    """A playlist whose first (here only) segment is missing on the server, or is no video, was
+    'cannot open the stream: Invalid data found when processing input', as if the playlist
+    itself were no video.  The segment is named (the last part of its path: a token in its
+    address stays out), with the HTTP error met, or FFmpeg's."""
+    if segment == "garbage":
+        (tmp_path / "seg0.ts").write_bytes(bytes(range(256)) * 12)
+    (tmp_path / "x.m3u8").write_text("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\n"
+                                     f"seg0.ts?sig={SECRET}\n#EXT-X-ENDLIST\n")
+    with _http_server(tmp_path) as base, pytest.raises(VideoOpenFailure) as err:
+        open_source(f"{base}/x.m3u8", VideoConfig(open_timeout=5, read_timeout=2)).open()
+    msg = str(err.value)
+    why = "HTTP error 404" if segment == "missing" else "Invalid data found"
+    assert f"cannot open the stream: its first segment seg0.ts could not be read ({why}" in msg, msg
+    assert SECRET not in msg
+
+
 def _chunked(data: bytes | list[bytes | int], seconds: float = 0.0):
     """A request handler class answering ``data`` chunked (Transfer-Encoding: chunked, no
     Content-Length), over ``seconds`` (as a live stream comes) or at once; a list: its n-th

@@ -417,12 +417,19 @@ class _ChunkWatch:
         #: an RTMP server's error ("Server error: ..."): its words of why it refused, of which
         #: FFmpeg's error says only "Operation not permitted"
         self.said: str | None = None
+        #: an HLS playlist's first segment that FFmpeg could not load (its address), and the
+        #: HTTP error met on the way ("HTTP error 404 File not found"), of which FFmpeg's error
+        #: says only "Invalid data found when processing input"
+        self.segment: str | None = None
+        self.segment_error: str | None = None
+        self._http_error: str | None = None
 
     def start(self) -> None:
         """Watch a new connection (its answer not yet come whole)."""
         global _WATCHING
         self.whole = False
         self.answer = self.said = None
+        self.segment = self.segment_error = self._http_error = None
         if self.on:
             return
         with _WATCH_LOCK:
@@ -470,6 +477,10 @@ class _ChunkWatch:
                         self.answer = redact_text(f"{m[1]} {m[2]}".strip())
                     elif m := re.match(r"Server error: ([ -~]{1,200}?)\s*$", text):
                         self.said = m[1]
+                    elif m := re.match(r"(HTTP error [45]\d\d\b[ -~]{0,80}?)\s*$", text):
+                        self._http_error = m[1]
+                    elif m := re.match(r"Error when loading first segment '(.{1,4000})'\s*$", text):
+                        self.segment, self.segment_error = m[1], self._http_error
                 with _WATCH_LOCK:
                     if _WATCH_SINK:
                         _WATCH_SINK[1].clear()
@@ -930,7 +941,7 @@ class StreamSource:
                 msg = f"{self.safe_url}: cannot open the stream: {unknown}"
             else:
                 msg = (f"{self.safe_url}: cannot open the stream: "
-                       f"{self._transport_refused(exc) or self._answered(exc) or _reason(exc)}")
+                       f"{self._transport_refused(exc) or self._answered(exc) or self._segment_failed(exc) or _reason(exc)}")
             raise VideoOpenFailure(msg) from None
         if not self.info.width or not self.info.height:
             # size unknown until the first frame: decode it now (kept for read()), within
@@ -994,6 +1005,18 @@ class StreamSource:
         if not isinstance(exc, (av.error.HTTPServerError, av.error.HTTPOtherClientError)) or not self._chunks.answer:
             return None
         return f"the server answered {self._chunks.answer}"
+
+    def _segment_failed(self, exc: BaseException) -> str | None:
+        """Why the open failed, when an HLS playlist's first segment could not be loaded (FFmpeg
+        says "Invalid data found when processing input", as of a playlist that is no video): the
+        segment's name (the last part of its path: its address may hold a token) and the HTTP
+        error met, "its first segment x0.ts could not be read (HTTP error 404 File not found)",
+        or FFmpeg's error (a segment that is no video)."""
+        seg = self._chunks.segment
+        if seg is None:
+            return None
+        name = urlsplit(seg).path.rstrip("/").rpartition("/")[2] or "?"
+        return f"its first segment {redact_text(name)} could not be read ({self._chunks.segment_error or _reason(exc)})"
 
     def _tls_refusal(self, exc: BaseException) -> str | None:
         """Why the open failed, when it failed on the server's certificate (see tls_refusal)."""
