@@ -302,8 +302,20 @@ def disk_stop(exc: BaseException, stops: dict[int, str] = DISK_STOPS) -> str | N
 FOLDER_STOPS = {**DISK_STOPS, errno.EACCES: "the folder cannot be written to (permission denied)"}
 
 
+#: what a run of many outputs stops at where a new file cannot be made in the folder with "Operation not
+#: permitted" (EPERM): a folder made immutable (``chattr +i``; macOS's ``chflags uchg``) refuses them to
+#: everyone, root too.  EPERM elsewhere concerns one file (replacing a final file made immutable, with
+#: ``force``): the run goes on with the others.
+NO_NEW_FILES = "the folder takes no new files (operation not permitted: made immutable?)"
+
+
 def folder_stop(exc: BaseException) -> str | None:
-    """What :data:`FOLDER_STOPS` says of ``exc``'s error number (FFmpeg's negative one too), or None."""
+    """What :data:`FOLDER_STOPS` says of ``exc``'s error number (FFmpeg's negative one too), or None;
+    for EPERM, :data:`NO_NEW_FILES` where ``exc`` was raised making the output's temporary file in
+    its folder (its ``creating`` attribute), else None (a folder made immutable failed every photo
+    one by one, each cut for nothing)."""
+    if getattr(exc, "creating", False) and disk_stop(exc, {errno.EPERM: NO_NEW_FILES}):
+        return NO_NEW_FILES
     return disk_stop(exc, FOLDER_STOPS)
 
 

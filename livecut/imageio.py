@@ -1404,11 +1404,12 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
             parts = _tiff_tags(data, alpha, icc)
     elif icc and ext in _EMBED_ICC:
         parts = _EMBED_ICC[ext](data, icc)
-    tmp = None
+    tmp, creating = None, True
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = temp_path(p)
         with open(tmp, "wb") as fh:  # (ndarray.tofile hides ENOSPC)
+            creating = False
             for part in parts:
                 fh.write(part)
         # (in here: a signal raised as commit was entered, before its own cleanup could, left
@@ -1419,6 +1420,7 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
         discard(tmp)
         error = WriteError(f"{p}: cannot write: {io_reason(exc)}")
         error.errno = exc.errno  # (a full disk stops a run of many images: see process_images)
+        error.creating = creating  # (EPERM there: the folder takes no new files, see folder_stop)
         raise error from None
     except BaseException:
         discard(tmp)

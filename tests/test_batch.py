@@ -2328,6 +2328,21 @@ def test_a_read_only_output_folder_stops_the_batch_on_the_command_line(tmp_path)
                         "take them)"), r.stderr
 
 
+def test_an_immutable_output_folder_stops_the_batch_as_a_read_only_one(tmp_path, immutable):
+    """A folder of the mirrored tree made immutable (chattr +i) refuses the temporary file of each
+    output, root too, 'Operation not permitted' (EPERM, not EACCES): each photo was cut for
+    nothing and failed on its own; the batch stops, saying so of that folder in one line."""
+    src, out = _read_only_day1(tmp_path)
+    immutable(out / "day1")
+    r = run_cli("batch", str(src), "-o", str(out), "--jobs", "1", "-q")
+    assert r.returncode == 1, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 3 and lines[0].endswith(".png: cannot write: Operation not permitted"), r.stderr
+    assert lines[1] == (f"livecut: error: {out / 'day1'}: the folder takes no new files (operation not permitted: "
+                        "made immutable?): 3 more items not processed (run the same command again with "
+                        "--retry-failed once it can take them)"), r.stderr
+
+
 def test_a_space_after_the_colon_of_a_picture_background_is_no_part_of_its_name(tmp_path, monkeypatch):
     """-b 'image: bg.png', which `livecut image` takes as bg.png (parse_background): the batch
     made it 'image:/CWD/ bg.png', and every photo failed 'file not found: /CWD/ bg.png'; and

@@ -2511,6 +2511,36 @@ def test_a_read_only_or_over_quota_disk_stops_the_run_as_a_full_one(tmp_path, sc
     assert lines[-1] == f"0 written to {out}, 1 failed, 3 not cut", lines
 
 
+def test_an_immutable_output_folder_stops_the_run_as_a_read_only_one(tmp_path, scene, immutable):
+    """A folder made immutable (chattr +i) refuses the temporary file of each output, root too,
+    'Operation not permitted' (EPERM, not EACCES): every photo was cut, each for nothing, and
+    refused one by one; the run stops at the first, as for a read-only folder."""
+    d = _photos_of(scene, tmp_path, 4)
+    out = tmp_path / "out"
+    out.mkdir()
+    immutable(out)
+    r = invoke("image", d, "-o", out)
+    assert r.exit_code == 1, r.output
+    lines = _stderr_lines(r)
+    assert lines[0] == f"livecut: error: {d / 'p0.png'}: {out / 'p0.png'}: cannot write: Operation not permitted", lines
+    assert lines[1:] == [f"livecut: error: {out}: the folder takes no new files (operation not permitted: made "
+                         "immutable?): 3 more images not processed",
+                         f"0 written to {out}, 1 failed, 3 not cut"], lines
+
+
+def test_an_immutable_output_file_fails_alone_with_force(tmp_path, scene, immutable):
+    """With --force, an output file made immutable is not replaced ('Operation not permitted'
+    too, on its rename): that file's failure, not its folder's: the other photos are written."""
+    d = _photos_of(scene, tmp_path, 3)
+    out = tmp_path / "out"
+    assert invoke("image", d, "-o", out).exit_code == 0
+    immutable(out / "p0.png")
+    r = invoke("image", d, "-o", out, "--force")
+    assert r.exit_code == 1, r.output
+    assert _stderr_lines(r) == [f"livecut: error: {d / 'p0.png'}: {out / 'p0.png'}: cannot move the finished output "
+                                "into place (Operation not permitted)", f"2 written to {out}, 1 failed"]
+
+
 def test_an_output_folder_that_cannot_be_made_still_says_the_errors_before_it(tmp_path, good, bad, monkeypatch):
     """The output folder is made for the first photo cut; when it cannot be (a read-only disk)
     the run stops with that line alone: the photos that failed before it (not found, truncated)
