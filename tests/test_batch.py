@@ -2343,6 +2343,54 @@ def test_an_immutable_output_folder_stops_the_batch_as_a_read_only_one(tmp_path,
                         "--retry-failed once it can take them)"), r.stderr
 
 
+def _videos_in_day1(tmp_path: Path) -> tuple[Path, Path]:
+    (tmp_path / "in" / "day1").mkdir(parents=True)
+    for i in range(3):
+        make_clip(tmp_path / "in" / "day1" / f"v{i}.mp4", w=160, h=120, n=3, seed=i)
+    out = tmp_path / "out"
+    (out / "day1").mkdir(parents=True)
+    return tmp_path / "in", out
+
+
+def _videos_in_a_read_only_folder(src, dst, kind, force, settings):
+    """run_item where the folder ``day1`` of the outputs cannot be written to, as os.access
+    says of a folder without write permission to a user other than root."""
+    real = os.access
+    os.access = lambda p, mode, *a, **k: False if Path(p).name == "day1" else real(p, mode, *a, **k)
+    return run_item(src, dst, kind, force, settings)
+
+
+def test_a_video_in_a_read_only_output_folder_stops_the_batch_as_a_photo_does(tmp_path):
+    """A video whose folder of the mirrored tree cannot be written to is refused before it is
+    cut ('cannot write in out/day1 (permission denied)'), but the error kept no error number:
+    each video of that folder was tried and refused in turn, where a photo's stops the batch."""
+    src, out = _videos_in_day1(tmp_path)
+    report = run_batch([str(src)], out, load_config(None, []), jobs=1, item_fn=_videos_in_a_read_only_folder)
+    assert (report.done, report.failed, report.exit_code) == (0, 1, 1), report.errors
+    assert len(report.errors) == 2 and report.errors[0].endswith(f"cannot write in {out / 'day1'} (permission "
+                                                                 "denied)"), report.errors
+    assert report.errors[-1] == (f"{out / 'day1'}: the folder cannot be written to (permission denied): 2 more "
+                                 "items not processed (run the same command again with --retry-failed once it "
+                                 "can take them)")
+    assert sorted(p.name for p in (out / "day1").iterdir()) == []
+
+
+@pytest.mark.parametrize("video_ext", [".mp4", "/"])
+def test_a_video_in_an_immutable_output_folder_stops_the_batch(tmp_path, immutable, video_ext):
+    """A folder made immutable (chattr +i) refuses new files to root too, 'Operation not
+    permitted': a video's output there was said 'cannot write in out/day1 (permission denied)',
+    and each video of that folder was refused in turn; the batch stops, as for a photo."""
+    src, out = _videos_in_day1(tmp_path)
+    immutable(out / "day1")
+    r = run_cli("batch", str(src), "-o", str(out), "--jobs", "1", "-q", "--video-ext", video_ext)
+    assert r.returncode == 1, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 3 and lines[0].endswith(f"cannot write in {out / 'day1'} (operation not permitted)"), r.stderr
+    assert lines[1] == (f"livecut: error: {out / 'day1'}: the folder takes no new files (operation not permitted: "
+                        "made immutable?): 2 more items not processed (run the same command again with "
+                        "--retry-failed once it can take them)"), r.stderr
+
+
 def test_a_space_after_the_colon_of_a_picture_background_is_no_part_of_its_name(tmp_path, monkeypatch):
     """-b 'image: bg.png', which `livecut image` takes as bg.png (parse_background): the batch
     made it 'image:/CWD/ bg.png', and every photo failed 'file not found: /CWD/ bg.png'; and

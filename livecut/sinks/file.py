@@ -621,15 +621,36 @@ def _check_writable(folder: Path, out: Path) -> None:
     of another user's): said before a camera is turned on or a stream waited for, as the
     output's other faults are (it was tried at the first frame: a run from a stream waited
     video.open_timeout, then said 'no data'; one whose stream came failed then, 'write failed
-    (read-only file system)')."""
+    (read-only file system)').  The error keeps the error number of making a file there (a
+    batch stops at a video's folder as at a photo's: a video in a folder of another user's, or
+    made immutable, was refused and the next one of that folder tried, each in turn); a folder
+    made immutable (chattr +i) is told by a file made and removed there at once: it was said
+    'permission denied', root too, where the system says 'Operation not permitted'."""
+    import errno
+
+    from livecut.atomic import discard, temp_path
+
     if os.access(folder, os.W_OK | os.X_OK):
         return
     try:
         read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
     except (OSError, AttributeError):  # (no statvfs: Windows)
         read_only = False
-    raise VideoWriteError(f"{out}: cannot write in {folder} "
-                          f"({'read-only file system' if read_only else 'permission denied'})")
+    code = errno.EROFS if read_only else errno.EACCES
+    if not read_only:
+        probe = temp_path(folder / out.name, keep_suffix=False)  # (a killed run's: swept as its temporary file)
+        try:
+            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError as exc:
+            if exc.errno in (errno.EPERM, errno.EROFS):
+                code = exc.errno
+        else:
+            discard(probe)
+    reason = {errno.EROFS: "read-only file system", errno.EPERM: "operation not permitted"}.get(code,
+                                                                                             "permission denied")
+    error = VideoWriteError(f"{out}: cannot write in {folder} ({reason})")
+    error.errno, error.creating = code, True  # (a batch stops there: livecut.atomic.folder_stop)
+    raise error
 
 
 #: video types that keep transparency (ProRes 4444, VP9 with alpha)
