@@ -3225,6 +3225,87 @@ def test_a_live_stream_whose_clock_jumps_keeps_its_timestamps_continuous(tmp_pat
     assert src.jumps == 1
 
 
+def _ts_timed(path, times: list[float], fps: int):
+    """An MPEG-TS of H.264 frames (no B-frames) whose timestamps are ``times`` (seconds, 90 kHz:
+    repeats and steps back as given), their decoding times rising under them; ``fps`` stated."""
+    from fractions import Fraction
+
+    import av
+
+    enc = av.CodecContext.create("libx264", "w")
+    enc.width, enc.height, enc.pix_fmt = 64, 48, "yuv420p"
+    enc.time_base, enc.framerate = Fraction(1, 90000), Fraction(fps)
+    enc.options = {"bframes": "0", "preset": "ultrafast", "g": "15"}
+    packets = []
+    for i in range(len(times)):
+        f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 7 % 255, np.uint8), format="bgr24")
+        f = f.reformat(format="yuv420p")
+        f.pts = i
+        packets += enc.encode(f)
+    packets += enc.encode(None)
+    pts = [int(round((t + 1.4) * 90000)) for t in times]
+    dts = pts[:]
+    for i in range(len(dts) - 2, -1, -1):
+        dts[i] = min(pts[i], dts[i + 1] - 1)
+    with av.open(str(path), "w", format="mpegts") as out:
+        vs = out.add_stream("h264", rate=fps)
+        vs.width, vs.height, vs.time_base = 64, 48, Fraction(1, 90000)
+        for p, pt, dt in zip(packets, pts, dts):
+            p.pts, p.dts, p.stream, p.time_base = pt, dt, vs, Fraction(1, 90000)
+            out.mux(p)
+    return path
+
+
+def _live_pts(path) -> list[float]:
+    """The timestamps a live stream (udp://) reading ``path`` gives its frames."""
+    import av
+
+    from livecut.sources.stream import StreamSource
+
+    src = StreamSource("udp://127.0.0.1:9", VideoConfig(reconnect=False),
+                       opener=lambda url, **kw: av.open(str(path)))
+    got = []
+    with src:
+        while (f := src.read()) is not None:
+            got.append(f.pts)
+    return got
+
+
+@pytest.mark.parametrize("after", ["30fps", "coarse"])
+def test_a_live_stream_spliced_a_frame_back_keeps_its_length(tmp_path, after):
+    """A live stream spliced (its clock a frame back, then on at 30 fps after 25; or on a clock
+    of whole 1/10 s, three frames a tick): each frame after the splice was put 1/25 s after the
+    last (its timestamp not after it), never catching up with the stream's clock: its 4 s at 30
+    fps lasted 4.8 s in the output.  The frames now follow the stream's clock again, within a
+    frame or two of the splice's step back."""
+    require_ffmpeg()
+    first = [k / 25 for k in range(100)]
+    back = first[-1] - 1 / 25
+    then = [back + k / 30 for k in range(120)] if after == "30fps" else [back + k // 3 / 10 for k in range(120)]
+    got = _live_pts(_ts_timed(tmp_path / "spliced.ts", first + then, 25))
+    assert len(got) == 220 and np.diff(got).min() > 0.03, np.diff(got).min()
+    assert abs(got[-1] - got[0] - (99 / 25 + 120 / 30)) < 2 / 30, got[-1] - got[0]
+
+
+@pytest.mark.parametrize("clock", ["tenths", "pairs", "tenths-back"])
+def test_a_live_streams_coarse_clock_neither_drifts_nor_loses_frames(tmp_path, clock):
+    """A 30 fps live stream on a coarse clock (whole 1/10 s: three frames a timestamp; two frames
+    a timestamp; whole 1/10 s that steps back a tick once): its frames repeating a timestamp are
+    put a frame apart, and the clock, on average keeping pace, catches up with them -- no frame
+    lost, none later and later (re-anchoring on frames pushed in a row drifted such a clock)."""
+    require_ffmpeg()
+    if clock == "pairs":
+        times = [k // 2 * 2 / 30 for k in range(180)]
+    else:
+        times = [k // 3 / 10 for k in range(180)]
+        if clock == "tenths-back":
+            times = times[:90] + [times[89] - 0.1 + t for t in times[:90]]
+    got = _live_pts(_ts_timed(tmp_path / "coarse.ts", times, 30))
+    steps = np.diff(got)
+    assert len(got) == 180 and steps.min() > 0.03 and steps.max() < 0.04, (steps.min(), steps.max())
+    assert abs(got[-1] - got[0] - 179 / 30) < 0.01, got[-1] - got[0]
+
+
 def test_a_live_stream_that_lost_seconds_on_the_way_keeps_the_gap(tmp_path, monkeypatch):
     """A step ahead in the stream's clock that the time since its first frame covers is stream
     lost on the way (a UDP overrun after the reader fell behind), not a jump of the sender's

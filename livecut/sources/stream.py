@@ -1335,6 +1335,11 @@ class StreamSource:
     _gap_at: float | None = None
     #: the source time between the last two frames delivered
     _last_step = 0.0
+    #: the source time and index of the last frame whose time was before the one before it,
+    #: and the source time a frame since then, up to the last frame whose time moved on (see
+    #: _pushed_step)
+    _back_at: tuple[float, int] | None = None
+    _pace: float | None = None
 
     def _sent_whole(self) -> bool:
         """Whether a stream over HTTP(S) taken for live that the server ended was a file: one
@@ -1576,6 +1581,17 @@ class StreamSource:
         """Seconds between two frames: the frame rate's (1/30 where it is unknown)."""
         return 1.0 / self.info.fps if self.info.fps else 1 / 30
 
+    def _pushed_step(self) -> float:
+        """Seconds after the last frame delivered for a frame whose timestamp is not after it:
+        the frame rate's (1 ms where it is unknown), or less where the stream's clock, since it
+        last stepped back, went on slower than that a frame (_pace).  A splice (the clock a
+        frame back, then on at 30 fps after 25) had each later frame put 1/25 s after the last,
+        never catching up with its clock: its 4 s after the splice lasted 4.8 s.  A clock that
+        only repeats or stalls (whole 1/10 s at 30 fps, two frames a timestamp) catches up with
+        its frames and keeps the frame rate's; a step is never made longer (a drift)."""
+        step = 1.0 / self.info.fps if self.info.fps else 1e-3
+        return step if self._pace is None else min(step, self._pace)
+
     def _clock_jumped(self, t: float, now: float) -> bool:
         """Whether a live stream's own clock jumped between the last frame delivered and this
         one, at ``t`` (its time) and ``now`` (ours), without a reconnection: a UDP sender
@@ -1605,10 +1621,15 @@ class StreamSource:
                 self.jumps += 1
             if self._last_src is not None:
                 self._last_step = t - self._last_src
+                if t < self._last_src:  # (a splice: the frame rate is learned again from here)
+                    self._back_at, self._pace = (t, self._index), None
+                elif t > self._last_src and self._back_at is not None:
+                    since, at = self._back_at
+                    self._pace = (t - since) / (self._index - at)
             self._last_src = t
             pts = self._pts_offset + (t - self._first_pts)
             if self._last_pts is not None and pts <= self._last_pts:
-                pts = self._last_pts + (1.0 / self.info.fps if self.info.fps else 1e-3)
+                pts = self._last_pts + self._pushed_step()
         else:
             pts = 0.0 if self._last_pts is None else self._last_pts + self._step
         self._last_pts = pts
