@@ -3287,15 +3287,19 @@ def test_a_live_stream_spliced_a_frame_back_keeps_its_length(tmp_path, after):
     assert abs(got[-1] - got[0] - (99 / 25 + 120 / 30)) < 2 / 30, got[-1] - got[0]
 
 
-@pytest.mark.parametrize("clock", ["tenths", "pairs", "tenths-back"])
+@pytest.mark.parametrize("clock", ["tenths", "pairs", "tenths-back", "four-two"])
 def test_a_live_streams_coarse_clock_neither_drifts_nor_loses_frames(tmp_path, clock):
     """A 30 fps live stream on a coarse clock (whole 1/10 s: three frames a timestamp; two frames
-    a timestamp; whole 1/10 s that steps back a tick once): its frames repeating a timestamp are
-    put a frame apart, and the clock, on average keeping pace, catches up with them -- no frame
-    lost, none later and later (re-anchoring on frames pushed in a row drifted such a clock)."""
+    a timestamp; whole 1/10 s that steps back a tick once; four frames on one tenth, two on the
+    next): its frames repeating a timestamp are put a frame apart, and the clock, on average
+    keeping pace, catches up with them -- no frame lost, none later and later (re-anchoring on
+    frames pushed in a row drifted such a clock).  (four-two: the fourth frame, pushed onto the
+    next tenth, came out 1e-16 s before the frame there: the two a tick apart in the output.)"""
     require_ffmpeg()
     if clock == "pairs":
         times = [k // 2 * 2 / 30 for k in range(180)]
+    elif clock == "four-two":
+        times = [m / 5 + (k >= 4) / 10 for m in range(30) for k in range(6)]
     else:
         times = [k // 3 / 10 for k in range(180)]
         if clock == "tenths-back":

@@ -1628,7 +1628,7 @@ class StreamSource:
                     self._pace = (t - since) / (self._index - at)
             self._last_src = t
             pts = self._pts_offset + (t - self._first_pts)
-            if self._last_pts is not None and pts <= self._last_pts:
+            if self._last_pts is not None and pts <= self._last_pts + SAME_TIME:
                 pts = self._last_pts + self._pushed_step()
         else:
             pts = 0.0 if self._last_pts is None else self._last_pts + self._step
@@ -1693,6 +1693,11 @@ REPLAY_WINDOW = 60.0
 #: seconds by which a live stream's clock may run ahead of the time its frames took to come
 #: (or back) before it counts as a jump (see StreamSource._deliver)
 TS_JUMP = 2.0
+#: seconds within which a frame's time is taken for the last frame's (pushed a frame after it):
+#: a frame pushed onto the next timestamp of a coarse clock (whole 1/10 s, four frames on one
+#: tick at 30 fps) came out a rounding error (1e-16 s) before the frame there, which the output
+#: then put one tick (11 us) after it: a frame never seen
+SAME_TIME = 1e-6
 #: seconds missing between two frames of an HLS (DASH) file taken for a part that did not come
 #: (see StreamSource._missing)
 HLS_GAP = 0.25
