@@ -90,8 +90,11 @@ SHIPPED = (*dict.fromkeys(MODEL_FILES.values()), SOFT_MODEL, NOISY_MODEL, *ENSEM
 #: regularisation of the colour edge snap (segment.snap)
 SNAP_EPS = 1e-3
 #: the edge snap's coefficients are solved at the working size reduced by this (a fast guided
-#: filter): 1.2 ms instead of 4.5 at 320x180, the same IoU on the tuning photos
-SNAP_SUBSAMPLE = 2
+#: filter; the product with the guide stays at the working size): by 2, 1.2 ms instead of 4.5 at
+#: 320x180, the same IoU on the tuning photos; by 4 (80x45), 0.3-0.5 ms less again (livecut bench,
+#: alternated runs), the tuning photos' IoU the same to 0.001 (x1/x2, photos and video frames)
+#: and the shipped clips' metrics too (tools/video_metrics.py: flicker, rack focus, pan)
+SNAP_SUBSAMPLE = 4
 #: a frame whose mask covers more than this share is taken as wholly in focus
 ALL_SHARP_SHARE = 0.92
 #: a frame of which the network keeps at most this share is wholly defocused if the
