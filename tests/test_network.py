@@ -3101,6 +3101,46 @@ def test_an_hls_file_whose_segment_does_not_come_is_read_again_or_said(tmp_path,
         assert len(src.warnings) == 1 and "1 s of it is missing" in src.warnings[0], src.warnings
 
 
+def test_an_hls_file_whose_first_segment_is_missing_says_so(tmp_path):
+    """An HLS VOD whose first segment is not on the server (404), the others there: FFmpeg's
+    HLS demuxer passed over it in silence, and the output started at the next one -- 50 of 75
+    frames, exit 0, nothing said (a segment missing further on is found by the frames' times;
+    here no frame came before it).  Said in the warnings, the segment named by the last part of
+    its path (a token in its address stays out), with the HTTP error."""
+    require_ffmpeg()
+    import http.server
+
+    from livecut.sources.stream import StreamSource
+
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "3",
+                    "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1",
+                    "-hls_playlist_type", "vod", str(tmp_path / "v.m3u8")], check=True, timeout=60)
+    playlist = tmp_path / "v.m3u8"
+    playlist.write_text(playlist.read_text().replace("v0.ts", f"v0.ts?sig={SECRET}"))
+
+    class Missing(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            name = self.path.lstrip("/").partition("?")[0]
+            if name == "v0.ts":
+                self.send_error(404)
+                return
+            _send(self, (tmp_path / name).read_bytes(), None)
+
+        def log_message(self, *args):
+            pass
+
+    with _http_server(Missing) as base:
+        with StreamSource(f"{base}/v.m3u8", VideoConfig(open_timeout=5, read_timeout=1), backoff=(0.1,)) as src:
+            got = _read_frames(src, 80, 15.0)
+    assert len(got) == 50 and not src.lost, len(got)
+    said = [w for w in src.warnings if "first segment" in w]
+    assert len(said) == 1 and ("its first segment v0.ts could not be read (HTTP error 404"
+                               in said[0]) and "passed over" in said[0], src.warnings
+    assert SECRET not in " ".join(src.warnings)
+
+
 def test_an_hls_file_holding_a_frame_with_reconnect_off_is_read_to_its_end(tmp_path):
     """An HLS VOD of a variable frame rate that holds one frame for a second (a slideshow, a
     screen recording), read with video.reconnect off: the hold was taken for a segment that

@@ -423,6 +423,13 @@ class _ChunkWatch:
         self.segment: str | None = None
         self.segment_error: str | None = None
         self._http_error: str | None = None
+        #: the segments at an HLS playlist's start that FFmpeg could not load and passed over in
+        #: silence, the output starting after them (their addresses), and the HTTP error met
+        self.skipped: list[str] = []
+        self.skipped_error: str | None = None
+        self._asked: str | None = None  #: the segment last asked for, not (yet) failed
+        self._failed: str | None = None  #: the segment last failed, before any was loaded
+        self._loaded = False  #: a segment of the playlist was loaded
 
     def start(self) -> None:
         """Watch a new connection (its answer not yet come whole)."""
@@ -430,6 +437,7 @@ class _ChunkWatch:
         self.whole = False
         self.answer = self.said = None
         self.segment = self.segment_error = self._http_error = None
+        self.skipped, self.skipped_error, self._asked, self._failed, self._loaded = [], None, None, None, False
         if self.on:
             return
         with _WATCH_LOCK:
@@ -481,6 +489,17 @@ class _ChunkWatch:
                         self._http_error = m[1]
                     elif m := re.match(r"Error when loading first segment '(.{1,4000})'\s*$", text):
                         self.segment, self.segment_error = m[1], self._http_error
+                    elif m := re.match(r"HLS request for url '(.{1,4000})', offset", text):
+                        self._loaded = self._loaded or self._asked is not None  # (the one before: no failure said)
+                        self._asked, self._http_error = m[1], None
+                    elif text.startswith("Failed to open segment "):  # (asked again, or passed over)
+                        if self._asked is not None and not self._loaded:
+                            self._failed, self._asked = self._asked, None
+                            self.skipped_error = self.skipped_error or self._http_error
+                    elif re.match(r"Segment \d+ of playlist \d+ failed too many times, skipping", text):
+                        if not self._loaded and self._failed is not None:
+                            self.skipped.append(self._failed)
+                        self._failed = None
                 with _WATCH_LOCK:
                     if _WATCH_SINK:
                         _WATCH_SINK[1].clear()
@@ -651,6 +670,9 @@ class StreamSource:
                      and container.format.name not in BURST_FORMATS + WALLCLOCK_FORMATS)
             self.finite = http and (
                 duration is not None or (sized and not made_up_size(size)) or self._sent_as_file)
+            if self.finite and self._resume_after is None and self._chunks.skipped:  # (the output's start)
+                if (said := self._start_skipped()) not in self.warnings:  # (once, whatever the reconnections)
+                    self.warnings.append(said)
             #: a length that looks made up: a live stream's, or a file's of that very size (see _sent_whole)
             self._made_up = size if sized and not self.finite else None
             if self.finite and duration is None:
@@ -1017,6 +1039,19 @@ class StreamSource:
             return None
         name = urlsplit(seg).path.rstrip("/").rpartition("/")[2] or "?"
         return f"its first segment {redact_text(name)} could not be read ({self._chunks.segment_error or _reason(exc)})"
+
+    def _start_skipped(self) -> str:
+        """What an HLS file lacks whose first segments FFmpeg could not load and passed over in
+        silence, its frames starting at the next one (those of a segment missing further on are
+        missed by their times, see _missing: here no frame came before): the segments' names
+        (the last part of their paths: their addresses may hold a token), and the HTTP error met."""
+        names = [redact_text(urlsplit(x).path.rstrip("/").rpartition("/")[2] or "?") for x in self._chunks.skipped]
+        why = f" ({self._chunks.skipped_error})" if self._chunks.skipped_error else ""
+        if len(names) == 1:
+            return (f"{self.safe_url}: its first segment {names[0]} could not be read{why}: passed over, the "
+                    "output starts at the next one")
+        return (f"{self.safe_url}: its first {len(names)} segments ({names[0]} to {names[-1]}) could not be "
+                f"read{why}: passed over, the output starts after them")
 
     def _tls_refusal(self, exc: BaseException) -> str | None:
         """Why the open failed, when it failed on the server's certificate (see tls_refusal)."""
