@@ -3733,3 +3733,26 @@ def test_frames_closer_than_the_avi_tick_are_said_to_be_late(tmp_path, pause):
     r = run_cli("file", str(src), "-o", str(tmp_path / "out.mkv"))
     assert r.returncode == 0, r.stderr
     assert "later than their time" not in r.stderr
+
+
+def test_frames_late_for_a_time_going_back_are_not_blamed_on_the_tick(tmp_path):
+    """A damaged file's frames whose times go back (2.13, 3.13, 2.17, 3.17, 2.2 s ...: a frame
+    of garbage time among them) are each written after the last, late; that is no frame rate
+    too fine for the output, and the warning said 'their times are closer together than the
+    15360 frames a second libx264 keeps'.  Frames pushed by such a one are not counted; frames
+    closer than the ticks after it are."""
+    from livecut.sinks.base import SinkInfo
+    from livecut.sinks.file import VideoFileSink
+
+    info = SinkInfo(width=64, height=48, fps=30.0, time_base=Fraction(1, 30))
+    times = [i / 30 for i in range(10)] + [2.0, 10 / 30, 2.1, 11 / 30, 2.2] + [2.2 + i / 30 for i in range(1, 6)]
+    with VideoFileSink(tmp_path / "a.avi", info) as sink:
+        for t in times:
+            sink.write(np.zeros((48, 64, 3), np.uint8), t)
+    assert not [w for w in sink.warnings if "later than their time" in w], sink.warnings
+    # (then frames at 60 fps, in order: those are the ticks')
+    with VideoFileSink(tmp_path / "b.avi", info) as sink:
+        for t in times + [2.4 + i / 60 for i in range(20)]:
+            sink.write(np.zeros((48, 64, 3), np.uint8), t)
+    late = [w for w in sink.warnings if "later than their time" in w]
+    assert late and "this .avi file keeps" in late[0], sink.warnings

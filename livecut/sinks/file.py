@@ -867,6 +867,10 @@ class VideoFileSink:
         #: and the last one's lateness (output ticks), and where the warning saying so stands
         self._late = self._late_most = self._late_now = 0
         self._late_note: int | None = None
+        #: the last frame's own time (seconds), and whether the frames now late are so for one
+        #: whose time went back (not counted: see write)
+        self._last_src: float | None = None
+        self._disorder = False
         #: each frame's length (output ticks) by its pts, given to its packet as ffmpeg gives it:
         #: the encoder's packets have none, and MP4, MOV and Matroska made the last frame as
         #: long as the average frame (a variable frame rate's video ended late: 0.792 s for
@@ -1079,8 +1083,14 @@ class VideoFileSink:
         want = ipts
         if self._last_pts is not None and ipts <= self._last_pts:
             ipts = self._last_pts + 1
-        if pts is not None and (ipts - want or self._late_now):
-            self._lateness(ipts - want)
+        if pts is not None:
+            # (a frame whose time is before the last one's -- a damaged file's -- is late for
+            # that, not for the ticks: nor are those pushed after it until one is on time)
+            back = self._last_src is not None and pts < self._last_src
+            self._last_src = pts
+            self._disorder = (self._disorder or back) and ipts > want
+            if not self._disorder and (ipts - want or self._late_now):
+                self._lateness(ipts - want)
         if self._durations is not None and self._last_pts is not None:
             self._durations[self._last_pts] = ipts - self._last_pts
             if len(self._durations) > MAX_PENDING_LENGTHS:  # (an encoder of no delay: its packets came first)
