@@ -205,9 +205,16 @@ def read_subset(spec: str) -> set[str]:
     # (in any letter case: split.JSON:val was "no such file", the form its own message gave)
     path, key = spec.rsplit(":", 1) if ".json:" in spec.casefold() else (spec, "")
     p = Path(path)
-    if not p.is_file():
-        raise UsageError(f"--subset: {path}: " + ("a folder, not a file of names" if p.is_dir() else "no such file"))
-    data = p.read_bytes()
+    # (a pipe, --subset <(ls images | head -50), was "/dev/fd/63: no such file", where -c <(...)
+    # and batch's --list <(...) are read: it is read as a file of names, one a line)
+    if p.is_dir():
+        raise UsageError(f"--subset: {path}: a folder, not a file of names")
+    if not p.exists():
+        raise UsageError(f"--subset: {path}: no such file")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"--subset: {path}: cannot read ({exc.strerror or exc})") from None
     # (-sig: a BOM, as Notepad writes; UTF-16 with its BOM, as Windows PowerShell's `>` writes:
     # it was read as names of NUL bytes, none of which named a photo)
     codec = text_codec(data, "utf-8-sig")

@@ -618,6 +618,24 @@ def test_an_empty_or_folder_subset_is_refused(photos, spec, said):
     assert said in r.stderr and r.stdout == ""
 
 
+def test_a_subset_piped_in_is_read(photos):
+    """--subset <(ls images | head -1), a pipe the shell names /dev/fd/63, was
+    '--subset: /dev/fd/63: no such file', exit 2, where -c <(...) and batch's --list <(...) are
+    read: it is read as a file of names."""
+    import os
+
+    images, masks, _ = photos
+    r_fd, w_fd = os.pipe()
+    try:
+        os.write(w_fd, b"several.png\n")
+        os.close(w_fd)
+        r = invoke("eval", images, masks, "--json", "--subset", f"/dev/fd/{r_fd}")
+    finally:
+        os.close(r_fd)
+    assert r.exit_code == 0, r.output
+    assert [row["name"] for row in json.loads(r.stdout)["images"]] == ["several.png"]
+
+
 @pytest.mark.parametrize("key, said", [("", "holds the lists val, tune: give {split}:val (or :tune)"),
                                        ("test", "has no list 'test' (its lists: val, tune)")])
 def test_a_json_subset_of_several_lists_names_them(photos, tmp_path, key, said):
