@@ -245,7 +245,18 @@ def _bench_clip(clip, generated, size: tuple[int, int], cfg: Config, **clip_opti
         make_bench_clip(clip, size, cfg=cfg, **clip_options)
     clip = Path(clip)
     if not clip.is_file():  # (a folder was "no such file")
-        raise UsageError(f"{clip}: " + ("a folder, not a video file" if clip.is_dir() else "no such file"))
+        if clip.is_dir():
+            raise UsageError(f"{clip}: a folder, not a video file")
+        try:
+            from livecut.atomic import special_kind
+
+            kind = special_kind(clip.stat().st_mode) or "not a regular file"
+        except OSError:
+            raise UsageError(f"{clip}: no such file") from None
+        # (a pipe, --clip <(ffmpeg ...) or /dev/stdin, was "/dev/fd/63: no such file": the bench
+        # opens the clip more than once: its size and length here, then its run(s))
+        raise UsageError(f"{clip}: is {kind}, not a regular video file: the bench reads the clip more "
+                         "than once; save it to a file and give that")
     with FileSource(clip) as src:
         if src.note:  # (a photo was timed as a clip of one frame: "1 frames ... 100 % of one core")
             raise UsageError(f"{clip}: a picture, not a video: the bench times a clip's frames; give a "

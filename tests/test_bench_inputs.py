@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from fractions import Fraction
 
 import pytest
@@ -132,6 +133,18 @@ def test_a_folder_as_clip_is_said_to_be_a_folder(tmp_path, mode):
     """`livecut bench --transcode --clip DIR` said 'DIR: no such file' of a folder that is there."""
     r = invoke("bench", mode, "--clip", tmp_path)
     assert r.exit_code == 2 and f"{tmp_path}: a folder, not a video file" in r.stderr, r.output
+
+
+@pytest.mark.parametrize("mode", ["--transcode", "--live"])
+def test_a_pipe_as_clip_is_said_to_be_one(tmp_path, mode):
+    """`livecut bench --transcode --clip <(ffmpeg ...)`, a pipe the shell names /dev/fd/63, said
+    '/dev/fd/63: no such file' of a pipe that is there (the bench reads the clip twice)."""
+    fifo = tmp_path / "clip.mp4"
+    os.mkfifo(fifo)
+    r = invoke("bench", mode, "--clip", fifo)
+    assert r.exit_code == 2, r.output
+    assert f"{fifo}: is a FIFO (named pipe), not a regular video file" in r.stderr, r.output
+    assert "no such file" not in r.stderr
 
 
 @pytest.mark.parametrize("mode", ["--transcode", "--live"])
