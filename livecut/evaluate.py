@@ -996,6 +996,8 @@ def _a_sheet_page(p) -> bool:
         img = None
     finally:
         cv2.utils.logging.setLogLevel(level)
+    if img is not None and img.ndim == 3:  # (OpenCV reads a PFM in colour, asked for gray: a sheet.pfm
+        img = img.min(axis=2)               # written by --sheet was "not a contact sheet" at the next run)
     step = SHEET_ROW + 4
     if img is None or img.ndim != 2 or not img.shape[0] or img.shape[0] % step or img.shape[1] < SHEET_LABEL:
         return False

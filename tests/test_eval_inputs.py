@@ -1300,6 +1300,18 @@ def test_a_sheet_beside_the_set_is_written_run_after_run(photos, tmp_path):
         assert data["without_mask"] == [] and data["without_image"] == [] and data["errors"] == []
 
 
+@pytest.mark.parametrize("ext", [".jpg", ".webp", ".bmp", ".pfm"])
+def test_a_sheet_of_any_type_it_writes_is_replaced_by_the_next_run(photos, tmp_path, ext):
+    """--sheet sheet.pfm was written, and the next run refused it: 'sheet.pfm is there and is
+    not a contact sheet (a picture of yours?)', exit 2 (OpenCV reads a PFM in colour even when
+    asked for gray: the page was not told to be a sheet)."""
+    images, masks, _ = photos
+    for run in (1, 2):
+        r = invoke("eval", images, masks, "--json", "--sheet", tmp_path / f"sheet{ext}")
+        assert r.exit_code == 0, (run, r.output)
+        assert json.loads(r.stdout)["sheets"] == [str(tmp_path / f"sheet{ext}")]
+
+
 @pytest.mark.parametrize("what", ["fifo", "folder"])
 def test_a_sheet_page_that_is_not_a_file_is_refused_before_the_evaluation(photos, tmp_path, monkeypatch, what):
     """A FIFO at --sheet was found after every photo was evaluated ("...: is a FIFO ...: choose
