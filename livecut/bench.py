@@ -343,13 +343,16 @@ def _stage_ms(clock, frames: int, cpu_s: float, stages=TRANSCODE_STAGES) -> tupl
 
 
 @contextlib.contextmanager
-def _interrupt_unnamed():
+def _interrupt_unnamed(output: str = ""):
     """Ctrl-C in the run a bench times is the bench's: run_video's message named its output,
     a temporary file of the bench removed as it stops ('interrupted
     (/tmp/livecut-bench-azofokg7/livecut1.mp4 finalized with 85 frames)'; --live: 'null:',
     an output never given); it is a plain KeyboardInterrupt ('interrupted', exit 130), a SIGTERM
     or SIGHUP the signal's :class:`~livecut.runner.Terminated` (it was 'interrupted', exit 130,
-    too)."""
+    too). A --clip cut short is a usage error without ``output`` either: '...: 49 frames
+    written, about 100 expected; /tmp/livecut-bench-3bs493yy/livecut0.mp4 holds the 49 frames
+    written' named a file gone as the bench stopped ('null: holds ...' with --live)."""
+    from livecut.errors import IncompleteError
     from livecut.runner import Interrupted, Terminated
 
     try:
@@ -358,6 +361,11 @@ def _interrupt_unnamed():
         if exc.exit_code > 128 and exc.exit_code != 130:
             raise Terminated(exc.exit_code - 128) from None
         raise KeyboardInterrupt from None
+    except IncompleteError as exc:
+        text = str(exc)
+        if output and f"; {output} holds " in text:
+            text = text[:text.index(f"; {output} holds ")]
+        raise UsageError(f"{text}; the bench times a whole clip: give one that is not cut short") from None
 
 
 @contextlib.contextmanager
@@ -407,7 +415,7 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
                 best_plain = run
             clock = StageClock()
             c0, t0 = _process_cpu(), time.perf_counter()
-            with _interrupt_unnamed():
+            with _interrupt_unnamed(str(tmpd / f"livecut{r}.mp4")):
                 stats = run_video(str(clip), str(tmpd / f"livecut{r}.mp4"), cfg, progress=False, force=True,
                                   clock=clock)
             run = (time.perf_counter() - t0, _process_cpu() - c0, clock, stats)
@@ -490,7 +498,7 @@ def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: f
                              "that playing takes, which the start of the run is most of in so short a "
                              "clip; give a clip of a second or more")
         c0, t0 = _process_cpu(), time.perf_counter()
-        with _interrupt_unnamed():
+        with _interrupt_unnamed("null:"):
             stats = run_video(str(clip), "null:", cfg, live=True, progress=False)
         wall, cpu = time.perf_counter() - t0, _process_cpu() - c0
     return {"clip": f"generated, {scene} scene" if generated else str(clip), "judged": stats.judged,

@@ -148,6 +148,26 @@ def test_a_pipe_as_clip_is_said_to_be_one(tmp_path, mode):
 
 
 @pytest.mark.parametrize("mode", ["--transcode", "--live"])
+def test_a_clip_cut_short_names_no_output_of_the_bench(tmp_path, mode):
+    """A --clip cut short (a Matroska file ending in the middle of a cluster) was '...: 49
+    frames written, about 100 expected; /tmp/livecut-bench-3bs493yy/livecut0.mp4 holds the 49
+    frames written', a file removed as the bench stopped ('null: holds ...' with --live), exit 3."""
+    import subprocess
+
+    data = subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=3",
+                           "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "25", "-f", "matroska", "-"],
+                          capture_output=True, check=True).stdout
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(data[:len(data) // 2])
+    r = invoke("bench", mode, "--clip", cut)
+    assert r.exit_code == 2, r.output
+    line = r.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"livecut: error: {cut}: the video ends early (truncated: "), r.stderr
+    assert "livecut-bench-" not in line and "null:" not in line and " holds " not in line, line
+    assert line.endswith("the bench times a whole clip: give one that is not cut short"), line
+
+
+@pytest.mark.parametrize("mode", ["--transcode", "--live"])
 def test_size_is_refused_with_a_clip(monkeypatch, tmp_path, mode):
     """--size sets the generated clip's size: with --clip it was ignored without a word (the
     clip was timed at its own size, under a header saying so)."""
