@@ -694,9 +694,18 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                     resized.append(name)
                 for s in scales:  # (before any: a photo is scored at every scale or at none)
                     fh, fw = rescaled_size(*bgr.shape[:2], s)
+                    framed = ""
+                    if bars is not None:
+                        # (the frame judged has its bars: one over 80 megapixels with them was made,
+                        # then refused by the engine as 'a.png: image is 8800x11968' of a 1100 px photo)
+                        side = bgr.shape[0] if bars == "letterbox" else bgr.shape[1]
+                        fside = fh if bars == "letterbox" else fw
+                        extra = 2 * int(round(int(round(BARS_SHARE * side)) * fside / side))
+                        fh, fw = (fh + extra, fw) if bars == "letterbox" else (fh, fw + extra)
+                        framed = f" with its {bars} bars"
                     if min(fh, fw) < MIN_SIDE or fh * fw > MAX_PIXELS:
                         raise ImageSizeError(
-                            f"{img_path}: at x{s:g} it is {fw}x{fh}; livecut takes {MIN_SIDE}x{MIN_SIDE} "
+                            f"{img_path}: at x{s:g}{framed} it is {fw}x{fh}; livecut takes {MIN_SIDE}x{MIN_SIDE} "
                             f"pixels to {MAX_PIXELS // 1_000_000} megapixels (not scored at any scale)")
                 bgr = soften(bgr, soft)
                 if bars is not None:  # the truth's bars at the native size; the frame's at its own

@@ -778,6 +778,22 @@ def test_a_scale_too_large_is_refused_before_the_photo_is_enlarged(photos, monke
     assert 2.0 not in enlarged
 
 
+def test_a_scale_too_large_with_bars_is_refused_before_the_photo_is_enlarged(photos, monkeypatch):
+    """--bars letterbox adds 36 % to the frame's height: a 1100 px photo at x8 (77 megapixels,
+    under the limit) was enlarged and framed, then refused by the engine as 'a.png: image is
+    8800x11968', not the photo's size, and at no scale said."""
+    from livecut import evaluate, imageio
+
+    monkeypatch.setattr(imageio, "MAX_PIXELS", W * H * 3)  # 300x225 at x1.5; 300x305 with its bars
+    enlarged = []
+    real = evaluate.rescale
+    monkeypatch.setattr(evaluate, "rescale", lambda img, s: enlarged.append(s) or real(img, s))
+    r = invoke("eval", *photos[:2], "--scales", "1,1.5", "--bars", "letterbox")
+    assert r.exit_code == 2, r.output
+    assert "at x1.5 with its letterbox bars it is 300x305" in r.stderr, r.output
+    assert 1.5 not in enlarged
+
+
 # ---------------------------------------------------------------- contact sheet
 
 def test_sheet_is_written_in_pages(photos, tmp_path, monkeypatch):
