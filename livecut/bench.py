@@ -205,7 +205,7 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
 
     if scene not in SCENES:
         raise UsageError(f"--scene {scene!r}: expected one of {', '.join(SCENES)}")
-    from livecut.sinks.file import crf_option
+    from livecut.sinks.file import crf_option, encoder_options
 
     cfg = cfg or Config()
     check_mp4_encoder(cfg)
@@ -220,7 +220,10 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
     with av.open(str(path), "w") as out:
         s = out.add_stream(cfg.video.codec, rate=fps)
         s.width, s.height, s.pix_fmt = w, h, "yuv420p"
-        s.options = {"crf": crf_option(cfg.video.codec, cfg.video), "preset": cfg.video.preset}
+        # (with livecut's encoder options: x265's banner and settings, ~25 lines, were printed
+        # on stderr by --transcode/--live --set video.codec=libx265, `livecut file` quiet)
+        s.options = {**encoder_options(cfg.video, cfg.video.codec, "yuv420p")[0],
+                     "crf": crf_option(cfg.video.codec, cfg.video), "preset": cfg.video.preset}
         for i in range(n):
             if scene == "still":
                 noise[...] = rng.normal(0.0, STILL_NOISE, noise.shape)

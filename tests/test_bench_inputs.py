@@ -167,6 +167,21 @@ def test_a_clip_cut_short_names_no_output_of_the_bench(tmp_path, mode):
     assert line.endswith("the bench times a whole clip: give one that is not cut short"), line
 
 
+def test_the_generated_clip_in_h265_is_quiet():
+    """`livecut bench --transcode --set video.codec=libx265`: x265 printed its banner and
+    settings (~25 lines) on stderr as the generated clip was encoded (`livecut file` and the
+    plain decode+encode quiet); now nothing but errors."""
+    import av
+
+    from conftest import run_cli
+
+    if "libx265" not in av.codecs_available:
+        pytest.skip("this FFmpeg has no libx265")
+    r = run_cli("bench", "--transcode", "--size", "64x48", "--set", "video.codec=libx265", "--json", timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "" and json.loads(r.stdout)["codec"] == "libx265"
+
+
 @pytest.mark.parametrize("mode", ["--transcode", "--live"])
 def test_size_is_refused_with_a_clip(monkeypatch, tmp_path, mode):
     """--size sets the generated clip's size: with --clip it was ignored without a word (the
