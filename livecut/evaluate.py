@@ -615,8 +615,13 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         return f" outside {what} ({other}), which it holds" if other.resolve().is_relative_to(d.resolve()) else ""
 
     if not images:
+        # (a shoot in raw alone was "no image files in it", where `livecut image` and `livecut
+        # batch` say that livecut reads no camera raw file)
+        from livecut.imageio import raw_left_out
+
+        raw = raw_left_out([p for p in images_dir.rglob("*") if not p.name.startswith(".")])
         raise UsageError(f"{images_dir}: no photos: no image files in it or its subfolders"
-                         f"{_outside('MASKS', images_dir, masks_dir)} ({exts}, ...)")
+                         f"{_outside('MASKS', images_dir, masks_dir)} ({exts}, ...){raw}")
     if not masks:
         raise UsageError(f"{masks_dir}: no masks: no image files in it or its subfolders"
                          f"{_outside('IMAGES', masks_dir, images_dir)} ({exts}, ..., .gif)")

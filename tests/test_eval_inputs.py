@@ -578,6 +578,21 @@ def test_folders_that_cannot_pair(photos, tmp_path):
     assert r.exit_code == 2 and "no image files in it" in r.stderr, r.output
 
 
+def test_a_folder_of_camera_raw_photos_says_they_are_not_read(photos, tmp_path):
+    """IMAGES of a shoot in raw alone (x.dng, y.CR2) was 'no photos: no image files in it or
+    its subfolders', as if it were empty, where `livecut image` and `livecut batch` say that
+    livecut reads no camera raw file."""
+    _, masks, _ = photos
+    raw = tmp_path / "raw"
+    (raw / "day1").mkdir(parents=True)
+    (raw / "x.dng").write_bytes(b"II*\0" + bytes(64))
+    (raw / "day1" / "y.CR2").write_bytes(b"II*\0" + bytes(64))
+    r = invoke("eval", raw, masks)
+    assert r.exit_code == 2, r.output
+    assert "no photos" in r.stderr and ("2 camera raw files, which livecut does not read: export them as "
+                                        "JPEG, PNG or TIFF first") in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
 def test_subset_with_a_bom_and_names_not_in_the_folder(photos, tmp_path, encoding):
     """A list saved by Notepad (a BOM before the first name) lost its first name; names of the
