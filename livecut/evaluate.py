@@ -768,12 +768,15 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                                      sheet_caption(len(rows[scales[0]]), name, mine[scales[0]], scales[0])))
             if progress is not None:
                 progress(i + 1, len(pairs))
+        if pages is not None:
+            # (inside: a Ctrl-C while the last page was written, the whole sheet of up to 50
+            # photos, a second or so as the run ends, left its temporary page, megabytes, beside it)
+            pages.close()
     except BaseException:  # (a Ctrl-C, a bug: the pages written so far are not the sheet)
         if pages is not None:
             pages.discard()
         raise
     if pages is not None:
-        pages.close()
         errors += pages.errors
     if not rows[scales[0]]:
         # (the first few: every photo's, 500 of a set given the wrong way round, made one line

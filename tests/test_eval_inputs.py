@@ -965,6 +965,27 @@ def test_a_sheet_name_too_long_for_a_page_is_refused_before_the_evaluation(photo
     assert not scored and sorted(tmp_path.iterdir()) == sorted([images, masks])
 
 
+def test_a_stop_while_the_last_page_is_written_leaves_no_temporary_page(photos, tmp_path, monkeypatch):
+    """Ctrl-C while the sheet's last page was written (the whole sheet of up to 50 photos,
+    written once every photo is scored) said 'interrupted', exit 130, and left that page's
+    temporary file, half written (megabytes), beside the earlier sheet until a later run."""
+    from livecut import evaluate
+
+    images, masks, _ = photos
+    sheet = tmp_path / "sheet.png"
+    earlier = _earlier_page(sheet)
+
+    def write(path, rows, **kw):  # stopped half-way through the page
+        Path(path).write_bytes(b"\x89PNG half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(evaluate, "_write_sheet", write)
+    r = invoke("eval", images, masks, "--sheet", sheet)
+    assert r.exit_code == 130, r.output
+    assert sheet.read_bytes() == earlier
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["sheet.png"]
+
+
 @pytest.mark.parametrize("failure", ["interrupted", "page not written"])
 def test_a_failed_evaluation_leaves_the_earlier_sheet_as_it_was(photos, tmp_path, monkeypatch, failure):
     """The pages were written to their final names as the rows came: a run stopped (Ctrl-C)
