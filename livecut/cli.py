@@ -506,6 +506,8 @@ def eval_(
                    "with it", err=True)
     note(result.get("without_mask") or [], f"image(s) without a mask of the same name in {masks_dir}, not scored")
     note(result.get("without_image") or [], f"mask(s) without an image of the same name in {images_dir}")
+    note(result.get("raw_photos") or [], "photo(s) of those masks are camera raw files, which livecut does not "
+                                         "read: export them as JPEG, PNG or TIFF first")
     note(result.get("subset_missing") or [], f"name(s) of --subset not in {images_dir}")
     note(result.get("resized_masks") or [], "mask(s) of another size than their photo, resized to it")
     if len(result.get("sheets") or []) > 1:

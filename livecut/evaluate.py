@@ -533,7 +533,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     Returns ``{"method", "model", "as", "count", "images": [...], "mean": {...}, "scales": [{"scale",
     "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors", "without_mask",
-    "without_image", "resized_masks", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
+    "without_image", "raw_photos", "resized_masks", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
+    (``raw_photos``: the camera raw files in ``images_dir`` that masks of ``without_image`` are named for)
     (``mask_ending``: ``_mask``, ``-gt``, ... where masks named so were paired, else "");
     ``images`` and ``mean`` at the top are those of the first scale.  ``sheet``: a picture path that gets one row
     per photo (label: its number, name and scores | image | truth | mask | cutout on grey) at
@@ -653,11 +654,22 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     used = {m for _, _, m in pairs} | ambiguous  # (two masks of one photo: its error says so)
     without_image = [] if subset is not None else \
         [m.relative_to(masks_dir).as_posix() for m in masks if m not in used]
+    raw_photos: list[str] = []
+    if without_image:
+        # (the mask of a camera raw photo, r1.png of r1.dng, was 'without an image of the same
+        # name', the photo there: livecut reads no raw file, and said nothing of it)
+        from livecut.imageio import RAW_EXTS, raw_left_out
+
+        lone = {_fold(Path(n).with_suffix("").as_posix()) for n in without_image}
+        raw_photos = sorted(p.relative_to(images_dir).as_posix() for p in images_dir.rglob("*")
+                            if p.suffix.lower() in RAW_EXTS and not p.name.startswith(".")
+                            and _fold(_key(p, images_dir)) in lone)
     if not pairs:
         raise UsageError(f"no image in {images_dir} has a mask of the same name in {masks_dir}"
                          + (" (in the subset)" if subset is not None else "")
                          + (f" (images: {images[0].name}, ...; masks: {masks[0].name}, ...)" if images else "")
-                         + ("; " + "; ".join(errors) if errors else ""))
+                         + ("; " + "; ".join(errors) if errors else "")
+                         + (raw_left_out([Path(n) for n in raw_photos]) if raw_photos else ""))
     if sheet is not None:  # (a --sheet in MASKS was written over a truth of the set, without a word)
         for page in (sheet_page_path(sheet, k) for k in range(1, -(-len(pairs) // SHEET_PAGE_ROWS) + 1)):
             _check_page_name(sheet, page)
@@ -798,7 +810,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     return {"method": cfg.segment.method, "model": model, "as": as_,
             "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
             "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors,
-            "without_mask": unmatched, "without_image": without_image, "resized_masks": resized,
+            "without_mask": unmatched, "without_image": without_image, "raw_photos": raw_photos,
+            "resized_masks": resized,
             "mask_ending": ending,
             "subset_missing": subset_missing,
             "sheets": [str(p) for p in pages.written] if pages is not None else [],

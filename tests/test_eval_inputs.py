@@ -593,6 +593,29 @@ def test_a_folder_of_camera_raw_photos_says_they_are_not_read(photos, tmp_path):
                                         "JPEG, PNG or TIFF first") in r.stderr, r.stderr
 
 
+def test_a_mask_of_a_camera_raw_photo_says_why_it_has_none(photos, tmp_path):
+    """IMAGES with a raw photo among the others (x.dng, its mask x.png in MASKS): the mask was
+    'without an image of the same name', x.dng there beside it, and nothing said that livecut
+    reads no camera raw file; with raw photos alone beside photos without masks, 'no image
+    has a mask of the same name'."""
+    images, masks, _ = photos
+    (images / "x.dng").write_bytes(b"II*\0" + bytes(64))
+    (masks / "x.png").write_bytes((masks / "basic.png").read_bytes())
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["count"] == 2 and data["without_image"] == ["x.png"] and data["raw_photos"] == ["x.dng"]
+    assert ("photo(s) of those masks are camera raw files, which livecut does not read: export them as "
+            "JPEG, PNG or TIFF first: x.dng") in r.stderr, r.stderr
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "x.dng").write_bytes(b"II*\0" + bytes(64))
+    (alone / "other.png").write_bytes((images / "basic.png").read_bytes())
+    r = invoke("eval", alone, masks)
+    assert r.exit_code == 2, r.output
+    assert "1 camera raw file, which livecut does not read: export it as JPEG, PNG or TIFF first" in r.stderr
+
+
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
 def test_subset_with_a_bom_and_names_not_in_the_folder(photos, tmp_path, encoding):
     """A list saved by Notepad (a BOM before the first name) lost its first name; names of the
