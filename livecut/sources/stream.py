@@ -392,6 +392,12 @@ _WATCHING = 0
 _WATCH_SINK: list[Any] = []
 
 
+def _segment_name(url: str) -> str:
+    """An HLS segment as a message names it: the last part of its address's path (the address
+    may hold a token)."""
+    return redact_text(urlsplit(url).path.rstrip("/").rpartition("/")[2] or "?")
+
+
 class _ChunkWatch:
     """Whether an answer over HTTP(S) without its size (chunked) came whole.  FFmpeg's http
     protocol says so only at its debug level, "Last chunk received, closing conn" at the last
@@ -1037,15 +1043,14 @@ class StreamSource:
         seg = self._chunks.segment
         if seg is None:
             return None
-        name = urlsplit(seg).path.rstrip("/").rpartition("/")[2] or "?"
-        return f"its first segment {redact_text(name)} could not be read ({self._chunks.segment_error or _reason(exc)})"
+        return f"its first segment {_segment_name(seg)} could not be read ({self._chunks.segment_error or _reason(exc)})"
 
     def _start_skipped(self) -> str:
         """What an HLS file lacks whose first segments FFmpeg could not load and passed over in
         silence, its frames starting at the next one (those of a segment missing further on are
         missed by their times, see _missing: here no frame came before): the segments' names
         (the last part of their paths: their addresses may hold a token), and the HTTP error met."""
-        names = [redact_text(urlsplit(x).path.rstrip("/").rpartition("/")[2] or "?") for x in self._chunks.skipped]
+        names = [_segment_name(x) for x in self._chunks.skipped]
         why = f" ({self._chunks.skipped_error})" if self._chunks.skipped_error else ""
         if len(names) == 1:
             return (f"{self.safe_url}: its first segment {names[0]} could not be read{why}: passed over, the "
