@@ -354,18 +354,20 @@ def rescaled_size(h: int, w: int, s: float) -> tuple[int, int]:
 MASK_ONLY_EXTS = (".gif",)
 
 
-def list_images(d, skip=None, masks: bool = False, folders: set | None = None) -> list:
+def list_images(d, skip=None, masks: bool = False, folders: set | None = None, raw: list | None = None) -> list:
     """The image files in folder ``d`` and its subfolders, sorted by their path in it; names
     starting with a dot (hidden files and folders, macOS ``._*`` files) and the folder
     ``skip`` (the other folder of the pair, when it lies inside this one) are left out.  A
     subfolder that is a symbolic link is read under its own name, once (a second link to a
     folder read already, a link back up the tree, is not followed).
     ``masks``: a folder of masks, which may also be GIFs (:data:`MASK_ONLY_EXTS`).
-    ``folders``: a set that gets each folder read, resolved (``d``, its subfolders, linked ones)."""
+    ``folders``: a set that gets each folder read, resolved (``d``, its subfolders, linked ones).
+    ``raw``: a list that gets the camera raw files found on the way (:data:`~livecut.imageio.RAW_EXTS`:
+    not read, but said)."""
     import os
     from pathlib import Path
 
-    from livecut.imageio import IMAGE_EXTS, first_visit
+    from livecut.imageio import IMAGE_EXTS, RAW_EXTS, first_visit
 
     exts = IMAGE_EXTS + MASK_ONLY_EXTS if masks else IMAGE_EXTS
     d = Path(d)
@@ -382,6 +384,8 @@ def list_images(d, skip=None, masks: bool = False, folders: set | None = None) -
         dirs[:] = [x for x in sorted(dirs) if not x.startswith(".")
                    and (skip is None or (r / x).resolve() != skip) and first_time(r / x)]
         out += [r / f for f in files if not f.startswith(".") and Path(f).suffix.lower() in exts]
+        if raw is not None:
+            raw += [r / f for f in files if not f.startswith(".") and Path(f).suffix.lower() in RAW_EXTS]
     return sorted(out, key=lambda p: p.relative_to(d).as_posix())
 
 
@@ -592,7 +596,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     # (the other folder where it lies inside this one, or is linked into it: not its photos)
     read = {"IMAGES": set(), "MASKS": set()}
-    images = list_images(images_dir, skip=masks_dir, folders=read["IMAGES"])
+    raw_files: list = []  # (the camera raw files among the photos: said where they explain a lack)
+    images = list_images(images_dir, skip=masks_dir, folders=read["IMAGES"], raw=raw_files)
     masks = list_images(masks_dir, skip=images_dir, masks=True, folders=read["MASKS"])
     if sheet is not None:
         # (--sheet IMAGES/sheet.png was written; the next run read it as a photo without a mask
@@ -620,7 +625,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         # batch` say that livecut reads no camera raw file)
         from livecut.imageio import raw_left_out
 
-        raw = raw_left_out([p for p in images_dir.rglob("*") if not p.name.startswith(".")])
+        raw = raw_left_out(raw_files)
         raise UsageError(f"{images_dir}: no photos: no image files in it or its subfolders"
                          f"{_outside('MASKS', images_dir, masks_dir)} ({exts}, ...){raw}")
     if not masks:
@@ -658,12 +663,11 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     if without_image:
         # (the mask of a camera raw photo, r1.png of r1.dng, was 'without an image of the same
         # name', the photo there: livecut reads no raw file, and said nothing of it)
-        from livecut.imageio import RAW_EXTS, raw_left_out
+        from livecut.imageio import raw_left_out
 
         lone = {_fold(Path(n).with_suffix("").as_posix()) for n in without_image}
-        raw_photos = sorted(p.relative_to(images_dir).as_posix() for p in images_dir.rglob("*")
-                            if p.suffix.lower() in RAW_EXTS and not p.name.startswith(".")
-                            and _fold(_key(p, images_dir)) in lone)
+        raw_photos = sorted(p.relative_to(images_dir).as_posix() for p in raw_files
+                            if _fold(_key(p, images_dir)) in lone)
     if not pairs:
         raise UsageError(f"no image in {images_dir} has a mask of the same name in {masks_dir}"
                          + (" (in the subset)" if subset is not None else "")
