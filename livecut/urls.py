@@ -20,8 +20,13 @@ INPUT_SCHEMES = ("rtsp", "rtsps", "http", "https", "udp", "srt", "rtmp", "rtmps"
 OUTPUT_SCHEMES = ("udp", "srt", "rtsp", "rtsps", "rtmp", "rtmps", "tcp")
 
 # query keys whose value is a secret (SRT passphrase, tokens, keys, a camera's login: "loginpas",
-# "pw", "psw" as well as "password" and "pwd" ...)
-_SECRET_KEYS = re.compile(r"(pas|pwd|^pw$|psw|secret|token|key|auth|sig|signature|credential)", re.I)
+# "pw", "psw" as well as "password" and "pwd" ...); and the names streaming servers and CDNs give
+# a token, a signature or a session (a "tok=", "jwt=", "hmac=", nginx's secure_link "md5=", a
+# "hash=", "session=", Synology's "_sid=", Tvheadend's "ticket=", Akamai's "hdnts=" were shown as
+# they are in every message) -- the short ones as a word of the name ("tok", "sid", "hash", "md5":
+# not "stok", "inside", "hashtag"); a "t=", "h=", "start=" stay shown
+_SECRET_KEYS = re.compile(r"(pas|pwd|^pw$|psw|secret|token|key|auth|sig|signature|credential|jwt|hmac|sess"
+                          r"|ticket|hdn(ts|ea|tl)|(?<![a-z])(tok|sid|hash|md5)(?![a-z]))", re.I)
 # ... but not a key's length (SRT's pbkeylen=0, 16, 24 or 32: it was shown as "pbkeylen=***")
 _KEY_LENGTH = re.compile(r"key_?len(gth)?$", re.I)
 # a NAME=VALUE pair in a URL's path, where some cameras take their login (the XMEye ones':

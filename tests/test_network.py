@@ -94,6 +94,29 @@ def test_a_camera_password_in_the_query_is_a_secret(query):
     assert SECRET not in str(info.value)
 
 
+@pytest.mark.parametrize("key", ["tok", "jwt", "hmac", "md5", "hash", "session", "sess", "_sid", "sid",
+                                 "ticket", "hdnts", "hdnea"])
+def test_a_streaming_servers_token_in_the_query_is_a_secret(key):
+    """The names streaming servers and CDNs give a token, a signature or a session ("?tok=",
+    "?jwt=", nginx's secure_link "?md5=", Synology's "_sid=", Tvheadend's "?ticket=", Akamai's
+    "?hdnts="): the value was shown as it is ("http://127.0.0.1:1/live/x.m3u8?tok=s3cr3tPW&t=5:
+    cannot open the stream: Connection refused"), a "t=", "h=", "start=" beside it are no secret."""
+    from livecut.urls import url_secrets
+
+    url = f"http://127.0.0.1:1/live/x.m3u8?{key}=s3cr3tPW&t=5&h=abc&start=10&hashtag=x&inside=1"
+    assert redact_url(url) == f"http://127.0.0.1:1/live/x.m3u8?{key}=***&t=5&h=abc&start=10&hashtag=x&inside=1"
+    assert url_secrets(url) == [SECRET]
+    with pytest.raises(VideoOpenFailure) as info:
+        open_source(url, VideoConfig(open_timeout=2)).open()
+    assert SECRET not in str(info.value) and f"{key}=***" in str(info.value)
+
+
+def test_cli_a_token_in_an_rtsp_urls_query_is_not_shown(tmp_path):
+    """('livecut: error: rtsp://127.0.0.1:PORT/live?tok=s3cr3tPW: ...')"""
+    r, lines = _refused_by_cli(f"rtsp://127.0.0.1:{free_port()}/live?tok={SECRET}&t=5", tmp_path)
+    assert SECRET not in r.stderr and "/live?tok=***&t=5" in lines[-1], r.stderr
+
+
 @pytest.mark.parametrize("url, shown", [
     ("rtsp://127.0.0.1:1/user=admin&password=s3cr3tPW&channel=1&stream=0.sdp?real_stream",
      "rtsp://127.0.0.1:1/user=admin&password=***&channel=1&stream=0.sdp?real_stream"),
