@@ -18,7 +18,11 @@ from livecut.threads import opencv_threads
 from livecut.segment.canny import canny_mask
 
 
-def parse_size(text: str) -> tuple[int, int]:
+def parse_size(text: str, cfg: Config | None = None) -> tuple[int, int]:
+    """The (width, height) of ``--size`` ``text`` ("WxH"); with ``cfg``, the frame size of a
+    bench of it, refused as ``--size`` where its segmentation method cannot take it (focusnet:
+    a frame far longer than it is wide; it was "image is 16384x16: too long for its width ...;
+    crop or split it", after the clip of --transcode or --live was made)."""
     m = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
     if not m:
         raise UsageError(f"--size {text!r}: expected WxH, e.g. 1280x720")
@@ -30,6 +34,11 @@ def parse_size(text: str) -> tuple[int, int]:
     if w * h > MAX_PIXELS:  # (refused here, not after the frame of several GB is made)
         raise UsageError(f"--size {text!r}: {w * h / 1e6:.0f} megapixels; livecut handles at most "
                          f"{MAX_PIXELS // 1_000_000} megapixels a frame")
+    least = getattr(Segmenter(cfg).method, "least_size", None) if cfg is not None else None
+    if least is not None and (need := least(h, w)) is not None:
+        raise UsageError(f"--size {text!r}: too long for its width for segment.method={cfg.segment.method} "
+                         f"(at this length the short side needs at least {min(need)} pixels: "
+                         f"{need[1]}x{need[0]}); give that, or use segment.method=focus")
     return w, h
 
 

@@ -577,13 +577,13 @@ def bench(
     with finalize_on_signals():  # (SIGTERM killed it, its generated clip left in the temporary folder)
         if live:
             # (--size "$SIZE" with SIZE unset is refused, not taken for the default)
-            lsize = parse_size(size) if size is not None else (1920, 1080)
+            lsize = parse_size(size, cfg) if size is not None else (1920, 1080)
             result = run_live_bench(cfg, lsize, clip=clip, scene=scene)
         elif transcode:
-            tsize = parse_size(size) if size is not None else (1280, 720)
+            tsize = parse_size(size, cfg) if size is not None else (1280, 720)
             result = run_transcode_bench(cfg, clip, tsize, scene=scene)
         else:
-            result = run_bench(cfg, parse_size("1920x1080" if size is None else size),
+            result = run_bench(cfg, parse_size("1920x1080" if size is None else size, cfg),
                                frames=30 if frames is None else frames,
                                threads=threads or 1, baseline=baseline is not False)
     shown = format_live if live else format_transcode if transcode else format_bench

@@ -80,6 +80,28 @@ def test_size_over_the_pixel_limit_is_refused_before_the_frame_is_made(monkeypat
     assert r.exit_code == 2 and "megapixels" in r.stderr, r.output
 
 
+@pytest.mark.parametrize("mode", [[], ["--transcode"], ["--live"]])
+@pytest.mark.parametrize("size, least", [("16384x16", "16384x68"), ("16x16384", "68x16384")])
+def test_a_size_too_long_for_its_width_is_refused_as_size(monkeypatch, mode, size, least):
+    """`livecut bench --size 16384x16` was refused by the engine, for a picture ("image is
+    16384x16: too long for its width ...; crop or split it"), not as a bad --size; with
+    --transcode or --live only once their clip was made."""
+    from livecut import bench
+
+    monkeypatch.setattr(bench, "synthetic_frame", lambda *a, **k: pytest.fail("frame made"))
+    monkeypatch.setattr(bench, "make_bench_clip", lambda *a, **k: pytest.fail("clip made"))
+    r = invoke("bench", *mode, "--size", size)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines() == [
+        f"livecut: error: --size '{size}': too long for its width for segment.method=focusnet (at this "
+        f"length the short side needs at least 68 pixels: {least}); give that, or use segment.method=focus"], r.stderr
+    if mode:
+        return
+    monkeypatch.undo()  # (the size it names is one the bench times)
+    r = invoke("bench", "--size", least, "-n", "1", "--no-baseline", "--set", "segment.method=focusnet")
+    assert r.exit_code == 0 and "frame " + least in r.stdout, r.output
+
+
 def test_transcode_bench_times_a_variable_frame_rate_clip(tmp_path):
     """The plain decode+encode counted the encoder in 1/average rate while it was handed the
     clip's own timestamps: a VFR clip's packets were refused by the muxer (internal error)."""

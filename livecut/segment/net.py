@@ -474,16 +474,25 @@ class FocusNetMethod:
         by the cue factor (the native size up to 1000 px on the long side)."""
         return self.cues.reduced_size(h, w)
 
-    def check_size(self, h: int, w: int) -> None:
-        """Raise :class:`ImageSizeError` for a frame too long for its width to measure the
-        cues on (see :meth:`CueExtractor.fits`: about 250:1 at the cue resolution)."""
+    def least_size(self, h: int, w: int) -> tuple[int, int] | None:
+        """None where a frame of ``h`` x ``w`` is one the cues can be measured on (see
+        :meth:`CueExtractor.fits`: about 250:1 at the cue resolution); else the (height, width)
+        of the least frame of its length that is: its short side made long enough."""
         if self.cues.fits(h, w):
-            return
+            return None
         long_side = max(h, w)
         need = next((s for s in range(min(h, w), long_side + 1)
                      if self.cues.fits(*((s, long_side) if h <= w else (long_side, s)))), long_side)
+        return (need, w) if h <= w else (h, need)
+
+    def check_size(self, h: int, w: int) -> None:
+        """Raise :class:`ImageSizeError` for a frame too long for its width to measure the
+        cues on (see :meth:`least_size`)."""
+        least = self.least_size(h, w)
+        if least is None:
+            return
         raise ImageSizeError(f"image is {w}x{h}: too long for its width for segment.method=focusnet "
-                             f"(at this length the short side needs at least {need} pixels); "
+                             f"(at this length the short side needs at least {min(least)} pixels); "
                              "crop or split it, or use segment.method=focus")
 
     def reduce(self, frame_bgr: np.ndarray) -> np.ndarray:
