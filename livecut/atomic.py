@@ -399,36 +399,76 @@ def _sync_tree(folder: Path) -> None:
     sync_folder(folder)
 
 
-def commit(tmp: Path, final: Path, force: bool) -> None:
+def _not_removed(tmp: Path) -> OSError | None:
+    """Why ``tmp``, which :func:`discard` was to remove, is still there (None: it is gone): a
+    folder that takes new names but lets none be removed (append-only, ``chattr +a``: EPERM,
+    root too), a file held open on Windows."""
+    if not os.path.lexists(tmp):
+        return None
+    try:
+        tmp.unlink()
+    except OSError as exc:
+        return exc
+    return None
+
+
+def _why_left(exc: OSError) -> str:
+    """Why a temporary file could not be removed (:func:`_not_removed`), in words."""
+    if exc.errno == errno.EPERM:
+        return "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
+    return io_reason(exc)
+
+
+def commit(tmp: Path, final: Path, force: bool) -> Path | None:
     """Move the complete file ``tmp`` to ``final`` (see the module docstring), its data flushed
-    to the disk before and the folder's entry after; ``tmp`` is gone afterwards, whatever
-    happens."""
+    to the disk before and the folder's entry after; ``tmp`` is removed afterwards, whatever
+    happens.  Returns None; or, where the output is in place but ``tmp`` could not be removed
+    (a folder that takes new names but lets none be removed: append-only, ``chattr +a``), a
+    warning that names it, a second name of the output (it was left there without a word);
+    where the output could not be put in place and ``tmp`` stays, the error names it too."""
     tmp, final = Path(tmp), Path(final)
     try:
         sync_file(tmp)
         if force:
             check_not_special(final)  # (made meanwhile: said before the run too)
-            os.replace(tmp, final)
-            sync_folder(final.parent)
-            return
-        try:
-            os.link(tmp, final)  # atomic and exclusive: EEXIST if the name is taken
-        except FileExistsError:
-            raise _exists_error(final) from None
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
-                raise
-            # no hard links here (some network/FAT file systems): reserve the name exclusively
             try:
-                os.close(os.open(final, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+                os.replace(tmp, final)
+            except PermissionError as exc:
+                # (an append-only folder renames nothing: a new name is linked as without force;
+                # it was "cannot move the finished output into place (Operation not permitted)")
+                if exc.errno != errno.EPERM or os.path.lexists(final):
+                    raise
+                try:
+                    os.link(tmp, final)
+                except OSError:
+                    raise exc from None
+        else:
+            try:
+                os.link(tmp, final)  # atomic and exclusive: EEXIST if the name is taken
             except FileExistsError:
                 raise _exists_error(final) from None
-            os.replace(tmp, final)
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                    raise
+                # no hard links here (some network/FAT file systems): reserve the name exclusively
+                try:
+                    os.close(os.open(final, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+                except FileExistsError:
+                    raise _exists_error(final) from None
+                os.replace(tmp, final)
         sync_folder(final.parent)
     except OSError as exc:
-        raise WriteError(f"{final}: cannot move the finished output into place ({io_reason(exc)})") from None
+        discard(tmp)
+        left = _not_removed(tmp)
+        kept = f"; the finished output is left at {tmp}, which could not be removed ({_why_left(left)})" if left else ""
+        raise WriteError(f"{final}: cannot move the finished output into place ({io_reason(exc)}){kept}") from None
     finally:
         discard(tmp)
+    left = _not_removed(tmp)
+    if left is None:
+        return None
+    return (f"{final}: written, but its temporary file {tmp}, a second name of the same file, could not be "
+            f"removed ({_why_left(left)}): remove it once the folder allows")
 
 
 def discard(tmp: Path | None) -> None:

@@ -1368,12 +1368,14 @@ def check_writable(path: str | Path, width: int, height: int) -> None:
                          f"{width}x{height} (write .png or .tif)")
 
 
-def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: bytes | None = None) -> None:
+def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: bytes | None = None) -> str | None:
     """Encode ``img`` and write it to a temporary name next to ``path``, renamed into place
     when complete; without ``force`` an existing ``path`` is never replaced.  ``icc``: the
     colour profile of the pixels, embedded in a PNG, JPEG, WebP or TIFF (the input's, so
     colour-managed viewers show its colours: a phone's Display P3 photo is not taken as
-    sRGB); an encoder's file not laid out as expected is written without it."""
+    sRGB); an encoder's file not laid out as expected is written without it.  Returns None,
+    or a warning naming the temporary file left beside the written ``path`` (a folder that
+    lets no name be removed: append-only; see :func:`~livecut.atomic.commit`)."""
     from livecut.atomic import commit, discard, io_reason, temp_path
 
     p = Path(path)
@@ -1415,7 +1417,7 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
         # (in here: a signal raised as commit was entered, before its own cleanup could, left
         # the temporary file beside the output, nothing at the final name: once in ~70 runs of
         # `livecut image` stopped by SIGTERM on a loaded machine; commit raises no OSError)
-        commit(tmp, p, force)
+        return commit(tmp, p, force)
     except OSError as exc:
         discard(tmp)
         error = WriteError(f"{p}: cannot write: {io_reason(exc)}")

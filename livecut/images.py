@@ -465,7 +465,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 gray = mode != "mask" and bool(icc) and icc[16:20] == b"GRAY"
                 if mode == "mask" or not icc or icc[16:20] != b"RGB ":  # (a gray or CMYK profile
                     icc = None                                        # does not describe RGB output)
-                write_image(dst, out, force=force, icc=icc)
+                left = write_image(dst, out, force=force, icc=icc)
+                if left:  # (an append-only folder: the temporary name stayed beside it, unsaid)
+                    report.warnings.append(left)
                 if cmyk:
                     report.warnings.append(f"{src}: a CMYK photo: its colours were converted to RGB without its "
                                            "colour profile, which livecut does not apply, and may differ from what "

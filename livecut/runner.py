@@ -1752,6 +1752,8 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         method = getattr(processor.seg, "method", None)  # (which network judged: focusnet's counts)
         stats.judged_noisy = int(getattr(method, "judged_noisy", 0) or 0)
         stats.judged_soft = int(getattr(method, "judged_soft", 0) or 0)
+    for s in sinks:  # (what a sink noted as it closed: the temporary name an append-only folder kept)
+        stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
     from livecut.urls import redact_url
 
     output = redact_url(output) if output else output  # (an output URL's secrets: not in a message)

@@ -279,28 +279,42 @@ def scratch_methods():
         del _METHODS[name]
 
 
-@pytest.fixture
-def immutable():
-    """``immutable(path)``: ``chattr +i path`` (a folder then takes no new files, a file is not
-    replaced: 'Operation not permitted', root too), undone after the test (else its tmp_path
-    cannot be removed); skips where it cannot be done: not root (CAP_LINUX_IMMUTABLE), no
-    chattr, a file system without the flag (tmpfs, overlayfs, NFS)."""
+def _chattr_fixture(flag: str, what: str):
+    """``make(path)``: ``chattr +FLAG path``, undone after the test (else its tmp_path cannot be
+    removed); skips where it cannot be done: not root (CAP_LINUX_IMMUTABLE), no chattr, a file
+    system without the flag (tmpfs, overlayfs, NFS)."""
     made: list[Path] = []
 
     def make(path: Path) -> None:
         if not hasattr(os, "geteuid") or os.geteuid() != 0:
-            pytest.skip("chattr +i needs root")
+            pytest.skip(f"chattr +{flag} needs root")
         try:
-            r = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True, timeout=30)
+            r = subprocess.run(["chattr", f"+{flag}", str(path)], capture_output=True, text=True, timeout=30)
         except (OSError, subprocess.TimeoutExpired) as exc:
             pytest.skip(f"no chattr here: {exc}")
         if r.returncode != 0:
-            pytest.skip(f"cannot make {path} immutable here: {r.stderr.strip()}")
+            pytest.skip(f"cannot make {path} {what} here: {r.stderr.strip()}")
         made.append(path)
 
     yield make
     for path in reversed(made):
-        subprocess.run(["chattr", "-i", str(path)], capture_output=True, timeout=30)
+        subprocess.run(["chattr", f"-{flag}", str(path)], capture_output=True, timeout=30)
+
+
+@pytest.fixture
+def immutable():
+    """``immutable(path)``: ``chattr +i path`` (a folder then takes no new files, a file is not
+    replaced: 'Operation not permitted', root too), undone after the test; skips where it cannot
+    be done (see _chattr_fixture)."""
+    yield from _chattr_fixture("i", "immutable")
+
+
+@pytest.fixture
+def append_only():
+    """``append_only(path)``: ``chattr +a path`` (a folder then takes new names but lets none be
+    removed or renamed: 'Operation not permitted', root too), undone after the test; skips where
+    it cannot be done (see _chattr_fixture)."""
+    yield from _chattr_fixture("a", "append-only")
 
 
 # ---------------------------------------------------------------- signals (every test)

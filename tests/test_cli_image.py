@@ -2528,6 +2528,65 @@ def test_an_immutable_output_folder_stops_the_run_as_a_read_only_one(tmp_path, s
                          f"0 written to {out}, 1 failed, 3 not cut"], lines
 
 
+def _left_warning(out: Path, name: str, why: str) -> str:
+    """The warning of a written output ``out/name`` whose temporary name could not be removed."""
+    tmp = [p for p in out.iterdir() if p.name.startswith(f".{name}.livecut-")]
+    assert len(tmp) == 1, sorted(out.iterdir())
+    return (f"livecut: warning: {out / name}: written, but its temporary file {tmp[0]}, a second name of the same "
+            f"file, could not be removed ({why}): remove it once the folder allows")
+
+
+APPEND_ONLY = "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
+
+
+def test_an_append_only_output_folder_says_the_temporary_files_it_keeps(tmp_path, scene, append_only):
+    """A folder made append-only (chattr +a) takes the outputs' temporary files and their links to
+    the final names, but lets none of them be removed, root too: each output was written with its
+    hidden temporary name left beside it, a second name of it, without a word (exit 0); and with
+    --force a new name was refused ('cannot move the finished output into place (Operation not
+    permitted)'), its finished output left under the temporary name, unsaid."""
+    d = _photos_of(scene, tmp_path, 2)
+    out = tmp_path / "out"
+    out.mkdir()
+    append_only(out)
+    r = invoke("image", d, "-o", out, "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [_left_warning(out, "p0.png", APPEND_ONLY), _left_warning(out, "p1.png", APPEND_ONLY)]
+    assert cv2.imread(str(out / "p0.png")) is not None
+    # --force to a new name: linked into place as without it
+    r = invoke("image", d / "p0.png", "-o", out / "new.png", "--force", "-q")
+    assert r.exit_code == 0 and _stderr_lines(r) == [_left_warning(out, "new.png", APPEND_ONLY)], r.output
+    # --force over an output there: it cannot be replaced; the finished one left is named
+    before = set(out.iterdir())
+    r = invoke("image", d / "p0.png", "-o", out / "new.png", "--force", "-q")
+    kept = [p for p in set(out.iterdir()) - before]
+    assert r.exit_code == 1 and len(kept) == 1, r.output
+    assert _stderr_lines(r) == [f"livecut: error: {d / 'p0.png'}: {out / 'new.png'}: cannot move the finished output "
+                                f"into place (Operation not permitted); the finished output is left at {kept[0]}, "
+                                f"which could not be removed ({APPEND_ONLY})"], r.output
+
+
+def test_a_temporary_file_that_cannot_be_removed_is_said(tmp_path, scene, monkeypatch):
+    """As in an append-only folder where chattr cannot be had (not root, tmpfs): the removal of
+    the temporary name after its link to the output fails with EPERM: said, the output kept."""
+    import errno as _errno
+
+    real_unlink = Path.unlink
+
+    def unlink(self, *a, **kw):
+        if ".livecut-" in self.name:
+            raise PermissionError(_errno.EPERM, "Operation not permitted", str(self))
+        return real_unlink(self, *a, **kw)
+
+    d = _photos_of(scene, tmp_path, 1)
+    out = tmp_path / "out"
+    monkeypatch.setattr(Path, "unlink", unlink)
+    r = invoke("image", d, "-o", out, "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [_left_warning(out, "p0.png", APPEND_ONLY)]
+    assert cv2.imread(str(out / "p0.png")) is not None
+
+
 def test_an_immutable_output_file_fails_alone_with_force(tmp_path, scene, immutable):
     """With --force, an output file made immutable is not replaced ('Operation not permitted'
     too, on its rename): that file's failure, not its folder's: the other photos are written."""

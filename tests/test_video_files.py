@@ -3756,3 +3756,19 @@ def test_frames_late_for_a_time_going_back_are_not_blamed_on_the_tick(tmp_path):
             sink.write(np.zeros((48, 64, 3), np.uint8), t)
     late = [w for w in sink.warnings if "later than their time" in w]
     assert late and "this .avi file keeps" in late[0], sink.warnings
+
+
+def test_a_video_in_an_append_only_folder_says_the_temporary_file_it_keeps(tmp_path, append_only):
+    """In a folder made append-only (chattr +a) the finished video is linked to its name but its
+    hidden temporary name cannot be removed, root too: it was left beside it without a word."""
+    src = make_clip(tmp_path / "in.mp4", n=5)
+    out = tmp_path / "out"
+    out.mkdir()
+    append_only(out)
+    r = run_cli("file", str(src), "-o", str(out / "o.mp4"), "-q")
+    assert r.returncode == 0, r.stderr
+    tmp = [p for p in out.iterdir() if p.name.startswith(".o.mp4.livecut-")]
+    assert len(tmp) == 1 and probe(out / "o.mp4"), sorted(out.iterdir())
+    assert (f"livecut: warning: {out / 'o.mp4'}: written, but its temporary file {tmp[0]}, a second name of the "
+            "same file, could not be removed (operation not permitted: a folder that takes new names but lets none "
+            "be removed, append-only?): remove it once the folder allows") in r.stderr.splitlines(), r.stderr

@@ -1246,10 +1246,12 @@ class VideoFileSink:
             self._discard()
             return
         try:
-            commit(self.tmp, self.path, self.force)
+            left = commit(self.tmp, self.path, self.force)
         except BaseException:  # (a signal raised as commit was entered: the temporary file stayed)
             self._discard()
             raise
+        if left:  # (an append-only folder: the temporary name stayed beside the video, unsaid)
+            self.warnings.append(left)
         self.tmp = None
 
     def _last_length(self) -> None:
