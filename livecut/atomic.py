@@ -23,6 +23,7 @@ a photo of ``livecut image``, a batch's item, a page of eval's sheet) removes it
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
@@ -492,6 +493,35 @@ def _discard(tmp: Path) -> None:
             tmp.unlink()
     except OSError:
         pass
+
+
+@contextlib.contextmanager
+def signals_held():
+    """SIGINT, SIGTERM and SIGHUP held back in the main thread meanwhile, then delivered (the
+    first one, as it came: the handler of the caller takes it); a no-op in another thread.  For
+    steps that must not be parted: a batch's worker being started (a Ctrl-C meanwhile stopped the
+    driver before it knew that worker's pid, so that the worker outlived it); the pages of eval's
+    contact sheet moved into place (a Ctrl-C between two left a page of this run beside one of an
+    earlier run's, read as one sheet)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    saved = {}
+    try:
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                sig = getattr(signal, name)
+                saved[sig] = signal.signal(sig, lambda signum, frame: held.append(signum))
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        if held:
+            signal.raise_signal(held[0])  # (as it came: the handler of the caller takes it)
 
 
 def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> None:

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from livecut.atomic import signals_held as _signals_held
 from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, io_reason, name_too_long, pid_exists,
                             raise_if_in_the_way, raise_if_link_loop, special_kind, sweep_stale, temp_prefix)
 from livecut.config import Config, text_codec
@@ -1063,33 +1064,6 @@ def _init_worker(threads: int, driver: int = 0, frames_queue=None) -> None:
                     return  # (os._exit does not return; a test's stand-in does: the watch ends)
 
         threading.Thread(target=watch, name="livecut-driver-watch", daemon=True).start()
-
-
-@contextlib.contextmanager
-def _signals_held():
-    """SIGINT, SIGTERM and SIGHUP held back in the main thread meanwhile, then delivered: a
-    Ctrl-C while a worker process was being started (the forkserver's first start takes tenths
-    of a second) stopped the driver before it knew that worker's pid, so that the worker was
-    never stopped: it outlived the driver and printed a traceback after the batch had ended."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held: list[int] = []
-    saved = {}
-    try:
-        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-            if hasattr(signal, name):
-                sig = getattr(signal, name)
-                saved[sig] = signal.signal(sig, lambda signum, frame: held.append(signum))
-        yield
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
-        if held:
-            signal.raise_signal(held[0])  # (as it came: the handler of the batch's caller takes it)
 
 
 @contextlib.contextmanager

@@ -925,8 +925,7 @@ class _SheetPages:
             self._flush()
 
     def close(self) -> None:
-        from livecut.atomic import commit
-        from livecut.errors import LivecutError
+        from livecut import atomic
 
         self._sweep()
         if self.rows and not self.errors:
@@ -934,6 +933,16 @@ class _SheetPages:
         if self.errors:
             self.discard()
             return
+        # (a Ctrl-C or SIGTERM between two of these steps left this run's first page beside an
+        # earlier sheet's second, or its third after this run's last: read as one sheet; held
+        # back until the pages are in place, then delivered)
+        with atomic.signals_held():
+            self._move_into_place(atomic.commit)
+
+    def _move_into_place(self, commit) -> None:
+        """The pages moved to their names, then the pages of an earlier, longer sheet removed."""
+        from livecut.errors import LivecutError
+
         for page, tmp in enumerate(self.temps, 1):
             final = sheet_page_path(self.path, page)
             try:

@@ -1009,6 +1009,37 @@ def test_a_stop_while_the_last_page_is_written_leaves_no_temporary_page(photos, 
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["sheet.png"]
 
 
+@pytest.mark.parametrize("earlier_pages", [2, 3])
+def test_a_ctrl_c_while_the_pages_are_moved_into_place_leaves_no_mix_of_two_sheets(photos, tmp_path, monkeypatch,
+                                                                                     earlier_pages):
+    """The finished pages are moved into place one after the other, then an earlier, longer
+    sheet's pages after the last are removed: a Ctrl-C between two of those steps left this run's
+    first page beside the earlier run's second (or its third), read as one sheet. The signal is
+    held back until they are all done: the new sheet stands whole, then the run stops (130)."""
+    import signal
+
+    from livecut import atomic, evaluate
+
+    images, masks, _ = photos
+    monkeypatch.setattr(evaluate, "SHEET_PAGE_ROWS", 1)   # two photos: two pages
+    pages = [tmp_path / "sheet.png", tmp_path / "sheet-2.png", tmp_path / "sheet-3.png"][:earlier_pages]
+    earlier = {p: _earlier_page(p) for p in pages}
+    real_commit = atomic.commit
+
+    def commit(tmp, final, force):  # (Ctrl-C just after the first page is in place)
+        left = real_commit(tmp, final, force)
+        if Path(final).name == "sheet.png":
+            signal.raise_signal(signal.SIGINT)
+        return left
+
+    monkeypatch.setattr(atomic, "commit", commit)
+    r = invoke("eval", images, masks, "--sheet", pages[0])
+    assert r.exit_code == 130, r.output
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["sheet-2.png", "sheet.png"]
+    assert all(cv2.imread(str(p)).shape[0] == evaluate.SHEET_ROW + 4 for p in pages[:2])
+    assert pages[0].read_bytes() != earlier[pages[0]] and pages[1].read_bytes() != earlier[pages[1]]
+
+
 @pytest.mark.parametrize("failure", ["interrupted", "page not written"])
 def test_a_failed_evaluation_leaves_the_earlier_sheet_as_it_was(photos, tmp_path, monkeypatch, failure):
     """The pages were written to their final names as the rows came: a run stopped (Ctrl-C)
