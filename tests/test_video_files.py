@@ -2917,6 +2917,34 @@ def test_a_picture_given_as_a_video_gets_a_hint(tmp_path, clips):
     assert r.returncode == 0 and "is a picture" not in r.stderr
 
 
+def _png_with_icc(img: np.ndarray, icc: bytes) -> bytes:
+    """``img`` as a PNG holding the colour profile ``icc`` (an iCCP chunk, as a phone's or a
+    Mac's screenshot holds its Display P3 one)."""
+    import struct
+    import zlib
+
+    png = cv2.imencode(".png", img)[1].tobytes()
+    body = b"Display P3\x00\x00" + zlib.compress(icc)
+    chunk = struct.pack(">I", len(body)) + b"iCCP" + body + struct.pack(">I", zlib.crc32(b"iCCP" + body))
+    return png[:33] + chunk + png[33:]  # (after the signature and IHDR)
+
+
+def test_a_picture_with_a_colour_profile_given_as_a_video_does_not_crash(tmp_path, clips):
+    """`livecut file photo.png -o out.mp4` of a PNG with a colour profile (docs/photos/chelsea.png,
+    the README's own photo) wrote out.mp4 and its summary, then the process died of a double free
+    (Segmentation fault, exit 139), and so did `-b video:photo.png`: PyAV wraps the name FFmpeg
+    gives the profile's side data in a dictionary that frees it, and the frame frees it too, once
+    livecut had looked at the frame's side data (its display matrix).  Exit 0."""
+    pic = tmp_path / "photo.png"
+    img = np.random.default_rng(0).integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    pic.write_bytes(_png_with_icc(img, bytes(range(256)) * 2))
+    r = run_cli("file", str(pic), "-o", str(tmp_path / "out.mp4"))
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert probe(tmp_path / "out.mp4")["frames"] == 1
+    r = run_cli("file", str(clips["plain"]), "-b", f"video:{pic}", "-o", str(tmp_path / "over.mp4"), "-q")
+    assert r.returncode == 0, (r.returncode, r.stderr)
+
+
 def test_an_animated_webp_is_said_to_be_one(tmp_path):
     """FFmpeg reads an animated WebP as a video stream it cannot decode, without a picture size:
     `livecut file anim.webp` said "the video stream has no frame size", exit 2, which tells the

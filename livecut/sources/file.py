@@ -1522,13 +1522,37 @@ def _mirrored(frame) -> bool:
     """Whether ``frame``'s display matrix (a video's, as FFmpeg gives it) mirrors the picture,
     turned or not: its 2x2 part turns the picture over (a negative determinant)."""
     try:
-        matrix = frame.side_data.get("DISPLAYMATRIX")
+        side = frame.side_data
+        _keep_side_metadata(side)
+        matrix = side.get("DISPLAYMATRIX")
         if matrix is None:
             return False
         a, b, _, c, d, *_ = np.frombuffer(bytes(matrix), dtype=np.int32, count=9).tolist()
     except (AttributeError, KeyError, TypeError, ValueError):
         return False
     return a * d - b * c < 0
+
+
+def _keep_side_metadata(side) -> None:
+    """Keep the metadata of a frame's side data (``frame.side_data``) from being freed twice.
+
+    PyAV (18.1, and its main branch as of writing) wraps each entry's metadata in an
+    ``av.dictionary.Dictionary`` that frees it when collected, and the frame frees it too: once
+    a frame's side data had been looked at, a PNG's colour profile (to which FFmpeg gives its
+    name as metadata) crashed the process when the frame was collected (a double free:
+    `livecut file photo.png` wrote its output and summary, then Segmentation fault, exit 139).
+    Such a dictionary (an attribute Python cannot read: found among the entry's references) is
+    kept for the process's life, a reference of its own never given back (a few bytes a file),
+    so that the frame alone frees what it holds."""
+    import ctypes
+    import gc
+
+    from av.dictionary import Dictionary
+
+    for entry in side:
+        for held in gc.get_referents(entry):
+            if isinstance(held, Dictionary) and len(held):  # (an empty one holds nothing to free)
+                ctypes.pythonapi.Py_IncRef(ctypes.py_object(held))
 
 
 #: a name that stands for numbered pictures (FFmpeg's img%03d.png) or for many files (a glob)
