@@ -446,8 +446,9 @@ def redact_url(url: str) -> str:
     # (a stream ID's s=PASS after its #!::, a password's end after a #, were shown as a fragment)
     parts = _srt_whole_query(text, parts)
     netloc = parts.netloc
-    if "@" in netloc:
-        netloc = "***@" + netloc.rsplit("@", 1)[1]
+    user, _, host = netloc.rpartition("@")
+    if user:  # (an empty one, a listener's udp://@:5000 as VLC writes it, was shown as udp://***@:5000)
+        netloc = "***@" + host
     tail = _tail(parts)  # (a secret value may hold a ? or #: split again once it is hidden)
     for a, b in reversed(_path_secrets(tail)):
         if b > a:

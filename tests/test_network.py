@@ -44,6 +44,8 @@ SECRET = "s3cr3tPW"
     ("srt://h:9000?mode=caller&passphrase=s3cr3tPW", "srt://h:9000?mode=caller&passphrase=***"),
     ("https://h/x.m3u8?token=s3cr3tPW&b=2", "https://h/x.m3u8?token=***&b=2"),
     ("udp://127.0.0.1:5000", "udp://127.0.0.1:5000"),
+    # an empty user part (a listener's address as VLC writes it): nothing hidden, none said to be
+    ("udp://@:5000", "udp://@:5000"), ("udp://@239.0.0.1:5000", "udp://@239.0.0.1:5000"),
     ("clip.mp4", "clip.mp4"),
     # a password with an unencoded / ? #: a URL parser ends the address there
     ("http://admin:pa/ss99@127.0.0.1:8702/x.mjpg", "http://***@127.0.0.1:8702/x.mjpg"),
