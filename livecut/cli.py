@@ -513,6 +513,8 @@ def eval_(
     if len(result.get("sheets") or []) > 1:
         note(result["sheets"], "pages of the contact sheet")
     note(result.get("sheets_removed") or [], "page(s) of an earlier, longer contact sheet removed")
+    for line in result.get("warnings") or []:  # (a page's temporary name an append-only folder kept:
+        err(line, "warning")                    # it stayed beside the sheet without a word)
     for line in result["errors"]:
         err(line)
     if result["errors"]:

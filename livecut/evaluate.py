@@ -819,7 +819,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             "mask_ending": ending,
             "subset_missing": subset_missing,
             "sheets": [str(p) for p in pages.written] if pages is not None else [],
-            "sheets_removed": [str(p) for p in pages.removed] if pages is not None else []}
+            "sheets_removed": [str(p) for p in pages.removed] if pages is not None else [],
+            "warnings": pages.warnings if pages is not None else []}
 
 
 #: height of one row of the contact sheet
@@ -916,6 +917,7 @@ class _SheetPages:
         self.written: list = []
         self.removed: list = []
         self.errors: list[str] = []
+        self.warnings: list[str] = []  # (a page's temporary name that stayed beside it: append-only)
 
     def add(self, row: np.ndarray) -> None:
         if self.errors:
@@ -946,11 +948,13 @@ class _SheetPages:
         for page, tmp in enumerate(self.temps, 1):
             final = sheet_page_path(self.path, page)
             try:
-                commit(tmp, final, force=True)  # (a sheet of that name was always replaced)
+                left = commit(tmp, final, force=True)  # (a sheet of that name was always replaced)
             except LivecutError as exc:
                 self.errors.append(str(exc))
                 self.discard()
                 return
+            if left:  # (a folder that lets no name be removed, append-only: the page's temporary
+                self.warnings.append(left)  # name stayed beside it, a second name of it, unsaid)
             self.written.append(final)
         self.temps = []
         if self.written:

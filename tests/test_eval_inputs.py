@@ -1040,6 +1040,68 @@ def test_a_ctrl_c_while_the_pages_are_moved_into_place_leaves_no_mix_of_two_shee
     assert pages[0].read_bytes() != earlier[pages[0]] and pages[1].read_bytes() != earlier[pages[1]]
 
 
+APPEND_ONLY = "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
+
+
+def _left_pages(out: Path, names: list[str]) -> list[str]:
+    """The warnings of the sheet's pages ``out/NAME`` whose temporary names could not be removed."""
+    lines = []
+    for name in names:
+        tmp = [p for p in out.iterdir() if p.name.startswith(f".{name}.livecut-")]
+        assert len(tmp) == 1, sorted(out.iterdir())
+        lines.append(f"livecut: warning: {out / name}: written, but its temporary file {tmp[0]}, a second name of "
+                     f"the same file, could not be removed ({APPEND_ONLY}): remove it once the folder allows")
+    return lines
+
+
+def test_a_sheet_in_an_append_only_folder_says_the_temporary_pages_it_keeps(photos, tmp_path, monkeypatch,
+                                                                             append_only):
+    """A folder made append-only (chattr +a) takes the pages' temporary files and their links to
+    the pages' names, but lets none be removed, root too: each page's hidden temporary name was
+    left beside it, a second name of it, without a word (exit 0), where livecut image says it."""
+    from livecut import evaluate
+
+    images, masks, _ = photos
+    monkeypatch.setattr(evaluate, "SHEET_PAGE_ROWS", 1)   # two photos: two pages
+    out = tmp_path / "out"
+    out.mkdir()
+    append_only(out)
+    r = invoke("eval", images, masks, "--sheet", out / "sheet.png")
+    assert r.exit_code == 0, r.output
+    assert cv2.imread(str(out / "sheet.png")) is not None and cv2.imread(str(out / "sheet-2.png")) is not None
+    assert [ln for ln in r.stderr.splitlines() if "warning" in ln] == _left_pages(out, ["sheet.png", "sheet-2.png"])
+
+
+def test_a_temporary_page_that_cannot_be_removed_is_said(photos, tmp_path, monkeypatch):
+    """As in an append-only folder where chattr cannot be had (not root, tmpfs): a page's
+    temporary name is neither renamed (EPERM: it is linked to the page's name) nor removed after
+    (EPERM): said, the sheet kept."""
+    import errno
+    import os
+
+    real_unlink, real_replace = Path.unlink, os.replace
+
+    def unlink(self, *a, **kw):
+        if ".livecut-" in self.name:
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
+        return real_unlink(self, *a, **kw)
+
+    def replace(src, dst, *a, **kw):
+        if ".livecut-" in Path(src).name:
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(src))
+        return real_replace(src, dst, *a, **kw)
+
+    images, masks, _ = photos
+    (tmp_path / "out").mkdir()
+    monkeypatch.setattr(Path, "unlink", unlink)
+    monkeypatch.setattr(os, "replace", replace)
+    r = invoke("eval", images, masks, "--sheet", tmp_path / "out" / "sheet.png", "--json")
+    assert r.exit_code == 0, r.output
+    assert [ln for ln in r.stderr.splitlines() if "warning" in ln] == _left_pages(tmp_path / "out", ["sheet.png"])
+    assert json.loads(r.stdout)["warnings"] == [ln.removeprefix("livecut: warning: ")
+                                                for ln in _left_pages(tmp_path / "out", ["sheet.png"])]
+
+
 @pytest.mark.parametrize("failure", ["interrupted", "page not written"])
 def test_a_failed_evaluation_leaves_the_earlier_sheet_as_it_was(photos, tmp_path, monkeypatch, failure):
     """The pages were written to their final names as the rows came: a run stopped (Ctrl-C)
