@@ -560,6 +560,60 @@ def test_a_snapshot_is_written_to_a_temporary_name_and_moved_into_place(tmp_path
     assert [q.name for q in tmp_path.iterdir()] == [p.name]  # (no temporary file left)
 
 
+APPEND_ONLY = "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
+
+
+def _snapshot_run(tmp_path, snaps: Path):
+    """A run of a clip with the preview, whose s key saves one snapshot to ``snaps``: its stats."""
+    from livecut.runner import run_video
+    from tests.conftest import make_clip
+
+    clip = make_clip(tmp_path / "c.mp4", n=5)
+    keys = [-1, ord("s")]
+    return run_video(str(clip), str(tmp_path / "o.mp4"), load_config(), preview=True, progress=False,
+                     preview_options={"imshow": lambda n, i: None, "waitkey": lambda ms: keys.pop(0) if keys else -1,
+                                      "destroy": lambda: None, "snapshot_dir": snaps})
+
+
+def _left_snapshot(snaps: Path) -> str:
+    """The warning of the one snapshot in ``snaps`` whose temporary name could not be removed."""
+    (p,) = [q for q in snaps.iterdir() if not q.name.startswith(".")]
+    (tmp,) = [q for q in snaps.iterdir() if q.name.startswith(f".{p.name}.livecut-")]
+    return (f"{p}: written, but its temporary file {tmp}, a second name of the same file, could not be removed "
+            f"({APPEND_ONLY}): remove it once the folder allows")
+
+
+def test_a_snapshot_in_an_append_only_folder_says_the_temporary_file_it_keeps(tmp_path, append_only):
+    """A folder made append-only (chattr +a) takes the snapshot's temporary file and its link to
+    the snapshot's name, but lets neither be removed, root too: its hidden temporary name was
+    left beside it, a second name of it, without a word; it is in the run's warnings (said as
+    'livecut: warning:' lines at its end, as a video file's is)."""
+    snaps = tmp_path / "snaps"
+    snaps.mkdir()
+    append_only(snaps)
+    st = _snapshot_run(tmp_path, snaps)
+    assert st.warnings == [_left_snapshot(snaps)], (st.warnings, sorted(snaps.iterdir()))
+
+
+def test_a_snapshot_whose_temporary_file_cannot_be_removed_says_so(tmp_path, monkeypatch):
+    """As in an append-only folder where chattr cannot be had (not root, tmpfs): the removal of
+    the snapshot's temporary name after its link fails with EPERM: said, the snapshot kept."""
+    import errno
+
+    real_unlink = Path.unlink
+
+    def unlink(self, *a, **kw):
+        if ".livecut-" in self.name and self.suffix == ".png":
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
+        return real_unlink(self, *a, **kw)
+
+    snaps = tmp_path / "snaps"
+    monkeypatch.setattr(Path, "unlink", unlink)
+    st = _snapshot_run(tmp_path, snaps)
+    assert st.warnings == [_left_snapshot(snaps)], (st.warnings, sorted(snaps.iterdir()))
+    assert cv2.imread(str(next(p for p in snaps.iterdir() if not p.name.startswith(".")))) is not None
+
+
 def test_a_snapshot_that_cannot_be_written_says_so(tmp_path):
     """A folder that cannot take it (read-only, full, not a folder): the window says the
     snapshot was not saved, and the run goes on (no 'saved ...', no exception out of a key)."""

@@ -347,6 +347,8 @@ class PreviewSink:
         self.overlay = overlay
         self.snapshot_dir = Path(snapshot_dir)
         self.snapshots: list[Path] = []
+        #: what the run is told at its end (a snapshot's temporary name that stayed beside it)
+        self.warnings: list[str] = []
         self.message = ""
         self._message_until = 0.0
         self._last: np.ndarray | None = None
@@ -721,7 +723,7 @@ class PreviewSink:
                 try:
                     with open(tmp, "wb") as f:
                         f.write(png)
-                    commit(tmp, p, force=False)  # (linked: EEXIST if taken meanwhile)
+                    left = commit(tmp, p, force=False)  # (linked: EEXIST if taken meanwhile)
                     break
                 except OutputExistsError:
                     n += 1
@@ -731,6 +733,11 @@ class PreviewSink:
             self._say(f"snapshot not saved: {exc.strerror or exc}", 4.0)
             return None
         self.snapshots.append(p)
+        if left:  # (a folder that lets no name be removed, append-only: the snapshot's temporary
+            # name stayed beside it, a second name of it, unsaid; said at the run's end, as a file's)
+            self.warnings.append(left)
+            self._say(f"saved {p}; its temporary file could not be removed", 4.0)
+            return p
         self._say(f"saved {p}")
         return p
 
