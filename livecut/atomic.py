@@ -524,13 +524,16 @@ def signals_held():
             signal.raise_signal(held[0])  # (as it came: the handler of the caller takes it)
 
 
-def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> None:
+def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> str | None:
     """Move the files of the complete folder ``tmp`` into ``final``.
 
     A new ``final`` is the renamed ``tmp`` (atomic).  An existing ``final`` (allowed when it
     holds no ``pattern`` files, or with ``force``) receives each file by ``os.replace``;
     with ``force``, old ``pattern`` files the new run did not write are removed, so the
-    folder never mixes two runs.
+    folder never mixes two runs.  In a folder that takes new names but lets none be removed
+    or renamed (append-only, ``chattr +a``: EPERM, root too) ``final`` is made there and
+    receives each file so; ``tmp``, empty, then stays: returns a warning that names it (else
+    None), as :func:`commit` does.
     """
     tmp, final = Path(tmp), Path(final)
     try:
@@ -538,9 +541,17 @@ def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> None:
         try:
             os.rename(tmp, final)  # final missing (or an empty folder): one atomic step
             sync_folder(final.parent)
-            return
+            return None
         except OSError as exc:
-            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.EISDIR, errno.ENOTDIR):
+            if exc.errno == errno.EPERM and not os.path.lexists(final):
+                # (an append-only folder renames nothing: the whole run's frames were thrown away,
+                # "cannot move the finished frames into place (Operation not permitted)", exit 1,
+                # and the empty temporary folder left beside, unsaid; a new name is taken)
+                try:
+                    final.mkdir()
+                except OSError:
+                    raise exc from None
+            elif exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.EISDIR, errno.ENOTDIR, errno.EPERM):
                 raise
         if not final.is_dir():
             raise OutputExistsError(f"{final}: exists and is not a folder")
@@ -555,6 +566,26 @@ def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> None:
             p.unlink()
         sync_folder(final)
     except OSError as exc:
-        raise WriteError(f"{final}: cannot move the finished frames into place ({io_reason(exc)})") from None
+        discard(tmp)
+        left = _dir_not_removed(tmp)
+        kept = f"; its temporary folder {tmp} could not be removed ({_why_left(left)})" if left else ""
+        raise WriteError(f"{final}: cannot move the finished frames into place ({io_reason(exc)}){kept}") from None
     finally:
         discard(tmp)
+    left = _dir_not_removed(tmp)
+    if left is None:
+        return None
+    return (f"{final}: written, but its temporary folder {tmp}, empty, could not be removed "
+            f"({_why_left(left)}): remove it once the folder allows")
+
+
+def _dir_not_removed(tmp: Path) -> OSError | None:
+    """Why the folder ``tmp``, which :func:`discard` was to remove, is still there (None: it is
+    gone), as :func:`_not_removed` says it of a file."""
+    if not os.path.lexists(tmp):
+        return None
+    try:
+        os.rmdir(tmp)
+    except OSError as exc:
+        return exc
+    return None

@@ -3800,3 +3800,58 @@ def test_a_video_in_an_append_only_folder_says_the_temporary_file_it_keeps(tmp_p
     assert (f"livecut: warning: {out / 'o.mp4'}: written, but its temporary file {tmp[0]}, a second name of the "
             "same file, could not be removed (operation not permitted: a folder that takes new names but lets none "
             "be removed, append-only?): remove it once the folder allows") in r.stderr.splitlines(), r.stderr
+
+
+def _left_folder(out: Path, name: str) -> str:
+    """The warning of the PNG frames ``out/name`` whose empty temporary folder could not be removed."""
+    (tmp,) = [p for p in out.iterdir() if p.name.startswith(f".{name}.livecut-")]
+    assert tmp.is_dir() and not any(tmp.iterdir()), sorted(tmp.iterdir())
+    return (f"{out / name}: written, but its temporary folder {tmp}, empty, could not be removed (operation not "
+            "permitted: a folder that takes new names but lets none be removed, append-only?): remove it once "
+            "the folder allows")
+
+
+def test_png_frames_in_an_append_only_folder_are_moved_in_and_the_folder_left_is_said(tmp_path, append_only):
+    """In a folder made append-only (chattr +a) the frames' hidden temporary folder could not be
+    renamed to the output's name, root too: the whole run's frames were thrown away ('cannot move
+    the finished frames into place (Operation not permitted)', exit 1) and the empty temporary
+    folder left beside, unsaid; an empty DIR/ there the same. The output folder is made there (or
+    taken) and the frames moved into it; the empty folder left is said."""
+    src = make_clip(tmp_path / "in.mp4", n=5)
+    out = tmp_path / "out"
+    out.mkdir()
+    append_only(out)
+    (out / "given").mkdir()
+    for name in ("frames", "given"):
+        r = run_cli("file", str(src), "-o", f"{out / name}/", "-q")
+        assert r.returncode == 0, r.stderr
+        assert len(list((out / name).glob("frame_*.png"))) == 5, sorted((out / name).iterdir())
+        assert f"livecut: warning: {_left_folder(out, name)}" in r.stderr.splitlines(), r.stderr
+
+
+def test_png_frames_whose_temporary_folder_cannot_be_renamed_nor_removed(tmp_path, monkeypatch):
+    """As in an append-only folder where chattr cannot be had (not root, tmpfs): the frames'
+    temporary folder is neither renamed (EPERM) nor removed after (EPERM): the frames are moved
+    into the output folder, made, and the sink's warnings name the folder left."""
+    import errno
+
+    from livecut.sinks import open_sink
+    from livecut.sinks.base import SinkInfo
+
+    real_rename, real_rmdir = os.rename, os.rmdir
+
+    def refused(real):
+        def call(path, *a, **kw):
+            if ".livecut-" in Path(path).name:
+                raise PermissionError(errno.EPERM, "Operation not permitted", str(path))
+            return real(path, *a, **kw)
+        return call
+
+    monkeypatch.setattr(os, "rename", refused(real_rename))
+    monkeypatch.setattr(os, "rmdir", refused(real_rmdir))
+    sink = open_sink(f"{tmp_path}/frames/", SinkInfo(width=64, height=48, fps=25.0))
+    with sink:
+        for v in (10, 200):
+            sink.write(np.full((48, 64, 3), v, np.uint8))
+    assert [int(cv2.imread(str(p))[0, 0, 0]) for p in sorted((tmp_path / "frames").iterdir())] == [10, 200]
+    assert sink.warnings == [_left_folder(tmp_path, "frames")]

@@ -1374,10 +1374,12 @@ class PngSequenceSink:
             discard(tmp)
             return
         try:
-            commit_dir(tmp, self.path, self.force, FRAME_PATTERN)
+            left = commit_dir(tmp, self.path, self.force, FRAME_PATTERN)
         except BaseException:  # (a signal raised as commit_dir was entered: the folder stayed)
             discard(tmp)
             raise
+        if left:  # (an append-only folder: the empty temporary folder stayed beside the frames, unsaid)
+            self.warnings.append(left)
 
 
 @register_sink("file", lambda spec: spec not in ("", "-") and "://" not in spec, check=_check_spec)
