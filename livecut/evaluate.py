@@ -951,7 +951,7 @@ class _SheetPages:
                 left = commit(tmp, final, force=True)  # (a sheet of that name was always replaced)
             except LivecutError as exc:
                 self.errors.append(str(exc))
-                self.discard()
+                self.discard(named=tmp)  # (commit's error names the page's own, left)
                 return
             if left:  # (a folder that lets no name be removed, append-only: the page's temporary
                 self.warnings.append(left)  # name stayed beside it, a second name of it, unsaid)
@@ -960,13 +960,24 @@ class _SheetPages:
         if self.written:
             self._remove_stale()
 
-    def discard(self) -> None:
-        """Remove the pages not yet moved into place."""
-        from livecut.atomic import discard
+    def discard(self, named=None) -> None:
+        """Remove the pages not yet moved into place; those that stay (a folder that lets no name
+        be removed: append-only), but ``named`` (an error names it already), are an error in
+        ``errors`` (they were left beside the sheet, megabytes a page, without a word)."""
+        from livecut.atomic import _not_removed, _why_left, discard
 
+        left = []
         for tmp in self.temps:
             discard(tmp)
+            if tmp != named and (why := _not_removed(tmp)) is not None:
+                left.append((tmp, why))
         self.temps = []
+        if left:
+            self.errors.append(f"{', '.join(str(t) for t, _ in left)}: the temporary "
+                               f"file{'s' if len(left) > 1 else ''} of the contact sheet's "
+                               f"page{'s' if len(left) > 1 else ''} could not be removed "
+                               f"({_why_left(left[0][1])}): remove {'them' if len(left) > 1 else 'it'} "
+                               "once the folder allows")
 
     def _sweep(self) -> None:
         """Remove the temporary pages that runs to this sheet killed while they ran (kill -9, the

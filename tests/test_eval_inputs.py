@@ -1043,6 +1043,28 @@ def test_a_ctrl_c_while_the_pages_are_moved_into_place_leaves_no_mix_of_two_shee
 APPEND_ONLY = "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
 
 
+def _refuse_temporary_removal(monkeypatch):
+    """As an append-only folder (chattr +a) where it cannot be had (not root, tmpfs): a temporary
+    name is neither renamed (EPERM) nor removed (EPERM)."""
+    import errno
+    import os
+
+    real_unlink, real_replace = Path.unlink, os.replace
+
+    def unlink(self, *a, **kw):
+        if ".livecut-" in self.name:
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
+        return real_unlink(self, *a, **kw)
+
+    def replace(src, dst, *a, **kw):
+        if ".livecut-" in Path(src).name:
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(src))
+        return real_replace(src, dst, *a, **kw)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    monkeypatch.setattr(os, "replace", replace)
+
+
 def _left_pages(out: Path, names: list[str]) -> list[str]:
     """The warnings of the sheet's pages ``out/NAME`` whose temporary names could not be removed."""
     lines = []
@@ -1076,30 +1098,42 @@ def test_a_temporary_page_that_cannot_be_removed_is_said(photos, tmp_path, monke
     """As in an append-only folder where chattr cannot be had (not root, tmpfs): a page's
     temporary name is neither renamed (EPERM: it is linked to the page's name) nor removed after
     (EPERM): said, the sheet kept."""
-    import errno
-    import os
-
-    real_unlink, real_replace = Path.unlink, os.replace
-
-    def unlink(self, *a, **kw):
-        if ".livecut-" in self.name:
-            raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
-        return real_unlink(self, *a, **kw)
-
-    def replace(src, dst, *a, **kw):
-        if ".livecut-" in Path(src).name:
-            raise PermissionError(errno.EPERM, "Operation not permitted", str(src))
-        return real_replace(src, dst, *a, **kw)
-
     images, masks, _ = photos
     (tmp_path / "out").mkdir()
-    monkeypatch.setattr(Path, "unlink", unlink)
-    monkeypatch.setattr(os, "replace", replace)
+    _refuse_temporary_removal(monkeypatch)
     r = invoke("eval", images, masks, "--sheet", tmp_path / "out" / "sheet.png", "--json")
     assert r.exit_code == 0, r.output
     assert [ln for ln in r.stderr.splitlines() if "warning" in ln] == _left_pages(tmp_path / "out", ["sheet.png"])
     assert json.loads(r.stdout)["warnings"] == [ln.removeprefix("livecut: warning: ")
                                                 for ln in _left_pages(tmp_path / "out", ["sheet.png"])]
+
+
+@pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
+def test_the_pages_left_when_a_sheet_cannot_replace_an_earlier_one_are_all_named(photos, tmp_path, monkeypatch,
+                                                                                append_only, how):
+    """In a folder that lets no name be removed (append-only), an earlier sheet cannot be
+    replaced: the first page's error named its finished page left at a temporary name, but the
+    second page's temporary file, discarded after, stayed too, without a word. It is named."""
+    from livecut import evaluate
+
+    images, masks, _ = photos
+    monkeypatch.setattr(evaluate, "SHEET_PAGE_ROWS", 1)   # two photos: two pages
+    out = tmp_path / "out"
+    out.mkdir()
+    for p in (out / "sheet.png", out / "sheet-2.png"):
+        _earlier_page(p)
+    if how == "chattr +a":
+        append_only(out)
+    else:
+        _refuse_temporary_removal(monkeypatch)
+    r = invoke("eval", images, masks, "--sheet", out / "sheet.png")
+    assert r.exit_code == 1, r.output
+    (first,) = [p for p in out.iterdir() if p.name.startswith(".sheet.png.livecut-")]
+    (second,) = [p for p in out.iterdir() if p.name.startswith(".sheet-2.png.livecut-")]
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("livecut: error:")]
+    assert len(errors) == 2 and f"the finished output is left at {first}" in errors[0], r.stderr
+    assert errors[1] == (f"livecut: error: {second}: the temporary file of the contact sheet's page could not be "
+                         f"removed ({APPEND_ONLY}): remove it once the folder allows"), r.stderr
 
 
 @pytest.mark.parametrize("failure", ["interrupted", "page not written"])
