@@ -456,6 +456,23 @@ class _BlurBackground:
         cv2.convertScaleAbs(num, dst=small)  # rounds, saturates (the result is not negative)
 
 
+class _Scratch:
+    """Two work arrays for :func:`_blend_rect` of a colour frame, kept between calls: of the
+    size of each rectangle blended (contiguous, as new arrays are), taken from two buffers
+    grown to the largest one met (a band's height by the frame's width at most).  Each blend
+    made three new arrays of its rectangle (the alpha for each channel, the frame's term,
+    255 - alpha): fresh memory every call."""
+
+    def __init__(self) -> None:
+        self._bufs: tuple[np.ndarray, np.ndarray] | None = None
+
+    def __call__(self, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+        n = math.prod(shape)
+        if self._bufs is None or self._bufs[0].size < n:
+            self._bufs = (np.empty(n, np.uint8), np.empty(n, np.uint8))
+        return self._bufs[0][:n].reshape(shape), self._bufs[1][:n].reshape(shape)
+
+
 class _SoftTiles:
     """Where an alpha of one size is soft (0 < a < 255), by tiles, and where it is 255.
 
@@ -489,6 +506,8 @@ class _SoftTiles:
         self._joined_tile = (self._rows * 2 * tile, tile)
         #: 255 where alpha is 255 (after :meth:`over`; the band-by-band composites write it by bands)
         self.opaque = np.empty((h, w), np.uint8)
+        #: the work arrays of the blends of the rectangles found (:func:`_blend_rect`)
+        self.scratch = _Scratch()
 
     @property
     def band_rows(self) -> int:
@@ -517,7 +536,7 @@ class _SoftTiles:
     def over(self, fg: np.ndarray, alpha: np.ndarray, out: np.ndarray) -> None:
         """``out = fg * a + out * (1 - a)`` (``out`` holds the background)."""
         for y0, y1, x0, x1 in self.plan(alpha):
-            _blend_rect(fg[y0:y1, x0:x1], alpha[y0:y1, x0:x1], out[y0:y1, x0:x1])
+            _blend_rect(fg[y0:y1, x0:x1], alpha[y0:y1, x0:x1], out[y0:y1, x0:x1], scratch=self.scratch)
         # (one masked copy over the whole plane costs less than finding the opaque box first)
         _at_least(alpha, 255, self.opaque)
         cv2.copyTo(fg, self.opaque, out)
@@ -560,14 +579,14 @@ def _bands(alpha, tiles, half):
         yield c0, c1, mine, _doubled(mine), not (mine or cv2.countNonZero(half[c0:c1]))
 
 
-def _full_band(src, alpha, dst, fill, opaque, y0, y1, rects, clear=False) -> None:
+def _full_band(src, alpha, dst, fill, opaque, y0, y1, rects, clear=False, scratch=None) -> None:
     """Rows y0..y1 of a full-size plane (or BGR frame): background, blends, opaque copy
-    (``clear``: background alone, see :func:`_bands`)."""
+    (``clear``: background alone, see :func:`_bands`; ``scratch``: :class:`_Scratch`)."""
     _fill_rows(dst, fill, y0, y1)
     if clear:
         return
     for r in rects:
-        _blend_rect(src[r], alpha[r], dst[r])
+        _blend_rect(src[r], alpha[r], dst[r], scratch=scratch)
     _opaque(alpha, opaque, y0, y1, rects)
     cv2.copyTo(src[y0:y1], opaque[y0:y1], dst[y0:y1])
 
@@ -597,13 +616,23 @@ def _opaque(alpha: np.ndarray, dst: np.ndarray, y0: int, y1: int, blended) -> No
         _at_least(alpha[r], 255, dst[r])
 
 
-def _blend_rect(fg: np.ndarray, a: np.ndarray, out: np.ndarray, inv: np.ndarray | None = None) -> None:
+def _blend_rect(fg: np.ndarray, a: np.ndarray, out: np.ndarray, inv: np.ndarray | None = None,
+                scratch: _Scratch | None = None) -> None:
     """out = fg * a / 255 + out * (255 - a) / 255 on one rectangle, each term rounded
     (a term is never exactly halfway, so the sum is within 254/255 of the exact blend).
-    ``inv``: ``255 - a`` if the caller has it (one alpha blended into two planes)."""
+    ``inv``: ``255 - a`` if the caller has it (one alpha blended into two planes);
+    ``scratch``: where a colour rectangle is worked on (:class:`_Scratch`; else new arrays:
+    a plane's rectangles, small and one channel, gain nothing by it)."""
     if fg.ndim == 3:
-        a = cv2.merge((a,) * fg.shape[2])
-        inv = None
+        t, w = scratch(out.shape) if scratch is not None else (np.empty_like(out), np.empty_like(out))
+        if fg.shape[2] == 3:
+            cv2.cvtColor(a, cv2.COLOR_GRAY2BGR, dst=w)
+        else:
+            cv2.merge((a,) * fg.shape[2], dst=w)
+        cv2.multiply(fg, w, dst=t, scale=1.0 / 255.0)
+        cv2.multiply(out, cv2.bitwise_not(w, dst=w), dst=out, scale=1.0 / 255.0)
+        cv2.add(out, t, dst=out)
+        return
     t = cv2.multiply(fg, a, scale=1.0 / 255.0)
     cv2.multiply(out, cv2.bitwise_not(a) if inv is None else inv, dst=out, scale=1.0 / 255.0)
     cv2.add(out, t, dst=out)
@@ -960,7 +989,7 @@ class Compositor:
             fill = self._video_frame(bg_frame, w, h, "_cover_big") if kind == "video" else self._bg
         opaque = self._tiles.opaque
         for c0, c1, _, luma, clear in _bands(alpha, half, self._alpha_half):
-            _full_band(frame, alpha, out, fill, opaque, 2 * c0, 2 * c1, luma, clear)
+            _full_band(frame, alpha, out, fill, opaque, 2 * c0, 2 * c1, luma, clear, half.scratch)
 
     def _video_frame(self, bg_frame: np.ndarray | None, w: int, h: int, slot: str) -> np.ndarray:
         if bg_frame is None:  # (the Compositor does not read the video: its caller does)
