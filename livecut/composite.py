@@ -44,7 +44,7 @@ from livecut.errors import ArrayError, ConfigError, ConfigTypeError, FrameSizeEr
 from livecut.frames import (FrameBuffers, Upright, as_bgr, as_bgr_alpha, bar_regions, check_alpha, check_box,
                             check_frame_size, copied_into, with_own_alpha)
 from livecut.i420 import planes
-from livecut.resize import reduce_buffers, reduce_into, resize_map
+from livecut.resize import reduce_buffers, reduce_into, resize_map, upsample_into
 from livecut.tiles import runs
 
 __all__ = ["Compositor", "Background", "parse_background", "MODES", "SHOWN_MODES", "BACKGROUND_KINDS", "MATRICES",
@@ -315,8 +315,8 @@ BLUR_ROW_STEP = 4
 class _Upsampler:
     """Upsample a small, smooth image to ``dst_hw`` at little more than a copy's cost.
 
-    The small image is resized (bilinear) to the full width and ``1/step`` of the
-    height, then each of those rows is written to ``step`` consecutive output rows
+    The small image is resized (bilinear, :func:`~livecut.resize.upsample_into`) to the full
+    width and ``1/step`` of the height, then each of those rows is written to ``step`` consecutive output rows
     (plain row copies).  A full bilinear resize costs about 5x a copy of the output
     on one core; for a blur background whose sigma is tens of pixels, neighbouring
     rows differ by well under a level, so a step of 4 rows changes the picture by a
@@ -337,11 +337,10 @@ class _Upsampler:
     def prepare(self, small: np.ndarray, dst: np.ndarray) -> bool:
         """Upsample ``small`` to the rows of :attr:`mid`; True if :meth:`rows_into` is to
         write ``dst``'s rows from them, False if ``dst`` was written whole already (a step of 1)."""
-        h, w = dst.shape[:2]
         if self.mid is None:
-            cv2.resize(small, (w, h), dst=dst, interpolation=cv2.INTER_LINEAR)
+            upsample_into(small, dst)
             return False
-        cv2.resize(small, (w, self.rows), dst=self.mid, interpolation=cv2.INTER_LINEAR)
+        upsample_into(small, self.mid)
         return True
 
     def rows_into(self, dst: np.ndarray, r0: int, r1: int) -> None:

@@ -746,10 +746,12 @@ def test_cheap_blur_close_to_full_gaussian():
 @pytest.mark.parametrize("h", [64, 66, 67])
 @pytest.mark.parametrize("channels", [1, 3])
 def test_row_step_upsampler_repeats_each_resized_row(h, channels):
-    """Output rows i*k .. i*k+k-1 are row i of the small image resized to (width, rows),
-    for heights that are and are not a multiple of the step, into a plain or a strided
-    destination (the right half of a side-by-side frame)."""
+    """Output rows i*k .. i*k+k-1 are row i of the small image resized to (width, rows)
+    (bilinear, as livecut.resize.upsample_into makes it: cv2.resize's samples, placed to 1/32 of
+    a source pixel), for heights that are and are not a multiple of the step, into a plain or a
+    strided destination (the right half of a side-by-side frame)."""
     from livecut.composite import _Upsampler
+    from livecut.resize import upsample_into
 
     w = 40
     rng = np.random.default_rng(h)
@@ -757,7 +759,9 @@ def test_row_step_upsampler_repeats_each_resized_row(h, channels):
     up = _Upsampler((h, w), channels, step=4)
     assert up.step == 4
     rows = -(-h // 4)
-    want = cv2.resize(small, (w, rows), interpolation=cv2.INTER_LINEAR)
+    want = upsample_into(small, np.empty((rows, w) + small.shape[2:], np.uint8))
+    resized = cv2.resize(small, (w, rows), interpolation=cv2.INTER_LINEAR)
+    assert np.abs(want.astype(int) - resized).max() <= 255 // 32 + 1  # (these random pixels' steepest steps)
     want = np.repeat(want, 4, axis=0)[:h]
     plain = np.zeros((h, w, channels) if channels > 1 else (h, w), np.uint8)
     up(small, plain)
@@ -1100,8 +1104,10 @@ def test_blur_background_of_non_square_pixels_is_round_as_shown(sar, i420):
 
     h, w = 360, 480
     frame = np.full((h, w, 3), 40, np.uint8)
-    r = int(round(6 / sar))  # a bright square as shown, all background
-    frame[h // 2 - 6:h // 2 + 6, w // 2 - r:w // 2 + r] = 250
+    # a bright square as shown, all background (24 px: one of 12 px blurred to a bump 8 levels
+    # high, where a level's rounding moved the measured spread by a few percent)
+    r = int(round(12 / sar))
+    frame[h // 2 - 12:h // 2 + 12, w // 2 - r:w // 2 + r] = 250
     alpha = np.zeros((h, w), np.uint8)
     comp = Compositor()
     comp.sample_aspect = sar
