@@ -420,7 +420,7 @@ def _why_left(exc: OSError) -> str:
     return io_reason(exc)
 
 
-def commit(tmp: Path, final: Path, force: bool) -> Path | None:
+def commit(tmp: Path, final: Path, force: bool) -> str | None:
     """Move the complete file ``tmp`` to ``final`` (see the module docstring), its data flushed
     to the disk before and the folder's entry after; ``tmp`` is removed afterwards, whatever
     happens.  Returns None; or, where the output is in place but ``tmp`` could not be removed
