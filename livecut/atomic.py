@@ -400,21 +400,24 @@ def _sync_tree(folder: Path) -> None:
     sync_folder(folder)
 
 
-def _not_removed(tmp: Path) -> OSError | None:
-    """Why ``tmp``, which :func:`discard` was to remove, is still there (None: it is gone): a
-    folder that takes new names but lets none be removed (append-only, ``chattr +a``: EPERM,
-    root too), a file held open on Windows."""
+def not_removed(tmp: Path) -> OSError | None:
+    """Why ``tmp`` (a file, or an empty folder), which :func:`discard` was to remove, is still
+    there (None: it is gone): a folder that takes new names but lets none be removed
+    (append-only, ``chattr +a``: EPERM, root too), a file held open on Windows."""
     if not os.path.lexists(tmp):
         return None
     try:
-        tmp.unlink()
+        if os.path.isdir(tmp) and not os.path.islink(tmp):
+            os.rmdir(tmp)
+        else:
+            Path(tmp).unlink()
     except OSError as exc:
         return exc
     return None
 
 
-def _why_left(exc: OSError) -> str:
-    """Why a temporary file could not be removed (:func:`_not_removed`), in words."""
+def why_left(exc: OSError) -> str:
+    """Why a temporary file could not be removed (:func:`not_removed`), in words."""
     if exc.errno == errno.EPERM:
         return "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
     return io_reason(exc)
@@ -460,16 +463,16 @@ def commit(tmp: Path, final: Path, force: bool) -> str | None:
         sync_folder(final.parent)
     except OSError as exc:
         discard(tmp)
-        left = _not_removed(tmp)
-        kept = f"; the finished output is left at {tmp}, which could not be removed ({_why_left(left)})" if left else ""
+        left = not_removed(tmp)
+        kept = f"; the finished output is left at {tmp}, which could not be removed ({why_left(left)})" if left else ""
         raise WriteError(f"{final}: cannot move the finished output into place ({io_reason(exc)}){kept}") from None
     finally:
         discard(tmp)
-    left = _not_removed(tmp)
+    left = not_removed(tmp)
     if left is None:
         return None
     return (f"{final}: written, but its temporary file {tmp}, a second name of the same file, could not be "
-            f"removed ({_why_left(left)}): remove it once the folder allows")
+            f"removed ({why_left(left)}): remove it once the folder allows")
 
 
 def discard(tmp: Path | None) -> None:
@@ -567,25 +570,13 @@ def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> str | None:
         sync_folder(final)
     except OSError as exc:
         discard(tmp)
-        left = _dir_not_removed(tmp)
-        kept = f"; its temporary folder {tmp} could not be removed ({_why_left(left)})" if left else ""
+        left = not_removed(tmp)
+        kept = f"; its temporary folder {tmp} could not be removed ({why_left(left)})" if left else ""
         raise WriteError(f"{final}: cannot move the finished frames into place ({io_reason(exc)}){kept}") from None
     finally:
         discard(tmp)
-    left = _dir_not_removed(tmp)
+    left = not_removed(tmp)
     if left is None:
         return None
     return (f"{final}: written, but its temporary folder {tmp}, empty, could not be removed "
-            f"({_why_left(left)}): remove it once the folder allows")
-
-
-def _dir_not_removed(tmp: Path) -> OSError | None:
-    """Why the folder ``tmp``, which :func:`discard` was to remove, is still there (None: it is
-    gone), as :func:`_not_removed` says it of a file."""
-    if not os.path.lexists(tmp):
-        return None
-    try:
-        os.rmdir(tmp)
-    except OSError as exc:
-        return exc
-    return None
+            f"({why_left(left)}): remove it once the folder allows")

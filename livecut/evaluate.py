@@ -939,10 +939,11 @@ class _SheetPages:
         # earlier sheet's second, or its third after this run's last: read as one sheet; held
         # back until the pages are in place, then delivered)
         with atomic.signals_held():
-            self._move_into_place(atomic.commit)
+            self._move_into_place()
 
-    def _move_into_place(self, commit) -> None:
+    def _move_into_place(self) -> None:
         """The pages moved to their names, then the pages of an earlier, longer sheet removed."""
+        from livecut.atomic import commit
         from livecut.errors import LivecutError
 
         for page, tmp in enumerate(self.temps, 1):
@@ -964,19 +965,19 @@ class _SheetPages:
         """Remove the pages not yet moved into place; those that stay (a folder that lets no name
         be removed: append-only), but ``named`` (an error names it already), are an error in
         ``errors`` (they were left beside the sheet, megabytes a page, without a word)."""
-        from livecut.atomic import _not_removed, _why_left, discard
+        from livecut.atomic import discard, not_removed, why_left
 
         left = []
         for tmp in self.temps:
             discard(tmp)
-            if tmp != named and (why := _not_removed(tmp)) is not None:
+            if tmp != named and (why := not_removed(tmp)) is not None:
                 left.append((tmp, why))
         self.temps = []
         if left:
             self.errors.append(f"{', '.join(str(t) for t, _ in left)}: the temporary "
                                f"file{'s' if len(left) > 1 else ''} of the contact sheet's "
                                f"page{'s' if len(left) > 1 else ''} could not be removed "
-                               f"({_why_left(left[0][1])}): remove {'them' if len(left) > 1 else 'it'} "
+                               f"({why_left(left[0][1])}): remove {'them' if len(left) > 1 else 'it'} "
                                "once the folder allows")
 
     def _sweep(self) -> None:
