@@ -454,7 +454,8 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
                 "plain_stages_cpu_ms": plain_stages, "stages_cpu_ms": stages, "convert_cpu_ms": convert,
                 "decoder": decoder_threads(),
                 "encoder": {k: str(v) for d in encoder_options(cfg.video, cfg.video.codec) for k, v in d.items()},
-                "opencv_threads": thread_plan().opencv_threads or cv2.getNumThreads()}
+                "opencv_threads": thread_plan().opencv_threads or cv2.getNumThreads(),
+                "segmented_ahead": stats.segmented_ahead}
 
 
 def format_transcode(r: dict) -> str:
@@ -478,7 +479,8 @@ def format_transcode(r: dict) -> str:
     if r.get("judged") is not None:
         lines.append(f"engine judged focus on {r['judged']} of {r['frames']} frames" + JUDGED_NOTE)
     enc = " ".join(f"{k}={v}" for k, v in r["encoder"].items())
-    lines.append(f"encoder {enc}; decoder {r['decoder']}; OpenCV threads {r['opencv_threads']}")
+    ahead = "; segmentation ahead, in the reader thread" if r.get("segmented_ahead") else ""
+    lines.append(f"encoder {enc}; decoder {r['decoder']}; OpenCV threads {r['opencv_threads']}{ahead}")
     return "\n".join(lines)
 
 

@@ -191,9 +191,9 @@ class VideoConfig(_Checked):
                             "deinterlace with bwdif, a frame for a frame (auto: when the video says it is "
                             "interlaced; on: every frame; off: cut the woven fields as they are)",
                             choices=("auto", "on", "off"))
-    segment_ahead: bool = _opt(False, "file runs: segment each frame in the reader thread while the one "
-                               "before is composited (for 4+ CPUs, where the processing thread is the "
-                               "bottleneck; not measured there yet; slower on 2)")
+    segment_ahead: str = _opt("auto", "file runs: segment each frame in the reader thread while the one "
+                              "before is composited (auto: on more than 2 CPUs, where the processing thread "
+                              "is the bottleneck; true/on, false/off)", choices=("auto", "on", "off"))
 
 
 @dataclass(frozen=True)
@@ -326,6 +326,21 @@ def _digits(value: int) -> int:
     return n
 
 
+#: keys that were booleans and now take "auto" too: true and false (as a file, an override or the
+#: dataclass were given them) still mean on and off
+_WAS_BOOLEAN = frozenset({"video.segment_ahead"})
+
+
+def _as_on_off(value: Any) -> Any:
+    """``value`` of a key of :data:`_WAS_BOOLEAN`: a boolean (or 0/1, true/false/yes/no as text,
+    as a boolean key takes them) as "on" / "off"; anything else as it is."""
+    if isinstance(value, bool) or isinstance(value, int) and value in (0, 1):
+        return "on" if value else "off"
+    if isinstance(value, str) and value.lower() in ("1", "true", "yes", "0", "false", "no"):
+        return "on" if value.lower() in ("1", "true", "yes") else "off"
+    return value
+
+
 def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
     key = f"{section}.{f.name}"
     default = f.default
@@ -376,6 +391,8 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
                                 or f.metadata.get("hi") is not None and out > 0):
             raise ConfigError(f"{key}: expected a finite number, got {out}")
     else:
+        if key in _WAS_BOOLEAN:  # (true/false, as it was written when it was a boolean key)
+            value = _as_on_off(value)
         if not isinstance(value, str):
             # (video.deinterlace = true, an override segment.tta=true: "expected a string, got True",
             # without the words it takes)

@@ -1706,7 +1706,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         bar = stack.enter_context(Progress(total, label="livecut", unit="frames", enabled=progress))
         # a file is processed as fast as the CPUs allow: thread counts that do not oversubscribe;
         # a live source at its own rate: as few OpenCV threads as keep up with it
-        from livecut.threads import LiveThreads, opencv_threads, thread_plan
+        from livecut.threads import LiveThreads, opencv_threads, segments_ahead, thread_plan
 
         plan = thread_plan()
         governor = None
@@ -1716,7 +1716,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
                 governor = LiveThreads(info.fps, cv_threads, cv2.getNumThreads())
         else:
             cv_threads = plan.opencv_threads
-        ahead = processor.segment if (file_src and cfg.video.segment_ahead) else None
+        ahead = processor.segment if (file_src and segments_ahead(cfg.video.segment_ahead, plan)) else None
         pipe = Pipeline(source, processor, sinks, queue_size=cfg.video.queue_size, max_frames=max_frames,
                         progress=bar, stats=stats, paused=lambda: processor.paused, clock=clock,
                         after_frame=governor, ahead=ahead)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import SAMPLES, make_clip, probe
-from livecut.config import Config, SegmentConfig
+from livecut.config import Config, ConfigError, SegmentConfig
 from livecut.runner import Processor, choose_pixel_format, run_video
 
 
@@ -191,6 +191,9 @@ def test_bench_transcode_json_has_the_stage_keys():
     assert {"decode", "encode", "mux"} <= set(data["plain_stages_cpu_ms"])
     assert data["stages_cpu_ms"]["engine"] > 0 and data["stages_cpu_ms"]["encode"] > 0
     assert data["livecut_cpu_s"] > 0 and data["plain_cpu_s"] > 0
+    from livecut.threads import thread_plan
+
+    assert data["segmented_ahead"] is thread_plan().segment_ahead  # (the run's, as the CPUs chose it)
     r = CliRunner().invoke(app, ["bench", "--transcode", "--size", "192x108"])
     assert r.exit_code == 0, r.output
     assert "wall clock" in r.stdout and "CPU ms per frame" in r.stdout and "engine" in r.stdout
@@ -539,6 +542,27 @@ def test_segmenting_ahead_gives_the_same_output(yuv_clips, tmp_path, monkeypatch
         runs[on] = (list(written), st.judged, st.pixel_format)
     assert runs[False] == runs[True] and len(runs[True][0]) == 20
     assert runs[True][2] == ("bgr24" if yuv == "off" or mode else "yuv420p")
+
+
+@pytest.mark.parametrize("cpus", [2, 16])
+def test_segment_ahead_auto_follows_the_cpus(yuv_clips, tmp_path, monkeypatch, cpus):
+    """video.segment_ahead = "auto" (the default): a file run segments ahead on more than 2 CPUs
+    (measured faster on 4, 8 and 16: docs/transcode-threads.md), not on 2 (slower there);
+    true/false (it was a boolean key) still mean on/off."""
+    import livecut.threads as th
+
+    assert Config().video.segment_ahead == "auto"
+    assert th.thread_plan(2).segment_ahead is False and th.thread_plan(4).segment_ahead is True
+    assert [_ahead(v).video.segment_ahead for v in (True, False, "true", "off", 1)] == ["on", "off", "on", "off", "on"]
+    with pytest.raises(ConfigError, match="segment_ahead"):
+        _ahead("sometimes")
+    monkeypatch.setattr(th, "usable_cpus", lambda: cpus)
+    st = run_video(str(SAMPLES / "moving.mp4"), str(tmp_path / "o.mp4"), _cfg("auto"), progress=False,
+                   max_frames=6)
+    assert st.segmented_ahead is (cpus > 2) and st.written == 6
+    st = run_video(str(SAMPLES / "moving.mp4"), str(tmp_path / "o2.mp4"), _ahead("off"), progress=False,
+                   max_frames=6)
+    assert st.segmented_ahead is False
 
 
 def test_a_segmentation_that_fails_ahead_ends_the_run(yuv_clips, tmp_path, monkeypatch):

@@ -46,7 +46,8 @@ def main() -> None:
     if a.live:
         ocv = _count(a.opencv, plan0.live_opencv_threads)
         # the live plan, with OpenCV's count fixed (no rise: LiveThreads needs full > start)
-        T.thread_plan = lambda cpus=None: T.ThreadPlan(plan0.cpus, x264, plan0.opencv_threads, None)
+        T.thread_plan = lambda cpus=None: T.ThreadPlan(plan0.cpus, x264, plan0.opencv_threads, None,
+                                                       plan0.segment_ahead)
         import cv2
 
         if ocv is not None:
@@ -56,10 +57,11 @@ def main() -> None:
         r = run_live_bench(load_config(), size=(w, h), seconds=a.seconds)
     else:
         ocv = _count(a.opencv, plan0.opencv_threads)
-        T.thread_plan = lambda cpus=None: T.ThreadPlan(plan0.cpus, x264, ocv, plan0.live_opencv_threads)
+        T.thread_plan = lambda cpus=None: T.ThreadPlan(plan0.cpus, x264, ocv, plan0.live_opencv_threads,
+                                                       plan0.segment_ahead)
         from livecut.bench import run_transcode_bench
 
-        sets = [] if a.ahead == "plan" else [f"video.segment_ahead={str(a.ahead == 'on').lower()}"]
+        sets = [] if a.ahead == "plan" else [f"video.segment_ahead={a.ahead}"]
         r = run_transcode_bench(load_config(None, sets), size=(w, h), repeat=a.repeat)
         r.pop("clip", None)
     r.update(cpus=T.usable_cpus(), setting_x264=a.x264, setting_opencv=a.opencv, setting_ahead=a.ahead)
