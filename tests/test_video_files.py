@@ -2945,6 +2945,29 @@ def test_a_picture_with_a_colour_profile_given_as_a_video_does_not_crash(tmp_pat
     assert r.returncode == 0, (r.returncode, r.stderr)
 
 
+def test_a_picture_with_a_colour_profile_and_exif_given_as_a_video_does_not_crash(tmp_path):
+    """PyAV 18.1 has no name for the EXIF side data its FFmpeg (8.1) attaches to a picture with
+    EXIF: reading a frame's side data raised part way, and the colour profile's metadata was freed
+    twice: `livecut file photo.png -o out.mp4` of a PNG with a colour profile and EXIF died,
+    Segmentation fault, exit 139.  Its display matrix (the EXIF orientation) went unread too: a
+    JPEG whose orientation mirrors it was written turned 180 degrees, exit 0.  Exit 0 / refused."""
+    from PIL import Image
+
+    img = np.random.default_rng(0).integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # (turned a quarter)
+    pic = tmp_path / "photo.png"
+    Image.fromarray(img).save(pic, icc_profile=bytes(range(256)) * 2, exif=exif)
+    r = run_cli("file", str(pic), "-o", str(tmp_path / "out.mp4"), "-q")
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert probe(tmp_path / "out.mp4")["frames"] == 1
+    exif[0x0112] = 2  # (mirrored left to right)
+    Image.fromarray(img).save(tmp_path / "mirror.jpg", exif=exif)
+    r = run_cli("file", str(tmp_path / "mirror.jpg"), "-o", str(tmp_path / "m.mp4"), "-q")
+    assert r.returncode == 2 and "EXIF orientation mirrors it" in r.stderr, (r.returncode, r.stderr)
+    assert "livecut image mirror.jpg" in r.stderr and not (tmp_path / "m.mp4").exists()
+
+
 def test_an_animated_webp_is_said_to_be_one(tmp_path):
     """FFmpeg reads an animated WebP as a video stream it cannot decode, without a picture size:
     `livecut file anim.webp` said "the video stream has no frame size", exit 2, which tells the

@@ -953,6 +953,9 @@ class FileSource(ClosesWhileReading):
             # (its rotation alone was carried over: a picture flipped left to right was written
             # and shown upside down, one flipped top to bottom as stored)
             name, fixed = (shlex.quote(n) for n in (self.path.name, f"{self.path.stem}-upright{self.path.suffix or '.mkv'}"))
+            if self.note:  # (a picture: its EXIF orientation, which `livecut image` shows as it is meant)
+                raise VideoOpenFailure(f"{self.path}: the picture's EXIF orientation mirrors it; livecut turns a video "
+                                       f"but does not mirror it: livecut image {name} cuts it as shown")
             raise VideoOpenFailure(f"{self.path}: the video's display matrix mirrors it (as a front camera's can); "
                                    "livecut turns a video but does not mirror it: make it as shown first, "
                                    f"ffmpeg -i {name} -c:a copy {fixed}")
@@ -1522,6 +1525,7 @@ def _mirrored(frame) -> bool:
     """Whether ``frame``'s display matrix (a video's, as FFmpeg gives it) mirrors the picture,
     turned or not: its 2x2 part turns the picture over (a negative determinant)."""
     try:
+        _know_all_side_data()
         side = frame.side_data
         _keep_side_metadata(side)
         matrix = side.get("DISPLAYMATRIX")
@@ -1531,6 +1535,32 @@ def _mirrored(frame) -> bool:
     except (AttributeError, KeyError, TypeError, ValueError):
         return False
     return a * d - b * c < 0
+
+
+def _know_all_side_data() -> None:
+    """Let PyAV name side data of a type it does not know (``av.sidedata.Type``) rather than fail.
+
+    PyAV 18.1 names each entry of a frame's side data with its ``Type``, which lacks the types of
+    its newer FFmpeg (8.1's EXIF, 31, that its PNG, JPEG, WebP and TIFF decoders attach to a
+    picture with EXIF): ``frame.side_data`` raised ValueError part way, and the entries it had
+    wrapped were collected with their metadata -- freed twice (see :func:`_keep_side_metadata`):
+    `livecut file photo.png -o out.mp4` of a PNG with a colour profile and EXIF (a phone's, an
+    editor's) died, Segmentation fault, exit 139; the display matrix (an EXIF orientation, as
+    FFmpeg gives it) went unread, a mirrored one was written turned.  A type it lacks is named
+    ``UNKNOWN_<n>`` (a value of ``Type`` made for it, not one of its members)."""
+    from av.sidedata.sidedata import Type
+
+    if "_missing_" in vars(Type):
+        return
+
+    def _missing_(cls, value):
+        if not isinstance(value, int):
+            return None
+        other = object.__new__(cls)
+        other._name_, other._value_ = f"UNKNOWN_{value}", value
+        return other
+
+    Type._missing_ = classmethod(_missing_)
 
 
 def _keep_side_metadata(side) -> None:
