@@ -1376,7 +1376,7 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     sRGB); an encoder's file not laid out as expected is written without it.  Returns None,
     or a warning naming the temporary file left beside the written ``path`` (a folder that
     lets no name be removed: append-only; see :func:`~livecut.atomic.commit`)."""
-    from livecut.atomic import commit, discard, io_reason, temp_path
+    from livecut.atomic import commit, discard, io_reason, not_removed, temp_path, why_left
 
     p = Path(path)
     ext = p.suffix.lower() or ".png"
@@ -1420,7 +1420,11 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
         return commit(tmp, p, force)
     except OSError as exc:
         discard(tmp)
-        error = WriteError(f"{p}: cannot write: {io_reason(exc)}")
+        # (a folder that lets no name be removed, append-only: the part written stayed there
+        # under its hidden name, unsaid)
+        left = not_removed(tmp) if tmp is not None else None
+        kept = f"; its temporary file {tmp} could not be removed ({why_left(left)})" if left else ""
+        error = WriteError(f"{p}: cannot write: {io_reason(exc)}{kept}")
         error.errno = exc.errno  # (a full disk stops a run of many images: see process_images)
         error.creating = creating  # (EPERM there: the folder takes no new files, see folder_stop)
         raise error from None

@@ -3641,3 +3641,55 @@ def test_a_failed_write_names_its_photo_given_from_its_own_folder(tmp_path, scen
     monkeypatch.setattr(images, "write_image", broken)
     report = images.process_images(["p0.png"], "out", load_config())
     assert report.errors == [f"p0.png: {Path('out', 'p0.png')}: cannot write: Input/output error"]
+
+
+@pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
+def test_an_output_that_fails_half_written_names_the_temporary_file_it_cannot_remove(tmp_path, scene, monkeypatch,
+                                                                                    append_only, how):
+    """In a folder that lets no name be removed (append-only), an output whose write failed part
+    way (the disk full) was said not written, 'cannot write: no space left on the device', but its
+    part written stayed under its hidden temporary name, without a word. The error names it."""
+    import builtins
+    import errno as _errno
+
+    import livecut.imageio as imageio
+
+    class _Full:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, data):
+            self.fh.write(bytes(data)[:100])
+            raise OSError(_errno.ENOSPC, "No space left on device")
+
+    def full_open(path, mode="r", *a, **kw):
+        fh = builtins.open(path, mode, *a, **kw)
+        return _Full(fh) if ".livecut-" in Path(path).name and "w" in mode else fh
+
+    d = _photos_of(scene, tmp_path, 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    if how == "chattr +a":
+        append_only(out)
+    else:
+        real_unlink = Path.unlink
+
+        def unlink(self, *a, **kw):
+            if ".livecut-" in self.name:
+                raise PermissionError(_errno.EPERM, "Operation not permitted", str(self))
+            return real_unlink(self, *a, **kw)
+
+        monkeypatch.setattr(Path, "unlink", unlink)
+    monkeypatch.setattr(imageio, "open", full_open, raising=False)
+    r = invoke("image", d / "p0.png", "-o", out / "p0.png", "-q")
+    assert r.exit_code == 1, r.output
+    (kept,) = list(out.iterdir())
+    assert kept.name.startswith(".p0.png.livecut-"), kept
+    assert _stderr_lines(r)[0] == (f"livecut: error: {d / 'p0.png'}: {out / 'p0.png'}: cannot write: no space left on "
+                                   f"the device; its temporary file {kept} could not be removed ({APPEND_ONLY})"), r.output
