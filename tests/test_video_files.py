@@ -3878,3 +3878,95 @@ def test_png_frames_whose_temporary_folder_cannot_be_renamed_nor_removed(tmp_pat
             sink.write(np.full((48, 64, 3), v, np.uint8))
     assert [int(cv2.imread(str(p))[0, 0, 0]) for p in sorted((tmp_path / "frames").iterdir())] == [10, 200]
     assert sink.warnings == [_left_folder(tmp_path, "frames")]
+
+
+def _refuse_temporary_removal(monkeypatch):
+    """As an append-only folder (chattr +a) where it cannot be had (not root, tmpfs): a temporary
+    name is neither renamed (EPERM) nor removed (EPERM)."""
+    import errno
+
+    real_unlink, real_rmdir, real_rename = Path.unlink, os.rmdir, os.rename
+
+    def unlink(self, *a, **kw):
+        if ".livecut-" in self.name:
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
+        return real_unlink(self, *a, **kw)
+
+    def refused(real):
+        def call(path, *a, **kw):
+            if ".livecut-" in Path(path).name:
+                raise PermissionError(errno.EPERM, "Operation not permitted", str(path))
+            return real(path, *a, **kw)
+        return call
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    monkeypatch.setattr(os, "rmdir", refused(real_rmdir))
+    monkeypatch.setattr(os, "rename", refused(real_rename))
+
+
+APPEND_ONLY = "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
+
+
+@pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
+def test_a_video_that_fails_part_way_names_the_temporary_file_it_cannot_remove(tmp_path, monkeypatch, append_only,
+                                                                              how):
+    """In a folder that lets no name be removed (append-only), a run of a file that failed part
+    way (the encoder's error) said the error, exit 1, but the frames written so far stayed under
+    the output's hidden temporary name, without a word. A warning line names it."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+    from livecut.errors import VideoWriteError
+    from livecut.sinks.file import VideoFileSink
+
+    src = make_clip(tmp_path / "in.mp4", n=60)
+    out = tmp_path / "out"
+    out.mkdir()
+    if how == "chattr +a":
+        append_only(out)
+    else:
+        _refuse_temporary_removal(monkeypatch)
+    real = VideoFileSink.write
+
+    def write(self, image, *a, **kw):
+        if self.frames == 50:  # (the encoder's first packets are in the file)
+            raise VideoWriteError(f"{self.path}: write failed (Input/output error)")
+        return real(self, image, *a, **kw)
+
+    monkeypatch.setattr(VideoFileSink, "write", write)
+    r = CliRunner().invoke(app, ["file", str(src), "-o", str(out / "o.mp4"), "-q"])
+    assert r.exit_code == 1, r.output
+    (kept,) = list(out.iterdir())
+    assert kept.name.startswith(".o.mp4.livecut-") and kept.stat().st_size > 0, kept
+    assert r.stderr.splitlines() == [
+        f"livecut: warning: {kept}: the temporary file of {out / 'o.mp4'} could not be removed ({APPEND_ONLY}): "
+        "remove it once the folder allows",
+        f"livecut: error: {out / 'o.mp4'}: write failed (Input/output error)"], r.stderr
+
+
+@pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
+def test_a_video_given_up_keeps_the_earlier_and_names_the_temporary_file_it_cannot_remove(tmp_path, monkeypatch,
+                                                                                         append_only, how):
+    """A run of a file over an earlier output (--force) stopped by Ctrl-C leaves the earlier as it
+    was and throws the frames done away (keep_earlier): in a folder that lets no name be removed
+    they stayed under the hidden temporary name, unsaid. The sink's warnings (said after the
+    interrupt's line) name it."""
+    from livecut.sinks.base import SinkInfo
+    from livecut.sinks.file import VideoFileSink
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "o.mp4").write_bytes(b"earlier")
+    if how == "chattr +a":
+        append_only(out)
+    else:
+        _refuse_temporary_removal(monkeypatch)
+    sink = VideoFileSink(out / "o.mp4", SinkInfo(width=64, height=48, fps=25.0), force=True)
+    with sink:
+        for v in range(60):  # (the encoder's first packets: the file is made as the first are muxed)
+            sink.write(np.full((48, 64, 3), v, np.uint8))
+        sink.keep_earlier = True
+    assert sink.kept_earlier and (out / "o.mp4").read_bytes() == b"earlier"
+    (kept,) = [p for p in out.iterdir() if p.name != "o.mp4"]
+    assert sink.warnings == [f"{kept}: the temporary file of {out / 'o.mp4'} could not be removed ({APPEND_ONLY}): "
+                             "remove it once the folder allows"]

@@ -521,6 +521,31 @@ def _write_error(message: str, exc: BaseException) -> VideoWriteError:
     return error
 
 
+def _left_behind(tmp: Path | None, final: Path, what: str = "file") -> str | None:
+    """The warning naming ``tmp``, the temporary file (or folder) of ``final`` that a failed or
+    stopped run discarded, where it is still there (a folder that lets no name be removed:
+    append-only, ``chattr +a``; see :func:`livecut.atomic.not_removed`); None where it is gone."""
+    from livecut.atomic import not_removed, why_left
+
+    why = not_removed(tmp) if tmp is not None else None
+    if why is None:
+        return None
+    return f"{tmp}: the temporary {what} of {final} could not be removed ({why_left(why)}): remove it once the folder allows"
+
+
+def _say_left(exc: BaseException | None, left: str | None) -> None:
+    """Add ``left`` (:func:`_left_behind`) to the warnings of the error ``exc`` that ends the run
+    (``exc.warnings``: the command line says them before the error line)."""
+    if left is None or not isinstance(exc, Exception):
+        return
+    warnings = list(getattr(exc, "warnings", None) or [])
+    if left not in warnings:
+        try:
+            exc.warnings = warnings + [left]  # type: ignore[attr-defined]
+        except (AttributeError, TypeError):
+            pass
+
+
 def _check_lookup(out: Path) -> None:
     """Refuse an output the system will not look up: a name too long (over 255 bytes), a
     folder on its way this user may not enter.  (Path.exists() and is_dir() raised it: an
@@ -728,6 +753,8 @@ class VideoFileSink:
         #: where the file is written until it is complete (then renamed to ``path``)
         self.tmp: Path | None = None
         self.warnings: list[str] = []
+        #: the warning naming the temporary file a failed or stopped run could not remove (see _discard)
+        self.left: str | None = None
         self._fit = Fitter()
         self.frames = 0
         #: set when the run stopped before the source's end: copy only the audio the video covers
@@ -908,8 +935,9 @@ class VideoFileSink:
         self.open()
         return self
 
-    def __exit__(self, exc_type, *exc: object) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         self.close(complete=exc_type is None)
+        _say_left(exc, self.left)
 
     def open(self) -> None:
         import av
@@ -985,16 +1013,21 @@ class VideoFileSink:
             # for it: a cut that ends before late audio begins leaves the track out, as MP4 does)
             self._audio = AudioCopy.open(c, self.info.audio_from, self.ext, self.info.start,
                                          self.warnings, hold=True, subtitles_from=self.info.source_file)
-        except BaseException:
+        except BaseException as exc:
             self._container.close()
             self._container = None
             self._discard()
+            _say_left(exc, self.left)
             raise
 
     def _discard(self) -> None:
         from livecut.atomic import discard
 
         discard(self.tmp)
+        left = _left_behind(self.tmp, self.path)
+        if left:  # (a folder that lets no name be removed, append-only: it stayed, unsaid)
+            self.left = left
+            self.warnings.append(left)  # (said after a Ctrl-C: see runner._note_warnings)
         self.tmp = None
 
     # ------------------------------------------------------------ writing
@@ -1238,7 +1271,9 @@ class VideoFileSink:
             except Exception:  # noqa: BLE001
                 pass
             self._discard()
-            raise _write_error(f"{self.path}: finishing the file failed", exc) from None
+            error = _write_error(f"{self.path}: finishing the file failed", exc)
+            _say_left(error, self.left)
+            raise error from None
         except BaseException:
             self._discard()
             raise
