@@ -3970,3 +3970,40 @@ def test_a_video_given_up_keeps_the_earlier_and_names_the_temporary_file_it_cann
     (kept,) = [p for p in out.iterdir() if p.name != "o.mp4"]
     assert sink.warnings == [f"{kept}: the temporary file of {out / 'o.mp4'} could not be removed ({APPEND_ONLY}): "
                              "remove it once the folder allows"]
+
+
+@pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
+def test_png_frames_that_fail_part_way_name_the_temporary_folder_they_cannot_remove(tmp_path, monkeypatch,
+                                                                                   append_only, how):
+    """In a folder that lets no name be removed (append-only), PNG frames to a folder that failed
+    part way (a frame's write: the disk full) said the error, exit 1, but the frames' hidden
+    temporary folder, emptied, stayed beside, without a word. A warning line names it."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+    from livecut.errors import VideoWriteError
+    from livecut.sinks.file import PngSequenceSink
+
+    src = make_clip(tmp_path / "in.mp4", n=8)
+    out = tmp_path / "out"
+    out.mkdir()
+    if how == "chattr +a":
+        append_only(out)
+    else:
+        _refuse_temporary_removal(monkeypatch)
+    real = PngSequenceSink.write
+
+    def write(self, image, *a, **kw):
+        if self.frames == 3:
+            raise VideoWriteError(f"{self.path}/frame_000003.png: cannot write (no space left on the device)")
+        return real(self, image, *a, **kw)
+
+    monkeypatch.setattr(PngSequenceSink, "write", write)
+    r = CliRunner().invoke(app, ["file", str(src), "-o", f"{out / 'frames'}/", "-q"])
+    assert r.exit_code == 1, r.output
+    (kept,) = list(out.iterdir())
+    assert kept.name.startswith(".frames.livecut-") and not any(kept.iterdir()), kept
+    assert r.stderr.splitlines() == [
+        f"livecut: warning: {kept}: the temporary folder of {out / 'frames'} could not be removed ({APPEND_ONLY}): "
+        "remove it once the folder allows",
+        f"livecut: error: {out / 'frames'}/frame_000003.png: cannot write (no space left on the device)"], r.stderr

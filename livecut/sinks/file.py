@@ -1351,6 +1351,7 @@ class PngSequenceSink:
         self.keep_earlier = self.kept_earlier = False  # (see VideoFileSink.keep_earlier)
         #: frames go to this hidden folder next to ``path`` until the run is complete
         self.tmp: Path | None = None
+        self.left: str | None = None  # (see VideoFileSink.left)
         self._closed = False
         if info.audio_from is not None:
             self.warnings.append("a PNG sequence has no audio; the audio is not copied")
@@ -1374,8 +1375,9 @@ class PngSequenceSink:
         self.tmp = tmp
         return self
 
-    def __exit__(self, exc_type, *exc: object) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         self.close(complete=exc_type is None)
+        _say_left(exc, self.left)
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
         if self.tmp is None:  # (before `with`, or after close: a bare TypeError)
@@ -1407,6 +1409,11 @@ class PngSequenceSink:
             complete, self.kept_earlier = False, True  # (see VideoFileSink.keep_earlier)
         if not complete or not self.frames:
             discard(tmp)
+            # (a folder that lets no name be removed, append-only: the frames' temporary folder
+            # stayed, unsaid)
+            self.left = _left_behind(tmp, self.path, "folder")
+            if self.left:
+                self.warnings.append(self.left)  # (said after a Ctrl-C: see runner._note_warnings)
             return
         try:
             left = commit_dir(tmp, self.path, self.force, FRAME_PATTERN)
