@@ -38,7 +38,8 @@ from typing import Callable, Iterable, Sequence
 
 from livecut.atomic import signals_held as _signals_held
 from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, io_reason, name_too_long, pid_exists,
-                            raise_if_in_the_way, raise_if_link_loop, special_kind, sweep_stale, temp_prefix)
+                            not_removed, raise_if_in_the_way, raise_if_link_loop, special_kind, sweep_stale, temp_prefix,
+                            why_left)
 from livecut.config import Config, text_codec
 from livecut.errors import (LivecutError, UsageError, WriteError, cli_text, interrupt_under, json_names,
                             json_names_read, stop_text)
@@ -1013,11 +1014,33 @@ def _remove_empty(folders: list[Path]) -> None:
             pass
 
 
-def _remove_temps(dst: Path) -> None:
-    """Remove the temporary files a killed worker left next to ``dst`` (``.NAME.livecut-*``)."""
+def _remove_temps(dst: Path, left: list | None = None) -> None:
+    """Remove the temporary files a killed worker left next to ``dst`` (``.NAME.livecut-*``);
+    those still there are added to ``left`` (see :func:`_note_left`)."""
     final = Path(str(dst).rstrip("/"))
     for tmp in glob.glob(glob.escape(str(final.parent / temp_prefix(final))) + "*"):
         discard(Path(tmp))
+        _note_left(Path(tmp), final, left)
+
+
+def _note_left(tmp: Path, final: Path, left: list | None) -> None:
+    """Add ``(tmp, warning)`` to ``left`` where ``tmp``, a temporary file or folder of ``final``
+    that was to be removed, is still there: a folder that lets no name be removed (append-only,
+    ``chattr +a``: it stayed beside the outputs, without a word)."""
+    why = not_removed(tmp) if left is not None else None
+    if why is None or any(t == tmp for t, _ in left):
+        return
+    what = "folder" if tmp.is_dir() else "file"
+    left.append((tmp, f"{tmp}: a temporary {what} of {final} could not be removed ({why_left(why)}): "
+                      "remove it once the folder allows"))
+
+
+def _say_left(report, left: list) -> None:
+    """The warnings of ``left`` (:func:`_note_left`) in ``report``'s, but for a file an item's
+    warning names already (a finished output's second name, see :func:`livecut.atomic.commit`)."""
+    for tmp, text in left:
+        if text not in report.warnings and not any(str(tmp) in w for w in report.warnings):
+            report.warnings.append(text)
 
 
 # ------------------------------------------------------------------ backends
@@ -1102,6 +1125,8 @@ class _Backend:
     def __init__(self):
         #: handle -> item, from its hand-out until its result was handed to ``on_result``
         self.unhandled: dict = {}
+        #: the temporary files of lost workers that could not be removed (see _note_left)
+        self.left: list = []
 
     def _results_back(self, handles: list) -> dict:
         """handle -> result, for each of ``handles`` whose item's result is back in the driver
@@ -1283,7 +1308,7 @@ class _Local(_Backend):
                         on_result(it, fut.result())
                     except BrokenProcessPool:
                         broken = True
-                        _remove_temps(outdir / it.rel)
+                        _remove_temps(outdir / it.rel, self.left)
                         retry.append(it)
                     self.unhandled.pop(fut, None)
             procs = dict(getattr(self.pool, "_processes", None) or {})
@@ -1468,7 +1493,7 @@ class _Ray(_Backend):
                               "error": f"{it.src}: Ray task failed: {type(exc).__name__}"}
                 # what the tries whose worker was lost left (their temporary files; the one that
                 # ended renamed its own): a try retried and done left it beside the output for good
-                _remove_temps(outdir / it.rel)
+                _remove_temps(outdir / it.rel, self.left)
                 on_result(it, result)
                 self.unhandled.pop(ref, None)
 
@@ -1883,8 +1908,11 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
     # files, at once, not only after STALE_SECONDS -- the next run, started at once, did the
     # item and then skipped it for good, the temporary file staying beside the output forever
     # (this batch holds OUTDIR's lock; a process of this machine that is gone writes nothing)
+    stuck: list = []  # (what could not be removed: an append-only folder's, see _note_left)
     for it in the_plan.todo:
-        sweep_stale(outdir / it.rel.rstrip("/"), min_age=0.0)
+        final = outdir / it.rel.rstrip("/")
+        for tmp in sweep_stale(final, min_age=0.0):
+            _note_left(tmp, final, stuck)
     backend = None
     try:
         if the_plan.todo:
@@ -1905,7 +1933,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
             if isinstance(backend, _Ray):
                 backend.close()  # a Ray instance started for this run: its workers are gone after this
         for it in the_plan.todo:  # finished items left no temp files; the killed ones' go
-            _remove_temps(outdir / it.rel)
+            _remove_temps(outdir / it.rel, stuck)
+        stuck[:0] = backend.left if backend is not None else []
         if not stop:
             raise
         for it, result in left:
@@ -1921,19 +1950,23 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         report.seconds = time.perf_counter() - start
         bar.close()
         if isinstance(exc, _WriteStop):
+            _say_left(report, stuck)
             n = sum(1 for it in the_plan.todo if id(it) not in counted)
             if n:
                 report.errors.append(f"{exc.at or outdir}: {exc.reason}: {n} more item{'s' * (n > 1)} not processed "
                                      "(run the same command again with --retry-failed once it can take them)")
             return report
-        raise Interrupted(f"{stop_text(signal_exc)}: {report.summary()}; run the same command again to finish",
-                          exit_code=getattr(signal_exc, "exit_code", 130)) from None
+        stopped = Interrupted(f"{stop_text(signal_exc)}: {report.summary()}; run the same command again to finish",
+                              exit_code=getattr(signal_exc, "exit_code", 130))
+        stopped.warnings = [text for _, text in stuck]  # (the command line says them before the line)
+        raise stopped from None
     finally:
         bar.close()
         if isinstance(backend, _Ray):
             backend.close()
         lock.release()
         _remove_empty(new_folders)
+    _say_left(report, (backend.left if backend is not None else []) + stuck)
     report.seconds = time.perf_counter() - start
     return report
 

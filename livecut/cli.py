@@ -386,9 +386,14 @@ def batch(
     cfg = get_config(config, set_, composite__background=background)
     _warn_background_ignored(mode, background)  # (as image and file say it: batch said nothing)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does
-        report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
-                           list_file=lists, video_ext=video_ext, use_hash=use_hash,
-                           retry_failed=retry_failed, force=force, ray=ray, progress=not quiet)
+        try:
+            report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
+                               list_file=lists, video_ext=video_ext, use_hash=use_hash,
+                               retry_failed=retry_failed, force=force, ray=ray, progress=not quiet)
+        except LivecutError as exc:  # (a stopped batch's temporary files it could not remove)
+            for line in getattr(exc, "warnings", None) or []:
+                err(line, "warning")
+            raise
     for line in report.errors:
         err(line)
     for line in report.warnings:  # (what an output leaves out: said even with --quiet, as `image` says it;

@@ -2464,3 +2464,92 @@ def test_plan_refuses_photos_inside_a_videos_frames_folder(tmp_path, video_first
     assert rels == (["x/"] if video_first else ["x/b.png", "x/frame_000001.png"])
     assert len(p.refused) == 3 - len(rels)
     assert all("frames folder" in error for _, error in p.refused)
+
+
+APPEND_ONLY = "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
+
+
+def _refuse_temporary_removal(monkeypatch):
+    """As an append-only folder (chattr +a) where it cannot be had (not root, tmpfs): a temporary
+    name is not removed (EPERM)."""
+    import errno
+
+    real_unlink = Path.unlink
+
+    def unlink(self, *a, **kw):
+        if ".livecut-" in self.name:
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
+        return real_unlink(self, *a, **kw)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+
+
+@pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
+@pytest.mark.parametrize("left_by", ["a worker that died", "a killed run"])
+def test_a_batchs_temporary_files_it_cannot_remove_are_named(tmp_path, monkeypatch, append_only, how, left_by):
+    """In a folder that lets no name be removed (append-only), the temporary file of a worker
+    that died half-way through its item (removed by the driver, the item done again), or one a
+    run killed earlier left (swept at the start), stayed beside the output, without a word. A
+    warning names it."""
+    import re
+
+    from livecut.atomic import temp_path
+
+    src = _photo(tmp_path / "in" / "a.jpg")
+    out = tmp_path / "out"
+    out.mkdir()
+    if left_by == "a killed run":  # (a process of this machine that is gone)
+        dead = 4_000_000
+        while os.path.exists(f"/proc/{dead}"):
+            dead += 1
+        old = temp_path(out / "a.png")
+        old = old.with_name(re.sub(r"-\d+-", f"-{dead}-", old.name, count=1))
+        old.write_bytes(b"half an output")
+    if how == "chattr +a":
+        append_only(out)
+    else:
+        _refuse_temporary_removal(monkeypatch)
+    report = run_batch([str(src)], out, load_config(None, []), jobs=1,
+                       item_fn=_dies_once_writing if left_by == "a worker that died" else run_item)
+    assert (report.done, report.failed) == (1, 0), report.errors
+    assert (out / "a.png").is_file()
+    named = [w for w in report.warnings if "a temporary file of" in w]
+    kept = [p for p in out.iterdir() if p.name.startswith(".a.png.livecut-")
+            if not any(str(p) in w for w in report.warnings if "written, but" in w)]
+    assert len(kept) == 1, (sorted(out.iterdir()), report.warnings)
+    assert named == [f"{kept[0]}: a temporary file of {out / 'a.png'} could not be removed ({APPEND_ONLY}): "
+                     "remove it once the folder allows"], report.warnings
+
+
+@pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
+def test_a_stopped_batch_names_the_temporary_files_it_cannot_remove(tmp_path, monkeypatch, append_only, how):
+    """A batch stopped by Ctrl-C removes what its killed workers left (their temporary files): in
+    a folder that lets no name be removed (append-only) it stayed, and the line said only
+    'interrupted: ...'. A warning line before it names the file."""
+    from typer.testing import CliRunner
+
+    from livecut.atomic import temp_path
+    from livecut.cli import app
+
+    src = _photo(tmp_path / "in" / "a.jpg")
+    out = tmp_path / "out"
+    out.mkdir()
+    if how == "chattr +a":
+        append_only(out)
+    else:
+        _refuse_temporary_removal(monkeypatch)
+
+    def run(self, items, settings, outdir, on_result, on_frames=None, on_start=None):
+        if on_start is not None:
+            on_start(list(items))
+        temp_path(Path(outdir) / items[0].rel).write_bytes(b"half an output")  # (a worker's, killed)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(livecut_batch._Local, "run", run)
+    r = CliRunner().invoke(app, ["batch", str(src), "-o", str(out), "-q"])
+    assert r.exit_code == 130, r.output
+    (kept,) = [p for p in out.iterdir() if p.name.startswith(".a.png.livecut-")]
+    lines = r.stderr.splitlines()
+    assert lines[0] == (f"livecut: warning: {kept}: a temporary file of {out / 'a.png'} could not be removed "
+                        f"({APPEND_ONLY}): remove it once the folder allows"), r.stderr
+    assert len(lines) == 2 and lines[1].startswith("livecut: error: interrupted"), r.stderr
