@@ -1428,8 +1428,14 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
         error.errno = exc.errno  # (a full disk stops a run of many images: see process_images)
         error.creating = creating  # (EPERM there: the folder takes no new files, see folder_stop)
         raise error from None
-    except BaseException:
+    except BaseException as exc:
         discard(tmp)
+        left = not_removed(tmp) if tmp is not None else None
+        if left is not None:  # (Ctrl-C in an append-only folder: the part written stayed, unsaid; see
+            # images._counted_stop, which makes it one of the run's warnings)
+            exc.warnings = [*(getattr(exc, "warnings", None) or []),  # type: ignore[attr-defined]
+                            f"{tmp}: the temporary file of {p} could not be removed ({why_left(left)}): "
+                            "remove it once the folder allows"]
         raise
 
 

@@ -247,6 +247,8 @@ def _counted_stop(report: ImageReport, total: int, outdir: str):
         stop = Interrupted(f"{stop_text(exc)}: {report.written} written to {outdir}{skipped}, {failed} failed, "
                            f"{left} not cut{again}", exit_code=getattr(exc, "exit_code", 130))
         stop.report = report
+        # (an output's temporary file the stop left, in a folder that lets no name be removed)
+        report.warnings.extend(getattr(exc, "warnings", None) or getattr(caught, "warnings", None) or [])
         raise stop from None
 
 

@@ -3693,3 +3693,57 @@ def test_an_output_that_fails_half_written_names_the_temporary_file_it_cannot_re
     assert kept.name.startswith(".p0.png.livecut-"), kept
     assert _stderr_lines(r)[0] == (f"livecut: error: {d / 'p0.png'}: {out / 'p0.png'}: cannot write: no space left on "
                                    f"the device; its temporary file {kept} could not be removed ({APPEND_ONLY})"), r.output
+
+
+@pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
+def test_an_output_stopped_half_written_names_the_temporary_file_it_cannot_remove(tmp_path, scene, monkeypatch,
+                                                                                  append_only, how):
+    """In a folder that lets no name be removed (append-only), Ctrl-C while an output was written
+    said 'interrupted: 0 written ...', exit 130, but the part written stayed under its hidden
+    temporary name, without a word. A warning line names it."""
+    import builtins
+    import errno as _errno
+
+    import livecut.imageio as imageio
+
+    class _Stopped:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, data):
+            self.fh.write(bytes(data)[:100])
+            raise KeyboardInterrupt
+
+    def stopped_open(path, mode="r", *a, **kw):
+        fh = builtins.open(path, mode, *a, **kw)
+        return _Stopped(fh) if ".livecut-" in Path(path).name and "w" in mode else fh
+
+    d = _photos_of(scene, tmp_path, 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    if how == "chattr +a":
+        append_only(out)
+    else:
+        real_unlink = Path.unlink
+
+        def unlink(self, *a, **kw):
+            if ".livecut-" in self.name:
+                raise PermissionError(_errno.EPERM, "Operation not permitted", str(self))
+            return real_unlink(self, *a, **kw)
+
+        monkeypatch.setattr(Path, "unlink", unlink)
+    monkeypatch.setattr(imageio, "open", stopped_open, raising=False)
+    r = invoke("image", d / "p0.png", "-o", out / "p0.png", "-q")
+    assert r.exit_code == 130, r.output
+    (kept,) = list(out.iterdir())
+    assert kept.name.startswith(".p0.png.livecut-"), kept
+    lines = _stderr_lines(r)
+    assert lines[0] == (f"livecut: warning: {kept}: the temporary file of {out / 'p0.png'} could not be removed "
+                        f"({APPEND_ONLY}): remove it once the folder allows"), r.output
+    assert len(lines) == 2 and lines[1].startswith("livecut: error: interrupted"), r.output
