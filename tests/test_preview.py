@@ -949,3 +949,55 @@ def test_a_background_not_there_is_not_needed_by_a_mask_and_not_shown_by_the_key
             assert proc.redraw() is not None
     assert seen == {"composite", "cutout", "mask", "side-by-side"}
     assert proc.comp.mode == mode  # (the output as it was)
+
+
+@pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
+def test_a_snapshot_not_saved_names_the_temporary_file_it_cannot_remove(tmp_path, monkeypatch, append_only, how):
+    """In a folder that lets no name be removed (append-only), a snapshot whose write failed part
+    way (the disk full) was said not saved in the window, but its part written stayed under its
+    hidden temporary name, without a word. The sink's warnings (said at the run's end) name it."""
+    import builtins
+    import errno
+
+    from livecut.sinks import preview
+
+    class _Full:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, data):
+            self.fh.write(bytes(data)[:100])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def full_open(path, mode="r", *a, **kw):
+        fh = builtins.open(path, mode, *a, **kw)
+        return _Full(fh) if ".livecut-" in Path(path).name and "w" in mode else fh
+
+    snaps = tmp_path / "snaps"
+    snaps.mkdir()
+    if how == "chattr +a":
+        append_only(snaps)
+    else:
+        real_unlink = Path.unlink
+
+        def unlink(self, *a, **kw):
+            if ".livecut-" in self.name:
+                raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
+            return real_unlink(self, *a, **kw)
+
+        monkeypatch.setattr(Path, "unlink", unlink)
+    monkeypatch.setattr(preview, "open", full_open, raising=False)
+    win = Window()
+    with win.sink(SinkInfo(64, 48, 25.0), snapshot_dir=snaps, screen=(1920, 1080)) as pv:
+        pv.write(np.full((48, 64, 3), 90, np.uint8))
+        assert pv.handle_key(ord("s"))
+        assert pv.snapshots == [] and pv.message.startswith("snapshot not saved")
+    (kept,) = list(snaps.iterdir())
+    assert pv.warnings == [f"{kept}: the temporary file of snapshot {snaps / kept.name[1:kept.name.index('.png.livecut-') + 4]} "
+                           f"could not be removed ({APPEND_ONLY}): remove it once the folder allows"], pv.warnings

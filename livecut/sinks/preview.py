@@ -719,7 +719,7 @@ class PreviewSink:
                     n += 1
                     continue
                 # (written at the final name, a run killed mid-write left half a picture there)
-                tmp = temp_path(p)
+                tmp, left = temp_path(p), False
                 try:
                     with open(tmp, "wb") as f:
                         f.write(png)
@@ -729,6 +729,8 @@ class PreviewSink:
                     n += 1
                 finally:
                     discard(tmp)
+                    if left is False:  # (not saved: in a folder that lets no name be removed, append-only,
+                        self._note_left(tmp, p)  # what was written stayed, unsaid)
         except (OSError, WriteError) as exc:  # (a read-only or full disk: said in the window, the run goes on)
             self._say(f"snapshot not saved: {exc.strerror or exc}", 4.0)
             return None
@@ -740,6 +742,16 @@ class PreviewSink:
             return p
         self._say(f"saved {p}")
         return p
+
+    def _note_left(self, tmp: Path, p: Path) -> None:
+        """A warning (said at the run's end) naming ``tmp``, the temporary file of the snapshot
+        ``p`` that was not saved, where it could not be removed."""
+        from livecut.atomic import not_removed, why_left
+
+        why = not_removed(tmp)
+        if why is not None:
+            self.warnings.append(f"{tmp}: the temporary file of snapshot {p} could not be removed "
+                                 f"({why_left(why)}): remove it once the folder allows")
 
     def close(self) -> None:
         if self._open:
