@@ -107,6 +107,21 @@ def sweep_stale(final: Path, min_age: float = STALE_SECONDS) -> list[Path]:
                              r"-[0-9a-f]{8}(" + re.escape(final.suffix) + r")?", min_age)
 
 
+def stale_left(final: Path, min_age: float = STALE_SECONDS) -> list[str]:
+    """:func:`sweep_stale`, then a warning for each of what it was to remove that is still there:
+    a folder that lets no name be removed (append-only, ``chattr +a``: the next run to the name
+    was to remove it, and left it without a word)."""
+    final = Path(final)
+    notes = []
+    for tmp in sweep_stale(final, min_age):
+        why = not_removed(tmp)
+        if why is not None:
+            what = "folder" if tmp.is_dir() else "file"
+            notes.append(f"{tmp}: a temporary {what} of {final} an earlier run left could not be removed "
+                         f"({why_left(why)}): remove it once the folder allows")
+    return notes
+
+
 def sweep_left_behind(folder: Path | str, prefix: str, rest: str, min_age: float = STALE_SECONDS) -> list[Path]:
     """Remove what killed runs of this machine left in ``folder``: names ``prefix`` + PID +
     ``-`` + this machine's tag + ``rest`` (a regular expression), whose process is gone and

@@ -987,7 +987,7 @@ class _SheetPages:
         import os
         from pathlib import Path
 
-        from livecut.atomic import TEMP_MARK, sweep_stale
+        from livecut.atomic import TEMP_MARK, stale_left
 
         p = Path(self.path)
         page = re.compile(re.escape("." + p.stem) + r"(?:-([1-9]\d{0,8}))?" + re.escape(p.suffix + TEMP_MARK))
@@ -996,7 +996,7 @@ class _SheetPages:
         except OSError:
             return
         for k in sorted({int(m[1] or 1) for n in names if (m := page.match(n))}):
-            sweep_stale(sheet_page_path(p, k))
+            self.warnings += stale_left(sheet_page_path(p, k))  # (those an append-only folder keeps: said)
 
     def _remove_stale(self) -> None:
         """Remove NAME-k.EXT from the page after this sheet's last on, as long as they follow

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from livecut.atomic import (TEMP_MARK, check_not_special, folder_in_the_way, folder_stop, io_reason, name_too_long,
-                            raise_if_in_the_way, raise_if_link_loop, sweep_stale, temp_prefix)
+                            raise_if_in_the_way, raise_if_link_loop, stale_left, temp_prefix)
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config
 from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError, interrupt_under, stop_text
@@ -417,7 +417,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 if dst.parent not in temps:
                     temps[dst.parent] = _temporary_names(dst.parent)
                 if any(name.startswith(temp_prefix(dst)) for name in temps[dst.parent]):
-                    sweep_stale(dst)
+                    report.warnings.extend(stale_left(dst))  # (those an append-only folder keeps: said)
                 if not force and os.path.lexists(dst):
                     if skip_existing:
                         stems[dst], folded[folded_name(dst)] = src, dst

@@ -3747,3 +3747,50 @@ def test_an_output_stopped_half_written_names_the_temporary_file_it_cannot_remov
     assert lines[0] == (f"livecut: warning: {kept}: the temporary file of {out / 'p0.png'} could not be removed "
                         f"({APPEND_ONLY}): remove it once the folder allows"), r.output
     assert len(lines) == 2 and lines[1].startswith("livecut: error: interrupted"), r.output
+
+
+def _stale_temporary(final: Path) -> Path:
+    """A temporary file of ``final`` that a killed run of this machine left: its process gone,
+    unchanged for long (see livecut.atomic.sweep_stale)."""
+    import re
+
+    from livecut.atomic import temp_path
+
+    dead = 4_000_000
+    while os.path.exists(f"/proc/{dead}"):
+        dead += 1
+    tmp = temp_path(final)
+    tmp = tmp.with_name(re.sub(r"-\d+-", f"-{dead}-", tmp.name, count=1))
+    tmp.write_bytes(b"half an output")
+    os.utime(tmp, (time.time() - 3600, time.time() - 3600))
+    return tmp
+
+
+@pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
+def test_a_killed_runs_temporary_file_the_next_run_cannot_remove_is_named(tmp_path, scene, monkeypatch,
+                                                                          append_only, how):
+    """The next run to an output removes the temporary file a killed run (kill -9) left beside it;
+    in a folder that lets no name be removed (append-only) it stayed, and the run said nothing of
+    it. A warning line names it."""
+    import errno as _errno
+
+    d = _photos_of(scene, tmp_path, 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    old = _stale_temporary(out / "p0.png")
+    if how == "chattr +a":
+        append_only(out)
+    else:
+        real_unlink = Path.unlink
+
+        def unlink(self, *a, **kw):
+            if self == old:
+                raise PermissionError(_errno.EPERM, "Operation not permitted", str(self))
+            return real_unlink(self, *a, **kw)
+
+        monkeypatch.setattr(Path, "unlink", unlink)
+    r = invoke("image", d / "p0.png", "-o", out / "p0.png", "-q")
+    assert r.exit_code == 0, r.output
+    assert old.exists() and cv2.imread(str(out / "p0.png")) is not None
+    assert (f"livecut: warning: {old}: a temporary file of {out / 'p0.png'} an earlier run left could not be removed "
+            f"({APPEND_ONLY}): remove it once the folder allows") in _stderr_lines(r), r.output

@@ -1707,3 +1707,44 @@ def test_a_subset_written_on_windows_names_its_photos(tmp_path):
     data = _scores(images, masks, "--subset", split, "--set", "segment.method=canny")
     assert [row["name"] for row in data["images"]] == ["x/a.jpg"]
     assert data["subset_missing"] == ["z/a"]
+
+
+@pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
+def test_a_killed_runs_temporary_page_the_next_run_cannot_remove_is_named(photos, tmp_path, monkeypatch,
+                                                                          append_only, how):
+    """The next sheet of that name removes the temporary pages a killed run (kill -9) left beside
+    it; in a folder that lets no name be removed (append-only) they stayed, without a word. A
+    warning line names each."""
+    import errno
+    import os
+    import re
+    import time
+
+    from livecut.atomic import temp_path
+
+    images, masks, _ = photos
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = 4_000_000
+    while os.path.exists(f"/proc/{dead}"):
+        dead += 1
+    old = temp_path(out / "sheet-2.png")
+    old = old.with_name(re.sub(r"-\d+-", f"-{dead}-", old.name, count=1))
+    old.write_bytes(b"half a page")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    if how == "chattr +a":
+        append_only(out)
+    else:
+        real_unlink = Path.unlink
+
+        def unlink(self, *a, **kw):
+            if self == old:
+                raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
+            return real_unlink(self, *a, **kw)
+
+        monkeypatch.setattr(Path, "unlink", unlink)
+    r = invoke("eval", images, masks, "--sheet", out / "sheet.png")
+    assert r.exit_code == 0, r.output
+    assert old.exists()
+    assert (f"livecut: warning: {old}: a temporary file of {out / 'sheet-2.png'} an earlier run left could not be "
+            f"removed ({APPEND_ONLY}): remove it once the folder allows") in r.stderr.splitlines(), r.stderr

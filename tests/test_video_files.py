@@ -4007,3 +4007,58 @@ def test_png_frames_that_fail_part_way_name_the_temporary_folder_they_cannot_rem
         f"livecut: warning: {kept}: the temporary folder of {out / 'frames'} could not be removed ({APPEND_ONLY}): "
         "remove it once the folder allows",
         f"livecut: error: {out / 'frames'}/frame_000003.png: cannot write (no space left on the device)"], r.stderr
+
+
+@pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
+@pytest.mark.parametrize("name", ["o.mp4", "frames/"])
+def test_a_killed_runs_temporary_output_the_next_run_cannot_remove_is_named(tmp_path, monkeypatch, append_only,
+                                                                            how, name):
+    """The next run to a video (or PNG frames) removes the temporary file (folder) a killed run
+    (kill -9) left beside it; in a folder that lets no name be removed (append-only) it stayed,
+    without a word. The sink's warnings (said at the run's end) name it."""
+    import errno
+    import re
+    import time
+
+    from livecut.atomic import temp_path
+    from livecut.sinks import open_sink
+    from livecut.sinks.base import SinkInfo
+
+    out = tmp_path / "out"
+    out.mkdir()
+    final = out / name.rstrip("/")
+    dead = 4_000_000
+    while os.path.exists(f"/proc/{dead}"):
+        dead += 1
+    old = temp_path(final, keep_suffix=not name.endswith("/"))
+    old = old.with_name(re.sub(r"-\d+-", f"-{dead}-", old.name, count=1))
+    if name.endswith("/"):
+        old.mkdir()
+    else:
+        old.write_bytes(b"half an output")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    if how == "chattr +a":
+        append_only(out)
+    else:
+        real_unlink, real_rmdir = Path.unlink, os.rmdir
+
+        def unlink(self, *a, **kw):
+            if self == old:
+                raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
+            return real_unlink(self, *a, **kw)
+
+        def rmdir(path, *a, **kw):
+            if Path(path).name == old.name:
+                raise PermissionError(errno.EPERM, "Operation not permitted", str(path))
+            return real_rmdir(path, *a, **kw)
+
+        monkeypatch.setattr(Path, "unlink", unlink)
+        monkeypatch.setattr(os, "rmdir", rmdir)
+    sink = open_sink(f"{out}/{name}", SinkInfo(width=64, height=48, fps=25.0))
+    with sink:
+        for v in (10, 200):
+            sink.write(np.full((48, 64, 3), v, np.uint8))
+    assert old.exists() and final.exists()
+    what = "folder" if name.endswith("/") else "file"
+    assert (f"{old}: a temporary {what} of {final} an earlier run left could not be removed ({APPEND_ONLY}): "
+            "remove it once the folder allows") in sink.warnings, sink.warnings

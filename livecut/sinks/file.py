@@ -942,10 +942,10 @@ class VideoFileSink:
     def open(self) -> None:
         import av
 
-        from livecut.atomic import sweep_stale, temp_path
+        from livecut.atomic import stale_left, temp_path
 
         _check_once(self)
-        sweep_stale(self.path)  # what a killed run left for this name
+        self.warnings += stale_left(self.path)  # what a killed run left for this name (kept: said)
         self.tmp = temp_path(self.path)
         try:
             self._container = av.open(file_for_ffmpeg(self.tmp), "w")
@@ -1362,10 +1362,10 @@ class PngSequenceSink:
         self._upright = Upright(info.rotation)
 
     def __enter__(self) -> "PngSequenceSink":
-        from livecut.atomic import sweep_stale, temp_path
+        from livecut.atomic import stale_left, temp_path
 
         _check_once(self)
-        sweep_stale(self.path)  # what a killed run left for this name
+        self.warnings += stale_left(self.path)  # what a killed run left for this name (kept: said)
         tmp = temp_path(self.path, keep_suffix=False)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
