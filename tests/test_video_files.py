@@ -2945,7 +2945,7 @@ def test_a_picture_with_a_colour_profile_given_as_a_video_does_not_crash(tmp_pat
     assert r.returncode == 0, (r.returncode, r.stderr)
 
 
-def test_a_picture_with_a_colour_profile_and_exif_given_as_a_video_does_not_crash(tmp_path):
+def test_a_picture_with_a_colour_profile_and_exif_given_as_a_video_does_not_crash(tmp_path, clips):
     """PyAV 18.1 has no name for the EXIF side data its FFmpeg (8.1) attaches to a picture with
     EXIF: reading a frame's side data raised part way, and the colour profile's metadata was freed
     twice: `livecut file photo.png -o out.mp4` of a PNG with a colour profile and EXIF died,
@@ -2966,6 +2966,9 @@ def test_a_picture_with_a_colour_profile_and_exif_given_as_a_video_does_not_cras
     r = run_cli("file", str(tmp_path / "mirror.jpg"), "-o", str(tmp_path / "m.mp4"), "-q")
     assert r.returncode == 2 and "EXIF orientation mirrors it" in r.stderr, (r.returncode, r.stderr)
     assert "livecut image mirror.jpg" in r.stderr and not (tmp_path / "m.mp4").exists()
+    r = run_cli("file", str(clips["plain"]), "-b", f"video:{tmp_path / 'mirror.jpg'}", "-o", str(tmp_path / "m.mp4"),
+                "-q")
+    assert r.returncode == 2 and "background video" in r.stderr and "-b image:mirror.jpg" in r.stderr, r.stderr
 
 
 def test_an_animated_webp_is_said_to_be_one(tmp_path):

@@ -954,8 +954,9 @@ class FileSource(ClosesWhileReading):
             # and shown upside down, one flipped top to bottom as stored)
             name, fixed = (shlex.quote(n) for n in (self.path.name, f"{self.path.stem}-upright{self.path.suffix or '.mkv'}"))
             if self.note:  # (a picture: its EXIF orientation, which `livecut image` shows as it is meant)
-                raise VideoOpenFailure(f"{self.path}: the picture's EXIF orientation mirrors it; livecut turns a video "
-                                       f"but does not mirror it: livecut image {name} cuts it as shown")
+                raise VideoOpenFailure(f"{self.path}: the picture's EXIF orientation mirrors it; livecut turns a "
+                                       f"video but does not mirror it: livecut image {name} cuts it as shown "
+                                       f"(-b image:{name} shows it as a background)")
             raise VideoOpenFailure(f"{self.path}: the video's display matrix mirrors it (as a front camera's can); "
                                    "livecut turns a video but does not mirror it: make it as shown first, "
                                    f"ffmpeg -i {name} -c:a copy {fixed}")
