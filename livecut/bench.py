@@ -288,7 +288,8 @@ def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
     from livecut.urls import file_for_ffmpeg
 
     n = 0
-    with av.open(file_for_ffmpeg(src)) as inp, av.open(file_for_ffmpeg(dst), "w") as out:
+    # (tags that are not UTF-8, an old tool's Latin-1 title, failed its opening: an internal error)
+    with av.open(file_for_ffmpeg(src), "r", metadata_errors="ignore") as inp, av.open(file_for_ffmpeg(dst), "w") as out:
         vin = video_streams(inp)[0]  # (the one `livecut file` cuts)
         for k, v in decoder_threads().items():
             setattr(vin.codec_context, k, v)

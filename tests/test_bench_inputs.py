@@ -113,6 +113,25 @@ def test_transcode_bench_times_a_variable_frame_rate_clip(tmp_path):
     assert data["frames"] == 8 and data["plain_s"] > 0
 
 
+def test_transcode_bench_times_a_clip_whose_tags_are_not_utf8(tmp_path):
+    """A --clip whose title is not UTF-8 (an old tool's Latin-1 'caf\xe9'), which `livecut file`
+    cuts, failed the plain decode+encode's opening: 'internal error: UnicodeDecodeError', exit 1."""
+    import av
+
+    plain = make_clip(tmp_path / "plain.mkv", w=192, h=108, n=4)
+    clip = tmp_path / "latin.mkv"
+    with av.open(str(plain)) as inp, av.open(str(clip), "w", metadata_encoding="latin-1") as out:
+        s = out.add_stream_from_template(inp.streams.video[0])
+        out.metadata["title"] = "caf\xe9"
+        for packet in inp.demux(inp.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = s
+                out.mux(packet)
+    r = invoke("bench", "--transcode", "--clip", clip, "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["frames"] == 4
+
+
 def test_transcode_bench_json_names_no_temporary_clip():
     """--transcode --json gave the generated clip as "clip": "/tmp/livecut-bench-n2gp4cfg/clip_16x16.mp4",
     a file removed before the JSON was printed; it says what --live's does."""
