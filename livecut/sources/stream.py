@@ -632,7 +632,9 @@ class StreamSource:
                 self._chunks.start()
             try:
                 with _open_deadline(wait), self._chunks.reading():
-                    container = self._open(self.url, mode="r", options=opts,
+                    # (tags that are not UTF-8, an old tool's Latin-1 title, failed the open: an
+                    # internal error; a file's are read so, what is not UTF-8 left out)
+                    container = self._open(self.url, mode="r", options=opts, metadata_errors="ignore",
                                            timeout=(wait, self.cfg.read_timeout))
             except BaseException:
                 self._chunks.stop()
@@ -859,7 +861,7 @@ class StreamSource:
         reader.deadline = time.monotonic() + open_timeout
         opts = {k: v for k, v in opts.items() if k != "mode"}
         try:
-            container = self._open(reader, mode="r", format="mpegts", options=opts)
+            container = self._open(reader, mode="r", format="mpegts", options=opts, metadata_errors="ignore")
             if reader.error is not None:  # (the stream's streams found before it failed)
                 container.close()
                 raise reader.error
