@@ -430,7 +430,8 @@ def estimate(path: Path, kind: str) -> tuple[int, float]:
 
             from livecut.sources.file import frame_rate, video_streams
 
-            with av.open(file_for_ffmpeg(path)) as c:
+            # (tags that are not UTF-8, an old tool's Latin-1 title, failed the open: no frame count)
+            with av.open(file_for_ffmpeg(path), "r", metadata_errors="ignore") as c:
                 vs = video_streams(c)[0]  # (the one `livecut file` cuts)
                 n = vs.frames
                 rate = frame_rate(vs)

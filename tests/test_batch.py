@@ -2553,3 +2553,25 @@ def test_a_stopped_batch_names_the_temporary_files_it_cannot_remove(tmp_path, mo
     assert lines[0] == (f"livecut: warning: {kept}: a temporary file of {out / 'a.png'} could not be removed "
                         f"({APPEND_ONLY}): remove it once the folder allows"), r.stderr
     assert len(lines) == 2 and lines[1].startswith("livecut: error: interrupted"), r.stderr
+
+
+def test_a_video_whose_tags_are_not_utf8_has_its_frames_counted(tmp_path):
+    """A video whose title is not UTF-8 (an old tool's Latin-1 'caf\xe9'), which `livecut file`
+    cuts, failed the header's reading: no frame count and no frame size (a guess from the file's
+    size: its progress not counted until done, its frames left out of the workers' memory)."""
+    import av
+
+    from conftest import make_clip
+    from livecut.batch import estimate
+
+    plain = make_clip(tmp_path / "plain.mkv", w=192, h=108, n=4)
+    clip = tmp_path / "old.mkv"
+    with av.open(str(plain)) as inp, av.open(str(clip), "w", metadata_encoding="latin-1") as out:
+        s = out.add_stream_from_template(inp.streams.video[0])
+        out.metadata["title"] = "caf\xe9"
+        for packet in inp.demux(inp.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = s
+                out.mux(packet)
+    assert estimate(plain, "video") == estimate(clip, "video")
+    assert estimate(clip, "video") == (4, pytest.approx(4 * 192 * 108 / 1e6))
