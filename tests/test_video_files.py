@@ -3343,6 +3343,23 @@ def test_subtitles_an_output_cannot_hold_are_said(tmp_path):
     assert "subtitle stream 1 (mov_text, eng): a .avi file cannot hold it; left out (.mkv keeps it)" in r.stderr
 
 
+def test_subtitles_that_are_not_utf8_and_cannot_be_converted_are_said(tmp_path):
+    """An old film's SubRip in Latin-1 (copied into Matroska as it is, as mkvmerge or ffmpeg
+    -c:s copy keeps it): into .mp4 its every cue was left out without a word (FFmpeg's decoder
+    takes UTF-8 only), an empty mov_text track, exit 0.  The run says how many are left out."""
+    (tmp_path / "fr.srt").write_bytes(b"1\n00:00:00,200 --> 00:00:00,600\nCaf\xe9 cr\xe8me\n\n"
+                                      b"2\n00:00:00,700 --> 00:00:00,900\nD\xe9j\xe0\n")
+    src = tmp_path / "film.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-i", str(tmp_path / "fr.srt"),
+            "-map", "0", "-map", "1", "-c:v", "libx264", "-c:s", "copy", str(src))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"), "-q")
+    assert r.returncode == 0, r.stderr
+    assert ("subtitle stream 1 (subrip): 2 cues could not be read (text that is not UTF-8, or damaged) and are "
+            "left out of its mov_text track (.mkv keeps them as they are)") in r.stderr, r.stderr
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mkv"), "-q")  # (copied as they are)
+    assert r.returncode == 0 and "subtitle" not in r.stderr, r.stderr
+
+
 def _chaptered(tmp_path, split_ms: int, end_ms: int):
     """A clip of ``end_ms`` with two chapters, Intro and Talk, split at ``split_ms``."""
     meta = tmp_path / "chapters.txt"

@@ -125,6 +125,8 @@ class AudioCopy:
         #: subtitle streams carried (index: None to copy, else the encoder to convert to); with
         #: the header held back, added to the output after the audio (see _release)
         self._subtitles = dict(subtitles or {})
+        #: per converted subtitle stream: its cues that could not be converted (said at the end)
+        self._lost_cues: dict[int, int] = {}
         if self._deferred:
             self._apackets = _demux(inp, list(self._deferred.values()), [inp.streams[i] for i in self._subtitles])
 
@@ -301,6 +303,14 @@ class AudioCopy:
         inp, self._audio_in = self._audio_in, None
         if inp is None:
             return
+        for i, n in sorted(self._lost_cues.items()):
+            # (they were left out without a word: a Latin-1 SubRip's, its every cue, into .mp4)
+            cues, are = (f"{n} cues", "are") if n > 1 else ("1 cue", "is")
+            keep = ("" if self.ext == ".mkv" else " (.mkv keeps them as they are)" if n > 1
+                    else " (.mkv keeps it as it is)")
+            self.warnings.append(f"subtitle stream {i} ({_codec_name(inp.streams[i])}): {cues} could not be read "
+                                 f"(text that is not UTF-8, or damaged) and {are} left out of its "
+                                 f"{self._subtitles[i]} track{keep}")
         try:
             self._fill_silent()
             for i in sorted(self._transcode):
@@ -450,7 +460,9 @@ class AudioCopy:
             return
         if self._subtitles[index] is not None:
             pkt = _convert_subtitle(pkt, out)
-            if pkt is None:
+            if pkt is False:
+                self._lost_cues[index] = self._lost_cues.get(index, 0) + 1
+            if not pkt:
                 return
         pkt.stream = out
         self._container.mux(pkt)
@@ -760,7 +772,8 @@ def _add_subtitles(container, inp, plan: dict[int, str | None], ext: str, warnin
 
 def _convert_subtitle(pkt, out):
     """Input subtitle packet ``pkt`` as a packet of ``out`` (its encoder's codec), at the
-    same time for as long; None for a packet that shows nothing (an MP4's gap)."""
+    same time for as long; None for a packet that shows nothing (an MP4's gap), False for one
+    that cannot be converted (its text is not UTF-8: FFmpeg's decoders take no other)."""
     import av
 
     try:
@@ -771,7 +784,7 @@ def _convert_subtitle(pkt, out):
         sub.end_display_time, sub.start_display_time = shown, 0
         packet = out.codec_context.encode_subtitle(sub)
     except (av.error.FFmpegError, ValueError):
-        return None  # (a cue that cannot be converted: left out, not a failed run)
+        return False  # (a cue that cannot be converted: left out, said, not a failed run)
     tb = out.time_base
     t = pkt.pts if pkt.pts is not None else pkt.dts
     packet.pts = packet.dts = int(round(t * pkt.time_base / tb))
