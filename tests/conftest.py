@@ -349,3 +349,76 @@ def _ctrl_c_as_in_a_terminal():
 # (a KeyboardInterrupt a test sent itself and the code under test let escape fails that test,
 # not the whole run: see tests/own_interrupts.py)
 from own_interrupts import pytest_runtest_call, pytest_runtest_setup, pytest_runtest_teardown  # noqa: E402,F401
+
+
+# ---------------------------------------------------------------- folders that keep names
+
+#: why livecut says a temporary name stayed in a folder that lets none be removed (append-only,
+#: ``chattr +a``), or where a test refuses its removal (:func:`refuse_removal`)
+APPEND_ONLY = "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
+
+
+def refuse_removal(monkeypatch, refused=None, calls=("unlink",)) -> None:
+    """As a folder made append-only (``chattr +a``) where that cannot be had (not root, tmpfs):
+    the ``calls`` named -- ``"unlink"`` (``Path.unlink``), ``"rmdir"``, ``"rename"``,
+    ``"replace"`` (``os``'s) -- fail with EPERM for each path ``refused(path)`` says (by
+    default a temporary name: ``.livecut-`` in it)."""
+    import errno
+
+    if refused is None:
+        def refused(p):
+            return ".livecut-" in p.name
+
+    def refusing(real):
+        def call(path, *a, **kw):
+            if refused(Path(path)):
+                raise PermissionError(errno.EPERM, "Operation not permitted", str(path))
+            return real(path, *a, **kw)
+        return call
+
+    for name in calls:
+        if name == "unlink":
+            monkeypatch.setattr(Path, "unlink", refusing(Path.unlink))
+        else:
+            monkeypatch.setattr(os, name, refusing(getattr(os, name)))
+
+
+def open_that_stops(exc):
+    """An ``open`` (to monkeypatch as a module's) whose files written under a temporary name
+    (``.livecut-`` in it) take 100 bytes, then raise ``exc`` (a full disk, a Ctrl-C)."""
+    import builtins
+
+    class _Stopping:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *rest):
+            self.fh.close()
+
+        def write(self, data):
+            self.fh.write(bytes(data)[:100])
+            raise exc
+
+    def stopping_open(path, mode="r", *a, **kw):
+        fh = builtins.open(path, mode, *a, **kw)
+        return _Stopping(fh) if ".livecut-" in Path(path).name and "w" in mode else fh
+
+    return stopping_open
+
+
+def latin1_titled_copy(src: Path, dst: Path) -> Path:
+    """``src``'s video stream remuxed to ``dst`` with a title that is not UTF-8 (an old tool's
+    Latin-1 'caf\xe9')."""
+    import av
+
+    with av.open(str(src)) as inp, av.open(str(dst), "w", metadata_encoding="latin-1") as out:
+        s = out.add_stream_from_template(inp.streams.video[0])
+        out.metadata["title"] = "caf\xe9"
+        for packet in inp.demux(inp.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = s
+                out.mux(packet)
+    return dst

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import REPO, make_clip, run_cli, sigterm_through_c_code
+from conftest import APPEND_ONLY, REPO, latin1_titled_copy, make_clip, refuse_removal, run_cli, sigterm_through_c_code
 from livecut.batch import (MANIFEST, STARTED, append_record, plan, read_manifest, run_batch, run_item,
                            settings_key)
 from livecut import batch as livecut_batch
@@ -2466,24 +2466,6 @@ def test_plan_refuses_photos_inside_a_videos_frames_folder(tmp_path, video_first
     assert all("frames folder" in error for _, error in p.refused)
 
 
-APPEND_ONLY = "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
-
-
-def _refuse_temporary_removal(monkeypatch):
-    """As an append-only folder (chattr +a) where it cannot be had (not root, tmpfs): a temporary
-    name is not removed (EPERM)."""
-    import errno
-
-    real_unlink = Path.unlink
-
-    def unlink(self, *a, **kw):
-        if ".livecut-" in self.name:
-            raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
-        return real_unlink(self, *a, **kw)
-
-    monkeypatch.setattr(Path, "unlink", unlink)
-
-
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
 @pytest.mark.parametrize("left_by", ["a worker that died", "a killed run"])
 def test_a_batchs_temporary_files_it_cannot_remove_are_named(tmp_path, monkeypatch, append_only, how, left_by):
@@ -2508,7 +2490,7 @@ def test_a_batchs_temporary_files_it_cannot_remove_are_named(tmp_path, monkeypat
     if how == "chattr +a":
         append_only(out)
     else:
-        _refuse_temporary_removal(monkeypatch)
+        refuse_removal(monkeypatch)
     report = run_batch([str(src)], out, load_config(None, []), jobs=1,
                        item_fn=_dies_once_writing if left_by == "a worker that died" else run_item)
     assert (report.done, report.failed) == (1, 0), report.errors
@@ -2537,7 +2519,7 @@ def test_a_stopped_batch_names_the_temporary_files_it_cannot_remove(tmp_path, mo
     if how == "chattr +a":
         append_only(out)
     else:
-        _refuse_temporary_removal(monkeypatch)
+        refuse_removal(monkeypatch)
 
     def run(self, items, settings, outdir, on_result, on_frames=None, on_start=None):
         if on_start is not None:
@@ -2559,19 +2541,9 @@ def test_a_video_whose_tags_are_not_utf8_has_its_frames_counted(tmp_path):
     """A video whose title is not UTF-8 (an old tool's Latin-1 'caf\xe9'), which `livecut file`
     cuts, failed the header's reading: no frame count and no frame size (a guess from the file's
     size: its progress not counted until done, its frames left out of the workers' memory)."""
-    import av
-
-    from conftest import make_clip
     from livecut.batch import estimate
 
     plain = make_clip(tmp_path / "plain.mkv", w=192, h=108, n=4)
-    clip = tmp_path / "old.mkv"
-    with av.open(str(plain)) as inp, av.open(str(clip), "w", metadata_encoding="latin-1") as out:
-        s = out.add_stream_from_template(inp.streams.video[0])
-        out.metadata["title"] = "caf\xe9"
-        for packet in inp.demux(inp.streams.video[0]):
-            if packet.dts is not None:
-                packet.stream = s
-                out.mux(packet)
+    clip = latin1_titled_copy(plain, tmp_path / "old.mkv")
     assert estimate(plain, "video") == estimate(clip, "video")
     assert estimate(clip, "video") == (4, pytest.approx(4 * 192 * 108 / 1e6))

@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 from typer.testing import CliRunner
 
-from conftest import make_clip
+from conftest import latin1_titled_copy, make_clip
 from livecut.cli import app
 
 
@@ -116,17 +116,8 @@ def test_transcode_bench_times_a_variable_frame_rate_clip(tmp_path):
 def test_transcode_bench_times_a_clip_whose_tags_are_not_utf8(tmp_path):
     """A --clip whose title is not UTF-8 (an old tool's Latin-1 'caf\xe9'), which `livecut file`
     cuts, failed the plain decode+encode's opening: 'internal error: UnicodeDecodeError', exit 1."""
-    import av
-
     plain = make_clip(tmp_path / "plain.mkv", w=192, h=108, n=4)
-    clip = tmp_path / "latin.mkv"
-    with av.open(str(plain)) as inp, av.open(str(clip), "w", metadata_encoding="latin-1") as out:
-        s = out.add_stream_from_template(inp.streams.video[0])
-        out.metadata["title"] = "caf\xe9"
-        for packet in inp.demux(inp.streams.video[0]):
-            if packet.dts is not None:
-                packet.stream = s
-                out.mux(packet)
+    clip = latin1_titled_copy(plain, tmp_path / "latin.mkv")
     r = invoke("bench", "--transcode", "--clip", clip, "--json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["frames"] == 4

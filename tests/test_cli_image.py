@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from livecut.cli import app
-from conftest import sigterm_through_c_code, traced_peak
+from conftest import APPEND_ONLY, open_that_stops, refuse_removal, sigterm_through_c_code, traced_peak
 from synth import make_scene
 
 REPO = Path(__file__).resolve().parent.parent
@@ -2536,9 +2536,6 @@ def _left_warning(out: Path, name: str, why: str) -> str:
             f"file, could not be removed ({why}): remove it once the folder allows")
 
 
-APPEND_ONLY = "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
-
-
 def test_an_append_only_output_folder_says_the_temporary_files_it_keeps(tmp_path, scene, append_only):
     """A folder made append-only (chattr +a) takes the outputs' temporary files and their links to
     the final names, but lets none of them be removed, root too: each output was written with its
@@ -3649,28 +3646,11 @@ def test_an_output_that_fails_half_written_names_the_temporary_file_it_cannot_re
     """In a folder that lets no name be removed (append-only), an output whose write failed part
     way (the disk full) was said not written, 'cannot write: no space left on the device', but its
     part written stayed under its hidden temporary name, without a word. The error names it."""
-    import builtins
     import errno as _errno
 
     import livecut.imageio as imageio
 
-    class _Full:
-        def __init__(self, fh):
-            self.fh = fh
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-
-        def write(self, data):
-            self.fh.write(bytes(data)[:100])
-            raise OSError(_errno.ENOSPC, "No space left on device")
-
-    def full_open(path, mode="r", *a, **kw):
-        fh = builtins.open(path, mode, *a, **kw)
-        return _Full(fh) if ".livecut-" in Path(path).name and "w" in mode else fh
+    full_open = open_that_stops(OSError(_errno.ENOSPC, "No space left on device"))
 
     d = _photos_of(scene, tmp_path, 1)
     out = tmp_path / "out"
@@ -3678,14 +3658,7 @@ def test_an_output_that_fails_half_written_names_the_temporary_file_it_cannot_re
     if how == "chattr +a":
         append_only(out)
     else:
-        real_unlink = Path.unlink
-
-        def unlink(self, *a, **kw):
-            if ".livecut-" in self.name:
-                raise PermissionError(_errno.EPERM, "Operation not permitted", str(self))
-            return real_unlink(self, *a, **kw)
-
-        monkeypatch.setattr(Path, "unlink", unlink)
+        refuse_removal(monkeypatch)
     monkeypatch.setattr(imageio, "open", full_open, raising=False)
     r = invoke("image", d / "p0.png", "-o", out / "p0.png", "-q")
     assert r.exit_code == 1, r.output
@@ -3701,28 +3674,9 @@ def test_an_output_stopped_half_written_names_the_temporary_file_it_cannot_remov
     """In a folder that lets no name be removed (append-only), Ctrl-C while an output was written
     said 'interrupted: 0 written ...', exit 130, but the part written stayed under its hidden
     temporary name, without a word. A warning line names it."""
-    import builtins
-    import errno as _errno
-
     import livecut.imageio as imageio
 
-    class _Stopped:
-        def __init__(self, fh):
-            self.fh = fh
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-
-        def write(self, data):
-            self.fh.write(bytes(data)[:100])
-            raise KeyboardInterrupt
-
-    def stopped_open(path, mode="r", *a, **kw):
-        fh = builtins.open(path, mode, *a, **kw)
-        return _Stopped(fh) if ".livecut-" in Path(path).name and "w" in mode else fh
+    stopped_open = open_that_stops(KeyboardInterrupt())
 
     d = _photos_of(scene, tmp_path, 1)
     out = tmp_path / "out"
@@ -3730,14 +3684,7 @@ def test_an_output_stopped_half_written_names_the_temporary_file_it_cannot_remov
     if how == "chattr +a":
         append_only(out)
     else:
-        real_unlink = Path.unlink
-
-        def unlink(self, *a, **kw):
-            if ".livecut-" in self.name:
-                raise PermissionError(_errno.EPERM, "Operation not permitted", str(self))
-            return real_unlink(self, *a, **kw)
-
-        monkeypatch.setattr(Path, "unlink", unlink)
+        refuse_removal(monkeypatch)
     monkeypatch.setattr(imageio, "open", stopped_open, raising=False)
     r = invoke("image", d / "p0.png", "-o", out / "p0.png", "-q")
     assert r.exit_code == 130, r.output
@@ -3772,7 +3719,6 @@ def test_a_killed_runs_temporary_file_the_next_run_cannot_remove_is_named(tmp_pa
     """The next run to an output removes the temporary file a killed run (kill -9) left beside it;
     in a folder that lets no name be removed (append-only) it stayed, and the run said nothing of
     it. A warning line names it."""
-    import errno as _errno
 
     d = _photos_of(scene, tmp_path, 1)
     out = tmp_path / "out"
@@ -3781,14 +3727,7 @@ def test_a_killed_runs_temporary_file_the_next_run_cannot_remove_is_named(tmp_pa
     if how == "chattr +a":
         append_only(out)
     else:
-        real_unlink = Path.unlink
-
-        def unlink(self, *a, **kw):
-            if self == old:
-                raise PermissionError(_errno.EPERM, "Operation not permitted", str(self))
-            return real_unlink(self, *a, **kw)
-
-        monkeypatch.setattr(Path, "unlink", unlink)
+        refuse_removal(monkeypatch, lambda p: p == old)
     r = invoke("image", d / "p0.png", "-o", out / "p0.png", "-q")
     assert r.exit_code == 0, r.output
     assert old.exists() and cv2.imread(str(out / "p0.png")) is not None

@@ -12,6 +12,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+
+from conftest import APPEND_ONLY, refuse_removal
 from typer.testing import CliRunner
 
 from livecut.cli import app
@@ -1040,31 +1042,6 @@ def test_a_ctrl_c_while_the_pages_are_moved_into_place_leaves_no_mix_of_two_shee
     assert pages[0].read_bytes() != earlier[pages[0]] and pages[1].read_bytes() != earlier[pages[1]]
 
 
-APPEND_ONLY = "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
-
-
-def _refuse_temporary_removal(monkeypatch):
-    """As an append-only folder (chattr +a) where it cannot be had (not root, tmpfs): a temporary
-    name is neither renamed (EPERM) nor removed (EPERM)."""
-    import errno
-    import os
-
-    real_unlink, real_replace = Path.unlink, os.replace
-
-    def unlink(self, *a, **kw):
-        if ".livecut-" in self.name:
-            raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
-        return real_unlink(self, *a, **kw)
-
-    def replace(src, dst, *a, **kw):
-        if ".livecut-" in Path(src).name:
-            raise PermissionError(errno.EPERM, "Operation not permitted", str(src))
-        return real_replace(src, dst, *a, **kw)
-
-    monkeypatch.setattr(Path, "unlink", unlink)
-    monkeypatch.setattr(os, "replace", replace)
-
-
 def _left_pages(out: Path, names: list[str]) -> list[str]:
     """The warnings of the sheet's pages ``out/NAME`` whose temporary names could not be removed."""
     lines = []
@@ -1100,7 +1077,7 @@ def test_a_temporary_page_that_cannot_be_removed_is_said(photos, tmp_path, monke
     (EPERM): said, the sheet kept."""
     images, masks, _ = photos
     (tmp_path / "out").mkdir()
-    _refuse_temporary_removal(monkeypatch)
+    refuse_removal(monkeypatch, calls=("unlink", "replace"))
     r = invoke("eval", images, masks, "--sheet", tmp_path / "out" / "sheet.png", "--json")
     assert r.exit_code == 0, r.output
     assert [ln for ln in r.stderr.splitlines() if "warning" in ln] == _left_pages(tmp_path / "out", ["sheet.png"])
@@ -1125,7 +1102,7 @@ def test_the_pages_left_when_a_sheet_cannot_replace_an_earlier_one_are_all_named
     if how == "chattr +a":
         append_only(out)
     else:
-        _refuse_temporary_removal(monkeypatch)
+        refuse_removal(monkeypatch, calls=("unlink", "replace"))
     r = invoke("eval", images, masks, "--sheet", out / "sheet.png")
     assert r.exit_code == 1, r.output
     (first,) = [p for p in out.iterdir() if p.name.startswith(".sheet.png.livecut-")]
@@ -1715,7 +1692,6 @@ def test_a_killed_runs_temporary_page_the_next_run_cannot_remove_is_named(photos
     """The next sheet of that name removes the temporary pages a killed run (kill -9) left beside
     it; in a folder that lets no name be removed (append-only) they stayed, without a word. A
     warning line names each."""
-    import errno
     import os
     import re
     import time
@@ -1735,14 +1711,7 @@ def test_a_killed_runs_temporary_page_the_next_run_cannot_remove_is_named(photos
     if how == "chattr +a":
         append_only(out)
     else:
-        real_unlink = Path.unlink
-
-        def unlink(self, *a, **kw):
-            if self == old:
-                raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
-            return real_unlink(self, *a, **kw)
-
-        monkeypatch.setattr(Path, "unlink", unlink)
+        refuse_removal(monkeypatch, lambda p: p == old)
     r = invoke("eval", images, masks, "--sheet", out / "sheet.png")
     assert r.exit_code == 0, r.output
     assert old.exists()

@@ -2540,19 +2540,11 @@ def test_a_video_over_http_whose_tags_are_not_utf8_is_read(tmp_path):
     """A video whose title is not UTF-8 (an old tool's Latin-1 'caf\xe9'), which `livecut file`
     cuts, failed to open over HTTP: `livecut run http://.../old.mkv -o o.mp4` was 'internal
     error: UnicodeDecodeError', exit 1.  Its tags are read as a file's: what is not UTF-8 left out."""
-    import av
-
-    from conftest import make_clip
+    from conftest import latin1_titled_copy, make_clip
     from livecut.sources.stream import StreamSource
 
     plain = make_clip(tmp_path / "plain.mkv", w=192, h=108, n=4)
-    with av.open(str(plain)) as inp, av.open(str(tmp_path / "old.mkv"), "w", metadata_encoding="latin-1") as out:
-        s = out.add_stream_from_template(inp.streams.video[0])
-        out.metadata["title"] = "caf\xe9"
-        for packet in inp.demux(inp.streams.video[0]):
-            if packet.dts is not None:
-                packet.stream = s
-                out.mux(packet)
+    latin1_titled_copy(plain, tmp_path / "old.mkv")
     with _http_server(tmp_path) as base:
         with StreamSource(f"{base}/old.mkv", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
             got = _read_within(src, 10.0)

@@ -12,6 +12,8 @@ import cv2
 import numpy as np
 import pytest
 
+from conftest import APPEND_ONLY, open_that_stops, refuse_removal
+
 from livecut.config import load_config
 from livecut.runner import Processor
 from livecut.sinks.base import SinkInfo
@@ -560,9 +562,6 @@ def test_a_snapshot_is_written_to_a_temporary_name_and_moved_into_place(tmp_path
     assert [q.name for q in tmp_path.iterdir()] == [p.name]  # (no temporary file left)
 
 
-APPEND_ONLY = "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
-
-
 def _snapshot_run(tmp_path, snaps: Path):
     """A run of a clip with the preview, whose s key saves one snapshot to ``snaps``: its stats."""
     from livecut.runner import run_video
@@ -956,42 +955,18 @@ def test_a_snapshot_not_saved_names_the_temporary_file_it_cannot_remove(tmp_path
     """In a folder that lets no name be removed (append-only), a snapshot whose write failed part
     way (the disk full) was said not saved in the window, but its part written stayed under its
     hidden temporary name, without a word. The sink's warnings (said at the run's end) name it."""
-    import builtins
     import errno
 
     from livecut.sinks import preview
 
-    class _Full:
-        def __init__(self, fh):
-            self.fh = fh
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-
-        def write(self, data):
-            self.fh.write(bytes(data)[:100])
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-    def full_open(path, mode="r", *a, **kw):
-        fh = builtins.open(path, mode, *a, **kw)
-        return _Full(fh) if ".livecut-" in Path(path).name and "w" in mode else fh
+    full_open = open_that_stops(OSError(errno.ENOSPC, "No space left on device"))
 
     snaps = tmp_path / "snaps"
     snaps.mkdir()
     if how == "chattr +a":
         append_only(snaps)
     else:
-        real_unlink = Path.unlink
-
-        def unlink(self, *a, **kw):
-            if ".livecut-" in self.name:
-                raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
-            return real_unlink(self, *a, **kw)
-
-        monkeypatch.setattr(Path, "unlink", unlink)
+        refuse_removal(monkeypatch)
     monkeypatch.setattr(preview, "open", full_open, raising=False)
     win = Window()
     with win.sink(SinkInfo(64, 48, 25.0), snapshot_dir=snaps, screen=(1920, 1080)) as pv:

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import REPO, SAMPLES, make_clip, probe, run_cli
+from conftest import APPEND_ONLY, REPO, SAMPLES, make_clip, probe, refuse_removal, run_cli
 
 
 def test_transcode_keeps_frames_fps_duration_and_audio(clips, tmp_path):
@@ -3900,33 +3900,6 @@ def test_png_frames_whose_temporary_folder_cannot_be_renamed_nor_removed(tmp_pat
     assert sink.warnings == [_left_folder(tmp_path, "frames")]
 
 
-def _refuse_temporary_removal(monkeypatch):
-    """As an append-only folder (chattr +a) where it cannot be had (not root, tmpfs): a temporary
-    name is neither renamed (EPERM) nor removed (EPERM)."""
-    import errno
-
-    real_unlink, real_rmdir, real_rename = Path.unlink, os.rmdir, os.rename
-
-    def unlink(self, *a, **kw):
-        if ".livecut-" in self.name:
-            raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
-        return real_unlink(self, *a, **kw)
-
-    def refused(real):
-        def call(path, *a, **kw):
-            if ".livecut-" in Path(path).name:
-                raise PermissionError(errno.EPERM, "Operation not permitted", str(path))
-            return real(path, *a, **kw)
-        return call
-
-    monkeypatch.setattr(Path, "unlink", unlink)
-    monkeypatch.setattr(os, "rmdir", refused(real_rmdir))
-    monkeypatch.setattr(os, "rename", refused(real_rename))
-
-
-APPEND_ONLY = "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
-
-
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
 def test_a_video_that_fails_part_way_names_the_temporary_file_it_cannot_remove(tmp_path, monkeypatch, append_only,
                                                                               how):
@@ -3945,7 +3918,7 @@ def test_a_video_that_fails_part_way_names_the_temporary_file_it_cannot_remove(t
     if how == "chattr +a":
         append_only(out)
     else:
-        _refuse_temporary_removal(monkeypatch)
+        refuse_removal(monkeypatch, calls=("unlink", "rmdir", "rename"))
     real = VideoFileSink.write
 
     def write(self, image, *a, **kw):
@@ -3980,7 +3953,7 @@ def test_a_video_given_up_keeps_the_earlier_and_names_the_temporary_file_it_cann
     if how == "chattr +a":
         append_only(out)
     else:
-        _refuse_temporary_removal(monkeypatch)
+        refuse_removal(monkeypatch, calls=("unlink", "rmdir", "rename"))
     sink = VideoFileSink(out / "o.mp4", SinkInfo(width=64, height=48, fps=25.0), force=True)
     with sink:
         for v in range(60):  # (the encoder's first packets: the file is made as the first are muxed)
@@ -4010,7 +3983,7 @@ def test_png_frames_that_fail_part_way_name_the_temporary_folder_they_cannot_rem
     if how == "chattr +a":
         append_only(out)
     else:
-        _refuse_temporary_removal(monkeypatch)
+        refuse_removal(monkeypatch, calls=("unlink", "rmdir", "rename"))
     real = PngSequenceSink.write
 
     def write(self, image, *a, **kw):
@@ -4036,7 +4009,6 @@ def test_a_killed_runs_temporary_output_the_next_run_cannot_remove_is_named(tmp_
     """The next run to a video (or PNG frames) removes the temporary file (folder) a killed run
     (kill -9) left beside it; in a folder that lets no name be removed (append-only) it stayed,
     without a word. The sink's warnings (said at the run's end) name it."""
-    import errno
     import re
     import time
 
@@ -4060,20 +4032,7 @@ def test_a_killed_runs_temporary_output_the_next_run_cannot_remove_is_named(tmp_
     if how == "chattr +a":
         append_only(out)
     else:
-        real_unlink, real_rmdir = Path.unlink, os.rmdir
-
-        def unlink(self, *a, **kw):
-            if self == old:
-                raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
-            return real_unlink(self, *a, **kw)
-
-        def rmdir(path, *a, **kw):
-            if Path(path).name == old.name:
-                raise PermissionError(errno.EPERM, "Operation not permitted", str(path))
-            return real_rmdir(path, *a, **kw)
-
-        monkeypatch.setattr(Path, "unlink", unlink)
-        monkeypatch.setattr(os, "rmdir", rmdir)
+        refuse_removal(monkeypatch, lambda p: p.name == old.name, calls=("unlink", "rmdir"))
     sink = open_sink(f"{out}/{name}", SinkInfo(width=64, height=48, fps=25.0))
     with sink:
         for v in (10, 200):
