@@ -474,8 +474,9 @@ class Processor:
 
     def segment(self, image: np.ndarray, out: np.ndarray | None = None) -> tuple:
         """The alpha of ``image`` (smoothed over time: frames in order) and what the segmenter
-        said of the frame: ``(alpha, state, judged, box)`` (``box``: the picture inside black
-        bars, or None), for :meth:`__call__`'s ``pre``.  The
+        said of the frame: ``(alpha, state, judged, box, counts)`` (``box``: the picture inside black
+        bars, or None; ``counts``: the engine's diagnostic counts once this frame was segmented,
+        see :meth:`counts`), for :meth:`__call__`'s ``pre``.  The
         alpha is ``out`` when given, else an internal buffer.  Called by the pipeline's reader
         thread ahead of the frame's compositing when it segments ahead (``video.segment_ahead``).
         A BGRA ``image`` (a video with its own alpha) is judged on its colours; what its alpha
@@ -493,14 +494,31 @@ class Processor:
         # in the Compositor: here too, it was taken twice, a half-transparent part at a quarter)
         box = framing(getattr(self.seg, "box", None), *alpha.shape[:2])
         # "subject", "all-sharp", "all-blurred"; judged anew or not (if the engine says: a stand-in may not)
-        return alpha, getattr(self.seg, "state", None), getattr(self.seg, "judged_anew", None), box
+        return alpha, getattr(self.seg, "state", None), getattr(self.seg, "judged_anew", None), box, self._counts()
+
+    def _counts(self) -> tuple[int, int, int]:
+        """The engine's counts so far: frames judged by the noisy and by the soft network, and
+        frames through which the last mask was held (MaskSmoother.held)."""
+        method = getattr(self.seg, "method", None)
+        return (int(getattr(method, "judged_noisy", 0) or 0), int(getattr(method, "judged_soft", 0) or 0),
+                int(getattr(self.smoother, "held", 0) or 0))
+
+    #: :meth:`_counts` as they were once the last frame composited was segmented (None: none yet)
+    _counted: tuple[int, int, int] | None = None
+
+    def counts(self) -> tuple[int, int, int]:
+        """(judged_noisy, judged_soft, held) for the frames composited: a run that segments ahead
+        (video.segment_ahead) has segmented frames that were never composited by its end (--frames,
+        Ctrl-C, an error), which the engine's own counts take in ('-n 5': "8 judged by the soft
+        network" of 5 frames)."""
+        return self._counted if self._counted is not None else self._counts()
 
     def __call__(self, image: np.ndarray, need_output: bool = True,
                  pre: tuple | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(output for the sinks, output for the preview); internal buffers.  ``pre``: the
         frame's :meth:`segment` result, when it was segmented ahead."""
         i420 = self.pixel_format == "yuv420p"
-        alpha, state, judged, box = pre if pre is not None else self.segment(image)
+        alpha, state, judged, box, self._counted = pre if pre is not None else self.segment(image)
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
         self.alpha, self.box = alpha, box
@@ -1551,7 +1569,7 @@ def _note_warnings(stats: Stats, spec: str, source, sinks: Sequence, processor: 
     """Add what the source, the sinks and the engine noted in the run to ``stats.warnings``."""
     for s in (source, *sinks):  # (said once: a recording and a virtual camera fit the same picture)
         stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
-    stats.warnings.extend(state_notes(processor.states, stats.processed, getattr(processor.smoother, "held", 0)))
+    stats.warnings.extend(state_notes(processor.states, stats.processed, processor.counts()[2]))
     if stats.lead_dropped:  # (not "every frame": the summary counts them too)
         n = stats.lead_dropped  # (one was "the first 1 frame could not be decoded ... and are not")
         first, are = ("first frame", "is") if n == 1 else (f"first {n} frames", "are")
@@ -1749,9 +1767,9 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
             _tell(sinks, last_end=source.last_end)  # (the last frame lasts as long as the source's: a GIF's pause)
         _note_warnings(stats, spec, source, sinks, processor)
         stats.judged = processor.judged
-        method = getattr(processor.seg, "method", None)  # (which network judged: focusnet's counts)
-        stats.judged_noisy = int(getattr(method, "judged_noisy", 0) or 0)
-        stats.judged_soft = int(getattr(method, "judged_soft", 0) or 0)
+        # (which network judged: focusnet's counts, of the frames composited -- those segmented
+        # ahead and never composited, past --frames, were counted too)
+        stats.judged_noisy, stats.judged_soft, _ = processor.counts()
     for s in sinks:  # (what a sink noted as it closed: the temporary name an append-only folder kept)
         stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
     from livecut.urls import redact_url

@@ -565,6 +565,23 @@ def test_segment_ahead_auto_follows_the_cpus(yuv_clips, tmp_path, monkeypatch, c
     assert st.segmented_ahead is False
 
 
+@pytest.mark.parametrize("on", [False, True])
+def test_segmenting_ahead_counts_the_networks_of_the_frames_written(tmp_path, on):
+    """--frames with video.segment_ahead: the reader thread has segmented a few frames past the
+    last one written when the run stops; the engine's counts took them in: 'livecut file
+    blurred.mp4 -o out/ -n 5' said "5 frames ..., 8 judged by the soft network" (5 without
+    segmenting ahead).  The counts are those of the frames composited."""
+    import subprocess
+
+    clip = tmp_path / "soft.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(SAMPLES / "moving.mp4"), "-t", "1", "-vf",
+                    "gblur=sigma=8", "-an", "-c:v", "libx264", str(clip)], check=True)
+    st = run_video(str(clip), str(tmp_path / "o.mp4"), _ahead(on), progress=False, max_frames=3)
+    assert st.segmented_ahead is on and st.written == 3
+    assert st.judged_soft == 3, st.summary()
+    assert "3 judged by the soft network" in st.summary()
+
+
 def test_a_segmentation_that_fails_ahead_ends_the_run(yuv_clips, tmp_path, monkeypatch):
     import time
 
