@@ -592,7 +592,10 @@ def _demux(inp, streams: list, extra: list = ()):
                 timeline.mend(pkt)
                 if i not in last:
                     continue
-                if timeline.active and pkt.size and pkt.dts is not None and pkt.time_base is not None:
+                # (also where the video's times do not jump: two clips joined whose audio repeats a
+                # time at the join, 1022 ms twice, failed an .mp4 or .mov part way, "write failed
+                # (Invalid argument)": its muxer takes no time that is not after the last one's)
+                if pkt.size and pkt.dts is not None and pkt.time_base is not None:
                     t = pkt.dts * pkt.time_base
                     if last[i] is not None and t <= last[i]:
                         continue  # (the sound after a join overlaps the sound before it: a packet or two)
