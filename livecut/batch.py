@@ -1959,7 +1959,10 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
             return report
         stopped = Interrupted(f"{stop_text(signal_exc)}: {report.summary()}; run the same command again to finish",
                               exit_code=getattr(signal_exc, "exit_code", 130))
-        stopped.warnings = [text for _, text in stuck]  # (the command line says them before the line)
+        # (the command line says them before the line: the temporary files it could not remove, and
+        # what the items done before the stop leave out -- those went unsaid, a run that ended said them)
+        _say_left(report, stuck)
+        stopped.warnings = list(report.warnings)
         raise stopped from None
     finally:
         bar.close()

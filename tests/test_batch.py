@@ -2537,6 +2537,34 @@ def test_a_stopped_batch_names_the_temporary_files_it_cannot_remove(tmp_path, mo
     assert len(lines) == 2 and lines[1].startswith("livecut: error: interrupted"), r.stderr
 
 
+def test_a_stopped_batch_says_what_the_items_done_before_leave_out(tmp_path, monkeypatch):
+    """A batch stopped by Ctrl-C said only 'interrupted: ...': the warnings of the items done before
+    the stop (what their outputs leave out, said even with --quiet by a batch that ends) went
+    unsaid.  They come before the line."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    srcs = [_photo(tmp_path / "in" / f"{n}.jpg", seed=i) for i, n in enumerate("ab")]
+    out = tmp_path / "out"
+    done = []
+
+    def run(self, items, settings, outdir, on_result, on_frames=None, on_start=None):
+        if on_start is not None:
+            on_start(list(items))
+        done.append(items[0].src)
+        on_result(items[0], {"status": "ok", "error": None, "exit_code": 0, "frames": 1, "seconds": 0.1,
+                             "written": False, "notes": [], "warnings": [f"{items[0].src}: a warning of its own"]})
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(livecut_batch._Local, "run", run)
+    r = CliRunner().invoke(app, ["batch", *map(str, srcs), "-o", str(out), "-q"])
+    assert r.exit_code == 130, r.output
+    lines = r.stderr.splitlines()
+    assert lines[0] == f"livecut: warning: {done[0]}: a warning of its own", r.stderr
+    assert len(lines) == 2 and lines[1].startswith("livecut: error: interrupted"), r.stderr
+
+
 def test_a_video_whose_tags_are_not_utf8_has_its_frames_counted(tmp_path):
     """A video whose title is not UTF-8 (an old tool's Latin-1 'caf\xe9'), which `livecut file`
     cuts, failed the header's reading: no frame count and no frame size (a guess from the file's
