@@ -795,6 +795,6 @@ def test_one_undecodable_first_frame_is_said_as_one(n, said):
 
     stats = Stats()
     stats.lead_dropped = n
-    processor = types.SimpleNamespace(states=collections.Counter(), smoother=None)
+    processor = types.SimpleNamespace(states=collections.Counter(), smoother=None, counts=lambda: (0, 0, 0))
     _note_warnings(stats, "/v/cut.ts", object(), [], processor)
     assert stats.warnings == [f"cut.ts: {said}"]
