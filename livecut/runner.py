@@ -486,19 +486,28 @@ class Processor:
 
     def segment(self, image: np.ndarray, out: np.ndarray | None = None) -> tuple:
         """The alpha of ``image`` (smoothed over time: frames in order) and what the segmenter
-        said of the frame: ``(alpha, state, judged, box, counts)`` (``box``: the picture inside black
+        said of the frame: ``(alpha, state, judged, box, counts, pending)`` (``box``: the picture inside black
         bars, or None; ``counts``: the engine's diagnostic counts once this frame was segmented,
         see :meth:`counts`), for :meth:`__call__`'s ``pre``.  The
         alpha is ``out`` when given, else an internal buffer.  Called by the pipeline's reader
-        thread ahead of the frame's compositing when it segments ahead (``video.segment_ahead``).
+        thread ahead of the frame's compositing when it segments ahead (``video.segment_ahead``),
+        with ``out`` (a buffer of the frame's own): then the full-size refinement is left to
+        :meth:`__call__` (the engine's last step, :meth:`Segmenter.begin`), which runs in the
+        processing thread, so that the two threads share the work more evenly.
         A BGRA ``image`` (a video with its own alpha) is judged on its colours; what its alpha
         leaves transparent stays so in the output, as the Compositor keeps a BGRA frame's alpha
         (``livecut image`` a picture's): the alpha returned is the cut's alone."""
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
         # smoothed over time inside, at the reduced size
-        run = self.seg.mask_i420 if self.pixel_format == "yuv420p" else self.seg.mask
-        alpha = run(image) if out is None else run(image, out)
+        i420 = self.pixel_format == "yuv420p"
+        pending = None
+        if out is not None and hasattr(self.seg, "begin"):
+            pending = self.seg.begin(image, out, i420=i420)
+            alpha = out
+        else:
+            run = self.seg.mask_i420 if i420 else self.seg.mask
+            alpha = run(image) if out is None else run(image, out)
         if clock is not None:
             clock.add("engine", t)
         # (black bars kept as they are in the composite; a black backdrop's bands are not; a BGRA
@@ -506,7 +515,8 @@ class Processor:
         # in the Compositor: here too, it was taken twice, a half-transparent part at a quarter)
         box = framing(getattr(self.seg, "box", None), *alpha.shape[:2])
         # "subject", "all-sharp", "all-blurred"; judged anew or not (if the engine says: a stand-in may not)
-        return alpha, getattr(self.seg, "state", None), getattr(self.seg, "judged_anew", None), box, self._counts()
+        return (alpha, getattr(self.seg, "state", None), getattr(self.seg, "judged_anew", None), box, self._counts(),
+                pending)
 
     def _counts(self) -> tuple[int, int, int]:
         """The engine's counts so far: frames judged by the noisy and by the soft network, and
@@ -530,8 +540,13 @@ class Processor:
         """(output for the sinks, output for the preview); internal buffers.  ``pre``: the
         frame's :meth:`segment` result, when it was segmented ahead."""
         i420 = self.pixel_format == "yuv420p"
-        alpha, state, judged, box, self._counted = pre if pre is not None else self.segment(image)
+        alpha, state, judged, box, self._counted, pending = pre if pre is not None else self.segment(image)
         clock = self.clock
+        if pending is not None:  # (segmented ahead: its refinement is done here)
+            t = clock.now() if clock is not None else 0.0
+            self.seg.end(pending)
+            if clock is not None:
+                clock.add("engine", t)
         t = clock.now() if clock is not None else 0.0
         self.alpha, self.box = alpha, box
         if isinstance(state, str):

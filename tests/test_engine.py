@@ -1386,3 +1386,67 @@ def test_a_kept_refinement_is_dropped_when_the_picture_moves():
     assert seg._kept is None
     seg.mask(frames[-1])
     assert seg.method.last_still is False
+
+
+def _begin_end_clip() -> list[np.ndarray]:
+    """Frames that take every path of the refinement: a still scene (a kept refinement), the
+    subject moving, black bars coming in (the part judged gets smaller) and going, a frame of
+    another size, then the first size again."""
+    frames, _ = _still_clip(10, moved_at=6)
+    h, w = frames[0].shape[:2]
+    barred = [f.copy() for f in frames[:4]]
+    for f in barred:
+        f[:40] = 0
+        f[h - 40:] = 0
+    small = [np.ascontiguousarray(f[: h // 2 * 2 - 60, : w - 80]) for f in frames[:3]]
+    return frames + barred + frames[:2] + small + frames[2:5]
+
+
+@pytest.mark.parametrize("lag", [1, 4])
+@pytest.mark.parametrize("i420", [False, True])
+def test_begin_and_end_give_what_mask_gives(i420, lag):
+    """Segmenter.begin / end (video.segment_ahead: the reader thread begins each frame, the
+    processing thread ends it, with the full-size refinement, while the next ones are begun):
+    frames begun ``lag`` ahead of their end give the bytes that mask() gives one frame after
+    the other -- a still scene's kept refinement, black bars, a change of frame size included."""
+    from livecut.smooth import MaskSmoother
+
+    cfg = load_config(None, ["segment.still=3"])
+    frames = _begin_end_clip()
+    if i420:
+        frames = [cv2.cvtColor(f[: f.shape[0] // 2 * 2, : f.shape[1] // 2 * 2], cv2.COLOR_BGR2YUV_I420)
+                  for f in frames]
+
+    serial = Segmenter(cfg, temporal=MaskSmoother(cfg))
+    run = serial.mask_i420 if i420 else serial.mask
+    want = [run(f).copy() for f in frames]
+
+    seg = Segmenter(cfg, temporal=MaskSmoother(cfg))
+    ring: dict = {}
+    began: list = []
+    got, deferred = [], 0
+    for i, f in enumerate(frames + [None] * lag):
+        if f is not None:  # (a ring of outs, one for each frame in flight, as the pipeline's)
+            h = f.shape[0] * 2 // 3 if i420 else f.shape[0]
+            out = ring.setdefault((i % (lag + 1), h, f.shape[1]), np.empty((h, f.shape[1]), np.uint8))
+            began.append(seg.begin(f, out, i420=i420))
+        if i >= lag:
+            pending = began.pop(0)
+            deferred += pending.deferred
+            got.append(seg.end(pending).copy())
+    assert deferred >= len(frames) - 2  # (the refinement was left to end(): not done in begin)
+    assert len(got) == len(want)
+    for i, (a, b) in enumerate(zip(got, want)):
+        assert np.array_equal(a, b), f"frame {i}: {np.count_nonzero(a != b)} pixels differ"
+    # the still scene's refinement was kept (else this test would not take that path)
+    assert serial._kept is not None and seg._kept is not None
+
+
+def test_begin_does_the_whole_where_there_is_nothing_to_leave():
+    """Photos (the colour refinement) have nothing left for end(): begin gives the whole."""
+    img, _ = make_scene("basic", 400, 300)
+    seg = Segmenter(load_config(None, []), still=True)
+    out = np.empty(img.shape[:2], np.uint8)
+    pending = seg.begin(img, out)
+    assert not pending.deferred
+    assert np.array_equal(seg.end(pending), Segmenter(load_config(None, []), still=True).mask(img))

@@ -55,7 +55,7 @@ COLOR_REFINE_EPS = 1e-4
 #: Negative: refined anew every frame
 REFINE_KEEP = 4
 
-__all__ = ["Segmenter", "each_frame_judged", "register_method", "method_names", "method_summaries",
+__all__ = ["Segmenter", "Pending", "each_frame_judged", "register_method", "method_names", "method_summaries",
            "MIN_SIDE", "MAX_PIXELS"]
 
 
@@ -111,6 +111,7 @@ class Segmenter:
         self._mid: np.ndarray | None = None
         self._out: np.ndarray | None = None
         self._upsampler: GuidedUpsampler | ColorUpsampler | None = None
+        self._kept: dict | None = None  # the refinement kept on a still scene (REFINE_KEEP)
         #: black bars around the picture (segment.bars; not for the baseline, kept as it was)
         self._bars = BarTracker(still) if cfg.bars and cfg.method != "canny" else None
         self._full: np.ndarray | None = None  # the whole frame's alpha when there are bars
@@ -123,6 +124,10 @@ class Segmenter:
         #: milliseconds of the last call, by stage (downscale, focus, mask, smooth with
         #: ``temporal``, refine)
         self.timings: dict[str, float] = {}
+        #: the call of :meth:`begin` in progress: the refinement it leaves to :meth:`end`
+        self._deferring: Pending | None = None
+        #: :meth:`begin`'s buffers, one set for each ``out`` it was given (see _pending)
+        self._slots: dict[tuple, Pending] = {}
 
     def __reduce__(self):
         """A Segmenter pickles (and copies) as its settings: configuration, ``still``,
@@ -195,7 +200,8 @@ class Segmenter:
                      else reduce_buffers((h, w), (sh, sw)))
         self._out = np.empty((h, w), np.uint8)
         self._i420: dict | None = None  # buffers of mask_i420, made on its first call
-        self._kept: dict | None = None  # the refinement kept on a still scene (REFINE_KEEP)
+        # (the refinement kept on a still scene, REFINE_KEEP, is its upsampler's: a new one
+        # takes none; it is not dropped here, as a frame begun before may end after this)
         radius = max(1, int(round(self.cfg.refine_radius * max(sh, sw))))
         # the gray guided refinement solves the boundary at the guide's size when there is
         # one (then one bilinear upsample to full size), else at full size
@@ -245,6 +251,44 @@ class Segmenter:
         dst = self._whole(h, w, out)
         self._mask_bgr(frame[y0:y1, x0:x1], dst[y0:y1, x0:x1])
         return _clear_outside(dst, box)
+
+    def begin(self, frame: np.ndarray, out: np.ndarray, *, i420: bool = False) -> Pending:
+        """The first part of :meth:`mask` (``i420``: of :meth:`mask_i420`) into ``out``: all but
+        the full-size refinement, which :meth:`end` does.  For a pipeline that segments each
+        frame in one thread while another composites the frame before: ``begin`` the frames in
+        order in the one, ``end`` them in order in the other, each after its ``begin``; an
+        ``out`` is not given to ``begin`` again before its frame's ``end`` (a ring of them, one
+        for each frame in flight).  ``out`` then holds what :meth:`mask` gives, the same bytes.
+        (Where there is no refinement to leave -- a method without a guide, the colour
+        refinement of photos -- ``begin`` does the whole and ``end`` nothing.)"""
+        if not isinstance(out, np.ndarray):
+            raise ArrayError("Segmenter.begin: out must be the frame's HxW uint8 alpha buffer")
+        key = (out.__array_interface__["data"][0], out.shape, out.strides)
+        pending = self._slots.get(key)
+        if pending is None:
+            if len(self._slots) >= MAX_SLOTS:  # (others' buffers: those in flight keep theirs)
+                self._slots.clear()
+            pending = self._slots[key] = Pending(out)
+        pending.deferred = False
+        self._deferring = pending
+        try:
+            if i420:
+                self.mask_i420(frame, out)
+            else:
+                self.mask(frame, out)
+        finally:
+            self._deferring = None
+        return pending
+
+    def end(self, pending: Pending) -> np.ndarray:
+        """The frame's alpha, its refinement done (see :meth:`begin`): ``pending.out``."""
+        if pending.deferred:
+            t0 = time.perf_counter()
+            pending.deferred = False
+            self._refine(pending.small, pending.gray, pending.guide, None, None, pending.dst,
+                         pending.upsampler, pending.still)
+            pending.refine_ms = (time.perf_counter() - t0) * 1e3
+        return pending.out
 
     def _find_bars(self, img: np.ndarray, dark: int, even: bool = False) -> tuple[int, int, int, int] | None:
         if self._bars is None:
@@ -378,45 +422,61 @@ class Segmenter:
                 alpha_small = self.temporal(alpha_small, small)
             _check_temporal(alpha_small, sh, sw)
             t["smooth"] = (time.perf_counter() - ts) * 1e3
-        t2 = time.perf_counter()
         dst = self._out if out is None else out
-        if self.refine == "guided":
-            if not self._kept_refinement(alpha_small, dst):
-                # (mask_i420 comes here only with a method that has a guide)
-                self._upsampler(gray, alpha_small, frame_bgr, dst, full_gray=getattr(self.method, "guide", None))
-                self._keep_refinement(alpha_small, dst)
-        elif self.refine == "color":
-            self._upsampler(small, alpha_small, frame_bgr, dst)
-        elif (sh, sw) == (h, w):
-            dst[...] = alpha_small
-        else:
-            upsample_into(alpha_small, dst)
+        guide = getattr(self.method, "guide", None)
+        still = bool(getattr(self.method, "last_still", False))
+        pending = self._deferring
+        if pending is not None and (self.refine == "none" or (self.refine == "guided" and guide is not None)):
+            # (begin(): the refinement, which needs no more than these, is end()'s)
+            pending.keep(self, alpha_small, gray, guide, still, dst)
+            return dst
+        t2 = time.perf_counter()
+        self._refine(alpha_small, gray, guide, small, frame_bgr, dst, self._upsampler, still)
         t["refine"] = (time.perf_counter() - t2) * 1e3
         return dst
 
-    def _kept_refinement(self, alpha_small: np.ndarray, dst: np.ndarray) -> bool:
+    def _refine(self, alpha_small: np.ndarray, gray: np.ndarray, guide: np.ndarray | None,
+                small: np.ndarray | None, frame_bgr: np.ndarray | None, dst: np.ndarray,
+                upsampler, still: bool) -> None:
+        """``dst`` = ``alpha_small`` refined to full size (``still``: the method's
+        ``last_still`` for the frame, see :data:`REFINE_KEEP`)."""
+        if self.refine == "guided":
+            if not self._kept_refinement(alpha_small, dst, upsampler, still):
+                # (mask_i420 comes here only with a method that has a guide)
+                upsampler(gray, alpha_small, frame_bgr, dst, full_gray=guide)
+                self._keep_refinement(alpha_small, dst, upsampler, still)
+        elif self.refine == "color":
+            upsampler(small, alpha_small, frame_bgr, dst)
+        elif alpha_small.shape == dst.shape:
+            dst[...] = alpha_small
+        else:
+            upsample_into(alpha_small, dst)
+
+    def _kept_refinement(self, alpha_small: np.ndarray, dst: np.ndarray, upsampler, still: bool) -> bool:
         """Whether ``dst`` got the refinement kept from an earlier frame of this still scene
-        (:data:`REFINE_KEEP`): this frame stands still too, and its smoothed ``alpha_small`` is
-        within REFINE_KEEP levels of the one refined then."""
+        (:data:`REFINE_KEEP`): this frame stands still too (``still``), and its smoothed
+        ``alpha_small`` is within REFINE_KEEP levels of the one refined then (by ``upsampler``:
+        a frame of another size takes none)."""
         kept = self._kept
-        if (kept is None or not kept["valid"] or not getattr(self.method, "last_still", False)
+        if (kept is None or not kept["valid"] or not still or kept["up"] is not upsampler
                 or kept["full"].shape != dst.shape
                 or cv2.norm(alpha_small, kept["small"], cv2.NORM_INF) > REFINE_KEEP):
             return False
         np.copyto(dst, kept["full"])
         return True
 
-    def _keep_refinement(self, alpha_small: np.ndarray, dst: np.ndarray) -> None:
+    def _keep_refinement(self, alpha_small: np.ndarray, dst: np.ndarray, upsampler, still: bool) -> None:
         """Keep the refinement of a still frame for the next ones (:data:`REFINE_KEEP`); another
         frame's is not kept, and the one kept is dropped (the picture moved)."""
-        still = REFINE_KEEP >= 0 and self.temporal is not None and getattr(self.method, "last_still", False)
+        still = REFINE_KEEP >= 0 and self.temporal is not None and still
         kept = self._kept
         if not still:
             if kept is not None:
                 kept["valid"] = False
             return
-        if kept is None or kept["full"].shape != dst.shape:
+        if kept is None or kept["full"].shape != dst.shape or kept["small"].shape != alpha_small.shape:
             kept = self._kept = dict(small=np.empty_like(alpha_small), full=np.empty(dst.shape, np.uint8))
+        kept["up"] = upsampler
         np.copyto(kept["small"], alpha_small)
         np.copyto(kept["full"], dst)
         kept["valid"] = True
@@ -477,6 +537,46 @@ class Segmenter:
         """Whether focus was judged anew for the last frame (False: it reused an earlier
         judgement, ``segment.still`` / ``segment.every``); None for a method that does not say."""
         return getattr(self.method, "last_judged", None)
+
+
+#: most sets of buffers :meth:`Segmenter.begin` keeps (one for each ``out`` it is given)
+MAX_SLOTS = 32
+
+
+class Pending:
+    """A frame :meth:`Segmenter.begin` left the refinement of to :meth:`Segmenter.end`: what
+    that needs, in buffers of its own (the Segmenter's are the next frame's by then)."""
+
+    def __init__(self, out: np.ndarray):
+        #: the frame's alpha (complete after :meth:`Segmenter.end`)
+        self.out = out
+        #: whether the refinement is still to do
+        self.deferred = False
+        #: ms the refinement took in :meth:`Segmenter.end`
+        self.refine_ms = 0.0
+        self.small: np.ndarray | None = None
+        self.gray: np.ndarray | None = None
+        self.guide: np.ndarray | None = None
+        self.dst: np.ndarray | None = None
+        self.upsampler = None
+        self.still = False
+
+    def keep(self, seg: Segmenter, alpha_small: np.ndarray, gray: np.ndarray, guide: np.ndarray | None,
+             still: bool, dst: np.ndarray) -> None:
+        """Keep copies of what the refinement of this frame takes."""
+        self.small = _copy_into(self.small, alpha_small)
+        self.gray = _copy_into(self.gray, gray)
+        self.guide = _copy_into(self.guide, guide) if guide is not None else None
+        self.dst, self.upsampler, self.still = dst, seg._upsampler, still
+        self.deferred = True
+
+
+def _copy_into(buf: np.ndarray | None, src: np.ndarray) -> np.ndarray:
+    """``src`` copied into ``buf`` (a new buffer where ``buf`` has another shape)."""
+    if buf is None or buf.shape != src.shape:
+        buf = np.empty(src.shape, src.dtype)
+    np.copyto(buf, src)
+    return buf
 
 
 def _unpickle_segmenter(cfg: SegmentConfig, temporal, still: bool, matrix: str) -> Segmenter:
