@@ -87,7 +87,7 @@ class Segmenter:
     reduced size (cheap) and refined to full resolution afterwards.
 
     An instance is not thread-safe (it holds one frame's buffers, and returns one): use
-    one per thread; instances in different threads run in parallel (OpenCV releases the
+    one per thread (but for :meth:`begin` in one thread and :meth:`end` in another); instances in different threads run in parallel (OpenCV releases the
     GIL).
     """
 
