@@ -2551,6 +2551,65 @@ def test_a_video_over_http_whose_tags_are_not_utf8_is_read(tmp_path):
     assert getattr(got, "image", None) is not None and got.image.shape[:2] == (108, 192), got
 
 
+def _faststart(src, dst):
+    """``src`` (an MP4) copied to ``dst`` with its index first, as a server without byte ranges
+    (Python's) can serve it (see test_an_mp4_indexed_at_its_end_from_a_server_without_byte_ranges_fails_at_once)."""
+    require_ffmpeg()
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src), "-c", "copy", "-movflags", "+faststart",
+                    str(dst)], check=True, timeout=60)
+    return dst
+
+
+def test_a_phone_clip_over_http_is_turned_upright_as_the_file_is(tmp_path):
+    """A phone's portrait clip (stored sideways, display rotation 90), which `livecut file`
+    writes with its rotation (shown upright) and as upright PNG frames, was written sideways
+    when served over HTTP: `livecut run http://.../rot90.mp4 -o out.mp4` lost the rotation, and
+    -o out/ wrote 320x180 frames.  The first frame's display rotation is read as a file's."""
+    import cv2
+
+    from conftest import make_clip, probe, run_cli
+
+    served = tmp_path / "served"
+    served.mkdir()
+    _faststart(make_clip(tmp_path / "raw.mp4", n=10, rotation=90, audio=True), served / "rot90.mp4")
+    with _http_server(served) as base:
+        r = run_cli("run", f"{base}/rot90.mp4", "-o", str(tmp_path / "out.mp4"), "-q")
+        assert r.returncode == 0, r.stderr
+        got = probe(tmp_path / "out.mp4")
+        assert (got["rotation"], got["frames"]) == (90, 10), got
+        r = run_cli("run", f"{base}/rot90.mp4", "-o", str(tmp_path / "png") + "/", "-q")
+        assert r.returncode == 0, r.stderr
+    pictures = sorted((tmp_path / "png").glob("*.png"))
+    assert len(pictures) == 10 and cv2.imread(str(pictures[0])).shape[:2] == (320, 180)
+
+
+@pytest.mark.parametrize("matrix, said", [
+    (None, "the video has a display rotation of 45 degrees; livecut turns a video by quarter turns only "
+           "(0, 90, 180 or 270)"),
+    ((-1, 0, 0, 1), "the video's display matrix mirrors it (as a front camera's can); livecut turns a video "
+                    "but does not mirror it: make it as shown first, ffmpeg -i {url} -c:a copy odd-upright.mp4")],
+    ids=["turned-45", "mirrored"])
+def test_a_display_matrix_over_http_that_livecut_cannot_do_is_refused_as_a_files(tmp_path, matrix, said):
+    """A video turned 45 degrees, or mirrored by its display matrix, which `livecut file`
+    refuses (exit 2, one line), was written as stored when served over HTTP, exit 0: it is
+    refused alike, naming its address."""
+    from conftest import make_clip, run_cli
+    from test_video_bad_input import _with_display_matrix
+
+    served = tmp_path / "served"
+    served.mkdir()
+    if matrix is None:
+        raw = make_clip(tmp_path / "raw.mp4", n=3, rotation=45)
+    else:
+        raw = _with_display_matrix(make_clip(tmp_path / "plain.mp4", n=3), tmp_path / "raw.mp4", *matrix)
+    _faststart(raw, served / "odd.mp4")
+    with _http_server(served) as base:
+        url = f"{base}/odd.mp4"
+        r = run_cli("run", url, "-o", str(tmp_path / "out.mp4"))
+    assert r.returncode == 2 and r.stderr == f"livecut: error: {url}: {said.format(url=url)}\n", r.stderr
+    assert not (tmp_path / "out.mp4").exists()
+
+
 @pytest.mark.parametrize("segment", ["missing", "garbage"])
 def test_an_hls_playlist_whose_first_segment_cannot_be_read_says_which(tmp_path, segment):
     """A playlist whose first (here only) segment is missing on the server, or is no video, was

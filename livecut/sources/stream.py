@@ -36,12 +36,14 @@ import contextlib
 import errno
 import logging
 import re
+import shlex
 import socket
 import ssl
 import threading
 import time
 import zlib
 from fractions import Fraction
+from pathlib import PurePosixPath
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -714,7 +716,7 @@ class StreamSource:
                                    height=ctx.height or self.info.height,
                                    fps=fps or self.info.fps, duration=duration if self.finite else None,
                                    time_base=Fraction(stream.time_base) if stream.time_base else None,
-                                   frames=None)
+                                   frames=None, rotation=self.info.rotation)  # (the first connection's)
             read_description(self.info, ctx)  # (frames are read by swscale, with it)
             self.live = not self.finite
             self._seeked = self._came = False
@@ -884,7 +886,7 @@ class StreamSource:
 
     def _disconnect(self) -> None:
         self._chunks.stop()
-        self._frames = self._packets = None
+        self._frames = self._packets = self._pending_exc = None
         self._ahead.clear()
         self._ahead_bytes, self._ahead_end = 0, None
         if self._container is not None:
@@ -987,11 +989,46 @@ class StreamSource:
                     reader.deadline = None
             self.info.width, self.info.height = first.width, first.height
             self._pending = first
+        else:
+            self._peek()
+        if self._pending is not None:
+            self._take_display(self._pending)
         # (a live run mostly ends by Ctrl-C, without the summary's warnings: said here too)
         log.info("opened %s: %dx%d%s%s%s", self.safe_url, self.info.width, self.info.height,
                  f" @ {fps_text(self.info.fps)} fps" if self.info.fps else "",
                  " (video only: its audio is not carried)" if self.has_audio else "",
                  " (its certificate not checked: no CA certificates found)" if self._unchecked else "")
+
+    def _peek(self) -> None:
+        """Decode the connection's first frame now, kept for read(), for what it says of the
+        picture (see _take_display); a read that fails is kept for read() too, which says it
+        (or reconnects) as it did before the open looked."""
+        try:
+            with self._chunks.reading():
+                self._pending = next(self._frames)  # type: ignore[arg-type]
+        except Exception as exc:  # (StopIteration, FFmpeg's errors, a stall)
+            self._pending_exc = exc
+
+    def _take_display(self, frame: Any) -> None:
+        """``frame``'s display rotation (a phone's portrait clip over HTTP, stored sideways) into
+        :attr:`info`, as a file's first frame gives it: turned upright alike (it was written and
+        shown sideways).  One that is no quarter turn, or a display matrix that mirrors the
+        picture, is refused, as a file's is."""
+        from livecut.sources.file import _mirrored
+
+        rotation = int(getattr(frame, "rotation", 0) or 0)
+        if rotation % 90:
+            self._disconnect()
+            raise VideoOpenFailure(f"{self.safe_url}: the video has a display rotation of {rotation} degrees; "
+                                   "livecut turns a video by quarter turns only (0, 90, 180 or 270)")
+        if _mirrored(frame):
+            self._disconnect()
+            name = PurePosixPath(urlsplit(self.url).path).name
+            fixed = f"{PurePosixPath(name).stem or 'stream'}-upright{PurePosixPath(name).suffix or '.mkv'}"
+            raise VideoOpenFailure(f"{self.safe_url}: the video's display matrix mirrors it (as a front camera's "
+                                   "can); livecut turns a video but does not mirror it: make it as shown first, "
+                                   f"ffmpeg -i {shlex.quote(self.safe_url)} -c:a copy {shlex.quote(fixed)}")
+        self.info.rotation = rotation
 
     def _first_frame(self, due: float) -> Any:
         """The connection's first frame, by ``due`` (time.monotonic()).  A live stream joined
@@ -1137,6 +1174,8 @@ class StreamSource:
     # ------------------------------------------------------------ reading
 
     _pending: Any = None
+    #: the open's look at the first frame failed (see _peek): raised by the first read
+    _pending_exc: BaseException | None = None
 
     def _next_av_frame(self) -> Any:
         """The next decoded frame of the current connection; raises _Lost or StopIteration."""
@@ -1146,6 +1185,9 @@ class StreamSource:
         if self._frames is None:
             raise _Lost("not connected")
         try:
+            if self._pending_exc is not None:
+                exc, self._pending_exc = self._pending_exc, None
+                raise exc
             with self._chunks.reading():
                 return next(self._frames)
         except StopIteration:
