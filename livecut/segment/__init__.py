@@ -126,7 +126,7 @@ class Segmenter:
         self.timings: dict[str, float] = {}
         #: the call of :meth:`begin` in progress: the refinement it leaves to :meth:`end`
         self._deferring: Pending | None = None
-        #: :meth:`begin`'s buffers, one set for each ``out`` it was given (see _pending)
+        #: :meth:`begin`'s buffers, one set for each ``out`` it was given (:class:`Pending`)
         self._slots: dict[tuple, Pending] = {}
 
     def __reduce__(self):
