@@ -40,7 +40,7 @@ from livecut.atomic import signals_held as _signals_held
 from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, io_reason, name_too_long, pid_exists,
                             not_removed, raise_if_in_the_way, raise_if_link_loop, special_kind, sweep_stale, temp_prefix,
                             why_left)
-from livecut.config import Config, text_codec
+from livecut.config import Config, VideoConfig, text_codec
 from livecut.errors import (LivecutError, UsageError, WriteError, cli_text, interrupt_under, json_names,
                             json_names_read, stop_text)
 from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, folders_matched, gifs_left_out,
@@ -616,10 +616,19 @@ def append_records(path: Path, records: list[dict]) -> None:
         raise WriteError(f"{path}: cannot write the manifest ({io_reason(exc)})") from None
 
 
+#: settings that change where and when the work is done, never a byte of an output: left out of
+#: :func:`settings_key` (a batch run again with only --set video.segment_ahead=off, or another
+#: video.queue_size, did every item again).  segment_ahead: the same frames byte for byte
+#: (docs/transcode-threads.md); queue_size: frames buffered between the threads of a file run,
+#: whose reader blocks on a full queue (a file source drops none)
+_NO_BYTE_CHANGED = {name: getattr(VideoConfig(), name) for name in ("segment_ahead", "queue_size")}
+
+
 def settings_key(cfg: Config, mode: str | None, background: str | None, use_hash: bool = False) -> str:
     """A short fingerprint of what shapes an output (mode, background, configuration): an item
-    done with other settings is done again.  A picture or video background (``background``, else
-    the configuration's) counts by its file's content too, as an input does: its size and
+    done with other settings is done again (not with another of :data:`_NO_BYTE_CHANGED`, which
+    changes no byte of it).  A picture or video background (``background``, else the
+    configuration's) counts by its file's content too, as an input does: its size and
     modification time, or with ``use_hash`` its SHA-256 (not its path: a library moved with its
     backdrop is the one recorded).  By its name alone, a backdrop edited since the last run (or
     another file of that name, the command run from another folder) left every composite as it
@@ -633,7 +642,8 @@ def settings_key(cfg: Config, mode: str | None, background: str | None, use_hash
         return f"{found[0]}:{found[1]}" if found else text
 
     background = named(background)
-    cfg = replace(cfg, composite=replace(cfg.composite, background=named(cfg.composite.background)))
+    cfg = replace(cfg, composite=replace(cfg.composite, background=named(cfg.composite.background)),
+                  video=replace(cfg.video, **_NO_BYTE_CHANGED))
     parts = [mode, background, repr(cfg)]
     found = background_file(background or cfg.composite.background)
     if found and found[1]:

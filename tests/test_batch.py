@@ -2414,6 +2414,27 @@ def test_a_space_after_the_colon_of_a_picture_background_is_no_part_of_its_name(
     assert r.returncode == 0 and "0 done" in r.stderr and "1 already done" in r.stderr, r.stderr
 
 
+def test_settings_that_change_no_byte_of_an_output_do_not_redo_the_batch(tmp_path):
+    """video.segment_ahead (where the segmentation runs, the frames the same byte for byte) and
+    video.queue_size (frames buffered between a file run's threads; its reader blocks, no frame
+    dropped) were part of the settings fingerprint: a batch run again with only
+    --set video.segment_ahead=off did every item again.  Another threshold still does them."""
+    cfg = load_config(None, [])
+    key = settings_key(cfg, None, None)
+    for override in ("video.segment_ahead=on", "video.segment_ahead=off", "video.queue_size=16"):
+        assert settings_key(load_config(None, [override]), None, None) == key, override
+    assert settings_key(load_config(None, ["segment.threshold=0.5"]), None, None) != key
+    _photo(tmp_path / "in" / "a.jpg", 0, 160, 120)
+    make_clip(tmp_path / "in" / "v.mp4", w=160, h=96, n=6)
+    r = run_cli("batch", "in", "-o", "out", "--jobs", "1", "-q", "--set", "video.segment_ahead=on", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    for override in ("video.segment_ahead=off", "video.segment_ahead=auto"):
+        r = run_cli("batch", "in", "-o", "out", "--jobs", "1", "--set", override, cwd=tmp_path)
+        assert r.returncode == 0 and "0 done" in r.stderr and "2 already done" in r.stderr, r.stderr
+    r = run_cli("batch", "in", "-o", "out", "--jobs", "1", "--set", "segment.threshold=0.5", cwd=tmp_path)
+    assert r.returncode == 0 and "2 done" in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("there", [False, True])
 def test_an_output_folder_name_too_long_is_one_line_exit_2(tmp_path, there):
     """-o OUTDIR/ with a name over 255 bytes (a folder named after a long caption) was 'internal
