@@ -2971,6 +2971,37 @@ def test_a_picture_with_a_colour_profile_and_exif_given_as_a_video_does_not_cras
     assert r.returncode == 2 and "background video" in r.stderr and "-b image:mirror.jpg" in r.stderr, r.stderr
 
 
+def test_an_avif_picture_given_as_a_video_is_said_to_be_a_picture(tmp_path, clips):
+    """An AVIF still (which FFmpeg reads with its MP4 demuxer, not a picture demuxer) given to
+    `livecut file pic.avif -o out.mp4` made a 1-frame video without the note a PNG or JPEG gets,
+    and one whose mirror property (imir) mirrors it was refused with a video's advice, 'ffmpeg -i
+    pic.avif -c:a copy pic-upright.avif'.  It is a picture as they are; an animated AVIF (brand
+    avis) is still a video."""
+    from PIL import Image, features
+
+    if not features.check("avif"):
+        pytest.skip("Pillow without AVIF")
+    img = np.random.default_rng(0).integers(0, 256, (96, 128, 3), dtype=np.uint8)
+    Image.fromarray(img).save(tmp_path / "pic.avif", quality=90)
+    r = run_cli("file", str(tmp_path / "pic.avif"), "-o", str(tmp_path / "out.mp4"))
+    assert r.returncode == 0 and "pic.avif is a picture, not a video: `livecut image`" in r.stderr, r.stderr
+    exif = Image.Exif()
+    exif[0x0112] = 2  # (mirrored left to right: Pillow writes it as the AVIF's imir)
+    Image.fromarray(img).save(tmp_path / "mirror.avif", exif=exif, quality=90)
+    assert b"imir" in (tmp_path / "mirror.avif").read_bytes()
+    r = run_cli("file", str(tmp_path / "mirror.avif"), "-o", str(tmp_path / "m.mp4"), "-q")
+    assert r.returncode == 2 and "the picture's AVIF mirror property (imir) mirrors it" in r.stderr, r.stderr
+    assert "livecut image mirror.avif" in r.stderr and "ffmpeg" not in r.stderr and not (tmp_path / "m.mp4").exists()
+    r = run_cli("file", str(clips["plain"]), "-b", f"video:{tmp_path / 'mirror.avif'}", "-o", str(tmp_path / "m.mp4"),
+                "-q")
+    assert r.returncode == 2 and "-b image:mirror.avif" in r.stderr, r.stderr
+    frames = [Image.fromarray(np.full((96, 128, 3), 40 * i, np.uint8)) for i in range(4)]
+    frames[0].save(tmp_path / "anim.avif", save_all=True, append_images=frames[1:], duration=100)
+    r = run_cli("file", str(tmp_path / "anim.avif"), "-o", str(tmp_path / "anim.mp4"))
+    assert r.returncode == 0 and "is a picture" not in r.stderr, r.stderr
+    assert probe(tmp_path / "anim.mp4")["frames"] == 4
+
+
 def test_audio_that_repeats_a_time_at_a_join_is_copied_into_mp4(tmp_path):
     """Two clips joined into one .mkv (clips of two sizes, joined with their audio copied) whose
     audio gives one time twice at the join (1022 ms, then 1022 ms) while the video's times run

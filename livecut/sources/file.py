@@ -471,6 +471,15 @@ def _head(p: Path, n: int) -> bytes:
         return b""
 
 
+def _avif_still(p: Path) -> bool:
+    """Whether ``p`` is an AVIF still picture: its brands name AVIF, not an image sequence
+    ('avis', an animated AVIF: a video, beside the still picture it also holds)."""
+    from livecut.imageio import _ftyp_brands
+
+    brands = _ftyp_brands(_head(p, 64))
+    return b"avif" in brands and b"avis" not in brands
+
+
 def _heif_photo(p: Path) -> bool:
     """Whether ``p`` is a HEIC/HEIF photo (an iPhone's), not a HEIF image sequence (a track,
     major brand msf1 or hevc): FFmpeg opened it as a video of one stream per item, an iPhone
@@ -824,8 +833,10 @@ class FileSource(ClosesWhileReading):
         #: a NUT cut short states no length: the one FFmpeg gives is that of what is left, not said
         self._length_left = fmt == "nut" and bool(self.cut_short)
         self._runs_on = any(x.type in ("audio", "subtitle") for x in self._container.streams)  # (see shortfall)
-        # (FFmpeg's demuxers of pictures; a pipe demuxer reads a stream of them too: raw MJPEG)
-        if fmt == "image2" or fmt.endswith("_pipe") and _pictures(p) == 1:
+        # (FFmpeg's demuxers of pictures; a pipe demuxer reads a stream of them too: raw MJPEG;
+        # an AVIF still, which the MP4 demuxer reads: it was cut as a video of one frame without
+        # the note, and one mirrored was given a video's advice, ffmpeg -i pic.avif ...)
+        if fmt == "image2" or fmt.endswith("_pipe") and _pictures(p) == 1 or _avif_still(p):
             self.note = (f"{p.name} is a picture, not a video: `livecut image` cuts photos with finer "
                          "edges (colour guide), its EXIF turn and colour profile")
         try:
@@ -954,7 +965,8 @@ class FileSource(ClosesWhileReading):
             # and shown upside down, one flipped top to bottom as stored)
             name, fixed = (shlex.quote(n) for n in (self.path.name, f"{self.path.stem}-upright{self.path.suffix or '.mkv'}"))
             if self.note:  # (a picture: its EXIF orientation, which `livecut image` shows as it is meant)
-                raise VideoOpenFailure(f"{self.path}: the picture's EXIF orientation mirrors it; livecut turns a "
+                how = "AVIF mirror property (imir)" if _avif_still(self.path) else "EXIF orientation"
+                raise VideoOpenFailure(f"{self.path}: the picture's {how} mirrors it; livecut turns a "
                                        f"video but does not mirror it: livecut image {name} cuts it as shown "
                                        f"(-b image:{name} shows it as a background)")
             raise VideoOpenFailure(f"{self.path}: the video's display matrix mirrors it (as a front camera's can); "
