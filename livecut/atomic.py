@@ -551,9 +551,12 @@ def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> str | None:
     folder never mixes two runs.  In a folder that takes new names but lets none be removed
     or renamed (append-only, ``chattr +a``: EPERM, root too) ``final`` is made there and
     receives each file so; ``tmp``, empty, then stays: returns a warning that names it (else
-    None), as :func:`commit` does.
+    None), as :func:`commit` does.  An existing ``final`` made append-only refuses the first
+    frame replaced or removed, before a new name goes in: the error says so, the earlier
+    frames as they were.
     """
     tmp, final = Path(tmp), Path(final)
+    earlier = None  # (the earlier frames replaced or removed: None before the moves, then how many)
     try:
         _sync_tree(tmp)
         try:
@@ -578,16 +581,31 @@ def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> str | None:
         if not force and (old or any((final / n).exists() for n in new)):
             raise OutputExistsError(f"{final}: already holds frames (written by another run "
                                     f"meanwhile?); give {FORCE} to overwrite")
-        for name in sorted(new):
+        # (the names there replaced and the earlier frames removed before a new name is added: an
+        # append-only folder, which takes new names but replaces and removes none, refuses the
+        # first, the earlier frames as they were; the new names went in first, "cannot move the
+        # finished frames into place (Operation not permitted)" saying nothing of why, and a folder
+        # whose first frames had been removed was left with the new run's beside the earlier run's)
+        there = sorted(n for n in new if os.path.lexists(final / n))
+        earlier = 0
+        for name in there:
             os.replace(tmp / name, final / name)
+            earlier += 1
         for p in old:
             p.unlink()
+            earlier += 1
+        for name in sorted(new.difference(there)):
+            os.replace(tmp / name, final / name)
         sync_folder(final)
     except OSError as exc:
         discard(tmp)
         left = not_removed(tmp)
         kept = f"; its temporary folder {tmp} could not be removed ({why_left(left)})" if left else ""
-        raise WriteError(f"{final}: cannot move the finished frames into place ({io_reason(exc)}){kept}") from None
+        why, as_were = io_reason(exc), ""
+        if earlier is not None and exc.errno == errno.EPERM and (there or old):  # (a frame there kept)
+            why = why_left(exc)
+            as_were = "; the earlier frames are left as they were" if earlier == 0 else ""
+        raise WriteError(f"{final}: cannot move the finished frames into place ({why}){as_were}{kept}") from None
     finally:
         discard(tmp)
     left = not_removed(tmp)

@@ -4030,6 +4030,38 @@ def test_a_video_given_up_keeps_the_earlier_and_names_the_temporary_file_it_cann
 
 
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
+def test_png_frames_forced_into_an_append_only_folder_say_why_and_leave_the_earlier_ones(tmp_path, monkeypatch,
+                                                                                        append_only, how):
+    """-o frames/ --force over a folder of earlier frames made append-only (chattr +a: it takes new
+    names but replaces and removes none) said 'cannot move the finished frames into place
+    (Operation not permitted)', not why, where a single file says it; and the new names had
+    gone in first: a folder whose first frames had been removed was left with the new run's
+    beside the earlier run's.  It says why, the earlier frames as they were."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    src = make_clip(tmp_path / "in.mp4", n=4)
+    frames = tmp_path / "frames"
+    r = CliRunner().invoke(app, ["file", str(src), "-o", f"{frames}/", "-q"])
+    assert r.exit_code == 0 and len(list(frames.iterdir())) == 4, r.output
+    for name in ("frame_000000.png", "frame_000001.png"):
+        (frames / name).unlink()
+    before = {p.name: p.read_bytes() for p in frames.iterdir()}
+    if how == "chattr +a":
+        append_only(frames)
+    else:  # (a frame there not replaced, nor removed; new names taken)
+        refuse_removal(monkeypatch, lambda p: p.parent == frames or (
+            p.parent.name.startswith(".frames.livecut-") and (frames / p.name).exists()), calls=("unlink", "replace"))
+    r = CliRunner().invoke(app, ["file", str(src), "-o", f"{frames}/", "-q", "--force"])
+    assert r.exit_code == 1, r.output
+    assert r.stderr.splitlines() == [f"livecut: error: {frames}: cannot move the finished frames into place "
+                                     f"({APPEND_ONLY}); the earlier frames are left as they were"], r.stderr
+    assert {p.name: p.read_bytes() for p in frames.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["frames", "in.mp4"]  # (no temporary folder left)
+
+
+@pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
 def test_png_frames_that_fail_part_way_name_the_temporary_folder_they_cannot_remove(tmp_path, monkeypatch,
                                                                                    append_only, how):
     """In a folder that lets no name be removed (append-only), PNG frames to a folder that failed
