@@ -1450,3 +1450,25 @@ def test_begin_does_the_whole_where_there_is_nothing_to_leave():
     pending = seg.begin(img, out)
     assert not pending.deferred
     assert np.array_equal(seg.end(pending), Segmenter(load_config(None, []), still=True).mask(img))
+
+
+def test_end_takes_only_what_its_own_begin_gave():
+    """Segmenter.end of a frame another Segmenter began (of another refinement: none where it
+    was guided) gave a wrong alpha without a word (a plain resize), or a bare TypeError
+    ('NoneType' object is not callable, guided ending a refine=none frame); end(None), of an
+    array, an AttributeError.  Each is a UsageError that says what end takes."""
+    from livecut.errors import UsageError
+
+    img, _ = make_scene("basic", 400, 300)
+    guided = Segmenter(load_config(None, ["segment.refine=guided"]))
+    plain = Segmenter(load_config(None, ["segment.refine=none"]))
+    for began, ends in ((guided, plain), (plain, guided)):
+        out = np.zeros(img.shape[:2], np.uint8)
+        pending = began.begin(img, out)
+        with pytest.raises(UsageError, match="another Segmenter's begin"):
+            ends.end(pending)
+        assert not out.any()  # (nothing written)
+        assert np.array_equal(began.end(pending), Segmenter(began.cfg).mask(img))
+    for wrong in (None, out, object()):
+        with pytest.raises(UsageError, match=r"Segmenter.end takes what Segmenter.begin returned"):
+            guided.end(wrong)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import weakref
 from typing import Callable
 
 import cv2
 import numpy as np
 
 from livecut.config import Config, SegmentConfig, section_config
-from livecut.errors import ArrayError, ConfigTypeError, FrameSizeError
+from livecut.errors import ArrayError, ConfigTypeError, FrameSizeError, UsageError
 from livecut.frames import FrameBuffers, as_bgr as _as_bgr, bar_regions, check_flag, check_frame_size
 from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
 from livecut.resize import reduce_buffers, reduce_into, upsample_into
@@ -268,7 +269,7 @@ class Segmenter:
         if pending is None:
             if len(self._slots) >= MAX_SLOTS:  # (others' buffers: those in flight keep theirs)
                 self._slots.clear()
-            pending = self._slots[key] = Pending(out)
+            pending = self._slots[key] = Pending(out, self)
         pending.deferred = False
         self._deferring = pending
         try:
@@ -281,7 +282,17 @@ class Segmenter:
         return pending
 
     def end(self, pending: Pending) -> np.ndarray:
-        """The frame's alpha, its refinement done (see :meth:`begin`): ``pending.out``."""
+        """The frame's alpha, its refinement done (see :meth:`begin`): ``pending.out``.  A
+        ``pending`` that is not what this Segmenter's :meth:`begin` returned (another's, whose
+        refinement may be another, or no Pending at all) is a :class:`UsageError`."""
+        # (another's was refined as this one's refinement, a plain resize for one of
+        # refine=none, a bare TypeError for one that was; None an AttributeError)
+        if not isinstance(pending, Pending):
+            raise UsageError(f"Segmenter.end takes what Segmenter.begin returned (a Pending), got "
+                             f"{type(pending).__name__}")
+        if pending.owner() is not self:
+            raise UsageError("Segmenter.end: this frame was begun by another Segmenter's begin; end "
+                             "it with that one (its refinement and buffers are that one's)")
         if pending.deferred:
             t0 = time.perf_counter()
             pending.deferred = False
@@ -547,9 +558,11 @@ class Pending:
     """A frame :meth:`Segmenter.begin` left the refinement of to :meth:`Segmenter.end`: what
     that needs, in buffers of its own (the Segmenter's are the next frame's by then)."""
 
-    def __init__(self, out: np.ndarray):
+    def __init__(self, out: np.ndarray, owner: Segmenter):
         #: the frame's alpha (complete after :meth:`Segmenter.end`)
         self.out = out
+        #: the Segmenter that began it (weakly: it keeps its Pendings), the one to end it
+        self.owner = weakref.ref(owner)
         #: whether the refinement is still to do
         self.deferred = False
         #: ms the refinement took in :meth:`Segmenter.end`
