@@ -1472,3 +1472,15 @@ def test_end_takes_only_what_its_own_begin_gave():
     for wrong in (None, out, object()):
         with pytest.raises(UsageError, match=r"Segmenter.end takes what Segmenter.begin returned"):
             guided.end(wrong)
+
+
+def test_begin_takes_the_bits_of_a_10_bit_frame_as_mask_does():
+    """A 10-bit video's frames as a decoder gives them (0-1023 in uint16) take mask(frame,
+    bits=10); begin had no bits (a TypeError), and without it read them as 16-bit, nearly black:
+    another alpha than mask's, without a word.  begin(frame, out, bits=10) gives mask's bytes."""
+    img, _ = make_scene("basic", 400, 300)
+    ten = (img.astype(np.uint16) * 4).clip(0, 1023)
+    want = Segmenter(load_config(None, [])).mask(ten, bits=10)
+    seg = Segmenter(load_config(None, []))
+    out = np.empty(img.shape[:2], np.uint8)
+    assert np.array_equal(seg.end(seg.begin(ten, out, bits=10)), want)

@@ -253,8 +253,9 @@ class Segmenter:
         self._mask_bgr(frame[y0:y1, x0:x1], dst[y0:y1, x0:x1])
         return _clear_outside(dst, box)
 
-    def begin(self, frame: np.ndarray, out: np.ndarray, *, i420: bool = False) -> Pending:
-        """The first part of :meth:`mask` (``i420``: of :meth:`mask_i420`) into ``out``: all but
+    def begin(self, frame: np.ndarray, out: np.ndarray, *, i420: bool = False, bits: int = 16) -> Pending:
+        """The first part of :meth:`mask` (``i420``: of :meth:`mask_i420`; ``bits`` as
+        :meth:`mask`'s, for a 10- or 12-bit frame in uint16) into ``out``: all but
         the full-size refinement, which :meth:`end` does.  For a pipeline that segments each
         frame in one thread while another composites the frame before: ``begin`` the frames in
         order in the one, ``end`` them in order in the other, each after its ``begin``; an
@@ -275,8 +276,8 @@ class Segmenter:
         try:
             if i420:
                 self.mask_i420(frame, out)
-            else:
-                self.mask(frame, out)
+            else:  # (bits: a 10-bit frame was read as 16-bit, nearly black, where mask took it)
+                self.mask(frame, out, bits=bits)
         finally:
             self._deferring = None
         return pending
