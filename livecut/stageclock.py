@@ -9,16 +9,19 @@ thread: compare the sum of the stages with the process's CPU time to see it.
 
 from __future__ import annotations
 
+import threading
 import time
 
 
 class StageClock:
-    """Accumulates CPU seconds and calls per stage name.  A stage is added to from one thread
-    only (different stages may come from different threads)."""
+    """Accumulates CPU seconds and calls per stage name, from any thread (a stage may be added
+    to from two: the engine's, segmenting ahead, in the reader thread and its refinement in the
+    processing thread)."""
 
     def __init__(self) -> None:
         self.cpu: dict[str, float] = {}
         self.calls: dict[str, int] = {}
+        self._lock = threading.Lock()
 
     @staticmethod
     def now() -> float:
@@ -28,8 +31,9 @@ class StageClock:
         """Add the CPU time of this thread since ``since`` to ``stage``; return the time now
         (the start of the next stage)."""
         now = time.thread_time()
-        self.cpu[stage] = self.cpu.get(stage, 0.0) + (now - since)
-        self.calls[stage] = self.calls.get(stage, 0) + 1
+        with self._lock:  # (two threads' read-and-add could lose one's time)
+            self.cpu[stage] = self.cpu.get(stage, 0.0) + (now - since)
+            self.calls[stage] = self.calls.get(stage, 0) + 1
         return now
 
     def ms_per_frame(self, frames: int) -> dict[str, float]:

@@ -802,3 +802,25 @@ def test_444_video_takes_the_yuv_path_with_ffmpegs_chroma(yuv444_clips, tmp_path
         d = np.abs(g.astype(int) - e)
         assert d[:h].max() == 0  # (the luma as it is, or dithered to 8 bits as FFmpeg does)
         assert d[h:].mean() < 0.05, d[h:].mean()
+
+
+def test_the_stage_clock_loses_no_time_added_from_two_threads():
+    """With segmentation ahead the engine's time is added from two threads (its refinement in
+    the processing thread, the rest in the reader thread): the clock's read-and-add lost some of
+    them (400,000 adds from two threads counted ~386,000), the bench's engine row too low."""
+    import threading
+
+    from livecut.stageclock import StageClock
+
+    clock = StageClock()
+
+    def work():
+        for _ in range(200_000):
+            clock.add("engine", clock.now())
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert clock.calls["engine"] == 400_000
