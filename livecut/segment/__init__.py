@@ -268,7 +268,8 @@ class Segmenter:
         key = (out.__array_interface__["data"][0], out.shape, out.strides)
         pending = self._slots.get(key)
         if pending is None:
-            if len(self._slots) >= MAX_SLOTS:  # (others' buffers: those in flight keep theirs)
+            # (those in flight keep theirs: a frame of another size, or too many, are let go)
+            if len(self._slots) >= MAX_SLOTS or any(k[1] != out.shape for k in self._slots):
                 self._slots.clear()
             pending = self._slots[key] = Pending(out, self)
         pending.deferred = False
