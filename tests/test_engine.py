@@ -1497,3 +1497,28 @@ def test_begin_lets_go_of_the_buffers_of_another_frame_size():
         for out in outs:
             seg.end(seg.begin(img, out))
         assert {k[1] for k in seg._slots} == {shape} and len(seg._slots) == 3
+
+
+def test_begin_end_holds_no_out_after_its_end():
+    """A caller giving begin a new out for each frame (``seg.end(seg.begin(f, np.empty(...)))``)
+    had the Segmenter hold 32 of them (and their frames' buffers) at once, ~280 MB at 4K: after
+    end, only the Segmenter's own small buffers stay; a frame ended twice is said."""
+    from livecut.errors import UsageError
+
+    img, _ = make_scene("basic", 400, 300)
+    seg = Segmenter(load_config(None, []))
+    want = Segmenter(load_config(None, [])).mask(img).copy()
+    for _ in range(5):
+        pending = seg.begin(img, np.empty(img.shape[:2], np.uint8))
+        alpha = seg.end(pending)
+    assert alpha.shape == img.shape[:2]
+    assert all(p.out is None and p.dst is None for p in seg._slots.values())
+    with pytest.raises(UsageError, match="ended already"):
+        seg.end(pending)
+    assert np.array_equal(alpha, want)
+    # a ring of outs, reused: each end gives back its frame's out, holding what mask gives
+    ring = [np.empty(img.shape[:2], np.uint8) for _ in range(2)]
+    began, serial = Segmenter(load_config(None, [])), Segmenter(load_config(None, []))
+    for i in range(4):
+        assert began.end(began.begin(img, ring[i % 2])) is ring[i % 2]
+        assert np.array_equal(ring[i % 2], serial.mask(img))

@@ -272,7 +272,8 @@ class Segmenter:
             if len(self._slots) >= MAX_SLOTS or any(k[1] != out.shape for k in self._slots):
                 self._slots.clear()
             pending = self._slots[key] = Pending(out, self)
-        pending.deferred = False
+        # (another array may have the address of one ended and let go: this frame's is this one)
+        pending.out, pending.deferred = out, False
         self._deferring = pending
         try:
             if i420:
@@ -295,13 +296,20 @@ class Segmenter:
         if pending.owner() is not self:
             raise UsageError("Segmenter.end: this frame was begun by another Segmenter's begin; end "
                              "it with that one (its refinement and buffers are that one's)")
+        out = pending.out
+        if out is None:
+            raise UsageError("Segmenter.end: this frame was ended already (end each begin once; the "
+                             "alpha is the out given to begin)")
         if pending.deferred:
             t0 = time.perf_counter()
             pending.deferred = False
             self._refine(pending.small, pending.gray, pending.guide, None, None, pending.dst,
                          pending.upsampler, pending.still)
             pending.refine_ms = (time.perf_counter() - t0) * 1e3
-        return pending.out
+        # (the Segmenter keeps the buffers, not the caller's out: a new out for each frame held
+        # 32 of them, ~280 MB at 4K)
+        pending.out = pending.dst = None
+        return out
 
     def _find_bars(self, img: np.ndarray, dark: int, even: bool = False) -> tuple[int, int, int, int] | None:
         if self._bars is None:
@@ -561,8 +569,8 @@ class Pending:
     that needs, in buffers of its own (the Segmenter's are the next frame's by then)."""
 
     def __init__(self, out: np.ndarray, owner: Segmenter):
-        #: the frame's alpha (complete after :meth:`Segmenter.end`)
-        self.out = out
+        #: the frame's alpha (complete after :meth:`Segmenter.end`, which returns it and lets it go)
+        self.out: np.ndarray | None = out
         #: the Segmenter that began it (weakly: it keeps its Pendings), the one to end it
         self.owner = weakref.ref(owner)
         #: whether the refinement is still to do
