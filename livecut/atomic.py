@@ -588,14 +588,17 @@ def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> str | None:
         # whose first frames had been removed was left with the new run's beside the earlier run's)
         there = sorted(n for n in new if os.path.lexists(final / n))
         earlier = 0
-        for name in there:
-            os.replace(tmp / name, final / name)
-            earlier += 1
-        for p in old:
-            p.unlink()
-            earlier += 1
-        for name in sorted(new.difference(there)):
-            os.replace(tmp / name, final / name)
+        # (a Ctrl-C between two steps left part of this run's frames without the earlier run's,
+        # or beside them: held until the folder is whole)
+        with signals_held():
+            for name in there:
+                os.replace(tmp / name, final / name)
+                earlier += 1
+            for p in old:
+                p.unlink()
+                earlier += 1
+            for name in sorted(new.difference(there)):
+                os.replace(tmp / name, final / name)
         sync_folder(final)
     except OSError as exc:
         discard(tmp)

@@ -1070,3 +1070,33 @@ def test_truncated_matroska_says_its_count_is_an_estimate(long_clip, tmp_path):
     assert r.returncode == 3, r.stderr
     assert "ends early" in r.stderr and " expected" in r.stderr, r.stderr
     assert "about " in r.stderr.split("written, ")[1], r.stderr
+
+
+def test_a_ctrl_c_while_frames_go_into_place_leaves_the_whole_new_run(tmp_path, monkeypatch):
+    """-o frames/ --force over an earlier run's frames: the new frames go in one by one; a Ctrl-C
+    between two of them left part of the new run in the folder, without the earlier run's frames
+    or beside them.  The moves finish first, then the Ctrl-C is taken."""
+    import signal
+
+    from livecut import atomic
+
+    final, tmp = tmp_path / "frames", tmp_path / ".frames.tmp"
+    final.mkdir()
+    tmp.mkdir()
+    for i in range(5, 10):
+        (final / f"frame_{i:06d}.png").write_bytes(b"old")
+    for i in range(8):
+        (tmp / f"frame_{i:06d}.png").write_bytes(b"new")
+    real, calls = os.replace, []
+
+    def replace(src, dst):
+        calls.append(dst)
+        real(src, dst)
+        if len(calls) == 2:
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        atomic.commit_dir(tmp, final, True, "frame_*.png")
+    assert sorted(p.name for p in final.iterdir()) == [f"frame_{i:06d}.png" for i in range(8)]
+    assert {p.read_bytes() for p in final.iterdir()} == {b"new"}
