@@ -355,24 +355,53 @@ def _rtmp_key(scheme: str, path: str) -> str:
 _STREAM_ID_KEYS = ("streamid", "srt_streamid")
 
 
+# the stream key of a resource a stream ID publishes to: all after its first segment, the
+# application, as of an RTMP URL (see _rtmp_key) -- SRS's and ZLMediaKit's r=APP/STREAM, an
+# ingest service's r=live/KEY, MediaMTX's publish:live/KEY --, up to a query of its own
+# (SRS's live/KEY?secret=...); a resource of one segment (r=live) has none
+_RESOURCE_KEY = re.compile(r"(/*[^/?]*/)([^?]+)")
+
+
+def _access_items(value: str) -> tuple[list[tuple[str, str, str]], int]:
+    """The ``KEY=VALUE`` items of a stream ID ``value`` in the access-control syntax (``#!::...``),
+    each partitioned, and the index of the resource its stream key is in where it publishes
+    (``m=publish``): ``r=``, or SRS's older ``h=APP/STREAM`` where there is no ``r=``; else -1."""
+    items = [item.partition("=") for item in value[4:].split(",")]
+    keys = [key.strip() for key, _, _ in items]
+    if not any(k == "m" and val.strip() == "publish" for k, (_, _, val) in zip(keys, items)):
+        return items, -1  # (m= is "request" where it is not given: a reader's)
+    if "r" in keys:
+        return items, keys.index("r")
+    if "h" in keys and "/" in items[keys.index("h")][2]:
+        return items, keys.index("h")
+    return items, -1
+
+
 def _stream_id_secrets(value: str) -> list[str]:
     """The secrets in an SRT stream ID ``value`` (decoded): a server's login in it -- MediaMTX's
     ``ACTION:PATH:USER:PASS[:QUERY]`` (or ``ACTION:PATH:QUERY``, a token): all after the path;
     in the access-control syntax ``#!::r=PATH,m=publish,u=USER,s=PASS``, ``s=`` (the session,
-    MediaMTX's password) and a secret ``NAME=VALUE`` of a resource's query (SRS's ``?secret=``)."""
+    MediaMTX's password) and a secret ``NAME=VALUE`` of a resource's query (SRS's ``?secret=``);
+    and the stream key of a stream ID that publishes, as of an RTMP URL (see ``_RESOURCE_KEY``:
+    ``publish:live/KEY``, ``#!::r=live/KEY,m=publish``)."""
     if value.startswith("#!::"):
         out = []
-        for item in value[4:].split(","):
-            key, _, val = item.partition("=")
+        items, resource = _access_items(value)
+        for i, (key, _, val) in enumerate(items):
             if key.strip() == "s":
                 out.append(val)
             out += [m[2] for m in re.finditer(r"[?&]([^=&]+)=([^&]*)", val) if _secret_key(m[1])]
+            if i == resource and (m := _RESOURCE_KEY.match(val)):
+                out.append(m[2])
         return [s for s in out if s]
     parts = value.split(":")
+    out = []
+    if parts[0] == "publish" and len(parts) >= 2 and (m := _RESOURCE_KEY.match(parts[1])):
+        out.append(m[2])
     if parts[0] in ("read", "publish") and 3 <= len(parts) <= 5:
         # (the user's and the password's parts alone too, for a text that names one of them)
-        return [s for s in {":".join(parts[2:]), *parts[3 if len(parts) > 3 else 2:]} if s]
-    return []
+        out += [":".join(parts[2:]), *parts[3 if len(parts) > 3 else 2:]]
+    return [s for s in dict.fromkeys(out) if s]
 
 
 def _hide_stream_id(value: str) -> str:
@@ -381,16 +410,23 @@ def _hide_stream_id(value: str) -> str:
     if not secrets:
         return value
     if not value.startswith("#!::"):
-        return ":".join(value.split(":")[:2] + ["***"])
-    items = []
-    for item in value[4:].split(","):
-        key, eq, val = item.partition("=")
+        parts = value.split(":")
+        if parts[0] == "publish" and len(parts) >= 2:
+            parts[1] = _RESOURCE_KEY.sub(r"\1***", parts[1], count=1)
+        if parts[0] in ("read", "publish") and 3 <= len(parts) <= 5:
+            parts[2:] = ["***"]
+        return ":".join(parts)
+    items, resource = _access_items(value)
+    out = []
+    for i, (key, eq, val) in enumerate(items):
         if key.strip() == "s" and val:
             val = "***"
         val = re.sub(r"([?&]([^=&]+)=)([^&]*)",
                      lambda m: m[1] + ("***" if _secret_key(m[2]) and m[3] else m[3]), val)
-        items.append(key + eq + val)
-    return "#!::" + ",".join(items)
+        if i == resource:
+            val = _RESOURCE_KEY.sub(r"\1***", val, count=1)
+        out.append(key + eq + val)
+    return "#!::" + ",".join(out)
 
 
 #: what a stream ID with a secret is shown with unencoded (see _shown_pair): all but the query's
@@ -415,6 +451,17 @@ def _shown_pair(item: str) -> str:
     if eq and _INNER_USERINFO.search(unquote_plus(value)):  # (the same, encoded: shown decoded)
         return key + "=" + quote(_INNER_USERINFO.sub("***@", unquote_plus(value)), safe=_ID_SHOWN)
     return item
+
+
+def _access_id_spans(tail: str) -> list[tuple[int, int]]:
+    """The (start, end) in ``tail`` (a URL's path and query, see :func:`_tail`) of the values
+    of its query's SRT stream IDs in the access-control syntax (``streamid=#!::...``)."""
+    query_at = tail.find("?")
+    if query_at < 0:
+        return []
+    return [(query_at + m.start(2), query_at + m.end(2))
+            for m in re.finditer(r"[?&]([^=&]+)=([^&]*)", tail[query_at:])
+            if unquote_plus(m[1]).lower() in _STREAM_ID_KEYS and unquote_plus(m[2]).startswith("#!::")]
 
 
 def _srt_whole_query(text: str, parts):
@@ -450,7 +497,12 @@ def redact_url(url: str) -> str:
     if user:  # (an empty one, a listener's udp://@:5000 as VLC writes it, was shown as udp://***@:5000)
         netloc = "***@" + host
     tail = _tail(parts)  # (a secret value may hold a ? or #: split again once it is hidden)
+    ids = _access_id_spans(tail)
     for a, b in reversed(_path_secrets(tail)):
+        if any(s <= a < e for s, e in ids) and "," in tail[a:b]:
+            # (a , ends an item of a #!:: stream ID: SRS's r=live/KEY?secret=PASS,m=publish lost
+            # its m=publish with the password, and its stream key was shown)
+            b = a + tail[a:b].index(",")
         if b > a:
             tail = tail[:a] + "***" + tail[b:]
     tail, _, fragment = tail.partition("#") if "#" not in parts.query else (tail, "", "")

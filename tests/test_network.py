@@ -257,7 +257,7 @@ def test_cli_a_camera_password_with_a_slash_is_not_shown(tmp_path):
     ("srt://127.0.0.1:8890?streamid=%23!::r=live,m=publish,u=bob,s=s3cr3tPW",
      "srt://127.0.0.1:8890?streamid=#!::r=live,m=publish,u=bob,s=***"),
     ("srt://127.0.0.1:8890?streamid=%23!::r=live/x?secret=s3cr3tPW,m=publish",
-     "srt://127.0.0.1:8890?streamid=#!::r=live/x?secret=***"),
+     "srt://127.0.0.1:8890?streamid=#!::r=live/***?secret=***,m=publish"),
 ])
 def test_an_srt_stream_id_login_is_a_secret(url, shown, tmp_path):
     """A server's login in an SRT stream ID (MediaMTX's `srt://HOST:8890?streamid=publish:PATH:USER:PASS`,
@@ -277,6 +277,41 @@ def test_an_srt_stream_id_login_is_a_secret(url, shown, tmp_path):
     r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url + "&passphrase=short"],
                        capture_output=True, text=True, timeout=60, env=env_with_repo())
     assert r.returncode == 2 and "passphrase must be" in r.stderr and SECRET not in r.stderr, r.stderr
+
+@pytest.mark.parametrize("url, shown", [
+    # (a stream ID that publishes: the resource's segments after the application, as of rtmp://HOST/APP/KEY)
+    ("srt://127.0.0.1:9?streamid=publish:live/s3cr3tPW", "srt://127.0.0.1:9?streamid=publish:live/***"),
+    ("srt://h:8890?streamid=publish:live/s3cr3tPW:bob:pw12345", "srt://h:8890?streamid=publish:live/***:***"),
+    ("srt://h:10080?streamid=#!::r=live/s3cr3tPW,m=publish", "srt://h:10080?streamid=#!::r=live/***,m=publish"),
+    ("srt://h:10080?streamid=%23!::m=publish,r=live/s3cr3tPW&latency=200000",
+     "srt://h:10080?streamid=#!::m=publish,r=live/***&latency=200000"),
+    ("srt://h:10080?streamid=#!::h=vhost.example,r=live/s3cr3tPW,m=publish&passphrase=pw12345678",
+     "srt://h:10080?streamid=#!::h=vhost.example,r=live/***,m=publish&passphrase=***"),
+    # (SRS's older form: h= is APP/STREAM; a resource's own query: SRS's ?secret=, the , its end)
+    ("srt://h:10080?streamid=#!::h=live/s3cr3tPW,m=publish", "srt://h:10080?streamid=#!::h=live/***,m=publish"),
+    ("srt://h:10080?streamid=#!::r=live/s3cr3tPW?secret=pw12345,m=publish",
+     "srt://h:10080?streamid=#!::r=live/***?secret=***,m=publish"),
+])
+def test_an_srt_stream_ids_stream_key_is_a_secret(url, shown):
+    """An SRT stream ID that publishes holds the stream key as an RTMP URL does (rtmp://HOST/APP/KEY
+    is shown rtmp://HOST/APP/***): MediaMTX's publish:live/KEY, SRS's and an ingest service's
+    #!::r=live/KEY,m=publish were shown in full in every message."""
+    from livecut.urls import url_secrets
+
+    assert redact_url(url) == shown and redact_url(shown) == shown
+    assert SECRET in url_secrets(url)
+    assert SECRET not in redact_text(f"Connection refused: '{url}'")
+
+
+@pytest.mark.parametrize("url", ["srt://h:1?streamid=live/cam1", "srt://h:1?streamid=read:live/cam1",
+                                 "srt://h:1?streamid=#!::r=live/cam1,m=request", "srt://h:1?streamid=#!::r=live/cam1",
+                                 "srt://h:1?streamid=publish:live", "srt://h:1?streamid=#!::r=live,m=publish"])
+def test_an_srt_stream_id_that_reads_or_names_no_key_is_shown(url):
+    """(what a reader asks for, a stream ID without an action, a resource of one segment: shown)"""
+    from livecut.urls import url_secrets
+
+    assert redact_url(url) == url and url_secrets(url) == []
+
 
 @pytest.mark.parametrize("url, shown", [
     ("srt://h:8890?streamid=#!::r=live,m=publish,u=bob&passphrase=s3cr3tPW12&latency=200000",

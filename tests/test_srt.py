@@ -946,6 +946,33 @@ def test_an_srt_output_stream_id_login_is_on_no_command_line(stream_id, sent):
     assert not any("s3cr3t" in ln for ln in lines), lines
 
 
+@pytest.mark.parametrize("stream_id, shown", [
+    ("publish:live/KEY123sk", "?streamid=publish:live/***"),                        # MediaMTX's
+    ("#!::r=live/KEY123sk,m=publish", "?streamid=#!::r=live/***,m=publish"),        # SRS's, an ingest's
+    ("#!::r=live/KEY123sk?secret=s3cr3tPW1,m=publish", "?streamid=#!::r=live/***?secret=***,m=publish"),
+])
+def test_an_srt_output_stream_ids_stream_key_is_not_shown(stream_id, shown, clip):
+    """A stream ID that publishes holds the stream key as an RTMP URL does (rtmp://HOST/APP/KEY,
+    shown rtmp://HOST/APP/***): `livecut file in.mp4 -o 'srt://HOST:PORT?streamid=publish:live/KEY'`
+    showed the key in full in 'streaming to ...' and in the error line (SRS's r=live/KEY?secret=PASS,
+    m=publish lost its m=publish with the password, and showed the key too); the server gets it."""
+    catcher = _StreamIdCatcher()
+    catcher.start()
+    try:
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o",
+                            f"srt://127.0.0.1:{catcher.port}?streamid={stream_id}&latency=120000",
+                            "--set", "video.open_timeout=3"],
+                           capture_output=True, text=True, timeout=60, env=env_with_repo())
+    finally:
+        catcher.stop.set()
+        catcher.join(timeout=5)
+    assert catcher.stream_id == stream_id
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("livecut:")]
+    assert r.returncode == 1 and "KEY123sk" not in r.stderr and "s3cr3t" not in r.stderr, r.stderr
+    assert lines[0].startswith("livecut: streaming to") and lines[-1].startswith("livecut: error:"), r.stderr
+    assert all(shown + "&latency=120000" in ln for ln in (lines[0], lines[-1])), r.stderr
+
+
 def test_an_srt_host_name_that_does_not_resolve_is_said_as_the_other_schemes_say_it(tmp_path):
     """`livecut run srt://nohost.invalid:5000` was "cannot open the stream: ffmpeg: Failed to
     resolve hostname nohost.invalid: Name or service not known" (`-o srt://...` "writing failed:"
