@@ -344,7 +344,8 @@ def _tail(parts) -> str:
 
 def _rtmp_key(scheme: str, path: str) -> str:
     """The stream key (play path) of an rtmp-family URL's ``path``: what follows the
-    application, its first segment ('' when there is none)."""
+    application, its first segment ('' when there is none).  (FFmpeg sends a ?query and a
+    #fragment after it as the key's: given a path with them, they are in it.)"""
     if not scheme.lower().startswith("rtmp"):
         return ""
     parts = path.split("/", 2)
@@ -510,7 +511,9 @@ def redact_url(url: str) -> str:
     if query:
         query = _SEGMENT_LOGIN.sub("***@", "&".join(_shown_pair(item) for item in query.split("&")))
     if _rtmp_key(parts.scheme, path):
-        path = path.split("/", 2)[1].join(("/", "/***"))
+        # (FFmpeg sends all after the application as the stream's name, a ?query and #fragment
+        # too: Facebook's key is ID?s_l=1&s_sw=0&s_vt=api-s&a=TOKEN, whose a= was shown)
+        path, query, fragment = path.split("/", 2)[1].join(("/", "/***")), "", ""
     path = _SEGMENT_LOGIN.sub("***@", _INNER_USERINFO.sub("***@", path))
     fragment = _INNER_USERINFO.sub("***@", fragment)  # (a player page's #rtsp://USER:PASS@cam/...)
     shown = urlunsplit((parts.scheme, netloc, path, query, fragment))
@@ -537,8 +540,9 @@ def url_secrets(url: str) -> list[str]:
         pw = userinfo.split(":", 1)[1]
         out.update({pw, unquote(pw)})
     key = _rtmp_key(parts.scheme, parts.path)
-    if key:
-        out.update({key, unquote(key)})
+    if key:  # (and with its ?query and #fragment, which FFmpeg sends with it: see redact_url)
+        whole = _rtmp_key(parts.scheme, _tail(parts))
+        out.update({key, unquote(key), whole, unquote(whole)})
     for raw in parts.query.split("&"):
         key, _, value = raw.partition("=")
         if _secret_key(unquote_plus(key)):

@@ -56,8 +56,12 @@ SECRET = "s3cr3tPW"
     ("rtsp://admin:2024/cam@127.0.0.1:8554/live", "rtsp://***@127.0.0.1:8554/live"),  # (digits)
     # an RTMP stream key is the path after the application: the secret of the URL
     ("rtmp://a.rtmp.youtube.com/live2/s3cr3tPW-abcd", "rtmp://a.rtmp.youtube.com/live2/***"),
+    # (and its ?query and #fragment: FFmpeg sends them with the key, Facebook's ID?s_l=1&...&a=TOKEN)
     ("rtmps://u:s3cr3tPW@live.example.com:443/rtmp/FB-s3cr3tPW?x=1",
-     "rtmps://***@live.example.com:443/rtmp/***?x=1"),
+     "rtmps://***@live.example.com:443/rtmp/***"),
+    ("rtmps://live-api-s.facebook.com:443/rtmp/1234?s_l=1&s_sw=0&s_vt=api-s&a=Abxs3cr3tPW",
+     "rtmps://live-api-s.facebook.com:443/rtmp/***"),
+    ("rtmp://h/live/s3cr3tPW#x", "rtmp://h/live/***"),
     ("rtmp://h/app", "rtmp://h/app"),
     # no host: the // was left out of a scheme urlunsplit does not know ('rtmp:: the address names
     # no host' for -o rtmp://, 'srt:?mode=listener')
@@ -73,9 +77,13 @@ def test_redact_url(url, shown):
 
 
 def test_an_rtmp_stream_key_is_a_secret():
-    from livecut.urls import url_secrets
+    from livecut.urls import hide_secrets, url_secrets
 
     assert url_secrets("rtmp://h:1935/live/s3cr3tPW") == ["s3cr3tPW"]
+    url = "rtmp://h:1935/rtmp/1234?s_l=1&a=Abxs3cr3tPW"
+    assert url_secrets(url)[0] == "1234?s_l=1&a=Abxs3cr3tPW"
+    assert "s3cr3tPW" not in redact_text(f"Cannot publish '{url}': I/O error")
+    assert "s3cr3tPW" not in hide_secrets("stream key 1234?s_l=1&a=Abxs3cr3tPW is not known", url_secrets(url))
     assert "s3cr3tPW" not in redact_text("Cannot publish 'rtmp://127.0.0.1:40001/live/s3cr3tPW': I/O error")
 
 

@@ -180,6 +180,30 @@ def test_a_servers_refusal_of_the_publish_is_said_in_its_words(clip):
                                      "stream key *** is not known"), err
 
 
+#: Facebook's stream URL, as its Live API gives it: the key is the ID with a query whose a= signs it
+FB_QUERY = "?s_l=1&s_sw=0&s_vt=api-s&a=AbxrzdR83iKs3cr3t"
+
+
+@pytest.mark.parametrize("server", [FakeRtmpServer, _RefusingRtmpServer])
+def test_an_rtmp_keys_query_is_hidden_with_it(clip, server):
+    """FFmpeg sends an RTMP URL's query with the stream key, as its name (Facebook's
+    rtmps://HOST:443/rtmp/ID?s_l=1&s_sw=0&s_vt=api-s&a=TOKEN): 'livecut file in.mp4 -o URL' showed
+    the query, its a= token, in 'streaming to ...', the summary and the error line, after
+    'rtmp/***'; a server's refusal naming the key said the query too.  It is hidden with the key."""
+    with server("ok") as srv:
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/rtmp/{KEY}{FB_QUERY}", "video.open_timeout=10")
+        err = _finish(p, 60)
+        if server is FakeRtmpServer:  # (the refusing one names what it got: "stream key ID?... is not known")
+            assert srv.ended.wait(10) and srv.published == KEY + FB_QUERY
+    assert "AbxrzdR83iK" not in err and "s_vt" not in err and KEY not in err, err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    if server is FakeRtmpServer:
+        assert lines[0] == f"livecut: streaming to rtmp://127.0.0.1:{srv.port}/rtmp/***: flv h264 320x240 @ 25 fps", err
+        assert p.returncode == 0 and lines[-1].startswith(f"{clip} -> rtmp://127.0.0.1:{srv.port}/rtmp/***: 50 frames"), err
+    else:
+        assert p.returncode == 1 and _error_line(err).endswith("the server refused the stream: stream key *** is not known"), err
+
+
 class _ClosingRtmpServer(FakeRtmpServer):
     """Closes the connection at the publish, as nginx-rtmp does a stream its on_publish refuses."""
 
