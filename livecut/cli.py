@@ -1060,12 +1060,10 @@ class _Scrubbed(_Wrapped):
         self._secrets = secrets
 
     def write(self, text):
-        from livecut.urls import redact_text
+        from livecut.urls import hide_secrets
 
         if isinstance(text, str):
-            text = redact_text(text)
-            for secret in self._secrets:
-                text = text.replace(secret, "***")
+            text = hide_secrets(text, self._secrets)
         return self._stream.write(text)
 
 

@@ -567,10 +567,15 @@ def redact_text(text: str) -> str:
 
 def hide_secrets(text: str, secrets: Iterable[str]) -> str:
     """``text`` (a program's or a server's words) with its URLs redacted and each of ``secrets``
-    (:func:`url_secrets`: a passphrase, a stream key) that stands in it bare replaced by ***."""
+    (:func:`url_secrets`: a passphrase, a stream key) that stands in it bare replaced by ***:
+    not inside a longer word (a stream key "stream", rtmp://HOST/live/stream, made "streaming
+    to" "***ing to", "streamid=" "***id="; a key "test" "latest" "la***"), a %XX before it
+    the end of an encoded character ("%3As3cr3t": hidden)."""
     text = redact_text(text)
     for secret in secrets:
-        text = text.replace(secret, "***")
+        if secret:
+            text = re.sub(("(?:(?<![^\\W_])|(?<=%[0-9A-Fa-f]{2}))" if secret[0].isalnum() else "")
+                          + re.escape(secret) + ("(?![^\\W_])" if secret[-1].isalnum() else ""), "***", text)
     return text
 
 

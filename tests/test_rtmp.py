@@ -204,6 +204,25 @@ def test_an_rtmp_keys_query_is_hidden_with_it(clip, server):
         assert p.returncode == 1 and _error_line(err).endswith("the server refused the stream: stream key *** is not known"), err
 
 
+def test_a_stream_key_that_is_a_word_leaves_the_longer_words_holding_it_whole(clip):
+    """A stream key hidden where it stands bare in a message was hidden inside longer words too:
+    'livecut file in.mp4 -o rtmp://HOST/live/stream' said 'livecut: ***ing to rtmp://HOST/live/***'
+    (an SRT 'streamid=publish:live/stream' '?***id=publish:live/***'); a key as a word of its own,
+    in a server's or FFmpeg's words, is still hidden."""
+    from livecut.urls import hide_secrets
+
+    with FakeRtmpServer("ok") as srv:
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live/stream", "video.open_timeout=10")
+        err = _finish(p, 60)
+        assert srv.ended.wait(10) and srv.published == "stream"
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert p.returncode == 0 and lines[0].startswith(f"livecut: streaming to rtmp://127.0.0.1:{srv.port}/live/***: "), err
+    assert hide_secrets("srt://h:1?streamid=publish:live/stream: the streaming failed: stream refused",
+                        ["stream"]) == "srt://h:1?streamid=publish:live/***: the streaming failed: *** refused"
+    assert hide_secrets("key=s3cr3t, 's3cr3t_x' (s3cr3t) src%3Dbob%3As3cr3t%40cam",
+                        ["s3cr3t"]) == "key=***, '***_x' (***) src%3Dbob%3A***%40cam"
+
+
 class _ClosingRtmpServer(FakeRtmpServer):
     """Closes the connection at the publish, as nginx-rtmp does a stream its on_publish refuses."""
 
