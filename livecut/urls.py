@@ -508,9 +508,18 @@ def redact_url(url: str) -> str:
             tail = tail[:a] + "***" + tail[b:]
     tail, _, fragment = tail.partition("#") if "#" not in parts.query else (tail, "", "")
     path, _, query = tail.partition("?")
+    # (FFmpeg's application ends at the first / after the host's, a ?query in it: YouTube's backup
+    # server rtmp://b.rtmp.youtube.com/live2?backup=1, its key after it, .../live2?backup=1/KEY,
+    # showed the key)
+    key_after_query = bool(query) and not _rtmp_key(parts.scheme, path) \
+        and bool(_rtmp_key(parts.scheme, f"{path}?{query}"))
+    if key_after_query:
+        query = query.split("/", 1)[0]
     if query:
         query = _SEGMENT_LOGIN.sub("***@", "&".join(_shown_pair(item) for item in query.split("&")))
-    if _rtmp_key(parts.scheme, path):
+    if key_after_query:
+        path, query, fragment = f"{path}?{query}/***", "", ""
+    elif _rtmp_key(parts.scheme, path):
         # (FFmpeg sends all after the application as the stream's name, a ?query and #fragment
         # too: Facebook's key is ID?s_l=1&s_sw=0&s_vt=api-s&a=TOKEN, whose a= was shown)
         path, query, fragment = path.split("/", 2)[1].join(("/", "/***")), "", ""
@@ -539,9 +548,11 @@ def url_secrets(url: str) -> list[str]:
     if ":" in userinfo:
         pw = userinfo.split(":", 1)[1]
         out.update({pw, unquote(pw)})
-    key = _rtmp_key(parts.scheme, parts.path)
-    if key:  # (and with its ?query and #fragment, which FFmpeg sends with it: see redact_url)
-        whole = _rtmp_key(parts.scheme, _tail(parts))
+    # (with its ?query and #fragment, which FFmpeg sends with it; or after an application's
+    # ?query, YouTube's live2?backup=1/KEY: see redact_url)
+    whole = _rtmp_key(parts.scheme, _tail(parts))
+    if whole:
+        key = _rtmp_key(parts.scheme, parts.path)
         out.update({key, unquote(key), whole, unquote(whole)})
     for raw in parts.query.split("&"):
         key, _, value = raw.partition("=")

@@ -62,6 +62,9 @@ SECRET = "s3cr3tPW"
     ("rtmps://live-api-s.facebook.com:443/rtmp/1234?s_l=1&s_sw=0&s_vt=api-s&a=Abxs3cr3tPW",
      "rtmps://live-api-s.facebook.com:443/rtmp/***"),
     ("rtmp://h/live/s3cr3tPW#x", "rtmp://h/live/***"),
+    # (after an application's ?query, where FFmpeg takes it: YouTube's backup server's live2?backup=1/KEY)
+    ("rtmp://b.rtmp.youtube.com/live2?backup=1/s3cr3tPW-abcd", "rtmp://b.rtmp.youtube.com/live2?backup=1/***"),
+    ("rtmp://h/live2?backup=1", "rtmp://h/live2?backup=1"),
     ("rtmp://h/app", "rtmp://h/app"),
     # no host: the // was left out of a scheme urlunsplit does not know ('rtmp:: the address names
     # no host' for -o rtmp://, 'srt:?mode=listener')
@@ -80,6 +83,7 @@ def test_an_rtmp_stream_key_is_a_secret():
     from livecut.urls import hide_secrets, url_secrets
 
     assert url_secrets("rtmp://h:1935/live/s3cr3tPW") == ["s3cr3tPW"]
+    assert url_secrets("rtmp://b.rtmp.youtube.com/live2?backup=1/s3cr3tPW") == ["s3cr3tPW"]
     url = "rtmp://h:1935/rtmp/1234?s_l=1&a=Abxs3cr3tPW"
     assert url_secrets(url)[0] == "1234?s_l=1&a=Abxs3cr3tPW"
     assert "s3cr3tPW" not in redact_text(f"Cannot publish '{url}': I/O error")

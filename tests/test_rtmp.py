@@ -204,6 +204,21 @@ def test_an_rtmp_keys_query_is_hidden_with_it(clip, server):
         assert p.returncode == 1 and _error_line(err).endswith("the server refused the stream: stream key *** is not known"), err
 
 
+def test_a_key_after_the_applications_query_is_hidden(clip):
+    """FFmpeg's RTMP application ends at the first / after the host's, a ?query in it: YouTube's
+    backup server, rtmp://b.rtmp.youtube.com/live2?backup=1, with the key after it
+    (.../live2?backup=1/KEY, as encoders write it): 'livecut file in.mp4 -o URL' showed the key in
+    full in 'streaming to ...' and the summary.  It is hidden: '.../live2?backup=1/***'."""
+    with FakeRtmpServer("ok") as srv:
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live2?backup=1/{KEY}", "video.open_timeout=10")
+        err = _finish(p, 60)
+        assert srv.ended.wait(10) and srv.published == KEY and srv.connect["app"] == "live2?backup=1"
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    shown = f"rtmp://127.0.0.1:{srv.port}/live2?backup=1/***"
+    assert p.returncode == 0 and KEY not in err, err
+    assert lines[0].startswith(f"livecut: streaming to {shown}: ") and lines[-1].startswith(f"{clip} -> {shown}: "), err
+
+
 def test_a_stream_key_that_is_a_word_leaves_the_longer_words_holding_it_whole(clip):
     """A stream key hidden where it stands bare in a message was hidden inside longer words too:
     'livecut file in.mp4 -o rtmp://HOST/live/stream' said 'livecut: ***ing to rtmp://HOST/live/***'
