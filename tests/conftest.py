@@ -383,6 +383,20 @@ def refuse_removal(monkeypatch, refused=None, calls=("unlink",)) -> None:
             monkeypatch.setattr(os, name, refusing(getattr(os, name)))
 
 
+@pytest.fixture
+def unremovable(append_only, monkeypatch):
+    """``unremovable(how, path, refused=None, calls=("unlink",))``: the folder ``path`` lets no
+    name be removed, the tests' two ways: made append-only (``how == "chattr +a"``, see
+    :func:`append_only`: skips where it cannot be done), or as one (any other ``how``, see
+    :func:`refuse_removal`, given ``refused`` and ``calls``)."""
+    def make(how: str, path: Path, refused=None, calls=("unlink",)) -> None:
+        if how == "chattr +a":
+            append_only(path)
+        else:
+            refuse_removal(monkeypatch, refused, calls=calls)
+    return make
+
+
 def open_that_stops(exc):
     """An ``open`` (to monkeypatch as a module's) whose files written under a temporary name
     (``.livecut-`` in it) take 100 bytes, then raise ``exc`` (a full disk, a Ctrl-C)."""

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import APPEND_ONLY, REPO, latin1_titled_copy, make_clip, refuse_removal, run_cli, sigterm_through_c_code
+from conftest import APPEND_ONLY, REPO, latin1_titled_copy, make_clip, run_cli, sigterm_through_c_code
 from livecut.batch import (MANIFEST, STARTED, append_record, plan, read_manifest, run_batch, run_item,
                            settings_key)
 from livecut import batch as livecut_batch
@@ -2489,7 +2489,7 @@ def test_plan_refuses_photos_inside_a_videos_frames_folder(tmp_path, video_first
 
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
 @pytest.mark.parametrize("left_by", ["a worker that died", "a killed run"])
-def test_a_batchs_temporary_files_it_cannot_remove_are_named(tmp_path, monkeypatch, append_only, how, left_by):
+def test_a_batchs_temporary_files_it_cannot_remove_are_named(tmp_path, unremovable, how, left_by):
     """In a folder that lets no name be removed (append-only), the temporary file of a worker
     that died half-way through its item (removed by the driver, the item done again), or one a
     run killed earlier left (swept at the start), stayed beside the output, without a word. A
@@ -2508,10 +2508,7 @@ def test_a_batchs_temporary_files_it_cannot_remove_are_named(tmp_path, monkeypat
         old = temp_path(out / "a.png")
         old = old.with_name(re.sub(r"-\d+-", f"-{dead}-", old.name, count=1))
         old.write_bytes(b"half an output")
-    if how == "chattr +a":
-        append_only(out)
-    else:
-        refuse_removal(monkeypatch)
+    unremovable(how, out)
     report = run_batch([str(src)], out, load_config(None, []), jobs=1,
                        item_fn=_dies_once_writing if left_by == "a worker that died" else run_item)
     assert (report.done, report.failed) == (1, 0), report.errors
@@ -2525,7 +2522,7 @@ def test_a_batchs_temporary_files_it_cannot_remove_are_named(tmp_path, monkeypat
 
 
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
-def test_a_stopped_batch_names_the_temporary_files_it_cannot_remove(tmp_path, monkeypatch, append_only, how):
+def test_a_stopped_batch_names_the_temporary_files_it_cannot_remove(tmp_path, monkeypatch, unremovable, how):
     """A batch stopped by Ctrl-C removes what its killed workers left (their temporary files): in
     a folder that lets no name be removed (append-only) it stayed, and the line said only
     'interrupted: ...'. A warning line before it names the file."""
@@ -2537,10 +2534,7 @@ def test_a_stopped_batch_names_the_temporary_files_it_cannot_remove(tmp_path, mo
     src = _photo(tmp_path / "in" / "a.jpg")
     out = tmp_path / "out"
     out.mkdir()
-    if how == "chattr +a":
-        append_only(out)
-    else:
-        refuse_removal(monkeypatch)
+    unremovable(how, out)
 
     def run(self, items, settings, outdir, on_result, on_frames=None, on_start=None):
         if on_start is not None:

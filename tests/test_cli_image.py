@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from livecut.cli import app
-from conftest import APPEND_ONLY, open_that_stops, refuse_removal, sigterm_through_c_code, traced_peak
+from conftest import APPEND_ONLY, open_that_stops, sigterm_through_c_code, traced_peak
 from synth import make_scene
 
 REPO = Path(__file__).resolve().parent.parent
@@ -3642,7 +3642,7 @@ def test_a_failed_write_names_its_photo_given_from_its_own_folder(tmp_path, scen
 
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
 def test_an_output_that_fails_half_written_names_the_temporary_file_it_cannot_remove(tmp_path, scene, monkeypatch,
-                                                                                    append_only, how):
+                                                                                    unremovable, how):
     """In a folder that lets no name be removed (append-only), an output whose write failed part
     way (the disk full) was said not written, 'cannot write: no space left on the device', but its
     part written stayed under its hidden temporary name, without a word. The error names it."""
@@ -3655,10 +3655,7 @@ def test_an_output_that_fails_half_written_names_the_temporary_file_it_cannot_re
     d = _photos_of(scene, tmp_path, 1)
     out = tmp_path / "out"
     out.mkdir()
-    if how == "chattr +a":
-        append_only(out)
-    else:
-        refuse_removal(monkeypatch)
+    unremovable(how, out)
     monkeypatch.setattr(imageio, "open", full_open, raising=False)
     r = invoke("image", d / "p0.png", "-o", out / "p0.png", "-q")
     assert r.exit_code == 1, r.output
@@ -3670,7 +3667,7 @@ def test_an_output_that_fails_half_written_names_the_temporary_file_it_cannot_re
 
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
 def test_an_output_stopped_half_written_names_the_temporary_file_it_cannot_remove(tmp_path, scene, monkeypatch,
-                                                                                  append_only, how):
+                                                                                  unremovable, how):
     """In a folder that lets no name be removed (append-only), Ctrl-C while an output was written
     said 'interrupted: 0 written ...', exit 130, but the part written stayed under its hidden
     temporary name, without a word. A warning line names it."""
@@ -3681,10 +3678,7 @@ def test_an_output_stopped_half_written_names_the_temporary_file_it_cannot_remov
     d = _photos_of(scene, tmp_path, 1)
     out = tmp_path / "out"
     out.mkdir()
-    if how == "chattr +a":
-        append_only(out)
-    else:
-        refuse_removal(monkeypatch)
+    unremovable(how, out)
     monkeypatch.setattr(imageio, "open", stopped_open, raising=False)
     r = invoke("image", d / "p0.png", "-o", out / "p0.png", "-q")
     assert r.exit_code == 130, r.output
@@ -3714,8 +3708,7 @@ def _stale_temporary(final: Path) -> Path:
 
 
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
-def test_a_killed_runs_temporary_file_the_next_run_cannot_remove_is_named(tmp_path, scene, monkeypatch,
-                                                                          append_only, how):
+def test_a_killed_runs_temporary_file_the_next_run_cannot_remove_is_named(tmp_path, scene, unremovable, how):
     """The next run to an output removes the temporary file a killed run (kill -9) left beside it;
     in a folder that lets no name be removed (append-only) it stayed, and the run said nothing of
     it. A warning line names it."""
@@ -3724,10 +3717,7 @@ def test_a_killed_runs_temporary_file_the_next_run_cannot_remove_is_named(tmp_pa
     out = tmp_path / "out"
     out.mkdir()
     old = _stale_temporary(out / "p0.png")
-    if how == "chattr +a":
-        append_only(out)
-    else:
-        refuse_removal(monkeypatch, lambda p: p == old)
+    unremovable(how, out, lambda p: p == old)
     r = invoke("image", d / "p0.png", "-o", out / "p0.png", "-q")
     assert r.exit_code == 0, r.output
     assert old.exists() and cv2.imread(str(out / "p0.png")) is not None

@@ -1087,7 +1087,7 @@ def test_a_temporary_page_that_cannot_be_removed_is_said(photos, tmp_path, monke
 
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
 def test_the_pages_left_when_a_sheet_cannot_replace_an_earlier_one_are_all_named(photos, tmp_path, monkeypatch,
-                                                                                append_only, how):
+                                                                                unremovable, how):
     """In a folder that lets no name be removed (append-only), an earlier sheet cannot be
     replaced: the first page's error named its finished page left at a temporary name, but the
     second page's temporary file, discarded after, stayed too, without a word. It is named."""
@@ -1099,10 +1099,7 @@ def test_the_pages_left_when_a_sheet_cannot_replace_an_earlier_one_are_all_named
     out.mkdir()
     for p in (out / "sheet.png", out / "sheet-2.png"):
         _earlier_page(p)
-    if how == "chattr +a":
-        append_only(out)
-    else:
-        refuse_removal(monkeypatch, calls=("unlink", "replace"))
+    unremovable(how, out, calls=("unlink", "replace"))
     r = invoke("eval", images, masks, "--sheet", out / "sheet.png")
     assert r.exit_code == 1, r.output
     (first,) = [p for p in out.iterdir() if p.name.startswith(".sheet.png.livecut-")]
@@ -1687,8 +1684,7 @@ def test_a_subset_written_on_windows_names_its_photos(tmp_path):
 
 
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
-def test_a_killed_runs_temporary_page_the_next_run_cannot_remove_is_named(photos, tmp_path, monkeypatch,
-                                                                          append_only, how):
+def test_a_killed_runs_temporary_page_the_next_run_cannot_remove_is_named(photos, tmp_path, unremovable, how):
     """The next sheet of that name removes the temporary pages a killed run (kill -9) left beside
     it; in a folder that lets no name be removed (append-only) they stayed, without a word. A
     warning line names each."""
@@ -1708,10 +1704,7 @@ def test_a_killed_runs_temporary_page_the_next_run_cannot_remove_is_named(photos
     old = old.with_name(re.sub(r"-\d+-", f"-{dead}-", old.name, count=1))
     old.write_bytes(b"half a page")
     os.utime(old, (time.time() - 3600, time.time() - 3600))
-    if how == "chattr +a":
-        append_only(out)
-    else:
-        refuse_removal(monkeypatch, lambda p: p == old)
+    unremovable(how, out, lambda p: p == old)
     r = invoke("eval", images, masks, "--sheet", out / "sheet.png")
     assert r.exit_code == 0, r.output
     assert old.exists()

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import APPEND_ONLY, open_that_stops, refuse_removal
+from conftest import APPEND_ONLY, open_that_stops
 
 from livecut.config import load_config
 from livecut.runner import Processor
@@ -951,7 +951,7 @@ def test_a_background_not_there_is_not_needed_by_a_mask_and_not_shown_by_the_key
 
 
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
-def test_a_snapshot_not_saved_names_the_temporary_file_it_cannot_remove(tmp_path, monkeypatch, append_only, how):
+def test_a_snapshot_not_saved_names_the_temporary_file_it_cannot_remove(tmp_path, monkeypatch, unremovable, how):
     """In a folder that lets no name be removed (append-only), a snapshot whose write failed part
     way (the disk full) was said not saved in the window, but its part written stayed under its
     hidden temporary name, without a word. The sink's warnings (said at the run's end) name it."""
@@ -963,10 +963,7 @@ def test_a_snapshot_not_saved_names_the_temporary_file_it_cannot_remove(tmp_path
 
     snaps = tmp_path / "snaps"
     snaps.mkdir()
-    if how == "chattr +a":
-        append_only(snaps)
-    else:
-        refuse_removal(monkeypatch)
+    unremovable(how, snaps)
     monkeypatch.setattr(preview, "open", full_open, raising=False)
     win = Window()
     with win.sink(SinkInfo(64, 48, 25.0), snapshot_dir=snaps, screen=(1920, 1080)) as pv:

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import APPEND_ONLY, REPO, SAMPLES, make_clip, probe, refuse_removal, run_cli
+from conftest import APPEND_ONLY, REPO, SAMPLES, make_clip, probe, run_cli
 
 
 def test_transcode_keeps_frames_fps_duration_and_audio(clips, tmp_path):
@@ -3965,7 +3965,7 @@ def test_png_frames_whose_temporary_folder_cannot_be_renamed_nor_removed(tmp_pat
 
 
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
-def test_a_video_that_fails_part_way_names_the_temporary_file_it_cannot_remove(tmp_path, monkeypatch, append_only,
+def test_a_video_that_fails_part_way_names_the_temporary_file_it_cannot_remove(tmp_path, monkeypatch, unremovable,
                                                                               how):
     """In a folder that lets no name be removed (append-only), a run of a file that failed part
     way (the encoder's error) said the error, exit 1, but the frames written so far stayed under
@@ -3979,10 +3979,7 @@ def test_a_video_that_fails_part_way_names_the_temporary_file_it_cannot_remove(t
     src = make_clip(tmp_path / "in.mp4", n=60)
     out = tmp_path / "out"
     out.mkdir()
-    if how == "chattr +a":
-        append_only(out)
-    else:
-        refuse_removal(monkeypatch, calls=("unlink", "rmdir", "rename"))
+    unremovable(how, out, calls=("unlink", "rmdir", "rename"))
     real = VideoFileSink.write
 
     def write(self, image, *a, **kw):
@@ -4002,8 +3999,7 @@ def test_a_video_that_fails_part_way_names_the_temporary_file_it_cannot_remove(t
 
 
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
-def test_a_video_given_up_keeps_the_earlier_and_names_the_temporary_file_it_cannot_remove(tmp_path, monkeypatch,
-                                                                                         append_only, how):
+def test_a_video_given_up_keeps_the_earlier_and_names_the_temporary_file_it_cannot_remove(tmp_path, unremovable, how):
     """A run of a file over an earlier output (--force) stopped by Ctrl-C leaves the earlier as it
     was and throws the frames done away (keep_earlier): in a folder that lets no name be removed
     they stayed under the hidden temporary name, unsaid. The sink's warnings (said after the
@@ -4014,10 +4010,7 @@ def test_a_video_given_up_keeps_the_earlier_and_names_the_temporary_file_it_cann
     out = tmp_path / "out"
     out.mkdir()
     (out / "o.mp4").write_bytes(b"earlier")
-    if how == "chattr +a":
-        append_only(out)
-    else:
-        refuse_removal(monkeypatch, calls=("unlink", "rmdir", "rename"))
+    unremovable(how, out, calls=("unlink", "rmdir", "rename"))
     sink = VideoFileSink(out / "o.mp4", SinkInfo(width=64, height=48, fps=25.0), force=True)
     with sink:
         for v in range(60):  # (the encoder's first packets: the file is made as the first are muxed)
@@ -4030,8 +4023,7 @@ def test_a_video_given_up_keeps_the_earlier_and_names_the_temporary_file_it_cann
 
 
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
-def test_png_frames_forced_into_an_append_only_folder_say_why_and_leave_the_earlier_ones(tmp_path, monkeypatch,
-                                                                                        append_only, how):
+def test_png_frames_forced_into_an_append_only_folder_say_why_and_leave_the_earlier_ones(tmp_path, unremovable, how):
     """-o frames/ --force over a folder of earlier frames made append-only (chattr +a: it takes new
     names but replaces and removes none) said 'cannot move the finished frames into place
     (Operation not permitted)', not why, where a single file says it; and the new names had
@@ -4048,11 +4040,9 @@ def test_png_frames_forced_into_an_append_only_folder_say_why_and_leave_the_earl
     for name in ("frame_000000.png", "frame_000001.png"):
         (frames / name).unlink()
     before = {p.name: p.read_bytes() for p in frames.iterdir()}
-    if how == "chattr +a":
-        append_only(frames)
-    else:  # (a frame there not replaced, nor removed; new names taken)
-        refuse_removal(monkeypatch, lambda p: p.parent == frames or (
-            p.parent.name.startswith(".frames.livecut-") and (frames / p.name).exists()), calls=("unlink", "replace"))
+    # (as one: a frame there not replaced, nor removed; new names taken)
+    unremovable(how, frames, lambda p: p.parent == frames or (
+        p.parent.name.startswith(".frames.livecut-") and (frames / p.name).exists()), calls=("unlink", "replace"))
     r = CliRunner().invoke(app, ["file", str(src), "-o", f"{frames}/", "-q", "--force"])
     assert r.exit_code == 1, r.output
     assert r.stderr.splitlines() == [f"livecut: error: {frames}: cannot move the finished frames into place "
@@ -4063,7 +4053,7 @@ def test_png_frames_forced_into_an_append_only_folder_say_why_and_leave_the_earl
 
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
 def test_png_frames_that_fail_part_way_name_the_temporary_folder_they_cannot_remove(tmp_path, monkeypatch,
-                                                                                   append_only, how):
+                                                                                   unremovable, how):
     """In a folder that lets no name be removed (append-only), PNG frames to a folder that failed
     part way (a frame's write: the disk full) said the error, exit 1, but the frames' hidden
     temporary folder, emptied, stayed beside, without a word. A warning line names it."""
@@ -4076,10 +4066,7 @@ def test_png_frames_that_fail_part_way_name_the_temporary_folder_they_cannot_rem
     src = make_clip(tmp_path / "in.mp4", n=8)
     out = tmp_path / "out"
     out.mkdir()
-    if how == "chattr +a":
-        append_only(out)
-    else:
-        refuse_removal(monkeypatch, calls=("unlink", "rmdir", "rename"))
+    unremovable(how, out, calls=("unlink", "rmdir", "rename"))
     real = PngSequenceSink.write
 
     def write(self, image, *a, **kw):
@@ -4100,7 +4087,7 @@ def test_png_frames_that_fail_part_way_name_the_temporary_folder_they_cannot_rem
 
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
 @pytest.mark.parametrize("name", ["o.mp4", "frames/"])
-def test_a_killed_runs_temporary_output_the_next_run_cannot_remove_is_named(tmp_path, monkeypatch, append_only,
+def test_a_killed_runs_temporary_output_the_next_run_cannot_remove_is_named(tmp_path, unremovable,
                                                                             how, name):
     """The next run to a video (or PNG frames) removes the temporary file (folder) a killed run
     (kill -9) left beside it; in a folder that lets no name be removed (append-only) it stayed,
@@ -4125,10 +4112,7 @@ def test_a_killed_runs_temporary_output_the_next_run_cannot_remove_is_named(tmp_
     else:
         old.write_bytes(b"half an output")
     os.utime(old, (time.time() - 3600, time.time() - 3600))
-    if how == "chattr +a":
-        append_only(out)
-    else:
-        refuse_removal(monkeypatch, lambda p: p.name == old.name, calls=("unlink", "rmdir"))
+    unremovable(how, out, lambda p: p.name == old.name, calls=("unlink", "rmdir"))
     sink = open_sink(f"{out}/{name}", SinkInfo(width=64, height=48, fps=25.0))
     with sink:
         for v in (10, 200):
