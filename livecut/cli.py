@@ -767,9 +767,9 @@ def _check_rtsp_transport(spec: str, output: Optional[str], transport: Optional[
     if transport is None or "rtsp" in schemes or (transport == "tcp" and "rtsps" in schemes):
         return
     if "rtsps" in schemes:
-        raise UsageError(f"--rtsp-transport {transport}: {redact_url(spec if url_scheme(spec) == 'rtsps' else output)} "
-                         "is always TCP (an rtsps:// stream)")
-    neither = f"neither {redact_url(spec)} nor {redact_url(output)} is" if output else f"{redact_url(spec)} is not"
+        shown = redact_url(spec) if url_scheme(spec) == "rtsps" else redact_url(output, publishing=True)
+        raise UsageError(f"--rtsp-transport {transport}: {shown} is always TCP (an rtsps:// stream)")
+    neither = f"neither {redact_url(spec)} nor {redact_url(output, publishing=True)} is" if output else f"{redact_url(spec)} is not"
     raise UsageError(f"--rtsp-transport {transport}: the transport of an rtsp:// source or output; "
                      f"{neither} an rtsp:// stream")
 
@@ -820,7 +820,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
         from livecut.urls import redact_url
 
         if not output or sink_kind(output) != "file":  # (-o vcam: a virtual camera, no file)
-            shown = f"-o {redact_url(given)}" if given else "no -o"
+            shown = f"-o {redact_url(given, publishing=True)}" if given else "no -o"
             typer.echo(f"livecut: warning: --force ignored: no file is written ({shown})", err=True)
 
     def warn(warnings: List[str]) -> None:
@@ -852,7 +852,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
         from livecut.urls import redact_url
 
         # (null: is shown without its colon: "-> null:: 75 frames" read as a typo)
-        shown = "null" if output and output.strip().lower() == "null:" else redact_url(output or "")
+        shown = "null" if output and output.strip().lower() == "null:" else redact_url(output or "", publishing=True)
         where = f" -> {shown}" if output else ""
         # (a camera named as its error lines name it: "0 -> rec.mp4" read as a file named 0)
         source = label or (f"camera {spec}" if source_kind(spec) == "camera" else redact_url(spec))
@@ -1068,13 +1068,18 @@ class _Scrubbed(_Wrapped):
 
 
 def _argv_secrets(argv: List[str]) -> List[str]:
-    """Passwords and secret query values of every URL on the command line."""
+    """Passwords and secret query values of every URL on the command line (of an output's,
+    ``-o URL``, its SRT stream ID that is the stream key too: see ``redact_url``)."""
     from livecut.urls import _URL_IN_TEXT, url_secrets
 
     found: set = set()
+    before = ""
     for arg in argv:
-        for m in _URL_IN_TEXT.finditer(str(arg)):
-            found.update(url_secrets(m.group(0)))
+        arg = str(arg)
+        output = before in ("-o", "--output") or arg.startswith(("--output=", "-o"))
+        for m in _URL_IN_TEXT.finditer(arg):
+            found.update(url_secrets(m.group(0), publishing=output))
+        before = arg
     return sorted(found, key=len, reverse=True)
 
 

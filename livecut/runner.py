@@ -1484,7 +1484,7 @@ def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None,
     if output:
         from livecut.urls import redact_url
 
-        output = redact_url(output)  # (an output URL's password, stream key or passphrase)
+        output = redact_url(output, publishing=True)  # (an output URL's password, stream key or passphrase)
         if output == "-":  # (as the stream's other messages name it: "- finalized" read as a typo)
             output = "stdout"
         frames = getattr(out_sink, "frames", None)
@@ -1803,7 +1803,7 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
         stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
     from livecut.urls import redact_url
 
-    output = redact_url(output) if output else output  # (an output URL's secrets: not in a message)
+    output = redact_url(output, publishing=True) if output else output  # (an output URL's secrets: not in a message)
     lost = pipe.reached_end and getattr(source, "lost", "")
     if lost:
         where = (f"; {output} holds the {_frames(stats.written)} written" if stats.written

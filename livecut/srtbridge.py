@@ -159,8 +159,8 @@ class FfmpegBridge:
         """``preset``: options of the output (the last argument), given to ffmpeg in a preset
         file read from an inherited pipe (``-fpre /dev/fd/N``), not on its command line."""
         self.url = url
-        self.safe = redact_url(url)
-        self._secrets = url_secrets(url)
+        self.safe = redact_url(url, publishing=writing)  # (an output's stream ID may be its key)
+        self._secrets = url_secrets(url, publishing=writing)
         exe = ffmpeg_for_srt()
         self._stderr: IO[bytes] = tempfile.TemporaryFile()
         fds: list[int] = []

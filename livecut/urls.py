@@ -378,13 +378,24 @@ def _access_items(value: str) -> tuple[list[tuple[str, str, str]], int]:
     return items, -1
 
 
-def _stream_id_secrets(value: str) -> list[str]:
+def _bare_stream_id(value: str) -> bool:
+    """Whether an SRT stream ID ``value`` is in neither the access-control syntax (``#!::...``)
+    nor MediaMTX's ``ACTION:PATH...``: what an output sends as it is, the stream key itself where
+    an ingest service gives one (Mux's and Restream's ``srt://HOST:PORT?streamid=KEY``)."""
+    return bool(value) and not value.startswith("#!::") and value.split(":")[0] not in ("publish", "read")
+
+
+def _stream_id_secrets(value: str, publishing: bool = False) -> list[str]:
     """The secrets in an SRT stream ID ``value`` (decoded): a server's login in it -- MediaMTX's
     ``ACTION:PATH:USER:PASS[:QUERY]`` (or ``ACTION:PATH:QUERY``, a token): all after the path;
     in the access-control syntax ``#!::r=PATH,m=publish,u=USER,s=PASS``, ``s=`` (the session,
     MediaMTX's password) and a secret ``NAME=VALUE`` of a resource's query (SRS's ``?secret=``);
     and the stream key of a stream ID that publishes, as of an RTMP URL (see ``_RESOURCE_KEY``:
-    ``publish:live/KEY``, ``#!::r=live/KEY,m=publish``)."""
+    ``publish:live/KEY``, ``#!::r=live/KEY,m=publish``) -- of an output's (``publishing``) stream
+    ID in neither form, the whole of it (see :func:`_bare_stream_id`)."""
+    if publishing and _bare_stream_id(value):
+        # (and its key alone where it is a path, SRT Live Server's HOST/APP/KEY)
+        return [value, *(m[2] for m in [_RESOURCE_KEY.match(value)] if m)]
     if value.startswith("#!::"):
         out = []
         items, resource = _access_items(value)
@@ -405,11 +416,13 @@ def _stream_id_secrets(value: str) -> list[str]:
     return [s for s in dict.fromkeys(out) if s]
 
 
-def _hide_stream_id(value: str) -> str:
+def _hide_stream_id(value: str, publishing: bool = False) -> str:
     """``value``, an SRT stream ID, with its secrets (see :func:`_stream_id_secrets`) as ``***``."""
-    secrets = _stream_id_secrets(value)
+    secrets = _stream_id_secrets(value, publishing)
     if not secrets:
         return value
+    if publishing and _bare_stream_id(value):
+        return "***"
     if not value.startswith("#!::"):
         parts = value.split(":")
         if parts[0] == "publish" and len(parts) >= 2:
@@ -435,18 +448,19 @@ def _hide_stream_id(value: str) -> str:
 _ID_SHOWN = "".join(c for c in string.punctuation if c not in "&+%\"'<>\\")
 
 
-def _shown_pair(item: str) -> str:
+def _shown_pair(item: str, publishing: bool = False) -> str:
     """One ``NAME=VALUE`` of a query, as :func:`redact_url` shows it: as written, but a secret
     value as ``***`` and the secrets of an SRT stream ID hidden (a login in it, MediaMTX's
     ``streamid=publish:PATH:USER:PASS``, was shown), that ID decoded.  (The query was decoded
     and encoded anew where it had a secret: ``streamid=#!::r=live,u=bob`` beside a passphrase
-    was shown ``streamid=%23%21::r%3Dlive%2Cu%3Dbob``.)"""
+    was shown ``streamid=%23%21::r%3Dlive%2Cu%3Dbob``.)  ``publishing``: of an output's URL (see
+    :func:`redact_url`)."""
     key, eq, value = item.partition("=")
     name = unquote_plus(key)
     if eq and _secret_key(name):
         return key + "=***"
-    if eq and name.lower() in _STREAM_ID_KEYS and _stream_id_secrets(unquote_plus(value)):
-        return key + "=" + quote(_hide_stream_id(unquote_plus(value)), safe=_ID_SHOWN)
+    if eq and name.lower() in _STREAM_ID_KEYS and _stream_id_secrets(unquote_plus(value), publishing):
+        return key + "=" + quote(_hide_stream_id(unquote_plus(value), publishing), safe=_ID_SHOWN)
     if _INNER_USERINFO.search(value):  # (a URL with its login: go2rtc's ?src=rtsp://USER:PASS@cam/...)
         return key + eq + _INNER_USERINFO.sub("***@", value)
     if eq and _INNER_USERINFO.search(unquote_plus(value)):  # (the same, encoded: shown decoded)
@@ -474,9 +488,11 @@ def _srt_whole_query(text: str, parts):
     return parts._replace(query=parts.query + "#" + parts.fragment, fragment="")
 
 
-def redact_url(url: str) -> str:
+def redact_url(url: str, publishing: bool = False) -> str:
     """``url`` with user, password, secret query values (and secret ``NAME=VALUE`` pairs of its
-    path, a camera's login) and an RTMP stream key replaced by ``***``.
+    path, a camera's login) and an RTMP stream key replaced by ``***``.  ``publishing``: ``url``
+    is an output's, whose SRT stream ID in neither the ``#!::`` nor MediaMTX's form is the stream
+    key (Mux's ``srt://HOST:6001?streamid=KEY``: shown ``streamid=***``; an input's is shown).
 
     Never raises; a string that is not a URL comes back unchanged.
     """
@@ -516,7 +532,7 @@ def redact_url(url: str) -> str:
     if key_after_query:
         query = query.split("/", 1)[0]
     if query:
-        query = _SEGMENT_LOGIN.sub("***@", "&".join(_shown_pair(item) for item in query.split("&")))
+        query = _SEGMENT_LOGIN.sub("***@", "&".join(_shown_pair(item, publishing) for item in query.split("&")))
     if key_after_query:
         path, query, fragment = f"{path}?{query}/***", "", ""
     elif _rtmp_key(parts.scheme, path):
@@ -531,8 +547,9 @@ def redact_url(url: str) -> str:
     return shown
 
 
-def url_secrets(url: str) -> list[str]:
-    """The secret values in ``url`` (password, secret query values, RTMP stream key), raw and decoded.
+def url_secrets(url: str, publishing: bool = False) -> list[str]:
+    """The secret values in ``url`` (password, secret query values, RTMP stream key), raw and decoded;
+    ``publishing``: of an output's URL (see :func:`redact_url`).
 
     For scrubbing free text (e.g. an external program's messages) where a secret
     may appear outside a recognisable URL.  Values shorter than 3 characters are left out.
@@ -559,7 +576,9 @@ def url_secrets(url: str) -> list[str]:
         if _secret_key(unquote_plus(key)):
             out.update({value, unquote_plus(value)})
         elif unquote_plus(key).lower() in _STREAM_ID_KEYS:
-            out.update(_stream_id_secrets(unquote_plus(value)))
+            out.update(_stream_id_secrets(unquote_plus(value), publishing))
+            if publishing and _bare_stream_id(unquote_plus(value)):
+                out.add(value)  # (as written, where it is written encoded)
     tail = _tail(parts)
     for text in (tail, unquote_plus(tail)):  # (a URL's login in the path or query, see _INNER_USERINFO)
         for m in [*_INNER_USERINFO.finditer(text), *_SEGMENT_LOGIN.finditer(text)]:

@@ -315,6 +315,28 @@ def test_an_srt_stream_ids_stream_key_is_a_secret(url, shown):
     assert SECRET not in redact_text(f"Connection refused: '{url}'")
 
 
+@pytest.mark.parametrize("url, shown", [
+    ("srt://global-live.mux.com:6001?streamid=s3cr3tPW&passphrase=pw12345678",
+     "srt://global-live.mux.com:6001?streamid=***&passphrase=***"),
+    ("srt://h:2010?streamid=s3cr3tPW", "srt://h:2010?streamid=***"),
+    ("srt://h:2010?latency=200000&streamid=s3cr3tPW&pkt_size=1316", "srt://h:2010?latency=200000&streamid=***&pkt_size=1316"),
+    ("srt://h:9000?streamid=live/s3cr3tPW", "srt://h:9000?streamid=***"),
+])
+def test_an_srt_output_stream_id_that_is_the_key_is_a_secret(url, shown):
+    """An output's stream ID in neither the #!:: syntax nor MediaMTX's ACTION:PATH is what it
+    publishes as it is: the stream key itself, as Mux (srt://global-live.mux.com:6001?streamid=KEY
+    &passphrase=...) and Restream give it -- shown in full in 'streaming to ...', the summary and
+    the error line. An input's is shown (a name of what is read)."""
+    from livecut.cli import _argv_secrets
+    from livecut.urls import url_secrets
+
+    assert redact_url(url, publishing=True) == shown and redact_url(shown, publishing=True) == shown
+    assert SECRET in url_secrets(url, publishing=True) and SECRET not in url_secrets(url)
+    assert SECRET in redact_url(url)
+    assert SECRET in _argv_secrets(["file", "in.mp4", "-o", url]) and SECRET in _argv_secrets([f"--output={url}"])
+    assert SECRET not in _argv_secrets(["run", url, "-o", "out.mp4"])
+
+
 @pytest.mark.parametrize("url", ["srt://h:1?streamid=live/cam1", "srt://h:1?streamid=read:live/cam1",
                                  "srt://h:1?streamid=#!::r=live/cam1,m=request", "srt://h:1?streamid=#!::r=live/cam1",
                                  "srt://h:1?streamid=publish:live", "srt://h:1?streamid=#!::r=live,m=publish"])

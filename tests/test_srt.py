@@ -950,6 +950,7 @@ def test_an_srt_output_stream_id_login_is_on_no_command_line(stream_id, sent):
     ("publish:live/KEY123sk", "?streamid=publish:live/***"),                        # MediaMTX's
     ("#!::r=live/KEY123sk,m=publish", "?streamid=#!::r=live/***,m=publish"),        # SRS's, an ingest's
     ("#!::r=live/KEY123sk?secret=s3cr3tPW1,m=publish", "?streamid=#!::r=live/***?secret=***,m=publish"),
+    ("KEY123skB7dQ", "?streamid=***"),                                              # Mux's, Restream's
 ])
 def test_an_srt_output_stream_ids_stream_key_is_not_shown(stream_id, shown, clip):
     """A stream ID that publishes holds the stream key as an RTMP URL does (rtmp://HOST/APP/KEY,

@@ -100,6 +100,6 @@ def _unsupported(spec: str) -> None:
 
     scheme = url_scheme(spec)
     if scheme:
-        raise UsageError(f"{redact_url(spec)}: unsupported output URL scheme {scheme}:// "
+        raise UsageError(f"{redact_url(spec, publishing=True)}: unsupported output URL scheme {scheme}:// "
                          f"(livecut writes {', '.join(s + '://' for s in OUTPUT_SCHEMES)})")
-    raise UsageError(f"{redact_url(spec)}: no sink can write this")
+    raise UsageError(f"{redact_url(spec, publishing=True)}: no sink can write this")

@@ -79,7 +79,7 @@ class StreamSink:
         self.spec = spec
         self.info = info
         self.cfg = cfg or VideoConfig()
-        self.safe = "stdout" if spec == "-" else redact_url(spec)
+        self.safe = "stdout" if spec == "-" else redact_url(spec, publishing=True)
         self.fps = fps_fraction(info.fps)
         self.frames = 0
         self._container: Any = None
@@ -725,7 +725,7 @@ class StreamSink:
             said = self._watch.said if self._watch is not None and not self._started else None
             if said and getattr(exc, "errno", None) == errno.EPERM:
                 # (rtmp(s)://: an onStatus or _error of the server's, FFmpeg's "Operation not permitted")
-                return f"the server refused the stream: {hide_secrets(said, url_secrets(self.spec))}"
+                return f"the server refused the stream: {hide_secrets(said, url_secrets(self.spec, publishing=True))}"
             answer = self._relay.answer
             if answer and answer[0] in "45" and isinstance(
                     exc, (av.error.HTTPOtherClientError, av.error.HTTPServerError, av.error.InvalidDataError)):
@@ -1015,9 +1015,9 @@ def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
     spec = lower_scheme(spec)
     problem = url_problem(spec) or _output_problem(spec)
     if problem:
-        raise UsageError(f"{redact_url(spec)}: {problem}")
+        raise UsageError(f"{redact_url(spec, publishing=True)}: {problem}")
     if channels == 4:  # (said before a camera is turned on or a stream waited for)
-        raise UsageError(_NO_ALPHA.format(redact_url(spec)))
+        raise UsageError(_NO_ALPHA.format(redact_url(spec, publishing=True)))
 
 
 @register_sink("network", _is_stream_output, check=_check_spec)
