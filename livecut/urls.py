@@ -352,6 +352,29 @@ def _rtmp_key(scheme: str, path: str) -> str:
     return parts[2] if len(parts) > 2 else ""
 
 
+#: the ports of UniFi Protect's streams (rtsps:// and rtsp://), whose path is the stream's token
+_UNIFI_PORTS = (7441, 7447)
+# UniFi Protect's token: the whole path, one segment of letters and digits in both cases
+# (16 of them, rtsps://HOST:7441/aBcD1234eFgH5678?enableSrtp), not a camera's stream name
+# (/stream1, /live/ch00_0, /h264Preview_01_main)
+_UNIFI_TOKEN = re.compile(r"/((?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])[A-Za-z0-9]{12,})")
+
+
+def _path_token(parts) -> str:
+    """The token that is the whole path of an rtsp(s):// URL split as ``parts`` where it is
+    UniFi Protect's (its port 7441 or 7447, or its ``?enableSrtp``; see ``_UNIFI_TOKEN``), else ''."""
+    if parts.scheme.lower() not in ("rtsp", "rtsps"):
+        return ""
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    if port not in _UNIFI_PORTS and "enablesrtp" not in parts.query.lower().split("&"):
+        return ""
+    m = _UNIFI_TOKEN.fullmatch(parts.path)
+    return m[1] if m else ""
+
+
 #: query keys whose value is an SRT stream ID (FFmpeg's libsrt option and its alias)
 _STREAM_ID_KEYS = ("streamid", "srt_streamid")
 
@@ -540,6 +563,9 @@ def redact_url(url: str, publishing: bool = False) -> str:
         # too: Facebook's key is ID?s_l=1&s_sw=0&s_vt=api-s&a=TOKEN, whose a= was shown)
         path, query, fragment = path.split("/", 2)[1].join(("/", "/***")), "", ""
     path = _SEGMENT_LOGIN.sub("***@", _INNER_USERINFO.sub("***@", path))
+    if _path_token(parts._replace(path=path)):
+        # (UniFi Protect's stream URL, rtsps://HOST:7441/TOKEN?enableSrtp: its token was shown)
+        path = "/***"
     fragment = _INNER_USERINFO.sub("***@", fragment)  # (a player page's #rtsp://USER:PASS@cam/...)
     shown = urlunsplit((parts.scheme, netloc, path, query, fragment))
     if not netloc:  # (urlunsplit leaves out the // of a scheme it does not know: "rtmp:" for rtmp://)
@@ -571,6 +597,7 @@ def url_secrets(url: str, publishing: bool = False) -> list[str]:
     if whole:
         key = _rtmp_key(parts.scheme, parts.path)
         out.update({key, unquote(key), whole, unquote(whole)})
+    out.add(_path_token(parts))  # (UniFi Protect's, see redact_url)
     for raw in parts.query.split("&"):
         key, _, value = raw.partition("=")
         if _secret_key(unquote_plus(key)):

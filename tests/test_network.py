@@ -260,6 +260,31 @@ def test_cli_a_camera_password_with_a_slash_is_not_shown(tmp_path):
     assert "r3tPW" not in r.stderr and "s3c" not in r.stderr and "password=***&channel=1" in lines[-1], r.stderr
 
 
+UNIFI_TOKEN = "aB3dEf9hK2mNpQ7r"  # (UniFi Protect's: 16 letters and digits, both cases)
+
+
+@pytest.mark.parametrize("url, shown", [
+    (f"rtsps://192.168.1.1:7441/{UNIFI_TOKEN}?enableSrtp", "rtsps://192.168.1.1:7441/***?enableSrtp"),
+    (f"rtsp://192.168.1.1:7447/{UNIFI_TOKEN}", "rtsp://192.168.1.1:7447/***"),
+    (f"rtsps://nvr.local:8443/{UNIFI_TOKEN}?enableSrtp", "rtsps://nvr.local:8443/***?enableSrtp"),
+    # (a camera's stream names: shown)
+    ("rtsps://192.168.1.1:7441/stream1", None), ("rtsp://192.168.1.1:7447/live/ch00_0", None),
+    ("rtsp://192.168.1.1:7447/h264Preview_01_main", None), ("rtsps://192.168.1.1:7441/abcdefgh12345678", None),
+    (f"rtsp://192.168.1.1:554/{UNIFI_TOKEN}", None),
+])
+def test_a_unifi_protect_stream_token_is_a_secret(url, shown, tmp_path):
+    """UniFi Protect's stream URL, rtsps://HOST:7441/TOKEN?enableSrtp (rtsp://HOST:7447/TOKEN), is
+    its token, which anyone may watch the camera with: it was shown in full in every message."""
+    from livecut.urls import url_secrets
+
+    assert redact_url(url) == (shown or url)
+    assert (UNIFI_TOKEN in url_secrets(url)) == bool(shown)
+    if shown and "7441" in url:
+        assert UNIFI_TOKEN not in redact_text(f"Connection to {url} failed: Connection refused")
+        r, lines = _refused_by_cli(f"rtsps://127.0.0.1:{free_port()}/{UNIFI_TOKEN}?enableSrtp", tmp_path)
+        assert UNIFI_TOKEN not in r.stderr and "/***?enableSrtp" in lines[-1], r.stderr
+
+
 @pytest.mark.parametrize("url, shown", [
     # MediaMTX's SRT login, its documented form: streamid=ACTION:PATH:USER:PASS[:QUERY]
     ("srt://127.0.0.1:8890?streamid=publish:live:bob:s3cr3tPW&pkt_size=1316",
