@@ -1053,17 +1053,18 @@ class _Written(_Wrapped):
 class _Scrubbed(_Wrapped):
     """A text stream that redacts URLs and removes the command line's secrets from all it is
     given: messages, log lines, tracebacks, Typer's own usage errors (binary output such as
-    ``-o -`` goes through ``.buffer``, untouched)."""
+    ``-o -`` goes through ``.buffer``, untouched); livecut's own words stay whole (see
+    ``scrub_message``: a stream key "stream" made "cannot start the ***")."""
 
     def __init__(self, stream, secrets: List[str]):
         super().__init__(stream)
         self._secrets = secrets
 
     def write(self, text):
-        from livecut.urls import hide_secrets
+        from livecut.urls import scrub_message
 
         if isinstance(text, str):
-            text = hide_secrets(text, self._secrets)
+            text = scrub_message(text, self._secrets)
         return self._stream.write(text)
 
 

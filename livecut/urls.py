@@ -7,10 +7,12 @@ key, ``rtmp://host/app/KEY``, as ``rtmp://host/app/***``.
 
 from __future__ import annotations
 
+import functools
 import numbers
 import os
 import re
 import string
+from pathlib import Path
 from typing import Iterable
 from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
@@ -633,6 +635,35 @@ def hide_secrets(text: str, secrets: Iterable[str]) -> str:
         if secret:
             text = re.sub(("(?:(?<![^\\W_])|(?<=%[0-9A-Fa-f]{2}))" if secret[0].isalnum() else "")
                           + re.escape(secret) + ("(?![^\\W_])" if secret[-1].isalnum() else ""), "***", text)
+    return text
+
+
+@functools.lru_cache(maxsize=1)
+def _own_words() -> frozenset:
+    """The words (of letters) livecut's own code is written in, its messages' among them (read
+    from its sources once; none where they are not there to read)."""
+    words: set[str] = set()
+    try:
+        for path in Path(__file__).parent.rglob("*.py"):
+            words.update(re.findall(r"[A-Za-z]+", path.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        pass
+    return frozenset(words)
+
+
+def scrub_message(text: str, secrets: Iterable[str]) -> str:
+    """``text`` livecut writes itself (a message, a log line: its own words, a program's or a
+    server's quoted in them) as :func:`hide_secrets` gives it, but a secret that is a word of
+    livecut's own (a stream key "stream", rtmp://HOST/live/stream; "test", "live") hidden only
+    where it stands as a key: in a URL, after a / or =, or quoted ('stream') -- not as a word of
+    the message ("cannot start the stream", "finishing the stream failed" were "cannot start the
+    ***", "finishing the *** failed")."""
+    secrets = [s for s in secrets if s]
+    own = [s for s in secrets if s.isalpha() and s in _own_words()]
+    text = hide_secrets(text, [s for s in secrets if s not in own])
+    for word in own:
+        text = re.sub(rf"(?<=[/=]){word}(?![^\W_])", "***", text)
+        text = re.sub(rf"([`'\"]){word}\1", r"\1***\1", text)
     return text
 
 

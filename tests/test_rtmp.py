@@ -238,6 +238,25 @@ def test_a_stream_key_that_is_a_word_leaves_the_longer_words_holding_it_whole(cl
                         ["s3cr3t"]) == "key=***, '***_x' (***) src%3Dbob%3A***%40cam"
 
 
+def test_a_stream_key_that_is_a_word_leaves_livecuts_own_words_whole(clip):
+    """A stream key that is a word of livecut's own messages was hidden where that word stood in
+    them: 'livecut file in.mp4 -o rtmp://HOST/live/stream' (nothing listening) said 'cannot start
+    the ***: Connection refused' (an SRT output's 'finishing the *** failed').  livecut's words stay
+    whole; the key is hidden where it stands as one: in the URL, after a / or =, quoted."""
+    from livecut.urls import scrub_message
+
+    p = _livecut(clip, f"rtmp://127.0.0.1:{free_port()}/live/stream", "video.open_timeout=5")
+    err = _finish(p, 60)
+    line = _error_line(err)
+    assert p.returncode == 1 and "/live/***: cannot start the stream: " in line and line.count("***") == 1, err
+    said = "livecut: error: rtmp://h/live/stream: the stream failed: stream 'stream' not found (/live/stream, app=stream)"
+    assert scrub_message(said, ["stream"]) == \
+        "livecut: error: rtmp://h/live/***: the stream failed: stream '***' not found (/live/***, app=***)"
+    # (a key that is no word of livecut's is hidden wherever it stands)
+    assert scrub_message("livecut: error: the server said: key qwhdkzpbtx refused", ["qwhdkzpbtx"]) == \
+        "livecut: error: the server said: key *** refused"
+
+
 class _ClosingRtmpServer(FakeRtmpServer):
     """Closes the connection at the publish, as nginx-rtmp does a stream its on_publish refuses."""
 
