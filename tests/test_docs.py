@@ -317,3 +317,18 @@ def test_the_commands_named_are_the_ones_livecut_lists():
     table = README.split("\n## CLI reference\n", 1)[1].split("\n## ", 1)[0]
     rows = set(re.findall(r"^\| `livecut ([a-z]+)\b", table, re.M))
     assert rows == listed, f"rows for {sorted(rows)}, commands {sorted(listed)}"
+
+
+def test_the_eval_json_keys_listed_are_the_ones_it_gives():
+    """The README spells out `livecut eval --json`'s object: a key the result holds and the
+    list leaves out ("warnings", a sheet page's name an append-only folder kept) was one a
+    script reading it could not know of."""
+    from livecut.config import Config
+    from livecut.evaluate import evaluate_folder
+
+    m = re.search(r"`--json` gives `\{(\"method\".*?)\}` \(", README, re.S)
+    assert m, "the README's list of eval's --json keys is gone"
+    listed = set(re.findall(r"\"(\w+)\"", m.group(1)))
+    shipped = REPO / "sample_videos/eval"
+    result = evaluate_folder(shipped / "images", shipped / "masks", Config(), subset={"moving_000"})
+    assert set(result) <= listed, sorted(set(result) - listed)
