@@ -620,8 +620,13 @@ def append_records(path: Path, records: list[dict]) -> None:
 #: :func:`settings_key` (a batch run again with only --set video.segment_ahead=off, or another
 #: video.queue_size, did every item again).  segment_ahead: the same frames byte for byte
 #: (docs/transcode-threads.md); queue_size: frames buffered between the threads of a file run,
-#: whose reader blocks on a full queue (a file source drops none)
-_NO_BYTE_CHANGED = {name: getattr(VideoConfig(), name) for name in ("segment_ahead", "queue_size")}
+#: whose reader blocks on a full queue (a file source drops none).  And the settings of network
+#: streams and pipes, which a batch (local files in, files out) never reads: the file source and
+#: sink read none of them (only deinterlace, codec, crf, preset); a batch run again with only
+#: another video.open_timeout did every item again
+_NO_BYTE_CHANGED = {name: getattr(VideoConfig(), name) for name in (
+    "segment_ahead", "queue_size", "open_timeout", "read_timeout", "reconnect", "reconnect_limit",
+    "rtsp_transport", "tls_verify", "stream_bitrate", "pipe_format")}
 
 
 def settings_key(cfg: Config, mode: str | None, background: str | None, use_hash: bool = False) -> str:

@@ -2418,17 +2418,22 @@ def test_settings_that_change_no_byte_of_an_output_do_not_redo_the_batch(tmp_pat
     """video.segment_ahead (where the segmentation runs, the frames the same byte for byte) and
     video.queue_size (frames buffered between a file run's threads; its reader blocks, no frame
     dropped) were part of the settings fingerprint: a batch run again with only
-    --set video.segment_ahead=off did every item again.  Another threshold still does them."""
+    --set video.segment_ahead=off did every item again; so were the network streams' and
+    pipes' settings (video.open_timeout ...), which a batch never reads.  Another threshold
+    still does them."""
     cfg = load_config(None, [])
     key = settings_key(cfg, None, None)
-    for override in ("video.segment_ahead=on", "video.segment_ahead=off", "video.queue_size=16"):
+    for override in ("video.segment_ahead=on", "video.segment_ahead=off", "video.queue_size=16",
+                     "video.open_timeout=30", "video.read_timeout=20", "video.reconnect=false",
+                     "video.reconnect_limit=0", "video.rtsp_transport=udp", "video.tls_verify=false",
+                     "video.stream_bitrate=8000", "video.pipe_format=mpegts"):
         assert settings_key(load_config(None, [override]), None, None) == key, override
     assert settings_key(load_config(None, ["segment.threshold=0.5"]), None, None) != key
     _photo(tmp_path / "in" / "a.jpg", 0, 160, 120)
     make_clip(tmp_path / "in" / "v.mp4", w=160, h=96, n=6)
     r = run_cli("batch", "in", "-o", "out", "--jobs", "1", "-q", "--set", "video.segment_ahead=on", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    for override in ("video.segment_ahead=off", "video.segment_ahead=auto"):
+    for override in ("video.segment_ahead=off", "video.segment_ahead=auto", "video.open_timeout=30"):
         r = run_cli("batch", "in", "-o", "out", "--jobs", "1", "--set", override, cwd=tmp_path)
         assert r.returncode == 0 and "0 done" in r.stderr and "2 already done" in r.stderr, r.stderr
     r = run_cli("batch", "in", "-o", "out", "--jobs", "1", "--set", "segment.threshold=0.5", cwd=tmp_path)
