@@ -431,11 +431,52 @@ def not_removed(tmp: Path) -> OSError | None:
     return None
 
 
+#: Linux's ioctl that reads a file's attributes (chattr's), and the immutable one among them
+FS_IOC_GETFLAGS = 0x80086601
+FS_IMMUTABLE_FL = 0x10
+
+
+def _immutable(path) -> bool:
+    """Whether ``path`` (not followed if a link) is immutable (``chattr +i``: it can be neither
+    changed, removed nor renamed, nor a name in it added or removed if a folder, root too);
+    False where that cannot be asked (not Linux, a file system without attributes)."""
+    try:
+        import fcntl
+
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except (ImportError, OSError, TypeError, ValueError):
+        return False
+    try:
+        flags = fcntl.ioctl(fd, FS_IOC_GETFLAGS, bytes(8))
+        return bool(int.from_bytes(flags[:4], sys.byteorder) & FS_IMMUTABLE_FL)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def why_left(exc: OSError) -> str:
-    """Why a temporary file could not be removed (:func:`not_removed`), in words."""
+    """Why a temporary file could not be removed (:func:`not_removed`), or an earlier frame
+    replaced or removed (:func:`commit_dir`), in words: EPERM is an immutable file or folder
+    (one the error names, or its folder) where it is one, else a folder that takes new names but
+    lets none be removed (it was said "append-only?" of an immutable frame too)."""
     if exc.errno == errno.EPERM:
-        return "operation not permitted: a folder that takes new names but lets none be removed, append-only?"
+        return (_immutable_reason(exc)
+                or "operation not permitted: a folder that takes new names but lets none be removed, append-only?")
     return io_reason(exc)
+
+
+def _immutable_reason(exc: OSError) -> str | None:
+    """An EPERM ``exc`` in words where a file it names, or that file's folder, is immutable."""
+    if exc.errno != errno.EPERM:
+        return None
+    for name in (exc.filename2, exc.filename):
+        if name is None:
+            continue
+        for path in (Path(os.fsdecode(name)), Path(os.fsdecode(name)).parent):
+            if _immutable(path):
+                return f"operation not permitted: {path} is immutable, chattr +i"
+    return None
 
 
 def commit(tmp: Path, final: Path, force: bool) -> str | None:
@@ -480,7 +521,8 @@ def commit(tmp: Path, final: Path, force: bool) -> str | None:
         discard(tmp)
         left = not_removed(tmp)
         kept = f"; the finished output is left at {tmp}, which could not be removed ({why_left(left)})" if left else ""
-        raise WriteError(f"{final}: cannot move the finished output into place ({io_reason(exc)}){kept}") from None
+        why = _immutable_reason(exc) or io_reason(exc)  # (an immutable output: "Operation not permitted")
+        raise WriteError(f"{final}: cannot move the finished output into place ({why}){kept}") from None
     finally:
         discard(tmp)
     left = not_removed(tmp)

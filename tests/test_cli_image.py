@@ -2594,7 +2594,8 @@ def test_an_immutable_output_file_fails_alone_with_force(tmp_path, scene, immuta
     r = invoke("image", d, "-o", out, "--force")
     assert r.exit_code == 1, r.output
     assert _stderr_lines(r) == [f"livecut: error: {d / 'p0.png'}: {out / 'p0.png'}: cannot move the finished output "
-                                "into place (Operation not permitted)", f"2 written to {out}, 1 failed"]
+                                f"into place (operation not permitted: {out / 'p0.png'} is immutable, chattr +i)",
+                                f"2 written to {out}, 1 failed"]
 
 
 def test_an_output_folder_that_cannot_be_made_still_says_the_errors_before_it(tmp_path, good, bad, monkeypatch):

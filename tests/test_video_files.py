@@ -4121,3 +4121,29 @@ def test_a_killed_runs_temporary_output_the_next_run_cannot_remove_is_named(tmp_
     what = "folder" if name.endswith("/") else "file"
     assert (f"{old}: a temporary {what} of {final} an earlier run left could not be removed ({APPEND_ONLY}): "
             "remove it once the folder allows") in sink.warnings, sink.warnings
+
+
+def test_an_immutable_output_or_frame_replaced_says_it_is_immutable(tmp_path, immutable):
+    """An output made immutable (chattr +i) cannot be replaced, root too (EPERM): '-o o.mp4 --force'
+    said 'cannot move the finished output into place (Operation not permitted)', and '-o frames/
+    --force' over a folder holding one immutable frame '(operation not permitted: a folder that
+    takes new names but lets none be removed, append-only?)', the wrong guess.  Each now names
+    the immutable file; the earlier output is left as it was."""
+    src = make_clip(tmp_path / "in.mp4", n=3)
+    out = tmp_path / "o.mp4"
+    assert run_cli("file", str(src), "-o", str(out), "-q").returncode == 0
+    before = out.read_bytes()
+    immutable(out)
+    r = run_cli("file", str(src), "-o", str(out), "--force", "-q")
+    assert r.returncode == 1 and out.read_bytes() == before, r.stderr
+    assert r.stderr.splitlines()[-1] == (f"livecut: error: {out}: cannot move the finished output into place "
+                                         f"(operation not permitted: {out} is immutable, chattr +i)"), r.stderr
+    frames = tmp_path / "frames"
+    assert run_cli("file", str(src), "-o", f"{frames}/", "-q").returncode == 0
+    first = sorted(frames.iterdir())[0]
+    immutable(first)
+    r = run_cli("file", str(src), "-o", f"{frames}/", "--force", "-q")
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.splitlines()[-1] == (f"livecut: error: {frames}: cannot move the finished frames into place "
+                                         f"(operation not permitted: {first} is immutable, chattr +i); the earlier "
+                                         "frames are left as they were"), r.stderr
