@@ -2677,6 +2677,24 @@ def test_a_phone_clip_over_http_is_turned_upright_as_the_file_is(tmp_path):
     assert len(pictures) == 10 and cv2.imread(str(pictures[0])).shape[:2] == (320, 180)
 
 
+def test_a_phone_clips_open_line_says_the_size_it_is_shown(tmp_path, caplog):
+    """The open line of a portrait clip over HTTP (stored 320x180, display rotation 90) said
+    'opened URL: 320x180', the stored size, where the picture (and the PNG frames written) is
+    180x320: it says the shown size, and the stored one beside."""
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    served = tmp_path / "served"
+    served.mkdir()
+    _faststart(make_clip(tmp_path / "raw.mp4", n=5, rotation=90), served / "rot90.mp4")
+    with caplog.at_level(logging.INFO, logger="livecut"), _http_server(served) as base, \
+            StreamSource(f"{base}/rot90.mp4", VideoConfig(open_timeout=5, read_timeout=2)) as src:
+        assert src.read() is not None
+    opened = [r.getMessage() for r in caplog.records if r.getMessage().startswith("opened ")]
+    assert opened and opened[0].startswith(f"opened {base}/rot90.mp4: 180x320 (stored 320x180, turned 90 "
+                                           "degrees)"), opened
+
+
 @pytest.mark.parametrize("matrix, said", [
     (None, "the video has a display rotation of 45 degrees; livecut turns a video by quarter turns only "
            "(0, 90, 180 or 270)"),

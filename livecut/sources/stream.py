@@ -994,7 +994,12 @@ class StreamSource:
         if self._pending is not None:
             self._take_display(self._pending)
         # (a live run mostly ends by Ctrl-C, without the summary's warnings: said here too)
-        log.info("opened %s: %dx%d%s%s%s", self.safe_url, self.info.width, self.info.height,
+        # (a phone's portrait clip said its stored size, 320x180, as the picture's: shown 180x320)
+        turned = self.info.rotation in (90, 270)
+        log.info("opened %s: %dx%d%s%s%s%s", self.safe_url, *((self.info.height, self.info.width) if turned
+                                                             else (self.info.width, self.info.height)),
+                 f" (stored {self.info.width}x{self.info.height}, turned {self.info.rotation} degrees)"
+                 if self.info.rotation else "",
                  f" @ {fps_text(self.info.fps)} fps" if self.info.fps else "",
                  " (video only: its audio is not carried)" if self.has_audio else "",
                  " (its certificate not checked: no CA certificates found)" if self._unchecked else "")
