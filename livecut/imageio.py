@@ -177,6 +177,13 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         top = _stored_max(data)
         if top is not None and 255 < top < 65535:  # e.g. 10/12-bit values: to the 16-bit range to_bgr8 takes
             img = _to_full_range(img, top)
+    elif img.dtype == np.uint8 and data[:2].tobytes() in (b"P5", b"P6"):
+        # a binary PGM/PPM of maxval under 255 (pnmdepth 15, a scanner's 6 bits), which OpenCV
+        # returns unscaled (its text P2/P3 scaled): its cut came out dark, exit 0, unsaid
+        top = _stored_max(data)
+        if top is not None and 0 < top < 255:
+            table = (np.minimum(np.arange(256), top) * 255 // top).astype(np.uint8)
+            img = cv2.LUT(img, table)
     orientation = _exif_orientation(data) if upright else 1
     if orientation > 1:
         img = orient(img, orientation)

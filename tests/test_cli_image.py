@@ -1226,6 +1226,28 @@ def test_ten_bit_ppm_keeps_its_brightness(tmp_path, scene):
     assert np.abs(res.astype(int) - ref).mean() < 1.0
 
 
+def test_a_binary_pnm_of_maxval_under_255_keeps_its_brightness(tmp_path, scene):
+    """A binary PPM of maxval 100 (a PGM of 15 alike) was read unscaled, its values 0..100 taken
+    for 0..255: its cutout came out dark, exit 0 (OpenCV scales the text P3 only).  Now read as
+    the same picture as its 8-bit version, and as its text twin."""
+    from livecut.imageio import read_image
+
+    img, _ = scene
+    rgb = img[:, :, ::-1].astype(np.uint32) * 100 // 255
+    p = tmp_path / "hundred.ppm"
+    p.write_bytes(b"P6\n160 120\n100\n" + rgb.astype(np.uint8).tobytes())
+    text = tmp_path / "hundred_text.ppm"
+    text.write_bytes(b"P3\n160 120\n100\n" + " ".join(map(str, rgb.ravel())).encode() + b"\n")
+    assert np.array_equal(read_image(p), read_image(text))
+    gray = tmp_path / "fifteen.pgm"
+    gray.write_bytes(b"P5\n2 1\n15\n" + bytes([15, 7]))
+    assert read_image(gray).tolist() == [[255, 119]]
+    res = _cutout(tmp_path, p)
+    ref = _cutout(tmp_path, _write(tmp_path / "eight.png", img))
+    assert ref[:, :, 3].mean() > 10
+    assert np.abs(res.astype(int) - ref).mean() < 2.0
+
+
 def test_a_ppm_of_fewer_bits_is_scaled_without_full_size_32_bit_copies(tmp_path):
     """A 16-bit PNM of maxval 4095 (AVIF of 10/12 bits alike) was scaled to 0..65535 over the
     whole picture in 32 bits: four full-size copies (2.1 GB at the peak for 61 megapixels).
