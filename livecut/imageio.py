@@ -184,6 +184,11 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         if top is not None and 0 < top < 255:
             table = (np.minimum(np.arange(256), top) * 255 // top).astype(np.uint8)
             img = cv2.LUT(img, table)
+    tupltype = (_pam_header(data) or {}).get("TUPLTYPE", "").upper()
+    if tupltype in ("RGB", "RGB_ALPHA") and img.ndim == 3 and img.shape[2] in (3, 4):
+        # a PAM's samples are stored R, G, B (netpbm, ImageMagick, GIMP write them so), which
+        # OpenCV returns as they are stored, taken for B, G, R: its red and blue came out swapped
+        img = cv2.cvtColor(img, cv2.COLOR_RGB2BGR if img.shape[2] == 3 else cv2.COLOR_RGBA2BGRA)
     orientation = _exif_orientation(data) if upright else 1
     if orientation > 1:
         img = orient(img, orientation)
@@ -831,6 +836,23 @@ def _gray_key(data: np.ndarray) -> int | None:
         elif kind == b"IDAT":
             return None
     return None
+
+
+def _pam_header(data: np.ndarray) -> dict[str, str] | None:
+    """The fields of a PAM's (P7) header by name (WIDTH, DEPTH, MAXVAL, TUPLTYPE ...); None for
+    a file of another type."""
+    head = data[:4096].tobytes()
+    if head[:2] != b"P7" or head[2:3] not in (b"\n", b"\r", b" ", b"\t"):
+        return None
+    fields: dict[str, str] = {}
+    for line in head[3:].decode("latin-1").splitlines():
+        words = line.split(None, 1)
+        if not words or words[0].startswith("#"):
+            continue
+        if words[0] == "ENDHDR":
+            break
+        fields[words[0]] = words[1].strip() if len(words) > 1 else ""
+    return fields
 
 
 def _stored_max(data: np.ndarray) -> int | None:

@@ -3292,6 +3292,33 @@ def test_a_folder_of_pnm_family_pictures_is_read(tmp_path, scene):
     assert not (tmp_path / "c.pbm").exists()
 
 
+def test_a_pam_of_rgb_samples_keeps_its_colours(tmp_path, scene):
+    """A PAM's samples are R, G, B (TUPLTYPE RGB, RGB_ALPHA: as netpbm, ImageMagick and GIMP
+    write it); OpenCV returns them as stored, and livecut took them for B, G, R: the cutout of a
+    red subject came out blue, exit 0.  Now read as its PNG twin (one OpenCV wrote, B, G, R with
+    no TUPLTYPE, as before)."""
+    from livecut.imageio import read_image
+
+    img, _ = scene
+    h, w = img.shape[:2]
+    rgb = img[:, :, ::-1]
+    p = tmp_path / "rgb.pam"
+    p.write_bytes(b"P7\nWIDTH %d\nHEIGHT %d\nDEPTH 3\nMAXVAL 255\nTUPLTYPE RGB\nENDHDR\n" % (w, h) + rgb.tobytes())
+    assert np.array_equal(read_image(p), img)
+    alpha = np.full((h, w), 255, np.uint8)
+    alpha[:, : w // 4] = 0
+    pa = tmp_path / "rgba.pam"
+    pa.write_bytes(b"P7\nWIDTH %d\nHEIGHT %d\nDEPTH 4\nMAXVAL 255\nTUPLTYPE RGB_ALPHA\nENDHDR\n" % (w, h)
+                   + np.dstack((rgb, alpha)).tobytes())
+    assert np.array_equal(read_image(pa), np.dstack((img, alpha)))
+    cv2.imwrite(str(tmp_path / "cv.pam"), img)  # (OpenCV's own: no TUPLTYPE, read as it wrote it)
+    assert np.array_equal(read_image(tmp_path / "cv.pam"), img)
+    res = _cutout(tmp_path, p)
+    ref = _cutout(tmp_path, _write(tmp_path / "twin.png", img))
+    assert ref[:, :, 3].mean() > 10
+    assert np.abs(res.astype(int) - ref).mean() < 1.0
+
+
 def test_ctrl_c_while_the_arguments_are_read_says_so(monkeypatch, capsys):
     # Typer turns a KeyboardInterrupt in its argument parsing into exit 130 with no message
     import typer.core
