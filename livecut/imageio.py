@@ -177,9 +177,9 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         top = _stored_max(data)
         if top is not None and 255 < top < 65535:  # e.g. 10/12-bit values: to the 16-bit range to_bgr8 takes
             img = _to_full_range(img, top)
-    elif img.dtype == np.uint8 and data[:2].tobytes() in (b"P5", b"P6"):
-        # a binary PGM/PPM of maxval under 255 (pnmdepth 15, a scanner's 6 bits), which OpenCV
-        # returns unscaled (its text P2/P3 scaled): its cut came out dark, exit 0, unsaid
+    elif img.dtype == np.uint8 and data[:2].tobytes() in (b"P5", b"P6", b"P7"):
+        # a binary PGM/PPM (or a PAM) of maxval under 255 (pnmdepth 15, a scanner's 6 bits), which
+        # OpenCV returns unscaled (its text P2/P3 scaled): its cut came out dark, exit 0, unsaid
         top = _stored_max(data)
         if top is not None and 0 < top < 255:
             table = (np.minimum(np.arange(256), top) * 255 // top).astype(np.uint8)
@@ -875,6 +875,10 @@ def _stored_max(data: np.ndarray) -> int | None:
             else:
                 i += 1
         return fields[2] if len(fields) == 3 and fields[2] > 0 else None
+    pam = _pam_header(data)
+    if pam is not None:  # (a PAM's MAXVAL, which OpenCV does not apply either)
+        top = pam.get("MAXVAL", "")
+        return int(top) if top.isdigit() and int(top) > 0 else None
     if _ftyp_brands(head) & _AVIF_BRANDS:  # (the major brand may be mif1)
         i = head.find(b"pixi")
         if i > 0 and i + 10 <= len(head) and 8 < head[i + 9] <= 16:

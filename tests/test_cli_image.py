@@ -3319,6 +3319,28 @@ def test_a_pam_of_rgb_samples_keeps_its_colours(tmp_path, scene):
     assert np.abs(res.astype(int) - ref).mean() < 1.0
 
 
+def test_a_pam_of_maxval_under_its_container_keeps_its_brightness(tmp_path, scene):
+    """A PAM's MAXVAL was not applied: one of 10 bits (MAXVAL 1023, 16-bit samples) was read as
+    values of 0..65535, its cutout nearly black, and one of MAXVAL 15 as 0..255, exit 0 both.  Now
+    each is read as its PPM twin (P6, scaled by its maxval)."""
+    from livecut.imageio import read_image
+
+    img, _ = scene
+    h, w = img.shape[:2]
+    rgb = img[:, :, ::-1].astype(np.uint32)
+    for top, kind in ((1023, ">u2"), (15, np.uint8)):
+        v = (rgb * top // 255).astype(kind).tobytes()
+        pam = tmp_path / f"m{top}.pam"
+        pam.write_bytes(b"P7\nWIDTH %d\nHEIGHT %d\nDEPTH 3\nMAXVAL %d\nTUPLTYPE RGB\nENDHDR\n" % (w, h, top) + v)
+        ppm = tmp_path / f"m{top}.ppm"
+        ppm.write_bytes(b"P6\n%d %d\n%d\n" % (w, h, top) + v)
+        assert np.array_equal(read_image(pam), read_image(ppm)), top
+    res = _cutout(tmp_path, tmp_path / "m1023.pam")
+    ref = _cutout(tmp_path, _write(tmp_path / "twin.png", img))
+    assert ref[:, :, 3].mean() > 10
+    assert np.abs(res.astype(int) - ref).mean() < 1.0
+
+
 def test_ctrl_c_while_the_arguments_are_read_says_so(monkeypatch, capsys):
     # Typer turns a KeyboardInterrupt in its argument parsing into exit 130 with no message
     import typer.core
