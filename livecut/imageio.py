@@ -189,6 +189,11 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         # a PAM's samples are stored R, G, B (netpbm, ImageMagick, GIMP write them so), which
         # OpenCV returns as they are stored, taken for B, G, R: its red and blue came out swapped
         img = cv2.cvtColor(img, cv2.COLOR_RGB2BGR if img.shape[2] == 3 else cv2.COLOR_RGBA2BGRA)
+    elif img.ndim == 3 and img.shape[2] == 2:
+        # a gray picture with alpha in two samples (a PAM's GRAYSCALE_ALPHA), which OpenCV returns
+        # as they are: refused as 'unsupported image shape (H, W, 2)', a word of livecut's code
+        gray, a = cv2.split(img)
+        img = cv2.merge([gray, gray, gray, a])
     orientation = _exif_orientation(data) if upright else 1
     if orientation > 1:
         img = orient(img, orientation)

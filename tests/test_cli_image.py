@@ -3341,6 +3341,24 @@ def test_a_pam_of_maxval_under_its_container_keeps_its_brightness(tmp_path, scen
     assert np.abs(res.astype(int) - ref).mean() < 1.0
 
 
+def test_a_gray_pam_with_alpha_is_cut_keeping_its_transparency(tmp_path, scene):
+    """A PAM of TUPLTYPE GRAYSCALE_ALPHA (two samples a pixel) was refused, exit 2, with a word of
+    livecut's code: 'unsupported image shape (120, 160, 2): expected HxW ...'.  Now read as a
+    gray picture with its alpha, which stays transparent in the cut, as a gray PNG's does."""
+    img, _ = scene
+    h, w = img.shape[:2]
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    alpha = np.full((h, w), 255, np.uint8)
+    alpha[:, : w // 4] = 0
+    p = tmp_path / "ga.pam"
+    p.write_bytes(b"P7\nWIDTH %d\nHEIGHT %d\nDEPTH 2\nMAXVAL 255\nTUPLTYPE GRAYSCALE_ALPHA\nENDHDR\n" % (w, h)
+                  + np.dstack((gray, alpha)).tobytes())
+    res = _cutout(tmp_path, p)
+    ref = _cutout(tmp_path, _write(tmp_path / "twin.png", cv2.merge([gray, gray, gray, alpha])))
+    assert (res[:, : w // 4, 3] == 0).all()
+    assert np.abs(res.astype(int) - ref).mean() < 1.0
+
+
 def test_ctrl_c_while_the_arguments_are_read_says_so(monkeypatch, capsys):
     # Typer turns a KeyboardInterrupt in its argument parsing into exit 130 with no message
     import typer.core
