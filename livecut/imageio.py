@@ -173,6 +173,18 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
             raise ImageReadError(f"{p}: a floating-point picture of values from {lo:.3g} to {hi:.3g}, not 0-1 "
                                  "(high dynamic range?), which livecut does not tone-map; save it as an 8- or "
                                  "16-bit JPEG, PNG or TIFF first")
+    pam = _pam_header(data)
+    if pam is not None and pam.get("MAXVAL") == "1" and img.dtype == np.uint8:
+        # a PAM of MAXVAL 1 (BLACKANDWHITE, as netpbm writes it) holds a byte a sample, which
+        # OpenCV read as a PBM's bits, 8 to a byte: a scrambled picture was cut, exit 0, unsaid
+        head = data[:4096].tobytes()
+        start = head.find(b"\n", head.find(b"ENDHDR")) + 1
+        w, h, depth = (int(pam[k]) if pam.get(k, "").isdigit() else 0 for k in ("WIDTH", "HEIGHT", "DEPTH"))
+        if start > 0 and w * h * depth > 0:
+            if data.size - start < w * h * depth:
+                raise ImageReadError(f"{p}: image file is truncated")
+            img = data[start:start + w * h * depth].reshape(h, w, depth)  # (0, 1: scaled below)
+            img = img[:, :, 0].copy() if depth == 1 else img.copy()
     if img.dtype == np.uint16:
         top = _stored_max(data)
         if top is not None and 255 < top < 65535:  # e.g. 10/12-bit values: to the 16-bit range to_bgr8 takes

@@ -3359,6 +3359,23 @@ def test_a_gray_pam_with_alpha_is_cut_keeping_its_transparency(tmp_path, scene):
     assert np.abs(res.astype(int) - ref).mean() < 1.0
 
 
+def test_a_black_and_white_pam_is_read_a_byte_a_sample(tmp_path, scene):
+    """A PAM of MAXVAL 1 (TUPLTYPE BLACKANDWHITE, as netpbm writes it: a byte a sample, 0 or 1)
+    was read by OpenCV as a PBM's packed bits: a scrambled picture, mostly black, cut with exit 0.
+    Now read as its 8-bit twin of 0 and 255."""
+    from livecut.imageio import read_image
+
+    img, _ = scene
+    h, w = img.shape[:2]
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    bw = (gray > np.median(gray)).astype(np.uint8)
+    p = tmp_path / "bw.pam"
+    p.write_bytes(b"P7\nWIDTH %d\nHEIGHT %d\nDEPTH 1\nMAXVAL 1\nTUPLTYPE BLACKANDWHITE\nENDHDR\n" % (w, h)
+                  + bw.tobytes())
+    assert 0.1 < bw.mean() < 0.9
+    assert np.array_equal(read_image(p), bw * 255)
+
+
 def test_ctrl_c_while_the_arguments_are_read_says_so(monkeypatch, capsys):
     # Typer turns a KeyboardInterrupt in its argument parsing into exit 130 with no message
     import typer.core
