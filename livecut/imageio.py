@@ -1437,9 +1437,16 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
         # black and white only: OpenCV's writer took every value above 0 for white, so a
         # mask's soft edge, however faint, became subject; cut at half instead
         img = cv2.threshold(img, 127, 255, cv2.THRESH_BINARY)[1]
+    pam_rgb = ext == ".pam" and img.ndim == 3 and img.shape[2] in (3, 4)
+    if pam_rgb:  # (a PAM's samples are R, G, B: OpenCV wrote its B, G, R as they are, and other
+        # readers, netpbm, ImageMagick, GIMP, showed the composite's red and blue swapped)
+        img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB if img.shape[2] == 3 else cv2.COLOR_BGRA2RGBA)
     with _capture_stderr():  # (OpenCV logs its refusal: the error below says it in one line)
         try:
             params = [_ENCODE_PARAMS[ext]] if ext in _ENCODE_PARAMS else []
+            if pam_rgb:  # (TUPLTYPE RGB or RGB_ALPHA: they are said R, G, B)
+                params = [[cv2.IMWRITE_PAM_TUPLETYPE, cv2.IMWRITE_PAM_FORMAT_RGB if img.shape[2] == 3
+                           else cv2.IMWRITE_PAM_FORMAT_RGB_ALPHA]]
             ok, buf = cv2.imencode(".jpg" if ext == ".jfif" else ext, img, *params)  # (JFIF is JPEG's file format)
         except cv2.error:  # no writer for this extension, or a layout the format cannot hold
             ok = False

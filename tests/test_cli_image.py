@@ -3376,6 +3376,26 @@ def test_a_black_and_white_pam_is_read_a_byte_a_sample(tmp_path, scene):
     assert np.array_equal(read_image(p), bw * 255)
 
 
+def test_a_pam_output_is_written_r_g_b(tmp_path, scene):
+    """'-o comp.pam' wrote OpenCV's B, G, R samples as they are (TUPLTYPE absent): netpbm,
+    ImageMagick and GIMP, which read a PAM's samples as R, G, B, showed the composite's red and
+    blue swapped.  Now its samples are R, G, B, said so (TUPLTYPE RGB), and it reads back as the
+    PNG composite."""
+    from livecut.imageio import read_image
+
+    img, _ = scene
+    src = _write(tmp_path / "in.png", img)
+    for name in ("comp.pam", "comp.png"):
+        r = invoke("image", src, "-o", tmp_path / name, "-b", "color:#2040e0", "-q")
+        assert r.exit_code == 0, r.output
+    png = cv2.imread(str(tmp_path / "comp.png"))
+    data = (tmp_path / "comp.pam").read_bytes()
+    assert b"\nTUPLTYPE RGB\n" in data
+    stored = np.frombuffer(data[data.index(b"ENDHDR\n") + 7:], np.uint8).reshape(png.shape)
+    assert np.array_equal(stored, png[:, :, ::-1])
+    assert np.array_equal(read_image(tmp_path / "comp.pam"), png)
+
+
 def test_ctrl_c_while_the_arguments_are_read_says_so(monkeypatch, capsys):
     # Typer turns a KeyboardInterrupt in its argument parsing into exit 130 with no message
     import typer.core
