@@ -196,7 +196,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         if top is not None and 0 < top < 255:
             table = (np.minimum(np.arange(256), top) * 255 // top).astype(np.uint8)
             img = cv2.LUT(img, table)
-    tupltype = (_pam_header(data) or {}).get("TUPLTYPE", "").upper()
+    tupltype = (pam or {}).get("TUPLTYPE", "").upper()
     if tupltype in ("RGB", "RGB_ALPHA") and img.ndim == 3 and img.shape[2] in (3, 4):
         # a PAM's samples are stored R, G, B (netpbm, ImageMagick, GIMP write them so), which
         # OpenCV returns as they are stored, taken for B, G, R: its red and blue came out swapped

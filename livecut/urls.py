@@ -443,11 +443,11 @@ def _stream_id_secrets(value: str, publishing: bool = False) -> list[str]:
 
 def _hide_stream_id(value: str, publishing: bool = False) -> str:
     """``value``, an SRT stream ID, with its secrets (see :func:`_stream_id_secrets`) as ``***``."""
-    secrets = _stream_id_secrets(value, publishing)
+    if publishing and _bare_stream_id(value):  # (the whole of it: see _stream_id_secrets)
+        return "***"
+    secrets = _stream_id_secrets(value)
     if not secrets:
         return value
-    if publishing and _bare_stream_id(value):
-        return "***"
     if not value.startswith("#!::"):
         parts = value.split(":")
         if parts[0] == "publish" and len(parts) >= 2:
