@@ -642,6 +642,12 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         for n in subset:
             found = [p for p in by_stem.get(_fold(n.rsplit("/", 1)[-1]), [])
                      if subset_names(n, _key(p, images_dir))]
+            # (x/a names the photo at x/a, not a top-level a whose path it also ends with:
+            # the photos that share the longest end of the name's path)
+            if len(found) > 1:
+                depth = {p: min(len(_fold(n).split("/")), len(_fold(_key(p, images_dir)).split("/")))
+                         for p in found}
+                found = [p for p in found if depth[p] == max(depth.values())]
             named.update(found)
             if not found:
                 subset_missing.append(n)

@@ -756,6 +756,17 @@ def test_a_subset_name_with_its_folder_names_that_photo_only(tmp_path):
         data = _scores(images, masks, "--subset", split, "--set", "segment.method=canny")
         assert [row["name"] for row in data["images"]] == kept, lines
         assert data["subset_missing"] == missing, lines
+    # a top-level a.jpg beside them: x/a.jpg names the one in x only
+    img, gt = make_scene("basic", 80, 60, seed=5)
+    cv2.imwrite(str(images / "a.jpg"), img)
+    cv2.imwrite(str(masks / "a.png"), gt)
+    for lines, kept in ((["x/a.jpg"], ["x/a.jpg"]), (["data/images/y/a.jpg"], ["y/a.jpg"]),
+                        (["a"], ["a.jpg", "x/a.jpg", "y/a.jpg"])):
+        split.write_text("\n".join(lines) + "\n")
+        data = _scores(images, masks, "--subset", split, "--set", "segment.method=canny")
+        assert [row["name"] for row in data["images"]] == kept, lines
+    (images / "a.jpg").unlink()
+    (masks / "a.png").unlink()
     # a flat folder of masks: a.png may be either photo's, with the subset as without it
     flat = tmp_path / "flat"
     flat.mkdir()
