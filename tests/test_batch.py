@@ -2385,10 +2385,16 @@ def test_a_video_in_an_immutable_output_folder_stops_the_batch(tmp_path, immutab
     r = run_cli("batch", str(src), "-o", str(out), "--jobs", "1", "-q", "--video-ext", video_ext)
     assert r.returncode == 1, r.stderr
     lines = r.stderr.splitlines()
-    assert len(lines) == 3 and lines[0].endswith(f"cannot write in {out / 'day1'} (operation not permitted)"), r.stderr
-    assert lines[1] == (f"livecut: error: {out / 'day1'}: the folder takes no new files (operation not permitted: "
-                        "made immutable?): 2 more items not processed (run the same command again with "
-                        "--retry-failed once it can take them)"), r.stderr
+    # (the pool holds one item ahead of its worker: on a busy machine the worker may have begun,
+    # and failed, the next video before the first one's result stopped the batch)
+    failed = len(lines) - 2
+    assert failed in (1, 2) and lines[-1] == f"livecut batch: 0 done, {failed} failed", r.stderr
+    for line in lines[:failed]:
+        assert line.endswith(f"cannot write in {out / 'day1'} (operation not permitted)"), r.stderr
+    more = f"{3 - failed} more item{'s' * (failed == 1)}"
+    assert lines[failed] == (f"livecut: error: {out / 'day1'}: the folder takes no new files (operation not "
+                             f"permitted: made immutable?): {more} not processed (run the same command again "
+                             "with --retry-failed once it can take them)"), r.stderr
 
 
 def test_a_space_after_the_colon_of_a_picture_background_is_no_part_of_its_name(tmp_path, monkeypatch):
