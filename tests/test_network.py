@@ -1334,6 +1334,30 @@ def test_an_rtsp_inputs_refusal_is_said_in_the_servers_words(status):
     assert src.lost.startswith(f"{said}; gave up after "), src.lost
 
 
+@pytest.mark.parametrize("refuser", ["announce", "record"])
+def test_an_rtsp_outputs_refusal_quoting_its_secrets_is_said_without_them(refuser):
+    """A server whose refusal quotes the stream's password or token (a reason phrase such as '406
+    bad token TOKEN for bob:PASS'): the library's error said it as the server did -- only the
+    command line's stderr filter hid it, not an application that calls the runner itself."""
+    token = "T0kenValue77"
+    status = f"406 bad token {token} for bob:{SECRET}"
+    code = _REFUSING_RTSP if refuser == "announce" else _RECORD_REFUSING_RTSP
+    server = subprocess.Popen([sys.executable, "-c", code, status], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(server.stdout.readline())
+        sink = open_sink(f"rtsp://bob:{SECRET}@127.0.0.1:{port}/live?token={token}", SinkInfo(320, 240, 25.0),
+                         VideoConfig(open_timeout=5))
+        with pytest.raises(VideoWriteError) as info:
+            sink.open()
+    finally:
+        server.kill()
+        server.wait()
+        server.stdout.close()
+    said = str(info.value)
+    assert "the server answered 406 bad token *** for bob:***" in said, said
+    assert SECRET not in said and token not in said, said
+
+
 #: an RTSP server on 127.0.0.1 that answers OPTIONS and closes the connection at any other request; it
 #: says its port, then each connection's first byte in hex ("16": a TLS ClientHello)
 _CLOSING_RTSP = _RTSP_SERVER + r"""

@@ -56,8 +56,8 @@ from livecut.sinks.base import (PACKED_FORMATS, SinkInfo, check_frame, check_pts
                                 packed_frame)
 from livecut.frames import Upright
 from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, hidden_options, output_args
-from livecut.urls import (hide_secrets, is_output_url, lower_scheme, redact_text, redact_url, srt_options,
-                          tcp_listens, url_problem, url_scheme, url_secrets, with_query)
+from livecut.urls import (hide_secrets, is_output_url, lower_scheme, redact_text, redact_url, scrub_message,
+                          srt_options, tcp_listens, url_problem, url_scheme, url_secrets, with_query)
 
 log = logging.getLogger("livecut")
 
@@ -511,6 +511,8 @@ class StreamSink:
         finally:
             self._finishing_relay = None
         why = relay.failure()
+        if why is not None:
+            why = scrub_message(why, self._secrets())
         if why is None and relay.cancelled:  # (cut by cancel() before it had sent the rest)
             self.unfinished = self.unfinished or "the server did not take the rest"
             return "cancelled"
@@ -707,6 +709,15 @@ class StreamSink:
     # ------------------------------------------------------------ frames
 
     def _reason(self, exc: BaseException) -> str:
+        """Why ``exc`` happened, in a line without the output URL's secrets: the words of FFmpeg,
+        the relay or the server (an RTSP server's refusal may quote the stream's token or login,
+        "406 bad token TOKEN") are scrubbed here, not only by the command line's stderr."""
+        return scrub_message(self._reason_text(exc), self._secrets())
+
+    def _secrets(self) -> list[str]:
+        return url_secrets(self.spec, publishing=True)
+
+    def _reason_text(self, exc: BaseException) -> str:
         scheme = url_scheme(self.spec)
         if not self._started and scheme in ("rtsp", "rtsps") and getattr(exc, "errno", None) == errno.EPROTONOSUPPORT:
             # (the server's "461 Unsupported Transport" to the SETUP, in FFmpeg's words "Protocol
