@@ -1358,6 +1358,30 @@ def test_an_rtsp_outputs_refusal_quoting_its_secrets_is_said_without_them(refuse
     assert SECRET not in said and token not in said, said
 
 
+def test_an_rtsp_inputs_refusal_quoting_its_secrets_is_said_without_them():
+    """An RTSP camera whose refusal quotes the stream's password or token: the library's error (and
+    the reason a reconnection gave up for) said it as the server did."""
+    from livecut.sources.stream import StreamSource
+
+    token = "T0kenValue77"
+    status = f"503 token {token} of bob:{SECRET} in use"
+    server = subprocess.Popen([sys.executable, "-c", _REFUSING_RTSP, status], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(server.stdout.readline())
+        url = f"rtsp://bob:{SECRET}@127.0.0.1:{port}/live?token={token}"
+        src = StreamSource(url, VideoConfig(open_timeout=5, reconnect_limit=1), backoff=(0.05,))
+        with pytest.raises(VideoOpenFailure) as info:
+            src.open()
+        assert not src._reconnect("lost")
+    finally:
+        server.kill()
+        server.wait()
+        server.stdout.close()
+    said = str(info.value)
+    assert said.endswith("cannot open the stream: the server answered 503 token *** of bob:*** in use"), said
+    assert SECRET not in src.lost and token not in src.lost and "the server answered 503" in src.lost, src.lost
+
+
 #: an RTSP server on 127.0.0.1 that answers OPTIONS and closes the connection at any other request; it
 #: says its port, then each connection's first byte in hex ("16": a TLS ClientHello)
 _CLOSING_RTSP = _RTSP_SERVER + r"""
@@ -2762,6 +2786,35 @@ def test_an_hls_playlist_whose_first_segment_cannot_be_read_says_which(tmp_path,
     why = "HTTP error 404" if segment == "missing" else "Invalid data found"
     assert f"cannot open the stream: its first segment seg0.ts could not be read ({why}" in msg, msg
     assert SECRET not in msg
+
+
+def test_an_hls_segments_http_error_quoting_the_token_is_said_without_it():
+    """A server whose 404 to the first segment quotes the playlist address's token in its reason
+    phrase ('HTTP error 404 token TOKEN expired'): the library's error said it as the server did
+    (only the command line's stderr filter hid it)."""
+    import http.server
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path.startswith("/x.m3u8"):
+                body = b"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nseg0.ts\n#EXT-X-ENDLIST\n"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/vnd.apple.mpegurl")
+            else:
+                body = b"gone"
+                self.send_response(404, f"token {SECRET} expired")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    with _http_server(Handler) as base, pytest.raises(VideoOpenFailure) as err:
+        open_source(f"{base}/x.m3u8?token={SECRET}", VideoConfig(open_timeout=5, read_timeout=2)).open()
+    msg = str(err.value)
+    assert "its first segment seg0.ts could not be read (HTTP error 404 token *** expired)" in msg, msg
+    assert SECRET not in msg, msg
 
 
 def _chunked(data: bytes | list[bytes | int], seconds: float = 0.0):

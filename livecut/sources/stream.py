@@ -60,8 +60,8 @@ from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo, text_note, under_lock
 from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
 from livecut.threads import Worker
-from livecut.urls import (input_options, is_input_url, lower_scheme, redact_text, redact_url, unknown_host_text,
-                          url_problem, url_scheme)
+from livecut.urls import (input_options, is_input_url, lower_scheme, redact_text, redact_url, scrub_message,
+                          unknown_host_text, url_problem, url_scheme, url_secrets)
 
 log = logging.getLogger("livecut")
 
@@ -1076,7 +1076,14 @@ class StreamSource:
         40{0,1,3,4}"): the server's, "the server answered 503 Service Unavailable"; None otherwise."""
         if not isinstance(exc, (av.error.HTTPServerError, av.error.HTTPOtherClientError)) or not self._chunks.answer:
             return None
-        return f"the server answered {self._chunks.answer}"
+        return f"the server answered {self._server_words(self._chunks.answer)}"
+
+    def _server_words(self, text: str) -> str:
+        """``text``, a server's words quoted in a message (an RTSP refusal's reason phrase, an HTTP
+        error's), without the URL's secrets: one may quote the stream's token or login ("503 token
+        TOKEN in use"), which the error said to an application as the server did (only the command
+        line's stderr hid it)."""
+        return scrub_message(text, url_secrets(self.url))
 
     def _segment_failed(self, exc: BaseException) -> str | None:
         """Why the open failed, when an HLS playlist's first segment could not be loaded (FFmpeg
@@ -1087,7 +1094,8 @@ class StreamSource:
         seg = self._chunks.segment
         if seg is None:
             return None
-        return f"its first segment {_segment_name(seg)} could not be read ({self._chunks.segment_error or _reason(exc)})"
+        why = self._server_words(self._chunks.segment_error) if self._chunks.segment_error else _reason(exc)
+        return f"its first segment {_segment_name(seg)} could not be read ({why})"
 
     def _start_skipped(self) -> str:
         """What an HLS file lacks whose first segments FFmpeg could not load and passed over in
@@ -1095,7 +1103,7 @@ class StreamSource:
         missed by their times, see _missing: here no frame came before): the segments' names
         (the last part of their paths: their addresses may hold a token), and the HTTP error met."""
         names = [_segment_name(x) for x in self._chunks.skipped]
-        why = f" ({self._chunks.skipped_error})" if self._chunks.skipped_error else ""
+        why = f" ({self._server_words(self._chunks.skipped_error)})" if self._chunks.skipped_error else ""
         if len(names) == 1:
             return (f"{self.safe_url}: its first segment {names[0]} could not be read{why}: passed over, the "
                     "output starts at the next one")
