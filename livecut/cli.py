@@ -804,6 +804,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
     _check_video_flags(opts)
     _check_rtsp_transport(spec, output, opts.get("rtsp_transport"))
     given = output
+    _scrub_output(output)
     output, vcam = _vcam_sinks(output, opts)
     if vcam:
         kwargs["extra_sinks"] = vcam
@@ -1058,14 +1059,36 @@ class _Scrubbed(_Wrapped):
 
     def __init__(self, stream, secrets: List[str]):
         super().__init__(stream)
-        self._secrets = secrets
+        self._secrets = list(secrets)
+
+    def learn(self, secrets: List[str]) -> None:
+        """Scrub ``secrets`` too from now on (an output's, see :func:`_scrub_output`)."""
+        self._secrets = sorted(set(self._secrets) | set(secrets), key=len, reverse=True)
 
     def write(self, text):
         from livecut.urls import scrub_message
 
-        if isinstance(text, str):
+        if isinstance(text, str) and self._secrets:  # (none: passed as it is, as without the filter)
             text = scrub_message(text, self._secrets)
         return self._stream.write(text)
+
+
+def _scrub_output(output: Optional[str]) -> None:
+    """The run's output, as the command has it (``-o URL``, ``--output=URL``, ``-qo URL``: every
+    form Typer takes), told to the stderr filter (see :func:`main`): its secrets as an output's
+    (an SRT stream ID that is the stream key, see ``redact_url``) are scrubbed from every message,
+    a server's reply or a warning that quotes one bare -- the command line read before Typer knew
+    ``-qo URL`` for no output, and scrubbed none of such a key."""
+    if not output:
+        return
+    from livecut.urls import is_output_url, url_secrets
+
+    if not is_output_url(output):
+        return
+    found = url_secrets(output, publishing=True)
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, _Scrubbed) and found:
+            stream.learn(found)
 
 
 def _argv_secrets(argv: List[str]) -> List[str]:
@@ -1127,9 +1150,9 @@ def main(argv: Optional[List[str]] = None) -> None:
         sys.stderr = _Tolerant(sys.stderr)
     if sys.stdout is not None:
         sys.stdout = _Written(sys.stdout)
-    if secrets:
-        sys.stdout = _Scrubbed(sys.stdout, secrets) if sys.stdout is not None else None
-        sys.stderr = _Scrubbed(sys.stderr, secrets) if sys.stderr is not None else None
+    # (with no secret on the command line too: the run's output may tell it some, see _scrub_output)
+    sys.stdout = _Scrubbed(sys.stdout, secrets) if sys.stdout is not None else None
+    sys.stderr = _Scrubbed(sys.stderr, secrets) if sys.stderr is not None else None
     try:
         app(args=argv, prog_name="livecut")
     except SystemExit as exc:

@@ -362,6 +362,28 @@ def test_an_srt_output_stream_id_that_is_the_key_is_a_secret(url, shown):
     assert SECRET not in _argv_secrets(["run", url, "-o", "out.mp4"])
 
 
+@pytest.mark.parametrize("flags", [["-qo"], ["-q", "-o"], ["--output"]])
+def test_the_stderr_filter_knows_the_output_however_it_was_given(flags, tmp_path, monkeypatch, capsys):
+    """An output given as Typer takes it, `-qo URL` too, is the run's output for the stderr filter:
+    a message from elsewhere than its sink (a server's reply, a warning) that quoted its SRT stream
+    ID, the stream key, bare was said as it was with `-qo URL` (the command line was read for -o
+    alone), not scrubbed."""
+    import livecut.runner
+    from livecut.cli import main
+
+    def run_video(*args, **kwargs):
+        raise VideoWriteError(f"the server said: {SECRET} is taken")
+
+    monkeypatch.setattr(livecut.runner, "run_video", run_video)
+    video = tmp_path / "in.mp4"
+    video.write_bytes(b"")
+    url = f"srt://127.0.0.1:9?streamid={SECRET}"
+    with pytest.raises(SystemExit):
+        main(["run", str(video), *flags[:-1], flags[-1], url])
+    err = capsys.readouterr().err
+    assert "the server said: *** is taken" in err and SECRET not in err, err
+
+
 @pytest.mark.parametrize("url", ["srt://h:1?streamid=live/cam1", "srt://h:1?streamid=read:live/cam1",
                                  "srt://h:1?streamid=#!::r=live/cam1,m=request", "srt://h:1?streamid=#!::r=live/cam1",
                                  "srt://h:1?streamid=publish:live", "srt://h:1?streamid=#!::r=live,m=publish"])
