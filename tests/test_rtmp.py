@@ -180,6 +180,48 @@ def test_a_servers_refusal_of_the_publish_is_said_in_its_words(clip):
                                      "stream key *** is not known"), err
 
 
+#: _RefusingRtmpServer in a process of its own (FFmpeg holds the GIL while it publishes): it says its port
+_REFUSING_RTMP = f"""
+import sys, time
+sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
+from rtmp_server import FakeRtmpServer, amf_encode
+
+class Refusing(FakeRtmpServer):
+    def _command(self, conn, values):
+        if values[0] != "publish":
+            return super()._command(conn, values)
+        self._send(conn, 5, 20, 1, amf_encode("onStatus", 0, None, {{
+            "level": "error", "code": "NetStream.Publish.BadName", "description": f"stream key {{values[3]}} is not known"}}))
+
+srv = Refusing("ok")
+print(srv.port, flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_servers_refusal_of_the_publish_names_no_key_to_a_library_user():
+    """The refusal as an application calling the library gets it (no CLI, no stderr filter): the
+    server's words name the key; the error says neither it nor the password."""
+    from livecut.config import VideoConfig
+    from livecut.errors import VideoWriteError
+    from livecut.sinks import SinkInfo, open_sink
+
+    server = subprocess.Popen([sys.executable, "-c", _REFUSING_RTMP], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(server.stdout.readline())
+        sink = open_sink(f"rtmp://bob:Pa55w0rdX@127.0.0.1:{port}/live/{KEY}", SinkInfo(320, 240, 25.0),
+                         VideoConfig(open_timeout=10))
+        with pytest.raises(VideoWriteError) as info:
+            sink.open()
+    finally:
+        server.kill()
+        server.wait()
+        server.stdout.close()
+    said = str(info.value)
+    assert said.endswith("cannot start the stream: the server refused the stream: stream key *** is not known"), said
+    assert KEY not in said and "Pa55w0rdX" not in said, said
+
+
 #: Facebook's stream URL, as its Live API gives it: the key is the ID with a query whose a= signs it
 FB_QUERY = "?s_l=1&s_sw=0&s_vt=api-s&a=AbxrzdR83iKs3cr3t"
 
