@@ -855,6 +855,8 @@ class FileSource(ClosesWhileReading):
             raise VideoOpenFailure(f"{self.path}: has no video stream"
                                    + (" (only a cover picture)" if c.streams.video else ""))
         s = moving[0]
+        if not cover_track(s):  # (a cover picture beside the video is no second video: left out unsaid, as an MP4's)
+            moving = [s] + [v for v in moving[1:] if not cover_track(v)]
         if len(moving) > 1:
             self.warnings.append(self._several_note(moving))
         if s.codec_context is None or s.codec_context.name is None:
