@@ -55,12 +55,18 @@ def read_description(info, described) -> None:
     codec context ``described`` says: "bt709" with its primaries and transfer (those it
     states) when it says BT.709; else the matrix is left as it is (BT.601, as FFmpeg assumes:
     the frames of another matrix, BT.2020, are read by swscale and written as BT.601) and
-    the primaries and transfer it states are kept (HDR video: BT.2020, PQ or HLG)."""
+    the primaries and transfer it states are kept (HDR video: BT.2020, PQ or HLG); a matrix
+    it states (BT.601, as an MJPEG's JPEG frames say; BT.2020, written as BT.601) is said as
+    BT.601 (``colorspace`` in the tags): an output that said nothing was taken for BT.709 by
+    players when HD."""
     tags = {k: v for k in ("color_primaries", "color_trc")
             if (v := int(getattr(described, k, 0) or 0)) not in (0, 2)}
-    if int(getattr(described, "colorspace", 0) or 0) == BT709:
+    space = int(getattr(described, "colorspace", 0) or 0)
+    if space == BT709:
         info.matrix = "bt709"
         info.color_tags = tags
+    elif space not in (0, 2):  # (stated: BT.470BG and SMPTE 170M as they are, another as BT.601)
+        info.color_tags = {**tags, "colorspace": space if space in AS_BT601 else BT601}
     elif tags:
         info.color_tags = tags
 

@@ -474,6 +474,32 @@ def test_bt2020_video_keeps_its_colours_and_says_its_primaries_and_transfer(bt20
     assert np.abs(got - want).mean() < 2.0
 
 
+@pytest.mark.parametrize("codec,space,ext", [("mjpeg", 5, "avi"), ("libx264", 6, "mp4")])
+@pytest.mark.parametrize("output,mode", [("comp.mp4", "composite"), ("sbs.webm", "side-by-side")])
+def test_a_video_that_says_bt601_is_written_saying_it(tmp_path, codec, space, ext, output, mode):
+    """'livecut file cam.avi -o comp.mp4' of a webcam's MJPEG recording (its JPEG frames say
+    BT.601: BT.470BG, full range) or of an H.264 that says SMPTE 170M wrote a BT.601 video that
+    said no matrix, which players take for BT.709 when it is HD (colours off); it says the
+    source's matrix, as a BT.709 one does, and keeps its colours."""
+    import subprocess
+
+    from conftest import run_cli
+
+    src = tmp_path / f"cam.{ext}"
+    fmt = ["-pix_fmt", "yuvj420p", "-q:v", "2"] if codec == "mjpeg" else ["-pix_fmt", "yuv420p", "-crf", "0"]
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x3070c0:size=64x48:rate=25", "-t",
+                    "0.16", *fmt, "-colorspace", "bt470bg" if space == 5 else "smpte170m", "-c:v", codec, str(src)],
+                   check=True)
+    was, want = _first_frame(src)
+    assert was == space
+    out = tmp_path / output
+    r = run_cli("file", str(src), "-o", str(out), "--mode", mode)
+    assert r.returncode == 0, r.stderr
+    said, got = _first_frame(out)
+    assert said == space, said  # (it said nothing: 2)
+    assert np.abs(got[:, :64].mean((0, 1)) - want.mean((0, 1))).max() < 2.0  # (a flat colour)
+
+
 def test_hdr_video_is_said_to_be_processed_as_8_bit(tmp_path):
     """A PQ video (BT.2020) was written as 8-bit that keeps its HDR tags, with nothing said at
     run time; one warning says so now, and says what the output carries (checked: .mp4, .mkv

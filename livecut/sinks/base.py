@@ -79,7 +79,8 @@ class SinkInfo:
     #: the YUV matrix of the frames' source ("bt601" or "bt709", see livecut.composite.MATRICES):
     #: a YUV output is converted with it and says so, as the source did
     matrix: str = "bt601"
-    #: the source's colour description to write back (colour_primaries, color_trc; PyAV's codes)
+    #: the source's colour description to write back (colour_primaries, color_trc, and the
+    #: colorspace of a stated BT.601; PyAV's codes)
     color_tags: dict = field(default_factory=dict)
     audio_from: Path | None = None       #: file whose audio streams are copied untouched
     #: the file the frames come from: a video file output keeps its tags (title, creation time,

@@ -46,7 +46,8 @@ class SourceInfo:
     start: float = 0.0
     #: the YUV matrix the video says it has: "bt709", else "bt601" (what FFmpeg assumes)
     matrix: str = "bt601"
-    #: its colour primaries and transfer (PyAV's codes, those it states), for the output
+    #: its colour primaries and transfer (PyAV's codes, those it states), for the output, and
+    #: its colorspace where it states a matrix other than BT.709 (BT.601, as an MJPEG's says)
     color_tags: dict = field(default_factory=dict)
     has_audio: bool = False
     #: the pixels' shape (sample aspect ratio) when not square (anamorphic video), else None
