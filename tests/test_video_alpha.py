@@ -119,6 +119,30 @@ def test_a_transparent_webm_cut_to_prores_or_png_frames(tmp_path, output):
         assert probe(out)["rotation"] == 90
 
 
+def test_a_transparent_webm_remuxed_to_mkv_keeps_its_transparency(tmp_path):
+    """'livecut file in.mkv -o cut/ --mode cutout' of a VP9 WebM with alpha remuxed into
+    Matroska (ffmpeg -i in.webm -c copy in.mkv: its track's tag is ALPHA_MODE, not alpha_mode)
+    cut its transparent half as subject, opaque (alpha 255), without a word: the alpha was
+    not read. It is read as the WebM's is."""
+    import subprocess
+
+    import cv2
+
+    _need("libvpx-vp9")
+    src = tmp_path / "in.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25:duration=0.12,"
+                    "format=yuva420p,geq=lum='lum(X,Y)':cb='cb(X,Y)':cr='cr(X,Y)':a='if(lt(X,32),255,0)'",
+                    "-c:v", "libvpx-vp9", "-auto-alt-ref", "0", str(tmp_path / "in.webm")], check=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(tmp_path / "in.webm"), "-c", "copy", str(src)], check=True)
+    out = tmp_path / "cut"
+    r = run_cli("file", str(src), "-o", f"{out}/", "--mode", "cutout")
+    assert r.returncode == 0, r.stderr
+    alphas = [cv2.imread(str(f), cv2.IMREAD_UNCHANGED)[:, :, 3] for f in sorted(out.glob("*.png"))]
+    assert len(alphas) == 3
+    for a in alphas:
+        assert a[:, 40:].max() == 0 and a[:, :24].min() == 255, (a[:, 40:].max(), a[:, :24].min())
+
+
 def test_composite_shows_the_background_where_the_source_is_transparent(tmp_path):
     """Over a green background: green where the WebM is transparent; not through the I420
     path, which has no alpha (FFmpeg's own VP9 decoder gave yuv420p without it)."""

@@ -1037,7 +1037,9 @@ class FileSource(ClosesWhileReading):
         import av
 
         name = ALPHA_DECODERS.get(s.codec_context.name or "")
-        if name is None or str((s.metadata or {}).get("alpha_mode", "")).strip() != "1":
+        # (a .webm's track says alpha_mode; one remuxed into .mkv, ffmpeg -c copy, its tag ALPHA_MODE)
+        said = [v for k, v in (s.metadata or {}).items() if k.lower() == "alpha_mode"]
+        if name is None or not said or str(said[0]).strip() != "1":
             return None
         try:
             dec = av.CodecContext.create(name, "r")
