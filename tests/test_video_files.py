@@ -2049,6 +2049,19 @@ def test_prores_422_keeps_an_odd_height(tmp_path):
     assert probe(out)["frames"] == 5
 
 
+def test_a_turned_odd_sized_videos_size_is_said_as_shown(tmp_path):
+    """'livecut file portrait.mkv -o cut.mp4' of a VP9 video stored 65x49, shown 49x65 (display
+    rotation 90) warned 'frames 65x49 written as 64x48', the stored sizes, where the picture seen
+    and the output shown are 49x65 and 48x64 (an .avi, written upright, said so). It says the
+    sizes shown, as an .avi does."""
+    src = make_clip(tmp_path / "portrait.mkv", w=65, h=49, n=3, codec="libvpx-vp9", rotation=90)
+    for ext in ("mp4", "avi"):
+        r = run_cli("file", str(src), "-o", str(tmp_path / f"cut.{ext}"), "-q")
+        assert r.returncode == 0, r.stderr
+        assert "frames 49x65 written as 48x64 (4:2:0 video needs even sides" in r.stderr, (ext, r.stderr)
+    assert probe(tmp_path / "cut.mp4")["rotation"] == 90
+
+
 def test_an_odd_size_is_said_with_a_way_that_keeps_it(tmp_path):
     """A 321x241 video written as an opaque .mov (H.264, or ProRes 422) lost a column and a row
     and said '.mov ProRes 4444 or DIR/ keep every pixel': the .mov it was writing; ProRes 4444

@@ -801,7 +801,13 @@ class VideoFileSink:
             # (ProRes 4444 is a transparent output's: an opaque .mov told so was the .mov written)
             keep = (".mov ProRes 4444 or DIR/ keep every pixel" if ch == 4 else
                     "DIR/ keeps every pixel, as a transparent .mov, ProRes 4444, does")
-            self.warnings.append(f"frames {src_w}x{src_h} written as {self.width}x{self.height} ({need}; {keep})")
+            # (said as shown: a phone's portrait clip, stored sideways and turned by its rotation,
+            # which this output carries over, was said '65x49 written as 64x48' for a 49x65 picture)
+            shown = Upright(info.rotation).quarter and not self._upright.quarter
+            was, now = ((src_h, src_w), (self.height, self.width)) if shown else ((src_w, src_h), (self.width, self.height))
+            if shown and pix_fmt.startswith("yuv422"):
+                need = "4:2:2 video needs an even width, stored sideways: the height shown"
+            self.warnings.append(f"frames {was[0]}x{was[1]} written as {now[0]}x{now[1]} ({need}; {keep})")
         if sar and not self._keeps_sar:
             # non-square pixels (720x576 16:9): libvpx's frames carry no aspect ratio, and PyAV
             # cannot give the muxer the stream's, which Matroska, WebM and AVI take (MP4 takes
