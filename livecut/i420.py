@@ -58,7 +58,7 @@ def read_description(info, described) -> None:
     the primaries and transfer it states are kept (HDR video: BT.2020, PQ or HLG); a matrix
     it states (BT.601, as an MJPEG's JPEG frames say; BT.2020, written as BT.601) is said as
     BT.601 (``colorspace`` in the tags): an output that said nothing was taken for BT.709 by
-    players when HD."""
+    players when HD; so is an RGB video's (its output's YUV is made with BT.601)."""
     tags = {k: v for k in ("color_primaries", "color_trc")
             if (v := int(getattr(described, k, 0) or 0)) not in (0, 2)}
     space = int(getattr(described, "colorspace", 0) or 0)
@@ -67,8 +67,19 @@ def read_description(info, described) -> None:
         info.color_tags = tags
     elif space not in (0, 2):  # (stated: BT.470BG and SMPTE 170M as they are, another as BT.601)
         info.color_tags = {**tags, "colorspace": space if space in AS_BT601 else BT601}
+    elif _rgb_format(described):
+        # an RGB video (a screen recording, PNG or QTRLE in .mov, x264's RGB): its output's YUV
+        # is livecut's own, made with BT.601 -- said, or HD players took it for BT.709
+        info.color_tags = {**tags, "colorspace": BT601}
     elif tags:
         info.color_tags = tags
+
+
+def _rgb_format(described) -> bool:
+    """Whether a PyAV frame or codec context ``described`` holds RGB pixels (rgb24, bgr0, gbrp,
+    rgba64le, a palette's ...), not YUV or gray."""
+    fmt = getattr(getattr(described, "format", None), "name", None) or getattr(described, "pix_fmt", None) or ""
+    return str(fmt).startswith(("rgb", "bgr", "gbr", "argb", "abgr", "0rgb", "0bgr", "x2rgb", "x2bgr", "pal8"))
 
 
 def describe_bt709(target, tags: dict, matrix: str = "bt709") -> None:

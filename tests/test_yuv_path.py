@@ -500,6 +500,28 @@ def test_a_video_that_says_bt601_is_written_saying_it(tmp_path, codec, space, ex
     assert np.abs(got[:, :64].mean((0, 1)) - want.mean((0, 1))).max() < 2.0  # (a flat colour)
 
 
+@pytest.mark.parametrize("codec,fmt,ext", [("png", "rgb24", "mov"), ("qtrle", "rgb24", "mov"),
+                                           ("libx264rgb", "bgr24", "mkv")])
+def test_an_rgb_videos_output_says_its_matrix(tmp_path, codec, fmt, ext):
+    """'livecut file screen.mov -o comp.mp4' of an RGB video (a screen recording: PNG or QTRLE in
+    .mov, x264's RGB) wrote its YUV, made by livecut with BT.601, saying no matrix, which players
+    take for BT.709 when it is HD (colours off); it says BT.601 and keeps the colours."""
+    import subprocess
+
+    from conftest import run_cli
+
+    src = tmp_path / f"screen.{ext}"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x3070c0:size=64x48:rate=25", "-t",
+                    "0.16", "-pix_fmt", fmt, "-c:v", codec, str(src)], check=True)
+    _, want = _first_frame(src)
+    out = tmp_path / "comp.mp4"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    said, got = _first_frame(out)
+    assert said == 6, said  # (it said nothing: 2)
+    assert np.abs(got.mean((0, 1)) - want.mean((0, 1))).max() < 2.0  # (a flat colour)
+
+
 def test_hdr_video_is_said_to_be_processed_as_8_bit(tmp_path):
     """A PQ video (BT.2020) was written as 8-bit that keeps its HDR tags, with nothing said at
     run time; one warning says so now, and says what the output carries (checked: .mp4, .mkv
