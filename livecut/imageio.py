@@ -155,6 +155,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         key = _gray_key(data)
         if key is not None:  # a gray PNG's transparent value, which OpenCV does not apply
             img = cv2.merge([img, img, img, np.where(img == key, 0, np.iinfo(img.dtype).max).astype(img.dtype)])
+    if img.ndim == 3 and data[:2].tobytes() == b"BM":
+        img = _bmp_alpha(data, img)
     if alpha_kind[0] == 1 and img.ndim == 3 and img.shape[2] == 4:
         # associated alpha: colours stored multiplied by their alpha.  livecut's BGRA is
         # straight (unassociated, as PNG's) everywhere: the cut multiplies this alpha into its
@@ -853,6 +855,32 @@ def _gray_key(data: np.ndarray) -> int | None:
         elif kind == b"IDAT":
             return None
     return None
+
+
+def _bmp_alpha(data: np.ndarray, img: np.ndarray) -> np.ndarray:
+    """A BMP's colour picture ``img`` as OpenCV decoded it (BGR, or BGRA of an alpha mask), with
+    its alpha: the 4th byte of each pixel of a 32-bit uncompressed (BI_RGB) one, which OpenCV
+    drops (the plain 40-byte BITMAPINFOHEADER calls it reserved; programs write straight alpha
+    there, as an icon's BMP holds it: a sticker's transparent margins were cut as opaque, their
+    hidden colours and all), unless it is 0 everywhere, as most writers leave it: opaque.  An
+    alpha 0 everywhere is none in any BMP: that of an alpha mask too (a V4/V5 header), which
+    OpenCV read fully transparent (Chromium shows such a file opaque).  Browsers and GIMP show
+    a 40-byte header's 4th byte nowhere but in an icon (Chromium: many such files hold other
+    values there and are meant opaque); livecut takes it for alpha as an icon's is."""
+    if img.shape[2] == 4:
+        return img if img[:, :, 3].any() else np.ascontiguousarray(img[:, :, :3])
+    head = data[:54].tobytes()
+    if img.shape[2] != 3 or len(head) < 54 or struct.unpack("<I", head[14:18])[0] < 40:
+        return img  # (an OS/2 header of 12 bytes holds no 32-bit pixels)
+    (offset,) = struct.unpack("<I", head[10:14])
+    w, h, _planes, bpp, compression = struct.unpack("<iiHHI", head[18:34])
+    size = w * abs(h) * 4  # (rows of 32-bit pixels need no padding)
+    if bpp != 32 or compression != 0 or img.shape[:2] != (abs(h), w) or offset + size > data.size:
+        return img
+    alpha = data[offset:offset + size].reshape(abs(h), w, 4)[:, :, 3]
+    if not alpha.any():
+        return img
+    return np.dstack((img, alpha[::-1] if h > 0 else alpha))  # (rows bottom-up unless the height is negative)
 
 
 def _pam_header(data: np.ndarray) -> dict[str, str] | None:

@@ -1197,6 +1197,47 @@ def test_a_gray_pngs_transparent_value_stays_transparent(tmp_path, scene):
         assert np.array_equal(res[hole == 0], ref[hole == 0]), depth
 
 
+def _bmp32(bgra: np.ndarray, header: int = 40, alpha_mask: bool = False, top_down: bool = False) -> bytes:
+    """A 32-bit BMP written by hand: ``header`` 40 (BITMAPINFOHEADER, BI_RGB: the 4th byte of a
+    pixel 'reserved'), 108 or 124 (V4, V5; ``alpha_mask``: BI_BITFIELDS with the masks of
+    B, G, R, A bytes, else BI_RGB); rows bottom-up unless ``top_down``."""
+    h, w = bgra.shape[:2]
+    pixels = np.ascontiguousarray(bgra if top_down else bgra[::-1]).tobytes()
+    info = struct.pack("<IiiHHIIiiII", header, w, -h if top_down else h, 1, 32, 3 if alpha_mask else 0,
+                       len(pixels), 2835, 2835, 0, 0)
+    if header > 40:
+        masks = (0xFF0000, 0xFF00, 0xFF, 0xFF000000) if alpha_mask else (0, 0, 0, 0)
+        info += struct.pack("<IIII", *masks) + b"sRGB" + bytes(header - 60)
+    offset = 14 + len(info)
+    return b"BM" + struct.pack("<IHHI", offset + len(pixels), 0, 0, offset) + info + pixels
+
+
+def test_a_32_bit_bmps_alpha_is_its_fourth_byte_unless_empty(tmp_path, scene):
+    """A 32-bit BMP of the plain 40-byte header (BI_RGB) whose 4th byte holds alpha (as an
+    icon's BMP holds it) was cut opaque: OpenCV drops that byte, and the sticker's transparent
+    margins, their hidden colours and all, were kept.  It is its alpha now, as a V4/V5 header's
+    alpha mask is; an alpha that is 0 everywhere is none (that byte left empty, as most writers
+    leave it: opaque, as before; of an alpha mask, it was read fully transparent, and cut to
+    nothing)."""
+    from livecut.imageio import read_image
+
+    img, _ = scene
+    bgra = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)
+    bgra[:, :40] = (0, 0, 255, 0)  # (red hidden under the transparency)
+    bgra[:, 40:50, 3] = 128
+    for name, kw in {"v3": {}, "v3top": {"top_down": True}, "v5rgb": {"header": 124},
+                     "v4": {"header": 108, "alpha_mask": True}, "v5": {"header": 124, "alpha_mask": True}}.items():
+        got = read_image(_write_bytes(tmp_path / f"{name}.bmp", _bmp32(bgra, **kw)))
+        assert np.array_equal(got, bgra), name
+        clear = bgra.copy()
+        clear[:, :, 3] = 0  # (an alpha of 0 everywhere: no transparency)
+        got = read_image(_write_bytes(tmp_path / f"{name}0.bmp", _bmp32(clear, **kw)))
+        assert np.array_equal(got, clear[:, :, :3]), name
+    ref = _cutout(tmp_path, _write(tmp_path / "ref.png", bgra))
+    assert ref[:, :40, 3].max() == 0
+    assert np.array_equal(_cutout(tmp_path, tmp_path / "v3.bmp"), ref)
+
+
 def _write_bytes(path, data):
     path.write_bytes(data)
     return path
