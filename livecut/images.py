@@ -33,6 +33,15 @@ STATE_NOTES = {
 #: what it says of a photo judged to have a subject of which nothing was kept (every alpha
 #: under the cut): an empty cutout, which "all-blurred"'s note did not cover
 EMPTY_NOTE = "no part was kept: the mask is empty (nothing judged in focus enough)"
+#: what it says of a picture transparent all over (its own alpha 0 everywhere: nothing of it
+#: shows), whose output, the cut times that alpha, is empty whatever the cut: it is not judged
+#: (the colours stored under the transparency are not cut), and ``{}`` is what the mode makes
+CLEAR_NOTE = ("the picture is fully transparent (its alpha is 0 everywhere): nothing of it shows, so nothing is cut "
+              "and {}; remove its alpha channel first to cut the colours stored under it")
+#: what a picture transparent all over becomes in each mode, in :data:`CLEAR_NOTE`
+CLEAR_OUTPUT = {"cutout": "its cutout is transparent all over", "mask": "its mask is empty",
+                "composite": "its composite is the background alone",
+                "side-by-side": "its composite is the background alone"}
 
 
 def photo_note(state: str, alpha: np.ndarray) -> str | None:
@@ -440,10 +449,17 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                 # (a 16-bit or 4-channel picture as read is not needed past here: kept to the
                 # end of the image, it was 361 MB more at the peak for a 61-megapixel 16-bit TIFF)
                 del img
-                alpha, state, box = photo_mask(segmenter, bgr)
-                note = photo_note(state, alpha)
-                if note:
-                    report.notes.append(f"{src}: {note}")
+                if own_alpha is not None and not own_alpha.any():
+                    # (a picture transparent all over: its cut, times its alpha, is empty whatever
+                    # the engine finds in the colours under it; it was written so without a word,
+                    # or with a note of what was found there, "the whole image is kept")
+                    alpha, box = np.zeros(bgr.shape[:2], np.uint8), None
+                    report.notes.append(f"{src}: {CLEAR_NOTE.format(CLEAR_OUTPUT[mode])}")
+                else:
+                    alpha, state, box = photo_mask(segmenter, bgr)
+                    note = photo_note(state, alpha)
+                    if note:
+                        report.notes.append(f"{src}: {note}")
                 # (black bars kept as they are; a black backdrop's bands are not)
                 box = framing(box, *alpha.shape)
                 # what the picture itself leaves transparent stays so: its alpha goes to the

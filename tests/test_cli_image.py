@@ -1238,6 +1238,35 @@ def test_a_32_bit_bmps_alpha_is_its_fourth_byte_unless_empty(tmp_path, scene):
     assert np.array_equal(_cutout(tmp_path, tmp_path / "v3.bmp"), ref)
 
 
+def test_a_fully_transparent_picture_says_nothing_is_cut(tmp_path, scene):
+    """A picture whose alpha is 0 everywhere (nothing of it shows) gave an empty cutout without
+    a word, exit 0, after the engine judged the colours stored under the transparency.  It is
+    not judged; a note says that nothing is cut and what its output is, exit 0 as other notes,
+    and its output is what it shows: a cutout transparent all over, an empty mask, the background
+    alone (a gray picture with alpha, a 16-bit one alike)."""
+    img, _ = scene
+    bgra = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)
+    bgra[:, :, 3] = 0
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    for name, data in (("clear.png", cv2.imencode(".png", bgra)[1].tobytes()),
+                       ("clear16.png", cv2.imencode(".png", bgra.astype(np.uint16) * 257)[1].tobytes()),
+                       ("gray.png", png_bytes(np.dstack((gray, np.zeros_like(gray))), 4))):
+        src = _write_bytes(tmp_path / name, data)
+        for mode, args, want in (("cutout", [], lambda o: o.shape[2] == 4 and o[:, :, 3].max() == 0),
+                                 ("mask", ["--mode", "mask"], lambda o: o.max() == 0),
+                                 ("composite", ["-b", "color:#00ff00"], lambda o: np.all(o == (0, 255, 0)))):
+            out = tmp_path / mode
+            r = invoke("image", src, "-o", out, "--force", *args)
+            assert r.exit_code == 0, r.output
+            what = {"cutout": "its cutout is transparent all over", "mask": "its mask is empty",
+                    "composite": "its composite is the background alone"}[mode]
+            lines = [ln for ln in _stderr_lines(r) if "more than 8 bits" not in ln]  # (clear16's own warning)
+            assert lines == [f"livecut: note: {src}: the picture is fully transparent (its alpha is 0 everywhere): "
+                             f"nothing of it shows, so nothing is cut and {what}; remove its alpha channel first to "
+                             "cut the colours stored under it", f"1 written to {out}, 0 failed"], (name, mode)
+            assert want(cv2.imread(str(out / f"{src.stem}.png"), cv2.IMREAD_UNCHANGED)), (name, mode)
+
+
 def _write_bytes(path, data):
     path.write_bytes(data)
     return path
