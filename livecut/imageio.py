@@ -132,9 +132,10 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     if samples == 2 and alpha_kind[0] in (1, 2):  # (OpenCV reads gray + alpha as gray alone)
         lost = ("a gray TIFF with an alpha channel: its transparency is not read (taken as opaque; save it as "
                 "PNG to keep it)")
+    bitfields = _bmp_bitfields(data, p)  # (a BMP of bit masks: decoded here, by them)
     with _capture_stderr() as said, _unspecified_alpha(data, alpha_kind[1] if alpha_kind[0] == 2 else None):
         try:
-            img = cv2.imdecode(data, flags)
+            img = bitfields if bitfields is not None else cv2.imdecode(data, flags)
         except cv2.error as exc:
             if "CV_IO_MAX_IMAGE_PIXELS" in str(exc):  # refused from the header, before decoding
                 raise ImageSizeError(f"{p}: image is larger than livecut's limit of "
@@ -858,17 +859,15 @@ def _gray_key(data: np.ndarray) -> int | None:
 
 
 def _bmp_alpha(data: np.ndarray, img: np.ndarray) -> np.ndarray:
-    """A BMP's colour picture ``img`` as OpenCV decoded it (BGR, or BGRA of an alpha mask), with
-    its alpha: the 4th byte of each pixel of a 32-bit uncompressed (BI_RGB) one, which OpenCV
-    drops (the plain 40-byte BITMAPINFOHEADER calls it reserved; programs write straight alpha
-    there, as an icon's BMP holds it: a sticker's transparent margins were cut as opaque, their
-    hidden colours and all), unless it is 0 everywhere, as most writers leave it: opaque.  An
-    alpha 0 everywhere is none in any BMP: that of an alpha mask too (a V4/V5 header), which
-    OpenCV read fully transparent (Chromium shows such a file opaque).  Browsers and GIMP show
-    a 40-byte header's 4th byte nowhere but in an icon (Chromium: many such files hold other
-    values there and are meant opaque); livecut takes it for alpha as an icon's is."""
-    if img.shape[2] == 4:
-        return img if img[:, :, 3].any() else np.ascontiguousarray(img[:, :, :3])
+    """A BMP's colour picture ``img`` as OpenCV decoded it, with its alpha: the 4th byte of each
+    pixel of a 32-bit uncompressed (BI_RGB) one, which OpenCV drops (the plain 40-byte
+    BITMAPINFOHEADER calls it reserved; programs write straight alpha there, as an icon's BMP
+    holds it: a sticker's transparent margins were cut as opaque, their hidden colours and all),
+    unless it is 0 everywhere, as most writers leave it: opaque.  (A BMP of bit masks, an alpha
+    mask's among them, is read by :func:`_bmp_bitfields`, alike: an alpha 0 everywhere is none
+    in any BMP.)  Browsers and GIMP show a 40-byte header's 4th byte nowhere but in an icon
+    (Chromium: many such files hold other values there and are meant opaque); livecut takes it
+    for alpha as an icon's is."""
     head = data[:54].tobytes()
     if img.shape[2] != 3 or len(head) < 54 or struct.unpack("<I", head[14:18])[0] < 40:
         return img  # (an OS/2 header of 12 bytes holds no 32-bit pixels)
@@ -881,6 +880,66 @@ def _bmp_alpha(data: np.ndarray, img: np.ndarray) -> np.ndarray:
     if not alpha.any():
         return img
     return np.dstack((img, alpha[::-1] if h > 0 else alpha))  # (rows bottom-up unless the height is negative)
+
+
+#: pixels of a BMP decoded at a time by :func:`_bmp_bitfields` (its temporaries stay small)
+_BITFIELD_PIXELS = 1 << 20
+
+
+def _bmp_bitfields(data: np.ndarray, p: Path) -> np.ndarray | None:
+    """The picture (BGR, or BGRA where it has an alpha mask) of a BMP of 16 or 32 bits a pixel
+    stored by bit masks (BI_BITFIELDS, BI_ALPHABITFIELDS), each channel read by its mask and
+    scaled to 8 bits, ``round(v * 255 / max)``, as Chromium and GIMP read it (Firefox within a
+    level); None for another file, which OpenCV decodes.  OpenCV refused every 16-bit one of a
+    V3-alpha, V4 or V5 header -- GIMP's 16-bit exports, R5G6B5, A1R5G5B5, X1R5G5B5, in its
+    default V5 header -- and one of other masks (4 bits a channel) in any header, as 'not an
+    image, or truncated/corrupt', and read a 32-bit one of the 40-byte header as B, G, R, A
+    bytes whatever its masks said (R, G, B came out red and blue swapped).  An alpha that is 0
+    everywhere is none (as :func:`_bmp_alpha`): opaque, as Chromium shows it (OpenCV read one
+    fully transparent, cut to nothing).  Raises :class:`ImageSizeError` over livecut's
+    size, and :class:`ImageReadError` for pixels cut short."""
+    head = data[:70].tobytes()
+    if head[:2] != b"BM" or len(head) < 66:
+        return None
+    offset, size = struct.unpack("<II", head[10:18])
+    w, h, _planes, bpp, compression = struct.unpack("<iiHHI", head[18:34])
+    if size < 40 or compression not in (3, 6) or bpp not in (16, 32) or w <= 0 or h == 0:
+        return None
+    # (the masks follow a 40-byte header, and are its fields in a longer one: at 54 either way;
+    # an alpha mask in a header of 56 bytes or more, or after the three of BI_ALPHABITFIELDS)
+    masks = [*struct.unpack("<III", head[54:66]),
+             struct.unpack("<I", head[66:70])[0] if len(head) >= 70 and (size >= 56 or compression == 6) else 0]
+    rows = abs(h)
+    if w * rows > MAX_PIXELS:
+        raise _too_large(p, w, rows)
+    stride, used = (w * bpp + 31) // 32 * 4, w * bpp // 8  # (each row padded to 4 bytes)
+    if offset + stride * (rows - 1) + used > data.size:  # (the last row's padding may be left out)
+        raise ImageReadError(f"{p}: image file is truncated")
+    out = np.empty((rows, w, 4 if masks[3] else 3), np.uint8)
+    step = max(1, _BITFIELD_PIXELS // w)
+    for r in range(0, rows, step):
+        n = min(step, rows - r)
+        start = offset + stride * r
+        chunk = data[start:start + stride * n]
+        if chunk.size < stride * n:
+            chunk = np.concatenate((chunk, np.zeros(stride * n - chunk.size, np.uint8)))
+        words = np.ascontiguousarray(chunk.reshape(n, stride)[:, :used]).view("<u2" if bpp == 16 else "<u4")
+        words = words.astype(np.uint64)
+        # (rows bottom-up unless the height is negative: these are the picture's rows rows - r - n .. rows - r)
+        dst = out[r:r + n] if h < 0 else out[rows - r - n:rows - r][::-1]
+        for i, mask in zip((2, 1, 0, 3), masks):  # (R, G, B, A into B, G, R, A)
+            if i == 3 and not mask:
+                continue
+            if not mask:
+                dst[:, :, i] = 0
+                continue
+            shift = (mask & -mask).bit_length() - 1
+            top = mask >> shift
+            v = (words & mask) >> shift
+            dst[:, :, i] = v if top == 255 else (v * 255 + top // 2) // top
+    if masks[3] and not out[:, :, 3].any():
+        return np.ascontiguousarray(out[:, :, :3])
+    return out
 
 
 def _pam_header(data: np.ndarray) -> dict[str, str] | None:

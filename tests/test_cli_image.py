@@ -1238,6 +1238,62 @@ def test_a_32_bit_bmps_alpha_is_its_fourth_byte_unless_empty(tmp_path, scene):
     assert np.array_equal(_cutout(tmp_path, tmp_path / "v3.bmp"), ref)
 
 
+def _bmp_masked(bgra: np.ndarray, bpp: int, masks: tuple, header: int) -> tuple[bytes, np.ndarray]:
+    """A BMP of ``bpp`` (16, 32) bits a pixel stored by bit ``masks`` (R, G, B, A: BI_BITFIELDS,
+    the masks after a 40-byte ``header``, in a longer one), and what it holds: ``bgra``'s
+    values to each mask's bits and back, round(v * 255 / max), without alpha where A is 0."""
+    h, w = bgra.shape[:2]
+    word, want = np.zeros((h, w), np.uint32), np.zeros((h, w, 4), np.uint8)
+    for i, mask in zip((2, 1, 0, 3), masks):
+        if mask:
+            shift = (mask & -mask).bit_length() - 1
+            top = mask >> shift
+            v = (bgra[:, :, i].astype(np.uint32) * top + 127) // 255
+            word |= v << shift
+            want[:, :, i] = (v * 255 + top // 2) // top
+    pixels = word[::-1].astype("<u2" if bpp == 16 else "<u4")
+    pixels = np.pad(pixels.view(np.uint8).reshape(h, -1), ((0, 0), (0, (-pixels[0].nbytes) % 4))).tobytes()
+    info = struct.pack("<IiiHHIIiiII", header, w, h, 1, bpp, 3, len(pixels), 2835, 2835, 0, 0)
+    info += struct.pack("<IIII", *masks)[:12 if header == 40 else 16] + (b"sRGB" + bytes(header - 60) if header > 56 else b"")
+    offset = 14 + len(info)
+    data = b"BM" + struct.pack("<IHHI", offset + len(pixels), 0, 0, offset) + info + pixels
+    return data, want if masks[3] else want[:, :, :3]
+
+
+def test_a_bmp_of_bit_masks_is_read_by_its_masks(tmp_path, scene):
+    """A BMP stored by bit masks (BI_BITFIELDS) was refused as 'not an image, or truncated/corrupt'
+    (exit 2) when 16-bit in a V4/V5 header -- GIMP's 16-bit exports, R5G6B5, A1R5G5B5, in its
+    default V5 header -- or of 4 bits a channel in any header; and a 32-bit one of the 40-byte
+    header was read as B, G, R bytes whatever its masks: R, G, B ones came out red and blue
+    swapped.  Each channel is read by its mask now, as browsers and GIMP read it (an alpha mask's
+    alpha too, none where it is 0 everywhere)."""
+    from livecut.imageio import read_image
+
+    img, _ = scene
+    bgra = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)
+    bgra[:, :40, 3] = 0
+    bgra[:, 40:50, 3] = 200
+    cases = {"565v5": (16, (0xF800, 0x7E0, 0x1F, 0), 124), "1555v5": (16, (0x7C00, 0x3E0, 0x1F, 0x8000), 124),
+             "565v3a": (16, (0xF800, 0x7E0, 0x1F, 0), 56), "4444v4": (16, (0xF00, 0xF0, 0xF, 0xF000), 108),
+             "444v3": (16, (0xF00, 0xF0, 0xF, 0), 40), "rgb32v3": (32, (0xFF, 0xFF00, 0xFF0000, 0), 40),
+             "rgba32v4": (32, (0xFF, 0xFF00, 0xFF0000, 0xFF000000), 108), "odd16": (16, (0xF800, 0x7E0, 0x1F, 0), 124)}
+    for name, (bpp, masks, header) in cases.items():
+        pic = bgra[:, :157] if name == "odd16" else bgra  # (rows of 314 bytes, padded to 316)
+        data, want = _bmp_masked(pic, bpp, masks, header)
+        got = read_image(_write_bytes(tmp_path / f"{name}.bmp", data))
+        assert got.shape == want.shape and np.array_equal(got, want), name
+    clear = bgra.copy()
+    clear[:, :, 3] = 0  # (an alpha mask's alpha 0 everywhere: no transparency)
+    data, want = _bmp_masked(clear, 16, cases["1555v5"][1], 124)
+    assert np.array_equal(read_image(_write_bytes(tmp_path / "clear.bmp", data)), want[:, :, :3])
+    r = invoke("image", tmp_path / "1555v5.bmp", "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 0, r.output
+    assert cv2.imread(str(tmp_path / "o" / "1555v5.png"), cv2.IMREAD_UNCHANGED)[:, :40, 3].max() == 0
+    data, _ = _bmp_masked(bgra, 16, cases["565v5"][1], 124)
+    r = invoke("image", _write_bytes(tmp_path / "short.bmp", data[:-400]), "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 2 and "image file is truncated" in r.stderr
+
+
 def test_a_fully_transparent_picture_says_nothing_is_cut(tmp_path, scene):
     """A picture whose alpha is 0 everywhere (nothing of it shows) gave an empty cutout without
     a word, exit 0, after the engine judged the colours stored under the transparency.  It is
