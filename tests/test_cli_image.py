@@ -3088,11 +3088,11 @@ def test_a_tiff_cutout_reads_back_with_its_colours(good, tmp_path):
 
 
 def _tiff(samples: np.ndarray, extra: int | None, planar: bool = False, tile: int = 0, bo: str = "<",
-          more: tuple = ()) -> bytes:
+          more: tuple = (), photometric: int | None = None) -> bytes:
     """A deflate TIFF written by hand: ``samples`` HxWxS (gray + alpha, RGB or RGBA, in file
     order; 8 or 16 bit), ExtraSamples ``extra`` (None: no such tag), planes or interleaved,
     strips of 8 rows or square tiles of side ``tile``; ``more``: other entries, ``(tag, type,
-    [values])`` (SHORT or LONG)."""
+    [values])`` (SHORT or LONG); ``photometric``: its tag's value (None: RGB from 3 samples, else gray)."""
     h, w, s = samples.shape
     a = samples.astype(samples.dtype.newbyteorder(bo))
     planes = [a[:, :, c:c + 1] for c in range(s)] if planar else [a]
@@ -3107,7 +3107,7 @@ def _tiff(samples: np.ndarray, extra: int | None, planar: bool = False, tile: in
                 chunks.append(zlib.compress(part.tobytes()))
     where = (322, 323, 324, 325) if tile else (278, 273, 279)
     entries = [(256, 4, [w]), (257, 4, [h]), (258, 3, [a.itemsize * 8] * s), (259, 3, [8]),
-               (262, 3, [2 if s >= 3 else 1]), (277, 3, [s]), (284, 3, [2 if planar else 1])]
+               (262, 3, [photometric if photometric is not None else 2 if s >= 3 else 1]), (277, 3, [s]), (284, 3, [2 if planar else 1])]
     entries += ([(338, 3, [extra])] if extra is not None else []) + list(more)
     entries += [(322, 4, [tile]), (323, 4, [tile])] if tile else [(278, 4, [step])]
     entries += [(where[-2], 4, [0] * len(chunks)), (where[-1], 4, [len(c) for c in chunks])]
@@ -3139,6 +3139,31 @@ def _samples(channels: int, dtype, seed: int = 0) -> np.ndarray:
     a = np.random.default_rng(seed).integers(0, top + 1, (37, 53, channels), dtype=dtype)
     a[:, :3, -1], a[:, 3:6, -1] = 0, top
     return a
+
+
+def test_a_tiff_of_channels_livecut_does_not_read_is_refused_in_words(tmp_path):
+    """A TIFF of more channels than its colours and an alpha (Photoshop's alpha channels, saved
+    selections, or spot colours kept as extra samples) was refused as 'not an image, or
+    truncated/corrupt (> Unsupported number of channels:)', a 16-bit gray one's gray, alpha and
+    other channel were read as B, G, R and cut scrambled, exit 0, and a 16-bit CMYK one was 'not
+    an image'.  Each is refused saying what it holds (exit 2); the readable ones are read."""
+    from livecut.imageio import read_image
+
+    cases = {"rgbae8": (_samples(5, np.uint8), [2, 0], None, "5 channels (RGB, an alpha and 1 other)"),
+             "rgbe16": (_samples(5, np.uint16), [0, 0], None, "5 channels (RGB and 2 others)"),
+             "gae16": (_samples(3, np.uint16), [2, 0], 1, "3 channels (gray, an alpha and 1 other)"),
+             "cmyka8": (_samples(5, np.uint8), [2], 5, "5 channels (CMYK and an alpha)"),
+             "cmyk16": (_samples(4, np.uint16), None, 5, "a 16-bit CMYK TIFF")}
+    for name, (samples, extra, photometric, said) in cases.items():
+        src = _write_bytes(tmp_path / f"{name}.tif", _tiff(samples, None, more=[(338, 3, extra)] if extra else (),
+                                                          photometric=photometric))
+        r = invoke("image", src, "-o", tmp_path / "o", "-q")
+        assert r.exit_code == 2 and said in r.stderr and "which livecut does not read" in r.stderr, (name, r.output)
+        assert not (tmp_path / "o").exists()
+    for name, (samples, extra, photometric) in {"rgba": (_samples(4, np.uint8), 2, None),
+                                                "cmyk": (_samples(4, np.uint8), None, 5),
+                                                "ga": (_samples(2, np.uint16), 2, None)}.items():
+        read_image(_write_bytes(tmp_path / f"{name}.tif", _tiff(samples, extra, photometric=photometric)))
 
 
 def test_a_tiff_with_unassociated_alpha_is_read_as_stored(tmp_path):
