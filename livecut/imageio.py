@@ -153,6 +153,10 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     if img is None or img.size == 0:
         if _video_container(data):
             raise _not_a_video(p)
+        other = _unread_type(data, p)
+        if other:  # (a picture of a type OpenCV does not decode was 'not an image, or truncated/corrupt')
+            raise ImageReadError(f"{p}: {other}, which livecut does not read; "
+                                 f"{'export' if 'SVG' in other else 'save'} it as PNG first")
         detail = _decoder_message(said)
         raise ImageReadError(f"{p}: not an image, or truncated/corrupt" + (f" ({detail})" if detail else ""))
     if img.ndim == 2:
@@ -1031,6 +1035,27 @@ def _capture_stderr():
                 said.append(tmp.read(4096).decode("utf-8", "replace"))
     finally:
         os.close(saved)
+
+
+#: picture types OpenCV does not decode, by the extension their files are named with
+_UNREAD_EXTS = {".ico": "an icon (ICO)", ".cur": "a cursor (CUR)", ".svg": "an SVG drawing (vector graphics)",
+                ".svgz": "an SVG drawing (vector graphics)", ".jxl": "a JPEG XL picture", ".tga": "a Targa (TGA) picture"}
+
+
+def _unread_type(data: np.ndarray, p: Path) -> str | None:
+    """What a file that OpenCV could not decode is, where it is a picture of a type livecut
+    does not read (an icon, a cursor, an SVG drawing, JPEG XL, Targa): by its first bytes (an
+    ICO's or CUR's header of one to 256 pictures, JPEG XL's signatures, an SVG's opening tag),
+    else by its extension; None for another file (corrupt, or not a picture)."""
+    head = data[:4096].tobytes()
+    if head[:4] in (b"\0\0\1\0", b"\0\0\2\0") and 0 < int.from_bytes(head[4:6], "little") <= 256:
+        return _UNREAD_EXTS[".ico" if head[2] == 1 else ".cur"]
+    if head[:2] == b"\xff\x0a" or head[:12] == b"\0\0\0\x0cJXL \r\n\x87\n":
+        return _UNREAD_EXTS[".jxl"]
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith((b"<?xml", b"<svg", b"<!DOCTYPE svg", b"<!--")) and b"<svg" in head:
+        return _UNREAD_EXTS[".svg"]
+    return _UNREAD_EXTS.get(p.suffix.lower())
 
 
 def _decoder_message(said: list[str]) -> str:

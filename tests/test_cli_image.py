@@ -1450,6 +1450,33 @@ def test_a_sixteen_bit_photo_is_rounded_to_eight_bits(tmp_path, scene):
     assert np.array_equal(res[opaque][:, :3], img[opaque])
 
 
+def test_a_picture_of_a_type_livecut_does_not_read_says_what_it_is(tmp_path, scene):
+    """An icon (.ico, a PNG inside), a cursor, an SVG drawing, a JPEG XL or Targa picture, which
+    this OpenCV does not decode, was 'not an image, or truncated/corrupt', as a damaged file is.
+    Each is refused as what it is, by its first bytes (whatever its name) or its extension, with
+    what to do (exit 2); a damaged PNG is still 'not an image, or truncated/corrupt'."""
+    img, _ = scene
+    png = cv2.imencode(".png", img)[1].tobytes()
+    entry = struct.pack("<BBBBHHII", 0, 0, 0, 0, 1, 32, len(png), 22)
+    files = {"app.ico": struct.pack("<HHH", 0, 1, 1) + entry + png, "hand.cur": struct.pack("<HHH", 0, 2, 1) + entry + png,
+             "logo.svg": b'\xef\xbb\xbf<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+             "photo.jxl": b"\xff\x0a" + bytes(30), "boxed.jxl": b"\0\0\0\x0cJXL \r\n\x87\n" + bytes(30),
+             "icon": struct.pack("<HHH", 0, 1, 1) + entry + png, "old.tga": bytes(18) + b"\x80" * 64}
+    said = {"app.ico": "an icon (ICO)", "hand.cur": "a cursor (CUR)", "logo.svg": "an SVG drawing (vector graphics)",
+            "photo.jxl": "a JPEG XL picture", "boxed.jxl": "a JPEG XL picture", "icon": "an icon (ICO)",
+            "old.tga": "a Targa (TGA) picture"}
+    for name, data in files.items():
+        src = _write_bytes(tmp_path / name, data)
+        r = invoke("image", src, "-o", tmp_path / "o", "-q")
+        verb = "export" if name.endswith(".svg") else "save"
+        assert r.exit_code == 2 and _stderr_lines(r) == [
+            f"livecut: error: {src}: {said[name]}, which livecut does not read; {verb} it as PNG first"], r.output
+    bad = _write_bytes(tmp_path / "bad.png", b"junk")
+    r = invoke("image", bad, "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 2 and _stderr_lines(r) == [f"livecut: error: {bad}: not an image, or truncated/corrupt"]
+    assert not (tmp_path / "o").exists()
+
+
 def test_a_high_dynamic_range_picture_is_refused(tmp_path, scene):
     """A Radiance .hdr (values of light: a sun at 40 beside a photo in 0..1) was read as its
     values stretched to 8 bits and cut: mostly black, without a word; an OpenEXR file, which
