@@ -44,13 +44,24 @@ CLEAR_OUTPUT = {"cutout": "its cutout is transparent all over", "mask": "its mas
                 "side-by-side": "its composite is the background alone"}
 
 
-def photo_note(state: str, alpha: np.ndarray) -> str | None:
+#: what it says of a picture with its own alpha where what the mask keeps lies where the
+#: picture is transparent (the cut times that alpha reaches 128 nowhere): an empty cutout
+HIDDEN_NOTE = "no part was kept: what was judged in focus is where the picture is transparent (nothing of it shows)"
+
+
+def photo_note(state: str, alpha: np.ndarray, own: np.ndarray | None = None) -> str | None:
     """What ``livecut image`` notes of a photo's mask (None: nothing to say): its state's
-    note (:data:`STATE_NOTES`), or :data:`EMPTY_NOTE` when nothing of it reaches the cut (128)."""
+    note (:data:`STATE_NOTES`), or :data:`EMPTY_NOTE` when nothing of it reaches the cut (128),
+    or :data:`HIDDEN_NOTE` when nothing of it does once times the picture's own alpha ``own``
+    (HxW uint8, or None), as the output is made (it was empty without a word)."""
     if state in STATE_NOTES:
         return STATE_NOTES[state]
     if not np.count_nonzero(alpha > 127):  # (not cv2.compare: OpenCV 5.1 compares a 4x1 array
         return EMPTY_NOTE                     # with (127, 0, 0, 0), a 1x1 with nothing)
+    # (alpha * own / 255 rounded over 127, as cv2.multiply makes the output's, in numpy: the same
+    # OpenCV takes a 4x1 array beside another for a scalar)
+    if own is not None and not np.count_nonzero(alpha.astype(np.uint16) * own >= 32513):
+        return HIDDEN_NOTE
     return None
 
 
@@ -457,7 +468,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
                     report.notes.append(f"{src}: {CLEAR_NOTE.format(CLEAR_OUTPUT[mode])}")
                 else:
                     alpha, state, box = photo_mask(segmenter, bgr)
-                    note = photo_note(state, alpha)
+                    note = photo_note(state, alpha, own_alpha)
                     if note:
                         report.notes.append(f"{src}: {note}")
                 # (black bars kept as they are; a black backdrop's bands are not)

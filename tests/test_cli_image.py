@@ -3763,6 +3763,30 @@ def test_photo_note_says_nothing_of_a_mask_with_a_subject():
         assert photo_note("subject", np.full(shape, 200, np.uint8)) is None, shape
 
 
+def test_a_picture_whose_subject_is_where_it_is_transparent_says_nothing_shows(tmp_path, scene):
+    """A picture whose own alpha hides what is judged in focus (the subject erased, its
+    defocused background left) gave an empty cutout without a word, exit 0: the mask kept the
+    subject, and the picture's alpha took it away.  A note says so (exit 0, as other notes)."""
+    img, gt = scene
+    bgra = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)
+    bgra[cv2.dilate(gt, np.ones((9, 9), np.uint8)) > 0, 3] = 0
+    src = _write(tmp_path / "erased.png", bgra)
+    r = invoke("image", src, "-o", tmp_path / "o")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [f"livecut: note: {src}: no part was kept: what was judged in focus is where the "
+                                "picture is transparent (nothing of it shows)", f"1 written to {tmp_path / 'o'}, 0 failed"]
+    assert cv2.imread(str(tmp_path / "o" / "erased.png"), cv2.IMREAD_UNCHANGED)[:, :, 3].max() <= 127
+    from livecut.images import HIDDEN_NOTE, photo_note
+
+    # (as the output is made: 255 * 128 / 255 reaches the cut, 255 * 127 / 255 and 200 * 162 / 255 not)
+    for shape in ((4, 1), (1, 1), (3, 5)):
+        kept = np.full(shape, 255, np.uint8)
+        assert photo_note("subject", kept, np.full(shape, 128, np.uint8)) is None, shape
+        assert photo_note("subject", kept, np.full(shape, 127, np.uint8)) == HIDDEN_NOTE, shape
+        assert photo_note("subject", np.full(shape, 200, np.uint8), np.full(shape, 162, np.uint8)) == HIDDEN_NOTE
+        assert photo_note("subject", kept) is None
+
+
 def test_skip_existing_goes_on_where_a_run_stopped(tmp_path, good):
     """A run stopped part way (Ctrl-C over 1000 photos) could not be taken up: run again, each
     photo already cut was an error, "exists (use --force to overwrite)", exit 2 -- or --force
