@@ -866,27 +866,15 @@ def _gray_key(data: np.ndarray) -> int | None:
 
 
 def _bmp_alpha(data: np.ndarray, img: np.ndarray) -> np.ndarray:
-    """A BMP's colour picture ``img`` as OpenCV decoded it, with its alpha: the 4th byte of each
-    pixel of a 32-bit uncompressed (BI_RGB) one, which OpenCV drops (the plain 40-byte
-    BITMAPINFOHEADER calls it reserved; programs write straight alpha there, as an icon's BMP
-    holds it: a sticker's transparent margins were cut as opaque, their hidden colours and all),
-    unless it is 0 everywhere, as most writers leave it: opaque.  (A BMP of bit masks, an alpha
-    mask's among them, is read by :func:`_bmp_bitfields`, alike: an alpha 0 everywhere is none
-    in any BMP.)  Browsers and GIMP show a 40-byte header's 4th byte nowhere but in an icon
-    (Chromium: many such files hold other values there and are meant opaque); livecut takes it
-    for alpha as an icon's is."""
-    head = data[:54].tobytes()
-    if img.shape[2] != 3 or len(head) < 54 or struct.unpack("<I", head[14:18])[0] < 40:
-        return img  # (an OS/2 header of 12 bytes holds no 32-bit pixels)
-    (offset,) = struct.unpack("<I", head[10:14])
-    w, h, _planes, bpp, compression = struct.unpack("<iiHHI", head[18:34])
-    size = w * abs(h) * 4  # (rows of 32-bit pixels need no padding)
-    if bpp != 32 or compression != 0 or img.shape[:2] != (abs(h), w) or offset + size > data.size:
-        return img
-    alpha = data[offset:offset + size].reshape(abs(h), w, 4)[:, :, 3]
-    if not alpha.any():
-        return img
-    return np.dstack((img, alpha[::-1] if h > 0 else alpha))  # (rows bottom-up unless the height is negative)
+    """A BMP's colour picture ``img`` as OpenCV decoded it (BGR, or BGRA of an alpha mask): an
+    alpha that is 0 everywhere is none, opaque, as Chromium shows it (OpenCV read a V4/V5
+    header's empty alpha mask fully transparent: cut to nothing).  The 4th byte of a 32-bit
+    uncompressed (BI_RGB) pixel stays unread, as OpenCV, browsers and GIMP leave it outside an
+    icon: the plain 40-byte header calls it reserved, and many files hold other values there
+    and are meant opaque (Chromium's words)."""
+    if img.shape[2] == 4 and not img[:, :, 3].any():
+        return np.ascontiguousarray(img[:, :, :3])
+    return img
 
 
 #: pixels of a BMP decoded at a time by :func:`_bmp_bitfields` (its temporaries stay small)
