@@ -2366,11 +2366,16 @@ def test_a_video_in_a_read_only_output_folder_stops_the_batch_as_a_photo_does(tm
     each video of that folder was tried and refused in turn, where a photo's stops the batch."""
     src, out = _videos_in_day1(tmp_path)
     report = run_batch([str(src)], out, load_config(None, []), jobs=1, item_fn=_videos_in_a_read_only_folder)
-    assert (report.done, report.failed, report.exit_code) == (0, 1, 1), report.errors
-    assert len(report.errors) == 2 and report.errors[0].endswith(f"cannot write in {out / 'day1'} (permission "
-                                                                 "denied)"), report.errors
-    assert report.errors[-1] == (f"{out / 'day1'}: the folder cannot be written to (permission denied): 2 more "
-                                 "items not processed (run the same command again with --retry-failed once it "
+    # (the pool holds one item ahead of its worker: on a busy machine the worker may have begun,
+    # and been refused, the next video before the first one's result stopped the batch)
+    failed = report.failed
+    assert failed in (1, 2) and (report.done, report.exit_code) == (0, 1), report.errors
+    assert len(report.errors) == failed + 1, report.errors
+    for error in report.errors[:failed]:
+        assert error.endswith(f"cannot write in {out / 'day1'} (permission denied)"), report.errors
+    more = f"{3 - failed} more item{'s' * (failed == 1)}"
+    assert report.errors[-1] == (f"{out / 'day1'}: the folder cannot be written to (permission denied): {more} "
+                                 "not processed (run the same command again with --retry-failed once it "
                                  "can take them)")
     assert sorted(p.name for p in (out / "day1").iterdir()) == []
 
