@@ -1137,8 +1137,43 @@ def test_input_transparency_stays_transparent(tmp_path, scene):
     rgba[:, 80:100, 3] = 128
     res = _cutout(tmp_path, _write(tmp_path / "rgba.png", rgba))
     assert res[:, :80, 3].max() == 0
-    assert np.abs(res[:, 80:100, 3].astype(int) - ref[:, 80:100, 3] // 2).max() <= 1
-    assert np.array_equal(res[:, 100:, 3], ref[:, 100:, 3])
+    assert res[:, 80:100, 3].max() <= 129
+    # (judged as it shows, over a fill where it is transparent: the cut may differ near that edge)
+    assert (np.abs(res[:, 80:100, 3].astype(int) - ref[:, 80:100, 3] // 2) <= 1).mean() > 0.9
+    assert np.array_equal(res[:, 110:, 3], ref[:, 110:, 3])
+
+
+@pytest.mark.parametrize("shape", ["oval", "band"])
+def test_the_colours_hidden_under_a_pictures_transparency_do_not_change_its_cut(tmp_path, shape):
+    """The engine judged the colours stored under a PNG's transparent pixels, which nothing
+    shows: the same picture with other hidden colours (noise, white, black) was cut otherwise
+    where it shows.  It judges the picture as it shows: the cutouts are the same, and the
+    cutout's colours stay those stored."""
+    img, gt = make_scene("basic", 320, 240, seed=1)
+    own = np.zeros(gt.shape, np.uint8)
+    if shape == "oval":  # (rounded corners, as a vignette or a sticker leaves them)
+        cv2.ellipse(own, (160, 120), (144, 108), 0, 0, 360, 255, -1)
+    else:  # (a band erased, through the subject)
+        own[:] = 255
+        own[:, :96] = 0
+        own[:, 96:104] = 128
+    hidden = own == 0
+    cuts = []
+    for i, fill in enumerate(["as stored", "noise", "white", "black"]):
+        rgba = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)
+        rgba[:, :, 3] = own
+        if fill == "noise":
+            rgba[hidden, :3] = np.random.default_rng(7).integers(0, 256, (int(hidden.sum()), 3), dtype=np.uint8)
+        elif fill != "as stored":
+            rgba[hidden, :3] = 255 if fill == "white" else 0
+        cut = _cutout(tmp_path, _write(tmp_path / f"p{i}.png", rgba))
+        shows = own == 255
+        assert np.array_equal(cut[shows, :3], img[shows]), fill  # (its colours as stored)
+        kept, truth = cut[:, :, 3] >= 128, (gt > 127) & (own >= 128)
+        assert np.count_nonzero(kept & truth) / np.count_nonzero(kept | truth) > 0.95, fill
+        cuts.append(cut[:, :, 3].astype(int))
+    for fill, cut in zip(["noise", "white", "black"], cuts[1:]):
+        assert np.abs(cut - cuts[0]).max() <= 1, fill
 
 
 def test_side_by_side_of_a_transparent_png_shows_it_as_seen(tmp_path, scene):
@@ -1194,7 +1229,10 @@ def test_a_gray_pngs_transparent_value_stays_transparent(tmp_path, scene):
         keyed = plain[:33] + _chunk(b"tRNS", struct.pack(">H", key)) + plain[33:]
         res = _cutout(tmp_path, _write_bytes(tmp_path / f"keyed{depth}.png", keyed))
         assert res[hole > 0, 3].max() == 0, depth
-        assert np.array_equal(res[hole == 0], ref[hole == 0]), depth
+        # (the rest as before: the hole is judged as it shows, its own colour not seen, and the
+        # soft edges of the cut may move by a few levels)
+        assert np.array_equal(res[hole == 0, :3], ref[hole == 0, :3]), depth
+        assert np.abs(res[:, :, 3].astype(int) - ref[:, :, 3])[hole == 0].max() <= 8, depth
 
 
 def _bmp32(bgra: np.ndarray, header: int = 40, alpha_mask: bool = False, top_down: bool = False) -> bytes:
@@ -3771,8 +3809,10 @@ def test_a_picture_whose_subject_is_where_it_is_transparent_says_nothing_shows(t
     src = _write(tmp_path / "erased.png", bgra)
     r = invoke("image", src, "-o", tmp_path / "o")
     assert r.exit_code == 0, r.output
-    assert _stderr_lines(r) == [f"livecut: note: {src}: no part was kept: what was judged in focus is where the "
-                                "picture is transparent (nothing of it shows)", f"1 written to {tmp_path / 'o'}, 0 failed"]
+    # (judged as it shows, the subject erased is not seen: nothing is judged in focus; the mask
+    # kept the hidden subject before, which the note below said)
+    assert _stderr_lines(r) == [f"livecut: note: {src}: no part was kept: the mask is empty (nothing judged in "
+                                "focus enough)", f"1 written to {tmp_path / 'o'}, 0 failed"]
     assert cv2.imread(str(tmp_path / "o" / "erased.png"), cv2.IMREAD_UNCHANGED)[:, :, 3].max() <= 127
     from livecut.images import HIDDEN_NOTE, photo_note
 
