@@ -48,7 +48,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     ``"pictures"``: ``(kind, unit, count)`` for a file of several pictures, of which only the
     first is read (an animated GIF, PNG or WebP: frames; a multi-page TIFF: pages; see
     :func:`picture_count`), else None.
-    ``"lost"``: what of the picture is not read, said in words (a gray TIFF's alpha), else None.
+    ``"lost"``: what of the picture is not read, said in words (a gray TIFF's alpha, a TIFF's extra
+    channel marked unspecified: ExtraSamples 0 is no alpha, left out), else None.
     ``"deep"``: True where the file holds more than 8 bits a channel but is returned at 8 (a
     TIFF of 16-bit RGB in separate planes, below), else False.
     ``upright``: turned as its EXIF orientation says (JPEG, PNG, WebP), or an AVIF as its
@@ -135,6 +136,14 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     if samples == 2 and alpha_kind[0] in (1, 2):  # (OpenCV reads gray + alpha as gray alone)
         lost = ("a gray TIFF with an alpha channel: its transparency is not read (taken as opaque; save it as "
                 "PNG to keep it)")
+    # a 4th sample (a 2nd of gray) marked unspecified, ExtraSamples 0, is no alpha (the TIFF spec's
+    # alpha is 1, associated, or 2, unassociated): an infrared or a scanner's extra channel, which
+    # was taken for alpha, the picture cut with holes where it was low; left out, read opaque
+    extra = alpha_kind[0] == 0 and samples == (2 if photometric in (0, 1) else 4 if photometric == 2 else 0)
+    if extra:
+        lost = (f"{'a gray' if samples == 2 else 'an RGB'} TIFF with an extra channel marked unspecified (ExtraSamples 0, "
+                "not alpha: an infrared or a scanner's channel?): that channel is left out and the picture read "
+                "opaque (save it with that channel as alpha to cut it with its transparency)")
     bitfields = _bmp_bitfields(data, p)  # (a BMP of bit masks: decoded here, by them)
     with _capture_stderr() as said, _unspecified_alpha(data, alpha_kind[1] if alpha_kind[0] == 2 else None):
         try:
@@ -173,6 +182,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         b, g, r, a = cv2.split(img)
         top = float(np.iinfo(img.dtype).max)
         img = cv2.merge([cv2.divide(c, a, scale=top) for c in (b, g, r)] + [a])
+    if extra and img.ndim == 3 and img.shape[2] == 4:  # (read as stored: its colours, then that channel)
+        img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
     if img.dtype.kind == "f" and not any_float:  # (0-1 is a picture to show; beyond it, light: stretched, it came out dark)
         with warnings.catch_warnings():  # (numpy's own, on stderr: 'RuntimeWarning: All-NaN slice encountered')
             warnings.simplefilter("ignore", RuntimeWarning)

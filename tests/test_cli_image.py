@@ -3406,6 +3406,48 @@ def test_a_gray_tiff_with_alpha_says_its_transparency_is_not_read(tmp_path, scen
     assert r.exit_code == 0 and not r.stderr, r.stderr
 
 
+def test_a_tiffs_extra_channel_marked_unspecified_is_not_its_alpha(tmp_path, scene):
+    """A TIFF whose 4th sample (a gray one's 2nd) is marked unspecified, ExtraSamples 0 -- an
+    infrared channel, a scanner's extra one -- was taken for alpha: cut with holes where that
+    channel was low, without a word.  The TIFF spec's alpha is 1 (associated) or 2
+    (unassociated): it is read opaque, its colours as stored, and a warning names the channel
+    left out."""
+    from livecut.imageio import read_image
+
+    img, _ = scene
+    rgb = np.ascontiguousarray(img[:, :, ::-1])  # (stored R, G, B)
+    infrared = np.zeros(img.shape[:2], np.uint8)
+    infrared[:, img.shape[1] // 2:] = 200  # (as an alpha: the left half transparent)
+    said = ("TIFF with an extra channel marked unspecified (ExtraSamples 0, not alpha: an infrared or a scanner's "
+            "channel?): that channel is left out and the picture read opaque (save it with that channel as alpha to "
+            "cut it with its transparency)")
+    plain = _cutout(tmp_path, _write_bytes(tmp_path / "plain.tif", _tiff(rgb, None)))
+    for depth, scale in ((8, 1), (16, 257)):
+        dtype = np.uint8 if depth == 8 else np.uint16
+        p = _write_bytes(tmp_path / f"rgbx{depth}.tif", _tiff(np.dstack([rgb, infrared]).astype(dtype) * dtype(scale), 0))
+        meta: dict = {}
+        got = read_image(p, meta)
+        assert got.shape == img.shape and np.array_equal(got, img.astype(dtype) * dtype(scale)), depth
+        assert meta["lost"] == f"an RGB {said}", depth
+        out = tmp_path / f"rgbx{depth}.png"
+        r = invoke("image", p, "-o", out, "-q")
+        assert r.exit_code == 0, r.output
+        warned = [f"livecut: warning: {p}: an RGB {said}"]
+        if depth == 16:
+            warned.append(f"livecut: warning: {p}: a picture of more than 8 bits a channel; its cutout is written at "
+                          "8 bits a channel (livecut writes 8-bit pictures)")
+        assert r.stderr.splitlines() == warned, r.stderr
+        assert np.array_equal(cv2.imread(str(out), cv2.IMREAD_UNCHANGED), plain), depth
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    p = _write_bytes(tmp_path / "grayx.tif", _tiff(np.dstack([gray, infrared]), 0))
+    meta = {}
+    assert np.array_equal(read_image(p, meta), gray) and meta["lost"] == f"a gray {said}"
+    # (a 4th sample of alpha, 2, or without the tag, as OpenCV writes it, is alpha as before)
+    for extra in (2, None):
+        got = read_image(_write_bytes(tmp_path / "rgba.tif", _tiff(np.dstack([rgb, infrared]), extra)))
+        assert got.shape[2] == 4 and np.array_equal(got[:, :, 3], infrared), extra
+
+
 def test_ctrl_c_before_the_command_takes_it_over_is_one_line():
     """A Ctrl-C after the imports but before the command handles it (while the arguments are
     read: a loaded machine makes that window tenths of a second) printed a traceback."""
