@@ -620,8 +620,9 @@ def _blend_rect(fg: np.ndarray, a: np.ndarray, out: np.ndarray, inv: np.ndarray 
     """out = fg * a / 255 + out * (255 - a) / 255 on one rectangle, each term rounded
     (a term is never exactly halfway, so the sum is within 254/255 of the exact blend).
     ``inv``: ``255 - a`` if the caller has it (one alpha blended into two planes);
-    ``scratch``: where a colour rectangle is worked on (:class:`_Scratch`; else new arrays:
-    a plane's rectangles, small and one channel, gain nothing by it)."""
+    ``scratch``: where the rectangle is worked on (:class:`_Scratch`; else new arrays: an I420
+    frame's blends made ~0.5 MB of them a 720p frame, a few dozen arrays, with an edge of usual
+    softness)."""
     if fg.ndim == 3:
         t, w = scratch(out.shape) if scratch is not None else (np.empty_like(out), np.empty_like(out))
         if fg.shape[2] == 3:
@@ -632,8 +633,9 @@ def _blend_rect(fg: np.ndarray, a: np.ndarray, out: np.ndarray, inv: np.ndarray 
         cv2.multiply(out, cv2.bitwise_not(w, dst=w), dst=out, scale=1.0 / 255.0)
         cv2.add(out, t, dst=out)
         return
-    t = cv2.multiply(fg, a, scale=1.0 / 255.0)
-    cv2.multiply(out, cv2.bitwise_not(a) if inv is None else inv, dst=out, scale=1.0 / 255.0)
+    t, w = scratch(out.shape) if scratch is not None else (None, None)
+    t = cv2.multiply(fg, a, dst=t, scale=1.0 / 255.0)
+    cv2.multiply(out, cv2.bitwise_not(a, dst=w) if inv is None else inv, dst=out, scale=1.0 / 255.0)
     cv2.add(out, t, dst=out)
 
 
@@ -1144,6 +1146,7 @@ class Compositor:
         self._yuv_planes = planes(self._yuv, h, w)
         self._opaque_y = np.empty((h, w), np.uint8)  # (the plan is the chroma's: _over_planes)
         self._tiles_c = _SoftTiles((ch, cw), BAND_TILE // 2)
+        self._inv_c = _Scratch()  # (255 - the chroma's alpha, of each rectangle blended)
         self._alpha_c = np.empty((ch, cw), np.uint8)
         self._bg_i420: np.ndarray | None = None
         kind = self.background.kind
@@ -1246,16 +1249,17 @@ class Compositor:
         op_c = self._tiles_c.opaque
         (_, yfill), (_, ufill), (_, vfill) = fills
         for c0, c1, mine, luma, clear in _bands(alpha, self._tiles_c, ac):
-            _full_band(fy, alpha, oy, yfill, self._opaque_y, 2 * c0, 2 * c1, luma, clear)
+            _full_band(fy, alpha, oy, yfill, self._opaque_y, 2 * c0, 2 * c1, luma, clear,
+                       self._tiles_c.scratch)
             _fill_rows(ou, ufill, c0, c1)
             _fill_rows(ov, vfill, c0, c1)
             if clear:
                 continue
             for r0, r1, x0, x1 in mine:
                 a = ac[r0:r1, x0:x1]
-                inv = cv2.bitwise_not(a)
+                inv = cv2.bitwise_not(a, dst=self._inv_c(a.shape)[0])
                 for f, o in ((fu, ou), (fv, ov)):
-                    _blend_rect(f[r0:r1, x0:x1], a, o[r0:r1, x0:x1], inv)
+                    _blend_rect(f[r0:r1, x0:x1], a, o[r0:r1, x0:x1], inv, self._tiles_c.scratch)
             _at_least(ac[c0:c1], 255, op_c[c0:c1])
             cv2.copyTo(fu[c0:c1], op_c[c0:c1], ou[c0:c1])
             cv2.copyTo(fv[c0:c1], op_c[c0:c1], ov[c0:c1])
