@@ -183,7 +183,13 @@ class BgrReader:
         self._matrices: dict = {}
         self._flags = None
 
-    def __call__(self, f) -> np.ndarray:
+    def __call__(self, f, dst: np.ndarray | None = None) -> np.ndarray:
+        """The BGR of frame ``f`` (H x W x 3 uint8): into ``dst`` when given, of that shape and
+        C-contiguous, where the conversion is OpenCV's (8-bit 4:2:0, 4:2:2 and 4:4:4 of the
+        matrices it converts), else a new array."""
+        if dst is not None and not (dst.shape == (f.height, f.width, 3) and dst.dtype == np.uint8
+                                    and dst.flags.c_contiguous and dst.flags.writeable):
+            dst = None
         name = f.format.name
         space, sws = self._read_as(f)
         if name in HIGH_BIT_420:
@@ -197,14 +203,14 @@ class BgrReader:
         if name in YUV_422_444 and space in OWN_MATRICES:
             full = name.startswith("yuvj") or int(getattr(f, "color_range", 0) or 0) == FULL_RANGE
             g = f.reformat(format="yuvj444p" if name.startswith("yuvj") else "yuv444p", **sws)
-            return cv2.transform(self._merged(g, 3), self._matrix(space, full))
+            return cv2.transform(self._merged(g, 3), self._matrix(space, full), dst=dst)
         if name not in ("yuv420p", "yuvj420p") or space not in OWN_MATRICES:
             return f.to_ndarray(format="bgr24", interpolation=self._sws_flags(), **sws)
         full = name == "yuvj420p" or int(getattr(f, "color_range", 0) or 0) == FULL_RANGE
         h, w = f.height, f.width
         if space in AS_BT601 and not full and h % 2 == 0 and w % 2 == 0:
-            return cv2.cvtColor(self._i420(f, h, w), cv2.COLOR_YUV2BGR_I420)
-        return self.from_planes(*frame_planes(f, h, w), space, full)
+            return cv2.cvtColor(self._i420(f, h, w), cv2.COLOR_YUV2BGR_I420, dst=dst)
+        return self.from_planes(*frame_planes(f, h, w), space, full, dst=dst)
 
     def bgra(self, f) -> np.ndarray:
         """A frame of a video with an alpha of its own as BGRA (H x W x 4 uint8, a new array

@@ -14,8 +14,8 @@ Frames are BGR (HxWx3) unless the runner asks for I420 with
 :meth:`FileSource.use_pixel_format` (``"yuv420p"``: ``(H*3//2) x W`` uint8, the
 decoded Y, U and V planes without colour conversion -- a 4:2:2 or 4:4:4 video's made 4:2:0
 as FFmpeg makes it; only for a yuv420p, 4:2:2 or 4:4:4 video of even size, see
-:attr:`FileSource.can_yuv420p`).  I420 frames come from a pool of
-buffers the runner gives back with :meth:`FileSource.release_frame`.  A video with
+:attr:`FileSource.can_yuv420p`).  I420 and BGR frames come from a pool of
+buffers the runner gives back with :meth:`FileSource.release_frame` (BGRA ones are new arrays).  A video with
 an alpha channel of its own (VP8/VP9 WebM with alpha, ProRes 4444, QuickTime
 Animation, PNG in MOV, FFV1 yuva) opened with ``alpha=True`` gives BGRA (HxWx4)
 frames instead (:attr:`FileSource.alpha`): FFmpeg's own VP8/VP9 decoders drop the
@@ -758,7 +758,7 @@ class FileSource(ClosesWhileReading):
         self._decoder = None
         #: optional :class:`livecut.stageclock.StageClock`: CPU time of decode and convert
         self.clock = None
-        self._pool: collections.deque = collections.deque()  # I420 buffers given back
+        self._pool: collections.deque = collections.deque()  # frames' buffers given back
         #: what the run's summary should say (a picture that changed size mid-run, as I420)
         self.warnings: list[str] = []
         self._sizes: list[tuple[int, int]] = []  # the sizes fitted so far (see _fit_i420)
@@ -1342,19 +1342,28 @@ class FileSource(ClosesWhileReading):
         self.alpha = False
 
     def release_frame(self, image: np.ndarray) -> None:
-        """Give back an I420 frame the caller is done with; its buffer is reused (a no-op
-        for BGR frames)."""
-        if self.pixel_format == "yuv420p" and len(self._pool) < 64:
+        """Give back a frame the caller is done with; its buffer is reused (I420 frames, and
+        BGR ones: a BGR frame decoded was a new array each, a 720p frame's 2.8 MB; not BGRA)."""
+        if len(self._pool) < 64 and self.pixel_format in ("yuv420p", "bgr24") and not self.alpha:
             self._pool.append(image)
+
+    def _pooled(self, shape: tuple[int, ...]) -> np.ndarray | None:
+        """A buffer given back of ``shape`` (uint8, C-contiguous), or None (one of another shape, a
+        frame of another size or format, is let go)."""
+        while self._pool:
+            buf = self._pool.popleft()
+            if (isinstance(buf, np.ndarray) and buf.shape == shape and buf.dtype == np.uint8
+                    and buf.flags.c_contiguous and buf.flags.writeable):
+                return buf
+        return None
 
     def _to_i420(self, f) -> np.ndarray:
         """The frame's planes copied into one (H*3//2) x W buffer (Y, U, V).  A picture that
         changed size mid-stream is scaled to fit with its shape kept, on black bars (it was
         stretched to the first size), and :attr:`warnings` says so once per size."""
         w, h = self.info.width, self.info.height
-        try:
-            buf = self._pool.popleft()
-        except IndexError:
+        buf = self._pooled((h * 3 // 2, w))
+        if buf is None:
             buf = np.empty((h * 3 // 2, w), np.uint8)
         f = self._of_output_matrix(f)
         if f.width != w or f.height != h:  # a change mid-stream
@@ -1451,7 +1460,7 @@ class FileSource(ClosesWhileReading):
     def _to_bgr(self, f) -> np.ndarray:
         if self.alpha:  # (the video's own alpha kept, as BGRA)
             return self._bgr.bgra(f)
-        return self._bgr(f)
+        return self._bgr(f, self._pooled((f.height, f.width, 3)))
 
     def __enter__(self) -> "FileSource":
         return self
