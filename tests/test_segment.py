@@ -385,3 +385,24 @@ def test_color_upsampler_keeps_its_strip_buffers():
     _, peak = traced_peak(lambda: up(small, alpha, full, out))
     assert np.array_equal(out, want)
     assert peak < H * W * 3 / 4, f"{peak / (H * W * 3):.2f} of a BGR frame made in one call"
+
+
+def test_the_cues_make_no_new_arrays_each_frame():
+    # the rule of the hot path: buffers kept per size, no new arrays each frame. The cues made
+    # seven a frame of the cue grid's size (a copy for each percentile, of each colour channel,
+    # of the padding's source): ~0.3 MB a frame whatever the frame's size, 130 KB on one line,
+    # more than a quarter of a 640x360 frame's pixels (the grid is as large for any frame from
+    # that size up)
+    from allocs import allocated_per_frame
+
+    import livecut.segment.cues as cues
+    from livecut.bench import synthetic_frame
+
+    h, w = 360, 640
+    base = synthetic_frame(w, h)
+    frames = [np.ascontiguousarray(np.roll(base, 9 * i, axis=1)) for i in range(8)]
+    seg = Segmenter(load_config(None))
+    out = np.empty((h, w), np.uint8)
+    _, by_line = allocated_per_frame(lambda i: seg.mask(frames[i], out=out), cues.__file__)
+    line, most = max(by_line.items(), key=lambda kv: kv[1])
+    assert most < w * h // 4, f"cues.py:{line} allocates {most} bytes a frame"

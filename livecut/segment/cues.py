@@ -93,10 +93,16 @@ def shrink_buffer(dst: np.ndarray, k: int) -> np.ndarray | None:
 _UNMADE = object()
 
 
-def percentile(v: np.ndarray, q: float) -> float:
+def percentile(v: np.ndarray, q: float, scratch: np.ndarray | None = None) -> float:
     """``np.percentile(v, q)`` (linear interpolation) by a partial sort of a copy of ``v``:
-    a tenth of its time on a grid of cues."""
-    v = v.flatten()  # a copy (sorted in part below)
+    a tenth of its time on a grid of cues.  ``scratch``: a 1-D buffer of ``v``'s type and at
+    least its size to copy it into (else a new array: three a frame, the cue grid's size)."""
+    if scratch is None or scratch.dtype != v.dtype or scratch.size < v.size:
+        v = v.flatten()  # a copy (sorted in part below)
+    else:
+        flat = scratch[:v.size]
+        flat.reshape(v.shape)[...] = v
+        v = flat
     pos = q / 100.0 * (v.size - 1)
     lo = int(pos)
     hi = min(lo + 1, v.size - 1)
@@ -180,6 +186,14 @@ class CueExtractor:
                 lh, lw = lh // 2, lw // 2
                 self._halvings.append(np.empty((lh, lw), f32))
         self.rgb = np.empty((gh, gw, 3), u8)
+        # (a channel of rgb, contiguous: OpenCV took the strided view as a new copy, three a frame)
+        self._channel = np.empty((gh, gw), u8)
+        # the column and row replicated into the blob's padding (numpy copied the overlapping
+        # source of the same array into a new one first)
+        self._edge_col = np.empty((self.channels, gh, 1), f32)
+        self._edge_row = np.empty((self.channels, 1, pw), f32)
+        # what percentile() sorts, by type (of the cue grid's size at most)
+        self._sorting: dict = {}
 
     def reduce(self, frame_bgr: np.ndarray) -> np.ndarray:
         """Reduce the frame by ``k`` (area) and keep its gray (:attr:`gray`); return the
@@ -239,14 +253,22 @@ class CueExtractor:
         cv2.convertScaleAbs(r16, dst=r8)  # |g * N|, saturating at 255
         ch, cw = cells.shape
         cv2.resize(r8[:ch * 8, :cw * 8], (cw, ch), dst=cells, interpolation=cv2.INTER_AREA)
-        return percentile(cells, 10)
+        return percentile(cells, 10, self._sorted(cells))
 
     def sharpest(self) -> float:
         """The 99th percentile over the grid of the re-blur ratio (channel 1) of the last
         :meth:`extract`: how sharp the frame's sharpest detail is at the cue resolution."""
         self._check_extracted("sharpest")
         gh, gw = self.grid
-        return percentile(self.blob[0, 3 + 1, :gh, :gw], 99)
+        v = self.blob[0, 3 + 1, :gh, :gw]
+        return percentile(v, 99, self._sorted(v))
+
+    def _sorted(self, v: np.ndarray) -> np.ndarray:
+        """The buffer :func:`percentile` copies ``v`` into (kept by type, grown to the largest)."""
+        buf = self._sorting.get(v.dtype)
+        if buf is None or buf.size < v.size:
+            buf = self._sorting[v.dtype] = np.empty(v.size, v.dtype)
+        return buf
 
     def _check_extracted(self, name: str) -> None:
         """Refuse to measure before an :meth:`extract` of this frame size (an AttributeError;
@@ -313,7 +335,7 @@ class CueExtractor:
         # 4: absolute level (scaled); 0: relative to this frame's sharpest cells
         cv2.add(p_a, 1.0, dst=tmp)
         cv2.log(tmp, dst=c[4])
-        ref = percentile(c[4][::2, ::2], REL_PERCENTILE)
+        ref = percentile(c[4][::2, ::2], REL_PERCENTILE, self._sorted(c[4][::2, ::2]))
         cv2.subtract(c[4], ref, dst=c[0])
         # 1: re-blur ratio
         cv2.add(p_b, 1.0, dst=p_b)
@@ -340,13 +362,16 @@ class CueExtractor:
         # RGB at the grid, in [-0.5, 0.5]
         cv2.resize(small_bgr, (gw, gh), dst=self.rgb, interpolation=cv2.INTER_LINEAR)
         for i in range(3):  # BGR -> RGB planes
-            cv2.multiply(self.rgb[:, :, 2 - i], 1.0 / 255.0, dst=blob[i, :gh, :gw], dtype=cv2.CV_32F)
+            cv2.extractChannel(self.rgb, 2 - i, dst=self._channel)
+            cv2.multiply(self._channel, 1.0 / 255.0, dst=blob[i, :gh, :gw], dtype=cv2.CV_32F)
             cv2.subtract(blob[i, :gh, :gw], 0.5, dst=blob[i, :gh, :gw])
         # replicate into the padding
         ph, pw = blob.shape[1:]
         if pw > gw:
-            blob[:, :gh, gw:] = blob[:, :gh, gw - 1:gw]
+            np.copyto(self._edge_col, blob[:, :gh, gw - 1:gw])
+            blob[:, :gh, gw:] = self._edge_col
         if ph > gh:
-            blob[:, gh:, :] = blob[:, gh - 1:gh, :]
+            np.copyto(self._edge_row, blob[:, gh - 1:gh, :])
+            blob[:, gh:, :] = self._edge_row
         self._extracted = True
         return self.blob
