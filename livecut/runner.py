@@ -1606,7 +1606,7 @@ def _note_warnings(stats: Stats, spec: str, source, sinks: Sequence, processor: 
                               f"between key frames: a cut or open-GOP clip) and {are} not in the output")
 
 
-def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = None,
+def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config, *, mode: str | None = None,
               background: str | None = None, max_frames: int | None = None, preview: bool = False,
               force: bool = False, size: tuple[int, int] | None = None, fps: float | None = None,
               live: bool | None = None, pace: bool | None = None, progress: bool = True,
@@ -1632,9 +1632,13 @@ def run_video(spec: str, output: str | None, cfg: Config, *, mode: str | None = 
     from livecut.sinks import SinkInfo, open_sink, sink_kind
     from livecut.sources import open_source, source_kind
 
+    from livecut.urls import spec_text
+
     if max_frames is not None and max_frames < 1:
         raise UsageError(f"max_frames {max_frames!r}: expected at least 1 (None: to the end)")
     kind = source_kind(spec)
+    # (a pathlib.Path, as open_sink takes, was an AttributeError ('endswith') deep in the checks)
+    output = None if output is None else spec_text(output, "run_video")
     extra_sinks = [(k, dict(o)) for k, o in extra_sinks]  # an iterator is read once; pop() below
     sinks_wanted = bool(output) or preview or bool(extra_sinks)
     if not sinks_wanted:

@@ -1476,3 +1476,25 @@ def test_a_mask_smoother_refuses_a_frame_turned_against_its_mask():
         for i in range(3):
             assert sm(a, np.roll(frame, i, 1)).shape == a.shape
         assert sm.hold(a, frame).shape == a.shape
+
+
+# ---------------------------------------------------------------- run_video
+
+@pytest.fixture(scope="module")
+def small_clip(tmp_path_factory):
+    from conftest import make_clip
+
+    return make_clip(tmp_path_factory.mktemp("clip") / "in.mp4", w=64, h=48, n=4)
+
+
+def test_run_video_takes_its_output_as_a_path(small_clip, tmp_path):
+    """run_video(src, Path('out.mp4'), cfg) -- a pathlib.Path, as open_sink and open_source take,
+    and as its source is taken -- was an AttributeError ('PosixPath' object has no attribute
+    'endswith') from the output checks; a Path is written as its text is."""
+    from livecut.runner import run_video
+
+    out = tmp_path / "out.mp4"
+    assert run_video(small_clip, out, load_config(), progress=False).written == 4
+    assert out.stat().st_size > 0
+    with pytest.raises(LivecutError, match="run_video: spec must be a path or a URL, got bytes"):
+        run_video(small_clip, b"out.mp4", load_config(), progress=False)
