@@ -34,8 +34,8 @@ OVERRIDE = "override"
 
 # (the errors a configuration raises are importable here too)
 __all__ = ["Config", "SegmentConfig", "CompositeConfig", "SmoothConfig", "VideoConfig", "SECTIONS",
-           "load_config", "apply_mapping", "parse_override", "section_config", "preset_names", "presets_dir",
-           "describe", "documented_keys", "ConfigError", "ConfigTypeError"]
+           "load_config", "apply_mapping", "parse_override", "section_config", "whole_config", "preset_names",
+           "presets_dir", "describe", "documented_keys", "ConfigError", "ConfigTypeError"]
 
 
 def _opt(default: Any, doc: str, *, lo: float | None = None, hi: float | None = None,
@@ -464,6 +464,20 @@ def section_config(config: Any, cls: type, owner: str) -> Any:
         return config
     hint = f"; for a preset or a file, load_config({str(config)!r})" if isinstance(config, (str, Path)) else ""
     raise ConfigTypeError(f"{owner}: config must be a Config (see load_config), a {cls.__name__} or None, "
+                          f"got {type(config).__name__}{hint}")
+
+
+def whole_config(config: Any, owner: str) -> Config:
+    """The :class:`Config` ``owner`` (a function or class taking a whole configuration: the
+    runner's) was given, None for the defaults; else a :class:`ConfigTypeError` saying what to
+    give (None, a preset's name or a section was an AttributeError: 'NoneType' object has no
+    attribute 'composite')."""
+    if config is None:
+        return Config()
+    if isinstance(config, Config):
+        return config
+    hint = f"; for a preset or a file, load_config({str(config)!r})" if isinstance(config, (str, Path)) else ""
+    raise ConfigTypeError(f"{owner}: config must be a Config (see load_config) or None, "
                           f"got {type(config).__name__}{hint}")
 
 

@@ -36,7 +36,7 @@ import numpy as np
 
 from livecut.composite import (COVER_MAX_SCALED, MODES, SHOWN_MODES, Compositor, check_rotation, check_sample_aspect,
                                parse_background)
-from livecut.config import Config
+from livecut.config import Config, whole_config
 from livecut._redeliver import REDELIVERED, stops_redelivered
 from livecut.errors import (IncompleteError, LivecutError, StageError, Terminated, UsageError, VideoOpenFailure,
                             interrupt_under, stop_text)
@@ -386,8 +386,8 @@ class Processor:
     """frame -> output image: segment, smooth, composite.  Holds the run-time controls
     the preview keys change (mode, background, threshold, smoothing, pause)."""
 
-    def __init__(self, cfg: Config, mode: str | None = None, background: str | None = None):
-        self.cfg = cfg
+    def __init__(self, cfg: Config | None, mode: str | None = None, background: str | None = None):
+        cfg = self.cfg = whole_config(cfg, "Processor")
         # (-m '', "$MODE" with MODE unset, is refused as `livecut image` refuses it: it was the default)
         self.mode = cfg.composite.mode if mode is None else mode
         _check_mode(self.mode)
@@ -1606,7 +1606,7 @@ def _note_warnings(stats: Stats, spec: str, source, sinks: Sequence, processor: 
                               f"between key frames: a cut or open-GOP clip) and {are} not in the output")
 
 
-def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config, *, mode: str | None = None,
+def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | None, *, mode: str | None = None,
               background: str | None = None, max_frames: int | None = None, preview: bool = False,
               force: bool = False, size: tuple[int, int] | None = None, fps: float | None = None,
               live: bool | None = None, pace: bool | None = None, progress: bool = True,
@@ -1637,6 +1637,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config, *,
     if max_frames is not None and max_frames < 1:
         raise UsageError(f"max_frames {max_frames!r}: expected at least 1 (None: to the end)")
     kind = source_kind(spec)
+    cfg = whole_config(cfg, "run_video")
     # (a pathlib.Path, as open_sink takes, was an AttributeError ('endswith') deep in the checks)
     output = None if output is None else spec_text(output, "run_video")
     extra_sinks = [(k, dict(o)) for k, o in extra_sinks]  # an iterator is read once; pop() below

@@ -1498,3 +1498,25 @@ def test_run_video_takes_its_output_as_a_path(small_clip, tmp_path):
     assert out.stat().st_size > 0
     with pytest.raises(LivecutError, match="run_video: spec must be a path or a URL, got bytes"):
         run_video(small_clip, b"out.mp4", load_config(), progress=False)
+
+
+@pytest.mark.parametrize("cfg, said", [
+    ("fast", "config must be a Config (see load_config) or None, got str; for a preset or a file, load_config('fast')"),
+    (Config().segment, "config must be a Config (see load_config) or None, got SegmentConfig"),
+])
+def test_the_runner_takes_none_for_the_default_configuration_and_refuses_others(small_clip, tmp_path, cfg, said):
+    """run_video(src, out, None) and Processor(None) -- None, as Segmenter, Compositor and
+    MaskSmoother take for the defaults -- were an AttributeError ('NoneType' object has no
+    attribute 'composite'), as was a preset's name or a section; None is the defaults, another
+    type a ConfigTypeError saying what to give."""
+    from livecut.errors import ConfigTypeError
+    from livecut.runner import Processor, run_video
+
+    assert run_video(small_clip, tmp_path / "out.mp4", None, progress=False).written == 4
+    assert Processor(None).cfg == Config()
+    for call, who in ((lambda: run_video(small_clip, tmp_path / "other.mp4", cfg, progress=False), "run_video"),
+                      (lambda: Processor(cfg), "Processor")):
+        with pytest.raises(ConfigTypeError) as e:
+            call()
+        assert str(e.value) == f"{who}: {said}"
+    assert not (tmp_path / "other.mp4").exists()
