@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import numbers
 import queue
 import sys
 import threading
@@ -38,8 +39,8 @@ from livecut.composite import (COVER_MAX_SCALED, MODES, SHOWN_MODES, Compositor,
                                parse_background)
 from livecut.config import Config, whole_config
 from livecut._redeliver import REDELIVERED, stops_redelivered
-from livecut.errors import (IncompleteError, LivecutError, StageError, Terminated, UsageError, VideoOpenFailure,
-                            interrupt_under, stop_text)
+from livecut.errors import (ConfigTypeError, IncompleteError, LivecutError, StageError, Terminated, UsageError,
+                            VideoOpenFailure, interrupt_under, stop_text)
 from livecut.frames import Upright
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
@@ -1634,6 +1635,10 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
 
     from livecut.urls import spec_text
 
+    if max_frames is not None and (isinstance(max_frames, bool) or not isinstance(max_frames, numbers.Integral)):
+        # ('3' was a bare TypeError; 2.5 wrote 3 frames, True 1)
+        raise ConfigTypeError(f"max_frames {max_frames!r}: expected a whole number of frames, at least 1 "
+                              "(None: to the end)")
     if max_frames is not None and max_frames < 1:
         raise UsageError(f"max_frames {max_frames!r}: expected at least 1 (None: to the end)")
     kind = source_kind(spec)

@@ -1520,3 +1520,18 @@ def test_the_runner_takes_none_for_the_default_configuration_and_refuses_others(
             call()
         assert str(e.value) == f"{who}: {said}"
     assert not (tmp_path / "other.mp4").exists()
+
+
+@pytest.mark.parametrize("frames", ["3", 2.5, True, [3]])
+def test_run_video_max_frames_is_a_whole_number(small_clip, tmp_path, frames):
+    """run_video(..., max_frames='3') was a bare TypeError ('<' not supported between 'str'
+    and 'int'), and max_frames=2.5 wrote 3 frames, True 1, without a word: each is a
+    ConfigTypeError saying what to give, before anything is opened; a numpy integer is a number."""
+    from livecut.errors import ConfigTypeError
+    from livecut.runner import run_video
+
+    out = tmp_path / "out.mp4"
+    with pytest.raises(ConfigTypeError, match=r"max_frames .*: expected a whole number of frames, at least 1"):
+        run_video(small_clip, out, load_config(), progress=False, max_frames=frames)
+    assert not out.exists()
+    assert run_video(small_clip, out, load_config(), progress=False, max_frames=np.int64(2)).written == 2
