@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from livecut.atomic import special_kind
-from livecut.errors import ImageReadError, ImageSizeError, UsageError, WriteError
+from livecut.errors import ArrayError, ImageReadError, ImageSizeError, UsageError, WriteError
 
 #: extensions recognised when a folder or glob is given
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pgm", ".ppm", ".pnm",
@@ -1558,6 +1558,27 @@ def check_writable(path: str | Path, width: int, height: int) -> None:
                          f"{width}x{height} (write .png or .tif)")
 
 
+#: the extensions whose format keeps each pixel type but 8 bits (uint8: all): others written of
+#: such a picture were wrong without a word (a 0-1 float PNG black, a 16-bit JPEG's levels cut)
+DEPTH_EXTS = {np.dtype(np.uint16): (".png", ".tif", ".tiff", ".ppm", ".pgm", ".pnm", ".pam", ".jp2"),
+              np.dtype(np.float32): (".tif", ".tiff", ".pfm", ".hdr"),
+              np.dtype(np.float64): (".tif", ".tiff", ".pfm")}
+
+
+def check_picture(path: Path, ext: str, img) -> None:
+    """Refuse, as an :class:`ArrayError`, a picture :func:`write_image` cannot write as given:
+    not an array, or of a pixel type the format of ``ext`` does not keep (see :data:`DEPTH_EXTS`)."""
+    if not isinstance(img, np.ndarray):
+        raise ArrayError(f"{path}: cannot write {type(img).__name__} as a picture; expected an HxW, HxWx3 (BGR) "
+                         "or HxWx4 (BGRA) uint8 array, as Compositor.apply returns")
+    if img.dtype == np.uint8 or ext in DEPTH_EXTS.get(img.dtype, ()):
+        return
+    kept = DEPTH_EXTS.get(img.dtype)
+    other = f" (a {img.dtype} one: {', '.join(kept)})" if kept else ""
+    raise ArrayError(f"{path}: cannot write a {img.dtype} picture as {ext}: give uint8 (0-255){other}, "
+                     "e.g. np.clip(img * 255, 0, 255).round().astype(np.uint8) for 0-1 floats")
+
+
 def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: bytes | None = None) -> str | None:
     """Encode ``img`` and write it to a temporary name next to ``path``, renamed into place
     when complete; without ``force`` an existing ``path`` is never replaced.  ``icc``: the
@@ -1570,6 +1591,7 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
 
     p = Path(path)
     ext = p.suffix.lower() or ".png"
+    check_picture(p, ext, img)
     check_writable(p, img.shape[1], img.shape[0])
     if ext == ".ppm" and img.ndim == 2:  # (a mask: PPM holds colour only)
         img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)

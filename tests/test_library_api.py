@@ -1535,3 +1535,31 @@ def test_run_video_max_frames_is_a_whole_number(small_clip, tmp_path, frames):
         run_video(small_clip, out, load_config(), progress=False, max_frames=frames)
     assert not out.exists()
     assert run_video(small_clip, out, load_config(), progress=False, max_frames=np.int64(2)).written == 2
+
+
+# ---------------------------------------------------------------- write_image
+
+@pytest.mark.parametrize("name, picture", [
+    ("a.png", np.full((32, 32, 3), 0.5, np.float32)),   # (written as levels 0 and 1: black)
+    ("a.jpg", np.full((32, 32, 3), 40000, np.uint16)),  # (its levels cut at 255: white)
+    ("a.webp", np.full((32, 32), 0.5)),
+    ("a.png", np.full((32, 32, 3), -3, np.int16)),      # (cut at 0: black)
+    ("a.png", None),                                    # (an AttributeError: 'NoneType' ... 'shape')
+    ("a.png", [[0] * 32] * 32),
+])
+def test_write_image_refuses_a_picture_its_format_would_not_keep(tmp_path, name, picture):
+    """write_image('a.png', frame) of a 0-1 float frame wrote a black picture, of a 16-bit one
+    as .jpg a white one, of a signed one its levels cut at 0, without a word, and of None an
+    AttributeError: each is an ArrayError that says what to give; uint8 is written as before,
+    and 16 bits or floats where the format keeps them (.png, .tif)."""
+    from livecut.imageio import read_image, write_image
+
+    with pytest.raises(ArrayError, match=r"a\.(png|jpg|webp): cannot write .* (give uint8|expected an HxW)"):
+        write_image(tmp_path / name, picture)
+    assert not list(tmp_path.iterdir())
+    deep = np.full((32, 32, 3), 40000, np.uint16)
+    write_image(tmp_path / "deep.png", deep)
+    write_image(tmp_path / "float.tif", np.full((32, 32, 3), 0.5, np.float32))
+    write_image(tmp_path / "plain.jpg", np.full((32, 32, 3), 200, np.uint8))
+    assert (read_image(tmp_path / "deep.png") == deep).all()
+    assert cv2.imread(str(tmp_path / "float.tif"), cv2.IMREAD_UNCHANGED).dtype == np.float32
