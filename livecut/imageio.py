@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from livecut.atomic import special_kind
-from livecut.errors import ArrayError, ImageReadError, ImageSizeError, UsageError, WriteError
+from livecut.errors import ArrayError, ConfigTypeError, ImageReadError, ImageSizeError, UsageError, WriteError
 
 #: extensions recognised when a folder or glob is given
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pgm", ".ppm", ".pnm",
@@ -38,6 +38,17 @@ MAX_PIXELS = 80_000_000
 # it first (a 32000x32000 one: 16 GB, 97 s).  OpenCV reads the variable when it is loaded, so
 # livecut/__init__.py sets it before cv2 is imported; an application that imported cv2 before
 # livecut keeps OpenCV's own limit (the headers read below still catch PNG, JPEG and TIFF).
+
+
+def picture_path(path, who: str) -> Path:
+    """``path`` (a str or a path object) as a :class:`Path`; another type (None, bytes, a number) is
+    a :class:`ConfigTypeError` naming ``who`` (it was a bare TypeError from pathlib)."""
+    if isinstance(path, os.PathLike):
+        path = os.fspath(path)
+    if isinstance(path, str):
+        return Path(path)
+    hint = "; decode it: path.decode()" if isinstance(path, bytes) else ""
+    raise ConfigTypeError(f"{who}: path must be a str or a pathlib.Path, got {type(path).__name__}{hint}")
 
 
 def read_image(path: str | Path, meta: dict | None = None, upright: bool = True, any_float: bool = False) -> np.ndarray:
@@ -60,7 +71,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     it); one of other such planes is refused.  Floating-point values are 0-1; a picture of
     others (light: Radiance HDR, OpenEXR, a float TIFF beyond 1) is refused, unless
     ``any_float`` (not a picture to show: a mask of floats 0-255 is read as stored)."""
-    p = Path(path)
+    p = picture_path(path, "read_image")
     if not p.exists():
         raise ImageReadError(f"{p}: file not found")
     if p.is_dir():
@@ -1589,7 +1600,7 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     lets no name be removed: append-only; see :func:`~livecut.atomic.commit`)."""
     from livecut.atomic import commit, discard, io_reason, not_removed, temp_path, why_left
 
-    p = Path(path)
+    p = picture_path(path, "write_image")
     ext = p.suffix.lower() or ".png"
     check_picture(p, ext, img)
     check_writable(p, img.shape[1], img.shape[0])

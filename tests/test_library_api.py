@@ -1563,3 +1563,20 @@ def test_write_image_refuses_a_picture_its_format_would_not_keep(tmp_path, name,
     write_image(tmp_path / "plain.jpg", np.full((32, 32, 3), 200, np.uint8))
     assert (read_image(tmp_path / "deep.png") == deep).all()
     assert cv2.imread(str(tmp_path / "float.tif"), cv2.IMREAD_UNCHANGED).dtype == np.float32
+
+
+@pytest.mark.parametrize("path", [None, b"a.png", 3])
+def test_read_and_write_image_refuse_a_path_of_another_type(tmp_path, path):
+    """read_image(None), read_image(b'a.png') and write_image(None, picture) were pathlib's
+    bare TypeError ('expected str, bytes or os.PathLike object'); each is a ConfigTypeError
+    naming the call and what to give."""
+    from livecut.errors import ConfigTypeError
+    from livecut.imageio import read_image, write_image
+
+    picture = np.zeros((32, 32, 3), np.uint8)
+    for call, who in ((lambda: read_image(path), "read_image"), (lambda: write_image(path, picture), "write_image")):
+        with pytest.raises(ConfigTypeError) as e:
+            call()
+        assert str(e.value).startswith(f"{who}: path must be a str or a pathlib.Path, got {type(path).__name__}")
+    write_image(str(tmp_path / "a.png"), picture)
+    assert read_image(str(tmp_path / "a.png")).shape == (32, 32, 3)
