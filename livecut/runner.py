@@ -739,6 +739,7 @@ class Pipeline:
         self._sink_lock = threading.Lock()
         #: True once the source said it has no more frames (False: stopped by --frames, quit, error)
         self.reached_end = False
+        self._ran = False  # (see run)
         #: (seconds paused in all, since when paused now or None), see play_clock: one tuple,
         #: replaced whole (the reader thread reads it)
         self._pauses: tuple[float, float | None] = (0.0, None)
@@ -993,6 +994,11 @@ class Pipeline:
 
     # ---- main loop
     def run(self) -> Stats:
+        # (a second run waited for good: the first one's stop is set, and its reader, which
+        # starts stopped, never says the end)
+        if self._ran:
+            raise UsageError("Pipeline.run: a Pipeline runs once; make another for another run")
+        self._ran = True
         with _lock_safe_ctrl_c():  # (a Ctrl-C of Python's own, as finalize_on_signals' are)
             return self._run()
 

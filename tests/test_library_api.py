@@ -1580,3 +1580,31 @@ def test_read_and_write_image_refuse_a_path_of_another_type(tmp_path, path):
         assert str(e.value).startswith(f"{who}: path must be a str or a pathlib.Path, got {type(path).__name__}")
     write_image(str(tmp_path / "a.png"), picture)
     assert read_image(str(tmp_path / "a.png")).shape == (32, 32, 3)
+
+
+def test_a_pipeline_run_again_is_refused_not_waited_on(small_clip):
+    """Pipeline.run() called a second time on the same Pipeline (a source opened again, or
+    none left) waited for good: the first run's stop was set, its reader ended at once and
+    never said the end. It is a UsageError saying to make another."""
+    import threading
+
+    from livecut.errors import UsageError
+    from livecut.runner import Pipeline, Processor
+    from livecut.sources import open_source
+
+    with open_source(small_clip) as src:
+        pipe = Pipeline(src, Processor(None), [])
+        assert pipe.run().processed == 4
+        said = []
+
+        def again():
+            try:
+                pipe.run()
+            except UsageError as exc:
+                said.append(str(exc))
+
+        t = threading.Thread(target=again, daemon=True)
+        t.start()
+        t.join(10)
+        assert not t.is_alive(), "the second run waits for good"
+    assert said == ["Pipeline.run: a Pipeline runs once; make another for another run"]
