@@ -30,7 +30,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import cv2
 import numpy as np
@@ -1613,6 +1613,20 @@ def _note_warnings(stats: Stats, spec: str, source, sinks: Sequence, processor: 
                               f"between key frames: a cut or open-GOP clip) and {are} not in the output")
 
 
+def _sink_pairs(extra_sinks) -> list[tuple[str, dict]]:
+    """run_video's ``extra_sinks`` as a list of ``(kind, options)`` pairs (their options copied); a
+    pair of another shape (('vcam',), a bare 'vcam') is a :class:`ConfigTypeError` (it was a bare
+    ValueError, 'not enough values to unpack')."""
+    pairs = []
+    for item in [extra_sinks] if isinstance(extra_sinks, (str, bytes)) else extra_sinks:
+        if not (isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str)
+                and isinstance(item[1], Mapping)):
+            raise ConfigTypeError(f"run_video: extra_sinks takes (kind, options) pairs, e.g. [('vcam', {{}})], "
+                                  f"got {item!r:.60}")
+        pairs.append((item[0], dict(item[1])))
+    return pairs
+
+
 def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | None, *, mode: str | None = None,
               background: str | None = None, max_frames: int | None = None, preview: bool = False,
               force: bool = False, size: tuple[int, int] | None = None, fps: float | None = None,
@@ -1651,7 +1665,10 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
     cfg = whole_config(cfg, "run_video")
     # (a pathlib.Path, as open_sink takes, was an AttributeError ('endswith') deep in the checks)
     output = None if output is None else spec_text(output, "run_video")
-    extra_sinks = [(k, dict(o)) for k, o in extra_sinks]  # an iterator is read once; pop() below
+    extra_sinks = _sink_pairs(extra_sinks)  # an iterator is read once; pop() below
+    for name, value in (("source_options", source_options), ("preview_options", preview_options)):
+        if value is not None and not isinstance(value, Mapping):  # (a list: a bare TypeError, a str a ValueError)
+            raise ConfigTypeError(f"run_video: {name} must be a dict of options or None, got {type(value).__name__}")
     sinks_wanted = bool(output) or preview or bool(extra_sinks)
     if not sinks_wanted:
         if kind == "file" and not live:

@@ -1608,3 +1608,30 @@ def test_a_pipeline_run_again_is_refused_not_waited_on(small_clip):
         t.join(10)
         assert not t.is_alive(), "the second run waits for good"
     assert said == ["Pipeline.run: a Pipeline runs once; make another for another run"]
+
+
+_PAIRS = "run_video: extra_sinks takes (kind, options) pairs, e.g. [('vcam', {})], got "
+
+
+@pytest.mark.parametrize("kwargs, said", [
+    ({"extra_sinks": [("null",)]}, _PAIRS + "('null',)"),
+    ({"extra_sinks": "vcam"}, _PAIRS + "'vcam'"),
+    ({"extra_sinks": [("null", None)]}, _PAIRS + "('null', None)"),
+    ({"source_options": [("pace", False)]}, "run_video: source_options must be a dict of options or None, got list"),
+    ({"preview_options": "imshow"}, "run_video: preview_options must be a dict of options or None, got str"),
+])
+def test_run_video_option_arguments_of_another_shape_are_typed_errors(small_clip, tmp_path, kwargs, said):
+    """run_video(..., extra_sinks=[('null',)]) or extra_sinks='vcam' was a bare ValueError ('not
+    enough values to unpack'), source_options=[...] a bare TypeError ('cannot convert dictionary
+    update sequence element'): each is a ConfigTypeError saying what to give, before anything is
+    opened."""
+    from livecut.errors import ConfigTypeError
+    from livecut.runner import run_video
+
+    with pytest.raises(ConfigTypeError) as e:
+        run_video(small_clip, tmp_path / "out.mp4", None, progress=False, **kwargs)
+    assert str(e.value) == said
+    assert not (tmp_path / "out.mp4").exists()
+    st = run_video(small_clip, tmp_path / "out.mp4", None, progress=False, extra_sinks=[["null", {}]],
+                   source_options={"pace": False})
+    assert st.written == 4
