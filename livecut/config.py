@@ -520,6 +520,16 @@ def _did_you_mean(word: str, names: Iterable[str], prefix: str = "") -> str:
     return f"; did you mean {prefix}{close[0]}?" if close else ""
 
 
+def check_options(options: Mapping[str, Any], known: Iterable[str], owner: str) -> None:
+    """Refuse, as a :class:`ConfigTypeError` naming ``owner``, an option of ``options`` whose name
+    is none of ``known`` (a misspelt ``forse=True`` was ignored without a word)."""
+    for key in options:
+        if key not in known:
+            names = sorted(known)
+            raise ConfigTypeError(f"{owner}: unknown option {key}{_did_you_mean(str(key), names)} "
+                                  f"(known: {', '.join(names)})")
+
+
 def _key_hint(section: str, key: str) -> str:
     """What an unknown ``section.key`` most likely meant: the same key in the section that
     has it (``segment.background`` -> ``composite.background``), or a close spelling."""

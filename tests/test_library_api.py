@@ -1635,3 +1635,27 @@ def test_run_video_option_arguments_of_another_shape_are_typed_errors(small_clip
     st = run_video(small_clip, tmp_path / "out.mp4", None, progress=False, extra_sinks=[["null", {}]],
                    source_options={"pace": False})
     assert st.written == 4
+
+
+def test_an_option_no_source_or_sink_takes_is_refused_with_its_spelling(small_clip, tmp_path):
+    """open_sink(path, info, forse=True) and open_source(path, paec=True) -- a misspelt option --
+    were ignored without a word (the output then refused as existing, the file read as fast as
+    it decodes); a name no built-in source or sink takes is a ConfigTypeError with the close
+    spelling. One kind's option is still taken by another (run_video gives a file the camera's
+    size, a stream output force)."""
+    from livecut.errors import ConfigTypeError
+    from livecut.sinks import open_sink
+    from livecut.sources import open_source
+
+    out = tmp_path / "out.mp4"
+    with pytest.raises(ConfigTypeError, match=r"^open_sink: unknown option forse; did you mean force\? \(known: "):
+        open_sink(out, SinkInfo(64, 48, 25.0), forse=True)
+    with pytest.raises(ConfigTypeError, match=r"^open_source: unknown option paec; did you mean pace\? \(known: "):
+        open_source(small_clip, paec=True)
+    with pytest.raises(ConfigTypeError, match=r"^open_sink: unknown option force \(known: controls, "):
+        open_sink("preview", SinkInfo(64, 48, 25.0), kind="preview", force=True)
+    with open_source(small_clip, size=(320, 240), pace=False) as src, \
+            open_sink(out, SinkInfo(64, 48, 25.0), force=True, pace=False) as sink:
+        while (frame := src.read()) is not None:
+            sink.write(frame.image)
+    assert out.stat().st_size > 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable
 
-from livecut.config import Config, VideoConfig, section_config
+from livecut.config import Config, VideoConfig, check_options, section_config
 from livecut.sinks.base import Sink, SinkInfo, check_sink_info
 from livecut.urls import spec_text
 
@@ -35,6 +35,14 @@ def register_sink(name: str, matches: Callable[[str], bool],
         return factory
 
     return deco
+
+
+#: the options the built-in sinks take; one kind ignores another's (run_video gives a stream
+#: output ``force``), a name none takes is refused (see :func:`open_sink`); the preview's are
+#: its window's own
+OPTIONS = frozenset({"force", "inputs", "pipe_format", "pace", "device", "backend"})
+PREVIEW_OPTIONS = frozenset({"controls", "stats", "imshow", "waitkey", "destroy", "visible", "snapshot_dir",
+                             "overlay", "screen", "display_checked", "others"})
 
 
 def _load_builtin() -> None:
@@ -72,7 +80,10 @@ def open_sink(spec: str | os.PathLike, info: SinkInfo, cfg: Config | VideoConfig
         kind = sink_kind(spec)
     if kind is None or kind not in _SINKS:
         _unsupported(spec)
-    return _SINKS[kind][1](spec, info, cfg, **options)
+    factory = _SINKS[kind][1]
+    if factory.__module__.startswith("livecut."):  # (a sink registered elsewhere takes its own)
+        check_options(options, PREVIEW_OPTIONS if kind == "preview" else OPTIONS, "open_sink")
+    return factory(spec, info, cfg, **options)
 
 
 def check_sink(spec: str | os.PathLike, channels: int = 3, cfg: Config | VideoConfig | None = None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable
 
-from livecut.config import Config, VideoConfig, section_config
+from livecut.config import Config, VideoConfig, check_options, section_config
 from livecut.errors import VideoOpenFailure
 from livecut.sources.base import Frame, Source, SourceInfo
 from livecut.urls import spec_text
@@ -29,6 +29,12 @@ def register_source(name: str, matches: Callable[[str], bool]) -> Callable:
         return factory
 
     return deco
+
+
+#: the options the built-in sources take; one kind ignores another's (run_video gives a file the
+#: camera's ``size``), a name none takes is refused (see :func:`open_source`)
+OPTIONS = frozenset({"live", "loop", "pace", "alpha", "size", "fps", "fourcc", "capture_factory",
+                     "rtsp_transport", "reconnect"})
 
 
 def _load_builtin() -> None:
@@ -66,4 +72,6 @@ def open_source(spec: str | int | os.PathLike, cfg: Config | VideoConfig | None 
         _, factory = _SOURCES[kind]
     except KeyError:
         raise VideoOpenFailure(f"{spec}: no source can open this") from None
+    if factory.__module__.startswith("livecut."):  # (a source registered elsewhere takes its own)
+        check_options(options, OPTIONS, "open_source")
     return factory(spec, cfg, **options)
