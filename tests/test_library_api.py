@@ -1659,3 +1659,21 @@ def test_an_option_no_source_or_sink_takes_is_refused_with_its_spelling(small_cl
         while (frame := src.read()) is not None:
             sink.write(frame.image)
     assert out.stat().st_size > 0
+
+
+def test_a_closed_source_entered_again_says_so(small_clip):
+    """A file source used in a second `with` after its first (to read the video again) read
+    nothing, as at its end, without a word -- a sink entered again says it is closed; it is a
+    VideoOpenFailure saying to open another. A read after the close is None, as documented."""
+    from livecut.errors import VideoOpenFailure
+    from livecut.sources import open_source
+
+    src = open_source(small_clip)
+    with src:
+        assert sum(1 for _ in iter(src.read, None)) == 4
+    with pytest.raises(VideoOpenFailure, match=r"in\.mp4: closed; a source is read once: open another"):
+        with src:
+            pass
+    assert src.read() is None
+    with open_source(small_clip) as again:
+        assert again.read() is not None

@@ -257,6 +257,9 @@ class CameraSource(ClosesWhileReading):
         self._t0 = time.perf_counter()
 
     def __enter__(self) -> "CameraSource":
+        if self._closed:  # (it read nothing, as at its end, without a word: a sink refuses as much)
+            raise VideoOpenFailure(f"camera {self.index}: closed; a source is read once: open another "
+                                   "(livecut.sources.open_source)")
         return self
 
     def __exit__(self, *exc: object) -> None:

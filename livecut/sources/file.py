@@ -1463,6 +1463,9 @@ class FileSource(ClosesWhileReading):
         return self._bgr(f, self._pooled((f.height, f.width, 3)))
 
     def __enter__(self) -> "FileSource":
+        if self._closed:  # (it read nothing, as at its end, without a word: a sink refuses as much)
+            raise VideoOpenFailure(f"{self.path}: closed; a source is read once: open another "
+                                   "(livecut.sources.open_source)")
         return self
 
     def __exit__(self, *exc: object) -> None:
