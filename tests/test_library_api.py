@@ -1677,3 +1677,23 @@ def test_a_closed_source_entered_again_says_so(small_clip):
     assert src.read() is None
     with open_source(small_clip) as again:
         assert again.read() is not None
+
+
+@pytest.mark.parametrize("name", ["out.mp4", "out.mov", "out.mkv"])
+def test_a_frame_time_before_the_start_of_a_video_file_is_refused(tmp_path, name):
+    """sink.write(frame, pts=-1.0) into an .mp4 or .mov wrote a frame that no player shows (before
+    the start: a file of one such frame decoded to none), without a word; it is a ConfigError
+    saying what to give, and the frames written before and after it are kept."""
+    import av
+
+    from livecut.errors import ConfigError
+    from livecut.sinks import open_sink
+
+    out = tmp_path / name
+    with open_sink(out, SinkInfo(64, 48, 25.0)) as sink:
+        sink.write(np.full((48, 64, 3), 100, np.uint8), 0.0)
+        with pytest.raises(ConfigError, match=r"pts -1\.0: expected the frame's time in seconds from the start"):
+            sink.write(np.full((48, 64, 3), 100, np.uint8), -1.0)
+        sink.write(np.full((48, 64, 3), 100, np.uint8), 0.04)
+    with av.open(str(out)) as c:
+        assert sum(1 for _ in c.decode(video=0)) == 2

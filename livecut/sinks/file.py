@@ -1101,6 +1101,9 @@ class VideoFileSink:
         # (a float or 16-bit frame, 2 channels, an empty one: a bare cv2.error, ZeroDivisionError)
         check_frame(image, str(self.path))
         check_pts(pts, str(self.path))
+        if pts is not None and pts < 0:  # (.mp4 and .mov hid such a frame before the start, without a word)
+            raise ConfigError(f"{self.path}: pts {pts!r}: expected the frame's time in seconds from the start "
+                              "of the video, 0 or more (a frame before 0 is not shown), or None")
         if self._fast and self.pixel_format == "bgr24" and image.ndim == 3 and image.shape[2] == 4:
             # (it was "bgr_to_i420: expected an HxWx3 uint8 BGR image", naming neither the output
             # nor what to do)
