@@ -42,10 +42,13 @@ MAX_PIXELS = 80_000_000
 
 def picture_path(path, who: str) -> Path:
     """``path`` (a str or a path object) as a :class:`Path`; another type (None, bytes, a number) is
-    a :class:`ConfigTypeError` naming ``who`` (it was a bare TypeError from pathlib)."""
+    a :class:`ConfigTypeError` naming ``who`` (it was a bare TypeError from pathlib), an empty
+    one a :class:`UsageError`."""
     if isinstance(path, os.PathLike):
         path = os.fspath(path)
     if isinstance(path, str):
+        if not path:  # (read: ".: is a directory"; written: pathlib's bare ValueError, "has an empty name")
+            raise UsageError(f"{who}: the path is empty; give a picture file's path")
         return Path(path)
     hint = "; decode it: path.decode()" if isinstance(path, bytes) else ""
     raise ConfigTypeError(f"{who}: path must be a str or a pathlib.Path, got {type(path).__name__}{hint}")

@@ -1697,3 +1697,19 @@ def test_a_frame_time_before_the_start_of_a_video_file_is_refused(tmp_path, name
         sink.write(np.full((48, 64, 3), 100, np.uint8), 0.04)
     with av.open(str(out)) as c:
         assert sum(1 for _ in c.decode(video=0)) == 2
+
+
+def test_read_and_write_image_refuse_an_empty_path(tmp_path, monkeypatch):
+    """write_image('', picture) was pathlib's bare ValueError ("PosixPath('.') has an empty
+    name"), read_image('') said ".: is a directory": each is a UsageError saying the path is
+    empty."""
+    from livecut.errors import UsageError
+    from livecut.imageio import read_image, write_image
+
+    monkeypatch.chdir(tmp_path)
+    for call, who in ((lambda: read_image(""), "read_image"),
+                      (lambda: write_image("", np.zeros((32, 32, 3), np.uint8)), "write_image")):
+        with pytest.raises(UsageError) as e:
+            call()
+        assert str(e.value) == f"{who}: the path is empty; give a picture file's path"
+    assert not list(tmp_path.iterdir())
