@@ -1603,7 +1603,10 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     lets no name be removed: append-only; see :func:`~livecut.atomic.commit`)."""
     from livecut.atomic import commit, discard, io_reason, not_removed, temp_path, why_left
 
+    from livecut.frames import check_flag
+
     p = picture_path(path, "write_image")
+    force = check_flag(force, "force", "write_image")  # ('no' replaced the file: it is truthy)
     ext = p.suffix.lower() or ".png"
     check_picture(p, ext, img)
     check_writable(p, img.shape[1], img.shape[0])

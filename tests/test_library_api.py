@@ -1713,3 +1713,20 @@ def test_read_and_write_image_refuse_an_empty_path(tmp_path, monkeypatch):
             call()
         assert str(e.value) == f"{who}: the path is empty; give a picture file's path"
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("force", ["no", "false", None])
+def test_write_image_force_is_true_or_false(tmp_path, force):
+    """write_image(path, picture, force='no') replaced the existing file ('no' is truthy), as
+    open_sink's force='no' did before it was checked: it is a ConfigTypeError, and the file is
+    left as it was."""
+    from livecut.errors import ConfigTypeError
+    from livecut.imageio import write_image
+
+    kept = tmp_path / "a.png"
+    kept.write_bytes(b"kept")
+    with pytest.raises(ConfigTypeError, match=r"^write_image: force must be True or False, got "):
+        write_image(kept, np.zeros((32, 32, 3), np.uint8), force=force)
+    assert kept.read_bytes() == b"kept"
+    write_image(kept, np.zeros((32, 32, 3), np.uint8), force=np.True_)
+    assert kept.read_bytes() != b"kept"
