@@ -1607,6 +1607,11 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
 
     p = picture_path(path, "write_image")
     force = check_flag(force, "force", "write_image")  # ('no' replaced the file: it is truthy)
+    if icc is not None and not isinstance(icc, (bytes, bytearray, memoryview)):
+        # (a str was a bare TypeError from the encoder's part; a Path embedded nothing)
+        hint = "; read the file: Path(...).read_bytes()" if isinstance(icc, (str, os.PathLike)) else ""
+        raise ConfigTypeError(f"write_image: icc must be a colour profile's bytes or None, "
+                              f"got {type(icc).__name__}{hint}")
     ext = p.suffix.lower() or ".png"
     check_picture(p, ext, img)
     check_writable(p, img.shape[1], img.shape[0])

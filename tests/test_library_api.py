@@ -1730,3 +1730,18 @@ def test_write_image_force_is_true_or_false(tmp_path, force):
     assert kept.read_bytes() == b"kept"
     write_image(kept, np.zeros((32, 32, 3), np.uint8), force=np.True_)
     assert kept.read_bytes() != b"kept"
+
+
+@pytest.mark.parametrize("icc", ["sRGB.icc", 3])
+def test_write_image_icc_is_a_profiles_bytes(tmp_path, icc):
+    """write_image('a.png', picture, icc='sRGB.icc') -- a profile's file name where its bytes go
+    -- was a bare TypeError from inside the PNG's parts ('a bytes-like object is required'), and
+    into a .bmp, which embeds none, it went unchecked: each is a ConfigTypeError saying what to
+    give, nothing written."""
+    from livecut.errors import ConfigTypeError
+    from livecut.imageio import write_image
+
+    for name in ("a.png", "a.bmp"):
+        with pytest.raises(ConfigTypeError, match=r"^write_image: icc must be a colour profile's bytes or None"):
+            write_image(tmp_path / name, np.zeros((32, 32, 3), np.uint8), icc=icc)
+    assert not list(tmp_path.iterdir())
