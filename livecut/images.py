@@ -406,6 +406,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
         raise_if_link_loop(Path(outdir), exc)
         raise WriteError(f"{Path(outdir)}: cannot write there: {io_reason(exc)}") from None
     single = single_output(outdir) if one_file is None else one_file  # -o cut.png: that file, for one input
+    if isinstance(inputs, (str, os.PathLike)):  # (one path, or a pattern: a str was read a character
+        inputs = [inputs]                          # at a time, '/', 't', 'm' each an input; a Path a TypeError)
     inputs = list(inputs)
     paths, report.errors = expand_inputs(inputs, None if single else outdir)
     text = str(outdir)

@@ -1745,3 +1745,24 @@ def test_write_image_icc_is_a_profiles_bytes(tmp_path, icc):
         with pytest.raises(ConfigTypeError, match=r"^write_image: icc must be a colour profile's bytes or None"):
             write_image(tmp_path / name, np.zeros((32, 32, 3), np.uint8), icc=icc)
     assert not list(tmp_path.iterdir())
+
+
+# ---------------------------------------------------------------- process_images
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory, scene):
+    path = tmp_path_factory.mktemp("photo") / "p.jpg"
+    cv2.imwrite(str(path), scene[0])
+    return path
+
+
+@pytest.mark.parametrize("as_text", [True, False])
+def test_process_images_takes_one_path_as_one_input(photo, tmp_path, as_text):
+    """process_images('photo.jpg', out, cfg) -- one path where a list goes -- read the text a
+    character at a time, each an input ('/: directory holds no images', 't: file not found' ...,
+    nothing written), and a pathlib.Path was a bare TypeError ('not iterable'): one path (or
+    pattern) is one input."""
+    from livecut.images import process_images
+
+    report = process_images(str(photo) if as_text else photo, tmp_path, Config())
+    assert report.errors == [] and (tmp_path / "p.png").exists()
