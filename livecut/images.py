@@ -15,7 +15,7 @@ import numpy as np
 from livecut.atomic import (TEMP_MARK, check_not_special, folder_in_the_way, folder_stop, io_reason, name_too_long,
                             raise_if_in_the_way, raise_if_link_loop, stale_left, temp_prefix)
 from livecut.composite import Compositor, parse_background
-from livecut.config import CompositeConfig, Config
+from livecut.config import CompositeConfig, Config, whole_config
 from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError, interrupt_under, stop_text
 from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, colour_profile,
                              expand_inputs, folded_name, name_clash, other_colour_space, read_image, to_bgr8,
@@ -365,7 +365,7 @@ def _refuse_results_found(paths: list[Path], inputs: Iterable[str], outdir: Path
                              f"(-o {Path(text) / 'cut'}{os.sep}), or name the photos ({Path(text) / ('*' + p.suffix)})")
 
 
-def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str = "cutout",
+def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode: str = "cutout",
                    progress: bool = False, force: bool = False, one_file: bool | None = None,
                    skip_existing: bool = False) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
@@ -379,6 +379,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config, mode: str =
     (a bad mode, an output folder that cannot be made), and :class:`livecut.runner.Interrupted`
     on Ctrl-C (see :func:`_counted_stop`).
     """
+    cfg = whole_config(cfg, "process_images")  # (None: an AttributeError, 'composite')
     if mode not in IMAGE_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(IMAGE_MODES)}")
     # (before the Compositor looks for its file: a video: background named wrongly was 'file not

@@ -1766,3 +1766,15 @@ def test_process_images_takes_one_path_as_one_input(photo, tmp_path, as_text):
 
     report = process_images(str(photo) if as_text else photo, tmp_path, Config())
     assert report.errors == [] and (tmp_path / "p.png").exists()
+
+
+def test_process_images_takes_none_for_the_default_configuration(photo, tmp_path):
+    """process_images([photo], out, None) was an AttributeError ('NoneType' object has no
+    attribute 'composite'), as was a preset's name: None is the defaults (as Segmenter's), another
+    type a ConfigTypeError saying what to give."""
+    from livecut.errors import ConfigTypeError
+    from livecut.images import process_images
+
+    assert process_images([photo], tmp_path, None).errors == [] and (tmp_path / "p.png").exists()
+    with pytest.raises(ConfigTypeError, match=r"^process_images: config must be a Config .* load_config\('fast'\)"):
+        process_images([photo], tmp_path / "other", "fast")
