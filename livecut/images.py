@@ -17,6 +17,7 @@ from livecut.atomic import (TEMP_MARK, check_not_special, folder_in_the_way, fol
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config, whole_config
 from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError, interrupt_under, stop_text
+from livecut.frames import check_flag
 from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, colour_profile,
                              expand_inputs, folded_name, name_clash, other_colour_space, read_image, to_bgr8,
                              write_image)
@@ -380,6 +381,11 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     on Ctrl-C (see :func:`_counted_stop`).
     """
     cfg = whole_config(cfg, "process_images")  # (None: an AttributeError, 'composite')
+    # ('no' is truthy: skip_existing='no' skipped the photos done, force='no' failed each photo)
+    force, skip_existing, progress = (check_flag(v, k, "process_images") for k, v in
+                                      (("force", force), ("skip_existing", skip_existing), ("progress", progress)))
+    if one_file is not None:
+        one_file = check_flag(one_file, "one_file", "process_images")
     if mode not in IMAGE_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(IMAGE_MODES)}")
     # (before the Compositor looks for its file: a video: background named wrongly was 'file not

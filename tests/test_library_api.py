@@ -1778,3 +1778,17 @@ def test_process_images_takes_none_for_the_default_configuration(photo, tmp_path
     assert process_images([photo], tmp_path, None).errors == [] and (tmp_path / "p.png").exists()
     with pytest.raises(ConfigTypeError, match=r"^process_images: config must be a Config .* load_config\('fast'\)"):
         process_images([photo], tmp_path / "other", "fast")
+
+
+@pytest.mark.parametrize("option", ["force", "skip_existing", "progress", "one_file"])
+def test_process_images_flags_are_true_or_false(photo, tmp_path, option):
+    """process_images(..., skip_existing='no') skipped the photos whose output is there ('no' is
+    truthy), force='no' failed each photo on its own: a flag that is not True or False is a
+    ConfigTypeError naming it, before any photo is cut."""
+    from livecut.errors import ConfigTypeError
+    from livecut.images import process_images
+
+    (tmp_path / "p.png").write_bytes(b"kept")
+    with pytest.raises(ConfigTypeError, match=rf"^process_images: {option} must be True or False, got 'no'"):
+        process_images([photo], tmp_path, Config(), **{option: "no"})
+    assert (tmp_path / "p.png").read_bytes() == b"kept"
