@@ -16,7 +16,8 @@ from livecut.atomic import (TEMP_MARK, check_not_special, folder_in_the_way, fol
                             raise_if_in_the_way, raise_if_link_loop, stale_left, temp_prefix)
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config, whole_config
-from livecut.errors import FORCE, LivecutError, OutputExistsError, UsageError, WriteError, interrupt_under, stop_text
+from livecut.errors import (FORCE, ConfigTypeError, LivecutError, OutputExistsError, UsageError, WriteError,
+                            interrupt_under, stop_text)
 from livecut.frames import check_flag
 from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, colour_profile,
                              expand_inputs, folded_name, name_clash, other_colour_space, read_image, to_bgr8,
@@ -381,6 +382,17 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     on Ctrl-C (see :func:`_counted_stop`).
     """
     cfg = whole_config(cfg, "process_images")  # (None: an AttributeError, 'composite')
+    # (None, bytes: pathlib's bare TypeError, from the output folder's checks or an input's)
+    if isinstance(inputs, (str, os.PathLike)):  # (one path, or a pattern: a str was read a character
+        inputs = [inputs]                          # at a time, '/', 't', 'm' each an input; a Path a TypeError)
+    if not isinstance(inputs, Iterable):
+        raise ConfigTypeError(f"process_images: inputs must be a list of paths, got {type(inputs).__name__}")
+    inputs = list(inputs)
+    for what, value in [("outdir", outdir)] + [("an input", i) for i in inputs]:
+        if not isinstance(value, (str, os.PathLike)) or isinstance(os.fspath(value), bytes):
+            hint = "; decode it: .decode()" if isinstance(value, bytes) else ""
+            raise ConfigTypeError(f"process_images: {what} must be a str or a pathlib.Path, "
+                                  f"got {type(value).__name__}{hint}")
     # ('no' is truthy: skip_existing='no' skipped the photos done, force='no' failed each photo)
     force, skip_existing, progress = (check_flag(v, k, "process_images") for k, v in
                                       (("force", force), ("skip_existing", skip_existing), ("progress", progress)))
@@ -413,9 +425,6 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
         raise_if_link_loop(Path(outdir), exc)
         raise WriteError(f"{Path(outdir)}: cannot write there: {io_reason(exc)}") from None
     single = single_output(outdir) if one_file is None else one_file  # -o cut.png: that file, for one input
-    if isinstance(inputs, (str, os.PathLike)):  # (one path, or a pattern: a str was read a character
-        inputs = [inputs]                          # at a time, '/', 't', 'm' each an input; a Path a TypeError)
-    inputs = list(inputs)
     paths, report.errors = expand_inputs(inputs, None if single else outdir)
     text = str(outdir)
     suffix = Path(text).suffix

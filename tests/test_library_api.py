@@ -1792,3 +1792,21 @@ def test_process_images_flags_are_true_or_false(photo, tmp_path, option):
     with pytest.raises(ConfigTypeError, match=rf"^process_images: {option} must be True or False, got 'no'"):
         process_images([photo], tmp_path, Config(), **{option: "no"})
     assert (tmp_path / "p.png").read_bytes() == b"kept"
+
+
+@pytest.mark.parametrize("inputs, outdir, said", [
+    ("photo", None, "process_images: outdir must be a str or a pathlib.Path, got NoneType"),
+    ([b"p.jpg"], "out", "process_images: an input must be a str or a pathlib.Path, got bytes; decode it: .decode()"),
+    ([None], "out", "process_images: an input must be a str or a pathlib.Path, got NoneType"),
+    (None, "out", "process_images: inputs must be a list of paths, got NoneType"),
+])
+def test_process_images_paths_of_another_type_are_typed_errors(photo, tmp_path, inputs, outdir, said):
+    """process_images([photo], None, cfg), process_images([b'p.jpg'], ...) and process_images(None,
+    ...) were bare TypeErrors from pathlib or the loop ('expected str, bytes or os.PathLike object',
+    'not iterable'): each is a ConfigTypeError saying what to give."""
+    from livecut.errors import ConfigTypeError
+    from livecut.images import process_images
+
+    with pytest.raises(ConfigTypeError) as e:
+        process_images([photo] if inputs == "photo" else inputs, outdir and tmp_path / outdir, Config())
+    assert str(e.value) == said
