@@ -18,7 +18,8 @@ import cv2
 import numpy as np
 
 from livecut.atomic import special_kind
-from livecut.errors import ArrayError, ConfigTypeError, ImageReadError, ImageSizeError, UsageError, WriteError
+from livecut.errors import (FORCE, ArrayError, ConfigTypeError, ImageReadError, ImageSizeError, OutputExistsError,
+                            UsageError, WriteError)
 
 #: extensions recognised when a folder or glob is given
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pgm", ".ppm", ".pnm",
@@ -1614,6 +1615,9 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
                               f"got {type(icc).__name__}{hint}")
     ext = p.suffix.lower() or ".png"
     check_picture(p, ext, img)
+    if not force and os.path.lexists(p):  # (found only once written: "exists (written by another run
+        # meanwhile?)", of a file there before the call, after the picture was encoded for nothing)
+        raise OutputExistsError(f"{p}: exists (give {FORCE} to overwrite)")
     check_writable(p, img.shape[1], img.shape[0])
     if ext == ".ppm" and img.ndim == 2:  # (a mask: PPM holds colour only)
         img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)

@@ -1810,3 +1810,18 @@ def test_process_images_paths_of_another_type_are_typed_errors(photo, tmp_path, 
     with pytest.raises(ConfigTypeError) as e:
         process_images([photo] if inputs == "photo" else inputs, outdir and tmp_path / outdir, Config())
     assert str(e.value) == said
+
+
+def test_write_image_over_a_file_there_before_says_it_exists(tmp_path):
+    """write_image(path, picture, force=False) over a file there before the call encoded the
+    picture and then said "exists (written by another run meanwhile?)", a race it was not: it
+    says the file exists, as open_sink says it, before encoding anything."""
+    from livecut.errors import OutputExistsError
+    from livecut.imageio import write_image
+
+    kept = tmp_path / "a.png"
+    kept.write_bytes(b"kept")
+    with pytest.raises(OutputExistsError) as e:
+        write_image(kept, np.zeros((32, 32, 3), np.uint8), force=False)
+    assert str(e.value) == f"{kept}: exists (give force=True to overwrite)"
+    assert kept.read_bytes() == b"kept" and [p.name for p in tmp_path.iterdir()] == ["a.png"]
