@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -90,6 +91,19 @@ def probe(path: Path) -> dict:
                 "rotation": rot, "pix_fmt": fmt, "codec": s.codec_context.name,
                 "audio": [a.codec_context.name for a in c.streams.audio],
                 "audio_packets": audio_packets}
+
+
+@contextlib.contextmanager
+def script_server(code: str, *args: str):
+    """A server written as a Python script (``code``, run with ``args``) that prints its port
+    first: yields the port; the process is killed after."""
+    server = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True)
+    try:
+        yield int(server.stdout.readline())
+    finally:
+        server.kill()
+        server.wait()
+        server.stdout.close()
 
 
 def run_cli(*args: str, timeout: float = 60, env: dict | None = None, cwd: Path | None = None

@@ -21,8 +21,8 @@ import time
 import numpy as np
 import pytest
 
-from conftest import (InterruptedAcquire, free_for_another_thread, signal_after, signal_when_connected,
-                      stopped_from_another_thread)
+from conftest import (InterruptedAcquire, free_for_another_thread, script_server, signal_after,
+                      signal_when_connected, stopped_from_another_thread)
 from livecut.config import VideoConfig
 from livecut.errors import VideoOpenFailure, VideoWriteError
 from livecut.sinks import SinkInfo, open_sink
@@ -1317,17 +1317,11 @@ def test_an_rtsp_servers_refusal_is_said_in_its_words(status, transport, refuser
     ANNOUNCE and the SETUP and refuses the RECORD: FFmpeg turns any refusal there into "Invalid data
     found when processing input", all that was said."""
     code = _REFUSING_RTSP if refuser == "announce" else _RECORD_REFUSING_RTSP
-    server = subprocess.Popen([sys.executable, "-c", code, status.decode()], stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(server.stdout.readline())
+    with script_server(code, status.decode()) as port:
         sink = open_sink(f"rtsp://127.0.0.1:{port}/live", SinkInfo(320, 240, 25.0),
                          VideoConfig(open_timeout=5, rtsp_transport=transport))
         with pytest.raises(VideoWriteError) as info:
             sink.open()
-    finally:
-        server.kill()
-        server.wait()
-        server.stdout.close()
     assert str(info.value).endswith(f"cannot start the stream: the server answered {status.decode()}"), info.value
 
 
@@ -1339,18 +1333,12 @@ def test_an_rtsp_inputs_refusal_is_said_in_the_servers_words(status):
     reconnection it refused."""
     from livecut.sources.stream import StreamSource
 
-    server = subprocess.Popen([sys.executable, "-c", _REFUSING_RTSP, status.decode()], stdout=subprocess.PIPE,
-                              text=True)
-    try:
-        url = f"rtsp://bob:{SECRET}@127.0.0.1:{int(server.stdout.readline())}/live"
+    with script_server(_REFUSING_RTSP, status.decode()) as port:
+        url = f"rtsp://bob:{SECRET}@127.0.0.1:{port}/live"
         src = StreamSource(url, VideoConfig(open_timeout=5, reconnect_limit=1), backoff=(0.05,))
         with pytest.raises(VideoOpenFailure) as info:
             src.open()
         assert not src._reconnect("lost")
-    finally:
-        server.kill()
-        server.wait()
-        server.stdout.close()
     said = f"the server answered {status.decode()}"
     assert str(info.value).endswith(f"cannot open the stream: {said}") and SECRET not in str(info.value), info.value
     assert src.lost.startswith(f"{said}; gave up after "), src.lost
@@ -1364,17 +1352,11 @@ def test_an_rtsp_outputs_refusal_quoting_its_secrets_is_said_without_them(refuse
     token = "T0kenValue77"
     status = f"406 bad token {token} for bob:{SECRET}"
     code = _REFUSING_RTSP if refuser == "announce" else _RECORD_REFUSING_RTSP
-    server = subprocess.Popen([sys.executable, "-c", code, status], stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(server.stdout.readline())
+    with script_server(code, status) as port:
         sink = open_sink(f"rtsp://bob:{SECRET}@127.0.0.1:{port}/live?token={token}", SinkInfo(320, 240, 25.0),
                          VideoConfig(open_timeout=5))
         with pytest.raises(VideoWriteError) as info:
             sink.open()
-    finally:
-        server.kill()
-        server.wait()
-        server.stdout.close()
     said = str(info.value)
     assert "the server answered 406 bad token *** for bob:***" in said, said
     assert SECRET not in said and token not in said, said
@@ -1387,18 +1369,12 @@ def test_an_rtsp_inputs_refusal_quoting_its_secrets_is_said_without_them():
 
     token = "T0kenValue77"
     status = f"503 token {token} of bob:{SECRET} in use"
-    server = subprocess.Popen([sys.executable, "-c", _REFUSING_RTSP, status], stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(server.stdout.readline())
+    with script_server(_REFUSING_RTSP, status) as port:
         url = f"rtsp://bob:{SECRET}@127.0.0.1:{port}/live?token={token}"
         src = StreamSource(url, VideoConfig(open_timeout=5, reconnect_limit=1), backoff=(0.05,))
         with pytest.raises(VideoOpenFailure) as info:
             src.open()
         assert not src._reconnect("lost")
-    finally:
-        server.kill()
-        server.wait()
-        server.stdout.close()
     said = str(info.value)
     assert said.endswith("cannot open the stream: the server answered 503 token *** of bob:*** in use"), said
     assert SECRET not in src.lost and token not in src.lost and "the server answered 503" in src.lost, src.lost

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_clip, stopped_from_another_thread
+from conftest import make_clip, script_server, stopped_from_another_thread
 from livecut.rtmprelay import HANDSHAKE, ConnectRewriter
 from rtmp_server import FakeRtmpServer, amf_decode, amf_encode
 from rtsp_helpers import env_with_repo, ffprobe_count, free_port, require_ffmpeg
@@ -206,17 +206,11 @@ def test_a_servers_refusal_of_the_publish_names_no_key_to_a_library_user():
     from livecut.errors import VideoWriteError
     from livecut.sinks import SinkInfo, open_sink
 
-    server = subprocess.Popen([sys.executable, "-c", _REFUSING_RTMP], stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(server.stdout.readline())
+    with script_server(_REFUSING_RTMP) as port:
         sink = open_sink(f"rtmp://bob:Pa55w0rdX@127.0.0.1:{port}/live/{KEY}", SinkInfo(320, 240, 25.0),
                          VideoConfig(open_timeout=10))
         with pytest.raises(VideoWriteError) as info:
             sink.open()
-    finally:
-        server.kill()
-        server.wait()
-        server.stdout.close()
     said = str(info.value)
     assert said.endswith("cannot start the stream: the server refused the stream: stream key *** is not known"), said
     assert KEY not in said and "Pa55w0rdX" not in said, said
