@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import math
 import numbers
 import queue
 import sys
@@ -615,7 +616,13 @@ class Processor:
     def change_smoothing(self, factor: float) -> float:
         """factor > 1: smoother (lower base rate); < 1: more responsive.  Smoothing off
         (``smooth.enabled = false``) is rate 1 (no averaging): less than that stays off (1 is
-        returned), more turns it on at ``1 / factor``."""
+        returned), more turns it on at ``1 / factor``.  A factor that is not a number above 0
+        (0, a negative one, nan) is a :class:`UsageError`."""
+        if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
+            raise ConfigTypeError(f"change_smoothing: factor must be a number above 0, got {type(factor).__name__}")
+        if not (math.isfinite(factor) and factor > 0):
+            raise UsageError(f"change_smoothing: factor {factor!r}: expected a number above 0 "
+                             "(above 1: smoother, below 1: more responsive)")
         if self.smoother is None:
             if factor <= 1:
                 return 1.0

@@ -1825,3 +1825,21 @@ def test_write_image_over_a_file_there_before_says_it_exists(tmp_path):
         write_image(kept, np.zeros((32, 32, 3), np.uint8), force=False)
     assert str(e.value) == f"{kept}: exists (give force=True to overwrite)"
     assert kept.read_bytes() == b"kept" and [p.name for p in tmp_path.iterdir()] == ["a.png"]
+
+
+@pytest.mark.parametrize("factor", [0, 0.0, -1.5, float("nan"), float("inf")])
+def test_change_smoothing_by_zero_or_less_is_a_usage_error(factor):
+    """Processor.change_smoothing(0) -- the preview's smoothing key control -- divided by zero
+    (ZeroDivisionError), and a negative factor set the rate to its floor: a factor that is not a
+    number above 0 is a UsageError, the rate left as it was."""
+    from livecut.errors import ConfigTypeError, UsageError
+    from livecut.runner import Processor
+
+    for cfg in (Config(), load_config(overrides=["smooth.enabled=false"])):
+        proc = Processor(cfg)
+        rate = proc.smoother and proc.smoother.rate
+        with pytest.raises(UsageError, match=r"^change_smoothing: factor .*: expected a number above 0"):
+            proc.change_smoothing(factor)
+        assert (proc.smoother and proc.smoother.rate) == rate
+    with pytest.raises(ConfigTypeError, match=r"^change_smoothing: factor must be a number above 0, got str"):
+        Processor(Config()).change_smoothing("2")
