@@ -1671,7 +1671,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
     kind = source_kind(spec)
     cfg = whole_config(cfg, "run_video")
     # (a pathlib.Path, as open_sink takes, was an AttributeError ('endswith') deep in the checks)
-    output = None if output is None else spec_text(output, "run_video")
+    output = None if output is None else spec_text(output, "run_video", empty=True)  # ("": none, as before)
     extra_sinks = _sink_pairs(extra_sinks)  # an iterator is read once; pop() below
     for name, value in (("source_options", source_options), ("preview_options", preview_options)):
         if value is not None and not isinstance(value, Mapping):  # (a list: a bare TypeError, a str a ValueError)

@@ -61,14 +61,21 @@ def file_for_ffmpeg(path) -> str:
     return os.path.abspath(path)
 
 
-def spec_text(spec, owner: str, camera: bool = False) -> str:
+def spec_text(spec, owner: str, camera: bool = False, empty: bool = False) -> str:
     """The text of a source or sink ``spec``: a string, a path (``pathlib.Path``) or, where
     ``camera``, a camera index (an int); another type is a
     :class:`~livecut.errors.ConfigTypeError` naming ``owner`` (a Path was an AttributeError in
-    open_sink; None, bytes or a float were "None: no such file" from open_source)."""
+    open_sink; None, bytes or a float were "None: no such file" from open_source).  An empty
+    one, unless ``empty``, is a :class:`~livecut.errors.UsageError` saying what to give (it was
+    ".: is a folder, not a video file" from open_source, "no sink can write this" from open_sink)."""
     if isinstance(spec, os.PathLike):
         spec = os.fspath(spec)
     if isinstance(spec, str):
+        if not spec and not empty:
+            from livecut.errors import UsageError
+
+            want = "a path, a URL or a camera index" if camera else "a path, a URL or - (standard output)"
+            raise UsageError(f"{owner}: spec is empty: give {want}")
         return spec
     if camera and isinstance(spec, numbers.Integral) and not isinstance(spec, bool):
         return str(int(spec))  # (numpy's 0 too)

@@ -1843,3 +1843,23 @@ def test_change_smoothing_by_zero_or_less_is_a_usage_error(factor):
         assert (proc.smoother and proc.smoother.rate) == rate
     with pytest.raises(ConfigTypeError, match=r"^change_smoothing: factor must be a number above 0, got str"):
         Processor(Config()).change_smoothing("2")
+
+
+def test_an_empty_source_or_sink_spec_says_it_is_empty(tmp_path):
+    """open_source('') said ".: is a folder, not a video file" and open_sink('', info) "no sink
+    can write this": each says the spec is empty and what to give (the CLI says it of its own
+    options before, as "SOURCE is empty", "-o is empty")."""
+    from livecut.errors import UsageError
+    from livecut.sinks import check_sink, open_sink
+    from livecut.sources import open_source
+
+    with pytest.raises(UsageError) as e:
+        open_source("")
+    assert str(e.value) == "open_source: spec is empty: give a path, a URL or a camera index"
+    with pytest.raises(UsageError) as e:
+        open_sink("", SinkInfo(64, 48, 25.0))
+    assert str(e.value) == "open_sink: spec is empty: give a path, a URL or - (standard output)"
+    with pytest.raises(UsageError) as e:
+        check_sink("")
+    assert str(e.value) == "check_sink: spec is empty: give a path, a URL or - (standard output)"
+    assert list(tmp_path.iterdir()) == []

@@ -58,7 +58,7 @@ def _load_builtin() -> None:
 
 def sink_kind(spec: str | os.PathLike) -> str | None:
     """The name of the sink that writes ``spec`` (None: none can), without opening anything."""
-    spec = spec_text(spec, "sink_kind")
+    spec = spec_text(spec, "sink_kind", empty=True)
     _load_builtin()
     # the file sink takes any path: it is asked last, whatever order the modules loaded in
     for name, (matches, _) in sorted(_SINKS.items(), key=lambda kv: kv[0] == "file"):

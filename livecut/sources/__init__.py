@@ -51,7 +51,7 @@ def _load_builtin() -> None:
 
 def source_kind(spec: str | int | os.PathLike) -> str:
     """'camera', 'stream' or 'file' for a spec (without opening anything)."""
-    spec = spec_text(spec, "source_kind", camera=True)
+    spec = spec_text(spec, "source_kind", camera=True, empty=True)
     _load_builtin()
     # the file source accepts anything: it is the fallback, whatever the import order
     for name, (matches, _) in _SOURCES.items():
