@@ -1676,6 +1676,9 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
     for name, value in (("source_options", source_options), ("preview_options", preview_options)):
         if value is not None and not isinstance(value, Mapping):  # (a list: a bare TypeError, a str a ValueError)
             raise ConfigTypeError(f"run_video: {name} must be a dict of options or None, got {type(value).__name__}")
+    if on_start is not None and not callable(on_start):  # (a bare TypeError once the sinks were open)
+        raise ConfigTypeError(f"run_video: on_start must be a function taking the Pipeline, or None, "
+                              f"got {type(on_start).__name__}")
     sinks_wanted = bool(output) or preview or bool(extra_sinks)
     if not sinks_wanted:
         if kind == "file" and not live:

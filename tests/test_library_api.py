@@ -1619,12 +1619,13 @@ _PAIRS = "run_video: extra_sinks takes (kind, options) pairs, e.g. [('vcam', {})
     ({"extra_sinks": [("null", None)]}, _PAIRS + "('null', None)"),
     ({"source_options": [("pace", False)]}, "run_video: source_options must be a dict of options or None, got list"),
     ({"preview_options": "imshow"}, "run_video: preview_options must be a dict of options or None, got str"),
+    ({"on_start": "go"}, "run_video: on_start must be a function taking the Pipeline, or None, got str"),
 ])
 def test_run_video_option_arguments_of_another_shape_are_typed_errors(small_clip, tmp_path, kwargs, said):
     """run_video(..., extra_sinks=[('null',)]) or extra_sinks='vcam' was a bare ValueError ('not
     enough values to unpack'), source_options=[...] a bare TypeError ('cannot convert dictionary
-    update sequence element'): each is a ConfigTypeError saying what to give, before anything is
-    opened."""
+    update sequence element'), on_start='go' a bare TypeError once the output was open ('not
+    callable'): each is a ConfigTypeError saying what to give, before anything is opened."""
     from livecut.errors import ConfigTypeError
     from livecut.runner import run_video
 
