@@ -1002,12 +1002,19 @@ class Compositor:
             setattr(self, slot, big)
         return bg_frame
 
+    def _check_bg_frame(self, bg_frame: object) -> None:
+        """A ``bg_frame`` given with a background that is not a ``video:`` one is a
+        :class:`UsageError` (it was ignored without a word: the frame was not composited over it)."""
+        if bg_frame is not None and self.background.kind != "video":
+            raise UsageError(f"bg_frame: the background is {self.background.kind!r}, not a video: "
+                             "bg_frame is a video: background's frame; give None")
+
     def apply(self, frame: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None,
               box: tuple[int, int, int, int] | None = None, *, bits: int = 16) -> np.ndarray:
         """Return the output for ``frame`` (HxWx3 uint8; gray, BGRA, 16-bit and floating
         point are converted as :meth:`Segmenter.mask` takes them, ``bits`` too: 10 or 12 for a
         uint16 frame of 10- or 12-bit video; ``bg_frame``, a ``video:`` background's frame, is
-        read with the same ``bits``) and ``alpha`` (HxW uint8): an
+        read with the same ``bits``; None for another background, which refuses one) and ``alpha`` (HxW uint8): an
         internal buffer, or ``alpha`` itself in ``mask`` mode.  A BGRA frame's own alpha is
         kept: the alpha used (and written: cutout, transparent, mask) is ``alpha`` times it / 255,
         as ``livecut image`` combines a picture's, in an internal buffer (``alpha`` is left as given).
@@ -1018,6 +1025,7 @@ class Compositor:
         or video background covers the picture, not the bars).  It is checked in every mode,
         used or not (:func:`~livecut.frames.check_box`: whole numbers inside the frame); a BGRA
         frame's transparent margins are no bars (:func:`~livecut.frames.with_own_alpha`)."""
+        self._check_bg_frame(bg_frame)
         # (gray, BGRA ... gave garbage or cv2.error)
         frame, own = _frame_with_alpha(frame, alpha, bits, self._converted)
         h, w = frame.shape[:2]
@@ -1188,6 +1196,7 @@ class Compositor:
         if not self.supports_i420:
             raise UsageError(f"mode {self.mode!r} with background {self.background.kind!r} "
                              "has no I420 output; use apply()")
+        self._check_bg_frame(bg_frame)
         check_alpha(alpha)
         h, w = alpha.shape
         if h % 2 or w % 2 or h < 2 or w < 2:

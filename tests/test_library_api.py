@@ -1864,3 +1864,28 @@ def test_an_empty_source_or_sink_spec_says_it_is_empty(tmp_path):
         check_sink("")
     assert str(e.value) == "check_sink: spec is empty: give a path, a URL or - (standard output)"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("background", ["blur", "color:#00ff00", "transparent"])
+def test_a_background_frame_given_with_a_background_not_a_video_is_refused(scene, background):
+    """Compositor.apply(frame, alpha, bg_frame) with a background that is not a video ignored
+    bg_frame without a word (the frame composited over the blur, not over it): it is a
+    UsageError saying the background is not a video (None is taken, as before), from
+    apply_i420 too."""
+    from livecut.errors import UsageError
+
+    frame, _ = scene
+    alpha = np.full(frame.shape[:2], 128, np.uint8)
+    for mode in ("composite", "mask"):
+        comp = Compositor(dataclasses.replace(Config(), composite=CompositeConfig(mode=mode, background=background)))
+        with pytest.raises(UsageError) as e:
+            comp.apply(frame, alpha, np.zeros_like(frame))
+        kind = background.split(":")[0]
+        assert str(e.value) == (f"bg_frame: the background is {kind!r}, not a video: "
+                                "bg_frame is a video: background's frame; give None")
+        assert comp.apply(frame, alpha, None).shape[:2] == frame.shape[:2]
+        if comp.supports_i420:
+            i420 = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420)
+            with pytest.raises(UsageError, match="^bg_frame: the background is"):
+                comp.apply_i420(i420, alpha, np.zeros_like(frame))
+            comp.apply_i420(i420, alpha)
