@@ -253,22 +253,21 @@ class CueExtractor:
         cv2.convertScaleAbs(r16, dst=r8)  # |g * N|, saturating at 255
         ch, cw = cells.shape
         cv2.resize(r8[:ch * 8, :cw * 8], (cw, ch), dst=cells, interpolation=cv2.INTER_AREA)
-        return percentile(cells, 10, self._sorted(cells))
+        return self._percentile(cells, 10)
 
     def sharpest(self) -> float:
         """The 99th percentile over the grid of the re-blur ratio (channel 1) of the last
         :meth:`extract`: how sharp the frame's sharpest detail is at the cue resolution."""
         self._check_extracted("sharpest")
         gh, gw = self.grid
-        v = self.blob[0, 3 + 1, :gh, :gw]
-        return percentile(v, 99, self._sorted(v))
+        return self._percentile(self.blob[0, 3 + 1, :gh, :gw], 99)
 
-    def _sorted(self, v: np.ndarray) -> np.ndarray:
-        """The buffer :func:`percentile` copies ``v`` into (kept by type, grown to the largest)."""
+    def _percentile(self, v: np.ndarray, q: float) -> float:
+        """:func:`percentile` of ``v``, sorted in a buffer kept by type (grown to the largest)."""
         buf = self._sorting.get(v.dtype)
         if buf is None or buf.size < v.size:
             buf = self._sorting[v.dtype] = np.empty(v.size, v.dtype)
-        return buf
+        return percentile(v, q, buf)
 
     def _check_extracted(self, name: str) -> None:
         """Refuse to measure before an :meth:`extract` of this frame size (an AttributeError;
@@ -335,7 +334,7 @@ class CueExtractor:
         # 4: absolute level (scaled); 0: relative to this frame's sharpest cells
         cv2.add(p_a, 1.0, dst=tmp)
         cv2.log(tmp, dst=c[4])
-        ref = percentile(c[4][::2, ::2], REL_PERCENTILE, self._sorted(c[4][::2, ::2]))
+        ref = self._percentile(c[4][::2, ::2], REL_PERCENTILE)
         cv2.subtract(c[4], ref, dst=c[0])
         # 1: re-blur ratio
         cv2.add(p_b, 1.0, dst=p_b)
