@@ -557,7 +557,25 @@ def test_the_shipped_networks_take_at_most_2_mb_together():
     from livecut.segment.net import SHIPPED, model_info, model_path
 
     assert sum(model_path(name).stat().st_size for name in SHIPPED) <= 2 * 1024 * 1024
-    assert all("float16" in model_info(name)["weights"] for name in SHIPPED)
+
+
+def test_the_shipped_networks_are_int8_calibrated_on_fitting_photos():
+    """tools/quantize_net.py made each shipped network of the standard shape: QDQ int8 in
+    the file, said in its provenance, its activation ranges calibrated on photos of the
+    fitting split (the validation photos stay unseen by any fitting, calibration included).
+    The small network stays float16: as int8 it runs slower (its layers are narrow)."""
+    from livecut.segment.net import SHIPPED, model_info, model_path, onnx_graph
+
+    assert "float16" in model_info("focusnet_small.onnx")["weights"]
+    for name in SHIPPED:
+        if name == "focusnet_small.onnx":
+            continue
+        ops = {op for op, _ in onnx_graph(model_path(name))[1]}
+        assert {"QuantizeLinear", "DequantizeLinear", "Conv"} <= ops and "Cast" not in ops, name
+        info = model_info(name)
+        assert info["weights"].startswith("int8") and "quantize_net.py" in info["weights"], name
+        assert "fit list" in info["calibration"]["photos"] and info["split"]["val"] == 100, name
+        assert info["calibration"]["sign_agreement"] > 0.99, name
 
 
 @pytest.mark.parametrize("version,says", [("4.12.0", "needs OpenCV 5 or later"), ("5.0.0", "reinstall livecut")])

@@ -134,6 +134,41 @@ def test_half_weights_keeps_the_function(tmp_path):
     assert half_weights.halve(model) == 0  # nothing float32 left to halve
 
 
+def test_quantize_net_keeps_the_function(tmp_path):
+    """tools/quantize_net.py: a network whose weights half_weights.py stored as float16 is
+    read back as float32 (unhalve) and written as int8 QDQ, calibrated on the blobs given;
+    cv2.dnn runs it as the float network to within the int8 steps, with its Concat-free
+    structure and node names kept."""
+    import pytest
+
+    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    import fold_skips
+    import half_weights
+    import quantize_net
+
+    rng = np.random.default_rng(3)
+    model = _join_graph(rng)
+    fold_skips.fold(model)
+    halved = tmp_path / "halved.onnx"
+    halves = half_weights.halve(model)
+    onnx.save(model, str(halved))
+    plain = onnx.load(str(halved))
+    assert halves >= 3 and quantize_net.unhalve(plain) == halves and quantize_net.unhalve(plain) == 0
+    assert not [n for n in plain.graph.node if n.op_type == "Cast"]
+    blobs = [rng.standard_normal((1, 3, 16, 24)).astype(np.float32) for _ in range(8)]
+    out = tmp_path / "int8.onnx"
+    quantize_net.quantize(halved, out, blobs)
+    ops = [n.op_type for n in onnx.load(str(out)).graph.node]
+    assert "DequantizeLinear" in ops and "QuantizeLinear" in ops and "Concat" not in ops
+    x = rng.standard_normal((1, 3, 16, 24)).astype(np.float32)
+    ref, q = _outputs((halved, out), x)
+    err = np.abs(ref - q).max() / float(np.abs(ref).max())
+    assert 0 < err < 0.1  # int8 steps (1/255 of each range), not another network
+    same, worst = quantize_net.agreement(halved, out, [x])
+    assert same > 0.9 and worst == pytest.approx(np.abs(ref - q).max(), rel=1e-5)
+
+
 def test_train_engine_soften_is_what_the_soft_network_is_routed():
     """train_engine.soften (the --soft augmentation) keeps the picture's size and content
     and takes its detail below pixel scale: a sharp scene softened by the factors the soft
