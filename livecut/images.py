@@ -40,6 +40,12 @@ EMPTY_NOTE = "no part was kept: the mask is empty (nothing judged in focus enoug
 #: (the colours stored under the transparency are not cut), and ``{}`` is what the mode makes
 CLEAR_NOTE = ("the picture is fully transparent (its alpha is 0 everywhere): nothing of it shows, so nothing is cut "
               "and {}; remove its alpha channel first to cut the colours stored under it")
+#: what it says, in :data:`CLEAR_NOTE`'s place, of a picture of more than 8 bits whose alpha is
+#: not 0 everywhere but under 1/255 everywhere (e.g. 0-128 of 65535): 0 at the 8 bits livecut
+#: judges and writes, its output as empty (it was said to be "alpha 0 everywhere", untrue)
+FAINT_NOTE = ("the picture is all but fully transparent (its alpha is under 1/255 everywhere, 0 at the 8 bits a "
+              "channel livecut works at): nothing of it shows, so nothing is cut and {}; remove its alpha channel "
+              "first to cut the colours stored under it")
 #: what a picture transparent all over becomes in each mode, in :data:`CLEAR_NOTE`
 CLEAR_OUTPUT = {"cutout": "its cutout is transparent all over", "mask": "its mask is empty",
                 "composite": "its composite is the background alone",
@@ -537,15 +543,19 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                         else "a floating-point picture" if img.dtype.kind == "f"
                         else "a picture of more than 8 bits a channel")
                 bgr, own_alpha = to_bgr8(img)
+                clear = own_alpha is not None and not own_alpha.any()
+                # (judged on the values as read: a 16-bit alpha under 1/255 everywhere, 0 at 8 bits,
+                # was said to be 0 everywhere)
+                faint = clear and img.dtype != np.uint8 and bool(np.count_nonzero(img[:, :, 3] > 0))
                 # (a 16-bit or 4-channel picture as read is not needed past here: kept to the
                 # end of the image, it was 361 MB more at the peak for a 61-megapixel 16-bit TIFF)
                 del img
-                if own_alpha is not None and not own_alpha.any():
+                if clear:
                     # (a picture transparent all over: its cut, times its alpha, is empty whatever
                     # the engine finds in the colours under it; it was written so without a word,
                     # or with a note of what was found there, "the whole image is kept")
                     alpha, box = np.zeros(bgr.shape[:2], np.uint8), None
-                    report.notes.append(f"{src}: {CLEAR_NOTE.format(CLEAR_OUTPUT[mode])}")
+                    report.notes.append(f"{src}: {(FAINT_NOTE if faint else CLEAR_NOTE).format(CLEAR_OUTPUT[mode])}")
                 else:
                     # (judged as it shows: the colours under its transparency were judged too)
                     alpha, state, box = photo_mask(segmenter, as_shown(bgr, own_alpha))

@@ -1359,6 +1359,30 @@ def test_a_fully_transparent_picture_says_nothing_is_cut(tmp_path, scene):
             assert want(cv2.imread(str(out / f"{src.stem}.png"), cv2.IMREAD_UNCHANGED)), (name, mode)
 
 
+def test_a_sixteen_bit_picture_of_alpha_under_1_255_is_not_said_to_be_alpha_0_everywhere(tmp_path, scene):
+    """A 16-bit picture whose alpha is 0-128 of 65535 (under 1/255 everywhere, 0 at 8 bits) was
+    said to be 'fully transparent (its alpha is 0 everywhere)', untrue of its values as read.
+    The note says its alpha is under 1/255 everywhere, 0 at the 8 bits livecut works at; its
+    output is as empty (a 16-bit TIFF alike); one of alpha 0 everywhere is said as before."""
+    img, _ = scene
+    bgra = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA).astype(np.uint16) * 257
+    bgra[:, :, 3] = 0
+    bgra[30:90, 40:120, 3] = 128
+    for src in (_write(tmp_path / "faint.png", bgra), _write(tmp_path / "faint.tif", bgra)):
+        for mode, args, what in (("cutout", [], "its cutout is transparent all over"),
+                                 ("mask", ["--mode", "mask"], "its mask is empty")):
+            out = tmp_path / mode
+            r = invoke("image", src, "-o", out, "--force", *args)
+            assert r.exit_code == 0, r.output
+            lines = [ln for ln in _stderr_lines(r) if "more than 8 bits" not in ln]
+            assert lines == [f"livecut: note: {src}: the picture is all but fully transparent (its alpha is under "
+                             "1/255 everywhere, 0 at the 8 bits a channel livecut works at): nothing of it shows, so "
+                             f"nothing is cut and {what}; remove its alpha channel first to cut the colours stored "
+                             f"under it", f"1 written to {out}, 0 failed"], (src.name, mode)
+            got = cv2.imread(str(out / f"{src.stem}.png"), cv2.IMREAD_UNCHANGED)
+            assert (got[:, :, 3] if mode == "cutout" else got).max() == 0, (src.name, mode)
+
+
 def _write_bytes(path, data):
     path.write_bytes(data)
     return path
