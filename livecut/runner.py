@@ -1647,7 +1647,9 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
     ``("vcam", {...})``), in addition to ``output`` (a file, ``DIR/`` or URL) and
     the preview.  ``pace``: read a file at its own speed (None: when a preview or a
     virtual camera shows it; False: as fast as possible, a virtual camera included).
-    Raises :class:`Interrupted` (exit 130) on Ctrl-C after finalizing.
+    Raises :class:`Interrupted` (exit 130) on Ctrl-C after finalizing.  ``size`` (width,
+    height) and ``fps``: what a camera is asked for; a file or a stream is read at its own (given
+    for one, a :class:`UsageError`).
 
     Frames travel as I420 (no colour conversion, see :func:`choose_pixel_format`) from a
     yuv420p file to a yuv420p video file when nothing on the way needs BGR
@@ -1679,15 +1681,26 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
     if on_start is not None and not callable(on_start):  # (a bare TypeError once the sinks were open)
         raise ConfigTypeError(f"run_video: on_start must be a function taking the Pipeline, or None, "
                               f"got {type(on_start).__name__}")
+    if size is not None or fps is not None:
+        from livecut.sources.camera import check_request
+
+        # (in the library's words, before anything is opened: a camera's was said once it was
+        # found there; size=() or fps=0 was taken for none)
+        size, fps = check_request(size, fps)
+        if kind != "camera":  # (a file's or a stream's were ignored without a word)
+            given = " and ".join(f"{name}={value!r}" for name, value in (("size", size), ("fps", fps))
+                                 if value is not None)
+            raise UsageError(f"run_video: {given}: what a camera is asked for; a {kind} is read at its own size "
+                             "and frame rate (give None)")
     sinks_wanted = bool(output) or preview or bool(extra_sinks)
     if not sinks_wanted:
         if kind == "file" and not live:
             raise UsageError("nothing to write: give an output, a virtual camera (extra_sinks) and/or preview=True")
         preview = True
     opts = dict(source_options or {})
-    if size:
+    if size is not None:
         opts["size"] = size
-    if fps:
+    if fps is not None:
         opts["fps"] = fps
     if live is not None:
         opts["live"] = live

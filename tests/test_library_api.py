@@ -1638,6 +1638,37 @@ def test_run_video_option_arguments_of_another_shape_are_typed_errors(small_clip
     assert st.written == 4
 
 
+@pytest.mark.parametrize("kwargs, error, said", [
+    ({"size": (320, 240)}, "UsageError", "run_video: size=(320, 240): what a camera is asked for; a file is read at "
+                                         "its own size and frame rate (give None)"),
+    ({"fps": 30}, "UsageError", "run_video: fps=30.0: what a camera is asked for; a file is read at its own size and "
+                                "frame rate (give None)"),
+    ({"size": (320, 240), "fps": 25.0}, "UsageError", "run_video: size=(320, 240) and fps=25.0: what a camera is "
+                                                      "asked for; a file is read at its own size and frame rate "
+                                                      "(give None)"),
+    ({"size": "320x240"}, "ConfigTypeError", "size '320x240': expected (width, height), e.g. (1280, 720)"),
+    ({"fps": "30"}, "ConfigTypeError", "fps '30': expected a number of frames a second"),
+    ({"fps": 0}, "UsageError", "fps 0: expected a frame rate between 0 and 1000"),
+])
+def test_run_video_size_or_fps_given_for_a_file_is_refused(small_clip, tmp_path, kwargs, error, said):
+    """run_video(clip, out, cfg, size=(320, 240)) or fps=30 -- what a camera is asked for -- was
+    ignored without a word for a video file (read and written at its own size and rate), as were
+    size='320x240' or fps=0.  A size or fps of another type or range is refused as a camera's
+    is (ConfigTypeError, UsageError), one given for a file a UsageError saying it is read at its
+    own size and frame rate, before anything is opened; a camera's fps=0 (taken for none) too."""
+    from livecut import errors
+    from livecut.runner import run_video
+
+    out = tmp_path / "out.mp4"
+    with pytest.raises(getattr(errors, error)) as e:
+        run_video(small_clip, out, None, progress=False, **kwargs)
+    assert str(e.value) == said
+    assert not out.exists()
+    with pytest.raises(errors.UsageError, match=r"^fps 0: expected a frame rate between 0 and 1000$"):
+        run_video("0", None, None, progress=False, fps=0)  # (no camera needed: said before it is looked for)
+    assert run_video(small_clip, out, None, progress=False, size=None, fps=None).written == 4
+
+
 def test_an_option_no_source_or_sink_takes_is_refused_with_its_spelling(small_clip, tmp_path):
     """open_sink(path, info, forse=True) and open_source(path, paec=True) -- a misspelt option --
     were ignored without a word (the output then refused as existing, the file read as fast as
