@@ -62,8 +62,9 @@ def _median_ms(samples: list[float]) -> float:
 
 
 def _first_background_frame(comp: Compositor, cfg: Config) -> np.ndarray | None:
-    """The first frame of ``comp``'s ``video:PATH`` background (None for another)."""
-    if comp.background.kind != "video":
+    """The first frame of ``comp``'s ``video:PATH`` background (None for another, or in a mode
+    that shows none: mask, cutout)."""
+    if not comp.takes_bg_frame:
         return None
     from livecut.runner import BackgroundVideo
 

@@ -1002,19 +1002,32 @@ class Compositor:
             setattr(self, slot, big)
         return bg_frame
 
+    @property
+    def takes_bg_frame(self) -> bool:
+        """Whether :meth:`apply` takes a ``bg_frame``: a ``video:`` background in a mode that
+        shows it (``composite``, ``side-by-side``; ``mask`` and ``cutout`` show no background)."""
+        return self.background.kind == "video" and self.mode not in ("mask", "cutout")
+
     def _check_bg_frame(self, bg_frame: object) -> None:
-        """A ``bg_frame`` given with a background that is not a ``video:`` one is a
-        :class:`UsageError` (it was ignored without a word: the frame was not composited over it)."""
-        if bg_frame is not None and self.background.kind != "video":
+        """A ``bg_frame`` given with a background that is not a ``video:`` one, or in a mode that
+        shows no background (mask, cutout), is a :class:`UsageError` (it was ignored without a
+        word: the frame was not composited over it)."""
+        if bg_frame is None:
+            return
+        if self.background.kind != "video":
             raise UsageError(f"bg_frame: the background is {self.background.kind!r}, not a video: "
                              "bg_frame is a video: background's frame; give None")
+        if not self.takes_bg_frame:  # (a video background's frame in mask or cutout mode: unused)
+            raise UsageError(f"bg_frame: mode {self.mode!r} shows no background, so the video background's frame "
+                             "is not used; give None")
 
     def apply(self, frame: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None,
               box: tuple[int, int, int, int] | None = None, *, bits: int = 16) -> np.ndarray:
         """Return the output for ``frame`` (HxWx3 uint8; gray, BGRA, 16-bit and floating
         point are converted as :meth:`Segmenter.mask` takes them, ``bits`` too: 10 or 12 for a
         uint16 frame of 10- or 12-bit video; ``bg_frame``, a ``video:`` background's frame, is
-        read with the same ``bits``; None for another background, which refuses one) and ``alpha`` (HxW uint8): an
+        read with the same ``bits``; None for another background or a mode that shows none, mask or cutout,
+        which refuse one) and ``alpha`` (HxW uint8): an
         internal buffer, or ``alpha`` itself in ``mask`` mode.  A BGRA frame's own alpha is
         kept: the alpha used (and written: cutout, transparent, mask) is ``alpha`` times it / 255,
         as ``livecut image`` combines a picture's, in an internal buffer (``alpha`` is left as given).

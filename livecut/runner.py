@@ -480,7 +480,7 @@ class Processor:
         self.pixel_format = fmt
 
     def _bg_frame(self, comp: Compositor) -> np.ndarray | None:
-        if comp.background.kind != "video" or comp.mode in ("mask", "cutout"):
+        if not comp.takes_bg_frame:  # (mask, cutout: none shown, and none taken)
             return None
         if self._bg_video is None:
             self._bg_video = BackgroundVideo(comp.background.path, self.cfg.video)

@@ -1897,6 +1897,36 @@ def test_an_empty_source_or_sink_spec_says_it_is_empty(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_video_background_frame_given_in_a_mode_that_shows_no_background_is_refused(scene, small_clip):
+    """Compositor.apply(frame, alpha, bg_frame) with a video: background in mask or cutout mode --
+    which show no background -- ignored bg_frame without a word, where one given with a blur or
+    colour background is refused: it is a UsageError saying the mode shows no background (None is
+    taken, as before), from apply_i420 too; composite and side-by-side take it, as before."""
+    from livecut.errors import UsageError
+
+    frame, _ = scene
+    alpha = np.full(frame.shape[:2], 128, np.uint8)
+    bg = np.zeros_like(frame)
+    for mode in ("mask", "cutout"):
+        comp = Compositor(dataclasses.replace(Config(), composite=CompositeConfig(mode=mode,
+                                                                                  background=f"video:{small_clip}")))
+        with pytest.raises(UsageError) as e:
+            comp.apply(frame, alpha, bg)
+        assert not comp.takes_bg_frame
+        assert str(e.value) == (f"bg_frame: mode {mode!r} shows no background, so the video background's frame is "
+                                "not used; give None")
+        assert comp.apply(frame, alpha, None).shape[:2] == frame.shape[:2]
+        if comp.supports_i420:
+            i420 = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420)
+            with pytest.raises(UsageError, match=f"^bg_frame: mode {mode!r} shows no background"):
+                comp.apply_i420(i420, alpha, bg)
+            comp.apply_i420(i420, alpha)
+    for mode in ("composite", "side-by-side"):
+        comp = Compositor(dataclasses.replace(Config(), composite=CompositeConfig(mode=mode,
+                                                                                  background=f"video:{small_clip}")))
+        assert comp.takes_bg_frame and comp.apply(frame, alpha, bg).shape[0] == frame.shape[0]
+
+
 @pytest.mark.parametrize("background", ["blur", "color:#00ff00", "transparent"])
 def test_a_background_frame_given_with_a_background_not_a_video_is_refused(scene, background):
     """Compositor.apply(frame, alpha, bg_frame) with a background that is not a video ignored
