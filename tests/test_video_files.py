@@ -1034,6 +1034,43 @@ def test_a_cover_picture_beside_the_video_is_not_warned_of_as_a_second_video(tmp
     assert "has 2 video streams" in r.stderr and "#3 (32x24" in r.stderr and "one picture" not in r.stderr, r.stderr
 
 
+def test_a_cover_picture_of_no_length_or_of_a_second_is_not_warned_of_as_a_second_video(tmp_path):
+    """A cover picture track whose Matroska file says no length (written to a pipe: `ffmpeg ...
+    -f matroska pipe:1 > covered.mkv`, no DURATION tags) or a length of a second (the picture
+    read at -framerate 1) was warned of as a second video by `livecut file` ('has 2 video
+    streams: ... #2 (32x32) is left out'): its length was all that made it a cover.  A still
+    picture's track of one packet is one, as its packets say; a moving MJPEG video beside the
+    video, written to a pipe too, is still named."""
+    cover = tmp_path / "cover.png"
+    cv2.imwrite(str(cover), np.full((32, 32, 3), 200, np.uint8))
+
+    def mux(name, *args, pipe=False):
+        out = tmp_path / name
+        cmd = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25:duration=0.2",
+               "-f", "lavfi", "-i", "sine=r=48000:duration=0.2", *args, "-map", "0:v", "-map", "1:a", "-map", "2:v",
+               "-c:v:0", "libx264", "-c:a", "aac"]
+        if pipe:
+            with open(out, "wb") as fh:
+                subprocess.run([*cmd, "-f", "matroska", "pipe:1"], check=True, stdout=fh)
+        else:
+            subprocess.run([*cmd, str(out)], check=True)
+        return out
+
+    for src in (mux("piped.mkv", "-i", str(cover), "-c:v:1", "png", pipe=True),
+                mux("slow.mkv", "-framerate", "1", "-i", str(cover), "-c:v:1", "png"),
+                mux("slow-mjpeg.mkv", "-framerate", "1", "-i", str(cover), "-c:v:1", "mjpeg", pipe=True)):
+        out = tmp_path / f"out-{src.name}"
+        r = run_cli("file", str(src), "-o", str(out))
+        assert r.returncode == 0, r.stderr
+        assert "video streams" not in r.stderr, (src.name, r.stderr)
+        assert probe(out)["frames"] == 5, src.name
+    moving = mux("moving.mkv", "-f", "lavfi", "-i", "testsrc2=size=32x24:rate=25:duration=0.2", "-c:v:1", "mjpeg",
+                 pipe=True)
+    r = run_cli("file", str(moving), "-o", str(tmp_path / "out-moving.mkv"))
+    assert r.returncode == 0, r.stderr
+    assert "has 2 video streams" in r.stderr and "#2 (32x24" in r.stderr, r.stderr
+
+
 def test_a_file_with_two_video_streams_says_which_it_cuts(tmp_path):
     """Two video streams (a 0.4 s one first, a 1 s one second, and 1 s of audio): the first was
     cut without a word (0.4 s of video beside 1 s of audio).  The stream ffmpeg would take is

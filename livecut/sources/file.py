@@ -534,26 +534,88 @@ def _seconds(stream) -> float | None:
     return _duration_tag(stream)
 
 
+#: how far (seconds of the file's other streams past its first picture) a still-picture codec's
+#: track of no length said short enough is read for a second picture (see :func:`_one_packet`)
+PICTURE_SCAN_SECONDS = 15.0
+#: ... and in at most this many packets, all streams together (more: not known, not a cover)
+PICTURE_SCAN_PACKETS = 20_000
+#: (file, size, time, stream index) -> whether that track holds one picture, read once a run
+_ONE_PACKET: dict[tuple, bool] = {}
+
+
 def cover_track(stream) -> bool:
     """Whether a video stream not flagged ``attached_pic`` is cover art all the same: one
     still picture (MJPEG, PNG ...), as the header says (one frame, or a length of at most a
-    frame and a half at its rate, and at most :data:`PICTURE_SECONDS`).  FFmpeg writes a
-    song's or a video's cover into Matroska so."""
+    frame and a half at its rate, and at most :data:`PICTURE_SECONDS`) or, where it says no
+    such length, as its packets do (:func:`_one_packet`).  FFmpeg writes a song's or a video's
+    cover into Matroska so: with no length where it writes to a pipe, a length of a second
+    from a picture read at -framerate 1."""
     cc = stream.codec_context
     if cc is None or cc.name not in PICTURE_CODECS or stream.frames > 1:
         return False
     if stream.frames == 1:
         return True
     tb = stream.time_base
+    span = None
     if stream.duration is not None and tb:
         span = float(stream.duration * tb)
     else:  # (Matroska's DURATION tag: where the stream ends, counted from 0)
         end = _duration_tag(stream)
-        if end is None:
-            return False
-        span = end - (float(stream.start_time * tb) if stream.start_time is not None and tb else 0.0)
+        if end is not None:
+            span = end - (float(stream.start_time * tb) if stream.start_time is not None and tb else 0.0)
     rate = stream.guessed_rate or stream.base_rate
-    return span <= min(1.5 / float(rate) if rate else PICTURE_SECONDS, PICTURE_SECONDS)
+    if span is not None and span <= min(1.5 / float(rate) if rate else PICTURE_SECONDS, PICTURE_SECONDS):
+        return True
+    return _one_packet(stream, span)
+
+
+def _one_packet(stream, span: float | None) -> bool:
+    """Whether ``stream``'s track holds one picture, from its packets: its file read again
+    (not a pipe) from the start, until a second picture of it, its end, or the file's other
+    streams past its first picture by its length ``span`` (seconds, None: unknown) or
+    :data:`PICTURE_SCAN_SECONDS`, whichever is sooner (a picture would be written by then);
+    False where it cannot be known in :data:`PICTURE_SCAN_PACKETS` packets.  A moving MJPEG
+    video shows its second picture within its first packets."""
+    import os
+
+    import av
+
+    name = getattr(getattr(stream, "container", None), "name", None)
+    try:
+        st = os.stat(name)
+    except (OSError, TypeError, ValueError):
+        return False
+    if not Path(name).is_file():  # (a pipe is not read twice)
+        return False
+    key = (os.path.abspath(name), st.st_size, st.st_mtime_ns, stream.index)
+    if key in _ONE_PACKET:
+        return _ONE_PACKET[key]
+    window = PICTURE_SCAN_SECONDS if span is None else min(span + 1.0, PICTURE_SCAN_SECONDS)
+    pictures, first, one = 0, None, False
+    try:
+        with av.open(file_for_ffmpeg(name), "r", metadata_errors="ignore") as c:
+            for i, pkt in enumerate(c.demux()):
+                if i >= PICTURE_SCAN_PACKETS:
+                    break
+                when = pkt.dts if pkt.dts is not None else pkt.pts
+                t = float(when * pkt.time_base) if when is not None and pkt.time_base else None
+                if pkt.stream.index == stream.index:
+                    if pkt.size:
+                        pictures += 1
+                        if pictures > 1:
+                            break
+                        first = t
+                elif pictures and t is not None and first is not None and t > first + window:
+                    one = True  # (the others well past it, and no second picture: none to come)
+                    break
+            else:
+                one = pictures == 1  # (the whole file read)
+    except (av.error.FFmpegError, OSError, ValueError):
+        one = False
+    if len(_ONE_PACKET) > 64:
+        _ONE_PACKET.clear()
+    _ONE_PACKET[key] = one
+    return one
 
 
 def one_picture(stream) -> bool:
