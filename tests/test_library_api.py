@@ -1950,3 +1950,43 @@ def test_a_background_frame_given_with_a_background_not_a_video_is_refused(scene
             with pytest.raises(UsageError, match="^bg_frame: the background is"):
                 comp.apply_i420(i420, alpha, np.zeros_like(frame))
             comp.apply_i420(i420, alpha)
+
+
+def test_a_segmenter_shared_by_two_threads_refuses_the_second_call_in_words():
+    """One Segmenter's buffers hold one frame: a second thread's call while the first one's
+    is in progress got the other's mask without a word (a bare cv2.error where the frames'
+    sizes differed). It is a UsageError that says to make one for each thread; the first
+    call finishes as it would have, and the instance serves calls after it."""
+    import threading
+
+    from livecut.errors import UsageError
+    from livecut.segment import Segmenter
+
+    inside, go = threading.Event(), threading.Event()
+
+    def held(alpha, small, judged=True):  # a temporal that holds the first call inside mask()
+        inside.set()
+        go.wait(10)
+        return alpha
+
+    rng = np.random.default_rng(5)
+    frame = rng.integers(0, 255, (96, 128, 3), np.uint8)
+    other = rng.integers(0, 255, (64, 80, 3), np.uint8)
+    seg = Segmenter(temporal=held)
+    alone = Segmenter().mask(frame).copy()
+    got = {}
+    t = threading.Thread(target=lambda: got.setdefault("alpha", seg.mask(frame).copy()))
+    t.start()
+    try:
+        assert inside.wait(10)
+        for call in (lambda: seg.mask(other), lambda: seg.mask_small(other),
+                     lambda: seg.mask_i420(np.zeros((96, 80), np.uint8)),
+                     lambda: seg.begin(other, np.empty((64, 80), np.uint8))):
+            with pytest.raises(UsageError, match="one Segmenter for each thread"):
+                call()
+    finally:
+        go.set()
+        t.join(10)
+    assert np.array_equal(got["alpha"], alone)
+    seg.temporal = None
+    assert seg.mask(other).shape == (64, 80)  # free again once the first call returned

@@ -11,6 +11,8 @@ full-size arrays.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import threading
 import time
 import weakref
 from typing import Callable
@@ -70,6 +72,26 @@ def each_frame_judged(cfg: Config | SegmentConfig) -> SegmentConfig:
     return dataclasses.replace(section_config(cfg, SegmentConfig, "each_frame_judged"), still=0, every=1)
 
 
+def _one_at_a_time(fn):
+    """``fn``, a Segmenter's method that segments a frame, refused (:class:`UsageError`) while
+    another such call of the same instance is in progress: one instance's buffers hold one
+    frame, so two threads sharing it got each other's masks without a word (a bare cv2.error
+    where their frames differed in size)."""
+
+    @functools.wraps(fn)
+    def call(self, *args, **kwargs):
+        if not self._busy.acquire(blocking=False):
+            raise UsageError(f"Segmenter.{fn.__name__}: this Segmenter is segmenting another frame now (a call "
+                             "from another thread): one instance serves one thread at a time; make one "
+                             "Segmenter for each thread")
+        try:
+            return fn(self, *args, **kwargs)
+        finally:
+            self._busy.release()
+
+    return call
+
+
 class Segmenter:
     """Computes the in-focus alpha of frames; keeps buffers between calls of one size.
 
@@ -88,8 +110,9 @@ class Segmenter:
     reduced size (cheap) and refined to full resolution afterwards.
 
     An instance is not thread-safe (it holds one frame's buffers, and returns one): use
-    one per thread (but for :meth:`begin` in one thread and :meth:`end` in another); instances in different threads run in parallel (OpenCV releases the
-    GIL).
+    one per thread (but for :meth:`begin` in one thread and :meth:`end` in another; a call
+    while another thread's is in progress is a :class:`~livecut.errors.UsageError`); instances
+    in different threads run in parallel (OpenCV releases the GIL).
     """
 
     def __init__(self, config: Config | SegmentConfig | None = None,
@@ -129,6 +152,8 @@ class Segmenter:
         self._deferring: Pending | None = None
         #: :meth:`begin`'s buffers, one set for each ``out`` it was given (:class:`Pending`)
         self._slots: dict[tuple, Pending] = {}
+        #: held while a frame is segmented (:func:`_one_at_a_time`)
+        self._busy = threading.Lock()
 
     def __reduce__(self):
         """A Segmenter pickles (and copies) as its settings: configuration, ``still``,
@@ -214,6 +239,7 @@ class Segmenter:
         else:
             self._upsampler = None
 
+    @_one_at_a_time
     def mask(self, frame_bgr: np.ndarray, out: np.ndarray | None = None, *, bits: int = 16) -> np.ndarray:
         """Return the HxW uint8 alpha of ``frame_bgr`` (255 = in-focus subject).
 
@@ -338,6 +364,7 @@ class Segmenter:
         t["downscale"] = (time.perf_counter() - t0) * 1e3
         return self._finish(small, frame, frame, out)
 
+    @_one_at_a_time
     def mask_i420(self, i420: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """:meth:`mask` for a frame given as planar YUV 4:2:0 (I420: the Y plane, then U,
         then V, packed as ``(H * 3 // 2, W)`` uint8, as PyAV's
@@ -514,6 +541,7 @@ class Segmenter:
         check_size(frame)
         return frame
 
+    @_one_at_a_time
     def mask_small(self, frame_bgr: np.ndarray) -> np.ndarray:
         """The alpha at the reduced size (no refinement); for analysis and tests."""
         frame = self._as_bgr(frame_bgr)
