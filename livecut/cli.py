@@ -929,7 +929,12 @@ def file_(
 
     if not input:  # ("$IN" with IN unset: it was '.: is a folder, not a video file')
         raise UsageError("INPUT is empty: give a video file (- for a pipe)")
-    if input != "-" and (source_kind(input) != "file" or is_input_url(input)):
+    spec = input
+    if input != "-" and input.strip().isdecimal() and os.path.lexists(input):
+        # (a file named as a camera index, a recorder's or a download's bare number: `livecut
+        # file 5` said "5: not a file (use `livecut run` ...)"; livecut file reads files only)
+        spec = os.path.join(".", input)
+    if input != "-" and (source_kind(spec) != "file" or is_input_url(spec)):
         raise UsageError(f"{redact_url(input)}: not a file (use `livecut run` for cameras and streams)")
     _check_output_given(output)
     if not output and not _wants_vcam(opts or {}) and not (opts or {}).get("preview"):
@@ -962,7 +967,7 @@ def file_(
                             *exc.args[1:])
                 raise
         return
-    _run_video(str(input), output, opts or {})
+    _run_video(str(spec), output, opts or {})  # (said as ./5, as `livecut run ./5` reads it)
 
 
 @command(cls=_Command, rich_help_panel=VIDEO)

@@ -167,6 +167,21 @@ def test_sample_clip_end_to_end(tmp_path):
     assert p["frames"] == 75 and p["fps"] == 25 and p["audio"] == ["aac"]
 
 
+def test_livecut_file_reads_a_file_named_as_a_camera_index(clips, tmp_path):
+    # `livecut file 5` beside a file named 5 (a recorder's or a download's bare number) was
+    # "5: not a file (use `livecut run` for cameras and streams)": livecut file reads files only
+    shutil.copy(clips["plain"], tmp_path / "5")
+    r = run_cli("file", "5", "-o", "out.mp4", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "./5 -> out.mp4: 20 frames" in r.stderr
+    assert probe(tmp_path / "out.mp4")["frames"] == 20
+    # no such file: still the pointer to `livecut run`, and a camera's device is no file either
+    r = run_cli("file", "7", "-o", "out7.mp4", cwd=tmp_path)
+    assert r.returncode == 2 and "7: not a file (use `livecut run`" in r.stderr, r.stderr
+    r = run_cli("file", "/dev/video7", "-o", "out7.mp4", cwd=tmp_path)
+    assert r.returncode == 2 and "not a file (use `livecut run`" in r.stderr, r.stderr
+
+
 def test_variable_frame_rate_timestamps_survive(clips, tmp_path):
     out = tmp_path / "vfr.mp4"
     assert run_cli("file", str(clips["vfr"]), "-o", str(out)).returncode == 0
