@@ -78,7 +78,7 @@ class SegmentConfig(_Checked):
                     choices=("auto", "flip", "off"))
     snap: float = _opt(0.03, "focusnet: radius (fraction of the long side) of a colour guided filter that "
                        "moves the boundary onto the image's edges at the working size, photos and video "
-                       "(solved at half that size; 0 = off)", lo=0.0, hi=0.2)
+                       "(solved at a quarter of that size; 0 = off)", lo=0.0, hi=0.2)
     model: str = _opt("auto", "focusnet: the shipped network: standard (160k parameters), small "
                       "(92k: ~1/3 less network time; IoU 0.01-0.02 lower on the tuning photos), ensemble "
                       "(the standard network and two more of its size, averaged: 3x the network time; "

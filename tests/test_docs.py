@@ -332,3 +332,17 @@ def test_the_eval_json_keys_listed_are_the_ones_it_gives():
     shipped = REPO / "sample_videos/eval"
     result = evaluate_folder(shipped / "images", shipped / "masks", Config(), subset={"moving_000"})
     assert set(result) <= listed, sorted(set(result) - listed)
+
+
+def test_the_edge_snap_is_said_to_be_solved_at_the_size_it_is():
+    """How it works, step 4, and segment.snap's doc (config/default.toml's comment) said the
+    snap was solved at half the working size after it had moved to a quarter (SNAP_SUBSAMPLE)."""
+    import dataclasses
+
+    from livecut.config import SegmentConfig
+    from livecut.segment.net import SNAP_SUBSAMPLE
+
+    said = {2: "half that size", 4: "a quarter of that size"}[SNAP_SUBSAMPLE]
+    assert f"(`segment.snap`, solved at {said})" in README
+    doc = {f.name: f.metadata["doc"] for f in dataclasses.fields(SegmentConfig)}["snap"]
+    assert f"solved at {said}" in doc
