@@ -63,8 +63,9 @@ def calibration_blobs(dataset: Path, photos: int = PHOTOS, scales=SCALES) -> lis
     import cv2
 
     from livecut.segment import Segmenter
+    from livecut.segment.net import model_path
 
-    split = json.loads((Path(__file__).resolve().parents[1] / "livecut" / "models" / "cuhk_split.json").read_text())
+    split = json.loads(model_path("cuhk_split.json").read_text())
     blobs: list[np.ndarray] = []
 
     class Recording:  # stands for a network: keeps each input it is given

@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import collections
 import math
+import os
 import re
 import shlex
+import stat
 import threading
 import time
 from fractions import Fraction
@@ -576,8 +578,6 @@ def _one_packet(stream, span: float | None) -> bool:
     :data:`PICTURE_SCAN_SECONDS`, whichever is sooner (a picture would be written by then);
     False where it cannot be known in :data:`PICTURE_SCAN_PACKETS` packets.  A moving MJPEG
     video shows its second picture within its first packets."""
-    import os
-
     import av
 
     name = getattr(getattr(stream, "container", None), "name", None)
@@ -585,7 +585,7 @@ def _one_packet(stream, span: float | None) -> bool:
         st = os.stat(name)
     except (OSError, TypeError, ValueError):
         return False
-    if not Path(name).is_file():  # (a pipe is not read twice)
+    if not stat.S_ISREG(st.st_mode):  # (a pipe is not read twice)
         return False
     key = (os.path.abspath(name), st.st_size, st.st_mtime_ns, stream.index)
     if key in _ONE_PACKET:
