@@ -569,6 +569,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     from livecut.errors import ImageSizeError, LivecutError, OutputExistsError, UsageError
     from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, MIN_SIDE, read_image, to_bgr8
+    from livecut.images import as_shown
     from livecut.segment import Segmenter, each_frame_judged
 
     images_dir, masks_dir = Path(images_dir), Path(masks_dir)
@@ -704,12 +705,14 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         for i, (name, img_path, mask_path) in enumerate(pairs):
             mine: dict[float, dict] = {}
             try:
-                bgr, _ = to_bgr8(read_image(img_path))
+                bgr, own = to_bgr8(read_image(img_path))
                 gt = read_truth(mask_path, invert=invert)
                 if not same_shape(gt.shape, bgr.shape[:2]) and same_shape(gt.shape, bgr.shape[1::-1]):
                     # a truth drawn on the photo as stored, not as its EXIF orientation turns it
                     # (at its size or another: one at twice it was "not the same shape")
-                    bgr, _ = to_bgr8(read_image(img_path, upright=False))
+                    bgr, own = to_bgr8(read_image(img_path, upright=False))
+                if own is not None and not np.count_nonzero(own != 255):
+                    own = None  # (opaque all over: the photo as it is)
                 if gt.shape != bgr.shape[:2]:
                     if not same_shape(gt.shape, bgr.shape[:2]):
                         raise ImageSizeError(
@@ -746,9 +749,17 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                         segs[s] = Segmenter(each_frame_judged(cfg), still=not video)
                     seg = segs[s]
                     frame = degrade(rescale(bgr, s), noise, jpeg, seed=i)
+                    # a photo's own alpha, as livecut image takes it: the photo judged as it shows
+                    # (its colours over a fill where it is transparent), the cut times that alpha
+                    # (the colours stored under the transparency were judged, and the cut scored alone)
+                    own_s = None if own is None else rescale(own, s)
                     if bars is not None:
                         fside = frame.shape[0] if bars == "letterbox" else frame.shape[1]
                         frame = add_bars(frame, bars, int(round(depth * fside / side)))
+                        if own_s is not None:  # (the bars opaque)
+                            own_s = 255 - add_bars(255 - own_s, bars, int(round(depth * fside / side)))
+                    if own_s is not None and not (video or i420):  # (a video frame: on its colours)
+                        frame = as_shown(frame, own_s)
                     if i420:
                         fh, fw = frame.shape[:2]
                         frame = cv2.cvtColor(frame[:fh // 2 * 2, :fw // 2 * 2], cv2.COLOR_BGR2YUV_I420)
@@ -767,6 +778,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                     if i420 and alpha.shape != (fh, fw):
                         alpha = cv2.copyMakeBorder(alpha, 0, fh - alpha.shape[0], 0, fw - alpha.shape[1],
                                                    cv2.BORDER_REPLICATE)
+                    if own_s is not None:  # (what the output keeps: the cut times the photo's alpha)
+                        alpha = cv2.multiply(alpha, own_s, scale=1.0 / 255.0)
                     if alpha.shape != gt.shape:
                         up = alpha.shape[0] < gt.shape[0]
                         alpha = cv2.resize(alpha, (gt.shape[1], gt.shape[0]),

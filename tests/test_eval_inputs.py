@@ -1721,3 +1721,35 @@ def test_a_killed_runs_temporary_page_the_next_run_cannot_remove_is_named(photos
     assert old.exists()
     assert (f"livecut: warning: {old}: a temporary file of {out / 'sheet-2.png'} an earlier run left could not be "
             f"removed ({APPEND_ONLY}): remove it once the folder allows") in r.stderr.splitlines(), r.stderr
+
+
+@pytest.mark.parametrize("hidden", ["noise", "white"])
+def test_a_photo_with_its_own_transparency_is_scored_as_livecut_image_cuts_it(tmp_path, hidden):
+    """`livecut image` judges a picture with its own alpha as it shows (its colours over a fill
+    where it is transparent) and writes the cut times that alpha; eval judged the colours
+    stored under the transparency, which nothing shows, and scored the cut alone: sharp noise
+    hidden there scored as kept.  Its photos are scored on the mask `livecut image` writes."""
+    from livecut.evaluate import score
+
+    img, gt = make_scene("basic", 320, 240, seed=1)
+    own = np.full(gt.shape, 255, np.uint8)
+    own[:, :96] = 0  # (a band erased, through the subject: its truth there is out)
+    gt = gt.copy()
+    gt[:, :96] = 0
+    rgba = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)
+    rgba[:, :, 3] = own
+    rng = np.random.default_rng(3)
+    rgba[:, :96, :3] = rng.integers(0, 256, (240, 96, 3), dtype=np.uint8) if hidden == "noise" else 255
+    for d in ("i", "m"):
+        (tmp_path / d).mkdir()
+    cv2.imwrite(str(tmp_path / "i" / "cut.png"), rgba)
+    cv2.imwrite(str(tmp_path / "m" / "cut.png"), gt)
+    row = _scores(tmp_path / "i", tmp_path / "m")["images"][0]
+    r = invoke("image", tmp_path / "i" / "cut.png", "-o", tmp_path / "mask.png", "--mode", "mask")
+    assert r.exit_code == 0, r.output
+    written = score(cv2.imread(str(tmp_path / "mask.png"), cv2.IMREAD_GRAYSCALE), gt)
+    assert written.iou > 0.8
+    assert (row["iou"], row["f"], row["mae"]) == pytest.approx((written.iou, written.f, written.mae), abs=1e-6)
+    # as a video frame: judged on its colours, as the video pipeline judges them, the cut times its alpha
+    video = _scores(tmp_path / "i", tmp_path / "m", "--video")["images"][0]
+    assert video["mae"] <= row["mae"] + 0.05
