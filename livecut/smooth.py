@@ -160,7 +160,8 @@ class MaskSmoother:
     image the motion is measured against stays the one that judgement saw (on a pan, moved
     with the picture), so a change between judged frames (a subject that jumped) is still a
     change at the next judgement, taken at once, instead of a change in a still area that
-    waits ``smooth.settle`` frames.
+    waits ``smooth.settle`` frames.  A scene cut on such a frame starts over from ``alpha`` (the
+    old scene's judgement) and again at the next frame: the new scene's judgement is taken at once.
     """
 
     def __init__(self, config: Config | SmoothConfig | None = None):
@@ -649,6 +650,11 @@ class MaskSmoother:
             # (the runs of disagreement and of zeros were counted against the old mask)
             self._take(alpha)
             self._out[...] = alpha
+            if not judged:
+                # (an earlier frame's judgement, of the scene before the cut: the next frame starts
+                # over too -- the reference was this frame, the mask the old scene's, and the next
+                # judgement, no change against it, waited smooth.settle judged frames)
+                self._have_prev = False
             return self._out
         if self.last_pan is not None and self.last_pan != (0, 0):
             self._move(alpha, *self.last_pan)

@@ -77,6 +77,29 @@ def test_scene_cut_resets():
     assert sm.resets == 1 and out.min() == 255
 
 
+def test_a_cut_on_a_frame_served_an_earlier_judgement_takes_the_next_judgement_at_once():
+    """A scene cut on a frame served an earlier judgement (``judged=False``: the old scene's mask)
+    started over from that mask with this frame as the image it reflects: the next judgement, of
+    the new scene, was no change against it and waited ``smooth.settle`` judged frames (IoU 0 for
+    5 frames).  It is taken at once, as a judgement after a cut is."""
+    cfg = load_config()
+    rng = np.random.default_rng(3)
+    dark = cv2.GaussianBlur(rng.integers(0, 80, (90, 160, 3), dtype=np.uint8), (0, 0), 2)
+    bright = cv2.GaussianBlur(rng.integers(150, 255, (90, 160, 3), dtype=np.uint8), (0, 0), 2)
+    old, new = np.zeros((90, 160), np.uint8), np.zeros((90, 160), np.uint8)
+    old[20:70, 20:70] = 255
+    new[20:70, 90:140] = 255
+    for served in (1, 3):
+        sm = MaskSmoother(cfg)
+        for _ in range(5):
+            sm(old, dark)
+        for _ in range(served):
+            out = sm(old, bright, judged=False)   # the cut, the old judgement served
+            assert np.array_equal(out, old)
+        out = sm(new, bright)                     # the new scene judged
+        assert sm.resets == 1 and np.array_equal(out, new)
+
+
 @pytest.mark.parametrize("spread", [0.0, 0.1, 0.4])
 def test_motion_spread_sets_how_far_around_a_change_the_mask_follows_at_once(spread):
     # a small patch of the image changes while the mask turns on everywhere: the mask
