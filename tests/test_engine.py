@@ -1625,3 +1625,18 @@ def test_a_photo_is_cut_the_same_whatever_used_opencvs_random_generator_before()
     cv2.setRNGSeed(987)
     cv2.randu(np.empty((7, 7), np.float32), 0, 1)
     assert np.array_equal(seg.mask(img), first)
+
+
+def test_a_subject_dropped_for_its_size_leaves_no_soft_ring():
+    """A subject under segment.min_area is dropped (to 0), and the soft alpha below the cut
+    around it goes with it: a faint ring stayed where it was (GrabCut, cutting away the unsure
+    band around a small sure core, left many).  A kept subject keeps its soft edge."""
+    m = _method()
+    mask = np.zeros((120, 160), np.uint8)
+    mask[20:100, 10:70] = 100   # the kept subject's soft edge ...
+    mask[22:98, 12:68] = 255    # ... around it
+    mask[58:62, 118:122] = 255  # a subject of 16 pixels (under 1 % of the frame) ...
+    cv2.rectangle(mask, (116, 56), (123, 63), 100, 1)  # ... its soft ring, 2 px out
+    m._select(mask)
+    assert not mask[50:70, 110:130].any()
+    assert (mask[20:100, 10:12] == 100).all() and (mask[22:98, 12:68] == 255).all()

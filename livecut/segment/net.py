@@ -258,6 +258,11 @@ GRABCUT_ITERATIONS = 1
 GRABCUT_MIN_PIXELS = 25
 #: the seed of OpenCV's random generator for GrabCut's k-means (the same photo, the same cut)
 GRABCUT_SEED = 1
+#: around a subject dropped for its size (segment.min_area, segment.keep), the soft alpha below the
+#: cut within 3 working-size pixels goes too: three times GRABCUT_SOFTNESS, past which its blurred
+#: edge is under 1 % (the network's own soft edge, within 0.5 / segment.gain of the threshold, is
+#: a pixel or two)
+DROPPED_FRINGE = np.ones((7, 7), np.uint8)
 #: the band's alpha is GrabCut's cut softened by a Gaussian of this sigma (working-size pixels):
 #: the cut itself is hard, and an edge of one pixel's softness is what the network's probability
 #: gives it elsewhere (the tuning photos' IoU is the same for 0 to 1.5, MAE within 0.003)
@@ -587,6 +592,7 @@ class FocusNetMethod:
         self._scratch = np.empty(small_hw, np.uint8)
         self._scratch2 = np.empty(small_hw, np.uint8)
         self._scratch3 = np.empty(small_hw, np.uint8)
+        self._scratch4 = np.empty(small_hw, np.uint8)
 
     def probability(self, small_bgr: np.ndarray, full: np.ndarray, again_coarse: bool = False) -> np.ndarray:
         """The in-focus probability (float32 0..1) at the working size, in an internal buffer.
@@ -886,5 +892,14 @@ class FocusNetMethod:
         cv2.bitwise_not(above, dst=above)          # 255 at or below the cut
         cv2.bitwise_or(sel, above, dst=tmp)        # 0 only in dropped subjects
         cv2.min(mask, tmp, dst=mask)
+        if cv2.countNonZero(tmp) < tmp.size:  # and their soft fringe, below the cut, too
+            # (it stayed: faint rings where a small subject was dropped -- GrabCut's band
+            # around a small sure core it cut away, segment.grabcut, left many)
+            fringe = self._scratch4
+            cv2.bitwise_not(tmp, dst=fringe)
+            cv2.dilate(fringe, DROPPED_FRINGE, dst=fringe)
+            cv2.bitwise_and(fringe, above, dst=fringe)
+            cv2.bitwise_not(fringe, dst=fringe)
+            cv2.min(mask, fringe, dst=mask)
         cv2.bitwise_and(sel, above, dst=tmp)       # 255 in filled holes
         cv2.max(mask, tmp, dst=mask)
