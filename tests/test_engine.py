@@ -1572,7 +1572,6 @@ def test_grabcut_settles_the_unsure_band_by_colour_and_leaves_the_sure_parts():
     the subject's colour judged surely out included."""
     img = _two_colours()
     m = _method()
-    thr = m.cfg.threshold
     prob = np.empty(img.shape[:2], np.float32)
     prob[:, :80] = 0.95     # red: surely in
     prob[:, 80:] = 0.05     # green: surely out

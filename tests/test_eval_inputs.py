@@ -1612,8 +1612,6 @@ def test_a_panorama_is_scored_as_livecut_image_cuts_it(tmp_path):
     """`livecut image` cuts a panorama (over 4:1) in windows; eval judged it whole, at 320x32
     pixels for a 1000x100 one: IoU 0.58 where the mask `livecut image` writes of that photo
     scores 0.93. Its photos are scored as `livecut image` cuts them, windows and all."""
-    from livecut.evaluate import score
-
     rng = np.random.default_rng(7)
     sharp = rng.integers(0, 256, (100, 1000, 3), dtype=np.uint8)
     img = cv2.GaussianBlur(sharp, (0, 0), 6)
@@ -1621,16 +1619,25 @@ def test_a_panorama_is_scored_as_livecut_image_cuts_it(tmp_path):
     for x0 in (100, 600):   # two subjects along it
         img[25:75, x0:x0 + 150] = sharp[25:75, x0:x0 + 150]
         gt[25:75, x0:x0 + 150] = 255
+    _scored_as_livecut_image_writes(tmp_path, "pano.png", img, gt)
+
+
+def _scored_as_livecut_image_writes(tmp_path, name, img, gt) -> dict:
+    """``img`` and its truth ``gt`` as a set of one photo (``tmp_path``/i, /m): its row of eval
+    is the score of the mask `livecut image` writes of it, which is good (IoU > 0.8); the row."""
+    from livecut.evaluate import score
+
     for d in ("i", "m"):
         (tmp_path / d).mkdir()
-    cv2.imwrite(str(tmp_path / "i" / "pano.png"), img)
-    cv2.imwrite(str(tmp_path / "m" / "pano.png"), gt)
+    cv2.imwrite(str(tmp_path / "i" / name), img)
+    cv2.imwrite(str(tmp_path / "m" / name), gt)
     row = _scores(tmp_path / "i", tmp_path / "m")["images"][0]
-    r = invoke("image", tmp_path / "i" / "pano.png", "-o", tmp_path / "mask.png", "--mode", "mask")
+    r = invoke("image", tmp_path / "i" / name, "-o", tmp_path / "mask.png", "--mode", "mask")
     assert r.exit_code == 0, r.output
     written = score(cv2.imread(str(tmp_path / "mask.png"), cv2.IMREAD_GRAYSCALE), gt)
     assert written.iou > 0.8
     assert (row["iou"], row["f"], row["mae"]) == pytest.approx((written.iou, written.f, written.mae), abs=1e-6)
+    return row
 
 
 def test_eval_times_no_photo_with_the_engine_set_up_for_another_size(tmp_path, monkeypatch):
@@ -1729,8 +1736,6 @@ def test_a_photo_with_its_own_transparency_is_scored_as_livecut_image_cuts_it(tm
     where it is transparent) and writes the cut times that alpha; eval judged the colours
     stored under the transparency, which nothing shows, and scored the cut alone: sharp noise
     hidden there scored as kept.  Its photos are scored on the mask `livecut image` writes."""
-    from livecut.evaluate import score
-
     img, gt = make_scene("basic", 320, 240, seed=1)
     own = np.full(gt.shape, 255, np.uint8)
     own[:, :96] = 0  # (a band erased, through the subject: its truth there is out)
@@ -1740,16 +1745,7 @@ def test_a_photo_with_its_own_transparency_is_scored_as_livecut_image_cuts_it(tm
     rgba[:, :, 3] = own
     rng = np.random.default_rng(3)
     rgba[:, :96, :3] = rng.integers(0, 256, (240, 96, 3), dtype=np.uint8) if hidden == "noise" else 255
-    for d in ("i", "m"):
-        (tmp_path / d).mkdir()
-    cv2.imwrite(str(tmp_path / "i" / "cut.png"), rgba)
-    cv2.imwrite(str(tmp_path / "m" / "cut.png"), gt)
-    row = _scores(tmp_path / "i", tmp_path / "m")["images"][0]
-    r = invoke("image", tmp_path / "i" / "cut.png", "-o", tmp_path / "mask.png", "--mode", "mask")
-    assert r.exit_code == 0, r.output
-    written = score(cv2.imread(str(tmp_path / "mask.png"), cv2.IMREAD_GRAYSCALE), gt)
-    assert written.iou > 0.8
-    assert (row["iou"], row["f"], row["mae"]) == pytest.approx((written.iou, written.f, written.mae), abs=1e-6)
+    row = _scored_as_livecut_image_writes(tmp_path, "cut.png", rgba, gt)
     # as a video frame: judged on its colours, as the video pipeline judges them, the cut times its alpha
     video = _scores(tmp_path / "i", tmp_path / "m", "--video")["images"][0]
     assert video["mae"] <= row["mae"] + 0.05
