@@ -14,6 +14,7 @@ import pytest
 from conftest import interrupt_when, make_clip
 from livecut.errors import DeviceUnavailable, LivecutError
 from livecut.pacing import Pacer
+from livecut.resize import fitted_size
 from livecut.sinks import SinkInfo, open_sink
 from livecut.sinks.vcam import KEY_GREEN, VcamSink
 
@@ -203,7 +204,10 @@ def test_a_cutout_of_one_pixel_or_a_4x1_column_is_flattened_as_any_other(h, w):
         with VcamSink(_info(8, 8, ch=frame.shape[2]), backend="fake", pace=False) as sink:
             sink.write(frame)
         sent.append(FakeCamera.instances[-1].frames[-1].reshape(8, 8, 3).astype(int))
-    assert np.abs(sent[0] - sent[1]).max() <= 1, (sent[0][4, :, 1], sent[1][4, :, 1])
+    # (the picture, fitted into the 8x8 device: the bars are the cutout's key green, the BGR frame's black)
+    x, y, fw, fh = fitted_size(w, h, 8, 8)
+    sent = [s[y:y + fh, x:x + fw] for s in sent]
+    assert np.abs(sent[0] - sent[1]).max() <= 1, (sent[0][..., 1], sent[1][..., 1])
 
 
 def test_cli_mask_to_vcam_is_sent_in_colour(clip, capsys, monkeypatch):
@@ -228,6 +232,20 @@ def test_odd_size_and_wrong_size_frames_are_fitted():
     cam = FakeCamera.instances[-1]
     assert (cam.width, cam.height) == (320, 240)
     assert all(f.size == 320 * 240 * 3 for f in cam.frames)
+
+
+def test_a_cutout_that_changed_size_mid_run_has_key_green_bars_not_black():
+    """A cutout (BGRA) whose picture changed size mid-run (a camera, an adaptive stream) was
+    flattened over the key green, then fitted: its bars came out black, a frame OBS's chroma
+    key did not take out; they are transparent, as in a file, so they go out key green."""
+    bgra = np.zeros((100, 320, 4), np.uint8)
+    bgra[...] = (10, 20, 30, 255)  # opaque: all its pixels the subject
+    with VcamSink(_info(ch=4), backend="fake", pace=False) as sink:
+        sink.write(bgra)
+    got = FakeCamera.instances[-1].frames[0].reshape(240, 320, 3)
+    assert sink.warnings and "changed size mid-run to 320x100" in sink.warnings[0]
+    assert tuple(got[120, 160]) == (10, 20, 30)
+    assert tuple(got[0, 0]) == KEY_GREEN and tuple(got[-1, -1]) == KEY_GREEN
 
 
 def test_an_odd_frame_size_sent_one_pixel_smaller_says_so():

@@ -337,16 +337,19 @@ class VcamSink:
         return cv2.blendLinear(self._bgr, self._green, self._w_fg, self._w_bg, dst=self._flat)
 
     def _convert(self, image: np.ndarray) -> np.ndarray:
+        if image.ndim == 3 and image.shape[2] == 1:
+            image = image.reshape(image.shape[:2])
+        image = self._upright(image)
+        # (an odd size, or a picture that changed size mid-run: fitted with its shape kept;
+        # before a cutout is flattened, so that its bars, transparent, go out key green as
+        # its background does, not black)
+        image = self._fit(image, self.width, self.height, self.warnings)
         if image.ndim == 3 and image.shape[2] == 4:
             image = self._flatten(image)
-        if image.ndim == 2 or image.shape[2] == 1:
-            gray = image.reshape(image.shape[:2])
-            if self._gray_bgr is None or self._gray_bgr.shape[:2] != gray.shape:
-                self._gray_bgr = np.empty(gray.shape + (3,), np.uint8)  # (kept: a new one a frame before)
-            image = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR, dst=self._gray_bgr)
-        image = self._upright(image)
-        # (an odd size, or a picture that changed size mid-run: fitted with its shape kept)
-        image = self._fit(image, self.width, self.height, self.warnings)
+        if image.ndim == 2:
+            if self._gray_bgr is None or self._gray_bgr.shape[:2] != image.shape:
+                self._gray_bgr = np.empty(image.shape + (3,), np.uint8)  # (kept: a new one a frame before)
+            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR, dst=self._gray_bgr)
         if not image.flags.c_contiguous:
             # (an odd size's view, its last row and column cut: np.ascontiguousarray made a
             # new frame of it each frame; pyvirtualcam takes one in a single block)
