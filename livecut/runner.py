@@ -1707,7 +1707,9 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
     if kind == "file":  # (a video with an alpha of its own: what it leaves transparent stays so)
         opts["alpha"] = True
     if kind == "file" and not live:
-        shown = preview or any(k == "vcam" for k, _ in extra_sinks)
+        # (-o vcam as --vcam: its own pacing takes a frame held over 2 s for a jump and sent a
+        # slideshow's frames at once)
+        shown = preview or any(k == "vcam" for k, _ in extra_sinks) or bool(output) and sink_kind(output) == "vcam"
         opts["pace"] = shown if pace is None else pace
     if pace is False:
         for k, o in extra_sinks:

@@ -403,6 +403,31 @@ def test_cli_file_to_vcam(clip, capsys, monkeypatch):
     assert span > 19 / 30 * 0.85
 
 
+@pytest.mark.parametrize("flags", [("-o", "vcam"), ("--vcam",)])
+def test_cli_vcam_output_shows_a_frame_held_for_seconds_for_as_long(tmp_path, capsys, monkeypatch, flags):
+    """`livecut file slides.mp4 -o vcam`: the file was not paced (only --vcam counted), the
+    virtual camera's own pacing took a frame held over 2 s (a slideshow, a still screen) for
+    a jump in the timestamps and sent the frames after it at once; -o vcam plays it as --vcam."""
+    import av
+    from fractions import Fraction
+
+    path = tmp_path / "slides.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.time_base = Fraction(1, 1000)
+        for i, ms in enumerate((0, 2300, 2340)):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 60 * i, np.uint8), format="bgr24")
+            frame.pts, frame.time_base = ms, stream.time_base
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"fake": FakeCamera})  # never a real device
+    assert _cli(["file", str(path), *flags, "-q"]) in (0, None), capsys.readouterr().err
+    cam = FakeCamera.instances[-1]
+    assert len(cam.times) == 3
+    assert cam.times[1] - cam.times[0] > 2.0, [t - cam.times[0] for t in cam.times]
+
+
 @pytest.mark.parametrize("flags", [("-o", "vcam", "--vcam"), ("-o", "vcam:/dev/video42", "--vcam"),
                                    ("-o", "vcam", "--vcam-device", "/dev/video42"),
                                    ("-o", "vcam:/dev/video42", "--vcam-device", "/dev/video42")])
