@@ -76,8 +76,10 @@ class Fitter:
             if (iw, ih) not in self.sizes:
                 self.sizes.append((iw, ih))
                 if warnings is not None:
+                    # (a BGRA picture's bars are transparent: a virtual camera shows them key green)
+                    bars = "transparent" if image.ndim == 3 and image.shape[2] == 4 else "black"
                     warnings.append(f"the picture changed size mid-run to {iw}x{ih}: fitted into the "
-                                    f"output's {w}x{h} with its shape kept (black bars)")
+                                    f"output's {w}x{h} with its shape kept ({bars} bars)")
         x, y, fw, fh = fitted_size(iw, ih, w, h)
         cv2.resize(image, (fw, fh), dst=self._buf[y:y + fh, x:x + fw],
                    interpolation=cv2.INTER_AREA if fw < iw else cv2.INTER_LINEAR)

@@ -40,3 +40,15 @@ def test_upsample_into_a_strided_destination_and_other_types():
     big = np.random.default_rng(2).integers(0, 256, (60, 80), dtype=np.uint8)
     assert np.array_equal(upsample_into(big, np.empty((30, 40), np.uint8)),
                           cv2.resize(big, (40, 30), interpolation=cv2.INTER_LINEAR))
+
+
+def test_a_picture_fitted_mid_run_says_what_its_bars_are():
+    """A cutout (BGRA) fitted into the output's size has transparent bars, not black ones (a
+    virtual camera shows them key green): the warning said "black bars" for every picture."""
+    from livecut.resize import Fitter
+
+    for channels, said in ((3, "(black bars)"), (4, "(transparent bars)")):
+        warnings: list[str] = []
+        out = Fitter()(np.full((30, 40, channels), 200, np.uint8), 80, 40, warnings)
+        assert len(warnings) == 1 and warnings[0].endswith(said), warnings
+        assert not out[:, :10].any()  # (the bars: zeros, transparent in a BGRA picture)
