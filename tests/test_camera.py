@@ -967,3 +967,23 @@ def test_force_with_a_virtual_camera_as_output_is_said_to_be_ignored(fake_camera
     code = _cli(["cam", "0", "-o", "vcam", "--force", "-q"])
     err = capsys.readouterr().err
     assert code == 3 and "livecut: warning: --force ignored: no file is written (-o vcam)" in err, err
+
+
+def test_a_camera_whose_read_raises_mid_run_is_lost_with_the_recording_kept(fake_camera, tmp_path, capsys,
+                                                                            monkeypatch):
+    """`livecut cam 0 -o rec.mp4`, the capture's read raising cv2.error mid-run (a backend's
+    answer to a camera gone): 'reader stage failed', exit 1, the recording removed; it is a
+    lost camera, exit 3, the frames so far kept."""
+    real = fake_camera.read
+
+    def read(self):
+        if self.n >= 3:
+            raise cv2.error("boom")
+        return real(self)
+
+    monkeypatch.setattr(fake_camera, "read", read)
+    out = tmp_path / "rec.mp4"
+    code = _cli(["cam", "0", "-o", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert code == 3 and "camera 0: lost" in err and "boom" in err, err
+    assert probe(out)["frames"] == 3

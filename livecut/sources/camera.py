@@ -9,7 +9,7 @@ gives more of it (the formats are asked read-only, as ``livecut devices`` does: 
 ``MJPG`` or ``YUYV`` asks for that one.
 
 A camera that stops delivering frames (unplugged, taken by another program: its reads fail
-30 times in a row or for ``video.read_timeout`` seconds) ends the source: ``read`` returns None and :attr:`CameraSource.lost` says why, so that the run
+30 times in a row or for ``video.read_timeout`` seconds, or a read raising cv2.error) ends the source: ``read`` returns None and :attr:`CameraSource.lost` says why, so that the run
 finalises its outputs and reports the loss (exit 3), as for a lost stream.
 """
 
@@ -279,7 +279,13 @@ class CameraSource(ClosesWhileReading):
             failed, since = 0, None
             while True:
                 began = time.monotonic()
-                ok, img = self._cap.read()
+                try:
+                    ok, img = self._cap.read()
+                except cv2.error as e:  # (a backend may raise for a camera gone: lost, as a failing read)
+                    if self._stop.is_set() or self._closed:
+                        return None
+                    self.lost = f"its capture failed: {str(e).strip() or type(e).__name__}"
+                    return None
                 if ok and img is not None:
                     break
                 if self._stop.is_set() or self._closed:
