@@ -987,3 +987,20 @@ def test_a_camera_whose_read_raises_mid_run_is_lost_with_the_recording_kept(fake
     err = capsys.readouterr().err
     assert code == 3 and "camera 0: lost" in err and "boom" in err, err
     assert probe(out)["frames"] == 3
+
+
+@pytest.mark.parametrize("where", ["isOpened", "read"])
+def test_a_camera_whose_opening_raises_is_one_line_exit_2(fake_camera, tmp_path, capsys, monkeypatch, where):
+    """OpenCV raising cv2.error as the camera opens or gives its first frame was 'internal
+    error: error: ...'; it is said as a camera that cannot be opened (exit 2) or that delivers
+    no frames (exit 1, as a busy one), released."""
+    def boom(self):
+        raise cv2.error("boom")
+
+    monkeypatch.setattr(fake_camera, where, boom)
+    code = _cli(["cam", "0", "-o", str(tmp_path / "rec.mp4"), "-q"])
+    err = capsys.readouterr().err
+    assert code == (2 if where == "isOpened" else 1), err
+    assert "camera 0:" in err and "boom" in err and "internal" not in err, err
+    assert all(c.released for c in fake_camera.instances if where == "read")
+    assert not (tmp_path / "rec.mp4").exists()

@@ -208,8 +208,12 @@ class CameraSource(ClosesWhileReading):
                        else (asked, ""))
         _quiet_opencv()
         backend = cv2.CAP_V4L2 if sys.platform.startswith("linux") else cv2.CAP_ANY
-        cap = (capture_factory or cv2.VideoCapture)(index, backend)
-        if cap is None or not cap.isOpened():
+        try:  # (OpenCV may raise instead of answering False: was 'internal error', exit 1)
+            cap = (capture_factory or cv2.VideoCapture)(index, backend)
+            opened = cap is not None and cap.isOpened()
+        except cv2.error as e:
+            raise VideoOpenFailure(f"camera {index}: cannot open ({str(e).strip() or 'OpenCV error'})") from None
+        if not opened:
             raise VideoOpenFailure(f"camera {index}: cannot open (missing, busy or no permission)")
         self._cap = cap
         try:
@@ -221,7 +225,11 @@ class CameraSource(ClosesWhileReading):
             if fps:
                 cap.set(cv2.CAP_PROP_FPS, fps)
             cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
-            ok, img = cap.read()
+            try:
+                ok, img = cap.read()
+            except cv2.error as e:
+                raise DeviceUnavailable(f"camera {index}: opened but delivers no frames "
+                                        f"({str(e).strip() or 'OpenCV error'})") from None
             if not ok or img is None:
                 raise DeviceUnavailable(f"camera {index}: opened but delivers no frames (busy?)")
             self._first = img
