@@ -755,9 +755,10 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                     own_s = None if own is None else rescale(own, s)
                     if bars is not None:
                         fside = frame.shape[0] if bars == "letterbox" else frame.shape[1]
-                        frame = add_bars(frame, bars, int(round(depth * fside / side)))
+                        fdepth = int(round(depth * fside / side))
+                        frame = add_bars(frame, bars, fdepth)
                         if own_s is not None:  # (the bars opaque)
-                            own_s = 255 - add_bars(255 - own_s, bars, int(round(depth * fside / side)))
+                            own_s = 255 - add_bars(255 - own_s, bars, fdepth)
                     if own_s is not None and not (video or i420):  # (a video frame: on its colours)
                         frame = as_shown(frame, own_s)
                     if i420:

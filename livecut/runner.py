@@ -1709,7 +1709,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
     if kind == "file" and not live:
         # (-o vcam as --vcam: its own pacing takes a frame held over 2 s for a jump and sent a
         # slideshow's frames at once)
-        shown = preview or any(k == "vcam" for k, _ in extra_sinks) or bool(output) and sink_kind(output) == "vcam"
+        shown = preview or any(k == "vcam" for k, _ in extra_sinks) or (bool(output) and sink_kind(output) == "vcam")
         opts["pace"] = shown if pace is None else pace
     if pace is False:
         for k, o in extra_sinks:

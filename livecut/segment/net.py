@@ -802,9 +802,7 @@ class FocusNetMethod:
                     cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY, dst=self._judged_gray)
         t1 = time.perf_counter()
         mask = self._mask
-        if self.grabcut:
-            self._grabcut(small_bgr, prob)
-        share = self._to_alpha(prob, mask)
+        share = self._decide(small_bgr, prob, mask)
         if AGAIN_COARSE and not reuse and share >= ALL_SHARP_SHARE and not self.last_coarse and self._coarse_ok:
             # sharp all over at pixel scale -- or sensor noise everywhere: look again at
             # half the resolution, where noise is halved and real detail stays sharp
@@ -814,9 +812,7 @@ class FocusNetMethod:
                 cv2.addWeighted(prob, 1.0 - STILL_AVERAGE, self._prev, STILL_AVERAGE, 0.0, dst=prob)
             if self._raw is not None:
                 np.copyto(self._raw, prob)
-            if self.grabcut:
-                self._grabcut(small_bgr, prob)
-            share = self._to_alpha(prob, mask)
+            share = self._decide(small_bgr, prob, mask)
             t1 += time.perf_counter() - ta  # (the second look's time is the cues' and the network's)
         state = self.last_state if reuse else self._frame_state(share)
         self.last_state = state
@@ -835,6 +831,13 @@ class FocusNetMethod:
             timings["mask"] = (t2 - t1) * 1e3
         return mask
 
+    def _decide(self, small_bgr: np.ndarray, prob: np.ndarray, mask: np.ndarray) -> float:
+        """:meth:`_to_alpha` of ``prob``, its unsure band settled by :meth:`_grabcut` first
+        (segment.grabcut); the share of the frame kept."""
+        if self.grabcut:
+            self._grabcut(small_bgr, prob)
+        return self._to_alpha(prob, mask)
+
     def _grabcut(self, small_bgr: np.ndarray, prob: np.ndarray) -> bool:
         """segment.grabcut: the band of ``prob`` (working size, changed in place) between
         GRABCUT_LO and GRABCUT_HI settled by OpenCV's GrabCut on ``small_bgr``; outside it the
@@ -849,8 +852,7 @@ class FocusNetMethod:
         labels[prob > GRABCUT_HI] = cv2.GC_FGD
         labels[prob < GRABCUT_LO] = cv2.GC_BGD
         band = labels >= cv2.GC_PR_BGD  # (2 and 3: the band)
-        fg = (labels & 1).astype(bool)  # (1 and 3: the subject)
-        n_fg = int(np.count_nonzero(fg))
+        n_fg = cv2.countNonZero(labels & 1)  # (1 and 3: the subject)
         if not band.any() or min(n_fg, labels.size - n_fg) < GRABCUT_MIN_PIXELS:
             return False
         small = np.ascontiguousarray(small_bgr)

@@ -174,6 +174,11 @@ def _fourcc_text(code: object) -> str:
     return text if n > 0 and text and text.isprintable() else ""
 
 
+def _cv_error_text(e: Exception) -> str:
+    """An OpenCV error raised by a capture, as a camera's message says it."""
+    return str(e).strip() or "OpenCV error"
+
+
 class CameraSource(ClosesWhileReading):
     """One camera, opened on construction and released by ``close``/``__exit__``; ``close`` is
     safe from another thread while ``read()`` waits in the capture."""
@@ -212,7 +217,7 @@ class CameraSource(ClosesWhileReading):
             cap = (capture_factory or cv2.VideoCapture)(index, backend)
             opened = cap is not None and cap.isOpened()
         except cv2.error as e:
-            raise VideoOpenFailure(f"camera {index}: cannot open ({str(e).strip() or 'OpenCV error'})") from None
+            raise VideoOpenFailure(f"camera {index}: cannot open ({_cv_error_text(e)})") from None
         if not opened:
             raise VideoOpenFailure(f"camera {index}: cannot open (missing, busy or no permission)")
         self._cap = cap
@@ -229,7 +234,7 @@ class CameraSource(ClosesWhileReading):
                 ok, img = cap.read()
             except cv2.error as e:
                 raise DeviceUnavailable(f"camera {index}: opened but delivers no frames "
-                                        f"({str(e).strip() or 'OpenCV error'})") from None
+                                        f"({_cv_error_text(e)})") from None
             if not ok or img is None:
                 raise DeviceUnavailable(f"camera {index}: opened but delivers no frames (busy?)")
             self._first = img
@@ -292,7 +297,7 @@ class CameraSource(ClosesWhileReading):
                 except cv2.error as e:  # (a backend may raise for a camera gone: lost, as a failing read)
                     if self._stop.is_set() or self._closed:
                         return None
-                    self.lost = f"its capture failed: {str(e).strip() or type(e).__name__}"
+                    self.lost = f"its capture failed: {_cv_error_text(e)}"
                     return None
                 if ok and img is not None:
                     break
