@@ -384,3 +384,33 @@ def test_train_engine_names_a_missing_dataset_folder_and_torch(tmp_path, monkeyp
         with pytest.raises(SystemExit) as exc:
             train_engine.main()
         assert exc.value.code == 2 and "pip install -e '.[train]'" in capsys.readouterr().err
+
+
+def test_transcode_split_times_the_engine_and_a_constant_mask(tmp_path):
+    """tools/transcode_split.py: the four rows (blur / colour background, the engine / a
+    constant mask); with the constant mask the engine stage costs nothing and the engine's
+    methods are given back afterwards; --make-pan writes a moving clip of the size asked."""
+    import av
+    import cv2
+
+    import livecut.segment as S
+    import transcode_split
+
+    before = (S.Segmenter.mask_i420, S.Segmenter.mask)
+    rows = transcode_split.split(None, (320, 180), repeat=1)
+    assert (S.Segmenter.mask_i420, S.Segmenter.mask) == before
+    assert [(r["background"], r["engine"]) for r in rows] == [
+        ("blur", "focusnet"), ("blur", "constant"), (transcode_split.COLOUR, "focusnet"),
+        (transcode_split.COLOUR, "constant")]
+    for real, constant in (rows[0:2], rows[2:4]):
+        assert constant["engine_ms"] < 0.2 < real["engine_ms"]
+        assert real["size"] == constant["size"] == "320x180" and real["ratio"] > 0
+    photo = tmp_path / "p.png"
+    rng = np.random.default_rng(1)
+    cv2.imwrite(str(photo), cv2.GaussianBlur(rng.integers(0, 255, (120, 160, 3), dtype=np.uint8), (0, 0), 2))
+    out = tmp_path / "pan.mp4"
+    transcode_split.make_pan(str(out), str(photo), (96, 64), frames=5)
+    with av.open(str(out)) as c:
+        frames = [f.to_ndarray(format="gray").astype(int) for f in c.decode(video=0)]
+    assert len(frames) == 5 and frames[0].shape == (64, 96)
+    assert np.abs(frames[4] - frames[0]).mean() > 2  # (it pans)
