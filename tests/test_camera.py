@@ -1004,3 +1004,29 @@ def test_a_camera_whose_opening_raises_is_one_line_exit_2(fake_camera, tmp_path,
     assert "camera 0:" in err and "boom" in err and "internal" not in err, err
     assert all(c.released for c in fake_camera.instances if where == "read")
     assert not (tmp_path / "rec.mp4").exists()
+
+
+def test_a_camera_whose_picture_becomes_too_small_is_lost_with_the_recording_kept(fake_camera, tmp_path, capsys,
+                                                                                  monkeypatch):
+    """`livecut cam 0 -o rec.mp4`, the camera's picture shrinking to 8x6 mid-run: the engine's
+    'image is 8x6; livecut needs at least 16x16 pixels', exit 2, and the recording removed; the
+    camera is lost, exit 3, the frames so far kept.  Tiny from the start: refused, naming it."""
+    real = fake_camera.read
+
+    def read(self):
+        if self.n >= 5:
+            self.size = (8, 6)                   # (from the 6th frame on)
+        return real(self)
+
+    monkeypatch.setattr(fake_camera, "read", read)
+    out = tmp_path / "rec.mp4"
+    code = _cli(["cam", "0", "-o", str(out), "-n", "10", "-q"])
+    err = capsys.readouterr().err
+    assert code == 3 and "camera 0: lost (its picture became 8x6; livecut needs at least 16x16" in err, err
+    assert probe(out)["frames"] == 5
+    fake_camera.size, out = (8, 6), tmp_path / "tiny.mp4"
+    monkeypatch.setattr(fake_camera, "read", real)
+    code = _cli(["cam", "0", "-o", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.strip() == "livecut: error: camera 0: delivers 8x6; livecut needs at least 16x16 pixels"
+    assert not out.exists() and fake_camera.instances[-1].released

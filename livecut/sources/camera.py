@@ -29,6 +29,7 @@ import cv2
 
 from livecut.config import VideoConfig
 from livecut.errors import ConfigTypeError, DeviceUnavailable, FrameSizeError, UsageError, VideoOpenFailure
+from livecut.imageio import MIN_SIDE
 from livecut.sources import register_source
 from livecut.sources.base import ClosesWhileReading, Frame, SourceInfo
 
@@ -239,6 +240,9 @@ class CameraSource(ClosesWhileReading):
                 raise DeviceUnavailable(f"camera {index}: opened but delivers no frames (busy?)")
             self._first = img
             h, w = img.shape[:2]
+            if min(h, w) < MIN_SIDE:  # (it was the engine's 'image is WxH', naming no camera)
+                raise VideoOpenFailure(f"camera {index}: delivers {w}x{h}; livecut needs at least "
+                                       f"{MIN_SIDE}x{MIN_SIDE} pixels")
             got_fps = cap.get(cv2.CAP_PROP_FPS)
             got_fps = float(got_fps) if got_fps and 0 < got_fps < 1000 else None  # (0, nan: not said)
             cam_fps = got_fps or fps or 30.0
@@ -312,6 +316,10 @@ class CameraSource(ClosesWhileReading):
                     return None
                 if self._stop.wait(0.01):
                     return None
+        h, w = img.shape[:2]
+        if min(h, w) < MIN_SIDE:  # (the engine refused it: the run failed and its recording was removed)
+            self.lost = f"its picture became {w}x{h}; livecut needs at least {MIN_SIDE}x{MIN_SIDE} pixels"
+            return None
         now = time.perf_counter()
         frame = Frame(image=img, index=self._i, pts=now - self._t0, captured_at=now)
         self._i += 1
