@@ -1030,3 +1030,44 @@ def test_a_camera_whose_picture_becomes_too_small_is_lost_with_the_recording_kep
     err = capsys.readouterr().err
     assert code == 2 and err.strip() == "livecut: error: camera 0: delivers 8x6; livecut needs at least 16x16 pixels"
     assert not out.exists() and fake_camera.instances[-1].released
+
+
+@pytest.mark.parametrize("channels", [4, 2])
+def test_a_camera_whose_frames_change_channels_is_taken_as_bgr_or_lost(fake_camera, tmp_path, capsys,
+                                                                       monkeypatch, channels):
+    """`livecut cam 0 -o rec.mp4`, the camera delivering 4-channel frames mid-run, their 4th
+    channel 0 (BGRX: padding, as some backends give it): it was taken as the frame's alpha, and
+    the recording went black from then on; it is dropped.  Frames of 2 channels were 'unsupported
+    image shape (120, 160, 2)', exit 2, the recording removed; the camera is lost, exit 3, the
+    frames so far kept.  Of 2 from the start: refused, naming the camera."""
+    real = fake_camera.read
+
+    def read(self):
+        ok, img = real(self)
+        if ok and self.n > 5:
+            img = (np.dstack([img, np.zeros(img.shape[:2], np.uint8)]) if channels == 4
+                   else np.ascontiguousarray(img[..., :2]))
+        return ok, img
+
+    monkeypatch.setattr(fake_camera, "read", read)
+    out = tmp_path / "rec.mp4"
+    code = _cli(["cam", "0", "-o", str(out), "-n", "10", "-q"])
+    err = capsys.readouterr().err
+    if channels == 4:
+        import av
+
+        assert code in (0, None), err
+        with av.open(str(out)) as c:
+            means = [float(f.to_ndarray(format="bgr24").mean()) for f in c.decode(video=0)]
+        assert len(means) == 10 and min(means) > 40, means   # (black: 0)
+        return
+    assert code == 3 and "camera 0: lost (it delivered frames of 2 channels; livecut takes gray, BGR or BGRX)" in err, err
+    assert probe(out)["frames"] == 5
+    fake_camera.instances.clear()
+    monkeypatch.setattr(fake_camera, "read", lambda self: (True, np.zeros((120, 160, 2), np.uint8)))
+    out = tmp_path / "two.mp4"
+    code = _cli(["cam", "0", "-o", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.strip() == ("livecut: error: camera 0: delivers frames of 2 channels; "
+                                         "livecut takes gray, BGR or BGRX"), err
+    assert not out.exists() and fake_camera.instances[-1].released

@@ -180,6 +180,14 @@ def _cv_error_text(e: Exception) -> str:
     return str(e).strip() or "OpenCV error"
 
 
+def _channels_fault(img) -> str:
+    """'' for a picture of 1, 3 or 4 channels (gray, BGR, BGRX); else what it is, in words."""
+    channels = 1 if img.ndim == 2 else img.shape[2] if img.ndim == 3 else 0
+    if channels in (1, 3, 4):
+        return ""
+    return f"frames of {channels} channels; livecut takes gray, BGR or BGRX"
+
+
 class CameraSource(ClosesWhileReading):
     """One camera, opened on construction and released by ``close``/``__exit__``; ``close`` is
     safe from another thread while ``read()`` waits in the capture."""
@@ -243,6 +251,8 @@ class CameraSource(ClosesWhileReading):
             if min(h, w) < MIN_SIDE:  # (it was the engine's 'image is WxH', naming no camera)
                 raise VideoOpenFailure(f"camera {index}: delivers {w}x{h}; livecut needs at least "
                                        f"{MIN_SIDE}x{MIN_SIDE} pixels")
+            if _channels_fault(img):
+                raise VideoOpenFailure(f"camera {index}: delivers {_channels_fault(img)}")
             got_fps = cap.get(cv2.CAP_PROP_FPS)
             got_fps = float(got_fps) if got_fps and 0 < got_fps < 1000 else None  # (0, nan: not said)
             cam_fps = got_fps or fps or 30.0
@@ -320,6 +330,13 @@ class CameraSource(ClosesWhileReading):
         if min(h, w) < MIN_SIDE:  # (the engine refused it: the run failed and its recording was removed)
             self.lost = f"its picture became {w}x{h}; livecut needs at least {MIN_SIDE}x{MIN_SIDE} pixels"
             return None
+        if _channels_fault(img):  # (the engine refused it: the run failed and its recording was removed)
+            self.lost = f"it delivered {_channels_fault(img)}"
+            return None
+        if img.ndim == 3 and img.shape[2] == 4:
+            # (BGRX: a camera's 4th channel is padding, 0 from some backends, not an alpha; taken
+            # as one, the picture was cut out as transparent: black in the recording)
+            img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
         now = time.perf_counter()
         frame = Frame(image=img, index=self._i, pts=now - self._t0, captured_at=now)
         self._i += 1
