@@ -1066,6 +1066,38 @@ def test_a_stream_that_sends_its_audio_and_no_video_fails_to_open_within_open_ti
     assert re.search(r"no video frame \((timed out|no frame for 2 s)\)|no data within 2 s", str(info.value)), info.value
 
 
+def test_a_stream_whose_picture_becomes_too_small_is_lost_with_the_recording_kept(tmp_path, capsys):
+    """`livecut run udp://... -o rec.mp4`, the sender's picture shrinking to 8x8 mid-stream: the
+    engine's 'image is 8x8; livecut needs at least 16x16 pixels', exit 2, and the recording
+    removed; the stream is lost, exit 3, the frames so far kept."""
+    from livecut.cli import main
+
+    require_ffmpeg()
+    parts = []
+    for size, seconds in (("160x120", 2), ("8x8", 1)):
+        parts.append(tmp_path / f"{size}.ts")
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc=size={size}:rate=25",
+                        "-t", str(seconds), "-c:v", "mpeg2video", "-g", "5", "-f", "mpegts", str(parts[-1])],
+                       check=True, timeout=60)
+    ts = tmp_path / "shrinks.ts"
+    ts.write_bytes(b"".join(p.read_bytes() for p in parts))
+    port = free_port(socket.SOCK_DGRAM)
+    sender = subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-i", str(ts), "-c", "copy", "-f", "mpegts",
+                               f"udp://127.0.0.1:{port}?pkt_size=1316"], stdin=subprocess.DEVNULL)
+    out = tmp_path / "rec.mp4"
+    try:
+        with pytest.raises(SystemExit) as info:
+            main(["run", f"udp://127.0.0.1:{port}", "-o", str(out), "-q", "--set", "video.open_timeout=5",
+                  "--set", "video.read_timeout=3"])
+    finally:
+        sender.kill()
+        sender.wait(timeout=5)
+    err = capsys.readouterr().err
+    assert info.value.code == 3, err
+    assert "stream lost (its picture became 8x8; livecut needs at least 16x16 pixels)" in err, err
+    assert re.search(r"holds the \d+ frames written", err) and out.exists(), err
+
+
 # ---------------------------------------------------------------- pipe output
 
 WRITER = r"""

@@ -55,6 +55,7 @@ from livecut.deinterlace import (FIELD_ORDERS, bwdif_options, deinterlaced, dein
 from livecut.errors import UsageError, VideoOpenFailure, ffmpeg_text
 from livecut.frames import check_flag
 from livecut.i420 import BgrReader, read_description
+from livecut.imageio import MIN_SIDE
 from livecut.sinks.base import fps_text
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo, text_note, under_lock
@@ -1389,6 +1390,11 @@ class StreamSource:
                         why = f"its seek went {t - self._resume_after:.2g} s past the frame reached"
                 else:
                     why = self._missing(frame)
+                if why is None and min(frame.width, frame.height) < MIN_SIDE:
+                    # (the engine refused it: the run failed, exit 2, and its recording was removed)
+                    self.lost = (f"its picture became {frame.width}x{frame.height}; livecut needs at least "
+                                 f"{MIN_SIDE}x{MIN_SIDE} pixels")
+                    return None
                 if why is None:
                     return self._deliver(frame)
                 reason = why
