@@ -607,10 +607,16 @@ class Processor:
             return self._compositor(mode, "blur"), "blur"
 
     def change_threshold(self, delta: float) -> float:
+        """The threshold changed by ``delta`` (kept within 0.05-0.95); the segmenter is kept, only
+        its threshold changes (it was made anew: the networks loaded again, a hitch, and what it
+        had learnt of the video lost -- its soft/noisy network choice, the black bars, its counts,
+        its colour matrix)."""
         t = float(np.clip(self.seg.cfg.threshold + delta, 0.05, 0.95))
         cfg = dataclasses.replace(self.cfg, segment=dataclasses.replace(self.cfg.segment, threshold=t))
         self.cfg = cfg
-        self.seg = Segmenter(cfg, temporal=self.smoother)
+        self.seg.cfg = cfg.segment
+        if hasattr(self.seg.method, "cfg"):  # (the methods read the threshold from their cfg)
+            self.seg.method.cfg = cfg.segment
         return t
 
     def change_smoothing(self, factor: float) -> float:

@@ -973,3 +973,23 @@ def test_a_snapshot_not_saved_names_the_temporary_file_it_cannot_remove(tmp_path
     (kept,) = list(snaps.iterdir())
     assert pv.warnings == [f"{kept}: the temporary file of snapshot {snaps / kept.name[1:kept.name.index('.png.livecut-') + 4]} "
                            f"could not be removed ({APPEND_ONLY}): remove it once the folder allows"], pv.warnings
+
+
+def test_a_threshold_key_keeps_what_the_segmenter_learnt():
+    """+ / - changed the threshold by making a new segmenter: the networks loaded again (a hitch)
+    and what it had learnt of the video lost (its counts for the run's summary, its colour matrix,
+    its soft/noisy network choice, the black bars); now only the threshold changes."""
+    proc = Processor(load_config())
+    img = _scene()
+    proc(img)
+    seg = proc.seg
+    seg.matrix = "bt709"
+    seg.method.judged_soft = 3
+    win = Window()
+    with win.sink(SinkInfo(320, 180, 25.0), controls=proc, screen=(1920, 1080)) as pv:
+        pv.write(proc(img)[1])
+        assert pv.handle_key(ord("+"))
+    assert proc.seg is seg and seg.cfg.threshold == pytest.approx(load_config().segment.threshold + 0.05)
+    assert seg.method.cfg.threshold == seg.cfg.threshold
+    assert seg.matrix == "bt709" and proc.counts()[1] == 3
+    assert proc.smoother is seg.temporal
