@@ -574,7 +574,8 @@ class Processor:
     box: tuple[int, int, int, int] | None = None
 
     def redraw(self) -> np.ndarray | None:
-        """The preview's view of the last frame again (after a mode/background key while paused)."""
+        """The preview's view of the last frame again (after a mode, background or threshold key
+        while paused)."""
         if self.image is None or self.alpha is None:
             return None
         v = self._view()
@@ -617,7 +618,19 @@ class Processor:
         self.seg.cfg = cfg.segment
         if hasattr(self.seg.method, "cfg"):  # (the methods read the threshold from their cfg)
             self.seg.method.cfg = cfg.segment
+        if self.paused:
+            self._judge_again()
         return t
+
+    def _judge_again(self) -> None:
+        """While paused: the shown frame's alpha at the new threshold, for :meth:`redraw` (the
+        paused frame kept the old cut until the run went on).  A segmenter of its own judges it,
+        without the smoothing: the run's segmenter and smoother are left as they were."""
+        if self.image is None or self.alpha is None:
+            return
+        seg = Segmenter(self.cfg)
+        alpha = seg.mask(self.image)
+        self.alpha, self.box = alpha, framing(seg.box, *alpha.shape[:2])
 
     def change_smoothing(self, factor: float) -> float:
         """factor > 1: smoother (lower base rate); < 1: more responsive.  Smoothing off

@@ -993,3 +993,28 @@ def test_a_threshold_key_keeps_what_the_segmenter_learnt():
     assert seg.method.cfg.threshold == seg.cfg.threshold
     assert seg.matrix == "bt709" and proc.counts()[1] == 3
     assert proc.smoother is seg.temporal
+
+
+@pytest.mark.parametrize("key", ["+", "-"])
+def test_threshold_keys_redraw_a_paused_frame(key):
+    """While paused, + / - changed the threshold with nothing seen until the run went on: the
+    paused frame is now cut again at the new threshold (the run's smoother left as it was)."""
+    proc = Processor(load_config())
+    img = _scene()
+    win = Window()
+    with win.sink(SinkInfo(320, 180, 25.0), controls=proc, screen=(1920, 1080)) as pv:
+        out, view = proc(img)
+        pv.write(view)
+        proc.paused = True
+        pv.idle()
+        before = proc.alpha.copy()
+        shown = win.shown[-1][60:, :].astype(int)
+        smoothed = {k: v.copy() for k, v in vars(proc.smoother).items() if isinstance(v, np.ndarray)}
+        for _ in range(6):  # (0.3 from where it was)
+            assert pv.handle_key(ord(key))
+        pv.idle()
+        after = win.shown[-1][60:, :].astype(int)
+    changed = np.abs(proc.alpha.astype(int) - before).mean()
+    assert changed > 1, "the paused frame's cut did not follow the threshold"
+    assert np.abs(after - shown).mean() > 0.5, "the paused picture did not change"
+    assert smoothed and [k for k, v in smoothed.items() if getattr(proc.smoother, k).tobytes() != v.tobytes()] == []

@@ -605,7 +605,7 @@ class PreviewSink:
         self._message_until = time.perf_counter() + seconds
 
     def _redraw(self) -> None:
-        """While paused, show the frame again in the preview's new mode/background."""
+        """While paused, show the frame again in the preview's new mode/background/threshold."""
         c = self.controls
         redraw = getattr(c, "redraw", None)
         if c is not None and c.paused and redraw is not None:
@@ -641,8 +641,10 @@ class PreviewSink:
             self._redraw()
         elif ch in ("+", "="):
             self._say(f"threshold {c.change_threshold(+0.05):.2f}")
+            self._redraw()
         elif ch in ("-", "_"):
             self._say(f"threshold {c.change_threshold(-0.05):.2f}")
+            self._redraw()
         elif ch == "]":
             self._say(f"smoothing rate {c.change_smoothing(1.5):.2f}")
         elif ch == "[":
