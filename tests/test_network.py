@@ -4222,3 +4222,24 @@ def test_a_tcp_viewers_send_buffer_size_that_the_socket_cannot_take_is_left_out(
     finally:
         a.close()
         b.close()
+
+
+def test_non_square_pixels_of_a_turned_stream_said_as_shown(tmp_path):
+    """A clip stored 4:3-pixel sideways (rotation 90) is sent as raw NUT turned upright: its
+    pixels are 3:4 as shown, where the warning said the stored 4:3."""
+    from fractions import Fraction
+
+    img = np.full((48, 64, 3), 100, np.uint8)
+    info = SinkInfo(width=64, height=48, fps=25.0, sample_aspect=Fraction(4, 3), rotation=90)
+    saved = os.dup(1)
+    try:
+        with open(tmp_path / "out.nut", "wb") as f:
+            os.dup2(f.fileno(), 1)
+            with open_sink("-", info, VideoConfig(pipe_format="nut")) as sink:
+                sink.write(img, 0.0)
+            os.dup2(saved, 1)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    assert sink.warnings == ["non-square pixels (3:4) sent as square, the picture squeezed: raw NUT "
+                             "frames cannot say their shape (video.pipe_format=mpegts keeps it)"]

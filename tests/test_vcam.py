@@ -926,3 +926,15 @@ def test_a_virtual_camera_that_fails_once_open_is_a_write_error(clip, capsys, mo
     assert code == 1 and len(lines) == 1 and lines[0].startswith("livecut: error: virtual camera"), lines
     assert "internal error" not in lines[0] and "pick one" not in lines[0], lines
     assert FakeCamera.instances[-1].closed == 1
+
+
+def test_non_square_pixels_of_a_turned_clip_said_as_shown():
+    """A phone's clip stored 4:3-pixel sideways (rotation 90) is sent turned upright: its
+    pixels are then 3:4 as shown, where the warning said the stored 4:3."""
+    from fractions import Fraction
+
+    info = SinkInfo(width=64, height=48, fps=25.0, sample_aspect=Fraction(4, 3), rotation=90)
+    with VcamSink(info, backend="fake", pace=False) as sink:
+        sink.write(np.zeros((48, 64, 3), np.uint8))
+    assert sink.warnings == ["non-square pixels (3:4) sent as square, the picture squeezed: a virtual "
+                             "camera cannot say their shape"]

@@ -4238,3 +4238,16 @@ def test_an_immutable_output_or_frame_replaced_says_it_is_immutable(tmp_path, im
     assert r.stderr.splitlines()[-1] == (f"livecut: error: {frames}: cannot move the finished frames into place "
                                          f"(operation not permitted: {first} is immutable, chattr +i); the earlier "
                                          "frames are left as they were"), r.stderr
+
+
+def test_non_square_pixels_of_a_turned_clip_said_as_shown(tmp_path):
+    """A phone's clip stored sideways with 4:3 pixels (rotation 90) is written as PNG frames
+    turned upright: its pixels are 3:4 as shown, where the warning said the stored 4:3."""
+    src = tmp_path / "turned.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.2,setsar=4/3", "-c:v", "libx264",
+            str(src))
+    turned = tmp_path / "turned90.mp4"
+    _ffmpeg("-i", str(src), "-c", "copy", "-metadata:s:v", "rotate=90", str(turned))
+    r = run_cli("file", str(turned), "-o", f"{tmp_path / 'frames'}/", "-b", "transparent")
+    assert r.returncode == 0, r.stderr
+    assert "non-square pixels (3:4) written as square" in r.stderr, r.stderr

@@ -1364,11 +1364,12 @@ class PngSequenceSink:
         self._closed = False
         if info.audio_from is not None:
             self.warnings.append("a PNG sequence has no audio; the audio is not copied")
-        sar = info.sample_aspect
-        if sar:  # (as a libvpx video says it: see VideoFileSink)
-            self.warnings.append(_squeezed(sar, "PNG frames cannot say their shape (.mp4, .mkv, .mov keep it)"))
         #: pictures carry no display rotation: written as the video is shown
         self._upright = Upright(info.rotation)
+        sar = info.sample_aspect
+        if sar:  # (as a libvpx video says it: see VideoFileSink; as shown: turned, 1/sar)
+            shown = 1 / sar if self._upright.quarter else sar
+            self.warnings.append(_squeezed(shown, "PNG frames cannot say their shape (.mp4, .mkv, .mov keep it)"))
 
     def __enter__(self) -> "PngSequenceSink":
         from livecut.atomic import stale_left, temp_path

@@ -162,7 +162,8 @@ class StreamSink:
         sar = info.sample_aspect if info.sample_aspect and info.sample_aspect != 1 else None
         self._sar = 1 / sar if sar and self._upright.quarter else sar
         if sar and self.raw:
-            self.warnings.append(f"non-square pixels ({sar.numerator}:{sar.denominator}) "
+            shown = self._sar  # (said as shown: a turned picture's pixels are 1/sar)
+            self.warnings.append(f"non-square pixels ({shown.numerator}:{shown.denominator}) "
                                  "sent as square, the picture squeezed: raw NUT frames cannot say their shape "
                                  "(video.pipe_format=mpegts keeps it)")
         self.channels = info.channels if info.channels in PACKED_FORMATS else 3

@@ -231,6 +231,8 @@ class VcamSink:
         #: what the run's summary should say (a picture that changed size mid-run)
         self.warnings: list[str] = []
         sar = info.sample_aspect
+        if sar and sar != 1 and self._upright.quarter:  # (said as shown: turned, the pixels are 1/sar)
+            sar = 1 / sar
         if sar and sar != 1:  # (720x576 16:9: it went out squeezed, 5:4, without a word)
             self.warnings.append(f"non-square pixels ({sar.numerator}:{sar.denominator}) sent as square, the "
                                  "picture squeezed: a virtual camera cannot say their shape")
