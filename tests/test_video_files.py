@@ -4251,3 +4251,14 @@ def test_non_square_pixels_of_a_turned_clip_said_as_shown(tmp_path):
     r = run_cli("file", str(turned), "-o", f"{tmp_path / 'frames'}/", "-b", "transparent")
     assert r.returncode == 0, r.stderr
     assert "non-square pixels (3:4) written as square" in r.stderr, r.stderr
+
+
+def test_a_slideshow_with_a_picture_every_20_s_is_no_cover(tmp_path):
+    """A minute's MJPEG slideshow in Matroska (a picture every 20 s, its length said) with its
+    audio was taken for a cover after 15 s with no second picture and refused ('only a cover
+    picture'); its track is read past its length said, and it is cut."""
+    src = tmp_path / "slides.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=1/20:duration=60", "-f", "lavfi", "-i",
+            "sine=duration=60", "-c:v", "mjpeg", "-c:a", "aac", str(src))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mkv"))
+    assert r.returncode == 0 and "cover" not in r.stderr, r.stderr

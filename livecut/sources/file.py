@@ -574,8 +574,8 @@ def cover_track(stream) -> bool:
 def _one_packet(stream, span: float | None) -> bool:
     """Whether ``stream``'s track holds one picture, from its packets: its file read again
     (not a pipe) from the start, until a second picture of it, its end, or the file's other
-    streams past its first picture by its length ``span`` (seconds, None: unknown) or
-    :data:`PICTURE_SCAN_SECONDS`, whichever is sooner (a picture would be written by then);
+    streams past its first picture by its length ``span`` (seconds) or, where it is unknown (None),
+    :data:`PICTURE_SCAN_SECONDS` (a picture would be written by then);
     False where it cannot be known in :data:`PICTURE_SCAN_PACKETS` packets.  A moving MJPEG
     video shows its second picture within its first packets."""
     import av
@@ -590,7 +590,9 @@ def _one_packet(stream, span: float | None) -> bool:
     key = (os.path.abspath(name), st.st_size, st.st_mtime_ns, stream.index)
     if key in _ONE_PACKET:
         return _ONE_PACKET[key]
-    window = PICTURE_SCAN_SECONDS if span is None else min(span + 1.0, PICTURE_SCAN_SECONDS)
+    # (a length said: read past it, a slideshow of a picture every 20 s in a minute's track was
+    # taken for a cover after 15 s and refused, 'only a cover picture')
+    window = PICTURE_SCAN_SECONDS if span is None else span + 1.0
     pictures, first, one = 0, None, False
     try:
         with av.open(file_for_ffmpeg(name), "r", metadata_errors="ignore") as c:
