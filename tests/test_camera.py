@@ -661,18 +661,23 @@ def test_ctrl_c_with_a_stuck_camera_ends_the_run_within_a_second(fake_camera, tm
     assert not fake_camera.instances[-1].released_while_reading
 
 
+def _resize_from(fake_camera, monkeypatch, n: int, size: tuple[int, int]) -> None:
+    """The fake camera's picture becomes ``size`` (w, h) from its frame ``n + 1`` on."""
+    real = fake_camera.read
+
+    def read(self):
+        if self.n >= n:
+            self.size = size
+        return real(self)
+
+    monkeypatch.setattr(fake_camera, "read", read)
+
+
 def test_a_picture_that_changes_size_is_warned_of_once(fake_camera, fake_vcam, tmp_path, capsys, monkeypatch):
     """`livecut cam 0 -o rec.mp4 --vcam`, the camera's picture changing size mid-run: the
     recording and the virtual camera each fit it, and the run printed the same warning
     twice, once for each; it says it once."""
-    real = fake_camera.read
-
-    def read(self):
-        if self.n >= 5:
-            self.size = (320, 240)               # (from the 6th frame on)
-        return real(self)
-
-    monkeypatch.setattr(fake_camera, "read", read)
+    _resize_from(fake_camera, monkeypatch, 5, (320, 240))  # (from the 6th frame on)
     out = tmp_path / "rec.mp4"
     code = _cli(["cam", "0", "-o", str(out), "--vcam", "-n", "10", "-q"])
     err = capsys.readouterr().err
@@ -1012,13 +1017,7 @@ def test_a_camera_whose_picture_becomes_too_small_is_lost_with_the_recording_kep
     'image is 8x6; livecut needs at least 16x16 pixels', exit 2, and the recording removed; the
     camera is lost, exit 3, the frames so far kept.  Tiny from the start: refused, naming it."""
     real = fake_camera.read
-
-    def read(self):
-        if self.n >= 5:
-            self.size = (8, 6)                   # (from the 6th frame on)
-        return real(self)
-
-    monkeypatch.setattr(fake_camera, "read", read)
+    _resize_from(fake_camera, monkeypatch, 5, (8, 6))  # (from the 6th frame on)
     out = tmp_path / "rec.mp4"
     code = _cli(["cam", "0", "-o", str(out), "-n", "10", "-q"])
     err = capsys.readouterr().err

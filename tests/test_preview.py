@@ -3,6 +3,7 @@ fits the screen, mode/background keys that redraw a paused frame, the help overl
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -148,16 +149,22 @@ def _scene(h=180, w=320):
     return img
 
 
-@pytest.mark.parametrize("key", ["m", "b"])
-def test_mode_and_background_keys_redraw_a_paused_frame(key):
+@contextlib.contextmanager
+def _paused_preview():
+    """A preview of one synthetic frame, run through a Processor and then paused: (proc, window, sink)."""
     proc = Processor(load_config())
-    img = _scene()
     win = Window()
     with win.sink(SinkInfo(320, 180, 25.0), controls=proc, screen=(1920, 1080)) as pv:
-        out, view = proc(img)
+        out, view = proc(_scene())
         pv.write(view)
         proc.paused = True
         pv.idle()
+        yield proc, win, pv
+
+
+@pytest.mark.parametrize("key", ["m", "b"])
+def test_mode_and_background_keys_redraw_a_paused_frame(key):
+    with _paused_preview() as (proc, win, pv):
         before = win.shown[-1][60:, :].astype(int)  # below the overlay text
         assert pv.handle_key(ord(key))
         pv.idle()
@@ -999,14 +1006,7 @@ def test_a_threshold_key_keeps_what_the_segmenter_learnt():
 def test_threshold_keys_redraw_a_paused_frame(key):
     """While paused, + / - changed the threshold with nothing seen until the run went on: the
     paused frame is now cut again at the new threshold (the run's smoother left as it was)."""
-    proc = Processor(load_config())
-    img = _scene()
-    win = Window()
-    with win.sink(SinkInfo(320, 180, 25.0), controls=proc, screen=(1920, 1080)) as pv:
-        out, view = proc(img)
-        pv.write(view)
-        proc.paused = True
-        pv.idle()
+    with _paused_preview() as (proc, win, pv):
         before = proc.alpha.copy()
         shown = win.shown[-1][60:, :].astype(int)
         smoothed = {k: v.copy() for k, v in vars(proc.smoother).items() if isinstance(v, np.ndarray)}
