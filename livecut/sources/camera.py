@@ -251,8 +251,8 @@ class CameraSource(ClosesWhileReading):
             if min(h, w) < MIN_SIDE:  # (it was the engine's 'image is WxH', naming no camera)
                 raise VideoOpenFailure(f"camera {index}: delivers {w}x{h}; livecut needs at least "
                                        f"{MIN_SIDE}x{MIN_SIDE} pixels")
-            if _channels_fault(img):
-                raise VideoOpenFailure(f"camera {index}: delivers {_channels_fault(img)}")
+            if fault := _channels_fault(img):
+                raise VideoOpenFailure(f"camera {index}: delivers {fault}")
             got_fps = cap.get(cv2.CAP_PROP_FPS)
             got_fps = float(got_fps) if got_fps and 0 < got_fps < 1000 else None  # (0, nan: not said)
             cam_fps = got_fps or fps or 30.0
@@ -330,8 +330,8 @@ class CameraSource(ClosesWhileReading):
         if min(h, w) < MIN_SIDE:  # (the engine refused it: the run failed and its recording was removed)
             self.lost = f"its picture became {w}x{h}; livecut needs at least {MIN_SIDE}x{MIN_SIDE} pixels"
             return None
-        if _channels_fault(img):  # (the engine refused it: the run failed and its recording was removed)
-            self.lost = f"it delivered {_channels_fault(img)}"
+        if fault := _channels_fault(img):  # (the engine refused it: the run failed and its recording was removed)
+            self.lost = f"it delivered {fault}"
             return None
         if img.ndim == 3 and img.shape[2] == 4:
             # (BGRX: a camera's 4th channel is padding, 0 from some backends, not an alpha; taken
