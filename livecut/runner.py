@@ -1610,11 +1610,31 @@ class _FirstFailure:
 
     def __init__(self) -> None:
         self.error: BaseException | None = None
+        #: the closing failures of sinks that keep nothing (a virtual camera), held while the
+        #: others close (see :meth:`closing`): raised once all are closed
+        self.held: list[Exception] = []
 
     def note(self, exc_type, exc, tb) -> bool:
         if exc is not None and not isinstance(exc, KeyboardInterrupt):
             self.error = exc
         return False
+
+    def closing(self, sink) -> Callable:
+        """The exit of ``sink``, a sink that keeps nothing (a virtual camera), for the stack: its
+        closing's failure where nothing else failed is held (:attr:`held`) -- raised through
+        the rest of the stack, it made the recording beside it (``-o rec.mp4 --vcam``) close as
+        a failed run's, thrown away whole."""
+
+        def exit_(exc_type, exc, tb) -> bool:
+            if exc is not None:
+                return bool(sink.__exit__(exc_type, exc, tb))
+            try:
+                sink.__exit__(None, None, None)
+            except Exception as failure:  # noqa: BLE001 -- raised once the others closed
+                self.held.append(failure)
+            return False
+
+        return exit_
 
     def __enter__(self) -> "_FirstFailure":
         return self
@@ -1622,6 +1642,8 @@ class _FirstFailure:
     def __exit__(self, exc_type, exc, tb) -> bool:
         if self.error is not None and exc is not None and exc is not self.error:
             raise self.error
+        if exc is None and self.held:
+            raise self.held[0]
         return False
 
 
@@ -1814,7 +1836,12 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
                 # drops frames (a stream that sends in bursts, HLS, is still paced: smoothed out);
                 # a stream on probation, while its frames are held (it may be a file: see above)
                 o.setdefault("pace", live_pace)
-            sinks.append(stack.enter_context(open_sink(o.pop("spec", k), sink_info, cfg.video, kind=k, **o)))
+            sink = open_sink(o.pop("spec", k), sink_info, cfg.video, kind=k, **o)
+            if k == "vcam":  # (keeps nothing: its closing's failure held while the recording closes)
+                sinks.append(sink.__enter__())
+                stack.push(first.closing(sink))
+            else:
+                sinks.append(stack.enter_context(sink))
         fmt = choose_pixel_format(cfg, source, processor, sinks) if file_src else "bgr24"
         # I420 frames keep the source's matrix: backgrounds are converted to it
         processor.comp.matrix = processor.seg.matrix = getattr(info, "matrix", "bt601")

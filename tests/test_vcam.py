@@ -938,3 +938,39 @@ def test_non_square_pixels_of_a_turned_clip_said_as_shown():
         sink.write(np.zeros((48, 64, 3), np.uint8))
     assert sink.warnings == ["non-square pixels (3:4) sent as square, the picture squeezed: a virtual "
                              "camera cannot say their shape"]
+
+
+class FailsToClose(FakeCamera):
+    """A virtual camera whose closing fails (the device gone at the end: a v4l2loopback module
+    unloaded, an OBS camera stopped); ``sending`` is set once it has taken 5 frames."""
+
+    sending = None
+
+    def send(self, frame):
+        super().send(frame)
+        if len(self.times) == 5 and FailsToClose.sending is not None:
+            FailsToClose.sending.set()
+
+    def close(self):
+        super().close()
+        raise RuntimeError("Device /dev/video42: VIDIOC_STREAMOFF failed: No such device")
+
+
+def test_a_virtual_camera_that_fails_to_close_leaves_the_recording_beside_it_whole(tmp_path, monkeypatch):
+    """`-o rec.mp4 --vcam`, the virtual camera's closing failing at the end: its error went
+    through the recording's close as a failed run's, and rec.mp4, whole, was thrown away (no
+    file at all).  The recording is finalized with every frame; the closing's error is still
+    the run's (exit 1)."""
+    from conftest import probe
+    from livecut.config import load_config
+    from livecut.errors import VideoWriteError
+    from livecut.runner import run_video
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"failstoclose": FailsToClose})
+    clip = make_clip(tmp_path / "c.mp4", n=12, w=96, h=64)
+    out = tmp_path / "rec.mp4"
+    with pytest.raises(VideoWriteError, match="virtual camera: closing failed: Device /dev/video42"):
+        run_video(str(clip), str(out), load_config(), progress=False, pace=False,
+                  extra_sinks=[("vcam", {"backend": "failstoclose"})])
+    assert FailsToClose.instances[-1].closed == 1
+    assert out.exists() and probe(out)["frames"] == 12
