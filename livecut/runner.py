@@ -1503,10 +1503,12 @@ def choose_pixel_format(cfg: Config, source, processor: Processor, sinks: Sequen
     return "yuv420p"
 
 
-def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None, dropped: int = 0) -> str:
+def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None, dropped: int = 0,
+               failed: Sequence[str] = ()) -> str:
     """What became of ``output`` (written by ``out_sink``) and of the other sinks given up on
     (a virtual camera whose send did not return) after an interrupt, for the one-line message;
-    and the live frames ``dropped``, which the summary, not printed then, counts."""
+    the live frames ``dropped``, which the summary, not printed then, counts; and the closing
+    failures ``failed`` of the sinks that keep nothing (a virtual camera whose device is gone)."""
     parts = []
     for s in sinks:
         if s is out_sink or not getattr(s, "abandoned", False):
@@ -1540,6 +1542,7 @@ def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None,
             parts.insert(0, f"{output} finalized with {_frames(frames)}")
     if dropped:
         parts.append(_dropped(dropped))
+    parts.extend(failed)
     return f" ({'; '.join(parts)})" if parts else ""
 
 
@@ -1611,8 +1614,10 @@ class _FirstFailure:
     def __init__(self) -> None:
         self.error: BaseException | None = None
         #: the closing failures of sinks that keep nothing (a virtual camera), held while the
-        #: others close (see :meth:`closing`): raised once all are closed
+        #: others close (see :meth:`closing`): raised once all are closed, unless ``raise_held``
+        #: is False (a run stopped by a signal says them in its line: it stays stopped, exit 130)
         self.held: list[Exception] = []
+        self.raise_held = True
 
     def note(self, exc_type, exc, tb) -> bool:
         if exc is not None and not isinstance(exc, KeyboardInterrupt):
@@ -1642,7 +1647,7 @@ class _FirstFailure:
     def __exit__(self, exc_type, exc, tb) -> bool:
         if self.error is not None and exc is not None and exc is not self.error:
             raise self.error
-        if exc is None and self.held:
+        if exc is None and self.held and self.raise_held:
             raise self.held[0]
         return False
 
@@ -1825,8 +1830,12 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
             # and --no-pace sends a file as fast as it is processed
             live_src = not file_src and getattr(source, "live", True)  # (a file over HTTP is not)
             out_opts = {"pace": False if pace is False else live_pace} if (live_src or pace is False) else {}
-            out_sink = stack.enter_context(open_sink(output, sink_info, cfg.video, force=force,
-                                                     inputs=inputs, **out_opts))
+            out_sink = open_sink(output, sink_info, cfg.video, force=force, inputs=inputs, **out_opts)
+            if kept:
+                out_sink = stack.enter_context(out_sink)
+            else:  # (-o vcam: as --vcam's, see below)
+                out_sink = out_sink.__enter__()
+                stack.push(first.closing(out_sink))
             sinks.append(out_sink)
         for k, o in extra_sinks:
             if k == "vcam" and (kind == "camera" or (not file_src and getattr(source, "live", True) and (
@@ -1884,9 +1893,13 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         except KeyboardInterrupt as exc:
             stats.interrupted = True
             _cut_short(sinks, interrupted=True, keep_earlier=file_src)
+            # (a virtual camera that then fails to close, its device gone: said in the line, the
+            # run still stopped by the signal -- it was 'closing failed', exit 1)
+            first.raise_held = False
             stack.close()  # finalize the outputs now: the frames so far play
-            what = (_finalized(output, sinks, stats.written, out_sink, dropped=stats.dropped) if kept
-                    else _finalized(None, sinks, stats.written, dropped=stats.dropped))
+            failed = [str(e) for e in first.held]
+            what = (_finalized(output, sinks, stats.written, out_sink, dropped=stats.dropped, failed=failed) if kept
+                    else _finalized(None, sinks, stats.written, dropped=stats.dropped, failed=failed))
             # (what the run noted is said before the line, as after a run that ends or loses its
             # source: Ctrl-C is how a camera's or a stream's run ends, and it said nothing of it)
             _note_warnings(stats, spec, source, sinks, processor)

@@ -326,6 +326,33 @@ def test_a_virtual_camera_as_the_output_is_not_said_to_hold_frames(fake_camera, 
     assert fake_vcam.instances[-1].closed == 1
 
 
+@pytest.mark.parametrize("flags", [("--vcam",), ("-o", "vcam")])
+def test_ctrl_c_then_a_virtual_camera_that_fails_to_close_exits_130(fake_camera, fake_vcam, capsys, monkeypatch,
+                                                                    flags):
+    """`livecut cam 0 --vcam` (or -o vcam) ended by Ctrl-C, the virtual camera then failing to
+    close (its device gone): 'virtual camera: closing failed', exit 1, as a failed run; it stays
+    interrupted, exit 130, the closing's failure said at the end of the line."""
+    import signal
+
+    def close(self):
+        self.closed += 1
+        raise RuntimeError("Device /dev/video42: VIDIOC_STREAMOFF failed: No such device")
+
+    monkeypatch.setattr(fake_vcam, "close", close)
+    _ctrl_c_after(fake_camera, 15)
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        code = _cli(["cam", "0", *flags, "-q"])
+    finally:  # (the CLI ignores signals once stopped by one: the process is on its way out)
+        for s, h in saved.items():
+            signal.signal(s, h)
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert code == 130 and len(lines) == 1, lines
+    assert re.fullmatch(r"livecut: error: interrupted \((\d+ frames? dropped; )?virtual camera: closing failed: "
+                        r"Device /dev/video42: VIDIOC_STREAMOFF failed: No such device\)", lines[0]), lines
+    assert fake_vcam.instances[-1].closed == 1
+
+
 @pytest.mark.parametrize("end", ["ctrl-c", "lost"])
 def test_a_live_run_that_ends_without_its_summary_says_its_drops(fake_camera, tmp_path, monkeypatch, end):
     """A camera at 100 fps, processing at 30 ms a frame (the newest frame kept, the others

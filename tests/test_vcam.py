@@ -974,3 +974,54 @@ def test_a_virtual_camera_that_fails_to_close_leaves_the_recording_beside_it_who
                   extra_sinks=[("vcam", {"backend": "failstoclose"})])
     assert FailsToClose.instances[-1].closed == 1
     assert out.exists() and probe(out)["frames"] == 12
+
+
+def _interrupted_with_a_camera_that_fails_to_close(tmp_path, monkeypatch, run):
+    """``run()`` with :class:`FailsToClose` the only backend and Ctrl-C 0.2 s after its 5th frame
+    (its frames paced: the 300 take 10 s): what ``run`` returned or raised."""
+    import threading
+
+    FailsToClose.sending = threading.Event()
+    monkeypatch.setattr(FailsToClose, "sending", FailsToClose.sending)
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"failstoclose": FailsToClose})
+    interrupt_when(FailsToClose.sending, 0.2, [])
+    return run(make_clip(tmp_path / "c.mp4", n=300, w=96, h=64))
+
+
+@pytest.mark.parametrize("output", [None, "rec.mp4", "vcam"])
+def test_ctrl_c_then_a_virtual_camera_that_fails_to_close_is_still_an_interrupt(tmp_path, monkeypatch, output):
+    """Ctrl-C in `livecut file x.mp4 --vcam` (or `-o vcam`, or `-o rec.mp4 --vcam`), the virtual
+    camera's closing then failing (its device gone): the run ended 'virtual camera: closing
+    failed', exit 1, as if it had failed, not been stopped.  It is Interrupted, exit 130, the
+    closing's failure said after what became of the outputs."""
+    from conftest import probe
+    from livecut.config import load_config
+    from livecut.runner import Interrupted, run_video
+
+    out = str(tmp_path / output) if output == "rec.mp4" else output
+    extra = [] if output == "vcam" else [("vcam", {})]
+
+    def run(clip):
+        with pytest.raises(Interrupted) as info:
+            run_video(str(clip), out, load_config(), progress=False, extra_sinks=extra)
+        return info.value
+
+    exc = _interrupted_with_a_camera_that_fails_to_close(tmp_path, monkeypatch, run)
+    msg = str(exc)
+    assert exc.exit_code == 130, msg
+    assert msg.startswith("interrupted (") and msg.endswith(
+        "virtual camera: closing failed: Device /dev/video42: VIDIOC_STREAMOFF failed: No such device)"), msg
+    assert FailsToClose.instances[-1].closed == 1
+    if output == "rec.mp4":
+        frames = probe(tmp_path / "rec.mp4")["frames"]
+        assert msg.startswith(f"interrupted ({out} finalized with {frames} frames; virtual camera"), msg
+
+
+def test_ctrl_c_then_a_virtual_camera_that_fails_to_close_exits_130(tmp_path, capsys, monkeypatch):
+    """The same through the command line: one line, exit 130 (it was 1)."""
+    code = _interrupted_with_a_camera_that_fails_to_close(
+        tmp_path, monkeypatch, lambda clip: _cli(["file", str(clip), "--vcam", "-q"]))
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert code == 130, lines
+    assert lines == ["livecut: error: interrupted (virtual camera: closing failed: Device /dev/video42: "
+                     "VIDIOC_STREAMOFF failed: No such device)"], lines
