@@ -1824,12 +1824,20 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         # a stream over HTTP without its size may be a file: paced while its frames are held (on
         # probation, and for good where it is a file), not once found live
         live_pace = (lambda: source.holding) if getattr(source, "probation", False) else False
+        # a camera's or a live stream's frames come at their own pace: pacing them again in a
+        # virtual camera only delays the picture (to the first frame's latency, warm-up included)
+        # and drops frames (a stream that sends in bursts, HLS, is still paced: smoothed out);
+        # a stream on probation, while its frames are held (it may be a file: see above)
+        vcam_unpaced = kind == "camera" or (not file_src and getattr(source, "live", True) and (
+            getattr(source, "live_buffer", 1) == 1 or getattr(source, "probation", False)))
         if output:
             # a network output plays a file in real time; a live source comes at its own pace
             # already (pacing it again waits on the bursts of its timestamps and drops frames),
             # and --no-pace sends a file as fast as it is processed
             live_src = not file_src and getattr(source, "live", True)  # (a file over HTTP is not)
             out_opts = {"pace": False if pace is False else live_pace} if (live_src or pace is False) else {}
+            if not kept:  # (-o vcam: as --vcam, below; an HLS stream's bursts went out at once)
+                out_opts = {"pace": False} if pace is False else {"pace": live_pace} if vcam_unpaced else {}
             out_sink = open_sink(output, sink_info, cfg.video, force=force, inputs=inputs, **out_opts)
             if kept:
                 out_sink = stack.enter_context(out_sink)
@@ -1838,12 +1846,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
                 stack.push(first.closing(out_sink))
             sinks.append(out_sink)
         for k, o in extra_sinks:
-            if k == "vcam" and (kind == "camera" or (not file_src and getattr(source, "live", True) and (
-                    getattr(source, "live_buffer", 1) == 1 or getattr(source, "probation", False)))):
-                # a camera's or a live stream's frames come at their own pace: pacing them again
-                # only delays the picture (to the first frame's latency, warm-up included) and
-                # drops frames (a stream that sends in bursts, HLS, is still paced: smoothed out);
-                # a stream on probation, while its frames are held (it may be a file: see above)
+            if k == "vcam" and vcam_unpaced:  # (see above)
                 o.setdefault("pace", live_pace)
             sink = open_sink(o.pop("spec", k), sink_info, cfg.video, kind=k, **o)
             if k == "vcam":  # (keeps nothing: its closing's failure held while the recording closes)

@@ -1025,3 +1025,54 @@ def test_ctrl_c_then_a_virtual_camera_that_fails_to_close_exits_130(tmp_path, ca
     assert code == 130, lines
     assert lines == ["livecut: error: interrupted (virtual camera: closing failed: Device /dev/video42: "
                      "VIDIOC_STREAMOFF failed: No such device)"], lines
+
+
+@pytest.mark.parametrize("as_output", [False, True])
+def test_a_stream_that_comes_in_bursts_is_paced_by_o_vcam_as_by_vcam(monkeypatch, as_output):
+    """A live stream that comes a segment at a time (HLS, DASH: 6 frames at once every 0.24 s)
+    is paced to its timestamps by --vcam, smoothed out; `-o vcam` took the rule of a network
+    output (a live source is never paced again) and sent each burst at once, 6 frames in a few
+    ms then nothing.  -o vcam paces it as --vcam does."""
+    import threading
+
+    from livecut.config import load_config
+    from livecut.runner import run_video
+    from livecut.sources import _SOURCES, register_source
+    from livecut.sources.base import Frame, SourceInfo
+
+    class Bursts:  # (a live HLS stream at 25 fps, a 0.24 s segment at a time)
+        live = True
+        live_buffer = 8
+
+        def __init__(self):
+            self.i, self.info = 0, SourceInfo(64, 48, 25.0)
+            self._stop = threading.Event()
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+        def stop(self):
+            self._stop.set()
+
+        def read(self):
+            if self.i % 6 == 0 and self._stop.wait(0.24):
+                return None
+            self.i += 1
+            return Frame(np.full((48, 64, 3), 80, np.uint8), self.i - 1, pts=(self.i - 1) / 25,
+                         captured_at=time.perf_counter())
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"fake": FakeCamera})  # never a real device
+    register_source("bursts", lambda spec: spec.startswith("bursts:"))(lambda spec, cfg, **o: Bursts())
+    try:
+        run_video("bursts:x", "vcam" if as_output else None, load_config(), max_frames=36, progress=False,
+                  extra_sinks=[] if as_output else [("vcam", {})])
+    finally:
+        _SOURCES.pop("bursts", None)
+    t = FakeCamera.instances[-1].times
+    assert len(t) == 36
+    gaps = np.diff(t)
+    # (paced: a frame every 40 ms; sent as they come: 5 of a burst's 6 within a few ms)
+    assert np.median(gaps) > 0.025, np.round(gaps * 1000)
