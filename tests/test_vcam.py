@@ -1076,3 +1076,31 @@ def test_a_stream_that_comes_in_bursts_is_paced_by_o_vcam_as_by_vcam(monkeypatch
     gaps = np.diff(t)
     # (paced: a frame every 40 ms; sent as they come: 5 of a burst's 6 within a few ms)
     assert np.median(gaps) > 0.025, np.round(gaps * 1000)
+
+
+def test_a_backend_that_is_not_there_is_said_so(capfd, tmp_path):
+    """A virtual camera asked for a backend pyvirtualcam does not have here (``backend='obs'``
+    on Linux, a typo) was 'no virtual camera available ('obs'); load v4l2loopback: sudo
+    modprobe ...', and pyvirtualcam then printed "Exception ignored in: <function
+    Camera.__del__ ...>" and a traceback; it says the backend is not there and which are, exit
+    2 (a run: before its outputs open)."""
+    import gc
+
+    from livecut.config import load_config
+    from livecut.errors import DeviceNameError
+    from livecut.runner import run_video
+    from livecut.sinks.vcam import check_available
+
+    clip = make_clip(tmp_path / "c.mp4", n=3, w=64, h=48)
+    for attempt in (lambda: VcamSink(_info(), backend="nosuch").open(),
+                    lambda: check_available(None, "nosuch"),
+                    lambda: run_video(str(clip), None, load_config(), progress=False,
+                                      extra_sinks=[("vcam", {"backend": "nosuch"})])):
+        with pytest.raises(DeviceNameError) as info:
+            attempt()
+        msg = str(info.value)
+        assert info.value.exit_code == 2
+        assert msg.startswith("virtual camera: no backend 'nosuch' here (pyvirtualcam has: "), msg
+        assert "'fake'" in msg and "modprobe" not in msg, msg
+        gc.collect()
+    assert "Exception ignored" not in capfd.readouterr().err

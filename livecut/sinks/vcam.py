@@ -14,7 +14,8 @@ card_label=livecut``); macOS/Windows: the OBS virtual camera.  See
   and kept in :attr:`VcamSink.negotiated`;
 * no pyvirtualcam or no device -> :class:`DeviceUnavailable` with one line that
   says what to install or load; a device named that is not there or no virtual camera (a
-  webcam, a file) -> :class:`DeviceNameError` (exit 2: the user's input).
+  webcam, a file), or a backend pyvirtualcam does not have here -> :class:`DeviceNameError`
+  (exit 2: the user's input).
 """
 
 from __future__ import annotations
@@ -149,12 +150,25 @@ def import_pyvirtualcam() -> Any:
     return pyvirtualcam
 
 
+def _check_backend(pvc: Any, backend: str | None) -> None:
+    """:class:`DeviceNameError` (exit 2) for a ``backend`` that pyvirtualcam does not have here
+    (``'obs'`` on Linux, a typo): it was 'no virtual camera available ('obs'); load
+    v4l2loopback ...', and pyvirtualcam printed "Exception ignored in ... Camera.__del__" and a
+    traceback (its camera, never made, closed when collected)."""
+    backends = getattr(getattr(pvc, "camera", None), "BACKENDS", None)
+    if backend is not None and isinstance(backends, dict) and backend not in backends:
+        have = ", ".join(repr(name) for name in backends) or "none"
+        raise DeviceNameError(f"virtual camera: no backend {backend!r} here (pyvirtualcam has: {have})")
+
+
 def check_available(device: str | None = None, backend: str | None = None) -> None:
     """:class:`DeviceUnavailable` now when a virtual camera certainly cannot be opened (no
-    pyvirtualcam; on Linux, v4l2loopback not loaded, the device named absent or no loopback),
-    so that a run says so before it waits for a stream or turns a camera on; whether the
-    device takes the frames is only known when it opens (:meth:`VcamSink.open`)."""
+    pyvirtualcam, a backend it does not have; on Linux, v4l2loopback not loaded, the device
+    named absent or no loopback), so that a run says so before it waits for a stream or turns a
+    camera on; whether the device takes the frames is only known when it opens
+    (:meth:`VcamSink.open`)."""
     pvc = import_pyvirtualcam()
+    _check_backend(pvc, backend)
     # (pyvirtualcam tries each registered backend when none is named: others than its own
     # v4l2loopback one, registered by a plugin or a test, may open without the module)
     others = set(getattr(getattr(pvc, "camera", None), "BACKENDS", None) or {}) - {"v4l2loopback"}
@@ -248,6 +262,7 @@ class VcamSink:
         if self._closed:
             raise VideoWriteError("virtual camera: already closed")
         pvc = import_pyvirtualcam()
+        _check_backend(pvc, self.backend)
         if self.width < 2 or self.height < 2:
             raise VideoWriteError(f"virtual camera: bad frame size {self.width}x{self.height}")
         if self.width % 2 or self.height % 2:
