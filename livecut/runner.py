@@ -1910,6 +1910,10 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
                                            exit_code=getattr(exc, "exit_code", 130)),
                                stats.written, stats.warnings) from None
         short = pipe.reached_end and pipe.shortfall()
+        if (pipe.reached_end and getattr(source, "lost", "")) or (short and stats.processed):
+            # (a virtual camera that then fails to close, its device gone with the camera: said in
+            # the line of the loss or the shortfall, exit 3 -- it was 'closing failed', exit 1)
+            first.raise_held = False
         if not pipe.reached_end or short or pipe.hurried:
             _cut_short(sinks)  # (truncated: only the audio the video covers, complete packets)
         elif getattr(source, "last_end", None) is not None:
@@ -1925,19 +1929,21 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
 
     output = redact_url(output, publishing=True) if output else output  # (an output URL's secrets: not in a message)
     lost = pipe.reached_end and getattr(source, "lost", "")
+    unclosed = "".join(f"; {e}" for e in first.held)  # (held: see above)
     if lost:
         where = (f"; {output} holds the {_frames(stats.written)} written" if stats.written
                  else "; nothing was written") if kept else ""
         where += f"; {_dropped(stats.dropped)}" if stats.dropped else ""
+        where += unclosed
         what = f"camera {spec}: lost" if kind == "camera" else f"{redact_url(spec)}: stream lost"
         raise _with_frames(IncompleteError(f"{what} ({lost}){where}"), stats.written, stats.warnings)
     if short and stats.processed:
         _, expected = short
         why = (f"a read error: {source.read_error}" if getattr(source, "read_error", "")
                else f"truncated: {source.cut_short}" if getattr(source, "cut_short", "") else "truncated?")
-        where = f"; {output} holds the {_frames(stats.written)} written" if kept else ""
+        where = (f"; {output} holds the {_frames(stats.written)} written" if kept else "") + unclosed
         if getattr(source, "video_whole", False):  # (the cut is in the audio that runs on after the video)
-            where = f"; {output} holds them and the audio beside them" if kept else ""
+            where = (f"; {output} holds them and the audio beside them" if kept else "") + unclosed
             raise _with_frames(IncompleteError(
                 f"{redact_url(spec)}: the file ends early ({why}): its video is whole ({_frames(stats.written)} "
                 f"written), what runs on after it (audio) is cut short{where}"), stats.written, stats.warnings)

@@ -353,6 +353,27 @@ def test_ctrl_c_then_a_virtual_camera_that_fails_to_close_exits_130(fake_camera,
     assert fake_vcam.instances[-1].closed == 1
 
 
+@pytest.mark.parametrize("flags", [("--vcam",), ("-o", "vcam")])
+def test_a_lost_camera_then_a_virtual_camera_that_fails_to_close_is_still_lost(fake_camera, fake_vcam, capsys,
+                                                                                monkeypatch, flags):
+    """`livecut cam 0 --vcam` (or -o vcam) whose camera is lost (unplugged), the virtual camera
+    then failing to close (its device gone too): 'virtual camera: closing failed', exit 1, the
+    loss unsaid.  It stays lost, exit 3, the closing's failure said at the end of the line."""
+    def close(self):
+        self.closed += 1
+        raise RuntimeError("Device /dev/video42: VIDIOC_STREAMOFF failed: No such device")
+
+    monkeypatch.setattr(fake_vcam, "close", close)
+    fake_camera.fail_from = 10
+    code = _cli(["cam", "0", *flags, "-q"])
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert code == 3 and len(lines) == 1, lines
+    assert re.fullmatch(r"livecut: error: camera 0: lost \(it stopped delivering frames: unplugged, or taken by "
+                        r"another program\?\)(; \d+ frames? dropped)?; virtual camera: closing failed: "
+                        r"Device /dev/video42: VIDIOC_STREAMOFF failed: No such device", lines[0]), lines
+    assert fake_vcam.instances[-1].closed == 1
+
+
 @pytest.mark.parametrize("end", ["ctrl-c", "lost"])
 def test_a_live_run_that_ends_without_its_summary_says_its_drops(fake_camera, tmp_path, monkeypatch, end):
     """A camera at 100 fps, processing at 30 ms a frame (the newest frame kept, the others

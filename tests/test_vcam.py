@@ -976,6 +976,36 @@ def test_a_virtual_camera_that_fails_to_close_leaves_the_recording_beside_it_who
     assert out.exists() and probe(out)["frames"] == 12
 
 
+def test_a_file_cut_short_then_a_virtual_camera_that_fails_to_close_is_still_incomplete(tmp_path, monkeypatch):
+    """`livecut file half.ts -o rec.mp4 --vcam`, the file cut short (exit 3, 'ends early') and the
+    virtual camera's closing then failing: it ended 'virtual camera: closing failed', exit 1, the
+    shortfall unsaid.  It stays incomplete (IncompleteError, exit 3), the closing's failure said
+    at the end of the line; the recording holds the frames read."""
+    import subprocess
+
+    from conftest import probe
+    from livecut.config import load_config
+    from livecut.errors import IncompleteError
+    from livecut.runner import run_video
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"failstoclose": FailsToClose})
+    whole = tmp_path / "whole.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=2",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "mpegts", str(whole)], check=True)
+    half = tmp_path / "half.ts"
+    data = whole.read_bytes()
+    half.write_bytes(data[:len(data) // 2 + 7])
+    out = tmp_path / "rec.mp4"
+    with pytest.raises(IncompleteError) as info:
+        run_video(str(half), str(out), load_config(), progress=False, pace=False,
+                  extra_sinks=[("vcam", {"backend": "failstoclose"})])
+    msg = str(info.value)
+    assert "the video ends early" in msg and msg.endswith(
+        "; virtual camera: closing failed: Device /dev/video42: VIDIOC_STREAMOFF failed: No such device"), msg
+    assert FailsToClose.instances[-1].closed == 1
+    assert 0 < probe(out)["frames"] < 50
+
+
 def _interrupted_with_a_camera_that_fails_to_close(tmp_path, monkeypatch, run):
     """``run()`` with :class:`FailsToClose` the only backend and Ctrl-C 0.2 s after its 5th frame
     (its frames paced: the 300 take 10 s): what ``run`` returned or raised."""
