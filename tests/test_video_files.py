@@ -4262,3 +4262,28 @@ def test_a_slideshow_with_a_picture_every_20_s_is_no_cover(tmp_path):
             "sine=duration=60", "-c:v", "mjpeg", "-c:a", "aac", str(src))
     r = run_cli("file", str(src), "-o", str(tmp_path / "out.mkv"))
     assert r.returncode == 0 and "cover" not in r.stderr, r.stderr
+
+
+def test_a_slideshow_of_no_length_said_with_a_picture_every_20_s_is_no_cover(tmp_path):
+    """A minute's MJPEG slideshow with its audio written to a pipe (`ffmpeg ... -f matroska
+    pipe:1 > slides.mkv`: no length said) was taken for a cover after 15 s with no second
+    picture and refused ('only a cover picture'); its track is read to its second picture, and
+    it is cut, its 3 pictures written.  A song with a cover so written is still refused."""
+    def piped(name, *args):
+        out = tmp_path / name
+        with open(out, "wb") as fh:
+            subprocess.run(["ffmpeg", "-v", "error", "-y", *args, "-f", "matroska", "pipe:1"], check=True, stdout=fh)
+        return out
+
+    src = piped("slides.mkv", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=1/20:duration=60", "-f", "lavfi",
+                "-i", "sine=duration=60", "-c:v", "mjpeg", "-c:a", "aac")
+    out = tmp_path / "out.mkv"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0 and "cover" not in r.stderr, r.stderr
+    assert probe(out)["frames"] == 3
+    cover = tmp_path / "cover.png"
+    cv2.imwrite(str(cover), np.full((32, 32, 3), 200, np.uint8))
+    song = piped("song.mkv", "-f", "lavfi", "-i", "sine=duration=60", "-i", str(cover), "-map", "0", "-map", "1",
+                 "-c:a", "aac", "-c:v", "mjpeg")
+    r = run_cli("file", str(song), "-o", str(tmp_path / "song.mkv.mp4"))
+    assert r.returncode == 2 and "no video stream (only a cover picture)" in r.stderr, r.stderr

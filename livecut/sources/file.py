@@ -536,10 +536,9 @@ def _seconds(stream) -> float | None:
     return _duration_tag(stream)
 
 
-#: how far (seconds of the file's other streams past its first picture) a still-picture codec's
-#: track of no length said short enough is read for a second picture (see :func:`_one_packet`)
-PICTURE_SCAN_SECONDS = 15.0
-#: ... and in at most this many packets, all streams together (more: not known, not a cover)
+#: in how many packets, all streams together, a still-picture codec's track of a length said
+#: (too long for one picture) is read past that length for a second picture (see
+#: :func:`_one_packet`; more: not known, not a cover)
 PICTURE_SCAN_PACKETS = 20_000
 #: (file, size, time, stream index) -> whether that track holds one picture, read once a run
 _ONE_PACKET: dict[tuple, bool] = {}
@@ -573,11 +572,14 @@ def cover_track(stream) -> bool:
 
 def _one_packet(stream, span: float | None) -> bool:
     """Whether ``stream``'s track holds one picture, from its packets: its file read again
-    (not a pipe) from the start, until a second picture of it, its end, or the file's other
-    streams past its first picture by its length ``span`` (seconds) or, where it is unknown (None),
-    :data:`PICTURE_SCAN_SECONDS` (a picture would be written by then);
-    False where it cannot be known in :data:`PICTURE_SCAN_PACKETS` packets.  A moving MJPEG
-    video shows its second picture within its first packets."""
+    (not a pipe) from the start, until a second picture of it, its end, or -- where its length
+    ``span`` (seconds) is said -- the file's other streams past its first picture by that length
+    and a second (False where that takes over :data:`PICTURE_SCAN_PACKETS` packets).  Where no
+    length is said (None: written to a pipe, Matroska with no DURATION tags), no time is late
+    enough (a slideshow's next picture may come minutes on): the track's own packets are read
+    to a second picture or the file's end, the others skipped by the demuxer (a cover of 10 h of
+    audio is judged in under a second, nothing decoded).  A moving MJPEG video shows its second
+    picture within its first packets."""
     import av
 
     name = getattr(getattr(stream, "container", None), "name", None)
@@ -591,33 +593,58 @@ def _one_packet(stream, span: float | None) -> bool:
     if key in _ONE_PACKET:
         return _ONE_PACKET[key]
     # (a length said: read past it, a slideshow of a picture every 20 s in a minute's track was
-    # taken for a cover after 15 s and refused, 'only a cover picture')
-    window = PICTURE_SCAN_SECONDS if span is None else span + 1.0
-    pictures, first, one = 0, None, False
+    # taken for a cover after 15 s and refused, 'only a cover picture'; none said: read to the
+    # end, it was so taken after 15 s of no second picture too)
     try:
         with av.open(file_for_ffmpeg(name), "r", metadata_errors="ignore") as c:
-            for i, pkt in enumerate(c.demux()):
-                if i >= PICTURE_SCAN_PACKETS:
-                    break
-                when = pkt.dts if pkt.dts is not None else pkt.pts
-                t = float(when * pkt.time_base) if when is not None and pkt.time_base else None
-                if pkt.stream.index == stream.index:
-                    if pkt.size:
-                        pictures += 1
-                        if pictures > 1:
-                            break
-                        first = t
-                elif pictures and t is not None and first is not None and t > first + window:
-                    one = True  # (the others well past it, and no second picture: none to come)
-                    break
+            if span is None:
+                one = _one_picture_to_the_end(c, stream.index)
             else:
-                one = pictures == 1  # (the whole file read)
+                one = _one_picture_past(c, stream.index, span + 1.0)
     except (av.error.FFmpegError, OSError, ValueError):
         one = False
     if len(_ONE_PACKET) > 64:
         _ONE_PACKET.clear()
     _ONE_PACKET[key] = one
     return one
+
+
+def _one_picture_to_the_end(c, index: int) -> bool:
+    """Whether stream ``index`` of the open container ``c`` holds one picture, its packets
+    alone read to the end of the file (the other streams' are skipped by the demuxer)."""
+    import av
+
+    for other in c.streams:
+        if other.index != index:
+            other.discard = av.stream.Discard.all
+    pictures = 0
+    for pkt in c.demux():
+        if pkt.stream.index == index and pkt.size:
+            pictures += 1
+            if pictures > 1:
+                return False
+    return pictures == 1
+
+
+def _one_picture_past(c, index: int, window: float) -> bool:
+    """Whether stream ``index`` of the open container ``c`` holds one picture: none follows
+    its first before the file's other streams are ``window`` seconds past it, or the file ends
+    (False where that is not known in :data:`PICTURE_SCAN_PACKETS` packets)."""
+    pictures, first = 0, None
+    for i, pkt in enumerate(c.demux()):
+        if i >= PICTURE_SCAN_PACKETS:
+            return False
+        when = pkt.dts if pkt.dts is not None else pkt.pts
+        t = float(when * pkt.time_base) if when is not None and pkt.time_base else None
+        if pkt.stream.index == index:
+            if pkt.size:
+                pictures += 1
+                if pictures > 1:
+                    return False
+                first = t
+        elif pictures and t is not None and first is not None and t > first + window:
+            return True  # (the others well past it, and no second picture: none to come)
+    return pictures == 1  # (the whole file read)
 
 
 def one_picture(stream) -> bool:
