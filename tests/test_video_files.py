@@ -4287,3 +4287,29 @@ def test_a_slideshow_of_no_length_said_with_a_picture_every_20_s_is_no_cover(tmp
                  "-c:a", "aac", "-c:v", "mjpeg")
     r = run_cli("file", str(song), "-o", str(tmp_path / "song.mkv.mp4"))
     assert r.returncode == 2 and "no video stream (only a cover picture)" in r.stderr, r.stderr
+
+
+def test_an_avi_written_to_a_pipe_is_not_taken_for_a_truncated_one(tmp_path):
+    """An AVI written to a pipe (`ffmpeg ... -f avi pipe:1 > clip.avi`) has FFmpeg's stand-in
+    count, 1073741824 frames (and a length guessed from it, 50 min for 2 s): a whole clip was
+    'the video ends early (truncated?): 50 frames written, 1073741824 expected', exit 3, and a
+    song with its cover so written was cut as a video (the same, 1 frame written).  Its count
+    and length are none: the clip is cut whole, exit 0, the song refused as a cover."""
+    def piped(name, *args):
+        out = tmp_path / name
+        with open(out, "wb") as fh:
+            subprocess.run(["ffmpeg", "-v", "error", "-y", *args, "-f", "avi", "pipe:1"], check=True, stdout=fh)
+        return out
+
+    src = piped("clip.avi", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=2", "-f", "lavfi", "-i",
+                "sine=duration=2", "-c:v", "mjpeg", "-c:a", "pcm_s16le")
+    out = tmp_path / "out.mkv"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
+    assert probe(out)["frames"] == 50
+    cover = tmp_path / "cover.png"
+    cv2.imwrite(str(cover), np.full((32, 32, 3), 200, np.uint8))
+    song = piped("song.avi", "-f", "lavfi", "-i", "sine=duration=2", "-i", str(cover), "-map", "0", "-map", "1",
+                 "-c:a", "pcm_s16le", "-c:v", "mjpeg")
+    r = run_cli("file", str(song), "-o", str(tmp_path / "song.mkv"))
+    assert r.returncode == 2 and "no video stream (only a cover picture)" in r.stderr, r.stderr
