@@ -428,16 +428,19 @@ def estimate(path: Path, kind: str) -> tuple[int, float]:
         else:
             import av
 
-            from livecut.sources.file import frame_rate, video_streams
+            from livecut.sources.file import frame_rate, length_unsaid, video_streams
 
             # (tags that are not UTF-8, an old tool's Latin-1 title, failed the open: no frame count)
             with av.open(file_for_ffmpeg(path), "r", metadata_errors="ignore") as c:
                 vs = video_streams(c)[0]  # (the one `livecut file` cuts)
-                n = vs.frames
+                # (an AVI written to a pipe says 1073741824 frames: a 2 s clip was the batch's
+                # longest item, its progress stuck near 0 % till that clip was done)
+                unsaid = length_unsaid(vs)
+                n = 0 if unsaid else vs.frames
                 rate = frame_rate(vs)
-                if not n and vs.duration and vs.time_base and rate:
+                if not n and not unsaid and vs.duration and vs.time_base and rate:
                     n = int(vs.duration * vs.time_base * rate)
-                if not n and c.duration and rate:
+                if not n and not unsaid and c.duration and rate:
                     n = int(c.duration / 1e6 * rate)
                 if n:
                     return int(n), n * vs.codec_context.width * vs.codec_context.height / 1e6

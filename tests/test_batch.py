@@ -2606,3 +2606,18 @@ def test_a_video_whose_tags_are_not_utf8_has_its_frames_counted(tmp_path):
     clip = latin1_titled_copy(plain, tmp_path / "old.mkv")
     assert estimate(plain, "video") == estimate(clip, "video")
     assert estimate(clip, "video") == (4, pytest.approx(4 * 192 * 108 / 1e6))
+
+
+def test_an_avi_written_to_a_pipe_is_no_billion_frames_of_work(tmp_path):
+    """An AVI written to a pipe (`ffmpeg ... -f avi pipe:1 > clip.avi`) says 1073741824 frames,
+    FFmpeg's stand-in for a count it could not go back to write: a 2 s clip was counted that
+    long, the batch's progress stuck near 0 % until it was done.  Its count is not known: the
+    guess from its size, as for another file whose header says nothing."""
+    from livecut.batch import estimate
+
+    src = tmp_path / "clip.avi"
+    with open(src, "wb") as fh:
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=2",
+                        "-c:v", "mjpeg", "-f", "avi", "pipe:1"], check=True, stdout=fh)
+    frames, work = estimate(src, "video")
+    assert frames == 0 and work == pytest.approx(max(0.1, src.stat().st_size / 1e6 * 20))

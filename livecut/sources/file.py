@@ -534,21 +534,21 @@ PICTURE_SECONDS = 0.5
 AVI_NO_COUNT = 1 << 30
 
 
-def _unsaid(stream) -> bool:
+def length_unsaid(stream) -> bool:
     """Whether ``stream``'s header says nothing of its length: an AVI written to a pipe, its
     count :data:`AVI_NO_COUNT` (and its lengths FFmpeg's guesses from it, a 2 s clip's 50 min)."""
     fmt = getattr(getattr(getattr(stream, "container", None), "format", None), "name", None) or ""
     return stream.frames == AVI_NO_COUNT and fmt == "avi"
 
 
-def _frames(stream) -> int:
+def frames_said(stream) -> int:
     """A stream's frame count as its header says it, or 0."""
-    return 0 if _unsaid(stream) else stream.frames
+    return 0 if length_unsaid(stream) else stream.frames
 
 
 def _seconds(stream) -> float | None:
     """A stream's length (seconds) as its header says it, or None."""
-    if _unsaid(stream):
+    if length_unsaid(stream):
         return None
     if stream.duration is not None and stream.time_base:
         return float(stream.duration * stream.time_base)
@@ -571,11 +571,11 @@ def cover_track(stream) -> bool:
     cover into Matroska so: with no length where it writes to a pipe, a length of a second
     from a picture read at -framerate 1."""
     cc = stream.codec_context
-    if cc is None or cc.name not in PICTURE_CODECS or _frames(stream) > 1:
+    if cc is None or cc.name not in PICTURE_CODECS or frames_said(stream) > 1:
         return False
-    if _frames(stream) == 1:
+    if frames_said(stream) == 1:
         return True
-    if _unsaid(stream):  # (an AVI written to a pipe: its count and lengths are none)
+    if length_unsaid(stream):  # (an AVI written to a pipe: its count and lengths are none)
         return _one_packet(stream, None)
     tb = stream.time_base
     span = None
@@ -670,7 +670,7 @@ def _one_picture_past(c, index: int, window: float) -> bool:
 
 def one_picture(stream) -> bool:
     """Whether a video stream is known from the header to hold one picture (a cover track)."""
-    return _frames(stream) == 1 or cover_track(stream)
+    return frames_said(stream) == 1 or cover_track(stream)
 
 
 def video_streams(container) -> list:
@@ -1012,7 +1012,7 @@ class FileSource(ClosesWhileReading):
         # the stream is the container's, filled in where it found no start for the video -- one
         # frame, a still picture beside a song: it was taken for 75 frames, the file for a
         # truncated one, exit 3, the song cut to the frame's 60 ms)
-        unsaid = _unsaid(s)  # (an AVI written to a pipe: 'the video ends early ... 50 frames written,
+        unsaid = length_unsaid(s)  # (an AVI written to a pipe: 'the video ends early ... 50 frames written,
         # 1073741824 expected', exit 3, for a whole clip: its count was FFmpeg's stand-in, its length a guess)
         own = s.duration is not None and s.time_base and tagged is None and not unsaid
         if unsaid:
@@ -1035,8 +1035,8 @@ class FileSource(ClosesWhileReading):
             # cut in the audio after its video whole was 'the video ends early ... 25 frames
             # written, about 26 expected'; mkvmerge's is a length: the earlier of the two)
             span = duration - float(s.start_time * tb)
-        frames = _frames(s) or (int(round(span * fps)) if span and fps else None)
-        self._frames_counted = bool(_frames(s))  # (the container's count, not an estimate)
+        frames = frames_said(s) or (int(round(span * fps)) if span and fps else None)
+        self._frames_counted = bool(frames_said(s))  # (the container's count, not an estimate)
         self._missing_said = False
         self._discarded = 0  # (packets an edit list leaves out: in the count, never shown)
         self._packets_read = 0  # (the video's packets with data: its frames that were there)
