@@ -21,6 +21,19 @@ def _sh_lines() -> list[str]:
     return lines
 
 
+def test_no_merge_conflict_is_left_in_the_docs():
+    """A merge's conflict markers (<<<<<<<, =======, >>>>>>>) left in the README or docs/ showed
+    both sides of a table row and the markers to a reader; nothing else checked for them."""
+    import subprocess
+
+    files = subprocess.run(["git", "ls-files", "*.md", "*.py", "*.toml"], cwd=REPO, capture_output=True,
+                           text=True, check=True).stdout.split()
+    marked = [f"{f}:{i}" for f in files if (REPO / f).is_file()
+              for i, line in enumerate((REPO / f).read_text(errors="replace").splitlines(), 1)
+              if re.match(r"(<{7}|>{7})( |$)", line)]
+    assert not marked, marked
+
+
 def test_ci_runs_the_quick_start_test_line():
     ci = [ln for ln in (REPO / ".ci/run").read_text().splitlines() if ln and not ln.startswith("#")]
     assert ci[-1] in _sh_lines(), ci[-1]
