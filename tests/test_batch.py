@@ -2621,3 +2621,52 @@ def test_an_avi_written_to_a_pipe_is_no_billion_frames_of_work(tmp_path):
                         "-c:v", "mjpeg", "-f", "avi", "pipe:1"], check=True, stdout=fh)
     frames, work = estimate(src, "video")
     assert frames == 0 and work == pytest.approx(max(0.1, src.stat().st_size / 1e6 * 20))
+
+
+def test_ctrl_c_in_a_photo_batch_with_jobs_keeps_the_outputs_there_before_whole(tmp_path):
+    """Ctrl-C in `livecut batch DIR -o OUT --jobs 2 --force` over photos whose outputs another run
+    left there (not this batch's): exit 130, one line counting the photos done; each output at its
+    final name either this batch's, whole, or the earlier one byte for byte (the ones the workers
+    were writing when it came too); no temporary file; and the same command again does the rest,
+    keeping what was done."""
+    w, h = 1200, 900
+    scenes = [make_scene("basic", w=w, h=h, seed=s)[0] for s in range(4)]
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    out.mkdir()
+    n = 24
+    for i in range(n):
+        assert cv2.imwrite(str(src / f"p{i:02d}.jpg"), np.roll(scenes[i % 4], 7 * i, axis=1))
+        assert cv2.imwrite(str(out / f"p{i:02d}.png"), np.full((h, w), 200, np.uint8))  # (the earlier run's)
+    earlier = {q.name: q.read_bytes() for q in out.iterdir()}
+    inodes = {q.name: q.stat().st_ino for q in out.iterdir()}
+
+    def replaced() -> set[str]:  # (outputs at their final names that are not the earlier ones)
+        return {q.name for q in out.iterdir() if q.name in earlier and q.read_bytes() != earlier[q.name]}
+
+    # (once one is in place: another file at its name)
+    proc = _batch_at_work(src, out, "-j", "2", "--force", until=lambda: any(
+        q.name in inodes and q.stat().st_ino != inodes[q.name] for q in out.iterdir()))
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert len(stderr.splitlines()) == 1 and stderr.endswith("; run the same command again to finish\n"), stderr
+    last = {x["output"]: x for x in _records(out)}
+    done = {o for o, x in last.items() if x["status"] == "ok"}
+    assert stderr.startswith(f"livecut: error: interrupted: {len(done)} done, 0 failed; "), stderr
+    assert sorted(q.name for q in out.iterdir()) == sorted([*earlier, MANIFEST])  # no temporary file
+    new = replaced()
+    # (up to one more a worker: an output renamed into place before its result came back is not
+    # counted done, and the next run, with --force, does it again)
+    assert done <= new and 1 <= len(new) <= len(done) + 2 and len(done) < n, (new, last)
+    for name in new:
+        data = (out / name).read_bytes()
+        img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+        assert data.endswith(b"IEND\xaeB`\x82") and img is not None and img.shape == (h, w, 4), name
+    kept = {name: (out / name).read_bytes() for name in done}
+    r = run_cli("batch", str(src), "-o", str(out), "-j", "2", "--force", timeout=300)
+    assert r.returncode == 0, r.stderr
+    already = f", {len(done)} already done" if done else ""
+    assert f"livecut batch: {n - len(done)} done, 0 failed{already};" in r.stderr, r.stderr
+    assert all((out / name).read_bytes() == data for name, data in kept.items())
+    assert all(cv2.imread(str(out / name), cv2.IMREAD_UNCHANGED).shape == (h, w, 4) for name in earlier)

@@ -4158,3 +4158,118 @@ def test_a_killed_runs_temporary_file_the_next_run_cannot_remove_is_named(tmp_pa
     assert old.exists() and cv2.imread(str(out / "p0.png")) is not None
     assert (f"livecut: warning: {old}: a temporary file of {out / 'p0.png'} an earlier run left could not be removed "
             f"({APPEND_ONLY}): remove it once the folder allows") in _stderr_lines(r), r.output
+
+
+# ---------------------------------------------------------------- a batch of photos stopped part way
+
+#: the end of a whole PNG file (its IEND chunk): a file cut short while written lacks it
+PNG_END = b"IEND\xaeB`\x82"
+#: the photos of the runs below: enough that a run is mid-way when the signal comes (0.1-0.2 s
+#: a photo here), big enough that a good part of that is the cut and its writing
+BATCH_PHOTOS, BATCH_SIZE = 30, (1200, 900)
+
+
+def _batch_of_photos(folder: Path, n: int = BATCH_PHOTOS) -> list[Path]:
+    """``n`` JPEG photos of ``BATCH_SIZE`` in ``folder`` (p00.jpg ...): four scenes, each shifted."""
+    folder.mkdir(parents=True, exist_ok=True)
+    scenes = [make_scene("basic", *BATCH_SIZE, seed=s)[0] for s in range(4)]
+    paths = []
+    for i in range(n):
+        paths.append(folder / f"p{i:02d}.jpg")
+        assert cv2.imwrite(str(paths[-1]), np.roll(scenes[i % 4], 7 * i, axis=1))
+    return paths
+
+
+def _inodes(folder: Path) -> dict[str, int]:
+    """The inode of each file in ``folder`` but livecut's temporary files (one is renamed away
+    between the listing and its stat)."""
+    return {q.name: q.lstat().st_ino for q in folder.iterdir() if not q.name.startswith(".")} if folder.is_dir() else {}
+
+
+def _stopped_part_way(args: list[str], out: Path, sig: int) -> tuple[int, str]:
+    """``livecut image ARGS`` in a process group of its own, sent ``sig`` as a terminal sends
+    Ctrl-C (to the whole group) once its first output is at its final name (a name new in
+    ``out``, or one replaced there: another file); its exit code and its stderr."""
+    before = _inodes(out)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "image", *args], stderr=subprocess.PIPE, text=True,
+                         env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and p.poll() is None:
+            now = _inodes(out)
+            if any(name.endswith(".png") and before.get(name) != ino for name, ino in now.items()):
+                break
+            time.sleep(0.02)
+        if p.poll() is None:  # (else it ended before any output: the checks say how)
+            os.killpg(p.pid, sig)
+        _, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return p.returncode, err
+
+
+def _a_whole_cutout(path: Path) -> bool:
+    data = path.read_bytes()
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    return data.endswith(PNG_END) and img is not None and img.shape == (BATCH_SIZE[1], BATCH_SIZE[0], 4)
+
+
+@pytest.mark.parametrize("given", ["files", "pattern", "folder"])
+def test_ctrl_c_mid_batch_keeps_the_photos_cut_whole(tmp_path, given):
+    """Ctrl-C in the middle of `livecut image *.jpg -o cut/` (the files the shell expanded, the
+    pattern quoted for livecut, or the folder): exit 130, as `livecut file`; one line that counts
+    the photos written before the stop, those not cut, and how to go on; every output at its final
+    name whole, no temporary file left; and the same command with --skip-existing cuts the rest."""
+    photos = _batch_of_photos(tmp_path / "in")
+    out = tmp_path / "cut"
+    args = {"files": [str(q) for q in photos], "pattern": [str(tmp_path / "in" / "*.jpg")],
+            "folder": [str(tmp_path / "in")]}[given] + ["-o", f"{out}/"]
+    code, err = _stopped_part_way(args, out, signal.SIGINT)
+    said = re.fullmatch(rf"livecut: error: interrupted: (\d+) written to {re.escape(str(out))}/, 0 failed, (\d+) "
+                        r"not cut \(run it again with --skip-existing to go on\)\n", err)
+    assert code == 130 and said, (code, err)
+    written, left = (int(v) for v in said.groups())
+    assert written + left == BATCH_PHOTOS and left > 0, err  # (stopped mid-way)
+    names = sorted(q.name for q in out.iterdir())
+    assert not [n for n in names if not n.endswith(".png") or n.startswith(".")], names  # no temporary file
+    # (one more than counted: the signal between an output's rename and its count)
+    assert written <= len(names) <= written + 1 and names, (err, names)
+    assert names == [f"p{i:02d}.png" for i in range(len(names))], names  # (in their order)
+    assert all(_a_whole_cutout(out / n) for n in names), names
+    kept = {n: (out / n).read_bytes() for n in names}
+    r = subprocess.run([sys.executable, "-m", "livecut", "image", *args, "--skip-existing"], capture_output=True,
+                       text=True, timeout=300, env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines()[-1] == (f"{BATCH_PHOTOS - len(names)} written to {out}/, {len(names)} there already "
+                                         "(left), 0 failed"), r.stderr
+    assert sorted(q.name for q in out.iterdir()) == [f"p{i:02d}.png" for i in range(BATCH_PHOTOS)]
+    assert all((out / n).read_bytes() == data for n, data in kept.items())
+
+
+@pytest.mark.parametrize("sig, code, said", [(signal.SIGINT, 130, "interrupted"),
+                                             (signal.SIGTERM, 143, "stopped by SIGTERM")])
+def test_a_signal_mid_batch_with_force_leaves_the_earlier_outputs_whole(tmp_path, sig, code, said):
+    """Ctrl-C (SIGTERM) in `livecut image DIR -o OUT/ --force` over the outputs of an earlier run
+    (masks): each photo cut before the stop has its new output, whole; each other its earlier one,
+    byte for byte (the one being written when it came too: nothing half-written at its name); no
+    temporary file; one line counting what was written."""
+    photos = _batch_of_photos(tmp_path / "in")
+    out = tmp_path / "cut"
+    out.mkdir()
+    for q in photos:  # (the earlier run's outputs: gray pictures, quick to make)
+        assert cv2.imwrite(str(out / f"{q.stem}.png"), np.full((BATCH_SIZE[1], BATCH_SIZE[0]), 200, np.uint8))
+    earlier = {q.name: q.read_bytes() for q in out.iterdir()}
+    got, err = _stopped_part_way([str(tmp_path / "in"), "-o", f"{out}/", "--force"], out, sig)
+    line = re.fullmatch(rf"livecut: error: {said}: (\d+) written to {re.escape(str(out))}/, 0 failed, (\d+) "
+                        r"not cut \((.*)\)\n", err)
+    assert got == code and line, (got, err)
+    written, left = int(line[1]), int(line[2])
+    assert written + left == BATCH_PHOTOS and left > 0, err
+    assert sorted(earlier) == sorted(q.name for q in out.iterdir()), "a name added or lost (a temporary file?)"
+    new = sorted(n for n, data in earlier.items() if (out / n).read_bytes() != data)
+    assert written <= len(new) <= written + 1 and new, (err, new)
+    assert new == [f"p{i:02d}.png" for i in range(len(new))], new
+    assert all(_a_whole_cutout(out / n) for n in new), new
