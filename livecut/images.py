@@ -310,13 +310,16 @@ def single_output(out: str | Path) -> bool:
 
 
 @contextlib.contextmanager
-def _counted_stop(report: ImageReport, total: int, outdir: str):
+def _counted_stop(report: ImageReport, total: int, outdir: str, earlier=lambda: 0):
     """Ctrl-C (SIGTERM, SIGHUP under :func:`~livecut.runner.finalize_on_signals`) in it becomes
     :class:`livecut.runner.Interrupted`, whose message counts the images of ``total`` (those of
     ``report`` from when it is entered) written, failed and not cut, and whose ``report`` is
     ``report``, with the errors of the images before the stop: it said "interrupted" alone, and
     an unreadable photo among those cut before it went unsaid.  What was written stays (nothing
-    partial at a final name: :func:`~livecut.imageio.write_image`)."""
+    partial at a final name: :func:`~livecut.imageio.write_image`).  ``earlier()``: how many of
+    the images not cut have an output there from before the run, which a run with ``--force`` was
+    to replace; the message then says to go on with ``--force``, not ``--skip-existing``, which
+    would keep them (it said --skip-existing, and the rerun kept them all, "there already")."""
     failed_before = len(report.errors)  # (inputs not found, patterns that matched nothing)
     try:
         yield
@@ -333,7 +336,10 @@ def _counted_stop(report: ImageReport, total: int, outdir: str):
         skipped = f", {report.skipped} there already" if report.skipped else ""
         # (a rerun refused each output written before the stop, "exists"; said with none counted
         # written too: the signal can come between an output's rename and its count)
-        again = " (run it again with --skip-existing to go on)" if left else ""
+        there = min(earlier(), left) if left else 0
+        again = ("" if not left else " (run it again with --skip-existing to go on)" if not there else
+                 f" (run it again with --force to go on: --skip-existing would keep the earlier outputs of {there} "
+                 f"of them)")
         stop = Interrupted(f"{stop_text(exc)}: {report.written} written to {outdir}{skipped}, {failed} failed, "
                            f"{left} not cut{again}", exit_code=getattr(exc, "exit_code", 130))
         stop.report = report
@@ -493,10 +499,19 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     folded: dict[str, Path] = {}  # (the outputs of stems by folded_name)
     left_there: set[Path] = set()  # (outputs of stems --skip-existing left as they were)
     temps: dict[Path, list[str]] = {}  # (livecut's temporary names in each output folder, at its first output)
-    with (_counted_stop(report, len(paths), text),  # (-o as given: cut/ keeps its slash)
+    at = [0]  # (the image being cut)
+
+    def earlier() -> int:  # (of the images not cut at a stop, those whose output is there from before
+        # the run, --force: the one being cut counted so too, its output there whether replaced or not)
+        if not force:
+            return 0
+        dsts = [outdir if single else output_path(src, outdir) for src in paths[at[0]:]]
+        return sum(1 for d in dsts if d not in stems and os.path.lexists(d))
+
+    with (_counted_stop(report, len(paths), text, earlier),  # (-o as given: cut/ keeps its slash)
           Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar):
         for i, src in enumerate(paths):
-            dst = None
+            dst, at[0] = None, i
             try:
                 dst = outdir if single else output_path(src, outdir)
                 if dst.resolve() in inputs_resolved:

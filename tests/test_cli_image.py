@@ -4255,7 +4255,8 @@ def test_a_signal_mid_batch_with_force_leaves_the_earlier_outputs_whole(tmp_path
     """Ctrl-C (SIGTERM) in `livecut image DIR -o OUT/ --force` over the outputs of an earlier run
     (masks): each photo cut before the stop has its new output, whole; each other its earlier one,
     byte for byte (the one being written when it came too: nothing half-written at its name); no
-    temporary file; one line counting what was written."""
+    temporary file; one line counting what was written, which says to go on with --force (see
+    test_a_run_with_force_stopped_part_way_says_to_go_on_with_force)."""
     photos = _batch_of_photos(tmp_path / "in")
     out = tmp_path / "cut"
     out.mkdir()
@@ -4264,12 +4265,50 @@ def test_a_signal_mid_batch_with_force_leaves_the_earlier_outputs_whole(tmp_path
     earlier = {q.name: q.read_bytes() for q in out.iterdir()}
     got, err = _stopped_part_way([str(tmp_path / "in"), "-o", f"{out}/", "--force"], out, sig)
     line = re.fullmatch(rf"livecut: error: {said}: (\d+) written to {re.escape(str(out))}/, 0 failed, (\d+) "
-                        r"not cut \((.*)\)\n", err)
+                        r"not cut \(run it again with --force to go on: --skip-existing would keep the earlier "
+                        r"outputs of (\d+) of them\)\n", err)
     assert got == code and line, (got, err)
     written, left = int(line[1]), int(line[2])
+    assert int(line[3]) == left, err  # (each photo not cut has its earlier output)
     assert written + left == BATCH_PHOTOS and left > 0, err
     assert sorted(earlier) == sorted(q.name for q in out.iterdir()), "a name added or lost (a temporary file?)"
     new = sorted(n for n, data in earlier.items() if (out / n).read_bytes() != data)
     assert written <= len(new) <= written + 1 and new, (err, new)
     assert new == [f"p{i:02d}.png" for i in range(len(new))], new
     assert all(_a_whole_cutout(out / n) for n in new), new
+
+
+def test_a_run_with_force_stopped_part_way_says_to_go_on_with_force(tmp_path, good, monkeypatch):
+    """`livecut image ... --force` over the outputs of an earlier run, stopped part way, said "run
+    it again with --skip-existing to go on": that rerun kept the earlier outputs of the photos not
+    cut ("3 there already (left)", exit 0), which --force was to replace.  It says to go on with
+    --force, counting those --skip-existing would keep; without them it still says --skip-existing."""
+    from livecut import images
+
+    d = good["a.jpg"].parent
+    for name in ("c.jpg", "d.jpg"):
+        cv2.imwrite(str(d / name), cv2.imread(str(good["a.jpg"])))
+    inputs = [good["a.jpg"], good["b.png"], d / "c.jpg", d / "d.jpg"]
+    out = tmp_path / "o"
+    out.mkdir()
+    for name in ("a.png", "b.png", "d.png"):  # (an earlier run's outputs: c's is not there)
+        (out / name).write_bytes(b"earlier")
+    real, calls = images.write_image, []
+
+    def stopped_at_the_second(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(images, "write_image", stopped_at_the_second)
+    r = invoke("image", *inputs, "-o", f"{out}/", "--force")
+    assert r.exit_code == 130, r.output
+    # (b's output is there from before, and d's; c has none)
+    assert _stderr_lines(r) == [f"livecut: error: interrupted: 1 written to {out}/, 0 failed, 3 not cut (run it again "
+                                "with --force to go on: --skip-existing would keep the earlier outputs of 2 of them)"]
+    assert [(out / n).read_bytes() == b"earlier" for n in ("a.png", "b.png", "d.png")] == [False, True, True]
+    calls.clear()
+    r = invoke("image", *inputs, "-o", f"{tmp_path / 'new'}/", "--force")  # (no output there before)
+    assert r.exit_code == 130, r.output
+    assert _stderr_lines(r)[-1].endswith("3 not cut (run it again with --skip-existing to go on)"), r.output
