@@ -348,6 +348,15 @@ def _counted_stop(report: ImageReport, total: int, outdir: str, earlier=lambda: 
         raise stop from None
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file at ``path`` (its device and inode), or None where there is none."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _temporary_names(folder: Path) -> list[str]:
     """The names in ``folder`` that may be livecut's temporary files (``.NAME.livecut-*``); none
     where it cannot be listed (not made yet)."""
@@ -502,7 +511,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     at = [0]  # (the image being cut)
 
     def earlier() -> int:  # (of the images not cut at a stop, those whose output is there from before
-        # the run, --force: the one being cut counted so too, its output there whether replaced or not)
+        # the run, --force: the one being cut too, whose output, not counted written, is not replaced)
         if not force:
             return 0
         dsts = [outdir if single else output_path(src, outdir) for src in paths[at[0]:]]
@@ -600,7 +609,21 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 gray = mode != "mask" and bool(icc) and icc[16:20] == b"GRAY"
                 if mode == "mask" or not icc or icc[16:20] != b"RGB ":  # (a gray or CMYK profile
                     icc = None                                        # does not describe RGB output)
-                left = write_image(dst, out, force=force, icc=icc)
+                before = _identity(dst)
+                try:
+                    left = write_image(dst, out, force=force, icc=icc)
+                except BaseException as exc:
+                    # (a stop once the output was in place, as its folder was synced or its temporary
+                    # name removed: it is there whole; it was counted not cut, "0 written, 2 not cut")
+                    if interrupt_under(exc) is not None and _identity(dst) not in (None, before):
+                        stems[dst], folded[folded_name(dst)] = src, dst
+                        report.written += 1
+                        report.outputs.append(dst)
+                    raise
+                # (counted at once: a stop in what follows left it there uncounted)
+                stems[dst], folded[folded_name(dst)] = src, dst
+                report.written += 1
+                report.outputs.append(dst)
                 if left:  # (an append-only folder: the temporary name stayed beside it, unsaid)
                     report.warnings.append(left)
                 if cmyk:
@@ -632,9 +655,6 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 several = pictures_warning(src, meta.get("pictures"))
                 if several:  # (said of an output written: what it leaves out)
                     report.warnings.append(several)
-                stems[dst], folded[folded_name(dst)] = src, dst
-                report.written += 1
-                report.outputs.append(dst)
             except _OutdirError as exc:  # (the errors of the images before it are said, then its line:
                 exc.report = report      # they went unsaid, as those before a Ctrl-C did)
                 raise
