@@ -513,9 +513,15 @@ def commit(tmp: Path, final: Path, force: bool) -> str | None:
                 # no hard links here (some network/FAT file systems): reserve the name exclusively
                 try:
                     os.close(os.open(final, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+                    os.replace(tmp, final)
                 except FileExistsError:
                     raise _exists_error(final) from None
-                os.replace(tmp, final)
+                except BaseException:
+                    # (Ctrl-C, SIGTERM or a failed rename once the name was reserved: the empty file
+                    # that reserved it stayed at the output's final name, which a rerun with
+                    # --skip-existing kept as done)
+                    _drop_reserved(final, tmp)
+                    raise
         sync_folder(final.parent)
     except OSError as exc:
         discard(tmp)
@@ -530,6 +536,24 @@ def commit(tmp: Path, final: Path, force: bool) -> str | None:
         return None
     return (f"{final}: written, but its temporary file {tmp}, a second name of the same file, could not be "
             f"removed ({why_left(left)}): remove it once the folder allows")
+
+
+def _drop_reserved(final: Path, tmp: Path) -> None:
+    """Remove the empty file that reserved ``final`` for :func:`commit` where ``tmp``, the output,
+    was not renamed over it (it is still there); never raises but a signal's exception, and then
+    after the removal, as :func:`discard`."""
+    def drop() -> None:
+        try:
+            if os.path.lexists(tmp) and os.lstat(final).st_size == 0:
+                os.unlink(final)
+        except OSError:
+            pass
+
+    try:
+        drop()
+    except KeyboardInterrupt:
+        drop()
+        raise
 
 
 def discard(tmp: Path | None) -> None:

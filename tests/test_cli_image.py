@@ -4339,3 +4339,41 @@ def test_a_stop_just_after_an_output_went_into_place_counts_it_written(tmp_path,
                                 "with --skip-existing to go on)"], r.output
     assert sorted(q.name for q in out.iterdir()) == ["a.png"]
     assert cv2.imread(str(out / "a.png"), cv2.IMREAD_UNCHANGED).shape[2] == 4
+
+
+@pytest.mark.parametrize("stop", ["Ctrl-C", "EIO"])
+def test_a_stop_as_an_output_goes_into_place_without_hard_links_leaves_no_empty_file(tmp_path, good, monkeypatch,
+                                                                                      stop):
+    """Where the output folder takes no hard links (a memory card's FAT or exFAT), an output's name
+    is reserved by an empty file, then the finished output renamed over it: Ctrl-C (SIGTERM), or a
+    failed rename, between the two left that empty file at the output's final name, a rerun with
+    --skip-existing keeping it as done ("there already").  It is removed with the temporary file."""
+    import errno
+
+    from livecut import atomic
+
+    out = tmp_path / "o"
+    real_replace = os.replace
+
+    def no_link(src, dst, *a, **k):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    def replace(src, dst, *a, **k):
+        if Path(dst) == out / "b.png":
+            if stop == "Ctrl-C":
+                raise KeyboardInterrupt
+            raise OSError(errno.EIO, "Input/output error")
+        return real_replace(src, dst, *a, **k)
+
+    monkeypatch.setattr(atomic.os, "link", no_link)
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    r = invoke("image", good["a.jpg"], good["b.png"], "-o", f"{out}/")
+    if stop == "Ctrl-C":
+        assert r.exit_code == 130, r.output
+        assert _stderr_lines(r) == [f"livecut: error: interrupted: 1 written to {out}/, 0 failed, 1 not cut (run it "
+                                    "again with --skip-existing to go on)"], r.output
+    else:
+        assert r.exit_code == 1, r.output
+        assert _stderr_lines(r)[0] == (f"livecut: error: {good['b.png']}: {out / 'b.png'}: cannot move the finished "
+                                       "output into place (Input/output error)"), r.output
+    assert sorted(q.name for q in out.iterdir()) == ["a.png"]  # (no empty b.png, no temporary file)
