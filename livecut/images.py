@@ -239,10 +239,17 @@ class _OutdirError(WriteError):
     ``report``: what was done before it (the errors of the images that failed)."""
 
 
-def _make_outdir(outdir: Path) -> None:
+def _make_outdir(outdir: Path, made: list[Path] | None = None) -> None:
+    """Make ``outdir`` (and its parents); ``made``: the folders made are added to it."""
     if not outdir.is_dir():
+        missing, folder = [], outdir
+        while not os.path.lexists(folder) and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
         try:
             outdir.mkdir(parents=True, exist_ok=True)
+            if made is not None:
+                made.extend(f for f in missing if f not in made)  # (deepest first)
         except OSError as exc:
             raise_if_in_the_way(outdir, exc)
             raise _OutdirError(f"{outdir}: cannot create output folder: {io_reason(exc)}") from None
@@ -310,7 +317,7 @@ def single_output(out: str | Path) -> bool:
 
 
 @contextlib.contextmanager
-def _counted_stop(report: ImageReport, total: int, outdir: str, earlier=lambda: 0):
+def _counted_stop(report: ImageReport, total: int, outdir: str, earlier=lambda: 0, made: list[Path] = ()):
     """Ctrl-C (SIGTERM, SIGHUP under :func:`~livecut.runner.finalize_on_signals`) in it becomes
     :class:`livecut.runner.Interrupted`, whose message counts the images of ``total`` (those of
     ``report`` from when it is entered) written, failed and not cut, and whose ``report`` is
@@ -330,6 +337,14 @@ def _counted_stop(report: ImageReport, total: int, outdir: str, earlier=lambda: 
         if exc is None:
             raise
         from livecut.runner import Interrupted
+
+        # (the output folders this run made, left empty: stopped as the first photo was written,
+        # cut/ stayed behind, empty, where `livecut batch` removes its own)
+        for folder in made:
+            try:
+                folder.rmdir()
+            except OSError:  # (not empty, or gone: kept)
+                pass
 
         failed = len(report.errors) - failed_before
         left = max(0, total - report.written - failed - report.skipped)
@@ -509,6 +524,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     left_there: set[Path] = set()  # (outputs of stems --skip-existing left as they were)
     temps: dict[Path, list[str]] = {}  # (livecut's temporary names in each output folder, at its first output)
     at = [0]  # (the image being cut)
+    made: list[Path] = []  # (the output folders this run made, deepest first)
 
     def earlier() -> int:  # (of the images not cut at a stop, those whose output is there from before
         # the run, --force: the one being cut too, whose output, not counted written, is not replaced)
@@ -517,7 +533,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
         dsts = [outdir if single else output_path(src, outdir) for src in paths[at[0]:]]
         return sum(1 for d in dsts if d not in stems and os.path.lexists(d))
 
-    with (_counted_stop(report, len(paths), text, earlier),  # (-o as given: cut/ keeps its slash)
+    with (_counted_stop(report, len(paths), text, earlier, made),  # (-o as given: cut/ keeps its slash)
           Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar):
         for i, src in enumerate(paths):
             dst, at[0] = None, i
@@ -597,7 +613,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 # (the output is the compositor's own buffer, or the alpha: the frame is let go
                 # before the output is encoded, which needs as much again as the file it makes)
                 del frame
-                _make_outdir(dst.parent)  # only once there is something to write
+                _make_outdir(dst.parent, made)  # only once there is something to write
                 # (its colour profile stays with the photo's pixels; a mask has no colours)
                 icc = meta.get("icc")
                 # (a CMYK photo's colours are converted to RGB by the decoder, plainly: its own

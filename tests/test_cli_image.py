@@ -4029,7 +4029,7 @@ def test_a_signal_as_the_output_is_moved_into_place_leaves_no_temporary_file(tmp
     r = invoke("image", good["a.jpg"], "-o", f"{out}/")
     assert r.exit_code == 130, r.output
     assert "interrupted: 0 written" in r.stderr, r.stderr
-    assert list(out.iterdir()) == []
+    assert not out.exists()  # (no temporary file in it; the folder the run made, left empty, removed)
 
 
 def test_a_loop_of_links_where_the_output_should_be_is_said_plainly(good, tmp_path):
@@ -4377,3 +4377,27 @@ def test_a_stop_as_an_output_goes_into_place_without_hard_links_leaves_no_empty_
         assert _stderr_lines(r)[0] == (f"livecut: error: {good['b.png']}: {out / 'b.png'}: cannot move the finished "
                                        "output into place (Input/output error)"), r.output
     assert sorted(q.name for q in out.iterdir()) == ["a.png"]  # (no empty b.png, no temporary file)
+
+
+@pytest.mark.parametrize("out", ["cut", "shoot/cut"])
+def test_a_stop_as_the_first_photo_is_written_leaves_no_empty_output_folder(tmp_path, scene, monkeypatch, out):
+    """Ctrl-C as `livecut image photos/ -o cut/` writes its first photo (the folder made for it,
+    nothing in it yet) left cut/ behind empty (and shoot/ above it, made for it too), where
+    `livecut batch` removes the folders it made; a folder that was there before is kept."""
+    import livecut.images as images
+    from livecut.config import load_config
+    from livecut.runner import Interrupted
+
+    d = _photos_of(scene, tmp_path, 3)
+
+    def stopped(path, *a, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(images, "write_image", stopped)
+    with pytest.raises(Interrupted, match="0 written"):
+        images.process_images([str(d)], tmp_path / out, load_config())
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in [d]), list(tmp_path.iterdir())
+    (tmp_path / "kept").mkdir()
+    with pytest.raises(Interrupted, match="0 written"):
+        images.process_images([str(d)], tmp_path / "kept", load_config())
+    assert (tmp_path / "kept").is_dir()
