@@ -759,7 +759,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                         frame = add_bars(frame, bars, fdepth)
                         if own_s is not None:  # (the bars opaque)
                             own_s = 255 - add_bars(255 - own_s, bars, fdepth)
-                    if own_s is not None and not (video or i420):  # (a video frame: on its colours)
+                    if own_s is not None and not i420:  # (a YUV 4:2:0 frame, without alpha: on its colours)
                         frame = as_shown(frame, own_s)
                     if i420:
                         fh, fw = frame.shape[:2]

@@ -384,6 +384,17 @@ class BackgroundVideo:
         self._src.close()
 
 
+def _as_shown(image: np.ndarray) -> np.ndarray:
+    """A frame as the engine judges it: a BGRA one (a video's own alpha) with transparent
+    pixels as it shows (:func:`~livecut.images.as_shown`; BGR), any other as it is (an opaque
+    BGRA frame too: one pass over its alpha to find that out)."""
+    if image.ndim != 3 or image.shape[2] != 4 or image.dtype != np.uint8 or image[..., 3].min() == 255:
+        return image
+    from livecut.images import as_shown
+
+    return as_shown(np.ascontiguousarray(image[..., :3]), np.ascontiguousarray(image[..., 3]))
+
+
 class Processor:
     """frame -> output image: segment, smooth, composite.  Holds the run-time controls
     the preview keys change (mode, background, threshold, smoothing, pause)."""
@@ -496,11 +507,15 @@ class Processor:
         with ``out`` (a buffer of the frame's own): then the full-size refinement is left to
         :meth:`__call__` (the engine's last step, :meth:`Segmenter.begin`), which runs in the
         processing thread, so that the two threads share the work more evenly.
-        A BGRA ``image`` (a video with its own alpha) is judged on its colours; what its alpha
-        leaves transparent stays so in the output, as the Compositor keeps a BGRA frame's alpha
-        (``livecut image`` a picture's): the alpha returned is the cut's alone."""
+        A BGRA ``image`` (a video with its own alpha) is judged as it shows, as ``livecut image``
+        judges a picture (:func:`~livecut.images.as_shown`: its colours over a fill where it is
+        transparent; it was judged on the colours stored there, which nothing shows, and the same
+        clip with noise hidden there was cut otherwise where it shows); what its alpha leaves
+        transparent stays so in the output, as the Compositor keeps a BGRA frame's alpha: the
+        alpha returned is the cut's alone."""
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
+        image = _as_shown(image)
         # smoothed over time inside, at the reduced size
         i420 = self.pixel_format == "yuv420p"
         pending = None
@@ -629,7 +644,7 @@ class Processor:
         if self.image is None or self.alpha is None:
             return
         seg = Segmenter(self.cfg)
-        alpha = seg.mask(self.image)
+        alpha = seg.mask(_as_shown(self.image))
         self.alpha, self.box = alpha, framing(seg.box, *alpha.shape[:2])
 
     def change_smoothing(self, factor: float) -> float:

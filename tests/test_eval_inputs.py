@@ -1746,6 +1746,8 @@ def test_a_photo_with_its_own_transparency_is_scored_as_livecut_image_cuts_it(tm
     rng = np.random.default_rng(3)
     rgba[:, :96, :3] = rng.integers(0, 256, (240, 96, 3), dtype=np.uint8) if hidden == "noise" else 255
     row = _scored_as_livecut_image_writes(tmp_path, "cut.png", rgba, gt)
-    # as a video frame: judged on its colours, as the video pipeline judges them, the cut times its alpha
+    # as a video frame: judged as it shows too, as the video pipeline judges a frame with its own
+    # alpha (it was judged on the colours stored under the transparency), the cut times its alpha
     video = _scores(tmp_path / "i", tmp_path / "m", "--video")["images"][0]
-    assert video["mae"] <= row["mae"] + 0.05
+    # (on the stored colours: IoU 0.91 with noise hidden, 0.87 with white; as it shows 0.999 either way)
+    assert video["iou"] > 0.97 and video["mae"] <= row["mae"] + 0.01, video

@@ -267,3 +267,43 @@ def test_a_half_transparent_frames_alpha_is_taken_once(mode):
     assert want[:, EDGE:].max() > 100
     out, _ = Processor(cfg, mode=mode)(np.dstack((img, own)))
     assert np.array_equal(out if mode == "mask" else out[:, :, 3], want)
+
+
+def test_the_colours_hidden_under_a_videos_transparency_do_not_change_its_cut(tmp_path):
+    """A video's frames with their own alpha were judged on the colours stored under the
+    transparency, which nothing shows (as `livecut image` judged a picture's, see
+    test_cli_image's test of the same name): the same clip with other hidden colours (noise,
+    white, black) was cut otherwise where it shows.  A frame is judged as it shows, its colours
+    over a fill where it is transparent, as `livecut image` judges a picture: the masks are the
+    same whatever is hidden."""
+    import av
+    import cv2
+
+    img, gt = make_scene("basic", W, H, seed=3)
+    cuts = {}
+    for fill in ("as stored", "noise", "white", "black"):
+        bgra = np.dstack([img, np.full((H, W), 255, np.uint8)])
+        bgra[:, EDGE:, 3] = 0
+        if fill == "noise":
+            bgra[:, EDGE:, :3] = np.random.default_rng(7).integers(0, 256, (H, W - EDGE, 3), dtype=np.uint8)
+        elif fill != "as stored":
+            bgra[:, EDGE:, :3] = 255 if fill == "white" else 0
+        src = tmp_path / f"{fill[0]}.mov"
+        with av.open(str(src), "w") as c:
+            s = c.add_stream("png", rate=10)
+            s.width, s.height, s.pix_fmt = W, H, "rgba"
+            for _ in range(3):
+                for p in s.encode(av.VideoFrame.from_ndarray(bgra, format="bgra")):
+                    c.mux(p)
+            for p in s.encode():
+                c.mux(p)
+        out = tmp_path / f"mask-{fill[0]}"
+        r = run_cli("file", str(src), "-o", f"{out}/", "--mode", "mask", "-q")
+        assert r.returncode == 0, r.stderr
+        masks = [cv2.imread(str(f), cv2.IMREAD_GRAYSCALE) for f in sorted(out.glob("*.png"))]
+        assert len(masks) == 3
+        cuts[fill] = masks[-1].astype(int)
+        kept, truth = masks[-1] >= 128, (gt > 127) & (np.arange(W) < EDGE)
+        assert np.count_nonzero(kept & truth) / np.count_nonzero(kept | truth) > 0.9, fill
+    for fill in ("noise", "white", "black"):
+        assert np.abs(cuts[fill] - cuts["as stored"]).max() <= 2, fill
