@@ -55,6 +55,10 @@ AVI_LATE_AUDIO = 0.005
 AUDIO_GAP = 0.1
 #: samples of silence FFmpeg's AAC encoder puts before the sound (its initial padding)
 AAC_PRIMING = 1024
+#: outputs whose muxer cannot take a time before 0 after the first packet (MPEG-TS: it wraps,
+#: a 2 s clip said 26 h long; FLV: "Invalid argument", the run failed): a re-encoded AAC
+#: stream's lead-in of silence takes its encoder's priming there (see AudioCopy._silence)
+NO_TIME_BEFORE_ZERO = frozenset({".ts", ".flv"})
 #: outputs whose muxer keeps a track that got no packet (MP4 and MOV leave it out): a copied
 #: track is added there with its first packet (see AudioCopy)
 KEEPS_EMPTY_TRACKS = frozenset({".mkv", ".webm"})
@@ -286,6 +290,14 @@ class AudioCopy:
             # (what the lead-in cannot take: the sound that much late, see _lead_video)
             self._primed_late[out.index] = Fraction(max(0, priming - max(0, left)), rate)
             left -= priming
+        elif primed and self.ext in NO_TIME_BEFORE_ZERO and out.codec_context.name == "aac" \
+                and index not in self._aseconds and left * out.codec_context.sample_rate >= AAC_PRIMING * rate:
+            # the encoder's priming goes before its first sample, before 0 where the stream starts
+            # there: the muxer moved every stream by as much when the audio came first, but after
+            # the video (late audio, whose lead-in comes with its sound) it could not; the
+            # lead-in's first samples take it (the sound after it at its time)
+            self._aseconds[index] = Fraction(AAC_PRIMING, out.codec_context.sample_rate)
+            left -= int(round(AAC_PRIMING * rate / out.codec_context.sample_rate))
         while left > 0:  # (in pieces of a second at most)
             n = min(left, rate)
             silence = av.AudioFrame(format=fmt, layout=layout, samples=n)
