@@ -2992,6 +2992,38 @@ def test_reencoded_late_audio_into_a_stream_starts_at_0(tmp_path, out, frames):
         assert onset - first == pytest.approx(1.0, abs=0.01)
 
 
+@pytest.mark.parametrize("out", [".webm", ".mov", "mpegts"])
+def test_a_short_flac_track_re_encoded_is_heard_at_its_time(tmp_path, out):
+    """A sound of one FLAC packet 1 s into a 2 s clip, re-encoded (Opus, AAC): its decoder,
+    frame-threaded, gives its frame only when flushed at the end, so the track was taken for
+    one of no sound -- 2 s of silence, then the sound, at 2 s not 1 s -- or, into `-o -`,
+    the run failed, 'cannot convert float NaN to integer', exit 1.  It is heard at 1 s.
+    (A machine of one core decodes it without threads: this passes there before the fix.)"""
+    import av
+
+    src = tmp_path / "late.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "color=black:size=160x96:rate=25:d=2", "-itsoffset", "1", "-f", "lavfi",
+            "-i", "sine=f=1000:r=48000:d=0.05", "-c:v", "libx264", "-c:a", "flac", str(src))
+    if out == "mpegts":
+        r, got = _pipe_out(src, tmp_path, "-q", "--set", "video.pipe_format=mpegts")
+    else:
+        got = tmp_path / f"out{out}"
+        r = run_cli("file", str(src), "-o", str(got), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(got)) as c:
+        first = next(f.time for f in c.decode(video=0))
+    with av.open(str(got)) as c:
+        onset, total = None, 0.0
+        for f in c.decode(audio=0):
+            x = f.to_ndarray()
+            hit = np.nonzero(np.abs(x).max(axis=0) > (0.05 * 32768 if x.dtype.kind in "iu" else 0.05))[0]
+            if onset is None and hit.size:
+                onset = f.time + hit[0] / f.sample_rate
+            total += f.samples / f.sample_rate
+    assert onset is not None and onset - first == pytest.approx(1.0, abs=0.03)
+    assert total < 2.3  # (not 2 s of silence and then the sound)
+
+
 def test_the_copy_of_stdin_a_killed_run_left_is_removed_by_the_next(tmp_path, clips):
     """`livecut file -` killed outright (kill -9) left its copy of the pipe (a whole video) in
     the temporary folder for good; the next `livecut file -` removes it once its process is

@@ -261,9 +261,10 @@ class AudioCopy:
     def _lead_in(self, out, first, index) -> None:
         """Silence before the first frame of a re-encoded audio stream that starts after the
         output's 0 (its encoder counts samples from 0: without it the sound came early)."""
-        if first.time is None or not first.sample_rate:
+        t = _time(first)
+        if t is None or not first.sample_rate:
             return
-        self._silence(out, index, first.time - self.start, first.format.name, first.layout.name,
+        self._silence(out, index, t - self.start, first.format.name, first.layout.name,
                       first.sample_rate)
 
     def _fill_gap(self, out, frame, index: int) -> None:
@@ -324,13 +325,23 @@ class AudioCopy:
                                  f"(text that is not UTF-8, or damaged) and {are} left out of its "
                                  f"{self._subtitles[i]} track{keep}")
         try:
-            self._fill_silent()
+            # (the decoders' last frames first: a frame-threaded one, FLAC's or ALAC's, gives a
+            # frame a packet or more after it -- one a core later --, so a track of a packet or
+            # two had given none yet and was taken for one of no sound: the video's length of
+            # silence, then its sound, a sound effect 1 s in heard at the end; or, its first
+            # frame's time unknown, the run failed, "cannot convert float NaN to integer")
             for i in sorted(self._transcode):
                 try:
                     rest = list(inp.streams[i].decode(None))
                 except (av.error.FFmpegError, ValueError):
                     rest = []
-                self._encode_audio(i, rest + [None])
+                for frame in rest:  # (a flush's frames have their pts, not its time base)
+                    if frame.pts is not None and frame.time_base is None:
+                        frame.time_base = inp.streams[i].time_base
+                self._encode_audio(i, rest)
+            self._fill_silent()
+            for i in sorted(self._transcode):
+                self._encode_audio(i, [None])
         finally:
             inp.close()
 
