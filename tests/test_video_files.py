@@ -2992,6 +2992,32 @@ def test_reencoded_late_audio_into_a_stream_starts_at_0(tmp_path, out, frames):
         assert onset - first == pytest.approx(1.0, abs=0.01)
 
 
+def test_late_alac_audio_into_a_nut_pipe_is_carried(tmp_path):
+    """`livecut file clip.mov -o -` (NUT) of a clip whose ALAC sound begins 1 s in (NUT
+    cannot store ALAC: re-encoded to AAC) failed, 'stdout: writing failed: Invalid argument',
+    exit 1: its encoder's priming, 21 ms before 0, came after the video's first packet.  The
+    lead-in of silence takes it: the audio from 0, its sound 1 s in."""
+    import av
+
+    src = tmp_path / "late.mov"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:d=2", "-itsoffset", "1", "-f", "lavfi",
+            "-i", "sine=f=440:r=48000:d=1", "-c:v", "libx264", "-c:a", "alac", str(src))
+    r, got = _pipe_out(src, tmp_path, "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(got)) as c:
+        assert c.format.name == "nut" and c.streams.audio[0].codec_context.name == "aac"
+        times = [float(p.pts * p.time_base) for p in c.demux(audio=0) if p.pts is not None]
+        assert 0 <= min(times) and max(times) < 2.1
+    with av.open(str(got)) as c:
+        onset = None
+        for f in c.decode(audio=0):
+            hit = np.nonzero(np.abs(f.to_ndarray()).max(axis=0) > 0.05)[0]
+            if hit.size:
+                onset = f.time + hit[0] / f.sample_rate
+                break
+    assert onset == pytest.approx(1.0, abs=0.01)
+
+
 @pytest.mark.parametrize("out", [".webm", ".mov", "mpegts"])
 def test_a_short_flac_track_re_encoded_is_heard_at_its_time(tmp_path, out):
     """A sound of one FLAC packet 1 s into a 2 s clip, re-encoded (Opus, AAC): its decoder,

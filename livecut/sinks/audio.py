@@ -56,9 +56,9 @@ AUDIO_GAP = 0.1
 #: samples of silence FFmpeg's AAC encoder puts before the sound (its initial padding)
 AAC_PRIMING = 1024
 #: outputs whose muxer cannot take a time before 0 after the first packet (MPEG-TS: it wraps,
-#: a 2 s clip said 26 h long; FLV: "Invalid argument", the run failed): a re-encoded AAC
-#: stream's lead-in of silence takes its encoder's priming there (see AudioCopy._silence)
-NO_TIME_BEFORE_ZERO = frozenset({".ts", ".flv"})
+#: a 2 s clip said 26 h long; FLV and NUT: "Invalid argument", the run failed): a re-encoded
+#: AAC stream's lead-in of silence takes its encoder's priming there (see AudioCopy._silence)
+NO_TIME_BEFORE_ZERO = frozenset({".ts", ".flv", ".nut"})
 #: outputs whose muxer keeps a track that got no packet (MP4 and MOV leave it out): a copied
 #: track is added there with its first packet (see AudioCopy)
 KEEPS_EMPTY_TRACKS = frozenset({".mkv", ".webm"})
