@@ -2992,6 +2992,46 @@ def test_reencoded_late_audio_into_a_stream_starts_at_0(tmp_path, out, frames):
         assert onset - first == pytest.approx(1.0, abs=0.01)
 
 
+def test_rtmp_carries_one_audio_track_of_several(tmp_path):
+    """A file of two audio tracks (a mix and a commentary, an OBS recording's several) sent to
+    rtmp:// went as an Enhanced RTMP multitrack stream, which a receiver before it refused
+    whole: FFmpeg 5.1's listener, 'Could not write header', recorded nothing.  The default
+    track goes, as ffmpeg picks one, and the run says the other is left out."""
+    import socket
+    import time
+
+    src = tmp_path / "two.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:d=1", "-f", "lavfi", "-i", "sine=f=440:r=48000:d=1",
+            "-f", "lavfi", "-i", "sine=f=880:r=44100:d=1", "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264",
+            "-c:a", "aac", "-disposition:a:0", "0", "-disposition:a:1", "default", str(src))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"rtmp://127.0.0.1:{port}/live/x"
+    got = tmp_path / "got.mkv"
+    rx = subprocess.Popen(["ffmpeg", "-v", "error", "-y", "-listen", "1", "-i", url, "-map", "0", "-c", "copy", str(got)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:  # (until the listener is up)
+            r = run_cli("file", str(src), "-o", url, "--no-pace", "-q")
+            if r.returncode == 0 or time.monotonic() > deadline or "refused" not in r.stderr:
+                break
+            time.sleep(0.3)
+        assert r.returncode == 0, r.stderr
+        _, err = rx.communicate(timeout=20)
+    finally:
+        rx.kill()
+    assert got.exists(), err
+    info = probe(got)
+    assert info["audio"] == ["aac"] and info["frames"] == 25, err
+    import av
+
+    with av.open(str(got)) as c:
+        assert c.streams.audio[0].codec_context.sample_rate == 44100  # (the default track)
+    assert "audio stream 1: RTMP carries one audio track (stream 2); left out" in r.stderr
+
+
 def test_late_alac_audio_into_a_nut_pipe_is_carried(tmp_path):
     """`livecut file clip.mov -o -` (NUT) of a clip whose ALAC sound begins 1 s in (NUT
     cannot store ALAC: re-encoded to AAC) failed, 'stdout: writing failed: Invalid argument',

@@ -161,6 +161,18 @@ class AudioCopy:
             if a.codec_context is None:  # (a codec FFmpeg does not know: neither read nor copied)
                 warnings.append(f"audio stream {a.index}: its codec is one FFmpeg cannot read; dropped")
         streams = [a for a in streams if a.codec_context is not None]
+        if ext == ".flv" and len(streams) > 1:
+            # RTMP's FLV states one audio track: more went as an Enhanced RTMP multitrack
+            # stream, which a receiver before it (FFmpeg 5.1's) refused whole, video too ("Could
+            # not write header", nothing recorded); the default track goes, as ffmpeg picks one
+            from av.stream import Disposition
+
+            keep = next((a for a in streams if int(a.disposition or 0) & int(Disposition.default)), streams[0])
+            for a in streams:
+                if a is not keep:
+                    warnings.append(f"audio stream {a.index}: RTMP carries one audio track (stream "
+                                    f"{keep.index}); left out")
+            streams = [keep]
         subs = _subtitle_plan(container, inp, ext, warnings) if subtitles_from is not None else {}
         if hold and ext in KEEPS_EMPTY_TRACKS and streams and all(
                 _copyable(a, _codec_name(a), ext)
