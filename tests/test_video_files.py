@@ -2992,6 +2992,69 @@ def test_reencoded_late_audio_into_a_stream_starts_at_0(tmp_path, out, frames):
         assert onset - first == pytest.approx(1.0, abs=0.01)
 
 
+def _sent(src: Path, tmp_path: Path, out: str, *args: str) -> tuple[subprocess.CompletedProcess, Path, str]:
+    """`livecut file SRC` sent as MPEG-TS (`-o -`) or to rtmp:// (an ffmpeg listener on
+    127.0.0.1 keeps it in a .mkv): (the run, what arrived, the listener's errors)."""
+    import socket
+    import time
+
+    if out == "mpegts":
+        r, got = _pipe_out(src, tmp_path, "-q", "--set", "video.pipe_format=mpegts", *args)
+        return r, got, ""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"rtmp://127.0.0.1:{port}/live/x"
+    got = tmp_path / "got.mkv"
+    rx = subprocess.Popen(["ffmpeg", "-v", "error", "-y", "-listen", "1", "-i", url, "-c", "copy", str(got)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:  # (until the listener is up)
+            r = run_cli("file", str(src), "-o", url, "--no-pace", "-q", *args)
+            if r.returncode == 0 or time.monotonic() > deadline or "refused" not in r.stderr:
+                break
+            time.sleep(0.3)
+        _, err = rx.communicate(timeout=20)
+    finally:
+        rx.kill()
+    return r, got, err
+
+
+@pytest.mark.parametrize("out", ["mpegts", "rtmp"])
+def test_8_khz_audio_a_little_late_into_a_stream_stays_with_its_picture(tmp_path, out):
+    """An IP camera's recording: G.711 at 8 kHz beginning 0.1 s after its picture, re-encoded
+    to AAC, whose priming (1024 samples) is 128 ms there, more than that lead-in could take:
+    its first packet, 28 ms before 0, came after the video's (the muxer holds the video only
+    0.2 s for it): RTMP failed the run, 'writing failed: Invalid argument', exit 1, and MPEG-TS
+    wrapped it (a 2 s clip said 26 h long).  The sound's first 28 ms go with the priming: the
+    audio from 0, a beep with its flash."""
+    import av
+
+    src = tmp_path / "cam.mov"
+    _ffmpeg("-f", "lavfi", "-i", "color=black:size=160x96:rate=25:d=2,drawbox=c=white:t=fill:enable='between(t,1,1.03)'",
+            "-itsoffset", "0.1", "-f", "lavfi", "-i",
+            "aevalsrc='if(between(t,0.9,1.0),0.5*sin(2*PI*1000*t),0.05*sin(2*PI*300*t))':s=8000:d=1.5",
+            "-c:v", "libx264", "-c:a", "pcm_mulaw", str(src))
+    r, got, err = _sent(src, tmp_path, out)
+    assert r.returncode == 0, r.stderr
+    with av.open(str(got)) as c:
+        a = c.streams.audio[0]
+        assert a.codec_context.name == "aac"
+        times = [float(p.pts * p.time_base) for p in c.demux(a) if p.pts is not None]
+        assert times and 0 <= min(times) and max(times) < 2.1, (times[:3], err)
+    with av.open(str(got)) as c:
+        flash = next(f.time for f in c.decode(video=0) if f.to_ndarray(format="gray").mean() > 100)
+    with av.open(str(got)) as c:
+        beep = None
+        for f in c.decode(audio=0):
+            hit = np.nonzero(np.abs(f.to_ndarray()).max(axis=0) > 0.25)[0]
+            if hit.size:
+                beep = f.time + hit[0] / f.sample_rate
+                break
+    assert beep is not None and beep - flash == pytest.approx(0.0, abs=0.01)
+
+
 def test_rtmp_carries_one_audio_track_of_several(tmp_path):
     """A file of two audio tracks (a mix and a commentary, an OBS recording's several) sent to
     rtmp:// went as an Enhanced RTMP multitrack stream, which a receiver before it refused

@@ -118,6 +118,8 @@ class AudioCopy:
         #: AVI: per re-encoded AAC stream (output index), its encoder's priming its lead-in of
         #: silence did not take (seconds: see _silence)
         self._primed_late: dict[int, Fraction] = {}
+        #: per re-encoded stream: samples of its sound still to leave out (see _silence)
+        self._trim: dict[int, int] = {}
         self._video_begun = False
         self._fill_to: float | None = None  # (see finish)
         #: copied input streams not yet added to the output (index: input stream), see hold
@@ -229,6 +231,12 @@ class AudioCopy:
             t = _time(frame)
             if t is not None and frame.sample_rate:
                 self._aend[index] = t + frame.samples / frame.sample_rate
+            if frame is not None and self._trim.get(index):
+                cut = min(self._trim[index], frame.samples)
+                self._trim[index] -= cut
+                if cut == frame.samples:
+                    continue
+                frame = _trimmed(frame, cut)
             self._encode_frame(out, frame, index)
 
     def _encode_frame(self, out, frame, index: int) -> None:
@@ -304,13 +312,17 @@ class AudioCopy:
             self._primed_late[out.index] = Fraction(max(0, priming - max(0, left)), rate)
             left -= priming
         elif primed and self.ext in NO_TIME_BEFORE_ZERO and out.codec_context.name == "aac" \
-                and index not in self._aseconds and left * out.codec_context.sample_rate >= AAC_PRIMING * rate:
+                and index not in self._aseconds and left > 0:
             # the encoder's priming goes before its first sample, before 0 where the stream starts
             # there: the muxer moved every stream by as much when the audio came first, but after
-            # the video (late audio, whose lead-in comes with its sound) it could not; the
-            # lead-in's first samples take it (the sound after it at its time)
+            # the video (late audio, whose lead-in comes with its sound; 8 kHz G.711 0.1 s late,
+            # its priming 128 ms) it could not; the lead-in's first samples take it, and where
+            # it is shorter than the priming, the sound's first samples (the rest at its time)
             self._aseconds[index] = Fraction(AAC_PRIMING, out.codec_context.sample_rate)
-            left -= int(round(AAC_PRIMING * rate / out.codec_context.sample_rate))
+            priming = int(round(AAC_PRIMING * rate / out.codec_context.sample_rate))
+            if left < priming:
+                self._trim[index] = priming - left
+            left -= priming
         while left > 0:  # (in pieces of a second at most)
             n = min(left, rate)
             silence = av.AudioFrame(format=fmt, layout=layout, samples=n)
@@ -701,6 +713,28 @@ def _reordered(frame, order: list[int]):
     for plane, x in zip(_planes(out), data):
         plane.update(np.ascontiguousarray(x).tobytes())
     out.sample_rate, out.pts, out.time_base = frame.sample_rate, frame.pts, frame.time_base
+    return out
+
+
+def _trimmed(frame, n: int):
+    """Decoded audio ``frame`` without its first ``n`` samples."""
+    import av
+    import numpy as np
+
+    from av.audio.frame import format_dtypes
+
+    fmt, count = frame.format, frame.samples - n
+    dtype = np.dtype(format_dtypes[fmt.name])
+    planes = _planes(frame)
+    if fmt.is_planar:
+        data = [np.frombuffer(p, dtype, count=frame.samples)[n:] for p in planes]
+    else:
+        channels = len(frame.layout.channels)
+        data = [np.frombuffer(planes[0], dtype, count=frame.samples * channels)[n * channels:]]
+    out = av.AudioFrame(format=fmt.name, layout=frame.layout.name, samples=count)
+    for plane, x in zip(_planes(out), data):
+        plane.update(np.ascontiguousarray(x).tobytes())
+    out.sample_rate = frame.sample_rate
     return out
 
 
