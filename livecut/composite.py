@@ -1132,7 +1132,7 @@ class Compositor:
 
         ``frame`` (and ``bits``) as :meth:`apply` takes it, ``alpha`` HxW uint8, ``out`` HxWx3 uint8 (BGR)
         with contiguous pixels (a C-order array, or a window ``canvas[y:y+H, x:x+W]`` of one);
-        another is an :class:`~livecut.errors.ArrayError`.  The exact blend is computed only
+        another (Fortran order, its rows or columns flipped) is an :class:`~livecut.errors.ArrayError`.  The exact blend is computed only
         in the tiles where alpha is soft (its boundary band); elsewhere the frame is copied
         where alpha is 255.  A BGRA frame's own alpha is kept, as :meth:`apply` keeps it.
         """
@@ -1143,7 +1143,8 @@ class Compositor:
                 self._prepare(h, w)
             alpha = cv2.multiply(alpha, own, dst=self._buffer("_own_alpha", (h, w)), scale=1.0 / 255.0)
         if (not isinstance(out, np.ndarray) or out.shape != (h, w, 3) or out.dtype != np.uint8
-                or not out.flags.writeable or out.strides[1:] != (3, 1)):
+                or not out.flags.writeable or out.strides[1:] != (3, 1) or out.strides[0] < 3 * w):
+            # (rows upside down, out[::-1], passed for contiguous pixels: a bare cv2.error)
             got = (f"{out.shape} {out.dtype}, strides {out.strides}{'' if out.flags.writeable else ', read-only'}"
                    if isinstance(out, np.ndarray) else type(out).__name__)
             raise ArrayError(f"out is {got}; expected a writable ({h}, {w}, 3) uint8 BGR array with "

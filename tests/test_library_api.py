@@ -828,6 +828,21 @@ def test_blend_over_takes_frames_as_apply_and_refuses_a_wrong_background(scene):
         comp.blend_over(img, alpha[1:], bg.copy())
 
 
+def test_blend_over_refuses_a_background_upside_down(scene):
+    """Compositor.blend_over given a background whose rows are flipped (``bg[::-1]``: its
+    pixels contiguous, its rows backwards) passed the check of its layout and raised a bare
+    cv2.error ("Layout of the output array dst is incompatible with cv::Mat"); it is the
+    ArrayError a column flip is, and the Compositor serves the next call."""
+    img, _ = scene
+    comp = Compositor(background="color:#00b140")
+    alpha = Segmenter().mask(img).copy()
+    bg = np.zeros_like(img)
+    bg[:] = (0x40, 0xB1, 0x00)
+    with pytest.raises(ArrayError, match="out is"):
+        comp.blend_over(img, alpha, bg.copy()[::-1])
+    assert np.array_equal(comp.blend_over(img, alpha, bg.copy()), comp.apply(img, alpha))
+
+
 # ---------------------------------------------------------------- documented behaviour
 
 def test_one_segmenter_over_unrelated_photos(scene):
