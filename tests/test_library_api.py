@@ -861,6 +861,37 @@ def test_one_segmenter_over_unrelated_photos(scene):
         assert np.array_equal(video.mask(p), a) and video.judged_anew
 
 
+def test_reset_between_two_videos_cuts_the_second_as_a_new_segmenter():
+    """Documented: one Segmenter per video, seg.reset() between videos.  With segment.every (the
+    fast preset) the frames between judged ones follow the image's motion by optical flow,
+    which starts from the last flow found: after reset() the last video's motion started the
+    next one's, and its followed frames (1, 3, 5 ...) came out unlike a new Segmenter's."""
+    def video(seed: int, step: int) -> list[np.ndarray]:
+        """A sharp square moving by ``step`` pixels a frame over a defocused background."""
+        rng = np.random.default_rng(seed)
+        bg = cv2.GaussianBlur(rng.integers(0, 256, (240, 320, 3), np.uint8), (0, 0), 6)
+        fg = rng.integers(0, 256, (240, 320, 3), np.uint8)
+        square = np.zeros((240, 320), bool)
+        square[60:180, 100:220] = True
+        frames = []
+        for i in range(8):
+            f, at = bg.copy(), np.roll(square, i * step, axis=1)
+            f[at] = fg[at]
+            frames.append(f)
+        return frames
+
+    cfg = load_config("fast")
+    first, frames = video(1, -3), video(0, 2)
+    for temporal in (None, MaskSmoother):
+        seg = Segmenter(cfg, temporal=temporal and temporal(cfg))
+        for f in first:
+            seg.mask(f)
+        seg.reset()
+        new = Segmenter(cfg, temporal=temporal and temporal(cfg))
+        for i, f in enumerate(frames):
+            assert np.array_equal(seg.mask(f), new.mask(f)), (temporal, i, seg.judged_anew)
+
+
 @pytest.mark.parametrize("still", [False, True])
 def test_a_segmenter_pickles_as_its_settings(scene, still):
     """pickle.dumps(seg) (joblib, a process pool given seg.mask) raised a bare TypeError,

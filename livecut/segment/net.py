@@ -656,6 +656,10 @@ class FocusNetMethod:
         self._frame = 0
         self._still_run = 0
         self._raw_set = False  # (no judgement reused, no still check, no average across it)
+        if getattr(self, "_flow", None) is not None:
+            # (DIS starts from the flow it is given: the last video's motion started the next
+            # video's first followed frame, which came out unlike a new Segmenter's)
+            self._flow.fill(0)
         self.last_state = "subject"
         self.last_still = False
 
