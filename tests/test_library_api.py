@@ -1337,6 +1337,27 @@ def test_sink_flags_that_are_not_true_or_false_are_refused(tmp_path, option):
     open_sink(spec, SinkInfo(32, 32, 25.0), **{option: np.True_})
 
 
+@pytest.mark.parametrize("given", ["str", "Path", "bytes", "list of bytes"])
+def test_an_input_given_alone_to_open_sink_is_not_written_over(tmp_path, given):
+    """open_sink(out, info, force=True, inputs="in.mp4") -- the input given alone, not in a
+    list -- read the name letter by letter ("i", "n", ...), none of them the input, and wrote
+    over it (a Path was a bare TypeError, a name in bytes never matched); a path alone is that
+    input, and what is no path a ConfigTypeError."""
+    import os
+
+    from livecut.errors import ConfigTypeError, OutputExistsError
+    from livecut.sinks import open_sink
+
+    src = tmp_path / "in.mp4"
+    src.write_bytes(b"the input")
+    inputs = {"str": str(src), "Path": src, "bytes": os.fsencode(src), "list of bytes": [os.fsencode(src)]}[given]
+    with pytest.raises(OutputExistsError, match="is an input"):
+        open_sink(src, SinkInfo(32, 32, 25.0), force=True, inputs=inputs)
+    assert src.read_bytes() == b"the input"
+    with pytest.raises(ConfigTypeError, match="inputs must be a path or a list of paths"):
+        open_sink(tmp_path / "out.mp4", SinkInfo(32, 32, 25.0), inputs=[2.5])
+
+
 def test_an_existing_output_says_what_to_give_in_the_librarys_terms(tmp_path):
     """An OutputExistsError from a library call told its caller "use --force", an option of
     the command line: it says force=True, the keyword the call takes (the CLI's line says

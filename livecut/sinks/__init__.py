@@ -10,7 +10,7 @@ import os
 from typing import Any, Callable
 
 from livecut.config import Config, VideoConfig, check_options, section_config
-from livecut.sinks.base import Sink, SinkInfo, check_sink_info
+from livecut.sinks.base import Sink, SinkInfo, check_sink_info, input_paths
 from livecut.urls import spec_text
 
 __all__ = ["Sink", "SinkInfo", "check_sink", "open_sink", "register_sink", "sink_kind"]
@@ -83,6 +83,8 @@ def open_sink(spec: str | os.PathLike, info: SinkInfo, cfg: Config | VideoConfig
     factory = _SINKS[kind][1]
     if factory.__module__.startswith("livecut."):  # (a sink registered elsewhere takes its own)
         check_options(options, PREVIEW_OPTIONS if kind == "preview" else OPTIONS, "open_sink")
+        if "inputs" in options:  # (inputs="in.mp4" was read letter by letter: the input written over)
+            options["inputs"] = input_paths(options["inputs"], "open_sink")
     return factory(spec, info, cfg, **options)
 
 

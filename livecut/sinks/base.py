@@ -162,6 +162,33 @@ def check_frame(image, who: str, dtypes: tuple = (np.uint8,)) -> None:
                      f"(BGRA) {kinds} image, as Compositor.apply returns")
 
 
+def input_paths(inputs, who: str) -> tuple:
+    """``inputs`` (the files an output must not be written over: ``open_sink(..., inputs=...)``)
+    as a tuple: a path alone (a string, bytes or ``os.PathLike``) is that one input, an
+    iterable of them (None among them is passed over) its items.  Another is a
+    :class:`~livecut.errors.ConfigTypeError` naming ``who``: a path given alone was read
+    character by character, "in.mp4" as "i", "n", ... -- none of them the input, which was then
+    written over (a ``Path`` was a bare TypeError)."""
+    import os
+
+    from livecut.errors import ConfigTypeError
+
+    if inputs is None:
+        return ()
+    if isinstance(inputs, (str, bytes, os.PathLike)):
+        inputs = (inputs,)
+    try:
+        items = tuple(inputs)
+    except TypeError:
+        items = None
+    # (a camera's index among them, as run_video gives its source, names no file)
+    if items is None or not all(v is None or isinstance(v, (str, bytes, os.PathLike, int)) for v in items):
+        raise ConfigTypeError(f"{who}: inputs must be a path or a list of paths (the files not to write "
+                              f"over), got {type(inputs).__name__}")
+    # (as text: a name in bytes was compared as "b'in.mp4'", not the input)
+    return tuple(None if v is None or isinstance(v, int) else os.fsdecode(os.fspath(v)) for v in items)
+
+
 def check_pts(pts, who: str) -> None:
     """Refuse a frame time (``write``'s ``pts``) that is neither None nor a finite number of
     seconds, naming ``who``: a string, NaN or infinity was a bare TypeError, ValueError or
