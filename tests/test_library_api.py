@@ -1760,6 +1760,20 @@ def test_an_option_no_source_or_sink_takes_is_refused_with_its_spelling(small_cl
     assert out.stat().st_size > 0
 
 
+@pytest.mark.parametrize("value,error", [("UDP", "ConfigError"), ("quic", "ConfigError"), (5, "ConfigTypeError")])
+def test_an_rtsp_transport_option_that_is_neither_tcp_nor_udp_is_refused_when_opened(value, error):
+    """open_source("rtsp://...", rtsp_transport=5) was a bare TypeError when entered (FFmpeg's
+    options take text), rtsp_transport="UDP" FFmpeg's "cannot open the stream: Invalid
+    argument", as if the server had refused; either is refused by open_source, as
+    video.rtsp_transport is, before any connection."""
+    from livecut import errors
+    from livecut.sources import open_source
+
+    with pytest.raises(getattr(errors, error), match=r"^open_source: rtsp_transport .*: expected 'tcp' or 'udp'"):
+        open_source("rtsp://127.0.0.1:9/cam", rtsp_transport=value)
+    open_source("rtsp://127.0.0.1:9/cam", rtsp_transport="udp").close()
+
+
 def test_a_closed_source_entered_again_says_so(small_clip):
     """A file source used in a second `with` after its first (to read the video again) read
     nothing, as at its end, without a word -- a sink entered again says it is closed; it is a
