@@ -1774,6 +1774,19 @@ def test_an_rtsp_transport_option_that_is_neither_tcp_nor_udp_is_refused_when_op
     open_source("rtsp://127.0.0.1:9/cam", rtsp_transport="udp").close()
 
 
+@pytest.mark.parametrize("value,error", [("NUT", "ConfigError"), ("mp4", "ConfigError"), (5, "ConfigTypeError")])
+def test_a_pipe_format_option_that_is_neither_nut_nor_mpegts_is_refused(value, error):
+    """open_sink("-", info, pipe_format="NUT") was a bare KeyError, "mp4" a ValueError ("no
+    container format") and 5 a TypeError; refused as video.pipe_format is, naming the option."""
+    from livecut import errors
+    from livecut.sinks import open_sink
+
+    for spec in ("-", "udp://127.0.0.1:9"):
+        with pytest.raises(getattr(errors, error), match=r"^open_sink: pipe_format .*: expected 'nut' or 'mpegts'"):
+            open_sink(spec, SinkInfo(32, 32, 25.0), pipe_format=value)
+    open_sink("udp://127.0.0.1:9", SinkInfo(32, 32, 25.0), pipe_format="mpegts").close()
+
+
 def test_a_closed_source_entered_again_says_so(small_clip):
     """A file source used in a second `with` after its first (to read the video again) read
     nothing, as at its end, without a word -- a sink entered again says it is closed; it is a

@@ -29,6 +29,7 @@ otherwise frames are 1/fps apart.  Encoders are flushed with ``encode(None)``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import logging
 import os
@@ -45,7 +46,7 @@ import av
 import numpy as np
 
 from livecut.config import VideoConfig
-from livecut.errors import UsageError, VideoWriteError
+from livecut.errors import ConfigError, ConfigTypeError, UsageError, VideoWriteError
 from livecut.i420 import describe_bt709 as _describe
 from livecut.pacing import MAX_WAIT, Pacer
 from livecut.resize import Fitter
@@ -79,6 +80,13 @@ class StreamSink:
         self.spec = spec
         self.info = info
         self.cfg = cfg or VideoConfig()
+        if pipe_format is not None:  # ('NUT' was a bare KeyError, 'xyz' a ValueError, 5 a TypeError)
+            try:
+                pipe_format = dataclasses.replace(self.cfg, pipe_format=pipe_format).pipe_format
+            except ConfigError:
+                error = ConfigError if isinstance(pipe_format, str) else ConfigTypeError
+                raise error(f"open_sink: pipe_format {pipe_format!r}: expected 'nut' or 'mpegts' (as "
+                            "video.pipe_format), or None for the configuration's") from None
         self.safe = "stdout" if spec == "-" else redact_url(spec, publishing=True)
         self.fps = fps_fraction(info.fps)
         self.frames = 0
