@@ -1787,6 +1787,32 @@ def test_a_pipe_format_option_that_is_neither_nut_nor_mpegts_is_refused(value, e
     open_sink("udp://127.0.0.1:9", SinkInfo(32, 32, 25.0), pipe_format="mpegts").close()
 
 
+def test_a_looped_file_s_frame_times_run_on_from_pass_to_pass(small_clip, tmp_path):
+    """open_source(clip, loop=True) gave each pass's frames the times of the first (0, 0.04 ...
+    again): a sink given them (write(frame.image, pts=frame.pts), as its frames' times) took
+    them for late frames and put every one after the first pass within a millisecond of the
+    first pass's last frame -- 12 frames of a 4-frame clip looped, 8 of them at 0.12 s, a
+    picture that stood still.  Each pass follows the one before, a frame apart."""
+    import av
+
+    from livecut.sinks import open_sink
+    from livecut.sources import open_source
+
+    out = tmp_path / "looped.mkv"
+    with open_source(small_clip, loop=True) as src:
+        step = 1 / src.info.fps
+        with open_sink(out, SinkInfo(src.info.width, src.info.height, src.info.fps)) as sink:
+            times = []
+            for _ in range(12):
+                frame = src.read()
+                times.append(frame.pts)
+                sink.write(frame.image, pts=frame.pts)
+    assert times == pytest.approx([i * step for i in range(12)], abs=1e-3)
+    with av.open(str(out)) as c:
+        shown = [f.time for f in c.decode(video=0)]
+    assert shown == pytest.approx([i * step for i in range(12)], abs=2e-3)
+
+
 def test_a_closed_source_entered_again_says_so(small_clip):
     """A file source used in a second `with` after its first (to read the video again) read
     nothing, as at its end, without a word -- a sink entered again says it is closed; it is a

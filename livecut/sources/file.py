@@ -1337,6 +1337,11 @@ class FileSource(ClosesWhileReading):
     #: where the last frame delivered ends by its own length (its packet's: a GIF's last delay,
     #: a slideshow's last slide), in seconds on the frames' timeline; None where it has none
     last_end: float | None = None
+    #: loop: seconds the passes before this one lasted, added to this pass's times, and the time
+    #: (on the file's clock) of this pass's first frame
+    _loop_offset = 0.0
+    _pass_start: float | None = None
+    _pass_end = 0.0
     #: the file was cut short after its video's end: only what runs on after it (audio) is cut
     video_whole = False
     #: the video's length is its own DURATION tag (Matroska, WebM), written with the file whole
@@ -1593,6 +1598,11 @@ class FileSource(ClosesWhileReading):
             return f
         f = next(self._gen, None)
         if f is None and self.loop and self._index > 0:
+            # (the next pass's times follow this one's end: they started again from 0, and a
+            # sink given them wrote every frame after the first pass at the end of its video)
+            if self._pass_start is not None:
+                self._loop_offset += self._pass_end - self._pass_start
+            self._pass_start = None
             self._container.seek(0)
             (self._stream.codec_context if self._decoder is None else self._decoder).flush_buffers()
             self._timeline = Timeline(self._container, self._stream)
@@ -1618,16 +1628,23 @@ class FileSource(ClosesWhileReading):
             t = clock.add("decode", t)
         if f is None:
             return None
-        pts = self._pts(f)
+        pts = own = self._pts(f)
+        if pts is not None:
+            if self._pass_start is None:
+                self._pass_start = pts
+            pts += self._loop_offset  # (loop: after the passes before, see _next_av_frame)
         if self._pacer is not None:  # deliver each frame at its presentation time
             self._pacer.wait(pts)
             if self._closed:  # (closed while it waited)
                 return None
-        if pts is not None:
-            self._last_end = pts + (1.0 / self.info.fps if self.info.fps else 0.0)
+        if own is not None:
+            self._last_end = own + (1.0 / self.info.fps if self.info.fps else 0.0)
         length = getattr(f, "duration", None)
         self.last_end = (pts - self.info.start + float(length * f.time_base)
                          if pts is not None and length and length > 0 and f.time_base else None)
+        if own is not None:  # (where this pass ends so far: by the frame's own length, a GIF's delay)
+            self._pass_end = (own + float(length * f.time_base) if length and length > 0 and f.time_base
+                              else self._last_end)
         if clock is not None:
             t = clock.now()  # (the pacer sleeps: no CPU, but keep the stages apart)
         img = self._to_i420(f) if self.pixel_format == "yuv420p" else self._to_bgr(f)
