@@ -1050,6 +1050,10 @@ class Compositor:
             # (the output of the last call given back: it was overwritten by the background
             # before it was blended -- the frame lost where alpha was soft or 0)
             frame = frame.copy()
+        if any(b is not None and np.may_share_memory(alpha, b) for b in (self._comp, self._sbs, self._bgra)):
+            # (the alpha of the last cutout given back, out[:, :, 3]: the frame's conversion
+            # filled that channel with 255 before it was read -- a cutout opaque all over)
+            alpha = alpha.copy()
         mode = self.mode
         box = self._box(box, h, w)
         if own is not None:  # (it was dropped: a transparent PNG's transparent parts came out opaque)

@@ -1172,6 +1172,22 @@ def test_the_output_given_back_as_the_frame_is_composited_as_a_copy_would_be(mod
         assert np.array_equal(c.apply_i420(yuv, a), expected)
 
 
+@pytest.mark.parametrize("mode,background", [("cutout", "blur"), ("composite", "transparent")])
+def test_the_alpha_of_the_cutout_given_back_is_used_as_a_copy_would_be(mode, background):
+    """comp.apply(frame, cut[:, :, 3]) -- the alpha is the 4th channel of the cutout apply
+    returned before -- filled that channel with 255 (the frame's conversion to BGRA) before it
+    was read: the next cutout was opaque all over.  It is used as a copy of it would be."""
+    rng = np.random.default_rng(0)
+    frame = cv2.GaussianBlur(rng.integers(0, 256, (240, 320, 3), np.uint8), (0, 0), 2)
+    a = np.zeros((240, 320), np.uint8)
+    a[60:180, 80:240] = 255
+    c = Compositor(background=background, mode=mode)
+    cut = c.apply(frame, a)
+    expected = Compositor(background=background, mode=mode).apply(frame, cut[:, :, 3].copy())
+    assert np.array_equal(c.apply(frame, cut[:, :, 3]), expected)
+    assert not c.apply(frame, a)[:60, :, 3].any()  # (and the next call as before)
+
+
 def test_a_picture_of_a_far_other_shape_is_scaled_only_where_the_frame_shows_it(tmp_path):
     """A picture background was scaled whole to cover the frame, then cropped: a 70x50
     picture behind a 2x1000000 frame asked for 2.1 TB (a bare cv2.error, "Insufficient
