@@ -529,6 +529,36 @@ def test_a_registered_method_that_gives_back_none_does_not_crash_the_process():
     assert "segment.method 'test-none' returned NoneType" in out.stdout
 
 
+def test_a_method_registered_under_a_name_that_is_no_name_or_as_no_factory_is_refused(scene):
+    """register_method(5)(factory) was taken, and from then on every list of the methods failed
+    with a bare TypeError ('<' not supported between 'int' and 'str'): method_names(), and each
+    load_config() and Segmenter of the application; register_method('') and a factory that is
+    not callable (register_method('x')(5)) were taken too, and a factory that returned None
+    was a bare TypeError at the first frame.  Each is refused, the registry left as it was."""
+    from livecut.errors import ConfigError, ConfigTypeError
+    from livecut.segment import method_names, register_method
+    from livecut.segment import registry
+
+    img, _ = scene
+    before = method_names()
+    with pytest.raises(ConfigTypeError, match="register_method: name must be a string"):
+        register_method(5)(lambda cfg, still: None)
+    for name in ("", " mine"):
+        with pytest.raises(ConfigError, match="register_method: name"):
+            register_method(name)(lambda cfg, still: None)
+    with pytest.raises(ConfigTypeError, match=r"register_method\('not-callable'\): expected a factory"):
+        register_method("not-callable")(5)
+    assert method_names() == before
+    assert load_config("fast").segment.method == "focusnet"
+    register_method("returns-none")(lambda cfg, still: None)
+    try:
+        with pytest.raises(ConfigTypeError, match="segment.method 'returns-none': its factory returned NoneType"):
+            Segmenter(load_config(None, ["segment.method=returns-none"]))
+    finally:
+        registry._METHODS.pop("returns-none")
+    assert Segmenter().mask(img).shape == img.shape[:2]
+
+
 @pytest.mark.parametrize("hw", [(32, 640), (16, 128), (24, 400)])
 def test_video_frames_of_a_low_wide_working_size_do_not_crash_the_process(hw):
     """segment.every (the fast preset) follows the image's motion between judged frames with
