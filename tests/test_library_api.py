@@ -1859,6 +1859,23 @@ def test_a_looped_file_s_frame_times_run_on_from_pass_to_pass(small_clip, tmp_pa
     assert shown == pytest.approx([i * step for i in range(12)], abs=2e-3)
 
 
+def test_a_source_registered_with_no_function_to_match_is_refused(small_clip):
+    """register_source('mine', 5)(factory) was taken, and from then on every open_source (and
+    source_kind) of the application failed with a bare TypeError ('int' object is not
+    callable); a matches, a factory or a name of the wrong type is refused when registered."""
+    from livecut.errors import ConfigTypeError
+    from livecut.sources import open_source, register_source
+
+    with pytest.raises(ConfigTypeError, match=r"register_source\('mine'\): matches must be a function"):
+        register_source("mine", 5)(lambda spec, cfg, **options: None)
+    with pytest.raises(ConfigTypeError, match=r"register_source\('mine'\): expected a factory"):
+        register_source("mine", lambda spec: False)(5)
+    with pytest.raises(ConfigTypeError, match="register_source: name must be a non-empty string"):
+        register_source(5, lambda spec: False)(lambda spec, cfg, **options: None)
+    with open_source(small_clip) as src:
+        assert src.read() is not None
+
+
 def test_a_closed_source_entered_again_says_so(small_clip):
     """A file source used in a second `with` after its first (to read the video again) read
     nothing, as at its end, without a word -- a sink entered again says it is closed; it is a

@@ -11,7 +11,7 @@ import os
 from typing import Any, Callable
 
 from livecut.config import Config, VideoConfig, check_options, section_config
-from livecut.errors import VideoOpenFailure
+from livecut.errors import ConfigTypeError, VideoOpenFailure
 from livecut.sources.base import Frame, Source, SourceInfo
 from livecut.urls import spec_text
 
@@ -22,9 +22,20 @@ _SOURCES: dict[str, tuple[Callable[[str], bool], Callable[..., Source]]] = {}
 
 
 def register_source(name: str, matches: Callable[[str], bool]) -> Callable:
-    """Decorator for a source factory ``(spec, cfg, **options) -> Source``."""
+    """Decorator for a source factory ``(spec, cfg, **options) -> Source``; ``matches(spec)``
+    says whether a spec is this kind's.  A name that is not a string, a ``matches`` or a factory
+    that is not callable is a :class:`~livecut.errors.ConfigTypeError` (it was taken, and every
+    source opened after it failed with a bare TypeError)."""
+    if not isinstance(name, str) or not name:
+        raise ConfigTypeError(f"register_source: name must be a non-empty string, got {name!r}")
+    if not callable(matches):
+        raise ConfigTypeError(f"register_source({name!r}): matches must be a function matches(spec) -> bool, "
+                              f"got {type(matches).__name__}")
 
     def deco(factory: Callable[..., Source]) -> Callable[..., Source]:
+        if not callable(factory):
+            raise ConfigTypeError(f"register_source({name!r}): expected a factory(spec, cfg, **options) -> Source, "
+                                  f"got {type(factory).__name__}")
         _SOURCES[name] = (matches, factory)
         return factory
 
