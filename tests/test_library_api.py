@@ -1876,6 +1876,26 @@ def test_a_source_registered_with_no_function_to_match_is_refused(small_clip):
         assert src.read() is not None
 
 
+def test_a_sink_registered_with_no_function_to_match_is_refused(tmp_path):
+    """register_sink('mine', 5)(factory) was taken, and from then on every open_sink, check_sink
+    and sink_kind of the application failed with a bare TypeError ('int' object is not
+    callable); a matches, check, factory or name of the wrong type is refused when registered."""
+    from livecut.errors import ConfigTypeError
+    from livecut.sinks import open_sink, register_sink, sink_kind
+
+    with pytest.raises(ConfigTypeError, match=r"register_sink\('mine'\): matches must be a function"):
+        register_sink("mine", 5)(lambda spec, info, cfg, **options: None)
+    with pytest.raises(ConfigTypeError, match=r"register_sink\('mine'\): check must be a function"):
+        register_sink("mine", lambda spec: False, check="yes")(lambda spec, info, cfg, **options: None)
+    with pytest.raises(ConfigTypeError, match=r"register_sink\('mine'\): expected a factory"):
+        register_sink("mine", lambda spec: False)(5)
+    with pytest.raises(ConfigTypeError, match="register_sink: name must be a non-empty string"):
+        register_sink(None, lambda spec: False)(lambda spec, info, cfg, **options: None)
+    assert sink_kind("out.mp4") == "file"
+    with open_sink(tmp_path / "out.mp4", SinkInfo(32, 32, 25.0)) as sink:
+        sink.write(np.zeros((32, 32, 3), np.uint8))
+
+
 def test_a_closed_source_entered_again_says_so(small_clip):
     """A file source used in a second `with` after its first (to read the video again) read
     nothing, as at its end, without a word -- a sink entered again says it is closed; it is a

@@ -26,9 +26,22 @@ def register_sink(name: str, matches: Callable[[str], bool],
                   check: Callable[[str, int, VideoConfig], None] | None = None) -> Callable:
     """Decorator for a sink factory ``(spec, info, cfg, **options) -> Sink``; ``check(spec,
     channels, cfg)``, when given, refuses without opening anything what the factory would refuse
-    in ``spec`` itself, or in ``cfg`` (a ``VideoConfig``) for it (see :func:`check_sink`)."""
+    in ``spec`` itself, or in ``cfg`` (a ``VideoConfig``) for it (see :func:`check_sink`).  A name
+    that is not a string, a ``matches``, ``check`` or factory that is not callable is a
+    :class:`~livecut.errors.ConfigTypeError` (it was taken, and every sink opened after it, and
+    :func:`sink_kind`, failed with a bare TypeError)."""
+    from livecut.errors import ConfigTypeError
+
+    if not isinstance(name, str) or not name:
+        raise ConfigTypeError(f"register_sink: name must be a non-empty string, got {name!r}")
+    for what, fn in (("matches", matches), ("check", check)):
+        if not callable(fn) and not (what == "check" and fn is None):
+            raise ConfigTypeError(f"register_sink({name!r}): {what} must be a function, got {type(fn).__name__}")
 
     def deco(factory: Callable[..., Sink]) -> Callable[..., Sink]:
+        if not callable(factory):
+            raise ConfigTypeError(f"register_sink({name!r}): expected a factory(spec, info, cfg, **options) -> "
+                                  f"Sink, got {type(factory).__name__}")
         _SINKS[name] = (matches, factory)
         if check is not None:
             _CHECKS[name] = check
