@@ -1462,6 +1462,30 @@ def test_begin_and_end_give_what_mask_gives(i420, lag):
     assert serial._kept is not None and seg._kept is not None
 
 
+def test_an_out_begun_again_before_its_frame_is_ended_gives_each_frame_its_own_alpha():
+    """Frames begun into one out before the first was ended (a ring of outs smaller than the
+    frames in flight) shared one Pending: the first frame's end() gave the second frame's
+    alpha, without a word, and the second's end() was a UsageError ("ended already").  Each
+    end() gives its own frame's alpha (into the out, to be read before the next end)."""
+    from livecut.smooth import MaskSmoother
+
+    cfg = load_config(None, ["segment.still=3"])
+    frames = _begin_end_clip()[:12]
+    serial = Segmenter(cfg, temporal=MaskSmoother(cfg))
+    want = [serial.mask(f).copy() for f in frames]
+    seg = Segmenter(cfg, temporal=MaskSmoother(cfg))
+    out = np.empty(frames[0].shape[:2], np.uint8)  # (one out for the 3 frames in flight)
+    began, got = [], []
+    for f in frames + [None, None]:
+        if f is not None:
+            began.append(seg.begin(f, out))
+        if len(began) == 3 or f is None and began:
+            got.append(seg.end(began.pop(0)).copy())
+    assert len(got) == len(want)
+    for i, (a, b) in enumerate(zip(got, want)):
+        assert np.array_equal(a, b), f"frame {i}: {np.count_nonzero(a != b)} pixels differ"
+
+
 def test_begin_does_the_whole_where_there_is_nothing_to_leave():
     """Photos (the colour refinement) have nothing left for end(): begin gives the whole."""
     img, _ = make_scene("basic", 400, 300)

@@ -293,6 +293,11 @@ class Segmenter:
             raise ArrayError("Segmenter.begin: out must be the frame's HxW uint8 alpha buffer")
         key = (out.__array_interface__["data"][0], out.shape, out.strides)
         pending = self._slots.get(key)
+        if pending is not None and pending.deferred:
+            # (the frame begun into this out before is not ended yet: it keeps its own, this one
+            # gets another -- they shared one, the first's end gave the second frame's alpha and
+            # the second's end was "ended already")
+            pending = None
         if pending is None:
             # (those in flight keep theirs: a frame of another size, or too many, are let go)
             if len(self._slots) >= MAX_SLOTS or any(k[1] != out.shape for k in self._slots):
