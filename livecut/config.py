@@ -820,3 +820,16 @@ def documented_keys() -> list[tuple[str, str, Any, str]]:
         for f in fields(cls):
             out.append((section, f.name, f.default, f.metadata.get("doc", "")))
     return out
+
+
+def video_option(cfg: "VideoConfig", key: str, value: Any, who: str, expected: str) -> Any:
+    """``value`` given to ``who`` (``open_sink``, ``open_source``) for the ``video`` option
+    ``key``, checked and normalised as the configuration takes it; a :class:`ConfigError`
+    (a string it does not take) or :class:`ConfigTypeError` (another type) saying ``expected``
+    (a bare KeyError, ValueError or TypeError came out of the sink or source)."""
+    try:
+        return getattr(replace(cfg, **{key: value}), key)
+    except ConfigError:
+        error = ConfigError if isinstance(value, str) else ConfigTypeError
+        raise error(f"{who}: {key} {value!r}: expected {expected} (as video.{key}), or None for the "
+                    "configuration's") from None

@@ -2951,14 +2951,11 @@ def test_sigterm_stops_image_with_one_line(tmp_path, scene):
     assert not [q for q in (tmp_path / "out").iterdir() if q.name.startswith(".")]  # no temporary left
 
 
-def test_ctrl_c_says_what_was_written_and_the_errors_before_it(tmp_path, good, monkeypatch):
-    """Ctrl-C in `livecut image` over many photos said "interrupted" alone: neither how many
-    were written nor the errors collected before the stop (an empty photo among those cut)."""
+def _stopped_at_the_second(monkeypatch) -> list:
+    """livecut.images writes its first output, then Ctrl-C comes as it writes the second; the
+    paths it was asked to write, as a list that grows."""
     from livecut import images
 
-    d = good["a.jpg"].parent
-    (d / "empty.jpg").write_bytes(b"")
-    cv2.imwrite(str(d / "c.png"), cv2.imread(str(good["b.png"])))
     real, calls = images.write_image, []
 
     def stopped_at_the_second(*args, **kwargs):
@@ -2968,6 +2965,16 @@ def test_ctrl_c_says_what_was_written_and_the_errors_before_it(tmp_path, good, m
         return real(*args, **kwargs)
 
     monkeypatch.setattr(images, "write_image", stopped_at_the_second)
+    return calls
+
+
+def test_ctrl_c_says_what_was_written_and_the_errors_before_it(tmp_path, good, monkeypatch):
+    """Ctrl-C in `livecut image` over many photos said "interrupted" alone: neither how many
+    were written nor the errors collected before the stop (an empty photo among those cut)."""
+    d = good["a.jpg"].parent
+    (d / "empty.jpg").write_bytes(b"")
+    cv2.imwrite(str(d / "c.png"), cv2.imread(str(good["b.png"])))
+    _stopped_at_the_second(monkeypatch)
     out = tmp_path / "o"
     r = invoke("image", good["a.jpg"], d / "empty.jpg", good["b.png"], d / "c.png", "-o", out)
     assert r.exit_code == 130, r.output
@@ -4282,8 +4289,6 @@ def test_a_run_with_force_stopped_part_way_says_to_go_on_with_force(tmp_path, go
     it again with --skip-existing to go on": that rerun kept the earlier outputs of the photos not
     cut ("3 there already (left)", exit 0), which --force was to replace.  It says to go on with
     --force, counting those --skip-existing would keep; without them it still says --skip-existing."""
-    from livecut import images
-
     d = good["a.jpg"].parent
     for name in ("c.jpg", "d.jpg"):
         cv2.imwrite(str(d / name), cv2.imread(str(good["a.jpg"])))
@@ -4292,15 +4297,7 @@ def test_a_run_with_force_stopped_part_way_says_to_go_on_with_force(tmp_path, go
     out.mkdir()
     for name in ("a.png", "b.png", "d.png"):  # (an earlier run's outputs: c's is not there)
         (out / name).write_bytes(b"earlier")
-    real, calls = images.write_image, []
-
-    def stopped_at_the_second(*args, **kwargs):
-        calls.append(args[0])
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(images, "write_image", stopped_at_the_second)
+    calls = _stopped_at_the_second(monkeypatch)
     r = invoke("image", *inputs, "-o", f"{out}/", "--force")
     assert r.exit_code == 130, r.output
     # (b's output is there from before, and d's; c has none)

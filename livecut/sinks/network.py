@@ -29,7 +29,6 @@ otherwise frames are 1/fps apart.  Encoders are flushed with ``encode(None)``.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import logging
 import os
@@ -45,8 +44,8 @@ from urllib.parse import parse_qsl, urlsplit
 import av
 import numpy as np
 
-from livecut.config import VideoConfig
-from livecut.errors import ConfigError, ConfigTypeError, UsageError, VideoWriteError
+from livecut.config import VideoConfig, video_option
+from livecut.errors import UsageError, VideoWriteError
 from livecut.i420 import describe_bt709 as _describe
 from livecut.pacing import MAX_WAIT, Pacer
 from livecut.resize import Fitter
@@ -81,12 +80,7 @@ class StreamSink:
         self.info = info
         self.cfg = cfg or VideoConfig()
         if pipe_format is not None:  # ('NUT' was a bare KeyError, 'xyz' a ValueError, 5 a TypeError)
-            try:
-                pipe_format = dataclasses.replace(self.cfg, pipe_format=pipe_format).pipe_format
-            except ConfigError:
-                error = ConfigError if isinstance(pipe_format, str) else ConfigTypeError
-                raise error(f"open_sink: pipe_format {pipe_format!r}: expected 'nut' or 'mpegts' (as "
-                            "video.pipe_format), or None for the configuration's") from None
+            pipe_format = video_option(self.cfg, "pipe_format", pipe_format, "open_sink", "'nut' or 'mpegts'")
         self.safe = "stdout" if spec == "-" else redact_url(spec, publishing=True)
         self.fps = fps_fraction(info.fps)
         self.frames = 0

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import dataclasses
 import errno
 import logging
 import re
@@ -50,10 +49,10 @@ from urllib.parse import urlsplit
 
 import av
 
-from livecut.config import VideoConfig
+from livecut.config import VideoConfig, video_option
 from livecut.deinterlace import (FIELD_ORDERS, bwdif_options, deinterlaced, deinterlaced_once_flagged,
                                  said_once_flagged)
-from livecut.errors import ConfigError, ConfigTypeError, UsageError, VideoOpenFailure, ffmpeg_text
+from livecut.errors import UsageError, VideoOpenFailure, ffmpeg_text
 from livecut.frames import check_flag
 from livecut.i420 import BgrReader, read_description
 from livecut.imageio import MIN_SIDE
@@ -555,12 +554,7 @@ class StreamSource:
             raise UsageError(f"{self.safe_url}: {problem}")
         self.cfg = cfg or VideoConfig()
         if rtsp_transport is not None:  # (5 was a bare TypeError at the connection, 'UDP' "Invalid argument")
-            try:
-                rtsp_transport = dataclasses.replace(self.cfg, rtsp_transport=rtsp_transport).rtsp_transport
-            except ConfigError:
-                error = ConfigError if isinstance(rtsp_transport, str) else ConfigTypeError
-                raise error(f"open_source: rtsp_transport {rtsp_transport!r}: expected 'tcp' or 'udp' "
-                            "(as video.rtsp_transport), or None for the configuration's") from None
+            rtsp_transport = video_option(self.cfg, "rtsp_transport", rtsp_transport, "open_source", "'tcp' or 'udp'")
         self.rtsp_transport = rtsp_transport or self.cfg.rtsp_transport
         self.reconnect = self.cfg.reconnect if reconnect is None else check_flag(reconnect, "reconnect", "open_source")
         self.backoff = tuple(backoff) or BACKOFF
