@@ -921,6 +921,31 @@ def test_a_reconnection_to_a_server_that_does_not_answer_says_so(caplog):
     assert "no answer within" in src.lost and "Invalid data" not in src.lost, src.lost
     assert all(SECRET not in m for m in [*lines, src.lost])
 
+def test_an_rtsp_stream_that_stalls_is_lost_after_one_read_timeout():
+    """An RTSP camera that stops sending (its server hung, the TCP connection still open): FFmpeg
+    gives the frame its parser held only when the read timeout ends its wait, and then, its RTSP
+    reads not failing for good as an MPEG-TS's do, waits a whole read timeout again before the
+    stall counted: the loss was noticed after twice video.read_timeout (10 s with the default 5),
+    and the reconnection's give-up counted from that late frame (25 s without a frame for
+    reconnect_limit=20).  The late frame's wait is the stall's: the next read says the loss."""
+    require_gst()
+    srv = RtspServer(fps=25).start()
+    cfg = VideoConfig(open_timeout=5, read_timeout=2, reconnect=False)
+    try:
+        with open_source(srv.url, cfg) as src:
+            assert all(src.read() is not None for _ in range(10))
+            srv.proc.send_signal(signal.SIGSTOP)
+            t0 = time.monotonic()
+            while src.read() is not None and time.monotonic() - t0 < 30:
+                pass
+            took = time.monotonic() - t0
+    finally:
+        if srv.proc is not None:
+            srv.proc.send_signal(signal.SIGCONT)
+        srv.stop()
+    assert took < 2 + 1, took  # (was 4.0: twice the read timeout)
+    assert "no frame for 2 s" in (src.lost or ""), src.lost
+
 # ---------------------------------------------------------------- UDP input (stall + reconnect)
 
 def _udp_sender(port: int, seconds: float) -> list[str]:

@@ -591,6 +591,9 @@ class StreamSource:
         #: time.monotonic() since which the stream sent nothing, when a read timed out after the
         #: last frame delivered (see _reconnect); None again at the next frame
         self._quiet_since: float | None = None
+        #: time.monotonic() at which a read began that an RTSP stream's frame ended only after
+        #: video.read_timeout (see _next_av_frame): the stall's, said as the loss at the next read
+        self._stalled_at: float | None = None
         #: a finite stream reconnected: the frames up to this source time were delivered already
         self._resume_after: float | None = None
         self._replays = False      #: HLS/DASH: a reconnection reads segments delivered already
@@ -889,7 +892,7 @@ class StreamSource:
 
     def _disconnect(self) -> None:
         self._chunks.stop()
-        self._frames = self._packets = self._pending_exc = None
+        self._frames = self._packets = self._pending_exc = self._stalled_at = None
         self._ahead.clear()
         self._ahead_bytes, self._ahead_end = 0, None
         if self._container is not None:
@@ -1204,8 +1207,19 @@ class StreamSource:
             if self._pending_exc is not None:
                 exc, self._pending_exc = self._pending_exc, None
                 raise exc
+            if self._stalled_at is not None:
+                since, self._stalled_at = self._stalled_at, None
+                raise _Lost(f"no frame for {self.cfg.read_timeout:g} s", quiet_since=since)
+            t0 = time.monotonic()
             with self._chunks.reading():
-                return next(self._frames)
+                frame = next(self._frames)
+            if url_scheme(self.url) in ("rtsp", "rtsps") and time.monotonic() - t0 >= self.cfg.read_timeout:
+                # the frame FFmpeg's parser held, given when the read timeout ended the wait of a
+                # stream that stopped sending; its RTSP reads do not fail for good, as an
+                # MPEG-TS's do: the next one waited a whole read timeout again (the loss noticed
+                # after twice video.read_timeout, the give-up counted from this frame)
+                self._stalled_at = t0
+            return frame
         except StopIteration:
             raise
         except av.error.ExitError:
