@@ -902,6 +902,18 @@ def test_a_reconnection_to_a_server_that_does_not_answer_says_so(caplog):
     srv = RtspServer().start()
     url = f"rtsp://viewer:{SECRET}@127.0.0.1:{srv.port}/test"
     cfg = VideoConfig(open_timeout=1.5, read_timeout=1, reconnect=True, reconnect_limit=4)
+    src, took = _read_until_the_server_hangs(srv, url, cfg)
+    assert took < 4 + 1 + 2, took  # (video.reconnect_limit, after read_timeout)
+    lines = [r.getMessage() for r in caplog.records if r.name == "livecut"]
+    failed = [m for m in lines if "attempt" in m and "failed" in m]
+    assert failed and all(re.search(r"failed \(no answer within [0-9.]+ s\)", m) for m in failed), lines
+    assert "no answer within" in src.lost and "Invalid data" not in src.lost, src.lost
+    assert all(SECRET not in m for m in [*lines, src.lost])
+
+
+def _read_until_the_server_hangs(srv, url: str, cfg) -> tuple:
+    """Read 10 frames of ``url`` from ``srv``, hang the server (SIGSTOP: the connection stays
+    open, nothing answers) and read on until the source ends: (the source, seconds it took)."""
     try:
         with open_source(url, cfg) as src:
             assert all(src.read() is not None for _ in range(10))
@@ -914,12 +926,8 @@ def test_a_reconnection_to_a_server_that_does_not_answer_says_so(caplog):
         if srv.proc is not None:
             srv.proc.send_signal(signal.SIGCONT)
         srv.stop()
-    assert took < 4 + 1 + 2, took  # (video.reconnect_limit, after read_timeout)
-    lines = [r.getMessage() for r in caplog.records if r.name == "livecut"]
-    failed = [m for m in lines if "attempt" in m and "failed" in m]
-    assert failed and all(re.search(r"failed \(no answer within [0-9.]+ s\)", m) for m in failed), lines
-    assert "no answer within" in src.lost and "Invalid data" not in src.lost, src.lost
-    assert all(SECRET not in m for m in [*lines, src.lost])
+    return src, took
+
 
 def test_an_rtsp_stream_that_stalls_is_lost_after_one_read_timeout():
     """An RTSP camera that stops sending (its server hung, the TCP connection still open): FFmpeg
@@ -931,20 +939,10 @@ def test_an_rtsp_stream_that_stalls_is_lost_after_one_read_timeout():
     require_gst()
     srv = RtspServer(fps=25).start()
     cfg = VideoConfig(open_timeout=5, read_timeout=2, reconnect=False)
-    try:
-        with open_source(srv.url, cfg) as src:
-            assert all(src.read() is not None for _ in range(10))
-            srv.proc.send_signal(signal.SIGSTOP)
-            t0 = time.monotonic()
-            while src.read() is not None and time.monotonic() - t0 < 30:
-                pass
-            took = time.monotonic() - t0
-    finally:
-        if srv.proc is not None:
-            srv.proc.send_signal(signal.SIGCONT)
-        srv.stop()
+    src, took = _read_until_the_server_hangs(srv, srv.url, cfg)
     assert took < 2 + 1, took  # (was 4.0: twice the read timeout)
     assert "no frame for 2 s" in (src.lost or ""), src.lost
+
 
 # ---------------------------------------------------------------- UDP input (stall + reconnect)
 
