@@ -732,33 +732,42 @@ def test_ctrl_c_with_a_stalled_virtual_camera_still_finalizes_the_recording(tmp_
     assert "virtual camera could not be finished" in msg and "its reader" not in msg, msg
 
 
+class _FakeLive:
+    """A live stream's source for run_video (registered by a test): 64x48 frames at ``fps``;
+    a subclass's ``read`` waits on ``_stop`` (set by ``stop``, as the runner stops a source)."""
+    live = True
+    fps = 25.0
+
+    def __init__(self):
+        import threading
+
+        from livecut.sources.base import SourceInfo
+
+        self.i, self.info = 0, SourceInfo(64, 48, self.fps)
+        self._stop = threading.Event()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    def stop(self):
+        self._stop.set()
+
+
 def test_a_live_stream_sent_to_a_virtual_camera_is_not_delayed(slow_first_frame):
     """As a camera's (d36ed42), a live stream's frames come at their own pace: paced again to
     their timestamps from the first frame sent, a slow first frame (the engine warming up)
     delayed every later frame as much for the whole run.  A live source's frames now go out
     as soon as processed."""
-    import threading
-
     from livecut.config import load_config
     from livecut.runner import run_video
     from livecut.sources import _SOURCES, register_source
-    from livecut.sources.base import Frame, SourceInfo
+    from livecut.sources.base import Frame
 
-    class Stream:  # (a live stream at 50 fps, its own timestamps)
-        live = True
-
-        def __init__(self):
-            self.i, self.info, self.captured = 0, SourceInfo(64, 48, 50.0), {}
-            self._stop = threading.Event()
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            pass
-
-        def stop(self):
-            self._stop.set()
+    class Stream(_FakeLive):  # (a live stream at 50 fps, its own timestamps)
+        fps = 50.0
 
         def read(self):
             if self._stop.wait(0.02):
@@ -1063,29 +1072,13 @@ def test_a_stream_that_comes_in_bursts_is_paced_by_o_vcam_as_by_vcam(monkeypatch
     is paced to its timestamps by --vcam, smoothed out; `-o vcam` took the rule of a network
     output (a live source is never paced again) and sent each burst at once, 6 frames in a few
     ms then nothing.  -o vcam paces it as --vcam does."""
-    import threading
-
     from livecut.config import load_config
     from livecut.runner import run_video
     from livecut.sources import _SOURCES, register_source
-    from livecut.sources.base import Frame, SourceInfo
+    from livecut.sources.base import Frame
 
-    class Bursts:  # (a live HLS stream at 25 fps, a 0.24 s segment at a time)
-        live = True
+    class Bursts(_FakeLive):  # (a live HLS stream at 25 fps, a 0.24 s segment at a time)
         live_buffer = 8
-
-        def __init__(self):
-            self.i, self.info = 0, SourceInfo(64, 48, 25.0)
-            self._stop = threading.Event()
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            pass
-
-        def stop(self):
-            self._stop.set()
 
         def read(self):
             if self.i % 6 == 0 and self._stop.wait(0.24):

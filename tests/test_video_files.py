@@ -2897,34 +2897,17 @@ def test_network_output_carries_the_audio(tmp_path, scheme, src, expect):
     """A file with sound sent to a stream (udp, tcp, srt, rtsp, rtmp) arrived silent; its
     audio now goes with the video (copied, or transcoded where the stream cannot state it:
     copied, those failed the stream's start). An ffmpeg listener on 127.0.0.1 receives it."""
-    import socket
-    import time
-
     from conftest import make_clip
 
     codec, ext = src.split(".")
     src = make_clip(tmp_path / f"src.{ext}", n=30, audio=True, audio_codec=codec)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = _free_port()
     url = {"tcp": f"tcp://127.0.0.1:{port}", "rtsp": f"rtsp://127.0.0.1:{port}/live",
            "rtmp": f"rtmp://127.0.0.1:{port}/live/x"}[scheme]
     listen = {"tcp": ["-i", url + "?listen=1"], "rtsp": ["-rtsp_flags", "listen", "-timeout", "20", "-i", url],
               "rtmp": ["-listen", "1", "-i", url]}[scheme]
-    got = tmp_path / "got.mkv"
-    rx = subprocess.Popen(["ffmpeg", "-v", "error", "-y", *listen, "-c", "copy", str(got)],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 20
-        while True:  # (until the listener is up)
-            r = run_cli("file", str(src), "-o", url, "--no-pace", "-q")
-            if r.returncode == 0 or time.monotonic() > deadline or "refused" not in r.stderr:
-                break
-            time.sleep(0.3)
-        assert r.returncode == 0, r.stderr
-        _, err = rx.communicate(timeout=20)
-    finally:
-        rx.kill()
+    r, got, err = _received(src, tmp_path, url, listen)
+    assert r.returncode == 0, r.stderr
     assert probe(got)["audio"] == [expect], err
     assert probe(got)["frames"] == 30
     assert _audio_seconds(got) == pytest.approx(_audio_seconds(src), abs=0.02 + 2 * 1024 / 16000)
@@ -2972,18 +2955,30 @@ def test_reencoded_late_audio_into_a_stream_starts_at_0(tmp_path, out, frames):
 def _sent(src: Path, tmp_path: Path, out: str, *args: str) -> tuple[subprocess.CompletedProcess, Path, str]:
     """`livecut file SRC` sent as MPEG-TS (`-o -`) or to rtmp:// (an ffmpeg listener on
     127.0.0.1 keeps it in a .mkv): (the run, what arrived, the listener's errors)."""
-    import socket
-    import time
-
     if out == "mpegts":
         r, got = _pipe_out(src, tmp_path, "-q", "--set", "video.pipe_format=mpegts", *args)
         return r, got, ""
+    url = f"rtmp://127.0.0.1:{_free_port()}/live/x"
+    return _received(src, tmp_path, url, ["-listen", "1", "-i", url], *args)
+
+
+def _free_port() -> int:
+    """A TCP port of 127.0.0.1 free a moment ago."""
+    import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"rtmp://127.0.0.1:{port}/live/x"
+        return sock.getsockname()[1]
+
+
+def _received(src: Path, tmp_path: Path, url: str, listen: list[str], *args: str):
+    """`livecut file SRC -o URL --no-pace -q ARGS` received by an ffmpeg listener (its input
+    options ``listen``) that keeps it in a .mkv; run again until the listener is up: (the run,
+    what arrived, the listener's errors)."""
+    import time
+
     got = tmp_path / "got.mkv"
-    rx = subprocess.Popen(["ffmpeg", "-v", "error", "-y", "-listen", "1", "-i", url, "-c", "copy", str(got)],
+    rx = subprocess.Popen(["ffmpeg", "-v", "error", "-y", *listen, "-c", "copy", str(got)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 20
@@ -4464,27 +4459,29 @@ def test_a_slideshow_with_a_picture_every_20_s_is_no_cover(tmp_path):
     assert r.returncode == 0 and "cover" not in r.stderr, r.stderr
 
 
+def _piped(tmp_path: Path, fmt: str, name: str, *args: str) -> Path:
+    """``ffmpeg ARGS -f FMT pipe:1 > tmp_path/name``: a file written to a pipe (no length said)."""
+    out = tmp_path / name
+    with open(out, "wb") as fh:
+        subprocess.run(["ffmpeg", "-v", "error", "-y", *args, "-f", fmt, "pipe:1"], check=True, stdout=fh)
+    return out
+
+
 def test_a_slideshow_of_no_length_said_with_a_picture_every_20_s_is_no_cover(tmp_path):
     """A minute's MJPEG slideshow with its audio written to a pipe (`ffmpeg ... -f matroska
     pipe:1 > slides.mkv`: no length said) was taken for a cover after 15 s with no second
     picture and refused ('only a cover picture'); its track is read to its second picture, and
     it is cut, its 3 pictures written.  A song with a cover so written is still refused."""
-    def piped(name, *args):
-        out = tmp_path / name
-        with open(out, "wb") as fh:
-            subprocess.run(["ffmpeg", "-v", "error", "-y", *args, "-f", "matroska", "pipe:1"], check=True, stdout=fh)
-        return out
-
-    src = piped("slides.mkv", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=1/20:duration=60", "-f", "lavfi",
-                "-i", "sine=duration=60", "-c:v", "mjpeg", "-c:a", "aac")
+    src = _piped(tmp_path, "matroska", "slides.mkv", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=1/20:duration=60",
+                 "-f", "lavfi", "-i", "sine=duration=60", "-c:v", "mjpeg", "-c:a", "aac")
     out = tmp_path / "out.mkv"
     r = run_cli("file", str(src), "-o", str(out))
     assert r.returncode == 0 and "cover" not in r.stderr, r.stderr
     assert probe(out)["frames"] == 3
     cover = tmp_path / "cover.png"
     cv2.imwrite(str(cover), np.full((32, 32, 3), 200, np.uint8))
-    song = piped("song.mkv", "-f", "lavfi", "-i", "sine=duration=60", "-i", str(cover), "-map", "0", "-map", "1",
-                 "-c:a", "aac", "-c:v", "mjpeg")
+    song = _piped(tmp_path, "matroska", "song.mkv", "-f", "lavfi", "-i", "sine=duration=60", "-i", str(cover),
+                  "-map", "0", "-map", "1", "-c:a", "aac", "-c:v", "mjpeg")
     r = run_cli("file", str(song), "-o", str(tmp_path / "song.mkv.mp4"))
     assert r.returncode == 2 and "no video stream (only a cover picture)" in r.stderr, r.stderr
 
@@ -4495,21 +4492,15 @@ def test_an_avi_written_to_a_pipe_is_not_taken_for_a_truncated_one(tmp_path):
     'the video ends early (truncated?): 50 frames written, 1073741824 expected', exit 3, and a
     song with its cover so written was cut as a video (the same, 1 frame written).  Its count
     and length are none: the clip is cut whole, exit 0, the song refused as a cover."""
-    def piped(name, *args):
-        out = tmp_path / name
-        with open(out, "wb") as fh:
-            subprocess.run(["ffmpeg", "-v", "error", "-y", *args, "-f", "avi", "pipe:1"], check=True, stdout=fh)
-        return out
-
-    src = piped("clip.avi", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=2", "-f", "lavfi", "-i",
-                "sine=duration=2", "-c:v", "mjpeg", "-c:a", "pcm_s16le")
+    src = _piped(tmp_path, "avi", "clip.avi", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=2",
+                 "-f", "lavfi", "-i", "sine=duration=2", "-c:v", "mjpeg", "-c:a", "pcm_s16le")
     out = tmp_path / "out.mkv"
     r = run_cli("file", str(src), "-o", str(out))
     assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
     assert probe(out)["frames"] == 50
     cover = tmp_path / "cover.png"
     cv2.imwrite(str(cover), np.full((32, 32, 3), 200, np.uint8))
-    song = piped("song.avi", "-f", "lavfi", "-i", "sine=duration=2", "-i", str(cover), "-map", "0", "-map", "1",
-                 "-c:a", "pcm_s16le", "-c:v", "mjpeg")
+    song = _piped(tmp_path, "avi", "song.avi", "-f", "lavfi", "-i", "sine=duration=2", "-i", str(cover),
+                  "-map", "0", "-map", "1", "-c:a", "pcm_s16le", "-c:v", "mjpeg")
     r = run_cli("file", str(song), "-o", str(tmp_path / "song.mkv"))
     assert r.returncode == 2 and "no video stream (only a cover picture)" in r.stderr, r.stderr

@@ -548,6 +548,8 @@ class StreamSource:
                  backoff: tuple[float, ...] = BACKOFF,
                  opener: Callable[..., Any] | None = None) -> None:
         self.url = lower_scheme(str(url))
+        #: RTSP's reads wait a whole read timeout again after a stall's last frame (see _next_av_frame)
+        self._rtsp = url_scheme(self.url) in ("rtsp", "rtsps")
         self.safe_url = redact_url(self.url)
         problem = url_problem(self.url)
         if problem:
@@ -1213,7 +1215,7 @@ class StreamSource:
             t0 = time.monotonic()
             with self._chunks.reading():
                 frame = next(self._frames)
-            if url_scheme(self.url) in ("rtsp", "rtsps") and time.monotonic() - t0 >= self.cfg.read_timeout:
+            if self._rtsp and time.monotonic() - t0 >= self.cfg.read_timeout:
                 # the frame FFmpeg's parser held, given when the read timeout ended the wait of a
                 # stream that stopped sending; its RTSP reads do not fail for good, as an
                 # MPEG-TS's do: the next one waited a whole read timeout again (the loss noticed
