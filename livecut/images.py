@@ -625,21 +625,20 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 gray = mode != "mask" and bool(icc) and icc[16:20] == b"GRAY"
                 if mode == "mask" or not icc or icc[16:20] != b"RGB ":  # (a gray or CMYK profile
                     icc = None                                        # does not describe RGB output)
-                before = _identity(dst)
+                before, placed = _identity(dst), False
                 try:
                     left = write_image(dst, out, force=force, icc=icc)
+                    placed = True
                 except BaseException as exc:
                     # (a stop once the output was in place, as its folder was synced or its temporary
                     # name removed: it is there whole; it was counted not cut, "0 written, 2 not cut")
-                    if interrupt_under(exc) is not None and _identity(dst) not in (None, before):
+                    placed = interrupt_under(exc) is not None and _identity(dst) not in (None, before)
+                    raise
+                finally:
+                    if placed:  # (counted at once: a stop in what follows left it there uncounted)
                         stems[dst], folded[folded_name(dst)] = src, dst
                         report.written += 1
                         report.outputs.append(dst)
-                    raise
-                # (counted at once: a stop in what follows left it there uncounted)
-                stems[dst], folded[folded_name(dst)] = src, dst
-                report.written += 1
-                report.outputs.append(dst)
                 if left:  # (an append-only folder: the temporary name stayed beside it, unsaid)
                     report.warnings.append(left)
                 if cmyk:
