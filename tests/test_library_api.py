@@ -2193,3 +2193,22 @@ def test_a_segmenter_shared_by_two_threads_refuses_the_second_call_in_words():
     assert np.array_equal(got["alpha"], alone)
     seg.temporal = None
     assert seg.mask(other).shape == (64, 80)  # free again once the first call returned
+
+
+def test_open_source_of_standard_input_says_how_to_read_a_pipe(tmp_path, monkeypatch, small_clip):
+    """open_source('-') said "-: no such file", as if '-' were a file name (the CLI's `livecut file
+    -` keeps a copy of standard input first): it says so, and names the function that keeps one;
+    a file that is really named '-' still opens."""
+    import shutil
+
+    from livecut.errors import UsageError
+    from livecut.sources import open_source
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError) as e:
+        open_source("-")
+    assert str(e.value).startswith("open_source: - (standard input) is read by `livecut file -`")
+    assert "spooled_stdin()" in str(e.value)
+    shutil.copy(small_clip, tmp_path / "-")
+    with open_source("-") as src:
+        assert src.info.width > 0

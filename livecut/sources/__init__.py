@@ -11,7 +11,7 @@ import os
 from typing import Any, Callable
 
 from livecut.config import Config, VideoConfig, check_options, section_config
-from livecut.errors import ConfigTypeError, VideoOpenFailure
+from livecut.errors import ConfigTypeError, UsageError, VideoOpenFailure
 from livecut.sources.base import Frame, Source, SourceInfo
 from livecut.urls import spec_text
 
@@ -76,6 +76,10 @@ def open_source(spec: str | int | os.PathLike, cfg: Config | VideoConfig | None 
     :class:`VideoOpenFailure`.  ``cfg``: a :class:`~livecut.config.Config` (its ``video`` section is
     used), a ``VideoConfig`` or None."""
     spec = spec_text(spec, "open_source", camera=True)
+    if spec == "-" and not os.path.lexists(spec):  # (it was "-: no such file"; a file named - opens)
+        raise UsageError("open_source: - (standard input) is read by `livecut file -`, which keeps a "
+                         "copy of it first: give open_source the path of that copy "
+                         "(livecut.sources.stdin.spooled_stdin()), a file, a URL or a camera index")
     _load_builtin()
     cfg = section_config(cfg, VideoConfig, "open_source")  # (a Config: its video section)
     kind = source_kind(spec)
