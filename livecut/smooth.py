@@ -258,6 +258,7 @@ class MaskSmoother:
         view_hw = (max(2, int(round(self._sh * v))), max(2, int(round(self._sw * v))))
         # the coarse views of a hold: the last frame smoothed, the frame before, this one
         self._view_held, self._view_prev, self._view = (np.empty(view_hw, np.float32) for _ in range(3))
+        self._held_shift = [0.0, 0.0]  # the pan the held mask was moved with (pixels of the motion size)
         self._have_prev = False
 
     def _new_flow(self):
@@ -570,7 +571,11 @@ class MaskSmoother:
             # IoU 0.71 after held frames of a pan of 8 px a frame at 320x180); the strip the pan
             # brings in takes ``alpha`` (nothing in focus there)
             self._texture(as_bgr(frame, bits, self._converted))
-            if self._pan(self._gray8, HOLD_PAN_MIN) is not None:
+            pan = self._pan(self._gray8, HOLD_PAN_MIN)
+            if pan is not None:
+                # (the view the hold began on moves with it: see _view_changed)
+                self._held_shift[0] += pan[0]
+                self._held_shift[1] += pan[1]
                 if self.last_pan != (0, 0):
                     self._move(alpha, *self.last_pan)
                 return self._show()
@@ -602,6 +607,7 @@ class MaskSmoother:
             self._prev_stats = self._held_stats
             self._view_prev[...] = self._view_held
             self._settled_run = 0
+            self._held_shift = [0.0, 0.0]
         g8 = self._gray8  # (this frame's small gray: hold() follows a pan with it)
         g8[...] = self._small_gray(as_bgr(frame, bits, self._converted))
         stats = self._coarse_view(g8, self._view)
@@ -609,8 +615,33 @@ class MaskSmoother:
         self._settled_run = self._settled_run + 1 if settled else 0
         self._view_prev[...] = self._view
         self._prev_stats = stats
-        return (self._settled_run >= max(1, self.cfg.settle)
-                and not self._alike(self._view, stats, self._view_held, self._held_stats))
+        return self._settled_run >= max(1, self.cfg.settle) and not self._alike_held(stats)
+
+    def _alike_held(self, stats: tuple[float, float]) -> bool:
+        """Whether this frame's coarse view (``_view``, with its ``stats``) shows the scene the hold
+        began on, moved as the held mask was with a pan (``_held_shift``, pixels of the motion size):
+        compared where the two overlap.  (Against the view as it was, a pan the mask followed was
+        taken for a camera that rested on another scene once ``smooth.settle`` frames of it were
+        alike each other, and the subject the mask had followed dropped.)"""
+        sx, sy = self._held_shift
+        if not (sx or sy):
+            return self._alike(self._view, stats, self._view_held, self._held_stats)
+        vh, vw = self._view.shape
+        cx, cy = sx * vw / self._sw, sy * vh / self._sh
+        x0, x1 = int(np.ceil(max(0.0, cx))), vw + int(np.floor(min(0.0, cx)))
+        y0, y1 = int(np.ceil(max(0.0, cy))), vh + int(np.floor(min(0.0, cy)))
+        if x1 - x0 < 2 or y1 - y0 < 2:  # (panned out of the view it began on)
+            return False
+        m = np.float32([[1, 0, cx], [0, 1, cy]])
+        moved = cv2.warpAffine(self._view_held, m, (vw, vh), flags=cv2.INTER_LINEAR)[y0:y1, x0:x1]
+        now = np.ascontiguousarray(self._view[y0:y1, x0:x1])
+        moved = np.ascontiguousarray(moved)
+        return self._alike(now, self._stats(now), moved, self._stats(moved))
+
+    @staticmethod
+    def _stats(view: np.ndarray) -> tuple[float, float]:
+        mean, dev = cv2.meanStdDev(view)
+        return float(mean[0, 0]), float(dev[0, 0])
 
     def __call__(self, alpha: np.ndarray, frame: np.ndarray, *, judged: bool = True, bits: int = 16) -> np.ndarray:
         check_alpha(alpha, empty=False)
