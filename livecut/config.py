@@ -803,6 +803,14 @@ def _paths_beside(data: dict, folder: Path) -> None:
     kind, value = bg.split(":", 1)
     if kind.strip().lower() not in ("image", "video") or not value:
         return
+    if value[:1].isspace():
+        # (a space after the colon is no part of the name, as -b takes it, unless a file of that
+        # name is there: "image: bg.png" was read as "conf/ bg.png", not found)
+        try:
+            there = (folder / Path(value).expanduser()).exists()
+        except (OSError, ValueError):  # (a name too long for a file's, a NUL)
+            there = False
+        value = value if there else value.lstrip()
     p = Path(value).expanduser()
     if not p.is_absolute() and "://" not in value:
         comp["background"] = f"{kind}:{folder / p}"

@@ -198,6 +198,25 @@ def test_paths_in_a_config_file_are_beside_it(tmp_path, monkeypatch):
                        ).composite.background == "color:#00ff00"
 
 
+def test_a_space_after_a_file_backgrounds_colon_is_no_part_of_its_name(tmp_path, monkeypatch):
+    """background = "image: bg.png" in a file of another folder is its bg.png, as -b 'image: bg.png'
+    is bg.png: it was 'file not found: conf/ bg.png' (the space kept, between the folder and the
+    name), though it was found from the file's own folder."""
+    from livecut.composite import parse_background
+
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "bg.png").write_bytes(b"")
+    child = _write(conf, '[composite]\nbackground = "image: bg.png"\n', "child.toml")
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config(str(child))
+    assert parse_background(cfg.composite.background, files=False).path == conf / "bg.png"
+    # (a file whose name starts with the space is that file, as -b takes it)
+    (conf / " odd.png").write_bytes(b"")
+    odd = _write(conf, '[composite]\nbackground = "video: odd.png"\n', "odd.toml")
+    assert load_config(str(odd)).composite.background == f"video:{conf / ' odd.png'}"
+
+
 # ---------------------------------------------------------------- coercion
 
 def test_set_coercion():
