@@ -655,7 +655,7 @@ def settings_key(cfg: Config, mode: str | None, background: str | None, use_hash
     parts = [mode, background, repr(cfg)]
     found = background_file(background or cfg.composite.background)
     if found and found[1]:
-        path = Path(found[1]).expanduser()
+        path = Path(os.path.expanduser(found[1]))
         try:
             st = path.stat()
             parts.append(file_digest(path) if use_hash else [st.st_size, st.st_mtime_ns])
@@ -1635,7 +1635,7 @@ def absolute_background(text: str | None) -> str | None:
     if not found or not found[1] or "://" in found[1]:
         return text
     kind, value = found  # (-b 'image: bg.png' is bg.png: it became 'image:/CWD/ bg.png', not found)
-    path = Path(value).expanduser()
+    path = Path(os.path.expanduser(value))
     return f"{kind}:{path if path.is_absolute() else os.path.abspath(path)}"
 
 

@@ -199,7 +199,7 @@ def local_path(text: str, why: str, name: str) -> Path:
     refused = not_local(text, why)
     if refused:
         raise UsageError(refused)
-    return Path(text).expanduser()  # (~ quoted, or --x=~/... in zsh: it was a folder named ~ here)
+    return Path(os.path.expanduser(text))  # (~ quoted, or --x=~/... in zsh: it was a folder named ~ here)
 
 
 def err(message: str, kind: str = "error") -> None:

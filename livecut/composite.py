@@ -105,7 +105,7 @@ def _check_bgr(c, who: str) -> tuple[int, int, int]:
 def _exists(name: str) -> bool:
     """Whether something is at ``name`` (a name too long for a file's is nothing)."""
     try:
-        return Path(name).expanduser().exists()
+        return Path(os.path.expanduser(name)).exists()
     except (OSError, ValueError):
         return False
 
@@ -183,7 +183,9 @@ def parse_background(text: str, *, files: bool = True) -> Background:
         if url_scheme(value):  # before Path() collapses :// (and hides it from redaction)
             raise ConfigError(f"background {kind.lower()}:{redact_url(value)}: is a URL; "
                               "give a local file")
-        path = Path(value).expanduser()
+        # (~USER of a user this machine lacks: as written, as the shell leaves it; pathlib's
+        # expanduser raised RuntimeError, an internal error)
+        path = Path(os.path.expanduser(value))
         if not files:
             return Background(kind.lower(), path=path)
         try:
@@ -198,7 +200,7 @@ def parse_background(text: str, *, files: bool = True) -> Background:
             raise ConfigError(f"background {_quoted(text)}: file not found: {path}")
         return Background(kind.lower(), path=path)
     try:
-        named = Path(t).expanduser().is_file()  # (a picture's name alone: say how to give it)
+        named = Path(os.path.expanduser(t)).is_file()  # (a picture's name alone: say how to give it)
     except OSError:  # (a word too long for a file's name is no picture's: it was "internal error")
         named = False
     if named:

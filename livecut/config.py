@@ -716,7 +716,9 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
         if url_scheme(str(source)):
             raise ConfigError(f"{redact_url(str(source))}: is a URL; load_config takes a preset name "
                               "or a local .toml file")
-        path = Path(source).expanduser()  # (~/x.toml from Python, or quoted: 'config file not found')
+        # (~/x.toml from Python, or quoted: 'config file not found'; ~USER of a user this machine lacks
+        # is left as written, as the shell leaves it: pathlib's expanduser raised RuntimeError, exit 1)
+        path = Path(os.path.expanduser(source))
         candidate = _as_preset(str(source))
         if candidate is not None:
             if not candidate.is_file():
@@ -737,7 +739,7 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
             # not there is said here, naming this file: it was "unknown preset 'x'" or "x.toml:
             # config file not found", without the file that asked for it
             if Path(base).suffix or "/" in base:
-                base = str(folder / Path(base).expanduser())  # (an absolute one as it is)
+                base = str(folder / os.path.expanduser(base))  # (an absolute one as it is)
                 if os.sep not in base and "/" not in base and not Path(base).suffix:
                     # ("./fast" beside a file of the current folder: pathlib makes it "fast", which
                     # loaded the shipped preset of that name, not the file)
@@ -807,11 +809,11 @@ def _paths_beside(data: dict, folder: Path) -> None:
         # (a space after the colon is no part of the name, as -b takes it, unless a file of that
         # name is there: "image: bg.png" was read as "conf/ bg.png", not found)
         try:
-            there = (folder / Path(value).expanduser()).exists()
+            there = (folder / os.path.expanduser(value)).exists()
         except (OSError, ValueError):  # (a name too long for a file's, a NUL)
             there = False
         value = value if there else value.lstrip()
-    p = Path(value).expanduser()
+    p = Path(os.path.expanduser(value))
     if not p.is_absolute() and "://" not in value:
         comp["background"] = f"{kind}:{folder / p}"
 

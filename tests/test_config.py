@@ -925,3 +925,40 @@ def test_relative_paths_in_a_config_from_a_pipe_are_read_from_the_current_folder
             t.join()
             os.close(r)
         assert check(cfg), describe(cfg)
+
+
+NO_SUCH_USER = "livecut-no-such-user"
+
+
+@pytest.mark.parametrize("args", [
+    ["-c", f"~{NO_SUCH_USER}/my.toml"],
+    ["-c", "FILE:preset"],
+    ["-c", "FILE:background"],
+    ["-b", f"image:~{NO_SUCH_USER}/bg.png"],
+    ["--set", f"composite.background=image:~{NO_SUCH_USER}/bg.png"],
+])
+def test_a_path_of_a_user_this_machine_lacks_is_a_name_not_an_internal_error(tmp_path, monkeypatch, args):
+    """~USER/... of a user this machine has not (a config copied from another machine, a typo) was
+    'internal error: RuntimeError: Could not determine home directory', exit 1 (pathlib's
+    expanduser); it is left as written, as the shell leaves it, and said not found, exit 2."""
+    import pwd
+
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    try:
+        pwd.getpwnam(NO_SUCH_USER)
+        pytest.skip(f"this machine has a user {NO_SUCH_USER}")
+    except KeyError:
+        pass
+    monkeypatch.chdir(tmp_path)
+    if args[1] == "FILE:preset":
+        args = ["-c", str(_write(tmp_path, f'preset = "~{NO_SUCH_USER}/base.toml"\n'))]
+    elif args[1] == "FILE:background":
+        args = ["-c", str(_write(tmp_path, f'[composite]\nbackground = "image:~{NO_SUCH_USER}/bg.png"\n'))]
+    cv2.imwrite(str(tmp_path / "a.png"), np.zeros((32, 32, 3), np.uint8))
+    r = CliRunner().invoke(app, ["image", "a.png", "-o", "out/", *args])
+    assert r.exit_code == 2, (r.output, r.exception)
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and f"~{NO_SUCH_USER}/" in lines[0] and "internal" not in lines[0], r.stderr

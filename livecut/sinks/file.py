@@ -565,12 +565,12 @@ def _check_lookup(out: Path) -> None:
 
 def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
     """Refuse to overwrite an output without ``force``, and never write over an input."""
-    out = Path(spec).expanduser()
+    out = Path(os.path.expanduser(spec))
     _check_lookup(out)
     for src in inputs:
         if src is None:
             continue
-        sp = Path(str(src)).expanduser()
+        sp = Path(os.path.expanduser(str(src)))
         try:
             same = out.exists() and sp.exists() and os.path.samefile(out, sp)
         except OSError:
@@ -714,7 +714,7 @@ def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
     (they were said at the first frame, after a stream was waited for or a camera turned on)."""
     if is_dir_spec(spec):  # (PNG frames keep alpha)
         return
-    path = Path(spec).expanduser()
+    path = Path(os.path.expanduser(spec))
     check_keeps_alpha(path, channels)
     check_codec(path.suffix.lower(), channels, cfg)
 
