@@ -304,3 +304,29 @@ def test_a_plain_url_to_a_tls_server_says_it_answers_in_tls(scheme, rtsps_server
     line = _error_line(r.stderr)
     assert line.endswith(f": the server answers in TLS (is it an {scheme}s:// address?)"), line
     assert "pw123" not in r.stderr and KEY not in r.stderr
+
+
+def test_an_ssl_cert_file_that_is_not_there_is_refused_not_read_unchecked(monkeypatch, tmp_path):
+    """SSL_CERT_FILE naming a file that is not there (a typo, cam.pem in another folder) left
+    Python without a CA file: the stream was read without its certificate checked, a warning
+    among the run's; it is refused, exit 2, naming the variable (with tls_verify=false, or for a
+    stream without TLS, it is not looked at)."""
+    from livecut.errors import UsageError
+
+    missing = tmp_path / "cam.pem"
+    monkeypatch.setenv("SSL_CERT_FILE", str(missing))
+    for url in ("https://h/x", "rtsps://h/x", "rtmps://h/app/k"):
+        with pytest.raises(UsageError, match=rf"^SSL_CERT_FILE={missing}: no such file"):
+            tls_options(url, True)
+        assert tls_options(url, False) == ({}, None)
+    assert tls_options("http://h/x", True) == ({}, None)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path))  # (a folder: SSL_CERT_DIR's kind)
+    with pytest.raises(UsageError, match=rf"^SSL_CERT_FILE={tmp_path}: .*a folder"):
+        tls_options("https://h/x", True)
+    with socket.socket() as s:  # (a port nobody listens on: refused before any connection)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = _run(f"https://127.0.0.1:{port}/clip.mp4", tmp_path / "o.mp4", env=_env(missing))
+    assert r.returncode == 2, r.stderr
+    line = _error_line(r.stderr)
+    assert line.startswith(f"livecut: error: SSL_CERT_FILE={missing}: no such file"), line

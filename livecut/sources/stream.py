@@ -35,6 +35,7 @@ import collections
 import contextlib
 import errno
 import logging
+import os
 import re
 import shlex
 import socket
@@ -111,6 +112,13 @@ def tls_options(url: str, verify: bool) -> tuple[dict[str, str], str | None]:
     checked (no CA file on this machine)."""
     if not verify or url_scheme(url) not in TLS_PORTS:
         return {}, None
+    named = os.environ.get("SSL_CERT_FILE", "")
+    if named and not os.path.isfile(named):
+        # (Python then has no CA file: the stream was read with its certificate unchecked, a
+        # warning among the run's, where the user had named the certificates to trust)
+        why = "is a folder, not a file of certificates" if os.path.isdir(named) else "no such file"
+        raise UsageError(f"SSL_CERT_FILE={named}: {why} (the CA certificates to check the certificate of "
+                         f"{redact_url(url)} against): name a PEM file, or unset it for this machine's")
     path = ca_file()
     if path is None:
         return {}, (f"{redact_url(url)}: the server's certificate is not checked: no CA certificates "
