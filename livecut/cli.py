@@ -791,16 +791,18 @@ def _relabel_piped(text: str, path: str, label: str, bare: bool = True) -> str:
     return text.replace(f"{name}-", "piped-").replace(name, label)
 
 
-def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str] = None, **kwargs) -> None:
-    """Shared body of cam/file/run: config, run_video, summary line (the input named ``label``
-    when given)."""
+def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str] = None,
+               cfg: Optional[Config] = None, **kwargs) -> None:
+    """Shared body of cam/file/run: config (``cfg`` where the command has read it already),
+    run_video, summary line (the input named ``label`` when given)."""
     from livecut.runner import finalize_on_signals, run_video
 
     _setup_logging(bool(opts.get("quiet")))
     # (-b is applied to the configuration too, as `image` and `batch` do: an error in it names
     # the option; run_video still takes it as given)
-    cfg = get_config(opts.get("config"), opts.get("set_"), video__rtsp_transport=opts.get("rtsp_transport"),
-                     composite__background=opts.get("background"))
+    if cfg is None:
+        cfg = get_config(opts.get("config"), opts.get("set_"), video__rtsp_transport=opts.get("rtsp_transport"),
+                         composite__background=opts.get("background"))
     _check_video_flags(opts)
     _check_rtsp_transport(spec, output, opts.get("rtsp_transport"))
     given = output
@@ -959,7 +961,9 @@ def file_(
         # (SIGTERM/SIGHUP while the pipe is read: the copy is removed, as on Ctrl-C)
         with finalize_on_signals(), spooled_stdin() as path:
             try:
-                _run_video(str(path), output, o, label="-")
+                # (the configuration read above: read again, a pipe's, -c <(...), was empty -- the
+                # defaults used without a word)
+                _run_video(str(path), output, o, label="-", cfg=cfg)
             except LivecutError as exc:  # (the copy's name means nothing to the user)
                 # (nor its bare name, in an ffmpeg command the line suggests; a file redirected
                 # from keeps its own there, and in a longer name: a background clip.mp4.mkv)

@@ -2391,6 +2391,27 @@ def test_a_video_piped_into_stdin(clips, tmp_path):
     assert not list(spool.glob("livecut-stdin-*"))
 
 
+@pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="needs /dev/fd")
+def test_a_video_piped_in_takes_a_configuration_given_through_a_pipe(clips, tmp_path):
+    """`livecut file - -c <(...)`, as the refusal of -c /dev/stdin advises: the configuration was
+    read twice, the second time from the pipe already read, empty: the defaults were used without
+    a word (composite.mode = "mask" wrote composites).  It is read once, and used."""
+    r_fd, w_fd = os.pipe()
+    os.write(w_fd, b'[composite]\nmode = "mask"\n')
+    os.close(w_fd)
+    out = tmp_path / "frames"
+    try:
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", f"{out}/", "-n", "2",
+                            "-c", f"/dev/fd/{r_fd}"], input=clips["plain"].read_bytes(), capture_output=True,
+                           env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120, pass_fds=(r_fd,))
+    finally:
+        os.close(r_fd)
+    assert r.returncode == 0, r.stderr.decode()
+    frames = sorted(out.glob("*.png"))
+    assert len(frames) == 2
+    assert cv2.imread(str(frames[0]), cv2.IMREAD_UNCHANGED).ndim == 2  # (a mask: one channel)
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc (Linux)")
 def test_standard_input_redirected_from_a_file_is_read_in_place(clips, tmp_path, monkeypatch):
     """`livecut file - -o out.mp4 < big.mov` copied the whole file to the temporary folder
