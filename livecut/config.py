@@ -627,6 +627,8 @@ def _binary_kind(data: bytes) -> str:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    if "\0" in str(path):  # (open's ValueError was taken for the integer one below: UnboundLocalError)
+        raise ConfigError(f"{str(path)!r}: not a file name (a NUL character in it)")
     try:
         with open(path, "rb") as fh:
             # (a byte-order mark, as Notepad saves "UTF-8 with BOM", was "Invalid statement (at

@@ -962,3 +962,12 @@ def test_a_path_of_a_user_this_machine_lacks_is_a_name_not_an_internal_error(tmp
     assert r.exit_code == 2, (r.output, r.exception)
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and f"~{NO_SUCH_USER}/" in lines[0] and "internal" not in lines[0], r.stderr
+
+
+@pytest.mark.parametrize("source", ["my\0.toml", Path("conf\0/my.toml")])
+def test_a_file_name_with_a_nul_in_it_is_a_config_error(source):
+    """load_config("my\\0.toml") (a name from a form, a byte string decoded) raised a bare
+    UnboundLocalError ('cannot access local variable data'): open's ValueError was taken for an
+    integer too long to read.  It is a ConfigError naming it."""
+    with pytest.raises(ConfigError, match=r"not a file name \(a NUL character in it\)"):
+        load_config(source)
