@@ -636,9 +636,9 @@ def settings_key(cfg: Config, mode: str | None, background: str | None, use_hash
     """A short fingerprint of what shapes an output (mode, background, configuration): an item
     done with other settings is done again (not with another of :data:`_NO_BYTE_CHANGED`, which
     changes no byte of it).  A picture or video background (``background``, else the
-    configuration's) counts by its file's content too, as an input does: its size and
+    configuration's) counts by its kind and its file's content, as an input does: its size and
     modification time, or with ``use_hash`` its SHA-256 (not its path: a library moved with its
-    backdrop is the one recorded).  By its name alone, a backdrop edited since the last run (or
+    backdrop is the one recorded, and so is the same file named relative or absolute).  By its name alone, a backdrop edited since the last run (or
     another file of that name, the command run from another folder) left every composite as it
     was, 'already done'."""
     from livecut.composite import background_file
@@ -646,14 +646,16 @@ def settings_key(cfg: Config, mode: str | None, background: str | None, use_hash
     def named(text: str | None) -> str | None:
         # (-b 'image: bg.png' is bg.png, as the run takes it: it counted as another text, every
         # item done again after -b image:bg.png, and its file was looked for as ' bg.png')
+        # (a picture or video by its kind alone, its file counted below by its content: the same
+        # file named another way -- relative, absolute, a configuration's read beside it from
+        # another folder -- counted as another backdrop, every item done again)
         found = background_file(text) if text else None
-        return f"{found[0]}:{found[1]}" if found else text
+        return f"{found[0]}:(its file)" if found and found[1] else text
 
-    background = named(background)
+    found = background_file(background or cfg.composite.background)
     cfg = replace(cfg, composite=replace(cfg.composite, background=named(cfg.composite.background)),
                   video=replace(cfg.video, **_NO_BYTE_CHANGED))
-    parts = [mode, background, repr(cfg)]
-    found = background_file(background or cfg.composite.background)
+    parts = [mode, named(background), repr(cfg)]
     if found and found[1]:
         path = Path(os.path.expanduser(found[1]))
         try:

@@ -2142,6 +2142,37 @@ def test_a_background_picture_changed_since_the_last_run_has_the_composites_done
     assert r.returncode == 0 and r.stderr.startswith("livecut batch: 1 done"), r.stderr
 
 
+
+def test_the_same_background_file_named_another_way_is_the_same_setting(tmp_path, monkeypatch):
+    """The settings' fingerprint held the background file's path as written: the same command run
+    again from another folder, its configuration's background = "image:bg.png" read beside the
+    file (-c conf/my.toml, then -c my.toml from conf/), or -b image:bg.png then -b
+    image:/abs/bg.png, did every item again, though the backdrop was the same file (the
+    fingerprint counts it by its content, its size and modification time, "not its path").  The
+    path counts no more; its content still does."""
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    cv2.imwrite(str(conf / "bg.png"), np.full((30, 40, 3), (0, 200, 0), np.uint8))
+    (conf / "my.toml").write_text('[composite]\nbackground = "image:bg.png"\n')
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config(None, [])
+    keys = {settings_key(cfg, None, text) for text in
+            ("image:conf/bg.png", f"image:{conf / 'bg.png'}", "image:./conf/../conf/bg.png")}
+    assert len(keys) == 1
+    assert settings_key(load_config("conf/my.toml"), None, None) == settings_key(
+        load_config(str(conf / "my.toml")), None, None)
+    src = _photo(tmp_path / "in" / "a.jpg", 0, 160, 120)
+    out = tmp_path / "out"
+    r = run_cli("batch", str(src), "-o", str(out), "-c", "conf/my.toml", "--jobs", "1", cwd=tmp_path)
+    assert r.returncode == 0 and r.stderr.startswith("livecut batch: 1 done"), r.stderr
+    r = run_cli("batch", str(src), "-o", str(out), "-c", "my.toml", "--jobs", "1", cwd=conf)
+    assert r.returncode == 0 and "0 done, 0 failed, 1 already done" in r.stderr, r.stderr
+    before = next(iter(keys))
+    cv2.imwrite(str(conf / "bg.png"), np.full((30, 40, 3), (0, 0, 200), np.uint8))
+    os.utime(conf / "bg.png", ns=(1, 1))
+    assert settings_key(cfg, None, "image:conf/bg.png") != before  # (its content still counts)
+
+
 _FILLED: list = []
 
 
