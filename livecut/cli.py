@@ -223,9 +223,11 @@ def _warn_background_ignored(mode: str | None, background: str | None, configure
 
 
 def _debug() -> bool:
-    """LIVECUT_DEBUG=1: tracebacks too; never with standard error closed (2>&-), where the
+    """LIVECUT_DEBUG=1: tracebacks too (any value but empty, 0, false, no or off: LIVECUT_DEBUG=false
+    turned them on); never with standard error closed (2>&-), where the
     traceback module, given no stderr, wrote them to standard output -- into the stream of -o -."""
-    return os.environ.get("LIVECUT_DEBUG", "") not in ("", "0") and sys.stderr is not None
+    value = os.environ.get("LIVECUT_DEBUG", "").strip().lower()
+    return value not in ("", "0", "false", "no", "off") and sys.stderr is not None
 
 
 def version_callback(value: bool) -> None:

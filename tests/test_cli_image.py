@@ -904,6 +904,18 @@ def test_debug_shows_traceback(tmp_path, bad, good):
     assert cfg.returncode == 2 and "Traceback" in cfg.stderr and "segment.bogus" in cfg.stderr
 
 
+@pytest.mark.parametrize("value", ["false", "Off", "no", " 0 "])
+def test_debug_set_to_false_shows_no_traceback(tmp_path, bad, value):
+    """LIVECUT_DEBUG=false (or off, no, 0 with spaces) turned tracebacks on: only '' and '0' were off."""
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""), LIVECUT_DEBUG=value)
+    res = subprocess.run([sys.executable, "-m", "livecut", "image", str(bad["tiny"]), "-o", str(tmp_path / "o"), "-q"],
+                         capture_output=True, text=True, env=env, timeout=60, cwd=str(REPO))
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    assert res.stderr.strip().splitlines() == [f"livecut: error: {bad['tiny']}: image is 1x1; "
+                                               "livecut needs at least 16x16 pixels"]
+
+
 # ---------------------------------------------------------------- eval
 
 @pytest.fixture
