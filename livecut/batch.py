@@ -169,6 +169,8 @@ class BatchReport:
     #: and `livecut file` say it
     warnings: list[str] = field(default_factory=list)
     exit_codes: list[int] = field(default_factory=list)
+    #: the tracebacks of items' internal errors ("cannot process: ..."), which LIVECUT_DEBUG=1 shows
+    tracebacks: list[str] = field(default_factory=list)
     #: why the default --jobs was lowered below the cores (:func:`default_jobs`), or None
     jobs_note: str | None = None
 
@@ -931,11 +933,19 @@ def _named(src: str, warning: str) -> str:
     return f"{src}: {warning}"
 
 
+def _trace(exc: BaseException) -> str:
+    """``exc``'s traceback as text (an item's internal error, which ``LIVECUT_DEBUG=1`` shows: a
+    worker's traceback does not reach the driver's standard error otherwise)."""
+    import traceback
+
+    return "".join(traceback.format_exception(exc))
+
+
 def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> dict:
     """Process one photo or video exactly as ``livecut image`` / ``livecut file`` would; never
     raises: returns ``{"status": "ok"|"failed", "error", "exit_code", "frames", "seconds",
     "written", "notes", "warnings"}`` (``warnings``: what the output leaves out, which the
-    command says even when quiet)."""
+    command says even when quiet; an internal error's ``traceback`` too)."""
     import cv2
 
     cv2.setNumThreads(max(1, settings.threads))
@@ -956,6 +966,8 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
             if report.errors:
                 exc = report.exceptions[0] if report.exceptions else None
                 out.update(error=cli_text(report.errors[0]), exit_code=getattr(exc, "exit_code", 2))
+                if exc is not None and not isinstance(exc, LivecutError):  # (a bug: LIVECUT_DEBUG=1 shows it)
+                    out["traceback"] = _trace(exc)
                 _stop_at(out, exc, dstp)  # (the batch stops: see _run_batch)
             else:
                 out.update(status="ok", frames=1, written=True)
@@ -989,7 +1001,8 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
         _stop_at(out, exc, dstp)  # (a video's write: the batch stops, as for a photo)
     except Exception as exc:  # one odd file must not stop the batch
         text = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
-        out.update(error=f"{src}: cannot process: {type(exc).__name__}: {text}", exit_code=1)
+        out.update(error=f"{src}: cannot process: {type(exc).__name__}: {text}", exit_code=1,
+                   traceback=_trace(exc))
     out["seconds"] = round(time.perf_counter() - start, 3)
     return out
 
@@ -1874,6 +1887,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                 else:
                     report.failed += 1
                     report.errors.append(result["error"])
+                    if result.get("traceback"):
+                        report.tracebacks.append(result["traceback"])
                     report.exit_codes.append(int(result.get("exit_code") or 1))
                 report.warnings.extend(result.get("warnings") or [])
                 report.notes.extend(result.get("notes") or [])

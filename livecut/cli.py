@@ -396,6 +396,9 @@ def batch(
             for line in getattr(exc, "warnings", None) or []:
                 err(line, "warning")
             raise
+    if _debug():  # (an item's internal error: its worker's traceback)
+        for text in report.tracebacks:
+            sys.stderr.write(text)
     for line in report.errors:
         err(line)
     for line in report.warnings:  # (what an output leaves out: said even with --quiet, as `image` says it;

@@ -2701,3 +2701,31 @@ def test_ctrl_c_in_a_photo_batch_with_jobs_keeps_the_outputs_there_before_whole(
     assert f"livecut batch: {n - len(done)} done, 0 failed{already};" in r.stderr, r.stderr
     assert all((out / name).read_bytes() == data for name, data in kept.items())
     assert all(cv2.imread(str(out / name), cv2.IMREAD_UNCHANGED).shape == (h, w, 4) for name in earlier)
+
+
+def test_debug_shows_the_traceback_of_an_items_internal_error(tmp_path, clips):
+    """LIVECUT_DEBUG=1 showed no traceback for a batch item that failed with an internal error
+    ('cannot process: RuntimeError: ...'): it happened in a worker process, whose traceback never
+    reached the driver; it is shown now (and only with LIVECUT_DEBUG=1), as `livecut image`
+    shows a photo's."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import livecut.runner\n"
+        "def _broken(*args, **kwargs):\n"
+        "    raise RuntimeError('boom in the worker')\n"
+        "livecut.runner.run_video = _broken\n")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.mp4").write_bytes(Path(clips["plain"]).read_bytes())
+    path = os.pathsep.join([str(hook), str(REPO), os.environ.get("PYTHONPATH", "")])
+    for debug in ("", "1"):
+        out = tmp_path / f"out{debug}"
+        r = run_cli("batch", str(src), "-o", str(out), "--jobs", "1", "-q",
+                    env={"PYTHONPATH": path, "LIVECUT_DEBUG": debug})
+        assert r.returncode == 1, r.stderr
+        assert "cannot process: RuntimeError: boom in the worker" in r.stderr
+        if debug:
+            assert "Traceback (most recent call last)" in r.stderr and "_broken" in r.stderr
+        else:
+            assert "Traceback" not in r.stderr
