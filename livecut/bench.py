@@ -284,7 +284,7 @@ def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
     import av
 
     from livecut.sinks.base import fps_fraction
-    from livecut.sinks.file import encoder_options
+    from livecut.sinks.file import _fixed_rate, _mpeg4_base, encoder_options
     from livecut.sources.file import decoder_threads, video_streams
     from livecut.urls import file_for_ffmpeg
 
@@ -294,16 +294,25 @@ def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
         vin = video_streams(inp)[0]  # (the one `livecut file` cuts)
         for k, v in decoder_threads().items():
             setattr(vin.codec_context, k, v)
-        s = out.add_stream(cfg.video.codec, rate=fps_fraction(float(vin.average_rate or 0)))
+        fps = fps_fraction(float(vin.average_rate or 0))
+        s = out.add_stream(cfg.video.codec, rate=fps)
         # even sides, as `livecut file` writes 4:2:0 (x264 refused a clip of odd width or height
         # at its own size: an internal error); PyAV scales each frame to it
         w, h = vin.codec_context.width, vin.codec_context.height
         s.width, s.height, s.pix_fmt = max(2, w - w % 2), max(2, h - h % 2), "yuv420p"
         # the source's timestamps as they are (a variable frame rate too), as `livecut file`
         # keeps them: the encoder counts in the same time base (it counted in 1/average
-        # rate and took them as such: a VFR clip's packets were refused by the muxer)
-        s.time_base = vin.time_base
-        s.codec_context.time_base = vin.time_base
+        # rate and took them as such: a VFR clip's packets were refused by the muxer); but
+        # for an encoder that takes only its list of frame rates (MPEG-1/2) or a coarser base
+        # (MPEG-4 Part 2: 16 bits), the one `livecut file` gives it (the clip's was refused:
+        # an internal error, where `livecut file` writes the clip); PyAV rebases the frames
+        tb = vin.time_base
+        if (rate := _fixed_rate(cfg.video.codec, fps)) is not None:
+            tb = 1 / rate
+        if cfg.video.codec == "mpeg4":
+            tb = _mpeg4_base(tb)
+        s.time_base = tb
+        s.codec_context.time_base = tb
         opts, ctx = encoder_options(cfg.video, cfg.video.codec)
         s.options = opts
         for k, v in ctx.items():

@@ -426,3 +426,21 @@ def test_the_baseline_is_timed_for_its_mask_alone_as_the_engine_is(monkeypatch):
         cut.append(any(k.get("mask") is m for m in masks)) or real_and(*a, **k)))
     r = bench.run_bench(load_config(None), (64, 48), frames=3)
     assert r["baseline_runs"] == 1 and masks and not any(cut)
+
+
+@pytest.mark.parametrize("codec, time_base", [("mpeg2video", Fraction(1, 25)), ("mpeg4", Fraction(1, 90000))])
+def test_transcode_bench_gives_the_encoder_the_time_base_livecut_file_gives_it(tmp_path, codec, time_base):
+    """The plain decode+encode gave the encoder the clip's own time base, which MPEG-2 (a list of
+    frame rates) and MPEG-4 Part 2 (16-bit ticks: an MPEG-TS clip's 1/90000) refuse: 'internal
+    error: ArgumentError: ... avcodec_open2("mpeg2video", ...) returned 22', exit 1, where
+    `livecut file` writes the clip with them on the base it gives each."""
+    import av
+
+    if codec not in av.codecs_available:
+        pytest.skip(f"this FFmpeg has no {codec}")
+    step = int(1 / (25 * time_base))  # (25 fps on the clip's base)
+    clip = make_clip(tmp_path / "c.ts", w=64, h=48, n=4, time_base=time_base, pts=[k * step for k in range(4)])
+    r = invoke("bench", "--transcode", "--clip", clip, "--set", f"video.codec={codec}", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["frames"] == 4 and data["codec"] == codec and data["plain_s"] > 0
