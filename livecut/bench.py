@@ -215,7 +215,7 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
 
     if scene not in SCENES:
         raise UsageError(f"--scene {scene!r}: expected one of {', '.join(SCENES)}")
-    from livecut.sinks.file import crf_option, encoder_options
+    from livecut.sinks.file import encoder_options
 
     cfg = cfg or Config()
     check_mp4_encoder(cfg)
@@ -232,8 +232,12 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
         s.width, s.height, s.pix_fmt = w, h, "yuv420p"
         # (with livecut's encoder options: x265's banner and settings, ~25 lines, were printed
         # on stderr by --transcode/--live --set video.codec=libx265, `livecut file` quiet)
-        s.options = {**encoder_options(cfg.video, cfg.video.codec, "yuv420p")[0],
-                     "crf": crf_option(cfg.video.codec, cfg.video), "preset": cfg.video.preset}
+        # (livecut's alone: a crf and an x264 preset added to every codec's made SVT-AV1 refuse
+        # to open, "preset veryfast", an internal error where `livecut file` writes AV1)
+        opts, ctx = encoder_options(cfg.video, cfg.video.codec, "yuv420p")
+        s.options = opts
+        for k, v in ctx.items():
+            setattr(s.codec_context, k, v)
         for i in range(n):
             if scene == "still":
                 noise[...] = rng.normal(0.0, STILL_NOISE, noise.shape)

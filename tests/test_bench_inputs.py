@@ -444,3 +444,18 @@ def test_transcode_bench_gives_the_encoder_the_time_base_livecut_file_gives_it(t
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["frames"] == 4 and data["codec"] == codec and data["plain_s"] > 0
+
+
+def test_the_generated_clip_takes_the_encoder_options_livecut_file_gives():
+    """The generated clip was encoded with a crf and an x264 preset added to every codec's options:
+    SVT-AV1 refused to open with "preset veryfast" ('internal error: ArgumentError: ...
+    avcodec_open2("libsvtav1", {'crf': '20', 'preset': 'veryfast'}) returned 22', exit 1) where
+    `livecut file` writes AV1 with the same settings."""
+    import av
+
+    if "libsvtav1" not in av.codecs_available:
+        pytest.skip("this FFmpeg has no libsvtav1")
+    r = invoke("bench", "--transcode", "--size", "64x48", "--set", "video.codec=libsvtav1", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["codec"] == "libsvtav1" and data["frames"] == 90 and data["plain_s"] > 0
