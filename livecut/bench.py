@@ -215,7 +215,7 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
 
     if scene not in SCENES:
         raise UsageError(f"--scene {scene!r}: expected one of {', '.join(SCENES)}")
-    from livecut.sinks.file import encoder_options
+    from livecut.sinks.file import encoder_options, open_encoder
 
     cfg = cfg or Config()
     check_mp4_encoder(cfg)
@@ -238,6 +238,9 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
         s.options = opts
         for k, v in ctx.items():
             setattr(s.codec_context, k, v)
+        # (opened here, as `livecut file` opens it: a hardware encoder without its device, h264_nvenc
+        # on a machine without an NVIDIA GPU, was an internal error at the first frame)
+        open_encoder(s, cfg.video.codec, "the bench's clip")
         for i in range(n):
             if scene == "still":
                 noise[...] = rng.normal(0.0, STILL_NOISE, noise.shape)
@@ -288,7 +291,7 @@ def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
     import av
 
     from livecut.sinks.base import fps_fraction
-    from livecut.sinks.file import _fixed_rate, _mpeg4_base, encoder_options
+    from livecut.sinks.file import _fixed_rate, _mpeg4_base, encoder_options, open_encoder
     from livecut.sources.file import decoder_threads, video_streams
     from livecut.urls import file_for_ffmpeg
 
@@ -321,6 +324,7 @@ def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
         s.options = opts
         for k, v in ctx.items():
             setattr(s.codec_context, k, v)
+        open_encoder(s, cfg.video.codec, "the plain decode+encode")
         frames = inp.decode(vin)
         t = clock.now() if clock else 0.0
         for frame in frames:

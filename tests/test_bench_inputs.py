@@ -459,3 +459,29 @@ def test_the_generated_clip_takes_the_encoder_options_livecut_file_gives():
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["codec"] == "libsvtav1" and data["frames"] == 90 and data["plain_s"] > 0
+
+
+@pytest.mark.parametrize("given", [False, True])
+def test_a_hardware_encoder_without_its_device_is_said_by_the_transcode_bench(tmp_path, given):
+    """--transcode --set video.codec=h264_nvenc on a machine without an NVIDIA GPU was 'internal
+    error: PermissionError: ... avcodec_open2("h264_nvenc", ...)', exit 1, where `livecut file`
+    says the encoder is unavailable: the generated clip's encoder (or, with --clip, the plain
+    decode+encode's) is opened first and said so."""
+    import av
+
+    try:
+        ctx = av.CodecContext.create("h264_nvenc", "w")
+        ctx.width, ctx.height, ctx.pix_fmt, ctx.time_base = 64, 48, "yuv420p", Fraction(1, 25)
+        ctx.open()
+    except av.codec.codec.UnknownCodecError:
+        pytest.skip("this FFmpeg has no h264_nvenc")
+    except av.error.FFmpegError:
+        pass  # (no device: what this test needs)
+    else:
+        pytest.skip("h264_nvenc has its device here")
+    clip = ["--clip", make_clip(tmp_path / "c.mp4", w=64, h=48, n=2)] if given else ["--size", "64x48"]
+    r = invoke("bench", "--transcode", *clip, "--set", "video.codec=h264_nvenc")
+    assert r.exit_code == 1, r.output
+    assert "internal error" not in r.stderr
+    assert "encoder 'h264_nvenc' unavailable: a hardware encoder whose device is missing" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr

@@ -113,6 +113,33 @@ _UNREADABLE = {".mov": {"rawvideo": "raw yuv420p video"}}
 _FIXED_SIZES = {"h263": "128x96, 176x144, 352x288, 704x576 or 1408x1152", "h261": "176x144 or 352x288"}
 
 
+def open_encoder(stream, codec: str, where) -> None:
+    """Open the encoder ``codec`` (``video.codec``, as written) of the video ``stream`` (its size,
+    pixel format and options set), before its first frame would; a refusal is said: a hardware
+    encoder whose device is missing, a size or setting it refuses (:class:`UsageError`), else
+    ``where`` (the output) cannot be written."""
+    import av
+
+    try:
+        stream.codec_context.open()
+    except av.error.FFmpegError as exc:
+        ctx = stream.codec_context
+        encoder = av.codec.Codec(codec, "w")
+        if encoder.capabilities & av.codec.codec.Capabilities.hardware:
+            # a hardware encoder opens its device (a GPU, a VA-API or V4L2 node): one
+            # missing is said so (it was "write failed (Operation not permitted)")
+            raise VideoWriteError(f"{where}: encoder {codec!r} unavailable: a hardware encoder "
+                                  f"whose device is missing or unusable here ({io_reason(exc)}); use libx264") from None
+        if not isinstance(exc, ValueError):  # (not the settings': EINVAL is av's ArgumentError)
+            raise _write_error(f"{where}: cannot open encoder {codec!r}", exc) from None
+        # (a size the encoder does not have: H.263's 320x240)
+        sizes = _FIXED_SIZES.get(encoder.name)
+        raise UsageError(f"video.codec {codec!r}: the encoder refuses {ctx.width}x{ctx.height} "
+                         f"{ctx.pix_fmt} video ({io_reason(exc)})"
+                         + (f"; it takes {sizes} only" if sizes else "")
+                         + "; e.g. libx264, libx265, libvpx-vp9, mpeg4") from None
+
+
 #: the muxers of the video types a codec may be written into, asked in this order (see _holders)
 MUXERS = {".mkv": "matroska", ".mov": "mov", ".mp4": "mp4", ".avi": "avi"}
 
@@ -995,22 +1022,7 @@ class VideoFileSink:
                 _describe(s.codec_context, self.info.color_tags, self.info.matrix)
             # the encoder is opened now, with the output's size, before the run (its first frame
             # opened it: a refusal was "write failed", exit 1)
-            try:
-                s.codec_context.open()
-            except av.error.FFmpegError as exc:
-                if encoder.capabilities & av.codec.codec.Capabilities.hardware:
-                    # a hardware encoder opens its device (a GPU, a VA-API or V4L2 node): one
-                    # missing is said so (it was "write failed (Operation not permitted)")
-                    raise VideoWriteError(f"{self.path}: encoder {self.codec!r} unavailable: a hardware encoder "
-                                          f"whose device is missing or unusable here ({io_reason(exc)}); use libx264") from None
-                if not isinstance(exc, ValueError):  # (not the settings': EINVAL is av's ArgumentError)
-                    raise _write_error(f"{self.path}: cannot open encoder {self.codec!r}", exc) from None
-                # (a size the encoder does not have: H.263's 320x240)
-                sizes = _FIXED_SIZES.get(encoder.name)
-                raise UsageError(f"video.codec {self.codec!r}: the encoder refuses {self.width}x{self.height} "
-                                 f"{self.pix_fmt} video ({io_reason(exc)})"
-                                 + (f"; it takes {sizes} only" if sizes else "")
-                                 + "; e.g. libx264, libx265, libvpx-vp9, mpeg4") from None
+            open_encoder(s, self.codec, self.path)
             if self.info.source_file is not None:
                 self._chapters = carry_source(c, s, self.info.source_file, self.ext, self.info.start,
                                               float(self._rate), self.warnings)
