@@ -215,7 +215,7 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
 
     if scene not in SCENES:
         raise UsageError(f"--scene {scene!r}: expected one of {', '.join(SCENES)}")
-    from livecut.sinks.file import encoder_options, open_encoder
+    from livecut.sinks.file import encoder_options, open_encoder, rate_control
 
     cfg = cfg or Config()
     check_mp4_encoder(cfg)
@@ -236,7 +236,7 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
         # to open, "preset veryfast", an internal error where `livecut file` writes AV1)
         opts, ctx = encoder_options(cfg.video, cfg.video.codec, "yuv420p")
         s.options = opts
-        for k, v in ctx.items():
+        for k, v in {**ctx, **rate_control(cfg.video.codec, 1)}.items():  # (a frame a tick: 1/fps)
             setattr(s.codec_context, k, v)
         # (opened here, as `livecut file` opens it: a hardware encoder without its device, h264_nvenc
         # on a machine without an NVIDIA GPU, was an internal error at the first frame)
@@ -291,7 +291,7 @@ def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
     import av
 
     from livecut.sinks.base import fps_fraction
-    from livecut.sinks.file import _fixed_rate, _mpeg4_base, encoder_options, open_encoder
+    from livecut.sinks.file import _fixed_rate, _mpeg4_base, encoder_options, open_encoder, rate_control
     from livecut.sources.file import decoder_threads, video_streams
     from livecut.urls import file_for_ffmpeg
 
@@ -322,7 +322,10 @@ def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
         s.codec_context.time_base = tb
         opts, ctx = encoder_options(cfg.video, cfg.video.codec)
         s.options = opts
-        for k, v in ctx.items():
+        # (VC-2's bit rate, as livecut file sets it: it was an internal error, 'avcodec_send_frame()
+        # returned 22')
+        ticks = max(1, int(round(1 / (fps * tb))))
+        for k, v in {**ctx, **rate_control(cfg.video.codec, ticks)}.items():
             setattr(s.codec_context, k, v)
         open_encoder(s, cfg.video.codec, "the plain decode+encode")
         frames = inp.decode(vin)

@@ -485,3 +485,20 @@ def test_a_hardware_encoder_without_its_device_is_said_by_the_transcode_bench(tm
     assert "internal error" not in r.stderr
     assert "encoder 'h264_nvenc' unavailable: a hardware encoder whose device is missing" in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+@pytest.mark.parametrize("given", [False, True])
+def test_transcode_bench_gives_vc2_the_bit_rate_livecut_file_gives_it(tmp_path, given):
+    """--transcode --set video.codec=vc2 (SMPTE VC-2, which `livecut file` writes, its bit rate
+    set: PyAV leaves it at 0) was 'internal error: ArgumentError: ... avcodec_send_frame()
+    returned 22', exit 1, at the generated clip's first frame (or the plain decode+encode's,
+    with --clip)."""
+    import av
+
+    if "vc2" not in av.codecs_available:
+        pytest.skip("this FFmpeg has no vc2")
+    clip = ["--clip", make_clip(tmp_path / "c.mp4", w=64, h=48, n=3)] if given else ["--size", "64x48"]
+    r = invoke("bench", "--transcode", *clip, "--set", "video.codec=vc2", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["codec"] == "vc2" and data["frames"] == (3 if given else 90) and data["plain_s"] > 0

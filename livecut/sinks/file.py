@@ -404,6 +404,17 @@ def av_codec_name(name: str) -> str:
     return av.codec.Codec(name, "w").canonical_name
 
 
+def rate_control(codec: str, frame_ticks: int) -> dict:
+    """Codec context settings ``codec`` needs for frames ``frame_ticks`` ticks of its time base
+    long: SMPTE VC-2 (video.codec vc2)'s rate control gives each frame bit rate x time base,
+    where PyAV leaves the bit rate at 0 ("write failed (Invalid argument)"); a frame gets what
+    FFmpeg's own default, 600 Mbit/s, gives it at the frame rate (on the input's 1/10240 base,
+    600M made frames of a 1024th of that: all gray). {} for the others."""
+    if av_codec_name(codec) == "dirac":
+        return {"bit_rate": VC2_BIT_RATE * frame_ticks}
+    return {}
+
+
 #: the finest time base MPEG-4 Part 2 stores (its denominator in 16 bits: MPEG-TS's 1/90000 was
 #: refused at the first frame, "write failed (Invalid argument)", exit 1)
 MPEG4_MAX_TICKS = 65535
@@ -915,12 +926,7 @@ class VideoFileSink:
         #: the output's frame rate, and a frame's length in output ticks (frames without a time)
         self._rate = fps_fraction(info.fps)
         self._frame_ticks = max(1, int(round(1 / (self._rate * self.time_base))))
-        if av_codec_name(codec) == "dirac":
-            # SMPTE VC-2 (video.codec vc2): its rate control gives each frame bit rate x time
-            # base, where PyAV leaves the bit rate at 0 ("write failed (Invalid argument)"); a
-            # frame gets what FFmpeg's own default, 600 Mbit/s, gives it at the frame rate (on
-            # the input's 1/10240 base, 600M made frames of a 1024th of that: all gray)
-            self._ctx = {**self._ctx, "bit_rate": VC2_BIT_RATE * self._frame_ticks}
+        self._ctx = {**self._ctx, **rate_control(codec, self._frame_ticks)}
         self._last_pts: int | None = None
         self._last_t = 0.0
         #: frames put after their time (on a tick an earlier frame took): how many, the most
