@@ -546,8 +546,12 @@ def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: f
 
 
 def format_live(r: dict) -> str:
+    from livecut.errors import one_line
+
+    # (the clip's name as an error line says it: a byte that is not UTF-8, caf\xe9.mp4, was written
+    # as a replacement character, caf\ufffd.mp4)
     return "\n".join([
-        f"live source: {r['size']} at {r['fps_source']:g} fps ({r['clip']}), null sink, no preview",
+        f"live source: {r['size']} at {r['fps_source']:g} fps ({one_line(r['clip'])}), null sink, no preview",
         f"  processed {r['processed']} frames in {r['seconds']:.1f} s ({r['fps']:.1f} fps), "
         f"{r['dropped']} dropped",
         f"  processing {r['process_ms']:.1f} ms/frame (segment + composite, wall clock in the main thread)",

@@ -599,7 +599,9 @@ def bench(
                                frames=30 if frames is None else frames,
                                threads=threads or 1, baseline=baseline is not False)
     shown = format_live if live else format_transcode if transcode else format_bench
-    typer.echo(json.dumps(result, indent=2) if as_json else shown(result))
+    # (a --clip whose name is not UTF-8, caf\xe9.mp4: "clip" was "caf\udce9.mp4", a lone surrogate
+    # that stricter JSON readers refuse; as eval's names: its byte \xe9, its bytes in clip_base64)
+    typer.echo(json.dumps(json_names(result, ("clip",)), indent=2) if as_json else shown(result))
 
 
 @command(cls=_Command, rich_help_panel=INFO)

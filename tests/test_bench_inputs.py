@@ -502,3 +502,31 @@ def test_transcode_bench_gives_vc2_the_bit_rate_livecut_file_gives_it(tmp_path, 
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["codec"] == "vc2" and data["frames"] == (3 if given else 90) and data["plain_s"] > 0
+
+
+def test_a_clip_name_that_is_not_utf8_is_text_in_json_and_in_the_live_line(tmp_path, monkeypatch):
+    """A --clip named in Latin-1 (caf\\xe9.mp4): --json gave "clip": "...caf\\udce9.mp4", a lone
+    surrogate that strict JSON readers refuse (eval writes such a name's byte as \\xe9, its bytes
+    in NAME_base64), and --live's line printed a replacement character (a strict UTF-8 output: a
+    UnicodeEncodeError, the result lost)."""
+    import base64
+
+    from livecut import bench
+
+    raw = os.fsencode(tmp_path) + b"/caf\xe9.mp4"
+    clip = os.fsdecode(raw)
+    make_clip(tmp_path / "c.mp4", w=64, h=48, n=3).rename(clip)
+    r = invoke("bench", "--transcode", "--clip", clip, "--json")
+    assert r.exit_code == 0, r.output
+    assert "\\udc" not in r.stdout
+    data = json.loads(r.stdout)
+    assert data["clip"].endswith("caf\\xe9.mp4") and base64.b64decode(data["clip_base64"]) == raw
+
+    def live(cfg, size, clip=None, scene="moving"):
+        return {"clip": str(clip), "judged": 1, "size": "64x48", "fps_source": 30, "seconds": 1.0, "cpu_s": 0.5,
+                "cpu_share": 0.5, "process_ms": 2.0, "processed": 30, "dropped": 0, "fps": 30.0, "opencv_threads": 1}
+
+    monkeypatch.setattr(bench, "run_live_bench", live)
+    r = invoke("bench", "--live", "--clip", clip)
+    assert r.exit_code == 0, r.output
+    assert "caf\\xe9.mp4" in r.stdout and "\ufffd" not in r.stdout, r.stdout
