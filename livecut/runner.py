@@ -490,12 +490,23 @@ class Processor:
             raise UsageError(f"pixel format {fmt!r}: expected bgr24 or yuv420p")
         self.pixel_format = fmt
 
+    #: the video background's frame of the frame being composited (None: none read for it yet)
+    _bg_now: np.ndarray | None = None
+
     def _bg_frame(self, comp: Compositor) -> np.ndarray | None:
+        """The video background's frame for ``comp`` (None where it takes none): one frame of the
+        video a frame (:meth:`__call__` starts each frame anew), the same for the output and the
+        preview's own view, and the same again for :meth:`redraw` (each call read the next one:
+        once the preview showed the background too, its m or b key, the output's background
+        video played at twice its speed, every other frame, and a key pressed while paused
+        skipped one)."""
         if not comp.takes_bg_frame:  # (mask, cutout: none shown, and none taken)
             return None
         if self._bg_video is None:
             self._bg_video = BackgroundVideo(comp.background.path, self.cfg.video)
-        return self._bg_video.next()
+        if self._bg_now is None:
+            self._bg_now = self._bg_video.next()
+        return self._bg_now
 
     def segment(self, image: np.ndarray, out: np.ndarray | None = None) -> tuple:
         """The alpha of ``image`` (smoothed over time: frames in order) and what the segmenter
@@ -558,6 +569,7 @@ class Processor:
         frame's :meth:`segment` result, when it was segmented ahead."""
         i420 = self.pixel_format == "yuv420p"
         alpha, state, judged, box, self._counted, pending = pre if pre is not None else self.segment(image)
+        self._bg_now = None  # (a new frame: the video background's next frame)
         clock = self.clock
         if pending is not None:  # (segmented ahead: its refinement is done here)
             t = clock.now() if clock is not None else 0.0

@@ -957,6 +957,49 @@ def test_a_background_not_there_is_not_needed_by_a_mask_and_not_shown_by_the_key
     assert proc.comp.mode == mode  # (the output as it was)
 
 
+def _levels_video(path: Path, n: int = 10) -> Path:
+    """A small lossless video whose frame i is flat gray 20 * i + 10."""
+    import av
+
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("ffv1", rate=25)
+        s.width, s.height, s.pix_fmt = 64, 48, "bgr0"
+        for i in range(n):
+            for pk in s.encode(av.VideoFrame.from_ndarray(np.full((48, 64, 3), 20 * i + 10, np.uint8), "bgr24")):
+                c.mux(pk)
+        for pk in s.encode():
+            c.mux(pk)
+    return path
+
+
+@pytest.mark.parametrize("key", ["m", "b"])
+def test_a_video_background_shown_by_the_preview_too_keeps_its_pace_in_the_output(tmp_path, key):
+    """`-b video:clip.mp4` with a preview whose m key shows side-by-side (or whose b key came back
+    round to the video): the output and the preview's view each read the background's next
+    frame, so the file written played the background at twice its speed, every other frame.
+    One background frame a frame, shared; a redraw while paused shows the same one again."""
+    proc = Processor(load_config(), mode="composite", background=f"video:{_levels_video(tmp_path / 'bg.mkv')}")
+    img = np.full((48, 64, 3), 128, np.uint8)  # flat: nothing in focus, all background
+    levels = []
+    for k in range(6):
+        if k == 2:
+            if key == "m":
+                while proc.cycle_mode() != "side-by-side":
+                    pass
+            else:
+                while not proc.cycle_background().startswith("video:"):
+                    pass
+            assert proc.view is not None and proc.view.takes_bg_frame
+        out, view = proc(img)
+        levels.append(int(out[24, 32, 0]))
+        assert int(view[24, -1, 0]) == levels[-1]  # (the view's composite: the same frame)
+    assert levels == [10, 30, 50, 70, 90, 110]
+    proc.paused = True
+    assert int(proc.redraw()[24, -1, 0]) == 110
+    proc.paused = False
+    assert int(proc(img)[0][24, 32, 0]) == 130
+
+
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
 def test_a_snapshot_not_saved_names_the_temporary_file_it_cannot_remove(tmp_path, monkeypatch, unremovable, how):
     """In a folder that lets no name be removed (append-only), a snapshot whose write failed part
