@@ -626,11 +626,16 @@ class Processor:
         return bg
 
     def _view_compositor(self, mode: str, background: str) -> tuple[Compositor, str]:
-        """The preview's compositor and its background; a picture background that cannot be read,
-        which the run's mask or cutout did not need (-b image:missing.png), is the blur where it
-        is shown (it was an error ending the run)."""
+        """The preview's compositor and its background; a picture or video background that cannot
+        be read, which the run's mask or cutout did not need (-b image:missing.png), is the blur
+        where it is shown (it was an error ending the run).  A video's is opened here, where it is
+        shown first (opened at the next frame, an unreadable one, -b video:broken.mp4, ended the
+        run there)."""
         try:
-            return self._compositor(mode, background), background
+            comp = self._compositor(mode, background)
+            if comp.takes_bg_frame and self._bg_video is None:
+                self._bg_video = BackgroundVideo(comp.background.path, self.cfg.video)
+            return comp, background
         except LivecutError:
             return self._compositor(mode, "blur"), "blur"
 

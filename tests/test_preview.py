@@ -1000,6 +1000,28 @@ def test_a_video_background_shown_by_the_preview_too_keeps_its_pace_in_the_outpu
     assert int(proc(img)[0][24, 32, 0]) == 130
 
 
+def test_an_unreadable_video_background_not_needed_by_a_mask_is_the_blur_where_the_keys_show_it(tmp_path):
+    """`livecut file --mode mask -b video:broken.mp4 --preview` says the background is ignored;
+    the preview's m key (side-by-side), and its b key come round to the video, showed it, and the
+    video, opened at the next frame, was an error that ended the run. The blur is shown in its
+    place, as for a picture that cannot be read."""
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypisom" + bytes(200))
+    proc = Processor(load_config(), mode="mask", background=f"video:{broken}")
+    img = _scene()
+    proc(img)
+    assert proc.cycle_mode() == "side-by-side"
+    assert proc.view.background.kind == "blur"
+    out, view = proc(img)
+    assert out.shape == img.shape[:2] and view.shape == (img.shape[0], 2 * img.shape[1], 3)
+    while proc.cycle_background() != "transparent":
+        pass
+    assert proc.cycle_background() == "blur"  # (round to the video: not readable)
+    assert proc.view.background.kind == "blur"
+    proc(img)
+    assert proc.redraw() is not None
+
+
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
 def test_a_snapshot_not_saved_names_the_temporary_file_it_cannot_remove(tmp_path, monkeypatch, unremovable, how):
     """In a folder that lets no name be removed (append-only), a snapshot whose write failed part
