@@ -433,9 +433,12 @@ class Processor:
         self.states: collections.Counter = collections.Counter()
         #: frames on which focus was judged anew, when the segmenter says (Segmenter.judged_anew)
         self.judged: int | None = None
+        # the preview's b key's backgrounds, as _bg_text says the one shown (the run's was kept as
+        # given: -b red, '#00ff00', color:#FF0000 or none was not found among them again, and the
+        # key showed it again at every press)
         self.backgrounds = ["blur", "color:#00b140", "color:#ffffff", "transparent"]
-        if self.background not in self.backgrounds:
-            self.backgrounds.insert(0, self.background)
+        if (own := _bg_text(self.comp)) not in self.backgrounds:
+            self.backgrounds.insert(0, own)
 
     @property
     def rotation(self) -> int:

@@ -1022,6 +1022,20 @@ def test_an_unreadable_video_background_not_needed_by_a_mask_is_the_blur_where_t
     assert proc.redraw() is not None
 
 
+@pytest.mark.parametrize("given, said", [("red", "color:#ff0000"), ("#00ff00", "color:#00ff00"),
+                                         ("color:#FF0000", "color:#ff0000"), ("none", None)])
+def test_the_b_key_goes_round_the_backgrounds_from_a_colour_given_bare(given, said):
+    """`livecut file ... -b red --preview` (a colour also bare, as the README gives it: `-b green`,
+    `-b '#00b140'`), or in capitals, or `-b none`: the b key showed that background again at
+    every press (it was kept as written, and not found again among the key's backgrounds)."""
+    proc = Processor(load_config(), mode="composite", background=given)
+    shown = [proc.cycle_background() for _ in range(5 if said else 4)]
+    assert shown[:4] == ["blur", "color:#00b140", "color:#ffffff", "transparent"]
+    if said:
+        assert shown[4] == said
+    assert proc.comp.background == Processor(load_config(), background=given).comp.background  # (the output's)
+
+
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
 def test_a_snapshot_not_saved_names_the_temporary_file_it_cannot_remove(tmp_path, monkeypatch, unremovable, how):
     """In a folder that lets no name be removed (append-only), a snapshot whose write failed part
