@@ -40,7 +40,7 @@ from livecut.atomic import signals_held as _signals_held
 from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, io_reason, name_too_long, pid_exists,
                             not_removed, raise_if_in_the_way, raise_if_link_loop, special_kind, sweep_stale, temp_prefix,
                             why_left)
-from livecut.config import Config, VideoConfig, text_codec
+from livecut.config import CompositeConfig, Config, VideoConfig, text_codec
 from livecut.errors import (LivecutError, UsageError, WriteError, cli_text, interrupt_under, json_names,
                             json_names_read, stop_text)
 from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, folders_matched, gifs_left_out,
@@ -655,9 +655,15 @@ def settings_key(cfg: Config, mode: str | None, background: str | None, use_hash
         return f"{found[0]}:(its file)" if found and found[1] else text
 
     found = background_file(background or cfg.composite.background)
-    cfg = replace(cfg, composite=replace(cfg.composite, background=named(cfg.composite.background)),
-                  video=replace(cfg.video, **_NO_BYTE_CHANGED))
-    parts = [mode, named(background), repr(cfg)]
+    background = named(background)
+    composite = replace(cfg.composite, background=named(cfg.composite.background))
+    if mode in ("mask", "cutout"):
+        # a mode that shows no background, photos and videos alike: -b (said to be ignored) and
+        # the configuration's composite settings change no byte (a batch run again with -b red, or
+        # another composite.blur_strength, did every mask again)
+        background, composite, found = None, CompositeConfig(), None
+    cfg = replace(cfg, composite=composite, video=replace(cfg.video, **_NO_BYTE_CHANGED))
+    parts = [mode, background, repr(cfg)]
     if found and found[1]:
         path = Path(os.path.expanduser(found[1]))
         try:

@@ -2456,6 +2456,29 @@ def test_a_space_after_the_colon_of_a_picture_background_is_no_part_of_its_name(
     assert r.returncode == 0 and "0 done" in r.stderr and "1 already done" in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("mode", ["mask", "cutout"])
+def test_a_background_ignored_by_a_mask_or_cutout_batch_does_not_redo_it(tmp_path, mode):
+    """`livecut batch in -o out --mode mask`, then the same with -b red (said to be ignored) or
+    another composite.blur_strength: no byte of a mask or cutout changes, but the settings
+    fingerprint counted them, and every item was done again.  Another threshold still does them;
+    so does a background where the mode shows it."""
+    cfg = load_config(None, [])
+    key = settings_key(cfg, mode, None)
+    assert settings_key(cfg, mode, "red") == settings_key(cfg, mode, f"image:{tmp_path / 'none.png'}") == key
+    for override in ("composite.blur_strength=0.1", "composite.background=color:#ff0000", "composite.mode=mask"):
+        assert settings_key(load_config(None, [override]), mode, None) == key, override
+    assert settings_key(load_config(None, ["segment.threshold=0.5"]), mode, None) != key
+    assert settings_key(cfg, "composite", "red") != settings_key(cfg, "composite", None)
+    _photo(tmp_path / "in" / "a.jpg", 0, 160, 120)
+    make_clip(tmp_path / "in" / "v.mp4", w=160, h=96, n=6)
+    ext = [] if mode == "mask" else ["--video-ext", ".webm"]
+    r = run_cli("batch", "in", "-o", "out", "--mode", mode, *ext, "--jobs", "1", "-q", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    for more in (["-b", "red"], ["--set", "composite.blur_strength=0.1"]):
+        r = run_cli("batch", "in", "-o", "out", "--mode", mode, *ext, *more, "--jobs", "1", cwd=tmp_path)
+        assert r.returncode == 0 and "0 done" in r.stderr and "2 already done" in r.stderr, (more, r.stderr)
+
+
 def test_settings_that_change_no_byte_of_an_output_do_not_redo_the_batch(tmp_path):
     """video.segment_ahead (where the segmentation runs, the frames the same byte for byte) and
     video.queue_size (frames buffered between a file run's threads; its reader blocks, no frame
