@@ -643,7 +643,7 @@ def settings_key(cfg: Config, mode: str | None, background: str | None, use_hash
     backdrop is the one recorded, and so is the same file named relative or absolute).  By its name alone, a backdrop edited since the last run (or
     another file of that name, the command run from another folder) left every composite as it
     was, 'already done'."""
-    from livecut.composite import background_file
+    from livecut.composite import background_file, parse_background
 
     def named(text: str | None) -> str | None:
         # (-b 'image: bg.png' is bg.png, as the run takes it: it counted as another text, every
@@ -652,7 +652,15 @@ def settings_key(cfg: Config, mode: str | None, background: str | None, use_hash
         # file named another way -- relative, absolute, a configuration's read beside it from
         # another folder -- counted as another backdrop, every item done again)
         found = background_file(text) if text else None
-        return f"{found[0]}:(its file)" if found and found[1] else text
+        if found or not text:
+            return f"{found[0]}:(its file)" if found and found[1] else text
+        # (a colour as the run takes it: -b red after -b '#ff0000' or color:#FF0000, or Blur after
+        # blur, counted as another text, and every item was done again)
+        try:
+            bg = parse_background(text, files=False)
+        except LivecutError:
+            return text
+        return "color:#{2:02x}{1:02x}{0:02x}".format(*bg.color) if bg.kind == "color" else bg.kind
 
     found = background_file(background or cfg.composite.background)
     background = named(background)

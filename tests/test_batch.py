@@ -2456,6 +2456,26 @@ def test_a_space_after_the_colon_of_a_picture_background_is_no_part_of_its_name(
     assert r.returncode == 0 and "0 done" in r.stderr and "1 already done" in r.stderr, r.stderr
 
 
+def test_a_colour_spelt_another_way_does_not_redo_the_batch(tmp_path):
+    """`livecut batch in -o out -b '#ff0000'`, then the same with -b red (the README's bare colour)
+    or color:#FF0000: the same composites, but the settings fingerprint counted the text, and
+    every item was done again; so did Blur after blur.  Another colour still does them."""
+    cfg = load_config(None, [])
+    red = settings_key(cfg, None, "#ff0000")
+    for same in ("red", "color:#FF0000", "colour: #f00", "#F00"):
+        assert settings_key(cfg, None, same) == red, same
+        assert settings_key(load_config(None, [f"composite.background={same}"]), None, None) == \
+            settings_key(load_config(None, ["composite.background=#ff0000"]), None, None), same
+    assert settings_key(cfg, None, "Blur") == settings_key(cfg, None, "blur")
+    assert settings_key(cfg, None, "#ff0001") != red
+    _photo(tmp_path / "in" / "a.jpg", 0, 160, 120)
+    r = run_cli("batch", "in", "-o", "out", "-b", "#ff0000", "--jobs", "1", "-q", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    for same in ("red", "color:#FF0000"):
+        r = run_cli("batch", "in", "-o", "out", "-b", same, "--jobs", "1", cwd=tmp_path)
+        assert r.returncode == 0 and "0 done" in r.stderr and "1 already done" in r.stderr, (same, r.stderr)
+
+
 @pytest.mark.parametrize("mode", ["mask", "cutout"])
 def test_a_background_ignored_by_a_mask_or_cutout_batch_does_not_redo_it(tmp_path, mode):
     """`livecut batch in -o out --mode mask`, then the same with -b red (said to be ignored) or
