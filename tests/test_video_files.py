@@ -2032,6 +2032,23 @@ def test_non_square_pixels_are_shown_in_shape_by_libvpx_outputs(tmp_path):
         assert probe(out)["frames"] == 5
 
 
+@pytest.mark.parametrize("codec, ext", [("ffv1", ".mkv"), ("ffv1", ".avi"), ("prores_ks", ".mkv")])
+def test_non_square_pixels_are_shown_in_shape_by_codecs_that_cannot_say_them_in_mkv_or_avi(tmp_path, codec, ext):
+    """720x576 at 64:45 (16:9 PAL) with --set video.codec=ffv1 (or ProRes) into .mkv or .avi: those
+    videos say no aspect ratio, as libvpx's do not, and PyAV cannot give it to the muxer, so the
+    file played squeezed to 5:4, without a word; it is scaled to square pixels, 1024x576, and the
+    run says so.  H.264 there keeps the 720x576 pixels (see above)."""
+    src = tmp_path / "pal.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=720x576:rate=25:duration=0.2,setsar=64/45", "-c:v", "libx264",
+            str(src))
+    out = tmp_path / f"out{ext}"
+    r = run_cli("file", str(src), "-o", str(out), "--set", f"video.codec={codec}")
+    assert r.returncode == 0, r.stderr
+    assert _shape(out) == (1024, 576, Fraction(16, 9)), _shape(out)
+    assert "non-square pixels (64:45) scaled to square: 720x576 written as 1024x576" in r.stderr, r.stderr
+    assert probe(out)["frames"] == 5
+
+
 def test_outputs_that_cannot_keep_non_square_pixels_say_so(tmp_path):
     """PNG frames cannot say the pixels are not square: they were written square without a word
     (a 16:9 PAL video shown squeezed to 5:4); a warning says so now, and a square-pixel source

@@ -208,6 +208,10 @@ MUXER_TAGS = frozenset({"major_brand", "minor_version", "compatible_brands", "en
 #: MP4 and MOV hold them as QuickTime metadata keys only (``movflags=use_metadata_tags``)
 APPLE_TAGS = "com.apple.quicktime."
 QUICKTIME_EXTS = (".mp4", ".m4v", ".mov")
+#: the codecs whose video says its pixels' aspect itself (H.264's and H.265's VUI, MPEG-4 Part 2's and
+#: MPEG-2's headers): the only way non-square pixels reach a .mkv or .avi file, whose muxer PyAV
+#: cannot give the stream's (others, libvpx, FFV1, ProRes, are scaled to square pixels there)
+SAR_IN_VIDEO = frozenset({"h264", "hevc", "mpeg4", "mpeg2video"})
 #: a timecode as FFmpeg reads it (hh:mm:ss, then the frames after ':', or after ';', '.' or ',' for
 #: drop-frame); others it leaves out of .mov and .mp4 without a word
 TIMECODE = re.compile(r"\d+:\d+:\d+([:;.,])\d+")
@@ -833,7 +837,9 @@ class VideoFileSink:
         #: the frames' size before they are scaled to square pixels (see below), else None
         self._unsquare: tuple[int, int] | None = None
         #: the source's non-square pixels are said as such (its aspect ratio written)
-        self._keeps_sar = bool(sar) and (not codec.startswith("libvpx") or ext in QUICKTIME_EXTS)
+        # (.mkv and .avi take it from the video itself alone: FFV1 or ProRes there, which do not
+        # say it, were written squeezed, 720x576 16:9 shown 5:4, without a word)
+        self._keeps_sar = bool(sar) and (ext in QUICKTIME_EXTS or av_codec_name(codec) in SAR_IN_VIDEO)
         if (self.width, self.height) != (src_w, src_h) and not (sar and not self._keeps_sar):
             need = "4:2:2 video needs an even width" if pix_fmt.startswith("yuv422") else "4:2:0 video needs even sides"
             # (ProRes 4444 is a transparent output's: an opaque .mov told so was the .mov written)
@@ -858,9 +864,10 @@ class VideoFileSink:
                 self.height = max(2, int(round(src_h / wide / 2)) * 2)
             self._unsquare = (src_w, src_h)
             keep = ".mp4, .mkv, .mov keep the pixels" if ext == ".webm" else "another video.codec, libx264, keeps the pixels"
+            video = "libvpx" if codec.startswith("libvpx") else av_codec_name(codec).upper()
             self.warnings.append(f"non-square pixels ({sar.numerator}:{sar.denominator}) scaled to square: "
                                  f"{src_w}x{src_h} written as {sq_w}x{self.height}, as shown (a {ext} file of "
-                                 f"libvpx video cannot say their shape; {keep})")
+                                 f"{video} video cannot say their shape; {keep})")
             self.width = sq_w
         check_encoder(codec, self.cfg.preset, pix_fmt)
         check_container(codec, ext)
