@@ -491,6 +491,7 @@ def commit(tmp: Path, final: Path, force: bool) -> str | None:
         sync_file(tmp)
         if force:
             check_not_special(final)  # (made meanwhile: said before the run too)
+            _keep_mode(final, tmp)
             try:
                 os.replace(tmp, final)
             except PermissionError as exc:
@@ -536,6 +537,20 @@ def commit(tmp: Path, final: Path, force: bool) -> str | None:
         return None
     return (f"{final}: written, but its temporary file {tmp}, a second name of the same file, could not be "
             f"removed ({why_left(left)}): remove it once the folder allows")
+
+
+def _keep_mode(final: Path, tmp: Path) -> None:
+    """Give ``tmp`` the permissions of the file it is to replace at ``final``, as a write over it
+    in place (``ffmpeg -y``) keeps them: a private output (0600) became readable by every user
+    (0644), a group's shared one (0664) no longer writable by the group, once replaced with
+    ``--force``.  A link at ``final`` is replaced itself, not its target: nothing is taken from
+    it; nor from a name where no file stands.  Never raises."""
+    try:
+        st = os.lstat(final)
+        if stat.S_ISREG(st.st_mode):
+            os.chmod(tmp, stat.S_IMODE(st.st_mode) & 0o777)
+    except OSError:
+        pass
 
 
 def _drop_reserved(final: Path, tmp: Path) -> None:

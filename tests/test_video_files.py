@@ -390,6 +390,39 @@ def test_an_empty_mode_is_refused_as_livecut_image_refuses_it(tmp_path, command)
     assert not out.exists()
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.parametrize("command", ["file", "image"])
+@pytest.mark.parametrize("mode", [0o600, 0o664])
+def test_force_keeps_the_permissions_of_the_output_it_replaces(tmp_path, command, mode):
+    """-o out.mp4 --force over a file of the user's own permissions: a private one (0600) was
+    replaced by one every user could read (0644, the umask's), a group's shared one (0664) by
+    one the group could no longer write, where ``ffmpeg -y``, writing over it in place, keeps
+    them.  The new output takes the permissions of the one it replaces."""
+    import stat
+
+    import cv2
+    from typer.testing import CliRunner
+
+    from conftest import make_clip
+    from livecut.cli import app
+
+    if command == "file":
+        src, out = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3), tmp_path / "out.mp4"
+    else:
+        src, out = tmp_path / "p.png", tmp_path / "out.png"
+        cv2.imwrite(str(src), np.full((64, 96, 3), 120, np.uint8))
+    out.write_bytes(b"earlier")
+    os.chmod(out, mode)
+    old = os.umask(0o022)
+    try:
+        r = CliRunner().invoke(app, [command, str(src), "-o", str(out), "--force", "-q"])
+    finally:
+        os.umask(old)
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes() != b"earlier"
+    assert stat.S_IMODE(os.stat(out).st_mode) == mode
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 @pytest.mark.parametrize("command", ["file", "image"])
 def test_force_does_not_replace_a_named_pipe_with_a_file(tmp_path, command):
