@@ -1184,6 +1184,25 @@ def test_a_raw_stream_has_the_rate_its_bitstream_states(tmp_path, codec, ext):
     assert got["pts"][-1] - got["pts"][0] == pytest.approx(14 / 30, abs=0.002)
 
 
+def test_a_raw_stream_into_avi_has_its_frame_rate_and_one_entry_a_frame(tmp_path):
+    """A raw H.264 stream at 30 fps into .avi: FFmpeg states its rate as its field rate, 60, taken
+    for the finest its frames keep (frames without times keep none): the .avi ran at 60 ticks a
+    second, every other one an empty entry (29 frames said for 15, 60 fps to an editor), its last
+    frame half as long (0.483 s, not 0.5).  One entry a frame at 30 fps, as `ffmpeg` writes it."""
+    import av
+
+    src = tmp_path / "raw.h264"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=30:duration=0.5", "-c:v", "libx264", str(src))
+    out = tmp_path / "out.avi"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        s = c.streams.video[0]
+        assert s.time_base == Fraction(1, 30) and float(s.average_rate) == pytest.approx(30)
+        assert [p.dts for p in c.demux(s) if p.size is not None and p.dts is not None] == list(range(15))
+    assert probe(out)["duration"] == pytest.approx(0.5, abs=0.002)
+
+
 def test_avi_output_has_the_frame_rate_and_one_entry_a_frame(clips, tmp_path):
     out = tmp_path / "out.avi"
     assert run_cli("file", str(clips["plain"]), "-o", str(out)).returncode == 0

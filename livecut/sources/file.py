@@ -699,6 +699,14 @@ def video_streams(container) -> list:
     return moving
 
 
+def _timeless(container) -> bool:
+    """Whether ``container``'s format keeps no timestamps (a raw ``.h264``, ``.hevc`` stream)."""
+    import av
+
+    flags = int(getattr(getattr(container, "format", None), "flags", 0) or 0)
+    return bool(flags & av.format.Flags.no_timestamps.value)
+
+
 #: an average frame rate this many times the rate the stream states is not one (see frame_rate)
 MAX_AVERAGE_OVER_STATED = 2
 
@@ -709,12 +717,8 @@ def frame_rate(stream) -> Fraction | None:
     ``.dv`` file's as the inverse of its time base (60000 fps for 29.97 or 25), and a raw
     stream's (``.h264``, ``.hevc``: frames without timestamps) is its demuxer's default, 25,
     whatever the rate its bitstream states (the frames were timed by it)."""
-    import av
-
     avg, stated = stream.average_rate, stream.guessed_rate or stream.base_rate
-    container = getattr(stream, "container", None)
-    flags = int(getattr(getattr(container, "format", None), "flags", 0) or 0)
-    if flags & av.format.Flags.no_timestamps.value:
+    if _timeless(getattr(stream, "container", None)):
         return getattr(stream.codec_context, "framerate", None) or stated or avg
     if avg and stated and avg > MAX_AVERAGE_OVER_STATED * stated:
         return stated
@@ -1047,7 +1051,10 @@ class FileSource(ClosesWhileReading):
         if sar and sar > 0 and sar != 1:
             self.info.sample_aspect = Fraction(sar)
         if s.base_rate:  # (a clock's is no frame rate: the estimate, see _clock_rate)
-            self.info.tick_fps = fps if clock else float(s.base_rate)
+            # (a raw stream's frames have no times, nothing finer to keep than their rate: FFmpeg
+            # states a raw .h264's as its field rate, twice that, which made an .avi of 60 ticks a
+            # second for a 30 fps video, every other one empty, its last frame half as long)
+            self.info.tick_fps = fps if clock or _timeless(c) else float(s.base_rate)
         self._rate = rate
         self._start = float(s.start_time * tb) if s.start_time is not None else 0.0
         # where the video and the audio begin, together, in the output: at 0
