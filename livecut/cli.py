@@ -798,6 +798,24 @@ def _relabel_piped(text: str, path: str, label: str, bare: bool = True) -> str:
     return text.replace(f"{name}-", "piped-").replace(name, label)
 
 
+def _check_not_redirected_from(output: Optional[str], path: Path) -> None:
+    """Refuse ``-o`` naming the file standard input is redirected from (``livecut file - -o
+    clip.mp4 --force < clip.mp4``), by the output's name: the input's check said it of the input's,
+    which a piped input's lines say as "-" ("-: is an input; refusing to write over it")."""
+    from livecut.errors import OutputExistsError
+    from livecut.sinks import sink_kind
+
+    if not output or output == "-" or sink_kind(output) != "file":
+        return
+    try:
+        same = os.path.samefile(os.path.expanduser(output), path)
+    except OSError:  # (no file there yet, or none that can be looked at: the run says it)
+        return
+    if same:
+        raise OutputExistsError(f"{output}: is the input (standard input is redirected from it); "
+                                "refusing to write over it")
+
+
 def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str] = None,
                cfg: Optional[Config] = None, **kwargs) -> None:
     """Shared body of cam/file/run: config (``cfg`` where the command has read it already),
@@ -967,6 +985,7 @@ def file_(
                          preview=bool(o.get("preview")), extra_sinks=vcam)
         # (SIGTERM/SIGHUP while the pipe is read: the copy is removed, as on Ctrl-C)
         with finalize_on_signals(), spooled_stdin() as path:
+            _check_not_redirected_from(output, path)
             try:
                 # (the configuration read above: read again, a pipe's, -c <(...), was empty -- the
                 # defaults used without a word)

@@ -2286,6 +2286,28 @@ def test_a_path_that_begins_with_the_redirected_inputs_is_said_whole(tmp_path, c
     assert str(bad) not in r.stderr
 
 
+@pytest.mark.parametrize("link", [False, True])
+def test_an_output_that_is_the_redirected_input_is_refused_by_its_own_name(tmp_path, clips, link):
+    """`livecut file - -o clip.mp4 --force < clip.mp4` (or -o a link to it) is refused, the input
+    left as it was; the line named neither file the user gave: "-: is an input; refusing to write
+    over it" (the output's name, the redirected input's path, said as the piped input's "-")."""
+    clip = tmp_path / "clip.mp4"
+    shutil.copy(clips["plain"], clip)
+    before = clip.read_bytes()
+    out = clip
+    if link:
+        out = tmp_path / "link.mp4"
+        out.symlink_to(clip)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    with open(clip, "rb") as fh:
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(out), "--force", "-q"],
+                           stdin=fh, capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: error: {out}: is the input (standard input is redirected from it); "
+                                     "refusing to write over it"], r.stderr
+    assert clip.read_bytes() == before and out.resolve() == clip
+
+
 def test_a_background_that_is_the_redirected_input_keeps_its_own_name(tmp_path):
     """`livecut file - -b image:anim.gif < anim.gif`: the piped input's file is named "-" in the
     run's messages, and so was the background, the same file: "background -: an animated GIF of
