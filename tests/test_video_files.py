@@ -423,6 +423,30 @@ def test_force_keeps_the_permissions_of_the_output_it_replaces(tmp_path, command
     assert stat.S_IMODE(os.stat(out).st_mode) == mode
 
 
+def test_png_frames_do_not_replace_a_background_among_them(tmp_path):
+    """-o frames/ --force -b image:frames/frame_000001.png (a frame of an earlier run taken as the
+    background plate): the new frames replaced it, exit 0, where a background video that is the
+    output file is refused as an input.  Refused alike, exit 2, every frame left as it was."""
+    from conftest import make_clip
+
+    src = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3)
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(frames / f"frame_{i:06d}.png"), np.full((64, 96, 3), 40 * (i + 1), np.uint8))
+    before = {p.name: p.read_bytes() for p in frames.iterdir()}
+    r = run_cli("file", str(src), "-o", f"{frames}/", "--force", "-b", f"image:{frames / 'frame_000001.png'}", "-q")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: error: {frames}: holds an input, frame_000001.png, which its "
+                                     "frames would replace; refusing to write over it"], r.stderr
+    assert {p.name: p.read_bytes() for p in frames.iterdir()} == before
+    other = frames / "plate.png"  # (a picture there of another name is no frame's: written)
+    other.write_bytes(before["frame_000001.png"])
+    r = run_cli("file", str(src), "-o", f"{frames}/", "--force", "-b", f"image:{other}", "-q")
+    assert r.returncode == 0, r.stderr
+    assert other.read_bytes() == before["frame_000001.png"]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 @pytest.mark.parametrize("command", ["file", "image"])
 def test_force_does_not_replace_a_named_pipe_with_a_file(tmp_path, command):

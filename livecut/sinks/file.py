@@ -605,6 +605,28 @@ def _check_lookup(out: Path) -> None:
         raise _write_error(f"{out}: cannot write there", exc) from None
 
 
+def _check_no_input_among_frames(out: Path, inputs: tuple) -> None:
+    """Refuse PNG frames into folder ``out`` where one of ``inputs`` is a file there of a frame's
+    name (``-o frames/ --force -b image:frames/frame_000010.png``, a frame of an earlier run as the
+    background): the frames written replace those there, and remove the rest (it was overwritten,
+    exit 0, where a background video that is the output file is refused)."""
+    import fnmatch
+
+    for src in inputs:
+        if src is None:
+            continue
+        sp = Path(str(src)).expanduser()
+        if not fnmatch.fnmatchcase(sp.name, FRAME_PATTERN):
+            continue
+        try:
+            inside = os.path.samefile(sp.parent, out)
+        except OSError:
+            continue
+        if inside:
+            raise OutputExistsError(f"{out}: holds an input, {sp.name}, which its frames would replace; "
+                                    "refusing to write over it")
+
+
 def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
     """Refuse to overwrite an output without ``force``, and never write over an input."""
     out = Path(os.path.expanduser(spec))
@@ -634,6 +656,8 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
                 raise UsageError(f"{spec}: PNG frames need a folder of their own, e.g. -o /frames/")
         if out.exists() and not out.is_dir():
             raise OutputExistsError(f"{out}: exists and is not a folder")
+        if out.is_dir():
+            _check_no_input_among_frames(out, inputs)
         if out.is_dir() and any(out.glob(FRAME_PATTERN)) and not force:
             raise OutputExistsError(f"{out}: already holds frames (give {FORCE} to overwrite)")
         # (the frames are written in a hidden folder beside it, then moved into it)
