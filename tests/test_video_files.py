@@ -190,6 +190,25 @@ def test_variable_frame_rate_timestamps_survive(clips, tmp_path):
     assert b["duration"] == pytest.approx(a["duration"], abs=0.05)
 
 
+def test_png_frames_of_a_variable_frame_rate_say_they_lose_its_timing(clips, tmp_path):
+    """A recording that pauses (10 frames at 25 fps, 1 s without a frame, 10 more) into -o DIR/:
+    PNG frames keep no times, and played at the video's rate its frames are far off their own
+    (the pause gone, the sound, if any, out of step), where the README says a variable frame rate
+    keeps its timestamps; it was said nowhere.  A warning says it; a constant rate says nothing."""
+    from conftest import make_clip
+
+    pts = [i * 40 for i in range(10)] + [1400 + i * 40 for i in range(10)]
+    src = make_clip(tmp_path / "paused.mp4", w=96, h=64, n=20, time_base=Fraction(1, 1000), pts=pts)
+    r = run_cli("file", str(src), "-o", f"{tmp_path / 'frames'}/")
+    assert r.returncode == 0, r.stderr
+    assert len(list((tmp_path / "frames").glob("frame_*.png"))) == 20
+    said = [line for line in r.stderr.splitlines() if "PNG frames keep no times" in line]
+    assert len(said) == 1 and re.search(r"played at [\d.]+ fps, the frames of this variable frame rate are up "
+                                        r"to 0\.\d\d s off their times \(\.mp4, \.mkv, \.mov keep them\)", said[0]), r.stderr
+    r = run_cli("file", str(clips["plain"]), "-o", f"{tmp_path / 'plain'}/")
+    assert r.returncode == 0 and "keep no times" not in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("ext", [".mp4", ".mov", ".mkv", ".webm"])
 def test_variable_frame_rate_keeps_its_length(clips, tmp_path, ext):
     """A variable frame rate's last frame was as long as the average frame (the encoder's

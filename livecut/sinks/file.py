@@ -1419,6 +1419,10 @@ class PngSequenceSink:
         if sar:  # (as a libvpx video says it: see VideoFileSink; as shown: turned, 1/sar)
             shown = 1 / sar if self._upright.quarter else sar
             self.warnings.append(_squeezed(shown, "PNG frames cannot say their shape (.mp4, .mkv, .mov keep it)"))
+        #: the first frame's time, and the most seconds a frame is off its time when the sequence
+        #: is played at the video's rate: a variable rate's timing lost is said (see close)
+        self._first_pts: float | None = None
+        self._pts_off = 0.0
 
     def __enter__(self) -> "PngSequenceSink":
         from livecut.atomic import stale_left, temp_path
@@ -1443,7 +1447,7 @@ class PngSequenceSink:
             raise VideoWriteError(f"{self.path}: not open")
         # (16-bit: a 16-bit PNG; a float frame was written as levels 0 and 1, black)
         check_frame(image, str(self.path), (np.uint8, np.uint16))
-        check_pts(pts, str(self.path))  # (unused here: refused as the other sinks refuse it)
+        check_pts(pts, str(self.path))  # (kept only to say a timing the frames lose: see close)
         name = f"frame_{self.frames:06d}.png"
         image = self._upright(image)
         ok, buf = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
@@ -1455,6 +1459,22 @@ class PngSequenceSink:
         except OSError as exc:
             raise _write_error(f"{self.path / name}: cannot write", exc) from None
         self.frames += 1
+        if pts is not None and self.info.fps and self.info.fps > 0:
+            if self._first_pts is None:
+                self._first_pts = pts
+            played = self._first_pts + (self.frames - 1) / self.info.fps  # (where it falls when played)
+            self._pts_off = max(self._pts_off, abs(pts - played))
+
+    def _timing_lost(self) -> str | None:
+        """The warning that the frames, a sequence played at the video's rate, are
+        :data:`LATE_SAID` or more (and over a frame) off their times (a variable frame rate: a
+        phone's, a recording that pauses; its timing was lost unsaid, where the README said a
+        variable rate keeps its timestamps); None where they are not."""
+        fps = self.info.fps
+        if self._pts_off < max(LATE_SAID, 1 / fps if fps else 0):
+            return None
+        return (f"PNG frames keep no times: played at {fps:g} fps, the frames of this variable frame rate "
+                f"are up to {self._pts_off:.2f} s off their times (.mp4, .mkv, .mov keep them)")
 
     def close(self, complete: bool = True) -> None:
         """Move the frames into ``path`` (complete run) or throw them away (failed run)."""
@@ -1481,6 +1501,9 @@ class PngSequenceSink:
             raise
         if left:  # (an append-only folder: the empty temporary folder stayed beside the frames, unsaid)
             self.warnings.append(left)
+        lost = self._timing_lost()
+        if lost:
+            self.warnings.append(lost)
 
 
 @register_sink("file", lambda spec: spec not in ("", "-") and "://" not in spec, check=_check_spec)
