@@ -225,6 +225,34 @@ def test_an_mpegts_file_cut_short_says_so(tmp_path, ext, m2ts):
     assert 0 < probe(out)["frames"] < 100
 
 
+def test_a_wmv_file_cut_short_says_so(tmp_path):
+    """A WMV (ASF) file cut short (``head -c``: a copy broken off, a download cut) was taken
+    whole, exit 0 and no word, its output holding half the video: FFmpeg drops the length its
+    header states when the file is not the size the header states too.  It ends as another
+    truncated input does (exit 3, "ends early"); the whole file, and one with bytes after it,
+    are still complete."""
+    import subprocess
+
+    whole = tmp_path / "whole.wmv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=4",
+                    "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "wmv2", "-c:a", "wmav2", str(whole)],
+                   check=True)
+    data = whole.read_bytes()
+    padded = tmp_path / "padded.wmv"
+    padded.write_bytes(data + bytes(100))
+    for src in (whole, padded):
+        r = run_cli("file", str(src), "-o", str(tmp_path / f"{src.stem}.mp4"), "-q")
+        assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
+    src, out = tmp_path / "half.wmv", tmp_path / "half.mp4"
+    src.write_bytes(data[:len(data) // 2])
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    line = r.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"livecut: error: {src}: the video ends early (truncated: the ASF (WMV) file is "
+                           "shorter than its header states): ") and f"; {out} holds the" in line, r.stderr
+    assert 0 < probe(out)["frames"] < 100
+
+
 def test_a_nut_stream_cut_short_says_so(tmp_path):
     """A NUT stream (what ``livecut file ... -o -`` and ``ffmpeg ... -f nut -`` write) cut short --
     its writer killed, a copy broken off -- was taken whole, exit 0 and no word, piped in

@@ -121,6 +121,41 @@ def _gif_cut_short(p: Path) -> bool:
         return False
 
 
+#: an ASF file's (WMV, WMA) header object, and its file properties object, which states the file's size
+ASF_HEADER_GUID = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
+ASF_FILE_PROPERTIES_GUID = bytes.fromhex("a1dcab8c47a9cf118ee400c00c205365")
+
+
+def _asf_cut_short(p: Path) -> bool:
+    """Whether ``p`` is an ASF file (.wmv, .wma) shorter than the size its header states: a copy
+    broken off (``head -c``), a download cut short.  FFmpeg gives no sign of one: where the size
+    is off (by over 5 %) it drops the length the header states too, and counts the frames left.
+    A header marked as a broadcast's (a live capture: its size not known when it was written)
+    states none; a file longer than it says (bytes after it) is whole."""
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(30)  # (the header object: its GUID, size, number of objects, 2 reserved bytes)
+            if len(head) < 30 or head[:16] != ASF_HEADER_GUID:
+                return False
+            size = os.fstat(fh.fileno()).st_size
+            for _ in range(min(int.from_bytes(head[24:28], "little"), 256)):
+                obj = fh.read(24)  # (an object's GUID and size)
+                length = int.from_bytes(obj[16:24], "little")
+                if len(obj) < 24 or length < 24:
+                    return False
+                if obj[:16] == ASF_FILE_PROPERTIES_GUID:
+                    body = fh.read(68)  # (file ID, size, date, packets, play/send times, preroll, flags)
+                    if len(body) < 68:
+                        return False
+                    stated = int.from_bytes(body[16:24], "little")
+                    broadcast = int.from_bytes(body[64:68], "little") & 1
+                    return not broadcast and size < stated
+                fh.seek(length - 24, 1)
+    except OSError:
+        pass
+    return False
+
+
 #: MPEG-TS packet sizes: plain, BDAV/AVCHD (.m2ts, .mts: a 4-byte timestamp before each), with FEC
 TS_PACKET_SIZES = (188, 192, 204)
 
@@ -944,6 +979,7 @@ class FileSource(ClosesWhileReading):
         #: :attr:`video_whole` (set by :meth:`shortfall`): the video was whole all the same
         self.cut_short = ("the GIF ends without its trailer" if fmt == "gif" and _gif_cut_short(p)
                           else "the MPEG-TS file ends in the middle of a packet" if fmt == "mpegts" and _ts_cut_short(p)
+                          else "the ASF (WMV) file is shorter than its header states" if fmt == "asf" and _asf_cut_short(p)
                           else _nut_cut_short(p) if fmt == "nut"
                           else _mkv_cut_short(p) if fmt == "matroska,webm" else "")
         #: a NUT cut short states no length: the one FFmpeg gives is that of what is left, not said
