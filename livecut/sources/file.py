@@ -121,6 +121,62 @@ def _gif_cut_short(p: Path) -> bool:
         return False
 
 
+#: how far back from its end an MPEG-PS file is read for a pack header to walk its packets from
+PS_TAIL_BYTES = 256 << 10
+
+
+def _ps_cut_short(p: Path) -> bool:
+    """Whether ``p`` is an MPEG-PS file (a DVD camcorder's .MPG, a .VOB) that ends in the middle of
+    a packet: a copy broken off (``head -c``), a recording cut short.  FFmpeg gives no sign of one
+    but a corrupt packet skipped: the file's length is its timestamps' (the last ones read).  Its
+    packets are walked from a pack header near its end (MPEG-2 or MPEG-1 packs, each packet stating
+    its length); one whose length runs past the file's end is one cut short (a file that ends with
+    a packet whole, its end code, or zeros after them is whole; one whose bytes do not walk so, no
+    pack header near the end, is not taken for cut)."""
+    try:
+        with open(p, "rb") as fh:
+            size = fh.seek(0, 2)
+            fh.seek(max(0, size - PS_TAIL_BYTES))
+            tail = fh.read()
+    except OSError:
+        return False
+    pos = tail.find(b"\0\0\1\xba")
+    while pos >= 0:
+        cut = _ps_walk(tail, pos)
+        if cut is not None:
+            return cut
+        pos = tail.find(b"\0\0\1\xba", pos + 1)
+    return False
+
+
+def _ps_walk(buf: bytes, pos: int) -> bool | None:
+    """Walk MPEG-PS packets in ``buf`` (a file's last bytes) from ``pos``: True where the last one
+    runs past its end, False where they end with it, None where the bytes are not packets."""
+    n, data = len(buf), len(buf.rstrip(b"\0"))
+    while pos < n:
+        if pos >= data:
+            return False  # (zeros after the last packet: a file padded to a block size)
+        if n - pos < 6:
+            return buf[pos:pos + 3] == b"\0\0\1"[:n - pos] or None
+        if buf[pos:pos + 3] != b"\0\0\1":
+            return None
+        code = buf[pos + 3]
+        if code == 0xB9:  # (the program end code)
+            pos += 4
+        elif code == 0xBA:  # (a pack header: MPEG-2's, its stuffing after it, or MPEG-1's)
+            if buf[pos + 4] >> 6 == 1:
+                pos += 14 + (buf[pos + 13] & 7 if n - pos > 13 else 0)
+            elif buf[pos + 4] >> 4 == 2:
+                pos += 12
+            else:
+                return None
+        elif code >= 0xBB:  # (a system header or a stream's packet: its length after its code)
+            pos += 6 + int.from_bytes(buf[pos + 4:pos + 6], "big")
+        else:
+            return None
+    return pos > n
+
+
 #: an ASF file's (WMV, WMA) header object, and its file properties object, which states the file's size
 ASF_HEADER_GUID = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
 ASF_FILE_PROPERTIES_GUID = bytes.fromhex("a1dcab8c47a9cf118ee400c00c205365")
@@ -980,6 +1036,7 @@ class FileSource(ClosesWhileReading):
         self.cut_short = ("the GIF ends without its trailer" if fmt == "gif" and _gif_cut_short(p)
                           else "the MPEG-TS file ends in the middle of a packet" if fmt == "mpegts" and _ts_cut_short(p)
                           else "the ASF (WMV) file is shorter than its header states" if fmt == "asf" and _asf_cut_short(p)
+                          else "the MPEG-PS file ends in the middle of a packet" if fmt == "mpeg" and _ps_cut_short(p)
                           else _nut_cut_short(p) if fmt == "nut"
                           else _mkv_cut_short(p) if fmt == "matroska,webm" else "")
         #: a NUT cut short states no length: the one FFmpeg gives is that of what is left, not said
