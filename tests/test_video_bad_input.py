@@ -254,6 +254,33 @@ def test_an_mpeg_ps_file_cut_short_says_so(tmp_path, fmt, vcodec, ext):
     assert 0 < probe(out)["frames"] < 100
 
 
+def test_an_ogg_file_cut_short_says_so(tmp_path):
+    """An Ogg file (.ogv: Theora, as Wikimedia and some screen recorders write it) cut short
+    (``head -c``: its last page cut in the middle) was taken whole, exit 0 and no word: FFmpeg
+    takes its length from the last page left.  It ends as another truncated input does (exit 3,
+    "ends early"); the whole file, and one with zeros after it, are still complete."""
+    import subprocess
+
+    whole = tmp_path / "whole.ogv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=4",
+                    "-f", "lavfi", "-i", "sine=duration=4:sample_rate=48000", "-c:v", "libtheora",
+                    "-c:a", "libvorbis", str(whole)], check=True)
+    data = whole.read_bytes()
+    padded = tmp_path / "padded.ogv"
+    padded.write_bytes(data + bytes(100))
+    for src in (whole, padded):
+        r = run_cli("file", str(src), "-o", str(tmp_path / f"{src.stem}.mp4"), "-q")
+        assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
+    src, out = tmp_path / "half.ogv", tmp_path / "half.mp4"
+    src.write_bytes(data[:len(data) // 2 + 7])
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    line = r.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"livecut: error: {src}: the video ends early (truncated: the Ogg file ends in "
+                           "the middle of a page): ") and f"; {out} holds the" in line, r.stderr
+    assert 0 < probe(out)["frames"] < 100
+
+
 def test_a_wmv_file_cut_short_says_so(tmp_path):
     """A WMV (ASF) file cut short (``head -c``: a copy broken off, a download cut) was taken
     whole, exit 0 and no word, its output holding half the video: FFmpeg drops the length its

@@ -177,6 +177,35 @@ def _ps_walk(buf: bytes, pos: int) -> bool | None:
     return pos > n
 
 
+def _ogg_cut_short(p: Path) -> bool:
+    """Whether ``p`` is an Ogg file (.ogv, .ogg) that ends in the middle of a page: a copy broken
+    off (``head -c``), a download cut short.  FFmpeg gives no sign of one: the file's length is
+    that of its last page left.  Its pages are walked from one near its end (each header states
+    its segments' lengths); one that runs past the file's end is one cut short (a file that ends
+    with a page whole, or zeros after it, is whole; one whose bytes do not walk so is not taken
+    for cut)."""
+    try:
+        with open(p, "rb") as fh:
+            size = fh.seek(0, 2)
+            fh.seek(max(0, size - PS_TAIL_BYTES))
+            buf = fh.read()
+    except OSError:
+        return False
+    n, data = len(buf), len(buf.rstrip(b"\0"))
+    start = buf.find(b"OggS")
+    while start >= 0:
+        pos = start
+        while pos < data and buf[pos:pos + 4] == b"OggS"[:n - pos] and buf[pos + 4:pos + 5] in (b"\0", b""):
+            if n - pos < 27:
+                return True
+            segments = buf[pos + 27:pos + 27 + buf[pos + 26]]
+            pos += 27 + buf[pos + 26] + sum(segments)
+        if pos >= data:  # (the pages walked to the end: past it where the last one is cut)
+            return pos > n
+        start = buf.find(b"OggS", start + 1)
+    return False
+
+
 #: an ASF file's (WMV, WMA) header object, and its file properties object, which states the file's size
 ASF_HEADER_GUID = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
 ASF_FILE_PROPERTIES_GUID = bytes.fromhex("a1dcab8c47a9cf118ee400c00c205365")
@@ -1037,6 +1066,7 @@ class FileSource(ClosesWhileReading):
                           else "the MPEG-TS file ends in the middle of a packet" if fmt == "mpegts" and _ts_cut_short(p)
                           else "the ASF (WMV) file is shorter than its header states" if fmt == "asf" and _asf_cut_short(p)
                           else "the MPEG-PS file ends in the middle of a packet" if fmt == "mpeg" and _ps_cut_short(p)
+                          else "the Ogg file ends in the middle of a page" if fmt == "ogg" and _ogg_cut_short(p)
                           else _nut_cut_short(p) if fmt == "nut"
                           else _mkv_cut_short(p) if fmt == "matroska,webm" else "")
         #: a NUT cut short states no length: the one FFmpeg gives is that of what is left, not said
