@@ -3749,6 +3749,30 @@ def test_the_source_s_tags_and_creation_time_are_kept(tmp_path):
         assert c.metadata.get("title") == "Holiday", c.metadata
 
 
+def test_an_android_phone_s_make_and_model_are_kept(tmp_path):
+    """An Android phone's clip (a Pixel's: its make, model, Android version and capture rate as
+    com.android.* keys, its location): into .mp4 and .mov the com.android keys were dropped,
+    written only where an Apple key was there too, so the cut lost the phone it was shot on;
+    they are kept, as ``ffmpeg -map_metadata 0 -movflags use_metadata_tags`` keeps them."""
+    src = tmp_path / "pixel.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=30:duration=0.5", "-c:v", "libx264",
+            "-metadata", "com.android.manufacturer=Google", "-metadata", "com.android.model=Pixel 8",
+            "-metadata", "com.android.version=14", "-metadata", "com.android.capture.fps=30.0",
+            "-metadata", "location=+48.8584+002.2945/", "-metadata", "creation_time=2024-05-01T12:34:56Z",
+            "-movflags", "use_metadata_tags", str(src))
+    assert _tags(src)[0].get("com.android.model") == "Pixel 8"
+    for ext in (".mp4", ".mov", ".mkv"):
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out), "-q")
+        assert r.returncode == 0, r.stderr
+        tags, _ = _tags(out)
+        assert tags.get("com.android.manufacturer") == "Google", (ext, tags)
+        assert tags.get("com.android.model") == "Pixel 8", (ext, tags)
+        assert tags.get("com.android.capture.fps") == "30.0", (ext, tags)
+        assert tags.get("location") == "+48.8584+002.2945/", (ext, tags)
+        assert tags.get("creation_time", "").startswith("2024-05-01T12:34:56"), (ext, tags)
+
+
 def _cues(path) -> tuple[list[tuple], list[tuple]]:
     """(each subtitle stream's codec, language and default flag; each cue's stream (counted
     among the subtitles), seconds from the first video frame, seconds shown and text)."""

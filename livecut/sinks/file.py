@@ -207,6 +207,8 @@ MUXER_TAGS = frozenset({"major_brand", "minor_version", "compatible_brands", "en
 #: a phone's own tags (location, make, model, software, creation date with its time zone):
 #: MP4 and MOV hold them as QuickTime metadata keys only (``movflags=use_metadata_tags``)
 APPLE_TAGS = "com.apple.quicktime."
+#: an Android phone's (manufacturer, model, Android version, capture rate): the same kind of keys
+PHONE_TAGS = (APPLE_TAGS, "com.android.")
 QUICKTIME_EXTS = (".mp4", ".m4v", ".mov")
 #: the codecs whose video says its pixels' aspect itself (H.264's and H.265's VUI, MPEG-4 Part 2's and
 #: MPEG-2's headers): the only way non-square pixels reach a .mkv or .avi file, whose muxer PyAV
@@ -327,7 +329,7 @@ def carry_source(container, stream, src: Path, ext: str, start: float, fps: floa
             kept = chapters
         if ext in QUICKTIME_EXTS:
             tags = {_quicktime_key(k): v for k, v in tags.items()}
-            if any(k.startswith(APPLE_TAGS) for k in tags):
+            if any(k.startswith(PHONE_TAGS) for k in tags):
                 container.container_options["movflags"] = "use_metadata_tags"
         container.metadata.update(tags)
         if moving:
