@@ -281,6 +281,32 @@ def test_an_ogg_file_cut_short_says_so(tmp_path):
     assert 0 < probe(out)["frames"] < 100
 
 
+@pytest.mark.parametrize("size, rate", [("720x576", "25"), ("720x480", "30000/1001")])
+def test_a_raw_dv_file_cut_short_says_so(tmp_path, size, rate):
+    """A raw DV file (.dv: a camcorder's tape captured over FireWire) cut short in a frame
+    (``head -c``) was taken whole, exit 0 and no word, the part of its last frame written as a
+    frame: FFmpeg estimates its length from its size.  It ends as another truncated input does
+    (exit 3, "ends early"); the whole file (PAL or NTSC) is still complete."""
+    import subprocess
+
+    whole = tmp_path / "whole.dv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc=size={size}:rate={rate}:duration=2",
+                    "-f", "lavfi", "-i", "sine=duration=2:sample_rate=48000", "-ac", "2", "-c:v", "dvvideo",
+                    "-pix_fmt", "yuv420p" if size == "720x576" else "yuv411p", "-c:a", "pcm_s16le", "-f", "dv",
+                    str(whole)], check=True)
+    data = whole.read_bytes()
+    r = run_cli("file", str(whole), "-o", str(tmp_path / "whole.mp4"), "-q")
+    assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
+    src, out = tmp_path / "half.dv", tmp_path / "half.mp4"
+    src.write_bytes(data[:len(data) // 2 + 1000])
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    line = r.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"livecut: error: {src}: the video ends early (truncated: the DV file ends in "
+                           "the middle of a frame): ") and f"; {out} holds the" in line, r.stderr
+    assert 0 < probe(out)["frames"] < 60
+
+
 def test_a_wmv_file_cut_short_says_so(tmp_path):
     """A WMV (ASF) file cut short (``head -c``: a copy broken off, a download cut) was taken
     whole, exit 0 and no word, its output holding half the video: FFmpeg drops the length its

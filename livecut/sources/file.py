@@ -206,6 +206,24 @@ def _ogg_cut_short(p: Path) -> bool:
     return False
 
 
+def _dv_cut_short(p: Path) -> bool:
+    """Whether ``p`` is a raw DV file (.dv: a camcorder's tape captured over FireWire) that ends
+    in the middle of a frame: a copy broken off (``head -c``), a capture cut short.  FFmpeg
+    gives no sign of one: it estimates the length from the size, and reads the part of the last
+    frame as a frame.  Each frame is whole DIF sequences of 12000 bytes, 10 a frame (525/60:
+    NTSC) or 12 (625/50: PAL, its first header block says), twice or four times as many for
+    DV50 and DVCPRO HD: a file of other than whole such frames is one cut short."""
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(4)
+            size = fh.seek(0, 2)
+    except OSError:
+        return False
+    if len(head) < 4 or head[0] >> 5:  # (not a header block, section type 0, first)
+        return False
+    return size % (12000 * (12 if head[3] & 0x80 else 10)) != 0
+
+
 #: an ASF file's (WMV, WMA) header object, and its file properties object, which states the file's size
 ASF_HEADER_GUID = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
 ASF_FILE_PROPERTIES_GUID = bytes.fromhex("a1dcab8c47a9cf118ee400c00c205365")
@@ -1067,6 +1085,7 @@ class FileSource(ClosesWhileReading):
                           else "the ASF (WMV) file is shorter than its header states" if fmt == "asf" and _asf_cut_short(p)
                           else "the MPEG-PS file ends in the middle of a packet" if fmt == "mpeg" and _ps_cut_short(p)
                           else "the Ogg file ends in the middle of a page" if fmt == "ogg" and _ogg_cut_short(p)
+                          else "the DV file ends in the middle of a frame" if fmt == "dv" and _dv_cut_short(p)
                           else _nut_cut_short(p) if fmt == "nut"
                           else _mkv_cut_short(p) if fmt == "matroska,webm" else "")
         #: a NUT cut short states no length: the one FFmpeg gives is that of what is left, not said
