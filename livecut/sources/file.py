@@ -121,8 +121,8 @@ def _gif_cut_short(p: Path) -> bool:
         return False
 
 
-#: how far back from its end an MPEG-PS file is read for a pack header to walk its packets from
-PS_TAIL_BYTES = 256 << 10
+#: how far back from its end an MPEG-PS or Ogg file is read for a packet or page to walk from
+WALK_TAIL_BYTES = 256 << 10
 
 
 def _ps_cut_short(p: Path) -> bool:
@@ -136,7 +136,7 @@ def _ps_cut_short(p: Path) -> bool:
     try:
         with open(p, "rb") as fh:
             size = fh.seek(0, 2)
-            fh.seek(max(0, size - PS_TAIL_BYTES))
+            fh.seek(max(0, size - WALK_TAIL_BYTES))
             tail = fh.read()
     except OSError:
         return False
@@ -187,7 +187,7 @@ def _ogg_cut_short(p: Path) -> bool:
     try:
         with open(p, "rb") as fh:
             size = fh.seek(0, 2)
-            fh.seek(max(0, size - PS_TAIL_BYTES))
+            fh.seek(max(0, size - WALK_TAIL_BYTES))
             buf = fh.read()
     except OSError:
         return False
