@@ -334,6 +334,54 @@ def test_a_wmv_file_cut_short_says_so(tmp_path):
                            "shorter than its header states): ") and f"; {out} holds the" in line, r.stderr
     assert 0 < probe(out)["frames"] < 100
 
+def test_a_y4m_stream_cut_short_says_so(tmp_path):
+    """A YUV4MPEG stream (``ffmpeg ... -f yuv4mpegpipe - | livecut file - -o out.mp4``, a .y4m
+    file) cut in the middle of a frame -- its writer killed, a copy broken off -- was taken
+    whole, exit 0 and no word: it states no length, and FFmpeg drops the frame cut in it and
+    counts the rest.  Each of its frames is 'FRAME', a line's end and a picture of one size: one
+    cut in a frame (or in its 'FRAME' line) ends the run as another truncated input does (exit
+    3, "ends early"); the whole stream, piped or named, frames with parameters on their 'FRAME'
+    line too, is still complete."""
+    import subprocess
+
+    whole = tmp_path / "whole.y4m"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=1",
+                    "-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe", str(whole)], check=True)
+    data = whole.read_bytes()
+    frame = 64 * 48 * 3 // 2
+    params = tmp_path / "params.y4m"  # (a FRAME line with parameters, as the format allows)
+    params.write_bytes(data.replace(b"FRAME\n", b"FRAME Ixyz\n"))
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+
+    def piped(src, out):
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(out), "-q"],
+                           input=src.read_bytes(), capture_output=True, env=env, timeout=120)
+        return r.returncode, r.stderr.decode()
+
+    def named(src, out):
+        r = run_cli("file", str(src), "-o", str(out), "-q")
+        return r.returncode, r.stderr
+
+    for src in (whole, params):
+        for how in (named, piped):
+            code, err = how(src, tmp_path / f"{src.stem}-{how.__name__}.mp4")
+            assert code == 0 and "ends early" not in err, (src.name, how.__name__, err)
+    header = data.index(b"\n") + 1
+    for name, cut in (("in_a_frame", header + 10 * (6 + frame) + 6 + frame // 2),
+                      ("in_its_line", header + 10 * (6 + frame) + 3)):
+        src = tmp_path / f"{name}.y4m"
+        src.write_bytes(data[:cut])
+        for how in (named, piped):
+            out = tmp_path / f"{name}-{how.__name__}.mp4"
+            code, err = how(src, out)
+            assert code == 3, (name, how.__name__, code, err)
+            line = err.strip().splitlines()[-1]
+            label = src if how is named else "-"
+            assert line.startswith(f"livecut: error: {label}: the video ends early (truncated: the YUV4MPEG "
+                                   "stream ends in the middle of a frame): 10 frames written, more expected; "
+                                   f"{out} holds the 10 frames written"), (name, how.__name__, err)
+            assert probe(out)["frames"] == 10
+
 
 def test_a_nut_stream_cut_short_says_so(tmp_path):
     """A NUT stream (what ``livecut file ... -o -`` and ``ffmpeg ... -f nut -`` write) cut short --

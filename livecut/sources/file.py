@@ -291,6 +291,41 @@ def _ts_cut_short(p: Path) -> bool:
     return False
 
 
+#: the longest line a YUV4MPEG stream's frame starts with ('FRAME', its parameters, a line's end)
+Y4M_LINE = 256
+
+
+def _y4m_cut_short(p: Path) -> bool:
+    """Whether ``p`` is a YUV4MPEG stream (``ffmpeg ... -f yuv4mpegpipe -``, a .y4m file) that ends
+    in the middle of a frame: its writer killed, a copy broken off (``head -c``).  It states no
+    length, and FFmpeg gives no sign of one: it drops the frame cut in it and counts the rest.
+    Each frame is a line that starts with 'FRAME' and a picture of one size (the first packet's,
+    as FFmpeg reads it): they are walked from the header's end, and one cut in its line or its
+    picture is one (a stream cut at a frame's end cannot be told, nor one of other bytes)."""
+    import av
+
+    try:
+        with av.open(file_for_ffmpeg(p), "r", format="yuv4mpegpipe") as c:
+            picture = next((k.size for k in c.demux(video=0) if k.size), 0)
+        if not picture:
+            return False
+        with open(p, "rb") as fh:
+            size = fh.seek(0, 2)
+            fh.seek(0)
+            pos = len(fh.readline(Y4M_LINE))
+            while pos < size:
+                fh.seek(pos)
+                line = fh.readline(Y4M_LINE)
+                if not line.endswith(b"\n"):  # (cut in its line, or bytes that are no frame's)
+                    return pos + len(line) == size and b"FRAME".startswith(line[:5])
+                if not line.startswith(b"FRAME"):
+                    return False
+                pos += len(line) + picture
+            return pos > size
+    except (OSError, av.error.FFmpegError):
+        return False
+
+
 #: the start codes of a NUT stream's packets ('N' and 7 bytes): its index, which its writer puts
 #: last, its syncpoints (one before a key frame, or every 32 KiB), its main header
 NUT_INDEX_STARTCODE = 0x4E58DD672F23E64E
@@ -1087,6 +1122,8 @@ class FileSource(ClosesWhileReading):
                           else "the Ogg file ends in the middle of a page" if fmt == "ogg" and _ogg_cut_short(p)
                           else "the DV file ends in the middle of a frame" if fmt == "dv" and _dv_cut_short(p)
                           else _nut_cut_short(p) if fmt == "nut"
+                          else "the YUV4MPEG stream ends in the middle of a frame"
+                          if fmt == "yuv4mpegpipe" and _y4m_cut_short(p)
                           else _mkv_cut_short(p) if fmt == "matroska,webm" else "")
         #: a NUT cut short states no length: the one FFmpeg gives is that of what is left, not said
         self._length_left = fmt == "nut" and bool(self.cut_short)
