@@ -1538,6 +1538,17 @@ def choose_pixel_format(cfg: Config, source, processor: Processor, sinks: Sequen
     return "yuv420p"
 
 
+def _holds(output: str, what: str) -> str:
+    """'; OUTPUT holds WHAT' of a run that ended early, for its one-line message: standard output
+    said as on a signal ('stdout finalized with ...': '- holds' read as a typo, and a stream holds
+    nothing), ``null:``, which keeps nothing, not said ('null: holds the 5 frames written')."""
+    from livecut.sinks import sink_kind
+
+    if output == "-":
+        return f"; stdout finalized with {what}"
+    return "" if sink_kind(output) == "null" else f"; {output} holds {what}"
+
+
 def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None, dropped: int = 0,
                failed: Sequence[str] = ()) -> str:
     """What became of ``output`` (written by ``out_sink``) and of the other sinks given up on
@@ -1966,7 +1977,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
     lost = pipe.reached_end and getattr(source, "lost", "")
     unclosed = "".join(f"; {e}" for e in first.held)  # (held: see above)
     if lost:
-        where = (f"; {output} holds the {_frames(stats.written)} written" if stats.written
+        where = (_holds(output, f"the {_frames(stats.written)} written") if stats.written
                  else "; nothing was written") if kept else ""
         where += f"; {_dropped(stats.dropped)}" if stats.dropped else ""
         where += unclosed
@@ -1976,9 +1987,9 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         _, expected = short
         why = (f"a read error: {source.read_error}" if getattr(source, "read_error", "")
                else f"truncated: {source.cut_short}" if getattr(source, "cut_short", "") else "truncated?")
-        where = (f"; {output} holds the {_frames(stats.written)} written" if kept else "") + unclosed
+        where = (_holds(output, f"the {_frames(stats.written)} written") if kept else "") + unclosed
         if getattr(source, "video_whole", False):  # (the cut is in the audio that runs on after the video)
-            where = (f"; {output} holds them and the audio beside them" if kept else "") + unclosed
+            where = (_holds(output, "them and the audio beside them") if kept else "") + unclosed
             raise _with_frames(IncompleteError(
                 f"{redact_url(spec)}: the file ends early ({why}): its video is whole ({_frames(stats.written)} "
                 f"written), what runs on after it (audio) is cut short{where}"), stats.written, stats.warnings)

@@ -334,6 +334,33 @@ def test_a_wmv_file_cut_short_says_so(tmp_path):
                            "shorter than its header states): ") and f"; {out} holds the" in line, r.stderr
     assert 0 < probe(out)["frames"] < 100
 
+
+@pytest.mark.parametrize("output", ["-", "null:"])
+def test_a_run_to_stdout_or_null_cut_short_names_no_file_that_holds_frames(tmp_path, output):
+    """An input cut short sent to ``-o -`` said '...: 5 frames written, more expected; - holds
+    the 5 frames written' (a stream holds nothing, and '-' read as a typo), and to ``-o null:``
+    '...; null: holds the 5 frames written' (nothing is kept there).  Standard output is said as
+    on a signal ('stdout finalized with ...'); null:, which keeps nothing, is not said."""
+    import subprocess
+
+    whole = tmp_path / "whole.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=2",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "mpegts", str(whole)], check=True)
+    src = tmp_path / "half.ts"
+    src.write_bytes(whole.read_bytes()[:whole.stat().st_size // 2 + 7])
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(src), "-o", output, "-q"], capture_output=True,
+                       env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+    err = r.stderr.decode()
+    assert r.returncode == 3, (r.returncode, err)
+    line = err.strip().splitlines()[-1]
+    assert line.startswith(f"livecut: error: {src}: the video ends early (truncated: the MPEG-TS file ends in the "
+                           "middle of a packet): "), line
+    n = int(line.split("packet): ")[1].split(" frame")[0])
+    assert 0 < n < 50 and line.endswith(" expected" + (f"; stdout finalized with the {n} frames written"
+                                                       if output == "-" else "")), line
+    assert " holds " not in line and "null:" not in line, line
+
+
 def test_a_y4m_stream_cut_short_says_so(tmp_path):
     """A YUV4MPEG stream (``ffmpeg ... -f yuv4mpegpipe - | livecut file - -o out.mp4``, a .y4m
     file) cut in the middle of a frame -- its writer killed, a copy broken off -- was taken
