@@ -21,8 +21,8 @@ from typer.core import TyperCommand, TyperGroup
 
 from livecut import __version__
 from livecut.config import Config, load_config
-from livecut.errors import (FORCE, LivecutError, UsageError, VideoOpenFailure, WriteError, interrupt_under,
-                            json_names, stop_text)
+from livecut.errors import (FORCE, LivecutError, OutputExistsError, UsageError, VideoOpenFailure, WriteError,
+                            interrupt_under, json_names, stop_text)
 from livecut.errors import one_line as _one_line
 
 
@@ -993,8 +993,10 @@ def file_(
             except LivecutError as exc:  # (the copy's name means nothing to the user)
                 # (nor its bare name, in an ffmpeg command the line suggests; a file redirected
                 # from keeps its own there, and in a longer name: a background clip.mp4.mkv)
-                exc.args = (_relabel_piped(str(exc), str(path), "-", bare=path.name.startswith(SPOOL_PREFIX)),
-                            *exc.args[1:])
+                if not isinstance(exc, OutputExistsError):  # (which names the output: a file redirected
+                    # from, written over, was '-: is an input', standard output '... is -, an input')
+                    exc.args = (_relabel_piped(str(exc), str(path), "-", bare=path.name.startswith(SPOOL_PREFIX)),
+                                *exc.args[1:])
                 raise
         return
     _run_video(str(spec), output, opts or {})  # (said as ./5, as `livecut run ./5` reads it)

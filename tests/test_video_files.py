@@ -2714,6 +2714,28 @@ def test_standard_output_appending_to_an_input_is_refused(tmp_path, what):
     assert target.read_bytes() == before
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc (Linux)")
+@pytest.mark.parametrize("output", ["file", "stdout"])
+def test_an_output_over_the_file_standard_input_reads_names_that_file(tmp_path, output):
+    """`livecut file - -o /abs/rec.mkv --force < /abs/rec.mkv` said '-: is an input; refusing to
+    write over it', and `livecut file - -o - < rec.mkv >> rec.mkv` '-o -: standard output is -,
+    an input': the file standard input reads in place was said as '-' wherever its name stood,
+    the output's too, as if standard output or a typo were refused.  The output is named as
+    given (by its path), as where the input is named; refused, exit 2, the file left as it was."""
+    src = make_clip(tmp_path / "rec.mkv", w=96, h=64, n=5)
+    before = src.read_bytes()
+    args = ["-o", str(src), "--force"] if output == "file" else ["-o", "-"]
+    with open(src, "rb") as stdin, open(src, "ab") as stdout:
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", *args, "-q"], stdin=stdin,
+                           stdout=stdout if output == "stdout" else subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           text=True, timeout=60, cwd=str(REPO), env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert r.returncode == 2, r.stderr
+    said = (f"{src}: is an input; refusing to write over it" if output == "file"
+            else f"-o -: standard output is {src}, an input; refusing to write over it")
+    assert r.stderr.splitlines() == [f"livecut: error: {said}"], r.stderr
+    assert src.read_bytes() == before
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /dev/stdin, /proc (Linux)")
 @pytest.mark.parametrize("command", ["file", "batch", "batch-named"])
 def test_a_configuration_on_standard_input_beside_a_reader_of_it_is_refused(tmp_path, command):
