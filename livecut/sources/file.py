@@ -291,6 +291,37 @@ def _ts_cut_short(p: Path) -> bool:
     return False
 
 
+#: FLV tag types: audio, video, script data (its onMetaData)
+FLV_TAGS = (8, 9, 18)
+
+
+def _flv_cut_short(p: Path) -> bool:
+    """Whether ``p`` is an FLV stream that ends in the middle of a tag: one written to a pipe
+    (``ffmpeg -i rtmp://... -c copy -f flv -``) whose writer was killed, a copy broken off
+    (``head -c``).  Written to a pipe it states no length, and FFmpeg gives no sign of one: the
+    length it gives is that of the timestamps left.  Each tag (an 11-byte header that states the
+    size of its data, the data, then the tag's size again) is walked from the header's end; one
+    cut in its header or data is one (a stream of other bytes, or cut at a tag's end, is not)."""
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(9)
+            if head[:3] != b"FLV" or len(head) < 9:
+                return False
+            size = fh.seek(0, 2)
+            pos = int.from_bytes(head[5:9], "big") + 4  # (the header, then the size of no tag before)
+            while pos < size:
+                fh.seek(pos)
+                tag = fh.read(11)
+                if tag[0] & 0x1F not in FLV_TAGS:
+                    return False
+                if len(tag) < 11:
+                    return True
+                pos += 11 + int.from_bytes(tag[1:4], "big") + 4
+            return pos - 4 > size  # (its data cut: the tag's size after it is not needed)
+    except OSError:
+        return False
+
+
 #: the longest line a YUV4MPEG stream's frame starts with ('FRAME', its parameters, a line's end)
 Y4M_LINE = 256
 
@@ -1122,6 +1153,8 @@ class FileSource(ClosesWhileReading):
                           else "the Ogg file ends in the middle of a page" if fmt == "ogg" and _ogg_cut_short(p)
                           else "the DV file ends in the middle of a frame" if fmt == "dv" and _dv_cut_short(p)
                           else _nut_cut_short(p) if fmt == "nut"
+                          else "the FLV stream ends in the middle of a tag"
+                          if fmt == "flv" and _flv_cut_short(p)
                           else "the YUV4MPEG stream ends in the middle of a frame"
                           if fmt == "yuv4mpegpipe" and _y4m_cut_short(p)
                           else _mkv_cut_short(p) if fmt == "matroska,webm" else "")
