@@ -1562,7 +1562,9 @@ def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None,
         label = getattr(s, "label", "an output")
         why = getattr(s, "stall_reason", "")
         parts.append(f"{label} could not be finished" + (f": {why}" if why else ""))
-    if output:
+    from livecut.sinks import sink_kind
+
+    if output and sink_kind(output) != "null":  # (which keeps nothing: it was 'null: finalized with 39 frames')
         from livecut.urls import redact_url
 
         output = redact_url(output, publishing=True)  # (an output URL's password, stream key or passphrase)

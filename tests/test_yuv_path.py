@@ -903,3 +903,24 @@ def test_the_stage_clock_loses_no_time_added_from_two_threads():
     for t in threads:
         t.join()
     assert clock.calls["engine"] == 400_000
+
+
+def test_a_signal_during_a_run_to_null_names_no_output(tmp_path):
+    """Ctrl-C during `livecut file clip -o null:` (to measure) said 'interrupted (null: finalized
+    with 39 frames)', or '(nothing was written to null:)', as of a file kept; null: keeps
+    nothing: 'interrupted', exit 130, as the bench says it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import REPO, signal_after
+
+    clip = make_clip(tmp_path / "clip.mp4", w=64, h=48, n=250)
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o", "null:", "--pace"],
+                         stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        err, _ = signal_after(p, 3.0, signal.SIGINT)
+    finally:
+        p.kill()
+    assert p.returncode == 130 and err.strip().splitlines() == ["livecut: error: interrupted"], (p.returncode, err)
