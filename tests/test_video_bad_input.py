@@ -402,6 +402,47 @@ def test_an_flv_stream_cut_short_says_so(tmp_path):
         assert 0 < probe(out)["frames"] < 50
 
 
+def test_an_avi_written_to_a_pipe_cut_in_a_chunk_says_so(tmp_path):
+    """An AVI written to a pipe (``ffmpeg ... -f avi - | livecut file - -o out.mp4``) states no
+    length: one cut short -- its writer killed, a copy broken off -- in the middle of a chunk
+    (a frame) was taken whole, exit 0 and no word, the frame cut in it decoded from what was
+    left.  Each chunk states its size: one cut in a chunk ends the run as another truncated
+    input does (exit 3, "ends early"); the whole stream, piped or named, is still complete."""
+    import subprocess
+
+    whole = tmp_path / "whole.avi"
+    whole.write_bytes(subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=2", "-f", "lavfi",
+         "-i", "sine=duration=2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-f", "avi",
+         "-"], capture_output=True, check=True).stdout)
+    data = whole.read_bytes()
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+
+    def piped(src, out):
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(out), "-q"],
+                           input=src.read_bytes(), capture_output=True, env=env, timeout=120)
+        return r.returncode, r.stderr.decode()
+
+    def named(src, out):
+        r = run_cli("file", str(src), "-o", str(out), "-q")
+        return r.returncode, r.stderr
+
+    for how in (named, piped):
+        code, err = how(whole, tmp_path / f"whole-{how.__name__}.mp4")
+        assert code == 0 and "ends early" not in err, (how.__name__, err)
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[:len(data) // 2 + 7])
+    for how in (named, piped):
+        out = tmp_path / f"cut-{how.__name__}.mp4"
+        code, err = how(cut, out)
+        assert code == 3, (how.__name__, code, err)
+        line = err.strip().splitlines()[-1]
+        label = cut if how is named else "-"
+        assert line.startswith(f"livecut: error: {label}: the video ends early (truncated: the AVI file ends in "
+                               "the middle of a chunk): ") and f"; {out} holds the" in line, (how.__name__, err)
+        assert 0 < probe(out)["frames"] < 50
+
+
 def test_a_y4m_stream_cut_short_says_so(tmp_path):
     """A YUV4MPEG stream (``ffmpeg ... -f yuv4mpegpipe - | livecut file - -o out.mp4``, a .y4m
     file) cut in the middle of a frame -- its writer killed, a copy broken off -- was taken

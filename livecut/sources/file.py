@@ -291,6 +291,54 @@ def _ts_cut_short(p: Path) -> bool:
     return False
 
 
+#: RIFF chunks that hold others (their type, 4 bytes, after the size): walked into, whatever size
+#: they state (written to a pipe, an AVI's RIFF and its frames' LIST state none)
+RIFF_LISTS = (b"RIFF", b"LIST")
+
+
+def _chunk_id(b: bytes) -> bool:
+    """Whether ``b`` can be a RIFF chunk's id (``00dc``, ``LIST``, ``rec ``), or the start of one
+    where a file ends."""
+    return b.isascii() and b.rstrip(b" ").isalnum()
+
+
+def _avi_cut_short(p: Path) -> bool:
+    """Whether ``p`` is an AVI that ends in the middle of a chunk: one written to a pipe
+    (``ffmpeg ... -f avi -``), which states no length (its count of frames FFmpeg's stand-in), cut
+    short -- its writer killed, a copy broken off (``head -c``).  FFmpeg gives no sign of one: it
+    decodes the frame cut in it from what is left.  Its chunks (an id, their size, their data)
+    are walked, into RIFF and LIST ones; one cut in its header or data is one (a file of other
+    bytes, or cut at a chunk's end, is not)."""
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(12)
+            if head[:4] != b"RIFF" or head[8:] != b"AVI ":
+                return False
+            size = fh.seek(0, 2)
+            pos = 12
+            while pos < size:
+                fh.seek(pos)
+                chunk = fh.read(12)
+                if not _chunk_id(chunk[:4]):
+                    return False  # (not a chunk: zeros after the last, or other bytes)
+                if len(chunk) < 8:
+                    return True
+                if chunk[:4] in RIFF_LISTS:
+                    pos += 12
+                    continue
+                n = int.from_bytes(chunk[4:8], "little")
+                if pos + 8 + n > size:
+                    return True
+                pos += 8 + n
+                if n % 2:  # (a chunk of an odd size is padded; a writer that left it out, followed)
+                    fh.seek(pos)
+                    two = fh.read(5)
+                    pos += 1 if _chunk_id(two[1:]) or not _chunk_id(two[:4]) else 0
+            return False
+    except OSError:
+        return False
+
+
 #: FLV tag types: audio, video, script data (its onMetaData)
 FLV_TAGS = (8, 9, 18)
 
@@ -1153,6 +1201,8 @@ class FileSource(ClosesWhileReading):
                           else "the Ogg file ends in the middle of a page" if fmt == "ogg" and _ogg_cut_short(p)
                           else "the DV file ends in the middle of a frame" if fmt == "dv" and _dv_cut_short(p)
                           else _nut_cut_short(p) if fmt == "nut"
+                          else "the AVI file ends in the middle of a chunk"
+                          if fmt == "avi" and _avi_cut_short(p)
                           else "the FLV stream ends in the middle of a tag"
                           if fmt == "flv" and _flv_cut_short(p)
                           else "the YUV4MPEG stream ends in the middle of a frame"
