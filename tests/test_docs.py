@@ -359,3 +359,29 @@ def test_the_edge_snap_is_said_to_be_solved_at_the_size_it_is():
     assert f"(`segment.snap`, solved at {said})" in README
     doc = {f.name: f.metadata["doc"] for f in dataclasses.fields(SegmentConfig)}["snap"]
     assert f"solved at {said}" in doc
+
+
+def test_the_gifs_a_glob_leaves_out_are_said_as_the_readme_says(tmp_path):
+    """README said a glob gives no GIF "and says so": it says so only where the glob (or folder)
+    gives nothing else; beside photos the GIFs are left out without a word, as the README now says."""
+    import cv2
+    import numpy as np
+
+    from conftest import run_cli
+
+    assert "a folder or glob that gives nothing else says so, naming the GIFs it left out" in README
+    assert "beside photos they are left out without a word" in README
+    rng = np.random.default_rng(0)
+    pic = cv2.GaussianBlur(rng.integers(0, 255, (64, 64, 3), dtype=np.uint8), (0, 0), 3)
+    pic[16:48, 16:48] = rng.integers(0, 255, (32, 32, 3), dtype=np.uint8)
+    (tmp_path / "gifs").mkdir()
+    (tmp_path / "mixed").mkdir()
+    for d in ("gifs", "mixed"):
+        assert cv2.imwrite(str(tmp_path / d / "a.gif"), pic)
+    assert cv2.imwrite(str(tmp_path / "mixed" / "b.png"), pic)
+    r = run_cli("image", str(tmp_path / "gifs" / "*"), "-o", str(tmp_path / "out1") + "/")
+    assert r.returncode == 2 and "1 GIF, cut only when named" in r.stderr, r.stderr
+    r = run_cli("image", str(tmp_path / "mixed" / "*"), "-o", str(tmp_path / "out2") + "/")
+    assert r.returncode == 0, r.stderr
+    assert "GIF" not in r.stderr, r.stderr
+    assert sorted(p.name for p in (tmp_path / "out2").iterdir()) == ["b.png"]
