@@ -2730,7 +2730,8 @@ def test_an_output_over_the_file_standard_input_reads_names_that_file(tmp_path, 
                            stdout=stdout if output == "stdout" else subprocess.DEVNULL, stderr=subprocess.PIPE,
                            text=True, timeout=60, cwd=str(REPO), env={**os.environ, "PYTHONPATH": str(REPO)})
     assert r.returncode == 2, r.stderr
-    said = (f"{src}: is an input; refusing to write over it" if output == "file"
+    said = (f"{src}: is the input (standard input is redirected from it); refusing to write over it"
+            if output == "file"
             else f"-o -: standard output is {src}, an input; refusing to write over it")
     assert r.stderr.splitlines() == [f"livecut: error: {said}"], r.stderr
     assert src.read_bytes() == before

@@ -617,7 +617,7 @@ def _check_no_input_among_frames(out: Path, inputs: tuple) -> None:
     for src in inputs:
         if src is None:
             continue
-        sp = Path(str(src)).expanduser()
+        sp = Path(os.path.expanduser(str(src)))  # (pathlib's raised RuntimeError for ~USER of no user)
         if not fnmatch.fnmatchcase(sp.name, FRAME_PATTERN):
             continue
         try:
