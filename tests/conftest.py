@@ -106,6 +106,22 @@ def script_server(code: str, *args: str):
         server.stdout.close()
 
 
+def skip_unless_nvenc_without_its_device(width: int = 64, height: int = 48) -> None:
+    """Skip unless this FFmpeg has h264_nvenc and it cannot open here (no NVIDIA GPU): a hardware
+    encoder without its device, as most machines that run the tests have it."""
+    import av
+
+    try:
+        ctx = av.CodecContext.create("h264_nvenc", "w")
+        ctx.width, ctx.height, ctx.pix_fmt, ctx.time_base = width, height, "yuv420p", Fraction(1, 25)
+        ctx.open()
+    except av.codec.codec.UnknownCodecError:
+        pytest.skip("this FFmpeg has no h264_nvenc")
+    except av.error.FFmpegError:
+        return  # (no device: what such a test needs)
+    pytest.skip("h264_nvenc has its device here")
+
+
 def run_cli(*args: str, timeout: float = 60, env: dict | None = None, cwd: Path | None = None
             ) -> subprocess.CompletedProcess:
     e = dict(os.environ)

@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 from typer.testing import CliRunner
 
-from conftest import latin1_titled_copy, make_clip
+from conftest import latin1_titled_copy, make_clip, skip_unless_nvenc_without_its_device
 from livecut.cli import app
 
 
@@ -467,18 +467,7 @@ def test_a_hardware_encoder_without_its_device_is_said_by_the_transcode_bench(tm
     error: PermissionError: ... avcodec_open2("h264_nvenc", ...)', exit 1, where `livecut file`
     says the encoder is unavailable: the generated clip's encoder (or, with --clip, the plain
     decode+encode's) is opened first and said so."""
-    import av
-
-    try:
-        ctx = av.CodecContext.create("h264_nvenc", "w")
-        ctx.width, ctx.height, ctx.pix_fmt, ctx.time_base = 64, 48, "yuv420p", Fraction(1, 25)
-        ctx.open()
-    except av.codec.codec.UnknownCodecError:
-        pytest.skip("this FFmpeg has no h264_nvenc")
-    except av.error.FFmpegError:
-        pass  # (no device: what this test needs)
-    else:
-        pytest.skip("h264_nvenc has its device here")
+    skip_unless_nvenc_without_its_device(64, 48)
     clip = ["--clip", make_clip(tmp_path / "c.mp4", w=64, h=48, n=2)] if given else ["--size", "64x48"]
     r = invoke("bench", "--transcode", *clip, "--set", "video.codec=h264_nvenc")
     assert r.exit_code == 1, r.output

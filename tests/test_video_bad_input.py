@@ -361,18 +361,16 @@ def test_a_run_to_stdout_or_null_cut_short_names_no_file_that_holds_frames(tmp_p
     assert " holds " not in line and "null:" not in line, line
 
 
-def test_an_flv_stream_cut_short_says_so(tmp_path):
-    """An FLV stream written to a pipe (``ffmpeg -i rtmp://... -c copy -f flv - | livecut file -
-    -o out.mp4``) cut short -- its writer killed, a copy broken off -- in the middle of a tag was
-    taken whole, exit 0 and no word: it states no length, FFmpeg's is that of the timestamps left.
-    Each tag states its size: one cut in a tag ends the run as another truncated input does (exit
-    3, "ends early"); the whole stream, piped or named, is still complete."""
+def _piped_cut_in_the_middle_ends_early(tmp_path, muxer: str, suffix: str, said: str) -> None:
+    """A stream written by ffmpeg's ``muxer`` to a pipe, whole, is complete, named or piped into
+    ``livecut file -``; cut in the middle (half its bytes and 7), it ends early (exit 3) with
+    ``said`` as the reason and the output holding the frames before the cut."""
     import subprocess
 
-    whole = tmp_path / "whole.flv"
+    whole = tmp_path / f"whole{suffix}"
     whole.write_bytes(subprocess.run(
         ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=2", "-f", "lavfi",
-         "-i", "sine=duration=2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-f", "flv",
+         "-i", "sine=duration=2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-f", muxer,
          "-"], capture_output=True, check=True).stdout)
     data = whole.read_bytes()
     env = dict(os.environ, PYTHONPATH=str(REPO))
@@ -389,7 +387,7 @@ def test_an_flv_stream_cut_short_says_so(tmp_path):
     for how in (named, piped):
         code, err = how(whole, tmp_path / f"whole-{how.__name__}.mp4")
         assert code == 0 and "ends early" not in err, (how.__name__, err)
-    cut = tmp_path / "cut.flv"
+    cut = tmp_path / f"cut{suffix}"
     cut.write_bytes(data[:len(data) // 2 + 7])
     for how in (named, piped):
         out = tmp_path / f"cut-{how.__name__}.mp4"
@@ -397,9 +395,18 @@ def test_an_flv_stream_cut_short_says_so(tmp_path):
         assert code == 3, (how.__name__, code, err)
         line = err.strip().splitlines()[-1]
         label = cut if how is named else "-"
-        assert line.startswith(f"livecut: error: {label}: the video ends early (truncated: the FLV stream ends in "
-                               "the middle of a tag): ") and f"; {out} holds the" in line, (how.__name__, err)
+        assert line.startswith(f"livecut: error: {label}: the video ends early (truncated: {said}): ") \
+            and f"; {out} holds the" in line, (how.__name__, err)
         assert 0 < probe(out)["frames"] < 50
+
+
+def test_an_flv_stream_cut_short_says_so(tmp_path):
+    """An FLV stream written to a pipe (``ffmpeg -i rtmp://... -c copy -f flv - | livecut file -
+    -o out.mp4``) cut short -- its writer killed, a copy broken off -- in the middle of a tag was
+    taken whole, exit 0 and no word: it states no length, FFmpeg's is that of the timestamps left.
+    Each tag states its size: one cut in a tag ends the run as another truncated input does (exit
+    3, "ends early"); the whole stream, piped or named, is still complete."""
+    _piped_cut_in_the_middle_ends_early(tmp_path, "flv", ".flv", "the FLV stream ends in the middle of a tag")
 
 
 def test_an_avi_written_to_a_pipe_cut_in_a_chunk_says_so(tmp_path):
@@ -408,39 +415,7 @@ def test_an_avi_written_to_a_pipe_cut_in_a_chunk_says_so(tmp_path):
     (a frame) was taken whole, exit 0 and no word, the frame cut in it decoded from what was
     left.  Each chunk states its size: one cut in a chunk ends the run as another truncated
     input does (exit 3, "ends early"); the whole stream, piped or named, is still complete."""
-    import subprocess
-
-    whole = tmp_path / "whole.avi"
-    whole.write_bytes(subprocess.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=2", "-f", "lavfi",
-         "-i", "sine=duration=2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-f", "avi",
-         "-"], capture_output=True, check=True).stdout)
-    data = whole.read_bytes()
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-
-    def piped(src, out):
-        r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(out), "-q"],
-                           input=src.read_bytes(), capture_output=True, env=env, timeout=120)
-        return r.returncode, r.stderr.decode()
-
-    def named(src, out):
-        r = run_cli("file", str(src), "-o", str(out), "-q")
-        return r.returncode, r.stderr
-
-    for how in (named, piped):
-        code, err = how(whole, tmp_path / f"whole-{how.__name__}.mp4")
-        assert code == 0 and "ends early" not in err, (how.__name__, err)
-    cut = tmp_path / "cut.avi"
-    cut.write_bytes(data[:len(data) // 2 + 7])
-    for how in (named, piped):
-        out = tmp_path / f"cut-{how.__name__}.mp4"
-        code, err = how(cut, out)
-        assert code == 3, (how.__name__, code, err)
-        line = err.strip().splitlines()[-1]
-        label = cut if how is named else "-"
-        assert line.startswith(f"livecut: error: {label}: the video ends early (truncated: the AVI file ends in "
-                               "the middle of a chunk): ") and f"; {out} holds the" in line, (how.__name__, err)
-        assert 0 < probe(out)["frames"] < 50
+    _piped_cut_in_the_middle_ends_early(tmp_path, "avi", ".avi", "the AVI file ends in the middle of a chunk")
 
 
 def test_a_y4m_stream_cut_short_says_so(tmp_path):

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import APPEND_ONLY, REPO, SAMPLES, make_clip, probe, run_cli
+from conftest import APPEND_ONLY, REPO, SAMPLES, make_clip, probe, run_cli, skip_unless_nvenc_without_its_device
 
 
 def test_transcode_keeps_frames_fps_duration_and_audio(clips, tmp_path):
@@ -2483,18 +2483,7 @@ def test_mpeg_1_and_2_get_a_frame_rate_they_store(tmp_path, clips, codec):
 def test_a_hardware_encoder_without_its_device_is_said(tmp_path, clips):
     """h264_nvenc on a machine without an NVIDIA GPU: it was "write failed (Operation not
     permitted)" at the first frame; the encoder is now opened with the file and named."""
-    import av
-
-    try:
-        ctx = av.CodecContext.create("h264_nvenc", "w")
-        ctx.width, ctx.height, ctx.pix_fmt, ctx.time_base = 320, 180, "yuv420p", Fraction(1, 25)
-        ctx.open()
-    except av.codec.codec.UnknownCodecError:
-        pytest.skip("this FFmpeg has no h264_nvenc")
-    except av.error.FFmpegError:
-        pass  # (no device: what this test needs)
-    else:
-        pytest.skip("h264_nvenc has its device here")
+    skip_unless_nvenc_without_its_device(320, 180)
     out = tmp_path / "o.mp4"
     r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=h264_nvenc")
     assert r.returncode == 1, r.stderr

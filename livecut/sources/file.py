@@ -125,6 +125,17 @@ def _gif_cut_short(p: Path) -> bool:
 WALK_TAIL_BYTES = 256 << 10
 
 
+def _walk_tail(p: Path) -> bytes | None:
+    """The last :data:`WALK_TAIL_BYTES` of file ``p`` (None where it cannot be read)."""
+    try:
+        with open(p, "rb") as fh:
+            size = fh.seek(0, 2)
+            fh.seek(max(0, size - WALK_TAIL_BYTES))
+            return fh.read()
+    except OSError:
+        return None
+
+
 def _ps_cut_short(p: Path) -> bool:
     """Whether ``p`` is an MPEG-PS file (a DVD camcorder's .MPG, a .VOB) that ends in the middle of
     a packet: a copy broken off (``head -c``), a recording cut short.  FFmpeg gives no sign of one
@@ -133,12 +144,8 @@ def _ps_cut_short(p: Path) -> bool:
     its length); one whose length runs past the file's end is one cut short (a file that ends with
     a packet whole, its end code, or zeros after them is whole; one whose bytes do not walk so, no
     pack header near the end, is not taken for cut)."""
-    try:
-        with open(p, "rb") as fh:
-            size = fh.seek(0, 2)
-            fh.seek(max(0, size - WALK_TAIL_BYTES))
-            tail = fh.read()
-    except OSError:
+    tail = _walk_tail(p)
+    if tail is None:
         return False
     pos = tail.find(b"\0\0\1\xba")
     while pos >= 0:
@@ -184,12 +191,8 @@ def _ogg_cut_short(p: Path) -> bool:
     its segments' lengths); one that runs past the file's end is one cut short (a file that ends
     with a page whole, or zeros after it, is whole; one whose bytes do not walk so is not taken
     for cut)."""
-    try:
-        with open(p, "rb") as fh:
-            size = fh.seek(0, 2)
-            fh.seek(max(0, size - WALK_TAIL_BYTES))
-            buf = fh.read()
-    except OSError:
+    buf = _walk_tail(p)
+    if buf is None:
         return False
     n, data = len(buf), len(buf.rstrip(b"\0"))
     start = buf.find(b"OggS")
