@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -196,6 +197,26 @@ def test_a_gif_cut_short_says_so(tmp_path):
         assert f"holds the {got} frames written" in line
 
 
+def _padded_complete_half_ends_early(tmp_path, whole: Path, said: str) -> None:
+    """``whole`` (a 4 s clip), and it with 100 zero bytes after it, are complete; cut in the middle
+    (half its bytes and 7), it ends early (exit 3) with ``said`` as the reason, the output holding
+    the frames before the cut."""
+    data, ext = whole.read_bytes(), whole.suffix
+    padded = tmp_path / f"padded{ext}"
+    padded.write_bytes(data + bytes(100))
+    for src in (whole, padded):
+        r = run_cli("file", str(src), "-o", str(tmp_path / f"{src.stem}.mp4"), "-q")
+        assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
+    src, out = tmp_path / f"half{ext}", tmp_path / "half.mp4"
+    src.write_bytes(data[:len(data) // 2 + 7])
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    line = r.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"livecut: error: {src}: the video ends early (truncated: {said}): ") \
+        and f"; {out} holds the" in line, r.stderr
+    assert 0 < probe(out)["frames"] < 100
+
+
 @pytest.mark.parametrize("ext, m2ts", [(".ts", "0"), (".m2ts", "1")])
 def test_an_mpegts_file_cut_short_says_so(tmp_path, ext, m2ts):
     """An MPEG-TS file cut short (``head -c``: its last packet cut in the middle) was taken
@@ -208,21 +229,8 @@ def test_an_mpegts_file_cut_short_says_so(tmp_path, ext, m2ts):
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=4",
                     "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "mpegts", "-mpegts_m2ts_mode", m2ts,
                     str(whole)], check=True)
-    data = whole.read_bytes()
-    assert len(data) % (192 if m2ts == "1" else 188) == 0
-    padded = tmp_path / f"padded{ext}"
-    padded.write_bytes(data + bytes(100))
-    for src in (whole, padded):
-        r = run_cli("file", str(src), "-o", str(tmp_path / f"{src.stem}.mp4"), "-q")
-        assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
-    src, out = tmp_path / f"half{ext}", tmp_path / "half.mp4"
-    src.write_bytes(data[:len(data) // 2 + 7])
-    r = run_cli("file", str(src), "-o", str(out), "-q")
-    assert r.returncode == 3, (r.returncode, r.stderr)
-    line = r.stderr.strip().splitlines()[-1]
-    assert line.startswith(f"livecut: error: {src}: the video ends early (truncated: the MPEG-TS file ends in "
-                           "the middle of a packet): ") and f"; {out} holds the" in line, r.stderr
-    assert 0 < probe(out)["frames"] < 100
+    assert whole.stat().st_size % (192 if m2ts == "1" else 188) == 0
+    _padded_complete_half_ends_early(tmp_path, whole, "the MPEG-TS file ends in the middle of a packet")
 
 
 @pytest.mark.parametrize("fmt, vcodec, ext", [("vob", "mpeg2video", ".vob"), ("mpeg", "mpeg1video", ".mpg")])
@@ -238,20 +246,7 @@ def test_an_mpeg_ps_file_cut_short_says_so(tmp_path, fmt, vcodec, ext):
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=4",
                     "-f", "lavfi", "-i", "sine=duration=4:sample_rate=48000", "-c:v", vcodec, "-c:a", "mp2",
                     "-f", fmt, str(whole)], check=True)
-    data = whole.read_bytes()
-    padded = tmp_path / f"padded{ext}"
-    padded.write_bytes(data + bytes(100))
-    for src in (whole, padded):
-        r = run_cli("file", str(src), "-o", str(tmp_path / f"{src.stem}.mp4"), "-q")
-        assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
-    src, out = tmp_path / f"half{ext}", tmp_path / "half.mp4"
-    src.write_bytes(data[:len(data) // 2 + 7])
-    r = run_cli("file", str(src), "-o", str(out), "-q")
-    assert r.returncode == 3, (r.returncode, r.stderr)
-    line = r.stderr.strip().splitlines()[-1]
-    assert line.startswith(f"livecut: error: {src}: the video ends early (truncated: the MPEG-PS file ends in "
-                           "the middle of a packet): ") and f"; {out} holds the" in line, r.stderr
-    assert 0 < probe(out)["frames"] < 100
+    _padded_complete_half_ends_early(tmp_path, whole, "the MPEG-PS file ends in the middle of a packet")
 
 
 def test_an_ogg_file_cut_short_says_so(tmp_path):
@@ -265,20 +260,7 @@ def test_an_ogg_file_cut_short_says_so(tmp_path):
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=4",
                     "-f", "lavfi", "-i", "sine=duration=4:sample_rate=48000", "-c:v", "libtheora",
                     "-c:a", "libvorbis", str(whole)], check=True)
-    data = whole.read_bytes()
-    padded = tmp_path / "padded.ogv"
-    padded.write_bytes(data + bytes(100))
-    for src in (whole, padded):
-        r = run_cli("file", str(src), "-o", str(tmp_path / f"{src.stem}.mp4"), "-q")
-        assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
-    src, out = tmp_path / "half.ogv", tmp_path / "half.mp4"
-    src.write_bytes(data[:len(data) // 2 + 7])
-    r = run_cli("file", str(src), "-o", str(out), "-q")
-    assert r.returncode == 3, (r.returncode, r.stderr)
-    line = r.stderr.strip().splitlines()[-1]
-    assert line.startswith(f"livecut: error: {src}: the video ends early (truncated: the Ogg file ends in "
-                           "the middle of a page): ") and f"; {out} holds the" in line, r.stderr
-    assert 0 < probe(out)["frames"] < 100
+    _padded_complete_half_ends_early(tmp_path, whole, "the Ogg file ends in the middle of a page")
 
 
 @pytest.mark.parametrize("size, rate", [("720x576", "25"), ("720x480", "30000/1001")])
