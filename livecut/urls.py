@@ -206,6 +206,15 @@ def _tcp_listen_values(url: str) -> list[int | None]:
     return out
 
 
+def input_listens(url: str) -> bool:
+    """Whether an input URL waits for its sender to connect to it (a tcp:// ``?listen``, an srt://
+    ``mode=listener``) rather than reaching a server."""
+    scheme = url_scheme(url)
+    if scheme == "tcp":
+        return tcp_listens(url)
+    return scheme == "srt" and srt_options(url).get("mode") == "listener"
+
+
 def tcp_listens(url: str) -> bool:
     """Whether a tcp:// URL listens (its last ``listen``, as FFmpeg takes it, is not 0); a
     value FFmpeg refuses is :func:`url_problem`'s to say."""

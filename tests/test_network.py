@@ -1745,7 +1745,9 @@ def test_cli_an_input_that_nothing_comes_from_is_one_line_within_open_timeout(tm
             for c in conns:
                 c.close()
     lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert p.returncode == 2 and lines == [f"livecut: error: {redact_url(url)}: no answer within 2 s"], err
+    # (a tcp:// listener waits for its sender: it said "no answer", as if livecut had called a server)
+    silent = "no sender connected" if kind.startswith("tcp") else "no answer"
+    assert p.returncode == 2 and lines == [f"livecut: error: {redact_url(url)}: {silent} within 2 s"], err
     assert SECRET not in err
     assert took < 6, f"took {took:.1f} s"
 
@@ -1841,6 +1843,33 @@ def _listening(port: int) -> bool:
     with open("/proc/net/tcp") as f:
         return any(ln.split()[1].upper() == f"0100007F:{port:04X}" and ln.split()[3] == "0A"
                    for ln in f.readlines()[1:])
+
+
+def test_a_tcp_listener_inputs_sender_that_stops_is_said_as_the_sender(tmp_path):
+    """`livecut run tcp://...?listen=1` whose sender sent a clip and closed said "lost (the server
+    ended the stream)" and its reconnections "no answer within N s" -- livecut is the server
+    there, and waits for a sender to connect again: both say the sender."""
+    if not os.path.exists("/proc/net/tcp"):
+        pytest.skip("needs Linux's /proc/net/tcp")
+    port = free_port()
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "run", f"tcp://127.0.0.1:{port}?listen=1",
+                          "-o", str(tmp_path / "o.mp4"), "--set", "video.open_timeout=20",
+                          "--set", "video.reconnect_limit=2"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    try:
+        deadline = time.monotonic() + 30
+        while not _listening(port):
+            assert p.poll() is None and time.monotonic() < deadline, "livecut did not listen"
+            time.sleep(0.01)
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=1",
+                        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "mpegts", f"tcp://127.0.0.1:{port}"],
+                       check=True, timeout=30)
+        _, err = p.communicate(timeout=60)
+    finally:
+        p.kill()
+    assert "lost (the sender ended the stream); reconnecting" in err, err
+    assert "server" not in err and "no answer" not in err, err
+    assert "no sender connected within" in err, err
 
 
 @pytest.mark.parametrize("query, listens", [

@@ -204,7 +204,7 @@ def test_an_srt_listener_input_that_nobody_calls_gives_up(host):
         guard.cancel()
         src.close()
     msg = str(info.value)
-    assert msg == f"srt://{host}:{port}?mode=listener&passphrase=***: no answer within 1.5 s", msg
+    assert msg == f"srt://{host}:{port}?mode=listener&passphrase=***: no sender connected within 1.5 s", msg
     assert 1.4 < took < 3.5, f"took {took:.1f} s"
     assert src._bridge is None
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:  # (the port is free again)
@@ -233,7 +233,7 @@ def test_cli_srt_listener_input_says_a_caller_it_refused_for_its_passphrase(tmp_
         _stop(lc, caller)
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert lc.returncode == 2 and lines == [f"livecut: error: srt://127.0.0.1:{port}?mode=listener&passphrase=***: "
-                                            "no answer within 4 s (a caller came with another passphrase and was "
+                                            "no sender connected within 4 s (a caller came with another passphrase and was "
                                             "refused)"], err
 
 
@@ -261,7 +261,7 @@ def test_cli_srt_listener_input_nobody_calls_is_one_line_and_ctrl_c_is_at_once(t
         _stop(p)
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert p.returncode == 2 and lines == [f"livecut: error: srt://:{port}?mode=listener&passphrase=***: "
-                                           "no answer within 2 s"], err
+                                           "no sender connected within 2 s"], err
     assert took < 6, f"took {took:.1f} s"
     assert not (tmp_path / "o.mp4").exists()
     p = subprocess.Popen([sys.executable, "-m", "livecut", "run", url, "-o", str(tmp_path / "o.mp4"),

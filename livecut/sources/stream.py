@@ -62,8 +62,8 @@ from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo, text_note, under_lock
 from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
 from livecut.threads import Worker
-from livecut.urls import (input_options, is_input_url, lower_scheme, redact_text, redact_url, scrub_message,
-                          unknown_host_text, url_problem, url_scheme, url_secrets)
+from livecut.urls import (input_listens, input_options, is_input_url, lower_scheme, redact_text, redact_url,
+                          scrub_message, unknown_host_text, url_problem, url_scheme, url_secrets)
 
 log = logging.getLogger("livecut")
 
@@ -958,6 +958,14 @@ class StreamSource:
             raise box["exc"]
         return self
 
+    def _silent(self) -> str:
+        """What an open that waited out its time got: UDP has no answer to give, only data that
+        comes or does not; a listener (tcp:// ?listen, srt:// mode=listener) waits for its sender
+        to connect (it was "no answer", as if livecut had called a server)."""
+        if url_scheme(self.url) == "udp":
+            return "no data"
+        return "no sender connected" if input_listens(self.url) else "no answer"
+
     def _open_now(self) -> None:
         t0 = time.monotonic()
         try:
@@ -972,9 +980,7 @@ class StreamSource:
             if self._stop.is_set():  # (the open was interrupted: not the server's silence)
                 msg = f"{self.safe_url}: {'closed' if self._closed else 'stopped'} while opening"
             elif isinstance(exc, av.error.ExitError) or waited >= self.cfg.open_timeout * 0.95:
-                # (UDP has no answer to give, only data that comes or does not)
-                silent = "no data" if url_scheme(self.url) == "udp" else "no answer"
-                msg = f"{self.safe_url}: {silent} within {self.cfg.open_timeout:g} s"
+                msg = f"{self.safe_url}: {self._silent()} within {self.cfg.open_timeout:g} s"
                 if refused := self._srt_refusal:
                     msg += f" ({refused})"
             elif refused := self._tls_refusal(exc):
@@ -1297,8 +1303,7 @@ class StreamSource:
                     # (as the first open says it: a server that hangs, its host still taking the
                     # connection, ran each attempt to its wait, said as FFmpeg's "Invalid data
                     # found when processing input" -- RTSP's -- or "timed out")
-                    silent = "no data" if url_scheme(self.url) == "udp" else "no answer"
-                    reason = f"{silent} within {round(wait, 1):g} s"
+                    reason = f"{self._silent()} within {round(wait, 1):g} s"
                     if self._srt_refusal:
                         reason += f" ({self._srt_refusal})"
                 else:
@@ -1378,7 +1383,9 @@ class StreamSource:
                 elif self._read_again() or self._sent_whole():
                     return None
                 else:
-                    reason = ENDED
+                    # (a listener's sender, which may connect again: it was "the server ended
+                    # the stream", livecut being the server)
+                    reason = ENDED_BY_SENDER if input_listens(self.url) else ENDED
                     self._arm(cut=False)
             except _Lost as exc:
                 if self._stop.is_set():  # (stopped: the wait was interrupted, nothing was lost)
@@ -1812,6 +1819,8 @@ AHEAD_BYTES = 64 << 20
 CUT_CHUNKED = "the server closed the connection before the answer's end (no last chunk)"
 #: why a live stream that FFmpeg ended is reconnected to
 ENDED = "the server ended the stream"
+#: the same of a listener's sender (tcp:// ?listen, srt:// mode=listener), which may connect again
+ENDED_BY_SENDER = "the sender ended the stream"
 #: demuxers that deliver a live stream a segment at a time (see StreamSource.live_buffer)
 BURST_FORMATS = ("hls", "dash")
 #: the most memory their frames waiting may take (1080p: 43 frames, 4K: 10)
