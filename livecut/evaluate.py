@@ -282,7 +282,7 @@ def subset_names(name: str, key: str) -> bool:
     return a[-n:] == b[-n:]
 
 
-def read_truth(mask_path, invert: bool = False) -> np.ndarray:
+def read_truth(mask_path, invert: bool = False, depth: list | None = None) -> np.ndarray:
     """The ground truth of a mask file as HxW uint8, 255 = in focus, 0 = not.
 
     What is read (any format :func:`~livecut.imageio.read_image` reads, 8 or 16 bit or float,
@@ -295,8 +295,10 @@ def read_truth(mask_path, invert: bool = False) -> np.ndarray:
       focus; one of 0 and 1 only is a 0/1 mask, as is one of 0 to 3 (a 0/1 mask saved as
       JPEG: in focus from 1); any other (soft edges, JPEG noise) is in
       focus from half its range up (128 of 255, also of a 16-bit mask whose values are all
-      0-255; 0.5 of a float mask in 0..1);
+      0-255; 512 of one whose values are all 0-1023, 2048 of one of 0-4095: 10- and 12-bit
+      masks stored in 16 bits; 0.5 of a float mask in 0..1);
     - ``invert``: the mask marks the blurred part (the CUHK benchmark's own masks do).
+    - ``depth``: a list that gets 10 or 12 when a soft 16-bit mask is read as one of 10 or 12 bits.
 
     A file that is not a mask (half its pixels neither dark nor bright: a photo) is an
     :class:`~livecut.errors.ImageReadError`.
@@ -318,11 +320,14 @@ def read_truth(mask_path, invert: bool = False) -> np.ndarray:
     lo, hi = v.min(), v.max()
     if floating and hi > 1.0:  # a float mask in 0..255
         top = 255.0
-    elif not floating and top > 255 and hi <= 255:
-        # a 16-bit mask of 8-bit values (soft edges: a script's uint16 array): in focus from
-        # 128, not 32768 (which made it empty, IoU 0 without a word); nothing above 255 of
-        # 65535, in the 16-bit range, is all but black: there is no other mask it can be
-        top = 255.0
+    elif not floating and top > 255 and hi <= 4095:
+        # a 16-bit mask of 8-, 10- or 12-bit values (soft edges: a script's uint16 array, a
+        # 10- or 12-bit matte): in focus from half its own range (128, 512, 2048), not 32768
+        # (which made it empty, IoU 0 without a word); nothing above 4095 of 65535, in the
+        # 16-bit range, is all but black: there is no other mask it can be
+        top = 255.0 if hi <= 255 else 1023.0 if hi <= 1023 else 4095.0
+        if depth is not None and top > 255 and not (lo < hi and not np.any((v != lo) & (v != hi))):
+            depth.append(10 if top == 1023 else 12)  # (soft: two levels are read alike at any depth)
     if not floating and hi <= 1:
         truth = v >= 1  # 0/1
     elif lo < hi and not np.any((v != lo) & (v != hi)):
@@ -537,8 +542,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     Returns ``{"method", "model", "as", "count", "images": [...], "mean": {...}, "scales": [{"scale",
     "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors", "without_mask",
-    "without_image", "raw_photos", "resized_masks", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
+    "without_image", "raw_photos", "resized_masks", "deep_masks", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
     (``raw_photos``: the camera raw files in ``images_dir`` that masks of ``without_image`` are named for)
+    (``deep_masks``: the photos whose 16-bit soft masks hold 10- or 12-bit values, read as such, :func:`read_truth`)
     (``mask_ending``: ``_mask``, ``-gt``, ... where masks named so were paired, else "");
     ``images`` and ``mean`` at the top are those of the first scale.  ``sheet``: a picture path that gets one row
     per photo (label: its number, name and scores | image | truth | mask | cutout on grey) at
@@ -700,13 +706,17 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     segs: dict[float, Segmenter] = {}
     pages = _SheetPages(sheet, keep=inputs) if sheet is not None else None
     resized: list[str] = []
+    deep: list[str] = []  # (16-bit masks of 10- or 12-bit values, read as such)
     warmed: dict[float, tuple] = {}  # each scale's engine: the frame shape it was last run on
     try:
         for i, (name, img_path, mask_path) in enumerate(pairs):
             mine: dict[float, dict] = {}
             try:
                 bgr, own = to_bgr8(read_image(img_path))
-                gt = read_truth(mask_path, invert=invert)
+                bits: list[int] = []
+                gt = read_truth(mask_path, invert=invert, depth=bits)
+                if bits:
+                    deep.append(name)
                 if not same_shape(gt.shape, bgr.shape[:2]) and same_shape(gt.shape, bgr.shape[1::-1]):
                     # a truth drawn on the photo as stored, not as its EXIF orientation turns it
                     # (at its size or another: one at twice it was "not the same shape")
@@ -835,7 +845,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
             "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors,
             "without_mask": unmatched, "without_image": without_image, "raw_photos": raw_photos,
-            "resized_masks": resized,
+            "resized_masks": resized, "deep_masks": deep,
             "mask_ending": ending,
             "subset_missing": subset_missing,
             "sheets": [str(p) for p in pages.written] if pages is not None else [],

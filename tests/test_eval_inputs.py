@@ -74,6 +74,12 @@ def _earlier_page(p: Path) -> bytes:
 
 # ---------------------------------------------------------------- mask formats and conventions
 
+def _deep(gt: np.ndarray, bits: int) -> np.ndarray:
+    """``gt`` with soft edges as a ``bits``-bit matte stored in a 16-bit array (0 .. 2**bits - 1)."""
+    soft = cv2.GaussianBlur(gt, (0, 0), 1).astype(np.float32) / 255
+    return np.round(soft * (2 ** bits - 1)).astype(np.uint16)
+
+
 def _variants(gt: np.ndarray) -> dict:
     """The same truth (255 = in focus) written as other tools write masks: (extension, bytes)."""
     on = gt >= 128
@@ -90,6 +96,8 @@ def _variants(gt: np.ndarray) -> dict:
         "0-1 16-bit": enc(".png", bits.astype(np.uint16)),
         "16-bit": enc(".png", gt.astype(np.uint16) * 257),
         "16-bit of 8-bit values, soft edges": enc(".png", cv2.GaussianBlur(gt, (0, 0), 1).astype(np.uint16)),
+        "16-bit of 10-bit values, soft edges": enc(".png", _deep(gt, 10)),
+        "16-bit of 12-bit values, soft edges": enc(".png", _deep(gt, 12)),
         "red on black": enc(".png", red),
         "alpha, black colour": enc(".png", cv2.merge([z, z, z, gt])),
         "cutout (photo + alpha)": enc(".png", cv2.merge([*cv2.split(cutout), gt])),
@@ -125,6 +133,25 @@ def test_every_mask_convention_scores_as_the_plain_mask(photos, tmp_path):
         if [r["iou"] for r in got["images"]] != pytest.approx([r["iou"] for r in plain["images"]], abs=0.01):
             wrong[kind] = [round(r["iou"], 3) for r in got["images"]]
     assert not wrong, f"plain {[round(r['iou'], 3) for r in plain['images']]}: {wrong}"
+
+
+@pytest.mark.parametrize("bits", [10, 12])
+def test_a_soft_16_bit_mask_of_10_or_12_bit_values_is_read_and_said(photos, tmp_path, bits):
+    """A soft 10- or 12-bit matte stored in a 16-bit PNG (0..1023, 0..4095) was cut at 32768:
+    an empty truth, IoU 0.000 for every photo and not a word.  It is read from half its own
+    range, and a note says so."""
+    images, masks, truths = photos
+    plain = _scores(images, masks)
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    for name, gt in truths.items():
+        cv2.imwrite(str(deep / f"{name}.png"), _deep(gt, bits))
+    got = _scores(images, deep)
+    assert [r["iou"] for r in got["images"]] == pytest.approx([r["iou"] for r in plain["images"]], abs=0.01)
+    assert sorted(got["deep_masks"]) == ["basic.png", "several.png"]
+    r = invoke("eval", images, deep)
+    assert r.exit_code == 0 and "read as 10- or 12-bit" in r.stderr, r.output
+    assert "read as 10- or 12-bit" not in invoke("eval", images, masks).stderr  # (8-bit: no note)
 
 
 def test_a_0_1_mask_saved_as_jpeg_is_read(photos, tmp_path):
