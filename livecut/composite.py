@@ -173,7 +173,9 @@ def parse_background(text: str, *, files: bool = True) -> Background:
             return Background("color", color=(b, g, r))
         if value.lower() in _NAMED:
             return Background("color", color=_NAMED[value.lower()])
-        raise ConfigError(f"background {_quoted(text)}: expected color:#RRGGBB or #RGB (e.g. color:#00ff00)")
+        # (it named the hex forms only, not the names README gives and -b green takes)
+        raise ConfigError(f"background {_quoted(text)}: expected color:#RRGGBB, #RGB or a colour name "
+                          f"({', '.join(_NAMED)}), e.g. color:#00ff00 or green")
     if low.startswith(("image:", "video:")):
         kind, value = background_file(t)
         if not value:

@@ -450,6 +450,15 @@ def test_parse_background_errors(text, match):
         parse_background(text)
 
 
+@pytest.mark.parametrize("text", ["color:#00b14", "#00b14", "colour:grren"])
+def test_a_bad_colour_names_the_colour_names_too(text):
+    """-b color:#00b14 said 'expected color:#RRGGBB or #RGB': the names README gives and
+    -b takes (green, red, ...) were not among the forms it named."""
+    with pytest.raises(ConfigError) as info:
+        parse_background(text)
+    assert "#RRGGBB" in str(info.value) and "green" in str(info.value) and "red" in str(info.value)
+
+
 @pytest.mark.parametrize("kind", ["image", "video"])
 def test_parse_background_folder_is_not_file_not_found(tmp_path, kind):
     """-b image:DIR (a folder of backgrounds, say) exists: 'file not found' sent the user
