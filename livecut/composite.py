@@ -145,14 +145,15 @@ def background_ignored(mode: str | None, background: str | None, configured: str
     mode = configured if mode is None else mode
     if not background or mode not in ("mask", "cutout"):
         return None
-    if mode == "cutout" and background.strip().lower() == "transparent":
+    # (none, transparent's other name, was warned of: -b transparent was not)
+    if mode == "cutout" and background.strip().lower() in ("transparent", "none"):
         return None
     return (f"--background is for --mode composite or side-by-side; {said} writes "
             f"{'transparency' if mode == 'cutout' else 'the mask'}{of}, so it is ignored{there}")
 
 
 def parse_background(text: str, *, files: bool = True) -> Background:
-    """Parse ``blur``, ``color:#RRGGBB``, ``image:PATH``, ``video:PATH``, ``transparent``; a colour
+    """Parse ``blur``, ``color:#RRGGBB``, ``image:PATH``, ``video:PATH``, ``transparent`` (or ``none``); a colour
     also bare, ``#RRGGBB``, ``#RGB`` or a name (``green``), as ``color:`` takes it.  ``files=False``:
     the file of ``image:`` / ``video:`` is not looked for (a mode that shows no background:
     :data:`SHOWN_MODES`)."""

@@ -1224,6 +1224,15 @@ def test_a_mode_that_shows_no_background_does_not_need_its_file(tmp_path, good, 
     assert r.exit_code == 2 and f"file not found: {missing}" in r.stderr
 
 
+@pytest.mark.parametrize("background", ["transparent", "none", " None "])
+def test_a_transparent_background_with_cutout_is_not_said_to_be_ignored(tmp_path, good, background):
+    """-b transparent --mode cutout asks for what a cutout writes: no word; -b none, its other
+    name, said the background is ignored."""
+    r = invoke("image", good["a.jpg"], "-o", f"{tmp_path}/", "--mode", "cutout", "-b", background, "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == []
+
+
 def test_a_gray_pngs_transparent_value_stays_transparent(tmp_path, scene):
     """A gray PNG says its transparent value in a tRNS chunk, which OpenCV does not apply: the
     hole of a sticker, a scan's paper, came out opaque (the subject's enclosed holes are filled)."""
