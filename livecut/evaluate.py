@@ -170,7 +170,8 @@ _SCALE = re.compile(rf"[xX]?\s*({_NUMBER})|({_NUMBER})\s*[xX]", re.ASCII)
 
 def parse_scales(text: str) -> tuple[float, ...]:
     """``"0.5,1,2"`` -> ``(0.5, 1.0, 2.0)``, also written ``x0.5`` or ``0.5x``; a usage error
-    names what is wrong."""
+    names what is wrong.  A scale given again, or one written alike at 6 digits (as the table
+    writes it: ``1`` and ``1.0000001``), is taken once, the first."""
     from livecut.errors import UsageError
 
     out = []
@@ -184,7 +185,9 @@ def parse_scales(text: str) -> tuple[float, ...]:
         v = float(m[1] or m[2])
         if not 0.05 <= v <= 8.0:  # ("1e999" is inf)
             raise UsageError(f"--scales: {part!r} is outside 0.05 .. 8")
-        if v not in out:  # (a repeated scale would count every image twice)
+        # (a repeated scale would count every image twice; so would one that the table prints
+        # alike, 1 and 1.0000001: two rows x1 that could not be told apart)
+        if format(v, "g") not in {format(o, "g") for o in out}:
             out.append(v)
     return tuple(out)
 

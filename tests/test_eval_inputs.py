@@ -1416,6 +1416,18 @@ def test_a_bad_scale_is_quoted_as_given(text, shown):
     assert parse_scales("x2, 0.5,X1") == (2.0, 0.5, 1.0)
 
 
+def test_scales_the_table_prints_alike_are_scored_once(photos):
+    """`--scales 1,1.0000001` printed two rows `x1` (the table writes 6 digits) that could
+    not be told apart; such scales are taken once, as a repeated one is."""
+    from livecut.evaluate import parse_scales
+
+    assert parse_scales("1,1.0000001,2,x2,0.5004,0.50040001") == (1.0, 2.0, 0.5004)
+    images, masks, _ = photos
+    r = invoke("eval", images, masks, "--scales", "1,1.0000001")
+    assert r.exit_code == 0, r.output
+    assert [ln.split()[0] for ln in r.stdout.splitlines()[1:]] == ["image", "basic.png", "several.png", "mean"]
+
+
 @pytest.mark.parametrize("text,scales", [("0.5x,1x,2x", (0.5, 1.0, 2.0)), ("x0.5,X1, 2X", (0.5, 1.0, 2.0)),
                                          ("1.5 x", (1.5,)), ("x 3", (3.0,))])
 def test_a_scale_takes_an_x_before_or_after_it(text, scales):
