@@ -481,7 +481,9 @@ def eval_(
     masks_dir = local_path(masks_dir, "`livecut eval` reads local folders", "MASKS")
     if sheet is not None:  # (a Path: '' was '.', a URL's :// folded to :/ out of redaction's reach)
         named, sheet = sheet, local_path(sheet, "--sheet writes a local picture", "--sheet")
-        check_sheet_path(f"{sheet}/" if named.endswith(("/", os.sep)) else sheet)  # (a Path forgets the /)
+        # (a Path forgets the /; one that keeps it, the root /, got a second: '--sheet //: is a folder')
+        check_sheet_path(f"{sheet}/" if named.endswith(("/", os.sep)) and not str(sheet).endswith(("/", os.sep))
+                         else sheet)
     cfg = get_config(config, set_)
     from livecut.progress import Progress
 

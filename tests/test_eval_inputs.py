@@ -970,6 +970,15 @@ def test_an_existing_folder_as_the_sheet_is_said_to_be_one(photos, tmp_path, nam
     assert "OpenCV" not in line
 
 
+def test_the_root_folder_as_the_sheet_is_said_as_given(photos):
+    """--sheet / said '--sheet //: is a folder; ... e.g. //sheet.png' (a / put back on a path
+    that kept its own)."""
+    images, masks, _ = photos
+    r = invoke("eval", images, masks, "--sheet", "/")
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith("livecut: error: --sheet /: is a folder") and "//" not in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("name", ["new.png/", "new/"])
 def test_a_sheet_named_as_a_folder_is_not_written_as_a_picture(photos, tmp_path, name):
     """--sheet new.png/ (a folder's name, none there) wrote the picture new.png, exit 0; new/ was
