@@ -150,9 +150,14 @@ def run_bench(cfg: Config, size: tuple[int, int], frames: int = 30, threads: int
         return result
 
 
+def _median_of(n: int, what: str) -> str:
+    """'median of 7 frames', and of one: '1 frame' ('median of 1 runs' it said)."""
+    return f"median of {n} {what}s" if n != 1 else f"1 {what}"
+
+
 def format_bench(r: dict) -> str:
     lines = [f"frame {r['size']}, method {r['method']}, work size {r['work_size']}, "
-             f"{r['threads']} thread(s), median of {r['frames']} frames (each judged anew: "
+             f"{r['threads']} thread(s), {_median_of(r['frames'], 'frame')} (each judged anew: "
              "segment.still and segment.every do not apply here)"]
     n = max(14, *map(len, r["stages_ms"]))  # (one column of numbers, "composite (i420)" too)
     # the engine's stages, then their sum Segmenter.mask(), then the compositing after it (it
@@ -168,7 +173,7 @@ def format_bench(r: dict) -> str:
     if "baseline_ms" in r:
         x = r["speedup_vs_baseline"]
         verdict = f"{x:.1f}x faster" if x >= 1 else f"{1 / x:.1f}x slower"
-        runs = f", median of {r['baseline_runs']} runs" if "baseline_runs" in r else ""
+        runs = f", {_median_of(r['baseline_runs'], 'run')}" if "baseline_runs" in r else ""
         lines.append(f"baseline (canny pipeline at full size, every third frame{runs}): "
                      f"{r['baseline_ms']:.2f} ms; Segmenter.mask() is {verdict}")
     return "\n".join(lines)

@@ -160,6 +160,14 @@ def test_the_one_frame_bench_says_how_many_baseline_runs_its_median_is_of():
     assert "baseline (canny pipeline at full size, every third frame, median of 3 runs)" in r.stdout
 
 
+def test_a_bench_of_one_frame_says_one_frame_and_one_run():
+    """-n 1 said 'median of 1 frames' and 'median of 1 runs'."""
+    r = invoke("bench", "--size", "160x120", "-n", "1", "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+    assert "median of 1 " not in r.stdout, r.stdout
+    assert "1 thread(s), 1 frame (each judged anew" in r.stdout and "every third frame, 1 run)" in r.stdout
+
+
 @pytest.mark.parametrize("mode", ["--transcode", "--live"])
 def test_a_folder_as_clip_is_said_to_be_a_folder(tmp_path, mode):
     """`livecut bench --transcode --clip DIR` said 'DIR: no such file' of a folder that is there."""
