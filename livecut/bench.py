@@ -468,27 +468,59 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
         from livecut.sources.file import decoder_threads
         from livecut.threads import thread_plan, usable_cpus
 
+        takes = _encoder_takes(cfg.video, w, h)
+        ignorable = encoder_options(cfg.video, cfg.video.codec)[0]  # (options; [1] is the context's)
+
         # (a generated clip: its path was that of a temporary folder gone once the bench ends)
         return {"clip": f"generated, {scene} scene" if generated else str(clip),
                 "scene": scene if generated else None, "judged": stats.judged,
                 "size": f"{w}x{h}", "frames": frames, "codec": cfg.video.codec,
                 "preset": cfg.video.preset,  # (crf: 20 as written, not 20.0; 18.5)
                 "crf": int(cfg.video.crf) if float(cfg.video.crf).is_integer() else cfg.video.crf,
+                "encoder_takes": sorted(takes),
                 "plain_s": tp, "plain_fps": frames / tp, "livecut_s": tf, "livecut_fps": stats.processed / tf,
                 "ratio": tf / tp, "process_ms": stats.process_ms_mean,
                 "pixel_format": stats.pixel_format, "repeat": max(1, repeat), "cpus": usable_cpus(),
                 "plain_cpu_s": cpu_p, "livecut_cpu_s": cpu_f,
                 "plain_stages_cpu_ms": plain_stages, "stages_cpu_ms": stages, "convert_cpu_ms": convert,
                 "decoder": decoder_threads(),
-                "encoder": {k: str(v) for d in encoder_options(cfg.video, cfg.video.codec) for k, v in d.items()},
+                # (the options the encoder takes, and its context's settings: mpeg4's said crf=20)
+                "encoder": {k: str(v) for d in encoder_options(cfg.video, cfg.video.codec) for k, v in d.items()
+                            if k in takes or k not in ignorable},
                 "opencv_threads": thread_plan().opencv_threads or cv2.getNumThreads(),
                 "segmented_ahead": stats.segmented_ahead}
 
 
+def _encoder_takes(video, w: int, h: int) -> set[str]:
+    """The options :func:`~livecut.sinks.file.encoder_options` gives ``video.codec`` that it
+    takes: FFmpeg leaves those an encoder has not unused (mpeg4 has no crf nor preset); all of
+    them where a probe of ``w`` x ``h`` yuv420p cannot open it."""
+    from fractions import Fraction
+
+    import av
+
+    from livecut.sinks.file import encoder_options
+
+    opts, _ = encoder_options(video, video.codec, "yuv420p")
+    try:
+        ctx = av.CodecContext.create(video.codec, "w")
+        ctx.width, ctx.height, ctx.pix_fmt, ctx.time_base = w, h, "yuv420p", Fraction(1, 30)
+        ctx.options = dict(opts)
+        ctx.open()
+        unused = set(ctx.options)
+    except Exception:  # (it wrote the clips: the probe's failure leaves the header as it was)
+        unused = set()
+    return set(opts) - unused
+
+
 def format_transcode(r: dict) -> str:
     scene = f"{r['scene']} scene, " if r.get("scene") else ""
-    lines = [f"file throughput, {scene}{r['size']}, {r['frames']} frames, {r['codec']} crf {r['crf']} "
-             f"preset {r['preset']}, {r['cpus']} CPUs, best of {r['repeat']}, frames as {r['pixel_format']}",
+    # (crf and preset where the encoder takes them: --set video.codec=mpeg4 said 'crf 20 preset
+    # veryfast', settings mpeg4 has not)
+    takes = r.get("encoder_takes", ("crf", "preset"))
+    settings = (f" crf {r['crf']}" if "crf" in takes else "") + (f" preset {r['preset']}" if "preset" in takes else "")
+    lines = [f"file throughput, {scene}{r['size']}, {r['frames']} frames, {r['codec']}{settings}, "
+             f"{r['cpus']} CPUs, best of {r['repeat']}, frames as {r['pixel_format']}",
              "wall clock:",
              f"  plain decode+encode  {r['plain_s']:6.2f} s  ({r['plain_fps']:.1f} fps)",
              f"  livecut file         {r['livecut_s']:6.2f} s  ({r['livecut_fps']:.1f} fps)",
@@ -505,7 +537,7 @@ def format_transcode(r: dict) -> str:
         lines.append("  convert = " + ", ".join(f"{k.split('_')[1]} {v:.2f}" for k, v in r["convert_cpu_ms"].items()))
     if r.get("judged") is not None:
         lines.append(f"engine judged focus on {r['judged']} of {r['frames']} frames" + JUDGED_NOTE)
-    enc = " ".join(f"{k}={v}" for k, v in r["encoder"].items())
+    enc = " ".join(f"{k}={v}" for k, v in r["encoder"].items()) or "(its defaults)"
     ahead = "; segmentation ahead, in the reader thread" if r.get("segmented_ahead") else ""
     lines.append(f"encoder {enc}; decoder {r['decoder']}; OpenCV threads {r['opencv_threads']}{ahead}")
     return "\n".join(lines)

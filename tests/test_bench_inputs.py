@@ -132,6 +132,19 @@ def test_transcode_bench_json_names_no_temporary_clip():
     assert data["clip"] == "generated, moving scene" and data["scene"] == "moving", data
 
 
+@pytest.mark.parametrize("codec,said,said_not", [("mpeg4", "mpeg4, ", ("crf", "preset")),
+                                                 ("libx264", "libx264 crf 20 preset veryfast, ", ()),
+                                                 ("libvpx-vp9", "libvpx-vp9 crf 20, ", ("preset",))])
+def test_transcode_bench_says_the_settings_its_encoder_takes(codec, said, said_not):
+    """--transcode --set video.codec=mpeg4 headed its times 'mpeg4 crf 20 preset veryfast'
+    (and 'encoder crf=20'), settings mpeg4 has not; VP9 has no preset either."""
+    r = invoke("bench", "--transcode", "--size", "64x48", "--set", f"video.codec={codec}")
+    assert r.exit_code == 0, r.output
+    head, last = r.stdout.splitlines()[0], r.stdout.splitlines()[-1]
+    assert f"frames, {said}" in head, head
+    assert not any(f" {w} " in head or f"{w}=" in last for w in said_not), (head, last)
+
+
 def test_the_one_frame_bench_prints_its_times_in_one_column():
     """Every stage's time ends in the same column ("composite (i420)", longer than the
     others' names, pushed its number out of line)."""
