@@ -171,7 +171,8 @@ class VideoConfig(_Checked):
                       "this is a libvpx one; a transparent .mov: ProRes 4444)")
     crf: float = _opt(20.0, "x264/x265/VP9 constant rate factor (lower = better; x264 takes "
                       "0-51, higher acts as 51; x265 refuses above 51; VP9 takes 0-63, VP8 4-63; x264 and x265 "
-                      "take fractions, 18.5, VP9 whole numbers)", lo=0, hi=63)
+                      "take fractions, 18.5, VP9 whole numbers; mpeg4, mjpeg, mpeg1video, mpeg2video: their fixed quantiser, "
+                      "ffmpeg -q:v 2^((crf-8)/6) rounded, 1-31: 20 gives 4)", lo=0, hi=63)
     preset: str = _opt("veryfast", "x264/x265 speed preset")
     queue_size: int = _opt(4, "frames buffered between the pipeline threads", lo=1, hi=256)
     open_timeout: float = _opt(10.0, "seconds to wait for a network stream to open", lo=0.5, hi=600)

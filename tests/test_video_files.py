@@ -4695,3 +4695,33 @@ def test_an_avi_written_to_a_pipe_is_not_taken_for_a_truncated_one(tmp_path):
                   "-map", "0", "-map", "1", "-c:a", "pcm_s16le", "-c:v", "mjpeg")
     r = run_cli("file", str(song), "-o", str(tmp_path / "song.mkv"))
     assert r.returncode == 2 and "no video stream (only a cover picture)" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("codec", ["mpeg4", "mjpeg", "mpeg2video"])
+def test_video_crf_sets_the_quality_of_a_quantiser_codec(clips, tmp_path, codec):
+    """`--set video.codec=mpeg4` (or mjpeg, which livecut's own errors suggest): video.crf was
+    passed as "crf", which these encoders do not take: crf 10 and crf 40 wrote byte-identical
+    files at FFmpeg's 200 kbit/s default (~30 dB).  It is their fixed quantiser (ffmpeg -q:v):
+    a lower crf writes a better, larger file."""
+    import av
+
+    def frames(path):
+        with av.open(str(path)) as c:
+            return [f.to_ndarray(format="rgb24").astype(np.float64) for f in c.decode(video=0)]
+
+    ref = tmp_path / "ref.mkv"
+    r = run_cli("file", str(clips["plain"]), "-o", str(ref), "--set", "video.codec=ffv1", "-q")
+    assert r.returncode == 0, r.stderr
+    truth = frames(ref)
+    psnr, size = {}, {}
+    for crf in (10, 20, 40):
+        out = tmp_path / f"out{crf}.mkv"
+        r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", f"video.codec={codec}",
+                    "--set", f"video.crf={crf}", "-q")
+        assert r.returncode == 0, r.stderr
+        got = frames(out)
+        assert len(got) == len(truth) == 20
+        mse = np.mean([np.mean((a - b) ** 2) for a, b in zip(got, truth)])
+        psnr[crf], size[crf] = 10 * np.log10(255 ** 2 / max(mse, 1e-9)), out.stat().st_size
+    assert psnr[10] > psnr[20] + 3 > psnr[40] + 6, psnr
+    assert size[10] > size[20] > size[40], size

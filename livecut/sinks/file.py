@@ -3,7 +3,8 @@
 Video files:
 
 - ``.mp4`` / ``.m4v`` / ``.mkv`` / ``.mov`` / ``.avi``: ``video.codec`` (H.264 by
-  default), yuv420p, ``video.crf`` and ``video.preset``;
+  default), yuv420p, ``video.crf`` and ``video.preset`` (``video.crf`` a fixed quantiser for
+  MPEG-4 Part 2, MJPEG, MPEG-1/2: :func:`qscale`);
 - ``.mov`` with transparency: ProRes 4444 with alpha (yuva444p10le);
 - ``.webm``: VP9 (yuva420p with transparency); non-square pixels scaled to square (libvpx
   into Matroska, WebM or AVI cannot say their shape);
@@ -512,6 +513,26 @@ def _check_crf(codec: str, cfg: VideoConfig) -> None:
     crf_option(codec, cfg)
 
 
+#: the encoders that take no CRF but a fixed quantiser (``ffmpeg -q:v``, 1-31, lower = better):
+#: ``video.crf`` is turned into one (:func:`qscale_options`; "crf" was ignored, their bit rate
+#: FFmpeg's 200 kbit/s default whatever it said)
+QSCALE_CODECS = ("mpeg4", "mjpeg", "mpeg1video", "mpeg2video")
+
+
+def qscale(crf: float) -> int:
+    """The fixed quantiser (``ffmpeg -q:v``) that ``video.crf`` gives a :data:`QSCALE_CODECS`
+    encoder: 2^((crf - 8) / 6), as x264's quantiser step doubles every 6 (crf 20: 4, 14: 2, 26: 8),
+    rounded, 1 to 31 (crf 8 and below: 1, 38 and above: 31); a lower crf never a higher one."""
+    return max(1, min(31, round(2 ** ((crf - 8) / 6))))
+
+
+def qscale_options(cfg: VideoConfig) -> dict[str, str]:
+    """The options of a :data:`QSCALE_CODECS` encoder that write every frame at :func:`qscale`
+    of ``video.crf``, as ``ffmpeg -q:v`` does."""
+    q = str(qscale(cfg.crf))
+    return {"flags": "+qscale", "qmin": q, "qmax": q}
+
+
 def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) -> tuple[dict[str, str], dict]:
     """(encoder options, codec context attributes) for ``codec`` writing ``pix_fmt``: quality
     and speed from ``video.crf`` / ``video.preset``, and the threading chosen for this machine."""
@@ -525,10 +546,11 @@ def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) ->
         if codec == "libvpx" and pix_fmt == "yuva420p":
             opts["auto-alt-ref"] = "0"
         return opts, {}
-    if codec == "mjpeg":  # (limited-range yuv420p, as video is: FFmpeg wants it said)
-        return {"strict": "unofficial"}, {}
-    if codec == "mpeg1video":  # (the frame rates it lists beyond the standard's: 15, 12, 10, 5)
-        return {"strict": "unofficial"}, {}
+    if codec in QSCALE_CODECS:
+        opts = qscale_options(cfg)
+        if codec in ("mjpeg", "mpeg1video"):  # (MJPEG: limited-range yuv420p, as video is: FFmpeg
+            opts["strict"] = "unofficial"  # wants it said; MPEG-1: the frame rates it lists beyond the standard's)
+        return opts, {}
     _check_crf(codec, cfg)
     opts = {"crf": crf_option(codec, cfg)}
     if codec in ("libx264", "libx265", "h264", "hevc"):
