@@ -307,3 +307,22 @@ def test_the_colours_hidden_under_a_videos_transparency_do_not_change_its_cut(tm
         assert np.count_nonzero(kept & truth) / np.count_nonzero(kept | truth) > 0.9, fill
     for fill in ("noise", "white", "black"):
         assert np.abs(cuts[fill] - cuts["as stored"]).max() <= 2, fill
+
+
+@pytest.mark.parametrize("codec,name", [("qtrle", "qtrle"), ("png", "png"), ("mpeg4", "prores")])
+def test_a_transparent_mov_is_written_with_video_codec_where_it_keeps_alpha(tmp_path, codec, name):
+    """A transparent .mov (`--mode cutout`, `-b transparent`) was ProRes 4444 whatever video.codec
+    said, qtrle or png (which keep transparency in a .mov) too, without a word.  Those are
+    written as asked, their alpha the cut's; another set codec (mpeg4) is ProRes 4444 still,
+    and a warning says so."""
+    import av
+
+    src = make_alpha_clip(tmp_path / "in.mov", *KINDS["qtrle.mov"])
+    out = tmp_path / "cut.mov"
+    r = run_cli("file", str(src), "-o", str(out), "--mode", "cutout", "--set", f"video.codec={codec}")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        assert c.streams.video[0].codec_context.name == name
+    check_cut(output_alphas(out))
+    note = f"video.codec {codec}: cannot keep transparency in a .mov; written as ProRes 4444"
+    assert (note in r.stderr) == (name == "prores"), r.stderr

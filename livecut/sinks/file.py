@@ -5,7 +5,8 @@ Video files:
 - ``.mp4`` / ``.m4v`` / ``.mkv`` / ``.mov`` / ``.avi``: ``video.codec`` (H.264 by
   default), yuv420p, ``video.crf`` and ``video.preset`` (``video.crf`` a fixed quantiser for
   MPEG-4 Part 2, MJPEG, MPEG-1/2: :func:`qscale`);
-- ``.mov`` with transparency: ProRes 4444 with alpha (yuva444p10le);
+- ``.mov`` with transparency: ProRes 4444 with alpha (yuva444p10le), or ``video.codec`` qtrle
+  (argb) or png (rgba) (:data:`MOV_ALPHA_CODECS`; another set codec: a warning says so);
 - ``.webm``: VP9 (yuva420p with transparency); non-square pixels scaled to square (libvpx
   into Matroska, WebM or AVI cannot say their shape);
 - ``--mode mask``: the alpha as the luma of a gray video.
@@ -411,6 +412,16 @@ def av_codec_name(name: str) -> str:
     return av.codec.Codec(name, "w").canonical_name
 
 
+def _codec_name(name: str) -> str:
+    """:func:`av_codec_name`, or ``name`` for one that is no encoder here (check_encoder says so)."""
+    import av
+
+    try:
+        return av_codec_name(name)
+    except (av.error.FFmpegError, ValueError, av.codec.codec.UnknownCodecError):
+        return name
+
+
 def rate_control(codec: str, frame_ticks: int) -> dict:
     """Codec context settings ``codec`` needs for frames ``frame_ticks`` ticks of its time base
     long: SMPTE VC-2 (video.codec vc2)'s rate control gives each frame bit rate x time base,
@@ -785,16 +796,33 @@ def _squeezed(sar: Fraction, why: str) -> str:
     return f"non-square pixels ({sar.numerator}:{sar.denominator}) written as square, the picture squeezed: {why}"
 
 
+#: the encoders besides ProRes 4444 that keep transparency in a .mov (QuickTime Animation, PNG),
+#: by FFmpeg's codec name, and the pixel format with alpha each is given
+MOV_ALPHA_CODECS = {"qtrle": "argb", "png": "rgba"}
+
+
 def encoder_for(ext: str, channels: int, cfg: VideoConfig) -> tuple[str, str]:
     """The encoder and pixel format a video file of type ``ext`` is written with, for frames of
-    ``channels``: ProRes 4444 for a transparent .mov, VP9 for .webm (unless ``video.codec`` is a
-    libvpx one), else ``video.codec``."""
+    ``channels``: for a transparent .mov ``video.codec`` where it keeps transparency there
+    (:data:`MOV_ALPHA_CODECS`), else ProRes 4444 (:func:`mov_alpha_note`); VP9 for .webm (unless
+    ``video.codec`` is a libvpx one), else ``video.codec``."""
     if channels == 4 and ext == ".mov":
-        return "prores_ks", "yuva444p10le"
+        alpha = MOV_ALPHA_CODECS.get(_codec_name(cfg.codec))
+        return (cfg.codec, alpha) if alpha else ("prores_ks", "yuva444p10le")
     if ext == ".webm":
         return (cfg.codec if cfg.codec.startswith("libvpx") else "libvpx-vp9"), \
             ("yuva420p" if channels == 4 else "yuv420p")
     return cfg.codec, _yuv_format(cfg.codec)
+
+
+def mov_alpha_note(cfg: VideoConfig) -> str | None:
+    """The warning that a transparent .mov is ProRes 4444, not ``video.codec``, where that is set
+    (not the default, libx264) to an encoder that cannot keep transparency there (it was
+    written as ProRes 4444 without a word)."""
+    if cfg.codec == VideoConfig().codec or _codec_name(cfg.codec) in ("prores", *MOV_ALPHA_CODECS):
+        return None
+    return (f"video.codec {cfg.codec}: cannot keep transparency in a .mov; written as ProRes 4444 "
+            "(video.codec qtrle or png keep it too)")
 
 
 def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
@@ -879,6 +907,9 @@ class VideoFileSink:
         codec, pix_fmt = encoder_for(ext, ch, self.cfg)
         if ch == 4 and ext == ".mov":
             self.width, self.height = info.width, info.height
+            note = mov_alpha_note(self.cfg)
+            if note:
+                self.warnings.append(note)
         elif pix_fmt.startswith("yuv422"):  # (4:2:2, ProRes: an even width only, every row kept)
             self.height = src_h
         sar = info.sample_aspect
