@@ -1810,14 +1810,15 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         lock.acquire()
     the_plan = plan(inputs, outdir, list_file=list_file, video_ext=video_ext, use_hash=use_hash,
                     retry_failed=retry_failed, force=force, settings=key)
-    from livecut.sinks.file import ALPHA_VIDEO_EXTS
+    from livecut.sinks.file import keeps_alpha
 
     ext = video_ext if video_ext.startswith(("/", ".")) else "." + video_ext
-    if (video_comp.channels == 4 and ext.lower() not in (*ALPHA_VIDEO_EXTS, "/")
+    if (video_comp.channels == 4 and ext != "/" and not keeps_alpha(ext, cfg.video)
             and any(it.kind == "video" for it in the_plan.todo)):
         raise UsageError(f"videos with transparency (--mode {video_comp.mode}"
                          f"{', -b transparent' if video_comp.mode == 'composite' else ''}) cannot be "
-                         f"{ext} files: give --video-ext .mov (ProRes 4444), .webm (VP9) or / (PNG frames)")
+                         f"{ext} files{f' of {cfg.video.codec}' if ext.lower() == '.mkv' else ''}: give --video-ext "
+                         ".mov (ProRes 4444), .webm (VP9), .mkv with video.codec libvpx-vp9 or ffv1, or / (PNG frames)")
     if any(it.kind == "video" for it in the_plan.todo):
         # (a video.codec or video.preset the videos' type refuses: it was one failure a video,
         # each after the photos before it were cut)

@@ -169,7 +169,7 @@ class SmoothConfig(_Checked):
 class VideoConfig(_Checked):
     codec: str = _opt("libx264", "video encoder for .mp4 .mkv .mov .avi output (.webm: VP9 unless "
                       "this is a libvpx one; a transparent .mov: ProRes 4444 unless this is qtrle or png, which keep "
-                      "transparency there too)")
+                      "transparency there too; a transparent .mkv: libvpx-vp9, libvpx or ffv1 only)")
     crf: float = _opt(20.0, "x264/x265/VP9 constant rate factor (lower = better; x264 takes "
                       "0-51, higher acts as 51; x265 refuses above 51; VP9 takes 0-63, VP8 4-63; x264 and x265 "
                       "take fractions, 18.5, VP9 whole numbers; mpeg4, mjpeg, mpeg1video, mpeg2video: their fixed quantiser, "

@@ -326,3 +326,28 @@ def test_a_transparent_mov_is_written_with_video_codec_where_it_keeps_alpha(tmp_
     check_cut(output_alphas(out))
     note = f"video.codec {codec}: cannot keep transparency in a .mov; written as ProRes 4444"
     assert (note in r.stderr) == (name == "prores"), r.stderr
+
+
+@pytest.mark.parametrize("codec", ["libvpx-vp9", "ffv1"])
+def test_a_transparent_mkv_of_vp9_or_ffv1_keeps_the_cut(tmp_path, codec):
+    """`-o cut.mkv --mode cutout --set video.codec=libvpx-vp9` (or ffv1) was refused, ".mkv video
+    cannot keep transparency", though Matroska holds VP9's alpha (as a .webm does) and FFV1's:
+    it is written with the cut's alpha; with another codec (the default, libx264) it is refused
+    still, in one line naming the codec and what keeps it."""
+    _need(codec)
+    src = make_alpha_clip(tmp_path / "in.mov", *KINDS["qtrle.mov"])
+    out = tmp_path / "cut.mkv"
+    r = run_cli("file", str(src), "-o", str(out), "--mode", "cutout", "--set", f"video.codec={codec}")
+    assert r.returncode == 0, r.stderr
+    check_cut(output_alphas(out))
+    other = tmp_path / "other.mkv"
+    r = run_cli("file", str(src), "-o", str(other), "--mode", "cutout")
+    assert r.returncode == 2 and not other.exists()
+    assert r.stderr.strip() == (f"livecut: error: {other}: .mkv video cannot keep transparency with video.codec "
+                                "libx264; write .mov (ProRes 4444), .webm (VP9), .mkv with video.codec libvpx-vp9 "
+                                "or ffv1, or a folder DIR/ (PNG frames)")
+    folder = tmp_path / "batch"
+    r = run_cli("batch", str(src), "-o", str(folder), "--mode", "cutout", "--video-ext", ".mkv",
+                "--set", f"video.codec={codec}")
+    assert r.returncode == 0, r.stderr
+    check_cut(output_alphas(folder / "in.mkv"))

@@ -7,6 +7,8 @@ Video files:
   MPEG-4 Part 2, MJPEG, MPEG-1/2: :func:`qscale`);
 - ``.mov`` with transparency: ProRes 4444 with alpha (yuva444p10le), or ``video.codec`` qtrle
   (argb) or png (rgba) (:data:`MOV_ALPHA_CODECS`; another set codec: a warning says so);
+- ``.mkv`` with transparency: ``video.codec`` libvpx-vp9, libvpx or ffv1 only, yuva420p
+  (:data:`MKV_ALPHA_CODECS`; another is refused);
 - ``.webm``: VP9 (yuva420p with transparency); non-square pixels scaled to square (libvpx
   into Matroska, WebM or AVI cannot say their shape);
 - ``--mode mask``: the alpha as the luma of a gray video.
@@ -781,14 +783,29 @@ def _check_writable(folder: Path, out: Path) -> None:
 
 #: video types that keep transparency (ProRes 4444, VP9 with alpha)
 ALPHA_VIDEO_EXTS = (".mov", ".webm")
+#: the encoders that keep transparency in a .mkv (VP9 and VP8 with alpha, as in a .webm; FFV1),
+#: by FFmpeg's codec name, and the pixel format with alpha each is given
+MKV_ALPHA_CODECS = {"vp9": "yuva420p", "vp8": "yuva420p", "ffv1": "yuva420p"}
+#: where a refusal sends a transparent video
+ALPHA_HINT = ".mov (ProRes 4444), .webm (VP9), .mkv with video.codec libvpx-vp9 or ffv1"
 
 
-def check_keeps_alpha(path: str | Path, channels: int) -> None:
-    """Refuse frames with alpha (``channels`` 4: a cutout) for a video type that cannot keep it."""
+def keeps_alpha(ext: str, cfg: VideoConfig | None) -> bool:
+    """Whether a video file of type ``ext`` written with ``cfg`` keeps transparency: a .mov or a
+    .webm, or a .mkv whose ``video.codec`` is one of :data:`MKV_ALPHA_CODECS`."""
+    ext = ext.lower()
+    return ext in ALPHA_VIDEO_EXTS or (ext == ".mkv" and cfg is not None
+                                       and _codec_name(cfg.codec) in MKV_ALPHA_CODECS)
+
+
+def check_keeps_alpha(path: str | Path, channels: int, cfg: VideoConfig | None = None) -> None:
+    """Refuse frames with alpha (``channels`` 4: a cutout) for a video type (with ``cfg``'s
+    ``video.codec``) that cannot keep it."""
     ext = Path(path).suffix.lower()
-    if channels == 4 and ext not in ALPHA_VIDEO_EXTS:
-        raise UsageError(f"{path}: {ext or 'this'} video cannot keep transparency; write "
-                         ".mov (ProRes 4444), .webm (VP9) or a folder DIR/ (PNG frames)")
+    if channels == 4 and not keeps_alpha(ext, cfg):
+        codec = f" with video.codec {cfg.codec}" if ext == ".mkv" and cfg is not None else ""
+        raise UsageError(f"{path}: {ext or 'this'} video cannot keep transparency{codec}; write "
+                         f"{ALPHA_HINT}, or a folder DIR/ (PNG frames)")
 
 
 def _squeezed(sar: Fraction, why: str) -> str:
@@ -809,6 +826,8 @@ def encoder_for(ext: str, channels: int, cfg: VideoConfig) -> tuple[str, str]:
     if channels == 4 and ext == ".mov":
         alpha = MOV_ALPHA_CODECS.get(_codec_name(cfg.codec))
         return (cfg.codec, alpha) if alpha else ("prores_ks", "yuva444p10le")
+    if channels == 4 and ext == ".mkv" and _codec_name(cfg.codec) in MKV_ALPHA_CODECS:
+        return cfg.codec, MKV_ALPHA_CODECS[_codec_name(cfg.codec)]
     if ext == ".webm":
         return (cfg.codec if cfg.codec.startswith("libvpx") else "libvpx-vp9"), \
             ("yuva420p" if channels == 4 else "yuv420p")
@@ -833,7 +852,7 @@ def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
     if is_dir_spec(spec):  # (PNG frames keep alpha)
         return
     path = Path(os.path.expanduser(spec))
-    check_keeps_alpha(path, channels)
+    check_keeps_alpha(path, channels, cfg)
     check_codec(path.suffix.lower(), channels, cfg)
 
 
@@ -893,7 +912,7 @@ class VideoFileSink:
         self._closed = False
         ext = self.path.suffix.lower()
         ch = info.channels
-        check_keeps_alpha(self.path, ch)
+        check_keeps_alpha(self.path, ch, self.cfg)
         #: AVI cannot say a video is turned (a phone's portrait clip): its frames are written
         #: turned upright instead, as PNG frames are (see livecut.frames.Upright)
         self.ext = ext
