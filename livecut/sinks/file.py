@@ -975,6 +975,10 @@ class VideoFileSink:
             # each picture by the encoder's reordering, which players do not take back: the
             # video played 2 frames (80 ms at 25 fps) after its sound
             self._ctx = {**self._ctx, "max_b_frames": 0}
+            if _codec_name(codec) == "mpeg2video":
+                # (MPEG-2 without B-frames still says a decoder delay of a frame unless its
+                # sequence is marked low-delay: the picture played 40 ms late at 25 fps)
+                opts = {**opts, "flags": opts.get("flags", "") + "+low_delay"}
         self.codec, self.pix_fmt, self._opts = codec, pix_fmt, opts
         # the input's time base keeps its timestamps exact (variable frame rate too); AVI has
         # one frame a tick (its rate is 1 / time base: a fine base made a 90000 fps file of
