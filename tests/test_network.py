@@ -1837,6 +1837,14 @@ def test_cli_tcp_listen_output_that_nobody_connects_to_gives_up(clip):
         p.kill()
 
 
+def _wait_listening(port: int, p: subprocess.Popen, timeout: float = 30) -> None:
+    """Wait until livecut (``p``, running) listens on 127.0.0.1:``port``."""
+    deadline = time.monotonic() + timeout
+    while not _listening(port):
+        assert p.poll() is None and time.monotonic() < deadline, "livecut did not listen"
+        time.sleep(0.01)
+
+
 def _listening(port: int) -> bool:
     """Whether a socket listens on 127.0.0.1:``port`` (Linux: /proc/net/tcp), found without
     connecting to it (a connection is a viewer)."""
@@ -1857,10 +1865,7 @@ def test_a_tcp_listener_inputs_sender_that_stops_is_said_as_the_sender(tmp_path)
                           "--set", "video.reconnect_limit=2"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
     try:
-        deadline = time.monotonic() + 30
-        while not _listening(port):
-            assert p.poll() is None and time.monotonic() < deadline, "livecut did not listen"
-            time.sleep(0.01)
+        _wait_listening(port, p)
         subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=1",
                         "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "mpegts", f"tcp://127.0.0.1:{port}"],
                        check=True, timeout=30)
@@ -1915,10 +1920,7 @@ def test_a_signal_while_a_tcp_listen_output_waits_for_its_viewer_ends_the_run_at
                           f"tcp://127.0.0.1:{port}?{query}", "--set", "video.open_timeout=60"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
     try:
-        deadline = time.monotonic() + 30
-        while not _listening(port):
-            assert p.poll() is None and time.monotonic() < deadline, "livecut did not listen"
-            time.sleep(0.1)
+        _wait_listening(port, p)
         try:
             err, took = signal_after(p, 0.5, sig, timeout=20)
         except subprocess.TimeoutExpired:
