@@ -208,8 +208,9 @@ def parse_background(text: str, *, files: bool = True) -> Background:
         named = False
     if named:
         raise ConfigError(f"background {_quoted(text)}: for a picture give image:{t} (video:{t} for a video)")
-    raise ConfigError(f"background {_quoted(text)}: expected blur, color:#RRGGBB, image:PATH, "
-                      "video:PATH or transparent")
+    # (it named no colour name, though -b green is taken: -b purple read as if none were)
+    raise ConfigError(f"background {_quoted(text)}: expected blur, color:#RRGGBB, a colour name "
+                      f"({', '.join(_NAMED)}), image:PATH, video:PATH or transparent")
 
 
 def _cover_resize(img: np.ndarray, w: int, h: int, big: np.ndarray | None = None,

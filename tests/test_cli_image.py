@@ -370,7 +370,8 @@ def test_image_bad_background(tmp_path, good):
     r = invoke("image", good["b.png"], "-o", tmp_path / "o", "-b", "sparkle")
     assert r.exit_code == 2
     assert _stderr_lines(r) == ["livecut: error: --background: composite.background: 'sparkle': expected "
-                                "blur, color:#RRGGBB, image:PATH, video:PATH or transparent"]
+                                "blur, color:#RRGGBB, a colour name (black, white, green, blue, red, gray, grey), image:PATH, "
+                                "video:PATH or transparent"]
     r = invoke("image", good["b.png"], "-o", tmp_path / "o", "-b", "image:/nonexistent/bg.png")
     assert r.exit_code == 2 and "/nonexistent/bg.png" in r.stderr
     _no_traceback(r)

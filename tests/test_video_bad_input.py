@@ -888,7 +888,8 @@ def test_a_bad_background_option_is_named_as_the_option(tmp_path, command):
     r = run_cli(command, src, "-o", str(tmp_path / "o.mp4"), "-b", "sparkle")
     _one_line_error(r, 2, "sparkle")
     assert r.stderr.strip() == ("livecut: error: --background: composite.background: 'sparkle': expected "
-                                "blur, color:#RRGGBB, image:PATH, video:PATH or transparent")
+                                "blur, color:#RRGGBB, a colour name (black, white, green, blue, red, gray, grey), image:PATH, "
+                                "video:PATH or transparent")
     assert not (tmp_path / "o.mp4").exists()
 
 
