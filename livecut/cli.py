@@ -861,7 +861,10 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
         several = background_warning(cfg, opts.get("background"), opts.get("mode"), video=True)
         for w in warnings:
             if label:  # (a piped input's temporary copy: its name means nothing to the user)
-                w = _relabel_piped(w, spec, label)
+                from livecut.sources.file import PICTURE_ADVICE, PIPED_PICTURE_ADVICE
+
+                # (a picture piped in was advised `livecut image`, which refuses standard input)
+                w = _relabel_piped(w, spec, label).replace(PICTURE_ADVICE, PIPED_PICTURE_ADVICE)
             err(w, "warning")  # (escaped: a newline in the file's name broke the line)
         if several:  # (the background's, by the name it was given: not relabelled, even when it is
             err(several, "warning")  # the redirected input's file, `-b image:a.gif < a.gif`)

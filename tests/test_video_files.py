@@ -3361,6 +3361,24 @@ sink.close()
     assert written > 90 * 64 * 64 * 3, written  # (of 100 frames written, at least 90 out)
 
 
+def test_a_picture_piped_in_is_advised_to_be_saved_for_livecut_image(tmp_path):
+    """`livecut file - -o out.mp4 < photo.png` (or piped) was advised "`livecut image` cuts photos
+    ...", which refuses standard input ('-: livecut image reads picture files, not standard
+    input'): a picture piped in is advised to be saved to a file for it."""
+    import subprocess
+
+    pic = tmp_path / "photo.png"
+    cv2.imwrite(str(pic), np.random.default_rng(0).integers(0, 256, (120, 160, 3), dtype=np.uint8))
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "out.mp4"), "-q"],
+                       input=pic.read_bytes(), capture_output=True, timeout=60, cwd=str(REPO),
+                       env={**os.environ, "PYTHONPATH": str(REPO)})
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    assert ("livecut: warning: - is a picture, not a video: saved to a file, `livecut image FILE` cuts it "
+            "with finer edges") in err, err
+    assert "`livecut image` cuts photos" not in err, err
+
+
 def test_a_picture_given_as_a_video_gets_a_hint(tmp_path, clips):
     """`livecut file photo.png -o out.mp4` made a 1-frame video without a word; the run now
     says that `livecut image` cuts photos (finer edges, EXIF turn, colour profile)."""

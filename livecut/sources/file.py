@@ -121,6 +121,12 @@ def _gif_cut_short(p: Path) -> bool:
         return False
 
 
+#: what a picture given as a video is advised (``livecut file photo.jpg``)
+PICTURE_ADVICE = "`livecut image` cuts photos with finer edges (colour guide), its EXIF turn and colour profile"
+#: the same of one piped in (``livecut file - < photo.jpg``): `livecut image` reads no standard input
+PIPED_PICTURE_ADVICE = ("saved to a file, `livecut image FILE` cuts it with finer edges (colour guide), its EXIF "
+                        "turn and colour profile")
+
 #: how far back from its end an MPEG-PS or Ogg file is read for a packet or page to walk from
 WALK_TAIL_BYTES = 256 << 10
 
@@ -1218,8 +1224,7 @@ class FileSource(ClosesWhileReading):
         # an AVIF still, which the MP4 demuxer reads: it was cut as a video of one frame without
         # the note, and one mirrored was given a video's advice, ffmpeg -i pic.avif ...)
         if fmt == "image2" or fmt.endswith("_pipe") and _pictures(p) == 1 or _avif_still(p):
-            self.note = (f"{p.name} is a picture, not a video: `livecut image` cuts photos with finer "
-                         "edges (colour guide), its EXIF turn and colour profile")
+            self.note = f"{p.name} is a picture, not a video: {PICTURE_ADVICE}"
         try:
             self._init_stream()
         except BaseException:
