@@ -806,7 +806,6 @@ def _check_not_redirected_from(output: Optional[str], path: Path) -> None:
     """Refuse ``-o`` naming the file standard input is redirected from (``livecut file - -o
     clip.mp4 --force < clip.mp4``), by the output's name: the input's check said it of the input's,
     which a piped input's lines say as "-" ("-: is an input; refusing to write over it")."""
-    from livecut.errors import OutputExistsError
     from livecut.sinks import sink_kind
 
     if not output or output == "-" or sink_kind(output) != "file":
