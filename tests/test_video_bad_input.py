@@ -385,6 +385,44 @@ def test_an_flv_stream_cut_short_says_so(tmp_path):
     _piped_cut_in_the_middle_ends_early(tmp_path, "flv", ".flv", "the FLV stream ends in the middle of a tag")
 
 
+def _flv_cut_in_an_audio_tag_header(tmp_path, acodec: str, rate: int) -> Path:
+    """A small FLV (video, ``acodec`` audio at ``rate``) cut in its last-but-two audio tag's
+    header, after its timestamp and before its first data byte (the one that states its codec)."""
+    import subprocess
+
+    whole = tmp_path / f"whole_{acodec}.flv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=1.5",
+                    "-f", "lavfi", "-i", f"sine=sample_rate={rate}:duration=1.5", "-c:v", "libx264",
+                    "-c:a", acodec, "-shortest", str(whole)], check=True)
+    data = whole.read_bytes()
+    pos, audio = 9 + 4, []  # (the header, then the size of no tag before)
+    while pos + 11 <= len(data):
+        if data[pos] == 8:
+            audio.append(pos)
+        pos += 11 + int.from_bytes(data[pos + 1:pos + 4], "big") + 4
+    cut = tmp_path / f"cut_{acodec}.flv"
+    cut.write_bytes(data[:audio[-3] + 10])
+    return cut
+
+
+@pytest.mark.parametrize("acodec, rate", [("aac", 44100), ("pcm_u8", 11025)])
+def test_an_flv_cut_in_an_audio_tag_header_gains_no_made_up_track(tmp_path, acodec, rate):
+    """An FLV cut short (``head -c``) in an audio tag's header, before the byte that states the
+    tag's codec: FFmpeg reads that byte as 0 (8-bit PCM at 5512 Hz) and makes up a second audio
+    stream of it, of one broken packet; it was written as a second, silent AAC track, with
+    "audio stream 2: 5512 Hz resampled to 7350 Hz".  It is left out: the one real track is
+    written (an FLV whose real audio is 8-bit PCM keeps it)."""
+    import av
+
+    cut = _flv_cut_in_an_audio_tag_header(tmp_path, acodec, rate)
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(cut), "-o", str(out), "-q")
+    assert r.returncode == 3 and "the FLV stream ends in the middle of a tag" in r.stderr, (r.returncode, r.stderr)
+    assert "5512" not in r.stderr, r.stderr
+    with av.open(str(out)) as c:
+        assert [a.codec_context.sample_rate for a in c.streams.audio] == [rate]
+
+
 def test_an_avi_written_to_a_pipe_cut_in_a_chunk_says_so(tmp_path):
     """An AVI written to a pipe (``ffmpeg ... -f avi - | livecut file - -o out.mp4``) states no
     length: one cut short -- its writer killed, a copy broken off -- in the middle of a chunk

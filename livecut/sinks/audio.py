@@ -163,6 +163,11 @@ class AudioCopy:
             if a.codec_context is None:  # (a codec FFmpeg does not know: neither read nor copied)
                 warnings.append(f"audio stream {a.index}: its codec is one FFmpeg cannot read; dropped")
         streams = [a for a in streams if a.codec_context is not None]
+        if "flv" in inp.format.name.split(",") and any(a.codec_context.name == "pcm_u8" for a in streams):
+            from livecut.sources.file import flv_made_up_audio
+
+            if flv_made_up_audio(src):  # (its cut tag's: a second, silent track, "5512 Hz resampled")
+                streams = [a for a in streams if a.codec_context.name != "pcm_u8"]
         if ext == ".flv" and len(streams) > 1:
             # RTMP's FLV states one audio track: more went as an Enhanced RTMP multitrack
             # stream, which a receiver before it (FFmpeg 5.1's) refused whole, video too ("Could

@@ -379,6 +379,34 @@ def _flv_cut_short(p: Path) -> bool:
         return False
 
 
+def flv_made_up_audio(p: Path) -> bool:
+    """Whether the 8-bit PCM audio stream (pcm_u8, 5512 Hz, mono) that FFmpeg gives FLV stream
+    ``p`` is one it made up: ``p`` is cut in an audio tag before the byte that states its codec
+    (the tag's first), which FFmpeg reads as 0 past the end (8-bit PCM at 5512 Hz: a stream of its
+    own beside the real one, of one broken packet), and no whole audio tag in it is 8-bit PCM."""
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(9)
+            if head[:3] != b"FLV" or len(head) < 9:
+                return False
+            size = fh.seek(0, 2)
+            pos = int.from_bytes(head[5:9], "big") + 4
+            while pos < size:
+                fh.seek(pos)
+                tag = fh.read(12)
+                if tag[0] & 0x1F not in FLV_TAGS:
+                    return False
+                if tag[0] & 0x1F == 8:
+                    if len(tag) < 12:
+                        return True  # (cut before its codec's byte)
+                    if tag[11] >> 4 in (0, 3) and not tag[11] & 2:  # (PCM, 8-bit: a real one)
+                        return False
+                pos += 11 + int.from_bytes(tag[1:4], "big") + 4
+            return False
+    except (OSError, IndexError):
+        return False
+
+
 #: the longest line a YUV4MPEG stream's frame starts with ('FRAME', its parameters, a line's end)
 Y4M_LINE = 256
 
