@@ -629,6 +629,35 @@ def test_a_matroska_file_cut_in_the_audio_after_its_video_says_so(tmp_path, acod
     assert probe(out)["frames"] == 25
 
 
+@pytest.mark.parametrize("fmt, ext, said", [("mpegts", ".ts", "the MPEG-TS file ends in the middle of a packet"),
+                                             ("mpeg", ".mpg", "the MPEG-PS file ends in the middle of a packet")])
+def test_an_mpeg_file_cut_in_the_audio_after_its_video_says_so(tmp_path, fmt, ext, said):
+    """An MPEG-TS or MPEG-PS file whose audio runs 1 s past its video, cut short in its last
+    audio packets (its video whole), said 'the video ends early ... 50 frames written, more
+    expected'; it says, as a Matroska file does, that the video is whole and what is cut short.
+    One cut in the middle of its video still says the video ends early."""
+    import subprocess
+
+    src = tmp_path / f"long_audio{ext}"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25:duration=2",
+                    "-f", "lavfi", "-i", "sine=r=48000:duration=3", "-c:v", "mpeg2video", "-c:a", "mp2",
+                    "-f", fmt, str(src)], check=True)
+    data = src.read_bytes()
+    cut, out = tmp_path / f"cut{ext}", tmp_path / "out.mkv"
+    cut.write_bytes(data[:len(data) - 3 * 188 - 50])  # (in its last packets: audio alone)
+    r = run_cli("file", str(cut), "-o", str(out), "-q")
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    assert r.stderr.strip().splitlines()[-1] == (
+        f"livecut: error: {cut}: the file ends early (truncated: {said}): its video is whole (50 frames "
+        f"written), what runs on after it (audio) is cut short; {out} holds them and the audio beside them"), r.stderr
+    assert probe(out)["frames"] == 50
+    half, out = tmp_path / f"half{ext}", tmp_path / "half.mkv"
+    half.write_bytes(data[:len(data) // 3 + 50])  # (in the middle of its video)
+    r = run_cli("file", str(half), "-o", str(out), "-q")
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    assert f"{half}: the video ends early (truncated: {said}): " in r.stderr.strip().splitlines()[-1], r.stderr
+
+
 def test_zero_frames(tmp_path):
     import av
 

@@ -725,6 +725,9 @@ def _lacks_moov(p: Path) -> bool:
 END_WINDOW = 3.0
 #: how far short of the declared end the last packet may stop (a frame or two of audio)
 END_SLACK = 0.25
+#: MPEG-TS/PS cut short: how far past the video's end the other streams' stamps left must run
+#: for the cut to be in what runs on after a whole video (see FileSource._runs_past_video)
+RUN_ON_PAST = 0.5
 
 
 def _packets_end(container) -> float:
@@ -1248,6 +1251,8 @@ class FileSource(ClosesWhileReading):
         #: a NUT cut short states no length: the one FFmpeg gives is that of what is left, not said
         self._length_left = fmt == "nut" and bool(self.cut_short)
         self._runs_on = any(x.type in ("audio", "subtitle") for x in self._container.streams)  # (see shortfall)
+        #: MPEG-TS/PS cut short: the stamps left are read at its end (see :meth:`_runs_past_video`)
+        self._stamped_end = fmt in ("mpegts", "mpeg") and bool(self.cut_short)
         # (FFmpeg's demuxers of pictures; a pipe demuxer reads a stream of them too: raw MJPEG;
         # an AVIF still, which the MP4 demuxer reads: it was cut as a video of one frame without
         # the note, and one mirrored was given a video's advice, ffmpeg -i pic.avif ...)
@@ -1668,8 +1673,8 @@ class FileSource(ClosesWhileReading):
         if self.read_error or self.cut_short:
             # (cut where only another stream went on, audio that runs past the video: known only
             # from the video's own length, stated when the file was whole, not from what is left)
-            self.video_whole = bool(not self.read_error and self._tagged_end and expected and got >= expected
-                                    and self._runs_on)
+            self.video_whole = bool(not self.read_error and expected and got >= expected and self._runs_on
+                                    and (self._tagged_end or self._stamped_end and self._runs_past_video()))
             return got, got if self._length_left else max(expected, got)
         if not expected or got >= expected - max(2, expected // 50):
             return None
@@ -1686,6 +1691,18 @@ class FileSource(ClosesWhileReading):
         if self._end_unknown and self._others_reach_the_end():
             return None  # the container's end was an audio track's that runs on: the video is whole
         return got, expected
+
+    def _runs_past_video(self) -> bool:
+        """MPEG-TS/PS cut short: whether what is left of its other streams (FFmpeg's length of the
+        file, from the last stamps left) runs on well past the video's own end.  Cut in the middle
+        of the video, they stop with it (its packets are sent ahead of the audio's); cut in the
+        audio that runs on after it, the video was whole: it was 'the video ends early ... more
+        expected'.  One cut just after the video's end cannot be told: said as before."""
+        c, info = self._container, self.info
+        if not c.duration or not info.duration or self._loose_end:
+            return False
+        end = ((c.start_time or 0) + c.duration) / 1_000_000
+        return end > self._start + info.duration + RUN_ON_PAST
 
     def _say_missing(self, got: int, expected: int) -> None:
         """:attr:`warnings` says how many frames a file read to its end lacked (damaged data
