@@ -352,6 +352,21 @@ def _avi_cut_short(p: Path) -> bool:
 FLV_TAGS = (8, 9, 18)
 
 
+def _flv_tags(fh) -> Iterator[tuple[int, bytes]]:
+    """(offset, its first 12 bytes) of each tag of the FLV stream open in ``fh`` (from its start),
+    from its header's end to the file's end; none where it is no FLV."""
+    head = fh.read(9)
+    if head[:3] != b"FLV" or len(head) < 9:
+        return
+    size = fh.seek(0, 2)
+    pos = int.from_bytes(head[5:9], "big") + 4  # (the header, then the size of no tag before)
+    while pos < size:
+        fh.seek(pos)
+        tag = fh.read(12)
+        yield pos, tag
+        pos += 11 + int.from_bytes(tag[1:4], "big") + 4
+
+
 def _flv_cut_short(p: Path) -> bool:
     """Whether ``p`` is an FLV stream that ends in the middle of a tag: one written to a pipe
     (``ffmpeg -i rtmp://... -c copy -f flv -``) whose writer was killed, a copy broken off
@@ -361,20 +376,14 @@ def _flv_cut_short(p: Path) -> bool:
     cut in its header or data is one (a stream of other bytes, or cut at a tag's end, is not)."""
     try:
         with open(p, "rb") as fh:
-            head = fh.read(9)
-            if head[:3] != b"FLV" or len(head) < 9:
-                return False
-            size = fh.seek(0, 2)
-            pos = int.from_bytes(head[5:9], "big") + 4  # (the header, then the size of no tag before)
-            while pos < size:
-                fh.seek(pos)
-                tag = fh.read(11)
+            end = 0
+            for pos, tag in _flv_tags(fh):
                 if tag[0] & 0x1F not in FLV_TAGS:
                     return False
                 if len(tag) < 11:
                     return True
-                pos += 11 + int.from_bytes(tag[1:4], "big") + 4
-            return pos - 4 > size  # (its data cut: the tag's size after it is not needed)
+                end = pos + 11 + int.from_bytes(tag[1:4], "big")
+            return end > os.fstat(fh.fileno()).st_size  # (its data cut: the tag's size after it is not needed)
     except OSError:
         return False
 
@@ -386,14 +395,7 @@ def flv_made_up_audio(p: Path) -> bool:
     own beside the real one, of one broken packet), and no whole audio tag in it is 8-bit PCM."""
     try:
         with open(p, "rb") as fh:
-            head = fh.read(9)
-            if head[:3] != b"FLV" or len(head) < 9:
-                return False
-            size = fh.seek(0, 2)
-            pos = int.from_bytes(head[5:9], "big") + 4
-            while pos < size:
-                fh.seek(pos)
-                tag = fh.read(12)
+            for _, tag in _flv_tags(fh):
                 if tag[0] & 0x1F not in FLV_TAGS:
                     return False
                 if tag[0] & 0x1F == 8:
@@ -401,7 +403,6 @@ def flv_made_up_audio(p: Path) -> bool:
                         return True  # (cut before its codec's byte)
                     if tag[11] >> 4 in (0, 3) and not tag[11] & 2:  # (PCM, 8-bit: a real one)
                         return False
-                pos += 11 + int.from_bytes(tag[1:4], "big") + 4
             return False
     except (OSError, IndexError):
         return False
