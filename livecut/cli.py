@@ -794,8 +794,11 @@ def _relabel(text: str, path: str, label: str) -> str:
 def _relabel_piped(text: str, path: str, label: str, bare: bool = True) -> str:
     """``text`` (a warning or error of the run of a piped input's file, ``path``) with the file
     said as ``label``, its path and, with ``bare``, its bare name: the ffmpeg command a line
-    suggests (an output named after it begins "NAME-") reads it "-" and writes "piped-..."."""
-    text = _relabel(text, path, label)
+    suggests (an output named after it begins "NAME-") reads it "-" and writes "piped-...".  A
+    picture piped in is advised to be saved first: `livecut image` reads no standard input."""
+    from livecut.sources.file import PICTURE_ADVICE, PIPED_PICTURE_ADVICE
+
+    text = _relabel(text, path, label).replace(PICTURE_ADVICE, PIPED_PICTURE_ADVICE)
     if not bare:
         return text
     name = Path(path).name  # (no suffix: a temporary copy's)
@@ -860,10 +863,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
         several = background_warning(cfg, opts.get("background"), opts.get("mode"), video=True)
         for w in warnings:
             if label:  # (a piped input's temporary copy: its name means nothing to the user)
-                from livecut.sources.file import PICTURE_ADVICE, PIPED_PICTURE_ADVICE
-
-                # (a picture piped in was advised `livecut image`, which refuses standard input)
-                w = _relabel_piped(w, spec, label).replace(PICTURE_ADVICE, PIPED_PICTURE_ADVICE)
+                w = _relabel_piped(w, spec, label)
             err(w, "warning")  # (escaped: a newline in the file's name broke the line)
         if several:  # (the background's, by the name it was given: not relabelled, even when it is
             err(several, "warning")  # the redirected input's file, `-b image:a.gif < a.gif`)

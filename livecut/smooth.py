@@ -584,8 +584,7 @@ class MaskSmoother:
     def _coarse_view(self, gray: np.ndarray, dst: np.ndarray) -> tuple[float, float]:
         """``dst`` = the small gray image reduced to the coarse view; its (mean, deviation)."""
         dst[...] = cv2.resize(gray, dst.shape[::-1], interpolation=cv2.INTER_AREA)
-        mean, dev = cv2.meanStdDev(dst)
-        return float(mean[0, 0]), float(dev[0, 0])
+        return self._stats(dst)
 
     @staticmethod
     def _alike(a: np.ndarray, sa: tuple[float, float], b: np.ndarray, sb: tuple[float, float]) -> bool:

@@ -1132,6 +1132,32 @@ def _av_message(exc: BaseException) -> str:
     return text.split(": '")[0].strip() or type(exc).__name__
 
 
+#: the containers FFmpeg reads to their end without a sign of a cut (by its format name): the
+#: check of a file of it cut short, and how the cut is said
+CUT_SHORT_CHECKS = {
+    "gif": (_gif_cut_short, "the GIF ends without its trailer"),
+    "mpegts": (_ts_cut_short, "the MPEG-TS file ends in the middle of a packet"),
+    "asf": (_asf_cut_short, "the ASF (WMV) file is shorter than its header states"),
+    "mpeg": (_ps_cut_short, "the MPEG-PS file ends in the middle of a packet"),
+    "ogg": (_ogg_cut_short, "the Ogg file ends in the middle of a page"),
+    "dv": (_dv_cut_short, "the DV file ends in the middle of a frame"),
+    "avi": (_avi_cut_short, "the AVI file ends in the middle of a chunk"),
+    "flv": (_flv_cut_short, "the FLV stream ends in the middle of a tag"),
+    "yuv4mpegpipe": (_y4m_cut_short, "the YUV4MPEG stream ends in the middle of a frame"),
+}
+
+
+def cut_short_reason(p: Path, fmt: str) -> str:
+    """Why file ``p`` of FFmpeg's format ``fmt`` ends early though FFmpeg reads it to its end
+    (:data:`CUT_SHORT_CHECKS`; a NUT's and a Matroska file's checks say it themselves), else ''."""
+    if fmt == "nut":
+        return _nut_cut_short(p)
+    if fmt == "matroska,webm":
+        return _mkv_cut_short(p)
+    check, said = CUT_SHORT_CHECKS.get(fmt, (None, ""))
+    return said if check is not None and check(p) else ""
+
+
 class FileSource(ClosesWhileReading):
     """A video file read frame by frame; a context manager (closes the container).  ``close``
     is safe from another thread while ``read()`` waits (a dead network mount, a pipe whose
@@ -1235,20 +1261,7 @@ class FileSource(ClosesWhileReading):
             raise VideoOpenFailure(why)
         #: why the file ends early when FFmpeg reads it to its end all the same ('' otherwise);
         #: :attr:`video_whole` (set by :meth:`shortfall`): the video was whole all the same
-        self.cut_short = ("the GIF ends without its trailer" if fmt == "gif" and _gif_cut_short(p)
-                          else "the MPEG-TS file ends in the middle of a packet" if fmt == "mpegts" and _ts_cut_short(p)
-                          else "the ASF (WMV) file is shorter than its header states" if fmt == "asf" and _asf_cut_short(p)
-                          else "the MPEG-PS file ends in the middle of a packet" if fmt == "mpeg" and _ps_cut_short(p)
-                          else "the Ogg file ends in the middle of a page" if fmt == "ogg" and _ogg_cut_short(p)
-                          else "the DV file ends in the middle of a frame" if fmt == "dv" and _dv_cut_short(p)
-                          else _nut_cut_short(p) if fmt == "nut"
-                          else "the AVI file ends in the middle of a chunk"
-                          if fmt == "avi" and _avi_cut_short(p)
-                          else "the FLV stream ends in the middle of a tag"
-                          if fmt == "flv" and _flv_cut_short(p)
-                          else "the YUV4MPEG stream ends in the middle of a frame"
-                          if fmt == "yuv4mpegpipe" and _y4m_cut_short(p)
-                          else _mkv_cut_short(p) if fmt == "matroska,webm" else "")
+        self.cut_short = cut_short_reason(p, fmt)
         #: a NUT cut short states no length: the one FFmpeg gives is that of what is left, not said
         self._length_left = fmt == "nut" and bool(self.cut_short)
         self._runs_on = any(x.type in ("audio", "subtitle") for x in self._container.streams)  # (see shortfall)
