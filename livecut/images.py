@@ -676,8 +676,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
             except LivecutError as exc:
                 msg = str(exc)
                 # (a message of its output, 'out/a.png: cannot write', holds 'a.png' given from
-                # its own folder: it went without the photo's name)
-                named = str(src) in msg and not (dst is not None and msg.startswith(f"{dst}:"))
+                # its own folder: it went without the photo's name; one that starts with the photo's
+                # name is named, its output there of the same name: 'b.png: b.png: output b.png ...')
+                named = msg.startswith(f"{src}:") or (
+                    str(src) in msg and not (dst is not None and msg.startswith(f"{dst}:")))
                 report.errors.append(msg if named else f"{src}: {msg}")
                 report.exceptions.append(exc)
                 # the next ones would fail alike: a full disk, and a read-only one (a memory card

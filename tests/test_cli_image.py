@@ -682,6 +682,16 @@ def test_jpeg_exif_orientation_is_applied(tmp_path, scene, gray):
     assert np.abs(res[:, :, :3].astype(int) - upright.astype(int)).mean() < 2.0
 
 
+def test_an_input_cut_into_its_own_folder_is_named_once(tmp_path, good, monkeypatch):
+    """`livecut image b.png -o .` in the photo's folder: its output, b.png, is the input; the line
+    said the name twice, 'b.png: b.png: output b.png would overwrite an input'."""
+    monkeypatch.chdir(good["b.png"].parent)
+    r = invoke("image", "b.png", "-o", ".", "-q")
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if "would overwrite an input" in ln]
+    assert lines == ["livecut: error: b.png: output b.png would overwrite an input; choose another -o"], r.stderr
+
+
 def test_output_never_overwrites_an_input(tmp_path, good):
     d = good["b.png"].parent
     before = good["b.png"].read_bytes()
