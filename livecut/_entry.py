@@ -75,6 +75,9 @@ def main() -> None:
         if not getattr(sys.unraisablehook, "redelivers", False):
             sys.unraisablehook = stops_redelivered(sys.unraisablehook)
         _terminated_as_interrupted()
+        from livecut.atomic import removed_when_killed
+
+        removed_when_killed()  # (SIGQUIT, SIGUSR1: the temporaries made, removed first)
         from livecut.cli import main as cli_main
 
         # (a Ctrl-C that the command has not taken over yet -- while it reads its arguments

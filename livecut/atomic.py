@@ -87,6 +87,48 @@ def temp_path(final: Path, keep_suffix: bool = True) -> Path:
     return final.with_name(f"{temp_prefix(final)}{os.getpid()}-{_host_tag()}-{token}{suffix}")
 
 
+#: the temporaries this process made and has not removed yet (:func:`unfinished`): what
+#: :func:`removed_when_killed` removes before a signal ends the process
+_UNFINISHED: set[Path] = set()
+
+#: the signals whose default action ends the process at once, that livecut does not otherwise
+#: take (SIGINT, SIGTERM, SIGHUP stop a run: :func:`livecut.runner.finalize_on_signals`)
+KILLING_SIGNALS = ("SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGVTALRM", "SIGPROF", "SIGXCPU")
+
+
+def unfinished(tmp: Path) -> Path:
+    """``tmp``, a temporary file or folder of this process, noted as one to remove should a
+    signal of :data:`KILLING_SIGNALS` end the process (:func:`removed_when_killed`) until
+    :func:`discard` removes it."""
+    _UNFINISHED.add(Path(tmp))
+    return tmp
+
+
+def removed_when_killed() -> None:
+    """For a program that owns the process (the CLI), in its main thread: each signal of
+    :data:`KILLING_SIGNALS` left to its default action (not ignored, not taken) first removes
+    the temporaries noted (:func:`unfinished`), then ends the process as it would have (status
+    -3, a core dumped, for SIGQUIT).  Ctrl-\\ or a ``kill -USR1`` while `livecut file -` copied
+    standard input left the copy, a whole video, in the temporary folder (a tmpfs: in memory)
+    until the next `livecut file -`.  (As GNU sort removes its temporary files.)"""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def removed_then_killed(signum, frame):
+        for tmp in list(_UNFINISHED):
+            _discard(tmp)
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
+
+    for name in KILLING_SIGNALS:
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+            signal.signal(sig, removed_then_killed)
+
+
 #: a temporary file of a process that no longer runs is removed once it has not changed
 #: for this long (a run on another machine writing to the same shared folder keeps its own
 #: fresh: a video's is written every frame)
@@ -582,6 +624,8 @@ def discard(tmp: Path | None) -> None:
     except KeyboardInterrupt:  # (Ctrl-C, or Terminated: a second one is ignored while finalizing)
         _discard(Path(tmp))
         raise
+    finally:
+        _UNFINISHED.discard(Path(tmp))
 
 
 def _discard(tmp: Path) -> None:

@@ -2810,6 +2810,40 @@ def test_a_signal_while_stdin_is_read_leaves_no_copy(tmp_path):
     assert not list(spool.glob("livecut-stdin-*"))
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX signals")
+@pytest.mark.parametrize("name", ["SIGQUIT", "SIGUSR1"])
+def test_a_killing_signal_while_stdin_is_read_leaves_no_copy(tmp_path, name):
+    """Ctrl-\\ (SIGQUIT) or a ``kill -USR1`` while the pipe was copied killed livecut, as they
+    do, and left the copy (a whole video, in a tmpfs: in memory) in the temporary folder until
+    the next `livecut file -`. It is removed first; the process still ends by the signal."""
+    import resource
+    import signal
+    import time
+
+    sig = getattr(signal, name)
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(spool))
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "o.mp4")],
+                         stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(tmp_path),
+                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))
+    try:
+        p.stdin.write(b"\x1aE\xdf\xa3" + bytes(100000))  # (a pipe that stays open)
+        p.stdin.flush()
+        deadline = time.time() + 30
+        while time.time() < deadline and not list(spool.glob("livecut-stdin-*")):
+            time.sleep(0.05)
+        time.sleep(0.3)
+        p.send_signal(sig)
+        p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+        p.stdin.close()
+    assert p.returncode == -sig, (p.returncode, p.stderr.read())
+    assert not list(spool.glob("livecut-stdin-*"))
+
+
 @pytest.mark.parametrize("flags,said,code", [
     (("--preview",), "the preview window (--preview) needs a display", 2),
     (("--vcam-device", "/dev/video63"), "no virtual camera /dev/video63 available (no such device)", 1)])

@@ -9,7 +9,9 @@ one when its format states its length, or the size of its last part: Matroska wr
 pipe states no length, but each of its clusters states its size; one cut at a cluster's end is
 not told.  NUT, as ``livecut file ... -o -`` writes it, ends with its index: one without it is
 cut short.)  The run starts once the pipe is closed; the copy is removed afterwards, whatever
-happens (after ``kill -9``, by the next ``livecut file -``: :func:`sweep_stale_spools`).
+happens (before a SIGQUIT or a SIGUSR1 ends the process, in the CLI:
+:func:`livecut.atomic.removed_when_killed`; after ``kill -9``, by the next ``livecut file -``:
+:func:`sweep_stale_spools`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import time
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from livecut.atomic import _host_tag
+from livecut.atomic import _host_tag, discard, unfinished
 from livecut.errors import UsageError, VideoOpenFailure
 
 #: bytes read from the pipe at a time
@@ -121,7 +123,7 @@ def spooled_stdin(stream: BinaryIO | None = None) -> Iterator[Path]:
     except OSError as exc:
         raise VideoOpenFailure(f"-: cannot keep standard input in {tempfile.gettempdir()} "
                                f"({exc.strerror or exc})") from None
-    path = Path(name)
+    path = unfinished(Path(name))
     try:
         try:  # (the last piece is written when the file is closed: a full disk shows there too)
             with os.fdopen(fd, "wb") as out:
@@ -135,5 +137,4 @@ def spooled_stdin(stream: BinaryIO | None = None) -> Iterator[Path]:
             raise VideoOpenFailure("-: standard input was empty (no video was piped in)")
         yield path
     finally:
-        with contextlib.suppress(OSError):
-            path.unlink()
+        discard(path)
