@@ -80,11 +80,12 @@ def temp_prefix(final: Path) -> str:
 def temp_path(final: Path, keep_suffix: bool = True) -> Path:
     """A fresh temporary name next to ``final`` (ends with the same suffix, so muxers and
     encoders that pick the format from the name still do): the process id and this
-    machine's tag in it say whose it is."""
+    machine's tag in it say whose it is.  Removed, until :func:`discard` removes it, before a
+    SIGQUIT or a SIGUSR1 ends the process (:func:`unfinished`)."""
     final = Path(final)
     token = secrets.token_hex(4)
     suffix = final.suffix if keep_suffix else ""
-    return final.with_name(f"{temp_prefix(final)}{os.getpid()}-{_host_tag()}-{token}{suffix}")
+    return unfinished(final.with_name(f"{temp_prefix(final)}{os.getpid()}-{_host_tag()}-{token}{suffix}"))
 
 
 #: the temporaries this process made and has not removed yet (:func:`unfinished`): what
@@ -110,7 +111,9 @@ def removed_when_killed() -> None:
     the temporaries noted (:func:`unfinished`), then ends the process as it would have (status
     -3, a core dumped, for SIGQUIT).  Ctrl-\\ or a ``kill -USR1`` while `livecut file -` copied
     standard input left the copy, a whole video, in the temporary folder (a tmpfs: in memory)
-    until the next `livecut file -`.  (As GNU sort removes its temporary files.)"""
+    until the next `livecut file -`; mid-run, the output's temporary file, a hidden
+    ``.out.mp4.livecut-*`` beside it, until the next run to that name.  (As GNU sort removes
+    its temporary files.)"""
     import signal
     import threading
 

@@ -328,6 +328,30 @@ def test_sigkill_leaves_only_a_temporary_file(tmp_path, long_clip, rel_clip):
     assert _leftovers(tmp_path, {"o.mp4"}) == []
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGQUIT"), reason="POSIX signals")
+@pytest.mark.parametrize("name,out", [("SIGQUIT", "o.mp4"), ("SIGUSR1", "o.mp4"), ("SIGQUIT", "frames/")])
+def test_a_killing_signal_leaves_no_temporary_output(tmp_path, long_clip, name, out):
+    """Ctrl-\\ (SIGQUIT) or a `kill -USR1` mid-run killed livecut, as they do, and left its
+    temporary output (.o.mp4.livecut-*, a hidden file of the frames so far; a folder of PNG
+    frames) beside the final name until the next run to that name. It is removed first; the
+    process still ends by the signal, the earlier output at the name as it was."""
+    import resource
+
+    sig = getattr(signal, name)
+    final = tmp_path / out.rstrip("/")
+    if out == "o.mp4":
+        final.write_bytes(b"earlier")
+    p = _popen("file", str(long_clip), "-o", f"{tmp_path}/{out}", "-q", "--force",
+               preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))
+    _wait_for_temp(tmp_path, final.name)
+    p.send_signal(sig)
+    p.communicate(timeout=30)
+    assert p.returncode == -sig
+    assert _leftovers(tmp_path, {"o.mp4"}) == []
+    if out == "o.mp4":
+        assert final.read_bytes() == b"earlier"
+
+
 def test_sweep_keeps_temporaries_of_running_or_recent_runs(tmp_path):
     from livecut.atomic import STALE_SECONDS, _host_tag, sweep_stale
 
