@@ -1971,6 +1971,17 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         # (which network judged: focusnet's counts, of the frames composited -- those segmented
         # ahead and never composited, past --frames, were counted too)
         stats.judged_noisy, stats.judged_soft, _ = processor.counts()
+        try:
+            stack.close()  # (the outputs finish: an srt:// output's ffmpeg may wait for its peer)
+        except KeyboardInterrupt as exc:
+            if not (isinstance(getattr(out_sink, "unreached", None), str) and out_sink.unreached):
+                raise
+            # (stopped while waiting for a peer that never came: said as a signal while the
+            # frames were written says it, "interrupted (nothing reached srt://...: ...)")
+            stats.interrupted = True
+            raise _with_frames(Interrupted(f"{stop_text(exc)}{_finalized(output, sinks, stats.written, out_sink)}",
+                                           exit_code=getattr(exc, "exit_code", 130)),
+                               stats.written, stats.warnings) from None
     for s in sinks:  # (what a sink noted as it closed: the temporary name an append-only folder kept)
         stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
     from livecut.urls import redact_url

@@ -827,6 +827,21 @@ def test_an_srt_output_that_no_peer_reached_does_not_say_finalized(tmp_path, mod
     assert code == 130 and re.search(r"interrupted \(srt://\S+ finalized with \d+ frames?\)", err), err
 
 
+
+@pytest.mark.parametrize("mode,said", [("listener", "no viewer connected"), ("caller", "no SRT peer answered")])
+def test_a_short_file_whose_frames_no_srt_peer_took_says_so_when_interrupted(tmp_path, mode, said):
+    """A clip all read before any peer came (its few frames held in ffmpeg's pipe while the run
+    finishes and waits for the peer): Ctrl-C then said only 'interrupted'; it says that nothing
+    reached the output and why, as Ctrl-C while the frames are written does, exit 130."""
+    clip = make_clip(tmp_path / "c.mp4", w=160, h=120, n=5, fps=25)
+    port = _udp_port()
+    code, err = _interrupted_once_streaming(clip, f"srt://127.0.0.1:{port}?mode={mode}&passphrase={SECRET}")
+    assert code == 130, err
+    assert f"livecut: error: interrupted (nothing reached srt://127.0.0.1:{port}?mode={mode}&passphrase=***: " \
+           f"{said})" in err, err
+    assert SECRET not in err and "Traceback" not in err, err
+
+
 def test_a_cancel_while_an_srt_output_waits_to_send_the_rest_ends_it_at_once():
     """cancel() (thread-safe: 'for a pipeline that must end, a listener nobody called') while
     close() waited for a listener nobody called to take the frames did nothing: close went on

@@ -529,6 +529,12 @@ class StreamSink:
         self._finishing = bridge  # (for cancel() meanwhile: it waited out the timeouts)
         try:
             return self._wait_bridge(bridge)
+        except KeyboardInterrupt:
+            # (a signal while the run, its input all written, waited for a peer that never came:
+            # the frames never left, and the run's line says so -- it said only "interrupted")
+            if not bridge.sent():
+                self.unreached = self._no_peer()
+            raise
         finally:
             self._finishing = None
 
