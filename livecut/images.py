@@ -80,25 +80,59 @@ FILL_SIZE = 1024
 _FILL_ROWS = 256
 
 
-def _pull_push(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+class ShownBuffers:
+    """The arrays :func:`as_shown` works in, kept from one call to the next: a video's frames
+    (of one size) made none of their own.  Each frame of a video with its own alpha made some
+    60 MB of arrays, full-size and at the fill's size (~62 ms a 1080p frame; ~22 ms in these)."""
+
+    def __init__(self) -> None:
+        self._arrays: dict = {}
+
+    def get(self, key, shape: tuple, dtype) -> np.ndarray:
+        """The array ``key`` of ``shape`` and ``dtype`` (its contents those it was left with)."""
+        a = self._arrays.get(key)
+        if a is None or a.shape != shape or a.dtype != dtype:
+            self._arrays[key] = None  # (the old one let go before the new one is made)
+            a = self._arrays[key] = np.empty(shape, dtype)
+        return a
+
+
+def _pull_push(num: np.ndarray, den: np.ndarray, bufs: ShownBuffers | None = None, level: int = 0) -> np.ndarray:
     """The colours ``num / den`` (premultiplied colours HxWx3, their weights HxW, float32)
     where the weights are whole, filled in from ever coarser averages where they are not (a
-    pull-push pyramid: each level the weighted average of the one before, halved)."""
+    pull-push pyramid: each level the weighted average of the one before, halved).  In arrays
+    of ``bufs`` (the result too), else new ones."""
     if max(den.shape[:2]) <= 1:
         total = float(den.sum())
         mean = num.reshape(-1, 3).sum(0) / total if total > 0 else np.full(3, 127.5, np.float32)
         return np.broadcast_to(mean.astype(np.float32), num.shape).copy()
+    bufs = ShownBuffers() if bufs is None else bufs
+    f32 = np.float32
     h, w = den.shape
     size = ((w + 1) // 2, (h + 1) // 2)
-    coarse = _pull_push(cv2.resize(num, size, interpolation=cv2.INTER_AREA).reshape(size[1], size[0], 3),
-                        cv2.resize(den, size, interpolation=cv2.INTER_AREA).reshape(size[1], size[0]))
-    up = cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, 3)
-    own = np.minimum(den * 4.0, 1.0)[..., None]  # (a quarter of a pixel's weight: its own colour)
+    coarse = _pull_push(
+        cv2.resize(num, size, dst=bufs.get(("num", level + 1), (size[1], size[0], 3), f32),
+                   interpolation=cv2.INTER_AREA).reshape(size[1], size[0], 3),
+        cv2.resize(den, size, dst=bufs.get(("den", level + 1), (size[1], size[0]), f32),
+                   interpolation=cv2.INTER_AREA).reshape(size[1], size[0]), bufs, level + 1)
+    up = cv2.resize(coarse, (w, h), dst=bufs.get(("up", level), (h, w, 3), f32),
+                    interpolation=cv2.INTER_LINEAR).reshape(h, w, 3)
+    # num / max(den, 1e-30) * own + up * (1 - own), the operations in that order (in float32),
+    # each weight given to the three colours (cv2's, fast: numpy broadcast over 3 is slow)
+    own = bufs.get(("own", level), (h, w), f32)
+    np.minimum(np.multiply(den, 4.0, out=own), 1.0, out=own)  # (a quarter of a pixel's weight: its own colour)
     # (a weight of one visible pixel among many, averaged down, is far below 1e-6: kept)
-    return num / np.maximum(den, 1e-30)[..., None] * own + up * (1.0 - own)
+    d = np.maximum(den, 1e-30, out=bufs.get(("d", level), (h, w), f32))
+    w3 = bufs.get(("w3", level), (h, w, 3), f32)
+    out = np.divide(num, cv2.merge([d, d, d], dst=w3).reshape(h, w, 3), out=bufs.get(("out", level), (h, w, 3), f32))
+    np.multiply(out, cv2.merge([own, own, own], dst=w3).reshape(h, w, 3), out=out)
+    np.subtract(1.0, own, out=own)
+    np.multiply(up, cv2.merge([own, own, own], dst=w3).reshape(h, w, 3), out=up)
+    return np.add(out, up, out=out)
 
 
-def as_shown(bgr: np.ndarray, own: np.ndarray | None) -> np.ndarray:
+def as_shown(bgr: np.ndarray, own: np.ndarray | None, buffers: ShownBuffers | None = None,
+             dst: np.ndarray | None = None) -> np.ndarray:
     """The colours of a picture of its own alpha ``own`` (HxW uint8, or None) as the engine is
     to judge them: as the picture shows, its colours composited over a smooth fill where it is
     transparent (``bgr`` itself where it has no alpha, or is opaque all over).  The engine judged
@@ -109,29 +143,55 @@ def as_shown(bgr: np.ndarray, own: np.ndarray | None) -> np.ndarray:
     ever smoother away from them, with no sharp edge of its own at the alpha's boundary, where a
     defocused background meets it (0.987 on average on those scenes, 0.995 for their own colours
     under the alpha; a flat grey 0.977, a Gaussian blur of the visible colours 0.988, but both kept
-    1-4 % of what shows of a picture whose subject was erased, a ring around the hole, this none)."""
-    if own is None or not np.count_nonzero(own != 255):
+    1-4 % of what shows of a picture whose subject was erased, a ring around the hole, this none).
+    Worked in the arrays of ``buffers`` (:class:`ShownBuffers`: a video's, kept from frame to
+    frame), else new ones; the result is ``dst`` when given (HxWx3 uint8; it may be ``bgr``
+    itself), else a new array."""
+    if own is None or own.min() == 255:  # (opaque all over)
         return bgr
+    bufs = ShownBuffers() if buffers is None else buffers
     h, w = own.shape
     scale = min(1.0, FILL_SIZE / max(h, w))
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    rows_n = min(h, _FILL_ROWS)
+    own3 = bufs.get("own3", (rows_n, w, 3), np.uint8)  # (a few rows of the alpha, for each colour)
     # the colours times their alpha, reduced (in 16 bits: at 8, a few visible pixels among
     # many transparent ones were rounded away, their fill black)
-    product = np.empty(bgr.shape, np.uint16)
+    product = bufs.get("product", bgr.shape, np.uint16)
     for y in range(0, h, _FILL_ROWS):
         rows = slice(y, y + _FILL_ROWS)
-        product[rows] = cv2.multiply(bgr[rows], cv2.merge([own[rows]] * 3), dtype=cv2.CV_16U).reshape(-1, w, 3)
-    num = cv2.resize(product, size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
-    del product
-    den = cv2.resize(own.astype(np.uint16) * np.uint16(257), size, interpolation=cv2.INTER_AREA)
-    small = _pull_push(num.reshape(size[1], size[0], 3), den.astype(np.float32).reshape(size[1], size[0]) / 65535.0)
-    fill = cv2.resize(np.clip(small + 0.5, 0, 255).astype(np.uint8), (w, h), interpolation=cv2.INTER_LINEAR)
-    shown = np.empty_like(bgr)
+        a3 = cv2.merge([own[rows]] * 3, dst=own3[:len(own[rows])]).reshape(-1, w, 3)
+        cv2.multiply(bgr[rows], a3, dst=product[rows], dtype=cv2.CV_16U)
+    num16 = cv2.resize(product, size, dst=bufs.get("num16", (size[1], size[0], 3), np.uint16),
+                       interpolation=cv2.INTER_AREA)
+    num = np.divide(num16.reshape(size[1], size[0], 3), np.float32(255.0),
+                    out=bufs.get("numf", (size[1], size[0], 3), np.float32))
+    if buffers is None:
+        del product, bufs._arrays["product"]  # (a photo's: not kept to the end)
+    own16 = np.multiply(own, np.uint16(257), out=bufs.get("own16", (h, w), np.uint16))
+    den16 = cv2.resize(own16, size, dst=bufs.get("den16", (size[1], size[0]), np.uint16),
+                       interpolation=cv2.INTER_AREA)
+    den = np.divide(den16.reshape(size[1], size[0]), np.float32(65535.0),
+                    out=bufs.get("denf", (size[1], size[0]), np.float32))
+    if buffers is None:
+        del own16, bufs._arrays["own16"]
+    small = _pull_push(num, den, bufs)
+    np.clip(np.add(small, 0.5, out=small), 0, 255, out=small)
+    small8 = bufs.get("small8", small.shape, np.uint8)
+    np.copyto(small8, small, casting="unsafe")
+    if buffers is None:  # (a photo's pyramid let go before its full-size fill is made)
+        del small, num, den, num16, den16
+        bufs = ShownBuffers()
+    fill = cv2.resize(small8, (w, h), dst=bufs.get("fill", (h, w, 3), np.uint8),
+                      interpolation=cv2.INTER_LINEAR).reshape(h, w, 3)
+    shown = np.empty_like(bgr) if dst is None else dst
     for y in range(0, h, _FILL_ROWS):  # the colours over the fill, as the picture shows
         rows = slice(y, y + _FILL_ROWS)
-        part = cv2.multiply(bgr[rows], cv2.merge([own[rows]] * 3), scale=1.0 / 255.0).reshape(-1, w, 3)
-        rest = cv2.multiply(fill[rows].reshape(-1, w, 3), cv2.merge([~own[rows]] * 3), scale=1.0 / 255.0)
-        cv2.add(part, rest.reshape(-1, w, 3), dst=shown[rows])
+        a3 = cv2.merge([own[rows]] * 3, dst=own3[:len(own[rows])]).reshape(-1, w, 3)
+        cv2.multiply(bgr[rows], a3, dst=shown[rows], scale=1.0 / 255.0)
+        cv2.bitwise_not(a3, dst=a3)
+        cv2.multiply(fill[rows], a3, dst=fill[rows], scale=1.0 / 255.0)
+        cv2.add(shown[rows], fill[rows], dst=shown[rows])
     return shown
 
 

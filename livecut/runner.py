@@ -384,15 +384,23 @@ class BackgroundVideo:
         self._src.close()
 
 
-def _as_shown(image: np.ndarray) -> np.ndarray:
+def _as_shown(image: np.ndarray, buffers=None) -> np.ndarray:
     """A frame as the engine judges it: a BGRA one (a video's own alpha) with transparent
     pixels as it shows (:func:`~livecut.images.as_shown`; BGR), any other as it is (an opaque
-    BGRA frame too: one pass over its alpha to find that out)."""
-    if image.ndim != 3 or image.shape[2] != 4 or image.dtype != np.uint8 or image[..., 3].min() == 255:
+    BGRA frame too: one pass over its alpha to find that out).  Worked in ``buffers`` (a
+    :class:`~livecut.images.ShownBuffers`, a run's: the BGR frame returned is one of them, the
+    next frame's too), else new arrays."""
+    if image.ndim != 3 or image.shape[2] != 4 or image.dtype != np.uint8:
         return image
-    from livecut.images import as_shown
+    from livecut.images import ShownBuffers, as_shown
 
-    return as_shown(np.ascontiguousarray(image[..., :3]), np.ascontiguousarray(image[..., 3]))
+    bufs = ShownBuffers() if buffers is None else buffers
+    h, w = image.shape[:2]
+    own = cv2.extractChannel(image, 3, dst=bufs.get("alpha", (h, w), np.uint8)).reshape(h, w)
+    if own.min() == 255:
+        return image
+    bgr = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR, dst=bufs.get("bgr", (h, w, 3), np.uint8)).reshape(h, w, 3)
+    return as_shown(bgr, own, bufs, dst=bgr)
 
 
 class Processor:
@@ -412,6 +420,7 @@ class Processor:
         self.seg = Segmenter(cfg, temporal=self.smoother)
         self._rotation = 0  # the frames' display rotation (see the rotation property)
         self._sar = 1.0  # the frames' pixel aspect (see the sample_aspect property)
+        self._shown = None  # the buffers of a BGRA frame as shown (see _as_shown), once one came
         self.comp = self._compositor(self.mode, self.background)
         self.view: Compositor | None = None  # preview's own mode/background, if changed
         self._bg_video: BackgroundVideo | None = None
@@ -529,7 +538,12 @@ class Processor:
         alpha returned is the cut's alone."""
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
-        image = _as_shown(image)
+        if image.ndim == 3 and image.shape[2] == 4:
+            if self._shown is None:
+                from livecut.images import ShownBuffers
+
+                self._shown = ShownBuffers()
+            image = _as_shown(image, self._shown)
         # smoothed over time inside, at the reduced size
         i420 = self.pixel_format == "yuv420p"
         pending = None

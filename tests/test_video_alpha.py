@@ -351,3 +351,74 @@ def test_a_transparent_mkv_of_vp9_or_ffv1_keeps_the_cut(tmp_path, codec):
                 "--set", f"video.codec={codec}")
     assert r.returncode == 0, r.stderr
     check_cut(output_alphas(folder / "in.mkv"))
+
+
+class _StubSegmenter:
+    """A segmenter that copies each frame it is given into ``seen`` (made beforehand: ``n``
+    frames of ``h`` x ``w``), its mask empty."""
+
+    state, box, method = "subject", None, None
+
+    def __init__(self, h, w, n):
+        self.seen, self.alpha, self.n = [np.empty((h, w, 3), np.uint8) for _ in range(n)], np.zeros((h, w), np.uint8), 0
+
+    def mask(self, image, out=None):
+        np.copyto(self.seen[self.n], image)
+        self.n += 1
+        return self.alpha if out is None else out
+
+
+def _alpha_frames(h, w, n, seed=0):
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    frames = []
+    for i in range(n):
+        f = np.empty((h, w, 4), np.uint8)
+        f[..., :3] = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        a = np.zeros((h, w), np.uint8)
+        cv2.ellipse(a, (w // 2 + 7 * i, h // 2), (w // 4, h // 3), 0, 0, 360, 255, -1)
+        f[..., 3] = cv2.GaussianBlur(a, (0, 0), 6)
+        frames.append(f)
+    return frames
+
+
+def test_a_transparent_videos_frames_are_judged_as_shown_without_new_arrays_each_frame():
+    """The rule of the hot path: a frame with its own alpha, judged as it shows (its colours
+    over a fill where it is transparent), made ~100 MB of arrays each 720p frame (its colours
+    and alpha copied out, their products, the fill's pyramid in float, ~65 ms a 1080p frame);
+    its buffers are now the Processor's, kept from frame to frame, and what is judged is the
+    same, byte for byte, as a picture's (images.as_shown)."""
+    import livecut.runner as runner
+    from allocs import allocated_per_frame
+    from livecut.config import load_config
+    from livecut.images import as_shown
+    from livecut.runner import Processor
+
+    h, w = 720, 1280
+    frames = _alpha_frames(h, w, 7)
+    proc = Processor(load_config(overrides=["smooth.enabled=false"]), mode="cutout")
+    proc.seg = stub = _StubSegmenter(h, w, len(frames))
+    _, by_line = allocated_per_frame(lambda i: proc.segment(frames[i]), runner.__file__)
+    line, most = max(by_line.items(), key=lambda kv: kv[1])
+    assert most < w * h // 4, f"runner.py:{line} allocates {most} bytes a frame"
+    assert stub.n == len(frames)
+    for f, seen in zip(frames, stub.seen):
+        assert np.array_equal(seen, as_shown(np.ascontiguousarray(f[..., :3]), np.ascontiguousarray(f[..., 3])))
+
+
+def test_a_transparent_frame_as_shown_in_kept_buffers_is_as_a_fresh_one():
+    """as_shown's buffers kept from frame to frame (a Processor's) give each frame what a
+    fresh call gives, through frames of other sizes (odd ones, a row, a column) and opaque
+    ones (left as they are)."""
+    from livecut.images import ShownBuffers, as_shown
+    from livecut.runner import _as_shown
+
+    bufs = ShownBuffers()
+    for h, w in [(120, 200), (120, 200), (1, 37), (37, 1), (4, 1), (301, 517), (120, 200)]:
+        for f in _alpha_frames(h, w, 2, seed=h * w):
+            want = as_shown(f[..., :3].copy(), f[..., 3].copy())
+            assert np.array_equal(_as_shown(f, bufs), want if f[..., 3].min() < 255 else f)
+    opaque = _alpha_frames(50, 60, 1)[0]
+    opaque[..., 3] = 255
+    assert _as_shown(opaque, bufs) is opaque
