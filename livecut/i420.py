@@ -105,6 +105,16 @@ def has_alpha_plane(fmt) -> bool:
     return any(c.is_alpha for c in fmt.components)
 
 
+def has_alpha(frame) -> bool:
+    """Whether a PyAV ``VideoFrame`` has an alpha of its own: a component of its format (see
+    :func:`has_alpha_plane`), or a palette (pal8: a palette PNG's tRNS in a .mov) of which it
+    shows a colour that is not opaque (its alpha was not read: the colours under it were judged
+    and kept; a palette's unused colours may be 0, alpha too, in an opaque video)."""
+    if has_alpha_plane(frame.format):
+        return True
+    return frame.format.name == "pal8" and int(frame.to_ndarray(format="bgra")[..., 3].min()) < 255
+
+
 def frame_planes(frame, h: int, w: int) -> tuple[np.ndarray, ...]:
     """(Y, U, V) views of a PyAV yuv420p (or yuvj420p) ``VideoFrame``'s planes, line padding
     skipped (writable where the frame is); an odd side's chroma has the half rounded up."""
@@ -224,7 +234,7 @@ class BgrReader:
         alpha data) is opaque."""
         name = f.format.name
         if not name.startswith("yuva"):
-            if has_alpha_plane(f.format):  # (RGB: no matrix, no chroma)
+            if has_alpha_plane(f.format) or name == "pal8":  # (RGB, a palette's: no matrix, no chroma)
                 return f.to_ndarray(format="bgra")
             return cv2.cvtColor(self(f), cv2.COLOR_BGR2BGRA)
         space, sws = self._read_as(f)

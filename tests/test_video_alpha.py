@@ -422,3 +422,44 @@ def test_a_transparent_frame_as_shown_in_kept_buffers_is_as_a_fresh_one():
     opaque = _alpha_frames(50, 60, 1)[0]
     opaque[..., 3] = 255
     assert _as_shown(opaque, bufs) is opaque
+
+
+def make_palette_clip(path: Path, n: int = 6) -> Path:
+    """A .mov of PNG frames with a palette (pal8): the scene of :func:`make_alpha_clip` in 125
+    colours, its right half (from EDGE) the same colours made transparent (a tRNS chunk)."""
+    import av
+
+    img, _ = make_scene("basic", W, H, seed=3)
+    q = (img.astype(np.uint16) * 5 // 256).astype(np.uint8)  # (0-4 a channel)
+    idx = q[:, :, 0] * 25 + q[:, :, 1] * 5 + q[:, :, 2]
+    idx[:, EDGE:] += 125
+    b, g, r = np.meshgrid(*[np.arange(5) * 60] * 3, indexing="ij")
+    bgra = np.zeros((256, 4), np.uint8)
+    bgra[:250, 0], bgra[:250, 1], bgra[:250, 2] = np.tile(b.ravel(), 2), np.tile(g.ravel(), 2), np.tile(r.ravel(), 2)
+    bgra[:125, 3] = 255
+    palette = np.ascontiguousarray(bgra[:, [3, 2, 1, 0]])  # (PyAV's from_ndarray takes a palette's colours as A, R, G, B)
+    frame = av.VideoFrame.from_ndarray((idx, palette), format="pal8")
+    assert np.array_equal(frame.to_ndarray(format="bgra"), bgra[idx])
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("png", rate=10)
+        s.width, s.height, s.pix_fmt = W, H, "pal8"
+        for _ in range(n):
+            for p in s.encode(frame):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    return path
+
+
+@pytest.mark.parametrize("output", ["cut.mov", "frames/"])
+def test_a_mov_of_palette_pngs_keeps_its_transparency(tmp_path, output):
+    """A .mov of PNG frames with a palette whose transparency is the palette's (pal8, as a
+    palette PNG's tRNS) was read without its alpha: the sharp picture under its transparent
+    half was cut as subject and written opaque, where `livecut image` leaves each frame's
+    transparent part transparent."""
+    _need("png")
+    src = make_palette_clip(tmp_path / "pal.mov")
+    out = tmp_path / output
+    r = run_cli("file", str(src), "-o", str(out) + ("/" if output.endswith("/") else ""), "--mode", "cutout")
+    assert r.returncode == 0, r.stderr
+    check_cut(output_alphas(out))

@@ -45,7 +45,7 @@ from livecut.deinterlace import (FIELD_ORDERS, bwdif_options, deinterlaced, dein
 from livecut.errors import UsageError, VideoOpenFailure
 from livecut.frames import check_flag
 from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, HIGH_BIT_420, LIMITED_RANGE, YUV_422, YUV_444, BgrReader,
-                          frame_planes, has_alpha_plane, planes, read_description)
+                          frame_planes, has_alpha, planes, read_description)
 from livecut.pacing import Pacer
 from livecut.resize import fitted_size
 from livecut.sources import register_source
@@ -1444,7 +1444,7 @@ class FileSource(ClosesWhileReading):
         else:  # (off, progressive at its start: an interlaced part later is said when it comes)
             self._gen = said_once_flagged(self._gen, lambda: self._say_interlaced(
                 "interlaced video after its progressive start", "bwdif=deint=interlaced"))
-        if self._want_alpha and has_alpha_plane(self._first.format):
+        if self._want_alpha and has_alpha(self._first):
             self.alpha, self.pixel_format = True, "bgra"
         #: the decoder's pixel format (of the first frame)
         self.native_format = self._first.format.name
