@@ -1073,12 +1073,14 @@ def _unread_type(data: np.ndarray, p: Path) -> str | None:
 
 
 def _decoder_message(said: list[str]) -> str:
-    """The first line a decoder printed, without its library prefix (``libpng error: ...``)."""
-    for line in "".join(said).splitlines():
-        line = line.strip()
-        if line and not line.startswith(("[ WARN", "[ERROR", "[ INFO")):
-            return line[:200]
-    return ""
+    """The first line a decoder printed (``libpng error: ...``), not OpenCV's own log; its first
+    error where warnings came before it (a PNG's damaged picture data after a chunk libpng warned
+    of and dropped was said as 'libpng warning: tEXt: CRC error')."""
+    lines = [line.strip() for line in "".join(said).splitlines()]
+    lines = [line for line in lines if line and not line.startswith(("[ WARN", "[ERROR", "[ INFO"))]
+    # ('libpng warning: ...', libtiff's 'TIFFReadDirectory: Warning, ...')
+    errors = [line for line in lines if not re.match(r"[^:]*(warning|:\s*warning)", line, re.IGNORECASE)]
+    return (errors or lines or [""])[0][:200]
 
 
 #: ISO media brands of video files (MP4, MOV, M4V, 3GP); HEIF/AVIF pictures use others

@@ -1109,6 +1109,24 @@ def test_decoder_noise_does_not_reach_stderr(tmp_path, bad, good):
     assert (tmp_path / "o" / "b.png").is_file()
 
 
+def test_a_corrupt_png_is_said_by_its_error_not_a_warning_before_it(tmp_path):
+    """A PNG whose picture data is damaged (a filter byte libpng refuses) after a text chunk
+    whose checksum is wrong (libpng warns and drops it): the line said the warning, the first
+    thing libpng printed, 'tEXt: CRC error', as if that had made it unreadable."""
+    arr = np.full((32, 32, 3), 128, np.uint8)
+    good = png_bytes(arr, 2)
+    raw = b"".join(b"\7" + arr[y].tobytes() for y in range(32))  # (filter type 7: there is none)
+    text = b"Comment\0hello"
+    bad_text = struct.pack(">I", len(text)) + b"tEXt" + text + b"\0\0\0\0"
+    head = good[:8 + 25]  # (the signature and IHDR)
+    f = tmp_path / "a.png"
+    f.write_bytes(head + bad_text + _chunk(b"IDAT", zlib.compress(raw)) + _chunk(b"IEND", b""))
+    r = invoke("image", f, "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 2
+    assert "bad adaptive filter value" in r.stderr and "CRC" not in r.stderr, r.stderr
+    assert not (tmp_path / "o").exists()
+
+
 # ---------------------------------------------------------------- front door (issue 9)
 
 def test_background_alone_implies_composite(tmp_path, good):
