@@ -798,7 +798,14 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
             if use_hash:
                 item.digest = file_digest(src)
         except OSError as exc:  # (a link to nothing, or a loop: recorded once, as other refusals)
-            refuse(f"{src}: cannot read: {exc.strerror or exc}")
+            why = exc.strerror or exc
+            try:  # (a link to nothing, its photo moved or deleted: 'No such file or directory', of a
+                # name that `ls` lists; said as `livecut image` says it)
+                if src.is_symlink() and not src.exists():
+                    why = f"a link to {os.readlink(src)}, which is not there"
+            except OSError:
+                pass
+            refuse(f"{src}: cannot read: {why}")
             continue
         if prev is None:
             prev = _moved(by_name.get((item.rel, src.name), []), item)

@@ -1564,6 +1564,18 @@ def test_an_input_that_cannot_be_read_is_recorded_once_not_at_every_rerun(tmp_pa
     assert (retried.failed, retried.skipped_done) == (1, 1) and len(_records(out)) == 3
 
 
+def test_a_link_to_a_photo_gone_is_said_as_livecut_image_says_it(tmp_path):
+    """A link to a photo since removed: the batch said 'cannot read: No such file or directory'
+    of a name that `ls` lists; now it names the link's target, as `livecut image` does."""
+    src = tmp_path / "in"
+    _photo(src / "good.jpg", 0)
+    (src / "gone.jpg").symlink_to(tmp_path / "nowhere.jpg")
+    report = run_batch([str(src)], tmp_path / "out", load_config(None, []), jobs=1)
+    assert (report.done, report.failed, report.exit_code) == (1, 1, 2), report.errors
+    assert report.errors == [f"{src / 'gone.jpg'}: cannot read: a link to {tmp_path / 'nowhere.jpg'}, "
+                             "which is not there"]
+
+
 def test_an_output_renamed_into_place_before_a_crash_is_the_batchs_own_on_the_rerun(tmp_path):
     """A crash, SIGKILL, SIGTERM or Ctrl-C between an item's rename into place and its manifest
     line left an output no result line named.  Each item gets a "started" line (fsync'ed, with
