@@ -953,6 +953,11 @@ class RtmpRelay:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(timeout=10)
+        except BaseException:
+            # (a signal while it sent the rest: ended now -- its output, which a thread reads,
+            # could not be closed under that read until the relay gave up, video.read_timeout)
+            self.cancel()
+            raise
         finally:
             self._close_wake()
             try:

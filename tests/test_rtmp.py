@@ -143,6 +143,27 @@ def test_a_signal_while_the_server_stalls_says_the_stream_was_not_finished_in_on
     assert "could not be finished: the server took no data" in lines[0] and "finalized" not in lines[0], err
 
 
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_a_stalled_server_is_sent_a_short_files_end_ends_the_run_at_once(tmp_path, sig, code):
+    """A clip all read and written (the run sends the stream's end, which the server, stalled,
+    does not take): a signal then waited for the relay's stall timeout, video.read_timeout (the
+    relay's output, read by a thread, could not be closed under it), 20 s here; it ends at once."""
+    short = make_clip(tmp_path / "short.mp4", w=320, h=240, n=5, fps=25)
+    with FakeRtmpServer("stall", stall_after=2000) as srv:
+        p = _livecut(short, f"rtmp://127.0.0.1:{srv.port}/live/{KEY}", "video.read_timeout=20")
+        assert srv.stalled.wait(30), "the stream never started"
+        time.sleep(1.5)  # (the clip's frames written: the run waits for the relay to send the rest)
+        assert p.poll() is None
+        t0 = time.monotonic()
+        p.send_signal(sig)
+        err = _finish(p)
+        took = time.monotonic() - t0
+    assert p.returncode == code, err
+    _error_line(err)
+    assert took < 3, took   # (20 s before: the stall timeout)
+
+
 def test_publishing_through_the_relay_names_the_real_server(clip):
     """The server sees what FFmpeg itself would have sent: the tcUrl names it (not the
     relay's port), the key is the one given; the stream arrives and ends cleanly.  (The
