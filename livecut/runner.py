@@ -104,6 +104,34 @@ def outputs_finalized() -> None:
         _SETTLE[-1]()
 
 
+#: for each :func:`finalize_on_signals` entered (the innermost last): what makes its signals
+#: leave the finalizing of a run that reached its end going on (:func:`outputs_finishing`), and
+#: what returns the one that came meanwhile
+_FINISH: list[Callable[[bool], None]] = []
+_FINISHED_BY: list[Callable[[], int | None]] = []
+
+
+def outputs_finishing(on: bool = True) -> None:
+    """The run reached its end and its outputs are about to be finalized (``on``; False: the run
+    is over): a signal from here on is taken as one that stops a run mid-way, while its outputs
+    are finalized -- the finalizing goes on (a second is ignored, a third aborts it), and
+    :func:`signal_while_finishing` says it.
+    One that landed there aborted it: a Ctrl-C as a finished video's index was written or its
+    data flushed to the disk threw the whole output away, 'interrupted', where one a frame
+    earlier kept the frames so far; one after it was put in place said a bare 'interrupted', the
+    whole output at its name unmentioned.  For the main thread; a no-op elsewhere."""
+    if _FINISH and threading.current_thread() is threading.main_thread():
+        _FINISH[-1](on)
+
+
+def signal_while_finishing() -> int | None:
+    """The signal that came while the outputs of a run that reached its end were finalized
+    (:func:`outputs_finishing`), or None; said once."""
+    if _FINISHED_BY and threading.current_thread() is threading.main_thread():
+        return _FINISHED_BY[-1]()
+    return None
+
+
 def finalize_on_signals():
     """Context manager: SIGINT, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread
     (each that is not ignored when it starts: ``nohup`` ignores SIGHUP, a script's ``&`` SIGINT).
@@ -119,6 +147,7 @@ def finalize_on_signals():
             yield
             return
         fired = []
+        finishing, taken = [], []  # (the run reached its end; the signal then: see outputs_finishing)
 
         def handler(signum, frame):
             if signum in REDELIVERED:  # (its stop swallowed in a weakref callback: raised again)
@@ -127,6 +156,9 @@ def finalize_on_signals():
                     fired.append(signum)
                 raise Terminated(fired[0])
             fired.append(signum)
+            if finishing and len(fired) == 1:  # (its outputs finalized all the same: said after)
+                taken.append(signum)
+                return
             if len(fired) == 2:
                 return
             raise Terminated(fired[0])
@@ -151,6 +183,15 @@ def finalize_on_signals():
                 if hasattr(signal, s) and signal.getsignal(getattr(signal, s)) is not signal.SIG_IGN]
         saved = {s: signal.signal(getattr(signal, s), handler) for s in sigs}
         _SETTLE.append(settle)
+
+        def finish(on: bool) -> None:
+            finishing[:] = [True] if on else []
+
+        def finished_by() -> int | None:
+            return taken.pop() if taken else None
+
+        _FINISH.append(finish)
+        _FINISHED_BY.append(finished_by)
         unraisable = sys.unraisablehook
         if not getattr(unraisable, "redelivers", False):  # (the command's entry point set it already)
             sys.unraisablehook = stops_redelivered(unraisable)
@@ -159,6 +200,8 @@ def finalize_on_signals():
         finally:
             sys.unraisablehook = unraisable
             _SETTLE.remove(settle)
+            _FINISH.remove(finish)
+            _FINISHED_BY.remove(finished_by)
             if fired:
                 settle()
             else:
@@ -1827,6 +1870,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
     stats = Stats()
     inputs = (spec,) + ((processor.comp.background.path,) if processor.comp.background.path else ())
     with ExitStack() as stack:
+        stack.callback(outputs_finishing, False)  # (the last: once the run is over, see below)
         first = stack.enter_context(_FirstFailure())
         stack.enter_context(processor)
         # an output file that exists (no --force) or is an input, or that cannot be written as
@@ -1953,6 +1997,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
             with opencv_threads(cv_threads):
                 try:
                     pipe.run()
+                    outputs_finishing()  # (a signal from here on: the outputs finalized all the same)
                 finally:
                     stats.opencv_threads = governor.threads if governor is not None else cv_threads
         except KeyboardInterrupt as exc:
@@ -1998,6 +2043,12 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
                                stats.written, stats.warnings) from None
     for s in sinks:  # (what a sink noted as it closed: the temporary name an append-only folder kept)
         stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
+    if (signum := signal_while_finishing()) is not None:  # (the outputs finalized whole: said as such)
+        failed = [str(e) for e in first.held]
+        what = (_finalized(output, sinks, stats.written, out_sink, dropped=stats.dropped, failed=failed) if kept
+                else _finalized(None, sinks, stats.written, dropped=stats.dropped, failed=failed))
+        raise _with_frames(Interrupted(f"{stop_text(Terminated(signum))}{what}", exit_code=128 + signum),
+                           stats.written, stats.warnings)
     from livecut.urls import redact_url
 
     output = redact_url(output, publishing=True) if output else output  # (an output URL's secrets: not in a message)

@@ -1064,6 +1064,67 @@ def test_ctrl_c_with_a_file_read_that_never_returns(tmp_path, clips, monkeypatch
     assert probe(out)["frames"] == 8
 
 
+@pytest.mark.parametrize("where", ["sync_file", "sync_folder"])
+def test_a_signal_as_a_finished_run_is_finalized_keeps_the_whole_output_and_says_so(tmp_path, clips, monkeypatch,
+                                                                                 where):
+    """A Ctrl-C landing as a run that reached its end finalized its output -- the finished
+    video flushed to the disk (sync_file: seconds for a large one), or once put in place
+    (sync_folder) -- threw the whole output away with a bare 'interrupted', where one a frame
+    earlier kept the frames so far; or said that bare 'interrupted' of the whole output at its
+    name. The finalizing goes on, and the line says what was kept."""
+    from livecut import atomic
+    from livecut.runner import Interrupted, finalize_on_signals
+
+    real, hit = getattr(atomic, where), []
+
+    def signalled(*args):
+        if not hit:
+            hit.append(1)
+            signal.raise_signal(signal.SIGINT)
+        return real(*args)
+
+    monkeypatch.setattr(atomic, where, signalled)
+    out = tmp_path / "o.mp4"
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        with pytest.raises(Interrupted, match=rf"^interrupted \({re.escape(str(out))} finalized with 20 frames\)$") as info:
+            with finalize_on_signals():
+                run_video(str(clips["plain"]), str(out), load_config(), progress=False)
+    finally:
+        for s, h in saved.items():  # (after a signal they are left ignored: the process is ending)
+            signal.signal(s, h)
+    assert hit and info.value.exit_code == 130
+    assert probe(out)["frames"] == 20
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.mp4"]
+
+
+
+def test_a_signal_mid_run_after_a_finished_run_in_the_same_process_stops_it_at_once(tmp_path, clips, monkeypatch):
+    """Runs one after the other under one finalize_on_signals (a bench's): a signal in the
+    middle of the second stops it there, its frames so far finalized, as in the first."""
+    from livecut.runner import Interrupted, finalize_on_signals
+
+    real, calls = Processor.__call__, []
+
+    def process(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 20 + 5:  # (the second run's 5th frame)
+            signal.raise_signal(signal.SIGINT)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Processor, "__call__", process)
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        with finalize_on_signals():
+            run_video(str(clips["plain"]), str(tmp_path / "a.mp4"), load_config(), progress=False)
+            with pytest.raises(Interrupted, match=r"^interrupted \(.*b\.mp4 finalized with \d frames?\)$"):
+                run_video(str(clips["plain"]), str(tmp_path / "b.mp4"), load_config(), progress=False)
+    finally:
+        for s, h in saved.items():
+            signal.signal(s, h)
+    assert len(calls) < 40 and probe(tmp_path / "b.mp4")["frames"] < 20
+
+
 @pytest.mark.parametrize("out_name", ["o.mp4", "frames/"])
 def test_ctrl_c_on_a_file_run_leaves_the_output_that_was_there(tmp_path, clips, monkeypatch, out_name):
     """`livecut file in.mp4 -o out.mp4 --force` over an earlier out.mp4, stopped by Ctrl-C
