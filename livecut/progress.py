@@ -51,6 +51,11 @@ class Progress:
                        TextColumn("{task.fields[extra]}")]
         else:  # a narrow terminal: the count, the rate and the ETA, whole (rich cut them first)
             columns = [TextColumn("[bold]{task.description}"), count, *eta]
+            # (on fewer columns than the label, the count and the ETA take, rich cut the count
+            # to '15...': the label goes, then the ETA; the count stays whole)
+            counted = 2 * len(str(self.total)) + 1 if known else 7
+            if console.width < len(self.label) + 1 + counted + (12 if known else 0):
+                columns = [count, *eta] if console.width >= counted + 12 else [count]
             if console.width >= NARROW:
                 columns.insert(2, TextColumn("{task.fields[rate]}"))
                 if not known:  # a live source: its latency and drops are what there is to see

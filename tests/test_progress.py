@@ -58,3 +58,14 @@ def test_silent_when_stderr_is_not_a_terminal(capsys):
         bar.update(5)
     assert capsys.readouterr().err == ""
     assert bar.count == 5
+
+
+def test_a_very_narrow_terminal_keeps_the_count_whole(monkeypatch):
+    """On 20 columns (livecut 160/200 ETA 0:00:00 is 27) rich cut the count to '16...' and the
+    ETA to '0:0...': the label goes first, then the ETA."""
+    for columns, total, eta in ((20, 200, True), (20, 1600, False), (12, 1600, False)):
+        last = _last_line(columns, total, monkeypatch)
+        assert f"160/{total}" in last and "\u2026" not in last, (columns, last)
+        assert bool(re.search(r"ETA \d+:\d\d:\d\d", last)) == eta, (columns, last)
+        assert len(last.rstrip()) <= columns, (columns, last)
+    assert "livecut" in _last_line(40, 1600, monkeypatch)
