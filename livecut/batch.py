@@ -1617,6 +1617,11 @@ class _BatchBar:
             columns += [TextColumn("{task.fields[counts]}")]
             columns += ([TextColumn("{task.fields[fps]}"), TimeElapsedColumn()] if console.width >= WIDE else [])
             columns += [TextColumn("ETA {task.fields[eta]}")]
+            # (fewer columns than the label, the counts and the ETA take: rich cut the counts and
+            # the ETA, 'bat... 12 done, 1 failed, 47 l... ETA -:--:...'; the label goes, then the ETA)
+            counts = 3 * len(str(total_items)) + 21  # 'N done, N failed, N left'
+            if console.width < WIDE and console.width < 6 + counts + 12:
+                columns = columns[1:] if console.width >= counts + 12 else columns[1:-1]
             self._bar = RichProgress(*columns, console=console, transient=False,
                                      refresh_per_second=4, redirect_stdout=False, redirect_stderr=False)
             self._task = self._bar.add_task("batch", total=self.total_work, counts="", fps="", eta="-")

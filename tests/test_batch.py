@@ -2784,3 +2784,31 @@ def test_debug_shows_the_traceback_of_an_items_internal_error(tmp_path, clips):
             assert "Traceback (most recent call last)" in r.stderr and "_broken" in r.stderr
         else:
             assert "Traceback" not in r.stderr
+
+
+def test_the_bar_on_a_narrow_terminal_keeps_the_counts_whole(monkeypatch):
+    """On 40 columns rich cut the line to 'bat... 12 done, 1 failed, 47 l... ETA -:--:...': the
+    label goes first, then the ETA; the counts stay whole."""
+    import re
+
+    from livecut.batch import _BatchBar
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    def last(columns: int) -> str:
+        monkeypatch.setenv("COLUMNS", str(columns))
+        stream = Tty()
+        bar = _BatchBar([], 60, True, stream=stream)
+        bar.done, bar.failed = 12, 1
+        bar._show()
+        bar.close()
+        text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue()).replace("\r", "\n")
+        return [ln for ln in text.splitlines() if ln.strip()][-1]
+
+    for columns, label, eta in ((80, True, True), (40, False, True), (30, False, False)):
+        line = last(columns)
+        assert "12 done, 1 failed, 47 left" in line and "\u2026" not in line, (columns, line)
+        assert line.startswith("batch") == label and ("ETA" in line) == eta, (columns, line)
+        assert len(line.rstrip()) <= columns, (columns, line)
