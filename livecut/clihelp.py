@@ -15,6 +15,7 @@ A usage error (a missing argument, an unknown option) becomes one line on stderr
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import shutil
@@ -172,9 +173,26 @@ def usage_error_line(exc: Any) -> str | None:
     if not mod.startswith(("click", "typer")):
         return None
     msg = " ".join(str(exc.format_message()).split())
-    if getattr(exc, "option_name", None) in ("--method", "--methods"):  # (the way to it was said nowhere)
-        msg += "; a segmentation method is chosen with --set segment.method=NAME (`livecut methods` lists them)"
+    name = getattr(exc, "option_name", None)
     ctx = getattr(exc, "ctx", None)
+    if name in ("--method", "--methods"):  # (the way to it was said nowhere)
+        msg += "; a segmentation method is chosen with --set segment.method=NAME (`livecut methods` lists them)"
+    elif name and ctx is not None and any("--set" in p.opts for p in ctx.command.params):
+        msg += _config_option_hint(name)
     if ctx is not None:
         msg += f" (see '{ctx.command_path} --help')"
     return msg
+
+
+def _config_option_hint(name: str) -> str:
+    """The way to what an unknown ``--NAME`` meant where it names a preset or a configuration
+    key (``--preset fast``, ``--crf 18`` were answered 'Possible options: --frames, --preview')."""
+    from livecut.config import SECTIONS, preset_names
+
+    word = name.lstrip("-").lower().replace("-", "_")
+    if word in ("preset", "presets", "profile"):
+        return (f"; a preset is chosen with -c NAME ({', '.join(preset_names())}), "
+                "the encoder's speed preset with --set video.preset=NAME")
+    keys = [f"{section}.{f.name}" for section, cls in SECTIONS.items()
+            for f in dataclasses.fields(cls) if f.name == word]
+    return f"; it is a configuration key: --set {keys[0]}=VALUE" if keys else ""

@@ -92,6 +92,21 @@ def test_a_method_flag_is_answered_with_the_way_to_choose_one(args):
     assert "--set segment.method=NAME" in runner.invoke(app, ["methods"]).stdout
 
 
+@pytest.mark.parametrize("args, said", [
+    (["file", "in.mp4", "-o", "out.mp4", "--preset", "fast"], "-c NAME (default, fast, quality)"),
+    (["file", "in.mp4", "-o", "out.mp4", "--crf", "18"], "--set video.crf=VALUE"),
+    (["image", "a.jpg", "-o", "cut", "--threshold", "0.5"], "--set segment.threshold=VALUE"),
+    (["bench", "--work-size", "256"], "--set segment.work_size=VALUE")])
+def test_an_option_named_after_a_preset_or_a_key_is_answered_with_the_way_to_it(args, said):
+    """`livecut file in.mp4 -o out.mp4 --preset fast` said 'No such option: --preset (Possible
+    options: --frames, --preview, --set)', and `--crf 18` pointed at --config alone."""
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and said in lines[0], r.stderr
+    assert "--set" not in runner.invoke(app, ["devices", "--preset", "x"]).stderr  # (takes no --set)
+
+
 def test_file_help_names_every_output_the_readme_lists():
     """The README's `livecut file INPUT -o OUTPUT` row lists udp:// tcp:// srt:// rtsp:// rtmp://
     and null: outputs; `livecut file --help` named only udp://, srt:// and rtsp://.  Every video
