@@ -4297,3 +4297,42 @@ def test_non_square_pixels_of_a_turned_stream_said_as_shown(tmp_path):
         os.close(saved)
     assert sink.warnings == ["non-square pixels (3:4) sent as square, the picture squeezed: raw NUT "
                              "frames cannot say their shape (video.pipe_format=mpegts keeps it)"]
+
+
+COLOUR_WRITER = r"""
+import sys, numpy as np
+from livecut.sinks import open_sink, SinkInfo
+from livecut.config import VideoConfig
+matrix, ch = sys.argv[1], int(sys.argv[2])
+colours = [(128, 128, 128), (32, 32, 32), (192, 96, 48), (48, 96, 192), (32, 255, 128)]
+with open_sink("-", SinkInfo(64, 48, 25.0, channels=ch, matrix=matrix), VideoConfig(pipe_format="mpegts")) as sink:
+    for i, c in enumerate(colours):
+        sink.write(np.full((48, 64, 3), c, np.uint8) if ch == 3 else np.full((48, 64), c[1], np.uint8), i / 25)
+"""
+
+
+@pytest.mark.parametrize("matrix, ch", [("bt601", 3), ("bt709", 3), ("bt601", 1)])
+def test_an_h264_streams_colours_are_a_video_files(matrix, ch):
+    """-o - as MPEG-TS (and udp://, srt://, rtsp://, rtmp://) left the BGR -> YUV conversion
+    to the encoder's (swscale's): a mid gray was sent as Y 125, U and V 127 (green, a level
+    dark), a colour one to three levels off; it is converted as a video file's frames are."""
+    import io
+
+    import av
+
+    from livecut.composite import bgr_to_i420
+
+    r = subprocess.run([sys.executable, "-c", COLOUR_WRITER, matrix, str(ch)], capture_output=True,
+                       env=env_with_repo(), timeout=60)
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    with av.open(io.BytesIO(r.stdout)) as c:
+        got = [[np.frombuffer(p, np.uint8).reshape(p.height, -1)[:, :p.width] for p in f.planes]
+               for f in c.decode(video=0)]
+    colours = [(128, 128, 128), (32, 32, 32), (192, 96, 48), (48, 96, 192), (32, 255, 128)]
+    assert len(got) == len(colours)
+    for planes, c in zip(got, colours):
+        bgr = np.full((48, 64, 3), c if ch == 3 else (c[1],) * 3, np.uint8)
+        want = bgr_to_i420(bgr, matrix=matrix)
+        y, u, v = want[:48], want[48:60].reshape(24, 32), want[60:].reshape(24, 32)
+        for name, p, w in zip("YUV", planes, (y, u, v)):
+            assert np.abs(p.astype(int) - w).max() == 0, (matrix, ch, c, name, p.mean(), w.mean())

@@ -170,6 +170,8 @@ class StreamSink:
                                  "(video.pipe_format=mpegts keeps it)")
         self.channels = info.channels if info.channels in PACKED_FORMATS else 3
         self._packed: dict = {}  # the encoder's input frame, refilled for each (see packed_frame)
+        self._vframe = None  # the same for H.264 (yuv420p), and its conversion's buffers (_frame_i420)
+        self._yuv = self._half = self._uv = self._bgr_scratch = None
         if not self.raw and self.channels == 4:
             # (it was sent without its alpha, a warning in the log: the cutout's colour is the
             # whole frame, so the viewer got the picture uncut, and the run said it succeeded)
@@ -831,10 +833,38 @@ class StreamSink:
         image = self._upright(image)
         # (an odd size, or a picture that changed size mid-run: fitted with its shape kept)
         image = self._fit(image, self.width, self.height, self.warnings)
-        frame = packed_frame(self._packed, image)  # (one frame refilled: no new one a frame)
-        if self.info.matrix == "bt709" and not self.raw:  # (the encoder's own conversion takes BT.601)
-            frame = frame.reformat(format="yuv420p", dst_colorspace="ITU709")
-        return frame
+        if self.raw:
+            return packed_frame(self._packed, image)  # (one frame refilled: no new one a frame)
+        return self._frame_i420(image)
+
+    def _frame_i420(self, image: np.ndarray) -> av.VideoFrame:
+        """The encoder's yuv420p frame of ``image`` (gray or BGR, the output's even size),
+        converted as a video file's frames are (see VideoFileSink._frame): the encoder's own
+        conversion (swscale's) sent a mid gray as Y 125, U and V 127 (green, a level dark), a
+        colour one to three levels off.  One frame and its buffers are refilled."""
+        import cv2
+
+        from livecut.composite import bgr_to_i420
+        from livecut.i420 import frame_planes, planes
+
+        h, w = image.shape[:2]
+        f = self._vframe
+        if f is None or (f.width, f.height) != (w, h):
+            f = self._vframe = av.VideoFrame(w, h, "yuv420p")
+            self._yuv = np.empty((h * 3 // 2, w), np.uint8)
+            self._yuv[h:] = 128  # (a mask's neutral chroma)
+            self._half = np.empty((h // 2, w // 2, 3), np.uint8)
+            self._uv = np.empty((h // 2, w // 2, 2), np.uint8)
+            self._bgr_scratch = np.empty((h, w, 3), np.uint8) if self.info.matrix == "bt709" else None
+        else:
+            f.make_writable()
+        if image.ndim == 2:  # mask -> limited-range luma
+            cv2.convertScaleAbs(image, dst=self._yuv[:h], alpha=219.0 / 255.0, beta=16.0)
+        else:
+            bgr_to_i420(image, self._yuv, self._half, self._uv, self.info.matrix, self._bgr_scratch)
+        for dst, src in zip(frame_planes(f, h, w), planes(self._yuv, h, w)):
+            dst[...] = src
+        return f
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
         check_pts(pts, self.safe)
