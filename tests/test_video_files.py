@@ -4035,6 +4035,23 @@ def test_timecode_is_kept(tmp_path):
     assert "timecode 01:00:00;00: drop-frame, which 25.000 fps cannot count; left out" in r.stderr, r.stderr
 
 
+def test_timecode_is_kept_in_an_m4v(tmp_path):
+    """An .m4v (FFmpeg's iPod muxer, which writes a timecode track only when asked) lost the
+    timecode an .mp4 keeps, without a word; it gets its timecode track as an .mp4 does."""
+    import av
+
+    src = tmp_path / "take.mov"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.4", "-f", "lavfi", "-i",
+            "sine=f=440:r=48000:duration=0.4", "-c:v", "libx264", "-c:a", "aac", "-timecode", "01:02:03:04", str(src))
+    out = tmp_path / "out.m4v"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        tracks = [s for s in c.streams if s.type == "data" and s.metadata.get("timecode")]
+        assert c.streams.video[0].metadata.get("timecode") == "01:02:03:04", c.streams.video[0].metadata
+    assert len(tracks) == 1, tracks
+
+
 @pytest.mark.parametrize("tc, said", [("garbage", "timecode 'garbage': not a timecode (hh:mm:ss:ff); left out"),
                                       ("01:00:00,00", "timecode 01:00:00,00: drop-frame, which 25.000 fps")])
 def test_a_timecode_a_mov_cannot_hold_is_said(tmp_path, tc, said):

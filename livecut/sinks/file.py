@@ -340,6 +340,8 @@ def carry_source(container, stream, src: Path, ext: str, start: float, fps: floa
             stream.metadata.update(track_tags(moving[0], ext))
         if tc and not any(k.lower() == "timecode" for k in tags):  # (MP4, MOV: a timecode track; Matroska: a tag)
             stream.metadata["timecode"] = tc
+        if tc and ext == ".m4v":  # (FFmpeg's iPod muxer writes the track only when asked: it was left out)
+            container.container_options["write_tmcd"] = "1"
     return kept
 
 
