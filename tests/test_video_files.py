@@ -1382,10 +1382,12 @@ def test_mpeg_ts_recordings_joined_end_to_end_run_on(tmp_path, out_ext):
 
 
 @pytest.mark.parametrize("acodec, src_ext, out_ext", [("libopus", ".webm", ".mov"), ("flac", ".mkv", ".mov"),
-                                                      ("libmp3lame", ".avi", ".m4v"), ("pcm_mulaw", ".mov", ".mkv")])
+                                                      ("libmp3lame", ".avi", ".m4v"), ("pcm_mulaw", ".mov", ".mkv"),
+                                                      ("eac3", ".mkv", ".m4v")])
 def test_audio_a_container_cannot_hold_is_transcoded(tmp_path, acodec, src_ext, out_ext):
-    """Opus/FLAC into .mov failed the run (exit 1); MP3 into .m4v and G.711 into .mkv were
-    dropped with a warning: they become AAC."""
+    """Opus/FLAC into .mov failed the run (exit 1); MP3 and E-AC-3 into .m4v (FFmpeg's iPod
+    muxer: "'ipod' format does not support 'eac3' codec") and G.711 into .mkv were dropped with
+    a warning: they become AAC."""
     src = tmp_path / f"in{src_ext}"
     vcodec = ["-c:v", "libvpx-vp9"] if src_ext == ".webm" else []
     _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",

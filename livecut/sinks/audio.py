@@ -25,7 +25,7 @@ from livecut.errors import ffmpeg_text
 #: output not listed (``.mkv``, NUT) takes any codec its muxer accepts
 AUDIO_OK = {
     ".mp4": {"aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"},
-    ".m4v": {"aac", "ac3", "eac3", "alac"},
+    ".m4v": {"aac", "ac3", "alac"},  # (the iPod muxer takes no E-AC-3)
     # (QuickTime's own PCM is big-endian: a camera's or an editor's .mov holds it as often;
     # and G.711, 'ulaw'/'alaw', and 8-bit 'raw ', as FFmpeg's muxer writes them)
     ".mov": {"aac", "mp3", "ac3", "eac3", "alac", "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le",
