@@ -1997,7 +1997,10 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
             with opencv_threads(cv_threads):
                 try:
                     pipe.run()
-                    outputs_finishing()  # (a signal from here on: the outputs finalized all the same)
+                    # (a signal from here on: the outputs finalized all the same -- files; a
+                    # network output's end, which may wait on a stalled peer, is cut at once)
+                    if not any(hasattr(s, "interrupted") for s in sinks):
+                        outputs_finishing()
                 finally:
                     stats.opencv_threads = governor.threads if governor is not None else cv_threads
         except KeyboardInterrupt as exc:
