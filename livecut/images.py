@@ -87,6 +87,8 @@ class ShownBuffers:
 
     def __init__(self) -> None:
         self._arrays: dict = {}
+        #: the last frame given to :func:`livecut.runner._as_shown` was transparent all over
+        self.clear = False
 
     def get(self, key, shape: tuple, dtype) -> np.ndarray:
         """The array ``key`` of ``shape`` and ``dtype`` (its contents those it was left with)."""

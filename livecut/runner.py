@@ -440,7 +440,9 @@ def _as_shown(image: np.ndarray, buffers=None) -> np.ndarray:
     bufs = ShownBuffers() if buffers is None else buffers
     h, w = image.shape[:2]
     own = cv2.extractChannel(image, 3, dst=bufs.get("alpha", (h, w), np.uint8)).reshape(h, w)
-    if own.min() == 255:
+    lo, hi = cv2.minMaxLoc(own)[:2]
+    bufs.clear = hi == 0  # (transparent all over: nothing of it shows)
+    if lo == 255:
         return image
     bgr = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR, dst=bufs.get("bgr", (h, w, 3), np.uint8)).reshape(h, w, 3)
     return as_shown(bgr, own, bufs, dst=bgr)
@@ -581,12 +583,14 @@ class Processor:
         alpha returned is the cut's alone."""
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
+        clear = False
         if image.ndim == 3 and image.shape[2] == 4:
             if self._shown is None:
                 from livecut.images import ShownBuffers
 
                 self._shown = ShownBuffers()
             image = _as_shown(image, self._shown)
+            clear = self._shown.clear
         # smoothed over time inside, at the reduced size
         i420 = self.pixel_format == "yuv420p"
         pending = None
@@ -602,9 +606,11 @@ class Processor:
         # frame's own alpha is combined with the alpha, and its transparent margins are no bars,
         # in the Compositor: here too, it was taken twice, a half-transparent part at a quarter)
         box = framing(getattr(self.seg, "box", None), *alpha.shape[:2])
-        # "subject", "all-sharp", "all-blurred"; judged anew or not (if the engine says: a stand-in may not)
-        return (alpha, getattr(self.seg, "state", None), getattr(self.seg, "judged_anew", None), box, self._counts(),
-                pending)
+        # "subject", "all-sharp", "all-blurred", or "clear" where the frame's own alpha is 0 all over
+        # (it shows nothing: it was said to be "nothing in focus ... the subject was lost there");
+        # judged anew or not (if the engine says: a stand-in may not)
+        state = "clear" if clear else getattr(self.seg, "state", None)
+        return (alpha, state, getattr(self.seg, "judged_anew", None), box, self._counts(), pending)
 
     def _counts(self) -> tuple[int, int, int]:
         """The engine's counts so far: frames judged by the noisy and by the soft network, and
@@ -760,6 +766,8 @@ STATE_NOTES = {
     "all-sharp": "nothing was out of focus in {pct} of the frames: the whole picture was kept there "
                  "(livecut needs a defocused background)",
     "all-blurred": "nothing was in focus in {pct} of the frames: the subject was lost there",
+    "clear": "the video was fully transparent (its alpha 0 everywhere) in {pct} of the frames: nothing of them "
+             "shows, so nothing was cut there",
 }
 #: the "all-blurred" line when the last mask was held through those frames (smooth.hold): all
 #: of them, or ``held`` of them ("the subject was lost there" was said of frames it was held through)

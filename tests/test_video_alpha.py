@@ -463,3 +463,32 @@ def test_a_mov_of_palette_pngs_keeps_its_transparency(tmp_path, output):
     r = run_cli("file", str(src), "-o", str(out) + ("/" if output.endswith("/") else ""), "--mode", "cutout")
     assert r.returncode == 0, r.stderr
     check_cut(output_alphas(out))
+
+
+def test_frames_transparent_all_over_are_said_so_not_out_of_focus(tmp_path):
+    """A clip that opens transparent all over (an overlay's fade-in) was said to have 'nothing
+    in focus in 50 % of the frames: the subject was lost there': nothing of them shows, as
+    `livecut image` says of a picture transparent all over."""
+    import av
+
+    _need("qtrle")
+    img, _ = make_scene("basic", W, H, seed=3)
+    shown = np.dstack([img, np.full((H, W), 255, np.uint8)])
+    shown[:, EDGE:, 3] = 0
+    clear = shown.copy()
+    clear[:, :, 3] = 0
+    src = tmp_path / "fade.mov"
+    with av.open(str(src), "w") as c:
+        s = c.add_stream("qtrle", rate=10)
+        s.width, s.height, s.pix_fmt = W, H, "argb"
+        for f in [clear] * 3 + [shown] * 3:
+            for p in s.encode(av.VideoFrame.from_ndarray(f, format="bgra")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    r = run_cli("file", str(src), "-o", str(tmp_path / "cut.mov"), "--mode", "cutout")
+    assert r.returncode == 0, r.stderr
+    assert "fully transparent (its alpha 0 everywhere) in 50 % of the frames" in r.stderr, r.stderr
+    assert "nothing was in focus" not in r.stderr, r.stderr
+    alphas = output_alphas(tmp_path / "cut.mov")
+    assert len(alphas) == 6 and max(a.max() for a in alphas[:3]) == 0 and alphas[3][:, :EDGE - MARGIN].max() > 200
