@@ -1545,8 +1545,9 @@ def check_size(img: np.ndarray, path: str | Path | None = None) -> None:
                              f"{MAX_PIXELS // 1_000_000} megapixels")
 
 
-#: the extensions of single output files whose format keeps an alpha channel
-ALPHA_EXTS = (".png", ".webp", ".tif", ".tiff", ".avif")
+#: the extensions of single output files whose format keeps an alpha channel (netpbm's PAM:
+#: TUPLTYPE RGB_ALPHA, as write_image writes it; a cutout there was refused, "cannot hold transparency")
+ALPHA_EXTS = (".png", ".webp", ".tif", ".tiff", ".avif", ".pam")
 
 #: the longest side a format holds, by extension: WebP's 14-bit sizes, libjpeg's JPEG_MAX_DIMENSION
 #: (AVIF: libavif's readers, OpenCV's and Pillow's, refuse more than 32768 a side; AV1 holds

@@ -3658,6 +3658,22 @@ def test_a_pam_of_rgb_samples_keeps_its_colours(tmp_path, scene):
     assert np.abs(res.astype(int) - ref).mean() < 1.0
 
 
+def test_a_cutout_into_a_pam_keeps_its_transparency(tmp_path, scene):
+    """`-o cut.pam` (netpbm's PAM, which livecut reads and writes with an alpha, TUPLTYPE
+    RGB_ALPHA) was refused for a cutout, '.pam cannot hold transparency'; now it is written, the
+    cutout's PNG twin."""
+    from livecut.imageio import read_image
+
+    img, _ = scene
+    src = _write(tmp_path / "a.png", img)
+    r = invoke("image", src, "-o", tmp_path / "cut.pam", "-q")
+    assert r.exit_code == 0, r.output
+    assert b"TUPLTYPE RGB_ALPHA" in (tmp_path / "cut.pam").read_bytes()[:80]
+    ref = _cutout(tmp_path, src)
+    assert ref[:, :, 3].mean() > 10 and ref[:, :, 3].min() == 0
+    assert np.array_equal(read_image(tmp_path / "cut.pam"), ref)
+
+
 def test_a_pam_of_maxval_under_its_container_keeps_its_brightness(tmp_path, scene):
     """A PAM's MAXVAL was not applied: one of 10 bits (MAXVAL 1023, 16-bit samples) was read as
     values of 0..65535, its cutout nearly black, and one of MAXVAL 15 as 0..255, exit 0 both.  Now
