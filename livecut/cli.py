@@ -59,7 +59,7 @@ class _Group(TyperGroup):
             if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:  # plain `livecut`
                 typer.echo(ctx.get_help())
                 sys.exit(getattr(exc, "exit_code", 2))
-            line = usage_error_line(exc)
+            line = usage_error_line(exc, sys.argv[1:] if args is None else args)
             if line is None:
                 if type(exc).__name__ == "Abort":  # Ctrl-C while Typer/click parse or prompt
                     err("interrupted")

@@ -165,8 +165,8 @@ def render_help(ctx: Any, command: Any) -> str:
     return buf.getvalue().rstrip("\n")
 
 
-def usage_error_line(exc: Any) -> str | None:
-    """One line for a click/Typer usage error (None: not one)."""
+def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
+    """One line for a click/Typer usage error (None: not one); ``argv``: the command line."""
     if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
         return None
     mod = type(exc).__module__
@@ -179,6 +179,9 @@ def usage_error_line(exc: Any) -> str | None:
         msg += "; a segmentation method is chosen with --set segment.method=NAME (`livecut methods` lists them)"
     elif name and ctx is not None and any("--set" in p.opts for p in ctx.command.params):
         msg += _config_option_hint(name)
+    hint = _dash_file_hint(argv)
+    if hint:
+        msg = msg.rstrip(".") + hint
     if ctx is not None:
         msg += f" (see '{ctx.command_path} --help')"
     return msg
@@ -196,3 +199,15 @@ def _config_option_hint(name: str) -> str:
     keys = [f"{section}.{f.name}" for section, cls in SECTIONS.items()
             for f in dataclasses.fields(cls) if f.name == word]
     return f"; it is a configuration key: --set {keys[0]}=VALUE" if keys else ""
+
+
+def _dash_file_hint(argv: Iterable[str]) -> str:
+    """The way to a file whose name starts with ``-`` (``livecut file -clip.mp4 -o x.mp4`` read
+    ``-c lip.mp4`` and said "Missing argument 'INPUT'"; ``livecut image -pic.jpg ...`` "No such
+    option: -p")."""
+    for arg in argv:
+        if arg == "--":  # (the rest are arguments, as given)
+            break
+        if isinstance(arg, str) and len(arg) > 1 and arg.startswith("-") and os.path.lexists(arg):
+            return f"; {arg} is a file here: name it ./{arg} (an argument that starts with - is read as an option)"
+    return ""

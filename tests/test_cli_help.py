@@ -107,6 +107,21 @@ def test_an_option_named_after_a_preset_or_a_key_is_answered_with_the_way_to_it(
     assert "--set" not in runner.invoke(app, ["devices", "--preset", "x"]).stderr  # (takes no --set)
 
 
+@pytest.mark.parametrize("args", [["file", "-clip.mp4", "-o", "out.mp4"], ["image", "-pic.jpg", "-o", "cut/"],
+                                  ["run", "-clip.mp4", "-o", "out.mp4"]])
+def test_a_file_named_with_a_leading_dash_is_answered_with_the_way_to_it(tmp_path, monkeypatch, args):
+    """`livecut file -clip.mp4 -o out.mp4` read -c lip.mp4 and said "Missing argument 'INPUT'",
+    `livecut image -pic.jpg -o cut/` "No such option: -p", naming no file."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / args[1]).write_bytes(b"x")
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and f"name it ./{args[1]}" in lines[0], r.stderr
+    (tmp_path / args[1]).unlink()  # (no such file: nothing said of it)
+    assert "name it" not in runner.invoke(app, args).stderr
+
+
 def test_file_help_names_every_output_the_readme_lists():
     """The README's `livecut file INPUT -o OUTPUT` row lists udp:// tcp:// srt:// rtsp:// rtmp://
     and null: outputs; `livecut file --help` named only udp://, srt:// and rtsp://.  Every video
