@@ -332,6 +332,23 @@ def test_the_commands_named_are_the_ones_livecut_lists():
     assert rows == listed, f"rows for {sorted(rows)}, commands {sorted(listed)}"
 
 
+def test_every_option_of_every_command_is_named_in_the_readme():
+    """Each option `livecut COMMAND --help` lists is named in the README by one of its names
+    (`livecut bench --threads` and `--no-baseline` were named nowhere)."""
+    from typer.main import get_command
+
+    from livecut.cli import app
+
+    unnamed = []
+    for name, cmd in get_command(app).commands.items():
+        for p in cmd.params:
+            names = [o for o in (*p.opts, *p.secondary_opts) if o.startswith("-")]
+            if names and "--help" not in names and not any(
+                    re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", README) for o in names):
+                unnamed.append(f"livecut {name} {names[0]}")
+    assert not unnamed, unnamed
+
+
 def test_the_eval_json_keys_listed_are_the_ones_it_gives():
     """The README spells out `livecut eval --json`'s object: a key the result holds and the
     list leaves out ("warnings", a sheet page's name an append-only folder kept) was one a
