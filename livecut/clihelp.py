@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
-import shutil
 import sys
 from typing import Any, Iterable
 
@@ -106,10 +105,21 @@ def _panels(items: Iterable[Any], default: str, order: Iterable[str] = ()) -> di
 
 
 def _width() -> int:
+    """COLUMNS, else the width of the terminal standard output, error or input is (a page piped
+    into a pager, `livecut file --help | less`, was drawn 100 wide on an 80-column terminal, its
+    boxes broken), else 100; within 60 .. 120."""
     try:
         cols = int(os.environ.get("COLUMNS", ""))
     except ValueError:
-        cols = shutil.get_terminal_size((100, 24)).columns
+        cols = 100
+        for fd in (1, 2, 0):
+            try:
+                size = os.get_terminal_size(fd).columns
+            except (OSError, ValueError):
+                continue
+            if size > 0:
+                cols = size
+                break
     return max(60, min(cols, 120))
 
 

@@ -122,6 +122,21 @@ def test_a_file_named_with_a_leading_dash_is_answered_with_the_way_to_it(tmp_pat
     assert "name it" not in runner.invoke(app, args).stderr
 
 
+def test_a_help_page_piped_into_a_pager_fits_the_terminal(monkeypatch):
+    """`livecut file --help | less` on an 80-column terminal (COLUMNS not exported, as a shell
+    keeps it) was drawn 100 wide, its boxes broken: the width is standard error's terminal's."""
+    def size(fd=1):
+        if fd != 2:  # (standard output a pipe, standard input none)
+            raise OSError("not a terminal")
+        return os.terminal_size((80, 24))
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr(os, "get_terminal_size", size)
+    r = runner.invoke(app, ["file", "--help"], env={"COLUMNS": None})
+    assert r.exit_code == 0, r.output
+    assert max(map(len, r.stdout.splitlines())) == 80, r.stdout
+
+
 def test_file_help_names_every_output_the_readme_lists():
     """The README's `livecut file INPUT -o OUTPUT` row lists udp:// tcp:// srt:// rtsp:// rtmp://
     and null: outputs; `livecut file --help` named only udp://, srt:// and rtsp://.  Every video
