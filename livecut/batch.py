@@ -1604,7 +1604,9 @@ class _BatchBar:
         self.start = time.perf_counter()
         stream = stream or sys.stderr
         self._bar = None
-        if enabled and getattr(stream, "isatty", lambda: False)():
+        from livecut.progress import dumb_terminal
+
+        if enabled and getattr(stream, "isatty", lambda: False)() and not dumb_terminal():
             from rich.console import Console
             from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
 

@@ -1,5 +1,6 @@
 """Progress bar on stderr (rich): count, rate, elapsed and ETA, plus a labelled extra
-(e.g. ``latency 40 ms``).  Silent when stderr is not a terminal, unless a stream is given.
+(e.g. ``latency 40 ms``).  Silent when stderr is not a terminal (or a dumb one, TERM=dumb),
+unless a stream is given.
 
 Rich redraws from its own thread a few times a second; :meth:`Progress.update` only
 records the numbers (a lock and a few assignments), so the processing loop does not wait
@@ -8,6 +9,7 @@ for the terminal.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -16,6 +18,12 @@ import time
 WIDE = 100
 #: ... and under which also the rate
 NARROW = 60
+
+
+def dumb_terminal() -> bool:
+    """TERM=dumb (Emacs's shell) or unknown: rich draws no bar there until it is over, then the
+    stale bar and an empty line before the summary; a bar is left out there, as off a terminal."""
+    return os.environ.get("TERM", "").lower() in ("dumb", "unknown")
 
 
 class Progress:
@@ -27,7 +35,8 @@ class Progress:
         self.label = label
         self.unit = unit
         self.stream = stream or sys.stderr
-        self.enabled = enabled and (getattr(self.stream, "isatty", lambda: False)() or stream is not None)
+        tty = getattr(self.stream, "isatty", lambda: False)() and not dumb_terminal()
+        self.enabled = enabled and (tty or stream is not None)
         self.count = 0
         self.extra = ""
         self._start = time.perf_counter()

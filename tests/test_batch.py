@@ -2799,6 +2799,7 @@ def test_the_bar_on_a_narrow_terminal_keeps_the_counts_whole(monkeypatch):
 
     def last(columns: int) -> str:
         monkeypatch.setenv("COLUMNS", str(columns))
+        monkeypatch.setenv("TERM", "xterm")  # (no bar on a dumb one)
         stream = Tty()
         bar = _BatchBar([], 60, True, stream=stream)
         bar.done, bar.failed = 12, 1

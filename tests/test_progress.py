@@ -14,6 +14,7 @@ def _plain(text: str) -> str:
 
 def test_bar_shows_count_rate_eta_and_label(monkeypatch):
     monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("TERM", "xterm")  # (rich takes no COLUMNS on a dumb one)
     buf = io.StringIO()
     with Progress(40, "livecut", unit="frames", stream=buf) as bar:
         for _ in range(40):
@@ -33,6 +34,7 @@ def test_unknown_total_shows_count_and_rate():
 
 def _last_line(columns: int, total, monkeypatch) -> str:
     monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.setenv("TERM", "xterm")
     buf = io.StringIO()
     with Progress(total, "livecut", unit="frames", stream=buf) as bar:
         for _ in range(160):
@@ -69,3 +71,22 @@ def test_a_very_narrow_terminal_keeps_the_count_whole(monkeypatch):
         assert bool(re.search(r"ETA \d+:\d\d:\d\d", last)) == eta, (columns, last)
         assert len(last.rstrip()) <= columns, (columns, last)
     assert "livecut" in _last_line(40, 1600, monkeypatch)
+
+
+def test_no_bar_on_a_dumb_terminal(monkeypatch):
+    """TERM=dumb (Emacs's shell): rich drew nothing while the run went on, then the stale bar
+    and an empty line before the summary; no bar is drawn there, as off a terminal."""
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    monkeypatch.setattr("sys.stderr", tty)
+    for term, drawn in (("dumb", False), ("xterm-256color", True)):
+        monkeypatch.setenv("TERM", term)
+        tty.seek(0)
+        tty.truncate()
+        with Progress(5, "livecut", unit="frames") as bar:
+            bar.update(5)
+        assert ("5/5" in tty.getvalue()) == drawn, (term, tty.getvalue())
+        assert bar.count == 5
