@@ -727,7 +727,7 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
         if candidate is not None:
             if not candidate.is_file():
                 folder = f"; {str(source)!r} is a folder" if path.is_dir() else ""
-                raise ConfigError(f"unknown preset {str(source)!r} "
+                raise ConfigError(f"unknown preset {str(source)!r}{_did_you_mean(str(source), preset_names())} "
                                   f"(known: {', '.join(preset_names())}; or give a .toml path{folder})")
             path = candidate
         data = _read_toml(path)
@@ -771,7 +771,7 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                 except OSError:  # (a name too long for a file's)
                     shipped = False
                 if not shipped:
-                    raise ConfigError(f"{path}: preset = {base!r}: unknown preset (known: "
+                    raise ConfigError(f"{path}: preset = {base!r}: unknown preset{_did_you_mean(base, preset_names())} (known: "
                                       f"{', '.join(preset_names())}; or a .toml path, beside this file)")
                 base = str(named)
             chain = _chain + (path.resolve(),)

@@ -971,3 +971,18 @@ def test_a_file_name_with_a_nul_in_it_is_a_config_error(source):
     integer too long to read.  It is a ConfigError naming it."""
     with pytest.raises(ConfigError, match=r"not a file name \(a NUL character in it\)"):
         load_config(source)
+
+
+def test_a_misspelt_preset_is_answered_with_the_one_meant(tmp_path):
+    """`-c quailty` (or `-c FAST`, or a file's preset = "qualty") said only "unknown preset
+    'quailty' (known: ...)", where a misspelt key is answered "did you mean ...?"."""
+    for name, meant in (("quailty", "quality"), ("FAST", "fast"), ("defualt", "default")):
+        with pytest.raises(ConfigError, match=rf"unknown preset '{name}'; did you mean {meant}\? \(known"):
+            load_config(name)
+    base = tmp_path / "my.toml"
+    base.write_text('preset = "qualty"\n')
+    with pytest.raises(ConfigError, match=r"preset = 'qualty': unknown preset; did you mean quality\?"):
+        load_config(base)
+    with pytest.raises(ConfigError) as exc:
+        load_config("turbo")
+    assert "did you mean" not in str(exc.value)
