@@ -573,6 +573,11 @@ def parse_override(text: str) -> dict[str, dict[str, Any]]:
             raise ConfigError(f"{OVERRIDE} {text!r}: [{name}] is a section; give one of its keys and a value, "
                               f"section.key=value, e.g. {name}.{fields(SECTIONS[name])[0].name}=... (keys: "
                               f"{', '.join(f.name for f in fields(SECTIONS[name]))})")
+        # (segment.threshold:0.5 or "segment.threshold 0.5" was answered with
+        # "segment.threshold:0.5=VALUE", a key of its value)
+        split = re.fullmatch(r"(\w+\.\w+)\s*(?::\s*|\s+)(\S.*)", name, re.S)
+        if split:
+            raise ConfigError(f"{OVERRIDE} {text!r}: expected section.key=value: {split[1]}={split[2]}")
         if "." in name:
             raise ConfigError(f"{OVERRIDE} {text!r}: no value; expected section.key=value: {name}=VALUE")
         raise ConfigError(f"{OVERRIDE} {text!r}: expected section.key=value")

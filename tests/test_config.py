@@ -986,3 +986,14 @@ def test_a_misspelt_preset_is_answered_with_the_one_meant(tmp_path):
     with pytest.raises(ConfigError) as exc:
         load_config("turbo")
     assert "did you mean" not in str(exc.value)
+
+
+def test_an_override_written_with_a_colon_or_a_space_shows_it_with_its_equals_sign():
+    """--set segment.threshold:0.5 (or "segment.threshold 0.5") was answered "expected
+    section.key=value: segment.threshold:0.5=VALUE", its value taken into its key."""
+    for text in ("segment.threshold:0.5", "segment.threshold 0.5", "segment.threshold: 0.5"):
+        with pytest.raises(ConfigError) as exc:
+            load_config(None, [text])
+        assert str(exc.value).endswith("expected section.key=value: segment.threshold=0.5"), str(exc.value)
+    with pytest.raises(ConfigError, match=r"no value; expected section.key=value: segment.threshold=VALUE$"):
+        load_config(None, ["segment.threshold"])
