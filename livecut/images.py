@@ -596,7 +596,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
         return sum(1 for d in dsts if d not in stems and os.path.lexists(d))
 
     with (_counted_stop(report, len(paths), text, earlier, made),  # (-o as given: cut/ keeps its slash)
-          Progress(total=len(paths), label="images", enabled=progress and len(paths) > 1) as bar):
+          Progress(total=len(paths), label="images", unit="photo",
+                   enabled=progress and len(paths) > 1) as bar):
         for i, src in enumerate(paths):
             dst, at[0] = None, i
             try:

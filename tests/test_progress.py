@@ -90,3 +90,28 @@ def test_no_bar_on_a_dumb_terminal(monkeypatch):
             bar.update(5)
         assert ("5/5" in tty.getvalue()) == drawn, (term, tty.getvalue())
         assert bar.count == 5
+
+
+def test_livecut_image_counts_photos_a_second(tmp_path, monkeypatch):
+    """`livecut image shots/ -o cut/`'s bar said '7.3 it/s' (tqdm's word), where eval's says
+    'photo/s' and a video's 'frames/s'."""
+    import cv2
+    import numpy as np
+
+    from livecut.config import load_config
+    from livecut.images import process_images
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    for i in range(2):
+        cv2.imwrite(str(tmp_path / f"p{i}.png"), np.full((64, 64, 3), 90 + i, np.uint8))
+    tty = Tty()
+    monkeypatch.setattr("sys.stderr", tty)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "80")
+    process_images([str(tmp_path / "p0.png"), str(tmp_path / "p1.png")], tmp_path / "out", load_config(),
+                   progress=True)
+    text = _plain(tty.getvalue())
+    assert "2/2" in text and "photo/s" in text and "it/s" not in text, text
