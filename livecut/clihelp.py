@@ -189,6 +189,8 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
         msg += "; a segmentation method is chosen with --set segment.method=NAME (`livecut methods` lists them)"
     elif name and ctx is not None and any("--set" in p.opts for p in ctx.command.params):
         msg += _config_option_hint(name)
+    elif name and ctx is not None and hasattr(ctx.command, "commands"):
+        msg += _after_the_command_hint(name, ctx.command, argv)
     hint = _dash_file_hint(argv)
     if hint:
         msg = msg.rstrip(".") + hint
@@ -221,3 +223,15 @@ def _dash_file_hint(argv: Iterable[str]) -> str:
         if isinstance(arg, str) and len(arg) > 1 and arg.startswith("-") and os.path.lexists(arg):
             return f"; {arg} is a file here: name it ./{arg} (an argument that starts with - is read as an option)"
     return ""
+
+
+def _after_the_command_hint(name: str, group: Any, argv: Iterable[str]) -> str:
+    """Where an option given before the command goes (``livecut -c fast file in.mp4 ...`` said
+    "No such option: -c", as if there were none)."""
+    given = [a for a in argv if isinstance(a, str)]
+    command = next((a for a in given if a in group.commands), None)
+    if command is None:
+        return ""
+    if not any(name in (*p.opts, *p.secondary_opts) for p in group.commands[command].params):
+        return ""
+    return f"; {name} is an option of livecut {command}: give it after the command, livecut {command} ... {name}"

@@ -137,6 +137,19 @@ def test_a_help_page_piped_into_a_pager_fits_the_terminal(monkeypatch):
     assert max(map(len, r.stdout.splitlines())) == 80, r.stdout
 
 
+@pytest.mark.parametrize("args, said", [
+    (["-c", "fast", "file", "in.mp4", "-o", "out.mp4"], "-c is an option of livecut file: give it after the command"),
+    (["--json", "eval", "imgs", "masks"], "--json is an option of livecut eval"),
+    (["-q", "image", "a.jpg", "-o", "cut/"], "-q is an option of livecut image")])
+def test_an_option_before_the_command_is_answered_with_where_it_goes(args, said):
+    """`livecut -c fast file in.mp4 -o out.mp4` said "No such option: -c", as if there were none."""
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and said in lines[0], r.stderr
+    assert "an option of" not in runner.invoke(app, ["-v", "file", "in.mp4"]).stderr  # (no command has -v)
+
+
 def test_file_help_names_every_output_the_readme_lists():
     """The README's `livecut file INPUT -o OUTPUT` row lists udp:// tcp:// srt:// rtsp:// rtmp://
     and null: outputs; `livecut file --help` named only udp://, srt:// and rtsp://.  Every video
