@@ -191,6 +191,8 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
         msg += _config_option_hint(name)
     elif name and ctx is not None and hasattr(ctx.command, "commands"):
         msg += _after_the_command_hint(name, ctx.command, argv)
+    elif ctx is not None and "unexpected extra argument" in msg:
+        msg += _output_hint(msg, ctx)
     hint = _dash_file_hint(argv)
     if hint:
         msg = msg.rstrip(".") + hint
@@ -235,3 +237,17 @@ def _after_the_command_hint(name: str, group: Any, argv: Iterable[str]) -> str:
     if not any(name in (*p.opts, *p.secondary_opts) for p in group.commands[command].params):
         return ""
     return f"; {name} is an option of livecut {command}: give it after the command, livecut {command} ... {name}"
+
+
+def _output_hint(msg: str, ctx: Any) -> str:
+    """The way to an output given as a second argument, as ffmpeg takes it (``livecut file in.mp4
+    out.mp4`` said "Got unexpected extra argument(s) (out.mp4)")."""
+    import re
+
+    found = re.search(r"\(([^()]*)\)$", msg)
+    extra = found[1].split() if found else []
+    if len(extra) != 1 or (ctx.params or {}).get("output") is not None:
+        return ""
+    if not any("-o" in p.opts for p in ctx.command.params):
+        return ""
+    return f"; an output is given with -o: -o {extra[0]}"

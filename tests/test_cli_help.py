@@ -150,6 +150,18 @@ def test_an_option_before_the_command_is_answered_with_where_it_goes(args, said)
     assert "an option of" not in runner.invoke(app, ["-v", "file", "in.mp4"]).stderr  # (no command has -v)
 
 
+@pytest.mark.parametrize("cmd", ["file", "run", "cam"])
+def test_an_output_given_as_a_second_argument_is_answered_with_its_option(cmd):
+    """`livecut file in.mp4 out.mp4`, as ffmpeg takes them, said "Got unexpected extra
+    argument(s) (out.mp4)" alone."""
+    r = runner.invoke(app, [cmd, "0" if cmd == "cam" else "in.mp4", "out.mp4"])
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "an output is given with -o: -o out.mp4" in lines[0], r.stderr
+    r = runner.invoke(app, [cmd, "0" if cmd == "cam" else "in.mp4", "-o", "out.mp4", "extra"])
+    assert r.exit_code == 2 and "given with -o" not in r.stderr, r.stderr  # (-o there: a stray word)
+
+
 def test_file_help_names_every_output_the_readme_lists():
     """The README's `livecut file INPUT -o OUTPUT` row lists udp:// tcp:// srt:// rtsp:// rtmp://
     and null: outputs; `livecut file --help` named only udp://, srt:// and rtsp://.  Every video
