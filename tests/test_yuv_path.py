@@ -531,6 +531,40 @@ def test_a_video_that_says_bt601_is_written_saying_it(tmp_path, codec, space, ex
     assert np.abs(got[:, :64].mean((0, 1)) - want.mean((0, 1))).max() < 2.0  # (a flat colour)
 
 
+@pytest.mark.parametrize("codec,ext", [("mjpeg", "avi"), ("mjpeg", "mkv"), ("libvpx", "webm"), ("mpeg4", "avi"),
+                                       ("mpeg1video", "avi"), ("ffv1", "avi"), ("libx264", "avi"), ("mpeg4", "mp4")])
+def test_a_bt709_videos_output_that_cannot_say_bt709_is_written_bt601(tmp_path, codec, ext):
+    """'livecut file hd.mp4 -o cut.avi --set video.codec=mjpeg' of a BT.709 video wrote its
+    BT.709 YUV where a reader takes BT.601 (MJPEG's and VP8's frames are read as BT.601 whatever
+    the container says; AVI says no matrix of MPEG-4, MPEG-1 or FFV1): the background asked for,
+    #3060c0, was shown as (53, 95, 188); it is converted to BT.601 there, and kept BT.709 where
+    it can be said (x264's in AVI, any in MP4)."""
+    import subprocess
+
+    import av
+
+    from conftest import run_cli
+
+    src = tmp_path / "hd.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x808080:size=64x48:rate=25",
+                    "-t", "0.16", "-pix_fmt", "yuv420p", "-colorspace", "bt709", "-color_primaries", "bt709",
+                    "-color_trc", "bt709", "-c:v", "libx264", str(src)], check=True)
+    out = tmp_path / f"cut.{ext}"
+    r = run_cli("file", str(src), "-o", str(out), "-b", "color:#3060c0", "--set", f"video.codec={codec}")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        f = next(c.decode(video=0))
+        y, u, v = (float(np.frombuffer(p, np.uint8).reshape(p.height, -1)[:, :p.width].mean()) for p in f.planes)
+        space = f.colorspace
+    kr, kb = (0.2126, 0.0722) if space == 1 else (0.299, 0.114)  # (what the reader takes: BT.601 unless said)
+    full = f.color_range == 2
+    y, u, v = (y, u - 128, v - 128) if full else ((y - 16) * 255 / 219, (u - 128) * 255 / 224, (v - 128) * 255 / 224)
+    red, blue = y + 2 * (1 - kr) * v, y + 2 * (1 - kb) * u
+    green = (y - kr * red - kb * blue) / (1 - kr - kb)
+    assert np.abs(np.array([red, green, blue]) - (0x30, 0x60, 0xc0)).max() < 2.0, (space, red, green, blue)
+    assert (space == 1) == (codec == "libx264" or ext == "mp4"), space  # (BT.709 where it is said)
+
+
 @pytest.mark.parametrize("codec,fmt,ext", [("png", "rgb24", "mov"), ("qtrle", "rgb24", "mov"),
                                            ("libx264rgb", "bgr24", "mkv")])
 def test_an_rgb_videos_output_says_its_matrix(tmp_path, codec, fmt, ext):

@@ -26,6 +26,7 @@ Opus for ``.webm``, AAC for the others (:mod:`livecut.sinks.audio`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import re
@@ -218,6 +219,10 @@ QUICKTIME_EXTS = (".mp4", ".m4v", ".mov")
 #: MPEG-2's headers): the only way non-square pixels reach a .mkv or .avi file, whose muxer PyAV
 #: cannot give the stream's (others, libvpx, FFV1, ProRes, are scaled to square pixels there)
 SAR_IN_VIDEO = frozenset({"h264", "hevc", "mpeg4", "mpeg2video"})
+#: codecs whose frames FFmpeg's decoders read as BT.601 whatever the container says (JPEG's,
+#: VP8's), and those that say their matrix in the video itself (AVI says none of the others')
+BT601_ONLY = frozenset({"mjpeg", "vp8"})
+MATRIX_IN_VIDEO = frozenset({"h264", "hevc", "mpeg2video", "vp9", "av1", "prores"})
 #: a timecode as FFmpeg reads it (hh:mm:ss, then the frames after ':', or after ';', '.' or ',' for
 #: drop-frame); others it leaves out of .mov and .mp4 without a word
 TIMECODE = re.compile(r"\d+:\d+:\d+([:;.,])\d+")
@@ -971,6 +976,12 @@ class VideoFileSink:
             self.width = sq_w
         check_encoder(codec, self.cfg.preset, pix_fmt)
         check_container(codec, ext)
+        #: a BT.709 source's frames written as BT.601, where the output cannot say BT.709 (see
+        #: BT601_ONLY: a reader took its BT.709 YUV for BT.601, reds 5 levels too bright)
+        self._to_bt601 = info.matrix == "bt709" and (
+            _codec_name(codec) in BT601_ONLY or (ext == ".avi" and _codec_name(codec) not in MATRIX_IN_VIDEO))
+        if self._to_bt601:
+            self.info = info = dataclasses.replace(info, matrix="bt601")
         opts, self._ctx = encoder_options(self.cfg, codec, pix_fmt)
         if ext == ".avi":
             # AVI keeps no presentation times, only the decoding order: B-frames (x264's) delay
@@ -1068,7 +1079,7 @@ class VideoFileSink:
     @property
     def accepts_i420(self) -> bool:
         """Whether write() can take I420 frames (a yuv420p output of the frames' own size)."""
-        return (self._fast and self._upright.turn is None
+        return (self._fast and self._upright.turn is None and not self._to_bt601
                 and (self.width, self.height) == (self.info.width, self.info.height))
 
     def use_pixel_format(self, fmt: str) -> None:
