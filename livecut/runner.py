@@ -40,8 +40,8 @@ from livecut.composite import (COVER_MAX_SCALED, MODES, SHOWN_MODES, Compositor,
                                parse_background)
 from livecut.config import Config, whole_config
 from livecut._redeliver import REDELIVERED, stops_redelivered
-from livecut.errors import (ConfigTypeError, IncompleteError, LivecutError, StageError, Terminated, UsageError,
-                            VideoOpenFailure, interrupt_under, stop_text)
+from livecut.errors import (ConfigTypeError, ImageSizeError, IncompleteError, LivecutError, StageError, Terminated,
+                            UsageError, VideoOpenFailure, interrupt_under, stop_text)
 from livecut.frames import Upright
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
@@ -1907,6 +1907,16 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
             # when its window is made, before the output
             _check_devices(False, None, extra_sinks)
         info = source.info
+        # a frame far longer than it is wide, which the segmentation cannot measure: said of the
+        # video, before an output is made (it was "image is 4001x17: too long ...", at its first
+        # frame, naming no video)
+        check = getattr(processor.seg.method, "check_size", None)
+        if check is not None and info.width and info.height:
+            try:
+                check(int(info.height), int(info.width))
+            except ImageSizeError as exc:
+                where = getattr(source, "path", None) or getattr(source, "safe_url", None) or f"camera {spec}"
+                raise ImageSizeError(f"{where}: {str(exc).replace('image is', 'video is', 1)}") from None
         for note in (getattr(source, "size_note", ""), getattr(source, "note", "")):
             if note:
                 stats.warnings.append(note)

@@ -1065,3 +1065,16 @@ def test_one_undecodable_first_frame_is_said_as_one(n, said):
     processor = types.SimpleNamespace(states=collections.Counter(), smoother=None, counts=lambda: (0, 0, 0))
     _note_warnings(stats, "/v/cut.ts", object(), [], processor)
     assert stats.warnings == [f"cut.ts: {said}"]
+
+
+@pytest.mark.parametrize("w, h", [(4001, 17), (17, 3001)])
+def test_a_video_too_long_for_its_width_is_said_as_the_video(tmp_path, w, h):
+    """A video far longer than it is wide (4001x17, a strip) was refused at its first frame as
+    'image is 4001x17: too long for its width ...', naming no video (and calling it an image);
+    it is said of the video, before an output is made."""
+    src = make_clip(tmp_path / "strip.mkv", w=w, h=h, n=3, codec="ffv1", pix_fmt="yuv420p")
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 2, r.stderr
+    assert f"{src}: video is {w}x{h}: too long for its width for segment.method=focusnet" in r.stderr, r.stderr
+    assert "image is" not in r.stderr and not out.exists() and list(tmp_path.iterdir()) == [src]
