@@ -604,7 +604,8 @@ def test_hdr_video_is_said_to_be_processed_as_8_bit(tmp_path):
                        "log-level=error", str(src)]).returncode:  # (no x265 here: the tags on 8-bit H.264)
         subprocess.run([*lavfi, "-pix_fmt", "yuv420p", *tags, "-c:v", "libx264", str(src)], check=True)
     said = ("pq.mkv: HDR video (PQ, BT.2020) is processed as 8-bit: the output keeps its PQ, BT.2020 tags "
-            "(with the BT.601 matrix, not the mastering-display metadata); a mask or PNG frames have none")
+            "(with the BT.601 matrix, not the mastering-display metadata); a mask, PNG frames and raw frames "
+            "(-o - as NUT) have none")
     for ext in (".mp4", ".mkv", ".mov"):
         out = tmp_path / f"out{ext}"
         r = run_cli("file", str(src), "-o", str(out), "-q")
@@ -618,6 +619,34 @@ def test_hdr_video_is_said_to_be_processed_as_8_bit(tmp_path):
                     "-color_trc", "bt709", "-c:v", "libx264", str(sdr)], check=True)
     r = run_cli("file", str(sdr), "-o", str(tmp_path / "sdr.mp4"), "-q")
     assert r.returncode == 0 and "HDR" not in r.stderr, r.stderr
+
+
+def test_hdr_video_piped_out_as_raw_frames_is_not_said_to_keep_its_tags(tmp_path):
+    """'livecut file pq.mkv -o - | ...' (raw NUT frames, BGR) was told 'the output keeps its PQ,
+    BT.2020 tags', which raw frames do not hold: a reader took them for SDR BT.601 without a
+    word; the warning says raw frames have none, as it says of a mask and PNG frames."""
+    import io
+    import os
+    import subprocess
+    import sys
+
+    import av
+
+    from conftest import REPO
+
+    src = tmp_path / "pq.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25", "-t", "0.12",
+                    "-pix_fmt", "yuv420p", "-colorspace", "bt2020nc", "-color_primaries", "bt2020", "-color_trc",
+                    "smpte2084", "-c:v", "libx264", str(src)], check=True)
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(src), "-o", "-", "-q"], capture_output=True,
+                       env=env, timeout=60)
+    err = r.stderr.decode(errors="replace")
+    assert r.returncode == 0, err
+    with av.open(io.BytesIO(r.stdout)) as c:
+        cc = c.streams.video[0].codec_context
+        assert (cc.name, cc.color_primaries, cc.color_trc) == ("rawvideo", 2, 2)  # (none held)
+    assert "raw frames (-o - as NUT) have none" in err, err
 
 
 def _ahead(on: bool, yuv: str = "auto") -> Config:

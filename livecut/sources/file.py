@@ -1422,7 +1422,7 @@ class FileSource(ClosesWhileReading):
             matrix = "BT.709" if self.info.matrix == "bt709" else "BT.601"  # (as the output says)
             self.warnings.append(f"{self.path.name}: HDR video ({hdr}) is processed as 8-bit: the output keeps "
                                  f"its {hdr} tags (with the {matrix} matrix, not the mastering-display "
-                                 "metadata); a mask or PNG frames have none")
+                                 "metadata); a mask, PNG frames and raw frames (-o - as NUT) have none")
         # (a camcorder's 1080i, DV, a TV recording: its fields woven into frames comb where it moves)
         field_order = int(getattr(s.codec_context, "field_order", 0) or 0)
         order = FIELD_ORDERS.get(field_order)
