@@ -1910,7 +1910,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         # a frame far longer than it is wide, which the segmentation cannot measure: said of the
         # video, before an output is made (it was "image is 4001x17: too long ...", at its first
         # frame, naming no video)
-        check = getattr(processor.seg.method, "check_size", None)
+        check = getattr(getattr(processor.seg, "method", None), "check_size", None)
         if check is not None and info.width and info.height:
             try:
                 check(int(info.height), int(info.width))
