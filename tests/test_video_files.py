@@ -4006,6 +4006,28 @@ def test_chapters_end_with_a_cut(tmp_path):
         assert duration < 0.5, (ext, duration)
 
 
+def test_a_subtitle_cue_ends_with_a_cut(tmp_path):
+    """--frames N (or Ctrl-C) in the middle of a cue: the cue ran on past the last frame, a 0.4 s
+    cut said 1.5 s long (its last frame held to the cue's end); it ends with the cut."""
+    import av
+
+    srt = tmp_path / "s.srt"
+    srt.write_text("1\n00:00:00,200 --> 00:00:01,500\nHello\n")
+    src = tmp_path / "talk.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=2", "-i", str(srt), "-map", "0",
+            "-map", "1", "-c:v", "libx264", "-c:s", "srt", str(src))
+    for ext in (".mp4", ".mkv"):
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out), "--frames", "10", "-q")
+        assert r.returncode == 0, r.stderr
+        with av.open(str(out)) as c:
+            cues = [(float(p.pts * p.time_base), float(p.duration * p.time_base))
+                    for p in c.demux(c.streams.subtitles[0]) if p.size > 2 and p.duration]  # (not MP4's gaps)
+            duration = c.duration / 1e6
+        assert cues == [(0.2, pytest.approx(0.2, abs=0.002))], (ext, cues)
+        assert duration < 0.45, (ext, duration)
+
+
 def test_timecode_is_kept(tmp_path):
     """A camera's or an editor's .mov starts at a timecode (a timecode track): it was left
     out, so an editor placed the cut at 00:00:00:00, away from the rest of the take.  .mov

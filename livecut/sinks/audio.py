@@ -64,6 +64,8 @@ NO_TIME_BEFORE_ZERO = frozenset({".ts", ".flv", ".nut"})
 KEEPS_EMPTY_TRACKS = frozenset({".mkv", ".webm"})
 #: bytes of packets held back at most while the output's header waits for late audio
 HOLD_MAX_BYTES = 64 << 20
+#: seconds a subtitle cue waits at most for its end, to be shortened to a cut's (see AudioCopy._put_cues)
+CUE_WAIT = 5.0
 #: the text subtitle codec each output is given for text subtitles it cannot hold as they are
 #: (SubRip from a phone's or an editor's MP4, mov_text from Matroska ...), as FFmpeg converts them
 SUBTITLE_CONVERT = {".mp4": "mov_text", ".m4v": "mov_text", ".mov": "mov_text", ".mkv": "subrip",
@@ -122,6 +124,10 @@ class AudioCopy:
         self._trim: dict[int, int] = {}
         self._video_begun = False
         self._fill_to: float | None = None  # (see finish)
+        #: subtitle cues (output packets) muxed once they end or the output does (see _put_cues)
+        self._cues: list = []
+        self._cut: float | None = None  # where a cut output ends (see finish)
+        self._finishing = False
         #: copied input streams not yet added to the output (index: input stream), see hold
         self._deferred = dict(deferred or {})
         self._begun: set[int] = set()  # those of them whose first packet came
@@ -342,6 +348,8 @@ class AudioCopy:
         import av
 
         self._release()  # (the end: a track without a packet is left out)
+        if self._finishing:
+            self._put_cues(None)
         inp, self._audio_in = self._audio_in, None
         if inp is None:
             return
@@ -381,6 +389,7 @@ class AudioCopy:
         does one that has no sound at all (a track of no packet: an .avi's or a .webm's audio
         stream was empty), up to ``video_end`` when all the audio was asked for."""
         self._fill_to = until if until is not None else video_end
+        self._cut, self._finishing = until, True
         self.mux(until)  # (None: to the end, which calls end)
         self.end()
 
@@ -404,6 +413,7 @@ class AudioCopy:
         """Copy audio packets with a time up to ``until`` seconds (all of them if None)."""
         import av
 
+        self._put_cues(until)
         if self._audio_in is None:
             return
         while True:
@@ -504,20 +514,48 @@ class AudioCopy:
         if self._held is not None:
             self._hold(index, pkt)
         else:
-            self._put_subtitle(index, pkt)
+            pkt = self._output_cue(index, pkt)
+            if pkt is not None:
+                self._cues.append(pkt)
+
+    def _put_cues(self, until: float | None) -> None:
+        """Mux the cues waiting (see _subtitle), in order, up to the first that has not ended by
+        ``until`` seconds (all if None: the end), and any shown for :data:`CUE_WAIT` seconds.  A
+        cue still shown where a cut output ends (``--frames N``, Ctrl-C) ends there: it ran on
+        past the last frame, a 0.4 s cut said 1.5 s long, its last frame held to the cue's end."""
+        while self._cues:
+            pkt = self._cues[0]
+            t = pkt.pts if pkt.pts is not None else pkt.dts
+            if until is not None and float((t + (pkt.duration or 0)) * pkt.time_base) > until \
+                    and float(t * pkt.time_base) > until - CUE_WAIT:
+                return
+            self._cues.pop(0)
+            if until is None and self._cut is not None and pkt.duration:
+                end = int(round(self._cut / pkt.time_base))
+                if t >= end:
+                    continue
+                pkt.duration = min(pkt.duration, end - t)
+            self._container.mux(pkt)
 
     def _put_subtitle(self, index: int, pkt) -> None:
+        pkt = self._output_cue(index, pkt)
+        if pkt is not None:
+            self._container.mux(pkt)
+
+    def _output_cue(self, index: int, pkt):
+        """Subtitle packet ``pkt`` of input stream ``index`` as a packet of its output stream
+        (converted where it is), or None where it goes nowhere."""
         out = self._amap.get(index)
         if out is None:
-            return
+            return None
         if self._subtitles[index] is not None:
             pkt = _convert_subtitle(pkt, out)
             if pkt is False:
                 self._lost_cues[index] = self._lost_cues.get(index, 0) + 1
             if not pkt:
-                return
+                return None
         pkt.stream = out
-        self._container.mux(pkt)
+        return pkt
 
     def mux_video(self, packet) -> None:
         """Mux a packet of the output's video (held back while the header waits, see the class)."""
