@@ -4,6 +4,7 @@ conventions, sizes, names and folders, scales, the contact sheet (audit of its i
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import struct
 import zlib
@@ -372,6 +373,7 @@ def test_eval_shows_its_progress(photos, monkeypatch):
     """500 photos at 4 scales ran for many minutes without a sign; a progress bar (on a
     terminal: livecut.progress.Progress) counts the photos."""
     from livecut import progress
+    importlib.import_module("livecut.images")  # now, so it keeps the real Progress once the patch is undone
 
     seen = []
 
