@@ -143,6 +143,33 @@ def test_a_transparent_webm_remuxed_to_mkv_keeps_its_transparency(tmp_path):
         assert a[:, 40:].max() == 0 and a[:, :24].min() == 255, (a[:, 40:].max(), a[:, :24].min())
 
 
+def test_a_transparent_webm_whose_first_frames_have_no_alpha_data_keeps_its_transparency(tmp_path):
+    """A VP9 WebM that says it has alpha (alpha_mode 1) whose first frames carry no alpha
+    data (an opaque clip spliced before a transparent one, ffmpeg -f concat -c copy) was read
+    opaque all through: whether a video has alpha was judged on its first frame, which libvpx
+    gives without one. Its transparent frames stay transparent."""
+    import subprocess
+
+    import cv2
+
+    _need("libvpx-vp9")
+    clip = "testsrc2=size=64x48:rate=25:duration=0.12,format=yuva420p,geq=lum='lum(X,Y)':cb='cb(X,Y)':cr='cr(X,Y)':a="
+    for name, alpha in (("opaque", "255"), ("half", "'if(lt(X,32),255,0)'")):
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", clip + alpha, "-c:v", "libvpx-vp9",
+                        "-auto-alt-ref", "0", "-pix_fmt", "yuv420p" if name == "opaque" else "yuva420p",
+                        str(tmp_path / f"{name}.webm")], check=True)
+    (tmp_path / "list.txt").write_text("file opaque.webm\nfile half.webm\n")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "concat", "-i", str(tmp_path / "list.txt"), "-c", "copy",
+                    "-metadata:s:v:0", "alpha_mode=1", str(tmp_path / "in.webm")], check=True)
+    out = tmp_path / "cut"
+    r = run_cli("file", str(tmp_path / "in.webm"), "-o", f"{out}/", "--mode", "cutout")
+    assert r.returncode == 0, r.stderr
+    alphas = [cv2.imread(str(f), cv2.IMREAD_UNCHANGED)[:, :, 3] for f in sorted(out.glob("*.png"))]
+    assert len(alphas) == 6
+    for a in alphas[3:]:
+        assert a[:, 40:].max() == 0, a[:, 40:].max()
+
+
 def test_composite_shows_the_background_where_the_source_is_transparent(tmp_path):
     """Over a green background: green where the WebM is transparent; not through the I420
     path, which has no alpha (FFmpeg's own VP9 decoder gave yuv420p without it)."""

@@ -1444,7 +1444,9 @@ class FileSource(ClosesWhileReading):
         else:  # (off, progressive at its start: an interlaced part later is said when it comes)
             self._gen = said_once_flagged(self._gen, lambda: self._say_interlaced(
                 "interlaced video after its progressive start", "bwdif=deint=interlaced"))
-        if self._want_alpha and has_alpha(self._first):
+        # (a VP9/VP8 stream that says it has alpha is read so whatever its first frame: libvpx
+        # gives a frame without its alpha data, an opaque start spliced before, no alpha plane)
+        if self._want_alpha and (has_alpha(self._first) or self._decoder is not None):
             self.alpha, self.pixel_format = True, "bgra"
         #: the decoder's pixel format (of the first frame)
         self.native_format = self._first.format.name
