@@ -1587,6 +1587,30 @@ def test_reencoded_audio_keeps_its_timing_and_tags(tmp_path):
         assert tags.get("language") == "fra" and (ext == ".mp4" or tags.get("title") == "Commentaire"), tags
 
 
+def test_track_titles_an_m4v_cannot_hold_are_said_to_be_left_out(tmp_path):
+    """.m4v (FFmpeg's iPod muxer, which writes no track's name) lost the video's and the
+    audio's titles without a word, where .mp4 keeps them; the run now says so."""
+    src = tmp_path / "titled.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=0.4", "-f", "lavfi", "-i",
+            "sine=r=48000:duration=0.4", "-c:v", "libx264", "-c:a", "aac",
+            "-metadata:s:v:0", "title=Plan large", "-metadata:s:a:0", "title=Commentaire", str(src))
+    import av
+
+    for ext in (".m4v", ".mp4"):
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out))
+        assert r.returncode == 0, r.stderr
+        with av.open(str(out)) as c:
+            titles = [s.metadata.get("title") or s.metadata.get("name") for s in c.streams]
+        said = [line for line in r.stderr.splitlines() if "warning" in line and "title" in line]
+        if ext == ".mp4":
+            assert titles == ["Plan large", "Commentaire"] and not said, (titles, said)
+        else:
+            assert titles == [None, None], titles
+            assert len(said) == 1 and "'Plan large'" in said[0] and "'Commentaire'" in said[0] \
+                and "a .m4v file cannot hold them" in said[0], r.stderr
+
+
 def test_default_audio_track_is_kept(tmp_path):
     """Two audio tracks, the second (a dub) flagged default: the .mp4 output made the first
     the default (the player switched language) and .mkv/.webm flagged no track at all."""

@@ -1409,6 +1409,9 @@ class VideoFileSink:
             self._container = None
             self._close_audio()
             languages = [(x.type, str((x.metadata or {}).get("language", "")).lower()) for x in c.streams]
+            # (FFmpeg's iPod muxer writes no track's name: a dub's, a commentary's title was lost unsaid)
+            titles = [f"{x.type} {x.metadata['title'][:40]!r}" for x in c.streams
+                      if self.ext == ".m4v" and (x.metadata or {}).get("title")]
             c.close()
             if self.ext == ".mov" and self.frames:
                 mov_languages(self.tmp, languages)
@@ -1434,6 +1437,10 @@ class VideoFileSink:
         except BaseException:  # (a signal raised as commit was entered: the temporary file stayed)
             self._discard()
             raise
+        if titles:
+            n, them = (f"{len(titles)} track titles", "them") if len(titles) > 1 else ("a track title", "it")
+            self.warnings.append(f"{n} ({', '.join(titles)}): a .m4v file cannot hold {them}; left out "
+                                 f"(.mp4, .mov and .mkv keep {them})")
         if left:  # (an append-only folder: the temporary name stayed beside the video, unsaid)
             self.warnings.append(left)
         self.tmp = None
