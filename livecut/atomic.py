@@ -105,6 +105,13 @@ def unfinished(tmp: Path) -> Path:
     return tmp
 
 
+def remove_unfinished() -> None:
+    """Remove the temporaries noted (:func:`unfinished`) and not removed yet: the process is
+    about to end (never raises)."""
+    for tmp in list(_UNFINISHED):
+        _discard(tmp)
+
+
 def removed_when_killed() -> None:
     """For a program that owns the process (the CLI), in its main thread: each signal of
     :data:`KILLING_SIGNALS` left to its default action (not ignored, not taken) first removes
@@ -121,8 +128,7 @@ def removed_when_killed() -> None:
         return
 
     def removed_then_killed(signum, frame):
-        for tmp in list(_UNFINISHED):
-            _discard(tmp)
+        remove_unfinished()
         signal.signal(signum, signal.SIG_DFL)
         signal.raise_signal(signum)
 

@@ -38,8 +38,8 @@ from typing import Callable, Iterable, Sequence
 
 from livecut.atomic import signals_held as _signals_held
 from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, io_reason, name_too_long, pid_exists,
-                            not_removed, raise_if_in_the_way, raise_if_link_loop, special_kind, sweep_stale, temp_prefix,
-                            why_left)
+                            not_removed, raise_if_in_the_way, raise_if_link_loop, remove_unfinished,
+                            removed_when_killed, special_kind, sweep_stale, temp_prefix, unfinished, why_left)
 from livecut.config import CompositeConfig, Config, VideoConfig, text_codec
 from livecut.errors import (LivecutError, UsageError, WriteError, cli_text, interrupt_under, json_names,
                             json_names_read, stop_text)
@@ -1121,6 +1121,7 @@ def _init_worker(threads: int, driver: int = 0, frames_queue=None) -> None:
     _FRAMES_QUEUE = frames_queue
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver stops the workers (Ctrl-C)
+    removed_when_killed()  # (Ctrl-\ to the whole group: each worker removes its temporaries too)
     cv2.setNumThreads(max(1, threads))
     if driver:  # a driver killed outright (SIGKILL): stop at once rather than finish unrecorded items
         import multiprocessing
@@ -1138,6 +1139,7 @@ def _init_worker(threads: int, driver: int = 0, frames_queue=None) -> None:
                 if sentinel is None:
                     time.sleep(0.5)
                 if sentinel is not None and wait([sentinel], 0.5) or not pid_exists(driver):
+                    remove_unfinished()  # (its output's temporary file: the driver cannot any more)
                     os._exit(1)
                     return  # (os._exit does not return; a test's stand-in does: the watch ends)
 
@@ -1725,6 +1727,7 @@ class _OutdirLock:
                 os.close(fd)
                 continue
             self.fd = fd
+            unfinished(self.path)  # (removed by a SIGQUIT too: see livecut.atomic.removed_when_killed)
             try:
                 os.ftruncate(fd, 0)
                 os.write(fd, str(os.getpid()).encode("ascii"))

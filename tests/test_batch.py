@@ -711,6 +711,35 @@ def test_a_hangup_stops_the_batch_with_one_line(tmp_path):
     assert len(stderr.splitlines()) == 1, stderr
 
 
+@pytest.mark.parametrize("whom", ["the driver", "the whole group"])
+def test_a_batch_killed_by_sigusr1_or_sigquit_leaves_no_temporary_file(tmp_path, whom):
+    """`kill -QUIT` (or -USR1) of a batch's driver while its workers wrote: it died by the signal,
+    as livecut does, but the workers' ``.NAME.livecut-*`` files and ``.livecut-batch.lock`` stayed
+    in OUTDIR (the workers, other processes, went without removing theirs; the driver's lock was
+    not one of the temporaries it removes).  Ctrl-\\ on a terminal (the whole group) left them too."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        make_clip(src / f"c{i}.mp4", n=150, seed=i)
+    out = tmp_path / "out"
+
+    def temporaries() -> list[str]:
+        return sorted(p.name for p in out.iterdir() if ".livecut-" in p.name)
+
+    proc = _batch_at_work(src, out, "-j", "2", until=lambda: len(temporaries()) >= 3)  # (the lock, 2 outputs)
+    time.sleep(0.3)
+    if whom == "the driver":
+        os.kill(proc.pid, signal.SIGUSR1)
+    else:
+        os.killpg(proc.pid, signal.SIGUSR1)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGUSR1, stderr  # (still dies by the signal)
+    deadline = time.monotonic() + 10
+    while temporaries() and time.monotonic() < deadline:  # (the workers end as the driver dies)
+        time.sleep(0.1)
+    assert temporaries() == [], stderr
+
+
 def test_ctrl_c_while_a_result_is_recorded_keeps_it_done(tmp_path, monkeypatch):
     """Ctrl-C while an item's "ok" line was written (its fsync: just when a watcher sees the
     line appear) stopped the driver before it noted the item as recorded: the stop then
