@@ -1174,6 +1174,30 @@ def _signals_ignored_by_programs_started():
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
+#: the resource tracker's warning ('There appear to be 7 leaked semaphore objects to clean up at
+#: shutdown') when the driver is gone without freeing the pool's semaphores: killed outright, by
+#: SIGQUIT or SIGUSR1 (see livecut.atomic.removed_when_killed) or kill -9 (the tracker frees them)
+_TRACKER_QUIET = "ignore:resource_tracker:UserWarning:multiprocessing.resource_tracker"
+
+
+@contextlib.contextmanager
+def _tracker_quiet():
+    """The resource tracker started meanwhile (by the forkserver's start) says no
+    :data:`_TRACKER_QUIET` warning: a batch killed so said two lines of Python's, a warning and
+    its source line, after its death, where a killed process says nothing.  (Python passes
+    ``sys.warnoptions`` to the programs of its own it starts as ``-W`` options.)"""
+    import sys
+
+    added = _TRACKER_QUIET not in sys.warnoptions
+    if added:
+        sys.warnoptions.append(_TRACKER_QUIET)
+    try:
+        yield
+    finally:
+        if added and _TRACKER_QUIET in sys.warnoptions:
+            sys.warnoptions.remove(_TRACKER_QUIET)
+
+
 class _Backend:
     """What the backends share on the driver's side: the items handed to a worker whose result
     was not yet handed to ``on_result`` (by the backend's handle for each: a future, a Ray object
@@ -1225,7 +1249,7 @@ class _Local(_Backend):
                 pass
             from multiprocessing import forkserver
 
-            with _signals_held(), _signals_ignored_by_programs_started():
+            with _signals_held(), _signals_ignored_by_programs_started(), _tracker_quiet():
                 forkserver.ensure_running()  # (the workers it forks ignore SIGINT as it does)
         else:  # Windows: spawn is the only start method
             ctx = multiprocessing.get_context("spawn")

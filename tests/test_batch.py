@@ -740,6 +740,25 @@ def test_a_batch_killed_by_sigusr1_or_sigquit_leaves_no_temporary_file(tmp_path,
     assert temporaries() == [], stderr
 
 
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGUSR1])
+def test_a_batch_killed_outright_says_no_python_warning_after_it(tmp_path, sig):
+    """The driver killed outright (kill -9: the out-of-memory killer; SIGUSR1 or SIGQUIT) while its
+    workers ran: Python's resource tracker, which outlives it, then said 'UserWarning:
+    resource_tracker: There appear to be 7 leaked semaphore objects to clean up at shutdown' and
+    its source line on the batch's stderr, after the process died.  A killed process says nothing
+    (the tracker still frees them)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    make_clip(src / "c.mp4", n=150, seed=0)
+    out = tmp_path / "out"
+    proc = _batch_at_work(src, out, "-j", "1", until=lambda: any(".c.mp4.livecut-" in p.name for p in out.iterdir()))
+    time.sleep(0.3)
+    os.kill(proc.pid, sig)
+    _, stderr = proc.communicate(timeout=30)  # (at the end of stderr: the tracker's gone too)
+    assert proc.returncode == -sig, stderr
+    assert stderr == ""
+
+
 def test_ctrl_c_while_a_result_is_recorded_keeps_it_done(tmp_path, monkeypatch):
     """Ctrl-C while an item's "ok" line was written (its fsync: just when a watcher sees the
     line appear) stopped the driver before it noted the item as recorded: the stop then
