@@ -12,7 +12,7 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from livecut.atomic import (TEMP_MARK, check_not_special, folder_in_the_way, folder_stop, io_reason, name_too_long,
+from livecut.atomic import (NAME_MAX, TEMP_MARK, check_not_special, folder_in_the_way, folder_stop, io_reason, name_too_long,
                             raise_if_in_the_way, raise_if_link_loop, stale_left, temp_prefix)
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config, whole_config
@@ -602,6 +602,13 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
             dst, at[0] = None, i
             try:
                 dst = outdir if single else output_path(src, outdir)
+                if name_too_long(dst.name):
+                    # (a photo of no extension and a 252-byte name: NAME.png was refused by the system
+                    # once the photo was cut, "cannot write: File name too long", exit 1)
+                    alone = ", or cut it alone into a file of a shorter name (-o cut.png)" if one_file is None else ""
+                    raise UsageError(f"{src}: its output {dst.name} is a file name too long "
+                                     f"({len(os.fsencode(dst.name))} bytes, at most {NAME_MAX}): rename the photo"
+                                     f"{alone}")
                 if dst.resolve() in inputs_resolved:
                     raise OutputExistsError(f"{src}: output {dst} would overwrite an input; choose another -o")
                 if bg_resolved is not None and dst.resolve() == bg_resolved:

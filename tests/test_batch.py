@@ -2604,6 +2604,22 @@ def test_an_output_folder_name_too_long_is_one_line_exit_2(tmp_path, there):
     assert r.stderr == f"livecut: error: {out}: file name too long\n", r.stderr
 
 
+def test_a_photo_whose_output_name_is_too_long_is_refused_before_the_cut(tmp_path):
+    """A photo named without an extension (read by its content), its name 252 bytes: its output
+    NAME.png (256 bytes) was refused once the photo was cut, 'cannot write: File name too long',
+    exit 1; it is bad input, refused before the cut, exit 2 (no -o FILE advice: batch takes none)."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    src = _photo(tmp_path / "a.jpg").rename(tmp_path / ("y" * 252))
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["batch", str(src), "-o", f"{out}/", "-j", "1"])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines()[0] == (f"livecut: error: {src}: its output {'y' * 252}.png is a file name too long "
+                                        "(256 bytes, at most 255): rename the photo"), r.stderr
+
+
 @pytest.mark.parametrize("listed", [["x.png.mp4", "x.png"], ["x.png", "x.png.mp4"]])
 def test_a_photo_named_as_a_videos_frames_folder_is_refused_as_a_clash(tmp_path, listed):
     """--video-ext /: a photo x.png beside a video x.png.mp4: the video's frames go to the folder

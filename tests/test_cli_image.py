@@ -819,6 +819,23 @@ def test_an_output_name_too_long_is_refused_before_the_cut(tmp_path, good, there
     assert (not any(folder.iterdir())) if there else not folder.exists()
 
 
+def test_an_input_whose_output_name_is_too_long_is_refused_before_the_cut(tmp_path, good):
+    """A photo of no extension and a 252-byte name (a long caption saved as the name) has an
+    output NAME.png of 256 bytes: it was cut, then 'cannot write: File name too long', exit 1.
+    It is bad input, refused before the cut (exit 2); the other photo is cut."""
+    import shutil
+
+    long = tmp_path / ("y" * 252)
+    shutil.copy(good["a.jpg"], long)
+    out = tmp_path / "o"
+    r = invoke("image", long, good["b.png"], "-o", out, "-q")
+    assert r.exit_code == 2, r.output
+    assert _stderr_lines(r) == [f"livecut: error: {long}: its output {'y' * 252}.png is a file name too long "
+                                "(256 bytes, at most 255): rename the photo, or cut it alone into a file of a "
+                                "shorter name (-o cut.png)"]
+    assert [p.name for p in out.iterdir()] == ["b.png"]
+
+
 def test_output_is_a_file(tmp_path, good):
     f = tmp_path / "file.txt"
     f.write_text("x")
