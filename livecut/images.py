@@ -364,6 +364,19 @@ def background_warning(cfg: Config, background: str | None = None, mode: str | N
 UNWRITTEN_EXTS = (".gif", ".heic", ".heif", ".jxl", ".exr", ".hdr", ".svg", ".ico", ".psd", ".tga") + RAW_EXTS
 
 
+def one_typo(a: str, b: str) -> bool:
+    """Whether ``a`` is ``b`` with one typo: a letter added, left out, changed, or two
+    neighbours swapped (``.webpp``, ``.jpg2``, ``.pgn`` of ``.webp``, ``.jpg``, ``.png``)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
 def output_path(src: Path, outdir: Path) -> Path:
     return outdir / f"{src.stem}.png"
 
@@ -547,10 +560,15 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
         # word: .mp4's digit passed the check below; livecut batch refuses it)
         raise UsageError(f"-o {text}: names a video, but livecut image writes pictures; name a picture "
                          f"file (-o cut.png) or a folder (end -o with /), or cut a video with `livecut file`")
-    if new_folder and 2 <= len(suffix) <= 5 and suffix[1:].isalnum() and not suffix[1:].isdigit():
+    # (-o cut.webpp, cut.jpegg: a typo of a longer extension made a folder without a word; the note
+    # below was for 4 letters at most)
+    # (of those one typo away, the first in IMAGE_EXTS: .pgn is .png's before .pgm's)
+    near = [e for e in IMAGE_EXTS if e not in UNWRITTEN_EXTS and one_typo(suffix.lower(), e)] if new_folder else []
+    if new_folder and (near or 2 <= len(suffix) <= 5 and suffix[1:].isalnum() and not suffix[1:].isdigit()):
         # (-o cut.pgn: a typo of a file name, or a folder meant so; say which it became; cut.jpg2
         # too, which was made a folder without a word: a number alone, shoot.2024, is a folder's)
-        report.notes.append(f"-o {text}: {suffix} is not an image extension ({', '.join(IMAGE_EXTS[:4])} ...): "
+        meant = f"did you mean {Path(text).with_suffix(near[0])}?" if near else f"{', '.join(IMAGE_EXTS[:4])} ..."
+        report.notes.append(f"-o {text}: {suffix} is not an image extension ({meant}): "
                             f"writing into a new folder {text}/ (end -o with / to say it is a folder)")
     outdir = Path(outdir)
     if single:

@@ -2596,6 +2596,18 @@ def test_a_mistyped_extension_with_a_digit_is_noted_too(tmp_path, good, name, no
     assert (f"{Path(name).suffix} is not an image extension" in r.stderr) == noted, r.stderr
 
 
+@pytest.mark.parametrize("name, meant", [("cut.webpp", "cut.webp"), ("cut.jpegg", "cut.jpeg"),
+                                         ("cut.tiff2", "cut.tiff"), ("cut.pgn", "cut.png")])
+def test_a_mistyped_long_extension_is_noted_with_the_one_meant(tmp_path, good, name, meant):
+    """-o cut.webpp, cut.jpegg (a typo of a 4-letter extension) made a folder without a word: the
+    note that -o cut.pgn gets was for extensions of 4 letters at most.  A suffix one typo away from
+    an image extension is noted, naming it."""
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / name)
+    assert r.exit_code == 0 and (tmp_path / name / "a.png").is_file(), r.stderr
+    assert (f"note: -o {tmp_path / name}: {Path(name).suffix} is not an image extension (did you mean "
+            f"{tmp_path / meant}?): writing into a new folder {tmp_path / name}/") in r.stderr, r.stderr
+
+
 def test_an_empty_list_file_name_is_said_to_be_empty(tmp_path, good):
     """livecut batch --list "$LIST" with LIST unset said '--list : cannot read: Is a directory'
     (the empty name read as the current folder); it says that it is empty, exit 2."""
