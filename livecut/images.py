@@ -362,6 +362,10 @@ def background_warning(cfg: Config, background: str | None = None, mode: str | N
 #: picture types ``-o`` may name that livecut does not write (it reads GIF, and knows HEIC and
 #: others by name): refused rather than taken for a folder's name, as another suffix is
 UNWRITTEN_EXTS = (".gif", ".heic", ".heif", ".jxl", ".exr", ".hdr", ".svg", ".ico", ".psd", ".tga") + RAW_EXTS
+#: JPEG 2000's bare codestreams and its other file types: OpenCV writes .jp2 alone ("could not
+#: find encoder" for the others), so that -o cut.j2k became a folder cut.j2k/, with a note
+J2K_EXTS = (".j2k", ".j2c", ".jpc", ".jpf", ".jpx")
+UNWRITTEN_EXTS += J2K_EXTS
 
 
 def one_typo(a: str, b: str) -> bool:
@@ -544,7 +548,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     if new_folder and suffix.lower() in UNWRITTEN_EXTS:
         # (-o cut.gif became a folder cut.gif/ holding cut.png, with a note calling .gif no
         # image extension: a picture type livecut reads or knows, but does not write)
-        kinds = ".png, .webp, .tif or .avif" if compositor.channels == 4 else ".png, .jpg, .webp, .tif ..."
+        kinds = (".png, .webp, .tif or .avif" if compositor.channels == 4 else
+                 ".jp2 (JPEG 2000), .png, .jpg ..." if suffix.lower() in J2K_EXTS else ".png, .jpg, .webp, .tif ...")
         raise UsageError(f"-o {text}: livecut does not write {suffix} pictures ({mode}); name a {kinds} "
                          "file, or end -o with / for a folder of that name")
     # (-o 'cut.png ', a paste, or cut.png. made a new folder of that name holding NAME.png, exit 0,

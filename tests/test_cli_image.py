@@ -2460,6 +2460,19 @@ def test_an_output_of_a_picture_type_livecut_does_not_write_is_refused(tmp_path,
     assert r.exit_code == 0 and "does not write" not in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("name, mode, says", [("cut.j2k", "mask", "name a .jp2 (JPEG 2000), .png, .jpg ... file"),
+                                              ("cut.J2C", "cutout", "name a .png, .webp, .tif or .avif file")])
+def test_a_jpeg_2000_codestream_output_is_refused_as_not_written(tmp_path, good, name, mode, says):
+    """-o cut.j2k or cut.j2c (JPEG 2000's bare codestream, which OpenCV does not write: it writes
+    .jp2) made a folder cut.j2k/ holding a.png, with a note calling it no image extension; it is
+    refused as a picture type livecut does not write, naming .jp2 where it can hold the output."""
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / name, "--mode", mode)
+    assert r.exit_code == 2, r.stderr
+    assert _stderr_lines(r) == [f"livecut: error: -o {tmp_path / name}: livecut does not write {Path(name).suffix} "
+                                f"pictures ({mode}); {says}, or end -o with / for a folder of that name"]
+    assert not (tmp_path / name).exists()
+
+
 def test_a_picture_name_with_a_space_or_a_stop_after_it_is_refused(tmp_path, good):
     """`-o 'cut.png '` (a paste) or `-o cut.png.` made a new folder of that name holding a.png,
     exit 0, without a word (the note on an odd extension reads letters only); it is refused, exit
