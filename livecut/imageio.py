@@ -1896,6 +1896,19 @@ def _broken_links(paths: list[Path]) -> list[str]:
     return out
 
 
+def _file_or_special(path: Path) -> bool:
+    """Whether ``path`` is a file, or a named pipe, a device or a socket: one of those with a
+    picture's name, in a folder or a pattern, is an input that fails as it does named ("is a FIFO
+    (named pipe), not a picture file"), as `livecut batch` says it; it was left out without a word,
+    and a pattern that matched it alone said "matches no images"."""
+    if path.is_file():
+        return True
+    try:
+        return special_kind(path.stat().st_mode) is not None
+    except OSError:
+        return False
+
+
 def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tuple[list[Path], list[str]]:
     """Files, folders (their images, sorted) and globs (`**` at any depth) -> (image paths, error lines).
     ``outdir``: the output folder; what a glob finds in it, when it is below the folder the
@@ -1918,7 +1931,7 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
         if is_dir:
             try:
                 entries = [q for q in p.iterdir() if not q.name.startswith(".")]
-                files = [q for q in entries if q.is_file()]
+                files = [q for q in entries if _file_or_special(q)]
             except OSError as exc:
                 errors.append(f"{p}: cannot read the folder: {exc.strerror or exc}")
                 continue
@@ -1934,7 +1947,7 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
             base = _pattern_base(os.path.expanduser(text))
             try:
                 matched = [Path(q) for q in glob_paths(os.path.expanduser(text))]
-                files = [q for q in matched if q.is_file()]
+                files = [q for q in matched if _file_or_special(q)]
             except OSError as exc:  # (a folder that can be listed, not searched: chmod 444)
                 errors.append(f"{text}: cannot read the folder: {exc.strerror or exc}")
                 continue

@@ -4107,6 +4107,25 @@ def test_a_broken_link_in_a_folder_or_pattern_is_said(tmp_path, good):
         assert sorted(q.name for q in out.iterdir()) == ["a.png", "b.png"]
 
 
+def test_a_named_pipe_in_a_folder_or_pattern_is_said(tmp_path, good):
+    """A named pipe with a picture's name in a folder (or a pattern) was left out without a word,
+    exit 0 (`livecut batch` says it, a failed item), and a pattern that matched it alone said
+    'pattern matches no images': it fails as it does named, the other photos cut, exit 2."""
+    d = good["a.jpg"].parent
+    os.mkfifo(d / "x.png")
+    os.mkfifo(d / "notes.txt")  # (not a picture's name: nothing said)
+    for given in (str(d), str(d / "*"), str(d / "x.*")):
+        out = tmp_path / f"o{len(given)}"
+        r = invoke("image", given, "-o", out)
+        assert r.exit_code == 2, r.output
+        said = [ln for ln in _stderr_lines(r) if "livecut: error:" in ln]
+        assert said == [f"livecut: error: {d / 'x.png'}: is a FIFO (named pipe), not a picture file: save the "
+                        "picture to a file first"], r.stderr
+        assert "notes.txt" not in r.stderr
+        written = sorted(q.name for q in out.iterdir()) if out.exists() else []
+        assert written == ([] if given.endswith("x.*") else ["a.png", "b.png"])
+
+
 def test_a_signal_while_the_temporary_file_is_removed_still_removes_it(tmp_path, monkeypatch):
     """SIGTERM in `livecut image` just after a photo's output was linked into place, while its
     temporary file was being removed: the run stopped with the temporary file left beside the
