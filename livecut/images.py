@@ -558,6 +558,12 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     if typo and Path(typo[1]).suffix.lower() in IMAGE_EXTS:
         raise UsageError(f"-o '{text}': {typo[2]!r} after the picture's name: name it {Path(text).parent / typo[1]} "
                          "(or end -o with / for a folder of that name)")
+    if new_folder and Path(text).name.lower() in IMAGE_EXTS:
+        # (-o "$NAME.png" with NAME empty: -o .png made a hidden folder .png/ holding NAME.png, exit 0,
+        # without a word)
+        ext = Path(text).name if Path(text).name.lower() not in UNWRITTEN_EXTS else ".png"
+        raise UsageError(f"-o {text}: a picture's name with nothing before {Path(text).name} (an empty variable?): "
+                         f"name it ({Path(text).parent / ('cut' + ext)}), or end -o with / for a folder of that name")
     from livecut.batch import VIDEO_EXTS  # (batch imports this module lazily)
 
     if new_folder and suffix.lower() in VIDEO_EXTS:

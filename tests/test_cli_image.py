@@ -2473,6 +2473,21 @@ def test_a_jpeg_2000_codestream_output_is_refused_as_not_written(tmp_path, good,
     assert not (tmp_path / name).exists()
 
 
+@pytest.mark.parametrize("name", [".png", ".JPG"])
+def test_a_picture_name_of_an_extension_alone_is_refused(tmp_path, good, name):
+    """-o "$NAME.png" with NAME empty (-o .png) made a hidden folder .png/ holding a.png, exit 0,
+    without a word; it is refused, exit 2, nothing made (a final / still makes such a folder)."""
+    out = tmp_path / "o" / name
+    r = invoke("image", good["a.jpg"], "-o", out, "-m", "composite", "-b", "blur")
+    assert r.exit_code == 2, r.stderr
+    assert _stderr_lines(r) == [f"livecut: error: -o {out}: a picture's name with nothing before {name} (an empty "
+                                f"variable?): name it ({tmp_path / 'o' / ('cut' + name)}), or end -o with / for a "
+                                "folder of that name"]
+    assert not (tmp_path / "o").exists()
+    r = invoke("image", good["a.jpg"], "-o", f"{out}/")
+    assert r.exit_code == 0 and (out / "a.png").is_file(), r.stderr
+
+
 def test_a_picture_name_with_a_space_or_a_stop_after_it_is_refused(tmp_path, good):
     """`-o 'cut.png '` (a paste) or `-o cut.png.` made a new folder of that name holding a.png,
     exit 0, without a word (the note on an odd extension reads letters only); it is refused, exit
