@@ -3043,8 +3043,9 @@ def test_sigterm_stops_image_with_one_line(tmp_path, scene):
     p = subprocess.Popen([sys.executable, "-m", "livecut", "image", str(src), "-o", str(tmp_path / "out") + "/"],
                          stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.time() + 60
-    while time.time() < deadline and not list((tmp_path / "out").glob("*.png")):
-        time.sleep(0.05)  # (the first photo is written: the run is under way)
+    while time.time() < deadline and not [q for q in (tmp_path / "out").glob("*.png")
+                                           if not q.name.startswith(".")]:
+        time.sleep(0.05)  # (the first photo is written: the run is under way; not its hidden temporary)
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=30)
     last = err.strip().splitlines()[-1]
