@@ -2054,10 +2054,13 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         try:
             stack.close()  # (the outputs finish: an srt:// output's ffmpeg may wait for its peer)
         except KeyboardInterrupt as exc:
-            if not (isinstance(getattr(out_sink, "unreached", None), str) and out_sink.unreached):
+            if not any(isinstance(getattr(out_sink, why, None), str) and getattr(out_sink, why)
+                       for why in ("unreached", "unfinished")):
                 raise
-            # (stopped while waiting for a peer that never came: said as a signal while the
-            # frames were written says it, "interrupted (nothing reached srt://...: ...)")
+            # (stopped while waiting for a peer that never came, or for a stalled server to take
+            # the stream's end: said as a signal while the frames were written says it,
+            # "interrupted (nothing reached srt://...: ...)", "interrupted (rtmp://... could not
+            # be finished: ...)" -- the latter said only "interrupted")
             stats.interrupted = True
             raise _with_frames(Interrupted(f"{stop_text(exc)}{_finalized(output, sinks, stats.written, out_sink)}",
                                            exit_code=getattr(exc, "exit_code", 130)),

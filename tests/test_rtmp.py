@@ -164,6 +164,24 @@ def test_a_signal_while_a_stalled_server_is_sent_a_short_files_end_ends_the_run_
     assert took < 3, took   # (20 s before: the stall timeout)
 
 
+def test_a_signal_while_a_stalled_server_is_sent_a_short_files_end_says_the_stream_was_not_finished(tmp_path):
+    """Its frames all written, the stream's end waiting on a stalled server: a signal then said
+    only 'interrupted', not that the stream was left unfinished (as a signal while the frames
+    were written says it, and srt:// says what reached its peer)."""
+    short = make_clip(tmp_path / "short.mp4", w=320, h=240, n=5, fps=25)
+    with FakeRtmpServer("stall", stall_after=2000) as srv:
+        p = _livecut(short, f"rtmp://127.0.0.1:{srv.port}/live/{KEY}", "video.read_timeout=20")
+        assert srv.stalled.wait(30), "the stream never started"
+        time.sleep(1.5)  # (the clip's frames written: the run waits for the relay to send the rest)
+        assert p.poll() is None
+        p.send_signal(signal.SIGINT)
+        err = _finish(p)
+    assert p.returncode == 130, err
+    line = _error_line(err)
+    assert line == (f"livecut: error: interrupted (rtmp://127.0.0.1:{srv.port}/live/*** could not be finished: "
+                    "the server did not take the rest)"), err
+
+
 def test_publishing_through_the_relay_names_the_real_server(clip):
     """The server sees what FFmpeg itself would have sent: the tcUrl names it (not the
     relay's port), the key is the one given; the stream arrives and ends cleanly.  (The

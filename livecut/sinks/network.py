@@ -513,6 +513,11 @@ class StreamSink:
             return None
         try:
             relay.close(grace=(1.0 if self.interrupted else self.cfg.read_timeout) + 2.0)
+        except KeyboardInterrupt:
+            # (a signal while a stalled server was sent the stream's end: the run's line says the
+            # stream was left unfinished -- it said only "interrupted")
+            self.unfinished = self.unfinished or "the server did not take the rest"
+            raise
         finally:
             self._finishing_relay = None
         why = relay.failure()
