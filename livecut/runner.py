@@ -1964,7 +1964,17 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
                 out_opts = {"pace": False} if pace is False else {"pace": live_pace} if vcam_unpaced else {}
             out_sink = open_sink(output, sink_info, cfg.video, force=force, inputs=inputs, **out_opts)
             if kept:
-                out_sink = stack.enter_context(out_sink)
+                try:
+                    out_sink = stack.enter_context(out_sink)
+                except KeyboardInterrupt as exc:
+                    if not (isinstance(getattr(out_sink, "unreached", None), str) and out_sink.unreached):
+                        raise
+                    # (a signal while a tcp:// output waited for its viewer: said as srt:// says it,
+                    # "interrupted (nothing reached tcp://...: no viewer connected)" -- it said only
+                    # "interrupted")
+                    raise _with_frames(Interrupted(f"{stop_text(exc)}{_finalized(output, [out_sink], 0, out_sink)}",
+                                                   exit_code=getattr(exc, "exit_code", 130)),
+                                       0, stats.warnings) from None
             else:  # (-o vcam: as --vcam's, see below)
                 out_sink = out_sink.__enter__()
                 stack.push(first.closing(out_sink))

@@ -1912,7 +1912,8 @@ def test_a_signal_while_a_tcp_listen_output_waits_for_its_viewer_ends_the_run_at
                                                                                         code, said):
     """FFmpeg listened holding the GIL: Ctrl-C or SIGTERM waited for a viewer, up to
     video.open_timeout (a URL's listen_timeout=-1, or a bare ?listen: for ever); the run
-    ends at once, with one line."""
+    ends at once, with one line, which says why nothing reached the output, as srt:// says it
+    (it said only "interrupted")."""
     if not os.path.exists("/proc/net/tcp"):
         pytest.skip("needs Linux's /proc/net/tcp")
     port = free_port()
@@ -1928,7 +1929,8 @@ def test_a_signal_while_a_tcp_listen_output_waits_for_its_viewer_ends_the_run_at
     finally:
         p.kill()
     lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert p.returncode == code and lines == [f"livecut: error: {said}"], err
+    assert p.returncode == code and lines == [
+        f"livecut: error: {said} (nothing reached tcp://127.0.0.1:{port}?{query}: no viewer connected)"], err
     assert took < 2, f"took {took:.1f} s"
 
 
@@ -1994,7 +1996,8 @@ def test_a_tcp_output_whose_viewer_does_not_answer_ends_at_a_signal_or_open_time
                 c.close()
     lines = [ln for ln in err.splitlines() if ln.strip()]
     if sig:
-        assert p.returncode == 130 and lines == ["livecut: error: interrupted"], err
+        assert p.returncode == 130 and lines == [
+            f"livecut: error: interrupted (nothing reached tcp://127.0.0.1:{port}: no viewer answered)"], err
         assert took < 3, f"took {took:.1f} s"
     else:
         assert p.returncode == 1, err

@@ -220,7 +220,11 @@ class StreamSink:
             self._stop_relay()
             self._stop_tcp()
             raise VideoWriteError(f"{self.safe}: cannot open the output: {reason}") from None
-        except BaseException:  # (a signal while waiting for a viewer; none came in time)
+        except BaseException as exc:  # (a signal while waiting for a viewer; none came in time)
+            if self.tcp and isinstance(exc, KeyboardInterrupt):
+                # (the run's line says why nothing reached the output, as srt:// says it: it said
+                # only "interrupted")
+                self.unreached = "no viewer connected" if self._listens else "no viewer answered"
             self._stop_tcp()
             raise
         try:
