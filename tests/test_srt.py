@@ -1002,3 +1002,25 @@ def test_an_srt_host_name_that_does_not_resolve_is_said_as_the_other_schemes_say
     r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", "srt://nosuch.invalid:5000", "-q"],
                        capture_output=True, text=True, timeout=60, env=env_with_repo())
     assert r.returncode == 1 and any(s in r.stderr for s in said) and "Failed to resolve" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("where", ["192.0.2.5", "taken"])
+def test_a_listener_output_on_an_address_it_cannot_bind_is_not_said_to_stream(clip, where):
+    """-o "srt://ADDRESS:PORT?mode=listener" on an address this machine does not have (or a port
+    another socket holds) said "waiting for an SRT caller" and "streaming to ...", then "writing
+    failed: ffmpeg: ... (Cannot assign requested address)"; it now says "cannot open the output",
+    as tcp://...?listen=1 does, before anything is said streaming."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as holder:
+        if where == "taken":
+            holder.bind(("127.0.0.1", 0))
+            host, port, why = "127.0.0.1", holder.getsockname()[1], "Address already in use"
+        else:  # (TEST-NET-1: an address no test machine has)
+            host, port, why = where, 5000, "Cannot assign requested address"
+        url = f"srt://{host}:{port}?mode=listener&passphrase={SECRET}"
+        p = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
+                            "--set", "video.open_timeout=3"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo(),
+                           timeout=60)
+    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert p.returncode == 1 and lines == [
+        f"livecut: error: srt://{host}:{port}?mode=listener&passphrase=***: cannot open the output: {why}"], p.stderr
