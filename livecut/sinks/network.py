@@ -276,6 +276,10 @@ class StreamSink:
                 raise VideoWriteError(f"{self.safe}: cancelled while connecting") from None
             if "timeout" in self.container_options and time.monotonic() - t0 >= limit * 0.95:
                 raise VideoWriteError(f"{self.safe}: no answer within {limit:g} s") from None
+            if reason.startswith("no answer within "):  # (the relay's open time limit, rtmp(s)://:
+                # said as rtsp://, tcp:// and the inputs say it -- it was "cannot start the
+                # stream: no answer within 3 s")
+                raise VideoWriteError(f"{self.safe}: {reason}") from None
             raise VideoWriteError(f"{self.safe}: cannot start the stream: {reason}") from None
         except BaseException:  # a signal while the stream opened: nothing is left behind
             self._close_audio()
