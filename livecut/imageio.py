@@ -1276,6 +1276,35 @@ def _truncated(data: np.ndarray, p: Path) -> bool:
     return False
 
 
+def picture_fault(path: str | Path) -> str | None:
+    """Why :func:`read_image` refuses the picture file at ``path`` as cut short or damaged (its
+    words, as in "image file is truncated"), which FFmpeg decodes partly without an error (the
+    rest gray: `livecut file cut.jpg` wrote it as a video of one frame, exit 0); None otherwise,
+    or where it cannot be read (the video reader says why)."""
+    p = Path(path)
+    try:
+        data = np.fromfile(p, dtype=np.uint8)
+    except OSError:
+        return None
+    if _truncated(data, p):
+        return "image file is truncated"
+    if data[:3].tobytes() != b"\xff\xd8\xff":
+        return None
+    size = _peek_size(data)
+    if size is None or size[0] * size[1] > MAX_PIXELS:
+        return None
+    with _capture_stderr() as said:  # (libjpeg decodes all its data at 1/8 scale too, and says the same)
+        try:
+            cv2.imdecode(data, cv2.IMREAD_REDUCED_GRAYSCALE_8)
+        except cv2.error:
+            return None
+    cut_short = _jpeg_cut_short(data, said)
+    if cut_short:
+        return f"image file is truncated (its picture data ends early: {cut_short})"
+    damaged, _ = _jpeg_damaged(data, said)
+    return f"image file is damaged (its picture data cannot be decoded: {damaged})" if damaged else None
+
+
 #: what libjpeg says (a warning, on stderr) of a picture whose data stops before its end, the
 #: rest of which it fills with gray: the data of its scan ends early at a marker (the file
 #: broken off and its end marker put back, bytes lost), or the file itself ends

@@ -1078,3 +1078,29 @@ def test_a_video_too_long_for_its_width_is_said_as_the_video(tmp_path, w, h):
     assert r.returncode == 2, r.stderr
     assert f"{src}: video is {w}x{h}: too long for its width for segment.method=focusnet" in r.stderr, r.stderr
     assert "image is" not in r.stderr and not out.exists() and list(tmp_path.iterdir()) == [src]
+
+
+@pytest.mark.parametrize("ext", [".jpg", ".png"])
+def test_a_picture_cut_short_is_refused_as_livecut_image_refuses_it(tmp_path, ext):
+    """A photo cut short (``head -c 1000 a.jpg``) given to `livecut file` was written as a video
+    of one frame, its rest gray, exit 0 (a PNG's was 'FFmpeg finds no frame size in it'), where
+    `livecut image` says 'image file is truncated', exit 2: it is refused so, nothing written."""
+    import cv2
+
+    whole = tmp_path / f"whole{ext}"
+    cv2.imwrite(str(whole), np.random.default_rng(0).integers(0, 256, (120, 160, 3), dtype=np.uint8))
+    data = whole.read_bytes()
+    cuts = {"head": data[:1000]}
+    if ext == ".jpg":  # (its end marker put back: libjpeg says its data ends early)
+        cuts["marked"] = data[:len(data) // 2] + b"\xff\xd9"
+    for name, cut in cuts.items():
+        p = tmp_path / f"{name}{ext}"
+        p.write_bytes(cut)
+        said = run_cli("image", str(p), "-o", str(tmp_path / "o.png")).stderr.strip()
+        assert said.startswith(f"livecut: error: {p}: image file is truncated"), said
+        r = run_cli("file", str(p), "-o", str(tmp_path / "o.mp4"))
+        _one_line_error(r, 2)
+        assert r.stderr.strip() == said, r.stderr
+        assert not (tmp_path / "o.mp4").exists()
+    r = run_cli("file", str(whole), "-o", str(tmp_path / "o.mp4"))
+    assert r.returncode == 0 and (tmp_path / "o.mp4").exists(), r.stderr

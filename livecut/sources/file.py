@@ -1272,6 +1272,13 @@ class FileSource(ClosesWhileReading):
         # the note, and one mirrored was given a video's advice, ffmpeg -i pic.avif ...)
         if fmt == "image2" or fmt.endswith("_pipe") and _pictures(p) == 1 or _avif_still(p):
             self.note = f"{p.name} is a picture, not a video: {PICTURE_ADVICE}"
+            from livecut.imageio import picture_fault
+
+            # (a JPEG cut short was written as one frame, its rest gray, exit 0: judged as
+            # `livecut image` judges it, truncated, exit 2)
+            if why := picture_fault(p):
+                self.close()
+                raise VideoOpenFailure(f"{p}: {why}")
         try:
             self._init_stream()
         except BaseException:
