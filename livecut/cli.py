@@ -35,6 +35,10 @@ class _Command(TyperCommand):
         formatter.write(render_help(ctx, self) + "\n")
 
 
+#: the command line as the running command was given it (see _Group.main)
+_GIVEN: list[str] = []
+
+
 class _Group(TyperGroup):
     """Maps LivecutError (and Ctrl-C) raised by any command, and usage errors, to one line
     and an exit code; draws livecut's own --help pages."""
@@ -52,6 +56,7 @@ class _Group(TyperGroup):
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         from livecut.clihelp import usage_error_line
 
+        _GIVEN[:] = sys.argv[1:] if args is None else args  # (as given, for a command's message: see get_config)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except Exception as exc:
@@ -145,7 +150,10 @@ def get_config(config: Optional[str], overrides: Optional[List[str]], **cli_sets
     try:
         cfg = load_config(config)
     except ConfigError as exc:
-        raise ConfigError(config_text(str(exc))) from None
+        from livecut.clihelp import glued_value_hint
+
+        hint = glued_value_hint("-c", config, _GIVEN)  # (-clip.avi, a file, read as -c lip.avi)
+        raise ConfigError(config_text(str(exc)).rstrip(".") + hint if hint else config_text(str(exc))) from None
     for text in overrides or []:
         try:
             cfg = apply_mapping(cfg, parse_override(text), origin=OVERRIDE)

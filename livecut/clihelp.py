@@ -223,8 +223,26 @@ def _dash_file_hint(argv: Iterable[str]) -> str:
         if arg == "--":  # (the rest are arguments, as given)
             break
         if isinstance(arg, str) and len(arg) > 1 and arg.startswith("-") and os.path.lexists(arg):
-            return f"; {arg} is a file here: name it ./{arg} (an argument that starts with - is read as an option)"
+            return _dash_file_text(arg)
     return ""
+
+
+def glued_value_hint(flag: str, value: str | None, argv: Iterable[str]) -> str:
+    """The way to a file whose name starts with ``flag`` (``livecut file -clip.avi in.mp4 ...``
+    read ``-c lip.avi`` and said "lip.avi: config file not found", naming no file): said where
+    ``value`` came glued to ``flag`` in a word of ``argv`` that names a file here."""
+    if not value:
+        return ""
+    for arg in argv:
+        if arg == "--":  # (the rest are arguments, as given)
+            break
+        if arg == flag + value and os.path.lexists(arg):
+            return _dash_file_text(arg)
+    return ""
+
+
+def _dash_file_text(arg: str) -> str:
+    return f"; {arg} is a file here: name it ./{arg} (an argument that starts with - is read as an option)"
 
 
 def _after_the_command_hint(name: str, group: Any, argv: Iterable[str]) -> str:

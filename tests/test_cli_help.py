@@ -162,6 +162,25 @@ def test_an_output_given_as_a_second_argument_is_answered_with_its_option(cmd):
     assert r.exit_code == 2 and "given with -o" not in r.stderr, r.stderr  # (-o there: a stray word)
 
 
+@pytest.mark.parametrize("args", [["file", "-clip.avi", "in.mp4", "-o", "out.mp4"],
+                                  ["image", "-cat.jpg", "dog.jpg", "-o", "cut/"]])
+def test_a_file_named_with_a_leading_dash_read_as_a_config_is_answered_with_the_way_to_it(tmp_path, monkeypatch,
+                                                                                          args):
+    """`livecut file -clip.avi in.mp4 -o out.mp4` read -c lip.avi and said "lip.avi: config file
+    not found" (the ./-clip.avi hint was a usage error's only), naming no file -clip.avi."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / args[1]).write_bytes(b"x")
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"livecut: error: {args[1][2:]}: config file not found"), r.stderr
+    assert f"{args[1]} is a file here: name it ./{args[1]}" in lines[0], r.stderr
+    (tmp_path / args[1]).unlink()  # (no such file: nothing said of it, nor of -c given apart)
+    assert "name it" not in runner.invoke(app, args).stderr
+    (tmp_path / args[1]).write_bytes(b"x")
+    assert "name it" not in runner.invoke(app, [args[0], "-c", args[1][2:], *args[2:]]).stderr
+
+
 def test_file_help_names_every_output_the_readme_lists():
     """The README's `livecut file INPUT -o OUTPUT` row lists udp:// tcp:// srt:// rtsp:// rtmp://
     and null: outputs; `livecut file --help` named only udp://, srt:// and rtsp://.  Every video
