@@ -1630,7 +1630,7 @@ class _BatchBar:
         self.start = time.perf_counter()
         stream = stream or sys.stderr
         self._bar = None
-        from livecut.progress import dumb_terminal
+        from livecut.progress import dumb_terminal, rich_environ
 
         if enabled and getattr(stream, "isatty", lambda: False)() and not dumb_terminal():
             from rich.console import Console
@@ -1638,7 +1638,7 @@ class _BatchBar:
 
             from livecut.progress import WIDE
 
-            console = Console(file=stream, highlight=False)
+            console = Console(file=stream, highlight=False, _environ=rich_environ())
             # (a narrow terminal: no bar, no rate; rich cut the counts and the ETA first)
             columns = ([TextColumn("[bold]batch"), BarColumn(bar_width=None)] if console.width >= WIDE
                        else [TextColumn("[bold]batch")])

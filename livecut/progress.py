@@ -26,6 +26,16 @@ def dumb_terminal() -> bool:
     return os.environ.get("TERM", "").lower() in ("dumb", "unknown")
 
 
+def rich_environ() -> dict[str, str] | None:
+    """The environment a rich Console is to read its width from: COLUMNS=0 says no width, which
+    rich took for 0 columns (no progress line was drawn at all), left out there, the width
+    found as where COLUMNS is unset (the terminal's); None (os.environ) otherwise."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) == 0:
+        return {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    return None
+
+
 class Progress:
     """``with Progress(total, label) as bar: bar.update(1)``; shows count, rate and ETA."""
 
@@ -50,7 +60,8 @@ class Progress:
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn,
                                    TimeElapsedColumn, TimeRemainingColumn)
 
-        console = Console(file=self.stream, force_terminal=True if forced else None, highlight=False)
+        console = Console(file=self.stream, force_terminal=True if forced else None, highlight=False,
+                          _environ=rich_environ())
         known = self.total is not None
         count = MofNCompleteColumn() if known else TextColumn("{task.completed}")
         eta = [TextColumn("ETA"), TimeRemainingColumn()] if known else []

@@ -2877,3 +2877,30 @@ def test_the_bar_on_a_narrow_terminal_keeps_the_counts_whole(monkeypatch):
         assert "12 done, 1 failed, 47 left" in line and "\u2026" not in line, (columns, line)
         assert line.startswith("batch") == label and ("ETA" in line) == eta, (columns, line)
         assert len(line.rstrip()) <= columns, (columns, line)
+
+
+def test_the_bar_with_columns_0_is_drawn_as_where_columns_is_unset(monkeypatch):
+    """COLUMNS=0 (no width said) drew no batch line at all (rich took it for 0 columns): it is
+    drawn as where COLUMNS is unset."""
+    import re
+
+    from livecut.batch import _BatchBar
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    def lines() -> list[str]:
+        monkeypatch.setenv("TERM", "xterm")  # (no bar on a dumb one)
+        stream = Tty()
+        bar = _BatchBar([], 60, True, stream=stream)
+        bar.done, bar.failed = 12, 1
+        bar._show()
+        bar.close()
+        text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue()).replace("\r", "\n")
+        return [ln for ln in text.splitlines() if ln.strip()]
+
+    monkeypatch.setenv("COLUMNS", "0")
+    zero = lines()
+    monkeypatch.delenv("COLUMNS")
+    assert zero and "12 done, 1 failed, 47 left" in zero[-1] and zero == lines(), zero

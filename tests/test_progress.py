@@ -55,6 +55,21 @@ def test_a_narrow_terminal_keeps_the_count_and_the_eta_whole(monkeypatch):
     assert "160" in live and "frames/s" in live and "latency 12 ms 3 dropped" in live, live
 
 
+def test_columns_0_draws_the_bar_as_where_columns_is_unset(monkeypatch):
+    """COLUMNS=0 (no width said) drew no progress line at all: rich took it for 0 columns.  It
+    is drawn as where COLUMNS is unset."""
+    zero = _last_line(0, 1600, monkeypatch)
+    assert "160/1600" in zero and "ETA" in zero, zero
+    monkeypatch.delenv("COLUMNS")
+    monkeypatch.setenv("TERM", "xterm")
+    buf = io.StringIO()
+    with Progress(1600, "livecut", unit="frames", stream=buf) as bar:
+        for _ in range(160):
+            bar.update(1, extra="latency 12 ms 3 dropped")
+    unset = [ln for ln in _plain(buf.getvalue()).replace("\r", "\n").splitlines() if ln.strip()][-1]
+    assert re.sub(r"[\d:.]+ ?frames/s|\d+:\d\d:\d\d", "", zero) == re.sub(r"[\d:.]+ ?frames/s|\d+:\d\d:\d\d", "", unset)
+
+
 def test_silent_when_stderr_is_not_a_terminal(capsys):
     with Progress(5, "x") as bar:  # pytest's stderr is not a tty
         bar.update(5)
