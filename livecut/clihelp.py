@@ -111,6 +111,8 @@ def _width() -> int:
     try:
         cols = int(os.environ.get("COLUMNS", ""))
     except ValueError:
+        cols = 0
+    if cols <= 0:  # (unset, or COLUMNS=0: no width said; a page was drawn 60 wide on a 110-column terminal)
         cols = 100
         for fd in (1, 2, 0):
             try:

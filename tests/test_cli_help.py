@@ -135,6 +135,9 @@ def test_a_help_page_piped_into_a_pager_fits_the_terminal(monkeypatch):
     r = runner.invoke(app, ["file", "--help"], env={"COLUMNS": None})
     assert r.exit_code == 0, r.output
     assert max(map(len, r.stdout.splitlines())) == 80, r.stdout
+    # (COLUMNS=0 says no width, as where it is unset: the page was drawn 60 wide)
+    r = runner.invoke(app, ["file", "--help"], env={"COLUMNS": "0"})
+    assert r.exit_code == 0 and max(map(len, r.stdout.splitlines())) == 80, r.stdout
 
 
 @pytest.mark.parametrize("args, said", [
