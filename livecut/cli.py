@@ -34,6 +34,21 @@ class _Command(TyperCommand):
 
         formatter.write(render_help(ctx, self) + "\n")
 
+    def parse_args(self, ctx, args):  # type: ignore[override]
+        return _parsed_in(ctx, super().parse_args, args)
+
+
+def _parsed_in(ctx, parse, args):
+    """``parse(ctx, args)``, a usage error it raises told its context: the parser's own ("Option
+    '--set' requires an argument.", "Option '--force' does not take a value.") came without it,
+    said without the "(see 'livecut file --help')" the others end with."""
+    try:
+        return parse(ctx, args)
+    except Exception as exc:
+        if hasattr(exc, "format_message") and getattr(exc, "ctx", False) is None:
+            exc.ctx = ctx
+        raise
+
 
 #: the command line as the running command was given it (see _Group.main)
 _GIVEN: list[str] = []
@@ -73,6 +88,9 @@ class _Group(TyperGroup):
             err(line)
             sys.exit(getattr(exc, "exit_code", 2))
         sys.exit(rv if isinstance(rv, int) else 0)
+
+    def parse_args(self, ctx, args):  # type: ignore[override]
+        return _parsed_in(ctx, super().parse_args, args)
 
     def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[override]
         try:

@@ -186,12 +186,13 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
         return None
     msg = " ".join(str(exc.format_message()).split())
     name = getattr(exc, "option_name", None)
+    unknown = name if type(exc).__name__ == "NoSuchOption" else None  # (not '--frames requires an argument')
     ctx = getattr(exc, "ctx", None)
     if name in ("--method", "--methods"):  # (the way to it was said nowhere)
         msg += "; a segmentation method is chosen with --set segment.method=NAME (`livecut methods` lists them)"
-    elif name and ctx is not None and any("--set" in p.opts for p in ctx.command.params):
+    elif unknown and ctx is not None and any("--set" in p.opts for p in ctx.command.params):
         msg += _config_option_hint(name)
-    elif name and ctx is not None and hasattr(ctx.command, "commands"):
+    elif unknown and ctx is not None and hasattr(ctx.command, "commands"):
         msg += _after_the_command_hint(name, ctx.command, argv)
     elif ctx is not None and "unexpected extra argument" in msg:
         msg += _output_hint(msg, ctx)

@@ -184,6 +184,22 @@ def test_a_file_named_with_a_leading_dash_read_as_a_config_is_answered_with_the_
     assert "name it" not in runner.invoke(app, [args[0], "-c", args[1][2:], *args[2:]]).stderr
 
 
+@pytest.mark.parametrize("args, said", [
+    (["file", "in.mp4", "-o", "out.mp4", "--set"], "Option '--set' requires an argument. (see 'livecut file --help')"),
+    (["image", "a.jpg", "-c"], "Option '-c' requires an argument. (see 'livecut image --help')"),
+    (["file", "in.mp4", "-o", "out.mp4", "--force=1"],
+     "Option '--force' does not take a value. (see 'livecut file --help')"),
+    (["--version=3"], "Option '--version' does not take a value. (see 'livecut --help')")])
+def test_an_option_without_its_value_ends_as_other_usage_errors(args, said):
+    """`--set` given last said "Option '--set' requires an argument." without the "(see 'livecut
+    file --help')" every other usage error ends with (the parser's errors came without their
+    command)."""
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines == [f"livecut: error: {said}"], r.stderr
+
+
 def test_file_help_names_every_output_the_readme_lists():
     """The README's `livecut file INPUT -o OUTPUT` row lists udp:// tcp:// srt:// rtsp:// rtmp://
     and null: outputs; `livecut file --help` named only udp://, srt:// and rtsp://.  Every video
