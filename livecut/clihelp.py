@@ -201,7 +201,18 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
         msg = msg.rstrip(".") + hint
     if ctx is not None:
         msg += f" (see '{ctx.command_path} --help')"
-    return msg
+    return _as_livecut_escapes(msg)
+
+
+def _as_livecut_escapes(msg: str) -> str:
+    """``msg`` with what click escaped in a name written as livecut's messages write it (see
+    :func:`livecut.errors.one_line`, which the line goes through): an unknown option's newline was
+    ``--fo\\x0ao`` where an unknown command's was ``'fi\\nle'`` and a --set key's ``'a\\nb'``; a
+    byte that is not UTF-8 was ``'caf\\udce9'`` in a command's name, ``\\xe9`` elsewhere."""
+    import re
+
+    msg = re.sub(r"(?<!\\)\\x(0[0-8]|0[a-f]|1[0-9a-f]|7f|85)", lambda m: chr(int(m[1], 16)), msg)  # (click's \\x0a)
+    return re.sub(r"(?<!\\)\\udc([89a-f][0-9a-f])", lambda m: chr(0xDC00 + int(m[1], 16)), msg)  # (repr's \\udce9)
 
 
 def _config_option_hint(name: str) -> str:

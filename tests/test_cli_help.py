@@ -200,6 +200,30 @@ def test_an_option_without_its_value_ends_as_other_usage_errors(args, said):
     assert lines == [f"livecut: error: {said}"], r.stderr
 
 
+def test_a_name_in_a_usage_error_is_escaped_as_livecuts_messages_escape_it():
+    """A newline in an unknown option was said ``--fo\\x0ao`` (click's escape), in an unknown
+    command ``'fi\\nle'``, in a --set key ``'a\\nb'``; a byte that is not UTF-8 ``\\xe9`` in an
+    option and ``\\udce9`` in a command: each is said as livecut's messages say it."""
+    def line(*args: str) -> str:
+        r = runner.invoke(app, list(args))
+        assert r.exit_code == 2
+        lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+        assert len(lines) == 1, r.stderr
+        return lines[0]
+
+    assert "--set 'a\\nb'" in line("file", "in.mp4", "-o", "out.mp4", "--set", "a\nb")
+    assert "No such option: --fo\\no " in line("file", "in.mp4", "--fo\no")
+    assert "No such command 'fi\\nle'" in line("fi\nle")
+    assert "(extra\\narg)" in line("file", "in.mp4", "-o", "out.mp4", "extra\narg")
+    assert "(out\\n.mp4); an output is given with -o: -o out\\n.mp4 " in line("file", "in.mp4", "out\n.mp4")
+    assert "'fi\\x1ble'" in line("fi\x1ble")
+    assert "(extra\\x1b[31m)" in line("file", "in.mp4", "-o", "o.mp4", "extra\x1b[31m")
+    bad = os.fsdecode(b"fi\xe9le")  # (a byte that is not UTF-8, as Python holds it)
+    assert "No such command 'fi\\xe9le'" in line(bad), line(bad)
+    assert "No such option: --fi\\xe9le " in line("file", "in.mp4", "--" + bad)
+    assert "'fi\\\\x0ale'" in line("fi\\x0ale")  # (typed so: kept)
+
+
 def test_file_help_names_every_output_the_readme_lists():
     """The README's `livecut file INPUT -o OUTPUT` row lists udp:// tcp:// srt:// rtsp:// rtmp://
     and null: outputs; `livecut file --help` named only udp://, srt:// and rtsp://.  Every video
