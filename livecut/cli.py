@@ -105,7 +105,11 @@ class _Group(TyperGroup):
         except LivecutError as exc:
             if _debug():
                 traceback.print_exc()
-            err(str(exc))
+            from livecut.clihelp import glued_value_hint
+
+            # (-clip.avi, a file, read as -c lip.avi: "lip.avi: config file not found")
+            hint = glued_value_hint(str(exc), _GIVEN) if exc.exit_code == 2 else ""
+            err(str(exc).rstrip(".") + hint if hint else str(exc))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt as exc:  # before the run started, or a Terminated signal
             err(stop_text(exc))
@@ -168,10 +172,7 @@ def get_config(config: Optional[str], overrides: Optional[List[str]], **cli_sets
     try:
         cfg = load_config(config)
     except ConfigError as exc:
-        from livecut.clihelp import glued_value_hint
-
-        hint = glued_value_hint("-c", config, _GIVEN)  # (-clip.avi, a file, read as -c lip.avi)
-        raise ConfigError(config_text(str(exc)).rstrip(".") + hint if hint else config_text(str(exc))) from None
+        raise ConfigError(config_text(str(exc))) from None
     for text in overrides or []:
         try:
             cfg = apply_mapping(cfg, parse_override(text), origin=OVERRIDE)

@@ -241,16 +241,17 @@ def _dash_file_hint(argv: Iterable[str]) -> str:
     return ""
 
 
-def glued_value_hint(flag: str, value: str | None, argv: Iterable[str]) -> str:
-    """The way to a file whose name starts with ``flag`` (``livecut file -clip.avi in.mp4 ...``
-    read ``-c lip.avi`` and said "lip.avi: config file not found", naming no file): said where
-    ``value`` came glued to ``flag`` in a word of ``argv`` that names a file here."""
-    if not value:
-        return ""
+def glued_value_hint(message: str, argv: Iterable[str]) -> str:
+    """The way to a file whose name starts with ``-`` and a short option's letter, read as that
+    option and its value (``livecut file -clip.avi in.mp4 ...`` read ``-c lip.avi`` and said
+    "lip.avi: config file not found", ``-movie.mp4`` "--mode 'ovie.mp4': expected one of ...",
+    naming no file): said where the error's ``message`` names the value of such a word of
+    ``argv`` that names a file here."""
     for arg in argv:
         if arg == "--":  # (the rest are arguments, as given)
             break
-        if arg == flag + value and os.path.lexists(arg):
+        if (isinstance(arg, str) and len(arg) > 2 and arg[0] == "-" and arg[1] != "-" and arg[2:] in message
+                and os.path.lexists(arg)):
             return _dash_file_text(arg)
     return ""
 

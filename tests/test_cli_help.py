@@ -165,18 +165,22 @@ def test_an_output_given_as_a_second_argument_is_answered_with_its_option(cmd):
     assert r.exit_code == 2 and "given with -o" not in r.stderr, r.stderr  # (-o there: a stray word)
 
 
-@pytest.mark.parametrize("args", [["file", "-clip.avi", "in.mp4", "-o", "out.mp4"],
-                                  ["image", "-cat.jpg", "dog.jpg", "-o", "cut/"]])
-def test_a_file_named_with_a_leading_dash_read_as_a_config_is_answered_with_the_way_to_it(tmp_path, monkeypatch,
-                                                                                          args):
+@pytest.mark.parametrize("args, said", [
+    (["file", "-clip.avi", "in.mp4", "-o", "out.mp4"], "lip.avi: config file not found"),
+    (["image", "-cat.jpg", "dog.jpg", "-o", "cut/"], "at.jpg: config file not found"),
+    (["file", "-movie.mp4", "in.mp4", "-o", "out.mp4"], "--mode 'ovie.mp4': expected one of"),
+    (["file", "-big.mp4", "in.mp4", "-o", "out.mp4"], "--background: composite.background: 'ig.mp4': expected")])
+def test_a_file_named_with_a_leading_dash_read_as_an_options_value_is_answered_with_the_way_to_it(
+        tmp_path, monkeypatch, args, said):
     """`livecut file -clip.avi in.mp4 -o out.mp4` read -c lip.avi and said "lip.avi: config file
-    not found" (the ./-clip.avi hint was a usage error's only), naming no file -clip.avi."""
+    not found" (the ./-clip.avi hint was a usage error's only), naming no file -clip.avi; so did
+    -movie.mp4, read as -m ovie.mp4, and -big.mp4, -b ig.mp4."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / args[1]).write_bytes(b"x")
     r = runner.invoke(app, args)
     assert r.exit_code == 2
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith(f"livecut: error: {args[1][2:]}: config file not found"), r.stderr
+    assert len(lines) == 1 and lines[0].startswith(f"livecut: error: {said}"), r.stderr
     assert f"{args[1]} is a file here: name it ./{args[1]}" in lines[0], r.stderr
     (tmp_path / args[1]).unlink()  # (no such file: nothing said of it, nor of -c given apart)
     assert "name it" not in runner.invoke(app, args).stderr
