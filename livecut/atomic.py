@@ -107,9 +107,14 @@ def unfinished(tmp: Path) -> Path:
 
 def remove_unfinished() -> None:
     """Remove the temporaries noted (:func:`unfinished`) and not removed yet: the process is
-    about to end (never raises)."""
-    for tmp in list(_UNFINISHED):
-        _discard(tmp)
+    about to end (never raises).  Again while one is left: a writer thread may have added a
+    frame to a folder of frames as it was removed (its last rmdir then failed)."""
+    for _ in range(5):
+        left = [tmp for tmp in list(_UNFINISHED) if os.path.lexists(tmp)]
+        if not left:
+            break
+        for tmp in left:
+            _discard(tmp)
 
 
 def removed_when_killed() -> None:
