@@ -18,6 +18,19 @@ SAMPLES = REPO / "sample_videos"
 
 # ---------------------------------------------------------------- video (issue 3)
 
+
+def killable_without_core() -> None:
+    """A child's preexec_fn for a test that kills it by SIGQUIT (Ctrl-\\): no core dumped, and
+    SIGQUIT at its default again -- a shell's background job (``pytest ... &`` in a script, as a CI
+    runner may start it) ignores SIGINT and SIGQUIT, and its children with it, so that the signal
+    did nothing and the test waited for a process that ran on."""
+    import resource
+    import signal
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def make_clip(path: Path, *, w: int = 320, h: int = 180, n: int = 20, fps: int = 25, audio: bool = False,
               pix_fmt: str = "yuv420p", codec: str = "libx264", pts: list[int] | None = None,
               time_base: Fraction | None = None, rotation: int = 0, seed: int = 0,

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import REPO, make_clip, run_cli
+from conftest import REPO, killable_without_core, make_clip, run_cli
 from rtsp_helpers import udp_bound
 
 SECRET = "s3cret"
@@ -335,14 +335,13 @@ def test_a_killing_signal_leaves_no_temporary_output(tmp_path, long_clip, name, 
     temporary output (.o.mp4.livecut-*, a hidden file of the frames so far; a folder of PNG
     frames) beside the final name until the next run to that name. It is removed first; the
     process still ends by the signal, the earlier output at the name as it was."""
-    import resource
 
     sig = getattr(signal, name)
     final = tmp_path / out.rstrip("/")
     if out == "o.mp4":
         final.write_bytes(b"earlier")
     p = _popen("file", str(long_clip), "-o", f"{tmp_path}/{out}", "-q", "--force",
-               preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))
+               preexec_fn=killable_without_core)
     _wait_for_temp(tmp_path, final.name)
     p.send_signal(sig)
     p.communicate(timeout=30)

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import APPEND_ONLY, REPO, SAMPLES, make_clip, probe, run_cli, skip_unless_nvenc_without_its_device
+from conftest import APPEND_ONLY, REPO, SAMPLES, killable_without_core, make_clip, probe, run_cli, skip_unless_nvenc_without_its_device
 
 
 def test_transcode_keeps_frames_fps_duration_and_audio(clips, tmp_path):
@@ -2842,7 +2842,6 @@ def test_a_killing_signal_while_stdin_is_read_leaves_no_copy(tmp_path, name):
     """Ctrl-\\ (SIGQUIT) or a ``kill -USR1`` while the pipe was copied killed livecut, as they
     do, and left the copy (a whole video, in a tmpfs: in memory) in the temporary folder until
     the next `livecut file -`. It is removed first; the process still ends by the signal."""
-    import resource
     import signal
     import time
 
@@ -2852,7 +2851,7 @@ def test_a_killing_signal_while_stdin_is_read_leaves_no_copy(tmp_path, name):
     env = dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(spool))
     p = subprocess.Popen([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "o.mp4")],
                          stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(tmp_path),
-                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))
+                         preexec_fn=killable_without_core)
     try:
         p.stdin.write(b"\x1aE\xdf\xa3" + bytes(100000))  # (a pipe that stays open)
         p.stdin.flush()
