@@ -2850,9 +2850,9 @@ def test_debug_shows_the_traceback_of_an_items_internal_error(tmp_path, clips):
             assert "Traceback" not in r.stderr
 
 
-def test_the_bar_on_a_narrow_terminal_keeps_the_counts_whole(monkeypatch):
-    """On 40 columns rich cut the line to 'bat... 12 done, 1 failed, 47 l... ETA -:--:...': the
-    label goes first, then the ETA; the counts stay whole."""
+def _bar_lines(monkeypatch) -> list[str]:
+    """The lines a batch's bar (60 items: 12 done, 1 failed) draws on a terminal (an xterm: none on
+    a dumb one) of the COLUMNS set, as shown."""
     import re
 
     from livecut.batch import _BatchBar
@@ -2861,16 +2861,23 @@ def test_the_bar_on_a_narrow_terminal_keeps_the_counts_whole(monkeypatch):
         def isatty(self):
             return True
 
+    monkeypatch.setenv("TERM", "xterm")
+    stream = Tty()
+    bar = _BatchBar([], 60, True, stream=stream)
+    bar.done, bar.failed = 12, 1
+    bar._show()
+    bar.close()
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue()).replace("\r", "\n")
+    return [ln for ln in text.splitlines() if ln.strip()]
+
+
+def test_the_bar_on_a_narrow_terminal_keeps_the_counts_whole(monkeypatch):
+    """On 40 columns rich cut the line to 'bat... 12 done, 1 failed, 47 l... ETA -:--:...': the
+    label goes first, then the ETA; the counts stay whole."""
+
     def last(columns: int) -> str:
         monkeypatch.setenv("COLUMNS", str(columns))
-        monkeypatch.setenv("TERM", "xterm")  # (no bar on a dumb one)
-        stream = Tty()
-        bar = _BatchBar([], 60, True, stream=stream)
-        bar.done, bar.failed = 12, 1
-        bar._show()
-        bar.close()
-        text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue()).replace("\r", "\n")
-        return [ln for ln in text.splitlines() if ln.strip()][-1]
+        return _bar_lines(monkeypatch)[-1]
 
     for columns, label, eta in ((80, True, True), (40, False, True), (30, False, False)):
         line = last(columns)
@@ -2882,25 +2889,7 @@ def test_the_bar_on_a_narrow_terminal_keeps_the_counts_whole(monkeypatch):
 def test_the_bar_with_columns_0_is_drawn_as_where_columns_is_unset(monkeypatch):
     """COLUMNS=0 (no width said) drew no batch line at all (rich took it for 0 columns): it is
     drawn as where COLUMNS is unset."""
-    import re
-
-    from livecut.batch import _BatchBar
-
-    class Tty(io.StringIO):
-        def isatty(self):
-            return True
-
-    def lines() -> list[str]:
-        monkeypatch.setenv("TERM", "xterm")  # (no bar on a dumb one)
-        stream = Tty()
-        bar = _BatchBar([], 60, True, stream=stream)
-        bar.done, bar.failed = 12, 1
-        bar._show()
-        bar.close()
-        text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue()).replace("\r", "\n")
-        return [ln for ln in text.splitlines() if ln.strip()]
-
     monkeypatch.setenv("COLUMNS", "0")
-    zero = lines()
+    zero = _bar_lines(monkeypatch)
     monkeypatch.delenv("COLUMNS")
-    assert zero and "12 done, 1 failed, 47 left" in zero[-1] and zero == lines(), zero
+    assert zero and "12 done, 1 failed, 47 left" in zero[-1] and zero == _bar_lines(monkeypatch), zero

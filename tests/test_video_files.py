@@ -2811,15 +2811,17 @@ def test_a_piped_inputs_warnings_name_it_as_the_summary_does(tmp_path):
     assert "warning: - has 2 video streams" in err and "ffmpeg -i - -map 0:0 -map '0:a?' -c copy piped-0.mkv" in err
 
 
-def test_a_signal_while_stdin_is_read_leaves_no_copy(tmp_path):
-    import signal
+def _signalled_while_stdin_is_copied(tmp_path, sig, **popen) -> tuple[int, str]:
+    """`livecut file -` sent ``sig`` while it copied a pipe that stays open, in its own temporary
+    folder (/tmp's spools are other runs' to make and sweep): its exit status and stderr, the copy
+    checked gone."""
     import time
 
-    spool = tmp_path / "tmp"  # (its own temporary folder: /tmp's spools are other runs' to make and sweep)
+    spool = tmp_path / "tmp"
     spool.mkdir()
     env = dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(spool))
     p = subprocess.Popen([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "o.mp4")],
-                         stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                         stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env, **popen)
     try:
         p.stdin.write(b"\x1aE\xdf\xa3" + bytes(100000))  # (a pipe that stays open)
         p.stdin.flush()
@@ -2827,13 +2829,20 @@ def test_a_signal_while_stdin_is_read_leaves_no_copy(tmp_path):
         while time.time() < deadline and not list(spool.glob("livecut-stdin-*")):
             time.sleep(0.05)
         time.sleep(0.3)
-        p.send_signal(signal.SIGTERM)
+        p.send_signal(sig)
         err = p.communicate(timeout=30)[1].decode()
     finally:
         if p.poll() is None:
             p.kill()
-    assert p.returncode == 143 and "stopped by SIGTERM" in err, (p.returncode, err)
     assert not list(spool.glob("livecut-stdin-*"))
+    return p.returncode, err
+
+
+def test_a_signal_while_stdin_is_read_leaves_no_copy(tmp_path):
+    import signal
+
+    code, err = _signalled_while_stdin_is_copied(tmp_path, signal.SIGTERM)
+    assert code == 143 and "stopped by SIGTERM" in err, (code, err)
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX signals")
@@ -2843,30 +2852,10 @@ def test_a_killing_signal_while_stdin_is_read_leaves_no_copy(tmp_path, name):
     do, and left the copy (a whole video, in a tmpfs: in memory) in the temporary folder until
     the next `livecut file -`. It is removed first; the process still ends by the signal."""
     import signal
-    import time
 
     sig = getattr(signal, name)
-    spool = tmp_path / "tmp"
-    spool.mkdir()
-    env = dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(spool))
-    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "o.mp4")],
-                         stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(tmp_path),
-                         preexec_fn=killable_without_core)
-    try:
-        p.stdin.write(b"\x1aE\xdf\xa3" + bytes(100000))  # (a pipe that stays open)
-        p.stdin.flush()
-        deadline = time.time() + 30
-        while time.time() < deadline and not list(spool.glob("livecut-stdin-*")):
-            time.sleep(0.05)
-        time.sleep(0.3)
-        p.send_signal(sig)
-        p.wait(timeout=30)
-    finally:
-        if p.poll() is None:
-            p.kill()
-        p.stdin.close()
-    assert p.returncode == -sig, (p.returncode, p.stderr.read())
-    assert not list(spool.glob("livecut-stdin-*"))
+    code, err = _signalled_while_stdin_is_copied(tmp_path, sig, cwd=str(tmp_path), preexec_fn=killable_without_core)
+    assert code == -sig, (code, err)
 
 
 @pytest.mark.parametrize("flags,said,code", [
