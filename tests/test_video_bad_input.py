@@ -54,6 +54,21 @@ def test_output_folder_missing_is_a_usage_error(tmp_path):
     _one_line_error(r, 2, "does not exist")
 
 
+@pytest.mark.parametrize("name", [".mp4", ".MKV"])
+def test_a_video_name_of_an_extension_alone_is_refused_naming_a_file_to_give(tmp_path, name):
+    """-o "$NAME.mp4" with NAME empty (-o .mp4) said "unknown video type '(no extension)'", a
+    type it had; it says the name is missing, naming a file to give (a final / still writes PNG frames)."""
+    clip = make_clip(tmp_path / "in.mp4", w=64, h=48, n=2)
+    out = tmp_path / "o" / name
+    (tmp_path / "o").mkdir()
+    r = run_cli("file", str(clip), "-o", str(out), "-q")
+    _one_line_error(r, 2, f"{out}: a video's name with nothing before {name} (an empty variable?): "
+                    f"name it ({tmp_path / 'o' / ('out' + name)}), or end -o with / for PNG frames")
+    assert "unknown video type" not in r.stderr and not out.exists()
+    r = run_cli("file", str(clip), "-o", f"{out}/", "-q")
+    assert r.returncode == 0 and any(out.glob("*.png")), r.stderr
+
+
 @pytest.mark.parametrize("tail", ["o.mp4", "frames/", "a/b/"])
 def test_a_file_where_the_output_folder_should_be_is_a_usage_error(tmp_path, tail):
     """-o in.mp4/o.mp4 (a file where a folder of the path should be) failed after the run had

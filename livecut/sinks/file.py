@@ -729,6 +729,11 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
     if out.is_symlink() and not out.exists() and not force:  # (the finished file cannot take the name)
         raise OutputExistsError(f"{out}: exists, a symbolic link to {os.readlink(out)} that is missing "
                                 f"(give {FORCE} to replace the link)")
+    if not out.suffix and out.name.lower() in VIDEO_EXTS:
+        # (-o "$NAME.mp4" with NAME empty: -o .mp4 was "unknown video type '(no extension)'")
+        raise UsageError(f"{out}: a video's name with nothing before {out.name} (an empty variable?): "
+                         f"name it ({out.parent / ('out' + out.name)}), or end -o with / for PNG frames "
+                         "in a folder of that name")
     if out.suffix.lower() not in VIDEO_EXTS:
         # (an MPEG-TS file is written through the pipe, as the README says: the refusal did not)
         ts = (f"; an MPEG-TS file: -o - --set video.pipe_format=mpegts > {out.name}"
