@@ -195,7 +195,7 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
     elif unknown and ctx is not None and hasattr(ctx.command, "commands"):
         msg += _after_the_command_hint(name, ctx.command, argv)
     elif ctx is not None and "unexpected extra argument" in msg:
-        msg += _output_hint(msg, ctx)
+        msg += _output_hint(msg, ctx, argv)
     hint = _dash_file_hint(argv)
     if hint:
         msg = msg.rstrip(".") + hint
@@ -272,13 +272,16 @@ def _after_the_command_hint(name: str, group: Any, argv: Iterable[str]) -> str:
     return f"; {name} is an option of livecut {command}: give it after the command, livecut {command} ... {name}"
 
 
-def _output_hint(msg: str, ctx: Any) -> str:
+def _output_hint(msg: str, ctx: Any, argv: Iterable[str] = ()) -> str:
     """The way to an output given as a second argument, as ffmpeg takes it (``livecut file in.mp4
     out.mp4`` said "Got unexpected extra argument(s) (out.mp4)")."""
     import re
+    import shlex
 
-    found = re.search(r"\(([^()]*)\)$", msg)
+    found = re.search(r"extra arguments?(?:\(s\))? \((.*)\)$", msg)  # (a name may hold brackets: 'clip (1).mp4')
     extra = found[1].split() if found else []
+    if found and found[1] in [a for a in argv if isinstance(a, str)]:  # (one name, as given: 'out .mp4')
+        extra = [shlex.quote(found[1])]
     if len(extra) != 1 or (ctx.params or {}).get("output") is not None:
         return ""
     if not any("-o" in p.opts for p in ctx.command.params):

@@ -165,6 +165,21 @@ def test_an_output_given_as_a_second_argument_is_answered_with_its_option(cmd):
     assert r.exit_code == 2 and "given with -o" not in r.stderr, r.stderr  # (-o there: a stray word)
 
 
+@pytest.mark.parametrize("name, said", [("out .mp4", "-o 'out .mp4'"), ("my clip (1).mp4", "-o 'my clip (1).mp4'"),
+                                         ("clip(1).mp4", "-o 'clip(1).mp4'"), ("it's.mp4", "-o 'it'\"'\"'s.mp4'")])
+def test_an_output_with_a_space_given_as_a_second_argument_is_answered_with_its_option(name, said):
+    """`livecut file in.mp4 'out .mp4'` said "Got unexpected extra argument(s) (out .mp4)" alone,
+    without the "-o" hint `livecut file in.mp4 out.mp4` gets (the name was read as two words); it
+    gets it, quoted as the shell takes it; so did a name with brackets, 'clip(1).mp4'.  Two
+    words given are still no output."""
+    r = runner.invoke(app, ["file", "in.mp4", name])
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and f"; an output is given with -o: {said} (see" in lines[0], r.stderr
+    if " " in name:
+        assert "given with -o" not in runner.invoke(app, ["file", "in.mp4", *name.split(" ", 1)]).stderr
+
+
 @pytest.mark.parametrize("args, said", [
     (["file", "-clip.avi", "in.mp4", "-o", "out.mp4"], "lip.avi: config file not found"),
     (["image", "-cat.jpg", "dog.jpg", "-o", "cut/"], "at.jpg: config file not found"),
