@@ -196,6 +196,8 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
         msg += _after_the_command_hint(name, ctx.command, argv)
     elif ctx is not None and "unexpected extra argument" in msg:
         msg += _output_hint(msg, ctx, argv)
+    elif ctx is not None and hasattr(ctx.command, "commands") and msg in _AS_OPTION:
+        msg = msg.rstrip(".") + _as_option_hint(msg, ctx, argv)
     hint = _dash_file_hint(argv)
     if hint:
         msg = msg.rstrip(".") + hint
@@ -270,6 +272,21 @@ def _after_the_command_hint(name: str, group: Any, argv: Iterable[str]) -> str:
     if not any(name in (*p.opts, *p.secondary_opts) for p in group.commands[command].params):
         return ""
     return f"; {name} is an option of livecut {command}: give it after the command, livecut {command} ... {name}"
+
+
+_AS_OPTION = ("No such command 'help'.", "No such command 'version'.")
+
+
+def _as_option_hint(msg: str, ctx: Any, argv: Iterable[str]) -> str:
+    """The option a command's word was meant for (``livecut help``, ``livecut version``, as git
+    and docker take them, said "No such command" alone)."""
+    if msg == _AS_OPTION[1]:
+        return f"; the version is said by {ctx.command_path} --version"
+    given = [a for a in argv if isinstance(a, str)]
+    after = given[given.index("help") + 1:] if "help" in given else []
+    if after and after[0] in ctx.command.commands:  # (livecut help file: livecut file --help)
+        return f"; help is an option: {ctx.command_path} {after[0]} --help"
+    return f"; help is an option: {ctx.command_path} --help, or {ctx.command_path} COMMAND --help"
 
 
 def _output_hint(msg: str, ctx: Any, argv: Iterable[str] = ()) -> str:

@@ -165,6 +165,20 @@ def test_an_output_given_as_a_second_argument_is_answered_with_its_option(cmd):
     assert r.exit_code == 2 and "given with -o" not in r.stderr, r.stderr  # (-o there: a stray word)
 
 
+@pytest.mark.parametrize("args, said", [
+    (["help"], "No such command 'help'; help is an option: livecut --help, or livecut COMMAND --help"),
+    (["help", "file"], "No such command 'help'; help is an option: livecut file --help"),
+    (["version"], "No such command 'version'; the version is said by livecut --version")])
+def test_help_or_version_given_as_a_command_is_answered_with_its_option(args, said):
+    """`livecut help` and `livecut version` (as git and docker take them) said "No such command"
+    alone; they name the option meant.  Another unknown command is as it was."""
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines == [f"livecut: error: {said} (see 'livecut --help')"], r.stderr
+    assert "is an option" not in runner.invoke(app, ["helpp"]).stderr
+
+
 @pytest.mark.parametrize("name, said", [("out .mp4", "-o 'out .mp4'"), ("my clip (1).mp4", "-o 'my clip (1).mp4'"),
                                          ("clip(1).mp4", "-o 'clip(1).mp4'"), ("it's.mp4", "-o 'it'\"'\"'s.mp4'")])
 def test_an_output_with_a_space_given_as_a_second_argument_is_answered_with_its_option(name, said):
