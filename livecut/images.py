@@ -575,10 +575,15 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     # below was for 4 letters at most)
     # (of those one typo away, the first in IMAGE_EXTS: .pgn is .png's before .pgm's)
     near = [e for e in IMAGE_EXTS if e not in UNWRITTEN_EXTS and one_typo(suffix.lower(), e)] if new_folder else []
-    if new_folder and (near or 2 <= len(suffix) <= 5 and suffix[1:].isalnum() and not suffix[1:].isdigit()):
+    # (-o cut.heicc, a typo of a type livecut does not write, made a folder without a word)
+    unwritten = [e for e in UNWRITTEN_EXTS if one_typo(suffix.lower(), e)] if new_folder and not near else []
+    if new_folder and (near or unwritten or 2 <= len(suffix) <= 5 and suffix[1:].isalnum()
+                       and not suffix[1:].isdigit()):
         # (-o cut.pgn: a typo of a file name, or a folder meant so; say which it became; cut.jpg2
         # too, which was made a folder without a word: a number alone, shoot.2024, is a folder's)
-        meant = f"did you mean {Path(text).with_suffix(near[0])}?" if near else f"{', '.join(IMAGE_EXTS[:4])} ..."
+        meant = (f"did you mean {Path(text).with_suffix(near[0])}?" if near else
+                 f"did you mean {Path(text).with_suffix(unwritten[0])}? livecut does not write {unwritten[0]} "
+                 f"pictures" if unwritten else f"{', '.join(IMAGE_EXTS[:4])} ...")
         report.notes.append(f"-o {text}: {suffix} is not an image extension ({meant}): "
                             f"writing into a new folder {text}/ (end -o with / to say it is a folder)")
     outdir = Path(outdir)

@@ -2636,6 +2636,18 @@ def test_a_mistyped_long_extension_is_noted_with_the_one_meant(tmp_path, good, n
             f"{tmp_path / meant}?): writing into a new folder {tmp_path / name}/") in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("name, meant", [("cut.heicc", ".heic"), ("cut.avif.psdd", ".psd")])
+def test_a_mistyped_extension_of_a_type_not_written_is_noted(tmp_path, good, name, meant):
+    """-o cut.heicc (a typo of .heic, which livecut does not write) made a folder without a word:
+    the "did you mean" note named extensions written only, and others of 4 letters at most.  It
+    is noted, naming the type meant and that it is not written; the folder is still made."""
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / name)
+    assert r.exit_code == 0 and (tmp_path / name / "a.png").is_file(), r.stderr
+    assert (f"note: -o {tmp_path / name}: {Path(name).suffix} is not an image extension (did you mean "
+            f"{(tmp_path / name).with_suffix(meant)}? livecut does not write {meant} pictures): writing into a new "
+            f"folder {tmp_path / name}/") in r.stderr, r.stderr
+
+
 def test_an_empty_list_file_name_is_said_to_be_empty(tmp_path, good):
     """livecut batch --list "$LIST" with LIST unset said '--list : cannot read: Is a directory'
     (the empty name read as the current folder); it says that it is empty, exit 2."""
