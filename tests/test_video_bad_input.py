@@ -69,6 +69,16 @@ def test_a_video_name_of_an_extension_alone_is_refused_naming_a_file_to_give(tmp
     assert r.returncode == 0 and any(out.glob("*.png")), r.stderr
 
 
+@pytest.mark.parametrize("name, after", [("out.mp4.", "'.'"), ("out.mkv ", "' '"), ("out.MOV,", "','")])
+def test_a_video_name_with_a_stop_or_a_space_after_it_is_refused_naming_it(tmp_path, name, after):
+    """-o out.mp4. (or 'out.mp4 ', a paste) said "unknown video type '(no extension)'", a type it
+    had; it says what follows the video's name, and the name to give."""
+    out = tmp_path / name
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", str(out), "-q")
+    _one_line_error(r, 2, f"{str(out)!r}: {after} after the video's name: name it {tmp_path / name[:-1]}")
+    assert "unknown video type" not in r.stderr and not out.exists() and not (tmp_path / name[:-1]).exists()
+
+
 @pytest.mark.parametrize("tail", ["o.mp4", "frames/", "a/b/"])
 def test_a_file_where_the_output_folder_should_be_is_a_usage_error(tmp_path, tail):
     """-o in.mp4/o.mp4 (a file where a folder of the path should be) failed after the run had

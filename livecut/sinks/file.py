@@ -734,6 +734,10 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
         raise UsageError(f"{out}: a video's name with nothing before {out.name} (an empty variable?): "
                          f"name it ({out.parent / ('out' + out.name)}), or end -o with / for PNG frames "
                          "in a folder of that name")
+    typo = re.fullmatch(r"(.*\.[A-Za-z0-9]+)([\s.,;:]+)", out.name)
+    if typo and Path(typo[1]).suffix.lower() in VIDEO_EXTS:
+        # (-o out.mp4. or 'out.mp4 ', a paste: "unknown video type '(no extension)'", a type it had)
+        raise UsageError(f"{str(out)!r}: {typo[2]!r} after the video's name: name it {out.parent / typo[1]}")
     if out.suffix.lower() not in VIDEO_EXTS:
         # (an MPEG-TS file is written through the pipe, as the README says: the refusal did not)
         ts = (f"; an MPEG-TS file: -o - --set video.pipe_format=mpegts > {out.name}"
