@@ -1812,6 +1812,13 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         raise UsageError(f"{Path(outdir)}: file name too long")
     text = str(outdir)
     suffix = Path(text).suffix.lower()
+    alone = Path(text).name.lower()
+    if (not suffix and alone in IMAGE_EXTS + NAMED_IMAGE_EXTS + VIDEO_EXTS and not text.endswith(("/", os.sep))
+            and not os.path.isdir(text)):
+        # (-o "$NAME.mp4" with NAME empty: -o .mp4 made a hidden folder .mp4/, exit 0, without a word)
+        raise UsageError(f"-o {text}: {Path(text).name} with nothing before it (an empty variable?): livecut batch "
+                         "writes a folder (its outputs mirror the inputs' tree); give one (-o cut/; end -o with / "
+                         "for a folder of this name)")
     if (suffix in IMAGE_EXTS + NAMED_IMAGE_EXTS + VIDEO_EXTS and not text.endswith(("/", os.sep))
             and not os.path.isdir(text)):
         # (-o cut.png, as `livecut image` takes it, made a folder cut.png/ holding the cutouts

@@ -297,6 +297,22 @@ def test_an_output_named_as_a_file_is_refused_not_made_a_folder(tmp_path):
     assert r.returncode == 0, r.stderr
 
 
+@pytest.mark.parametrize("name", [".mp4", ".PNG"])
+def test_an_output_of_an_extension_alone_is_refused_not_made_a_hidden_folder(tmp_path, name):
+    """-o "$NAME.mp4" with NAME empty (-o .mp4) made a hidden folder .mp4/ holding the results,
+    exit 0, without a word (out.mp4 is refused); it is refused, exit 2, nothing made; a final /
+    still makes such a folder."""
+    src = _photo(tmp_path / "in" / "a.jpg", 0, 160, 120)
+    out = tmp_path / name
+    r = run_cli("batch", str(src), "-o", str(out))
+    assert r.returncode == 2 and not out.exists(), r.stderr
+    assert r.stderr.strip() == (f"livecut: error: -o {out}: {name} with nothing before it (an empty variable?): "
+                                "livecut batch writes a folder (its outputs mirror the inputs' tree); give one "
+                                "(-o cut/; end -o with / for a folder of this name)"), r.stderr
+    r = run_cli("batch", str(src), "-o", f"{out}/", "-q")
+    assert r.returncode == 0 and (out / "a.png").is_file(), r.stderr
+
+
 def test_a_named_photo_without_an_extension_is_cut_as_livecut_image_cuts_it(tmp_path):
     """`livecut image IMG_0001` reads a photo by its content, whatever its name; `livecut batch
     IMG_0001` refused it as 'not a photo or video this tool knows'.  Named, a file whose
