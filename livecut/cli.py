@@ -35,7 +35,14 @@ class _Command(TyperCommand):
         formatter.write(render_help(ctx, self) + "\n")
 
     def parse_args(self, ctx, args):  # type: ignore[override]
-        return _parsed_in(ctx, super().parse_args, args)
+        rest = _parsed_in(ctx, super().parse_args, args)
+        output = next((ctx.params.get(p.name) for p in self.params if "-o" in p.opts), None)
+        # (-o with its name left out took the next option for it: `livecut image a.jpg -o -q` made a
+        # folder -q/, "1 written to -q"; `livecut file in.mp4 -o --force` said "--force: unknown video type")
+        if (isinstance(output, str) and output.startswith("-") and not os.path.lexists(output)
+                and any(output in (*p.opts, *p.secondary_opts) for p in self.get_params(ctx))):
+            ctx.fail(f"-o {output}: an option, not an output: give the output's name after -o (-o NAME {output})")
+        return rest
 
 
 def _parsed_in(ctx, parse, args):

@@ -165,6 +165,25 @@ def test_an_output_given_as_a_second_argument_is_answered_with_its_option(cmd):
     assert r.exit_code == 2 and "given with -o" not in r.stderr, r.stderr  # (-o there: a stray word)
 
 
+@pytest.mark.parametrize("args", [["image", "a.jpg", "-o", "-q"], ["batch", "a.jpg", "-o", "-h"],
+                                  ["file", "in.mp4", "-o", "--force"], ["run", "in.mp4", "--output=-m", "-q"]])
+def test_an_option_taken_for_the_output_as_its_name_was_left_out_is_refused(tmp_path, monkeypatch, args):
+    """`livecut image a.jpg -o -q` (the output's name left out) took -q for it: a folder -q/
+    was made, "1 written to -q", exit 0; `livecut file in.mp4 -o --force` said "--force: unknown
+    video type".  It is refused, naming the option taken, nothing made; a file of that name
+    there is still an output."""
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, args)
+    name = next(a for a in args[2:] if a.startswith("-") and a != "-o").split("=")[-1]
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines == [f"livecut: error: -o {name}: an option, not an output: give the output's name after -o "
+                     f"(-o NAME {name}) (see 'livecut {args[0]} --help')"], r.stderr
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / name).mkdir()
+    assert "an option, not an output" not in runner.invoke(app, args).stderr
+
+
 @pytest.mark.parametrize("args, said", [
     (["help"], "No such command 'help'; help is an option: livecut --help, or livecut COMMAND --help"),
     (["help", "file"], "No such command 'help'; help is an option: livecut file --help"),
