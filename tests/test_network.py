@@ -4339,3 +4339,36 @@ def test_an_h264_streams_colours_are_a_video_files(matrix, ch):
         y, u, v = want[:48], want[48:60].reshape(24, 32), want[60:].reshape(24, 32)
         for name, p, w in zip("YUV", planes, (y, u, v)):
             assert np.abs(p.astype(int) - w).max() == 0, (matrix, ch, c, name, p.mean(), w.mean())
+
+
+def _datagram_sockets() -> dict[int, int]:
+    """This process's UDP sockets: {fd: SO_SNDBUF} (Linux's /proc/self/fd)."""
+    found = {}
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if not os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
+                continue
+            sock = socket.fromfd(int(name), socket.AF_INET, socket.SOCK_DGRAM)
+        except OSError:
+            continue
+        with sock:
+            if sock.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) == socket.SOCK_DGRAM:
+                found[int(name)] = sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
+def test_a_udp_output_has_room_for_packets_the_kernel_holds():
+    """-o udp://ADDR to a local address nobody holds: the kernel holds the packets while its look-up
+    fails (seconds), and FFmpeg's 32 KB send buffer filled in a moment: each write waited, a 4 s clip
+    took 200 s and then said it had succeeded.  The socket has room (the kernel drops what cannot go,
+    as UDP does); a buffer_size of the URL's own is kept."""
+    port = free_port(socket.SOCK_DGRAM)
+    before = _datagram_sockets()
+    with open_sink(f"udp://127.0.0.1:{port}", SinkInfo(64, 48, 25.0), pace=False) as sink:
+        new = {fd: size for fd, size in _datagram_sockets().items() if fd not in before}
+        assert new and min(new.values()) > 2 * 65536, new   # (Linux doubles it; 2 x 32 KB before)
+        sink.write(next(_frames(1, 64, 48)), 0.0)
+    with open_sink(f"udp://127.0.0.1:{port}?buffer_size=16384", SinkInfo(64, 48, 25.0), pace=False) as sink:
+        new = {fd: size for fd, size in _datagram_sockets().items() if fd not in before}
+        assert new and max(new.values()) <= 2 * 16384, new

@@ -5,7 +5,7 @@
   alpha, no encoding cost) or MPEG-TS with H.264 (``"mpegts"``); every frame is
   written, none dropped;
 * ``udp://HOST:PORT``, ``srt://HOST:PORT``, ``tcp://HOST:PORT``: MPEG-TS with
-  low-latency H.264 (``pkt_size=1316`` added for UDP); SRT through an ``ffmpeg``
+  low-latency H.264 (``pkt_size=1316`` and a 4 MB ``buffer_size`` added for UDP); SRT through an ``ffmpeg``
   subprocess (:mod:`livecut.srtbridge`), which sends the MPEG-TS unchanged; TCP through a
   socket of livecut's own (connected, or listening with ``?listen=1``), whose waits a
   signal ends;
@@ -66,6 +66,8 @@ TIME_BASE = Fraction(1, 90000)
 MAX_INTERLEAVE_US = 200_000
 #: seconds between looks at a cancel while waiting for a tcp:// viewer (see _TcpViewer)
 POLL = 0.1
+#: a udp:// output's send buffer (bytes; the kernel caps it at net.core.wmem_max): see StreamSink
+UDP_SEND_BUFFER = 4 * 1024 * 1024
 #: the kind of output each container format is for the audio it takes (livecut.sinks.audio.AUDIO_OK)
 _AUDIO_KIND = {"mpegts": ".ts", "rtsp": ".rtsp", "flv": ".flv"}
 
@@ -114,7 +116,11 @@ class StreamSink:
         elif scheme in ("udp", "srt", "tcp"):
             self.url, self.format, self.raw = spec, "mpegts", False
             if scheme == "udp":
-                self.url = with_query(spec, pkt_size="1316")
+                # (buffer_size: the socket's send buffer; FFmpeg's own 32 KB filled in a moment where
+                # the kernel held the packets -- a local address nobody holds, whose look-up fails
+                # for seconds -- and each write waited: a 4 s clip took 200 s, then "succeeded".
+                # With room, the kernel drops what cannot go, as UDP does: the run is not slowed)
+                self.url = with_query(spec, pkt_size="1316", buffer_size=str(UDP_SEND_BUFFER))
             # tcp://...?listen=1 (or a bare ?listen, as FFmpeg reads it) waits for a viewer to
             # connect; livecut connects or listens itself (see _open_tcp)
             self._listens = scheme == "tcp" and tcp_listens(spec)
