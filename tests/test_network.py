@@ -4372,3 +4372,53 @@ def test_a_udp_output_has_room_for_packets_the_kernel_holds():
     with open_sink(f"udp://127.0.0.1:{port}?buffer_size=16384", SinkInfo(64, 48, 25.0), pace=False) as sink:
         new = {fd: size for fd, size in _datagram_sockets().items() if fd not in before}
         assert new and max(new.values()) <= 2 * 16384, new
+
+
+def test_a_udp_output_to_a_host_nobody_holds_says_its_packets_could_not_be_sent(monkeypatch):
+    """-o udp://ADDR to an address on the local network that nobody holds: the kernel's look-up fails
+    and drops the packets, UDP says nothing, and the run ended with exit 0 and no word.  A warning says
+    so (the kernel's neighbour table is faked here: 127.0.0.1 is looked up as an address nobody holds);
+    a host that is found is not said."""
+    import livecut.sinks.network as network
+
+    port = free_port(socket.SOCK_DGRAM)
+    looked = []
+
+    def missing(ip):
+        looked.append(ip)
+        return True
+
+    monkeypatch.setattr(network, "_neighbour_missing", missing, raising=False)
+    with open_sink(f"udp://127.0.0.1:{port}", SinkInfo(64, 48, 25.0)) as sink:
+        for i, img in enumerate(_frames(60, 64, 48)):   # (2.4 s in real time)
+            sink.write(img, i / 25)
+    assert looked and set(looked) == {"127.0.0.1"}, looked
+    assert len(sink.warnings) == 1 and re.fullmatch(
+        rf"udp://127\.0\.0\.1:{port}: packets could not be sent for [23] s "
+        r"\(no host answers at that address on the local network\?\)", sink.warnings[0]), sink.warnings
+    monkeypatch.setattr(network, "_neighbour_missing", lambda ip: False, raising=False)
+    with open_sink(f"udp://127.0.0.1:{port}", SinkInfo(64, 48, 25.0)) as sink:
+        for i, img in enumerate(_frames(40, 64, 48)):
+            sink.write(img, i / 25)
+    assert sink.warnings == []
+
+
+def test_the_kernel_neighbour_table_is_read_as_found_or_not(monkeypatch, tmp_path):
+    """Linux's /proc/net/arp: an entry without ATF_COM (0x2) is a neighbour the kernel has not found;
+    one it found, an address it holds no entry for, or no table at all is not said."""
+    import io
+
+    import livecut.sinks.network as network
+
+    table = ("IP address       HW type     Flags       HW address            Mask     Device\n"
+             "192.0.2.1        0x1         0x2         02:fc:00:00:00:05     *        eth0\n"
+             "192.0.2.77       0x1         0x0         00:00:00:00:00:00     *        eth0\n")
+    monkeypatch.setattr(network, "open", lambda *a, **k: io.StringIO(table), raising=False)
+    assert [network._neighbour_missing(ip) for ip in ("192.0.2.77", "192.0.2.1", "192.0.2.7")] == \
+        [True, False, False]
+
+    def no_table(*a, **k):
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(network, "open", no_table, raising=False)
+    assert network._neighbour_missing("192.0.2.77") is False

@@ -297,6 +297,8 @@ class StreamSink:
             raise
         self._container, self._stream = container, stream
         self._started = True
+        if url_scheme(self.spec) == "udp":
+            self._udp_ip = _ipv4_of(urlsplit(self.spec).hostname)
         log.info("streaming to %s: %s %s %dx%d @ %s fps%s", self.safe, self.format,
                  "raw " + stream.pix_fmt if self.raw else "h264", w, h, fps_text(self.fps),
                  " (through ffmpeg)" if self.srt else "")
@@ -313,6 +315,11 @@ class StreamSink:
     _started = False
     #: FFmpeg's log of the network output's start (see _start)
     _watch = None
+    #: udp://: the IPv4 address sent to, looked up in the kernel's neighbours (see _look_udp)
+    _udp_ip: str | None = None
+    _udp_next = 0.0
+    _udp_since: float | None = None
+    _udp_said: int | None = None
 
     def _start(self, container: Any) -> None:
         """``container.start_encoding()`` for a network output (FFmpeg connects, and publishes).
@@ -937,6 +944,60 @@ class StreamSink:
                 raise VideoWriteError(f"{self.safe}: cancelled: {self.unreached}") from None
             raise self._failed("writing failed", reason) from None
         self.frames += 1
+        if self._udp_ip is not None:
+            self._look_udp()
+
+    def _look_udp(self) -> None:
+        """udp://: once a second, whether the kernel found the host sent to on the local network.
+        One nobody holds (ARP fails) gets none of the packets -- the kernel drops them, UDP says
+        nothing, and the run said it had succeeded: a warning says for how long (a host found
+        within a second, as one that answers is, is not said)."""
+        now = time.monotonic()
+        if now < self._udp_next:
+            return
+        self._udp_next = now + 1.0
+        if not _neighbour_missing(self._udp_ip or ""):
+            self._udp_since = None
+            return
+        if self._udp_since is None:
+            self._udp_since = now
+            return
+        said = (f"{self.safe}: packets could not be sent for {now - self._udp_since:.0f} s "
+                "(no host answers at that address on the local network?)")
+        if self._udp_said is None:
+            self._udp_said = len(self.warnings)
+            self.warnings.append(said)
+        else:  # (the longest time said; a host that came back leaves the time it was missing)
+            self.warnings[self._udp_said] = said
+
+
+def _ipv4_of(host: str | None) -> str | None:
+    """The IPv4 address ``host`` names (a name looked up), None where it has none."""
+    if not host:
+        return None
+    try:
+        return socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_DGRAM)[0][4][0]
+    except (OSError, UnicodeError, IndexError):
+        return None
+
+
+def _neighbour_missing(ip: str) -> bool:
+    """Whether the kernel holds ``ip`` as a neighbour on the local network that it has not found
+    (Linux's /proc/net/arp: no ATF_COM flag -- an ARP look-up under way or failed); False where
+    it holds none (an address through a router, loopback) or this cannot be told."""
+    try:
+        with open("/proc/net/arp", encoding="ascii", errors="replace") as table:
+            rows = table.read().splitlines()[1:]
+    except OSError:
+        return False
+    for row in rows:
+        fields = row.split()
+        if len(fields) >= 3 and fields[0] == ip:
+            try:
+                return not int(fields[2], 16) & 0x2
+            except ValueError:
+                return False
+    return False
 
 
 def _output_problem(spec: str) -> str | None:
