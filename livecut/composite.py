@@ -739,6 +739,31 @@ def bgr_to_i420(bgr: np.ndarray, dst: np.ndarray | None = None, half: np.ndarray
     return dst
 
 
+
+class ToI420:
+    """A sink's frames, BGR or gray (a mask: limited-range luma, neutral chroma), as one I420
+    array of ``matrix`` (:func:`bgr_to_i420`: chroma from the 2x2 average), in buffers kept from
+    frame to frame (made anew for another size)."""
+
+    def __init__(self, matrix: str):
+        self.matrix = matrix
+        self.yuv: np.ndarray | None = None
+        self._half = self._uv = self._scratch = None
+
+    def __call__(self, img: np.ndarray) -> np.ndarray:
+        h, w = img.shape[:2]
+        if self.yuv is None or self.yuv.shape != (h * 3 // 2, w):
+            self.yuv = np.empty((h * 3 // 2, w), np.uint8)
+            self.yuv[h:] = 128  # (a mask's neutral chroma)
+            self._half = np.empty((h // 2, w // 2, 3), np.uint8)
+            self._uv = np.empty((h // 2, w // 2, 2), np.uint8)
+            self._scratch = np.empty((h, w, 3), np.uint8) if self.matrix == "bt709" else None
+        if img.ndim == 2 or img.shape[2] == 1:  # mask -> limited-range luma
+            cv2.convertScaleAbs(img, dst=self.yuv[:h], alpha=219.0 / 255.0, beta=16.0)
+        else:
+            bgr_to_i420(img, self.yuv, self._half, self._uv, self.matrix, self._scratch)
+        return self.yuv
+
 class Compositor:
     """Applies one mode and background to frames; reuses buffers for one frame size.
 

@@ -42,7 +42,7 @@ from livecut.config import VideoConfig
 from livecut.errors import (FORCE, ArrayError, ConfigError, OutputExistsError, UsageError, VideoWriteError,
                             ffmpeg_text)
 from livecut.frames import Upright
-from livecut.composite import bgr_to_i420
+from livecut.composite import ToI420
 from livecut.i420 import describe_bt709 as _describe, frame_planes, planes
 from livecut.imageio import iso_boxes
 from livecut.resize import Fitter
@@ -1075,8 +1075,7 @@ class VideoFileSink:
         self._durations: dict[int, int] | None = {} if ext != ".avi" else None
         self._delay: int | None = None  # (the first packet's pts - dts: the encoder's reordering)
         self._held = None  # (the last packet encoded, muxed with the next one: see _mux)
-        self._yuv = None
-        self._half = self._uv = self._bgr_scratch = None  # BGR -> I420 conversion buffers
+        self._to_i420: ToI420 | None = None  # BGR or gray -> I420, its buffers kept
         self._fast = pix_fmt == "yuv420p" and ch in (1, 3)
         #: what write() takes: "bgr24" (BGR, BGRA or gray as the channels say) or "yuv420p" (I420)
         self.pixel_format = "bgr24"
@@ -1216,24 +1215,14 @@ class VideoFileSink:
         img = self._fit(image, w, h, self.warnings)  # (an odd size, or a change mid-run)
         ch = 1 if img.ndim == 2 else img.shape[2]
         if self._fast:
-            if self._yuv is None:
-                self._yuv = np.empty((h * 3 // 2, w), np.uint8)
-                if ch == 1:
-                    self._yuv[h:] = 128
-            if ch == 1:  # mask -> limited-range luma, neutral chroma
-                cv2.convertScaleAbs(img, dst=self._yuv[:h], alpha=219.0 / 255.0, beta=16.0)
-            else:  # (_fast is for 1 or 3 channels; OpenCV reads a cropped view without a copy)
-                # chroma from the 2x2 average, as the I420 composite and swscale make it:
-                # OpenCV's own I420 conversion samples one pixel of the four, which moved a
-                # subject's colour edge by a pixel against its luma in the BGR path's outputs
-                # (side-by-side, full-range or odd-sized video) and aliased fine colour
-                if self._half is None:
-                    self._half = np.empty((h // 2, w // 2, 3), np.uint8)
-                    self._uv = np.empty((h // 2, w // 2, 2), np.uint8)
-                    if self.info.matrix == "bt709":
-                        self._bgr_scratch = np.empty((h, w, 3), np.uint8)
-                bgr_to_i420(img, self._yuv, self._half, self._uv, self.info.matrix, self._bgr_scratch)
-            return self._frame_i420(self._yuv)  # (the reused encoder frame: no new one a frame)
+            # (_fast is for 1 or 3 channels; OpenCV reads a cropped view without a copy) chroma
+            # from the 2x2 average, as the I420 composite and swscale make it: OpenCV's own I420
+            # conversion samples one pixel of the four, which moved a subject's colour edge by a
+            # pixel against its luma in the BGR path's outputs (side-by-side, full-range or
+            # odd-sized video) and aliased fine colour
+            if self._to_i420 is None:
+                self._to_i420 = ToI420(self.info.matrix)
+            return self._frame_i420(self._to_i420(img))  # (the reused encoder frame: no new one a frame)
         f = packed_frame(self._packed, img)
         if self.info.matrix == "bt709":  # (the encoder's own conversion would take BT.601)
             f = f.reformat(format=self.pix_fmt, dst_colorspace="ITU709")

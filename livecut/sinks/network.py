@@ -177,7 +177,7 @@ class StreamSink:
         self.channels = info.channels if info.channels in PACKED_FORMATS else 3
         self._packed: dict = {}  # the encoder's input frame, refilled for each (see packed_frame)
         self._vframe = None  # the same for H.264 (yuv420p), and its conversion's buffers (_frame_i420)
-        self._yuv = self._half = self._uv = self._bgr_scratch = None
+        self._to_i420 = None  # (its conversion: composite.ToI420)
         if not self.raw and self.channels == 4:
             # (it was sent without its alpha, a warning in the log: the cutout's colour is the
             # whole frame, so the viewer got the picture uncut, and the run said it succeeded)
@@ -890,27 +890,17 @@ class StreamSink:
         converted as a video file's frames are (see VideoFileSink._frame): the encoder's own
         conversion (swscale's) sent a mid gray as Y 125, U and V 127 (green, a level dark), a
         colour one to three levels off.  One frame and its buffers are refilled."""
-        import cv2
-
-        from livecut.composite import bgr_to_i420
+        from livecut.composite import ToI420
         from livecut.i420 import frame_planes, planes
 
         h, w = image.shape[:2]
         f = self._vframe
         if f is None or (f.width, f.height) != (w, h):
             f = self._vframe = av.VideoFrame(w, h, "yuv420p")
-            self._yuv = np.empty((h * 3 // 2, w), np.uint8)
-            self._yuv[h:] = 128  # (a mask's neutral chroma)
-            self._half = np.empty((h // 2, w // 2, 3), np.uint8)
-            self._uv = np.empty((h // 2, w // 2, 2), np.uint8)
-            self._bgr_scratch = np.empty((h, w, 3), np.uint8) if self.info.matrix == "bt709" else None
+            self._to_i420 = ToI420(self.info.matrix)
         else:
             f.make_writable()
-        if image.ndim == 2:  # mask -> limited-range luma
-            cv2.convertScaleAbs(image, dst=self._yuv[:h], alpha=219.0 / 255.0, beta=16.0)
-        else:
-            bgr_to_i420(image, self._yuv, self._half, self._uv, self.info.matrix, self._bgr_scratch)
-        for dst, src in zip(frame_planes(f, h, w), planes(self._yuv, h, w)):
+        for dst, src in zip(frame_planes(f, h, w), planes(self._to_i420(image), h, w)):
             dst[...] = src
         return f
 
