@@ -23,11 +23,13 @@ import os
 import re
 import select
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 from typing import IO
+from urllib.parse import urlsplit
 
 from livecut.urls import hide_secrets, redact_url, srt_options, unknown_host_text, url_secrets
 
@@ -451,6 +453,28 @@ class PipeWriter:
 # packets = one SRT live payload, so each SRT message stays TS-aligned.
 
 TS_CHUNK = 1316
+
+
+def check_listener_address(url: str) -> None:
+    """A listening srt:// URL's address, bound for a moment as its ffmpeg will bind it: an OSError
+    where it cannot be (an address this machine does not have, a port taken, a name that does not
+    resolve).  Its ffmpeg said only "Connection setup failure: unable to create/configure SRT
+    socket" first -- an output once the stream was under way ("waiting for an SRT caller",
+    "streaming to ...", then "writing failed: ...") --, where tcp://...?listen=1 says "Cannot
+    assign requested address" at once."""
+    parts = urlsplit(url)
+    error: OSError | None = None
+    for family, kind, proto, _, addr in socket.getaddrinfo(parts.hostname or None, parts.port,
+                                                           type=socket.SOCK_DGRAM, flags=socket.AI_PASSIVE):
+        try:  # (any of the name's addresses: localhost's ::1 where IPv6 is off, its 127.0.0.1)
+            with socket.socket(family, kind, proto) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # (as libsrt does)
+                probe.bind(addr)
+            return
+        except OSError as exc:
+            error = error or exc
+    if error is not None:
+        raise error
 
 
 def input_args(url: str, open_timeout: float, read_timeout: float) -> list[str]:

@@ -1024,3 +1024,27 @@ def test_a_listener_output_on_an_address_it_cannot_bind_is_not_said_to_stream(cl
     lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
     assert p.returncode == 1 and lines == [
         f"livecut: error: srt://{host}:{port}?mode=listener&passphrase=***: cannot open the output: {why}"], p.stderr
+
+
+@pytest.mark.parametrize("where", ["192.0.2.5", "taken"])
+def test_a_listener_input_on_an_address_it_cannot_bind_says_why_in_words(tmp_path, where):
+    """`livecut run "srt://ADDRESS:PORT?mode=listener"` on an address this machine does not have
+    (or a port another socket holds) said ffmpeg's raw words, "cannot open the stream: ffmpeg:
+    Connection setup failure: unable to create/configure SRT socket (Cannot assign requested
+    address)"; it now says "cannot open the stream: Cannot assign requested address", as
+    tcp://...?listen=1 does."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as holder:
+        if where == "taken":
+            holder.bind(("127.0.0.1", 0))
+            host, port, why = "127.0.0.1", holder.getsockname()[1], "Address already in use"
+        else:  # (TEST-NET-1: an address no test machine has)
+            host, port, why = where, 5000, "Cannot assign requested address"
+        url = f"srt://{host}:{port}?mode=listener&passphrase={SECRET}"
+        p = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-o", str(tmp_path / "out.mp4"),
+                            "--set", "video.open_timeout=3"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo(),
+                           timeout=60)
+    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert p.returncode == 2 and lines == [
+        f"livecut: error: srt://{host}:{port}?mode=listener&passphrase=***: cannot open the stream: {why}"], p.stderr
+    assert not (tmp_path / "out.mp4").exists()

@@ -55,7 +55,8 @@ from livecut.sinks.audio import AudioCopy
 from livecut.sinks.base import (PACKED_FORMATS, SinkInfo, check_frame, check_pts, fps_fraction, fps_text,
                                 packed_frame)
 from livecut.frames import Upright
-from livecut.srtbridge import FfmpegBridge, PipeWriter, ffmpeg_for_srt, hidden_options, output_args
+from livecut.srtbridge import (FfmpegBridge, PipeWriter, check_listener_address, ffmpeg_for_srt, hidden_options,
+                               output_args)
 from livecut.urls import (hide_secrets, is_output_url, lower_scheme, redact_text, redact_url, scrub_message,
                           srt_options, tcp_listens, url_problem, url_scheme, url_secrets, with_query)
 
@@ -424,7 +425,7 @@ class StreamSink:
         except RuntimeError as exc:
             raise VideoWriteError(f"{self.safe}: {exc}") from None
         if self._srt_listener():
-            self._check_srt_address()
+            check_listener_address(self.spec)
         # (the passphrase and stream ID go to ffmpeg through a pipe, not on its command line: ps shows that)
         url, hidden = hidden_options(self.spec)
         self._bridge = FfmpegBridge(self.spec, output_args(url, self.cfg.open_timeout), writing=True,
@@ -437,26 +438,6 @@ class StreamSink:
         # flush_packets: each frame goes to ffmpeg at once, not when a 32 KB buffer fills
         return av.open(PipeWriter(self._bridge, limit), mode="w", format="mpegts",
                        options={"flush_packets": "1", **self.container_options})
-
-    def _check_srt_address(self) -> None:
-        """A listening srt:// output's address, bound for a moment as its ffmpeg will bind it: an
-        OSError where it cannot be (an address this machine does not have, a port taken, a name
-        that does not resolve).  Its ffmpeg failed only once the stream was under way: "waiting
-        for an SRT caller", "streaming to ...", then "writing failed: ffmpeg: ... (Cannot assign
-        requested address)", where tcp://...?listen=1 says "cannot open the output: ..."."""
-        parts = urlsplit(self.spec)
-        error: OSError | None = None
-        for family, kind, proto, _, addr in socket.getaddrinfo(parts.hostname or None, parts.port,
-                                                               type=socket.SOCK_DGRAM, flags=socket.AI_PASSIVE):
-            try:  # (any of the name's addresses: localhost's ::1 where IPv6 is off, its 127.0.0.1)
-                with socket.socket(family, kind, proto) as probe:
-                    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # (as libsrt does)
-                    probe.bind(addr)
-                return
-            except OSError as exc:
-                error = error or exc
-        if error is not None:
-            raise error
 
     def _open_tcp(self) -> Any:
         """tcp://: livecut connects to the viewer (or, ?listen=1, waits for it) and PyAV

@@ -60,7 +60,7 @@ from livecut.imageio import MIN_SIDE
 from livecut.sinks.base import fps_text
 from livecut.sources import register_source
 from livecut.sources.base import Frame, SourceInfo, text_note, under_lock
-from livecut.srtbridge import FfmpegBridge, PipeReader, ffmpeg_for_srt, input_args
+from livecut.srtbridge import FfmpegBridge, PipeReader, check_listener_address, ffmpeg_for_srt, input_args
 from livecut.threads import Worker
 from livecut.urls import (input_listens, input_options, is_input_url, lower_scheme, redact_text, redact_url,
                           scrub_message, unknown_host_text, url_problem, url_scheme, url_secrets)
@@ -869,6 +869,11 @@ class StreamSource:
             raise VideoOpenFailure(f"{self.safe_url}: {exc}") from None
         self._stop_bridge()
         self._srt_refusal = None
+        if input_listens(self.url):
+            try:  # (an address it cannot listen on, said as tcp://...?listen=1 says it)
+                check_listener_address(self.url)
+            except socket.gaierror:
+                pass  # (a name that does not resolve: ffmpeg's own line says it in words)
         bridge = FfmpegBridge(self.url, input_args(self.url, open_timeout, self.cfg.read_timeout),
                               writing=False)
         self._bridge = bridge
