@@ -31,6 +31,7 @@ import secrets
 import shutil
 import stat
 import sys
+import threading
 from pathlib import Path
 
 from livecut.errors import FORCE, OutputExistsError, WriteError
@@ -105,10 +106,29 @@ def unfinished(tmp: Path) -> Path:
     return tmp
 
 
+#: held while a thread creates a temporary file noted (:func:`creating`), and for good by
+#: :func:`remove_unfinished`: a thread about to create one then waits for the process's end
+_CREATING = threading.RLock()
+
+
+@contextlib.contextmanager
+def creating():
+    """Meanwhile a temporary file noted (:func:`unfinished`) may be created: FFmpeg creates a
+    video's with its header, at the first packet, in the writer's thread.  Ctrl-\\ to a batch's
+    group left a 48-byte ``.c2.mp4.livecut-*``: the writer created it just after the main
+    thread's :func:`removed_when_killed` had removed the temporaries (none there yet), before
+    the process ended."""
+    with _CREATING:
+        yield
+
+
 def remove_unfinished() -> None:
     """Remove the temporaries noted (:func:`unfinished`) and not removed yet: the process is
     about to end (never raises).  Again while one is left: a writer thread may have added a
-    frame to a folder of frames as it was removed (its last rmdir then failed)."""
+    frame to a folder of frames as it was removed (its last rmdir then failed).  One being
+    created in another thread (:func:`creating`) is waited for, and no other is created after
+    (the lock is kept: the process ends)."""
+    _CREATING.acquire(timeout=10)  # (a creation stuck on a hung disk does not keep the process)
     for _ in range(5):
         left = [tmp for tmp in list(_UNFINISHED) if os.path.lexists(tmp)]
         if not left:

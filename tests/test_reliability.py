@@ -351,6 +351,55 @@ def test_a_killing_signal_leaves_no_temporary_output(tmp_path, long_clip, name, 
         assert final.read_bytes() == b"earlier"
 
 
+_KILLED_AS_THE_WRITER_CREATES = r"""
+import os, signal, sys, threading
+import numpy as np
+from livecut import atomic
+from livecut.sinks.base import SinkInfo
+from livecut.sinks.file import VideoFileSink
+
+atomic.removed_when_killed()
+sink = VideoFileSink(sys.argv[1], SinkInfo(width=64, height=48, fps=25.0))
+sink.open()
+assert not os.path.lexists(sink.tmp)  # (FFmpeg creates it with the header, at the first packet)
+go, done = threading.Event(), threading.Event()
+
+def writer():  # a batch's worker: the run's writer stage, in a thread of its own
+    go.wait()
+    for _ in range(100):
+        if os.path.lexists(sink.tmp):
+            break
+        sink.write(np.zeros((48, 64, 3), np.uint8))
+    done.set()
+
+threading.Thread(target=writer, daemon=True).start()
+removed = atomic.remove_unfinished
+
+def removed_then_the_writer(*args):  # the bad moment: the writer runs just after the removal
+    removed(*args)
+    go.set()
+    done.wait(3)
+
+atomic.remove_unfinished = removed_then_the_writer
+os.kill(os.getpid(), signal.SIGQUIT)
+threading.Event().wait(30)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGQUIT"), reason="POSIX signals")
+def test_a_killing_signal_as_a_writer_thread_creates_the_output_leaves_nothing(tmp_path):
+    """Ctrl-\\ to a batch's whole group (``livecut batch DIR -o out/ --jobs 2``) left a 48-byte
+    ``.c2.mp4.livecut-*`` (an MP4's header) in about 1 run in 5: FFmpeg creates the temporary
+    file at the first packet, in the worker's writer thread, which created it just after the
+    main thread's handler had removed the temporaries (none there yet) and before the process
+    ended.  A temporary file is not created any more once they are being removed."""
+    p = subprocess.run([sys.executable, "-c", _KILLED_AS_THE_WRITER_CREATES, str(tmp_path / "o.mp4")],
+                       cwd=REPO, capture_output=True, text=True, timeout=60, preexec_fn=killable_without_core,
+                       env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert p.returncode == -signal.SIGQUIT, p.stderr
+    assert sorted(os.listdir(tmp_path)) == []
+
+
 def test_sweep_keeps_temporaries_of_running_or_recent_runs(tmp_path):
     from livecut.atomic import STALE_SECONDS, _host_tag, sweep_stale
 

@@ -26,6 +26,7 @@ Opus for ``.webm``, AAC for the others (:mod:`livecut.sinks.audio`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -1076,6 +1077,7 @@ class VideoFileSink:
         self._delay: int | None = None  # (the first packet's pts - dts: the encoder's reordering)
         self._held = None  # (the last packet encoded, muxed with the next one: see _mux)
         self._to_i420: ToI420 | None = None  # BGR or gray -> I420, its buffers kept
+        self._created = False  # (the temporary file is there: see _creating)
         self._fast = pix_fmt == "yuv420p" and ch in (1, 3)
         #: what write() takes: "bgr24" (BGR, BGRA or gray as the channels say) or "yuv420p" (I420)
         self.pixel_format = "bgr24"
@@ -1173,6 +1175,22 @@ class VideoFileSink:
             self._discard()
             _say_left(exc, self.left)
             raise
+
+    @contextlib.contextmanager
+    def _creating(self):
+        """:func:`livecut.atomic.creating` until the temporary file is there: FFmpeg creates it
+        with the header, at the first packet, in the writer's thread (a batch's worker: see
+        :func:`livecut.atomic.remove_unfinished`)."""
+        if self.tmp is None or self._created:
+            yield
+            return
+        from livecut.atomic import creating
+
+        with creating():
+            try:
+                yield
+            finally:
+                self._created = self.tmp is None or os.path.lexists(self.tmp)
 
     def _discard(self) -> None:
         from livecut.atomic import discard
@@ -1279,18 +1297,19 @@ class VideoFileSink:
         frame.time_base = tb
         self._last_pts = ipts
         self._last_t = float(ipts * tb)
-        try:
-            packets = self._stream.encode(frame)
-            if clock is not None:
-                t = clock.add("encode", t)
-            for packet in packets:
-                self._mux(packet)
-            if self._audio is not None:
-                self._audio.mux(self._last_t)
-            if clock is not None:
-                clock.add("mux", t)
-        except (av.error.FFmpegError, OSError) as exc:
-            raise _write_error(f"{self.path}: write failed", exc) from None
+        with self._creating():
+            try:
+                packets = self._stream.encode(frame)
+                if clock is not None:
+                    t = clock.add("encode", t)
+                for packet in packets:
+                    self._mux(packet)
+                if self._audio is not None:
+                    self._audio.mux(self._last_t)
+                if clock is not None:
+                    clock.add("mux", t)
+            except (av.error.FFmpegError, OSError) as exc:
+                raise _write_error(f"{self.path}: write failed", exc) from None
         self.frames += 1
 
     def _lateness(self, ticks: int) -> None:
@@ -1383,50 +1402,51 @@ class VideoFileSink:
                 pass
             self._discard()
             return
-        try:
-            if self.frames:
-                self._last_length()
-                packets = ([self._held] if self._held is not None else []) + list(self._stream.encode(None))
-                self._held = None
-                if packets and self.ext in QUICKTIME_EXTS:
-                    self._end_in_decode_order(packets)
-                for packet in packets:
-                    self._mux(packet)
-                if self._held is not None:  # (the last, with its length now)
-                    self._mux_now(self._held)
-                    self._held = None
-                # on a complete run all the audio; after an interrupt or --frames N, only what
-                # the video covers
-                end = None if not self.cut_short else self._last_t + 1.0 / float(self._rate)
-                if self._audio is not None:  # (and flush transcoded audio: decoder and encoder)
-                    self._audio.finish(end, self._last_t + 1.0 / float(self._rate))
-                if self._chapters:
-                    # (the muxers write chapters set after the header with the trailer: those past
-                    # the end of a cut made an .mp4 or .mov as long as the source, its chapter track)
-                    c.set_chapters(cut_chapters(self._chapters, end))
-            self._container = None
-            self._close_audio()
-            languages = [(x.type, str((x.metadata or {}).get("language", "")).lower()) for x in c.streams]
-            # (FFmpeg's iPod muxer writes no track's name: a dub's, a commentary's title was lost unsaid)
-            titles = [f"{x.type} {x.metadata['title'][:40]!r}" for x in c.streams
-                      if self.ext == ".m4v" and (x.metadata or {}).get("title")]
-            c.close()
-            if self.ext == ".mov" and self.frames:
-                mov_languages(self.tmp, languages)
-        except (av.error.FFmpegError, OSError) as exc:
-            self._container = None
-            self._close_audio()
+        with self._creating():  # (a short video's file is created here)
             try:
+                if self.frames:
+                    self._last_length()
+                    packets = ([self._held] if self._held is not None else []) + list(self._stream.encode(None))
+                    self._held = None
+                    if packets and self.ext in QUICKTIME_EXTS:
+                        self._end_in_decode_order(packets)
+                    for packet in packets:
+                        self._mux(packet)
+                    if self._held is not None:  # (the last, with its length now)
+                        self._mux_now(self._held)
+                        self._held = None
+                    # on a complete run all the audio; after an interrupt or --frames N, only what
+                    # the video covers
+                    end = None if not self.cut_short else self._last_t + 1.0 / float(self._rate)
+                    if self._audio is not None:  # (and flush transcoded audio: decoder and encoder)
+                        self._audio.finish(end, self._last_t + 1.0 / float(self._rate))
+                    if self._chapters:
+                        # (the muxers write chapters set after the header with the trailer: those past
+                        # the end of a cut made an .mp4 or .mov as long as the source, its chapter track)
+                        c.set_chapters(cut_chapters(self._chapters, end))
+                self._container = None
+                self._close_audio()
+                languages = [(x.type, str((x.metadata or {}).get("language", "")).lower()) for x in c.streams]
+                # (FFmpeg's iPod muxer writes no track's name: a dub's, a commentary's title was lost unsaid)
+                titles = [f"{x.type} {x.metadata['title'][:40]!r}" for x in c.streams
+                          if self.ext == ".m4v" and (x.metadata or {}).get("title")]
                 c.close()
-            except Exception:  # noqa: BLE001
-                pass
-            self._discard()
-            error = _write_error(f"{self.path}: finishing the file failed", exc)
-            _say_left(error, self.left)
-            raise error from None
-        except BaseException:
-            self._discard()
-            raise
+                if self.ext == ".mov" and self.frames:
+                    mov_languages(self.tmp, languages)
+            except (av.error.FFmpegError, OSError) as exc:
+                self._container = None
+                self._close_audio()
+                try:
+                    c.close()
+                except Exception:  # noqa: BLE001
+                    pass
+                self._discard()
+                error = _write_error(f"{self.path}: finishing the file failed", exc)
+                _say_left(error, self.left)
+                raise error from None
+            except BaseException:
+                self._discard()
+                raise
         if not self.frames:
             self._discard()
             return
