@@ -385,6 +385,7 @@ class BackgroundVideo:
 
         self._src = FileSource(path, cfg, loop=True)
         self._last: np.ndarray | None = None
+        self._img: np.ndarray | None = None  # (the source's frame that _last was made of)
         # (a phone's clip is stored sideways: its frames upright, as a player shows them)
         self._upright = Upright(self._src.info.rotation)
         # (anamorphic footage, 720x576 16:9: its frames widened to square pixels, as a player
@@ -405,6 +406,11 @@ class BackgroundVideo:
             f = None
         if f is not None:
             self._last = self._upright(self._square(f.image))
+            # (the frame before given back once replaced: the next is decoded into it, where each
+            # was a new array, a 720p frame's 2.8 MB)
+            if self._img is not None:
+                self._src.release_frame(self._img)
+            self._img = f.image
         return self._last
 
     def _square(self, image: np.ndarray) -> np.ndarray:

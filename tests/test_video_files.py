@@ -3757,6 +3757,48 @@ def test_a_background_video_of_an_extreme_pixel_aspect_is_not_widened_beyond_bou
     assert frame.shape[0] * frame.shape[1] <= 4 * 320 * 720, frame.shape
 
 
+def test_a_background_videos_frames_are_decoded_into_kept_buffers(tmp_path):
+    """The rule of the hot path: each frame of a ``video:`` background was decoded into a new
+    array (a 720p frame's 2.8 MB, every frame); the frame before is now given back to its
+    source once replaced and the next decoded into it, the frames (looped too) as before."""
+    import av
+
+    import livecut.runner as runner
+    from allocs import allocated_per_frame
+    from livecut.config import load_config
+    from livecut.runner import BackgroundVideo
+
+    w, h, n = 640, 360, 4
+    bgv = tmp_path / "bg.mp4"
+    with av.open(str(bgv), "w") as c:
+        s = c.add_stream("libx264", rate=25)
+        s.width, s.height, s.pix_fmt = w, h, "yuv420p"
+        for i in range(n):
+            img = np.zeros((h, w, 3), np.uint8)
+            img[:, : (i + 1) * w // (n + 1)] = (40 * i, 200, 255 - 50 * i)
+            f = av.VideoFrame.from_ndarray(img, format="bgr24")
+            f.pts = i
+            c.mux(s.encode(f))
+        c.mux(s.encode(None))
+    fresh = BackgroundVideo(bgv, load_config(None).video)
+    try:
+        ref = [fresh._src.read().image.copy() for _ in range(n)]
+    finally:
+        fresh.close()
+    video = BackgroundVideo(bgv, load_config(None).video)
+    got = []
+    try:
+        _, by_line = allocated_per_frame(lambda i: got.append(video.next().copy()), runner.__file__,
+                                         frames=2 * n + 1)
+    finally:
+        video.close()
+    line, most = max(by_line.items(), key=lambda kv: kv[1])
+    assert most < w * h // 4, f"runner.py:{line} allocates {most} bytes a frame"
+    assert len(got) == 3 + 2 * n + 1
+    for i, g in enumerate(got):
+        assert np.array_equal(g, ref[i % n]), i
+
+
 @pytest.mark.parametrize("fmt", ["nut", "mpegts"])
 def test_a_rotated_video_piped_out_is_upright(clips, tmp_path, fmt):
     """`-o -` of a phone's portrait clip: NUT and MPEG-TS cannot say the video is turned, so
