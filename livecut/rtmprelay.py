@@ -682,6 +682,9 @@ class Relay:
             except ConnectionResetError:
                 self.fail("the server reset the connection")
                 return
+            if up.answered and not self.answered:  # (even a TLS handshake's first bytes: see RtmpRelay.answered)
+                self.answered = True
+                self._tell("answered")
             if got is None:
                 self.up_eof = True
             elif got:
@@ -722,6 +725,8 @@ class Relay:
 
     #: the server answered in the URL's plain protocol (rtmp://, rtsp://)
     spoke = False
+    #: the server sent something (told once)
+    answered = False
 
     def _tell(self, line: str) -> None:
         try:
@@ -803,6 +808,8 @@ class RtmpRelay:
         self.answer: str | None = None
         #: rtmp://, rtsp://: the server answered in that protocol (so it is no TLS server: not asked)
         self.spoke = False
+        #: the server sent something, in any protocol (a signal before it did: it did not answer)
+        self.answered = False
         self._wake_r = self._wake_w = None
         pass_fds: tuple = ()
         cmd = [sys.executable, "-P", "-m", "livecut.rtmprelay", "--open-timeout", repr(float(open_timeout)),
@@ -887,6 +894,8 @@ class RtmpRelay:
                     self.answer = line[7:].strip()
                 elif line.strip() == "spoke":
                     self.spoke = True
+                elif line.strip() == "answered":
+                    self.answered = True
         except (OSError, ValueError):
             pass
         self._failed.set()  # (the relay ended)

@@ -113,11 +113,15 @@ def test_an_rtsps_server_by_a_name_its_certificate_does_not_hold_is_refused(clip
                                              (signal.SIGTERM, 143, "stopped by SIGTERM")])
 def test_a_signal_while_an_rtsps_server_does_not_answer_ends_the_run_at_once(clip, sig, code, said):
     """A server that accepts the connection and never answers (its TLS handshake neither):
-    Ctrl-C or SIGTERM ends the run at once, as for rtsp:// (the relay gives up at the signal)."""
-    rc, err, took = signal_when_connected(clip, lambda port: f"rtsps://pub:{SECRET}@127.0.0.1:{port}/live",
+    Ctrl-C or SIGTERM ends the run at once, as for rtsp:// (the relay gives up at the signal),
+    and says that nothing reached the server and why (it said only 'interrupted')."""
+    ports = []
+    rc, err, took = signal_when_connected(clip, lambda port: ports.append(port) or
+                                          f"rtsps://pub:{SECRET}@127.0.0.1:{port}/live",
                                           ["--set", "video.open_timeout=8"], _env(), sig)
     lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert rc == code and lines == [f"livecut: error: {said}"], (rc, err)
+    assert rc == code and lines == [f"livecut: error: {said} (nothing reached rtsps://***@127.0.0.1:{ports[0]}/live: "
+                                    "the server did not answer)"], (rc, err)
     assert took < 3.0, took   # (at once, not video.open_timeout's 8 s: it took 1.02 s on a loaded machine)
     assert SECRET not in err
 

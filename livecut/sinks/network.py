@@ -288,7 +288,12 @@ class StreamSink:
                 # stream: no answer within 3 s")
                 raise VideoWriteError(f"{self.safe}: {reason}") from None
             raise VideoWriteError(f"{self.safe}: cannot start the stream: {reason}") from None
-        except BaseException:  # a signal while the stream opened: nothing is left behind
+        except BaseException as exc:  # a signal while the stream opened: nothing is left behind
+            if self._relay is not None and isinstance(exc, KeyboardInterrupt):
+                # (the run's line says why nothing reached the output, as tcp:// and srt:// say
+                # it: it said only "interrupted")
+                self.unreached = ("the server answered but did not take the stream" if self._relay.answered
+                                  else "the server did not answer")
             self._close_audio()
             if not self._opening:
                 container.close()
