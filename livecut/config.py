@@ -145,9 +145,9 @@ class CompositeConfig(_Checked):
 @dataclass(frozen=True)
 class SmoothConfig(_Checked):
     enabled: bool = _opt(True, "temporal smoothing of the mask in video")
-    rate: float = _opt(0.02, "base EMA rate on a still scene (1 = no averaging; the "
-                  "hysteresis still applies)", lo=0.01, hi=1.0)
-    motion_rate: float = _opt(0.9, "EMA rate where the image moves", lo=0.01, hi=1.0)
+    rate: float = _opt(0.02, "base EMA rate on a still scene, a frame of 25 fps (at another frame rate the "
+                  "same average over time; 1 = no averaging; the hysteresis still applies)", lo=0.01, hi=1.0)
+    motion_rate: float = _opt(0.9, "EMA rate where the image moves, a frame of 25 fps (as rate)", lo=0.01, hi=1.0)
     motion_threshold: float = _opt(12.0, "change of the image (0-255 gray levels, above a noise floor "
                                    "of 1.5) at which the rate reaches motion_rate (it rises linearly up to it)",
                                    lo=0.5, hi=255.0)
@@ -155,13 +155,14 @@ class SmoothConfig(_Checked):
                                 "the rate rises too", lo=0.0, hi=0.5)
     hysteresis: float = _opt(0.1, "half-width of the hysteresis band around the threshold",
                              lo=0.0, hi=0.45)
-    settle: int = _opt(6, "judged frames the mask must disagree with the smoothed one before it is "
-                       "taken as is (a judgement served again, segment.still / segment.every, is not "
+    settle: int = _opt(6, "judged frames of 25 fps the mask must disagree with the smoothed one before it is "
+                       "taken as is (at another frame rate the same time, 0.24 s: 2 frames at 10 fps, 14 at 60, "
+                       "at most 255; a judgement served again, segment.still / segment.every, is not "
                        "counted again; 0 = never; also turns off the clearing of residue)", lo=0, hi=250)
     scene_cut: float = _opt(40.0, "mean abs frame change (0-255) that resets the smoother",
                             lo=1.0, hi=255.0)
-    hold: int = _opt(50, "frames with nothing in focus (a whip pan, a focus hunt) through which the "
-                     "last mask is held (a cut or pan to another scene ends it once the view settles); "
+    hold: int = _opt(50, "frames of 25 fps with nothing in focus (a whip pan, a focus hunt) through which the "
+                     "last mask is held (at another frame rate the same time, 2 s) (a cut or pan to another scene ends it once the view settles); "
                      "after that the empty mask is smoothed in as any change (0 = no hold)", lo=0, hi=100000)
 
 

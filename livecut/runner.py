@@ -467,6 +467,7 @@ class Processor:
         # validate early (the file of a picture or video only where the mode shows it: a mask's
         # -b image:missing.png, said to be ignored, was refused)
         parse_background(self.background, files=self.mode in SHOWN_MODES)
+        self._fps: float | None = None  # the frames' rate (see the fps property)
         self.smoother = MaskSmoother(cfg) if cfg.smooth.enabled else None
         self.seg = Segmenter(cfg, temporal=self.smoother)
         self._rotation = 0  # the frames' display rotation (see the rotation property)
@@ -512,6 +513,18 @@ class Processor:
         for comp in (self.comp, self.view):
             if comp is not None:
                 comp.rotation = self._rotation
+
+    @property
+    def fps(self) -> float | None:
+        """The frames' rate (None: not known, taken as 25 fps): the smoothing's times, given for
+        25 fps, are kept in seconds at it (see :attr:`MaskSmoother.fps`)."""
+        return self._fps
+
+    @fps.setter
+    def fps(self, value: float | None) -> None:
+        if self.smoother is not None:
+            self.smoother.fps = value
+        self._fps = value
 
     @property
     def sample_aspect(self) -> float:
@@ -749,7 +762,7 @@ class Processor:
         if self.smoother is None:
             if factor <= 1:
                 return 1.0
-            self.smoother = MaskSmoother(self.cfg)
+            self.smoother = MaskSmoother(self.cfg, fps=self._fps)
             self.smoother.rate = 1.0
             self.seg.temporal = self.smoother
         self.smoother.rate = float(np.clip(self.smoother.rate / factor, 0.01, 1.0))
@@ -1930,6 +1943,8 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         processor.rotation = getattr(info, "rotation", 0) or 0
         # (anamorphic footage, 720x576 16:9: a picture background is put in as it is shown)
         processor.sample_aspect = getattr(info, "sample_aspect", None)
+        # (the smoothing's times, given for 25 fps, kept in seconds at the video's rate)
+        processor.fps = info.fps or None
         ow, oh = processor.output_size(info.width, info.height)
         file_src = kind == "file" and not getattr(source, "live", False)
         sink_info = SinkInfo(width=ow, height=oh, fps=info.fps or 30.0, channels=processor.channels,

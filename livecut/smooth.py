@@ -35,6 +35,12 @@ Per frame:
 5. A *scene cut* (mean change above ``smooth.scene_cut``; on a pan, from the last frame moved
    with the picture) resets the average (and the runs of frames settling counts).
 
+Its times are those of a 25 fps video (``REF_FPS``): ``smooth.rate``, ``smooth.motion_rate`` and
+``PAN_RATE`` are rates per frame there, ``smooth.settle`` and ``smooth.hold`` frames there; at another
+frame rate (:attr:`MaskSmoother.fps`) they are made the same times (a rate r per 25 fps frame is
+``1 - (1 - r) ** (25 / fps)`` a frame, N frames ``N * fps / 25``), so that a subject that leaves focus
+leaves the mask as soon in seconds at 10 fps as at 60.
+
 All buffers are allocated on the first frame (or when the size changes); the
 full-size work is a handful of OpenCV passes over preallocated arrays.
 """
@@ -48,7 +54,7 @@ import cv2
 import numpy as np
 
 from livecut.config import Config, SmoothConfig, section_config
-from livecut.errors import ConfigTypeError, FrameSizeError
+from livecut.errors import ConfigError, ConfigTypeError, FrameSizeError
 from livecut.frames import FrameBuffers, as_bgr, check_alpha, check_flag
 
 __all__ = ["MaskSmoother"]
@@ -119,6 +125,9 @@ PAN_SPREAD = 1.0
 #: ... and the median where the image has detail (its detail map at or above its mean) within
 #: this share of that motion of the median of the whole frame
 PAN_AGREE = 0.25
+#: the frame rate the smoothing's rates and frame counts are given for (smooth.rate, smooth.settle,
+#: smooth.hold, PAN_RATE ...): at another rate (MaskSmoother.fps) they are scaled to the same times
+REF_FPS = 25.0
 _SQUARE = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
 _CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
 
@@ -164,8 +173,9 @@ class MaskSmoother:
     old scene's judgement) and again at the next frame: the new scene's judgement is taken at once.
     """
 
-    def __init__(self, config: Config | SmoothConfig | None = None):
+    def __init__(self, config: Config | SmoothConfig | None = None, fps: float | None = None):
         self.cfg = section_config(config, SmoothConfig, "MaskSmoother")
+        self.fps = fps
         self.rate = self.cfg.rate  # adjustable at run time (preview keys [ and ]; see rate)
         self._shape: tuple[int, int] | None = None
         #: the masks are 4x1 columns, smoothed as the 1x4 rows they are turned to (see __call__):
@@ -200,6 +210,48 @@ class MaskSmoother:
             raise ConfigTypeError(f"MaskSmoother.rate {value!r}: expected a number, as smooth.rate takes")
         # (the range is smooth.rate's, checked as the configuration checks it: NaN is refused too)
         self._base_rate = dataclasses.replace(self.cfg, rate=float(value)).rate
+
+    @property
+    def fps(self) -> float | None:
+        """The frame rate of the video smoothed (None: 25 fps, ``REF_FPS``): the configuration's
+        rates and frame counts are for 25 fps, and are scaled to the same times at this rate (a
+        subject that left focus, 6 frames at 25 fps, leaves the mask in 0.24 s at 10 fps too, 2
+        frames, not 0.6 s).  A number above 0, as a video's rate; another is a
+        :class:`~livecut.errors.ConfigError`."""
+        return self._fps
+
+    @fps.setter
+    def fps(self, value: float | None) -> None:
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ConfigTypeError(f"MaskSmoother.fps {value!r}: expected a frame rate (a number above 0) or None")
+            value = float(value)
+            if not (np.isfinite(value) and value > 0):
+                raise ConfigError(f"MaskSmoother.fps {value!r}: expected a frame rate above 0 (or None: 25 fps)")
+        self._fps = value
+        #: frames of this rate a frame of 25 fps lasts (1: the configuration's values as they are)
+        self._per = 1.0 if value is None else value / REF_FPS
+        cfg = self.cfg
+        # (the runs of frames are counted in uint8, saturating at 255)
+        self._settle_n = self._frames(cfg.settle, 255)
+        self._hold_n = self._frames(cfg.hold)
+
+    def _frames(self, n: int, most: int | None = None) -> int:
+        """``n`` frames of 25 fps as frames of this rate (0 stays 0, another at least 1)."""
+        if n == 0 or self._per == 1.0:
+            return n
+        n = max(1, int(round(n * self._per)))
+        return n if most is None else min(most, n)
+
+    def _per_frame(self, rates: np.ndarray) -> None:
+        """Rates per frame of 25 fps made, in place, rates per frame of this rate: the same average
+        over time, ``1 - (1 - rate) ** (25 / fps)`` (1, no averaging, stays 1)."""
+        with np.errstate(divide="ignore"):  # (log(1 - 1) = -inf: the rate stays 1)
+            np.negative(rates, out=rates)
+            np.log1p(rates, out=rates)
+        np.multiply(rates, 1.0 / self._per, out=rates)
+        np.expm1(rates, out=rates)
+        np.negative(rates, out=rates)
 
     def reset(self) -> None:
         self._have_prev = False
@@ -385,8 +437,9 @@ class MaskSmoother:
         cfg = self.cfg
         if pan is None:
             lo = self.rate
-        else:  # (a slow pan is averaged longer: its view changes less from frame to frame)
-            lo = max(self.rate, min(PAN_RATE, PAN_RATE_PER_PX * max(abs(pan[0]), abs(pan[1]))))
+        else:  # (a slow pan is averaged longer: its view changes less from frame to frame; its
+            # motion a frame of 25 fps, as the rates are given for)
+            lo = max(self.rate, min(PAN_RATE, PAN_RATE_PER_PX * max(abs(pan[0]), abs(pan[1])) / self._per))
         hi = max(lo, cfg.motion_rate)
         # changes below NOISE_FLOOR gray levels are sensor/codec noise, not motion
         cv2.subtract(self._diff, NOISE_FLOOR, dst=self._diff)
@@ -395,6 +448,8 @@ class MaskSmoother:
         cv2.max(self._rate_small, 0.0, dst=self._rate_small)
         cv2.multiply(self._rate_small, hi - lo, dst=self._rate_small)
         cv2.add(self._rate_small, lo, dst=self._rate_small)
+        if self._per != 1.0:  # (rates per frame of 25 fps: as rates per frame of this one, pixel by pixel)
+            self._per_frame(self._rate_small)
         if not judged:  # (the mask reflects an earlier image: the reference stays with it)
             return mean
         # ref += rate * (g - ref)
@@ -498,7 +553,7 @@ class MaskSmoother:
         # only thick regions of disagreement (a whole object, not a jittering edge)
         cv2.erode(self._lo, self._settle_kernel, dst=self._hi)
         _extend_runs(self._count, self._hi)                           # agreement resets the count
-        cv2.compare(self._count, self.cfg.settle, cv2.CMP_GE, dst=self._hi)
+        cv2.compare(self._count, self._settle_n, cv2.CMP_GE, dst=self._hi)
         if cv2.countNonZero(self._hi):
             # the region settles whole: the erosion's margin grown back (by the kernel's square,
             # which reaches the corners the disk cut off too) where it has disagreed as long --
@@ -506,7 +561,7 @@ class MaskSmoother:
             # subject's outline on for 35 frames more, the new one's border off for 54), while a
             # jittering edge beside it, not steadily off, is still averaged
             cv2.dilate(self._hi, self._settle_square, dst=self._hi)
-            cv2.compare(self._runs, self.cfg.settle, cv2.CMP_GE, dst=self._lo)
+            cv2.compare(self._runs, self._settle_n, cv2.CMP_GE, dst=self._lo)
             cv2.bitwise_and(self._hi, self._lo, dst=self._hi)
             settled = self._hi > 0
             self._acc[settled] = alpha[settled]
@@ -525,7 +580,7 @@ class MaskSmoother:
         acc, now, tmp, take = self._acc, self._lo, self._hi, self._faint
         cv2.compare(alpha, 0, cv2.CMP_EQ, dst=now)
         _extend_runs(self._zeros, now)                              # another value resets the run
-        cv2.compare(self._zeros, self.cfg.settle, cv2.CMP_GE, dst=take)
+        cv2.compare(self._zeros, self._settle_n, cv2.CMP_GE, dst=take)
         cv2.compare(acc, 128.0, cv2.CMP_LT, dst=tmp)
         cv2.bitwise_and(take, tmp, dst=take)                        # steadily 0, below the cut
         cv2.compare(acc, float(SETTLE_LEVELS), cv2.CMP_LT, dst=tmp)
@@ -554,14 +609,14 @@ class MaskSmoother:
             return self._turned_call(self.hold, alpha, frame, bits)
         if self._shape != alpha.shape[:2] or not self._have_prev or self._turned != self._turning:
             return alpha
-        ended = self._held_run >= self.cfg.hold
+        ended = self._held_run >= self._hold_n
         if not ended and self._view_changed(frame, bits):
             ended = True
             self._have_prev = False  # another scene: start over from this mask, as after a cut
             self.resets += 1
         if ended:
             out = self(alpha, frame, bits=bits)
-            self._held_run = self.cfg.hold  # (still in the run: __call__ ended it)
+            self._held_run = self._hold_n  # (still in the run: __call__ ended it)
             return out
         self._held_run += 1
         self.held += 1
@@ -614,7 +669,7 @@ class MaskSmoother:
         self._settled_run = self._settled_run + 1 if settled else 0
         self._view_prev[...] = self._view
         self._prev_stats = stats
-        return self._settled_run >= max(1, self.cfg.settle) and not self._alike_held(stats)
+        return self._settled_run >= max(1, self._settle_n) and not self._alike_held(stats)
 
     def _alike_held(self, stats: tuple[float, float]) -> bool:
         """Whether this frame's coarse view (``_view``, with its ``stats``) shows the scene the hold
@@ -693,7 +748,7 @@ class MaskSmoother:
         cv2.subtract(cur, self._acc, dst=cur)
         cv2.multiply(cur, self._rate, dst=cur)
         cv2.add(self._acc, cur, dst=self._acc)
-        if cfg.settle > 0:
+        if self._settle_n > 0:
             if judged:  # (a judgement served again is the same evidence: not counted again)
                 self._settle(alpha)
             self._clear_residue(alpha)

@@ -416,3 +416,77 @@ def test_a_fade_to_black_ends_the_hold_once_black():
     black = np.zeros_like(scene)
     outs = [sm.hold(empty, black).max() for _ in range(cfg.smooth.settle + 1)]
     assert outs[:-1] == [255] * cfg.smooth.settle and outs[-1] == 0
+
+
+def _frames_to_leave(cfg, fps, h=180, w=320):
+    """Frames a subject that went out of focus on a still scene (the mask empty from then on,
+    the picture as it was) stays in the smoothed mask, at ``fps``."""
+    sm = MaskSmoother(cfg)
+    sm.fps = fps  # (as the runner tells it the video's rate)
+    frame = _still_frame(1, 20, h, w)
+    old = np.zeros((h, w), np.uint8)
+    old[40:140, 30:130] = 255
+    for _ in range(int(fps)):  # a second in focus
+        sm(old, frame)
+    empty = np.zeros_like(old)
+    for i in range(1, 10 * int(fps)):
+        if sm(empty, frame).max() < 128:
+            return i
+    return None
+
+
+@pytest.mark.parametrize("sets", [(), ("smooth.settle=0", "smooth.hysteresis=0")], ids=["settle", "rate"])
+@pytest.mark.parametrize("fps", [10, 60])
+def test_a_subject_that_leaves_focus_leaves_the_mask_as_soon_in_seconds_at_any_frame_rate(fps, sets):
+    """The smoothing counted frames, its times chosen for 25 fps: a subject that went out of
+    focus left the mask after smooth.settle (6) frames -- 0.24 s at 25 fps, 0.6 s at 10 fps
+    (past the half second promised), 0.1 s at 60 -- and the still-scene average
+    (smooth.rate, settling off) took 1.4 s at 25 fps, 3.5 s at 10, 0.58 s at 60.  Given the
+    video's rate, the smoother keeps those times in seconds (25 fps as it was)."""
+    cfg = load_config(None, list(sets))
+    at25 = _frames_to_leave(cfg, 25)
+    assert at25 == (cfg.smooth.settle or 35)  # (as before: 6 frames, 1.4 s)
+    n = _frames_to_leave(cfg, fps)
+    assert abs(n / fps - at25 / 25) <= 1 / min(fps, 25), (n, at25)  # (within a frame of the coarser rate)
+
+
+@pytest.mark.parametrize("fps", [10, 60])
+def test_the_hold_through_frames_with_nothing_in_focus_lasts_as_long_in_seconds_at_any_frame_rate(fps):
+    """smooth.hold (50) counted frames: the last mask was held through 2 s with nothing in focus
+    at 25 fps, 5 s at 10 fps, 0.83 s at 60; now 2 s at any rate."""
+    cfg = load_config()
+    sm = MaskSmoother(cfg, fps=fps)
+    assert sm.fps == fps
+    frame = _still_frame(1, 20)
+    square = np.zeros((90, 160), np.uint8)
+    square[20:70, 40:120] = 255
+    for _ in range(3):
+        sm(square, frame)
+    empty, blurred = np.zeros_like(square), cv2.blur(frame, (9, 9))
+    while sm.held < 10 * fps and np.array_equal(sm.hold(empty, blurred), square):
+        pass
+    assert sm.held == cfg.smooth.hold * fps // 25
+
+
+def test_a_video_file_gives_the_smoother_its_frame_rate(tmp_path):
+    """`livecut file` tells the smoother the video's rate (its times are kept in seconds at it)."""
+    from conftest import make_clip
+    from livecut.runner import run_video
+
+    pipes = []
+    run_video(str(make_clip(tmp_path / "in.mp4", fps=10, n=5)), str(tmp_path / "out.mp4"), load_config(),
+              progress=False, on_start=pipes.append)
+    assert pipes[0].process.smoother.fps == 10
+
+
+def test_the_smoothers_frame_rate_is_a_number_above_0():
+    from livecut.errors import ConfigError
+
+    sm = MaskSmoother(load_config())
+    assert sm.fps is None
+    for bad in (0, -25, float("nan"), float("inf")):
+        with pytest.raises(ConfigError):
+            sm.fps = bad
+    for bad in ("25", True):
+        with pytest.raises(ConfigError):
+            MaskSmoother(load_config(), fps=bad)
