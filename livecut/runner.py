@@ -56,6 +56,12 @@ WRITER_STALL = 5.0
 #: that writes nothing for this long is stuck; cancelled, it is given as long again to end (the
 #: run ends within a second of the signal or the error)
 HURRY_STALL = 0.4
+#: a live source's frames: the smoothing's times are kept in seconds at the rate they are processed,
+#: measured (the median interval of their timestamps) over this many frames, and again every as many
+#: -- a camera that gives 10 fps in low light while its format says 30, frames dropped while the
+#: processing does not keep up -- where it is RATE_OFF or more off the rate the smoothing has
+RATE_FRAMES = 25
+RATE_OFF = 0.1
 _END = object()
 
 
@@ -860,6 +866,9 @@ class Pipeline:
         self.live = getattr(source, "live", False) if live is None else live
         if self.live or self.main_sinks:
             self.ahead = None
+        #: the timestamps of the live frames processed last, for their rate (see RATE_FRAMES), where
+        #: ``process`` has a rate to be told (a Processor's fps)
+        self._rate_pts: list[float] | None = [] if self.live and hasattr(process, "fps") else None
         self._ahead_ring: list[np.ndarray] = []
         self._ahead_i = 0
         self.queue_size = max(1, queue_size)
@@ -893,6 +902,24 @@ class Pipeline:
         pace_by = getattr(source, "pace_by", None)
         if pace_by is not None and not self.live:
             pace_by(self.play_clock)
+
+    def _measure_rate(self, pts: float) -> None:
+        """A live frame about to be processed at ``pts``: every RATE_FRAMES frames, the rate they
+        came at (the median interval: a pause, a reconnection, is one interval among many) is
+        given to ``process`` (its ``fps``: the smoothing's times) where it is RATE_OFF off."""
+        stamps = self._rate_pts
+        stamps.append(pts)
+        if len(stamps) <= RATE_FRAMES:
+            return
+        steps = np.diff(stamps)
+        stamps[:] = stamps[-1:]
+        steps = steps[steps > 0]
+        if len(steps) < RATE_FRAMES // 2:
+            return
+        fps = 1.0 / float(np.median(steps))
+        now = self.process.fps
+        if math.isfinite(fps) and (not now or abs(fps - now) >= RATE_OFF * now):
+            self.process.fps = fps
 
     def play_clock(self) -> float:
         """``time.perf_counter()`` less the time the run has been paused: it stands still
@@ -1198,6 +1225,8 @@ class Pipeline:
                 if frame is _END:
                     self.reached_end = True
                     break
+                if self._rate_pts is not None and frame.pts is not None:
+                    self._measure_rate(frame.pts)
                 t0 = time.perf_counter()
                 try:
                     pre = getattr(frame, "pre", None)

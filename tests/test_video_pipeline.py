@@ -1739,3 +1739,31 @@ def test_a_ctrl_c_in_a_weakref_callback_while_livecut_errors_is_imported_is_deli
     assert p.returncode == 130, (p.returncode, p.stdout, p.stderr)
     assert p.stderr.strip() == "livecut: error: interrupted", p.stderr
     assert "Exception ignored" not in p.stderr and p.stdout == ""
+
+
+@pytest.mark.parametrize("every", [1, 3])
+def test_a_live_sources_smoothing_takes_the_rate_its_frames_come_at(every):
+    """The smoothing's times are kept in seconds at the frames' rate: a live source's was its
+    nominal one for the whole run -- a camera whose format says 30 fps giving 10 in low light
+    (every=1), or one whose frames are processed at 10 of its 30 fps (every=3, the others
+    dropped), had its mask smoothed as at 30 fps, a subject that left focus left it 3x late."""
+
+    class Camera(FakeSource):
+        live = True
+        live_buffer = 100  # (none dropped by the pipeline here: the frames processed are those read)
+
+        def __init__(self):
+            super().__init__(n=90)
+            self.info = SourceInfo(64, 48, 30.0)
+
+        def read(self):
+            while True:
+                f = super().read()
+                if f is None or (f.index % every) == 0:
+                    return f if f is None else Frame(f.image, f.index, pts=f.index / (10 * every),
+                                                     captured_at=f.captured_at)
+
+    processor = Processor(load_config())
+    processor.fps = 30.0  # (as run_video tells it the source's)
+    Pipeline(Camera(), processor, [ListSink()]).run()
+    assert processor.smoother.fps == pytest.approx(10.0)
