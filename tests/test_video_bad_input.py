@@ -69,6 +69,20 @@ def test_a_video_name_of_an_extension_alone_is_refused_naming_a_file_to_give(tmp
     assert r.returncode == 0 and any(out.glob("*.png")), r.stderr
 
 
+@pytest.mark.parametrize("name", [".ts", ".M2TS"])
+def test_an_mpegts_name_of_an_extension_alone_is_refused_naming_the_pipe(tmp_path, name):
+    """-o "$NAME.ts" with NAME empty (-o .ts) said "unknown video type '(no extension)'", where
+    -o .mp4 says the name is missing and -o rec.ts names the pipe that writes one; it says both."""
+    clip = make_clip(tmp_path / "in.mp4", w=64, h=48, n=2)
+    out = tmp_path / "o" / name
+    (tmp_path / "o").mkdir()
+    r = run_cli("file", str(clip), "-o", str(out), "-q")
+    _one_line_error(r, 2, f"{out}: a video's name with nothing before {name} (an empty variable?): name it "
+                    f"(an MPEG-TS file: -o - --set video.pipe_format=mpegts > {tmp_path / 'o' / ('out' + name)}), "
+                    "or end -o with / for PNG frames")
+    assert "unknown video type" not in r.stderr and not out.exists()
+
+
 @pytest.mark.parametrize("name, after", [("out.mp4.", "'.'"), ("out.mkv ", "' '"), ("out.MOV,", "','")])
 def test_a_video_name_with_a_stop_or_a_space_after_it_is_refused_naming_it(tmp_path, name, after):
     """-o out.mp4. (or 'out.mp4 ', a paste) said "unknown video type '(no extension)'", a type it

@@ -735,6 +735,13 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
         raise UsageError(f"{out}: a video's name with nothing before {out.name} (an empty variable?): "
                          f"name it ({out.parent / ('out' + out.name)}), or end -o with / for PNG frames "
                          "in a folder of that name")
+    if not out.suffix and out.name.lower() in (".ts", ".mts", ".m2ts"):
+        # (-o "$NAME.ts" with NAME empty: -o .ts was "unknown video type '(no extension)'", where
+        # -o rec.ts names the pipe that writes one)
+        raise UsageError(f"{out}: a video's name with nothing before {out.name} (an empty variable?): "
+                         f"name it (an MPEG-TS file: -o - --set video.pipe_format=mpegts > "
+                         f"{shlex.quote(str(out.parent / ('out' + out.name)))}), or end -o with / for PNG frames "
+                         "in a folder of that name")
     typo = re.fullmatch(r"(.*\.[A-Za-z0-9]+)([\s.,;:]+)", out.name)
     if typo and Path(typo[1]).suffix.lower() in VIDEO_EXTS:
         # (-o out.mp4. or 'out.mp4 ', a paste: "unknown video type '(no extension)'", a type it had)
