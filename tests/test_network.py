@@ -589,6 +589,18 @@ def test_an_output_host_name_that_does_not_resolve_is_said(url):
     assert SECRET not in msg
 
 
+@pytest.mark.parametrize("scheme", ["tcp", "rtsp", "rtmp"])
+def test_a_refused_stream_output_is_said_in_one_form(scheme):
+    """A refused connection said "cannot open the output: Connection refused" for tcp://, where
+    rtsp:// and rtmp:// (and the README) say "cannot start the stream: Connection refused"; every
+    stream output says it so."""
+    url = f"{scheme}://127.0.0.1:{free_port()}" + ("" if scheme == "tcp" else "/live")
+    sink = open_sink(url, SinkInfo(160, 120, 25.0), VideoConfig(open_timeout=5), pace=False)
+    with pytest.raises(VideoWriteError) as err:
+        sink.open()
+    assert str(err.value) == f"{url}: cannot start the stream: Connection refused"
+
+
 def test_a_silent_udp_port_says_no_data_not_no_answer():
     """UDP has no answer to give: a port nothing is sent to said 'no answer within N s', as a
     server that does not answer; it says 'no data' now."""

@@ -655,7 +655,7 @@ def test_a_relay_that_starts_but_never_says_its_port_fails_the_open_in_time(tmp_
             sink.write(np.zeros((120, 160, 3), np.uint8))
     took = time.monotonic() - t0
     assert took < 10, took
-    assert str(err.value).endswith("cannot open the output: the RTMP relay started but did not say its port "
+    assert str(err.value).endswith("cannot start the stream: the RTMP relay started but did not say its port "
                                    "within 5 s"), err.value
     assert KEY not in str(err.value)
 

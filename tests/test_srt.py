@@ -1008,7 +1008,7 @@ def test_an_srt_host_name_that_does_not_resolve_is_said_as_the_other_schemes_say
 def test_a_listener_output_on_an_address_it_cannot_bind_is_not_said_to_stream(clip, where):
     """-o "srt://ADDRESS:PORT?mode=listener" on an address this machine does not have (or a port
     another socket holds) said "waiting for an SRT caller" and "streaming to ...", then "writing
-    failed: ffmpeg: ... (Cannot assign requested address)"; it now says "cannot open the output",
+    failed: ffmpeg: ... (Cannot assign requested address)"; it now says "cannot start the stream",
     as tcp://...?listen=1 does, before anything is said streaming."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as holder:
         if where == "taken":
@@ -1023,7 +1023,7 @@ def test_a_listener_output_on_an_address_it_cannot_bind_is_not_said_to_stream(cl
                            timeout=60)
     lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
     assert p.returncode == 1 and lines == [
-        f"livecut: error: srt://{host}:{port}?mode=listener&passphrase=***: cannot open the output: {why}"], p.stderr
+        f"livecut: error: srt://{host}:{port}?mode=listener&passphrase=***: cannot start the stream: {why}"], p.stderr
 
 
 @pytest.mark.parametrize("where", ["192.0.2.5", "taken"])

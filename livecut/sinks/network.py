@@ -226,7 +226,7 @@ class StreamSink:
             self._stop_bridge()
             self._stop_relay()
             self._stop_tcp()
-            raise VideoWriteError(f"{self.safe}: cannot open the output: {reason}") from None
+            raise VideoWriteError(f"{self.safe}: cannot start the stream: {reason}") from None
         except BaseException as exc:  # (a signal while waiting for a viewer; none came in time)
             if self.tcp and isinstance(exc, KeyboardInterrupt):
                 # (the run's line says why nothing reached the output, as srt:// says it: it said
