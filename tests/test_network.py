@@ -919,7 +919,7 @@ def test_a_reconnection_to_a_server_that_does_not_answer_says_so(caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "livecut"]
     failed = [m for m in lines if "attempt" in m and "failed" in m]
     assert failed and all(re.search(r"failed \(no answer within [0-9.]+ s\)", m) for m in failed), lines
-    assert "no answer within" in src.lost and "Invalid data" not in src.lost, src.lost
+    assert src.lost.startswith("no answer") and "Invalid data" not in src.lost, src.lost
     assert all(SECRET not in m for m in [*lines, src.lost])
 
 
@@ -1891,7 +1891,23 @@ def test_a_tcp_listener_inputs_sender_that_stops_is_said_as_the_sender(tmp_path)
         p.kill()
     assert "lost (the sender ended the stream); reconnecting" in err, err
     assert "server" not in err and "no answer" not in err, err
-    assert "no sender connected within" in err, err
+    assert "(no sender connected; gave up after 2 s without a frame)" in err, err
+
+
+def test_a_listeners_last_wait_cut_short_by_the_reconnect_limit_is_not_said_as_its_limit(caplog):
+    """A tcp://...?listen=1 input whose sender did not come back said each wait "no sender
+    connected within 10 s" and then ended "stream lost (no sender connected within 3.1 s; gave up
+    after 25 s without a frame)": the last wait, cut short to end at video.reconnect_limit, was
+    said as if it were the limit a sender had.  The waits say video.open_timeout, the end the
+    time without a frame."""
+    from livecut.sources.stream import StreamSource
+
+    src = StreamSource(f"tcp://127.0.0.1:{free_port()}?listen=1", VideoConfig(open_timeout=1, reconnect_limit=3),
+                       backoff=(0.05,))
+    with caplog.at_level(logging.INFO, logger="livecut"):
+        assert not src._reconnect("the sender ended the stream")
+    assert "reconnect attempt 1 failed (no sender connected within 1 s)" in caplog.text, caplog.text
+    assert src.lost == "no sender connected; gave up after 3 s without a frame", src.lost
 
 
 @pytest.mark.parametrize("query, listens", [

@@ -1308,7 +1308,11 @@ class StreamSource:
                     # (as the first open says it: a server that hangs, its host still taking the
                     # connection, ran each attempt to its wait, said as FFmpeg's "Invalid data
                     # found when processing input" -- RTSP's -- or "timed out")
-                    reason = f"{self._silent()} within {round(wait, 1):g} s"
+                    # (an attempt cut short by video.reconnect_limit, the last: its wait is no
+                    # limit of the stream's -- "no sender connected within 3.1 s; gave up after
+                    # 25 s", where each attempt before said "within 10 s")
+                    reason = (self._silent() if wait < self.cfg.open_timeout
+                              else f"{self._silent()} within {round(wait, 1):g} s")
                     if self._srt_refusal:
                         reason += f" ({self._srt_refusal})"
                 else:
