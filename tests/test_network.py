@@ -4436,6 +4436,25 @@ def test_a_udp_output_to_a_host_nobody_holds_says_its_packets_could_not_be_sent(
     assert sink.warnings == []
 
 
+def test_a_udp_outputs_small_buffer_size_is_named_where_packets_could_not_be_sent(monkeypatch):
+    """-o 'udp://ADDR?buffer_size=65536' to a local address nobody holds: the kernel holds the
+    packets while it looks, and the URL's small send buffer (kept, as asked) filled: each write
+    waited and the run went at the kernel's pace (a 4 s clip 18 s slower), the warning saying
+    only that packets could not be sent.  It names the buffer_size; a large one is not named."""
+    import livecut.sinks.network as network
+
+    port = free_port(socket.SOCK_DGRAM)
+    monkeypatch.setattr(network, "_neighbour_missing", lambda ip: True, raising=False)
+    for query, named in (("buffer_size=65536", True), (f"buffer_size={8 << 20}", False), ("ttl=4", False)):
+        with open_sink(f"udp://127.0.0.1:{port}?{query}", SinkInfo(64, 48, 25.0)) as sink:
+            for i, img in enumerate(_frames(40, 64, 48)):   # (1.6 s in real time)
+                sink.write(img, i / 25)
+        assert len(sink.warnings) == 1 and "packets could not be sent" in sink.warnings[0], sink.warnings
+        assert sink.warnings[0].endswith(
+            "; its buffer_size=65536 is too small to hold them, and each write waited: the run was slowed "
+            "(without it livecut's 4 MB lets the system drop them)") == named, sink.warnings
+
+
 def test_the_kernel_neighbour_table_is_read_as_found_or_not(monkeypatch, tmp_path):
     """Linux's /proc/net/arp: an entry without ATF_COM (0x2) is a neighbour the kernel has not found;
     one it found, an address it holds no entry for, or no table at all is not said."""

@@ -122,6 +122,8 @@ class StreamSink:
                 # for seconds -- and each write waited: a 4 s clip took 200 s, then "succeeded".
                 # With room, the kernel drops what cannot go, as UDP does: the run is not slowed)
                 self.url = with_query(spec, pkt_size="1316", buffer_size=str(UDP_SEND_BUFFER))
+                own = srt_options(spec).get("buffer_size", "").strip()  # (as FFmpeg reads it)
+                self._udp_buffer = int(own) if own else None
             # tcp://...?listen=1 (or a bare ?listen, as FFmpeg reads it) waits for a viewer to
             # connect; livecut connects or listens itself (see _open_tcp)
             self._listens = scheme == "tcp" and tcp_listens(spec)
@@ -326,6 +328,8 @@ class StreamSink:
     _udp_next = 0.0
     _udp_since: float | None = None
     _udp_said: int | None = None
+    #: udp://: the URL's own buffer_size, kept (see _look_udp), or None
+    _udp_buffer: int | None = None
 
     def _start(self, container: Any) -> None:
         """``container.start_encoding()`` for a network output (FFmpeg connects, and publishes).
@@ -940,6 +944,12 @@ class StreamSink:
             return
         said = (f"{self.safe}: packets could not be sent for {now - self._udp_since:.0f} s "
                 "(no host answers at that address on the local network?)")
+        if self._udp_buffer is not None and self._udp_buffer < UDP_SEND_BUFFER:
+            # (the kernel holds the packets while it looks, up to the socket's send buffer: a
+            # small one the URL set held each write -- a 4 s clip took 18 s more, unsaid)
+            said += (f"; its buffer_size={self._udp_buffer} is too small to hold them, and each write "
+                     f"waited: the run was slowed (without it livecut's {UDP_SEND_BUFFER >> 20} MB lets "
+                     "the system drop them)")
         if self._udp_said is None:
             self._udp_said = len(self.warnings)
             self.warnings.append(said)
