@@ -420,6 +420,22 @@ def test_srt_output_nobody_listening_is_a_clean_error():
     assert time.monotonic() - t0 < 8
 
 
+@pytest.mark.parametrize("frames", [200, 2])
+def test_an_srt_output_nobody_answers_says_it_could_not_start_the_stream(frames):
+    """-o srt://HOST:PORT (a caller) that no peer answered said "writing failed: ffmpeg: no SRT
+    peer answered" -- a short file "finishing the stream failed: ffmpeg: ..." --, though nothing
+    was streamed; it says "cannot start the stream", as a refused rtmp://, rtsp:// or tcp:// output."""
+    port = _udp_port()
+    url = f"srt://127.0.0.1:{port}?passphrase={SECRET}"
+    cfg = VideoConfig(open_timeout=1.5, read_timeout=1.0)
+    with pytest.raises(VideoWriteError) as info:
+        with open_sink(url, SinkInfo(320, 240, 25.0), cfg, pace=False) as sink:
+            for _ in range(frames):
+                sink.write(np.zeros((240, 320, 3), np.uint8))
+                time.sleep(0.02)
+    assert str(info.value) == f"srt://127.0.0.1:{port}?passphrase=***: cannot start the stream: no SRT peer answered"
+
+
 def test_an_srt_output_whose_receiver_goes_away_says_the_connection_was_lost(tmp_path):
     """The receiver (a listener) ends mid-stream: the write failed with ffmpeg's
     'av_interleaved_write_frame(): Input/output error'; it says the SRT connection was lost."""

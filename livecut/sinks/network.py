@@ -687,6 +687,11 @@ class StreamSink:
             # the listener's ffmpeg gave up on its caller (listen_timeout): said as for
             # tcp://...?listen=1 (it waited for ever, a run nobody watched)
             return VideoWriteError(f"{self.safe}: no viewer connected within {self._listen_limit():g} s")
+        if self.srt and reason.startswith("ffmpeg: no SRT peer answered"):
+            # (a caller whose peer never answered streamed nothing: it said "writing failed:
+            # ffmpeg: ...", a short file "finishing the stream failed: ffmpeg: ...", where a
+            # refused rtmp://, rtsp:// or tcp:// output says "cannot start the stream: ...")
+            return VideoWriteError(f"{self.safe}: cannot start the stream: {reason[len('ffmpeg: '):]}")
         return VideoWriteError(f"{self.safe}: {what}: {reason}")
 
     def cancel(self) -> None:
