@@ -381,8 +381,9 @@ def _reset(sock: socket.socket | None) -> None:
         pass
 
 
-def _why(exc: BaseException) -> str:
-    """One line for a connection error (no address: the caller's message names the URL)."""
+def _why(exc: BaseException, host: str | None = None) -> str:
+    """One line for a connection error (no address: the caller's message names the URL); a
+    ``host`` name that does not resolve is said as every other scheme says it."""
     try:
         import ssl
 
@@ -393,6 +394,13 @@ def _why(exc: BaseException) -> str:
     except ImportError:
         pass
     if isinstance(exc, socket.gaierror):
+        # (as livecut.urls.unknown_host_text says it -- tcp://, udp://, an rtmp:// input: it was
+        # "cannot resolve the server's name (Name or service not known)" -- in its words, as
+        # this module imports nothing from livecut)
+        if host and exc.errno == socket.EAI_AGAIN:
+            return f"the host name {host} could not be looked up (no name server answered)"
+        if host:
+            return f"no host is known by the name {host}"
         return f"cannot resolve the server's name ({exc.strerror})"
     if isinstance(exc, UnicodeError):  # (a name IDNA cannot encode: "a..b", a label over 63 characters)
         return "the server's name is not a valid host name"
@@ -536,7 +544,7 @@ class Relay:
             return
         self.connecting = None
         if isinstance(got, BaseException):
-            self.fail(_why(got))
+            self.fail(_why(got, self.host))
             return
         try:
             self.up = _Upstream(got, self.host if self.scheme in TLS_SCHEMES else None, self.verify)

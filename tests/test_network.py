@@ -601,6 +601,20 @@ def test_a_refused_stream_output_is_said_in_one_form(scheme):
     assert str(err.value) == f"{url}: cannot start the stream: Connection refused"
 
 
+@pytest.mark.parametrize("url", ["rtmp://nosuch.invalid/live/k3y", "rtsp://nosuch.invalid/live", "rtsps://nosuch.invalid/x"])
+def test_a_relayed_outputs_host_name_that_does_not_resolve_is_said_as_for_every_scheme(url):
+    """(`-o rtmp://nosuch.invalid/live/KEY`, an rtsp(s):// one too, said "cannot start the stream:
+    cannot resolve the server's name (Name or service not known)", where tcp://, udp:// and an
+    rtmp:// input say "no host is known by the name nosuch.invalid")"""
+    from livecut.urls import unknown_host_text
+
+    sink = open_sink(url, SinkInfo(320, 240, 25.0), VideoConfig(open_timeout=5), pace=False)
+    with pytest.raises(VideoWriteError) as err:
+        sink.open()
+    assert str(err.value) in (f"{redact_url(url)}: cannot start the stream: {unknown_host_text('nosuch.invalid', no)}"
+                              for no in (False, True)), err.value
+
+
 def test_a_silent_udp_port_says_no_data_not_no_answer():
     """UDP has no answer to give: a port nothing is sent to said 'no answer within N s', as a
     server that does not answer; it says 'no data' now."""
