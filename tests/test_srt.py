@@ -1018,6 +1018,9 @@ def test_an_srt_host_name_that_does_not_resolve_is_said_as_the_other_schemes_say
     r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", "srt://nosuch.invalid:5000", "-q"],
                        capture_output=True, text=True, timeout=60, env=env_with_repo())
     assert r.returncode == 1 and any(s in r.stderr for s in said) and "Failed to resolve" not in r.stderr, r.stderr
+    # (and as an output's start that failed, as the other schemes say it: it was "writing failed:
+    # ffmpeg: no host is known by the name ...")
+    assert r.stderr.startswith("livecut: error: srt://nosuch.invalid:5000: cannot start the stream: "), r.stderr
 
 
 @pytest.mark.parametrize("where", ["192.0.2.5", "taken"])

@@ -67,6 +67,8 @@ TIME_BASE = Fraction(1, 90000)
 MAX_INTERLEAVE_US = 200_000
 #: seconds between looks at a cancel while waiting for a tcp:// viewer (see _TcpViewer)
 POLL = 0.1
+#: how an srt:// caller's ffmpeg says (see srtbridge) that its stream never started
+_SRT_UNSTARTED = ("no SRT peer answered", "no host is known by the name ", "the host name ")
 #: a udp:// output's send buffer (bytes; the kernel caps it at net.core.wmem_max): see StreamSink
 UDP_SEND_BUFFER = 4 * 1024 * 1024
 #: the kind of output each container format is for the audio it takes (livecut.sinks.audio.AUDIO_OK)
@@ -687,10 +689,11 @@ class StreamSink:
             # the listener's ffmpeg gave up on its caller (listen_timeout): said as for
             # tcp://...?listen=1 (it waited for ever, a run nobody watched)
             return VideoWriteError(f"{self.safe}: no viewer connected within {self._listen_limit():g} s")
-        if self.srt and reason.startswith("ffmpeg: no SRT peer answered"):
-            # (a caller whose peer never answered streamed nothing: it said "writing failed:
-            # ffmpeg: ...", a short file "finishing the stream failed: ffmpeg: ...", where a
-            # refused rtmp://, rtsp:// or tcp:// output says "cannot start the stream: ...")
+        if self.srt and reason.startswith(tuple(f"ffmpeg: {w}" for w in _SRT_UNSTARTED)):
+            # (a caller whose peer never answered, or whose host is unknown, streamed nothing: it
+            # said "writing failed: ffmpeg: ...", a short file "finishing the stream failed:
+            # ffmpeg: ...", where a refused rtmp://, rtsp:// or tcp:// output says "cannot start
+            # the stream: ...")
             return VideoWriteError(f"{self.safe}: cannot start the stream: {reason[len('ffmpeg: '):]}")
         return VideoWriteError(f"{self.safe}: {what}: {reason}")
 
