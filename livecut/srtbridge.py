@@ -10,7 +10,8 @@
 ffmpeg neither decodes nor demuxes (see the note on the command lines).  ffmpeg's stderr goes to a temporary
 file (no reader thread); its messages are shown redacted.  An output's passphrase and stream ID
 reach ffmpeg through a pipe (see :func:`hidden_options`); an input's URL, passphrase included, is on
-ffmpeg's command line (ffmpeg 5 and 6 take no input options from a file) but is never logged:
+ffmpeg's command line (no ffmpeg takes an input's options from a file: -fpre is an output's, and
+FFmpeg 7's -/option FILE reads ffmpeg's own options, not a protocol's) but is never logged:
 only :func:`redact_url` forms are.
 """
 
@@ -87,6 +88,34 @@ def ffmpeg_for_srt() -> str:
     if exe is None:
         raise RuntimeError(why)
     return exe
+
+
+@functools.lru_cache(maxsize=4)
+def presets_reach_the_output(exe: str) -> bool:
+    """Whether ``exe`` gives an output the protocol options of an ``-fpre`` preset, as FFmpeg 5
+    does: FFmpeg 9 reads the file (``ffpreset[...]: set ...``) and gives them to nothing, so an
+    output's hidden passphrase and stream ID never reached its peer (see :func:`hidden_options`).
+    Seen by the ``file`` protocol's ``truncate=0`` in a preset: a file it keeps or empties."""
+    r = w = -1
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            out = os.path.join(folder, "probe")
+            with open(out, "wb") as f:
+                f.write(b"kept")
+            r, w = os.pipe()
+            os.write(w, b"truncate=0\n")
+            os.close(w)
+            w = -1
+            subprocess.run([exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "data", "-i", os.devnull,
+                            "-map", "0", "-c", "copy", "-fpre", f"/dev/fd/{r}", "-f", "data", "-y", out],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=20, pass_fds=(r,))
+            return os.path.getsize(out) > 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+    finally:
+        for fd in (r, w):
+            if fd >= 0:
+                os.close(fd)
 
 
 def srt_missing() -> str | None:
@@ -498,8 +527,9 @@ def hidden_options(url: str) -> tuple[str, dict[str, str]]:
     ``preset``: a process's command line is seen by every local user.  The values go as FFmpeg
     reads them from the URL (``av_find_info_tag``): its SRT query runs to the URL's end (a ``#``
     is a character of a value, there is no fragment), a ``+`` is a space and nothing else is
-    decoded.  (ffmpeg 5 and 6 take a preset for an output only: an input's passphrase and
-    stream ID stay in its URL.)  Of a key given twice FFmpeg takes the first: that one is
+    decoded.  (ffmpeg takes a preset for an output only: an input's passphrase and stream ID
+    stay in its URL; and FFmpeg 9 drops a preset's options: see
+    :func:`presets_reach_the_output`.)  Of a key given twice FFmpeg takes the first: that one is
     hidden (or, one a preset cannot hold, kept), the others, which it ignores, left out (both
     were left in the URL, on the command line)."""
     head, sep, query = url.partition("?")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import re
 import shutil
 import socket
@@ -711,6 +712,47 @@ def test_an_srt_output_passphrase_given_twice_is_on_no_command_line(tmp_path, qu
     assert int(ffprobe_count([str(out)])["nb_read_frames"]) == n
     # (an empty first one, which sets none, stays; the one after it, ignored, is left out)
     assert srtbridge.hidden_options(f"srt://h:1?passphrase=&passphrase={SECRET}") == ("srt://h:1?passphrase=", {})
+
+
+def _ffmpeg_dropping_presets(folder) -> str:
+    """A folder with an ``ffmpeg`` that runs the real one without its ``-fpre`` preset: as FFmpeg 9
+    does, which reads the file and gives its options to nothing."""
+    real = shutil.which("ffmpeg")
+    folder.mkdir()
+    fake = folder / "ffmpeg"
+    fake.write_text(f"#!{sys.executable}\nimport os, sys\nargs = sys.argv[1:]\n"
+                    "if '-fpre' in args:\n    del args[args.index('-fpre'):args.index('-fpre') + 2]\n"
+                    f"os.execv({real!r}, [{real!r}, *args])\n")
+    fake.chmod(0o755)
+    return str(folder)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/dev/fd")
+def test_an_srt_output_passphrase_reaches_the_peer_through_an_ffmpeg_that_drops_presets(tmp_path, monkeypatch,
+                                                                                        caplog):
+    """FFmpeg 9 reads an -fpre preset and gives its options to nothing: an output's passphrase,
+    handed to ffmpeg in one, never reached the peer, which refused the stream ('writing failed:
+    ffmpeg: ... ERROR:UNSECURE', exit 1) -- and a peer without one took it unencrypted.  Where
+    ffmpeg drops a preset's options the passphrase stays in the URL, and a warning says that
+    other local users can see it on the command line."""
+    monkeypatch.setenv("PATH", _ffmpeg_dropping_presets(tmp_path / "bin") + os.pathsep + os.environ["PATH"])
+    srtbridge._probe_ffmpeg.cache_clear()
+    port = _udp_port()
+    out = tmp_path / "out.ts"
+    receiver = _receiver(port, out)
+    n = 10
+    try:
+        _wait_bound(port, receiver)
+        with caplog.at_level(logging.WARNING, logger="livecut"):
+            _send_gray_frames(f"srt://127.0.0.1:{port}?mode=caller&passphrase={SECRET}", n)
+        receiver.wait(timeout=10)
+    finally:
+        _stop(receiver)
+        srtbridge._probe_ffmpeg.cache_clear()
+    assert int(ffprobe_count([str(out)])["nb_read_frames"]) == n
+    said = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(said) == 1 and "command line, which other users of this machine can see" in said[0], said
+    assert SECRET not in said[0] and "passphrase=***" in said[0], said
 
 
 def test_an_open_that_waits_past_its_deadline_says_timed_out_not_the_stall_timeout():

@@ -56,7 +56,7 @@ from livecut.sinks.base import (PACKED_FORMATS, SinkInfo, check_frame, check_pts
                                 packed_frame)
 from livecut.frames import Upright
 from livecut.srtbridge import (FfmpegBridge, PipeWriter, check_listener_address, ffmpeg_for_srt, hidden_options,
-                               output_args)
+                               output_args, presets_reach_the_output)
 from livecut.urls import (hide_secrets, is_output_url, lower_scheme, redact_text, redact_url, scrub_message,
                           srt_options, tcp_listens, url_problem, url_scheme, url_secrets, with_query)
 
@@ -432,13 +432,21 @@ class StreamSink:
     def _open_srt(self) -> Any:
         """srt://: PyAV writes MPEG-TS into the stdin of an ffmpeg that copies the bytes to the URL."""
         try:
-            ffmpeg_for_srt()
+            exe = ffmpeg_for_srt()
         except RuntimeError as exc:
             raise VideoWriteError(f"{self.safe}: {exc}") from None
         if self._srt_listener():
             check_listener_address(self.spec)
         # (the passphrase and stream ID go to ffmpeg through a pipe, not on its command line: ps shows that)
         url, hidden = hidden_options(self.spec)
+        if hidden and not presets_reach_the_output(exe):
+            # (an ffmpeg that drops a preset's options: they stay in the URL, or the peer refused
+            # the stream -- or, one without a passphrase, took it unencrypted)
+            said = " and ".join({"passphrase": "passphrase", "streamid": "stream ID"}[k] for k in hidden)
+            url, hidden = self.spec, {}
+            log.warning("%s: the %s %s on ffmpeg's command line, which other users of this machine can see "
+                        "(ps): %s takes no output options from a file", self.safe, said,
+                        "is" if " and " not in said else "are", exe)
         self._bridge = FfmpegBridge(self.spec, output_args(url, self.cfg.open_timeout), writing=True,
                                     preset=hidden)
         # a listener's ffmpeg waits for its caller up to video.open_timeout (then it ends: see
