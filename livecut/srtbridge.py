@@ -45,11 +45,16 @@ _LOST = re.compile(r"(av_interleaved_write_frame\(\)|Error submitting a packet t
 #: and ffmpeg's thread where the line comes from a call of ffmpeg's, an option refused
 #: ("00:18:15.328841/ffmpeg*E:SRT.ac: ", kept in the message: an option's name, SRTO_..., is no function's)
 _SRT_LOG = re.compile(r"^\d{1,2}:\d{2}:\d{2}\.\d+/(?:SRT:\S*\s+(?:\w+:\s+)?|\S+?:SRT\.\w+:\s+(?:[a-z]\w*:\s+)?)")
-#: the peer's rejections (the SRT library's words) -> what they mean for the user
+#: the peer's rejections (the SRT library's words) -> what they mean for the user; libsrt 1.5.4
+#: (FFmpeg 9's) says first "processConnectResponse: rejecting per reception of a rejection HS
+#: response: ERROR:BADSECRET" (or ERROR:UNSECURE), then the words of the others
 _SRT_REJECTS = (
     ("Incorrect passphrase", "the SRT peer refused the passphrase (not the one it has)"),
     ("Password required or unexpected", "the SRT peer refused the connection: one side has a "
                                         "passphrase and the other none (give the same passphrase= to both)"),
+    ("ERROR:BADSECRET", "the SRT peer refused the passphrase (not the one it has)"),
+    ("ERROR:UNSECURE", "the SRT peer refused the connection: one side has a "
+                       "passphrase and the other none (give the same passphrase= to both)"),
 )
 #: the same rejections made by a listener's own SRT library, of a caller that came: ffmpeg goes on
 #: listening (an input) or gives up with another of its lines first (an output, "HS EXT: Agent

@@ -323,6 +323,44 @@ def test_a_wrong_passphrase_is_said_in_words(side, clip, tmp_path):
     assert wrong not in r.stderr and SECRET not in r.stderr
 
 
+#: what FFmpeg 9's ffmpeg (libsrt 1.5.4) says, at -loglevel error, of a listener that refused its passphrase
+_REFUSED_BY_LIBSRT_154 = (
+    "02:55:03.738607/SRT:RcvQ:w1!W:SRT.cn: @913797856: processConnectResponse: rejecting per reception of a "
+    "rejection HS response: ERROR:{code}\n"
+    "02:55:03.738647/SRT:RcvQ:w1!W:SRT.cn: @913797856: processAsyncConnectRequest: REJECT reported from HS "
+    "processing: {words} - not processing further\n"
+    "[srt @ 0x55b0b88c4a80] Connection to {url} failed: Input/output error\n"
+    "[in#0 @ 0x55b0b88c3e00] Error opening input: Input/output error\n"
+    "Error opening input file {url}.\nError opening input files: Input/output error\n")
+
+
+@pytest.mark.parametrize("code, words, said", [
+    ("BADSECRET", "Incorrect passphrase", "the SRT peer refused the passphrase"),
+    ("UNSECURE", "Password required or unexpected", "one side has a passphrase and the other none"),
+])
+def test_a_refused_passphrase_is_said_in_words_with_a_newer_libsrt(tmp_path, monkeypatch, code, words, said):
+    """libsrt 1.5.4 (FFmpeg 9's) logs 'processConnectResponse: rejecting per reception of a
+    rejection HS response: ERROR:BADSECRET' before the words livecut knew: a wrong passphrase was
+    said 'cannot open the stream: ffmpeg: @465757299: processConnectResponse: rejecting ...'."""
+    url = "srt://127.0.0.1:9?passphrase=wr0ngPWsrt99"
+    real = shutil.which("ffmpeg")
+    (tmp_path / "bin").mkdir()
+    fake = tmp_path / "bin" / "ffmpeg"
+    fake.write_text(f"#!{sys.executable}\nimport os, sys\n"
+                    f"if '-protocols' in sys.argv:\n    os.execv({real!r}, [{real!r}, *sys.argv[1:]])\n"
+                    f"sys.stderr.write({_REFUSED_BY_LIBSRT_154.format(code=code, words=words, url=url)!r})\n"
+                    "sys.exit(1)\n")
+    fake.chmod(0o755)
+    env = env_with_repo()
+    env["PATH"] = f"{fake.parent}{os.pathsep}{env['PATH']}"
+    r = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-o", str(tmp_path / "o.mp4"), "-q",
+                        "--set", "video.open_timeout=3"], capture_output=True, text=True, timeout=30, env=env)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode == 2 and len(lines) == 1, r.stderr
+    assert said in lines[0] and "processConnectResponse" not in lines[0], lines[0]
+    assert "wr0ngPW" not in r.stderr
+
+
 # ---------------------------------------------------------------- output
 
 def test_cli_file_to_srt_output(clip, tmp_path):
