@@ -296,8 +296,9 @@ class FfmpegBridge:
                     f" ({detail})" if detail and detail != "Input/output error" else "")
             if _LOST.match(text):  # (its write into a connection the peer ended or let drop)
                 return "ffmpeg: the SRT connection was lost (the peer closed it or stopped answering)"
-            # "srt://host:port?...: Some error" -> "Some error" (our message names the URL)
-            text = re.sub(r"^[a-z]+://\S*?:\s+(?=\S)", "", text)
+            # "srt://host:port?...: Some error" -> "Some error" (our message names the URL), as
+            # FFmpeg 9 says it too: "Error opening output srt://host:port?...: Some error"
+            text = re.sub(r"^(?:Error opening (?:input|output) )?[a-z]+://\S*?:\s+(?=\S)", "", text)
             return f"ffmpeg: {text}"
         code = self.proc.poll()
         if code is None:

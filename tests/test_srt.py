@@ -323,6 +323,19 @@ def test_a_wrong_passphrase_is_said_in_words(side, clip, tmp_path):
     assert wrong not in r.stderr and SECRET not in r.stderr
 
 
+def _ffmpeg_saying(folder, stderr: str) -> str:
+    """PATH with first a folder whose ``ffmpeg`` writes ``stderr`` and exits 1 after 0.2 s (its
+    ``-protocols`` those of the real one): an ffmpeg whose words the test sets."""
+    real = shutil.which("ffmpeg")
+    folder.mkdir()
+    fake = folder / "ffmpeg"
+    fake.write_text(f"#!{sys.executable}\nimport os, sys, time\n"
+                    f"if '-protocols' in sys.argv:\n    os.execv({real!r}, [{real!r}, *sys.argv[1:]])\n"
+                    f"time.sleep(0.2)\nsys.stderr.write({stderr!r})\nsys.exit(1)\n")
+    fake.chmod(0o755)
+    return f"{folder}{os.pathsep}{os.environ['PATH']}"
+
+
 #: what FFmpeg 9's ffmpeg (libsrt 1.5.4) says, at -loglevel error, of a listener that refused its passphrase
 _REFUSED_BY_LIBSRT_154 = (
     "02:55:03.738607/SRT:RcvQ:w1!W:SRT.cn: @913797856: processConnectResponse: rejecting per reception of a "
@@ -343,16 +356,8 @@ def test_a_refused_passphrase_is_said_in_words_with_a_newer_libsrt(tmp_path, mon
     rejection HS response: ERROR:BADSECRET' before the words livecut knew: a wrong passphrase was
     said 'cannot open the stream: ffmpeg: @465757299: processConnectResponse: rejecting ...'."""
     url = "srt://127.0.0.1:9?passphrase=wr0ngPWsrt99"
-    real = shutil.which("ffmpeg")
-    (tmp_path / "bin").mkdir()
-    fake = tmp_path / "bin" / "ffmpeg"
-    fake.write_text(f"#!{sys.executable}\nimport os, sys\n"
-                    f"if '-protocols' in sys.argv:\n    os.execv({real!r}, [{real!r}, *sys.argv[1:]])\n"
-                    f"sys.stderr.write({_REFUSED_BY_LIBSRT_154.format(code=code, words=words, url=url)!r})\n"
-                    "sys.exit(1)\n")
-    fake.chmod(0o755)
     env = env_with_repo()
-    env["PATH"] = f"{fake.parent}{os.pathsep}{env['PATH']}"
+    env["PATH"] = _ffmpeg_saying(tmp_path / "bin", _REFUSED_BY_LIBSRT_154.format(code=code, words=words, url=url))
     r = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-o", str(tmp_path / "o.mp4"), "-q",
                         "--set", "video.open_timeout=3"], capture_output=True, text=True, timeout=30, env=env)
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
@@ -558,6 +563,21 @@ def test_an_srt_listener_output_says_a_caller_it_refused_in_words(clip, caller_p
     assert lc.returncode == 1 and len(lines) == 1, err
     assert said in lines[0] and "BADSECRET" not in lines[0] and "HS EXT" not in lines[0], lines[0]
     assert SECRET not in err
+
+
+def test_an_srt_listener_output_nobody_called_is_said_so_with_ffmpeg_9s_words(clip, tmp_path):
+    """FFmpeg 9 says of a listener that nobody called "Error opening output srt://...: Connection
+    timed out" (5: "srt://...: Connection timed out"): the run said 'writing failed: ffmpeg: Error
+    opening output srt://...?mode=listener: Connection timed out', not 'no viewer connected'."""
+    url = "srt://127.0.0.1:9?mode=listener"
+    env = env_with_repo()
+    env["PATH"] = _ffmpeg_saying(tmp_path / "bin", f"[out#0/data @ 0x55e0ddb6d940] Error opening output {url}: "
+                                 f"Connection timed out\nError opening output file {url}.\n"
+                                 "Error opening output files: Connection timed out\n")
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url, "-q",
+                        "--set", "video.open_timeout=1.5"], capture_output=True, text=True, timeout=30, env=env)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode == 1 and lines == [f"livecut: error: {url}: no viewer connected within 1.5 s"], r.stderr
 
 
 def test_srt_listener_output_that_nobody_calls_gives_up(clip):
