@@ -8,7 +8,9 @@
   sends in bursts (HLS) keeps a few seconds of frames, and its processed frames
   wait for the writer (the preview polled meanwhile).  A source that holds its frames (a stream
   over HTTP without its size, until its pace says it is live; for good when it is a file) drops
-  none: its reader waits for room, the source reading ahead meanwhile.
+  none: its reader waits for room, the source reading ahead meanwhile; so do the frames a live
+  stream's connection starts with, which come at once, until the engine has caught up with
+  them (``source.catching_up()``, see StreamSource.catching_up).
 - Processing runs in the calling (main) thread, so Ctrl-C lands there and GUI
   sinks (the preview window) are driven from the main thread.
 - An exception in any stage sets the stop event; the main loop notices within
@@ -982,8 +984,10 @@ class Pipeline:
                                 self.stats.dropped += max(0, len(self._mailbox) - 1)
                             self._mailbox = collections.deque(self._mailbox, maxlen=1)
                         # (the oldest waiting goes: a drop, unless the run is paused -- passed
-                        # over, as asked: a camera paused 10 s in the preview counted 300 drops)
-                        if len(self._mailbox) == self._mailbox.maxlen and not self.paused():
+                        # over, as asked: a camera paused 10 s in the preview counted 300 drops --
+                        # or over: a frame held for room, the run stopped meanwhile, was counted)
+                        if (len(self._mailbox) == self._mailbox.maxlen and not self.paused()
+                                and not self._stop.is_set()):
                             self.stats.dropped += 1
                         self._mailbox.append(frame)
                     self._mail_ready.set()
@@ -1003,8 +1007,13 @@ class Pipeline:
     def _holding(self) -> bool:
         """Whether the live source's frames are not to be dropped now (``source.holding``: a
         stream over HTTP without its size, until its pace says it is live, or for good when it
-        says it is a file: see StreamSource._judge)."""
-        return bool(getattr(self.source, "holding", False))
+        says it is a file: see StreamSource._judge; ``source.catching_up()``: the frames that
+        came at once as a stream's connection started, while the engine catches up with them,
+        unless the run is paused: see StreamSource.catching_up)."""
+        if getattr(self.source, "holding", False):
+            return True
+        catching_up = getattr(self.source, "catching_up", None)
+        return catching_up is not None and not self.paused() and bool(catching_up())
 
     def _wait_for_room(self) -> None:
         """While the live source holds its frames (see _holding), wait for room in the mailbox
@@ -1047,6 +1056,9 @@ class Pipeline:
         with self._mail_lock:
             if not self._mailbox and self._live_ended:
                 return _END
+            waits = not self._mailbox
+        if waits and self._taken is not None and (caught_up := getattr(self.source, "caught_up", None)):
+            caught_up(self._taken)  # (done with a frame, the engine waits for the next: see _holding)
         if not self._mail_ready.wait(POLL):
             return None
         with self._mail_lock:
@@ -1056,7 +1068,12 @@ class Pipeline:
                 self._mail_ready.clear()
             if frame is None and self._live_ended:
                 return _END
+        if frame is not None:
+            self._taken = getattr(frame, "index", None)
         return frame
+
+    #: the index of the last live frame the engine took
+    _taken: int | None = None
 
     def _writer(self) -> None:
         try:
@@ -1125,20 +1142,29 @@ class Pipeline:
             clock.add("convert_copy", t)
         return buf
 
-    def _put_newest(self, item) -> int:
+    def _put_newest(self, item, waiting: Sequence[Callable] = ()) -> int:
         """Queue a live frame (of a source that keeps only its newest: a camera, RTSP) for the
         writer without waiting: when the writer is behind, the oldest frame waiting for it goes
         (the newest wins, as in the mailbox); the frames dropped.  (Waiting there held the main
         thread for as long as a sink's write did: a stalled virtual camera froze the preview
         window, its keys and close button unanswered.)  A source that sends in bursts (HLS)
-        waits instead, its preview polled (see _put): the burst is kept, as in its mailbox."""
+        waits instead, its preview polled (see _put): the burst is kept, as in its mailbox; so
+        does a frame the source holds (``waiting`` polled: see _holding)."""
         dropped = 0
         while True:
+            holding = self._holding() and not self._stop.is_set()
             try:
-                self._outq.put_nowait(item)
+                if holding:
+                    self._outq.put(item, timeout=POLL)
+                else:
+                    self._outq.put_nowait(item)
                 return dropped
             except queue.Full:
-                pass
+                if holding:
+                    for f in waiting:
+                        if f() is False:
+                            raise _Quit
+                    continue
             try:
                 old = self._outq.get_nowait()
             except queue.Empty:  # (the writer took one meanwhile)
@@ -1251,7 +1277,7 @@ class Pipeline:
                         # a live source that keeps only its newest frame (a camera, RTSP; a stream
                         # over HTTP without its size once found live, see _reader): so does the
                         # writer's queue
-                        n = self._put_newest((buf, frame.pts, frame.captured_at))
+                        n = self._put_newest((buf, frame.pts, frame.captured_at), stalled)
                         self._count_dropped(n)
                         lost += n
                     elif not self._put(self._outq, (buf, frame.pts, frame.captured_at), stalled):

@@ -3248,6 +3248,76 @@ def test_a_live_stream_sent_chunked_is_still_read_as_live(tmp_path):
         st.dropped, max(behind), late)
 
 
+def _live_tcp_server(data: bytes, burst: float, seconds: float) -> tuple[int, threading.Thread]:
+    """A tcp:// server (127.0.0.1, its port returned) that sends ``data`` to the first to connect
+    as a live sender does: its first ``burst`` share at once (what a server keeps of the stream's
+    last key frame's group, or what a sender sent while the reader opened), the rest over
+    ``seconds``; then it ends the stream."""
+    server = socket.create_server(("127.0.0.1", 0))
+    head = int(len(data) * burst)
+
+    def send() -> None:
+        with server, contextlib.suppress(OSError):  # (the reader gone: the test's end)
+            conn, _ = server.accept()
+            with conn:
+                conn.sendall(data[:head])
+                step = 188 * 7
+                for i in range(head, len(data), step):
+                    conn.sendall(data[i:i + step])
+                    time.sleep(seconds * step / (len(data) - head))
+
+    t = threading.Thread(target=send, daemon=True)
+    t.start()
+    return server.getsockname()[1], t
+
+
+@pytest.mark.parametrize("took, lost", [(0.02, False), (0.4, True)])
+def test_the_frames_a_live_stream_starts_with_at_once_are_all_processed(tmp_path, took, lost):
+    """A live stream's first frames come at once: those it sent while it was opened (FFmpeg
+    probes 0.5 s of it) and the run started, or the key frame's group a server sends a viewer
+    as it connects.  All but the newest of them were dropped: 5-7 of a 10 fps stream's first 20
+    with ffmpeg -re into `livecut run tcp://...`, where the engine took 25 ms a frame.  They are
+    held until the engine has caught up with them: an engine that keeps up with the stream loses
+    none; one slower than the stream drops frames after StreamSource.CATCH_UP s, its latency
+    then a live stream's again (not the whole stream held)."""
+    require_ffmpeg()
+    from livecut.runner import Pipeline
+    from livecut.sources.stream import CATCH_UP, StreamSource
+
+    data = subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=5", "-t", "4",
+                           "-g", "5", "-c:v", "libx264", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
+                           "-f", "mpegts", "-"], check=True, timeout=60, capture_output=True).stdout
+
+    class Sink:
+        main_thread = False
+
+        def __init__(self):
+            self.at = []
+
+        def write(self, image, pts=None):
+            self.at.append((time.monotonic(), pts))
+
+    def engine(image, need, pre=None):
+        time.sleep(took)
+        return image, image
+
+    sink = Sink()
+    port, sender = _live_tcp_server(data, 0.375, 2.5)  # (its first 1.5 s at once, then 5 fps)
+    with StreamSource(f"tcp://127.0.0.1:{port}", VideoConfig(open_timeout=10, read_timeout=5),
+                      reconnect=False) as src:
+        st = Pipeline(src, engine, [sink]).run()
+    sender.join(10)
+    assert st.frames_in == 20 and st.written + st.dropped == 20, (st.frames_in, st.written, st.dropped)
+    if not lost:
+        assert st.dropped == 0, st.dropped
+        return
+    # (0.4 s a frame of a 5 fps stream: every frame held for CATCH_UP s, the newest from then on)
+    t0, p0 = sink.at[0]
+    behind = [(t - t0) - (p - p0) for t, p in sink.at]
+    assert st.dropped > 5 and len(sink.at) > CATCH_UP / took and max(behind) < CATCH_UP + 1.5, (
+        st.dropped, len(sink.at), max(behind))
+
+
 def _check_joined_over_http(tmp_path, data: bytes) -> None:
     """``data`` (two 2 s MPEG-TS recordings joined end to end) served over HTTP: every frame of
     both parts read, with no reconnection and no loss."""

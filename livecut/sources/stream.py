@@ -21,6 +21,8 @@ A stream is ``live`` (the runner keeps only the newest frame) unless it is a fil
 over HTTP(S) -- a known duration (an MP4, an HLS VOD playlist) or, else, a Content-Length
 (an MPEG-TS from a server without byte ranges; not a made-up one, as some servers send for a
 live stream: see :func:`made_up_size`) -- which is read frame by frame and ends at its end.
+A live connection's first frames, which come at once (those sent while it was opened), are held
+all the same until the engine has caught up with them (see :meth:`StreamSource.catching_up`).
 One sent without its size (chunked) is on probation, its frames held (:attr:`StreamSource.holding`)
 and its packets read ahead meanwhile, until their pace says it is a file or live (see
 :meth:`StreamSource._judge`); one read as live whose end came faster than it plays is a file all
@@ -620,6 +622,7 @@ class StreamSource:
         if unchecked:
             self.warnings.append(unchecked)
         self._hls_noted = False
+        self._catch_up_lock = threading.Lock()
         #: an answer without its size: whether it came whole (its last chunk: see _ChunkWatch)
         self._chunks = _ChunkWatch()
         self.info = SourceInfo(width=0, height=0, fps=None)
@@ -724,6 +727,15 @@ class StreamSource:
             if self._replays or self.holding:  # (4 s of frames, at most LIVE_BUFFER_BYTES)
                 frame_bytes = 3 * max(1, (ctx.width or 1920) * (ctx.height or 1080))
                 self.live_buffer = max(8, min(int(4 * (fps or 25)), LIVE_BUFFER_BYTES // frame_bytes))
+            # a live stream's first frames come at once: those it sent while it was opened (FFmpeg
+            # probes 0.5 s of it) and the run started -- all but the newest of them were dropped,
+            # 7 of a 10 fps stream's first 9, where the engine took 25 ms a frame: they are held
+            # until the engine has caught up with them (see caught_up), CATCH_UP s at most.  Not a
+            # stream timed by its frames' arrival (they would come out squeezed together)
+            with self._catch_up_lock:
+                self._catch_up_from, self._catch_up_until = self._index, None
+                self._catching_up = (not self.finite and not self.holding and self.live_buffer == 1
+                                     and not self._arrival_time)
             if ctx.width and ctx.height:  # a header claiming absurd dimensions: refuse now
                 from livecut.sources.file import check_frame_size
 
@@ -1549,6 +1561,12 @@ class StreamSource:
     #: its frames are not to be dropped (read by the runner): a stream on probation, or one
     #: found to be a file sent without its size
     holding = False
+    #: a live connection's first frames are held, none dropped, while the engine catches up with
+    #: them (see catching_up); from this frame index on, until this time.monotonic() (None:
+    #: CATCH_UP s from its first frame)
+    _catching_up = False
+    _catch_up_from = 0
+    _catch_up_until: float | None = None
     _judged = False        #: a stream on probation was found live or a file (see _judge)
     _sent_as_file = False  #: ... found a file: it is read as one (every frame, its end the end)
     _video_index = 0       #: the index of the current connection's video stream
@@ -1750,9 +1768,27 @@ class StreamSource:
         return (t - self._last_src - (now - self._last_frame_at) > TS_JUMP
                 and t - self._first_pts - (now - self._anchored_at) > TS_JUMP)
 
+    def catching_up(self) -> bool:
+        """Whether the frames of a live connection's start, which come at once (those sent while
+        it opened and the run started), are to be held, none dropped (read by the runner): until
+        the engine waited for a frame after one of them (see :meth:`caught_up`), or for
+        :data:`CATCH_UP` s from the first (an engine slower than the stream: the newest kept
+        from then on, its latency back to a live stream's)."""
+        until = self._catch_up_until
+        return self._catching_up and (until is None or time.monotonic() < until)
+
+    def caught_up(self, index: int) -> None:
+        """The engine found no frame waiting once it was done with frame ``index``: the frames
+        come no faster than it takes them, those of the connection's start are all taken."""
+        with self._catch_up_lock:
+            if index >= self._catch_up_from:
+                self._catching_up = False
+
     def _deliver(self, frame: Any) -> Frame:
         image = self._to_bgr(frame)
         now = time.monotonic()
+        if self._catching_up and self._catch_up_until is None:
+            self._catch_up_until = now + CATCH_UP
         t = now if self._arrival_time else frame.time
         if t is not None:
             if self._first_pts is None:
@@ -1834,6 +1870,9 @@ ENDED_BY_SENDER = "the sender ended the stream"
 BURST_FORMATS = ("hls", "dash")
 #: the most memory their frames waiting may take (1080p: 43 frames, 4K: 10)
 LIVE_BUFFER_BYTES = 256 << 20
+#: seconds from a live connection's first frame that its frames are held at most while the
+#: engine catches up with those that came at once (see StreamSource.catching_up)
+CATCH_UP = 2.0
 #: how far behind the last frame delivered a live HLS/DASH stream read again after a
 #: reconnection may start (a few segments); frames older than that are a restarted encoder's
 REPLAY_WINDOW = 60.0
