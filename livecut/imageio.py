@@ -250,7 +250,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         # sideways or mirrored, where browsers show it turned)
         img = cv2.rotate(img, _IROT[value]) if kind == b"irot" else cv2.flip(img, 0 if value == 0 else 1)
     if meta is not None:
-        meta["icc"] = icc_profile(data) or _dcf_icc(data) or _png_icc(data)
+        meta["icc"] = icc_profile(data) or _dcf_icc(data) or _png_icc(data) or _avif_nclx_icc(data)
         kind, unit, count = picture_count(data)
         meta["pictures"] = (kind, unit, count) if count > 1 else None
         meta["deep"] = deep
@@ -407,7 +407,7 @@ def icc_profile(data: np.ndarray) -> bytes | None:
             return _jp2_icc(data)
         elif head[:2] == b"BM":
             return _bmp_icc(data)
-        elif head[4:8] == b"ftyp":  # an AVIF's colr property of an ICC profile (its nclx is not made one)
+        elif head[4:8] == b"ftyp":  # an AVIF's colr property of an ICC profile (its nclx: see _avif_nclx_icc)
             return next((payload[4:] for kind, payload in _avif_properties(data)
                          if kind == b"colr" and payload[:4] in (b"prof", b"rICC") and payload[4:]), None)
     except (ValueError, IndexError, struct.error, zlib.error):
@@ -760,7 +760,7 @@ def other_colour_space(a: bytes | None, b: bytes | None) -> bool:
 
 def colour_profile(path: str | Path) -> bytes | None:
     """The colour profile that :func:`read_image` gives a picture file (embedded, made from a
-    camera's EXIF, a PNG's gAMA and cHRM or a HEIC's nclx), read from the file's structure (a HEIF is decoded);
+    camera's EXIF, a PNG's gAMA and cHRM or a HEIC's or AVIF's nclx), read from the file's structure (a HEIF is decoded);
     None where it has none or cannot be read."""
     try:
         data = np.fromfile(path, np.uint8)
@@ -770,7 +770,7 @@ def colour_profile(path: str | Path) -> bytes | None:
             return meta["icc"]
     except (OSError, ImageReadError, ImageSizeError):
         return None
-    return icc_profile(data) or _dcf_icc(data) or _png_icc(data)
+    return icc_profile(data) or _dcf_icc(data) or _png_icc(data) or _avif_nclx_icc(data)
 
 
 #: an AVIF's irot (turns of 90 degrees anticlockwise) as OpenCV's rotation
@@ -1224,6 +1224,41 @@ def _matrix_icc(xy, trc: bytes, name: bytes) -> bytes | None:
     header = (size.to_bytes(4, "big") + bytes(4) + bytes([2, 0x10, 0, 0]) + b"mntrRGB XYZ " + bytes(12)
               + b"acsp" + bytes(24) + bytes(4) + s15(d50) + bytes(4) + bytes(16) + bytes(28))
     return header + len(table).to_bytes(4, "big") + b"".join(table) + body
+
+
+#: the primaries and white (x, y) of the colour primaries codes of an nclx colour description
+#: (ITU-T H.273), as libheif gives a HEIC's: 1 BT.709 (sRGB), 4 BT.470 M, 5 BT.470 BG, 6 and 7
+#: BT.601 (SMPTE 170M, 240M), 8 generic film, 9 BT.2020, 11 DCI-P3, 12 Display P3, 22 EBU 3213
+_NCLX_PRIMARIES = {
+    1: ((0.64, 0.33), (0.30, 0.60), (0.15, 0.06), (0.3127, 0.3290)),
+    4: ((0.67, 0.33), (0.21, 0.71), (0.14, 0.08), (0.310, 0.316)),
+    5: ((0.64, 0.33), (0.29, 0.60), (0.15, 0.06), (0.3127, 0.3290)),
+    6: ((0.630, 0.340), (0.310, 0.595), (0.155, 0.070), (0.3127, 0.3290)),
+    7: ((0.630, 0.340), (0.310, 0.595), (0.155, 0.070), (0.3127, 0.3290)),
+    8: ((0.681, 0.319), (0.243, 0.692), (0.145, 0.049), (0.310, 0.316)),
+    9: ((0.708, 0.292), (0.170, 0.797), (0.131, 0.046), (0.3127, 0.3290)),
+    11: ((0.680, 0.320), (0.265, 0.690), (0.150, 0.060), (0.314, 0.351)),
+    12: ((0.680, 0.320), (0.265, 0.690), (0.150, 0.060), (0.3127, 0.3290)),
+    22: ((0.630, 0.340), (0.295, 0.605), (0.155, 0.077), (0.3127, 0.3290)),
+}
+
+
+def _avif_nclx_icc(data: np.ndarray) -> bytes | None:
+    """A colour profile (see :func:`_nclx_icc`) of what an AVIF's nclx colour description (its
+    primary picture's colr property of type nclx: primaries, transfer) says, as a HEIC's is
+    made one, where it holds no ICC profile (libavif's writers leave it so: a Display P3 AVIF's
+    cutout, without one, was taken for sRGB, its colours shown dull); None for another file."""
+    for kind, payload in _avif_properties(data):
+        if kind == b"colr" and payload[:4] == b"nclx" and len(payload) >= 8:
+            primaries, transfer = struct.unpack(">HH", payload[4:8])
+            xy = _NCLX_PRIMARIES.get(primaries)
+            if xy is None:
+                return None
+            nclx = {"color_primaries": primaries, "transfer_characteristics": transfer}
+            for c, (x, y) in zip(("red", "green", "blue", "white"), xy):
+                nclx[f"color_primary_{c}_x"], nclx[f"color_primary_{c}_y"] = x, y
+            return _nclx_icc(nclx)
+    return None
 
 
 def _hdr_picture(data: np.ndarray) -> str | None:

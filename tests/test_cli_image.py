@@ -2190,6 +2190,42 @@ def test_an_avifs_colour_profile_is_kept(tmp_path, scene):
     assert Image.open(tmp_path / "o" / "p3.png").info.get("icc_profile") == icc
 
 
+def test_a_display_p3_avif_described_by_nclx_keeps_its_colours(tmp_path, scene):
+    """An AVIF whose colours are described by nclx alone (its colr property: Display P3,
+    primaries 12, sRGB transfer 13; no ICC profile, as libavif's writers leave it) was cut to a
+    PNG with no profile, shown as sRGB, dull (a HEIC's such nclx was made one); it carries one
+    made from the nclx, which a colour manager (littlecms) maps to sRGB as the P3 formulas do.
+    An sRGB one (1/13) carries none, as before."""
+    import io
+
+    from PIL import Image, ImageCms as cms
+
+    from livecut.imageio import icc_profile
+
+    img, _ = scene
+    ok, buf = cv2.imencode(".avif", img, [cv2.IMWRITE_AVIF_QUALITY, 100])
+    at = buf.tobytes().index(b"nclx") + 4  # (OpenCV's: primaries and transfer 2, unspecified)
+    for name, primaries in (("p3.avif", 12), ("srgb.avif", 1)):
+        data = bytearray(buf.tobytes())
+        data[at:at + 4] = struct.pack(">HH", primaries, 13)
+        (tmp_path / name).write_bytes(data)
+        _cutout(tmp_path, tmp_path / name)
+    assert icc_profile(np.fromfile(tmp_path / "o" / "srgb.png", np.uint8)) is None
+    icc = icc_profile(np.fromfile(tmp_path / "o" / "p3.png", np.uint8))
+    assert icc is not None
+    to_srgb = cms.buildTransform(cms.ImageCmsProfile(io.BytesIO(icc)), cms.createProfile("sRGB"), "RGB", "RGB")
+    colours = np.array([[[200, 100, 50], [128, 128, 128], [0, 255, 0], [40, 90, 220]]], np.uint8)
+    got = np.asarray(cms.applyTransform(Image.fromarray(colours), to_srgb)).astype(int)
+    p3 = np.array([[0.4865709, 0.2656677, 0.1982173], [0.2289746, 0.6917385, 0.0792869], [0.0, 0.0451134, 1.0439444]])
+    srgb = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
+                     [0.0193339, 0.1191920, 0.9503041]])
+    v = colours[0] / 255.0
+    lin = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+    out = np.clip(lin @ p3.T @ np.linalg.inv(srgb).T, 0, 1)
+    want = 255 * np.where(out <= 0.0031308, out * 12.92, 1.055 * out ** (1 / 2.4) - 0.055)
+    assert np.abs(got[0] - want).max() <= 2, (got, want.round())
+
+
 def _rgb_profile(size: int, seed: int = 0) -> bytes:
     """An ICC profile's bytes: the header of an RGB display profile, then ``size`` in all."""
     head = struct.pack(">I", size) + b"lcms" + bytes(4) + b"mntrRGB XYZ "
