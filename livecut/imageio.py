@@ -67,6 +67,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     channel marked unspecified: ExtraSamples 0 is no alpha, left out), else None.
     ``"deep"``: True where the file holds more than 8 bits a channel but is returned at 8 (a
     TIFF of 16-bit RGB in separate planes, below), else False.
+    ``"hdr"``: the high-dynamic-range transfer its values are in, ``"PQ"`` or ``"HLG"`` (see
+    :func:`_hdr_transfer`), else None.
     ``upright``: turned as its EXIF orientation says (JPEG, PNG, WebP), or an AVIF as its
     rotation and mirror properties say, as viewers show it;
     False: as stored.  A HEIC/HEIF photo (read with the optional ``heic`` extra, pillow-heif;
@@ -124,12 +126,13 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         raise ImageReadError(f"{p}: a high-dynamic-range picture ({hdr}), which livecut does not tone-map; "
                              "save it as an 8- or 16-bit JPEG, PNG or TIFF first")
     if _heif_picture(data):  # (OpenCV does not decode HEVC pictures: it was "not an image")
-        img, icc, count = _read_heif(p, data)
+        img, icc, count, transfer = _read_heif(p, data)
         if meta is not None:
             meta["icc"] = icc
             meta["pictures"] = ("HEIF file", "pictures", count) if count > 1 else None
             meta["lost"] = None
             meta["deep"] = False
+            meta["hdr"] = _HDR_TRANSFERS.get(transfer)
         return img
     alpha_kind = _tiff_alpha(data)
     flags = _decode_flags(data) if upright else cv2.IMREAD_UNCHANGED
@@ -254,6 +257,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         kind, unit, count = picture_count(data)
         meta["pictures"] = (kind, unit, count) if count > 1 else None
         meta["deep"] = deep
+        meta["hdr"] = _hdr_transfer(data)
         meta["lost"] = lost if not left_over else (f"its picture data may be damaged (libjpeg: {left_over}): "
                                                    "check its result")
     return img
@@ -1115,10 +1119,10 @@ def _too_large(p: Path, w, h) -> ImageSizeError:
 HEIC_INSTALL = "pip install -e '.[heic]' in the livecut checkout, or pip install pillow-heif"
 
 
-def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int]:
+def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int, int | None]:
     """The primary picture of a HEIC/HEIF file (``data``: its bytes), its colour profile (ICC,
-    or None) and how many pictures the file holds (a burst's; a depth map or a thumbnail is not
-    one), read with pillow-heif, the optional ``heic`` extra; raise :class:`ImageReadError`
+    or None), how many pictures the file holds (a burst's; a depth map or a thumbnail is not
+    one) and the transfer its nclx colour description says (H.273's code; None: none), read with pillow-heif, the optional ``heic`` extra; raise :class:`ImageReadError`
     without it, or for a file it cannot decode.  The picture is BGR or BGRA, 8-bit, or 16-bit
     for 10- and 12-bit photos (an HDR iPhone's), their values scaled to 0-65535 as other
     16-bit inputs are; colours under an alpha marked premultiplied are divided by it (BGRA is
@@ -1161,7 +1165,9 @@ def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int
         top = float(np.iinfo(img.dtype).max)
         img = cv2.merge([cv2.divide(c, a, scale=top) for c in (b, g, r)] + [a])
     icc = info.get("icc_profile") if info.get("icc_profile_type") in ("prof", "rICC") else None
-    return img, (bytes(icc) if icc else _nclx_icc(info.get("nclx_profile"))), len(heif)
+    nclx = info.get("nclx_profile") or {}
+    return (img, (bytes(icc) if icc else _nclx_icc(info.get("nclx_profile"))), len(heif),
+            nclx.get("transfer_characteristics"))
 
 
 def _nclx_icc(nclx: dict | None) -> bytes | None:
@@ -1258,6 +1264,28 @@ def _avif_nclx_icc(data: np.ndarray) -> bytes | None:
             for c, (x, y) in zip(("red", "green", "blue", "white"), xy):
                 nclx[f"color_primary_{c}_x"], nclx[f"color_primary_{c}_y"] = x, y
             return _nclx_icc(nclx)
+    return None
+
+
+#: the transfers (H.273's codes) of an nclx or cICP colour description that are high dynamic
+#: range: values of light (PQ, SMPTE ST 2084) or hybrid log-gamma (HLG), not a curve to show as SDR
+_HDR_TRANSFERS = {16: "PQ", 18: "HLG"}
+
+
+def _hdr_transfer(data: np.ndarray) -> str | None:
+    """The name of the high-dynamic-range transfer (see :data:`_HDR_TRANSFERS`) that an AVIF's
+    nclx colour description or a PNG's cICP chunk says its values are in (a Lightroom HDR
+    export's, PQ), else None.  (A HEIC's: see :func:`_read_heif`.)"""
+    if data[:8].tobytes() == b"\x89PNG\r\n\x1a\n":
+        for kind, start, length in _png_chunks(data):
+            if kind == b"IDAT":
+                break
+            if kind == b"cICP" and length == 4 and start + 4 <= data.size:
+                return _HDR_TRANSFERS.get(int(data[start + 1]))
+        return None
+    for kind, payload in _avif_properties(data):
+        if kind == b"colr" and payload[:4] == b"nclx" and len(payload) >= 8:
+            return _HDR_TRANSFERS.get(int.from_bytes(payload[6:8], "big"))
     return None
 
 

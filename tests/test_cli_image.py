@@ -2190,6 +2190,37 @@ def test_an_avifs_colour_profile_is_kept(tmp_path, scene):
     assert Image.open(tmp_path / "o" / "p3.png").info.get("icc_profile") == icc
 
 
+def test_a_high_dynamic_range_photo_is_said_to_be_written_as_its_values(tmp_path, scene):
+    """An AVIF whose nclx says its values are PQ or HLG (BT.2020: a Lightroom HDR export), or a
+    16-bit PNG whose cICP says so, was cut and written as if SDR, without that description: its
+    cutout shown flat and dull, exit 0, unsaid.  A warning says so (its mask, of no colours,
+    none; an SDR AVIF none)."""
+    img, _ = scene
+    ok, buf = cv2.imencode(".avif", img, [cv2.IMWRITE_AVIF_QUALITY, 100])
+    at = buf.tobytes().index(b"nclx") + 4
+    for name, transfer in (("pq.avif", 16), ("hlg.avif", 18), ("sdr.avif", 13)):
+        data = bytearray(buf.tobytes())
+        data[at:at + 4] = struct.pack(">HH", 9, transfer)
+        (tmp_path / name).write_bytes(data)
+    ok, png = cv2.imencode(".png", img.astype(np.uint16) * 257)
+    end = 8 + 25  # (the signature, IHDR)
+    (tmp_path / "cicp.png").write_bytes(png.tobytes()[:end] + _chunk(b"cICP", bytes((9, 16, 0, 1)))
+                                      + png.tobytes()[end:])
+    said = {}
+    for name in ("pq.avif", "hlg.avif", "sdr.avif", "cicp.png"):
+        for mode in ("cutout", "mask"):
+            r = invoke("image", tmp_path / name, "-o", tmp_path / mode, "-m", mode, "-q")
+            assert r.exit_code == 0, r.output
+            said[name, mode] = [line for line in r.stderr.splitlines() if "high-dynamic-range" in line]
+    for name, hdr in (("pq.avif", "PQ"), ("hlg.avif", "HLG"), ("cicp.png", "PQ")):
+        assert said[name, "cutout"] == [f"livecut: warning: {tmp_path / name}: a high-dynamic-range photo ({hdr} "
+                                        f"transfer): its cutout holds its {hdr} values as they are, without what "
+                                        "says they are, and viewers show them as SDR, flat and dull (livecut does "
+                                        "not tone-map: export the photo as SDR first)"], said
+        assert said[name, "mask"] == []
+    assert said["sdr.avif", "cutout"] == said["sdr.avif", "mask"] == []
+
+
 def test_a_display_p3_avif_described_by_nclx_keeps_its_colours(tmp_path, scene):
     """An AVIF whose colours are described by nclx alone (its colr property: Display P3,
     primaries 12, sRGB transfer 13; no ICC profile, as libavif's writers leave it) was cut to a

@@ -286,6 +286,21 @@ def test_livecut_file_refuses_a_heic_photo_naming_livecut_image(tmp_path):
     assert not (tmp_path / "out.mp4").exists()
 
 
+def test_a_high_dynamic_range_heif_is_said_to_be_written_as_its_values(tmp_path):
+    """A 10-bit HEIF whose nclx says its values are PQ (BT.2020: a camera's HDR PQ HEIF) was cut
+    and written as if SDR, without that description: its cutout shown flat and dull, exit 0,
+    unsaid.  A warning says so."""
+    heif = _heif()
+    img, _ = make_scene("basic", W, H, seed=14)
+    f = heif.from_bytes("RGB;16", (W, H), np.ascontiguousarray(img[:, :, ::-1].astype(np.uint16) * 257).tobytes())
+    f.save(tmp_path / "pq.heif", quality=-1, chroma=444, color_primaries=9, transfer_characteristics=16,
+           matrix_coefficients=0, full_range_flag=1)
+    r = invoke("image", tmp_path / "pq.heif", "-o", tmp_path / "cut", "-q")
+    assert r.exit_code == 0, r.output
+    assert (f"livecut: warning: {tmp_path / 'pq.heif'}: a high-dynamic-range photo (PQ transfer): its cutout "
+            "holds its PQ values as they are") in r.stderr, r.stderr
+
+
 def test_a_display_p3_heic_described_by_nclx_keeps_its_colours(tmp_path):
     """A HEIF whose colours are described by nclx alone (Display P3: primaries 12, sRGB
     transfer 13; no ICC profile, as libheif's and Android's writers leave it): its cutout had no
