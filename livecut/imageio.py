@@ -687,7 +687,8 @@ _SRGB_XY = ((0.64, 0.33), (0.30, 0.60), (0.15, 0.06), (0.3127, 0.3290))
 def _png_icc(data: np.ndarray) -> bytes | None:
     """A colour profile (see :func:`_matrix_icc`) of what a PNG's gAMA and cHRM chunks say, where
     it holds neither a profile (iCCP) nor an sRGB chunk, which rule over them (Photoshop's Save
-    for Web, ImageMagick, older Macs' PNGs): its cutout, with neither, was taken for sRGB.
+    for Web, ImageMagick, older Macs' PNGs): its cutout, with neither, was taken for sRGB; or of
+    what its cICP chunk says, which rules over them (Display P3: see :func:`_cicp_icc`).
     Primaries from cHRM (sRGB's without it), the curve from gAMA (sRGB's without it); None where
     both say sRGB (a gAMA of 2.2, 45455, alone: viewers take it for sRGB), or they cannot be
     read, or for another file."""
@@ -701,6 +702,8 @@ def _png_icc(data: np.ndarray) -> bytes | None:
             break
         if start + length > data.size:  # (a chunk the file's end cut: it was a struct.error)
             return None
+        if kind == b"cICP" and length == 4:  # (PNG's third edition: it rules over gAMA and cHRM)
+            return _cicp_icc(int(data[start]), int(data[start + 1]))
         if kind == b"gAMA" and length == 4:
             gama = int.from_bytes(data[start:start + 4].tobytes(), "big")
         elif kind == b"cHRM" and length == 32:
@@ -1256,15 +1259,20 @@ def _avif_nclx_icc(data: np.ndarray) -> bytes | None:
     cutout, without one, was taken for sRGB, its colours shown dull); None for another file."""
     for kind, payload in _avif_properties(data):
         if kind == b"colr" and payload[:4] == b"nclx" and len(payload) >= 8:
-            primaries, transfer = struct.unpack(">HH", payload[4:8])
-            xy = _NCLX_PRIMARIES.get(primaries)
-            if xy is None:
-                return None
-            nclx = {"color_primaries": primaries, "transfer_characteristics": transfer}
-            for c, (x, y) in zip(("red", "green", "blue", "white"), xy):
-                nclx[f"color_primary_{c}_x"], nclx[f"color_primary_{c}_y"] = x, y
-            return _nclx_icc(nclx)
+            return _cicp_icc(*struct.unpack(">HH", payload[4:8]))
     return None
+
+
+def _cicp_icc(primaries: int, transfer: int) -> bytes | None:
+    """:func:`_nclx_icc` of the colour primaries and transfer codes (H.273) of an AVIF's nclx or
+    a PNG's cICP: None for primaries not in :data:`_NCLX_PRIMARIES`."""
+    xy = _NCLX_PRIMARIES.get(primaries)
+    if xy is None:
+        return None
+    nclx = {"color_primaries": primaries, "transfer_characteristics": transfer}
+    for c, (x, y) in zip(("red", "green", "blue", "white"), xy):
+        nclx[f"color_primary_{c}_x"], nclx[f"color_primary_{c}_y"] = x, y
+    return _nclx_icc(nclx)
 
 
 #: the transfers (H.273's codes) of an nclx or cICP colour description that are high dynamic

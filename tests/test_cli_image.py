@@ -2190,6 +2190,25 @@ def test_an_avifs_colour_profile_is_kept(tmp_path, scene):
     assert Image.open(tmp_path / "o" / "p3.png").info.get("icc_profile") == icc
 
 
+def test_a_pngs_cicp_colour_description_is_kept(tmp_path, scene):
+    """A PNG whose colours are described by a cICP chunk alone (PNG's third edition: Display P3,
+    primaries 12, sRGB transfer 13; no iCCP) was cut with no profile, shown as sRGB, dull; it
+    carries the one a HEIC's or AVIF's such nclx is made.  cICP rules over gAMA: an sRGB one
+    (1/13) beside a gamma of 1.8 carries none."""
+    from livecut.imageio import icc_profile, other_colour_space
+
+    img, _ = scene
+    ok, png = cv2.imencode(".png", img)
+    end = 8 + 25  # (the signature, IHDR)
+    for name, chunks in (("p3.png", _chunk(b"cICP", bytes((12, 13, 0, 1)))),
+                         ("srgb.png", _chunk(b"cICP", bytes((1, 13, 0, 1))) + _chunk(b"gAMA", struct.pack(">I", 55556)))):
+        (tmp_path / name).write_bytes(png.tobytes()[:end] + chunks + png.tobytes()[end:])
+        _cutout(tmp_path, tmp_path / name)
+    icc = icc_profile(np.fromfile(tmp_path / "o" / "p3.png", np.uint8))
+    assert icc is not None and icc[16:20] == b"RGB " and other_colour_space(icc, None)  # (P3's primaries)
+    assert icc_profile(np.fromfile(tmp_path / "o" / "srgb.png", np.uint8)) is None
+
+
 def test_a_high_dynamic_range_photo_is_said_to_be_written_as_its_values(tmp_path, scene):
     """An AVIF whose nclx says its values are PQ or HLG (BT.2020: a Lightroom HDR export), or a
     16-bit PNG whose cICP says so, was cut and written as if SDR, without that description: its
