@@ -136,8 +136,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         return img
     alpha_kind = _tiff_alpha(data)
     flags = _decode_flags(data) if upright else cv2.IMREAD_UNCHANGED
-    bits, samples, planar, photometric = _tiff_layout(data)
-    unread = _tiff_channels_unread(bits, samples, photometric, alpha_kind[0])
+    bits, samples, planar, photometric, sample_format = _tiff_layout(data)
+    unread = _tiff_channels_unread(bits, samples, photometric, alpha_kind[0], sample_format)
     if unread:  # (refused as 'not an image, or truncated/corrupt', or a gray one read scrambled)
         raise ImageReadError(f"{p}: {unread}")
     deep = False  # (read at 8 bits from more: said as a deeper picture's output is)
@@ -1504,13 +1504,14 @@ def _tiff_reduced_first(data: np.ndarray) -> bool:
     return False
 
 
-def _tiff_layout(data: np.ndarray) -> tuple[int, int, int, int]:
-    """``(bits per sample, samples per pixel, planar configuration, photometric)`` of a classic
-    TIFF's first directory (the TIFF defaults where a tag is missing: 1, 1, 1; photometric -1);
-    ``(0, 0, 0, -1)`` for a file that is not a TIFF or a directory that cannot be read."""
+def _tiff_layout(data: np.ndarray) -> tuple[int, int, int, int, int]:
+    """``(bits per sample, samples per pixel, planar configuration, photometric, sample format)``
+    of a classic TIFF's first directory (the TIFF defaults where a tag is missing: 1, 1, 1;
+    photometric -1; sample format 1, unsigned integers: 3 is floating point); ``(0, 0, 0, -1,
+    1)`` for a file that is not a TIFF or a directory that cannot be read."""
     if data[:4].tobytes() not in (b"II*\x00", b"MM\x00*"):
-        return 0, 0, 0, -1
-    got = {258: 1, 277: 1, 284: 1, 262: -1}
+        return 0, 0, 0, -1, 1
+    got = {258: 1, 277: 1, 284: 1, 262: -1, 339: 1}
     try:
         e, entries = _tiff_first_ifd(data)
         for tag, typ, count, at in entries:
@@ -1519,21 +1520,23 @@ def _tiff_layout(data: np.ndarray) -> tuple[int, int, int, int]:
                     (at,) = struct.unpack(e + "I", data[at:at + 4])
                 (got[tag],) = struct.unpack(e + "H", data[at:at + 2])
     except struct.error:  # (OpenCV says what is wrong)
-        return 0, 0, 0, -1
-    return got[258], got[277], got[284], got[262]
+        return 0, 0, 0, -1, 1
+    return got[258], got[277], got[284], got[262], got[339]
 
 
 #: the colour channels of a TIFF's photometric interpretation (0, 1: gray; 2: RGB; 5: CMYK)
 _TIFF_COLOURS = {0: (1, "gray"), 1: (1, "gray"), 2: (3, "RGB"), 5: (4, "CMYK")}
 
 
-def _tiff_channels_unread(bits: int, samples: int, photometric: int, alpha: int) -> str | None:
+def _tiff_channels_unread(bits: int, samples: int, photometric: int, alpha: int, sample_format: int = 1) -> str | None:
     """What to say of a TIFF (:func:`_tiff_layout`, :func:`_tiff_alpha`'s kind) whose channels
     livecut does not read, else None: more than its colours and an alpha (CMYK: than its four)
     -- Photoshop's alpha channels (saved selections) or spot colours, kept as extra samples --
     which OpenCV refused as 'not an image, or truncated/corrupt (> Unsupported number of
     channels)', and of which it read a 16-bit gray one's gray, alpha and other channel as B, G,
-    R (scrambled, exit 0); and a 16-bit CMYK one, which it refused alike."""
+    R (scrambled, exit 0); a 16-bit CMYK one, which it refused alike; and one of 16-bit floating-point
+    samples (half: darktable's, Affinity's option), which OpenCV refused as 'not an image, or
+    truncated/corrupt (> :)', a line of its own assertion's."""
     colours, name = _TIFF_COLOURS.get(photometric, (0, ""))
     if colours and samples > colours + (colours < 4):
         parts = ["an alpha"] if alpha in (1, 2) else []
@@ -1546,6 +1549,9 @@ def _tiff_channels_unread(bits: int, samples: int, photometric: int, alpha: int)
                 f"{without}, or as PNG")
     if photometric == 5 and bits > 8:
         return "a 16-bit CMYK TIFF, which livecut does not read; save it at 8 bits or convert it to RGB first"
+    if sample_format == 3 and bits == 16:
+        return ("a TIFF of 16-bit floating-point (half) samples, which livecut does not read; save it as a 16-bit "
+                "integer or 32-bit floating-point TIFF, or as PNG, first")
     return None
 
 

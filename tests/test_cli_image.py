@@ -3468,6 +3468,24 @@ def test_a_tiff_of_channels_livecut_does_not_read_is_refused_in_words(tmp_path):
         read_image(_write_bytes(tmp_path / f"{name}.tif", _tiff(samples, extra, photometric=photometric)))
 
 
+def test_a_tiff_of_half_floats_is_refused_in_words(tmp_path):
+    """A TIFF of 16-bit floating-point (half) samples (darktable's and Affinity's option) was
+    refused as 'not an image, or truncated/corrupt (> :)', a line of OpenCV's assertion; it
+    is refused saying what it holds (exit 2).  A 32-bit floating-point one is read, as before."""
+    from livecut.imageio import read_image
+
+    rgb = _samples(3, np.uint8) / 255.0
+    for name, samples in (("rgb.tif", rgb), ("gray.tif", rgb[:, :, :1])):
+        src = _write_bytes(tmp_path / name, _tiff(np.ascontiguousarray(samples.astype(np.float16)), None,
+                                                  more=[(339, 3, [3] * samples.shape[2])]))
+        r = invoke("image", src, "-o", tmp_path / "o", "-q")
+        assert r.exit_code == 2 and r.stderr == (f"livecut: error: {src}: a TIFF of 16-bit floating-point (half) "
+                                                 "samples, which livecut does not read; save it as a 16-bit integer "
+                                                 "or 32-bit floating-point TIFF, or as PNG, first\n"), r.output
+    src = _write_bytes(tmp_path / "f32.tif", _tiff(rgb.astype(np.float32), None, more=[(339, 3, [3] * 3)]))
+    assert np.abs(read_image(src)[:, :, ::-1] - rgb).max() < 1e-6
+
+
 def test_a_tiff_with_unassociated_alpha_is_read_as_stored(tmp_path):
     """A TIFF whose ExtraSamples (338) says unassociated alpha (2: livecut's cutouts, GIMP,
     Photoshop, FFmpeg) was read with its colours multiplied by the alpha: OpenCV decodes 8-bit
