@@ -989,8 +989,8 @@ def _pam_header(data: np.ndarray) -> dict[str, str] | None:
 
 def _stored_max(data: np.ndarray) -> int | None:
     """The largest sample value of a 16-bit container holding fewer bits (a PNM's maxval, an
-    AVIF's bit depth in its pixi box), which OpenCV returns unscaled; None where the format
-    says nothing."""
+    AVIF's bit depth in its pixi box, a JPEG 2000's precision), which OpenCV returns unscaled;
+    None where the format says nothing."""
     head = data[:4096].tobytes()
     if head[:2] in (b"P2", b"P3", b"P5", b"P6"):
         fields, i = [], 2
@@ -1015,6 +1015,17 @@ def _stored_max(data: np.ndarray) -> int | None:
         i = head.find(b"pixi")
         if i > 0 and i + 10 <= len(head) and 8 < head[i + 9] <= 16:
             return (1 << head[i + 9]) - 1
+    # a JPEG 2000's bits per component, less 1 (its ihdr box's, 255 where they differ; a bare
+    # codestream's SIZ marker's, its first component's): a 12-bit archive scan's values, 0-4095,
+    # were taken for 16-bit ones and its cutout came out near black
+    bits = None
+    if head[:12] == b"\x00\x00\x00\x0cjP  \r\n\x87\n":
+        i = head.find(b"ihdr")
+        bits = head[i + 14] if i > 0 and i + 14 < len(head) and head[i + 14] != 0xFF else None
+    elif head[:4] == b"\xff\x4f\xff\x51" and len(head) > 42:
+        bits = head[42]
+    if bits is not None and 8 < (bits & 0x7F) + 1 < 16:
+        return (1 << ((bits & 0x7F) + 1)) - 1
     return None
 
 

@@ -1481,6 +1481,31 @@ def test_ten_bit_ppm_keeps_its_brightness(tmp_path, scene):
     assert np.abs(res.astype(int) - ref).mean() < 1.0
 
 
+@pytest.mark.parametrize("pix_fmt", ["gbrp12le", "gray10le"])
+def test_a_jpeg_2000_of_fewer_than_16_bits_keeps_its_brightness(tmp_path, scene, pix_fmt):
+    """A 12-bit JPEG 2000 (an archive scan's; 10-bit gray too) was read with its values, 0-4095,
+    taken for 16-bit ones: its cutout came out near black (8 of 255 on average), exit 0.  It is
+    scaled by its precision (its ihdr box's; a bare codestream's SIZ marker's), as a 12-bit PPM
+    is, and cut as its 8-bit version."""
+    import shutil
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg not installed")
+    img, _ = scene
+    gray = pix_fmt.startswith("gray")
+    ref = _cutout(tmp_path, _write(tmp_path / "eight.png", cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if gray else img))
+    src = tmp_path / "deep.jp2"
+    r = subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(tmp_path / "eight.png"), "-c:v", "libopenjpeg",
+                        "-pix_fmt", pix_fmt, "-format", "jp2", str(src)], capture_output=True, timeout=60)
+    if r.returncode != 0:
+        pytest.skip(f"this ffmpeg writes no {pix_fmt} JPEG 2000")
+    data = src.read_bytes()
+    bare = _write_bytes(tmp_path / "deep.j2k", data[data.index(b"\xff\x4f\xff\x51"):])
+    for p in (src, bare):
+        res = _cutout(tmp_path, p)
+        assert np.abs(res.astype(int) - ref).mean() < 1.0, p
+
+
 def test_a_binary_pnm_of_maxval_under_255_keeps_its_brightness(tmp_path, scene):
     """A binary PPM of maxval 100 (a PGM of 15 alike) was read unscaled, its values 0..100 taken
     for 0..255: its cutout came out dark, exit 0 (OpenCV scales the text P3 only).  Now read as
