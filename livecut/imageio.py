@@ -28,8 +28,11 @@ IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2",
               # its own, naming the extra: a folder of iPhone photos was "no images")
               ".heic", ".heif")
 #: camera raw files (most TIFF-based, whose first picture is a small preview): refused by name
+#: (Sony's pixel-shift .arq, Leica's .rwl, Kodak's .dcr, Hasselblad's .fff, Leaf's .mos, Mamiya's .mef,
+#: GoPro's .gpr too: a TIFF-based one was cut as its first picture, a Leica's "not an image")
 RAW_EXTS = (".dng", ".nef", ".nrw", ".cr2", ".cr3", ".crw", ".arw", ".srf", ".sr2", ".raf", ".orf", ".rw2",
-            ".pef", ".srw", ".x3f", ".3fr", ".iiq", ".erf", ".kdc", ".mrw", ".raw")
+            ".pef", ".srw", ".x3f", ".3fr", ".iiq", ".erf", ".kdc", ".mrw", ".raw", ".arq", ".rwl", ".dcr",
+            ".fff", ".mos", ".mef", ".gpr")
 MIN_SIDE = 16
 MAX_PIXELS = 80_000_000
 

@@ -582,6 +582,23 @@ def test_a_camera_raw_file_is_refused_by_its_name_unread(tmp_path):
     _refused_unread(raw, "a camera raw file, which livecut does not read")
 
 
+@pytest.mark.parametrize("name", ["DSC00001.ARQ", "L1000001.RWL", "DCP_0001.DCR", "B0000001.fff", "CF000001.MOS",
+                                  "_M000001.MEF", "GOPR0001.GPR"])
+def test_a_camera_raw_file_of_a_rarer_maker_is_refused(tmp_path, scene, name):
+    """Sony's pixel-shift ARQ, Leica's RWL, Kodak's DCR, Hasselblad's FFF, Leaf's MOS, Mamiya's MEF
+    and GoPro's GPR were not known as camera raw files: one of a TIFF whose first picture is not
+    marked a preview was cut as that picture, exit 0 (a Leica's, of Panasonic's header, was 'not an
+    image, or truncated/corrupt').  Each is refused as the NEF is, by its name."""
+    img, _ = scene
+    raw = tmp_path / name
+    raw.write_bytes(b"IIU\x00" + bytes(4096) if name.endswith("RWL") else
+                    _tiff(np.ascontiguousarray(img[:, :, ::-1]), None))
+    r = invoke("image", raw, "-o", tmp_path / "cut")
+    assert r.exit_code == 2 and r.stderr == (f"livecut: error: {raw}: a camera raw file, which livecut does not "
+                                             "read; export it as JPEG, PNG or TIFF first\n"), r.output
+    assert not (tmp_path / "cut").exists()
+
+
 def test_huge_image_is_refused_without_decoding(bad):
     import tracemalloc
 
