@@ -1139,8 +1139,9 @@ HEIC_INSTALL = "pip install -e '.[heic]' in the livecut checkout, or pip install
 def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int, int | None]:
     """The primary picture of a HEIC/HEIF file (``data``: its bytes), its colour profile (ICC,
     or None), how many pictures the file holds (a burst's; a depth map or a thumbnail is not
-    one) and the transfer its nclx colour description says (H.273's code; None: none), read with pillow-heif, the optional ``heic`` extra; raise :class:`ImageReadError`
-    without it, or for a file it cannot decode.  The picture is BGR or BGRA, 8-bit, or 16-bit
+    one) and the transfer its nclx colour description says (H.273's code; None: none), read
+    with pillow-heif, the optional ``heic`` extra; raise :class:`ImageReadError` without it, or
+    for a file it cannot decode.  The picture is BGR or BGRA, 8-bit, or 16-bit
     for 10- and 12-bit photos (an HDR iPhone's), their values scaled to 0-65535 as other
     16-bit inputs are; colours under an alpha marked premultiplied are divided by it (BGRA is
     straight everywhere in livecut).  libheif turns it by the file's own transforms (irot, imir; a crop,
