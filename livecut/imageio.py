@@ -439,21 +439,31 @@ def _tiff_icc(data: np.ndarray) -> bytes | None:
 def _bigtiff_icc(data: np.ndarray) -> bytes | None:
     """The InterColorProfile (tag 34675) of a BigTIFF's first directory (8-byte offsets and
     counts, entries of 20 bytes), or None."""
-    e = "<" if data[:2].tobytes() == b"II" else ">"
-    size, _zero, off = struct.unpack(e + "HHQ", data[4:16])
-    if size != 8:
-        return None
-    (n,) = struct.unpack(e + "Q", data[off:off + 8])
-    for at in range(off + 8, off + 8 + 20 * min(n, 1 << 16), 20):
-        tag, typ, count = struct.unpack(e + "HHQ", data[at:at + 12])
+    e, entries = _bigtiff_first_ifd(data)
+    for tag, typ, count, at in entries:
         if tag == _TIFF_ICC and typ in (1, 7):  # BYTE or UNDEFINED
             if count > 8:  # (else in the entry itself)
-                (at,) = struct.unpack(e + "Q", data[at + 12:at + 20])
-            else:
-                at += 12
+                (at,) = struct.unpack(e + "Q", data[at:at + 8])
             value = data[at:at + count].tobytes()
             return value if len(value) == count and count else None
     return None
+
+
+def _bigtiff_first_ifd(data: np.ndarray):
+    """``(byte order, entries)`` of a BigTIFF (as :func:`_tiff_first_ifd` of a classic one):
+    ``(tag, type, count, at)`` for each entry of its first directory, ``at`` the offset of the
+    entry's 8 value bytes; no entries where its offsets are not of 8 bytes; :class:`struct.error`
+    where the directory runs past the end."""
+    e = "<" if data[:2].tobytes() == b"II" else ">"
+    size, _zero, off = struct.unpack(e + "HHQ", data[4:16])
+    if size != 8:
+        return e, iter(())
+    (n,) = struct.unpack(e + "Q", data[off:off + 8])
+
+    def entries():
+        for at in range(off + 8, off + 8 + 20 * min(n, 1 << 16), 20):
+            yield (*struct.unpack(e + "HHQ", data[at:at + 12]), at + 12)
+    return e, entries()
 
 
 def _jp2_icc(data: np.ndarray) -> bytes | None:
@@ -1484,18 +1494,20 @@ def _jpeg_scan_start(data: np.ndarray) -> int | None:
 
 
 def _tiff_alpha(data: np.ndarray) -> tuple[int, int]:
-    """``(kind, offset)``: the first ExtraSamples (tag 338) value of a classic TIFF's first
+    """``(kind, offset)``: the first ExtraSamples (tag 338) value of a TIFF's (or a BigTIFF's) first
     directory -- 0 unspecified, 1 associated alpha (colours premultiplied), 2 unassociated
     alpha -- and the offset of that value in the file; ``(-1, 0)`` for a file that is not a
-    TIFF or has no such tag."""
-    if data[:4].tobytes() not in (b"II*\x00", b"MM\x00*"):
+    TIFF or has no such tag.  (A BigTIFF's was not read: its unassociated alpha's colours came
+    back multiplied by it, darkened, and its associated alpha's were not divided out.)"""
+    big = data[:4].tobytes() in (b"II+\x00", b"MM\x00+")
+    if data[:4].tobytes() not in (b"II*\x00", b"MM\x00*") and not big:
         return -1, 0
     try:
-        e, entries = _tiff_first_ifd(data)
+        e, entries = _bigtiff_first_ifd(data) if big else _tiff_first_ifd(data)
         for tag, typ, count, at in entries:
             if tag == 338 and typ == 3 and count >= 1:  # SHORT, one per extra sample
-                if count > 2:  # (values that do not fit the entry are elsewhere)
-                    (at,) = struct.unpack(e + "I", data[at:at + 4])
+                if count > (4 if big else 2):  # (values that do not fit the entry are elsewhere)
+                    (at,) = struct.unpack(e + ("Q" if big else "I"), data[at:at + (8 if big else 4)])
                 (kind,) = struct.unpack(e + "H", data[at:at + 2])
                 return kind, at
     except struct.error:  # (a directory beyond the end: OpenCV says what is wrong)
