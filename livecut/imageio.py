@@ -1533,18 +1533,20 @@ def _tiff_reduced_first(data: np.ndarray) -> bool:
 
 def _tiff_layout(data: np.ndarray) -> tuple[int, int, int, int, int]:
     """``(bits per sample, samples per pixel, planar configuration, photometric, sample format)``
-    of a classic TIFF's first directory (the TIFF defaults where a tag is missing: 1, 1, 1;
+    of a TIFF's (or a BigTIFF's) first directory (the TIFF defaults where a tag is missing: 1, 1, 1;
     photometric -1; sample format 1, unsigned integers: 3 is floating point); ``(0, 0, 0, -1,
-    1)`` for a file that is not a TIFF or a directory that cannot be read."""
-    if data[:4].tobytes() not in (b"II*\x00", b"MM\x00*"):
+    1)`` for a file that is not a TIFF or a directory that cannot be read.  (A BigTIFF's was not
+    read: one of 16-bit RGB in planes came back scrambled, exit 0.)"""
+    big = data[:4].tobytes() in (b"II+\x00", b"MM\x00+")
+    if data[:4].tobytes() not in (b"II*\x00", b"MM\x00*") and not big:
         return 0, 0, 0, -1, 1
     got = {258: 1, 277: 1, 284: 1, 262: -1, 339: 1}
     try:
-        e, entries = _tiff_first_ifd(data)
+        e, entries = _bigtiff_first_ifd(data) if big else _tiff_first_ifd(data)
         for tag, typ, count, at in entries:
             if tag in got and typ == 3 and count >= 1:  # SHORT (BitsPerSample: one per sample)
-                if count > 2:  # (values that do not fit the entry are elsewhere)
-                    (at,) = struct.unpack(e + "I", data[at:at + 4])
+                if count > (4 if big else 2):  # (values that do not fit the entry are elsewhere)
+                    (at,) = struct.unpack(e + ("Q" if big else "I"), data[at:at + (8 if big else 4)])
                 (got[tag],) = struct.unpack(e + "H", data[at:at + 2])
     except struct.error:  # (OpenCV says what is wrong)
         return 0, 0, 0, -1, 1

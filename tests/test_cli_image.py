@@ -3581,6 +3581,36 @@ def test_a_bigtiff_with_unassociated_alpha_is_read_as_stored(tmp_path):
         assert np.array_equal(read_image(p), stored[:, :, [2, 1, 0, 3]]), bo
 
 
+def test_a_bigtiff_of_16_bit_rgb_in_planes_is_read_unscrambled(tmp_path):
+    """A BigTIFF of 16-bit RGB in separate planes (PlanarConfiguration 2: GDAL's, a scanner's
+    large files) came back scrambled, exit 0 (OpenCV takes the planes for interleaved samples),
+    where a classic TIFF's is read at 8 bits: its layout was looked for in classic TIFFs only.
+    It is read as the classic one is, in either byte order, and said to be deeper than its output."""
+    from livecut.imageio import read_image
+
+    stored = _samples(3, np.uint16, 6)
+    h, w, _ = stored.shape
+    want = cv2.convertScaleAbs(stored[:, :, ::-1], alpha=1 / 257)
+    for bo in "<>":
+        planes = [np.ascontiguousarray(stored[:, :, c]).astype(stored.dtype.newbyteorder(bo)).tobytes()
+                  for c in range(3)]
+        entries = [(256, 3, 1, w), (257, 3, 1, h), (258, 3, 3, 0), (259, 3, 1, 1), (262, 3, 1, 2), (273, 16, 3, 0),
+                   (277, 3, 1, 3), (278, 3, 1, h), (279, 16, 3, 0), (284, 3, 1, 2)]
+        at = 16 + 8 + 20 * len(entries) + 8  # (the strips' offsets, their counts, then the planes)
+        out = ((b"II+\0" if bo == "<" else b"MM\0+") + struct.pack(bo + "HHQ", 8, 0, 16)
+               + struct.pack(bo + "Q", len(entries)))
+        for tag, typ, count, v in entries:
+            value = (struct.pack(bo + "HHH", 16, 16, 16) if tag == 258 else struct.pack(bo + "H", v) if typ == 3
+                     else struct.pack(bo + "Q", at if tag == 273 else at + 24))
+            out += struct.pack(bo + "HHQ", tag, typ, count) + value.ljust(8, b"\0")
+        out += struct.pack(bo + "Q", 0) + struct.pack(bo + "QQQ", *(at + 48 + k * len(planes[0]) for k in range(3)))
+        out += struct.pack(bo + "QQQ", *(len(pl) for pl in planes)) + b"".join(planes)
+        p = _write_bytes(tmp_path / f"planes{'le' if bo == '<' else 'be'}.tif", out)
+        meta: dict = {}
+        got = read_image(p, meta)
+        assert np.abs(got.astype(int) - want).max() <= 1 and meta["deep"], bo
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
 def test_a_tiff_with_associated_alpha_is_read_with_straight_colours(tmp_path, dtype):
     """ExtraSamples 1, associated alpha: the colours are stored multiplied by it.  livecut's
