@@ -101,7 +101,7 @@ class AudioCopy:
         self.warnings = warnings
         self._audio_begun: set[int] = set()  # those whose first frame was encoded (see _lead_in)
         self._aseconds: dict[int, Fraction] = {}  # audio encoded so far, per stream (see _stamp)
-        self._aend: dict[int, float] = {}  # per stream: the source time its last frame ends (see _fill_gap)
+        self._aend: dict[int, float] = {}  # per stream: the source time its audio encoded reaches (see _fill_gap)
         self._resamplers: dict[int, tuple] = {}  # per stream: (input format, layout, rate), resampler
         #: per re-encoded stream whose channels come in an order of their own: the order that puts
         #: them in FFmpeg's (see _own_order)
@@ -241,7 +241,14 @@ class AudioCopy:
                 self._fill_gap(out, frame, index)
             t = _time(frame)
             if t is not None and frame.sample_rate:
-                self._aend[index] = t + frame.samples / frame.sample_rate
+                # where the audio encoded so far reaches on the source's clock: the frame's own
+                # time only where silence took it there, else the frames' lengths summed (gaps
+                # each under AUDIO_GAP, a packet lost here and there, added up unfilled: 50 ms
+                # a second, the sound 0.3 s early at 6 s)
+                end = self._aend.get(index)
+                if end is None or t - end > AUDIO_GAP:
+                    end = t
+                self._aend[index] = end + frame.samples / frame.sample_rate
             if frame is not None and self._trim.get(index):
                 cut = min(self._trim[index], frame.samples)
                 self._trim[index] -= cut
@@ -302,7 +309,8 @@ class AudioCopy:
         """Silence where a re-encoded stream's sound stops for a while (packets missing in a
         long recording, a capture's dropout) before ``frame``: its encoder counts samples (see
         _stamp), so without it the sound after each gap came that much early, the video's
-        timing kept (a 2 s gap: the rest of the audio 2 s ahead)."""
+        timing kept (a 2 s gap: the rest of the audio 2 s ahead); short gaps count together
+        (see _encode_audio), filled once they come to over :data:`AUDIO_GAP`."""
         end, t = self._aend.get(index), _time(frame)
         if end is None or t is None or not frame.sample_rate or t - end <= AUDIO_GAP:
             return
