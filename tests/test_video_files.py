@@ -1633,6 +1633,30 @@ def test_default_audio_track_is_kept(tmp_path):
         assert flags[1:] == [("audio", "eng", False), ("audio", "deu", True)], (ext, flags)
 
 
+def test_the_first_of_several_audio_tracks_none_default_is_made_default(tmp_path):
+    """A TV recording's two languages (MPEG-TS flags no track default) into .mkv and .webm
+    were written with neither flagged default (Matroska's FlagDefault 0: no track a player may
+    pick by itself), where ffmpeg -c copy flags the first, as MP4's muxer does; the first is
+    flagged now, the languages kept."""
+    src = tmp_path / "two.ts"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            "sine=f=440:r=48000:duration=1", "-f", "lavfi", "-i", "sine=f=880:r=48000:duration=1",
+            "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-c:a", "aac",
+            "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra", "-f", "mpegts", str(src))
+    import av
+
+    default = int(av.stream.Disposition.default)
+    with av.open(str(src)) as c:
+        assert not any(int(s.disposition) & default for s in c.streams.audio)
+    for ext in (".mkv", ".webm", ".mp4"):  # (copied, transcoded to Opus, copied)
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out), "-q")
+        assert r.returncode == 0, r.stderr
+        with av.open(str(out)) as c:
+            flags = [(s.metadata.get("language"), bool(int(s.disposition) & default)) for s in c.streams.audio]
+        assert flags == [("eng", True), ("fra", False)], (ext, flags)
+
+
 def test_an_audio_track_ffmpeg_cannot_read_is_dropped_and_said(tmp_path):
     """A .mov with an audio track in a codec FFmpeg does not know (a camera's own, an iPhone's
     spatial audio beside its AAC) failed the run, 'internal error: AttributeError' (exit 1,

@@ -221,6 +221,7 @@ class AudioCopy:
                 _describe_track(amap[a.index], a, ext)
             except (av.error.FFmpegError, ValueError) as exc:
                 warnings.append(f"audio stream {a.index} ({name}): {ffmpeg_text(exc)}; dropped")
+        _default_first(list(amap.values()))
         amap.update(_add_subtitles(container, inp, subs, ext, warnings))
         if not amap:
             inp.close()
@@ -597,6 +598,7 @@ class AudioCopy:
                 self._amap[i] = out
             except (av.error.FFmpegError, ValueError) as exc:
                 self.warnings.append(f"audio stream {i} ({_codec_name(a)}): {ffmpeg_text(exc)}; dropped")
+        _default_first(list(self._amap.values()))
         self._deferred = {}
         # (after the audio, as without the hold)
         self._amap.update(_add_subtitles(self._container, self._audio_in, self._subtitles, self.ext, self.warnings))
@@ -836,6 +838,17 @@ def _describe_track(out, a, ext: str) -> None:
     # neither a template nor an encoder carries it, and Matroska then flagged no track
     # default, MP4 the first
     out.disposition = int(a.disposition or 0)
+
+
+def _default_first(outs: list) -> None:
+    """Flag the first of output audio streams ``outs`` default where there are several and
+    none is, as ffmpeg does: a TV recording's two languages (MPEG-TS flags none) into .mkv or
+    .webm were left with no track a player may pick by itself (Matroska's FlagDefault 0 on
+    each; MP4's muxer enables the first itself)."""
+    from av.stream import Disposition
+
+    if len(outs) > 1 and not any(int(o.disposition or 0) & int(Disposition.default) for o in outs):
+        outs[0].disposition = int(outs[0].disposition or 0) | int(Disposition.default)
 
 
 def _subtitle_plan(container, inp, ext: str, warnings: list[str]) -> dict[int, str | None]:
