@@ -1977,12 +1977,9 @@ def test_a_gap_in_reencoded_audio_keeps_the_sound_after_it_in_sync(tmp_path):
     assert abs((b1 - f1) - (b0 - f0)) < 0.03, (f0, b0, f1, b1)
 
 
-def test_short_gaps_in_reencoded_audio_do_not_add_up(tmp_path):
-    """40 ms of audio missing every half second (a packet lost here and there in a recording),
-    PCM into .mp4 (re-encoded to AAC): each gap, under 0.1 s, went unfilled, and together they
-    put the sound 0.24 s before its picture by the flash at 4 s (and on, without end, in a
-    longer file); they count together now, filled once they come to over 0.1 s."""
-    src = tmp_path / "gaps.mkv"
+def _gappy_clip(src):
+    """A 5 s clip, a flash and a beep at 4 s, 40 ms of its PCM audio missing every half second
+    (its packets' times jump)."""
     _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10:duration=5,drawbox=enable='between(t,4,4.09)'"
             ":x=0:y=0:w=iw:h=ih:c=white:t=fill", "-f", "lavfi", "-i",
             "sine=f=1000:r=48000:duration=5,volume=enable='not(between(t,4,4.1))':volume=0,"
@@ -1990,9 +1987,33 @@ def test_short_gaps_in_reencoded_audio_do_not_add_up(tmp_path):
             "-c:a", "pcm_s16le", str(src))
     f0, b0 = _flash_and_beep(src)
     assert abs(b0 - f0) < 0.03 and f0 == pytest.approx(4.0, abs=0.05)
+    return src
+
+
+def test_short_gaps_in_reencoded_audio_do_not_add_up(tmp_path):
+    """40 ms of audio missing every half second (a packet lost here and there in a recording),
+    PCM into .mp4 (re-encoded to AAC): each gap, under 0.1 s, went unfilled, and together they
+    put the sound 0.24 s before its picture by the flash at 4 s (and on, without end, in a
+    longer file); they count together now, filled once they come to over 0.1 s."""
+    src = _gappy_clip(tmp_path / "gaps.mkv")
+    f0, b0 = _flash_and_beep(src)
     out = tmp_path / "gaps.mp4"
     r = run_cli("file", str(src), "-o", str(out), "-q")
     assert r.returncode == 0, r.stderr
+    f1, b1 = _flash_and_beep(out)
+    assert abs((b1 - f1) - (b0 - f0)) <= 0.1, (f0, b0, f1, b1)
+
+
+def test_short_gaps_in_pcm_copied_into_avi_do_not_add_up(tmp_path):
+    """The same gaps in PCM copied into .avi, whose audio has no timestamps (played on from
+    packet to packet): the sound after each gap came that much early, 0.24 s before its
+    picture by the flash at 4 s; the gaps are filled with silence, as a re-encoded track's."""
+    src = _gappy_clip(tmp_path / "gaps.mkv")
+    f0, b0 = _flash_and_beep(src)
+    out = tmp_path / "gaps.avi"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["audio"] == ["pcm_s16le"]  # (copied)
     f1, b1 = _flash_and_beep(out)
     assert abs((b1 - f1) - (b0 - f0)) <= 0.1, (f0, b0, f1, b1)
 

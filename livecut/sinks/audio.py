@@ -53,6 +53,12 @@ AVI_LATE_AUDIO = 0.005
 #: seconds missing between two frames of a re-encoded audio stream that are filled with
 #: silence (see AudioCopy._fill_gap; FFmpeg's aresample fills from 0.1 s too, its min_hard_comp)
 AUDIO_GAP = 0.1
+#: the byte of silence of each PCM codec AVI takes copied: AVI's audio has no timestamps, it
+#: plays on from packet to packet, so a gap in a copied PCM track is filled with it (see
+#: AudioCopy._fill_copied_gap)
+#: (the byte, and a sample's bytes)
+AVI_PCM_SILENCE = {"pcm_u8": (0x80, 1), "pcm_s16le": (0, 2), "pcm_s24le": (0, 3), "pcm_s32le": (0, 4),
+                   "pcm_f32le": (0, 4), "pcm_mulaw": (0xFF, 1), "pcm_alaw": (0xD5, 1)}
 #: samples of silence FFmpeg's AAC encoder puts before the sound (its initial padding)
 AAC_PRIMING = 1024
 #: outputs whose muxer cannot take a time before 0 after the first packet (MPEG-TS: it wraps,
@@ -122,6 +128,9 @@ class AudioCopy:
         self._primed_late: dict[int, Fraction] = {}
         #: per re-encoded stream: samples of its sound still to leave out (see _silence)
         self._trim: dict[int, int] = {}
+        #: AVI: per copied PCM stream, the time (output seconds) its packets so far reach (see
+        #: _fill_copied_gap)
+        self._cend: dict[int, float] = {}
         self._video_begun = False
         self._fill_to: float | None = None  # (see finish)
         #: subtitle cues (output packets) muxed once they end or the output does (see _put_cues)
@@ -493,8 +502,38 @@ class AudioCopy:
         out = self._amap.get(index)
         if out is None:  # (a track that could not be added)
             return
+        if self.ext == ".avi" and out.codec_context.name in AVI_PCM_SILENCE:
+            self._fill_copied_gap(index, pkt, out)
         pkt.stream = out
         self._put(pkt)
+
+    def _fill_copied_gap(self, index: int, pkt, out) -> None:
+        """AVI: silence before copied PCM packet ``pkt`` where the track's sound stops for a while
+        (packets missing in a recording): AVI plays its audio on from packet to packet, so
+        without it the sound after each gap came that much early (50 ms lost a second: the beep
+        0.3 s before its flash at 6 s); gaps count together, filled once over :data:`AUDIO_GAP`,
+        as a re-encoded track's are (see _fill_gap)."""
+        import av
+
+        a = self._audio_in.streams[index]
+        byte, width = AVI_PCM_SILENCE[out.codec_context.name]
+        rate, align, tb = a.sample_rate, width * a.codec_context.channels, pkt.time_base
+        if not rate or not align or tb is None or pkt.dts is None or pkt.size % align:
+            return
+        t = float(pkt.dts * tb)
+        end = self._cend.get(index)
+        if end is not None and t - end > AUDIO_GAP:
+            n = int(round((t - end) * rate))
+            silence = av.Packet(bytes([byte]) * (n * align))
+            # (just before the packet: the packets before it, the gaps under AUDIO_GAP left out,
+            # end after ``end``; AVI plays its audio on whatever its times)
+            silence.pts = silence.dts = pkt.dts - 1
+            silence.time_base = tb
+            silence.stream = out
+            self._put(silence)
+        if end is None or t - end > AUDIO_GAP:
+            end = t
+        self._cend[index] = end + pkt.size // align / rate
 
     def _shift(self, pkt) -> None:
         """Put a copied packet on the output's timeline: the source's start taken off its time."""
