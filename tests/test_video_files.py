@@ -4940,3 +4940,29 @@ def test_video_crf_sets_the_quality_of_a_quantiser_codec(clips, tmp_path, codec)
         psnr[crf], size[crf] = 10 * np.log10(255 ** 2 / max(mse, 1e-9)), out.stat().st_size
     assert psnr[10] > psnr[20] + 3 > psnr[40] + 6, psnr
     assert size[10] > size[20] > size[40], size
+
+
+@pytest.mark.parametrize("fps", [960, 1200])
+def test_a_slow_motion_clip_over_1000_fps_is_written_to_avi(tmp_path, fps):
+    """A phone's super slow motion (960 fps on a 1/90000 clock, which FFmpeg states as 1920: its
+    frames 93 and 94 ticks apart) or a high-speed camera's 1200 fps clip into .avi was 'write
+    failed (Invalid argument)', exit 1, after the first frames: FFmpeg's AVI muxer writes a
+    video of over 1000 frames a second on 1/600 s ticks, where two frames fell on one.  The
+    .avi is written on 1000 ticks a second at most (the source's own rate where it is finer),
+    every frame kept."""
+    n = 48
+    src = tmp_path / "slow.mp4"
+    _ffmpeg("-f", "lavfi", "-i", f"testsrc2=s=64x48:r={fps}", "-frames:v", str(n), "-c:v", "libx264",
+            "-preset", "ultrafast", "-video_track_timescale", "90000", str(src))
+    out = tmp_path / "out.avi"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    import av
+
+    with av.open(str(out)) as c:
+        s = c.streams.video[0]
+        assert 1 / s.time_base <= 1000
+        ticks = [p.dts for p in c.demux(s) if p.size]  # (AVI: a frame a tick, in the order shown)
+    assert len(ticks) == n and ticks == sorted(set(ticks))
+    # (each frame on the tick nearest its time, or pushed only as far as the ticks make it)
+    assert abs(float(ticks[-1] * s.time_base) - (n - 1) / fps) <= max(0, (n - 1) * (1 / 1000 - 1 / fps)) + 0.001

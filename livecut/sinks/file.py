@@ -62,6 +62,9 @@ AVI_TICK_FPS = 120.0
 #: an average frame rate this much above the rate a video states is not its rounding: the stated
 #: rate is not the finest its frames keep (AVI_TICK_FPS is taken)
 AVI_TICK_SLACK = 0.01
+#: the most ticks a second an AVI's video is written on: FFmpeg's AVI muxer writes a finer one on
+#: 1/600 s ticks, where frames fell on one ("write failed (Invalid argument)")
+AVI_MAX_FPS = 1000
 #: frames put this many seconds or more after their time (their own taken by an earlier frame, on
 #: an output of one frame a tick: AVI, MPEG-1/2) are said so at the end of the run
 LATE_SAID = 0.1
@@ -1037,7 +1040,12 @@ class VideoFileSink:
                 # 1/600 s ticks for 1 s at 25 fps then 1 s at 30 (150 fps stated, 27.41 on
                 # average): on the average's tick the frames were pushed 76 ms off their time)
                 tick, fine = AVI_TICK_FPS, True
-            self.time_base = 1 / fps_fraction(tick if fine else info.fps)
+            tick = tick if fine else info.fps
+            if tick and tick > AVI_MAX_FPS:
+                # (a phone's super slow motion, 960 fps on a 1/90000 clock, which FFmpeg states as
+                # 1920, or a high-speed camera's 1200 fps: frames pushed to the next free tick)
+                tick = info.fps if info.fps and info.fps <= AVI_MAX_FPS else AVI_MAX_FPS
+            self.time_base = 1 / fps_fraction(tick)
         rate = _fixed_rate(codec, info.fps)
         if rate is not None:
             self.time_base = 1 / rate
