@@ -4966,3 +4966,21 @@ def test_a_slow_motion_clip_over_1000_fps_is_written_to_avi(tmp_path, fps):
     assert len(ticks) == n and ticks == sorted(set(ticks))
     # (each frame on the tick nearest its time, or pushed only as far as the ticks make it)
     assert abs(float(ticks[-1] * s.time_base) - (n - 1) / fps) <= max(0, (n - 1) * (1 / 1000 - 1 / fps)) + 0.001
+
+
+def test_an_action_cameras_data_track_left_out_is_said(tmp_path):
+    """A GoPro's telemetry (GPS, gyro: a data track, 'GoPro MET') was left out of the output
+    without a word, where subtitles, chapters or a timecode left out are said.  The run says
+    which data tracks are not carried over; the timecode track beside it is kept (no word)."""
+    src, data = tmp_path / "GX010001.mov", tmp_path / "gpmf.bin"
+    data.write_bytes(bytes(range(256)) * 8)
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=s=64x48:r=25:d=0.4", "-f", "data", "-i", str(data), "-map", "0", "-map", "1",
+            "-c:v", "libx264", "-preset", "ultrafast", "-c:d", "copy", "-tag:d", "gpmd", "-timecode", "01:02:03:04",
+            str(src))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"))
+    assert r.returncode == 0, r.stderr
+    said = [line for line in r.stderr.splitlines() if "data stream" in line]
+    assert len(said) == 1 and "data stream 1 (GoPro MET)" in said[0] and "left out" in said[0], r.stderr
+    assert probe(tmp_path / "out.mp4")["frames"] == 10
+    r = run_cli("file", str(tmp_path / "out.mp4"), "-o", str(tmp_path / "again.mp4"))  # (its timecode track alone)
+    assert r.returncode == 0 and "data stream" not in r.stderr, r.stderr

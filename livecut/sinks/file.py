@@ -340,6 +340,12 @@ def carry_source(container, stream, src: Path, ext: str, start: float, fps: floa
                             "audio; left out (.mkv keeps both)")
         else:
             kept = chapters
+        data = _data_tracks(inp)
+        if data:
+            # (a GoPro's telemetry, GPS and gyro, went without a word, where subtitles, chapters
+            # or a timecode left out are said)
+            warnings.append(f"{'data stream' if len(data) == 1 else 'data streams'} {', '.join(data)}: livecut "
+                            "does not carry data streams over (a camera's telemetry, metadata); left out")
         if ext in QUICKTIME_EXTS:
             tags = {_quicktime_key(k): v for k, v in tags.items()}
             if any(k.startswith(PHONE_TAGS) for k in tags):
@@ -377,6 +383,20 @@ def _timecode(inp, video) -> str | None:
             if k.lower() == "timecode" and v:
                 return v
     return None
+
+
+def _data_tracks(inp) -> list[str]:
+    """The data tracks of source container ``inp`` an output leaves out, each as its index and
+    what names it (its handler's name: 'GoPro MET'; else its codec's): all but a timecode
+    track (kept, see :func:`_timecode`)."""
+    out = []
+    for d in inp.streams:
+        tags = d.metadata or {}
+        if d.type != "data" or any(k.lower() == "timecode" for k in tags):
+            continue
+        name = tags.get("handler_name") or getattr(d.codec_context, "name", None) or getattr(d, "name", None)
+        out.append(f"{d.index} ({name.strip()})" if name and name.strip() else str(d.index))
+    return out
 
 
 def _chapters(inp, start: float) -> list[dict]:
