@@ -4984,3 +4984,19 @@ def test_an_action_cameras_data_track_left_out_is_said(tmp_path):
     assert probe(tmp_path / "out.mp4")["frames"] == 10
     r = run_cli("file", str(tmp_path / "out.mp4"), "-o", str(tmp_path / "again.mp4"))  # (its timecode track alone)
     assert r.returncode == 0 and "data stream" not in r.stderr, r.stderr
+
+
+def test_a_turned_anamorphic_videos_squaring_is_said_as_shown(tmp_path):
+    """A phone's portrait clip of non-square pixels (stored 64x36 at 2:1, display rotation 90:
+    shown 36x128) into .webm, which keeps the rotation but not the pixels' shape, was said
+    'non-square pixels (2:1) scaled to square: 64x36 written as 128x36, as shown', the stored
+    sizes, where the picture seen is 36x128 (an .avi, written upright, said its sizes shown).
+    It says the sizes shown, as for an odd size."""
+    flat, src = tmp_path / "flat.mp4", tmp_path / "portrait.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=s=64x36:r=25:d=0.12", "-vf", "setsar=2", "-c:v", "libx264", str(flat))
+    _ffmpeg("-i", str(flat), "-c", "copy", "-metadata:s:v", "rotate=90", str(src))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "cut.webm"), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "non-square pixels (2:1, stored sideways) scaled to square: 36x64 written as 36x128, as shown" in r.stderr, \
+        r.stderr
+    assert probe(tmp_path / "cut.webm")["rotation"] == 90

@@ -1010,9 +1010,14 @@ class VideoFileSink:
             self._unsquare = (src_w, src_h)
             keep = ".mp4, .mkv, .mov keep the pixels" if ext == ".webm" else "another video.codec, libx264, keeps the pixels"
             video = "libvpx" if codec.startswith("libvpx") else av_codec_name(codec).upper()
-            self.warnings.append(f"non-square pixels ({sar.numerator}:{sar.denominator}) scaled to square: "
-                                 f"{src_w}x{src_h} written as {sq_w}x{self.height}, as shown (a {ext} file of "
-                                 f"{video} video cannot say their shape; {keep})")
+            # (said as shown, as an odd size is: a portrait clip whose rotation this output carries
+            # over was said '64x36 written as 128x36, as shown' for a 36x128 picture)
+            turned = Upright(info.rotation).quarter and not self._upright.quarter
+            was, now = ((src_h, src_w), (self.height, sq_w)) if turned else ((src_w, src_h), (sq_w, self.height))
+            self.warnings.append(f"non-square pixels ({sar.numerator}:{sar.denominator}"
+                                 f"{', stored sideways' if turned else ''}) scaled to square: {was[0]}x{was[1]} "
+                                 f"written as {now[0]}x{now[1]}, as shown (a {ext} file of {video} video cannot "
+                                 f"say their shape; {keep})")
             self.width = sq_w
         check_encoder(codec, self.cfg.preset, pix_fmt)
         check_container(codec, ext)
