@@ -5000,3 +5000,24 @@ def test_a_turned_anamorphic_videos_squaring_is_said_as_shown(tmp_path):
     assert "non-square pixels (2:1, stored sideways) scaled to square: 36x64 written as 36x128, as shown" in r.stderr, \
         r.stderr
     assert probe(tmp_path / "cut.webm")["rotation"] == 90
+
+
+def test_a_timecode_of_over_255_fps_is_left_out_of_a_quicktime_file_not_failing_it(tmp_path):
+    """A 960 fps slow-motion clip with a timecode (a high-speed camera's, in Matroska) cut to
+    .mov or .mp4 was processed whole, then 'finishing the file failed (Invalid argument)', exit
+    1, nothing kept: FFmpeg's timecode track counts at most 255 frames a second ('fps 960 is
+    too large').  The timecode is left out there and the run says so; .mkv keeps it (a tag)."""
+    src = tmp_path / "fast.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=s=64x48:r=960", "-frames:v", "24", "-c:v", "libx264", "-preset", "ultrafast",
+            "-timecode", "01:00:00:00", str(src))
+    for ext in ("mov", "mkv"):
+        out = tmp_path / f"cut.{ext}"
+        r = run_cli("file", str(src), "-o", str(out))
+        assert r.returncode == 0, r.stderr
+        assert probe(out)["frames"] == 24
+        said = "timecode 01:00:00:00: a .mov timecode track counts at most 255 frames a second, not 960; left out"
+        assert (said in r.stderr) == (ext == "mov"), r.stderr
+    import av
+
+    with av.open(str(tmp_path / "cut.mkv")) as c:
+        assert {k.lower(): v for k, v in c.metadata.items()}.get("timecode") == "01:00:00:00"

@@ -230,6 +230,9 @@ MATRIX_IN_VIDEO = frozenset({"h264", "hevc", "mpeg2video", "vp9", "av1", "prores
 #: a timecode as FFmpeg reads it (hh:mm:ss, then the frames after ':', or after ';', '.' or ',' for
 #: drop-frame); others it leaves out of .mov and .mp4 without a word
 TIMECODE = re.compile(r"\d+:\d+:\d+([:;.,])\d+")
+#: the most frames a second an MP4's or MOV's timecode track counts (FFmpeg refuses more at the
+#: close: "fps 960 is too large")
+TIMECODE_TRACK_MAX_FPS = 255
 #: outputs that hold chapters
 CHAPTER_EXTS = (".mp4", ".m4v", ".mov", ".mkv", ".webm")
 
@@ -324,6 +327,12 @@ def carry_source(container, stream, src: Path, ext: str, start: float, fps: floa
             # (drop-frame timecode counts 30000/1001 fps or its multiples: FFmpeg left it out
             # of a .mov or .mp4 without a word)
             warnings.append(f"timecode {tc}: drop-frame, which {fps:.3f} fps cannot count; left out")
+            tc = None
+        elif tc and ext in QUICKTIME_EXTS and round(fps) > TIMECODE_TRACK_MAX_FPS:
+            # (a high-speed camera's 960 fps: the file was cut whole, then 'finishing the file
+            # failed (Invalid argument)', exit 1, nothing kept)
+            warnings.append(f"timecode {tc}: a {ext} timecode track counts at most {TIMECODE_TRACK_MAX_FPS} frames "
+                            f"a second, not {fps:.0f}; left out (.mkv keeps it)")
             tc = None
         if tc is None:  # (an MXF's is the file's: MP4 and MOV give it a timecode track as well)
             tags = {k: v for k, v in tags.items() if k.lower() != "timecode"}
