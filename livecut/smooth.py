@@ -439,7 +439,7 @@ class MaskSmoother:
             lo = self.rate
         else:  # (a slow pan is averaged longer: its view changes less from frame to frame; its
             # motion a frame of 25 fps, as the rates are given for)
-            lo = max(self.rate, min(PAN_RATE, PAN_RATE_PER_PX * max(abs(pan[0]), abs(pan[1])) / self._per))
+            lo = max(self.rate, min(PAN_RATE, PAN_RATE_PER_PX * max(abs(pan[0]), abs(pan[1])) * self._per))
         hi = max(lo, cfg.motion_rate)
         # changes below NOISE_FLOOR gray levels are sensor/codec noise, not motion
         cv2.subtract(self._diff, NOISE_FLOOR, dst=self._diff)

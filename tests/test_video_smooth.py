@@ -490,3 +490,29 @@ def test_the_smoothers_frame_rate_is_a_number_above_0():
     for bad in ("25", True):
         with pytest.raises(ConfigError):
             MaskSmoother(load_config(), fps=bad)
+
+
+def _pan_keep_per_second(fps, step):
+    """The share of the smoothed mask a second keeps (1 - the rate, over a second's frames) where
+    the picture pans by ``step`` px a frame of 1280x720 (a slow pan: below PAN_RATE) at ``fps``."""
+    rng = np.random.default_rng(3)
+    h, w = 720, 1280
+    pano = cv2.GaussianBlur(rng.integers(0, 256, (h, w + 200, 3), dtype=np.uint8), (0, 0), 4)
+    mask = np.zeros((h, w), np.uint8)
+    mask[200:500, 400:800] = 255
+    sm = MaskSmoother(load_config(), fps=fps)
+    for i in range(12):
+        sm(mask, pano[:, i * step:i * step + w].copy())
+    assert sm.last_pan is not None
+    return (1 - float(np.median(sm._rate))) ** fps
+
+
+def test_a_slow_pan_is_averaged_as_long_in_seconds_at_any_frame_rate():
+    """A slow pan is averaged at a rate that grows with its motion a frame of 25 fps
+    (PAN_RATE_PER_PX): the same pan at 10 fps, 2.5 times the motion a frame, had that motion
+    divided by 0.4 where it is multiplied by it -- its rate 6 times too high, clipped to PAN_RATE
+    (0.23 a frame), the mask keeping 7 % of itself a second where at 25 fps it keeps 24 %; now
+    25 % (the pan measured a little off)."""
+    at25 = _pan_keep_per_second(25, 2)
+    at10 = _pan_keep_per_second(10, 5)  # (the same pan, 50 px a second)
+    assert abs(np.log(at10) / np.log(at25) - 1) < 0.25, (at10, at25)
