@@ -1057,9 +1057,10 @@ class Pipeline:
             if not self._mailbox and self._live_ended:
                 return _END
             waits = not self._mailbox
-        if waits and self._taken is not None and (caught_up := getattr(self.source, "caught_up", None)):
-            caught_up(self._taken)  # (done with a frame, the engine waits for the next: see _holding)
+        if waits and self._waiting_since is None:
+            self._waiting_since = time.perf_counter()
         if not self._mail_ready.wait(POLL):
+            self._caught_up()  # (no frame for POLL s: none is waiting to be read)
             return None
         with self._mail_lock:
             frame = self._mailbox.popleft() if self._mailbox else None
@@ -1069,11 +1070,28 @@ class Pipeline:
             if frame is None and self._live_ended:
                 return _END
         if frame is not None:
-            self._taken = getattr(frame, "index", None)
+            # done with a frame, the engine waited for the next as long as half their interval
+            # or more: they come no faster than it takes them (see _holding).  (Found no frame
+            # waiting was not enough: a frame served again, segment.still, took less than the
+            # reader took to decode the next of those that came at once, and the rest of them
+            # were dropped)
+            pts = getattr(frame, "pts", None)
+            if self._waiting_since is not None and pts is not None and self._taken_pts is not None and (
+                    time.perf_counter() - self._waiting_since >= (pts - self._taken_pts) / 2):
+                self._caught_up()
+            self._waiting_since = None
+            self._taken, self._taken_pts = getattr(frame, "index", None), pts
         return frame
 
-    #: the index of the last live frame the engine took
+    def _caught_up(self) -> None:
+        """Tell a live source that the engine caught up with its frames (``source.caught_up``)."""
+        if self._taken is not None and (caught_up := getattr(self.source, "caught_up", None)):
+            caught_up(self._taken)
+
+    #: the index and time of the last live frame the engine took, and since when it waits for the next
     _taken: int | None = None
+    _taken_pts: float | None = None
+    _waiting_since: float | None = None
 
     def _writer(self) -> None:
         try:

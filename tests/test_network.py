@@ -3318,6 +3318,45 @@ def test_the_frames_a_live_stream_starts_with_at_once_are_all_processed(tmp_path
         st.dropped, len(sink.at), max(behind))
 
 
+
+def test_the_frames_a_live_stream_starts_with_are_held_through_frames_served_again_at_once():
+    """The frames a live stream starts with were held until the engine found no frame waiting:
+    a frame the engine took no time for (a judgement served again, segment.still on a still
+    scene, or segment.every) was done before the reader had decoded the next of those that came
+    at once, and the rest of them were dropped (1-2 of this stream's first 8, the engine at 50
+    ms a judgement and two frames served again: 17 ms a frame, as the test above's that lost
+    none).  It has caught up where it waited for a frame half their interval or more."""
+    require_ffmpeg()
+    from livecut.runner import Pipeline
+    from livecut.sources.stream import StreamSource
+
+    data = subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=5", "-t", "4",
+                           "-g", "5", "-c:v", "libx264", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
+                           "-f", "mpegts", "-"], check=True, timeout=60, capture_output=True).stdout
+
+    class Sink:
+        main_thread = False
+
+        def write(self, image, pts=None):
+            pass
+
+    taken = []
+
+    def engine(image, need, pre=None):
+        taken.append(image)
+        time.sleep(0.05 if len(taken) % 3 == 1 else 0.0)  # (a judgement, then two served again)
+        return image, image
+
+    for _ in range(2):
+        taken.clear()
+        port, sender = _live_tcp_server(data, 0.375, 2.5)  # (its first 1.5 s at once, then 5 fps)
+        with StreamSource(f"tcp://127.0.0.1:{port}", VideoConfig(open_timeout=10, read_timeout=5),
+                          reconnect=False) as src:
+            st = Pipeline(src, engine, [Sink()]).run()
+        sender.join(10)
+        assert st.frames_in == 20 and st.dropped == 0 and st.written == 20, (st.frames_in, st.written, st.dropped)
+
+
 def _check_joined_over_http(tmp_path, data: bytes) -> None:
     """``data`` (two 2 s MPEG-TS recordings joined end to end) served over HTTP: every frame of
     both parts read, with no reconnection and no loss."""

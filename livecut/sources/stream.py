@@ -1778,8 +1778,9 @@ class StreamSource:
         return self._catching_up and (until is None or time.monotonic() < until)
 
     def caught_up(self, index: int) -> None:
-        """The engine found no frame waiting once it was done with frame ``index``: the frames
-        come no faster than it takes them, those of the connection's start are all taken."""
+        """The engine, done with frame ``index``, waited for the next (half their interval or more,
+        see Pipeline._next_frame): the frames come no faster than it takes them, those of the
+        connection's start are all taken."""
         with self._catch_up_lock:
             if index >= self._catch_up_from:
                 self._catching_up = False
