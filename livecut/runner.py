@@ -985,9 +985,10 @@ class Pipeline:
                             self._mailbox = collections.deque(self._mailbox, maxlen=1)
                         # (the oldest waiting goes: a drop, unless the run is paused -- passed
                         # over, as asked: a camera paused 10 s in the preview counted 300 drops --
-                        # or over: a frame held for room, the run stopped meanwhile, was counted)
+                        # or over: a frame held for room, the run stopped meanwhile (its frames
+                        # taken, the writer finishing), was counted)
                         if (len(self._mailbox) == self._mailbox.maxlen and not self.paused()
-                                and not self._stop.is_set()):
+                                and not self._stop.is_set() and not self._ending):
                             self.stats.dropped += 1
                         self._mailbox.append(frame)
                     self._mail_ready.set()
@@ -1029,6 +1030,8 @@ class Pipeline:
                 self._mail_room.wait(POLL)
 
     _live_ended = False
+    #: the run is ending (see _shutdown): no more frames are taken, none waiting is dropped
+    _ending = False
     #: the reader thread is inside ``source.read()``
     _in_read = False
     #: after a quit: the main-thread sinks' ``finishing``, polled while the writer finishes
@@ -1387,6 +1390,7 @@ class Pipeline:
         meanwhile only hurries the shutdown: it is kept in :attr:`late_signal`, and the error, which
         came first, is the run's (as it is without the signal: its outputs are not finished)."""
         # nothing more is read: a live source waiting to reconnect gives up now
+        self._ending = True
         getattr(self.source, "stop", lambda: None)()
         signalled = False
         try:

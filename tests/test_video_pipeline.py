@@ -139,6 +139,38 @@ def test_a_live_streams_frames_held_at_its_start_are_not_dropped_nor_counted_at_
     assert st.written == 5 and st.dropped == 0, (st.written, st.dropped, st.frames_in)
 
 
+def test_a_frame_held_at_a_live_streams_start_is_not_counted_dropped_while_the_writer_finishes():
+    """`livecut run URL --frames 5` with a slow output: the run had its frames, the writer
+    finishing them; the frame the reader held for room went in over the one waiting once the
+    stream's catching up was over (StreamSource.CATCH_UP s from its first frame), before the run
+    had stopped: '1 dropped' -- a frame no run would have taken.  None is counted once the run
+    ends."""
+
+    class Stream(FakeSource):
+        live = True
+        t0 = None
+        stopped = False
+
+        def read(self):
+            if self.stopped:
+                return None
+            if self.t0 is None:
+                self.t0 = time.monotonic()
+            return super().read()
+
+        def stop(self):
+            self.stopped = True
+
+        def catching_up(self):  # (as StreamSource's, for 0.3 s)
+            return self.t0 is None or time.monotonic() < self.t0 + 0.3
+
+    slow = lambda img, need=True: (time.sleep(0.005), (img, img))[1]
+    pipe = Pipeline(Stream(n=20), slow, [ListSink(delay=0.2)], max_frames=5)  # (the writer: 1 s)
+    st = pipe.run()
+    pipe._threads[0].join(5)
+    assert st.written == 5 and st.dropped == 0, (st.written, st.dropped, st.frames_in)
+
+
 @pytest.mark.parametrize("buffer,drops", [(1, True), (16, False)])
 def test_a_bursty_live_source_keeps_its_bursts(buffer, drops):
     """HLS delivers a segment's frames at once: a source that says so (live_buffer) keeps them
