@@ -100,7 +100,9 @@ def presets_reach_the_output(exe: str) -> bool:
     """Whether ``exe`` gives an output the protocol options of an ``-fpre`` preset, as FFmpeg 5
     does: FFmpeg 9 reads the file (``ffpreset[...]: set ...``) and gives them to nothing, so an
     output's hidden passphrase and stream ID never reached its peer (see :func:`hidden_options`).
-    Seen by the ``file`` protocol's ``truncate=0`` in a preset: a file it keeps or empties."""
+    Seen by the ``file`` protocol's ``truncate=0`` in a preset: a file it keeps or empties (an
+    ffmpeg that fails the copy, which keeps it too, is taken to drop them: the secrets then stay
+    in the URL, where they are used, and a warning says so)."""
     r = w = -1
     try:
         with tempfile.TemporaryDirectory() as folder:
@@ -111,10 +113,12 @@ def presets_reach_the_output(exe: str) -> bool:
             os.write(w, b"truncate=0\n")
             os.close(w)
             w = -1
-            subprocess.run([exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "data", "-i", os.devnull,
-                            "-map", "0", "-c", "copy", "-fpre", f"/dev/fd/{r}", "-f", "data", "-y", out],
-                           stdin=subprocess.DEVNULL, capture_output=True, timeout=20, pass_fds=(r,))
-            return os.path.getsize(out) > 0
+            done = subprocess.run([exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "data", "-i",
+                                   os.devnull, "-map", "0", "-c", "copy", "-fpre", f"/dev/fd/{r}", "-f", "data", "-y",
+                                   out], stdin=subprocess.DEVNULL, capture_output=True, timeout=20, pass_fds=(r,))
+            # (an ffmpeg that failed before it opened the file left it as it was: not a sign that
+            # it took the preset -- the passphrase then reached nobody, or a peer unencrypted)
+            return done.returncode == 0 and os.path.getsize(out) > 0
     except (OSError, subprocess.SubprocessError):
         return False
     finally:

@@ -1167,3 +1167,25 @@ def test_a_listener_input_on_an_address_it_cannot_bind_says_why_in_words(tmp_pat
     assert p.returncode == 2 and lines == [
         f"livecut: error: srt://{host}:{port}?mode=listener&passphrase=***: cannot open the stream: {why}"], p.stderr
     assert not (tmp_path / "out.mp4").exists()
+
+
+def test_an_ffmpeg_that_fails_the_presets_probe_is_not_taken_to_honour_presets(tmp_path):
+    """The probe whether ffmpeg gives an output a preset's options looks at a file the preset
+    tells it to keep: an ffmpeg that failed before it opened that file left it as it was, and
+    was taken to honour presets -- an output's passphrase then went in a preset that, were it
+    dropped, reached no peer (or let one without a passphrase take the stream unencrypted).  A
+    failed probe counts as presets dropped: the secrets stay in the URL, where they are used."""
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\necho 'ffmpeg: something went wrong' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    srtbridge.presets_reach_the_output.cache_clear()
+    try:
+        assert srtbridge.presets_reach_the_output(str(fake)) is False
+    finally:
+        srtbridge.presets_reach_the_output.cache_clear()
+    # (the ffmpeg here, which takes them, still says so)
+    import shutil
+    exe = shutil.which("ffmpeg")
+    assert exe is not None
+    assert srtbridge.presets_reach_the_output(exe) is True
+    srtbridge.presets_reach_the_output.cache_clear()
