@@ -604,7 +604,7 @@ def test_hdr_video_is_said_to_be_processed_as_8_bit(tmp_path):
                        "log-level=error", str(src)]).returncode:  # (no x265 here: the tags on 8-bit H.264)
         subprocess.run([*lavfi, "-pix_fmt", "yuv420p", *tags, "-c:v", "libx264", str(src)], check=True)
     said = ("pq.mkv: HDR video (PQ, BT.2020) is processed as 8-bit: the output keeps its PQ, BT.2020 tags "
-            "(with the BT.601 matrix, not the mastering-display metadata); a mask, PNG frames and raw frames "
+            "(with the BT.601 matrix); a mask, PNG frames and raw frames "
             "(-o - as NUT) have none")
     for ext in (".mp4", ".mkv", ".mov"):
         out = tmp_path / f"out{ext}"
@@ -619,6 +619,38 @@ def test_hdr_video_is_said_to_be_processed_as_8_bit(tmp_path):
                     "-color_trc", "bt709", "-c:v", "libx264", str(sdr)], check=True)
     r = run_cli("file", str(sdr), "-o", str(tmp_path / "sdr.mp4"), "-q")
     assert r.returncode == 0 and "HDR" not in r.stderr, r.stderr
+
+
+def test_hdr_videos_warning_names_only_the_metadata_it_has(tmp_path):
+    """An HLG clip (no mastering display: HLG has none) was warned '... not the mastering-display
+    metadata', which it never had; the warning names HDR10's static metadata only where the
+    video holds it (x265's SEI: the mastering display, MaxCLL/MaxFALL), and those are indeed not
+    in the output."""
+    import subprocess
+
+    from conftest import run_cli
+
+    lavfi = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=128x72:rate=25", "-t", "0.12",
+             "-pix_fmt", "yuv420p10le", "-colorspace", "bt2020nc", "-color_primaries", "bt2020", "-c:v", "libx265"]
+    hlg, pq = tmp_path / "hlg.mov", tmp_path / "hdr10.mp4"
+    hdr10 = ("log-level=error:hdr10=1:master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)"
+             "L(10000000,1):max-cll=1000,400")
+    if (subprocess.run([*lavfi, "-color_trc", "arib-std-b67", "-x265-params", "log-level=error", str(hlg)]).returncode
+            or subprocess.run([*lavfi, "-color_trc", "smpte2084", "-x265-params", hdr10, str(pq)]).returncode):
+        pytest.skip("no libx265 in this FFmpeg")
+    r = run_cli("file", str(hlg), "-o", str(tmp_path / "hlg.mp4"), "-q")
+    assert r.returncode == 0, r.stderr
+    assert ("hlg.mov: HDR video (HLG, BT.2020) is processed as 8-bit: the output keeps its HLG, BT.2020 tags "
+            "(with the BT.601 matrix); a mask") in r.stderr, r.stderr
+    assert "mastering" not in r.stderr and "light level" not in r.stderr, r.stderr
+    out = tmp_path / "pq.mp4"
+    r = run_cli("file", str(pq), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert ("(with the BT.601 matrix, not its mastering-display metadata and content light levels); a mask"
+            in r.stderr), r.stderr
+    said = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-read_intervals", "%+#1",
+                           "-show_frames", "-show_streams", str(out)], capture_output=True, text=True, check=True)
+    assert "Mastering" not in said.stdout and "light level" not in said.stdout, said.stdout
 
 
 def test_hdr_video_piped_out_as_raw_frames_is_not_said_to_keep_its_tags(tmp_path):

@@ -1427,9 +1427,11 @@ class FileSource(ClosesWhileReading):
             if int(getattr(described, "color_primaries", 0) or 0) == BT2020_PRIMARIES:
                 hdr += ", BT.2020"
             matrix = "BT.709" if self.info.matrix == "bt709" else "BT.601"  # (as the output says)
+            # (an HLG clip, a PQ one without HDR10's SEI, was said to lose metadata it never had)
+            lost = " and ".join(_hdr_metadata(described))
             self.warnings.append(f"{self.path.name}: HDR video ({hdr}) is processed as 8-bit: the output keeps "
-                                 f"its {hdr} tags (with the {matrix} matrix, not the mastering-display "
-                                 "metadata); a mask, PNG frames and raw frames (-o - as NUT) have none")
+                                 f"its {hdr} tags (with the {matrix} matrix{f', not its {lost}' if lost else ''}); "
+                                 "a mask, PNG frames and raw frames (-o - as NUT) have none")
         # (a camcorder's 1080i, DV, a TV recording: its fields woven into frames comb where it moves)
         field_order = int(getattr(s.codec_context, "field_order", 0) or 0)
         order = FIELD_ORDERS.get(field_order)
@@ -2042,6 +2044,23 @@ def _mirrored(frame) -> bool:
     except (AttributeError, KeyError, TypeError, ValueError):
         return False
     return a * d - b * c < 0
+
+
+#: HDR side data that the 8-bit output does not carry, as a warning names it
+HDR_SIDE_DATA = {"MASTERING_DISPLAY_METADATA": "mastering-display metadata",
+                 "CONTENT_LIGHT_LEVEL": "content light levels"}
+
+
+def _hdr_metadata(frame) -> list[str]:
+    """What of HDR10's static metadata ``frame`` (a video's first, as FFmpeg gives it: from the
+    HEVC/AV1 stream or from the container) has: the names of :data:`HDR_SIDE_DATA` present."""
+    try:
+        _know_all_side_data()
+        side = frame.side_data
+        _keep_side_metadata(side)
+        return [said for name, said in HDR_SIDE_DATA.items() if side.get(name) is not None]
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return []
 
 
 def _know_all_side_data() -> None:
