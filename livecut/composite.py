@@ -269,13 +269,19 @@ def cover(img: np.ndarray, w: int, h: int, *, sar: float = 1.0) -> np.ndarray:
 def load_background_image(path: Path) -> np.ndarray:
     """The picture of an ``image:PATH`` background as 8-bit BGR; its errors say that it is the
     background (the input's message, "a video, not an image (cut a video with: livecut file
-    ...)", told to cut the background)."""
+    ...)", told to cut the background).  A picture with transparency is taken as it shows over
+    black, its colours times its alpha / 255 (the colours stored under its transparent pixels,
+    which nothing shows, were put in: a PNG transparent all over showed its hidden green);
+    :func:`livecut.images.background_warning` says so."""
     from livecut.errors import LivecutError
     from livecut.imageio import _video_container, read_image, to_bgr8  # (imageio imports nothing of ours)
 
     try:
         # (8-bit BGR as a photo is read: a 16-bit or floating-point picture too)
-        return to_bgr8(read_image(path))[0]
+        bgr, own = to_bgr8(read_image(path))
+        if own is not None and own.min() < 255:
+            cv2.multiply(bgr, cv2.merge((own,) * 3), dst=bgr, scale=1.0 / 255.0)
+        return bgr
     except LivecutError as exc:
         try:
             video = _video_container(np.fromfile(path, np.uint8, count=12))

@@ -334,14 +334,16 @@ def background_warning(cfg: Config, background: str | None = None, mode: str | N
                        video: bool = False) -> str | None:
     """What to say of a picture background (``image:PATH``: ``background``, else the
     configuration's) whose file holds several pictures (an animated GIF, a multi-page TIFF),
-    of which only the first is used, as :func:`pictures_warning` says of an input; None for
-    one picture, another background, or a ``mode`` (else the configuration's) that shows no
-    background. ``video``: for a video run (an animated GIF or PNG plays as ``video:PATH``).
+    of which only the first is used, as :func:`pictures_warning` says of an input, or whose
+    picture has transparency, which is shown over black (see
+    :func:`~livecut.composite.load_background_image`); None for one opaque picture, another
+    background, or a ``mode`` (else the configuration's) that shows no background.
+    ``video``: for a video run (an animated GIF or PNG plays as ``video:PATH``).
     A background that cannot be read is said where it is used, not here."""
     import numpy as np
 
     from livecut.composite import parse_background
-    from livecut.imageio import picture_count
+    from livecut.imageio import picture_count, read_image, to_bgr8
 
     if (mode or cfg.composite.mode) not in ("composite", "side-by-side"):
         return None
@@ -350,13 +352,18 @@ def background_warning(cfg: Config, background: str | None = None, mode: str | N
         if bg.kind != "image":
             return None
         kind, unit, count = picture_count(np.fromfile(bg.path, np.uint8))
+        # (its transparent pixels showed the colours stored under them, without a word)
+        own = to_bgr8(read_image(bg.path))[1]
+        clear = own is not None and own.min() < 255
     except (LivecutError, OSError, ValueError):
         return None
+    black = "has transparency, shown over black (flatten it onto another colour first for that)"
     if count < 2:
-        return None
+        return f"background {bg.path}: {black}" if clear else None
     article = "an" if kind[:1].lower() in "aeiou" else "a"
     plays = f" (-b video:{bg.path} plays it)" if video and kind in ("animated GIF", "animated PNG") else ""
-    return f"background {bg.path}: {article} {kind} of {count} {unit}; only the first is used{plays}"
+    return (f"background {bg.path}: {article} {kind} of {count} {unit}; only the first is used{plays}"
+            + (f"; it {black}" if clear else ""))
 
 
 #: picture types ``-o`` may name that livecut does not write (it reads GIF, and knows HEIC and

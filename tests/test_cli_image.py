@@ -4098,6 +4098,48 @@ def test_an_animated_gif_or_a_multipage_tiff_says_only_the_first_is_cut(tmp_path
     assert said == [f"livecut: warning: {d / 'pages.tif'}: a TIFF of 3 pages; only the first is cut"], r.stderr
 
 
+def test_a_background_pictures_transparency_shows_black_and_is_said(tmp_path):
+    """-b image:bg.png of a PNG with transparency showed the colours stored under its transparent
+    pixels, which nothing shows (a PNG transparent all over: its hidden green), without a word;
+    the picture is now put in as it shows over black, and one line says so: livecut image and
+    livecut file alike. Its opaque part is as it was; an opaque picture with an alpha channel
+    says nothing."""
+    from conftest import make_clip
+
+    bg = np.zeros((120, 160, 4), np.uint8)
+    bg[..., :3] = (0, 255, 0)  # (hidden: transparent on the left)
+    bg[:, 80:] = (255, 0, 0, 255)  # (blue, opaque, on the right)
+    bg[:, 40:80, 3] = 128  # (half transparent)
+    png, opaque = tmp_path / "bg.png", tmp_path / "opaque.png"
+    assert cv2.imwrite(str(png), bg)
+    assert cv2.imwrite(str(opaque), np.dstack((bg[..., :3], np.full((120, 160), 255, np.uint8))))
+    flat = tmp_path / "flat.png"  # (nothing in focus: the background shows all over)
+    assert cv2.imwrite(str(flat), np.full((120, 160, 3), 128, np.uint8))
+    said = (f"livecut: warning: background {png}: has transparency, shown over black "
+            "(flatten it onto another colour first for that)")
+    out = tmp_path / "o.png"
+    r = invoke("image", flat, "-o", out, "-b", f"image:{png}", "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [said], r.stderr
+    got = cv2.imread(str(out)).astype(int)
+    assert np.abs(got[:, :30] - 0).max() <= 2, got[:, :30].max()  # (it was green: 0, 255, 0)
+    assert np.abs(got[:, 50:70] - (0, 128, 0)).max() <= 2, got[60, 60]
+    assert np.abs(got[:, 90:] - (255, 0, 0)).max() <= 2, got[60, 120]
+    r = invoke("image", flat, "-o", out, "--force", "-b", f"image:{opaque}", "-q")
+    assert r.exit_code == 0 and _stderr_lines(r) == [], r.stderr
+    clip = make_clip(tmp_path / "clip.mp4", w=160, h=120, n=3)
+    video = tmp_path / "out.mkv"
+    r = invoke("file", clip, "-o", video, "-b", f"image:{png}", "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [said], r.stderr
+    cap = cv2.VideoCapture(str(video))
+    ok, frame = cap.read()
+    cap.release()
+    assert ok
+    assert frame[2:12, 2:12].astype(int).max() <= 20, frame[5, 5]  # (a corner: background)
+    assert np.abs(frame[-12:-2, -12:-2].astype(int) - (255, 0, 0)).max() <= 20, frame[-5, -5]
+
+
 def test_a_picture_background_of_several_pictures_says_only_the_first_is_used(tmp_path, scene, good):
     """-b image:pages.tif (a multi-page TIFF) or image:anim.gif used the first page/frame
     without a word, though `livecut image pages.tif` says so of an input; the same one line

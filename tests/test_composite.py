@@ -88,9 +88,13 @@ def test_image_background_gray_and_alpha_pictures(tmp_path):
     cv2.imwrite(str(gray), np.full((40, 60), 77, np.uint8))
     bgra = tmp_path / "a.png"
     cv2.imwrite(str(bgra), np.full((40, 60, 4), 99, np.uint8))
+    opaque = tmp_path / "o.png"
+    cv2.imwrite(str(opaque), np.dstack((np.full((40, 60, 3), 99, np.uint8), np.full((40, 60), 255, np.uint8))))
     frame, alpha = _frame(30, 50), np.zeros((30, 50), np.uint8)
     assert np.all(Compositor(background=f"image:{gray}").apply(frame, alpha) == 77)
-    assert np.all(Compositor(background=f"image:{bgra}").apply(frame, alpha) == 99)
+    assert np.all(Compositor(background=f"image:{opaque}").apply(frame, alpha) == 99)
+    # (as it shows over black: 99 * 99 / 255, not the colours stored under its transparency)
+    assert np.all(Compositor(background=f"image:{bgra}").apply(frame, alpha) == 38)
 
 
 def test_image_background_not_an_image(tmp_path):
