@@ -308,7 +308,7 @@ def picture_count(data: np.ndarray) -> tuple[str, str, int]:
             return "PNG", "frames", 1
         if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
             return "animated WebP", "frames", max(1, _webp_frames(data))
-        if head[:4] in (b"II*\x00", b"MM\x00*"):
+        if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
             return "TIFF", "pages", max(1, _tiff_pages(data.tobytes()))
     except (IndexError, ValueError, struct.error):
         pass
@@ -357,27 +357,35 @@ def _webp_chunks(data: np.ndarray | bytes | memoryview):
 
 
 def _tiff_pages(b: bytes) -> int:
-    """The image directories of a classic TIFF, less those its NewSubfileType (254) marks as a
-    reduced-resolution copy of another (a thumbnail, a preview)."""
+    """The image directories of a TIFF (classic or BigTIFF), less those its NewSubfileType (254)
+    marks as a reduced-resolution copy of another (a thumbnail, a preview).  (A BigTIFF's were
+    not counted: one of several pages was cut as its first without the word a TIFF's gets.)"""
     e = "<" if b[:2] == b"II" else ">"
-    (off,) = struct.unpack(e + "I", b[4:8])
+    big = b[2:4] in (b"+\x00", b"\x00+")
+    # (BigTIFF: 8-byte offsets and entry counts, entries of 20 bytes with 8 value bytes)
+    count, word, size, value_at = ("Q", 8, 20, 12) if big else ("H", 2, 12, 8)
+    off_fmt, ptr = ("Q", 8) if big else ("I", 4)
+    (off,) = struct.unpack(e + off_fmt, b[8:16] if big else b[4:8])
     seen: set[int] = set()
     pages = 0
-    while off and off not in seen and off + 2 <= len(b) and len(seen) < 100_000:
+    while off and off not in seen and off + word <= len(b) and len(seen) < 100_000:
         seen.add(off)
-        (n,) = struct.unpack(e + "H", b[off:off + 2])
+        (n,) = struct.unpack(e + count, b[off:off + word])
+        n = min(n, 1 << 16)
         reduced = False
         for k in range(n):
-            entry = b[off + 2 + 12 * k:off + 14 + 12 * k]
-            if len(entry) < 12:
+            entry = b[off + word + size * k:off + word + size * (k + 1)]
+            if len(entry) < size:
                 break
             tag, typ = struct.unpack(e + "HH", entry[:4])
             if tag == 254 and typ in (3, 4):  # SHORT or LONG
-                value = struct.unpack(e + ("H" if typ == 3 else "I"), entry[8:10] if typ == 3 else entry[8:12])[0]
+                value = struct.unpack(e + ("H" if typ == 3 else "I"),
+                                      entry[value_at:value_at + (2 if typ == 3 else 4)])[0]
                 reduced = bool(value & 1)
         pages += not reduced
-        nxt = b[off + 2 + 12 * n:off + 6 + 12 * n]
-        off = struct.unpack(e + "I", nxt)[0] if len(nxt) == 4 else 0
+        at = off + word + size * n
+        nxt = b[at:at + ptr]
+        off = struct.unpack(e + off_fmt, nxt)[0] if len(nxt) == ptr else 0
     return pages
 
 

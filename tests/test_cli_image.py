@@ -3611,6 +3611,37 @@ def test_a_bigtiff_of_16_bit_rgb_in_planes_is_read_unscrambled(tmp_path):
         assert np.abs(got.astype(int) - want).max() <= 1 and meta["deep"], bo
 
 
+def test_a_multipage_bigtiff_says_only_its_first_page_is_cut(tmp_path):
+    """A BigTIFF of several pages (GDAL's, a microscope's or a scanner's large files) was cut as
+    its first page without a word, where a classic TIFF of several pages says so: its pages were
+    counted in classic TIFFs only.  It says so alike, in either byte order; a directory marked a
+    reduced-resolution copy (a thumbnail) is no page."""
+    rng = np.random.default_rng(3)
+    h, w = 40, 56
+    for bo in "<>":
+        pages = [rng.integers(0, 256, (h, w), dtype=np.uint8) for _ in range(3)]
+        kinds = [0, 0, 1, 0]  # (NewSubfileType: the 3rd directory a thumbnail)
+        pages.insert(2, pages[0][::2, ::2].copy())
+        out = bytearray((b"II+\0" if bo == "<" else b"MM\0+") + struct.pack(bo + "HHQ", 8, 0, 16))
+        for k, (px, kind) in enumerate(zip(pages, kinds)):
+            ph, pw = px.shape
+            entries = [(254, 4, 1, kind), (256, 3, 1, pw), (257, 3, 1, ph), (258, 3, 1, 8), (259, 3, 1, 1),
+                       (262, 3, 1, 1), (273, 16, 1, 0), (277, 3, 1, 1), (278, 3, 1, ph), (279, 16, 1, px.size)]
+            at = len(out) + 8 + 20 * len(entries) + 8  # (this directory, then its pixels)
+            out += struct.pack(bo + "Q", len(entries))
+            for tag, typ, count, v in entries:
+                value = (struct.pack(bo + "H", v) if typ == 3 else struct.pack(bo + "I", v) if typ == 4
+                         else struct.pack(bo + "Q", at if tag == 273 else v))
+                out += struct.pack(bo + "HHQ", tag, typ, count) + value.ljust(8, b"\0")
+            last = k == len(pages) - 1
+            out += struct.pack(bo + "Q", 0 if last else at + px.size) + px.tobytes()
+        name = f"pages{'le' if bo == '<' else 'be'}.tif"
+        src = _write_bytes(tmp_path / name, bytes(out))
+        r = invoke("image", src, "-o", tmp_path / "o", "-q")
+        assert r.exit_code == 0, r.output
+        assert _stderr_lines(r) == [f"livecut: warning: {src}: a TIFF of 3 pages; only the first is cut"], r.stderr
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
 def test_a_tiff_with_associated_alpha_is_read_with_straight_colours(tmp_path, dtype):
     """ExtraSamples 1, associated alpha: the colours are stored multiplied by it.  livecut's
