@@ -1571,7 +1571,7 @@ def _tiff_channels_unread(bits: int, samples: int, photometric: int, alpha: int,
     -- Photoshop's alpha channels (saved selections) or spot colours, kept as extra samples --
     which OpenCV refused as 'not an image, or truncated/corrupt (> Unsupported number of
     channels)', and of which it read a 16-bit gray one's gray, alpha and other channel as B, G,
-    R (scrambled, exit 0); a 16-bit CMYK one, which it refused alike; and one of 16-bit floating-point
+    R (scrambled, exit 0); a 16-bit CMYK one, which it refused alike, and a 16-bit palette one; and one of 16-bit floating-point
     samples (half: darktable's, Affinity's option), which OpenCV refused as 'not an image, or
     truncated/corrupt (> :)', a line of its own assertion's."""
     colours, name = _TIFF_COLOURS.get(photometric, (0, ""))
@@ -1586,6 +1586,9 @@ def _tiff_channels_unread(bits: int, samples: int, photometric: int, alpha: int,
                 f"{without}, or as PNG")
     if photometric == 5 and bits > 8:
         return "a 16-bit CMYK TIFF, which livecut does not read; save it at 8 bits or convert it to RGB first"
+    if photometric == 3 and bits > 8:  # (libtiff's RGBA interface takes palettes of up to 8 bits: it was 'not an image')
+        return (f"a {bits}-bit palette (indexed-colour) TIFF, which livecut does not read; save it as RGB, or "
+                "with a palette of at most 256 colours, first")
     if sample_format == 3 and bits == 16:
         return ("a TIFF of 16-bit floating-point (half) samples, which livecut does not read; save it as a 16-bit "
                 "integer or 32-bit floating-point TIFF, or as PNG, first")

@@ -3611,6 +3611,37 @@ def test_a_bigtiff_of_16_bit_rgb_in_planes_is_read_unscrambled(tmp_path):
         assert np.abs(got.astype(int) - want).max() <= 1 and meta["deep"], bo
 
 
+def test_a_16_bit_palette_tiff_is_refused_in_words_and_an_8_bit_one_read_in_its_colours(tmp_path):
+    """A TIFF of 16-bit palette indices (PhotometricInterpretation 3, a ColorMap of 65536
+    entries; unsigned or signed) was refused as 'not an image, or truncated/corrupt', though the
+    file is whole (libtiff's RGBA interface that OpenCV decodes palettes with takes 8 bits at
+    most).  It is refused saying what it is (exit 2); an 8-bit one is read in its colours."""
+    colours = [(65535, 0, 0), (0, 65535, 0), (0, 0, 65535), (65535, 65535, 65535)]
+    idx = (np.arange(37 * 53).reshape(37, 53, 1) % 4).astype(np.uint16)
+    for bits, dtype in ((16, np.uint16), (8, np.uint8)):
+        n = 1 << bits
+        cmap = [0] * (3 * n)
+        for i, rgb in enumerate(colours):
+            for c in range(3):
+                cmap[c * n + i] = rgb[c]
+        for signed in ((), ((339, 3, [2]),)) if bits == 16 else ((),):
+            name = f"pal{bits}{'s' if signed else ''}.tif"
+            src = _write_bytes(tmp_path / name, _tiff(idx.astype(dtype), None, photometric=3,
+                                                      more=((320, 3, cmap),) + signed))
+            r = invoke("image", src, "-o", tmp_path / "o", "--mode", "mask", "-q")
+            if bits == 8:
+                from livecut.imageio import read_image
+
+                assert r.exit_code == 0, r.output
+                want = np.array([[c // 257 for c in rgb[::-1]] for rgb in colours], np.uint8)[idx[:, :, 0]]
+                assert np.array_equal(read_image(src), want)
+                continue
+            assert r.exit_code == 2, r.output
+            assert _stderr_lines(r) == [f"livecut: error: {src}: a 16-bit palette (indexed-colour) TIFF, which "
+                                        "livecut does not read; save it as RGB, or with a palette of at most 256 "
+                                        "colours, first"], r.stderr
+
+
 def test_a_multipage_bigtiff_says_only_its_first_page_is_cut(tmp_path):
     """A BigTIFF of several pages (GDAL's, a microscope's or a scanner's large files) was cut as
     its first page without a word, where a classic TIFF of several pages says so: its pages were
