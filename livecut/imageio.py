@@ -119,8 +119,11 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         if w * h > MAX_PIXELS:
             raise _too_large(p, w, h)
     # a missing end marker first: libpng would print its own complaint on stderr
+    unmarked = False  # (a JPEG whose picture data is whole, its end marker alone missing)
     if _truncated(data, p):
-        raise ImageReadError(f"{p}: image file is truncated")
+        if not _jpeg_whole_unmarked(data):
+            raise ImageReadError(f"{p}: image file is truncated")
+        data, unmarked = np.concatenate([data, np.frombuffer(b"\xff\xd9", np.uint8)]), True
     if _tiff_reduced_first(data):
         raise ImageReadError(f"{p}: a TIFF whose first picture is a reduced-resolution preview (as a camera "
                              "raw file's), which is all livecut would read; export it as JPEG, PNG or TIFF first")
@@ -263,6 +266,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         meta["hdr"] = _hdr_transfer(data)
         meta["lost"] = lost if not left_over else (f"its picture data may be damaged (libjpeg: {left_over}): "
                                                    "check its result")
+        if unmarked and not left_over:
+            meta["lost"] = "a JPEG without its end marker (EOI), its picture data whole: read as it is"
     return img
 
 
@@ -1380,6 +1385,31 @@ def _truncated(data: np.ndarray, p: Path) -> bool:
     return False
 
 
+def _jpeg_whole_unmarked(data: np.ndarray) -> bool:
+    """Whether ``data``, a JPEG without its end marker (EOI; see :func:`_truncated`), holds its
+    whole picture: sequential (baseline or extended, not progressive: one cut between its scans
+    decodes blurred, unsaid), and decoded with the marker put back, libjpeg says nothing of data
+    ending early or damaged.  Many cameras and tools write such files, which viewers show
+    whole; they were refused as 'image file is truncated'.  (OpenCV decodes none of them
+    from memory as they are: the marker is put back to read one.)"""
+    if data[:3].tobytes() != b"\xff\xd8\xff":
+        return False
+    frames = [marker for marker, _ in _jpeg_segments(data.tobytes()) if 0xC0 <= marker <= 0xCF
+              and marker not in (0xC4, 0xC8, 0xCC)]  # (start-of-frame markers; not DHT, JPG, DAC)
+    if frames[:1] not in ([0xC0], [0xC1]):
+        return False
+    size = _peek_size(data)
+    if size is None or size[0] * size[1] > MAX_PIXELS:
+        return False
+    whole = np.concatenate([data, np.frombuffer(b"\xff\xd9", np.uint8)])
+    with _capture_stderr() as said:  # (libjpeg decodes all its data at 1/8 scale too, and says the same)
+        try:
+            img = cv2.imdecode(whole, cv2.IMREAD_REDUCED_GRAYSCALE_8)
+        except cv2.error:
+            return False
+    return img is not None and not _jpeg_cut_short(whole, said) and not any(_jpeg_damaged(whole, said))
+
+
 def picture_fault(path: str | Path) -> str | None:
     """Why :func:`read_image` refuses the picture file at ``path`` as cut short or damaged (its
     words, as in "image file is truncated"), which FFmpeg decodes partly without an error (the
@@ -1390,7 +1420,7 @@ def picture_fault(path: str | Path) -> str | None:
         data = np.fromfile(p, dtype=np.uint8)
     except OSError:
         return None
-    if _truncated(data, p):
+    if _truncated(data, p) and not _jpeg_whole_unmarked(data):
         return "image file is truncated"
     if data[:3].tobytes() != b"\xff\xd8\xff":
         return None

@@ -1752,6 +1752,29 @@ def test_a_jpeg_cut_short_but_ended_is_refused_not_cut_with_its_rest_gray(tmp_pa
                           "data: premature end of data segment)")
 
 
+def test_a_jpeg_whose_end_marker_alone_is_missing_is_read_with_a_warning(tmp_path):
+    """A JPEG that lacks only its end marker (EOI, its last 2 bytes: many cameras and tools
+    write such files, viewers show them whole) was refused as 'image file is truncated', though
+    every row of its picture is there.  It is read as the whole file is, with a warning; one cut
+    short in its picture data, and a progressive one without its marker (a cut between its
+    scans decodes blurred, unsaid), are still refused."""
+    from livecut.imageio import read_image
+
+    src, data = _whole_jpeg(tmp_path, False)
+    p = _write_bytes(tmp_path / "unmarked.jpg", data[:-2])
+    assert np.array_equal(read_image(p), read_image(src))
+    out = tmp_path / "o"
+    r = _run("image", str(p), "-o", str(out), "-q", debug=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: warning: {p}: a JPEG without its end marker (EOI), its picture "
+                                     "data whole: read as it is"], r.stderr
+    assert (out / "unmarked.png").is_file()
+    _, prog = _whole_jpeg(tmp_path, True)
+    for name, cut in (("short.jpg", data[:len(data) // 2]), ("prog.jpg", prog[:-2])):
+        r = _run("image", str(_write_bytes(tmp_path / name, cut)), "-o", str(out), "-q", debug=False)
+        assert r.returncode == 2 and r.stderr == f"livecut: error: {tmp_path / name}: image file is truncated\n", r.stderr
+
+
 def _refused_beside_whole(tmp_path, p: Path, src: Path, why: str) -> None:
     """``livecut image P SRC``: P refused in one line, ``P: why``, exit 2; SRC cut."""
     out = tmp_path / "o"
