@@ -1554,12 +1554,14 @@ def _tiff_alpha(data: np.ndarray) -> tuple[int, int]:
 
 
 def _tiff_reduced_first(data: np.ndarray) -> bool:
-    """Whether a classic TIFF's first directory is marked (NewSubfileType, 254) as a
-    reduced-resolution copy of another picture: a raw file's thumbnail, the one OpenCV reads."""
-    if data[:4].tobytes() not in (b"II*\x00", b"MM\x00*"):
+    """Whether a TIFF's (or a BigTIFF's) first directory is marked (NewSubfileType, 254) as a
+    reduced-resolution copy of another picture: a raw file's thumbnail, the one OpenCV reads.
+    (A BigTIFF's was not read: its thumbnail was cut, exit 0, unsaid.)"""
+    big = data[:4].tobytes() in (b"II+\x00", b"MM\x00+")
+    if data[:4].tobytes() not in (b"II*\x00", b"MM\x00*") and not big:
         return False
     try:
-        e, entries = _tiff_first_ifd(data)
+        e, entries = _bigtiff_first_ifd(data) if big else _tiff_first_ifd(data)
         for tag, typ, count, at in entries:
             if tag == 254 and typ in (3, 4) and count == 1:  # SHORT or LONG
                 (value,) = struct.unpack(e + ("H" if typ == 3 else "I"), data[at:at + (2 if typ == 3 else 4)])

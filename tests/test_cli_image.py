@@ -3665,32 +3665,49 @@ def test_a_16_bit_palette_tiff_is_refused_in_words_and_an_8_bit_one_read_in_its_
                                         "colours, first"], r.stderr
 
 
+def _bigtiff_pages(pages: list, kinds: list, bo: str = "<") -> bytes:
+    """An uncompressed BigTIFF of 8-bit gray ``pages``, a directory each, by hand; ``kinds``:
+    their NewSubfileType (254) values (1: a reduced-resolution copy, a thumbnail)."""
+    out = bytearray((b"II+\0" if bo == "<" else b"MM\0+") + struct.pack(bo + "HHQ", 8, 0, 16))
+    for k, (px, kind) in enumerate(zip(pages, kinds)):
+        ph, pw = px.shape
+        entries = [(254, 4, 1, kind), (256, 3, 1, pw), (257, 3, 1, ph), (258, 3, 1, 8), (259, 3, 1, 1),
+                   (262, 3, 1, 1), (273, 16, 1, 0), (277, 3, 1, 1), (278, 3, 1, ph), (279, 16, 1, px.size)]
+        at = len(out) + 8 + 20 * len(entries) + 8  # (this directory, then its pixels)
+        out += struct.pack(bo + "Q", len(entries))
+        for tag, typ, count, v in entries:
+            value = (struct.pack(bo + "H", v) if typ == 3 else struct.pack(bo + "I", v) if typ == 4
+                     else struct.pack(bo + "Q", at if tag == 273 else v))
+            out += struct.pack(bo + "HHQ", tag, typ, count) + value.ljust(8, b"\0")
+        out += struct.pack(bo + "Q", 0 if k == len(pages) - 1 else at + px.size) + px.tobytes()
+    return bytes(out)
+
+
+def test_a_bigtiff_whose_first_picture_is_a_thumbnail_is_refused_as_a_tiff_is(tmp_path):
+    """A BigTIFF whose first directory is marked a reduced-resolution copy (NewSubfileType 1: a
+    thumbnail before its full picture, as a camera raw file's) had its thumbnail cut, exit 0,
+    unsaid, where a classic TIFF's is refused saying so: that mark was looked for in classic
+    TIFFs only.  It is refused alike, in either byte order."""
+    full = np.random.default_rng(4).integers(0, 256, (64, 80), dtype=np.uint8)
+    for bo in "<>":
+        src = _write_bytes(tmp_path / f"thumb{'le' if bo == '<' else 'be'}.tif",
+                           _bigtiff_pages([full[::4, ::4].copy(), full], [1, 0], bo))
+        r = invoke("image", src, "-o", tmp_path / "o", "-q")
+        assert r.exit_code == 2, r.output
+        assert f"{src}: a TIFF whose first picture is a reduced-resolution preview" in r.stderr, r.stderr
+
+
 def test_a_multipage_bigtiff_says_only_its_first_page_is_cut(tmp_path):
     """A BigTIFF of several pages (GDAL's, a microscope's or a scanner's large files) was cut as
     its first page without a word, where a classic TIFF of several pages says so: its pages were
     counted in classic TIFFs only.  It says so alike, in either byte order; a directory marked a
     reduced-resolution copy (a thumbnail) is no page."""
     rng = np.random.default_rng(3)
-    h, w = 40, 56
     for bo in "<>":
-        pages = [rng.integers(0, 256, (h, w), dtype=np.uint8) for _ in range(3)]
-        kinds = [0, 0, 1, 0]  # (NewSubfileType: the 3rd directory a thumbnail)
-        pages.insert(2, pages[0][::2, ::2].copy())
-        out = bytearray((b"II+\0" if bo == "<" else b"MM\0+") + struct.pack(bo + "HHQ", 8, 0, 16))
-        for k, (px, kind) in enumerate(zip(pages, kinds)):
-            ph, pw = px.shape
-            entries = [(254, 4, 1, kind), (256, 3, 1, pw), (257, 3, 1, ph), (258, 3, 1, 8), (259, 3, 1, 1),
-                       (262, 3, 1, 1), (273, 16, 1, 0), (277, 3, 1, 1), (278, 3, 1, ph), (279, 16, 1, px.size)]
-            at = len(out) + 8 + 20 * len(entries) + 8  # (this directory, then its pixels)
-            out += struct.pack(bo + "Q", len(entries))
-            for tag, typ, count, v in entries:
-                value = (struct.pack(bo + "H", v) if typ == 3 else struct.pack(bo + "I", v) if typ == 4
-                         else struct.pack(bo + "Q", at if tag == 273 else v))
-                out += struct.pack(bo + "HHQ", tag, typ, count) + value.ljust(8, b"\0")
-            last = k == len(pages) - 1
-            out += struct.pack(bo + "Q", 0 if last else at + px.size) + px.tobytes()
+        pages = [rng.integers(0, 256, (40, 56), dtype=np.uint8) for _ in range(3)]
+        pages.insert(2, pages[0][::2, ::2].copy())  # (NewSubfileType 1: the 3rd directory a thumbnail)
         name = f"pages{'le' if bo == '<' else 'be'}.tif"
-        src = _write_bytes(tmp_path / name, bytes(out))
+        src = _write_bytes(tmp_path / name, _bigtiff_pages(pages, [0, 0, 1, 0], bo))
         r = invoke("image", src, "-o", tmp_path / "o", "-q")
         assert r.exit_code == 0, r.output
         assert _stderr_lines(r) == [f"livecut: warning: {src}: a TIFF of 3 pages; only the first is cut"], r.stderr
