@@ -308,8 +308,7 @@ def test_a_display_p3_heic_described_by_nclx_keeps_its_colours(tmp_path):
     manager (littlecms) maps to sRGB as the P3 formulas do.  An sRGB one (1/13) carries none, as
     before."""
     heif = _heif()
-    cms = pytest.importorskip("PIL.ImageCms")
-    from PIL import Image
+    pytest.importorskip("PIL.ImageCms")
 
     img, _ = make_scene("basic", W, H, seed=13)
     for name, primaries in (("p3.heic", 12), ("srgb.heic", 1)):
@@ -322,6 +321,14 @@ def test_a_display_p3_heic_described_by_nclx_keeps_its_colours(tmp_path):
     assert icc_profile(np.fromfile(tmp_path / "cut" / "srgb.png", np.uint8)) is None
     icc = icc_profile(np.fromfile(tmp_path / "cut" / "p3.png", np.uint8))
     assert icc is not None
+    assert_display_p3(icc)
+
+
+def assert_display_p3(icc: bytes) -> None:
+    """``icc``, a profile livecut made of a Display P3 description (a HEIC's or AVIF's nclx, a PNG's
+    cICP), maps colours to sRGB as Display P3's primaries with the sRGB transfer do (within 2 levels)."""
+    from PIL import Image, ImageCms as cms
+
     to_srgb = cms.buildTransform(cms.ImageCmsProfile(io.BytesIO(icc)), cms.createProfile("sRGB"), "RGB", "RGB")
     colours = np.array([[[200, 100, 50], [128, 128, 128], [0, 255, 0], [40, 90, 220]]], np.uint8)
     got = np.asarray(cms.applyTransform(Image.fromarray(colours), to_srgb)).astype(int)

@@ -3271,6 +3271,13 @@ def _live_tcp_server(data: bytes, burst: float, seconds: float) -> tuple[int, th
     return server.getsockname()[1], t
 
 
+def _five_fps_ts() -> bytes:
+    """A 4 s MPEG-TS of 160x120 H.264 at 5 fps, a key frame a second, as a live encoder sends it."""
+    return subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=5", "-t", "4",
+                           "-g", "5", "-c:v", "libx264", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
+                           "-f", "mpegts", "-"], check=True, timeout=60, capture_output=True).stdout
+
+
 @pytest.mark.parametrize("took, lost", [(0.02, False), (0.4, True)])
 def test_the_frames_a_live_stream_starts_with_at_once_are_all_processed(tmp_path, took, lost):
     """A live stream's first frames come at once: those it sent while it was opened (FFmpeg
@@ -3284,9 +3291,7 @@ def test_the_frames_a_live_stream_starts_with_at_once_are_all_processed(tmp_path
     from livecut.runner import Pipeline
     from livecut.sources.stream import CATCH_UP, StreamSource
 
-    data = subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=5", "-t", "4",
-                           "-g", "5", "-c:v", "libx264", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
-                           "-f", "mpegts", "-"], check=True, timeout=60, capture_output=True).stdout
+    data = _five_fps_ts()
 
     class Sink:
         main_thread = False
@@ -3318,7 +3323,6 @@ def test_the_frames_a_live_stream_starts_with_at_once_are_all_processed(tmp_path
         st.dropped, len(sink.at), max(behind))
 
 
-
 def test_the_frames_a_live_stream_starts_with_are_held_through_frames_served_again_at_once():
     """The frames a live stream starts with were held until the engine found no frame waiting:
     a frame the engine took no time for (a judgement served again, segment.still on a still
@@ -3330,9 +3334,7 @@ def test_the_frames_a_live_stream_starts_with_are_held_through_frames_served_aga
     from livecut.runner import Pipeline
     from livecut.sources.stream import StreamSource
 
-    data = subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=5", "-t", "4",
-                           "-g", "5", "-c:v", "libx264", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
-                           "-f", "mpegts", "-"], check=True, timeout=60, capture_output=True).stdout
+    data = _five_fps_ts()
 
     class Sink:
         main_thread = False

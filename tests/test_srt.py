@@ -1123,6 +1123,15 @@ def test_an_srt_host_name_that_does_not_resolve_is_said_as_the_other_schemes_say
     assert r.stderr.startswith("livecut: error: srt://nosuch.invalid:5000: cannot start the stream: "), r.stderr
 
 
+def _unbindable(holder: socket.socket, where: str) -> tuple[str, int, str]:
+    """An address an SRT listener cannot bind -- ``where`` "taken": a port ``holder`` (a UDP
+    socket) binds now; else the address ``where``, which no test machine has -- and the reason."""
+    if where == "taken":
+        holder.bind(("127.0.0.1", 0))
+        return "127.0.0.1", holder.getsockname()[1], "Address already in use"
+    return where, 5000, "Cannot assign requested address"  # (TEST-NET-1)
+
+
 @pytest.mark.parametrize("where", ["192.0.2.5", "taken"])
 def test_a_listener_output_on_an_address_it_cannot_bind_is_not_said_to_stream(clip, where):
     """-o "srt://ADDRESS:PORT?mode=listener" on an address this machine does not have (or a port
@@ -1130,11 +1139,7 @@ def test_a_listener_output_on_an_address_it_cannot_bind_is_not_said_to_stream(cl
     failed: ffmpeg: ... (Cannot assign requested address)"; it now says "cannot start the stream",
     as tcp://...?listen=1 does, before anything is said streaming."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as holder:
-        if where == "taken":
-            holder.bind(("127.0.0.1", 0))
-            host, port, why = "127.0.0.1", holder.getsockname()[1], "Address already in use"
-        else:  # (TEST-NET-1: an address no test machine has)
-            host, port, why = where, 5000, "Cannot assign requested address"
+        host, port, why = _unbindable(holder, where)
         url = f"srt://{host}:{port}?mode=listener&passphrase={SECRET}"
         p = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
                             "--set", "video.open_timeout=3"],
@@ -1153,11 +1158,7 @@ def test_a_listener_input_on_an_address_it_cannot_bind_says_why_in_words(tmp_pat
     address)"; it now says "cannot open the stream: Cannot assign requested address", as
     tcp://...?listen=1 does."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as holder:
-        if where == "taken":
-            holder.bind(("127.0.0.1", 0))
-            host, port, why = "127.0.0.1", holder.getsockname()[1], "Address already in use"
-        else:  # (TEST-NET-1: an address no test machine has)
-            host, port, why = where, 5000, "Cannot assign requested address"
+        host, port, why = _unbindable(holder, where)
         url = f"srt://{host}:{port}?mode=listener&passphrase={SECRET}"
         p = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-o", str(tmp_path / "out.mp4"),
                             "--set", "video.open_timeout=3"],
