@@ -115,7 +115,7 @@ def test_batch_worker_stops_when_its_driver_is_gone_on_windows(monkeypatch):
     import signal
     import threading
 
-    from livecut import batch
+    from livecut import atomic, batch
 
     exited = threading.Event()
 
@@ -124,6 +124,10 @@ def test_batch_worker_stops_when_its_driver_is_gone_on_windows(monkeypatch):
 
     monkeypatch.setattr(signal, "signal", lambda *a: None)
     monkeypatch.setattr(os, "_exit", fake_exit)
+    # (the watch removes the temporaries and keeps atomic's creation lock, for good -- its
+    # process ends; here it does not, and every later test's video writer waited on the lock
+    # the ended thread held: the suite hung at the next test that wrote a video)
+    monkeypatch.setattr(atomic, "_CREATING", threading.RLock())
     sent = _as_windows(monkeypatch, alive=set())
 
     def kill(pid, sig):  # (as above: a process that is gone)
