@@ -3206,6 +3206,17 @@ def test_a_log_level_that_the_application_sets_while_a_chunked_file_is_read_is_k
         av.logging.set_level(None)
 
 
+class _TimedSink:
+    """A sink of the pipeline that notes when each frame was written, and its pts (``at``)."""
+    main_thread = False
+
+    def __init__(self):
+        self.at = []
+
+    def write(self, image, pts=None):
+        self.at.append((time.monotonic(), pts))
+
+
 def test_a_live_stream_sent_chunked_is_still_read_as_live(tmp_path):
     """A live stream sent without its size (chunked, at the pace it plays), its frames held
     while on probation, is found live: the frames held go but the newest, and the newest is
@@ -3221,20 +3232,11 @@ def test_a_live_stream_sent_chunked_is_still_read_as_live(tmp_path):
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "30",
                     "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)], check=True, timeout=60)
 
-    class Sink:
-        main_thread = False
-
-        def __init__(self):
-            self.at = []
-
-        def write(self, image, pts=None):
-            self.at.append((time.monotonic(), pts))
-
     def slow(image, need, pre=None):  # (12 frames a second of a 25 fps stream)
         time.sleep(0.08)
         return image, image
 
-    sink = Sink()
+    sink = _TimedSink()
     with _http_server(_chunked(clip.read_bytes(), 30.0)) as base:
         with StreamSource(f"{base}/live.ts", VideoConfig(open_timeout=5, read_timeout=2)) as src:
             st = Pipeline(src, slow, [sink], max_frames=85).run()
@@ -3293,20 +3295,11 @@ def test_the_frames_a_live_stream_starts_with_at_once_are_all_processed(tmp_path
 
     data = _five_fps_ts()
 
-    class Sink:
-        main_thread = False
-
-        def __init__(self):
-            self.at = []
-
-        def write(self, image, pts=None):
-            self.at.append((time.monotonic(), pts))
-
     def engine(image, need, pre=None):
         time.sleep(took)
         return image, image
 
-    sink = Sink()
+    sink = _TimedSink()
     port, sender = _live_tcp_server(data, 0.375, 2.5)  # (its first 1.5 s at once, then 5 fps)
     with StreamSource(f"tcp://127.0.0.1:{port}", VideoConfig(open_timeout=10, read_timeout=5),
                       reconnect=False) as src:
@@ -3336,12 +3329,6 @@ def test_the_frames_a_live_stream_starts_with_are_held_through_frames_served_aga
 
     data = _five_fps_ts()
 
-    class Sink:
-        main_thread = False
-
-        def write(self, image, pts=None):
-            pass
-
     taken = []
 
     def engine(image, need, pre=None):
@@ -3354,7 +3341,7 @@ def test_the_frames_a_live_stream_starts_with_are_held_through_frames_served_aga
         port, sender = _live_tcp_server(data, 0.375, 2.5)  # (its first 1.5 s at once, then 5 fps)
         with StreamSource(f"tcp://127.0.0.1:{port}", VideoConfig(open_timeout=10, read_timeout=5),
                           reconnect=False) as src:
-            st = Pipeline(src, engine, [Sink()]).run()
+            st = Pipeline(src, engine, [_TimedSink()]).run()
         sender.join(10)
         assert st.frames_in == 20 and st.dropped == 0 and st.written == 20, (st.frames_in, st.written, st.dropped)
 
