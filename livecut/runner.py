@@ -466,6 +466,11 @@ class Processor:
     """frame -> output image: segment, smooth, composite.  Holds the run-time controls
     the preview keys change (mode, background, threshold, smoothing, pause)."""
 
+    #: ``pts=`` (the frame's time, seconds) is taken by :meth:`__call__` and :meth:`segment`: the
+    #: smoothing's times are kept in seconds frame by frame (:meth:`MaskSmoother.at`: a variable
+    #: frame rate); the :class:`Pipeline` gives it where a process says so
+    takes_pts = True
+
     def __init__(self, cfg: Config | None, mode: str | None = None, background: str | None = None):
         cfg = self.cfg = whole_config(cfg, "Processor")
         # (-m '', "$MODE" with MODE unset, is refused as `livecut image` refuses it: it was the default)
@@ -592,7 +597,7 @@ class Processor:
             self._bg_now = self._bg_video.next()
         return self._bg_now
 
-    def segment(self, image: np.ndarray, out: np.ndarray | None = None) -> tuple:
+    def segment(self, image: np.ndarray, out: np.ndarray | None = None, pts: float | None = None) -> tuple:
         """The alpha of ``image`` (smoothed over time: frames in order) and what the segmenter
         said of the frame: ``(alpha, state, judged, box, counts, pending)`` (``box``: the picture inside black
         bars, or None; ``counts``: the engine's diagnostic counts once this frame was segmented,
@@ -607,7 +612,10 @@ class Processor:
         transparent; it was judged on the colours stored there, which nothing shows, and the same
         clip with noise hidden there was cut otherwise where it shows); what its alpha leaves
         transparent stays so in the output, as the Compositor keeps a BGRA frame's alpha: the
-        alpha returned is the cut's alone."""
+        alpha returned is the cut's alone.  ``pts``: the frame's time in seconds (None: not known), for
+        the smoothing (see :meth:`MaskSmoother.at`)."""
+        if self.smoother is not None:
+            self.smoother.at(pts)
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
         clear = False
@@ -657,11 +665,12 @@ class Processor:
         return self._counted if self._counted is not None else self._counts()
 
     def __call__(self, image: np.ndarray, need_output: bool = True,
-                 pre: tuple | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
+                 pre: tuple | None = None, pts: float | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(output for the sinks, output for the preview); internal buffers.  ``pre``: the
-        frame's :meth:`segment` result, when it was segmented ahead."""
+        frame's :meth:`segment` result, when it was segmented ahead; ``pts``: the frame's time
+        (seconds, None: not known; see :meth:`segment`)."""
         i420 = self.pixel_format == "yuv420p"
-        alpha, state, judged, box, self._counted, pending = pre if pre is not None else self.segment(image)
+        alpha, state, judged, box, self._counted, pending = pre if pre is not None else self.segment(image, pts=pts)
         self._bg_now = None  # (a new frame: the video background's next frame)
         clock = self.clock
         if pending is not None:  # (segmented ahead: its refinement is done here)
@@ -871,6 +880,9 @@ class Pipeline:
         #: the timestamps of the live frames processed last, for their rate (see RATE_FRAMES), where
         #: ``process`` has a rate to be told (a Processor's fps)
         self._rate_pts: list[float] | None = [] if self.live and hasattr(process, "fps") else None
+        #: ``process`` (and ``ahead``, its segmentation) take each frame's time, ``pts=`` (a
+        #: Processor: the smoothing's times in seconds frame by frame, see Processor.takes_pts)
+        self._timed = getattr(process, "takes_pts", False) is True
         self._ahead_ring: list[np.ndarray] = []
         self._ahead_i = 0
         self.queue_size = max(1, queue_size)
@@ -967,7 +979,9 @@ class Pipeline:
                         return
                     t0 = time.perf_counter()
                     try:
-                        frame.pre = self.ahead(frame.image, self._ahead_buffer(frame.image))
+                        buf = self._ahead_buffer(frame.image)
+                        frame.pre = (self.ahead(frame.image, buf, pts=frame.pts) if self._timed
+                                     else self.ahead(frame.image, buf))
                     except BaseException as exc:  # noqa: BLE001 -- handed to the main thread
                         self._fail("processing", exc if isinstance(exc, LivecutError) else StageError(
                             f"processing stage failed: {type(exc).__name__}: {exc}"))
@@ -1277,8 +1291,9 @@ class Pipeline:
                 t0 = time.perf_counter()
                 try:
                     pre = getattr(frame, "pre", None)
-                    out, view = (self.process(frame.image, bool(self.thread_sinks), pre=pre) if pre is not None
-                                 else self.process(frame.image, bool(self.thread_sinks)))
+                    timed = {"pts": frame.pts} if self._timed else {}
+                    out, view = (self.process(frame.image, bool(self.thread_sinks), pre=pre, **timed) if pre is not None
+                                 else self.process(frame.image, bool(self.thread_sinks), **timed))
                 except LivecutError:
                     raise
                 except Exception as exc:

@@ -39,7 +39,11 @@ Its times are those of a 25 fps video (``REF_FPS``): ``smooth.rate``, ``smooth.m
 ``PAN_RATE`` are rates per frame there, ``smooth.settle`` and ``smooth.hold`` frames there; at another
 frame rate (:attr:`MaskSmoother.fps`) they are made the same times (a rate r per 25 fps frame is
 ``1 - (1 - r) ** (25 / fps)`` a frame, N frames ``N * fps / 25``), so that a subject that leaves focus
-leaves the mask as soon in seconds at 10 fps as at 60.
+leaves the mask as soon in seconds at 10 fps as at 60.  Frames given their times
+(:meth:`MaskSmoother.at`) each last the time since the frame before (at most ``GAP_MAX``), not a
+frame of the video's average rate: a variable frame rate keeps those times too.  (``segment.still`` /
+``segment.every`` count frames, as the CPU they save does; a pan, ``PAN_MIN``, is told from the flow's
+noise in a frame, whatever the frame lasts.)
 
 All buffers are allocated on the first frame (or when the size changes); the
 full-size work is a handful of OpenCV passes over preallocated arrays.
@@ -47,6 +51,7 @@ full-size work is a handful of OpenCV passes over preallocated arrays.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import numbers
 
@@ -128,6 +133,21 @@ PAN_AGREE = 0.25
 #: the frame rate the smoothing's rates and frame counts are given for (smooth.rate, smooth.settle,
 #: smooth.hold, PAN_RATE ...): at another rate (MaskSmoother.fps) they are scaled to the same times
 REF_FPS = 25.0
+#: frames given their times (:meth:`MaskSmoother.at`: a variable frame rate -- a phone's clip that
+#: drops to 15 fps in low light, holds one picture for 2 s, a stream's frames that come unevenly):
+#: each is taken to last the time since the frame before, not the video's average, but at most
+#: this long (seconds; 5 frames of 25 fps, a 5 fps video's frame) -- after a longer pause the next
+#: judgement alone moves a still area's mask at most a tenth of the way (24 levels at smooth.rate:
+#: not across the hysteresis band), and never settles nor ends a hold alone (as 2 s would: a
+#: still area 64 % of the way, a region one judgement flipped wrongly shown until it settled back)
+GAP_MAX = 0.2
+#: ... at least this share of a frame of the video's rate (a burst of frames 1 ms apart: the
+#: runs of frames, counted to 255, still reach smooth.settle and smooth.hold)
+GAP_MIN = 0.125
+#: ... and a frame within this share of the video's frame (timestamps rounded to the
+#: millisecond, a camera's jitter) is taken as one of its frames: a constant frame rate is
+#: smoothed as by its rate alone
+GAP_SNAP = 0.1
 _SQUARE = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
 _CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
 
@@ -177,6 +197,17 @@ class MaskSmoother:
         self.cfg = section_config(config, SmoothConfig, "MaskSmoother")
         self.fps = fps
         self.rate = self.cfg.rate  # adjustable at run time (preview keys [ and ]; see rate)
+        # (frames given their times, see at: the next frame's, the last frame's, and what the frame
+        # smoothed lasts in frames of the video's rate; what the last judged frames, and the last
+        # frames whose zeros were counted, lasted -- the runs' limits, see _run_frames)
+        self._t_next: float | None = None
+        self._t_last: float | None = None
+        self._q = 1.0
+        self._q_judged: collections.deque = collections.deque(maxlen=255)
+        self._q_zeros: collections.deque = collections.deque(maxlen=255)
+        self._in_hold = False  # (within hold's call of __call__: the frame's time already taken)
+        self._held_q = 0.0  # frames of the video's rate the hold has lasted (see hold)
+        self._settled_q = 0.0  # ... of a hold in a row alike the frame before (see _view_changed)
         self._shape: tuple[int, int] | None = None
         #: the masks are 4x1 columns, smoothed as the 1x4 rows they are turned to (see __call__):
         #: a change between the two is a change of shape, the state not carried over
@@ -236,6 +267,49 @@ class MaskSmoother:
         self._settle_n = self._frames(cfg.settle, 255)
         self._hold_n = self._frames(cfg.hold)
 
+    def at(self, t: float | None) -> None:
+        """The next frame given (to the call or :meth:`hold`) is shown at ``t`` seconds (its
+        timestamp; None: not known).  Frames given their times are each taken to last the time
+        since the frame before (at most GAP_MAX, at least GAP_MIN of a frame of :attr:`fps`, and
+        one of its frames within GAP_SNAP of it), not a frame of the video's rate: the rates and
+        frame counts are kept in seconds where the frames come unevenly (a variable frame rate:
+        a phone's clip that drops to 15 fps in low light; a live source's frames, delayed or
+        dropped).  A time not after the last frame's (a stream that starts its clock again) is
+        a frame of :attr:`fps`.  Not a number: a :class:`~livecut.errors.ConfigError`."""
+        if t is not None:
+            if isinstance(t, bool) or not isinstance(t, numbers.Real) or not np.isfinite(t):
+                raise ConfigTypeError(f"MaskSmoother.at {t!r}: expected a frame's time in seconds or None")
+            t = float(t)
+        self._t_next = t
+
+    def _timing(self) -> None:
+        """``_q`` = what the frame about to be smoothed lasts, in frames of the video's rate (see
+        :meth:`at`; 1 where its time is not known)."""
+        t, self._t_next = self._t_next, None
+        last, self._t_last = self._t_last, t
+        q = 1.0
+        if t is not None and last is not None and t > last:
+            q = (t - last) * (self._fps or REF_FPS)
+            if abs(q - 1.0) <= GAP_SNAP:
+                q = 1.0
+            q = min(max(q, GAP_MIN), max(1.0, GAP_MAX * (self._fps or REF_FPS)))
+        self._q = q
+
+    @staticmethod
+    def _run_frames(qs: collections.deque, n: int) -> int:
+        """The frames a run must count to have lasted ``n`` frames of the video's rate: the fewest of
+        the last frames (``qs``, what each lasted, the newest last) that last as long -- ``n`` for
+        frames of that rate --, those to come taken as of that rate; at most 255 (the runs' count)."""
+        if n <= 0:
+            return 0
+        total = 0.0
+        i = 0
+        for i, q in enumerate(reversed(qs), 1):
+            total += q
+            if total >= n - 1e-9:
+                return min(255, i)
+        return min(255, i + int(np.ceil(n - total)))
+
     def _frames(self, n: int, most: int | None = None) -> int:
         """``n`` frames of 25 fps as frames of this rate (0 stays 0, another at least 1)."""
         if n == 0 or self._per == 1.0:
@@ -245,17 +319,20 @@ class MaskSmoother:
 
     def _per_frame(self, rates: np.ndarray) -> None:
         """Rates per frame of 25 fps made, in place, rates per frame of this rate: the same average
-        over time, ``1 - (1 - rate) ** (25 / fps)`` (1, no averaging, stays 1)."""
+        over time, ``1 - (1 - rate) ** (25 / fps)`` (1, no averaging, stays 1); to the power of
+        ``_q`` more, a frame that lasts ``_q`` frames of this rate (see :meth:`at`)."""
         with np.errstate(divide="ignore"):  # (log(1 - 1) = -inf: the rate stays 1)
             np.negative(rates, out=rates)
             np.log1p(rates, out=rates)
-        np.multiply(rates, 1.0 / self._per, out=rates)
+        np.multiply(rates, self._q / self._per, out=rates)  # (and as long as this frame lasts)
         np.expm1(rates, out=rates)
         np.negative(rates, out=rates)
 
     def reset(self) -> None:
         self._have_prev = False
         self._held_run = 0
+        self._held_q = 0.0
+        self._t_next = self._t_last = None  # (another video: its first frame's time has no frame before)
         self.last_pan = None
 
     def _prepare(self, h: int, w: int) -> None:
@@ -439,7 +516,7 @@ class MaskSmoother:
             lo = self.rate
         else:  # (a slow pan is averaged longer: its view changes less from frame to frame; its
             # motion a frame of 25 fps, as the rates are given for)
-            lo = max(self.rate, min(PAN_RATE, PAN_RATE_PER_PX * max(abs(pan[0]), abs(pan[1])) * self._per))
+            lo = max(self.rate, min(PAN_RATE, PAN_RATE_PER_PX * max(abs(pan[0]), abs(pan[1])) * self._per / self._q))
         hi = max(lo, cfg.motion_rate)
         # changes below NOISE_FLOOR gray levels are sensor/codec noise, not motion
         cv2.subtract(self._diff, NOISE_FLOOR, dst=self._diff)
@@ -448,7 +525,7 @@ class MaskSmoother:
         cv2.max(self._rate_small, 0.0, dst=self._rate_small)
         cv2.multiply(self._rate_small, hi - lo, dst=self._rate_small)
         cv2.add(self._rate_small, lo, dst=self._rate_small)
-        if self._per != 1.0:  # (rates per frame of 25 fps: as rates per frame of this one, pixel by pixel)
+        if self._q != self._per:  # (rates per frame of 25 fps: as rates per frame of this one, pixel by pixel)
             self._per_frame(self._rate_small)
         if not judged:  # (the mask reflects an earlier image: the reference stays with it)
             return mean
@@ -541,7 +618,10 @@ class MaskSmoother:
         ``smooth.settle`` frames in a row, take the incoming value: a real change in a
         still area (or a ghost left by a passing subject) is adopted after a short,
         fixed delay instead of the slow still-scene average; one-frame flicker never
-        lasts that long."""
+        lasts that long.  (Frames given their times: judged frames that have lasted as long, see
+        :meth:`at`.)"""
+        self._q_judged.append(self._q)
+        settle_n = self._run_frames(self._q_judged, self._settle_n)
         cv2.threshold(alpha, 127, 255, cv2.THRESH_BINARY, dst=self._hi)
         cv2.compare(self._hi, self._state, cv2.CMP_NE, dst=self._lo)   # 255 where they disagree
         # ... or where the soft values are far apart (a ghost fading at the still-scene rate)
@@ -553,7 +633,7 @@ class MaskSmoother:
         # only thick regions of disagreement (a whole object, not a jittering edge)
         cv2.erode(self._lo, self._settle_kernel, dst=self._hi)
         _extend_runs(self._count, self._hi)                           # agreement resets the count
-        cv2.compare(self._count, self._settle_n, cv2.CMP_GE, dst=self._hi)
+        cv2.compare(self._count, settle_n, cv2.CMP_GE, dst=self._hi)
         if cv2.countNonZero(self._hi):
             # the region settles whole: the erosion's margin grown back (by the kernel's square,
             # which reaches the corners the disk cut off too) where it has disagreed as long --
@@ -561,7 +641,7 @@ class MaskSmoother:
             # subject's outline on for 35 frames more, the new one's border off for 54), while a
             # jittering edge beside it, not steadily off, is still averaged
             cv2.dilate(self._hi, self._settle_square, dst=self._hi)
-            cv2.compare(self._runs, self._settle_n, cv2.CMP_GE, dst=self._lo)
+            cv2.compare(self._runs, settle_n, cv2.CMP_GE, dst=self._lo)
             cv2.bitwise_and(self._hi, self._lo, dst=self._hi)
             settled = self._hi > 0
             self._acc[settled] = alpha[settled]
@@ -578,9 +658,10 @@ class MaskSmoother:
         over seconds.  Elsewhere (soft edges, an alpha that flickers) the average is as
         before.  (Taking 255 after a run of 255s too made a flickering mask flicker more.)"""
         acc, now, tmp, take = self._acc, self._lo, self._hi, self._faint
+        self._q_zeros.append(self._q)
         cv2.compare(alpha, 0, cv2.CMP_EQ, dst=now)
         _extend_runs(self._zeros, now)                              # another value resets the run
-        cv2.compare(self._zeros, self._settle_n, cv2.CMP_GE, dst=take)
+        cv2.compare(self._zeros, self._run_frames(self._q_zeros, self._settle_n), cv2.CMP_GE, dst=take)
         cv2.compare(acc, 128.0, cv2.CMP_LT, dst=tmp)
         cv2.bitwise_and(take, tmp, dst=take)                        # steadily 0, below the cut
         cv2.compare(acc, float(SETTLE_LEVELS), cv2.CMP_LT, dst=tmp)
@@ -605,20 +686,28 @@ class MaskSmoother:
         check_alpha(alpha, empty=False)
         frame = as_bgr(frame, bits, self._converted)
         _check_picture(alpha, frame)
+        if not self._turning:
+            self._timing()
         if alpha.shape == (4, 1):  # (kept as its row by __call__: taken for another size, not held)
             return self._turned_call(self.hold, alpha, frame, bits)
         if self._shape != alpha.shape[:2] or not self._have_prev or self._turned != self._turning:
             return alpha
-        ended = self._held_run >= self._hold_n
+        ended = self._held_q >= self._hold_n  # (frames of the video's rate: in time, see at)
         if not ended and self._view_changed(frame, bits):
             ended = True
             self._have_prev = False  # another scene: start over from this mask, as after a cut
             self.resets += 1
         if ended:
-            out = self(alpha, frame, bits=bits)
+            self._in_hold = True
+            try:
+                out = self(alpha, frame, bits=bits)
+            finally:
+                self._in_hold = False
             self._held_run = self._hold_n  # (still in the run: __call__ ended it)
+            self._held_q = float(self._hold_n)
             return out
         self._held_run += 1
+        self._held_q += self._q
         self.held += 1
         self.last_pan = None
         if self._dis is not None:
@@ -661,15 +750,17 @@ class MaskSmoother:
             self._prev_stats = self._held_stats
             self._view_prev[...] = self._view_held
             self._settled_run = 0
+            self._settled_q = 0.0
             self._held_shift = [0.0, 0.0]
         g8 = self._gray8  # (this frame's small gray: hold() follows a pan with it)
         g8[...] = self._small_gray(as_bgr(frame, bits, self._converted))
         stats = self._coarse_view(g8, self._view)
         settled = self._alike(self._view, stats, self._view_prev, self._prev_stats)
         self._settled_run = self._settled_run + 1 if settled else 0
+        self._settled_q = self._settled_q + self._q if settled else 0.0
         self._view_prev[...] = self._view
         self._prev_stats = stats
-        return self._settled_run >= max(1, self._settle_n) and not self._alike_held(stats)
+        return self._settled_q >= max(1, self._settle_n) and not self._alike_held(stats)
 
     def _alike_held(self, stats: tuple[float, float]) -> bool:
         """Whether this frame's coarse view (``_view``, with its ``stats``) shows the scene the hold
@@ -703,10 +794,13 @@ class MaskSmoother:
             raise FrameSizeError("MaskSmoother: alpha is 1x1; a mask to smooth has at least 2 pixels")
         judged = check_flag(judged, "judged", "MaskSmoother")  # ('no' was taken as it is truthy)
         self._held_run = 0
+        self._held_q = 0.0
         # (a gray or BGRA frame left the motion buffer unwritten: no motion, no scene cut; a
         # uint16 frame of 10-bit video, read as 16-bit, nearly black: no motion, the mask trailed)
         frame = as_bgr(frame, bits, self._converted)
         _check_picture(alpha, frame)
+        if not (self._turning or self._in_hold):
+            self._timing()
         if alpha.shape == (4, 1):
             # (OpenCV 5.1 reads a number beside a 4x1 array as the scalar (number, 0, 0, 0): the
             # runs and the accumulator were compared with 0 for their limits, and a 4x1 mask came

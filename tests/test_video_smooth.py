@@ -516,3 +516,111 @@ def test_a_slow_pan_is_averaged_as_long_in_seconds_at_any_frame_rate():
     at25 = _pan_keep_per_second(25, 2)
     at10 = _pan_keep_per_second(10, 5)  # (the same pan, 50 px a second)
     assert abs(np.log(at10) / np.log(at25) - 1) < 0.25, (at10, at25)
+
+
+def _seconds_to_leave(cfg, times, left, fps=None, h=90, w=160):
+    """Seconds after ``left`` (the first frame without it) that a subject which went out of focus
+    on a still scene stays in the smoothed mask, its frames shown at ``times`` (given to the
+    smoother, MaskSmoother.at, where ``fps`` is the video's average rate)."""
+    sm = MaskSmoother(cfg, fps=fps)
+    frame = _still_frame(1, 20, h, w)
+    old = np.zeros((h, w), np.uint8)
+    old[20:70, 40:120] = 255
+    empty = np.zeros_like(old)
+    for t in times:
+        sm.at(t)
+        if sm(old if t < left else empty, frame).max() < 128:
+            return round(t - left, 3)
+    return None
+
+
+@pytest.mark.parametrize("sets", [(), ("smooth.settle=0", "smooth.hysteresis=0")], ids=["settle", "rate"])
+def test_a_subject_that_leaves_focus_in_a_slow_part_of_a_variable_frame_rate_video_leaves_as_soon_in_seconds(sets):
+    """A variable frame rate (a phone's clip: 1 s at 30 fps, then 5 fps in low light) was smoothed
+    as if every frame lasted the average (17.5 fps): a subject that left focus in the slow part
+    stayed 0.6 s in the mask (4 frames of 0.2 s where the settling counted 4 of 17.5 fps), 0.2 s
+    at 25 fps; the still-scene average (settling off) took 4.6 s where it takes 1.36 s at 25 fps.  Given the
+    frames' times, each frame is taken to last its own time."""
+    cfg = load_config(None, list(sets))
+    at25 = _seconds_to_leave(cfg, [i / 25 for i in range(200)], 1.0)
+    assert at25 == (0.2 if not sets else 1.36)  # (6 frames; 35)
+    times = [i / 30 for i in range(30)] + [1.0 + 0.2 * i for i in range(40)]
+    vfr = _seconds_to_leave(cfg, times, 1.0, fps=17.5)
+    assert abs(vfr - at25) <= 0.201, (vfr, at25)  # (within a frame of the slow part)
+
+
+def _defocus_clip(path, times, left, w=320, h=180):
+    """A sharp textured square over a blurred background, the whole picture out of focus from
+    ``left`` seconds on (nothing in focus: the last mask is held smooth.hold, 2 s), its frames
+    at ``times`` (an H.264 .mp4 of millisecond timestamps: a variable frame rate)."""
+    from fractions import Fraction
+
+    import av
+
+    rng = np.random.default_rng(0)
+    small = rng.integers(0, 256, (h // 10, w // 10, 3), dtype=np.uint8)
+    sharp = cv2.GaussianBlur(cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC), (0, 0), 4)
+    tex = cv2.resize(rng.integers(0, 256, (h // 3, w // 3, 3), dtype=np.uint8), (w, h),
+                     interpolation=cv2.INTER_NEAREST)
+    sharp[50:130, 120:200] = tex[50:130, 120:200]
+    blurred = cv2.GaussianBlur(sharp, (0, 0), 4)
+    ms = Fraction(1, 1000)
+    with av.open(str(path), "w") as out:
+        vs = out.add_stream("libx264", rate=25)
+        vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+        vs.time_base = vs.codec_context.time_base = ms
+        vs.options = {"preset": "ultrafast", "crf": "12"}
+        for t in times:
+            f = av.VideoFrame.from_ndarray(sharp if t < left else blurred, format="bgr24")
+            f.pts, f.time_base = int(round(t * 1000)), ms
+            out.mux(vs.encode(f))
+        out.mux(vs.encode())
+    return path
+
+
+def _seconds_held(tmp_path, name, times, ahead):
+    """Seconds after the picture went out of focus (at 1 s) that `livecut file -m mask` kept the
+    square in the mask, the clip's frames at ``times``."""
+    from livecut.runner import run_video
+
+    src = _defocus_clip(tmp_path / f"{name}.mp4", times, 1.0)
+    run_video(str(src), str(tmp_path / name) + "/", load_config(None, [f"video.segment_ahead={ahead}"]),
+              mode="mask", progress=False)
+    frames = sorted((tmp_path / name).glob("*.png"))
+    assert len(frames) == len(times)
+    for t, f in zip(times, frames):
+        if t >= 1.0 and cv2.imread(str(f), cv2.IMREAD_GRAYSCALE)[60:120, 130:190].mean() < 128:
+            return round(t - 1.0, 3)
+    return None
+
+
+@pytest.mark.parametrize("ahead", ["off", "on"])
+def test_a_variable_frame_rate_file_holds_the_mask_through_nothing_in_focus_as_long_in_seconds(tmp_path, ahead):
+    """`livecut file` of a variable frame rate (1 s at 30 fps, then 5 fps: a phone's clip in low
+    light) held the last mask through frames with nothing in focus for smooth.hold frames of its
+    average rate (11.4 fps: 23 frames, 4.6 s of the 5 fps part) where a 25 fps clip holds it 2 s;
+    the smoother is given each frame's time, the hold lasts 2 s in either."""
+    cfr = _seconds_held(tmp_path, "cfr", [i / 25 for i in range(90)], ahead)
+    assert cfr == 2.0  # (smooth.hold, 50 frames)
+    vfr = _seconds_held(tmp_path, "vfr", [i / 30 for i in range(30)] + [1.0 + 0.2 * i for i in range(16)], ahead)
+    assert vfr is not None and abs(vfr - cfr) <= 0.201, (vfr, cfr)  # (within a frame of the 5 fps part)
+
+
+def test_a_frame_after_a_long_pause_does_not_flip_a_still_mask_alone():
+    """A frame given its time after a pause (a phone's clip holding one picture 2 s) lasts at most
+    GAP_MAX: one judgement after it (a glitch: the subject missed) moves the still scene's mask a
+    tenth of the way and does not settle alone -- at 2 s it would have taken 64 % of it, and
+    settled at once (the subject gone from the mask for the frames that followed)."""
+    cfg = load_config()
+    sm = MaskSmoother(cfg, fps=25)
+    frame = _still_frame(1, 20)
+    square = np.zeros((90, 160), np.uint8)
+    square[20:70, 40:120] = 255
+    for i in range(25):
+        sm.at(i / 25)
+        sm(square, frame)
+    sm.at(0.96 + 2.0)
+    assert sm(np.zeros_like(square), frame)[45, 80] >= 230
+    for i in range(1, 25):
+        sm.at(2.96 + i / 25)
+        assert np.array_equal(sm(square, frame), square), i

@@ -771,11 +771,11 @@ def test_a_segmentation_that_fails_ahead_ends_the_run(yuv_clips, tmp_path, monke
     calls = []
     real = Processor.segment
 
-    def segment(self, image, out=None):
+    def segment(self, image, out=None, **kw):
         calls.append(1)
         if len(calls) == 4:
             raise ValueError("bad pixel")
-        return real(self, image, out)
+        return real(self, image, out, **kw)
 
     monkeypatch.setattr(Processor, "segment", segment)
     t0 = time.perf_counter()
