@@ -16,6 +16,7 @@ from livecut.smooth import MaskSmoother
 from livecut.sources.file import FileSource
 
 sys.path.insert(0, str(SAMPLES))
+import make_samples  # noqa: E402
 from make_samples import load_masks  # noqa: E402
 
 
@@ -192,6 +193,36 @@ def test_a_change_that_settles_is_taken_whole_its_edge_included():
     for _ in range(cfg.smooth.settle):
         out = sm(new, frame)
     assert np.array_equal(out, new)
+
+
+def test_a_rack_focus_fades_the_subjects_smoothly_not_in_facets():
+    """A rack focus (make_samples' clip: focus swapped between two still textured subjects over
+    8 frames), the mask the truth -- flat inside each subject, from one to the other at once.
+    The image changes there by less than smooth.motion_threshold (a defocus), so the rate rose
+    with the change -- spread by a dilation, flat-topped octagons meeting in straight steps: the
+    old subject faded out, and the new one in, in facets of other greys (steps of up to 50
+    levels, 80 px long) for the frames before settling.  Inside the subjects the fade has no
+    step now, but where the smoother pins a value on purpose (0, 127, 128, 255: the clearing
+    of residue, the hysteresis keeping the decision's side of 128; curved lines there)."""
+    frames, truth = make_samples.render("rack_focus")
+    sm = MaskSmoother(load_config())
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25))
+    inside = (cv2.erode(truth[0], disk) | cv2.erode(truth[-1], disk)) > 0
+    fade = range(make_samples.RACK_START, make_samples.RACK_END + make_samples.FPS // 2)
+    steps = {}
+    for i, (frame, t) in enumerate(zip(frames[:fade.stop], truth)):
+        out = sm(t, frame)
+        if i not in fade:
+            continue
+        pinned = np.isin(out, (0, 127, 128, 255)).astype(np.uint8)
+        seen = inside & (cv2.dilate(pinned, np.ones((7, 7), np.uint8)) == 0)
+        a = out.astype(np.int16)  # (12 levels over 3 px: a facet's edge, the rate map's 4x upscaled)
+        n = (np.count_nonzero((np.abs(a[3:] - a[:-3]) > 12) & seen[3:] & seen[:-3])
+             + np.count_nonzero((np.abs(a[:, 3:] - a[:, :-3]) > 12) & seen[:, 3:] & seen[:, :-3]))
+        if n:
+            steps[i] = int(n)
+    assert not steps, f"steps inside the fading subjects (frame: pixels): {steps}"
+    assert out[truth[0] > truth[-1]].max() == 0 and out[truth[-1] > 0].min() == 255  # (and it ends)
 
 
 @pytest.mark.parametrize("speed", [1, 2, 5])
