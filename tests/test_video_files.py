@@ -2018,6 +2018,60 @@ def test_short_gaps_in_pcm_copied_into_avi_do_not_add_up(tmp_path):
     assert abs((b1 - f1) - (b0 - f0)) <= 0.1, (f0, b0, f1, b1)
 
 
+@pytest.mark.parametrize("acodec, src_ext, rate", [("aac", ".mp4", 48000), ("libmp3lame", ".mp4", 44100),
+                                                    ("libmp3lame", ".mp4", 22050), ("ac3", ".mkv", 48000)])
+def test_a_gap_in_aac_or_mp3_copied_into_avi_keeps_the_sound_after_it_in_sync(tmp_path, acodec, src_ext, rate):
+    """Half a second of a phone's AAC (or MP3, AC-3) missing (its packets' times jump: the
+    audio dropped out), copied into .avi, whose audio has no timestamps (played on from packet
+    to packet): the sound after the gap came half a second early; the gap is filled with
+    silent frames of the track's own codec, the track still copied."""
+    src = tmp_path / f"gap{src_ext}"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10:duration=4,drawbox=enable='between(t,3,3.09)'"
+            ":x=0:y=0:w=iw:h=ih:c=white:t=fill", "-f", "lavfi", "-i",
+            f"sine=f=1000:r={rate}:duration=4,volume=enable='not(between(t,3,3.1))':volume=0,"
+            "aselect='not(between(t,1,1.5))'", "-c:v", "libx264", "-c:a", acodec, str(src))
+    f0, b0 = _flash_and_beep(src)
+    assert abs(b0 - f0) < 0.03 and f0 == pytest.approx(3.0, abs=0.05)  # (in sync after the gap)
+    out = tmp_path / "gap.avi"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["audio"] == [{"libmp3lame": "mp3float"}.get(acodec, acodec)]  # (copied)
+    f1, b1 = _flash_and_beep(out)
+    # (within the encoder's priming, which AVI plays as sound: 21 ms of AAC's at 48 kHz, 50 ms
+    # of MP3's at 22 kHz, and half a frame)
+    assert abs((b1 - f1) - (b0 - f0)) < 0.08, (f0, b0, f1, b1)
+    assert _audio_seconds(out) == pytest.approx(4.0, abs=0.1)
+
+
+def test_a_gap_in_he_aac_copied_into_avi_is_said(tmp_path):
+    """HE-AAC (2048 samples a frame, half of them its SBR's, which FFmpeg's encoder cannot
+    write) with half a second missing, copied into .avi: no silent frame of it can be made, so
+    the sound after the gap comes early, and the run says so (it said nothing)."""
+    import av
+
+    lc = tmp_path / "lc.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10:duration=3", "-f", "lavfi", "-i",
+            "sine=r=24000:duration=3,aselect='not(between(t,1,1.5))'", "-c:v", "libx264", "-c:a", "aac", str(lc))
+    src = tmp_path / "he.mp4"
+    with av.open(str(lc)) as c, av.open(str(src), "w") as o:  # (its packets, stated as HE-AAC's at 48 kHz)
+        v, a = o.add_stream_from_template(c.streams.video[0]), o.add_stream_from_template(c.streams.audio[0])
+        a.codec_context.extradata = bytes.fromhex("2b098800")  # (SBR, 24 kHz core, 48 kHz out, mono)
+        a.codec_context.sample_rate, a.time_base = 48000, Fraction(1, 48000)
+        for p in c.demux():
+            if p.dts is not None and p.stream.type == "audio":
+                p.pts, p.dts, p.duration, p.time_base = 2 * p.pts, 2 * p.dts, 2 * p.duration, Fraction(1, 48000)
+            if p.dts is not None:
+                p.stream = v if p.stream.type == "video" else a
+                o.mux(p)
+    with av.open(str(src)) as c:
+        assert c.streams.audio[0].codec_context.frame_size == 2048
+    out = tmp_path / "gap.avi"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["audio"] == ["aac"]
+    assert "its sound stops for 0.51 s at 1.0" in r.stderr and "the sound after it comes that much early" in r.stderr
+
+
 def test_variable_frame_rate_into_avi_keeps_its_timing(tmp_path):
     """1 s at 25 fps then 1 s at 10 fps: on a tick of the average rate (17.5 fps) the frames
     of the fast part were pushed later and later (the flash 0.18 s after the beep)."""

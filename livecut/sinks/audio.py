@@ -59,6 +59,12 @@ AUDIO_GAP = 0.1
 #: (the byte, and a sample's bytes)
 AVI_PCM_SILENCE = {"pcm_u8": (0x80, 1), "pcm_s16le": (0, 2), "pcm_s24le": (0, 3), "pcm_s32le": (0, 4),
                    "pcm_f32le": (0, 4), "pcm_mulaw": (0xFF, 1), "pcm_alaw": (0xD5, 1)}
+#: the codecs of frames AVI takes copied whose gaps are filled with silent frames of their own
+#: (see AudioCopy._silent_frame): a phone's AAC, MP3, AC-3
+AVI_FRAME_SILENCE = frozenset({"aac", "mp3", "ac3"})
+#: MP3 (Layer III) bit rates by bit rate index, kbit/s: MPEG-1's, MPEG-2's and 2.5's
+MP3_RATES = ((0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+             (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160))
 #: samples of silence FFmpeg's AAC encoder puts before the sound (its initial padding)
 AAC_PRIMING = 1024
 #: outputs whose muxer cannot take a time before 0 after the first packet (MPEG-TS: it wraps,
@@ -128,9 +134,14 @@ class AudioCopy:
         self._primed_late: dict[int, Fraction] = {}
         #: per re-encoded stream: samples of its sound still to leave out (see _silence)
         self._trim: dict[int, int] = {}
-        #: AVI: per copied PCM stream, the time (output seconds) its packets so far reach (see
-        #: _fill_copied_gap)
+        #: AVI: per copied PCM, AAC, MP3 or AC-3 stream, the time (output seconds) its packets so
+        #: far reach (see _fill_copied_gap)
         self._cend: dict[int, float] = {}
+        #: AVI: per copied AAC, MP3 or AC-3 stream, one silent frame of it and its samples (None:
+        #: none could be made, said once) (see _silent_frame)
+        self._silent: dict[int, tuple[bytes, int] | None] = {}
+        self._clast: dict[int, int] = {}  # (and its latest packet's dts, see _fill_copied_gap)
+        self._unfilled: set[int] = set()  # (and those of them said to have a gap left unfilled)
         self._video_begun = False
         self._fill_to: float | None = None  # (see finish)
         #: subtitle cues (output packets) muxed once they end or the output does (see _put_cues)
@@ -502,38 +513,122 @@ class AudioCopy:
         out = self._amap.get(index)
         if out is None:  # (a track that could not be added)
             return
-        if self.ext == ".avi" and out.codec_context.name in AVI_PCM_SILENCE:
+        if self.ext == ".avi" and (out.codec_context.name in AVI_PCM_SILENCE
+                                   or _codec_name(self._audio_in.streams[index]) in AVI_FRAME_SILENCE):
             self._fill_copied_gap(index, pkt, out)
         pkt.stream = out
         self._put(pkt)
 
     def _fill_copied_gap(self, index: int, pkt, out) -> None:
-        """AVI: silence before copied PCM packet ``pkt`` where the track's sound stops for a while
-        (packets missing in a recording): AVI plays its audio on from packet to packet, so
-        without it the sound after each gap came that much early (50 ms lost a second: the beep
-        0.3 s before its flash at 6 s); gaps count together, filled once over :data:`AUDIO_GAP`,
-        as a re-encoded track's are (see _fill_gap)."""
+        """AVI: silence before copied packet ``pkt`` where the track's sound stops for a while
+        (packets missing in a recording, a phone's audio that dropped out): AVI plays its audio
+        on from packet to packet, so without it the sound after each gap came that much early
+        (50 ms of PCM lost a second: the beep 0.3 s before its flash at 6 s; half a second
+        gone from a phone's AAC, the rest of it half a second early); gaps count together,
+        filled once over :data:`AUDIO_GAP`, as a re-encoded track's are (see _fill_gap).  PCM
+        gets its silent bytes, AAC, MP3 and AC-3 silent frames of their own (see _silent_frame),
+        as many as come nearest the gap (what they miss by counts towards the next)."""
         import av
 
         a = self._audio_in.streams[index]
-        byte, width = AVI_PCM_SILENCE[out.codec_context.name]
-        rate, align, tb = a.sample_rate, width * a.codec_context.channels, pkt.time_base
-        if not rate or not align or tb is None or pkt.dts is None or pkt.size % align:
+        tb, rate = pkt.time_base, a.sample_rate
+        if not rate or tb is None or pkt.dts is None:
             return
+        pcm = AVI_PCM_SILENCE.get(out.codec_context.name)
+        if pcm is not None:
+            align = pcm[1] * a.codec_context.channels
+            if not align or pkt.size % align:
+                return
+            samples = pkt.size // align
+        else:
+            # (a frame's samples, not the packet's duration: an MP4 gives the packet before a
+            # gap the gap's length too; Matroska's AC-3 states none before it is decoded)
+            samples = a.codec_context.frame_size or {"aac": 1024, "ac3": 1536}.get(_codec_name(a))
+            if _codec_name(a) == "mp3":
+                samples = (_silent_mp3(bytes(pkt)[:4]) or (b"", samples))[1]
+            if not samples:
+                return
         t = float(pkt.dts * tb)
-        end = self._cend.get(index)
-        if end is not None and t - end > AUDIO_GAP:
-            n = int(round((t - end) * rate))
-            silence = av.Packet(bytes([byte]) * (n * align))
-            # (just before the packet: the packets before it, the gaps under AUDIO_GAP left out,
-            # end after ``end``; AVI plays its audio on whatever its times)
-            silence.pts = silence.dts = pkt.dts - 1
-            silence.time_base = tb
-            silence.stream = out
-            self._put(silence)
-        if end is None or t - end > AUDIO_GAP:
+        end, last = self._cend.get(index), self._clast.get(index)
+        self._clast[index] = pkt.dts
+        if end is None:
             end = t
-        self._cend[index] = end + pkt.size // align / rate
+        elif t - end > AUDIO_GAP:
+            gap = t - end
+            if pcm is not None:
+                n = int(round(gap * rate))
+                silence = av.Packet(bytes([pcm[0]]) * (n * align))
+                # (just before the packet: the packets before it, the gaps under AUDIO_GAP left
+                # out, end after ``end``; AVI plays its audio on whatever its times)
+                silence.pts = silence.dts = pkt.dts - 1
+                silence.time_base = tb
+                silence.stream = out
+                self._put(silence)
+                end += n / rate
+            elif (frame := self._silent_frame(index, pkt, samples)) is None:
+                if index not in self._unfilled:  # (said once: the sound after the gap comes early)
+                    self._unfilled.add(index)
+                    self.warnings.append(
+                        f"audio stream {index} ({_codec_name(a)}): its sound stops for {gap:.2f} s at "
+                        f"{end:.2f} s, which .avi cannot keep (its audio plays on from packet to packet) "
+                        f"and no silence of its codec could fill: the sound after it comes that much "
+                        f"early (.mkv, .mp4 and .mov keep it)")
+                end = t
+            else:
+                data, n = frame
+                # (between the packet before and this one, a tick apart in the muxer's time base,
+                # a frame's: at the same tick the muxer refuses them, "Invalid argument")
+                otb = out.time_base
+                shift = int(round(self._before_zero.get(out.index, 0) / tb))  # (see _put)
+                first, this = (_nearest((d + shift) * tb / otb) for d in (last, pkt.dts))
+                count = max(0, min(int(round(gap * rate / n)), this - first - 1))
+                for i in range(count):
+                    silence = av.Packet(data)
+                    silence.pts = silence.dts = this - count + i
+                    silence.time_base = otb
+                    silence.stream = out
+                    self._container.mux(silence)
+                end += count * n / rate
+        self._cend[index] = end + samples / rate
+
+    def _silent_frame(self, index: int, pkt, samples: int) -> tuple[bytes, int] | None:
+        """One frame of silence of copied stream ``index``'s codec and its samples (None where
+        none can be made, or none of the stream's ``samples``): MP3's from the header of ``pkt``
+        (its bit rate, rate and channels: no side information, no sound), AAC-LC's and AC-3's
+        from FFmpeg's encoder at the stream's rate and channels (and AC-3's bit rate).  HE-AAC
+        (2048 samples a frame, half of them its SBR's, which the encoder cannot write) gets none."""
+        import av
+
+        if index in self._silent:
+            return self._silent[index]
+        a = self._audio_in.streams[index]
+        name, frame = _codec_name(a), None
+        if name == "mp3":
+            frame = _silent_mp3(bytes(pkt)[:4])
+        elif (name == "aac" and a.codec_context.profile == "LC") or name == "ac3":
+            try:
+                enc = av.CodecContext.create(name, "w")
+                enc.sample_rate, enc.layout = a.sample_rate, a.layout.name
+                enc.format = "fltp"
+                if name == "ac3" and a.codec_context.bit_rate:
+                    enc.bit_rate = a.codec_context.bit_rate
+                enc.open()
+                n = enc.frame_size
+                packets = []
+                for _ in range(3):
+                    silence = av.AudioFrame(format="fltp", layout=enc.layout.name, samples=n)
+                    for plane in _planes(silence):
+                        plane.update(bytes(plane.buffer_size))
+                    silence.sample_rate = enc.sample_rate
+                    packets += enc.encode(silence)
+                packets += enc.encode(None)
+                # (one from the middle: the first holds the encoder's start)
+                if n == samples and len(packets) >= 2:
+                    frame = (bytes(packets[1]), n)
+            except (av.error.FFmpegError, ValueError, AttributeError):
+                frame = None
+        self._silent[index] = frame
+        return frame
 
     def _shift(self, pkt) -> None:
         """Put a copied packet on the output's timeline: the source's start taken off its time."""
@@ -779,6 +874,35 @@ def _own_order(a) -> list[int] | None:
     if ordered == names:
         return None
     return [names.index(n) for n in ordered]
+
+
+def _nearest(x: Fraction) -> int:
+    """``x`` to the nearest whole number, halves away from 0 (as FFmpeg rescales timestamps)."""
+    return math.floor(x + Fraction(1, 2)) if x >= 0 else -math.floor(-x + Fraction(1, 2))
+
+
+def _silent_mp3(header: bytes) -> tuple[bytes, int] | None:
+    """A silent MP3 (Layer III) frame (and its samples) of the bit rate, version, rate and
+    channels of the frame whose ``header`` is given: its side information all zeros (no main
+    data, none from the frames before), no CRC, no padding; None for a header that is not
+    Layer III's or of a free bit rate."""
+    if len(header) < 4:
+        return None
+    h = int.from_bytes(header, "big")
+    version, layer, bitrate, rate = (h >> 19) & 3, (h >> 17) & 3, (h >> 12) & 15, (h >> 10) & 3
+    if h >> 21 != 0x7FF or version == 1 or layer != 1 or bitrate in (0, 15) or rate == 3:
+        return None
+    mpeg1 = version == 3
+    hz = (44100, 48000, 32000)[rate] >> (0 if mpeg1 else 1 if version == 2 else 2)
+    kbps = MP3_RATES[0 if mpeg1 else 1][bitrate]
+    size = (144 if mpeg1 else 72) * kbps * 1000 // hz
+    mono = (h >> 6) & 3 == 3
+    side = (17 if mono else 32) if mpeg1 else (9 if mono else 17)
+    if size < 4 + side:
+        return None
+    h |= 1 << 16  # (no CRC)
+    h &= ~(1 << 9)  # (no padding)
+    return h.to_bytes(4, "big") + bytes(size - 4), 1152 if mpeg1 else 576
 
 
 def _planes(frame) -> list:
