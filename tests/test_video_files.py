@@ -2018,6 +2018,32 @@ def test_short_gaps_in_pcm_copied_into_avi_do_not_add_up(tmp_path):
     assert abs((b1 - f1) - (b0 - f0)) <= 0.1, (f0, b0, f1, b1)
 
 
+def _avi_chunk_sizes(path, ckid: bytes) -> list[int]:
+    """The sizes of the chunks ``ckid`` (``b"01wb"``: stream 1's audio) in an AVI's idx1 index
+    (FFmpeg's demuxer splits a large PCM chunk into packets of its own size)."""
+    data = Path(path).read_bytes()
+    i = data.rindex(b"idx1")
+    n = int.from_bytes(data[i + 4:i + 8], "little") // 16
+    entries = (data[i + 8 + 16 * k:i + 24 + 16 * k] for k in range(n))
+    return [int.from_bytes(e[12:16], "little") for e in entries if e[:4] == ckid]
+
+
+def test_a_long_gap_in_pcm_copied_into_avi_is_filled_a_second_at_a_time(tmp_path):
+    """A minute of a PCM track missing (a recorder's sound that stopped), copied into .avi: the
+    gap's silence was one chunk of its whole length (11 MB here at 48 kHz stereo, 0.7 GB for
+    an hour, held in memory twice); it is written a second at a time, as a re-encoded track's."""
+    src = tmp_path / "gap.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=2:duration=64", "-f", "lavfi", "-i",
+            "sine=r=48000:duration=64,aselect='not(between(t,2,62))'", "-ac", "2", "-c:v", "libx264",
+            "-c:a", "pcm_s16le", str(src))
+    out = tmp_path / "gap.avi"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    sizes = _avi_chunk_sizes(out, b"01wb")
+    assert sum(sizes) == pytest.approx(64 * 48000 * 4, rel=0.01)  # (the gap filled)
+    assert max(sizes) <= 48000 * 4
+
+
 @pytest.mark.parametrize("acodec, src_ext, rate", [("aac", ".mp4", 48000), ("libmp3lame", ".mp4", 44100),
                                                     ("libmp3lame", ".mp4", 22050), ("ac3", ".mkv", 48000)])
 def test_a_gap_in_aac_or_mp3_copied_into_avi_keeps_the_sound_after_it_in_sync(tmp_path, acodec, src_ext, rate):
