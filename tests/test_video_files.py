@@ -2018,6 +2018,29 @@ def test_short_gaps_in_pcm_copied_into_avi_do_not_add_up(tmp_path):
     assert abs((b1 - f1) - (b0 - f0)) <= 0.1, (f0, b0, f1, b1)
 
 
+@pytest.mark.parametrize("acodec, rate", [("pcm_s16le", 48000), ("pcm_s24be", 48000), ("pcm_mulaw", 8000)])
+def test_a_gap_in_pcm_copied_into_mov_keeps_the_sound_after_it_in_sync(tmp_path, acodec, rate):
+    """Half a second of a PCM track missing (a camera's, an editor's big-endian PCM, an IP
+    camera's G.711) copied into .mov, which stores PCM as samples of a fixed length, played on
+    whatever their times: the sound after the gap came half a second early; the gap is filled
+    with silence, as in .avi."""
+    src = tmp_path / "gap.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10:duration=4,drawbox=enable='between(t,3,3.09)'"
+            ":x=0:y=0:w=iw:h=ih:c=white:t=fill", "-f", "lavfi", "-i",
+            f"sine=f=1000:r={rate}:duration=4:samples_per_frame=80,volume=enable='not(between(t,3,3.1))'"
+            ":volume=0,volume=4,asetnsamples=480,aselect='not(between(t,1,1.5))'", "-c:v", "libx264",
+            "-c:a", acodec, str(src))
+    f0, b0 = _flash_and_beep(src)
+    assert abs(b0 - f0) < 0.03 and f0 == pytest.approx(3.0, abs=0.05)  # (in sync after the gap)
+    out = tmp_path / "gap.mov"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["audio"] == [acodec]  # (copied)
+    f1, b1 = _flash_and_beep(out)
+    assert abs((b1 - f1) - (b0 - f0)) <= 0.03, (f0, b0, f1, b1)
+    assert _audio_seconds(out) == pytest.approx(4.0, abs=0.05)
+
+
 def _avi_chunk_sizes(path, ckid: bytes) -> list[int]:
     """The sizes of the chunks ``ckid`` (``b"01wb"``: stream 1's audio) in an AVI's idx1 index
     (FFmpeg's demuxer splits a large PCM chunk into packets of its own size)."""

@@ -53,12 +53,17 @@ AVI_LATE_AUDIO = 0.005
 #: seconds missing between two frames of a re-encoded audio stream that are filled with
 #: silence (see AudioCopy._fill_gap; FFmpeg's aresample fills from 0.1 s too, its min_hard_comp)
 AUDIO_GAP = 0.1
-#: the byte of silence of each PCM codec AVI takes copied: AVI's audio has no timestamps, it
-#: plays on from packet to packet, so a gap in a copied PCM track is filled with it (see
-#: AudioCopy._fill_copied_gap)
+#: the byte of silence of each PCM codec AVI or MOV takes copied: AVI's audio has no
+#: timestamps, it plays on from packet to packet, and MOV stores PCM as samples of a fixed
+#: length, so a gap in a copied PCM track is filled with it (see AudioCopy._fill_copied_gap)
 #: (the byte, and a sample's bytes)
-AVI_PCM_SILENCE = {"pcm_u8": (0x80, 1), "pcm_s16le": (0, 2), "pcm_s24le": (0, 3), "pcm_s32le": (0, 4),
-                   "pcm_f32le": (0, 4), "pcm_mulaw": (0xFF, 1), "pcm_alaw": (0xD5, 1)}
+PCM_SILENCE = {"pcm_u8": (0x80, 1), "pcm_s16le": (0, 2), "pcm_s24le": (0, 3), "pcm_s32le": (0, 4),
+               "pcm_f32le": (0, 4), "pcm_mulaw": (0xFF, 1), "pcm_alaw": (0xD5, 1), "pcm_f64le": (0, 8),
+               "pcm_s16be": (0, 2), "pcm_s24be": (0, 3), "pcm_s32be": (0, 4), "pcm_f32be": (0, 4),
+               "pcm_f64be": (0, 8)}
+#: outputs that play a copied PCM track on from sample to sample, whatever its times (see
+#: PCM_SILENCE)
+PCM_PLAYED_ON = frozenset({".avi", ".mov"})
 #: the codecs of frames AVI takes copied whose gaps are filled with silent frames of their own
 #: (see AudioCopy._silent_frame): a phone's AAC, MP3, AC-3
 AVI_FRAME_SILENCE = frozenset({"aac", "mp3", "ac3"})
@@ -513,8 +518,8 @@ class AudioCopy:
         out = self._amap.get(index)
         if out is None:  # (a track that could not be added)
             return
-        if self.ext == ".avi" and (out.codec_context.name in AVI_PCM_SILENCE
-                                   or _codec_name(self._audio_in.streams[index]) in AVI_FRAME_SILENCE):
+        if (self.ext in PCM_PLAYED_ON and out.codec_context.name in PCM_SILENCE) or \
+                (self.ext == ".avi" and _codec_name(self._audio_in.streams[index]) in AVI_FRAME_SILENCE):
             self._fill_copied_gap(index, pkt, out)
         pkt.stream = out
         self._put(pkt)
@@ -527,14 +532,16 @@ class AudioCopy:
         gone from a phone's AAC, the rest of it half a second early); gaps count together,
         filled once over :data:`AUDIO_GAP`, as a re-encoded track's are (see _fill_gap).  PCM
         gets its silent bytes, AAC, MP3 and AC-3 silent frames of their own (see _silent_frame),
-        as many as come nearest the gap (what they miss by counts towards the next)."""
+        as many as come nearest the gap (what they miss by counts towards the next).  MOV: the
+        same for PCM, which it stores as samples of a fixed length, played on whatever their
+        times (half a second missing, the sound after it half a second early)."""
         import av
 
         a = self._audio_in.streams[index]
         tb, rate = pkt.time_base, a.sample_rate
         if not rate or tb is None or pkt.dts is None:
             return
-        pcm = AVI_PCM_SILENCE.get(out.codec_context.name)
+        pcm = PCM_SILENCE.get(out.codec_context.name)
         if pcm is not None:
             align = pcm[1] * a.codec_context.channels
             if not align or pkt.size % align:
