@@ -1387,16 +1387,18 @@ def _truncated(data: np.ndarray, p: Path) -> bool:
 
 def _jpeg_whole_unmarked(data: np.ndarray) -> bool:
     """Whether ``data``, a JPEG without its end marker (EOI; see :func:`_truncated`), holds its
-    whole picture: sequential (baseline or extended, not progressive: one cut between its scans
-    decodes blurred, unsaid), and decoded with the marker put back, libjpeg says nothing of data
+    whole picture: sequential (baseline or extended), or progressive with every scan its
+    headers call for there (:func:`_jpeg_scans_whole`: one cut between its scans decodes
+    blurred, unsaid), and decoded with the marker put back, libjpeg says nothing of data
     ending early or damaged.  Many cameras and tools write such files, which viewers show
     whole; they were refused as 'image file is truncated'.  (OpenCV decodes none of them
     from memory as they are: the marker is put back to read one.)"""
     if data[:3].tobytes() != b"\xff\xd8\xff":
         return False
-    frames = [marker for marker, _ in _jpeg_segments(data.tobytes()) if 0xC0 <= marker <= 0xCF
+    b = data.tobytes()
+    frames = [marker for marker, _ in _jpeg_segments(b) if 0xC0 <= marker <= 0xCF
               and marker not in (0xC4, 0xC8, 0xCC)]  # (start-of-frame markers; not DHT, JPG, DAC)
-    if frames[:1] not in ([0xC0], [0xC1]):
+    if frames[:1] not in ([0xC0], [0xC1]) and not (frames[:1] == [0xC2] and _jpeg_scans_whole(b)):
         return False
     size = _peek_size(data)
     if size is None or size[0] * size[1] > MAX_PIXELS:
@@ -1408,6 +1410,46 @@ def _jpeg_whole_unmarked(data: np.ndarray) -> bool:
         except cv2.error:
             return False
     return img is not None and not _jpeg_cut_short(whole, said) and not any(_jpeg_damaged(whole, said))
+
+
+#: a marker in a JPEG's entropy-coded data: 0xFF not followed by a stuffed 0, a restart marker or a fill byte
+_JPEG_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def _jpeg_scans_whole(b: bytes) -> bool:
+    """Whether the scans of ``b``, a progressive JPEG (its first frame SOF2), bring every
+    coefficient of every component of its frame to its last bit (successive approximation 0),
+    read from the scans' headers, scan to scan over their data.  A progressive JPEG cut between
+    two scans decodes without a word from libjpeg, blurred or with its colours faint; one cut
+    within a scan's data libjpeg says is cut short."""
+    comps, i = None, None
+    for marker, at in _jpeg_segments(b):
+        if marker == 0xC2 and comps is None and at + 10 <= len(b):
+            comps = {b[at + 10 + 3 * c] for c in range(b[at + 9]) if at + 10 + 3 * c < len(b)}
+        elif marker == 0xDA:
+            i = at
+    if not comps or i is None:
+        return False
+    bits = dict.fromkeys(((c, k) for c in comps for k in range(64)), -1)  # (the last bit each has had)
+    while i + 4 <= len(b) and b[i] == 0xFF and b[i + 1] != 0xD9:
+        length = int.from_bytes(b[i + 2:i + 4], "big")
+        if b[i + 1] != 0xDA:  # (a table between scans, DHT, DQT, DRI; a comment)
+            i += 2 + length
+            continue
+        ns = b[i + 4] if i + 4 < len(b) else 0
+        head = b[i + 5:i + 8 + 2 * ns]
+        if ns == 0 or len(head) < 2 * ns + 3:
+            break
+        ss, se, al = head[2 * ns], min(head[2 * ns + 1], 63), head[2 * ns + 2] & 0x0F
+        for c in head[0:2 * ns:2]:
+            for k in range(ss, se + 1):
+                if (c, k) in bits:
+                    bits[c, k] = al
+        found = _JPEG_MARKER.search(b, i + 2 + length)
+        if found is None:
+            break
+        i = found.start()
+    return all(bit == 0 for bit in bits.values())
 
 
 def picture_fault(path: str | Path) -> str | None:

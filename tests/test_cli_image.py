@@ -1769,10 +1769,35 @@ def test_a_jpeg_whose_end_marker_alone_is_missing_is_read_with_a_warning(tmp_pat
     assert r.stderr.splitlines() == [f"livecut: warning: {p}: a JPEG without its end marker (EOI), its picture "
                                      "data whole: read as it is"], r.stderr
     assert (out / "unmarked.png").is_file()
-    _, prog = _whole_jpeg(tmp_path, True)
-    for name, cut in (("short.jpg", data[:len(data) // 2]), ("prog.jpg", prog[:-2])):
-        r = _run("image", str(_write_bytes(tmp_path / name, cut)), "-o", str(out), "-q", debug=False)
-        assert r.returncode == 2 and r.stderr == f"livecut: error: {tmp_path / name}: image file is truncated\n", r.stderr
+    r = _run("image", str(_write_bytes(tmp_path / "short.jpg", data[:len(data) // 2])), "-o", str(out), "-q",
+             debug=False)
+    assert r.returncode == 2 and r.stderr == f"livecut: error: {tmp_path / 'short.jpg'}: image file is truncated\n", r.stderr
+
+
+def test_a_progressive_jpeg_whose_end_marker_alone_is_missing_is_read_as_a_sequential_one(tmp_path):
+    """A progressive JPEG lacking only its end marker was refused as 'image file is truncated'
+    where a sequential one is read with a warning.  Its scans' headers show its picture whole
+    (every coefficient brought to its last bit): it is read as the whole file is, with the same
+    warning; one cut between its scans (which libjpeg decodes blurred, without a word) is
+    refused still, as is one cut within its last scan's data."""
+    from livecut.errors import ImageReadError
+    from livecut.imageio import read_image
+
+    src, data = _whole_jpeg(tmp_path, True)
+    p = _write_bytes(tmp_path / "unmarked.jpg", data[:-2])
+    assert np.array_equal(read_image(p), read_image(src))
+    out = tmp_path / "o"
+    r = _run("image", str(p), "-o", str(out), "-q", debug=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: warning: {p}: a JPEG without its end marker (EOI), its picture "
+                                     "data whole: read as it is"], r.stderr
+    assert (out / "unmarked.png").is_file()
+    scans = [i for i in range(len(data) - 1) if data[i:i + 2] == b"\xff\xda"]
+    assert len(scans) > 2
+    for name, cut in (("between.jpg", data[:scans[-1]]), ("within.jpg", data[:(scans[-1] + len(data)) // 2])):
+        q = _write_bytes(tmp_path / name, cut)
+        with pytest.raises(ImageReadError, match="image file is truncated$"):
+            read_image(q)
 
 
 def _refused_beside_whole(tmp_path, p: Path, src: Path, why: str) -> None:
