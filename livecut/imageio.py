@@ -1742,7 +1742,8 @@ def to_bgr8(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     elif img.dtype in (np.float32, np.float64) and np.nanmin(img) >= 0.0 and np.nanmax(img) <= 1.0:
         img = cv2.convertScaleAbs(np.nan_to_num(img), alpha=255.0)  # 0..1, the floating-point convention
     elif img.dtype != np.uint8:  # other ranges: stretched to 0..255
-        img = cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+        # (straight into uint8: in its own type, a signed 8-bit picture's upper half was cut at 127)
+        img = cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX, dtype=cv2.CV_8U)
     own_alpha = None
     if img.ndim == 2:
         img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)

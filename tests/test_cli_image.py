@@ -1598,6 +1598,23 @@ def test_a_deep_picture_says_its_output_is_eight_bit(tmp_path, scene):
     assert r.exit_code == 0 and not _stderr_lines(r), r.output
 
 
+def test_a_signed_8_bit_tiff_is_stretched_whole_not_cut_at_half(tmp_path, scene):
+    """A TIFF of signed 8-bit values is stretched from its own lowest value to its highest to
+    0-255, as one of signed 16-bit values is; the stretch was made in its own type, of
+    -128..127, and every value in the upper half of its range came out 127: its cutout's light
+    colours flat mid-gray, exit 0, unsaid.  Its cutout's colours are its values stretched."""
+    img, _ = scene
+    values = (img.astype(np.int16) // 2 - 64).astype(np.int8)
+    p = tmp_path / "signed8.tif"
+    assert cv2.imwrite(str(p), values)
+    lo, hi = float(values.min()), float(values.max())
+    res = _cutout(tmp_path, p)
+    opaque = res[:, :, 3] == 255
+    assert opaque.mean() > 0.05
+    want = (values[opaque].astype(np.float64) - lo) * 255 / (hi - lo)
+    assert np.abs(res[opaque][:, :3] - want).max() <= 1
+
+
 def test_a_sixteen_bit_photo_is_rounded_to_eight_bits(tmp_path, scene):
     """A 16-bit photo was brought to 8 bits by dropping its low byte (v >> 8): every value
     rounded down, its cutout up to a level darker than the photo (19700 came out 76, not 77, the
