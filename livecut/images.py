@@ -692,7 +692,11 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 # planes, read at 8 bits, too)
                 deep = (None if (img.dtype == np.uint8 and not meta.get("deep")) or mode == "mask"
                         else "a floating-point picture" if img.dtype.kind == "f"
-                        else "a picture of more than 8 bits a channel")
+                        else "a picture of more than 8 bits a channel" if img.dtype.kind == "u" and img.itemsize <= 2
+                        # (signed or 32-bit values, which to_bgr8 stretches from their own lowest to
+                        # highest: said as 'more than 8 bits' only, of a signed 8-bit picture too)
+                        else f"a picture of {'signed ' if img.dtype.kind == 'i' else ''}{8 * img.itemsize}-bit "
+                             f"values, stretched from their own range ({img.min()} to {img.max()}) to 0-255")
                 bgr, own_alpha = to_bgr8(img)
                 clear = own_alpha is not None and not own_alpha.any()
                 # (judged on the values as read: a 16-bit alpha under 1/255 everywhere, 0 at 8 bits,

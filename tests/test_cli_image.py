@@ -1615,6 +1615,34 @@ def test_a_signed_8_bit_tiff_is_stretched_whole_not_cut_at_half(tmp_path, scene)
     assert np.abs(res[opaque][:, :3] - want).max() <= 1
 
 
+def test_a_tiff_of_signed_or_32_bit_values_says_they_are_stretched_from_their_own_range(tmp_path, scene):
+    """A TIFF of signed 8, 16 or 32-bit or of 32-bit values (a scientific camera's, a tool's) is
+    read stretched from its own lowest value to its highest to 0-255, not by its type's range
+    (README); it was said as 'a picture of more than 8 bits a channel', a signed 8-bit one too,
+    its colours changed without a word.  The warning says the values were stretched, and from
+    what range; its cutout's colours are those values stretched."""
+    img, _ = scene
+    d = tmp_path / "in"
+    d.mkdir()
+    for dtype, scale, offset, kind in ((np.int16, 100, -12000, "signed 16-bit"), (np.uint32, 1000, 7, "32-bit"),
+                                       (np.int8, 0.25, -40, "signed 8-bit"), (np.int32, 1000, -100000, "signed 32-bit")):
+        values = (img.astype(np.float64) * scale + offset).astype(dtype)
+        p = d / f"{np.dtype(dtype).name}.tif"
+        assert cv2.imwrite(str(p), values)
+        lo, hi = values.min(), values.max()
+        out = tmp_path / f"{np.dtype(dtype).name}.png"
+        r = invoke("image", p, "-o", out, "-q")
+        assert r.exit_code == 0, r.output
+        assert _stderr_lines(r) == [f"livecut: warning: {p}: a picture of {kind} values, stretched from their own "
+                                    f"range ({lo} to {hi}) to 0-255; its cutout is written at 8 bits a channel "
+                                    "(livecut writes 8-bit pictures)"], kind
+        res = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
+        opaque = res[:, :, 3] == 255
+        assert opaque.mean() > 0.05
+        want = (values[opaque].astype(np.float64) - lo) * 255 / (float(hi) - float(lo))
+        assert np.abs(res[opaque][:, :3] - want).max() <= 1, kind
+
+
 def test_a_sixteen_bit_photo_is_rounded_to_eight_bits(tmp_path, scene):
     """A 16-bit photo was brought to 8 bits by dropping its low byte (v >> 8): every value
     rounded down, its cutout up to a level darker than the photo (19700 came out 76, not 77, the
