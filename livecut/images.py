@@ -655,6 +655,11 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 if bg_resolved is not None and dst.resolve() == bg_resolved:
                     raise OutputExistsError(f"{src}: output {dst} would overwrite the background image "
                                             f"{bg_path}; choose another -o")
+                if dst in stems or folded_name(dst) in folded:
+                    # (a video or a sidecar beside the photo of its name, `livecut image card/*`: an
+                    # iPhone's IMG_1.MOV beside IMG_1.HEIC, Lightroom's IMG_1.xmp, was said to clash
+                    # with that photo's output, 'rename one'; what it is is said first)
+                    read_image(src)
                 if dst in stems:  # (one --skip-existing left was said 'already written', not cut by this run)
                     done = "is there already for" if dst in left_there else "was already written for"
                     raise OutputExistsError(f"{src}: output {dst} {done} {stems[dst]} (same file name)")

@@ -783,6 +783,30 @@ def test_same_stem_twice(tmp_path, scene):
     assert (tmp_path / "o" / "p.png").is_file()
 
 
+def test_a_video_or_sidecar_beside_the_photo_of_its_name_is_said_for_what_it_is(tmp_path, scene):
+    """`livecut image card/*` over an iPhone's Live Photo (IMG_1.JPG beside its video IMG_1.MOV)
+    or a Lightroom folder (IMG_2.xmp beside IMG_2.JPG): the video and the sidecar were refused
+    as 'output out/IMG_1.png was already written for IMG_1.JPG (same file name)', 'rename one',
+    where alone they are said to be a video and not an image.  They are said so beside the photo
+    too; two photos of one name are refused as before."""
+    card = tmp_path / "card"
+    card.mkdir()
+    for name in ("IMG_1.JPG", "IMG_2.JPG", "IMG_3.JPG", "img_3.png"):
+        cv2.imwrite(str(card / name), scene[0])
+    mov = _write_bytes(card / "IMG_1.MOV", b"\0\0\0\x14ftypqt  \0\0\0\0qt  " + bytes(64))
+    xmp = _write_bytes(card / "IMG_2.xmp", b'<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>\n')
+    out = tmp_path / "o"
+    r = invoke("image", *sorted(card.iterdir()), "-o", out, "-q")
+    assert r.exit_code == 2, r.output
+    assert _stderr_lines(r) == [
+        f"livecut: error: {mov}: a video, not an image (cut a video with: livecut file {mov} -o OUT.mp4)",
+        f"livecut: error: {xmp}: not an image, or truncated/corrupt",
+        f"livecut: error: {card / 'img_3.png'}: output {out / 'img_3.png'} differs only in case from "
+        f"{out / 'IMG_3.png'}, written for {card / 'IMG_3.JPG'}: one name on file systems that ignore case (macOS, "
+        "Windows); rename one, or cut them into two folders"], r.stderr
+    assert sorted(f.name for f in out.iterdir()) == ["IMG_1.png", "IMG_2.png", "IMG_3.png"]
+
+
 def test_outputs_that_differ_only_in_case_are_refused(tmp_path, scene):
     """x/A.jpg and y/a.jpg: out/A.png and out/a.png, two files on Linux but one on a file system
     that ignores case (macOS, Windows), where the second was refused only once cut ("exists"),
