@@ -25,8 +25,9 @@ from livecut.errors import (FORCE, ArrayError, ConfigTypeError, ImageReadError, 
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pgm", ".ppm", ".pnm",
               ".jfif", ".avif", ".pbm", ".pam",
               # (read with the optional heic extra, pillow-heif; without it each is refused on
-              # its own, naming the extra: a folder of iPhone photos was "no images")
-              ".heic", ".heif")
+              # its own, naming the extra: a folder of iPhone photos was "no images"; .hif: a
+              # Canon's or Sony's HEIF, a folder of which was "no images" too)
+              ".heic", ".heif", ".hif")
 #: camera raw files (most TIFF-based, whose first picture is a small preview): refused by name
 #: (Sony's pixel-shift .arq, Leica's .rwl, Kodak's .dcr, Hasselblad's .fff, Leaf's .mos, Mamiya's .mef,
 #: GoPro's .gpr too: a TIFF-based one was cut as its first picture, a Leica's "not an image")

@@ -368,7 +368,7 @@ def background_warning(cfg: Config, background: str | None = None, mode: str | N
 
 #: picture types ``-o`` may name that livecut does not write (it reads GIF, and knows HEIC and
 #: others by name): refused rather than taken for a folder's name, as another suffix is
-UNWRITTEN_EXTS = (".gif", ".heic", ".heif", ".jxl", ".exr", ".hdr", ".svg", ".ico", ".psd", ".tga") + RAW_EXTS
+UNWRITTEN_EXTS = (".gif", ".heic", ".heif", ".hif", ".jxl", ".exr", ".hdr", ".svg", ".ico", ".psd", ".tga") + RAW_EXTS
 #: JPEG 2000's bare codestreams and its other file types: OpenCV writes .jp2 alone ("could not
 #: find encoder" for the others), so that -o cut.j2k became a folder cut.j2k/, with a note
 J2K_EXTS = (".j2k", ".j2c", ".jpc", ".jpf", ".jpx")

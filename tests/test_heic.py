@@ -137,6 +137,27 @@ def test_folders_batch_and_eval_take_heic(tmp_path):
     assert scores["mean"]["iou"] > 0.85 and not scores["errors"], r.stdout
 
 
+def test_a_folder_of_a_cameras_hif_photos_is_taken(tmp_path):
+    """Canon and Sony cameras write their HEIF photos as .HIF: a folder of them was 'directory
+    holds no images' for `livecut image` and `batch` (each alone was read, by its content), and
+    -o cut.hif became a folder cut.hif/ ('did you mean cut.tif?').  Folders take them as .heic;
+    -o cut.hif is refused as -o cut.heic is (livecut does not write HEIF)."""
+    _heif()
+    card = tmp_path / "DCIM"
+    card.mkdir()
+    img, gt = make_scene("basic", W, H, seed=6)
+    _save(card / "IMG_0001.HIF", "RGB", img[:, :, ::-1])
+    r = invoke("image", card, "-o", tmp_path / "cut", "--mode", "mask", "-q")
+    assert r.exit_code == 0, r.output
+    assert iou(cv2.imread(str(tmp_path / "cut" / "IMG_0001.png"), cv2.IMREAD_UNCHANGED), gt) > 0.85
+    r = run_cli("batch", str(card), "-o", str(tmp_path / "batch"), "--jobs", "1", "--mode", "mask", timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "batch" / "IMG_0001.png").is_file()
+    r = invoke("image", card / "IMG_0001.HIF", "-o", tmp_path / "cut.hif", "-q")
+    assert r.exit_code == 2 and "livecut does not write .hif pictures" in r.stderr, r.output
+    assert not (tmp_path / "cut.hif").exists()
+
+
 def _bare_heic(path: Path) -> Path:
     """A file that opens as an iPhone's HEIC (its ftyp) and holds nothing decodable."""
     ftyp = b"heic\0\0\0\0mif1heic"
