@@ -76,7 +76,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     ``upright``: turned as its EXIF orientation says (JPEG, PNG, WebP), or an AVIF as its
     rotation and mirror properties say, as viewers show it;
     False: as stored.  A HEIC/HEIF photo (read with the optional ``heic`` extra, pillow-heif;
-    see :func:`_read_heif`) is its primary picture turned by its own transforms either way.
+    see :func:`_read_heif`) is its primary picture turned by its own transforms either way; an
+    AVIF is cropped to its clean aperture (:func:`_avif_clap`) either way.
     A TIFF of 16-bit RGB in separate planes is read at 8 bits (OpenCV's own reader scrambles
     it); one of other such planes is refused.  Floating-point values are 0-1; a picture of
     others (light: Radiance HDR, OpenEXR, a float TIFF beyond 1) is refused, unless
@@ -255,6 +256,10 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     orientation = _exif_orientation(data) if upright else 1
     if orientation > 1:
         img = orient(img, orientation)
+    crop = _avif_clap(data, img.shape[1], img.shape[0])
+    if crop is not None:  # (its clean aperture: the picture viewers show, before it is turned; an
+        x, y, w, h = crop  # encoder that codes whole blocks of 64 pixels crops its padding so: it
+        img = np.ascontiguousarray(img[y:y + h, x:x + w])  # was cut with that padding below it)
     for kind, value in _avif_turns(data) if upright else ():
         # (an AVIF's rotation and mirror, which OpenCV does not apply: its cutout came out
         # sideways or mirrored, where browsers show it turned)
@@ -886,6 +891,32 @@ def _avif_turns(data: np.ndarray) -> list[tuple[bytes, int]]:
         elif kind == b"imir" and payload:
             turns.append((kind, payload[0] & 1))
     return turns
+
+
+def _avif_clap(data: np.ndarray, width: int, height: int) -> tuple[int, int, int, int] | None:
+    """``(x, y, w, h)``: the clean aperture (clap property) of an AVIF's primary picture of
+    ``width`` x ``height`` as decoded, the part of it that is shown (MIAF: cropped to it before it
+    is turned); None for another file, none, or one that is not whole pixels inside the picture
+    (read whole).  (A HEIC's is applied by libheif.)"""
+    from fractions import Fraction
+
+    clap = next((payload for kind, payload in _avif_properties(data) if kind == b"clap"), None)
+    if clap is None or len(clap) < 32:
+        return None
+    # (width, height, then the centre's offset from the picture's, signed: each a fraction N / D)
+    wn, wd, hn, hd, xn, xd, yn, yd = (int.from_bytes(clap[i:i + 4], "big", signed=i in (16, 24))
+                                      for i in range(0, 32, 4))
+    if 0 in (wd, hd, xd, yd):
+        return None
+    w, h = Fraction(wn, wd), Fraction(hn, hd)
+    x = Fraction(xn, xd) + Fraction(width - 1, 2) - (w - 1) / 2
+    y = Fraction(yn, yd) + Fraction(height - 1, 2) - (h - 1) / 2
+    if any(v.denominator != 1 for v in (w, h, x, y)) or not (0 <= x and 0 <= y and 0 < w and 0 < h
+                                                            and x + w <= width and y + h <= height):
+        return None
+    if (x, y, w, h) == (0, 0, width, height):
+        return None
+    return int(x), int(y), int(w), int(h)
 
 
 def _webp_chunk(data: np.ndarray, kind: bytes) -> bytes | None:

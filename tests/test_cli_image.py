@@ -1795,6 +1795,57 @@ def test_an_avifs_rotation_and_mirror_are_applied(tmp_path, scene, orientation):
     assert np.abs(res[:, :, :3].astype(int) - img).mean() < 4.0
 
 
+def _with_clap(avif: bytes, width: int, height: int, dx: int, dy: int) -> bytes:
+    """Pillow's AVIF (one picture: its meta, then its data in mdat, at an offset of 4 bytes in
+    iloc) with a clean aperture (clap) of ``width`` x ``height``, its centre (``dx``, ``dy``)
+    from the coded picture's, associated with it before any rotation or mirror (MIAF's order)."""
+    size = lambda b, at: int.from_bytes(b[at:at + 4], "big")  # noqa: E731
+    meta, iloc, iprp, ipco, ipma = (avif.find(k) - 4 for k in (b"meta", b"iloc", b"iprp", b"ipco", b"ipma"))
+    assert avif[iloc + 8:iloc + 14] == bytes(4) + b"\x44\x00" and avif[iloc + 14:iloc + 16] == b"\0\x01"
+    assert avif[ipma + 8:ipma + 16] == bytes(4) + b"\0\0\0\x01" and meta < iprp < ipco < ipma < avif.find(b"mdat")
+    kinds, i = [], ipco + 8
+    while i < ipco + size(avif, ipco):
+        kinds.append(avif[i + 4:i + 8])
+        i += size(avif, i)
+    clap = struct.pack(">I4sIIIIiIiI", 40, b"clap", width, 1, height, 1, dx, 1, dy, 1)
+    count = avif[ipma + 18]
+    links = avif[ipma + 19:ipma + 19 + count]
+    at = next((k for k, link in enumerate(links) if kinds[(link & 0x7F) - 1] in (b"irot", b"imir")), count)
+    links = links[:at] + bytes([0x80 | (len(kinds) + 1)]) + links[at:]  # (essential, as Pillow's irot)
+    b = bytearray(avif[:ipco + size(avif, ipco)] + clap + avif[ipco + size(avif, ipco):ipma + 18]
+                  + bytes([count + 1]) + links + avif[ipma + 19 + count:])
+    for box, grow in ((meta, 41), (iprp, 41), (ipco, 40), (ipma + 40, 1)):
+        b[box:box + 4] = (size(b, box) + grow).to_bytes(4, "big")
+    b[iloc + 22:iloc + 26] = (size(avif, iloc + 22) + 41).to_bytes(4, "big")  # (the data moved on)
+    return bytes(b)
+
+
+@pytest.mark.parametrize("orientation", [1, 6])
+def test_an_avifs_clean_aperture_crops_it(tmp_path, scene, orientation):
+    """An AVIF whose encoder codes whole blocks (a hardware encoder's, of 64 pixels) is coded
+    larger than the photo and says the part shown by its clean aperture (clap), which browsers
+    crop it to; OpenCV decodes the whole coded picture, and its cutout came out with the padding
+    below it (16 rows more here).  It is cropped to its clean aperture, then turned."""
+    from PIL import Image, features
+
+    from livecut.imageio import orient
+
+    if not features.check("avif"):
+        pytest.skip("Pillow without AVIF")
+    img, _ = scene
+    coded = np.vstack([img, np.full((16, img.shape[1], 3), (255, 0, 255), np.uint8)])  # (padding: magenta)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    p = tmp_path / "o.avif"
+    Image.fromarray(orient(coded, {6: 8}.get(orientation, 1))[:, :, ::-1]).save(p, exif=exif, quality=100)
+    h, w = img.shape[:2]
+    dx, dy = ((0, -8) if orientation == 1 else (-8, 0))  # (the aperture at the coded picture's top left)
+    p.write_bytes(_with_clap(p.read_bytes(), *((w, h) if orientation == 1 else (h, w)), dx, dy))
+    res = _cutout(tmp_path, p)
+    assert res.shape[:2] == img.shape[:2]
+    assert np.abs(res[:, :, :3].astype(int) - img).mean() < 4.0
+
+
 def test_png_with_data_after_its_end_is_read(tmp_path, good):
     p = tmp_path / "trail.png"
     p.write_bytes(good["b.png"].read_bytes() + b"\0" * 100)
