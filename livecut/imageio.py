@@ -302,7 +302,7 @@ def _to_full_range(img: np.ndarray, top: int) -> np.ndarray:
 
 def picture_count(data: np.ndarray) -> tuple[str, str, int]:
     """``(kind, unit, count)``: how many pictures a file holds, read from its structure without
-    decoding: an animated GIF, PNG (APNG) or WebP its frames (``"frames"``), a TIFF its pages
+    decoding: an animated GIF, PNG (APNG), WebP or AVIF its frames (``"frames"``), a TIFF its pages
     (``"pages"``: directories that are not reduced-resolution copies such as thumbnails).
     OpenCV decodes the first of them only.  Anything else, or a file that cannot be read so
     far, counts as 1."""
@@ -321,9 +321,28 @@ def picture_count(data: np.ndarray) -> tuple[str, str, int]:
             return "animated WebP", "frames", max(1, _webp_frames(data))
         if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
             return "TIFF", "pages", max(1, _tiff_pages(data.tobytes()))
+        if b"avis" in _ftyp_brands(data[:64].tobytes()):  # (an AVIF image sequence: it was cut
+            return "animated AVIF", "frames", max(1, _avif_frames(data))  # as its first frame, unsaid)
     except (IndexError, ValueError, struct.error):
         pass
     return "image", "frames", 1
+
+
+def _avif_frames(data: np.ndarray) -> int:
+    """The frames of an AVIF image sequence: the samples of its first track (moov, trak ...
+    stsz); 0 where it has none that can be read."""
+    b = memoryview(data)
+    for kind, s, e in iso_boxes(b, 0, len(b)):
+        if kind != b"moov":
+            continue
+        for trak in (box[1:] for box in iso_boxes(b, s, e) if box[0] == b"trak"):
+            for want in (b"mdia", b"minf", b"stbl", b"stsz"):
+                trak = next((box[1:] for box in iso_boxes(b, *trak) if box[0] == want), None)
+                if trak is None:
+                    break
+            if trak is not None and trak[1] - trak[0] >= 12:  # (version, flags; sample size; count)
+                return int.from_bytes(b[trak[0] + 8:trak[0] + 12], "big")
+    return 0
 
 
 def _gif_frames(b: bytes) -> int:

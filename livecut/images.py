@@ -324,8 +324,8 @@ def pictures_warning(src: str | Path, pictures: tuple[str, str, int] | None) -> 
         return None
     kind, unit, count = pictures
     article = "an" if kind[:1].lower() in "aeiou" else "a"
-    # (FFmpeg reads an animated GIF or PNG as a video; a TIFF's pages or an animated WebP not)
-    video = " (use `livecut file` for video)" if kind in ("animated GIF", "animated PNG") else ""
+    # (FFmpeg reads an animated GIF, PNG or AVIF as a video; a TIFF's pages or an animated WebP not)
+    video = " (use `livecut file` for video)" if kind in ("animated GIF", "animated PNG", "animated AVIF") else ""
     which = "its primary one" if kind == "HEIF file" else "the first"  # (a HEIF names its own)
     return f"{src}: {article} {kind} of {count} {unit}; only {which} is cut{video}"
 

@@ -4334,6 +4334,27 @@ def test_an_animated_gif_or_a_multipage_tiff_says_only_the_first_is_cut(tmp_path
     assert said == [f"livecut: warning: {d / 'pages.tif'}: a TIFF of 3 pages; only the first is cut"], r.stderr
 
 
+def test_an_animated_avif_says_only_its_first_frame_is_cut(tmp_path, scene):
+    """An animated AVIF (an image sequence: brand avis) was cut as its first frame without a word,
+    where an animated GIF, PNG or WebP says so; it says so too, naming `livecut file`, which
+    reads it as a video.  A still AVIF says nothing."""
+    from PIL import Image, features
+
+    if not features.check("avif"):
+        pytest.skip("Pillow without AVIF")
+    img, _ = scene
+    frames = [Image.fromarray(np.roll(img, 4 * i, axis=1)[:, :, ::-1]) for i in range(3)]
+    anim, still = tmp_path / "anim.avif", tmp_path / "still.avif"
+    frames[0].save(anim, save_all=True, append_images=frames[1:], duration=200)
+    frames[0].save(still)
+    out = tmp_path / "o"
+    r = invoke("image", anim, still, "-o", out, "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [f"livecut: warning: {anim}: an animated AVIF of 3 frames; only the first is cut "
+                                "(use `livecut file` for video)"], r.stderr
+    assert (out / "anim.png").is_file() and (out / "still.png").is_file()
+
+
 def test_a_background_pictures_transparency_shows_black_and_is_said(tmp_path):
     """-b image:bg.png of a PNG with transparency showed the colours stored under its transparent
     pixels, which nothing shows (a PNG transparent all over: its hidden green), without a word;
