@@ -43,7 +43,8 @@ leaves the mask as soon in seconds at 10 fps as at 60.  Frames given their times
 (:meth:`MaskSmoother.at`) each last the time since the frame before (at most ``GAP_MAX``), not a
 frame of the video's average rate: a variable frame rate keeps those times too.  (``segment.still`` /
 ``segment.every`` count frames, as the CPU they save does; a pan, ``PAN_MIN``, is told from the flow's
-noise in a frame, whatever the frame lasts.)
+noise by its motion in a frame of 25 fps -- a shorter frame's is measured from an earlier frame at
+least that long before it, ``PAN_PAST``, and its own the share of that one its time is.)
 
 All buffers are allocated on the first frame (or when the size changes); the
 full-size work is a handful of OpenCV passes over preallocated arrays.
@@ -118,6 +119,11 @@ PAN_RATE_PER_PX = 0.25
 #: the motion size) by at least this many of its pixels (on a tripod, sensor noise moves that
 #: median by 0.003 px rms at 1280x720; a pan of 0.5 px a frame there is 0.0625) ...
 PAN_MIN = 0.05
+#: (in a frame of 25 fps: a frame that lasts less -- 50 / 60 fps -- is measured from the last frame
+#: at least that long before it, up to PAN_PAST frames back, and its share of that motion taken as
+#: its own; a slow pan at 60 fps, 0.4 of its motion at 25 fps a frame, fell below PAN_MIN and was
+#: not followed where at 25 fps it was) ...
+PAN_PAST = 8
 #: ... (HOLD_PAN_MIN while the mask is held, MaskSmoother.hold: the frames have nothing in focus,
 #: and a focus hunt's blur coming and going moved that median by up to 0.12 px -- synthetic
 #: scenes blurred 3-15 px; 0.5 is 4 px a frame at 1280x720, a whip pan's many times that) ...
@@ -346,6 +352,10 @@ class MaskSmoother:
         self._gray8 = np.empty_like(self._prev8)
         self._tex_prev = np.empty_like(self._gray)
         self._flow = np.zeros((self._sh, self._sw, 2), np.float32)
+        # (the small grays of the last frames and what each lasted, in frames of 25 fps, the newest
+        # last: a short frame's pan is measured from one a frame of 25 fps before it, see _pan)
+        self._past: collections.deque = collections.deque()
+        self._past_free = [np.empty_like(self._prev8) for _ in range(PAN_PAST + 1)]
         self._dis = self._new_flow()
         self._pan_left = [0.0, 0.0]  # the pan's motion not yet applied to the mask (its pixels)
         self.last_pan = None
@@ -454,6 +464,7 @@ class MaskSmoother:
             self._tex_ref[...] = self._tex
             self._tex_prev[...] = self._tex
             self._prev8[...] = g8
+            self._keep_past(g8, True)
             self._served = False
             self._no_pan()
             return float("inf")
@@ -557,29 +568,43 @@ class MaskSmoother:
         """The motion (dx, dy), in pixels of the motion size, of a picture that moved as a whole
         since the last frame (a pan: ``least``, PAN_MIN, or more, PAN_SHARE of the pixels within
         PAN_SPREAD of it; the median of the dense optical flow), else None.  Adds it to the motion the
-        mask is to be moved by (``last_pan``, whole pixels of the mask)."""
+        mask is to be moved by (``last_pan``, whole pixels of the mask).  ``least`` is a motion in a
+        frame of 25 fps: a frame that lasts less (50 / 60 fps) and moved less since the last is measured
+        again from the last frame at least that long before it (PAN_PAST), its own motion the share of
+        that one its time is (a pan of 0.4 px a frame at 60 fps at 1280x720, 1 px a frame of 25 fps, was
+        told from the flow's noise on 1 in 20 of its frames; over 0.04 s, on most)."""
         if self._dis is None:
             return None
-        # (DIS reads the flow it is given: a NaN there crashes it, as np.empty's garbage did)
-        self._flow[...] = 0.0
-        flow = self._dis.calc(self._prev8, g8, self._flow)
+        inner, dx, dy = self._median_flow(self._prev8, g8)
+        ref8, lasted = self._prev8, self._q / self._per  # (what this frame lasted, frames of 25 fps)
+        since = lasted
+        if max(abs(dx), abs(dy)) < least and lasted < 1.0:
+            # a frame shorter than one of 25 fps, its motion from the last below ``least``: measured
+            # again from the last frame at least a frame of 25 fps before it (PAN_PAST back at most)
+            past, i = self._past, len(self._past) - 1  # (the last frame's, the newest, is past[-1])
+            while since < 1.0 and i > 0:
+                since += past[i][1]
+                i -= 1
+                ref8 = past[i][0]
+            if ref8 is not self._prev8:
+                inner, dx, dy = self._median_flow(ref8, g8)
         np.copyto(self._prev8, g8)
-        sh, sw = g8.shape
-        b = max(1, min(sh, sw) // 16)  # (the border's flow is extrapolated)
-        # (every other pixel each way: a quarter of the medians' time, 0.5 -> 0.13 ms)
-        inner = flow[b:sh - b:2, b:sw - b:2].reshape(-1, 2)
-        dx, dy = (float(v) for v in np.median(inner, axis=0))
-        if max(abs(dx), abs(dy)) < least:
+        self._keep_past(g8)
+        if max(abs(dx), abs(dy)) < (least if ref8 is self._prev8 else least * max(1.0, since)):
             return self._no_pan()
         # the flow where the image has detail is measured; elsewhere (a defocused background)
         # it is spread from there: a sharp subject crossing a still blurred scene moved the
         # median of the whole frame by a third of its own motion
+        sh, sw = g8.shape
+        b = max(1, min(sh, sw) // 16)
         tex = self._tex[b:sh - b:2, b:sw - b:2].reshape(-1)
         detailed = inner[tex >= float(tex.mean())]
         tx, ty = (float(v) for v in np.median(detailed, axis=0)) if len(detailed) else (dx, dy)
         near = np.count_nonzero((np.abs(inner[:, 0] - dx) <= PAN_SPREAD) & (np.abs(inner[:, 1] - dy) <= PAN_SPREAD))
         if near < PAN_SHARE * len(inner) or max(abs(tx - dx), abs(ty - dy)) > PAN_AGREE * max(abs(dx), abs(dy)):
             return self._no_pan()
+        if ref8 is not self._prev8:  # (measured over frames before this one: this one's share)
+            dx, dy = dx * lasted / since, dy * lasted / since
         h, w = self._shape
         left = self._pan_left
         left[0] += dx * w / sw
@@ -589,6 +614,30 @@ class MaskSmoother:
         left[1] -= ky
         self.last_pan = (kx, ky)
         return dx, dy
+
+    def _median_flow(self, ref8: np.ndarray, g8: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """The dense optical flow from ``ref8`` to ``g8`` (small grays) away from the border, every
+        other pixel each way (n x 2), and its median (dx, dy)."""
+        # (DIS reads the flow it is given: a NaN there crashes it, as np.empty's garbage did)
+        self._flow[...] = 0.0
+        flow = self._dis.calc(ref8, g8, self._flow)
+        sh, sw = g8.shape
+        b = max(1, min(sh, sw) // 16)  # (the border's flow is extrapolated)
+        # (every other pixel each way: a quarter of the medians' time, 0.5 -> 0.13 ms)
+        inner = flow[b:sh - b:2, b:sw - b:2].reshape(-1, 2)
+        dx, dy = (float(v) for v in np.median(inner, axis=0))
+        return inner, dx, dy
+
+    def _keep_past(self, g8: np.ndarray, first: bool = False) -> None:
+        """This frame's small gray (``g8``) kept with what it lasted, for the next frames' pans
+        (see :meth:`_pan`); ``first``: none before it is (the first frame, after a cut)."""
+        past = self._past
+        if first:
+            self._past_free.extend(a for a, _ in past)
+            past.clear()
+        buf = self._past_free.pop() if self._past_free else past.popleft()[0]
+        np.copyto(buf, g8)
+        past.append((buf, self._q / self._per))
 
     def _no_pan(self) -> None:
         """Not a pan: the part of the last pan not yet applied to the mask is dropped."""

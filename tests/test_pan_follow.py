@@ -183,3 +183,32 @@ def test_a_mask_held_through_a_pan_with_nothing_in_focus_is_held_as_long_as_it_f
         ious.append(((o >= 128) & (t > 0)).sum() / ((o >= 128) | (t > 0)).sum())
     assert sm.held == len(clip) - 3 and sm.resets == 0
     assert min(ious) > 0.9, [round(v, 2) for v in ious]
+
+
+def _followed(fps, speed, h=180, w=320):
+    """Seconds of a second's pan of ``speed`` px a second (a blurred-noise picture moved by
+    sub-pixel steps) on which the mask was moved with the picture, and the pixels it was moved."""
+    rng = np.random.default_rng(3)
+    pano = cv2.GaussianBlur(rng.integers(0, 256, (h, w + 40, 3), dtype=np.uint8), (0, 0), 1)
+    mask = np.zeros((h, w), np.uint8)
+    mask[50:130, 100:200] = 255
+    sm = MaskSmoother(load_config(), fps=fps)
+    frames = moved = 0
+    for i in range(fps):
+        sm(mask, cv2.warpAffine(pano, np.float32([[1, 0, -i * speed / fps], [0, 1, 0]]), (w, h)))
+        if sm.last_pan is not None:
+            frames += 1
+            moved += sm.last_pan[0]
+    return frames / fps, moved
+
+
+def test_a_slow_pan_at_60_fps_is_followed_as_long_in_seconds_as_at_25_fps():
+    """A pan is the picture's motion in a frame over PAN_MIN, told from the optical flow's noise:
+    at 60 fps a frame has 0.4 of the motion of a 25 fps frame, and a slow pan (25 px a second at
+    1280x720, 1 px a frame of 25 fps) fell below it -- its mask was moved with the picture for 0.05
+    of its second, not at all, where at 25 fps for 0.96 s, 4 px.  A frame shorter than one of 25
+    fps is measured from the frame that long before it, its share of that motion its own."""
+    at25, moved25 = _followed(25, 6.25)  # (320x180: 25 px a second at 1280x720)
+    assert at25 > 0.8 and moved25 <= -3
+    at60, moved60 = _followed(60, 6.25)
+    assert abs(at60 - at25) < 0.15 and abs(moved60 - moved25) <= 1, (at60, at25, moved60, moved25)
