@@ -3065,13 +3065,14 @@ def test_stdin_runs_refuse_a_missing_display_or_virtual_camera_before_the_pipe_e
 def test_stdin_runs_refuse_early_keep_their_exit_codes_and_survive_a_full_disk(tmp_path, clips, monkeypatch):
     """`livecut file -`: an output that exists is refused before the pipe is read to its end
     (it was refused after the producer finished); a SIGTERM during the run exits 143 (130: the
-    message's rewrite lost it); a full disk while the pipe is kept is one line, exit 2."""
+    message's rewrite lost it); a full disk while the pipe is kept is one line, exit 1, as a full
+    output disk (it was exit 2, bad input), as is a temporary folder where the copy cannot be made."""
     import errno
     import signal
     import time
 
     import livecut.sources.stdin as stdin_mod
-    from livecut.errors import VideoOpenFailure
+    from livecut.errors import LivecutError
 
     env = dict(os.environ, PYTHONPATH=str(REPO))
     exists = tmp_path / "exists.mp4"
@@ -3112,9 +3113,20 @@ def test_stdin_runs_refuse_early_keep_their_exit_codes_and_survive_a_full_disk(t
     monkeypatch.setattr(stdin_mod.os, "fdopen", Full)
     import io
 
-    with pytest.raises(VideoOpenFailure, match="No space left"):
+    with pytest.raises(LivecutError) as got:
         with stdin_mod.spooled_stdin(io.BytesIO(b"data")):
             pass
+    assert got.value.exit_code == 1 and "(no space left on the device)" in str(got.value), got.value
+    monkeypatch.undo()
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(stdin_mod.tempfile, "mkstemp", read_only)
+    with pytest.raises(LivecutError) as got:
+        with stdin_mod.spooled_stdin(io.BytesIO(b"data")):
+            pass
+    assert got.value.exit_code == 1 and "(read-only file system)" in str(got.value), got.value
 
 
 @pytest.mark.skipif(not hasattr(os, "set_blocking") or sys.platform == "win32", reason="non-blocking pipes (POSIX)")

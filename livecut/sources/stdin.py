@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from livecut.atomic import _host_tag, discard, unfinished
-from livecut.errors import UsageError, VideoOpenFailure
+from livecut.atomic import _host_tag, discard, io_reason, unfinished
+from livecut.errors import UsageError, VideoOpenFailure, WriteError
 
 #: bytes read from the pipe at a time
 CHUNK = 1 << 20
@@ -120,9 +120,9 @@ def spooled_stdin(stream: BinaryIO | None = None) -> Iterator[Path]:
         return
     try:
         fd, name = tempfile.mkstemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-{_host_tag()}-")
-    except OSError as exc:
-        raise VideoOpenFailure(f"-: cannot keep standard input in {tempfile.gettempdir()} "
-                               f"({exc.strerror or exc})") from None
+    except OSError as exc:  # (a full or read-only temporary folder: exit 1, as a full output disk; it
+        # was exit 2, bad input, which a script takes for a video not worth trying again)
+        raise WriteError(f"-: cannot keep standard input in {tempfile.gettempdir()} ({io_reason(exc)})") from None
     path = unfinished(Path(name))
     try:
         try:  # (the last piece is written when the file is closed: a full disk shows there too)
@@ -131,8 +131,7 @@ def spooled_stdin(stream: BinaryIO | None = None) -> Iterator[Path]:
         except ReadFailure as exc:  # (it was 'cannot keep standard input in /tmp', the folder blamed)
             raise VideoOpenFailure(f"-: reading standard input failed ({exc.strerror})") from None
         except OSError as exc:
-            raise VideoOpenFailure(f"-: cannot keep standard input in {path.parent} "
-                                   f"({exc.strerror or exc})") from None
+            raise WriteError(f"-: cannot keep standard input in {path.parent} ({io_reason(exc)})") from None
         if path.stat().st_size == 0:
             raise VideoOpenFailure("-: standard input was empty (no video was piped in)")
         yield path
