@@ -412,8 +412,20 @@ def _counted_stop(report: ImageReport, total: int, outdir: str, earlier=lambda: 
     partial at a final name: :func:`~livecut.imageio.write_image`).  ``earlier()``: how many of
     the images not cut have an output there from before the run, which a run with ``--force`` was
     to replace; the message then says to go on with ``--force``, not ``--skip-existing``, which
-    would keep them (it said --skip-existing, and the rerun kept them all, "there already")."""
+    would keep them (it said --skip-existing, and the rerun kept them all, "there already").
+    The output folders of ``made`` left empty are removed as it ends, whatever ended it."""
     failed_before = len(report.errors)  # (inputs not found, patterns that matched nothing)
+
+    def remove_made() -> None:
+        # (the output folders this run made, left empty: stopped as the first photo was written,
+        # cut/ stayed behind, empty, where `livecut batch` removes its own; so did it where no
+        # photo could be written, the disk full)
+        for folder in made:
+            try:
+                folder.rmdir()
+            except OSError:  # (not empty, or gone: kept)
+                pass
+
     try:
         yield
     except BaseException as caught:
@@ -421,16 +433,11 @@ def _counted_stop(report: ImageReport, total: int, outdir: str, earlier=lambda: 
         # name -- comes as a SystemError: it said "interrupted", exit 130, and no count)
         exc = interrupt_under(caught)
         if exc is None:
+            remove_made()
             raise
         from livecut.runner import Interrupted
 
-        # (the output folders this run made, left empty: stopped as the first photo was written,
-        # cut/ stayed behind, empty, where `livecut batch` removes its own)
-        for folder in made:
-            try:
-                folder.rmdir()
-            except OSError:  # (not empty, or gone: kept)
-                pass
+        remove_made()
 
         failed = len(report.errors) - failed_before
         left = max(0, total - report.written - failed - report.skipped)
@@ -447,6 +454,7 @@ def _counted_stop(report: ImageReport, total: int, outdir: str, earlier=lambda: 
         # (an output's temporary file the stop left, in a folder that lets no name be removed)
         report.warnings.extend(getattr(exc, "warnings", None) or getattr(caught, "warnings", None) or [])
         raise stop from None
+    remove_made()
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -4737,6 +4737,28 @@ def test_a_failed_write_names_its_photo_given_from_its_own_folder(tmp_path, scen
     assert report.errors == [f"p0.png: {Path('out', 'p0.png')}: cannot write: Input/output error"]
 
 
+def test_a_full_disk_leaves_no_empty_output_folder_made_by_the_run(tmp_path, scene, monkeypatch):
+    """`livecut image a.png b.png -o shoot/cut/` on a full disk (no photo could be written) said
+    so, exit 1, but left shoot/cut/, made by the run, empty behind it (as `livecut file -o DIR/`
+    and `livecut batch` do not, nor a run stopped by Ctrl-C); it is removed, a folder there
+    before is kept."""
+    import errno as _errno
+
+    import livecut.imageio as imageio
+
+    d = _photos_of(scene, tmp_path, 2)
+    monkeypatch.setattr(imageio, "open", open_that_stops(OSError(_errno.ENOSPC, "No space left on device")),
+                        raising=False)
+    there = tmp_path / "there"
+    there.mkdir()
+    for out in (tmp_path / "shoot" / "cut", there):
+        r = invoke("image", d / "p0.png", d / "p1.png", "-o", f"{out}/", "-q")
+        assert r.exit_code == 1, r.output
+        assert "cannot write: no space left on the device" in r.stderr, r.stderr
+    assert not (tmp_path / "shoot").exists()
+    assert there.is_dir() and not any(there.iterdir())
+
+
 @pytest.mark.parametrize("how", ["chattr +a", "EPERM"])
 def test_an_output_that_fails_half_written_names_the_temporary_file_it_cannot_remove(tmp_path, scene, monkeypatch,
                                                                                     unremovable, how):
