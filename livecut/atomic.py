@@ -98,11 +98,25 @@ _UNFINISHED: set[Path] = set()
 KILLING_SIGNALS = ("SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGVTALRM", "SIGPROF", "SIGXCPU")
 
 
+#: the folder of each temporary noted (:func:`unfinished`), held open until :func:`discard`: the
+#: temporary is removed from it there where the folder was moved or renamed meanwhile, its path
+#: naming nothing (`mv out out.old` mid-run left the output's temporary file, a whole video,
+#: hidden in out.old/)
+_FOLDERS: dict[Path, int] = {}
+
+
 def unfinished(tmp: Path) -> Path:
     """``tmp``, a temporary file or folder of this process, noted as one to remove should a
     signal of :data:`KILLING_SIGNALS` end the process (:func:`removed_when_killed`) until
-    :func:`discard` removes it."""
-    _UNFINISHED.add(Path(tmp))
+    :func:`discard` removes it; its folder, where it exists, is held open meanwhile
+    (:data:`_FOLDERS`)."""
+    tmp = Path(tmp)
+    _UNFINISHED.add(tmp)
+    if tmp not in _FOLDERS and os.unlink in os.supports_dir_fd and hasattr(os, "O_DIRECTORY"):
+        try:
+            _FOLDERS[tmp] = os.open(tmp.parent, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:  # (not made yet, or not readable: removed by its path alone)
+            pass
     return tmp
 
 
@@ -660,11 +674,20 @@ def discard(tmp: Path | None) -> None:
         raise
     finally:
         _UNFINISHED.discard(Path(tmp))
+        fd = _FOLDERS.pop(Path(tmp), None)
+        if fd is not None:
+            os.close(fd)
 
 
 def _discard(tmp: Path) -> None:
+    fd = _FOLDERS.get(tmp)
     try:
-        if tmp.is_dir() and not tmp.is_symlink():
+        if fd is not None and not os.path.lexists(tmp):  # (its folder moved or renamed: removed there)
+            if stat.S_ISDIR(os.lstat(tmp.name, dir_fd=fd).st_mode):
+                shutil.rmtree(tmp.name, ignore_errors=True, dir_fd=fd)
+            else:
+                os.unlink(tmp.name, dir_fd=fd)
+        elif tmp.is_dir() and not tmp.is_symlink():
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             tmp.unlink()

@@ -3062,6 +3062,34 @@ def test_stdin_runs_refuse_a_missing_display_or_virtual_camera_before_the_pipe_e
     assert sorted(q.name for q in tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("out", ["out.mp4", "frames/"])
+def test_an_output_folder_moved_mid_run_is_left_without_the_temporary_of_the_run(clips, tmp_path, monkeypatch, out):
+    """`mv shoot shoot.old` while `livecut file clip.mp4 -o shoot/out.mp4` ran: the run failed
+    (exit 1: the output's folder was gone) and left the output's temporary file, a whole video,
+    hidden in shoot.old/ for good (PNG frames, -o shoot/frames/: their temporary folder); it is
+    removed there."""
+    from typer.testing import CliRunner
+
+    from livecut import atomic
+    from livecut.cli import app
+
+    folder, moved = tmp_path / "shoot", tmp_path / "shoot.old"
+    folder.mkdir()
+
+    def moved_first(real):  # (the folder renamed as the finished output is moved into place)
+        def commit(*args, **kwargs):
+            folder.rename(moved)
+            return real(*args, **kwargs)
+        return commit
+
+    monkeypatch.setattr(atomic, "commit", moved_first(atomic.commit))
+    monkeypatch.setattr(atomic, "commit_dir", moved_first(atomic.commit_dir))
+    r = CliRunner().invoke(app, ["file", str(clips["plain"]), "-o", f"{folder}/{out}", "-q"])
+    assert r.exit_code == 1, r.output
+    assert not folder.exists() and sorted(p.name for p in moved.iterdir()) == [], r.output
+    assert not atomic._FOLDERS, atomic._FOLDERS  # (the folders held were let go)
+
+
 def test_stdin_runs_refuse_early_keep_their_exit_codes_and_survive_a_full_disk(tmp_path, clips, monkeypatch):
     """`livecut file -`: an output that exists is refused before the pipe is read to its end
     (it was refused after the producer finished); a SIGTERM during the run exits 143 (130: the

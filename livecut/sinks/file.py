@@ -828,8 +828,8 @@ def _check_writable(folder: Path, out: Path) -> None:
         except OSError as exc:
             if exc.errno in (errno.EPERM, errno.EROFS):
                 code = exc.errno
-        else:
-            discard(probe)
+        finally:
+            discard(probe)  # (not made too: its folder, held meanwhile, let go)
     reason = {errno.EROFS: "read-only file system", errno.EPERM: "operation not permitted"}.get(code,
                                                                                              "permission denied")
     error = VideoWriteError(f"{out}: cannot write in {folder} ({reason})")
@@ -1594,9 +1594,9 @@ class PngSequenceSink:
 
         _check_once(self)
         self.warnings += stale_left(self.path)  # what a killed run left for this name (kept: said)
-        tmp = temp_path(self.path, keep_suffix=False)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = temp_path(self.path, keep_suffix=False)  # (its folder made: held, see atomic.unfinished)
             tmp.mkdir()
         except OSError as exc:
             raise _write_error(f"{self.path}: cannot create folder", exc) from None
