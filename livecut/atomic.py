@@ -438,6 +438,18 @@ def io_reason(exc: BaseException) -> str:
     return str(text).split(": '")[0].strip() or type(exc).__name__
 
 
+def write_reason(exc: BaseException, final: str | Path) -> str:
+    """:func:`io_reason` of a failure writing ``final`` (its temporary name beside it, or moving it
+    into place), save where ``exc`` is "No such file or directory" and ``final``'s folder is no
+    longer there: that folder is gone, moved or removed during the run (it was "No such file or
+    directory" alone, of a file the user never named)."""
+    code = getattr(exc, "errno", None)
+    folder = Path(str(final).rstrip("/\\") or ".").parent
+    if isinstance(code, int) and abs(code) == errno.ENOENT and not os.path.isdir(folder):
+        return f"its folder {folder} is gone: moved or removed during the run"
+    return io_reason(exc)
+
+
 def lookup_reason(exc: OSError) -> str:
     """Why looking a name up failed, in words: a name too long for a file's (over 255 bytes:
     it was "internal error: OSError", exit 1), else "cannot read: ..." (:func:`io_reason`)."""
@@ -618,7 +630,7 @@ def commit(tmp: Path, final: Path, force: bool) -> str | None:
         discard(tmp)
         left = not_removed(tmp)
         kept = f"; the finished output is left at {tmp}, which could not be removed ({why_left(left)})" if left else ""
-        why = _immutable_reason(exc) or io_reason(exc)  # (an immutable output: "Operation not permitted")
+        why = _immutable_reason(exc) or write_reason(exc, final)  # (an immutable output: "Operation not permitted")
         raise WriteError(f"{final}: cannot move the finished output into place ({why}){kept}") from None
     finally:
         discard(tmp)
@@ -786,7 +798,7 @@ def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> str | None:
         discard(tmp)
         left = not_removed(tmp)
         kept = f"; its temporary folder {tmp} could not be removed ({why_left(left)})" if left else ""
-        why, as_were = io_reason(exc), ""
+        why, as_were = write_reason(exc, final), ""
         if earlier is not None and exc.errno == errno.EPERM and (there or old):  # (a frame there kept)
             why = why_left(exc)
             as_were = "; the earlier frames are left as they were" if earlier == 0 else ""

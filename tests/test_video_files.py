@@ -3088,6 +3088,36 @@ def test_an_output_folder_moved_mid_run_is_left_without_the_temporary_of_the_run
     assert r.exit_code == 1, r.output
     assert not folder.exists() and sorted(p.name for p in moved.iterdir()) == [], r.output
     assert not atomic._FOLDERS, atomic._FOLDERS  # (the folders held were let go)
+    # (it said '(No such file or directory)' of a file the user never named)
+    what = "frames" if out.endswith("/") else "output"
+    assert r.stderr == (f"livecut: error: {folder / out.rstrip('/')}: cannot move the finished {what} into place "
+                        f"(its folder {folder} is gone: moved or removed during the run)\n"), r.stderr
+
+
+def test_an_output_folder_removed_mid_run_is_said_gone(clips, tmp_path, monkeypatch):
+    """`rm -r shoot` while `livecut file clip.mp4 -o shoot/frames/` wrote its frames: 'cannot write
+    (No such file or directory)' of a frame the user never named; the folder is said gone."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+    from livecut.sinks import file as file_sink
+
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    real = file_sink.PngSequenceSink.write
+
+    def write(self, *args, **kwargs):
+        if self.frames == 3:
+            shutil.rmtree(folder)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(file_sink.PngSequenceSink, "write", write)
+    r = CliRunner().invoke(app, ["file", str(clips["plain"]), "-o", f"{folder}/frames/", "-q"])
+    assert r.exit_code == 1, r.output
+    assert r.stderr == (f"livecut: error: {folder / 'frames' / 'frame_000003.png'}: cannot write "
+                        f"(its folder {folder} is gone: moved or removed during the run)\n"), r.stderr
 
 
 def test_stdin_runs_refuse_early_keep_their_exit_codes_and_survive_a_full_disk(tmp_path, clips, monkeypatch):

@@ -38,7 +38,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livecut.atomic import check_not_special, holds_earlier, io_reason, open_file_named, raise_if_link_loop
+from livecut.atomic import (check_not_special, holds_earlier, io_reason, open_file_named, raise_if_link_loop,
+                            write_reason)
 from livecut.config import VideoConfig
 from livecut.errors import (FORCE, ArrayError, ConfigError, OutputExistsError, UsageError, VideoWriteError,
                             ffmpeg_text)
@@ -631,10 +632,11 @@ def is_dir_spec(spec: str) -> bool:
         return False
 
 
-def _write_error(message: str, exc: BaseException) -> VideoWriteError:
+def _write_error(message: str, exc: BaseException, final: Path | None = None) -> VideoWriteError:
     """``message (reason)``: the output's write failure, keeping the OS's errno (FFmpeg's too):
-    a full, read-only or over-quota disk stops a batch, as a photo's does (livecut.batch)."""
-    error = VideoWriteError(f"{message} ({io_reason(exc)})")
+    a full, read-only or over-quota disk stops a batch, as a photo's does (livecut.batch);
+    ``final``: the output written, whose folder gone is said so (:func:`livecut.atomic.write_reason`)."""
+    error = VideoWriteError(f"{message} ({io_reason(exc) if final is None else write_reason(exc, final)})")
     code = getattr(exc, "errno", None)
     error.errno = abs(code) if isinstance(code, int) else None
     return error
@@ -1358,7 +1360,7 @@ class VideoFileSink:
                 if clock is not None:
                     clock.add("mux", t)
             except (av.error.FFmpegError, OSError) as exc:
-                raise _write_error(f"{self.path}: write failed", exc) from None
+                raise _write_error(f"{self.path}: write failed", exc, self.path) from None
         self.frames += 1
 
     def _lateness(self, ticks: int) -> None:
@@ -1490,7 +1492,7 @@ class VideoFileSink:
                 except Exception:  # noqa: BLE001
                     pass
                 self._discard()
-                error = _write_error(f"{self.path}: finishing the file failed", exc)
+                error = _write_error(f"{self.path}: finishing the file failed", exc, self.path)
                 _say_left(error, self.left)
                 raise error from None
             except BaseException:
@@ -1622,7 +1624,7 @@ class PngSequenceSink:
             with open(self.tmp / name, "wb") as fh:  # (ndarray.tofile hides ENOSPC)
                 fh.write(buf.data)
         except OSError as exc:
-            raise _write_error(f"{self.path / name}: cannot write", exc) from None
+            raise _write_error(f"{self.path / name}: cannot write", exc, self.path) from None
         self.frames += 1
         if pts is not None and self.info.fps and self.info.fps > 0:
             if self._first_pts is None:
