@@ -62,12 +62,29 @@ MAX_ATTEMPTS = 3
 class _WriteStop(Exception):
     """An item's output could not be written for a reason the next ones share
     (:func:`livecut.atomic.folder_stop`: the batch stops, as `livecut image` does); ``at``: the
-    folder it is said of (a folder that cannot be written to), None for OUTDIR (its disk)."""
+    folder it is said of (a folder that cannot be written to), None for OUTDIR (its disk);
+    ``folder``: the output's folder, said where it is on another disk than OUTDIR
+    (:func:`_stop_folder`)."""
 
-    def __init__(self, reason: str, at: str | None = None):
+    def __init__(self, reason: str, at: str | None = None, folder: str | None = None):
         super().__init__(reason)
         self.reason = reason
         self.at = at
+        self.folder = folder
+
+
+def _stop_folder(folder: str | None, outdir: Path) -> str | Path:
+    """Where a full, read-only or over-quota disk that stopped a batch is said to be: OUTDIR, save
+    where the output's ``folder`` is on another file system (a disk mounted in the tree) or is
+    read-only where OUTDIR is not (a read-only bind mount, of the same file system): that one (it
+    was said of OUTDIR, 'out: the file system is read-only', of a folder that took files)."""
+    try:
+        if folder is not None and (os.stat(folder).st_dev != os.stat(outdir).st_dev
+                                   or (os.statvfs(folder).f_flag ^ os.statvfs(outdir).f_flag) & os.ST_RDONLY):
+            return folder
+    except (OSError, AttributeError):  # (gone; no statvfs: Windows)
+        pass
+    return outdir
 
 
 #: photos only when named (on the command line or in --list), as `livecut image` reads them
@@ -1038,6 +1055,8 @@ def _stop_at(out: dict, exc: BaseException | None, dst: Path) -> None:
         out["stop"] = stop
         if not disk_stop(exc):
             out["stop_at"] = str(dst.parent)
+        else:  # (said of OUTDIR, its disk, unless on another one: see _stop_folder)
+            out["stop_in"] = str(dst.parent)
 
 
 def _dst(outdir: Path, item: Item) -> str:
@@ -1975,7 +1994,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
             # library of thousands of photos was cut to the end, one error line each), as
             # `livecut image` stops there
             stopping.append(True)
-            raise _WriteStop(result["stop"], result.get("stop_at"))
+            raise _WriteStop(result["stop"], result.get("stop_at"), result.get("stop_in"))
 
     def item_record(item: Item) -> dict:
         rec = {"input": str(item.src), "output": item.rel, "kind": item.kind, "size": item.size,
@@ -2052,7 +2071,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
             _say_left(report, stuck)
             n = sum(1 for it in the_plan.todo if id(it) not in counted)
             if n:
-                report.errors.append(f"{exc.at or outdir}: {exc.reason}: {n} more item{'s' * (n > 1)} not processed "
+                where = exc.at or _stop_folder(exc.folder, outdir)
+                report.errors.append(f"{where}: {exc.reason}: {n} more item{'s' * (n > 1)} not processed "
                                      "(run the same command again with --retry-failed once it can take them)")
             return report
         stopped = Interrupted(f"{stop_text(signal_exc)}: {report.summary()}; run the same command again to finish",

@@ -2418,6 +2418,43 @@ def test_a_read_only_output_folder_stops_the_batch_as_a_full_disk_does(tmp_path)
                                  "can take them)")
 
 
+def _on_a_full_disk_in_day1(src, dst, kind, force, settings):
+    """run_item where the folder ``day1`` of the outputs is on a full disk: its files take no data."""
+    import builtins
+    import errno as errno_codes
+
+    from livecut import imageio
+
+    def full(file, mode="r", *args, **kwargs):
+        if "w" in mode and Path(file).parent.name == "day1":
+            raise OSError(errno_codes.ENOSPC, "No space left on device", str(file))
+        return builtins.open(file, mode, *args, **kwargs)
+
+    imageio.open = full  # (the module's own name for open: write_image's file)
+    return run_item(src, dst, kind, force, settings)
+
+
+def test_a_full_disk_mounted_in_the_output_tree_is_said_of_its_folder(tmp_path):
+    """out/day1 a disk of its own (a share mounted there; here a link to another file system),
+    full: the batch stopped saying 'out: the disk is full', of OUTDIR, whose disk had room; it
+    is said of out/day1.  (A full OUTDIR's own disk is still said of OUTDIR.)"""
+    elsewhere = Path("/dev/shm")
+    if not elsewhere.is_dir() or os.stat(elsewhere).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("no other file system to link to")
+    for i in range(4):
+        _photo(tmp_path / "in" / "day1" / f"p{i}.jpg", i, 160, 120)
+    out = tmp_path / "out"
+    out.mkdir()
+    import tempfile
+
+    with tempfile.TemporaryDirectory(dir=elsewhere) as disk:
+        (out / "day1").symlink_to(disk, target_is_directory=True)
+        report = run_batch([str(tmp_path / "in")], out, load_config(None, []), jobs=1, item_fn=_on_a_full_disk_in_day1)
+    assert (report.done, report.failed, report.exit_code) == (0, 1, 1), report.errors
+    assert report.errors[-1] == (f"{out / 'day1'}: the disk is full: 3 more items not processed (run the same "
+                                 "command again with --retry-failed once it can take them)"), report.errors
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
                     reason="root writes into a folder without write permission")
 def test_a_read_only_output_folder_stops_the_batch_on_the_command_line(tmp_path):
