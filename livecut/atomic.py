@@ -766,7 +766,8 @@ def commit_dir(tmp: Path, final: Path, force: bool, pattern: str) -> str | None:
                     final.mkdir()
                 except OSError:
                     raise exc from None
-            elif exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.EISDIR, errno.ENOTDIR, errno.EPERM):
+            elif exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.EISDIR, errno.ENOTDIR, errno.EPERM,
+                                   errno.EXDEV):  # (EXDEV: a link to a folder on another disk, filled below)
                 raise
         if not final.is_dir():
             raise OutputExistsError(f"{final}: exists and is not a folder")

@@ -3062,6 +3062,34 @@ def test_stdin_runs_refuse_a_missing_display_or_virtual_camera_before_the_pipe_e
     assert sorted(q.name for q in tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("force", [False, True])
+def test_png_frames_into_a_link_to_a_folder_on_another_disk(clips, tmp_path, force):
+    """-o frames/ where frames is a link to a folder on another disk (`ln -s /mnt/disk2/frames
+    frames`): the frames, made beside the link, could not be moved there: 'flink: cannot move the
+    finished frames into place (Invalid cross-device link)', exit 1, the run's work lost.  They
+    are made beside the folder it names, and moved into it; the link stays a link."""
+    import tempfile
+
+    elsewhere = Path("/dev/shm")
+    if not elsewhere.is_dir() or os.stat(elsewhere).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("no other file system to link to")
+    with tempfile.TemporaryDirectory(dir=elsewhere) as disk:
+        target = Path(disk) / "frames"
+        target.mkdir()
+        if force:  # (an earlier run's frames there, replaced)
+            for i in range(30):
+                (target / f"frame_{i:06d}.png").write_bytes(b"old")
+        link = tmp_path / "frames"
+        link.symlink_to(target, target_is_directory=True)
+        r = run_cli("file", str(clips["plain"]), "-o", f"{link}/", "-q", *(["--force"] if force else []))
+        assert r.returncode == 0, r.stderr
+        assert link.is_symlink() and sorted(p.name for p in target.iterdir()) == [
+            f"frame_{i:06d}.png" for i in range(20)]
+        assert cv2.imread(str(target / "frame_000000.png")) is not None
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["frames"]
+        assert sorted(p.name for p in Path(disk).iterdir()) == ["frames"]  # (no temporary left)
+
+
 @pytest.mark.parametrize("out", ["out.mp4", "frames/"])
 def test_an_output_folder_moved_mid_run_is_left_without_the_temporary_of_the_run(clips, tmp_path, monkeypatch, out):
     """`mv shoot shoot.old` while `livecut file clip.mp4 -o shoot/out.mp4` ran: the run failed

@@ -1596,9 +1596,16 @@ class PngSequenceSink:
 
         _check_once(self)
         self.warnings += stale_left(self.path)  # what a killed run left for this name (kept: said)
+        # (-o frames/, a link to a folder on another disk, `ln -s /mnt/disk2/frames frames`: the
+        # frames are made beside the folder it names, on its disk; made beside the link, they could
+        # not be moved there, "cannot move the finished frames into place (Invalid cross-device
+        # link)", exit 1, the run's work lost)
+        where = Path(os.path.realpath(self.path)) if self.path.is_symlink() and self.path.is_dir() else self.path
+        if where != self.path:
+            self.warnings += stale_left(where)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = temp_path(self.path, keep_suffix=False)  # (its folder made: held, see atomic.unfinished)
+            tmp = temp_path(where, keep_suffix=False)  # (its folder made: held, see atomic.unfinished)
             tmp.mkdir()
         except OSError as exc:
             raise _write_error(f"{self.path}: cannot create folder", exc) from None
