@@ -3090,6 +3090,31 @@ def test_png_frames_into_a_link_to_a_folder_on_another_disk(clips, tmp_path, for
         assert sorted(p.name for p in Path(disk).iterdir()) == ["frames"]  # (no temporary left)
 
 
+@pytest.mark.parametrize("link", [False, True])
+def test_png_frames_into_the_root_of_a_mounted_disk(clips, tmp_path, link):
+    """-o /media/usb/ (frames to the root of a disk mounted there; or a link to it): the frames,
+    made beside it on the disk it is mounted on, could not be moved there: 'cannot move the
+    finished frames into place (Device or resource busy)', exit 1, the run's work lost.  They are
+    made inside it, on its disk, and moved into place there.  (Root and a mount: skipped else.)"""
+    disk = tmp_path / "usb"
+    disk.mkdir()
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a disk takes root")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20M", "tmpfs", str(disk)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("no tmpfs could be mounted")
+    try:
+        out = tmp_path / "to-usb" if link else disk
+        if link:
+            out.symlink_to(disk, target_is_directory=True)
+        r = run_cli("file", str(clips["plain"]), "-o", f"{out}/", "-q")
+        assert r.returncode == 0, r.stderr
+        assert sorted(p.name for p in disk.iterdir()) == [f"frame_{i:06d}.png" for i in range(20)]
+        assert not [p.name for p in tmp_path.iterdir() if ".livecut-" in p.name]
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
+
+
 @pytest.mark.parametrize("out", ["out.mp4", "frames/"])
 def test_an_output_folder_moved_mid_run_is_left_without_the_temporary_of_the_run(clips, tmp_path, monkeypatch, out):
     """`mv shoot shoot.old` while `livecut file clip.mp4 -o shoot/out.mp4` ran: the run failed

@@ -1601,6 +1601,10 @@ class PngSequenceSink:
         # not be moved there, "cannot move the finished frames into place (Invalid cross-device
         # link)", exit 1, the run's work lost)
         where = Path(os.path.realpath(self.path)) if self.path.is_symlink() and self.path.is_dir() else self.path
+        # (the root of a disk, -o /media/usb/: inside it, on that disk; beside it, on the disk it is
+        # mounted on, they could not be moved there, "Device or resource busy", exit 1)
+        if where.name and where.is_dir() and os.path.ismount(where):
+            where = where / where.name
         if where != self.path:
             self.warnings += stale_left(where)
         try:
