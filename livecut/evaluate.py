@@ -1153,8 +1153,9 @@ def check_sheet_path(path) -> None:
     _check_page_name(p, p)  # (p.is_dir() raised: "internal error: OSError", exit 1)
     if name_too_long(p.parent):  # (a folder's name, likewise)
         raise UsageError(f"--sheet {p}: file name too long")
-    if not p.parent.is_dir():
-        raise UsageError(f"--sheet {p}: no folder {p.parent}")
+    if not p.parent.is_dir():  # (a file or named pipe there was said "no folder" too)
+        there = os.path.lexists(p.parent)
+        raise UsageError(f"--sheet {p}: {p.parent} is not a folder" if there else f"--sheet {p}: no folder {p.parent}")
     from livecut.errors import WriteError
 
     if not os.access(p.parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):

@@ -1265,6 +1265,25 @@ def test_an_empty_or_url_sheet_is_refused_clearly(photos, spec, said):
     assert said in r.stderr and "s3cret" not in r.stderr and r.stdout == ""
 
 
+@pytest.mark.parametrize("kind", ["file", "fifo"])
+def test_a_sheet_whose_folder_is_a_file_is_said_so(photos, tmp_path, kind):
+    """--sheet out/s.png where out is a file or a named pipe, not a folder: it said '--sheet
+    out/s.png: no folder out', of a name that is there."""
+    import os
+
+    images, masks, _ = photos
+    out = tmp_path / "out"
+    if kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no named pipes here")
+        os.mkfifo(out)
+    else:
+        out.write_bytes(b"x")
+    r = invoke("eval", images, masks, "--sheet", out / "s.png")
+    assert r.exit_code == 2, r.output
+    assert r.stderr == f"livecut: error: --sheet {out / 's.png'}: {out} is not a folder\n", r.stderr
+
+
 def test_sheet_rows_say_which_photo_they_are_and_its_scores(tmp_path):
     """The rows were image | truth | mask | cutout only: in a sheet of 200 photos (50 a page,
     fewer where one failed) a row could be told only by counting. Each row starts with a
