@@ -121,11 +121,16 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         if w * h > MAX_PIXELS:
             raise _too_large(p, w, h)
     # a missing end marker first: libpng would print its own complaint on stderr
-    unmarked = False  # (a JPEG whose picture data is whole, its end marker alone missing)
+    unmarked = None  # (a JPEG or PNG whose picture data is whole, its end marker or chunk alone missing)
     if _truncated(data, p):
-        if not _jpeg_whole_unmarked(data):
+        if _jpeg_whole_unmarked(data):
+            data = np.concatenate([data, np.frombuffer(b"\xff\xd9", np.uint8)])
+            unmarked = "a JPEG without its end marker (EOI)"
+        elif _png_whole_unended(data):
+            data = np.concatenate([data, np.frombuffer(_PNG_IEND, np.uint8)])
+            unmarked = "a PNG without its end chunk (IEND)"
+        else:
             raise ImageReadError(f"{p}: image file is truncated")
-        data, unmarked = np.concatenate([data, np.frombuffer(b"\xff\xd9", np.uint8)]), True
     if _tiff_reduced_first(data):
         raise ImageReadError(f"{p}: a TIFF whose first picture is a reduced-resolution preview (as a camera "
                              "raw file's), which is all livecut would read; export it as JPEG, PNG or TIFF first")
@@ -273,7 +278,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         meta["lost"] = lost if not left_over else (f"its picture data may be damaged (libjpeg: {left_over}): "
                                                    "check its result")
         if unmarked and not left_over:
-            meta["lost"] = "a JPEG without its end marker (EOI), its picture data whole: read as it is"
+            meta["lost"] = f"{unmarked}, its picture data whole: read as it is"
     return img
 
 
@@ -1463,6 +1468,33 @@ def _jpeg_whole_unmarked(data: np.ndarray) -> bool:
     return img is not None and not _jpeg_cut_short(whole, said) and not any(_jpeg_damaged(whole, said))
 
 
+#: a PNG's end chunk (IEND: no data, its CRC)
+_PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def _png_whole_unended(data: np.ndarray) -> bool:
+    """Whether ``data``, a PNG without its end chunk (IEND; see :func:`_truncated`), holds its
+    whole picture: every chunk whole to the file's end, and decoded with IEND put back, libpng
+    finds all its image data (one cut between two IDAT chunks it refuses: 'Not enough image
+    data').  It was refused as 'image file is truncated', where a JPEG lacking only its end
+    marker is read (:func:`_jpeg_whole_unmarked`); OpenCV decodes none of them as they are."""
+    if data[:8].tobytes() != b"\x89PNG\r\n\x1a\n":
+        return False
+    end, idat = 8, False
+    for kind, start, length in _png_chunks(data):
+        end, idat = start + length + 4, idat or kind == b"IDAT"
+    size = _peek_size(data)
+    if end != data.size or not idat or size is None or size[0] * size[1] > MAX_PIXELS:
+        return False
+    whole = np.concatenate([data, np.frombuffer(_PNG_IEND, np.uint8)])
+    with _capture_stderr():  # (libpng's own complaint, on stderr)
+        try:
+            img = cv2.imdecode(whole, cv2.IMREAD_REDUCED_GRAYSCALE_8)
+        except cv2.error:
+            return False
+    return img is not None
+
+
 #: a marker in a JPEG's entropy-coded data: 0xFF not followed by a stuffed 0, a restart marker or a fill byte
 _JPEG_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 
@@ -1513,7 +1545,7 @@ def picture_fault(path: str | Path) -> str | None:
         data = np.fromfile(p, dtype=np.uint8)
     except OSError:
         return None
-    if _truncated(data, p) and not _jpeg_whole_unmarked(data):
+    if _truncated(data, p) and not _jpeg_whole_unmarked(data) and not _png_whole_unended(data):
         return "image file is truncated"
     if data[:3].tobytes() != b"\xff\xd8\xff":
         return None

@@ -1929,6 +1929,38 @@ def _refused_beside_whole(tmp_path, p: Path, src: Path, why: str) -> None:
     assert not (out / f"{p.stem}.png").exists() and (out / "src.png").is_file()
 
 
+@pytest.mark.parametrize("interlaced", [False, True])
+def test_a_png_whose_end_chunk_alone_is_missing_is_read_with_a_warning(tmp_path, interlaced):
+    """A PNG that lacks only its end chunk (IEND, its last 12 bytes), its image data whole, was
+    refused as 'image file is truncated' where a JPEG lacking only its end marker is read with a
+    warning.  It is read as the whole file is, with the same kind of warning; one cut between
+    its IDAT chunks, or within one, is still refused."""
+    from PIL import Image
+
+    from livecut.errors import ImageReadError
+    from livecut.imageio import read_image
+
+    img, _ = make_scene("basic", 640, 480, seed=1)
+    src = tmp_path / "src.png"
+    Image.fromarray(img[:, :, ::-1]).save(src, interlace=interlaced)  # (Pillow: IDAT chunks of 64 KiB)
+    data = src.read_bytes()
+    assert data.endswith(PNG_END)
+    p = _write_bytes(tmp_path / "unended.png", data[:-12])
+    assert np.array_equal(read_image(p), read_image(src))
+    out = tmp_path / "o"
+    r = _run("image", str(p), "-o", str(out), "-q", debug=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: warning: {p}: a PNG without its end chunk (IEND), its picture "
+                                     "data whole: read as it is"], r.stderr
+    assert (out / "unended.png").is_file()
+    idats = [i - 4 for i in range(len(data) - 4) if data[i:i + 4] == b"IDAT"]
+    assert len(idats) >= 2
+    for name, cut in (("between.png", data[:idats[-1]]), ("within.png", data[:(idats[-1] + len(data)) // 2])):
+        q = _write_bytes(tmp_path / name, cut)
+        with pytest.raises(ImageReadError, match="image file is truncated$"):
+            read_image(q)
+
+
 def _whole_jpeg(tmp_path, progressive: bool) -> tuple[Path, bytes]:
     """A whole JPEG of a test scene, ``tmp_path/src.jpg``, and its bytes."""
     from PIL import Image
