@@ -181,8 +181,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
             img = bitfields if bitfields is not None else cv2.imdecode(data, flags)
         except cv2.error as exc:
             if "CV_IO_MAX_IMAGE_PIXELS" in str(exc):  # refused from the header, before decoding
-                raise ImageSizeError(f"{p}: image is larger than livecut's limit of "
-                                     f"{MAX_PIXELS // 1_000_000} megapixels") from None
+                raise _too_large(p, None, None) from None
             img = None
     cut_short = _jpeg_cut_short(data, said)
     if cut_short:  # (libjpeg filled the rest with gray and returned it: it was cut, exit 0, unsaid)
@@ -1207,8 +1206,10 @@ def _heif_picture(data: np.ndarray) -> bool:
 
 
 def _too_large(p: Path, w, h) -> ImageSizeError:
-    """The error for a picture of ``w`` x ``h`` pixels, over MAX_PIXELS (said from its header)."""
-    return ImageSizeError(f"{p}: image is {w}x{h}; livecut handles at most {MAX_PIXELS // 1_000_000} megapixels")
+    """The error for a picture of ``w`` x ``h`` pixels, over MAX_PIXELS (said from its header;
+    None, None: refused by OpenCV's own check, its size not read here)."""
+    size = "too large" if w is None else f"{w}x{h}"
+    return ImageSizeError(f"{p}: image is {size}; livecut handles at most {MAX_PIXELS // 1_000_000} megapixels")
 
 
 #: how to install what reads HEIC/HEIF photos (livecut is not on PyPI: from the checkout)
@@ -1788,12 +1789,41 @@ def _peek_tiff(b: bytes) -> tuple[int, int] | None:
         return None  # IFD beyond what was read, or malformed: OpenCV's own limit still applies
 
 
+#: a netpbm header's width and height (P1-P6; PF, Pf: PFM), comments and whitespace between
+_NETPBM_SIZE = re.compile(rb"P[1-6Ff](?:\s+|#[^\n]*\n)+(\d+)(?:\s+|#[^\n]*\n)+(\d+)\s")
+
+
 def _peek_size(data: np.ndarray) -> tuple[int, int] | None:
-    """Width and height from a PNG, JPEG or TIFF header, without decoding."""
+    """Width and height from a PNG, JPEG, TIFF, WebP, BMP, GIF or netpbm (PPM, PGM, PBM, PAM,
+    PFM) header, without decoding.  (A WebP, BMP, GIF or netpbm picture over the limit was
+    refused by OpenCV's own check, "larger than livecut's limit", without its size.)"""
     b = data[:65536].tobytes()
     tiff = _peek_tiff(b)
     if tiff is not None:
         return tiff
+    if b[:4] == b"RIFF" and b[8:12] == b"WEBP" and len(b) >= 30:
+        kind = b[12:16]
+        if kind == b"VP8X":
+            return int.from_bytes(b[24:27], "little") + 1, int.from_bytes(b[27:30], "little") + 1
+        if kind == b"VP8L" and b[20] == 0x2F:
+            bits = int.from_bytes(b[21:25], "little")
+            return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+        if kind == b"VP8 " and b[23:26] == b"\x9d\x01\x2a":
+            return int.from_bytes(b[26:28], "little") & 0x3FFF, int.from_bytes(b[28:30], "little") & 0x3FFF
+        return None
+    if b[:2] == b"BM" and len(b) >= 26:
+        if int.from_bytes(b[14:18], "little") == 12:  # (OS/2's header: 16-bit sizes)
+            return int.from_bytes(b[18:20], "little"), int.from_bytes(b[20:22], "little")
+        return abs(int.from_bytes(b[18:22], "little", signed=True)), abs(int.from_bytes(b[22:26], "little", signed=True))
+    if b[:6] in (b"GIF87a", b"GIF89a") and len(b) >= 10:
+        return int.from_bytes(b[6:8], "little"), int.from_bytes(b[8:10], "little")
+    pam = _pam_header(data)
+    if pam is not None:
+        w, h = pam.get("WIDTH", ""), pam.get("HEIGHT", "")
+        return (int(w), int(h)) if w.isdigit() and h.isdigit() else None
+    netpbm = _NETPBM_SIZE.match(b[:4096])
+    if netpbm:
+        return int(netpbm[1]), int(netpbm[2])
     if b.startswith(b"\x89PNG\r\n\x1a\n") and len(b) >= 24:
         return int.from_bytes(b[16:20], "big"), int.from_bytes(b[20:24], "big")
     if b.startswith(b"\xff\xd8"):

@@ -617,6 +617,43 @@ def test_huge_image_is_refused_without_decoding(bad):
     assert peak < 1_000_000
 
 
+def test_a_webp_bmp_gif_or_netpbm_too_large_says_its_size_as_jpeg_png_and_tiff_do(tmp_path):
+    """A JPEG, PNG or TIFF over the limit said 'image is WxH; livecut handles at most 80
+    megapixels', a WebP, BMP, GIF or PPM 'image is larger than livecut's limit of 80
+    megapixels' (OpenCV's own check): each says its size from its header, in the same words;
+    one whose size is not read here (a Sun raster) says the same, without it."""
+    w, h = 10000, 9000
+    vp8l = b"\x2f" + ((w - 1) | (h - 1) << 14).to_bytes(4, "little") + bytes(40)
+    vp8 = b"\x10\x02\x00\x9d\x01\x2a" + w.to_bytes(2, "little") + h.to_bytes(2, "little") + bytes(40)
+    vp8x = bytes(4) + (w - 1).to_bytes(3, "little") + (h - 1).to_bytes(3, "little")
+
+    def riff(*chunks):
+        body = b"WEBP" + b"".join(k + len(d).to_bytes(4, "little") + d for k, d in chunks)
+        return b"RIFF" + len(body).to_bytes(4, "little") + body
+
+    files = {
+        "lossless.webp": riff((b"VP8L", vp8l)),
+        "lossy.webp": riff((b"VP8 ", vp8)),
+        "extended.webp": riff((b"VP8X", vp8x), (b"VP8L", vp8l)),
+        "topdown.bmp": b"BM" + struct.pack("<IHHI", 54 + w * h * 3, 0, 0, 54)
+        + struct.pack("<IiiHHIIiiII", 40, w, -h, 1, 24, 0, 0, 0, 0, 0, 0) + bytes(100),
+        "screen.gif": b"GIF89a" + struct.pack("<HH", w, h) + b"\x00\x00\x00," + struct.pack("<HHHH", 0, 0, w, h)
+        + b"\x00\x02\x02\x44\x01\x00;",
+        "scan.ppm": b"P6\n# a scanner's\n%d %d\n255\n" % (w, h) + bytes(100),
+        "scan.pam": b"P7\nWIDTH %d\nHEIGHT %d\nDEPTH 3\nMAXVAL 255\nTUPLTYPE RGB\nENDHDR\n" % (w, h) + bytes(100),
+    }
+    for name, data in files.items():
+        p = _write_bytes(tmp_path / name, data)
+        r = invoke("image", p, "-o", tmp_path / "o", "-q")
+        assert r.exit_code == 2 and r.stderr == (f"livecut: error: {p}: image is {w}x{h}; livecut handles at most 80 "
+                                                 "megapixels\n"), r.output
+    # (OpenCV's check, of the limit livecut sets before cv2 is imported: in a process of its own)
+    p = _write_bytes(tmp_path / "sun.ras", struct.pack(">8I", 0x59A66A95, w, h, 24, w * h * 3, 1, 0, 0) + bytes(100))
+    r = _run("image", str(p), "-o", str(tmp_path / "o"), "-q", debug=False)
+    assert r.returncode == 2 and r.stderr == (f"livecut: error: {p}: image is too large; livecut handles at most 80 "
+                                              "megapixels\n"), r.stderr
+
+
 def test_all_bad_inputs_together(tmp_path, good, bad):
     missing = tmp_path / "missing.png"
     empty_dir = tmp_path / "nothing_here"
