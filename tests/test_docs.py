@@ -402,3 +402,20 @@ def test_the_gifs_a_glob_leaves_out_are_said_as_the_readme_says(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "GIF" not in r.stderr, r.stderr
     assert sorted(p.name for p in (tmp_path / "out2").iterdir()) == ["b.png"]
+
+
+def test_a_cmyk_tiff_with_an_alpha_is_said_to_be_refused_as_it_is(tmp_path):
+    """README said a TIFF of channels beyond its colours *and an alpha* is refused: a CMYK one
+    with an alpha (5 channels), which OpenCV does not decode (at most four channels), is refused
+    too, saying what it holds, which README did not say."""
+    import numpy as np
+
+    from conftest import run_cli
+    from test_cli_image import _samples, _tiff
+
+    assert "a CMYK one with an alpha (OpenCV decodes at most four channels)" in README
+    src = tmp_path / "cmyka.tif"
+    src.write_bytes(_tiff(_samples(5, np.uint8), 2, photometric=5))
+    r = run_cli("image", str(src), "-o", str(tmp_path / "o"))
+    assert r.returncode == 2 and r.stderr == (f"livecut: error: {src}: a TIFF of 5 channels (CMYK and an alpha), which "
+                                              "livecut does not read; save it as RGB or RGBA, or as PNG\n"), r.stderr
