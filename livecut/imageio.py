@@ -278,6 +278,9 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
                                                    "check its result")
         if unmarked and not left_over:
             meta["lost"] = f"{unmarked}, its picture data whole: read as it is"
+        elif not left_over and not meta["lost"] and _jpeg_scans_short(data):
+            meta["lost"] = ("a progressive JPEG whose scans stop before its picture is whole (cut between two of "
+                            "them, its end marker put back?): read as it is, perhaps blurred; check its result")
     return img
 
 
@@ -1538,6 +1541,21 @@ def _jpeg_scans_whole(b: bytes) -> bool:
             break
         i = found.start()
     return all(bit == 0 for bit in bits.values())
+
+
+def _jpeg_scans_short(data: np.ndarray) -> bool:
+    """Whether ``data`` is a progressive JPEG (its first frame SOF2) whose scans do not bring
+    every coefficient to its last bit (:func:`_jpeg_scans_whole`): one cut between two scans
+    and its end marker put back, which libjpeg decodes blurred or faint without a word (it was
+    cut so, exit 0, unsaid).  Not refused: an encoder may stop a progression short on purpose
+    (jpegtran -scans), a whole picture libjpeg decodes alike; none of cv2's, Pillow's, cjpeg's,
+    jpegtran's or mozjpeg's progressions does."""
+    if data[:3].tobytes() != b"\xff\xd8\xff":
+        return False
+    b = data.tobytes()
+    frames = [marker for marker, _ in _jpeg_segments(b) if 0xC0 <= marker <= 0xCF
+              and marker not in (0xC4, 0xC8, 0xCC)]  # (as in _jpeg_whole_unmarked)
+    return frames[:1] == [0xC2] and not _jpeg_scans_whole(b)
 
 
 def picture_fault(path: str | Path) -> str | None:

@@ -1982,6 +1982,29 @@ def test_a_progressive_jpeg_whose_end_marker_alone_is_missing_is_read_as_a_seque
             read_image(q)
 
 
+def test_a_progressive_jpeg_cut_between_its_scans_and_ended_says_so(tmp_path):
+    """A progressive JPEG cut exactly between two of its scans and its end marker put back
+    (a broken-off copy 'repaired'): libjpeg decodes it blurred without a word, and it was cut
+    so, exit 0, unsaid.  Its scans' headers show it short of its last bits: it is read with a
+    warning (not refused: an encoder may stop a progression short on purpose).  Whole ones,
+    Pillow's and OpenCV's, are read without it."""
+    src, data = _whole_jpeg(tmp_path, True)
+    scans = [i for i in range(len(data) - 1) if data[i:i + 2] == b"\xff\xda"]
+    assert len(scans) > 2
+    p = _write_bytes(tmp_path / "between.jpg", data[:scans[-2]] + b"\xff\xd9")
+    out = tmp_path / "o"
+    r = _run("image", str(p), "-o", str(out), "-q", debug=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: warning: {p}: a progressive JPEG whose scans stop before its picture "
+                                     "is whole (cut between two of them, its end marker put back?): read as it is, "
+                                     "perhaps blurred; check its result"], r.stderr
+    img, _ = make_scene("basic", 320, 240, seed=1)
+    ok, coded = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1])
+    whole = _write_bytes(tmp_path / "whole.jpg", coded.tobytes())
+    r = _run("image", str(src), str(whole), "-o", str(out), "-q", debug=False)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
 def _refused_beside_whole(tmp_path, p: Path, src: Path, why: str) -> None:
     """``livecut image P SRC``: P refused in one line, ``P: why``, exit 2; SRC cut."""
     out = tmp_path / "o"
