@@ -1796,16 +1796,19 @@ def _unspecified_alpha(data: np.ndarray, at: int | None):
         data[at:at + 2] = stored
 
 
-def _peek_tiff(b: bytes) -> tuple[int, int] | None:
-    """Width and height of a TIFF's first image (classic TIFF, either byte order)."""
-    if b[:4] not in (b"II*\x00", b"MM\x00*"):
+def _peek_tiff(data: np.ndarray) -> tuple[int, int] | None:
+    """Width and height of a TIFF's first image (classic TIFF or BigTIFF, either byte order;
+    a BigTIFF's were not read: one over the limit was refused without its size)."""
+    big = data[:4].tobytes() in (b"II+\x00", b"MM\x00+")
+    if data[:4].tobytes() not in (b"II*\x00", b"MM\x00*") and not big:
         return None
     try:
-        e, entries = _tiff_first_ifd(b)
+        e, entries = _bigtiff_first_ifd(data) if big else _tiff_first_ifd(data)
         size = {}
         for tag, typ, _cnt, at in entries:
-            if tag in (256, 257):
-                size[tag] = struct.unpack(e + "H", b[at:at + 2])[0] if typ == 3 else struct.unpack(e + "I", b[at:at + 4])[0]
+            if tag in (256, 257) and typ in (3, 4, 16):  # SHORT, LONG, LONG8
+                kind = {3: "H", 4: "I", 16: "Q"}[typ]
+                size[tag] = struct.unpack(e + kind, data[at:at + struct.calcsize(kind)])[0]
         return (size[256], size[257]) if len(size) == 2 else None
     except (struct.error, KeyError):
         return None  # IFD beyond what was read, or malformed: OpenCV's own limit still applies
@@ -1819,8 +1822,8 @@ def _peek_size(data: np.ndarray) -> tuple[int, int] | None:
     """Width and height from a PNG, JPEG, TIFF, WebP, BMP, GIF or netpbm (PPM, PGM, PBM, PAM,
     PFM) header, without decoding.  (A WebP, BMP, GIF or netpbm picture over the limit was
     refused by OpenCV's own check, "larger than livecut's limit", without its size.)"""
+    tiff = _peek_tiff(data)  # (its first directory, wherever it is: libtiff writes it after the pixels)
     b = data[:65536].tobytes()
-    tiff = _peek_tiff(b)
     if tiff is not None:
         return tiff
     if b[:4] == b"RIFF" and b[8:12] == b"WEBP" and len(b) >= 30:

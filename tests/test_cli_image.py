@@ -654,6 +654,31 @@ def test_a_webp_bmp_gif_or_netpbm_too_large_says_its_size_as_jpeg_png_and_tiff_d
                                               "megapixels\n"), r.stderr
 
 
+@pytest.mark.parametrize("big", [False, True])
+def test_a_tiff_too_large_says_its_size_wherever_its_directory_is(tmp_path, big):
+    """A BigTIFF over the limit, or a classic TIFF whose directory follows its pixels (as libtiff
+    writes it) more than 64 KiB in, was refused by OpenCV's own check, without its size ('image
+    is larger than livecut's limit'); each says it as other TIFFs do: 'image is WxH; ...'."""
+    w, h = 10000, 9000
+    pixels = bytes(70000)  # (what the directory follows)
+    if big:
+        entries = [(256, 4, w), (257, 4, h), (258, 3, 8), (262, 3, 1), (273, 16, 16), (277, 3, 1), (279, 16, w * h)]
+        ifd = struct.pack("<Q", len(entries)) + b"".join(
+            struct.pack("<HHQ", t, k, 1) + struct.pack({3: "<H", 4: "<I", 16: "<Q"}[k], v).ljust(8, b"\0")
+            for t, k, v in entries) + struct.pack("<Q", 0)
+        data = b"II+\0" + struct.pack("<HHQ", 8, 0, 16 + len(pixels)) + pixels + ifd
+    else:
+        entries = [(256, 4, w), (257, 4, h), (258, 3, 8), (262, 3, 1), (273, 4, 8), (277, 3, 1), (279, 4, w * h)]
+        ifd = struct.pack("<H", len(entries)) + b"".join(
+            struct.pack("<HHI", t, k, 1) + struct.pack({3: "<H", 4: "<I"}[k], v).ljust(4, b"\0")
+            for t, k, v in entries) + struct.pack("<I", 0)
+        data = b"II*\0" + struct.pack("<I", 8 + len(pixels)) + pixels + ifd
+    p = _write_bytes(tmp_path / "big.tif", data)
+    r = _run("image", str(p), "-o", str(tmp_path / "o"), "-q", debug=False)
+    assert r.returncode == 2 and r.stderr == (f"livecut: error: {p}: image is {w}x{h}; livecut handles at most 80 "
+                                              "megapixels\n"), r.stderr
+
+
 def test_all_bad_inputs_together(tmp_path, good, bad):
     missing = tmp_path / "missing.png"
     empty_dir = tmp_path / "nothing_here"
