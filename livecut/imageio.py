@@ -1819,8 +1819,8 @@ _NETPBM_SIZE = re.compile(rb"P[1-6Ff](?:\s+|#[^\n]*\n)+(\d+)(?:\s+|#[^\n]*\n)+(\
 
 
 def _peek_size(data: np.ndarray) -> tuple[int, int] | None:
-    """Width and height from a PNG, JPEG, TIFF, WebP, BMP, GIF or netpbm (PPM, PGM, PBM, PAM,
-    PFM) header, without decoding.  (A WebP, BMP, GIF or netpbm picture over the limit was
+    """Width and height from a PNG, JPEG, TIFF, WebP, BMP, GIF, netpbm (PPM, PGM, PBM, PAM,
+    PFM) or AVIF header, without decoding.  (A WebP, BMP, GIF or netpbm picture over the limit was
     refused by OpenCV's own check, "larger than livecut's limit", without its size.)"""
     tiff = _peek_tiff(data)  # (its first directory, wherever it is: libtiff writes it after the pixels)
     b = data[:65536].tobytes()
@@ -1849,6 +1849,9 @@ def _peek_size(data: np.ndarray) -> tuple[int, int] | None:
     netpbm = _NETPBM_SIZE.match(b[:4096])
     if netpbm:
         return int(netpbm[1]), int(netpbm[2])
+    for kind, payload in _avif_properties(data):  # (an AVIF's primary picture: its ispe, as coded)
+        if kind == b"ispe" and len(payload) >= 12:
+            return int.from_bytes(payload[4:8], "big"), int.from_bytes(payload[8:12], "big")
     if b.startswith(b"\x89PNG\r\n\x1a\n") and len(b) >= 24:
         return int.from_bytes(b[16:20], "big"), int.from_bytes(b[20:24], "big")
     if b.startswith(b"\xff\xd8"):

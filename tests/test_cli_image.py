@@ -679,6 +679,25 @@ def test_a_tiff_too_large_says_its_size_wherever_its_directory_is(tmp_path, big)
                                               "megapixels\n"), r.stderr
 
 
+def test_an_avif_too_large_says_its_size(tmp_path):
+    """An AVIF over the limit was refused by the decoder's check without its size ('image is
+    larger than livecut's limit'); its primary picture's size (ispe) is read and said as a
+    JPEG's is.  One within it is read, its size as before."""
+    from livecut.imageio import read_image
+
+    ok, coded = cv2.imencode(".avif", np.full((64, 96, 3), 128, np.uint8))
+    assert ok
+    data = bytearray(coded.tobytes())
+    at = data.find(b"ispe")  # (type, version and flags, width, height)
+    assert at > 0 and data.count(b"ispe") == 1
+    assert read_image(_write_bytes(tmp_path / "small.avif", bytes(data))).shape[:2] == (64, 96)
+    data[at + 8:at + 16] = struct.pack(">II", 10000, 9000)
+    p = _write_bytes(tmp_path / "big.avif", bytes(data))
+    r = _run("image", str(p), "-o", str(tmp_path / "o"), "-q", debug=False)
+    assert r.returncode == 2 and r.stderr == (f"livecut: error: {p}: image is 10000x9000; livecut handles at most 80 "
+                                              "megapixels\n"), r.stderr
+
+
 def test_all_bad_inputs_together(tmp_path, good, bad):
     missing = tmp_path / "missing.png"
     empty_dir = tmp_path / "nothing_here"
