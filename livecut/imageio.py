@@ -126,9 +126,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         if _jpeg_whole_unmarked(data):
             data = np.concatenate([data, np.frombuffer(b"\xff\xd9", np.uint8)])
             unmarked = "a JPEG without its end marker (EOI)"
-        elif _png_whole_unended(data):
-            data = np.concatenate([data, np.frombuffer(_PNG_IEND, np.uint8)])
-            unmarked = "a PNG without its end chunk (IEND)"
+        elif (ended := _png_whole_unended(data)) is not None:
+            data, unmarked = ended, "a PNG without its end chunk (IEND)"
         else:
             raise ImageReadError(f"{p}: image file is truncated")
     if _tiff_reduced_first(data):
@@ -1480,27 +1479,31 @@ def _jpeg_whole_unmarked(data: np.ndarray) -> bool:
 _PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
-def _png_whole_unended(data: np.ndarray) -> bool:
-    """Whether ``data``, a PNG without its end chunk (IEND; see :func:`_truncated`), holds its
-    whole picture: every chunk whole to the file's end, and decoded with IEND put back, libpng
-    finds all its image data (one cut between two IDAT chunks it refuses: 'Not enough image
-    data').  It was refused as 'image file is truncated', where a JPEG lacking only its end
-    marker is read (:func:`_jpeg_whole_unmarked`); OpenCV decodes none of them as they are."""
+def _png_whole_unended(data: np.ndarray) -> np.ndarray | None:
+    """``data``, a PNG without its end chunk (IEND; see :func:`_truncated`), or cut within it,
+    with IEND put back, where it holds its whole picture: every other chunk whole, and decoded
+    so, libpng finds all its image data (one cut between two IDAT chunks it refuses: 'Not
+    enough image data'); else None.  It was refused as 'image file is truncated', where a JPEG
+    lacking only its end marker is read (:func:`_jpeg_whole_unmarked`); OpenCV decodes none of
+    them as they are."""
     if data[:8].tobytes() != b"\x89PNG\r\n\x1a\n":
-        return False
+        return None
     end, idat = 8, False
     for kind, start, length in _png_chunks(data):
+        if kind == b"IEND" or start + length + 4 > data.size:
+            break
         end, idat = start + length + 4, idat or kind == b"IDAT"
     size = _peek_size(data)
-    if end != data.size or not idat or size is None or size[0] * size[1] > MAX_PIXELS:
-        return False
-    whole = np.concatenate([data, np.frombuffer(_PNG_IEND, np.uint8)])
+    if not _PNG_IEND.startswith(data[end:end + 12].tobytes()) or data.size - end >= 12 or not idat \
+            or size is None or size[0] * size[1] > MAX_PIXELS:
+        return None
+    whole = np.concatenate([data[:end], np.frombuffer(_PNG_IEND, np.uint8)])
     with _capture_stderr():  # (libpng's own complaint, on stderr)
         try:
             img = cv2.imdecode(whole, cv2.IMREAD_REDUCED_GRAYSCALE_8)
         except cv2.error:
-            return False
-    return img is not None
+            return None
+    return whole if img is not None else None
 
 
 #: a marker in a JPEG's entropy-coded data: 0xFF not followed by a stuffed 0, a restart marker or a fill byte
@@ -1568,7 +1571,7 @@ def picture_fault(path: str | Path) -> str | None:
         data = np.fromfile(p, dtype=np.uint8)
     except OSError:
         return None
-    if _truncated(data, p) and not _jpeg_whole_unmarked(data) and not _png_whole_unended(data):
+    if _truncated(data, p) and not _jpeg_whole_unmarked(data) and _png_whole_unended(data) is None:
         return "image file is truncated"
     if data[:3].tobytes() != b"\xff\xd8\xff":
         return None

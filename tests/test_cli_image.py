@@ -2090,6 +2090,24 @@ def test_a_png_whose_end_chunk_alone_is_missing_is_read_with_a_warning(tmp_path,
             read_image(q)
 
 
+@pytest.mark.parametrize("cut", [1, 4, 8, 11])
+def test_a_png_cut_within_its_end_chunk_is_read_as_one_without_it(tmp_path, cut):
+    """A PNG cut within its end chunk (IEND: its length, type or CRC, the last 12 bytes; a copy
+    broken off a few bytes before its end), its image data whole, was refused as 'image file is
+    truncated', where one lacking IEND whole is read with a warning; it is read alike."""
+    from livecut.imageio import read_image
+
+    img, _ = make_scene("basic", 320, 240, seed=1)
+    src = _write_bytes(tmp_path / "src.png", cv2.imencode(".png", img)[1].tobytes())
+    data = src.read_bytes()
+    p = _write_bytes(tmp_path / "cut.png", data[:-cut])
+    assert np.array_equal(read_image(p), read_image(src))
+    r = _run("image", str(p), "-o", str(tmp_path / "o"), "-q", debug=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: warning: {p}: a PNG without its end chunk (IEND), its picture "
+                                     "data whole: read as it is"], r.stderr
+
+
 def _whole_jpeg(tmp_path, progressive: bool) -> tuple[Path, bytes]:
     """A whole JPEG of a test scene, ``tmp_path/src.jpg``, and its bytes."""
     from PIL import Image
