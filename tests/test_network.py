@@ -698,6 +698,48 @@ def test_an_open_that_a_slow_server_drags_out_ends_within_open_timeout(tmp_path,
     assert took < 2.8, f"the open took {took:.1f} s (video.open_timeout=2)"
 
 
+def test_a_streams_frames_are_decoded_into_buffers_given_back(tmp_path):
+    """A live stream's frames were each a new BGR array (a 1080p camera's 6 MB, 25 times a second,
+    for as long as it ran), where a file's are decoded into the buffers the runner gives back
+    (release_frame): a stream's are too, and hold the same pictures."""
+    import livecut.sources.stream as stream
+    from allocs import allocated_per_frame
+    from conftest import make_clip
+
+    w, h = 640, 360
+    data = make_clip(tmp_path / "c.ts", n=24, w=w, h=h).read_bytes()
+    with socket.socket() as lsock:
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen()
+        port = lsock.getsockname()[1]
+        conns = []
+
+        def serve() -> None:
+            c, _ = lsock.accept()
+            conns.append(c)
+            c.sendall(data)  # (then the connection stays open: no reconnection meanwhile)
+
+        threading.Thread(target=serve, daemon=True).start()
+        src = open_source(f"tcp://127.0.0.1:{port}", VideoConfig(open_timeout=10.0, read_timeout=10.0))
+        try:
+            release = getattr(src, "release_frame", lambda image: None)
+            got = []
+
+            def one(i: int) -> None:
+                f = src.read()
+                got.append(f.image.copy())
+                release(f.image)
+
+            _, by_line = allocated_per_frame(one, stream.__file__, frames=6)
+        finally:
+            src.close()
+            for c in conns:
+                c.close()
+    line, most = max(by_line.items(), key=lambda kv: kv[1])
+    assert most < w * h, f"stream.py:{line} allocates {most} bytes a frame"
+    assert len(got) == 9 and len({g.tobytes() for g in got}) == 9  # (each its own picture)
+
+
 def test_stop_interrupts_a_read_that_waits_for_a_stalled_stream(tmp_path):
     """A read blocked in FFmpeg on a stream that sends nothing more returned only at
     video.read_timeout (then, stopped, gave up): stop() and close() now interrupt it at once,

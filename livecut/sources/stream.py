@@ -51,6 +51,7 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 import av
+import numpy as np
 
 from livecut.config import VideoConfig, video_option
 from livecut.deinterlace import (FIELD_ORDERS, bwdif_options, deinterlaced, deinterlaced_once_flagged,
@@ -581,6 +582,7 @@ class StreamSource:
         #: the current connection's first video packets, as (pts, dts, size, crc32) (see _read_again)
         self._opening: list = []
         self._to_bgr = BgrReader()  # (the frames with their own matrix and range)
+        self._pool: collections.deque = collections.deque()  # frames' buffers given back (release_frame)
         self._index = 0
         self._failed_opens = 0  # connections that opened, then failed before a first frame
         self._closed = False
@@ -1785,8 +1787,24 @@ class StreamSource:
             if index >= self._catch_up_from:
                 self._catching_up = False
 
+    def release_frame(self, image: np.ndarray) -> None:
+        """Give back a frame the caller is done with: the next is decoded into its buffer (each
+        was a new array, a 1080p frame's 6 MB, 25 times a second for as long as the stream ran)."""
+        if len(self._pool) < POOL_MAX:
+            self._pool.append(image)
+
+    def _pooled(self, frame: Any) -> np.ndarray | None:
+        """A buffer given back of ``frame``'s BGR shape, or None (one of another size is let go)."""
+        shape = (frame.height, frame.width, 3)
+        while self._pool:
+            buf = self._pool.popleft()
+            if (isinstance(buf, np.ndarray) and buf.shape == shape and buf.dtype == np.uint8
+                    and buf.flags.c_contiguous and buf.flags.writeable):
+                return buf
+        return None
+
     def _deliver(self, frame: Any) -> Frame:
-        image = self._to_bgr(frame)
+        image = self._to_bgr(frame, self._pooled(frame))
         now = time.monotonic()
         if self._catching_up and self._catch_up_until is None:
             self._catch_up_until = now + CATCH_UP
@@ -1861,6 +1879,8 @@ PROBATION = 4.0
 OPENING = 8
 #: the most memory the packets of a stream on probation read ahead may take
 AHEAD_BYTES = 64 << 20
+#: the most frames' buffers given back (release_frame) kept for the next frames
+POOL_MAX = 8
 #: why an answer without its size that ended before its last chunk is lost (see _ChunkWatch)
 CUT_CHUNKED = "the server closed the connection before the answer's end (no last chunk)"
 #: why a live stream that FFmpeg ended is reconnected to
