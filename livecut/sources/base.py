@@ -7,6 +7,7 @@ stream) or anything else (a file path).
 
 from __future__ import annotations
 
+import collections
 import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -111,6 +112,30 @@ def under_lock(lock: "threading.RLock", timeout: float, fn) -> bool:
             finally:
                 lock.release()
     return owned
+
+
+class FramePool:
+    """Frames' buffers given back by the caller once done with them (a source's
+    ``release_frame``), for the next frames to be decoded into instead of new arrays each.  Safe
+    between the thread that gives back and the one that reads (a deque's append and popleft)."""
+
+    def __init__(self, most: int):
+        self.most = most
+        self._bufs: collections.deque = collections.deque()
+
+    def give(self, image: np.ndarray) -> None:
+        if len(self._bufs) < self.most:
+            self._bufs.append(image)
+
+    def take(self, shape: tuple[int, ...] | None = None) -> np.ndarray | None:
+        """A buffer given back (uint8, C-contiguous, writable) of ``shape`` (None: any), or None;
+        one of another shape -- a frame of another size or format -- is let go."""
+        while self._bufs:
+            buf = self._bufs.popleft()
+            if (isinstance(buf, np.ndarray) and buf.dtype == np.uint8 and buf.flags.c_contiguous
+                    and buf.flags.writeable and (shape is None or buf.shape == shape)):
+                return buf
+        return None
 
 
 class ClosesWhileReading:

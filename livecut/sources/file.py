@@ -25,7 +25,6 @@ deinterlaced as it is decoded (FFmpeg's bwdif, a frame for a frame; ``video.dein
 
 from __future__ import annotations
 
-import collections
 import math
 import os
 import re
@@ -49,7 +48,7 @@ from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, HIGH_BIT_420, LIMITED_RAN
 from livecut.pacing import Pacer
 from livecut.resize import fitted_size
 from livecut.sources import register_source
-from livecut.sources.base import ClosesWhileReading, Frame, SourceInfo, text_note
+from livecut.sources.base import ClosesWhileReading, Frame, FramePool, SourceInfo, text_note
 from livecut.urls import INPUT_SCHEMES, file_for_ffmpeg, redact_url, url_scheme
 
 #: give up on a file after this many undecodable packets in a row
@@ -1193,7 +1192,7 @@ class FileSource(ClosesWhileReading):
         self._decoder = None
         #: optional :class:`livecut.stageclock.StageClock`: CPU time of decode and convert
         self.clock = None
-        self._pool: collections.deque = collections.deque()  # frames' buffers given back
+        self._pool = FramePool(64)  # frames' buffers given back
         #: what the run's summary should say (a picture that changed size mid-run, as I420)
         self.warnings: list[str] = []
         self._sizes: list[tuple[int, int]] = []  # the sizes fitted so far (see _fit_i420)
@@ -1812,25 +1811,15 @@ class FileSource(ClosesWhileReading):
     def release_frame(self, image: np.ndarray) -> None:
         """Give back a frame the caller is done with; its buffer is reused (I420 frames, and
         BGR ones: a BGR frame decoded was a new array each, a 720p frame's 2.8 MB; not BGRA)."""
-        if len(self._pool) < 64 and self.pixel_format in ("yuv420p", "bgr24") and not self.alpha:
-            self._pool.append(image)
-
-    def _pooled(self, shape: tuple[int, ...]) -> np.ndarray | None:
-        """A buffer given back of ``shape`` (uint8, C-contiguous), or None (one of another shape, a
-        frame of another size or format, is let go)."""
-        while self._pool:
-            buf = self._pool.popleft()
-            if (isinstance(buf, np.ndarray) and buf.shape == shape and buf.dtype == np.uint8
-                    and buf.flags.c_contiguous and buf.flags.writeable):
-                return buf
-        return None
+        if self.pixel_format in ("yuv420p", "bgr24") and not self.alpha:
+            self._pool.give(image)
 
     def _to_i420(self, f) -> np.ndarray:
         """The frame's planes copied into one (H*3//2) x W buffer (Y, U, V).  A picture that
         changed size mid-stream is scaled to fit with its shape kept, on black bars (it was
         stretched to the first size), and :attr:`warnings` says so once per size."""
         w, h = self.info.width, self.info.height
-        buf = self._pooled((h * 3 // 2, w))
+        buf = self._pool.take((h * 3 // 2, w))
         if buf is None:
             buf = np.empty((h * 3 // 2, w), np.uint8)
         f = self._of_output_matrix(f)
@@ -1928,7 +1917,7 @@ class FileSource(ClosesWhileReading):
     def _to_bgr(self, f) -> np.ndarray:
         if self.alpha:  # (the video's own alpha kept, as BGRA)
             return self._bgr.bgra(f)
-        return self._bgr(f, self._pooled((f.height, f.width, 3)))
+        return self._bgr(f, self._pool.take((f.height, f.width, 3)))
 
     def __enter__(self) -> "FileSource":
         if self._closed:  # (it read nothing, as at its end, without a word: a sink refuses as much)

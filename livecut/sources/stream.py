@@ -62,7 +62,7 @@ from livecut.i420 import BgrReader, read_description
 from livecut.imageio import MIN_SIDE
 from livecut.sinks.base import fps_text
 from livecut.sources import register_source
-from livecut.sources.base import Frame, SourceInfo, text_note, under_lock
+from livecut.sources.base import Frame, FramePool, SourceInfo, text_note, under_lock
 from livecut.srtbridge import FfmpegBridge, PipeReader, check_listener_address, ffmpeg_for_srt, input_args
 from livecut.threads import Worker
 from livecut.urls import (input_listens, input_options, is_input_url, lower_scheme, redact_text, redact_url,
@@ -582,7 +582,7 @@ class StreamSource:
         #: the current connection's first video packets, as (pts, dts, size, crc32) (see _read_again)
         self._opening: list = []
         self._to_bgr = BgrReader()  # (the frames with their own matrix and range)
-        self._pool: collections.deque = collections.deque()  # frames' buffers given back (release_frame)
+        self._pool = FramePool(POOL_MAX)  # frames' buffers given back (release_frame)
         self._index = 0
         self._failed_opens = 0  # connections that opened, then failed before a first frame
         self._closed = False
@@ -1790,21 +1790,10 @@ class StreamSource:
     def release_frame(self, image: np.ndarray) -> None:
         """Give back a frame the caller is done with: the next is decoded into its buffer (each
         was a new array, a 1080p frame's 6 MB, 25 times a second for as long as the stream ran)."""
-        if len(self._pool) < POOL_MAX:
-            self._pool.append(image)
-
-    def _pooled(self, frame: Any) -> np.ndarray | None:
-        """A buffer given back of ``frame``'s BGR shape, or None (one of another size is let go)."""
-        shape = (frame.height, frame.width, 3)
-        while self._pool:
-            buf = self._pool.popleft()
-            if (isinstance(buf, np.ndarray) and buf.shape == shape and buf.dtype == np.uint8
-                    and buf.flags.c_contiguous and buf.flags.writeable):
-                return buf
-        return None
+        self._pool.give(image)
 
     def _deliver(self, frame: Any) -> Frame:
-        image = self._to_bgr(frame, self._pooled(frame))
+        image = self._to_bgr(frame, self._pool.take((frame.height, frame.width, 3)))
         now = time.monotonic()
         if self._catching_up and self._catch_up_until is None:
             self._catch_up_until = now + CATCH_UP
