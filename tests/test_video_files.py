@@ -3349,6 +3349,56 @@ def test_audio_whose_sample_rate_changes_is_transcoded_whole(tmp_path):
     assert abs(hz(0.5) - 440) < 10 and abs(hz(3.0) - 880) < 10
 
 
+@pytest.mark.parametrize("acodec, first, then, out_ext", [
+    ("aac", ("stereo", 48000), ("5.1", 48000), ".mkv"), ("aac", ("stereo", 44100), ("stereo", 48000), ".mp4"),
+    ("libmp3lame", ("stereo", 44100), ("stereo", 48000), ".mov"),
+    ("libmp3lame", ("mono", 44100), ("stereo", 44100), ".avi")])
+def test_audio_whose_channels_or_rate_change_is_not_copied_unplayable(tmp_path, acodec, first, then, out_ext):
+    """Two MPEG-TS parts put together, AAC in stereo then 5.1 (a TV recording's advert, then its
+    film), AAC or MP3 at 44.1 kHz then 48 kHz: copied into .mkv, .mp4 or .mov, the track stated
+    its first part's setup only, and the sound after the change could not be decoded ("channel
+    element 1.0 is not allocated") or played at the wrong rate (440 Hz as 404 Hz); into .avi, MP3
+    whose channels change failed the run ("write failed (Invalid argument)").  A scan of
+    the packets' headers sees the change: the track is re-encoded whole, with a warning."""
+    import av
+
+    parts = []
+    for i, (f, (layout, rate)) in enumerate(((440, first), (880, then))):
+        part = tmp_path / f"p{i}.ts"
+        feed = "|".join(f"c{k}=c0" for k in range(len(av.AudioLayout(layout).channels)))
+        _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=2", "-f", "lavfi", "-i",
+                f"sine=f={f}:r={rate}:duration=2,pan={layout}|{feed}", "-c:v", "libx264", "-c:a", acodec,
+                "-output_ts_offset", str(2 * i), "-f", "mpegts", str(part))
+        parts.append(part.read_bytes())
+    src = tmp_path / "mixed.ts"
+    src.write_bytes(b"".join(parts))
+    out = tmp_path / f"out{out_ext}"
+    r = run_cli("file", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        a = c.streams.audio[0]
+        frames = list(c.decode(a))  # (raises where a frame cannot be decoded)
+        rate, channels = a.sample_rate, a.codec_context.channels
+    pcm = np.concatenate([f.to_ndarray()[0] for f in frames])
+
+    def hz(t0):  # the tone's frequency from its zero crossings over 0.5 s at t0
+        x = pcm[int(t0 * rate): int((t0 + 0.5) * rate)]
+        return np.count_nonzero(np.diff(np.signbit(x))) / 2 / 0.5
+
+    assert abs(hz(0.5) - 440) < 10 and abs(hz(3.0) - 880) < 10, (hz(0.5), hz(3.0))
+    assert abs(len(pcm) / rate - 4.0) < 0.15
+    # (the part after the change neither mixed down nor resampled down)
+    assert channels == max(len(av.AudioLayout(x[0]).channels) for x in (first, then))
+    assert rate == max(first[1], then[1])
+    assert "changes part way" in r.stderr and "re-encoded" in r.stderr, r.stderr
+    if out_ext == ".mkv":  # (`-o -`'s NUT keeps each frame's header: the track is copied, decodable)
+        r, piped = _pipe_out(src, tmp_path)
+        assert r.returncode == 0 and "changes part way" not in r.stderr, r.stderr
+        with av.open(str(piped)) as c:
+            assert c.streams.audio[0].codec_context.channels == 2
+            assert sum(f.samples for f in c.decode(audio=0)) > 3.9 * 48000
+
+
 def _pipe_out(src: Path, tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, Path]:
     """`livecut file SRC -o - ARGS > out.bin`: (the run, the file holding its standard output)."""
     out = tmp_path / "piped.bin"

@@ -212,7 +212,12 @@ class AudioCopy:
                                     f"{keep.index}); left out")
             streams = [keep]
         subs = _subtitle_plan(container, inp, ext, warnings) if subtitles_from is not None else {}
-        if hold and ext in KEEPS_EMPTY_TRACKS and streams and all(
+        changing = _changing(src, [a for a in streams if (allowed is None or _codec_name(a) in allowed)
+                                   and _copyable(a, _codec_name(a), ext)], ext, start) if streams else {}
+        for i, (what, _) in changing.items():
+            warnings.append(f"audio stream {i} ({_codec_name(inp.streams[i])}): its sound changes part way "
+                            f"({what}), which a copy cannot follow; re-encoded")
+        if hold and ext in KEEPS_EMPTY_TRACKS and streams and not changing and all(
                 _copyable(a, _codec_name(a), ext)
                 and (allowed is None or _codec_name(a) in allowed)
                 and a.codec_context.codec.name in container.supported_codecs  # (the muxer takes it)
@@ -229,7 +234,8 @@ class AudioCopy:
                 float(a.start_time * a.time_base) - start > AVI_LATE_AUDIO
             try:
                 copied = None
-                if (allowed is None or name in allowed) and not late and _copyable(a, name, ext):
+                if (allowed is None or name in allowed) and not late and a.index not in changing \
+                        and _copyable(a, name, ext):
                     try:
                         copied = container.add_stream_from_template(a)
                     except (av.error.FFmpegError, ValueError):
@@ -241,7 +247,8 @@ class AudioCopy:
                     order = _own_order(a)
                     if order is not None:
                         reorder[a.index] = order
-                    amap[a.index] = _audio_encoder(container, a, ext, warnings)
+                    amap[a.index] = _audio_encoder(container, a, ext, warnings,
+                                                   changing[a.index][1] if a.index in changing else None)
                     transcode.add(a.index)
                 _describe_track(amap[a.index], a, ext)
             except (av.error.FFmpegError, ValueError) as exc:
@@ -1113,6 +1120,84 @@ def _copyable(a, name: str | None, ext: str) -> bool:
     return True
 
 
+#: outputs that keep each copied AAC (ADTS) or MPEG audio frame's own header, which a decoder
+#: follows where the stream's channels or rate change (MPEG-TS, and NUT, ``-o -``'s); the others
+#: state the track's once, from its first frame (see _changing)
+OWN_HEADERS = frozenset({".ts", ".nut"})
+#: ADTS's sample rates, by its sampling frequency index
+ADTS_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)
+#: ADTS's profiles (its audio object type less 1)
+ADTS_PROFILES = ("Main", "LC", "SSR", "LTP")
+
+
+def _frame_params(name: str, data: bytes) -> tuple[str, int, int] | None:
+    """The profile, channels and sample rate an AAC (ADTS) or MPEG audio (MP3, MP2) frame
+    ``data`` states in its header (channels 0: ADTS's own channel setup), None where it has
+    none (AAC from an MP4 or a Matroska file)."""
+    if len(data) < 4 or data[0] != 0xFF:
+        return None
+    if name == "aac":
+        if data[1] & 0xF6 != 0xF0:
+            return None
+        index = (data[2] >> 2) & 15
+        channels = ((data[2] & 1) << 2) | (data[3] >> 6)
+        return (ADTS_PROFILES[data[2] >> 6], 8 if channels == 7 else channels,
+                ADTS_RATES[index] if index < len(ADTS_RATES) else 0)
+    h = int.from_bytes(data[:4], "big")
+    version, layer, rate = (h >> 19) & 3, (h >> 17) & 3, (h >> 10) & 3
+    if h >> 21 != 0x7FF or version == 1 or layer == 0 or rate == 3:
+        return None
+    hz = (44100, 48000, 32000)[rate] >> (0 if version == 3 else 1 if version == 2 else 2)
+    return f"Layer {4 - layer}", 1 if (h >> 6) & 3 == 3 else 2, hz
+
+
+def _changing(src: Path, streams: list, ext: str, start: float) -> dict[int, tuple[str, tuple[int, int]]]:
+    """The audio streams of ``streams`` (to be copied into an ``ext`` output; ``start``: its 0
+    on the source's clock) whose frames' channels, sample rate or profile change part way (a
+    TV recording's stereo advert, then its 5.1 film; parts put together): per stream, what
+    changes, said, and the most channels and the highest rate its frames have.  Copied, such a
+    track states its first frame's setup only, and the sound after a change could not be
+    decoded ("channel element 1.0 is not allocated") or played at the wrong rate; it is
+    re-encoded whole.  A scan of the file's packets before the run (their headers read, nothing
+    decoded: 1.5 s for a 30-minute, 445 MB recording); streams whose packets
+    have no header (AAC from an MP4) are left after their first."""
+    import av
+
+    from livecut.urls import file_for_ffmpeg
+
+    names = {a.index: _codec_name(a) for a in streams if ext not in OWN_HEADERS}
+    names = {i: n for i, n in names.items() if n in ("aac", "mp3", "mp2", "mp1")}
+    first: dict[int, tuple] = {}
+    widest: dict[int, tuple[int, int]] = {}
+    changed: dict[int, str] = {}
+    try:
+        with av.open(file_for_ffmpeg(src), "r", metadata_errors="ignore") as inp:
+            while names:
+                for pkt in inp.demux(*[inp.streams[i] for i in names]):
+                    i = pkt.stream.index
+                    if not pkt.size:
+                        continue
+                    params = _frame_params(names[i], bytes(memoryview(pkt)[:4]))
+                    if params is None:
+                        if i not in first:
+                            del names[i]
+                            break  # (demuxed again without it)
+                        continue
+                    was = first.setdefault(i, params)
+                    w = widest.get(i, (0, 0))
+                    widest[i] = (max(w[0], params[1]), max(w[1], params[2]))
+                    if params != was and i not in changed:
+                        t = float(pkt.pts * pkt.time_base) if pkt.pts is not None and pkt.time_base else None
+                        what = [f"{x} to {y}{unit}" for x, y, unit in zip(was, params, ("", " channels", " Hz"))
+                                if x != y]
+                        changed[i] = ", ".join(what) + (f" at {max(t - start, 0):.1f} s" if t is not None else "")
+                else:
+                    break
+    except (av.error.FFmpegError, OSError):
+        pass  # (read as far as it goes: the run says what it cannot read)
+    return {i: (changed[i], widest[i]) for i in changed}
+
+
 def _encoder_rate(codec: str, rate: int) -> int:
     """A sample rate ``codec`` encodes: ``rate`` itself when it takes it, else the nearest it
     takes above (the least loss), else its highest.  (FFmpeg's AAC encoder stops at 96 kHz and
@@ -1197,11 +1282,13 @@ def _surround_layout(codec: str, cc, rate: int) -> str | None:
     return None
 
 
-def _audio_encoder(container, a, ext: str, warnings: list[str]):
-    """An output stream that re-encodes input audio stream ``a`` (see AUDIO_TRANSCODE)."""
+def _audio_encoder(container, a, ext: str, warnings: list[str], widest: tuple[int, int] | None = None):
+    """An output stream that re-encodes input audio stream ``a`` (see AUDIO_TRANSCODE);
+    ``widest``: the most channels and the highest rate its frames have, where they change
+    (see _changing: the part after a change is not mixed down, nor resampled down)."""
     codec = AUDIO_TRANSCODE.get(ext, AUDIO_TRANSCODE_DEFAULT)
     cc = a.codec_context
-    rate = cc.sample_rate or 48000
+    rate = max(cc.sample_rate or 48000, widest[1] if widest else 0)
     if codec == "libopus":
         rate = rate if rate in OPUS_RATES else 48000
     elif (taken := _encoder_rate(codec, rate)) != rate:
@@ -1209,8 +1296,16 @@ def _audio_encoder(container, a, ext: str, warnings: list[str]):
         warnings.append(f"audio stream {a.index}: {cc.sample_rate} Hz resampled to {rate} Hz for {ext} "
                         f"(the {codec} encoder does not take {cc.sample_rate} Hz)")
     # (from the count: a demuxer may give "2 channels", an unordered layout the encoders refuse)
-    layout = "mono" if cc.channels == 1 else "stereo"
-    if cc.channels > 2:
+    layout = "mono" if cc.channels == 1 and not (widest and widest[0] > 1) else "stereo"
+    if widest and widest[0] > max(cc.channels, 2) and widest[0] in SURROUND_BY_COUNT:
+        # (a TV recording's stereo advert, then its 5.1 film: the film keeps its channels)
+        surround = SURROUND_BY_COUNT[widest[0]] if ext in SURROUND_EXTS else None
+        if surround is not None:
+            layout = surround
+        else:
+            warnings.append(f"audio stream {a.index}: {widest[0]} channels mixed down to stereo "
+                            f"for {ext} (.mkv keeps them as they are)")
+    elif cc.channels > 2:
         surround = _surround_layout(codec, cc, rate) if ext in SURROUND_EXTS else None
         if surround is not None:
             layout = surround
