@@ -4609,6 +4609,47 @@ def test_a_udp_outputs_small_buffer_size_is_named_where_packets_could_not_be_sen
             "(without it livecut's 4 MB lets the system drop them)") == named, sink.warnings
 
 
+def test_a_udp_outputs_buffer_size_is_weighed_against_what_the_kernel_grants(monkeypatch):
+    """The kernel cuts a send buffer asked for to net.core.wmem_max (212992 bytes on many Linux
+    hosts): there livecut's 4 MB is 208 KB, and the warning blamed a URL's buffer_size=1048576 that
+    got as much ("too small ... without it livecut's 4 MB"); it is not named, and a smaller one is
+    weighed against the 208 KB livecut gets.  The cap is read from the kernel (faked here)."""
+    import livecut.sinks.network as network
+
+    port = free_port(socket.SOCK_DGRAM)
+    monkeypatch.setattr(network, "_neighbour_missing", lambda ip: True, raising=False)
+    monkeypatch.setattr(network, "_send_buffer_cap", lambda: 212992, raising=False)
+    for query, named in (("buffer_size=1048576", None), ("buffer_size=65536", "65536")):
+        with open_sink(f"udp://127.0.0.1:{port}?{query}", SinkInfo(64, 48, 25.0)) as sink:
+            for i, img in enumerate(_frames(40, 64, 48)):   # (1.6 s in real time)
+                sink.write(img, i / 25)
+        assert len(sink.warnings) == 1 and "packets could not be sent" in sink.warnings[0], sink.warnings
+        assert ("; its buffer_size=" in sink.warnings[0]) == bool(named), sink.warnings
+        if named:
+            assert sink.warnings[0].endswith(
+                f"; its buffer_size={named} is too small to hold them, and each write waited: the run was "
+                "slowed (without it livecut's 208 KB, the most the system allows (net.core.wmem_max), lets "
+                "the system drop them)"), sink.warnings
+
+
+def test_the_kernels_send_buffer_cap_is_read_where_it_can_be(monkeypatch):
+    """/proc/sys/net/core/wmem_max read as a number; none where it is missing or unreadable."""
+    import io
+
+    import livecut.sinks.network as network
+
+    monkeypatch.setattr(network, "open", lambda *a, **k: io.StringIO("212992\n"), raising=False)
+    assert network._send_buffer_cap() == 212992
+
+    def no_file(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(network, "open", no_file, raising=False)
+    assert network._send_buffer_cap() is None
+    monkeypatch.setattr(network, "open", lambda *a, **k: io.StringIO("x\n"), raising=False)
+    assert network._send_buffer_cap() is None
+
+
 def test_the_kernel_neighbour_table_is_read_as_found_or_not(monkeypatch, tmp_path):
     """Linux's /proc/net/arp: an entry without ATF_COM (0x2) is a neighbour the kernel has not found;
     one it found, an address it holds no entry for, or no table at all is not said."""

@@ -960,11 +960,17 @@ class StreamSink:
             return
         said = (f"{self.safe}: packets could not be sent for {now - self._udp_since:.0f} s "
                 "(no host answers at that address on the local network?)")
-        if self._udp_buffer is not None and self._udp_buffer < UDP_SEND_BUFFER:
+        # (the kernel grants a send buffer up to net.core.wmem_max, often 208 KB: livecut's 4 MB
+        # and a URL's own larger than that get the same, and the URL's is then not to blame)
+        cap = _send_buffer_cap()
+        ours = UDP_SEND_BUFFER if cap is None else min(UDP_SEND_BUFFER, cap)
+        if self._udp_buffer is not None and self._udp_buffer < ours:
             # (the kernel holds the packets while it looks, up to the socket's send buffer: a
             # small one the URL set held each write -- a 4 s clip took 18 s more, unsaid)
+            room = (f"{UDP_SEND_BUFFER >> 20} MB" if ours == UDP_SEND_BUFFER else
+                    f"{ours / 1024:.0f} KB, the most the system allows (net.core.wmem_max),")
             said += (f"; its buffer_size={self._udp_buffer} is too small to hold them, and each write "
-                     f"waited: the run was slowed (without it livecut's {UDP_SEND_BUFFER >> 20} MB lets "
+                     f"waited: the run was slowed (without it livecut's {room} lets "
                      "the system drop them)")
         if self._udp_said is None:
             self._udp_said = len(self.warnings)
@@ -981,6 +987,17 @@ def _ipv4_of(host: str | None) -> str | None:
         return socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_DGRAM)[0][4][0]
     except (OSError, UnicodeError, IndexError):
         return None
+
+
+def _send_buffer_cap() -> int | None:
+    """The largest send buffer (bytes) the kernel grants a socket (Linux's net.core.wmem_max; a
+    larger one asked for is cut to it), None where it cannot be read."""
+    try:
+        with open("/proc/sys/net/core/wmem_max", encoding="ascii") as cap:
+            value = int(cap.read().strip())
+    except (OSError, ValueError):
+        return None
+    return value if value > 0 else None
 
 
 def _neighbour_missing(ip: str) -> bool:
