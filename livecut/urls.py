@@ -164,10 +164,15 @@ def url_problem(url: str) -> str | None:
             return "an SRT mode must be caller, listener or rendezvous"
         return _srt_number_problem(options)
     if scheme == "udp":
-        return _udp_number_problem(srt_options(url))
+        given = [(key, value.replace("+", " ")) for key, _, value in
+                 (item.partition("=") for item in str(url).partition("?")[2].split("&"))]
+        return _no_number(given, _UDP_INTS, "a UDP") or _udp_number_problem(srt_options(url))
     if scheme == "tcp":
         # (each given: FFmpeg sets them one after the other, and refuses at the first that is none)
-        for key, value in parse_qsl(query.partition("?")[2].partition("#")[0], keep_blank_values=True):
+        given = parse_qsl(query.partition("?")[2].partition("#")[0], keep_blank_values=True)
+        if problem := _no_number(given, _TCP_NUMBERS, "a TCP"):
+            return problem
+        for key, value in given:
             if problem := _whole_numbers({key: value}, _TCP_NUMBERS, "a TCP", {}):
                 return problem
         listens = _tcp_listen_values(url)
@@ -233,6 +238,22 @@ _TCP_NUMBERS = ("timeout", "listen_timeout", "send_buffer_size", "recv_buffer_si
 #: buffer_size=64k: a buffer of 64 bytes, without a word)
 _UDP_NUMBERS = ("ttl", "udplite_coverage", "localport", "pkt_size", "buffer_size", "connect", "fifo_size",
                 "broadcast", "bitrate", "burst_bits", "timeout", "reuse", "overrun_nonfatal")
+
+
+#: the UDP options PyAV's FFmpeg reads as a number (not a yes/no one: ?reuse alone, or reuse=, it takes)
+_UDP_INTS = ("ttl", "udplite_coverage", "localport", "pkt_size", "buffer_size", "fifo_size", "bitrate",
+             "burst_bits", "timeout")
+
+
+def _no_number(given: list[tuple[str, str]], keys: tuple[str, ...], what: str) -> str | None:
+    """Why one of ``keys`` among the query's ``given`` (key, value) pairs has no value (``?ttl``,
+    ``?pkt_size=``), or None.  PyAV's FFmpeg refuses such a number of a udp:// or tcp:// URL: "cannot
+    open the stream: Invalid argument" (an output's "cannot start the stream", exit 1), the option
+    unnamed.  (SRT goes through the system's ffmpeg, whose empty numbers are taken.)"""
+    for key, value in given:
+        if key in keys and not value.strip():
+            return f"{what} {key} must be a whole number"
+    return None
 
 
 def _udp_number_problem(values: dict[str, str]) -> str | None:

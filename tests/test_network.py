@@ -2397,6 +2397,25 @@ def test_udp_and_tcp_option_values_ffmpeg_misreads_are_refused_at_once(scheme, q
         assert url_problem(f"{scheme}://127.0.0.1:5000?{fine}") is None, fine
 
 
+@pytest.mark.parametrize("scheme,query", [
+    ("udp", "pkt_size="), ("udp", "ttl"), ("udp", "buffer_size=&ttl=4"), ("udp", "reuse&localport="),
+    ("udp", "fifo_size=+"), ("tcp", "timeout="), ("tcp", "listen=1&listen_timeout"), ("tcp", "send_buffer_size="),
+])
+@pytest.mark.parametrize("side", ["input", "output"])
+def test_udp_and_tcp_numbers_given_no_value_are_refused_at_once(scheme, query, side):
+    """A udp:// or tcp:// option that FFmpeg reads as a number, given no value (-o 'udp://...?pkt_size=',
+    a bare ?ttl, 'tcp://...?timeout='): PyAV's FFmpeg refuses it, and the run said "cannot open the
+    stream: Invalid argument" (an output "cannot start the stream", exit 1), the option unnamed.  It
+    is refused at once (exit 2), naming it; a yes/no option given alone (?reuse) is still taken."""
+    from livecut.errors import UsageError
+
+    key = query.split("&")[-1].partition("=")[0]
+    if query.startswith("buffer_size"):
+        key = "buffer_size"
+    with pytest.raises(UsageError, match=f"a {scheme.upper()} {key} must be a whole number"):
+        _open_stream(f"{scheme}://127.0.0.1:5000?{query}", side)
+
+
 @pytest.mark.parametrize("query", [
     "latency=+120000", "latency=-1", "latency=", "maxbw=0x100000", "minversion=0x010300", "pbkeylen=-1",
     "pbkeylen=32", "payload_size=1456&pkt_size=99999", "ipttl=-1", "ipttl=255", "mss=76", "mss=9000",
