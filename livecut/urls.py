@@ -166,7 +166,13 @@ def url_problem(url: str) -> str | None:
     if scheme == "udp":
         given = [(key, value.replace("+", " ")) for key, _, value in
                  (item.partition("=") for item in str(url).partition("?")[2].split("&"))]
-        return _no_number(given, _UDP_INTS, "a UDP") or _udp_number_problem(srt_options(url))
+        if problem := _no_number(given, _UDP_INTS, "a UDP"):
+            return problem
+        # (each given, as for tcp://: PyAV's FFmpeg sets them all, and refuses at the first that is
+        # none -- ?pkt_size=1316&pkt_size=abc was "Invalid argument", the first one alone checked)
+        for key, value in given:
+            if problem := _udp_number_problem({key: value}):
+                return problem
     if scheme == "tcp":
         # (each given: FFmpeg sets them one after the other, and refuses at the first that is none)
         given = parse_qsl(query.partition("?")[2].partition("#")[0], keep_blank_values=True)

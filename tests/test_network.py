@@ -2364,6 +2364,9 @@ _FINE_OPTIONS = {
     ("udp", "localport=abc", "a UDP localport must be a whole number"),
     ("udp", "timeout=1.5", "a UDP timeout must be a whole number"),
     ("udp", "ttl=300", "a UDP ttl must be 0 to 255"),
+    ("udp", "ttl=4&ttl=300", "a UDP ttl must be 0 to 255"),
+    ("udp", "pkt_size=1316&pkt_size=abc", "a UDP pkt_size must be a whole number"),
+    ("udp", "reuse=1&reuse=yes", "a UDP reuse must be a whole number"),
     ("tcp", "listen=1&listen_timeout=1.5s", "a TCP listen_timeout must be a whole number"),
     ("tcp", "timeout=2s", "a TCP timeout must be a whole number"),
     ("tcp", "timeout=abc&timeout=5000000", "a TCP timeout must be a whole number"),
@@ -2382,7 +2385,8 @@ def test_udp_and_tcp_option_values_ffmpeg_misreads_are_refused_at_once(scheme, q
     A tcp:// URL's numbers: -o 'tcp://...?listen=1&listen_timeout=1.5s' waited video.open_timeout
     (10 s) for its viewer, timeout=2s video.read_timeout, send_buffer_size=64k the default, without a
     word (livecut's own tcp:// output left out what is no number); an input's FFmpeg said "cannot
-    open the stream: Invalid argument", the option unnamed.  So was ?listen=yes (or true, 3, ...),
+    open the stream: Invalid argument", the option unnamed; so was a udp:// option's second value that is
+    none (pkt_size=1316&pkt_size=abc: only the first was checked, PyAV's FFmpeg reads each).  So was ?listen=yes (or true, 3, ...),
     where the output listened (livecut's own socket read it as FFmpeg 5's strtol did: no digits,
     1), disagreeing with the input; and ?listen=2 (FFmpeg's multi-client mode, for its HTTP server),
     where the output waited for one viewer as for 1 and the input, a sender connected, said "cannot
