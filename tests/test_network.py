@@ -4613,15 +4613,48 @@ def test_a_udp_output_to_a_host_nobody_holds_says_its_packets_could_not_be_sent(
     assert sink.warnings == []
 
 
-def test_a_udp_outputs_small_buffer_size_is_named_where_packets_could_not_be_sent(monkeypatch):
-    """-o 'udp://ADDR?buffer_size=65536' to a local address nobody holds: the kernel holds the
-    packets while it looks, and the URL's small send buffer (kept, as asked) filled: each write
-    waited and the run went at the kernel's pace (a 4 s clip 18 s slower), the warning saying
-    only that packets could not be sent.  It names the buffer_size; a large one is not named."""
+def _writes_wait(monkeypatch, seconds: float = 0.06) -> None:
+    """Each write of a stream output waits ``seconds`` (as a udp:// one's does where the kernel
+    holds its packets in a small send buffer)."""
+    import livecut.sinks.network as network
+
+    mux = network.StreamSink._mux
+
+    def waits(self, packets):
+        time.sleep(seconds)
+        return mux(self, packets)
+
+    monkeypatch.setattr(network.StreamSink, "_mux", waits)
+
+
+def test_a_udp_outputs_buffer_size_is_not_named_where_its_writes_did_not_wait(monkeypatch):
+    """-o 'udp://ADDR?buffer_size=262144' to a local address nobody holds: the warning said "its
+    buffer_size=262144 is too small to hold them, and each write waited: the run was slowed" where
+    the run had gone at its pace (a 12 s clip in 12 s: the buffer held more than the kernel keeps
+    while it looks, and it dropped the rest).  It is named only where the writes waited (faked
+    here: the kernel's neighbour table, and the writes' waits)."""
     import livecut.sinks.network as network
 
     port = free_port(socket.SOCK_DGRAM)
     monkeypatch.setattr(network, "_neighbour_missing", lambda ip: True, raising=False)
+    with open_sink(f"udp://127.0.0.1:{port}?buffer_size=65536", SinkInfo(64, 48, 25.0)) as sink:
+        for i, img in enumerate(_frames(40, 64, 48)):   # (1.6 s in real time)
+            sink.write(img, i / 25)
+    assert len(sink.warnings) == 1 and "packets could not be sent" in sink.warnings[0], sink.warnings
+    assert "buffer_size" not in sink.warnings[0].split(": ", 1)[1], sink.warnings
+
+
+def test_a_udp_outputs_small_buffer_size_is_named_where_packets_could_not_be_sent(monkeypatch):
+    """-o 'udp://ADDR?buffer_size=65536' to a local address nobody holds: the kernel holds the
+    packets while it looks, and the URL's small send buffer (kept, as asked) filled: each write
+    waited and the run went at the kernel's pace (a 4 s clip 18 s slower), the warning saying
+    only that packets could not be sent.  It names the buffer_size; a large one is not named.  (The
+    kernel's holding is faked here: each write waits.)"""
+    import livecut.sinks.network as network
+
+    port = free_port(socket.SOCK_DGRAM)
+    monkeypatch.setattr(network, "_neighbour_missing", lambda ip: True, raising=False)
+    _writes_wait(monkeypatch)
     for query, named in (("buffer_size=65536", True), (f"buffer_size={8 << 20}", False), ("ttl=4", False)):
         with open_sink(f"udp://127.0.0.1:{port}?{query}", SinkInfo(64, 48, 25.0)) as sink:
             for i, img in enumerate(_frames(40, 64, 48)):   # (1.6 s in real time)
@@ -4642,6 +4675,7 @@ def test_a_udp_outputs_buffer_size_is_weighed_against_what_the_kernel_grants(mon
     port = free_port(socket.SOCK_DGRAM)
     monkeypatch.setattr(network, "_neighbour_missing", lambda ip: True, raising=False)
     monkeypatch.setattr(network, "_send_buffer_cap", lambda: 212992, raising=False)
+    _writes_wait(monkeypatch)
     for query, named in (("buffer_size=1048576", None), ("buffer_size=65536", "65536")):
         with open_sink(f"udp://127.0.0.1:{port}?{query}", SinkInfo(64, 48, 25.0)) as sink:
             for i, img in enumerate(_frames(40, 64, 48)):   # (1.6 s in real time)

@@ -330,6 +330,9 @@ class StreamSink:
     _udp_next = 0.0
     _udp_since: float | None = None
     _udp_said: int | None = None
+    #: udp://: seconds the writes waited in all (the packets' mux), and that when _udp_since was set
+    _udp_waited = 0.0
+    _udp_waited_from = 0.0
     #: udp://: the URL's own buffer_size, kept (see _look_udp), or None
     _udp_buffer: int | None = None
 
@@ -926,8 +929,13 @@ class StreamSink:
                 return
         frame.time_base = TIME_BASE
         try:
-            for packet in self._stream.encode(frame):
-                self._container.mux(packet)
+            packets = self._stream.encode(frame)
+            if self._udp_ip is not None:  # (how long the writes waited: see _look_udp)
+                t0 = time.monotonic()
+                self._mux(packets)
+                self._udp_waited += time.monotonic() - t0
+            else:
+                self._mux(packets)
             if self._audio is not None:
                 self._audio.mux(float(frame.pts * TIME_BASE))
         except (av.error.FFmpegError, OSError) as exc:
@@ -943,6 +951,10 @@ class StreamSink:
         if self._udp_ip is not None:
             self._look_udp()
 
+    def _mux(self, packets: list) -> None:
+        for packet in packets:
+            self._container.mux(packet)
+
     def _look_udp(self) -> None:
         """udp://: once a second, whether the kernel found the host sent to on the local network.
         One nobody holds (ARP fails) gets none of the packets -- the kernel drops them, UDP says
@@ -956,7 +968,7 @@ class StreamSink:
             self._udp_since = None
             return
         if self._udp_since is None:
-            self._udp_since = now
+            self._udp_since, self._udp_waited_from = now, self._udp_waited
             return
         said = (f"{self.safe}: packets could not be sent for {now - self._udp_since:.0f} s "
                 "(no host answers at that address on the local network?)")
@@ -964,7 +976,11 @@ class StreamSink:
         # and a URL's own larger than that get the same, and the URL's is then not to blame)
         cap = _send_buffer_cap()
         ours = UDP_SEND_BUFFER if cap is None else min(UDP_SEND_BUFFER, cap)
-        if self._udp_buffer is not None and self._udp_buffer < ours:
+        # (named where the writes waited a quarter of the time since or more: a buffer_size under
+        # livecut's may yet hold more than the kernel keeps while it looks -- 262144 here, where
+        # 131072 was not -- and the run went at its pace; the warning said it had been slowed)
+        waited = self._udp_waited - self._udp_waited_from
+        if self._udp_buffer is not None and self._udp_buffer < ours and waited >= (now - self._udp_since) / 4:
             # (the kernel holds the packets while it looks, up to the socket's send buffer: a
             # small one the URL set held each write -- a 4 s clip took 18 s more, unsaid)
             room = (f"{UDP_SEND_BUFFER >> 20} MB" if ours == UDP_SEND_BUFFER else
