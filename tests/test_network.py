@@ -4644,6 +4644,22 @@ def test_a_udp_outputs_buffer_size_is_not_named_where_its_writes_did_not_wait(mo
     assert "buffer_size" not in sink.warnings[0].split(": ", 1)[1], sink.warnings
 
 
+def test_a_udp_outputs_buffer_size_given_twice_is_named_as_ffmpeg_takes_it(monkeypatch):
+    """-o 'udp://ADDR?buffer_size=1048576&buffer_size=65536': PyAV's FFmpeg takes the last one (a 64 KB
+    buffer), livecut read the first, and the warning named buffer_size=1048576 as too small.  The
+    last is named (the kernel's holding faked, as above)."""
+    import livecut.sinks.network as network
+
+    port = free_port(socket.SOCK_DGRAM)
+    monkeypatch.setattr(network, "_neighbour_missing", lambda ip: True, raising=False)
+    monkeypatch.setattr(network, "_send_buffer_cap", lambda: None, raising=False)
+    _writes_wait(monkeypatch)
+    with open_sink(f"udp://127.0.0.1:{port}?buffer_size=1048576&buffer_size=65536", SinkInfo(64, 48, 25.0)) as sink:
+        for i, img in enumerate(_frames(40, 64, 48)):   # (1.6 s in real time)
+            sink.write(img, i / 25)
+    assert len(sink.warnings) == 1 and "; its buffer_size=65536 is too small" in sink.warnings[0], sink.warnings
+
+
 def test_a_udp_outputs_small_buffer_size_is_named_where_packets_could_not_be_sent(monkeypatch):
     """-o 'udp://ADDR?buffer_size=65536' to a local address nobody holds: the kernel holds the
     packets while it looks, and the URL's small send buffer (kept, as asked) filled: each write

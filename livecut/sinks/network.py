@@ -124,8 +124,11 @@ class StreamSink:
                 # for seconds -- and each write waited: a 4 s clip took 200 s, then "succeeded".
                 # With room, the kernel drops what cannot go, as UDP does: the run is not slowed)
                 self.url = with_query(spec, pkt_size="1316", buffer_size=str(UDP_SEND_BUFFER))
-                own = srt_options(spec).get("buffer_size", "").strip()  # (as FFmpeg reads it)
-                self._udp_buffer = int(own) if own else None
+                # (as PyAV's FFmpeg reads it: the last one given -- the first was taken, and
+                # ?buffer_size=1048576&buffer_size=65536 named 1048576 where 65536 held the writes)
+                given = (item.partition("=") for item in spec.partition("?")[2].split("&"))
+                own = [value.strip() for key, _, value in given if key == "buffer_size"]
+                self._udp_buffer = int(own[-1]) if own and own[-1] else None
             # tcp://...?listen=1 (or a bare ?listen, as FFmpeg reads it) waits for a viewer to
             # connect; livecut connects or listens itself (see _open_tcp)
             self._listens = scheme == "tcp" and tcp_listens(spec)
