@@ -919,8 +919,10 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
         from livecut.sources import source_kind
         from livecut.urls import redact_url
 
-        # (null: is shown without its colon: "-> null:: 75 frames" read as a typo)
-        shown = "null" if output and output.strip().lower() == "null:" else redact_url(output or "", publishing=True)
+        # (null: is shown without its colon: "-> null:: 75 frames" read as a typo; -, standard
+        # output, as the other lines name it: "-> -: 3 frames" read as a typo too)
+        shown = ("null" if output and output.strip().lower() == "null:"
+                 else "stdout" if output == "-" else redact_url(output or "", publishing=True))
         where = f" -> {shown}" if output else ""
         # (a camera named as its error lines name it: "0 -> rec.mp4" read as a file named 0)
         source = label or (f"camera {spec}" if source_kind(spec) == "camera" else redact_url(spec))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -332,6 +335,19 @@ def test_null_output_summary_names_it_once():
     assert r.returncode == 0, r.stderr
     last = r.stderr.strip().splitlines()[-1]
     assert "-> null: 5 frames" in last and "::" not in last, last
+
+
+def test_stdout_output_summary_names_it_stdout():
+    """The summary line called standard output "-" ("moving.mp4 -> -: 3 frames ..."), where the
+    other lines say "streaming to stdout"; now "-> stdout: 3 frames"."""
+    from conftest import REPO, SAMPLES
+
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(SAMPLES / "moving.mp4"), "-o", "-", "-n", "3"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert "-> stdout: 3 frames" in last and "-> -:" not in last, last
 
 
 def test_bench_live_reports_the_cpu_share():
