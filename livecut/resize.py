@@ -48,6 +48,27 @@ def fitted_size(src_w: int, src_h: int, w: int, h: int, even: bool = False) -> t
     return x, y, fw, fh
 
 
+#: how many of the sizes a picture changes to mid-run are each said in a warning line; the rest
+#: are counted in one line (a stream that changed size 60 times said 58 lines)
+SIZE_LINES = 3
+SIZE_CHANGED = "the picture changed size mid-run to "
+
+
+def note_size_change(warnings: list[str], sizes: list[tuple[int, int]], line: str) -> None:
+    """The warning ``line`` for the newest of ``sizes`` (the sizes fitted so far, in order) added
+    to ``warnings``: the first :data:`SIZE_LINES` sizes (and a single one after them) each their
+    own line, more after them counted in one line, rewritten as they come."""
+    more = len(sizes) - SIZE_LINES
+    if more <= 1:
+        warnings.append(line)
+        return
+    iw, ih = sizes[-1]
+    counted = f"{SIZE_CHANGED}{more} more sizes too (the last {iw}x{ih}): fitted the same way"
+    # (the line the size before this one added, its own or the count: replaced)
+    last = max(i for i, w in enumerate(warnings) if w.startswith(SIZE_CHANGED))
+    warnings[last] = counted
+
+
 class Fitter:
     """Frames of the wrong size for an output of a fixed size (a stream or a file whose
     picture changes size mid-run: an adaptive HLS stream, a camera, a spliced file): scaled
@@ -78,8 +99,8 @@ class Fitter:
                 if warnings is not None:
                     # (a BGRA picture's bars are transparent: a virtual camera shows them key green)
                     bars = "transparent" if image.ndim == 3 and image.shape[2] == 4 else "black"
-                    warnings.append(f"the picture changed size mid-run to {iw}x{ih}: fitted into the "
-                                    f"output's {w}x{h} with its shape kept ({bars} bars)")
+                    note_size_change(warnings, self.sizes, f"{SIZE_CHANGED}{iw}x{ih}: fitted into the "
+                                     f"output's {w}x{h} with its shape kept ({bars} bars)")
         x, y, fw, fh = fitted_size(iw, ih, w, h)
         cv2.resize(image, (fw, fh), dst=self._buf[y:y + fh, x:x + fw],
                    interpolation=cv2.INTER_AREA if fw < iw else cv2.INTER_LINEAR)

@@ -43,6 +43,43 @@ def test_fitter_keeps_the_shape_on_black_bars():
     assert fitted_size(641, 361, 320, 240, even=True) == (0, 30, 320, 180)
 
 
+def test_a_picture_that_keeps_changing_size_is_said_in_a_few_lines():
+    """A picture that changed size 60 times said 58 lines, one per size; the first three sizes
+    are said, then one line counts the rest (a size seen before is not counted again)."""
+    fit, warnings = Fitter(), []
+    for w in range(202, 322, 2):
+        fit(np.zeros((120, w, 3), np.uint8), 200, 120, warnings)
+        fit(np.zeros((120, 202, 3), np.uint8), 200, 120, warnings)  # (one seen before)
+    assert len(warnings) == 4, warnings
+    assert all("changed size mid-run to" in w for w in warnings)
+    assert "to 202x120" in warnings[0] and "to 206x120" in warnings[2]
+    assert "57 more sizes" in warnings[3] and "320x120" in warnings[3], warnings[3]
+    # one size after the first three: said as they are, not counted
+    fit, warnings = Fitter(), []
+    for w in (202, 204, 206, 208):
+        fit(np.zeros((120, w, 3), np.uint8), 200, 120, warnings)
+    assert len(warnings) == 4 and "to 208x120: fitted" in warnings[3]
+
+
+@needs_ffmpeg
+def test_a_file_that_keeps_changing_size_is_said_in_a_few_lines(tmp_path):
+    """The same for a file's frames passed as I420 (the source fits them, not a sink)."""
+    parts = []
+    for i, w in enumerate(range(160, 176, 2)):
+        p = tmp_path / f"{i}.ts"
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size={w}x96:rate=10", "-t", "0.2",
+                        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-output_ts_offset", str(0.2 * i),
+                        "-f", "mpegts", str(p)], check=True, timeout=60)
+        parts.append(p.read_bytes())
+    src = tmp_path / "changing.ts"
+    src.write_bytes(b"".join(parts))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"))
+    assert r.returncode == 0, r.stderr
+    said = [ln for ln in r.stderr.splitlines() if "changed size mid-run" in ln]
+    assert len(said) == 4, r.stderr
+    assert "4 more sizes" in said[3] and "174x96" in said[3], said[3]
+
+
 @pytest.fixture(scope="module")
 def spliced(tmp_path_factory):
     """2 s at 320x240, then 2 s at 640x360 (testsrc2: bright colour bars up to its top row),

@@ -46,7 +46,7 @@ from livecut.frames import check_flag
 from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, HIGH_BIT_420, LIMITED_RANGE, YUV_422, YUV_444, BgrReader,
                           frame_planes, has_alpha, planes, read_description)
 from livecut.pacing import Pacer
-from livecut.resize import fitted_size
+from livecut.resize import SIZE_CHANGED, fitted_size, note_size_change
 from livecut.sources import register_source
 from livecut.sources.base import ClosesWhileReading, Frame, FramePool, SourceInfo, text_note
 from livecut.urls import INPUT_SCHEMES, file_for_ffmpeg, redact_url, url_scheme
@@ -1842,8 +1842,8 @@ class FileSource(ClosesWhileReading):
         x, y, fw, fh = fitted_size(f.width, f.height, w, h, even=True)
         if (f.width, f.height) not in self._sizes:
             self._sizes.append((f.width, f.height))
-            self.warnings.append(f"the picture changed size mid-run to {f.width}x{f.height}: fitted into the "
-                                 f"output's {w}x{h} with its shape kept (black bars)")
+            note_size_change(self.warnings, self._sizes, f"{SIZE_CHANGED}{f.width}x{f.height}: fitted into "
+                             f"the output's {w}x{h} with its shape kept (black bars)")
         g = f.reformat(width=fw, height=fh, format="yuv420p", dst_color_range=LIMITED_RANGE,
                        dst_colorspace=self._output_space())
         by, bu, bv = planes(buf, h, w)
