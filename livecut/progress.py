@@ -18,6 +18,9 @@ import time
 WIDE = 100
 #: ... and under which also the rate
 NARROW = 60
+#: seconds without a live frame after which the line says it is waiting for one (as the preview
+#: window does, see livecut.sinks.preview.WAITING_NOTE)
+WAITING_NOTE = 1.0
 
 
 def dumb_terminal() -> bool:
@@ -101,6 +104,17 @@ class Progress:
             rate = self.count / elapsed if elapsed > 0 else 0.0
             self._bar.update(self._task, completed=self.count, rate=f"{rate:.1f} {self.unit}/s",
                              extra=self.extra)
+
+    def waiting(self, seconds: float) -> None:
+        """A live source has delivered no frame for ``seconds``: once a frame came and from
+        :data:`WAITING_NOTE` s on, the line says so in place of its extra text (it stayed frozen on
+        its last rate and latency, as if frames still came); the rate falls as the wait goes on.
+        The next :meth:`update` puts the extra text back."""
+        if self._bar is None or not self.count or seconds < WAITING_NOTE:
+            return
+        rate = self.count / (time.perf_counter() - self._start)
+        self._bar.update(self._task, rate=f"{rate:.1f} {self.unit}/s",
+                         extra=f"waiting for frames: none for {int(seconds)} s")
 
     def close(self) -> None:
         bar, self._bar = self._bar, None

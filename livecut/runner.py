@@ -1279,6 +1279,8 @@ class Pipeline:
                     self._pauses = (total + time.perf_counter() - since, None)
                 frame = self._next_frame()
                 if frame is None:  # (none for POLL s)
+                    if self.progress is not None and self.live and self._waiting_since is not None:
+                        self.progress.waiting(time.perf_counter() - self._waiting_since)
                     for f in stalled:
                         if f() is False:
                             raise _Quit

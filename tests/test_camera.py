@@ -514,6 +514,28 @@ def test_the_preview_is_polled_while_the_camera_stalls(fake_camera):
     assert any(stall + 0.9 < t < stall + 2.0 for t in shown)  # the last frame, with a note
 
 
+def test_the_progress_line_says_it_waits_while_the_camera_stalls(fake_camera, monkeypatch):
+    """While a camera delivered nothing, the terminal's progress line stayed frozen on its last
+    rate and latency, as if frames still came (the preview said "waiting for frames"); it says
+    so too now, and the frames that come back put the latency back."""
+    import io
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    monkeypatch.setattr("sys.stderr", tty)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "120")
+    fake_camera.stall_at, fake_camera.stall_s = 10, 2.0
+    st = run_video("0", "null:", load_config(), progress=True, max_frames=20)
+    assert st.processed == 20 and fake_camera.stalled_at is not None
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", tty.getvalue())
+    assert "waiting for frames: none for 1 s" in text, text
+    assert "latency" in text.split("waiting for frames")[-1], text  # (back once frames came)
+
+
 def test_q_during_a_camera_stall_ends_the_run_at_once(fake_camera, tmp_path):
     """q pressed while the camera stalls ends the run as q does otherwise (the output
     finalised, no error), at once: not when the camera comes back; the read still waiting
