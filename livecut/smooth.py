@@ -605,6 +605,10 @@ class MaskSmoother:
             return self._no_pan()
         if ref8 is not self._prev8:  # (measured over frames before this one: this one's share)
             dx, dy = dx * lasted / since, dy * lasted / since
+        else:  # (the motion since the last frame taken whole: a later frame's is not measured across
+            # it -- at 60 fps the two frames after a pan stopped took their shares of its last frames'
+            # motion again, the mask moved 4 px on past the picture and left there)
+            self._restart_past()
         h, w = self._shape
         left = self._pan_left
         left[0] += dx * w / sw
@@ -638,6 +642,14 @@ class MaskSmoother:
         buf = self._past_free.pop() if self._past_free else past.popleft()[0]
         np.copyto(buf, g8)
         past.append((buf, self._q / self._per))
+
+    def _restart_past(self) -> None:
+        """The small grays kept of the frames before this one (see :meth:`_keep_past`) dropped: its
+        motion from them is taken (a pan measured from the last frame, a scene cut), and a later
+        frame's pan is measured from this one at most."""
+        past = self._past
+        while len(past) > 1:
+            self._past_free.append(past.popleft()[0])
 
     def _no_pan(self) -> None:
         """Not a pan: the part of the last pan not yet applied to the mask is dropped."""
@@ -889,6 +901,7 @@ class MaskSmoother:
             # first frame or scene cut: start over from this mask
             if mean != float("inf"):
                 self.resets += 1
+                self._restart_past()  # (the frames before the cut: another scene's)
             self._have_prev = True
             self._ref[...] = self._gray
             self._tex_ref[...] = self._tex
