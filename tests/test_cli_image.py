@@ -1978,15 +1978,12 @@ def test_a_jpeg_cut_short_but_ended_is_refused_not_cut_with_its_rest_gray(tmp_pa
                           "data: premature end of data segment)")
 
 
-def test_a_jpeg_whose_end_marker_alone_is_missing_is_read_with_a_warning(tmp_path):
-    """A JPEG that lacks only its end marker (EOI, its last 2 bytes: many cameras and tools
-    write such files, viewers show them whole) was refused as 'image file is truncated', though
-    every row of its picture is there.  It is read as the whole file is, with a warning; one cut
-    short in its picture data, and a progressive one without its marker (a cut between its
-    scans decodes blurred, unsaid), are still refused."""
+def _unmarked_jpeg_read_with_a_warning(tmp_path, progressive: bool) -> bytes:
+    """A whole JPEG's bytes (see _whole_jpeg); written without its end marker, it is read as the
+    whole file is, and `livecut image` cuts it with the one warning that says so."""
     from livecut.imageio import read_image
 
-    src, data = _whole_jpeg(tmp_path, False)
+    src, data = _whole_jpeg(tmp_path, progressive)
     p = _write_bytes(tmp_path / "unmarked.jpg", data[:-2])
     assert np.array_equal(read_image(p), read_image(src))
     out = tmp_path / "o"
@@ -1995,6 +1992,16 @@ def test_a_jpeg_whose_end_marker_alone_is_missing_is_read_with_a_warning(tmp_pat
     assert r.stderr.splitlines() == [f"livecut: warning: {p}: a JPEG without its end marker (EOI), its picture "
                                      "data whole: read as it is"], r.stderr
     assert (out / "unmarked.png").is_file()
+    return data
+
+
+def test_a_jpeg_whose_end_marker_alone_is_missing_is_read_with_a_warning(tmp_path):
+    """A JPEG that lacks only its end marker (EOI, its last 2 bytes: many cameras and tools
+    write such files, viewers show them whole) was refused as 'image file is truncated', though
+    every row of its picture is there.  It is read as the whole file is, with a warning; one cut
+    short in its picture data is still refused (a progressive one: below)."""
+    data = _unmarked_jpeg_read_with_a_warning(tmp_path, False)
+    out = tmp_path / "o"
     r = _run("image", str(_write_bytes(tmp_path / "short.jpg", data[:len(data) // 2])), "-o", str(out), "-q",
              debug=False)
     assert r.returncode == 2 and r.stderr == f"livecut: error: {tmp_path / 'short.jpg'}: image file is truncated\n", r.stderr
@@ -2009,15 +2016,7 @@ def test_a_progressive_jpeg_whose_end_marker_alone_is_missing_is_read_as_a_seque
     from livecut.errors import ImageReadError
     from livecut.imageio import read_image
 
-    src, data = _whole_jpeg(tmp_path, True)
-    p = _write_bytes(tmp_path / "unmarked.jpg", data[:-2])
-    assert np.array_equal(read_image(p), read_image(src))
-    out = tmp_path / "o"
-    r = _run("image", str(p), "-o", str(out), "-q", debug=False)
-    assert r.returncode == 0, r.stderr
-    assert r.stderr.splitlines() == [f"livecut: warning: {p}: a JPEG without its end marker (EOI), its picture "
-                                     "data whole: read as it is"], r.stderr
-    assert (out / "unmarked.png").is_file()
+    data = _unmarked_jpeg_read_with_a_warning(tmp_path, True)
     scans = [i for i in range(len(data) - 1) if data[i:i + 2] == b"\xff\xda"]
     assert len(scans) > 2
     for name, cut in (("between.jpg", data[:scans[-1]]), ("within.jpg", data[:(scans[-1] + len(data)) // 2])):

@@ -698,6 +698,28 @@ def test_an_open_that_a_slow_server_drags_out_ends_within_open_timeout(tmp_path,
     assert took < 2.8, f"the open took {took:.1f} s (video.open_timeout=2)"
 
 
+@contextlib.contextmanager
+def _tcp_once(data: bytes):
+    """A tcp server on 127.0.0.1 that sends ``data`` to its first client and then keeps the
+    connection open, sending nothing more; yields its port (the connection closed at the end)."""
+    with socket.socket() as lsock:
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen()
+        conns = []
+
+        def serve() -> None:
+            c, _ = lsock.accept()
+            conns.append(c)
+            c.sendall(data)
+
+        threading.Thread(target=serve, daemon=True).start()
+        try:
+            yield lsock.getsockname()[1]
+        finally:
+            for c in conns:
+                c.close()
+
+
 def test_a_streams_frames_are_decoded_into_buffers_given_back(tmp_path):
     """A live stream's frames were each a new BGR array (a 1080p camera's 6 MB, 25 times a second,
     for as long as it ran), where a file's are decoded into the buffers the runner gives back
@@ -708,18 +730,7 @@ def test_a_streams_frames_are_decoded_into_buffers_given_back(tmp_path):
 
     w, h = 640, 360
     data = make_clip(tmp_path / "c.ts", n=24, w=w, h=h).read_bytes()
-    with socket.socket() as lsock:
-        lsock.bind(("127.0.0.1", 0))
-        lsock.listen()
-        port = lsock.getsockname()[1]
-        conns = []
-
-        def serve() -> None:
-            c, _ = lsock.accept()
-            conns.append(c)
-            c.sendall(data)  # (then the connection stays open: no reconnection meanwhile)
-
-        threading.Thread(target=serve, daemon=True).start()
+    with _tcp_once(data) as port:  # (then the connection stays open: no reconnection meanwhile)
         src = open_source(f"tcp://127.0.0.1:{port}", VideoConfig(open_timeout=10.0, read_timeout=10.0))
         try:
             release = getattr(src, "release_frame", lambda image: None)
@@ -733,8 +744,6 @@ def test_a_streams_frames_are_decoded_into_buffers_given_back(tmp_path):
             _, by_line = allocated_per_frame(one, stream.__file__, frames=6)
         finally:
             src.close()
-            for c in conns:
-                c.close()
     line, most = max(by_line.items(), key=lambda kv: kv[1])
     assert most < w * h, f"stream.py:{line} allocates {most} bytes a frame"
     assert len(got) == 9 and len({g.tobytes() for g in got}) == 9  # (each its own picture)
@@ -750,18 +759,7 @@ def test_stop_interrupts_a_read_that_waits_for_a_stalled_stream(tmp_path):
     if not getattr(stream, "INTERRUPTIBLE", True):
         pytest.skip("this PyAV reads its clock otherwise: a stop waits for the timeouts")
     data = make_clip(tmp_path / "c.ts", n=50, w=160, h=120).read_bytes()
-    with socket.socket() as lsock:
-        lsock.bind(("127.0.0.1", 0))
-        lsock.listen()
-        port = lsock.getsockname()[1]
-        conns = []
-
-        def serve() -> None:
-            c, _ = lsock.accept()
-            conns.append(c)
-            c.sendall(data[: len(data) // 2])  # then nothing: the connection stays open
-
-        threading.Thread(target=serve, daemon=True).start()
+    with _tcp_once(data[: len(data) // 2]) as port:  # then nothing: the connection stays open
         cfg = VideoConfig(open_timeout=10.0, read_timeout=30.0)
         src = open_source(f"tcp://127.0.0.1:{port}", cfg)
         try:
@@ -794,8 +792,6 @@ def test_stop_interrupts_a_read_that_waits_for_a_stalled_stream(tmp_path):
             t0 = time.monotonic()
             src.close()
             assert time.monotonic() - t0 < 3.0
-            for c in conns:
-                c.close()
 
 
 def test_a_wait_whose_timer_starts_after_the_stop_gives_up_too():
