@@ -317,6 +317,29 @@ def _make_outdir(outdir: Path, made: list[Path] | None = None) -> None:
             raise _OutdirError(f"{outdir}: cannot create output folder: {io_reason(exc)}") from None
 
 
+def _folder_identity(folder: Path) -> tuple[int, int] | None:
+    """The folder at ``folder``, a link followed (its device and inode), or None where there is none."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _check_folder_kept(folder: Path, folders: dict, report: ImageReport, left: int, made: list[Path]) -> None:
+    """:class:`_OutdirError` where ``folder``, an output folder written to (its identity in
+    ``folders``), is gone or another (``mv out out2``, ``rm -r out`` during the run): it was made
+    again, and the run said 'N written to out/', exit 0, of outputs that went with the folder.
+    A folder there now in its place is not the one this run made: taken out of ``made``, kept."""
+    if folder in folders and _folder_identity(folder) != folders[folder]:
+        made[:] = [f for f in made if f != folder and folder not in f.parents]
+        error = _OutdirError(f"{folder}: the output folder was moved or removed during the run, after "
+                             f"{report.written} image{'s' * (report.written != 1)} "
+                             f"{'were' if report.written != 1 else 'was'} written to it: {left} not cut")
+        error.report = report  # (the errors of the images before it are said first)
+        raise error
+
+
 def pictures_warning(src: str | Path, pictures: tuple[str, str, int] | None) -> str | None:
     """What to say of an input whose file holds several pictures (``meta["pictures"]`` of
     :func:`livecut.imageio.read_image`), of which only the first is cut; None for one."""
@@ -636,6 +659,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     temps: dict[Path, list[str]] = {}  # (livecut's temporary names in each output folder, at its first output)
     at = [0]  # (the image being cut)
     made: list[Path] = []  # (the output folders this run made, deepest first)
+    kept: dict[Path, tuple[int, int] | None] = {}  # (the output folders written to, as they were)
 
     def earlier() -> int:  # (of the images not cut at a stop, those whose output is there from before
         # the run, --force: the one being cut too, whose output, not counted written, is not replaced)
@@ -741,7 +765,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 # (the output is the compositor's own buffer, or the alpha: the frame is let go
                 # before the output is encoded, which needs as much again as the file it makes)
                 del frame
+                _check_folder_kept(dst.parent, kept, report, len(paths) - i, made)
                 _make_outdir(dst.parent, made)  # only once there is something to write
+                kept.setdefault(dst.parent, _folder_identity(dst.parent))
                 # (its colour profile stays with the photo's pixels; a mask has no colours)
                 icc = meta.get("icc")
                 # (a CMYK photo's colours are converted to RGB by the decoder, plainly: its own
@@ -807,6 +833,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 exc.report = report      # they went unsaid, as those before a Ctrl-C did)
                 raise
             except LivecutError as exc:
+                if dst is not None:  # (moved as the photo was written: 'No such file or directory')
+                    _check_folder_kept(dst.parent, kept, report, len(paths) - i, made)
                 msg = str(exc)
                 # (a message of its output, 'out/a.png: cannot write', holds 'a.png' given from
                 # its own folder: it went without the photo's name; one that starts with the photo's

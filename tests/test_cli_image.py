@@ -3280,6 +3280,42 @@ def test_a_full_disk_stops_the_run_with_one_line(tmp_path, scene, monkeypatch):
     assert report.exit_code == 1
 
 
+@pytest.mark.parametrize("how, at", [("moved", "read_image"), ("replaced", "read_image"),
+                                     ("removed", "read_image")])
+def test_an_output_folder_moved_mid_run_stops_the_run(tmp_path, scene, monkeypatch, how, at):
+    """`mv out out2` while `livecut image many/* -o out/` ran: out/ was made again for the rest,
+    and it said '4 written to out/', exit 0, of which 2 were in out2 (moved as a photo was written:
+    that photo failed, 'No such file or directory', and the rest went to a new out/); the run
+    stops, saying so."""
+    import shutil
+
+    import livecut.images as images
+
+    d = _photos_of(scene, tmp_path, 4)
+    out = tmp_path / "out"
+    real, calls = getattr(images, at), []
+
+    def moved_at_the_third(path, *a, **kw):
+        calls.append(path)
+        if len(calls) == 3:
+            if how == "removed":
+                shutil.rmtree(out)
+            else:
+                out.rename(tmp_path / "out2")
+                if how == "replaced":
+                    out.mkdir()
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(images, at, moved_at_the_third)
+    r = invoke("image", d, "-o", f"{out}/", "-q")
+    assert r.exit_code == 1, r.output
+    assert r.stderr == (f"livecut: error: {out}: the output folder was moved or removed during the run, "
+                        "after 2 images were written to it: 2 not cut\n"), r.stderr
+    assert os.listdir(out) == [] if how == "replaced" else not out.exists()
+    if how == "moved":
+        assert sorted(os.listdir(tmp_path / "out2")) == ["p0.png", "p1.png"]
+
+
 @pytest.mark.parametrize("photos, cut, left", [(4, 1, "2 more images"), (2, 0, "1 more image")])
 def test_a_full_disk_counts_the_images_left_as_not_cut_not_failed(tmp_path, scene, monkeypatch, photos, cut, left):
     """The summary counted the line for the images left at a full disk as one more failed:
