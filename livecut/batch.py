@@ -1940,6 +1940,17 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         raise_if_in_the_way(outdir, exc)
         raise WriteError(f"{outdir}: cannot create output folder: {io_reason(exc)}") from None
     manifest = outdir / MANIFEST
+    manifest_there = os.path.lexists(manifest)
+
+    def remove_made() -> None:
+        # (a batch whose first manifest line could not be written, the disk full, left OUTDIR,
+        # made by it, holding an empty manifest: what it made is removed where nothing was done)
+        lock.release()
+        with contextlib.suppress(OSError):
+            if not manifest_there and manifest.stat().st_size == 0:
+                discard(manifest)
+        _remove_empty(new_folders)
+
     if total and not lock.tried:  # (a folder made by this batch, or by another one meanwhile)
         lock.acquire()
         if manifest.exists():
@@ -2015,8 +2026,12 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
             recs.append(rec)
         append_records(manifest, recs)
 
-    for item, error in the_plan.refused:
-        record(item, {"status": "failed", "error": error, "exit_code": 2, "frames": 0, "seconds": 0.0})
+    try:
+        for item, error in the_plan.refused:
+            record(item, {"status": "failed", "error": error, "exit_code": 2, "frames": 0, "seconds": 0.0})
+    except BaseException:
+        remove_made()
+        raise
     # (the cores go to the workers that run: 2 items with 8 jobs on 8 cores were given 1 thread
     # each, 8 // 8, and 6 cores stayed idle)
     workers = max(1, min(jobs, len(the_plan.todo)))
@@ -2086,8 +2101,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         bar.close()
         if isinstance(backend, _Ray):
             backend.close()
-        lock.release()
-        _remove_empty(new_folders)
+        remove_made()
     _say_left(report, (backend.left if backend is not None else []) + stuck)
     report.seconds = time.perf_counter() - start
     return report

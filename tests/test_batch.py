@@ -2297,6 +2297,41 @@ def test_a_full_disk_stops_the_batch_as_livecut_image_stops(tmp_path, monkeypatc
     assert [r["status"] for r in _records(out)] == ["failed"]
 
 
+@pytest.mark.parametrize("refused", [False, True])
+def test_a_batch_onto_a_full_disk_leaves_no_output_folder_behind(tmp_path, monkeypatch, refused):
+    """`livecut batch in/ -o out/` onto a disk already full: the manifest's first line could not be
+    written, and the batch stopped (exit 1), leaving out/, which it made, holding an empty
+    livecut-batch.jsonl; nothing was done, and what it made is removed (the first line a refused
+    item's too: a.jpg and a.png, one output).  A manifest there before is kept."""
+    import builtins
+    import errno as errno_codes
+
+    from livecut.errors import WriteError
+
+    for i in range(2):
+        _photo(tmp_path / "in" / "day1" / f"p{i}.jpg", i, 160, 120)
+    if refused:
+        _photo(tmp_path / "in" / "day1" / "p0.png", 5, 160, 120)
+
+    def full(file, mode="r", *args, **kwargs):
+        f = builtins.open(file, mode, *args, **kwargs)
+        if "a" in mode or "w" in mode:  # (made, as a full disk lets a name be made, but takes no data)
+            f.close()
+            raise OSError(errno_codes.ENOSPC, "No space left on device", str(file))
+        return f
+
+    monkeypatch.setattr(livecut_batch, "open", full, raising=False)
+    out = tmp_path / "out"
+    with pytest.raises(WriteError, match="cannot write the manifest"):
+        run_batch([str(tmp_path / "in")], out, load_config(None, []), jobs=1, item_fn=_fills_the_disk)
+    assert not out.exists(), os.listdir(out)
+    out.mkdir()
+    (out / MANIFEST).touch()  # (an empty manifest there before: the user's, kept)
+    with pytest.raises(WriteError, match="cannot write the manifest"):
+        run_batch([str(tmp_path / "in")], out, load_config(None, []), jobs=1, item_fn=_fills_the_disk)
+    assert os.listdir(out) == [MANIFEST]
+
+
 def test_a_video_that_finds_the_disk_full_stops_the_batch_too(tmp_path, monkeypatch):
     """An editor's folder of footage onto a drive that filled up: each video left was cut (its
     frames decoded, segmented and encoded up to its first write) for nothing, one 'write failed
