@@ -604,9 +604,10 @@ def read_manifest(path: Path, by_output: bool = False) -> dict:
     return records
 
 
-def append_record(path: Path, record: dict) -> None:
-    """One JSON line, appended and fsync'ed (after a newline if a crash left the last line cut)."""
-    append_records(path, [record])
+def append_record(path: Path, record: dict, dir_fd: int | None = None) -> None:
+    """One JSON line, appended and fsync'ed (after a newline if a crash left the last line cut);
+    ``dir_fd``: as :func:`append_records` takes it."""
+    append_records(path, [record], dir_fd)
 
 
 #: the keys of a manifest line that name a file: one not UTF-8 (a Latin-1 archive's caf\xe9.jpg) is
@@ -620,13 +621,15 @@ def _json_line(record: dict) -> str:
     return json.dumps(json_names(record, NAMES), ensure_ascii=False) + "\n"
 
 
-def append_records(path: Path, records: list[dict]) -> None:
-    """JSON lines, appended and fsync'ed once (after a newline if a crash left the last line cut)."""
+def append_records(path: Path, records: list[dict], dir_fd: int | None = None) -> None:
+    """JSON lines, appended and fsync'ed once (after a newline if a crash left the last line cut);
+    ``dir_fd``: ``path``'s folder, held open (the file is found there, wherever it was moved)."""
     text = "".join(_json_line(rec) for rec in records)
     if not text:
         return
+    opener = None if dir_fd is None else lambda name, flags: os.open(path.name, flags, 0o666, dir_fd=dir_fd)
     try:
-        with open(path, "a+b") as f:
+        with open(path, "a+b", opener=opener) as f:
             if f.tell() > 0:
                 f.seek(-1, os.SEEK_END)
                 if f.read(1) != b"\n":
@@ -1076,6 +1079,16 @@ def _missing_folders(outdir: Path, items: list[Item]) -> list[Path]:
                 break
             folder = folder.parent
     return sorted(found, key=lambda f: len(f.parts), reverse=True)
+
+
+def _folder_identity(folder: Path | int) -> tuple[int, int] | None:
+    """The folder at ``folder`` (or held open: its descriptor), a link followed (its device and
+    inode), or None where there is none."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _remove_empty(folders: list[Path]) -> None:
@@ -1941,11 +1954,28 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         raise WriteError(f"{outdir}: cannot create output folder: {io_reason(exc)}") from None
     manifest = outdir / MANIFEST
     manifest_there = os.path.lexists(manifest)
+    held: list[int] = []  # (OUTDIR, held open as the batch writes there: its manifest's folder)
+
+    def outdir_moved() -> bool:
+        return bool(held) and _folder_identity(outdir) != _folder_identity(held[0])
+
+    def check_outdir() -> None:
+        # ('mv out out2' mid-run: a worker made out/ again for its output, the manifest went on
+        # in a new out/, and the batch said all done, exit 0, its outputs and manifest split
+        # between the two folders; the manifest now follows the folder held)
+        if outdir_moved():
+            n = sum(1 for it in the_plan.todo if id(it) not in counted)
+            raise WriteError(f"{outdir}: the output folder was moved or removed during the run, after "
+                             f"{report.done} item{'s' * (report.done != 1)} done (recorded in its manifest, "
+                             f"which went with it): the batch stopped, {n} not processed (give -o where it is "
+                             "now to go on)")
 
     def remove_made() -> None:
         # (a batch whose first manifest line could not be written, the disk full, left OUTDIR,
         # made by it, holding an empty manifest: what it made is removed where nothing was done)
         lock.release()
+        while held:
+            os.close(held.pop())
         with contextlib.suppress(OSError):
             if not manifest_there and manifest.stat().st_size == 0:
                 discard(manifest)
@@ -1971,6 +2001,11 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         # often) left an item recorded "ok" but not noted, and the stop below then recorded it
         # "interrupted" after its "ok": its whole output was done again by the next run, which
         # counted one "already done" fewer than the stop had said done
+        if item is not None and outdir_moved():
+            try:  # (an item whose output is not in the folder moved -- a worker made OUTDIR again for
+                os.stat(item.rel.rstrip("/"), dir_fd=held[0], follow_symlinks=False)  # it -- is not
+            except OSError:                                                           # recorded there
+                check_outdir()
         with _signals_held():
             ok = result["status"] == "ok"
             if count:
@@ -1994,12 +2029,14 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                            written=bool(result.get("written"))
                            or (item.owned and os.path.lexists(outdir / item.rel)),
                            finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-                append_record(manifest, rec)
+                append_record(manifest, rec, held[0] if held else None)
                 recorded.add(id(item))
                 if count:
                     counted.add(id(item))
             if count:
                 bar.finished(item, ok, int(result.get("frames") or 0))
+        if item is not None:
+            check_outdir()
         if result.get("stop") and count and not stopping:
             # a full or read-only disk: the next items would fail alike, each cut for nothing (a
             # library of thousands of photos was cut to the end, one error line each), as
@@ -2017,6 +2054,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
 
     def started(items: list[Item]) -> None:
         """A ``started`` line for each of ``items``, fsync'ed before they are handed out."""
+        check_outdir()
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         recs = []
         for it in items:
@@ -2024,8 +2062,11 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
             rec.update(status=STARTED, error=None, existed=it.existed,
                        written=it.owned and os.path.lexists(outdir / it.rel), started=now)
             recs.append(rec)
-        append_records(manifest, recs)
+        append_records(manifest, recs, held[0] if held else None)
 
+    if total and os.open in os.supports_dir_fd:
+        with contextlib.suppress(OSError):
+            held.append(os.open(outdir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)))
     try:
         for item, error in the_plan.refused:
             record(item, {"status": "failed", "error": error, "exit_code": 2, "frames": 0, "seconds": 0.0})

@@ -22,7 +22,7 @@ from livecut.batch import (MANIFEST, STARTED, append_record, plan, read_manifest
                            settings_key)
 from livecut import batch as livecut_batch
 from livecut.config import load_config
-from livecut.errors import UsageError
+from livecut.errors import UsageError, WriteError
 from synth import make_scene
 
 
@@ -789,8 +789,8 @@ def test_ctrl_c_while_a_result_is_recorded_keeps_it_done(tmp_path, monkeypatch):
     real_append_record = batch.append_record
     fired: list[str] = []
 
-    def append_record(path, rec):
-        real_append_record(path, rec)
+    def append_record(path, rec, *args):
+        real_append_record(path, rec, *args)
         if rec["status"] == "ok" and not fired:
             fired.append(rec["output"])
             signal.raise_signal(signal.SIGINT)  # Ctrl-C just as the line is written
@@ -817,8 +817,8 @@ def test_a_sigterm_wrapped_by_c_code_stops_the_batch_as_the_signal(tmp_path, mon
     out = tmp_path / "out"
     real_append_record, fired = batch.append_record, []
 
-    def append_record(path, rec):
-        real_append_record(path, rec)
+    def append_record(path, rec, *args):
+        real_append_record(path, rec, *args)
         if rec["status"] == "ok" and not fired:
             fired.append(rec["output"])
             sigterm_through_c_code()
@@ -868,8 +868,8 @@ def test_ctrl_c_keeps_results_that_came_back_but_were_not_yet_handled(tmp_path, 
                 signal.raise_signal(signal.SIGINT)  # Ctrl-C just as the wait returns them
         return real_wait(fs, timeout=timeout, return_when=return_when)
 
-    def append_record(path, rec):
-        real_append_record(path, rec)
+    def append_record(path, rec, *args):
+        real_append_record(path, rec, *args)
         if when != "in the wait" and rec["status"] == "ok" and not fired:
             fired.append(rec["output"])
             signal.raise_signal(signal.SIGINT)  # Ctrl-C while the first result is recorded
@@ -1174,8 +1174,8 @@ def test_ray_ctrl_c_keeps_results_that_came_back_but_were_not_yet_handled(ray_he
                 signal.raise_signal(signal.SIGINT)  # Ctrl-C just as the wait returns them
         return real_wait(refs, num_returns=num_returns, timeout=timeout, fetch_local=fetch_local)
 
-    def append_record(path, rec):
-        real_append_record(path, rec)
+    def append_record(path, rec, *args):
+        real_append_record(path, rec, *args)
         if when != "in the wait" and rec["status"] == "ok" and not fired:
             fired.append(time.monotonic())
             signal.raise_signal(signal.SIGINT)  # Ctrl-C while the first result is recorded
@@ -2297,6 +2297,38 @@ def test_a_full_disk_stops_the_batch_as_livecut_image_stops(tmp_path, monkeypatc
     assert [r["status"] for r in _records(out)] == ["failed"]
 
 
+def _moves_the_output_folder_at_p2(src, dst, kind, force, settings):
+    """run_item where ``mv out out2`` comes once two photos are in out (the folder of ``dst``)."""
+    out = Path(dst).parent
+    if out.name == "out" and len(list(out.glob("*.png"))) == 2:
+        out.rename(out.with_name("out2"))
+    return run_item(src, dst, kind, force, settings)
+
+
+def test_an_output_folder_moved_mid_batch_stops_the_batch(tmp_path):
+    """`mv out out2` while `livecut batch in/ -o out/` ran: the worker made out/ again for the
+    rest, the manifest went on there, and the batch said all done, exit 0, its outputs and
+    manifest split between out2 and out; it stops, saying so (exit 1), its manifest in out2
+    holding what was done, and the same batch into out2 goes on there."""
+    for i in range(4):
+        _photo(tmp_path / "in" / f"p{i}.jpg", i, 160, 120)
+    out, moved = tmp_path / "out", tmp_path / "out2"
+    with pytest.raises(WriteError) as caught:
+        run_batch([str(tmp_path / "in")], out, load_config(None, []), jobs=1,
+                  item_fn=_moves_the_output_folder_at_p2)
+    done = [r["output"] for r in _records(moved) if r["status"] == "ok"]
+    assert len(done) <= 2 and set(done) <= set(os.listdir(moved)), done  # (those recorded before the stop)
+    assert str(caught.value) == (f"{out}: the output folder was moved or removed during the run, after {len(done)} "
+                                 f"item{'s' * (len(done) != 1)} done (recorded in its manifest, which went with it): "
+                                 f"the batch stopped, {4 - len(done)} not processed (give -o where it is now to go "
+                                 "on)"), str(caught.value)
+    assert not (out / MANIFEST).exists()
+    assert len([n for n in os.listdir(moved) if n.endswith(".png")]) == 2
+    report = run_batch([str(tmp_path / "in")], moved, load_config(None, []), jobs=1)
+    assert (report.skipped_done, report.done, report.failed) == (len(done), 4 - len(done), 0), report.errors
+    assert len([n for n in os.listdir(moved) if n.endswith(".png")]) == 4
+
+
 @pytest.mark.parametrize("refused", [False, True])
 def test_a_batch_onto_a_full_disk_leaves_no_output_folder_behind(tmp_path, monkeypatch, refused):
     """`livecut batch in/ -o out/` onto a disk already full: the manifest's first line could not be
@@ -2305,8 +2337,6 @@ def test_a_batch_onto_a_full_disk_leaves_no_output_folder_behind(tmp_path, monke
     item's too: a.jpg and a.png, one output).  A manifest there before is kept."""
     import builtins
     import errno as errno_codes
-
-    from livecut.errors import WriteError
 
     for i in range(2):
         _photo(tmp_path / "in" / "day1" / f"p{i}.jpg", i, 160, 120)
