@@ -12,8 +12,8 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from livecut.atomic import (NAME_MAX, TEMP_MARK, check_not_special, folder_in_the_way, folder_stop, io_reason, name_too_long,
-                            raise_if_in_the_way, raise_if_link_loop, stale_left, temp_prefix)
+from livecut.atomic import (NAME_MAX, TEMP_MARK, check_not_special, discard, folder_in_the_way, folder_stop, io_reason,
+                            name_too_long, raise_if_in_the_way, raise_if_link_loop, stale_left, temp_prefix)
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config, whole_config
 from livecut.errors import (FORCE, ConfigTypeError, LivecutError, OutputExistsError, UsageError, WriteError,
@@ -782,6 +782,13 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 before, placed = _identity(dst), False
                 try:
                     left = write_image(dst, out, force=force, icc=icc)
+                    if _folder_identity(dst.parent) not in (kept[dst.parent], None) and os.path.lexists(dst):
+                        # (moved as it was written: write_image made the folder again, for this
+                        # photo alone, which the run then said written to it; taken back)
+                        discard(dst)
+                        with contextlib.suppress(OSError):
+                            dst.parent.rmdir()
+                        _check_folder_kept(dst.parent, kept, report, len(paths) - i, made)
                     placed = True
                 except BaseException as exc:
                     # (a stop once the output was in place, as its folder was synced or its temporary

@@ -3280,6 +3280,31 @@ def test_a_full_disk_stops_the_run_with_one_line(tmp_path, scene, monkeypatch):
     assert report.exit_code == 1
 
 
+def test_an_output_folder_moved_as_a_photo_is_written_stops_the_run(tmp_path, scene, monkeypatch):
+    """`mv out out2` as the third photo was being written (its encoding: most of a photo's
+    write): write_image made out/ again for it alone, and the run stopped saying 3 written to out,
+    of which 2 were in out2 and one in a new out/; that one is taken back, and 2 said."""
+    import livecut.imageio as imageio
+
+    d = _photos_of(scene, tmp_path, 4)
+    out = tmp_path / "out"
+    real, calls = imageio.cv2.imencode, []
+
+    def moved_at_the_third(*a, **kw):
+        calls.append(1)
+        if len(calls) == 3:
+            out.rename(tmp_path / "out2")
+        return real(*a, **kw)
+
+    monkeypatch.setattr(imageio.cv2, "imencode", moved_at_the_third)
+    r = invoke("image", d, "-o", f"{out}/", "-q")
+    assert r.exit_code == 1, r.output
+    assert r.stderr == (f"livecut: error: {out}: the output folder was moved or removed during the run, "
+                        "after 2 images were written to it: 2 not cut\n"), r.stderr
+    assert not out.exists(), os.listdir(out)
+    assert sorted(os.listdir(tmp_path / "out2")) == ["p0.png", "p1.png"]
+
+
 @pytest.mark.parametrize("how, at", [("moved", "read_image"), ("replaced", "read_image"),
                                      ("removed", "read_image")])
 def test_an_output_folder_moved_mid_run_stops_the_run(tmp_path, scene, monkeypatch, how, at):
