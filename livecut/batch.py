@@ -2004,7 +2004,9 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         if item is not None and outdir_moved():
             try:  # (an item whose output is not in the folder moved -- a worker made OUTDIR again for
                 os.stat(item.rel.rstrip("/"), dir_fd=held[0], follow_symlinks=False)  # it -- is not
-            except OSError:                                                           # recorded there
+            except OSError:                                                           # recorded there)
+                if result.get("written") and os.path.isfile(outdir / item.rel):  # (nor left in a new OUTDIR,
+                    discard(outdir / item.rel)                                    # alone: taken back)
                 check_outdir()
         with _signals_held():
             ok = result["status"] == "ok"
