@@ -880,8 +880,9 @@ class Pipeline:
         #: the timestamps of the live frames processed last, for their rate (see RATE_FRAMES), where
         #: ``process`` has a rate to be told (a Processor's fps)
         self._rate_pts: list[float] | None = [] if self.live and hasattr(process, "fps") else None
-        #: ``process`` (and ``ahead``, its segmentation) take each frame's time, ``pts=`` (a
-        #: Processor: the smoothing's times in seconds frame by frame, see Processor.takes_pts)
+        #: ``ahead`` (``process``'s segmentation) takes each frame's time, ``pts=`` (a Processor:
+        #: the smoothing's times in seconds frame by frame, see Processor.takes_pts); the process
+        #: run is asked at each frame, as another may be put in its place (on_start)
         self._timed = getattr(process, "takes_pts", False) is True
         self._ahead_ring: list[np.ndarray] = []
         self._ahead_i = 0
@@ -1293,7 +1294,8 @@ class Pipeline:
                 t0 = time.perf_counter()
                 try:
                     pre = getattr(frame, "pre", None)
-                    timed = {"pts": frame.pts} if self._timed else {}
+                    # (asked of the process run now: one put in its place, on_start's, may not take it)
+                    timed = {"pts": frame.pts} if getattr(self.process, "takes_pts", False) is True else {}
                     out, view = (self.process(frame.image, bool(self.thread_sinks), pre=pre, **timed) if pre is not None
                                  else self.process(frame.image, bool(self.thread_sinks), **timed))
                 except LivecutError:
