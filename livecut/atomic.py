@@ -275,6 +275,17 @@ def raise_if_link_loop(path: Path, exc: OSError) -> None:
                          "name another place") from None
 
 
+def identity(path: Path | str | int, follow: bool = True) -> tuple[int, int] | None:
+    """The file or folder at ``path`` (or held open: its descriptor) as (device, inode), a link
+    followed (``follow=False``: the link itself), or None where there is none: whether a folder
+    written to is still the one it was (moved or removed mid-run), an output the one placed."""
+    try:
+        st = os.stat(path) if follow else os.lstat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def pid_exists(pid: int) -> bool:
     """Whether process ``pid`` runs on this machine (or is another user's); True when it
     cannot be told.  Not ``os.kill(pid, 0)`` on Windows: there signal 0 is CTRL_C_EVENT,

@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from livecut.atomic import signals_held as _signals_held
-from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, io_reason, name_too_long, pid_exists,
-                            not_removed, raise_if_in_the_way, raise_if_link_loop, remove_unfinished,
+from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, identity, io_reason, name_too_long,
+                            not_removed, pid_exists, raise_if_in_the_way, raise_if_link_loop, remove_unfinished,
                             removed_when_killed, special_kind, sweep_stale, temp_prefix, unfinished, why_left)
 from livecut.config import CompositeConfig, Config, VideoConfig, text_codec
 from livecut.errors import (LivecutError, UsageError, WriteError, cli_text, interrupt_under, json_names,
@@ -1081,16 +1081,6 @@ def _missing_folders(outdir: Path, items: list[Item]) -> list[Path]:
     return sorted(found, key=lambda f: len(f.parts), reverse=True)
 
 
-def _folder_identity(folder: Path | int) -> tuple[int, int] | None:
-    """The folder at ``folder`` (or held open: its descriptor), a link followed (its device and
-    inode), or None where there is none."""
-    try:
-        st = os.stat(folder)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
-
-
 def _remove_empty(folders: list[Path]) -> None:
     """Remove those of ``folders`` (deepest first) that are empty: made for outputs that were
     not written (Ctrl-C killed their items, or they failed)."""
@@ -1957,7 +1947,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
     held: list[int] = []  # (OUTDIR, held open as the batch writes there: its manifest's folder)
 
     def outdir_moved() -> bool:
-        return bool(held) and _folder_identity(outdir) != _folder_identity(held[0])
+        return bool(held) and identity(outdir) != identity(held[0])
 
     def check_outdir() -> None:
         # ('mv out out2' mid-run: a worker made out/ again for its output, the manifest went on

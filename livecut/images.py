@@ -12,8 +12,8 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from livecut.atomic import (NAME_MAX, TEMP_MARK, check_not_special, discard, folder_in_the_way, folder_stop, io_reason,
-                            name_too_long, raise_if_in_the_way, raise_if_link_loop, stale_left, temp_prefix)
+from livecut.atomic import (NAME_MAX, TEMP_MARK, check_not_special, discard, folder_in_the_way, folder_stop, identity,
+                            io_reason, name_too_long, raise_if_in_the_way, raise_if_link_loop, stale_left, temp_prefix)
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config, whole_config
 from livecut.errors import (FORCE, ConfigTypeError, LivecutError, OutputExistsError, UsageError, WriteError,
@@ -317,21 +317,12 @@ def _make_outdir(outdir: Path, made: list[Path] | None = None) -> None:
             raise _OutdirError(f"{outdir}: cannot create output folder: {io_reason(exc)}") from None
 
 
-def _folder_identity(folder: Path) -> tuple[int, int] | None:
-    """The folder at ``folder``, a link followed (its device and inode), or None where there is none."""
-    try:
-        st = os.stat(folder)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
-
-
 def _check_folder_kept(folder: Path, folders: dict, report: ImageReport, left: int, made: list[Path]) -> None:
     """:class:`_OutdirError` where ``folder``, an output folder written to (its identity in
     ``folders``), is gone or another (``mv out out2``, ``rm -r out`` during the run): it was made
     again, and the run said 'N written to out/', exit 0, of outputs that went with the folder.
     A folder there now in its place is not the one this run made: taken out of ``made``, kept."""
-    if folder in folders and _folder_identity(folder) != folders[folder]:
+    if folder in folders and identity(folder) != folders[folder]:
         made[:] = [f for f in made if f != folder and folder not in f.parents]
         error = _OutdirError(f"{folder}: the output folder was moved or removed during the run, after "
                              f"{report.written} image{'s' * (report.written != 1)} "
@@ -478,15 +469,6 @@ def _counted_stop(report: ImageReport, total: int, outdir: str, earlier=lambda: 
         report.warnings.extend(getattr(exc, "warnings", None) or getattr(caught, "warnings", None) or [])
         raise stop from None
     remove_made()
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    """The file at ``path`` (its device and inode), or None where there is none."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
 
 
 def _temporary_names(folder: Path) -> list[str]:
@@ -767,7 +749,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 del frame
                 _check_folder_kept(dst.parent, kept, report, len(paths) - i, made)
                 _make_outdir(dst.parent, made)  # only once there is something to write
-                kept.setdefault(dst.parent, _folder_identity(dst.parent))
+                kept.setdefault(dst.parent, identity(dst.parent))
                 # (its colour profile stays with the photo's pixels; a mask has no colours)
                 icc = meta.get("icc")
                 # (a CMYK photo's colours are converted to RGB by the decoder, plainly: its own
@@ -779,10 +761,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 gray = mode != "mask" and bool(icc) and icc[16:20] == b"GRAY"
                 if mode == "mask" or not icc or icc[16:20] != b"RGB ":  # (a gray or CMYK profile
                     icc = None                                        # does not describe RGB output)
-                before, placed = _identity(dst), False
+                before, placed = identity(dst, follow=False), False
                 try:
                     left = write_image(dst, out, force=force, icc=icc)
-                    if _folder_identity(dst.parent) not in (kept[dst.parent], None) and os.path.lexists(dst):
+                    if identity(dst.parent) not in (kept[dst.parent], None) and os.path.lexists(dst):
                         # (moved as it was written: write_image made the folder again, for this
                         # photo alone, which the run then said written to it; taken back)
                         discard(dst)
@@ -793,7 +775,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 except BaseException as exc:
                     # (a stop once the output was in place, as its folder was synced or its temporary
                     # name removed: it is there whole; it was counted not cut, "0 written, 2 not cut")
-                    placed = interrupt_under(exc) is not None and _identity(dst) not in (None, before)
+                    placed = interrupt_under(exc) is not None and identity(dst, follow=False) not in (None, before)
                     raise
                 finally:
                     if placed:  # (counted at once: a stop in what follows left it there uncounted)

@@ -2450,21 +2450,28 @@ def test_a_folder_at_an_output_is_said_alike_for_photos_and_videos(tmp_path, for
     assert [it.rel for it in plan([str(src / "v.mp4")], out, force=force, video_ext="/").todo] == ["v/"]
 
 
-def _in_a_read_only_folder(src, dst, kind, force, settings):
-    """run_item where the folder ``day1`` of the outputs cannot be written to (as a folder
-    without write permission refuses a user other than root): its files are not created."""
+def _writes_fail_in_day1(error, src, dst, kind, force, settings):
+    """run_item where a file written in the folder ``day1`` of the outputs fails with
+    ``error(errno, text)``, an OSError's class, its errno's name and its text."""
     import builtins
     import errno as errno_codes
 
     from livecut import imageio
 
-    def refused(file, mode="r", *args, **kwargs):
+    def failing(file, mode="r", *args, **kwargs):
         if "w" in mode and Path(file).parent.name == "day1":
-            raise PermissionError(errno_codes.EACCES, "Permission denied", str(file))
+            cls, code, text = error
+            raise cls(getattr(errno_codes, code), text, str(file))
         return builtins.open(file, mode, *args, **kwargs)
 
-    imageio.open = refused  # (the module's own name for open: write_image's file)
+    imageio.open = failing  # (the module's own name for open: write_image's file)
     return run_item(src, dst, kind, force, settings)
+
+
+def _in_a_read_only_folder(src, dst, kind, force, settings):
+    """run_item where the folder ``day1`` of the outputs cannot be written to (as a folder
+    without write permission refuses a user other than root): its files are not created."""
+    return _writes_fail_in_day1((PermissionError, "EACCES", "Permission denied"), src, dst, kind, force, settings)
 
 
 def _read_only_day1(tmp_path: Path) -> tuple[Path, Path]:
@@ -2491,18 +2498,7 @@ def test_a_read_only_output_folder_stops_the_batch_as_a_full_disk_does(tmp_path)
 
 def _on_a_full_disk_in_day1(src, dst, kind, force, settings):
     """run_item where the folder ``day1`` of the outputs is on a full disk: its files take no data."""
-    import builtins
-    import errno as errno_codes
-
-    from livecut import imageio
-
-    def full(file, mode="r", *args, **kwargs):
-        if "w" in mode and Path(file).parent.name == "day1":
-            raise OSError(errno_codes.ENOSPC, "No space left on device", str(file))
-        return builtins.open(file, mode, *args, **kwargs)
-
-    imageio.open = full  # (the module's own name for open: write_image's file)
-    return run_item(src, dst, kind, force, settings)
+    return _writes_fail_in_day1((OSError, "ENOSPC", "No space left on device"), src, dst, kind, force, settings)
 
 
 def test_a_full_disk_mounted_in_the_output_tree_is_said_of_its_folder(tmp_path):

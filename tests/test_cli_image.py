@@ -1978,20 +1978,25 @@ def test_a_jpeg_cut_short_but_ended_is_refused_not_cut_with_its_rest_gray(tmp_pa
                           "data: premature end of data segment)")
 
 
-def _unmarked_jpeg_read_with_a_warning(tmp_path, progressive: bool) -> bytes:
-    """A whole JPEG's bytes (see _whole_jpeg); written without its end marker, it is read as the
-    whole file is, and `livecut image` cuts it with the one warning that says so."""
+def _read_as_whole_with_a_warning(tmp_path, src: Path, cut: bytes, name: str, lacking: str) -> None:
+    """``cut``, the bytes of the picture file ``src`` less its end, written as ``name``: read as
+    the whole file is, and `livecut image` cuts it with the one warning that says what it lacks."""
     from livecut.imageio import read_image
 
-    src, data = _whole_jpeg(tmp_path, progressive)
-    p = _write_bytes(tmp_path / "unmarked.jpg", data[:-2])
+    p = _write_bytes(tmp_path / name, cut)
     assert np.array_equal(read_image(p), read_image(src))
     out = tmp_path / "o"
     r = _run("image", str(p), "-o", str(out), "-q", debug=False)
     assert r.returncode == 0, r.stderr
-    assert r.stderr.splitlines() == [f"livecut: warning: {p}: a JPEG without its end marker (EOI), its picture "
-                                     "data whole: read as it is"], r.stderr
-    assert (out / "unmarked.png").is_file()
+    assert r.stderr.splitlines() == [f"livecut: warning: {p}: {lacking}, its picture data whole: read as it is"], r.stderr
+    assert (out / name).with_suffix(".png").is_file()
+
+
+def _unmarked_jpeg_read_with_a_warning(tmp_path, progressive: bool) -> bytes:
+    """A whole JPEG's bytes (see _whole_jpeg); written without its end marker, it is read as the
+    whole file is, and `livecut image` cuts it with the one warning that says so."""
+    src, data = _whole_jpeg(tmp_path, progressive)
+    _read_as_whole_with_a_warning(tmp_path, src, data[:-2], "unmarked.jpg", "a JPEG without its end marker (EOI)")
     return data
 
 
@@ -2073,14 +2078,7 @@ def test_a_png_whose_end_chunk_alone_is_missing_is_read_with_a_warning(tmp_path,
     Image.fromarray(img[:, :, ::-1]).save(src, interlace=interlaced)  # (Pillow: IDAT chunks of 64 KiB)
     data = src.read_bytes()
     assert data.endswith(PNG_END)
-    p = _write_bytes(tmp_path / "unended.png", data[:-12])
-    assert np.array_equal(read_image(p), read_image(src))
-    out = tmp_path / "o"
-    r = _run("image", str(p), "-o", str(out), "-q", debug=False)
-    assert r.returncode == 0, r.stderr
-    assert r.stderr.splitlines() == [f"livecut: warning: {p}: a PNG without its end chunk (IEND), its picture "
-                                     "data whole: read as it is"], r.stderr
-    assert (out / "unended.png").is_file()
+    _read_as_whole_with_a_warning(tmp_path, src, data[:-12], "unended.png", "a PNG without its end chunk (IEND)")
     idats = [i - 4 for i in range(len(data) - 4) if data[i:i + 4] == b"IDAT"]
     assert len(idats) >= 2
     for name, cut in (("between.png", data[:idats[-1]]), ("within.png", data[:(idats[-1] + len(data)) // 2])):
