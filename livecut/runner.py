@@ -2011,7 +2011,14 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
             check_present(camera_index(spec))
         if early:
             _check_devices(preview, preview_options, extra_sinks)
-        source = stack.enter_context(open_source(spec, cfg.video, **opts))
+        try:
+            source = stack.enter_context(open_source(spec, cfg.video, **opts))
+        except KeyboardInterrupt as exc:
+            # (a signal while a stream opened, which may wait video.open_timeout, or a camera:
+            # from Python a bare KeyboardInterrupt, where one later is Interrupted)
+            raise _with_frames(Interrupted(f"{stop_text(exc)}{_finalized(output, [], 0)}",
+                                           exit_code=getattr(exc, "exit_code", 130)),
+                               0, stats.warnings) from None
         # (closed after the outputs, before the source: from there on a third signal has no
         # finalizing left to abort, and the line says what became of them)
         stack.callback(outputs_finalized)

@@ -4074,6 +4074,46 @@ def test_ctrl_c_during_a_stream_open_leaves_the_open_thread_seen_as_running():
         assert not t.is_alive()
 
 
+def test_ctrl_c_during_a_stream_open_is_the_library_s_interrupted(monkeypatch, tmp_path):
+    """From Python, Ctrl-C while run_video opened a stream (which may wait video.open_timeout)
+    was a bare KeyboardInterrupt, where a signal at any later point is livecut's Interrupted
+    (exit 130, its line saying what became of the output); it is Interrupted there too, the
+    output not made, and the stream's password not in its message."""
+    import _thread
+
+    import livecut.sources as sources
+    from livecut.config import load_config
+    from livecut.runner import Interrupted, run_video
+    from livecut.sources.stream import StreamSource
+
+    inside, release = threading.Event(), threading.Event()
+
+    def opener(url, **kw):  # (a server that does not answer)
+        inside.set()
+        release.wait(10)
+        raise OSError("connection refused")
+
+    def interrupt():
+        inside.wait(10)
+        time.sleep(0.2)
+        _thread.interrupt_main()
+
+    matches, _ = sources._SOURCES["stream"]
+    monkeypatch.setitem(sources._SOURCES, "stream",
+                        (matches, lambda spec, cfg, **o: StreamSource(spec, cfg, reconnect=False, opener=opener)))
+    threading.Thread(target=interrupt, daemon=True).start()
+    out = tmp_path / "out.mp4"
+    try:
+        with pytest.raises(Interrupted) as caught:
+            run_video("rtsp://user:s3cret@127.0.0.1:9/live", str(out), load_config(), progress=False)
+    finally:
+        release.set()
+    assert caught.value.exit_code == 130
+    assert str(caught.value) == f"interrupted (nothing was written to {out})", str(caught.value)
+    assert "s3cret" not in str(caught.value)
+    assert not out.exists() and os.listdir(tmp_path) == []
+
+
 def test_an_odd_frame_size_sent_one_pixel_smaller_says_so():
     """Frames of an odd size (161x97) were sent as H.264 a row and a column smaller without a
     word, where a video file says so ('frames 161x97 written as 160x96'); the run says so too,
