@@ -3402,6 +3402,31 @@ def test_audio_whose_channels_or_rate_change_is_not_copied_unplayable(tmp_path, 
             assert sum(f.samples for f in c.decode(audio=0)) > 3.9 * 48000
 
 
+def test_the_scan_of_the_audio_s_headers_before_the_run_is_said(tmp_path, monkeypatch, caplog):
+    """AAC from MPEG-TS (ADTS) copied into .mp4: the audio's headers are read through the whole
+    file before the run (a change of channels or rate), without a word -- on a big file or a
+    slow share the run seemed stuck before its first frame (481 MB: 1-4 s on the 2-core
+    development machine).  Past audio.SCAN_NOTE seconds (0 here) a line says so, once; a
+    small file's scan, within it, says nothing."""
+    import logging
+
+    from livecut.config import load_config
+    from livecut.runner import run_video
+    from livecut.sinks import audio
+
+    src = make_clip(tmp_path / "c.ts", w=96, h=64, n=10, audio=True)
+    caplog.set_level(logging.INFO, logger="livecut")
+    for note, lines in ((None, 0), (0.0, 1)):
+        if note is not None:
+            monkeypatch.setattr(audio, "SCAN_NOTE", note)
+        caplog.clear()
+        run_video(str(src), str(tmp_path / "out.mp4"), load_config(), progress=False, force=True)
+        said = [r.getMessage() for r in caplog.records if "frame headers" in r.getMessage()]
+        assert len(said) == lines, said
+        assert all(s.startswith(f"{src}: reading the audio's frame headers through the whole file (") for s in said)
+        assert probe(tmp_path / "out.mp4")["audio"] == ["aac"]
+
+
 def _pipe_out(src: Path, tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, Path]:
     """`livecut file SRC -o - ARGS > out.bin`: (the run, the file holding its standard output)."""
     out = tmp_path / "piped.bin"

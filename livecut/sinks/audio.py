@@ -15,11 +15,15 @@ for MP4 and MOV, SubRip for Matroska, WebVTT for WebM), others left out and said
 
 from __future__ import annotations
 
+import logging
 import math
+import time
 from fractions import Fraction
 from pathlib import Path
 
 from livecut.errors import ffmpeg_text
+
+log = logging.getLogger("livecut")
 
 #: audio codecs each output takes as they are (others are transcoded, AUDIO_TRANSCODE); an
 #: output not listed (``.mkv``, NUT) takes any codec its muxer accepts
@@ -1124,6 +1128,9 @@ def _copyable(a, name: str | None, ext: str) -> bool:
 #: follows where the stream's channels or rate change (MPEG-TS, and NUT, ``-o -``'s); the others
 #: state the track's once, from its first frame (see _changing)
 OWN_HEADERS = frozenset({".ts", ".nut"})
+#: seconds into the scan of the audio's headers (see _changing) after which the run says it
+#: scans: it reads the whole file before the first frame (on a share, a big file: a while)
+SCAN_NOTE = 1.0
 #: ADTS's sample rates, by its sampling frequency index
 ADTS_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)
 #: ADTS's profiles (its audio object type less 1)
@@ -1159,8 +1166,8 @@ def _changing(src: Path, streams: list, ext: str, start: float) -> dict[int, tup
     track states its first frame's setup only, and the sound after a change could not be
     decoded ("channel element 1.0 is not allocated") or played at the wrong rate; it is
     re-encoded whole.  A scan of the file's packets before the run (their headers read, nothing
-    decoded: 1.5 s for a 30-minute, 445 MB recording); streams whose packets
-    have no header (AAC from an MP4) are left after their first."""
+    decoded: 1.5 s for a 30-minute, 445 MB recording, said in a line after :data:`SCAN_NOTE`
+    s); streams whose packets have no header (AAC from an MP4) are left after their first."""
     import av
 
     from livecut.urls import file_for_ffmpeg
@@ -1170,11 +1177,18 @@ def _changing(src: Path, streams: list, ext: str, start: float) -> dict[int, tup
     first: dict[int, tuple] = {}
     widest: dict[int, tuple[int, int]] = {}
     changed: dict[int, str] = {}
+    said = False
+    t0 = time.monotonic()
     try:
         with av.open(file_for_ffmpeg(src), "r", metadata_errors="ignore") as inp:
             while names:
                 for pkt in inp.demux(*[inp.streams[i] for i in names]):
                     i = pkt.stream.index
+                    if not said and time.monotonic() - t0 >= SCAN_NOTE:
+                        # (nothing was said while the whole file was read: the run seemed stuck)
+                        said = True
+                        log.info("%s: reading the audio's frame headers through the whole file%s before the "
+                                 "run, for a change of channels or rate that a copy cannot follow", src, _size_of(src))
                     if not pkt.size:
                         continue
                     params = _frame_params(names[i], bytes(memoryview(pkt)[:4]))
@@ -1196,6 +1210,14 @@ def _changing(src: Path, streams: list, ext: str, start: float) -> dict[int, tup
     except (av.error.FFmpegError, OSError):
         pass  # (read as far as it goes: the run says what it cannot read)
     return {i: (changed[i], widest[i]) for i in changed}
+
+
+def _size_of(path: Path) -> str:
+    """`` (445 MB)``, the size of file ``path``; empty where it cannot be read."""
+    try:
+        return f" ({Path(path).stat().st_size / 1e6:.0f} MB)"
+    except OSError:
+        return ""
 
 
 def _encoder_rate(codec: str, rate: int) -> int:
