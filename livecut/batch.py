@@ -1955,10 +1955,18 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         # between the two folders; the manifest now follows the folder held)
         if outdir_moved():
             n = sum(1 for it in the_plan.todo if id(it) not in counted)
-            raise WriteError(f"{outdir}: the output folder was moved or removed during the run, after "
-                             f"{report.done} item{'s' * (report.done != 1)} done (recorded in its manifest, "
-                             f"which went with it): the batch stopped, {n} not processed (give -o where it is "
-                             "now to go on)")
+            done = f"{report.done} item{'s' * (report.done != 1)} done"
+            try:  # (removed, `rm -r OUTDIR`: the folder held is linked nowhere; it was said moved, to go on there)
+                removed = os.fstat(held[0]).st_nlink == 0
+            except OSError:
+                removed = False
+            if removed:
+                raise WriteError(f"{outdir}: the output folder was removed during the run, after {done} (their "
+                                 f"outputs and its manifest gone with it): the batch stopped, {n} not processed "
+                                 "(run it again to do them all)")
+            raise WriteError(f"{outdir}: the output folder was moved or removed during the run, after {done} "
+                             f"(recorded in its manifest, which went with it): the batch stopped, {n} not "
+                             "processed (give -o where it is now to go on)")
 
     def remove_made() -> None:
         # (a batch whose first manifest line could not be written, the disk full, left OUTDIR,

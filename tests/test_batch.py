@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -2297,9 +2298,10 @@ def test_a_full_disk_stops_the_batch_as_livecut_image_stops(tmp_path, monkeypatc
     assert [r["status"] for r in _records(out)] == ["failed"]
 
 
-def _moves_the_output_folder_at_p2(src, dst, kind, force, settings):
-    """run_item where ``mv out out2`` comes once three photos are in out (the folder of ``dst``):
-    as the last of four is cut, whose output then goes to out/ made again."""
+def _moves_the_output_folder_at_p2(src, dst, kind, force, settings, remove=False):
+    """run_item where ``mv out out2`` (``remove``: ``rm -r out``) comes once three photos are in
+    out (the folder of ``dst``): as the last of four is cut, whose output then goes to out/ made
+    again."""
     out = Path(dst).parent
     if out.name == "out" and len(list(out.glob("*.png"))) == 3:
         deadline = time.monotonic() + 30
@@ -2307,8 +2309,16 @@ def _moves_the_output_folder_at_p2(src, dst, kind, force, settings):
                sum(r["status"] == "ok" for r in map(json.loads, (out / MANIFEST).read_text().splitlines())) < 3):
             time.sleep(0.05)
         time.sleep(0.5)  # (and the last of them looked at: the move is found as the fourth is recorded)
-        out.rename(out.with_name("out2"))
+        if remove:
+            shutil.rmtree(out)
+        else:
+            out.rename(out.with_name("out2"))
     return run_item(src, dst, kind, force, settings)
+
+
+def _removes_the_output_folder_at_p2(src, dst, kind, force, settings):
+    """:func:`_moves_the_output_folder_at_p2`, ``rm -r out`` in place of the move."""
+    return _moves_the_output_folder_at_p2(src, dst, kind, force, settings, remove=True)
 
 
 def test_an_output_folder_moved_mid_batch_stops_the_batch(tmp_path):
@@ -2333,6 +2343,25 @@ def test_an_output_folder_moved_mid_batch_stops_the_batch(tmp_path):
     report = run_batch([str(tmp_path / "in")], moved, load_config(None, []), jobs=1)
     assert (report.skipped_done, report.done, report.failed) == (len(done), 4 - len(done), 0), report.errors
     assert len([n for n in os.listdir(moved) if n.endswith(".png")]) == 4
+
+
+def test_an_output_folder_removed_mid_batch_is_said_removed(tmp_path):
+    """`rm -r out` while `livecut batch in/ -o out/` ran stopped it saying the items done were
+    "recorded in its manifest, which went with it" and to "give -o where it is now to go on":
+    a folder moved, not one removed, which is nowhere, its outputs and manifest gone.  The
+    line says it was removed and that the batch run again does them all, which it does."""
+    for i in range(4):
+        _photo(tmp_path / "in" / f"p{i}.jpg", i, 160, 120)
+    out = tmp_path / "out"
+    with pytest.raises(WriteError) as caught:
+        run_batch([str(tmp_path / "in")], out, load_config(None, []), jobs=1,
+                  item_fn=_removes_the_output_folder_at_p2)
+    assert str(caught.value) == (f"{out}: the output folder was removed during the run, after 3 items done (their "
+                                 "outputs and its manifest gone with it): the batch stopped, 1 not processed (run it "
+                                 "again to do them all)"), str(caught.value)
+    assert not out.exists(), os.listdir(out)  # (an output a worker wrote to a new out/: taken back)
+    report = run_batch([str(tmp_path / "in")], out, load_config(None, []), jobs=1)
+    assert (report.skipped_done, report.done, report.failed) == (0, 4, 0), report.errors
 
 
 @pytest.mark.parametrize("refused", [False, True])
