@@ -2091,11 +2091,10 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
                 try:
                     out_sink = stack.enter_context(out_sink)
                 except KeyboardInterrupt as exc:
-                    if not (isinstance(getattr(out_sink, "unreached", None), str) and out_sink.unreached):
-                        raise
                     # (a signal while a tcp:// output waited for its viewer: said as srt:// says it,
                     # "interrupted (nothing reached tcp://...: no viewer connected)" -- it said only
-                    # "interrupted")
+                    # "interrupted"; one as a file opened, in the scan of its audio's headers: from
+                    # Python a bare KeyboardInterrupt, "interrupted (nothing was written to ...)")
                     raise _with_frames(Interrupted(f"{stop_text(exc)}{_finalized(output, [out_sink], 0, out_sink)}",
                                                    exit_code=getattr(exc, "exit_code", 130)),
                                        0, stats.warnings) from None

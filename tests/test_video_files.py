@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -3425,6 +3426,33 @@ def test_the_scan_of_the_audio_s_headers_before_the_run_is_said(tmp_path, monkey
         assert len(said) == lines, said
         assert all(s.startswith(f"{src}: reading the audio's frame headers through the whole file (") for s in said)
         assert probe(tmp_path / "out.mp4")["audio"] == ["aac"]
+
+
+def test_ctrl_c_as_the_output_opens_is_the_library_s_interrupted(tmp_path, monkeypatch):
+    """From Python, Ctrl-C while run_video opened its output file (in the scan of the audio's
+    headers through the whole file, above; a stream's connection) was a bare KeyboardInterrupt,
+    where one later is livecut's Interrupted (exit 130; the CLI said only 'interrupted'); it is
+    Interrupted, saying nothing was written, and the temporary file is removed."""
+    import _thread
+
+    from livecut.config import load_config
+    from livecut.runner import Interrupted, run_video
+    from livecut.sinks import audio
+
+    def interrupted(*a, **kw):  # (a long scan, Ctrl-C as it reads)
+        _thread.interrupt_main()
+        time.sleep(5)
+        return {}
+
+    monkeypatch.setattr(audio, "_changing", interrupted)
+    src = make_clip(tmp_path / "c.ts", w=96, h=64, n=10, audio=True)
+    out = tmp_path / "out" / "o.mp4"
+    out.parent.mkdir()
+    with pytest.raises(Interrupted) as caught:
+        run_video(str(src), str(out), load_config(), progress=False)
+    assert caught.value.exit_code == 130
+    assert str(caught.value) == f"interrupted (nothing was written to {out})", str(caught.value)
+    assert os.listdir(out.parent) == []
 
 
 def _pipe_out(src: Path, tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, Path]:
