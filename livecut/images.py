@@ -256,8 +256,9 @@ def photo_mode(mode: str | None, background: str | None, cfg: Config) -> str:
         return "composite"
     if cfg.composite.mode in ("mask", "cutout", "side-by-side"):
         return cfg.composite.mode
-    bg = cfg.composite.background
-    if bg != CompositeConfig().background and not bg.strip().lower().startswith("video:"):
+    # (Blur, or " blur " in a file, is the default blur as the compositor reads it: it made a composite)
+    bg = cfg.composite.background.strip().lower()
+    if bg != CompositeConfig().background and not bg.startswith("video:"):
         return "composite"
     return "cutout"
 

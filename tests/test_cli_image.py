@@ -328,6 +328,8 @@ def test_image_modes(tmp_path, good, mode, channels):
     (("--set", "composite.mode=mask", "--mode", "cutout"), 4),     # --mode wins
     (("--set", "composite.mode=mask", "--set", "composite.background=color:#00ff00"), 1),  # the mode first
     (("--set", "composite.mode=side-by-side"), 3),                  # (it was a cutout)
+    (("--set", "composite.background=Blur"), 4),                   # the default, as the compositor reads it
+    (("--set", "composite.background=\" BLUR \""), 4),            # (both were composites over the blur)
 ])
 def test_image_follows_the_configured_mode_and_background(tmp_path, good, sets, channels):
     r = invoke("image", good["b.png"], "-o", tmp_path / "o", *sets, "-q")
