@@ -518,6 +518,24 @@ def test_a_base_preset_written_under_a_section_says_where_it_goes(tmp_path, text
     assert "above every [section]" in said and "is in [video]" not in said
 
 
+def test_a_base_preset_written_under_video_is_said_where_the_encoder_refuses_it(tmp_path):
+    """`preset = "quality"` added at the end of a file whose last section is [video] is
+    video.preset, x264's speed: the encoder refused it as no x264 preset, without a word of the
+    base preset the user meant."""
+    from livecut.errors import UsageError
+    from livecut.sinks.file import check_encoder
+
+    cfg = load_config(_write(tmp_path, '[video]\ncrf = 22\npreset = "quality"\n'))
+    with pytest.raises(UsageError) as info:
+        check_encoder(cfg.video.codec, cfg.video.preset)
+    said = str(info.value)
+    assert "not an x264/x265 preset" in said and "'quality' is a livecut preset" in said
+    assert "above every [section]" in said
+    with pytest.raises(UsageError) as info:  # (one that is no preset of livecut's either: as it was)
+        check_encoder("libx264", "fastest")
+    assert "livecut preset" not in str(info.value)
+
+
 def test_a_base_named_as_a_shipped_preset_file_says_the_preset(tmp_path):
     """preset = "fast.toml" (the shipped file's name, not beside this file) was "no file
     .../fast.toml", as -c fast.toml says "(the shipped preset is -c fast)"."""

@@ -101,8 +101,14 @@ def check_encoder(name: str, preset: str | None = None, pix_fmt: str | None = No
         raise UsageError(f"video.codec {name!r}: cannot encode {pix_fmt} (it takes {', '.join(formats[:4])}"
                          f"{' ...' if len(formats) > 4 else ''}); e.g. libx264, libx265, libvpx-vp9, mpeg4, mjpeg")
     if preset is not None and codec.name in ("libx264", "libx265") and preset not in X264_PRESETS:
+        from livecut.config import preset_names
+
+        # (preset = "quality" added at the end of a file lands in its [video], if that is its last
+        # section: it was said to be no x264 preset, without the base preset the user meant)
+        own = (f"; {preset!r} is a livecut preset: -c {preset}, or in a file preset = \"{preset}\" at its top, "
+               "above every [section]" if preset in preset_names() else "")
         raise UsageError(f"video.preset {preset!r}: not an x264/x265 preset "
-                         f"(one of {', '.join(X264_PRESETS)})")
+                         f"(one of {', '.join(X264_PRESETS)}){own}")
 
 
 #: codecs a muxer takes as a stream but refuses when it writes the header, at the first frame
