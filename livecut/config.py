@@ -571,27 +571,29 @@ def parse_override(text: str) -> dict[str, dict[str, Any]]:
         # (a section alone, or a key without its value: both were "expected section.key=value")
         name = text.strip()
         if name in SECTIONS:
-            raise ConfigError(f"{OVERRIDE} {text!r}: [{name}] is a section; give one of its keys and a value, "
+            raise ConfigError(f"{OVERRIDE} {_shown(text)}: [{name}] is a section; give one of its keys and a value, "
                               f"section.key=value, e.g. {name}.{fields(SECTIONS[name])[0].name}=... (keys: "
                               f"{', '.join(f.name for f in fields(SECTIONS[name]))})")
         # (segment.threshold:0.5 or "segment.threshold 0.5" was answered with
         # "segment.threshold:0.5=VALUE", a key of its value)
         split = re.fullmatch(r"(\w+\.\w+)\s*(?::\s*|\s+)(\S.*)", name, re.S)
         if split:
-            raise ConfigError(f"{OVERRIDE} {text!r}: expected section.key=value: {split[1]}={split[2]}")
+            raise ConfigError(f"{OVERRIDE} {_shown(text)}: expected section.key=value: "
+                              f"{_brief(split[1])}={_brief(split[2])}")
         if "." in name:
-            raise ConfigError(f"{OVERRIDE} {text!r}: no value; expected section.key=value: {name}=VALUE")
-        raise ConfigError(f"{OVERRIDE} {text!r}: expected section.key=value")
+            raise ConfigError(f"{OVERRIDE} {_shown(text)}: no value; expected section.key=value: {_brief(name)}=VALUE")
+        raise ConfigError(f"{OVERRIDE} {_shown(text)}: expected section.key=value")
     key, value = text.split("=", 1)
     key = key.strip()
     if key == "preset":  # (it was "the key must be section.key, e.g. video.preset": x264's speed)
-        shown = value.strip().strip("'\"") or "PRESET"
-        raise ConfigError(f"{OVERRIDE} {text!r}: a preset is chosen with load_config({shown!r}) (presets: "
+        shown = value.strip().strip("'\"")
+        shown = shown if shown and len(shown) <= _LONG else "PRESET"
+        raise ConfigError(f"{OVERRIDE} {_shown(text)}: a preset is chosen with load_config({shown!r}) (presets: "
                           f"{', '.join(preset_names())}); video.preset is x264's speed")
     if "." not in key:
         owners = [name for name, cls in SECTIONS.items() if key.lower() in {f.name for f in fields(cls)}]
         example = f"{owners[0]}.{key.lower()}" if owners else "segment.work_size"
-        raise ConfigError(f"{OVERRIDE} {text!r}: the key must be section.key, e.g. {example}")
+        raise ConfigError(f"{OVERRIDE} {_shown(text)}: the key must be section.key, e.g. {example}")
     section, name = key.split(".", 1)
     value = value.strip()
     # allow TOML literals (numbers, booleans, quoted strings); fall back to the raw text

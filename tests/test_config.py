@@ -848,6 +848,22 @@ def test_a_long_value_or_key_is_cut_in_the_message(override, said):
     assert said in text and "(5000 characters)" in text and len(text) < 400, text[:300]
 
 
+@pytest.mark.parametrize("override,said", [
+    ("{}=1", "the key must be section.key"),
+    ("{}", "expected section.key=value"),
+    ("segment.{}", "no value"),
+    ("segment.threshold {}", "expected section.key=value: segment.threshold=xxx"),
+    ("preset={}", "a preset is chosen with load_config('PRESET')"),
+])
+def test_a_long_override_that_is_no_key_and_value_is_cut_in_the_message(override, said):
+    """An override that is no section.key=value (a variable holding a pasted blob, --set "$X")
+    was written out whole in its message, 5000 characters before its point."""
+    with pytest.raises(ConfigError) as info:
+        load_config(None, [override.format("x" * 5000)])
+    text = str(info.value)
+    assert said in text and "characters)" in text and len(text) < 400, text[:300]
+
+
 def test_a_large_file_given_as_config_is_not_read_whole(tmp_path):
     """-c a video or a disk image (given by mistake) was read whole before being refused as
     "invalid TOML": 690 MB of memory for a 300 MB file, /dev/zero until memory ran out.  Past
