@@ -41,6 +41,7 @@ import numpy as np
 
 from livecut.config import CompositeConfig, Config, section_config
 from livecut.errors import ArrayError, ConfigError, ConfigTypeError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
+from livecut.errors import quoted as _quoted
 from livecut.frames import (FrameBuffers, Upright, as_bgr, as_bgr_alpha, bar_regions, check_alpha, check_box,
                             check_frame_size, copied_into, with_own_alpha)
 from livecut.i420 import planes
@@ -123,14 +124,6 @@ def background_file(text: str) -> tuple[str, str] | None:
         # space after the colon is no part of a name, unless a file of that name is there)
         value = value.lstrip()
     return kind.lower(), value
-
-
-def _quoted(text: str) -> str:
-    """``text`` quoted as ``repr`` quotes it, but a byte of a file's name that is not UTF-8 (held as
-    a lone surrogate) kept as it is, so that a message says it as the name's other mentions do
-    (``'image:n\\xe9on.png'``; repr wrote the surrogate's escape, ``'image:n\\udce9on.png'``)."""
-    return re.sub(r"(\\\\)|\\udc([89a-f][0-9a-f])",  # (an escaped backslash left as it is)
-                  lambda m: m.group(1) or chr(0xDC00 + int(m.group(2), 16)), repr(text))
 
 
 def background_ignored(mode: str | None, background: str | None, configured: str | None = None,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from livecut.errors import ConfigError, ConfigTypeError
+from livecut.errors import ConfigError, ConfigTypeError, quoted
 
 #: how a message names one of :func:`load_config`'s ``overrides`` ("override 'segment': ...",
 #: "override: segment.threshold: ..."), a preset to load being ``load_config('fast')``: the
@@ -311,8 +311,11 @@ def _shown(value: Any) -> str:
         return f"an integer of {_digits(value)} digits"
     if isinstance(value, (datetime.date, datetime.time)):  # (TOML's dates: it was "got datetime.date(1979, 5, 27)")
         return value.isoformat()
+    # (a byte of an argument that is not UTF-8, caf\xe9, is said as such: it was 'caf\udce9')
     if isinstance(value, str) and len(value) > _LONG:  # (a pasted blob: the message's point came after it)
-        return f"{value[:_LONG]!r}... ({len(value)} characters)"
+        return f"{quoted(value[:_LONG])}... ({len(value)} characters)"
+    if isinstance(value, str):
+        return quoted(value)
     return str(value).lower() if isinstance(value, bool) else repr(value)
 
 
@@ -734,8 +737,8 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
         candidate = _as_preset(str(source))
         if candidate is not None:
             if not candidate.is_file():
-                folder = f"; {str(source)!r} is a folder" if path.is_dir() else ""
-                raise ConfigError(f"unknown preset {str(source)!r}{_did_you_mean(str(source), preset_names())} "
+                folder = f"; {quoted(str(source))} is a folder" if path.is_dir() else ""
+                raise ConfigError(f"unknown preset {quoted(str(source))}{_did_you_mean(str(source), preset_names())} "
                                   f"(known: {', '.join(preset_names())}; or give a .toml path{folder})")
             path = candidate
         data = _read_toml(path)

@@ -85,6 +85,16 @@ def cli_text(message: str) -> str:
     return message.replace(f"give {FORCE}", "use --force")
 
 
+def quoted(text: str) -> str:
+    """``text`` quoted as ``repr`` quotes it, but a byte of a file's name that is not UTF-8 (held as
+    a lone surrogate) kept as it is, so that a message says it as the name's other mentions do
+    (``'image:n\\xe9on.png'``; repr wrote the surrogate's escape, ``'image:n\\udce9on.png'``)."""
+    import re
+
+    return re.sub(r"(\\\\)|\\udc([89a-f][0-9a-f])",  # (an escaped backslash left as it is)
+                  lambda m: m.group(1) or chr(0xDC00 + int(m.group(2), 16)), repr(text))
+
+
 def one_line(line: str) -> str:
     """``line`` with its control characters escaped (\\n) and the bytes of a name that are not
     UTF-8 written as such (\\xe9): a line that names a file, as the command line writes it."""

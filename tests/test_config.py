@@ -1031,3 +1031,21 @@ def test_an_override_written_with_a_colon_or_a_space_shows_it_with_its_equals_si
         assert str(exc.value).endswith("expected section.key=value: segment.threshold=0.5"), str(exc.value)
     with pytest.raises(ConfigError, match=r"no value; expected section.key=value: segment.threshold=VALUE$"):
         load_config(None, ["segment.threshold"])
+
+
+@pytest.mark.parametrize("source,overrides", [
+    ("caf\udce9", []),                              # -c $'caf\xe9': no preset, no file
+    (None, ["segment.method=caf\udce9"]),           # --set $'segment.method=caf\xe9'
+    (None, ["segment.work_size=caf\udce9"]),
+    (None, ["caf\udce9"]),                          # no section.key=value
+    (None, ["segment.refine=" + "x" * 20 + "\udce9" + "x" * 50]),  # (cut: its first 60 characters)
+])
+def test_a_byte_of_an_argument_that_is_not_utf8_is_said_as_that_byte(source, overrides):
+    """An argument's byte that is not UTF-8 (a Latin-1 é, held as a lone surrogate) was said
+    'caf\\udce9' in an unknown preset's or a --set value's message, where livecut's other
+    messages (a file's name, a background's) say it 'caf\\xe9'.  (The byte is kept, as a lone
+    surrogate, which the command line writes \\xe9; repr wrote its escape, \\udce9.)"""
+    with pytest.raises(ConfigError) as info:
+        load_config(source, overrides)
+    said = str(info.value)
+    assert "\udce9" in said and "\\udce9" not in said, said
