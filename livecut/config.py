@@ -738,7 +738,15 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
         if candidate is not None:
             if not candidate.is_file():
                 folder = f"; {quoted(str(source))} is a folder" if path.is_dir() else ""
-                raise ConfigError(f"unknown preset {quoted(str(source))}{_did_you_mean(str(source), preset_names())} "
+                # (-c site, site.toml here: it was said to be no preset, without the file, as
+                # -c ./site says it)
+                file = path.with_name(f"{path.name}.toml") if path.name else None
+                try:
+                    hint = f"; did you mean {file}?" if file is not None and file.is_file() else None
+                except OSError:  # (a name too long for a file's)
+                    hint = None
+                raise ConfigError(f"unknown preset {quoted(str(source))}"
+                                  f"{hint or _did_you_mean(str(source), preset_names())} "
                                   f"(known: {', '.join(preset_names())}; or give a .toml path{folder})")
             path = candidate
         data = _read_toml(path)

@@ -1049,3 +1049,15 @@ def test_a_byte_of_an_argument_that_is_not_utf8_is_said_as_that_byte(source, ove
         load_config(source, overrides)
     said = str(info.value)
     assert "\udce9" in said and "\\udce9" not in said, said
+
+
+def test_a_file_named_without_its_toml_ending_is_said_as_the_one_meant(tmp_path, monkeypatch):
+    """-c site with site.toml in the current folder was "unknown preset 'site' (known: ...; or
+    give a .toml path)", without the file it meant (-c ./site said "did you mean site.toml?")."""
+    _write(tmp_path, "[segment]\nwork_size = 224\n", "site.toml")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match=r"unknown preset 'site'; did you mean site\.toml\? \(known: "):
+        load_config("site")
+    with pytest.raises(ConfigError, match=r"unknown preset 'fastt'; did you mean fast\? "):  # (as before)
+        load_config("fastt")
+    assert load_config("site.toml").segment.work_size == 224
