@@ -1885,8 +1885,13 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
     ext = video_ext if video_ext.startswith(("/", ".")) else "." + video_ext
     if (video_comp.channels == 4 and ext != "/" and not keeps_alpha(ext, cfg.video)
             and any(it.kind == "video" for it in the_plan.todo)):
-        raise UsageError(f"videos with transparency (--mode {video_comp.mode}"
-                         f"{', -b transparent' if video_comp.mode == 'composite' else ''}) cannot be "
+        # (said as it was asked for: --set composite.mode=cutout, or a -c file's, was "--mode cutout")
+        why = f"--mode {mode}" if mode is not None else f"composite.mode = {video_comp.mode} (the configuration)"
+        if video_comp.mode == "composite":  # (over a transparent background: that one said)
+            said = (f"-b {background}" if background is not None
+                    else f"composite.background = {cfg.composite.background} (the configuration)")
+            why = f"--mode composite, {said}" if mode is not None else said
+        raise UsageError(f"videos with transparency ({why}) cannot be "
                          f"{ext} files{f' of {cfg.video.codec}' if ext.lower() == '.mkv' else ''}: give --video-ext "
                          ".mov (ProRes 4444), .webm (VP9), .mkv with video.codec libvpx-vp9 or ffv1, or / (PNG frames)")
     if any(it.kind == "video" for it in the_plan.todo):

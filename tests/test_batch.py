@@ -663,6 +663,27 @@ def test_a_bad_background_or_a_container_without_alpha_is_refused_once(library, 
     assert run_batch([str(library / "a.jpg")], out, cfg, jobs=1, mode="cutout").done == 1
 
 
+@pytest.mark.parametrize("sets,mode,background,said", [
+    (["composite.mode=cutout"], None, None, "(composite.mode = cutout (the configuration))"),
+    (["composite.background=none"], None, None, "(composite.background = none (the configuration))"),
+    ([], "cutout", None, "(--mode cutout)"),
+    ([], None, "transparent", "(-b transparent)"),
+    (["composite.background=transparent"], "composite", None,
+     "(--mode composite, composite.background = transparent (the configuration))"),
+])
+def test_videos_with_transparency_into_a_type_without_it_say_what_asked_for_it(library, tmp_path, sets, mode,
+                                                                               background, said):
+    """A cutout asked for by the configuration (-c my.toml holding composite.mode = "cutout", a
+    --set) into the default .mp4 was said "videos with transparency (--mode cutout)", an option
+    not given; a configuration's transparent background "(--mode composite, -b transparent)"."""
+    from livecut.errors import UsageError
+
+    with pytest.raises(UsageError) as info:
+        run_batch([str(library)], tmp_path / "out", load_config(None, sets), jobs=1, mode=mode,
+                  background=background)
+    assert f"videos with transparency {said} cannot be .mp4 files" in str(info.value), str(info.value)
+
+
 def test_ctrl_c_stops_keeps_the_finished_and_a_rerun_completes(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
