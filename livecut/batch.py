@@ -1914,10 +1914,13 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         # what run_item makes of a photo, from the workers' configuration)
         photo = photo_mode(mode, photo_background(background), wcfg)
         if photo in ("composite", "side-by-side"):
-            raise UsageError(f"--mode {photo} over a video background (video:{video_comp.background.path}): the "
+            # (the configuration's mode, --set composite.mode=side-by-side, was said to be --mode's,
+            # and to leave --mode unset, which it was)
+            asked, unset = ((f"--mode {photo}", "leave --mode unset (the photos become cutouts), ") if mode is not None
+                            else (f"composite.mode = {photo} (the configuration)", ""))
+            raise UsageError(f"{asked} over a video background (video:{video_comp.background.path}): the "
                              f"{photos} photo{'s' if photos > 1 else ''} among the inputs cannot be composited "
-                             "over a video; leave --mode unset (the photos become cutouts), give -b image:PATH, "
-                             "or give the videos alone")
+                             f"over a video; {unset}give -b image:PATH, or give the videos alone")
     report = BatchReport(skipped_done=the_plan.skipped_done, skipped_failed=the_plan.skipped_failed,
                          exit_codes=list(the_plan.skipped_codes))
     # (the videos take the configuration's mode, as `livecut file` does, which says -b is ignored;

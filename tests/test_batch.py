@@ -644,6 +644,14 @@ def test_a_bad_background_or_a_container_without_alpha_is_refused_once(library, 
         with pytest.raises(UsageError, match="the 1 photo among"):  # (the configuration's too)
             run_batch([str(library / "a.jpg")], out, load_config(None, [f"composite.background={video}"]),
                       jobs=1, mode=mode)
+    # the configuration's side-by-side, without --mode: said as the configuration's (it was said as
+    # --mode side-by-side, with "leave --mode unset", which it was)
+    with pytest.raises(UsageError) as info:
+        run_batch([str(library / "a.jpg")], out, load_config(None, [f"composite.background={video}",
+                                                                    "composite.mode=side-by-side"]), jobs=1)
+    said = str(info.value)
+    assert said.startswith("composite.mode = side-by-side (the configuration) over a video background"), said
+    assert "--mode" not in said and "give -b image:PATH, or give the videos alone" in said, said
     with pytest.raises(UsageError, match="--video-ext .mov"):
         run_batch([str(library)], out, cfg, jobs=1, mode="cutout")
     with pytest.raises(UsageError, match="not standard output"):  # (it made a folder named '-')
