@@ -1666,8 +1666,19 @@ def check_video_args(cfg: Config, output: str | None, mode: str | None = None, b
     if mode is not None:
         _check_mode(mode)
     comp = Compositor(cfg, background=background, mode=mode)
-    _check_output(output, (), force, comp.channels, cfg)
+    _check_output(output, (), force, comp.channels, cfg, _alpha_asked(cfg, mode, background))
     _check_devices(preview, None, extra_sinks)
+
+
+def _alpha_asked(cfg: Config, mode: str | None, background: str | None) -> str:
+    """The configuration's setting that makes a run's output transparent where no option
+    (``mode``, ``background``: --mode, -b) does, as a refusal of it says it; else ``""``."""
+    if mode is None and cfg.composite.mode == "cutout":
+        return "composite.mode = cutout"
+    if (mode or cfg.composite.mode) == "composite" and background is None \
+            and cfg.composite.background.strip().lower() in ("transparent", "none"):
+        return f"composite.background = {cfg.composite.background}"
+    return ""
 
 
 def _check_mode(mode: str) -> None:
@@ -1676,16 +1687,29 @@ def _check_mode(mode: str) -> None:
         raise UsageError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
 
 
-def _check_output(output: str | None, inputs: tuple, force: bool, channels: int, cfg: Config) -> None:
+def _check_output(output: str | None, inputs: tuple, force: bool, channels: int, cfg: Config,
+                  alpha_asked: str = "") -> None:
     """Refuse what opening ``output`` would refuse whatever the source gives (see
     :func:`_check_output_file`, :func:`livecut.sinks.check_sink`): said before a source is
     opened, which for a stream may take video.open_timeout (or fail for its own reasons) and
-    for a camera turns it on."""
+    for a camera turns it on.  ``alpha_asked``: the configuration's setting that made the
+    output transparent (:func:`_alpha_asked`), said where the output refuses transparency."""
     _check_output_file(output, inputs, force)
     if output:
         from livecut.sinks import check_sink
 
-        check_sink(output, channels, cfg)
+        try:
+            check_sink(output, channels, cfg)
+        except UsageError as exc:
+            # (-c my.toml holding composite.mode = "cutout", for photos: "out.mp4: .mp4 video cannot
+            # keep transparency", though nothing on the command line asked for transparency)
+            if channels != 4 or not alpha_asked:
+                raise
+            try:
+                check_sink(output, 3, cfg)
+            except LivecutError:
+                raise exc from None
+            raise UsageError(f"{exc}; the transparency is the configuration's: {alpha_asked}") from None
 
 
 def _check_output_file(output: str | None, inputs: tuple, force: bool) -> None:
@@ -1999,7 +2023,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         # an output file that exists (no --force) or is an input, or that cannot be written as
         # asked (a cutout's alpha into .mp4, a URL without a port, -o - on a terminal): refused
         # before a stream opens
-        _check_output(output, inputs, force, processor.channels, cfg)
+        _check_output(output, inputs, force, processor.channels, cfg, _alpha_asked(cfg, mode, background))
         # as is a display or a virtual camera that is not there, before a stream (which may
         # take video.open_timeout to answer, or not answer at all) or a camera (opening it
         # turns it on, its light too, for nothing); a camera or a file that is not there is

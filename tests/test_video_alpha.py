@@ -380,6 +380,33 @@ def test_a_transparent_mkv_of_vp9_or_ffv1_keeps_the_cut(tmp_path, codec):
     check_cut(output_alphas(folder / "in.mkv"))
 
 
+@pytest.mark.parametrize("sets,mode,background,said", [
+    (["composite.mode=cutout"], None, None, "; the transparency is the configuration's: composite.mode = cutout"),
+    (["composite.background=none"], None, None,
+     "; the transparency is the configuration's: composite.background = none"),
+    ([], "cutout", None, ""),                                 # (asked for on the command line: as it was)
+    (["composite.background=transparent"], None, "transparent", ""),
+])
+def test_a_transparent_output_the_configuration_asks_for_says_so_where_it_is_refused(tmp_path, sets, mode,
+                                                                                    background, said):
+    """-c my.toml holding composite.mode = "cutout" (for photos), then `livecut file in.mp4 -o
+    out.mp4 -c my.toml`: ".mp4 video cannot keep transparency", though nothing on the command line
+    asked for transparency; the configuration's setting that did is said."""
+    from livecut.config import load_config
+    from livecut.errors import UsageError
+    from livecut.runner import check_video_args
+
+    cfg = load_config(None, sets)
+    with pytest.raises(UsageError) as info:
+        check_video_args(cfg, str(tmp_path / "out.mp4"), mode=mode, background=background)
+    text = str(info.value)
+    assert ".mp4 video cannot keep transparency" in text and text.endswith("or a folder DIR/ (PNG frames)" + said)
+    if said:  # (the command line says it as the library does)
+        src = make_alpha_clip(tmp_path / "in.mov", *KINDS["qtrle.mov"], n=2)
+        r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"), *(a for k in sets for a in ("--set", k)))
+        assert r.returncode == 2 and r.stderr.strip().endswith(said), r.stderr
+
+
 class _StubSegmenter:
     """A segmenter that copies each frame it is given into ``seen`` (made beforehand: ``n``
     frames of ``h`` x ``w``), its mask empty."""
