@@ -10,6 +10,21 @@ import os as _os
 # Refuse decompression bombs from the header, for every format OpenCV decodes: OpenCV
 # reads this limit when it is loaded, so it is set before anything imports cv2 (see
 # livecut/imageio.py; must equal imageio.MAX_PIXELS, a test checks).
+# A value OpenCV cannot read (empty, "abc", "1e9", "-5") ended the process as cv2 was imported,
+# every command with it ("terminate called after throwing an instance of
+# 'std::invalid_argument'", exit 134): it is replaced by livecut's, as if unset, the one given kept
+# in _PIXEL_LIMIT_REPLACED (the command line warns of it).  OpenCV reads ASCII digits, up to
+# 2^64 - 1, then KB, Kb, kb, MB, Mb, mb or nothing.
+_PIXEL_LIMIT_REPLACED = _os.environ.get("OPENCV_IO_MAX_IMAGE_PIXELS")
+if _PIXEL_LIMIT_REPLACED is not None:
+    import re as _re
+
+    _read = _re.fullmatch(r"([0-9]+)(?:MB|Mb|mb|KB|Kb|kb)?", _PIXEL_LIMIT_REPLACED)
+    if not _read or int(_read[1]) >= 1 << 64:
+        del _os.environ["OPENCV_IO_MAX_IMAGE_PIXELS"]
+    else:
+        _PIXEL_LIMIT_REPLACED = None
+    del _re, _read
 _os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", "80000000")
 
 __version__ = "0.1.0"

@@ -79,6 +79,7 @@ class _Group(TyperGroup):
         from livecut.clihelp import usage_error_line
 
         _GIVEN[:] = sys.argv[1:] if args is None else args  # (as given, for a command's message: see get_config)
+        _warn_pixel_limit_replaced()
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except Exception as exc:
@@ -254,6 +255,20 @@ def _warn_background_ignored(mode: str | None, background: str | None, configure
     said = background_ignored(mode, background, configured)
     if said:
         typer.echo(f"livecut: warning: {said}", err=True)
+
+
+def _warn_pixel_limit_replaced() -> None:
+    """An OPENCV_IO_MAX_IMAGE_PIXELS that OpenCV cannot read, replaced by livecut's limit as
+    livecut was imported (see livecut/__init__.py: it ended the process), is said; an empty one
+    is taken as unset, as a shell's ``VAR=`` means, without a word."""
+    import livecut
+
+    given = livecut._PIXEL_LIMIT_REPLACED
+    if given is not None and given.strip():
+        from livecut.errors import quoted
+
+        err(f"OPENCV_IO_MAX_IMAGE_PIXELS={quoted(given)}: not a number of pixels OpenCV reads (digits, then KB, "
+            f"MB or nothing); livecut's limit, {os.environ.get('OPENCV_IO_MAX_IMAGE_PIXELS')}, is used", "warning")
 
 
 def _debug() -> bool:

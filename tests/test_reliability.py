@@ -761,6 +761,20 @@ def test_opencv_limit_matches_livecut_limit():
     assert os.environ["OPENCV_IO_MAX_IMAGE_PIXELS"] == str(MAX_PIXELS)
 
 
+@pytest.mark.parametrize("given,warned", [("abc", True), ("1e9", True), ("", False), ("80MB", False)])
+def test_an_opencv_pixel_limit_opencv_cannot_read_does_not_end_livecut(tmp_path, given, warned):
+    """OPENCV_IO_MAX_IMAGE_PIXELS set to what OpenCV cannot read (abc, 1e9; empty too, a shell's
+    VAR=) ended every command as OpenCV was loaded: "terminate called after throwing an instance
+    of 'std::invalid_argument'", exit 134.  livecut's limit is used instead, with a warning (an
+    empty one is taken as unset); one OpenCV reads (80MB) is kept, as the README says."""
+    photo = _photo(tmp_path / "p.png")
+    r = run_cli("image", str(photo), "-o", str(tmp_path / "o"), "-q", env={"OPENCV_IO_MAX_IMAGE_PIXELS": given})
+    assert r.returncode == 0 and (tmp_path / "o" / "p.png").is_file(), r.stderr
+    line = (f"livecut: warning: OPENCV_IO_MAX_IMAGE_PIXELS={given!r}: not a number of pixels OpenCV reads "
+            "(digits, then KB, MB or nothing); livecut's limit, 80000000, is used")
+    assert r.stderr.strip() == (line if warned else ""), r.stderr
+
+
 # ------------------------------------------------------------------ 8. the bad-input matrix
 
 def _y4m(path: Path, w: int, h: int, frames: int = 2) -> Path:
