@@ -1215,6 +1215,12 @@ def _too_large(p: Path, w, h) -> ImageSizeError:
     """The error for a picture of ``w`` x ``h`` pixels, over MAX_PIXELS (said from its header;
     None, None: refused by OpenCV's own check, its size not read here)."""
     size = "too large" if w is None else f"{w}x{h}"
+    limit = os.environ.get("OPENCV_IO_MAX_IMAGE_PIXELS")
+    if w is None and limit and limit != str(MAX_PIXELS):
+        # (OpenCV's limit, another one this process was started with: a 0.08-megapixel photo under
+        # OPENCV_IO_MAX_IMAGE_PIXELS=1000 was said to be over livecut's 80 megapixels)
+        return ImageSizeError(f"{p}: image is larger than OPENCV_IO_MAX_IMAGE_PIXELS={limit}, the limit OpenCV "
+                              f"was given in this process (livecut's own is {MAX_PIXELS // 1_000_000} megapixels)")
     return ImageSizeError(f"{p}: image is {size}; livecut handles at most {MAX_PIXELS // 1_000_000} megapixels")
 
 

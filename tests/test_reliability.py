@@ -775,6 +775,16 @@ def test_an_opencv_pixel_limit_opencv_cannot_read_does_not_end_livecut(tmp_path,
     assert r.stderr.strip() == (line if warned else ""), r.stderr
 
 
+def test_a_photo_over_a_lower_opencv_pixel_limit_is_said_to_be_over_that_one(tmp_path):
+    """OPENCV_IO_MAX_IMAGE_PIXELS=1000, a limit the README says one may set: a 160x90 photo was
+    refused as "image is too large; livecut handles at most 80 megapixels"."""
+    photo = _photo(tmp_path / "p.png")
+    r = run_cli("image", str(photo), "-o", str(tmp_path / "o"), "-q", env={"OPENCV_IO_MAX_IMAGE_PIXELS": "1000"})
+    assert r.returncode == 2 and r.stderr.strip() == (
+        f"livecut: error: {photo}: image is larger than OPENCV_IO_MAX_IMAGE_PIXELS=1000, the limit OpenCV was given "
+        "in this process (livecut's own is 80 megapixels)"), r.stderr
+
+
 # ------------------------------------------------------------------ 8. the bad-input matrix
 
 def _y4m(path: Path, w: int, h: int, frames: int = 2) -> Path:
