@@ -238,6 +238,7 @@ def test_a_display_that_does_not_answer_is_refused_in_one_line(monkeypatch, tmp_
     monkeypatch.setattr(pv, "_x11_connects", lambda display: None)  # no Xlib to ask: tried
     assert pv.display_problem() is None
     monkeypatch.delenv("DISPLAY")
+    monkeypatch.setattr(pv, "_qt_platforms", lambda: None)  # (windows that open on Wayland: see below)
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-7")
     monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
     assert "XDG_RUNTIME_DIR" in pv.display_problem()
@@ -247,6 +248,40 @@ def test_a_display_that_does_not_answer_is_refused_in_one_line(monkeypatch, tmp_
     assert pv.display_problem() is None
     monkeypatch.delenv("WAYLAND_DISPLAY")
     assert pv.display_problem() == "DISPLAY is not set"
+
+
+def test_a_wayland_display_without_x_is_refused_where_opencvs_qt_needs_x(monkeypatch, tmp_path):
+    """A Wayland session's WAYLAND_DISPLAY without DISPLAY (no Xwayland, a service or a shell
+    that was not given it): opencv-python's Qt has its X plugin alone (libqxcb.so), and aborted
+    the whole process at the first window ('could not connect to display', exit 134), a camera
+    turned on first.  It is said before, exit 2; a Qt with a Wayland plugin, or windows not
+    known to need X, are left to open."""
+    import livecut.sinks.preview as pv
+    from livecut.errors import DisplayUnavailable
+
+    build = "\n".join("  GUI:                           QT5" if line.strip().startswith("GUI:") else line
+                      for line in cv2.getBuildInformation().splitlines())
+    monkeypatch.setattr(pv.cv2, "getBuildInformation", lambda: build)
+    plugins = tmp_path / "plugins"
+    (plugins / "platforms").mkdir(parents=True)
+    (plugins / "platforms" / "libqxcb.so").touch()
+    monkeypatch.setenv("QT_QPA_PLATFORM_PLUGIN_PATH", str(plugins))
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    (tmp_path / "wayland-0").touch()
+    assert "DISPLAY is not" in pv.display_problem() and "DISPLAY=:0" in pv.display_problem()
+    with pytest.raises(DisplayUnavailable, match="open on X only"):
+        PreviewSink(SinkInfo(width=64, height=48, fps=25.0))
+    (plugins / "platforms" / "libqwayland-egl.so").touch()
+    assert pv.display_problem() is None
+    (plugins / "platforms" / "libqwayland-egl.so").unlink()
+    monkeypatch.delenv("QT_QPA_PLATFORM_PLUGIN_PATH")  # (a Qt of the system's: not known)
+    assert pv.display_problem() is None
+    monkeypatch.setenv("QT_QPA_PLATFORM_PLUGIN_PATH", str(plugins))
+    gtk = build.replace("QT5", "GTK3")
+    monkeypatch.setattr(pv.cv2, "getBuildInformation", lambda: gtk)
+    assert pv.display_problem() is None
 
 
 def test_preview_without_a_display_leaves_no_output_behind(monkeypatch, tmp_path):

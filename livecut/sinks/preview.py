@@ -96,8 +96,26 @@ def display_problem() -> str | None:
         sock = Path(wayland) if os.path.isabs(wayland) else Path(runtime) / wayland
         if not sock.exists():
             return f"no Wayland display at {str(sock)!r} (WAYLAND_DISPLAY)"
+        platforms = _qt_platforms()
+        if platforms is not None and not any(name.startswith("wayland") for name in platforms):
+            # (opencv-python's Qt has its X plugin only: Qt aborted the whole process, exit 134,
+            # "could not connect to display", a camera turned on first)
+            return ("WAYLAND_DISPLAY is set but DISPLAY is not, and this OpenCV's windows (Qt) "
+                    "open on X only: set DISPLAY to the session's Xwayland display, e.g. DISPLAY=:0")
         return None
     return "DISPLAY is not set"
+
+
+def _qt_platforms() -> set[str] | None:
+    """The Qt platform plugins this OpenCV's windows can use ('xcb', 'wayland-egl', ...), by their
+    files in the folder it points Qt to (opencv-python's wheel: QT_QPA_PLATFORM_PLUGIN_PATH, its
+    platforms/libqxcb.so alone); None where not known (GTK windows, a Qt of the system's)."""
+    gui = next((line.partition(":")[2].strip() for line in cv2.getBuildInformation().splitlines()
+                if line.strip().startswith("GUI:")), "")
+    folder = Path(os.environ.get("QT_QPA_PLATFORM_PLUGIN_PATH") or "/nonexistent") / "platforms"
+    if not gui.upper().startswith("QT") or not folder.is_dir():
+        return None
+    return {f.name[len("libq"):].split(".")[0] for f in folder.iterdir() if f.name.startswith("libq")}
 
 
 def opencv_has_windows() -> bool:
