@@ -387,6 +387,14 @@ def _ctrl_c_as_in_a_terminal():
                 signal.signal(sig, handler)
 
 
+@pytest.fixture(autouse=True)
+def _no_qt_platform_asked(monkeypatch):
+    """Each test runs without a QT_QPA_PLATFORM of the machine's (a CI's 'offscreen'): the
+    tests' windows are stand-ins, and livecut refuses a platform opencv-python's Qt lacks
+    before any window (see livecut.sinks.preview.display_problem)."""
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+
+
 # ---------------------------------------------------------------- interrupts a test makes itself
 
 # (a KeyboardInterrupt a test sent itself and the code under test let escape fails that test,

@@ -804,6 +804,43 @@ def test_a_preview_without_a_display_is_exit_2(fake_camera, monkeypatch, capsys,
     assert "needs a display" in lines[0] and "-o" in lines[0] and "--vcam" in lines[0], err
     assert fake_camera.instances == [] and sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4"]
 
+def test_a_qt_platform_that_opencvs_windows_lack_is_said_before_the_camera_turns_on(
+        fake_camera, monkeypatch, capsys, tmp_path):
+    """`livecut cam 0` on a Wayland desktop that sets QT_QPA_PLATFORM=wayland for its Qt
+    programs (sway's, Hyprland's), Xwayland's DISPLAY at hand: opencv-python's Qt has its X
+    plugin alone, and aborted the whole process at the first window ('Could not find the Qt
+    platform plugin "wayland"', four lines, exit 134), the camera turned on.  It is said
+    before, one line naming what to run it with, exit 2; a list that falls back on a platform
+    it has ('wayland;xcb') is left to open."""
+    import livecut.sinks.preview as pv
+
+    build = "\n".join("  GUI:                           QT5" if line.strip().startswith("GUI:") else line
+                      for line in cv2.getBuildInformation().splitlines())
+    monkeypatch.setattr(pv.cv2, "getBuildInformation", lambda: build)
+    (tmp_path / "platforms").mkdir()
+    (tmp_path / "platforms" / "libqxcb.so").touch()
+    monkeypatch.setenv("QT_QPA_PLATFORM_PLUGIN_PATH", str(tmp_path))
+    monkeypatch.setattr(pv, "_x11_connects", lambda display: True)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "wayland")
+    shown = []
+
+    def window(*args):  # (Qt's own would abort the tests' process)
+        shown.append(args[:1])
+        raise cv2.error("qt.qpa.plugin: Could not find the Qt platform plugin \"wayland\"")
+
+    for name in ("imshow", "waitKey", "waitKeyEx", "getWindowProperty"):
+        monkeypatch.setattr(pv.cv2, name, window)
+    code = _cli(["cam", "0", "-q"])
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert code == 2 and len(lines) == 1, lines
+    assert "QT_QPA_PLATFORM=wayland names no platform" in lines[0] and "QT_QPA_PLATFORM=xcb" in lines[0], lines
+    assert fake_camera.instances == [] and shown == [], "the camera was opened"
+    for fine in ("wayland;xcb", "xcb", "xcb:nomitshm"):
+        monkeypatch.setenv("QT_QPA_PLATFORM", fine)
+        assert pv.display_problem() is None, fine
+
+
 def test_an_index_opencv_cannot_take_is_a_camera_not_found(monkeypatch, tmp_path, capsys):
     """`livecut cam 2147483648` on macOS/Windows (no /dev/videoN to look for): OpenCV's index
     is a C int, and its 'Overload resolution failed' came out as a six-line internal error.

@@ -83,6 +83,17 @@ def display_problem() -> str | None:
                 "pip install --force-reinstall opencv-python")
     if not sys.platform.startswith("linux"):
         return None
+    asked = os.environ.get("QT_QPA_PLATFORM", "").strip()
+    platforms = _qt_platforms()
+    if asked and platforms is not None and not any(
+            name.split(":")[0].strip().split("-")[0] in {have.split("-")[0] for have in platforms}
+            for name in asked.split(";")):
+        # (a Wayland desktop's QT_QPA_PLATFORM=wayland, opencv-python's Qt with its X plugin
+        # alone: Qt aborted the whole process at the first window, exit 134, "Could not find
+        # the Qt platform plugin", a camera turned on first)
+        return (f"QT_QPA_PLATFORM={asked} names no platform this OpenCV's windows (Qt) have "
+                f"({', '.join(sorted(platforms)) or 'none'}): run it with "
+                + ("QT_QPA_PLATFORM=xcb" if "xcb" in platforms else "QT_QPA_PLATFORM unset"))
     display = os.environ.get("DISPLAY")
     wayland = os.environ.get("WAYLAND_DISPLAY")
     if display:
@@ -96,7 +107,6 @@ def display_problem() -> str | None:
         sock = Path(wayland) if os.path.isabs(wayland) else Path(runtime) / wayland
         if not sock.exists():
             return f"no Wayland display at {str(sock)!r} (WAYLAND_DISPLAY)"
-        platforms = _qt_platforms()
         if platforms is not None and not any(name.startswith("wayland") for name in platforms):
             # (opencv-python's Qt has its X plugin only: Qt aborted the whole process, exit 134,
             # "could not connect to display", a camera turned on first)
