@@ -1212,9 +1212,11 @@ def _exit_now_if_an_open_waits(code: object) -> None:
     # landed while numpy was being imported, raised ImportError "cannot load module more
     # than once per process" past the one-line message)
     stream = sys.modules.get("livecut.sources.stream")
+    camera = sys.modules.get("livecut.sources.camera")  # (a camera's first read, in OpenCV)
     # (also a writer or a closing left blocked in a sink whose reader stopped reading: the
     # pipeline abandoned it, and it must not be finalized under that write at shutdown)
-    waiting = {getattr(stream, "OPEN_THREAD", None), "livecut-writer", "livecut-close"} - {None}
+    waiting = {getattr(stream, "OPEN_THREAD", None), getattr(camera, "OPEN_THREAD", None), "livecut-writer",
+               "livecut-close"} - {None}
     if not any(t.name in waiting and t.is_alive() for t in threading.enumerate()):
         return
     for f in (sys.stdout, sys.stderr):

@@ -737,6 +737,41 @@ def test_ctrl_c_with_a_stuck_camera_ends_the_run_within_a_second(fake_camera, tm
     assert not fake_camera.instances[-1].released_while_reading
 
 
+def test_ctrl_c_while_a_camera_opens_without_a_frame_ends_the_run_within_a_second(fake_camera, tmp_path):
+    """A camera that opens and delivers nothing (a USB hub short of bandwidth: OpenCV's V4L2
+    read waits 10 s, deaf to signals): Ctrl-C as `livecut cam` waited for its first frame
+    was handled only once that read gave up, 10 s later.  The first frame is waited for in a
+    helper thread: the run ends within a second, nothing written, and the read still waiting
+    releases the camera when it returns, not the run under it."""
+    import _thread
+
+    from livecut.sources.camera import OPEN_THREAD
+
+    fake_camera.stall_at, fake_camera.stall_s = 0, 30.0
+    fired = []
+
+    def interrupt():
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and fake_camera.stalled_at is None:
+            time.sleep(0.01)
+        time.sleep(0.1)
+        fired.append(time.perf_counter())
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):  # (the CLI's "interrupted", exit 130)
+        run_video("0", str(tmp_path / "rec.mp4"), load_config(), progress=False)
+    took = time.perf_counter() - fired[0]
+    assert took < 1.0, took
+    assert list(tmp_path.iterdir()) == []
+    cap = fake_camera.instances[-1]
+    assert cap.released == 0, "released under the read"
+    fake_camera.unstall.set()  # (the read returns: it releases the camera)
+    for t in [t for t in threading.enumerate() if t.name == OPEN_THREAD]:
+        t.join(5)
+    assert cap.released == 1 and not cap.released_while_reading
+
+
 def _resize_from(fake_camera, monkeypatch, n: int, size: tuple[int, int]) -> None:
     """The fake camera's picture becomes ``size`` (w, h) from its frame ``n + 1`` on."""
     real = fake_camera.read

@@ -33,6 +33,7 @@ from livecut.errors import ConfigTypeError, DeviceUnavailable, FrameSizeError, U
 from livecut.imageio import MIN_SIDE
 from livecut.sources import register_source
 from livecut.sources.base import ClosesWhileReading, Frame, FramePool, SourceInfo
+from livecut.threads import Worker
 
 log = logging.getLogger("livecut")
 
@@ -40,6 +41,8 @@ log = logging.getLogger("livecut")
 #: failed for ``video.read_timeout`` seconds counts as gone too, however few the failures:
 #: OpenCV's V4L2 backend waits up to 10 s in each failing read)
 MAX_FAILED_READS = 30
+#: the name of the thread a camera's first frame is read in (see CameraSource._first_read)
+OPEN_THREAD = "livecut-camera-open"
 #: the highest camera index OpenCV takes (a C int)
 MAX_INDEX = 2 ** 31 - 1
 #: the pixel formats a camera can be asked for (``fourcc``); auto: see :func:`choose_fourcc`
@@ -242,7 +245,7 @@ class CameraSource(ClosesWhileReading):
                 cap.set(cv2.CAP_PROP_FPS, fps)
             cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
             try:
-                ok, img = cap.read()
+                ok, img = self._first_read(cap)
             except cv2.error as e:
                 raise DeviceUnavailable(f"camera {index}: opened but delivers no frames "
                                         f"({_cv_error_text(e)})") from None
@@ -284,6 +287,35 @@ class CameraSource(ClosesWhileReading):
             self.close()
             raise
         self._t0 = time.perf_counter()
+
+    def _first_read(self, cap):
+        """``cap.read()``, from the main thread in a helper thread: OpenCV's V4L2 read of a camera
+        that opens and delivers nothing (a USB hub short of bandwidth) waits up to 10 s, and a
+        signal (Ctrl-C, SIGTERM) is handled only between the main thread's Python steps -- here
+        at once (a read still waiting is left to release the camera when it returns, as
+        :meth:`close` does mid-run)."""
+        if threading.current_thread() is not threading.main_thread():
+            return cap.read()
+        box: dict = {}
+
+        def work() -> None:
+            with self._reading:  # (a close() meanwhile leaves the release to this read)
+                try:
+                    box["read"] = cap.read()
+                except BaseException as exc:  # handed to the main thread
+                    box["exc"] = exc
+                finally:
+                    if self._closed:
+                        self._release()
+
+        # (a Worker: a signal that interrupts the wait does not make it look ended)
+        helper = Worker(target=work, name=OPEN_THREAD, daemon=True)
+        helper.start()
+        while helper.is_alive():
+            helper.join(0.05)
+        if "exc" in box:
+            raise box["exc"]
+        return box["read"]
 
     def __enter__(self) -> "CameraSource":
         if self._closed:  # (it read nothing, as at its end, without a word: a sink refuses as much)
