@@ -2030,9 +2030,13 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         # said at once, and first
         early = kind in ("stream", "camera")
         if kind == "camera":
-            from livecut.sources.camera import camera_index, check_present
+            from livecut.sinks import sink_kind
+            from livecut.sinks.vcam import _spec_device
+            from livecut.sources.camera import camera_index, check_not_its_own_output, check_present
 
             check_present(camera_index(spec))
+            check_not_its_own_output(camera_index(spec), [o.get("device") for k, o in extra_sinks if k == "vcam"]
+                                     + ([_spec_device(output)] if output and sink_kind(output) == "vcam" else []))
         if early:
             _check_devices(preview, preview_options, extra_sinks)
         try:

@@ -876,6 +876,24 @@ def test_a_qt_platform_that_opencvs_windows_lack_is_said_before_the_camera_turns
         assert pv.display_problem() is None, fine
 
 
+def test_a_camera_that_is_the_virtual_camera_it_is_sent_to_is_refused(fake_camera, fake_vcam, tmp_path, capsys):
+    """`livecut cam 10 --vcam-device /dev/video10`, the loopback's number given as the camera's
+    too: the camera read the virtual camera nothing sent to yet, and the run said 'camera 10:
+    cannot open (missing, busy or no permission)' or, 10 s later, 'opened but delivers no frames
+    (busy?)'.  It is refused before the camera turns on, exit 2, one line; so is a link to it
+    (/dev/v4l/by-id/...) or -o vcam:/dev/video10, and another device is sent to."""
+    link = tmp_path / "usb-loopback-video-index0"
+    link.symlink_to("/dev/video10")
+    for args in (["--vcam-device", "/dev/video10"], ["-o", "vcam:/dev/video10"], ["--vcam-device", str(link)]):
+        code = _cli(["cam", "10", *args, "-n", "3", "-q"])
+        lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+        assert code == 2 and len(lines) == 1, (args, lines)
+        assert lines[0].startswith("livecut: error: camera 10 is ") and "the virtual camera it would be sent to" in lines[0]
+        assert fake_camera.instances == [] and fake_vcam.instances == [], args
+    assert _cli(["cam", "10", "--vcam-device", "/dev/video11", "-n", "3", "-q"]) in (0, None)
+    assert len(fake_vcam.instances) == 1 and len(fake_vcam.instances[0].sent) == 3
+
+
 def test_an_index_opencv_cannot_take_is_a_camera_not_found(monkeypatch, tmp_path, capsys):
     """`livecut cam 2147483648` on macOS/Windows (no /dev/videoN to look for): OpenCV's index
     is a C int, and its 'Overload resolution failed' came out as a six-line internal error.

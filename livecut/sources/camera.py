@@ -19,17 +19,19 @@ import logging
 import math
 import numbers
 import os
+import stat
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from livecut.config import VideoConfig
-from livecut.errors import ConfigTypeError, DeviceUnavailable, FrameSizeError, UsageError, VideoOpenFailure
+from livecut.errors import (ConfigTypeError, DeviceNameError, DeviceUnavailable, FrameSizeError, UsageError,
+                            VideoOpenFailure)
 from livecut.imageio import MIN_SIDE
 from livecut.sources import register_source
 from livecut.sources.base import ClosesWhileReading, Frame, FramePool, SourceInfo
@@ -83,6 +85,30 @@ def check_present(index: int) -> None:
     if sys.platform.startswith("linux") and not Path(f"/dev/video{index}").exists():
         raise VideoOpenFailure(f"camera {index}: not found (no /dev/video{index}; "
                                "see `livecut devices`)")
+
+
+def check_not_its_own_output(index: int, devices: Iterable[str | None]) -> None:
+    """:class:`DeviceNameError` (exit 2) for a camera that is one of the virtual cameras
+    ``devices`` it would be sent to (``livecut cam 10 --vcam-device /dev/video10``: it read the
+    loopback nothing sent to yet, and said 'cannot open' or, after 10 s, 'opened but delivers no
+    frames (busy?)'); Linux, where a camera is its /dev/videoN."""
+    if not sys.platform.startswith("linux"):
+        return
+    node = f"/dev/video{index}"
+    for device in devices:
+        if device and _same_node(node, device):
+            raise DeviceNameError(f"camera {index} is {device}, the virtual camera it would be sent to: "
+                                  "give the webcam's index (`livecut devices` lists cameras and virtual "
+                                  "cameras apart)")
+
+
+def _same_node(a: str, b: str) -> bool:
+    """Whether paths ``a`` and ``b`` name one device (its number; a link to it, /dev/v4l/by-id/...)."""
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+    return stat.S_ISCHR(sa.st_mode) and stat.S_ISCHR(sb.st_mode) and sa.st_rdev == sb.st_rdev
 
 
 def parse_fps(text: str) -> float:
