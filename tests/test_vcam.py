@@ -553,6 +553,9 @@ def test_a_missing_display_is_said_before_a_stream_is_waited_for(capsys, monkeyp
     ("Device /dev/video0 is not a video output device.", "`livecut devices` lists under 'virtual cameras'",
      "modprobe"),
     ("Device /dev/video10 is not a V4L2 device.", "not a virtual camera", "modprobe"),
+    # (one this process has open already: a library's earlier one, not closed; it was 'load
+    # v4l2loopback: sudo modprobe ...')
+    ("Device /dev/video10 is already in use.", "this process sends to it already", "modprobe"),
 ])
 def test_a_virtual_camera_that_will_not_open_gets_the_right_advice(reason, hint, not_said):
     """A loopback device that is busy (another producer, or fixed at another size) or not

@@ -76,6 +76,11 @@ def open_failure_help(reason: str) -> str:
         return ("another program may be sending to it, or it is fixed at another size by an earlier "
                 "one: stop that program, or pick another device (`livecut devices`; see "
                 "docs/virtual-camera.md)")
+    # (pyvirtualcam refuses a device this process has open already: a virtual camera of the
+    # library's not closed, or abandoned by a run whose send did not return)
+    if re.search(r"already in use", reason, re.I):
+        return ("this process sends to it already, from a virtual camera opened before and not closed: "
+                "close that one, or pick another device (`livecut devices`)")
     # (pyvirtualcam: "Could not access /dev/videoN due to missing permissions.")
     if re.search(r"permission denied|not permitted|missing permissions", reason, re.I):
         return "add yourself to the 'video' group (sudo usermod -aG video $USER, then log in again)"
