@@ -894,6 +894,26 @@ def test_a_camera_that_is_the_virtual_camera_it_is_sent_to_is_refused(fake_camer
     assert len(fake_vcam.instances) == 1 and len(fake_vcam.instances[0].sent) == 3
 
 
+@pytest.mark.parametrize("caps,driver,said", [
+    (0x00800000, "uvcvideo", "/dev/video1 is no camera's picture: a webcam's metadata node"),  # (V4L2_CAP_META_CAPTURE)
+    (0x00000002, "v4l2 loopback", "/dev/video1 is a virtual camera that nothing sends to yet"),  # (VIDEO_OUTPUT)
+    (0x00000001, "uvcvideo", "missing, busy or no permission"),  # (a camera: busy, as far as can be told)
+    (None, "", "missing, busy or no permission"),  # (the node could not be asked)
+])
+def test_a_node_that_captures_nothing_is_not_said_to_be_busy(fake_camera, monkeypatch, capsys, tmp_path, caps,
+                                                              driver, said):
+    """`livecut cam 1` for a second webcam: a UVC webcam's /dev/video1 is its metadata node,
+    which OpenCV cannot open, and the run said 'camera 1: cannot open (missing, busy or no
+    permission)', none of which it is (nor of a virtual camera nothing sends to, which
+    v4l2loopback's exclusive_caps=1 lists as no camera).  The node is asked what it is."""
+    monkeypatch.setattr(fake_camera, "isOpened", lambda self: False)
+    monkeypatch.setattr(livecut.devices, "_query_v4l2", lambda dev, max_formats=8: (caps, driver, []))
+    code = _cli(["cam", "1", "-o", str(tmp_path / "rec.mp4"), "-q"])
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert code == 2 and len(lines) == 1 and lines[0].startswith(f"livecut: error: camera 1: cannot open ({said}"), lines
+    assert ("`livecut devices`" in lines[0]) == ("/dev" in said) and list(tmp_path.iterdir()) == [], lines
+
+
 def test_an_index_opencv_cannot_take_is_a_camera_not_found(monkeypatch, tmp_path, capsys):
     """`livecut cam 2147483648` on macOS/Windows (no /dev/videoN to look for): OpenCV's index
     is a C int, and its 'Overload resolution failed' came out as a six-line internal error.

@@ -195,6 +195,21 @@ def _camera_formats(index: int) -> dict[str, dict[tuple[int, int], list[float]]]
     return devices.camera_formats(f"/dev/video{index}")
 
 
+def _why_not_opened(index: int) -> str:
+    """Why OpenCV could not open camera ``index``, as far as the node says (Linux): a node that
+    captures nothing -- a webcam's second node, its metadata (``livecut cam 1`` for a second
+    camera), a virtual camera nothing sends to yet -- was said 'missing, busy or no permission'."""
+    if sys.platform.startswith("linux"):
+        from livecut import devices
+
+        caps, driver, _ = devices._query_v4l2(Path(f"/dev/video{index}"))
+        if caps is not None and not caps & (devices._CAP_VIDEO_CAPTURE | devices._CAP_VIDEO_CAPTURE_MPLANE):
+            what = ("a virtual camera that nothing sends to yet" if driver == "v4l2 loopback"
+                    else "no camera's picture: a webcam's metadata node, or a device that captures nothing")
+            return f"/dev/video{index} is {what}; see `livecut devices` for the cameras"
+    return "missing, busy or no permission"
+
+
 def _fourcc_text(code: object) -> str:
     """cv2.CAP_PROP_FOURCC's value as its four letters ('' when not said)."""
     try:
@@ -259,7 +274,7 @@ class CameraSource(ClosesWhileReading):
         except cv2.error as e:
             raise VideoOpenFailure(f"camera {index}: cannot open ({_cv_error_text(e)})") from None
         if not opened:
-            raise VideoOpenFailure(f"camera {index}: cannot open (missing, busy or no permission)")
+            raise VideoOpenFailure(f"camera {index}: cannot open ({_why_not_opened(index)})")
         self._cap = cap
         try:
             if chosen:  # (before the size and rate: they are set in it)
