@@ -200,3 +200,45 @@ def test_a_file_whose_frames_turn_bt709_mid_stream_keeps_their_colours_as_i420(t
     off = _i420_and_bgr_apart(_range_spliced(tmp_path, later, fmt="yuv420p", lum="16+X*219/W",
                                               chroma="cb=90:cr=200", tags=("-colorspace", "bt709")))
     assert max(off[:25]) < 1.5 and max(off[25:]) < 2.5, str([round(o, 1) for o in off])
+
+
+def _shape_spliced(folder, later: str, sar: str) -> object:
+    """1 s of anamorphic 16:9 (360x288, pixels 64:45: DVB's SD, shown 512x288), then 1 s of
+    ``later`` (WxH) of pixels ``sar``, one MPEG-TS file: a TV recording's programme after its
+    advert."""
+    parts = []
+    for i, (size, pixels) in enumerate((("360x288", "64/45"), (later, sar))):
+        p = folder / f"{i}.ts"
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25,setsar={pixels}",
+                        "-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-output_ts_offset", str(i),
+                        "-f", "mpegts", str(p)], check=True, timeout=60)
+        parts.append(p.read_bytes())
+    out = folder / "shape.ts"
+    out.write_bytes(b"".join(parts))
+    return out
+
+
+@needs_ffmpeg
+@pytest.mark.parametrize("yuv", ["auto", "off"], ids=["i420", "bgr"])
+@pytest.mark.parametrize("later, sar, bars", [("512x288", "1/1", None), ("360x288", "16/15", "sides")],
+                         ids=["hd-after-sd", "4:3-after-16:9"])
+def test_a_file_whose_pixels_change_shape_mid_stream_is_fitted_as_shown(tmp_path, yuv, later, sar, bars):
+    """The output keeps the first picture's pixel shape (720x576 16:9, 64:45); a picture of
+    another shape later was fitted by its pixels, not as it is shown: a 16:9 HD programme
+    (square pixels) after an anamorphic SD advert was squeezed into 16:9 of 64:45 pixels, shown
+    2.5:1 between bars; a 4:3 advert (16:15) in a 16:9 programme of the same size was shown
+    stretched, without a word.  It is fitted as it is shown, and the run says so."""
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(_shape_spliced(tmp_path, later, sar)), "-o", str(out), "--set", f"video.yuv={yuv}")
+    assert r.returncode == 0, r.stderr
+    frames = _frames(out)
+    assert len(frames) == 50
+    first, late = frames[10], frames[40]
+    assert first.shape == late.shape == (288, 360, 3)
+    assert first[:6].mean() > 60 and first[:, :6].mean() > 60  # the first picture fills the frame
+    if bars is None:  # 16:9 in 16:9: it fills the frame too
+        assert late[:6].mean() > 60 and late[-20:].mean() > 30 and late[:, :6].mean() > 60
+    else:  # 4:3 in 16:9: bars at the sides, 45 columns each (270 of 360 between them)
+        assert late[:, :40].mean() < 8 and late[:, -40:].mean() < 8 and late[:6, 50:310].mean() > 60
+    assert f"changed size mid-run to {later} (its pixels {sar.replace('/', ':')}" in r.stderr
+    assert "the output's 64:45): fitted into the output's 360x288" in r.stderr

@@ -1131,6 +1131,14 @@ def _av_message(exc: BaseException) -> str:
     return text.split(": '")[0].strip() or type(exc).__name__
 
 
+def _known_sar(sar) -> Fraction | None:
+    """A sample aspect ratio as a Fraction, None where it says nothing (0, 0/0, None)."""
+    try:
+        return Fraction(sar) if sar and sar > 0 else None
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+
+
 #: the containers FFmpeg reads to their end without a sign of a cut (by its format name): the
 #: check of a file of it cut short, and how the cut is said
 CUT_SHORT_CHECKS = {
@@ -1196,6 +1204,11 @@ class FileSource(ClosesWhileReading):
         #: what the run's summary should say (a picture that changed size mid-run, as I420)
         self.warnings: list[str] = []
         self._sizes: list[tuple[int, int]] = []  # the sizes fitted so far (see _fit_i420)
+        self._fitted: set = set()  # (width, height, pixel shape) of each fitted so far
+        #: the first frame's pixel shape (sample aspect ratio; None: unsaid), as the output's;
+        #: a frame's, where it differs, by its pts (see _counted and _shape)
+        self._first_sar: Fraction | None | bool = False
+        self._sar_of: dict = {}
         self._jumps_said = False  # (the warning of timestamps that jump: once)
         self._init_reading()
         self._woken = threading.Event()  # (set by close: a paced read waits no longer)
@@ -1604,12 +1617,19 @@ class FileSource(ClosesWhileReading):
                 return
 
     def _counted(self, frames) -> Iterator:
-        """``frames`` as decoded, each counted (corrupt, the lead's: see :meth:`_count_lead`)."""
+        """``frames`` as decoded, each counted (corrupt, the lead's: see :meth:`_count_lead`),
+        their pixel shape noted where it is not the first frame's (see :meth:`_shape`)."""
         for f in frames:
             if getattr(f, "is_corrupt", False):
                 self.corrupt += 1
             if f.pts is not None:
                 self._count_lead(f.pts)
+            # (the decoder's, of the frame it gave last: PyAV's frames do not say theirs)
+            sar = _known_sar((self._decoder or self._stream.codec_context).sample_aspect_ratio)
+            if self._first_sar is False:
+                self._first_sar = sar
+            elif sar != self._first_sar:
+                self._sar_of[f.pts] = sar
             yield f
 
     def _cut_by_the_end(self, packet) -> bool:
@@ -1814,17 +1834,40 @@ class FileSource(ClosesWhileReading):
         if self.pixel_format in ("yuv420p", "bgr24") and not self.alpha:
             self._pool.give(image)
 
+    def _shape(self, f) -> Fraction:
+        """How much wider frame ``f``'s pixels are than the first frame's, the output's (1 where
+        either does not say): a TV recording's HD programme (square pixels) after its SD advert
+        (720x576 16:9, pixels 64:45), a 4:3 advert (16:15) in a 16:9 programme."""
+        sar = self._sar_of.pop(f.pts, self._first_sar) if self._sar_of else self._first_sar
+        return sar / self._first_sar if sar and self._first_sar else Fraction(1)
+
+    def _note_fitted(self, f, shape: Fraction, w: int, h: int, bars: str = "black") -> None:
+        """Say in :attr:`warnings`, once per size and pixel shape, that frame ``f`` was fitted."""
+        if (f.width, f.height, shape) in self._fitted:
+            return
+        self._fitted.add((f.width, f.height, shape))
+        self._sizes.append((f.width, f.height))
+        pixels = ""
+        if shape != 1:
+            own, out = (f"{r.numerator}:{r.denominator}" for r in (self._first_sar * shape, self._first_sar))
+            pixels = f" (its pixels {own}, the output's {out})"
+        note_size_change(self.warnings, self._sizes, f"{SIZE_CHANGED}{f.width}x{f.height}{pixels}: fitted into "
+                         f"the output's {w}x{h} with its shape kept ({bars} bars)")
+
     def _to_i420(self, f) -> np.ndarray:
         """The frame's planes copied into one (H*3//2) x W buffer (Y, U, V).  A picture that
-        changed size mid-stream is scaled to fit with its shape kept, on black bars (it was
-        stretched to the first size), and :attr:`warnings` says so once per size."""
+        changed size mid-stream, or the shape of its pixels, is scaled to fit with its shape kept,
+        on black bars (it was stretched to the first size; an HD picture after an anamorphic SD
+        one was squeezed into it by its pixels, shown 1.4 times as wide), and :attr:`warnings`
+        says so once per size."""
         w, h = self.info.width, self.info.height
         buf = self._pool.take((h * 3 // 2, w))
         if buf is None:
             buf = np.empty((h * 3 // 2, w), np.uint8)
+        shape = self._shape(f)
         f = self._of_output_matrix(f)
-        if f.width != w or f.height != h:  # a change mid-stream
-            return self._fit_i420(f, buf, w, h)
+        if f.width != w or f.height != h or shape != 1:  # a change mid-stream
+            return self._fit_i420(f, buf, w, h, shape)
         if f.format.name in YUV_444 and int(getattr(f, "color_range", 0) or 0) != FULL_RANGE:
             f = self._444_to_420(f)
         elif f.format.name != "yuv420p" or int(getattr(f, "color_range", 0) or 0) == FULL_RANGE:
@@ -1838,12 +1881,9 @@ class FileSource(ClosesWhileReading):
             dst[...] = src
         return buf
 
-    def _fit_i420(self, f, buf: np.ndarray, w: int, h: int) -> np.ndarray:
-        x, y, fw, fh = fitted_size(f.width, f.height, w, h, even=True)
-        if (f.width, f.height) not in self._sizes:
-            self._sizes.append((f.width, f.height))
-            note_size_change(self.warnings, self._sizes, f"{SIZE_CHANGED}{f.width}x{f.height}: fitted into "
-                             f"the output's {w}x{h} with its shape kept (black bars)")
+    def _fit_i420(self, f, buf: np.ndarray, w: int, h: int, shape: Fraction = Fraction(1)) -> np.ndarray:
+        x, y, fw, fh = fitted_size(f.width * shape, f.height, w, h, even=True)
+        self._note_fitted(f, shape, w, h)
         g = f.reformat(width=fw, height=fh, format="yuv420p", dst_color_range=LIMITED_RANGE,
                        dst_colorspace=self._output_space())
         by, bu, bv = planes(buf, h, w)
@@ -1915,9 +1955,31 @@ class FileSource(ClosesWhileReading):
         return av.VideoFrame.from_ndarray(self._bgr(f), format="bgr24")
 
     def _to_bgr(self, f) -> np.ndarray:
+        shape = self._shape(f)
+        if shape != 1:  # (pixels of another shape than the output's: fitted here, see _to_i420)
+            return self._fit_bgr(f, shape)
         if self.alpha:  # (the video's own alpha kept, as BGRA)
             return self._bgr.bgra(f)
         return self._bgr(f, self._pool.take((f.height, f.width, 3)))
+
+    def _fit_bgr(self, f, shape: Fraction) -> np.ndarray:
+        """Frame ``f``, whose pixels are not of the output's shape, as BGR (BGRA) at the output's
+        size, scaled to fit with its shape kept, centred on black (transparent) bars.  (A frame
+        of another size but of the output's pixels is fitted by the sink, see
+        :class:`livecut.resize.Fitter`.)"""
+        import cv2
+
+        w, h = self.info.width, self.info.height
+        img = self._bgr.bgra(f) if self.alpha else self._bgr(f)
+        out = None if self.alpha else self._pool.take((h, w, 3))
+        if out is None:
+            out = np.empty((h, w) + img.shape[2:], np.uint8)
+        out[...] = 0
+        x, y, fw, fh = fitted_size(f.width * shape, f.height, w, h)
+        cv2.resize(img, (fw, fh), dst=out[y:y + fh, x:x + fw],
+                   interpolation=cv2.INTER_AREA if fw < f.width else cv2.INTER_LINEAR)
+        self._note_fitted(f, shape, w, h, "transparent" if self.alpha else "black")
+        return out
 
     def __enter__(self) -> "FileSource":
         if self._closed:  # (it read nothing, as at its end, without a word: a sink refuses as much)
