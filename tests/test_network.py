@@ -2920,6 +2920,35 @@ def test_a_phone_clip_over_http_is_turned_upright_as_the_file_is(tmp_path):
     assert len(pictures) == 10 and cv2.imread(str(pictures[0])).shape[:2] == (320, 180)
 
 
+def test_an_anamorphic_stream_is_written_with_its_pixels_as_the_file_is(tmp_path):
+    """A TV channel's SD picture over IPTV (720x576 16:9: pixels 64:45), which `livecut file`
+    writes with its pixel shape, was written with square pixels when read as a stream (`livecut
+    run http://.../sd.ts -o out.mp4`): shown 5:4, squeezed.  The stream's pixel shape is read as
+    a file's: kept where the output says it, scaled to square where it cannot (.webm)."""
+    from fractions import Fraction
+
+    import av
+
+    from conftest import run_cli
+
+    require_ffmpeg()
+    served = tmp_path / "served"
+    served.mkdir()
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=360x288:rate=25,setsar=64/45",
+                    "-t", "0.4", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(served / "sd.ts")],
+                   check=True, timeout=60)
+    with _http_server(served) as base:
+        for name in ("out.mp4", "out.webm"):
+            r = run_cli("run", f"{base}/sd.ts", "-o", str(tmp_path / name), "-q")
+            assert r.returncode == 0, r.stderr
+    with av.open(str(tmp_path / "out.mp4")) as c:
+        s = c.streams.video[0]
+        assert (s.width, s.height, s.sample_aspect_ratio) == (360, 288, Fraction(64, 45))
+    with av.open(str(tmp_path / "out.webm")) as c:
+        s = c.streams.video[0]
+        assert (s.width, s.height) == (512, 288)
+
+
 def test_a_phone_clips_open_line_says_the_size_it_is_shown(tmp_path, caplog):
     """The open line of a portrait clip over HTTP (stored 320x180, display rotation 90) said
     'opened URL: 320x180', the stored size, where the picture (and the PNG frames written) is

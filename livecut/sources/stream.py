@@ -746,7 +746,8 @@ class StreamSource:
                                    height=ctx.height or self.info.height,
                                    fps=fps or self.info.fps, duration=duration if self.finite else None,
                                    time_base=Fraction(stream.time_base) if stream.time_base else None,
-                                   frames=None, rotation=self.info.rotation)  # (the first connection's)
+                                   frames=None, rotation=self.info.rotation,  # (the first connection's)
+                                   sample_aspect=self.info.sample_aspect)
             read_description(self.info, ctx)  # (frames are read by swscale, with it)
             self.live = not self.finite
             self._seeked = self._came = False
@@ -1034,6 +1035,7 @@ class StreamSource:
             self._peek()
         if self._pending is not None:
             self._take_display(self._pending)
+        self._take_sample_aspect()
         # (a live run mostly ends by Ctrl-C, without the summary's warnings: said here too)
         # (a phone's portrait clip said its stored size, 320x180, as the picture's: shown 180x320)
         turned = self.info.rotation in (90, 270)
@@ -1075,6 +1077,19 @@ class StreamSource:
                                    "can); livecut turns a video but does not mirror it: make it as shown first, "
                                    f"ffmpeg -i {shlex.quote(self.safe_url)} -c:a copy {shlex.quote(fixed)}")
         self.info.rotation = rotation
+
+    def _take_sample_aspect(self) -> None:
+        """The first connection's pixel shape (sample aspect ratio) into :attr:`info`, as a
+        file's gives it: non-square pixels (a TV channel's 720x576 16:9 over IPTV, pixels 64:45)
+        are written so, or scaled to square where an output cannot say them (they were written
+        square: the picture shown squeezed, 5:4)."""
+        try:
+            stream = self._container.streams[self._video_index]
+            sar = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
+        except (AttributeError, IndexError, TypeError):
+            return
+        if sar and sar > 0 and sar != 1:
+            self.info.sample_aspect = Fraction(sar)
 
     def _first_frame(self, due: float) -> Any:
         """The connection's first frame, by ``due`` (time.monotonic()).  A live stream joined
