@@ -2949,6 +2949,38 @@ def test_an_anamorphic_stream_is_written_with_its_pixels_as_the_file_is(tmp_path
         assert (s.width, s.height) == (512, 288)
 
 
+def test_a_streams_picture_whose_pixels_change_shape_is_fitted_as_shown(tmp_path):
+    """A TV channel's 4:3 advert (pixels 16:15) in its 16:9 programme of the same size (720x576,
+    pixels 64:45), over IPTV, was written with the programme's pixels: shown stretched to
+    16:9, without a word.  It is fitted as it is shown, on bars at its sides, and the run says so."""
+    from conftest import run_cli
+
+    require_ffmpeg()
+    served = tmp_path / "served"
+    served.mkdir()
+    parts = []
+    for i, pixels in enumerate(("64/45", "16/15")):
+        p = tmp_path / f"{i}.ts"
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size=360x288:rate=25,setsar={pixels}",
+                        "-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-output_ts_offset", str(i),
+                        "-f", "mpegts", str(p)], check=True, timeout=60)
+        parts.append(p.read_bytes())
+    (served / "tv.ts").write_bytes(b"".join(parts))
+    with _http_server(served) as base:
+        r = run_cli("run", f"{base}/tv.ts", "-o", str(tmp_path / "out.mp4"))
+    assert r.returncode == 0, r.stderr
+    assert "pixels changed shape mid-run (16:15, the output's 64:45): 360x288 taken as 270x288" in r.stderr
+    import av
+
+    with av.open(str(tmp_path / "out.mp4")) as c:
+        frames = [f.to_ndarray(format="bgr24") for f in c.decode(video=0)]
+    assert len(frames) == 50
+    first, late = frames[10], frames[40]
+    assert first[:, :6].mean() > 60 and first[:, -6:].mean() > 60  # the 16:9 picture fills the frame
+    # the 4:3 one: 270 columns of 360 (as shown, 384 of 512), bars of 45 at each side
+    assert late[:, :40].mean() < 8 and late[:, -40:].mean() < 8 and late[:6, 50:310].mean() > 60
+
+
 def test_a_phone_clips_open_line_says_the_size_it_is_shown(tmp_path, caplog):
     """The open line of a portrait clip over HTTP (stored 320x180, display rotation 90) said
     'opened URL: 320x180', the stored size, where the picture (and the PNG frames written) is

@@ -583,6 +583,9 @@ class StreamSource:
         self._opening: list = []
         self._to_bgr = BgrReader()  # (the frames with their own matrix and range)
         self._pool = FramePool(POOL_MAX)  # frames' buffers given back (release_frame)
+        #: the first frame's pixel shape (sample aspect ratio; None: unsaid), the output's (see _shape)
+        self._first_sar: Fraction | None | bool = False
+        self._shape_said = False
         self._index = 0
         self._failed_opens = 0  # connections that opened, then failed before a first frame
         self._closed = False
@@ -1807,8 +1810,44 @@ class StreamSource:
         was a new array, a 1080p frame's 6 MB, 25 times a second for as long as the stream ran)."""
         self._pool.give(image)
 
+    def _shape(self) -> Fraction:
+        """How much wider the pixels of the frame just decoded are than the first frame's, the
+        output's (1 where either does not say): a TV channel's HD programme after its
+        anamorphic SD advert (720x576 16:9, pixels 64:45), a 4:3 advert (16:15) in it."""
+        from livecut.sources.file import _known_sar
+
+        try:  # (the decoder's: PyAV's frames do not say theirs)
+            sar = _known_sar(self._container.streams[self._video_index].codec_context.sample_aspect_ratio)
+        except (AttributeError, IndexError, TypeError):
+            return Fraction(1)
+        if self._first_sar is False:
+            self._first_sar = sar
+        return sar / self._first_sar if sar and self._first_sar else Fraction(1)
+
+    def _as_shown(self, image: np.ndarray, shape: Fraction) -> np.ndarray:
+        """``image``, whose pixels are ``shape`` times as wide as the output's, scaled across to
+        the output's pixels: fitted then as any picture of another size (see
+        :class:`livecut.resize.Fitter`), as it is shown (it was fitted by its pixels: an HD
+        picture after an anamorphic SD one shown 2.5:1 between bars, a 4:3 one stretched)."""
+        import cv2
+
+        h, w = image.shape[:2]
+        across = max(1, round(w * shape))
+        out = cv2.resize(image, (across, h), interpolation=cv2.INTER_AREA if shape < 1 else cv2.INTER_LINEAR)
+        self._pool.give(image)
+        if not self._shape_said:
+            self._shape_said = True
+            own, first = (f"{r.numerator}:{r.denominator}" for r in (self._first_sar * shape, self._first_sar))
+            self.warnings.append(f"{self.safe_url}: the picture's pixels changed shape mid-run ({own}, the "
+                                 f"output's {first}): {w}x{h} taken as {across}x{h} of the output's pixels, "
+                                 "as it is shown")
+        return out
+
     def _deliver(self, frame: Any) -> Frame:
         image = self._to_bgr(frame, self._pool.take((frame.height, frame.width, 3)))
+        shape = self._shape()
+        if shape != 1:
+            image = self._as_shown(image, shape)
         now = time.monotonic()
         if self._catching_up and self._catch_up_until is None:
             self._catch_up_until = now + CATCH_UP
