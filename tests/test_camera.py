@@ -17,7 +17,7 @@ import pytest
 import livecut.devices
 from conftest import probe
 from livecut.config import VideoConfig, load_config
-from livecut.runner import run_video
+from livecut.runner import Interrupted, run_video
 from livecut.sources import camera
 from livecut.sources.camera import CameraSource
 
@@ -759,7 +759,7 @@ def test_ctrl_c_while_a_camera_opens_without_a_frame_ends_the_run_within_a_secon
         _thread.interrupt_main()
 
     threading.Thread(target=interrupt, daemon=True).start()
-    with pytest.raises(KeyboardInterrupt):  # (the CLI's "interrupted", exit 130)
+    with pytest.raises(Interrupted):  # (the CLI's "interrupted", exit 130)
         run_video("0", str(tmp_path / "rec.mp4"), load_config(), progress=False)
     took = time.perf_counter() - fired[0]
     assert took < 1.0, took
