@@ -274,6 +274,39 @@ def test_bgra_frames_reach_the_encoder_without_a_new_frame_each(tmp_path, w, h):
     assert peak < h * w * 4 / 4, f"{peak / (h * w * 4):.2f} of a BGRA frame made for one frame"
 
 
+def test_a_prores_frames_rows_are_written_as_given_at_any_width(tmp_path):
+    # ProRes' 10-bit frames were converted from BGR(A) by the encoder's swscale on several threads,
+    # which at some widths (any odd one, 1366, 720 for 4:2:2, a portrait 1080x1920) left the first
+    # pixels of the rows where its slices meet unwritten: a cutout's .mov showed a streak of 8
+    # pixels of another frame's alpha and colours there in some frames, run after run other ones
+    import av
+
+    from livecut.config import VideoConfig
+    from livecut.sinks.base import SinkInfo
+    from livecut.sinks.file import VideoFileSink
+
+    bad = []
+    for name, channels, w, h in [("a.mov", 4, 321, 90), ("b.mov", 4, 1366, 96), ("c.mov", 4, 721, 64),
+                                 ("hq.mov", 3, 720, 96)]:
+        frames = []
+        for i in range(24):  # (each frame other colours: the rows left held an earlier frame's)
+            f = np.empty((h, w, channels), np.uint8)
+            f[...] = (30 + 7 * i, 200 - 5 * i, 60 + 3 * i, 37 * i % 256)[:channels]
+            frames.append(f)
+        cfg = VideoConfig() if channels == 4 else VideoConfig(codec="prores_ks")
+        with VideoFileSink(tmp_path / name, SinkInfo(width=w, height=h, fps=25.0, channels=channels), cfg) as sink:
+            for f in frames:
+                sink.write(f)
+        with av.open(str(tmp_path / name)) as c:
+            got = [f.to_ndarray(format="bgra")[:, :, :channels] for f in c.decode(video=0)]
+        assert len(got) == len(frames)
+        for i, (g, f) in enumerate(zip(got, frames)):
+            off = np.abs(g.astype(int) - f[:, :g.shape[1]]).max()  # (4:2:2: an even width)
+            if off > 6:  # (ProRes 422 HQ: 3 levels off, its rounding)
+                bad.append(f"{name} {w}x{h} frame {i}: off by {off}")
+    assert not bad
+
+
 @pytest.mark.parametrize("mode", ["cutout", "mask"])
 def test_a_half_transparent_frames_alpha_is_taken_once(mode):
     """A BGRA frame's own alpha is combined with the cut once (by the Compositor), not once in

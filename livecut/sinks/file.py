@@ -1299,11 +1299,18 @@ class VideoFileSink:
                 self._to_i420 = ToI420(self.info.matrix)
             return self._frame_i420(self._to_i420(img))  # (the reused encoder frame: no new one a frame)
         f = packed_frame(self._packed, img)
+        # (converted here on one thread, not by the encoder on its thread_count: swscale's slices
+        # into a 10-bit format -- ProRes 4444's yuva444p10le, 422 HQ's yuv422p10le -- left the first
+        # pixels of the rows where they meet unwritten at some widths, any odd one, 1366, a portrait
+        # 1080: a cutout's .mov showed a streak of 8 pixels of another frame's alpha and colours there)
         if self.info.matrix == "bt709":  # (the encoder's own conversion would take BT.601)
-            f = f.reformat(format=self.pix_fmt, dst_colorspace="ITU709")
+            f = f.reformat(format=self.pix_fmt, dst_colorspace="ITU709", threads=1)
             _describe(f, self.info.color_tags)  # (ProRes takes the description from its frames)
-        elif self.info.color_tags and ch != 1:  # (BT.601, with the source's primaries and transfer: HDR)
+            return f
+        if self.info.color_tags and ch != 1:  # (BT.601, with the source's primaries and transfer: HDR)
             _describe(f, self.info.color_tags, self.info.matrix)
+        if self.pix_fmt.endswith(("10le", "12le")):  # (8-bit ones were whole: the encoder converts them)
+            f = f.reformat(format=self.pix_fmt, threads=1)
         return f
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
