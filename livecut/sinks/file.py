@@ -596,6 +596,14 @@ def qscale_options(cfg: VideoConfig) -> dict[str, str]:
 def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) -> tuple[dict[str, str], dict]:
     """(encoder options, codec context attributes) for ``codec`` writing ``pix_fmt``: quality
     and speed from ``video.crf`` / ``video.preset``, and the threading chosen for this machine."""
+    import av
+
+    try:  # (by its encoder's name: video.codec vp8 is libvpx, vp9 libvpx-vp9, av1 SVT-AV1 -- FFmpeg's
+        # codec names, which missed these settings: a transparent .mkv of vp8 failed at its first
+        # frame, "the encoder refuses 640x360 yuva420p video", VP8 with alt-ref frames)
+        codec = av.codec.Codec(codec, "w").name
+    except (av.error.FFmpegError, ValueError, av.codec.codec.UnknownCodecError):
+        pass
     if codec == "prores_ks":  # (ProRes 422 HQ, as editors write it, where the picture is 4:2:2)
         return {"profile": "4444" if pix_fmt is None or pix_fmt.startswith(("yuv444", "yuva444")) else "hq",
                 "vendor": "apl0"}, {}
