@@ -109,6 +109,20 @@ def test_a_crf_vp8_refuses_is_bad_input(clips, tmp_path):
     assert r.returncode == 0 and probe(out)["codec"] == "vp8", r.stderr
 
 
+def test_a_webm_of_video_codec_vp8_is_vp8(clips, tmp_path):
+    """`-o cut.webm --set video.codec=vp8` (FFmpeg's name for VP8, whose encoder is libvpx, as
+    .mkv takes it) was written as VP9 without a word: a .webm took libvpx and libvpx-vp9 by
+    those names only."""
+    import av
+
+    if "libvpx" not in av.codecs_available:
+        pytest.skip("this FFmpeg has no libvpx (VP8)")
+    out = tmp_path / "cut.webm"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=vp8", "-q")
+    assert r.returncode == 0 and not r.stderr, r.stderr
+    assert probe(out)["codec"] == "vp8"
+
+
 def test_vp8s_crf_sets_its_quality(tmp_path):
     """VP8 (video.codec=libvpx) has no constant-quality mode: its CRF is a floor under a bitrate,
     which with none given was libvpx's default, 256 kbit/s: every video.crf gave the same file,

@@ -461,6 +461,17 @@ def av_codec_name(name: str) -> str:
     return av.codec.Codec(name, "w").canonical_name
 
 
+def _encoder_name(name: str) -> str:
+    """The encoder that ``name`` picks (``libvpx`` for ``vp8``, ``libx264`` for ``h264``), or
+    ``name`` for one that is no encoder here (check_encoder says so)."""
+    import av
+
+    try:
+        return av.codec.Codec(name, "w").name
+    except (av.error.FFmpegError, ValueError, av.codec.codec.UnknownCodecError):
+        return name
+
+
 def _codec_name(name: str) -> str:
     """:func:`av_codec_name`, or ``name`` for one that is no encoder here (check_encoder says so)."""
     import av
@@ -596,14 +607,10 @@ def qscale_options(cfg: VideoConfig) -> dict[str, str]:
 def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) -> tuple[dict[str, str], dict]:
     """(encoder options, codec context attributes) for ``codec`` writing ``pix_fmt``: quality
     and speed from ``video.crf`` / ``video.preset``, and the threading chosen for this machine."""
-    import av
-
-    try:  # (by its encoder's name: video.codec vp8 is libvpx, vp9 libvpx-vp9, av1 SVT-AV1 -- FFmpeg's
-        # codec names, which missed these settings: a transparent .mkv of vp8 failed at its first
-        # frame, "the encoder refuses 640x360 yuva420p video", VP8 with alt-ref frames)
-        codec = av.codec.Codec(codec, "w").name
-    except (av.error.FFmpegError, ValueError, av.codec.codec.UnknownCodecError):
-        pass
+    # (by its encoder's name: video.codec vp8 is libvpx, vp9 libvpx-vp9, av1 SVT-AV1 -- FFmpeg's
+    # codec names, which missed these settings: a transparent .mkv of vp8 failed at its first
+    # frame, "the encoder refuses 640x360 yuva420p video", VP8 with alt-ref frames)
+    codec = _encoder_name(codec)
     if codec == "prores_ks":  # (ProRes 422 HQ, as editors write it, where the picture is 4:2:2)
         return {"profile": "4444" if pix_fmt is None or pix_fmt.startswith(("yuv444", "yuva444")) else "hq",
                 "vendor": "apl0"}, {}
@@ -907,7 +914,8 @@ def encoder_for(ext: str, channels: int, cfg: VideoConfig) -> tuple[str, str]:
     if channels == 4 and ext == ".mkv" and _codec_name(cfg.codec) in MKV_ALPHA_CODECS:
         return cfg.codec, MKV_ALPHA_CODECS[_codec_name(cfg.codec)]
     if ext == ".webm":
-        return (cfg.codec if cfg.codec.startswith("libvpx") else "libvpx-vp9"), \
+        # (video.codec vp8, FFmpeg's name for libvpx's VP8, was written as VP9)
+        return (cfg.codec if _encoder_name(cfg.codec).startswith("libvpx") else "libvpx-vp9"), \
             ("yuva420p" if channels == 4 else "yuv420p")
     return cfg.codec, _yuv_format(cfg.codec)
 
