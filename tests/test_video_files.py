@@ -123,6 +123,17 @@ def test_a_webm_of_video_codec_vp8_is_vp8(clips, tmp_path):
     assert probe(out)["codec"] == "vp8"
 
 
+def test_a_webm_of_another_video_codec_is_vp9_and_says_so(clips, tmp_path):
+    """`-o cut.webm --set video.codec=mpeg4` (or libsvtav1, libx265, a typo) was written as VP9
+    without a word, as a transparent .mov's codec that cannot keep it is ProRes 4444 with one."""
+    out = tmp_path / "cut.webm"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=mpeg4", "-q")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip() == ("livecut: warning: video.codec mpeg4: a .webm is written as VP9 (video.codec "
+                                "libvpx-vp9, or libvpx for VP8); .mkv or .mp4 take other codecs")
+    assert probe(out)["codec"] == "vp9"
+
+
 def test_vp8s_crf_sets_its_quality(tmp_path):
     """VP8 (video.codec=libvpx) has no constant-quality mode: its CRF is a floor under a bitrate,
     which with none given was libvpx's default, 256 kbit/s: every video.crf gave the same file,

@@ -920,6 +920,16 @@ def encoder_for(ext: str, channels: int, cfg: VideoConfig) -> tuple[str, str]:
     return cfg.codec, _yuv_format(cfg.codec)
 
 
+def webm_codec_note(cfg: VideoConfig) -> str | None:
+    """The warning that a .webm is VP9, not ``video.codec``, where that is set (not the default,
+    libx264) to another encoder than libvpx's (libsvtav1, libx265, a typo: it was written as VP9
+    without a word)."""
+    if cfg.codec == VideoConfig().codec or _encoder_name(cfg.codec).startswith("libvpx"):
+        return None
+    return (f"video.codec {cfg.codec}: a .webm is written as VP9 (video.codec libvpx-vp9, or libvpx for VP8); "
+            ".mkv or .mp4 take other codecs")
+
+
 def mov_alpha_note(cfg: VideoConfig) -> str | None:
     """The warning that a transparent .mov is ProRes 4444, not ``video.codec``, where that is set
     (not the default, libx264) to an encoder that cannot keep transparency there (it was
@@ -1015,6 +1025,8 @@ class VideoFileSink:
             note = mov_alpha_note(self.cfg)
             if note:
                 self.warnings.append(note)
+        elif ext == ".webm" and webm_codec_note(self.cfg):
+            self.warnings.append(webm_codec_note(self.cfg))
         elif pix_fmt.startswith("yuv422"):  # (4:2:2, ProRes: an even width only, every row kept)
             self.height = src_h
         sar = info.sample_aspect
