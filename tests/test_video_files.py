@@ -5374,6 +5374,28 @@ def test_an_action_cameras_data_track_left_out_is_said(tmp_path):
     assert r.returncode == 0 and "data stream" not in r.stderr, r.stderr
 
 
+def test_an_mp4s_chapter_track_is_not_said_to_be_a_data_track_left_out(tmp_path):
+    """An .mp4 or .mov with chapters (as FFmpeg, HandBrake or livecut itself write them) holds them
+    in a text track that FFmpeg reads as a data stream: the run said 'data stream 1
+    (SubtitleHandler): livecut does not carry data streams over ...; left out' of the chapters
+    it kept.  Nothing is said of it; the chapters are kept (.avi: said of the chapters alone)."""
+    import av
+
+    src = tmp_path / "talk.mp4"
+    _ffmpeg("-i", str(_chaptered(tmp_path, 600, 1200)), "-c", "copy", str(src))
+    with av.open(str(src)) as c:
+        assert [s.type for s in c.streams] == ["video", "data"] and len(c.chapters()) == 2
+    for ext in (".mp4", ".mkv"):
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out))
+        assert r.returncode == 0 and "data stream" not in r.stderr, r.stderr
+        with av.open(str(out)) as c:
+            assert [ch["metadata"].get("title") for ch in c.chapters()] == ["Intro", "Talk"], ext
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.avi"))
+    assert r.returncode == 0 and "data stream" not in r.stderr, r.stderr
+    assert "2 chapters: a .avi file cannot hold them; left out" in r.stderr
+
+
 def test_a_turned_anamorphic_videos_squaring_is_said_as_shown(tmp_path):
     """A phone's portrait clip of non-square pixels (stored 64x36 at 2:1, display rotation 90:
     shown 36x128) into .webm, which keeps the rotation but not the pixels' shape, was said

@@ -404,11 +404,16 @@ def _timecode(inp, video) -> str | None:
 def _data_tracks(inp) -> list[str]:
     """The data tracks of source container ``inp`` an output leaves out, each as its index and
     what names it (its handler's name: 'GoPro MET'; else its codec's): all but a timecode
-    track (kept, see :func:`_timecode`)."""
+    track (kept, see :func:`_timecode`) and an MP4's or MOV's chapter track (FFmpeg reads the
+    chapters from it and leaves the stream discarded: the chapters are kept, or said)."""
+    import av
+
     out = []
     for d in inp.streams:
         tags = d.metadata or {}
         if d.type != "data" or any(k.lower() == "timecode" for k in tags):
+            continue
+        if d.discard == av.stream.Discard.all and inp.chapters():
             continue
         name = tags.get("handler_name") or getattr(d.codec_context, "name", None) or getattr(d, "name", None)
         out.append(f"{d.index} ({name.strip()})" if name and name.strip() else str(d.index))
