@@ -1518,6 +1518,8 @@ class VideoFileSink:
                     if self._held is not None:  # (the last, with its length now)
                         self._mux_now(self._held)
                         self._held = None
+                    if self.ext == ".avi":
+                        self._avi_last_length()
                     # on a complete run all the audio; after an interrupt or --frames N, only what
                     # the video covers
                     end = None if not self.cut_short else self._last_t + 1.0 / float(self._rate)
@@ -1570,9 +1572,18 @@ class VideoFileSink:
         """The last frame's length, when the run wrote the source to its end: its own
         (:attr:`last_end`), or up to where the source's video ends (SinkInfo.end) when that is
         later and within a few frames of it."""
-        end, last = self.info.end, self._last_pts
-        if self._durations is None or last is None or self.cut_short:
+        if self._durations is None:
             return
+        ticks = self._last_ticks()
+        if ticks:
+            self._durations[self._last_pts] = ticks
+
+    def _last_ticks(self) -> int:
+        """The last frame's length in ticks (see _last_length); 0 where it is not known or
+        the run was cut short."""
+        end, last = self.info.end, self._last_pts
+        if last is None or self.cut_short:
+            return 0
         ticks = 0
         if self.last_end is not None:
             ticks = max(0, int(round(self.last_end / self.time_base)) - last)
@@ -1584,8 +1595,20 @@ class VideoFileSink:
             header = int(round(end / self.time_base)) - last
             if ticks < header <= MAX_LAST_FRAMES * self._frame_ticks:
                 ticks = header
-        if ticks:
-            self._durations[last] = ticks
+        return ticks
+
+    def _avi_last_length(self) -> None:
+        """AVI, a frame a tick: the last frame's length (see _last_length) as empty entries
+        after it, as a paused recording's gap is held (a GIF's 1 s pause on its last picture
+        was a tick's 0.1 s)."""
+        import av
+
+        ticks = self._last_ticks()
+        if ticks > 1:
+            held = av.Packet(0)
+            held.stream, held.time_base = self._stream, self.time_base
+            held.pts = held.dts = self._last_pts + ticks - 1
+            self._mux_now(held)
 
     def _end_in_decode_order(self, packets: list) -> None:
         """MP4 and MOV: the last frame's length (see _last_length) given as the track's end to
