@@ -2223,6 +2223,20 @@ def test_a_video_that_pauses_into_avi_keeps_its_timing(tmp_path):
     assert r.returncode == 0, r.stderr
 
 
+def test_a_still_of_over_60000_ticks_into_avi_is_held(tmp_path):
+    """A recording that holds a still for 35 minutes (a screen recording, a motion-triggered
+    camera's) at 30 fps into .avi failed, 'write failed (Invalid argument)', exit 1: FFmpeg's AVI
+    muxer writes at most 60000 empty entries before a frame.  The still is held, its frames
+    after it at their times."""
+    src, out = tmp_path / "still.mkv", tmp_path / "still.avi"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=30:duration=0.2",
+            "-vf", "setpts='if(gte(N,3),N/30/TB+2100/TB,N/30/TB)'", "-fps_mode", "passthrough",
+            "-c:v", "libx264", "-preset", "ultrafast", str(src))
+    got = _avi_frame_times(src, out)
+    assert got == pytest.approx([0, 1 / 30, 2 / 30, 2100.1, 2100 + 4 / 30, 2100 + 5 / 30], abs=0.002), got
+    assert probe(out)["duration"] == pytest.approx(2100.2, abs=0.01)
+
+
 def _vfr_25_then_30(src, *codec) -> None:
     """``src``: 1 s at 25 fps then 1 s at 30 (ffmpeg's concat, a variable rate), 160x96 H.264
     with ``codec``'s options."""

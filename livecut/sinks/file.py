@@ -66,6 +66,9 @@ AVI_TICK_SLACK = 0.01
 #: the most ticks a second an AVI's video is written on: FFmpeg's AVI muxer writes a finer one on
 #: 1/600 s ticks, where frames fell on one ("write failed (Invalid argument)")
 AVI_MAX_FPS = 1000
+#: the most empty entries (ticks without a frame) FFmpeg's AVI muxer writes at once, before a
+#: frame: a longer pause ("Too large number of skipped frames") failed the run
+AVI_MAX_SKIP = 60000
 #: frames put this many seconds or more after their time (their own taken by an earlier frame, on
 #: an output of one frame a tick: AVI, MPEG-1/2) are said so at the end of the run
 LATE_SAID = 0.1
@@ -1171,6 +1174,7 @@ class VideoFileSink:
         #: 0.780); not AVI (a frame a tick)
         self._durations: dict[int, int] | None = {} if ext != ".avi" else None
         self._delay: int | None = None  # (the first packet's pts - dts: the encoder's reordering)
+        self._avi_dts: int | None = None  # (AVI: the last video entry's tick, see _bridge)
         self._held = None  # (the last packet encoded, muxed with the next one: see _mux)
         self._to_i420: ToI420 | None = None  # BGR or gray -> I420, its buffers kept
         self._created = False  # (the temporary file is there: see _creating)
@@ -1463,10 +1467,31 @@ class VideoFileSink:
         its frame's length where it is known (see ``_durations``)."""
         if self._delay is None and packet.pts is not None and packet.dts is not None:
             self._delay = packet.pts - packet.dts
+        if self.ext == ".avi" and packet.dts is not None:
+            self._bridge(packet.dts)
         if self._durations and packet.pts is not None and not packet.duration:
             ticks = self._durations.pop(packet.pts, None)
             if ticks:
                 packet.duration = ticks
+        self._to_muxer(packet)
+
+    def _bridge(self, dts: int) -> None:
+        """AVI: a pause of over AVI_MAX_SKIP ticks before the frame at tick ``dts`` (a screen
+        recording or a motion-triggered camera's 35 min still at 30 fps, 8 min on 120 fps ticks)
+        failed the run, 'write failed (Invalid argument)': it is held by empty entries written
+        AVI_MAX_SKIP ticks apart, the muxer's own between them."""
+        import av
+
+        last = self._avi_dts
+        while last is not None and dts - last - 1 > AVI_MAX_SKIP:
+            last += AVI_MAX_SKIP + 1
+            empty = av.Packet(0)
+            empty.stream, empty.time_base = self._stream, self.time_base
+            empty.pts = empty.dts = last
+            self._to_muxer(empty)
+        self._avi_dts = dts
+
+    def _to_muxer(self, packet) -> None:
         if self._audio is not None:
             self._audio.mux_video(packet)
         else:
