@@ -2237,6 +2237,20 @@ def test_a_still_of_over_60000_ticks_into_avi_is_held(tmp_path):
     assert probe(out)["duration"] == pytest.approx(2100.2, abs=0.01)
 
 
+def test_a_video_that_starts_over_60000_ticks_after_its_audio_into_avi_is_written(tmp_path):
+    """A video that starts over 60000 ticks after its audio (a 1000 fps clip 61 s in; 30 fps 35
+    minutes in) into .avi failed, 'finishing the file failed (Invalid argument)', exit 1:
+    FFmpeg's AVI muxer, which puts the first frame first whatever its tick, refused it.  The
+    first frame is put first, as after a shorter lead (shown from the start), the others at
+    their times."""
+    src, out = tmp_path / "late.mkv", tmp_path / "late.avi"
+    _ffmpeg("-itsoffset", "61", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=1000:duration=0.01", "-f", "lavfi",
+            "-i", "sine=r=8000:duration=61.01", "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast",
+            "-c:a", "pcm_u8", "-ac", "1", str(src))
+    got = _avi_frame_times(src, out)
+    assert got == pytest.approx([0] + [61 + i / 1000 for i in range(1, 10)], abs=0.0015), got
+
+
 def _vfr_25_then_30(src, *codec) -> None:
     """``src``: 1 s at 25 fps then 1 s at 30 (ffmpeg's concat, a variable rate), 160x96 H.264
     with ``codec``'s options."""

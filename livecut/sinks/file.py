@@ -1468,21 +1468,25 @@ class VideoFileSink:
         if self._delay is None and packet.pts is not None and packet.dts is not None:
             self._delay = packet.pts - packet.dts
         if self.ext == ".avi" and packet.dts is not None:
-            self._bridge(packet.dts)
+            self._bridge(packet)
         if self._durations and packet.pts is not None and not packet.duration:
             ticks = self._durations.pop(packet.pts, None)
             if ticks:
                 packet.duration = ticks
         self._to_muxer(packet)
 
-    def _bridge(self, dts: int) -> None:
-        """AVI: a pause of over AVI_MAX_SKIP ticks before the frame at tick ``dts`` (a screen
-        recording or a motion-triggered camera's 35 min still at 30 fps, 8 min on 120 fps ticks)
-        failed the run, 'write failed (Invalid argument)': it is held by empty entries written
-        AVI_MAX_SKIP ticks apart, the muxer's own between them."""
+    def _bridge(self, packet) -> None:
+        """AVI: a pause of over AVI_MAX_SKIP ticks before video ``packet`` (a screen recording or
+        a motion-triggered camera's 35 min still at 30 fps, 8 min on 120 fps ticks) failed the
+        run, 'write failed (Invalid argument)': it is held by empty entries written AVI_MAX_SKIP
+        ticks apart, the muxer's own between them.  The first frame, which the muxer puts
+        first whatever its tick (shown from the start, through audio before it), is put there
+        at once: one over AVI_MAX_SKIP ticks after the audio's start failed the same way."""
         import av
 
-        last = self._avi_dts
+        last, dts = self._avi_dts, packet.dts
+        if last is None and dts > AVI_MAX_SKIP:
+            packet.pts = packet.dts = dts = 0
         while last is not None and dts - last - 1 > AVI_MAX_SKIP:
             last += AVI_MAX_SKIP + 1
             empty = av.Packet(0)
