@@ -2251,6 +2251,40 @@ def test_a_video_that_starts_over_60000_ticks_after_its_audio_into_avi_is_writte
     assert got == pytest.approx([0] + [61 + i / 1000 for i in range(1, 10)], abs=0.0015), got
 
 
+def test_an_avi_whose_last_frame_is_held_by_empty_entries_is_whole(tmp_path):
+    """An AVI whose last frame is held by empty entries (its ticks without a frame, as FFmpeg
+    writes a pause and VirtualDub a dropped frame; livecut's own .avi of a GIF's pause on its
+    last picture) was said 'the video ends early (truncated?): 10 frames written, 19
+    expected', exit 3: its frame count is its entries.  Closed by its writer (its index in it),
+    it is whole; one cut short (its index gone) still ends early."""
+    import av
+
+    src = tmp_path / "held.avi"
+    with av.open(str(src), "w") as c:
+        s = c.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+        s.codec_context.max_b_frames = 0
+        for i in range(10):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 20, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 10)
+            c.mux(s.encode(frame))
+        c.mux(s.encode(None))
+        held = av.Packet(0)  # (the last frame held to 1.9 s: entries 10 to 18 empty)
+        held.stream, held.time_base = s, Fraction(1, 10)
+        held.pts = held.dts = 18
+        c.mux(held)
+    with av.open(str(src)) as c:
+        assert c.streams.video[0].frames == 19
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"))
+    assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
+    assert probe(tmp_path / "out.mp4")["frames"] == 10
+    data = src.read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[:data.rindex(b"idx1")])  # (cut at a chunk's end: its index gone)
+    r = run_cli("file", str(cut), "-o", str(tmp_path / "cut.mp4"))
+    assert r.returncode == 3 and "the video ends early" in r.stderr, r.stderr
+
+
 def _vfr_25_then_30(src, *codec) -> None:
     """``src``: 1 s at 25 fps then 1 s at 30 (ffmpeg's concat, a variable rate), 160x96 H.264
     with ``codec``'s options."""

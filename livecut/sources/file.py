@@ -347,6 +347,30 @@ def _avi_cut_short(p: Path) -> bool:
         return False
 
 
+def _avi_closed(p: Path) -> bool:
+    """Whether ``p`` is an AVI its writer closed: one RIFF chunk, as long as the file, that
+    holds its index (``idx1``, written last).  Its ticks after the last frame are then that
+    frame held (empty entries, as FFmpeg writes a pause and VirtualDub a dropped frame), no
+    frames missing."""
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(12)
+            size = fh.seek(0, 2)
+            if head[:4] != b"RIFF" or head[8:] != b"AVI " or 8 + int.from_bytes(head[4:8], "little") != size:
+                return False
+            pos = 12
+            while pos + 8 <= size:
+                fh.seek(pos)
+                chunk = fh.read(8)
+                if chunk[:4] == b"idx1":
+                    return True
+                n = int.from_bytes(chunk[4:8], "little")
+                pos += 8 + n + n % 2
+            return False
+    except OSError:
+        return False
+
+
 #: FLV tag types: audio, video, script data (its onMetaData)
 FLV_TAGS = (8, 9, 18)
 
@@ -1734,6 +1758,11 @@ class FileSource(ClosesWhileReading):
                 return None
         if self._end_unknown and self._others_reach_the_end():
             return None  # the container's end was an audio track's that runs on: the video is whole
+        if self._decode_times and _avi_closed(self.path):
+            # (its last frame held by empty entries, counted in its frames: 'the video ends early
+            # (truncated?): 10 frames written, 19 expected', exit 3, of a whole file)
+            self._say_missing(got, expected)
+            return None
         return got, expected
 
     def _runs_past_video(self) -> bool:
