@@ -1502,8 +1502,13 @@ class _Ray(_Backend):
         try:
             import ray
         except ImportError:
+            ray = None
+        # (without Ray, a folder named ray where `python -m livecut` runs -- /tmp/ray, which Ray
+        # leaves where it ran -- is imported as an empty namespace package: it was 'internal error:
+        # AttributeError: module 'ray' has no attribute 'is_initialized'')
+        if not callable(getattr(ray, "init", None)):
             raise UsageError("--ray needs Ray (the ray extra): pip install -e '.[ray]' in the livecut "
-                             "checkout, or pip install ray") from None
+                             "checkout, or pip install ray")
         super().__init__()
         self.ray = ray
         self.started = False

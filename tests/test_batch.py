@@ -1353,6 +1353,30 @@ def test_without_ray_the_message_says_how_to_install_it(monkeypatch):
     assert "livecut[" not in msg and "pip install -e '.[ray]' in the livecut checkout" in msg, msg
 
 
+def test_without_ray_a_folder_named_ray_is_not_taken_for_it(monkeypatch, tmp_path):
+    """Without Ray, `python -m livecut batch ... --ray auto` run where a folder named ray lies
+    (/tmp, where Ray leaves /tmp/ray) imported that folder as an empty namespace package: it
+    said 'internal error: AttributeError: module 'ray' has no attribute 'is_initialized''."""
+    import builtins
+    import importlib.machinery
+    import importlib.util
+
+    from livecut.batch import _Ray
+
+    (tmp_path / "ray").mkdir()
+    spec = importlib.machinery.PathFinder.find_spec("ray", [str(tmp_path)])
+    folder = importlib.util.module_from_spec(spec)  # what `import ray` gives there without Ray
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kw):
+        return folder if name == "ray" else real_import(name, *args, **kw)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    with pytest.raises(UsageError) as info:
+        _Ray("auto", 1)
+    assert "--ray needs Ray (the ray extra)" in str(info.value), info.value
+
+
 def test_ray_address_nothing_answers_on_is_refused_at_once(tmp_path):
     pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e '.[ray]')")
     _photo(tmp_path / "in" / "a.jpg")
