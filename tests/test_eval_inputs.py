@@ -719,6 +719,25 @@ def test_a_json_subset_of_several_lists_names_them(photos, tmp_path, key, said):
     assert said.format(split=split) in r.stderr and r.stdout == ""
 
 
+def test_the_shipped_split_is_read_as_the_help_names_it_from_any_folder(tmp_path, monkeypatch):
+    """`--subset livecut/models/cuhk_split.json:val`, as --help and the README name the shipped
+    split, was '--subset: livecut/models/cuhk_split.json: no such file' outside the checkout
+    (livecut installed from its wheel); it is read from the package."""
+    import livecut
+    from livecut.evaluate import read_subset
+
+    shipped = Path(livecut.__file__).resolve().parent / "models" / "cuhk_split.json"
+    val = json.loads(shipped.read_text())["val"]
+    monkeypatch.chdir(tmp_path)
+    assert read_subset("livecut/models/cuhk_split.json:val") == {Path(n).stem for n in val} and len(val) == 100
+    # (a file of that path in the current folder is the one read; another path is not looked for)
+    (tmp_path / "livecut" / "models").mkdir(parents=True)
+    (tmp_path / "livecut" / "models" / "cuhk_split.json").write_text(json.dumps({"val": ["mine.png"]}))
+    assert read_subset("livecut/models/cuhk_split.json:val") == {"mine"}
+    with pytest.raises(Exception, match="no such file"):
+        read_subset("livecut/__init__.txt")
+
+
 def test_a_json_subset_with_an_upper_case_extension_takes_its_key(photos, tmp_path):
     """split.JSON:val was "--subset: split.JSON:val: no such file", though split.JSON alone
     said "holds the list val: give split.JSON:val"."""
