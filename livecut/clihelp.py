@@ -184,9 +184,15 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
     mod = type(exc).__module__
     if not mod.startswith(("click", "typer")):
         return None
-    msg = " ".join(str(exc.format_message()).split())
     name = getattr(exc, "option_name", None)
     unknown = name if type(exc).__name__ == "NoSuchOption" else None  # (not '--frames requires an argument')
+    if unknown and getattr(exc, "possibilities", None) and isinstance(getattr(exc, "message", None), str):
+        # (the Typer 0.26.0 to 0.26.7 that pyproject.toml allows said them as a tuple: "No such
+        # option: --forc ('(Possible options: --force)',)"; said here as later versions say them)
+        msg = f"{exc.message} (Possible options: {', '.join(sorted(exc.possibilities))})"
+    else:
+        msg = str(exc.format_message())
+    msg = " ".join(msg.split())
     ctx = getattr(exc, "ctx", None)
     if name in ("--method", "--methods"):  # (the way to it was said nowhere)
         msg += "; a segmentation method is chosen with --set segment.method=NAME (`livecut methods` lists them)"

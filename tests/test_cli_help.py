@@ -521,3 +521,22 @@ def test_rtsp_transport_help_says_it_sets_an_rtsp_output_too():
     text = " ".join(help_of("run").split())
     line = text[text.index("--rtsp-transport tcp|udp"):]
     assert re.match(r"--rtsp-transport tcp\|udp [^│]*rtsp:// source or output", line), line[:160]
+
+
+def test_an_unknown_option_s_suggestions_are_said_as_a_list_not_a_tuple(monkeypatch):
+    """With Typer 0.26.0 to 0.26.7, which pyproject.toml allows (typer>=0.26), a misspelt option
+    was said 'No such option: --forc ('(Possible options: --force)',)': its NoSuchOption put the
+    suggestions in a tuple.  Here NoSuchOption formats its message as those versions do."""
+    from typer._click.exceptions import NoSuchOption
+
+    def as_typer_0_26_0(self):
+        if not self.possibilities:
+            return self.message
+        suggest = (f"(Possible options: {', '.join(sorted(self.possibilities))})",)
+        return f"{self.message} {suggest}"
+
+    monkeypatch.setattr(NoSuchOption, "format_message", as_typer_0_26_0)
+    r = runner.invoke(app, ["file", "in.mp4", "-o", "out.mp4", "--forc"])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.strip() == ("livecut: error: No such option: --forc (Possible options: --force) "
+                                "(see 'livecut file --help')"), r.stderr
