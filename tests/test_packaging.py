@@ -106,6 +106,17 @@ def test_the_version_and_the_entry_point():
     assert "livecut" in PYPROJECT["project"]["scripts"]
 
 
+def test_the_dependencies_leave_out_the_versions_livecut_does_not_run_on():
+    """A fresh install on Python 3.12 or newer (Ubuntu 24.04's) took av 19.0, the first release
+    for them, whose av.open takes no metadata_errors=: every `livecut file` was 'internal error:
+    TypeError: open() got an unexpected keyword argument 'metadata_errors''."""
+    from packaging.requirements import Requirement
+
+    reqs = {r.name: r.specifier for r in map(Requirement, PYPROJECT["project"]["dependencies"])}
+    assert "metadata_errors=" in (REPO / "livecut" / "sources" / "file.py").read_text()
+    assert not reqs["av"].contains("19.0.0") and reqs["av"].contains("18.1.0")
+
+
 def test_the_extras_the_messages_name_are_declared():
     """An error that says `pip install -e '.[NAME]'` names an extra pyproject.toml declares, holding
     the package the feature imports."""
