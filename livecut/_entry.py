@@ -31,14 +31,16 @@ def _interrupt_taken() -> None:
     exit code).  CPython 3.11 marks one that escaped code run by ``exec`` -- a dataclass's
     methods, made as a module is imported -- as unhandled for good, whoever catches it after, and
     at exit then kills the process with SIGINT: a Ctrl-C in livecut's first tenths of a second
-    said 'interrupted' and ended with status -2, not 130 (a shell script stopped with it).  A
-    no-op where the interpreter has no such mark."""
+    said 'interrupted' and ended with status -2, not 130 (a shell script stopped with it)."""
     try:
         import ctypes
 
         ctypes.c_int.in_dll(ctypes.pythonapi, "_Py_UnhandledKeyboardInterrupt").value = 0
     except (ImportError, AttributeError, ValueError, OSError):
-        pass
+        # (Python 3.12 and newer keep the mark in the runtime's state, which ctypes cannot name:
+        # code run by exec, as the mark's own, clears it as it starts; a Ctrl-C in livecut's
+        # start ended with status -2 there)
+        exec("pass")
 
 
 #: the atexit callback registered (see main)

@@ -4339,6 +4339,23 @@ def test_a_ctrl_c_in_code_run_by_exec_ends_with_130(tmp_path):
     assert (r.returncode, r.stderr) == (130, "livecut: error: interrupted\n")
 
 
+def test_a_ctrl_c_in_code_run_by_exec_ends_with_130_on_python_3_12_and_newer(tmp_path):
+    """The same on Python 3.12 and 3.13 (README: 3.11 or newer), where the interpreter's mark is
+    no _Py_UnhandledKeyboardInterrupt that ctypes finds: status -2, not 130.  Such a Python is
+    stood for here by ctypes finding no such symbol, as there."""
+    r = _run_as_module(tmp_path, "livecut_stopped_312", "import ctypes, sys, livecut.cli as c\n"
+                       "class NoMark(ctypes.c_int):\n"
+                       "    @classmethod\n"
+                       "    def in_dll(cls, dll, name):\n"
+                       "        raise ValueError(f'undefined symbol: {name}')\n"
+                       "ctypes.c_int = NoMark\n"
+                       "def interrupted(args):\n"
+                       "    exec('raise KeyboardInterrupt')\n"
+                       "c._argv_secrets = interrupted\n"
+                       "sys.argv = ['livecut', 'image', 'x.jpg', '-o', 'out/']\n")
+    assert (r.returncode, r.stderr) == (130, "livecut: error: interrupted\n")
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_once_the_command_is_over_leaves_its_exit_code(tmp_path, sig):
     """A Ctrl-C (SIGTERM) in Python's teardown, once the command was over -- its summary said, its
