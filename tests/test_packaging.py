@@ -136,3 +136,11 @@ def test_the_python_asked_for_is_the_one_the_readme_and_install_sh_say():
     major, minor = re.fullmatch(r">=(\d+)\.(\d+)", PYPROJECT["project"]["requires-python"]).groups()
     assert f"Python {major}.{minor} or newer" in (REPO / "README.md").read_text()
     assert f"sys.version_info < ({major}, {minor})" in (REPO / "install.sh").read_text()
+
+
+def test_the_license_the_metadata_names_is_shipped():
+    """pyproject.toml said MIT, but the checkout (and so the sdist and the wheel, which carry a
+    LICENSE file at the top as hatchling finds it) held no license text."""
+    assert PYPROJECT["project"]["license"] == {"text": "MIT"}
+    assert "LICENSE" in _tracked()
+    assert (REPO / "LICENSE").read_text().startswith("MIT License\n")
