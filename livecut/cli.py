@@ -744,7 +744,7 @@ VIDEO_OPTIONS: list = [
                                 help="Send the output to a virtual camera (needs pyvirtualcam, the vcam "
                                      "extra; see docs/virtual-camera.md).")),
     ("vcam_device", Optional[str], typer.Option(None, "--vcam-device", metavar="DEVICE", rich_help_panel=P_SHOW,
-                                                help="Virtual camera to use, e.g. /dev/video10 (implies --vcam).")),
+                                                help="Virtual camera to use, e.g. /dev/video10 (or 10; implies --vcam).")),
     ("config", Optional[str], ConfigOpt),
     ("set_", Optional[List[str]], SetOpt),
     ("quiet", bool, QuietOpt),
@@ -793,12 +793,14 @@ def _vcam_sinks(output: Optional[str], opts: dict) -> tuple:
     --vcam-device naming two devices are refused."""
     if not _wants_vcam(opts):
         return output, []
-    device = opts.get("vcam_device")
+    from livecut.sinks.vcam import device_path
+
+    device = device_path(opts.get("vcam_device"))
     if output:
         from livecut.sinks import sink_kind
 
         if sink_kind(output) == "vcam":
-            named = output.partition(":")[2] or None
+            named = device_path(output.partition(":")[2] or None)
             if named and device and os.path.realpath(named) != os.path.realpath(device):
                 raise UsageError(f"-o {output} and --vcam-device {device} name two virtual cameras: livecut "
                                  "sends to one; give one of them")

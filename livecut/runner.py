@@ -2031,11 +2031,12 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         early = kind in ("stream", "camera")
         if kind == "camera":
             from livecut.sinks import sink_kind
-            from livecut.sinks.vcam import _spec_device
+            from livecut.sinks.vcam import _spec_device, device_path
             from livecut.sources.camera import camera_index, check_not_its_own_output, check_present
 
             check_present(camera_index(spec))
-            check_not_its_own_output(camera_index(spec), [o.get("device") for k, o in extra_sinks if k == "vcam"]
+            check_not_its_own_output(camera_index(spec), [device_path(o.get("device")) for k, o in extra_sinks
+                                                          if k == "vcam"]
                                      + ([_spec_device(output)] if output and sink_kind(output) == "vcam" else []))
         if early:
             _check_devices(preview, preview_options, extra_sinks)

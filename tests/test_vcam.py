@@ -442,6 +442,19 @@ def test_cli_vcam_output_and_vcam_flag_open_one_virtual_camera(clip, capsys, mon
     assert cam.device() == "/dev/video42" and len(cam.frames) == 5 and cam.closed == 1
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a loopback's number is /dev/videoN on Linux")
+@pytest.mark.parametrize("flags", [("--vcam-device", "42"), ("-o", "vcam:42"),
+                                   ("-o", "vcam:42", "--vcam-device", "/dev/video42")])
+def test_a_virtual_cameras_bare_number_is_its_dev_video(clip, capsys, monkeypatch, flags):
+    """`livecut cam 0 --vcam-device 10` (a loopback's number, as `livecut cam 10` names a
+    camera): it was the file `10` in the current folder, "no virtual camera 10 available (no such
+    device); load v4l2loopback"; it is /dev/video10 (and with the same device named as a path,
+    one virtual camera)."""
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"fake": FakeCamera})  # never a real device
+    assert _cli(["file", str(clip), *flags, "--no-pace", "-n", "3", "-q"]) in (0, None), capsys.readouterr().err
+    assert [c.device() for c in FakeCamera.instances] == ["/dev/video42"]
+
+
 def test_cli_vcam_output_and_vcam_device_naming_two_are_refused(clip, capsys, monkeypatch):
     """-o vcam:DEVICE and --vcam-device naming another device: livecut sends to one virtual
     camera; refused in one line, exit 2, before any is opened."""

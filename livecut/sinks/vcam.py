@@ -172,6 +172,7 @@ def check_available(device: str | None = None, backend: str | None = None) -> No
     named absent or no loopback), so that a run says so before it waits for a stream or turns a
     camera on; whether the device takes the frames is only known when it opens
     (:meth:`VcamSink.open`)."""
+    device = device_path(device)
     pvc = import_pyvirtualcam()
     _check_backend(pvc, backend)
     # (pyvirtualcam tries each registered backend when none is named: others than its own
@@ -403,9 +404,18 @@ def _is_vcam(spec: str) -> bool:
     return spec == "vcam" or spec.startswith("vcam:")
 
 
+def device_path(device: str | None) -> str | None:
+    """The device a virtual camera's name gives: on Linux a bare number N is ``/dev/videoN``, as
+    ``livecut cam N`` reads a camera (``--vcam-device 10`` was the file ``10`` in the current
+    folder: "no virtual camera 10 available (no such device); load v4l2loopback")."""
+    if device and device.isdigit() and device.isascii() and platform.system() == "Linux":
+        return f"/dev/video{int(device)}"
+    return device
+
+
 def _spec_device(spec: str) -> str | None:
-    """The device ``vcam:/dev/videoN`` names (None: ``vcam``, the first one)."""
-    return (spec[len("vcam:"):] or None) if spec.startswith("vcam:") else None
+    """The device ``vcam:/dev/videoN`` (``vcam:N``) names (None: ``vcam``, the first one)."""
+    return device_path(spec[len("vcam:"):] or None) if spec.startswith("vcam:") else None
 
 
 def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
@@ -418,7 +428,7 @@ def _check_spec(spec: str, channels: int, cfg: VideoConfig) -> None:
 @register_sink("vcam", _is_vcam, check=_check_spec)
 def open_vcam(spec: str, info: SinkInfo, cfg: VideoConfig, **options: Any) -> VcamSink:
     """``vcam`` or ``vcam:/dev/videoN``; options: device, backend, pace."""
-    device = options.get("device")
+    device = device_path(options.get("device"))
     if device is None:
         device = _spec_device(spec)
     return VcamSink(info, cfg, device=device, backend=options.get("backend"),
