@@ -745,6 +745,8 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                     hint = f"; did you mean {file}?" if file is not None and file.is_file() else None
                 except OSError:  # (a name too long for a file's)
                     hint = None
+                if str(source) == "-":  # (as -o - is standard output: it was said to be no preset, no more)
+                    hint = "; a configuration from standard input is -c /dev/stdin"
                 raise ConfigError(f"unknown preset {quoted(str(source))}"
                                   f"{hint or _did_you_mean(str(source), preset_names())} "
                                   f"(known: {', '.join(preset_names())}; or give a .toml path{folder})")

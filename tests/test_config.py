@@ -1061,3 +1061,17 @@ def test_a_file_named_without_its_toml_ending_is_said_as_the_one_meant(tmp_path,
     with pytest.raises(ConfigError, match=r"unknown preset 'fastt'; did you mean fast\? "):  # (as before)
         load_config("fastt")
     assert load_config("site.toml").segment.work_size == 224
+
+
+def test_a_configuration_from_standard_input_is_said_as_dev_stdin(tmp_path):
+    """`... | livecut image x.jpg -c -` (as -o - is standard output) said "unknown preset '-'"
+    and nothing more; it says that standard input is -c /dev/stdin, which reads it."""
+    with pytest.raises(ConfigError, match=r"unknown preset '-'; a configuration from standard input is "
+                                          r"-c /dev/stdin \(known: "):
+        load_config("-")
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "livecut", "bench", "-n", "1", "--size", "64x48", "-c", "/dev/stdin"],
+                       input="[segment]\nwork_size = 224\n", capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
