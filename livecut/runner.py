@@ -391,7 +391,12 @@ class BackgroundVideo:
     def __init__(self, path: Path, cfg):
         from livecut.sources.file import FileSource
 
-        self._src = FileSource(path, cfg, loop=True)
+        class _Background(FileSource):
+            # (scaled to cover the frame: a tiny one, 2x2, is put in as a picture's is; it was
+            # refused, "needs at least 16x16 pixels", where -b image: of that size was not)
+            least_side = 1
+
+        self._src = _Background(path, cfg, loop=True)
         self._last: np.ndarray | None = None
         self._img: np.ndarray | None = None  # (the source's frame that _last was made of)
         # (a phone's clip is stored sideways: its frames upright, as a player shows them)

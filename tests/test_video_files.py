@@ -4171,6 +4171,33 @@ def test_a_rotated_background_video_is_shown_as_a_player_shows_it(clips, tmp_pat
     assert _is(shown[-20:, :20], (255, 0, 0)) and _is(shown[-20:, -20:], (255, 0, 0))
 
 
+def test_a_tiny_background_video_is_taken_as_a_tiny_picture_is(clips, tmp_path):
+    """A background is scaled to cover the frame: `-b image:` of 2x2 pixels was taken, `-b
+    video:` of 2x2 refused ("video is 2x2; livecut needs at least 16x16 pixels", the engine's
+    least size, for frames it cuts); it is taken too, and shows what the picture shows."""
+    import av
+
+    tiny = np.zeros((2, 2, 3), np.uint8)
+    tiny[:] = (255, 0, 0)
+    cv2.imwrite(str(tmp_path / "tiny.png"), tiny)
+    with av.open(str(tmp_path / "tiny.mkv"), "w") as c:
+        s = c.add_stream("ffv1", rate=25)
+        s.width, s.height, s.pix_fmt = 2, 2, "bgr0"
+        for i in range(3):
+            f = av.VideoFrame.from_ndarray(tiny, format="bgr24")
+            f.pts = i
+            c.mux(s.encode(f))
+        c.mux(s.encode(None))
+    shown = {}
+    for kind, bg in (("image", "tiny.png"), ("video", "tiny.mkv")):
+        out = tmp_path / f"{kind}.mp4"
+        r = run_cli("file", str(clips["plain"]), "-o", str(out), "-b", f"{kind}:{tmp_path / bg}", "-q")
+        assert r.returncode == 0, r.stderr
+        shown[kind] = _first_frame_shown(out)
+    assert _is(shown["video"][:20, :20], (255, 0, 0))  # (the background, blue, in the corner)
+    assert np.abs(shown["video"].astype(int) - shown["image"]).mean() < 2
+
+
 def _thirds(w: int, h: int) -> np.ndarray:
     """A BGR picture in three columns: red on the left quarter, green between, blue on the
     right quarter."""

@@ -64,19 +64,20 @@ HDR_TRANSFERS = {16: "PQ", 18: "HLG"}
 BT2020_PRIMARIES = 9
 
 
-def check_frame_size(w: int, h: int, where) -> None:
+def check_frame_size(w: int, h: int, where, least: int | None = None) -> None:
     """Refuse, from the header and before decoding, frames livecut cannot process: smaller
-    than MIN_SIDE or larger than MAX_PIXELS (a header may claim absurd dimensions)."""
+    than ``least`` (MIN_SIDE where None) or larger than MAX_PIXELS (a header may claim absurd
+    dimensions)."""
     from livecut.imageio import MAX_PIXELS, MIN_SIDE
 
-    if min(w, h) < MIN_SIDE:
+    if min(w, h) < (MIN_SIDE if least is None else least):
         raise VideoOpenFailure(f"{where}: video is {w}x{h}; livecut needs at least {MIN_SIDE}x{MIN_SIDE} pixels")
     if w * h > MAX_PIXELS:
         raise VideoOpenFailure(f"{where}: video is {w}x{h}; livecut handles at most "
                                f"{MAX_PIXELS // 1_000_000} megapixels per frame")
 
 
-def _check_y4m_header(p: Path) -> None:
+def _check_y4m_header(p: Path, least: int | None = None) -> None:
     try:
         with open(p, "rb") as fh:
             head = fh.read(256)
@@ -90,7 +91,7 @@ def _check_y4m_header(p: Path) -> None:
         h = next(int(f[1:]) for f in fields if f.startswith(b"H"))
     except (StopIteration, ValueError):
         return
-    check_frame_size(w, h, p)
+    check_frame_size(w, h, p, least)
 
 
 #: box types an MP4/MOV (ISO-BMFF, QuickTime) file starts with
@@ -1194,6 +1195,10 @@ class FileSource(ClosesWhileReading):
     is safe from another thread while ``read()`` waits (a dead network mount, a pipe whose
     writer stalls)."""
 
+    #: the shortest side a frame may have (None: the engine's, MIN_SIDE; a background video's,
+    #: scaled to cover the frame, any: see livecut.runner.BackgroundVideo)
+    least_side: int | None = None
+
     def __init__(self, path: str | Path, cfg: VideoConfig | None = None, *, live: bool = False,
                  loop: bool = False, pace: bool = False, alpha: bool = False):
         import av  # local: importing PyAV costs ~100 ms
@@ -1274,7 +1279,7 @@ class FileSource(ClosesWhileReading):
                                    + (f"{piped} < {shlex.quote(str(p))}" if p.is_fifo() else ""))
         if p.stat().st_size == 0:
             raise VideoOpenFailure(f"{p}: the file is empty")
-        _check_y4m_header(p)  # FFmpeg refuses an absurd y4m size with a misleading EBUSY
+        _check_y4m_header(p, self.least_side)  # FFmpeg refuses an absurd y4m size with a misleading EBUSY
         if _heif_photo(p):
             raise VideoOpenFailure(f"{p}: a HEIC/HEIF photo, not a video (FFmpeg reads an iPhone photo's tiles as "
                                    f"separate pictures): cut it with: livecut image {shlex.quote(str(p))}")
@@ -1355,7 +1360,7 @@ class FileSource(ClosesWhileReading):
             fmt = c.format.name or ""
             what = "video or image" if fmt == "image2" or fmt.endswith("_pipe") else "video"
             raise VideoOpenFailure(f"{self.path}: not a readable {what} file (FFmpeg finds no frame size in it)")
-        check_frame_size(w, h, self.path)
+        check_frame_size(w, h, self.path, self.least_side)
         rate = frame_rate(s)
         clock = _clock_rate(s, rate)
         if clock:
