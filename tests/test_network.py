@@ -2949,19 +2949,18 @@ def test_an_anamorphic_stream_is_written_with_its_pixels_as_the_file_is(tmp_path
         assert (s.width, s.height) == (512, 288)
 
 
-def test_a_streams_picture_whose_pixels_change_shape_is_fitted_as_shown(tmp_path):
-    """A TV channel's 4:3 advert (pixels 16:15) in its 16:9 programme of the same size (720x576,
-    pixels 64:45), over IPTV, was written with the programme's pixels: shown stretched to
-    16:9, without a word.  It is fitted as it is shown, on bars at its sides, and the run says so."""
+def _tv_stream(tmp_path, later: str, pixels: str):
+    """A TV channel's stream over HTTP (run_cli's result, the output's frames): 1 s of its 16:9
+    programme (360x288, pixels 64:45), then 1 s of ``later`` (WxH) of ``pixels``."""
     from conftest import run_cli
 
     require_ffmpeg()
     served = tmp_path / "served"
     served.mkdir()
     parts = []
-    for i, pixels in enumerate(("64/45", "16/15")):
+    for i, (size, sar) in enumerate((("360x288", "64/45"), (later, pixels))):
         p = tmp_path / f"{i}.ts"
-        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size=360x288:rate=25,setsar={pixels}",
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25,setsar={sar}",
                         "-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-output_ts_offset", str(i),
                         "-f", "mpegts", str(p)], check=True, timeout=60)
         parts.append(p.read_bytes())
@@ -2969,16 +2968,37 @@ def test_a_streams_picture_whose_pixels_change_shape_is_fitted_as_shown(tmp_path
     with _http_server(served) as base:
         r = run_cli("run", f"{base}/tv.ts", "-o", str(tmp_path / "out.mp4"))
     assert r.returncode == 0, r.stderr
-    assert "pixels changed shape mid-run (16:15, the output's 64:45): 360x288 taken as 270x288" in r.stderr
     import av
 
     with av.open(str(tmp_path / "out.mp4")) as c:
         frames = [f.to_ndarray(format="bgr24") for f in c.decode(video=0)]
     assert len(frames) == 50
+    return r, frames
+
+
+def test_a_streams_picture_whose_pixels_change_shape_is_fitted_as_shown(tmp_path):
+    """A TV channel's 4:3 advert (pixels 16:15) in its 16:9 programme of the same size (720x576,
+    pixels 64:45), over IPTV, was written with the programme's pixels: shown stretched to
+    16:9, without a word.  It is fitted as it is shown, on bars at its sides, and the run says so."""
+    r, frames = _tv_stream(tmp_path, "360x288", "16/15")
+    assert ("changed size mid-run to 360x288 (its pixels 16:15, the output's 64:45): fitted into the output's "
+            "360x288 with its shape kept (black bars)") in r.stderr
     first, late = frames[10], frames[40]
     assert first[:, :6].mean() > 60 and first[:, -6:].mean() > 60  # the 16:9 picture fills the frame
     # the 4:3 one: 270 columns of 360 (as shown, 384 of 512), bars of 45 at each side
     assert late[:, :40].mean() < 8 and late[:, -40:].mean() < 8 and late[:6, 50:310].mean() > 60
+
+
+def test_a_streams_picture_of_another_size_and_pixel_shape_is_said_at_its_own_size(tmp_path):
+    """A TV channel's HD programme (640x360, square pixels) after its anamorphic SD one (360x288,
+    64:45) was said 'changed size mid-run to 450x360', its size in the output's pixels, one the
+    stream never had; the line names its own size and pixels, as a file's does."""
+    r, frames = _tv_stream(tmp_path, "640x360", "1/1")
+    assert ("changed size mid-run to 640x360 (its pixels 1:1, the output's 64:45): fitted into the output's "
+            "360x288 with its shape kept (black bars)") in r.stderr
+    assert "450x360" not in r.stderr
+    late = frames[40]  # (16:9 as the programme is shown: it fills the frame)
+    assert late[:, :6].mean() > 60 and late[:, -6:].mean() > 60 and late[:6].mean() > 60
 
 
 def test_a_phone_clips_open_line_says_the_size_it_is_shown(tmp_path, caplog):

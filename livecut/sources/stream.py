@@ -585,7 +585,11 @@ class StreamSource:
         self._pool = FramePool(POOL_MAX)  # frames' buffers given back (release_frame)
         #: the first frame's pixel shape (sample aspect ratio; None: unsaid), the output's (see _shape)
         self._first_sar: Fraction | None | bool = False
-        self._shape_said = False
+        #: the first frame's size (width, height), the output's; the sizes and pixel shapes of the
+        #: frames fitted into it, said (see _as_shown)
+        self._out_size: tuple[int, int] | None = None
+        self._fitted: set = set()
+        self._sizes: list[tuple[int, int]] = []
         self._index = 0
         self._failed_opens = 0  # connections that opened, then failed before a first frame
         self._closed = False
@@ -1825,27 +1829,40 @@ class StreamSource:
         return sar / self._first_sar if sar and self._first_sar else Fraction(1)
 
     def _as_shown(self, image: np.ndarray, shape: Fraction) -> np.ndarray:
-        """``image``, whose pixels are ``shape`` times as wide as the output's, scaled across to
-        the output's pixels: fitted then as any picture of another size (see
-        :class:`livecut.resize.Fitter`), as it is shown (it was fitted by its pixels: an HD
-        picture after an anamorphic SD one shown 2.5:1 between bars, a 4:3 one stretched)."""
+        """``image``, whose pixels are ``shape`` times as wide as the output's, at the output's
+        size (the first frame's), scaled to fit as it is shown, centred on black bars, in a buffer
+        of the pool (it was fitted by its pixels: an HD picture after an anamorphic SD one shown
+        2.5:1 between bars, a 4:3 one stretched); :attr:`warnings` says so once per size and pixel
+        shape, the stream's own size named (it was taken across to the output's pixels, a new
+        array a frame, and the output said that size, 900x720 for a 1280x720 picture, one the
+        stream never had), as :class:`livecut.sources.file.FileSource` says it."""
         import cv2
 
+        from livecut.resize import SIZE_CHANGED, fitted_size, note_size_change
+
         h, w = image.shape[:2]
-        across = max(1, round(w * shape))
-        out = cv2.resize(image, (across, h), interpolation=cv2.INTER_AREA if shape < 1 else cv2.INTER_LINEAR)
+        ow, oh = self._out_size
+        out = self._pool.take((oh, ow, 3))
+        if out is None:
+            out = np.empty((oh, ow, 3), np.uint8)
+        out[...] = 0
+        x, y, fw, fh = fitted_size(w * shape, h, ow, oh)
+        cv2.resize(image, (fw, fh), dst=out[y:y + fh, x:x + fw],
+                   interpolation=cv2.INTER_AREA if fw < w else cv2.INTER_LINEAR)
         self._pool.give(image)
-        if not self._shape_said:
-            self._shape_said = True
+        if (w, h, shape) not in self._fitted:
+            self._fitted.add((w, h, shape))
+            self._sizes.append((w, h))
             own, first = (f"{r.numerator}:{r.denominator}" for r in (self._first_sar * shape, self._first_sar))
-            self.warnings.append(f"{self.safe_url}: the picture's pixels changed shape mid-run ({own}, the "
-                                 f"output's {first}): {w}x{h} taken as {across}x{h} of the output's pixels, "
-                                 "as it is shown")
+            note_size_change(self.warnings, self._sizes, f"{SIZE_CHANGED}{w}x{h} (its pixels {own}, the output's "
+                             f"{first}): fitted into the output's {ow}x{oh} with its shape kept (black bars)")
         return out
 
     def _deliver(self, frame: Any) -> Frame:
         image = self._to_bgr(frame, self._pool.take((frame.height, frame.width, 3)))
         shape = self._shape()
+        if self._out_size is None:
+            self._out_size = (image.shape[1], image.shape[0])
         if shape != 1:
             image = self._as_shown(image, shape)
         now = time.monotonic()
