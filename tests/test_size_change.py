@@ -128,6 +128,20 @@ def test_a_file_whose_picture_changes_size_is_fitted_not_stretched(spliced, tmp_
 
 
 @needs_ffmpeg
+def test_png_frames_of_a_picture_that_changes_size_are_fitted_as_a_change_of_pixel_shape_is(spliced, tmp_path):
+    """PNG frames (-o DIR/) fitted a picture whose pixels changed shape into the first frame's
+    size, as every output fits a change of size, but kept a picture of another size at its own
+    (the first 320x240, the later 640x360), without a word: it is fitted the same way, and said."""
+    import cv2
+
+    out = tmp_path / "frames"
+    r = run_cli("file", str(spliced), "-o", f"{out}/")
+    assert r.returncode == 0, r.stderr
+    assert "changed size mid-run to 640x360: fitted into the output's 320x240" in r.stderr
+    _check_letterboxed([cv2.imread(str(p)) for p in sorted(out.glob("frame_*.png"))], 320)
+
+
+@needs_ffmpeg
 def test_a_pipe_whose_picture_changes_size_is_fitted_not_cropped(spliced):
     r = subprocess.run([sys.executable, "-m", "livecut", "file", str(spliced), "-o", "-",
                         "--set", "video.pipe_format=nut"], capture_output=True, timeout=120, env=env_with_repo())

@@ -1686,6 +1686,9 @@ class PngSequenceSink:
             self.warnings.append("a PNG sequence has no audio; the audio is not copied")
         #: pictures carry no display rotation: written as the video is shown
         self._upright = Upright(info.rotation)
+        #: a picture that changes size mid-run is fitted into the first frame's size, as every
+        #: output fits it and as one whose pixels change shape was (it kept its own size, unsaid)
+        self._fit = Fitter()
         sar = info.sample_aspect
         if sar:  # (as a libvpx video says it: see VideoFileSink; as shown: turned, 1/sar)
             shown = 1 / sar if self._upright.quarter else sar
@@ -1731,6 +1734,8 @@ class PngSequenceSink:
         check_frame(image, str(self.path), (np.uint8, np.uint16))
         check_pts(pts, str(self.path))  # (kept only to say a timing the frames lose: see close)
         name = f"frame_{self.frames:06d}.png"
+        if self.info.width and self.info.height:
+            image = self._fit(image, self.info.width, self.info.height, self.warnings)
         image = self._upright(image)
         ok, buf = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
         if not ok:
