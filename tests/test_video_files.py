@@ -2560,6 +2560,28 @@ def test_an_odd_size_is_said_with_a_way_that_keeps_it(tmp_path):
     assert ".mov ProRes 4444 or DIR/ keep every pixel" in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("mode", ["composite", "cutout"])
+def test_ffv1_keeps_an_odd_size(tmp_path, mode):
+    """FFV1 stores 4:2:0 video of any size: a 321x241 video written to .mkv with
+    video.codec=ffv1 (opaque, or with its alpha) lost its last column and row all the same,
+    '4:2:0 video needs even sides'; it keeps every pixel, and the odd size's line names it."""
+    import av
+
+    src = tmp_path / "odd.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=0.2", "-vf", "scale=321:241",
+            "-c:v", "ffv1", str(src))
+    out = tmp_path / "out.mkv"
+    r = run_cli("file", str(src), "-o", str(out), "-m", mode, "--set", "video.codec=ffv1", "-q")
+    assert r.returncode == 0, r.stderr
+    assert "written as" not in r.stderr, r.stderr
+    with av.open(str(out)) as c:
+        frames = [f.to_ndarray(format="bgra") for f in c.decode(video=0)]
+    assert len(frames) == 5 and frames[0].shape == (241, 321, 4)
+    assert frames[2][-1].mean() > 40  # (the last row is the picture's, not padding)
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"), "-q")
+    assert "written as 320x240" in r.stderr and ".mkv with video.codec=ffv1 keep every pixel" in r.stderr
+
+
 def test_a_codec_only_avi_holds_is_said_so(tmp_path, clips):
     """Ut Video into .mkv (or .mov, .mp4) was refused with "write .mkv, or use libx264", .mkv
     being the very output refused: the types that take it are said (.avi)."""

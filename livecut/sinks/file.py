@@ -237,6 +237,9 @@ SAR_IN_VIDEO = frozenset({"h264", "hevc", "mpeg4", "mpeg2video"})
 #: VP8's), and those that say their matrix in the video itself (AVI says none of the others')
 BT601_ONLY = frozenset({"mjpeg", "vp8"})
 MATRIX_IN_VIDEO = frozenset({"h264", "hevc", "mpeg2video", "vp9", "av1", "prores"})
+#: lossless codecs that store 4:2:0 video of an odd width or height (its last chroma sample
+#: covering one pixel), as 4:4:4 outputs store any: frames of an odd size keep every pixel
+ODD_SIDES = frozenset({"ffv1"})
 #: a timecode as FFmpeg reads it (hh:mm:ss, then the frames after ':', or after ';', '.' or ',' for
 #: drop-frame); others it leaves out of .mov and .mp4 without a word
 TIMECODE = re.compile(r"\d+:\d+:\d+([:;.,])\d+")
@@ -1035,6 +1038,9 @@ class VideoFileSink:
                 self.warnings.append(note)
         elif ext == ".webm" and webm_codec_note(self.cfg):
             self.warnings.append(webm_codec_note(self.cfg))
+        elif _codec_name(codec) in ODD_SIDES or "444" in pix_fmt:
+            # (FFV1 stores an odd size: 641x359 was written 640x358, "4:2:0 video needs even sides")
+            self.width, self.height = src_w, src_h
         elif pix_fmt.startswith("yuv422"):  # (4:2:2, ProRes: an even width only, every row kept)
             self.height = src_h
         sar = info.sample_aspect
@@ -1048,7 +1054,7 @@ class VideoFileSink:
             need = "4:2:2 video needs an even width" if pix_fmt.startswith("yuv422") else "4:2:0 video needs even sides"
             # (ProRes 4444 is a transparent output's: an opaque .mov told so was the .mov written)
             keep = (".mov ProRes 4444 or DIR/ keep every pixel" if ch == 4 else
-                    "DIR/ keeps every pixel, as a transparent .mov, ProRes 4444, does")
+                    "DIR/ or .mkv with video.codec=ffv1 keep every pixel, as a transparent .mov, ProRes 4444, does")
             # (said as shown: a phone's portrait clip, stored sideways and turned by its rotation,
             # which this output carries over, was said '65x49 written as 64x48' for a 49x65 picture)
             shown = Upright(info.rotation).quarter and not self._upright.quarter
@@ -1178,7 +1184,8 @@ class VideoFileSink:
         self._held = None  # (the last packet encoded, muxed with the next one: see _mux)
         self._to_i420: ToI420 | None = None  # BGR or gray -> I420, its buffers kept
         self._created = False  # (the temporary file is there: see _creating)
-        self._fast = pix_fmt == "yuv420p" and ch in (1, 3)
+        # (I420 buffers are of even sides: an odd one, FFV1's, goes through swscale)
+        self._fast = pix_fmt == "yuv420p" and ch in (1, 3) and self.width % 2 == 0 and self.height % 2 == 0
         #: what write() takes: "bgr24" (BGR, BGRA or gray as the channels say) or "yuv420p" (I420)
         self.pixel_format = "bgr24"
         #: optional :class:`livecut.stageclock.StageClock`: CPU time of convert, encode and mux
