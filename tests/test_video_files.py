@@ -2530,6 +2530,31 @@ def test_prores_422_keeps_an_odd_height(tmp_path):
     assert probe(out)["frames"] == 5
 
 
+@pytest.mark.parametrize("codec", ["qtrle", "png"])
+def test_an_opaque_mov_of_qtrle_or_png_is_written_in_rgb(tmp_path, codec):
+    """`-o y.mov -b green --set video.codec=qtrle` (or png), which store RGB, was refused: "cannot
+    encode yuv420p (it takes rgb24, ...)", though a transparent .mov takes them; the video is
+    written in RGB, every pixel kept (an odd size too), the frames those of PNG frames."""
+    import av
+
+    if codec not in av.codecs_available:
+        pytest.skip(f"this FFmpeg has no {codec}")
+    src = make_clip(tmp_path / "odd.mp4", w=65, h=49, n=3, pix_fmt="yuv444p")
+    out, frames = tmp_path / "cut.mov", tmp_path / "frames"
+    r = run_cli("file", str(src), "-o", str(out), "-b", "green", "--set", f"video.codec={codec}", "-q")
+    assert r.returncode == 0, r.stderr
+    assert "written as" not in r.stderr, r.stderr
+    assert run_cli("file", str(src), "-o", f"{frames}/", "-b", "green", "-q").returncode == 0
+    with av.open(str(out)) as c:
+        v = c.streams.video[0]
+        assert (v.codec_context.name, v.codec_context.pix_fmt) == (codec, "rgb24")
+        got = [f.to_ndarray(format="bgr24") for f in c.decode(v)]
+    ref = [cv2.imread(str(f)) for f in sorted(frames.glob("*.png"))]
+    assert len(got) == len(ref) == 3
+    for a, b in zip(got, ref):
+        assert a.shape == b.shape == (49, 65, 3) and np.array_equal(a, b)
+
+
 def test_a_turned_odd_sized_videos_size_is_said_as_shown(tmp_path):
     """'livecut file portrait.mkv -o cut.mp4' of a VP9 video stored 65x49, shown 49x65 (display
     rotation 90) warned 'frames 65x49 written as 64x48', the stored sizes, where the picture seen
@@ -2598,7 +2623,8 @@ def test_a_codec_only_avi_holds_is_said_so(tmp_path, clips):
 
 
 def test_an_encoder_that_cannot_take_the_output_is_refused(tmp_path, clips):
-    r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "o.mov"), "--set", "video.codec=png")
+    # (GIF takes palettes and 8-bit RGB of 3:3:2, neither YUV nor 24-bit RGB; PNG, here before, is written as RGB)
+    r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "o.mov"), "--set", "video.codec=gif")
     assert r.returncode == 2 and "cannot encode yuv420p" in r.stderr, r.stderr
     # a codec the container cannot hold is a setting too (it was "encoder 'libx265' unavailable", exit 1)
     r = run_cli("file", str(clips["plain"]), "-o", str(tmp_path / "o.avi"), "--set", "video.codec=libx265")

@@ -3,8 +3,8 @@
 Video files:
 
 - ``.mp4`` / ``.m4v`` / ``.mkv`` / ``.mov`` / ``.avi``: ``video.codec`` (H.264 by
-  default), yuv420p, ``video.crf`` and ``video.preset`` (``video.crf`` a fixed quantiser for
-  MPEG-4 Part 2, MJPEG, MPEG-1/2: :func:`qscale`);
+  default), yuv420p (ProRes 4:2:2, qtrle and png RGB: :func:`_yuv_format`), ``video.crf`` and
+  ``video.preset`` (``video.crf`` a fixed quantiser for MPEG-4 Part 2, MJPEG, MPEG-1/2: :func:`qscale`);
 - ``.mov`` with transparency: ProRes 4444 with alpha (yuva444p10le), or ``video.codec`` qtrle
   (argb) or png (rgba) (:data:`MOV_ALPHA_CODECS`; another set codec: a warning says so);
 - ``.mkv`` with transparency: ``video.codec`` libvpx-vp9, libvpx or ffv1 only, yuva420p
@@ -540,10 +540,14 @@ def _ntsc(rate: Fraction) -> Fraction:
 #: as BT.709 whatever they are, a BT.601 video's colours shifted)
 YUV_FALLBACKS = {"prores": "yuv422p10le"}
 
+#: what an encoder that takes no YUV writes an opaque video in (qtrle, png: RGB, every pixel kept)
+RGB_FORMATS = ("rgb24", "bgr24")
+
 
 def _yuv_format(name: str) -> str:
     """The pixel format an opaque video of encoder ``name`` is written in: yuv420p, or ProRes
-    4:2:2 (:data:`YUV_FALLBACKS`; it was refused: "cannot encode yuv420p"); yuv420p for an
+    4:2:2 (:data:`YUV_FALLBACKS`; it was refused: "cannot encode yuv420p"), or RGB for an encoder
+    that takes no YUV (:data:`RGB_FORMATS`: qtrle, png); yuv420p for an
     unknown encoder (check_encoder says so)."""
     import av
 
@@ -552,8 +556,12 @@ def _yuv_format(name: str) -> str:
         formats = [f.name for f in (codec.video_formats or [])]
     except (av.error.FFmpegError, ValueError, av.codec.codec.UnknownCodecError):
         return "yuv420p"
+    if not formats or "yuv420p" in formats:
+        return "yuv420p"
     fallback = YUV_FALLBACKS.get(codec.canonical_name)
-    return fallback if fallback in formats and "yuv420p" not in formats else "yuv420p"
+    # (an RGB encoder, QuickTime Animation or PNG in a .mov, was refused too: "cannot encode
+    # yuv420p (it takes rgb24, ...)", though it keeps the frames' own colours)
+    return fallback if fallback in formats else next((f for f in RGB_FORMATS if f in formats), "yuv420p")
 
 
 #: the encoders whose CRF is a whole number, to which FFmpeg rounds a fraction without a word
@@ -1043,6 +1051,8 @@ class VideoFileSink:
             self.width, self.height = src_w, src_h
         elif pix_fmt.startswith("yuv422"):  # (4:2:2, ProRes: an even width only, every row kept)
             self.height = src_h
+        elif pix_fmt in RGB_FORMATS:  # (RGB, qtrle or png: every pixel kept)
+            self.width, self.height = src_w, src_h
         sar = info.sample_aspect
         #: the frames' size before they are scaled to square pixels (see below), else None
         self._unsquare: tuple[int, int] | None = None
