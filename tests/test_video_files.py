@@ -2511,6 +2511,23 @@ def test_prores_422_for_editors(tmp_path, clips):
     assert r.returncode == 0 and probe(tmp_path / "mask.mov")["frames"] == 30, r.stderr
 
 
+@pytest.mark.parametrize("codec", ["prores", "prores_aw"])
+def test_prores_by_ffmpegs_other_encoder_is_422_hq_too(tmp_path, clips, codec):
+    """`--set video.codec=prores -o x.mov` (FFmpeg's prores_aw encoder) wrote ProRes 422 Standard,
+    where the README says ProRes is written as 422 HQ (prores_ks writes it); it is HQ too."""
+    import av
+
+    if codec not in av.codecs_available:
+        pytest.skip(f"this FFmpeg has no {codec}")
+    out = tmp_path / "cut.mov"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", f"video.codec={codec}", "-q")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        v = c.streams.video[0]
+        assert (v.codec_context.name, v.codec_context.profile, v.format.name) == ("prores", "HQ", "yuv422p10le")
+    assert probe(out)["frames"] == 20
+
+
 def test_prores_422_keeps_an_odd_height(tmp_path):
     """ProRes 422 (4:2:2) needs an even width only: a 321x241 video lost its last row as 4:2:0
     video does, said as '4:2:0 video needs even sides'; it keeps its 241 rows."""

@@ -630,9 +630,12 @@ def encoder_options(cfg: VideoConfig, codec: str, pix_fmt: str | None = None) ->
     # codec names, which missed these settings: a transparent .mkv of vp8 failed at its first
     # frame, "the encoder refuses 640x360 yuva420p video", VP8 with alt-ref frames)
     codec = _encoder_name(codec)
-    if codec == "prores_ks":  # (ProRes 422 HQ, as editors write it, where the picture is 4:2:2)
-        return {"profile": "4444" if pix_fmt is None or pix_fmt.startswith(("yuv444", "yuva444")) else "hq",
-                "vendor": "apl0"}, {}
+    if codec in ("prores_ks", "prores_aw", "prores"):  # (ProRes 422 HQ, as editors write it, where 4:2:2)
+        four = pix_fmt is None or pix_fmt.startswith(("yuv444", "yuva444"))
+        # (FFmpeg's other ProRes encoder, prores_aw, also named prores, takes its profile as a
+        # number, FFmpeg's AV_PROFILE_PRORES_*: left unset, it wrote ProRes 422 Standard, not HQ)
+        profile = ("4444" if four else "hq") if codec == "prores_ks" else ("4" if four else "3")
+        return {"profile": profile, "vendor": "apl0"}, {}
     if codec.startswith("libvpx"):
         opts = {"crf": crf_option(codec, cfg), "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"}
         if codec == "libvpx":
