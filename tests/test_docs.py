@@ -419,3 +419,59 @@ def test_a_cmyk_tiff_with_an_alpha_is_said_to_be_refused_as_it_is(tmp_path):
     r = run_cli("image", str(src), "-o", str(tmp_path / "o"))
     assert r.returncode == 2 and r.stderr == (f"livecut: error: {src}: a TIFF of 5 channels (CMYK and an alpha), which "
                                               "livecut does not read; save it as RGB or RGBA, or as PNG\n"), r.stderr
+
+
+def test_transparent_outputs_hold_straight_alpha_as_the_readme_says(tmp_path):
+    """README did not say whether a transparent output's alpha is straight or premultiplied, nor
+    what colour its fully transparent pixels hold: straight, the frame's own colours everywhere
+    (a photo's cutout and `-b transparent`, a video's PNG frames, QuickTime Animation and ProRes
+    4444), transparent and half-transparent pixels too, as it now says."""
+    import av
+    import cv2
+    import numpy as np
+
+    from conftest import make_clip, run_cli
+    from synth import make_scene
+
+    assert "holds straight alpha, not premultiplied: every pixel keeps the frame's own colours" in README
+    assert "fully transparent ones too (not black; " in README
+
+    def check(src: np.ndarray, out: np.ndarray, tolerance: int, what: str) -> None:
+        alpha, diff = out[:, :, 3], np.abs(out[:, :, :3].astype(int) - src).max(axis=2)
+        clear, half = alpha == 0, (alpha > 64) & (alpha < 192)
+        assert clear.any() and half.any(), what  # (both kinds of pixel are there to check)
+        assert src[clear].max() > 64 and src[half].max() > 64, what  # (premultiplied would differ)
+        assert diff[clear].max() <= tolerance and diff[half].max() <= tolerance, what
+
+    img, _ = make_scene("basic", 160, 120, seed=3)
+    assert cv2.imwrite(str(tmp_path / "photo.png"), img)
+    for args in (("--mode", "cutout"), ("-b", "transparent")):
+        r = run_cli("image", str(tmp_path / "photo.png"), "-o", str(tmp_path / "cut") + "/", *args, "--force", "-q")
+        assert r.returncode == 0, r.stderr
+        check(img, cv2.imread(str(tmp_path / "cut" / "photo.png"), cv2.IMREAD_UNCHANGED), 0, args)
+    assert "(not black; but a WebP's, which its encoder clears to black)" in README
+    r = run_cli("image", str(tmp_path / "photo.png"), "-o", str(tmp_path / "cut.webp"), "--mode", "cutout", "-q")
+    assert r.returncode == 0, r.stderr
+    webp = cv2.imread(str(tmp_path / "cut.webp"), cv2.IMREAD_UNCHANGED)
+    assert not webp[webp[:, :, 3] == 0][:, :3].any()  # (libwebp clears them: OpenCV cannot ask it not to)
+    webp[webp[:, :, 3] == 0, :3] = img[webp[:, :, 3] == 0]
+    check(img, webp, 0, "webp")  # (lossless: the others kept)
+
+    clip = make_clip(tmp_path / "clip.mkv", w=160, h=96, n=3, codec="ffv1", pix_fmt="bgr0")
+    with av.open(str(clip)) as c:
+        src = next(c.decode(video=0)).to_ndarray(format="bgr24")
+    outputs = {"frames/": 0, "qtrle.mov": 0}
+    if "prores_ks" in av.codecs_available:
+        outputs["prores.mov"] = 2  # (10-bit 4:4:4 YUV: within rounding)
+    for name, tolerance in outputs.items():
+        out = tmp_path / name
+        sets = ("--set", "video.codec=qtrle") if name == "qtrle.mov" else ()
+        r = run_cli("file", str(clip), "-o", str(out) + ("/" if name.endswith("/") else ""), "--mode", "cutout",
+                    *sets, "-q")
+        assert r.returncode == 0, r.stderr
+        if out.is_dir():
+            first = cv2.imread(str(sorted(out.glob("*.png"))[0]), cv2.IMREAD_UNCHANGED)
+        else:
+            with av.open(str(out)) as c:
+                first = next(c.decode(video=0)).to_ndarray(format="bgra")
+        check(src, first, tolerance, name)
