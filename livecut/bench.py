@@ -211,6 +211,21 @@ def check_mp4_encoder(cfg: Config) -> None:
     encoder_options(cfg.video, codec, "yuv420p")  # (x265 above crf 51)
 
 
+def check_opaque_output(cfg: Config) -> None:
+    """Refuse (:class:`UsageError`) a configuration whose output is transparent (composite.mode =
+    cutout, composite.background = transparent) for ``--transcode``, which times `livecut file`
+    writing .mp4: it was refused once the clip was made and the plain decode+encode timed, as
+    '/tmp/livecut-bench-ei3in5k8/livecut0.mp4: .mp4 video cannot keep transparency; write .mov
+    ...', a temporary file of the bench, and an output the bench does not let one choose."""
+    from livecut.runner import _alpha_asked
+
+    if Compositor(cfg).channels == 4:
+        asked = _alpha_asked(cfg, None, None) or f"composite.background = {cfg.composite.background}"
+        raise UsageError(f"--transcode: the configuration's output is transparent ({asked}), which the .mp4 "
+                         "`livecut file` writes here cannot keep; time an opaque one (--set composite.mode="
+                         "composite, a background that is not transparent), or use --live")
+
+
 def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 3.0, fps: int = 30,
                     cfg: Config | None = None, scene: str = "moving") -> None:
     """A clip, encoded like livecut's output: ``moving``, a sharp subject crossing half
@@ -439,6 +454,7 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
 
     generated = clip is None
     check_mp4_encoder(cfg)  # (the plain decode+encode and `livecut file` write .mp4 with it)
+    check_opaque_output(cfg)
     with _temporary_room(tempfile.gettempdir()), tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
         tmpd = Path(tmp)
         clip, info = _bench_clip(clip, tmpd / f"clip_{size[0]}x{size[1]}.mp4", size, cfg, scene=scene)

@@ -540,3 +540,21 @@ def test_a_clip_name_that_is_not_utf8_is_text_in_json_and_in_the_live_line(tmp_p
     r = invoke("bench", "--live", "--clip", clip)
     assert r.exit_code == 0, r.output
     assert "caf\\xe9.mp4" in r.stdout and "\ufffd" not in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize("setting, asked", [("composite.mode=cutout", "composite.mode = cutout"),
+                                            ("composite.background=transparent",
+                                             "composite.background = transparent")])
+def test_transcode_bench_refuses_a_transparent_output_before_timing(monkeypatch, setting, asked):
+    """--transcode with a configuration that cuts out (composite.mode = cutout, as a -c made for
+    photos has it) made its clip, timed the plain decode+encode, then failed with
+    '/tmp/livecut-bench-ei3in5k8/livecut0.mp4: .mp4 video cannot keep transparency; write .mov
+    ...': a temporary file of the bench, gone, and an output it does not let one choose. It is
+    refused first, naming the setting; --live, into a null sink, times it."""
+    from livecut import bench
+
+    monkeypatch.setattr(bench, "make_bench_clip", lambda *a, **k: pytest.fail("the clip was made"))
+    r = invoke("bench", "--transcode", "--size", "64x48", "--set", setting)
+    assert r.exit_code == 2, r.output
+    assert asked in r.stderr and "--live" in r.stderr, r.stderr
+    assert "livecut-bench-" not in r.stderr and "internal error" not in r.stderr
