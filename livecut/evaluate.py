@@ -248,6 +248,13 @@ def read_subset(spec: str) -> set[str]:
             raise UsageError(f"--subset: {path} holds the list{'s' if more else ''} {', '.join(lists)}: give {path}:{lists[0]}{more}")
         if not isinstance(data, list):
             raise UsageError(f"--subset: {path}{':' + key if key else ''} is not a list of names")
+        # (a null, true or {...} in the list was taken as the name 'None', 'True' or "{'a': 1}":
+        # '1 name(s) of --subset not in IMAGES: None', a name the file does not hold)
+        for k, n in enumerate(data, 1):
+            if not isinstance(n, (str, int, float)) or isinstance(n, bool):
+                raise UsageError(f"--subset: {path}{':' + key if key else ''}: entry {k} is "
+                                 f"{json.dumps(n)[:40]}, not a name; give a list of names, "
+                                 '["a.jpg", ...]')
         names = [str(n) for n in data]
     else:
         names = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]

@@ -1839,3 +1839,21 @@ def test_a_photo_with_its_own_transparency_is_scored_as_livecut_image_cuts_it(tm
     video = _scores(tmp_path / "i", tmp_path / "m", "--video")["images"][0]
     # (on the stored colours: IoU 0.91 with noise hidden, 0.87 with white; as it shows 0.999 either way)
     assert video["iou"] > 0.97 and video["mae"] <= row["mae"] + 0.01, video
+
+
+@pytest.mark.parametrize("entry, said", [(None, "entry 2 is null"), (True, "entry 2 is true"),
+                                         ({"name": "basic"}, 'entry 2 is {"name": "basic"}')])
+def test_a_json_subset_entry_that_is_not_a_name_is_refused(photos, tmp_path, entry, said):
+    """A JSON split holding a null, a true or an object among its names (a script's missing
+    value, a list of records) took it as the name 'None', 'True' or "{'name': 'basic'}":
+    '1 name(s) of --subset not in IMAGES: None', exit 0, a name the file does not hold, in
+    Python's words; it is refused, naming the entry as the file writes it."""
+    images, masks, _ = photos
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps({"val": ["several.png", entry]}))
+    r = invoke("eval", images, masks, "--subset", f"{split}:val", "--set", "segment.method=canny")
+    assert r.exit_code == 2, r.output
+    assert f"--subset: {split}:val: {said}, not a name" in r.stderr and r.stdout == "", r.stderr
+    assert "None" not in r.stderr and "True" not in r.stderr
+    split.write_text(json.dumps(["several.png", 7]))  # (a number is a name: 7.jpg)
+    assert invoke("eval", images, masks, "--subset", split, "--set", "segment.method=canny").exit_code == 0
