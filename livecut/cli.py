@@ -221,17 +221,17 @@ def config_text(message: str) -> str:
     return message.replace(": is a URL; load_config takes", ": is a URL; --config takes", 1)
 
 
-def local_path(text: str, why: str, name: str) -> Path:
+def local_path(text: str, why: str, name: str, streams: bool = True) -> Path:
     """``text`` as a local path; a URL is refused (redacted) before it becomes a ``Path``
     (which would collapse ``://`` to ``:/`` and hide it from redaction), and so is an empty
     ``text`` (given as ``name``: an unset variable, ``-o "$OUT"``), which ``Path`` makes the
-    current folder."""
+    current folder. ``streams``: the refusal points at `livecut run` (see :func:`~livecut.urls.not_local`)."""
     from livecut.urls import not_local
 
     if not text:
         here = "" if name in ("--clip", "--sheet") else " ('.' for the current folder)"
         raise UsageError(f"{name} is empty: give a path{here}")
-    refused = not_local(text, why)
+    refused = not_local(text, why, streams)
     if refused:
         raise UsageError(refused)
     return Path(os.path.expanduser(text))  # (~ quoted, or --x=~/... in zsh: it was a folder named ~ here)
@@ -526,10 +526,11 @@ def eval_(
     from livecut.evaluate import check_sheet_path, evaluate_folder, format_table, parse_scales, read_subset
     from livecut.runner import finalize_on_signals
 
-    images_dir = local_path(images_dir, "`livecut eval` reads local folders", "IMAGES")
-    masks_dir = local_path(masks_dir, "`livecut eval` reads local folders", "MASKS")
+    # (not "use `livecut run` for streams", which neither scores photos nor writes a sheet)
+    images_dir = local_path(images_dir, "`livecut eval` reads local folders", "IMAGES", streams=False)
+    masks_dir = local_path(masks_dir, "`livecut eval` reads local folders", "MASKS", streams=False)
     if sheet is not None:  # (a Path: '' was '.', a URL's :// folded to :/ out of redaction's reach)
-        named, sheet = sheet, local_path(sheet, "--sheet writes a local picture", "--sheet")
+        named, sheet = sheet, local_path(sheet, "--sheet writes a local picture", "--sheet", streams=False)
         # (a Path forgets the /; one that keeps it, the root /, got a second: '--sheet //: is a folder')
         check_sheet_path(f"{sheet}/" if named.endswith(("/", os.sep)) and not str(sheet).endswith(("/", os.sep))
                          else sheet)

@@ -92,13 +92,15 @@ def url_scheme(spec: str) -> str:
     return m.group(1).lower() if m else ""
 
 
-def not_local(text: str, why: str) -> str | None:
+def not_local(text: str, why: str, streams: bool = True) -> str | None:
     """The message refusing ``text`` where a local path is wanted, if it is a URL (redacted:
     as a ``Path`` its ``://`` would fold to ``:/``, out of reach of redaction); else None.
-    ``why``: what needs a local path, e.g. "`livecut batch` reads local files"."""
+    ``why``: what needs a local path, e.g. "`livecut batch` reads local files". ``streams``:
+    point at `livecut run`, which takes streams (not where no stream could serve: a folder of
+    photos, a picture to write)."""
     if not url_scheme(text):
         return None
-    return f"{redact_url(text)}: is a URL; {why} (use `livecut run` for streams)"
+    return f"{redact_url(text)}: is a URL; {why}" + (" (use `livecut run` for streams)" if streams else "")
 
 
 def lower_scheme(url: str) -> str:

@@ -1857,3 +1857,15 @@ def test_a_json_subset_entry_that_is_not_a_name_is_refused(photos, tmp_path, ent
     assert "None" not in r.stderr and "True" not in r.stderr
     split.write_text(json.dumps(["several.png", 7]))  # (a number is a name: 7.jpg)
     assert invoke("eval", images, masks, "--subset", split, "--set", "segment.method=canny").exit_code == 0
+
+
+@pytest.mark.parametrize("where", ["IMAGES", "MASKS", "--sheet"])
+def test_a_url_for_eval_does_not_point_at_livecut_run(photos, where):
+    """A URL as IMAGES, MASKS or --sheet was refused with '... (use `livecut run` for streams)',
+    which neither scores photos against masks nor writes a contact sheet."""
+    images, masks, _ = photos
+    url = "https://user:s3cret@host/set"
+    args = {"IMAGES": [url, masks], "MASKS": [images, url], "--sheet": [images, masks, "--sheet", url + ".png"]}[where]
+    r = invoke("eval", *args)
+    assert r.exit_code == 2, r.output
+    assert "is a URL; " in r.stderr and "livecut run" not in r.stderr and "s3cret" not in r.stderr, r.stderr
