@@ -205,6 +205,13 @@ def read_subset(spec: str) -> set[str]:
 
     if not spec:  # (--subset "$SPLIT" with SPLIT unset scored every photo)
         raise UsageError("--subset is empty: give a file of names")
+    from livecut.urls import not_local
+
+    # (a URL was "--subset: https://user:s3cret@host/split.txt: no such file", its password in
+    # the message, where every other path of eval refuses a URL, redacted)
+    refused = not_local(spec, "--subset reads a local file of names", streams=False)
+    if refused:
+        raise UsageError(refused)
     # (in any letter case: split.JSON:val was "no such file", the form its own message gave)
     path, key = spec.rsplit(":", 1) if ".json:" in spec.casefold() else (spec, "")
     p = Path(path)

@@ -1869,3 +1869,19 @@ def test_a_url_for_eval_does_not_point_at_livecut_run(photos, where):
     r = invoke("eval", *args)
     assert r.exit_code == 2, r.output
     assert "is a URL; " in r.stderr and "livecut run" not in r.stderr and "s3cret" not in r.stderr, r.stderr
+
+
+def test_a_url_subset_is_refused_as_a_url_without_its_password(photos):
+    """--subset https://user:s3cret@host/split.txt was '--subset: https://user:s3cret@host/split.txt:
+    no such file': not said to be a URL, and the password in the library's message (the command
+    line's redaction alone kept it off stderr)."""
+    from livecut.errors import UsageError
+    from livecut.evaluate import read_subset
+
+    url = "https://user:s3cret@host/split.json:val"
+    with pytest.raises(UsageError) as exc:
+        read_subset(url)
+    assert "is a URL" in str(exc.value) and "s3cret" not in str(exc.value), exc.value
+    images, masks, _ = photos
+    r = invoke("eval", images, masks, "--subset", url)
+    assert r.exit_code == 2 and "is a URL; --subset reads a local file" in r.stderr, r.output
