@@ -33,6 +33,7 @@ import math
 import numbers
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,7 @@ from livecut.frames import (FrameBuffers, Upright, as_bgr, as_bgr_alpha, bar_reg
                             check_frame_size, copied_into, with_own_alpha)
 from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into, resize_map, upsample_into
+from livecut.threads import one_at_a_time
 from livecut.tiles import runs
 
 __all__ = ["Compositor", "Background", "parse_background", "MODES", "SHOWN_MODES", "BACKGROUND_KINDS", "MATRICES",
@@ -766,7 +768,9 @@ class ToI420:
 class Compositor:
     """Applies one mode and background to frames; reuses buffers for one frame size.
 
-    Not thread-safe (it returns its own buffers): one per thread.
+    Not thread-safe (it returns its own buffers): one per thread; a call of :meth:`apply`,
+    :meth:`apply_i420` or :meth:`blend_over` while another thread's call of the same instance is
+    in progress is a :class:`~livecut.errors.UsageError`.
     """
 
     def __init__(self, config: Config | CompositeConfig | None = None,
@@ -789,6 +793,18 @@ class Compositor:
         self._sar = 1.0
         # (a gray, BGRA, 16-bit or float frame, and a video background's frame, as BGR uint8)
         self._converted, self._bg_converted = FrameBuffers(), FrameBuffers()
+        #: held while a frame is composited (:func:`~livecut.threads.one_at_a_time`)
+        self._busy = threading.Lock()
+
+    def __getstate__(self) -> dict:
+        # (the lock does not pickle: a new one for the copy, see __setstate__)
+        state = self.__dict__.copy()
+        del state["_busy"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._busy = threading.Lock()
 
     @property
     def mode(self) -> str:
@@ -1051,6 +1067,7 @@ class Compositor:
             raise UsageError(f"bg_frame: mode {self.mode!r} shows no background, so the video background's frame "
                              "is not used; give None")
 
+    @one_at_a_time("compositing")
     def apply(self, frame: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None,
               box: tuple[int, int, int, int] | None = None, *, bits: int = 16) -> np.ndarray:
         """Return the output for ``frame`` (HxWx3 uint8; gray, BGRA, 16-bit and floating
@@ -1160,6 +1177,7 @@ class Compositor:
             inner._prepare(h, w)
         return inner
 
+    @one_at_a_time("compositing")
     def blend_over(self, frame: np.ndarray, alpha: np.ndarray, out: np.ndarray, *, bits: int = 16) -> np.ndarray:
         """``out = (frame * a + out * (255 - a)) / 255`` where ``out`` holds the background;
         returns ``out``.
@@ -1227,6 +1245,7 @@ class Compositor:
             self._blur_v = _BlurBackground((ch, cw), 1, self.cfg.blur_strength, self._sar)
         self._i420_shape = (h, w, self.matrix)  # (once all is made: as _prepare_composite)
 
+    @one_at_a_time("compositing")
     def apply_i420(self, i420: np.ndarray, alpha: np.ndarray, bg_frame: np.ndarray | None = None,
                    box: tuple[int, int, int, int] | None = None) -> np.ndarray:
         """The output for an I420 frame, as I420: an internal ``(H*3//2, W)`` buffer.

@@ -25,6 +25,7 @@ pipeline's reader, writer and closing, a stream's open).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 from dataclasses import dataclass
@@ -118,6 +119,34 @@ def opencv_threads(n: int | None):
         yield
     finally:
         cv2.setNumThreads(prev)
+
+
+def one_at_a_time(doing: str):
+    """Decorator of an instance's method that works in the instance's buffers (a Segmenter's,
+    a Compositor's, a MaskSmoother's: ``doing`` says what it does, "segmenting"): refused with a
+    :class:`~livecut.errors.UsageError` while another such call of the same instance is in
+    progress, ``self._busy`` (a ``threading.Lock``) held.  One instance's buffers hold one
+    frame: two threads sharing it got each other's results without a word, or a bare cv2.error
+    or ValueError where their frames differed in size."""
+
+    def deco(fn):
+        @functools.wraps(fn)
+        def call(self, *args, **kwargs):
+            if not self._busy.acquire(blocking=False):
+                from livecut.errors import UsageError
+
+                cls = type(self).__name__
+                raise UsageError(f"{cls}.{fn.__name__}: this {cls} is {doing} another frame now (a call "
+                                 f"from another thread): one instance serves one thread at a time; make one "
+                                 f"{cls} for each thread")
+            try:
+                return fn(self, *args, **kwargs)
+            finally:
+                self._busy.release()
+
+        return call
+
+    return deco
 
 
 class Worker(threading.Thread):

@@ -2212,3 +2212,54 @@ def test_open_source_of_standard_input_says_how_to_read_a_pipe(tmp_path, monkeyp
     shutil.copy(small_clip, tmp_path / "-")
     with open_source("-") as src:
         assert src.info.width > 0
+
+
+def test_a_compositor_shared_by_two_threads_refuses_the_second_call_in_words(monkeypatch):
+    """One Compositor's buffers hold one frame's output (as a Segmenter's its mask): a second
+    thread's call while the first one's was in progress gave either output the other's pixels
+    without a word, or a bare cv2.error or ValueError where the frames differed in size (a
+    service's threads sharing one). It is a UsageError that says to make one for each thread,
+    as a Segmenter's; the first call finishes as it would have, and the instance serves calls
+    after it, and still pickles."""
+    import pickle
+    import threading
+
+    from livecut.composite import Compositor
+    from livecut.errors import UsageError
+
+    rng = np.random.default_rng(6)
+    frame = rng.integers(0, 255, (96, 128, 3), np.uint8)
+    alpha = rng.integers(0, 255, (96, 128), np.uint8)
+    other = rng.integers(0, 255, (64, 80, 3), np.uint8)
+    other_alpha = np.full((64, 80), 128, np.uint8)
+    alone = Compositor(background="blur").apply(frame, alpha).copy()
+    comp = Compositor(background="blur")
+    inside, go = threading.Event(), threading.Event()
+    composite = Compositor._composite
+
+    def held(self, *args, **kwargs):  # holds the first call inside apply()
+        inside.set()
+        go.wait(10)
+        return composite(self, *args, **kwargs)
+
+    monkeypatch.setattr(Compositor, "_composite", held)
+    got = {}
+    t = threading.Thread(target=lambda: got.setdefault("out", comp.apply(frame, alpha).copy()))
+    t.start()
+    try:
+        assert inside.wait(10)
+        for call in (lambda: comp.apply(other, other_alpha),
+                     lambda: comp.apply_i420(np.zeros((96, 80), np.uint8), other_alpha),
+                     lambda: comp.blend_over(other, other_alpha, other.copy())):
+            with pytest.raises(UsageError, match="^Compositor.[a-z_0-9]+: this Compositor is compositing another "
+                                                 "frame now .*make one Compositor for each thread"):
+                call()
+    finally:
+        go.set()
+        t.join(10)
+    monkeypatch.undo()
+    assert np.array_equal(got["out"], alone)
+    assert comp.apply(other, other_alpha).shape == (64, 80, 3)  # free again once the first call returned
+    again = pickle.loads(pickle.dumps(comp))
+    assert np.array_equal(again.apply(frame, alpha), alone)
+

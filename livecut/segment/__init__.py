@@ -11,7 +11,6 @@ full-size arrays.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import threading
 import time
 import weakref
@@ -34,6 +33,7 @@ from livecut.segment.cues import LUMA_TO_GRAY
 from livecut.segment.refine import ColorUpsampler, GuidedUpsampler
 from livecut.segment.registry import create_method, method_names, method_summaries, register_method
 from livecut.smooth import MaskSmoother
+from livecut.threads import one_at_a_time
 
 #: limited-range BT.601 Y'CbCr -> BGR (rows B, G, R; columns Y, U, V, offset), for
 #: :meth:`Segmenter.mask_i420` at the working size
@@ -72,24 +72,9 @@ def each_frame_judged(cfg: Config | SegmentConfig) -> SegmentConfig:
     return dataclasses.replace(section_config(cfg, SegmentConfig, "each_frame_judged"), still=0, every=1)
 
 
-def _one_at_a_time(fn):
-    """``fn``, a Segmenter's method that segments a frame, refused (:class:`UsageError`) while
-    another such call of the same instance is in progress: one instance's buffers hold one
-    frame, so two threads sharing it got each other's masks without a word (a bare cv2.error
-    where their frames differed in size)."""
-
-    @functools.wraps(fn)
-    def call(self, *args, **kwargs):
-        if not self._busy.acquire(blocking=False):
-            raise UsageError(f"Segmenter.{fn.__name__}: this Segmenter is segmenting another frame now (a call "
-                             "from another thread): one instance serves one thread at a time; make one "
-                             "Segmenter for each thread")
-        try:
-            return fn(self, *args, **kwargs)
-        finally:
-            self._busy.release()
-
-    return call
+#: ``fn``, a Segmenter's method that segments a frame, refused (:class:`UsageError`) while
+#: another such call of the same instance is in progress (see :func:`livecut.threads.one_at_a_time`)
+_one_at_a_time = one_at_a_time("segmenting")
 
 
 class Segmenter:
