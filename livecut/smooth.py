@@ -55,6 +55,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import numbers
+import threading
 
 import cv2
 import numpy as np
@@ -62,6 +63,7 @@ import numpy as np
 from livecut.config import Config, SmoothConfig, section_config
 from livecut.errors import ConfigError, ConfigTypeError, FrameSizeError
 from livecut.frames import FrameBuffers, as_bgr, check_alpha, check_flag
+from livecut.threads import one_at_a_time
 
 __all__ = ["MaskSmoother"]
 
@@ -188,7 +190,8 @@ class MaskSmoother:
     12-bit video, as there), converted first.  Given to a
     :class:`~livecut.segment.Segmenter` as ``temporal``, it gets the frames at the
     working size.  One per video, as the Segmenter (:meth:`reset` between videos); not
-    thread-safe.
+    thread-safe: a call (or :meth:`hold`) while another thread's call of the same instance is in
+    progress is a :class:`~livecut.errors.UsageError`.
 
     ``smoother(alpha, frame, judged=False)``: ``alpha`` is an earlier frame's judgement
     served again (the Segmenter says so for ``segment.every`` / ``segment.still``): the
@@ -232,6 +235,9 @@ class MaskSmoother:
         # (a gray, BGRA, 16-bit or float frame as BGR uint8: converted into new full-size arrays
         # at every call, as the Segmenter's and the Compositor's were)
         self._converted = FrameBuffers()
+        #: held while a frame is smoothed (:func:`~livecut.threads.one_at_a_time`; a hold's
+        #: call of __call__, a 4x1 mask's of itself, within it)
+        self._busy = threading.RLock()
 
     @property
     def rate(self) -> float:
@@ -414,11 +420,13 @@ class MaskSmoother:
         # keeps nothing from frame to frame, and is made again)
         state = self.__dict__.copy()
         state.pop("_dis", None)
+        state.pop("_busy", None)  # (nor does the lock: a new one)
         state["_converted"] = FrameBuffers()  # (the last frame's conversion: no state, made again)
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self._busy = threading.RLock()
         if self._shape is not None:
             self._dis = self._new_flow()
 
@@ -751,6 +759,7 @@ class MaskSmoother:
         cv2.bitwise_and(tmp, now, dst=tmp)                          # 255 now, nearly opaque
         acc[tmp.view(bool)] = 255.0
 
+    @one_at_a_time("smoothing")
     def hold(self, alpha: np.ndarray, frame: np.ndarray, *, bits: int = 16) -> np.ndarray:
         """The last smoothed mask, unchanged (a frame with nothing in focus: a whip pan, a
         focus hunt); ``alpha`` itself before any frame was smoothed.  For at most
@@ -866,6 +875,7 @@ class MaskSmoother:
         mean, dev = cv2.meanStdDev(view)
         return float(mean[0, 0]), float(dev[0, 0])
 
+    @one_at_a_time("smoothing")
     def __call__(self, alpha: np.ndarray, frame: np.ndarray, *, judged: bool = True, bits: int = 16) -> np.ndarray:
         check_alpha(alpha, empty=False)
         if alpha.size == 1:  # (OpenCV reads a 1x1 array beside a number as two scalars: a bare cv2.error)

@@ -2263,3 +2263,54 @@ def test_a_compositor_shared_by_two_threads_refuses_the_second_call_in_words(mon
     again = pickle.loads(pickle.dumps(comp))
     assert np.array_equal(again.apply(frame, alpha), alone)
 
+
+def test_a_mask_smoother_shared_by_two_threads_refuses_the_second_call_in_words(monkeypatch):
+    """One MaskSmoother's buffers and state are one video's: a second thread's call while the
+    first one's was in progress (a smoother given to two threads' Segmenters) was a bare
+    ValueError ('could not broadcast input array from shape ...') or cv2.error where their
+    frames differed in size, or each video's mask mixed into the other's. It is a UsageError
+    that says to make one for each thread; the first call finishes as it would have (its own
+    calls within, hold's and a 4x1 mask's, still served), and it still pickles."""
+    import pickle
+    import threading
+
+    from livecut.config import SmoothConfig
+    from livecut.errors import UsageError
+    from livecut.smooth import MaskSmoother
+
+    rng = np.random.default_rng(7)
+    frame = rng.integers(0, 255, (96, 128, 3), np.uint8)
+    alpha = rng.integers(0, 255, (96, 128), np.uint8)
+    other = rng.integers(0, 255, (64, 80, 3), np.uint8)
+    other_alpha = np.full((64, 80), 128, np.uint8)
+    alone = MaskSmoother()(alpha, frame).copy()
+    sm = MaskSmoother()
+    inside, go = threading.Event(), threading.Event()
+    motion = MaskSmoother._motion
+
+    def held(self, *args, **kwargs):  # holds the first call inside __call__
+        inside.set()
+        go.wait(10)
+        return motion(self, *args, **kwargs)
+
+    monkeypatch.setattr(MaskSmoother, "_motion", held)
+    got = {}
+    t = threading.Thread(target=lambda: got.setdefault("out", sm(alpha, frame).copy()))
+    t.start()
+    try:
+        assert inside.wait(10)
+        for call in (lambda: sm(other_alpha, other), lambda: sm.hold(other_alpha, other)):
+            with pytest.raises(UsageError, match="^MaskSmoother.[a-z_]+: this MaskSmoother is smoothing another "
+                                                 "frame now .*make one MaskSmoother for each thread"):
+                call()
+    finally:
+        go.set()
+        t.join(10)
+    monkeypatch.undo()
+    assert np.array_equal(got["out"], alone)
+    assert sm(other_alpha, other).shape == (64, 80)  # free again once the first call returned
+    assert sm(np.full((4, 1), 200, np.uint8), np.zeros((4, 1, 3), np.uint8)).shape == (4, 1)
+    assert pickle.loads(pickle.dumps(sm))(other_alpha, other).shape == (64, 80)
+    no_hold = MaskSmoother(SmoothConfig(hold=0))  # (hold() smooths alpha in, calling __call__ within)
+    no_hold(alpha, frame)
+    assert no_hold.hold(other_alpha[:1, :1].repeat(96, 0).repeat(128, 1), frame).shape == (96, 128)
