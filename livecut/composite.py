@@ -806,6 +806,13 @@ class Compositor:
         self.__dict__.update(state)
         self._busy = threading.Lock()
 
+    def __copy__(self) -> Compositor:
+        # (a shallow copy shared the buffers it composites into: each one's output overwritten
+        # by the other's next call -- one for each thread, made from a configured one, mixed)
+        import copy
+
+        return copy.deepcopy(self)
+
     @property
     def mode(self) -> str:
         """The output: one of :data:`MODES`; another is a :class:`ConfigError` when set (a

@@ -2314,3 +2314,29 @@ def test_a_mask_smoother_shared_by_two_threads_refuses_the_second_call_in_words(
     no_hold = MaskSmoother(SmoothConfig(hold=0))  # (hold() smooths alpha in, calling __call__ within)
     no_hold(alpha, frame)
     assert no_hold.hold(other_alpha[:1, :1].repeat(96, 0).repeat(128, 1), frame).shape == (96, 128)
+
+
+def test_a_copy_of_a_compositor_composites_into_buffers_of_its_own():
+    """copy.copy(comp) -- one for each thread, made from a configured one -- shared the
+    original's output buffers: each one's output was overwritten by the other's next call
+    without a word (a copy's call while the original's ran mixed their pixels). A copy shares
+    no buffers, as a Segmenter's copy does (copy.deepcopy's)."""
+    import copy
+
+    from livecut.composite import Compositor
+
+    rng = np.random.default_rng(8)
+    frame = rng.integers(0, 255, (48, 64, 3), np.uint8)
+    other = rng.integers(0, 255, (48, 64, 3), np.uint8)
+    alpha = rng.integers(0, 255, (48, 64), np.uint8)
+    for mode, background in (("composite", "color:red"), ("composite", "blur"), ("cutout", "blur"),
+                             ("side-by-side", "blur")):
+        comp = Compositor(background=background, mode=mode)
+        comp.apply(frame, alpha)  # (its buffers made)
+        twin = copy.copy(comp)
+        assert twin.mode == mode and twin.background == comp.background
+        out = comp.apply(frame, alpha)
+        expected = out.copy()
+        twin_out = twin.apply(other, alpha)
+        assert np.array_equal(out, expected), (mode, background)
+        assert np.array_equal(twin_out, Compositor(background=background, mode=mode).apply(other, alpha))
