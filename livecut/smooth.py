@@ -430,6 +430,13 @@ class MaskSmoother:
         if self._shape is not None:
             self._dis = self._new_flow()
 
+    def __copy__(self) -> MaskSmoother:
+        # (a shallow copy shared the buffers and the state: each one's mask overwritten by the
+        # other's next call, and two videos' masks smoothed into each other's)
+        import copy
+
+        return copy.deepcopy(self)
+
     def _small_gray(self, frame: np.ndarray) -> np.ndarray:
         """``frame`` (BGR uint8) reduced to the small size (into ``_small``), as gray uint8."""
         cv2.resize(frame, (self._sw, self._sh), dst=self._small, interpolation=cv2.INTER_AREA)

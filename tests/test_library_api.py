@@ -2340,3 +2340,26 @@ def test_a_copy_of_a_compositor_composites_into_buffers_of_its_own():
         twin_out = twin.apply(other, alpha)
         assert np.array_equal(out, expected), (mode, background)
         assert np.array_equal(twin_out, Compositor(background=background, mode=mode).apply(other, alpha))
+
+
+def test_a_copy_of_a_mask_smoother_smooths_on_its_own():
+    """copy.copy(smoother) -- one for each video, made from a configured one (its rate or fps
+    set) -- shared the original's buffers and state: each one's mask was overwritten by the
+    other's next call, and each video's masks were smoothed into the other's, without a word. A
+    copy smooths on its own from the state it was copied in, as copy.deepcopy's does."""
+    import copy
+
+    from livecut.smooth import MaskSmoother
+
+    rng = np.random.default_rng(9)
+    frames = [rng.integers(0, 255, (48, 64, 3), np.uint8) for _ in range(3)]
+    masks = [rng.integers(0, 255, (48, 64), np.uint8) for _ in range(3)]
+    sm = MaskSmoother(fps=30)
+    sm(masks[0], frames[0])
+    twin, alone = copy.copy(sm), copy.deepcopy(sm)
+    assert twin.fps == 30 and twin.rate == sm.rate
+    out = sm(masks[1], frames[1])
+    expected = out.copy()
+    twin_out = twin(masks[2], frames[2])
+    assert np.array_equal(out, expected)  # (not overwritten by the copy's call)
+    assert np.array_equal(twin_out, alone(masks[2], frames[2]))  # (smoothed from the state it was copied in)
