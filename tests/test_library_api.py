@@ -2363,3 +2363,32 @@ def test_a_copy_of_a_mask_smoother_smooths_on_its_own():
     twin_out = twin(masks[2], frames[2])
     assert np.array_equal(out, expected)  # (not overwritten by the copy's call)
     assert np.array_equal(twin_out, alone(masks[2], frames[2]))  # (smoothed from the state it was copied in)
+
+
+@pytest.mark.parametrize("still", [True, False])
+def test_a_segmenter_whose_call_failed_while_it_made_its_buffers_serves_the_next(monkeypatch, still):
+    """A call that failed while the Segmenter made its buffers for a new size (a MemoryError for
+    a large photo, Ctrl-C in a notebook) left it taking them as made: every later call of that
+    size -- or of the size before -- was a bare cv2.error ('inputs not broadcast-compatible') or
+    ValueError ('operands could not be broadcast together'). They are made again at the next call,
+    whose mask is a new Segmenter's."""
+    import livecut.segment as segment_module
+
+    rng = np.random.default_rng(10)
+    small = rng.integers(0, 255, (60, 80, 3), np.uint8)
+    frame = rng.integers(0, 255, (96, 128, 3), np.uint8)
+    name = "ColorUpsampler" if still else "GuidedUpsampler"
+    made = getattr(segment_module, name)
+
+    def fails(*args, **kwargs):
+        raise MemoryError
+
+    for before in (small, frame):  # the next call of the new size, then of the size before
+        seg = Segmenter(still=still)
+        seg.mask(before)
+        monkeypatch.setattr(segment_module, name, fails)
+        with pytest.raises(MemoryError):
+            seg.mask(frame if before is small else small)
+        monkeypatch.setattr(segment_module, name, made)
+        for f in (frame, small):
+            assert np.array_equal(seg.mask(f), Segmenter(still=still).mask(f))

@@ -198,7 +198,10 @@ class Segmenter:
         if check is not None:
             check(h, w)
         sh, sw = self.small_size(h, w)
-        self._shape = (h, w)
+        # (the size is set once all is made: a call that failed here -- a MemoryError for a large
+        # photo, Ctrl-C -- left the buffers half made, taken as made by every later call of the
+        # size: a bare cv2.error or ValueError)
+        self._shape = None
         self._small_bgr = np.empty((sh, sw, 3), np.uint8)
         self._small_gray = np.empty((sh, sw), np.uint8)
         # a method that measures the frame at an intermediate size (focusnet: the cue
@@ -223,6 +226,7 @@ class Segmenter:
                                               out_hw=(h, w))
         else:
             self._upsampler = None
+        self._shape = (h, w)
 
     @_one_at_a_time
     def mask(self, frame_bgr: np.ndarray, out: np.ndarray | None = None, *, bits: int = 16) -> np.ndarray:
