@@ -348,7 +348,10 @@ class MaskSmoother:
         self.last_pan = None
 
     def _prepare(self, h: int, w: int) -> None:
-        self._shape = (h, w)
+        # (the size is set once all is made: a call that failed here -- a MemoryError, Ctrl-C --
+        # left the buffers half made and the state the size before's, taken as made by the next
+        # call of the size: smoothed into buffers never written, a mask of garbage)
+        self._shape = None
         s = min(1.0, MOTION_SIZE / max(h, w))
         self._sw, self._sh = max(4, int(round(w * s))), max(4, int(round(h * s)))
         self._small = np.empty((self._sh, self._sw, 3), np.uint8)
@@ -407,6 +410,7 @@ class MaskSmoother:
         self._view_held, self._view_prev, self._view = (np.empty(view_hw, np.float32) for _ in range(3))
         self._held_shift = [0.0, 0.0]  # the pan the held mask was moved with (pixels of the motion size)
         self._have_prev = False
+        self._shape = (h, w)
 
     def _new_flow(self):
         """The dense optical flow of a pan (MaskSmoother._pan), None where the motion size is too

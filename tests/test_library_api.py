@@ -2392,3 +2392,39 @@ def test_a_segmenter_whose_call_failed_while_it_made_its_buffers_serves_the_next
         monkeypatch.setattr(segment_module, name, made)
         for f in (frame, small):
             assert np.array_equal(seg.mask(f), Segmenter(still=still).mask(f))
+
+
+def test_a_mask_smoother_whose_call_failed_while_it_made_its_buffers_serves_the_next(monkeypatch):
+    """A call that failed while the MaskSmoother made its buffers for a new size (a MemoryError,
+    Ctrl-C) left it taking them as made, and its state as the size before's: the next call of
+    that size smoothed into buffers never written, a mask of garbage without a word (numpy's
+    'invalid value encountered in cast'). They are made again at the next call, which starts
+    over from its mask as at any new size."""
+    import warnings
+
+    import livecut.smooth as smooth_module
+    from livecut.smooth import MaskSmoother
+
+    rng = np.random.default_rng(11)
+    small, small_alpha = rng.integers(0, 255, (30, 40, 3), np.uint8), np.full((30, 40), 200, np.uint8)
+    frame = cv2.GaussianBlur(rng.integers(0, 255, (240, 320, 3), np.uint8), (0, 0), 2)
+    alpha = rng.integers(0, 255, (240, 320), np.uint8)
+    made = smooth_module.cv2.getStructuringElement
+
+    def fails(*args, **kwargs):
+        raise MemoryError
+
+    sm, fresh = MaskSmoother(), MaskSmoother()
+    for s in (sm, fresh):
+        s(small_alpha, small)
+    monkeypatch.setattr(smooth_module.cv2, "getStructuringElement", fails)
+    with pytest.raises(MemoryError):
+        sm(alpha, frame)
+    monkeypatch.setattr(smooth_module.cv2, "getStructuringElement", made)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for i in range(8):  # (a block moving over the frame: the motion's spread is the size's)
+            f, a = frame.copy(), alpha.copy()
+            f[80:160, 20 + 15 * i:100 + 15 * i] = 255
+            a[80:160, 20 + 15 * i:100 + 15 * i] = 255
+            assert np.array_equal(sm(a, f), fresh(a, f)), i
