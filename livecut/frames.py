@@ -132,6 +132,20 @@ def as_bgr_alpha(frame: np.ndarray, bits: int = 16, bufs: FrameBuffers | None = 
     return as_bgr(frame, bufs=bufs), None
 
 
+#: how to give a PIL image of each mode (RGB and RGBA reversed, as BGR and BGRA)
+_PIL_GIVE = {"RGB": "np.asarray(img)[:, :, ::-1]", "RGBA": "np.asarray(img)[:, :, [2, 1, 0, 3]]", "L": "np.asarray(img)"}
+
+
+def _pil_image(frame: object) -> str | None:
+    """What to say of a PIL image given as a frame ("got Image" named neither its library nor
+    that it is RGB), None for anything else."""
+    mode = getattr(frame, "mode", None)
+    if not type(frame).__module__.startswith("PIL.") or not isinstance(mode, str):
+        return None
+    give = _PIL_GIVE.get(mode, "np.asarray(img.convert('RGB'))[:, :, ::-1]")
+    return f"a PIL image ({mode}): give {give}" + {"L": " (gray)", "RGBA": " (BGRA)"}.get(mode, " (BGR)")
+
+
 def _as_u8(frame: np.ndarray, bits: int, bufs: FrameBuffers | None = None) -> np.ndarray:
     """``frame`` checked and in uint8 (:func:`as_bgr` but for its channels; ``bufs`` too)."""
     bits = check_bits(bits)
@@ -142,7 +156,7 @@ def _as_u8(frame: np.ndarray, bits: int, bufs: FrameBuffers | None = None) -> np
     if not isinstance(frame, np.ndarray):
         hint = " (cv2.imread gives None for a file it cannot read)" if frame is None else ""
         raise ArrayError(f"expected a numpy image (HxW gray, HxWx3 BGR or HxWx4 BGRA), got "
-                         f"{type(frame).__name__}{hint}")
+                         f"{_pil_image(frame) or type(frame).__name__}{hint}")
     if not (frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] in (1, 3, 4))):
         raise ArrayError(f"unsupported image shape {frame.shape}: expected HxW or HxWx1 (gray), "
                          "HxWx3 (BGR) or HxWx4 (BGRA)")

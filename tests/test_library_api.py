@@ -2428,3 +2428,28 @@ def test_a_mask_smoother_whose_call_failed_while_it_made_its_buffers_serves_the_
             f[80:160, 20 + 15 * i:100 + 15 * i] = 255
             a[80:160, 20 + 15 * i:100 + 15 * i] = 255
             assert np.array_equal(sm(a, f), fresh(a, f)), i
+
+
+def test_a_pil_image_given_as_a_frame_is_answered_with_how_to_give_it():
+    """A PIL image given to mask (or apply, a smoother) was answered 'expected a numpy image
+    (...), got Image', which named neither the library it came from nor that it is RGB: the
+    message says how to give it, np.asarray of it reversed, as the README says."""
+    from PIL import Image
+
+    from livecut.composite import Compositor
+    from livecut.errors import ArrayError
+    from livecut.smooth import MaskSmoother
+
+    rgb = np.zeros((32, 48, 3), np.uint8)
+    rgb[..., 0] = 255  # red
+    alpha = np.full((32, 48), 255, np.uint8)
+    for mode, expected in (("RGB", "np.asarray(img)[:, :, ::-1]"), ("RGBA", "np.asarray(img)[:, :, [2, 1, 0, 3]]"),
+                           ("L", "np.asarray(img)")):
+        img = Image.fromarray(rgb).convert(mode)
+        for call in (lambda: Segmenter(still=True).mask(img), lambda: Compositor().apply(img, alpha),
+                     lambda: MaskSmoother()(alpha, img)):
+            with pytest.raises(ArrayError) as e:
+                call()
+            assert f"got a PIL image ({mode}): give {expected}" in str(e.value), str(e.value)
+    given = np.asarray(Image.fromarray(rgb))[:, :, ::-1]
+    assert Compositor(mode="cutout", background="blur").apply(given, alpha)[0, 0].tolist() == [0, 0, 255, 255]
