@@ -1462,6 +1462,8 @@ class Pipeline:
                 if getattr(s, "close_may_block", False):
                     if hasattr(s, "cut_short") and self._short():
                         s.cut_short = True  # (closed before run_video says so: only the audio its video covers)
+                    elif hasattr(s, "last_end") and getattr(self.source, "last_end", None) is not None:
+                        s.last_end = self.source.last_end  # (as run_video says it: a GIF's pause on its last picture)
                     wait = HURRY_STALL if (signalled or hurry) else JOIN_TIMEOUT if quick else WRITER_STALL
                     self._close_bounded(s, wait, abort=failed)
 

@@ -3686,6 +3686,28 @@ def test_stdout_pipe_audio_stops_with_the_video(tmp_path):
     assert 0.3 < _audio_seconds(out) < 0.6  # 10 frames = 0.4 s
 
 
+@pytest.mark.parametrize("fmt", ["nut", "mpegts"])
+def test_stdout_pipe_keeps_a_long_last_frames_length(tmp_path, fmt):
+    """`livecut file pause.gif -o - > x.nut`, a GIF that pauses 1 s on its last picture (1.9 s),
+    lasted 0.9 s + a frame where a file keeps its 1.9 s: NUT and MPEG-TS keep no frame's length,
+    and the pipe's output was closed before it was told the last frame's.  The last picture is
+    sent again a frame before its end; the frames counted are the GIF's 10."""
+    import av
+    from PIL import Image
+
+    src = tmp_path / "pause.gif"
+    pictures = [Image.new("RGB", (96, 64), (25 * i, 120, 200)) for i in range(10)]
+    pictures[0].save(src, save_all=True, append_images=pictures[1:], duration=[100] * 9 + [1000], loop=0)
+    r, out = _pipe_out(src, tmp_path, "--set", f"video.pipe_format={fmt}")
+    assert r.returncode == 0 and "10 frames" in r.stderr, r.stderr
+    with av.open(str(out)) as c:
+        s = c.streams.video[0]
+        pts = [float(f.pts * f.time_base) for f in c.decode(s)]
+        step = 1 / float(s.guessed_rate or s.average_rate)
+    assert pts[-1] - pts[0] + step == pytest.approx(1.9, abs=0.01), (pts, step)
+    assert pts[-2] - pts[0] == pytest.approx(0.9, abs=0.01), pts
+
+
 @pytest.mark.parametrize("scheme, src, expect", [
     ("tcp", "aac.mp4", "aac"),         # MPEG-TS, as udp:// and srt:// send it
     ("rtsp", "pcm_s16le.mov", "aac"),  # published to an RTSP server: PCM transcoded

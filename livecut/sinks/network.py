@@ -98,6 +98,7 @@ class StreamSink:
         self._closed = False
         self._last_ticks: int | None = None
         self._pts0: float | None = None
+        self._last_frame: Any = None  # (the last frame sent, refilled for the next: see _hold_last)
         #: notes for the run's summary (audio dropped or transcoded)
         self.warnings: list[str] = []
         self._fit = Fitter()
@@ -643,6 +644,8 @@ class StreamSink:
     #: srt://: why nothing reached the peer (a listener nobody called, a caller whose peer did
     #: not answer: ffmpeg held the stream in its pipe), '' once it sent
     unreached = ""
+    #: where the source's last frame ends (s), when the run wrote it to its end (see _hold_last)
+    last_end: float | None = None
 
     def close(self) -> None:
         if self._closed:
@@ -655,6 +658,7 @@ class StreamSink:
         if self._relay is not None and self.interrupted:
             self._relay.hurry()  # (stopped by a signal: a server that takes nothing is waited 1 s)
         try:
+            self._hold_last(container)
             for packet in self._stream.encode(None):
                 container.mux(packet)
             if self._audio is not None and self.frames:
@@ -861,6 +865,33 @@ class StreamSink:
             return answers_tls(self.spec, min(5.0, self.cfg.open_timeout))
         return None
 
+    def _hold_last(self, container: Any) -> None:
+        """The last frame's length, when the run wrote the source to its end (a GIF's 1 s pause
+        on its last picture, a slideshow's last slide): NUT and MPEG-TS keep no frame's length,
+        a reader holds the last one a frame's time (the GIF lasted 0.9 s for 1.9, where a file
+        keeps it), so it is sent again a frame before its end, as ffmpeg holds a pause at a
+        fixed rate.  Not where it is paced (a network output's end comes when the run's does)."""
+        last, frame = self._last_ticks, self._last_frame
+        if last is None or frame is None or self._pts0 is None or self.cut_short or self._pacer is not None:
+            return
+        from livecut.sinks.file import MAX_LAST_FRAMES
+
+        step = max(1, round(TIME_BASE.denominator / float(self.fps)))
+        # its own end, else the source's video's (SinkInfo.end), as a file takes it: within a few frames
+        ticks = self._end_ticks(self.last_end) - last
+        header = self._end_ticks(self.info.end) - last
+        if ticks < header <= MAX_LAST_FRAMES * step:
+            ticks = header
+        if 2 * (ticks - step) > step:  # (over a frame and a half)
+            frame.pts, frame.time_base = last + ticks - step, TIME_BASE
+            for packet in self._stream.encode(frame):
+                container.mux(packet)
+            self._last_ticks = frame.pts
+
+    def _end_ticks(self, end: float | None) -> int:
+        """``end`` (s, the source's time) in ticks from the first frame; 0 for None."""
+        return 0 if end is None or self._pts0 is None else round((end - self._pts0) * TIME_BASE.denominator)
+
     def _stall_limit(self) -> float:
         """Seconds a tcp:// viewer may take no data: the URL's own ``timeout`` (µs) where it
         has one, else video.read_timeout."""
@@ -931,6 +962,7 @@ class StreamSink:
             if self._woken.is_set():  # (cancelled while it waited: the run is ending)
                 return
         frame.time_base = TIME_BASE
+        self._last_frame = frame
         try:
             packets = self._stream.encode(frame)
             if self._udp_ip is not None:  # (how long the writes waited: see _look_udp)
