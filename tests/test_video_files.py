@@ -304,6 +304,22 @@ def test_a_long_last_frame_keeps_its_length(tmp_path, ext, args):
     assert b["frames"] == 10 and b["duration"] == pytest.approx(1.9, abs=0.01), b
 
 
+@pytest.mark.parametrize("ext", [".mp4", ".mkv"])
+def test_a_clock_rate_matroskas_last_frame_keeps_its_length(tmp_path, ext):
+    """A Matroska file whose stated rate is its clock's (1000 fps, frames 1 ms apart) with a
+    10 s pause before its last frames, its frames of no length of their own (FFmpeg writes
+    none at that rate), came out 11.12 s for 10.01 (ffmpeg 10.01): the last frame had the
+    average frame's length.  It lasts up to the video's end in its DURATION tag."""
+    src, out = tmp_path / "burst.mkv", tmp_path / f"out{ext}"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=1000:duration=0.01", "-vf",
+            "setpts='if(gte(N,5),PTS+10/TB,PTS)'", "-c:v", "libx264", "-preset", "ultrafast", str(src))
+    assert probe(src)["duration"] == pytest.approx(10.01, abs=1e-6)
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    b = probe(out)
+    assert b["frames"] == 10 and b["duration"] == pytest.approx(10.01, abs=0.002), b
+
+
 def test_rotation_survives(clips, tmp_path):
     out = tmp_path / "rot.mp4"
     assert run_cli("file", str(clips["rotated"]), "-o", str(out)).returncode == 0

@@ -813,6 +813,12 @@ def _heif_photo(p: Path) -> bool:
     return head[8:12] in (b"heic", b"heix", b"heim", b"heis", b"mif1") and _heif_picture(np.frombuffer(head, np.uint8))
 
 
+def _written_by_ffmpeg(container) -> bool:
+    """Whether FFmpeg's libavformat wrote ``container`` (its ENCODER tag, ``Lavf...``)."""
+    tags = {str(k).lower(): str(v) for k, v in (getattr(container, "metadata", None) or {}).items()}
+    return tags.get("encoder", "").startswith("Lavf")
+
+
 def _duration_tag(stream) -> float | None:
     """A stream's ``DURATION`` tag (Matroska, WebM: ``HH:MM:SS.nnnnnnnnn``) in seconds, or None."""
     text = str((getattr(stream, "metadata", None) or {}).get("DURATION", "")).strip()
@@ -1428,6 +1434,12 @@ class FileSource(ClosesWhileReading):
         self.info.start = min(starts) if starts else 0.0
         if own and s.start_time is not None:  # (the stream's own)
             self.info.end = float((s.start_time + s.duration) * s.time_base) - self.info.start
+        elif self._tagged_end and (not s.start_time or _written_by_ffmpeg(c)):
+            # (Matroska's DURATION tag, where FFmpeg writes the video's end from 0 -- mkvmerge's, a
+            # length, the same where the video starts at 0: the last frame's length where its
+            # frames have none, a variable rate's in a 1000 fps clock -- a 61 s pause before its
+            # last frames was 67.8 s, the last one the average frame's 6.8 s)
+            self.info.end = duration - self.info.start
         self._last_end = 0.0
         #: AVI stores no presentation times, only the order frames are decoded in: a frame's
         #: time is its packet's (decoding) time, as FFmpeg's best effort takes it (see _pts)
