@@ -14,6 +14,8 @@ import numpy as np
 BT709 = 1
 #: FFmpeg's code of the BT.601 YUV matrix (AVCOL_SPC_SMPTE170M)
 BT601 = 6
+#: FFmpeg's code of "no matrix: RGB" (AVCOL_SPC_RGB, ffprobe's "gbr"), as an RGB video says it
+RGB = 0
 #: the matrices read as BT.601 (unspecified, BT.470BG, SMPTE 170M; 0 is RGB): any other
 #: (BT.2020, as HDR video says) only swscale reads right
 AS_BT601 = (0, 2, 5, 6)
@@ -79,13 +81,22 @@ def _rgb_format(described) -> bool:
     """Whether a PyAV frame or codec context ``described`` holds RGB pixels (rgb24, bgr0, gbrp,
     rgba64le, a palette's ...), not YUV or gray."""
     fmt = getattr(getattr(described, "format", None), "name", None) or getattr(described, "pix_fmt", None) or ""
-    return str(fmt).startswith(("rgb", "bgr", "gbr", "argb", "abgr", "0rgb", "0bgr", "x2rgb", "x2bgr", "pal8"))
+    return rgb_pix_fmt(str(fmt))
+
+
+def rgb_pix_fmt(name: str) -> bool:
+    """Whether the pixel format ``name`` holds RGB pixels (rgb24, argb, gbrp, pal8 ...)."""
+    return name.startswith(("rgb", "bgr", "gbr", "argb", "abgr", "0rgb", "0bgr", "x2rgb", "x2bgr", "pal8"))
 
 
 def describe_bt709(target, tags: dict, matrix: str = "bt709") -> None:
-    """Say BT.709 (or ``matrix`` "bt601") on a PyAV codec context or frame (``colorspace``),
-    with the source's primaries and transfer (``tags``) where this PyAV can set them."""
-    for k, v in {"colorspace": BT709 if matrix == "bt709" else BT601, **tags}.items():
+    """Say BT.709 (or ``matrix`` "bt601", or "rgb": an RGB output, no YUV matrix, as
+    ``ffmpeg -c:v qtrle`` says it) on a PyAV codec context or frame (``colorspace``), with the
+    source's primaries and transfer (``tags``) where this PyAV can set them."""
+    if matrix == "rgb":  # (a YUV matrix in the tags is the source's: not this RGB's)
+        tags = {k: v for k, v in tags.items() if k != "colorspace"}
+    space = {"bt709": BT709, "rgb": RGB}.get(matrix, BT601)
+    for k, v in {"colorspace": space, **tags}.items():
         try:
             setattr(target, k, v)
         except (AttributeError, TypeError, ValueError):

@@ -603,6 +603,34 @@ def test_an_rgb_videos_output_says_its_matrix(tmp_path, codec, fmt, ext):
     assert np.abs(got.mean((0, 1)) - want.mean((0, 1))).max() < 2.0  # (a flat colour)
 
 
+@pytest.mark.parametrize("codec,background", [("qtrle", "green"), ("png", "green"), ("qtrle", "transparent"),
+                                                ("png", "transparent")])
+def test_a_bt709_videos_rgb_output_says_rgb_not_a_yuv_matrix(bt709_clips, tmp_path, codec, background):
+    """'livecut file hd.mp4 -o o.mov --set video.codec=qtrle' (or png; opaque or transparent)
+    wrote rgb24 (argb, rgba) video tagged with the source's YUV matrix, BT.709, which an RGB
+    stream has not; it is tagged RGB ("gbr"), with the source's primaries and transfer, as
+    ``ffmpeg -i hd.mp4 -c:v qtrle o.mov`` writes it."""
+    import subprocess
+
+    import av
+
+    from conftest import run_cli
+
+    if codec not in av.codecs_available:
+        pytest.skip(f"this FFmpeg has no {codec}")
+    out = tmp_path / "o.mov"
+    r = run_cli("file", str(bt709_clips["sharp"]), "-o", str(out), "-b", background, "--set", f"video.codec={codec}")
+    assert r.returncode == 0, r.stderr
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                            "stream=pix_fmt,color_space,color_primaries,color_transfer", "-of", "default=nw=1",
+                            str(out)], capture_output=True, text=True, check=True).stdout.split()
+    assert probe[0].startswith("pix_fmt=") and probe[0] != "pix_fmt=yuv420p", probe
+    assert "color_space=gbr" in probe, probe  # (it was bt709)
+    assert {"color_primaries=bt709", "color_transfer=bt709"} <= set(probe), probe
+    with av.open(str(out)) as c:
+        assert next(c.decode(video=0)).colorspace == 0  # (RGB: as read back)
+
+
 def test_hdr_video_is_said_to_be_processed_as_8_bit(tmp_path):
     """A PQ video (BT.2020) was written as 8-bit that keeps its HDR tags, with nothing said at
     run time; one warning says so now, and says what the output carries (checked: .mp4, .mkv

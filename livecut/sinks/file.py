@@ -45,7 +45,7 @@ from livecut.errors import (FORCE, ArrayError, ConfigError, OutputExistsError, U
                             ffmpeg_text)
 from livecut.frames import Upright
 from livecut.composite import ToI420
-from livecut.i420 import describe_bt709 as _describe, frame_planes, planes
+from livecut.i420 import describe_bt709 as _describe, frame_planes, planes, rgb_pix_fmt
 from livecut.imageio import iso_boxes
 from livecut.resize import Fitter
 from livecut.sinks import register_sink
@@ -1116,6 +1116,9 @@ class VideoFileSink:
                 # sequence is marked low-delay: the picture played 40 ms late at 25 fps)
                 opts = {**opts, "flags": opts.get("flags", "") + "+low_delay"}
         self.codec, self.pix_fmt, self._opts = codec, pix_fmt, opts
+        #: the matrix the output says: the source's, or none for RGB (qtrle, png: a YUV matrix
+        #: on an rgb24 stream, BT.709 as the source's, was said, which ffmpeg writes as "gbr")
+        self._matrix_said = "rgb" if rgb_pix_fmt(pix_fmt) else info.matrix
         # the input's time base keeps its timestamps exact (variable frame rate too); AVI has
         # one frame a tick (its rate is 1 / time base: a fine base made a 90000 fps file of
         # mostly empty frames)
@@ -1277,7 +1280,7 @@ class VideoFileSink:
             # as the source said (players take an untagged file as BT.601 or guess); a mask is
             # no picture in the source's primaries and transfer (HDR)
             if self.info.matrix == "bt709" or (self.info.color_tags and self.info.channels != 1):
-                _describe(s.codec_context, self.info.color_tags, self.info.matrix)
+                _describe(s.codec_context, self.info.color_tags, self._matrix_said)
             # the encoder is opened now, with the output's size, before the run (its first frame
             # opened it: a refusal was "write failed", exit 1)
             open_encoder(s, self.codec, self.path)
@@ -1368,10 +1371,10 @@ class VideoFileSink:
         # 1080: a cutout's .mov showed a streak of 8 pixels of another frame's alpha and colours there)
         if self.info.matrix == "bt709":  # (the encoder's own conversion would take BT.601)
             f = f.reformat(format=self.pix_fmt, dst_colorspace="ITU709", threads=1)
-            _describe(f, self.info.color_tags)  # (ProRes takes the description from its frames)
+            _describe(f, self.info.color_tags, self._matrix_said)  # (ProRes takes the description from its frames)
             return f
         if self.info.color_tags and ch != 1:  # (BT.601, with the source's primaries and transfer: HDR)
-            _describe(f, self.info.color_tags, self.info.matrix)
+            _describe(f, self.info.color_tags, self._matrix_said)
         if self.pix_fmt.endswith(("10le", "12le")):  # (8-bit ones were whole: the encoder converts them)
             f = f.reformat(format=self.pix_fmt, threads=1)
         return f
