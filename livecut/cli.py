@@ -743,7 +743,8 @@ VIDEO_OPTIONS: list = [
                                           help="Play a file at its own speed; --no-pace: as fast as possible.")),
     ("vcam", bool, typer.Option(False, "--vcam", rich_help_panel=P_SHOW,
                                 help="Send the output to a virtual camera (needs pyvirtualcam, the vcam "
-                                     "extra; see docs/virtual-camera.md).")),
+                                     "extra; `livecut devices` says what is missing; setup: "
+                                     "docs/virtual-camera.md in the livecut checkout).")),
     ("vcam_device", Optional[str], typer.Option(None, "--vcam-device", metavar="DEVICE", rich_help_panel=P_SHOW,
                                                 help="Virtual camera to use, e.g. /dev/video10 (or 10; implies --vcam).")),
     ("config", Optional[str], ConfigOpt),

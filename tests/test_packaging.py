@@ -132,6 +132,27 @@ def test_the_extras_the_messages_name_are_declared():
         assert any(re.match(rf"{re.escape(package)}\b", req) for req in extras[extra]), (extra, extras[extra])
 
 
+def test_the_messages_name_no_checkout_file_as_if_it_were_installed():
+    """'livecut file x.mp4 --vcam' without a virtual camera said '... see docs/virtual-camera.md',
+    a file the wheel does not carry (an installed livecut has none): a message or help text that
+    names a file of the checkout outside the wheel (docs/, tools/) says it is in the checkout."""
+    import ast
+
+    shipped = set(_wheel_files().values())
+    named = []
+    for path in sorted((REPO / "livecut").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                for file in re.findall(r"(?<![\w/.])((?:docs|tools)/[\w./-]*\w)", node.value):
+                    named.append(file)
+                    assert file in shipped or "checkout" in node.value, (path.name, node.lineno, node.value)
+    assert "docs/virtual-camera.md" in " ".join(named), named
+
+
 def test_the_python_asked_for_is_the_one_the_readme_and_install_sh_say():
     major, minor = re.fullmatch(r">=(\d+)\.(\d+)", PYPROJECT["project"]["requires-python"]).groups()
     assert f"Python {major}.{minor} or newer" in (REPO / "README.md").read_text()

@@ -49,22 +49,24 @@ KEY_GREEN = (64, 177, 0)
 RESYNC_AFTER = 0.25
 
 MODPROBE = "sudo modprobe v4l2loopback exclusive_caps=1 card_label=livecut"
+#: where the setup guide is (docs/ is not in the wheel: an installed livecut has no such file)
+VCAM_GUIDE = "docs/virtual-camera.md in the livecut checkout"
 #: there while the v4l2loopback module is loaded (Linux)
 LOOPBACK_MODULE = "/sys/module/v4l2loopback"
 #: what to do about a device named that is not a virtual camera (a webcam, /dev/null)
 PICK_ANOTHER = ("pick one that `livecut devices` lists under 'virtual cameras' "
-                "(see docs/virtual-camera.md)")
+                f"(see {VCAM_GUIDE})")
 
 
 def missing_help() -> str:
     """What to install/load for a virtual camera on this platform (one sentence)."""
     system = platform.system()
     if system == "Linux":
-        return f"load v4l2loopback: {MODPROBE} (package v4l2loopback-dkms; see docs/virtual-camera.md)"
+        return f"load v4l2loopback: {MODPROBE} (package v4l2loopback-dkms; see {VCAM_GUIDE})"
     if system in ("Darwin", "Windows"):
         return ("install OBS Studio 28+ and click 'Start Virtual Camera' once to register it "
-                "(see docs/virtual-camera.md)")
-    return "see docs/virtual-camera.md"
+                f"(see {VCAM_GUIDE})")
+    return f"`livecut devices` says what is missing (see {VCAM_GUIDE})"
 
 
 def open_failure_help(reason: str) -> str:
@@ -74,8 +76,7 @@ def open_failure_help(reason: str) -> str:
     :func:`missing_help` says."""
     if re.search(r"busy|could not be configured", reason, re.I):
         return ("another program may be sending to it, or it is fixed at another size by an earlier "
-                "one: stop that program, or pick another device (`livecut devices`; see "
-                "docs/virtual-camera.md)")
+                f"one: stop that program, or pick another device (`livecut devices`; see {VCAM_GUIDE})")
     # (pyvirtualcam refuses a device this process has open already: a virtual camera of the
     # library's not closed, or abandoned by a run whose send did not return)
     if re.search(r"already in use", reason, re.I):
