@@ -475,3 +475,18 @@ def test_transparent_outputs_hold_straight_alpha_as_the_readme_says(tmp_path):
             with av.open(str(out)) as c:
                 first = next(c.decode(video=0)).to_ndarray(format="bgra")
         check(src, first, tolerance, name)
+
+
+def test_the_command_table_says_the_codec_of_each_video_file_type():
+    """The `livecut file` row said `.mp4/.m4v/.mkv/.avi` H.264 and `.mov` ProRes 4444 when
+    transparent, not what an opaque `.mov` is (H.264, as `-o out.mov -b green` writes it): each
+    file type whose opaque video is H.264 is named before the row's "H.264"."""
+    from livecut.config import VideoConfig
+    from livecut.sinks.file import encoder_for
+
+    row = next(ln for ln in README.splitlines() if ln.startswith("| `livecut file INPUT -o OUTPUT`"))
+    h264 = row.split(" H.264", 1)[0]
+    for ext in (".mp4", ".m4v", ".mkv", ".avi", ".mov"):
+        assert encoder_for(ext, 3, VideoConfig()) == ("libx264", "yuv420p"), ext
+        assert re.search(rf"[`/]{re.escape(ext)}[`/]", h264), (ext, h264)
+    assert encoder_for(".mov", 4, VideoConfig())[0] == "prores_ks" and "`.mov` ProRes 4444 when transparent" in row
