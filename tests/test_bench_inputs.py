@@ -533,7 +533,7 @@ def test_a_clip_name_that_is_not_utf8_is_text_in_json_and_in_the_live_line(tmp_p
     assert data["clip"].endswith("caf\\xe9.mp4") and base64.b64decode(data["clip_base64"]) == raw
 
     def live(cfg, size, clip=None, scene="moving"):
-        return {"clip": str(clip), "judged": 1, "size": "64x48", "fps_source": 30, "seconds": 1.0, "cpu_s": 0.5,
+        return {"clip": str(clip), "judged": 1, "size": "64x48", "fps_source": 30, "seconds": 1.1, "processing_s": 1.0, "cpu_s": 0.5,
                 "cpu_share": 0.5, "process_ms": 2.0, "processed": 30, "dropped": 0, "fps": 30.0, "opencv_threads": 1}
 
     monkeypatch.setattr(bench, "run_live_bench", live)
@@ -558,3 +558,28 @@ def test_transcode_bench_refuses_a_transparent_output_before_timing(monkeypatch,
     assert r.exit_code == 2, r.output
     assert asked in r.stderr and "--live" in r.stderr, r.stderr
     assert "livecut-bench-" not in r.stderr and "internal error" not in r.stderr
+
+
+def test_live_frames_seconds_and_fps_are_over_one_span(monkeypatch, tmp_path):
+    """--live said 'processed 180 frames in 6.1 s (30.1 fps)' (180 / 30.1 = 6.0): the fps was over
+    the playing, the seconds over the whole run, the engine's loading and the source's opening
+    included; with a clip of 1.5 s, '34 frames in 1.6 s at 22.7 fps'. The frames, the seconds and
+    the fps of the line agree; the run's length, its start included, is said as that."""
+    import re
+    import time
+
+    from livecut import runner
+
+    def run_video(src, out, cfg, **k):
+        time.sleep(0.5)  # (the start: the engine loaded, the source opened)
+        return runner.Stats(processed=30, elapsed=1.0)  # (as a playing of 30 frames in 1 s says)
+
+    monkeypatch.setattr(runner, "run_video", run_video)
+    clip = make_clip(tmp_path / "c.mp4", w=64, h=48, n=30, fps=25)
+    r = invoke("bench", "--live", "--clip", clip)
+    assert r.exit_code == 0, r.output
+    m = re.search(r"processed (\d+) frames in ([\d.]+) s \(([\d.]+) fps\)", r.stdout)
+    assert m, r.stdout
+    frames, seconds, fps = int(m[1]), float(m[2]), float(m[3])
+    assert (frames, fps) == (30, 30.0) and abs(frames / seconds - fps) < 0.1, r.stdout
+    assert "the run took" in r.stdout and "its start included" in r.stdout, r.stdout
