@@ -548,6 +548,30 @@ def _photo_alpha(seg, bgr: np.ndarray) -> np.ndarray:
     return photo_mask(seg, bgr)[0]
 
 
+class _I420Windows:
+    """A segmenter whose ``mask`` takes each window of a panorama (``photo_mask``) as YUV
+    4:2:0 planes (``mask_i420``; an odd side left out of the planes, its mask carried to it),
+    for ``eval --i420``: the photo cut in windows as ``livecut image`` cuts it, each window
+    judged on the transcode path (the whole panorama was judged at 320x5 pixels for a 1000x16
+    one: IoU 0.00 where without --i420 0.50)."""
+
+    def __init__(self, seg):
+        self._seg = seg
+
+    def __getattr__(self, name):  # (state, box: the segmenter's)
+        return getattr(self._seg, name)
+
+    def mask(self, bgr: np.ndarray) -> np.ndarray:
+        import cv2
+
+        h, w = bgr.shape[:2]
+        planes = cv2.cvtColor(np.ascontiguousarray(bgr[:h // 2 * 2, :w // 2 * 2]), cv2.COLOR_BGR2YUV_I420)
+        alpha = self._seg.mask_i420(planes)
+        if alpha.shape != (h, w):
+            alpha = cv2.copyMakeBorder(alpha, 0, h - alpha.shape[0], 0, w - alpha.shape[1], cv2.BORDER_REPLICATE)
+        return alpha
+
+
 def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] | None = None,
                     sheet=None, progress=None, video: bool = False, i420: bool = False,
                     soft: float = 1.0, invert: bool = False, noise: float = 0.0, jpeg: int = 0,
@@ -596,7 +620,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     from livecut.errors import ImageSizeError, LivecutError, OutputExistsError, UsageError
     from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, MIN_SIDE, read_image, to_bgr8
-    from livecut.images import as_shown
+    from livecut.images import PANORAMA_ASPECT, as_shown
     from livecut.segment import Segmenter, each_frame_judged
 
     images_dir, masks_dir = Path(images_dir), Path(masks_dir)
@@ -792,12 +816,16 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                             own_s = 255 - add_bars(255 - own_s, bars, fdepth)
                     if own_s is not None and not i420:  # (a YUV 4:2:0 frame, without alpha: on its colours)
                         frame = as_shown(frame, own_s)
-                    if i420:
-                        fh, fw = frame.shape[:2]
-                        frame = cv2.cvtColor(frame[:fh // 2 * 2, :fw // 2 * 2], cv2.COLOR_BGR2YUV_I420)
+                    fh, fw = frame.shape[:2]
                     # (a photo as `livecut image` cuts it: a panorama in windows; it was judged whole,
                     # at 320x32 pixels for a 1000x100 one, and scored 0.58 where its cutout scores 0.93)
-                    run = seg.mask_i420 if i420 else seg.mask if video else partial(_photo_alpha, seg)
+                    if i420 and not video and max(fh, fw) > PANORAMA_ASPECT * min(fh, fw):
+                        run = partial(_photo_alpha, _I420Windows(seg))  # (its windows as planes)
+                    elif i420:
+                        frame = cv2.cvtColor(frame[:fh // 2 * 2, :fw // 2 * 2], cv2.COLOR_BGR2YUV_I420)
+                        run = seg.mask_i420
+                    else:
+                        run = seg.mask if video else partial(_photo_alpha, seg)
                     if warmed.get(s) != frame.shape:  # buffers and the network are set up outside the timing
                         # (for each change of size: a photo after one of another size was timed
                         # with them set up again for its own, when its size had been seen before)

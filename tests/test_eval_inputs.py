@@ -1710,6 +1710,44 @@ def test_a_panorama_is_scored_as_livecut_image_cuts_it(tmp_path):
     _scored_as_livecut_image_writes(tmp_path, "pano.png", img, gt)
 
 
+@pytest.mark.parametrize("vertical", [False, True])
+def test_an_i420_panorama_is_cut_in_windows_as_livecut_image_cuts_it(tmp_path, monkeypatch, vertical):
+    """--i420 without --video took the photo settings but not the windows `livecut image` cuts a
+    panorama in: the whole panorama was judged at once, a 1000x16 photo scored IoU 0.00 where
+    without --i420 0.50, a 1000x100 one 0.57 where 0.93. Its windows are judged as planes,
+    those `livecut image` cuts (one of an odd side too: 303 of 999x101)."""
+    from livecut import segment
+
+    rng = np.random.default_rng(7)
+    for n, (h, w) in enumerate([(100, 1000), (101, 999)]):
+        sharp = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        img = cv2.GaussianBlur(sharp, (0, 0), 6)
+        gt = np.zeros((h, w), np.uint8)
+        for x0 in (100, 600):   # two subjects along it
+            img[25:75, x0:x0 + 150] = sharp[25:75, x0:x0 + 150]
+            gt[25:75, x0:x0 + 150] = 255
+        if vertical:
+            img, gt = np.ascontiguousarray(img.transpose(1, 0, 2)), np.ascontiguousarray(gt.T)
+        for d in ("i", "m"):
+            (tmp_path / str(n) / d).mkdir(parents=True)
+        cv2.imwrite(str(tmp_path / str(n) / "i" / "pano.png"), img)
+        cv2.imwrite(str(tmp_path / str(n) / "m" / "pano.png"), gt)
+    judged = []
+    mask_i420 = segment.Segmenter.mask_i420
+
+    def seen(self, i420, *a, **k):
+        judged.append((i420.shape[0] * 2 // 3, i420.shape[1]))
+        return mask_i420(self, i420, *a, **k)
+
+    monkeypatch.setattr(segment.Segmenter, "mask_i420", seen)
+    row = _scores(tmp_path / "0" / "i", tmp_path / "0" / "m", "--i420")["images"][0]
+    assert vertical or row["iou"] > 0.8, row  # (standing, 0.64 -- the engine's own on I420 windows)
+    judged.clear()
+    _scores(tmp_path / "1" / "i", tmp_path / "1" / "m", "--i420")
+    window = (302, 100) if vertical else (100, 302)  # (303 x 101: the odd sides left out of the planes)
+    assert set(judged) == {window} and len(judged) == 2 * 4, judged  # (4 windows, run twice: once untimed)
+
+
 def _scored_as_livecut_image_writes(tmp_path, name, img, gt) -> dict:
     """``img`` and its truth ``gt`` as a set of one photo (``tmp_path``/i, /m): its row of eval
     is the score of the mask `livecut image` writes of it, which is good (IoU > 0.8); the row."""
