@@ -303,15 +303,26 @@ def subset_names(name: str, key: str) -> bool:
     return a[-n:] == b[-n:]
 
 
+def _photo_like(v: np.ndarray, top: float | None = None) -> bool:
+    """Whether over half the pixels of ``v`` are neither dark nor bright (within a tenth of
+    ``top``, the range of its type by default; a float one's 1, or 255 where it holds more): a
+    photo, not a mask."""
+    if top is None:
+        top = (255.0 if v.max() > 1.0 else 1.0) if v.dtype.kind == "f" else float(np.iinfo(v.dtype).max)
+    return np.count_nonzero((v > 0.1 * top) & (v < 0.9 * top)) > v.size // 2
+
+
 def read_truth(mask_path, invert: bool = False, depth: list | None = None) -> np.ndarray:
     """The ground truth of a mask file as HxW uint8, 255 = in focus, 0 = not.
 
     What is read (any format :func:`~livecut.imageio.read_image` reads, 8 or 16 bit or float,
     turned as its EXIF orientation says):
 
-    - a mask with transparency (an alpha channel that is not opaque everywhere: a cutout PNG,
-      gray + alpha) is its alpha; otherwise its colour, the brightest channel of each pixel
-      (white, grey or a coloured subject on black; a palette PNG by its colours);
+    - a mask with transparency (an alpha channel that draws a shape: a cutout PNG, gray +
+      alpha) is its alpha; otherwise (no alpha, or one of one value, opaque or transparent
+      everywhere) its colour, the brightest channel of each pixel (white, grey or a coloured
+      subject on black; a palette PNG by its colours) -- but one transparent everywhere whose
+      colours are a photo's is a cutout with nothing in it, its alpha;
     - a mask of two values (0/255, 0/1, 0 and a palette's label colour) has the higher one in
       focus; one of 0 and 1 only is a 0/1 mask, as is one of 0 to 3 (a 0/1 mask saved as
       JPEG: in focus from 1); any other (soft edges, JPEG noise) is in
@@ -334,8 +345,12 @@ def read_truth(mask_path, invert: bool = False, depth: list | None = None) -> np
     top = 1.0 if floating else float(np.iinfo(img.dtype).max)
     v = img
     if v.ndim == 3 and v.shape[2] in (2, 4):  # (gray + alpha, BGRA)
-        alpha = v[:, :, -1]
-        v = alpha if np.any(alpha < top) else v[:, :, :-1]
+        alpha, colour = v[:, :, -1], v[:, :, :-1]
+        # (an alpha of one value draws no shape: a mask saved with a blank alpha channel, 0
+        # everywhere, was read as its alpha, an empty truth -- IoU 0 without a word; its colours
+        # are the mask, unless they are a photo's: a cutout with nothing in it, its alpha then)
+        v = alpha if alpha.min() < alpha.max() or (alpha.min() < top and _photo_like(colour.max(axis=2))) \
+            else colour
     if v.ndim == 3:
         v = v.max(axis=2)
     lo, hi = v.min(), v.max()
@@ -358,8 +373,7 @@ def read_truth(mask_path, invert: bool = False, depth: list | None = None) -> np
         # an empty truth (IoU 0 for every mask, without a word)
         truth = v >= 1
     else:
-        mid = np.count_nonzero((v > 0.1 * top) & (v < 0.9 * top))
-        if mid > v.size // 2:
+        if _photo_like(v, top):
             raise ImageReadError(f"{mask_path}: not a mask (most of its pixels are neither dark nor "
                                  "bright, as in a photo): is MASKS the folder of the masks?")
         truth = v >= (top + 1) / 2 if not floating else v >= top / 2

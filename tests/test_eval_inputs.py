@@ -194,6 +194,33 @@ def test_read_truth_levels():
         truth(photo)
 
 
+def test_a_mask_with_an_alpha_of_one_value_is_its_colours(tmp_path):
+    """A mask whose alpha channel is 0 everywhere (a mask saved as RGBA with a blank alpha, its
+    subject white in the colours) was read as its alpha: an empty truth, IoU 0 without a word.
+    An alpha of one value draws no shape: the colours are the mask; an alpha that draws one is
+    (a cutout); a cutout transparent everywhere, its colours a photo's, is empty, not a photo."""
+    from PIL import Image
+
+    from livecut.evaluate import read_truth
+
+    def truth(arr, name):
+        p = tmp_path / f"{name}.png"
+        cv2.imwrite(str(p), arr)
+        return read_truth(p)
+
+    gt = np.zeros((40, 40), np.uint8)
+    gt[10:30, 10:30] = 255
+    for a in (0, 7, 255):  # (transparent, all but transparent, opaque everywhere)
+        bgra = np.dstack([gt, gt, gt, np.full_like(gt, a)])
+        assert np.array_equal(truth(bgra, f"bgra{a}"), gt), a
+        Image.fromarray(np.dstack([gt, np.full_like(gt, a)]), "LA").save(tmp_path / f"la{a}.png")
+        assert np.array_equal(read_truth(tmp_path / f"la{a}.png"), gt), a  # (gray + alpha)
+    cutout = np.dstack([np.full((40, 40, 3), 200, np.uint8), gt])  # (a grey subject, its alpha the shape)
+    assert np.array_equal(truth(cutout, "cutout"), gt)
+    photo = make_scene("basic", 40, 40, seed=0)[0]
+    assert not truth(np.dstack([photo, np.zeros_like(gt)]), "nothing").any()
+
+
 def test_photos_given_as_masks_are_refused(photos, tmp_path):
     """`livecut eval IMAGES IMAGES2` (the photos again where the masks go) scored each photo
     against itself thresholded: numbers, and no word."""
