@@ -574,6 +574,9 @@ def eval_(
     note(result.get("resized_masks") or [], "mask(s) of another size than their photo, resized to it")
     note(result.get("deep_masks") or [], "16-bit mask(s) of values 0-1023 or 0-4095, read as 10- or 12-bit "
                                          "(in focus from 512 or 2048, not 32768)")
+    note(result.get("empty_masks") or [], "mask(s) with nothing in focus" + (" (all marked blurred, --invert)"
+                                                                          if invert else "")
+         + ": IoU and F are 0 there unless the cut is empty too")
     if len(result.get("sheets") or []) > 1:
         note(result["sheets"], "pages of the contact sheet")
     note(result.get("sheets_removed") or [], "page(s) of an earlier, longer contact sheet removed")

@@ -601,9 +601,10 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     Returns ``{"method", "model", "as", "count", "images": [...], "mean": {...}, "scales": [{"scale",
     "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors", "without_mask",
-    "without_image", "raw_photos", "resized_masks", "deep_masks", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
+    "without_image", "raw_photos", "resized_masks", "deep_masks", "empty_masks", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
     (``raw_photos``: the camera raw files in ``images_dir`` that masks of ``without_image`` are named for)
     (``deep_masks``: the photos whose 16-bit soft masks hold 10- or 12-bit values, read as such, :func:`read_truth`)
+    (``empty_masks``: the photos whose masks have nothing in focus, as read -- with ``invert``, nothing blurred)
     (``mask_ending``: ``_mask``, ``-gt``, ... where masks named so were paired, else "");
     ``images`` and ``mean`` at the top are those of the first scale.  ``sheet``: a picture path that gets one row
     per photo (label: its number, name and scores | image | truth | mask | cutout on grey) at
@@ -766,6 +767,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     pages = _SheetPages(sheet, keep=inputs) if sheet is not None else None
     resized: list[str] = []
     deep: list[str] = []  # (16-bit masks of 10- or 12-bit values, read as such)
+    empty: list[str] = []  # (masks with nothing in focus)
     warmed: dict[float, tuple] = {}  # each scale's engine: the frame shape it was last run on
     try:
         for i, (name, img_path, mask_path) in enumerate(pairs):
@@ -776,6 +778,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                 gt = read_truth(mask_path, invert=invert, depth=bits)
                 if bits:
                     deep.append(name)
+                if not gt.any():  # (IoU 0 unless the cut is empty too: it was said nowhere)
+                    empty.append(name)
                 if not same_shape(gt.shape, bgr.shape[:2]) and same_shape(gt.shape, bgr.shape[1::-1]):
                     # a truth drawn on the photo as stored, not as its EXIF orientation turns it
                     # (at its size or another: one at twice it was "not the same shape")
@@ -908,7 +912,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
             "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors,
             "without_mask": unmatched, "without_image": without_image, "raw_photos": raw_photos,
-            "resized_masks": resized, "deep_masks": deep,
+            "resized_masks": resized, "deep_masks": deep, "empty_masks": empty,
             "mask_ending": ending,
             "subset_missing": subset_missing,
             "sheets": [str(p) for p in pages.written] if pages is not None else [],

@@ -221,6 +221,24 @@ def test_a_mask_with_an_alpha_of_one_value_is_its_colours(tmp_path):
     assert not truth(np.dstack([photo, np.zeros_like(gt)]), "nothing").any()
 
 
+def test_a_mask_with_nothing_in_focus_is_said(photos, tmp_path):
+    """A mask with nothing in focus (all black; all white with --invert) scored IoU 0 and F 0
+    whatever the cut, and nothing said why: a note names it, --json lists it."""
+    images, masks, truths = photos
+    name = sorted(truths)[0]
+    (tmp_path / "i").mkdir()
+    photo = next(p for p in images.iterdir() if p.stem == name)
+    (tmp_path / "i" / photo.name).write_bytes(photo.read_bytes())
+    for d, value, extra in (("black", 0, ()), ("white", 255, ("--invert",))):
+        (tmp_path / d).mkdir()
+        cv2.imwrite(str(tmp_path / d / f"{name}.png"), np.full(truths[name].shape, value, np.uint8))
+        r = invoke("eval", tmp_path / "i", tmp_path / d, *extra)
+        assert r.exit_code == 0, r.output
+        assert "note: 1 mask(s) with nothing in focus" in r.stderr and photo.name in r.stderr, r.stderr
+        assert _scores(tmp_path / "i", tmp_path / d, *extra)["empty_masks"] == [photo.name]
+    assert "nothing in focus" not in invoke("eval", tmp_path / "i", masks).stderr
+
+
 def test_photos_given_as_masks_are_refused(photos, tmp_path):
     """`livecut eval IMAGES IMAGES2` (the photos again where the masks go) scored each photo
     against itself thresholded: numbers, and no word."""
