@@ -338,7 +338,9 @@ def image(
                          "file first (`livecut file -` reads a video piped in)")
     for text in inputs:
         local_path(text, "`livecut image` reads local image files", "INPUT")
-    local_path(outdir, "`livecut image` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)
+    # (not "use `livecut run` for streams": a photo's cut is no stream)
+    local_path(outdir, "`livecut image` writes local files: -o takes a folder, or for one input a picture's path",
+               "-o", streams=False)  # (the text goes on: a final / means a folder)
     # (~ as livecut file, -b image: and -c take it: -o '~/cut/' made a folder named ~ here)
     inputs, outdir = [os.path.expanduser(t) for t in inputs], os.path.expanduser(outdir)
     cfg = get_config(config, set_, composite__background=background)
@@ -430,7 +432,8 @@ def batch(
                          "from it, one a line")
     for text in inputs:
         local_path(text, "`livecut batch` reads local files", "INPUT")
-    local_path(outdir, "`livecut batch` writes to a local folder", "-o")  # (the text goes on: a final / means a folder)
+    local_path(outdir, "`livecut batch` writes to a local folder: -o takes a folder's path", "-o",
+               streams=False)  # (the text goes on: a final / means a folder)
     outdir = os.path.expanduser(outdir)  # (as its inputs: -o '~/cut/' made a folder named ~ here)
     for one in lists:
         _check_config_not_stdin(config, f"the list of inputs (--list {one})", one)
@@ -623,7 +626,9 @@ def bench(
                                run_live_bench, run_transcode_bench)
     from livecut.runner import finalize_on_signals
 
-    clip = local_path(clip, "--clip takes a local video file", "--clip") if clip is not None else None
+    # (not "use `livecut run` for streams", which times nothing)
+    clip = local_path(clip, "--clip takes a local video file, which the bench plays itself", "--clip",
+                      streams=False) if clip is not None else None
     cfg = get_config(config, set_)
     if live and transcode:
         raise UsageError("--live and --transcode: choose one")

@@ -5331,3 +5331,20 @@ def test_a_stop_as_the_first_photo_is_written_leaves_no_empty_output_folder(tmp_
     with pytest.raises(Interrupted, match="0 written"):
         images.process_images([str(d)], tmp_path / "kept", load_config())
     assert (tmp_path / "kept").is_dir()
+
+
+@pytest.mark.parametrize("args, takes", [
+    (["image", "{photo}", "-o", "rtsp://user:s3cret@host/live"], "-o takes a folder, or for one input a picture's path"),
+    (["batch", "{photo}", "-o", "srt://user:s3cret@host:9000"], "-o takes a folder's path"),
+    (["bench", "--live", "--clip", "rtsp://user:s3cret@host/cam"], "--clip takes a local video file"),
+])
+def test_a_url_where_no_stream_serves_does_not_point_at_livecut_run(tmp_path, args, takes):
+    """`livecut image x.jpg -o rtsp://...`, `livecut batch ... -o URL` and `livecut bench --clip URL`
+    were refused with '... (use `livecut run` for streams)': run writes no photo's cut, no batch's
+    folder, and times nothing. The refusal says what the option takes instead."""
+    photo = tmp_path / "a.png"
+    cv2.imwrite(str(photo), np.full((48, 64, 3), 128, np.uint8))
+    r = invoke(*[a.format(photo=photo) for a in args])
+    assert r.exit_code == 2, r.output
+    assert "is a URL; " in r.stderr and takes in r.stderr, r.stderr
+    assert "livecut run" not in r.stderr and "s3cret" not in r.stderr, r.stderr
