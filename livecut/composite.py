@@ -1258,7 +1258,8 @@ class Compositor:
         """The output for an I420 frame, as I420: an internal ``(H*3//2, W)`` buffer.
 
         ``i420`` is uint8 ``(H*3//2, W)``: the Y plane (H x W), then U and V (H/2 x W/2
-        each), as ``VideoFrame.to_ndarray(format="yuv420p")`` gives it; H and W are even.
+        each), as ``VideoFrame.to_ndarray(format="yuv420p")`` gives it; H and W are even
+        (another pixel type is an :class:`ArrayError`, another shape a :class:`FrameSizeError`).
         ``alpha`` is H x W uint8.  For ``video:`` backgrounds ``bg_frame`` is the
         background frame as BGR, of any size (as :meth:`apply` takes it).  The result
         matches :meth:`apply` followed by the video sink's BGR -> I420 conversion
@@ -1278,8 +1279,11 @@ class Compositor:
         if not isinstance(i420, np.ndarray):
             raise ArrayError(f"i420: expected a uint8 array of shape ({h * 3 // 2}, {w}) (Y, then U and V), "
                              f"got {type(i420).__name__}")
-        if i420.shape != (h * 3 // 2, w) or i420.dtype != np.uint8:
-            raise FrameSizeError(f"I420 frame {i420.shape} {i420.dtype} does not match alpha {w}x{h}: "
+        if i420.dtype != np.uint8:  # (was "... does not match alpha", of a frame whose size matched)
+            raise ArrayError(f"i420: unsupported pixel type {i420.dtype}: I420 frames are uint8 (8-bit "
+                             "yuv420p); give a 10- or 12-bit frame to apply() as BGR, with bits=10 / 12")
+        if i420.shape != (h * 3 // 2, w):
+            raise FrameSizeError(f"I420 frame {i420.shape} does not match alpha {w}x{h}: "
                                  f"expected uint8 ({h * 3 // 2}, {w})")
         if self._i420_shape != (h, w, self.matrix):
             self._prepare_i420(h, w)

@@ -13,7 +13,7 @@ import pytest
 
 from livecut import Compositor, Config, LivecutError, MaskSmoother, Segmenter, load_config
 from livecut.config import CompositeConfig, SegmentConfig, SmoothConfig, VideoConfig
-from livecut.errors import ArrayError
+from livecut.errors import ArrayError, FrameSizeError
 from livecut.segment import each_frame_judged
 from livecut.sinks.base import SinkInfo
 from livecut.sources.base import SourceInfo
@@ -2453,3 +2453,17 @@ def test_a_pil_image_given_as_a_frame_is_answered_with_how_to_give_it():
             assert f"got a PIL image ({mode}): give {expected}" in str(e.value), str(e.value)
     given = np.asarray(Image.fromarray(rgb))[:, :, ::-1]
     assert Compositor(mode="cutout", background="blur").apply(given, alpha)[0, 0].tolist() == [0, 0, 255, 255]
+
+
+@pytest.mark.parametrize("dtype", [np.uint16, np.float32])
+def test_apply_i420_says_a_frame_of_another_pixel_type_is_not_uint8(scene, dtype):
+    """A uint16 I420 frame (a 10-bit video's yuv420p10le, of the right shape) was a
+    FrameSizeError '... does not match alpha 320x240': its size matched; its pixel type is
+    what apply_i420 does not take, and the error says so, as apply() says it."""
+    img, _ = scene
+    h, w = img.shape[:2]
+    yuv = cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420).astype(dtype)
+    alpha = np.full((h, w), 128, np.uint8)
+    with pytest.raises(ArrayError, match=f"unsupported pixel type {np.dtype(dtype)}.*uint8") as e:
+        Compositor(background="blur").apply_i420(yuv, alpha)
+    assert not isinstance(e.value, FrameSizeError) and "match" not in str(e.value)
