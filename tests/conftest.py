@@ -487,3 +487,19 @@ def latin1_titled_copy(src: Path, dst: Path) -> Path:
                 packet.stream = s
                 out.mux(packet)
     return dst
+
+
+def shape_spliced(folder: Path, later: str, sar: str, name: str = "shape.ts") -> Path:
+    """1 s of anamorphic 16:9 (360x288, pixels 64:45: DVB's SD, shown 512x288), then 1 s of
+    ``later`` (WxH) of pixels ``sar``, one MPEG-TS file: a TV recording's programme after its
+    advert."""
+    parts = []
+    for i, (size, pixels) in enumerate((("360x288", "64/45"), (later, sar))):
+        p = folder / f"{i}.ts"
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25,setsar={pixels}",
+                        "-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-output_ts_offset", str(i),
+                        "-f", "mpegts", str(p)], check=True, timeout=60)
+        parts.append(p.read_bytes())
+    out = folder / name
+    out.write_bytes(b"".join(parts))
+    return out

@@ -2952,19 +2952,12 @@ def test_an_anamorphic_stream_is_written_with_its_pixels_as_the_file_is(tmp_path
 def _tv_stream(tmp_path, later: str, pixels: str):
     """A TV channel's stream over HTTP (run_cli's result, the output's frames): 1 s of its 16:9
     programme (360x288, pixels 64:45), then 1 s of ``later`` (WxH) of ``pixels``."""
-    from conftest import run_cli
+    from conftest import run_cli, shape_spliced
 
     require_ffmpeg()
     served = tmp_path / "served"
     served.mkdir()
-    parts = []
-    for i, (size, sar) in enumerate((("360x288", "64/45"), (later, pixels))):
-        p = tmp_path / f"{i}.ts"
-        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25,setsar={sar}",
-                        "-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-output_ts_offset", str(i),
-                        "-f", "mpegts", str(p)], check=True, timeout=60)
-        parts.append(p.read_bytes())
-    (served / "tv.ts").write_bytes(b"".join(parts))
+    shape_spliced(served, later, pixels, "tv.ts")
     with _http_server(served) as base:
         r = run_cli("run", f"{base}/tv.ts", "-o", str(tmp_path / "out.mp4"))
     assert r.returncode == 0, r.stderr

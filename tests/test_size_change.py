@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, shape_spliced
 from rtsp_helpers import env_with_repo
 from livecut.resize import Fitter, fitted_size
 
@@ -216,22 +216,6 @@ def test_a_file_whose_frames_turn_bt709_mid_stream_keeps_their_colours_as_i420(t
     assert max(off[:25]) < 1.5 and max(off[25:]) < 2.5, str([round(o, 1) for o in off])
 
 
-def _shape_spliced(folder, later: str, sar: str) -> object:
-    """1 s of anamorphic 16:9 (360x288, pixels 64:45: DVB's SD, shown 512x288), then 1 s of
-    ``later`` (WxH) of pixels ``sar``, one MPEG-TS file: a TV recording's programme after its
-    advert."""
-    parts = []
-    for i, (size, pixels) in enumerate((("360x288", "64/45"), (later, sar))):
-        p = folder / f"{i}.ts"
-        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25,setsar={pixels}",
-                        "-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-output_ts_offset", str(i),
-                        "-f", "mpegts", str(p)], check=True, timeout=60)
-        parts.append(p.read_bytes())
-    out = folder / "shape.ts"
-    out.write_bytes(b"".join(parts))
-    return out
-
-
 @needs_ffmpeg
 @pytest.mark.parametrize("yuv", ["auto", "off"], ids=["i420", "bgr"])
 @pytest.mark.parametrize("later, sar, bars", [("512x288", "1/1", None), ("360x288", "16/15", "sides")],
@@ -243,7 +227,7 @@ def test_a_file_whose_pixels_change_shape_mid_stream_is_fitted_as_shown(tmp_path
     2.5:1 between bars; a 4:3 advert (16:15) in a 16:9 programme of the same size was shown
     stretched, without a word.  It is fitted as it is shown, and the run says so."""
     out = tmp_path / "out.mp4"
-    r = run_cli("file", str(_shape_spliced(tmp_path, later, sar)), "-o", str(out), "--set", f"video.yuv={yuv}")
+    r = run_cli("file", str(shape_spliced(tmp_path, later, sar)), "-o", str(out), "--set", f"video.yuv={yuv}")
     assert r.returncode == 0, r.stderr
     frames = _frames(out)
     assert len(frames) == 50
