@@ -4109,19 +4109,15 @@ def test_a_streams_audio_is_said_not_to_be_carried(tmp_path, monkeypatch, audio)
     assert sum("audio is not carried" in w for w in stats.warnings) == (1 if audio else 0), stats.warnings
 
 
-def test_ctrl_c_during_a_stream_open_leaves_the_open_thread_seen_as_running():
-    """Ctrl-C while a stream opens (in a helper thread: FFmpeg's open blocks): on Python 3.11
-    the interrupted join() marked the helper, still inside FFmpeg, as stopped (bpo-45274) --
-    the join(1.0) after close() returned at once, and the CLI, which ends the process with
-    os._exit while an open waits (Python's shutdown let such a thread back into a dying
-    interpreter: a crash), saw none and shut Python down under it."""
+def _an_open_that_ctrl_c_interrupts():
+    """(opener, release): a stream's opener that blocks until ``release`` is set, then fails (an
+    open FFmpeg cannot abort at once: a name being resolved, a server that does not answer), and
+    a Ctrl-C (KeyboardInterrupt in the main thread) 0.2 s after it began."""
     import _thread
-
-    from livecut.sources.stream import OPEN_THREAD, StreamSource
 
     inside, release = threading.Event(), threading.Event()
 
-    def opener(url, **kw):  # (an open FFmpeg cannot abort at once: a name being resolved)
+    def opener(url, **kw):
         inside.set()
         release.wait(10)
         raise OSError("connection refused")
@@ -4132,6 +4128,18 @@ def test_ctrl_c_during_a_stream_open_leaves_the_open_thread_seen_as_running():
         _thread.interrupt_main()
 
     threading.Thread(target=interrupt, daemon=True).start()
+    return opener, release
+
+
+def test_ctrl_c_during_a_stream_open_leaves_the_open_thread_seen_as_running():
+    """Ctrl-C while a stream opens (in a helper thread: FFmpeg's open blocks): on Python 3.11
+    the interrupted join() marked the helper, still inside FFmpeg, as stopped (bpo-45274) --
+    the join(1.0) after close() returned at once, and the CLI, which ends the process with
+    os._exit while an open waits (Python's shutdown let such a thread back into a dying
+    interpreter: a crash), saw none and shut Python down under it."""
+    from livecut.sources.stream import OPEN_THREAD, StreamSource
+
+    opener, release = _an_open_that_ctrl_c_interrupts()
     src = StreamSource("http://127.0.0.1:9/c.mp4", VideoConfig(open_timeout=5), opener=opener)
     try:
         t0 = time.monotonic()
@@ -4153,29 +4161,15 @@ def test_ctrl_c_during_a_stream_open_is_the_library_s_interrupted(monkeypatch, t
     was a bare KeyboardInterrupt, where a signal at any later point is livecut's Interrupted
     (exit 130, its line saying what became of the output); it is Interrupted there too, the
     output not made, and the stream's password not in its message."""
-    import _thread
-
     import livecut.sources as sources
     from livecut.config import load_config
     from livecut.runner import Interrupted, run_video
     from livecut.sources.stream import StreamSource
 
-    inside, release = threading.Event(), threading.Event()
-
-    def opener(url, **kw):  # (a server that does not answer)
-        inside.set()
-        release.wait(10)
-        raise OSError("connection refused")
-
-    def interrupt():
-        inside.wait(10)
-        time.sleep(0.2)
-        _thread.interrupt_main()
-
     matches, _ = sources._SOURCES["stream"]
+    opener, release = _an_open_that_ctrl_c_interrupts()
     monkeypatch.setitem(sources._SOURCES, "stream",
                         (matches, lambda spec, cfg, **o: StreamSource(spec, cfg, reconnect=False, opener=opener)))
-    threading.Thread(target=interrupt, daemon=True).start()
     out = tmp_path / "out.mp4"
     try:
         with pytest.raises(Interrupted) as caught:
