@@ -4274,23 +4274,29 @@ def test_a_rotated_background_video_is_shown_as_a_player_shows_it(clips, tmp_pat
     assert _is(shown[-20:, :20], (255, 0, 0)) and _is(shown[-20:, -20:], (255, 0, 0))
 
 
+def _still_video(path, pic: np.ndarray, n: int, codec: str, pix_fmt: str):
+    """``path``: ``n`` frames of ``pic`` (BGR) at 25 fps, in ``codec`` as ``pix_fmt``."""
+    import av
+
+    with av.open(str(path), "w") as c:
+        s = c.add_stream(codec, rate=25)
+        s.width, s.height, s.pix_fmt = pic.shape[1], pic.shape[0], pix_fmt
+        for i in range(n):
+            f = av.VideoFrame.from_ndarray(pic, format="bgr24")
+            f.pts = i
+            c.mux(s.encode(f))
+        c.mux(s.encode(None))
+    return path
+
+
 def test_a_tiny_background_video_is_taken_as_a_tiny_picture_is(clips, tmp_path):
     """A background is scaled to cover the frame: `-b image:` of 2x2 pixels was taken, `-b
     video:` of 2x2 refused ("video is 2x2; livecut needs at least 16x16 pixels", the engine's
     least size, for frames it cuts); it is taken too, and shows what the picture shows."""
-    import av
-
     tiny = np.zeros((2, 2, 3), np.uint8)
     tiny[:] = (255, 0, 0)
     cv2.imwrite(str(tmp_path / "tiny.png"), tiny)
-    with av.open(str(tmp_path / "tiny.mkv"), "w") as c:
-        s = c.add_stream("ffv1", rate=25)
-        s.width, s.height, s.pix_fmt = 2, 2, "bgr0"
-        for i in range(3):
-            f = av.VideoFrame.from_ndarray(tiny, format="bgr24")
-            f.pts = i
-            c.mux(s.encode(f))
-        c.mux(s.encode(None))
+    _still_video(tmp_path / "tiny.mkv", tiny, 3, "ffv1", "bgr0")
     shown = {}
     for kind, bg in (("image", "tiny.png"), ("video", "tiny.mkv")):
         out = tmp_path / f"{kind}.mp4"
@@ -4325,17 +4331,7 @@ def test_a_background_keeps_its_shape_on_a_video_of_non_square_pixels(clips, tmp
         bg = tmp_path / "bg.png"
         cv2.imwrite(str(bg), pic)
     else:
-        import av
-
-        bg = tmp_path / "bg.mp4"
-        with av.open(str(bg), "w") as c:
-            s = c.add_stream("libx264", rate=25)
-            s.width, s.height, s.pix_fmt = 640, 180, "yuv420p"
-            for i in range(5):
-                f = av.VideoFrame.from_ndarray(pic, format="bgr24")
-                f.pts = i
-                c.mux(s.encode(f))
-            c.mux(s.encode(None))
+        bg = _still_video(tmp_path / "bg.mp4", pic, 5, "libx264", "yuv420p")
     for extra in ((), ("--set", "video.yuv=off")):  # (I420 and BGR composites)
         out = tmp_path / f"out{len(extra)}.mp4"
         r = run_cli("file", str(src), "-o", str(out), "-b", f"{kind}:{bg}", "--force", *extra)
