@@ -158,7 +158,7 @@ def mode_opt(show_default: str, help: str):
 def background_opt(help: str = "blur, color:#RRGGBB, image:PATH or transparent."):
     """``--background/-b``."""
     return typer.Option(None, "--background", "-b", metavar="BG", rich_help_panel=P_OUTPUT,
-                        show_default="blur", help=help)
+                        show_default="the configuration's composite.background (blur in default.toml)", help=help)
 
 
 QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress bar or summary.")
@@ -732,8 +732,9 @@ def video_options(*skip: str):
 
 
 VIDEO_OPTIONS: list = [
-    ("mode", Optional[str], mode_opt("composite", "composite (subject over --background), cutout (with "
-                                                  "alpha), mask, or side-by-side (input | composite).")),
+    ("mode", Optional[str], mode_opt("the configuration's composite.mode (composite in default.toml)",
+                                     "composite (subject over --background), cutout (with "
+                                     "alpha), mask, or side-by-side (input | composite).")),
     ("background", Optional[str], background_opt("blur, color:#RRGGBB, image:PATH, video:PATH or transparent.")),
     ("force", bool, typer.Option(False, "--force", "-f", rich_help_panel=P_OUTPUT,
                                  help="Overwrite an existing output (never the input).")),
@@ -741,7 +742,9 @@ VIDEO_OPTIONS: list = [
                                            help="Stop once N frames are written (N >= 1; a camera's or stream's "
                                                 "frames dropped behind a slow output do not count).")),
     ("rtsp_transport", Optional[str], typer.Option(None, "--rtsp-transport", metavar="tcp|udp",
-                                                   rich_help_panel=P_INPUT, show_default="tcp",
+                                                   rich_help_panel=P_INPUT,
+                                                   show_default="the configuration's video.rtsp_transport "
+                                                                "(tcp in default.toml)",
                                                    help="RTSP transport of an rtsp:// source or output (video.rtsp_transport; "
                                                         "rtsps:// is always TCP).")),
     ("preview", bool, typer.Option(False, "--preview", "-p", rich_help_panel=P_SHOW,
