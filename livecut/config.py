@@ -413,8 +413,12 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
         raise ConfigError(f"{key}: {_shown(out)} is not one of {', '.join(choices)}")
     if key == "composite.background":
         _check_background(key, out)
-    # (an integer key given a whole float, 1e300, is said as written: it was the 301 digits it makes)
-    shown = value if isinstance(value, float) and isinstance(out, int) else out
+    # (an integer key given a whole float, 1e300, is said as written: it was the 301 digits it makes;
+    # a number key given an integer, crf = -1, too: it was said as -1.0, a number not written)
+    shown = out
+    if isinstance(value, float) and isinstance(out, int) or (
+            isinstance(value, int) and not isinstance(value, bool) and isinstance(out, float) and abs(value) < 10 ** 15):
+        shown = value
     if meta.get("lo") is not None and out < meta["lo"]:
         raise ConfigError(f"{key}: {_shown_number(shown)} is below the minimum {meta['lo']}")
     if meta.get("hi") is not None and out > meta["hi"]:

@@ -730,6 +730,19 @@ def test_a_whole_float_out_of_an_integer_keys_range_is_shown_as_written(tmp_path
     assert load_config(None, ["segment.work_size=1e3"]).segment.work_size == 1000
 
 
+def test_an_integer_out_of_a_number_keys_range_is_shown_as_written(tmp_path):
+    """--set video.crf=-1 said "-1.0 is below the minimum 0", a number the user did not write
+    (and segment.threshold = 2 in a file "2.0"): an integer given to a number key is said as
+    written; a fraction still as written."""
+    with pytest.raises(ConfigError, match=r"^override: video\.crf: -1 is below the minimum 0$"):
+        load_config(None, ["video.crf=-1"])
+    with pytest.raises(ConfigError, match=r"my\.toml: segment\.threshold: 2 is above the maximum 0\.95$"):
+        load_config(_write(tmp_path, "[segment]\nthreshold = 2\n"))
+    with pytest.raises(ConfigError, match=r"^override: video\.crf: 63\.5 is above the maximum 63$"):
+        load_config(None, ["video.crf=63.5"])
+    assert load_config(None, ["video.crf=18"]).video.crf == 18.0
+
+
 def test_an_integer_too_long_to_read_is_a_config_error_exit_2(tmp_path):
     """An integer of over 4300 digits (Python's limit for reading or writing one) in --set or a
     file was "internal error: ValueError: Exceeds the limit (4300 digits) ...", exit 1; from the
@@ -879,8 +892,8 @@ def test_a_large_file_given_as_config_is_not_read_whole(tmp_path):
 
 
 @pytest.mark.parametrize("source, overrides, library, cli", [
-    (None, ["segment.threshold=2"], "override: segment.threshold: 2.0 is above the maximum 0.95",
-     "--set: segment.threshold: 2.0 is above the maximum 0.95"),
+    (None, ["segment.threshold=2"], "override: segment.threshold: 2 is above the maximum 0.95",
+     "--set: segment.threshold: 2 is above the maximum 0.95"),
     (None, ["segment.nope=1"], "override: unknown key segment.nope", "--set: unknown key segment.nope"),
     (None, ["segment"], "override 'segment': [segment] is a section; give one of its keys",
      "--set 'segment': [segment] is a section; give one of its keys"),
