@@ -381,7 +381,16 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
                 raise ValueError
             if isinstance(value, float) and not value.is_integer():
                 raise ValueError
-            out = int(value)
+            if isinstance(value, str):  # ("320.0" quoted, as 320.0 is taken: it was refused, "320" taken)
+                try:
+                    out = int(value)
+                except ValueError:
+                    whole = float(value)
+                    if not whole.is_integer():  # (nor inf or nan)
+                        raise ValueError from None
+                    out = int(whole)
+            else:
+                out = int(value)
         except (TypeError, ValueError):
             raise ConfigError(f"{key}: expected an integer, got {_shown(value)}") from None
     elif isinstance(default, float):
@@ -419,6 +428,8 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
     if isinstance(value, float) and isinstance(out, int) or (
             isinstance(value, int) and not isinstance(value, bool) and isinstance(out, float) and abs(value) < 10 ** 15):
         shown = value
+    elif isinstance(value, str) and len(value) <= _LONG and isinstance(out, (int, float)) and not isinstance(out, bool):
+        shown = value  # (work_size = "1e300" quoted: as written, not the 301 digits it makes)
     if meta.get("lo") is not None and out < meta["lo"]:
         raise ConfigError(f"{key}: {_shown_number(shown)} is below the minimum {meta['lo']}")
     if meta.get("hi") is not None and out > meta["hi"]:

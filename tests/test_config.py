@@ -743,6 +743,19 @@ def test_an_integer_out_of_a_number_keys_range_is_shown_as_written(tmp_path):
     assert load_config(None, ["video.crf=18"]).video.crf == 18.0
 
 
+def test_an_integer_key_takes_a_whole_number_quoted_as_unquoted(tmp_path):
+    """segment.work_size = "320.0" (quoted) was refused, "expected an integer", while 320.0
+    and "320" were taken: a quoted whole number is taken as the unquoted one is; a fraction,
+    inf or nan still refused."""
+    assert load_config(_write(tmp_path, '[segment]\nwork_size = "320.0"\n')).segment.work_size == 320
+    assert load_config(None, ['segment.work_size="1e3"']).segment.work_size == 1000
+    with pytest.raises(ConfigError, match=r"^override: segment\.work_size: 1e300 is above the maximum 2048$"):
+        load_config(None, ['segment.work_size="1e300"'])
+    for bad in ("320.5", "inf", "nan", "x"):
+        with pytest.raises(ConfigError, match=rf"segment\.work_size: expected an integer, got '{bad}'"):
+            load_config(None, [f'segment.work_size="{bad}"'])
+
+
 def test_an_integer_too_long_to_read_is_a_config_error_exit_2(tmp_path):
     """An integer of over 4300 digits (Python's limit for reading or writing one) in --set or a
     file was "internal error: ValueError: Exceeds the limit (4300 digits) ...", exit 1; from the
