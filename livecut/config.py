@@ -346,8 +346,9 @@ def _as_on_off(value: Any) -> Any:
     as a boolean key takes them) as "on" / "off"; anything else as it is."""
     if isinstance(value, bool) or isinstance(value, int) and value in (0, 1):
         return "on" if value else "off"
-    if isinstance(value, str) and value.lower() in ("1", "true", "yes", "0", "false", "no"):
-        return "on" if value.lower() in ("1", "true", "yes") else "off"
+    # ("On" as a boolean key takes it: it was refused, "TRUE" taken)
+    if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        return "on" if value.lower() in ("1", "true", "yes", "on") else "off"
     return value
 
 
@@ -418,6 +419,8 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
             want = f"one of {', '.join(choices)}" if choices else "a string"
             raise ConfigError(f"{key}: expected {want}, got {_shown(value)}")
         out = value
+    if choices and out not in choices and key in _WAS_BOOLEAN:  # (the words it takes besides its choices)
+        raise ConfigError(f"{key}: {_shown(out)} is not one of auto, on (true, yes, 1), off (false, no, 0)")
     if choices and out not in choices:
         raise ConfigError(f"{key}: {_shown(out)} is not one of {', '.join(choices)}")
     if key == "composite.background":

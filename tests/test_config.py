@@ -756,6 +756,18 @@ def test_an_integer_key_takes_a_whole_number_quoted_as_unquoted(tmp_path):
             load_config(None, [f'segment.work_size="{bad}"'])
 
 
+def test_segment_ahead_takes_on_and_off_in_any_case_as_true_and_false(tmp_path):
+    """video.segment_ahead = "On" was refused ("not one of auto, on, off") while "TRUE" was
+    taken: on and off are taken in any case, as true and false are (and as a boolean key takes
+    them), and a refusal lists the words taken besides auto, on, off."""
+    assert load_config(_write(tmp_path, '[video]\nsegment_ahead = "On"\n')).video.segment_ahead == "on"
+    assert load_config(None, ["video.segment_ahead=OFF"]).video.segment_ahead == "off"
+    assert load_config(None, ["video.segment_ahead=TRUE"]).video.segment_ahead == "on"
+    with pytest.raises(ConfigError, match=r"video\.segment_ahead: 'maybe' is not one of auto, on \(true, yes, 1\), "
+                                          r"off \(false, no, 0\)$"):
+        load_config(None, ["video.segment_ahead=maybe"])
+
+
 def test_an_integer_too_long_to_read_is_a_config_error_exit_2(tmp_path):
     """An integer of over 4300 digits (Python's limit for reading or writing one) in --set or a
     file was "internal error: ValueError: Exceeds the limit (4300 digits) ...", exit 1; from the
