@@ -490,3 +490,17 @@ def test_the_command_table_says_the_codec_of_each_video_file_type():
         assert encoder_for(ext, 3, VideoConfig()) == ("libx264", "yuv420p"), ext
         assert re.search(rf"[`/]{re.escape(ext)}[`/]", h264), (ext, h264)
     assert encoder_for(".mov", 4, VideoConfig())[0] == "prores_ks" and "`.mov` ProRes 4444 when transparent" in row
+
+
+def test_a_copy_of_default_toml_naming_a_preset_is_the_default_as_the_readme_says(tmp_path):
+    """A copy of config/default.toml with preset = "quality" added at its top ran as the default
+    (its keys win over the preset's: segment.model back to "auto"), and neither the README nor
+    default.toml's own header, which said to copy it and that a file may name a preset, said so."""
+    from livecut.config import load_config, presets_dir
+
+    assert 'a copy of `config/default.toml` with\n`preset = "quality"` added sets `segment.model` back' in README
+    shipped = (presets_dir() / "default.toml").read_text()
+    assert "a copy of this whole file with\n# preset = \"quality\" added is still the default" in shipped
+    (tmp_path / "my.toml").write_text('preset = "quality"\n' + shipped)
+    assert load_config(str(tmp_path / "my.toml")) == load_config()
+    assert load_config("quality").segment.model == "ensemble" != load_config().segment.model == "auto"
