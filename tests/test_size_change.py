@@ -240,3 +240,27 @@ def test_a_file_whose_pixels_change_shape_mid_stream_is_fitted_as_shown(tmp_path
         assert late[:, :40].mean() < 8 and late[:, -40:].mean() < 8 and late[:6, 50:310].mean() > 60
     assert f"changed size mid-run to {later} (its pixels {sar.replace('/', ':')}" in r.stderr
     assert "the output's 64:45): fitted into the output's 360x288" in r.stderr
+
+
+@needs_ffmpeg
+@pytest.mark.parametrize("yuv", [True, False], ids=["i420", "bgr"])
+def test_the_frames_just_before_a_change_of_pixel_shape_keep_their_own(tmp_path, yuv):
+    """The decoder says the pixel shape of the newest packet it read, a few frames ahead of
+    the frame it gives (its reordering delay): the last 2 frames of an anamorphic SD part were
+    taken as of the 4:3 part after it, shown with bars, and the run said '360x288 (its pixels
+    1:1, the output's 64:45)' of an HD part's splice, a picture the file never had.  A frame
+    takes the pixel shape of the key frame before it, where a decoder's shape changes."""
+    from livecut.sources.file import FileSource
+
+    src = FileSource(shape_spliced(tmp_path, "360x288", "16/15"))
+    if yuv:
+        src.use_pixel_format("yuv420p")
+    lefts = []
+    with src:
+        while (frame := src.read()) is not None:
+            img = frame.image[:288]
+            lefts.append(float(img[:, :6].mean()))
+    assert len(lefts) == 50
+    assert min(lefts[:25]) > 60 and max(lefts[25:]) < 30, [round(v) for v in lefts]
+    assert [w for w in src.warnings if "360x288 (its pixels 16:15" in w] and \
+        not [w for w in src.warnings if "its pixels 64:45, the output's" in w or "(its pixels 1:1" in w]

@@ -1244,6 +1244,7 @@ class FileSource(ClosesWhileReading):
         #: a frame's, where it differs, by its pts (see _counted and _shape)
         self._first_sar: Fraction | None | bool = False
         self._sar_of: dict = {}
+        self._key_sar: Fraction | None = None  # (the last key frame's, see _counted)
         self._jumps_said = False  # (the warning of timestamps that jump: once)
         self._init_reading()
         self._woken = threading.Event()  # (set by close: a paced read waits no longer)
@@ -1665,8 +1666,13 @@ class FileSource(ClosesWhileReading):
                 self.corrupt += 1
             if f.pts is not None:
                 self._count_lead(f.pts)
-            # (the decoder's, of the frame it gave last: PyAV's frames do not say theirs)
-            sar = _known_sar((self._decoder or self._stream.codec_context).sample_aspect_ratio)
+            # (the decoder's: PyAV's frames do not say theirs; it says the newest packet's, a few
+            # frames ahead of the frame it gives -- its reordering delay: the last 2 frames before a
+            # change took the shape after it -- so a frame takes the key frame's before it, where a
+            # change can come)
+            if self._first_sar is False or getattr(f, "key_frame", False):
+                self._key_sar = _known_sar((self._decoder or self._stream.codec_context).sample_aspect_ratio)
+            sar = self._key_sar
             if self._first_sar is False:
                 self._first_sar = sar
             elif sar != self._first_sar:
