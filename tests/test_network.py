@@ -2994,6 +2994,16 @@ def test_a_streams_picture_of_another_size_and_pixel_shape_is_said_at_its_own_si
     assert late[:, :6].mean() > 60 and late[:, -6:].mean() > 60 and late[:6].mean() > 60
 
 
+def test_a_streams_frames_just_before_a_change_of_pixel_shape_keep_their_own(tmp_path):
+    """The decoder says the pixel shape of the newest packet it read, a few frames ahead of the
+    frame it gives (its reordering delay): the last 2 frames of the 16:9 programme were taken as
+    of the HD one after it, shown with bars, and the run said '360x288 (its pixels 1:1, the
+    output's 64:45)', a picture the stream never had.  A frame takes the key frame's shape."""
+    r, frames = _tv_stream(tmp_path, "640x360", "1/1")
+    assert "360x288 (its pixels 1:1" not in r.stderr
+    assert min(float(f[:, :6].mean()) for f in frames[:25]) > 60  # (the programme fills the frame)
+
+
 def test_a_phone_clips_open_line_says_the_size_it_is_shown(tmp_path, caplog):
     """The open line of a portrait clip over HTTP (stored 320x180, display rotation 90) said
     'opened URL: 320x180', the stored size, where the picture (and the PNG frames written) is

@@ -585,6 +585,7 @@ class StreamSource:
         self._pool = FramePool(POOL_MAX)  # frames' buffers given back (release_frame)
         #: the first frame's pixel shape (sample aspect ratio; None: unsaid), the output's (see _shape)
         self._first_sar: Fraction | None | bool = False
+        self._key_sar: Fraction | None = None  # (the last key frame's, see _shape)
         #: the first frame's size (width, height), the output's; the sizes and pixel shapes of the
         #: frames fitted into it, said (see _as_shown)
         self._out_size: tuple[int, int] | None = None
@@ -1814,16 +1815,22 @@ class StreamSource:
         was a new array, a 1080p frame's 6 MB, 25 times a second for as long as the stream ran)."""
         self._pool.give(image)
 
-    def _shape(self) -> Fraction:
-        """How much wider the pixels of the frame just decoded are than the first frame's, the
+    def _shape(self, frame: Any) -> Fraction:
+        """How much wider the pixels of ``frame``, just decoded, are than the first frame's, the
         output's (1 where either does not say): a TV channel's HD programme after its
         anamorphic SD advert (720x576 16:9, pixels 64:45), a 4:3 advert (16:15) in it."""
         from livecut.sources.file import _known_sar
 
-        try:  # (the decoder's: PyAV's frames do not say theirs)
-            sar = _known_sar(self._container.streams[self._video_index].codec_context.sample_aspect_ratio)
-        except (AttributeError, IndexError, TypeError):
-            return Fraction(1)
+        # (the decoder's: PyAV's frames do not say theirs; it says the newest packet's, a few
+        # frames ahead of the frame it gives -- its reordering delay: the last 2 frames before a
+        # change took the shape after it -- so a frame takes the key frame's before it)
+        if self._first_sar is False or getattr(frame, "key_frame", False):
+            try:
+                self._key_sar = _known_sar(self._container.streams[self._video_index].codec_context
+                                           .sample_aspect_ratio)
+            except (AttributeError, IndexError, TypeError):
+                self._key_sar = None
+        sar = self._key_sar
         if self._first_sar is False:
             self._first_sar = sar
         return sar / self._first_sar if sar and self._first_sar else Fraction(1)
@@ -1860,7 +1867,7 @@ class StreamSource:
 
     def _deliver(self, frame: Any) -> Frame:
         image = self._to_bgr(frame, self._pool.take((frame.height, frame.width, 3)))
-        shape = self._shape()
+        shape = self._shape(frame)
         if self._out_size is None:
             self._out_size = (image.shape[1], image.shape[0])
         if shape != 1:
