@@ -931,6 +931,27 @@ def test_interlaced_video_is_said_to_be_written_progressive(tmp_path):
     assert r.returncode == 0 and "interlaced video" not in r.stderr, r.stderr
 
 
+def test_the_deinterlacing_command_said_for_a_video_without_an_extension_names_a_format(tmp_path):
+    """The ffmpeg command that the run suggests to deinterlace a video (video.deinterlace=off)
+    wrote to the video's name plus "-progressive": a video piped in (``livecut file - <``, its
+    copy without an extension) or a file named without one was told ``ffmpeg -i - -vf bwdif
+    -c:a copy piped-progressive``, which fails ("Unable to choose an output format").  It
+    writes a .mkv there, as the upright command does."""
+    src = tmp_path / "tape"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=50", "-t", "0.2", "-vf",
+            "tinterlace=interleave_top,fieldorder=tff,format=yuv420p", "-c:v", "libx264", "-flags",
+            "+ildct+ilme", "-x264opts", "tff=1", "-f", "mpegts", str(src))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"), "--set", "video.deinterlace=off")
+    assert r.returncode == 0, r.stderr
+    assert "ffmpeg -i tape -vf bwdif -c:a copy tape-progressive.mkv" in r.stderr, r.stderr
+    with open(src, "rb") as piped:
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "p.mp4"), "--set",
+                            "video.deinterlace=off"], stdin=piped, capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert "ffmpeg -i - -vf bwdif -c:a copy piped-progressive.mkv" in r.stderr, r.stderr
+
+
 def _combing(img: np.ndarray) -> float:
     """How much a picture combs: the mean of each row against the average of its neighbours
     (a frame's two fields from different moments differ line by line where it moves)."""

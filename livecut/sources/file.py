@@ -1703,7 +1703,10 @@ class FileSource(ClosesWhileReading):
     def _say_interlaced(self, what: str, bwdif: str) -> None:
         """Say in the warnings that ``what`` (interlaced video) is cut as woven frames
         (video.deinterlace off), and how to deinterlace it (ffmpeg's ``-vf`` ``bwdif``)."""
-        name, fixed = (shlex.quote(n) for n in (self.path.name, f"{self.path.stem}-progressive{self.path.suffix}"))
+        # (a name without an extension, a piped input's copy or a camcorder's file, got none:
+        # ffmpeg cannot choose a format for "piped-progressive", and the command failed)
+        name, fixed = (shlex.quote(n) for n in (self.path.name,
+                                                f"{self.path.stem}-progressive{self.path.suffix or '.mkv'}"))
         self.warnings.append(f"{self.path.name}: {what} is cut as whole frames and written as progressive video, "
                              "its two fields woven together (combing where it moves): --set video.deinterlace=auto "
                              f"deinterlaces it, or ffmpeg -i {name} -vf {bwdif} -c:a copy {fixed}")
