@@ -952,6 +952,22 @@ def test_the_deinterlacing_command_said_for_a_video_without_an_extension_names_a
     assert "ffmpeg -i - -vf bwdif -c:a copy piped-progressive.mkv" in r.stderr, r.stderr
 
 
+def test_the_deinterlacing_command_said_for_a_jvc_camcorders_mod_file_names_a_format_ffmpeg_writes(tmp_path):
+    """A JVC camcorder's interlaced MPEG-2 (MOV001.MOD) cut woven (video.deinterlace=off) was
+    told ``ffmpeg -i MOV001.MOD -vf bwdif -c:a copy MOV001-progressive.MOD``: FFmpeg reads .MOD
+    but writes no format by that name, and the command failed.  It writes a .mkv there."""
+    src = tmp_path / "MOV001.MOD"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=50", "-t", "0.2", "-vf",
+            "tinterlace=interleave_top,fieldorder=tff", "-c:v", "mpeg2video", "-flags", "+ildct+ilme",
+            "-f", "vob", str(src))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"), "--set", "video.deinterlace=off")
+    assert r.returncode == 0, r.stderr
+    assert "ffmpeg -i MOV001.MOD -vf bwdif -c:a copy MOV001-progressive.mkv" in r.stderr, r.stderr
+    done = subprocess.run(["ffmpeg", "-v", "error", "-i", "MOV001.MOD", "-vf", "bwdif", "-c:a", "copy",
+                           "MOV001-progressive.mkv"], cwd=str(tmp_path), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr  # (the command said works)
+
+
 def _combing(img: np.ndarray) -> float:
     """How much a picture combs: the mean of each row against the average of its neighbours
     (a frame's two fields from different moments differ line by line where it moves)."""

@@ -1196,6 +1196,22 @@ def cut_short_reason(p: Path, fmt: str) -> str:
     return said if check is not None and check(p) else ""
 
 
+def _written_suffix(suffix: str) -> str:
+    """``suffix`` (a video's extension) where FFmpeg writes a format by it, else ``.mkv``: the
+    output of an ``ffmpeg`` command the run suggests (FFmpeg reads a JVC camcorder's ``.MOD``
+    and ``.TOD`` but writes neither, nor a name without an extension)."""
+    import av
+
+    ext = suffix[1:].lower()
+    for name in av.formats_available if ext else ():
+        try:
+            if ext in av.format.ContainerFormat(name, "w").extensions:
+                return suffix
+        except ValueError:  # (an input format only)
+            continue
+    return ".mkv"
+
+
 class FileSource(ClosesWhileReading):
     """A video file read frame by frame; a context manager (closes the container).  ``close``
     is safe from another thread while ``read()`` waits (a dead network mount, a pipe whose
@@ -1703,10 +1719,11 @@ class FileSource(ClosesWhileReading):
     def _say_interlaced(self, what: str, bwdif: str) -> None:
         """Say in the warnings that ``what`` (interlaced video) is cut as woven frames
         (video.deinterlace off), and how to deinterlace it (ffmpeg's ``-vf`` ``bwdif``)."""
-        # (a name without an extension, a piped input's copy or a camcorder's file, got none:
-        # ffmpeg cannot choose a format for "piped-progressive", and the command failed)
+        # (a name without an extension, a piped input's copy, got none, and a JVC camcorder's
+        # .MOD/.TOD one that FFmpeg reads but does not write: it cannot choose a format for
+        # "piped-progressive" or "MOV001-progressive.MOD", and the command failed)
         name, fixed = (shlex.quote(n) for n in (self.path.name,
-                                                f"{self.path.stem}-progressive{self.path.suffix or '.mkv'}"))
+                                                f"{self.path.stem}-progressive{_written_suffix(self.path.suffix)}"))
         self.warnings.append(f"{self.path.name}: {what} is cut as whole frames and written as progressive video, "
                              "its two fields woven together (combing where it moves): --set video.deinterlace=auto "
                              f"deinterlaces it, or ffmpeg -i {name} -vf {bwdif} -c:a copy {fixed}")
