@@ -736,3 +736,43 @@ def test_a_cancel_while_an_rtmp_output_sends_the_rest_ends_it_at_once(tmp_path):
     assert took < 3, took
     assert said and said[0].endswith("cancelled: the server did not take the rest"), said
     assert KEY not in said[0]
+
+
+_LOG_RACE = r"""
+import sys, threading, av
+from livecut.sources.stream import _ChunkWatch
+stop = threading.Event()
+def decode():
+    while not stop.is_set():
+        with av.open(sys.argv[1]) as c:
+            s = c.streams.video[0]
+            s.thread_type, s.thread_count = "FRAME", 4
+            for f in c.decode(s):
+                if stop.is_set():
+                    break
+t = threading.Thread(target=decode)
+t.start()
+w = _ChunkWatch()
+try:
+    for _ in range(int(sys.argv[2])):
+        w.start()
+        threading.Event().wait(0.002)
+        w.stop()
+        threading.Event().wait(0.001)  # (the GIL let go, level None: as the run goes on)
+finally:
+    stop.set()
+    t.join()
+"""
+
+
+def test_the_end_of_a_publishs_watch_of_ffmpegs_log_prints_no_traceback(tmp_path):
+    """An rtmp:// output's publish is watched through FFmpeg's log (the server's words), at
+    PyAV's DEBUG level, set back to None after it: a decoder thread of FFmpeg's logging a line
+    (h264's "nal_unit_type: 1(...)") past PyAV's check of the level met None, and a server that
+    reset the connection mid-stream was said with PyAV's "av.logging: exception while handling
+    h264[48]" and a traceback (TypeError: '<=' not supported ...) on stderr."""
+    clip = make_clip(tmp_path / "c.mp4", w=320, h=240, n=100)
+    p = subprocess.run([sys.executable, "-c", _LOG_RACE, str(clip), "1500"], capture_output=True, text=True,
+                       env=env_with_repo(), timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "av.logging" not in p.stderr and "Traceback" not in p.stderr, p.stderr

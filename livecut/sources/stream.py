@@ -404,6 +404,8 @@ def _reason(exc: BaseException) -> str:
 _WATCH_LOCK = threading.Lock()
 _WATCHING = 0
 _WATCH_SINK: list[Any] = []
+_AV_LOG_QUIET = -8     #: FFmpeg's AV_LOG_QUIET: no line is logged
+_QUIET_SETTLE = 0.02   #: s for FFmpeg's threads inside PyAV's log callback to leave it
 
 
 def _segment_name(url: str) -> str:
@@ -485,7 +487,14 @@ class _ChunkWatch:
                 sink.__exit__(None, None, None)
                 av.logging.set_skip_repeated(skip)
                 if av.logging.get_level() == av.logging.DEBUG:  # (not one the application set since)
-                    av.logging.set_level(None)
+                    # (an FFmpeg thread inside PyAV's callback, past its check of the level, then
+                    # compares its line's level with PyAV's: None there was a TypeError, printed
+                    # with its traceback on stderr; a level that takes no line, then a moment
+                    # for such threads to pass, then None)
+                    av.logging.set_level(_AV_LOG_QUIET)
+                    time.sleep(_QUIET_SETTLE)
+                    if av.logging.get_level() == _AV_LOG_QUIET:  # (not one the application set meanwhile)
+                        av.logging.set_level(None)
 
     @contextlib.contextmanager
     def reading(self):
