@@ -2214,6 +2214,37 @@ def test_open_source_of_standard_input_says_how_to_read_a_pipe(tmp_path, monkeyp
         assert src.info.width > 0
 
 
+def _second_calls_refused(monkeypatch, cls, inner: str, first, calls, said: str):
+    """``first()`` run in a thread, held inside ``cls.inner`` while each of ``calls`` (from
+    this thread) is refused with a UsageError matching ``said``; ``first()``'s result."""
+    import threading
+
+    from livecut.errors import UsageError
+
+    inside, go = threading.Event(), threading.Event()
+    real = getattr(cls, inner)
+
+    def held(self, *args, **kwargs):  # holds the first call inside it
+        inside.set()
+        go.wait(10)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, inner, held)
+    got = {}
+    t = threading.Thread(target=lambda: got.setdefault("out", first()))
+    t.start()
+    try:
+        assert inside.wait(10)
+        for call in calls:
+            with pytest.raises(UsageError, match=said):
+                call()
+    finally:
+        go.set()
+        t.join(10)
+    monkeypatch.undo()
+    return got["out"]
+
+
 def test_a_compositor_shared_by_two_threads_refuses_the_second_call_in_words(monkeypatch):
     """One Compositor's buffers hold one frame's output (as a Segmenter's its mask): a second
     thread's call while the first one's was in progress gave either output the other's pixels
@@ -2222,10 +2253,8 @@ def test_a_compositor_shared_by_two_threads_refuses_the_second_call_in_words(mon
     as a Segmenter's; the first call finishes as it would have, and the instance serves calls
     after it, and still pickles."""
     import pickle
-    import threading
 
     from livecut.composite import Compositor
-    from livecut.errors import UsageError
 
     rng = np.random.default_rng(6)
     frame = rng.integers(0, 255, (96, 128, 3), np.uint8)
@@ -2234,31 +2263,13 @@ def test_a_compositor_shared_by_two_threads_refuses_the_second_call_in_words(mon
     other_alpha = np.full((64, 80), 128, np.uint8)
     alone = Compositor(background="blur").apply(frame, alpha).copy()
     comp = Compositor(background="blur")
-    inside, go = threading.Event(), threading.Event()
-    composite = Compositor._composite
-
-    def held(self, *args, **kwargs):  # holds the first call inside apply()
-        inside.set()
-        go.wait(10)
-        return composite(self, *args, **kwargs)
-
-    monkeypatch.setattr(Compositor, "_composite", held)
-    got = {}
-    t = threading.Thread(target=lambda: got.setdefault("out", comp.apply(frame, alpha).copy()))
-    t.start()
-    try:
-        assert inside.wait(10)
-        for call in (lambda: comp.apply(other, other_alpha),
-                     lambda: comp.apply_i420(np.zeros((96, 80), np.uint8), other_alpha),
-                     lambda: comp.blend_over(other, other_alpha, other.copy())):
-            with pytest.raises(UsageError, match="^Compositor.[a-z_0-9]+: this Compositor is compositing another "
-                                                 "frame now .*make one Compositor for each thread"):
-                call()
-    finally:
-        go.set()
-        t.join(10)
-    monkeypatch.undo()
-    assert np.array_equal(got["out"], alone)
+    got = _second_calls_refused(monkeypatch, Compositor, "_composite", lambda: comp.apply(frame, alpha).copy(),
+                                (lambda: comp.apply(other, other_alpha),
+                                 lambda: comp.apply_i420(np.zeros((96, 80), np.uint8), other_alpha),
+                                 lambda: comp.blend_over(other, other_alpha, other.copy())),
+                                "^Compositor.[a-z_0-9]+: this Compositor is compositing another frame now .*make one "
+                                "Compositor for each thread")
+    assert np.array_equal(got, alone)
     assert comp.apply(other, other_alpha).shape == (64, 80, 3)  # free again once the first call returned
     again = pickle.loads(pickle.dumps(comp))
     assert np.array_equal(again.apply(frame, alpha), alone)
@@ -2272,10 +2283,8 @@ def test_a_mask_smoother_shared_by_two_threads_refuses_the_second_call_in_words(
     that says to make one for each thread; the first call finishes as it would have (its own
     calls within, hold's and a 4x1 mask's, still served), and it still pickles."""
     import pickle
-    import threading
 
     from livecut.config import SmoothConfig
-    from livecut.errors import UsageError
     from livecut.smooth import MaskSmoother
 
     rng = np.random.default_rng(7)
@@ -2285,29 +2294,11 @@ def test_a_mask_smoother_shared_by_two_threads_refuses_the_second_call_in_words(
     other_alpha = np.full((64, 80), 128, np.uint8)
     alone = MaskSmoother()(alpha, frame).copy()
     sm = MaskSmoother()
-    inside, go = threading.Event(), threading.Event()
-    motion = MaskSmoother._motion
-
-    def held(self, *args, **kwargs):  # holds the first call inside __call__
-        inside.set()
-        go.wait(10)
-        return motion(self, *args, **kwargs)
-
-    monkeypatch.setattr(MaskSmoother, "_motion", held)
-    got = {}
-    t = threading.Thread(target=lambda: got.setdefault("out", sm(alpha, frame).copy()))
-    t.start()
-    try:
-        assert inside.wait(10)
-        for call in (lambda: sm(other_alpha, other), lambda: sm.hold(other_alpha, other)):
-            with pytest.raises(UsageError, match="^MaskSmoother.[a-z_]+: this MaskSmoother is smoothing another "
-                                                 "frame now .*make one MaskSmoother for each thread"):
-                call()
-    finally:
-        go.set()
-        t.join(10)
-    monkeypatch.undo()
-    assert np.array_equal(got["out"], alone)
+    got = _second_calls_refused(monkeypatch, MaskSmoother, "_motion", lambda: sm(alpha, frame).copy(),
+                                (lambda: sm(other_alpha, other), lambda: sm.hold(other_alpha, other)),
+                                "^MaskSmoother.[a-z_]+: this MaskSmoother is smoothing another frame now .*make one "
+                                "MaskSmoother for each thread")
+    assert np.array_equal(got, alone)
     assert sm(other_alpha, other).shape == (64, 80)  # free again once the first call returned
     assert sm(np.full((4, 1), 200, np.uint8), np.zeros((4, 1, 3), np.uint8)).shape == (4, 1)
     assert pickle.loads(pickle.dumps(sm))(other_alpha, other).shape == (64, 80)
