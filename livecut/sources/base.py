@@ -114,6 +114,58 @@ def under_lock(lock: "threading.RLock", timeout: float, fn) -> bool:
     return owned
 
 
+class PixelShapes:
+    """The pixel shape (sample aspect ratio) of each frame a decoder gives, against the first
+    frame's, the output's; and the line that says a frame was fitted into the output (a file's
+    and a stream's alike).  A TV recording's HD programme (square pixels) after its SD advert
+    (720x576 16:9, pixels 64:45), a 4:3 advert (16:15) in a 16:9 programme.
+
+    The decoder says the newest packet's shape, a few frames ahead of the frame it gives (its
+    reordering delay: the last 2 frames before a change took the shape after it), and PyAV's
+    frames do not say theirs: a frame takes the shape said at the key frame before it, where a
+    change can come."""
+
+    def __init__(self) -> None:
+        self.first: Fraction | None | bool = False  # (False: no frame yet; None: unsaid)
+        self._key: Fraction | None = None
+        self._fitted: set = set()  # (width, height, shape) of each fitted so far
+        self._sizes: list[tuple[int, int]] = []
+
+    def of(self, frame, decoder_sar) -> Fraction:
+        """How much wider ``frame``'s pixels are than the first frame's (1 where either does not
+        say); ``decoder_sar()``: the decoder's sample aspect ratio now, read at key frames."""
+        if self.first is False or getattr(frame, "key_frame", False):
+            self._key = known_sar(decoder_sar())
+        if self.first is False:
+            self.first = self._key
+        return self._key / self.first if self._key and self.first else Fraction(1)
+
+    def note_fitted(self, warnings: list[str], w: int, h: int, shape: Fraction, out_w: int, out_h: int,
+                    bars: str = "black") -> None:
+        """Say in ``warnings``, once per size and pixel shape, that a ``w`` x ``h`` picture of
+        pixels ``shape`` times the output's was fitted into the output's ``out_w`` x ``out_h``."""
+        from livecut.resize import SIZE_CHANGED, note_size_change
+
+        if (w, h, shape) in self._fitted:
+            return
+        self._fitted.add((w, h, shape))
+        self._sizes.append((w, h))
+        pixels = ""
+        if shape != 1:
+            own, out = (f"{r.numerator}:{r.denominator}" for r in (self.first * shape, self.first))
+            pixels = f" (its pixels {own}, the output's {out})"
+        note_size_change(warnings, self._sizes, f"{SIZE_CHANGED}{w}x{h}{pixels}: fitted into the output's "
+                         f"{out_w}x{out_h} with its shape kept ({bars} bars)")
+
+
+def known_sar(sar) -> Fraction | None:
+    """A sample aspect ratio as a Fraction, None where it says nothing (0, 0/0, None)."""
+    try:
+        return Fraction(sar) if sar and sar > 0 else None
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+
+
 class FramePool:
     """Frames' buffers given back by the caller once done with them (a source's
     ``release_frame``), for the next frames to be decoded into instead of new arrays each.  Safe

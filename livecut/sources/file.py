@@ -46,9 +46,9 @@ from livecut.frames import check_flag
 from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, HIGH_BIT_420, LIMITED_RANGE, YUV_422, YUV_444, BgrReader,
                           frame_planes, has_alpha, planes, read_description)
 from livecut.pacing import Pacer
-from livecut.resize import SIZE_CHANGED, fitted_size, note_size_change
+from livecut.resize import fitted_size
 from livecut.sources import register_source
-from livecut.sources.base import ClosesWhileReading, Frame, FramePool, SourceInfo, text_note
+from livecut.sources.base import ClosesWhileReading, Frame, FramePool, PixelShapes, SourceInfo, text_note
 from livecut.urls import INPUT_SCHEMES, file_for_ffmpeg, redact_url, url_scheme
 
 #: give up on a file after this many undecodable packets in a row
@@ -1162,14 +1162,6 @@ def _av_message(exc: BaseException) -> str:
     return text.split(": '")[0].strip() or type(exc).__name__
 
 
-def _known_sar(sar) -> Fraction | None:
-    """A sample aspect ratio as a Fraction, None where it says nothing (0, 0/0, None)."""
-    try:
-        return Fraction(sar) if sar and sar > 0 else None
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
-
-
 #: the containers FFmpeg reads to their end without a sign of a cut (by its format name): the
 #: check of a file of it cut short, and how the cut is said
 CUT_SHORT_CHECKS = {
@@ -1254,13 +1246,10 @@ class FileSource(ClosesWhileReading):
         self._pool = FramePool(64)  # frames' buffers given back
         #: what the run's summary should say (a picture that changed size mid-run, as I420)
         self.warnings: list[str] = []
-        self._sizes: list[tuple[int, int]] = []  # the sizes fitted so far (see _fit_i420)
-        self._fitted: set = set()  # (width, height, pixel shape) of each fitted so far
-        #: the first frame's pixel shape (sample aspect ratio; None: unsaid), as the output's;
+        #: the frames' pixel shapes against the first's, the output's (and the sizes fitted into it);
         #: a frame's, where it differs, by its pts (see _counted and _shape)
-        self._first_sar: Fraction | None | bool = False
-        self._sar_of: dict = {}
-        self._key_sar: Fraction | None = None  # (the last key frame's, see _counted)
+        self._shapes = PixelShapes()
+        self._shape_of: dict = {}
         self._jumps_said = False  # (the warning of timestamps that jump: once)
         self._init_reading()
         self._woken = threading.Event()  # (set by close: a paced read waits no longer)
@@ -1682,17 +1671,9 @@ class FileSource(ClosesWhileReading):
                 self.corrupt += 1
             if f.pts is not None:
                 self._count_lead(f.pts)
-            # (the decoder's: PyAV's frames do not say theirs; it says the newest packet's, a few
-            # frames ahead of the frame it gives -- its reordering delay: the last 2 frames before a
-            # change took the shape after it -- so a frame takes the key frame's before it, where a
-            # change can come)
-            if self._first_sar is False or getattr(f, "key_frame", False):
-                self._key_sar = _known_sar((self._decoder or self._stream.codec_context).sample_aspect_ratio)
-            sar = self._key_sar
-            if self._first_sar is False:
-                self._first_sar = sar
-            elif sar != self._first_sar:
-                self._sar_of[f.pts] = sar
+            shape = self._shapes.of(f, lambda: (self._decoder or self._stream.codec_context).sample_aspect_ratio)
+            if shape != 1:
+                self._shape_of[f.pts] = shape
             yield f
 
     def _cut_by_the_end(self, packet) -> bool:
@@ -1907,24 +1888,13 @@ class FileSource(ClosesWhileReading):
             self._pool.give(image)
 
     def _shape(self, f) -> Fraction:
-        """How much wider frame ``f``'s pixels are than the first frame's, the output's (1 where
-        either does not say): a TV recording's HD programme (square pixels) after its SD advert
-        (720x576 16:9, pixels 64:45), a 4:3 advert (16:15) in a 16:9 programme."""
-        sar = self._sar_of.pop(f.pts, self._first_sar) if self._sar_of else self._first_sar
-        return sar / self._first_sar if sar and self._first_sar else Fraction(1)
+        """How much wider frame ``f``'s pixels are than the first frame's, the output's (noted
+        as it was decoded, see :class:`~livecut.sources.base.PixelShapes`)."""
+        return self._shape_of.pop(f.pts, Fraction(1)) if self._shape_of else Fraction(1)
 
     def _note_fitted(self, f, shape: Fraction, w: int, h: int, bars: str = "black") -> None:
         """Say in :attr:`warnings`, once per size and pixel shape, that frame ``f`` was fitted."""
-        if (f.width, f.height, shape) in self._fitted:
-            return
-        self._fitted.add((f.width, f.height, shape))
-        self._sizes.append((f.width, f.height))
-        pixels = ""
-        if shape != 1:
-            own, out = (f"{r.numerator}:{r.denominator}" for r in (self._first_sar * shape, self._first_sar))
-            pixels = f" (its pixels {own}, the output's {out})"
-        note_size_change(self.warnings, self._sizes, f"{SIZE_CHANGED}{f.width}x{f.height}{pixels}: fitted into "
-                         f"the output's {w}x{h} with its shape kept ({bars} bars)")
+        self._shapes.note_fitted(self.warnings, f.width, f.height, shape, w, h, bars)
 
     def _to_i420(self, f) -> np.ndarray:
         """The frame's planes copied into one (H*3//2) x W buffer (Y, U, V).  A picture that

@@ -62,7 +62,7 @@ from livecut.i420 import BgrReader, read_description
 from livecut.imageio import MIN_SIDE
 from livecut.sinks.base import fps_text
 from livecut.sources import register_source
-from livecut.sources.base import Frame, FramePool, SourceInfo, text_note, under_lock
+from livecut.sources.base import Frame, FramePool, PixelShapes, SourceInfo, text_note, under_lock
 from livecut.srtbridge import FfmpegBridge, PipeReader, check_listener_address, ffmpeg_for_srt, input_args
 from livecut.threads import Worker
 from livecut.urls import (input_listens, input_options, is_input_url, lower_scheme, redact_text, redact_url,
@@ -592,14 +592,10 @@ class StreamSource:
         self._opening: list = []
         self._to_bgr = BgrReader()  # (the frames with their own matrix and range)
         self._pool = FramePool(POOL_MAX)  # frames' buffers given back (release_frame)
-        #: the first frame's pixel shape (sample aspect ratio; None: unsaid), the output's (see _shape)
-        self._first_sar: Fraction | None | bool = False
-        self._key_sar: Fraction | None = None  # (the last key frame's, see _shape)
-        #: the first frame's size (width, height), the output's; the sizes and pixel shapes of the
-        #: frames fitted into it, said (see _as_shown)
+        #: the frames' pixel shapes against the first's, the output's (see _shape)
+        self._shapes = PixelShapes()
+        #: the first frame's size (width, height), the output's (see _as_shown)
         self._out_size: tuple[int, int] | None = None
-        self._fitted: set = set()
-        self._sizes: list[tuple[int, int]] = []
         self._index = 0
         self._failed_opens = 0  # connections that opened, then failed before a first frame
         self._closed = False
@@ -1826,23 +1822,15 @@ class StreamSource:
 
     def _shape(self, frame: Any) -> Fraction:
         """How much wider the pixels of ``frame``, just decoded, are than the first frame's, the
-        output's (1 where either does not say): a TV channel's HD programme after its
-        anamorphic SD advert (720x576 16:9, pixels 64:45), a 4:3 advert (16:15) in it."""
-        from livecut.sources.file import _known_sar
-
-        # (the decoder's: PyAV's frames do not say theirs; it says the newest packet's, a few
-        # frames ahead of the frame it gives -- its reordering delay: the last 2 frames before a
-        # change took the shape after it -- so a frame takes the key frame's before it)
-        if self._first_sar is False or getattr(frame, "key_frame", False):
+        output's (see :class:`~livecut.sources.base.PixelShapes`): a TV channel's HD programme
+        after its anamorphic SD advert (720x576 16:9, pixels 64:45), a 4:3 advert (16:15) in it."""
+        def decoder_sar():
             try:
-                self._key_sar = _known_sar(self._container.streams[self._video_index].codec_context
-                                           .sample_aspect_ratio)
+                return self._container.streams[self._video_index].codec_context.sample_aspect_ratio
             except (AttributeError, IndexError, TypeError):
-                self._key_sar = None
-        sar = self._key_sar
-        if self._first_sar is False:
-            self._first_sar = sar
-        return sar / self._first_sar if sar and self._first_sar else Fraction(1)
+                return None
+
+        return self._shapes.of(frame, decoder_sar)
 
     def _as_shown(self, image: np.ndarray, shape: Fraction) -> np.ndarray:
         """``image``, whose pixels are ``shape`` times as wide as the output's, at the output's
@@ -1854,7 +1842,7 @@ class StreamSource:
         stream never had), as :class:`livecut.sources.file.FileSource` says it."""
         import cv2
 
-        from livecut.resize import SIZE_CHANGED, fitted_size, note_size_change
+        from livecut.resize import fitted_size
 
         h, w = image.shape[:2]
         ow, oh = self._out_size
@@ -1866,12 +1854,7 @@ class StreamSource:
         cv2.resize(image, (fw, fh), dst=out[y:y + fh, x:x + fw],
                    interpolation=cv2.INTER_AREA if fw < w else cv2.INTER_LINEAR)
         self._pool.give(image)
-        if (w, h, shape) not in self._fitted:
-            self._fitted.add((w, h, shape))
-            self._sizes.append((w, h))
-            own, first = (f"{r.numerator}:{r.denominator}" for r in (self._first_sar * shape, self._first_sar))
-            note_size_change(self.warnings, self._sizes, f"{SIZE_CHANGED}{w}x{h} (its pixels {own}, the output's "
-                             f"{first}): fitted into the output's {ow}x{oh} with its shape kept (black bars)")
+        self._shapes.note_fitted(self.warnings, w, h, shape, ow, oh)
         return out
 
     def _deliver(self, frame: Any) -> Frame:
