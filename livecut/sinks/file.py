@@ -1047,8 +1047,8 @@ class VideoFileSink:
             note = mov_alpha_note(self.cfg)
             if note:
                 self.warnings.append(note)
-        elif ext == ".webm" and webm_codec_note(self.cfg):
-            self.warnings.append(webm_codec_note(self.cfg))
+        elif ext == ".webm" and (note := webm_codec_note(self.cfg)):
+            self.warnings.append(note)
         elif _codec_name(codec) in ODD_SIDES or "444" in pix_fmt:
             # (FFV1 stores an odd size: 641x359 was written 640x358, "4:2:0 video needs even sides")
             self.width, self.height = src_w, src_h
@@ -1505,17 +1505,12 @@ class VideoFileSink:
         ticks apart, the muxer's own between them.  The first frame, which the muxer puts
         first whatever its tick (shown from the start, through audio before it), is put there
         at once: one over AVI_MAX_SKIP ticks after the audio's start failed the same way."""
-        import av
-
         last, dts = self._avi_dts, packet.dts
         if last is None and dts > AVI_MAX_SKIP:
             packet.pts = packet.dts = dts = 0
         while last is not None and dts - last - 1 > AVI_MAX_SKIP:
             last += AVI_MAX_SKIP + 1
-            empty = av.Packet(0)
-            empty.stream, empty.time_base = self._stream, self.time_base
-            empty.pts = empty.dts = last
-            self._to_muxer(empty)
+            self._to_muxer(self._avi_empty_entry(last))
         self._avi_dts = dts
 
     def _to_muxer(self, packet) -> None:
@@ -1653,14 +1648,18 @@ class VideoFileSink:
         """AVI, a frame a tick: the last frame's length (see _last_length) as empty entries
         after it, as a paused recording's gap is held (a GIF's 1 s pause on its last picture
         was a tick's 0.1 s)."""
-        import av
-
         ticks = self._last_ticks()
         if ticks > 1:
-            held = av.Packet(0)
-            held.stream, held.time_base = self._stream, self.time_base
-            held.pts = held.dts = self._last_pts + ticks - 1
-            self._mux_now(held)
+            self._mux_now(self._avi_empty_entry(self._last_pts + ticks - 1))
+
+    def _avi_empty_entry(self, tick: int):
+        """An empty video entry at ``tick`` (AVI: the picture before it held, see _bridge)."""
+        import av
+
+        empty = av.Packet(0)
+        empty.stream, empty.time_base = self._stream, self.time_base
+        empty.pts = empty.dts = tick
+        return empty
 
     def _end_in_decode_order(self, packets: list) -> None:
         """MP4 and MOV: the last frame's length (see _last_length) given as the track's end to
