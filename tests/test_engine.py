@@ -670,6 +670,59 @@ def test_the_ensemble_averages_its_networks_logits():
     assert min(np.abs(both - o).max() for o in own) > 1e-3  # three different networks
 
 
+@pytest.mark.parametrize("model", ["standard", "ensemble"])
+def test_the_mirrored_pass_judges_the_mirrored_cells_and_flips_the_answer_back(monkeypatch, model):
+    """segment.tta = flip: the network(s) run twice, on the frame's grid of cues and on it
+    mirrored -- the frame's cells flipped, the padding (to the network's multiple of 16)
+    left at the right, replicated -- and the second answer is flipped back and averaged:
+    a mirror-symmetric grid is judged mirror-symmetric.  (The whole padded grid was
+    flipped: the padding went to the left, the frame moved on the network's lattice, and a
+    symmetric grid was judged lopsided, by 0.1-0.4 in probability.)  Without the pass, one run."""
+    img, _ = make_scene("basic", 642, 480, seed=1, blur_radius=8.0)  # 214 x 160 cells of 3 px
+    small = cv2.resize(img, (320, 239), interpolation=cv2.INTER_AREA)
+    judged = {}
+    for tta in ("off", "flip"):
+        seg = Segmenter(load_config(None, [f"segment.tta={tta}", f"segment.model={model}", "segment.snap=0"]),
+                        still=True)
+        m = seg.method
+        extract = m.cues.extract
+
+        def symmetric(*args, m=m, extract=extract):
+            """The cues, made mirror-symmetric over the frame's cells (forward differences
+            put an edge's gradient in the cell left of it: the cues of a mirrored frame are
+            the mirrored cues within half a cue pixel, not exactly)."""
+            blob = extract(*args)
+            gw = m.cues.grid[1]
+            blob[..., :gw] = (blob[..., :gw] + blob[..., gw - 1::-1]) / 2
+            blob[..., gw:] = blob[..., gw - 1:gw]
+            return blob
+
+        monkeypatch.setattr(m.cues, "extract", symmetric)
+        seen = []
+        net = m.net
+
+        class Spy:
+            def setInput(self, blob):  # noqa: N802
+                seen.append(blob.copy())
+                net.setInput(blob)
+
+            def forward(self):
+                return net.forward()
+
+        m.net = Spy()
+        prob = m.probability(small, img).copy()
+        judged[tta] = prob
+        assert len(seen) == (2 if tta == "flip" else 1)
+        gh, gw = m.cues.grid
+        assert (gh, gw, seen[0].shape[3]) == (160, 214, 224)  # (10 columns of padding)
+        if tta == "flip":
+            assert np.array_equal(seen[1][..., :gw], seen[0][..., gw - 1::-1])
+            assert np.array_equal(seen[1][..., gw:], np.repeat(seen[0][..., :1], 10, axis=3))
+    assert np.abs(judged["flip"] - judged["flip"][:, ::-1]).max() < 1e-4
+    assert np.abs(judged["off"] - judged["off"][:, ::-1]).max() > 0.05  # (the network alone is not)
+    assert iou((judged["flip"] > 0.45) * 255, (judged["off"] > 0.45) * 255) > 0.9
+
+
 def test_the_default_model_is_the_ensemble_for_photos_and_one_network_for_video():
     """segment.model = auto (the default): still images are judged by the ensemble (2-7 ms more a
     photo), video frames by the standard network alone (a frame's time matters there); a model

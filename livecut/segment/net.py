@@ -566,6 +566,7 @@ class FocusNetMethod:
         self._coarse_ok = (max(self.coarse.reduced_size(*full_hw)) >= COARSE_MIN_SIDE
                            and self.coarse.fits(*full_hw))
         self._maps: dict[int, np.ndarray] = {}  # extractor.extra -> _mapping
+        self._mirrors: dict[int, tuple] = {}  # extractor.extra -> _mirrored's buffers and map
         self._prob = np.empty(small_hw, np.float32)
         self._raw = np.empty(small_hw, np.float32) if self.every > 1 or self.still_max else None
         self._raw_set = False  # (a direct probability() call of a new size leaves it unwritten)
@@ -627,11 +628,8 @@ class FocusNetMethod:
         net = self._net
         net.setInput(blob)
         logits = net.forward()[0, 0]
-        if self.flip:  # photos: average with the mirrored frame's answer
-            logits = logits.copy()
-            net.setInput(np.ascontiguousarray(blob[:, :, :, ::-1]))
-            mirrored = net.forward()[0, 0]
-            cv2.addWeighted(logits, 0.5, mirrored[:, ::-1], 0.5, 0.0, dst=logits)
+        if self.flip:  # segment.tta: averaged with the mirrored frame's answer
+            logits = self._mirrored(net, blob, used, logits.copy())
         M = self._maps.get(used.extra)
         if M is None:
             M = self._maps[used.extra] = self._mapping(used, *key)
@@ -648,6 +646,27 @@ class FocusNetMethod:
             self._t_snap += (time.perf_counter() - ts) * 1e3
             return snapped
         return self._prob
+
+    def _mirrored(self, net, blob: np.ndarray, used: CueExtractor, logits: np.ndarray) -> np.ndarray:
+        """segment.tta = flip: ``logits`` (changed in place) averaged with the network's answer
+        on the mirrored frame.  The grid's cells of the frame are flipped left to right and its
+        padding stays at the right, replicated from the new last column, as the network was
+        fitted with it (the whole padded grid flipped put it at the left and moved the frame
+        off the network's 16-cell lattice); the answer is flipped back onto the frame's cells:
+        output cell j (centre j + 0.5, 2 grid cells wide) is the mirrored answer's at
+        gw / 2 - 1 - j, between two of its cells where gw is odd (bilinear)."""
+        buffers = self._mirrors.get(used.extra)
+        gw = used.grid[1]
+        if buffers is None:
+            back = np.array([[-1.0, 0.0, gw / 2 - 1], [0.0, 1.0, 0.0]])
+            buffers = self._mirrors[used.extra] = (np.empty_like(blob), np.empty_like(logits), back)
+        mirror, answer, back = buffers
+        mirror[..., :gw] = blob[..., gw - 1::-1]
+        mirror[..., gw:] = mirror[..., gw - 1:gw]
+        net.setInput(mirror)
+        cv2.warpAffine(net.forward()[0, 0], back, answer.shape[::-1], dst=answer,
+                       flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+        return cv2.addWeighted(logits, 0.5, answer, 0.5, 0.0, dst=logits)
 
     def reset(self) -> None:
         """Forget the frames before: the next one is judged on its own, as the first frame
