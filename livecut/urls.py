@@ -365,7 +365,9 @@ def _hidden_userinfo(text: str, strict: bool = False) -> bool:
     # _SEGMENT_LOGIN, nor one in a NAME=VALUE's value, "cam:80/x.cgi?user=bob@example.com": taken
     # for a password, all up to it was hidden, the host too)
     before = tail.split("@", 1)[0]
-    return strict and not any("@" in tail[a:b] for a, b in _path_secrets(tail)) and \
+    # (nor one in an RTMP stream key, as FFmpeg reads it after the host's port:
+    # rtmp://HOST:1935/live/ab@cd was shown rtmp://***@cd, a host that is not the server's)
+    return strict and not _rtmp_key(url_scheme(text), before) and not any("@" in tail[a:b] for a, b in _path_secrets(tail)) and \
         "://" not in before and "=" not in re.split(r"[/?&;]", before)[-1] and \
         not any(m.end() == tail.find("@") + 1 for m in _SEGMENT_LOGIN.finditer(tail))
 

@@ -91,6 +91,22 @@ def test_an_rtmp_stream_key_is_a_secret():
     assert "s3cr3tPW" not in redact_text("Cannot publish 'rtmp://127.0.0.1:40001/live/s3cr3tPW': I/O error")
 
 
+@pytest.mark.parametrize("key", ["ab@s3cr3tPW", "ab@cd@s3cr3tPW?x=1"])
+def test_an_rtmp_stream_key_with_an_at_sign_keeps_the_host_shown(key):
+    """A stream key holding an @ after the server's port (FFmpeg reads the address up to the
+    first /: rtmp://127.0.0.1:1/live/ab@... is server 127.0.0.1:1, key ab@...) was taken for a
+    login whose password held a /, and the message named a host that is not the server's:
+    "rtmp://***@s3cr3tPW: cannot open the stream: Connection refused", a part of the key in it."""
+    from livecut.urls import url_secrets
+
+    url = f"rtmp://127.0.0.1:1/live/{key}"
+    assert redact_url(url) == "rtmp://127.0.0.1:1/live/***"
+    assert key in url_secrets(url)
+    with pytest.raises(VideoOpenFailure) as info:
+        open_source(url, VideoConfig(open_timeout=2)).open()
+    assert "rtmp://127.0.0.1:1/live/***" in str(info.value) and SECRET not in str(info.value)
+
+
 @pytest.mark.parametrize("query", ["loginuse=admin&loginpas=s3cr3tPW", "usr=admin&pw=s3cr3tPW",
                                    "user=admin&psw=s3cr3tPW"])
 def test_a_camera_password_in_the_query_is_a_secret(query):
