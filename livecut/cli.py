@@ -244,7 +244,10 @@ def err(message: str, kind: str = "error") -> None:
     # never show URL credentials; a library message's "give force=True" is --force here; a
     # control character (a newline in a file's name or a --set key) is written escaped, \n, so
     # that the error stays one line (it broke the line: "unknown key segment.a", then "b (known: ...")
-    typer.echo(f"livecut: {kind}: {_one_line(redact_text(cli_text(message)))}", err=True)
+    text = cli_text(message)
+    if isinstance(sys.stderr, _Scrubbed):  # (its secrets hidden before the URLs are redacted: see hide_secrets)
+        text = sys.stderr.scrub(text)
+    typer.echo(f"livecut: {kind}: {_one_line(redact_text(text))}", err=True)
 
 
 def _warn_background_ignored(mode: str | None, background: str | None, configured: str | None = None) -> None:
@@ -1174,11 +1177,15 @@ class _Scrubbed(_Wrapped):
         """Scrub ``secrets`` too from now on (an output's, see :func:`_scrub_output`)."""
         self._secrets = sorted(set(self._secrets) | set(secrets), key=len, reverse=True)
 
-    def write(self, text):
+    def scrub(self, text: str) -> str:
+        """``text`` as :meth:`write` writes it."""
         from livecut.urls import scrub_message
 
-        if isinstance(text, str) and self._secrets:  # (none: passed as it is, as without the filter)
-            text = scrub_message(text, self._secrets)
+        return scrub_message(text, self._secrets) if self._secrets else text
+
+    def write(self, text):
+        if isinstance(text, str):  # (no secret: passed as it is, as without the filter)
+            text = self.scrub(text)
         return self._stream.write(text)
 
 
@@ -1212,6 +1219,9 @@ def _argv_secrets(argv: List[str]) -> List[str]:
         output = before in ("-o", "--output") or arg.startswith(("--output=", "-o"))
         for m in _URL_IN_TEXT.finditer(arg):
             found.update(url_secrets(m.group(0), publishing=output))
+            # (and up to the argument's end: a password or key with a space, which ends a URL in
+            # text, "rtsp://admin:ab cd@cam/x" -- its password was learnt as none)
+            found.update(url_secrets(arg[m.start():], publishing=output))
         before = arg
     return sorted(found, key=len, reverse=True)
 

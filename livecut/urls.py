@@ -676,13 +676,18 @@ def hide_secrets(text: str, secrets: Iterable[str]) -> str:
     (:func:`url_secrets`: a passphrase, a stream key) that stands in it bare replaced by ***:
     not inside a longer word (a stream key "stream", rtmp://HOST/live/stream, made "streaming
     to" "***ing to", "streamid=" "***id="; a key "test" "latest" "la***"), a %XX before it
-    the end of an encoded character ("%3As3cr3t": hidden)."""
-    text = redact_text(text)
-    for secret in secrets:
-        if secret:
-            text = re.sub(("(?:(?<![^\\W_])|(?<=%[0-9A-Fa-f]{2}))" if secret[0].isalnum() else "")
-                          + re.escape(secret) + ("(?![^\\W_])" if secret[-1].isalnum() else ""), "***", text)
-    return text
+    the end of an encoded character ("%3As3cr3t": hidden).  They are hidden before the URLs are
+    redacted too: a URL in text ends at a space, and one with a space in its key or password
+    ("rtmp://HOST/live/ab cd") was redacted up to it, "rtmp://HOST/live/*** cd", the key's end shown."""
+    def hidden(text: str) -> str:
+        for secret in secrets:
+            if secret:
+                text = re.sub(("(?:(?<![^\\W_])|(?<=%[0-9A-Fa-f]{2}))" if secret[0].isalnum() else "")
+                              + re.escape(secret) + ("(?![^\\W_])" if secret[-1].isalnum() else ""), "***", text)
+        return text
+
+    secrets = list(secrets)
+    return hidden(redact_text(hidden(text)))
 
 
 @functools.lru_cache(maxsize=1)

@@ -400,6 +400,23 @@ def test_the_stderr_filter_knows_the_output_however_it_was_given(flags, tmp_path
     assert "the server said: *** is taken" in err and SECRET not in err, err
 
 
+@pytest.mark.parametrize("value", [f"rtsp://admin:ab {SECRET}@127.0.0.1/x", f"rtmp://127.0.0.1/live/ab {SECRET}",
+                                   f"http://127.0.0.1/x?token=ab {SECRET}"])
+def test_a_url_with_a_space_quoted_by_a_message_is_hidden_whole(value, tmp_path, capsys):
+    """A URL whose password or stream key holds a space, quoted by a message (a --set value given
+    where a number was wanted), was cut at the space by the stderr filter: "got
+    'rtsp://admin:ab s3cr3tPW@127.0.0.1/x'" shown whole, "rtmp://127.0.0.1/live/*** s3cr3tPW" the
+    key's end."""
+    from livecut.cli import main
+
+    video = tmp_path / "in.mp4"
+    video.write_bytes(b"")
+    with pytest.raises(SystemExit):
+        main(["run", str(video), "--set", f"video.open_timeout={value}"])
+    err = capsys.readouterr().err
+    assert "video.open_timeout" in err and SECRET not in err, err
+
+
 @pytest.mark.parametrize("url", ["srt://h:1?streamid=live/cam1", "srt://h:1?streamid=read:live/cam1",
                                  "srt://h:1?streamid=#!::r=live/cam1,m=request", "srt://h:1?streamid=#!::r=live/cam1",
                                  "srt://h:1?streamid=publish:live", "srt://h:1?streamid=#!::r=live,m=publish"])
