@@ -1263,10 +1263,32 @@ def _on_the_way_out(code: object) -> None:
     _exit_now_if_an_open_waits(code)
 
 
+def _utf8_if_ascii(stream) -> None:
+    """A standard stream in ASCII (LC_ALL=C with Python's UTF-8 mode off, ``-X utf8=0``) is
+    made UTF-8, as Python makes it in that locale by default and as click writes to one: click
+    took such a stream for misconfigured and wrote to the file under it, past the filters
+    :func:`main` puts in front -- an argument's secret was said bare ('--set 'hunter2=1': the
+    key must be ...'), and a closed or full stderr (``2>&-``, ``2>&1 | true``) failed a run
+    that was complete, exit 1."""
+    import codecs
+
+    try:
+        ascii_ = codecs.lookup(getattr(stream, "encoding", None) or "").name == "ascii"
+    except LookupError:
+        return
+    if ascii_ and hasattr(stream, "reconfigure"):
+        try:
+            stream.reconfigure(encoding="utf-8", errors=stream.errors)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Console-script entry point."""
     secrets = _argv_secrets(sys.argv[1:] if argv is None else list(argv))
     saved = sys.stdout, sys.stderr
+    for stream in saved:
+        _utf8_if_ascii(stream)
     if sys.stderr is not None:
         sys.stderr = _Tolerant(sys.stderr)
     if sys.stdout is not None:

@@ -3563,6 +3563,26 @@ def test_a_closed_or_broken_stderr_does_not_fail_the_run(tmp_path, good, redirec
     assert (out / "a.png").is_file()
 
 
+@pytest.mark.parametrize("redirect", ["2>&1 | true", "2>/dev/full"])
+def test_a_closed_or_broken_stderr_does_not_fail_the_run_in_an_ascii_locale(tmp_path, good, redirect):
+    """The same in the C locale with Python's UTF-8 mode off (`LC_ALL=C PYTHONUTF8=0`: standard
+    error in ASCII): click wrote the summary line past livecut's tolerant stderr, to the file
+    under it, and a complete run exited 1."""
+    if redirect.endswith("/dev/full") and not os.path.exists("/dev/full"):
+        pytest.skip("needs /dev/full")
+    import shlex
+
+    out = tmp_path / "cut"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent), LC_ALL="C", PYTHONUTF8="0")
+    env.pop("PYTHONIOENCODING", None)
+    cmd = (f"{shlex.quote(sys.executable)} -m livecut image {shlex.quote(str(good['a.jpg']))} "
+           f"-o {shlex.quote(str(out))}/")
+    r = subprocess.run(["bash", "-c", f"{cmd} {redirect}; echo rc=${{PIPESTATUS[0]}}"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert "rc=0" in r.stdout, (r.stdout, r.stderr)
+    assert (out / "a.png").is_file()
+
+
 def test_sigterm_stops_image_with_one_line(tmp_path, scene):
     """`livecut image` over many photos, SIGTERM: the process was killed by the signal with
     no word (and on a terminal the hidden cursor stayed hidden); now it stops as on Ctrl-C."""

@@ -417,6 +417,31 @@ def test_a_url_with_a_space_quoted_by_a_message_is_hidden_whole(value, tmp_path,
     assert "video.open_timeout" in err and SECRET not in err, err
 
 
+def test_the_stderr_filter_holds_on_an_ascii_stderr(tmp_path, monkeypatch):
+    """Standard error in ASCII (LC_ALL=C with Python's UTF-8 mode off): click took it for
+    misconfigured and wrote livecut's lines to the bytes under it, past the stderr filter: a
+    server's reply that quoted the stream key bare said it ('the server said: s3cr3tPW is
+    taken'). The stream is made UTF-8, as Python makes it in that locale by default."""
+    import io
+
+    import livecut.runner
+    from livecut.cli import main
+
+    def run_video(*args, **kwargs):
+        raise VideoWriteError(f"the server said: {SECRET} is taken")
+
+    monkeypatch.setattr(livecut.runner, "run_video", run_video)
+    video = tmp_path / "in.mp4"
+    video.write_bytes(b"")
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stderr", io.TextIOWrapper(raw, encoding="ascii", errors="backslashreplace",
+                                                        write_through=True))
+    with pytest.raises(SystemExit):
+        main(["run", str(video), "-o", f"srt://127.0.0.1:9?streamid={SECRET}"])
+    err = raw.getvalue().decode("utf-8", "replace")
+    assert "the server said: *** is taken" in err and SECRET not in err, err
+
+
 @pytest.mark.parametrize("url", ["srt://h:1?streamid=live/cam1", "srt://h:1?streamid=read:live/cam1",
                                  "srt://h:1?streamid=#!::r=live/cam1,m=request", "srt://h:1?streamid=#!::r=live/cam1",
                                  "srt://h:1?streamid=publish:live", "srt://h:1?streamid=#!::r=live,m=publish"])
