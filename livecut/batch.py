@@ -1661,27 +1661,33 @@ class _BatchBar:
 
         if enabled and getattr(stream, "isatty", lambda: False)() and not dumb_terminal():
             from rich.console import Console
-            from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
 
-            from livecut.progress import WIDE
+            from livecut.progress import laid_out
 
             console = Console(file=stream, highlight=False, _environ=rich_environ())
-            # (a narrow terminal: no bar, no rate; rich cut the counts and the ETA first)
-            columns = ([TextColumn("[bold]batch"), BarColumn(bar_width=None)] if console.width >= WIDE
-                       else [TextColumn("[bold]batch")])
-            columns += [TextColumn("{task.fields[counts]}")]
-            columns += ([TextColumn("{task.fields[fps]}"), TimeElapsedColumn()] if console.width >= WIDE else [])
-            columns += [TextColumn("ETA {task.fields[eta]}")]
-            # (fewer columns than the label, the counts and the ETA take: rich cut the counts and
-            # the ETA, 'bat... 12 done, 1 failed, 47 l... ETA -:--:...'; the label goes, then the ETA)
-            counts = 3 * len(str(total_items)) + 21  # 'N done, N failed, N left'
-            if console.width < WIDE and console.width < 6 + counts + 12:
-                columns = columns[1:] if console.width >= counts + 12 else columns[1:-1]
-            self._bar = RichProgress(*columns, console=console, transient=False,
-                                     refresh_per_second=4, redirect_stdout=False, redirect_stderr=False)
+            self._bar = laid_out(self._columns, console=console, transient=False, refresh_per_second=4,
+                                 redirect_stdout=False, redirect_stderr=False)
             self._task = self._bar.add_task("batch", total=self.total_work, counts="", fps="", eta="-")
             self._show()
             self._bar.start()
+
+    def _columns(self, width: int) -> list:
+        """The line's columns on a terminal ``width`` columns wide."""
+        from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+
+        from livecut.progress import WIDE
+
+        # (a narrow terminal: no bar, no rate; rich cut the counts and the ETA first)
+        columns = [TextColumn("[bold]batch"), *([BarColumn(bar_width=None)] if width >= WIDE else [])]
+        columns += [TextColumn("{task.fields[counts]}")]
+        columns += ([TextColumn("{task.fields[fps]}"), TimeElapsedColumn()] if width >= WIDE else [])
+        columns += [TextColumn("ETA {task.fields[eta]}")]
+        # (fewer columns than the label, the counts and the ETA take: rich cut the counts and
+        # the ETA, 'bat... 12 done, 1 failed, 47 l... ETA -:--:...'; the label goes, then the ETA)
+        counts = 3 * len(str(self.total_items)) + 21  # 'N done, N failed, N left'
+        if width < WIDE and width < 6 + counts + 12:
+            columns = columns[1:] if width >= counts + 12 else columns[1:-1]
+        return columns
 
     def frames(self, src: str, n: int) -> None:
         self.live[src] = n

@@ -39,6 +39,25 @@ def rich_environ() -> dict[str, str] | None:
     return None
 
 
+def laid_out(layout, console, **kwargs):
+    """A rich Progress on ``console`` whose columns are ``layout(width)`` for the width of the
+    terminal as it is drawn: one made narrower during the run (SIGWINCH) kept the line laid out
+    for its first width, which rich cut to 'live... 112.9 fram... ... latency 5...', the count and
+    the ETA gone."""
+    from rich.progress import Progress as RichProgress
+
+    class Laid(RichProgress):
+        width = 0
+
+        def get_renderables(self):
+            if hasattr(self, "live") and self.console.width != self.width:  # (not while rich makes it)
+                self.width = self.console.width
+                self.columns = layout(self.width)
+            yield from super().get_renderables()
+
+    return Laid(*layout(console.width), console=console, **kwargs)
+
+
 class Progress:
     """``with Progress(total, label) as bar: bar.update(1)``; shows count, rate and ETA."""
 
@@ -60,34 +79,37 @@ class Progress:
 
     def _open(self, refresh_per_second: float, forced: bool) -> None:
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
 
         console = Console(file=self.stream, force_terminal=True if forced else None, highlight=False,
                           _environ=rich_environ())
+        self._bar = laid_out(self._columns, console=console, transient=False,
+                             refresh_per_second=refresh_per_second, redirect_stdout=False, redirect_stderr=False)
+        self._task = self._bar.add_task(self.label, total=self.total, rate="", extra="")
+        self._bar.start()
+
+    def _columns(self, width: int) -> list:
+        """The progress line's columns on a terminal ``width`` columns wide."""
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
         known = self.total is not None
         count = MofNCompleteColumn() if known else TextColumn("{task.completed}")
         eta = [TextColumn("ETA"), TimeRemainingColumn()] if known else []
-        if console.width >= WIDE:
-            columns = [TextColumn("[bold]{task.description}"), BarColumn(bar_width=None if known else 24),
-                       count, TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), *eta,
-                       TextColumn("{task.fields[extra]}")]
-        else:  # a narrow terminal: the count, the rate and the ETA, whole (rich cut them first)
-            columns = [TextColumn("[bold]{task.description}"), count, *eta]
-            # (on fewer columns than the label, the count and the ETA take, rich cut the count
-            # to '15...': the label goes, then the ETA; the count stays whole)
-            counted = 2 * len(str(self.total)) + 1 if known else 7
-            if console.width < len(self.label) + 1 + counted + (12 if known else 0):
-                columns = [count, *eta] if console.width >= counted + 12 else [count]
-            if console.width >= NARROW:
-                columns.insert(2, TextColumn("{task.fields[rate]}"))
-                if not known:  # a live source: its latency and drops are what there is to see
-                    columns.append(TextColumn("{task.fields[extra]}"))
-        self._bar = RichProgress(*columns, console=console, transient=False,
-                                 refresh_per_second=refresh_per_second, redirect_stdout=False,
-                                 redirect_stderr=False)
-        self._task = self._bar.add_task(self.label, total=self.total, rate="", extra="")
-        self._bar.start()
+        if width >= WIDE:
+            return [TextColumn("[bold]{task.description}"), BarColumn(bar_width=None if known else 24),
+                    count, TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), *eta,
+                    TextColumn("{task.fields[extra]}")]
+        # a narrow terminal: the count, the rate and the ETA, whole (rich cut them first)
+        columns = [TextColumn("[bold]{task.description}"), count, *eta]
+        # (on fewer columns than the label, the count and the ETA take, rich cut the count
+        # to '15...': the label goes, then the ETA; the count stays whole)
+        counted = 2 * len(str(self.total)) + 1 if known else 7
+        if width < len(self.label) + 1 + counted + (12 if known else 0):
+            columns = [count, *eta] if width >= counted + 12 else [count]
+        if width >= NARROW:
+            columns.insert(2, TextColumn("{task.fields[rate]}"))
+            if not known:  # a live source: its latency and drops are what there is to see
+                columns.append(TextColumn("{task.fields[extra]}"))
+        return columns
 
     def __enter__(self) -> "Progress":
         return self

@@ -3088,6 +3088,33 @@ def test_the_bar_on_a_narrow_terminal_keeps_the_counts_whole(monkeypatch):
         assert len(line.rstrip()) <= columns, (columns, line)
 
 
+def test_the_bar_on_a_terminal_made_narrower_keeps_the_counts_whole(monkeypatch):
+    """A terminal made narrower during the batch (SIGWINCH) kept the line laid out for its first
+    width, which rich cut ('b... 12 done, 1 failed, 47 ... 0.0... ETA -:-...'); it is laid out again for the width it is
+    drawn on."""
+    import re
+
+    from livecut.batch import _BatchBar
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "120")
+    stream = Tty()
+    bar = _BatchBar([], 60, True, stream=stream)
+    bar.done, bar.failed = 12, 1
+    bar._show()
+    bar._bar.refresh()
+    bar._bar.console.width = 40  # (what rich reads from the terminal after a SIGWINCH)
+    bar.close()
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue()).replace("\r", "\n")
+    line = [ln for ln in text.splitlines() if ln.strip()][-1]
+    assert "12 done, 1 failed, 47 left" in line and "ETA" in line and "\u2026" not in line, line
+    assert len(line.rstrip()) <= 40, line
+
+
 def test_the_bar_with_columns_0_is_drawn_as_where_columns_is_unset(monkeypatch):
     """COLUMNS=0 (no width said) drew no batch line at all (rich took it for 0 columns): it is
     drawn as where COLUMNS is unset."""

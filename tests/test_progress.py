@@ -55,6 +55,28 @@ def test_a_narrow_terminal_keeps_the_count_and_the_eta_whole(monkeypatch):
     assert "160" in live and "frames/s" in live and "latency 12 ms 3 dropped" in live, live
 
 
+def test_a_terminal_resized_during_the_run_keeps_the_count_and_the_eta_whole(monkeypatch):
+    """A terminal made narrower during the run (SIGWINCH): the line kept the columns laid out for
+    its first width, which rich cut to 'live... 112.9 fram... ... latency 5...', the count and the
+    ETA gone; it is laid out again for the width it is drawn on, wider again as well."""
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("TERM", "xterm")
+    buf = io.StringIO()
+    with Progress(1600, "livecut", unit="frames", stream=buf) as bar:
+        bar.update(80, extra="latency 12 ms")
+        bar._bar.refresh()
+        bar._bar.console.width = 30  # (what rich reads from the terminal after a SIGWINCH)
+        bar.update(80)
+        bar._bar.refresh()
+        narrow = [ln for ln in _plain(buf.getvalue()).replace("\r", "\n").splitlines() if ln.strip()][-1]
+        bar._bar.console.width = 120
+        bar.update(1)
+    wide = [ln for ln in _plain(buf.getvalue()).replace("\r", "\n").splitlines() if ln.strip()][-1]
+    assert "160/1600" in narrow and re.search(r"ETA \d+:\d\d:\d\d", narrow), narrow
+    assert "\u2026" not in narrow and len(narrow.rstrip()) <= 30, narrow
+    assert "161/1600" in wide and "frames/s" in wide and wide.rstrip().endswith("latency 12 ms"), wide
+
+
 def test_columns_0_draws_the_bar_as_where_columns_is_unset(monkeypatch):
     """COLUMNS=0 (no width said) drew no progress line at all: rich took it for 0 columns.  It
     is drawn as where COLUMNS is unset."""
