@@ -778,6 +778,17 @@ def _setup_logging(quiet: bool) -> None:
 
             stream = property(lambda self: sys.stderr, lambda self, value: None)
 
+            def emit(self, record) -> None:
+                from livecut.progress import print_above
+
+                try:  # (above a progress line drawn on stderr, not glued to its end)
+                    if print_above(self.format(record), self.stream):
+                        return
+                except Exception:
+                    self.handleError(record)
+                    return
+                super().emit(record)
+
         handler = _Stderr()
         handler.setFormatter(logging.Formatter("livecut: %(message)s"))
         handler._livecut = True  # type: ignore[attr-defined]

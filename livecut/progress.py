@@ -55,7 +55,35 @@ def laid_out(layout, console, **kwargs):
                 self.columns = layout(self.width)
             yield from super().get_renderables()
 
+        def start(self) -> None:
+            super().start()
+            _DRAWN.append(self)
+
+        def stop(self) -> None:
+            if self in _DRAWN:
+                _DRAWN.remove(self)
+            super().stop()
+
     return Laid(*layout(console.width), console=console, **kwargs)
+
+
+#: the progress lines being drawn now (see laid_out)
+_DRAWN: list = []
+
+
+def print_above(text: str, stream) -> bool:
+    """Write the line ``text`` above the progress line drawn on ``stream`` now, if one is (False:
+    none is); a log line written to it as it is (a stream lost and reconnected, a preview window
+    that failed) was glued to the end of the drawn line, '... latency 40 mslivecut: stream ...
+    lost', and the line drawn again below it."""
+    bar = next((b for b in reversed(_DRAWN) if b.console.file is stream), None)
+    if bar is None:
+        return False
+    try:
+        bar.console.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
+    except (OSError, ValueError):  # (a closed or full stderr: dropped, as every message then)
+        pass
+    return True
 
 
 class Progress:

@@ -129,6 +129,33 @@ def test_no_bar_on_a_dumb_terminal(monkeypatch):
         assert bar.count == 5
 
 
+def test_a_log_line_during_the_run_goes_above_the_bar(monkeypatch):
+    """A log line written while the bar is drawn (a stream lost, then reconnected) was glued to
+    the end of the drawn line, '... latency 40 mslivecut: stream rtsp://cam/x lost (...)'; it is
+    a line of its own above the bar, which goes on below it."""
+    import logging
+
+    from livecut.cli import _setup_logging
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "120")
+    tty = Tty()
+    monkeypatch.setattr("sys.stderr", tty)
+    _setup_logging(False)
+    with Progress(None, "livecut", unit="frames") as bar:
+        bar.update(5, extra="latency 40 ms")
+        bar._bar.refresh()
+        logging.getLogger("livecut.sources.stream").warning("stream rtsp://cam/x lost (connection reset)")
+        bar.update(3)
+    lines = [ln.strip() for ln in _plain(tty.getvalue()).replace("\r", "\n").splitlines() if ln.strip()]
+    assert "livecut: stream rtsp://cam/x lost (connection reset)" in lines, lines
+    assert lines[-1].startswith("livecut") and " 8 " in lines[-1] and "latency 40 ms" in lines[-1], lines
+
+
 def test_livecut_image_counts_photos_a_second(tmp_path, monkeypatch):
     """`livecut image shots/ -o cut/`'s bar said '7.3 it/s' (tqdm's word), where eval's says
     'photo/s' and a video's 'frames/s'."""
