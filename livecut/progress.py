@@ -9,6 +9,7 @@ for the terminal.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import time
@@ -39,6 +40,14 @@ def rich_environ() -> dict[str, str] | None:
     return None
 
 
+def terminal_columns(stream) -> int:
+    """The columns of the terminal ``stream`` is; 0 where it is none."""
+    try:
+        return max(os.get_terminal_size(stream.fileno()).columns, 0)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return 0
+
+
 def laid_out(layout, console, **kwargs):
     """A rich Progress on ``console`` whose columns are ``layout(width)`` for the width of the
     terminal as it is drawn: one made narrower during the run (SIGWINCH) kept the line laid out
@@ -46,13 +55,23 @@ def laid_out(layout, console, **kwargs):
     the ETA gone."""
     from rich.progress import Progress as RichProgress
 
+    # (a width COLUMNS says, which rich keeps: never wider than the terminal, a COLUMNS=250
+    # exported, or left from a wider window, in an 80-column tmux pane drew the line 250 wide,
+    # wrapped, and each redraw left the rows above it behind, a screen of bars)
+    said = os.environ.get("COLUMNS", "")
+    said_width = int(said) if said.isdigit() else 0
+
     class Laid(RichProgress):
         width = 0
 
         def get_renderables(self):
-            if hasattr(self, "live") and self.console.width != self.width:  # (not while rich makes it)
-                self.width = self.console.width
-                self.columns = layout(self.width)
+            if hasattr(self, "live"):  # (not while rich makes it)
+                real = terminal_columns(self.console.file) if said_width else 0
+                if real and self.console.width != min(said_width, real):
+                    self.console.width = min(said_width, real)
+                if self.console.width != self.width:
+                    self.width = self.console.width
+                    self.columns = layout(self.width)
             yield from super().get_renderables()
 
         def start(self) -> None:

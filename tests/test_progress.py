@@ -77,6 +77,54 @@ def test_a_terminal_resized_during_the_run_keeps_the_count_and_the_eta_whole(mon
     assert "161/1600" in wide and "frames/s" in wide and wide.rstrip().endswith("latency 12 ms"), wide
 
 
+def test_a_columns_wider_than_the_terminal_is_not_drawn_past_its_edge(monkeypatch):
+    """COLUMNS=250 exported (or left from a wider window) in an 80-column terminal: the line was
+    drawn 250 wide, which the terminal wrapped, and each redraw left the rows above it behind;
+    it is drawn no wider than the terminal, and follows it as it is resized."""
+    import fcntl
+    import os
+    import struct
+    import termios
+    import threading
+
+    def size(fd: int, columns: int) -> None:
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+
+    master, slave = os.openpty()
+    size(slave, 80)
+    got = bytearray()
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            got.extend(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.setenv("TERM", "xterm")
+    with open(slave, "w", encoding="utf-8", closefd=False) as tty:
+        with Progress(1600, "livecut", unit="frames", stream=tty) as bar:
+            bar.update(80, extra="latency 12 ms")
+            bar._bar.refresh()
+            size(slave, 40)
+            bar.update(80)
+            bar._bar.refresh()
+            drawn = bar._bar.console.width
+        tty.flush()
+    os.close(slave)
+    reader.join(10)
+    os.close(master)
+    lines = [ln for ln in _plain(got.decode("utf-8", "replace")).replace("\r", "\n").splitlines() if ln.strip()]
+    assert lines and max(len(ln.rstrip()) for ln in lines) <= 80, lines
+    assert drawn == 40 and "160/1600" in lines[-1] and len(lines[-1].rstrip()) <= 40, lines
+
+
 def test_columns_0_draws_the_bar_as_where_columns_is_unset(monkeypatch):
     """COLUMNS=0 (no width said) drew no progress line at all: rich took it for 0 columns.  It
     is drawn as where COLUMNS is unset."""
