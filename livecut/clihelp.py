@@ -204,6 +204,9 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
         msg += _output_hint(msg, ctx, argv)
     elif ctx is not None and hasattr(ctx.command, "commands") and msg in _AS_OPTION:
         msg = msg.rstrip(".") + _as_option_hint(msg, ctx, argv)
+    elif ctx is not None and hasattr(ctx.command, "commands") and msg.startswith("No such command '") \
+            and msg.endswith("'."):
+        msg += _other_case_hint(msg, ctx.command)
     hint = _dash_file_hint(argv)
     if hint:
         msg = msg.rstrip(".") + hint
@@ -278,6 +281,16 @@ def _after_the_command_hint(name: str, group: Any, argv: Iterable[str]) -> str:
     if not any(name in (*p.opts, *p.secondary_opts) for p in group.commands[command].params):
         return ""
     return f"; {name} is an option of livecut {command}: give it after the command, livecut {command} ... {name}"
+
+
+def _other_case_hint(msg: str, group: Any) -> str:
+    """The command a name in capitals meant (``livecut IMAGE ...``, ``livecut Batch ...``: commands
+    are lower case; click suggested one for 'File' but none for 'IMAGE', 'BATCH')."""
+    import difflib
+
+    name = msg[len("No such command '"):-2].lower()
+    close = difflib.get_close_matches(name, [c for c in group.commands if not group.commands[c].hidden])
+    return f" Did you mean '{close[0]}'?" if close else ""
 
 
 _AS_OPTION = ("No such command 'help'.", "No such command 'version'.")

@@ -86,6 +86,16 @@ def test_usage_errors_are_one_line(args, needle):
     assert len(lines) == 1 and lines[0].startswith("livecut: error: ") and needle in lines[0], r.stderr
 
 
+@pytest.mark.parametrize("word, meant", [("IMAGE", "image"), ("BATCH", "batch"), ("File", "file"), ("fiel", "file")])
+def test_a_command_in_capitals_is_answered_with_the_command(word, meant):
+    """`livecut IMAGE ...` (caps lock) said "No such command 'IMAGE'." alone, where 'File' was
+    answered "Did you mean 'file'?": a command in other case is suggested as well."""
+    r = runner.invoke(app, [word, "x.jpg"])
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.exit_code == 2 and len(lines) == 1, r.stderr
+    assert f"No such command '{word}'. Did you mean '{meant}'?" in lines[0], lines
+
+
 @pytest.mark.parametrize("args", [["eval", "imgs", "masks", "--method", "canny"], ["bench", "--method", "canny"]])
 def test_a_method_flag_is_answered_with_the_way_to_choose_one(args):
     """`livecut eval ... --method canny` said 'No such option: --method (Possible options:
