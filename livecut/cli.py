@@ -1294,12 +1294,25 @@ def _utf8_if_ascii(stream) -> None:
             pass
 
 
+def _escapes_what_it_cannot_encode(stream) -> None:
+    """Standard output in an encoding that cannot write every character (Windows' cp1252 into a
+    file, PYTHONIOENCODING=latin-1) writes one it cannot as an escape, ``\\u65e5``, as standard
+    error does: `livecut eval` of a photo named 日本.jpg said 'internal error: UnicodeEncodeError:
+    'latin-1' codec can't encode characters', its results lost."""
+    if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Console-script entry point."""
     secrets = _argv_secrets(sys.argv[1:] if argv is None else list(argv))
     saved = sys.stdout, sys.stderr
     for stream in saved:
         _utf8_if_ascii(stream)
+    _escapes_what_it_cannot_encode(sys.stdout)
     if sys.stderr is not None:
         sys.stderr = _Tolerant(sys.stderr)
     if sys.stdout is not None:

@@ -1968,3 +1968,22 @@ def test_a_url_subset_is_refused_as_a_url_without_its_password(photos):
     images, masks, _ = photos
     r = invoke("eval", images, masks, "--subset", url)
     assert r.exit_code == 2 and "is a URL; --subset reads a local file" in r.stderr, r.output
+
+
+def test_a_name_the_output_s_encoding_cannot_write_is_escaped_not_an_internal_error(photos):
+    """Standard output in an encoding without every character (Windows' cp1252 into a file,
+    PYTHONIOENCODING=latin-1): the table naming 日本.png said 'internal error: UnicodeEncodeError:
+    'latin-1' codec can't encode characters', exit 1, the results lost; the name is escaped."""
+    import os
+    import subprocess
+    import sys
+
+    images, masks, _ = photos
+    for folder in (images, masks):
+        (folder / "basic.png").rename(folder / "\u65e5\u672c.png")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent), PYTHONIOENCODING="latin-1")
+    r = subprocess.run([sys.executable, "-m", "livecut", "eval", str(images), str(masks)], capture_output=True,
+                       env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode("latin-1")
+    assert "\\u65e5\\u672c.png" in out and "several.png" in out and "mean" in out, out
