@@ -133,7 +133,13 @@ def render_help(ctx: Any, command: Any) -> str:
     from rich.panel import Panel
     from rich.table import Table
 
-    buf = io.StringIO()
+    class Page(io.StringIO):
+        # (the encoding of the standard output it goes to: one that is not UTF-8, Windows' cp1252
+        # into a file, PYTHONIOENCODING=latin-1, has the boxes drawn in ASCII, as rich draws them
+        # there; they were 'internal error: UnicodeEncodeError', then '\u256d\u2500 Options')
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+
+    buf = Page()
     # (sys.stdout is None where standard output was closed, `livecut --help >&-`: it was
     # 'internal error: AttributeError')
     tty = sys.stdout is not None and sys.stdout.isatty() and os.environ.get("NO_COLOR", "") == ""

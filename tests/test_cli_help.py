@@ -512,6 +512,24 @@ def test_a_help_page_with_standard_output_closed_is_no_internal_error(args):
     assert r.returncode == 0 and r.stderr == "", (r.returncode, r.stderr)
 
 
+@pytest.mark.parametrize("args", [["--help"], ["file", "--help"]])
+def test_a_help_page_into_an_output_not_in_utf_8_draws_its_boxes_in_ascii(args):
+    """A help page into a standard output whose encoding has no box drawing characters (Windows'
+    cp1252 into a file, PYTHONIOENCODING=latin-1) said 'internal error: UnicodeEncodeError:
+    'latin-1' codec can't encode characters', exit 1 (then, escaped: '\\u256d\\u2500 Options
+    \\u2500\\u2500...'); its boxes are drawn in ASCII there."""
+    import subprocess
+    import sys
+
+    from rtsp_helpers import REPO
+
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONIOENCODING="latin-1")
+    r = subprocess.run([sys.executable, "-m", "livecut", *args], capture_output=True, env=env, timeout=60)
+    page = r.stdout.decode("latin-1")
+    assert r.returncode == 0 and r.stderr == b"", (r.returncode, r.stderr)
+    assert page.startswith("Usage: livecut") and "+- Options -" in page and "\\u2" not in page, page
+
+
 @pytest.mark.parametrize("args", [["file", "nowhere.mp4", "-o", "-"], ["image", "nowhere.png", "-o", "cut/"]])
 def test_the_debug_traceback_never_goes_to_standard_output(tmp_path, args):
     """LIVECUT_DEBUG=1 with standard error closed (2>&-): Python's traceback module, given no
