@@ -2742,6 +2742,22 @@ def test_an_encoder_that_refuses_the_frame_size_is_a_usage_error(tmp_path):
     assert r.returncode == 0 and probe(out)["codec"] == "h263" and probe(out)["frames"] == 4, r.stderr
 
 
+def test_a_panorama_longer_than_x264_takes_is_a_usage_error(tmp_path):
+    """A 16400x100 clip into .mp4 (libx264, which takes at most 16384 pixels a side) was "cannot
+    open encoder 'libx264' (Generic error in an external library)", exit 1: it is the size's
+    refusal, exit 2, naming the limit and encoders that take it; libvpx-vp9 writes it."""
+    src = make_clip(tmp_path / "pano.mkv", w=16400, h=100, n=2, codec="ffv1")
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "16400x100" in lines[0] and "at most 16384 pixels a side" in lines[0], r.stderr
+    assert "external library" not in lines[0], r.stderr
+    assert not out.exists() and not list(tmp_path.glob(".o.mp4*"))
+    r = run_cli("file", str(src), "-o", str(out), "-q", "--set", "video.codec=libvpx-vp9")
+    assert r.returncode == 0 and probe(out)["frames"] == 2, r.stderr
+
+
 def test_a_path_that_begins_with_the_redirected_inputs_is_said_whole(tmp_path, clips):
     """`livecut file - < clip.mp4` names the input "-" in its messages: every occurrence of the
     file's path was replaced, also inside a longer path -- a background clip.mp4.mkv that could

@@ -130,6 +130,9 @@ _UNREADABLE = {".mov": {"rawvideo": "raw yuv420p video"}}
 #: the frame sizes of encoders that take no other (FFmpeg's log alone said so: "write failed
 #: (Invalid argument)")
 _FIXED_SIZES = {"h263": "128x96, 176x144, 352x288, 704x576 or 1408x1152", "h261": "176x144 or 352x288"}
+#: the longest side of encoders that refuse a longer one without saying why (x264: "Generic error
+#: in an external library", exit 1, for a 20000x200 panorama)
+_MAX_SIDES = {"libx264": 16384}
 
 
 def open_encoder(stream, codec: str, where) -> None:
@@ -149,6 +152,10 @@ def open_encoder(stream, codec: str, where) -> None:
             # missing is said so (it was "write failed (Operation not permitted)")
             raise VideoWriteError(f"{where}: encoder {codec!r} unavailable: a hardware encoder "
                                   f"whose device is missing or unusable here ({io_reason(exc)}); use libx264") from None
+        most = _MAX_SIDES.get(encoder.name)
+        if most is not None and max(ctx.width, ctx.height) > most:
+            raise UsageError(f"video.codec {codec!r}: the encoder refuses {ctx.width}x{ctx.height} video (it "
+                             f"takes at most {most} pixels a side); e.g. libvpx-vp9 or ffv1 (a .mkv)") from None
         if not isinstance(exc, ValueError):  # (not the settings': EINVAL is av's ArgumentError)
             raise _write_error(f"{where}: cannot open encoder {codec!r}", exc) from None
         # (a size the encoder does not have: H.263's 320x240)
