@@ -408,3 +408,22 @@ def test_an_i420_frame_after_a_bgr_one_gets_an_even_box(scene):
         Compositor(background="color:#00b140").apply_i420(yuv, alpha, box=seg.box)
     seg.mask(framed)  # (a BGR frame: its own box again, to the pixel)
     assert seg.box == (41, 341, 0, 400)
+
+
+@pytest.mark.parametrize("still", [True, False])
+def test_bars_leaving_a_picture_too_long_for_the_network_judge_the_whole_frame(still):
+    """A 6500x80 frame (which focusnet takes) with bars of 28 rows above and below: the picture
+    between them, 6500x24, is too long for its width for the network's cues; it was refused,
+    "image is 6500x24: too long for its width" (`livecut file`: at the first frame of a video it
+    had taken, naming a size it does not have). The whole frame is judged instead."""
+    rng = np.random.default_rng(0)
+    frame = np.zeros((80, 6500, 3), np.uint8)
+    frame[28:52] = rng.integers(30, 256, (24, 6500, 3), dtype=np.uint8)
+    seg = Segmenter(still=still)
+    assert find_bars(frame) == (28, 52, 0, 6500)  # (bars there are)
+    alpha = seg.mask(frame)
+    assert alpha.shape == (80, 6500) and seg.box is None
+    framed = np.zeros((300, 400, 3), np.uint8)  # (one the network takes between its bars keeps them)
+    framed[60:240] = rng.integers(30, 256, (180, 400, 3), dtype=np.uint8)
+    seg.mask(framed)
+    assert seg.box == (60, 240, 0, 400)

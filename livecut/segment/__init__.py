@@ -335,9 +335,16 @@ class Segmenter:
         if self._bars is None:
             return None
         t0 = time.perf_counter()
-        self.box = self._bars.update(img, dark, even)
+        box = self._bars.update(img, dark, even)
+        fits = getattr(self.method, "fits", None)
+        if box is not None and fits is not None and not fits(box[1] - box[0], box[3] - box[2]):
+            # (a picture between the bars too long for its width for the method: the whole frame is
+            # judged; a 6500x80 video, which it takes, failed at its first frame, "image is 6500x24:
+            # too long for its width")
+            box = None
+        self.box = box
         self.timings["bars"] = (time.perf_counter() - t0) * 1e3
-        return self.box
+        return box
 
     def _whole(self, h: int, w: int, out: np.ndarray | None) -> np.ndarray:
         """Where the whole frame's alpha goes when only a part of it is judged."""

@@ -525,6 +525,11 @@ class FocusNetMethod:
                      if self.cues.fits(*((s, long_side) if h <= w else (long_side, s)))), long_side)
         return (need, w) if h <= w else (h, need)
 
+    def fits(self, h: int, w: int) -> bool:
+        """Whether a frame of ``h`` x ``w`` is one the cues can be measured on (see
+        :meth:`least_size`; the Segmenter asks it of the picture between black bars)."""
+        return self.cues.fits(h, w)
+
     def check_size(self, h: int, w: int) -> None:
         """Raise :class:`ImageSizeError` for a frame too long for its width to measure the
         cues on (see :meth:`least_size`)."""
