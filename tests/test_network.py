@@ -4914,3 +4914,19 @@ def test_the_kernel_neighbour_table_is_read_as_found_or_not(monkeypatch, tmp_pat
 
     monkeypatch.setattr(network, "open", no_table, raising=False)
     assert network._neighbour_missing("192.0.2.77") is False
+
+
+def test_a_panorama_longer_than_x264_takes_is_refused_before_the_stream_starts(tmp_path):
+    """A 16400x100 clip sent in H.264 (x264 takes at most 16384 pixels a side) was "cannot start
+    the stream: Generic error in an external library", exit 1: it is the size's refusal, exit 2,
+    before anything is sent."""
+    from conftest import make_clip, run_cli
+
+    src = make_clip(tmp_path / "pano.mkv", w=16400, h=100, n=2, codec="ffv1")
+    port = free_port(socket.SOCK_DGRAM)
+    for target, extra in ((f"udp://127.0.0.1:{port}", ()), ("-", ("--set", "video.pipe_format=mpegts"))):
+        r = run_cli("file", str(src), "-o", target, "-q", *extra)
+        assert r.returncode == 2, (target, r.returncode, r.stderr)
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and "16400x100" in lines[0] and "at most 16384 pixels a side" in lines[0], lines
+        assert "external library" not in lines[0], lines

@@ -38,6 +38,9 @@ def fps_text(fps: float) -> str:
 
 #: PyAV's pixel format of a frame of 1, 3 or 4 channels (gray, BGR, BGRA)
 PACKED_FORMATS = {1: "gray", 3: "bgr24", 4: "bgra"}
+#: the longest side x264 (libx264) encodes: a longer one it refuses, saying only "Generic error in
+#: an external library"
+X264_MAX_SIDE = 16384
 
 
 def packed_frame(frames: dict, image: np.ndarray):

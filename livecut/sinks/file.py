@@ -50,7 +50,7 @@ from livecut.imageio import iso_boxes
 from livecut.resize import Fitter
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy, track_tags
-from livecut.sinks.base import SinkInfo, check_frame, check_pts, fps_fraction, packed_frame
+from livecut.sinks.base import X264_MAX_SIDE, SinkInfo, check_frame, check_pts, fps_fraction, packed_frame
 from livecut.urls import file_for_ffmpeg
 
 VIDEO_EXTS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm")
@@ -132,7 +132,7 @@ _UNREADABLE = {".mov": {"rawvideo": "raw yuv420p video"}}
 _FIXED_SIZES = {"h263": "128x96, 176x144, 352x288, 704x576 or 1408x1152", "h261": "176x144 or 352x288"}
 #: the longest side of encoders that refuse a longer one without saying why (x264: "Generic error
 #: in an external library", exit 1, for a 20000x200 panorama)
-_MAX_SIDES = {"libx264": 16384}
+_MAX_SIDES = {"libx264": X264_MAX_SIDE}
 
 
 def open_encoder(stream, codec: str, where) -> None:

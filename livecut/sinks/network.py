@@ -52,8 +52,8 @@ from livecut.resize import Fitter
 from livecut.rtmprelay import RtmpRelay
 from livecut.sinks import register_sink
 from livecut.sinks.audio import AudioCopy
-from livecut.sinks.base import (PACKED_FORMATS, SinkInfo, check_frame, check_pts, fps_fraction, fps_text,
-                                packed_frame)
+from livecut.sinks.base import (PACKED_FORMATS, X264_MAX_SIDE, SinkInfo, check_frame, check_pts, fps_fraction,
+                                fps_text, packed_frame)
 from livecut.frames import Upright
 from livecut.srtbridge import (FfmpegBridge, PipeWriter, check_listener_address, ffmpeg_for_srt, hidden_options,
                                output_args, presets_reach_the_output)
@@ -206,6 +206,12 @@ class StreamSink:
             if said not in self.warnings:  # (an open tried again)
                 self.warnings.append(said)
             w, h = w - w % 2, h - h % 2
+        if not self.raw and max(w, h) > X264_MAX_SIDE:
+            # (it was "cannot start the stream: Generic error in an external library", exit 1)
+            keep = ("; -o - with video.pipe_format=nut sends every pixel" if self.spec == "-"
+                    else "; crop or scale the video first")
+            raise UsageError(f"{self.safe}: frames {w}x{h} cannot be sent in H.264 (x264 takes at most "
+                             f"{X264_MAX_SIDE} pixels a side){keep}")
         self.width, self.height = w, h
         if self.spec == "-":
             _check_stdout()
