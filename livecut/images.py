@@ -213,10 +213,13 @@ def photo_mask(segmenter: Segmenter, bgr: np.ndarray) -> tuple[np.ndarray, str, 
     they agree (all-sharp, all-blurred), else ``"subject"``, and no box (bars) is kept.  The
     segmenter reduces a picture to ``segment.work_size`` on its long side: a 20000x200
     panorama was judged at 320x8 pixels, a 6000x1000 one at 320x53, and its subjects were lost
-    (intersection over union 0.04 and 0.003 on synthetic ones; in windows 0.99 and 0.98)."""
+    (intersection over union 0.04 and 0.003 on synthetic ones; in windows 0.99 and 0.98).  The
+    baseline (``segment.method = "canny"``) is judged whole, as it was."""
     h, w = bgr.shape[:2]
     short, long_ = min(h, w), max(h, w)
-    if long_ <= PANORAMA_ASPECT * short:
+    # (the baseline, segment.method = canny, is kept as it was, whole: in windows each kept its own
+    # biggest contour, two subjects of a 2400x300 photo where it keeps the biggest alone)
+    if long_ <= PANORAMA_ASPECT * short or getattr(getattr(segmenter, "cfg", None), "method", None) == "canny":
         alpha = segmenter.mask(bgr)
         return alpha, segmenter.state, segmenter.box
     vertical = h > w

@@ -5368,3 +5368,26 @@ def test_a_url_where_no_stream_serves_does_not_point_at_livecut_run(tmp_path, ar
     assert r.exit_code == 2, r.output
     assert "is a URL; " in r.stderr and takes in r.stderr, r.stderr
     assert "livecut run" not in r.stderr and "s3cret" not in r.stderr, r.stderr
+
+
+def test_the_baseline_keeps_the_biggest_contour_of_a_panorama_not_each_windows(tmp_path):
+    """--set segment.method=canny keeps the biggest contour (canny_multi: every one above
+    min_area); a photo over 4:1 was cut in windows, each keeping its own biggest contour: a
+    2400x300 photo with a large sharp subject at the left and a small one at the right kept both.
+    The baseline is judged whole, as it was."""
+    rng = np.random.default_rng(1)
+    tex = cv2.resize(rng.integers(0, 256, (50, 400, 3), dtype=np.uint8), (2400, 300),
+                     interpolation=cv2.INTER_NEAREST)
+    photo = cv2.GaussianBlur(tex, (0, 0), 6)
+    photo[50:250, 100:400] = tex[50:250, 100:400]      # the biggest subject
+    photo[100:200, 2000:2100] = tex[100:200, 2000:2100]  # a small one, far from it
+    src = tmp_path / "pano.png"
+    cv2.imwrite(str(src), photo)
+    for multi, small in (("false", 0), ("true", 255)):
+        out = tmp_path / f"m{multi}.png"
+        r = invoke("image", src, "-o", out, "--mode", "mask", "-q", "--set", "segment.method=canny",
+                   "--set", "segment.work_size=2048", "--set", f"segment.canny_multi={multi}")
+        assert r.exit_code == 0, r.output
+        mask = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
+        assert mask[50:250, 100:400].mean() > 240, multi
+        assert abs(mask[100:200, 2000:2100].mean() - small) < 15, (multi, mask[100:200, 2000:2100].mean())
