@@ -73,8 +73,22 @@ def _float_to_u8(frame: np.ndarray, bufs: FrameBuffers | None = None) -> np.ndar
         scale = 255.0 / (hi - lo) if hi > lo else 0.0
     if not every:
         frame = np.nan_to_num(frame, nan=lo, posinf=hi, neginf=lo)
+    if abs(lo) * scale > FLOAT_EXACT or 0.0 < scale < FLOAT_TINY:
+        # (OpenCV scales in float32: values far from 0 for their range, 1e9 to 1e9 + 100, came out
+        # of two levels or none, and a scale under float32's least, a range of 1e41, all black)
+        shifted = _dst(bufs, "shifted", frame.shape, frame.dtype)
+        frame = np.subtract(frame, lo, out=shifted)
+        np.multiply(frame, scale, out=frame)
+        lo, scale = 0.0, 1.0
     # (rounds, saturates)
     return cv2.convertScaleAbs(frame, _dst(bufs, "uint8", frame.shape), alpha=scale, beta=-lo * scale)
+
+
+#: :func:`_float_to_u8` shifts a frame to its minimum first where that minimum, scaled, is larger
+#: than this (float32's 24 bits keep a hundredth of a level up to about 1e5), or the scale is
+#: under :data:`FLOAT_TINY` (float32's least normal number is 1.2e-38)
+FLOAT_EXACT = 1e4
+FLOAT_TINY = 1e-30
 
 
 def copied_into(src: np.ndarray, dst: np.ndarray) -> np.ndarray:

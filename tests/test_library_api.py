@@ -100,6 +100,19 @@ def test_float_frames_nan_and_ranges(seg, scene):
     assert np.array_equal(got, seg.mask(zero))
 
 
+@pytest.mark.parametrize("offset,span", [(1e9, 100.0), (-1e6, 1.0), (0.0, 1e41)])
+def test_a_float_frame_far_from_zero_for_its_range_is_stretched_exactly(seg, scene, offset, span):
+    """A float64 frame of 1e9 to 1e9 + 100 is stretched by its own minimum and maximum to the
+    photo's levels; OpenCV's scaling, in float32, gave it two levels, garbage (a range of 1e41,
+    its scale under float32's least, all black), and a wrong mask without a word."""
+    img, _ = scene
+    u8 = img.copy()
+    u8[0, 0], u8[0, 1] = 0, 255  # (its minimum and maximum: the levels are the photo's)
+    ref = seg.mask(u8).copy()
+    far = offset + u8.astype(np.float64) * (span / 255.0)
+    assert np.array_equal(seg.mask(far), ref)
+
+
 def test_other_pixel_types_and_layouts(seg, scene):
     img, _ = scene
     ref = seg.mask(img).copy()
