@@ -419,6 +419,8 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
             want = f"one of {', '.join(choices)}" if choices else "a string"
             raise ConfigError(f"{key}: expected {want}, got {_shown(value)}")
         out = value
+    if choices and out not in choices:  # (a keyword in any case, as a background's: model = "Auto" was refused)
+        out = next((c for c in choices if c.casefold() == out.casefold()), out)
     if choices and out not in choices and key in _WAS_BOOLEAN:  # (the words it takes besides its choices)
         raise ConfigError(f"{key}: {_shown(out)} is not one of auto, on (true, yes, 1), off (false, no, 0)")
     if choices and out not in choices:

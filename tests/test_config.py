@@ -1113,3 +1113,16 @@ def test_a_configuration_from_standard_input_is_said_as_dev_stdin(tmp_path):
     r = subprocess.run([sys.executable, "-m", "livecut", "bench", "-n", "1", "--size", "64x48", "-c", "/dev/stdin"],
                        input="[segment]\nwork_size = 224\n", capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
+
+
+def test_a_keyword_key_takes_its_words_in_any_case(tmp_path):
+    """segment.model=Auto, mode = "Composite" in a file were refused ("'Auto' is not one of auto,
+    standard, ...") while a background's words (-b Transparent, Blur) were taken in any case: a
+    key's keywords are taken in any case, as the word they name; another word still refused."""
+    assert load_config(None, ["segment.model=Auto"]).segment.model == "auto"
+    cfg = load_config(_write(tmp_path, '[composite]\nmode = "Composite"\n[segment]\nrefine = "GUIDED"\n'))
+    assert (cfg.composite.mode, cfg.segment.refine) == ("composite", "guided")
+    assert load_config(None, ["video.rtsp_transport=UDP"]).video.rtsp_transport == "udp"
+    assert SegmentConfig(method="Canny").method == "canny"
+    with pytest.raises(ConfigError, match=r"segment\.model: 'Autos' is not one of auto, standard, small, ensemble$"):
+        load_config(None, ["segment.model=Autos"])
