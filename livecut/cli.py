@@ -149,9 +149,24 @@ SetOpt = typer.Option(None, "--set", metavar="KEY=VALUE", rich_help_panel=P_CONF
                            "keys in config/default.toml).")
 
 
+def keyword(module: str, name: str):
+    """A callback taking an option's words (``module``'s tuple ``name``) in any case, as the word
+    they name (``--mode Cutout`` was refused, 'expected one of cutout, ...', as a configuration's
+    key takes it); another value as given (refused by the command, which names its words)."""
+    def canonical(value):
+        if not isinstance(value, str):
+            return value
+        import importlib
+
+        words = getattr(importlib.import_module(module), name)
+        return next((w for w in words if w.casefold() == value.casefold()), value)
+    return canonical
+
+
 def mode_opt(show_default: str, help: str):
     """``--mode/-m`` (its default and help differ between photos and video)."""
     return typer.Option(None, "--mode", "-m", metavar="MODE", rich_help_panel=P_OUTPUT,
+                        callback=keyword("livecut.composite", "MODES"),
                         show_default=show_default, help=help)
 
 
@@ -521,6 +536,7 @@ def eval_(
                              help="Compress each rescaled photo as JPEG at this quality (after --noise; "
                                   "0: not)."),
     bars: Optional[str] = typer.Option(None, "--bars", metavar="letterbox|pillarbox",
+                                       callback=keyword("livecut.evaluate", "BARS"),
                                        help="Put black bars (18 % of the photo each side) above and below "
                                             "or left and right of each rescaled photo; the truth gets them "
                                             "as background."),
@@ -620,7 +636,7 @@ def bench(
                                                     "(no preview) and report the CPU share it takes "
                                                     "(1920x1080 unless --size)."),
     clip: Optional[str] = typer.Option(None, "--clip", metavar="FILE", help="Video for --transcode or --live."),
-    scene: str = typer.Option("moving", "--scene", metavar="moving|still",
+    scene: str = typer.Option("moving", "--scene", metavar="moving|still", callback=keyword("livecut.bench", "SCENES"),
                               help="The generated clip of --transcode/--live: a subject crossing the "
                                    "frame, or a still scene with sensor noise (a tripod, a video call)."),
 ) -> None:
@@ -745,6 +761,7 @@ VIDEO_OPTIONS: list = [
                                            help="Stop once N frames are written (N >= 1; a camera's or stream's "
                                                 "frames dropped behind a slow output do not count).")),
     ("rtsp_transport", Optional[str], typer.Option(None, "--rtsp-transport", metavar="tcp|udp",
+                                                   callback=keyword("livecut.config", "RTSP_TRANSPORTS"),
                                                    rich_help_panel=P_INPUT,
                                                    show_default="the configuration's video.rtsp_transport "
                                                                 "(tcp in default.toml)",

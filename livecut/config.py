@@ -32,6 +32,9 @@ from livecut.errors import ConfigError, ConfigTypeError, quoted
 #: library's words, which the command line says as its options (--set, -c: cli.config_text)
 OVERRIDE = "override"
 
+#: ``video.rtsp_transport``'s words (and ``--rtsp-transport``'s)
+RTSP_TRANSPORTS = ("tcp", "udp")
+
 # (the errors a configuration raises are importable here too)
 __all__ = ["Config", "SegmentConfig", "CompositeConfig", "SmoothConfig", "VideoConfig", "SECTIONS",
            "load_config", "apply_mapping", "parse_override", "section_config", "whole_config", "preset_names",
@@ -182,7 +185,7 @@ class VideoConfig(_Checked):
                                "a camera whose reads fail as gone, or a tcp://, rtsp:// (over TCP), rtsps://, rtmp:// or rtmps:// "
                                "output's receiver that takes no data as stalled", lo=0.5, hi=600)
     reconnect: bool = _opt(True, "reconnect to a network stream that stalls or drops")
-    rtsp_transport: str = _opt("tcp", "RTSP transport (an rtsps:// one is always tcp)", choices=("tcp", "udp"))
+    rtsp_transport: str = _opt("tcp", "RTSP transport (an rtsps:// one is always tcp)", choices=RTSP_TRANSPORTS)
     tls_verify: bool = _opt(True, "check the certificate of an https:// rtsps:// rtmps:// input, and of an "
                             "rtsps:// or rtmps:// output's server, against the CA store (SSL_CERT_FILE can name one); "
                             "false reads a camera (or publishes to a server) with a self-signed certificate")

@@ -5391,3 +5391,23 @@ def test_the_baseline_keeps_the_biggest_contour_of_a_panorama_not_each_windows(t
         mask = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
         assert mask[50:250, 100:400].mean() > 240, multi
         assert abs(mask[100:200, 2000:2100].mean() - small) < 15, (multi, mask[100:200, 2000:2100].mean())
+
+
+def test_a_mode_is_taken_in_any_case_as_a_configurations_is(tmp_path, good):
+    """--mode Mask, -m CUTOUT were refused ("--mode 'Mask': expected one of cutout, mask, ...")
+    while --set composite.mode=Mask and -b Transparent are taken: the word, in any case, for
+    `livecut image`, `file` and `batch`; another word still refused."""
+    from conftest import make_clip, probe
+
+    r = invoke("image", good["b.png"], "-o", tmp_path / "o", "--mode", "Mask", "-q")
+    assert r.exit_code == 0, r.output
+    assert cv2.imread(str(tmp_path / "o" / "b.png"), cv2.IMREAD_UNCHANGED).ndim == 2
+    r = invoke("batch", good["b.png"], "-o", tmp_path / "b", "-m", "CUTOUT", "-q")
+    assert r.exit_code == 0, r.output
+    assert cv2.imread(str(tmp_path / "b" / "b.png"), cv2.IMREAD_UNCHANGED).shape[2] == 4
+    src = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3)
+    r = invoke("file", src, "-o", tmp_path / "cut.mov", "--mode", "CutOut", "-q")
+    assert r.exit_code == 0, r.output
+    assert probe(tmp_path / "cut.mov")["pix_fmt"].startswith(("yuva", "rgba", "argb", "bgra"))
+    r = invoke("image", good["b.png"], "-o", tmp_path / "x", "--mode", "Masks", "-q")
+    assert r.exit_code == 2 and "--mode 'Masks': expected one of cutout, mask" in r.stderr, r.output
