@@ -343,6 +343,10 @@ def _digits(value: int) -> int:
 #: dataclass were given them) still mean on and off
 _WAS_BOOLEAN = frozenset({"video.segment_ahead"})
 
+#: keys whose words are FFmpeg's names, all lower case: taken in any case (video.codec=VP8 was
+#: written as VP9 into a .webm, warning 'video.codec VP8: a .webm is written as VP9')
+_LOWER_CASE = frozenset({"video.codec"})
+
 
 def _as_on_off(value: Any) -> Any:
     """``value`` of a key of :data:`_WAS_BOOLEAN`: a boolean (or 0/1, true/false/yes/no as text,
@@ -421,7 +425,7 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
             # without the words it takes)
             want = f"one of {', '.join(choices)}" if choices else "a string"
             raise ConfigError(f"{key}: expected {want}, got {_shown(value)}")
-        out = value
+        out = value.lower() if key in _LOWER_CASE else value
     if choices and out not in choices:  # (a keyword in any case, as a background's: model = "Auto" was refused)
         out = next((c for c in choices if c.casefold() == out.casefold()), out)
     if choices and out not in choices and key in _WAS_BOOLEAN:  # (the words it takes besides its choices)

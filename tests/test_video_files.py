@@ -123,6 +123,22 @@ def test_a_webm_of_video_codec_vp8_is_vp8(clips, tmp_path):
     assert probe(out)["codec"] == "vp8"
 
 
+def test_a_video_codec_is_taken_in_any_case(clips, tmp_path):
+    """`-o cut.webm --set video.codec=VP8` was written as VP9 with 'warning: video.codec VP8: a .webm
+    is written as VP9' (VP9 too: 'video.codec VP9: ... written as VP9'), and `-o cut.mp4 --set
+    video.codec=LibX264` refused ('no such encoder'): FFmpeg's names, all lower case, are taken
+    in any case."""
+    import av
+
+    if "libvpx" not in av.codecs_available:
+        pytest.skip("this FFmpeg has no libvpx (VP8)")
+    for codec, ext, written in (("VP8", ".webm", "vp8"), ("LibX264", ".mp4", "h264")):
+        out = tmp_path / f"cut{ext}"
+        r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", f"video.codec={codec}", "-q")
+        assert r.returncode == 0 and not r.stderr, r.stderr
+        assert probe(out)["codec"] == written
+
+
 def test_a_webm_of_another_video_codec_is_vp9_and_says_so(clips, tmp_path):
     """`-o cut.webm --set video.codec=mpeg4` (or libsvtav1, libx265, a typo) was written as VP9
     without a word, as a transparent .mov's codec that cannot keep it is ProRes 4444 with one."""
