@@ -94,4 +94,12 @@ def main() -> None:
             pass
         raise SystemExit(getattr(exc, "exit_code", 130)) from None
     finally:  # (every exit: livecut takes every Ctrl-C, here or in the command)
-        _interrupt_taken()
+        while True:
+            try:
+                _interrupt_taken()
+                break
+            except KeyboardInterrupt:
+                # (a second Ctrl-C as the command ends, the first said: the command is over, its
+                # line said and its exit code set; it was a traceback from the import of ctypes
+                # here and status -2, not 130)
+                continue

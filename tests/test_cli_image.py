@@ -4313,6 +4313,24 @@ def test_ctrl_c_before_the_command_takes_it_over_is_one_line():
     assert r.stderr == "livecut: error: interrupted\n"
 
 
+def test_a_second_ctrl_c_as_the_first_is_said_is_taken(tmp_path):
+    """Ctrl-C twice (0.1 s apart) in livecut's first tenths of a second: the first was said,
+    'interrupted', and the second, landing as livecut told Python it had taken the first (its
+    import of ctypes), was a traceback ('KeyboardInterrupt') and status -2, not 130."""
+    r = _run_as_module(tmp_path, "livecut_twice", "import sys, livecut.cli as c\n"
+                       "class Second:\n"
+                       "    def find_spec(self, name, path=None, target=None):\n"
+                       "        if name == 'ctypes' and not self.__dict__.get('done'):\n"
+                       "            self.done = True\n"
+                       "            raise KeyboardInterrupt\n"
+                       "def interrupted(args):\n"
+                       "    sys.meta_path.insert(0, Second())\n"
+                       "    raise KeyboardInterrupt\n"
+                       "c._argv_secrets = interrupted\n"
+                       "sys.argv = ['livecut', 'image', 'x.jpg', '-o', 'out/']\n")
+    assert (r.returncode, r.stderr) == (130, "livecut: error: interrupted\n")
+
+
 @pytest.mark.parametrize("where", ["before Typer", "while the arguments are read"])
 @pytest.mark.parametrize("sig, code, said", [(signal.SIGTERM, 143, "stopped by SIGTERM"),
                                              (signal.SIGHUP, 129, "stopped by SIGHUP")])
