@@ -343,9 +343,10 @@ def _digits(value: int) -> int:
 #: dataclass were given them) still mean on and off
 _WAS_BOOLEAN = frozenset({"video.segment_ahead"})
 
-#: keys whose words are FFmpeg's names, all lower case: taken in any case (video.codec=VP8 was
-#: written as VP9 into a .webm, warning 'video.codec VP8: a .webm is written as VP9')
-_LOWER_CASE = frozenset({"video.codec"})
+#: keys whose words are FFmpeg's or x264's names, all lower case: taken in any case (video.codec=VP8
+#: was written as VP9 into a .webm, warning 'video.codec VP8: a .webm is written as VP9';
+#: video.preset=VeryFast refused, 'not an x264/x265 preset (one of ..., veryfast, ...)')
+_LOWER_CASE = frozenset({"video.codec", "video.preset"})
 
 
 def _as_on_off(value: Any) -> Any:

@@ -1126,3 +1126,17 @@ def test_a_keyword_key_takes_its_words_in_any_case(tmp_path):
     assert SegmentConfig(method="Canny").method == "canny"
     with pytest.raises(ConfigError, match=r"segment\.model: 'Autos' is not one of auto, standard, small, ensemble$"):
         load_config(None, ["segment.model=Autos"])
+
+
+def test_an_x264_preset_is_taken_in_any_case():
+    """video.preset=VeryFast was refused, 'not an x264/x265 preset (one of ultrafast, superfast,
+    veryfast, ...)': x264's names, all lower case, are taken in any case, as video.codec's are;
+    another name still refused."""
+    from livecut.errors import UsageError
+    from livecut.sinks.file import check_encoder
+
+    cfg = load_config(None, ["video.preset=VeryFast"])
+    assert cfg.video.preset == "veryfast"
+    check_encoder(cfg.video.codec, cfg.video.preset, "yuv420p")
+    with pytest.raises(UsageError, match="video.preset 'veryfastest': not an x264/x265 preset"):
+        check_encoder("libx264", load_config(None, ["video.preset=VeryFastest"]).video.preset, "yuv420p")
