@@ -55,6 +55,8 @@ VIDEO_EXTS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm", ".mts", ".m2ts", 
 #: the photos' modes, as livecut.images.IMAGE_MODES (not imported: it imports OpenCV; a test checks)
 IMAGE_MODES = ("cutout", "mask", "composite", "side-by-side")
 VIDEO_MODES = ("composite", "mask", "cutout", "side-by-side")
+#: ``--ray``'s word besides an address: a running cluster, else a local one
+RAY_WORDS = ("auto",)
 #: a worker process that died takes its item down with it this many times at most
 MAX_ATTEMPTS = 3
 

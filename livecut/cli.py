@@ -430,6 +430,7 @@ def batch(
                                                          "content, not by size and mtime."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="Also redo the items that failed before."),
     ray: Optional[str] = typer.Option(None, "--ray", metavar="auto|ADDRESS",
+                                      callback=keyword("livecut.batch", "RAY_WORDS"),
                                       help="Run the items as Ray tasks: auto (a running cluster, else a "
                                            "local one) or the cluster's address (the ray extra; OUTDIR and "
                                            "the inputs on a shared file system)."),

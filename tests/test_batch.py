@@ -1412,6 +1412,26 @@ def test_an_empty_ray_address_is_refused(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_ray_auto_is_taken_in_any_case(tmp_path, monkeypatch):
+    """--ray Auto was taken for a cluster's address: 'cannot connect to the Ray cluster: Invalid
+    address format: Auto', where --mode Mask and -b Transparent are taken in any case."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    asked = []
+
+    def seen(*args, ray=None, **kw):
+        asked.append(ray)
+        raise UsageError("stop here")
+
+    monkeypatch.setattr(livecut_batch, "run_batch", seen)
+    for given in ("Auto", "AUTO", "10.0.0.5:6379"):
+        CliRunner().invoke(app, ["batch", str(_photo(tmp_path / "in" / "a.jpg")), "-o", str(tmp_path / "out"),
+                                 "--ray", given])
+    assert asked == ["auto", "auto", "10.0.0.5:6379"]
+
+
 def test_going_back_to_an_earlier_video_type_skips_what_that_run_wrote(tmp_path):
     (tmp_path / "in").mkdir()
     clip = make_clip(tmp_path / "in" / "v.mp4", n=4)
