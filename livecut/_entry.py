@@ -85,14 +85,19 @@ def main() -> None:
         # (a Ctrl-C that the command has not taken over yet -- while it reads its arguments
         # and imports what it needs -- ends here as well)
         cli_main()
-    except KeyboardInterrupt as exc:
-        from livecut.errors import stop_text
+    except (KeyboardInterrupt, Exception) as exc:
+        from livecut.errors import interrupt_under, stop_text
 
+        # (also one that Python wrapped: a Ctrl-C in a class's __set_name__ as typer imports
+        # platform is a RuntimeError in Python 3.11, which was a traceback and exit 1)
+        stop = interrupt_under(exc)
+        if stop is None:
+            raise
         try:
-            sys.stderr.write(f"livecut: error: {stop_text(exc)}\n")
+            sys.stderr.write(f"livecut: error: {stop_text(stop)}\n")
         except (OSError, ValueError, AttributeError):
             pass
-        raise SystemExit(getattr(exc, "exit_code", 130)) from None
+        raise SystemExit(getattr(stop, "exit_code", 130)) from None
     finally:  # (every exit: livecut takes every Ctrl-C, here or in the command)
         while True:
             try:

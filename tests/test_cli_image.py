@@ -4313,6 +4313,24 @@ def test_ctrl_c_before_the_command_takes_it_over_is_one_line():
     assert r.stderr == "livecut: error: interrupted\n"
 
 
+def test_a_ctrl_c_in_a_set_name_as_livecut_starts_is_one_line(tmp_path):
+    """A Ctrl-C in livecut's first 0.05 s, landing in a class's __set_name__ as typer imported
+    platform: Python 3.11 wraps it ('RuntimeError: Error calling __set_name__ on ...'), which was a
+    traceback and exit 1, not 'interrupted' and 130."""
+    r = _run_as_module(tmp_path, "livecut_set_name", "import sys\n"
+                       "class Stopped:\n"
+                       "    def __set_name__(self, owner, name):\n"
+                       "        raise KeyboardInterrupt\n"
+                       "class Importing:\n"
+                       "    def find_spec(self, name, path=None, target=None):\n"
+                       "        if name == 'livecut.cli':\n"
+                       "            class Built:\n"
+                       "                field = Stopped()\n"
+                       "sys.meta_path.insert(0, Importing())\n"
+                       "sys.argv = ['livecut', 'image', 'x.jpg', '-o', 'out/']\n")
+    assert (r.returncode, r.stderr) == (130, "livecut: error: interrupted\n")
+
+
 def test_a_second_ctrl_c_as_the_first_is_said_is_taken(tmp_path):
     """Ctrl-C twice (0.1 s apart) in livecut's first tenths of a second: the first was said,
     'interrupted', and the second, landing as livecut told Python it had taken the first (its
