@@ -1793,8 +1793,9 @@ def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None,
             # (a stream whose end its server or peer did not take: not "finalized")
             parts.insert(0, f"{output} could not be finished: {out_sink.unfinished}")
         elif getattr(out_sink, "kept_earlier", False) is True:
-            done = f"the {_frames(frames)} done are" if frames != 1 else "the frame done is"
-            parts.insert(0, f"{output} left as it was before the run; {done} not kept")
+            done = (f"the {_frames(frames)} done are not kept" if frames > 1 else "the frame done is not kept"
+                    if frames == 1 else "no frame was done")  # (it was 'the 0 frames done are not kept')
+            parts.insert(0, f"{output} left as it was before the run; {done}")
         elif not frames:
             parts.insert(0, f"nothing was written to {output}")
         else:

@@ -1752,9 +1752,11 @@ def test_run_video_says_its_own_arguments_the_cli_its_options(tmp_path):
     (2, False, "out.mp4 finalized with 2 frames"),
     (1, True, "out.mp4 left as it was before the run; the frame done is not kept"),
     (3, True, "out.mp4 left as it was before the run; the 3 frames done are not kept"),
+    (0, True, "out.mp4 left as it was before the run; no frame was done"),
 ])
 def test_the_interrupt_line_counts_one_frame_as_one(frames, kept, said):
-    """Ctrl-C after the first frame said 'finalized with 1 frames'."""
+    """Ctrl-C after the first frame said 'finalized with 1 frames'; with --force over a file,
+    before the first: 'the 0 frames done are not kept'."""
     from types import SimpleNamespace
 
     from livecut.runner import _finalized
