@@ -43,8 +43,8 @@ from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, 
 from livecut.config import CompositeConfig, Config, VideoConfig, text_codec
 from livecut.errors import (LivecutError, UsageError, WriteError, cli_text, interrupt_under, json_names,
                             json_names_read, stop_text)
-from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, folders_matched, gifs_left_out,
-                             glob_paths, name_clash, raw_left_out)
+from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, case_matched, first_visit, folded_name, folders_matched,
+                             gifs_left_out, glob_paths, name_clash, raw_left_out)
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
@@ -354,6 +354,7 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str]) -> tuple[li
     skip = outdir.resolve()
     files: list[Path] = []
     anchors: set[Path] = set()  # a folder given is mirrored from itself, a file from its folder
+    unmatched: list[tuple[int, str]] = []  # (patterns that matched nothing: see case_matched below)
     for text in texts:
         refused = not_local(text, "`livecut batch` reads local files")
         if refused:  # (a URL in a list file, refused as on the command line)
@@ -389,9 +390,14 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str]) -> tuple[li
             if not found:
                 errors.append(f"{text}: pattern matches no photos or videos" + raw_left_out(matched)
                               + gifs_left_out(matched) + folders_matched(every, text))
+                unmatched.append((len(errors) - 1, text))
             files.extend(found)
         else:
             errors.append(f"{p}: file not found")
+    if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)
+        taken = {_resolved(f) for f in files}
+        for at, text in unmatched:
+            errors[at] += case_matched(text, lambda q: _is_file(q) and kind_of(q) and _resolved(q) not in taken)
     # each file once (two names of one file: the first), under the name it was found by: a
     # symbolic link keeps its own name and place in the mirrored tree, not its target's
     unique: dict[Path, Path] = {}

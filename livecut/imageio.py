@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import glob
 import math
 import os
@@ -2154,6 +2155,34 @@ def folders_matched(matched: list[Path], pattern: str) -> str:
             f"{'it' if n == 1 else 'them'}, or give '{pattern.rstrip('/' + os.sep)}/*'")
 
 
+def case_matched(pattern: str, wanted) -> str:
+    """What to add to "pattern matches no images" of a pattern whose last part matches files
+    that ``wanted`` (a test of a path) takes but for case: ``'*.jpg'`` of a camera's
+    ``IMG_0001.JPG`` (glob's case counts, as the shell's does: a shoot of JPEGs was "no images",
+    unsaid why), naming the pattern that takes them where their extension alone differs; else ""."""
+    head, tail = os.path.split(os.path.expanduser(pattern))
+    if not glob.has_magic(tail) or "**" in tail:
+        return ""
+    folded = tail.casefold()
+    try:
+        folders = [Path(q) for q in glob_paths(head)] if glob.has_magic(head) else [Path(head or ".")]
+        hits = sorted(f / name for f in folders if f.is_dir() for name in os.listdir(f)
+                      if (tail.startswith(".") or not name.startswith("."))
+                      and fnmatch.fnmatchcase(name.casefold(), folded) and wanted(f / name))
+    except OSError:
+        return ""
+    if not hits:
+        return ""
+    n = len(hits)
+    named = ", ".join(q.name for q in hits[:3]) + (" ..." if n > 3 else "")
+    suffixes = {q.suffix for q in hits}
+    ext = suffixes.pop() if len(suffixes) == 1 else ""
+    fixed = pattern[:-len(ext)] + ext if ext and pattern.casefold().endswith(ext.casefold()) else pattern
+    fix = (f": give '{fixed}'" if fixed != pattern  # (one that takes them all: 'IMG_*.JPG' takes no img_1.JPG)
+           and all(fnmatch.fnmatchcase(q.name, os.path.basename(fixed)) for q in hits) else "")
+    return f"; {n} file{'s' * (n > 1)} ({named}) match{'es' * (n == 1)} it in another case (a pattern's case counts){fix}"
+
+
 def _subfolders_unread(folder: Path) -> str:
     """What to add to "no images" of a folder whose images may be in its subfolders, which
     `livecut image` does not read; else ""."""
@@ -2287,6 +2316,7 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
     them: 'shoot/**' -o shoot/cut/ took them for photos again, each 'would overwrite an input')."""
     paths: list[Path] = []
     errors: list[str] = []
+    unmatched: list[tuple[int, str, bool]] = []  # (patterns that matched no images: see case_matched below)
     results = Path(os.path.expanduser(str(outdir))).resolve() if outdir is not None else None
     for text in inputs:
         p = Path(text)
@@ -2336,9 +2366,16 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
                         "results of a run before)") if results_too else ""
                 errors.append(f"{text}: pattern matches no images{left}{_unreadable(base)}" + raw_left_out(files)
                               + gifs_left_out(files) + folders_matched(matched, text))
+                unmatched.append((len(errors) - 1, text, in_results))
             paths.extend(found)
         else:
             errors.append(f"{p}: file not found")
+    if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)
+        taken = {q.resolve() for q in paths}
+        for at, text, in_results in unmatched:
+            errors[at] += case_matched(text, lambda q: q.suffix.lower() in IMAGE_EXTS and _file_or_special(q)
+                                       and q.resolve() not in taken
+                                       and not (in_results and results in q.resolve().parents))
     # de-duplicate, keep order
     seen: set[Path] = set()
     unique = []

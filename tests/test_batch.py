@@ -139,6 +139,20 @@ def test_plan_follows_a_linked_folder_once_and_not_round_a_loop(tmp_path):
     assert not p.refused
 
 
+def test_a_pattern_that_matches_photos_in_another_case_alone_says_so(tmp_path):
+    """'shoot/*.jpg' of a camera's IMG_0001.JPG said 'pattern matches no photos or videos' alone;
+    it names the file that matches but for case, and the pattern that takes it, as `livecut
+    image` does."""
+    _photo(tmp_path / "shoot" / "IMG_0001.JPG", 5)
+    pattern = str(tmp_path / "shoot" / "*.jpg")
+    p = plan([pattern], tmp_path / "o")
+    assert not p.todo and [e for _, e in p.refused] == [
+        f"{pattern}: pattern matches no photos or videos; 1 file (IMG_0001.JPG) matches it in another case (a "
+        f"pattern's case counts): give '{tmp_path / 'shoot' / '*.JPG'}'"]
+    p = plan([pattern, str(tmp_path / "shoot" / "*.JPG")], tmp_path / "o")  # (given, it is not named)
+    assert len(p.todo) == 1 and [e for _, e in p.refused] == [f"{pattern}: pattern matches no photos or videos"]
+
+
 def test_plan_reads_a_list_globs_and_skips_the_output_folder(library, tmp_path):
     lst = tmp_path / "list.txt"
     lst.write_text(f"{library / 'a.jpg'}\n\n# a comment\n{library / 'day2' / 'v.mp4'}\n")

@@ -178,6 +178,34 @@ def test_a_pattern_leaves_out_the_results_in_an_output_folder_below_it(tmp_path,
     assert r.exit_code == 2 and r.stderr.count("would overwrite an input") == 2, r.stderr
 
 
+def test_a_pattern_that_matches_photos_in_another_case_alone_says_so(tmp_path, good):
+    """`livecut image *.jpg -o cut/` in a camera's folder (IMG_0001.JPG: bash passes the pattern
+    on, matching nothing) said 'pattern matches no images' alone, a folder of photos there; it
+    names the files that match but for case and the pattern that takes them."""
+    img = cv2.imread(str(good["a.jpg"]))
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    for name in ("IMG_0001.JPG", "IMG_0002.JPG"):
+        cv2.imwrite(str(shoot / name), img)
+    (shoot / "notes.TXT").write_text("x")
+    r = invoke("image", str(shoot / "*.jpg"), "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 2
+    assert _stderr_lines(r) == [f"livecut: error: {shoot / '*.jpg'}: pattern matches no images; 2 files (IMG_0001.JPG, "
+                                f"IMG_0002.JPG) match it in another case (a pattern's case counts): give '{shoot / '*.JPG'}'"]
+    r = invoke("image", str(shoot / "*.txt"), "-o", tmp_path / "o", "-q")  # (not a picture: nothing more said)
+    assert _stderr_lines(r) == [f"livecut: error: {shoot / '*.txt'}: pattern matches no images"]
+    r = invoke("image", str(shoot / "*.JPG"), "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["IMG_0001.png", "IMG_0002.png"]
+    # (beside '*.JPG', which takes them, '*.jpg' names no pattern to give: it was given)
+    r = invoke("image", str(shoot / "*.jpg"), str(shoot / "*.JPG"), "-o", tmp_path / "o2", "-q")
+    assert _stderr_lines(r) == [f"livecut: error: {shoot / '*.jpg'}: pattern matches no images"]
+    (shoot / "IMG_0001.JPG").rename(shoot / "img_0001.JPG")  # (no pattern named: 'IMG_*.JPG' takes no img_0001.JPG)
+    r = invoke("image", str(shoot / "IMG_*.jpg"), "-o", tmp_path / "o3", "-q")
+    assert _stderr_lines(r) == [f"livecut: error: {shoot / 'IMG_*.jpg'}: pattern matches no images; 2 files (IMG_0002.JPG, "
+                                "img_0001.JPG) match it in another case (a pattern's case counts)"]
+
+
 def test_a_pattern_in_a_folder_whose_name_holds_brackets_reads_that_folder(tmp_path, good):
     """'shoot[1]/*.jpg' (a folder so named: a download's copy, an export's) was read as the pattern
     shoot1/*.jpg: the photos of another folder, shoot1/, were cut, or 'pattern matches no images';
