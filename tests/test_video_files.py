@@ -5689,3 +5689,25 @@ def test_a_timecode_of_over_255_fps_is_left_out_of_a_quicktime_file_not_failing_
 
     with av.open(str(tmp_path / "cut.mkv")) as c:
         assert {k.lower(): v for k, v in c.metadata.items()}.get("timecode") == "01:00:00:00"
+
+
+def test_a_loop_of_links_as_the_input_or_the_output_is_no_internal_error(tmp_path):
+    """`livecut file a.mp4 -o out.mp4` where a.mp4 is a link in a loop (`ln -s b.mp4 a.mp4; ln -s
+    a.mp4 b.mp4`) said 'internal error: RuntimeError: Symlink loop from ...', exit 1, and so did
+    `-o a.mp4` (with --force too); exit 2, the output's loop named, as `livecut image` says it."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    src = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3)
+    (tmp_path / "a.mp4").symlink_to("b.mp4")
+    (tmp_path / "b.mp4").symlink_to("a.mp4")
+    r = CliRunner().invoke(app, ["file", str(tmp_path / "a.mp4"), "-o", str(tmp_path / "out.mp4"), "-q"])
+    assert r.exit_code == 2 and "internal error" not in r.stderr, r.stderr
+    for force in ([], ["--force"]):
+        r = CliRunner().invoke(app, ["file", str(src), "-o", str(tmp_path / "a.mp4"), *force, "-q"])
+        assert r.exit_code == 2, r.output
+        assert r.stderr.splitlines() == [f"livecut: error: {tmp_path / 'a.mp4'}: a link on its way leads back to "
+                                         "itself (a loop of links); name another place"], r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "b.mp4", "src.mp4"]
+    assert os.readlink(tmp_path / "a.mp4") == "b.mp4"

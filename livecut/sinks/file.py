@@ -32,6 +32,7 @@ import math
 import os
 import re
 import shlex
+import stat
 from fractions import Fraction
 from pathlib import Path
 
@@ -730,7 +731,8 @@ def _check_lookup(out: Path) -> None:
     import errno
 
     try:
-        out.lstat()
+        if stat.S_ISLNK(out.lstat().st_mode):
+            os.stat(out)  # (a link in a loop, `ln -s a.mp4 b.mp4; ln -s b.mp4 a.mp4`: ELOOP)
     except (FileNotFoundError, NotADirectoryError):
         pass
     except OSError as exc:
@@ -774,7 +776,11 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
             same = out.exists() and sp.exists() and os.path.samefile(out, sp)
         except OSError:
             same = False
-        if same or out.resolve() == sp.resolve():
+        try:  # (an input in a loop of links: pathlib's RuntimeError before Python 3.13, "internal error")
+            same = same or out.resolve() == sp.resolve()
+        except (OSError, RuntimeError):
+            pass
+        if same:
             raise OutputExistsError(f"{out}: is an input; refusing to write over it")
     # a file where a folder of the path should be (-o in.mp4/x.mp4): a mistake in the command,
     # not a disk's failure (it was "write failed (Not a directory)" or "cannot create folder
