@@ -467,6 +467,24 @@ def lookup_reason(exc: OSError) -> str:
     return "file name too long" if exc.errno == errno.ENAMETOOLONG else f"cannot read: {io_reason(exc)}"
 
 
+#: what an input in a loop of links is said to be (the output's: :func:`raise_if_link_loop`)
+LOOP_OF_LINKS = "a link on its way leads back to itself (a loop of links)"
+
+
+def not_there(path: str | Path, missing: str) -> str:
+    """Why ``path``, which ``exists()`` said is not there, cannot be read: ``missing`` ("file not
+    found"), or where a link on its way leads back to itself (``ln -s b.mp4 a.mp4; ln -s a.mp4
+    b.mp4``) :data:`LOOP_OF_LINKS`: `ls` shows it, and it was said not to exist."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return LOOP_OF_LINKS
+    except ValueError:
+        pass
+    return missing
+
+
 def holds_earlier(final: str | Path, pattern: str | None = None) -> bool:
     """Whether an earlier output stands at ``final``: a file, or for a folder of frames
     (``pattern``: their names) one of them (what a run of a file stopped by a signal leaves

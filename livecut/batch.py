@@ -38,8 +38,8 @@ from typing import Callable, Iterable, Sequence
 
 from livecut.atomic import signals_held as _signals_held
 from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, identity, io_reason, name_too_long,
-                            not_removed, pid_exists, raise_if_in_the_way, raise_if_link_loop, remove_unfinished,
-                            removed_when_killed, special_kind, sweep_stale, temp_prefix, unfinished, why_left)
+                            not_removed, not_there, pid_exists, raise_if_in_the_way, raise_if_link_loop,
+                            remove_unfinished, removed_when_killed, special_kind, sweep_stale, temp_prefix, unfinished, why_left)
 from livecut.config import CompositeConfig, Config, VideoConfig, text_codec
 from livecut.errors import (LivecutError, UsageError, WriteError, cli_text, interrupt_under, json_names,
                             json_names_read, stop_text)
@@ -393,7 +393,7 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str]) -> tuple[li
                 unmatched.append((len(errors) - 1, text))
             files.extend(found)
         else:
-            errors.append(f"{p}: file not found")
+            errors.append(f"{p}: {not_there(p, 'file not found')}")
     if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)
         taken = {_resolved(f) for f in files}
         for at, text in unmatched:

@@ -195,6 +195,10 @@ def parse_background(text: str, *, files: bool = True) -> Background:
                 raise ConfigError(f"background {_quoted(text)}: {path} is a folder, not a file")
             if path.exists():
                 raise ConfigError(f"background {_quoted(text)}: {path} is not a regular file")
+            from livecut.atomic import not_there
+
+            if not_there(path, ""):  # (a loop of links)
+                raise ConfigError(f"background {_quoted(text)}: {path}: {not_there(path, '')}")
             raise ConfigError(f"background {_quoted(text)}: file not found: {path}")
         return Background(kind.lower(), path=path)
     try:

@@ -18,7 +18,7 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from livecut.atomic import special_kind
+from livecut.atomic import not_there, special_kind
 from livecut.errors import (FORCE, ArrayError, ConfigTypeError, ImageReadError, ImageSizeError, OutputExistsError,
                             UsageError, WriteError)
 
@@ -85,7 +85,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     ``any_float`` (not a picture to show: a mask of floats 0-255 is read as stored)."""
     p = picture_path(path, "read_image")
     if not p.exists():
-        raise ImageReadError(f"{p}: file not found")
+        raise ImageReadError(f"{p}: {not_there(p, 'file not found')}")
     if p.is_dir():
         raise ImageReadError(f"{p}: is a directory")
     try:
@@ -2369,7 +2369,7 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
                 unmatched.append((len(errors) - 1, text, in_results))
             paths.extend(found)
         else:
-            errors.append(f"{p}: file not found")
+            errors.append(f"{p}: {not_there(p, 'file not found')}")
     if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)
         taken = {q.resolve() for q in paths}
         for at, text, in_results in unmatched:

@@ -5475,3 +5475,22 @@ def test_a_mode_is_taken_in_any_case_as_a_configurations_is(tmp_path, good):
     assert probe(tmp_path / "cut.mov")["pix_fmt"].startswith(("yuva", "rgba", "argb", "bgra"))
     r = invoke("image", good["b.png"], "-o", tmp_path / "x", "--mode", "Masks", "-q")
     assert r.exit_code == 2 and "--mode 'Masks': expected one of cutout, mask" in r.stderr, r.output
+
+
+def test_an_input_in_a_loop_of_links_is_said_to_be_one_not_missing(good, tmp_path):
+    """`livecut image a.png` where a.png is a link in a loop (`ln -s b.png a.png; ln -s a.png b.png`)
+    said 'a.png: file not found' (`livecut file`: 'no such file'; a background: 'file not found'),
+    where `ls` shows it; the loop is named, as for an output, exit 2 alike."""
+    (tmp_path / "a.png").symlink_to("b.png")
+    (tmp_path / "b.png").symlink_to("a.png")
+    loop, out = tmp_path / "a.png", tmp_path / "out"
+    said = f"{loop}: a link on its way leads back to itself (a loop of links)"
+    r = invoke("image", str(loop), "-o", f"{out}/", "-q")
+    assert r.exit_code == 2 and said in r.stderr, r.stderr
+    r = invoke("batch", str(loop), "-o", f"{out}/", "-q")
+    assert r.exit_code == 2 and said in r.stderr, r.stderr
+    r = invoke("file", str(loop), "-o", str(tmp_path / "x.mp4"), "-q")
+    assert r.exit_code == 2 and said in r.stderr, r.stderr
+    r = invoke("image", str(good["a.jpg"]), "-b", f"image:{loop}", "-o", f"{out}/", "-q")
+    assert r.exit_code == 2 and said in r.stderr, r.stderr
+    assert not (tmp_path / "x.mp4").exists() and not any(out.glob("*.png"))

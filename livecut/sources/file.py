@@ -1269,7 +1269,9 @@ class FileSource(ClosesWhileReading):
             if scheme:
                 raise VideoOpenFailure(f"{redact_url(str(path))}: unsupported URL scheme {scheme}:// "
                                        f"(livecut reads {', '.join(s + '://' for s in INPUT_SCHEMES)})")
-            raise VideoOpenFailure(f"{p}: no such file" + _sequence_hint(p))
+            from livecut.atomic import not_there
+
+            raise VideoOpenFailure(f"{p}: {not_there(p, 'no such file')}" + _sequence_hint(p))
         if p.is_dir():
             raise VideoOpenFailure(f"{p}: is a folder, not a video file")
         if not p.is_file():
