@@ -830,7 +830,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
             try:  # (a link to nothing, its photo moved or deleted: 'No such file or directory', of a
                 # name that `ls` lists; said as `livecut image` says it)
                 if src.is_symlink() and not src.exists():
-                    why = f"a link to {os.readlink(src)}, which is not there"
+                    why = not_there(src, f"a link to {os.readlink(src)}, which is not there")
             except OSError:
                 pass
             refuse(f"{src}: cannot read: {why}")

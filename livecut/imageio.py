@@ -2292,7 +2292,7 @@ def _broken_links(paths: list[Path]) -> list[str]:
             except OSError:
                 continue
             if broken:
-                out.append(f"{q}: cannot read: a link to {target}, which is not there")
+                out.append(f"{q}: cannot read: {not_there(q, f'a link to {target}, which is not there')}")
     return out
 
 

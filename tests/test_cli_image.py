@@ -5494,3 +5494,24 @@ def test_an_input_in_a_loop_of_links_is_said_to_be_one_not_missing(good, tmp_pat
     r = invoke("image", str(good["a.jpg"]), "-b", f"image:{loop}", "-o", f"{out}/", "-q")
     assert r.exit_code == 2 and said in r.stderr, r.stderr
     assert not (tmp_path / "x.mp4").exists() and not any(out.glob("*.png"))
+
+
+def test_a_loop_of_links_in_a_folder_is_not_said_to_lead_to_nothing(good, tmp_path):
+    """`livecut image shoot/` (or batch) where shoot/x.png and y.png are links to each other said
+    'x.png: cannot read: a link to y.png, which is not there', where y.png is there (a link back);
+    the loop is named, and a link to nothing is still said to be one."""
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    (shoot / "a.jpg").write_bytes(Path(good["a.jpg"]).read_bytes())
+    (shoot / "x.png").symlink_to("y.png")
+    (shoot / "y.png").symlink_to("x.png")
+    (shoot / "d.png").symlink_to("gone.png")
+    for cmd in ("image", "batch"):
+        r = invoke(cmd, str(shoot), "-o", str(tmp_path / cmd) + "/", "-q")
+        assert r.exit_code == 2, r.output
+        for name in ("x.png", "y.png"):
+            said = f"{name}: cannot read: a link on its way leads back to itself (a loop of links)"
+            assert said in r.stderr, r.stderr
+        assert "d.png: cannot read: a link to gone.png, which is not there" in r.stderr, r.stderr
+        assert "which is not there" not in r.stderr.replace("a link to gone.png, which is not there", ""), r.stderr
+        assert (tmp_path / cmd / "a.png").is_file()
