@@ -56,11 +56,24 @@ NAME_MAX = 255
 _TEMP_EXTRA = len(TEMP_MARK) + 9 + 1 + 6 + 1 + 8
 
 
+@functools.lru_cache(maxsize=1)
+def _path_max() -> int | None:
+    """The most bytes a path may have, its ending NUL included (PATH_MAX: 4096 on Linux), or
+    None where the system does not say."""
+    try:
+        return os.pathconf("/", "PC_PATH_MAX")
+    except (OSError, ValueError, AttributeError):  # (Windows has no pathconf)
+        return None
+
+
 def name_too_long(path: str | Path) -> bool:
     """Whether a name of ``path`` (the file's, or a folder's on its way) is longer than
-    :data:`NAME_MAX` bytes: the system refuses it ("File name too long"), which a look-up
-    raised as an OSError.  Checked before the work, so that it is refused as bad input."""
-    return any(len(os.fsencode(part)) > NAME_MAX for part in Path(path).parts)
+    :data:`NAME_MAX` bytes, or the whole path as given reaches PATH_MAX (folders nested 4 KiB
+    deep): the system refuses it ("File name too long"), which a look-up raised as an OSError
+    (`livecut batch`: 'internal error').  Checked before the work, so that it is refused as bad input."""
+    limit = _path_max()
+    return (any(len(os.fsencode(part)) > NAME_MAX for part in Path(path).parts)
+            or (limit is not None and len(os.fsencode(str(path))) >= limit))
 
 
 def temp_prefix(final: Path) -> str:

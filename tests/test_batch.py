@@ -2840,6 +2840,23 @@ def test_an_output_folder_name_too_long_is_one_line_exit_2(tmp_path, there):
     assert r.stderr == f"livecut: error: {out}: file name too long\n", r.stderr
 
 
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PATH_MAX of 4096 bytes (Linux)")
+def test_an_output_path_longer_than_the_system_takes_is_one_line_exit_2(tmp_path):
+    """-o OUTDIR/ whose names each fit but whose whole path is over 4096 bytes (folders nested
+    deep, a generated path) was 'internal error: OSError: [Errno 36] File name too long', exit 1;
+    bad input, one line, exit 2, as a name too long is said."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    _photo(tmp_path / "in" / "a.jpg")
+    out = tmp_path.joinpath(*["d" * 200] * 21)
+    r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", f"{out}/", "-j", "1"])
+    assert r.exit_code == 2, r.output
+    assert r.stderr == f"livecut: error: {out}: file name too long\n", r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
 def test_a_photo_whose_output_name_is_too_long_is_refused_before_the_cut(tmp_path):
     """A photo named without an extension (read by its content), its name 252 bytes: its output
     NAME.png (256 bytes) was refused once the photo was cut, 'cannot write: File name too long',
