@@ -2225,7 +2225,62 @@ def glob_paths(pattern: str) -> list[str]:
     n = _literal_head(parts)
     if n:
         pattern = os.path.join(glob.escape(os.path.join(*parts[:n])), *parts[n:])
-    return glob.glob(pattern, recursive=True)
+    return _glob(pattern)
+
+
+def _glob(pattern: str) -> list[str]:
+    """``glob.glob(pattern, recursive=True)``, where ``**`` goes into no folder that is one of its
+    own on the way (a link back up the tree, ``ln -s .. up``): there glob follows the link again
+    and again, until the system's 40 links in a row, and two such links in one folder make that
+    2**40 paths ('shoot/**/*.jpg' ran for ever, a core busy)."""
+    segs = pattern.split(os.sep)
+    if "**" not in segs:
+        return glob.glob(pattern, recursive=True)
+    i = segs.index("**")
+    head, rest = os.sep.join(segs[:i]) or (os.sep if i else ""), os.sep.join(segs[i + 1:])
+    heads = [h for h in glob.glob(head) if os.path.isdir(h)] if head else [""]
+    found: list[str] = []
+    for top in heads:
+        for d in _folders_below(top):
+            if segs[i + 1:]:  # (more after it; '' alone: 'x/**/', the folders)
+                found.extend(_glob(os.path.join(glob.escape(d), rest)))
+                continue
+            if d != top or top:  # ('x/**': x/ itself, then what is below it, as glob gives them)
+                found.append(os.path.join(d, "") if d == top else d)
+            try:
+                names = sorted(os.listdir(d or "."))
+            except OSError:
+                continue
+            found.extend(q for q in (os.path.join(d, name) for name in names if not name.startswith("."))
+                         if not os.path.isdir(q))
+    return found
+
+
+def _folders_below(top: str):
+    """``top`` and each folder below it, its hidden ones left out (as glob's ``**``): through links
+    to folders, but into none that is one of its own on the way there (a link back up)."""
+    def walk(d: str, ancestors: frozenset):
+        yield d
+        try:
+            entries = sorted(os.scandir(d or "."), key=lambda e: e.name)
+        except OSError:
+            return
+        for e in entries:
+            try:
+                if e.name.startswith(".") or not e.is_dir():
+                    continue
+                st = e.stat()
+            except OSError:
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key not in ancestors:
+                yield from walk(os.path.join(d, e.name), ancestors | {key})
+
+    try:
+        st = os.stat(top or ".")
+    except OSError:
+        return
+    yield from walk(top, frozenset({(st.st_dev, st.st_ino)}))
 
 
 def _pattern_base(pattern: str) -> Path:

@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from livecut.cli import app
-from conftest import APPEND_ONLY, open_that_stops, sigterm_through_c_code, traced_peak
+from conftest import APPEND_ONLY, open_that_stops, run_cli, sigterm_through_c_code, traced_peak
 from synth import make_scene
 
 REPO = Path(__file__).resolve().parent.parent
@@ -5515,3 +5515,20 @@ def test_a_loop_of_links_in_a_folder_is_not_said_to_lead_to_nothing(good, tmp_pa
         assert "d.png: cannot read: a link to gone.png, which is not there" in r.stderr, r.stderr
         assert "which is not there" not in r.stderr.replace("a link to gone.png, which is not there", ""), r.stderr
         assert (tmp_path / cmd / "a.png").is_file()
+
+
+def test_a_double_star_pattern_over_links_back_up_the_tree_ends(good, tmp_path):
+    """`livecut image 'shoot/**/*.png'` where a folder holds two links back up (`up -> ..`,
+    `self -> .`, as some photo tools leave) ran for ever, a core busy: glob followed them again
+    and again, 2**40 paths; each folder is gone into once on a way, and the photo is cut once,
+    by `livecut batch` too."""
+    sub = tmp_path / "shoot" / "sub"
+    sub.mkdir(parents=True)
+    (sub / "a.png").write_bytes(Path(good["a.jpg"]).read_bytes())
+    (sub / "up").symlink_to("..")
+    (sub / "self").symlink_to(".")
+    for cmd in ("image", "batch"):
+        r = run_cli(cmd, str(tmp_path / "shoot" / "**" / "*.png"), "-o", str(tmp_path / cmd) + "/", "-q",
+                    timeout=40)
+        assert r.returncode == 0, r.stderr
+        assert sorted(p.name for p in (tmp_path / cmd).glob("*.png")) == ["a.png"]
