@@ -475,6 +475,10 @@ class Processor:
     #: smoothing's times are kept in seconds frame by frame (:meth:`MaskSmoother.at`: a variable
     #: frame rate); the :class:`Pipeline` gives it where a process says so
     takes_pts = True
+    #: ``fit=`` (:attr:`livecut.sources.base.Frame.fit`: where the source fitted the picture onto
+    #: bars) is taken by :meth:`__call__` and :meth:`segment`; the :class:`Pipeline` gives it where
+    #: a process says so
+    takes_fit = True
 
     def __init__(self, cfg: Config | None, mode: str | None = None, background: str | None = None):
         cfg = self.cfg = whole_config(cfg, "Processor")
@@ -602,7 +606,8 @@ class Processor:
             self._bg_now = self._bg_video.next()
         return self._bg_now
 
-    def segment(self, image: np.ndarray, out: np.ndarray | None = None, pts: float | None = None) -> tuple:
+    def segment(self, image: np.ndarray, out: np.ndarray | None = None, pts: float | None = None,
+                fit: tuple[int, int, int, int] | None = None) -> tuple:
         """The alpha of ``image`` (smoothed over time: frames in order) and what the segmenter
         said of the frame: ``(alpha, state, judged, box, counts, pending)`` (``box``: the picture inside black
         bars, or None; ``counts``: the engine's diagnostic counts once this frame was segmented,
@@ -618,9 +623,12 @@ class Processor:
         clip with noise hidden there was cut otherwise where it shows); what its alpha leaves
         transparent stays so in the output, as the Compositor keeps a BGRA frame's alpha: the
         alpha returned is the cut's alone.  ``pts``: the frame's time in seconds (None: not known), for
-        the smoothing (see :meth:`MaskSmoother.at`)."""
+        the smoothing (see :meth:`MaskSmoother.at`).  ``fit``: where the source fitted the picture
+        onto black bars (:attr:`~livecut.sources.base.Frame.fit`), for the engine's bars."""
         if self.smoother is not None:
             self.smoother.at(pts)
+        if hasattr(self.seg, "fit"):
+            self.seg.fit = fit
         clock = self.clock
         t = clock.now() if clock is not None else 0.0
         clear = False
@@ -670,12 +678,15 @@ class Processor:
         return self._counted if self._counted is not None else self._counts()
 
     def __call__(self, image: np.ndarray, need_output: bool = True,
-                 pre: tuple | None = None, pts: float | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
+                 pre: tuple | None = None, pts: float | None = None,
+                 fit: tuple[int, int, int, int] | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(output for the sinks, output for the preview); internal buffers.  ``pre``: the
         frame's :meth:`segment` result, when it was segmented ahead; ``pts``: the frame's time
-        (seconds, None: not known; see :meth:`segment`)."""
+        (seconds, None: not known) and ``fit`` (where the source fitted it onto bars), see
+        :meth:`segment`."""
         i420 = self.pixel_format == "yuv420p"
-        alpha, state, judged, box, self._counted, pending = pre if pre is not None else self.segment(image, pts=pts)
+        alpha, state, judged, box, self._counted, pending = (pre if pre is not None
+                                                             else self.segment(image, pts=pts, fit=fit))
         self._bg_now = None  # (a new frame: the video background's next frame)
         clock = self.clock
         if pending is not None:  # (segmented ahead: its refinement is done here)
@@ -889,6 +900,8 @@ class Pipeline:
         #: the smoothing's times in seconds frame by frame, see Processor.takes_pts); the process
         #: run is asked at each frame, as another may be put in its place (on_start)
         self._timed = getattr(process, "takes_pts", False) is True
+        #: ``ahead`` takes ``fit=`` too (Processor.takes_fit), given where a frame has one
+        self._fits = getattr(process, "takes_fit", False) is True
         self._ahead_ring: list[np.ndarray] = []
         self._ahead_i = 0
         self.queue_size = max(1, queue_size)
@@ -986,8 +999,9 @@ class Pipeline:
                     t0 = time.perf_counter()
                     try:
                         buf = self._ahead_buffer(frame.image)
-                        frame.pre = (self.ahead(frame.image, buf, pts=frame.pts) if self._timed
-                                     else self.ahead(frame.image, buf))
+                        fitted = {"fit": frame.fit} if self._fits and getattr(frame, "fit", None) is not None else {}
+                        frame.pre = (self.ahead(frame.image, buf, pts=frame.pts, **fitted) if self._timed
+                                     else self.ahead(frame.image, buf, **fitted))
                     except BaseException as exc:  # noqa: BLE001 -- handed to the main thread
                         self._fail("processing", exc if isinstance(exc, LivecutError) else StageError(
                             f"processing stage failed: {type(exc).__name__}: {exc}"))
@@ -1301,6 +1315,8 @@ class Pipeline:
                     pre = getattr(frame, "pre", None)
                     # (asked of the process run now: one put in its place, on_start's, may not take it)
                     timed = {"pts": frame.pts} if getattr(self.process, "takes_pts", False) is True else {}
+                    if getattr(frame, "fit", None) is not None and getattr(self.process, "takes_fit", False) is True:
+                        timed["fit"] = frame.fit
                     out, view = (self.process(frame.image, bool(self.thread_sinks), pre=pre, **timed) if pre is not None
                                  else self.process(frame.image, bool(self.thread_sinks), **timed))
                 except LivecutError:

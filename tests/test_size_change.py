@@ -264,3 +264,45 @@ def test_the_frames_just_before_a_change_of_pixel_shape_keep_their_own(tmp_path,
     assert min(lefts[:25]) > 60 and max(lefts[25:]) < 30, [round(v) for v in lefts]
     assert [w for w in src.warnings if "360x288 (its pixels 16:15" in w] and \
         not [w for w in src.warnings if "its pixels 64:45, the output's" in w or "(its pixels 1:1" in w]
+
+
+def _scene_clip(path, w: int, h: int, *, blur: float = 0.0, sar: str = "1/1", offset: int = 0) -> bytes:
+    """1 s of a synthetic scene (a sharp textured subject over a defocused background, the
+    whole of it blurred by ``blur``) panning 1 px a frame, ``w`` x ``h`` of pixels ``sar``, as
+    MPEG-TS."""
+    import cv2
+    from synth import make_scene
+
+    img, _ = make_scene("basic", w=w + 25, h=h, seed=1)
+    if blur:
+        img = cv2.GaussianBlur(img, (0, 0), blur)
+    raw = b"".join(np.ascontiguousarray(img[:, i:i + w]).tobytes() for i in range(25))
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{w}x{h}", "-r", "25",
+                    "-i", "-", "-vf", f"setsar={sar}", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                    "-output_ts_offset", str(offset), "-f", "mpegts", str(path)], input=raw, check=True, timeout=60)
+    return path.read_bytes()
+
+
+@needs_ffmpeg
+@pytest.mark.parametrize("later, sar, settings", [
+    ("640x360", "1/1", ["video.segment_ahead=on"]), ("640x360", "1/1", ["video.segment_ahead=off"]),
+    ("480x360", "4/3", ["video.yuv=off"])], ids=["i420-ahead", "i420", "bgr-pixel-shape"])
+def test_the_bars_a_picture_is_fitted_onto_mid_run_are_no_subject(tmp_path, later, sar, settings):
+    """A sharp 320x240 scene, then a 16:9 one blurred all over (640x360, or 480x360 of 4:3
+    pixels), fitted onto black bars above and below (its picture rows 30-210).  The engine
+    took bars it had not seen at the start only once they had lasted 25 frames: for a second
+    the bars' edge was judged as a sharp subject, a band of ~20 % of the frame in the mask.
+    The source's fit is told to the engine, whose bars are taken at once."""
+    w, h = (int(v) for v in later.split("x"))
+    clip = tmp_path / "spliced.ts"
+    clip.write_bytes(_scene_clip(tmp_path / "0.ts", 320, 240)
+                     + _scene_clip(tmp_path / "1.ts", w, h, blur=9.0, sar=sar, offset=1))
+    out = tmp_path / "mask.mkv"
+    r = run_cli("file", str(clip), "-o", str(out), "-m", "mask", "--set", "video.codec=ffv1",
+                *(a for s in settings for a in ("--set", s)))
+    assert r.returncode == 0, r.stderr
+    masks = [f[:, :, 1] for f in _frames(out)]
+    assert len(masks) == 50
+    assert (masks[20] > 128).mean() > 0.05  # the sharp subject of the first scene
+    for i in range(25, 50):  # the blurred one between bars: nothing sharp, least of all its top edge
+        assert (masks[i] > 128).mean() < 0.01, (i, (masks[i][30:60] > 128).mean())

@@ -126,6 +126,9 @@ class Segmenter:
         self._full: np.ndarray | None = None  # the whole frame's alpha when there are bars
         #: the part of the last frame that was judged, (y0, y1, x0, x1), when it had bars
         self.box: tuple[int, int, int, int] | None = None
+        #: where the source fitted the next frame's picture onto bars (Frame.fit), None where it did
+        #: not: set before the frame is given (a new fit's bars are taken at once, see segment.bars)
+        self.fit: tuple[int, int, int, int] | None = None
         self.matrix = "bt601"
         self._reader: BgrReader | None = None  # (BT.709 I420 frames to BGR, see _i420_to_bgr)
         self._bgr_i420: np.ndarray | None = None  # (the BGR of an I420 frame, see _i420_to_bgr)
@@ -335,7 +338,7 @@ class Segmenter:
         if self._bars is None:
             return None
         t0 = time.perf_counter()
-        box = self._bars.update(img, dark, even)
+        box = self._bars.update(img, dark, even, self.fit)
         fits = getattr(self.method, "fits", None)
         if box is not None and fits is not None and not fits(box[1] - box[0], box[3] - box[2]):
             # (a picture between the bars too long for its width for the method: the whole frame is

@@ -21,7 +21,9 @@ picture reaches into a bar, and replaced by deeper bars (looked for on every
 :data:`CHECK_EVERY` th frame) only when they have been found for :data:`ADOPT_FRAMES`
 frames in a row: a dark scene does not make the box tighter for a moment, and a box of
 another size starts the engine's buffers and smoothing anew.  The first frame's bars
-are taken at once.
+are taken at once, and so are those of a frame the source fitted otherwise onto bars
+(``fit``: a picture that changed size or pixel shape mid-run; judged with its bars for a
+second, their edge was a sharp subject across the frame).
 """
 
 from __future__ import annotations
@@ -192,10 +194,14 @@ class BarTracker:
         self._pending: Box | None = None
         self._since = 0
         self._shape: tuple[int, int] | None = None
+        self._fit: Box | None = None
 
-    def update(self, img: np.ndarray, dark: int = BAR_DARK, even: bool = False) -> Box | None:
+    def update(self, img: np.ndarray, dark: int = BAR_DARK, even: bool = False,
+               fit: Box | None = None) -> Box | None:
         """The box for this frame: ``(y0, y1, x0, x1)``, or None for the whole frame
-        (``dark`` and ``even`` as :func:`find_bars` takes them)."""
+        (``dark`` and ``even`` as :func:`find_bars` takes them).  ``fit``: where the source
+        fitted the picture onto bars (:attr:`livecut.sources.base.Frame.fit`), None where it
+        did not; where it changes, this frame's bars are taken at once."""
         img = _image(img)  # (checked once; its own box needs no check either)
         if self.still:
             self.box = _find(img, dark, even)
@@ -203,6 +209,8 @@ class BarTracker:
         if self._shape != img.shape[:2]:  # a new picture size: start again
             self.reset()
             self._shape = img.shape[:2]
+        if fit != self._fit:  # a picture fitted otherwise onto bars (or no longer): start again
+            self._fit, self._frame = fit, 0
         self._frame += 1
         box = self.box
         if self._frame == 1 or (box is not None and ((even and any(v % 2 for v in box))

@@ -30,6 +30,9 @@ class Frame:
     captured_at: float = 0.0     #: time.perf_counter() when it was read (latency stats)
     #: the frame's segmentation, when the pipeline segments ahead (see Pipeline.ahead)
     pre: object = None
+    #: where the source fitted the picture onto black bars (a change of size or pixel shape
+    #: mid-run), ``(y0, y1, x0, x1)``, else None: the segmenter takes a new fit's bars at once
+    fit: tuple[int, int, int, int] | None = None
 
 
 @check_arguments  # (SourceInfo(widht=1): a ConfigTypeError with a hint, not a bare TypeError)

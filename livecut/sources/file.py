@@ -1928,6 +1928,7 @@ class FileSource(ClosesWhileReading):
     def _fit_i420(self, f, buf: np.ndarray, w: int, h: int, shape: Fraction = Fraction(1)) -> np.ndarray:
         x, y, fw, fh = fitted_size(f.width * shape, f.height, w, h, even=True)
         self._note_fitted(f, shape, w, h)
+        self._fit = (y, y + fh, x, x + fw)
         g = f.reformat(width=fw, height=fh, format="yuv420p", dst_color_range=LIMITED_RANGE,
                        dst_colorspace=self._output_space())
         by, bu, bv = planes(buf, h, w)
@@ -1970,6 +1971,8 @@ class FileSource(ClosesWhileReading):
 
     #: the scale filter graph of :meth:`_444_to_420` and what it was made for
     _scale = _scale_key = None
+    #: where the frame being read was fitted onto bars, ``(y0, y1, x0, x1)`` (its Frame's ``fit``)
+    _fit: tuple[int, int, int, int] | None = None
 
     @staticmethod
     def _bicubic():
@@ -2023,6 +2026,7 @@ class FileSource(ClosesWhileReading):
         cv2.resize(img, (fw, fh), dst=out[y:y + fh, x:x + fw],
                    interpolation=cv2.INTER_AREA if fw < f.width else cv2.INTER_LINEAR)
         self._note_fitted(f, shape, w, h, "transparent" if self.alpha else "black")
+        self._fit = (y, y + fh, x, x + fw)
         return out
 
     def __enter__(self) -> "FileSource":
@@ -2089,11 +2093,12 @@ class FileSource(ClosesWhileReading):
                               else self._last_end)
         if clock is not None:
             t = clock.now()  # (the pacer sleeps: no CPU, but keep the stages apart)
+        self._fit = None  # (set where the frame is fitted onto bars)
         img = self._to_i420(f) if self.pixel_format == "yuv420p" else self._to_bgr(f)
         if clock is not None:
             clock.add("convert_in", t)
         frame = Frame(image=img, index=self._index, pts=None if pts is None else pts - self.info.start,
-                      captured_at=time.perf_counter())
+                      captured_at=time.perf_counter(), fit=self._fit)
         self._index += 1
         return frame
 

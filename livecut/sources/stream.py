@@ -1832,11 +1832,12 @@ class StreamSource:
 
         return self._shapes.of(frame, decoder_sar)
 
-    def _as_shown(self, image: np.ndarray, shape: Fraction) -> np.ndarray:
+    def _as_shown(self, image: np.ndarray, shape: Fraction) -> tuple[np.ndarray, tuple[int, int, int, int]]:
         """``image``, whose pixels are ``shape`` times as wide as the output's, at the output's
         size (the first frame's), scaled to fit as it is shown, centred on black bars, in a buffer
         of the pool (it was fitted by its pixels: an HD picture after an anamorphic SD one shown
-        2.5:1 between bars, a 4:3 one stretched); :attr:`warnings` says so once per size and pixel
+        2.5:1 between bars, a 4:3 one stretched), and where it lies in it, ``(y0, y1, x0, x1)``;
+        :attr:`warnings` says so once per size and pixel
         shape, the stream's own size named (it was taken across to the output's pixels, a new
         array a frame, and the output said that size, 900x720 for a 1280x720 picture, one the
         stream never had), as :class:`livecut.sources.file.FileSource` says it."""
@@ -1855,15 +1856,16 @@ class StreamSource:
                    interpolation=cv2.INTER_AREA if fw < w else cv2.INTER_LINEAR)
         self._pool.give(image)
         self._shapes.note_fitted(self.warnings, w, h, shape, ow, oh)
-        return out
+        return out, (y, y + fh, x, x + fw)
 
     def _deliver(self, frame: Any) -> Frame:
         image = self._to_bgr(frame, self._pool.take((frame.height, frame.width, 3)))
         shape = self._shape(frame)
         if self._out_size is None:
             self._out_size = (image.shape[1], image.shape[0])
+        fit = None  # (where the picture was fitted onto bars, see Frame.fit)
         if shape != 1:
-            image = self._as_shown(image, shape)
+            image, fit = self._as_shown(image, shape)
         now = time.monotonic()
         if self._catching_up and self._catch_up_until is None:
             self._catch_up_until = now + CATCH_UP
@@ -1897,7 +1899,7 @@ class StreamSource:
             self.info.width, self.info.height = image.shape[1], image.shape[0]
         self._last_frame_at = now
         self._dry_since, self._dry_attempts, self._quiet_since = None, 0, None
-        out = Frame(image=image, index=self._index, pts=pts, captured_at=time.perf_counter())
+        out = Frame(image=image, index=self._index, pts=pts, captured_at=time.perf_counter(), fit=fit)
         self._index += 1
         return out
 
