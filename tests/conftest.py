@@ -503,3 +503,21 @@ def shape_spliced(folder: Path, later: str, sar: str, name: str = "shape.ts") ->
     out = folder / name
     out.write_bytes(b"".join(parts))
     return out
+
+
+def scene_clip(path, w: int, h: int, *, blur: float = 0.0, sar: str = "1/1", offset: int = 0) -> bytes:
+    """1 s of a synthetic scene (a sharp textured subject over a defocused background, the
+    whole of it blurred by ``blur``) panning 1 px a frame, ``w`` x ``h`` of pixels ``sar``, as
+    MPEG-TS."""
+    import cv2
+    from synth import make_scene
+
+    img, _ = make_scene("basic", w=w + 25, h=h, seed=1)
+    if blur:
+        img = cv2.GaussianBlur(img, (0, 0), blur)
+    raw = b"".join(np.ascontiguousarray(img[:, i:i + w]).tobytes() for i in range(25))
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{w}x{h}", "-r", "25",
+                    "-i", "-", "-vf", f"setsar={sar}", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                    "-output_ts_offset", str(offset), "-f", "mpegts", str(path)], input=raw, check=True, timeout=60)
+    return path.read_bytes()
+

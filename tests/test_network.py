@@ -3040,6 +3040,33 @@ def test_a_streams_picture_whose_pixels_change_shape_is_fitted_as_shown(tmp_path
     assert late[:, :40].mean() < 8 and late[:, -40:].mean() < 8 and late[:6, 50:310].mean() > 60
 
 
+def test_the_thin_bars_a_streams_picture_is_fitted_onto_are_no_subject(tmp_path):
+    """A sharp scene of 4:3 pixels (240x240, shown 320x240), then a blurred 640x470 one of
+    square pixels, over HTTP: the stream fits it onto bars of 2 rows above it and 3 below, too thin
+    for the engine to find, and their edge was cut as a sharp subject, a band of ~20 % of the
+    frame in the mask, for as long as it lasted.  The stream's fit bounds the picture judged."""
+    from conftest import run_cli, scene_clip
+
+    require_ffmpeg()
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "tv.ts").write_bytes(scene_clip(tmp_path / "0.ts", 240, 240, sar="4/3")
+                                   + scene_clip(tmp_path / "1.ts", 640, 470, blur=9.0, offset=1))
+    out = tmp_path / "mask.mkv"
+    with _http_server(served) as base:
+        r = run_cli("run", f"{base}/tv.ts", "-o", str(out), "-m", "mask", "--set", "video.codec=ffv1")
+    assert r.returncode == 0, r.stderr
+    assert "changed size mid-run to 640x470" in r.stderr
+    import av
+
+    with av.open(str(out)) as c:
+        masks = [f.to_ndarray(format="gray") for f in c.decode(video=0)]
+    assert len(masks) == 50
+    assert (masks[20] > 128).mean() > 0.05  # the sharp subject of the first scene
+    for i in range(25, 50):  # nothing along the blurred picture's top edge
+        assert (masks[i][:40] > 128).mean() < 0.01 and (masks[i] > 128).mean() < 0.05, i
+
+
 def test_a_streams_picture_of_another_size_and_pixel_shape_is_said_at_its_own_size(tmp_path):
     """A TV channel's HD programme (640x360, square pixels) after its anamorphic SD one (360x288,
     64:45) was said 'changed size mid-run to 450x360', its size in the output's pixels, one the

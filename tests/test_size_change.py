@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import run_cli, shape_spliced
+from conftest import run_cli, scene_clip, shape_spliced
 from rtsp_helpers import env_with_repo
 from livecut.resize import Fitter, fitted_size
 
@@ -266,23 +266,6 @@ def test_the_frames_just_before_a_change_of_pixel_shape_keep_their_own(tmp_path,
         not [w for w in src.warnings if "its pixels 64:45, the output's" in w or "(its pixels 1:1" in w]
 
 
-def _scene_clip(path, w: int, h: int, *, blur: float = 0.0, sar: str = "1/1", offset: int = 0) -> bytes:
-    """1 s of a synthetic scene (a sharp textured subject over a defocused background, the
-    whole of it blurred by ``blur``) panning 1 px a frame, ``w`` x ``h`` of pixels ``sar``, as
-    MPEG-TS."""
-    import cv2
-    from synth import make_scene
-
-    img, _ = make_scene("basic", w=w + 25, h=h, seed=1)
-    if blur:
-        img = cv2.GaussianBlur(img, (0, 0), blur)
-    raw = b"".join(np.ascontiguousarray(img[:, i:i + w]).tobytes() for i in range(25))
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{w}x{h}", "-r", "25",
-                    "-i", "-", "-vf", f"setsar={sar}", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-                    "-output_ts_offset", str(offset), "-f", "mpegts", str(path)], input=raw, check=True, timeout=60)
-    return path.read_bytes()
-
-
 @needs_ffmpeg
 @pytest.mark.parametrize("later, sar, settings", [
     ("640x360", "1/1", ["video.segment_ahead=on"]), ("640x360", "1/1", ["video.segment_ahead=off"]),
@@ -295,8 +278,8 @@ def test_the_bars_a_picture_is_fitted_onto_mid_run_are_no_subject(tmp_path, late
     The source's fit is told to the engine, whose bars are taken at once."""
     w, h = (int(v) for v in later.split("x"))
     clip = tmp_path / "spliced.ts"
-    clip.write_bytes(_scene_clip(tmp_path / "0.ts", 320, 240)
-                     + _scene_clip(tmp_path / "1.ts", w, h, blur=9.0, sar=sar, offset=1))
+    clip.write_bytes(scene_clip(tmp_path / "0.ts", 320, 240)
+                     + scene_clip(tmp_path / "1.ts", w, h, blur=9.0, sar=sar, offset=1))
     out = tmp_path / "mask.mkv"
     r = run_cli("file", str(clip), "-o", str(out), "-m", "mask", "--set", "video.codec=ffv1",
                 *(a for s in settings for a in ("--set", s)))
@@ -306,3 +289,34 @@ def test_the_bars_a_picture_is_fitted_onto_mid_run_are_no_subject(tmp_path, late
     assert (masks[20] > 128).mean() > 0.05  # the sharp subject of the first scene
     for i in range(25, 50):  # the blurred one between bars: nothing sharp, least of all its top edge
         assert (masks[i] > 128).mean() < 0.01, (i, (masks[i][30:60] > 128).mean())
+
+
+@needs_ffmpeg
+@pytest.mark.parametrize("settings", [[], ["video.yuv=off"], "pipe"], ids=["i420", "bgr-pixel-shape", "pipe"])
+def test_bars_thinner_than_a_letterbox_a_picture_is_fitted_onto_are_no_subject(tmp_path, settings):
+    """A sharp 320x240 scene, then a blurred 640x470 one (as I420: fitted 320x234 at row 2, a
+    bar of 2 rows above it, 4 below; 640x470 of pixels 1:1 after the first part's 4:3 pixels,
+    as BGR, from a file or a pipe: fitted by the source too).  A bar thinner than 4 rows is no
+    bar to the engine, and the edge of the one the source added was cut as a sharp subject, a
+    band of ~20 % of the frame, for as long as the picture was fitted so.  The source's fit is
+    the picture's box."""
+    clip = tmp_path / "spliced.ts"
+    first_sar = "4/3" if settings else "1/1"
+    clip.write_bytes(scene_clip(tmp_path / "0.ts", 240 if settings else 320, 240, sar=first_sar)
+                     + scene_clip(tmp_path / "1.ts", 640, 470, blur=9.0, offset=1))
+    out = tmp_path / "mask.mkv"
+    args = ("-o", str(out), "-m", "mask", "--set", "video.codec=ffv1")
+    if settings == "pipe":
+        with clip.open("rb") as f:
+            r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", *args], stdin=f, capture_output=True,
+                               text=True, timeout=120, env=env_with_repo())
+    else:
+        r = run_cli("file", str(clip), *args, *(a for s in settings for a in ("--set", s)))
+    assert r.returncode == 0, r.stderr
+    assert "changed size mid-run to 640x470" in r.stderr
+    masks = [f[:, :, 1] for f in _frames(out)]
+    assert len(masks) == 50
+    assert (masks[20] > 128).mean() > 0.05  # the sharp subject of the first scene
+    for i in range(25, 50):  # the blurred one between bars: nothing along its top edge (~20 % of
+        # the frame, before), little anywhere (the blurred scene's own subject, as BGR: ~1 %)
+        assert (masks[i][:40] > 128).mean() < 0.01 and (masks[i] > 128).mean() < 0.05, i

@@ -201,7 +201,8 @@ class BarTracker:
         """The box for this frame: ``(y0, y1, x0, x1)``, or None for the whole frame
         (``dark`` and ``even`` as :func:`find_bars` takes them).  ``fit``: where the source
         fitted the picture onto bars (:attr:`livecut.sources.base.Frame.fit`), None where it
-        did not; where it changes, this frame's bars are taken at once."""
+        did not: where it changes, this frame's bars are taken at once, and its own bars are
+        bars however thin (``fit`` is checked as :func:`bars_hold` checks a box)."""
         img = _image(img)  # (checked once; its own box needs no check either)
         if self.still:
             self.box = _find(img, dark, even)
@@ -210,7 +211,8 @@ class BarTracker:
             self.reset()
             self._shape = img.shape[:2]
         if fit != self._fit:  # a picture fitted otherwise onto bars (or no longer): start again
-            self._fit, self._frame = fit, 0
+            self._fit = None if fit is None else check_box(fit, *img.shape[:2])
+            self._frame = 0
         self._frame += 1
         box = self.box
         if self._frame == 1 or (box is not None and ((even and any(v % 2 for v in box))
@@ -219,11 +221,11 @@ class BarTracker:
             # also a box found for BGR frames (odd) asked for by an I420 frame (even: it was
             # kept, and Compositor.apply_i420 refused it, Segmenter.mask_i420 cut the chroma
             # half a line off)
-            self.box, self._pending = _find(img, dark, even), None
+            self.box, self._pending = self._find(img, dark, even), None
             return self.box
         if box is not None and self._frame % CHECK_EVERY:
             return box  # (its bars hold; deeper ones are looked for every CHECK_EVERY frames)
-        found = _find(img, dark, even)
+        found = self._find(img, dark, even)
         if found is not None and found != box and (box is None or not _inside(box, found)):
             # deeper bars, or bars where there were none: taken once they last (bars found
             # thinner than the ones in use while those stay dark -- subtitles, a logo in a
@@ -235,6 +237,22 @@ class BarTracker:
         else:
             self._pending = None
         return self.box
+
+    def _find(self, img: np.ndarray, dark: int, even: bool) -> Box | None:
+        """The frame's bars (:func:`_find`), and where the picture was fitted onto bars, the
+        bars of the fit too: one thinner than :data:`MIN_BAR` (a 640x470 picture fitted into
+        320x240, 2 rows above it) is no bar to :func:`_find`, and its edge was cut as a sharp
+        subject for as long as the picture was fitted so."""
+        box = _find(img, dark, even)
+        if self._fit is None:
+            return box
+        h, w = img.shape[:2]
+        y0, y1, x0, x1 = box if box is not None else (0, h, 0, w)
+        fy0, fy1, fx0, fx1 = self._fit
+        y0, y1, x0, x1 = max(y0, fy0), min(y1, fy1), max(x0, fx0), min(x1, fx1)
+        if even:
+            y0, x0, y1, x1 = y0 + y0 % 2, x0 + x0 % 2, y1 - y1 % 2, x1 - x1 % 2
+        return None if (y0, y1, x0, x1) == (0, h, 0, w) or y1 <= y0 or x1 <= x0 else (y0, y1, x0, x1)
 
 
 def framing(box: Box | None, h: int, w: int) -> Box | None:
