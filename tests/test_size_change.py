@@ -320,3 +320,55 @@ def test_bars_thinner_than_a_letterbox_a_picture_is_fitted_onto_are_no_subject(t
     for i in range(25, 50):  # the blurred one between bars: nothing along its top edge (~20 % of
         # the frame, before), little anywhere (the blurred scene's own subject, as BGR: ~1 %)
         assert (masks[i][:40] > 128).mean() < 0.01 and (masks[i] > 128).mean() < 0.05, i
+
+
+def _ts_part(path, frames: list[np.ndarray], offset: float) -> bytes:
+    h, w = frames[0].shape[:2]
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{w}x{h}", "-r", "25",
+                    "-i", "-", "-c:v", "libx264", "-crf", "14", "-pix_fmt", "yuv420p", "-output_ts_offset",
+                    str(offset), "-f", "mpegts", str(path)], input=b"".join(f.tobytes() for f in frames),
+                   check=True, timeout=60)
+    return path.read_bytes()
+
+
+def _sharp_disc_over_blur(w: int, h: int, n: int, seed: int) -> list[np.ndarray]:
+    """``n`` frames: a sharp textured disc over a blurred backdrop of colour blobs, still."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    back = np.zeros((h, w, 3), np.float32)
+    for _ in range(30):
+        cv2.circle(back, (int(rng.integers(0, w)), int(rng.integers(0, h))), int(rng.integers(h // 10, h // 3)),
+                   rng.integers(40, 255, 3).tolist(), -1)
+    back = cv2.GaussianBlur(back, (0, 0), h * 0.03)
+    yy, xx = np.mgrid[:h, :w]
+    disc = (xx - w / 2) ** 2 + (yy - h / 2) ** 2 < (h * 0.3) ** 2
+    back[disc] = rng.integers(0, 255, (int(disc.sum()), 3))
+    frame = back.clip(0, 255).astype(np.uint8)
+    return [frame] * n
+
+
+@needs_ffmpeg
+@pytest.mark.parametrize("extra", [["--set", "video.segment_ahead=off"], ["--set", "video.segment_ahead=on"],
+                                   ["--set", "video.yuv=off"]], ids=["i420", "i420-ahead", "bgr"])
+def test_a_picture_that_changes_size_is_judged_inside_its_bars_at_once(tmp_path, extra):
+    # a 16:9 clip, then a square one fitted between black bars at the sides (360x360 in the
+    # 640x360 output, bars 140 px wide): its straight edges along the bars, the sharpest lines
+    # in the frame, were judged as the subject for ~10 frames as I420 (the bars taken only
+    # after 25 frames, as a dark scene's), a wedge of white down the picture's side in the
+    # mask, the blur of the composite spilling into the bars; as BGR they were taken at once
+    src = tmp_path / "spliced.ts"
+    src.write_bytes(_ts_part(tmp_path / "0.ts", _sharp_disc_over_blur(640, 360, 25, 1), 0)
+                    + _ts_part(tmp_path / "1.ts", _sharp_disc_over_blur(360, 360, 25, 2), 1))
+    out = tmp_path / "mask.mp4"
+    r = run_cli("file", str(src), "-o", str(out), "--mode", "mask", *extra)
+    assert r.returncode == 0, r.stderr
+    assert "changed size mid-run to 360x360" in r.stderr
+    masks = [f[..., 1] for f in _frames(out)]
+    assert len(masks) == 50
+    # (the disc is judged: the mask is not empty)
+    assert all(m[150:210, 300:340].mean() > 200 for m in masks[26:])
+    # the picture's side strips, between its edge and the disc, and the bars: background
+    edges = [max(m[:, 140:200].mean(), m[:, 440:500].mean()) for m in masks[26:]]
+    assert max(edges) < 20, [round(e) for e in edges]
+    assert max(max(m[:, :136].max(), m[:, 504:].max()) for m in masks[26:]) < 20
