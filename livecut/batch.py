@@ -37,12 +37,13 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from livecut.atomic import signals_held as _signals_held
-from livecut.atomic import (discard, disk_stop, folder_in_the_way, folder_stop, identity, io_reason, name_too_long,
-                            not_removed, not_there, pid_exists, raise_if_in_the_way, raise_if_link_loop,
-                            remove_unfinished, removed_when_killed, special_kind, sweep_stale, temp_prefix, unfinished, why_left)
+from livecut.atomic import (check_not_special, discard, disk_stop, folder_in_the_way, folder_stop, identity, io_reason,
+                            name_too_long, not_removed, not_there, pid_exists, raise_if_in_the_way, raise_if_link_loop,
+                            remove_unfinished, removed_when_killed, special_kind, sweep_stale, temp_prefix, unfinished,
+                            why_left)
 from livecut.config import CompositeConfig, Config, VideoConfig, text_codec
-from livecut.errors import (LivecutError, UsageError, WriteError, cli_text, interrupt_under, json_names,
-                            json_names_read, stop_text)
+from livecut.errors import (LivecutError, OutputExistsError, UsageError, WriteError, cli_text, interrupt_under,
+                            json_names, json_names_read, stop_text)
 from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, case_matched, first_visit, folded_name, folders_matched,
                              gifs_left_out, glob_paths, name_clash, raw_left_out)
 from livecut.threads import usable_cpus
@@ -898,6 +899,12 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
         if item.existed and not item.rel.endswith("/") and os.path.isdir(dst):  # (--force does not replace it)
             refuse(str(folder_in_the_way(src, dst)))
             continue
+        if item.existed and not item.rel.endswith("/"):
+            try:  # (a named pipe, a device, a socket there: a video's said `livecut file`'s way out,
+                check_not_special(dst)  # '(-o - > out/v.mp4 writes a stream into it)', which no batch takes)
+            except OutputExistsError as exc:
+                refuse(f"{src}: {exc}")
+                continue
         if not item.force and item.existed:
             result.refused.append((item, f"{src}: output {dst} {EXISTS_HINT}"))
             continue

@@ -2184,6 +2184,26 @@ def test_a_named_pipe_among_the_inputs_is_refused_not_waited_on(tmp_path):
     assert lines[-1] == "livecut batch: 1 done, 2 failed; 1 frame" + lines[-1].split("1 frame", 1)[1], lines
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes (POSIX)")
+def test_a_named_pipe_where_an_output_goes_is_refused_without_a_stream_to_write(tmp_path):
+    """A named pipe where a video's output goes (out/v.mp4 a player reads) said `livecut file`'s
+    "(-o - > out/v.mp4 writes a stream into it)", which no batch writes; it is refused as a
+    photo's is, before the cut, the way out not offered, the rest done."""
+    src = tmp_path / "in"
+    _photo(src / "a.jpg", 0)
+    make_clip(src / "v.mp4", w=64, h=48, n=3)
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "v.mp4")
+    r = run_cli("batch", str(src), "-o", str(out), "--jobs", "1", "-q", "--force", timeout=60)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.splitlines()
+    assert f"livecut: error: {src / 'v.mp4'}: {out / 'v.mp4'}: is a FIFO (named pipe), not a regular file; livecut " \
+           "renames its finished output into place, which would replace it: choose another -o" in lines, lines
+    assert "writes a stream" not in r.stderr and (out / "a.png").is_file()
+    assert lines[-1] == "livecut batch: 1 done, 1 failed; 1 frame" + lines[-1].split("1 frame", 1)[1], lines
+
+
 def test_a_folder_of_gifs_alone_says_they_are_cut_only_when_named(tmp_path):
     """A folder holding GIFs alone was 'folder holds no photos or videos', as if it were empty,
     where the same GIFs by a pattern, and `livecut image` of the folder, say that a GIF is cut
