@@ -265,14 +265,23 @@ def raise_if_in_the_way(folder: Path, exc: OSError) -> None:
             raise UsageError(f"{folder}: cannot create output folder: {blocker} is a file, not a folder") from None
         # (a link to a folder moved or deleted: it was 'cannot create output folder: File exists',
         # exit 1, where `ls` says there is nothing)
-        for q in (folder, *folder.parents):
-            try:
-                target = os.readlink(q) if q.is_symlink() and not q.exists() else None
-            except OSError:
-                continue
-            if target is not None:
-                raise UsageError(f"{folder}: cannot create output folder: {q} is a link to {target}, "
-                                 "which is not there") from None
+        dangling = dangling_link(folder)
+        if dangling is not None:
+            raise UsageError(f"{folder}: cannot create output folder: {dangling}") from None
+
+
+def dangling_link(folder: Path) -> str | None:
+    """``Q is a link to T, which is not there`` for the first of ``folder`` and the folders above
+    it that is a symbolic link to nothing (a folder moved or deleted, a drive not mounted), else
+    None: what stops ``folder`` from being made, where `ls` lists nothing in the way."""
+    for q in (folder, *folder.parents):
+        try:
+            target = os.readlink(q) if q.is_symlink() and not q.exists() else None
+        except OSError:
+            continue
+        if target is not None:
+            return f"{q} is a link to {target}, which is not there"
+    return None
 
 
 def raise_if_link_loop(path: Path, exc: OSError) -> None:

@@ -54,6 +54,21 @@ def test_output_folder_missing_is_a_usage_error(tmp_path):
     _one_line_error(r, 2, "does not exist")
 
 
+@pytest.mark.parametrize("tail", ["", "day1/"])
+def test_png_frames_into_a_link_to_nothing_are_refused_before_the_run(tmp_path, tail):
+    """-o frames/ (or frames/day1/), frames a link to a folder moved or deleted: the whole video
+    was cut, then "frames: exists and is not a folder", exit 2, the work lost (or "cannot create
+    folder (File exists)", exit 1); it is refused at once, the link named, as `livecut image` does."""
+    (tmp_path / "frames").symlink_to(tmp_path / "moved")
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", f"{tmp_path / 'frames'}/{tail}", "-n", "2")
+    _one_line_error(r, 2, f"cannot create output folder: {tmp_path / 'frames'} is a link to {tmp_path / 'moved'}, "
+                          "which is not there")
+    assert [p.name for p in tmp_path.iterdir()] == ["frames"]  # (no temporary folder left beside)
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", str(tmp_path / "frames" / "x.mp4"), "-n", "2")
+    _one_line_error(r, 2, f"folder {tmp_path / 'frames'} does not exist ({tmp_path / 'frames'} is a link to "
+                          f"{tmp_path / 'moved'}, which is not there)")
+
+
 @pytest.mark.parametrize("name", [".mp4", ".MKV"])
 def test_a_video_name_of_an_extension_alone_is_refused_naming_a_file_to_give(tmp_path, name):
     """-o "$NAME.mp4" with NAME empty (-o .mp4) said "unknown video type '(no extension)'", a

@@ -39,8 +39,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livecut.atomic import (check_not_special, holds_earlier, io_reason, open_file_named, raise_if_link_loop,
-                            write_reason)
+from livecut.atomic import (check_not_special, dangling_link, holds_earlier, io_reason, open_file_named,
+                            raise_if_link_loop, write_reason)
 from livecut.config import VideoConfig
 from livecut.errors import (FORCE, ArrayError, ConfigError, OutputExistsError, UsageError, VideoWriteError,
                             ffmpeg_text)
@@ -795,6 +795,11 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
             out = Path(os.path.abspath(out))
             if not out.name:
                 raise UsageError(f"{spec}: PNG frames need a folder of their own, e.g. -o /frames/")
+        # (-o frames/ or frames/day1/, frames a link to a folder moved or deleted: the video was cut,
+        # then "frames: exists and is not a folder", or it was "cannot create folder (File exists)", exit 1)
+        dangling = dangling_link(out)
+        if dangling is not None:
+            raise UsageError(f"{out}: cannot create output folder: {dangling}")
         if out.exists() and not out.is_dir():
             raise OutputExistsError(f"{out}: exists and is not a folder")
         if out.is_dir():
@@ -849,7 +854,8 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
         raise UsageError(f"{out}: unknown video type {out.suffix or '(no extension)'!r} "
                          f"(use {', '.join(VIDEO_EXTS)} or DIR/ for PNG frames{ts})")
     if not out.parent.exists():
-        raise UsageError(f"{out}: folder {out.parent} does not exist")
+        dangling = dangling_link(out.parent)
+        raise UsageError(f"{out}: folder {out.parent} does not exist" + (f" ({dangling})" if dangling else ""))
     _check_writable(out.parent, out)
     return out
 
