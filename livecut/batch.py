@@ -585,7 +585,15 @@ def file_digest(path: Path) -> str:
 
 def _records(path: Path):
     """The manifest's records (dicts), in order; unreadable lines (a truncated last line) are
-    skipped.  Raises OSError."""
+    skipped.  Raises OSError; :class:`UsageError` where a named pipe, a device or a socket has its
+    name (opened, a FIFO with no writer, the batch waited there for ever, before it started)."""
+    try:
+        kind = special_kind(os.stat(path).st_mode)
+    except OSError:
+        kind = None
+    if kind is not None:
+        raise UsageError(f"{path}: is {kind}, not the batch's manifest (a file it writes); remove it, "
+                         "or give another -o")
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             try:

@@ -2204,6 +2204,23 @@ def test_a_named_pipe_where_an_output_goes_is_refused_without_a_stream_to_write(
     assert lines[-1] == "livecut batch: 1 done, 1 failed; 1 frame" + lines[-1].split("1 frame", 1)[1], lines
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes (POSIX)")
+def test_a_named_pipe_of_the_manifest_s_name_is_refused_not_waited_on(tmp_path):
+    """A named pipe of the manifest's name in the output folder (OUTDIR/livecut-batch.jsonl) was
+    opened to read the records: the batch waited for a writer for ever, before it started.  It is
+    refused at once, one line, exit 2, nothing done."""
+    src = tmp_path / "in"
+    _photo(src / "a.jpg", 0)
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "livecut-batch.jsonl")
+    r = run_cli("batch", str(src), "-o", str(out), "--jobs", "1", "-q", timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines() == [f"livecut: error: {out / 'livecut-batch.jsonl'}: is a FIFO (named pipe), not "
+                                     "the batch's manifest (a file it writes); remove it, or give another -o"]
+    assert sorted(p.name for p in out.iterdir()) == ["livecut-batch.jsonl"]
+
+
 def test_a_folder_of_gifs_alone_says_they_are_cut_only_when_named(tmp_path):
     """A folder holding GIFs alone was 'folder holds no photos or videos', as if it were empty,
     where the same GIFs by a pattern, and `livecut image` of the folder, say that a GIF is cut
