@@ -783,6 +783,8 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
     folded: dict[str, str] = {}  # (the outputs taken by folded_name: A.png and a.png are one on macOS)
     holders: dict[str, Path] = {}  # (each folder of the outputs taken, "day2/": an input whose output is in it)
     inputs_resolved = {src for src, _ in pairs}
+    # (and each input's file: an output by a bind mount of an input's folder was renamed over it)
+    inputs_ids = {identity(src) for src, _ in pairs} - {None}
 
     def wrote_its_output(pair: tuple[Path, Path]) -> bool:
         kind = named_kind(pair[0])
@@ -879,7 +881,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
         folded[folded_name(item.rel)] = item.rel
         for rel in _folders_of(item.rel):
             holders.setdefault(rel, src)
-        if _resolved(dst) in inputs_resolved:
+        if _resolved(dst) in inputs_resolved or identity(dst) in inputs_ids:
             refuse(f"{src}: output {dst} would overwrite an input")
             continue
         if ours and _unchanged(prev, item, settings):

@@ -630,6 +630,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     else:
         _refuse_results_found(paths, inputs, outdir, text)
     inputs_resolved = {p.resolve() for p in paths}
+    # (and each input's file: one name of it that resolve() does not lead to -- a.png by a bind
+    # mount of its folder, another hard link -- had the cutout renamed over the photo, exit 0)
+    inputs_ids = {identity(p) for p in paths} - {None}
     # (the picture behind the subject is an input too: -o bg.png -b image:bg.png --force
     # wrote the composite over it)
     bg_path = compositor.background.path
@@ -668,7 +671,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                     raise UsageError(f"{src}: its output {dst.name} is a file name too long "
                                      f"({len(os.fsencode(dst.name))} bytes, at most {NAME_MAX}): rename the photo"
                                      f"{alone}")
-                if dst.resolve() in inputs_resolved:
+                if dst.resolve() in inputs_resolved or identity(dst) in inputs_ids:
                     raise OutputExistsError(f"{src}: output {dst} would overwrite an input; choose another -o")
                 if bg_resolved is not None and dst.resolve() == bg_resolved:
                     raise OutputExistsError(f"{src}: output {dst} would overwrite the background image "

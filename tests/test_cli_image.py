@@ -5034,6 +5034,59 @@ def test_a_signal_as_the_output_is_moved_into_place_leaves_no_temporary_file(tmp
     assert not out.exists()  # (no temporary file in it; the folder the run made, left empty, removed)
 
 
+
+
+def test_an_output_that_is_an_input_s_own_file_by_another_name_is_refused(good, tmp_path):
+    """-o naming a photo's own file by a name resolve() does not lead to -- another hard link of
+    it, or (root) the same name by a bind mount of its folder -- was taken, `--force`, exit 0: by
+    the bind mount the cutout was renamed over the photo itself, lost.  It 'would overwrite an
+    input', as `livecut file` refuses it; `livecut batch` alike."""
+    src = good["b.png"]
+    before = src.read_bytes()
+    os.link(src, tmp_path / "alias.png")
+    r = invoke("image", str(src), "-o", str(tmp_path / "alias.png"), "--force", "-q")
+    assert r.exit_code == 2 and "would overwrite an input" in r.stderr, r.stderr
+    (tmp_path / "out").mkdir()
+    os.link(src, tmp_path / "out" / "b.png")
+    r = invoke("batch", str(src), "-o", str(tmp_path / "out"), "--force", "-q")
+    assert r.exit_code == 2 and "would overwrite an input" in r.stderr, r.stderr
+    assert os.path.samefile(src, tmp_path / "alias.png") and os.path.samefile(src, tmp_path / "out" / "b.png")
+    view = tmp_path / "view"
+    view.mkdir()
+    if os.geteuid() == 0 and subprocess.run(["mount", "--bind", str(src.parent), str(view)],
+                                            capture_output=True).returncode == 0:
+        try:
+            r = invoke("image", str(src), "-o", str(view / "b.png"), "--force", "-q")
+            assert r.exit_code == 2 and "would overwrite an input" in r.stderr, r.stderr
+        finally:
+            subprocess.run(["umount", str(view)], check=True)
+    assert src.read_bytes() == before
+
+
+def test_a_photo_that_is_a_loop_of_links_is_said_to_be_one(good, tmp_path):
+    """A photo named, or in a folder, that is a link in a loop (`ln -s b.jpg a.jpg; ln -s a.jpg
+    b.jpg`) was "a.jpg: file not found" or "cannot read: a link to b.jpg, which is not there",
+    where `ls` lists both; the loop is named, `livecut batch` alike."""
+    import shutil
+
+    src = tmp_path / "links"
+    src.mkdir()
+    shutil.copy(good["a.jpg"], src / "good.jpg")
+    (src / "a.jpg").symlink_to("b.jpg")
+    (src / "b.jpg").symlink_to("a.jpg")
+    loop = "a link on its way leads back to itself (a loop of links)"
+    r = invoke("image", str(src / "a.jpg"), "-o", str(tmp_path / "o.png"), "-q")
+    assert r.exit_code == 2 and f"{src / 'a.jpg'}: {loop}" in r.stderr, r.stderr
+    r = invoke("image", str(src), "-o", str(tmp_path / "o"), "-q")
+    assert r.exit_code == 2 and f"{src / 'a.jpg'}: cannot read: {loop}" in r.stderr, r.stderr
+    assert "not there" not in r.stderr and (tmp_path / "o" / "good.png").is_file()
+    r = invoke("batch", str(src / "a.jpg"), "-o", str(tmp_path / "b1"), "-q")
+    assert r.exit_code == 2 and f"{src / 'a.jpg'}: {loop}" in r.stderr, r.stderr
+    r = invoke("batch", str(src), "-o", str(tmp_path / "b2"), "-q")
+    assert r.exit_code == 2 and f"{src / 'a.jpg'}: cannot read: {loop}" in r.stderr, r.stderr
+    assert "not there" not in r.stderr and (tmp_path / "b2" / "good.png").is_file()
+
+
 def test_a_loop_of_links_where_the_output_should_be_is_said_plainly(good, tmp_path):
     """`-o a/x.png` (a and b links to each other) or `-o lp/loop.png` (a link to itself): 'cannot
     write there: Too many levels of symbolic links', exit 1, as a disk's failure; it is the
