@@ -637,6 +637,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     # wrote the composite over it)
     bg_path = compositor.background.path
     bg_resolved = bg_path.resolve() if bg_path is not None else None
+    bg_id = identity(bg_path) if bg_path is not None else None  # (its file, by a bind mount too: inputs_ids)
     # (the colour profile of a picture shown behind the subject, whose pixels are put in as they are;
     # None: it has none, sRGB; False: no picture is shown)
     bg_icc = (colour_profile(bg_path) if compositor.background.kind == "image" and mode in ("composite", "side-by-side")
@@ -673,7 +674,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                                      f"{alone}")
                 if dst.resolve() in inputs_resolved or identity(dst) in inputs_ids:
                     raise OutputExistsError(f"{src}: output {dst} would overwrite an input; choose another -o")
-                if bg_resolved is not None and dst.resolve() == bg_resolved:
+                if bg_resolved is not None and (dst.resolve() == bg_resolved
+                                                or (bg_id is not None and identity(dst) == bg_id)):
                     raise OutputExistsError(f"{src}: output {dst} would overwrite the background image "
                                             f"{bg_path}; choose another -o")
                 if dst in stems or folded_name(dst) in folded:

@@ -862,6 +862,29 @@ def test_a_folder_cut_into_itself_twice_is_one_refusal_not_its_results_cut(tmp_p
     assert r.exit_code == 0, r.output
 
 
+def test_output_never_overwrites_the_background_image_by_another_name(tmp_path, good):
+    """-o naming the background picture's own file by a name resolve() does not lead to (a bind
+    mount of its folder: the composite was renamed over the picture, exit 0; another hard link of
+    it) 'would overwrite the background image', as its own name does."""
+    bg = tmp_path / "bg.png"
+    cv2.imwrite(str(bg), np.full((40, 60, 3), (30, 160, 60), np.uint8))
+    before = bg.read_bytes()
+    os.link(bg, tmp_path / "alias.png")
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "alias.png", "-b", f"image:{bg}", "--force", "-q")
+    assert r.exit_code == 2 and "would overwrite the background image" in r.stderr, r.stderr
+    assert os.path.samefile(bg, tmp_path / "alias.png")
+    view = tmp_path / "view"
+    view.mkdir()
+    if os.geteuid() == 0 and subprocess.run(["mount", "--bind", str(tmp_path), str(view)],
+                                            capture_output=True).returncode == 0:
+        try:
+            r = invoke("image", good["a.jpg"], "-o", view / "bg.png", "-b", f"image:{bg}", "--force", "-q")
+            assert r.exit_code == 2 and "would overwrite the background image" in r.stderr, r.stderr
+        finally:
+            subprocess.run(["umount", str(view)], check=True)
+    assert bg.read_bytes() == before
+
+
 def test_output_never_overwrites_the_background_image(tmp_path, good, scene):
     """-b image:PATH names an input too: --force (which never writes over an input) must not
     write the composite over the picture it was composed on, as -o FILE or as OUTDIR/<stem>.png."""
