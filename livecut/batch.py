@@ -45,7 +45,7 @@ from livecut.config import CompositeConfig, Config, VideoConfig, text_codec
 from livecut.errors import (LivecutError, OutputExistsError, UsageError, WriteError, cli_text, interrupt_under,
                             json_names, json_names_read, stop_text)
 from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, case_matched, first_visit, folded_name, folders_matched,
-                             gifs_left_out, glob_paths, name_clash, raw_left_out)
+                             gifs_left_out, glob_paths, name_clash, pattern_base, raw_left_out, unreadable)
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
@@ -389,7 +389,8 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str]) -> tuple[li
             matched = [q for q in every if _is_file(q)]
             found = sorted(q for q in matched if kind_of(q))
             if not found:
-                errors.append(f"{text}: pattern matches no photos or videos" + raw_left_out(matched)
+                errors.append(f"{text}: pattern matches no photos or videos"
+                              + unreadable(pattern_base(os.path.expanduser(text))) + raw_left_out(matched)
                               + gifs_left_out(matched) + folders_matched(every, text))
                 unmatched.append((len(errors) - 1, text))
             files.extend(found)

@@ -2194,13 +2194,22 @@ def _subfolders_unread(folder: Path) -> str:
             "which mirrors the tree") if subs else ""
 
 
-def _unreadable(folder: Path) -> str:
+def unreadable(folder: Path) -> str:
     """What to add to "pattern matches no images" of a pattern whose folder cannot be read
-    (glob finds nothing there, unsaid); else ""."""
+    (glob finds nothing there, unsaid) or is not there (a typo: 'nope/*.jpg' said "matches no
+    images" alone, as if the folder held none); else ""."""
     try:
         with os.scandir(folder):
             return ""
     except (FileNotFoundError, NotADirectoryError):
+        # (the first part on the way that is missing, or is a file)
+        for part in (*reversed(folder.parents[:-1]), folder):
+            if not os.path.lexists(part):
+                return f" (no folder {part}: not found)"
+            if part.is_symlink() and not part.exists():
+                return f" ({part}: a broken link)"
+            if not part.is_dir():
+                return f" ({part}: not a folder)"
         return ""
     except OSError as exc:
         return f" ({folder}: cannot read the folder: {exc.strerror or exc})"
@@ -2283,7 +2292,7 @@ def _folders_below(top: str):
     yield from walk(top, frozenset({(st.st_dev, st.st_ino)}))
 
 
-def _pattern_base(pattern: str) -> Path:
+def pattern_base(pattern: str) -> Path:
     """The folder a glob pattern starts from: its parts before the first that holds a wildcard
     (past those of a folder there by its name, :func:`glob_paths`)."""
     parts = Path(pattern).parts
@@ -2400,7 +2409,7 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
         elif exists:
             paths.append(p)
         elif glob.has_magic(text):
-            base = _pattern_base(os.path.expanduser(text))
+            base = pattern_base(os.path.expanduser(text))
             try:
                 matched = [Path(q) for q in glob_paths(os.path.expanduser(text))]
                 files = [q for q in matched if _file_or_special(q)]
@@ -2419,7 +2428,7 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
             if not found:
                 left = (f" ({results_too} file{'s' * (results_too > 1)} in the output folder left out: "
                         "results of a run before)") if results_too else ""
-                errors.append(f"{text}: pattern matches no images{left}{_unreadable(base)}" + raw_left_out(files)
+                errors.append(f"{text}: pattern matches no images{left}{unreadable(base)}" + raw_left_out(files)
                               + gifs_left_out(files) + folders_matched(matched, text))
                 unmatched.append((len(errors) - 1, text, in_results))
             paths.extend(found)

@@ -153,6 +153,17 @@ def test_a_pattern_that_matches_photos_in_another_case_alone_says_so(tmp_path):
     assert len(p.todo) == 1 and [e for _, e in p.refused] == [f"{pattern}: pattern matches no photos or videos"]
 
 
+def test_a_pattern_in_a_folder_that_is_not_there_says_so(tmp_path):
+    """'nope/*.jpg' (a typo in the folder) said 'pattern matches no photos or videos' alone, as
+    if the folder held none; it says the folder is not there, or is a file, as `livecut image` does."""
+    (tmp_path / "notes.txt").write_text("x")
+    nope, file = str(tmp_path / "nope" / "day" / "*.jpg"), str(tmp_path / "notes.txt" / "*.jpg")
+    p = plan([nope, file], tmp_path / "o")
+    assert [e for _, e in p.refused] == [
+        f"{nope}: pattern matches no photos or videos (no folder {tmp_path / 'nope'}: not found)",
+        f"{file}: pattern matches no photos or videos ({tmp_path / 'notes.txt'}: not a folder)"]
+
+
 def test_plan_reads_a_list_globs_and_skips_the_output_folder(library, tmp_path):
     lst = tmp_path / "list.txt"
     lst.write_text(f"{library / 'a.jpg'}\n\n# a comment\n{library / 'day2' / 'v.mp4'}\n")

@@ -206,6 +206,19 @@ def test_a_pattern_that_matches_photos_in_another_case_alone_says_so(tmp_path, g
                                 "img_0001.JPG) match it in another case (a pattern's case counts)"]
 
 
+def test_a_pattern_in_a_folder_that_is_not_there_says_so(tmp_path, good):
+    """`livecut image 'nope/*.jpg' -o c/` (a typo in the folder) said 'pattern matches no images'
+    alone, as if the folder held none; it says the folder is not there, or is a file."""
+    (tmp_path / "notes.txt").write_text("x")
+    nope, file = tmp_path / "nope" / "day" / "*.jpg", tmp_path / "notes.txt" / "*.jpg"
+    r = invoke("image", str(nope), str(file), good["a.jpg"], "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 2
+    assert _stderr_lines(r) == [f"livecut: error: {nope}: pattern matches no images (no folder {tmp_path / 'nope'}: "
+                                "not found)",
+                                f"livecut: error: {file}: pattern matches no images ({tmp_path / 'notes.txt'}: "
+                                "not a folder)"]
+
+
 def test_a_pattern_in_a_folder_whose_name_holds_brackets_reads_that_folder(tmp_path, good):
     """'shoot[1]/*.jpg' (a folder so named: a download's copy, an export's) was read as the pattern
     shoot1/*.jpg: the photos of another folder, shoot1/, were cut, or 'pattern matches no images';
