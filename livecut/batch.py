@@ -44,8 +44,9 @@ from livecut.atomic import (check_not_special, discard, disk_stop, folder_in_the
 from livecut.config import CompositeConfig, Config, VideoConfig, text_codec
 from livecut.errors import (LivecutError, OutputExistsError, UsageError, WriteError, cli_text, interrupt_under,
                             json_names, json_names_read, stop_text)
-from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, case_matched, first_visit, folded_name, folders_matched,
-                             gifs_left_out, glob_paths, name_clash, pattern_base, raw_left_out, unreadable)
+from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, OTHER_CASE_TAKEN, RAW_EXTS, case_matched, first_visit, folded_name,
+                             folders_matched, gifs_left_out, glob_paths, name_clash, other_case_taken, pattern_base,
+                             raw_left_out, unreadable)
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
@@ -172,6 +173,8 @@ class Plan:
     skipped_codes: list[int] = field(default_factory=list)
     #: (input, error) refused while planning (missing file, output clash): recorded as failed
     refused: list[tuple[Item | None, str]] = field(default_factory=list)
+    #: said, not failed: a pattern matching nothing beside one that takes its files in another case
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -313,15 +316,16 @@ def list_files(list_file: str | Sequence[str] | None) -> list[str]:
     return lists
 
 
-def expand(inputs: Iterable[str], outdir: Path, list_file: str | Sequence[str] | None = None
-           ) -> tuple[list[tuple[Path, Path]], list[str]]:
+def expand(inputs: Iterable[str], outdir: Path, list_file: str | Sequence[str] | None = None,
+           warnings: list[str] | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
     """Files, folders (recursively, OUTDIR excluded), globs and list files -> ``(file, root)``
-    pairs (``root``: the folder the output tree mirrors from) and error lines."""
+    pairs (``root``: the folder the output tree mirrors from) and error lines; ``warnings``: as
+    :func:`livecut.imageio.expand_inputs`'s."""
     texts = list(inputs)
     errors: list[str] = []
     for list_file in list_files(list_file):
         texts += _read_list(list_file, errors)
-    return _expand_texts(texts, outdir, errors)
+    return _expand_texts(texts, outdir, errors, warnings)
 
 
 def _read_list(list_file: str, errors: list[str]) -> list[str]:
@@ -350,7 +354,8 @@ def _read_list(list_file: str, errors: list[str]) -> list[str]:
     return named
 
 
-def _expand_texts(texts: list[str], outdir: Path, errors: list[str]) -> tuple[list[tuple[Path, Path]], list[str]]:
+def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: list[str] | None = None
+                  ) -> tuple[list[tuple[Path, Path]], list[str]]:
     """:func:`expand` of the paths ``texts`` (given and listed), error lines added to ``errors``."""
     skip = outdir.resolve()
     files: list[Path] = []
@@ -398,8 +403,16 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str]) -> tuple[li
             errors.append(f"{p}: {not_there(p, 'file not found')}")
     if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)
         taken = {_resolved(f) for f in files}
+        said: list[int] = []
         for at, text in unmatched:
-            errors[at] += case_matched(text, lambda q: _is_file(q) and kind_of(q) and _resolved(q) not in taken)
+            untaken = case_matched(text, lambda q: _is_file(q) and kind_of(q) and _resolved(q) not in taken)
+            errors[at] += untaken
+            if warnings is not None and not untaken and other_case_taken(
+                    text, lambda q: _is_file(q) and kind_of(q) and _resolved(q) in taken):
+                warnings.append(errors[at] + OTHER_CASE_TAKEN)
+                said.append(at)
+        for at in reversed(said):
+            del errors[at]
     # each file once (two names of one file: the first), under the name it was found by: a
     # symbolic link keeps its own name and place in the mirrored tree, not its target's
     unique: dict[Path, Path] = {}
@@ -771,8 +784,8 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
 
     if video_ext != "/" and video_ext.lower() not in OUT_EXTS:
         raise UsageError(f"--video-ext {video_ext}: expected one of {', '.join(OUT_EXTS)} or / (PNG frames)")
-    pairs, errors = expand(inputs, outdir, list_file)
     result = Plan(outdir=outdir)
+    pairs, errors = expand(inputs, outdir, list_file, result.warnings)
     result.refused += [(None, e) for e in errors]
     manifest = read_manifest(outdir / MANIFEST, by_output=True)
     # (by output and file name: the same file found under another path -- the library moved or
@@ -1959,7 +1972,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                              f"{photos} photo{'s' if photos > 1 else ''} among the inputs cannot be composited "
                              f"over a video; {unset}give -b image:PATH, or give the videos alone")
     report = BatchReport(skipped_done=the_plan.skipped_done, skipped_failed=the_plan.skipped_failed,
-                         exit_codes=list(the_plan.skipped_codes))
+                         exit_codes=list(the_plan.skipped_codes), warnings=list(the_plan.warnings))
     # (the videos take the configuration's mode, as `livecut file` does, which says -b is ignored;
     # the batch said nothing, its photos composited over -b as `livecut image` does)
     ignored = background_ignored(None, background, cfg.composite.mode, of=" of the videos",

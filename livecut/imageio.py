@@ -2183,6 +2183,18 @@ def case_matched(pattern: str, wanted) -> str:
     return f"; {n} file{'s' * (n > 1)} ({named}) match{'es' * (n == 1)} it in another case (a pattern's case counts){fix}"
 
 
+OTHER_CASE_TAKEN = ", but another input takes the photos it matches in another case (a pattern's case counts)"
+
+
+def other_case_taken(pattern: str, taken) -> bool:
+    """Whether ``pattern``, which matched nothing, matches but for case files that ``taken`` (a
+    test of a path) says another input takes, and no others (:func:`case_matched` said them):
+    ``*.JPG *.jpg`` as bash passes it in a camera's folder, the second matching nothing. All of
+    its photos were cut, then the run failed (exit 2), '1 failed', for a pattern given for either
+    case: said as a warning."""
+    return bool(case_matched(pattern, taken))
+
+
 def _subfolders_unread(folder: Path) -> str:
     """What to add to "no images" of a folder whose images may be in its subfolders, which
     `livecut image` does not read; else ""."""
@@ -2373,11 +2385,14 @@ def _file_or_special(path: Path) -> bool:
         return False
 
 
-def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tuple[list[Path], list[str]]:
+def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None,
+                  warnings: list[str] | None = None) -> tuple[list[Path], list[str]]:
     """Files, folders (their images, sorted) and globs (`**` at any depth) -> (image paths, error lines).
     ``outdir``: the output folder; what a glob finds in it, when it is below the folder the
     pattern starts from, is left out (the results of an earlier run, as `livecut batch` leaves
-    them: 'shoot/**' -o shoot/cut/ took them for photos again, each 'would overwrite an input')."""
+    them: 'shoot/**' -o shoot/cut/ took them for photos again, each 'would overwrite an input').
+    ``warnings``: where a pattern that matches no images but photos another input takes in
+    another case is said (see :func:`other_case_taken`); else it is an error line."""
     paths: list[Path] = []
     errors: list[str] = []
     unmatched: list[tuple[int, str, bool]] = []  # (patterns that matched no images: see case_matched below)
@@ -2436,10 +2451,18 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None) -> tu
             errors.append(f"{p}: {not_there(p, 'file not found')}")
     if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)
         taken = {q.resolve() for q in paths}
+        said: list[int] = []
         for at, text, in_results in unmatched:
-            errors[at] += case_matched(text, lambda q: q.suffix.lower() in IMAGE_EXTS and _file_or_special(q)
-                                       and q.resolve() not in taken
-                                       and not (in_results and results in q.resolve().parents))
+            def image(q: Path, in_results=in_results) -> bool:
+                return (q.suffix.lower() in IMAGE_EXTS and _file_or_special(q)
+                        and not (in_results and results in q.resolve().parents))
+            untaken = case_matched(text, lambda q: image(q) and q.resolve() not in taken)
+            errors[at] += untaken
+            if warnings is not None and not untaken and other_case_taken(text, lambda q: image(q) and q.resolve() in taken):
+                warnings.append(errors[at] + OTHER_CASE_TAKEN)
+                said.append(at)
+        for at in reversed(said):
+            del errors[at]
     # de-duplicate, keep order
     seen: set[Path] = set()
     unique = []

@@ -149,8 +149,29 @@ def test_a_pattern_that_matches_photos_in_another_case_alone_says_so(tmp_path):
     assert not p.todo and [e for _, e in p.refused] == [
         f"{pattern}: pattern matches no photos or videos; 1 file (IMG_0001.JPG) matches it in another case (a "
         f"pattern's case counts): give '{tmp_path / 'shoot' / '*.JPG'}'"]
-    p = plan([pattern, str(tmp_path / "shoot" / "*.JPG")], tmp_path / "o")  # (given, it is not named)
-    assert len(p.todo) == 1 and [e for _, e in p.refused] == [f"{pattern}: pattern matches no photos or videos"]
+    p = plan([pattern, str(tmp_path / "shoot" / "*.JPG")], tmp_path / "o")  # (given, it is not named: a warning)
+    assert len(p.todo) == 1 and not p.refused and p.warnings == [
+        f"{pattern}: pattern matches no photos or videos, but another input takes the photos it matches in another "
+        "case (a pattern's case counts)"]
+
+
+def test_either_case_s_pattern_matching_nothing_beside_the_other_is_a_warning(tmp_path):
+    """`livecut batch *.JPG *.jpg -o cut/` in bash, in a folder of .JPG files alone (bash passes
+    '*.jpg' on): every photo was cut, then the batch failed, '2 done, 1 failed', exit 2, for a
+    pattern given for the other case. It is a warning, exit 0; one whose files in another case
+    no input takes is still refused."""
+    shoot = tmp_path / "shoot"
+    for name in ("IMG_0001.JPG", "dsc_1.JPG"):
+        _photo(shoot / name, 5)
+    r = run_cli("batch", str(shoot / "*.JPG"), str(shoot / "*.jpg"), "-o", str(tmp_path / "o"))
+    assert r.returncode == 0, r.stderr
+    assert (f"livecut: warning: {shoot / '*.jpg'}: pattern matches no photos or videos, but another input takes the "
+            "photos it matches in another case (a pattern's case counts)") in r.stderr.splitlines()
+    assert "2 done, 0 failed" in r.stderr
+    p = plan([str(shoot / "IMG_*.JPG"), str(shoot / "*.jpg")], tmp_path / "o2")
+    assert not p.warnings and [e for _, e in p.refused] == [
+        f"{shoot / '*.jpg'}: pattern matches no photos or videos; 1 file (dsc_1.JPG) matches it in another case "
+        f"(a pattern's case counts): give '{shoot / '*.JPG'}'"]
 
 
 def test_a_pattern_in_a_folder_that_is_not_there_says_so(tmp_path):

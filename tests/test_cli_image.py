@@ -197,9 +197,11 @@ def test_a_pattern_that_matches_photos_in_another_case_alone_says_so(tmp_path, g
     r = invoke("image", str(shoot / "*.JPG"), "-o", tmp_path / "o", "-q")
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["IMG_0001.png", "IMG_0002.png"]
-    # (beside '*.JPG', which takes them, '*.jpg' names no pattern to give: it was given)
+    # (beside '*.JPG', which takes them, '*.jpg' names no pattern to give: it was given; and it is
+    # a warning: test_either_case_s_pattern_matching_nothing_beside_the_other_is_a_warning)
     r = invoke("image", str(shoot / "*.jpg"), str(shoot / "*.JPG"), "-o", tmp_path / "o2", "-q")
-    assert _stderr_lines(r) == [f"livecut: error: {shoot / '*.jpg'}: pattern matches no images"]
+    assert _stderr_lines(r) == [f"livecut: warning: {shoot / '*.jpg'}: pattern matches no images, but another input "
+                                "takes the photos it matches in another case (a pattern's case counts)"]
     (shoot / "IMG_0001.JPG").rename(shoot / "img_0001.JPG")  # (no pattern named: 'IMG_*.JPG' takes no img_0001.JPG)
     r = invoke("image", str(shoot / "IMG_*.jpg"), "-o", tmp_path / "o3", "-q")
     assert _stderr_lines(r) == [f"livecut: error: {shoot / 'IMG_*.jpg'}: pattern matches no images; 2 files (IMG_0002.JPG, "
@@ -217,6 +219,29 @@ def test_a_pattern_in_a_folder_that_is_not_there_says_so(tmp_path, good):
                                 "not found)",
                                 f"livecut: error: {file}: pattern matches no images ({tmp_path / 'notes.txt'}: "
                                 "not a folder)"]
+
+
+def test_either_case_s_pattern_matching_nothing_beside_the_other_is_a_warning(tmp_path, good):
+    """`livecut image *.JPG *.jpg -o cut/` in bash, in a camera's folder of .JPG files alone (bash
+    passes '*.jpg' on, matching nothing): every photo was cut, then the run failed, 'pattern
+    matches no images', '2 written, 1 failed', exit 2 -- a pattern given for the other case, all
+    of whose photos were cut. It is a warning, exit 0; a photo it matches that no input takes
+    (IMG_*.JPG beside 'IMG_*.jpg', 'DSC_*.JPG') is still an error, as a file not found is."""
+    img = cv2.imread(str(good["a.jpg"]))
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    for name in ("IMG_0001.JPG", "IMG_0002.JPG", "dsc_1.JPG"):
+        cv2.imwrite(str(shoot / name), img)
+    r = invoke("image", str(shoot / "*.JPG"), str(shoot / "*.jpg"), "-o", tmp_path / "o")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r)[0] == (f"livecut: warning: {shoot / '*.jpg'}: pattern matches no images, but another input "
+                                   "takes the photos it matches in another case (a pattern's case counts)")
+    assert _stderr_lines(r)[-1] == f"3 written to {tmp_path / 'o'}, 0 failed"
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["IMG_0001.png", "IMG_0002.png", "dsc_1.png"]
+    r = invoke("image", str(shoot / "IMG_*.JPG"), str(shoot / "*.jpg"), "-o", tmp_path / "o2", "-q")
+    assert r.exit_code == 2
+    assert _stderr_lines(r) == [f"livecut: error: {shoot / '*.jpg'}: pattern matches no images; 1 file (dsc_1.JPG) "
+                                f"matches it in another case (a pattern's case counts): give '{shoot / '*.JPG'}'"]
 
 
 def test_a_pattern_in_a_folder_whose_name_holds_brackets_reads_that_folder(tmp_path, good):
