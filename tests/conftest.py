@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -521,3 +522,10 @@ def scene_clip(path, w: int, h: int, *, blur: float = 0.0, sar: str = "1/1", off
                     "-output_ts_offset", str(offset), "-f", "mpegts", str(path)], input=raw, check=True, timeout=60)
     return path.read_bytes()
 
+
+
+class Tty(io.StringIO):
+    """A text stream that says it is a terminal (a progress line drawn as on one)."""
+
+    def isatty(self):
+        return True

@@ -3179,9 +3179,7 @@ def _bar_lines(monkeypatch) -> list[str]:
 
     from livecut.batch import _BatchBar
 
-    class Tty(io.StringIO):
-        def isatty(self):
-            return True
+    from conftest import Tty
 
     monkeypatch.setenv("TERM", "xterm")
     stream = Tty()
@@ -3216,9 +3214,7 @@ def test_the_bar_on_a_terminal_made_narrower_keeps_the_counts_whole(monkeypatch)
 
     from livecut.batch import _BatchBar
 
-    class Tty(io.StringIO):
-        def isatty(self):
-            return True
+    from conftest import Tty
 
     monkeypatch.setenv("TERM", "xterm")
     monkeypatch.setenv("COLUMNS", "120")

@@ -518,11 +518,7 @@ def test_the_progress_line_says_it_waits_while_the_camera_stalls(fake_camera, mo
     """While a camera delivered nothing, the terminal's progress line stayed frozen on its last
     rate and latency, as if frames still came (the preview said "waiting for frames"); it says
     so too now, and the frames that come back put the latency back."""
-    import io
-
-    class Tty(io.StringIO):
-        def isatty(self):
-            return True
+    from conftest import Tty
 
     tty = Tty()
     monkeypatch.setattr("sys.stderr", tty)

@@ -161,9 +161,7 @@ def test_a_very_narrow_terminal_keeps_the_count_whole(monkeypatch):
 def test_no_bar_on_a_dumb_terminal(monkeypatch):
     """TERM=dumb (Emacs's shell): rich drew nothing while the run went on, then the stale bar
     and an empty line before the summary; no bar is drawn there, as off a terminal."""
-    class Tty(io.StringIO):
-        def isatty(self):
-            return True
+    from conftest import Tty
 
     tty = Tty()
     monkeypatch.setattr("sys.stderr", tty)
@@ -185,9 +183,7 @@ def test_a_log_line_during_the_run_goes_above_the_bar(monkeypatch):
 
     from livecut.cli import _setup_logging
 
-    class Tty(io.StringIO):
-        def isatty(self):
-            return True
+    from conftest import Tty
 
     monkeypatch.setenv("TERM", "xterm")
     monkeypatch.setenv("COLUMNS", "120")
@@ -213,9 +209,7 @@ def test_livecut_image_counts_photos_a_second(tmp_path, monkeypatch):
     from livecut.config import load_config
     from livecut.images import process_images
 
-    class Tty(io.StringIO):
-        def isatty(self):
-            return True
+    from conftest import Tty
 
     for i in range(2):
         cv2.imwrite(str(tmp_path / f"p{i}.png"), np.full((64, 64, 3), 90 + i, np.uint8))
