@@ -44,9 +44,9 @@ from livecut.atomic import (check_not_special, discard, disk_stop, folder_in_the
 from livecut.config import CompositeConfig, Config, VideoConfig, text_codec
 from livecut.errors import (LivecutError, OutputExistsError, UsageError, WriteError, cli_text, interrupt_under,
                             json_names, json_names_read, stop_text)
-from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, OTHER_CASE_TAKEN, RAW_EXTS, case_matched, first_visit, folded_name,
-                             folders_matched, gifs_left_out, glob_paths, name_clash, other_case_taken, pattern_base,
-                             raw_left_out, unreadable)
+from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, folders_matched,
+                             gifs_left_out, glob_paths, name_clash, pattern_base, raw_left_out, say_other_case,
+                             unreadable)
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
@@ -360,7 +360,7 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: l
     skip = outdir.resolve()
     files: list[Path] = []
     anchors: set[Path] = set()  # a folder given is mirrored from itself, a file from its folder
-    unmatched: list[tuple[int, str]] = []  # (patterns that matched nothing: see case_matched below)
+    unmatched: list = []  # (patterns that matched nothing: see say_other_case below)
     for text in texts:
         refused = not_local(text, "`livecut batch` reads local files")
         if refused:  # (a URL in a list file, refused as on the command line)
@@ -397,22 +397,13 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: l
                 errors.append(f"{text}: pattern matches no photos or videos"
                               + unreadable(pattern_base(os.path.expanduser(text))) + raw_left_out(matched)
                               + gifs_left_out(matched) + folders_matched(every, text))
-                unmatched.append((len(errors) - 1, text))
+                unmatched.append((len(errors) - 1, text, lambda q: _is_file(q) and kind_of(q)))
             files.extend(found)
         else:
             errors.append(f"{p}: {not_there(p, 'file not found')}")
     if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)
         taken = {_resolved(f) for f in files}
-        said: list[int] = []
-        for at, text in unmatched:
-            untaken = case_matched(text, lambda q: _is_file(q) and kind_of(q) and _resolved(q) not in taken)
-            errors[at] += untaken
-            if warnings is not None and not untaken and other_case_taken(
-                    text, lambda q: _is_file(q) and kind_of(q) and _resolved(q) in taken):
-                warnings.append(errors[at] + OTHER_CASE_TAKEN)
-                said.append(at)
-        for at in reversed(said):
-            del errors[at]
+        say_other_case(unmatched, errors, warnings, lambda q: _resolved(q) in taken)
     # each file once (two names of one file: the first), under the name it was found by: a
     # symbolic link keeps its own name and place in the mirrored tree, not its target's
     unique: dict[Path, Path] = {}

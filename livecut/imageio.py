@@ -2186,13 +2186,24 @@ def case_matched(pattern: str, wanted) -> str:
 OTHER_CASE_TAKEN = ", but another input takes the photos it matches in another case (a pattern's case counts)"
 
 
-def other_case_taken(pattern: str, taken) -> bool:
-    """Whether ``pattern``, which matched nothing, matches but for case files that ``taken`` (a
-    test of a path) says another input takes, and no others (:func:`case_matched` said them):
-    ``*.JPG *.jpg`` as bash passes it in a camera's folder, the second matching nothing. All of
+def say_other_case(unmatched, errors: list[str], warnings: list[str] | None, taken) -> None:
+    """For each ``(at, pattern, wanted)`` of ``unmatched`` (a pattern that matched nothing, its
+    error line ``errors[at]``, ``wanted`` a test of the paths it was for), add to its line the
+    files it matches but for case that no input takes (``taken``, a test of a path: see
+    :func:`case_matched`); where it matches but for case only files another input takes, and
+    ``warnings`` is given, its line goes there instead, with :data:`OTHER_CASE_TAKEN`:
+    ``*.JPG *.jpg`` as bash passes it in a camera's folder, the second matching nothing: all of
     its photos were cut, then the run failed (exit 2), '1 failed', for a pattern given for either
-    case: said as a warning."""
-    return bool(case_matched(pattern, taken))
+    case."""
+    said: list[int] = []
+    for at, pattern, wanted in unmatched:
+        untaken = case_matched(pattern, lambda q: wanted(q) and not taken(q))
+        errors[at] += untaken
+        if warnings is not None and not untaken and case_matched(pattern, lambda q: wanted(q) and taken(q)):
+            warnings.append(errors[at] + OTHER_CASE_TAKEN)
+            said.append(at)
+    for at in reversed(said):
+        del errors[at]
 
 
 def _subfolders_unread(folder: Path) -> str:
@@ -2392,10 +2403,10 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None,
     pattern starts from, is left out (the results of an earlier run, as `livecut batch` leaves
     them: 'shoot/**' -o shoot/cut/ took them for photos again, each 'would overwrite an input').
     ``warnings``: where a pattern that matches no images but photos another input takes in
-    another case is said (see :func:`other_case_taken`); else it is an error line."""
+    another case is said (see :func:`say_other_case`); else it is an error line."""
     paths: list[Path] = []
     errors: list[str] = []
-    unmatched: list[tuple[int, str, bool]] = []  # (patterns that matched no images: see case_matched below)
+    unmatched: list = []  # (patterns that matched no images: see say_other_case below)
     results = Path(os.path.expanduser(str(outdir))).resolve() if outdir is not None else None
     for text in inputs:
         p = Path(text)
@@ -2445,24 +2456,15 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None,
                         "results of a run before)") if results_too else ""
                 errors.append(f"{text}: pattern matches no images{left}{unreadable(base)}" + raw_left_out(files)
                               + gifs_left_out(files) + folders_matched(matched, text))
-                unmatched.append((len(errors) - 1, text, in_results))
+                unmatched.append((len(errors) - 1, text, lambda q, in_results=in_results: (
+                    q.suffix.lower() in IMAGE_EXTS and _file_or_special(q)
+                    and not (in_results and results in q.resolve().parents))))
             paths.extend(found)
         else:
             errors.append(f"{p}: {not_there(p, 'file not found')}")
     if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)
         taken = {q.resolve() for q in paths}
-        said: list[int] = []
-        for at, text, in_results in unmatched:
-            def image(q: Path, in_results=in_results) -> bool:
-                return (q.suffix.lower() in IMAGE_EXTS and _file_or_special(q)
-                        and not (in_results and results in q.resolve().parents))
-            untaken = case_matched(text, lambda q: image(q) and q.resolve() not in taken)
-            errors[at] += untaken
-            if warnings is not None and not untaken and other_case_taken(text, lambda q: image(q) and q.resolve() in taken):
-                warnings.append(errors[at] + OTHER_CASE_TAKEN)
-                said.append(at)
-        for at in reversed(said):
-            del errors[at]
+        say_other_case(unmatched, errors, warnings, lambda q: q.resolve() in taken)
     # de-duplicate, keep order
     seen: set[Path] = set()
     unique = []
