@@ -1269,8 +1269,13 @@ def _exit_now_if_an_open_waits(code: object) -> None:
     camera = sys.modules.get("livecut.sources.camera")  # (a camera's first read, in OpenCV)
     # (also a writer or a closing left blocked in a sink whose reader stopped reading: the
     # pipeline abandoned it, and it must not be finalized under that write at shutdown)
+    # (and a reader the run ended without waiting for, in a read that outlasted its source's
+    # close -- a file on a slow mount, a big frame's decoding on a busy machine: back from
+    # OpenCV's or FFmpeg's code into an interpreter being torn down, it ended the process after
+    # its output was finalized and said, "terminate called without an active exception", exit
+    # 134, or a segmentation fault, -11; likewise an output stream's open)
     waiting = {getattr(stream, "OPEN_THREAD", None), getattr(camera, "OPEN_THREAD", None), "livecut-writer",
-               "livecut-close"} - {None}
+               "livecut-close", "livecut-reader", "livecut-stream-open"} - {None}
     if not any(t.name in waiting and t.is_alive() for t in threading.enumerate()):
         return
     for f in (sys.stdout, sys.stderr):

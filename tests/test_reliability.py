@@ -311,6 +311,63 @@ def test_sigterm_repeated_until_the_end_keeps_its_exit_code(tmp_path, long_clip)
     assert _leftovers(tmp_path, {"o.mp4"}) == []
 
 
+_SLOW_READ = """
+import sys, time
+import numpy as np, cv2
+marker = sys.argv.pop(1)
+import livecut.sources.file as F
+small = np.zeros((64, 64, 3), np.uint8)
+done = [0]
+
+def slowed(convert):
+    def slow(self, f):
+        done[0] += 1
+        if done[0] == 5:  # (the fifth read: in OpenCV's code, a call after another, for 10 s)
+            open(marker, "w").close()
+            t = time.time()
+            while time.time() - t < 10:
+                cv2.GaussianBlur(small, (21, 21), 0)
+        return convert(self, f)
+    return slow
+
+F.FileSource._to_bgr = slowed(F.FileSource._to_bgr)
+F.FileSource._to_i420 = slowed(F.FileSource._to_i420)
+from livecut._entry import main
+sys.argv[0] = "livecut"
+main()
+"""
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["TERM", "INT"])
+def test_a_signal_during_a_long_read_ends_with_its_code(sig, code, tmp_path, long_clip):
+    """A read that outlasts the source's close (a file on a slow mount, a big frame decoded on a
+    busy machine) when a signal stops the run: the run ends without waiting for it, as it must,
+    and its output is finalized and said -- then the reader, back from OpenCV's (or FFmpeg's)
+    code into an interpreter being torn down, ended the process: 'terminate called without an
+    active exception', status -6 (134 in a shell), or a segmentation fault (seen once in CI's
+    SIGTERM test), not 143.  The read here is kept in OpenCV's code by the test."""
+    script = tmp_path / "slow_read.py"
+    script.write_text(_SLOW_READ)
+    marker = tmp_path / "reading"
+    out = tmp_path / "o.mp4"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    p = subprocess.Popen([sys.executable, str(script), str(marker), "file", str(long_clip), "-o", str(out), "-q"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=str(REPO))
+    deadline = time.time() + 60
+    while not marker.exists() and p.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    assert marker.exists(), p.communicate(timeout=30)
+    time.sleep(0.1)
+    p.send_signal(sig)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == code, err
+    assert len(err.strip().splitlines()) == 1, err
+    if "finalized with" in err:
+        assert _ffprobe_ok(out) and 0 < _playable(out) < LONG_N
+    assert _leftovers(tmp_path, {"o.mp4", "slow_read.py", "reading"}) == []
+
+
 def test_sigkill_leaves_only_a_temporary_file(tmp_path, long_clip, rel_clip):
     out = tmp_path / "o.mp4"
     p = _popen("file", str(long_clip), "-o", str(out), "-q")
