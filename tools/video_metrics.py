@@ -15,6 +15,10 @@ and run through ``Segmenter`` + ``MaskSmoother`` as ``livecut file`` does:
 - ``pan``: mean IoU before and after the sweep, and during it;
 - for each clip, ``judged_share``: the share of frames on which cues and network ran
   (``segment.every`` and ``segment.still`` let the others reuse a judgement).
+
+``--pipeline`` measures the masks ``livecut file CLIP --mode mask -o DIR/`` writes instead (the
+command's own decoding, frame times and YUV path): the default decodes with PyAV to BGR,
+whose picture differs from livecut's by about a grey level, and calls the engine directly.
 """
 
 from __future__ import annotations
@@ -48,7 +52,28 @@ def decode(name: str) -> list[np.ndarray]:
 JUDGED: dict[str, float] = {}
 
 
+PIPELINE: list[str] | None = None  #: the --set options, when masks come from `livecut file` (--pipeline)
+
+
+def pipeline_masks(name: str, smooth: bool = True) -> list[np.ndarray]:
+    """The masks ``livecut file`` writes for the shipped clip ``name`` (PNG frames)."""
+    import subprocess
+    import tempfile
+
+    import cv2
+
+    sets = [a for kv in PIPELINE + ([] if smooth else ["smooth.enabled=false"]) for a in ("--set", kv)]
+    with tempfile.TemporaryDirectory() as tmp:
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(ROOT / "sample_videos" / f"{name}.mp4"),
+                            "--mode", "mask", "-o", f"{tmp}/", "-q", *sets], cwd=ROOT, capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit(f"livecut file {name}.mp4 failed: {r.stderr.strip()}")
+        return [cv2.imread(str(f), cv2.IMREAD_GRAYSCALE) for f in sorted(Path(tmp).glob("*.png"))]
+
+
 def run(frames, cfg, smooth: bool = True, clip: str | None = None) -> list[np.ndarray]:
+    if isinstance(frames, str):  # (--pipeline: the clip's name)
+        return pipeline_masks(frames, smooth)
     seg = Segmenter(cfg, temporal=MaskSmoother(cfg) if smooth else None)
     masks = [seg.mask(f).copy() for f in frames]
     if clip is not None and hasattr(seg.method, "judged"):  # share of frames cues + network ran on
@@ -64,9 +89,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", action="append", default=[], dest="sets", metavar="KEY=VALUE")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--pipeline", action="store_true",
+                    help="score the masks `livecut file --mode mask` writes (its decoding and YUV path)")
     args = ap.parse_args()
     cfg = load_config(None, args.sets)
     out: dict[str, dict] = {"method": cfg.segment.method}
+    global PIPELINE, decode
+    if args.pipeline:
+        PIPELINE = list(args.sets)
+        decode = str  # (frames stand for the clip's name: run() asks livecut file for its masks)
+        out["source"] = "livecut file"
 
     frames = decode("still_noisy")
     out["still_noisy"] = {"flicker_smoothed": flicker(run(frames, cfg, clip="still_noisy")),
