@@ -21,15 +21,18 @@ def reduce_into(src: np.ndarray, dst: np.ndarray, mid: np.ndarray | None) -> np.
     """Area-like reduction at a fraction of INTER_AREA's cost.
 
     Frames more than four times the target size are first sampled (nearest
-    neighbour) to exactly twice the target (``mid``, from :func:`reduce_buffers`),
-    then averaged 2x2 (a fast path of INTER_AREA); smaller ones use INTER_AREA
-    once.  Measured on HD renders of the test scenes, sampling keeps more of the
-    fine detail the focus cue measures than a bilinear first step (IoU 0.942 vs
-    0.931) at half the cost.
+    neighbour, the pixel at the centre of each block: ``INTER_NEAREST_EXACT``) to
+    exactly twice the target (``mid``, from :func:`reduce_buffers`), then averaged
+    2x2 (a fast path of INTER_AREA); smaller ones use INTER_AREA once.  (OpenCV's
+    ``INTER_NEAREST`` takes each block's top-left pixel: the picture came out a fifth
+    of a target pixel right and down, and the mask worked out on it with it.)
+    Measured on HD renders of the test scenes, sampling keeps more of the fine
+    detail the focus cue measures than a bilinear first step (IoU 0.942 vs 0.931)
+    at half the cost.
     """
     sh, sw = dst.shape[:2]
     if mid is not None:
-        cv2.resize(src, (2 * sw, 2 * sh), dst=mid, interpolation=cv2.INTER_NEAREST)
+        cv2.resize(src, (2 * sw, 2 * sh), dst=mid, interpolation=cv2.INTER_NEAREST_EXACT)
         cv2.resize(mid, (sw, sh), dst=dst, interpolation=cv2.INTER_AREA)
     else:
         cv2.resize(src, (sw, sh), dst=dst, interpolation=cv2.INTER_AREA)
