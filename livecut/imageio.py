@@ -74,6 +74,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     TIFF of 16-bit RGB in separate planes, below), else False.
     ``"hdr"``: the high-dynamic-range transfer its values are in, ``"PQ"`` or ``"HLG"`` (see
     :func:`_hdr_transfer`), else None.
+    ``"dpi"``: ``(x, y)``, the resolution it states in dots per inch (see :func:`resolution`),
+    else None (a HEIC's is not read).
     ``upright``: turned as its EXIF orientation says (JPEG, PNG, WebP), or an AVIF as its
     rotation and mirror properties say, as viewers show it;
     False: as stored.  A HEIC/HEIF photo (read with the optional ``heic`` extra, pillow-heif;
@@ -146,6 +148,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
             meta["lost"] = None
             meta["deep"] = False
             meta["hdr"] = _HDR_TRANSFERS.get(transfer)
+            meta["dpi"] = None
         return img
     alpha_kind = _tiff_alpha(data)
     flags = _decode_flags(data) if upright else cv2.IMREAD_UNCHANGED
@@ -270,6 +273,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         img = cv2.rotate(img, _IROT[value]) if kind == b"irot" else cv2.flip(img, 0 if value == 0 else 1)
     if meta is not None:
         meta["icc"] = icc_profile(data) or _dcf_icc(data) or _png_icc(data) or _avif_nclx_icc(data)
+        meta["dpi"] = resolution(data)
         kind, unit, count = picture_count(data)
         meta["pictures"] = (kind, unit, count) if count > 1 else None
         meta["deep"] = deep
@@ -563,6 +567,35 @@ def _with_icc_png(png: bytes | memoryview, icc: bytes) -> list:
     return [png[:end], chunk, png[end:]]
 
 
+def _with_dpi_png(png: bytes | memoryview, dpi: tuple[float, float]) -> list:
+    """The parts of ``png`` (as :func:`_with_icc_png`) with a pHYs chunk stating ``dpi`` (x, y dots per
+    inch) in pixels per metre, after its IHDR; one with a pHYs already is returned as it is."""
+    import zlib
+
+    end = 8 + 8 + int.from_bytes(png[8:12], "big") + 4  # signature, IHDR
+    if bytes(png[end + 4:end + 8]) == b"pHYs":
+        return [png]
+    body = struct.pack(">IIB", *(round(v / 0.0254) for v in dpi), 1)
+    chunk = b"\x00\x00\x00\x09pHYs" + body + (zlib.crc32(b"pHYs" + body) & 0xFFFFFFFF).to_bytes(4, "big")
+    return [png[:end], chunk, png[end:]]
+
+
+def _with_dpi_jpeg(jpg: bytes | memoryview, dpi: tuple[float, float]) -> list:
+    """The parts of ``jpg`` (as :func:`_with_icc_png`) with its JFIF segment's density (libjpeg's: 1:1,
+    an aspect ratio alone) stating ``dpi`` (x, y dots per inch, whole numbers); a file without
+    one first, or a resolution beyond what it holds, is returned as it is."""
+    x, y = (round(v) for v in dpi)
+    for marker, i in _jpeg_segments(jpg):
+        if marker == 0xE0 and bytes(jpg[i + 4:i + 9]) == b"JFIF\x00" and 0 < x < 65536 and 0 < y < 65536:
+            return [jpg[:i + 11], struct.pack(">BHH", 1, x, y), jpg[i + 16:]]
+        break
+    return [jpg]
+
+
+#: how an output format states a resolution (TIFF: OpenCV's own parameters, see write_image)
+_WITH_DPI = {".png": _with_dpi_png, ".jpg": _with_dpi_jpeg, ".jpeg": _with_dpi_jpeg, ".jfif": _with_dpi_jpeg}
+
+
 #: the most profile bytes one JPEG APP2 segment holds (65535, less its length, signature, numbers)
 _ICC_JPEG_CHUNK = 65519
 
@@ -666,6 +699,80 @@ def _exif_orientation(data: np.ndarray) -> int:
     except struct.error:
         pass
     return 1
+
+
+#: the tags of a TIFF's (or an EXIF's) first directory :func:`resolution` reads: Orientation,
+#: XResolution, YResolution, ResolutionUnit
+_RESOLUTION_TAGS = (274, 282, 283, 296)
+
+
+def _ifd0_numbers(b) -> dict[int, float]:
+    """The values of :data:`_RESOLUTION_TAGS` in the first directory of a TIFF structure ``b`` (a
+    TIFF's or BigTIFF's uint8 array, or an EXIF's bytes), as numbers (a RATIONAL's quotient); a
+    tag of another type, or one that cannot be read, is left out."""
+    big = bytes(b[2:4]) in (b"+\x00", b"\x00+")
+    got: dict[int, float] = {}
+    try:
+        e, entries = _bigtiff_first_ifd(b) if big else _tiff_first_ifd(b)
+        for tag, typ, count, at in entries:
+            if tag not in _RESOLUTION_TAGS or count < 1:
+                continue
+            if typ in (3, 4):  # SHORT, LONG
+                (got[tag],) = struct.unpack(e + ("H" if typ == 3 else "I"), bytes(b[at:at + (2 if typ == 3 else 4)]))
+            elif typ == 5:  # RATIONAL: elsewhere in a classic TIFF (8 bytes), in the entry in a BigTIFF
+                if not big:
+                    (at,) = struct.unpack(e + "I", bytes(b[at:at + 4]))
+                num, den = struct.unpack(e + "II", bytes(b[at:at + 8]))
+                if den:
+                    got[tag] = num / den
+    except struct.error:
+        pass
+    return got
+
+
+def _per_inch(x, y, unit) -> tuple[float, float] | None:
+    """``(x, y)`` pixels per ``unit`` (TIFF's ResolutionUnit: 2 inch, 3 centimetre) as dots per
+    inch; None for no unit (1: an aspect ratio alone) or values that are not a resolution."""
+    if unit not in (2, 3) or x is None or y is None:
+        return None
+    x, y = (float(v) * (2.54 if unit == 3 else 1.0) for v in (x, y))
+    return (x, y) if all(0 < v < 1e6 for v in (x, y)) else None
+
+
+def resolution(data: np.ndarray) -> tuple[float, float] | None:
+    """``(x, y)``: the resolution a picture file states, in dots per inch (a product shot's 300,
+    which print layouts size it by): a JPEG's JFIF density (or its EXIF's), a PNG's pHYs (or
+    its eXIf's), a TIFF's or BigTIFF's XResolution and YResolution, a WebP's EXIF's, a BMP's
+    pixels per metre; None where it states none (a JFIF density of an aspect ratio alone)."""
+    head = data[:12].tobytes()
+    tiff = head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+    exif = None if tiff else _exif(data)
+    tags = _ifd0_numbers(data if tiff else exif) if tiff or exif else {}
+    dpi = None
+    try:
+        if head[:2] == b"\xff\xd8":  # (JFIF APP0: version, units 1 inch or 2 cm, x and y densities)
+            whole = memoryview(data)
+            for marker, i in _jpeg_segments(whole):
+                if marker == 0xE0 and bytes(whole[i + 4:i + 9]) == b"JFIF\x00" and i + 16 <= len(whole):
+                    unit, x, y = struct.unpack(">BHH", whole[i + 11:i + 16])
+                    dpi = _per_inch(x, y, unit + 1)
+                    break
+        elif head[:8] == b"\x89PNG\r\n\x1a\n":  # (pHYs: x and y pixels per unit, 1: the metre)
+            for kind, start, length in _png_chunks(data):
+                if kind == b"IDAT":
+                    break
+                if kind == b"pHYs" and length == 9 and start + 9 <= data.size:
+                    x, y, unit = struct.unpack(">IIB", data[start:start + 9].tobytes())
+                    dpi = _per_inch(x / 100, y / 100, 3) if unit == 1 else None
+                    break
+        elif head[:2] == b"BM" and data.size >= 46 and int.from_bytes(data[14:18].tobytes(), "little") >= 40:
+            x, y = struct.unpack("<ii", data[38:46].tobytes())  # (an info header's pixels per metre)
+            dpi = _per_inch(x / 100, y / 100, 3)
+    except struct.error:
+        dpi = None
+    if dpi is None:
+        dpi = _per_inch(tags.get(282), tags.get(283), tags.get(296, 2))
+    return dpi
 
 
 def _exif(data: np.ndarray) -> bytes | None:
@@ -1969,12 +2076,16 @@ def check_picture(path: Path, ext: str, img) -> None:
                      "e.g. np.clip(img * 255, 0, 255).round().astype(np.uint8) for 0-1 floats")
 
 
-def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: bytes | None = None) -> str | None:
+def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: bytes | None = None,
+                dpi: tuple[float, float] | None = None) -> str | None:
     """Encode ``img`` and write it to a temporary name next to ``path``, renamed into place
     when complete; without ``force`` an existing ``path`` is never replaced.  ``icc``: the
     colour profile of the pixels, embedded in a PNG, JPEG, WebP or TIFF (the input's, so
     colour-managed viewers show its colours: a phone's Display P3 photo is not taken as
-    sRGB); an encoder's file not laid out as expected is written without it.  Returns None,
+    sRGB); an encoder's file not laid out as expected is written without it.  ``dpi``: ``(x,
+    y)`` dots per inch, stated in a PNG (pHYs), JPEG (JFIF density) or TIFF (the input's, so a
+    print layout places it at its size: a 300 dpi product shot's cutout was placed at 72 dpi,
+    four times as large).  Returns None,
     or a warning naming the temporary file left beside the written ``path`` (a folder that
     lets no name be removed: append-only; see :func:`~livecut.atomic.commit`)."""
     from livecut.atomic import commit, discard, io_reason, not_removed, temp_path, why_left
@@ -1988,6 +2099,10 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
         hint = "; read the file: Path(...).read_bytes()" if isinstance(icc, (str, os.PathLike)) else ""
         raise ConfigTypeError(f"write_image: icc must be a colour profile's bytes or None, "
                               f"got {type(icc).__name__}{hint}")
+    if dpi is not None and not (isinstance(dpi, (tuple, list)) and len(dpi) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1e6 for v in dpi)):
+        raise ConfigTypeError(f"write_image: dpi must be (x, y) dots per inch, two numbers above 0, or None, "
+                              f"got {dpi!r}")
     ext = p.suffix.lower() or ".png"
     check_picture(p, ext, img)
     if not force and os.path.lexists(p):  # (found only once written: "exists (written by another run
@@ -2007,6 +2122,9 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     with _capture_stderr():  # (OpenCV logs its refusal: the error below says it in one line)
         try:
             params = [_ENCODE_PARAMS[ext]] if ext in _ENCODE_PARAMS else []
+            if dpi is not None and ext in (".tif", ".tiff") and min(round(v) for v in dpi) > 0:
+                params = [[cv2.IMWRITE_TIFF_RESUNIT, cv2.IMWRITE_TIFF_RESOLUTION_UNIT_INCH,
+                           cv2.IMWRITE_TIFF_XDPI, round(dpi[0]), cv2.IMWRITE_TIFF_YDPI, round(dpi[1])]]
             if pam_rgb:  # (TUPLTYPE RGB or RGB_ALPHA: they are said R, G, B)
                 params = [[cv2.IMWRITE_PAM_TUPLETYPE, cv2.IMWRITE_PAM_FORMAT_RGB if img.shape[2] == 3
                            else cv2.IMWRITE_PAM_FORMAT_RGB_ALPHA]]
@@ -2026,6 +2144,8 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
             parts = _tiff_tags(data, alpha, icc)
     elif icc and ext in _EMBED_ICC:
         parts = _EMBED_ICC[ext](data, icc)
+    if dpi is not None and ext in _WITH_DPI:  # (where the encoder's own header is: in the first part)
+        parts = _WITH_DPI[ext](parts[0], dpi) + parts[1:]
     tmp, creating = None, True
     try:
         p.parent.mkdir(parents=True, exist_ok=True)

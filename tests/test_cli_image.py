@@ -2296,6 +2296,37 @@ def test_colour_profile_is_kept(tmp_path, scene, mode, kept):
     assert icc_profile(np.fromfile(out / "p3.png", np.uint8)) is None
 
 
+def _shots_of_a_resolution(tmp_path: Path, img: np.ndarray, Image) -> list[Path]:
+    """The photo ``img`` as a JPEG (JFIF density), PNG (pHYs) and TIFF (in pixels a centimetre)
+    that say 300 dots per inch across and 150 up (made by Pillow)."""
+    rgb = Image.fromarray(np.ascontiguousarray(img[:, :, ::-1]))
+    made = {"shot.jpg": {"dpi": (300, 150)}, "shot.png": {"dpi": (300, 150)},
+            "shot.tif": {"tiffinfo": {282: 300 / 2.54, 283: 150 / 2.54, 296: 3}}}
+    for name, kw in made.items():
+        rgb.save(tmp_path / name, **kw)
+    return [tmp_path / name for name in made]
+
+
+def test_a_photo_s_resolution_is_kept(tmp_path, scene):
+    """A photo's resolution (a product shot's 300 dpi, by which print layouts size it) is stated
+    in its outputs, whatever its type and theirs: it was left out (a JPEG's JFIF said an aspect
+    ratio alone), and InDesign or Word placed the cutout of a 300 dpi photo at 72, four times as
+    large; a side-by-side, twice as wide, keeps it too, and so does a mask."""
+    Image = pytest.importorskip("PIL.Image")
+    img, _ = scene
+    runs = [(src, "composite", ext) for src in _shots_of_a_resolution(tmp_path, img, Image)
+            for ext in (".png", ".jpg", ".tif")]
+    runs += [(tmp_path / "shot.jpg", "cutout", ".tif"), (tmp_path / "shot.png", "mask", ".jpg"),
+             (tmp_path / "shot.tif", "side-by-side", ".png")]
+    for src, mode, ext in runs:
+        dst = tmp_path / "o" / f"{src.suffix[1:]}_{mode}{ext}"
+        r = invoke("image", src, "-o", dst, "-q", "--mode", mode)
+        assert r.exit_code == 0, r.output
+        with Image.open(dst) as out:
+            assert out.width == img.shape[1] * (2 if mode == "side-by-side" else 1)
+            assert np.allclose(out.info.get("dpi", (0, 0)), (300, 150), atol=0.1), (dst.name, out.info.get("dpi"))
+
+
 def _jpeg_with_dcf_exif(img: np.ndarray, colour_space: int, interop: bytes | None, bo: str = "<") -> bytes:
     """A JPEG of ``img`` with an EXIF (APP1) that says its colours as a camera's DCF files do:
     ColorSpace (0xA001 of the Exif IFD; 1 sRGB, 0xFFFF uncalibrated) and, where given, the
