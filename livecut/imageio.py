@@ -273,7 +273,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         img = cv2.rotate(img, _IROT[value]) if kind == b"irot" else cv2.flip(img, 0 if value == 0 else 1)
     if meta is not None:
         meta["icc"] = icc_profile(data) or _dcf_icc(data) or _png_icc(data) or _avif_nclx_icc(data)
-        meta["dpi"] = resolution(data)
+        meta["dpi"] = resolution(data, upright)
         kind, unit, count = picture_count(data)
         meta["pictures"] = (kind, unit, count) if count > 1 else None
         meta["deep"] = deep
@@ -717,7 +717,8 @@ def _ifd0_numbers(b) -> dict[int, float]:
         for tag, typ, count, at in entries:
             if tag not in _RESOLUTION_TAGS or count < 1:
                 continue
-            if typ in (3, 4):  # SHORT, LONG
+            if typ == 3 or typ == 4 and tag != 274:  # SHORT, LONG (an orientation is read as a SHORT alone,
+                # as it is applied: see _exif_orientation)
                 (got[tag],) = struct.unpack(e + ("H" if typ == 3 else "I"), bytes(b[at:at + (2 if typ == 3 else 4)]))
             elif typ == 5:  # RATIONAL: elsewhere in a classic TIFF (8 bytes), in the entry in a BigTIFF
                 if not big:
@@ -739,11 +740,13 @@ def _per_inch(x, y, unit) -> tuple[float, float] | None:
     return (x, y) if all(0 < v < 1e6 for v in (x, y)) else None
 
 
-def resolution(data: np.ndarray) -> tuple[float, float] | None:
+def resolution(data: np.ndarray, upright: bool = True) -> tuple[float, float] | None:
     """``(x, y)``: the resolution a picture file states, in dots per inch (a product shot's 300,
     which print layouts size it by): a JPEG's JFIF density (or its EXIF's), a PNG's pHYs (or
     its eXIf's), a TIFF's or BigTIFF's XResolution and YResolution, a WebP's EXIF's, a BMP's
-    pixels per metre; None where it states none (a JFIF density of an aspect ratio alone)."""
+    pixels per metre; None where it states none (a JFIF density of an aspect ratio alone).
+    ``upright``: as :func:`read_image` turns the picture (by the EXIF orientation; a TIFF's
+    decoder turns it by its own either way), x and y exchanged where it is turned sideways."""
     head = data[:12].tobytes()
     tiff = head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
     exif = None if tiff else _exif(data)
@@ -772,6 +775,8 @@ def resolution(data: np.ndarray) -> tuple[float, float] | None:
         dpi = None
     if dpi is None:
         dpi = _per_inch(tags.get(282), tags.get(283), tags.get(296, 2))
+    if dpi is not None and (upright or tiff) and tags.get(274) in (5, 6, 7, 8):
+        dpi = dpi[1], dpi[0]  # (turned sideways: what was across is now up)
     return dpi
 
 

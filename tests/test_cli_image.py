@@ -2327,6 +2327,28 @@ def test_a_photo_s_resolution_is_kept(tmp_path, scene):
             assert np.allclose(out.info.get("dpi", (0, 0)), (300, 150), atol=0.1), (dst.name, out.info.get("dpi"))
 
 
+def test_a_photo_turned_sideways_keeps_its_resolution_turned(tmp_path, scene):
+    """A photo stored sideways (EXIF orientation 6: a camera held upright) whose resolution
+    differs across and up (a scan at 300 by 150 dpi) is written upright, and so is its resolution:
+    what was across is up (its 300 and 150 were stated as stored, its print stretched)."""
+    Image = pytest.importorskip("PIL.Image")
+    img, _ = scene
+    rgb = Image.fromarray(np.ascontiguousarray(img[:, :, ::-1]))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # (turn it a quarter clockwise to show it)
+    made = {"turned.jpg": {"dpi": (300, 150), "exif": exif}, "turned.png": {"dpi": (300, 150), "exif": exif},
+            "turned.tif": {"tiffinfo": {274: 6, 282: 300.0, 283: 150.0, 296: 2}}}
+    for name, kw in made.items():
+        rgb.save(tmp_path / name, **kw)
+        for ext in (".png", ".jpg", ".tif"):
+            dst = tmp_path / "o" / f"{name[-3:]}{ext}"
+            r = invoke("image", tmp_path / name, "-o", dst, "-q", "--mode", "composite")
+            assert r.exit_code == 0, r.output
+            with Image.open(dst) as out:
+                assert out.size == (img.shape[0], img.shape[1])  # (upright: as tall as it was wide)
+                assert np.allclose(out.info.get("dpi", (0, 0)), (150, 300), atol=0.1), (dst.name, out.info.get("dpi"))
+
+
 def _jpeg_with_dcf_exif(img: np.ndarray, colour_space: int, interop: bytes | None, bo: str = "<") -> bytes:
     """A JPEG of ``img`` with an EXIF (APP1) that says its colours as a camera's DCF files do:
     ColorSpace (0xA001 of the Exif IFD; 1 sRGB, 0xFFFF uncalibrated) and, where given, the
