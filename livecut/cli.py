@@ -1274,8 +1274,13 @@ def _exit_now_if_an_open_waits(code: object) -> None:
     # OpenCV's or FFmpeg's code into an interpreter being torn down, it ended the process after
     # its output was finalized and said, "terminate called without an active exception", exit
     # 134, or a segmentation fault, -11; likewise an output stream's open)
+    # (and `livecut devices --probe`'s open of a camera that did not answer in time, left in
+    # OpenCV's code: said 'no answer within 3 s', then 'terminate called without an active
+    # exception', exit 134)
+    devices = sys.modules.get("livecut.devices")
     waiting = {getattr(stream, "OPEN_THREAD", None), getattr(camera, "OPEN_THREAD", None), "livecut-writer",
-               "livecut-close", "livecut-reader", "livecut-stream-open"} - {None}
+               "livecut-close", "livecut-reader", "livecut-stream-open",
+               getattr(devices, "PROBE_THREAD", None)} - {None}
     if not any(t.name in waiting and t.is_alive() for t in threading.enumerate()):
         return
     for f in (sys.stdout, sys.stderr):

@@ -201,6 +201,12 @@ def camera_formats(dev: str | Path) -> dict[str, dict[tuple[int, int], list[floa
                 for fourcc, sizes, _ in _enum_formats(node[0], max_formats=16)}
 
 
+#: the name of the thread a camera is probed in (see _probe_opencv): one that did not answer
+#: within its time is left in OpenCV's open, and ``livecut devices`` ends the process with it
+#: there (see livecut.cli._exit_now_if_an_open_waits)
+PROBE_THREAD = "livecut-camera-probe"
+
+
 def _probe_opencv(target: Any, timeout: float = 3.0) -> str:
     """Open a capture with OpenCV once, read its size/fps, release it; bounded by ``timeout``."""
     result: list[str] = []
@@ -219,7 +225,7 @@ def _probe_opencv(target: Any, timeout: float = 3.0) -> str:
         finally:
             cap.release()
 
-    t = threading.Thread(target=work, daemon=True)
+    t = threading.Thread(target=work, name=PROBE_THREAD, daemon=True)
     t.start()
     t.join(timeout)
     return result[0] if result else f"no answer within {timeout:g} s"
