@@ -149,6 +149,34 @@ def one_at_a_time(doing: str):
     return deco
 
 
+#: seconds the interpreter's exit waits, at most, for the workers still running (see
+#: :func:`_wait_for_workers`)
+EXIT_WAIT = 5.0
+#: the workers started and not done (see :meth:`Worker.start`)
+_RUNNING: set = set()
+_AT_EXIT: list = []  # (the atexit callback, once registered)
+
+
+def _wait_for_workers() -> None:
+    """At the interpreter's exit: wait up to :data:`EXIT_WAIT` seconds for the workers still
+    running.  A run ends without waiting for a read that outlasts its source's close (a file on
+    a slow mount, a big frame decoded on a busy machine, ``max_frames`` reached while the reader
+    read ahead); from Python (``run_video``), the program then ended while that reader was in
+    OpenCV's or FFmpeg's code, and the reader, back into an interpreter being torn down, ended
+    the process: 'terminate called without an active exception', status -6 (134 in a shell).
+    The command line ends its process before this (see ``livecut.cli._exit_now_if_an_open_waits``);
+    a worker stuck for good (a dead mount) is left after the wait, as before."""
+    import time
+
+    end = time.monotonic() + EXIT_WAIT
+    try:
+        for t in list(_RUNNING):
+            if t.ident is not None:
+                t.join(max(0.0, end - time.monotonic()))
+    except KeyboardInterrupt:  # (Ctrl-C meanwhile: the program ends without waiting)
+        pass
+
+
 class Worker(threading.Thread):
     """A thread whose ``is_alive()`` and ``join()`` a signal cannot fool.  On Python 3.11 a
     ``join()`` interrupted by a signal handler's exception (Ctrl-C, SIGTERM's ``Terminated``)
@@ -162,11 +190,25 @@ class Worker(threading.Thread):
         super().__init__(*args, **kwargs)
         self._done = threading.Event()
 
+    def start(self) -> None:
+        if not _AT_EXIT:
+            import atexit
+
+            _AT_EXIT.append(atexit.register(_wait_for_workers))
+        _RUNNING.add(self)
+        try:
+            super().start()
+        except BaseException:
+            if self.ident is None:  # (not started; a signal in start() may come once it runs)
+                _RUNNING.discard(self)
+            raise
+
     def run(self) -> None:
         try:
             super().run()
         finally:
             self._done.set()
+            _RUNNING.discard(self)
 
     def is_alive(self) -> bool:
         return self.ident is not None and not self._done.is_set()

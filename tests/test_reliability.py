@@ -368,6 +368,51 @@ def test_a_signal_during_a_long_read_ends_with_its_code(sig, code, tmp_path, lon
     assert _leftovers(tmp_path, {"o.mp4", "slow_read.py", "reading"}) == []
 
 
+_SLOW_READ_FROM_PYTHON = """
+import sys, time
+import numpy as np, cv2
+import livecut.sources.file as F
+from livecut.runner import run_video
+small = np.zeros((64, 64, 3), np.uint8)
+done = [0]
+
+def slowed(convert):
+    def slow(self, f):
+        done[0] += 1
+        if done[0] == 6:  # (the sixth read, after the 4 frames the run takes: in OpenCV's code for 2 s)
+            t = time.time()
+            while time.time() - t < 2:
+                cv2.GaussianBlur(small, (21, 21), 0)
+        return convert(self, f)
+    return slow
+
+F.FileSource._to_bgr = slowed(F.FileSource._to_bgr)
+F.FileSource._to_i420 = slowed(F.FileSource._to_i420)
+stats = run_video(sys.argv[1], sys.argv[2], None, max_frames=4, progress=False)
+print(stats.written, flush=True)
+"""
+
+
+def test_a_program_that_ends_while_a_run_s_reader_reads_ends_well(tmp_path, long_clip):
+    """``run_video`` from Python, ended by ``max_frames`` while its reader, which reads ahead,
+    is in a read that outlasts the source's close (a file on a slow mount, a big frame decoded
+    on a busy machine): the run returns without waiting for it, as it must -- and the program,
+    ending then, was ended by that reader, back from OpenCV's (or FFmpeg's) code into an
+    interpreter being torn down: 'terminate called without an active exception', status -6.
+    The read here is kept in OpenCV's code by the test."""
+    script = tmp_path / "slow_read.py"
+    script.write_text(_SLOW_READ_FROM_PYTHON)
+    out = tmp_path / "o.mp4"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    r = subprocess.run([sys.executable, str(script), str(long_clip), str(out)], capture_output=True, text=True,
+                       env=env, cwd=str(REPO), timeout=120)
+    assert r.returncode == 0 and r.stdout.split() == ["4"], (r.returncode, r.stdout, r.stderr)
+    assert "terminate" not in r.stderr, r.stderr
+    assert _ffprobe_ok(out) and _playable(out) == 4
+    assert _leftovers(tmp_path, {"o.mp4", "slow_read.py"}) == []
+
+
 def test_sigkill_leaves_only_a_temporary_file(tmp_path, long_clip, rel_clip):
     out = tmp_path / "o.mp4"
     p = _popen("file", str(long_clip), "-o", str(out), "-q")
