@@ -18,7 +18,6 @@ import contextlib
 import ctypes
 import os
 import platform
-import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -225,7 +224,11 @@ def _probe_opencv(target: Any, timeout: float = 3.0) -> str:
         finally:
             cap.release()
 
-    t = threading.Thread(target=work, name=PROBE_THREAD, daemon=True)
+    from livecut.threads import Worker
+
+    # (a Worker: a program that lists the devices from Python and ends with a probe left waits
+    # for it a while, see livecut.threads._wait_for_workers)
+    t = Worker(target=work, name=PROBE_THREAD, daemon=True)
     t.start()
     t.join(timeout)
     return result[0] if result else f"no answer within {timeout:g} s"

@@ -178,3 +178,48 @@ def test_a_probe_that_does_not_answer_ends_the_command_with_its_code(tmp_path):
     assert r.returncode == 0 and r.stderr == "", (r.returncode, r.stderr)
     cameras = json.loads(r.stdout)["cameras"]
     assert [c["probed"] for c in cameras] == ["no answer within 3 s"], cameras
+
+
+_STUCK_PROBE_FROM_PYTHON = """
+import sys, time
+from pathlib import Path
+import numpy as np, cv2
+small = np.zeros((64, 64, 3), np.uint8)
+
+class Stuck:  # a camera whose open answers after the probe's 3 s: in OpenCV's code, a call after another
+    def __init__(self, *args):
+        t = time.time()
+        while time.time() - t < 4.5:
+            cv2.GaussianBlur(small, (21, 21), 0)
+
+    def isOpened(self):
+        return False
+
+    def release(self):
+        pass
+
+cv2.VideoCapture = Stuck
+from livecut.devices import list_devices
+report = list_devices(probe=True, system="Linux", sysfs=Path(sys.argv[1]), dev=Path(sys.argv[2]))
+print([c.probed for c in report.cameras], flush=True)
+"""
+
+
+def test_a_program_that_ends_while_a_probe_waits_ends_well(tmp_path):
+    """``list_devices(probe=True)`` from Python with a camera whose open outlasts the probe's
+    3 s: the program, ending then, was ended by the probe's thread, back from OpenCV's code into
+    an interpreter being torn down: 'terminate called without an active exception', status -6."""
+    sysfs = tmp_path / "sys"
+    node = sysfs / "class" / "video4linux" / "video0"
+    node.mkdir(parents=True)
+    (node / "name").write_text("Stuck Camera\n")
+    dev = tmp_path / "dev"
+    dev.mkdir()
+    (dev / "video0").touch()
+    script = tmp_path / "stuck_probe.py"
+    script.write_text(_STUCK_PROBE_FROM_PYTHON)
+    r = subprocess.run([sys.executable, str(script), str(sysfs), str(dev)], cwd=REPO, capture_output=True,
+                       text=True, timeout=60,
+                       env={**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")})
+    assert r.returncode == 0 and r.stderr == "", (r.returncode, r.stderr)
+    assert r.stdout.strip() == "['no answer within 3 s']", r.stdout
