@@ -1366,6 +1366,9 @@ def main(argv: Optional[List[str]] = None) -> None:
             _on_the_way_out(code)
             sys.exit(code)
         err(f"internal error: {type(exc).__name__}: {exc} (set LIVECUT_DEBUG=1 for a traceback)")
+        # (as any other end: a reader left in OpenCV's code then ended the process after the
+        # line, 'terminate called without an active exception', exit 134)
+        _on_the_way_out(1)
         sys.exit(1)
     finally:
         sys.stdout, sys.stderr = saved

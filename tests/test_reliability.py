@@ -368,6 +368,54 @@ def test_a_signal_during_a_long_read_ends_with_its_code(sig, code, tmp_path, lon
     assert _leftovers(tmp_path, {"o.mp4", "slow_read.py", "reading"}) == []
 
 
+_SLOW_READ_THEN_A_BUG = """
+import sys, time
+import numpy as np, cv2
+import livecut.runner
+import livecut.sources.file as F
+small = np.zeros((64, 64, 3), np.uint8)
+done = [0]
+
+def slowed(convert):
+    def slow(self, f):
+        done[0] += 1
+        if done[0] == 6:  # (the sixth read, after the 4 frames the run takes: in OpenCV's code for 10 s)
+            t = time.time()
+            while time.time() - t < 10:
+                cv2.GaussianBlur(small, (21, 21), 0)
+        return convert(self, f)
+    return slow
+
+def bug(self):
+    raise RuntimeError("a bug")
+
+F.FileSource._to_bgr = slowed(F.FileSource._to_bgr)
+F.FileSource._to_i420 = slowed(F.FileSource._to_i420)
+livecut.runner.Stats.summary = bug  # (the run's summary line, said after the run)
+from livecut._entry import main
+sys.argv[0] = "livecut"
+main()
+"""
+
+
+def test_an_internal_error_while_a_reader_reads_ends_with_exit_1(tmp_path, long_clip):
+    """An internal error (a bug) after a run that ended while its reader was in a read (here
+    --frames, the reader reading ahead): its one line was said, then the reader, back from
+    OpenCV's code into an interpreter being torn down, ended the process: 'terminate called
+    without an active exception', status -6, not 1.  The read here is kept in OpenCV's code by
+    the test, the bug put in by it."""
+    script = tmp_path / "slow_read.py"
+    script.write_text(_SLOW_READ_THEN_A_BUG)
+    out = tmp_path / "o.mp4"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    r = subprocess.run([sys.executable, str(script), "file", str(long_clip), "-o", str(out), "--frames", "4"],
+                       capture_output=True, text=True, env=env, cwd=str(REPO), timeout=120)
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.strip().splitlines() == ["livecut: error: internal error: RuntimeError: a bug "
+                                             "(set LIVECUT_DEBUG=1 for a traceback)"], r.stderr
+
+
 _SLOW_READ_FROM_PYTHON = """
 import sys, time
 import numpy as np, cv2
