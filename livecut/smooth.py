@@ -26,7 +26,7 @@ Per frame:
    stayed more than ``SETTLE_LEVELS`` from the smoothed value: a ghost half faded, a
    new subject at 80 %) over a thick region for ``smooth.settle`` judged frames in a row
    (a judgement served again, ``judged=False``, is not counted again), it
-   is taken as is there, the region's edge included
+   is taken as is there, its decision too (not kept by the hysteresis), the region's edge included
    -- a ghost left where a subject was, or a real change in a still area, goes
    after a fixed short delay instead of the slow still-scene average.  Where the
    incoming mask is 0 or 255, a value within ``SETTLE_LEVELS`` of it is taken at once,
@@ -742,6 +742,11 @@ class MaskSmoother:
             cv2.bitwise_and(self._hi, self._lo, dst=self._hi)
             settled = self._hi > 0
             self._acc[settled] = alpha[settled]
+            # ... its decision too (the hysteresis kept the old one where ``alpha`` stays within
+            # its band: a flat patch of a subject gone soft, judged 110, was shown at 128 -- on --
+            # for as long as it lasted, and one that came, judged 140, at 127)
+            cv2.threshold(alpha, 127, 255, cv2.THRESH_BINARY, dst=self._lo)
+            np.copyto(self._state, self._lo, where=settled)
             self._count[settled] = 0
             self._runs[settled] = 0
 

@@ -225,6 +225,33 @@ def test_a_rack_focus_fades_the_subjects_smoothly_not_in_facets():
     assert out[truth[0] > truth[-1]].max() == 0 and out[truth[-1] > 0].min() == 255  # (and it ends)
 
 
+def test_a_rack_focus_s_flat_patches_judged_unsure_follow_the_judgement_within_half_a_second():
+    """A rack focus (make_samples' clip) whose subjects have flat interiors: no texture, so the
+    engine cannot tell them sharp or soft, and judges them unsure -- the old subject's 110 (below
+    the cut, within the hysteresis band, 102-153), the new one's 145 -- their textured rims 0 and
+    255.  Settling took those values after smooth.settle frames, but the hysteresis kept each
+    pixel's old decision, the soft value pinned to its side of 128: the old subject's flat
+    interior was shown at 128 (in the mask) for as long as it lasted, the new one's at 127.  A
+    settled region takes the judgement's decision too: both follow within half a second."""
+    frames, truth = make_samples.render("rack_focus")
+    cfg = load_config()
+    sm = MaskSmoother(cfg)
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (31, 31))
+    old, new = truth[0] > 0, truth[-1] > 0
+    old_flat, new_flat = cv2.erode(truth[0], disk) > 0, cv2.erode(truth[-1], disk) > 0
+    judged = np.zeros_like(truth[0])
+    judged[new] = 255
+    judged[new_flat] = 145
+    judged[old_flat] = 110
+    mid = (make_samples.RACK_START + make_samples.RACK_END) // 2
+    after = make_samples.RACK_END + make_samples.FPS // 2  # (half a second after the rack)
+    for i, frame in enumerate(frames):
+        out = sm(truth[0] if i < mid else judged, frame)
+        if i >= after:
+            assert out[old].max() < 128, i
+            assert out[new].min() >= 128, i
+
+
 @pytest.mark.parametrize("speed", [1, 2, 5])
 def test_a_textured_subject_over_a_background_of_its_average_colour_is_followed(speed):
     """Motion was measured on the gray image reduced to 160 px only: a finely textured subject
