@@ -198,6 +198,33 @@ def test_video_bars_after_a_start_without_them_are_taken_once_they_last(scene):
     assert tr.update(_frame(img, full=True)) is None
 
 
+def test_video_bars_that_come_with_a_scene_cut_are_taken_at_once(scene):
+    """Bars that came with a scene cut (a letterboxed film after a full-frame intro; a wider
+    film's deeper bars) were taken only once they had lasted ADOPT_FRAMES frames, as a dark
+    scene's edges are: the bars' edge judged a sharp subject for a second (a band of ~10 % of
+    the frame in the mask).  A cut starts the smoothing anew in any case: they are taken at once
+    (bars over a picture that stays still wait, see above)."""
+    from livecut.smooth import MaskSmoother
+
+    img, _ = scene
+    other = make_scene("several", w=400, h=300, seed=5)[0]
+    tr = BarTracker()
+    for _ in range(3):
+        assert tr.update(_frame(other, full=True)) is None
+    assert tr.update(_frame(img)) == (40, 340, 0, 400)   # the cut: at once
+    for _ in range(2):
+        assert tr.update(_frame(img)) == (40, 340, 0, 400)
+    assert tr._frame % CHECK_EVERY  # (a frame the held box's deeper bars were not looked for on)
+    deeper = _pad(other[20:280], 60, 60, 0, 0)
+    assert tr.update(deeper) == (60, 320, 0, 400)       # a cut to deeper bars: at once too
+    # through the video pipeline's Segmenter: the picture alone is judged from the cut on
+    seg = Segmenter(Config(), temporal=MaskSmoother(Config()))
+    for _ in range(3):
+        seg.mask(_frame(other, full=True))
+    alpha = seg.mask(_frame(img))
+    assert seg.box == (40, 340, 0, 400) and not alpha[:40].any() and not alpha[340:].any()
+
+
 def test_a_letterboxed_clip_is_cut_out_as_the_picture_alone(scene):
     """Through the video pipeline's Segmenter (temporal smoothing, I420): the bars stay 0
     and the subject is found as without them."""

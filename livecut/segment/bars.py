@@ -20,7 +20,8 @@ subtitles or a channel's logo in a bar do not release it), given up at once when
 picture reaches into a bar, and replaced by deeper bars (looked for on every
 :data:`CHECK_EVERY` th frame) only when they have been found for :data:`ADOPT_FRAMES`
 frames in a row: a dark scene does not make the box tighter for a moment, and a box of
-another size starts the engine's buffers and smoothing anew.  The first frame's bars
+another size starts the engine's buffers and smoothing anew -- but at a scene cut (see
+:data:`CUT_CHANGE`), which starts the smoothing anew in any case, at once.  The first frame's bars
 are taken at once, and so are those of a frame the source fitted otherwise onto bars
 (``fit``: a picture that changed size or pixel shape mid-run; judged with its bars for a
 second, their edge was a sharp subject across the frame).
@@ -53,6 +54,18 @@ MIN_KEEP = 0.25
 ADOPT_FRAMES = 25
 #: while the bars in use hold, deeper ones are looked for on every this many frames only
 CHECK_EVERY = 5
+#: ... but at a scene cut they are looked for, and taken, at once: a cut starts the smoothing anew
+#: in any case, and bars that came with it were judged with the picture for 25 frames, their edge
+#: a sharp subject (a band of 10 % of the frame).  A cut: the picture between the bars (those in
+#: use, or those found) changed by CUT_CHANGE gray levels on average since the frame before, in a
+#: coarse view (CUT_SIZE pixels on the frame's long side) -- on the shipped clips 8 at the most
+#: (pan.mp4's sweep, 16 px a frame); cuts between two of make_samples' scenes over one background,
+#: 23, to a letterboxed one, 50, and between two of the tests' synthetic photos, 28; bars that come
+#: over a picture that stays, 0.  (A cut taken for one where there is none costs little: bars found
+#: then are dark bands, nothing in them told from its neighbours, given up once the picture
+#: reaches into them)
+CUT_SIZE = 32
+CUT_CHANGE = 15.0
 #: the bars on opposite sides of a picture framed in them differ by at most this share of
 #: the side (or 2 pixels: odd bars rounded to even rows, a picture of odd size centred)
 FRAME_SLACK = 0.01
@@ -195,6 +208,7 @@ class BarTracker:
         self._since = 0
         self._shape: tuple[int, int] | None = None
         self._fit: Box | None = None
+        self._view: np.ndarray | None = None  # the last frame's coarse view (see CUT_CHANGE)
 
     def update(self, img: np.ndarray, dark: int = BAR_DARK, even: bool = False,
                fit: Box | None = None) -> Box | None:
@@ -214,6 +228,7 @@ class BarTracker:
             self._fit = None if fit is None else check_box(fit, *img.shape[:2])
             self._frame = 0
         self._frame += 1
+        last, self._view = self._view, _coarse(img)
         box = self.box
         if self._frame == 1 or (box is not None and ((even and any(v % 2 for v in box))
                                                      or not _hold(img, box, dark, even))):
@@ -223,7 +238,7 @@ class BarTracker:
             # half a line off)
             self.box, self._pending = self._find(img, dark, even), None
             return self.box
-        if box is not None and self._frame % CHECK_EVERY:
+        if box is not None and self._frame % CHECK_EVERY and not self._cut(last, box):
             return box  # (its bars hold; deeper ones are looked for every CHECK_EVERY frames)
         found = self._find(img, dark, even)
         if found is not None and found != box and (box is None or not _inside(box, found)):
@@ -232,11 +247,27 @@ class BarTracker:
             # bar -- change nothing)
             if found != self._pending:
                 self._pending, self._since = found, self._frame
-            elif self._frame - self._since + 1 >= ADOPT_FRAMES:
+            if self._frame - self._since + 1 >= ADOPT_FRAMES or self._cut(last, found):
                 self.box, self._pending = found, None
         else:
             self._pending = None
         return self.box
+
+    def _cut(self, last: np.ndarray | None, box: Box) -> bool:
+        """Whether the picture inside ``box`` changed as at a scene cut (see CUT_CHANGE) from the
+        last frame's coarse view (``last``) to this one's."""
+        view = self._view
+        if last is None or last.shape != view.shape:
+            return False
+        h, w = self._shape
+        vh, vw = view.shape
+        y0, y1, x0, x1 = box
+        # (the cells wholly inside the box)
+        cy0, cy1 = int(np.ceil(y0 * vh / h)), int(np.floor(y1 * vh / h))
+        cx0, cx1 = int(np.ceil(x0 * vw / w)), int(np.floor(x1 * vw / w))
+        if cy1 <= cy0 or cx1 <= cx0:
+            return False
+        return float(np.mean(np.abs(view[cy0:cy1, cx0:cx1] - last[cy0:cy1, cx0:cx1]))) > CUT_CHANGE
 
     def _find(self, img: np.ndarray, dark: int, even: bool) -> Box | None:
         """The frame's bars (:func:`_find`), and where the picture was fitted onto bars, the
@@ -253,6 +284,24 @@ class BarTracker:
         if even:
             y0, x0, y1, x1 = y0 + y0 % 2, x0 + x0 % 2, y1 - y1 % 2, x1 - x1 % 2
         return None if (y0, y1, x0, x1) == (0, h, 0, w) or y1 <= y0 or x1 <= x0 else (y0, y1, x0, x1)
+
+
+def _coarse(img: np.ndarray) -> np.ndarray:
+    """The coarse view of ``img`` (CUT_SIZE pixels on its long side, float32 gray): the average of
+    a sample of its pixels (8 x 8 a cell, its nearest pixels: 0.1-0.4 ms at 1080p-4K), not of the
+    whole frame (4-18 ms).  Another shape of image may give another shape of view."""
+    h, w = img.shape[:2]
+    k = CUT_SIZE * 8 / max(h, w)
+    sample = img
+    if k < 1:
+        sample = cv2.resize(img, (max(1, int(round(w * k))), max(1, int(round(h * k)))),
+                            interpolation=cv2.INTER_NEAREST)
+    if sample.ndim == 3:
+        sample = (cv2.cvtColor(sample, cv2.COLOR_BGR2GRAY) if sample.shape[2] == 3
+                  else sample.mean(axis=2).astype(np.uint8))
+    k = CUT_SIZE / max(sample.shape[:2])
+    size = (max(1, int(round(sample.shape[1] * k))), max(1, int(round(sample.shape[0] * k))))
+    return cv2.resize(sample, size, interpolation=cv2.INTER_AREA).astype(np.float32)
 
 
 def framing(box: Box | None, h: int, w: int) -> Box | None:
