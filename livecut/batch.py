@@ -1848,15 +1848,20 @@ def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: s
               background: str | None = None, jobs: int | None = None, list_file: str | Sequence[str] | None = None,
               video_ext: str = ".mp4", use_hash: bool = False, retry_failed: bool = False,
               force: bool = False, ray: str | None = None, progress: bool = False,
-              item_fn: Callable = run_item) -> BatchReport:
+              item_fn: Callable = run_item, early: Callable[[BatchReport], None] | None = None) -> BatchReport:
     """Plan, run every item to do on ``jobs`` local processes (or on Ray), record each in the
     manifest.  Raises :class:`livecut.runner.Interrupted` on Ctrl-C, after recording what finished,
-    and :class:`UsageError` when another batch writes to ``outdir`` (:class:`_OutdirLock`)."""
+    and :class:`UsageError` when another batch writes to ``outdir`` (:class:`_OutdirLock`).
+    ``early``: called once, before the first item is handed to a worker, with the report as it is
+    then (the inputs not found, refused or failed before: its ``errors``, ``warnings`` and
+    ``notes`` so far), for a command line to say them at once, not after the whole batch; they
+    stay in the report."""
     lock = _OutdirLock(Path(outdir))
     try:
         return _run_batch(lock, inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
                           list_file=list_file, video_ext=video_ext, use_hash=use_hash,
-                          retry_failed=retry_failed, force=force, ray=ray, progress=progress, item_fn=item_fn)
+                          retry_failed=retry_failed, force=force, ray=ray, progress=progress, item_fn=item_fn,
+                          early=early)
     finally:
         lock.release()
 
@@ -1864,7 +1869,7 @@ def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: s
 def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: str | None,
                background: str | None, jobs: int | None, list_file: str | Sequence[str] | None, video_ext: str,
                use_hash: bool, retry_failed: bool, force: bool, ray: str | None, progress: bool,
-               item_fn: Callable) -> BatchReport:
+               item_fn: Callable, early: Callable[[BatchReport], None] | None = None) -> BatchReport:
     from livecut.runner import Interrupted
 
     if str(outdir) == "-":
@@ -2119,6 +2124,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
     try:
         for item, error in the_plan.refused:
             record(item, {"status": "failed", "error": error, "exit_code": 2, "frames": 0, "seconds": 0.0})
+        if early is not None:  # (a name mistyped among 500 photos was said once all were done, minutes later)
+            early(report)
     except BaseException:
         remove_made()
         raise

@@ -262,7 +262,33 @@ def err(message: str, kind: str = "error") -> None:
     text = cli_text(message)
     if isinstance(sys.stderr, _Scrubbed):  # (its secrets hidden before the URLs are redacted: see hide_secrets)
         text = sys.stderr.scrub(text)
-    typer.echo(f"livecut: {kind}: {_one_line(redact_text(text))}", err=True)
+    line = f"livecut: {kind}: {_one_line(redact_text(text))}"
+    from livecut.progress import print_above
+
+    if not print_above(line, sys.stderr):  # (above a progress line drawn, not glued to its end)
+        typer.echo(line, err=True)
+
+
+class _Early:
+    """The ``early`` of :func:`livecut.images.process_images` and :func:`livecut.batch.run_batch`:
+    says the errors, warnings and (not ``quiet``) notes of the report as it is before the first
+    input is processed -- the inputs not found, the patterns that match nothing --, and counts
+    them, for the rest alone to be said at the end: a name mistyped among 500 photos was said
+    once they were all cut, minutes later."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.errors = self.warnings = self.notes = 0
+
+    def __call__(self, report) -> None:
+        for line in report.errors[self.errors:]:
+            err(line)
+        for line in report.warnings[self.warnings:]:
+            err(line, "warning")
+        if not self.quiet:
+            for line in report.notes[self.notes:]:
+                err(line, "note")
+        self.errors, self.warnings, self.notes = len(report.errors), len(report.warnings), len(report.notes)
 
 
 def _warn_background_ignored(mode: str | None, background: str | None, configured: str | None = None) -> None:
@@ -366,30 +392,34 @@ def image(
     from livecut.runner import finalize_on_signals
 
     photo = photo_mode(mode, background, cfg)
+    said = _Early(quiet)  # (what is known before the first photo is cut is said then, not after them all)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop it as Ctrl-C does (the bar closed, one line)
         try:
             report = process_images(inputs, outdir, cfg, mode=photo, progress=not quiet, force=force,
-                                    skip_existing=skip_existing)
+                                    skip_existing=skip_existing, early=said)
         except LivecutError as exc:  # (the errors and warnings of the images before the stop, then its line:
             # Ctrl-C, an output folder that cannot be made)
             done = getattr(exc, "report", None)
-            for line in done.errors if done is not None else ():
+            for line in done.errors[said.errors:] if done is not None else ():
                 err(line)
-            for line in done.warnings if done is not None else ():
+            for line in done.warnings[said.warnings:] if done is not None else ():
                 err(line, "warning")
             raise
-    if report.written:  # (said of outputs written: what they leave out of the background)
-        several = background_warning(cfg, mode=photo)
-        report.warnings[:0] = [several] if several else []
     if _debug():
         for exc in report.exceptions:
             traceback.print_exception(exc)
-    for line in report.errors:
+    # (what an output leaves out: said even with --quiet; a file's name escaped as an error's: a
+    # newline in it broke the line)
+    warnings = report.warnings[said.warnings:]
+    if report.written:  # (said of outputs written: what they leave out of the background)
+        several = background_warning(cfg, mode=photo)
+        warnings[:0] = [several] if several else []
+    for line in report.errors[said.errors:]:
         err(line)
-    for line in report.warnings:  # (what an output leaves out: said even with --quiet; a file's name
-        err(line, "warning")      # escaped as an error's: a newline in it broke the line)
+    for line in warnings:
+        err(line, "warning")
     if not quiet:
-        for line in report.notes:
+        for line in report.notes[said.notes:]:
             err(line, "note")
         if sum(f"exists (give {FORCE}" in line for line in report.errors) > 1:  # (a run done before, in part)
             typer.echo("livecut: note: --skip-existing leaves the outputs there and cuts the rest", err=True)
@@ -458,22 +488,24 @@ def batch(
         _check_config_not_stdin(config, f"the list of inputs (--list {one})", one)
     cfg = get_config(config, set_, composite__background=background)
     _warn_background_ignored(mode, background)  # (as image and file say it: batch said nothing)
+    said = _Early(quiet)  # (what is known before the first item is processed is said then, not at the end)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does
         try:
             report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
                                list_file=lists, video_ext=video_ext, use_hash=use_hash,
-                               retry_failed=retry_failed, force=force, ray=ray, progress=not quiet)
+                               retry_failed=retry_failed, force=force, ray=ray, progress=not quiet,
+                               early=said)
         except LivecutError as exc:  # (a stopped batch's temporary files it could not remove)
-            for line in getattr(exc, "warnings", None) or []:
+            for line in (getattr(exc, "warnings", None) or [])[said.warnings:]:
                 err(line, "warning")
             raise
     if _debug():  # (an item's internal error: its worker's traceback)
         for text in report.tracebacks:
             sys.stderr.write(text)
-    for line in report.errors:
+    for line in report.errors[said.errors:]:
         err(line)
-    for line in report.warnings:  # (what an output leaves out: said even with --quiet, as `image` says it;
-        err(line, "warning")      # a file's name escaped, as there: a newline in it broke the line)
+    for line in report.warnings[said.warnings:]:  # (what an output leaves out: said even with --quiet, as
+        err(line, "warning")  # `image` says it; a file's name escaped, as there: a newline in it broke the line)
     if report.done:  # (once for the whole batch, not once an item)
         from livecut.batch import photo_background
         from livecut.images import background_warning, photo_mode
@@ -483,7 +515,7 @@ def batch(
         if several:
             typer.echo(f"livecut: warning: {several}", err=True)
     if not quiet:
-        for line in report.notes:
+        for line in report.notes[said.notes:]:
             err(line, "note")
     if not quiet or report.exit_code:
         typer.echo(f"livecut batch: {report.summary()}", err=True)

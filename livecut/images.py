@@ -7,7 +7,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import cv2
 import numpy as np
@@ -508,10 +508,14 @@ def _refuse_results_found(paths: list[Path], inputs: Iterable[str], outdir: Path
 
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode: str = "cutout",
                    progress: bool = False, force: bool = False, one_file: bool | None = None,
-                   skip_existing: bool = False) -> ImageReport:
+                   skip_existing: bool = False, early: Callable[[ImageReport], None] | None = None) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
     ``skip_existing``: an image whose output is there already is left as it is and counted in
     ``skipped`` (a run stopped part way goes on where it stopped), not an error.
+    ``early``: called once, before the first image is cut, with the report as it is then (the
+    inputs not found, the folders and patterns that gave no images ...: its ``errors``,
+    ``warnings`` and ``notes`` so far), for a command line to say them at once, not after the
+    whole run; they stay in the report.
     ``outdir`` is created before the first output is written (not at all when every input fails).
     ``one_file``: ``outdir`` is the output file of the one input (None: when
     :func:`single_output` says so, as ``-o cut.png``).
@@ -537,6 +541,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                                       (("force", force), ("skip_existing", skip_existing), ("progress", progress)))
     if one_file is not None:
         one_file = check_flag(one_file, "one_file", "process_images")
+    if early is not None and not callable(early):  # (a bare TypeError once the inputs were gathered)
+        raise ConfigTypeError(f"process_images: early must be a function or None, got {type(early).__name__}")
     if mode not in IMAGE_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(IMAGE_MODES)}")
     # (before the Compositor looks for its file: a video: background named wrongly was 'file not
@@ -658,6 +664,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
         dsts = [outdir if single else output_path(src, outdir) for src in paths[at[0]:]]
         return sum(1 for d in dsts if d not in stems and os.path.lexists(d))
 
+    if early is not None:  # (a name mistyped among 500 photos was said once all were cut, minutes later)
+        early(report)
     with (_counted_stop(report, len(paths), text, earlier, made),  # (-o as given: cut/ keeps its slash)
           Progress(total=len(paths), label="images", unit="photo",
                    enabled=progress and len(paths) > 1) as bar):

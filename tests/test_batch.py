@@ -174,6 +174,29 @@ def test_either_case_s_pattern_matching_nothing_beside_the_other_is_a_warning(tm
         f"(a pattern's case counts): give '{shoot / '*.JPG'}'"]
 
 
+def test_an_input_not_found_is_said_before_the_items_are_done(tmp_path, monkeypatch):
+    """`livecut batch a.jpg missing.jpg b.jpg ... -o cut/`, one name mistyped among 500 photos:
+    'missing.jpg: file not found' was said once every photo was done, minutes later (and above a
+    progress line drawn, not glued to its end). It is said before the first item is done; the batch
+    goes on and ends as before, '3 done, 1 failed', exit 2, the line said once."""
+    from typer.testing import CliRunner
+
+    import livecut.cli
+    from livecut.cli import app
+
+    out, missing = tmp_path / "o", tmp_path / "mising.jpg"
+    photos = [_photo(tmp_path / "in" / f"{n}.jpg", i) for i, n in enumerate("abc")]
+    said, real = [], livecut.cli.err
+    # (each line with the outputs there when it was said)
+    monkeypatch.setattr(livecut.cli, "err", lambda m, kind="error": (
+        said.append((m, sorted(p.name for p in out.glob("*.png")))), real(m, kind)))
+    r = CliRunner().invoke(app, ["batch", str(photos[0]), str(missing), *map(str, photos[1:]), "-o", str(out),
+                                 "-j", "1"])
+    assert r.exit_code == 2, r.output
+    assert said == [(f"{missing}: file not found", [])]
+    assert r.output.count("file not found") == 1 and "livecut batch: 3 done, 1 failed" in r.output
+
+
 def test_a_pattern_in_a_folder_that_is_not_there_says_so(tmp_path):
     """'nope/*.jpg' (a typo in the folder) said 'pattern matches no photos or videos' alone, as
     if the folder held none; it says the folder is not there, or is a file, as `livecut image` does."""

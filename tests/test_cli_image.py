@@ -244,6 +244,34 @@ def test_either_case_s_pattern_matching_nothing_beside_the_other_is_a_warning(tm
                                 f"matches it in another case (a pattern's case counts): give '{shoot / '*.JPG'}'"]
 
 
+def test_an_input_not_found_is_said_before_the_photos_are_cut(tmp_path, good, monkeypatch):
+    """`livecut image a.jpg missing.jpg b.jpg ... -o cut/`, one name mistyped among 500 photos:
+    'missing.jpg: file not found' was said once every photo was cut, minutes later. What is known
+    before the first photo is cut (a file not found, a pattern matching nothing) is said then; the
+    others are cut, and the run ends as before, '3 written, 2 failed', exit 2, the lines said once."""
+    import livecut.cli
+
+    out, missing, nothing = tmp_path / "o", tmp_path / "mising.jpg", str(tmp_path / "x*.jpg")
+    c = tmp_path / "c.jpg"
+    c.write_bytes(good["a.jpg"].read_bytes())
+    said, real = [], livecut.cli.err
+    # (each line with the outputs there when it was said)
+    monkeypatch.setattr(livecut.cli, "err", lambda m, kind="error": (
+        said.append((m, sorted(p.name for p in out.glob("*.png")))), real(m, kind)))
+    r = invoke("image", good["a.jpg"], missing, nothing, good["b.png"], c, "-o", out)
+    assert r.exit_code == 2, r.output
+    assert said == [(f"{missing}: file not found", []), (f"{nothing}: pattern matches no images", [])]
+    assert _stderr_lines(r) == [f"livecut: error: {missing}: file not found",
+                                f"livecut: error: {nothing}: pattern matches no images",
+                                f"3 written to {out}, 2 failed"]
+    from livecut.config import load_config
+    from livecut.errors import ConfigTypeError
+    from livecut.images import process_images
+
+    with pytest.raises(ConfigTypeError, match="early must be a function or None, got str"):
+        process_images([good["a.jpg"]], tmp_path / "o2", load_config(), early="print")
+
+
 def test_a_pattern_in_a_folder_whose_name_holds_brackets_reads_that_folder(tmp_path, good):
     """'shoot[1]/*.jpg' (a folder so named: a download's copy, an export's) was read as the pattern
     shoot1/*.jpg: the photos of another folder, shoot1/, were cut, or 'pattern matches no images';
