@@ -204,7 +204,8 @@ PANORAMA_WINDOW = 3.0
 PANORAMA_OVERLAP = 0.5
 
 
-def photo_mask(segmenter: Segmenter, bgr: np.ndarray) -> tuple[np.ndarray, str, tuple | None]:
+def photo_mask(segmenter: Segmenter, bgr: np.ndarray, on_window: Callable[[int, int], None] | None = None
+               ) -> tuple[np.ndarray, str, tuple | None]:
     """``(alpha, state, box)`` of a photo: ``segmenter.mask(bgr)``, its ``state`` and ``box``.
     A panorama, over :data:`PANORAMA_ASPECT` times as long as it is wide, is cut in windows of
     :data:`PANORAMA_WINDOW` times its short side along its length, spread evenly from end to
@@ -214,7 +215,9 @@ def photo_mask(segmenter: Segmenter, bgr: np.ndarray) -> tuple[np.ndarray, str, 
     segmenter reduces a picture to ``segment.work_size`` on its long side: a 20000x200
     panorama was judged at 320x8 pixels, a 6000x1000 one at 320x53, and its subjects were lost
     (intersection over union 0.04 and 0.003 on synthetic ones; in windows 0.99 and 0.98).  The
-    baseline (``segment.method = "canny"``) is judged whole, as it was."""
+    baseline (``segment.method = "canny"``) is judged whole, as it was.  ``on_window(k, n)``: called
+    as each window of a panorama is judged, the k-th of n (a 1000000x16 strip is 25000 windows,
+    minutes of work)."""
     h, w = bgr.shape[:2]
     short, long_ = min(h, w), max(h, w)
     # (the baseline, segment.method = canny, is kept as it was, whole: in windows each kept its own
@@ -231,9 +234,11 @@ def photo_mask(segmenter: Segmenter, bgr: np.ndarray) -> tuple[np.ndarray, str, 
     along = out.T if vertical else out  # (short side x long side: a view of out)
     states = set()
     end = 0  # where the last window ended
-    for start in starts:
+    for k, start in enumerate(starts, 1):
         a = segmenter.mask(bgr[start:start + size] if vertical else bgr[:, start:start + size])
         states.add(segmenter.state)
+        if on_window is not None:
+            on_window(k, n)
         a = a.T if vertical else a
         both = end - start  # (columns shared with the window before: blended)
         if both > 0:
@@ -749,7 +754,24 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                     report.notes.append(f"{src}: {(FAINT_NOTE if faint else CLEAR_NOTE).format(CLEAR_OUTPUT[mode])}")
                 else:
                     # (judged as it shows: the colours under its transparency were judged too)
-                    alpha, state, box = photo_mask(segmenter, as_shown(bgr, own_alpha))
+                    # (a panorama cut in windows, minutes for a long strip, showed no progress: its
+                    # windows are counted on the bar of the photos, or on one of their own)
+                    own: list[Progress] = []
+
+                    def on_window(k: int, n: int) -> None:
+                        if bar.enabled:
+                            bar.update(0, extra=f"window {k}/{n}")
+                        elif progress:
+                            if not own:
+                                own.append(Progress(total=n, label="windows", unit="window"))
+                            own[0].update(1)
+
+                    try:
+                        alpha, state, box = photo_mask(segmenter, as_shown(bgr, own_alpha), on_window)
+                    finally:
+                        for windows in own:
+                            windows.close()
+                    bar.extra = ""
                     note = photo_note(state, alpha, own_alpha)
                     if note:
                         report.notes.append(f"{src}: {note}")

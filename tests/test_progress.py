@@ -221,3 +221,40 @@ def test_livecut_image_counts_photos_a_second(tmp_path, monkeypatch):
                    progress=True)
     text = _plain(tty.getvalue())
     assert "2/2" in text and "photo/s" in text and "it/s" not in text, text
+
+
+def test_a_panorama_s_windows_are_counted_on_a_terminal(tmp_path, monkeypatch):
+    """`livecut image strip.png -o cut/` of a very long photo (1000000x16: 25000 windows, minutes)
+    showed nothing at all on a terminal until it was done; its windows are counted, on a bar of
+    their own for one photo, on the photos' bar beside them ('window 3/5') for several."""
+    import cv2
+    import numpy as np
+
+    from livecut.config import load_config
+    from livecut.images import photo_mask, process_images
+    from livecut.segment import Segmenter
+
+    from conftest import Tty
+
+    strip = np.random.default_rng(0).integers(0, 255, (20, 240, 3), np.uint8)
+    calls = []
+    photo_mask(Segmenter(load_config(), still=True), strip, lambda k, n: calls.append((k, n)))
+    n = len(calls)
+    assert n > 2 and calls == [(k, n) for k in range(1, n + 1)], calls
+    cv2.imwrite(str(tmp_path / "strip.png"), strip)
+    cv2.imwrite(str(tmp_path / "p.png"), np.full((64, 64, 3), 90, np.uint8))
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "120")
+    extras, update = [], Progress.update
+    monkeypatch.setattr(Progress, "update", lambda self, k=1, extra=None: (extras.append(extra), update(self, k, extra)))
+    for inputs in ([tmp_path / "strip.png"], [tmp_path / "strip.png", tmp_path / "p.png"]):
+        tty = Tty()
+        monkeypatch.setattr("sys.stderr", tty)
+        extras.clear()
+        process_images([str(p) for p in inputs], tmp_path / f"out{len(inputs)}", load_config(), progress=True)
+        text = _plain(tty.getvalue())
+        if len(inputs) == 1:  # (a bar of its windows)
+            assert "windows" in text and f"{n}/{n}" in text and "window/s" in text, text
+        else:  # (the photos' bar, its windows beside it)
+            assert [e for e in extras if e] == [f"window {k}/{n}" for k in range(1, n + 1)], extras
+            assert "2/2" in text, text
