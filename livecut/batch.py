@@ -2193,6 +2193,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         # what the items done before the stop leave out -- those went unsaid, a run that ended said them)
         _say_left(report, stuck)
         stopped.warnings = list(report.warnings)
+        # (and the failures before it: 'interrupted: 9 done, 1 failed' named none of them)
+        stopped.errors = list(report.errors)
         raise stopped from None
     finally:
         bar.close()

@@ -495,7 +495,9 @@ def batch(
                                list_file=lists, video_ext=video_ext, use_hash=use_hash,
                                retry_failed=retry_failed, force=force, ray=ray, progress=not quiet,
                                early=said)
-        except LivecutError as exc:  # (a stopped batch's temporary files it could not remove)
+        except LivecutError as exc:  # (a stopped batch's failures, and the temporary files it could not remove)
+            for line in (getattr(exc, "errors", None) or [])[said.errors:]:
+                err(line)
             for line in (getattr(exc, "warnings", None) or [])[said.warnings:]:
                 err(line, "warning")
             raise

@@ -3091,6 +3091,37 @@ def test_a_stopped_batch_says_what_the_items_done_before_leave_out(tmp_path, mon
     assert len(lines) == 2 and lines[1].startswith("livecut: error: interrupted"), r.stderr
 
 
+def test_a_stopped_batch_names_the_items_that_failed_before(tmp_path, monkeypatch):
+    """A batch stopped by Ctrl-C said 'interrupted: 1 done, 1 failed; ...' alone: the item that had
+    failed before the stop (a photo that could not be read) was named nowhere, where a batch that
+    ends says one error line a failure, as `livecut image` says them at a stop.  They come
+    before the line."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    srcs = [_photo(tmp_path / "in" / f"{n}.jpg", seed=i) for i, n in enumerate("abc")]
+    out = tmp_path / "out"
+    done = []
+
+    def run(self, items, settings, outdir, on_result, on_frames=None, on_start=None):
+        if on_start is not None:
+            on_start(list(items))
+        done.extend(it.src for it in items[:2])
+        on_result(items[0], {"status": "failed", "error": f"{items[0].src}: cannot read: broken", "exit_code": 2,
+                             "frames": 0, "seconds": 0.1, "written": False, "notes": [], "warnings": []})
+        on_result(items[1], {"status": "ok", "error": None, "exit_code": 0, "frames": 1, "seconds": 0.1,
+                             "written": False, "notes": [], "warnings": []})
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(livecut_batch._Local, "run", run)
+    r = CliRunner().invoke(app, ["batch", *map(str, srcs), "-o", str(out), "-q"])
+    assert r.exit_code == 130, r.output
+    lines = r.stderr.splitlines()
+    assert lines[0] == f"livecut: error: {done[0]}: cannot read: broken", r.stderr
+    assert len(lines) == 2 and lines[1].startswith("livecut: error: interrupted: 1 done, 1 failed"), r.stderr
+
+
 def test_a_video_whose_tags_are_not_utf8_has_its_frames_counted(tmp_path):
     """A video whose title is not UTF-8 (an old tool's Latin-1 'caf\xe9'), which `livecut file`
     cuts, failed the header's reading: no frame count and no frame size (a guess from the file's
