@@ -721,7 +721,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                         stems[dst], folded[folded_name(dst)] = src, dst
                         left_there.add(dst)
                         report.skipped += 1
-                        bar.update(1)
+                        bar.skip(1)  # (not in the rate nor the ETA)
                         continue
                     raise OutputExistsError(f"{src}: output {dst} exists (give {FORCE} to overwrite)")
                 meta: dict = {}

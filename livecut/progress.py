@@ -9,6 +9,7 @@ for the terminal.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
@@ -117,6 +118,7 @@ class Progress:
         tty = getattr(self.stream, "isatty", lambda: False)() and not dumb_terminal()
         self.enabled = enabled and (tty or stream is not None)
         self.count = 0
+        self.skipped = 0  # (of count: see skip)
         self.extra = ""
         self._start = time.perf_counter()
         self._bar = None
@@ -170,9 +172,25 @@ class Progress:
             self.extra = extra
         if self._bar is not None:
             elapsed = time.perf_counter() - self._start
-            rate = self.count / elapsed if elapsed > 0 else 0.0
+            rate = (self.count - self.skipped) / elapsed if elapsed > 0 else 0.0
             self._bar.update(self._task, completed=self.count, rate=f"{rate:.1f} {self.unit}/s",
                              extra=self.extra)
+
+    def skip(self, n: int = 1) -> None:
+        """Count ``n`` done that took no work (a photo whose output is there, ``--skip-existing``):
+        in the count, not in the rate nor in the ETA -- a run resumed over 373 photos left in half a
+        second said '256.7 photo/s', 'ETA 0:00:06' for 1600 photos that took 1:47."""
+        self.count += n
+        self.skipped += n
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.count)
+            # (rich's ETA is the rate of its samples of the last 30 s: this one's taken out; rich's
+            # own attributes, looked for: a rich without them counts it in, as before)
+            task = getattr(self._bar, "_tasks", {}).get(self._task)
+            samples = getattr(task, "_progress", None)
+            with getattr(self._bar, "_lock", None) or contextlib.nullcontext():
+                if samples and n > 0:
+                    samples.pop()
 
     def waiting(self, seconds: float) -> None:
         """A live source has delivered no frame for ``seconds``: once a frame came and from

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 from livecut.progress import Progress
 
@@ -258,3 +259,55 @@ def test_a_panorama_s_windows_are_counted_on_a_terminal(tmp_path, monkeypatch):
         else:  # (the photos' bar, its windows beside it)
             assert [e for e in extras if e] == [f"window {k}/{n}" for k in range(1, n + 1)], extras
             assert "2/2" in text, text
+
+
+def test_photos_left_by_skip_existing_count_in_no_rate_nor_eta(monkeypatch):
+    """`livecut image shots/ -o cut/ --skip-existing`, a run resumed over 373 photos done before:
+    each was counted as done at once, and the bar said '256.7 photo/s', 'ETA 0:00:06' for 1600
+    photos that took 1:47 at 15 a second. They are counted, not taken for speed."""
+    from conftest import Tty
+
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setattr("sys.stderr", Tty())
+    with Progress(10000, "images", unit="photo") as bar:
+        for _ in range(900):
+            bar.skip(1)
+        for _ in range(2):
+            time.sleep(0.2)
+            bar.update(1)
+        eta = bar._bar.tasks[0].time_remaining
+        rate = bar._bar.tasks[0].fields["rate"]
+    # (2 photos in 0.2 s each: 5 a second, 9098 left)
+    assert bar.count == 902 and eta is not None and eta > 9098 / 10, eta
+    assert float(rate.split()[0]) < 10, rate
+
+
+def test_livecut_image_s_rate_leaves_out_the_photos_skip_existing_left(tmp_path, monkeypatch):
+    """The same through `livecut image ... --skip-existing`: its rate was of the photos left too."""
+    import cv2
+    import numpy as np
+
+    from livecut.config import load_config
+    from livecut.images import process_images
+
+    from conftest import Tty
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for i in range(303):  # (300 done before, their outputs there: not read)
+        cv2.imwrite(str(tmp_path / f"p{i:03d}.png"), np.full((64, 64, 3), 90, np.uint8))
+        if i < 300:
+            (out / f"p{i:03d}.png").write_bytes(b"")
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setattr("sys.stderr", Tty())
+    seen, close = [], Progress.close
+    monkeypatch.setattr(Progress, "close", lambda self: (
+        self._bar is not None and seen.append((float(self._bar.tasks[0].fields["rate"].split()[0]),
+                                               time.perf_counter() - self._start)), close(self)))
+    report = process_images(sorted(map(str, tmp_path.glob("p*.png"))), out, load_config(), progress=True,
+                            skip_existing=True)
+    assert report.skipped == 300 and report.written == 3
+    (rate, seconds), = seen
+    assert rate * seconds < 10, (rate, seconds)  # (3 photos cut; it was 303)
