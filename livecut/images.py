@@ -464,6 +464,9 @@ def _counted_stop(report: ImageReport, total: int, outdir: str, earlier=lambda: 
 
         failed = len(report.errors) - failed_before
         left = max(0, total - report.written - failed - report.skipped)
+        # (failed: those not found too, as a run that ends counts them: 'interrupted: 194 written, 0
+        # failed' came under 'missing.jpg: file not found')
+        failed += failed_before
         skipped = f", {report.skipped} there already" if report.skipped else ""
         # (a rerun refused each output written before the stop, "exists"; said with none counted
         # written too: the signal can come between an output's rename and its count)

@@ -3803,6 +3803,21 @@ def _stopped_at_the_second(monkeypatch) -> list:
     return calls
 
 
+def test_ctrl_c_counts_an_input_not_found_among_the_failed(tmp_path, good, monkeypatch):
+    """Ctrl-C in `livecut image a.jpg missing.jpg b.png c.png -o cut/` said 'interrupted: 1 written,
+    0 failed, 2 not cut' under 'missing.jpg: file not found', where a run that ends counts it
+    failed ('3 written, 1 failed')."""
+    d = good["a.jpg"].parent
+    cv2.imwrite(str(d / "c.png"), cv2.imread(str(good["b.png"])))
+    _stopped_at_the_second(monkeypatch)
+    out = tmp_path / "o"
+    r = invoke("image", good["a.jpg"], d / "missing.jpg", good["b.png"], d / "c.png", "-o", out)
+    assert r.exit_code == 130, r.output
+    assert _stderr_lines(r) == [f"livecut: error: {d / 'missing.jpg'}: file not found",
+                                f"livecut: error: interrupted: 1 written to {out}, 1 failed, 2 not cut (run it again with "
+                                "--skip-existing to go on)"], r.output
+
+
 def test_ctrl_c_says_what_was_written_and_the_errors_before_it(tmp_path, good, monkeypatch):
     """Ctrl-C in `livecut image` over many photos said "interrupted" alone: neither how many
     were written nor the errors collected before the stop (an empty photo among those cut)."""
