@@ -25,7 +25,7 @@ if _PIXEL_LIMIT_REPLACED is not None:
     else:
         _PIXEL_LIMIT_REPLACED = None
     del _re, _read
-_os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", "80000000")
+_os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", "200000000")
 
 __version__ = "0.1.0"
 

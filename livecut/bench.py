@@ -29,11 +29,11 @@ def parse_size(text: str, cfg: Config | None = None) -> tuple[int, int]:
     w, h = int(m.group(1)), int(m.group(2))
     if not (16 <= w <= 16384 and 16 <= h <= 16384):
         raise UsageError(f"--size {text!r}: width and height must be 16..16384")
-    from livecut.imageio import MAX_PIXELS
+    from livecut.imageio import MAX_VIDEO_PIXELS
 
-    if w * h > MAX_PIXELS:  # (refused here, not after the frame of several GB is made)
+    if w * h > MAX_VIDEO_PIXELS:  # (refused here, not after the frame of several GB is made)
         raise UsageError(f"--size {text!r}: {w * h / 1e6:.0f} megapixels; livecut handles at most "
-                         f"{MAX_PIXELS // 1_000_000} megapixels a frame")
+                         f"{MAX_VIDEO_PIXELS // 1_000_000} megapixels a frame")
     least = getattr(Segmenter(cfg).method, "least_size", None) if cfg is not None else None
     if least is not None and (need := least(h, w)) is not None:
         raise UsageError(f"--size {text!r}: too long for its width for segment.method={cfg.segment.method} "

@@ -36,7 +36,12 @@ RAW_EXTS = (".dng", ".nef", ".nrw", ".cr2", ".cr3", ".crw", ".arw", ".srf", ".sr
             ".pef", ".srw", ".x3f", ".3fr", ".iiq", ".erf", ".kdc", ".mrw", ".raw", ".arq", ".rwl", ".dcr",
             ".fff", ".mos", ".mef", ".gpr")
 MIN_SIDE = 16
-MAX_PIXELS = 80_000_000
+#: the largest photo read, from its header (a decompression bomb refused before it is decoded):
+#: medium-format photos, a GFX100's or X2D's 102 megapixels and an IQ4 150's 151, were refused
+#: at 80 (a 151-megapixel JPEG's cutout takes 1.4 GB, a 16-bit TIFF's 2.7 GB)
+MAX_PIXELS = 200_000_000
+#: the largest video frame (8K is 33 megapixels; a video's pipeline takes about 130 bytes a pixel)
+MAX_VIDEO_PIXELS = 80_000_000
 
 # OpenCV checks width x height against OPENCV_IO_MAX_IMAGE_PIXELS after reading a header and
 # before allocating and decoding, for every format (default 2^30).  Measured on a 12000x12000
@@ -1331,7 +1336,7 @@ def _too_large(p: Path, w, h) -> ImageSizeError:
     limit = os.environ.get("OPENCV_IO_MAX_IMAGE_PIXELS")
     if w is None and limit and limit != str(MAX_PIXELS):
         # (OpenCV's limit, another one this process was started with: a 0.08-megapixel photo under
-        # OPENCV_IO_MAX_IMAGE_PIXELS=1000 was said to be over livecut's 80 megapixels)
+        # OPENCV_IO_MAX_IMAGE_PIXELS=1000 was said to be over livecut's own limit)
         return ImageSizeError(f"{p}: image is larger than OPENCV_IO_MAX_IMAGE_PIXELS={limit}, the limit OpenCV "
                               f"was given in this process (livecut's own is {MAX_PIXELS // 1_000_000} megapixels)")
     return ImageSizeError(f"{p}: image is {size}; livecut handles at most {MAX_PIXELS // 1_000_000} megapixels")

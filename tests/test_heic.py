@@ -290,7 +290,7 @@ def test_a_heic_declaring_a_gigapixel_is_said_to_be_too_large(tmp_path):
     src.write_bytes(bytes(data))
     r = invoke("image", src, "-o", tmp_path / "cut")
     assert r.exit_code == 2 and r.stderr == (f"livecut: error: {src}: image is 60000x60000; livecut handles at "
-                                             "most 80 megapixels\n"), r.output
+                                             "most 200 megapixels\n"), r.output
 
 
 def test_livecut_file_refuses_a_heic_photo_naming_livecut_image(tmp_path):

@@ -1566,16 +1566,16 @@ def test_a_frame_over_the_size_limit_is_refused_before_it_is_converted(monkeypat
     import livecut.segment as segmod
     from livecut.errors import ImageSizeError
 
-    big = np.broadcast_to(np.zeros((1, 1) + shape, dtype), (9000, 9000) + shape)  # 81 megapixels
+    big = np.broadcast_to(np.zeros((1, 1) + shape, dtype), (15000, 15000) + shape)  # 225 megapixels
 
     def converted(*a, **k):
         raise AssertionError("converted before the size check")
 
     seg = segmod.Segmenter(still=True)
     monkeypatch.setattr(segmod, "_as_bgr", converted)
-    with pytest.raises(ImageSizeError, match="at most 80 megapixels"):
+    with pytest.raises(ImageSizeError, match="at most 200 megapixels"):
         seg.mask(big)
-    with pytest.raises(ImageSizeError, match="at most 80 megapixels"):
+    with pytest.raises(ImageSizeError, match="at most 200 megapixels"):
         seg.mask_small(big)
 
 

@@ -244,7 +244,7 @@ class Segmenter:
         (a value above that is an :class:`~livecut.errors.ArrayError`).  Any memory layout (views, negative strides,
         Fortran order, read-only arrays such as ``np.asarray`` of a PIL image, which is
         RGB: reverse it, ``[:, :, ::-1]``; RGBA, ``[:, :, [2, 1, 0, 3]]``: reversed it is
-        ABGR).  At least 16x16 pixels, at most 80 megapixels
+        ABGR).  At least 16x16 pixels, at most 200 megapixels
         (:class:`~livecut.errors.ImageSizeError`); another type or shape raises
         :class:`~livecut.errors.ArrayError`.
 

@@ -107,11 +107,11 @@ def check_sink_info(info) -> None:
     tick_fps) no sink can take: a width of 320.0, an fps of '30'
     or a tuple were a bare TypeError from deep inside a sink, 100000x100000 a MemoryError.
     A wrong type is a :class:`~livecut.errors.ConfigTypeError`, a size of none or past
-    twice :data:`~livecut.imageio.MAX_PIXELS` (side by side) an
+    twice :data:`~livecut.imageio.MAX_VIDEO_PIXELS` (side by side) an
     :class:`~livecut.errors.ImageSizeError`, another value a :class:`~livecut.errors.ConfigError`."""
     from livecut.composite import check_matrix, check_rotation
     from livecut.errors import ConfigError, ConfigTypeError, ImageSizeError
-    from livecut.imageio import MAX_PIXELS
+    from livecut.imageio import MAX_VIDEO_PIXELS
 
     if not isinstance(info, SinkInfo):
         raise ConfigTypeError(f"sink info: expected a SinkInfo(width, height, fps, ...), got {type(info).__name__}")
@@ -119,9 +119,9 @@ def check_sink_info(info) -> None:
     for name, value in (("width", w), ("height", h), ("channels", info.channels)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise ConfigTypeError(f"sink info: {name} {value!r}: expected a whole number")
-    if w < 1 or h < 1 or w * h > 2 * MAX_PIXELS:
+    if w < 1 or h < 1 or w * h > 2 * MAX_VIDEO_PIXELS:
         raise ImageSizeError(f"sink info: a frame of {w}x{h}: expected at least 1x1 and at most "
-                             f"{2 * MAX_PIXELS // 1_000_000} megapixels")
+                             f"{2 * MAX_VIDEO_PIXELS // 1_000_000} megapixels")
     if fps is not None and (isinstance(fps, bool) or not isinstance(fps, numbers.Real)):
         raise ConfigTypeError(f"sink info: fps {fps!r}: expected a number of frames a second")
     if info.channels not in (1, 3, 4):

@@ -66,15 +66,15 @@ BT2020_PRIMARIES = 9
 
 def check_frame_size(w: int, h: int, where, least: int | None = None) -> None:
     """Refuse, from the header and before decoding, frames livecut cannot process: smaller
-    than ``least`` (MIN_SIDE where None) or larger than MAX_PIXELS (a header may claim absurd
+    than ``least`` (MIN_SIDE where None) or larger than MAX_VIDEO_PIXELS (a header may claim absurd
     dimensions)."""
-    from livecut.imageio import MAX_PIXELS, MIN_SIDE
+    from livecut.imageio import MAX_VIDEO_PIXELS, MIN_SIDE
 
     if min(w, h) < (MIN_SIDE if least is None else least):
         raise VideoOpenFailure(f"{where}: video is {w}x{h}; livecut needs at least {MIN_SIDE}x{MIN_SIDE} pixels")
-    if w * h > MAX_PIXELS:
+    if w * h > MAX_VIDEO_PIXELS:
         raise VideoOpenFailure(f"{where}: video is {w}x{h}; livecut handles at most "
-                               f"{MAX_PIXELS // 1_000_000} megapixels per frame")
+                               f"{MAX_VIDEO_PIXELS // 1_000_000} megapixels per frame")
 
 
 def _check_y4m_header(p: Path, least: int | None = None) -> None:
