@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -21,7 +22,7 @@ from livecut.errors import (FORCE, ConfigTypeError, LivecutError, OutputExistsEr
 from livecut.frames import check_flag
 from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, colour_profile,
                              expand_inputs, folded_name, name_clash, other_colour_space, read_image, to_bgr8,
-                             write_image)
+                             write_image, _peek_size)
 from livecut.progress import Progress
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
@@ -514,6 +515,24 @@ def _refuse_results_found(paths: list[Path], inputs: Iterable[str], outdir: Path
                              f"(-o {Path(text) / 'cut'}{os.sep}), or name the photos ({Path(text) / ('*' + p.suffix)})")
 
 
+#: the size from which a photo cut alone shows the progress bar, whose time goes on, as several
+#: photos do (a 151-megapixel one takes 7-30 s, which passed without a sign at the terminal)
+LONG_PHOTO_PIXELS = 40_000_000
+
+
+def _long_photo(path: Path) -> bool:
+    """Whether the header of the file ``path`` says a photo of :data:`LONG_PHOTO_PIXELS` or more
+    (False where it says nothing, or ``path`` is no file: the cut says why)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # (a FIFO: opened, it would wait for a writer)
+            return False
+        # (mapped, not read: only the pages of its header are, a TIFF's directory after its pixels too)
+        size = _peek_size(np.memmap(path, np.uint8, mode="r"))
+    except Exception:  # (an empty file, a header cut short: no bar; the photo's read says what is wrong)
+        return False
+    return size is not None and size[0] * size[1] >= LONG_PHOTO_PIXELS
+
+
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode: str = "cutout",
                    progress: bool = False, force: bool = False, one_file: bool | None = None,
                    skip_existing: bool = False, early: Callable[[ImageReport], None] | None = None) -> ImageReport:
@@ -676,7 +695,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
         early(report)
     with (_counted_stop(report, len(paths), text, earlier, made),  # (-o as given: cut/ keeps its slash)
           Progress(total=len(paths), label="images", unit="photo",
-                   enabled=progress and len(paths) > 1) as bar):
+                   enabled=progress and (len(paths) > 1 or (len(paths) == 1 and _long_photo(paths[0])))) as bar):
         for i, src in enumerate(paths):
             dst, at[0] = None, i
             try:

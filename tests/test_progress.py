@@ -311,3 +311,29 @@ def test_livecut_image_s_rate_leaves_out_the_photos_skip_existing_left(tmp_path,
     assert report.skipped == 300 and report.written == 3
     (rate, seconds), = seen
     assert rate * seconds < 10, (rate, seconds)  # (3 photos cut; it was 303)
+
+
+def test_livecut_image_of_one_long_photo_shows_its_bar(tmp_path, monkeypatch):
+    """`livecut image gfx100.jpg -o cut.png` at a terminal showed nothing for the 10-30 s a
+    151-megapixel photo takes (the bar, whose time goes on, was drawn for several photos only):
+    one photo from images.LONG_PHOTO_PIXELS on (from its header) has it too; a smaller one, cut
+    in a second or two, still has none (here the limit is made 64x64 so as to cut small photos)."""
+    import cv2
+    import numpy as np
+
+    import livecut.images as images
+    from livecut.config import load_config
+
+    from conftest import Tty
+
+    monkeypatch.setattr(images, "LONG_PHOTO_PIXELS", 64 * 64, raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "80")
+    for (w, h), drawn in (((64, 64), True), ((64, 60), False)):
+        src = tmp_path / f"p{w}x{h}.png"
+        cv2.imwrite(str(src), np.full((h, w, 3), 90, np.uint8))
+        tty = Tty()
+        monkeypatch.setattr("sys.stderr", tty)
+        images.process_images([str(src)], tmp_path / f"{src.stem}.out.png", load_config(), progress=True)
+        text = _plain(tty.getvalue())
+        assert ("1/1" in text and "images" in text) == drawn, (w, h, text)
