@@ -171,10 +171,19 @@ class Progress:
         if extra is not None:
             self.extra = extra
         if self._bar is not None:
-            elapsed = time.perf_counter() - self._start
-            rate = (self.count - self.skipped) / elapsed if elapsed > 0 else 0.0
-            self._bar.update(self._task, completed=self.count, rate=f"{rate:.1f} {self.unit}/s",
+            self._bar.update(self._task, completed=self.count, rate=self._rate(),
                              extra=self.extra)
+
+    def _rate(self) -> str:
+        """The count a second so far ('2.5 photo/s'), those skipped left out (see skip); under 0.1,
+        the seconds each ('30 s/photo': 151-megapixel photos were '0.0 photo/s', as if none were
+        done)."""
+        elapsed = time.perf_counter() - self._start
+        done = self.count - self.skipped
+        rate = done / elapsed if elapsed > 0 else 0.0
+        if 0 < rate < 0.1:
+            return f"{elapsed / done:.0f} s/{self.unit.removesuffix('s')}"
+        return f"{rate:.1f} {self.unit}/s"
 
     def skip(self, n: int = 1) -> None:
         """Count ``n`` done that took no work (a photo whose output is there, ``--skip-existing``):
@@ -199,8 +208,7 @@ class Progress:
         The next :meth:`update` puts the extra text back."""
         if self._bar is None or not self.count or seconds < WAITING_NOTE:
             return
-        rate = self.count / (time.perf_counter() - self._start)
-        self._bar.update(self._task, rate=f"{rate:.1f} {self.unit}/s",
+        self._bar.update(self._task, rate=self._rate(),
                          extra=f"waiting for frames: none for {int(seconds)} s")
 
     def close(self) -> None:

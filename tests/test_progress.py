@@ -313,6 +313,25 @@ def test_livecut_image_s_rate_leaves_out_the_photos_skip_existing_left(tmp_path,
     assert rate * seconds < 10, (rate, seconds)  # (3 photos cut; it was 303)
 
 
+def test_a_rate_under_one_a_ten_seconds_says_the_seconds_each(monkeypatch):
+    """Photos of 151 megapixels, 30 s each, were counted '0.0 photo/s', as if none were cut;
+    under 0.1 a second the line says the seconds each ('30 s/photo'); 0.1 and more as before."""
+    from conftest import Tty
+
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "120")
+    for unit, elapsed, said in (("photo", 60.0, "30 s/photo"), ("frames", 60.0, "30 s/frame"),
+                                ("photo", 10.0, "0.2 photo/s")):
+        tty = Tty()
+        monkeypatch.setattr("sys.stderr", tty)
+        with Progress(3, "images", unit=unit) as bar:
+            bar._start -= elapsed
+            bar.update(2)
+            bar._bar.refresh()
+        text = _plain(tty.getvalue())
+        assert said in text and "0.0 " not in text, (said, text)
+
+
 def test_livecut_image_of_one_long_photo_shows_its_bar(tmp_path, monkeypatch):
     """`livecut image gfx100.jpg -o cut.png` at a terminal showed nothing for the 10-30 s a
     151-megapixel photo takes (the bar, whose time goes on, was drawn for several photos only):
