@@ -198,7 +198,6 @@ class BatchReport:
     jobs_note: str | None = None
 
     def summary(self) -> str:
-        fps = self.frames / self.seconds if self.seconds > 0 else 0.0
         skipped = ""
         if self.skipped_done or self.skipped_failed:
             skipped = f", {self.skipped_done} already done"
@@ -207,7 +206,7 @@ class BatchReport:
         jobs = f"; {self.jobs_note}" if self.jobs_note else ""
         # (nothing cut, everything already done: it said "0 frames in 0.0 s (0.0 fps)")
         frames = "" if not self.frames else (
-            f"; {self.frames} frame{'s' if self.frames != 1 else ''} in {self.seconds:.1f} s ({fps:.1f} fps)")
+            f"; {self.frames} frame{'s' if self.frames != 1 else ''} in {self.seconds:.1f} s ({fps_text(self.frames, self.seconds)})")
         return f"{self.done} done, {self.failed} failed{skipped}{frames}{jobs}"
 
     @property
@@ -535,6 +534,15 @@ def _cgroup_room(root: str) -> int | None:
         except (OSError, ValueError):
             continue
     return None
+
+
+def fps_text(frames: int, seconds: float) -> str:
+    """Frames a second ('2.5 fps'); under 0.1, the seconds each ('23 s/frame': a batch of
+    151-megapixel photos said '0.0 fps', as if none were cut)."""
+    fps = frames / seconds if seconds > 0 else 0.0
+    if 0 < fps < 0.1:
+        return f"{seconds / frames:.0f} s/frame"
+    return f"{fps:.1f} fps"
 
 
 def _gb(n: float) -> str:
@@ -1749,7 +1757,7 @@ class _BatchBar:
         left_items = self.total_items - self.done - self.failed
         self._bar.update(self._task, completed=work, eta=eta,
                          counts=f"{self.done} done, {self.failed} failed, {left_items} left",
-                         fps=f"{frames / elapsed if elapsed > 0 else 0.0:.1f} fps")
+                         fps=fps_text(frames, elapsed))
 
     def close(self) -> None:
         bar, self._bar = self._bar, None

@@ -2067,6 +2067,24 @@ def test_the_summary_reads_naturally_for_one_frame_and_for_nothing_done():
     assert BatchReport(skipped_done=3, seconds=0.01).summary() == "0 done, 0 failed, 3 already done"
 
 
+def test_photos_of_many_seconds_each_are_not_said_to_go_at_0_fps(monkeypatch):
+    """A batch of 151-megapixel photos, 23 s each, said '2 frames in 45.8 s (0.0 fps)', and its
+    line '0.0 fps', as if none were cut: under 0.1 a second it says the seconds each."""
+    from livecut.batch import BatchReport, _BatchBar
+
+    from conftest import Tty
+
+    assert BatchReport(done=2, frames=2, seconds=45.8).summary() == "2 done, 0 failed; 2 frames in 45.8 s (23 s/frame)"
+    assert BatchReport(done=1, frames=1, seconds=10.0).summary() == "1 done, 0 failed; 1 frame in 10.0 s (0.1 fps)"
+    monkeypatch.setenv("TERM", "xterm")
+    bar = _BatchBar([], 2, True, stream=Tty())
+    bar.start -= 46
+    bar.finished(None, True, 1)
+    bar.finished(None, True, 1)
+    assert bar._bar.tasks[0].fields["fps"] == "23 s/frame"
+    bar.close()
+
+
 def test_memory_available_counts_a_containers_limit(tmp_path):
     """In a container /proc/meminfo's MemAvailable is the host's: the control group's limit
     (cgroup v2 memory.max, v1 memory.limit_in_bytes) less its use bounds it; "max" or v1's
