@@ -790,10 +790,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
 
                     try:
                         alpha, state, box = photo_mask(segmenter, as_shown(bgr, own_alpha), on_window)
-                    finally:
+                    finally:  # (a cut that failed part way too: 'window 1/5' stayed beside the next photos)
                         for windows in own:
                             windows.close()
-                    bar.extra = ""
+                        bar.extra = ""
                     note = photo_note(state, alpha, own_alpha)
                     if note:
                         report.notes.append(f"{src}: {note}")

@@ -356,3 +356,44 @@ def test_livecut_image_of_one_long_photo_shows_its_bar(tmp_path, monkeypatch):
         images.process_images([str(src)], tmp_path / f"{src.stem}.out.png", load_config(), progress=True)
         text = _plain(tty.getvalue())
         assert ("1/1" in text and "images" in text) == drawn, (w, h, text)
+
+
+def test_a_panorama_that_fails_leaves_no_window_count_on_the_bar(tmp_path, monkeypatch):
+    """`livecut image strip.png p.png ... -o cut/` where the panorama's cut failed part way (a
+    MemoryError in one of its windows): the photos' bar went on saying 'window 1/5' beside the
+    count of the photos after it, which had no windows."""
+    import cv2
+    import numpy as np
+
+    from livecut.config import load_config
+    from livecut.images import process_images
+    from livecut.segment import Segmenter
+
+    from conftest import Tty
+
+    cv2.imwrite(str(tmp_path / "strip.png"), np.random.default_rng(0).integers(0, 255, (20, 240, 3), np.uint8))
+    cv2.imwrite(str(tmp_path / "p.png"), np.full((64, 64, 3), 90, np.uint8))
+    mask, calls = Segmenter.mask, []
+
+    def failing(self, img, *args, **kwargs):
+        calls.append(img.shape)
+        if len(calls) == 2:  # (the panorama's second window)
+            raise MemoryError
+        return mask(self, img, *args, **kwargs)
+
+    monkeypatch.setattr(Segmenter, "mask", failing)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "120")
+    shown, update = [], Progress.update
+
+    def seen(self, k=1, extra=None):
+        update(self, k, extra)
+        if k:
+            shown.append(self.extra)
+
+    monkeypatch.setattr(Progress, "update", seen)
+    monkeypatch.setattr("sys.stderr", Tty())
+    report = process_images([str(tmp_path / "strip.png"), str(tmp_path / "p.png")], tmp_path / "out", load_config(),
+                            progress=True)
+    assert report.written == 1 and len(report.errors) == 1 and "MemoryError" in report.errors[0], report
+    assert shown == ["", ""], shown
