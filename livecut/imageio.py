@@ -6,6 +6,7 @@ import contextlib
 import fnmatch
 import glob
 import math
+import numbers
 import os
 import re
 import struct
@@ -2115,10 +2116,14 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
         hint = "; read the file: Path(...).read_bytes()" if isinstance(icc, (str, os.PathLike)) else ""
         raise ConfigTypeError(f"write_image: icc must be a colour profile's bytes or None, "
                               f"got {type(icc).__name__}{hint}")
+    # (any real numbers: Pillow's resolution of a TIFF, two IFDRationals, or numpy's were refused,
+    # 'two numbers above 0 ... got (300.0, 150.0)')
     if dpi is not None and not (isinstance(dpi, (tuple, list)) and len(dpi) == 2 and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1e6 for v in dpi)):
+            isinstance(v, numbers.Real) and not isinstance(v, bool) and 0 < v < 1e6 for v in dpi)):
         raise ConfigTypeError(f"write_image: dpi must be (x, y) dots per inch, two numbers above 0, or None, "
                               f"got {dpi!r}")
+    if dpi is not None:
+        dpi = float(dpi[0]), float(dpi[1])
     ext = p.suffix.lower() or ".png"
     check_picture(p, ext, img)
     if not force and os.path.lexists(p):  # (found only once written: "exists (written by another run

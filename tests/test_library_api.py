@@ -2000,6 +2000,25 @@ def test_write_image_icc_is_a_profiles_bytes(tmp_path, icc):
     assert not list(tmp_path.iterdir())
 
 
+def test_write_image_takes_a_resolution_of_numpy_or_pillow_numbers(tmp_path):
+    """write_image('a.png', picture, dpi=Image.open('scan.tif').info['dpi']) -- Pillow's
+    resolution of a TIFF, two IFDRationals, or numpy's numbers -- was refused, 'dpi must be (x,
+    y) dots per inch, two numbers above 0, or None, got (300.0, 150.0)': any two real numbers
+    above 0 are taken, as the resolution they are."""
+    from fractions import Fraction
+
+    from livecut.imageio import read_image, write_image
+
+    for k, dpi in enumerate([(Fraction(300), Fraction(150)), (np.int64(300), np.int64(150)),
+                             (np.float32(300), np.float32(150))]):
+        for ext in (".png", ".jpg", ".tif"):
+            path = tmp_path / f"a{k}{ext}"
+            write_image(path, np.zeros((32, 32, 3), np.uint8), dpi=dpi)
+            meta: dict = {}
+            read_image(path, meta)
+            assert meta["dpi"] == pytest.approx((300, 150), rel=1e-3), (dpi, ext)
+
+
 # ---------------------------------------------------------------- process_images
 
 @pytest.fixture(scope="module")
