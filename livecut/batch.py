@@ -539,10 +539,9 @@ def _cgroup_room(root: str) -> int | None:
 def fps_text(frames: int, seconds: float) -> str:
     """Frames a second ('2.5 fps'); under 0.1, the seconds each ('23 s/frame': a batch of
     151-megapixel photos said '0.0 fps', as if none were cut)."""
-    fps = frames / seconds if seconds > 0 else 0.0
-    if 0 < fps < 0.1:
-        return f"{seconds / frames:.0f} s/frame"
-    return f"{fps:.1f} fps"
+    from livecut.progress import rate_text
+
+    return rate_text(frames, seconds, "fps", "frame")
 
 
 def _gb(n: float) -> str:

@@ -106,6 +106,16 @@ def print_above(text: str, stream) -> bool:
     return True
 
 
+def rate_text(count: int, seconds: float, per_second: str, each: str) -> str:
+    """``count`` in ``seconds``, a second ('2.5 photo/s', ``per_second`` its unit); under 0.1, the
+    seconds each ('30 s/photo', ``each`` the unit counted: 151-megapixel photos were '0.0
+    photo/s', as if none were done)."""
+    rate = count / seconds if seconds > 0 else 0.0
+    if 0 < rate < 0.1:
+        return f"{seconds / count:.0f} s/{each}"
+    return f"{rate:.1f} {per_second}"
+
+
 class Progress:
     """``with Progress(total, label) as bar: bar.update(1)``; shows count, rate and ETA."""
 
@@ -175,15 +185,10 @@ class Progress:
                              extra=self.extra)
 
     def _rate(self) -> str:
-        """The count a second so far ('2.5 photo/s'), those skipped left out (see skip); under 0.1,
-        the seconds each ('30 s/photo': 151-megapixel photos were '0.0 photo/s', as if none were
-        done)."""
-        elapsed = time.perf_counter() - self._start
-        done = self.count - self.skipped
-        rate = done / elapsed if elapsed > 0 else 0.0
-        if 0 < rate < 0.1:
-            return f"{elapsed / done:.0f} s/{self.unit.removesuffix('s')}"
-        return f"{rate:.1f} {self.unit}/s"
+        """The count a second so far ('2.5 photo/s'), those skipped left out (see skip); see
+        :func:`rate_text`."""
+        return rate_text(self.count - self.skipped, time.perf_counter() - self._start, f"{self.unit}/s",
+                         self.unit.removesuffix("s"))
 
     def skip(self, n: int = 1) -> None:
         """Count ``n`` done that took no work (a photo whose output is there, ``--skip-existing``):
