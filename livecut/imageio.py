@@ -2011,7 +2011,8 @@ def to_bgr8(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     elif img.dtype in (np.float32, np.float64) and np.nanmin(img) >= 0.0 and np.nanmax(img) <= 1.0:
         # 0..1, the floating-point convention, NaN as 0: in strips of rows (np.nan_to_num of the
         # whole was a copy of it, 16 bytes a pixel more for RGBA: 3.2 GB at 200 megapixels)
-        out = np.empty(img.shape, np.uint8)
+        # (one channel with its axis, H x W x 1, made H x W as OpenCV gives it: it was a ValueError)
+        out = np.empty(img.shape[:2] if img.ndim == 3 and img.shape[2] == 1 else img.shape, np.uint8)
         step = max(1, (1 << 16) // max(1, img.shape[1]))  # (1 MB of RGBA float32 at a time)
         for r in range(0, img.shape[0], step):
             out[r:r + step] = cv2.convertScaleAbs(np.nan_to_num(img[r:r + step]), alpha=255.0)

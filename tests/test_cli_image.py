@@ -1839,6 +1839,18 @@ def test_a_float_picture_is_made_8_bit_without_a_full_size_copy():
     assert peak < img.nbytes * 0.75, f"{peak / 1e6:.1f} MB traced for a {img.nbytes / 1e6:.1f} MB picture"
 
 
+def test_a_float_picture_of_one_channel_in_three_dimensions_is_made_8_bit():
+    """A floating-point picture of one channel with its channel axis, height x width x 1 (as
+    to_bgr8 takes any picture of one channel), in 0..1: made 8-bit in strips of rows, it was a
+    ValueError, 'could not broadcast input array from shape (40,30) into shape (40,30,1)'; it is
+    gray, as the same picture without its axis."""
+    from livecut.imageio import to_bgr8
+
+    img = np.random.default_rng(6).random((40, 30), np.float32)
+    bgr, alpha = to_bgr8(img[:, :, None])
+    assert alpha is None and np.array_equal(bgr, to_bgr8(img)[0])
+
+
 def test_a_deep_picture_says_its_output_is_eight_bit(tmp_path, scene):
     """A 16-bit TIFF or PNG (or a floating-point TIFF) was cut into an 8-bit PNG without a word
     (README said "8 to 16 bit" of the inputs alone); now a warning says so, even with -q.  Its
