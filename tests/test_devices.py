@@ -157,12 +157,9 @@ main()
 """
 
 
-def test_a_probe_that_does_not_answer_ends_the_command_with_its_code(tmp_path):
-    """`livecut devices --probe` with a camera whose open outlasts the probe's 3 s (a stuck
-    camera): the listing said 'no answer within 3 s' -- then the probe's thread, back from
-    OpenCV's code into an interpreter being torn down, ended the process: 'terminate called
-    without an active exception', status -6 (134 in a shell), not 0.  The open here is kept in
-    OpenCV's code by the test."""
+def _run_with_a_stuck_camera(tmp_path, program: str, *args: str) -> subprocess.CompletedProcess:
+    """``program`` run with the sysfs and /dev folders of one camera (its argv[1:3]), then
+    ``args``."""
     sysfs = tmp_path / "sys"
     node = sysfs / "class" / "video4linux" / "video0"
     node.mkdir(parents=True)
@@ -171,10 +168,19 @@ def test_a_probe_that_does_not_answer_ends_the_command_with_its_code(tmp_path):
     dev.mkdir()
     (dev / "video0").touch()  # (not a V4L2 node: listed as a camera, and probed)
     script = tmp_path / "stuck_probe.py"
-    script.write_text(_STUCK_PROBE)
-    r = subprocess.run([sys.executable, str(script), str(sysfs), str(dev), "devices", "--probe", "--json"],
-                       cwd=REPO, capture_output=True, text=True, timeout=60,
-                       env={**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")})
+    script.write_text(program)
+    return subprocess.run([sys.executable, str(script), str(sysfs), str(dev), *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")})
+
+
+def test_a_probe_that_does_not_answer_ends_the_command_with_its_code(tmp_path):
+    """`livecut devices --probe` with a camera whose open outlasts the probe's 3 s (a stuck
+    camera): the listing said 'no answer within 3 s' -- then the probe's thread, back from
+    OpenCV's code into an interpreter being torn down, ended the process: 'terminate called
+    without an active exception', status -6 (134 in a shell), not 0.  The open here is kept in
+    OpenCV's code by the test."""
+    r = _run_with_a_stuck_camera(tmp_path, _STUCK_PROBE, "devices", "--probe", "--json")
     assert r.returncode == 0 and r.stderr == "", (r.returncode, r.stderr)
     cameras = json.loads(r.stdout)["cameras"]
     assert [c["probed"] for c in cameras] == ["no answer within 3 s"], cameras
@@ -209,17 +215,6 @@ def test_a_program_that_ends_while_a_probe_waits_ends_well(tmp_path):
     """``list_devices(probe=True)`` from Python with a camera whose open outlasts the probe's
     3 s: the program, ending then, was ended by the probe's thread, back from OpenCV's code into
     an interpreter being torn down: 'terminate called without an active exception', status -6."""
-    sysfs = tmp_path / "sys"
-    node = sysfs / "class" / "video4linux" / "video0"
-    node.mkdir(parents=True)
-    (node / "name").write_text("Stuck Camera\n")
-    dev = tmp_path / "dev"
-    dev.mkdir()
-    (dev / "video0").touch()
-    script = tmp_path / "stuck_probe.py"
-    script.write_text(_STUCK_PROBE_FROM_PYTHON)
-    r = subprocess.run([sys.executable, str(script), str(sysfs), str(dev)], cwd=REPO, capture_output=True,
-                       text=True, timeout=60,
-                       env={**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")})
+    r = _run_with_a_stuck_camera(tmp_path, _STUCK_PROBE_FROM_PYTHON)
     assert r.returncode == 0 and r.stderr == "", (r.returncode, r.stderr)
     assert r.stdout.strip() == "['no answer within 3 s']", r.stdout
