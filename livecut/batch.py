@@ -897,7 +897,9 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
             refuse(f"{src}: output {dst} would overwrite an input")
             continue
         if ours and _unchanged(prev, item, settings):
-            if prev.get("status") == "ok" and os.path.lexists(dst):
+            # (a link there that leads nowhere, its file moved or deleted, is not the output: it
+            # was counted done, and never written again)
+            if prev.get("status") == "ok" and os.path.exists(dst):
                 result.skipped_done += 1
                 continue
             # a photo stopped (Ctrl-C, SIGTERM, a crash) after its output was renamed into place,

@@ -662,6 +662,25 @@ def test_a_failed_run_does_not_disown_an_earlier_output(library, tmp_path):
     assert (out / "a.png").read_bytes() != first
 
 
+def test_a_link_to_nothing_at_an_outputs_name_is_not_a_finished_output(tmp_path):
+    """An output of an earlier run replaced by a link that leads nowhere (moved to a disk since
+    unmounted, deleted) was counted 'already done' by the next run, and never written again; a link
+    to a file there still is that output."""
+    src = _photo(tmp_path / "in" / "a.jpg", 0)
+    out = tmp_path / "out"
+    cfg = load_config(None, [])
+    assert run_batch([str(src)], out, cfg, jobs=1).done == 1
+    kept = tmp_path / "archive" / "a.png"
+    kept.parent.mkdir()
+    shutil.move(out / "a.png", kept)
+    (out / "a.png").symlink_to(kept)
+    assert run_batch([str(src)], out, cfg, jobs=1).skipped_done == 1  # (a link to it: still done)
+    kept.unlink()
+    report = run_batch([str(src)], out, cfg, jobs=1)
+    assert (report.done, report.skipped_done) == (1, 0), report.errors
+    assert (out / "a.png").is_file() and cv2.imread(str(out / "a.png"), cv2.IMREAD_UNCHANGED).shape[2] == 4
+
+
 def test_side_by_side_of_photos_and_videos_mixed(tmp_path):
     """--mode side-by-side on a folder of photos and videos failed every photo ("photos take
     cutout, mask, composite", exit 2): a photo becomes what `livecut image --mode side-by-side`
