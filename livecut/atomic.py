@@ -91,15 +91,33 @@ def temp_prefix(final: Path) -> str:
     return f".{name}{TEMP_MARK}"
 
 
+def written_through(final: Path | str) -> Path:
+    """Where an output named ``final`` goes: the file a symbolic link there leads to, where it
+    leads to a regular file (written through the link, as ``cp`` and ``ffmpeg -y`` write: the
+    link was replaced by the output, a regular file, and the file it named left as it was); else
+    ``final``.  Never raises."""
+    final = Path(final)
+    try:
+        if stat.S_ISLNK(os.lstat(final).st_mode):
+            target = Path(os.path.realpath(final))
+            if stat.S_ISREG(os.lstat(target).st_mode):
+                return target
+    except (OSError, ValueError):
+        pass
+    return final
+
+
 def temp_path(final: Path, keep_suffix: bool = True) -> Path:
     """A fresh temporary name next to ``final`` (ends with the same suffix, so muxers and
     encoders that pick the format from the name still do): the process id and this
     machine's tag in it say whose it is.  Removed, until :func:`discard` removes it, before a
-    SIGQUIT or a SIGUSR1 ends the process (:func:`unfinished`)."""
+    SIGQUIT or a SIGUSR1 ends the process (:func:`unfinished`).  A link at ``final`` to a file:
+    next to that file (:func:`written_through`), so that its rename there is atomic."""
     final = Path(final)
+    into = written_through(final)
     token = secrets.token_hex(4)
     suffix = final.suffix if keep_suffix else ""
-    return unfinished(final.with_name(f"{temp_prefix(final)}{os.getpid()}-{_host_tag()}-{token}{suffix}"))
+    return unfinished(into.with_name(f"{temp_prefix(into)}{os.getpid()}-{_host_tag()}-{token}{suffix}"))
 
 
 #: the temporaries this process made and has not removed yet (:func:`unfinished`): what
@@ -206,7 +224,8 @@ def sweep_stale(final: Path, min_age: float = STALE_SECONDS) -> list[Path]:
     import re
 
     final = Path(final)
-    return sweep_left_behind(final.parent, temp_prefix(final),
+    into = written_through(final)  # (a link's: beside the file it leads to, with the link's suffix)
+    return sweep_left_behind(into.parent, temp_prefix(into),
                              r"-[0-9a-f]{8}(" + re.escape(final.suffix) + r")?", min_age)
 
 
@@ -640,20 +659,22 @@ def commit(tmp: Path, final: Path, force: bool) -> str | None:
     warning that names it, a second name of the output (it was left there without a word);
     where the output could not be put in place and ``tmp`` stays, the error names it too."""
     tmp, final = Path(tmp), Path(final)
+    into = final
     try:
         sync_file(tmp)
         if force:
             check_not_special(final)  # (made meanwhile: said before the run too)
-            _keep_mode(final, tmp)
+            into = written_through(final)  # (a link to a file: that file is replaced, the link kept)
+            _keep_mode(into, tmp)
             try:
-                os.replace(tmp, final)
+                os.replace(tmp, into)
             except PermissionError as exc:
                 # (an append-only folder renames nothing: a new name is linked as without force;
                 # it was "cannot move the finished output into place (Operation not permitted)")
-                if exc.errno != errno.EPERM or os.path.lexists(final):
+                if exc.errno != errno.EPERM or os.path.lexists(into):
                     raise
                 try:
-                    os.link(tmp, final)
+                    os.link(tmp, into)
                 except OSError:
                     raise exc from None
         else:
@@ -676,7 +697,7 @@ def commit(tmp: Path, final: Path, force: bool) -> str | None:
                     # --skip-existing kept as done)
                     _drop_reserved(final, tmp)
                     raise
-        sync_folder(final.parent)
+        sync_folder(into.parent)
     except OSError as exc:
         discard(tmp)
         left = not_removed(tmp)
@@ -696,7 +717,8 @@ def _keep_mode(final: Path, tmp: Path) -> None:
     """Give ``tmp`` the permissions of the file it is to replace at ``final``, as a write over it
     in place (``ffmpeg -y``) keeps them: a private output (0600) became readable by every user
     (0644), a group's shared one (0664) no longer writable by the group, once replaced with
-    ``--force``.  A link at ``final`` is replaced itself, not its target: nothing is taken from
+    ``--force``.  A link at the output's name to a file: ``final`` is that file, replaced through
+    it (:func:`written_through`); a link leading elsewhere is replaced itself: nothing is taken from
     it; nor from a name where no file stands.  Never raises."""
     try:
         st = os.lstat(final)

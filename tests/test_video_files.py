@@ -532,6 +532,48 @@ def test_force_keeps_the_permissions_of_the_output_it_replaces(tmp_path, command
     assert stat.S_IMODE(os.stat(out).st_mode) == mode
 
 
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+@pytest.mark.parametrize("command", ["file", "image", "batch"])
+def test_force_over_a_link_to_a_file_writes_that_file_through_it(tmp_path, command):
+    """-o out.mp4 --force where out.mp4 is a link to a file elsewhere (a shared disk, a project's
+    media folder): the link was replaced by a regular file and the file it named left as it was,
+    where ``cp`` and ``ffmpeg -y`` write through the link.  The file it leads to is replaced (its
+    temporary file beside it: the rename stays atomic), the link kept; livecut image and batch alike."""
+    import cv2
+    from typer.testing import CliRunner
+
+    from conftest import make_clip
+    from livecut.batch import run_batch
+    from livecut.cli import app
+    from livecut.config import load_config
+
+    if command == "file":
+        src, name = make_clip(tmp_path / "src.mp4", w=96, h=64, n=3), "out.mp4"
+    else:
+        src, name = tmp_path / "p.png", "p.png" if command == "batch" else "out.png"
+        cv2.imwrite(str(src), np.full((64, 96, 3), 120, np.uint8))
+    target = tmp_path / "shared" / name
+    target.parent.mkdir()
+    target.write_bytes(b"earlier")
+    out = tmp_path / "out" / name
+    out.parent.mkdir()
+    out.symlink_to(os.path.join("..", "shared", name))
+    if command == "batch":
+        report = run_batch([str(src)], out.parent, load_config(None, []), jobs=1, force=True)
+        assert report.done == 1, report.errors
+    else:
+        r = CliRunner().invoke(app, [command, str(src), "-o", str(out), "--force", "-q"])
+        assert r.exit_code == 0, r.output
+    assert out.is_symlink() and os.readlink(out) == os.path.join("..", "shared", name)
+    assert target.read_bytes() != b"earlier"
+    if command == "file":
+        assert probe(target)["frames"] == 3
+    else:
+        assert cv2.imread(str(target), cv2.IMREAD_UNCHANGED).shape == (64, 96, 4)
+    assert not [p.name for p in (tmp_path / "shared").iterdir() if p != target]  # (no temporary file left)
+    assert sorted(p.name for p in out.parent.iterdir() if not p.name.startswith("livecut-batch")) == [name]
+
+
 def test_png_frames_do_not_replace_a_background_among_them(tmp_path):
     """-o frames/ --force -b image:frames/frame_000001.png (a frame of an earlier run taken as the
     background plate): the new frames replaced it, exit 0, where a background video that is the
