@@ -546,8 +546,19 @@ def apply_mapping(cfg: Config, data: Mapping[str, Any], origin: str = "config") 
                 changes[key] = _coerce(section, by_name[key], value)
             except ConfigError as exc:  # (name the file the value came from)
                 raise ConfigError(f"{origin}: {exc}") from None
-        new_sections[section] = replace(new_sections.get(section, getattr(cfg, section)), **changes)
+        old = new_sections.get(section, getattr(cfg, section))
+        new_sections[section] = replace(old, **changes)
+        object.__setattr__(new_sections[section], "_named",
+                           named_keys(old) | (set(changes) if origin == OVERRIDE else set()))
     return replace(cfg, **new_sections)
+
+
+def named_keys(section: Any) -> frozenset[str]:
+    """The keys of the section ``section`` (a :class:`VideoConfig` ...) that an override (``--set``)
+    named (:func:`apply_mapping`), at its default value too: ``--set video.codec=libx264`` asks for
+    H.264 as ``libx265`` asks for H.265, where the default leaves the choice to the output's type
+    (a .webm's VP9); a file's keys are not counted (a copy of default.toml names every key)."""
+    return frozenset(getattr(section, "_named", ()))
 
 
 def _did_you_mean(word: str, names: Iterable[str], prefix: str = "") -> str:

@@ -369,12 +369,13 @@ def test_the_colours_hidden_under_a_videos_transparency_do_not_change_its_cut(tm
         assert np.abs(cuts[fill] - cuts["as stored"]).max() <= 2, fill
 
 
-@pytest.mark.parametrize("codec,name", [("qtrle", "qtrle"), ("png", "png"), ("mpeg4", "prores")])
+@pytest.mark.parametrize("codec,name", [("qtrle", "qtrle"), ("png", "png"), ("mpeg4", "prores"),
+                                        ("libx264", "prores")])
 def test_a_transparent_mov_is_written_with_video_codec_where_it_keeps_alpha(tmp_path, codec, name):
     """A transparent .mov (`--mode cutout`, `-b transparent`) was ProRes 4444 whatever video.codec
     said, qtrle or png (which keep transparency in a .mov) too, without a word.  Those are
     written as asked, their alpha the cut's; another set codec (mpeg4) is ProRes 4444 still,
-    and a warning says so."""
+    and a warning says so (the default, libx264, named too: it was said nothing)."""
     import av
 
     src = make_alpha_clip(tmp_path / "in.mov", *KINDS["qtrle.mov"])

@@ -150,6 +150,23 @@ def test_a_webm_of_another_video_codec_is_vp9_and_says_so(clips, tmp_path):
     assert probe(out)["codec"] == "vp9"
 
 
+def test_a_webm_asked_for_as_h264_by_name_says_it_is_vp9(clips, tmp_path):
+    """`-o cut.webm --set video.codec=libx264` (H.264, which WebM cannot hold) was written as VP9
+    without a word, where libx265 said so: the default codec named is asked for as any other.
+    Left at its default, or named by a configuration file (a copy of default.toml), it says nothing."""
+    out = tmp_path / "cut.webm"
+    r = run_cli("file", str(clips["plain"]), "-o", str(out), "--set", "video.codec=libx264", "-q")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip() == ("livecut: warning: video.codec libx264: a .webm is written as VP9 (video.codec "
+                                "libvpx-vp9, or libvpx for VP8); .mkv or .mp4 take other codecs")
+    assert probe(out)["codec"] == "vp9"
+    conf = tmp_path / "my.toml"
+    conf.write_text('[video]\ncodec = "libx264"\n')
+    for args in ((), ("-c", str(conf))):
+        r = run_cli("file", str(clips["plain"]), "-o", str(out), "--force", "-q", *args)
+        assert r.returncode == 0 and not r.stderr, r.stderr
+
+
 def test_vp8s_crf_sets_its_quality(tmp_path):
     """VP8 (video.codec=libvpx) has no constant-quality mode: its CRF is a floor under a bitrate,
     which with none given was libvpx's default, 256 kbit/s: every video.crf gave the same file,

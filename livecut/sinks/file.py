@@ -41,7 +41,7 @@ import numpy as np
 
 from livecut.atomic import (check_not_special, dangling_link, holds_earlier, io_reason, open_file_named,
                             raise_if_link_loop, write_reason)
-from livecut.config import VideoConfig
+from livecut.config import VideoConfig, named_keys
 from livecut.errors import (FORCE, ArrayError, ConfigError, OutputExistsError, UsageError, VideoWriteError,
                             ffmpeg_text)
 from livecut.frames import Upright
@@ -961,21 +961,26 @@ def encoder_for(ext: str, channels: int, cfg: VideoConfig) -> tuple[str, str]:
     return cfg.codec, _yuv_format(cfg.codec)
 
 
+def _codec_chosen(cfg: VideoConfig) -> bool:
+    """``video.codec`` was chosen: not the default, or named, as the default too (``--set
+    video.codec=libx264`` into a .webm was written as VP9 without a word, where libx265 was said)."""
+    return cfg.codec != VideoConfig().codec or "codec" in named_keys(cfg)
+
+
 def webm_codec_note(cfg: VideoConfig) -> str | None:
-    """The warning that a .webm is VP9, not ``video.codec``, where that is set (not the default,
-    libx264) to another encoder than libvpx's (libsvtav1, libx265, a typo: it was written as VP9
-    without a word)."""
-    if cfg.codec == VideoConfig().codec or _encoder_name(cfg.codec).startswith("libvpx"):
+    """The warning that a .webm is VP9, not ``video.codec``, where that is chosen (:func:`_codec_chosen`)
+    as another encoder than libvpx's (libsvtav1, libx265, a typo: it was written as VP9 without a word)."""
+    if not _codec_chosen(cfg) or _encoder_name(cfg.codec).startswith("libvpx"):
         return None
     return (f"video.codec {cfg.codec}: a .webm is written as VP9 (video.codec libvpx-vp9, or libvpx for VP8); "
             ".mkv or .mp4 take other codecs")
 
 
 def mov_alpha_note(cfg: VideoConfig) -> str | None:
-    """The warning that a transparent .mov is ProRes 4444, not ``video.codec``, where that is set
-    (not the default, libx264) to an encoder that cannot keep transparency there (it was
+    """The warning that a transparent .mov is ProRes 4444, not ``video.codec``, where that is chosen
+    (:func:`_codec_chosen`) as an encoder that cannot keep transparency there (it was
     written as ProRes 4444 without a word)."""
-    if cfg.codec == VideoConfig().codec or _codec_name(cfg.codec) in ("prores", *MOV_ALPHA_CODECS):
+    if not _codec_chosen(cfg) or _codec_name(cfg.codec) in ("prores", *MOV_ALPHA_CODECS):
         return None
     return (f"video.codec {cfg.codec}: cannot keep transparency in a .mov; written as ProRes 4444 "
             "(video.codec qtrle or png keep it too)")
