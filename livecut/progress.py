@@ -78,10 +78,13 @@ def laid_out(layout, console, **kwargs):
         def start(self) -> None:
             super().start()
             _DRAWN.append(self)
+            _stop_shows_cursor(True)
 
         def stop(self) -> None:
             if self in _DRAWN:
                 _DRAWN.remove(self)
+                if not _DRAWN:
+                    _stop_shows_cursor(False)
             super().stop()
 
     return Laid(*layout(console.width), console=console, **kwargs)
@@ -89,6 +92,62 @@ def laid_out(layout, console, **kwargs):
 
 #: the progress lines being drawn now (see laid_out)
 _DRAWN: list = []
+
+#: the SIGTSTP handler :func:`_stop_shows_cursor` replaced while a progress line is drawn, or None
+_TSTP_BEFORE: list = []
+
+
+def _stopped(signum, frame) -> None:
+    """Ctrl-Z (SIGTSTP) while a progress line is drawn: the cursor rich hid for it is shown, then
+    the process stops as by default; at ``fg`` it is hidden again and the line drawn anew (the
+    shell was left without a cursor until the run ended); at ``bg`` the cursor is left to the shell."""
+    import signal
+
+    for bar in list(_DRAWN):
+        try:
+            bar.console.show_cursor(True)
+            bar.console.file.flush()
+        except (OSError, ValueError, RuntimeError):  # (a closed or full stderr; one whose write the signal cut in: "reentrant call")
+            pass
+    signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+    try:
+        os.kill(os.getpid(), signal.SIGTSTP)  # (stopped here until SIGCONT)
+    finally:
+        signal.signal(signal.SIGTSTP, _stopped)
+    for bar in list(_DRAWN):
+        if not _in_front(bar.console.file):  # (`bg`: the shell's cursor is left shown)
+            continue
+        try:
+            bar.console.show_cursor(False)
+            bar.refresh()
+        except (OSError, ValueError, RuntimeError):
+            pass
+
+
+def _in_front(stream) -> bool:
+    """This process is of the terminal ``stream``'s foreground process group (resumed by ``fg``, not
+    ``bg``); True where that cannot be told."""
+    try:
+        return os.tcgetpgrp(stream.fileno()) == os.getpgrp()
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return True
+
+
+def _stop_shows_cursor(on: bool) -> None:
+    """Take SIGTSTP with :func:`_stopped` (``on``), where nothing else takes it and this is the main
+    thread (the only one a handler is set from), or give it back to the handler it had."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "SIGTSTP") or threading.current_thread() is not threading.main_thread():
+        return
+    try:
+        if on and not _TSTP_BEFORE and signal.getsignal(signal.SIGTSTP) == signal.SIG_DFL:
+            _TSTP_BEFORE.append(signal.signal(signal.SIGTSTP, _stopped))
+        elif not on and _TSTP_BEFORE:
+            signal.signal(signal.SIGTSTP, _TSTP_BEFORE.pop())
+    except (ValueError, OSError):
+        pass
 
 
 def print_above(text: str, stream) -> bool:

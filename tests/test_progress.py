@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import time
+
+
+import signal
+import sys
+
+import pytest
 
 from livecut.progress import Progress
 
@@ -397,3 +404,80 @@ def test_a_panorama_that_fails_leaves_no_window_count_on_the_bar(tmp_path, monke
                             progress=True)
     assert report.written == 1 and len(report.errors) == 1 and "MemoryError" in report.errors[0], report
     assert shown == ["", ""], shown
+
+
+_DRAWING = """
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+from livecut.progress import Progress
+with Progress(400, "livecut", unit="frames") as bar:
+    os.write(2, b"PID %d\\n" % os.getpid())  # (drawing)
+    for _ in range(400):
+        bar.update(1)
+        time.sleep(0.02)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTSTP"), reason="job control")
+@pytest.mark.parametrize("resumed", ["fg", "bg"])
+def test_ctrl_z_shows_the_cursor_before_it_stops_and_fg_draws_again(tmp_path, resumed):
+    """Ctrl-Z (SIGTSTP) while the progress line was drawn left the shell without a cursor (rich
+    hides it while it draws, and shows it at the end only) until the run ended; the cursor is
+    shown before the process stops, hidden again at fg (SIGCONT in front) and the line drawn
+    anew; at bg (SIGCONT behind the shell) it is left to the shell."""
+    import pty
+    import select
+    import time
+
+    from conftest import REPO
+
+    pid, fd = pty.fork()
+    if pid == 0:  # a shell: the run in a process group of its own, in front; at its stop, fg or bg
+        try:
+            child = os.fork()
+            if child == 0:
+                os.setpgid(0, 0)
+                os.execve(sys.executable, [sys.executable, "-c", _DRAWING, str(REPO)],
+                          dict(os.environ, TERM="xterm", COLUMNS="120"))
+            os.setpgid(child, child)
+            signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+            os.tcsetpgrp(0, child)
+            while True:
+                _, status = os.waitpid(child, os.WUNTRACED)
+                if not os.WIFSTOPPED(status):
+                    break
+                os.tcsetpgrp(0, os.getpgrp())  # (the shell's prompt)
+                os.write(1, b"STOPPED\n")
+                time.sleep(0.3)
+                if resumed == "fg":
+                    os.tcsetpgrp(0, child)
+                os.killpg(child, signal.SIGCONT)
+        finally:
+            os._exit(0)
+    out = b""
+
+    def read(until, seconds=30.0):
+        nonlocal out
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not until():
+            if select.select([fd], [], [], 0.05)[0]:
+                try:
+                    out += os.read(fd, 65536)
+                except OSError:
+                    return
+
+    try:
+        read(lambda: b"PID" in out and b"/400" in out)
+        run = int(out.split(b"PID ")[1].split()[0])
+        assert b"\x1b[?25l" in out
+        before = len(out)
+        os.kill(run, signal.SIGTSTP)  # (as the terminal sends it: to the run's process group)
+        read(lambda: b"STOPPED" in out[before:] and out[before:].split(b"STOPPED")[1].count(b"/400") > 2)
+        stopped, _, after = out[before:].partition(b"STOPPED")
+        assert stopped.rfind(b"\x1b[?25h") > stopped.rfind(b"\x1b[?25l"), stopped[-200:]
+        assert b"/400" in after  # (drawn again)
+        assert (b"\x1b[?25l" in after) == (resumed == "fg"), after[:200]
+        os.kill(run, signal.SIGTERM)
+    finally:
+        os.close(fd)
+        os.waitpid(pid, 0)
