@@ -246,6 +246,40 @@ def test_a_list_on_standard_input(library, tmp_path, monkeypatch):
     assert sorted(it.rel for it in p.todo) == ["a.png", "day2/deep/c.png"] and not p.refused
 
 
+def _list_typed(tmp_path: Path, out: str, *lines: str) -> tuple[int, str]:
+    """`livecut batch --list - -o OUT -q` at a terminal: ``lines`` typed, then Ctrl-D once; its exit
+    status (-1: still waiting 60 s later) and what it wrote on stderr."""
+    import pty
+
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "livecut", "batch", "--list", "-", "-q", "-o",
+                                 str(tmp_path / out)], stdin=slave, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env)
+        os.close(slave)
+        for line in lines:  # (the terminal keeps what is typed until it is read)
+            os.write(master, f"{line}\n".encode())
+        os.write(master, b"\x04")  # (Ctrl-D)
+        try:
+            return proc.wait(timeout=60), proc.stderr.read()
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return -1, proc.communicate()[1]
+    finally:
+        os.close(master)
+
+
+def test_a_list_typed_at_a_terminal_ends_at_one_ctrl_d(tmp_path):
+    """`livecut batch --list - -o cut` typed at a terminal: Ctrl-D after the last line seemed to do
+    nothing (standard input read in whole chunks: that Ctrl-D ended the chunk only); a second one
+    was needed, where cat and sort end at the first."""
+    src = _photo(tmp_path / "in" / "a.jpg", 0)
+    code, said = _list_typed(tmp_path, "typed", str(src))
+    assert code == 0, said
+    assert (tmp_path / "typed" / "a.png").is_file()
+
+
 def test_every_list_given_is_read(library, tmp_path):
     """`batch --list a.txt --list b.txt` cut b.txt's inputs alone, without a word (the second
     --list replaced the first, exit 0); every list is read now.  --list - twice is refused:

@@ -56,9 +56,17 @@ def copy_all(stream: BinaryIO, out: BinaryIO) -> None:
     "no data yet" (None) was taken for its end (shutil.copyfileobj), 'standard input was
     empty' or a video cut where its writer paused (``batch --list -``: a list cut short).
     A read that fails raises :class:`ReadFailure`."""
+    try:
+        terminal = stream.isatty()
+    except (AttributeError, OSError, ValueError):
+        terminal = False
+    # (a terminal, `batch --list -` typed there: a read of what is typed so far, each line, and
+    # Ctrl-D its end; read() waits for a whole chunk, and took a Ctrl-D after a line for the end
+    # of that chunk only: a second Ctrl-D was needed, the first seemed to do nothing)
+    read = stream.read1 if terminal and hasattr(stream, "read1") else stream.read
     while True:
         try:
-            chunk = stream.read(CHUNK)
+            chunk = read(CHUNK)
         except BlockingIOError:
             chunk = None
         except OSError as exc:
