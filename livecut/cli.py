@@ -291,6 +291,14 @@ class _Early:
         self.errors, self.warnings, self.notes = len(report.errors), len(report.warnings), len(report.notes)
 
 
+def _terminal(stream) -> bool:
+    """``stream`` (standard input) is a terminal; False where it is closed or none."""
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 def _warn_background_ignored(mode: str | None, background: str | None, configured: str | None = None) -> None:
     """Said when -b is given with a mode that shows no background (see
     :func:`livecut.composite.background_ignored`)."""
@@ -487,6 +495,9 @@ def batch(
     for one in lists:
         _check_config_not_stdin(config, f"the list of inputs (--list {one})", one)
     cfg = get_config(config, set_, composite__background=background)
+    if "-" in lists and _terminal(sys.stdin):  # (it waited without a word for what is typed there)
+        end = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
+        err(f"reading the list of inputs from standard input, one path a line ({end} to end)", "note")
     _warn_background_ignored(mode, background)  # (as image and file say it: batch said nothing)
     said = _Early(quiet)  # (what is known before the first item is processed is said then, not at the end)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does

@@ -280,6 +280,20 @@ def test_a_list_typed_at_a_terminal_ends_at_one_ctrl_d(tmp_path):
     assert (tmp_path / "typed" / "a.png").is_file()
 
 
+def test_a_list_read_from_a_terminal_says_what_it_waits_for(tmp_path):
+    """`livecut batch --list - -o cut` typed at a terminal waited without a word, as if hung; it
+    says it reads the list from standard input and how to end it, there only (not from a pipe)."""
+    src = _photo(tmp_path / "in" / "a.jpg", 0)
+    code, said = _list_typed(tmp_path, "typed", str(src))
+    assert code == 0 and said == ("livecut: note: reading the list of inputs from standard input, one path a "
+                                  "line (Ctrl-D to end)\n"), said
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    piped = subprocess.run([sys.executable, "-m", "livecut", "batch", "--list", "-", "-q", "-o",
+                            str(tmp_path / "piped")], input=f"{src}\n", capture_output=True, text=True,
+                           env=env, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == "", piped.stderr
+
+
 def test_every_list_given_is_read(library, tmp_path):
     """`batch --list a.txt --list b.txt` cut b.txt's inputs alone, without a word (the second
     --list replaced the first, exit 0); every list is read now.  --list - twice is refused:
