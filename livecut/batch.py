@@ -1002,6 +1002,15 @@ def photo_background(background: str | None) -> str | None:
     return background
 
 
+def _webm_note(ext: str, cfg: VideoConfig) -> str | None:
+    """The warning that the .webm videos (of ``--video-ext``, ``ext``) are VP9, not ``video.codec``
+    (:func:`livecut.sinks.file.webm_codec_note`), which the batch says once: it was said for each
+    video, a line each, the same but for its name."""
+    from livecut.sinks.file import webm_codec_note
+
+    return webm_codec_note(cfg) if ext.lower() == ".webm" else None
+
+
 def _named(src: str, warning: str) -> str:
     """A video's warning as the batch says it, naming the item by its path: one that names the
     file as `livecut file` says it ('a.mp4: the first 49 frames ...', 'a.mp4 has 2 video
@@ -1069,11 +1078,13 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
                 if out["written"]:  # (the frames it holds: the manifest said 0)
                     out["frames"] = int(getattr(exc, "frames", 0) or 0)
                 # (what the run noted before it ended early: said as after a run that ends)
-                out["warnings"] = [_named(src, w) for w in getattr(exc, "warnings", None) or []]
+                out["warnings"] = [_named(src, w) for w in getattr(exc, "warnings", None) or []
+                                   if w != _webm_note(dstp.suffix, settings.cfg.video)]
                 raise
             finally:
                 stop()
-            out["warnings"] = [_named(src, w) for w in stats.warnings]
+            webm = _webm_note(dstp.suffix, settings.cfg.video)  # (said once by the batch, not a video)
+            out["warnings"] = [_named(src, w) for w in stats.warnings if w != webm]
             out.update(status="ok", frames=stats.written, written=True)
     except LivecutError as exc:
         msg = cli_text(str(exc))  # (said by `livecut batch` and matched by EXISTS_HINT: --force)
@@ -1984,6 +1995,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                                  there=" there (the photos are composited over it, as `livecut image` does)")
     if mode is None and ignored and photos < len(the_plan.todo):
         report.warnings.append(ignored)
+    if photos < len(the_plan.todo) and (webm := _webm_note(ext, cfg.video)):  # (once: see run_item)
+        report.warnings.append(webm)
     if jobs is None:  # (local workers: as many as the cores and the memory allow; Ray schedules by its own)
         jobs, report.jobs_note = (cores, None) if ray else default_jobs(cores, the_plan.todo, available_memory())
     elif not ray:  # (kept as given; said where they cannot all have the memory they need: -j 64 on 3 GB)

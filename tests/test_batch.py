@@ -383,6 +383,23 @@ def test_a_videos_warning_names_it_once(tmp_path):
     assert not [w for w in said if f"{src / 'cut.ts'}: cut.ts" in w or f"{src / 'two.mkv'}: two.mkv" in w], said
 
 
+def test_the_webm_codec_warning_is_said_once_not_a_video(tmp_path):
+    """`livecut batch shoot/ -o cut/ --video-ext .webm --set video.codec=libx265`: 'video.codec
+    libx265: a .webm is written as VP9 ...' was said for each video, a line each the same but for
+    its name (a shoot of 200 clips: 200 lines); it is said once."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        make_clip(src / f"v{i}.mp4", w=96, h=64, n=3, seed=i)
+    cfg = load_config(None, ["video.codec=libx265"])
+    report = run_batch([str(src)], tmp_path / "out", cfg, jobs=1, video_ext=".webm")
+    assert report.done == 3, report.errors
+    assert report.warnings == ["video.codec libx265: a .webm is written as VP9 (video.codec libvpx-vp9, or "
+                               "libvpx for VP8); .mkv or .mp4 take other codecs"]
+    # (into .mkv, which takes it: nothing said)
+    assert run_batch([str(src)], tmp_path / "mkv", cfg, jobs=1, video_ext=".mkv").warnings == []
+
+
 def test_what_an_output_leaves_out_is_a_warning_even_when_quiet(tmp_path):
     """`livecut batch -q` of a multi-page TIFF cut its first page without a word (the item's
     warning was passed on as a note, which --quiet hides; without -q it was a "note"), where
