@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from livecut.atomic import signals_held as _signals_held
-from livecut.atomic import (check_not_special, discard, disk_stop, folder_in_the_way, folder_stop, identity, io_reason,
-                            name_too_long, not_removed, not_there, pid_exists, raise_if_in_the_way, raise_if_link_loop,
-                            remove_unfinished, removed_when_killed, special_kind, sweep_stale, temp_prefix, unfinished,
-                            why_left)
+from livecut.atomic import (check_not_special, discard, disk_stop, folder_in_the_way, folder_stop, holds_earlier,
+                            identity, io_reason, name_too_long, not_removed, not_there, pid_exists,
+                            raise_if_in_the_way, raise_if_link_loop, remove_unfinished, removed_when_killed,
+                            special_kind, sweep_stale, temp_prefix, unfinished, why_left)
 from livecut.config import CompositeConfig, Config, VideoConfig, text_codec
 from livecut.errors import (LivecutError, OutputExistsError, UsageError, WriteError, cli_text, interrupt_under,
                             json_names, json_names_read, stop_text)
@@ -773,6 +773,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
     outdir = Path(outdir)
     if outdir.exists() and not outdir.is_dir():
         raise UsageError(f"{outdir}: output exists and is not a folder")
+    from livecut.sinks.file import FRAME_PATTERN
     from livecut.sinks.file import VIDEO_EXTS as OUT_EXTS
 
     if not video_ext:  # (--video-ext "$EXT" with EXT unset: it said '--video-ext .: expected ...')
@@ -897,9 +898,9 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
             refuse(f"{src}: output {dst} would overwrite an input")
             continue
         if ours and _unchanged(prev, item, settings):
-            # (a link there that leads nowhere, its file moved or deleted, is not the output: it
-            # was counted done, and never written again)
-            if prev.get("status") == "ok" and os.path.exists(dst):
+            # (a link there that leads nowhere, its file moved or deleted, is not the output, nor
+            # is a frames folder emptied: each was counted done, and never written again)
+            if prev.get("status") == "ok" and holds_earlier(dst, FRAME_PATTERN if item.rel.endswith("/") else None):
                 result.skipped_done += 1
                 continue
             # a photo stopped (Ctrl-C, SIGTERM, a crash) after its output was renamed into place,

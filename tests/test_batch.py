@@ -746,6 +746,21 @@ def test_a_link_to_nothing_at_an_outputs_name_is_not_a_finished_output(tmp_path)
     assert (out / "a.png").is_file() and cv2.imread(str(out / "a.png"), cv2.IMREAD_UNCHANGED).shape[2] == 4
 
 
+def test_a_frames_folder_emptied_is_not_a_finished_output(tmp_path):
+    """--video-ext /: a video's frames folder emptied since (rm cut/v/*) was counted 'already done'
+    by the next run, the folder left empty for good; it is done again."""
+    (tmp_path / "in").mkdir()
+    src = make_clip(tmp_path / "in" / "v.mp4", w=96, h=64, n=4)
+    out = tmp_path / "out"
+    cfg = load_config(None, [])
+    assert run_batch([str(src)], out, cfg, jobs=1, video_ext="/").done == 1
+    for frame in (out / "v").iterdir():
+        frame.unlink()
+    report = run_batch([str(src)], out, cfg, jobs=1, video_ext="/")
+    assert (report.done, report.skipped_done) == (1, 0), report.errors
+    assert len(list((out / "v").glob("frame_*.png"))) == 4
+
+
 def test_side_by_side_of_photos_and_videos_mixed(tmp_path):
     """--mode side-by-side on a folder of photos and videos failed every photo ("photos take
     cutout, mask, composite", exit 2): a photo becomes what `livecut image --mode side-by-side`
