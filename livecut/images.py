@@ -739,6 +739,11 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 if any(name.startswith(temp_prefix(dst)) for name in temps[dst.parent]):
                     report.warnings.extend(stale_left(dst))  # (those an append-only folder keeps: said)
                 if not force and os.path.lexists(dst):
+                    if os.path.islink(dst) and not os.path.exists(dst):
+                        # (no output there, its name taken: --skip-existing counted it 'there already', as
+                        # done; said as `livecut file` says it)
+                        raise OutputExistsError(f"{src}: output {dst} exists, a symbolic link to {os.readlink(dst)} "
+                                                f"that is missing (give {FORCE} to replace the link)")
                     if skip_existing:
                         stems[dst], folded[folded_name(dst)] = src, dst
                         left_there.add(dst)

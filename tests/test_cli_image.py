@@ -5103,6 +5103,22 @@ def test_skip_existing_goes_on_where_a_run_stopped(tmp_path, good):
     assert r.exit_code == 2 and "--force and --skip-existing" in r.stderr
 
 
+def test_skip_existing_does_not_count_a_link_to_nothing_there_already(tmp_path, good):
+    """An output replaced by a link that leads nowhere (moved to a disk since unmounted): --skip-existing
+    counted it '1 there already (left)', as done, where no output is; it is refused as `livecut file`
+    refuses it, naming the link (--force replaces it)."""
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "a.png").symlink_to("/nonexistent/a.png")
+    r = invoke("image", good["a.jpg"], good["b.png"], "-o", out, "--skip-existing")
+    assert r.exit_code == 2, r.output
+    assert (f"livecut: error: {good['a.jpg']}: output {out / 'a.png'} exists, a symbolic link to /nonexistent/a.png "
+            "that is missing (use --force to replace the link)") in r.stderr.splitlines(), r.stderr
+    assert "1 written to" in r.stderr and "there already" not in r.stderr and (out / "b.png").is_file()
+    assert invoke("image", good["a.jpg"], "-o", out, "--force", "-q").exit_code == 0
+    assert (out / "a.png").is_file() and not (out / "a.png").is_symlink()
+
+
 def test_a_rerun_refused_output_by_output_names_skip_existing(tmp_path, good):
     out = tmp_path / "o"
     assert invoke("image", good["a.jpg"], good["b.png"], "-o", out, "-q").exit_code == 0
