@@ -13,8 +13,9 @@ from typing import Callable, Iterable
 import cv2
 import numpy as np
 
-from livecut.atomic import (NAME_MAX, TEMP_MARK, check_not_special, discard, folder_in_the_way, folder_stop, identity,
-                            io_reason, name_too_long, raise_if_in_the_way, raise_if_link_loop, stale_left, temp_prefix)
+from livecut.atomic import (LOOP_OF_LINKS, NAME_MAX, TEMP_MARK, check_not_special, discard, folder_in_the_way,
+                            folder_stop, identity, io_reason, name_too_long, not_there, raise_if_in_the_way,
+                            raise_if_link_loop, stale_left, temp_prefix)
 from livecut.composite import Compositor, parse_background
 from livecut.config import CompositeConfig, Config, whole_config
 from livecut.errors import (FORCE, ConfigTypeError, LivecutError, OutputExistsError, UsageError, WriteError,
@@ -501,15 +502,23 @@ def _refuse_results_found(paths: list[Path], inputs: Iterable[str], outdir: Path
     and each result its own, '0 written, 4 failed', --skip-existing and --force alike.  A result
     cannot be told from a photo there (a.png may be one, never written over): refused up front,
     as `livecut batch` refuses an output folder among its inputs."""
+    def resolved(p: Path) -> Path:
+        # (an output there that is a link in a loop, ln -s a.png a.png: 'internal error: RuntimeError:
+        # Symlink loop' before Python 3.13; said where it is written)
+        try:
+            return p.resolve()
+        except RuntimeError:
+            return Path(os.path.abspath(p))
+
     named = set()
     for t in inputs:
         with contextlib.suppress(OSError, ValueError):
             if Path(t).is_file():
-                named.add(Path(t).resolve())
-    given = {p.resolve(): p for p in paths}
+                named.add(resolved(Path(t)))
+    given = {resolved(p): p for p in paths}
     for p in paths:
-        q = given.get(output_path(p, outdir).resolve())
-        if q is not None and q is not p and q.resolve() not in named:
+        q = given.get(resolved(output_path(p, outdir)))
+        if q is not None and q is not p and resolved(q) not in named:
             raise UsageError(f"-o {text}: the output folder is a folder of photos given, and holds {q}, the output "
                              f"of {p} (a run before?), which would be cut as a photo: write the results elsewhere "
                              f"(-o {Path(text) / 'cut'}{os.sep}), or name the photos ({Path(text) / ('*' + p.suffix)})")
@@ -707,6 +716,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                     raise UsageError(f"{src}: its output {dst.name} is a file name too long "
                                      f"({len(os.fsencode(dst.name))} bytes, at most {NAME_MAX}): rename the photo"
                                      f"{alone}")
+                if not single and os.path.islink(dst) and not_there(dst, "") == LOOP_OF_LINKS:
+                    # (ln -s a.png a.png in the output folder: 'internal error: RuntimeError: Symlink loop')
+                    raise UsageError(f"{src}: output {dst}: {LOOP_OF_LINKS}; remove it or choose another -o")
                 if dst.resolve() in inputs_resolved or identity(dst) in inputs_ids:
                     raise OutputExistsError(f"{src}: output {dst} would overwrite an input; choose another -o")
                 if bg_resolved is not None and (dst.resolve() == bg_resolved

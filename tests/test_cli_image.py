@@ -5333,6 +5333,21 @@ def test_a_loop_of_links_where_the_output_should_be_is_said_plainly(good, tmp_pa
     assert r.exit_code == 2 and "a loop of links" in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("flag", [(), ("--force",), ("--skip-existing",)])
+def test_a_loop_of_links_at_a_photos_output_in_the_folder_is_said_plainly(good, tmp_path, flag):
+    """`livecut image a.jpg b.png -o out/` where out/a.png is a link to itself (ln -s a.png a.png):
+    'internal error: RuntimeError: Symlink loop from out/a.png', exit 1, nothing cut; that photo
+    fails, the loop named, and the others are cut."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.png").symlink_to("a.png")
+    r = invoke("image", str(good["a.jpg"]), str(good["b.png"]), "-o", f"{out}/", *flag)
+    assert r.exit_code == 2, r.output
+    assert (f"livecut: error: {good['a.jpg']}: output {out / 'a.png'}: a link on its way leads back to itself "
+            "(a loop of links); remove it or choose another -o") in r.stderr.splitlines(), r.stderr
+    assert "internal error" not in r.stderr and (out / "b.png").is_file() and (out / "a.png").is_symlink()
+
+
 def test_a_failed_write_names_its_photo_given_from_its_own_folder(tmp_path, scene, monkeypatch):
     """`livecut image a.png b.png -o out` from the photos' folder, where out/a.png could not be
     written (an I/O error), said 'out/a.png: cannot write: ...' without naming the photo, as the
