@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 import os
 import re
-import time
-
-
 import signal
 import sys
+import time
 
 import pytest
 
