@@ -279,16 +279,30 @@ class _Early:
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
         self.errors = self.warnings = self.notes = 0
+        self.traced = 0  # (the tracebacks shown, LIVECUT_DEBUG: see failed)
 
     def __call__(self, report) -> None:
-        for line in report.errors[self.errors:]:
-            err(line)
+        self.failed(report)
         for line in report.warnings[self.warnings:]:
             err(line, "warning")
         if not self.quiet:
             for line in report.notes[self.notes:]:
                 err(line, "note")
         self.errors, self.warnings, self.notes = len(report.errors), len(report.warnings), len(report.notes)
+
+    def failed(self, report) -> None:
+        """The ``failed`` of :func:`livecut.images.process_images`: says the errors of the report not
+        said yet, as an input fails (a corrupt JPEG among 500 photos was said once they were all
+        cut, minutes later); its warnings and notes are said at the end; with LIVECUT_DEBUG, the
+        tracebacks behind them first, as at the end."""
+        traces = getattr(report, "exceptions", [])  # (a batch's report has none)
+        if _debug():
+            for trace in traces[self.traced:]:
+                traceback.print_exception(trace)
+        self.traced = len(traces)
+        for line in report.errors[self.errors:]:
+            err(line)
+        self.errors = len(report.errors)
 
 
 def _terminal(stream) -> bool:
@@ -404,7 +418,7 @@ def image(
     with finalize_on_signals():  # SIGTERM/SIGHUP stop it as Ctrl-C does (the bar closed, one line)
         try:
             report = process_images(inputs, outdir, cfg, mode=photo, progress=not quiet, force=force,
-                                    skip_existing=skip_existing, early=said)
+                                    skip_existing=skip_existing, early=said, failed=said.failed)
         except LivecutError as exc:  # (the errors and warnings of the images before the stop, then its line:
             # Ctrl-C, an output folder that cannot be made)
             done = getattr(exc, "report", None)
@@ -414,7 +428,7 @@ def image(
                 err(line, "warning")
             raise
     if _debug():
-        for exc in report.exceptions:
+        for exc in report.exceptions[said.traced:]:
             traceback.print_exception(exc)
     # (what an output leaves out: said even with --quiet; a file's name escaped as an error's: a
     # newline in it broke the line)

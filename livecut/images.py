@@ -544,7 +544,8 @@ def _long_photo(path: Path) -> bool:
 
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode: str = "cutout",
                    progress: bool = False, force: bool = False, one_file: bool | None = None,
-                   skip_existing: bool = False, early: Callable[[ImageReport], None] | None = None) -> ImageReport:
+                   skip_existing: bool = False, early: Callable[[ImageReport], None] | None = None,
+                   failed: Callable[[ImageReport], None] | None = None) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
     ``skip_existing``: an image whose output is there already is left as it is and counted in
     ``skipped`` (a run stopped part way goes on where it stopped), not an error.
@@ -552,6 +553,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     inputs not found, the folders and patterns that gave no images ...: its ``errors``,
     ``warnings`` and ``notes`` so far), for a command line to say them at once, not after the
     whole run; they stay in the report.
+    ``failed``: called after each image that failed (its error the last of the report's
+    ``errors``), with the report as it is then, for a command line to say it at once, not
+    after the whole run; it stays in the report.
     ``outdir`` is created before the first output is written (not at all when every input fails).
     ``one_file``: ``outdir`` is the output file of the one input (None: when
     :func:`single_output` says so, as ``-o cut.png``).
@@ -577,8 +581,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                                       (("force", force), ("skip_existing", skip_existing), ("progress", progress)))
     if one_file is not None:
         one_file = check_flag(one_file, "one_file", "process_images")
-    if early is not None and not callable(early):  # (a bare TypeError once the inputs were gathered)
-        raise ConfigTypeError(f"process_images: early must be a function or None, got {type(early).__name__}")
+    for name, fn in (("early", early), ("failed", failed)):
+        if fn is not None and not callable(fn):  # (a bare TypeError once the inputs were gathered)
+            raise ConfigTypeError(f"process_images: {name} must be a function or None, got {type(fn).__name__}")
     if mode not in IMAGE_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(IMAGE_MODES)}")
     # (before the Compositor looks for its file: a video: background named wrongly was 'file not
@@ -706,7 +711,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
           Progress(total=len(paths), label="images", unit="photo",
                    enabled=progress and (len(paths) > 1 or (len(paths) == 1 and _long_photo(paths[0])))) as bar):
         for i, src in enumerate(paths):
-            dst, at[0] = None, i
+            dst, at[0], errors = None, i, len(report.errors)
             try:
                 dst = outdir if single else output_path(src, outdir)
                 if name_too_long(dst.name):
@@ -924,5 +929,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 report.errors.append(f"{src}: cannot process: {type(exc).__name__}: "
                                      f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")
                 report.exceptions.append(exc)
+            if failed is not None and len(report.errors) > errors:
+                # (a corrupt JPEG among 500 photos was said once they were all cut, minutes later)
+                failed(report)
             bar.update(1)
     return report

@@ -272,6 +272,41 @@ def test_an_input_not_found_is_said_before_the_photos_are_cut(tmp_path, good, mo
         process_images([good["a.jpg"]], tmp_path / "o2", load_config(), early="print")
 
 
+def test_a_photo_that_fails_as_it_is_cut_is_said_then(tmp_path, good, monkeypatch):
+    """`livecut image many/*.jpg corrupt.jpg more/*.jpg -o cut/`, one truncated JPEG among 500
+    photos: 'corrupt.jpg: image file is truncated' was said once every photo was cut, minutes later
+    (an output there without --force too). Each failure is said as the photo fails (above the bar),
+    before the next photo is cut; the run ends as before, '3 written, 2 failed', exit 2, each line
+    said once."""
+    import livecut.cli
+
+    out, corrupt, c = tmp_path / "o", tmp_path / "corrupt.jpg", tmp_path / "c.jpg"
+    data = good["a.jpg"].read_bytes()
+    corrupt.write_bytes(data[:len(data) // 3])
+    c.write_bytes(data)
+    out.mkdir()
+    (out / "d.png").write_bytes(b"there before")
+    d = tmp_path / "d.jpg"
+    d.write_bytes(data)
+    said, real = [], livecut.cli.err
+    # (each line with the outputs there when it was said)
+    monkeypatch.setattr(livecut.cli, "err", lambda m, kind="error": (
+        said.append((m, sorted(p.name for p in out.glob("*.png")))), real(m, kind)))
+    r = invoke("image", good["a.jpg"], corrupt, good["b.png"], d, c, "-o", out)
+    assert r.exit_code == 2, r.output
+    assert said == [(f"{corrupt}: image file is truncated", ["a.png", "d.png"]),
+                    (f"{d}: output {out / 'd.png'} exists (give force=True to overwrite)", ["a.png", "b.png", "d.png"])]
+    assert _stderr_lines(r) == [f"livecut: error: {corrupt}: image file is truncated",
+                                f"livecut: error: {d}: output {out / 'd.png'} exists (use --force to overwrite)",
+                                f"3 written to {out}, 2 failed"]
+    from livecut.config import load_config
+    from livecut.errors import ConfigTypeError
+    from livecut.images import process_images
+
+    with pytest.raises(ConfigTypeError, match="failed must be a function or None, got str"):
+        process_images([good["a.jpg"]], tmp_path / "o2", load_config(), failed="print")
+
+
 def test_a_pattern_in_a_folder_whose_name_holds_brackets_reads_that_folder(tmp_path, good):
     """'shoot[1]/*.jpg' (a folder so named: a download's copy, an export's) was read as the pattern
     shoot1/*.jpg: the photos of another folder, shoot1/, were cut, or 'pattern matches no images';
