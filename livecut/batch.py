@@ -1869,20 +1869,24 @@ def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: s
               background: str | None = None, jobs: int | None = None, list_file: str | Sequence[str] | None = None,
               video_ext: str = ".mp4", use_hash: bool = False, retry_failed: bool = False,
               force: bool = False, ray: str | None = None, progress: bool = False,
-              item_fn: Callable = run_item, early: Callable[[BatchReport], None] | None = None) -> BatchReport:
+              item_fn: Callable = run_item, early: Callable[[BatchReport], None] | None = None,
+              failed: Callable[[BatchReport], None] | None = None) -> BatchReport:
     """Plan, run every item to do on ``jobs`` local processes (or on Ray), record each in the
     manifest.  Raises :class:`livecut.runner.Interrupted` on Ctrl-C, after recording what finished,
     and :class:`UsageError` when another batch writes to ``outdir`` (:class:`_OutdirLock`).
     ``early``: called once, before the first item is handed to a worker, with the report as it is
     then (the inputs not found, refused or failed before: its ``errors``, ``warnings`` and
     ``notes`` so far), for a command line to say them at once, not after the whole batch; they
-    stay in the report."""
+    stay in the report.
+    ``failed``: called after each item that failed as it was done (its error the last of the
+    report's ``errors``), with the report as it is then, for a command line to say it at once;
+    it stays in the report."""
     lock = _OutdirLock(Path(outdir))
     try:
         return _run_batch(lock, inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
                           list_file=list_file, video_ext=video_ext, use_hash=use_hash,
                           retry_failed=retry_failed, force=force, ray=ray, progress=progress, item_fn=item_fn,
-                          early=early)
+                          early=early, failed=failed)
     finally:
         lock.release()
 
@@ -1890,7 +1894,8 @@ def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: s
 def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: str | None,
                background: str | None, jobs: int | None, list_file: str | Sequence[str] | None, video_ext: str,
                use_hash: bool, retry_failed: bool, force: bool, ray: str | None, progress: bool,
-               item_fn: Callable, early: Callable[[BatchReport], None] | None = None) -> BatchReport:
+               item_fn: Callable, early: Callable[[BatchReport], None] | None = None,
+               failed: Callable[[BatchReport], None] | None = None) -> BatchReport:
     from livecut.runner import Interrupted
 
     if str(outdir) == "-":
@@ -2112,6 +2117,9 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                     counted.add(id(item))
             if count:
                 bar.finished(item, ok, int(result.get("frames") or 0))
+        if failed is not None and count and not ok:
+            # (a corrupt photo among 500 was said once the whole batch was done, minutes later)
+            failed(report)
         if item is not None:
             check_outdir()
         if result.get("stop") and count and not stopping:

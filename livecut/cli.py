@@ -291,14 +291,15 @@ class _Early:
         self.errors, self.warnings, self.notes = len(report.errors), len(report.warnings), len(report.notes)
 
     def failed(self, report) -> None:
-        """The ``failed`` of :func:`livecut.images.process_images`: says the errors of the report not
-        said yet, as an input fails (a corrupt JPEG among 500 photos was said once they were all
-        cut, minutes later); its warnings and notes are said at the end; with LIVECUT_DEBUG, the
-        tracebacks behind them first, as at the end."""
-        traces = getattr(report, "exceptions", [])  # (a batch's report has none)
+        """The ``failed`` of :func:`livecut.images.process_images` and :func:`livecut.batch.run_batch`:
+        says the errors of the report not said yet, as an input fails (a corrupt JPEG among 500
+        photos was said once they were all done, minutes later); its warnings and notes are said
+        at the end; with LIVECUT_DEBUG, the tracebacks behind them first, as at the end."""
+        # (an image's exceptions, a batch item's internal errors' tracebacks)
+        traces = getattr(report, "exceptions", None) or getattr(report, "tracebacks", None) or []
         if _debug():
             for trace in traces[self.traced:]:
-                traceback.print_exception(trace)
+                sys.stderr.write(trace if isinstance(trace, str) else "".join(traceback.format_exception(trace)))
         self.traced = len(traces)
         for line in report.errors[self.errors:]:
             err(line)
@@ -519,7 +520,7 @@ def batch(
             report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
                                list_file=lists, video_ext=video_ext, use_hash=use_hash,
                                retry_failed=retry_failed, force=force, ray=ray, progress=not quiet,
-                               early=said)
+                               early=said, failed=said.failed)
         except LivecutError as exc:  # (a stopped batch's failures, and the temporary files it could not remove)
             for line in (getattr(exc, "errors", None) or [])[said.errors:]:
                 err(line)
@@ -527,7 +528,7 @@ def batch(
                 err(line, "warning")
             raise
     if _debug():  # (an item's internal error: its worker's traceback)
-        for text in report.tracebacks:
+        for text in report.tracebacks[said.traced:]:
             sys.stderr.write(text)
     for line in report.errors[said.errors:]:
         err(line)

@@ -197,6 +197,31 @@ def test_an_input_not_found_is_said_before_the_items_are_done(tmp_path, monkeypa
     assert r.output.count("file not found") == 1 and "livecut batch: 3 done, 1 failed" in r.output
 
 
+def test_an_item_that_fails_is_said_as_it_fails(tmp_path, monkeypatch):
+    """`livecut batch shoot/ -o cut/`, one truncated JPEG among 500 photos: 'corrupt.jpg: image
+    file is truncated' was said once every item was done, minutes later. It is said as the item
+    fails (above the bar), before the next one is done; the batch ends as before, '3 done, 1
+    failed', exit 2, the line said once."""
+    from typer.testing import CliRunner
+
+    import livecut.cli
+    from livecut.cli import app
+
+    out, corrupt = tmp_path / "o", tmp_path / "in" / "corrupt.jpg"
+    photos = [_photo(tmp_path / "in" / f"{n}.jpg", i) for i, n in enumerate("abc")]
+    data = _photo(tmp_path / "big.jpg", w=800, h=600).read_bytes()  # (its header's size: done first)
+    corrupt.write_bytes(data[:len(data) // 3])
+    said, real = [], livecut.cli.err
+    # (each line with the outputs there when it was said)
+    monkeypatch.setattr(livecut.cli, "err", lambda m, kind="error": (
+        said.append((m, sorted(p.name for p in out.glob("*.png")))), real(m, kind)))
+    r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", str(out), "-j", "1"])
+    assert r.exit_code == 2, r.output
+    assert said == [(f"{corrupt}: image file is truncated", [])]
+    assert r.output.count("truncated") == 1 and "livecut batch: 3 done, 1 failed" in r.output
+    assert sorted(p.name for p in out.glob("*.png")) == [f"{p.stem}.png" for p in photos]
+
+
 def test_a_pattern_in_a_folder_that_is_not_there_says_so(tmp_path):
     """'nope/*.jpg' (a typo in the folder) said 'pattern matches no photos or videos' alone, as
     if the folder held none; it says the folder is not there, or is a file, as `livecut image` does."""
