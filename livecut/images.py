@@ -545,7 +545,8 @@ def _long_photo(path: Path) -> bool:
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode: str = "cutout",
                    progress: bool = False, force: bool = False, one_file: bool | None = None,
                    skip_existing: bool = False, early: Callable[[ImageReport], None] | None = None,
-                   failed: Callable[[ImageReport], None] | None = None) -> ImageReport:
+                   failed: Callable[[ImageReport], None] | None = None,
+                   windows: Callable[[int, int], None] | None = None) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
     ``skip_existing``: an image whose output is there already is left as it is and counted in
     ``skipped`` (a run stopped part way goes on where it stopped), not an error.
@@ -556,6 +557,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     ``failed``: called after each image that failed (its error the last of the report's
     ``errors``), with the report as it is then, for a command line to say it at once, not
     after the whole run; it stays in the report.
+    ``windows``: called as each window of a panorama is judged, ``windows(k, n)`` the k-th of n
+    (see :func:`photo_mask`), for a caller that shows no bar of its own to show how far the
+    photo is (a worker of ``livecut batch``).
     ``outdir`` is created before the first output is written (not at all when every input fails).
     ``one_file``: ``outdir`` is the output file of the one input (None: when
     :func:`single_output` says so, as ``-o cut.png``).
@@ -581,7 +585,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                                       (("force", force), ("skip_existing", skip_existing), ("progress", progress)))
     if one_file is not None:
         one_file = check_flag(one_file, "one_file", "process_images")
-    for name, fn in (("early", early), ("failed", failed)):
+    for name, fn in (("early", early), ("failed", failed), ("windows", windows)):
         if fn is not None and not callable(fn):  # (a bare TypeError once the inputs were gathered)
             raise ConfigTypeError(f"process_images: {name} must be a function or None, got {type(fn).__name__}")
     if mode not in IMAGE_MODES:
@@ -803,6 +807,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                     own: list[Progress] = []
 
                     def on_window(k: int, n: int) -> None:
+                        if windows is not None:
+                            windows(k, n)
                         if bar.enabled:
                             bar.update(0, extra=f"window {k}/{n}")
                         elif progress:

@@ -1463,6 +1463,40 @@ def test_local_workers_report_the_frames_of_the_video_in_flight(tmp_path):
     assert [n for _, n in seen] == sorted(n for _, n in seen) and 0 <= seen[-1][1] <= 120
 
 
+def test_local_workers_report_the_windows_of_the_panorama_in_flight(tmp_path, monkeypatch):
+    """`livecut batch thin.png -o b/` of a very long photo (200000x200: 400 windows, minutes)
+    showed no progress within it, 'ETA -:--:--', to its end, where `livecut image` counts its
+    windows: the worker reports the share of its windows judged, which the bar counts in the
+    work done (not in the frames)."""
+    from livecut.batch import Settings, _BatchBar, _Local
+
+    from conftest import Tty
+
+    strip = np.random.default_rng(0).integers(0, 255, (100, 30000, 3), np.uint8)  # (~2 s of windows)
+    assert cv2.imwrite(str(tmp_path / "thin.png"), strip)
+    item = plan([str(tmp_path / "thin.png")], tmp_path / "out").todo[0]
+    seen, results = [], []
+    _Local(1, 1).run([item], Settings(cfg=load_config(None, [])), tmp_path / "out",
+                     lambda it, r: results.append(r), on_frames=lambda src, n: seen.append((src, n)))
+    assert results[0]["status"] == "ok", results
+    assert seen and all(src == str(item.src) for src, _ in seen), seen
+    shares = [n for _, n in seen]
+    assert shares == sorted(shares) and all(0 < n < 1 for n in shares), shares
+    monkeypatch.setenv("TERM", "xterm")
+    bar = _BatchBar([item], 1, True, stream=Tty())
+    bar.start -= 10  # (10 s in)
+    bar.frames(str(item.src), 0.25)
+    task = bar._bar.tasks[0]
+    assert task.completed == pytest.approx(0.25 * item.work), task.completed
+    assert task.fields["eta"] == "0:00:30" and task.fields["fps"] == "0.0 fps", task.fields
+    bar.close()
+    from livecut.errors import ConfigTypeError
+    from livecut.images import process_images
+
+    with pytest.raises(ConfigTypeError, match="windows must be a function or None, got str"):
+        process_images([str(tmp_path / "thin.png")], tmp_path / "o2", load_config(None, []), windows="print")
+
+
 def test_videos_as_folders_of_png_frames(library, tmp_path):
     out, cfg = tmp_path / "out", load_config(None, [])
     report = run_batch([str(library / "w.mkv")], out, cfg, jobs=1, video_ext="/", mode="mask")
