@@ -1338,9 +1338,11 @@ def _exit_now_if_an_open_waits(code: object) -> None:
     # OpenCV's code: said 'no answer within 3 s', then 'terminate called without an active
     # exception', exit 134)
     devices = sys.modules.get("livecut.devices")
+    # (and a picture's encoder, left by a Ctrl-C in a huge PNG's encoding: see livecut.imageio._encode)
+    imageio = sys.modules.get("livecut.imageio")
     waiting = {getattr(stream, "OPEN_THREAD", None), getattr(camera, "OPEN_THREAD", None), "livecut-writer",
                "livecut-close", "livecut-reader", "livecut-stream-open",
-               getattr(devices, "PROBE_THREAD", None)} - {None}
+               getattr(devices, "PROBE_THREAD", None), getattr(imageio, "ENCODE_THREAD", None)} - {None}
     if not any(t.name in waiting and t.is_alive() for t in threading.enumerate()):
         return
     for f in (sys.stdout, sys.stderr):

@@ -2150,7 +2150,7 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
             if pam_rgb:  # (TUPLTYPE RGB or RGB_ALPHA: they are said R, G, B)
                 params = [[cv2.IMWRITE_PAM_TUPLETYPE, cv2.IMWRITE_PAM_FORMAT_RGB if img.shape[2] == 3
                            else cv2.IMWRITE_PAM_FORMAT_RGB_ALPHA]]
-            ok, buf = cv2.imencode(".jpg" if ext == ".jfif" else ext, img, *params)  # (JFIF is JPEG's file format)
+            ok, buf = _encode(".jpg" if ext == ".jfif" else ext, img, params)  # (JFIF is JPEG's file format)
         except cv2.error:  # no writer for this extension, or a layout the format cannot hold
             ok = False
     if not ok:
@@ -2199,6 +2199,35 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
                             f"{tmp}: the temporary file of {p} could not be removed ({why_left(left)}): "
                             "remove it once the folder allows"]
         raise
+
+
+#: the name of the thread that encodes a picture (see :func:`_encode`)
+ENCODE_THREAD = "livecut-encode"
+
+
+def _encode(ext: str, img: np.ndarray, params: list) -> tuple:
+    """``cv2.imencode(ext, img, *params)`` in a thread of its own, waited for: a signal stops the
+    wait at once (Ctrl-C during a huge picture's encoding, a 200000x200 PNG's, waited seconds for
+    the encoder to finish before the run stopped: Python runs its handler once OpenCV's call has
+    returned).  The encoder left then ends with the process (the command line ends it, see
+    ``livecut.cli._exit_now_if_an_open_waits``; from Python it is waited for a while at the
+    exit, see :class:`livecut.threads.Worker`); its picture is not written."""
+    from livecut.threads import Worker
+
+    got: list = []
+
+    def encode() -> None:
+        try:
+            got.append(cv2.imencode(ext, img, *params))
+        except BaseException as exc:  # (cv2.error: no writer, a layout it cannot hold; MemoryError)
+            got.append(exc)
+
+    t = Worker(target=encode, name=ENCODE_THREAD, daemon=True)
+    t.start()
+    t.join()
+    if isinstance(got[0], BaseException):
+        raise got[0]
+    return got[0]
 
 
 #: what an encoder is given beyond OpenCV's defaults: an AVIF at the quality of a JPEG, 95

@@ -3874,6 +3874,53 @@ def test_sigterm_stops_image_with_one_line(tmp_path, scene):
     assert not [q for q in (tmp_path / "out").iterdir() if q.name.startswith(".")]  # no temporary left
 
 
+_STOP_IN_THE_ENCODING = r"""
+import os, signal, sys, threading, time
+import cv2, numpy as np
+import livecut.images as images
+from livecut.cli import main
+
+photo = cv2.imread(sys.argv[1])
+images.photo_mask = lambda seg, bgr, on_window=None: (np.full(bgr.shape[:2], 255, np.uint8), "subject", None)
+t = time.perf_counter()
+cv2.imencode(".png", np.dstack((photo, photo[:, :, 0])))  # (the cutout's encoding, whole)
+print("encoding", time.perf_counter() - t, flush=True)
+real = images.write_image
+
+def write_image(*args, **kwargs):  # (Ctrl-C 0.1 s into the encoding)
+    def stop():
+        print("stopped", time.time(), flush=True)
+        os.kill(os.getpid(), signal.SIGINT)
+    threading.Timer(0.1, stop).start()
+    return real(*args, **kwargs)
+
+images.write_image = write_image
+main(["image", sys.argv[1], "-o", sys.argv[2]])
+"""
+
+
+def test_ctrl_c_in_a_huge_png_s_encoding_stops_at_once(tmp_path):
+    """`livecut image thin.png -o cut/` of a very long photo (200000x200), Ctrl-C as its cutout was
+    encoded: the run stopped once the encoder was done, ~9 s later on a busy machine (OpenCV's
+    call held the main thread, where Python runs the signal's handler). It stops at once, the
+    encoder left to end with the process, nothing written (no temporary file, nothing at the
+    final name), exit 130, one line."""
+    photo = np.random.default_rng(0).integers(0, 255, (200, 120000, 3), np.uint8)  # (noise: a slow encoding)
+    assert cv2.imwrite(str(tmp_path / "thin.ppm"), photo)  # (read at once)
+    out = tmp_path / "cut"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    p = subprocess.run([sys.executable, "-c", _STOP_IN_THE_ENCODING, str(tmp_path / "thin.ppm"), str(out) + "/"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    ended = time.time()
+    said = dict(line.split() for line in p.stdout.splitlines())
+    took, encoding = ended - float(said["stopped"]), float(said["encoding"])
+    assert p.returncode == 130, (p.returncode, p.stderr)
+    assert p.stderr.splitlines() == [f"livecut: error: interrupted: 0 written to {out}/, 0 failed, 1 not cut "
+                                     "(run it again with --skip-existing to go on)"], p.stderr
+    assert not out.exists() or not list(out.iterdir())
+    assert took < encoding / 3, (took, encoding)
+
+
 def _stopped_at_the_second(monkeypatch) -> list:
     """livecut.images writes its first output, then Ctrl-C comes as it writes the second; the
     paths it was asked to write, as a list that grows."""
