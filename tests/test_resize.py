@@ -122,3 +122,99 @@ def test_a_mask_worked_out_at_the_working_size_is_not_shifted(scratch_methods):
         dy += [top - 30, bottom - 30 - 90]
     # (a working pixel is 6 pixels here: the bias was +1 pixel each way)
     assert abs(np.mean(dx)) < 0.3 and abs(np.mean(dy)) < 0.3, (np.mean(dx), np.mean(dy))
+
+
+@pytest.mark.parametrize("H,W,refine,way", [(2003, 3003, "none", "mask"), (2003, 3003, "guided", "mask"),
+                                            (2003, 3003, "color", "mask"), (2003, 3003, "guided", "begin"),
+                                            (1520, 2704, "guided", "i420"), (1080, 2048, "guided", "i420")])
+def test_the_engine_s_mask_lies_on_the_subject_at_the_far_edge_of_any_size(scratch_methods, H, W, refine, way):
+    """focusnet's working picture and guide are taken from the frame reduced by its cue factor k
+    (ceil(long side / 1000)), which leaves out the last rows and columns of a side not a multiple
+    of k: stretched over the whole frame, the mask was up to k-1 pixels right and down of the
+    subject near the far edge (3003x2003, k = 4: 2.5 pixels at x = 2500; 2048x1080 in I420: 1
+    pixel), with segment.refine=none or guided (a video's), and colour (a photo's).  Here
+    focusnet's reduction, and a method whose alpha is the working picture's red."""
+    from livecut.config import load_config
+    from livecut.segment import Segmenter, register_method
+    from livecut.segment.net import FocusNetMethod
+
+    @register_method("test-red-focusnet")
+    class RedFocusNet(FocusNetMethod):
+        summary = "the red of the picture, taken as focusnet takes it"
+
+        def __call__(self, small, timings=None, full=None):
+            return np.ascontiguousarray(small[:, :, 2])
+
+    img = np.full((H, W, 3), 60, np.uint8)  # (not black: no bars)
+    img[:, :, 2] = 0
+    truth = []  # (x0, y0) of red squares of 60 pixels near the far edge, at all phases of the working pixels
+    for i in range(8):
+        x0 = int(W - 720 + 80.3 * i)
+        y0 = int(H - 700 + 77.1 * i)
+        img[y0:y0 + 60, x0:x0 + 60, 2] = 255
+        truth.append((x0, y0))
+    seg = Segmenter(load_config(None, ["segment.method=test-red-focusnet", f"segment.refine={refine}",
+                                    "segment.work_size=640"]),
+                    still=True)
+    if way == "begin":  # (a video's pipeline: the refinement done by end())
+        alpha = seg.end(seg.begin(img, np.empty((H, W), np.uint8)))
+    else:
+        alpha = seg.mask_i420(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420)) if way == "i420" else seg.mask(img)
+    dx, dy = [], []
+    for x0, y0 in truth:
+        left, right = _edges(alpha[y0 + 30, x0 - 30:x0 + 90])
+        top, bottom = _edges(alpha[y0 - 30:y0 + 90, x0 + 30])
+        dx += [left - 30, right - 30 - 60]  # (the profiles start 30 pixels before the square)
+        dy += [top - 30, bottom - 30 - 60]
+    assert abs(np.mean(dx)) < 0.4 and abs(np.mean(dy)) < 0.4, (np.mean(dx), np.mean(dy))
+    # the rows and columns past the part the reduction covers repeat its last
+    assert alpha.shape == (H, W) and (alpha[-1] == alpha[-4]).all() and (alpha[:, -1] == alpha[:, -4]).all()
+
+
+@pytest.mark.parametrize("H,W,axis,i420", [(2003, 3003, 1, False), (2003, 3003, 0, False), (1520, 2704, 1, True)])
+def test_focusnet_s_judgement_lies_where_the_working_picture_is_at_any_size(scratch_methods, H, W, axis, i420):
+    """The network's answer is brought to the working size by where each working pixel is in the
+    frame: of the part the cue factor's reduction covers (3003x2003: 3000x2000), as the working
+    picture is.  A network that answers each of its cells' position in the frame (a ramp crossing
+    segment.threshold at x = 2500) gives an alpha that crosses the middle there (taken over the
+    whole frame, 2.5 pixels right of it)."""
+    from livecut.config import load_config
+    from livecut.segment import Segmenter, register_method
+    from livecut.segment.net import FocusNetMethod
+
+    cross = 2500.5 if axis else 1500.5
+
+    class Ramp:  # (logits of p = threshold + (position - cross) / 1000 at each output cell's centre)
+        def __init__(self, method):
+            self.method = method
+
+        def setInput(self, blob):  # noqa: N802
+            self.shape = (blob.shape[2] // 2, blob.shape[3] // 2)
+
+        def forward(self):
+            cell = 2 * self.method.cues.q * self.method.cues.k
+            pos = (np.arange(self.shape[axis]) + 0.5) * cell
+            p = np.clip(self.method.cfg.threshold + (pos - cross) / 1000, 0.01, 0.99)
+            logit = np.log(p / (1 - p)).astype(np.float32)
+            logit = logit[None, :] if axis else logit[:, None]
+            return np.ascontiguousarray(np.broadcast_to(logit, self.shape))[None, None]
+
+    @register_method("test-ramp-focusnet")
+    class RampFocusNet(FocusNetMethod):
+        summary = "focusnet with a network that answers the position in the frame"
+
+        def __init__(self, cfg, still=False):
+            super().__init__(cfg, still)
+            self.net = Ramp(self)
+
+    rng = np.random.default_rng(5)  # (sharp all over: judged at the cue resolution, not the coarse level)
+    img = rng.integers(0, 256, (H, W, 3), np.uint8)
+    seg = Segmenter(load_config(None, ["segment.method=test-ramp-focusnet", "segment.refine=none",
+                                       "segment.snap=0", "segment.soft=false", "segment.noisy=false",
+                                       "segment.min_area=0", "segment.fill_holes=false"]))
+    alpha = seg.mask_i420(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420)) if i420 else seg.mask(img)
+    assert not seg.method.last_coarse
+    profile = (alpha if axis else alpha.T)[H // 3 if axis else W // 3].astype(np.float64)
+    x = np.arange(int(cross) - 40, int(cross) + 40)  # (the alpha's ramp: 255 * gain / 1000 a pixel)
+    slope, level = np.polyfit(x + 0.5, profile[x], 1)
+    assert abs((127.5 - level) / slope - cross) < 0.3, ((127.5 - level) / slope, cross)

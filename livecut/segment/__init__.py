@@ -211,6 +211,13 @@ class Segmenter:
         # resolution) reduces the frame itself; the working-size image is taken from that
         guide_size = getattr(self.method, "guide_size", None)
         guide_hw = guide_size(h, w) if guide_size is not None else None
+        # the part of the frame that reduction covers (from the top-left corner: the last rows and
+        # columns of a side not a multiple of its factor are left out), of which the working-size
+        # picture is; the alpha is brought back to it, and its last row and column repeated over
+        # the rest (stretched over the whole frame, the mask was up to k-1 pixels off at the far
+        # edge: 3 at 3003x2003)
+        cover_size = getattr(self.method, "cover_size", None)
+        self._cover = ch, cw = cover_size(h, w) if cover_size is not None else (h, w)
         # (from the guide's size, the working size is 2-4x smaller: sample to twice the
         # working size, then average 2x2 -- a plain INTER_AREA by 3 costs 3x more)
         self._mid = (reduce_buffers(guide_hw, (sh, sw), min_factor=2) if guide_hw
@@ -223,10 +230,10 @@ class Segmenter:
         # the gray guided refinement solves the boundary at the guide's size when there is
         # one (then one bilinear upsample to full size), else at full size
         if self.refine == "color":
-            self._upsampler = ColorUpsampler((sh, sw), (h, w), radius, COLOR_REFINE_EPS)
+            self._upsampler = ColorUpsampler((sh, sw), (ch, cw), radius, COLOR_REFINE_EPS)
         elif self.refine == "guided":
-            self._upsampler = GuidedUpsampler((sh, sw), guide_hw or (h, w), radius, self.cfg.refine_eps,
-                                              out_hw=(h, w))
+            self._upsampler = GuidedUpsampler((sh, sw), guide_hw or (ch, cw), radius, self.cfg.refine_eps,
+                                              out_hw=(ch, cw))
         else:
             self._upsampler = None
         self._shape = (h, w)
@@ -327,7 +334,7 @@ class Segmenter:
             t0 = time.perf_counter()
             pending.deferred = False
             self._refine(pending.small, pending.gray, pending.guide, None, None, pending.dst,
-                         pending.upsampler, pending.still)
+                         pending.upsampler, pending.still, pending.cover)
             pending.refine_ms = (time.perf_counter() - t0) * 1e3
         # (the Segmenter keeps the buffers, not the caller's out: a new out for each frame held
         # 32 of them, ~280 MB at 4K)
@@ -418,17 +425,19 @@ class Segmenter:
             self._prepare(H, W)
         b = self._i420
         sh, sw = self._small_gray.shape
+        ch, cw = self._cover  # (the part of the frame the engine's reduction covers, see _prepare)
         if b is None:  # the planes at the working size, and the luma reduction's buffer
             self._i420 = b = dict(yuv=np.empty((sh, sw, 3), np.uint8), u=np.empty((sh, sw), np.uint8),
                                   v=np.empty((sh, sw), np.uint8),
-                                  mid=reduce_buffers((H, W), (sh, sw), channels=1))
+                                  mid=reduce_buffers((ch, cw), (sh, sw), channels=1))
         t = self.timings
         t0 = time.perf_counter()
         self.method.reduce_luma(y)
         gray = self._small_gray
-        reduce_into(y, gray, b["mid"])
-        cv2.resize(u, (sw, sh), dst=b["u"], interpolation=cv2.INTER_AREA)
-        cv2.resize(v, (sw, sh), dst=b["v"], interpolation=cv2.INTER_AREA)
+        reduce_into(y[:ch, :cw], gray, b["mid"])
+        # (an odd part: its last chroma row or column, half of it in the part, is taken whole)
+        cv2.resize(u[:(ch + 1) // 2, :(cw + 1) // 2], (sw, sh), dst=b["u"], interpolation=cv2.INTER_AREA)
+        cv2.resize(v[:(ch + 1) // 2, :(cw + 1) // 2], (sw, sh), dst=b["v"], interpolation=cv2.INTER_AREA)
         cv2.merge((gray, b["u"], b["v"]), dst=b["yuv"])
         small = self._small_bgr
         # limited range -> BGR, saturating
@@ -483,15 +492,21 @@ class Segmenter:
             pending.keep(self, alpha_small, gray, guide, still, dst)
             return dst
         t2 = time.perf_counter()
-        self._refine(alpha_small, gray, guide, small, frame_bgr, dst, self._upsampler, still)
+        self._refine(alpha_small, gray, guide, small, frame_bgr, dst, self._upsampler, still, self._cover)
         t["refine"] = (time.perf_counter() - t2) * 1e3
         return dst
 
     def _refine(self, alpha_small: np.ndarray, gray: np.ndarray, guide: np.ndarray | None,
                 small: np.ndarray | None, frame_bgr: np.ndarray | None, dst: np.ndarray,
-                upsampler, still: bool) -> None:
+                upsampler, still: bool, cover: tuple[int, int]) -> None:
         """``dst`` = ``alpha_small`` refined to full size (``still``: the method's
-        ``last_still`` for the frame, see :data:`REFINE_KEEP`)."""
+        ``last_still`` for the frame, see :data:`REFINE_KEEP`; ``cover``: the part of the frame
+        the working-size picture is of, see :meth:`_prepare`)."""
+        whole = dst
+        ch, cw = cover
+        if (ch, cw) != dst.shape:
+            dst = dst[:ch, :cw]
+            frame_bgr = frame_bgr[:ch, :cw] if frame_bgr is not None else None
         if self.refine == "guided":
             if not self._kept_refinement(alpha_small, dst, upsampler, still):
                 # (mask_i420 comes here only with a method that has a guide)
@@ -503,6 +518,10 @@ class Segmenter:
             dst[...] = alpha_small
         else:
             upsample_into(alpha_small, dst)
+        for y in range(ch, whole.shape[0]):  # (the rows and columns left out: the part's last repeated)
+            whole[y] = whole[ch - 1]
+        if cw < whole.shape[1]:
+            whole[:, cw:] = whole[:, cw - 1:cw]
 
     def _kept_refinement(self, alpha_small: np.ndarray, dst: np.ndarray, upsampler, still: bool) -> bool:
         """Whether ``dst`` got the refinement kept from an earlier frame of this still scene
@@ -615,6 +634,7 @@ class Pending:
         self.dst: np.ndarray | None = None
         self.upsampler = None
         self.still = False
+        self.cover: tuple[int, int] = (0, 0)
 
     def keep(self, seg: Segmenter, alpha_small: np.ndarray, gray: np.ndarray, guide: np.ndarray | None,
              still: bool, dst: np.ndarray) -> None:
@@ -622,7 +642,7 @@ class Pending:
         self.small = _copy_into(self.small, alpha_small)
         self.gray = _copy_into(self.gray, gray)
         self.guide = _copy_into(self.guide, guide) if guide is not None else None
-        self.dst, self.upsampler, self.still = dst, seg._upsampler, still
+        self.dst, self.upsampler, self.still, self.cover = dst, seg._upsampler, still, seg._cover
         self.deferred = True
 
 

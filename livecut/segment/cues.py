@@ -140,6 +140,14 @@ class CueExtractor:
         k = cue_factor(h, w) * self.extra
         return max(1, h // k), max(1, w // k)
 
+    def covered_size(self, h: int, w: int) -> tuple[int, int]:
+        """(height, width) of the part of a frame of ``h`` x ``w`` that :attr:`gray` (and the
+        frame :meth:`reduce` returns) covers: from its top-left corner, ``k`` times the reduced
+        size (the last ``h % k`` rows and ``w % k`` columns are left out of the reduction)."""
+        k = cue_factor(h, w) * self.extra
+        rh, rw = self.reduced_size(h, w)
+        return min(h, rh * k), min(w, rw * k)
+
     def fits(self, h: int, w: int) -> bool:
         """Whether the cues can be measured on a frame of ``h`` x ``w``: at the cue resolution
         it must hold a whole cell of the grid each way, and at least 2 pixels each way at

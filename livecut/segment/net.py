@@ -525,6 +525,13 @@ class FocusNetMethod:
                      if self.cues.fits(*((s, long_side) if h <= w else (long_side, s)))), long_side)
         return (need, w) if h <= w else (h, need)
 
+    def cover_size(self, h: int, w: int) -> tuple[int, int]:
+        """(height, width) of the part of a frame of ``h`` x ``w`` (from its top-left corner) that
+        :meth:`reduce` and :attr:`guide` cover: the frame less its last rows and columns where a
+        side is not a multiple of the cue factor (3003x2003: 3000x2000).  The Segmenter takes its
+        working-size picture of that part and brings the alpha back to it."""
+        return self.cues.covered_size(h, w)
+
     def fits(self, h: int, w: int) -> bool:
         """Whether a frame of ``h`` x ``w`` is one the cues can be measured on (see
         :meth:`least_size`; the Segmenter asks it of the picture between black bars)."""
@@ -558,8 +565,9 @@ class FocusNetMethod:
 
     def _mapping(self, c: CueExtractor, full_hw: tuple[int, int], small_hw: tuple[int, int]) -> np.ndarray:
         """Work-size pixel centre -> frame -> network output cell (each covers 2*q*k frame
-        pixels of extractor ``c``'s grid)."""
-        H, W = full_hw
+        pixels of extractor ``c``'s grid).  The working-size picture is of the frame's part
+        that the reduction covers (:meth:`cover_size`), from its top-left corner as the grid."""
+        H, W = self.cues.covered_size(*full_hw)
         sh, sw = small_hw
         cell = 2.0 * c.q * c.k
         return resize_map(W / sw / cell, H / sh / cell)
