@@ -47,6 +47,7 @@ from livecut.errors import (LivecutError, OutputExistsError, UsageError, WriteEr
 from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, folders_matched,
                              gifs_left_out, glob_paths, name_clash, pattern_base, raw_left_out, say_other_case,
                              unreadable)
+from livecut.progress import clock
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
@@ -1062,7 +1063,7 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
     import cv2
 
     cv2.setNumThreads(max(1, settings.threads))
-    start = time.perf_counter()
+    start = clock()
     out: dict = {"status": "failed", "error": None, "exit_code": 0, "frames": 0, "written": False,
                  "notes": [], "warnings": []}
     dstp = Path(dst)
@@ -1118,7 +1119,7 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
         text = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
         out.update(error=f"{src}: cannot process: {type(exc).__name__}: {text}", exit_code=1,
                    traceback=_trace(exc))
-    out["seconds"] = round(time.perf_counter() - start, 3)
+    out["seconds"] = round(clock() - start, 3)
     return out
 
 
@@ -1728,7 +1729,7 @@ class _BatchBar:
         self.done = self.failed = self.frames_done = 0
         self.work_done = 0.0
         self.live: dict[str, int] = {}
-        self.start = time.perf_counter()
+        self.start = clock()
         stream = stream or sys.stderr
         self._bar = None
         from livecut.progress import dumb_terminal, rich_environ
@@ -1786,7 +1787,7 @@ class _BatchBar:
         work = min(self.total_work, self.work_done + live_work)
         # (a photo's share of its panorama's windows judged counts in the work, not in the frames)
         frames = self.frames_done + sum(int(n) for n in self.live.values())
-        elapsed = time.perf_counter() - self.start
+        elapsed = clock() - self.start
         eta = "-:--:--"
         if work > 0 and elapsed > 1:
             left = int(elapsed * (self.total_work - work) / work)
@@ -2090,7 +2091,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         if manifest.exists():
             raise UsageError(f"{outdir}: another livecut batch wrote there while this one planned; run "
                              "the command again")
-    start = time.perf_counter()
+    start = clock()  # (the time stopped by Ctrl-Z left out, see progress.clock)
     # (every refusal is a failed item there, as in the summary, a name not found too: the bar
     # counted it failed, not among the items, and ended on '1 done, 1 failed, -1 left')
     bar = _BatchBar(the_plan.todo, len(the_plan.todo) + len(the_plan.refused), enabled=progress and total > 0)
@@ -2232,7 +2233,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
             if id(it) not in recorded and not it.force and os.path.lexists(outdir / it.rel):
                 record(it, {"status": INTERRUPTED, "exit_code": 130, "written": True,
                             "error": f"{it.src}: stopped before its result was recorded"}, count=False)
-        report.seconds = time.perf_counter() - start
+        report.seconds = clock() - start
         bar.close()
         if isinstance(exc, _WriteStop):
             _say_left(report, stuck)
@@ -2257,7 +2258,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
             backend.close()
         remove_made()
     _say_left(report, (backend.left if backend is not None else []) + stuck)
-    report.seconds = time.perf_counter() - start
+    report.seconds = clock() - start
     return report
 
 

@@ -87,6 +87,7 @@ def laid_out(layout, console, **kwargs):
                     _stop_shows_cursor(False)
             super().stop()
 
+    kwargs.setdefault("get_time", clock)  # (its elapsed time and ETA leave a Ctrl-Z's stop out)
     return Laid(*layout(console.width), console=console, **kwargs)
 
 
@@ -95,6 +96,17 @@ _DRAWN: list = []
 
 #: the SIGTSTP handler :func:`_stop_shows_cursor` replaced while a progress line is drawn, or None
 _TSTP_BEFORE: list = []
+
+#: seconds this process was stopped in all (Ctrl-Z ... fg while a progress line was drawn, see
+#: :func:`_stopped`): one number, replaced whole
+_STOPPED: list = [0.0]
+
+
+def clock() -> float:
+    """``time.perf_counter()`` less the time the process was stopped by Ctrl-Z (until ``fg``/``bg``):
+    a run's rate, ETA, elapsed time and summary are its work's -- a run stopped for a minute said at
+    its end a rate of frames the minute counted in, as the pauses of a live preview are not."""
+    return time.perf_counter() - _STOPPED[0]
 
 
 def _stopped(signum, frame) -> None:
@@ -110,10 +122,12 @@ def _stopped(signum, frame) -> None:
         except (OSError, ValueError, RuntimeError):  # (a closed or full stderr; one whose write the signal cut in: "reentrant call")
             pass
     signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+    at = time.perf_counter()
     try:
         os.kill(os.getpid(), signal.SIGTSTP)  # (stopped here until SIGCONT)
     finally:
         signal.signal(signal.SIGTSTP, _stopped)
+        _STOPPED[0] += time.perf_counter() - at  # (see clock)
     for bar in list(_DRAWN):
         if not _in_front(bar.console.file):  # (`bg`: the shell's cursor is left shown)
             continue
@@ -189,7 +203,7 @@ class Progress:
         self.count = 0
         self.skipped = 0  # (of count: see skip)
         self.extra = ""
-        self._start = time.perf_counter()
+        self._start = clock()
         self._bar = None
         self._task = None
         if self.enabled:
@@ -246,7 +260,7 @@ class Progress:
     def _rate(self) -> str:
         """The count a second so far ('2.5 photo/s'), those skipped left out (see skip); see
         :func:`rate_text`."""
-        return rate_text(self.count - self.skipped, time.perf_counter() - self._start, f"{self.unit}/s",
+        return rate_text(self.count - self.skipped, clock() - self._start, f"{self.unit}/s",
                          self.unit.removesuffix("s"))
 
     def skip(self, n: int = 1) -> None:

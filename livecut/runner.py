@@ -45,6 +45,7 @@ from livecut._redeliver import REDELIVERED, stops_redelivered
 from livecut.errors import (ConfigTypeError, ImageSizeError, IncompleteError, LivecutError, StageError, Terminated,
                             UsageError, VideoOpenFailure, interrupt_under, stop_text)
 from livecut.frames import Upright
+from livecut.progress import clock
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
 from livecut.smooth import MaskSmoother
@@ -305,7 +306,8 @@ class Stats:
     corrupt: int = 0             #: undecodable packets skipped by the source
     #: frames at the start of a file that could not be decoded (it starts between key frames)
     lead_dropped: int = 0
-    started: float = field(default_factory=time.perf_counter)
+    #: on progress.clock, which leaves out the time the process was stopped (Ctrl-Z ... fg)
+    started: float = field(default_factory=clock)
     elapsed: float = 0.0
     latencies_ms: collections.deque = field(default_factory=lambda: collections.deque(maxlen=120))
     process_ms: collections.deque = field(default_factory=lambda: collections.deque(maxlen=120))
@@ -329,7 +331,7 @@ class Stats:
 
     @property
     def fps(self) -> float:
-        t = self.elapsed or (time.perf_counter() - self.started)
+        t = self.elapsed or (clock() - self.started)
         return self.processed / t if t > 0 else 0.0
 
     @property
@@ -1257,7 +1259,7 @@ class Pipeline:
 
     def _run(self) -> Stats:
         st = self.stats
-        st.started = time.perf_counter()
+        st.started = clock()
         reader = Worker(target=self._reader, name="livecut-reader", daemon=True)
         self._threads.append(reader)
         writer = None
@@ -1391,7 +1393,7 @@ class Pipeline:
                 if not (failing or self._failing):
                     raise
                 self.late_signal = sig  # (the run was failing already: its error is the one raised)
-            st.elapsed = time.perf_counter() - st.started
+            st.elapsed = clock() - st.started
             st.corrupt = getattr(self.source, "corrupt", 0)
             with self._mail_lock:  # (a live source's frames it skipped itself, see StreamSource._judge)
                 st.dropped += getattr(self.source, "skipped", 0)

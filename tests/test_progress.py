@@ -479,3 +479,78 @@ def test_ctrl_z_shows_the_cursor_before_it_stops_and_fg_draws_again(tmp_path, re
     finally:
         os.close(fd)
         os.waitpid(pid, 0)
+
+
+_TIMED = """
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+from livecut.progress import Progress
+from livecut.runner import Stats
+stats, t0 = Stats(), time.perf_counter()
+with Progress(400, "livecut", unit="frames") as bar:
+    os.write(2, b"PID %d\\n" % os.getpid())
+    for _ in range(200):  # (4 s: stopped meanwhile)
+        bar.update(1)
+        time.sleep(0.02)
+    stats.processed = 200
+    said = (time.perf_counter() - t0, bar._bar.tasks[0].elapsed, 200 / float(bar._rate().split()[0]), 200 / stats.fps)
+os.write(2, b"TIMES %.3f %.3f %.3f %.3f\\n" % said)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTSTP"), reason="job control")
+def test_the_time_stopped_by_ctrl_z_is_left_out_of_the_rate_elapsed_and_summary():
+    """A run stopped by Ctrl-Z for a minute and resumed by fg counted the minute in its rate, its
+    elapsed time and ETA, and its summary's fps ('livecut file long.mp4', image, batch): they are the
+    work's, the time stopped left out (as a live preview's pauses are)."""
+    import pty
+    import select
+
+    from conftest import REPO
+
+    held = 3.0
+    pid, fd = pty.fork()
+    if pid == 0:  # a shell: the run in front, in a process group of its own; stopped, fg after `held` s
+        try:
+            child = os.fork()
+            if child == 0:
+                os.setpgid(0, 0)
+                os.execve(sys.executable, [sys.executable, "-c", _TIMED, str(REPO)],
+                          dict(os.environ, TERM="xterm", COLUMNS="120"))
+            os.setpgid(child, child)
+            signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+            os.tcsetpgrp(0, child)
+            while True:
+                _, status = os.waitpid(child, os.WUNTRACED)
+                if not os.WIFSTOPPED(status):
+                    break
+                os.tcsetpgrp(0, os.getpgrp())
+                time.sleep(held)
+                os.tcsetpgrp(0, child)
+                os.killpg(child, signal.SIGCONT)
+        finally:
+            os._exit(0)
+    out = b""
+
+    def read(until, seconds=60.0):
+        nonlocal out
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not until():
+            if select.select([fd], [], [], 0.05)[0]:
+                try:
+                    out += os.read(fd, 65536)
+                except OSError:
+                    return
+
+    try:
+        read(lambda: b"PID" in out and b"/400" in out)
+        os.kill(int(out.split(b"PID ")[1].split()[0]), signal.SIGTSTP)
+        read(lambda: re.search(rb"TIMES( [\d.]+){4}\s", out) is not None)
+        wall, elapsed, rated, summed = map(float, re.search(rb"TIMES(( [\d.]+){4})", out).group(1).split())
+        assert wall >= held
+        # (the rate's text has one decimal: its seconds are within a few percent)
+        for seconds in (elapsed, rated * 0.95, summed):
+            assert seconds <= wall - held + 0.1, (wall, elapsed, rated, summed)
+    finally:
+        os.close(fd)
+        os.waitpid(pid, 0)
