@@ -293,6 +293,14 @@ def _is_file(path: Path) -> bool:
         return True
 
 
+def _terminal(stream) -> bool:
+    """``stream`` (standard input) is a terminal; False where it is closed or none."""
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 def _stdin_bytes() -> bytes:
     """What standard input holds (to its end).  Raises OSError where there is none."""
     import io
@@ -317,20 +325,22 @@ def list_files(list_file: str | Sequence[str] | None) -> list[str]:
 
 
 def expand(inputs: Iterable[str], outdir: Path, list_file: str | Sequence[str] | None = None,
-           warnings: list[str] | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
+           warnings: list[str] | None = None, typed: Callable[[str], None] | None = None
+           ) -> tuple[list[tuple[Path, Path]], list[str]]:
     """Files, folders (recursively, OUTDIR excluded), globs and list files -> ``(file, root)``
     pairs (``root``: the folder the output tree mirrors from) and error lines; ``warnings``: as
-    :func:`livecut.imageio.expand_inputs`'s."""
+    :func:`livecut.imageio.expand_inputs`'s; ``typed``: see :func:`_read_list`."""
     texts = list(inputs)
     errors: list[str] = []
     for list_file in list_files(list_file):
-        texts += _read_list(list_file, errors)
+        texts += _read_list(list_file, errors, typed)
     return _expand_texts(texts, outdir, errors, warnings)
 
 
-def _read_list(list_file: str, errors: list[str]) -> list[str]:
+def _read_list(list_file: str, errors: list[str], typed: Callable[[str], None] | None = None) -> list[str]:
     """The paths named in the list file ``list_file`` (- for standard input); a list that names
-    none is an error line in ``errors``."""
+    none is an error line in ``errors``.  ``typed``: called with ``list_file`` just before a list
+    to be typed at a terminal is read, for a command line to say what it waits for."""
     if list_file == "":  # (--list "$LIST" with LIST unset: it said '--list : cannot read: Is a directory')
         raise UsageError("--list is empty: give a file of paths, one a line (- for standard input)")
     try:
@@ -339,6 +349,10 @@ def _read_list(list_file: str, errors: list[str]) -> list[str]:
         # (UTF-16 with its BOM, as Windows PowerShell's `>` writes: it was "not a text file
         # of paths"; its names are text, a broken one replaced: that name is not found)
         # (-: standard input, `find shoot -name '*.mov' | livecut batch --list - -o cut`)
+        import sys
+
+        if list_file == "-" and typed is not None and _terminal(sys.stdin):
+            typed(list_file)
         raw = _stdin_bytes() if list_file == "-" else Path(list_file).read_bytes()
         codec = text_codec(raw, "utf-8-sig")
         lines = raw.decode(codec, errors="replace" if codec == "utf-16" else "surrogateescape").splitlines()
@@ -767,10 +781,10 @@ def _moved(records: list[dict], item: Item) -> dict | None:
 
 def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] | None = None, video_ext: str = ".mp4",
          use_hash: bool = False, retry_failed: bool = False, force: bool = False,
-         settings: str | None = None) -> Plan:
+         settings: str | None = None, typed: Callable[[str], None] | None = None) -> Plan:
     """What to do: the items whose outputs are missing, whose inputs changed, or (with
     ``retry_failed``) that failed, or that were made with other ``settings``
-    (:func:`settings_key`); largest input first."""
+    (:func:`settings_key`); largest input first.  ``typed``: see :func:`_read_list`."""
     outdir = Path(outdir)
     if outdir.exists() and not outdir.is_dir():
         raise UsageError(f"{outdir}: output exists and is not a folder")
@@ -785,7 +799,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
     if video_ext != "/" and video_ext.lower() not in OUT_EXTS:
         raise UsageError(f"--video-ext {video_ext}: expected one of {', '.join(OUT_EXTS)} or / (PNG frames)")
     result = Plan(outdir=outdir)
-    pairs, errors = expand(inputs, outdir, list_file, result.warnings)
+    pairs, errors = expand(inputs, outdir, list_file, result.warnings, typed)
     result.refused += [(None, e) for e in errors]
     manifest = read_manifest(outdir / MANIFEST, by_output=True)
     # (by output and file name: the same file found under another path -- the library moved or
@@ -1895,7 +1909,8 @@ def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: s
               video_ext: str = ".mp4", use_hash: bool = False, retry_failed: bool = False,
               force: bool = False, ray: str | None = None, progress: bool = False,
               item_fn: Callable = run_item, early: Callable[[BatchReport], None] | None = None,
-              failed: Callable[[BatchReport], None] | None = None) -> BatchReport:
+              failed: Callable[[BatchReport], None] | None = None,
+              typed: Callable[[str], None] | None = None) -> BatchReport:
     """Plan, run every item to do on ``jobs`` local processes (or on Ray), record each in the
     manifest.  Raises :class:`livecut.runner.Interrupted` on Ctrl-C, after recording what finished,
     and :class:`UsageError` when another batch writes to ``outdir`` (:class:`_OutdirLock`).
@@ -1905,13 +1920,15 @@ def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: s
     stay in the report.
     ``failed``: called after each item that failed as it was done (its error the last of the
     report's ``errors``), with the report as it is then, for a command line to say it at once;
-    it stays in the report."""
+    it stays in the report.
+    ``typed``: called with a list's name (``-``) just before that list is read from a terminal, the
+    options checked, for a command line to say what it waits for."""
     lock = _OutdirLock(Path(outdir))
     try:
         return _run_batch(lock, inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
                           list_file=list_file, video_ext=video_ext, use_hash=use_hash,
                           retry_failed=retry_failed, force=force, ray=ray, progress=progress, item_fn=item_fn,
-                          early=early, failed=failed)
+                          early=early, failed=failed, typed=typed)
     finally:
         lock.release()
 
@@ -1920,7 +1937,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                background: str | None, jobs: int | None, list_file: str | Sequence[str] | None, video_ext: str,
                use_hash: bool, retry_failed: bool, force: bool, ray: str | None, progress: bool,
                item_fn: Callable, early: Callable[[BatchReport], None] | None = None,
-               failed: Callable[[BatchReport], None] | None = None) -> BatchReport:
+               failed: Callable[[BatchReport], None] | None = None,
+               typed: Callable[[str], None] | None = None) -> BatchReport:
     from livecut.runner import Interrupted
 
     if str(outdir) == "-":
@@ -1976,7 +1994,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
     if outdir.is_dir():  # (before planning: the manifest read is the one this batch adds to)
         lock.acquire()
     the_plan = plan(inputs, outdir, list_file=list_file, video_ext=video_ext, use_hash=use_hash,
-                    retry_failed=retry_failed, force=force, settings=key)
+                    retry_failed=retry_failed, force=force, settings=key, typed=typed)
     from livecut.sinks.file import keeps_alpha
 
     ext = video_ext if video_ext.startswith(("/", ".")) else "." + video_ext

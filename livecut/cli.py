@@ -306,14 +306,6 @@ class _Early:
         self.errors = len(report.errors)
 
 
-def _terminal(stream) -> bool:
-    """``stream`` (standard input) is a terminal; False where it is closed or none."""
-    try:
-        return stream is not None and stream.isatty()
-    except (OSError, ValueError):
-        return False
-
-
 def _warn_background_ignored(mode: str | None, background: str | None, configured: str | None = None) -> None:
     """Said when -b is given with a mode that shows no background (see
     :func:`livecut.composite.background_ignored`)."""
@@ -510,9 +502,11 @@ def batch(
     for one in lists:
         _check_config_not_stdin(config, f"the list of inputs (--list {one})", one)
     cfg = get_config(config, set_, composite__background=background)
-    if "-" in lists and _terminal(sys.stdin):  # (it waited without a word for what is typed there)
+
+    def typed(name: str) -> None:  # (it waited without a word for what is typed there; said once the options are checked)
         end = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
         err(f"reading the list of inputs from standard input, one path a line ({end} to end)", "note")
+
     _warn_background_ignored(mode, background)  # (as image and file say it: batch said nothing)
     said = _Early(quiet)  # (what is known before the first item is processed is said then, not at the end)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does
@@ -520,7 +514,7 @@ def batch(
             report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
                                list_file=lists, video_ext=video_ext, use_hash=use_hash,
                                retry_failed=retry_failed, force=force, ray=ray, progress=not quiet,
-                               early=said, failed=said.failed)
+                               early=said, failed=said.failed, typed=typed)
         except LivecutError as exc:  # (a stopped batch's failures, and the temporary files it could not remove)
             for line in (getattr(exc, "errors", None) or [])[said.errors:]:
                 err(line)

@@ -271,16 +271,16 @@ def test_a_list_on_standard_input(library, tmp_path, monkeypatch):
     assert sorted(it.rel for it in p.todo) == ["a.png", "day2/deep/c.png"] and not p.refused
 
 
-def _list_typed(tmp_path: Path, out: str, *lines: str) -> tuple[int, str]:
-    """`livecut batch --list - -o OUT -q` at a terminal: ``lines`` typed, then Ctrl-D once; its exit
-    status (-1: still waiting 60 s later) and what it wrote on stderr."""
+def _list_typed(tmp_path: Path, out: str, *lines: str, options: tuple[str, ...] = ()) -> tuple[int, str]:
+    """`livecut batch --list - -o OUT -q` (and ``options``) at a terminal: ``lines`` typed, then Ctrl-D
+    once; its exit status (-1: still waiting 60 s later) and what it wrote on stderr."""
     import pty
 
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     master, slave = pty.openpty()
     try:
         proc = subprocess.Popen([sys.executable, "-m", "livecut", "batch", "--list", "-", "-q", "-o",
-                                 str(tmp_path / out)], stdin=slave, stdout=subprocess.PIPE,
+                                 str(tmp_path / out), *options], stdin=slave, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=env)
         os.close(slave)
         for line in lines:  # (the terminal keeps what is typed until it is read)
@@ -317,6 +317,18 @@ def test_a_list_read_from_a_terminal_says_what_it_waits_for(tmp_path):
                             str(tmp_path / "piped")], input=f"{src}\n", capture_output=True, text=True,
                            env=env, timeout=120)
     assert piped.returncode == 0 and piped.stderr == "", piped.stderr
+
+
+def test_a_list_to_be_typed_at_a_terminal_is_not_announced_before_a_bad_option(tmp_path):
+    """`livecut batch --list - -o cut --jobs 0` at a terminal said 'note: reading the list of inputs
+    from standard input ...' and then the option's error, as if it went on to read the list; the
+    note is said once the options are checked, just before the list is read."""
+    src = _photo(tmp_path / "in" / "a.jpg", 0)
+    for options, error in ((("--jobs", "0"), "--jobs must be at least 1"),
+                           (("--mode", "bogus"), "--mode 'bogus': expected one of"),
+                           (("--video-ext", ".gif"), "--video-ext .gif: expected one of")):
+        code, said = _list_typed(tmp_path, "cut", str(src), options=options)
+        assert code == 2 and said.startswith(f"livecut: error: {error}") and "note" not in said, (options, said)
 
 
 def test_every_list_given_is_read(library, tmp_path):
