@@ -351,9 +351,16 @@ def _read_list(list_file: str, errors: list[str], typed: Callable[[str], None] |
         # (-: standard input, `find shoot -name '*.mov' | livecut batch --list - -o cut`)
         import sys
 
-        if list_file == "-" and typed is not None and _terminal(sys.stdin):
-            typed(list_file)
-        raw = _stdin_bytes() if list_file == "-" else Path(list_file).read_bytes()
+        if list_file == "-":
+            if typed is not None and _terminal(sys.stdin):
+                typed(list_file)
+            raw = _stdin_bytes()
+        else:
+            with open(list_file, "rb") as f:
+                # (--list /dev/stdin, /dev/tty at a terminal: it waited without a word, as - did)
+                if typed is not None and os.isatty(f.fileno()):
+                    typed(list_file)
+                raw = f.read()
         codec = text_codec(raw, "utf-8-sig")
         lines = raw.decode(codec, errors="replace" if codec == "utf-16" else "surrogateescape").splitlines()
     except OSError as exc:

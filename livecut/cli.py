@@ -505,7 +505,8 @@ def batch(
 
     def typed(name: str) -> None:  # (it waited without a word for what is typed there; said once the options are checked)
         end = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
-        err(f"reading the list of inputs from standard input, one path a line ({end} to end)", "note")
+        where = "standard input" if name == "-" else f"{name} (the terminal)"
+        err(f"reading the list of inputs from {where}, one path a line ({end} to end)", "note")
 
     _warn_background_ignored(mode, background)  # (as image and file say it: batch said nothing)
     said = _Early(quiet)  # (what is known before the first item is processed is said then, not at the end)

@@ -271,15 +271,16 @@ def test_a_list_on_standard_input(library, tmp_path, monkeypatch):
     assert sorted(it.rel for it in p.todo) == ["a.png", "day2/deep/c.png"] and not p.refused
 
 
-def _list_typed(tmp_path: Path, out: str, *lines: str, options: tuple[str, ...] = ()) -> tuple[int, str]:
-    """`livecut batch --list - -o OUT -q` (and ``options``) at a terminal: ``lines`` typed, then Ctrl-D
-    once; its exit status (-1: still waiting 60 s later) and what it wrote on stderr."""
+def _list_typed(tmp_path: Path, out: str, *lines: str, options: tuple[str, ...] = (),
+                listed: str = "-") -> tuple[int, str]:
+    """`livecut batch --list - -o OUT -q` (and ``options``; --list ``listed``) at a terminal: ``lines``
+    typed, then Ctrl-D once; its exit status (-1: still waiting 60 s later) and what it wrote on stderr."""
     import pty
 
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     master, slave = pty.openpty()
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "livecut", "batch", "--list", "-", "-q", "-o",
+        proc = subprocess.Popen([sys.executable, "-m", "livecut", "batch", "--list", listed, "-q", "-o",
                                  str(tmp_path / out), *options], stdin=slave, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=env)
         os.close(slave)
@@ -317,6 +318,17 @@ def test_a_list_read_from_a_terminal_says_what_it_waits_for(tmp_path):
                             str(tmp_path / "piped")], input=f"{src}\n", capture_output=True, text=True,
                            env=env, timeout=120)
     assert piped.returncode == 0 and piped.stderr == "", piped.stderr
+
+
+def test_a_list_file_that_is_the_terminal_says_what_it_waits_for(tmp_path):
+    """`livecut batch --list /dev/stdin -o cut` at a terminal waited without a word, as --list - did
+    (the note was said of - alone); a list file that is the terminal says it too, and ends at one
+    Ctrl-D."""
+    src = _photo(tmp_path / "in" / "a.jpg", 0)
+    code, said = _list_typed(tmp_path, "typed", str(src), listed="/dev/stdin")
+    assert code == 0 and said == ("livecut: note: reading the list of inputs from /dev/stdin (the terminal), one "
+                                  "path a line (Ctrl-D to end)\n"), said
+    assert (tmp_path / "typed" / "a.png").is_file()
 
 
 def test_a_list_to_be_typed_at_a_terminal_is_not_announced_before_a_bad_option(tmp_path):
