@@ -998,7 +998,7 @@ class Pipeline:
                         # frame segmented now ran OpenCV's network while the process exited,
                         # "terminate called without an active exception", exit 134)
                         return
-                    t0 = time.perf_counter()
+                    t0 = clock()
                     try:
                         buf = self._ahead_buffer(frame.image)
                         fitted = {"fit": frame.fit} if self._fits and getattr(frame, "fit", None) is not None else {}
@@ -1008,7 +1008,7 @@ class Pipeline:
                         self._fail("processing", exc if isinstance(exc, LivecutError) else StageError(
                             f"processing stage failed: {type(exc).__name__}: {exc}"))
                         return
-                    self.stats.segment_ms.append((time.perf_counter() - t0) * 1e3)
+                    self.stats.segment_ms.append((clock() - t0) * 1e3)
                 if self.live:
                     self._wait_for_room()
                     with self._mail_lock:
@@ -1159,7 +1159,7 @@ class Pipeline:
                             self._in_sink = None
                 self._free.put(buf)
                 self.stats.written += 1
-                self.stats.latencies_ms.append((time.perf_counter() - captured_at) * 1e3)
+                self.stats.latencies_ms.append((clock() - captured_at) * 1e3)
         except BaseException as exc:  # noqa: BLE001
             self._fail("writer", exc)
 
@@ -1312,7 +1312,7 @@ class Pipeline:
                     break
                 if self._rate_pts is not None and frame.pts is not None:
                     self._measure_rate(frame.pts)
-                t0 = time.perf_counter()
+                t0 = clock()  # (a Ctrl-Z's stop left out of the frame's time, see progress.clock)
                 try:
                     pre = getattr(frame, "pre", None)
                     # (asked of the process run now: one put in its place, on_start's, may not take it)
@@ -1325,7 +1325,7 @@ class Pipeline:
                     raise
                 except Exception as exc:
                     raise StageError(f"processing stage failed: {type(exc).__name__}: {exc}") from exc
-                st.process_ms.append((time.perf_counter() - t0) * 1e3)
+                st.process_ms.append((clock() - t0) * 1e3)
                 st.processed += 1
                 if self.after_frame is not None:
                     self.after_frame(st.process_ms[-1])
@@ -1352,7 +1352,7 @@ class Pipeline:
                         raise _Quit
                 if not self.thread_sinks:
                     st.written += 1
-                    st.latencies_ms.append((time.perf_counter() - frame.captured_at) * 1e3)
+                    st.latencies_ms.append((clock() - frame.captured_at) * 1e3)
                 st.corrupt = getattr(self.source, "corrupt", 0)
                 if self.progress is not None:
                     extra = f"latency {st.latency_ms:.0f} ms" + (f" {st.dropped} dropped" if st.dropped else "")

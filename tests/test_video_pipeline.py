@@ -1820,3 +1820,84 @@ def test_a_live_sources_smoothing_takes_the_rate_its_frames_come_at(every):
     processor.fps = 30.0  # (as run_video tells it the source's)
     Pipeline(Camera(), processor, [ListSink()]).run()
     assert processor.smoother.fps == pytest.approx(10.0)
+
+
+_STOPPED_RUN = """
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+from livecut.progress import Progress
+from livecut.runner import Pipeline
+from livecut.sources.file import FileSource
+
+class Sink:
+    main_thread = False
+    def write(self, image, pts=None):
+        pass
+
+def slow(image, need_output=True):  # (20 ms a frame)
+    time.sleep(0.02)
+    return image, image
+
+with FileSource(sys.argv[2]) as src, Progress(200, "livecut", unit="frames") as bar:
+    os.write(2, b"PID %d\\n" % os.getpid())
+    st = Pipeline(src, slow, [Sink()], progress=bar).run()
+os.write(2, b"MS %.1f %.1f\\n" % (st.process_ms_mean, st.latency_ms))
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTSTP"), reason="job control")
+def test_a_run_stopped_by_ctrl_z_says_its_frames_own_processing_time_and_latency(tmp_path):
+    """`livecut file` stopped by Ctrl-Z for a minute and resumed by fg near its end said
+    'processing 510.7 ms/frame', 'latency 600 ms' (the stop counted in the frame it cut then, of
+    the last 120 averaged); the time stopped is left out of them as of the rate."""
+    import os
+    import pty
+    import select
+
+    clip = make_clip(tmp_path / "c.mp4", w=64, h=48, n=200)
+    held = 6.0
+    pid, fd = pty.fork()
+    if pid == 0:  # a shell: the run in front, in a process group of its own; stopped, fg after `held` s
+        try:
+            child = os.fork()
+            if child == 0:
+                os.setpgid(0, 0)
+                os.execve(sys.executable, [sys.executable, "-c", _STOPPED_RUN, str(REPO), str(clip)],
+                          dict(os.environ, TERM="xterm", COLUMNS="120"))
+            os.setpgid(child, child)
+            signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+            os.tcsetpgrp(0, child)
+            while True:
+                _, status = os.waitpid(child, os.WUNTRACED)
+                if not os.WIFSTOPPED(status):
+                    break
+                os.tcsetpgrp(0, os.getpgrp())
+                time.sleep(held)
+                os.tcsetpgrp(0, child)
+                os.killpg(child, signal.SIGCONT)
+        finally:
+            os._exit(0)
+    out = b""
+
+    def read(until, seconds=60.0):
+        nonlocal out
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not until():
+            if select.select([fd], [], [], 0.05)[0]:
+                try:
+                    out += os.read(fd, 65536)
+                except OSError:
+                    return
+
+    try:
+        read(lambda: re.search(rb"(1\d\d)/200", out) is not None)  # (the last 120 frames' times are averaged)
+        os.kill(int(out.split(b"PID ")[1].split()[0]), signal.SIGTSTP)
+        read(lambda: re.search(rb"MS [\d.]+ [\d.]+\s", out) is not None)
+        process_ms, latency_ms = map(float, re.search(rb"MS ([\d.]+) ([\d.]+)", out).groups())
+        # (a frame is 20 ms, ~120 ms from its read to its write; the stop, 6000 ms in one of the
+        # 120 averaged, was 50 ms more on the processing's mean, and the frames queued then
+        # ~300 ms more on the latency's)
+        assert process_ms < 45 and latency_ms < 270, out[-300:]
+    finally:
+        os.close(fd)
+        os.waitpid(pid, 0)

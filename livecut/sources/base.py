@@ -27,7 +27,7 @@ class Frame:
     image: np.ndarray
     index: int                   #: 0-based count of frames delivered by the source
     pts: float | None = None     #: presentation time in seconds, from the source when known
-    captured_at: float = 0.0     #: time.perf_counter() when it was read (latency stats)
+    captured_at: float = 0.0     #: livecut.progress.clock() when it was read (latency stats)
     #: the frame's segmentation, when the pipeline segments ahead (see Pipeline.ahead)
     pre: object = None
     #: where the source fitted the picture onto black bars (a change of size or pixel shape

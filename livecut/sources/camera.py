@@ -33,6 +33,7 @@ from livecut.config import VideoConfig
 from livecut.errors import (ConfigTypeError, DeviceNameError, DeviceUnavailable, FrameSizeError, UsageError,
                             VideoOpenFailure)
 from livecut.imageio import MIN_SIDE
+from livecut.progress import clock
 from livecut.sources import register_source
 from livecut.sources.base import ClosesWhileReading, Frame, FramePool, SourceInfo
 from livecut.threads import Worker
@@ -416,7 +417,7 @@ class CameraSource(ClosesWhileReading):
             # as one, the picture was cut out as transparent: black in the recording)
             img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
         now = time.perf_counter()
-        frame = Frame(image=img, index=self._i, pts=now - self._t0, captured_at=now)
+        frame = Frame(image=img, index=self._i, pts=now - self._t0, captured_at=clock())
         self._i += 1
         return frame
 

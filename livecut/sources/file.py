@@ -31,7 +31,6 @@ import re
 import shlex
 import stat
 import threading
-import time
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterator
@@ -46,6 +45,7 @@ from livecut.frames import check_flag
 from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, HIGH_BIT_420, LIMITED_RANGE, YUV_422, YUV_444, BgrReader,
                           frame_planes, has_alpha, planes, read_description)
 from livecut.pacing import Pacer
+from livecut.progress import clock as run_clock
 from livecut.resize import fitted_size
 from livecut.sources import register_source
 from livecut.sources.base import ClosesWhileReading, Frame, FramePool, PixelShapes, SourceInfo, text_note
@@ -2098,7 +2098,7 @@ class FileSource(ClosesWhileReading):
         if clock is not None:
             clock.add("convert_in", t)
         frame = Frame(image=img, index=self._index, pts=None if pts is None else pts - self.info.start,
-                      captured_at=time.perf_counter(), fit=self._fit)
+                      captured_at=run_clock(), fit=self._fit)
         self._index += 1
         return frame
 

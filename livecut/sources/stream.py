@@ -60,6 +60,7 @@ from livecut.errors import UsageError, VideoOpenFailure, ffmpeg_text
 from livecut.frames import check_flag
 from livecut.i420 import BgrReader, read_description
 from livecut.imageio import MIN_SIDE
+from livecut.progress import clock
 from livecut.sinks.base import fps_text
 from livecut.sources import register_source
 from livecut.sources.base import Frame, FramePool, PixelShapes, SourceInfo, text_note, under_lock
@@ -1899,7 +1900,7 @@ class StreamSource:
             self.info.width, self.info.height = image.shape[1], image.shape[0]
         self._last_frame_at = now
         self._dry_since, self._dry_attempts, self._quiet_since = None, 0, None
-        out = Frame(image=image, index=self._index, pts=pts, captured_at=time.perf_counter(), fit=fit)
+        out = Frame(image=image, index=self._index, pts=pts, captured_at=clock(), fit=fit)
         self._index += 1
         return out
 
