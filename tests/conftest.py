@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import signal
 import subprocess
 import sys
+import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -529,3 +531,58 @@ class Tty(io.StringIO):
 
     def isatty(self):
         return True
+
+
+class JobShell:
+    """A shell on a pseudo-terminal running ``argv`` in front of it, in a process group of its
+    own, as an interactive shell runs a command: when the command stops (Ctrl-Z, SIGTSTP) the
+    shell takes the terminal back, writes ``STOPPED`` there where ``say_stopped``, waits ``held``
+    seconds and resumes it, in front (``fg``) or behind it (bg).  ``read(until)`` gathers what the
+    terminal shows into ``out``; a context manager (the terminal closed, the shell waited for)."""
+
+    def __init__(self, argv: list[str], *, held: float, fg: bool = True, say_stopped: bool = False):
+        import pty
+
+        env = dict(os.environ, TERM="xterm", COLUMNS="120")
+        pid, fd = pty.fork()
+        if pid == 0:
+            try:
+                child = os.fork()
+                if child == 0:
+                    os.setpgid(0, 0)
+                    os.execve(argv[0], argv, env)
+                os.setpgid(child, child)
+                signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+                os.tcsetpgrp(0, child)
+                while True:
+                    _, status = os.waitpid(child, os.WUNTRACED)
+                    if not os.WIFSTOPPED(status):
+                        break
+                    os.tcsetpgrp(0, os.getpgrp())  # (the shell's prompt)
+                    if say_stopped:
+                        os.write(1, b"STOPPED\n")
+                    time.sleep(held)
+                    if fg:
+                        os.tcsetpgrp(0, child)
+                    os.killpg(child, signal.SIGCONT)
+            finally:
+                os._exit(0)
+        self.pid, self.fd, self.out = pid, fd, b""
+
+    def read(self, until, seconds: float = 60.0) -> None:
+        import select
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not until():
+            if select.select([self.fd], [], [], 0.05)[0]:
+                try:
+                    self.out += os.read(self.fd, 65536)
+                except OSError:
+                    return
+
+    def __enter__(self) -> "JobShell":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.close(self.fd)
+        os.waitpid(self.pid, 0)

@@ -423,62 +423,22 @@ def test_ctrl_z_shows_the_cursor_before_it_stops_and_fg_draws_again(tmp_path, re
     hides it while it draws, and shows it at the end only) until the run ended; the cursor is
     shown before the process stops, hidden again at fg (SIGCONT in front) and the line drawn
     anew; at bg (SIGCONT behind the shell) it is left to the shell."""
-    import pty
-    import select
-    import time
+    from conftest import REPO, JobShell
 
-    from conftest import REPO
-
-    pid, fd = pty.fork()
-    if pid == 0:  # a shell: the run in a process group of its own, in front; at its stop, fg or bg
-        try:
-            child = os.fork()
-            if child == 0:
-                os.setpgid(0, 0)
-                os.execve(sys.executable, [sys.executable, "-c", _DRAWING, str(REPO)],
-                          dict(os.environ, TERM="xterm", COLUMNS="120"))
-            os.setpgid(child, child)
-            signal.signal(signal.SIGTTOU, signal.SIG_IGN)
-            os.tcsetpgrp(0, child)
-            while True:
-                _, status = os.waitpid(child, os.WUNTRACED)
-                if not os.WIFSTOPPED(status):
-                    break
-                os.tcsetpgrp(0, os.getpgrp())  # (the shell's prompt)
-                os.write(1, b"STOPPED\n")
-                time.sleep(0.3)
-                if resumed == "fg":
-                    os.tcsetpgrp(0, child)
-                os.killpg(child, signal.SIGCONT)
-        finally:
-            os._exit(0)
-    out = b""
-
-    def read(until, seconds=30.0):
-        nonlocal out
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not until():
-            if select.select([fd], [], [], 0.05)[0]:
-                try:
-                    out += os.read(fd, 65536)
-                except OSError:
-                    return
-
-    try:
-        read(lambda: b"PID" in out and b"/400" in out)
-        run = int(out.split(b"PID ")[1].split()[0])
-        assert b"\x1b[?25l" in out
-        before = len(out)
+    with JobShell([sys.executable, "-c", _DRAWING, str(REPO)], held=0.3, fg=resumed == "fg",
+                  say_stopped=True) as sh:
+        sh.read(lambda: b"PID" in sh.out and b"/400" in sh.out, 30.0)
+        run = int(sh.out.split(b"PID ")[1].split()[0])
+        assert b"\x1b[?25l" in sh.out
+        before = len(sh.out)
         os.kill(run, signal.SIGTSTP)  # (as the terminal sends it: to the run's process group)
-        read(lambda: b"STOPPED" in out[before:] and out[before:].split(b"STOPPED")[1].count(b"/400") > 2)
-        stopped, _, after = out[before:].partition(b"STOPPED")
+        sh.read(lambda: b"STOPPED" in sh.out[before:] and sh.out[before:].split(b"STOPPED")[1].count(b"/400") > 2,
+                30.0)
+        stopped, _, after = sh.out[before:].partition(b"STOPPED")
         assert stopped.rfind(b"\x1b[?25h") > stopped.rfind(b"\x1b[?25l"), stopped[-200:]
         assert b"/400" in after  # (drawn again)
         assert (b"\x1b[?25l" in after) == (resumed == "fg"), after[:200]
         os.kill(run, signal.SIGTERM)
-    finally:
-        os.close(fd)
-        os.waitpid(pid, 0)
 
 
 _TIMED = """
@@ -503,54 +463,15 @@ def test_the_time_stopped_by_ctrl_z_is_left_out_of_the_rate_elapsed_and_summary(
     """A run stopped by Ctrl-Z for a minute and resumed by fg counted the minute in its rate, its
     elapsed time and ETA, and its summary's fps ('livecut file long.mp4', image, batch): they are the
     work's, the time stopped left out (as a live preview's pauses are)."""
-    import pty
-    import select
-
-    from conftest import REPO
+    from conftest import REPO, JobShell
 
     held = 3.0
-    pid, fd = pty.fork()
-    if pid == 0:  # a shell: the run in front, in a process group of its own; stopped, fg after `held` s
-        try:
-            child = os.fork()
-            if child == 0:
-                os.setpgid(0, 0)
-                os.execve(sys.executable, [sys.executable, "-c", _TIMED, str(REPO)],
-                          dict(os.environ, TERM="xterm", COLUMNS="120"))
-            os.setpgid(child, child)
-            signal.signal(signal.SIGTTOU, signal.SIG_IGN)
-            os.tcsetpgrp(0, child)
-            while True:
-                _, status = os.waitpid(child, os.WUNTRACED)
-                if not os.WIFSTOPPED(status):
-                    break
-                os.tcsetpgrp(0, os.getpgrp())
-                time.sleep(held)
-                os.tcsetpgrp(0, child)
-                os.killpg(child, signal.SIGCONT)
-        finally:
-            os._exit(0)
-    out = b""
-
-    def read(until, seconds=60.0):
-        nonlocal out
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not until():
-            if select.select([fd], [], [], 0.05)[0]:
-                try:
-                    out += os.read(fd, 65536)
-                except OSError:
-                    return
-
-    try:
-        read(lambda: b"PID" in out and b"/400" in out)
-        os.kill(int(out.split(b"PID ")[1].split()[0]), signal.SIGTSTP)
-        read(lambda: re.search(rb"TIMES( [\d.]+){4}\s", out) is not None)
-        wall, elapsed, rated, summed = map(float, re.search(rb"TIMES(( [\d.]+){4})", out).group(1).split())
+    with JobShell([sys.executable, "-c", _TIMED, str(REPO)], held=held) as sh:
+        sh.read(lambda: b"PID" in sh.out and b"/400" in sh.out)
+        os.kill(int(sh.out.split(b"PID ")[1].split()[0]), signal.SIGTSTP)
+        sh.read(lambda: re.search(rb"TIMES( [\d.]+){4}\s", sh.out) is not None)
+        wall, elapsed, rated, summed = map(float, re.search(rb"TIMES(( [\d.]+){4})", sh.out).group(1).split())
         assert wall >= held
         # (the rate's text has one decimal: its seconds are within a few percent)
         for seconds in (elapsed, rated * 0.95, summed):
             assert seconds <= wall - held + 0.1, (wall, elapsed, rated, summed)
-    finally:
-        os.close(fd)
-        os.waitpid(pid, 0)

@@ -311,10 +311,13 @@ def test_sigterm_repeated_until_the_end_keeps_its_exit_code(tmp_path, long_clip)
     assert _leftovers(tmp_path, {"o.mp4"}) == []
 
 
-_SLOW_READ = """
+def _slowed_reads(at: int, seconds: float, marker: str = "") -> str:
+    """The start of a program that keeps the ``at``-th read of livecut's file source in OpenCV's
+    code for ``seconds`` (a call after another, as a slow decoding of a big frame is), first
+    making the file ``marker`` where one is named."""
+    return f"""
 import sys, time
 import numpy as np, cv2
-marker = sys.argv.pop(1)
 import livecut.sources.file as F
 small = np.zeros((64, 64, 3), np.uint8)
 done = [0]
@@ -322,16 +325,21 @@ done = [0]
 def slowed(convert):
     def slow(self, f):
         done[0] += 1
-        if done[0] == 5:  # (the fifth read: in OpenCV's code, a call after another, for 10 s)
-            open(marker, "w").close()
+        if done[0] == {at}:
+            if {marker!r}:
+                open({marker!r}, "w").close()
             t = time.time()
-            while time.time() - t < 10:
+            while time.time() - t < {seconds}:
                 cv2.GaussianBlur(small, (21, 21), 0)
         return convert(self, f)
     return slow
 
 F.FileSource._to_bgr = slowed(F.FileSource._to_bgr)
 F.FileSource._to_i420 = slowed(F.FileSource._to_i420)
+"""
+
+
+_MAIN = """
 from livecut._entry import main
 sys.argv[0] = "livecut"
 main()
@@ -347,12 +355,13 @@ def test_a_signal_during_a_long_read_ends_with_its_code(sig, code, tmp_path, lon
     active exception', status -6 (134 in a shell), or a segmentation fault (seen once in CI's
     SIGTERM test), not 143.  The read here is kept in OpenCV's code by the test."""
     script = tmp_path / "slow_read.py"
-    script.write_text(_SLOW_READ)
     marker = tmp_path / "reading"
+    # (the fifth read: in OpenCV's code for 10 s)
+    script.write_text(_slowed_reads(5, 10, str(marker)) + _MAIN)
     out = tmp_path / "o.mp4"
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    p = subprocess.Popen([sys.executable, str(script), str(marker), "file", str(long_clip), "-o", str(out), "-q"],
+    p = subprocess.Popen([sys.executable, str(script), "file", str(long_clip), "-o", str(out), "-q"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=str(REPO))
     deadline = time.time() + 60
     while not marker.exists() and p.poll() is None and time.time() < deadline:
@@ -368,33 +377,13 @@ def test_a_signal_during_a_long_read_ends_with_its_code(sig, code, tmp_path, lon
     assert _leftovers(tmp_path, {"o.mp4", "slow_read.py", "reading"}) == []
 
 
-_SLOW_READ_THEN_A_BUG = """
-import sys, time
-import numpy as np, cv2
+_A_BUG = """
 import livecut.runner
-import livecut.sources.file as F
-small = np.zeros((64, 64, 3), np.uint8)
-done = [0]
-
-def slowed(convert):
-    def slow(self, f):
-        done[0] += 1
-        if done[0] == 6:  # (the sixth read, after the 4 frames the run takes: in OpenCV's code for 10 s)
-            t = time.time()
-            while time.time() - t < 10:
-                cv2.GaussianBlur(small, (21, 21), 0)
-        return convert(self, f)
-    return slow
 
 def bug(self):
     raise RuntimeError("a bug")
 
-F.FileSource._to_bgr = slowed(F.FileSource._to_bgr)
-F.FileSource._to_i420 = slowed(F.FileSource._to_i420)
 livecut.runner.Stats.summary = bug  # (the run's summary line, said after the run)
-from livecut._entry import main
-sys.argv[0] = "livecut"
-main()
 """
 
 
@@ -405,7 +394,8 @@ def test_an_internal_error_while_a_reader_reads_ends_with_exit_1(tmp_path, long_
     without an active exception', status -6, not 1.  The read here is kept in OpenCV's code by
     the test, the bug put in by it."""
     script = tmp_path / "slow_read.py"
-    script.write_text(_SLOW_READ_THEN_A_BUG)
+    # (the sixth read, after the 4 frames the run takes: in OpenCV's code for 10 s)
+    script.write_text(_slowed_reads(6, 10) + _A_BUG + _MAIN)
     out = tmp_path / "o.mp4"
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
@@ -416,26 +406,8 @@ def test_an_internal_error_while_a_reader_reads_ends_with_exit_1(tmp_path, long_
                                              "(set LIVECUT_DEBUG=1 for a traceback)"], r.stderr
 
 
-_SLOW_READ_FROM_PYTHON = """
-import sys, time
-import numpy as np, cv2
-import livecut.sources.file as F
+_FROM_PYTHON = """
 from livecut.runner import run_video
-small = np.zeros((64, 64, 3), np.uint8)
-done = [0]
-
-def slowed(convert):
-    def slow(self, f):
-        done[0] += 1
-        if done[0] == 6:  # (the sixth read, after the 4 frames the run takes: in OpenCV's code for 2 s)
-            t = time.time()
-            while time.time() - t < 2:
-                cv2.GaussianBlur(small, (21, 21), 0)
-        return convert(self, f)
-    return slow
-
-F.FileSource._to_bgr = slowed(F.FileSource._to_bgr)
-F.FileSource._to_i420 = slowed(F.FileSource._to_i420)
 stats = run_video(sys.argv[1], sys.argv[2], None, max_frames=4, progress=False)
 print(stats.written, flush=True)
 """
@@ -449,7 +421,8 @@ def test_a_program_that_ends_while_a_run_s_reader_reads_ends_well(tmp_path, long
     interpreter being torn down: 'terminate called without an active exception', status -6.
     The read here is kept in OpenCV's code by the test."""
     script = tmp_path / "slow_read.py"
-    script.write_text(_SLOW_READ_FROM_PYTHON)
+    # (the sixth read, after the 4 frames the run takes: in OpenCV's code for 2 s)
+    script.write_text(_slowed_reads(6, 2) + _FROM_PYTHON)
     out = tmp_path / "o.mp4"
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")

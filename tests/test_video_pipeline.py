@@ -1851,53 +1851,17 @@ def test_a_run_stopped_by_ctrl_z_says_its_frames_own_processing_time_and_latency
     'processing 510.7 ms/frame', 'latency 600 ms' (the stop counted in the frame it cut then, of
     the last 120 averaged); the time stopped is left out of them as of the rate."""
     import os
-    import pty
-    import select
+
+    from conftest import JobShell
 
     clip = make_clip(tmp_path / "c.mp4", w=64, h=48, n=200)
     held = 6.0
-    pid, fd = pty.fork()
-    if pid == 0:  # a shell: the run in front, in a process group of its own; stopped, fg after `held` s
-        try:
-            child = os.fork()
-            if child == 0:
-                os.setpgid(0, 0)
-                os.execve(sys.executable, [sys.executable, "-c", _STOPPED_RUN, str(REPO), str(clip)],
-                          dict(os.environ, TERM="xterm", COLUMNS="120"))
-            os.setpgid(child, child)
-            signal.signal(signal.SIGTTOU, signal.SIG_IGN)
-            os.tcsetpgrp(0, child)
-            while True:
-                _, status = os.waitpid(child, os.WUNTRACED)
-                if not os.WIFSTOPPED(status):
-                    break
-                os.tcsetpgrp(0, os.getpgrp())
-                time.sleep(held)
-                os.tcsetpgrp(0, child)
-                os.killpg(child, signal.SIGCONT)
-        finally:
-            os._exit(0)
-    out = b""
-
-    def read(until, seconds=60.0):
-        nonlocal out
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not until():
-            if select.select([fd], [], [], 0.05)[0]:
-                try:
-                    out += os.read(fd, 65536)
-                except OSError:
-                    return
-
-    try:
-        read(lambda: re.search(rb"(1\d\d)/200", out) is not None)  # (the last 120 frames' times are averaged)
-        os.kill(int(out.split(b"PID ")[1].split()[0]), signal.SIGTSTP)
-        read(lambda: re.search(rb"MS [\d.]+ [\d.]+\s", out) is not None)
-        process_ms, latency_ms = map(float, re.search(rb"MS ([\d.]+) ([\d.]+)", out).groups())
+    with JobShell([sys.executable, "-c", _STOPPED_RUN, str(REPO), str(clip)], held=held) as sh:
+        sh.read(lambda: re.search(rb"(1\d\d)/200", sh.out) is not None)  # (the last 120 frames' times are averaged)
+        os.kill(int(sh.out.split(b"PID ")[1].split()[0]), signal.SIGTSTP)
+        sh.read(lambda: re.search(rb"MS [\d.]+ [\d.]+\s", sh.out) is not None)
+        process_ms, latency_ms = map(float, re.search(rb"MS ([\d.]+) ([\d.]+)", sh.out).groups())
         # (a frame is 20 ms, ~120 ms from its read to its write; the stop, 6000 ms in one of the
         # 120 averaged, was 50 ms more on the processing's mean, and the frames queued then
         # ~300 ms more on the latency's)
-        assert process_ms < 45 and latency_ms < 270, out[-300:]
-    finally:
-        os.close(fd)
-        os.waitpid(pid, 0)
+        assert process_ms < 45 and latency_ms < 270, sh.out[-300:]
