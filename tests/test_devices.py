@@ -128,18 +128,19 @@ def test_a_range_of_sizes_is_shown_as_its_smallest_and_largest(tmp_path, monkeyp
     assert formats == ["YUYV: 160x120..1920x1080"], formats
 
 
-_STUCK_PROBE = """
+def _stuck_camera(seconds: float) -> str:
+    """The start of a program whose cameras' open stays ``seconds`` in OpenCV's code (a call after
+    another), then answers that the camera did not open."""
+    return f"""
 import sys, time
 from pathlib import Path
 import numpy as np, cv2
-sysfs, dev = map(Path, sys.argv[1:3])
-del sys.argv[1:3]
 small = np.zeros((64, 64, 3), np.uint8)
 
-class Stuck:  # a camera whose open does not answer in time: in OpenCV's code, a call after another
+class Stuck:
     def __init__(self, *args):
         t = time.time()
-        while time.time() - t < 10:
+        while time.time() - t < {seconds}:
             cv2.GaussianBlur(small, (21, 21), 0)
 
     def isOpened(self):
@@ -149,6 +150,13 @@ class Stuck:  # a camera whose open does not answer in time: in OpenCV's code, a
         pass
 
 cv2.VideoCapture = Stuck
+"""
+
+
+# (a camera whose open does not answer in time)
+_STUCK_PROBE = _stuck_camera(10) + """
+sysfs, dev = map(Path, sys.argv[1:3])
+del sys.argv[1:3]
 import livecut.devices
 livecut.devices.list_devices.__kwdefaults__.update(system="Linux", sysfs=sysfs, dev=dev)
 from livecut._entry import main
@@ -186,25 +194,8 @@ def test_a_probe_that_does_not_answer_ends_the_command_with_its_code(tmp_path):
     assert [c["probed"] for c in cameras] == ["no answer within 3 s"], cameras
 
 
-_STUCK_PROBE_FROM_PYTHON = """
-import sys, time
-from pathlib import Path
-import numpy as np, cv2
-small = np.zeros((64, 64, 3), np.uint8)
-
-class Stuck:  # a camera whose open answers after the probe's 3 s: in OpenCV's code, a call after another
-    def __init__(self, *args):
-        t = time.time()
-        while time.time() - t < 4.5:
-            cv2.GaussianBlur(small, (21, 21), 0)
-
-    def isOpened(self):
-        return False
-
-    def release(self):
-        pass
-
-cv2.VideoCapture = Stuck
+# (a camera whose open answers after the probe's 3 s)
+_STUCK_PROBE_FROM_PYTHON = _stuck_camera(4.5) + """
 from livecut.devices import list_devices
 report = list_devices(probe=True, system="Linux", sysfs=Path(sys.argv[1]), dev=Path(sys.argv[2]))
 print([c.probed for c in report.cameras], flush=True)

@@ -518,10 +518,9 @@ class Segmenter:
             dst[...] = alpha_small
         else:
             upsample_into(alpha_small, dst)
-        for y in range(ch, whole.shape[0]):  # (the rows and columns left out: the part's last repeated)
-            whole[y] = whole[ch - 1]
-        if cw < whole.shape[1]:
-            whole[:, cw:] = whole[:, cw - 1:cw]
+        # (the rows and columns left out: the part's last repeated)
+        whole[ch:] = whole[ch - 1:ch]
+        whole[:, cw:] = whole[:, cw - 1:cw]
 
     def _kept_refinement(self, alpha_small: np.ndarray, dst: np.ndarray, upsampler, still: bool) -> bool:
         """Whether ``dst`` got the refinement kept from an earlier frame of this still scene
