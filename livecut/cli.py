@@ -274,7 +274,8 @@ class _Early:
     says the errors, warnings and (not ``quiet``) notes of the report as it is before the first
     input is processed -- the inputs not found, the patterns that match nothing --, and counts
     them, for the rest alone to be said at the end: a name mistyped among 500 photos was said
-    once they were all cut, minutes later."""
+    once they were all cut, minutes later.  It is their ``noted`` too: the warnings and notes of
+    each input, said as it is done (the note of an all-sharp photo was said minutes later)."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
@@ -294,7 +295,7 @@ class _Early:
         """The ``failed`` of :func:`livecut.images.process_images` and :func:`livecut.batch.run_batch`:
         says the errors of the report not said yet, as an input fails (a corrupt JPEG among 500
         photos was said once they were all done, minutes later); its warnings and notes are said
-        at the end; with LIVECUT_DEBUG, the tracebacks behind them first, as at the end."""
+        by ``noted``; with LIVECUT_DEBUG, the tracebacks behind them first, as at the end."""
         # (an image's exceptions, a batch item's internal errors' tracebacks)
         traces = getattr(report, "exceptions", None) or getattr(report, "tracebacks", None) or []
         if _debug():
@@ -411,7 +412,7 @@ def image(
     with finalize_on_signals():  # SIGTERM/SIGHUP stop it as Ctrl-C does (the bar closed, one line)
         try:
             report = process_images(inputs, outdir, cfg, mode=photo, progress=not quiet, force=force,
-                                    skip_existing=skip_existing, early=said, failed=said.failed)
+                                    skip_existing=skip_existing, early=said, failed=said.failed, noted=said)
         except LivecutError as exc:  # (the errors and warnings of the images before the stop, then its line:
             # Ctrl-C, an output folder that cannot be made)
             done = getattr(exc, "report", None)

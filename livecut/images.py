@@ -546,7 +546,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                    progress: bool = False, force: bool = False, one_file: bool | None = None,
                    skip_existing: bool = False, early: Callable[[ImageReport], None] | None = None,
                    failed: Callable[[ImageReport], None] | None = None,
-                   windows: Callable[[int, int], None] | None = None) -> ImageReport:
+                   windows: Callable[[int, int], None] | None = None,
+                   noted: Callable[[ImageReport], None] | None = None) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
     ``skip_existing``: an image whose output is there already is left as it is and counted in
     ``skipped`` (a run stopped part way goes on where it stopped), not an error.
@@ -557,6 +558,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     ``failed``: called after each image that failed (its error the last of the report's
     ``errors``), with the report as it is then, for a command line to say it at once, not
     after the whole run; it stays in the report.
+    ``noted``: called after each image that added ``warnings`` or ``notes`` to the report (what
+    its output leaves out, a photo with no defocused part ...), after ``failed``, with the report
+    as it is then, for a command line to say them at once, not after the whole run; they stay
+    in the report.
     ``windows``: called as each window of a panorama is judged, ``windows(k, n)`` the k-th of n
     (see :func:`photo_mask`), for a caller that shows no bar of its own to show how far the
     photo is (a worker of ``livecut batch``).
@@ -585,7 +590,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                                       (("force", force), ("skip_existing", skip_existing), ("progress", progress)))
     if one_file is not None:
         one_file = check_flag(one_file, "one_file", "process_images")
-    for name, fn in (("early", early), ("failed", failed), ("windows", windows)):
+    for name, fn in (("early", early), ("failed", failed), ("windows", windows), ("noted", noted)):
         if fn is not None and not callable(fn):  # (a bare TypeError once the inputs were gathered)
             raise ConfigTypeError(f"process_images: {name} must be a function or None, got {type(fn).__name__}")
     if mode not in IMAGE_MODES:
@@ -714,8 +719,16 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     with (_counted_stop(report, len(paths), text, earlier, made),  # (-o as given: cut/ keeps its slash)
           Progress(total=len(paths), label="images", unit="photo",
                    enabled=progress and (len(paths) > 1 or (len(paths) == 1 and _long_photo(paths[0])))) as bar):
+        def said_at_once(errors: int, remarks: int) -> None:
+            if failed is not None and len(report.errors) > errors:
+                # (a corrupt JPEG among 500 photos was said once they were all cut, minutes later)
+                failed(report)
+            if noted is not None and len(report.warnings) + len(report.notes) > remarks:
+                # (the note of an all-sharp photo among 500 was said once they were all cut, minutes later)
+                noted(report)
+
         for i, src in enumerate(paths):
-            dst, at[0], errors = None, i, len(report.errors)
+            dst, at[0], errors, remarks = None, i, len(report.errors), len(report.warnings) + len(report.notes)
             try:
                 dst = outdir if single else output_path(src, outdir)
                 if name_too_long(dst.name):
@@ -770,6 +783,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                         left_there.add(dst)
                         report.skipped += 1
                         bar.skip(1)  # (not in the rate nor the ETA)
+                        said_at_once(errors, remarks)  # (a temporary file left beside it: said)
                         continue
                     raise OutputExistsError(f"{src}: output {dst} exists (give {FORCE} to overwrite)")
                 meta: dict = {}
@@ -935,8 +949,6 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 report.errors.append(f"{src}: cannot process: {type(exc).__name__}: "
                                      f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")
                 report.exceptions.append(exc)
-            if failed is not None and len(report.errors) > errors:
-                # (a corrupt JPEG among 500 photos was said once they were all cut, minutes later)
-                failed(report)
+            said_at_once(errors, remarks)
             bar.update(1)
     return report

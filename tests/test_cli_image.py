@@ -307,6 +307,44 @@ def test_a_photo_that_fails_as_it_is_cut_is_said_then(tmp_path, good, monkeypatc
         process_images([good["a.jpg"]], tmp_path / "o2", load_config(), failed="print")
 
 
+def test_a_photo_s_note_and_warning_are_said_as_it_is_cut(tmp_path, good, monkeypatch):
+    """`livecut image shoot/*.png -o cut/`, an all-sharp photo (or a 16-bit one) among 500: its
+    'no defocused background found' note (its '8 bits a channel' warning) was said once every
+    photo was cut, minutes later, with no error to say before it. Each is said as its photo is
+    done (above the bar), before the next photo is cut; the run ends as before, each line said
+    once; -q leaves the note out, not the warning."""
+    import livecut.cli
+    from synth import texture
+
+    out, sharp, deep, c = tmp_path / "o", tmp_path / "sharp.png", tmp_path / "deep.png", tmp_path / "c.jpg"
+    assert cv2.imwrite(str(sharp), texture(np.random.default_rng(0), 300, 400, cell=3, base=(120, 120, 120),
+                                           amplitude=45.0, shapes=30))
+    assert cv2.imwrite(str(deep), cv2.imread(str(good["a.jpg"])).astype(np.uint16) * 257)
+    c.write_bytes(good["a.jpg"].read_bytes())
+    said, real = [], livecut.cli.err
+    # (each line with the outputs there when it was said)
+    monkeypatch.setattr(livecut.cli, "err", lambda m, kind="error": (
+        said.append((kind, m, sorted(p.name for p in out.glob("*.png")))), real(m, kind)))
+    note = f"{sharp}: no defocused background found: the whole image is kept"
+    warning = f"{deep}: a picture of more than 8 bits a channel; its cutout is written at 8 bits a channel"
+    r = invoke("image", sharp, deep, c, "-o", out)
+    assert r.exit_code == 0, r.output
+    assert [(kind, m.split(" (livecut")[0], there) for kind, m, there in said] == [
+        ("note", note, ["sharp.png"]), ("warning", warning, ["deep.png", "sharp.png"])]
+    assert _stderr_lines(r) == [f"livecut: note: {note}", f"livecut: warning: {said[1][1]}",
+                                f"3 written to {out}, 0 failed"]
+    said.clear()
+    r = invoke("image", sharp, deep, c, "-o", tmp_path / "o2", "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [f"livecut: warning: {said[0][1]}"] and len(said) == 1
+    from livecut.config import load_config
+    from livecut.errors import ConfigTypeError
+    from livecut.images import process_images
+
+    with pytest.raises(ConfigTypeError, match="noted must be a function or None, got str"):
+        process_images([good["a.jpg"]], tmp_path / "o3", load_config(), noted="print")
+
+
 def test_a_pattern_in_a_folder_whose_name_holds_brackets_reads_that_folder(tmp_path, good):
     """'shoot[1]/*.jpg' (a folder so named: a download's copy, an export's) was read as the pattern
     shoot1/*.jpg: the photos of another folder, shoot1/, were cut, or 'pattern matches no images';
