@@ -1917,7 +1917,8 @@ def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: s
               force: bool = False, ray: str | None = None, progress: bool = False,
               item_fn: Callable = run_item, early: Callable[[BatchReport], None] | None = None,
               failed: Callable[[BatchReport], None] | None = None,
-              typed: Callable[[str], None] | None = None) -> BatchReport:
+              typed: Callable[[str], None] | None = None,
+              noted: Callable[[BatchReport], None] | None = None) -> BatchReport:
     """Plan, run every item to do on ``jobs`` local processes (or on Ray), record each in the
     manifest.  Raises :class:`livecut.runner.Interrupted` on Ctrl-C, after recording what finished,
     and :class:`UsageError` when another batch writes to ``outdir`` (:class:`_OutdirLock`).
@@ -1928,6 +1929,9 @@ def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: s
     ``failed``: called after each item that failed as it was done (its error the last of the
     report's ``errors``), with the report as it is then, for a command line to say it at once;
     it stays in the report.
+    ``noted``: called after each item done (or failed) that added ``warnings`` or ``notes`` to
+    the report (what its output leaves out ...), after ``failed``, with the report as it is then,
+    for a command line to say them at once; they stay in the report.
     ``typed``: called with a list's name (``-``) just before that list is read from a terminal, the
     options checked, for a command line to say what it waits for."""
     lock = _OutdirLock(Path(outdir))
@@ -1935,7 +1939,7 @@ def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: s
         return _run_batch(lock, inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
                           list_file=list_file, video_ext=video_ext, use_hash=use_hash,
                           retry_failed=retry_failed, force=force, ray=ray, progress=progress, item_fn=item_fn,
-                          early=early, failed=failed, typed=typed)
+                          early=early, failed=failed, typed=typed, noted=noted)
     finally:
         lock.release()
 
@@ -1945,7 +1949,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                use_hash: bool, retry_failed: bool, force: bool, ray: str | None, progress: bool,
                item_fn: Callable, early: Callable[[BatchReport], None] | None = None,
                failed: Callable[[BatchReport], None] | None = None,
-               typed: Callable[[str], None] | None = None) -> BatchReport:
+               typed: Callable[[str], None] | None = None,
+               noted: Callable[[BatchReport], None] | None = None) -> BatchReport:
     from livecut.runner import Interrupted
 
     if str(outdir) == "-":
@@ -2170,6 +2175,9 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         if failed is not None and count and not ok:
             # (a corrupt photo among 500 was said once the whole batch was done, minutes later)
             failed(report)
+        if noted is not None and count and (result.get("warnings") or result.get("notes")):
+            # (the note of an all-sharp photo among 500 was said once the whole batch was done)
+            noted(report)
         if item is not None:
             check_outdir()
         if result.get("stop") and count and not stopping:
@@ -2274,6 +2282,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         # what the items done before the stop leave out -- those went unsaid, a run that ended said them)
         _say_left(report, stuck)
         stopped.warnings = list(report.warnings)
+        stopped.notes = list(report.notes)  # (of the items done: those the command line has not said yet)
         # (and the failures before it: 'interrupted: 9 done, 1 failed' named none of them)
         stopped.errors = list(report.errors)
         raise stopped from None

@@ -516,12 +516,14 @@ def batch(
             report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
                                list_file=lists, video_ext=video_ext, use_hash=use_hash,
                                retry_failed=retry_failed, force=force, ray=ray, progress=not quiet,
-                               early=said, failed=said.failed, typed=typed)
+                               early=said, failed=said.failed, noted=said, typed=typed)
         except LivecutError as exc:  # (a stopped batch's failures, and the temporary files it could not remove)
             for line in (getattr(exc, "errors", None) or [])[said.errors:]:
                 err(line)
             for line in (getattr(exc, "warnings", None) or [])[said.warnings:]:
                 err(line, "warning")
+            for line in (getattr(exc, "notes", None) or [])[said.notes:] if not quiet else ():
+                err(line, "note")
             raise
     if _debug():  # (an item's internal error: its worker's traceback)
         for text in report.tracebacks[said.traced:]:

@@ -222,6 +222,34 @@ def test_an_item_that_fails_is_said_as_it_fails(tmp_path, monkeypatch):
     assert sorted(p.name for p in out.glob("*.png")) == [f"{p.stem}.png" for p in photos]
 
 
+def test_an_item_s_note_is_said_as_it_is_done(tmp_path, monkeypatch):
+    """`livecut batch shoot/ -o cut/`, an all-sharp photo among 500: its 'no defocused background
+    found' note was said once every item was done, minutes later (and lost at Ctrl-C). It is said
+    as the item is done (above the bar), before the next one is; the batch ends as before, the
+    line said once."""
+    from typer.testing import CliRunner
+
+    import livecut.cli
+    from livecut.cli import app
+    from synth import texture
+
+    out, sharp = tmp_path / "o", tmp_path / "in" / "sharp.png"
+    for i, n in enumerate("abc"):
+        _photo(tmp_path / "in" / f"{n}.jpg", i)
+    # (larger than the others: done first)
+    assert cv2.imwrite(str(sharp), texture(np.random.default_rng(0), 600, 800, cell=3, base=(120, 120, 120),
+                                           amplitude=45.0, shapes=30))
+    said, real = [], livecut.cli.err
+    # (each line with the outputs there when it was said)
+    monkeypatch.setattr(livecut.cli, "err", lambda m, kind="error": (
+        said.append((kind, m, sorted(p.name for p in out.glob("*.png")))), real(m, kind)))
+    r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", str(out), "-j", "1"])
+    assert r.exit_code == 0, r.output
+    note = f"{sharp}: no defocused background found: the whole image is kept"
+    assert said == [("note", note, ["sharp.png"])]
+    assert r.output.count("no defocused") == 1 and "livecut batch: 4 done, 0 failed" in r.output
+
+
 def test_a_pattern_in_a_folder_that_is_not_there_says_so(tmp_path):
     """'nope/*.jpg' (a typo in the folder) said 'pattern matches no photos or videos' alone, as
     if the folder held none; it says the folder is not there, or is a file, as `livecut image` does."""
