@@ -813,7 +813,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                     # the engine finds in the colours under it; it was written so without a word,
                     # or with a note of what was found there, "the whole image is kept")
                     alpha, box = np.zeros(bgr.shape[:2], np.uint8), None
-                    report.notes.append(f"{src}: {(FAINT_NOTE if faint else CLEAR_NOTE).format(CLEAR_OUTPUT[mode])}")
+                    remark = f"{src}: {(FAINT_NOTE if faint else CLEAR_NOTE).format(CLEAR_OUTPUT[mode])}"
                 else:
                     # (judged as it shows: the colours under its transparency were judged too)
                     # (a panorama cut in windows, minutes for a long strip, showed no progress: its
@@ -837,8 +837,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                             windows.close()
                         bar.extra = ""
                     note = photo_note(state, alpha, own_alpha)
-                    if note:
-                        report.notes.append(f"{src}: {note}")
+                    remark = f"{src}: {note}" if note else None
                 # (black bars kept as they are; a black backdrop's bands are not)
                 box = framing(box, *alpha.shape)
                 # what the picture itself leaves transparent stays so: its alpha goes to the
@@ -885,6 +884,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                         stems[dst], folded[folded_name(dst)] = src, dst
                         report.written += 1
                         report.outputs.append(dst)
+                if remark:  # (once it is written: one that failed, the disk full, was said "the whole image is kept")
+                    report.notes.append(remark)
                 if left:  # (an append-only folder: the temporary name stayed beside it, unsaid)
                     report.warnings.append(left)
                 if cmyk:

@@ -3563,6 +3563,26 @@ def _disk_full_after(n, monkeypatch):
     return calls
 
 
+def test_a_photo_that_could_not_be_written_is_not_noted_as_kept(tmp_path, good, monkeypatch):
+    """`livecut image sharp.png b.jpg -o cut/` on a full disk: 'sharp.png: cannot write: no space
+    left', then 'note: sharp.png: no defocused background found: the whole image is kept' -- of
+    a photo of which nothing was written. A photo's note is said of its output once written."""
+    from synth import texture
+
+    sharp = tmp_path / "sharp.png"
+    assert cv2.imwrite(str(sharp), texture(np.random.default_rng(0), 300, 400, cell=3, base=(120, 120, 120),
+                                           amplitude=45.0, shapes=30))
+    r = invoke("image", sharp, good["a.jpg"], "-o", tmp_path / "o")
+    assert r.exit_code == 0 and "no defocused background found" in r.stderr, r.output
+    _disk_full_after(0, monkeypatch)
+    r = invoke("image", sharp, good["a.jpg"], "-o", tmp_path / "o2")
+    assert r.exit_code == 1, r.output
+    assert _stderr_lines(r) == [f"livecut: error: {sharp}: {tmp_path / 'o2' / 'sharp.png'}: cannot write: no space "
+                                "left on the device",
+                                f"livecut: error: {tmp_path / 'o2'}: the disk is full: 1 more image not processed",
+                                f"0 written to {tmp_path / 'o2'}, 1 failed, 1 not cut"]
+
+
 def test_a_full_disk_stops_the_run_with_one_line(tmp_path, scene, monkeypatch):
     """After the disk is full the next images would fail alike: one line for them, exit 1."""
     import livecut.images as images
