@@ -1929,9 +1929,10 @@ def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: s
     ``failed``: called after each item that failed as it was done (its error the last of the
     report's ``errors``), with the report as it is then, for a command line to say it at once;
     it stays in the report.
-    ``noted``: called after each item done (or failed) that added ``warnings`` or ``notes`` to
+    ``noted``: called after each item done, or failed having added ``warnings`` or ``notes`` to
     the report (what its output leaves out ...), after ``failed``, with the report as it is then,
-    for a command line to say them at once; they stay in the report.
+    for a command line to say them at once (and what it says of the outputs with the first
+    done); they stay in the report.
     ``typed``: called with a list's name (``-``) just before that list is read from a terminal, the
     options checked, for a command line to say what it waits for."""
     lock = _OutdirLock(Path(outdir))
@@ -2175,8 +2176,9 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         if failed is not None and count and not ok:
             # (a corrupt photo among 500 was said once the whole batch was done, minutes later)
             failed(report)
-        if noted is not None and count and (result.get("warnings") or result.get("notes")):
-            # (the note of an all-sharp photo among 500 was said once the whole batch was done)
+        if noted is not None and count and (ok or result.get("warnings") or result.get("notes")):
+            # (the note of an all-sharp photo among 500 was said once the whole batch was done; a
+            # background's warning, of the outputs, with the first done)
             noted(report)
         if item is not None:
             check_outdir()

@@ -14,7 +14,7 @@ import re
 import sys
 import traceback
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -275,15 +275,23 @@ class _Early:
     input is processed -- the inputs not found, the patterns that match nothing --, and counts
     them, for the rest alone to be said at the end: a name mistyped among 500 photos was said
     once they were all cut, minutes later.  It is their ``noted`` too: the warnings and notes of
-    each input, said as it is done (the note of an all-sharp photo was said minutes later)."""
+    each input, said as it is done (the note of an all-sharp photo was said minutes later), and
+    ``outputs``' warning, of them all (a background's), with the first output."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, outputs: Callable[[], str | None] | None = None) -> None:
         self.quiet = quiet
         self.errors = self.warnings = self.notes = 0
         self.traced = 0  # (the tracebacks shown, LIVECUT_DEBUG: see failed)
+        #: the warning of the outputs (a background's), said with the first written; None once said
+        self.outputs = outputs
 
     def __call__(self, report) -> None:
         self.failed(report)
+        if self.outputs is not None and (getattr(report, "written", 0) or getattr(report, "done", 0)):
+            # (-b image:bg.png with transparency: said once all 500 photos were cut, minutes later)
+            line, self.outputs = self.outputs(), None
+            if line:
+                err(line, "warning")
         for line in report.warnings[self.warnings:]:
             err(line, "warning")
         if not self.quiet:
@@ -408,7 +416,9 @@ def image(
     from livecut.runner import finalize_on_signals
 
     photo = photo_mode(mode, background, cfg)
-    said = _Early(quiet)  # (what is known before the first photo is cut is said then, not after them all)
+    # (what is known before the first photo is cut is said then, not after them all; a background's
+    # warning with the first output written)
+    said = _Early(quiet, lambda: background_warning(cfg, mode=photo))
     with finalize_on_signals():  # SIGTERM/SIGHUP stop it as Ctrl-C does (the bar closed, one line)
         try:
             report = process_images(inputs, outdir, cfg, mode=photo, progress=not quiet, force=force,
@@ -426,13 +436,9 @@ def image(
             traceback.print_exception(exc)
     # (what an output leaves out: said even with --quiet; a file's name escaped as an error's: a
     # newline in it broke the line)
-    warnings = report.warnings[said.warnings:]
-    if report.written:  # (said of outputs written: what they leave out of the background)
-        several = background_warning(cfg, mode=photo)
-        warnings[:0] = [several] if several else []
     for line in report.errors[said.errors:]:
         err(line)
-    for line in warnings:
+    for line in report.warnings[said.warnings:]:
         err(line, "warning")
     if not quiet:
         for line in report.notes[said.notes:]:
@@ -510,7 +516,17 @@ def batch(
         err(f"reading the list of inputs from {where}, one path a line ({end} to end)", "note")
 
     _warn_background_ignored(mode, background)  # (as image and file say it: batch said nothing)
-    said = _Early(quiet)  # (what is known before the first item is processed is said then, not at the end)
+
+    def several() -> str | None:  # (once for the whole batch, not once an item)
+        from livecut.batch import photo_background
+        from livecut.images import background_warning, photo_mode
+
+        return (background_warning(cfg, mode=photo_mode(mode, photo_background(background), cfg))
+                or background_warning(cfg, mode=mode))
+
+    # (what is known before the first item is processed is said then, not at the end; a background's
+    # warning with the first item done)
+    said = _Early(quiet, several)
     with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does
         try:
             report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
@@ -532,14 +548,6 @@ def batch(
         err(line)
     for line in report.warnings[said.warnings:]:  # (what an output leaves out: said even with --quiet, as
         err(line, "warning")  # `image` says it; a file's name escaped, as there: a newline in it broke the line)
-    if report.done:  # (once for the whole batch, not once an item)
-        from livecut.batch import photo_background
-        from livecut.images import background_warning, photo_mode
-
-        several = (background_warning(cfg, mode=photo_mode(mode, photo_background(background), cfg))
-                   or background_warning(cfg, mode=mode))
-        if several:
-            typer.echo(f"livecut: warning: {several}", err=True)
     if not quiet:
         for line in report.notes[said.notes:]:
             err(line, "note")

@@ -558,10 +558,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     ``failed``: called after each image that failed (its error the last of the report's
     ``errors``), with the report as it is then, for a command line to say it at once, not
     after the whole run; it stays in the report.
-    ``noted``: called after each image that added ``warnings`` or ``notes`` to the report (what
-    its output leaves out, a photo with no defocused part ...), after ``failed``, with the report
-    as it is then, for a command line to say them at once, not after the whole run; they stay
-    in the report.
+    ``noted``: called after each image written, or that added ``warnings`` or ``notes`` to the
+    report (what its output leaves out, a photo with no defocused part ...), after ``failed``,
+    with the report as it is then, for a command line to say them at once, not after the whole
+    run (and what it says of the outputs with the first one written); they stay in the report.
     ``windows``: called as each window of a panorama is judged, ``windows(k, n)`` the k-th of n
     (see :func:`photo_mask`), for a caller that shows no bar of its own to show how far the
     photo is (a worker of ``livecut batch``).
@@ -719,16 +719,18 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     with (_counted_stop(report, len(paths), text, earlier, made),  # (-o as given: cut/ keeps its slash)
           Progress(total=len(paths), label="images", unit="photo",
                    enabled=progress and (len(paths) > 1 or (len(paths) == 1 and _long_photo(paths[0])))) as bar):
-        def said_at_once(errors: int, remarks: int) -> None:
+        def said_at_once(errors: int, remarks: tuple[int, int, int]) -> None:
             if failed is not None and len(report.errors) > errors:
                 # (a corrupt JPEG among 500 photos was said once they were all cut, minutes later)
                 failed(report)
-            if noted is not None and len(report.warnings) + len(report.notes) > remarks:
-                # (the note of an all-sharp photo among 500 was said once they were all cut, minutes later)
+            if noted is not None and (len(report.warnings), len(report.notes), report.written) != remarks:
+                # (the note of an all-sharp photo among 500 was said once they were all cut, minutes later;
+                # a background's warning, of the outputs, with the first written)
                 noted(report)
 
         for i, src in enumerate(paths):
-            dst, at[0], errors, remarks = None, i, len(report.errors), len(report.warnings) + len(report.notes)
+            dst, at[0], errors = None, i, len(report.errors)
+            remarks = (len(report.warnings), len(report.notes), report.written)
             try:
                 dst = outdir if single else output_path(src, outdir)
                 if name_too_long(dst.name):

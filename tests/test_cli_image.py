@@ -5088,6 +5088,35 @@ def test_a_background_pictures_transparency_shows_black_and_is_said(tmp_path):
     assert np.abs(frame[-12:-2, -12:-2].astype(int) - (255, 0, 0)).max() <= 20, frame[-5, -5]
 
 
+def test_a_background_s_warning_is_said_with_the_first_output(tmp_path, good, monkeypatch):
+    """`livecut image shoot/*.jpg -o cut/ -b image:bg.png` (or `livecut batch`), a background
+    with transparency or of several pages, 500 photos: its warning ('shown over black') was said
+    once every photo was cut, minutes later, and not at all at Ctrl-C. It is said once the first
+    output is written (above the bar), before the next photo is cut, once."""
+    import livecut.cli
+
+    bg = np.zeros((120, 160, 4), np.uint8)
+    bg[:, 80:] = (255, 0, 0, 255)
+    png = tmp_path / "bg.png"
+    assert cv2.imwrite(str(png), bg)
+    said, real = [], livecut.cli.err
+    out = tmp_path / "o"
+    # (each line with the outputs there when it was said)
+    monkeypatch.setattr(livecut.cli, "err", lambda m, kind="error": (
+        said.append((kind, m, sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png")))), real(m, kind)))
+    line = f"background {png}: has transparency, shown over black (flatten it onto another colour first for that)"
+    r = invoke("image", good["a.jpg"], good["b.png"], "-o", out, "-b", f"image:{png}")
+    assert r.exit_code == 0, r.output
+    assert said == [("warning", line, ["a.png"])]
+    assert _stderr_lines(r) == [f"livecut: warning: {line}", f"2 written to {out}, 0 failed"]
+    said.clear()
+    out = tmp_path / "b"
+    r = invoke("batch", good["a.jpg"], good["b.png"], "-o", out, "-b", f"image:{png}", "-j", "1", "-q")
+    assert r.exit_code == 0, r.output
+    assert len(said) == 1 and said[0][:2] == ("warning", line) and len(said[0][2]) == 1, said
+    assert _stderr_lines(r) == [f"livecut: warning: {line}"]
+
+
 def test_a_picture_background_of_several_pictures_says_only_the_first_is_used(tmp_path, scene, good):
     """-b image:pages.tif (a multi-page TIFF) or image:anim.gif used the first page/frame
     without a word, though `livecut image pages.tif` says so of an input; the same one line
