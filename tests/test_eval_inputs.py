@@ -1987,3 +1987,46 @@ def test_a_name_the_output_s_encoding_cannot_write_is_escaped_not_an_internal_er
     assert r.returncode == 0, r.stderr
     out = r.stdout.decode("latin-1")
     assert "\\u65e5\\u672c.png" in out and "several.png" in out and "mean" in out, out
+
+
+def test_the_scores_are_those_a_hand_count_gives(tmp_path, monkeypatch):
+    """IoU, F (beta^2 = 0.3) and MAE of the datasets' README, checked end to end (the masks as
+    files, read, paired and resized; the mean over the photos; a scale of 2) against a count by
+    hand of a known cut: the segmenter gives the left half of each frame at 200, the rest at 50."""
+    from livecut import evaluate
+
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    rng = np.random.default_rng(0)
+    for name in ("a", "b"):
+        cv2.imwrite(str(images / f"{name}.png"), rng.integers(0, 256, (40, 60, 3), np.uint8))
+    a = np.zeros((40, 60), np.uint8)
+    a[10:30, 20:50] = 1                       # a 0/1 mask: 600 pixels in focus, 200 of them in the cut's half
+    cv2.imwrite(str(masks / "a.png"), a)
+    b = np.zeros((80, 120), np.uint8)
+    b[:40] = 255                              # at twice the photo's size: its top half in focus
+    cv2.imwrite(str(masks / "b.png"), b)
+
+    def cut(seg, bgr):
+        alpha = np.full(bgr.shape[:2], 50, np.uint8)
+        alpha[:, :bgr.shape[1] // 2] = 200
+        return alpha
+
+    monkeypatch.setattr(evaluate, "_photo_alpha", cut)
+    # by hand: a: TP 200 (rows 10-29, columns 20-29), FP 1200 - 200, FN 600 - 200; the cut is
+    # 200/255 over 1200 pixels and 50/255 over 1200, the truth 1 over 600 of 2400
+    iou_a, p_a, r_a = 200 / (200 + 1000 + 400), 200 / 1200, 200 / 600
+    mae_a = (200 * (1 - 200 / 255) + 1000 * 200 / 255 + 400 * (1 - 50 / 255) + 800 * 50 / 255) / 2400
+    # b: TP 600 (the top left quarter), FP 600, FN 600
+    iou_b, p_b, r_b = 600 / 1800, 0.5, 0.5
+    mae_b = (600 * (1 - 200 / 255) + 600 * 200 / 255 + 600 * (1 - 50 / 255) + 600 * 50 / 255) / 2400
+    f_a, f_b = (1.3 * p * r / (0.3 * p + r) for p, r in ((p_a, r_a), (p_b, r_b)))
+    result = _scores(images, masks, "--scales", "1,2")
+    assert result["resized_masks"] == ["b.png"]
+    for sc in result["scales"]:
+        rows = {r["name"]: r for r in sc["images"]}
+        for name, iou, f, mae in (("a.png", iou_a, f_a, mae_a), ("b.png", iou_b, f_b, mae_b)):
+            assert (rows[name]["iou"], rows[name]["f"], rows[name]["mae"]) == pytest.approx((iou, f, mae), abs=1e-6)
+        assert (sc["mean"]["iou"], sc["mean"]["f"], sc["mean"]["mae"]) == pytest.approx(
+            ((iou_a + iou_b) / 2, (f_a + f_b) / 2, (mae_a + mae_b) / 2), abs=1e-6)
