@@ -312,7 +312,7 @@ def _photo_like(v: np.ndarray, top: float | None = None) -> bool:
     return np.count_nonzero((v > 0.1 * top) & (v < 0.9 * top)) > v.size // 2
 
 
-def read_truth(mask_path, invert: bool = False, depth: list | None = None) -> np.ndarray:
+def read_truth(mask_path, invert: bool = False, depth: list | None = None, meta: dict | None = None) -> np.ndarray:
     """The ground truth of a mask file as HxW uint8, 255 = in focus, 0 = not.
 
     What is read (any format :func:`~livecut.imageio.read_image` reads, 8 or 16 bit or float,
@@ -331,6 +331,7 @@ def read_truth(mask_path, invert: bool = False, depth: list | None = None) -> np
       masks stored in 16 bits; 0.5 of a float mask in 0..1);
     - ``invert``: the mask marks the blurred part (the CUHK benchmark's own masks do).
     - ``depth``: a list that gets 10 or 12 when a soft 16-bit mask is read as one of 10 or 12 bits.
+    - ``meta``: a dict that gets what :func:`~livecut.imageio.read_image` says of the file (``"lost"``).
 
     A file that is not a mask (half its pixels neither dark nor bright: a photo) is an
     :class:`~livecut.errors.ImageReadError`.
@@ -338,7 +339,7 @@ def read_truth(mask_path, invert: bool = False, depth: list | None = None) -> np
     from livecut.errors import ImageReadError
     from livecut.imageio import read_image
 
-    img = read_image(mask_path, any_float=True)  # (a float mask may be 0..255)
+    img = read_image(mask_path, meta=meta, any_float=True)  # (a float mask may be 0..255)
     floating = img.dtype.kind == "f"
     if floating:
         img = np.nan_to_num(img.astype(np.float32), nan=0.0)
@@ -769,13 +770,20 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     deep: list[str] = []  # (16-bit masks of 10- or 12-bit values, read as such)
     empty: list[str] = []  # (masks with nothing in focus)
     warmed: dict[float, tuple] = {}  # each scale's engine: the frame shape it was last run on
+    # (what `livecut image` says of a photo read, 'its picture data may be damaged ...: check its
+    # result': a photo or mask so was scored without a word, its scores in the mean)
+    read_warnings: list[str] = []
     try:
         for i, (name, img_path, mask_path) in enumerate(pairs):
             mine: dict[float, dict] = {}
             try:
-                bgr, own = to_bgr8(read_image(img_path))
+                photo_meta: dict = {}
+                bgr, own = to_bgr8(read_image(img_path, meta=photo_meta))
                 bits: list[int] = []
-                gt = read_truth(mask_path, invert=invert, depth=bits)
+                mask_meta: dict = {}
+                gt = read_truth(mask_path, invert=invert, depth=bits, meta=mask_meta)
+                said = [f"{path}: {m['lost']}" for path, m in ((img_path, photo_meta), (mask_path, mask_meta))
+                        if m.get("lost")]
                 if bits:
                     deep.append(name)
                 if not gt.any():  # (IoU 0 unless the cut is empty too: it was said nowhere)
@@ -874,6 +882,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                 continue
             for s in scales:
                 rows[s].append(mine[s])
+            read_warnings += said
             if pages is not None:
                 shown = degrade(bgr, noise, jpeg, seed=i)  # (as degraded, at the native size)
                 shown = add_bars(shown, bars, depth) if bars is not None else shown
@@ -917,7 +926,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             "subset_missing": subset_missing,
             "sheets": [str(p) for p in pages.written] if pages is not None else [],
             "sheets_removed": [str(p) for p in pages.removed] if pages is not None else [],
-            "warnings": pages.warnings if pages is not None else []}
+            "warnings": read_warnings + (pages.warnings if pages is not None else [])}
 
 
 #: height of one row of the contact sheet

@@ -2030,3 +2030,31 @@ def test_the_scores_are_those_a_hand_count_gives(tmp_path, monkeypatch):
             assert (rows[name]["iou"], rows[name]["f"], rows[name]["mae"]) == pytest.approx((iou, f, mae), abs=1e-6)
         assert (sc["mean"]["iou"], sc["mean"]["f"], sc["mean"]["mae"]) == pytest.approx(
             ((iou_a + iou_b) / 2, (f_a + f_b) / 2, (mae_a + mae_b) / 2), abs=1e-6)
+
+
+def _left_over(path: Path, img: np.ndarray) -> None:
+    """``img`` as a JPEG at ``path`` with bytes between its picture data and its end marker:
+    libjpeg says 'Corrupt JPEG data: N extraneous bytes before marker 0xd9' and returns it."""
+    data = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 95])[1].tobytes()
+    path.write_bytes(data[:-2] + b"\0" * 10 + data[-2:])
+
+
+def test_a_photo_or_mask_whose_picture_data_may_be_damaged_is_said(photos, tmp_path):
+    """A JPEG photo (or mask) with picture data left over, which `livecut image` cuts and says
+    ('its picture data may be damaged ...: check its result'), was scored without a word, its
+    scores in the mean; they are said as warnings, as `livecut image` says them (exit 0)."""
+    images, masks, truths = photos
+    photo = images / "basic.jpg"
+    _left_over(photo, cv2.imread(str(images / "basic.png")))
+    (images / "basic.png").unlink()
+    mask = masks / "several.jpg"
+    _left_over(mask, truths["several"])
+    (masks / "several.png").unlink()
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 0, r.output
+    said = [f"{p}: its picture data may be damaged (libjpeg: Corrupt JPEG data: " for p in (photo, mask)]
+    lines = r.stderr.splitlines()
+    assert len(lines) == 2 and all(ln.startswith(f"livecut: warning: {s}") for ln, s in zip(lines, said)), r.stderr
+    result = json.loads(r.stdout)
+    assert result["count"] == 2 and len(result["warnings"]) == 2 and [w[:len(s)] for w, s in zip(result["warnings"], said)] == said
+    assert all(w.endswith("extraneous bytes before marker 0xd9): check its result") for w in result["warnings"])
