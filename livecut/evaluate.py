@@ -606,7 +606,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     (``raw_photos``: the camera raw files in ``images_dir`` that masks of ``without_image`` are named for)
     (``deep_masks``: the photos whose 16-bit soft masks hold 10- or 12-bit values, read as such, :func:`read_truth`)
     (``empty_masks``: the photos whose masks have nothing in focus, as read -- with ``invert``, nothing blurred)
-    (``mask_ending``: ``_mask``, ``-gt``, ... where masks named so were paired, else "");
+    (``mask_ending``: ``_mask``, ``-gt``, ... where masks named so were paired, else "";
+    ``resized_masks``, ``deep_masks`` and ``empty_masks`` name photos scored, as ``images`` does);
     ``images`` and ``mean`` at the top are those of the first scale.  ``sheet``: a picture path that gets one row
     per photo (label: its number, name and scores | image | truth | mask | cutout on grey) at
     the first scale, SHEET_PAGE_ROWS rows a page (the second page ``NAME-2.png``, ...), moved
@@ -784,10 +785,13 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                 gt = read_truth(mask_path, invert=invert, depth=bits, meta=mask_meta)
                 said = [f"{path}: {m['lost']}" for path, m in ((img_path, photo_meta), (mask_path, mask_meta))
                         if m.get("lost")]
+                # (its notes, said once it is scored: a photo scored at no scale, its error said, was
+                # named in them too, 'resized to it', 'IoU and F are 0 there', as if it had scores)
+                noted: list[list] = []
                 if bits:
-                    deep.append(name)
+                    noted.append(deep)
                 if not gt.any():  # (IoU 0 unless the cut is empty too: it was said nowhere)
-                    empty.append(name)
+                    noted.append(empty)
                 if not same_shape(gt.shape, bgr.shape[:2]) and same_shape(gt.shape, bgr.shape[1::-1]):
                     # a truth drawn on the photo as stored, not as its EXIF orientation turns it
                     # (at its size or another: one at twice it was "not the same shape")
@@ -802,7 +806,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                     # (linear and threshold again: a smoother edge than nearest's steps)
                     gt = cv2.resize(gt, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_LINEAR)
                     gt = np.where(gt >= 128, 255, 0).astype(np.uint8)
-                    resized.append(name)
+                    noted.append(resized)
                 for s in scales:  # (before any: a photo is scored at every scale or at none)
                     fh, fw = rescaled_size(*bgr.shape[:2], s)
                     framed = ""
@@ -883,6 +887,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             for s in scales:
                 rows[s].append(mine[s])
             read_warnings += said
+            for notes in noted:
+                notes.append(name)
             if pages is not None:
                 shown = degrade(bgr, noise, jpeg, seed=i)  # (as degraded, at the native size)
                 shown = add_bars(shown, bars, depth) if bars is not None else shown

@@ -2058,3 +2058,21 @@ def test_a_photo_or_mask_whose_picture_data_may_be_damaged_is_said(photos, tmp_p
     result = json.loads(r.stdout)
     assert result["count"] == 2 and len(result["warnings"]) == 2 and [w[:len(s)] for w, s in zip(result["warnings"], said)] == said
     assert all(w.endswith("extraneous bytes before marker 0xd9): check its result") for w in result["warnings"])
+
+
+def test_the_notes_of_a_photo_not_scored_are_not_said_of_it(photos):
+    """A photo that is scored at no scale (too small at one of --scales: an error line) was still
+    named in the notes of the scored ones -- its mask 'resized to it', 'with nothing in focus: IoU
+    and F are 0 there' -- and in --json's resized_masks and empty_masks, beside images that
+    do not hold it; its error alone says it."""
+    images, masks, _ = photos
+    img, _ = make_scene("basic", 24, 18, seed=5)
+    cv2.imwrite(str(images / "tiny.png"), img)
+    cv2.imwrite(str(masks / "tiny.png"), np.zeros((36, 48), np.uint8))  # twice its size, nothing in focus
+    r = invoke("eval", images, masks, "--json", "--scales", "1,0.5")
+    assert r.exit_code == 2, r.output
+    data = json.loads(r.stdout)
+    assert [row["name"] for row in data["images"]] == ["basic.png", "several.png"]
+    assert data["resized_masks"] == [] and data["empty_masks"] == []
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("livecut: error: ") and "tiny.png: at x0.5" in lines[0], r.stderr
