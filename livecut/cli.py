@@ -666,6 +666,9 @@ def eval_(
     note(result.get("empty_masks") or [], "mask(s) with nothing in focus" + (" (all marked blurred, --invert)"
                                                                           if invert else "")
          + ": IoU and F are 0 there unless the cut is empty too")
+    note(result.get("clear_photos") or [], "photo(s) fully transparent (alpha 0 everywhere): nothing of them shows, "
+                                           "so nothing is cut, as livecut image cuts them (IoU and F 0 unless the "
+                                           "mask is empty too; remove the alpha channel to score the colours under it)")
     if len(result.get("sheets") or []) > 1:
         note(result["sheets"], "pages of the contact sheet")
     note(result.get("sheets_removed") or [], "page(s) of an earlier, longer contact sheet removed")

@@ -602,12 +602,13 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     Returns ``{"method", "model", "as", "count", "images": [...], "mean": {...}, "scales": [{"scale",
     "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors", "without_mask",
-    "without_image", "raw_photos", "resized_masks", "deep_masks", "empty_masks", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
+    "without_image", "raw_photos", "resized_masks", "deep_masks", "empty_masks", "clear_photos", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
     (``raw_photos``: the camera raw files in ``images_dir`` that masks of ``without_image`` are named for)
     (``deep_masks``: the photos whose 16-bit soft masks hold 10- or 12-bit values, read as such, :func:`read_truth`)
     (``empty_masks``: the photos whose masks have nothing in focus, as read -- with ``invert``, nothing blurred)
+    (``clear_photos``: the photos transparent all over, their alpha 0 everywhere: cut to nothing)
     (``mask_ending``: ``_mask``, ``-gt``, ... where masks named so were paired, else "";
-    ``resized_masks``, ``deep_masks`` and ``empty_masks`` name photos scored, as ``images`` does);
+    ``resized_masks``, ``deep_masks``, ``empty_masks`` and ``clear_photos`` name photos scored, as ``images`` does);
     ``images`` and ``mean`` at the top are those of the first scale.  ``sheet``: a picture path that gets one row
     per photo (label: its number, name and scores | image | truth | mask | cutout on grey) at
     the first scale, SHEET_PAGE_ROWS rows a page (the second page ``NAME-2.png``, ...), moved
@@ -770,6 +771,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     resized: list[str] = []
     deep: list[str] = []  # (16-bit masks of 10- or 12-bit values, read as such)
     empty: list[str] = []  # (masks with nothing in focus)
+    clear: list[str] = []  # (photos transparent all over: cut to nothing)
     warmed: dict[float, tuple] = {}  # each scale's engine: the frame shape it was last run on
     # (what `livecut image` says of a photo read, 'its picture data may be damaged ...: check its
     # result': a photo or mask so was scored without a word, its scores in the mean)
@@ -798,6 +800,10 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                     bgr, own = to_bgr8(read_image(img_path, upright=False))
                 if own is not None and not np.count_nonzero(own != 255):
                     own = None  # (opaque all over: the photo as it is)
+                if own is not None and not own.any():
+                    # (transparent all over, a blank alpha channel: nothing of it shows, cut to nothing as
+                    # `livecut image` cuts it, which says so; it scored IoU 0 here without a word)
+                    noted.append(clear)
                 if gt.shape != bgr.shape[:2]:
                     if not same_shape(gt.shape, bgr.shape[:2]):
                         raise ImageSizeError(
@@ -927,7 +933,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
             "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors,
             "without_mask": unmatched, "without_image": without_image, "raw_photos": raw_photos,
-            "resized_masks": resized, "deep_masks": deep, "empty_masks": empty,
+            "resized_masks": resized, "deep_masks": deep, "empty_masks": empty, "clear_photos": clear,
             "mask_ending": ending,
             "subset_missing": subset_missing,
             "sheets": [str(p) for p in pages.written] if pages is not None else [],

@@ -2076,3 +2076,24 @@ def test_the_notes_of_a_photo_not_scored_are_not_said_of_it(photos):
     assert data["resized_masks"] == [] and data["empty_masks"] == []
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("livecut: error: ") and "tiny.png: at x0.5" in lines[0], r.stderr
+
+
+def test_a_photo_transparent_all_over_is_said(photos):
+    """A photo saved with a blank alpha channel (0 everywhere: nothing of it shows) is cut to
+    nothing, as `livecut image` cuts it, which says so ('the picture is fully transparent ...');
+    eval scored it IoU 0.000, F 0.000 without a word: a note names it, --json lists it."""
+    images, masks, _ = photos
+    img = cv2.imread(str(images / "basic.png"))
+    cv2.imwrite(str(images / "basic.png"), np.dstack([img, np.zeros(img.shape[:2], np.uint8)]))
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["clear_photos"] == ["basic.png"] and data["images"][0]["iou"] == 0.0
+    assert r.stderr.splitlines() == [
+        "livecut: note: 1 photo(s) fully transparent (alpha 0 everywhere): nothing of them shows, so nothing is "
+        "cut, as livecut image cuts them (IoU and F 0 unless the mask is empty too; remove the alpha channel to "
+        "score the colours under it): basic.png"], r.stderr
+    data = _scores(images, masks, "--video")  # (a video frame with its own alpha, likewise)
+    assert data["clear_photos"] == ["basic.png"]
+    cv2.imwrite(str(images / "basic.png"), img)
+    assert _scores(images, masks)["clear_photos"] == []
