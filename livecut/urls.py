@@ -150,6 +150,12 @@ def url_problem(url: str) -> str | None:
         return f"{scheme}:// needs a port (e.g. {scheme}://127.0.0.1:5000)"
     if re.fullmatch(r"\d+(\.\d+){3}", host, re.ASCII) and any(int(o) > 255 for o in host.split(".")):
         return f"{host} is not an IPv4 address"
+    # (FFmpeg's RTMP client ends the address at its first space, librtmp's options after it, and
+    # takes no %20 for one: rtmp://HOST/live/ab cd published the key "ab", another stream, as a
+    # success; a space the address ends with, pasted with it, is left out as it means to be)
+    if scheme in ("rtmp", "rtmps") and " " in query.rstrip(" "):
+        return ("FFmpeg's RTMP client cannot send a space in the application or stream key (it ends the "
+                "address there, and sends %20 as written)")
     if scheme == "srt":
         options = srt_options(url)
         # (libsrt refuses any other length: "failed to set option SRTO_PASSPHRASE on socket:

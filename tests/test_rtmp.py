@@ -284,6 +284,26 @@ def test_a_key_after_the_applications_query_is_hidden(clip):
     assert lines[0].startswith(f"livecut: streaming to {shown}: ") and lines[-1].startswith(f"{clip} -> {shown}: "), err
 
 
+def test_a_stream_key_with_a_space_is_refused_not_published_cut(clip):
+    """FFmpeg's RTMP client ends the address at its first space (librtmp's options follow it)
+    and sends %20 as written: 'livecut file in.mp4 -o "rtmp://HOST/live/s3cr3t KEY"' published
+    the key "s3cr3t", another stream, and said it succeeded.  It is refused before anything
+    is sent, exit 2, the key in no message; a space the address ends with is left out."""
+    with FakeRtmpServer("ok") as srv:
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live/{KEY} part2", "video.open_timeout=10")
+        err = _finish(p, 60)
+        assert not srv.connect and srv.published is None
+    assert p.returncode == 2, err
+    assert "part2" not in err and _error_line(err) == (
+        f"livecut: error: rtmp://127.0.0.1:{srv.port}/live/***: FFmpeg's RTMP client cannot send a space in "
+        "the application or stream key (it ends the address there, and sends %20 as written)"), err
+    with FakeRtmpServer("ok") as srv:  # (pasted with a space after it: the key FFmpeg sends is the one meant)
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live/{KEY} ", "video.open_timeout=10")
+        err = _finish(p, 60)
+        assert srv.ended.wait(10) and srv.published == KEY
+    assert p.returncode == 0 and KEY not in err and "Traceback" not in err, err
+
+
 def test_a_stream_key_that_is_a_word_leaves_the_longer_words_holding_it_whole(clip):
     """A stream key hidden where it stands bare in a message was hidden inside longer words too:
     'livecut file in.mp4 -o rtmp://HOST/live/stream' said 'livecut: ***ing to rtmp://HOST/live/***'
