@@ -378,6 +378,12 @@ def _hidden_userinfo(text: str, strict: bool = False) -> bool:
         not any(m.end() == tail.find("@") + 1 for m in _SEGMENT_LOGIN.finditer(tail))
 
 
+def _rtmp_server(rest: str) -> str:
+    """The server (HOST:PORT) of an rtmp-family URL whose ``rest`` follows its ``://``, as
+    FFmpeg reads it: up to the first / ? or #."""
+    return re.split(r"[/?#]", rest, maxsplit=1)[0]
+
+
 def _path_secrets(text: str) -> list[tuple[int, int]]:
     """The (start, end) in ``text`` (a URL's path, perhaps with its query and fragment) of the
     values of its secret ``NAME=VALUE`` pairs (a camera's login, see ``_PATH_PAIR``)."""
@@ -579,6 +585,11 @@ def redact_url(url: str, publishing: bool = False) -> str:
         return text
     if _hidden_userinfo(text, strict=True):  # (a password with / ? #: all up to the last @ goes)
         head, rest = text.split("://", 1)
+        if url_scheme(text).startswith("rtmp"):
+            # (FFmpeg's RTMP client reads the server up to the first /, an @ after it is the
+            # application's or key's: rtmp://HOST:1935/ab@cd, MediaMTX's stream ab@cd, was shown
+            # rtmp://***@cd, a host that is not the server's; all after the server is hidden)
+            return f"{head}://{_rtmp_server(rest)}/***"
         text = head + "://***@" + rest.rsplit("@", 1)[1]
     try:
         parts = urlsplit(text)
@@ -643,6 +654,10 @@ def url_secrets(url: str, publishing: bool = False) -> list[str]:
     userinfo = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else ""
     if _hidden_userinfo(str(url), strict=True):
         userinfo = str(url).split("://", 1)[1].rsplit("@", 1)[0]
+        if parts.scheme.lower().startswith("rtmp"):  # (all after the server, no login: see redact_url)
+            rest = str(url).split("://", 1)[1]
+            after, userinfo = rest[len(_rtmp_server(rest)) + 1:], ""
+            out.update({after, unquote(after)})
     if ":" in userinfo:
         pw = userinfo.split(":", 1)[1]
         out.update({pw, unquote(pw)})

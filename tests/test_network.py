@@ -107,6 +107,25 @@ def test_an_rtmp_stream_key_with_an_at_sign_keeps_the_host_shown(key):
     assert "rtmp://127.0.0.1:1/live/***" in str(info.value) and SECRET not in str(info.value)
 
 
+def test_an_rtmp_application_with_an_at_sign_keeps_the_host_shown(tmp_path):
+    """The same in an address of one segment after the server's port, MediaMTX's form
+    (rtmp://HOST:1935/STREAM): 'livecut run rtmp://127.0.0.1:1/ab@s3cr3tPW' said
+    'rtmp://***@s3cr3tPW: cannot open the stream: Connection refused', a host that is not the
+    server's (FFmpeg's) and a part of the address taken for a password.  The server is shown,
+    all after it hidden."""
+    from livecut.urls import url_secrets
+
+    url = "rtmp://127.0.0.1:1/ab@s3cr3tPW"
+    assert redact_url(url) == "rtmp://127.0.0.1:1/***" and "ab@s3cr3tPW" in url_secrets(url)
+    with pytest.raises(VideoOpenFailure) as info:
+        open_source(url, VideoConfig(open_timeout=2)).open()
+    assert str(info.value).startswith("rtmp://127.0.0.1:1/***: ") and SECRET not in str(info.value)
+    p = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-o", str(tmp_path / "out.mp4")],
+                       capture_output=True, text=True, timeout=60, env=env_with_repo())
+    assert p.returncode == 2 and SECRET not in p.stderr and "Traceback" not in p.stderr, p.stderr
+    assert p.stderr.startswith("livecut: error: rtmp://127.0.0.1:1/***: cannot open the stream: "), p.stderr
+
+
 @pytest.mark.parametrize("query", ["loginuse=admin&loginpas=s3cr3tPW", "usr=admin&pw=s3cr3tPW",
                                    "user=admin&psw=s3cr3tPW"])
 def test_a_camera_password_in_the_query_is_a_secret(query):
