@@ -32,6 +32,7 @@ Run as ``python -m livecut.rtmprelay``: it imports nothing from livecut.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import re
@@ -773,7 +774,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     # a terminal's Ctrl-C is the parent's to handle (this process is in its own session anyway)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    scheme, host, port = sys.stdin.readline().split()
+    # (a JSON line: a server's name with a space, rtmp://my host/..., was split into four words
+    # here, and the run said 'the RTMP relay did not start', not the name's own failure)
+    scheme, host, port = json.loads(sys.stdin.readline())
     relay = Relay(scheme, host, int(port), args.open_timeout, args.stall_timeout, args.wake_fd,
                   verify=not args.no_verify, rtp_source=args.rtp_source)
     print(f"port {relay.lport}", flush=True)
@@ -844,7 +847,7 @@ class RtmpRelay:
                 os.close(self._wake_r)
                 self._wake_r = None
         try:
-            self.proc.stdin.write(f"{scheme} {host} {port}\n")
+            self.proc.stdin.write(json.dumps([scheme, host, port]) + "\n")
             self.proc.stdin.flush()
             line = self._port_line(max(START_TIMEOUT, float(open_timeout)))
         except OSError:

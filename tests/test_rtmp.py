@@ -9,6 +9,7 @@ held livecut for ever (FFmpeg's RTMP output has no time limit, and is deaf to Ct
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -381,6 +382,20 @@ def test_a_server_name_that_is_no_host_name_fails_at_once(clip):
     err = _finish(p)
     assert p.returncode == 1 and "not a valid host name" in _error_line(err)
     assert time.monotonic() - t0 < 10
+
+
+@pytest.mark.parametrize("scheme", ["rtmp", "rtmps", "rtsp"])
+def test_a_server_name_with_a_space_is_said_as_a_name_that_is_not_known(clip, scheme):
+    """The relay read its server as the words of a line: a name with a space (a URL pasted
+    with one, rtmp://my host/live/KEY) made four of them, the relay died at its start, and
+    the run said 'cannot start the stream: the RTMP relay did not start' (an rtsp:// output
+    too).  The name is looked up, and its failure said as tcp:// and udp:// say it."""
+    path = f"live/{KEY}" if scheme.startswith("rtmp") else "live/stream"  # (an rtsp:// path is shown)
+    p = _livecut(clip, f"{scheme}://my host/{path}", "video.open_timeout=10")
+    err = _finish(p)
+    line = _error_line(err)
+    assert p.returncode == 1 and "relay" not in line, err
+    assert re.search(r": cannot start the stream: (no host is known by the name|the host name) my host", line), err
 
 
 # ---------------------------------------------------------------- rtmp:// and rtmps:// input
