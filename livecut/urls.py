@@ -118,6 +118,10 @@ def is_output_url(spec: str) -> bool:
     return url_scheme(spec) in OUTPUT_SCHEMES
 
 
+#: bytes of an rtmp(s):// address after its server (application, key, query) that FFmpeg's RTMP
+#: client reads (its path buffer: 1024 with the end's NUL)
+_RTMP_PATH_MAX = 1023
+
 #: schemes whose URL must name a port (FFmpeg has no default one for them)
 _PORT_REQUIRED = ("udp", "srt", "tcp")
 #: schemes whose URL must name a host (udp://, srt://, tcp:// without one listen on every address)
@@ -156,6 +160,12 @@ def url_problem(url: str) -> str | None:
     if scheme in ("rtmp", "rtmps") and " " in query.rstrip(" "):
         return ("FFmpeg's RTMP client cannot send a space in the application or stream key (it ends the "
                 "address there, and sends %20 as written)")
+    # (it reads the address after the server into 1024 bytes: a longer key, a long token in its
+    # query, was published cut, another stream, as a success)
+    size = len(query.rstrip(" ").encode("utf-8", "surrogateescape"))
+    if scheme in ("rtmp", "rtmps") and size > _RTMP_PATH_MAX:
+        return (f"the address after the server is {size} bytes long: FFmpeg's RTMP client sends at most "
+                f"{_RTMP_PATH_MAX} of it (it cuts the stream key)")
     if scheme == "srt":
         options = srt_options(url)
         # (libsrt refuses any other length: "failed to set option SRTO_PASSPHRASE on socket:

@@ -305,6 +305,27 @@ def test_a_stream_key_with_a_space_is_refused_not_published_cut(clip):
     assert p.returncode == 0 and KEY not in err and "Traceback" not in err, err
 
 
+def test_a_stream_key_longer_than_ffmpeg_sends_is_refused_not_published_cut(clip):
+    """FFmpeg's RTMP client reads the address after the server into 1024 bytes: a key (a
+    token in its query) that makes it longer was published cut to its first 1017 characters
+    after /live/, another stream, and the run said it succeeded.  It is refused before anything
+    is sent, exit 2, the key in no message; one that fits is published whole."""
+    longest = KEY + "x" * (1023 - len("/live/") - len(KEY))
+    with FakeRtmpServer("ok") as srv:
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live/{longest}y", "video.open_timeout=10")
+        err = _finish(p, 60)
+        assert not srv.connect and srv.published is None
+    assert p.returncode == 2 and "xxx" not in err, err
+    assert _error_line(err) == (f"livecut: error: rtmp://127.0.0.1:{srv.port}/live/***: the address after the "
+                                "server is 1024 bytes long: FFmpeg's RTMP client sends at most 1023 of it (it cuts "
+                                "the stream key)"), err
+    with FakeRtmpServer("ok") as srv:
+        p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live/{longest}", "video.open_timeout=10")
+        err = _finish(p, 60)
+        assert srv.ended.wait(10) and srv.published == longest
+    assert p.returncode == 0 and KEY not in err, err
+
+
 def test_a_stream_key_that_is_a_word_leaves_the_longer_words_holding_it_whole(clip):
     """A stream key hidden where it stands bare in a message was hidden inside longer words too:
     'livecut file in.mp4 -o rtmp://HOST/live/stream' said 'livecut: ***ing to rtmp://HOST/live/***'
