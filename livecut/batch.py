@@ -1985,6 +1985,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         raise UsageError(f"-o {text}: livecut batch writes a folder (its outputs mirror the inputs' tree), not a "
                          f"{suffix} file; give a folder (-o cut/; end -o with / for a folder of this name), or "
                          f"for one file use {one}")
+    if mode is not None:  # (in any case, as composite.mode and --mode take it: mode="Cutout" was refused)
+        mode = next((m for m in VIDEO_MODES if isinstance(mode, str) and m.casefold() == mode.casefold()), mode)
     if mode is not None and mode not in VIDEO_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(VIDEO_MODES)}")
     if ray is not None and not ray.strip():

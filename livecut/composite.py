@@ -58,6 +58,16 @@ __all__ = ["Compositor", "Background", "parse_background", "MODES", "SHOWN_MODES
 MODES = ("composite", "cutout", "mask", "side-by-side")
 #: the modes that show the background; ``mask`` and ``cutout`` do not, and do not need its file
 SHOWN_MODES = ("composite", "side-by-side")
+
+
+def mode_word(value):
+    """``value`` as the word of :data:`MODES` it names in any case (``Cutout``, ``MASK``), as the
+    configuration's ``composite.mode`` and ``--mode`` take it; anything else as it is (refused
+    by the caller, which names the words)."""
+    if not isinstance(value, str):
+        return value
+    return next((m for m in MODES if m.casefold() == value.casefold()), value)
+
 #: the kinds of :class:`Background`
 BACKGROUND_KINDS = ("blur", "color", "image", "video", "transparent")
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
@@ -827,6 +837,7 @@ class Compositor:
     def mode(self, value: str) -> None:
         if not isinstance(value, str):
             raise ConfigTypeError(f"mode {value!r}: expected a string, {', '.join(MODES[:-1])} or {MODES[-1]}")
+        value = mode_word(value)  # (mode="Cutout" was refused, where composite.mode = "Cutout" is taken)
         if value not in MODES:
             raise ConfigError(f"mode {value!r}: expected {', '.join(MODES[:-1])} or {MODES[-1]}")
         if value != self._mode:

@@ -16,7 +16,7 @@ import numpy as np
 from livecut.atomic import (LOOP_OF_LINKS, NAME_MAX, TEMP_MARK, check_not_special, discard, folder_in_the_way,
                             folder_stop, identity, io_reason, name_too_long, not_there, raise_if_in_the_way,
                             raise_if_link_loop, stale_left, temp_prefix)
-from livecut.composite import Compositor, parse_background
+from livecut.composite import Compositor, mode_word, parse_background
 from livecut.config import CompositeConfig, Config, whole_config
 from livecut.errors import (FORCE, ConfigTypeError, LivecutError, OutputExistsError, UsageError, WriteError,
                             interrupt_under, stop_text)
@@ -593,6 +593,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     for name, fn in (("early", early), ("failed", failed), ("windows", windows), ("noted", noted)):
         if fn is not None and not callable(fn):  # (a bare TypeError once the inputs were gathered)
             raise ConfigTypeError(f"process_images: {name} must be a function or None, got {type(fn).__name__}")
+    mode = mode_word(mode)  # (mode="Cutout" was refused, where composite.mode = "Cutout" is taken)
     if mode not in IMAGE_MODES:
         raise UsageError(f"--mode {mode!r}: expected one of {', '.join(IMAGE_MODES)}")
     # (before the Compositor looks for its file: a video: background named wrongly was 'file not

@@ -39,7 +39,7 @@ import cv2
 import numpy as np
 
 from livecut.composite import (COVER_MAX_SCALED, MODES, SHOWN_MODES, Compositor, check_rotation, check_sample_aspect,
-                               parse_background)
+                               mode_word, parse_background)
 from livecut.config import Config, whole_config
 from livecut._redeliver import REDELIVERED, stops_redelivered
 from livecut.errors import (ConfigTypeError, ImageSizeError, IncompleteError, LivecutError, StageError, Terminated,
@@ -485,7 +485,7 @@ class Processor:
     def __init__(self, cfg: Config | None, mode: str | None = None, background: str | None = None):
         cfg = self.cfg = whole_config(cfg, "Processor")
         # (-m '', "$MODE" with MODE unset, is refused as `livecut image` refuses it: it was the default)
-        self.mode = cfg.composite.mode if mode is None else mode
+        self.mode = cfg.composite.mode if mode is None else mode_word(mode)
         _check_mode(self.mode)
         self.background = background or cfg.composite.background
         # validate early (the file of a picture or video only where the mode shows it: a mask's
@@ -1689,6 +1689,7 @@ def check_video_args(cfg: Config, output: str | None, mode: str | None = None, b
     without ``force``, a ``preview`` without a display or a virtual camera of ``extra_sinks``
     that certainly cannot open (see :func:`_check_devices`)."""
     if mode is not None:
+        mode = mode_word(mode)
         _check_mode(mode)
     comp = Compositor(cfg, background=background, mode=mode)
     _check_output(output, (), force, comp.channels, cfg, _alpha_asked(cfg, mode, background))

@@ -1277,6 +1277,34 @@ def test_an_empty_mode_is_refused_not_taken_for_the_configured_one():
     assert Compositor(mode=None).mode == "composite"
 
 
+def test_a_mode_is_taken_in_any_case_as_the_configuration_s_is(scene, tmp_path):
+    """The library's mode= (Compositor, Processor, run_video, process_images, run_batch)
+    refused 'Cutout', 'MASK' ("mode 'Cutout': expected one of composite, cutout, ..."), while
+    composite.mode = "Cutout", --mode Cutout, background="Blur" and rtsp_transport="UDP" are
+    taken; a mode is taken in any case too, as the word it names."""
+    import cv2
+
+    from conftest import make_clip
+    from livecut.batch import run_batch
+    from livecut.images import process_images
+    from livecut.runner import Processor, run_video
+
+    cfg = load_config()
+    assert Compositor(mode="MASK").mode == "mask" and Processor(cfg, mode="Cutout").mode == "cutout"
+    comp = Compositor()
+    comp.mode = "Side-By-Side"
+    assert comp.mode == "side-by-side"
+    photo = tmp_path / "photo.png"
+    cv2.imwrite(str(photo), scene[0])
+    report = process_images([str(photo)], tmp_path / "photos", cfg, mode="Mask")
+    assert report.written == 1 and cv2.imread(str(tmp_path / "photos" / "photo.png"), cv2.IMREAD_UNCHANGED).ndim == 2
+    clip = make_clip(tmp_path / "clip.mp4", w=64, h=48, n=3)
+    assert run_video(str(clip), str(tmp_path / "cut.mp4"), cfg, mode="Mask", progress=False).written == 3
+    assert run_batch([str(photo)], tmp_path / "batch", cfg, mode="MASK", jobs=1).exit_code == 0
+    with pytest.raises(LivecutError, match="expected one of composite, cutout, mask, side-by-side"):
+        Processor(cfg, mode="Cutouts")
+
+
 @pytest.mark.parametrize("bad", [None, b"clip.mp4", 1.5, True])
 def test_sources_and_sinks_take_paths_and_refuse_other_spec_types(tmp_path, bad):
     """open_sink(Path("out.mp4"), ...) -- and check_sink, sink_kind -- was an AttributeError
