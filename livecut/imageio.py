@@ -2144,9 +2144,6 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     with _capture_stderr():  # (OpenCV logs its refusal: the error below says it in one line)
         try:
             params = [_ENCODE_PARAMS[ext]] if ext in _ENCODE_PARAMS else []
-            if dpi is not None and ext in (".tif", ".tiff") and min(round(v) for v in dpi) > 0:
-                params = [[cv2.IMWRITE_TIFF_RESUNIT, cv2.IMWRITE_TIFF_RESOLUTION_UNIT_INCH,
-                           cv2.IMWRITE_TIFF_XDPI, round(dpi[0]), cv2.IMWRITE_TIFF_YDPI, round(dpi[1])]]
             if pam_rgb:  # (TUPLTYPE RGB or RGB_ALPHA: they are said R, G, B)
                 params = [[cv2.IMWRITE_PAM_TUPLETYPE, cv2.IMWRITE_PAM_FORMAT_RGB if img.shape[2] == 3
                            else cv2.IMWRITE_PAM_FORMAT_RGB_ALPHA]]
@@ -2162,8 +2159,8 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     parts = [data]
     if ext in (".tif", ".tiff"):
         alpha = img.ndim == 3 and img.shape[2] == 4
-        if alpha or icc:
-            parts = _tiff_tags(data, alpha, icc)
+        if alpha or icc or dpi is not None:
+            parts = _tiff_tags(data, alpha, icc, dpi)
     elif icc and ext in _EMBED_ICC:
         parts = _EMBED_ICC[ext](data, icc)
     if dpi is not None and ext in _WITH_DPI:  # (where the encoder's own header is: in the first part)
@@ -2239,12 +2236,24 @@ _ENCODE_PARAMS = {".avif": [cv2.IMWRITE_AVIF_QUALITY, 95]}
 _TIFF_ICC = 34675
 
 
-def _tiff_tags(data: bytes | memoryview, alpha: bool, icc: bytes | None = None) -> list:
+def _rational(v: float) -> tuple[int, int]:
+    """``v`` (above 0) as a TIFF RATIONAL's numerator and denominator, 32 bits each: the fraction
+    nearest to it that they hold (299.5: 599/2; 72.27: 7227/100)."""
+    from fractions import Fraction
+
+    f = Fraction(v).limit_denominator(max(1, (2**32 - 1) // math.ceil(v)))
+    return (f.numerator, f.denominator) if f.numerator else (1, 2**32 - 1)  # (the least it holds)
+
+
+def _tiff_tags(data: bytes | memoryview, alpha: bool, icc: bytes | None = None,
+               dpi: tuple[float, float] | None = None) -> list:
     """The parts (as :func:`_with_icc_png`) of a TIFF from OpenCV with tags it does not write
     added to its first directory.
     ``alpha``: its 4th sample stated as (unassociated) alpha: OpenCV writes no ExtraSamples
     tag, so programs took the cutout's transparency for a 4th, unnamed channel (libtiff warns
-    about it).  ``icc``: the colour profile, in tag 34675.  The directory is written again at
+    about it).  ``icc``: the colour profile, in tag 34675.  ``dpi``: XResolution and
+    YResolution in inches, fractions as they are (OpenCV's own parameters take whole numbers:
+    a 299.5 dpi scan's was said as 300).  The directory is written again at
     the end of the file with the tags added (after the profile's bytes), and the header
     pointed at it; a tag there already is left as it is; a file not laid out as expected
     (BigTIFF, a directory beyond the end) is returned as it is."""
@@ -2275,6 +2284,12 @@ def _tiff_tags(data: bytes | memoryview, alpha: bool, icc: bytes | None = None) 
             entries.append(struct.pack(bo + "HHII", _TIFF_ICC, 7, len(icc), size))
             after.append(icc + b"\0" * (len(icc) % 2))
             size += len(after[-1])
+    if dpi is not None and not {282, 283, 296} & tags:
+        for tag, v in ((282, dpi[0]), (283, dpi[1])):
+            entries.append(struct.pack(bo + "HHII", tag, 5, 1, size))
+            after.append(struct.pack(bo + "II", *_rational(v)))
+            size += 8
+        entries.append(struct.pack(bo + "HHIH", 296, 3, 1, 2) + b"\0\0")  # ResolutionUnit: inch
     if len(entries) == n or size + 6 + 12 * len(entries) >= 1 << 32:
         return [data]
     entries.sort(key=lambda e: struct.unpack(bo + "H", e[:2])[0])

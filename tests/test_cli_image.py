@@ -2481,6 +2481,31 @@ def test_a_photo_s_resolution_is_kept(tmp_path, scene):
             assert np.allclose(out.info.get("dpi", (0, 0)), (300, 150), atol=0.1), (dst.name, out.info.get("dpi"))
 
 
+def test_a_tiff_output_keeps_a_resolution_of_a_fraction_of_a_dot_per_inch(tmp_path, scene):
+    """A TIFF's resolution is a fraction (RATIONAL): a photo at 299.5 by 72.27 dpi (a scan, a
+    typographer's points) was cut into a TIFF said to be 300 by 72, its print 0.2 % and 0.4 %
+    off; it states the photo's own values (read by Pillow), and a TIFF's, to a TIFF, again."""
+    Image = pytest.importorskip("PIL.Image")
+    img, _ = scene
+    src = tmp_path / "scan.tif"
+    Image.fromarray(np.ascontiguousarray(img[:, :, ::-1])).save(src, tiffinfo={282: 299.5, 283: 72.27, 296: 2})
+    for mode, name in (("composite", "comp.tif"), ("cutout", "cut.tiff"), ("mask", "mask.tif")):
+        r = invoke("image", src, "-o", tmp_path / name, "-q", "--mode", mode)
+        assert r.exit_code == 0, r.output
+        with Image.open(tmp_path / name) as out:
+            assert out.tag_v2[296] == 2, name  # (inches)
+            assert float(out.tag_v2[282]) == 299.5 and abs(float(out.tag_v2[283]) - 72.27) < 1e-9, (
+                name, out.tag_v2[282], out.tag_v2[283])
+            assert (out.tag_v2[282].numerator, out.tag_v2[282].denominator) == (599, 2)
+    # a PNG's (pixels a metre: 11811, 299.9994 dpi) is stated as it is, not rounded
+    png = tmp_path / "shot.png"
+    Image.fromarray(np.ascontiguousarray(img[:, :, ::-1])).save(png, dpi=(300, 300))
+    r = invoke("image", png, "-o", tmp_path / "png.tif", "-q", "--mode", "composite")
+    assert r.exit_code == 0, r.output
+    with Image.open(tmp_path / "png.tif") as out:
+        assert abs(float(out.tag_v2[282]) - 11811 * 0.0254) < 1e-9
+
+
 def test_a_photo_turned_sideways_keeps_its_resolution_turned(tmp_path, scene):
     """A photo stored sideways (EXIF orientation 6: a camera held upright) whose resolution
     differs across and up (a scan at 300 by 150 dpi) is written upright, and so is its resolution:
