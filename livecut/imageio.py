@@ -630,12 +630,14 @@ def _with_icc_jpeg(jpg: bytes | memoryview, icc: bytes) -> list:
     return [jpg[:at], segments, jpg[at:]]
 
 
-def _with_icc_webp(webp: bytes | memoryview, icc: bytes) -> list:
+def _with_icc_webp(webp: bytes | memoryview, icc: bytes | None, exif: bytes | None = None) -> list:
     """The parts of ``webp`` (as :func:`_with_icc_png`) in the extended format with an ICCP chunk holding ``icc``: a VP8X chunk (its
     ICC flag set; the canvas size and alpha flag of a simple file's VP8 or VP8L image), the
-    ICCP chunk after it, then the rest, and the RIFF size updated.  A file not laid out as
-    expected (chunks that do not fill the RIFF exactly, a profile there already, a first
-    chunk of another kind) is returned as it is."""
+    ICCP chunk after it, then the rest, and the RIFF size updated.  ``exif``: an EXIF chunk
+    (see :func:`_dpi_exif`) after the image, where the format places it, and the VP8X's EXIF
+    flag set (``icc`` None: no ICCP chunk).  A file not laid out as expected (chunks that do
+    not fill the RIFF exactly, a profile or EXIF there already, a first chunk of another kind)
+    is returned as it is."""
     n = len(webp)
     if n < 20 or webp[:4] != b"RIFF" or webp[8:12] != b"WEBP" or int.from_bytes(webp[4:8], "little") + 8 != n:
         return [webp]
@@ -643,21 +645,22 @@ def _with_icc_webp(webp: bytes | memoryview, icc: bytes) -> list:
     for kind, at, size in _webp_chunks(webp):
         kinds.append(kind)
         i = at + size + (size & 1)
-    if i != n or b"ICCP" in kinds:
+    if i != n or not (icc or exif) or icc and b"ICCP" in kinds or exif and b"EXIF" in kinds:
         return [webp]
     size = int.from_bytes(webp[16:20], "little")
     image = webp[20:20 + size]
+    said = (0x20 if icc else 0) | (0x08 if exif else 0)  # (the VP8X flags of the chunks added)
     if kinds[0] == b"VP8X" and size == 10:
-        header, rest = bytes(webp[12:20]) + bytes((webp[20] | 0x20,)) + bytes(webp[21:30]), webp[30:]
+        header, rest = bytes(webp[12:20]) + bytes((webp[20] | said,)) + bytes(webp[21:30]), webp[30:]
     else:
         if kinds == [b"VP8 "] and size >= 10 and image[3:6] == b"\x9d\x01\x2a":  # a key frame's start code
             w = int.from_bytes(image[6:8], "little") & 0x3FFF
             h = int.from_bytes(image[8:10], "little") & 0x3FFF
-            flags = 0x20
+            flags = said
         elif kinds == [b"VP8L"] and size >= 5 and image[0] == 0x2F:  # the lossless signature
             bits = int.from_bytes(image[1:5], "little")  # 14 bits width-1, 14 height-1, 1 alpha used
             w, h = (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-            flags = 0x20 | (0x10 if bits >> 28 & 1 else 0)
+            flags = said | (0x10 if bits >> 28 & 1 else 0)
         else:
             return [webp]
         if not w or not h:
@@ -665,11 +668,21 @@ def _with_icc_webp(webp: bytes | memoryview, icc: bytes) -> list:
         header = (b"VP8X" + (10).to_bytes(4, "little") + bytes((flags, 0, 0, 0))
                   + (w - 1).to_bytes(3, "little") + (h - 1).to_bytes(3, "little"))
         rest = webp[12:]
-    iccp = b"ICCP" + len(icc).to_bytes(4, "little") + icc + b"\x00" * (len(icc) & 1)
-    size = 4 + len(header) + len(iccp) + len(rest)  # (the RIFF's body: WEBP, then the chunks)
+    iccp = b"ICCP" + len(icc).to_bytes(4, "little") + icc + b"\x00" * (len(icc) & 1) if icc else b""
+    after = b"EXIF" + len(exif).to_bytes(4, "little") + exif + b"\x00" * (len(exif) & 1) if exif else b""
+    size = 4 + len(header) + len(iccp) + len(rest) + len(after)  # (the RIFF's body: WEBP, then the chunks)
     if size >= 1 << 32:
         return [webp]
-    return [b"RIFF" + size.to_bytes(4, "little") + b"WEBP" + header + iccp, rest]
+    return [b"RIFF" + size.to_bytes(4, "little") + b"WEBP" + header + iccp, rest, after]
+
+
+def _dpi_exif(dpi: tuple[float, float]) -> bytes:
+    """An EXIF (its TIFF structure, little-endian) whose first directory states ``dpi`` (x, y
+    dots per inch): XResolution and YResolution (fractions, see :func:`_rational`),
+    ResolutionUnit inch."""
+    ifd = (struct.pack("<H", 3) + struct.pack("<HHII", 282, 5, 1, 50) + struct.pack("<HHII", 283, 5, 1, 58)
+           + struct.pack("<HHIHH", 296, 3, 1, 2, 0) + bytes(4))  # (then no next directory)
+    return b"II*\x00" + struct.pack("<I", 8) + ifd + struct.pack("<IIII", *_rational(dpi[0]), *_rational(dpi[1]))
 
 
 def orient(img: np.ndarray, orientation: int) -> np.ndarray:
@@ -2101,7 +2114,7 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     colour profile of the pixels, embedded in a PNG, JPEG, WebP or TIFF (the input's, so
     colour-managed viewers show its colours: a phone's Display P3 photo is not taken as
     sRGB); an encoder's file not laid out as expected is written without it.  ``dpi``: ``(x,
-    y)`` dots per inch, stated in a PNG (pHYs), JPEG (JFIF density) or TIFF (the input's, so a
+    y)`` dots per inch, stated in a PNG (pHYs), JPEG (JFIF density), TIFF or WebP (EXIF) (the input's, so a
     print layout places it at its size: a 300 dpi product shot's cutout was placed at 72 dpi,
     four times as large).  Returns None,
     or a warning naming the temporary file left beside the written ``path`` (a folder that
@@ -2161,6 +2174,8 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
         alpha = img.ndim == 3 and img.shape[2] == 4
         if alpha or icc or dpi is not None:
             parts = _tiff_tags(data, alpha, icc, dpi)
+    elif ext == ".webp" and (icc or dpi is not None):  # (WebP: the resolution in an EXIF chunk, after the image)
+        parts = _with_icc_webp(data, icc or None, _dpi_exif(dpi) if dpi is not None else None)
     elif icc and ext in _EMBED_ICC:
         parts = _EMBED_ICC[ext](data, icc)
     if dpi is not None and ext in _WITH_DPI:  # (where the encoder's own header is: in the first part)

@@ -2506,6 +2506,50 @@ def test_a_tiff_output_keeps_a_resolution_of_a_fraction_of_a_dot_per_inch(tmp_pa
         assert abs(float(out.tag_v2[282]) - 11811 * 0.0254) < 1e-9
 
 
+def _ffprobe_resolution(path: Path) -> dict[str, str]:
+    """The resolution tags FFmpeg finds in the EXIF of the picture at ``path`` (XResolution ...)."""
+    r = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "frame_tags", "-of", "json", str(path)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and not r.stderr.strip(), r.stderr
+    tags = json.loads(r.stdout)["frames"][0].get("tags", {})
+    return {k: " ".join(v.split()) for k, v in tags.items() if "Resolution" in k}
+
+
+def test_a_webp_output_states_the_photo_s_resolution(tmp_path, scene):
+    """A WebP output stated no resolution (JPEG, PNG and TIFF ones did): a 300 dpi product
+    shot's cutout was placed at 72 dpi, four times as large.  It is in an EXIF chunk, as WebP
+    holds it (the extended format: its VP8X says so), read by Pillow, FFmpeg and livecut; with
+    the photo's colour profile too, and with transparency, the picture decodes as before."""
+    Image = pytest.importorskip("PIL.Image")
+    from livecut.imageio import icc_profile, read_image
+
+    img, _ = scene
+    shot = _shots_of_a_resolution(tmp_path, img, Image)[0]  # (a JPEG: 300 by 150 dpi)
+    icc = _rgb_profile(2000)
+    p3 = tmp_path / "p3.jpg"
+    with Image.open(shot) as im:
+        im.save(p3, dpi=(300, 72), icc_profile=icc)
+    for src, mode, dpi in ((shot, "cutout", (300, 150)), (shot, "composite", (300, 150)),
+                           (shot, "mask", (300, 150)), (p3, "cutout", (300, 72))):
+        out = tmp_path / f"{src.stem}_{mode}.webp"
+        r = invoke("image", src, "-o", out, "-q", "--mode", mode)
+        assert r.exit_code == 0, r.output
+        raw = out.read_bytes()
+        assert int.from_bytes(raw[4:8], "little") == len(raw) - 8 and raw[12:16] == b"VP8X" and raw[20] & 0x08
+        with Image.open(out) as got:
+            exif = got.getexif()
+            assert (exif.get(282), exif.get(283), exif.get(296)) == (*dpi, 2), (out.name, dict(exif))
+            assert got.size == (img.shape[1], img.shape[0])
+        assert _ffprobe_resolution(out) == {"XResolution": f"{dpi[0]}:1", "YResolution": f"{dpi[1]}:1",
+                                            "ResolutionUnit": "2"}
+        meta: dict = {}
+        back = read_image(out, meta, any_float=True)
+        assert meta["dpi"] == dpi
+        assert back.shape == ((*img.shape[:2], 4) if mode == "cutout" else img.shape)
+        assert bool(raw[20] & 0x10) == (mode == "cutout")  # (the alpha flag)
+        assert (icc_profile(np.fromfile(out, np.uint8)) == icc) == (src == p3)
+
+
 def test_a_photo_turned_sideways_keeps_its_resolution_turned(tmp_path, scene):
     """A photo stored sideways (EXIF orientation 6: a camera held upright) whose resolution
     differs across and up (a scan at 300 by 150 dpi) is written upright, and so is its resolution:
