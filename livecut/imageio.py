@@ -598,8 +598,21 @@ def _with_dpi_jpeg(jpg: bytes | memoryview, dpi: tuple[float, float]) -> list:
     return [jpg]
 
 
-#: how an output format states a resolution (TIFF: OpenCV's own parameters, see write_image)
-_WITH_DPI = {".png": _with_dpi_png, ".jpg": _with_dpi_jpeg, ".jpeg": _with_dpi_jpeg, ".jfif": _with_dpi_jpeg}
+def _with_dpi_bmp(bmp: bytes | memoryview, dpi: tuple[float, float]) -> list:
+    """The parts of ``bmp`` (as :func:`_with_icc_png`) with its info header's pixels per metre
+    (OpenCV's: 0, none) stating ``dpi`` (x, y dots per inch); a file without such a header,
+    or a resolution beyond what it holds, is returned as it is."""
+    x, y = (round(v / 0.0254) for v in dpi)
+    if bytes(bmp[:2]) != b"BM" or len(bmp) < 54 or int.from_bytes(bmp[14:18], "little") < 40:
+        return [bmp]
+    if not (0 < x < 1 << 31 and 0 < y < 1 << 31):
+        return [bmp]
+    return [bmp[:38], struct.pack("<ii", x, y), bmp[46:]]
+
+
+#: how an output format states a resolution (TIFF: see _tiff_tags; WebP: _with_icc_webp)
+_WITH_DPI = {".png": _with_dpi_png, ".jpg": _with_dpi_jpeg, ".jpeg": _with_dpi_jpeg, ".jfif": _with_dpi_jpeg,
+             ".bmp": _with_dpi_bmp}
 
 
 #: the most profile bytes one JPEG APP2 segment holds (65535, less its length, signature, numbers)
@@ -2114,7 +2127,7 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     colour profile of the pixels, embedded in a PNG, JPEG, WebP or TIFF (the input's, so
     colour-managed viewers show its colours: a phone's Display P3 photo is not taken as
     sRGB); an encoder's file not laid out as expected is written without it.  ``dpi``: ``(x,
-    y)`` dots per inch, stated in a PNG (pHYs), JPEG (JFIF density), TIFF or WebP (EXIF) (the input's, so a
+    y)`` dots per inch, stated in a PNG (pHYs), JPEG (JFIF density), TIFF, WebP (EXIF) or BMP (the input's, so a
     print layout places it at its size: a 300 dpi product shot's cutout was placed at 72 dpi,
     four times as large).  Returns None,
     or a warning naming the temporary file left beside the written ``path`` (a folder that

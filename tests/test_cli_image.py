@@ -2550,6 +2550,27 @@ def test_a_webp_output_states_the_photo_s_resolution(tmp_path, scene):
         assert (icc_profile(np.fromfile(out, np.uint8)) == icc) == (src == p3)
 
 
+def test_a_bmp_output_states_the_photo_s_resolution(tmp_path, scene):
+    """A BMP output said 0 pixels a metre across and up (OpenCV's), no resolution: a 300 dpi
+    product shot's composite was placed at 72 dpi (96 in some programs); its header states the
+    photo's, as Pillow and livecut read it, a mask's too."""
+    Image = pytest.importorskip("PIL.Image")
+    from livecut.imageio import read_image
+
+    img, _ = scene
+    shot = _shots_of_a_resolution(tmp_path, img, Image)[0]  # (a JPEG: 300 by 150 dpi)
+    for mode in ("composite", "mask"):
+        out = tmp_path / f"{mode}.bmp"
+        r = invoke("image", shot, "-o", out, "-q", "--mode", mode)
+        assert r.exit_code == 0, r.output
+        assert struct.unpack("<ii", out.read_bytes()[38:46]) == (11811, 5906)  # (pixels a metre)
+        with Image.open(out) as got:
+            assert np.allclose(got.info.get("dpi", (0, 0)), (300, 150), atol=0.1), got.info.get("dpi")
+        meta: dict = {}
+        back = read_image(out, meta)
+        assert np.allclose(meta["dpi"], (300, 150), atol=0.1) and back.shape[:2] == img.shape[:2]
+
+
 def test_a_photo_turned_sideways_keeps_its_resolution_turned(tmp_path, scene):
     """A photo stored sideways (EXIF orientation 6: a camera held upright) whose resolution
     differs across and up (a scan at 300 by 150 dpi) is written upright, and so is its resolution:
