@@ -610,9 +610,50 @@ def _with_dpi_bmp(bmp: bytes | memoryview, dpi: tuple[float, float]) -> list:
     return [bmp[:38], struct.pack("<ii", x, y), bmp[46:]]
 
 
+def _jp2_resolution(v: float) -> tuple[int, int, int] | None:
+    """``v`` dots per inch as a JPEG 2000 resolution box's numerator, denominator (16 bits each)
+    and exponent (0 up: Pillow reads it unsigned) of pixels a metre, ``n / d * 10**e``: the
+    nearest they hold (300: 15000/127 x 10^2, exactly); None for one they cannot hold."""
+    from fractions import Fraction
+
+    ppm = Fraction(v) * 5000 / 127  # (pixels a metre: an inch is 0.0254 metre)
+    best = None
+    for e in range(8):
+        q = ppm / 10**e
+        if q > 65535:
+            continue
+        f = q.limit_denominator(max(1, 65535 // math.ceil(q)))
+        if f.numerator and (best is None or abs(f - q) * 10**e < best[0]):
+            best = abs(f - q) * 10**e, (f.numerator, f.denominator, e)
+    return best[1] if best else None
+
+
+def _with_dpi_jp2(jp2: bytes | memoryview, dpi: tuple[float, float]) -> list:
+    """The parts of ``jp2`` (as :func:`_with_icc_png`) with a resolution box (res) stating ``dpi``
+    (x, y dots per inch) as the capture and the default display resolution (resc, resd) at
+    the end of its header box (jp2h), whose length grows by as much; a file not laid out as
+    expected (no header box of a plain length, a resolution box there already) or a
+    resolution beyond what the box holds is returned as it is."""
+    x, y = (_jp2_resolution(v) for v in dpi)
+    if x is None or y is None:
+        return [jp2]
+    b = memoryview(jp2)
+    for kind, start, end in iso_boxes(b, 0, len(b)):
+        if kind == b"jp2h":
+            if start - 8 != end - int.from_bytes(b[start - 8:start - 4], "big") or any(
+                    k == b"res " for k, _s, _e in iso_boxes(b, start, end)):
+                return [jp2]
+            body = struct.pack(">HHHHBB", y[0], y[1], x[0], x[1], y[2], x[2])  # (vertical first)
+            res = b"".join((18).to_bytes(4, "big") + k + body for k in (b"resc", b"resd"))
+            res = (8 + len(res)).to_bytes(4, "big") + b"res " + res
+            return [jp2[:start - 8], (end - start + 8 + len(res)).to_bytes(4, "big"), jp2[start - 4:end], res,
+                    jp2[end:]]
+    return [jp2]
+
+
 #: how an output format states a resolution (TIFF: see _tiff_tags; WebP: _with_icc_webp)
 _WITH_DPI = {".png": _with_dpi_png, ".jpg": _with_dpi_jpeg, ".jpeg": _with_dpi_jpeg, ".jfif": _with_dpi_jpeg,
-             ".bmp": _with_dpi_bmp}
+             ".bmp": _with_dpi_bmp, ".jp2": _with_dpi_jp2}
 
 
 #: the most profile bytes one JPEG APP2 segment holds (65535, less its length, signature, numbers)
@@ -2127,7 +2168,7 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     colour profile of the pixels, embedded in a PNG, JPEG, WebP or TIFF (the input's, so
     colour-managed viewers show its colours: a phone's Display P3 photo is not taken as
     sRGB); an encoder's file not laid out as expected is written without it.  ``dpi``: ``(x,
-    y)`` dots per inch, stated in a PNG (pHYs), JPEG (JFIF density), TIFF, WebP (EXIF) or BMP (the input's, so a
+    y)`` dots per inch, stated in a PNG (pHYs), JPEG (JFIF density), TIFF, WebP (EXIF), BMP or JPEG 2000 (the input's, so a
     print layout places it at its size: a 300 dpi product shot's cutout was placed at 72 dpi,
     four times as large).  Returns None,
     or a warning naming the temporary file left beside the written ``path`` (a folder that

@@ -2571,6 +2571,40 @@ def test_a_bmp_output_states_the_photo_s_resolution(tmp_path, scene):
         assert np.allclose(meta["dpi"], (300, 150), atol=0.1) and back.shape[:2] == img.shape[:2]
 
 
+def test_a_jpeg_2000_output_states_the_photo_s_resolution(tmp_path, scene):
+    """A JPEG 2000 output stated no resolution: a 300 dpi product shot's composite was placed
+    at 72 dpi.  Its header box (jp2h) holds a resolution box with the photo's as capture and
+    default display resolution (resc, resd: pixels a metre, 300 dpi exactly as 15000/127 x
+    10^2), read by Pillow; a fraction of a TIFF's too (299.5 by 72.27)."""
+    Image = pytest.importorskip("PIL.Image")
+    from livecut.imageio import iso_boxes
+
+    img, _ = scene
+    shot = _shots_of_a_resolution(tmp_path, img, Image)[0]  # (a JPEG: 300 by 150 dpi)
+    scan = tmp_path / "scan.tif"
+    Image.fromarray(np.ascontiguousarray(img[:, :, ::-1])).save(scan, tiffinfo={282: 299.5, 283: 72.27, 296: 2})
+    for src, mode, dpi in ((shot, "composite", (300, 150)), (shot, "mask", (300, 150)),
+                           (scan, "composite", (299.5, 72.27))):
+        out = tmp_path / f"{src.stem}_{mode}.jp2"
+        r = invoke("image", src, "-o", out, "-q", "--mode", mode)
+        assert r.exit_code == 0, r.output
+        with Image.open(out) as got:
+            assert np.allclose(got.info.get("dpi", (0, 0)), dpi, rtol=1e-9), got.info.get("dpi")
+            assert got.size == (img.shape[1], img.shape[0])
+        raw = memoryview(out.read_bytes())
+        found = {}
+        for kind, start, end in iso_boxes(raw, 0, len(raw)):
+            if kind == b"jp2h":
+                for kind2, s2, e2 in iso_boxes(raw, start, end):
+                    if kind2 == b"res ":
+                        for kind3, s3, e3 in iso_boxes(raw, s2, e2):
+                            vn, vd, hn, hd, ve, he = struct.unpack(">HHHHbb", raw[s3:e3])
+                            found[kind3] = (hn / hd * 10.0 ** he * 0.0254, vn / vd * 10.0 ** ve * 0.0254)
+        assert set(found) == {b"resc", b"resd"} and all(np.allclose(v, dpi, rtol=1e-9) for v in found.values())
+        back = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
+        assert back is not None and back.shape[:2] == img.shape[:2]
+
+
 def test_a_photo_turned_sideways_keeps_its_resolution_turned(tmp_path, scene):
     """A photo stored sideways (EXIF orientation 6: a camera held upright) whose resolution
     differs across and up (a scan at 300 by 150 dpi) is written upright, and so is its resolution:
