@@ -81,7 +81,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     ``"hdr"``: the high-dynamic-range transfer its values are in, ``"PQ"`` or ``"HLG"`` (see
     :func:`_hdr_transfer`), else None.
     ``"dpi"``: ``(x, y)``, the resolution it states in dots per inch (see :func:`resolution`),
-    else None (a HEIC's is not read).
+    else None (a HEIC's: its EXIF's, see :func:`_exif_resolution`).
     ``upright``: turned as its EXIF orientation says (JPEG, PNG, WebP), or an AVIF as its
     rotation and mirror properties say, as viewers show it;
     False: as stored.  A HEIC/HEIF photo (read with the optional ``heic`` extra, pillow-heif;
@@ -147,14 +147,14 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         raise ImageReadError(f"{p}: a high-dynamic-range picture ({hdr}), which livecut does not tone-map; "
                              "save it as an 8- or 16-bit JPEG, PNG or TIFF first")
     if _heif_picture(data):  # (OpenCV does not decode HEVC pictures: it was "not an image")
-        img, icc, count, transfer = _read_heif(p, data)
+        img, icc, count, transfer, exif = _read_heif(p, data)
         if meta is not None:
             meta["icc"] = icc
             meta["pictures"] = ("HEIF file", "pictures", count) if count > 1 else None
             meta["lost"] = None
             meta["deep"] = False
             meta["hdr"] = _HDR_TRANSFERS.get(transfer)
-            meta["dpi"] = None
+            meta["dpi"] = _exif_resolution(exif)
         return img
     alpha_kind = _tiff_alpha(data)
     flags = _decode_flags(data) if upright else cv2.IMREAD_UNCHANGED
@@ -853,6 +853,19 @@ def resolution(data: np.ndarray, upright: bool = True) -> tuple[float, float] | 
     return dpi
 
 
+def _exif_resolution(exif: bytes | None) -> tuple[float, float] | None:
+    """The resolution an EXIF (its TIFF structure, after an Exif header or not) states, in dots per
+    inch, x and y exchanged where its orientation says the picture is stored sideways (a
+    HEIC's, which libheif turns: see :func:`resolution`); None where it states none."""
+    if exif and exif.startswith(b"Exif\x00\x00"):
+        exif = exif[6:]
+    if not exif or exif[:4] not in (b"II*\x00", b"MM\x00*"):
+        return None
+    tags = _ifd0_numbers(exif)
+    dpi = _per_inch(tags.get(282), tags.get(283), tags.get(296, 2))
+    return (dpi[1], dpi[0]) if dpi is not None and tags.get(274) in (5, 6, 7, 8) else dpi
+
+
 def _exif(data: np.ndarray) -> bytes | None:
     """The EXIF of a JPEG (APP1 Exif segment), PNG (eXIf chunk) or WebP (EXIF chunk): its TIFF
     structure, from the byte order mark on; None when there is none."""
@@ -1414,10 +1427,11 @@ def _too_large(p: Path, w, h) -> ImageSizeError:
 HEIC_INSTALL = "pip install -e '.[heic]' in the livecut checkout, or pip install pillow-heif"
 
 
-def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int, int | None]:
+def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int, int | None, bytes | None]:
     """The primary picture of a HEIC/HEIF file (``data``: its bytes), its colour profile (ICC,
     or None), how many pictures the file holds (a burst's; a depth map or a thumbnail is not
-    one) and the transfer its nclx colour description says (H.273's code; None: none), read
+    one), the transfer its nclx colour description says (H.273's code; None: none) and its
+    EXIF (see :func:`_exif_resolution`; None: none), read
     with pillow-heif, the optional ``heic`` extra; raise :class:`ImageReadError` without it, or
     for a file it cannot decode.  The picture is BGR or BGRA, 8-bit, or 16-bit
     for 10- and 12-bit photos (an HDR iPhone's), their values scaled to 0-65535 as other
@@ -1462,8 +1476,9 @@ def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int
         img = cv2.merge([cv2.divide(c, a, scale=top) for c in (b, g, r)] + [a])
     icc = info.get("icc_profile") if info.get("icc_profile_type") in ("prof", "rICC") else None
     nclx = info.get("nclx_profile") or {}
+    exif = info.get("exif")
     return (img, (bytes(icc) if icc else _nclx_icc(info.get("nclx_profile"))), len(heif),
-            nclx.get("transfer_characteristics"))
+            nclx.get("transfer_characteristics"), bytes(exif) if isinstance(exif, (bytes, bytearray)) else None)
 
 
 def _nclx_icc(nclx: dict | None) -> bytes | None:

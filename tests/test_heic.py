@@ -77,6 +77,32 @@ def test_an_iphone_photo_is_cut_upright_with_its_colour_profile(tmp_path):
     assert meta["icc"] == ICC and meta["pictures"] is None
 
 
+def test_a_heic_photo_s_resolution_is_kept(tmp_path):
+    """A HEIC photo's resolution (its EXIF's XResolution and YResolution) was not read: its
+    cutout stated none, where a JPEG's states the JPEG's.  It is read, x and y exchanged where
+    the photo is stored sideways (EXIF orientation 6 and the HEIF's irot, as an iPhone writes
+    them), and stated in the PNG (read by Pillow)."""
+    Image = pytest.importorskip("PIL.Image")
+    img, _ = make_scene("basic", W, H, seed=3)
+    for name, orientation, dpi in (("plain.heic", 1, (300, 150)), ("turned.heic", 6, (150, 300))):
+        exif = Image.Exif()
+        exif.update({0x0112: orientation, 282: 300.0, 283: 150.0, 296: 2})
+        src = _save(tmp_path / name, "RGB", img[:, :, ::-1], exif=exif.tobytes())
+        assert (b"irot" in src.read_bytes()) == (orientation == 6)
+        meta: dict = {}
+        assert read_image(src, meta).shape[:2] == ((W, H) if orientation == 6 else (H, W))
+        assert meta["dpi"] == dpi, name
+        out = tmp_path / f"{name}.png"
+        r = invoke("image", src, "-o", out, "-q")
+        assert r.exit_code == 0, r.output
+        with Image.open(out) as got:
+            assert np.allclose(got.info.get("dpi", (0, 0)), dpi, atol=0.1), (name, got.info.get("dpi"))
+    src = _save(tmp_path / "none.heic", "RGB", img[:, :, ::-1])  # (no EXIF: none, as before)
+    meta = {}
+    read_image(src, meta)
+    assert meta["dpi"] is None
+
+
 def test_a_10_bit_heic_is_read_at_16_bits(tmp_path):
     """An HDR iPhone photo (10-bit HEVC) is read as other 16-bit inputs are: its values scaled
     from 0-1023 to 0-65535 (white is 65535, not 65472), and cut."""
