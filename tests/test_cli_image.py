@@ -2605,6 +2605,29 @@ def test_a_jpeg_2000_output_states_the_photo_s_resolution(tmp_path, scene):
         assert back is not None and back.shape[:2] == img.shape[:2]
 
 
+def test_an_avif_cutout_s_transparency_is_exact(tmp_path, scene):
+    """`livecut image photo.jpg -o cut.avif` coded its alpha as lossily as its colours (quality
+    95): background that the PNG cutout leaves wholly transparent showed faintly (alpha 1-3,
+    the photo's background behind the subject, ghosted), and the subject had pinholes (alpha
+    249); its alpha is lossless now, as the PNG's (Pillow reads the same)."""
+    img, _ = scene
+    src = tmp_path / "photo.png"
+    cv2.imwrite(str(src), img)
+    for name in ("cut.png", "cut.avif"):
+        r = invoke("image", src, "-o", tmp_path / name, "-q")
+        assert r.exit_code == 0, r.output
+    png = cv2.imread(str(tmp_path / "cut.png"), cv2.IMREAD_UNCHANGED)
+    avif = cv2.imread(str(tmp_path / "cut.avif"), cv2.IMREAD_UNCHANGED)
+    assert png.shape == avif.shape == (*img.shape[:2], 4)
+    assert (png[:, :, 3] == 0).any() and (png[:, :, 3] == 255).any()
+    assert np.array_equal(avif[:, :, 3], png[:, :, 3]), np.abs(avif[:, :, 3].astype(int) - png[:, :, 3]).max()
+    Image = pytest.importorskip("PIL.Image")
+    from PIL import features
+    if features.check("avif"):
+        with Image.open(tmp_path / "cut.avif") as got:
+            assert np.array_equal(np.asarray(got.convert("RGBA"))[:, :, 3], png[:, :, 3])
+
+
 def test_a_photo_turned_sideways_keeps_its_resolution_turned(tmp_path, scene):
     """A photo stored sideways (EXIF orientation 6: a camera held upright) whose resolution
     differs across and up (a scan at 300 by 150 dpi) is written upright, and so is its resolution:
