@@ -817,7 +817,7 @@ def resolution(data: np.ndarray, upright: bool = True) -> tuple[float, float] | 
     """``(x, y)``: the resolution a picture file states, in dots per inch (a product shot's 300,
     which print layouts size it by): a JPEG's JFIF density (or its EXIF's), a PNG's pHYs (or
     its eXIf's), a TIFF's or BigTIFF's XResolution and YResolution, a WebP's EXIF's, a BMP's
-    pixels per metre; None where it states none (a JFIF density of an aspect ratio alone).
+    pixels per metre, a JPEG 2000's resolution box (see :func:`_jp2_dpi`); None where it states none (a JFIF density of an aspect ratio alone).
     ``upright``: as :func:`read_image` turns the picture (by the EXIF orientation; a TIFF's
     decoder turns it by its own either way), x and y exchanged where it is turned sideways."""
     head = data[:12].tobytes()
@@ -841,6 +841,8 @@ def resolution(data: np.ndarray, upright: bool = True) -> tuple[float, float] | 
                     x, y, unit = struct.unpack(">IIB", data[start:start + 9].tobytes())
                     dpi = _per_inch(x / 100, y / 100, 3) if unit == 1 else None
                     break
+        elif head == b"\x00\x00\x00\x0cjP  \r\n\x87\n":
+            dpi = _jp2_dpi(data)
         elif head[:2] == b"BM" and data.size >= 46 and int.from_bytes(data[14:18].tobytes(), "little") >= 40:
             x, y = struct.unpack("<ii", data[38:46].tobytes())  # (an info header's pixels per metre)
             dpi = _per_inch(x / 100, y / 100, 3)
@@ -851,6 +853,27 @@ def resolution(data: np.ndarray, upright: bool = True) -> tuple[float, float] | 
     if dpi is not None and (upright or tiff) and tags.get(274) in (5, 6, 7, 8):
         dpi = dpi[1], dpi[0]  # (turned sideways: what was across is now up)
     return dpi
+
+
+def _jp2_dpi(data: np.ndarray) -> tuple[float, float] | None:
+    """The resolution a JPEG 2000 (JP2) file's header box (jp2h) states in its resolution box
+    (res), in dots per inch: the capture resolution (resc; as Pillow reads it), else the
+    default display one (resd), each pixels a metre as n / d x 10^e; None: none."""
+    b = memoryview(data)
+    for kind, start, end in iso_boxes(b, 0, len(b)):
+        if kind == b"jp2h":
+            for kind2, s2, e2 in iso_boxes(b, start, end):
+                if kind2 == b"res ":
+                    found = {k: bytes(b[s:e]) for k, s, e in iso_boxes(b, s2, e2) if e - s == 10}
+                    for box in (found.get(b"resc"), found.get(b"resd")):
+                        if box:
+                            vn, vd, hn, hd, ve, he = struct.unpack(">HHHHbb", box)
+                            if vd and hd:
+                                dpi = _per_inch(hn / hd * 10.0**he / 100, vn / vd * 10.0**ve / 100, 3)
+                                if dpi is not None:
+                                    return dpi
+            return None
+    return None
 
 
 def _exif_resolution(exif: bytes | None) -> tuple[float, float] | None:

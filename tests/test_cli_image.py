@@ -2628,6 +2628,54 @@ def test_an_avif_cutout_s_transparency_is_exact(tmp_path, scene):
             assert np.array_equal(np.asarray(got.convert("RGBA"))[:, :, 3], png[:, :, 3])
 
 
+def _jp2_with_res(img: np.ndarray, boxes: bytes) -> bytes:
+    """``img`` as a JP2 (OpenJPEG's, through OpenCV) with a resolution box (res) holding
+    ``boxes`` (resc, resd) at the end of its header box (jp2h)."""
+    jp2 = cv2.imencode(".jp2", img)[1].tobytes()
+    at = jp2.find(b"jp2h") - 4
+    size = struct.unpack(">I", jp2[at:at + 4])[0]
+    res = struct.pack(">I", 8 + len(boxes)) + b"res " + boxes
+    return jp2[:at] + struct.pack(">I", size + len(res)) + jp2[at + 4:at + size] + res + jp2[at + size:]
+
+
+def _res_box(kind: bytes, x: tuple[int, int, int], y: tuple[int, int, int]) -> bytes:
+    """A JPEG 2000 resc or resd box: pixels a metre across ``x`` and up ``y``, each (n, d, e): n / d x 10^e."""
+    return struct.pack(">I", 18) + kind + struct.pack(">HHHHbb", y[0], y[1], x[0], x[1], y[2], x[2])
+
+
+def test_a_jpeg_2000_photo_s_resolution_is_kept(tmp_path, scene):
+    """A JPEG 2000 photo's resolution (a library's scan at 400 dpi, in its resolution box: the
+    capture resolution, resc, or the default display one, resd) was not read: its cutout stated
+    none.  It is read (capture first, as Pillow reads it; an exponent below 0 too) and stated in
+    the output (read by Pillow)."""
+    Image = pytest.importorskip("PIL.Image")
+    from livecut.imageio import read_image
+
+    img, _ = scene
+    files = {  # (400 dpi: 15748.03 pixels a metre, 2000000/127; 200: 1000000/127)
+        "capture.jp2": (_res_box(b"resc", (20000, 127, 2), (10000, 127, 2))
+                        + _res_box(b"resd", (7200, 254, 2), (7200, 254, 2)), (400, 200)),
+        "display.jp2": (_res_box(b"resd", (20000, 127, 2), (10000, 127, 2)), (400, 200)),
+        "small.jp2": (_res_box(b"resc", (15748, 1, 0), (39370, 1, -1)), (399.9992, 99.9998)),
+    }
+    for name, (boxes, dpi) in files.items():
+        src = tmp_path / name
+        src.write_bytes(_jp2_with_res(img, boxes))
+        meta: dict = {}
+        assert read_image(src, meta).shape == img.shape
+        assert meta["dpi"] is not None and np.allclose(meta["dpi"], dpi, rtol=1e-6), (name, meta["dpi"])
+        out = tmp_path / f"{name}.png"
+        r = invoke("image", src, "-o", out, "-q")
+        assert r.exit_code == 0, r.output
+        with Image.open(out) as got:
+            assert np.allclose(got.info.get("dpi", (0, 0)), dpi, atol=0.02), (name, got.info.get("dpi"))
+    src = tmp_path / "none.jp2"
+    src.write_bytes(cv2.imencode(".jp2", img)[1].tobytes())
+    meta = {}
+    read_image(src, meta)
+    assert meta["dpi"] is None
+
+
 def test_a_photo_turned_sideways_keeps_its_resolution_turned(tmp_path, scene):
     """A photo stored sideways (EXIF orientation 6: a camera held upright) whose resolution
     differs across and up (a scan at 300 by 150 dpi) is written upright, and so is its resolution:
