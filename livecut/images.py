@@ -680,8 +680,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
             raise UsageError(f"-o {outdir}: {outdir.suffix} cannot hold transparency ({mode}); write "
                              f"{', '.join(ALPHA_EXTS)}, or use {instead}")
         if compositor.channels == 3 and outdir.suffix.lower() in (".pgm", ".pbm"):
-            raise UsageError(f"-o {outdir}: {outdir.suffix} holds gray pictures only ({mode}); write .ppm, .png, .jpg ..., "
-                             "or use --mode mask")
+            holds = "black and white" if outdir.suffix.lower() == ".pbm" else "gray"  # (a PBM: 1 bit a pixel)
+            raise UsageError(f"-o {outdir}: {outdir.suffix} holds {holds} pictures only ({mode}); write .ppm, .png, "
+                             ".jpg ..., or use --mode mask")
     elif outdir.exists() and not outdir.is_dir():
         raise UsageError(f"{outdir}: output exists and is not a folder")
     else:

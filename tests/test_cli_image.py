@@ -5019,9 +5019,12 @@ def test_a_folder_of_pnm_family_pictures_is_read(tmp_path, scene):
     from livecut.batch import kind_of
     assert kind_of(d / "a.pbm") == kind_of(d / "b.pam") == "image"
     # (-o x.pbm: one output file now, and a colour composite is refused before the work)
+    # (a PBM holds black and white alone: it was said to hold 'gray pictures', as a PGM does)
     r = invoke("image", d / "b.pam", "-o", tmp_path / "c.pbm", "-b", "color:#00b140")
-    assert r.exit_code == 2 and "gray pictures only" in r.output
+    assert r.exit_code == 2 and "black and white pictures only" in r.output, r.output
     assert not (tmp_path / "c.pbm").exists()
+    r = invoke("image", d / "b.pam", "-o", tmp_path / "c.pgm", "-b", "color:#00b140")
+    assert r.exit_code == 2 and ".pgm holds gray pictures only" in r.output, r.output
 
 
 def test_a_pam_of_rgb_samples_keeps_its_colours(tmp_path, scene):
