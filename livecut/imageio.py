@@ -2206,9 +2206,9 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     colour profile of the pixels, embedded in a PNG, JPEG, WebP or TIFF (the input's, so
     colour-managed viewers show its colours: a phone's Display P3 photo is not taken as
     sRGB); an encoder's file not laid out as expected is written without it.  ``dpi``: ``(x,
-    y)`` dots per inch, stated in a PNG (pHYs), JPEG (JFIF density), TIFF, WebP (EXIF), BMP or JPEG 2000 (the input's, so a
-    print layout places it at its size: a 300 dpi product shot's cutout was placed at 72 dpi,
-    four times as large).  Returns None,
+    y)`` dots per inch, stated in a PNG (pHYs), JPEG (JFIF density), TIFF, WebP or AVIF (EXIF),
+    BMP or JPEG 2000 (the input's, so a print layout places it at its size: a 300 dpi product
+    shot's cutout was placed at 72 dpi, four times as large).  Returns None,
     or a warning naming the temporary file left beside the written ``path`` (a folder that
     lets no name be removed: append-only; see :func:`~livecut.atomic.commit`)."""
     from livecut.atomic import commit, discard, io_reason, not_removed, temp_path, why_left
@@ -2252,7 +2252,9 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
             if pam_rgb:  # (TUPLTYPE RGB or RGB_ALPHA: they are said R, G, B)
                 params = [[cv2.IMWRITE_PAM_TUPLETYPE, cv2.IMWRITE_PAM_FORMAT_RGB if img.shape[2] == 3
                            else cv2.IMWRITE_PAM_FORMAT_RGB_ALPHA]]
-            ok, buf = _encode(".jpg" if ext == ".jfif" else ext, img, params)  # (JFIF is JPEG's file format)
+            # (an AVIF's resolution: an Exif item, which OpenCV's writer adds)
+            exif = _dpi_exif(dpi) if dpi is not None and ext == ".avif" else None
+            ok, buf = _encode(".jpg" if ext == ".jfif" else ext, img, params, exif)  # (JFIF is JPEG's file format)
         except cv2.error:  # no writer for this extension, or a layout the format cannot hold
             ok = False
     if not ok:
@@ -2309,8 +2311,9 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
 ENCODE_THREAD = "livecut-encode"
 
 
-def _encode(ext: str, img: np.ndarray, params: list) -> tuple:
-    """``cv2.imencode(ext, img, *params)`` in a thread of its own, waited for: a signal stops the
+def _encode(ext: str, img: np.ndarray, params: list, exif: bytes | None = None) -> tuple:
+    """``cv2.imencode(ext, img, *params)`` (with ``exif``: ``cv2.imencodeWithMetadata``, that EXIF
+    in the file) in a thread of its own, waited for: a signal stops the
     wait at once (Ctrl-C during a huge picture's encoding, a 200000x200 PNG's, waited seconds for
     the encoder to finish before the run stopped: Python runs its handler once OpenCV's call has
     returned).  The encoder left then ends with the process (the command line ends it, see
@@ -2322,7 +2325,11 @@ def _encode(ext: str, img: np.ndarray, params: list) -> tuple:
 
     def encode() -> None:
         try:
-            got.append(cv2.imencode(ext, img, *params))
+            if exif is None:
+                got.append(cv2.imencode(ext, img, *params))
+            else:
+                got.append(cv2.imencodeWithMetadata(ext, img, [cv2.IMAGE_METADATA_EXIF],
+                                                    [np.frombuffer(exif, np.uint8)], *params))
         except BaseException as exc:  # (cv2.error: no writer, a layout it cannot hold; MemoryError)
             got.append(exc)
 

@@ -2676,6 +2676,32 @@ def test_a_jpeg_2000_photo_s_resolution_is_kept(tmp_path, scene):
     assert meta["dpi"] is None
 
 
+def test_an_avif_output_states_the_photo_s_resolution(tmp_path, scene):
+    """An AVIF output stated no resolution: a 300 dpi product shot's cutout was placed at 72
+    dpi, four times as large.  It is in an Exif item (XResolution, YResolution, inches), read
+    by Pillow; the picture decodes as before, its alpha too."""
+    Image = pytest.importorskip("PIL.Image")
+    from PIL import features
+
+    if not features.check("avif"):
+        pytest.skip("this Pillow reads no AVIF")
+    img, _ = scene
+    shot = _shots_of_a_resolution(tmp_path, img, Image)[0]  # (a JPEG: 300 by 150 dpi)
+    for mode in ("cutout", "composite", "mask"):
+        out, png = tmp_path / f"{mode}.avif", tmp_path / f"{mode}.png"
+        for dst in (out, png):
+            r = invoke("image", shot, "-o", dst, "-q", "--mode", mode)
+            assert r.exit_code == 0, r.output
+        with Image.open(out) as got:
+            exif = got.getexif()
+            assert (exif.get(282), exif.get(283), exif.get(296)) == (300, 150, 2), (mode, dict(exif))
+            assert got.size == (img.shape[1], img.shape[0])
+        back = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
+        assert back.shape == {"cutout": (*img.shape[:2], 4), "mask": img.shape[:2]}.get(mode, img.shape), back.shape
+        if mode == "cutout":  # (its alpha as the PNG's)
+            assert np.array_equal(back[:, :, 3], cv2.imread(str(png), cv2.IMREAD_UNCHANGED)[:, :, 3])
+
+
 def test_a_photo_turned_sideways_keeps_its_resolution_turned(tmp_path, scene):
     """A photo stored sideways (EXIF orientation 6: a camera held upright) whose resolution
     differs across and up (a scan at 300 by 150 dpi) is written upright, and so is its resolution:
