@@ -2203,7 +2203,7 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
                 dpi: tuple[float, float] | None = None) -> str | None:
     """Encode ``img`` and write it to a temporary name next to ``path``, renamed into place
     when complete; without ``force`` an existing ``path`` is never replaced.  ``icc``: the
-    colour profile of the pixels, embedded in a PNG, JPEG, WebP or TIFF (the input's, so
+    colour profile of the pixels, embedded in a PNG, JPEG, WebP, TIFF or AVIF (the input's, so
     colour-managed viewers show its colours: a phone's Display P3 photo is not taken as
     sRGB); an encoder's file not laid out as expected is written without it.  ``dpi``: ``(x,
     y)`` dots per inch, stated in a PNG (pHYs), JPEG (JFIF density), TIFF, WebP or AVIF (EXIF),
@@ -2252,9 +2252,12 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
             if pam_rgb:  # (TUPLTYPE RGB or RGB_ALPHA: they are said R, G, B)
                 params = [[cv2.IMWRITE_PAM_TUPLETYPE, cv2.IMWRITE_PAM_FORMAT_RGB if img.shape[2] == 3
                            else cv2.IMWRITE_PAM_FORMAT_RGB_ALPHA]]
-            # (an AVIF's resolution: an Exif item, which OpenCV's writer adds)
-            exif = _dpi_exif(dpi) if dpi is not None and ext == ".avif" else None
-            ok, buf = _encode(".jpg" if ext == ".jfif" else ext, img, params, exif)  # (JFIF is JPEG's file format)
+            # (an AVIF's colour profile and resolution: its colr property and an Exif item, which
+            # OpenCV's writer adds)
+            metadata = [] if ext != ".avif" else [
+                *([(cv2.IMAGE_METADATA_ICCP, bytes(icc))] if icc else []),
+                *([(cv2.IMAGE_METADATA_EXIF, _dpi_exif(dpi))] if dpi is not None else [])]
+            ok, buf = _encode(".jpg" if ext == ".jfif" else ext, img, params, metadata)  # (JFIF is JPEG's file format)
         except cv2.error:  # no writer for this extension, or a layout the format cannot hold
             ok = False
     if not ok:
@@ -2311,9 +2314,10 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
 ENCODE_THREAD = "livecut-encode"
 
 
-def _encode(ext: str, img: np.ndarray, params: list, exif: bytes | None = None) -> tuple:
-    """``cv2.imencode(ext, img, *params)`` (with ``exif``: ``cv2.imencodeWithMetadata``, that EXIF
-    in the file) in a thread of its own, waited for: a signal stops the
+def _encode(ext: str, img: np.ndarray, params: list, metadata: list | None = None) -> tuple:
+    """``cv2.imencode(ext, img, *params)`` (with ``metadata``, ``(cv2.IMAGE_METADATA_..., bytes)``
+    pairs: ``cv2.imencodeWithMetadata``, which puts them in the file) in a thread of its own,
+    waited for: a signal stops the
     wait at once (Ctrl-C during a huge picture's encoding, a 200000x200 PNG's, waited seconds for
     the encoder to finish before the run stopped: Python runs its handler once OpenCV's call has
     returned).  The encoder left then ends with the process (the command line ends it, see
@@ -2325,11 +2329,11 @@ def _encode(ext: str, img: np.ndarray, params: list, exif: bytes | None = None) 
 
     def encode() -> None:
         try:
-            if exif is None:
+            if not metadata:
                 got.append(cv2.imencode(ext, img, *params))
             else:
-                got.append(cv2.imencodeWithMetadata(ext, img, [cv2.IMAGE_METADATA_EXIF],
-                                                    [np.frombuffer(exif, np.uint8)], *params))
+                got.append(cv2.imencodeWithMetadata(ext, img, [kind for kind, _ in metadata],
+                                                    [np.frombuffer(b, np.uint8) for _, b in metadata], *params))
         except BaseException as exc:  # (cv2.error: no writer, a layout it cannot hold; MemoryError)
             got.append(exc)
 
@@ -2415,9 +2419,9 @@ def _tiff_tags(data: bytes | memoryview, alpha: bool, icc: bytes | None = None,
 #: how an output format holds a colour profile (TIFF: see _tiff_tags)
 _EMBED_ICC = {".png": _with_icc_png, ".jpg": _with_icc_jpeg, ".jpeg": _with_icc_jpeg, ".jfif": _with_icc_jpeg,
               ".webp": _with_icc_webp}
-#: the picture types whose files :func:`write_image` embeds a colour profile in (not BMP, AVIF,
-#: JPEG 2000 or the netpbm ones)
-ICC_EXTS = (*_EMBED_ICC, ".tif", ".tiff")
+#: the picture types whose files :func:`write_image` embeds a colour profile in (not BMP, JPEG
+#: 2000 or the netpbm ones; AVIF: OpenCV's writer, see write_image)
+ICC_EXTS = (*_EMBED_ICC, ".tif", ".tiff", ".avif")
 
 
 def raw_left_out(files: list[Path]) -> str:

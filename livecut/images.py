@@ -903,9 +903,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 if dst.suffix.lower() == ".pbm" and mode == "mask" and ((out > 0) & (out < 255)).any():
                     report.warnings.append(f"{dst}: .pbm holds black and white only: the mask's soft edges "
                                            "were cut at half (write .pgm or .png to keep them)")
-                if icc and dst.suffix.lower() not in ICC_EXTS:  # (AVIF, BMP ...: left out, not unsaid)
+                if icc and dst.suffix.lower() not in ICC_EXTS:  # (BMP, JPEG 2000 ...: left out, not unsaid)
                     report.warnings.append(f"{dst}: {dst.suffix} does not keep {src}'s colour profile: colour-managed "
-                                           "viewers take its colours for sRGB (write .png, .jpg, .webp or .tif to keep it)")
+                                           "viewers take its colours for sRGB (write .png, .jpg, .webp, .tif or .avif "
+                                           "to keep it)")
                 if bg_icc is not False and other_colour_space(meta.get("icc"), bg_icc):
                     # (the output carries the photo's profile: a backdrop in another colour space
                     # was shown with its colours shifted, without a word)

@@ -3065,7 +3065,7 @@ def test_a_background_picture_in_another_colour_space_is_said(tmp_path, scene):
 @pytest.mark.parametrize("ext,mode,said", [(".bmp", "composite", True), (".ppm", "composite", True),
                                            (".jpg", "composite", False), (".bmp", "mask", False)])
 def test_colour_profile_left_out_is_said(tmp_path, scene, ext, mode, said):
-    """-o cut.bmp (or .avif, .ppm) of a photo with a colour profile dropped it without a word."""
+    """-o cut.bmp (or .jp2, .ppm) of a photo with a colour profile dropped it without a word."""
     img, _ = scene
     icc = struct.pack(">I", 784) + b"lcms" + bytes(4) + b"mntrRGB XYZ " + bytes(256) * 3
     p = tmp_path / "p3.jpg"
@@ -3075,7 +3075,7 @@ def test_colour_profile_left_out_is_said(tmp_path, scene, ext, mode, said):
     assert r.exit_code == 0, r.output
     warned = [ln for ln in _stderr_lines(r) if "colour profile" in ln]
     assert warned == ([f"livecut: warning: {out}: {ext} does not keep {p}'s colour profile: colour-managed "
-                       "viewers take its colours for sRGB (write .png, .jpg, .webp or .tif to keep it)"]
+                       "viewers take its colours for sRGB (write .png, .jpg, .webp, .tif or .avif to keep it)"]
                       if said else []), r.stderr
 
 
@@ -3363,6 +3363,33 @@ def test_colour_profile_is_kept_in_each_output_format(tmp_path, scene, src, dst,
     assert icc_profile(np.fromfile(out, np.uint8)) == icc
     assert _ffprobe_icc(out) == ((160, 120), len(icc))
     assert cv2.imread(str(out), cv2.IMREAD_UNCHANGED).shape == ((120, 160, 4) if mode == "cutout" else (120, 160, 3))
+
+
+@pytest.mark.parametrize("mode", ["cutout", "composite"])
+def test_an_avif_output_keeps_the_photo_s_colour_profile(tmp_path, scene, mode):
+    """`livecut image p3.jpg -o cut.avif` wrote no colour profile (a warning said '.avif does not
+    keep p3.jpg's colour profile'): a Display P3 photo's cutout was shown as sRGB, dull.  The
+    AVIF holds it (its colr property, as Pillow and livecut read it), without a warning."""
+    from livecut.imageio import icc_profile
+
+    img, _ = scene
+    icc = _rgb_profile(2000)
+    p = tmp_path / "p3.jpg"
+    p.write_bytes(_jpeg_with_icc(img, icc))
+    out, plain = tmp_path / "cut.avif", tmp_path / "plain.avif"
+    r = invoke("image", p, "-o", out, "-q", "--mode", mode)
+    assert r.exit_code == 0, r.output
+    assert not [ln for ln in _stderr_lines(r) if "colour profile" in ln], r.stderr
+    assert icc_profile(np.fromfile(out, np.uint8)) == icc
+    Image = pytest.importorskip("PIL.Image")
+    from PIL import features
+    if features.check("avif"):
+        with Image.open(out) as got:
+            assert got.info.get("icc_profile") == icc
+    (tmp_path / "plain.jpg").write_bytes(cv2.imencode(".jpg", img)[1].tobytes())
+    r = invoke("image", tmp_path / "plain.jpg", "-o", plain, "-q", "--mode", mode)
+    assert r.exit_code == 0, r.output
+    assert icc_profile(np.fromfile(plain, np.uint8)) is None
 
 
 def test_output_can_be_one_file(tmp_path, good):
