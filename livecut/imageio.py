@@ -817,7 +817,8 @@ def resolution(data: np.ndarray, upright: bool = True) -> tuple[float, float] | 
     """``(x, y)``: the resolution a picture file states, in dots per inch (a product shot's 300,
     which print layouts size it by): a JPEG's JFIF density (or its EXIF's), a PNG's pHYs (or
     its eXIf's), a TIFF's or BigTIFF's XResolution and YResolution, a WebP's EXIF's, a BMP's
-    pixels per metre, a JPEG 2000's resolution box (see :func:`_jp2_dpi`); None where it states none (a JFIF density of an aspect ratio alone).
+    pixels per metre, a JPEG 2000's resolution box (see :func:`_jp2_dpi`), an AVIF's Exif item's;
+    None where it states none (a JFIF density of an aspect ratio alone).
     ``upright``: as :func:`read_image` turns the picture (by the EXIF orientation; a TIFF's
     decoder turns it by its own either way), x and y exchanged where it is turned sideways."""
     head = data[:12].tobytes()
@@ -852,6 +853,13 @@ def resolution(data: np.ndarray, upright: bool = True) -> tuple[float, float] | 
         dpi = _per_inch(tags.get(282), tags.get(283), tags.get(296, 2))
     if dpi is not None and (upright or tiff) and tags.get(274) in (5, 6, 7, 8):
         dpi = dpi[1], dpi[0]  # (turned sideways: what was across is now up)
+    if dpi is None and head[4:8] == b"ftyp":  # (an AVIF's Exif item; turned by its irot, not by the
+        # EXIF's orientation, as read_image turns it)
+        avif = _avif_exif(data)
+        tags = _ifd0_numbers(avif) if avif else {}
+        dpi = _per_inch(tags.get(282), tags.get(283), tags.get(296, 2))
+        if dpi is not None and upright and sum(n for kind, n in _avif_turns(data) if kind == b"irot") % 2:
+            dpi = dpi[1], dpi[0]
     return dpi
 
 
@@ -1127,6 +1135,65 @@ def _avif_properties(data: np.ndarray) -> list[tuple[bytes, bytes]]:
                         i += n * step
     return [props[index - 1] for index in (links.get(primary, []) if primary is not None else [])
             if 1 <= index <= len(props)]
+
+
+def _avif_exif(data: np.ndarray) -> bytes | None:
+    """The EXIF of an AVIF (its Exif item, found by its item information, iinf, and read where
+    its item location, iloc, says: extents in the file, construction method 0): its TIFF
+    structure, after the offset the item starts with; None for another file or none."""
+    if not _ftyp_brands(data[:64].tobytes()) & _AVIF_BRANDS:
+        return None
+    b = memoryview(data)
+    meta = next(((s, e) for kind, s, e in iso_boxes(b, 0, len(b)) if kind == b"meta"), None)
+    if meta is None:
+        return None
+    item, extents = None, {}
+    try:
+        for kind, s, e in iso_boxes(b, meta[0] + 4, meta[1]):  # (meta is a full box: version, flags)
+            if kind == b"iinf":
+                first = s + (6 if b[s] == 0 else 8)  # (version, flags, a 16- or 32-bit entry count)
+                for kind2, s2, e2 in iso_boxes(b, first, e):
+                    if kind2 == b"infe" and b[s2] in (2, 3):  # (item id of 16 or 32 bits, protection, type)
+                        n = 2 if b[s2] == 2 else 4
+                        if bytes(b[s2 + 6 + n:s2 + 10 + n]) == b"Exif":
+                            item = int.from_bytes(b[s2 + 4:s2 + 4 + n], "big")
+            elif kind == b"iloc":
+                version = b[s]
+                sizes = (b[s + 4] >> 4, b[s + 4] & 15, b[s + 5] >> 4, b[s + 5] & 15 if version else 0)
+                offset_size, length_size, base_size, index_size = sizes
+                n = 2 if version < 2 else 4
+                i = s + 6 + n
+                for _ in range(int.from_bytes(b[s + 6:s + 6 + n], "big")):
+                    if i + n > e:  # (a count beyond the box: a damaged file, not read on for billions)
+                        break
+                    item_id = int.from_bytes(b[i:i + n], "big")
+                    i += n
+                    method = int.from_bytes(b[i:i + 2], "big") & 15 if version else 0
+                    i += (2 if version else 0) + 2  # (construction method, data reference index)
+                    base = int.from_bytes(b[i:i + base_size], "big")
+                    i += base_size
+                    count = int.from_bytes(b[i:i + 2], "big")
+                    i += 2
+                    spans = []
+                    for _k in range(count):
+                        if i > e:
+                            break
+                        i += index_size
+                        at = int.from_bytes(b[i:i + offset_size], "big")
+                        size = int.from_bytes(b[i + offset_size:i + offset_size + length_size], "big")
+                        i += offset_size + length_size
+                        spans.append((base + at, size))
+                    if method == 0:
+                        extents[item_id] = spans
+    except IndexError:
+        return None
+    if item is None or not extents.get(item):
+        return None
+    exif = b"".join(bytes(b[at:at + size]) for at, size in extents[item])
+    if len(exif) < 4:
+        return None
+    exif = exif[4 + int.from_bytes(exif[:4], "big"):]  # (past the offset of its TIFF header)
+    return exif if exif[:4] in (b"II*\x00", b"MM\x00*") else None
 
 
 def _avif_turns(data: np.ndarray) -> list[tuple[bytes, int]]:

@@ -2702,6 +2702,47 @@ def test_an_avif_output_states_the_photo_s_resolution(tmp_path, scene):
             assert np.array_equal(back[:, :, 3], cv2.imread(str(png), cv2.IMREAD_UNCHANGED)[:, :, 3])
 
 
+def test_an_avif_photo_s_resolution_is_kept(tmp_path, scene):
+    """An AVIF photo's resolution (its Exif item's XResolution and YResolution: a Lightroom
+    export's 300 ppi) was not read: its cutout stated none.  It is read (Pillow writes the
+    photos), x and y exchanged where the AVIF is turned a quarter (its irot), and stated in
+    the output (read by Pillow)."""
+    from PIL import Image, features
+
+    from livecut.imageio import read_image, resolution
+
+    if not features.check("avif"):
+        pytest.skip("Pillow without AVIF")
+    img, _ = scene
+    rgb = Image.fromarray(np.ascontiguousarray(img[:, :, ::-1]))
+    for name, orientation, dpi in (("plain.avif", 1, (300, 150)), ("turned.avif", 6, (150, 300))):
+        exif = Image.Exif()
+        exif.update({0x0112: orientation, 282: 300.0, 283: 150.0, 296: 2})
+        src = tmp_path / name
+        rgb.save(src, exif=exif.tobytes(), quality=90)
+        assert (b"irot" in src.read_bytes()) == (orientation == 6)  # (Pillow turns it so)
+        meta: dict = {}
+        assert read_image(src, meta).shape[:2] == (img.shape[1::-1] if orientation == 6 else img.shape[:2])
+        assert meta["dpi"] == dpi, (name, meta["dpi"])
+        out = tmp_path / f"{name}.png"
+        r = invoke("image", src, "-o", out, "-q")
+        assert r.exit_code == 0, r.output
+        with Image.open(out) as got:
+            assert np.allclose(got.info.get("dpi", (0, 0)), dpi, atol=0.1), (name, got.info.get("dpi"))
+    rgb.save(tmp_path / "none.avif", quality=90)
+    meta = {}
+    read_image(tmp_path / "none.avif", meta)
+    assert meta["dpi"] is None
+    # a damaged item location box (4 billion items, its version 2's 32-bit count) is not read on
+    damaged = bytearray((tmp_path / "plain.avif").read_bytes())
+    at = damaged.index(b"iloc") + 4
+    damaged[at] = 2
+    damaged[at + 6:at + 10] = struct.pack(">I", 0xFFFFFFFF)
+    started = time.monotonic()
+    assert resolution(np.frombuffer(bytes(damaged), np.uint8)) is None
+    assert time.monotonic() - started < 5
+
+
 def test_a_photo_turned_sideways_keeps_its_resolution_turned(tmp_path, scene):
     """A photo stored sideways (EXIF orientation 6: a camera held upright) whose resolution
     differs across and up (a scan at 300 by 150 dpi) is written upright, and so is its resolution:
