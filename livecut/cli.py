@@ -1022,10 +1022,25 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
             shown = f"-o {redact_url(given, publishing=True)}" if given else "no -o"
             typer.echo(f"livecut: warning: --force ignored: no file is written ({shown})", err=True)
 
-    def warn(warnings: List[str]) -> None:
+    told = []  # (the background's warning, once said)
+
+    def background() -> str | None:  # (once for the run)
         from livecut.images import background_warning
 
-        several = background_warning(cfg, opts.get("background"), opts.get("mode"), video=True)
+        if told:
+            return None
+        told.append(True)
+        return background_warning(cfg, opts.get("background"), opts.get("mode"), video=True)
+
+    def started(_pipe) -> None:
+        # (-b image:bg.png with transparency: said once the whole video was cut, minutes later,
+        # and not at all at Ctrl-C; now before the first frame, above the bar)
+        several = background()
+        if several:
+            err(several, "warning")
+
+    def warn(warnings: List[str]) -> None:
+        several = background()
         for w in warnings:
             if label:  # (a piped input's temporary copy: its name means nothing to the user)
                 w = _relabel_piped(w, spec, label)
@@ -1038,7 +1053,7 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
             stats = run_video(spec, output, cfg, mode=opts.get("mode"), background=opts.get("background"),
                               max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
                               pace=opts.get("pace"), force=bool(opts.get("force")),
-                              progress=not opts.get("quiet"), **kwargs)
+                              progress=not opts.get("quiet"), on_start=started, **kwargs)
         except LivecutError as exc:
             # a run that ended early with its outputs kept (a camera or stream lost, a video cut
             # short): what it noted is said too, before the error line, as after a run that ends

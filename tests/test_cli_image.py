@@ -5409,6 +5409,30 @@ def test_a_background_s_warning_is_said_with_the_first_output(tmp_path, good, mo
     assert _stderr_lines(r) == [f"livecut: warning: {line}"]
 
 
+def test_a_background_s_warning_is_said_before_a_video_s_first_frame(tmp_path, monkeypatch):
+    """`livecut file in.mp4 -o out.mp4 -b image:bg.png`, a background with transparency (file,
+    cam and run alike): its warning ('shown over black') was said once the whole video was cut,
+    minutes later. It is said before the first frame is processed (above the bar), once."""
+    from conftest import make_clip
+
+    import livecut.cli
+    import livecut.runner
+
+    bg = np.zeros((120, 160, 4), np.uint8)
+    bg[:, 80:] = (255, 0, 0, 255)
+    png = tmp_path / "bg.png"
+    assert cv2.imwrite(str(png), bg)
+    clip = make_clip(tmp_path / "clip.mp4", w=160, h=120, n=3)
+    said, real, run = [], livecut.cli.err, livecut.runner.Pipeline.run
+    monkeypatch.setattr(livecut.cli, "err", lambda m, kind="error": (said.append((kind, m)), real(m, kind)))
+    monkeypatch.setattr(livecut.runner.Pipeline, "run", lambda self: (said.append("run"), run(self))[1])
+    line = f"background {png}: has transparency, shown over black (flatten it onto another colour first for that)"
+    r = invoke("file", clip, "-o", tmp_path / "out.mkv", "-b", f"image:{png}", "-q")
+    assert r.exit_code == 0, r.output
+    assert said == [("warning", line), "run"], said
+    assert _stderr_lines(r) == [f"livecut: warning: {line}"], r.stderr
+
+
 def test_a_picture_background_of_several_pictures_says_only_the_first_is_used(tmp_path, scene, good):
     """-b image:pages.tif (a multi-page TIFF) or image:anim.gif used the first page/frame
     without a word, though `livecut image pages.tif` says so of an input; the same one line
