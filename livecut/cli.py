@@ -581,8 +581,9 @@ def eval_(
                                               "50 rows a page: OUT.png, OUT-2.png, ... "
                                               "(the further pages of an earlier, longer sheet are removed)."),
     subset: Optional[str] = typer.Option(None, "--subset", metavar="FILE[.json:KEY]",
-                                         help="Only the photos named in FILE (one a line; any letter case) or "
-                                              "in a JSON list, e.g. livecut/models/cuhk_split.json:val."),
+                                         help="Only the photos named in FILE (one a line; any letter case; - reads "
+                                              "them from standard input) or in a JSON list, e.g. "
+                                              "livecut/models/cuhk_split.json:val."),
     video: bool = typer.Option(False, "--video", help="Segment each photo as a video frame is (gray guided "
                                                       "refinement, no mirrored pass with segment.tta=auto, "
                                                       "the standard network alone with segment.model=auto, "
@@ -623,7 +624,14 @@ def eval_(
         # (a Path forgets the /; one that keeps it, the root /, got a second: '--sheet //: is a folder')
         check_sheet_path(f"{sheet}/" if named.endswith(("/", os.sep)) and not str(sheet).endswith(("/", os.sep))
                          else sheet)
+    if subset == "-":  # (standard input, as batch's --list - reads it)
+        _check_config_not_stdin(config, "the names of --subset -")
     cfg = get_config(config, set_)
+    from livecut.batch import _terminal
+
+    if subset == "-" and _terminal(sys.stdin):  # (it waited without a word)
+        end = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
+        err(f"reading the names of --subset from standard input, one a line ({end} to end)", "note")
     from livecut.progress import Progress
 
     bar: list = []  # (a bar on a terminal, made once the number of pairs is known: 500 photos at

@@ -194,7 +194,7 @@ def parse_scales(text: str) -> tuple[float, ...]:
 
 def read_subset(spec: str) -> set[str]:
     """Names to keep: ``FILE.json:KEY`` (a list under KEY), ``FILE.json`` (a list) or a
-    text file with one name a line.  Names match with or without their extension (an image
+    text file with one name a line (``-``: standard input, one name a line).  Names match with or without their extension (an image
     file's: ``a.v2`` is the photo ``a.v2.jpg``), in any letter case, and with their folder, if
     any, that photo only (:func:`subset_names`)."""
     import json
@@ -217,18 +217,28 @@ def read_subset(spec: str) -> set[str]:
     p = Path(path)
     # (a pipe, --subset <(ls images | head -50), was "/dev/fd/63: no such file", where -c <(...)
     # and batch's --list <(...) are read: it is read as a file of names, one a line)
-    if p.is_dir():
-        raise UsageError(f"--subset: {path}: a folder, not a file of names")
-    if not p.exists() and Path(path).parts[:2] == ("livecut", "models"):
-        # (the shipped split as the README and --help name it, livecut/models/cuhk_split.json:val,
-        # was "no such file" outside the checkout, where livecut is installed: read from the package)
-        p = Path(__file__).resolve().parent.parent / path
-    if not p.exists():
-        raise UsageError(f"--subset: {path}: no such file")
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"--subset: {path}: cannot read ({exc.strerror or exc})") from None
+    if spec == "-":
+        # (standard input, one name a line, as batch's --list - reads it: `ls shoot | head -50 |
+        # livecut eval ... --subset -` was "--subset: -: no such file")
+        from livecut.batch import _stdin_bytes
+
+        try:
+            data = _stdin_bytes()
+        except OSError as exc:
+            raise UsageError(f"--subset -: cannot read standard input ({exc.strerror or exc})") from None
+    else:
+        if p.is_dir():
+            raise UsageError(f"--subset: {path}: a folder, not a file of names")
+        if not p.exists() and Path(path).parts[:2] == ("livecut", "models"):
+            # (the shipped split as the README and --help name it, livecut/models/cuhk_split.json:val,
+            # was "no such file" outside the checkout, where livecut is installed: read from the package)
+            p = Path(__file__).resolve().parent.parent / path
+        if not p.exists():
+            raise UsageError(f"--subset: {path}: no such file")
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"--subset: {path}: cannot read ({exc.strerror or exc})") from None
     # (-sig: a BOM, as Notepad writes; UTF-16 with its BOM, as Windows PowerShell's `>` writes:
     # it was read as names of NUL bytes, none of which named a photo)
     codec = text_codec(data, "utf-8-sig")

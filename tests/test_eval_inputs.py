@@ -750,6 +750,28 @@ def test_a_subset_piped_in_is_read(photos):
     assert [row["name"] for row in json.loads(r.stdout)["images"]] == ["several.png"]
 
 
+def test_a_subset_from_standard_input_is_read(photos, tmp_path):
+    """`ls images | head -1 | livecut eval IMAGES MASKS --subset -` was '--subset: -: no such
+    file', exit 2, where `livecut batch --list -` reads its list from standard input: - reads
+    the names from it, one a line; -c - as well is refused, standard input being read once."""
+    import os
+    import subprocess
+    import sys
+
+    images, masks, _ = photos
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    cmd = [sys.executable, "-m", "livecut", "eval", str(images), str(masks), "--json", "--subset", "-"]
+    r = subprocess.run(cmd, input="several.png\n", capture_output=True, text=True, env=env, timeout=120,
+                       cwd=str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert [row["name"] for row in json.loads(r.stdout)["images"]] == ["several.png"], r.stdout
+    r = subprocess.run(cmd + ["-c", "/dev/stdin"], input="several.png\n", capture_output=True, text=True, env=env,
+                       timeout=120, cwd=str(tmp_path))
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        "livecut: error: -c /dev/stdin: standard input carries the names of --subset -; give the configuration "
+        "in a file, or -c <(...)"], r.stderr
+
+
 @pytest.mark.parametrize("key, said", [("", "holds the lists val, tune: give {split}:val (or :tune)"),
                                        ("test", "has no list 'test' (its lists: val, tune)")])
 def test_a_json_subset_of_several_lists_names_them(photos, tmp_path, key, said):
