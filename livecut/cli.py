@@ -567,7 +567,7 @@ def eval_(
                                          "any extension and letter case; or the name plus _mask, _gt, -mask, "
                                          "...); bright = in focus (0/255, 0/1, 16-bit, colour, palette PNG or "
                                          "GIF; a mask with transparency is its alpha). "
-                                         "A mask of another size but the photo's shape is resized to it."),
+                                         "A mask of another size but the photo's shape (16 px a side at least) is resized to it."),
     config: Optional[str] = ConfigOpt,
     set_: Optional[List[str]] = SetOpt,
     as_json: bool = JsonOpt,

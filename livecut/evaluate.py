@@ -606,7 +606,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     :func:`read_truth`), at each of ``scales`` (the photo rescaled: cubic up, area down; the
     alpha scored against the native truth, resized back to it).  A mask of the photo's shape
     at another size is resized to it (linear, at 128 again; listed in ``resized_masks``); one of another
-    shape is an error.  A photo that cannot be scored at one of the scales (too small or too
+    shape, or under 16 pixels a side, is an error.  A photo that cannot be scored at one of the scales (too small or too
     large there, unreadable, ...) is scored at none: every scale's means are over the same
     photos.
 
@@ -815,6 +815,13 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                     # `livecut image` cuts it, which says so; it scored IoU 0 here without a word)
                     noted.append(clear)
                 if gt.shape != bgr.shape[:2]:
+                    if min(gt.shape) < MIN_SIDE:
+                        # (a 1x1 or 2x2 mask has any shape within a pixel: it was stretched over the
+                        # photo and scored, said only 'resized to it')
+                        raise ImageSizeError(
+                            f"{mask_path}: the mask is {gt.shape[1]}x{gt.shape[0]}, its photo {name} "
+                            f"{bgr.shape[1]}x{bgr.shape[0]}: too small to be resized to it (a mask under "
+                            f"{MIN_SIDE} px a side is taken at its photo's size only)")
                     if not same_shape(gt.shape, bgr.shape[:2]):
                         raise ImageSizeError(
                             f"{mask_path}: the mask is {gt.shape[1]}x{gt.shape[0]}, its photo {name} "

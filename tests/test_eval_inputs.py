@@ -302,6 +302,22 @@ def test_mask_of_another_size_is_resized_only_when_it_has_the_photo_s_shape(phot
     assert data["count"] == 1 and data["images"][0]["name"] == "several.png"
 
 
+@pytest.mark.parametrize("w, h", [(1, 1), (2, 2), (12, 9)])
+def test_a_tiny_mask_is_not_stretched_over_its_photo(photos, w, h):
+    """A 1x1 or 2x2 mask (any aspect within a pixel of it) was taken as the photo's shape at
+    another size, stretched over the 200x150 photo and scored, said only 'resized to it'. A mask
+    under 16 px a side at another size than its photo is an error, as a mask of another shape is
+    (one at half the photo's size is still resized: see the test above)."""
+    images, masks, truths = photos
+    cv2.imwrite(str(masks / "basic.png"), np.full((h, w), 255, np.uint8))
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 2, r.output
+    assert (f"the mask is {w}x{h}, its photo basic.png {W}x{H}: too small to be resized to it "
+            "(a mask under 16 px a side is taken at its photo's size only)") in r.stderr, r.stderr
+    data = json.loads(r.stdout)
+    assert data["count"] == 1 and data["images"][0]["name"] == "several.png" and data["resized_masks"] == []
+
+
 # ---------------------------------------------------------------- names and folders
 
 def _with_orientation(jpg: bytes, orientation: int) -> bytes:
