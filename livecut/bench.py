@@ -136,7 +136,7 @@ def run_bench(cfg: Config, size: tuple[int, int], frames: int = 30, threads: int
                 canny_mask(frame)
                 base_samples.append((time.perf_counter() - t0) * 1e3)
         result = {
-            "size": f"{w}x{h}", "threads": threads, "frames": frames, "method": cfg.segment.method,
+            "size": f"{w}x{h}", "cpus": cpus, "threads": threads, "frames": frames, "method": cfg.segment.method,
             "work_size": cfg.segment.work_size,
             "stages_ms": {k: _median_ms(v) for k, v in stages.items()},
             "mask_ms": _median_ms(masks),
@@ -150,13 +150,20 @@ def run_bench(cfg: Config, size: tuple[int, int], frames: int = 30, threads: int
         return result
 
 
+def _count(n: int, what: str) -> str:
+    """'2 CPUs', and of one: '1 CPU'."""
+    return f"{n} {what}{'s' if n != 1 else ''}"
+
+
 def _median_of(n: int, what: str) -> str:
     """'median of 7 frames', and of one: '1 frame' ('median of 1 runs' it said)."""
     return f"median of {n} {what}s" if n != 1 else f"1 {what}"
 
 
 def format_bench(r: dict) -> str:
-    lines = [f"frame {r['size']}, method {r['method']}, work size {r['work_size']}, "
+    # (the machine's CPUs, as --transcode says them: a time read without them is not compared)
+    cpus = f"{_count(r['cpus'], 'CPU')}, " if r.get("cpus") else ""
+    lines = [f"frame {r['size']}, method {r['method']}, work size {r['work_size']}, {cpus}"
              f"{r['threads']} thread(s), {_median_of(r['frames'], 'frame')} (each judged anew: "
              "segment.still and segment.every do not apply here)"]
     n = max(14, *map(len, r["stages_ms"]))  # (one column of numbers, "composite (i420)" too)
@@ -574,6 +581,7 @@ def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: f
     from pathlib import Path
 
     from livecut.runner import run_video
+    from livecut.threads import usable_cpus
 
     generated = clip is None
     with _temporary_room(tempfile.gettempdir()), tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
@@ -598,7 +606,7 @@ def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: f
             # is the whole run, the engine's loading and the source's opening included: 180 frames
             # at 30.1 fps were said to take 6.1 s, the run's, where they took 6.0)
             "processing_s": round(stats.elapsed, 3), "dropped": stats.dropped, "fps": round(stats.fps, 2),
-            "opencv_threads": stats.opencv_threads or cv2.getNumThreads()}
+            "opencv_threads": stats.opencv_threads or cv2.getNumThreads(), "cpus": usable_cpus()}
 
 
 def format_live(r: dict) -> str:
@@ -607,7 +615,8 @@ def format_live(r: dict) -> str:
     # (the clip's name as an error line says it: a byte that is not UTF-8, caf\xe9.mp4, was written
     # as a replacement character, caf\ufffd.mp4)
     return "\n".join([
-        f"live source: {r['size']} at {r['fps_source']:g} fps ({one_line(r['clip'])}), null sink, no preview",
+        f"live source: {r['size']} at {r['fps_source']:g} fps ({one_line(r['clip'])}), null sink, no preview"
+        + (f", {_count(r['cpus'], 'CPU')}" if r.get("cpus") else ""),  # (as --transcode says them)
         f"  processed {r['processed']} frames in {r['processing_s']:.2f} s ({r['fps']:.1f} fps), "
         f"{r['dropped']} dropped; the run took {r['seconds']:.2f} s, its start included",
         f"  processing {r['process_ms']:.1f} ms/frame (segment + composite, wall clock in the main thread)",

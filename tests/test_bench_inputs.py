@@ -583,3 +583,24 @@ def test_live_frames_seconds_and_fps_are_over_one_span(monkeypatch, tmp_path):
     frames, seconds, fps = int(m[1]), float(m[2]), float(m[3])
     assert (frames, fps) == (30, 30.0) and abs(frames / seconds - fps) < 0.1, r.stdout
     assert "the run took" in r.stdout and "its start included" in r.stdout, r.stdout
+
+
+def test_the_one_frame_and_live_benches_say_the_cpus_as_transcode_does(monkeypatch, tmp_path):
+    """`livecut bench --transcode` says the machine's CPUs ('2 CPUs'); the one-frame bench and
+    `bench --live`, whose times depend on them as much, did not say them (nor --json give them)."""
+    from livecut import runner, threads
+
+    monkeypatch.setattr(threads, "usable_cpus", lambda: 3)
+    r = invoke("bench", "--size", "160x120", "-n", "1", "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[0].startswith("frame 160x120, method canny, work size "), r.stdout
+    assert ", 3 CPUs, 1 thread(s), 1 frame (each judged anew" in r.stdout.splitlines()[0], r.stdout
+    r = invoke("bench", "--size", "160x120", "-n", "1", "--set", "segment.method=canny", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["cpus"] == 3, r.output
+    monkeypatch.setattr(runner, "run_video", lambda src, out, cfg, **k: runner.Stats(processed=30, elapsed=1.0))
+    clip = make_clip(tmp_path / "c.mp4", w=64, h=48, n=30, fps=25)
+    r = invoke("bench", "--live", "--clip", clip)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[0] == f"live source: 64x48 at 25 fps ({clip}), null sink, no preview, 3 CPUs", r.stdout
+    r = invoke("bench", "--live", "--clip", clip, "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["cpus"] == 3, r.output
