@@ -542,8 +542,9 @@ def format_transcode(r: dict) -> str:
     # veryfast', settings mpeg4 has not)
     takes = r.get("encoder_takes", ("crf", "preset"))
     settings = (f" crf {r['crf']}" if "crf" in takes else "") + (f" preset {r['preset']}" if "preset" in takes else "")
-    lines = [f"file throughput, {scene}{r['size']}, {r['frames']} frames, {r['codec']}{settings}, "
-             f"{r['cpus']} CPUs, best of {r['repeat']}, frames as {r['pixel_format']}",
+    # (a clip of one frame, a machine of one CPU: '1 frames', '1 CPUs')
+    lines = [f"file throughput, {scene}{r['size']}, {_count(r['frames'], 'frame')}, {r['codec']}{settings}, "
+             f"{_count(r['cpus'], 'CPU')}, best of {r['repeat']}, frames as {r['pixel_format']}",
              "wall clock:",
              f"  plain decode+encode  {r['plain_s']:6.2f} s  ({r['plain_fps']:.1f} fps)",
              f"  livecut file         {r['livecut_s']:6.2f} s  ({r['livecut_fps']:.1f} fps)",
@@ -559,7 +560,7 @@ def format_transcode(r: dict) -> str:
     if r["convert_cpu_ms"]:
         lines.append("  convert = " + ", ".join(f"{k.split('_')[1]} {v:.2f}" for k, v in r["convert_cpu_ms"].items()))
     if r.get("judged") is not None:
-        lines.append(f"engine judged focus on {r['judged']} of {r['frames']} frames" + JUDGED_NOTE)
+        lines.append(f"engine judged focus on {r['judged']} of {_count(r['frames'], 'frame')}" + JUDGED_NOTE)
     enc = " ".join(f"{k}={v}" for k, v in r["encoder"].items()) or "(its defaults)"
     ahead = "; segmentation ahead, in the reader thread" if r.get("segmented_ahead") else ""
     lines.append(f"encoder {enc}; decoder {r['decoder']}; OpenCV threads {r['opencv_threads']}{ahead}")
@@ -617,11 +618,11 @@ def format_live(r: dict) -> str:
     return "\n".join([
         f"live source: {r['size']} at {r['fps_source']:g} fps ({one_line(r['clip'])}), null sink, no preview"
         + (f", {_count(r['cpus'], 'CPU')}" if r.get("cpus") else ""),  # (as --transcode says them)
-        f"  processed {r['processed']} frames in {r['processing_s']:.2f} s ({r['fps']:.1f} fps), "
+        f"  processed {_count(r['processed'], 'frame')} in {r['processing_s']:.2f} s ({r['fps']:.1f} fps), "
         f"{r['dropped']} dropped; the run took {r['seconds']:.2f} s, its start included",
         f"  processing {r['process_ms']:.1f} ms/frame (segment + composite, wall clock in the main thread)",
         f"  CPU: {r['cpu_s']:.2f} s over the run's {r['seconds']:.2f} s = {100 * r['cpu_share']:.0f} % of one core "
         "(the whole process: decode, engine, composite)",
         f"  OpenCV threads {r['opencv_threads']}",
-    ] + ([f"  engine judged focus on {r['judged']} of {r['processed']} frames" + JUDGED_NOTE]
+    ] + ([f"  engine judged focus on {r['judged']} of {_count(r['processed'], 'frame')}" + JUDGED_NOTE]
          if r.get("judged") is not None else []))

@@ -604,3 +604,23 @@ def test_the_one_frame_and_live_benches_say_the_cpus_as_transcode_does(monkeypat
     assert r.stdout.splitlines()[0] == f"live source: 64x48 at 25 fps ({clip}), null sink, no preview, 3 CPUs", r.stdout
     r = invoke("bench", "--live", "--clip", clip, "--json")
     assert r.exit_code == 0 and json.loads(r.stdout)["cpus"] == 3, r.output
+
+
+def test_a_bench_of_one_frame_or_one_cpu_says_it_in_the_singular(monkeypatch, tmp_path):
+    """`livecut bench --transcode --clip one.mp4`, a clip of one frame, said 'file throughput,
+    160x120, 1 frames, ...' and 'engine judged focus on 1 of 1 frames'; on one CPU, '1 CPUs';
+    --live, a run that processed one frame, 'processed 1 frames'."""
+    from livecut import runner, threads
+
+    monkeypatch.setattr(threads, "usable_cpus", lambda: 1)
+    clip = make_clip(tmp_path / "one.mp4", w=160, h=120, n=1)
+    r = invoke("bench", "--transcode", "--clip", clip)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("file throughput, 160x120, 1 frame, ") and ", 1 CPU, best of " in r.stdout, r.stdout
+    assert " 1 frames" not in r.stdout and "1 CPUs" not in r.stdout, r.stdout
+    assert "engine judged focus on 1 of 1 frame (" in r.stdout, r.stdout
+    monkeypatch.setattr(runner, "run_video", lambda src, out, cfg, **k: runner.Stats(processed=1, elapsed=1.0))
+    clip = make_clip(tmp_path / "c.mp4", w=64, h=48, n=30, fps=25)
+    r = invoke("bench", "--live", "--clip", clip)
+    assert r.exit_code == 0, r.output
+    assert "  processed 1 frame in 1.00 s" in r.stdout and " 1 frames" not in r.stdout, r.stdout
