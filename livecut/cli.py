@@ -624,8 +624,8 @@ def eval_(
         # (a Path forgets the /; one that keeps it, the root /, got a second: '--sheet //: is a folder')
         check_sheet_path(f"{sheet}/" if named.endswith(("/", os.sep)) and not str(sheet).endswith(("/", os.sep))
                          else sheet)
-    if subset == "-":  # (standard input, as batch's --list - reads it)
-        _check_config_not_stdin(config, "the names of --subset -")
+    if subset is not None:  # (standard input, - or /dev/stdin, as batch's --list - reads it)
+        _check_config_not_stdin(config, f"the names of --subset {subset}", subset)
     cfg = get_config(config, set_)
     from livecut.batch import _terminal
 

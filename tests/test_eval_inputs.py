@@ -788,6 +788,23 @@ def test_a_subset_from_standard_input_is_read(photos, tmp_path):
         "in a file, or -c <(...)"], r.stderr
 
 
+def test_a_subset_from_dev_stdin_beside_a_configuration_from_it_is_refused(photos, tmp_path):
+    """--subset /dev/stdin -c /dev/stdin: the configuration read the names first and was said to
+    be at fault, '/dev/stdin: invalid TOML: ...'; refused as --subset - beside it is."""
+    import os
+    import subprocess
+    import sys
+
+    images, masks, _ = photos
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    r = subprocess.run([sys.executable, "-m", "livecut", "eval", str(images), str(masks), "--subset", "/dev/stdin",
+                        "-c", "/dev/stdin"], input="several.png\n", capture_output=True, text=True, env=env,
+                       timeout=120, cwd=str(tmp_path))
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        "livecut: error: -c /dev/stdin: standard input carries the names of --subset /dev/stdin; give the "
+        "configuration in a file, or -c <(...)"], r.stderr
+
+
 @pytest.mark.parametrize("key, said", [("", "holds the lists val, tune: give {split}:val (or :tune)"),
                                        ("test", "has no list 'test' (its lists: val, tune)")])
 def test_a_json_subset_of_several_lists_names_them(photos, tmp_path, key, said):
