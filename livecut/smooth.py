@@ -393,6 +393,7 @@ class MaskSmoother:
         self._runs = np.zeros((h, w), np.uint8)  # ... of each pixel's own disagreement
         self._zeros = np.zeros((h, w), np.uint8)  # consecutive frames of incoming 0
         self._faint = np.empty((h, w), np.uint8)
+        self._shifted = np.empty((h, w), np.uint8)  # (the judgement where the smoothed mask is, see __call__)
         ks = max(3, int(round(SETTLE_WIDTH * max(h, w))) | 1)
         self._settle_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (ks, ks))
         self._settle_square = cv2.getStructuringElement(cv2.MORPH_RECT, (ks, ks))
@@ -940,6 +941,18 @@ class MaskSmoother:
                 # judgement, no change against it, waited smooth.settle judged frames)
                 self._have_prev = False
             return self._out
+        lx, ly = self._pan_left
+        if self.last_pan is not None and (lx or ly):
+            # (the smoothed mask is moved in whole pixels and shown moved by the rest of the pan,
+            # see _show: the judgement, of the picture where it is, is taken where the smoothed mask
+            # is, moved back by that rest -- averaged in as it was, it was shown moved by the rest
+            # once more, up to half a pixel off the picture: on a camera's shake a steady subject's
+            # edge, followed at motion_rate, went from side to side frame after frame)
+            m = np.float32([[1, 0, -lx], [0, 1, -ly]])
+            cv2.warpAffine(alpha, m, alpha.shape[::-1], dst=self._shifted, flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE)
+            alpha = self._shifted
+            cur[...] = alpha
         if self.last_pan is not None and self.last_pan != (0, 0):
             self._move(alpha, *self.last_pan)
         # EMA with a per-pixel rate: acc += rate * (alpha - acc)
