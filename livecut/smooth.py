@@ -672,8 +672,10 @@ class MaskSmoother:
             self._past_free.append(past.popleft()[0])
 
     def _no_pan(self) -> None:
-        """Not a pan: the part of the last pan not yet applied to the mask is dropped."""
-        self._pan_left = [0.0, 0.0]
+        """Not a pan (None).  The rest of the pans before, not yet applied to the mask in whole
+        pixels, is kept: the mask is still shown moved by it, as the picture still is (dropped, the
+        mask shown jumped back by up to half a pixel as a pan stopped -- or on a frame of a camera's
+        shake that moved less than PAN_MIN -- and stayed there, a subject's edge off the picture)."""
 
     def _move(self, alpha: np.ndarray, kx: int, ky: int) -> None:
         """The smoothed mask and its state moved by (kx, ky) whole pixels with the picture; the
@@ -934,6 +936,7 @@ class MaskSmoother:
             self._tex_ref[...] = self._tex
             # (the runs of disagreement and of zeros were counted against the old mask)
             self._take(alpha)
+            self._pan_left = [0.0, 0.0]  # (the mask is this judgement, where the picture is)
             self._out[...] = alpha
             if not judged:
                 # (an earlier frame's judgement, of the scene before the cut: the next frame starts
@@ -942,7 +945,7 @@ class MaskSmoother:
                 self._have_prev = False
             return self._out
         lx, ly = self._pan_left
-        if self.last_pan is not None and (lx or ly):
+        if lx or ly:
             # (the smoothed mask is moved in whole pixels and shown moved by the rest of the pan,
             # see _show: the judgement, of the picture where it is, is taken where the smoothed mask
             # is, moved back by that rest -- averaged in as it was, it was shown moved by the rest
@@ -995,7 +998,7 @@ class MaskSmoother:
             cv2.bitwise_or(self._state, 127, dst=self._hi)        # 255 where on, 127 where off
             cv2.min(out, self._hi, dst=out)
         lx, ly = self._pan_left
-        if self.last_pan is not None and (lx or ly):
+        if lx or ly:
             # (the mask is moved in whole pixels, so that moving it does not blur it frame after
             # frame; it is shown moved by the rest of the pan too, so that its edges move as the
             # picture does, not in steps of a working-size pixel)

@@ -262,3 +262,26 @@ def test_a_pan_s_judgement_is_shown_where_the_picture_is(seed, speed):
             off.append(abs(_centre_x(o) - _centre_x(t)))
     assert len(off) > 12
     assert np.mean(off) < 0.08, [round(v, 2) for v in off]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("speed", [-0.35, 2.7])
+def test_the_mask_stays_where_the_picture_is_when_a_pan_stops(seed, speed):
+    """The mask is shown moved by the rest of the pan not yet applied to it in whole pixels; that
+    rest was dropped on the first frame that was no pan -- the camera stopped, or a frame of its
+    shake moved less than PAN_MIN -- and the mask shown jumped back by it, up to half a pixel, the
+    picture still (a sharp subject over a blurred background, 320x180, judged exactly: 0.1-0.4 px),
+    and stayed there, to be averaged back at the still-scene rate.  It is kept."""
+    from synth import make_scene
+
+    img, gt = make_scene("basic", w=400, h=240, seed=seed)
+    sm = MaskSmoother(load_config())
+    centres = []
+    for i in range(20):
+        x = speed * min(i, 14)  # (the camera stops after 14 frames)
+        m = np.float32([[1, 0, -x - (40 if speed < 0 else 0)], [0, 1, -30]])
+        f = cv2.warpAffine(img, m, (320, 180), flags=cv2.INTER_LINEAR)
+        t = cv2.warpAffine(gt, m, (320, 180), flags=cv2.INTER_LINEAR)
+        centres.append(_centre_x(sm(t, f)))
+    assert sm.last_pan is None
+    assert max(abs(c - centres[14]) for c in centres[15:]) < 0.1, [round(c - centres[14], 2) for c in centres[15:]]
