@@ -10,7 +10,7 @@ import pytest
 
 from livecut.config import Config, SegmentConfig
 from livecut.segment import Segmenter
-from livecut.segment.bars import ADOPT_FRAMES, CHECK_EVERY, MIN_BAR, BarTracker, bars_hold, find_bars
+from livecut.segment.bars import ADOPT_FRAMES, CHECK_EVERY, MIN_BAR, BarTracker, _inside, bars_hold, find_bars
 from synth import iou, make_scene
 
 
@@ -224,6 +224,41 @@ def test_video_bars_that_come_with_a_scene_cut_are_taken_at_once(scene):
     alpha = seg.mask(_frame(img))
     assert seg.box == (40, 340, 0, 400) and not alpha[:40].any() and not alpha[340:].any()
 
+
+@pytest.mark.parametrize("pads", [(40, 40, 0, 0), (0, 0, 60, 60)])
+def test_the_bars_of_a_picture_that_fades_in_from_black_are_taken_at_once(scene, pads):
+    """A video that starts in black and fades in (as most films do): its black first frames tell
+    no bars, and the bars found once the picture showed were taken only once they had lasted
+    ADOPT_FRAMES frames, as a dark scene's edges are -- the fading picture judged with its bars,
+    their edge a sharp subject: much of the picture in the mask for a second (a letterboxed 640x360
+    clip fading in over 25 frames: 0.83 of the background; here 0.12-0.17).  Bars that frame the
+    picture, found where none were in use since a frame dark all over, are taken at once, as a first
+    frame's; a full-frame picture's dim edges as it fades in take no box."""
+    from livecut.smooth import MaskSmoother
+
+    img, gt = scene
+    t, b, l, r = pads
+    framed, truth = _pad(img, t, b, l, r), _pad(gt, t, b, l, r)
+    h, w = truth.shape
+    box = (t, h - b, l, w - r)
+    seg = Segmenter(Config(), temporal=MaskSmoother(Config()))
+    tr = BarTracker()
+    boxes, background = [], []
+    for i in range(26):
+        frame = (framed.astype(np.float32) * (i / 25)).astype(np.uint8)  # (black, then 1 s of fade)
+        boxes.append(tr.update(frame))
+        alpha = seg.mask(frame)
+        if i >= 6:
+            background.append(float(np.mean(alpha[truth == 0] >= 128)))
+    assert max(background) < 0.05, [round(v, 2) for v in background]
+    first = next((i for i, v in enumerate(boxes) if v is not None), None)
+    assert first is not None and first < 6, boxes
+    assert all(v is not None and _inside(v, box) for v in boxes[first:]), boxes
+    assert boxes[-1] == box and seg.box == box
+    full = make_scene("basic", w=640, h=360, seed=0)[0]  # (a picture without bars: its dim edges were
+    tr = BarTracker()                                    # found as bars on some of its first frames)
+    for i in range(26):
+        assert tr.update((full.astype(np.float32) * (i / 25)).astype(np.uint8)) is None, i
 
 def test_a_letterboxed_clip_is_cut_out_as_the_picture_alone(scene):
     """Through the video pipeline's Segmenter (temporal smoothing, I420): the bars stay 0

@@ -22,7 +22,8 @@ picture reaches into a bar, and replaced by deeper bars (looked for on every
 frames in a row: a dark scene does not make the box tighter for a moment, and a box of
 another size starts the engine's buffers and smoothing anew -- but at a scene cut (see
 :data:`CUT_CHANGE`), which starts the smoothing anew in any case, at once.  The first frame's bars
-are taken at once, and so are those of a frame the source fitted otherwise onto bars
+are taken at once, and so are those that frame a picture coming out of black (none in use since a
+frame dark all over: a film that fades in), and those of a frame the source fitted otherwise onto bars
 (``fit``: a picture that changed size or pixel shape mid-run; judged with its bars for a
 second, their edge was a sharp subject across the frame).
 """
@@ -209,6 +210,8 @@ class BarTracker:
         self._shape: tuple[int, int] | None = None
         self._fit: Box | None = None
         self._view: np.ndarray | None = None  # the last frame's coarse view (see CUT_CHANGE)
+        #: no box was in use since a frame dark all over (a picture that fades in from black)
+        self._after_black = False
 
     def update(self, img: np.ndarray, dark: int = BAR_DARK, even: bool = False,
                fit: Box | None = None) -> Box | None:
@@ -229,7 +232,11 @@ class BarTracker:
             self._frame = 0
         self._frame += 1
         last, self._view = self._view, _coarse(img)
+        if float(self._view.max()) <= dark:
+            self._after_black = True
         box = self.box
+        if box is not None:
+            self._after_black = False
         if self._frame == 1 or (box is not None and ((even and any(v % 2 for v in box))
                                                      or not _hold(img, box, dark, even))):
             # the first frame, or the picture reaches into a bar: this frame's bars at once;
@@ -247,7 +254,13 @@ class BarTracker:
             # bar -- change nothing)
             if found != self._pending:
                 self._pending, self._since = found, self._frame
-            if self._frame - self._since + 1 >= ADOPT_FRAMES or self._cut(last, found):
+            if (self._frame - self._since + 1 >= ADOPT_FRAMES or self._cut(last, found)
+                    or (box is None and self._after_black and framing(found, *img.shape[:2]) is not None)):
+                # (... or at once where none were in use since a frame dark all over, and they frame
+                # the picture: a film that fades in from black, whose first frames tell no bars --
+                # its first bars, as a first frame's; they waited ADOPT_FRAMES frames, the fading
+                # picture judged with them, their edge a sharp subject: the whole picture kept.  A
+                # dim edge of a fading picture found as bars, on one side or unevenly, still waits)
                 self.box, self._pending = found, None
         else:
             self._pending = None
