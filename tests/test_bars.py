@@ -186,6 +186,30 @@ def test_video_takes_deeper_bars_only_once_they_last(scene):
     assert st.update(deeper) == (60, 320, 0, 400)
 
 
+def test_video_that_begins_on_a_subtitle_takes_its_real_bars_between_subtitles(scene):
+    """A film that began on a subtitle had its box taken without the rows of the bar the subtitle
+    is in (the first frame's bars, at once); its real bars, found between subtitles, were sent back
+    to the start of their ADOPT_FRAMES by each frame with a subtitle, and never taken while
+    subtitles came back within a second: the bar and its subtitles were judged with the picture,
+    and most of the bar's rows were in the mask, for the whole film.  Bars waiting to be taken keep
+    waiting through frames where they hold as bars in use do (dark in most of every line)."""
+    img, _ = scene
+    plain, subbed = _frame(img), _frame(img, bottom_text=True)
+    tr = BarTracker()
+    first = tr.update(subbed)
+    assert first is not None and first[1] > 340  # (the subtitle's rows in the picture)
+    boxes = [tr.update(subbed if i % 30 >= 10 else plain) for i in range(90)]  # 10 frames plain, 20 subtitled
+    assert boxes[-1] == (40, 340, 0, 400), set(boxes)
+    assert boxes.index((40, 340, 0, 400)) <= ADOPT_FRAMES + CHECK_EVERY
+    assert set(boxes[boxes.index((40, 340, 0, 400)):]) == {(40, 340, 0, 400)}  # (subtitles do not release it)
+    # through the video pipeline's Segmenter: the bar's rows leave the mask
+    from livecut.smooth import MaskSmoother
+
+    seg = Segmenter(Config(), temporal=MaskSmoother(Config()))
+    for i in range(91):
+        alpha = seg.mask(subbed if i % 30 >= 11 or i == 0 else plain)
+    assert seg.box == (40, 340, 0, 400) and not alpha[340:].any()
+
 def test_video_bars_after_a_start_without_them_are_taken_once_they_last(scene):
     img, _ = scene
     tr = BarTracker()

@@ -19,7 +19,8 @@ kept while each of its bars stays dark in most of every line (:data:`HOLD_BRIGHT
 subtitles or a channel's logo in a bar do not release it), given up at once when the
 picture reaches into a bar, and replaced by deeper bars (looked for on every
 :data:`CHECK_EVERY` th frame) only when they have been found for :data:`ADOPT_FRAMES`
-frames in a row: a dark scene does not make the box tighter for a moment, and a box of
+frames in a row (once found, a frame where they hold as the box in use does, a subtitle in
+one, counts too): a dark scene does not make the box tighter for a moment, and a box of
 another size starts the engine's buffers and smoothing anew -- but at a scene cut (see
 :data:`CUT_CHANGE`), which starts the smoothing anew in any case, at once.  The first frame's bars
 are taken at once, and so are those that frame a picture coming out of black (none in use since a
@@ -248,6 +249,15 @@ class BarTracker:
         if box is not None and self._frame % CHECK_EVERY and not self._cut(last, box):
             return box  # (its bars hold; deeper ones are looked for every CHECK_EVERY frames)
         found = self._find(img, dark, even)
+        pending = self._pending
+        if (pending is not None and found != pending and (found is None or _inside(pending, found))
+                and _hold(img, pending, dark, even)):
+            # (deeper bars waiting to be taken keep waiting through a frame where they hold as bars
+            # in use do, dark in most of every line: found anew on every frame, a subtitle in a bar
+            # sent them back to the start -- a film that began on a subtitle, its box taken without
+            # that bar's rows, never took its real bars while subtitles came back within a second,
+            # the bar and its subtitles judged with the picture, in the mask, throughout)
+            found = pending
         if found is not None and found != box and (box is None or not _inside(box, found)):
             # deeper bars, or bars where there were none: taken once they last (bars found
             # thinner than the ones in use while those stay dark -- subtitles, a logo in a
