@@ -409,6 +409,7 @@ class MaskSmoother:
         view_hw = (max(2, int(round(self._sh * v))), max(2, int(round(self._sw * v))))
         # the coarse views of a hold: the last frame smoothed, the frame before, this one
         self._view_held, self._view_prev, self._view = (np.empty(view_hw, np.float32) for _ in range(3))
+        self._view_region = np.zeros(view_hw, np.uint8)  # where the held mask is (see _left)
         self._held_shift = [0.0, 0.0]  # the pan the held mask was moved with (pixels of the motion size)
         self._have_prev = False
         self._shape = (h, w)
@@ -858,6 +859,9 @@ class MaskSmoother:
             self._settled_run = 0
             self._settled_q = 0.0
             self._held_shift = [0.0, 0.0]
+            # (where the held mask is, at the coarse view's size, a view's pixel around it: see _left)
+            self._view_region[...] = cv2.resize(self._out, self._view.shape[::-1], interpolation=cv2.INTER_AREA) > 0
+            cv2.dilate(self._view_region, _SQUARE, dst=self._view_region)
         g8 = self._gray8  # (this frame's small gray: hold() follows a pan with it)
         g8[...] = self._small_gray(as_bgr(frame, bits, self._converted))
         stats = self._coarse_view(g8, self._view)
@@ -866,7 +870,26 @@ class MaskSmoother:
         self._settled_q = self._settled_q + self._q if settled else 0.0
         self._view_prev[...] = self._view
         self._prev_stats = stats
-        return self._settled_q >= max(1, self._settle_n) and not self._alike_held(stats)
+        return self._settled_q >= max(1, self._settle_n) and (not self._alike_held(stats) or self._left())
+
+    def _left(self) -> bool:
+        """Whether the subject whose mask is held left the picture while the rest of the scene
+        stayed: the coarse view unlike the hold's first one where the held mask is (a view's pixel
+        around it included: what defocus spreads its light over), and alike it elsewhere.  A
+        subject gone out of focus in place keeps its coarse look, as a focus hunt keeps the
+        scene's; one that walked out leaves the background in its place.  (Where the background
+        there looks as the subject's last sliver did at that size, the hold lasts as before.)"""
+        if self._held_shift != [0.0, 0.0]:  # (a pan the mask followed: the whole view is compared)
+            return False
+        inside = self._view_region.view(bool)
+        if not inside.any() or inside.all():
+            return False
+        views = []
+        for where in (inside, ~inside):
+            a = np.ascontiguousarray(self._view[where][None])
+            b = np.ascontiguousarray(self._view_held[where][None])
+            views.append(self._alike(a, self._stats(a), b, self._stats(b)))
+        return not views[0] and views[1]
 
     def _alike_held(self, stats: tuple[float, float]) -> bool:
         """Whether this frame's coarse view (``_view``, with its ``stats``) shows the scene the hold

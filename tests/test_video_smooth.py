@@ -476,6 +476,54 @@ def test_a_fade_to_black_ends_the_hold_once_black():
     assert outs[:-1] == [255] * cfg.smooth.settle and outs[-1] == 0
 
 
+def _subject_over_blurred(seed):
+    """A still scene with nothing in focus but a sharp textured subject near its right edge
+    (a sliver of one walking out): the picture, the picture without it, the subject's mask."""
+    background = cv2.GaussianBlur(_scene(seed), (0, 0), 3)
+    mask = np.zeros(background.shape[:2], np.uint8)
+    mask[30:70, 130:150] = 255
+    subject = _scene(seed + 10)  # (sharp: light and dark parts, fine texture on them)
+    return np.where(mask[:, :, None] > 0, subject, background), background, mask
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_subject_that_walked_out_leaves_no_ghost_for_smooth_hold_frames(seed):
+    """A subject walked out of a still shot: the empty frame has nothing in focus, and the last
+    mask -- the subject's last sliver -- was held for all of smooth.hold frames (2 s at 25 fps) over
+    the background that took its place: a ghost.  Its region no longer looks as it did while the
+    rest of the scene does: the hold ends once the view has settled (smooth.settle frames).
+    (Not always: of seeds 1-10, 5 and 7 leave a background that, at the coarse view's size, looks
+    as the subject did there -- held as before.)"""
+    cfg = load_config()
+    sm = MaskSmoother(cfg)
+    frame, background, mask = _subject_over_blurred(seed)
+    for _ in range(3):
+        sm(mask, frame)
+    empty = np.zeros_like(mask)
+    # (the view, alike the last frame smoothed away from the subject, has stayed from the first)
+    outs = [sm.hold(empty, background).max() for _ in range(cfg.smooth.settle)]
+    assert outs[:-1] == [255] * (cfg.smooth.settle - 1) and outs[-1] == 0, outs
+    assert sm.hold(empty, background).max() == 0  # (and after it)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_subject_that_goes_out_of_focus_in_place_is_held_for_smooth_hold_frames(seed):
+    """The same subject defocused where it is (a focus hunt, blurs of 1 to 4 % of the width): its
+    coarse look stays -- the mask is held for all of smooth.hold frames."""
+    cfg = load_config()
+    sm = MaskSmoother(cfg)
+    frame, background, mask = _subject_over_blurred(seed)
+    for _ in range(3):
+        sm(mask, frame)
+    empty = np.zeros_like(mask)
+    for i in range(cfg.smooth.hold):
+        r = (2, 4, 6, 4)[i % 4]
+        soft = make_samples.disk_blur(mask.astype(np.float32) / 255.0, r)[:, :, None]
+        defocused = (make_samples.disk_blur(frame, r) * soft + background * (1 - soft)).astype(np.uint8)
+        assert np.array_equal(sm.hold(empty, defocused), mask), i
+    assert sm.held == cfg.smooth.hold
+
+
 def _frames_to_leave(cfg, fps, h=180, w=320):
     """Frames a subject that went out of focus on a still scene (the mask empty from then on,
     the picture as it was) stays in the smoothed mask, at ``fps``."""
