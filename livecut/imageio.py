@@ -1056,6 +1056,62 @@ def other_colour_space(a: bytes | None, b: bytes | None) -> bool:
     return ca is not None and cb is not None and float(np.abs(ca - cb).max()) > 0.01
 
 
+def _tone_curve(icc: bytes, at: int, x: np.ndarray) -> np.ndarray | None:
+    """The values at ``x`` (0..1) of the ICC tone curve (curv or para) at offset ``at`` of
+    ``icc``; None for one that cannot be read."""
+    kind = icc[at:at + 4]
+    if kind == b"curv":
+        (n,) = struct.unpack(">I", icc[at + 8:at + 12])
+        if n == 0:
+            return x
+        table = np.frombuffer(icc[at + 12:at + 12 + 2 * n], ">u2").astype(float)
+        if table.size != n:
+            return None
+        if n == 1:
+            return x ** (table[0] / 256)  # (a gamma, u8Fixed8)
+        return np.interp(x, np.linspace(0, 1, n), table / 65535)
+    if kind == b"para":
+        (kind_n,) = struct.unpack(">H", icc[at + 8:at + 10])
+        count = {0: 1, 1: 3, 2: 4, 3: 5, 4: 7}.get(kind_n)
+        if count is None or len(icc) < at + 12 + 4 * count:
+            return None
+        g, a, b, c, d, e, f = [*(v / 65536 for v in struct.unpack(f">{count}i", icc[at + 12:at + 12 + 4 * count])),
+                               *([0.0] * (7 - count))]
+        if kind_n == 0:
+            return x ** g
+        if kind_n in (1, 2):  # (ax + b)^g (+ c) from x = -b/a, else (0 or) c
+            c = c if kind_n == 2 else 0.0
+            d = -b / a if a else 0.0
+        lin = np.clip(a * x + b, 0, None) ** g
+        return np.where(x >= d, lin + (e if kind_n == 4 else c if kind_n == 2 else 0.0),
+                        c * x + f if kind_n in (3, 4) else c)
+    return None
+
+
+def is_srgb(icc: bytes | None) -> bool:
+    """Whether the colour profile ``icc`` says what a picture without one is taken for, sRGB:
+    a matrix profile of sRGB's primaries (as :func:`other_colour_space` tells them) whose tone
+    curves are sRGB's, or within 0.01 of it (a gamma of 2.2, which a PNG's gAMA is taken for
+    sRGB at too).  None is sRGB; a profile that cannot be read is not."""
+    if icc is None:
+        return True
+    if other_colour_space(icc, None) or _colorants(icc) is None:
+        return False
+    x = np.linspace(0, 1, 257)
+    srgb = np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4)
+    try:
+        (n,) = struct.unpack(">I", icc[128:132])
+        tags = dict(struct.unpack(">4sI", icc[at:at + 8]) for at in range(132, 132 + 12 * min(n, 1000), 12))
+        for sig in (b"rTRC", b"gTRC", b"bTRC"):
+            with np.errstate(all="ignore"):  # (a curve of a negative gamma: inf, not a RuntimeWarning said)
+                y = _tone_curve(icc, tags[sig], x)
+            if y is None or not np.isfinite(y).all() or float(np.abs(y - srgb).max()) > 0.01:
+                return False
+    except (KeyError, struct.error, ValueError, ZeroDivisionError, OverflowError):
+        return False
+    return True
+
+
 def colour_profile(path: str | Path) -> bytes | None:
     """The colour profile that :func:`read_image` gives a picture file (embedded, made from a
     camera's EXIF, a PNG's gAMA and cHRM or a HEIC's or AVIF's nclx), read from the file's structure (a HEIF is decoded);

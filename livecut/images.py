@@ -22,7 +22,7 @@ from livecut.errors import (FORCE, ConfigTypeError, LivecutError, OutputExistsEr
                             interrupt_under, stop_text)
 from livecut.frames import check_flag
 from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, colour_profile,
-                             expand_inputs, folded_name, name_clash, other_colour_space, read_image, to_bgr8,
+                             expand_inputs, folded_name, is_srgb, name_clash, other_colour_space, read_image, to_bgr8,
                              write_image, _peek_size)
 from livecut.progress import Progress
 from livecut.segment import Segmenter
@@ -903,7 +903,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 if dst.suffix.lower() == ".pbm" and mode == "mask" and ((out > 0) & (out < 255)).any():
                     report.warnings.append(f"{dst}: .pbm holds black and white only: the mask's soft edges "
                                            "were cut at half (write .pgm or .png to keep them)")
-                if icc and dst.suffix.lower() not in ICC_EXTS:  # (BMP, JPEG 2000 ...: left out, not unsaid)
+                if icc and dst.suffix.lower() not in ICC_EXTS and not is_srgb(icc):
+                    # (BMP, JPEG 2000 ...: left out, not unsaid; but an sRGB one, what a picture without
+                    # one is taken for, loses nothing: the shipped chelsea.png's was warned of)
                     report.warnings.append(f"{dst}: {dst.suffix} does not keep {src}'s colour profile: colour-managed "
                                            "viewers take its colours for sRGB (write .png, .jpg, .webp, .tif or .avif "
                                            "to keep it)")

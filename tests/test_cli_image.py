@@ -3120,6 +3120,40 @@ def test_colour_profile_left_out_is_said(tmp_path, scene, ext, mode, said):
                       if said else []), r.stderr
 
 
+def test_an_srgb_colour_profile_left_out_is_not_said(tmp_path, scene):
+    """-o cut.avif (or .bmp, .ppm) of a photo whose profile is sRGB (as most exported JPEGs and
+    the shipped chelsea.png carry: a curv table or LittleCMS's para curve) warned 'colour-managed
+    viewers take its colours for sRGB', which they are: nothing is lost.  A gamma 1.8 or linear
+    curve on sRGB's primaries, or another space's primaries, is still said."""
+    from PIL import ImageCms
+
+    from livecut.imageio import _matrix_icc
+
+    img, _ = scene
+    srgb_xy = ((0.64, 0.33), (0.30, 0.60), (0.15, 0.06), (0.3127, 0.3290))
+    x = np.linspace(0, 1, 1024)
+    table = np.round(np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4) * 65535).astype(">u2")
+    gamma = lambda g: b"curv" + bytes(4) + (1).to_bytes(4, "big") + round(g * 256).to_bytes(2, "big")  # noqa: E731
+    profiles = {"table": (_matrix_icc(srgb_xy, b"curv" + bytes(4) + (1024).to_bytes(4, "big") + table.tobytes(),
+                                      b"sRGB IEC61966-2.1"), False),
+                "lcms": (ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(), False),
+                "g18": (_matrix_icc(srgb_xy, gamma(1.8), b"sRGB primaries, gamma 1.8"), True),
+                "linear": (_matrix_icc(srgb_xy, b"curv" + bytes(8), b"linear sRGB"), True),
+                "p3": (_matrix_icc(((0.68, 0.32), (0.265, 0.69), (0.15, 0.06), (0.3127, 0.3290)), gamma(2.2),
+                                   b"P3"), True)}
+    for name, (icc, said) in profiles.items():
+        p = tmp_path / f"{name}.jpg"
+        p.write_bytes(_jpeg_with_icc(img, icc))
+        for ext in (".avif", ".ppm"):
+            out = tmp_path / f"{name}{ext}"
+            r = invoke("image", p, "-o", out, "-q", "--mode", "composite")
+            assert r.exit_code == 0, r.output
+            warned = [ln for ln in _stderr_lines(r) if "colour profile" in ln]
+            assert warned == ([f"livecut: warning: {out}: {ext} does not keep {p}'s colour profile: colour-managed "
+                               "viewers take its colours for sRGB (write .png, .jpg, .webp or .tif to keep it)"]
+                              if said else []), (name, ext, r.stderr)
+
+
 def test_an_avifs_colour_profile_is_kept(tmp_path, scene):
     """An AVIF's ICC profile (its colr property, as Pillow and libavif's avifenc write it) was
     not read: the cutout of a Display P3 AVIF was written without it, unsaid, and taken for sRGB."""
