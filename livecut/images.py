@@ -626,7 +626,11 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     suffix = Path(text).suffix
     # -o is a folder still to be made, not marked as one by a trailing / (cut.gif, cut.pgn: checked below)
     new_folder = one_file is None and not single and not text.endswith(("/", os.sep)) and not Path(text).exists()
-    if new_folder and suffix.lower() in UNWRITTEN_EXTS:
+    # (or a file there already, not a folder: -o out.mp4 over the video `livecut file` made said
+    # 'output exists and is not a folder', --force too, as if a folder were wanted)
+    no_folder = new_folder or (one_file is None and not single and not text.endswith(("/", os.sep))
+                               and not Path(text).is_dir())
+    if no_folder and suffix.lower() in UNWRITTEN_EXTS:
         # (-o cut.gif became a folder cut.gif/ holding cut.png, with a note calling .gif no
         # image extension: a picture type livecut reads or knows, but does not write)
         kinds = (".png, .webp, .tif or .avif" if compositor.channels == 4 else
@@ -647,7 +651,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                          f"name it ({Path(text).parent / ('cut' + ext)}), or end -o with / for a folder of that name")
     from livecut.batch import VIDEO_EXTS  # (batch imports this module lazily)
 
-    if new_folder and suffix.lower() in VIDEO_EXTS:
+    if no_folder and suffix.lower() in VIDEO_EXTS:
         # (-o out.mp4, a video's command, became a folder out.mp4/ holding NAME.png without a
         # word: .mp4's digit passed the check below; livecut batch refuses it)
         raise UsageError(f"-o {text}: names a video, but livecut image writes pictures; name a picture "

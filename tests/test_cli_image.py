@@ -3766,6 +3766,21 @@ def test_an_output_named_as_a_video_is_refused(tmp_path, good, monkeypatch, name
     assert r.exit_code == 0 and (tmp_path / name / "a.png").is_file(), r.stderr
 
 
+@pytest.mark.parametrize("name, says", [("out.mp4", "names a video, but livecut image writes pictures"),
+                                        ("anim.gif", "livecut does not write .gif pictures")])
+def test_an_output_named_as_a_video_or_unwritten_picture_that_exists_is_refused_as_such(tmp_path, good, name, says):
+    """`livecut image a.jpg -o out.mp4` where out.mp4 is there (the video `livecut file` made)
+    said 'out.mp4: output exists and is not a folder', --force too, as if a folder were wanted,
+    where the same name not there says what is wrong; it says so there too, the file untouched."""
+    out = tmp_path / name
+    out.write_bytes(b"not a picture")
+    for force in ((), ("--force",)):
+        r = invoke("image", good["a.jpg"], "-o", out, *force)
+        assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.stderr
+        assert says in r.stderr and "is not a folder" not in r.stderr, r.stderr
+        assert out.read_bytes() == b"not a picture"
+
+
 @pytest.mark.parametrize("case", [
     # a panorama over 16383 pixels wide into .webp (WebP's limit)
     dict(size=(16, 16400), out="pano.webp", mode=(), said=("16383", "16400x16"),
