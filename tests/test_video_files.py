@@ -4320,6 +4320,30 @@ def test_an_animated_webp_is_said_to_be_one(tmp_path):
     assert not (tmp_path / "out.mp4").exists()
 
 
+def test_an_animated_png_with_a_long_chunk_before_its_animation_is_a_video(tmp_path):
+    """`livecut file anim.png` of an APNG whose chunks before its animation control run past
+    FFmpeg's first 2 KB probe (a colour profile, a comment: Pillow writes them there) cut its
+    first frame alone, "anim.png is a picture, not a video", exit 0, where README says an
+    animated PNG is read as a video (an APNG FFmpeg writes is); every frame is cut (and timed by
+    `livecut bench --transcode`'s plain transcode alike: 'judged focus on 2 of 1 frames')."""
+    from PIL import Image, PngImagePlugin
+
+    rng = np.random.default_rng(3)
+    frames = [Image.fromarray(rng.integers(0, 255, (64, 96, 3), np.uint8)) for _ in range(4)]
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "x" * 4000)
+    src = tmp_path / "anim.png"
+    frames[0].save(src, save_all=True, append_images=frames[1:], duration=100, pnginfo=info)
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mkv"))
+    assert r.returncode == 0, r.stderr
+    assert "is a picture" not in r.stderr and "anim.png -> " in r.stderr, r.stderr
+    assert probe(tmp_path / "out.mkv")["frames"] == 4
+    from livecut.bench import plain_transcode  # (`livecut bench --transcode --clip anim.png`'s reference)
+    from livecut.config import load_config
+
+    assert plain_transcode(src, tmp_path / "plain.mp4", load_config("default")) == 4
+
+
 def test_a_raw_mjpeg_video_is_not_taken_for_a_picture(tmp_path):
     """A raw MJPEG stream (``ffmpeg -f mjpeg``, an IP camera's recording) opens with FFmpeg's
     ``jpeg_pipe`` demuxer, as a photo does: its run said "is a picture, not a video"."""

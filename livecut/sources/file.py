@@ -764,6 +764,30 @@ def _packets_end(container) -> float:
     return end
 
 
+def demuxer(p) -> str | None:
+    """The FFmpeg demuxer to read the local file ``p`` with where FFmpeg's own probe picks a
+    wrong one (None: its probe's): "apng" for an animated PNG whose chunks before its animation's
+    (acTL) run past the probe's first 2 KB -- a colour profile, as Pillow writes an APNG of photos
+    that had one --, which FFmpeg then reads as one picture (png_pipe): its other frames were lost,
+    "is a picture, not a video", exit 0."""
+    try:
+        if not stat.S_ISREG(os.stat(p).st_mode):  # (a pipe is not read ahead of FFmpeg)
+            return None
+        with open(p, "rb") as fh:
+            if fh.read(8) != b"\x89PNG\r\n\x1a\n":
+                return None
+            for _ in range(1000):
+                head = fh.read(8)
+                if len(head) < 8 or head[4:] == b"IDAT":
+                    return None
+                if head[4:] == b"acTL":
+                    return "apng"
+                fh.seek(int.from_bytes(head[:4], "big") + 4, os.SEEK_CUR)
+    except (OSError, ValueError):
+        return None
+    return None
+
+
 def _pictures(p: Path) -> int:
     """How many pictures (1, or 2 for more) a picture demuxer finds in ``p``, from its packets:
     a raw MJPEG video opens as ``jpeg_pipe`` as a photo does."""
@@ -771,7 +795,7 @@ def _pictures(p: Path) -> int:
 
     n = 0
     try:
-        with av.open(file_for_ffmpeg(p), "r", metadata_errors="ignore") as c:
+        with av.open(file_for_ffmpeg(p), "r", format=demuxer(p), metadata_errors="ignore") as c:
             for pkt in c.demux(video=0):
                 n += bool(pkt.size)
                 if n > 1:
@@ -940,7 +964,7 @@ def _one_packet(stream, span: float | None) -> bool:
     # taken for a cover after 15 s and refused, 'only a cover picture'; none said: read to the
     # end, it was so taken after 15 s of no second picture too)
     try:
-        with av.open(file_for_ffmpeg(name), "r", metadata_errors="ignore") as c:
+        with av.open(file_for_ffmpeg(name), "r", format=demuxer(name), metadata_errors="ignore") as c:
             if span is None:
                 one = _one_picture_to_the_end(c, stream.index)
             else:
@@ -1070,7 +1094,7 @@ def _packet_rate(path: Path, index: int) -> Fraction | None:
     try:
         if not Path(path).is_file():  # (a pipe is not read twice)
             return None
-        with av.open(file_for_ffmpeg(path), "r", metadata_errors="ignore") as c:
+        with av.open(file_for_ffmpeg(path), "r", format=demuxer(path), metadata_errors="ignore") as c:
             s = c.streams[index]
             for p in c.demux(s):
                 if p.size and p.pts is not None:
@@ -1298,7 +1322,7 @@ class FileSource(ClosesWhileReading):
             raise VideoOpenFailure(f"{p}: a HEIC/HEIF photo, not a video (FFmpeg reads an iPhone photo's tiles as "
                                    f"separate pictures): cut it with: livecut image {shlex.quote(str(p))}")
         try:
-            self._container = av.open(file_for_ffmpeg(p), "r", metadata_errors="ignore")
+            self._container = av.open(file_for_ffmpeg(p), "r", format=demuxer(p), metadata_errors="ignore")
         except av.error.EOFError:
             if p.suffix.lower() == ".gif" and _head(p, 4) != b"GIF8":  # (text named .gif: no header)
                 raise VideoOpenFailure(f"{p}: not a readable video or image file (not a GIF)") from None
@@ -1572,7 +1596,7 @@ class FileSource(ClosesWhileReading):
         import av
 
         try:
-            with av.open(file_for_ffmpeg(self.path), "r", metadata_errors="ignore") as c:
+            with av.open(file_for_ffmpeg(self.path), "r", format=demuxer(self.path), metadata_errors="ignore") as c:
                 return next(c.decode(c.streams[self._stream.index]), None)
         except (av.error.FFmpegError, OSError, ValueError, IndexError):
             return None
@@ -1838,7 +1862,7 @@ class FileSource(ClosesWhileReading):
         import av
 
         try:
-            with av.open(file_for_ffmpeg(self.path), "r", metadata_errors="ignore") as c:
+            with av.open(file_for_ffmpeg(self.path), "r", format=demuxer(self.path), metadata_errors="ignore") as c:
                 if not c.duration:
                     return False
                 dur = c.duration / 1_000_000
