@@ -4271,6 +4271,25 @@ def test_an_avif_picture_given_as_a_video_is_said_to_be_a_picture(tmp_path, clip
     assert probe(tmp_path / "anim.mp4")["frames"] == 4
 
 
+def test_an_animated_avifs_still_picture_is_not_said_to_be_a_second_video(tmp_path, clips):
+    """An animated AVIF holds its picture as a still item too, which FFmpeg gives as a stream of
+    one AV1 frame: `livecut file anim.avif` warned 'anim.avif has 2 video streams: #1 ... is cut
+    ... and #0 (..., one picture: cover art?) is left out; to cut it, extract it first: ffmpeg
+    ...' of every animated AVIF, where README says it reads one as a video; the animation is cut
+    without the warning (a -b video: background alike), a still AVIF is a picture as before."""
+    from PIL import Image, features
+
+    if not features.check("avif"):
+        pytest.skip("Pillow without AVIF")
+    frames = [Image.fromarray(np.full((96, 128, 3), 40 * i, np.uint8)) for i in range(4)]
+    frames[0].save(tmp_path / "anim.avif", save_all=True, append_images=frames[1:], duration=100)
+    r = run_cli("file", str(tmp_path / "anim.avif"), "-o", str(tmp_path / "anim.mp4"))
+    assert r.returncode == 0 and "video streams" not in r.stderr and "cover art" not in r.stderr, r.stderr
+    assert probe(tmp_path / "anim.mp4")["frames"] == 4
+    r = run_cli("file", str(clips["plain"]), "-b", f"video:{tmp_path / 'anim.avif'}", "-o", str(tmp_path / "b.mp4"))
+    assert r.returncode == 0 and "video streams" not in r.stderr, r.stderr
+
+
 def test_audio_that_repeats_a_time_at_a_join_is_copied_into_mp4(tmp_path):
     """Two clips joined into one .mkv (clips of two sizes, joined with their audio copied) whose
     audio gives one time twice at the join (1022 ms, then 1022 ms) while the video's times run

@@ -823,6 +823,13 @@ def _avif_still(p: Path) -> bool:
     return b"avif" in brands and b"avis" not in brands
 
 
+def _avif_sequence(p: Path) -> bool:
+    """Whether ``p`` is an animated AVIF (brand 'avis'), which holds its still picture beside."""
+    from livecut.imageio import _ftyp_brands
+
+    return b"avis" in _ftyp_brands(_head(p, 64))
+
+
 def _heif_photo(p: Path) -> bool:
     """Whether ``p`` is a HEIC/HEIF photo (an iPhone's), not a HEIF image sequence (a track,
     major brand msf1 or hevc): FFmpeg opened it as a video of one stream per item, an iPhone
@@ -1376,6 +1383,10 @@ class FileSource(ClosesWhileReading):
         s = moving[0]
         if not cover_track(s):  # (a cover picture beside the video is no second video: left out unsaid, as an MP4's)
             moving = [s] + [v for v in moving[1:] if not cover_track(v)]
+        if len(moving) > 1 and not one_picture(s) and _avif_sequence(self.path):
+            # (an animated AVIF holds its picture as a still too, a stream of one AV1 frame: each was
+            # said to hold '2 video streams', the still 'one picture: cover art?' to extract and cut)
+            moving = [s] + [v for v in moving[1:] if not one_picture(v)]
         if len(moving) > 1:
             self.warnings.append(self._several_note(moving))
         if s.codec_context is None or s.codec_context.name is None:
