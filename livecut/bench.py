@@ -190,6 +190,12 @@ def format_bench(r: dict) -> str:
 
 #: after "engine judged focus on N of M frames"
 JUDGED_NOTE = " (the others reused a judgement: segment.still, segment.every)"
+
+
+def judged_line(judged: int, frames: int) -> str:
+    """'engine judged focus on N of M frames', the note on the others only where there are
+    others (1 of 1 frame said '(the others reused a judgement ...)' of none)."""
+    return f"engine judged focus on {judged} of {_count(frames, 'frame')}" + (JUDGED_NOTE if judged < frames else "")
 #: what the generated bench clip shows (``livecut bench --scene``)
 SCENES = ("moving", "still")
 #: sensor noise (gray levels, per pixel and frame) of the ``still`` scene
@@ -562,7 +568,7 @@ def format_transcode(r: dict) -> str:
     if r["convert_cpu_ms"]:
         lines.append("  convert = " + ", ".join(f"{k.split('_')[1]} {v:.2f}" for k, v in r["convert_cpu_ms"].items()))
     if r.get("judged") is not None:
-        lines.append(f"engine judged focus on {r['judged']} of {_count(r['frames'], 'frame')}" + JUDGED_NOTE)
+        lines.append(judged_line(r["judged"], r["frames"]))
     enc = " ".join(f"{k}={v}" for k, v in r["encoder"].items()) or "(its defaults)"
     ahead = "; segmentation ahead, in the reader thread" if r.get("segmented_ahead") else ""
     lines.append(f"encoder {enc}; decoder {r['decoder']}; OpenCV threads {r['opencv_threads']}{ahead}")
@@ -626,5 +632,5 @@ def format_live(r: dict) -> str:
         f"  CPU: {r['cpu_s']:.2f} s over the run's {r['seconds']:.2f} s = {100 * r['cpu_share']:.0f} % of one core "
         "(the whole process: decode, engine, composite)",
         f"  OpenCV threads {r['opencv_threads']}",
-    ] + ([f"  engine judged focus on {r['judged']} of {_count(r['processed'], 'frame')}" + JUDGED_NOTE]
+    ] + (["  " + judged_line(r["judged"], r["processed"])]
          if r.get("judged") is not None else []))

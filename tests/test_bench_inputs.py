@@ -618,9 +618,29 @@ def test_a_bench_of_one_frame_or_one_cpu_says_it_in_the_singular(monkeypatch, tm
     assert r.exit_code == 0, r.output
     assert r.stdout.startswith("file throughput, 160x120, 1 frame, ") and ", 1 CPU, best of " in r.stdout, r.stdout
     assert " 1 frames" not in r.stdout and "1 CPUs" not in r.stdout, r.stdout
-    assert "engine judged focus on 1 of 1 frame (" in r.stdout, r.stdout
+    assert "engine judged focus on 1 of 1 frame\n" in r.stdout, r.stdout
     monkeypatch.setattr(runner, "run_video", lambda src, out, cfg, **k: runner.Stats(processed=1, elapsed=1.0))
     clip = make_clip(tmp_path / "c.mp4", w=64, h=48, n=30, fps=25)
     r = invoke("bench", "--live", "--clip", clip)
     assert r.exit_code == 0, r.output
     assert "  processed 1 frame in 1.00 s" in r.stdout and " 1 frames" not in r.stdout, r.stdout
+
+
+def test_the_judged_line_speaks_of_the_others_only_where_there_are_some(monkeypatch, tmp_path):
+    """`livecut bench --transcode --clip one.mp4` said 'engine judged focus on 1 of 1 frame (the
+    others reused a judgement: segment.still, segment.every)': there were no others. --live the
+    same, of a run whose every frame was judged; where some reused a judgement, it is said."""
+    from livecut import bench, runner
+
+    clip = make_clip(tmp_path / "one.mp4", w=64, h=48, n=1)
+    r = invoke("bench", "--transcode", "--clip", clip)
+    assert r.exit_code == 0, r.output
+    assert "engine judged focus on 1 of 1 frame" in r.stdout and "the others" not in r.stdout, r.stdout
+    for judged, others in ((30, False), (10, True)):
+        monkeypatch.setattr(runner, "run_video",
+                            lambda src, out, cfg, j=judged, **k: runner.Stats(processed=30, elapsed=1.0, judged=j))
+        r = invoke("bench", "--live", "--clip", make_clip(tmp_path / "c.mp4", w=64, h=48, n=30, fps=25))
+        assert r.exit_code == 0, r.output
+        assert f"engine judged focus on {judged} of 30 frames" in r.stdout, r.stdout
+        assert ("the others reused a judgement" in r.stdout) == others, r.stdout
+    assert "the others" in bench.JUDGED_NOTE
