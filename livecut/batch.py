@@ -197,6 +197,8 @@ class BatchReport:
     tracebacks: list[str] = field(default_factory=list)
     #: why the default --jobs was lowered below the cores (:func:`default_jobs`), or None
     jobs_note: str | None = None
+    #: the items handed to the workers this run (known before the first starts, as ``early`` is called)
+    todo: int = 0
 
     def summary(self) -> str:
         skipped = ""
@@ -2052,7 +2054,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                              f"{photos} photo{'s' if photos > 1 else ''} among the inputs cannot be composited "
                              f"over a video; {unset}give -b image:PATH, or give the videos alone")
     report = BatchReport(skipped_done=the_plan.skipped_done, skipped_failed=the_plan.skipped_failed,
-                         exit_codes=list(the_plan.skipped_codes), warnings=list(the_plan.warnings))
+                         exit_codes=list(the_plan.skipped_codes), warnings=list(the_plan.warnings),
+                         todo=len(the_plan.todo))
     # (the videos take the configuration's mode, as `livecut file` does, which says -b is ignored;
     # the batch said nothing, its photos composited over -b as `livecut image` does)
     ignored = background_ignored(None, background, cfg.composite.mode, of=" of the videos",

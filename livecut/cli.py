@@ -276,7 +276,8 @@ class _Early:
     them, for the rest alone to be said at the end: a name mistyped among 500 photos was said
     once they were all cut, minutes later.  It is their ``noted`` too: the warnings and notes of
     each input, said as it is done (the note of an all-sharp photo was said minutes later), and
-    ``outputs``' warning, of them all (a background's), with the first output."""
+    ``outputs``' warning, of them all (a background's), with the first output (a batch's before
+    its first item, where it has items to do)."""
 
     def __init__(self, quiet: bool, outputs: Callable[[], str | None] | None = None) -> None:
         self.quiet = quiet
@@ -287,8 +288,10 @@ class _Early:
 
     def __call__(self, report) -> None:
         self.failed(report)
-        if self.outputs is not None and (getattr(report, "written", 0) or getattr(report, "done", 0)):
-            # (-b image:bg.png with transparency: said once all 500 photos were cut, minutes later)
+        if self.outputs is not None and (getattr(report, "written", 0) or getattr(report, "done", 0)
+                                         or getattr(report, "todo", 0)):
+            # (-b image:bg.png with transparency: said once all 500 photos were cut, minutes later; a
+            # batch's at its start, items to do: with the first done, a video's, it came minutes in)
             line, self.outputs = self.outputs(), None
             if line:
                 err(line, "warning")

@@ -197,6 +197,41 @@ def test_an_input_not_found_is_said_before_the_items_are_done(tmp_path, monkeypa
     assert r.output.count("file not found") == 1 and "livecut batch: 3 done, 1 failed" in r.output
 
 
+def test_a_background_s_warning_is_said_before_the_first_video(tmp_path, monkeypatch):
+    """`livecut batch a.mp4 b.mov c.jpg -o cut/ -b image:bg.png`, a background with transparency:
+    its warning ('shown over black') was said with the first item done, minutes into a batch of
+    videos. It is said before the first item is handed out, once; a resumed batch with nothing
+    left to do says nothing of it."""
+    from typer.testing import CliRunner
+
+    import livecut.cli
+    from livecut.cli import app
+
+    out = tmp_path / "o"
+    bg = np.zeros((48, 64, 4), np.uint8)
+    bg[:, 32:] = (255, 0, 0, 255)
+    png = tmp_path / "bg.png"
+    assert cv2.imwrite(str(png), bg)
+    (tmp_path / "in").mkdir()
+    inputs = [make_clip(tmp_path / "in" / "a.mp4", w=64, h=48, n=10),
+              make_clip(tmp_path / "in" / "b.mov", w=64, h=48, n=10, seed=1), _photo(tmp_path / "in" / "c.jpg", w=64, h=48)]
+    said, real = [], livecut.cli.err
+    # (each line with the manifest's lines there when it was said: none, before the first item)
+    monkeypatch.setattr(livecut.cli, "err", lambda m, kind="error": (
+        said.append((kind, m, len(_records(out, started=True)) if (out / MANIFEST).exists() else 0)),
+        real(m, kind)))
+    line = f"background {png}: has transparency, shown over black (flatten it onto another colour first for that)"
+    args = ["batch", *map(str, inputs), "-o", str(out), "-b", f"image:{png}", "-j", "1", "-q"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    warned = [s for s in said if s[1] == line]
+    assert warned == [("warning", line, 0)], said
+    said.clear()
+    r = CliRunner().invoke(app, args)  # (all done: nothing is composited over it)
+    assert r.exit_code == 0, r.output
+    assert not [s for s in said if s[1] == line], said
+
+
 def test_an_item_that_fails_is_said_as_it_fails(tmp_path, monkeypatch):
     """`livecut batch shoot/ -o cut/`, one truncated JPEG among 500 photos: 'corrupt.jpg: image
     file is truncated' was said once every item was done, minutes later. It is said as the item
