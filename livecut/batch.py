@@ -1792,9 +1792,9 @@ class _BatchBar:
         self._show()
 
     def finished(self, item: Item | None, ok: bool, frames: int) -> None:
+        self.frames_done += frames  # (a video that ended early: the frames it wrote, as the summary counts them)
         if ok:
             self.done += 1
-            self.frames_done += frames
         else:
             self.failed += 1
         if item is not None and str(item.src) in self.items:
@@ -2152,9 +2152,11 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         with _signals_held():
             ok = result["status"] == "ok"
             if count:
+                # (a video that ended early, its frames written kept, counts them too: a batch with one
+                # cut short half-way said '10 frames in 15.6 s (0.6 fps)', its 469 frames left out)
+                report.frames += int(result.get("frames") or 0)
                 if ok:
                     report.done += 1
-                    report.frames += int(result.get("frames") or 0)
                 else:
                     report.failed += 1
                     report.errors.append(result["error"])

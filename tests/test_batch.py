@@ -1814,6 +1814,36 @@ def test_a_video_cut_short_is_recorded_with_the_frames_it_holds(tmp_path):
     assert 0 < rec["frames"] < 60, rec
 
 
+def test_the_frames_of_a_video_cut_short_count_in_the_summary_and_the_bar(tmp_path, monkeypatch):
+    """`livecut batch half.mp4 a.mp4 -o cut/`, half.mp4 cut short half-way (its 469 frames written
+    kept, exit 3): the summary said '1 done, 1 failed; 10 frames in 15.6 s (0.6 fps)', the frames it
+    wrote left out of the rate but its time in, and the bar's rate fell as it failed. They count."""
+    clip = make_clip(tmp_path / "long.mp4", w=64, h=48, n=40)
+    fast = tmp_path / "fast.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(clip), "-c", "copy", "-movflags", "+faststart",
+                    str(fast)], check=True, timeout=60)
+    src = tmp_path / "in" / "cut.mp4"
+    src.parent.mkdir()
+    data = fast.read_bytes()
+    src.write_bytes(data[: len(data) // 2])
+    good = make_clip(tmp_path / "in" / "good.mp4", w=64, h=48, n=10, seed=1)
+    shown = []
+    real = livecut_batch._BatchBar.finished
+
+    def finished(self, item, ok, frames):
+        real(self, item, ok, frames)
+        shown.append(self.frames_done)
+
+    monkeypatch.setattr(livecut_batch._BatchBar, "finished", finished)
+    out = tmp_path / "out"
+    report = run_batch([str(src), str(good)], out, load_config(None, []), jobs=1)
+    assert (report.done, report.failed, report.exit_code) == (1, 1, 3), report.errors
+    kept = read_manifest(out / MANIFEST)[str(src)]["frames"]
+    assert 0 < kept < 40
+    assert report.frames == 10 + kept and shown[-1] == 10 + kept, (report.frames, shown)
+    assert f"{10 + kept} frames in " in report.summary(), report.summary()
+
+
 def test_inputs_all_missing_leave_no_output_folder(tmp_path):
     """`batch nothere.jpg -o out`: exit 2, and an empty out/ was made all the same."""
     r = run_cli("batch", str(tmp_path / "nothere.jpg"), "-o", str(tmp_path / "out"), "-q")
