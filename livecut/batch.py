@@ -1472,13 +1472,14 @@ class _Local(_Backend):
         attempts = {id(it): 0 for it in items}
         announced: set[int] = set()
         queue = deque(items)
+        unstarted = 0  # (times a worker could not be started)
         while queue:
             self.pool = self._new_pool()
             self.pids = {}
             watched: set = set()  # (see _wake_on_a_death)
             futures: dict = {}
             retry: list[Item] = []
-            broken = False
+            broken = spawned = False  # (spawned: a worker could not be started, see below)
             while futures or (queue and not broken):
                 if not broken and queue:
                     room = self.jobs + 1 - len(futures)
@@ -1495,6 +1496,20 @@ class _Local(_Backend):
                                 self.unhandled[fut] = it
                         except BrokenProcessPool:
                             broken = True
+                            break
+                        except (EOFError, ConnectionError):
+                            # the forkserver died as it started a worker (killed: the out-of-memory
+                            # killer): 'interrupted', exit 130 (click's Abort of an EOFError), or
+                            # 'internal error: ConnectionRefusedError', and the batch stopped; the item stays queued (its call may be in the pool's
+                            # queue already: the workers are stopped, their items done again, as
+                            # when a worker dies), and the next pool starts a new forkserver
+                            broken = spawned = True
+                            unstarted += 1
+                            if unstarted >= MAX_ATTEMPTS:  # (a new forkserver each time: no end to it)
+                                raise LivecutError(f"the worker processes could not be started: their fork "
+                                                   f"server died as they started ({MAX_ATTEMPTS} attempts)") from None
+                            for p in list((getattr(self.pool, "_processes", None) or {}).values()):
+                                p.terminate()
                             break
                         futures[fut] = it
                         queue.popleft()
@@ -1521,7 +1536,8 @@ class _Local(_Backend):
                 # the others are done again as if untried (they were failed too, "the worker
                 # process died (3 attempts)", when one file crashed its worker three times)
                 self._drain(None)  # (the pids of the items started just before)
-                killers = {id(it) for it in self._killers(retry, procs)}
+                # (stopped because a worker could not be started: none of them is to blame)
+                killers = set() if spawned else {id(it) for it in self._killers(retry, procs)}
                 for it in list(retry):
                     if id(it) in killers:
                         attempts[id(it)] += 1

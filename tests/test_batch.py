@@ -1218,6 +1218,56 @@ def test_a_dead_local_worker_is_replaced_and_recorded_once(library, tmp_path):
     assert sorted(Path(r["input"]).name for r in recs) == ["a.jpg", "w.mkv"]
 
 
+def _slow_item(src, dst, kind, force, settings):
+    time.sleep(0.5)  # (the first still runs as the second worker is started)
+    return run_item(src, dst, kind, force, settings)
+
+
+@pytest.mark.parametrize("failing, error", [(1, EOFError), (2, EOFError), (2, ConnectionRefusedError)])
+def test_a_worker_the_forkserver_dies_starting_is_started_again(tmp_path, monkeypatch, failing, error):
+    """The forkserver killed (the out-of-memory killer) as it started a worker: the EOFError of
+    its pipe was taken by click for Ctrl-C, 'interrupted', exit 130, the batch stopped (killed
+    just before, its socket refused the connection: 'internal error: ConnectionRefusedError').
+    The items are done (the first worker's stopped and done again, none failed), each once."""
+    from concurrent.futures import process
+
+    real, calls = process.ProcessPoolExecutor._spawn_process, []
+
+    def spawn(self):
+        calls.append(1)
+        if len(calls) == failing:
+            raise error("unexpected EOF")  # (multiprocessing.forkserver.read_signed's)
+        return real(self)
+
+    monkeypatch.setattr(process.ProcessPoolExecutor, "_spawn_process", spawn)
+    (tmp_path / "in").mkdir()
+    clips = [make_clip(tmp_path / "in" / f"{n}.mp4", w=64, h=48, n=10, seed=i) for i, n in enumerate("ab")]
+    out = tmp_path / "out"
+    report = run_batch([str(c) for c in clips], out, load_config(None, []), jobs=2, item_fn=_slow_item)
+    assert (report.done, report.failed) == (2, 0), report.errors
+    recs = _records(out)
+    assert sorted((Path(r["input"]).name, r["status"]) for r in recs) == [("a.mp4", "ok"), ("b.mp4", "ok")], recs
+    assert sorted(p.name for p in out.iterdir()) == ["a.mp4", "b.mp4", MANIFEST]
+
+
+def test_workers_the_forkserver_never_starts_stop_the_batch_with_an_error(tmp_path, monkeypatch):
+    """A worker that cannot be started at all (its forkserver dies each time) ends the batch with
+    one error, exit 1, not with a new forkserver for ever."""
+    from concurrent.futures import process
+
+    from livecut.errors import LivecutError
+
+    def spawn(self):
+        raise EOFError("unexpected EOF")
+
+    monkeypatch.setattr(process.ProcessPoolExecutor, "_spawn_process", spawn)
+    clip = make_clip(tmp_path / "a.mp4", w=64, h=48, n=10)
+    with pytest.raises(LivecutError, match=r"could not be started.*\(3 attempts\)") as info:
+        run_batch([str(clip)], tmp_path / "out", load_config(None, []), jobs=1)
+    assert info.value.exit_code == 1
+    assert not (tmp_path / "out" / "a.mp4").exists()
+
+
 def _kills_its_worker_on_bad(src, dst, kind, force, settings):
     """An item function whose worker is killed (a crash, the out-of-memory killer) on bad.jpg, at
     every try, while the other items take a second."""
