@@ -1845,17 +1845,24 @@ def test_force_alone_takes_up_an_item_refused_because_its_output_existed(library
     assert (out / "a.png").read_bytes() != before
 
 
-def test_a_video_cut_short_is_recorded_with_the_frames_it_holds(tmp_path):
-    """A truncated video (exit 3, its output finalised with the frames read) was recorded in
-    the manifest with "frames": 0."""
-    clip = make_clip(tmp_path / "long.mp4", n=60)
+def _cut_short(tmp_path, **clip):
+    """in/cut.mp4: the first half of a clip (make_clip's ``clip`` options) made faststart, its
+    index first: a video that ends early, read up to where it was cut (exit 3)."""
+    long = make_clip(tmp_path / "long.mp4", **clip)
     fast = tmp_path / "fast.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(clip), "-c", "copy", "-movflags", "+faststart",
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(long), "-c", "copy", "-movflags", "+faststart",
                     str(fast)], check=True, timeout=60)
     src = tmp_path / "in" / "cut.mp4"
     src.parent.mkdir()
     data = fast.read_bytes()
     src.write_bytes(data[: len(data) // 2])
+    return src
+
+
+def test_a_video_cut_short_is_recorded_with_the_frames_it_holds(tmp_path):
+    """A truncated video (exit 3, its output finalised with the frames read) was recorded in
+    the manifest with "frames": 0."""
+    src = _cut_short(tmp_path, n=60)
     out = tmp_path / "out"
     r = run_cli("batch", str(src), "-o", str(out), "-q")
     assert r.returncode == 3, r.stderr
@@ -1868,14 +1875,7 @@ def test_the_frames_of_a_video_cut_short_count_in_the_summary_and_the_bar(tmp_pa
     """`livecut batch half.mp4 a.mp4 -o cut/`, half.mp4 cut short half-way (its 469 frames written
     kept, exit 3): the summary said '1 done, 1 failed; 10 frames in 15.6 s (0.6 fps)', the frames it
     wrote left out of the rate but its time in, and the bar's rate fell as it failed. They count."""
-    clip = make_clip(tmp_path / "long.mp4", w=64, h=48, n=40)
-    fast = tmp_path / "fast.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(clip), "-c", "copy", "-movflags", "+faststart",
-                    str(fast)], check=True, timeout=60)
-    src = tmp_path / "in" / "cut.mp4"
-    src.parent.mkdir()
-    data = fast.read_bytes()
-    src.write_bytes(data[: len(data) // 2])
+    src = _cut_short(tmp_path, w=64, h=48, n=40)
     good = make_clip(tmp_path / "in" / "good.mp4", w=64, h=48, n=10, seed=1)
     shown = []
     real = livecut_batch._BatchBar.finished

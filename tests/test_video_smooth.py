@@ -486,6 +486,17 @@ def _subject_over_blurred(seed):
     return np.where(mask[:, :, None] > 0, subject, background), background, mask
 
 
+def _smoothing_a_subject(seed):
+    """(cfg, a MaskSmoother that has smoothed three frames of _subject_over_blurred(seed)'s subject,
+    and that scene's picture, background and mask)."""
+    cfg = load_config()
+    sm = MaskSmoother(cfg)
+    frame, background, mask = _subject_over_blurred(seed)
+    for _ in range(3):
+        sm(mask, frame)
+    return cfg, sm, frame, background, mask
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_a_subject_that_walked_out_leaves_no_ghost_for_smooth_hold_frames(seed):
     """A subject walked out of a still shot: the empty frame has nothing in focus, and the last
@@ -494,11 +505,7 @@ def test_a_subject_that_walked_out_leaves_no_ghost_for_smooth_hold_frames(seed):
     rest of the scene does: the hold ends once the view has settled (smooth.settle frames).
     (Not always: of seeds 1-10, 5 and 7 leave a background that, at the coarse view's size, looks
     as the subject did there -- held as before.)"""
-    cfg = load_config()
-    sm = MaskSmoother(cfg)
-    frame, background, mask = _subject_over_blurred(seed)
-    for _ in range(3):
-        sm(mask, frame)
+    cfg, sm, frame, background, mask = _smoothing_a_subject(seed)
     empty = np.zeros_like(mask)
     # (the view, alike the last frame smoothed away from the subject, has stayed from the first)
     outs = [sm.hold(empty, background).max() for _ in range(cfg.smooth.settle)]
@@ -510,11 +517,7 @@ def test_a_subject_that_walked_out_leaves_no_ghost_for_smooth_hold_frames(seed):
 def test_a_subject_that_goes_out_of_focus_in_place_is_held_for_smooth_hold_frames(seed):
     """The same subject defocused where it is (a focus hunt, blurs of 1 to 4 % of the width): its
     coarse look stays -- the mask is held for all of smooth.hold frames."""
-    cfg = load_config()
-    sm = MaskSmoother(cfg)
-    frame, background, mask = _subject_over_blurred(seed)
-    for _ in range(3):
-        sm(mask, frame)
+    cfg, sm, frame, background, mask = _smoothing_a_subject(seed)
     empty = np.zeros_like(mask)
     for i in range(cfg.smooth.hold):
         r = (2, 4, 6, 4)[i % 4]
