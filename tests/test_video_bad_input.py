@@ -842,6 +842,41 @@ def test_an_mpeg_ts_whose_rate_drops_is_not_said_damaged(tmp_path):
     assert len(said) == 1 and "of the video's 100 frames could not be read" in said[0], said
 
 
+def test_frames_an_mkv_lost_to_damage_passed_over_in_silence_are_said(tmp_path):
+    """An MKV with a stretch zeroed in the middle: FFmpeg's Matroska demuxer passes over it to
+    its next cluster in silence (no error, no corrupt packet, every packet read decoded), and
+    the frames lost were said of an MP4 but not of it (exit 0, 68 of 100 frames gone, nothing
+    said).  The file's packets leave a stretch of it unread: said as of an MP4.  An undamaged
+    MKV whose frames stop for 2 s (variable rate, as short of its estimate) says nothing."""
+    import subprocess
+
+    import av
+
+    src = tmp_path / "rec.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=10",
+                    "-f", "lavfi", "-i", "sine=duration=10", "-c:v", "libx264", "-c:a", "aac", str(src)], check=True)
+    with av.open(str(src)) as c:
+        pos = [p.pos for p in c.demux(c.streams.video[0]) if p.size]
+    data = bytearray(src.read_bytes())
+    data[pos[30]:pos[60]] = bytes(pos[60] - pos[30])  # (frames 30 to 59, and the cluster after them)
+    bad = tmp_path / "zeroed.mkv"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(bad), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    lost = 100 - probe(out)["frames"]
+    assert lost >= 30
+    assert f"zeroed.mkv: {lost} of the video's 100 frames could not be read" in r.stderr, r.stderr
+    freeze = tmp_path / "freeze.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    r"testsrc2=size=160x120:rate=10:duration=10,select='lt(t\,3)+gt(t\,5)'",
+                    "-f", "lavfi", "-i", "sine=duration=10", "-fps_mode", "vfr", "-c:v", "libx264", "-c:a", "aac",
+                    str(freeze)], check=True)
+    for clean in (src, freeze):
+        r = run_cli("file", str(clean), "-o", str(tmp_path / f"{clean.stem}.mp4"), "-q")
+        assert r.returncode == 0 and "could not be read" not in r.stderr, r.stderr
+
+
 def test_corrupt_packets_are_skipped(tmp_path):
     src = make_clip(tmp_path / "c.ts", n=40, w=320, h=180)
     data = bytearray(src.read_bytes())

@@ -764,6 +764,27 @@ def _packets_end(container) -> float:
     return end
 
 
+#: bytes between one packet's end and the next packet of a file that are data passed over (a
+#: stretch the demuxer could not read and resumed after), not a container's own headers
+SKIPPED_DATA = 4096
+
+
+def _data_skipped(container) -> bool:
+    """Whether the packets demuxed from here on leave a stretch of the file unread between
+    them (:data:`SKIPPED_DATA`): Matroska's demuxer passes over damaged data in silence, on to
+    its next cluster, no error raised, no packet flagged (a clean file's packets follow one
+    another, a few bytes of headers apart)."""
+    end = None
+    for pkt in container.demux():
+        pos = pkt.pos
+        if not pkt.size or pos is None or pos < 0:
+            continue
+        if end is not None and pos - end > SKIPPED_DATA:
+            return True
+        end = max(end or 0, pos + pkt.size)
+    return False
+
+
 def demuxer(p) -> str | None:
     """The FFmpeg demuxer to read the local file ``p`` with where FFmpeg's own probe picks a
     wrong one (None: its probe's): "apng" for an animated PNG whose chunks before its animation's
@@ -1845,8 +1866,10 @@ class FileSource(ClosesWhileReading):
         file's own, or the format's rate is constant (MPEG-TS/PS), or the damage was seen in a
         video of constant rate; a variable rate's estimated count (Matroska) is no measure.
         An estimated count (MPEG-TS/PS too) is taken only where damage was seen: a corrupt
-        packet or frame, the demuxer resuming, packets the decoder gave no frame for (a camera's
-        or a DVR's recording whose rate drops in the dark is short of its estimate, undamaged).
+        packet or frame, the demuxer resuming, packets the decoder gave no frame for, a stretch
+        of the file its packets leave unread (Matroska's demuxer passes over damage in silence)
+        (a camera's or a DVR's recording whose rate drops in the dark is short of its estimate,
+        undamaged).
         A counted file's frames are the packets read (AVI counts its empty entries, a variable
         rate's held frames, among them); an edit list's pre-roll (counted, never shown) is not
         missing."""
@@ -1860,11 +1883,23 @@ class FileSource(ClosesWhileReading):
         constant = bool(info.tick_fps and info.fps and abs(info.tick_fps - info.fps) <= 0.01 * info.fps)
         damaged = bool(self.corrupt or self._resumed
                        or self._packets_read - self._discarded - self.lead_dropped > got)
-        if not (self._frames_counted or self._timeline.active and damaged or self.corrupt and constant):
+        if not (self._frames_counted or self._timeline.active and damaged
+                or constant and (damaged or self._data_skipped())):
             return
         self._missing_said = True
         self.warnings.append(f"{self.path.name}: {missing} of the video's {expected} frames could not be read "
                              "(damaged data in the middle, skipped): the output lacks them")
+
+    def _data_skipped(self) -> bool:
+        """Whether the file's packets (any stream) leave a stretch of it unread (see
+        :func:`_data_skipped`): it is read again."""
+        import av
+
+        try:
+            with av.open(file_for_ffmpeg(self.path), "r", format=demuxer(self.path), metadata_errors="ignore") as c:
+                return _data_skipped(c)
+        except (av.error.FFmpegError, OSError, ValueError):
+            return False
 
     def _others_reach_the_end(self) -> bool:
         """Whether the file's packets (any stream) reach the container's declared end: its
