@@ -122,6 +122,14 @@ class _Group(TyperGroup):
         except KeyboardInterrupt as exc:  # before the run started, or a Terminated signal
             err(stop_text(exc))
             raise typer.Exit(getattr(exc, "exit_code", 130)) from None
+        except EOFError as exc:
+            # (no Ctrl-D at a prompt -- livecut asks nothing -- but an end of data a command did
+            # not expect: a pipe to a process that died, PyAV's end of a stream, pickle's 'Ran out
+            # of input'; click made it its Abort, said 'interrupted', exit 130, a bug as a stop)
+            if _debug():
+                traceback.print_exc()
+            err(f"internal error: {type(exc).__name__}: {exc} (set LIVECUT_DEBUG=1 for a traceback)")
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(

@@ -573,3 +573,24 @@ def test_an_unknown_option_s_suggestions_are_said_as_a_list_not_a_tuple(monkeypa
     assert r.exit_code == 2, r.output
     assert r.stderr.strip() == ("livecut: error: No such option: --forc (Possible options: --force) "
                                 "(see 'livecut file --help')"), r.stderr
+
+
+def test_an_end_of_data_a_command_meets_is_no_interrupt(tmp_path, monkeypatch, capsys):
+    """An EOFError out of a command (a pipe to a process that died, PyAV's end of a stream,
+    pickle's 'Ran out of input'; livecut asks nothing at a prompt, where it would be Ctrl-D) was
+    made click's Abort: 'livecut: error: interrupted', exit 130, a bug said as a stop.  It is an
+    internal error, exit 1."""
+    import livecut.runner
+    from livecut.cli import main
+
+    def run_video(*args, **kwargs):
+        raise EOFError("Ran out of input")
+
+    monkeypatch.setattr(livecut.runner, "run_video", run_video)
+    video = tmp_path / "in.mp4"
+    video.write_bytes(b"")
+    with pytest.raises(SystemExit) as exc:
+        main(["file", str(video), "-o", str(tmp_path / "out.mp4")])
+    err = capsys.readouterr().err
+    assert exc.value.code == 1, (exc.value.code, err)
+    assert "internal error: EOFError: Ran out of input" in err and "interrupted" not in err, err
