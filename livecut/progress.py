@@ -13,7 +13,6 @@ import contextlib
 import io
 import os
 import sys
-import threading
 import time
 
 
@@ -78,19 +77,14 @@ def laid_out(layout, console, **kwargs):
 
         def start(self) -> None:
             super().start()
-            self.terminal_fd = _terminal_fd(self.console)
             _DRAWN.append(self)
             _stop_shows_cursor(True)
 
         def stop(self) -> None:
             if self in _DRAWN:
                 _DRAWN.remove(self)
-                if not _DRAWN and not _UNDRAWN:
+                if not _DRAWN:
                     _stop_shows_cursor(False)
-            with _TERMINAL_FDS:  # (not while the watcher writes to it: the number of the next file opened)
-                tty, self.terminal_fd = getattr(self, "terminal_fd", None), None
-                if tty is not None:
-                    os.close(tty)
             super().stop()
 
     kwargs.setdefault("get_time", clock)  # (its elapsed time and ETA leave a Ctrl-Z's stop out)
@@ -100,274 +94,74 @@ def laid_out(layout, console, **kwargs):
 #: the progress lines being drawn now (see laid_out)
 _DRAWN: list = []
 
-#: the :class:`Progress` counts kept now without a line (-q, stderr a file), in the main thread: the
-#: time stopped by Ctrl-Z is left out of their run's rate and times too (see clock)
-_UNDRAWN: list = []
-
-#: the SIGTSTP handler :func:`_stop_shows_cursor` replaced while it takes SIGTSTP, or None
+#: the SIGTSTP handler :func:`_stop_shows_cursor` replaced while a progress line is drawn, or None
 _TSTP_BEFORE: list = []
 
-#: (seconds this process was stopped in all (Ctrl-Z ... fg while SIGTSTP was taken, see
-#: :func:`_stop`), ``time.perf_counter()`` when the stop under way began or None): one tuple,
-#: replaced whole
-_STOPPED: list = [(0.0, None)]
+#: seconds this process was stopped in all (Ctrl-Z ... fg while a progress line was drawn, see
+#: :func:`_stopped`): one number, replaced whole
+_STOPPED: list = [0.0]
 
 
 def clock() -> float:
     """``time.perf_counter()`` less the time the process was stopped by Ctrl-Z (until ``fg``/``bg``):
     a run's rate, ETA, elapsed time and summary are its work's -- a run stopped for a minute said at
-    its end a rate of frames the minute counted in, as the pauses of a live preview are not.  It
-    stands still from a stop until the stop is counted (the threads resumed before then read it
-    with the minute in, then without: a frame stamped then counted the stop, and the elapsed time
-    drawn went 0:01:05, then 0:00:05)."""
-    stopped, since = _STOPPED[0]
-    return (time.perf_counter() if since is None else since) - stopped
+    its end a rate of frames the minute counted in, as the pauses of a live preview are not."""
+    return time.perf_counter() - _STOPPED[0]
 
 
 def _stopped(signum, frame) -> None:
-    """Ctrl-Z (SIGTSTP) while it is taken (see _stop_shows_cursor): the process stops as by
-    :func:`_stop` -- here, where the watcher (:func:`_watch`) does not stop it (it did at once, the
-    run held in a long call of OpenCV's, a PNG encoded; this handler runs only once such a call
-    returns)."""
+    """Ctrl-Z (SIGTSTP) while a progress line is drawn: the cursor rich hid for it is shown, then
+    the process stops as by default; at ``fg`` it is hidden again and the line drawn anew (the
+    shell was left without a cursor until the run ended); at ``bg`` the cursor is left to the shell."""
     import signal
 
-    if _watched():
-        return
-
-    @contextlib.contextmanager
-    def default():  # (SIGTSTP's own action, the stop, for the signal raised again)
-        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+    for bar in list(_DRAWN):
         try:
-            yield True
-        finally:
-            signal.signal(signal.SIGTSTP, _stopped)
-
-    _stop(default)
-
-
-#: held while a progress line's own descriptor of its terminal is written to or closed
-_TERMINAL_FDS = threading.RLock()
-
-
-def _terminal_fd(console) -> int | None:
-    """A descriptor of the terminal ``console`` draws on, its own (see :func:`_show_cursor`); None
-    where it draws on none (a stream forced to show the line, a closed one)."""
-    try:
-        fd = console.file.fileno()
-        return os.dup(fd) if console.is_terminal and os.isatty(fd) else None
-    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
-        return None
-
-
-def _show_cursor(bar, show: bool) -> None:
-    """Show (hide) the cursor on the terminal ``bar`` is drawn on: through its own descriptor of
-    it -- file descriptor 2 may be a file meanwhile, where a photo's decoder's words are collected
-    (imageio's _capture_stderr: seconds for a big PNG), and a Ctrl-Z then left the shell without a
-    cursor, its sequence written to that file -- else through its console."""
-    try:
-        with _TERMINAL_FDS:
-            fd = getattr(bar, "terminal_fd", None)
-            if fd is not None:
-                os.write(fd, b"\x1b[?25h" if show else b"\x1b[?25l")
-        if fd is None:
-            bar.console.show_cursor(show)
+            bar.console.show_cursor(True)
             bar.console.file.flush()
-    except (OSError, ValueError, RuntimeError):  # (a closed or full stderr; one whose write the signal cut in: "reentrant call")
-        pass
-
-
-def _stop(default) -> None:
-    """Stop the process for a Ctrl-Z: the cursor rich hid for a progress line drawn is shown, then
-    the process stops as by default (SIGTSTP raised again, its action the stop in the context
-    ``default()`` makes, which says whether it could); at ``fg`` the cursor is hidden again and the
-    line drawn anew (the shell was left without a cursor until the run ended); at ``bg`` it is
-    left to the shell."""
-    import signal
-
-    for bar in list(_DRAWN):
-        _show_cursor(bar, True)
+        except (OSError, ValueError, RuntimeError):  # (a closed or full stderr; one whose write the signal cut in: "reentrant call")
+            pass
+    signal.signal(signal.SIGTSTP, signal.SIG_DFL)
     at = time.perf_counter()
-    _STOPPED[0] = (_STOPPED[0][0], at)  # (see clock)
     try:
-        with default() as set_:
-            if set_:
-                # (to this thread: a signal to the process may be taken by another thread once the
-                # action is set back, its handler's then; this one's stops the process here until SIGCONT)
-                signal.pthread_kill(threading.get_ident(), signal.SIGTSTP)
-            else:  # (SIGTSTP's action not set: raised again, it came back here, for ever)
-                os.kill(os.getpid(), signal.SIGSTOP)
+        os.kill(os.getpid(), signal.SIGTSTP)  # (stopped here until SIGCONT)
     finally:
-        _STOPPED[0] = (_STOPPED[0][0] + time.perf_counter() - at, None)
+        signal.signal(signal.SIGTSTP, _stopped)
+        _STOPPED[0] += time.perf_counter() - at  # (see clock)
     for bar in list(_DRAWN):
-        if not _in_front(bar.console.file if getattr(bar, "terminal_fd", None) is None else bar.terminal_fd):
-            # (`bg`: the shell's cursor is left shown)
+        if not _in_front(bar.console.file):  # (`bg`: the shell's cursor is left shown)
             continue
-        _show_cursor(bar, False)
         try:
+            bar.console.show_cursor(False)
             bar.refresh()
         except (OSError, ValueError, RuntimeError):
             pass
 
 
-#: while SIGTSTP is taken (see _stop_shows_cursor), the pipe whose write end is the process's wakeup fd
-#: (:func:`signal.set_wakeup_fd`: Python's C signal handler writes each signal's number there,
-#: the GIL not needed) and whose read end :func:`_watch` reads: [read, write]
-_WAKE: list = []
-
-#: held while SIGTSTP's action is changed (see _watch and _stop_shows_cursor)
-_ACTION = threading.Lock()
-
-
-def _watch(r: int, libc) -> None:
-    """The thread that stops the process at a Ctrl-Z while SIGTSTP is taken, at once: the
-    SIGTSTP handler, :func:`_stopped`, runs in the main thread only, where a long call of OpenCV's
-    (a 140-megapixel photo) or a PNG's encoding held it 0.2-5.4 s after the key.  SIGTSTP is raised
-    again with its default action set through the C library's ``sigaction`` (Python sets a
-    signal's handler from the main thread only): the shell says 'Stopped', as for a plain Ctrl-Z
-    (SIGSTOP: 'Stopped (signal)', and it stops a process no shell can resume)."""
-    import signal
-
-    import ctypes
-
-    @contextlib.contextmanager
-    def default():
-        dfl, was = ctypes.create_string_buffer(512), ctypes.create_string_buffer(512)  # (a struct sigaction: SIG_DFL)
-        with _ACTION:
-            if libc.sigaction(signal.SIGTSTP, dfl, was) != 0:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                libc.sigaction(signal.SIGTSTP, was, None)
-
-    while True:
-        try:
-            data = os.read(r, 512)
-        except InterruptedError:
-            continue
-        except OSError:
-            break
-        if not data:  # (its write end closed: SIGTSTP given back, see _watching)
-            break
-        if bytes([signal.SIGTSTP]) in data:
-            _stop(default)
-    with contextlib.suppress(OSError):
-        os.close(r)
-
-
-def _watched() -> bool:
-    """The watcher (:func:`_watch`) takes SIGTSTP now: the wakeup fd is its pipe's (asked from the
-    main thread, the only one it is set from; one set meanwhile, e.g. by RtmpRelay.wake_on_signals,
-    left as it is)."""
-    import signal
-
-    if not _WAKE or threading.current_thread() is not threading.main_thread():
-        return False
-    try:
-        was = signal.set_wakeup_fd(_WAKE[1], warn_on_full_buffer=False)
-        if was != _WAKE[1]:
-            signal.set_wakeup_fd(was, warn_on_full_buffer=False)
-    except (ValueError, OSError):
-        return False
-    return was == _WAKE[1]
-
-
-def _forked() -> None:
-    """In a child forked while SIGTSTP was taken: no watcher there, and a signal's number written to
-    the parent's pipe would stop the parent (the pipe's ends closed: the parent's watcher ends
-    when the parent closes its own)."""
-    import signal
-
-    if _WAKE:
-        with contextlib.suppress(ValueError, OSError):
-            signal.set_wakeup_fd(-1)
-        for fd in _WAKE:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        _WAKE.clear()
-
-
-def _watching(on: bool) -> None:
-    """Make the watcher's pipe and thread, its pipe the wakeup fd (``on``), where the C library's
-    sigaction can be called and no other wakeup fd is set (asyncio's); or unset it and close the
-    pipe's write end, which ends the watcher (a thread of a run, not left behind it)."""
-    import signal
-
-    if not on:
-        if _WAKE and _watched():
-            signal.set_wakeup_fd(-1)
-            os.close(_WAKE[1])
-        _WAKE.clear()  # (one set meanwhile, which gives ours back later: its pipe left open)
-        return
-    if _WAKE:
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.sigaction  # noqa: B018 -- looked for
-        r, w = os.pipe()
-        os.set_blocking(w, False)
-        was = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
-    except (ImportError, OSError, AttributeError, ValueError):
-        return
-    if was != -1:  # (another's: left to it, the handler stops the process)
-        signal.set_wakeup_fd(was)
-        os.close(r)
-        os.close(w)
-        return
-    _WAKE[:] = [r, w]
-    if not _FORK_HOOK:
-        _FORK_HOOK.append(os.register_at_fork(after_in_child=_forked))
-    threading.Thread(target=_watch, args=(r, libc), name="livecut-ctrl-z", daemon=True).start()
-
-
-#: the at-fork callback registered (see _forked)
-_FORK_HOOK: list = []
-
-
 def _in_front(stream) -> bool:
-    """This process is of the terminal ``stream``'s (a stream or a descriptor) foreground process
-    group (resumed by ``fg``, not ``bg``); True where that cannot be told."""
+    """This process is of the terminal ``stream``'s foreground process group (resumed by ``fg``, not
+    ``bg``); True where that cannot be told."""
     try:
-        return os.tcgetpgrp(stream if isinstance(stream, int) else stream.fileno()) == os.getpgrp()
+        return os.tcgetpgrp(stream.fileno()) == os.getpgrp()
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         return True
 
 
 def _stop_shows_cursor(on: bool) -> None:
-    """Take SIGTSTP with :func:`_stopped` (``on``: while a progress line is drawn, or a run's
-    progress counted without one), where nothing else takes it and this is the main thread (the
-    only one a handler is set from), or give it back to the handler it had."""
+    """Take SIGTSTP with :func:`_stopped` (``on``), where nothing else takes it and this is the main
+    thread (the only one a handler is set from), or give it back to the handler it had."""
     import signal
+    import threading
 
     if not hasattr(signal, "SIGTSTP") or threading.current_thread() is not threading.main_thread():
         return
     try:
-        with _ACTION:  # (not while the watcher has set SIGTSTP's default action, to set it back)
-            if on and not _TSTP_BEFORE and signal.getsignal(signal.SIGTSTP) == signal.SIG_DFL:
-                _TSTP_BEFORE.append(signal.signal(signal.SIGTSTP, _stopped))
-                _watching(True)
-            elif not on and _TSTP_BEFORE:
-                _watching(False)
-                signal.signal(signal.SIGTSTP, _TSTP_BEFORE.pop())
+        if on and not _TSTP_BEFORE and signal.getsignal(signal.SIGTSTP) == signal.SIG_DFL:
+            _TSTP_BEFORE.append(signal.signal(signal.SIGTSTP, _stopped))
+        elif not on and _TSTP_BEFORE:
+            signal.signal(signal.SIGTSTP, _TSTP_BEFORE.pop())
     except (ValueError, OSError):
         pass
-
-
-def count_stops(owner, on: bool) -> None:
-    """A run's progress counted without a line drawn (-q, stderr a file), ``owner``, starts (``on``)
-    or ends: meanwhile, as while a line is drawn, a Ctrl-Z stops the process through
-    :func:`_stopped` and the time stopped is left out of :func:`clock` (main thread only)."""
-    if on:
-        if threading.current_thread() is threading.main_thread():
-            _UNDRAWN.append(owner)
-            _stop_shows_cursor(True)
-    elif owner in _UNDRAWN:
-        _UNDRAWN.remove(owner)
-        if not _DRAWN and not _UNDRAWN:
-            _stop_shows_cursor(False)
 
 
 def print_above(text: str, stream) -> bool:
@@ -414,8 +208,6 @@ class Progress:
         self._task = None
         if self.enabled:
             self._open(refresh_per_second, forced=stream is not None)
-        else:  # (`livecut file long.mp4 2>log` stopped a minute said '300 frames in 63.2 s (4.7 fps)')
-            count_stops(self, True)
 
     def _open(self, refresh_per_second: float, forced: bool) -> None:
         from rich.console import Console
@@ -498,7 +290,6 @@ class Progress:
                          extra=f"waiting for frames: none for {int(seconds)} s")
 
     def close(self) -> None:
-        count_stops(self, False)
         bar, self._bar = self._bar, None
         if bar is not None:
             if self.count:
