@@ -201,11 +201,11 @@ class BatchReport:
     todo: int = 0
 
     def summary(self) -> str:
-        skipped = ""
-        if self.skipped_done or self.skipped_failed:
-            skipped = f", {self.skipped_done} already done"
-            if self.skipped_failed:
-                skipped += f", {self.skipped_failed} failed before (--retry-failed retries them)"
+        # (each of these said only where there are some, as `livecut image` says its "there
+        # already": it said "4 done, 0 failed, 0 already done, 1 failed before")
+        skipped = f", {self.skipped_done} already done" if self.skipped_done else ""
+        if self.skipped_failed:
+            skipped += f", {self.skipped_failed} failed before (--retry-failed retries them)"
         jobs = f"; {self.jobs_note}" if self.jobs_note else ""
         # (nothing cut, everything already done: it said "0 frames in 0.0 s (0.0 fps)")
         frames = "" if not self.frames else (

@@ -2392,6 +2392,19 @@ def test_the_summary_reads_naturally_for_one_frame_and_for_nothing_done():
     assert BatchReport(skipped_done=3, seconds=0.01).summary() == "0 done, 0 failed, 3 already done"
 
 
+def test_the_summary_leaves_out_a_count_of_none_skipped():
+    """A batch whose items were done but one that failed before said '4 done, 0 failed, 0 already
+    done, 1 failed before': a count of items skipped is said only where there are some, as
+    `livecut image` says its outputs 'there already'."""
+    from livecut.batch import BatchReport
+
+    assert BatchReport(done=4, skipped_failed=1).summary() == (
+        "4 done, 0 failed, 1 failed before (--retry-failed retries them)")
+    assert BatchReport(done=4, skipped_done=2, skipped_failed=1).summary() == (
+        "4 done, 0 failed, 2 already done, 1 failed before (--retry-failed retries them)")
+    assert BatchReport(done=4, failed=1).summary() == "4 done, 1 failed"
+
+
 def test_photos_of_many_seconds_each_are_not_said_to_go_at_0_fps(monkeypatch):
     """A batch of 151-megapixel photos, 23 s each, said '2 frames in 45.8 s (0.0 fps)', and its
     line '0.0 fps', as if none were cut: under 0.1 a second it says the seconds each."""
