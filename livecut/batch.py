@@ -199,6 +199,8 @@ class BatchReport:
     jobs_note: str | None = None
     #: the items handed to the workers this run (known before the first starts, as ``early`` is called)
     todo: int = 0
+    #: the videos among them
+    videos: int = 0
 
     def summary(self) -> str:
         # (each of these said only where there are some, as `livecut image` says its "there
@@ -2071,7 +2073,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                              f"over a video; {unset}give -b image:PATH, or give the videos alone")
     report = BatchReport(skipped_done=the_plan.skipped_done, skipped_failed=the_plan.skipped_failed,
                          exit_codes=list(the_plan.skipped_codes), warnings=list(the_plan.warnings),
-                         todo=len(the_plan.todo))
+                         todo=len(the_plan.todo), videos=len(the_plan.todo) - photos)
     # (the videos take the configuration's mode, as `livecut file` does, which says -b is ignored;
     # the batch said nothing, its photos composited over -b as `livecut image` does)
     ignored = background_ignored(None, background, cfg.composite.mode, of=" of the videos",

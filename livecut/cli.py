@@ -287,11 +287,12 @@ class _Early:
     ``outputs``' warning, of them all (a background's), with the first output (a batch's before
     its first item, where it has items to do)."""
 
-    def __init__(self, quiet: bool, outputs: Callable[[], str | None] | None = None) -> None:
+    def __init__(self, quiet: bool, outputs: Callable[[object], str | None] | None = None) -> None:
         self.quiet = quiet
         self.errors = self.warnings = self.notes = 0
         self.traced = 0  # (the tracebacks shown, LIVECUT_DEBUG: see failed)
-        #: the warning of the outputs (a background's), said with the first written; None once said
+        #: the warning of the outputs (a background's; of the report), said with the first written;
+        #: None once said
         self.outputs = outputs
 
     def __call__(self, report) -> None:
@@ -300,7 +301,7 @@ class _Early:
                                          or getattr(report, "todo", 0)):
             # (-b image:bg.png with transparency: said once all 500 photos were cut, minutes later; a
             # batch's at its start, items to do: with the first done, a video's, it came minutes in)
-            line, self.outputs = self.outputs(), None
+            line, self.outputs = self.outputs(report), None
             if line:
                 err(line, "warning")
         for line in report.warnings[self.warnings:]:
@@ -429,7 +430,7 @@ def image(
     photo = photo_mode(mode, background, cfg)
     # (what is known before the first photo is cut is said then, not after them all; a background's
     # warning with the first output written)
-    said = _Early(quiet, lambda: background_warning(cfg, mode=photo))
+    said = _Early(quiet, lambda _: background_warning(cfg, mode=photo))
     with finalize_on_signals():  # SIGTERM/SIGHUP stop it as Ctrl-C does (the bar closed, one line)
         try:
             report = process_images(inputs, outdir, cfg, mode=photo, progress=not quiet, force=force,
@@ -528,12 +529,14 @@ def batch(
 
     _warn_background_ignored(mode, background)  # (as image and file say it: batch said nothing)
 
-    def several() -> str | None:  # (once for the whole batch, not once an item)
+    def several(report) -> str | None:  # (once for the whole batch, not once an item)
         from livecut.batch import photo_background
         from livecut.images import background_warning, photo_mode
 
-        return (background_warning(cfg, mode=photo_mode(mode, photo_background(background), cfg))
-                or background_warning(cfg, mode=mode))
+        # (with videos to cut, an animated GIF's says that -b video:PATH plays it, as `livecut file`'s)
+        video = bool(report.videos)
+        return (background_warning(cfg, mode=photo_mode(mode, photo_background(background), cfg), video=video)
+                or background_warning(cfg, mode=mode, video=video))
 
     # (what is known before the first item is processed is said then, not at the end; a background's
     # warning with the first item done)

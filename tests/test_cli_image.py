@@ -5528,6 +5528,38 @@ def test_a_picture_background_of_several_pictures_says_only_the_first_is_used(tm
                                 f"the first is used (-b video:{gif} plays it)"], r.stderr
 
 
+def test_a_batch_of_videos_over_an_animated_gif_says_how_to_play_it(tmp_path, scene, good):
+    """`livecut batch vids/ -o out/ -b image:anim.gif` said 'only the first is used' without
+    `livecut file`'s '(-b video:anim.gif plays it)': a batch with videos to cut says it too; one
+    of photos alone (which a video background leaves cutouts) does not."""
+    import shutil
+
+    from conftest import make_clip
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg")
+    img, _ = scene
+    frames = tmp_path / "f%02d.png"
+    for i in range(4):
+        cv2.imwrite(str(frames).replace("%02d", f"{i:02d}"), np.roll(img, 4 * i, axis=1))
+    gif = tmp_path / "anim.gif"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-framerate", "5", "-i", str(frames), str(gif)],
+                   check=True, timeout=60)
+    if cv2.imdecode(np.fromfile(gif, np.uint8), cv2.IMREAD_UNCHANGED) is None:
+        pytest.skip("this OpenCV reads no GIF")
+    vids = tmp_path / "vids"
+    vids.mkdir()
+    make_clip(vids / "clip.mp4", w=160, h=120, n=3)
+    said = f"livecut: warning: background {gif}: an animated GIF of 4 frames; only the first is used"
+    r = invoke("batch", vids, "-o", tmp_path / "out", "--jobs", "1", "-b", f"image:{gif}", "-q")
+    assert r.exit_code == 0, r.output
+    assert [ln for ln in _stderr_lines(r) if "only the first" in ln] == [f"{said} (-b video:{gif} plays it)"], \
+        r.stderr
+    r = invoke("batch", good["a.jpg"], "-o", tmp_path / "photos", "--jobs", "1", "-b", f"image:{gif}", "-q")
+    assert r.exit_code == 0, r.output
+    assert [ln for ln in _stderr_lines(r) if "only the first" in ln] == [said], r.stderr
+
+
 def test_picture_count_reads_the_structure_of_animations_and_pages():
     from livecut.imageio import picture_count
 
