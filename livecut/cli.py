@@ -604,8 +604,8 @@ def eval_(
                                                       "the video's noise levels for the noisy network)."),
     i420: bool = typer.Option(False, "--i420", help="Pass each photo to the engine as YUV 4:2:0 planes "
                                                     "(the transcode path), not BGR."),
-    # (--soften, --noise: their ranges are refused by evaluate_folder, before a photo is read; Click's
-    # said of NaN "Input should be less than or equal to 8")
+    # (--soften, --noise, --jpeg: their ranges are refused by evaluate_folder, before a photo is read;
+    # Click's said of NaN "Input should be less than or equal to 8", of --jpeg 101 "... to 100")
     soften: float = typer.Option(1.0, "--soften", metavar="F",
                                  help="Soften each photo first, as a soft camera shows a scene: reduced F "
                                       "times (area) and enlarged back (cubic), before --scales."),
@@ -614,7 +614,7 @@ def eval_(
     noise: float = typer.Option(0.0, "--noise", metavar="SIGMA",
                                 help="Add Gaussian sensor noise of this sigma (gray levels) to each "
                                      "rescaled photo (the same noise every run)."),
-    jpeg: int = typer.Option(0, "--jpeg", metavar="Q", min=0, max=100,
+    jpeg: int = typer.Option(0, "--jpeg", metavar="Q",
                              help="Compress each rescaled photo as JPEG at this quality (after --noise; "
                                   "0: not)."),
     bars: Optional[str] = typer.Option(None, "--bars", metavar="letterbox|pillarbox",

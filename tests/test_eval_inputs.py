@@ -1528,6 +1528,18 @@ def test_evaluate_folder_refuses_a_bad_soften(photos, soft):
         assert r.exit_code == 2 and "--soften" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.output
 
 
+@pytest.mark.parametrize("q", ["101", "-1"])
+def test_a_jpeg_quality_out_of_range_is_said_as_the_other_options_are(photos, q):
+    """`livecut eval ... --jpeg 101` said Click's "Invalid value for '--jpeg': Input should be less
+    than or equal to 100 (see 'livecut eval --help')", unlike --noise's and --soften's range errors:
+    it says what --jpeg takes, as they do (exit 2)."""
+    images, masks, _ = photos
+    r = invoke("eval", images, masks, f"--jpeg={q}")
+    assert r.exit_code == 2, r.output
+    assert r.stderr.strip().splitlines() == [f"livecut: error: --jpeg {q}: expected a quality of 1 to 100 (0: none)"], \
+        r.stderr
+
+
 @pytest.mark.parametrize("args", [("LETTERBOX", 4), ("bogus", 4), ("letterbox", -4), ("letterbox", 4.5),
                                   ("pillarbox", True)])
 def test_add_bars_refuses_an_unknown_kind_or_depth(args):
