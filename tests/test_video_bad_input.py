@@ -658,6 +658,39 @@ def test_a_file_cut_short_after_its_first_frame_says_one_frame(tmp_path):
     assert probe(out)["frames"] == 1
 
 
+@pytest.mark.parametrize("vcodec, acodec, ext", [("libx264", None, ".mkv"), ("libvpx-vp9", "libopus", ".webm")])
+def test_a_matroska_file_whose_last_cluster_header_is_wiped_is_not_said_truncated(tmp_path, vcodec, acodec, ext):
+    """A Matroska/WebM file of its full size whose last video cluster's header is wiped (a
+    damaged card): its demuxer reads no video past it, and the run ended 'the video ends early
+    (truncated?)', exit 3, of a file that is all there.  It still ends early (exit 3), saying the
+    file is damaged or cut short and how much of it could not be read; the same file cut off there
+    (``head -c``) is still 'truncated?'."""
+    import subprocess
+
+    src = tmp_path / f"whole{ext}"
+    audio = ["-f", "lavfi", "-i", "sine=duration=6", "-c:a", acodec] if acodec else []
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=6",
+                    *audio, "-c:v", vcodec, "-g", "25", "-pix_fmt", "yuv420p", "-cluster_time_limit", "1000",
+                    *(["-deadline", "realtime", "-cpu-used", "8"] if vcodec == "libvpx-vp9" else []), str(src)],
+                   check=True)
+    data = bytearray(src.read_bytes())
+    clusters = [i for i in range(len(data)) if data.startswith(bytes.fromhex("1F43B675"), i)]
+    # (the last cluster of video: with audio, FFmpeg ends with one of audio alone, the sine's tail)
+    at = clusters[-2] if acodec else clusters[-1]
+    assert len(clusters) > 4 and len(data) - at > 8000, (clusters, len(data))
+    wiped, cut = tmp_path / f"wiped{ext}", tmp_path / f"cut{ext}"
+    cut.write_bytes(bytes(data[:at]))
+    data[at:at + 16] = bytes(16)
+    wiped.write_bytes(bytes(data))
+    r = run_cli("file", str(wiped), "-o", str(tmp_path / "o.mkv"), "-q")
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    line = r.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"livecut: error: {wiped}: the video ends early (damaged or cut short: ") and \
+        " KB of the file after its last frame could not be read): 125 frames written, about 150 expected" in line, line
+    r = run_cli("file", str(cut), "-o", str(tmp_path / "c.mkv"), "-q")
+    assert r.returncode == 3 and "the video ends early (truncated?): 125 frames written" in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("acodec", ["libopus", "aac"])
 def test_a_matroska_file_cut_in_the_audio_after_its_video_says_so(tmp_path, acodec):
     """A Matroska file whose audio runs 4 s past its video, cut short in that audio (its video

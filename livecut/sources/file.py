@@ -785,6 +785,21 @@ def _data_skipped(container) -> bool:
     return False
 
 
+def _unread_tail(container, size: int, video: int) -> int:
+    """How many bytes of a file of ``size`` bytes after the last packet of stream ``video``
+    demuxed from here on no packet (any stream) holds: an audio cluster past a stretch the
+    demuxer could not read counts none of it."""
+    end = held = 0
+    for pkt in container.demux():
+        if not pkt.size or pkt.pos is None or pkt.pos < 0:
+            continue
+        if pkt.stream.index == video:
+            end, held = max(end, pkt.pos + pkt.size), 0
+        elif pkt.pos >= end:
+            held += pkt.size
+    return size - end - held
+
+
 def demuxer(p) -> str | None:
     """The FFmpeg demuxer to read the local file ``p`` with where FFmpeg's own probe picks a
     wrong one (None: its probe's): "apng" for an animated PNG whose chunks before its animation's
@@ -1510,6 +1525,9 @@ class FileSource(ClosesWhileReading):
         self._decode_times = (c.format.name or "") == "avi"
         #: why decoding stopped before the end, when it stopped on an error ('' otherwise)
         self.read_error = ""
+        #: how a file that stops before its declared end runs on past it (set by :meth:`shortfall`:
+        #: damaged data it could not read past, not a file cut short; '' otherwise)
+        self.unread = ""
         self._timeline = Timeline(c, s)
         self._gen = self._decode()
         # peek at the first frame: rotation (display matrix) and "zero frames" are known now
@@ -1845,7 +1863,27 @@ class FileSource(ClosesWhileReading):
             # (truncated?): 10 frames written, 19 expected', exit 3, of a whole file)
             self._say_missing(got, expected)
             return None
+        self.unread = self._unread()
         return got, expected
+
+    def _unread(self) -> str:
+        """'' or how much of the file past the video's last packet no packet (any stream) that
+        could be read holds (over :data:`SKIPPED_DATA`): the file stopped early at damaged data
+        -- a Matroska cluster's header wiped, whose demuxer reads no video past it -- though it
+        runs on (it was 'the video ends early (truncated?)' of a file of its full size); a file
+        cut short ends with its last packets.  The file is read again."""
+        import av
+
+        try:
+            size = self.path.stat().st_size if self.path.is_file() else 0
+            with av.open(file_for_ffmpeg(self.path), "r", format=demuxer(self.path), metadata_errors="ignore") as c:
+                left = _unread_tail(c, size, self._stream.index) if size else 0
+        except (av.error.FFmpegError, OSError, ValueError):
+            return ""
+        if left <= SKIPPED_DATA:
+            return ""
+        amount = f"{left / 1024:.0f} KB" if left < 10 << 20 else f"{left / (1 << 20):.0f} MB"
+        return f"{amount} of the file after its last frame could not be read"
 
     def _runs_past_video(self) -> bool:
         """MPEG-TS/PS cut short: whether what is left of its other streams (FFmpeg's length of the
