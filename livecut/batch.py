@@ -44,9 +44,9 @@ from livecut.atomic import (check_not_special, discard, disk_stop, folder_in_the
 from livecut.config import CompositeConfig, Config, VideoConfig, text_codec
 from livecut.errors import (LivecutError, OutputExistsError, UsageError, WriteError, cli_text, interrupt_under,
                             json_names, json_names_read, stop_text)
-from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, RAW_EXTS, first_visit, folded_name, folders_matched,
-                             gifs_left_out, glob_paths, name_clash, pattern_base, raw_left_out, say_other_case,
-                             unreadable)
+from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, NAMED_ONLY_EXTS, RAW_EXTS, first_visit, folded_name,
+                             folders_matched, gifs_left_out, glob_paths, name_clash, pattern_base, raw_left_out,
+                             say_other_case, unreadable)
 from livecut.progress import clock
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
@@ -93,8 +93,8 @@ def _stop_folder(folder: str | None, outdir: Path) -> str | Path:
 
 
 #: photos only when named (on the command line or in --list), as `livecut image` reads them
-#: (its first frame); folders and globs do not contribute them, as in `livecut image`
-NAMED_IMAGE_EXTS = (".gif",)
+#: (its first frame); folders and globs do not contribute them, as in `livecut image` (a GIF, an APNG)
+NAMED_IMAGE_EXTS = NAMED_ONLY_EXTS
 
 
 def kind_of(path: Path, named: bool = False) -> str | None:

@@ -2558,13 +2558,22 @@ def raw_left_out(files: list[Path]) -> str:
             "or TIFF first")
 
 
+#: picture types cut only when named, not taken from a folder or by a glob: animations by their
+#: name, a GIF and an APNG (an animated PNG named .apng: a folder of them "held no images")
+NAMED_ONLY_EXTS = (".gif", ".apng")
+
+
 def gifs_left_out(files: list[Path]) -> str:
-    """What to add to "no images" of a folder or a pattern that holds GIFs alone (``files``:
-    its files): a GIF is cut only when named, and a folder or a pattern names none; else ""."""
+    """What to add to "no images" of a folder or a pattern that holds GIFs or APNGs alone
+    (``files``: its files): they are cut only when named, and a folder or a pattern names none;
+    else ""."""
     gifs = sum(q.suffix.lower() == ".gif" for q in files)
-    if not gifs:
+    apngs = sum(q.suffix.lower() == ".apng" for q in files)
+    if not gifs + apngs:
         return ""
-    return f"; {gifs} GIF{'s' * (gifs > 1)}, cut only when named: name {'it' if gifs == 1 else 'each'} on its own"
+    what = " and ".join(x for x in (f"{gifs} GIF{'s' * (gifs > 1)}" * bool(gifs),
+                                    f"{apngs} APNG{'s' * (apngs > 1)} (animated PNG)" * bool(apngs)) if x)
+    return f"; {what}, cut only when named: name {'it' if gifs + apngs == 1 else 'each'} on its own"
 
 
 def folders_matched(matched: list[Path], pattern: str) -> str:

@@ -2647,6 +2647,32 @@ def test_a_folder_of_gifs_alone_says_they_are_cut_only_when_named(tmp_path):
                                          "named: name each on its own"]
 
 
+def test_a_folder_of_apngs_alone_says_they_are_cut_only_when_named_as_gifs_are(tmp_path):
+    """An animated PNG named .apng in a folder (`livecut image apd/`, `livecut batch apd/`) was
+    'holds no images' / 'holds no photos or videos', as if the folder were empty, though each is
+    cut when named; an .apng, an animation by its name, is a GIF's kin: cut only when named, and
+    a folder or a glob that gives nothing else says so."""
+    from PIL import Image
+
+    from livecut.imageio import expand_inputs
+
+    src = tmp_path / "apd"
+    src.mkdir()
+    frames = [Image.new("RGB", (32, 32), (60 * i, 0, 0)) for i in range(3)]
+    frames[0].save(src / "anim.apng", save_all=True, append_images=frames[1:], duration=100)
+    said = "1 APNG (animated PNG), cut only when named: name it on its own"
+    p = plan([str(src)], tmp_path / "out")
+    assert [e for _, e in p.refused] == [f"{src}: folder holds no photos or videos; {said}"], p.refused
+    p = plan([str(src / "anim.apng")], tmp_path / "out")  # (named: a photo, its first frame)
+    assert [(it.kind, it.rel) for it in p.todo] == [("image", "anim.png")] and not p.refused
+    paths, errors = expand_inputs([str(src), f"{src}/*"])
+    assert not paths and errors == [f"{src}: directory holds no images (.jpg, .jpeg, .png, .bmp ...); {said}",
+                                    f"{src}/*: pattern matches no images; {said}"], errors
+    Image.new("RGB", (32, 32)).save(src / "b.gif")
+    assert plan([str(src)], tmp_path / "out").refused[0][1].endswith(
+        "; 1 GIF and 1 APNG (animated PNG), cut only when named: name each on its own")
+
+
 def _says_its_threads(src, dst, kind, force, settings):
     """An item function that reports the OpenCV threads its worker was given."""
     import cv2
