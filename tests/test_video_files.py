@@ -4290,6 +4290,35 @@ def test_an_animated_avifs_still_picture_is_not_said_to_be_a_second_video(tmp_pa
     assert r.returncode == 0 and "video streams" not in r.stderr, r.stderr
 
 
+def test_an_animated_avifs_alpha_track_is_not_said_to_be_a_second_video(tmp_path):
+    """An animated AVIF with transparency holds its alpha as a track of its own (auxiliary
+    video, gray frames), which FFmpeg gives as a second video stream: `livecut file animA.avif
+    -o a.webm -b transparent` warned 'animA.avif has 2 video streams: #2 ... is cut ... and #3
+    ... is left out; to cut it, extract it first: ffmpeg ...', advice to cut the transparency as
+    a video.  It is not a second video: a warning says the alpha track is not read (the colours
+    under it cut); an opaque animated AVIF, or one not asked for its alpha, says nothing."""
+    from PIL import Image, features
+
+    from livecut.sources.file import FileSource
+
+    if not features.check("avif"):
+        pytest.skip("Pillow without AVIF")
+    rgba = np.zeros((96, 128, 4), np.uint8)
+    rgba[..., 3] = 255
+    rgba[:, :64, 3] = 0
+    frames = [Image.fromarray(rgba + np.uint8(40 * i) * (np.arange(4) < 3), "RGBA") for i in range(4)]
+    frames[0].save(tmp_path / "animA.avif", save_all=True, append_images=frames[1:], duration=100)
+    frames[0].convert("RGB").save(tmp_path / "anim.avif", save_all=True,
+                                  append_images=[f.convert("RGB") for f in frames[1:]], duration=100)
+    r = run_cli("file", str(tmp_path / "animA.avif"), "-o", str(tmp_path / "a.webm"), "-b", "transparent")
+    assert r.returncode == 0 and "video streams" not in r.stderr and "extract" not in r.stderr, r.stderr
+    assert "animA.avif: an animated AVIF with transparency, an alpha track livecut does not read" in r.stderr
+    assert probe(tmp_path / "a.webm")["frames"] == 4
+    for name, alpha in (("animA.avif", False), ("anim.avif", True)):
+        with FileSource(str(tmp_path / name), alpha=alpha) as s:
+            assert not s.warnings, s.warnings
+
+
 def test_audio_that_repeats_a_time_at_a_join_is_copied_into_mp4(tmp_path):
     """Two clips joined into one .mkv (clips of two sizes, joined with their audio copied) whose
     audio gives one time twice at the join (1022 ms, then 1022 ms) while the video's times run

@@ -866,6 +866,57 @@ def _avif_sequence(p: Path) -> bool:
     return b"avis" in _ftyp_brands(_head(p, 64))
 
 
+#: the most of an animated AVIF's index (its ``moov`` box) read to find its alpha track
+AVIF_MOOV_MAX = 16 << 20
+
+
+def _avif_alpha_tracks(p: Path) -> set[int]:
+    """The track IDs of an animated AVIF's alpha tracks: auxiliary video (handler ``auxv``) of
+    the alpha kind (``urn:mpeg:mpegB:cicp:systems:auxiliary:alpha``), the transparency of the
+    track it refers to (``tref``/``auxl``), which FFmpeg reads as a second video; empty where
+    none is found."""
+    from livecut.imageio import iso_boxes
+
+    try:
+        with open(p, "rb") as fh:
+            end, pos = fh.seek(0, 2), 0
+            for _ in range(MAX_TOP_BOXES):
+                fh.seek(pos)
+                head = fh.read(16)
+                if len(head) < 8:
+                    return set()
+                size, kind, inner = int.from_bytes(head[:4], "big"), head[4:8], 8
+                if size == 1 and len(head) == 16:
+                    size, inner = int.from_bytes(head[8:16], "big"), 16
+                elif size == 0:
+                    size = end - pos
+                if size < inner:
+                    return set()
+                if kind == b"moov":
+                    fh.seek(pos)
+                    b = memoryview(fh.read(min(size, AVIF_MOOV_MAX)))
+                    break
+                pos += size
+            else:
+                return set()
+    except OSError:
+        return set()
+    found = set()
+    for kind, s, e in iso_boxes(b, inner, len(b)):
+        if kind != b"trak":
+            continue
+        boxes = {k: (a, z) for k, a, z in iso_boxes(b, s, e)}
+        mdia = boxes.get(b"mdia")
+        hdlr = next(((a, z) for k, a, z in iso_boxes(b, *mdia) if k == b"hdlr"), None) if mdia else None
+        tkhd = boxes.get(b"tkhd")
+        if (hdlr is None or tkhd is None or bytes(b[hdlr[0] + 8:hdlr[0] + 12]) != b"auxv"
+                or b"auxiliary:alpha" not in bytes(b[s:e])):
+            continue
+        at = tkhd[0] + (20 if b[tkhd[0]] == 1 else 12)  # (version 1: 64-bit times before the ID)
+        found.add(int.from_bytes(b[at:at + 4], "big"))
+    return found
+
+
 def _heif_photo(p: Path) -> bool:
     """Whether ``p`` is a HEIC/HEIF photo (an iPhone's), not a HEIF image sequence (a track,
     major brand msf1 or hevc): FFmpeg opened it as a video of one stream per item, an iPhone
@@ -1423,6 +1474,15 @@ class FileSource(ClosesWhileReading):
             # (an animated AVIF holds its picture as a still too, a stream of one AV1 frame: each was
             # said to hold '2 video streams', the still 'one picture: cover art?' to extract and cut)
             moving = [s] + [v for v in moving[1:] if not one_picture(v)]
+            # (and its transparency as a track of its own, an auxiliary video of gray frames: it was
+            # said to be a second video, to extract and cut; it is not read, and a warning says so)
+            alpha = _avif_alpha_tracks(self.path)
+            if s.id not in alpha and any(v.id in alpha for v in moving[1:]):
+                moving = [s] + [v for v in moving[1:] if v.id not in alpha]
+                if self._want_alpha:
+                    self.warnings.append(f"{self.path.name}: an animated AVIF with transparency, an alpha track "
+                                         "livecut does not read: transparent parts are cut as the colours "
+                                         "stored under them (`livecut image` reads its first frame's)")
         if len(moving) > 1:
             self.warnings.append(self._several_note(moving))
         if s.codec_context is None or s.codec_context.name is None:
