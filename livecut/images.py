@@ -391,9 +391,10 @@ def background_warning(cfg: Config, background: str | None = None, mode: str | N
             + (f"; it {black}" if clear else ""))
 
 
-#: picture types ``-o`` may name that livecut does not write (it reads GIF, and knows HEIC and
+#: picture types ``-o`` may name that livecut does not write (it reads GIF and APNG, and knows HEIC and
 #: others by name): refused rather than taken for a folder's name, as another suffix is
-UNWRITTEN_EXTS = (".gif", ".heic", ".heif", ".hif", ".jxl", ".exr", ".hdr", ".svg", ".ico", ".psd", ".tga") + RAW_EXTS
+UNWRITTEN_EXTS = (".gif", ".apng", ".heic", ".heif", ".hif", ".jxl", ".exr", ".hdr", ".svg", ".ico", ".psd",
+                  ".tga") + RAW_EXTS
 #: JPEG 2000's bare codestreams and its other file types: OpenCV writes .jp2 alone ("could not
 #: find encoder" for the others), so that -o cut.j2k became a folder cut.j2k/, with a note
 J2K_EXTS = (".j2k", ".j2c", ".jpc", ".jpf", ".jpx")

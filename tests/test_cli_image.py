@@ -3766,6 +3766,19 @@ def test_an_output_named_as_a_video_is_refused(tmp_path, good, monkeypatch, name
     assert r.exit_code == 0 and (tmp_path / name / "a.png").is_file(), r.stderr
 
 
+def test_an_output_named_apng_is_refused_as_gif_is(tmp_path, good):
+    """`livecut image a.jpg -o cut.apng` (an animated PNG's name, which livecut reads but does
+    not write) made a folder cut.apng/ holding a.png, with a note calling .apng no image
+    extension, exit 0; refused as -o cut.gif is (exit 2, one line), nothing made; a final / is
+    still a folder."""
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "cut.apng")
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "livecut does not write .apng pictures (cutout); name a .png" in r.stderr, r.stderr
+    assert not (tmp_path / "cut.apng").exists()
+    r = invoke("image", good["a.jpg"], "-o", f"{tmp_path / 'cut.apng'}/")
+    assert r.exit_code == 0 and (tmp_path / "cut.apng" / "a.png").is_file(), r.stderr
+
+
 @pytest.mark.parametrize("name, says", [("out.mp4", "names a video, but livecut image writes pictures"),
                                         ("anim.gif", "livecut does not write .gif pictures")])
 def test_an_output_named_as_a_video_or_unwritten_picture_that_exists_is_refused_as_such(tmp_path, good, name, says):
