@@ -4290,33 +4290,60 @@ def test_an_animated_avifs_still_picture_is_not_said_to_be_a_second_video(tmp_pa
     assert r.returncode == 0 and "video streams" not in r.stderr, r.stderr
 
 
-def test_an_animated_avifs_alpha_track_is_not_said_to_be_a_second_video(tmp_path):
+def test_an_animated_avifs_alpha_track_is_its_transparency_not_a_second_video(tmp_path):
     """An animated AVIF with transparency holds its alpha as a track of its own (auxiliary
-    video, gray frames), which FFmpeg gives as a second video stream: `livecut file animA.avif
+    video of gray frames), which FFmpeg gives as a second video stream: `livecut file animA.avif
     -o a.webm -b transparent` warned 'animA.avif has 2 video streams: #2 ... is cut ... and #3
     ... is left out; to cut it, extract it first: ffmpeg ...', advice to cut the transparency as
-    a video.  It is not a second video: a warning says the alpha track is not read (the colours
-    under it cut); an opaque animated AVIF, or one not asked for its alpha, says nothing."""
+    a video, and cut the colours stored under it as opaque.  The alpha track is read beside the
+    colours, each frame's its own (BGRA, as a WebM with alpha is read): what it leaves
+    transparent is out of the mask, and no warning; not asked for alpha, or opaque, as before."""
     from PIL import Image, features
 
     from livecut.sources.file import FileSource
 
     if not features.check("avif"):
         pytest.skip("Pillow without AVIF")
-    rgba = np.zeros((96, 128, 4), np.uint8)
-    rgba[..., 3] = 255
-    rgba[:, :64, 3] = 0
-    frames = [Image.fromarray(rgba + np.uint8(40 * i) * (np.arange(4) < 3), "RGBA") for i in range(4)]
-    frames[0].save(tmp_path / "animA.avif", save_all=True, append_images=frames[1:], duration=100)
-    frames[0].convert("RGB").save(tmp_path / "anim.avif", save_all=True,
-                                  append_images=[f.convert("RGB") for f in frames[1:]], duration=100)
+    frames, opaque = [], []
+    for i in range(4):
+        rgba = np.zeros((96, 128, 4), np.uint8)
+        rgba[..., :3] = 40 * i + 30
+        rgba[:, 24 * (i + 1):, 3] = 255  # (frame i: its first 24 * (i + 1) columns transparent)
+        frames.append(Image.fromarray(rgba, "RGBA"))
+        opaque.append(frames[-1].convert("RGB"))
+    frames[0].save(tmp_path / "animA.avif", save_all=True, append_images=frames[1:], duration=100, quality=100)
+    opaque[0].save(tmp_path / "anim.avif", save_all=True, append_images=opaque[1:], duration=100)
     r = run_cli("file", str(tmp_path / "animA.avif"), "-o", str(tmp_path / "a.webm"), "-b", "transparent")
     assert r.returncode == 0 and "video streams" not in r.stderr and "extract" not in r.stderr, r.stderr
-    assert "animA.avif: an animated AVIF with transparency, an alpha track livecut does not read" in r.stderr
-    assert probe(tmp_path / "a.webm")["frames"] == 4
+    assert "alpha track" not in r.stderr and probe(tmp_path / "a.webm")["frames"] == 4, r.stderr
+    with FileSource(str(tmp_path / "animA.avif"), alpha=True) as s:
+        assert s.alpha and s.pixel_format == "bgra" and not s.warnings, s.warnings
+        for i in range(4):
+            f = s.read()
+            a = f.image[..., 3]
+            assert a.shape == (96, 128) and a[:, :24 * (i + 1) - 4].max() < 8 and a[:, 24 * (i + 1) + 4:].min() > 247, i
+        assert s.read() is None
+    frames[0].save(tmp_path / "a444.avif", save_all=True, append_images=frames[1:], duration=100, quality=100,
+                   subsampling="4:4:4")
+    with FileSource(str(tmp_path / "a444.avif"), alpha=True) as s:  # (its colours 4:4:4: yuva444p)
+        a = s.read().image
+        assert s.alpha and a[:, :20, 3].max() < 8 and a[:, 28:, 3].min() > 247 and abs(int(a[50, 100, 0]) - 30) < 3
     for name, alpha in (("animA.avif", False), ("anim.avif", True)):
         with FileSource(str(tmp_path / name), alpha=alpha) as s:
-            assert not s.warnings, s.warnings
+            assert not s.alpha and not s.warnings and s.read().image.shape == (96, 128, 3), s.warnings
+    r = run_cli("file", str(tmp_path / "animA.avif"), "-o", str(tmp_path / "m") + "/", "--mode", "mask")
+    assert r.returncode == 0, r.stderr
+    for i in range(4):
+        m = cv2.imread(str(tmp_path / "m" / f"frame_{i:06d}.png"), cv2.IMREAD_GRAYSCALE)
+        assert m[:, :24 * (i + 1) - 4].max() == 0, i
+    rng = np.random.default_rng(0)  # (cut short: its frames' time base unknown, 'reader stage failed')
+    noisy = [Image.fromarray(np.dstack([rng.integers(0, 255, (96, 128, 3), np.uint8), rgba[..., 3]]), "RGBA")
+             for _ in range(12)]
+    noisy[0].save(tmp_path / "noisy.avif", save_all=True, append_images=noisy[1:], duration=40)
+    data = (tmp_path / "noisy.avif").read_bytes()
+    (tmp_path / "cut.avif").write_bytes(data[:len(data) // 2])
+    r = run_cli("file", str(tmp_path / "cut.avif"), "-o", str(tmp_path / "cut.webm"), "-b", "transparent")
+    assert r.returncode == 3 and "the video ends early" in r.stderr and "failed:" not in r.stderr, r.stderr
 
 
 def test_audio_that_repeats_a_time_at_a_join_is_copied_into_mp4(tmp_path):

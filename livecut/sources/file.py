@@ -17,9 +17,9 @@ as FFmpeg makes it; only for a yuv420p, 4:2:2 or 4:4:4 video of even size, see
 :attr:`FileSource.can_yuv420p`).  I420 and BGR frames come from a pool of
 buffers the runner gives back with :meth:`FileSource.release_frame` (BGRA ones are new arrays).  A video with
 an alpha channel of its own (VP8/VP9 WebM with alpha, ProRes 4444, QuickTime
-Animation, PNG in MOV, FFV1 yuva) opened with ``alpha=True`` gives BGRA (HxWx4)
-frames instead (:attr:`FileSource.alpha`): FFmpeg's own VP8/VP9 decoders drop the
-alpha, so such a WebM is decoded by libvpx (:data:`ALPHA_DECODERS`).  An interlaced video is
+Animation, PNG in MOV, FFV1 yuva; an animated AVIF's alpha track, see :class:`_AlphaTrack`)
+opened with ``alpha=True`` gives BGRA (HxWx4) frames instead (:attr:`FileSource.alpha`): FFmpeg's own
+VP8/VP9 decoders drop the alpha, so such a WebM is decoded by libvpx (:data:`ALPHA_DECODERS`).  An interlaced video is
 deinterlaced as it is decoded (FFmpeg's bwdif, a frame for a frame; ``video.deinterlace``).
 """
 
@@ -1357,6 +1357,8 @@ class FileSource(ClosesWhileReading):
         #: video has one (known once the first frame is decoded)
         self.alpha = False
         self._want_alpha = alpha
+        #: an animated AVIF's alpha track, read beside its colours (see :class:`_AlphaTrack`), else None
+        self._alpha_track = None
         #: the decoder of a VP8/VP9 stream with alpha (libvpx), else None: the stream's own
         self._decoder = None
         #: optional :class:`livecut.stageclock.StageClock`: CPU time of decode and convert
@@ -1475,14 +1477,21 @@ class FileSource(ClosesWhileReading):
             # said to hold '2 video streams', the still 'one picture: cover art?' to extract and cut)
             moving = [s] + [v for v in moving[1:] if not one_picture(v)]
             # (and its transparency as a track of its own, an auxiliary video of gray frames: it was
-            # said to be a second video, to extract and cut; it is not read, and a warning says so)
+            # said to be a second video, to extract and cut, its alpha not read; read beside the
+            # colours, it is their alpha, as a WebM's is)
             alpha = _avif_alpha_tracks(self.path)
-            if s.id not in alpha and any(v.id in alpha for v in moving[1:]):
+            tracks = [v for v in moving[1:] if v.id in alpha]
+            if s.id not in alpha and tracks:
                 moving = [s] + [v for v in moving[1:] if v.id not in alpha]
                 if self._want_alpha:
-                    self.warnings.append(f"{self.path.name}: an animated AVIF with transparency, an alpha track "
-                                         "livecut does not read: transparent parts are cut as the colours "
-                                         "stored under them (`livecut image` reads its first frame's)")
+                    import av
+
+                    try:
+                        self._alpha_track = _AlphaTrack(self.path, tracks[0].index)
+                    except (av.error.FFmpegError, OSError, ValueError, IndexError):
+                        self.warnings.append(f"{self.path.name}: an animated AVIF with transparency, an alpha "
+                                             "track this FFmpeg cannot read: transparent parts are cut as the "
+                                             "colours stored under them")
         if len(moving) > 1:
             self.warnings.append(self._several_note(moving))
         if s.codec_context is None or s.codec_context.name is None:
@@ -1810,7 +1819,7 @@ class FileSource(ClosesWhileReading):
             shape = self._shapes.of(f, lambda: (self._decoder or self._stream.codec_context).sample_aspect_ratio)
             if shape != 1:
                 self._shape_of[f.pts] = shape
-            yield f
+            yield f if self._alpha_track is None else self._alpha_track.joined(f)
 
     def _cut_by_the_end(self, packet) -> bool:
         """Whether ``packet`` (flagged corrupt) is one the file's end cut: an MP4/MOV whose index,
@@ -2219,6 +2228,8 @@ class FileSource(ClosesWhileReading):
             self._pass_start = None
             self._container.seek(0)
             (self._stream.codec_context if self._decoder is None else self._decoder).flush_buffers()
+            if self._alpha_track is not None:
+                self._alpha_track.rewind()
             self._timeline = Timeline(self._container, self._stream)
             self._gen = self._decode()
             if self.deinterlaced:
@@ -2296,6 +2307,87 @@ class FileSource(ClosesWhileReading):
             if gen is not None:
                 gen.close()
             c.close()
+        track, self._alpha_track = getattr(self, "_alpha_track", None), None
+        if track is not None:
+            track.close()
+
+
+#: an animated AVIF's colour formats (8 bits; 10 and 12 brought to 8) and what they are with its alpha
+_WITH_ALPHA = {"yuv420p": "yuva420p", "yuv422p": "yuva422p", "yuv444p": "yuva444p"}
+
+
+class _AlphaTrack:
+    """An animated AVIF's alpha track (auxiliary video of gray frames, see :func:`_avif_alpha_tracks`),
+    read from a second opening of the file beside its colour track (a file may store every
+    alpha frame before the first colour one: one demuxer for both held them all), each colour
+    frame joined with the alpha frame of its time as yuva420p, as a WebM with alpha decodes."""
+
+    def __init__(self, path: Path, index: int):
+        import av
+
+        self._c = av.open(file_for_ffmpeg(path), "r", format=demuxer(path), metadata_errors="ignore")
+        try:
+            self._s = self._c.streams[index]
+        except IndexError:
+            self._c.close()
+            raise
+        self._frames = self._c.decode(self._s)
+        self._last = self._next = None
+
+    def rewind(self) -> None:
+        """Back to the start (a --loop pass)."""
+        self._c.seek(0)
+        self._s.codec_context.flush_buffers()
+        self._frames = self._c.decode(self._s)
+        self._last = self._next = None
+
+    def _at(self, pts):
+        """The alpha frame shown at ``pts`` (the last one at or before it), or None."""
+        import av
+
+        while True:
+            if self._next is None:
+                try:
+                    self._next = next(self._frames, None)
+                except (av.error.FFmpegError, ValueError):
+                    self._next = None
+                if self._next is None:
+                    return self._last
+            if pts is not None and self._next.pts is not None and self._next.pts > pts:
+                return self._last
+            self._last, self._next = self._next, None
+            if pts is None or self._last.pts is None:  # (no times: frame for frame)
+                return self._last
+
+    def joined(self, f):
+        """Colour frame ``f`` with its alpha (yuva420p, yuva422p or yuva444p, 8 bits); ``f`` itself
+        where there is none that fits."""
+        import av
+
+        a = self._at(f.pts)
+        base = next((b for b in _WITH_ALPHA if f.format.name.startswith(b)), None)
+        if a is None or base is None or (a.width, a.height) != (f.width, f.height):
+            return f
+        # (10 or 12 bits: to 8, as the frames of a video without alpha are read)
+        colours = f if f.format.name == base else f.reformat(format=base)
+        alpha = a if a.format.name == "gray" else a.reformat(format="gray")
+        out = av.VideoFrame(f.width, f.height, _WITH_ALPHA[base])
+        for dst, src in zip(out.planes, (*colours.planes[:3], alpha.planes[0])):
+            h, w = dst.height, dst.width
+            np.frombuffer(dst, np.uint8).reshape(-1, dst.line_size)[:h, :w] = \
+                np.frombuffer(src, np.uint8).reshape(-1, src.line_size)[:h, :w]
+        out.pts = f.pts
+        for k in ("time_base", "duration", "colorspace", "color_range"):
+            v = getattr(f, k, None)
+            try:
+                if v is not None:  # (a frame of a file cut short: no time base)
+                    setattr(out, k, v)
+            except (AttributeError, TypeError, ValueError):
+                pass
+        return out
+
+    def close(self) -> None:
+        self._c.close()
 
 
 def _mirrored(frame) -> bool:
