@@ -5527,18 +5527,24 @@ def test_a_picture_background_of_several_pictures_says_only_the_first_is_used(tm
     assert _stderr_lines(r) == [said], r.stderr
     if shutil.which("ffmpeg") is None:
         return
+    gif = _animated_gif(tmp_path, img)
+    if gif is None:
+        return  # (this OpenCV reads no GIF)
+    r = invoke("file", clip, "-o", tmp_path / "out2.mp4", "-b", f"image:{gif}", "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [f"livecut: warning: background {gif}: an animated GIF of 4 frames; only "
+                                f"the first is used (-b video:{gif} plays it)"], r.stderr
+
+
+def _animated_gif(tmp_path, img):
+    """tmp_path/anim.gif, 4 frames of ``img`` moved 4 px each (ffmpeg); None where OpenCV reads no GIF."""
     frames = tmp_path / "f%02d.png"
     for i in range(4):
         cv2.imwrite(str(frames).replace("%02d", f"{i:02d}"), np.roll(img, 4 * i, axis=1))
     gif = tmp_path / "anim.gif"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-framerate", "5", "-i", str(frames), str(gif)],
                    check=True, timeout=60)
-    if cv2.imdecode(np.fromfile(gif, np.uint8), cv2.IMREAD_UNCHANGED) is None:
-        return  # (this OpenCV reads no GIF)
-    r = invoke("file", clip, "-o", tmp_path / "out2.mp4", "-b", f"image:{gif}", "-q")
-    assert r.exit_code == 0, r.output
-    assert _stderr_lines(r) == [f"livecut: warning: background {gif}: an animated GIF of 4 frames; only "
-                                f"the first is used (-b video:{gif} plays it)"], r.stderr
+    return None if cv2.imdecode(np.fromfile(gif, np.uint8), cv2.IMREAD_UNCHANGED) is None else gif
 
 
 def test_a_batch_of_videos_over_an_animated_gif_says_how_to_play_it(tmp_path, scene, good):
@@ -5552,13 +5558,8 @@ def test_a_batch_of_videos_over_an_animated_gif_says_how_to_play_it(tmp_path, sc
     if shutil.which("ffmpeg") is None:
         pytest.skip("ffmpeg")
     img, _ = scene
-    frames = tmp_path / "f%02d.png"
-    for i in range(4):
-        cv2.imwrite(str(frames).replace("%02d", f"{i:02d}"), np.roll(img, 4 * i, axis=1))
-    gif = tmp_path / "anim.gif"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-framerate", "5", "-i", str(frames), str(gif)],
-                   check=True, timeout=60)
-    if cv2.imdecode(np.fromfile(gif, np.uint8), cv2.IMREAD_UNCHANGED) is None:
+    gif = _animated_gif(tmp_path, img)
+    if gif is None:
         pytest.skip("this OpenCV reads no GIF")
     vids = tmp_path / "vids"
     vids.mkdir()
