@@ -325,13 +325,13 @@ def plain_transcode(src, dst, cfg: Config, clock=None) -> int:
 
     from livecut.sinks.base import fps_fraction
     from livecut.sinks.file import _fixed_rate, _mpeg4_base, encoder_options, open_encoder, rate_control
-    from livecut.sources.file import decoder_threads, demuxer, video_streams
+    from livecut.sources.file import decoder_threads, open_local, video_streams
     from livecut.urls import file_for_ffmpeg
 
     n = 0
     # (tags that are not UTF-8, an old tool's Latin-1 title, failed its opening: an internal error;
     # the demuxer `livecut file` reads it with: an animated PNG was 1 frame here, all of them there)
-    with av.open(file_for_ffmpeg(src), "r", format=demuxer(src), metadata_errors="ignore") as inp, \
+    with open_local(src) as inp, \
             av.open(file_for_ffmpeg(dst), "w") as out:
         vin = video_streams(inp)[0]  # (the one `livecut file` cuts)
         for k, v in decoder_threads().items():

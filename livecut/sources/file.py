@@ -831,7 +831,7 @@ def _pictures(p: Path) -> int:
 
     n = 0
     try:
-        with av.open(file_for_ffmpeg(p), "r", format=demuxer(p), metadata_errors="ignore") as c:
+        with open_local(p) as c:
             for pkt in c.demux(video=0):
                 n += bool(pkt.size)
                 if n > 1:
@@ -857,6 +857,14 @@ def _avif_still(p: Path) -> bool:
 
     brands = _ftyp_brands(_head(p, 64))
     return b"avif" in brands and b"avis" not in brands
+
+
+def open_local(p):
+    """A local file ``p`` opened for reading by PyAV, with the demuxer FFmpeg's probe would miss
+    (:func:`demuxer`), its metadata's bad text ignored."""
+    import av
+
+    return av.open(file_for_ffmpeg(p), "r", format=demuxer(p), metadata_errors="ignore")
 
 
 def _avif_sequence(p: Path) -> bool:
@@ -1058,7 +1066,7 @@ def _one_packet(stream, span: float | None) -> bool:
     # taken for a cover after 15 s and refused, 'only a cover picture'; none said: read to the
     # end, it was so taken after 15 s of no second picture too)
     try:
-        with av.open(file_for_ffmpeg(name), "r", format=demuxer(name), metadata_errors="ignore") as c:
+        with open_local(name) as c:
             if span is None:
                 one = _one_picture_to_the_end(c, stream.index)
             else:
@@ -1188,7 +1196,7 @@ def _packet_rate(path: Path, index: int) -> Fraction | None:
     try:
         if not Path(path).is_file():  # (a pipe is not read twice)
             return None
-        with av.open(file_for_ffmpeg(path), "r", format=demuxer(path), metadata_errors="ignore") as c:
+        with open_local(path) as c:
             s = c.streams[index]
             for p in c.demux(s):
                 if p.size and p.pts is not None:
@@ -1418,7 +1426,7 @@ class FileSource(ClosesWhileReading):
             raise VideoOpenFailure(f"{p}: a HEIC/HEIF photo, not a video (FFmpeg reads an iPhone photo's tiles as "
                                    f"separate pictures): cut it with: livecut image {shlex.quote(str(p))}")
         try:
-            self._container = av.open(file_for_ffmpeg(p), "r", format=demuxer(p), metadata_errors="ignore")
+            self._container = open_local(p)
         except av.error.EOFError:
             if p.suffix.lower() == ".gif" and _head(p, 4) != b"GIF8":  # (text named .gif: no header)
                 raise VideoOpenFailure(f"{p}: not a readable video or image file (not a GIF)") from None
@@ -1715,7 +1723,7 @@ class FileSource(ClosesWhileReading):
         import av
 
         try:
-            with av.open(file_for_ffmpeg(self.path), "r", format=demuxer(self.path), metadata_errors="ignore") as c:
+            with open_local(self.path) as c:
                 return next(c.decode(c.streams[self._stream.index]), None)
         except (av.error.FFmpegError, OSError, ValueError, IndexError):
             return None
@@ -1945,7 +1953,7 @@ class FileSource(ClosesWhileReading):
 
         try:
             size = self.path.stat().st_size if self.path.is_file() else 0
-            with av.open(file_for_ffmpeg(self.path), "r", format=demuxer(self.path), metadata_errors="ignore") as c:
+            with open_local(self.path) as c:
                 left = _unread_tail(c, size, self._stream.index) if size else 0
         except (av.error.FFmpegError, OSError, ValueError):
             return ""
@@ -2003,7 +2011,7 @@ class FileSource(ClosesWhileReading):
         import av
 
         try:
-            with av.open(file_for_ffmpeg(self.path), "r", format=demuxer(self.path), metadata_errors="ignore") as c:
+            with open_local(self.path) as c:
                 return _data_skipped(c)
         except (av.error.FFmpegError, OSError, ValueError):
             return False
@@ -2015,7 +2023,7 @@ class FileSource(ClosesWhileReading):
         import av
 
         try:
-            with av.open(file_for_ffmpeg(self.path), "r", format=demuxer(self.path), metadata_errors="ignore") as c:
+            with open_local(self.path) as c:
                 if not c.duration:
                     return False
                 dur = c.duration / 1_000_000
@@ -2323,9 +2331,7 @@ class _AlphaTrack:
     frame joined with the alpha frame of its time as yuva420p, as a WebM with alpha decodes."""
 
     def __init__(self, path: Path, index: int):
-        import av
-
-        self._c = av.open(file_for_ffmpeg(path), "r", format=demuxer(path), metadata_errors="ignore")
+        self._c = open_local(path)
         try:
             self._s = self._c.streams[index]
         except IndexError:
