@@ -850,17 +850,23 @@ def resolution(data: np.ndarray, upright: bool = True) -> tuple[float, float] | 
     except struct.error:
         dpi = None
     if dpi is None:
-        dpi = _per_inch(tags.get(282), tags.get(283), tags.get(296, 2))
+        dpi = _tags_dpi(tags)
     if dpi is not None and (upright or tiff) and tags.get(274) in (5, 6, 7, 8):
         dpi = dpi[1], dpi[0]  # (turned sideways: what was across is now up)
     if dpi is None and head[4:8] == b"ftyp":  # (an AVIF's Exif item; turned by its irot, not by the
         # EXIF's orientation, as read_image turns it)
         avif = _avif_exif(data)
         tags = _ifd0_numbers(avif) if avif else {}
-        dpi = _per_inch(tags.get(282), tags.get(283), tags.get(296, 2))
+        dpi = _tags_dpi(tags)
         if dpi is not None and upright and sum(n for kind, n in _avif_turns(data) if kind == b"irot") % 2:
             dpi = dpi[1], dpi[0]
     return dpi
+
+
+def _tags_dpi(tags: dict) -> tuple[float, float] | None:
+    """The resolution TIFF/EXIF tags (:func:`_ifd0_numbers`) state, in dots per inch: XResolution,
+    YResolution, ResolutionUnit (inches where none is said); None where they state none."""
+    return _per_inch(tags.get(282), tags.get(283), tags.get(296, 2))
 
 
 def _jp2_dpi(data: np.ndarray) -> tuple[float, float] | None:
@@ -893,7 +899,7 @@ def _exif_resolution(exif: bytes | None) -> tuple[float, float] | None:
     if not exif or exif[:4] not in (b"II*\x00", b"MM\x00*"):
         return None
     tags = _ifd0_numbers(exif)
-    dpi = _per_inch(tags.get(282), tags.get(283), tags.get(296, 2))
+    dpi = _tags_dpi(tags)
     return (dpi[1], dpi[0]) if dpi is not None and tags.get(274) in (5, 6, 7, 8) else dpi
 
 
