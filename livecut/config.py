@@ -107,7 +107,8 @@ class SegmentConfig(_Checked):
                       "working size), smoothed and refined against their own pixels (less CPU, up to "
                       "N-1 frames of lag after a change of focus)", lo=1, hi=8)
     still: int = _opt(3, "focusnet, video: on a still scene (under 0.2 % of the working-size pixels "
-                      "changed by 8 or more levels since the last judged frame) reuse that judgement, "
+                      "changed by 8 or more levels since the last judged frame, and the change averaged "
+                      "over 3x3 of them under 8 levels in the subject: a hand that waves is judged) reuse that judgement, "
                       "for at most this many frames in a row, segment.every's included; the still scene "
                       "judged again after them is averaged with that judgement (0 = judge every frame)",
                       lo=0, hi=8)

@@ -923,6 +923,38 @@ def test_a_still_scene_reuses_the_judgement_and_a_change_is_judged_at_once():
     assert _judged(photo)
 
 
+def test_a_small_part_of_a_subject_that_moves_over_a_still_scene_is_judged_anew():
+    """segment.still: a person's hand waving over a still shot (14 px at 640x360) changed under
+    0.2 % of the working-size pixels (STILL_SHARE) and was taken for noise: the judgement was
+    served again for up to 3 frames, the hand's mask left where it had been (2-10 of its 196
+    pixels in the mask where it was, 85-185 judged).  A change whose mean over 3x3 working-size
+    pixels reaches STILL_LEVEL is something that moved: each frame it moves in is judged anew
+    (the masks are those of judging every frame), and the scene at rest again is still; a small
+    change in the background, where nothing is kept, leaves the scene still."""
+    bg, tex = make_samples.background(1), make_samples.subject_texture(2)
+    person = np.zeros(bg.shape[:2], np.uint8)
+    person[80:340, 200:320] = 255
+    seg = Segmenter(load_config(None, ["segment.still=3"]))
+    every = Segmenter(load_config(None, ["segment.still=0"]))
+    judged = []
+    for i, y in enumerate([150, 150] + [150 + 14 * (k % 4) for k in range(1, 13)] + [150] * 3):
+        subject = person.copy()
+        subject[y:y + 14, 320:334] = 255  # (the hand, at the person's side)
+        frame = np.where(subject[:, :, None] > 0, tex, bg)
+        a = seg.mask(frame).copy()
+        judged.append(_judged(seg))
+        assert np.array_equal(a, every.mask(frame)), i
+    assert judged == [True, False] + [True] * 12 + [False] * 3, judged
+    # a small light blinking in the background, where nothing is kept: still, as before
+    seg, judged = Segmenter(load_config(None, ["segment.still=3"])), []
+    for i in range(8):
+        frame = np.where(person[:, :, None] > 0, tex, bg)
+        if i % 2:
+            frame[30:44, 500:514] = (40, 220, 255)
+        seg.mask(frame)
+        judged.append(_judged(seg))
+    assert judged == [True, False, False, False] * 2, judged
+
 def test_a_still_scene_judged_again_is_averaged_with_the_last_judgement():
     """segment.still = 3: when the reuse of a still scene's judgement runs out, the scene is
     judged anew and that probability averaged with the last one (STILL_AVERAGE): noise

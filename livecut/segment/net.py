@@ -216,7 +216,12 @@ STILL_AVERAGE = 0.5
 #: averages 3-6 frame pixels per side, so sensor and codec noise stay well below it) ...
 STILL_LEVEL = 8
 #: ... and the scene is still while at most this share of the pixels has changed (0.2 %:
-#: a patch of about 10 x 10 working-size pixels, a hand's width in an HD frame)
+#: a patch of about 10 x 10 working-size pixels, a hand's width in an HD frame), nor anywhere
+#: in the subject the last frame kept where the change's mean over 3x3 pixels reaches STILL_LEVEL
+#: (a hand that waves, 14 px at 640x360, changed 0.1 % of them: the judgement was served again, the
+#: hand's mask left where it had been for up to segment.still frames; noise that changes under 0.2 %
+#: of the pixels by STILL_LEVEL averages a few levels over 3x3; a small light blinking in the
+#: background, where nothing is kept, leaves the scene still)
 STILL_SHARE = 0.002
 #: video, segment.every: a frame between judged ones whose gray differs from the judged
 #: frame's, moved by the optical flow, by more than this many levels on average is judged
@@ -596,6 +601,7 @@ class FocusNetMethod:
             self._dis = (cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
                          if min(small_hw) >= FOLLOW_MIN_SIDE else None)  # (see FOLLOW_MIN_SIDE)
         self._diff = np.empty(small_hw, np.uint8)
+        self._diff3 = np.empty(small_hw, np.uint8)  # (its mean over 3x3 pixels, see _is_still)
         self._snapped = np.empty(small_hw, np.float32)
         r = int(round(self.cfg.snap * max(small_hw)))
         self._snap = ColorGuidedFilter(small_hw, r, SNAP_EPS, subsample=SNAP_SUBSAMPLE) if r >= 1 else None
@@ -755,7 +761,17 @@ class FocusNetMethod:
         cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY, dst=self._gray)
         d = cv2.absdiff(self._gray, self._judged_gray, dst=self._diff)
         cv2.threshold(d, STILL_LEVEL - 1, 255, cv2.THRESH_BINARY, dst=d)
-        return cv2.countNonZero(d) <= STILL_SHARE * d.size
+        if cv2.countNonZero(d) > STILL_SHARE * d.size:
+            return False
+        # (... nor where the change averaged over 3x3 pixels reaches STILL_LEVEL in the subject kept
+        # by the last frame: a part of it moved -- noise that changes under STILL_SHARE of the pixels
+        # that much averages far below; a small change in the background, nothing kept there, stays still)
+        cv2.absdiff(self._gray, self._judged_gray, dst=d)
+        cv2.blur(d, (3, 3), dst=self._diff3)
+        cv2.threshold(self._diff3, STILL_LEVEL - 1, 255, cv2.THRESH_BINARY, dst=self._diff3)
+        cv2.compare(self._mask, 127, cv2.CMP_GT, dst=d)
+        cv2.bitwise_and(d, self._diff3, dst=d)
+        return cv2.countNonZero(d) == 0
 
     def _frame_state(self, share: float) -> str:
         """"all-blurred", "all-sharp" or "subject": what the network kept of the frame
