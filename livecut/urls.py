@@ -160,6 +160,12 @@ def url_problem(url: str) -> str | None:
     if scheme in ("rtmp", "rtmps") and " " in query.rstrip(" "):
         return ("FFmpeg's RTMP client cannot send a space in the application or stream key (it ends the "
                 "address there, and sends %20 as written)")
+    # (FFmpeg's RTSP client puts the address in its request line as written, a space too: the
+    # server took it for a broken request, "Server returned 400 Bad Request" when reading and "the
+    # server reset the connection" when publishing; one the address ends with is left out)
+    if scheme in ("rtsp", "rtsps") and " " in query.rstrip(" "):
+        return ("FFmpeg's RTSP client sends a space in the address as it is, which the server refuses as a "
+                "broken request: write it %20")
     # (it reads the address after the server into 1024 bytes: a longer key, a long token in its
     # query, was published cut, another stream, as a success)
     size = len(query.rstrip(" ").encode("utf-8", "surrogateescape"))

@@ -89,23 +89,26 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
 class RtspServer:
     """``with RtspServer(port) as srv: srv.url`` -- the test pattern at rtsp://127.0.0.1:PORT/test;
     with ``tls=(cert.pem, key.pem)``, at rtsps://127.0.0.1:PORT/test (see require_gst_tls); with
-    ``record=PATH``, a server a client publishes to, which writes the H.264 it gets to PATH."""
+    ``record=PATH``, a server a client publishes to, which writes the H.264 it gets to PATH; ``path``:
+    the address's path on the server (/test)."""
 
     def __init__(self, port: int | None = None, size: str = "320x240", fps: int = 30,
-                 lifetime: float = 90.0, tls: tuple | None = None, record: Path | None = None) -> None:
+                 lifetime: float = 90.0, tls: tuple | None = None, record: Path | None = None,
+                 path: str = "/test") -> None:
         self.port = port or free_port()
         self.size, self.fps, self.lifetime = size, fps, lifetime
         self.proc: subprocess.Popen | None = None
         self.tls = tls
         self.record = record
-        self.url = f"{'rtsps' if tls else 'rtsp'}://127.0.0.1:{self.port}/test"
+        self.path = path
+        self.url = f"{'rtsps' if tls else 'rtsp'}://127.0.0.1:{self.port}{path}"
 
     def start(self, timeout: float = 15.0) -> "RtspServer":
         deadline = time.monotonic() + timeout
         while True:  # the port may be in TIME_WAIT right after a kill: retry briefly
             self.proc = subprocess.Popen(
                 [SYSTEM_PYTHON, str(SERVER), "--port", str(self.port), "--size", self.size,
-                 "--fps", str(self.fps), "--lifetime", str(self.lifetime),
+                 "--fps", str(self.fps), "--lifetime", str(self.lifetime), "--path", self.path,
                  *(["--cert", str(self.tls[0]), "--key", str(self.tls[1])] if self.tls else []),
                  *(["--record", str(self.record)] if self.record else [])],
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

@@ -29,7 +29,7 @@ from livecut.sinks import SinkInfo, open_sink
 from livecut.sources import open_source, source_kind
 from livecut.urls import redact_text, redact_url
 
-from rtsp_helpers import (RtspServer, env_with_repo, ffprobe_count, free_port, require_ffmpeg,
+from rtsp_helpers import (RtspServer, env_with_repo, ffprobe_count, free_port, livecut_cmd, require_ffmpeg,
                           require_gst, udp_bound)
 
 SECRET = "s3cr3tPW"
@@ -1832,6 +1832,27 @@ def test_cli_rtsp_to_file(rtsp_server, tmp_path):
     assert r.returncode == 0, r.stderr
     assert SECRET not in r.stderr + r.stdout
     assert int(ffprobe_count([str(out)])["nb_read_frames"]) == 30
+
+
+def test_an_rtsp_address_with_a_space_in_its_path_is_refused_with_the_reason(clip):
+    """FFmpeg's RTSP client puts the address in its request line as written: 'livecut run
+    "rtsp://HOST/live x"' said "cannot open the stream: Server returned 400 Bad Request", and -o
+    to a server that takes a stream "the server reset the connection", exit 1 -- neither naming the
+    space.  Both are refused at once, exit 2, saying to write it %20 (the login and a password in the
+    query, a space in it, hidden); a space the address ends with, pasted with it, is left out still."""
+    require_gst()
+    with RtspServer(path="/live x") as srv, RtspServer() as plain:
+        url = srv.url.replace("rtsp://", f"rtsp://admin:{SECRET}@") + f"?pwd={SECRET} 2"
+        got = [subprocess.run(livecut_cmd(*args), capture_output=True, text=True, timeout=60, env=env_with_repo())
+               for args in (("run", url, "-o", "null:", "--frames", "3"), ("file", str(clip), "-o", srv.url))]
+        ok = subprocess.run(livecut_cmd("run", plain.url + " ", "-o", "null:", "--frames", "3"),
+                            capture_output=True, text=True, timeout=60, env=env_with_repo())
+    why = "FFmpeg's RTSP client sends a space in the address as it is, which the server refuses as a broken request: write it %20"
+    shown = [f"rtsp://***@127.0.0.1:{srv.port}/live x?pwd=***", srv.url]
+    for r, name in zip(got, shown):
+        assert r.returncode == 2 and r.stderr.strip().splitlines()[-1] == f"livecut: error: {name}: {why}", r.stderr
+        assert SECRET not in r.stderr and "Traceback" not in r.stderr
+    assert ok.returncode == 0 and " 3 frames in " in ok.stderr, ok.stderr
 
 
 @pytest.mark.parametrize("kind", ["tcp-listen", "tcp-listen-bare", "http-silent", "http-headers-only"])
