@@ -3389,6 +3389,53 @@ def test_an_mpegts_file_sent_chunked_keeps_every_frame_through_a_slow_processing
     assert "read as a file, every frame kept" in err, err
 
 
+@pytest.mark.parametrize("seconds", [10, 3])
+def test_an_mpegts_file_an_http10_server_sends_without_its_size_ends_at_its_end(tmp_path, capsys, seconds):
+    """An HTTP/1.0 server (or any) that sends a file without its size and not chunked ends the
+    answer by closing the connection -- HTTP's end of it -- which FFmpeg fails as "Input/output
+    error" ("Stream ends prematurely"): a 10 s MPEG-TS so sent was read again past its last frame
+    three times, and given up on, "the server does not send the rest of the file", exit 3 (its
+    last 2 frames, held by the decoder, lost); a 3 s one was taken for a live stream lost at its
+    end, and delivered again for ever.  Its end is the end: every frame, exit 0."""
+    require_ffmpeg()
+    import http.server
+
+    import av
+
+    from livecut.cli import main
+    from livecut.sources.stream import StreamSource
+
+    data = _two_mpegts(tmp_path, seconds)[0]
+    answers = []
+
+    class Http10(http.server.BaseHTTPRequestHandler):  # (HTTP/1.0: the connection closed after each answer)
+        def do_GET(self):
+            answers.append(1)
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp2t")
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    with _http_server(Http10) as base:
+        if seconds < 5:  # (one shorter than a live server's first burst: see the chunked one's test)
+            with StreamSource(f"{base}/c.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+                got = _read_frames(src, 200, 10.0)
+            assert len(got) == 25 * seconds and len(answers) == 2 and not src.lost, (len(got), len(answers))
+            return
+        out = tmp_path / "o.mp4"
+        with pytest.raises(SystemExit) as info:
+            main(["run", f"{base}/c.ts", "-o", str(out), "--set", "video.open_timeout=5"])
+    err = capsys.readouterr().err
+    assert info.value.code == 0 and "Input/output error" not in err, err
+    with av.open(str(out)) as c:
+        assert sum(1 for _ in c.decode(video=0)) == 25 * seconds
+    assert len(answers) == 1, len(answers)
+
+
 @pytest.mark.parametrize("cut, seconds", [("at a chunk's end", 10), ("within a chunk, Connection: close", 10),
                                           ("at a chunk's end", 3)])
 def test_an_mpegts_file_sent_chunked_and_cut_short_is_not_taken_as_complete(tmp_path, capsys, cut, seconds):

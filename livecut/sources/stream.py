@@ -453,6 +453,11 @@ class _ChunkWatch:
         self._asked: str | None = None  #: the segment last asked for, not (yet) failed
         self._failed: str | None = None  #: the segment last failed, before any was loaded
         self._loaded = False  #: a segment of the playlist was loaded
+        #: the answer, sent without its size and not chunked, ended where the server closed the
+        #: connection -- HTTP's end of such an answer (an HTTP/1.0 server's) -- which FFmpeg takes
+        #: for a cut, "Stream ends prematurely at N, should be 18446744073709551615" (no size
+        #: known), and fails as "Input/output error"
+        self.closed = False
 
     def start(self) -> None:
         """Watch a new connection (its answer not yet come whole)."""
@@ -461,6 +466,7 @@ class _ChunkWatch:
         self.answer = self.said = None
         self.segment = self.segment_error = self._http_error = None
         self.skipped, self.skipped_error, self._asked, self._failed, self._loaded = [], None, None, None, False
+        self.closed = False
         if self.on:
             return
         with _WATCH_LOCK:
@@ -510,6 +516,10 @@ class _ChunkWatch:
                 # (said by the connection's protocol: "https" for an https:// one)
                 if any(name in ("http", "https") and text.startswith("Last chunk received") for _, name, text in lines):
                     self.whole = True
+                if any(name in ("http", "https") and re.fullmatch(r"Stream ends prematurely at \d+, should be "
+                                                                  r"18446744073709551615\s*", text)
+                       for _, name, text in lines):
+                    self.closed = True
                 for _, _, text in lines:  # (FFmpeg's "method DESCRIBE failed: 503 (Service Unavailable)")
                     if m := re.match(r"method \w+ failed: ([45]\d\d)\b[ (]*([ -~]{0,80}?)\)?\s*$", text):
                         self.answer = redact_text(f"{m[1]} {m[2]}".strip())
@@ -1290,6 +1300,22 @@ class StreamSource:
             raise _Lost(f"no frame for {self.cfg.read_timeout:g} s",
                         quiet_since=time.monotonic() - self.cfg.read_timeout) from None
         except (av.error.FFmpegError, OSError) as exc:
+            if (getattr(exc, "errno", None) == errno.EIO and self._chunks.on and self._chunks.closed
+                    and not self._chunks.whole and self._container is not None):
+                # an answer sent without its size, not chunked, that the server ended by closing
+                # the connection (an HTTP/1.0 server's): its end, as a chunked answer's last
+                # chunk is (a file so sent was taken for a live stream lost, and read again for
+                # ever); the frames the decoder holds are delivered first
+                self._chunks.whole = True
+                stream = self._container.streams.video[self._video_index]
+                try:
+                    held = stream.codec_context.decode(None)
+                except (av.error.FFmpegError, OSError, ValueError):
+                    held = []
+                for frame in held:  # (a frame of the decoder's flush has no time base of its own)
+                    frame.time_base = stream.time_base
+                self._frames = iter(held)
+                return next(self._frames)
             raise _Lost(_reason(exc), unreadable=isinstance(exc, av.error.InvalidDataError)) from None
 
     def _reconnect(self, reason: str) -> bool:
