@@ -3389,6 +3389,67 @@ def test_an_mpegts_file_sent_chunked_keeps_every_frame_through_a_slow_processing
     assert "read as a file, every frame kept" in err, err
 
 
+def _http10(files: dict[str, bytes], answers: list):
+    """A request handler class answering as an HTTP/1.0 server may: ``files[path]`` without its
+    size (no Content-Length, not chunked), the connection closed at its end; each path asked
+    appended to ``answers``."""
+    import http.server
+
+    class Http10(http.server.BaseHTTPRequestHandler):  # (HTTP/1.0: the connection closed after each answer)
+        def do_GET(self):
+            path = self.path.split("?")[0]
+            answers.append(path)
+            if path not in files:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/vnd.apple.mpegurl" if path.endswith(".m3u8") else
+                             "video/mp4" if path.endswith(".mp4") else "video/mp2t")
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                self.wfile.write(files[path])
+
+        def log_message(self, *args):
+            pass
+
+    return Http10
+
+
+@pytest.mark.parametrize("kind", ["mp4", "hls"])
+def test_a_file_of_known_duration_an_http10_server_sends_without_its_size_ends_at_its_end(tmp_path, capsys, kind):
+    """An MP4 (its index at its start) or an HLS video, sent by an HTTP/1.0 server without its size, not
+    chunked: its end, the server's close, FFmpeg fails as "Input/output error".  It was read again
+    past its last frame three times and given up, "it was cut short at the same point, 3.96 s in,
+    3 times in a row ...: the server does not send the rest of the file", exit 3 (the HLS one without
+    its last 2 frames, held by the decoder).  Its last frame delivered is its last: its end, every
+    frame, exit 0, asked for once."""
+    require_ffmpeg()
+    import av
+
+    from livecut.cli import main
+
+    src = tmp_path / "src"
+    src.mkdir()
+    encode = ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "4", "-g", "25",
+              "-c:v", "libx264", "-pix_fmt", "yuv420p"]
+    if kind == "mp4":
+        subprocess.run([*encode, "-movflags", "+faststart", str(src / "c.mp4")], check=True, timeout=60)
+    else:
+        subprocess.run([*encode, "-f", "hls", "-hls_time", "1", "-hls_list_size", "0", "-hls_playlist_type", "vod",
+                        str(src / "c.m3u8")], check=True, timeout=60)
+    files = {f"/{f.name}": f.read_bytes() for f in src.iterdir()}
+    answers: list = []
+    out = tmp_path / "o.mp4"
+    name = "c.mp4" if kind == "mp4" else "c.m3u8"
+    with _http_server(_http10(files, answers)) as base, pytest.raises(SystemExit) as info:
+        main(["run", f"{base}/{name}", "-o", str(out), "--set", "video.open_timeout=5"])
+    err = capsys.readouterr().err
+    assert info.value.code == 0 and "Input/output error" not in err, err
+    with av.open(str(out)) as c:
+        assert sum(1 for _ in c.decode(video=0)) == 100
+    assert answers.count(f"/{name}") == 1, answers
+
+
 @pytest.mark.parametrize("seconds", [10, 3])
 def test_an_mpegts_file_an_http10_server_sends_without_its_size_ends_at_its_end(tmp_path, capsys, seconds):
     """An HTTP/1.0 server (or any) that sends a file without its size and not chunked ends the
@@ -3398,29 +3459,13 @@ def test_an_mpegts_file_an_http10_server_sends_without_its_size_ends_at_its_end(
     last 2 frames, held by the decoder, lost); a 3 s one was taken for a live stream lost at its
     end, and delivered again for ever.  Its end is the end: every frame, exit 0."""
     require_ffmpeg()
-    import http.server
-
     import av
 
     from livecut.cli import main
     from livecut.sources.stream import StreamSource
 
-    data = _two_mpegts(tmp_path, seconds)[0]
     answers = []
-
-    class Http10(http.server.BaseHTTPRequestHandler):  # (HTTP/1.0: the connection closed after each answer)
-        def do_GET(self):
-            answers.append(1)
-            self.send_response(200)
-            self.send_header("Content-Type", "video/mp2t")
-            self.end_headers()
-            with contextlib.suppress(OSError):
-                self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
-
-    with _http_server(Http10) as base:
+    with _http_server(_http10({"/c.ts": _two_mpegts(tmp_path, seconds)[0]}, answers)) as base:
         if seconds < 5:  # (one shorter than a live server's first burst: see the chunked one's test)
             with StreamSource(f"{base}/c.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
                 got = _read_frames(src, 200, 10.0)

@@ -549,6 +549,12 @@ class _ChunkWatch:
                     self.stop()
 
 
+def _then_raise(frames: list, exc: BaseException) -> Iterator[Any]:
+    """``frames``, then ``exc`` raised."""
+    yield from frames
+    raise exc
+
+
 def _faster(plays: float, took: float) -> bool:
     """Whether ``plays`` s of video that came in ``took`` s came faster than they play: over
     :data:`FILE_PACE` times as fast, past a live server's first burst (:data:`LIVE_BURST` s)."""
@@ -766,6 +772,9 @@ class StreamSource:
                 from livecut.sources.file import check_frame_size
 
                 check_frame_size(ctx.width, ctx.height, self.safe_url)
+            #: a file over HTTP of known duration: the source time of its end (see _ended_at_its_end)
+            self._end_at = ((container.start_time or 0) / 1e6 + duration
+                            if self.finite and duration is not None else None)
             self.info = SourceInfo(width=ctx.width or self.info.width,
                                    height=ctx.height or self.info.height,
                                    fps=fps or self.info.fps, duration=duration if self.finite else None,
@@ -1307,16 +1316,37 @@ class StreamSource:
                 # chunk is (a file so sent was taken for a live stream lost, and read again for
                 # ever); the frames the decoder holds are delivered first
                 self._chunks.whole = True
-                stream = self._container.streams.video[self._video_index]
-                try:
-                    held = stream.codec_context.decode(None)
-                except (av.error.FFmpegError, OSError, ValueError):
-                    held = []
-                for frame in held:  # (a frame of the decoder's flush has no time base of its own)
-                    frame.time_base = stream.time_base
-                self._frames = iter(held)
+                self._frames = iter(self._held_frames())
                 return next(self._frames)
-            raise _Lost(_reason(exc), unreadable=isinstance(exc, av.error.InvalidDataError)) from None
+            lost = _Lost(_reason(exc), unreadable=isinstance(exc, av.error.InvalidDataError))
+            if getattr(exc, "errno", None) == errno.EIO and self._end_at is not None and self._container is not None:
+                # a file over HTTP of known duration failed: the frames the decoder holds are
+                # delivered first -- it may have come whole, its end the server's close (see
+                # _ended_at_its_end)
+                held = self._held_frames()
+                if held:
+                    self._frames = _then_raise(held, lost)
+                    return next(self._frames)
+            raise lost from None
+
+    def _held_frames(self) -> list:
+        """The frames the connection's decoder holds (its flush), after its packets failed."""
+        stream = self._container.streams.video[self._video_index]
+        try:
+            held = stream.codec_context.decode(None)
+        except (av.error.FFmpegError, OSError, ValueError):
+            return []
+        for frame in held:  # (a frame of the decoder's flush has no time base of its own)
+            frame.time_base = stream.time_base
+        return held
+
+    def _ended_at_its_end(self) -> bool:
+        """Whether a file over HTTP of known duration, lost, had come whole: its last frame
+        delivered is its last (a server that sends it without its size, not chunked -- an
+        HTTP/1.0 server's -- ends it by closing the connection, which FFmpeg fails as
+        "Input/output error": it was read again past its end and given up, exit 3)."""
+        return (self._end_at is not None and self._seen is not None and self._resume_after is None
+                and self._seen + 1.5 * self._step >= self._end_at)
 
     def _reconnect(self, reason: str) -> bool:
         """Reconnect with backoff; False when told to stop or past the give-up limit."""
@@ -1432,7 +1462,7 @@ class StreamSource:
             elif not (self.reconnect and self._reconnect("not connected")):
                 return None
         while not self._stop.is_set():
-            unreadable = False
+            unreadable = ended = False
             try:
                 frame = self._next_av_frame()
             except StopIteration:
@@ -1470,6 +1500,7 @@ class StreamSource:
                     return None
                 reason = str(exc.args[0])
                 unreadable = exc.unreadable
+                ended = self.finite and self._ended_at_its_end()
                 if exc.quiet_since is None and self._frames is not None and self._index == 0:
                     # a connection that opened and failed (not stalled) before its first frame
                     self._failed_opens += 1
@@ -1519,6 +1550,8 @@ class StreamSource:
                         "+faststart) or a server that answers byte ranges"
                         if self.url.lower().split("?")[0].endswith((".mp4", ".m4v", ".mov")) else "")
                 raise VideoOpenFailure(f"{self.safe_url}: cannot read its video ({reason}){hint}")
+            if ended:
+                return None
             if not self.reconnect:
                 log.warning("stream %s lost (%s)", self.safe_url, reason)
                 self.lost = f"{reason}; video.reconnect is off"
@@ -1538,6 +1571,7 @@ class StreamSource:
     _seen: float | None = None  #: the source time of the current connection's last frame
     _connected_at = 0.0  #: time.monotonic() when the current connection was asked for
     _made_up: int | None = None  #: a Content-Length taken for made up (see made_up_size)
+    _end_at: float | None = None  #: a file over HTTP of known duration: its end (see _connect)
     _count = 0           #: the current connection's frames
     #: a file over HTTP: the last frame before its connection was lost, and how many times in a
     #: row it was lost there (see _cut_again)
