@@ -939,7 +939,10 @@ def test_a_close_from_another_thread_ends_an_open_in_a_worker_thread_at_once(how
 @pytest.fixture(scope="module")
 def rtsp_server():
     require_gst()
-    with RtspServer() as srv:
+    # (the module's tests that use it span minutes on a loaded machine: a server ending itself
+    # after the default 90 s was gone for the last of them, 'Connection refused'; it is killed
+    # when the module ends, the lifetime only bounds an orphan's)
+    with RtspServer(lifetime=1800.0) as srv:
         yield srv
 
 
