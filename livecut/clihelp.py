@@ -125,6 +125,26 @@ def _width() -> int:
     return max(60, min(cols, 120))
 
 
+def _epilog_lines(line: str, width: int) -> list[str]:
+    """An epilog line fitted to ``width``: an example's description (the text after its
+    command's column, two spaces or more) wrapped in its own column, or under its command where
+    that column leaves it too little room (`livecut --help` on an 80-column terminal had
+    "keep the audio" wrapped to the left edge, under the commands)."""
+    import re
+    import textwrap
+
+    if len(line) <= width:
+        return [line]
+    m = re.match(r"( *)(\S.*?\S) {2,}(\S.*)$", line)
+    if not m:
+        return textwrap.wrap(line, width, subsequent_indent=" " * (len(line) - len(line.lstrip())))
+    col = len(line) - len(m.group(3))
+    if width - col >= 20:
+        return textwrap.wrap(line, width, subsequent_indent=" " * col)
+    indent = " " * (len(m.group(1)) + 4)
+    return [m.group(1) + m.group(2), *textwrap.wrap(m.group(3), width, initial_indent=indent, subsequent_indent=indent)]
+
+
 def render_help(ctx: Any, command: Any) -> str:
     """The whole help page of a command or of the group, as text (ANSI colours on a terminal)."""
     from rich import box
@@ -179,7 +199,8 @@ def render_help(ctx: Any, command: Any) -> str:
     if command.epilog:
         con.print()
         for line in command.epilog.strip("\n").splitlines():
-            con.print(" " + escape(line.rstrip()) if line.strip() else "")
+            for piece in _epilog_lines(" " + line.rstrip(), con.width) if line.strip() else [""]:
+                con.print(escape(piece))
     return buf.getvalue().rstrip("\n")
 
 

@@ -594,3 +594,21 @@ def test_an_end_of_data_a_command_meets_is_no_interrupt(tmp_path, monkeypatch, c
     err = capsys.readouterr().err
     assert exc.value.code == 1, (exc.value.code, err)
     assert "internal error: EOFError: Ran out of input" in err and "interrupted" not in err, err
+
+
+@pytest.mark.parametrize("columns", ["80", "60"])
+def test_the_examples_of_livecut_help_keep_their_columns_on_a_narrow_terminal(columns):
+    """`livecut --help` on an 80-column terminal wrapped an example's description to the left
+    edge, under the commands ("keep the audio", "videos, every core"): each description stays
+    beside or under its command, indented, and no line is wider than the terminal."""
+    from livecut.cli import _EXAMPLES
+
+    r = runner.invoke(app, ["--help"], env={"COLUMNS": columns, "NO_COLOR": "1"})
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.split("Examples:\n", 1)[1].splitlines()
+    assert max(map(len, lines)) <= int(columns), r.stdout
+    starts = [next(i for i, ln in enumerate(lines) if ln.strip().startswith(cmd)) for cmd, _ in _EXAMPLES]
+    for (cmd, what), start, end in zip(_EXAMPLES, starts, [*starts[1:], len(lines) - 1]):
+        rows = lines[start:end]
+        assert all(ln.startswith("   ") for ln in rows), rows
+        assert " ".join(" ".join(rows).split()) == f"{cmd} {what}", rows
