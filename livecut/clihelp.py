@@ -175,7 +175,7 @@ def render_help(ctx: Any, command: Any) -> str:
     def panel(title: str, rows: list[tuple[str, str]]) -> None:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
+        table.add_column(overflow="fold")  # (a word wider than the column, a path, was cut short with "…")
         for left, right in rows:
             table.add_row(escape(left), escape(right))
         con.print(Panel(table, title=title, title_align="left", border_style="dim", box=box.ROUNDED))

@@ -612,3 +612,16 @@ def test_the_examples_of_livecut_help_keep_their_columns_on_a_narrow_terminal(co
         rows = lines[start:end]
         assert all(ln.startswith("   ") for ln in rows), rows
         assert " ".join(" ".join(rows).split()) == f"{cmd} {what}", rows
+
+
+@pytest.mark.parametrize("cmd", [None, *COMMANDS])
+def test_a_help_page_at_the_narrowest_width_cuts_no_word_short(cmd):
+    """At 60 columns, the narrowest page drawn, `livecut eval --help` showed its --subset
+    example as "livecut/models/cuhk_split.j…": a word wider than the help column is folded onto
+    the next line, whole, not cut."""
+    r = runner.invoke(app, [*([cmd] if cmd else []), "--help"], env={"COLUMNS": "60", "NO_COLOR": "1"})
+    assert r.exit_code == 0, r.output
+    assert "…" not in r.stdout, r.stdout
+    if cmd == "eval":
+        folded = "".join(ln.strip("│ ") for ln in r.stdout.splitlines())
+        assert "livecut/models/cuhk_split.json:val" in folded, r.stdout
