@@ -512,3 +512,29 @@ def test_a_copy_of_default_toml_naming_a_preset_is_the_default_as_the_readme_say
     (tmp_path / "my.toml").write_text('preset = "quality"\n' + shipped)
     assert load_config(str(tmp_path / "my.toml")) == load_config()
     assert load_config("quality").segment.model == "ensemble" != load_config().segment.model == "auto"
+
+
+def test_the_file_types_and_sizes_the_readme_lists_are_the_ones_livecut_takes():
+    """The README spells out which files a `livecut batch` folder gives as videos, the types of
+    --video-ext, the picture types a cutout can be written to, and the sides a WebP, JPEG, AVIF
+    or JPEG 2000 output holds: each list is the one the code holds (one grown or cut in the
+    code, its README list left as it was, told a user of files it skips or refuses)."""
+    from livecut.batch import VIDEO_EXTS
+    from livecut.imageio import ALPHA_EXTS, MAX_SIDES, MIN_SIDES
+    from livecut.sinks.file import VIDEO_EXTS as WRITTEN
+
+    flat = " ".join(README.split())
+    m = re.search(r"The videos are the files named ((?:`\.\w+` )+)\(in any case", flat)
+    assert m, "the README's list of the videos batch takes is gone"
+    assert sorted(re.findall(r"`(\.\w+)`", m.group(1))) == sorted(VIDEO_EXTS)
+    m = re.search(r"in the type `--video-ext` names \(`(\.\w+)` by default; ((?:`\.\w+`, )+)or `/` for folders", flat)
+    assert m, "the README's list of --video-ext types is gone"
+    assert {m.group(1), *re.findall(r"`(\.\w+)`", m.group(2))} == set(WRITTEN)
+    m = re.search(r"`-o cut\.png` \(or ((?:`\.\w+`, )+)netpbm's `(\.\w+)`\)", flat)
+    assert m, "the README's list of the types a cutout is written to is gone"
+    assert {".png", *re.findall(r"`(\.\w+)`", m.group(1)), m.group(2)} == set(ALPHA_EXTS) - {".tiff"}
+    m = re.search(r"\(WebP: (\d+) pixels a side, JPEG: (\d+), AVIF: (\d+),", flat)
+    assert m and {int(v) for v in m.groups()} == {side for side, _ in MAX_SIDES.values()}, m
+    assert [int(m.group(i)) for i in (1, 2, 3)] == [MAX_SIDES[e][0] for e in (".webp", ".jpg", ".avif")]
+    m = re.search(r"smaller than its writer writes \(JPEG 2000: (\d+) pixels a side\)", flat)
+    assert m and int(m.group(1)) == MIN_SIDES[".jp2"][0], m
