@@ -397,6 +397,7 @@ class BackgroundVideo:
             # (scaled to cover the frame: a tiny one, 2x2, is put in as a picture's is; it was
             # refused, "needs at least 16x16 pixels", where -b image: of that size was not)
             least_side = 1
+            background = True  # (a picture refused is named for -b image:, not for `livecut image`)
 
         self._src = _Background(path, cfg, loop=True)
         self._last: np.ndarray | None = None

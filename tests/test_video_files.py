@@ -4395,6 +4395,32 @@ def test_an_animated_webp_is_said_to_be_one(tmp_path):
     assert not (tmp_path / "out.mp4").exists()
 
 
+def test_an_animated_webp_or_heic_background_is_refused_naming_the_background_picture_option(tmp_path):
+    """`livecut file in.mp4 -o out.mp4 -b video:anim.webp` (a HEIC photo alike) was refused with
+    the advice given to `livecut file anim.webp`: "`livecut image` cuts its first frame" ("cut it
+    with: livecut image photo.heic"), a photo cutter, where a background was asked for; it names
+    -b image:, which puts the picture (an animated WebP's first frame) in as the background."""
+    pytest.importorskip("pillow_heif")
+    from PIL import Image
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    frames = [Image.fromarray(np.full((48, 64, 3), 40 * i, np.uint8)) for i in range(3)]
+    frames[0].save(tmp_path / "anim.webp", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    frames[1].save(tmp_path / "photo.heic")
+    clip = tmp_path / "in.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=10:duration=0.3", "-pix_fmt", "yuv420p", str(clip))
+    for name, said in (("anim.webp", "-b image:{} puts in its first frame; for every frame, convert it"),
+                       ("photo.heic", "-b image:{} puts it in as a picture")):
+        bg = tmp_path / name
+        r = run_cli("file", str(clip), "-o", str(tmp_path / "out.mp4"), "-b", f"video:{bg}")
+        assert r.returncode == 2 and f"livecut: error: background video: {bg}: " in r.stderr, r.stderr
+        assert said.format(bg) in r.stderr and "livecut image" not in r.stderr, r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and not (tmp_path / "out.mp4").exists(), r.stderr
+        assert run_cli("file", str(clip), "-o", str(tmp_path / "over.mp4"), "-b", f"image:{bg}",
+                       "--force").returncode == 0
+
+
 def test_an_animated_png_with_a_long_chunk_before_its_animation_is_a_video(tmp_path):
     """`livecut file anim.png` of an APNG whose chunks before its animation control run past
     FFmpeg's first 2 KB probe (a colour profile, a comment: Pillow writes them there) cut its

@@ -1338,6 +1338,9 @@ class FileSource(ClosesWhileReading):
     #: the shortest side a frame may have (None: the engine's, MIN_SIDE; a background video's,
     #: scaled to cover the frame, any: see livecut.runner.BackgroundVideo)
     least_side: int | None = None
+    #: a background video's (``-b video:``): a picture refused as a video is named for
+    #: ``-b image:``, not for `livecut image` (which cuts photos, not backgrounds)
+    background = False
 
     def __init__(self, path: str | Path, cfg: VideoConfig | None = None, *, live: bool = False,
                  loop: bool = False, pace: bool = False, alpha: bool = False):
@@ -1423,8 +1426,10 @@ class FileSource(ClosesWhileReading):
             raise VideoOpenFailure(f"{p}: the file is empty")
         _check_y4m_header(p, self.least_side)  # FFmpeg refuses an absurd y4m size with a misleading EBUSY
         if _heif_photo(p):
+            use = (f"-b image:{shlex.quote(str(p))} puts it in as a picture" if self.background
+                   else f"cut it with: livecut image {shlex.quote(str(p))}")
             raise VideoOpenFailure(f"{p}: a HEIC/HEIF photo, not a video (FFmpeg reads an iPhone photo's tiles as "
-                                   f"separate pictures): cut it with: livecut image {shlex.quote(str(p))}")
+                                   f"separate pictures): {use}")
         try:
             self._container = open_local(p)
         except av.error.EOFError:
@@ -1514,9 +1519,11 @@ class FileSource(ClosesWhileReading):
             # (FFmpeg's reading of an animated WebP: no size, no frame)
             head = _head(self.path, 12)
             if s.codec_context.name == "webp" and head[:4] == b"RIFF" and head[8:] == b"WEBP":
+                first = (f"-b image:{shlex.quote(str(self.path))} puts in its first frame" if self.background
+                         else "`livecut image` cuts its first frame")
                 raise VideoOpenFailure(f"{self.path}: an animated WebP, which FFmpeg cannot decode as a video: "
-                                       "`livecut image` cuts its first frame; for every frame, convert it to a "
-                                       "video first (e.g. magick IN.webp OUT.gif)")
+                                       f"{first}; for every frame, convert it to a video first (e.g. magick IN.webp "
+                                       "OUT.gif)")
             # (text named .png, .jpg or .m4v, read by the picture's or raw stream's demuxer its name
             # picks: it was "the video stream has no frame size")
             fmt = c.format.name or ""
