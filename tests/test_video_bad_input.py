@@ -84,6 +84,21 @@ def test_a_video_name_of_an_extension_alone_is_refused_naming_a_file_to_give(tmp
     assert r.returncode == 0 and any(out.glob("*.png")), r.stderr
 
 
+@pytest.mark.parametrize("name", ["out.gif", "rec.ts", "'out.mp4 '"])
+def test_an_output_there_of_a_type_livecut_does_not_write_is_refused_for_its_type(tmp_path, name):
+    """`livecut file in.mp4 -o out.gif` (or -o rec.ts) where that file is there said "exists (use
+    --force to overwrite)"; with --force it then said "unknown video type '.gif'": the advice led
+    to another refusal. The type is said first, as without the file (as `livecut image` does)."""
+    clip = make_clip(tmp_path / "in.mp4", w=64, h=48, n=2)
+    out = tmp_path / name.strip("'")
+    out.write_bytes(b"mine")
+    for force in ((), ("--force",)):
+        r = run_cli("file", str(clip), "-o", str(out), "-q", *force)
+        assert r.returncode == 2 and "exists" not in r.stderr and len(r.stderr.splitlines()) == 1, r.stderr
+        assert "unknown video type" in r.stderr or "after the video's name" in r.stderr, r.stderr
+    assert out.read_bytes() == b"mine"
+
+
 @pytest.mark.parametrize("name", [".ts", ".M2TS"])
 def test_an_mpegts_name_of_an_extension_alone_is_refused_naming_the_pipe(tmp_path, name):
     """-o "$NAME.ts" with NAME empty (-o .ts) said "unknown video type '(no extension)'", where

@@ -826,11 +826,6 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
             into = shlex.quote(str(out)) if fd is None else ">(...)"
             raise OutputExistsError(f"{exc} (-o - > {into} writes a stream into it)") from None
         raise
-    if out.exists() and not force:
-        raise OutputExistsError(f"{out}: exists (give {FORCE} to overwrite)")
-    if out.is_symlink() and not out.exists() and not force:  # (the finished file cannot take the name)
-        raise OutputExistsError(f"{out}: exists, a symbolic link to {os.readlink(out)} that is missing "
-                                f"(give {FORCE} to replace the link)")
     if not out.suffix and out.name.lower() in VIDEO_EXTS:
         # (-o "$NAME.mp4" with NAME empty: -o .mp4 was "unknown video type '(no extension)'")
         raise UsageError(f"{out}: a video's name with nothing before {out.name} (an empty variable?): "
@@ -853,6 +848,12 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
               if out.suffix.lower() in (".ts", ".mts", ".m2ts") else "")
         raise UsageError(f"{out}: unknown video type {out.suffix or '(no extension)'!r} "
                          f"(use {', '.join(VIDEO_EXTS)} or DIR/ for PNG frames{ts})")
+    # (after its type: -o out.gif, there, said to give --force, which then said '.gif' is no video type)
+    if out.exists() and not force:
+        raise OutputExistsError(f"{out}: exists (give {FORCE} to overwrite)")
+    if out.is_symlink() and not out.exists() and not force:  # (the finished file cannot take the name)
+        raise OutputExistsError(f"{out}: exists, a symbolic link to {os.readlink(out)} that is missing "
+                                f"(give {FORCE} to replace the link)")
     if not out.parent.exists():
         dangling = dangling_link(out.parent)
         raise UsageError(f"{out}: folder {out.parent} does not exist" + (f" ({dangling})" if dangling else ""))
