@@ -42,8 +42,8 @@ from livecut.composite import (COVER_MAX_SCALED, MODES, SHOWN_MODES, Compositor,
                                mode_word, parse_background)
 from livecut.config import Config, whole_config
 from livecut._redeliver import REDELIVERED, stops_redelivered
-from livecut.errors import (ConfigTypeError, ImageSizeError, IncompleteError, LivecutError, StageError, Terminated,
-                            UsageError, VideoOpenFailure, interrupt_under, stop_text)
+from livecut.errors import (ConfigTypeError, ImageSizeError, IncompleteError, LivecutError, OutputExistsError,
+                            StageError, Terminated, UsageError, VideoOpenFailure, interrupt_under, stop_text)
 from livecut.frames import Upright
 from livecut.progress import clock
 from livecut.segment import Segmenter
@@ -1721,7 +1721,15 @@ def _check_output(output: str | None, inputs: tuple, force: bool, channels: int,
     opened, which for a stream may take video.open_timeout (or fail for its own reasons) and
     for a camera turns it on.  ``alpha_asked``: the configuration's setting that made the
     output transparent (:func:`_alpha_asked`), said where the output refuses transparency."""
-    _check_output_file(output, inputs, force)
+    try:
+        _check_output_file(output, inputs, force)
+    except OutputExistsError:
+        # (an output there that the run would refuse anyway -- -o out.mp4 -b transparent, a
+        # video.codec its type refuses -- said to give --force, which then said that refusal:
+        # that one is said first)
+        if output and not force:
+            _check_output(output, inputs, True, channels, cfg, alpha_asked)
+        raise
     if output:
         from livecut.sinks import check_sink
 

@@ -99,6 +99,26 @@ def test_an_output_there_of_a_type_livecut_does_not_write_is_refused_for_its_typ
     assert out.read_bytes() == b"mine"
 
 
+@pytest.mark.parametrize("args, said", [
+    (["-b", "transparent"], ".mp4 video cannot keep transparency"),
+    (["--set", "video.codec=nonsense"], "video.codec 'nonsense': no such encoder"),
+])
+def test_an_output_there_that_the_run_refuses_anyway_is_refused_for_that_first(tmp_path, args, said):
+    """`livecut file in.mp4 -o out.mp4 -b transparent` (or a video.codec FFmpeg lacks) where
+    out.mp4 was there said "exists (use --force to overwrite)", and with --force then what no
+    --force mends: that is said first, and the file is left as it was."""
+    clip = make_clip(tmp_path / "in.mp4", w=64, h=48, n=2)
+    out = tmp_path / "out.mp4"
+    out.write_bytes(b"mine")
+    for force in ((), ("--force",)):
+        r = run_cli("file", str(clip), "-o", str(out), "-q", *args, *force)
+        assert r.returncode == 2 and said in r.stderr and "exists" not in r.stderr, r.stderr
+        assert len(r.stderr.splitlines()) == 1, r.stderr
+    assert out.read_bytes() == b"mine"
+    r = run_cli("file", str(clip), "-o", str(out), "-q")  # (an output there that the run takes: as before)
+    _one_line_error(r, 2, f"{out}: exists (use --force to overwrite)")
+
+
 @pytest.mark.parametrize("name", [".ts", ".M2TS"])
 def test_an_mpegts_name_of_an_extension_alone_is_refused_naming_the_pipe(tmp_path, name):
     """-o "$NAME.ts" with NAME empty (-o .ts) said "unknown video type '(no extension)'", where
