@@ -2056,6 +2056,10 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         stack.callback(outputs_finishing, False)  # (the last: once the run is over, see below)
         first = stack.enter_context(_FirstFailure())
         stack.enter_context(processor)
+        if kind == "file":  # (a file that is not there: said before an output there, which --force mends)
+            from livecut.sources.file import check_present
+
+            check_present(spec)
         # an output file that exists (no --force) or is an input, or that cannot be written as
         # asked (a cutout's alpha into .mp4, a URL without a port, -o - on a terminal): refused
         # before a stream opens

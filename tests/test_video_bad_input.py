@@ -25,6 +25,19 @@ def test_missing_file(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["file", "run"])
+def test_a_missing_input_is_said_before_an_output_there(tmp_path, command):
+    """`livecut file nope.mp4 -o out.mp4` where out.mp4 was there (a typo in the input's name,
+    the command run before) said "out.mp4: exists (use --force to overwrite)", and with --force
+    then that nope.mp4 is not there: the input is said first, the output left as it was."""
+    out = tmp_path / "out.mp4"
+    out.write_bytes(b"mine")
+    for force in ((), ("--force",)):
+        _one_line_error(run_cli(command, str(tmp_path / "nope.mp4"), "-o", str(out), *force), 2,
+                        f"{tmp_path / 'nope.mp4'}: no such file")
+    assert out.read_bytes() == b"mine"
+
+
+@pytest.mark.parametrize("command", ["file", "run"])
 def test_an_input_name_too_long_is_one_line(tmp_path, command):
     """An input named by a name over 255 bytes (a variable pasted by mistake, a path cut wrong)
     was "internal error: OSError: [Errno 36] File name too long", exit 1, as the output's was."""

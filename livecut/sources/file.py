@@ -1330,6 +1330,27 @@ def _written_suffix(suffix: str) -> str:
     return ".mkv"
 
 
+def check_present(path: str | os.PathLike) -> None:
+    """Raise :class:`VideoOpenFailure` where the video file ``path`` is not there (said before
+    the output is looked at: `livecut file nothere.mp4 -o out.mp4`, out.mp4 there, said to give
+    --force, which then said that the input is missing)."""
+    p = Path(path)
+    try:
+        there = p.exists()
+    except OSError as exc:  # (a name too long for a file's: "internal error: OSError", exit 1)
+        from livecut.atomic import lookup_reason
+
+        raise VideoOpenFailure(f"{p}: {lookup_reason(exc)}") from None
+    if not there:
+        scheme = url_scheme(str(path))
+        if scheme:
+            raise VideoOpenFailure(f"{redact_url(str(path))}: unsupported URL scheme {scheme}:// "
+                                   f"(livecut reads {', '.join(s + '://' for s in INPUT_SCHEMES)})")
+        from livecut.atomic import not_there
+
+        raise VideoOpenFailure(f"{p}: {not_there(p, 'no such file')}" + _sequence_hint(p))
+
+
 class FileSource(ClosesWhileReading):
     """A video file read frame by frame; a context manager (closes the container).  ``close``
     is safe from another thread while ``read()`` waits (a dead network mount, a pipe whose
@@ -1389,20 +1410,7 @@ class FileSource(ClosesWhileReading):
         #: a note for the run's summary (a picture given as a video)
         self.note = ""
         p = self.path
-        try:
-            there = p.exists()
-        except OSError as exc:  # (a name too long for a file's: "internal error: OSError", exit 1)
-            from livecut.atomic import lookup_reason
-
-            raise VideoOpenFailure(f"{p}: {lookup_reason(exc)}") from None
-        if not there:
-            scheme = url_scheme(str(path))
-            if scheme:
-                raise VideoOpenFailure(f"{redact_url(str(path))}: unsupported URL scheme {scheme}:// "
-                                       f"(livecut reads {', '.join(s + '://' for s in INPUT_SCHEMES)})")
-            from livecut.atomic import not_there
-
-            raise VideoOpenFailure(f"{p}: {not_there(p, 'no such file')}" + _sequence_hint(p))
+        check_present(path)
         if p.is_dir():
             raise VideoOpenFailure(f"{p}: is a folder, not a video file")
         if not p.is_file():
