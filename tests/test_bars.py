@@ -124,13 +124,15 @@ def test_the_baseline_keeps_its_bars():
     assert Segmenter(_cfg(method="canny"))._bars is None
 
 
-def _frame(img, bottom_text=False, full=False, top=40):
+def _frame(img, bottom_text=False, full=False, top=40, reaching=False):
     framed = _pad(img, top, 80 - top, 0, 0)
     if full:  # a picture with no bars
         framed = cv2.resize(img, framed.shape[1::-1])
     if bottom_text:  # a subtitle in the bottom bar: bright text over part of its rows
         cv2.putText(framed, "subtitle text here", (60, framed.shape[0] - 12), cv2.FONT_HERSHEY_SIMPLEX,
                     0.8, (235, 235, 235), 2)
+        if reaching:  # (and a letter up to the picture's edge)
+            cv2.line(framed, (40, framed.shape[0] - 12), (40, framed.shape[0] - (80 - top)), (235, 235, 235), 2)
     return framed
 
 
@@ -194,7 +196,7 @@ def test_video_that_begins_on_a_subtitle_takes_its_real_bars_between_subtitles(s
     and most of the bar's rows were in the mask, for the whole film.  Bars waiting to be taken keep
     waiting through frames where they hold as bars in use do (dark in most of every line)."""
     img, _ = scene
-    plain, subbed = _frame(img), _frame(img, bottom_text=True)
+    plain, subbed = _frame(img), _frame(img, bottom_text=True, reaching=True)
     tr = BarTracker()
     first = tr.update(subbed)
     assert first is not None and first[1] > 340  # (the subtitle's rows in the picture)
@@ -513,3 +515,43 @@ def test_bars_leaving_a_picture_too_long_for_the_network_judge_the_whole_frame(s
     framed[60:240] = rng.integers(30, 256, (180, 400, 3), dtype=np.uint8)
     seg.mask(framed)
     assert seg.box == (60, 240, 0, 400)
+
+
+def test_a_video_that_begins_on_a_subtitle_in_its_bar_takes_the_whole_bar_at_once(scene):
+    """A letterboxed film that begins on a subtitle (white text in the bottom bar for its first
+    2 s): the first frame's bars were taken at once, the bottom one only below the letters, and
+    the real bars only once frames without the subtitle had lasted ADOPT_FRAMES frames (some
+    3 s): the rest of the bar and the subtitle were judged with the picture, in the mask.  A bar
+    whose letters are clear of the picture is taken as deep as the bar facing it, at once; a
+    picture under a bar on one side only keeps its rows (a dark one too, that reaches the bar)."""
+    from livecut.segment.bars import BAR_DARK_LUMA
+    from livecut.smooth import MaskSmoother
+
+    img, _ = scene
+    plain, subbed = _frame(img), _frame(img, bottom_text=True)
+    assert find_bars(subbed)[1] > 340  # (the bar below the letters only)
+    tr = BarTracker()
+    boxes = [tr.update(subbed if i < 50 else plain) for i in range(80)]
+    assert set(boxes) == {(40, 340, 0, 400)}
+    seg = Segmenter(Config(), temporal=MaskSmoother(Config()))
+    for i in range(3):
+        alpha = seg.mask(subbed)
+        assert seg.box == (40, 340, 0, 400) and not alpha[340:].any(), i
+    # in I420, of a bar of odd depth, and at the top of a window box's side bars
+    y = cv2.cvtColor(_pad(img, 41, 39, 0, 0), cv2.COLOR_BGR2YUV_I420)[:380]
+    cv2.putText(y, "subtitle text here", (60, 380 - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 235, 2)
+    assert BarTracker().update(y, BAR_DARK_LUMA, even=True) == (42, 340, 0, 400)
+    logo = _pad(img, 0, 0, 50, 50)
+    cv2.rectangle(logo, (10, 10), (30, 40), (235, 235, 235), -1)
+    assert BarTracker().update(logo) == (0, 300, 50, 450)
+    # a bar on one side only: the picture under it stays (its own dark rows next to the other side too)
+    top_only = _pad(img, 40, 0, 0, 0)
+    assert BarTracker().update(top_only) == (40, 340, 0, 400)
+    dark_foot = top_only.copy()
+    dark_foot[-40:] //= 8
+    cv2.putText(dark_foot, "bright", (60, 340 - 2), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (235, 235, 235), 2)
+    assert BarTracker().update(dark_foot)[1] == 340
+    black_foot = top_only.copy()
+    black_foot[-40:] = 0
+    cv2.putText(black_foot, "bright", (60, 340 + 4), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (235, 235, 235), 2)
+    assert BarTracker().update(black_foot)[1] == 340  # (no bar along the frame's edge there)

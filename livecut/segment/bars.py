@@ -296,8 +296,11 @@ class BarTracker:
         """The frame's bars (:func:`_find`), and where the picture was fitted onto bars, the
         bars of the fit too: one thinner than :data:`MIN_BAR` (a 640x470 picture fitted into
         320x240, 2 rows above it) is no bar to :func:`_find`, and its edge was cut as a sharp
-        subject for as long as the picture was fitted so."""
+        subject for as long as the picture was fitted so.  A bar that holds a subtitle or a logo
+        away from the picture is found as deep as the bar facing it (see :func:`_paired`)."""
         box = _find(img, dark, even)
+        if box is not None:
+            box = _paired(img, box, dark, even)
         if self._fit is None:
             return box
         h, w = img.shape[:2]
@@ -307,6 +310,48 @@ class BarTracker:
         if even:
             y0, x0, y1, x1 = y0 + y0 % 2, x0 + x0 % 2, y1 - y1 % 2, x1 - x1 % 2
         return None if (y0, y1, x0, x1) == (0, h, 0, w) or y1 <= y0 or x1 <= x0 else (y0, y1, x0, x1)
+
+
+def _paired(img: np.ndarray, box: Box, dark: int, even: bool) -> Box:
+    """``box``, or where the bar on one side of it is shallower than the one facing it (but a bar,
+    dark along the frame's edge), and the rows (columns) down to that one's depth hold as a bar in
+    use does (dark in most of every line, :data:`HOLD_BRIGHT`), the :data:`MIN_BAR` next to the
+    picture dark in every line, the box with both as deep: a subtitle (a logo) in a bar, clear of
+    the picture, ended the bar found there at its letters (:func:`_find` takes only dark lines) --
+    a film that begins on a subtitle had the rest of that bar and the subtitle judged with the
+    picture, in the mask, until bars without it had lasted ADOPT_FRAMES frames (some 3 s)."""
+    h, w = img.shape[:2]
+    y0, y1, x0, x1 = box
+    for axis, size, (near, far) in ((0, h, (y0, h - y1)), (1, w, (x0, w - x1))):
+        slack = int(max(2, FRAME_SLACK * size))
+        deep = max(near, far)
+        if abs(near - far) <= slack or not min(near, far) or deep < slack + MIN_BAR or size - 2 * deep < 16:
+            continue
+
+        def lines(a: int, b: int) -> np.ndarray:
+            return img[a:b] if axis == 0 else img[:, a:b]
+
+        # (the MIN_BAR lines next to the picture, short of the facing bar's depth by the slack of
+        # a pair's: wholly dark; the bar ends at the picture's first line past them)
+        if near < far:
+            a = far - slack - MIN_BAR
+            b = min(far + slack, size // 2)
+            if _first_bright(lines(a, a + MIN_BAR), axis, False, MIN_BAR, dark) < MIN_BAR:
+                continue
+            near = a + MIN_BAR + (_first_bright(lines(a + MIN_BAR, b), axis, False, b - a - MIN_BAR, dark)
+                                  if b > a + MIN_BAR else 0)
+        else:
+            a = size - near + slack
+            b = max(size - near - slack, size - size // 2)
+            if _first_bright(lines(a, a + MIN_BAR), axis, False, MIN_BAR, dark) < MIN_BAR:
+                continue
+            far = size - a + (_first_bright(lines(b, a), axis, True, a - b, dark) if a > b else 0)
+        paired = (near, size - far, x0, x1) if axis == 0 else (y0, y1, near, size - far)
+        if even:
+            paired = tuple(v + v % 2 if i % 2 == 0 else v - v % 2 for i, v in enumerate(paired))
+        if size - near - far >= max(16, MIN_KEEP * size) and _hold(img, paired, dark, even):
+            y0, y1, x0, x1 = box = paired
+    return box
 
 
 def _coarse(img: np.ndarray) -> np.ndarray:
