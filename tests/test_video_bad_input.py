@@ -958,6 +958,42 @@ def test_frames_an_mkv_lost_to_damage_passed_over_in_silence_are_said(tmp_path):
         assert r.returncode == 0 and "could not be read" not in r.stderr, r.stderr
 
 
+
+def test_a_variable_rate_mkv_short_of_its_estimate_is_not_read_again_at_its_end(tmp_path, monkeypatch):
+    """An MKV whose frames stop for 2 s (variable rate: short of the estimate its stated rate
+    gives) was read through a second time at its end, to see whether its packets had passed over
+    damaged data (a big recording's whole length again); that is seen as its packets are read.  One
+    with a stretch zeroed is still said, and is not read again either."""
+    import subprocess
+
+    import av
+
+    from livecut.sources import file as source_file
+    from livecut.sources.file import FileSource
+
+    freeze = tmp_path / "freeze.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    r"testsrc2=size=160x120:rate=10:duration=10,select='lt(t\,3)+gt(t\,5)'",
+                    "-f", "lavfi", "-i", "sine=duration=10", "-fps_mode", "vfr", "-c:v", "libx264", "-c:a", "aac",
+                    str(freeze)], check=True)
+    with av.open(str(freeze)) as c:
+        pos = [p.pos for p in c.demux(c.streams.video[0]) if p.size]
+    data = bytearray(freeze.read_bytes())
+    data[pos[20]:pos[40]] = bytes(pos[40] - pos[20])
+    bad = tmp_path / "zeroed.mkv"
+    bad.write_bytes(bytes(data))
+    for path, said in ((freeze, False), (bad, True)):
+        with FileSource(path) as s:
+            opened = []
+            monkeypatch.setattr(source_file, "open_local", lambda p: opened.append(p) or av.open(str(p)))
+            n = 0
+            while s.read() is not None:
+                n += 1
+            assert s.shortfall() is None and n < s.info.frames - 2  # (short of its estimate)
+            assert any("could not be read" in w for w in s.warnings) == said, s.warnings
+            assert opened == []  # (not read again)
+            monkeypatch.undo()
+
 def test_corrupt_packets_are_skipped(tmp_path):
     src = make_clip(tmp_path / "c.ts", n=40, w=320, h=180)
     data = bytearray(src.read_bytes())

@@ -1587,6 +1587,8 @@ class FileSource(ClosesWhileReading):
         self._discarded = 0  # (packets an edit list leaves out: in the count, never shown)
         self._packets_read = 0  # (the video's packets with data: its frames that were there)
         self._resumed = 0  # (times the demuxer choked or asked to be called again: damage)
+        self._skipped = 0  # (stretches of the file its packets passed over, see _data_skipped)
+        self._packets_end: int | None = None  # (where the last packet read ends in the file)
         self.info = SourceInfo(width=w, height=h, fps=fps, frames=frames or None, duration=duration,
                                time_base=tb, rotation=0, has_audio=bool(c.streams.audio))
         sar = s.sample_aspect_ratio or getattr(s.codec_context, "sample_aspect_ratio", None)
@@ -1778,8 +1780,11 @@ class FileSource(ClosesWhileReading):
         errors = again = 0
         while True:
             try:
-                for packet in self._container.demux(*(self._timeline.streams or [s])):
+                # (every stream's packets where no timeline is mended: where they leave a stretch
+                # of the file unread is seen as they are read, see _data_skipped)
+                for packet in self._container.demux(*self._timeline.streams):
                     again = 0
+                    self._passed_over(packet)
                     self._timeline.mend(packet)
                     if packet.stream.index != s.index:  # (read to mend the timestamps alike)
                         continue
@@ -1830,6 +1835,17 @@ class FileSource(ClosesWhileReading):
             except (av.error.FFmpegError, OSError) as exc:  # an I/O error: the rest is unreadable
                 self.read_error = _av_message(exc)
                 return
+
+    def _passed_over(self, packet) -> None:
+        """Count ``packet`` among the stretches of the file passed over (:data:`SKIPPED_DATA`) where
+        it lies past one after the last packet read (see :func:`_data_skipped`)."""
+        pos = packet.pos
+        if not packet.size or pos is None or pos < 0:
+            return
+        end = self._packets_end
+        if end is not None and pos - end > SKIPPED_DATA:
+            self._skipped += 1
+        self._packets_end = pos + packet.size if end is None else max(end, pos + packet.size)
 
     def _counted(self, frames) -> Iterator:
         """``frames`` as decoded, each counted (corrupt, the lead's: see :meth:`_count_lead`),
@@ -2022,9 +2038,14 @@ class FileSource(ClosesWhileReading):
 
     def _data_skipped(self) -> bool:
         """Whether the file's packets (any stream) leave a stretch of it unread (see
-        :func:`_data_skipped`): it is read again."""
+        :func:`_data_skipped`): seen as they were read, or where only the timeline's were (MPEG-TS,
+        MPEG-PS), the file is read again.  (It was read again in every case: a variable rate's
+        Matroska, short of its estimate, undamaged, was read through twice, a big recording's
+        whole length read again at its end.)"""
         import av
 
+        if not self._timeline.active:
+            return bool(self._skipped)
         try:
             with open_local(self.path) as c:
                 return _data_skipped(c)
