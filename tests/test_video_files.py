@@ -1381,6 +1381,40 @@ def test_a_file_with_two_video_streams_says_which_it_cuts(tmp_path):
     assert probe(out)["frames"] == 25
 
 
+
+@pytest.mark.parametrize("ext", [".ts", ".m2ts"])
+def test_an_mpeg_ts_of_two_programmes_keeps_the_audio_of_the_video_s_own(tmp_path, ext):
+    """A TV multiplex of two programmes (each with its own clock: the second's times 30 s
+    ahead of the first's): the second's video is cut (the larger picture), and every audio
+    track was copied, the first programme's too: the output started where that one started,
+    its video 30 s after its start (30 s of nothing before the first frame), beside sound of
+    another programme.  The video's own programme's audio (and subtitles) are kept, as ffmpeg
+    keeps them, and the run says the others are left out."""
+    import av
+
+    src = tmp_path / "mux.ts"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1",
+            "-f", "lavfi", "-i", "sine=f=880:duration=1",
+            "-itsoffset", "30", "-f", "lavfi", "-i", "testsrc=size=320x192:rate=25:duration=1",
+            "-itsoffset", "30", "-f", "lavfi", "-i", "sine=f=440:duration=1",
+            "-map", "0:v", "-map", "1:a", "-map", "2:v", "-map", "3:a", "-c:v", "mpeg2video", "-c:a", "mp2",
+            "-program", "title=one:st=0:st=1", "-program", "title=two:st=2:st=3", str(src))
+    if ext == ".m2ts":  # (a Blu-ray's or AVCHD camera's: 4 bytes before each packet; FFmpeg writes one programme so)
+        data = src.read_bytes()
+        src = tmp_path / "mux.m2ts"
+        src.write_bytes(b"".join(b"\0\0\0\0" + data[i:i + 188] for i in range(0, len(data), 188)))
+    out = tmp_path / "out.mkv"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "#2 (320x192, 1.0 s) is cut" in r.stderr, r.stderr
+    assert f"mux{ext}: the audio of other programmes than the video's (stream #1) is left out" in r.stderr
+    with av.open(str(out)) as c:
+        assert len(c.streams.audio) == 1 and c.streams.video[0].codec_context.width == 320
+        starts = {x.type: float(x.start_time * x.time_base) for x in c.streams}
+        assert c.duration / 1e6 < 1.5
+    assert starts["video"] < 0.1 and starts["audio"] < 0.1, starts
+    assert probe(out)["frames"] == 25
+
 def test_a_raw_dv_file_has_its_own_frame_rate(tmp_path):
     """A camcorder's raw .dv (dvgrab): FFmpeg gives its average frame rate as 60000 (its time
     base's inverse), so a whole file was 'truncated?' (exit 3: 12 frames written, 28800

@@ -193,7 +193,12 @@ class AudioCopy:
         amap = {}
         transcode: set[int] = set()
         reorder: dict[int, list[int]] = {}
-        streams = list(inp.streams.audio) if src is not None else []
+        from livecut.sources.file import programme_pids, video_streams
+
+        moving = video_streams(inp)
+        # (an MPEG-TS of several programmes: the video's own, as the source reads it)
+        pids = programme_pids(inp, moving[0] if moving else None)
+        streams = [a for a in inp.streams.audio if pids is None or a.id in pids] if src is not None else []
         for a in streams:
             if a.codec_context is None:  # (a codec FFmpeg does not know: neither read nor copied)
                 warnings.append(f"audio stream {a.index}: its codec is one FFmpeg cannot read; dropped")
@@ -215,7 +220,7 @@ class AudioCopy:
                     warnings.append(f"audio stream {a.index}: RTMP carries one audio track (stream "
                                     f"{keep.index}); left out")
             streams = [keep]
-        subs = _subtitle_plan(container, inp, ext, warnings) if subtitles_from is not None else {}
+        subs = _subtitle_plan(container, inp, ext, warnings, pids) if subtitles_from is not None else {}
         changing = _changing(src, [a for a in streams if (allowed is None or _codec_name(a) in allowed)
                                    and _copyable(a, _codec_name(a), ext)], ext, start) if streams else {}
         for i, (what, _) in changing.items():
@@ -1032,13 +1037,17 @@ def _default_first(outs: list) -> None:
         outs[0].disposition = int(outs[0].disposition or 0) | int(Disposition.default)
 
 
-def _subtitle_plan(container, inp, ext: str, warnings: list[str]) -> dict[int, str | None]:
+def _subtitle_plan(container, inp, ext: str, warnings: list[str],
+                   pids: set[int] | None = None) -> dict[int, str | None]:
     """The subtitle streams of ``inp`` an ``ext`` output keeps: index -> None (copied: the
     muxer takes the codec) or the encoder a text subtitle is converted to
     (:data:`SUBTITLE_CONVERT`); a picture subtitle the output cannot hold (DVD or Blu-ray
-    subtitles into MP4 or WebM) or any into AVI is left out, and said so."""
+    subtitles into MP4 or WebM) or any into AVI is left out, and said so.  ``pids``: those of the
+    video's programme only (see :func:`livecut.sources.file.programme_pids`)."""
     plan: dict[int, str | None] = {}
     for t in inp.streams.subtitles:
+        if pids is not None and t.id not in pids:
+            continue
         cc = t.codec_context
         codec = cc.codec if cc is not None else None
         if codec is not None and codec.name in container.supported_codecs:

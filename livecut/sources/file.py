@@ -800,6 +800,75 @@ def _unread_tail(container, size: int, video: int) -> int:
     return size - end - held
 
 
+#: bytes of an MPEG-TS read for its programme tables (PAT, PMT: sent a few times a second)
+PROGRAMME_BYTES = 1 << 20
+
+
+def _ts_programmes(p: Path) -> list[set[int]]:
+    """The PIDs of each programme of the MPEG-TS ``p`` (188-byte packets, or 192 with a
+    timestamp before each, M2TS), from its tables in the first :data:`PROGRAMME_BYTES`; [] where
+    none are found (a table over more than one packet is not read)."""
+    try:
+        with open(p, "rb") as fh:
+            buf = fh.read(PROGRAMME_BYTES)
+    except OSError:
+        return []
+    size, first = next(((n, i) for n in (188, 192) for i in range(n)
+                        if all(buf[i + k * n:i + k * n + 1] == b"\x47" for k in range(4))), (0, 0))
+    if not size:
+        return []
+
+    def sections():  # (pid, the section that starts in a packet)
+        for at in range(first, len(buf) - 188 + 1, size):
+            pkt = buf[at:at + 188]
+            if pkt[0] != 0x47 or not pkt[1] & 0x40:  # (no section starts here)
+                continue
+            pid, control = (pkt[1] & 0x1F) << 8 | pkt[2], pkt[3] >> 4 & 3
+            body = pkt[4:] if control == 1 else pkt[5 + pkt[4]:] if control == 3 else b""
+            if body:
+                section = body[1 + body[0]:]
+                if len(section) >= 3 and 3 + ((section[1] & 0x0F) << 8 | section[2]) <= len(section):
+                    yield pid, section[:3 + ((section[1] & 0x0F) << 8 | section[2])]
+
+    pmts: dict[int, int] = {}  # PMT PID -> programme number
+    for pid, sec in sections():
+        if pid == 0 and sec[0] == 0:
+            for i in range(8, len(sec) - 4 - 3, 4):
+                number = sec[i] << 8 | sec[i + 1]
+                if number:  # (programme 0: the network table)
+                    pmts[(sec[i + 2] & 0x1F) << 8 | sec[i + 3]] = number
+            break
+    found: dict[int, set[int]] = {}
+    for pid, sec in sections():
+        if pid in pmts and sec[0] == 2 and pid not in found and len(sec) >= 12:
+            i, end = 12 + ((sec[10] & 0x0F) << 8 | sec[11]), len(sec) - 4
+            pids = set()
+            while i + 5 <= end:
+                pids.add((sec[i + 1] & 0x1F) << 8 | sec[i + 2])
+                i += 5 + ((sec[i + 3] & 0x0F) << 8 | sec[i + 4])
+            found[pid] = pids
+            if len(found) == len(pmts):
+                break
+    return list(found.values())
+
+
+def programme_pids(container, video) -> set[int] | None:
+    """The PIDs (stream ids) of the programme that carries ``video`` where ``container`` is an
+    MPEG-TS file of several programmes (a TV channel's multiplex: each programme its own clock,
+    its times apart from the others' by any amount), None otherwise.  Its audio and subtitles
+    are those of that programme, as ffmpeg picks them (another's, copied, started the output
+    where that one started: a programme 30 s ahead of the video's, 30 s before its first frame)."""
+    if video is None or "mpegts" not in (container.format.name or "").split(","):
+        return None
+    path = Path(getattr(container, "name", "") or "")
+    if not path.is_file():
+        return None
+    programmes = _ts_programmes(path)
+    if len(programmes) < 2:
+        return None
+    return next((pids for pids in programmes if video.id in pids), None)
+
+
 def demuxer(p) -> str | None:
     """The FFmpeg demuxer to read the local file ``p`` with where FFmpeg's own probe picks a
     wrong one (None: its probe's): "apng" for an animated PNG whose chunks before its animation's
@@ -1234,7 +1303,9 @@ class Timeline:
         flags = int(getattr(container.format, "flags", 0) or 0)
         self.active = video is not None and bool(flags & av.format.Flags.ts_discont.value)
         #: the streams to read and mend (none when the format's timestamps do not jump)
-        self.streams = [video, *container.streams.audio] if self.active else []
+        pids = programme_pids(container, video) if self.active else None
+        self.streams = [video, *(a for a in container.streams.audio if pids is None or a.id in pids)] \
+            if self.active else []
         #: seconds added to the timestamps from here on
         self.offset = Fraction(0)
         #: how many jumps were mended
@@ -1589,8 +1660,14 @@ class FileSource(ClosesWhileReading):
         self._resumed = 0  # (times the demuxer choked or asked to be called again: damage)
         self._skipped = 0  # (stretches of the file its packets passed over, see _data_skipped)
         self._packets_end: int | None = None  # (where the last packet read ends in the file)
+        pids = programme_pids(c, s)  # (an MPEG-TS of several programmes: the video's audio only)
+        audio = [a for a in c.streams.audio if pids is None or a.id in pids]
+        if pids is not None and len(audio) < len(c.streams.audio):
+            out = [f"#{a.index}" for a in c.streams.audio if a not in audio]
+            self.warnings.append(f"{self.path.name}: the audio of other programmes than the video's (stream"
+                                 f"{'s' if len(out) > 1 else ''} {', '.join(out)}) is left out, as ffmpeg leaves it")
         self.info = SourceInfo(width=w, height=h, fps=fps, frames=frames or None, duration=duration,
-                               time_base=tb, rotation=0, has_audio=bool(c.streams.audio))
+                               time_base=tb, rotation=0, has_audio=bool(audio))
         sar = s.sample_aspect_ratio or getattr(s.codec_context, "sample_aspect_ratio", None)
         if sar and sar > 0 and sar != 1:
             self.info.sample_aspect = Fraction(sar)
@@ -1602,7 +1679,7 @@ class FileSource(ClosesWhileReading):
         self._rate = rate
         self._start = float(s.start_time * tb) if s.start_time is not None else 0.0
         # where the video and the audio begin, together, in the output: at 0
-        starts = [float(x.start_time * x.time_base) for x in (s, *c.streams.audio)
+        starts = [float(x.start_time * x.time_base) for x in (s, *audio)
                   if x.start_time is not None and x.time_base]
         self.info.start = min(starts) if starts else 0.0
         if own and s.start_time is not None:  # (the stream's own)
