@@ -1415,6 +1415,34 @@ def test_an_mpeg_ts_of_two_programmes_keeps_the_audio_of_the_video_s_own(tmp_pat
     assert starts["video"] < 0.1 and starts["audio"] < 0.1, starts
     assert probe(out)["frames"] == 25
 
+
+def test_the_command_to_extract_another_programme_s_video_takes_that_programme_s_audio(tmp_path):
+    """Of a TV multiplex, the two-stream warning's command to cut the other video took every
+    audio track ('-map 0:0 -map '0:a?''), the cut programme's too, on a clock of its own: the
+    file it made, cut, began 30 s before that video, beside another programme's sound.  It takes
+    the audio of that video's programme ('0:p:1:a?')."""
+    import shlex
+    import subprocess
+
+    import av
+
+    src = tmp_path / "mux.ts"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1",
+            "-f", "lavfi", "-i", "sine=f=880:duration=1",
+            "-itsoffset", "30", "-f", "lavfi", "-i", "testsrc=size=320x192:rate=25:duration=1",
+            "-itsoffset", "30", "-f", "lavfi", "-i", "sine=f=440:duration=1",
+            "-map", "0:v", "-map", "1:a", "-map", "2:v", "-map", "3:a", "-c:v", "mpeg2video", "-c:a", "mp2",
+            "-program", "title=one:st=0:st=1", "-program", "title=two:st=2:st=3", str(src))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mkv"), "-q")
+    assert r.returncode == 0, r.stderr
+    command = r.stderr.split("extract it first: ", 1)[1].splitlines()[0]
+    assert command == "ffmpeg -i mux.ts -map 0:0 -map '0:p:1:a?' -c copy mux-0.mkv", r.stderr
+    subprocess.run(["ffmpeg", "-v", "error", *shlex.split(command)[1:]], cwd=tmp_path, check=True)
+    with av.open(str(tmp_path / "mux-0.mkv")) as c:
+        assert len(c.streams.audio) == 1 and c.streams.video[0].codec_context.width == 160
+        starts = [float(x.start_time * x.time_base) for x in c.streams]
+        assert max(starts) - min(starts) < 0.5, starts
+
 def test_a_raw_dv_file_has_its_own_frame_rate(tmp_path):
     """A camcorder's raw .dv (dvgrab): FFmpeg gives its average frame rate as 60000 (its time
     base's inverse), so a whole file was 'truncated?' (exit 3: 12 frames written, 28800

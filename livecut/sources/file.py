@@ -804,19 +804,20 @@ def _unread_tail(container, size: int, video: int) -> int:
 PROGRAMME_BYTES = 1 << 20
 
 
-def _ts_programmes(p: Path) -> list[set[int]]:
+def _ts_programmes(p: Path) -> dict[int, set[int]]:
     """The PIDs of each programme of the MPEG-TS ``p`` (188-byte packets, or 192 with a
-    timestamp before each, M2TS), from its tables in the first :data:`PROGRAMME_BYTES`; [] where
-    none are found (a table over more than one packet is not read)."""
+    timestamp before each, M2TS) by its number, from its tables in the first
+    :data:`PROGRAMME_BYTES`; none where none are found (a table over more than one packet is
+    not read)."""
     try:
         with open(p, "rb") as fh:
             buf = fh.read(PROGRAMME_BYTES)
     except OSError:
-        return []
+        return {}
     size, first = next(((n, i) for n in (188, 192) for i in range(n)
                         if all(buf[i + k * n:i + k * n + 1] == b"\x47" for k in range(4))), (0, 0))
     if not size:
-        return []
+        return {}
 
     def sections():  # (pid, the section that starts in a packet)
         for at in range(first, len(buf) - 188 + 1, size):
@@ -849,7 +850,7 @@ def _ts_programmes(p: Path) -> list[set[int]]:
             found[pid] = pids
             if len(found) == len(pmts):
                 break
-    return list(found.values())
+    return {pmts[pid]: pids for pid, pids in found.items()}
 
 
 def programme_pids(container, video) -> set[int] | None:
@@ -858,6 +859,19 @@ def programme_pids(container, video) -> set[int] | None:
     its times apart from the others' by any amount), None otherwise.  Its audio and subtitles
     are those of that programme, as ffmpeg picks them (another's, copied, started the output
     where that one started: a programme 30 s ahead of the video's, 30 s before its first frame)."""
+    found = _programme(container, video)
+    return None if found is None else found[1]
+
+
+def programme_number(container, video) -> int | None:
+    """The number of the programme that carries ``video`` where ``container`` is an MPEG-TS file
+    of several programmes (see :func:`programme_pids`), None otherwise."""
+    found = _programme(container, video)
+    return None if found is None else found[0]
+
+
+def _programme(container, video) -> tuple[int, set[int]] | None:
+    """The number and PIDs of the programme that carries ``video`` (see :func:`programme_pids`)."""
     if video is None or "mpegts" not in (container.format.name or "").split(","):
         return None
     path = Path(getattr(container, "name", "") or "")
@@ -866,7 +880,7 @@ def programme_pids(container, video) -> set[int] | None:
     programmes = _ts_programmes(path)
     if len(programmes) < 2:
         return None
-    return next((pids for pids in programmes if video.id in pids), None)
+    return next(((n, pids) for n, pids in programmes.items() if video.id in pids), None)
 
 
 def demuxer(p) -> str | None:
@@ -1839,13 +1853,16 @@ class FileSource(ClosesWhileReading):
 
         s, others = moving[0], moving[1:]
         name = self.path.name
+        # (of a TV multiplex, the audio of that one's programme: another's runs on a clock of its own)
+        number = programme_number(self._container, others[0])
+        audio = "" if number is None else f"p:{number}:"
         left = ", ".join(describe(v) for v in others)
         why = ("the largest picture that moves, preferring the one flagged default" if any(map(one_picture, others))
                else "the largest picture, preferring the one flagged default, as ffmpeg picks")
         return (f"{name} has {len(moving)} video streams: {describe(s)} is cut ({why}) and {left} "
                 f"{'is' if len(others) == 1 else 'are'} left out; to cut "
                 f"{'it' if len(others) == 1 else 'another'}, extract it first: "
-                f"ffmpeg -i {shlex.quote(name)} -map 0:{others[0].index} -map '0:a?' -c copy "
+                f"ffmpeg -i {shlex.quote(name)} -map 0:{others[0].index} -map '0:{audio}a?' -c copy "
                 f"{shlex.quote(f'{self.path.stem}-{others[0].index}.mkv')}")  # (quoted: 'my clip.mkv')
 
     # one long-lived generator over the whole file: demux -> decode, skipping bad packets
