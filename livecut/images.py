@@ -363,7 +363,7 @@ def background_warning(cfg: Config, background: str | None = None, mode: str | N
     picture has transparency, which is shown over black (see
     :func:`~livecut.composite.load_background_image`); None for one opaque picture, another
     background, or a ``mode`` (else the configuration's) that shows no background.
-    ``video``: for a video run (an animated GIF or PNG plays as ``video:PATH``).
+    ``video``: for a video run (an animated GIF, PNG or AVIF plays as ``video:PATH``).
     A background that cannot be read is said where it is used, not here."""
     import numpy as np
 
@@ -386,7 +386,9 @@ def background_warning(cfg: Config, background: str | None = None, mode: str | N
     if count < 2:
         return f"background {bg.path}: {black}" if clear else None
     article = "an" if kind[:1].lower() in "aeiou" else "a"
-    plays = f" (-b video:{bg.path} plays it)" if video and kind in ("animated GIF", "animated PNG") else ""
+    # (an animated AVIF, which FFmpeg reads as a video too, went without it)
+    plays = (f" (-b video:{bg.path} plays it)" if video and kind in ("animated GIF", "animated PNG", "animated AVIF")
+             else "")
     return (f"background {bg.path}: {article} {kind} of {count} {unit}; only the first is used{plays}"
             + (f"; it {black}" if clear else ""))
 

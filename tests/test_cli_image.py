@@ -5574,6 +5574,31 @@ def test_a_batch_of_videos_over_an_animated_gif_says_how_to_play_it(tmp_path, sc
     assert [ln for ln in _stderr_lines(r) if "only the first" in ln] == [said], r.stderr
 
 
+def test_a_video_over_an_animated_avif_says_how_to_play_it(tmp_path, scene):
+    """`livecut file clip.mp4 -b image:anim.avif` said 'only the first is used' without the
+    '(-b video:anim.avif plays it)' an animated GIF's says, though FFmpeg reads an animated AVIF as
+    a video too (`livecut file` cuts one): it says it, and -b video:anim.avif plays it."""
+    import shutil
+
+    from PIL import Image, features
+
+    from conftest import make_clip
+
+    if shutil.which("ffmpeg") is None or not features.check("avif"):
+        pytest.skip("ffmpeg, or Pillow with AVIF")
+    img, _ = scene
+    frames = [Image.fromarray(np.roll(img, 4 * i, axis=1)[:, :, ::-1]) for i in range(3)]
+    anim = tmp_path / "anim.avif"
+    frames[0].save(anim, save_all=True, append_images=frames[1:], duration=200)
+    clip = make_clip(tmp_path / "clip.mp4", w=160, h=120, n=3)
+    r = invoke("file", clip, "-o", tmp_path / "out.mp4", "-b", f"image:{anim}", "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [f"livecut: warning: background {anim}: an animated AVIF of 3 frames; only "
+                                f"the first is used (-b video:{anim} plays it)"], r.stderr
+    r = invoke("file", clip, "-o", tmp_path / "played.mp4", "-b", f"video:{anim}", "-q")
+    assert r.exit_code == 0 and (tmp_path / "played.mp4").is_file(), r.output
+
+
 def test_picture_count_reads_the_structure_of_animations_and_pages():
     from livecut.imageio import picture_count
 
