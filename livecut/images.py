@@ -726,7 +726,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     if early is not None:  # (a name mistyped among 500 photos was said once all were cut, minutes later)
         early(report)
     with (_counted_stop(report, len(paths), text, earlier, made),  # (-o as given: cut/ keeps its slash)
-          Progress(total=len(paths), label="images", unit="photo",
+          Progress(total=len(paths), label="images", unit="photo", narrow_extra=True,
                    enabled=progress and (len(paths) > 1 or (len(paths) == 1 and _long_photo(paths[0])))) as bar):
         def said_at_once(errors: int, remarks: tuple[int, int, int]) -> None:
             if failed is not None and len(report.errors) > errors:

@@ -266,6 +266,52 @@ def test_a_panorama_s_windows_are_counted_on_a_terminal(tmp_path, monkeypatch):
             assert "2/2" in text, text
 
 
+def test_a_panorama_s_windows_are_counted_on_an_80_column_terminal(tmp_path, monkeypatch):
+    """On a terminal under 100 columns (80, the usual) the photos' bar left out its extra text, and
+    with it the windows of a panorama: `livecut image pano.jpg -o cut/` of a 30000x3000 photo (over
+    40 megapixels: on the photos' bar) showed 'images 0/1 0.0 photo/s ETA -:--:--' unchanged for its
+    half minute, as README says its windows are counted there; they are, where they fit whole, the
+    count and the ETA kept whole before them on a narrower one."""
+    import cv2
+    import numpy as np
+
+    from livecut.config import load_config
+    from livecut.images import process_images
+
+    from conftest import Tty
+
+    strip = np.random.default_rng(0).integers(0, 255, (20, 240, 3), np.uint8)
+    cv2.imwrite(str(tmp_path / "strip.png"), strip)
+    cv2.imwrite(str(tmp_path / "p.png"), np.full((64, 64, 3), 90, np.uint8))
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "80")
+    update = Progress.update
+
+    def drawn(self, k=1, extra=None):  # (each window drawn: rich draws 4 times a second)
+        update(self, k, extra)
+        if self._bar is not None:
+            self._bar.refresh()
+
+    monkeypatch.setattr(Progress, "update", drawn)
+    tty = Tty()
+    monkeypatch.setattr("sys.stderr", tty)
+    process_images([str(tmp_path / "strip.png"), str(tmp_path / "p.png")], tmp_path / "out", load_config(),
+                   progress=True)
+    lines = _plain(tty.getvalue()).replace("\r", "\n").splitlines()
+    shown = [ln for ln in lines if "window 1/" in ln]
+    assert shown and all("0/2" in ln and "ETA" in ln and len(ln.rstrip()) <= 80 for ln in shown), lines
+    for columns in (30, 40, 60, 80):  # (the count and the ETA whole; the windows where they fit)
+        monkeypatch.setenv("COLUMNS", str(columns))
+        buf = io.StringIO()
+        with Progress(1600, "images", unit="photo", stream=buf, narrow_extra=True) as bar:
+            bar.update(160, extra="window 12/25000")
+        last = [ln for ln in _plain(buf.getvalue()).replace("\r", "\n").splitlines() if ln.strip()][-1]
+        assert "160/1600" in last and re.search(r"ETA (\d+:\d\d:\d\d|-:--:--)", last), (columns, last)
+        assert "\u2026" not in last and len(last.rstrip()) <= columns, (columns, last)
+        if columns != 60:  # (on 60, as the rate's length leaves room)
+            assert ("window 12/25000" in last) == (columns == 80), (columns, last)
+
+
 def test_photos_left_by_skip_existing_count_in_no_rate_nor_eta(monkeypatch):
     """`livecut image shots/ -o cut/ --skip-existing`, a run resumed over 373 photos done before:
     each was counted as done at once, and the bar said '256.7 photo/s', 'ETA 0:00:06' for 1600
