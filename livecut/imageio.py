@@ -1562,6 +1562,25 @@ def _heif_picture(data: np.ndarray) -> bool:
     return bool(brands & {b"mif1", b"msf1"}) and b"hvcC" in data[:1 << 16].tobytes()
 
 
+def too_large_hint(w: int | None, h: int | None) -> str:
+    """What to do with a picture of ``w`` x ``h`` pixels over MAX_PIXELS (None: its size not read):
+    its megapixels and the size it may be scaled down to (it said the limit alone: '16000x15600;
+    livecut handles at most 200 megapixels', the photo's own 250 and what to do left to work out)."""
+    limit = f"livecut handles at most {MAX_PIXELS // 1_000_000} megapixels"
+    if w is None or h is None:
+        return f"{limit}: scale it down first"
+    scale = math.sqrt(MAX_PIXELS / (w * h))
+    sw, sh = int(w * scale), int(h * scale)
+    todo = (f"scale it down first, to {sw}x{sh} or smaller" if min(sw, sh) >= MIN_SIDE
+            else f"cut it into parts of at most {MAX_PIXELS // 1_000_000} megapixels first")
+    return f"{limit}: {todo}"
+
+
+def _megapixels(w: int, h: int) -> str:
+    """' (249.6 megapixels)': the tenths rounded up (one just over the limit is not '200')."""
+    return f" ({math.ceil(w * h / 100_000) / 10:.1f} megapixels)"
+
+
 def _too_large(p: Path, w, h) -> ImageSizeError:
     """The error for a picture of ``w`` x ``h`` pixels, over MAX_PIXELS (said from its header;
     None, None: refused by OpenCV's own check, its size not read here)."""
@@ -1572,7 +1591,7 @@ def _too_large(p: Path, w, h) -> ImageSizeError:
         # OPENCV_IO_MAX_IMAGE_PIXELS=1000 was said to be over livecut's own limit)
         return ImageSizeError(f"{p}: image is larger than OPENCV_IO_MAX_IMAGE_PIXELS={limit}, the limit OpenCV "
                               f"was given in this process (livecut's own is {MAX_PIXELS // 1_000_000} megapixels)")
-    return ImageSizeError(f"{p}: image is {size}; livecut handles at most {MAX_PIXELS // 1_000_000} megapixels")
+    return ImageSizeError(f"{p}: image is {size}{'' if w is None else _megapixels(w, h)}; {too_large_hint(w, h)}")
 
 
 #: how to install what reads HEIC/HEIF photos (livecut is not on PyPI: from the checkout)
@@ -1611,7 +1630,7 @@ def _read_heif(p: Path, data: np.ndarray) -> tuple[np.ndarray, bytes | None, int
         # limit exceeded: Image size 60000x60000 exceeds ...)")
         big = re.search(r"Security limit exceeded: Image size (\d+)x(\d+)", detail)
         if big:
-            raise _too_large(p, big[1], big[2]) from None
+            raise _too_large(p, int(big[1]), int(big[2])) from None
         raise ImageReadError(f"{p}: a HEIC/HEIF picture that cannot be decoded, or truncated/corrupt "
                              f"({detail})") from None
     if img.ndim == 3 and img.shape[2] == 1:
@@ -2272,8 +2291,7 @@ def check_size(img: np.ndarray, path: str | Path | None = None) -> None:
     if min(h, w) < MIN_SIDE:
         raise ImageSizeError(f"{where}image is {w}x{h}; livecut needs at least {MIN_SIDE}x{MIN_SIDE} pixels")
     if h * w > MAX_PIXELS:
-        raise ImageSizeError(f"{where}image is {w}x{h}; livecut handles at most "
-                             f"{MAX_PIXELS // 1_000_000} megapixels")
+        raise ImageSizeError(f"{where}image is {w}x{h}{_megapixels(w, h)}; {too_large_hint(w, h)}")
 
 
 #: the extensions of single output files whose format keeps an alpha channel (netpbm's PAM:

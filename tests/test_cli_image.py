@@ -790,7 +790,8 @@ def test_a_webp_bmp_gif_or_netpbm_too_large_says_its_size_as_jpeg_png_and_tiff_d
     """A JPEG, PNG or TIFF over the limit said 'image is WxH; livecut handles at most 80
     megapixels', a WebP, BMP, GIF or PPM 'image is larger than livecut's limit of 80
     megapixels' (OpenCV's own check): each says its size from its header, in the same words;
-    one whose size is not read here (a Sun raster) says the same, without it."""
+    one whose size is not read here (a Sun raster) says the same, without it.  Each says its megapixels
+    and what to do, the size to scale it down to (it said the limit alone)."""
     w, h = 16000, 15000
     vp8l = b"\x2f" + ((w - 1) | (h - 1) << 14).to_bytes(4, "little") + bytes(40)
     vp8 = b"\x10\x02\x00\x9d\x01\x2a" + w.to_bytes(2, "little") + h.to_bytes(2, "little") + bytes(40)
@@ -814,13 +815,14 @@ def test_a_webp_bmp_gif_or_netpbm_too_large_says_its_size_as_jpeg_png_and_tiff_d
     for name, data in files.items():
         p = _write_bytes(tmp_path / name, data)
         r = invoke("image", p, "-o", tmp_path / "o", "-q")
-        assert r.exit_code == 2 and r.stderr == (f"livecut: error: {p}: image is {w}x{h}; livecut handles at most 200 "
-                                                 "megapixels\n"), r.output
+        assert r.exit_code == 2 and r.stderr == (f"livecut: error: {p}: image is {w}x{h} (240.0 megapixels); livecut "
+                                                 "handles at most 200 megapixels: scale it down first, to 14605x13693 "
+                                                 "or smaller\n"), r.output
     # (OpenCV's check, of the limit livecut sets before cv2 is imported: in a process of its own)
     p = _write_bytes(tmp_path / "sun.ras", struct.pack(">8I", 0x59A66A95, w, h, 24, w * h * 3, 1, 0, 0) + bytes(100))
     r = _run("image", str(p), "-o", str(tmp_path / "o"), "-q", debug=False)
     assert r.returncode == 2 and r.stderr == (f"livecut: error: {p}: image is too large; livecut handles at most 200 "
-                                              "megapixels\n"), r.stderr
+                                              "megapixels: scale it down first\n"), r.stderr
 
 
 @pytest.mark.parametrize("big", [False, True])
@@ -844,8 +846,9 @@ def test_a_tiff_too_large_says_its_size_wherever_its_directory_is(tmp_path, big)
         data = b"II*\0" + struct.pack("<I", 8 + len(pixels)) + pixels + ifd
     p = _write_bytes(tmp_path / "big.tif", data)
     r = _run("image", str(p), "-o", str(tmp_path / "o"), "-q", debug=False)
-    assert r.returncode == 2 and r.stderr == (f"livecut: error: {p}: image is {w}x{h}; livecut handles at most 200 "
-                                              "megapixels\n"), r.stderr
+    assert r.returncode == 2 and r.stderr == (f"livecut: error: {p}: image is {w}x{h} (240.0 megapixels); livecut "
+                                              "handles at most 200 megapixels: scale it down first, to 14605x13693 "
+                                              "or smaller\n"), r.stderr
 
 
 def test_an_avif_too_large_says_its_size(tmp_path):
@@ -863,8 +866,9 @@ def test_an_avif_too_large_says_its_size(tmp_path):
     data[at + 8:at + 16] = struct.pack(">II", 16000, 15000)
     p = _write_bytes(tmp_path / "big.avif", bytes(data))
     r = _run("image", str(p), "-o", str(tmp_path / "o"), "-q", debug=False)
-    assert r.returncode == 2 and r.stderr == (f"livecut: error: {p}: image is 16000x15000; livecut handles at most 200 "
-                                              "megapixels\n"), r.stderr
+    assert r.returncode == 2 and r.stderr == (f"livecut: error: {p}: image is 16000x15000 (240.0 megapixels); livecut "
+                                              "handles at most 200 megapixels: scale it down first, to 14605x13693 "
+                                              "or smaller\n"), r.stderr
 
 
 def test_a_medium_format_photo_is_cut(tmp_path):
@@ -888,7 +892,8 @@ def test_photos_up_to_200_megapixels_are_within_livecut_s_size(w, h):
     from livecut.imageio import check_size
 
     check_size(np.broadcast_to(np.zeros((1, 1, 3), np.uint8), (h, w, 3)))
-    with pytest.raises(ImageSizeError, match="image is 12500001x16; livecut handles at most 200 megapixels"):
+    with pytest.raises(ImageSizeError, match=r"image is 12500001x16 \(200.1 megapixels\); livecut handles at most 200 "
+                                             "megapixels: cut it into parts of at most 200 megapixels first"):
         check_size(np.broadcast_to(np.zeros((1, 1, 3), np.uint8), (16, 12_500_001, 3)))
 
 
