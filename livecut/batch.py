@@ -515,6 +515,11 @@ WORKER_BASE_BYTES = 130_000_000
 #: of them -- 1.1 GB for an uncompressed 16-bit TIFF of 61 megapixels, (1.1 GB - 130 MB) / 61 MP
 #: = 16 bytes a pixel (an 8-bit JPEG's cutout: 630-730 MB, 10 bytes a pixel; 24 MP: 330 MB)
 PHOTO_BYTES_PER_PIXEL = 16
+#: and times its file's size, where that is more: the file is read whole and OpenCV decodes its
+#: pixels through a second copy, so that an uncompressed floating-point TIFF (a raw developer's,
+#: an HDR merge's: 12-16 bytes a pixel on disk) peaks at 3 times its size -- 1.8 GB for an RGB one
+#: of 48 megapixels (576 MB), 2.3 GB for RGBA, where 16 bytes a pixel counted 0.9 GB
+PHOTO_FILE_TIMES = 3
 #: per pixel of a video's frame (decoder and encoder queues, x264's look-ahead): `livecut file`
 #: of a 1080p clip peaked at 396 MB, of a 2160p one at 1052 MB (2 cores): 110-130 bytes a pixel
 VIDEO_BYTES_PER_PIXEL = 130
@@ -580,13 +585,15 @@ def _mp(px: float) -> str:
 
 def worker_need(items: Iterable[Item]) -> tuple[float, str]:
     """The memory a worker needs for the largest of ``items`` (:data:`WORKER_BASE_BYTES` and
-    bytes per pixel of its photo or video frame, from the headers), and what that is for
+    bytes per pixel of its photo or video frame, from the headers, or a photo's
+    :data:`PHOTO_FILE_TIMES` its file's size where that is more), and what that is for
     ("photos up to 61 MP"); 0 where no item's size is known."""
     need, what = 0, ""
     for it in items:
         if it.kind == "image":  # (the header's size, else the guess from the file's size)
             px = min(it.work * 1e6, MAX_PIXELS)
-            n, w = WORKER_BASE_BYTES + PHOTO_BYTES_PER_PIXEL * px, f"photos up to {_mp(px)}"
+            n = WORKER_BASE_BYTES + max(PHOTO_BYTES_PER_PIXEL * px, PHOTO_FILE_TIMES * it.size)
+            w = f"photos up to {_mp(px)}"
         elif it.frames:  # (a video whose header gave no frame size: not counted)
             px = it.work / it.frames * 1e6
             n, w = (WORKER_BASE_BYTES + VIDEO_BYTES_PER_PIXEL * px,

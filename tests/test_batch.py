@@ -2321,6 +2321,21 @@ def test_a_crashed_runs_temporary_files_go_when_the_rerun_does_its_items(tmp_pat
     assert sorted(p.name for p in out.iterdir()) == sorted([alive.name, "a.png", "v.mp4", MANIFEST])
 
 
+def test_the_default_jobs_count_a_floating_point_tiff_s_own_peak():
+    """A batch of uncompressed floating-point TIFFs (a raw developer's 8000x6000 RGB: 576 MB on disk,
+    1.8 GB at `livecut image`'s peak, the file read whole and decoded through a second copy) was
+    given workers of 16 bytes a pixel, 0.9 GB each: 8 of them in 8 GB, twice what fits; a photo's
+    worker counts 3 times its file where that is more.  A JPEG of the same size counts as before."""
+    from livecut.batch import Item, default_jobs, worker_need
+
+    floats = Item(Path("f.tif"), "image", "f.png", size=8000 * 6000 * 12 + 8000, frames=1, work=48.0)
+    jpeg = Item(Path("j.jpg"), "image", "j.png", size=20_000_000, frames=1, work=48.0)
+    assert worker_need([floats])[0] >= 1.8e9 and worker_need([floats])[1] == "photos up to 48 MP"
+    assert worker_need([jpeg])[0] == pytest.approx(0.13e9 + 16 * 48e6)
+    assert default_jobs(16, [jpeg, floats], int(8e9))[0] == 4
+    assert default_jobs(16, [jpeg], int(8e9))[0] == 8
+
+
 def test_the_default_jobs_are_bounded_by_the_memory_available():
     """--jobs unset: one worker a core, each needing the memory of the largest photo or video
     frame (16 and 130 bytes a pixel and 0.13 GB, the README's measured peaks) -- 16 workers of
