@@ -2201,7 +2201,7 @@ _NETPBM_SIZE = re.compile(rb"P[1-6Ff](?:\s+|#[^\n]*\n)+(\d+)(?:\s+|#[^\n]*\n)+(\
 
 def _peek_size(data: np.ndarray) -> tuple[int, int] | None:
     """Width and height from a PNG, JPEG, TIFF, WebP, BMP, GIF, netpbm (PPM, PGM, PBM, PAM,
-    PFM) or AVIF header, without decoding.  (A WebP, BMP, GIF or netpbm picture over the limit was
+    PFM), AVIF or JPEG 2000 header, without decoding.  (A WebP, BMP, GIF or netpbm picture over the limit was
     refused by OpenCV's own check, "larger than livecut's limit", without its size.)"""
     tiff = _peek_tiff(data)  # (its first directory, wherever it is: libtiff writes it after the pixels)
     b = data[:65536].tobytes()
@@ -2230,6 +2230,15 @@ def _peek_size(data: np.ndarray) -> tuple[int, int] | None:
     netpbm = _NETPBM_SIZE.match(b[:4096])
     if netpbm:
         return int(netpbm[1]), int(netpbm[2])
+    if b[:12] == b"\x00\x00\x00\x0cjP  \r\n\x87\n" or b[:4] == b"\xff\x4f\xff\x51":
+        # a JPEG 2000's codestream's SIZ marker (a JP2's in its jp2c box): its grid less its offset
+        # (one over the limit was refused by OpenCV's own check without its size, 4.7 s and 570 MB
+        # into it for 16000x15600)
+        i = b.find(b"\xff\x4f\xff\x51")
+        if i < 0 or i + 24 > len(b):
+            return None
+        x, y, x0, y0 = struct.unpack(">IIII", b[i + 8:i + 24])
+        return (x - x0, y - y0) if x > x0 and y > y0 else None
     for kind, payload in _avif_properties(data):  # (an AVIF's primary picture: its ispe, as coded)
         if kind == b"ispe" and len(payload) >= 12:
             return int.from_bytes(payload[4:8], "big"), int.from_bytes(payload[8:12], "big")

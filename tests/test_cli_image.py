@@ -871,6 +871,29 @@ def test_an_avif_too_large_says_its_size(tmp_path):
                                               "or smaller\n"), r.stderr
 
 
+def test_a_jpeg_2000_too_large_says_its_size(tmp_path):
+    """A JPEG 2000 over the limit (a scanned map's, 16000x15000) was refused by OpenCV's own check,
+    4.7 s and 570 MB into its decoder, without its size ('image is too large'); its codestream's
+    size (SIZ) is read, in a JP2 or bare, and said as a JPEG's is, before it is decoded.  One within
+    it is read as before."""
+    from livecut.imageio import _peek_size, read_image
+
+    if cv2.imencode(".jp2", np.zeros((16, 16), np.uint8))[1] is None:
+        pytest.skip("this OpenCV writes no JPEG 2000")
+    ok, coded = cv2.imencode(".jp2", np.full((64, 96, 3), 128, np.uint8))
+    assert ok
+    data = bytearray(coded.tobytes())
+    at = data.find(b"\xff\x4f\xff\x51")  # (SOC, SIZ: its length and capabilities, then the grid)
+    assert at > 0 and _peek_size(np.frombuffer(bytes(data[at:]), np.uint8)) == (96, 64)
+    assert read_image(_write_bytes(tmp_path / "small.jp2", bytes(data))).shape[:2] == (64, 96)
+    data[at + 8:at + 16] = struct.pack(">II", 16000, 15000)
+    p = _write_bytes(tmp_path / "big.jp2", bytes(data))
+    r = _run("image", str(p), "-o", str(tmp_path / "o"), "-q", debug=False)
+    assert r.returncode == 2 and r.stderr == (f"livecut: error: {p}: image is 16000x15000 (240.0 megapixels); livecut "
+                                              "handles at most 200 megapixels: scale it down first, to 14605x13693 "
+                                              "or smaller\n"), r.stderr
+
+
 def test_a_medium_format_photo_is_cut(tmp_path):
     """A Fujifilm GFX100's photo (11648x8736, 102 megapixels) was refused, 'image is 11648x8736;
     livecut handles at most 80 megapixels': it is cut.  In a process of its own, where OpenCV's
