@@ -1616,6 +1616,31 @@ def _python_handlers() -> dict:
     return {sig: handler for sig in sigs if callable(handler := signal.getsignal(sig))}
 
 
+def _ray_queue(ray):
+    """A queue of Ray's (an actor that takes no CPU) the tasks send their progress through; None
+    where it cannot be made (the batch goes on without it)."""
+    try:
+        from ray.util.queue import Queue
+
+        return Queue(actor_options={"num_cpus": 0})
+    except Exception:
+        return None
+
+
+def _reporting(item_fn: Callable, frames) -> Callable:
+    """``item_fn`` as a Ray task that sends its progress through ``frames`` (see :func:`_ray_queue`),
+    as a local worker sends it through its pool's queue."""
+    def item(*args):
+        if frames is not None:  # (this module's, in the task: this function is sent by value)
+            from livecut import batch
+
+            batch._FRAMES_QUEUE = frames
+        return item_fn(*args)
+
+    item.__name__ = getattr(item_fn, "__name__", "item")
+    return item
+
+
 class _Ray(_Backend):
     """Items as Ray tasks (``num_cpus`` = the OpenCV threads each uses); Ray retries a task whose
     worker died; only the driver writes the manifest (each item's "started" line, all before they are
@@ -1642,7 +1667,11 @@ class _Ray(_Backend):
             self._connect(address, jobs)
         finally:
             self._note_signals(before)
-        self.remote = ray.remote(num_cpus=1, max_retries=MAX_ATTEMPTS)(item_fn)
+        # (the frames of a video in flight and the windows of a panorama, which the local pool's
+        # workers send through its queue, went unsent: a batch of one long item showed 'ETA -:--:--'
+        # to its end; sent through a queue of Ray's, an actor, from every node)
+        self.frames = _ray_queue(ray)
+        self.remote = ray.remote(num_cpus=1, max_retries=MAX_ATTEMPTS)(_reporting(item_fn, self.frames))
 
     def _connect(self, address: str, jobs: int) -> None:
         ray = self.ray
@@ -1694,14 +1723,14 @@ class _Ray(_Backend):
         from livecut.runner import Terminated
 
         try:
-            self._run(items, settings, outdir, on_result, on_start)
+            self._run(items, settings, outdir, on_result, on_start, on_frames)
         except KeyboardInterrupt as exc:
             if self.signalled and not isinstance(exc, Terminated):
                 raise Terminated(self.signalled) from None
             raise
 
     def _run(self, items: list[Item], settings: Settings, outdir: Path, on_result: Callable,
-             on_start: Callable | None) -> None:
+             on_start: Callable | None, on_frames: Callable | None = None) -> None:
         ray = self.ray
         shared = ray.put(settings)
         # (an absolute OUTDIR: a task wrote a relative one under its Ray worker's folder -- where
@@ -1714,6 +1743,7 @@ class _Ray(_Backend):
         waiting = list(self.unhandled)
         while waiting:
             done, waiting = ray.wait(waiting, num_returns=1, timeout=0.5)
+            self._drain(on_frames)
             for ref in done:
                 it = self.unhandled[ref]
                 try:
@@ -1727,6 +1757,19 @@ class _Ray(_Backend):
                 _remove_temps(outdir / it.rel, self.left)
                 on_result(it, result)
                 self.unhandled.pop(ref, None)
+
+    def _drain(self, on_frames: Callable | None) -> None:
+        """What the tasks sent through :attr:`frames` (``(src, frames)``, ``(src, share of windows)``)
+        to ``on_frames``."""
+        if self.frames is None:
+            return
+        try:
+            msgs = self.frames.get_nowait_batch(self.frames.qsize())
+        except Exception:  # (the actor gone: no more progress, the batch goes on)
+            return
+        for msg in msgs:
+            if on_frames is not None and len(msg) == 2:
+                on_frames(*msg)
 
     def _results_back(self, handles: list) -> dict:
         ray = self.ray

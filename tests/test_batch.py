@@ -1451,6 +1451,33 @@ def test_ray_retries_an_item_whose_worker_died_and_records_it_once(ray_head, lib
     assert all(r["status"] == "ok" for r in recs)
 
 
+def _reports_a_window(src, dst, kind, force, settings):
+    """An item function that reports a panorama's first window of 4 judged, as process_images does
+    through batch._window_reporter, then does the item."""
+    from livecut import batch
+
+    on_window = batch._window_reporter(src)
+    if on_window is not None:
+        time.sleep(0.6)  # (it reports every half second at most)
+        on_window(1, 4)
+    return run_item(src, dst, kind, force, settings)
+
+
+def test_ray_tasks_report_their_progress(ray_head, library, tmp_path, monkeypatch):
+    """`livecut batch pano.jpg -o cut/ --ray auto` showed 'ETA -:--:--' to its end (a 30000x3000
+    panorama, its windows unreported; a video's frames alike), where the local pool's workers
+    send them through its queue: Ray's tasks send them through a queue of Ray's."""
+    import livecut.batch
+
+    ray_head.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    seen = []
+    monkeypatch.setattr(livecut.batch._BatchBar, "frames", lambda self, src, n: seen.append((Path(src).name, n)))
+    report = run_batch([str(library / "a.jpg")], tmp_path / "out", load_config(None, []), ray="auto",
+                       item_fn=_reports_a_window)
+    assert report.done == 1 and report.failed == 0, report.errors
+    assert seen == [("a.jpg", 0.25)], seen
+
+
 def _dies_once_writing(src, dst, kind, force, settings):
     """An item function whose worker process dies on its first try of each item, half-way
     through its output (a temporary file written, not yet renamed into place)."""
