@@ -478,9 +478,16 @@ def estimate(path: Path, kind: str) -> tuple[int, float]:
 
             from livecut.imageio import _peek_size
 
-            with open(path, "rb") as f:
-                head = f.read(1 << 18)
-            wh = _peek_size(np.frombuffer(head, np.uint8))
+            if stat.S_ISREG(os.stat(path).st_mode):
+                # (mapped, not read: only the pages of its header are, and a TIFF's directory after its
+                # pixels, as libtiff writes it: in the first 256 KB alone it was missed, and an 8000x6000
+                # float TIFF's work guessed from its 576 MB, 2304 megapixels, its worker's memory that
+                # of a 200-megapixel photo's and the batch's note 'for photos up to 200 MP')
+                wh = _peek_size(np.memmap(path, np.uint8, mode="r"))
+            else:
+                with open(path, "rb") as f:
+                    head = f.read(1 << 18)
+                wh = _peek_size(np.frombuffer(head, np.uint8))
             if wh:
                 return 1, wh[0] * wh[1] / 1e6
         else:

@@ -2363,6 +2363,22 @@ def test_the_default_jobs_count_a_floating_point_tiff_s_own_peak():
     assert default_jobs(16, [jpeg], int(8e9))[0] == 8
 
 
+def test_a_tiff_s_size_is_read_from_its_directory_after_its_pixels(tmp_path):
+    """A TIFF written by libtiff (OpenCV's, a raw developer's) holds its directory after its pixels:
+    the batch read its first 256 KB alone, found no size and guessed its work from the file's, 4
+    megapixels a MB (an 8000x6000 float TIFF: 2304), which ordered the items, weighed the ETA and
+    sized the workers' memory as a 200-megapixel photo's, 'for photos up to 200 MP'; its size is
+    read wherever its directory is."""
+    from livecut.batch import Item, estimate, worker_need
+
+    p = tmp_path / "f.tif"
+    assert cv2.imwrite(str(p), np.random.default_rng(0).random((400, 600, 3), np.float32))
+    assert p.stat().st_size > 1 << 20 and p.read_bytes()[4:8] != (8).to_bytes(4, "little")  # (directory last)
+    assert estimate(p, "image") == (1, 0.24)
+    it = Item(p, "image", "f.png", size=p.stat().st_size, frames=1, work=0.24)
+    assert worker_need([it])[1] == "photos up to 0.2 MP"
+
+
 def test_the_default_jobs_are_bounded_by_the_memory_available():
     """--jobs unset: one worker a core, each needing the memory of the largest photo or video
     frame (16 and 130 bytes a pixel and 0.13 GB, the README's measured peaks) -- 16 workers of
