@@ -2314,6 +2314,24 @@ def test_http_mjpeg_input():
         server.wait(timeout=5)
 
 
+@pytest.mark.parametrize("sent", ["chunked", "http10"])
+def test_an_http_mjpeg_camera_whose_server_ends_the_stream_says_so(tmp_path, sent):
+    """An HTTP MJPEG camera whose server ends the stream -- its last chunk sent, or an HTTP/1.0
+    server's close -- was said as damaged data, "lost (Invalid data found when processing input)"
+    (or "Input/output error"): FFmpeg's mpjpeg reader fails at the end of its data.  The server
+    ended the stream, every frame delivered."""
+    require_ffmpeg()
+    from livecut.sources.stream import ENDED, StreamSource
+
+    data = subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-t", "1",
+                           "-c:v", "mjpeg", "-f", "mpjpeg", "-"], check=True, capture_output=True, timeout=60).stdout
+    handler = _chunked(data, 1.0) if sent == "chunked" else _http10({"/cam.mjpg": data}, [])
+    with _http_server(handler) as base:
+        with StreamSource(f"{base}/cam.mjpg", VideoConfig(open_timeout=5, read_timeout=3), reconnect=False) as src:
+            got = _read_frames(src, 20, 10.0)
+    assert len(got) == 10 and src.lost.startswith(ENDED), (len(got), src.lost)
+
+
 @pytest.mark.parametrize("live,pace,paced", [
     (True, None, False),    # a live source comes at its own pace: not paced again (it dropped frames)
     (False, False, False),  # --no-pace: a file as fast as it is processed

@@ -753,7 +753,9 @@ class StreamSource:
             self.probation = (http and not self.finite and not sized and not self._replays and not self._arrival_time
                               and not self._judged)
             self.holding = self.probation or self._sent_as_file
-            if not self.holding:  # (only an answer without its size is watched)
+            # (only an answer without its size is watched, and an HTTP MJPEG camera's, whose
+            # server's end FFmpeg says only as an error: see _next_av_frame)
+            if not self.holding and not (self._arrival_time and http):
                 self._chunks.stop()
             self._video_index = stream.index
             if self._replays or self.holding:  # (4 s of frames, at most LIVE_BUFFER_BYTES)
@@ -1309,6 +1311,11 @@ class StreamSource:
             raise _Lost(f"no frame for {self.cfg.read_timeout:g} s",
                         quiet_since=time.monotonic() - self.cfg.read_timeout) from None
         except (av.error.FFmpegError, OSError) as exc:
+            if self._arrival_time and self._chunks.on and self._chunks.whole:
+                # an HTTP MJPEG camera's server that ended the stream (its last chunk sent):
+                # FFmpeg's mpjpeg reader fails at the end of its data, "Invalid data found when
+                # processing input", which read as damaged data
+                raise StopIteration from None
             if (getattr(exc, "errno", None) == errno.EIO and self._chunks.on and self._chunks.closed
                     and not self._chunks.whole and self._container is not None):
                 # an answer sent without its size, not chunked, that the server ended by closing
