@@ -3491,12 +3491,16 @@ def test_an_mpegts_file_an_http10_server_sends_without_its_size_ends_at_its_end(
             with StreamSource(f"{base}/c.ts", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
                 got = _read_frames(src, 200, 10.0)
             assert len(got) == 25 * seconds and len(answers) == 2 and not src.lost, (len(got), len(answers))
+            # (it was said to be "sent without its size (chunked)": it was not)
+            assert any("not chunked" in w for w in src.warnings), src.warnings
+            assert not any("(chunked)" in w for w in src.warnings), src.warnings
             return
         out = tmp_path / "o.mp4"
         with pytest.raises(SystemExit) as info:
             main(["run", f"{base}/c.ts", "-o", str(out), "--set", "video.open_timeout=5"])
     err = capsys.readouterr().err
     assert info.value.code == 0 and "Input/output error" not in err, err
+    assert "without its size" in err and "(chunked)" not in err, err
     with av.open(str(out)) as c:
         assert sum(1 for _ in c.decode(video=0)) == 25 * seconds
     assert len(answers) == 1, len(answers)

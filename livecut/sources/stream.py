@@ -1322,7 +1322,7 @@ class StreamSource:
                 # the connection (an HTTP/1.0 server's): its end, as a chunked answer's last
                 # chunk is (a file so sent was taken for a live stream lost, and read again for
                 # ever); the frames the decoder holds are delivered first
-                self._chunks.whole = True
+                self._chunks.whole, self._ended_by = True, "close"
                 self._frames = iter(self._held_frames())
                 return next(self._frames)
             lost = _Lost(_reason(exc), unreadable=isinstance(exc, av.error.InvalidDataError))
@@ -1473,6 +1473,8 @@ class StreamSource:
             try:
                 frame = self._next_av_frame()
             except StopIteration:
+                if self._chunks.on and self._chunks.whole and self._ended_by is None:
+                    self._ended_by = "chunk"  # (its last chunk came: see _unsized)
                 if self.holding and self._chunks.on and not self._chunks.whole and not self._again:
                     # an answer without its size that ended before its last chunk: cut short (a
                     # file's frames so far kept, read again past them, or given up: see _cut_again)
@@ -1620,9 +1622,21 @@ class StreamSource:
             return False
         log.info("stream %s ended: a file sent without its size (%.0f s of video came in %.1f s)",
                  self.safe_url, plays, took)
-        self.warnings.append(f"{self.safe_url}: a file sent without its size (chunked): it was read as a live "
+        self.warnings.append(f"{self.safe_url}: a file {self._unsized()}: it was read as a live "
                              "stream, the newest frame kept where the processing fell behind, and ended at its end")
         return True
+
+    #: how an answer without its size was seen to end: "chunk" (its last chunk came), "close"
+    #: (not chunked: the server's close ended it, as an HTTP/1.0 server's); None: not yet known
+    _ended_by: str | None = None
+
+    def _unsized(self) -> str:
+        """How a stream without its size was sent, as its warnings say it: chunked, or not (no
+        Content-Length, ended by the server's close), once an answer's end showed which (FFmpeg
+        says neither before: "without its size (chunked)" was said of an HTTP/1.0 server's too)."""
+        if self._ended_by == "close":
+            return "sent without its size (no Content-Length, not chunked: ended by the server's close)"
+        return "sent without its size (chunked)" if self._ended_by == "chunk" else "sent without its size"
 
     def _arm(self, cut: bool) -> None:
         """The first connection of a stream on probation ended (``cut``: before its last chunk):
@@ -1649,7 +1663,7 @@ class StreamSource:
             return False
         log.info("stream %s ended: a file sent without its size, read whole (asked for again, it starts "
                  "again from its start)", self.safe_url)
-        self.warnings.append(f"{self.safe_url}: sent without its size (chunked) and ended: asked for again, it "
+        self.warnings.append(f"{self.safe_url}: {self._unsized()} and ended: asked for again, it "
                              "started again from its start: a file, read whole, its end the end")
         return True
 
@@ -1777,7 +1791,7 @@ class StreamSource:
             log.info("stream %s: sent without its size at the pace it plays (%.0f s of video in %.1f s): "
                      "read as live%s", self.safe_url, plays, took,
                      f" ({skipped} frames waiting skipped)" if skipped else "")
-            self.warnings.append(f"{self.safe_url}: sent without its size (chunked) at the pace it plays: read as "
+            self.warnings.append(f"{self.safe_url}: {self._unsized()} at the pace it plays: read as "
                                  "a live stream, the newest frame kept where the processing falls behind")
 
     def _as_file(self, why: str) -> None:
@@ -1786,7 +1800,7 @@ class StreamSource:
         self.probation, self._judged, self._sent_as_file = False, True, True
         self.finite, self.live, self._seek_resumes = True, False, False
         log.info("stream %s: a file sent without its size (%s): read as a file", self.safe_url, why)
-        self.warnings.append(f"{self.safe_url}: sent without its size (chunked), {why}: read as a file, every frame "
+        self.warnings.append(f"{self.safe_url}: {self._unsized()}, {why}: read as a file, every frame "
                              "kept, its end the end")
 
     def _cut_again(self, reason: str) -> bool:
