@@ -959,6 +959,44 @@ def test_frames_an_mkv_lost_to_damage_passed_over_in_silence_are_said(tmp_path):
 
 
 
+def _packets_zeroed(src: Path, dst: Path, first: int, last: int) -> None:
+    """``src`` copied to ``dst`` with the data of its video packets ``first`` to ``last`` zeroed
+    (their headers left: the demuxer reads every packet, the decoder gets zeros)."""
+    import av
+
+    data = bytearray(src.read_bytes())
+    with av.open(str(src)) as c:
+        packets = [(p.pos, bytes(p)) for p in c.demux(c.streams.video[0]) if p.size]
+    for pos, body in packets[first:last + 1]:
+        at = data.find(body, pos)
+        assert 0 <= at - pos < 64
+        data[at:at + len(body)] = bytes(len(body))
+    dst.write_bytes(bytes(data))
+
+
+def test_frames_a_variable_rate_mkv_lost_to_damage_are_counted_from_its_frames(tmp_path):
+    """A variable-rate MKV (89 frames over 10 s, FFmpeg stating its nominal 10 fps as the average)
+    with the data of 21 packets zeroed said '41 of the video's 100 frames could not be read', its
+    estimate taken for a count; every packet was read: its frames are counted, '30 of the video's
+    89 frames'."""
+    import subprocess
+
+    src = tmp_path / "vfr.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    r"testsrc2=size=160x120:rate=10:duration=10,select='lt(t\,3)+gt(t\,5)+mod(n\,2)'",
+                    "-fps_mode", "vfr", "-c:v", "libx264", str(src)], check=True)
+    frames = probe(src)["frames"]
+    assert frames < 95
+    bad = tmp_path / "zeroed.mkv"
+    _packets_zeroed(src, bad, 50, 70)
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(bad), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    lost = frames - probe(out)["frames"]
+    assert lost >= 21
+    assert f"zeroed.mkv: {lost} of the video's {frames} frames could not be read" in r.stderr, r.stderr
+
+
 def test_a_variable_rate_mkv_short_of_its_estimate_is_not_read_again_at_its_end(tmp_path, monkeypatch):
     """An MKV whose frames stop for 2 s (variable rate: short of the estimate its stated rate
     gives) was read through a second time at its end, to see whether its packets had passed over

@@ -2113,8 +2113,12 @@ class FileSource(ClosesWhileReading):
         A counted file's frames are the packets read (AVI counts its empty entries, a variable
         rate's held frames, among them); an edit list's pre-roll (counted, never shown) is not
         missing."""
-        if self._frames_counted:
-            expected = min(expected, self._packets_read)
+        # (an estimate whose every packet was read, no stretch of the file passed over: its frames
+        # are those packets, counted; a variable rate's MKV, FFmpeg's stating its nominal rate as
+        # the average, was '41 of the video's 100 frames' of one of 89 that lost 30)
+        read_whole = not (self._frames_counted or self._timeline.active or self._skipped or self._resumed)
+        if self._frames_counted or read_whole:
+            expected = min(expected, self._packets_read) if self._frames_counted else self._packets_read
         expected -= self._discarded
         missing = expected - got - self.lead_dropped
         if missing <= max(2, expected // 50) or self._missing_said or self._timeline.jumps:
@@ -2123,7 +2127,7 @@ class FileSource(ClosesWhileReading):
         constant = bool(info.tick_fps and info.fps and abs(info.tick_fps - info.fps) <= 0.01 * info.fps)
         damaged = bool(self.corrupt or self._resumed
                        or self._packets_read - self._discarded - self.lead_dropped > got)
-        if not (self._frames_counted or self._timeline.active and damaged
+        if not (self._frames_counted or read_whole or self._timeline.active and damaged
                 or constant and (damaged or self._data_skipped())):
             return
         self._missing_said = True
