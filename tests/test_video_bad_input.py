@@ -997,6 +997,56 @@ def test_frames_a_variable_rate_mkv_lost_to_damage_are_counted_from_its_frames(t
     assert f"zeroed.mkv: {lost} of the video's {frames} frames could not be read" in r.stderr, r.stderr
 
 
+def test_a_stretch_a_variable_rate_mkv_lost_to_damage_is_said_by_its_times(tmp_path):
+    """A variable-rate MKV (its frames every 0.2 s from 3 s to 5 s, FFmpeg stating its nominal
+    10 fps as the average) with a stretch of it zeroed, which FFmpeg's Matroska demuxer passes
+    over to its next cluster, said '78 of the video's 200 frames could not be read' of a file of
+    189 frames that lost 67: its frames there cannot be known; the stretch is said by its times."""
+    import subprocess
+
+    import av
+
+    src = tmp_path / "vfr.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    r"testsrc2=size=160x120:rate=10:duration=20,select='lt(t\,3)+gt(t\,5)+mod(n\,2)'",
+                    "-f", "lavfi", "-i", "sine=duration=20", "-fps_mode", "vfr", "-c:v", "libx264", "-c:a", "aac",
+                    str(src)], check=True)
+    with av.open(str(src)) as c:
+        pos = [p.pos for p in c.demux(c.streams.video[0]) if p.size]
+    data = bytearray(src.read_bytes())
+    data[pos[60]:pos[100]] = bytes(pos[100] - pos[60])
+    bad = tmp_path / "zeroed.mkv"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(bad), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    times = probe(out)["pts"]
+    start = min(times)
+    before, after = max(t for t in times if t < 10) - start, min(t for t in times if t > 10) - start
+    assert after - before > 4
+    assert (f"zeroed.mkv: a stretch of {after - before:.1f} s (from {before:.1f} s to {after:.1f} s) "
+            "could not be read (damaged data in the middle, skipped): the output lacks its frames") in r.stderr, r.stderr
+    assert "of the video's" not in r.stderr, r.stderr
+    # (B-frames read past it whose references it held, lost too: counted)
+    src = tmp_path / "vfr25.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    r"testsrc2=size=160x120:rate=25:duration=20,select='lt(t\,3)+gt(t\,5)+mod(n\,2)'",
+                    "-fps_mode", "vfr", "-c:v", "libx264", "-bf", "3", str(src)], check=True)
+    with av.open(str(src)) as c:
+        packets = [(p.pos, p.size) for p in c.demux(c.streams.video[0]) if p.size]
+    data = bytearray(src.read_bytes())
+    for at, size in packets[145:156]:  # (their blocks' headers too: passed over)
+        data[at:at + size] = bytes(size)
+    bad.write_bytes(bytes(data))
+    with av.open(str(bad)) as c:
+        read = sum(1 for p in c.demux(c.streams.video[0]) if p.size)
+    r = run_cli("file", str(bad), "-o", str(out), "-q", "--force")
+    assert r.returncode == 0, r.stderr
+    undecoded = read - probe(out)["frames"]
+    assert undecoded > 0
+    assert f"could not be read, and {undecoded} frames read beside it could not be decoded" in r.stderr, r.stderr
+
+
 def test_a_variable_rate_mkv_short_of_its_estimate_is_not_read_again_at_its_end(tmp_path, monkeypatch):
     """An MKV whose frames stop for 2 s (variable rate: short of the estimate its stated rate
     gives) was read through a second time at its end, to see whether its packets had passed over
