@@ -13,6 +13,7 @@ import contextlib
 import io
 import os
 import sys
+import threading
 import time
 
 
@@ -110,9 +111,30 @@ def clock() -> float:
 
 
 def _stopped(signum, frame) -> None:
-    """Ctrl-Z (SIGTSTP) while a progress line is drawn: the cursor rich hid for it is shown, then
-    the process stops as by default; at ``fg`` it is hidden again and the line drawn anew (the
-    shell was left without a cursor until the run ended); at ``bg`` the cursor is left to the shell."""
+    """Ctrl-Z (SIGTSTP) while a progress line is drawn: the process stops as by :func:`_stop` --
+    here, where the watcher (:func:`_watch`) does not stop it (it did at once, the run held in a
+    long call of OpenCV's, a PNG encoded; this handler runs only once such a call returns)."""
+    import signal
+
+    if _watched():
+        return
+
+    @contextlib.contextmanager
+    def default():  # (SIGTSTP's own action, the stop, for the signal raised again)
+        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        try:
+            yield True
+        finally:
+            signal.signal(signal.SIGTSTP, _stopped)
+
+    _stop(default)
+
+
+def _stop(default) -> None:
+    """Stop the process for a Ctrl-Z while a progress line is drawn: the cursor rich hid for it is
+    shown, then the process stops as by default (SIGTSTP raised again, its action the stop in the
+    context ``default()`` makes, which says whether it could); at ``fg`` it is hidden again and the line drawn anew (the shell
+    was left without a cursor until the run ended); at ``bg`` the cursor is left to the shell."""
     import signal
 
     for bar in list(_DRAWN):
@@ -121,13 +143,15 @@ def _stopped(signum, frame) -> None:
             bar.console.file.flush()
         except (OSError, ValueError, RuntimeError):  # (a closed or full stderr; one whose write the signal cut in: "reentrant call")
             pass
-    signal.signal(signal.SIGTSTP, signal.SIG_DFL)
     at = time.perf_counter()
-    try:
-        os.kill(os.getpid(), signal.SIGTSTP)  # (stopped here until SIGCONT)
-    finally:
-        signal.signal(signal.SIGTSTP, _stopped)
-        _STOPPED[0] += time.perf_counter() - at  # (see clock)
+    with default() as set_:
+        if set_:
+            # (to this thread: a signal to the process may be taken by another thread once the
+            # action is set back, its handler's then; this one's stops the process here until SIGCONT)
+            signal.pthread_kill(threading.get_ident(), signal.SIGTSTP)
+        else:  # (SIGTSTP's action not set: raised again, it came back here, for ever)
+            os.kill(os.getpid(), signal.SIGSTOP)
+    _STOPPED[0] += time.perf_counter() - at  # (see clock)
     for bar in list(_DRAWN):
         if not _in_front(bar.console.file):  # (`bg`: the shell's cursor is left shown)
             continue
@@ -136,6 +160,124 @@ def _stopped(signum, frame) -> None:
             bar.refresh()
         except (OSError, ValueError, RuntimeError):
             pass
+
+
+#: while a progress line is drawn, the pipe whose write end is the process's wakeup fd
+#: (:func:`signal.set_wakeup_fd`: Python's C signal handler writes each signal's number there,
+#: the GIL not needed) and whose read end :func:`_watch` reads: [read, write]
+_WAKE: list = []
+
+#: held while SIGTSTP's action is changed (see _watch and _stop_shows_cursor)
+_ACTION = threading.Lock()
+
+
+def _watch(r: int, libc) -> None:
+    """The thread that stops the process at a Ctrl-Z while a progress line is drawn, at once: the
+    SIGTSTP handler, :func:`_stopped`, runs in the main thread only, where a long call of OpenCV's
+    (a 140-megapixel photo) or a PNG's encoding held it 0.2-5.4 s after the key.  SIGTSTP is raised
+    again with its default action set through the C library's ``sigaction`` (Python sets a
+    signal's handler from the main thread only): the shell says 'Stopped', as for a plain Ctrl-Z
+    (SIGSTOP: 'Stopped (signal)', and it stops a process no shell can resume)."""
+    import signal
+
+    import ctypes
+
+    @contextlib.contextmanager
+    def default():
+        dfl, was = ctypes.create_string_buffer(512), ctypes.create_string_buffer(512)  # (a struct sigaction: SIG_DFL)
+        with _ACTION:
+            if libc.sigaction(signal.SIGTSTP, dfl, was) != 0:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                libc.sigaction(signal.SIGTSTP, was, None)
+
+    while True:
+        try:
+            data = os.read(r, 512)
+        except InterruptedError:
+            continue
+        except OSError:
+            break
+        if not data:  # (its write end closed: no line drawn any more, see _watching)
+            break
+        if bytes([signal.SIGTSTP]) in data:
+            _stop(default)
+    with contextlib.suppress(OSError):
+        os.close(r)
+
+
+def _watched() -> bool:
+    """The watcher (:func:`_watch`) takes SIGTSTP now: the wakeup fd is its pipe's (asked from the
+    main thread, the only one it is set from; one set meanwhile, e.g. by RtmpRelay.wake_on_signals,
+    left as it is)."""
+    import signal
+
+    if not _WAKE or threading.current_thread() is not threading.main_thread():
+        return False
+    try:
+        was = signal.set_wakeup_fd(_WAKE[1], warn_on_full_buffer=False)
+        if was != _WAKE[1]:
+            signal.set_wakeup_fd(was, warn_on_full_buffer=False)
+    except (ValueError, OSError):
+        return False
+    return was == _WAKE[1]
+
+
+def _forked() -> None:
+    """In a child forked while a line was drawn: no watcher there, and a signal's number written to
+    the parent's pipe would stop the parent (the pipe's ends closed: the parent's watcher ends
+    when the parent closes its own)."""
+    import signal
+
+    if _WAKE:
+        with contextlib.suppress(ValueError, OSError):
+            signal.set_wakeup_fd(-1)
+        for fd in _WAKE:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        _WAKE.clear()
+
+
+def _watching(on: bool) -> None:
+    """Make the watcher's pipe and thread, its pipe the wakeup fd (``on``), where the C library's
+    sigaction can be called and no other wakeup fd is set (asyncio's); or unset it and close the
+    pipe's write end, which ends the watcher (a thread of a run, not left behind it)."""
+    import signal
+
+    if not on:
+        if _WAKE and _watched():
+            signal.set_wakeup_fd(-1)
+            os.close(_WAKE[1])
+        _WAKE.clear()  # (one set meanwhile, which gives ours back later: its pipe left open)
+        return
+    if _WAKE:
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.sigaction  # noqa: B018 -- looked for
+        r, w = os.pipe()
+        os.set_blocking(w, False)
+        was = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+    except (ImportError, OSError, AttributeError, ValueError):
+        return
+    if was != -1:  # (another's: left to it, the handler stops the process)
+        signal.set_wakeup_fd(was)
+        os.close(r)
+        os.close(w)
+        return
+    _WAKE[:] = [r, w]
+    if not _FORK_HOOK:
+        _FORK_HOOK.append(os.register_at_fork(after_in_child=_forked))
+    threading.Thread(target=_watch, args=(r, libc), name="livecut-ctrl-z", daemon=True).start()
+
+
+#: the at-fork callback registered (see _forked)
+_FORK_HOOK: list = []
 
 
 def _in_front(stream) -> bool:
@@ -151,15 +293,17 @@ def _stop_shows_cursor(on: bool) -> None:
     """Take SIGTSTP with :func:`_stopped` (``on``), where nothing else takes it and this is the main
     thread (the only one a handler is set from), or give it back to the handler it had."""
     import signal
-    import threading
 
     if not hasattr(signal, "SIGTSTP") or threading.current_thread() is not threading.main_thread():
         return
     try:
-        if on and not _TSTP_BEFORE and signal.getsignal(signal.SIGTSTP) == signal.SIG_DFL:
-            _TSTP_BEFORE.append(signal.signal(signal.SIGTSTP, _stopped))
-        elif not on and _TSTP_BEFORE:
-            signal.signal(signal.SIGTSTP, _TSTP_BEFORE.pop())
+        with _ACTION:  # (not while the watcher has set SIGTSTP's default action, to set it back)
+            if on and not _TSTP_BEFORE and signal.getsignal(signal.SIGTSTP) == signal.SIG_DFL:
+                _TSTP_BEFORE.append(signal.signal(signal.SIGTSTP, _stopped))
+                _watching(True)
+            elif not on and _TSTP_BEFORE:
+                _watching(False)
+                signal.signal(signal.SIGTSTP, _TSTP_BEFORE.pop())
     except (ValueError, OSError):
         pass
 

@@ -521,3 +521,68 @@ def test_the_time_stopped_by_ctrl_z_is_left_out_of_the_rate_elapsed_and_summary(
         # (the rate's text has one decimal: its seconds are within a few percent)
         for seconds in (elapsed, rated * 0.95, summed):
             assert seconds <= wall - held + 0.1, (wall, elapsed, rated, summed)
+
+
+_IN_OPENCV = """
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+import cv2, numpy as np
+from livecut.progress import Progress
+cv2.setNumThreads(1)
+big = np.zeros((3000, 3000), np.float32)
+t0 = time.perf_counter()
+with Progress(10, "livecut", unit="photos") as bar:
+    bar.update(1)
+    time.sleep(0.5)  # (drawn)
+    os.write(2, b"BUSY %d\\n" % os.getpid())
+    cv2.GaussianBlur(big, (401, 401), 0)  # (seconds in OpenCV's code, as a 140-megapixel photo's)
+    os.write(2, b"BACK\\n")
+    bar.update(1)
+    said = (time.perf_counter() - t0, bar._bar.tasks[0].elapsed)
+os.write(2, b"TIMES %.3f %.3f\\n" % said)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTSTP"), reason="job control")
+def test_a_progress_line_leaves_no_thread_nor_handler_of_ctrl_z_behind():
+    """The thread that stops the process at Ctrl-Z (see the next test) is a drawn line's: it ends,
+    and SIGTSTP's action and the wakeup fd are given back, when the line ends."""
+    import threading
+
+    from conftest import Tty
+
+    with Progress(10, "livecut", unit="photos", stream=Tty()) as bar:
+        bar.update(1)
+        assert signal.getsignal(signal.SIGTSTP) is not signal.SIG_DFL
+        assert any(t.name == "livecut-ctrl-z" for t in threading.enumerate())
+    deadline = time.monotonic() + 5.0
+    while any(t.name == "livecut-ctrl-z" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not any(t.name == "livecut-ctrl-z" for t in threading.enumerate())
+    assert signal.getsignal(signal.SIGTSTP) is signal.SIG_DFL
+    assert signal.set_wakeup_fd(-1) == -1
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTSTP"), reason="job control")
+def test_ctrl_z_stops_at_once_while_the_run_is_in_a_long_native_call(tmp_path):
+    """Ctrl-Z while the progress line was drawn and the run was in a long call of OpenCV's (a
+    140-megapixel photo, a PNG encoded) stopped it only once the call returned, 0.2-5.4 s after
+    the key (the cursor's handler ran then); it stops at once, the cursor shown, and the time
+    stopped is left out of the elapsed time."""
+    from conftest import REPO, JobShell
+
+    held = 2.0
+    with JobShell([sys.executable, "-c", _IN_OPENCV, str(REPO)], held=held, say_stopped=True) as sh:
+        sh.read(lambda: b"BUSY" in sh.out, 30.0)
+        time.sleep(0.2)  # (in OpenCV's call)
+        before = len(sh.out)
+        keyed = time.monotonic()
+        os.kill(int(sh.out.split(b"BUSY ")[1].split()[0]), signal.SIGTSTP)
+        sh.read(lambda: b"STOPPED" in sh.out[before:], 30.0)
+        stopped_after = time.monotonic() - keyed
+        sh.read(lambda: re.search(rb"TIMES( [\d.]+){2}\s", sh.out) is not None, 60.0)
+        shown, _, after = sh.out[before:].partition(b"STOPPED")
+        assert b"BACK" not in shown and stopped_after < 0.5, (stopped_after, sh.out[-300:])
+        assert shown.rfind(b"\x1b[?25h") > shown.rfind(b"\x1b[?25l"), shown[-200:]
+        wall, elapsed = map(float, re.search(rb"TIMES(( [\d.]+){2})", sh.out).group(1).split())
+        assert wall >= held and elapsed <= wall - held + 0.1, (wall, elapsed)
