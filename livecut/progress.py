@@ -78,6 +78,7 @@ def laid_out(layout, console, **kwargs):
 
         def start(self) -> None:
             super().start()
+            self.terminal_fd = _terminal_fd(self.console)
             _DRAWN.append(self)
             _stop_shows_cursor(True)
 
@@ -86,6 +87,10 @@ def laid_out(layout, console, **kwargs):
                 _DRAWN.remove(self)
                 if not _DRAWN:
                     _stop_shows_cursor(False)
+            with _TERMINAL_FDS:  # (not while the watcher writes to it: the number of the next file opened)
+                tty, self.terminal_fd = getattr(self, "terminal_fd", None), None
+                if tty is not None:
+                    os.close(tty)
             super().stop()
 
     kwargs.setdefault("get_time", clock)  # (its elapsed time and ETA leave a Ctrl-Z's stop out)
@@ -130,6 +135,37 @@ def _stopped(signum, frame) -> None:
     _stop(default)
 
 
+#: held while a progress line's own descriptor of its terminal is written to or closed
+_TERMINAL_FDS = threading.RLock()
+
+
+def _terminal_fd(console) -> int | None:
+    """A descriptor of the terminal ``console`` draws on, its own (see :func:`_show_cursor`); None
+    where it draws on none (a stream forced to show the line, a closed one)."""
+    try:
+        fd = console.file.fileno()
+        return os.dup(fd) if console.is_terminal and os.isatty(fd) else None
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return None
+
+
+def _show_cursor(bar, show: bool) -> None:
+    """Show (hide) the cursor on the terminal ``bar`` is drawn on: through its own descriptor of
+    it -- file descriptor 2 may be a file meanwhile, where a photo's decoder's words are collected
+    (imageio's _capture_stderr: seconds for a big PNG), and a Ctrl-Z then left the shell without a
+    cursor, its sequence written to that file -- else through its console."""
+    try:
+        with _TERMINAL_FDS:
+            fd = getattr(bar, "terminal_fd", None)
+            if fd is not None:
+                os.write(fd, b"\x1b[?25h" if show else b"\x1b[?25l")
+        if fd is None:
+            bar.console.show_cursor(show)
+            bar.console.file.flush()
+    except (OSError, ValueError, RuntimeError):  # (a closed or full stderr; one whose write the signal cut in: "reentrant call")
+        pass
+
+
 def _stop(default) -> None:
     """Stop the process for a Ctrl-Z while a progress line is drawn: the cursor rich hid for it is
     shown, then the process stops as by default (SIGTSTP raised again, its action the stop in the
@@ -138,11 +174,7 @@ def _stop(default) -> None:
     import signal
 
     for bar in list(_DRAWN):
-        try:
-            bar.console.show_cursor(True)
-            bar.console.file.flush()
-        except (OSError, ValueError, RuntimeError):  # (a closed or full stderr; one whose write the signal cut in: "reentrant call")
-            pass
+        _show_cursor(bar, True)
     at = time.perf_counter()
     with default() as set_:
         if set_:
@@ -153,10 +185,11 @@ def _stop(default) -> None:
             os.kill(os.getpid(), signal.SIGSTOP)
     _STOPPED[0] += time.perf_counter() - at  # (see clock)
     for bar in list(_DRAWN):
-        if not _in_front(bar.console.file):  # (`bg`: the shell's cursor is left shown)
+        if not _in_front(bar.console.file if getattr(bar, "terminal_fd", None) is None else bar.terminal_fd):
+            # (`bg`: the shell's cursor is left shown)
             continue
+        _show_cursor(bar, False)
         try:
-            bar.console.show_cursor(False)
             bar.refresh()
         except (OSError, ValueError, RuntimeError):
             pass
@@ -281,10 +314,10 @@ _FORK_HOOK: list = []
 
 
 def _in_front(stream) -> bool:
-    """This process is of the terminal ``stream``'s foreground process group (resumed by ``fg``, not
-    ``bg``); True where that cannot be told."""
+    """This process is of the terminal ``stream``'s (a stream or a descriptor) foreground process
+    group (resumed by ``fg``, not ``bg``); True where that cannot be told."""
     try:
-        return os.tcgetpgrp(stream.fileno()) == os.getpgrp()
+        return os.tcgetpgrp(stream if isinstance(stream, int) else stream.fileno()) == os.getpgrp()
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         return True
 

@@ -586,3 +586,40 @@ def test_ctrl_z_stops_at_once_while_the_run_is_in_a_long_native_call(tmp_path):
         assert shown.rfind(b"\x1b[?25h") > shown.rfind(b"\x1b[?25l"), shown[-200:]
         wall, elapsed = map(float, re.search(rb"TIMES(( [\d.]+){2})", sh.out).group(1).split())
         assert wall >= held and elapsed <= wall - held + 0.1, (wall, elapsed)
+
+
+_DECODING = """
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+import cv2, numpy as np
+from livecut.imageio import _capture_stderr
+from livecut.progress import Progress
+cv2.setNumThreads(1)
+big = np.zeros((3000, 3000), np.float32)
+with Progress(10, "livecut", unit="photos") as bar:
+    bar.update(1)
+    time.sleep(0.5)  # (drawn)
+    os.write(2, b"BUSY %d\\n" % os.getpid())
+    with _capture_stderr():  # (as a photo is decoded: what libpng says on stderr is collected)
+        cv2.GaussianBlur(big, (401, 401), 0)  # (seconds: a 140-megapixel PNG's)
+        os.write(1, b"DECODED\\n")
+    bar.update(1)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTSTP"), reason="job control")
+def test_ctrl_z_while_a_photo_is_decoded_shows_the_cursor():
+    """Ctrl-Z while a photo was decoded (a big PNG: seconds, its decoder's stderr collected meanwhile,
+    file descriptor 2 a file then) left the shell without a cursor: the cursor's sequence was
+    written to the collected stderr; it goes to the terminal the line is drawn on."""
+    from conftest import REPO, JobShell
+
+    with JobShell([sys.executable, "-c", _DECODING, str(REPO)], held=1.0, say_stopped=True) as sh:
+        sh.read(lambda: b"BUSY" in sh.out, 30.0)
+        time.sleep(0.2)  # (in the decoding)
+        before = len(sh.out)
+        os.kill(int(sh.out.split(b"BUSY ")[1].split()[0]), signal.SIGTSTP)
+        sh.read(lambda: b"STOPPED" in sh.out[before:] and b"DECODED" in sh.out[before:], 60.0)
+        shown = sh.out[before:].partition(b"STOPPED")[0]
+        assert shown.rfind(b"\x1b[?25h") > shown.rfind(b"\x1b[?25l"), shown[-200:]
+        sh.read(lambda: sh.out.rstrip().endswith(b"\x1b[?25h"), 30.0)  # (the run's end)
