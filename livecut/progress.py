@@ -85,7 +85,7 @@ def laid_out(layout, console, **kwargs):
         def stop(self) -> None:
             if self in _DRAWN:
                 _DRAWN.remove(self)
-                if not _DRAWN:
+                if not _DRAWN and not _UNDRAWN:
                     _stop_shows_cursor(False)
             with _TERMINAL_FDS:  # (not while the watcher writes to it: the number of the next file opened)
                 tty, self.terminal_fd = getattr(self, "terminal_fd", None), None
@@ -100,11 +100,15 @@ def laid_out(layout, console, **kwargs):
 #: the progress lines being drawn now (see laid_out)
 _DRAWN: list = []
 
-#: the SIGTSTP handler :func:`_stop_shows_cursor` replaced while a progress line is drawn, or None
+#: the :class:`Progress` counts kept now without a line (-q, stderr a file), in the main thread: the
+#: time stopped by Ctrl-Z is left out of their run's rate and times too (see clock)
+_UNDRAWN: list = []
+
+#: the SIGTSTP handler :func:`_stop_shows_cursor` replaced while it takes SIGTSTP, or None
 _TSTP_BEFORE: list = []
 
-#: seconds this process was stopped in all (Ctrl-Z ... fg while a progress line was drawn, see
-#: :func:`_stopped`): one number, replaced whole
+#: seconds this process was stopped in all (Ctrl-Z ... fg while SIGTSTP was taken, see
+#: :func:`_stop`): one number, replaced whole
 _STOPPED: list = [0.0]
 
 
@@ -116,9 +120,10 @@ def clock() -> float:
 
 
 def _stopped(signum, frame) -> None:
-    """Ctrl-Z (SIGTSTP) while a progress line is drawn: the process stops as by :func:`_stop` --
-    here, where the watcher (:func:`_watch`) does not stop it (it did at once, the run held in a
-    long call of OpenCV's, a PNG encoded; this handler runs only once such a call returns)."""
+    """Ctrl-Z (SIGTSTP) while it is taken (see _stop_shows_cursor): the process stops as by
+    :func:`_stop` -- here, where the watcher (:func:`_watch`) does not stop it (it did at once, the
+    run held in a long call of OpenCV's, a PNG encoded; this handler runs only once such a call
+    returns)."""
     import signal
 
     if _watched():
@@ -167,10 +172,11 @@ def _show_cursor(bar, show: bool) -> None:
 
 
 def _stop(default) -> None:
-    """Stop the process for a Ctrl-Z while a progress line is drawn: the cursor rich hid for it is
-    shown, then the process stops as by default (SIGTSTP raised again, its action the stop in the
-    context ``default()`` makes, which says whether it could); at ``fg`` it is hidden again and the line drawn anew (the shell
-    was left without a cursor until the run ended); at ``bg`` the cursor is left to the shell."""
+    """Stop the process for a Ctrl-Z: the cursor rich hid for a progress line drawn is shown, then
+    the process stops as by default (SIGTSTP raised again, its action the stop in the context
+    ``default()`` makes, which says whether it could); at ``fg`` the cursor is hidden again and the
+    line drawn anew (the shell was left without a cursor until the run ended); at ``bg`` it is
+    left to the shell."""
     import signal
 
     for bar in list(_DRAWN):
@@ -195,7 +201,7 @@ def _stop(default) -> None:
             pass
 
 
-#: while a progress line is drawn, the pipe whose write end is the process's wakeup fd
+#: while SIGTSTP is taken (see _stop_shows_cursor), the pipe whose write end is the process's wakeup fd
 #: (:func:`signal.set_wakeup_fd`: Python's C signal handler writes each signal's number there,
 #: the GIL not needed) and whose read end :func:`_watch` reads: [read, write]
 _WAKE: list = []
@@ -205,7 +211,7 @@ _ACTION = threading.Lock()
 
 
 def _watch(r: int, libc) -> None:
-    """The thread that stops the process at a Ctrl-Z while a progress line is drawn, at once: the
+    """The thread that stops the process at a Ctrl-Z while SIGTSTP is taken, at once: the
     SIGTSTP handler, :func:`_stopped`, runs in the main thread only, where a long call of OpenCV's
     (a 140-megapixel photo) or a PNG's encoding held it 0.2-5.4 s after the key.  SIGTSTP is raised
     again with its default action set through the C library's ``sigaction`` (Python sets a
@@ -234,7 +240,7 @@ def _watch(r: int, libc) -> None:
             continue
         except OSError:
             break
-        if not data:  # (its write end closed: no line drawn any more, see _watching)
+        if not data:  # (its write end closed: SIGTSTP given back, see _watching)
             break
         if bytes([signal.SIGTSTP]) in data:
             _stop(default)
@@ -260,7 +266,7 @@ def _watched() -> bool:
 
 
 def _forked() -> None:
-    """In a child forked while a line was drawn: no watcher there, and a signal's number written to
+    """In a child forked while SIGTSTP was taken: no watcher there, and a signal's number written to
     the parent's pipe would stop the parent (the pipe's ends closed: the parent's watcher ends
     when the parent closes its own)."""
     import signal
@@ -323,8 +329,9 @@ def _in_front(stream) -> bool:
 
 
 def _stop_shows_cursor(on: bool) -> None:
-    """Take SIGTSTP with :func:`_stopped` (``on``), where nothing else takes it and this is the main
-    thread (the only one a handler is set from), or give it back to the handler it had."""
+    """Take SIGTSTP with :func:`_stopped` (``on``: while a progress line is drawn, or a run's
+    progress counted without one), where nothing else takes it and this is the main thread (the
+    only one a handler is set from), or give it back to the handler it had."""
     import signal
 
     if not hasattr(signal, "SIGTSTP") or threading.current_thread() is not threading.main_thread():
@@ -339,6 +346,20 @@ def _stop_shows_cursor(on: bool) -> None:
                 signal.signal(signal.SIGTSTP, _TSTP_BEFORE.pop())
     except (ValueError, OSError):
         pass
+
+
+def count_stops(owner, on: bool) -> None:
+    """A run's progress counted without a line drawn (-q, stderr a file), ``owner``, starts (``on``)
+    or ends: meanwhile, as while a line is drawn, a Ctrl-Z stops the process through
+    :func:`_stopped` and the time stopped is left out of :func:`clock` (main thread only)."""
+    if on:
+        if threading.current_thread() is threading.main_thread():
+            _UNDRAWN.append(owner)
+            _stop_shows_cursor(True)
+    elif owner in _UNDRAWN:
+        _UNDRAWN.remove(owner)
+        if not _DRAWN and not _UNDRAWN:
+            _stop_shows_cursor(False)
 
 
 def print_above(text: str, stream) -> bool:
@@ -408,6 +429,8 @@ class Progress:
         self._task = None
         if self.enabled:
             self._open(refresh_per_second, forced=stream is not None)
+        else:  # (`livecut file long.mp4 2>log` stopped a minute said '300 frames in 63.2 s (4.7 fps)')
+            count_stops(self, True)
 
     def _open(self, refresh_per_second: float, forced: bool) -> None:
         from rich.console import Console
@@ -493,6 +516,7 @@ class Progress:
                          extra=f"waiting for frames: none for {int(seconds)} s")
 
     def close(self) -> None:
+        count_stops(self, False)
         bar, self._bar = self._bar, None
         if bar is not None:
             if self.count:

@@ -1838,10 +1838,14 @@ def slow(image, need_output=True):  # (20 ms a frame)
     time.sleep(0.02)
     return image, image
 
-with FileSource(sys.argv[2]) as src, Progress(200, "livecut", unit="frames") as bar:
+drawn = sys.argv[3:] != ["undrawn"]  # (undrawn: -q, stderr a file)
+with FileSource(sys.argv[2]) as src, Progress(200, "livecut", unit="frames", enabled=drawn) as bar:
     os.write(2, b"PID %d\\n" % os.getpid())
+    w0 = time.perf_counter()
     st = Pipeline(src, slow, [Sink()], progress=bar).run()
+    wall = time.perf_counter() - w0
 os.write(2, b"MS %.1f %.1f\\n" % (st.process_ms_mean, st.latency_ms))
+os.write(2, b"SECONDS %.3f %.3f\\n" % (st.elapsed, wall))
 """
 
 
@@ -1864,4 +1868,28 @@ def test_a_run_stopped_by_ctrl_z_says_its_frames_own_processing_time_and_latency
         # (a frame is 20 ms, ~120 ms from its read to its write; the stop, 6000 ms in one of the
         # 120 averaged, was 50 ms more on the processing's mean, and the frames queued then
         # ~300 ms more on the latency's)
+        assert process_ms < 45 and latency_ms < 270, sh.out[-300:]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTSTP"), reason="job control")
+def test_a_run_without_a_progress_line_stopped_by_ctrl_z_leaves_the_time_stopped_out(tmp_path):
+    """`livecut file long.mp4 -o out.mp4 2>log` (or -q: no progress line) stopped by Ctrl-Z for a
+    minute and resumed by fg said in its summary '300 frames in 63.2 s (4.7 fps)', 'processing
+    510.7 ms/frame': the time stopped was left out only where a progress line was drawn; it is
+    left out as well without one."""
+    import os
+
+    from conftest import JobShell
+
+    clip = make_clip(tmp_path / "c.mp4", w=64, h=48, n=200)
+    held = 3.0
+    with JobShell([sys.executable, "-c", _STOPPED_RUN, str(REPO), str(clip), "undrawn"], held=held) as sh:
+        sh.read(lambda: b"PID" in sh.out)
+        time.sleep(1.0)  # (frames processed meanwhile: 20 ms each)
+        os.kill(int(sh.out.split(b"PID ")[1].split()[0]), signal.SIGTSTP)
+        sh.read(lambda: re.search(rb"SECONDS [\d.]+ [\d.]+\s", sh.out) is not None)
+        process_ms, latency_ms = map(float, re.search(rb"MS ([\d.]+) ([\d.]+)", sh.out).groups())
+        elapsed, wall = map(float, re.search(rb"SECONDS ([\d.]+) ([\d.]+)", sh.out).groups())
+        assert b"/200" not in sh.out  # (no line drawn)
+        assert wall >= held and elapsed <= wall - held + 0.1, (elapsed, wall)
         assert process_ms < 45 and latency_ms < 270, sh.out[-300:]
