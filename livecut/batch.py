@@ -47,7 +47,7 @@ from livecut.errors import (LivecutError, OutputExistsError, UsageError, WriteEr
 from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, NAMED_ONLY_EXTS, RAW_EXTS, first_visit, folded_name,
                              folders_matched, gifs_left_out, glob_paths, name_clash, pattern_base, raw_left_out,
                              say_other_case, unreadable)
-from livecut.progress import clock
+from livecut.progress import clock, count_stops
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
@@ -1843,6 +1843,8 @@ class _BatchBar:
             self._task = self._bar.add_task("batch", total=self.total_work, counts="", fps="", eta="-")
             self._show()
             self._bar.start()
+        else:  # (`livecut batch shoot -o cut 2>log` stopped a minute: '600 frames in 68.5 s (8.8 fps)')
+            count_stops(self, True)
 
     def _columns(self, width: int) -> list:
         """The line's columns on a terminal ``width`` columns wide."""
@@ -1896,6 +1898,7 @@ class _BatchBar:
                          fps=fps_text(frames, elapsed))
 
     def close(self) -> None:
+        count_stops(self, False)
         bar, self._bar = self._bar, None
         if bar is not None:
             bar.refresh()

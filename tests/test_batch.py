@@ -3732,3 +3732,35 @@ def test_the_bar_with_columns_0_is_drawn_as_where_columns_is_unset(monkeypatch):
     zero = _bar_lines(monkeypatch)
     monkeypatch.delenv("COLUMNS")
     assert zero and "12 done, 1 failed, 47 left" in zero[-1] and zero == _bar_lines(monkeypatch), zero
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTSTP"), reason="job control")
+def test_a_batch_without_a_progress_line_stopped_by_ctrl_z_leaves_the_time_stopped_out(tmp_path, monkeypatch):
+    """`livecut batch shoot -o cut 2>log` (no progress line) stopped by Ctrl-Z for a minute and
+    resumed by fg said '4 done, 0 failed; 600 frames in 68.5 s (8.8 fps)', the minute counted in,
+    where with a line the time stopped is left out; it is left out as well without one."""
+    import re
+
+    from conftest import JobShell
+
+    src, out, log, pid = tmp_path / "shoot", tmp_path / "cut", tmp_path / "log", tmp_path / "pid"
+    src.mkdir()
+    for i in range(4):
+        make_clip(src / f"c{i}.mp4", w=160, h=96, n=60, seed=i)
+    held = 4.0
+    monkeypatch.setenv("PYTHONPATH", str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    command = f"echo $$ > '{pid}'; exec '{sys.executable}' -m livecut batch '{src}' -o '{out}' -j 1 2>'{log}'"
+    with JobShell(["/bin/sh", "-c", command], held=held):
+        deadline = time.monotonic() + 120
+        while not (out / MANIFEST).exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        t0 = time.monotonic()  # (the batch's time starts)
+        while not (out / MANIFEST).read_text().strip() and time.monotonic() < deadline:
+            time.sleep(0.02)  # (an item done: the others to do)
+        os.killpg(int(pid.read_text()), signal.SIGTSTP)  # (as the terminal sends it: the workers too)
+        while "frames in" not in (log.read_text() if log.exists() else "") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        wall = time.monotonic() - t0
+    said = log.read_text()
+    seconds = float(re.search(r"frames in ([\d.]+) s", said).group(1))
+    assert "4 done, 0 failed" in said and seconds <= wall - held + 0.5, (said, wall)
