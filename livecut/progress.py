@@ -107,16 +107,21 @@ _UNDRAWN: list = []
 #: the SIGTSTP handler :func:`_stop_shows_cursor` replaced while it takes SIGTSTP, or None
 _TSTP_BEFORE: list = []
 
-#: seconds this process was stopped in all (Ctrl-Z ... fg while SIGTSTP was taken, see
-#: :func:`_stop`): one number, replaced whole
-_STOPPED: list = [0.0]
+#: (seconds this process was stopped in all (Ctrl-Z ... fg while SIGTSTP was taken, see
+#: :func:`_stop`), ``time.perf_counter()`` when the stop under way began or None): one tuple,
+#: replaced whole
+_STOPPED: list = [(0.0, None)]
 
 
 def clock() -> float:
     """``time.perf_counter()`` less the time the process was stopped by Ctrl-Z (until ``fg``/``bg``):
     a run's rate, ETA, elapsed time and summary are its work's -- a run stopped for a minute said at
-    its end a rate of frames the minute counted in, as the pauses of a live preview are not."""
-    return time.perf_counter() - _STOPPED[0]
+    its end a rate of frames the minute counted in, as the pauses of a live preview are not.  It
+    stands still from a stop until the stop is counted (the threads resumed before then read it
+    with the minute in, then without: a frame stamped then counted the stop, and the elapsed time
+    drawn went 0:01:05, then 0:00:05)."""
+    stopped, since = _STOPPED[0]
+    return (time.perf_counter() if since is None else since) - stopped
 
 
 def _stopped(signum, frame) -> None:
@@ -182,14 +187,17 @@ def _stop(default) -> None:
     for bar in list(_DRAWN):
         _show_cursor(bar, True)
     at = time.perf_counter()
-    with default() as set_:
-        if set_:
-            # (to this thread: a signal to the process may be taken by another thread once the
-            # action is set back, its handler's then; this one's stops the process here until SIGCONT)
-            signal.pthread_kill(threading.get_ident(), signal.SIGTSTP)
-        else:  # (SIGTSTP's action not set: raised again, it came back here, for ever)
-            os.kill(os.getpid(), signal.SIGSTOP)
-    _STOPPED[0] += time.perf_counter() - at  # (see clock)
+    _STOPPED[0] = (_STOPPED[0][0], at)  # (see clock)
+    try:
+        with default() as set_:
+            if set_:
+                # (to this thread: a signal to the process may be taken by another thread once the
+                # action is set back, its handler's then; this one's stops the process here until SIGCONT)
+                signal.pthread_kill(threading.get_ident(), signal.SIGTSTP)
+            else:  # (SIGTSTP's action not set: raised again, it came back here, for ever)
+                os.kill(os.getpid(), signal.SIGSTOP)
+    finally:
+        _STOPPED[0] = (_STOPPED[0][0] + time.perf_counter() - at, None)
     for bar in list(_DRAWN):
         if not _in_front(bar.console.file if getattr(bar, "terminal_fd", None) is None else bar.terminal_fd):
             # (`bg`: the shell's cursor is left shown)

@@ -623,3 +623,58 @@ def test_ctrl_z_while_a_photo_is_decoded_shows_the_cursor():
         shown = sh.out[before:].partition(b"STOPPED")[0]
         assert shown.rfind(b"\x1b[?25h") > shown.rfind(b"\x1b[?25l"), shown[-200:]
         sh.read(lambda: sh.out.rstrip().endswith(b"\x1b[?25h"), 30.0)  # (the run's end)
+
+
+_SAMPLED = """
+import ctypes, os, sys, threading, time
+sys.path.insert(0, sys.argv[1])
+from livecut.progress import Progress, clock
+back, done = [0.0], threading.Event()
+C = ctypes.CDLL
+
+class Libc:  # (the stop's end, SIGTSTP's action set back, widened: a thread switch there)
+    def __init__(self, *args, **kwargs):
+        self.libc = C(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.libc, name)
+
+    def sigaction(self, sig, act, old):
+        if old is None:
+            time.sleep(0.05)
+        return self.libc.sigaction(sig, act, old)
+
+ctypes.CDLL = Libc
+
+def sample():  # (as a reader thread stamps its frames, rich's thread its elapsed time)
+    last = clock()
+    while not done.is_set():
+        now = clock()
+        back[0], last = max(back[0], last - now), now
+        time.sleep(0.001)
+
+with Progress(400, "livecut", unit="frames") as bar:
+    threading.Thread(target=sample, daemon=True).start()
+    os.write(2, b"PID %d\\n" % os.getpid())
+    for _ in range(150):
+        bar.update(1)
+        time.sleep(0.02)
+done.set()
+os.write(2, b"BACKWARDS %.3f\\n" % back[0])
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTSTP"), reason="job control")
+def test_the_clock_without_the_time_stopped_never_runs_back():
+    """Resumed from a Ctrl-Z, the threads that ran before the stop was counted read the clock with
+    the time stopped in it, then without: a frame stamped then (its latency, its processing time)
+    counted the stop, and the elapsed time drawn went 0:01:05, then 0:00:05; the clock stands still
+    until the stop is counted."""
+    from conftest import REPO, JobShell
+
+    with JobShell([sys.executable, "-c", _SAMPLED, str(REPO)], held=1.0) as sh:
+        sh.read(lambda: b"PID" in sh.out and b"/400" in sh.out, 30.0)
+        os.kill(int(sh.out.split(b"PID ")[1].split()[0]), signal.SIGTSTP)
+        sh.read(lambda: re.search(rb"BACKWARDS [\d.]+\s", sh.out) is not None, 60.0)
+        back = float(re.search(rb"BACKWARDS ([\d.]+)", sh.out).group(1))
+        assert back < 0.1, back
