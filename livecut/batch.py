@@ -2303,6 +2303,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         if early is not None:  # (a name mistyped among 500 photos was said once all were done, minutes later)
             early(report)
     except BaseException:
+        bar.close()  # (its Ctrl-Z watcher and SIGTSTP handler were left behind the run, see progress.count_stops)
         remove_made()
         raise
     # (the cores go to the workers that run: 2 items with 8 jobs on 8 cores were given 1 thread

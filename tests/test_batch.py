@@ -3016,6 +3016,38 @@ def test_a_batch_onto_a_full_disk_leaves_no_output_folder_behind(tmp_path, monke
     assert os.listdir(out) == [MANIFEST]
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGTSTP"), reason="job control")
+def test_a_batch_that_cannot_write_a_refused_items_line_leaves_no_ctrl_z_watcher_behind(tmp_path, monkeypatch):
+    """A batch whose first manifest line, a refused item's (a.jpg and a.png, one output), could not
+    be written (a full disk) raised WriteError with its count of Ctrl-Z's stops still on: the
+    SIGTSTP handler and the thread that stops the process at a Ctrl-Z were left behind the run,
+    in the process that called run_batch (each later run's progress found them there)."""
+    import builtins
+    import errno as errno_codes
+    import threading
+
+    for i in range(2):
+        _photo(tmp_path / "in" / f"p{i}.jpg", i, 160, 120)
+    _photo(tmp_path / "in" / "p0.png", 5, 160, 120)
+
+    def full(file, mode="r", *args, **kwargs):
+        f = builtins.open(file, mode, *args, **kwargs)
+        if "a" in mode or "w" in mode:
+            f.close()
+            raise OSError(errno_codes.ENOSPC, "No space left on device", str(file))
+        return f
+
+    monkeypatch.setattr(livecut_batch, "open", full, raising=False)
+    assert signal.getsignal(signal.SIGTSTP) is signal.SIG_DFL
+    with pytest.raises(WriteError, match="cannot write the manifest"):
+        run_batch([str(tmp_path / "in")], tmp_path / "out", load_config(None, []), jobs=1, item_fn=_fills_the_disk)
+    deadline = time.monotonic() + 2.0
+    while any(t.name == "livecut-ctrl-z" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not any(t.name == "livecut-ctrl-z" for t in threading.enumerate())
+    assert signal.getsignal(signal.SIGTSTP) is signal.SIG_DFL
+
+
 def test_a_video_that_finds_the_disk_full_stops_the_batch_too(tmp_path, monkeypatch):
     """An editor's folder of footage onto a drive that filled up: each video left was cut (its
     frames decoded, segmented and encoded up to its first write) for nothing, one 'write failed
