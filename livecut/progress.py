@@ -295,10 +295,19 @@ def _watching(on: bool) -> None:
     import signal
 
     if not on:
-        if _WAKE and _watched():
-            signal.set_wakeup_fd(-1)
-            os.close(_WAKE[1])
-        _WAKE.clear()  # (one set meanwhile, which gives ours back later: its pipe left open)
+        if _WAKE:
+            w = _WAKE[1]
+            if _watched():
+                signal.set_wakeup_fd(-1)
+                os.close(w)
+            else:
+                # (another's set meanwhile -- RtmpRelay.wake_on_signals, asyncio's -- or unset: the
+                # watcher stayed, reading a pipe no one closed, and each later line found the wakeup
+                # fd set and took none.  The pipe's end is closed all the same (the watcher ends) and
+                # its number left open on the null device, where another that gives it back later
+                # writes a signal's number to nothing, not to a file opened meanwhile; see _stale)
+                _closed_on_null(w)
+        _WAKE.clear()
         return
     if _WAKE:
         return
@@ -312,6 +321,8 @@ def _watching(on: bool) -> None:
         was = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
     except (ImportError, OSError, AttributeError, ValueError):
         return
+    if was != -1 and _stale(was):  # (ours of a run before, given back by another since)
+        was = -1
     if was != -1:  # (another's: left to it, the handler stops the process)
         signal.set_wakeup_fd(was)
         os.close(r)
@@ -325,6 +336,40 @@ def _watching(on: bool) -> None:
 
 #: the at-fork callback registered (see _forked)
 _FORK_HOOK: list = []
+
+#: the numbers of watchers' pipes' write ends left open on the null device (see _watching)
+_ON_NULL: list = []
+
+
+def _closed_on_null(fd: int) -> None:
+    """Close the pipe's end ``fd`` is, its number kept, open on the null device (see _watching)."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0))  # (as a wakeup fd must be)
+    except OSError:
+        null = None
+    if null is None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        return
+    try:
+        os.dup2(null, fd)
+        _ON_NULL.append(fd)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    finally:
+        os.close(null)
+
+
+def _stale(fd: int) -> bool:
+    """``fd``, the wakeup fd replaced just now, is a watcher's pipe's end left on the null device:
+    it is closed (given back, it is no one's now)."""
+    if fd not in _ON_NULL:
+        return False
+    _ON_NULL.remove(fd)
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    return True
 
 
 def _in_front(stream) -> bool:

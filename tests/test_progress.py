@@ -564,6 +564,50 @@ def test_a_progress_line_leaves_no_thread_nor_handler_of_ctrl_z_behind():
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGTSTP"), reason="job control")
+@pytest.mark.parametrize("other", ["gives it back", "unsets it"])
+def test_a_wakeup_fd_set_by_another_during_the_line_leaves_no_ctrl_z_thread_behind(other):
+    """Another wakeup fd set while the line was drawn (RtmpRelay.wake_on_signals, asyncio's signal
+    handlers) and still set when it ended: the thread that stops the process at Ctrl-Z stayed,
+    reading a pipe no one closed, and (the other's given back, ours set again) each later line
+    found a wakeup fd set and took none.  The thread ends with its line all the same, the pipe's
+    number given back writes to nothing, and the next line watches again."""
+    import threading
+
+    from conftest import Tty
+
+    def watchers(expected: bool) -> bool:
+        deadline = time.monotonic() + 5.0
+        while (any(t.name == "livecut-ctrl-z" for t in threading.enumerate()) != expected
+               and time.monotonic() < deadline):
+            time.sleep(0.02)
+        return any(t.name == "livecut-ctrl-z" for t in threading.enumerate())
+
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    try:
+        with Progress(10, "livecut", unit="photos", stream=Tty()) as bar:
+            bar.update(1)
+            assert watchers(True)
+            ours = signal.set_wakeup_fd(w, warn_on_full_buffer=False)  # (another's now)
+            if other == "unsets it":  # (asyncio's, its last signal handler removed)
+                signal.set_wakeup_fd(-1)
+        assert not watchers(False)
+        assert signal.getsignal(signal.SIGTSTP) is signal.SIG_DFL
+        if other == "gives it back":  # (as wake_on_signals does: the fd it found, ours, set again)
+            assert signal.set_wakeup_fd(ours, warn_on_full_buffer=False) in (w, -1)
+            assert os.path.samefile(f"/proc/self/fd/{ours}", os.devnull) if os.path.isdir("/proc/self/fd") else True
+        with Progress(10, "livecut", unit="photos", stream=Tty()) as bar:
+            bar.update(1)
+            assert watchers(True)
+        assert not watchers(False)
+        assert signal.set_wakeup_fd(-1) == -1
+    finally:
+        signal.set_wakeup_fd(-1)
+        os.close(r)
+        os.close(w)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTSTP"), reason="job control")
 def test_ctrl_z_stops_at_once_while_the_run_is_in_a_long_native_call(tmp_path):
     """Ctrl-Z while the progress line was drawn and the run was in a long call of OpenCV's (a
     140-megapixel photo, a PNG encoded) stopped it only once the call returned, 0.2-5.4 s after
