@@ -229,6 +229,9 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
         msg += _after_the_command_hint(name, ctx.command, argv)
     elif ctx is not None and "unexpected extra argument" in msg:
         msg += _output_hint(msg, ctx, argv)
+    elif ctx is not None and type(exc).__name__ == "MissingParameter" and "-o" in getattr(exc.param, "opts", ()):
+        hint = _last_input_output_hint(ctx)
+        msg = msg.rstrip(".") + hint if hint else msg
     elif ctx is not None and hasattr(ctx.command, "commands") and msg in _AS_OPTION:
         msg = msg.rstrip(".") + _as_option_hint(msg, ctx, argv)
     elif ctx is not None and hasattr(ctx.command, "commands") and msg.startswith("No such command '") \
@@ -296,6 +299,34 @@ def glued_value_hint(message: str, argv: Iterable[str]) -> str:
 
 def _dash_file_text(arg: str) -> str:
     return f"; {arg} is a file here: name it ./{arg} (an argument that starts with - is read as an option)"
+
+
+def _last_input_output_hint(ctx: Any) -> str:
+    """The way to an output given as the last argument (``livecut image shots/*.jpg cut/``,
+    ``livecut batch shots/ cut/`` said "Missing option '--output' / '-o'" alone): said where that
+    argument ends with ``/``, or is not there and names a folder (no extension) or, for
+    ``livecut image``, a picture it writes (``cut.png``)."""
+    import shlex
+
+    inputs = (ctx.params or {}).get("inputs") or []
+    if len(inputs) < (1 if (ctx.params or {}).get("list_file") else 2):
+        return ""
+    last = inputs[-1]
+    if not isinstance(last, str) or not last.strip() or any(c in last for c in "*?["):  # (a pattern that found nothing)
+        return ""
+    if not last.endswith(("/", os.sep)):
+        if os.path.lexists(os.path.expanduser(last)):
+            return ""
+        suffix = os.path.splitext(last)[1]
+        if suffix and not (ctx.command.name == "image" and _written_picture(last)):
+            return ""
+    return f"; an output is given with -o: -o {shlex.quote(last)}"
+
+
+def _written_picture(name: str) -> bool:
+    from livecut.images import single_output
+
+    return single_output(name)
 
 
 def _after_the_command_hint(name: str, group: Any, argv: Iterable[str]) -> str:

@@ -180,6 +180,33 @@ def test_an_output_given_as_a_second_argument_is_answered_with_its_option(cmd):
     assert r.exit_code == 2 and "given with -o" not in r.stderr, r.stderr  # (-o there: a stray word)
 
 
+@pytest.mark.parametrize("args, said", [
+    (["image", "a.jpg", "b.jpg", "cut/"], "-o cut/"), (["image", "a.jpg", "cut.png"], "-o cut.png"),
+    (["image", "a.jpg", "b.jpg", "cut", "-q"], "-o cut"), (["batch", "shots/", "cut/"], "-o cut/"),
+    (["batch", "--list", "files.txt", "cut"], "-o cut"), (["image", "a.jpg", "b.jpg"], None),
+    (["image", "a.jpg", "b.jpg", "here"], None), (["batch", "shots/", "cut.png"], None), (["image", "cut/"], None),
+    (["image", "a.jpg", "shots/*.jpg"], None)])
+def test_an_output_given_as_the_last_argument_of_image_or_batch_is_answered_with_its_option(tmp_path, monkeypatch,
+                                                                                         args, said):
+    """`livecut image shots/*.jpg cut/` said "Missing option '--output' / '-o'" alone, where
+    `livecut file in.mp4 out.mp4` names -o out.mp4; the last argument is named where it is a
+    folder's (a final /, or no extension and not there) or a picture's that is not there; an
+    input there is not."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "here").mkdir()
+    for name in ("a.jpg", "b.jpg"):
+        (tmp_path / name).write_bytes(b"")
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Missing option '--output' / '-o'" in lines[0], r.stderr
+    if said:
+        assert f"; an output is given with -o: {said} (see 'livecut {args[0]} --help')" in lines[0], r.stderr
+    else:
+        assert "given with -o" not in lines[0], r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jpg", "b.jpg", "here"]
+
+
 @pytest.mark.parametrize("args", [["image", "a.jpg", "-o", "-q"], ["batch", "a.jpg", "-o", "-h"],
                                   ["file", "in.mp4", "-o", "--force"], ["run", "in.mp4", "--output=-m", "-q"]])
 def test_an_option_taken_for_the_output_as_its_name_was_left_out_is_refused(tmp_path, monkeypatch, args):
