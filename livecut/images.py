@@ -13,9 +13,9 @@ from typing import Callable, Iterable
 import cv2
 import numpy as np
 
-from livecut.atomic import (LOOP_OF_LINKS, NAME_MAX, TEMP_MARK, check_not_special, discard, folder_in_the_way,
-                            folder_stop, identity, io_reason, name_too_long, not_there, raise_if_in_the_way,
-                            raise_if_link_loop, stale_left, temp_prefix)
+from livecut.atomic import (LOOP_OF_LINKS, NAME_MAX, TEMP_MARK, check_not_special, dangling_link, discard,
+                            folder_in_the_way, folder_stop, identity, io_reason, name_too_long, not_there,
+                            raise_if_in_the_way, raise_if_link_loop, stale_left, temp_prefix)
 from livecut.composite import Compositor, mode_word, parse_background
 from livecut.config import CompositeConfig, Config, whole_config
 from livecut.errors import (FORCE, ConfigTypeError, LivecutError, OutputExistsError, UsageError, WriteError,
@@ -679,6 +679,12 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
         if len(paths) > 1:
             raise UsageError(f"-o {outdir} names one file, but {len(paths)} images were given; "
                              "give a folder (-o DIR) for several")
+        if not outdir.parent.exists():
+            # (-o nodir/cut.png made nodir/, a typo's folder, where livecut file's -o nodir/out.mp4
+            # is refused: a folder -o names is made, not the folder of a file it names)
+            dangling = dangling_link(outdir.parent)
+            raise UsageError(f"{outdir}: folder {outdir.parent} does not exist"
+                             + (f" ({dangling})" if dangling else ""))
         if compositor.channels == 4 and outdir.suffix.lower() not in ALPHA_EXTS:
             instead = ("--mode mask" if outdir.suffix.lower() in (".pgm", ".pbm")  # (gray only: a composite
                        # was refused there in turn, "holds gray pictures only")

@@ -1543,6 +1543,24 @@ def test_output_folder_made_for_the_first_good_image(tmp_path, good):
     assert (out / "b.png").is_file()
 
 
+def test_the_folder_of_one_output_file_that_is_not_there_is_refused_as_livecut_file_refuses_it(tmp_path, good):
+    """`livecut image a.jpg -o nodir/cut.png` made nodir/ (a typo in a folder's name, made
+    without a word) where `livecut file in.mp4 -o nodir/out.mp4` says "folder nodir does not
+    exist": it says so too, before the photo is cut, and makes nothing; a folder -o names is
+    made, with those above it, as before."""
+    out = tmp_path / "nodir" / "cut.png"
+    r = invoke("image", good["b.png"], "-o", out)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines == [f"livecut: error: {out}: folder {out.parent} does not exist"], r.stderr
+    assert not out.parent.exists()
+    (tmp_path / "gone").symlink_to(tmp_path / "moved")  # (a link to a folder moved: named)
+    r = invoke("image", good["b.png"], "-o", tmp_path / "gone" / "cut.png", "-q")
+    assert r.exit_code == 2 and f"gone is a link to {tmp_path / 'moved'}, which is not there" in r.stderr, r.stderr
+    r = invoke("image", good["b.png"], "-o", f"{tmp_path / 'nodir' / 'cut'}/", "-q")
+    assert r.exit_code == 0 and (tmp_path / "nodir" / "cut" / "b.png").is_file(), r.output
+
+
 # ---------------------------------------------------------------- real-world files (audit)
 
 def _cutout(tmp_path, src, *args):
@@ -2500,6 +2518,7 @@ def test_a_photo_s_resolution_is_kept(tmp_path, scene):
             for ext in (".png", ".jpg", ".tif")]
     runs += [(tmp_path / "shot.jpg", "cutout", ".tif"), (tmp_path / "shot.png", "mask", ".jpg"),
              (tmp_path / "shot.tif", "side-by-side", ".png")]
+    (tmp_path / "o").mkdir()
     for src, mode, ext in runs:
         dst = tmp_path / "o" / f"{src.suffix[1:]}_{mode}{ext}"
         r = invoke("image", src, "-o", dst, "-q", "--mode", mode)
@@ -2782,6 +2801,7 @@ def test_a_photo_turned_sideways_keeps_its_resolution_turned(tmp_path, scene):
     exif[0x0112] = 6  # (turn it a quarter clockwise to show it)
     made = {"turned.jpg": {"dpi": (300, 150), "exif": exif}, "turned.png": {"dpi": (300, 150), "exif": exif},
             "turned.tif": {"tiffinfo": {274: 6, 282: 300.0, 283: 150.0, 296: 2}}}
+    (tmp_path / "o").mkdir()
     for name, kw in made.items():
         rgb.save(tmp_path / name, **kw)
         for ext in (".png", ".jpg", ".tif"):
@@ -3109,6 +3129,7 @@ def test_a_background_picture_in_another_colour_space_is_said(tmp_path, scene):
              "p3b.jpg": _jpeg_with_icc(img[::-1].copy(), p3)}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
+    (tmp_path / "o").mkdir()
 
     def said(photo, backdrop, mode="composite"):
         r = invoke("image", tmp_path / photo, "-o", tmp_path / "o" / f"{photo}-{backdrop}-{mode}.png", "-q",
@@ -3497,6 +3518,7 @@ def test_an_avif_output_keeps_the_photo_s_colour_profile(tmp_path, scene, mode):
 
 def test_output_can_be_one_file(tmp_path, good):
     out = tmp_path / "sub" / "one.png"
+    out.parent.mkdir()  # (a file's folder is not made: see test_the_folder_of_one_output_file_that_is_not_there_...)
     r = invoke("image", good["a.jpg"], "-o", out, "-q")
     assert r.exit_code == 0, r.output
     assert out.is_file() and cv2.imread(str(out), cv2.IMREAD_UNCHANGED).shape == (120, 160, 4)
