@@ -503,6 +503,19 @@ def test_nothing_to_write_names_every_output_the_command_takes():
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_the_methods_name_no_version_but_the_one_livecut_is():
+    """`livecut methods` called focus "the 0.1 engine" while `livecut --version` says 0.1.0:
+    it read as this version's engine, where the default is focusnet.  No method's line names a
+    version number."""
+    import re
+
+    r = runner.invoke(app, ["methods"])
+    assert r.exit_code == 0, r.output
+    focus = next(ln for ln in r.stdout.splitlines() if ln.startswith("focus "))
+    assert "hand-made" in focus, r.stdout
+    assert not re.search(r"\b\d+\.\d+\b", r.stdout.split("method:")[0]), r.stdout
+
+
 @pytest.mark.parametrize("args", [["methods"], ["--help"], ["file", "--help"], ["devices", "--json"]])
 def test_a_full_disk_for_standard_output_is_said_as_such(tmp_path, args):
     """`livecut methods > /dev/full` (the results of eval, bench, a help page redirected to a

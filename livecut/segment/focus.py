@@ -98,7 +98,9 @@ def select_components(mask: np.ndarray, min_area: float, keep: str, fill: bool,
 
 @register_method("focus")
 class FocusMethod:
-    summary = "the 0.1 engine: re-blur gradient ratio (contrast-independent), propagation, colour model, edge snap"
+    # (not "the 0.1 engine": `livecut --version` says 0.1.0, and it read as the engine of this version)
+    summary = ("hand-made, before focusnet: re-blur gradient ratio (contrast-independent), propagation, "
+               "colour model, edge snap")
 
     def __init__(self, cfg: SegmentConfig, still: bool = False):
         self.cfg = cfg
