@@ -2063,7 +2063,13 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         # an output file that exists (no --force) or is an input, or that cannot be written as
         # asked (a cutout's alpha into .mp4, a URL without a port, -o - on a terminal): refused
         # before a stream opens
-        _check_output(output, inputs, force, processor.channels, cfg, _alpha_asked(cfg, mode, background))
+        try:
+            _check_output(output, inputs, force, processor.channels, cfg, _alpha_asked(cfg, mode, background))
+        except OutputExistsError:
+            # (-o out.mp4 --preview with no display, or --vcam with no virtual camera, where
+            # out.mp4 was there said to give --force, which then said that refusal: said first)
+            _check_devices(preview, preview_options, extra_sinks)
+            raise
         # as is a display or a virtual camera that is not there, before a stream (which may
         # take video.open_timeout to answer, or not answer at all) or a camera (opening it
         # turns it on, its light too, for nothing); a camera or a file that is not there is

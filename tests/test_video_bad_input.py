@@ -132,6 +132,26 @@ def test_an_output_there_that_the_run_refuses_anyway_is_refused_for_that_first(t
     _one_line_error(r, 2, f"{out}: exists (use --force to overwrite)")
 
 
+@pytest.mark.parametrize("args, said, code", [
+    (["--preview"], "the preview window (--preview) needs a display", 2),
+    (["--vcam", "--vcam-device", "/dev/video97"], "no virtual camera /dev/video97 available", 1),
+])
+def test_an_output_there_with_a_display_or_virtual_camera_that_is_not_there_is_refused_for_that_first(
+        tmp_path, args, said, code):
+    """`livecut file clip.mp4 -o ex.mp4 --preview` with no display (or --vcam with no virtual
+    camera) where ex.mp4 was there said "exists (use --force to overwrite)", and with --force
+    then that the display (the virtual camera) is not there: that is said first, the file left
+    as it was."""
+    clip = make_clip(tmp_path / "in.mp4", w=64, h=48, n=2)
+    out = tmp_path / "out.mp4"
+    out.write_bytes(b"mine")
+    for force in ((), ("--force",)):
+        r = run_cli("file", str(clip), "-o", str(out), "-q", *args, *force)
+        assert r.returncode == code and said in r.stderr and "exists" not in r.stderr, r.stderr
+        assert len(r.stderr.splitlines()) == 1, r.stderr
+    assert out.read_bytes() == b"mine"
+
+
 @pytest.mark.parametrize("name", [".ts", ".M2TS"])
 def test_an_mpegts_name_of_an_extension_alone_is_refused_naming_the_pipe(tmp_path, name):
     """-o "$NAME.ts" with NAME empty (-o .ts) said "unknown video type '(no extension)'", where
