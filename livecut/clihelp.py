@@ -301,6 +301,37 @@ def _dash_file_text(arg: str) -> str:
     return f"; {arg} is a file here: name it ./{arg} (an argument that starts with - is read as an option)"
 
 
+def outputs_given_twice(params: Iterable[Any], argv: Iterable[str], command: str | None) -> str:
+    """The refusal of ``-o`` given more than once with other names (``livecut file in.mp4 -o
+    a.mp4 -o b.mp4`` wrote b.mp4 alone, exit 0, as if both were asked for), else "": ``params``
+    the command's, ``argv`` its arguments as given."""
+    from livecut.urls import redact_url
+
+    params = list(params)
+    if not any("-o" in getattr(p, "opts", ()) for p in params):
+        return ""
+    valued = {o for p in params if not getattr(p, "is_flag", True) and not getattr(p, "count", False)
+              for o in (*p.opts, *p.secondary_opts) if o not in ("-o", "--output")}  # (an argument has no is_flag)
+    outputs, args = [], iter(a for a in argv if isinstance(a, str))
+    for arg in args:
+        if arg == "--":  # (the rest are arguments)
+            break
+        if arg in ("-o", "--output"):
+            outputs.append(next(args, None))
+        elif arg.startswith("--output="):
+            outputs.append(arg[len("--output="):])
+        elif arg.startswith("-o") and len(arg) > 2:  # (-oout.mp4, as click takes it)
+            outputs.append(arg[2:])
+        elif arg in valued:  # (its value, whatever it looks like: --set -o is no -o)
+            next(args, None)
+    outputs = [o for o in outputs if o is not None]
+    if len(set(outputs)) < 2:
+        return ""
+    named = " and ".join(f"-o {redact_url(o, publishing=True)}" for o in dict.fromkeys(outputs))
+    return (f"{named}: livecut {command} takes one -o: give it once"
+            + (" (--preview and --vcam show the video beside it)" if command in ("file", "run", "cam") else ""))
+
+
 def _last_input_output_hint(ctx: Any) -> str:
     """The way to an output given as the last argument (``livecut image shots/*.jpg cut/``,
     ``livecut batch shots/ cut/`` said "Missing option '--output' / '-o'" alone): said where that

@@ -207,6 +207,27 @@ def test_an_output_given_as_the_last_argument_of_image_or_batch_is_answered_with
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jpg", "b.jpg", "here"]
 
 
+@pytest.mark.parametrize("args, said", [
+    (["file", "in.mp4", "-o", "a.mp4", "-o", "b.mp4"], "-o a.mp4 and -o b.mp4: livecut file takes one -o"),
+    (["run", "in.mp4", "-o", "a.mp4", "-q", "--output=rtmp://u:pw@host/live/key"],
+     "-o a.mp4 and -o rtmp://***@host/live/***: livecut run takes one -o"),
+    (["cam", "0", "-oa.mp4", "-c", "fast", "-o", "b.mp4"], "-o a.mp4 and -o b.mp4: livecut cam takes one -o"),
+    (["image", "a.jpg", "-o", "cut/", "-o", "out/"], "-o cut/ and -o out/: livecut image takes one -o"),
+    (["batch", "shots/", "-o", "cut/", "-o", "out/"], "-o cut/ and -o out/: livecut batch takes one -o")])
+def test_an_output_given_twice_is_refused_not_dropped(tmp_path, monkeypatch, args, said):
+    """`livecut file in.mp4 -o a.mp4 -o b.mp4` wrote b.mp4 alone and ended with exit 0, the first
+    output dropped without a word.  It is refused, naming both (a URL's secrets hidden), nothing
+    made; the same name twice, or -o given as another option's value, is no second output."""
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and said in lines[0] and "pw" not in lines[0], r.stderr
+    assert list(tmp_path.iterdir()) == []
+    r = runner.invoke(app, ["file", "in.mp4", "-o", "a.mp4", "--output=a.mp4", "--set", "-o"])
+    assert r.exit_code == 2 and "one -o" not in r.stderr and "--set '-o'" in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("args", [["image", "a.jpg", "-o", "-q"], ["batch", "a.jpg", "-o", "-h"],
                                   ["file", "in.mp4", "-o", "--force"], ["run", "in.mp4", "--output=-m", "-q"]])
 def test_an_option_taken_for_the_output_as_its_name_was_left_out_is_refused(tmp_path, monkeypatch, args):
