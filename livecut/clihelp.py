@@ -221,7 +221,10 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
         msg = str(exc.format_message())
     msg = " ".join(msg.split())
     ctx = getattr(exc, "ctx", None)
-    if name in ("--method", "--methods"):  # (the way to it was said nowhere)
+    case = _option_case_hint(unknown, ctx, msg) if unknown and ctx is not None else ""
+    if case:
+        msg += case
+    elif name in ("--method", "--methods"):  # (the way to it was said nowhere)
         msg += "; a segmentation method is chosen with --set segment.method=NAME (`livecut methods` lists them)"
     elif unknown and ctx is not None and any("--set" in p.opts for p in ctx.command.params):
         msg += _config_option_hint(name)
@@ -254,6 +257,16 @@ def _as_livecut_escapes(msg: str) -> str:
 
     msg = re.sub(r"(?<!\\)\\x(0[0-8]|0[a-f]|1[0-9a-f]|7f|85)", lambda m: chr(int(m[1], 16)), msg)  # (click's \\x0a)
     return re.sub(r"(?<!\\)\\udc([89a-f][0-9a-f])", lambda m: chr(0xDC00 + int(m[1], 16)), msg)  # (repr's \\udce9)
+
+
+def _option_case_hint(name: str, ctx: Any, msg: str) -> str:
+    """The option an unknown one in capitals meant (``-O out.mp4``, ``-F``, ``--FORCE`` said "No
+    such option" alone; click suggests none for a short option, nor a long one so far off)."""
+    lower = name.lower()
+    if lower == name or f"Possible options: {lower})" in msg:
+        return ""
+    known = any(lower in (*p.opts, *p.secondary_opts) for p in getattr(ctx.command, "params", ()))
+    return f"; options are lower case: {lower}" if known else ""
 
 
 def _config_option_hint(name: str) -> str:

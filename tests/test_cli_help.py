@@ -228,6 +228,22 @@ def test_an_output_given_twice_is_refused_not_dropped(tmp_path, monkeypatch, arg
     assert r.exit_code == 2 and "one -o" not in r.stderr and "--set '-o'" in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("args, said", [
+    (["file", "in.mp4", "-O", "out.mp4"], "No such option: -O; options are lower case: -o"),
+    (["image", "a.jpg", "-o", "cut/", "-F"], "No such option: -F; options are lower case: -f"),
+    (["batch", "shots/", "-o", "cut/", "--FORCE"], "No such option: --FORCE; options are lower case: --force"),
+    (["--VERSION"], "No such option: --VERSION; options are lower case: --version")])
+def test_an_option_in_capitals_is_answered_with_the_option_meant(args, said):
+    """`livecut file in.mp4 -O out.mp4` (or -F, --FORCE) said "No such option: -O" alone: click
+    suggests nothing for a short option; the option in lower case is named.  One that is no
+    option in any case is as it was."""
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and said in lines[0], r.stderr
+    assert "lower case" not in runner.invoke(app, ["image", "a.jpg", "-o", "cut/", "-X"]).stderr
+
+
 @pytest.mark.parametrize("args", [["image", "a.jpg", "-o", "-q"], ["batch", "a.jpg", "-o", "-h"],
                                   ["file", "in.mp4", "-o", "--force"], ["run", "in.mp4", "--output=-m", "-q"]])
 def test_an_option_taken_for_the_output_as_its_name_was_left_out_is_refused(tmp_path, monkeypatch, args):
