@@ -1382,6 +1382,18 @@ def test_a_file_with_two_video_streams_says_which_it_cuts(tmp_path):
 
 
 
+def _two_programmes(src):
+    """A TV multiplex at ``src``: programme one, 160x96 and a tone, at 0 s; programme two,
+    320x192 and another tone, on a clock 30 s ahead (MPEG-2 video, MP2 audio)."""
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1",
+            "-f", "lavfi", "-i", "sine=f=880:duration=1",
+            "-itsoffset", "30", "-f", "lavfi", "-i", "testsrc=size=320x192:rate=25:duration=1",
+            "-itsoffset", "30", "-f", "lavfi", "-i", "sine=f=440:duration=1",
+            "-map", "0:v", "-map", "1:a", "-map", "2:v", "-map", "3:a", "-c:v", "mpeg2video", "-c:a", "mp2",
+            "-program", "title=one:st=0:st=1", "-program", "title=two:st=2:st=3", str(src))
+    return src
+
+
 @pytest.mark.parametrize("ext", [".ts", ".m2ts"])
 def test_an_mpeg_ts_of_two_programmes_keeps_the_audio_of_the_video_s_own(tmp_path, ext):
     """A TV multiplex of two programmes (each with its own clock: the second's times 30 s
@@ -1392,13 +1404,7 @@ def test_an_mpeg_ts_of_two_programmes_keeps_the_audio_of_the_video_s_own(tmp_pat
     keeps them, and the run says the others are left out."""
     import av
 
-    src = tmp_path / "mux.ts"
-    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1",
-            "-f", "lavfi", "-i", "sine=f=880:duration=1",
-            "-itsoffset", "30", "-f", "lavfi", "-i", "testsrc=size=320x192:rate=25:duration=1",
-            "-itsoffset", "30", "-f", "lavfi", "-i", "sine=f=440:duration=1",
-            "-map", "0:v", "-map", "1:a", "-map", "2:v", "-map", "3:a", "-c:v", "mpeg2video", "-c:a", "mp2",
-            "-program", "title=one:st=0:st=1", "-program", "title=two:st=2:st=3", str(src))
+    src = _two_programmes(tmp_path / "mux.ts")
     if ext == ".m2ts":  # (a Blu-ray's or AVCHD camera's: 4 bytes before each packet; FFmpeg writes one programme so)
         data = src.read_bytes()
         src = tmp_path / "mux.m2ts"
@@ -1426,13 +1432,7 @@ def test_the_command_to_extract_another_programme_s_video_takes_that_programme_s
 
     import av
 
-    src = tmp_path / "mux.ts"
-    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1",
-            "-f", "lavfi", "-i", "sine=f=880:duration=1",
-            "-itsoffset", "30", "-f", "lavfi", "-i", "testsrc=size=320x192:rate=25:duration=1",
-            "-itsoffset", "30", "-f", "lavfi", "-i", "sine=f=440:duration=1",
-            "-map", "0:v", "-map", "1:a", "-map", "2:v", "-map", "3:a", "-c:v", "mpeg2video", "-c:a", "mp2",
-            "-program", "title=one:st=0:st=1", "-program", "title=two:st=2:st=3", str(src))
+    src = _two_programmes(tmp_path / "mux.ts")
     r = run_cli("file", str(src), "-o", str(tmp_path / "out.mkv"), "-q")
     assert r.returncode == 0, r.stderr
     command = r.stderr.split("extract it first: ", 1)[1].splitlines()[0]
