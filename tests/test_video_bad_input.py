@@ -951,17 +951,10 @@ def test_frames_an_mkv_lost_to_damage_passed_over_in_silence_are_said(tmp_path):
     MKV whose frames stop for 2 s (variable rate, as short of its estimate) says nothing."""
     import subprocess
 
-    import av
-
     src = tmp_path / "rec.mkv"
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=10",
                     "-f", "lavfi", "-i", "sine=duration=10", "-c:v", "libx264", "-c:a", "aac", str(src)], check=True)
-    with av.open(str(src)) as c:
-        pos = [p.pos for p in c.demux(c.streams.video[0]) if p.size]
-    data = bytearray(src.read_bytes())
-    data[pos[30]:pos[60]] = bytes(pos[60] - pos[30])  # (frames 30 to 59, and the cluster after them)
-    bad = tmp_path / "zeroed.mkv"
-    bad.write_bytes(bytes(data))
+    bad = _stretch_zeroed(src, tmp_path / "zeroed.mkv", 30, 60)  # (frames 30 to 59, and the cluster after them)
     out = tmp_path / "o.mp4"
     r = run_cli("file", str(bad), "-o", str(out), "-q")
     assert r.returncode == 0, r.stderr
@@ -977,6 +970,20 @@ def test_frames_an_mkv_lost_to_damage_passed_over_in_silence_are_said(tmp_path):
         r = run_cli("file", str(clean), "-o", str(tmp_path / f"{clean.stem}.mp4"), "-q")
         assert r.returncode == 0 and "could not be read" not in r.stderr, r.stderr
 
+
+
+def _stretch_zeroed(src: Path, dst: Path, first: int, end: int) -> Path:
+    """``src`` copied to ``dst`` with the bytes from its video packet ``first`` to packet ``end``
+    zeroed (headers, other streams' packets and cluster headers among them too: damage the
+    demuxer passes over); ``dst``."""
+    import av
+
+    with av.open(str(src)) as c:
+        pos = [p.pos for p in c.demux(c.streams.video[0]) if p.size]
+    data = bytearray(src.read_bytes())
+    data[pos[first]:pos[end]] = bytes(pos[end] - pos[first])
+    dst.write_bytes(bytes(data))
+    return dst
 
 
 def _packets_zeroed(src: Path, dst: Path, first: int, last: int) -> None:
@@ -1031,12 +1038,7 @@ def test_a_stretch_a_variable_rate_mkv_lost_to_damage_is_said_by_its_times(tmp_p
                     r"testsrc2=size=160x120:rate=10:duration=20,select='lt(t\,3)+gt(t\,5)+mod(n\,2)'",
                     "-f", "lavfi", "-i", "sine=duration=20", "-fps_mode", "vfr", "-c:v", "libx264", "-c:a", "aac",
                     str(src)], check=True)
-    with av.open(str(src)) as c:
-        pos = [p.pos for p in c.demux(c.streams.video[0]) if p.size]
-    data = bytearray(src.read_bytes())
-    data[pos[60]:pos[100]] = bytes(pos[100] - pos[60])
-    bad = tmp_path / "zeroed.mkv"
-    bad.write_bytes(bytes(data))
+    bad = _stretch_zeroed(src, tmp_path / "zeroed.mkv", 60, 100)
     out = tmp_path / "o.mp4"
     r = run_cli("file", str(bad), "-o", str(out), "-q")
     assert r.returncode == 0, r.stderr
@@ -1084,12 +1086,7 @@ def test_a_variable_rate_mkv_short_of_its_estimate_is_not_read_again_at_its_end(
                     r"testsrc2=size=160x120:rate=10:duration=10,select='lt(t\,3)+gt(t\,5)'",
                     "-f", "lavfi", "-i", "sine=duration=10", "-fps_mode", "vfr", "-c:v", "libx264", "-c:a", "aac",
                     str(freeze)], check=True)
-    with av.open(str(freeze)) as c:
-        pos = [p.pos for p in c.demux(c.streams.video[0]) if p.size]
-    data = bytearray(freeze.read_bytes())
-    data[pos[20]:pos[40]] = bytes(pos[40] - pos[20])
-    bad = tmp_path / "zeroed.mkv"
-    bad.write_bytes(bytes(data))
+    bad = _stretch_zeroed(freeze, tmp_path / "zeroed.mkv", 20, 40)
     for path, said in ((freeze, False), (bad, True)):
         with FileSource(path) as s:
             opened = []

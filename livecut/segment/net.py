@@ -760,13 +760,12 @@ class FocusNetMethod:
         judged anew).  Leaves this frame's gray in ``_gray``."""
         cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY, dst=self._gray)
         d = cv2.absdiff(self._gray, self._judged_gray, dst=self._diff)
-        cv2.threshold(d, STILL_LEVEL - 1, 255, cv2.THRESH_BINARY, dst=d)
-        if cv2.countNonZero(d) > STILL_SHARE * d.size:
+        changed = cv2.threshold(d, STILL_LEVEL - 1, 255, cv2.THRESH_BINARY, dst=self._diff3)[1]
+        if cv2.countNonZero(changed) > STILL_SHARE * d.size:
             return False
         # (... nor where the change averaged over 3x3 pixels reaches STILL_LEVEL in the subject kept
         # by the last frame: a part of it moved -- noise that changes under STILL_SHARE of the pixels
         # that much averages far below; a small change in the background, nothing kept there, stays still)
-        cv2.absdiff(self._gray, self._judged_gray, dst=d)
         cv2.blur(d, (3, 3), dst=self._diff3)
         cv2.threshold(self._diff3, STILL_LEVEL - 1, 255, cv2.THRESH_BINARY, dst=self._diff3)
         cv2.compare(self._mask, 127, cv2.CMP_GT, dst=d)
