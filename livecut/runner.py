@@ -1834,6 +1834,23 @@ def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None,
     return f" ({'; '.join(parts)})" if parts else ""
 
 
+def _close_placed(stack: ExitStack, out_sink) -> Terminated | None:
+    """``stack.close()``, the outputs finalized; a signal that aborts the finalizing (the third,
+    see :func:`finalize_on_signals`) raised once ``out_sink``'s output was renamed into place
+    (:attr:`placed`: as its folder was flushed) is too late: the closes it cut short are done and
+    it is returned, the run said as finalized.  It ended the run with a bare 'stopped by SIGTERM',
+    the whole output at its name unmentioned.  (A plain KeyboardInterrupt, a program's own
+    Ctrl-C, is raised as ever.)"""
+    try:
+        stack.close()
+    except Terminated as exc:
+        if not getattr(out_sink, "placed", False):
+            raise
+        stack.close()  # (the callbacks after the one it stopped: ExitStack pops each as it goes)
+        return exc
+    return None
+
+
 def _frames(n: int) -> str:
     """``n`` frames, one said as one ("finalized with 1 frames" read as a typo)."""
     return f"{n} frame{'s' if n != 1 else ''}"
@@ -2235,7 +2252,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
             # (a virtual camera that then fails to close, its device gone: said in the line, the
             # run still stopped by the signal -- it was 'closing failed', exit 1)
             first.raise_held = False
-            stack.close()  # finalize the outputs now: the frames so far play
+            _close_placed(stack, out_sink if kept else None)  # finalize the outputs now: the frames so far play
             failed = [str(e) for e in first.held]
             what = (_finalized(output, sinks, stats.written, out_sink, dropped=stats.dropped, failed=failed) if kept
                     else _finalized(None, sinks, stats.written, dropped=stats.dropped, failed=failed))
@@ -2260,7 +2277,8 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         # ahead and never composited, past --frames, were counted too)
         stats.judged_noisy, stats.judged_soft, _ = processor.counts()
         try:
-            stack.close()  # (the outputs finish: an srt:// output's ffmpeg may wait for its peer)
+            # (the outputs finish: an srt:// output's ffmpeg may wait for its peer)
+            late = _close_placed(stack, out_sink if kept else None)
         except KeyboardInterrupt as exc:
             if not any(isinstance(getattr(out_sink, why, None), str) and getattr(out_sink, why)
                        for why in ("unreached", "unfinished")):
@@ -2275,7 +2293,10 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
                                stats.written, stats.warnings) from None
     for s in sinks:  # (what a sink noted as it closed: the temporary name an append-only folder kept)
         stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
-    if (signum := signal_while_finishing()) is not None:  # (the outputs finalized whole: said as such)
+    signum = signal_while_finishing()
+    if signum is None and late is not None:  # (one that aborted the finalizing too late: see _close_placed)
+        signum = late.signum
+    if signum is not None:  # (the outputs finalized whole: said as such)
         failed = [str(e) for e in first.held]
         what = (_finalized(output, sinks, stats.written, out_sink, dropped=stats.dropped, failed=failed) if kept
                 else _finalized(None, sinks, stats.written, dropped=stats.dropped, failed=failed))

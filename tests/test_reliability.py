@@ -311,6 +311,55 @@ def test_sigterm_repeated_until_the_end_keeps_its_exit_code(tmp_path, long_clip)
     assert _leftovers(tmp_path, {"o.mp4"}) == []
 
 
+_LATE_ABORT = """
+import os, signal, sys
+import livecut.atomic as A
+import livecut.sources.file as F
+
+STOP_AT = int(os.environ["STOP_AT"])  # (the read the first SIGTERM comes at; 0: none, the run ends)
+real_sync_folder = A.sync_folder
+reads = [0]
+
+def sync_folder(path, *args, **kwargs):  # (commit's, just after the output's rename into place)
+    real_sync_folder(path, *args, **kwargs)
+    for _ in range(2 if STOP_AT else 3):  # (the second ignored, the third aborts the finalizing)
+        signal.raise_signal(signal.SIGTERM)
+
+def stopped(convert):
+    def read(self, f):
+        reads[0] += 1
+        if reads[0] == STOP_AT:
+            signal.raise_signal(signal.SIGTERM)
+        return convert(self, f)
+    return read
+
+A.sync_folder = sync_folder
+F.FileSource._to_bgr = stopped(F.FileSource._to_bgr)
+F.FileSource._to_i420 = stopped(F.FileSource._to_i420)
+"""
+
+
+@pytest.mark.parametrize("stop_at", [20, 0], ids=["stopped mid-way", "at the end"])
+def test_a_signal_that_aborts_the_finalizing_after_the_rename_says_the_output_finalized(tmp_path, stop_at):
+    """SIGTERM sent again and again: the third, which aborts the finalizing, landed just after the
+    output was renamed into place (as its folder was flushed to the disk) -- the run said a bare
+    'stopped by SIGTERM', exit 143, with the whole output at its name, unmentioned.  Too late to
+    abort: the line says it finalized.  The signals are sent by the test from that point."""
+    clip = make_clip(tmp_path / "c.mp4", n=40, audio=True)
+    script = tmp_path / "late_abort.py"
+    script.write_text(_LATE_ABORT + _MAIN)
+    out = tmp_path / "o.mp4"
+    env = dict(os.environ, STOP_AT=str(stop_at))
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    r = subprocess.run([sys.executable, str(script), "file", str(clip), "-o", str(out), "-q"],
+                       capture_output=True, text=True, env=env, cwd=str(REPO), timeout=120)
+    assert r.returncode == 143, r.stderr
+    frames = _playable(out)
+    assert 0 < frames < 40 if stop_at else frames == 40
+    assert r.stderr.strip() == f"livecut: error: stopped by SIGTERM ({out} finalized with {frames} frames)", r.stderr
+    assert _leftovers(tmp_path, {"c.mp4", "late_abort.py", "o.mp4"}) == []
+
+
 def _slowed_reads(at: int, seconds: float, marker: str = "") -> str:
     """The start of a program that keeps the ``at``-th read of livecut's file source in OpenCV's
     code for ``seconds`` (a call after another, as a slow decoding of a big frame is), first

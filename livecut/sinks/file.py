@@ -1053,6 +1053,8 @@ class VideoFileSink:
         #: the source's chapters, set when the output's end is known (see close)
         self._chapters: list[dict] = []
         self._closed = False
+        #: the finished temporary file as it was about to be renamed into place (see :attr:`placed`)
+        self._finished: tuple[int, int] | None = None
         ext = self.path.suffix.lower()
         ch = info.channels
         check_keeps_alpha(self.path, ch, self.cfg)
@@ -1560,7 +1562,7 @@ class VideoFileSink:
         temporary file is removed and an earlier file at ``path`` stays as it was."""
         import av
 
-        from livecut.atomic import commit
+        from livecut.atomic import commit, identity
 
         c = self._container
         if c is None or self._closed:
@@ -1627,6 +1629,7 @@ class VideoFileSink:
         if not self.frames:
             self._discard()
             return
+        self._finished = identity(self.tmp)
         try:
             left = commit(self.tmp, self.path, self.force)
         except BaseException:  # (a signal raised as commit was entered: the temporary file stayed)
@@ -1639,6 +1642,16 @@ class VideoFileSink:
         if left:  # (an append-only folder: the temporary name stayed beside the video, unsaid)
             self.warnings.append(left)
         self.tmp = None
+
+    @property
+    def placed(self) -> bool:
+        """Whether the finished file is at :attr:`path` now, whatever stopped :meth:`close`: a
+        signal that aborts the finalizing (:func:`livecut.runner.finalize_on_signals`) raised
+        once :func:`livecut.atomic.commit` renamed it into place (as it flushed the folder) left
+        the whole output there, which the run then did not say."""
+        from livecut.atomic import identity
+
+        return self._finished is not None and identity(self.path) == self._finished
 
     def _last_length(self) -> None:
         """The last frame's length, when the run wrote the source to its end: its own
