@@ -182,7 +182,7 @@ def remove_unfinished() -> None:
             _discard(tmp)
 
 
-def removed_when_killed() -> None:
+def removed_when_killed(also: tuple[str, ...] = ()) -> None:
     """For a program that owns the process (the CLI), in its main thread: each signal of
     :data:`KILLING_SIGNALS` left to its default action (not ignored, not taken) first removes
     the temporaries noted (:func:`unfinished`), then ends the process as it would have (status
@@ -190,7 +190,8 @@ def removed_when_killed() -> None:
     standard input left the copy, a whole video, in the temporary folder (a tmpfs: in memory)
     until the next `livecut file -`; mid-run, the output's temporary file, a hidden
     ``.out.mp4.livecut-*`` beside it, until the next run to that name.  (As GNU sort removes
-    its temporary files.)"""
+    its temporary files.)  ``also``: the names of other signals so taken (a batch's worker:
+    SIGTERM, see :func:`livecut.batch._init_worker`)."""
     import signal
     import threading
 
@@ -202,7 +203,7 @@ def removed_when_killed() -> None:
         signal.signal(signum, signal.SIG_DFL)
         signal.raise_signal(signum)
 
-    for name in KILLING_SIGNALS:
+    for name in KILLING_SIGNALS + tuple(also):
         sig = getattr(signal, name, None)
         if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
             signal.signal(sig, removed_then_killed)

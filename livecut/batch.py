@@ -1257,7 +1257,11 @@ def _init_worker(threads: int, driver: int = 0, frames_queue=None) -> None:
     _FRAMES_QUEUE = frames_queue
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver stops the workers (Ctrl-C)
-    removed_when_killed()  # (Ctrl-\ to the whole group: each worker removes its temporaries too)
+    # (Ctrl-\ to the whole group: each worker removes its temporaries too; and on the SIGTERM of
+    # the pool, which stops the other workers when it finds one dead -- one that had not yet
+    # taken its own Ctrl-\, on a loaded machine, died at once, its temporary file left in OUTDIR
+    # by a driver dying too)
+    removed_when_killed(also=("SIGTERM",))
     cv2.setNumThreads(max(1, threads))
     if driver:  # a driver killed outright (SIGKILL): stop at once rather than finish unrecorded items
         import multiprocessing
@@ -1576,7 +1580,7 @@ class _Local(_Backend):
             return
         procs = list(getattr(pool, "_processes", {}).values())
         for p in procs:
-            p.terminate()  # SIGTERM: the worker dies at once; its output stays a temp file
+            p.terminate()  # SIGTERM: the worker removes its temporary file and dies (see _init_worker)
         pool.shutdown(wait=False, cancel_futures=True)
         for p in procs:
             p.join(2.0)

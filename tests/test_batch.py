@@ -1066,6 +1066,63 @@ def test_a_batch_killed_by_sigusr1_or_sigquit_leaves_no_temporary_file(tmp_path,
     assert temporaries() == [], stderr
 
 
+def _writer_of(folder: Path, mark: str) -> int | None:
+    """The process that holds open a file of ``folder`` whose name holds ``mark`` (a worker and
+    its output's temporary file), or None."""
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            for fd in fd_dir.iterdir():
+                target = os.readlink(fd)
+                if target.startswith(str(folder)) and mark in target:
+                    return int(fd_dir.parent.name)
+        except OSError:
+            continue
+    return None
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="finds the worker through /proc")
+def test_a_worker_terminated_by_the_pool_as_the_batch_is_killed_leaves_no_temporary_file(tmp_path):
+    """`kill -USR1` (or Ctrl-\\) to a batch's whole group on a loaded machine: a worker that took its
+    signal first died; the pool, finding it dead, stops the others with SIGTERM -- one that had not
+    yet taken its own died at once (SIGTERM's default), its ``.c2.mp4.livecut-*`` left in OUTDIR,
+    the driver dying too before it could remove it.  A worker removes its temporaries on SIGTERM as
+    well.  (The driver is held stopped while the pool's SIGTERM ends the worker: the order of that
+    race, made sure.)"""
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        make_clip(src / f"c{i}.mp4", n=150, seed=i)
+    out = tmp_path / "out"
+
+    def temporaries() -> list[str]:
+        return sorted(p.name for p in out.iterdir() if ".livecut-" in p.name)
+
+    proc = _batch_at_work(src, out, "-j", "2", until=lambda: len(temporaries()) >= 3)  # (the lock, 2 outputs)
+    time.sleep(0.3)
+    worker = _writer_of(out, ".mp4.livecut-")
+    assert worker is not None, temporaries()
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        os.kill(worker, signal.SIGTERM)  # (as the pool's terminate)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if Path(f"/proc/{worker}/stat").read_text().split(")")[-1].split()[0] == "Z":
+                    break  # (dead, not yet reaped)
+            except OSError:
+                break
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGUSR1)
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGUSR1, stderr
+    deadline = time.monotonic() + 10
+    while temporaries() and time.monotonic() < deadline:  # (the workers end as the driver dies)
+        time.sleep(0.1)
+    assert temporaries() == [], stderr
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGUSR1])
 def test_a_batch_killed_outright_says_no_python_warning_after_it(tmp_path, sig):
     """The driver killed outright (kill -9: the out-of-memory killer; SIGUSR1 or SIGQUIT) while its
