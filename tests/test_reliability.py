@@ -318,12 +318,14 @@ import livecut.sources.file as F
 
 STOP_AT = int(os.environ["STOP_AT"])  # (the read the first SIGTERM comes at; 0: none, the run ends)
 real_sync_folder = A.sync_folder
-reads = [0]
+reads, fired = [0], []
 
 def sync_folder(path, *args, **kwargs):  # (commit's, just after the output's rename into place)
     real_sync_folder(path, *args, **kwargs)
-    for _ in range(2 if STOP_AT else 3):  # (the second ignored, the third aborts the finalizing)
-        signal.raise_signal(signal.SIGTERM)
+    if os.path.exists(os.environ["FINAL"]) and not fired:
+        fired.append(path)
+        for _ in range(2 if STOP_AT else 3):  # (the second ignored, the third aborts the finalizing)
+            signal.raise_signal(signal.SIGTERM)
 
 def stopped(convert):
     def read(self, f):
@@ -339,25 +341,28 @@ F.FileSource._to_i420 = stopped(F.FileSource._to_i420)
 """
 
 
+@pytest.mark.parametrize("name", ["o.mp4", "frames/"])
 @pytest.mark.parametrize("stop_at", [20, 0], ids=["stopped mid-way", "at the end"])
-def test_a_signal_that_aborts_the_finalizing_after_the_rename_says_the_output_finalized(tmp_path, stop_at):
+def test_a_signal_that_aborts_the_finalizing_after_the_rename_says_the_output_finalized(tmp_path, stop_at, name):
     """SIGTERM sent again and again: the third, which aborts the finalizing, landed just after the
-    output was renamed into place (as its folder was flushed to the disk) -- the run said a bare
-    'stopped by SIGTERM', exit 143, with the whole output at its name, unmentioned.  Too late to
-    abort: the line says it finalized.  The signals are sent by the test from that point."""
-    clip = make_clip(tmp_path / "c.mp4", n=40, audio=True)
+    output (a video, a folder of frames) was renamed into place (as its folder was flushed to the
+    disk) -- the run said a bare 'stopped by SIGTERM', exit 143, with the whole output at its name,
+    unmentioned.  Too late to abort: the line says it finalized.  The signals are sent by the test
+    from that point."""
+    clip = make_clip(tmp_path / "c.mp4", n=40, audio=name.endswith(".mp4"))
     script = tmp_path / "late_abort.py"
     script.write_text(_LATE_ABORT + _MAIN)
-    out = tmp_path / "o.mp4"
-    env = dict(os.environ, STOP_AT=str(stop_at))
+    out = tmp_path / name.rstrip("/")
+    env = dict(os.environ, STOP_AT=str(stop_at), FINAL=str(out))
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    r = subprocess.run([sys.executable, str(script), "file", str(clip), "-o", str(out), "-q"],
+    r = subprocess.run([sys.executable, str(script), "file", str(clip), "-o", f"{tmp_path}/{name}", "-q"],
                        capture_output=True, text=True, env=env, cwd=str(REPO), timeout=120)
     assert r.returncode == 143, r.stderr
-    frames = _playable(out)
+    frames = len(list(out.glob("frame_*.png"))) if name.endswith("/") else _playable(out)
     assert 0 < frames < 40 if stop_at else frames == 40
-    assert r.stderr.strip() == f"livecut: error: stopped by SIGTERM ({out} finalized with {frames} frames)", r.stderr
-    assert _leftovers(tmp_path, {"c.mp4", "late_abort.py", "o.mp4"}) == []
+    said = f"livecut: error: stopped by SIGTERM ({tmp_path}/{name} finalized with {frames} frames)"
+    assert r.stderr.strip() == said, r.stderr
+    assert _leftovers(tmp_path, {"c.mp4", "late_abort.py", out.name}) == []
 
 
 def _slowed_reads(at: int, seconds: float, marker: str = "") -> str:

@@ -1742,6 +1742,9 @@ class PngSequenceSink:
         self.tmp: Path | None = None
         self.left: str | None = None  # (see VideoFileSink.left)
         self._closed = False
+        #: whether the finished frames are in ``path`` now, whatever stopped :meth:`close` (see
+        #: VideoFileSink.placed: a signal raised once they were moved there, as it was flushed)
+        self.placed = False
         if info.audio_from is not None:
             self.warnings.append("a PNG sequence has no audio; the audio is not copied")
         #: pictures carry no display rotation: written as the video is shown
@@ -1843,7 +1846,12 @@ class PngSequenceSink:
             return
         try:
             left = commit_dir(tmp, self.path, self.force, FRAME_PATTERN)
+            self.placed = True
         except BaseException:  # (a signal raised as commit_dir was entered: the folder stayed)
+            # (or once the frames were moved: none left in it, the folder renamed or emptied; its
+            # moves are not parted by a signal, see commit_dir)
+            self.placed = self.placed or (next(tmp.glob(FRAME_PATTERN), None) is None
+                                          and next(self.path.glob(FRAME_PATTERN), None) is not None)
             discard(tmp)
             raise
         if left:  # (an append-only folder: the empty temporary folder stayed beside the frames, unsaid)
