@@ -353,6 +353,31 @@ def test_guided_upsampler_matches_whole_frame_reference(H, W, banded, monkeypatc
     assert np.abs(out - ref).max() <= 1.0
 
 
+@pytest.mark.parametrize("small,guide,out", [((180, 320), (540, 960), (1080, 1920)), ((180, 320), (360, 640), (720, 1280)),
+                                              ((180, 320), (540, 960), (2160, 3840)), ((101, 57), (303, 171), (606, 342)),
+                                              ((7, 9), (21, 27), (42, 54)), ((180, 320), (480, 853), (1440, 2559))])
+def test_guided_upsampler_with_a_smaller_guide_gives_the_whole_product_upsampled(small, guide, out):
+    # video: the boundary solved at the guide's size (the engine's cue image), a * I + b over the
+    # whole guide then one bilinear upsample to the output -- done a strip of rows at a time where
+    # the guide is a whole number of times the working size's height: the same bytes
+    from livecut.resize import upsample_into
+    from livecut.segment.refine import GuidedUpsampler
+
+    rng = np.random.default_rng(sum(out))
+    up = GuidedUpsampler(small, guide, 1, 0.002, out_hw=out)
+    for _ in range(2):
+        gray = rng.integers(0, 256, small, dtype=np.uint8)
+        alpha = cv2.GaussianBlur(((rng.random(small) > 0.5) * 255).astype(np.uint8), (0, 0), 2.0)
+        guide_gray = rng.integers(0, 256, guide, dtype=np.uint8)
+        got = np.empty(out, np.uint8)
+        up(gray, alpha, None, got, full_gray=guide_gray)
+        H, W = guide
+        A = cv2.resize(up._a, (W, H), interpolation=cv2.INTER_LINEAR)
+        B = cv2.resize(cv2.multiply(up._b, 255.0), (W, H), interpolation=cv2.INTER_LINEAR)
+        mid = cv2.add(cv2.multiply(A, guide_gray, dtype=cv2.CV_32F), B, dtype=cv2.CV_8U)
+        assert np.array_equal(got, upsample_into(mid, np.empty(out, np.uint8)))
+
+
 @pytest.mark.parametrize("H,W", UPSAMPLE_SIZES)
 def test_color_upsampler_matches_whole_frame_reference(H, W):
     from livecut.segment.refine import ColorUpsampler

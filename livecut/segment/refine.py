@@ -28,6 +28,9 @@ from livecut.tiles import merge_runs, runs, split_rects, tile_grid
 SNAP = 3.0
 #: full-size pixels per strip of band work (keeps its temporaries in cache)
 STRIP_PIXELS = 16384
+#: guide pixels per strip of :meth:`GuidedUpsampler._scaled` (its float temporaries, 8 bytes a
+#: pixel, stay in the cache)
+GUIDE_STRIP_PIXELS = 65536
 #: frames of up to this many pixels are refined whole, not band by band (faster there; the
 #: engine's guide is at most 1000 px on the long side)
 WHOLE_PIXELS = 1_000_000
@@ -71,7 +74,18 @@ class GuidedUpsampler:
             self._gray = np.empty((H, W), np.uint8)
         if self.out_hw != (H, W):  # _scaled's result at the guide's size
             self._mid = np.empty((H, W), np.uint8)
-        if self.whole or self.out_hw != (H, W):  # buffers of _product
+        #: working-size rows of a strip of :meth:`_scaled` (None: it is done whole), where the guide
+        #: is a whole number of times the working size's height and the output at least the guide
+        self._strip_rows = None
+        OH, OW = self.out_hw
+        if self.out_hw != (H, W) and H % h == 0 and OH >= H and OW >= W:
+            k = H // h
+            self._strip_rows = n = max(1, GUIDE_STRIP_PIXELS // (k * W))
+            # (a strip's a and b, with the working-size row above and below it: see _scaled)
+            self._A = np.empty((k * (min(n, h) + 2), W), f32)
+            self._B = np.empty_like(self._A)
+            self._b255 = np.empty((h, w), f32)
+        elif self.whole or self.out_hw != (H, W):  # buffers of _product
             self._A = np.empty((H, W), f32)
             self._B = np.empty((H, W), f32)
             self._b255 = np.empty((h, w), f32)
@@ -168,9 +182,44 @@ class GuidedUpsampler:
     def _scaled(self, a: np.ndarray, b: np.ndarray, guide: np.ndarray, out: np.ndarray) -> np.ndarray:
         """A guide smaller than the output (the frame reduced by the engine): :meth:`_product`
         over the whole guide (cheaper at that size than finding the boundary's tiles), then
-        one bilinear upsample to the output."""
+        one bilinear upsample to the output.
+
+        Where the guide is a whole number ``k`` of times the working size's height (1080p, 720p,
+        4K), both are done a strip of rows at a time (:data:`GUIDE_STRIP_PIXELS`), the strip's
+        ``a`` and ``b`` resized, multiplied and upsampled while they are in the cache: the same
+        bytes as the whole (a strip of ``a`` with the row above and below it, resized to ``k``
+        times its rows, gives the whole resize's rows; the upsample's rows are the whole one's,
+        :func:`~livecut.resize.resize_map`), where the whole-frame ``a`` and ``b`` (2 MB each
+        at 1080p) went through memory: 2.1 -> 1.7 ms at 1080p on one core."""
+        n = self._strip_rows
+        if n is None:
+            return upsample_into(self._product(a, b, guide, self._mid), out)
+        h = self.small_hw[0]
+        H, W = self.full_hw
         OH, OW = self.out_hw
-        return upsample_into(self._product(a, b, guide, self._mid), out)
+        k = H // h
+        A, B, mid = self._A, self._B, self._mid
+        cv2.multiply(b, 255.0, dst=self._b255)  # (at the small size: the resize is linear)
+        sx, sy = W / OW, H / OH
+        done = 0  # output rows written
+        for s0 in range(0, h, n):
+            s1 = min(h, s0 + n)
+            lo, hi = max(0, s0 - 1), min(h, s1 + 1)
+            rows = k * (hi - lo)
+            cv2.resize(a[lo:hi], (W, rows), dst=A[:rows], interpolation=cv2.INTER_LINEAR)
+            cv2.resize(self._b255[lo:hi], (W, rows), dst=B[:rows], interpolation=cv2.INTER_LINEAR)
+            i, j = k * (s0 - lo), k * (s1 - lo)  # (the strip's own rows of them)
+            cv2.multiply(A[i:j], guide[k * s0:k * s1], dst=A[i:j], dtype=cv2.CV_32F)
+            cv2.add(A[i:j], B[i:j], dst=mid[k * s0:k * s1], dtype=cv2.CV_8U)
+            # the output rows whose samples lie in the guide's rows made so far (bilinear, an
+            # output row takes the guide's row below its centre too; a row's margin for the
+            # upsample's rounding of where it samples, 1/32 of a row)
+            Y1 = OH if s1 == h else max(0, k * s1 - 2) * OH // H
+            if Y1 > done:
+                cv2.warpAffine(mid, resize_map(sx, sy, 0, done), (OW, Y1 - done), dst=out[done:Y1],
+                               flags=WARP_BILINEAR, borderMode=cv2.BORDER_REPLICATE)
+                done = Y1
+        return out
 
     def _full_rects(self, rects: np.ndarray) -> np.ndarray:
         """Reduced-pixel rectangles -> full-size rectangles (same rounding everywhere)."""
