@@ -1163,6 +1163,37 @@ def test_every_nth_frame_a_jump_between_judged_frames_is_followed_at_the_next_ju
     after = [iou(seg.mask(img), gt) for _ in range(4)]
     assert min(after) > 0.9, after
 
+@pytest.mark.parametrize("w,h", [(1920, 1080), (1280, 720), (3840, 2160), (640, 480), (1001, 333)])
+def test_cues_measured_a_strip_at_a_time_equal_the_whole_levels(w, h, monkeypatch):
+    """Level 0's gradients are pooled a strip of grid rows at a time (cache-sized): the network's
+    input, the noise level and the sharpest detail are those of the whole level at once -- for
+    strips of one cell row and of a few, a last strip shorter than the others, gradients that
+    saturate, the kurtosis channel, and the coarse level."""
+    from livecut.segment import cues
+
+    rng = np.random.default_rng(w)
+    img = make_scene("basic", w, h, seed=3)[0]
+    img[: h // 3: 2] = 255 - img[: h // 3: 2]  # (steps of over 255 levels in |dx| + |dy|)
+    img[h // 3:] = np.clip(img[h // 3:] + rng.normal(0, 6, img[h // 3:].shape), 0, 255).astype(np.uint8)
+    small = cv2.resize(img, (320, 320 * h // w), interpolation=cv2.INTER_AREA)
+
+    def measured(strip_pixels):
+        monkeypatch.setattr(cues, "CUE_STRIP_PIXELS", strip_pixels, raising=False)
+        out = []
+        for kurtosis in (False, True):
+            ex = CueExtractor(kurtosis=kurtosis)
+            out += [ex.extract(img, small).copy(), ex.noise(), ex.sharpest()]
+            coarse = CueExtractor(extra=2, kurtosis=kurtosis)
+            coarse.reduce_gray(ex.gray, (h, w))
+            out.append(coarse.extract(None, small).copy())
+        return out
+
+    whole = measured(1 << 40)  # (one strip: the whole level)
+    for strip_pixels in (1, 7 * w, 65536):
+        got = measured(strip_pixels)
+        assert all(np.array_equal(a, b) for a, b in zip(got, whole)), strip_pixels
+
+
 def test_the_kurtosis_channel_is_the_pooled_moments_ratio():
     """CueExtractor(kurtosis=True) (for a network trained with train_engine.py --kurtosis)
     adds log(1 + mean g^4) - 2 log(1 + mean g^2) per cell as a 9th channel, and leaves the
