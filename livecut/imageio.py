@@ -1804,6 +1804,33 @@ def _video_container(data: np.ndarray) -> bool:
     return head[:4] == b"\x1a\x45\xdf\xa3" or (head[:4] == b"RIFF" and head[8:12] == b"AVI ")
 
 
+#: the first bytes of the picture files livecut reads (PNM's P1-P7, PFM's PF/Pf; an ISO media
+#: ``ftyp``, AVIF or HEIF, and a RIFF WebP are told by :func:`looks_like_picture`)
+_PICTURE_STARTS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"II*\0", b"MM\0*",
+                   b"II+\0", b"MM\0+", b"\0\0\0\x0cjP  \r\n\x87\n", b"\xff\x4f\xff\x51",
+                   *(b"P%d" % n for n in range(1, 8)), b"PF", b"Pf")
+
+
+def looks_like_picture(path: str | Path) -> bool:
+    """Whether the file opens as a picture that :func:`read_image` may read, by its name and
+    first bytes alone (nothing decoded): False for what it refuses so -- a camera raw file (most
+    are TIFF-based), a video, a Photoshop document, an icon, an SVG drawing, a sidecar (an
+    iPhone's .AAE, Lightroom's .xmp) -- and for a file it cannot open; a False is no verdict
+    (read_image then says what the file is, or reads a picture of a rarer kind)."""
+    p = Path(path)
+    if p.suffix.lower() in RAW_EXTS:
+        return False
+    try:
+        with open(p, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        return False
+    if _video_container(np.frombuffer(head, np.uint8)):
+        return False
+    return (head.startswith(_PICTURE_STARTS) or head[4:8] == b"ftyp"
+            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"))
+
+
 def _truncated(data: np.ndarray, p: Path) -> bool:
     """JPEG without an end marker, PNG without IEND, a HEIF whose boxes run past its end:
     their decoders decode those partly, silently."""

@@ -22,7 +22,8 @@ from livecut.errors import (FORCE, ConfigTypeError, LivecutError, OutputExistsEr
                             interrupt_under, stop_text)
 from livecut.frames import check_flag
 from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, colour_profile,
-                             expand_inputs, folded_name, is_srgb, name_clash, other_colour_space, read_image, to_bgr8,
+                             expand_inputs, folded_name, is_srgb, looks_like_picture, name_clash, other_colour_space,
+                             read_image, to_bgr8,
                              write_image, _peek_size)
 from livecut.progress import Progress
 from livecut.segment import Segmenter
@@ -790,6 +791,12 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 if any(name.startswith(temp_prefix(dst)) for name in temps[dst.parent]):
                     report.warnings.extend(stale_left(dst))  # (those an append-only folder keeps: said)
                 if not force and os.path.lexists(dst):
+                    if not looks_like_picture(src):
+                        # (what it is is said first, as --force would say it next: `card/*` of a camera's
+                        # IMG_1.CR2 beside IMG_1.JPG, or an iPhone's IMG_1.AAE beside IMG_1.HEIC, run
+                        # again: the raw file or sidecar took the photo's output as its own, 'there
+                        # already', and the photo failed, 'is there already for IMG_1.CR2')
+                        read_image(src)
                     if os.path.islink(dst) and not os.path.exists(dst):
                         # (no output there, its name taken: --skip-existing counted it 'there already', as
                         # done; said as `livecut file` says it)

@@ -3676,6 +3676,35 @@ def test_a_same_name_clash_with_an_output_left_by_skip_existing_says_it_was_left
     assert f"differs only in case from {out / 'x.png'}, there already for {a}:" in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("other", ["IMG_1.CR2", "IMG_1.AAE"])
+def test_a_raw_file_or_sidecar_beside_its_photo_run_again_is_said_as_itself(tmp_path, scene, other):
+    """`livecut image card/* -o cut/` of a camera's IMG_1.CR2 (or ARW, DNG) beside IMG_1.JPG, or an
+    iPhone's IMG_1.AAE beside its photo, run again with --skip-existing: the raw file or sidecar,
+    first by name, took cut/IMG_1.png (the JPEG's) as its own, 'there already', and the JPEG was
+    failed, 'output cut/IMG_1.png is there already for card/IMG_1.CR2'; without a flag the raw
+    file was told 'exists (use --force to overwrite)', which --force does not mend. What it is is
+    said, as in the first run, and the JPEG's output is the JPEG's."""
+    img, _ = scene
+    card, out = tmp_path / "card", tmp_path / "cut"
+    card.mkdir()
+    cv2.imwrite(str(card / "IMG_1.JPG"), img)
+    # (a raw file: TIFF-based, a JPEG inside would do as well; a sidecar: an XML plist)
+    (card / other).write_bytes(b"II*\0" + bytes(64) if other.endswith("CR2") else
+                               b'<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict/></plist>\n')
+    said = (f"{card / other}: a camera raw file, which livecut does not read" if other.endswith("CR2")
+            else f"{card / other}: not an image")
+    r = invoke("image", card / other, card / "IMG_1.JPG", "-o", f"{out}/", "-q")
+    assert r.exit_code == 2 and said in r.stderr and (out / "IMG_1.png").is_file(), r.output
+    r = invoke("image", card / other, card / "IMG_1.JPG", "-o", f"{out}/", "--skip-existing")
+    assert r.exit_code == 2, r.output
+    assert said in r.stderr and "there already for" not in r.stderr, r.stderr
+    assert "0 written to" in r.stderr and "1 there already (left), 1 failed" in r.stderr, r.stderr
+    r = invoke("image", card / other, card / "IMG_1.JPG", "-o", f"{out}/", "-q")
+    assert r.exit_code == 2 and said in r.stderr, r.stderr
+    assert f"{card / other}: output" not in r.stderr, r.stderr  # (not 'exists (use --force ...)')
+    assert f"{card / 'IMG_1.JPG'}: output {out / 'IMG_1.png'} exists" in r.stderr, r.stderr
+
+
 def test_a_quoted_tilde_is_the_home_folder_as_livecut_file_takes_it(tmp_path, good, monkeypatch):
     """-o '~/cut/' (quoted, or --output=~/cut/ in zsh, which leaves it) made a folder named '~' in
     the current one (livecut image, livecut batch), and `livecut image '~/p.jpg'` or `livecut eval
