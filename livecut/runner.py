@@ -2086,6 +2086,12 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
             # (-o out.mp4 --preview with no display, or --vcam with no virtual camera, where
             # out.mp4 was there said to give --force, which then said that refusal: said first)
             _check_devices(preview, preview_options, extra_sinks)
+            if kind == "file":
+                # (and a file that is no video it reads: a recording cut short before its index, a
+                # HEIC photo, a damaged file, said to give --force, which then said what it is)
+                from livecut.sources.file import FileSource
+
+                FileSource(spec).close()
             raise
         # as is a display or a virtual camera that is not there, before a stream (which may
         # take video.open_timeout to answer, or not answer at all) or a camera (opening it

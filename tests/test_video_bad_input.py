@@ -38,6 +38,25 @@ def test_a_missing_input_is_said_before_an_output_there(tmp_path, command):
 
 
 @pytest.mark.parametrize("command", ["file", "run"])
+@pytest.mark.parametrize("kind", ["cut short", "damaged"])
+def test_an_input_that_is_no_readable_video_is_said_before_an_output_there(tmp_path, command, kind):
+    """`livecut file rec.mp4 -o out.mp4` of a recording cut short before its index (or a damaged
+    file), out.mp4 there from a run before, said "out.mp4: exists (use --force to overwrite)", and
+    with --force then that rec.mp4 has no index: what --force does not mend is said first, the
+    output left as it was; a readable input over an output there is refused as before."""
+    rec, out = tmp_path / "rec.mp4", tmp_path / "out.mp4"
+    whole = (SAMPLES / "moving.mp4").read_bytes()
+    rec.write_bytes(whole[:len(whole) // 2] if kind == "cut short" else b"\x00garbage" * 100)
+    out.write_bytes(b"mine")
+    said = ("the MP4/MOV file has no index" if kind == "cut short" else "not a readable video file")
+    for force in ((), ("--force",)):
+        _one_line_error(run_cli(command, str(rec), "-o", str(out), "-q", *force), 2, f"{rec}: {said}")
+    assert out.read_bytes() == b"mine"
+    _one_line_error(run_cli(command, str(SAMPLES / "moving.mp4"), "-o", str(out), "-q"), 2,
+                    f"{out}: exists (use --force to overwrite)")
+
+
+@pytest.mark.parametrize("command", ["file", "run"])
 def test_an_input_name_too_long_is_one_line(tmp_path, command):
     """An input named by a name over 255 bytes (a variable pasted by mistake, a path cut wrong)
     was "internal error: OSError: [Errno 36] File name too long", exit 1, as the output's was."""
