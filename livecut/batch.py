@@ -1854,10 +1854,10 @@ class _BatchBar:
         """The line's columns on a terminal ``width`` columns wide."""
         from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 
-        from livecut.progress import WIDE
+        from livecut.progress import FINISHED, WIDE
 
         # (a narrow terminal: no bar, no rate; rich cut the counts and the ETA first)
-        columns = [TextColumn("[bold]batch"), *([BarColumn(bar_width=None)] if width >= WIDE else [])]
+        columns = [TextColumn("[bold]batch"), *([BarColumn(bar_width=None, finished_style=FINISHED)] if width >= WIDE else [])]
         columns += [TextColumn("{task.fields[counts]}")]
         columns += ([TextColumn("{task.fields[fps]}"), TimeElapsedColumn()] if width >= WIDE else [])
         columns += [TextColumn("ETA {task.fields[eta]}")]

@@ -21,6 +21,10 @@ import time
 WIDE = 100
 #: ... and under which also the rate
 NARROW = 60
+#: a finished bar's colour: rich's own, rgb(114,156,31), is drawn on a terminal of 16 colours
+#: (TERM=xterm, as `docker exec -t` gives) as bright black, the colour of the bar's empty part:
+#: a run that reached its end left a bar that looked empty above its summary
+FINISHED = "green"
 #: seconds without a live frame after which the line says it is waiting for one (as the preview
 #: window does, see livecut.sinks.preview.WAITING_NOTE)
 WAITING_NOTE = 1.0
@@ -503,7 +507,7 @@ class Progress:
         count = MofNCompleteColumn() if known else TextColumn("{task.completed}")
         eta = [TextColumn("ETA"), TimeRemainingColumn()] if known else []
         if width >= WIDE:
-            return [TextColumn("[bold]{task.description}"), BarColumn(bar_width=None if known else 24),
+            return [TextColumn("[bold]{task.description}"), BarColumn(bar_width=None if known else 24, finished_style=FINISHED),
                     count, TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), *eta,
                     TextColumn("{task.fields[extra]}")]
         # a narrow terminal: the count, the rate and the ETA, whole (rich cut them first)

@@ -30,6 +30,42 @@ def test_bar_shows_count_rate_eta_and_label(monkeypatch):
     assert last.rstrip().endswith("latency 12 ms")
 
 
+def _bar_colours(text: str) -> list[set[str]]:
+    """The colours (SGR codes) the bar's cells are drawn in, line by line."""
+    lines = [ln for ln in text.replace("\r", "\n").splitlines() if "\u2501" in ln]
+    return [set(re.findall(r"\x1b\[([0-9;]*)m(?:\u2501|\u257a|\u2578)", ln)) for ln in lines]
+
+
+@pytest.mark.parametrize("which", ["livecut", "batch"])
+def test_a_finished_bar_is_not_drawn_as_an_empty_one_on_a_16_colour_terminal(monkeypatch, which):
+    """On a terminal of 16 colours (TERM=xterm, as `docker exec -t` and many SSH setups give) rich's
+    green of a finished bar, rgb(114,156,31), was drawn as bright black, the colour of the bar's
+    empty part: `livecut file`, `livecut image` or `livecut batch` run to its end left a bar that
+    looked empty above the summary. The finished bar is drawn in a colour of its own."""
+    from pathlib import Path
+
+    from livecut.batch import Item, _BatchBar
+
+    for name in ("COLORTERM", "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("TERM", "xterm")
+    buf = io.StringIO()
+    if which == "livecut":
+        with Progress(4, "livecut", unit="frames", stream=buf) as bar:
+            bar.update(0)
+            bar.update(4)
+    else:
+        buf.isatty = lambda: True
+        item = Item(src=Path(__file__), kind="image", rel="x.png")
+        bar = _BatchBar([item], 1, True, stream=buf)
+        bar.finished(item, True, 1)
+        bar.close()
+    drawn = _bar_colours(buf.getvalue())
+    empty, full = drawn[0], drawn[-1]
+    assert empty and full and not (full & empty), drawn
+
+
 def test_unknown_total_shows_count_and_rate():
     buf = io.StringIO()
     with Progress(None, "livecut", unit="frames", stream=buf) as bar:
