@@ -56,6 +56,21 @@ def test_an_input_that_is_no_readable_video_is_said_before_an_output_there(tmp_p
                     f"{out}: exists (use --force to overwrite)")
 
 
+def test_an_svg_drawing_is_said_to_be_one_not_an_unsupported_codec(tmp_path):
+    """`livecut file logo.svg -o out.mp4` (FFmpeg finds an SVG drawing, which PyAV's FFmpeg cannot
+    decode) said "logo.svg: video codec not supported"; it says what the file is and what to do, as
+    `livecut image` says it (and, as a background video, to put its PNG in with -b image:)."""
+    svg = tmp_path / "logo.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">'
+                   '<rect width="64" height="64" fill="red"/></svg>\n')
+    r = run_cli("file", str(svg), "-o", str(tmp_path / "out.mp4"), "-q")
+    _one_line_error(r, 2, f"{svg}: an SVG drawing (vector graphics), not a video, which livecut does not read; "
+                    "export it as PNG first, and cut that with `livecut image`")
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", str(tmp_path / "out.mp4"), "-q", "-b", f"video:{svg}")
+    _one_line_error(r, 2, f"background video: {svg}: an SVG drawing", "put that in with -b image:")
+    assert not (tmp_path / "out.mp4").exists()
+
+
 @pytest.mark.parametrize("command", ["file", "run"])
 def test_an_input_name_too_long_is_one_line(tmp_path, command):
     """An input named by a name over 255 bytes (a variable pasted by mistake, a path cut wrong)

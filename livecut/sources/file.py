@@ -1602,6 +1602,17 @@ class FileSource(ClosesWhileReading):
         if len(moving) > 1:
             self.warnings.append(self._several_note(moving))
         if s.codec_context is None or s.codec_context.name is None:
+            import numpy as np
+
+            from livecut.imageio import _unread_type
+
+            # (an SVG drawing, which FFmpeg's svg_pipe finds and PyAV's FFmpeg cannot decode, was
+            # 'video codec not supported'; `livecut image` says what it is)
+            other = _unread_type(np.frombuffer(_head(self.path, 4096), np.uint8), self.path)
+            if other:
+                use = "put that in with -b image:" if self.background else "cut that with `livecut image`"
+                raise VideoOpenFailure(f"{self.path}: {other}, not a video, which livecut does not read; "
+                                       f"{'export' if 'SVG' in other else 'save'} it as PNG first, and {use}")
             raise VideoOpenFailure(f"{self.path}: video codec not supported")
         for k, v in decoder_threads(self.live).items():
             setattr(s.codec_context, k, v)
