@@ -1103,6 +1103,39 @@ def test_a_stretch_a_variable_rate_mkv_lost_to_damage_is_said_by_its_times(tmp_p
     assert f"could not be read, and {undecoded} frames read beside it could not be decoded" in r.stderr, r.stderr
 
 
+def test_an_mkv_whose_last_frames_are_read_but_not_decoded_is_not_said_cut_short(tmp_path):
+    """A variable-rate MKV with audio whose last 40 frames' data is zeroed (every packet read to
+    the file's end, none of them decoded), or with a stretch zeroed after which the decoder gives
+    almost no frame (B-frames whose references it held), said 'the video ends early
+    (truncated?): 148 frames written, about 200 expected', exit 3, of a file of its full size:
+    its packets reach the video's end; the frames it lacks are said, exit 0."""
+    import subprocess
+
+    import av
+
+    src = tmp_path / "vfr.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    r"testsrc2=size=160x120:rate=10:duration=20,select='lt(t\,3)+gt(t\,5)+mod(n\,2)'",
+                    "-f", "lavfi", "-i", "sine=duration=20", "-fps_mode", "vfr", "-c:v", "libx264", "-c:a", "aac",
+                    str(src)], check=True)
+    frames = probe(src)["frames"]
+    bad, out = tmp_path / "zeroed.mkv", tmp_path / "o.mp4"
+    _packets_zeroed(src, bad, frames - 40, frames - 1)
+    r = run_cli("file", str(bad), "-o", str(out), "-q")
+    assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
+    lost = frames - probe(out)["frames"]
+    assert lost >= 40
+    assert f"zeroed.mkv: {lost} of the video's {frames} frames could not be read" in r.stderr, r.stderr
+    _stretch_zeroed(src, bad, 127, 130)
+    with av.open(str(bad)) as c:
+        read = sum(1 for p in c.demux(c.streams.video[0]) if p.size)
+    r = run_cli("file", str(bad), "-o", str(out), "-q", "--force")
+    assert r.returncode == 0 and "ends early" not in r.stderr, r.stderr
+    undecoded = read - probe(out)["frames"]
+    assert undecoded > 2
+    assert f"could not be read, and {undecoded} frames read beside it could not be decoded" in r.stderr, r.stderr
+
+
 def test_a_variable_rate_mkv_short_of_its_estimate_is_not_read_again_at_its_end(tmp_path, monkeypatch):
     """An MKV whose frames stop for 2 s (variable rate: short of the estimate its stated rate
     gives) was read through a second time at its end, to see whether its packets had passed over

@@ -2122,7 +2122,7 @@ class FileSource(ClosesWhileReading):
                 end = min(end, self.info.duration)
             # (where the timestamps jumped, by the file's own: the declared end is on them)
             last_end = self._last_end - float(self._timeline.offset)
-            if last_end >= end - 2.0 / self.info.fps:
+            if last_end >= end - 2.0 / self.info.fps or self._packets_reach(end):
                 self._say_missing(got, expected)
                 return None
         if self._end_unknown and self._others_reach_the_end():
@@ -2134,6 +2134,17 @@ class FileSource(ClosesWhileReading):
             return None
         self.unread = self._unread()
         return got, expected
+
+    def _packets_reach(self, end: float) -> bool:
+        """Whether the video's packets read reach its declared ``end`` (seconds, on its clock):
+        the file was read to its end though its last frames were not decoded (their data
+        damaged, or B-frames whose references a stretch passed over held: it was 'the video ends
+        early (truncated?)', exit 3, of a file of its full size, every packet read)."""
+        self._times_passed()
+        if self._time_last is None or not self.info.fps:
+            return False
+        last = float(self._time_last * self._stream.time_base) - float(self._timeline.offset)
+        return last + 1.0 / self.info.fps >= end - 2.0 / self.info.fps
 
     def _unread(self) -> str:
         """'' or how much of the file past the video's last packet no packet (any stream) that
