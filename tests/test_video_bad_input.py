@@ -994,7 +994,9 @@ def test_frames_an_mkv_lost_to_damage_passed_over_in_silence_are_said(tmp_path):
     assert r.returncode == 0, r.stderr
     lost = 100 - probe(out)["frames"]
     assert lost >= 30
-    assert f"zeroed.mkv: {lost} of the video's 100 frames could not be read" in r.stderr, r.stderr
+    # (its frames there not known -- it states no count, a pause there could not be seen --, said
+    # as those its rate elsewhere gives)
+    assert f"could not be read, {lost} frames if the video's rate held there (damaged" in r.stderr, r.stderr
     freeze = tmp_path / "freeze.mkv"
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
                     r"testsrc2=size=160x120:rate=10:duration=10,select='lt(t\,3)+gt(t\,5)'",
@@ -1004,6 +1006,56 @@ def test_frames_an_mkv_lost_to_damage_passed_over_in_silence_are_said(tmp_path):
         r = run_cli("file", str(clean), "-o", str(tmp_path / f"{clean.stem}.mp4"), "-q")
         assert r.returncode == 0 and "could not be read" not in r.stderr, r.stderr
 
+
+
+def test_a_stretch_an_mkv_even_elsewhere_lost_to_damage_is_not_counted_from_its_estimate(tmp_path):
+    """An MKV whose frames stop for 2 s (variable rate, FFmpeg stating its nominal 10 fps as the
+    average; 79 frames over 10 s), its rate even but for that pause, with a stretch zeroed over
+    the pause: said '57 of the video's 100 frames could not be read' of one that lost 36, the
+    estimate taken for a count.  What the stretch held is not known: its times are said, and the
+    frames the video's rate elsewhere gives it, as that."""
+    import subprocess
+
+    freeze = tmp_path / "freeze.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    r"testsrc2=size=160x120:rate=10:duration=10,select='lt(t\,3)+gt(t\,5)'",
+                    "-f", "lavfi", "-i", "sine=duration=10", "-fps_mode", "vfr", "-c:v", "libx264", "-c:a", "aac",
+                    str(freeze)], check=True)
+    frames = probe(freeze)["frames"]
+    bad = _stretch_zeroed(freeze, tmp_path / "zeroed.mkv", 20, 40)
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(bad), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    times = probe(out)["pts"]
+    start = min(times)
+    before, after = max(t for t in times if t < 2.5) - start, min(t for t in times if t > 2.5) - start
+    unread = 100 - _video_packets(bad)  # (its 10 fps from its first frame to its last: 100)
+    assert after - before > 5 and frames - len(times) < unread - 10  # (the pause among what it lost)
+    assert (f"zeroed.mkv: a stretch of {after - before:.1f} s (from {before:.1f} s to {after:.1f} s) could not be "
+            f"read, {unread} frames if the video's rate held there (damaged data in the middle, skipped): the output "
+            "lacks its frames") in r.stderr, r.stderr
+    assert "of the video's" not in r.stderr, r.stderr
+    # (at the mean of its steps: a 29.97 fps video's, 33 and 34 ms in Matroska's 1 ms clock; B-frames
+    # lost beside the stretch among them, those read there that could not be decoded said apart)
+    src = tmp_path / "ntsc.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30000/1001:duration=15",
+                    "-c:v", "libx264", str(src)], check=True)
+    _stretch_zeroed(src, bad, 100, 300)
+    r = run_cli("file", str(bad), "-o", str(out), "-q", "--force")
+    assert r.returncode == 0, r.stderr
+    frames, read = probe(src)["frames"], _video_packets(bad)
+    undecoded = read - probe(out)["frames"]
+    assert frames - read > 200
+    assert (f"could not be read, {frames - read} frames if the video's rate held there, and {undecoded} frames read "
+            "beside it could not be decoded") in r.stderr, r.stderr
+
+
+def _video_packets(path: Path) -> int:
+    """How many video packets with data FFmpeg's demuxer reads of ``path``."""
+    import av
+
+    with av.open(str(path)) as c:
+        return sum(1 for p in c.demux(c.streams.video[0]) if p.size)
 
 
 def _stretch_zeroed(src: Path, dst: Path, first: int, end: int) -> Path:

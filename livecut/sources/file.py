@@ -1692,6 +1692,8 @@ class FileSource(ClosesWhileReading):
         self._times_held: list[int] = []
         self._time_last: int | None = None
         self._time_step: int | None = None
+        self._time_first: int | None = None
+        self._steps = [0, 0]  # (the steps' sum and count: their mean, a 1 ms clock's 33 and 34 for 29.97 fps)
         self._uneven = False
         self._stretches: list[list] = []
         pids = programme_pids(c, s)  # (an MPEG-TS of several programmes: the video's audio only)
@@ -1988,6 +1990,7 @@ class FileSource(ClosesWhileReading):
             return  # (a B-frame held back further than the times held: no step)
         self._time_last = pts
         if last is None:
+            self._time_first = pts
             return
         if self._stretches and self._stretches[-1][1] is None:
             self._stretches[-1][1] = pts
@@ -1995,6 +1998,8 @@ class FileSource(ClosesWhileReading):
         step = pts - last
         if not steps:
             return
+        self._steps[0] += step
+        self._steps[1] += 1
         if self._time_step is None:
             self._time_step = step
         elif abs(step - self._time_step) > max(2, self._time_step // 10):
@@ -2204,9 +2209,12 @@ class FileSource(ClosesWhileReading):
         info = self.info  # (an estimate is a measure at a constant rate: its stated one the average)
         constant = bool(info.tick_fps and info.fps and abs(info.tick_fps - info.fps) <= 0.01 * info.fps)
         if not (self._frames_counted or self._timeline.active) and self._skipped:
+            # (what a stretch passed over held is not known: a rate even where it was read may
+            # pause in it, and the estimate, at the nominal rate, counts frames that never were --
+            # '57 of the video's 100 frames' of one of 79 that lost 36)
             self._times_passed()
-            if self._uneven:  # (a variable rate: what a stretch passed over held is not known)
-                self._say_stretches(self._packets_read - self._discarded - self.lead_dropped - got)
+            undecoded = self._packets_read - self._discarded - self.lead_dropped - got
+            if self._say_stretches(undecoded) or self._uneven:
                 return
         damaged = bool(self.corrupt or self._resumed
                        or self._packets_read - self._discarded - self.lead_dropped > got)
@@ -2217,23 +2225,33 @@ class FileSource(ClosesWhileReading):
         self.warnings.append(f"{self.path.name}: {missing} of the video's {expected} frames could not be read "
                              "(damaged data in the middle, skipped): the output lacks them")
 
-    def _say_stretches(self, undecoded: int) -> None:
-        """:attr:`warnings` says the stretches of time a variable-rate video (Matroska) lost to
-        stretches of the file passed over (damaged data: its demuxer goes on to its next cluster
-        in silence), its frames there not known: '78 of the video's 200 frames' of a file of 189
-        that lost 67, the estimate its nominal rate gives taken for a count.  Frames read beside
-        them that could not be decoded (B-frames whose references were lost) are counted."""
+    def _say_stretches(self, undecoded: int) -> bool:
+        """:attr:`warnings` says the stretches of time a video whose frames are not counted
+        (Matroska) lost to stretches of the file passed over (damaged data: its demuxer goes on
+        to its next cluster in silence), its frames there not known: '78 of the video's 200
+        frames' of a variable-rate file of 189 that lost 67, the estimate its nominal rate gives
+        taken for a count.  Where its rate was even where it was read, the frames not read that
+        rate gives it are said, as that: a pause in a stretch cannot be seen.  Frames read beside
+        them that could not be decoded (B-frames whose references were lost) are counted.
+        Whether any was said."""
         lost = self._stretches_lost()
         if not lost:
-            return
+            return False
         self._missing_said = True
         said = " and ".join(f"{b - a:.1f} s (from {a:.1f} s to {b:.1f} s)" for a, b in lost)
         one = len(lost) == 1
+        total, steps = self._steps
+        unread = 0
+        if not self._uneven and total and self._time_first is not None:  # (from its first frame to its last)
+            unread = round((self._time_last - self._time_first) * steps / total) + 1 - self._packets_read
+        held = (f", {unread} frame{'s' if unread > 1 else ''} if the video's rate held "
+                f"{'there' if one else 'in them'}") if unread > 0 else ""
         more = (f", and {undecoded} frame{'s' if undecoded > 1 else ''} read beside {'it' if one else 'them'} "
                 "could not be decoded") if undecoded > 0 else ""
         self.warnings.append(f"{self.path.name}: {'a stretch' if one else 'stretches'} of {said} could not be "
-                             f"read{more} (damaged data in the middle, skipped): the output lacks "
+                             f"read{held}{more} (damaged data in the middle, skipped): the output lacks "
                              f"{'them' if more else 'its frames' if one else 'their frames'}")
+        return True
 
     def _data_skipped(self) -> bool:
         """Whether the file's packets (any stream) leave a stretch of it unread (see
