@@ -2332,6 +2332,23 @@ def test_an_http_mjpeg_camera_whose_server_ends_the_stream_says_so(tmp_path, sen
     assert len(got) == 10 and src.lost.startswith(ENDED), (len(got), src.lost)
 
 
+def test_an_http_mjpeg_camera_whose_server_is_killed_mid_stream_says_the_server_ended_it():
+    """An HTTP MJPEG camera (as `ffmpeg -f mpjpeg -listen 1` serves one, each part followed by
+    the next one's boundary) whose server was killed: the connection closed after a part, no
+    last chunk.  FFmpeg's mpjpeg reader, finding no next part, fails as "Invalid data found when
+    processing input": "lost (Invalid data found ...); reconnecting" read as damaged data.  The
+    server ended the stream, every frame delivered, as where it was cut within a part."""
+    require_ffmpeg()
+    from livecut.sources.stream import ENDED, StreamSource
+
+    data = subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-t", "1",
+                           "-c:v", "mjpeg", "-f", "mpjpeg", "-"], check=True, capture_output=True, timeout=60).stdout
+    with _http_server(_chunked(data, 1.0, last=False)) as base:
+        with StreamSource(f"{base}/cam.mjpg", VideoConfig(open_timeout=5, read_timeout=3), reconnect=False) as src:
+            got = _read_frames(src, 20, 10.0)
+    assert len(got) == 10 and src.lost.startswith(ENDED), (len(got), src.lost)
+
+
 @pytest.mark.parametrize("live,pace,paced", [
     (True, None, False),    # a live source comes at its own pace: not paced again (it dropped frames)
     (False, False, False),  # --no-pace: a file as fast as it is processed
@@ -3242,10 +3259,12 @@ def test_an_hls_segments_http_error_quoting_the_token_is_said_without_it():
     assert SECRET not in msg, msg
 
 
-def _chunked(data: bytes | list[bytes | int], seconds: float = 0.0):
+def _chunked(data: bytes | list[bytes | int], seconds: float = 0.0, last: bool = True):
     """A request handler class answering ``data`` chunked (Transfer-Encoding: chunked, no
     Content-Length), over ``seconds`` (as a live stream comes) or at once; a list: its n-th
-    item to the n-th request (the last one to those after it), an int that HTTP status."""
+    item to the n-th request (the last one to those after it), an int that HTTP status.
+    ``last`` False: the connection closed after the data without the last chunk (a server
+    killed, a proxy's cut)."""
     import http.server
 
     class Chunked(http.server.BaseHTTPRequestHandler):
@@ -3268,7 +3287,9 @@ def _chunked(data: bytes | list[bytes | int], seconds: float = 0.0):
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(body[i:i + step]), body[i:i + step]))
                     self.wfile.flush()
                     time.sleep(seconds * step / len(body))
-                self.wfile.write(b"0\r\n\r\n")
+                if last:
+                    self.wfile.write(b"0\r\n\r\n")
+            self.close_connection = self.close_connection or not last
 
         def log_message(self, *args):
             pass

@@ -1311,7 +1311,7 @@ class StreamSource:
             raise _Lost(f"no frame for {self.cfg.read_timeout:g} s",
                         quiet_since=time.monotonic() - self.cfg.read_timeout) from None
         except (av.error.FFmpegError, OSError) as exc:
-            if self._arrival_time and self._chunks.on and self._chunks.whole:
+            if self._arrival_time and (self._chunks.on and self._chunks.whole or self._parts_ended(exc)):
                 # an HTTP MJPEG camera's server that ended the stream (its last chunk sent):
                 # FFmpeg's mpjpeg reader fails at the end of its data, "Invalid data found when
                 # processing input", which read as damaged data
@@ -1335,6 +1335,19 @@ class StreamSource:
                     self._frames = _then_raise(held, lost)
                     return next(self._frames)
             raise lost from None
+
+    def _parts_ended(self, exc: BaseException) -> bool:
+        """Whether FFmpeg's mpjpeg reader failed for want of the next part: an MJPEG camera's
+        connection that closed after a part and the next one's boundary, without a last chunk
+        (its server killed, as `ffmpeg -f mpjpeg -listen 1` sends it: at a chunk's end FFmpeg's
+        http ends as quietly as at a whole answer's end), fails in the reader as "Invalid data
+        found when processing input", which read as damaged data.  A JPEG that cannot be
+        decoded fails in the decoder (its error names avcodec_send_packet()), said as it was;
+        a part's headers damaged, the connection open, fail as the end does (FFmpeg says
+        nothing more of either): the stream is reconnected to all the same."""
+        container = self._container
+        return (isinstance(exc, av.error.InvalidDataError) and container is not None
+                and container.format.name == "mpjpeg" and getattr(exc, "filename", None) == container.name)
 
     def _held_frames(self) -> list:
         """The frames the connection's decoder holds (its flush), after its packets failed."""
