@@ -3009,6 +3009,42 @@ def test_a_text_file_over_http_is_not_a_video(tmp_path):
     assert isinstance(got, VideoOpenFailure) and "notes.txt: a text file, not a video" in str(got), got
 
 
+@pytest.mark.parametrize("typed", [True, False])
+def test_a_web_page_over_http_is_said_to_be_one_not_invalid_data(tmp_path, capsys, typed):
+    """A camera's address typed without the stream's path (`livecut run http://admin:PASS@cam/`)
+    answers with its admin page: the run said "cannot open the stream: Invalid data found when
+    processing input", exit 2, as of a damaged video.  It says it is a web page -- by its
+    Content-Type, or by its HTML where the server names none -- not a video, exit 2, the login
+    and a token in the address hidden, nothing written."""
+    import http.server
+
+    from livecut.cli import main
+
+    page = (b"<!DOCTYPE html>\n<html><head><title>IP Camera</title></head><body><form action=login.cgi>"
+            b"<input name=user><input name=pwd type=password></form></body></html>\n") * 20
+
+    class Admin(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8" if typed else "application/octet-stream")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    out = tmp_path / "o.mp4"
+    with _http_server(Admin) as base, pytest.raises(SystemExit) as info:
+        url = base.replace("http://", f"http://admin:{SECRET}@") + "/?token=x1y2z3"
+        main(["run", url, "-o", str(out), "--set", "video.open_timeout=5"])
+    err = capsys.readouterr().err
+    said = "a web page (text/html), not a video" if typed else "a web page (HTML), not a video"
+    assert info.value.code == 2 and said in err and "Invalid data" not in err, err
+    assert SECRET not in err and "x1y2z3" not in err, err
+    assert not list(tmp_path.iterdir())
+
+
 def test_a_video_over_http_whose_tags_are_not_utf8_is_read(tmp_path):
     """A video whose title is not UTF-8 (an old tool's Latin-1 'caf\xe9'), which `livecut file`
     cuts, failed to open over HTTP: `livecut run http://.../old.mkv -o o.mp4` was 'internal

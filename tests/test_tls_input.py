@@ -165,6 +165,22 @@ def test_an_https_server_whose_certificate_is_trusted_is_read(https_server, cert
     assert "certificate is not trusted (Hostname mismatch" in line and OPT_OUT in line
 
 
+@pytest.mark.parametrize("checked", [True, False])
+def test_a_web_page_over_https_is_said_to_be_one(https_server, cert, tmp_path, checked):
+    """An https:// camera's admin page (its address without the stream's path): "cannot open the
+    stream: Invalid data found when processing input".  Said to be a web page, its certificate
+    checked as FFmpeg checked it (or not, with tls_verify off)."""
+    port, root = https_server
+    (root / "admin.html").write_text("<!DOCTYPE html><html><body><form>login</form></body></html>\n" * 50)
+    sets = () if checked else ("video.tls_verify=false",)
+    r = _run(f"https://user:pw123@127.0.0.1:{port}/admin.html?token=s3cr3t", tmp_path / "o.mp4", *sets,
+             env=_env(cert[0] if checked else None))
+    assert r.returncode == 2, r.stderr
+    line = _error_line(r.stderr)
+    assert "a web page (text/html), not a video" in line, line
+    assert "pw123" not in r.stderr and "s3cr3t" not in r.stderr
+
+
 def test_hls_over_https_says_its_segments_are_not_checked(https_server, cert, monkeypatch):
     """FFmpeg's HLS demuxer opens segments without the TLS options: said in one warning."""
     require_ffmpeg()

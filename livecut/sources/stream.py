@@ -36,6 +36,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import errno
+import http.client
 import logging
 import os
 import re
@@ -44,6 +45,7 @@ import socket
 import ssl
 import threading
 import time
+import urllib.parse
 import zlib
 from fractions import Fraction
 from pathlib import PurePosixPath
@@ -265,6 +267,49 @@ def _handshake(address: tuple[str, int], timeout: float) -> None:
     with socket.create_connection(address, timeout=timeout) as sock:
         with ctx.wrap_socket(sock, server_hostname=address[0]):
             pass
+
+
+#: the Content-Types of a web page (a camera's admin page, a login form, a player's page)
+WEB_PAGE_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def web_page(url: str, timeout: float, tls: dict[str, str]) -> str | None:
+    """What to say when ``url`` (http:// or https://) answers with a web page -- a camera's
+    address typed without its stream's path, its admin page or login form, a player's page
+    around the video: FFmpeg, finding no video in it, says no more than "Invalid data found
+    when processing input".  Asked again here (its user and password as FFmpeg sends them, to
+    that host alone, redirections followed; an https:// one checked as FFmpeg checked it,
+    ``tls``): by its Content-Type, or by its start where the server names none that says it.
+    None when it is not one or cannot be asked within ``timeout`` s."""
+    import urllib.request
+
+    try:
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        bare = parts._replace(netloc=parts.netloc.rpartition("@")[2], fragment="").geturl()
+        handlers: list[Any] = [urllib.request.ProxyHandler({})]  # (straight to the host, as the other checks)
+        if parts.username is not None:
+            login = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            login.add_password(None, bare, urllib.parse.unquote(parts.username),
+                               urllib.parse.unquote(parts.password or ""))
+            handlers.append(urllib.request.HTTPBasicAuthHandler(login))
+        if parts.scheme.lower() == "https":
+            ctx = ssl.create_default_context(cafile=tls.get("ca_file"))
+            if not tls:  # (read unchecked: --set video.tls_verify=false, or no CA certificates here)
+                ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+            handlers.append(urllib.request.HTTPSHandler(context=ctx))
+        with urllib.request.build_opener(*handlers).open(bare, timeout=timeout) as answer:
+            kind = (answer.headers.get_content_type() or "").lower()
+            start = answer.read(1024)
+    except (OSError, ValueError, UnicodeError, http.client.HTTPException):
+        return None
+    if kind in WEB_PAGE_TYPES:
+        return f"a web page ({kind}), not a video"
+    head = start.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if kind in ("", "application/octet-stream", "text/plain") and head.startswith((b"<!doctype html", b"<html")):
+        return "a web page (HTML), not a video"
+    return None
 
 
 def unknown_host(url: str, timeout: float) -> str | None:
@@ -1048,6 +1093,8 @@ class StreamSource:
             elif getattr(exc, "errno", None) == errno.EIO and (
                     unknown := unknown_host(self.url, min(5.0, self.cfg.open_timeout))):
                 msg = f"{self.safe_url}: cannot open the stream: {unknown}"
+            elif page := self._web_page(exc):
+                msg = f"{self.safe_url}: {page}: give the address of its video stream (a camera's manual names it)"
             else:
                 msg = (f"{self.safe_url}: cannot open the stream: "
                        f"{self._transport_refused(exc) or self._answered(exc) or self._segment_failed(exc) or _reason(exc)}")
@@ -1200,6 +1247,14 @@ class StreamSource:
                     "output starts at the next one")
         return (f"{self.safe_url}: its first {len(names)} segments ({names[0]} to {names[-1]}) could not be "
                 f"read{why}: passed over, the output starts after them")
+
+    def _web_page(self, exc: BaseException) -> str | None:
+        """Why the open failed, when an http(s):// address answered with a web page (see
+        web_page): only for the error FFmpeg gives then, not for an HLS playlist's segment."""
+        if (not isinstance(exc, av.error.InvalidDataError) or self._chunks.segment is not None
+                or self._stop.is_set()):
+            return None
+        return web_page(self.url, min(5.0, self.cfg.open_timeout), self._tls)
 
     def _tls_refusal(self, exc: BaseException) -> str | None:
         """Why the open failed, when it failed on the server's certificate (see tls_refusal)."""
