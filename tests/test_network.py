@@ -4065,6 +4065,46 @@ def test_an_hls_file_whose_segment_does_not_come_is_read_again_or_said(tmp_path,
         assert len(src.warnings) == 1 and "1 s of it is missing" in src.warnings[0], src.warnings
 
 
+def test_an_hls_file_whose_segment_is_missing_further_on_names_it(tmp_path, capsys):
+    """An HLS VOD whose second segment is not on the server (404): `livecut run URL -o o.mp4`
+    ended, exit 0, with "1 s of it is missing after 1.0 s (a segment the server did not give,
+    or a frame held that long)", where its first segment missing is named with the HTTP error.
+    The segment is named (the last part of its path: a token in its address stays out), with
+    the server's answer; the frames read kept, exit 0, as a local file's damaged stretch."""
+    require_ffmpeg()
+    import http.server
+
+    from livecut.cli import main
+
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "3",
+                    "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1",
+                    "-hls_playlist_type", "vod", str(tmp_path / "v.m3u8")], check=True, timeout=60)
+    playlist = tmp_path / "v.m3u8"
+    playlist.write_text(playlist.read_text().replace("v1.ts", f"v1.ts?sig={SECRET}"))
+
+    class Missing(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            name = self.path.lstrip("/").partition("?")[0]
+            if name == "v1.ts":
+                self.send_error(404)
+                return
+            _send(self, (tmp_path / name).read_bytes(), None)
+
+        def log_message(self, *args):
+            pass
+
+    out = tmp_path / "o.mp4"
+    with _http_server(Missing) as base, pytest.raises(SystemExit) as info:
+        main(["run", f"{base}/v.m3u8", "-o", str(out), "--set", "video.open_timeout=5"])
+    err = capsys.readouterr().err
+    said = [ln for ln in err.splitlines() if "is missing after" in ln]
+    assert info.value.code == 0 and len(said) == 1, err
+    assert "its segment v1.ts could not be read (HTTP error 404" in said[0], said
+    assert SECRET not in err
+
+
 def test_an_hls_file_whose_first_segment_is_missing_says_so(tmp_path):
     """An HLS VOD whose first segment is not on the server (404), the others there: FFmpeg's
     HLS demuxer passed over it in silence, and the output started at the next one -- 50 of 75

@@ -498,6 +498,11 @@ class _ChunkWatch:
         self._asked: str | None = None  #: the segment last asked for, not (yet) failed
         self._failed: str | None = None  #: the segment last failed, before any was loaded
         self._loaded = False  #: a segment of the playlist was loaded
+        #: the segments further on that FFmpeg could not load and passed over in silence (their
+        #: addresses, and the HTTP error met), of which the frames' times find the gap (see
+        #: StreamSource._missing); the one last failed
+        self.missed: list[tuple[str, str | None]] = []
+        self._missed: tuple[str, str | None] | None = None
         #: the answer, sent without its size and not chunked, ended where the server closed the
         #: connection -- HTTP's end of such an answer (an HTTP/1.0 server's) -- which FFmpeg takes
         #: for a cut, "Stream ends prematurely at N, should be 18446744073709551615" (no size
@@ -511,6 +516,7 @@ class _ChunkWatch:
         self.answer = self.said = None
         self.segment = self.segment_error = self._http_error = None
         self.skipped, self.skipped_error, self._asked, self._failed, self._loaded = [], None, None, None, False
+        self.missed, self._missed = [], None
         self.closed = False
         if self.on:
             return
@@ -581,10 +587,14 @@ class _ChunkWatch:
                         if self._asked is not None and not self._loaded:
                             self._failed, self._asked = self._asked, None
                             self.skipped_error = self.skipped_error or self._http_error
+                        elif self._asked is not None:
+                            self._missed, self._asked = (self._asked, self._http_error), None
                     elif re.match(r"Segment \d+ of playlist \d+ failed too many times, skipping", text):
                         if not self._loaded and self._failed is not None:
                             self.skipped.append(self._failed)
-                        self._failed = None
+                        elif self._loaded and self._missed is not None:
+                            self.missed.append(self._missed)
+                        self._failed = self._missed = None
                 with _WATCH_LOCK:
                     if _WATCH_SINK:
                         _WATCH_SINK[1].clear()
@@ -798,9 +808,11 @@ class StreamSource:
             self.probation = (http and not self.finite and not sized and not self._replays and not self._arrival_time
                               and not self._judged)
             self.holding = self.probation or self._sent_as_file
-            # (only an answer without its size is watched, and an HTTP MJPEG camera's, whose
-            # server's end FFmpeg says only as an error: see _next_av_frame)
-            if not self.holding and not (self._arrival_time and http):
+            # (only an answer without its size is watched, an HTTP MJPEG camera's, whose
+            # server's end FFmpeg says only as an error: see _next_av_frame, and an HLS file's,
+            # whose segment further on that could not be loaded FFmpeg passes over, said only in
+            # its log: see _missing)
+            if not self.holding and not (self._arrival_time and http) and not (self._replays and self.finite and http):
                 self._chunks.stop()
             self._video_index = stream.index
             if self._replays or self.holding:  # (4 s of frames, at most LIVE_BUFFER_BYTES)
@@ -1911,8 +1923,15 @@ class StreamSource:
             # frame rate, not a part missing, ended the run)
             self._gap_at = self._last_src
             return f"{gap:.2g} s of it did not come"
-        self.warnings.append(f"{self.safe_url}: {gap:.2g} s of it is missing after {self._last_pts or 0:.1f} s "
-                             "(a segment the server did not give, or a frame held that long)")
+        missed, self._chunks.missed = self._chunks.missed, []
+        if missed:  # (named as the first segments are, see _start_skipped)
+            names = [_segment_name(u) for u, _ in missed]
+            why = f" ({self._server_words(missed[-1][1])})" if missed[-1][1] else ""
+            cause = (f": its segment {names[0]} could not be read{why}" if len(names) == 1 else
+                     f": its segments {names[0]} to {names[-1]} could not be read{why}")
+        else:
+            cause = " (a segment the server did not give, or a frame held that long)"
+        self.warnings.append(f"{self.safe_url}: {gap:.2g} s of it is missing after {self._last_pts or 0:.1f} s{cause}")
         return None
 
     def _after_last(self) -> float:
